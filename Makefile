@@ -1,0 +1,30 @@
+# The two set-up commands: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## run: migrate, create the admin user, start the web server and a worker (Ctrl-C stops both)
+run: venv
+	PY=$(PY) scripts/run.sh
+
+## test: the whole suite on SQLite, then on a throwaway PostgreSQL cluster
+test: venv
+	PY=$(PY) scripts/test.sh
+
+## lint: ruff and a migrations check
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	SECRET_KEY=lint $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,246 @@
+"""Settings for bookstore, read from the environment (django-environ).
+
+Every secret and switch comes from an environment variable with a safe local default; the README
+lists them all. A `.env` file beside manage.py is read when present.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+
+# A development key is only acceptable while DEBUG is on; production must set its own.
+DEV_SECRET_KEY = "django-insecure-bookstore-development-only"
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY in the environment, or DEBUG=1 for local "
+            "development (make run does this)."
+        )
+    SECRET_KEY = DEV_SECRET_KEY
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    # Our AdminConfig installs the branded site as admin.site, so every app's admin (django-q2's
+    # included) registers on it.
+    "bookstore.apps.BookstoreAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "storages",
+    "catalog",
+    "enrichment",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "bookstore.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "bookstore.wsgi.application"
+ASGI_APPLICATION = "bookstore.asgi.application"
+
+# --- Database -------------------------------------------------------------------------------
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and a django-q2 worker write at once: WAL lets readers run beside the
+    # writer, IMMEDIATE takes the write lock up front (no deadlock on lock upgrade), and the
+    # timeout makes a busy writer wait instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and media storage -----------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem").lower()
+if STORAGE_BACKEND == "filesystem":
+    DEFAULT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
+    }
+elif STORAGE_BACKEND == "s3":
+    # django-storages' S3 backend; credentials may also come from boto3's own chain (instance
+    # role, ~/.aws) when AWS_ACCESS_KEY_ID is not set.
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _s3_options = {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+        "location": env.str("AWS_LOCATION", default=""),
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+        "default_acl": env.str("AWS_DEFAULT_ACL", default="") or None,
+        # Covers are stored under content-hash names: the same name always means the same bytes.
+        "file_overwrite": True,
+    }
+    if env.str("AWS_ACCESS_KEY_ID", default=""):
+        _s3_options["access_key"] = env.str("AWS_ACCESS_KEY_ID")
+        _s3_options["secret_key"] = env.str("AWS_SECRET_ACCESS_KEY", default="")
+    DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+else:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
+    )
+
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- Uploads ------------------------------------------------------------------------------------
+# The CSV import form checks its own limit (IMPORT_MAX_UPLOAD_BYTES); Django's limits guard the
+# rest of the site.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# --- Task queue (django-q2) -------------------------------------------------------------------
+Q_SYNC = env.bool("Q_SYNC", default=False)
+Q_TIMEOUT = env.int("Q_TIMEOUT", default=300)
+Q_CLUSTER = {
+    "name": "bookstore",
+    "workers": env.int("Q_WORKERS", default=2),
+    "recycle": 500,
+    # A task that runs past `timeout` is killed; `retry` must be larger or a slow task would be
+    # handed to a second worker while the first is still running it (checked at startup).
+    "timeout": Q_TIMEOUT,
+    "retry": env.int("Q_RETRY", default=Q_TIMEOUT + 60),
+    "max_attempts": 1,
+    "catch_up": False,
+    "sync": Q_SYNC,
+    "queue_limit": 50,
+    "save_limit": 1000,
+    "ack_failures": True,
+    "label": "Task queue",
+}
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+    Q_CLUSTER["poll"] = env.float("Q_POLL", default=1.0)
+
+# --- Enrichment providers ---------------------------------------------------------------------
+ENRICHMENT_PROVIDERS = env.list(
+    "ENRICHMENT_PROVIDERS",
+    default=[
+        "openlibrary_dump",
+        "openlibrary",
+        "google_books",
+        "isbndb",
+        "wikidata",
+        "archive_org",
+    ],
+)
+ENRICHMENT_CONTACT_EMAIL = env.str("ENRICHMENT_CONTACT_EMAIL", default="")
+OPENLIBRARY_URL = env.str("OPENLIBRARY_URL", default="https://openlibrary.org")
+OPENLIBRARY_COVERS_URL = env.str("OPENLIBRARY_COVERS_URL", default="https://covers.openlibrary.org")
+GOOGLE_BOOKS_URL = env.str("GOOGLE_BOOKS_URL", default="https://www.googleapis.com/books/v1")
+GOOGLE_BOOKS_API_KEY = env.str("GOOGLE_BOOKS_API_KEY", default="")
+ISBNDB_URL = env.str("ISBNDB_URL", default="https://api2.isbndb.com")
+ISBNDB_API_KEY = env.str("ISBNDB_API_KEY", default="")
+WIKIDATA_SPARQL_URL = env.str("WIKIDATA_SPARQL_URL", default="https://query.wikidata.org/sparql")
+ARCHIVE_ORG_URL = env.str("ARCHIVE_ORG_URL", default="https://archive.org")
+
+# Per-provider request rate (requests per second) and daily budget (0 = unlimited).
+OPENLIBRARY_RATE = env.float("OPENLIBRARY_RATE", default=3.0 if ENRICHMENT_CONTACT_EMAIL else 1.0)
+OPENLIBRARY_DAILY_BUDGET = env.int("OPENLIBRARY_DAILY_BUDGET", default=0)
+OPENLIBRARY_BATCH_SIZE = env.int("OPENLIBRARY_BATCH_SIZE", default=100)
+GOOGLE_BOOKS_RATE = env.float("GOOGLE_BOOKS_RATE", default=1.0)
+GOOGLE_BOOKS_DAILY_BUDGET = env.int("GOOGLE_BOOKS_DAILY_BUDGET", default=1000)
+ISBNDB_RATE = env.float("ISBNDB_RATE", default=1.0)
+ISBNDB_DAILY_BUDGET = env.int("ISBNDB_DAILY_BUDGET", default=2000)
+ISBNDB_BATCH_SIZE = env.int("ISBNDB_BATCH_SIZE", default=100)
+WIKIDATA_RATE = env.float("WIKIDATA_RATE", default=1.0)
+WIKIDATA_DAILY_BUDGET = env.int("WIKIDATA_DAILY_BUDGET", default=0)
+WIKIDATA_MAX_IN_FLIGHT = env.int("WIKIDATA_MAX_IN_FLIGHT", default=5)
+ARCHIVE_ORG_RATE = env.float("ARCHIVE_ORG_RATE", default=1.0)
+ARCHIVE_ORG_DAILY_BUDGET = env.int("ARCHIVE_ORG_DAILY_BUDGET", default=0)
+
+# --- Enrichment policy -------------------------------------------------------------------------
+ENRICHMENT_AUTO_ENABLED = env.bool("ENRICHMENT_AUTO_ENABLED", default=True)
+ENRICHMENT_AUTO_APPLY_COVERS = env.bool("ENRICHMENT_AUTO_APPLY_COVERS", default=True)
+ENRICHMENT_AUTO_APPLY_METADATA = env.bool("ENRICHMENT_AUTO_APPLY_METADATA", default=True)
+ENRICHMENT_BATCH_SIZE = env.int("ENRICHMENT_BATCH_SIZE", default=100)
+COVER_ALLOWED_HOSTS = env.list("COVER_ALLOWED_HOSTS", default=[])
+
+# --- Security ----------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+
+LOGIN_URL = "admin:login"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,251 @@
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from catalog import selectors
+from catalog.models import Author, Edition, Work, WorkAuthor
+
+THUMBNAIL_HTML = '<img src="{}" alt="" class="cover-thumb" width="{}" loading="lazy">'
+NO_COVER_HTML = mark_safe(
+    '<span class="cover-thumb cover-missing" title="No verified cover">&ndash;</span>'
+)
+# Cover URLs typed by hand default to https.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def cover_thumbnail_html(image, *, width: int = 40):
+    if not image:
+        return NO_COVER_HTML
+    return format_html(THUMBNAIL_HTML, image.url, width)
+
+
+class HasCoverFilter(admin.SimpleListFilter):
+    title = "cover"
+    parameter_name = "has_cover"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a verified cover"), ("no", "No cover")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        has_cover = self.has_cover_condition(queryset.model)
+        return queryset.filter(has_cover) if self.value() == "yes" else queryset.exclude(has_cover)
+
+    @staticmethod
+    def has_cover_condition(model):
+        own = ~Q(cover="")
+        if model is Work:
+            covered_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(cover="")
+            return own | Q(Exists(covered_edition))
+        return own
+
+
+class IsbnSearchMixin:
+    """Admin search that also finds a book by any spelling of its ISBN (hyphens, ISBN-10)."""
+
+    isbn_prefix = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        condition = selectors.isbn_filter(search_term, prefix=self.isbn_prefix)
+        if condition is not None:
+            return queryset.filter(condition), bool(self.isbn_prefix)
+        return super().get_search_results(request, queryset, search_term)
+
+
+class WorkAuthorInline(admin.TabularInline):
+    model = WorkAuthor
+    extra = 0
+    autocomplete_fields = ["author"]
+    fields = ["position", "author", "role"]
+    ordering = ["position"]
+
+
+class EditionInline(admin.StackedInline):
+    model = Edition
+    extra = 0
+    show_change_link = True
+    fields = [
+        ("cover_preview", "isbn13", "isbn10", "asin"),
+        ("title", "subtitle"),
+        ("publisher", "publication_date", "publication_date_precision"),
+        ("format", "language", "page_count"),
+    ]
+    readonly_fields = ["cover_preview"]
+
+    @admin.display(description="Cover")
+    def cover_preview(self, edition):
+        return cover_thumbnail_html(edition.cover_thumbnail or edition.cover, width=60)
+
+
+@admin.register(Work)
+class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
+    isbn_prefix = "editions__"
+    list_display = ["thumbnail", "title", "author_names", "first_published_year", "edition_count"]
+    list_display_links = ["thumbnail", "title"]
+    list_filter = [HasCoverFilter, "editions__language", "editions__format"]
+    search_fields = ["title", "subtitle", "series", "credits__author__name"]
+    search_help_text = "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13)."
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [WorkAuthorInline, EditionInline]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    readonly_fields = ["cover_preview", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "subtitle", ("series", "series_number")]}),
+        ("About", {"fields": ["description", "first_published_year", "subjects"]}),
+        ("Identifiers", {"fields": ["openlibrary_work_key"]}),
+        (
+            "Cover",
+            {
+                "fields": [
+                    "cover_preview",
+                    "cover",
+                    ("cover_source", "cover_source_url"),
+                    ("cover_sha256", "cover_verified_at"),
+                ],
+            },
+        ),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("credits__author")
+        return selectors.works_with_display_cover(queryset).annotate(
+            edition_total=Count("editions", distinct=True)
+        )
+
+    @admin.display(description="")
+    def thumbnail(self, work):
+        return cover_thumbnail_html(work.display_thumbnail)
+
+    @admin.display(description="Cover")
+    def cover_preview(self, work):
+        return cover_thumbnail_html(work.display_cover, width=180)
+
+    @admin.display(description="Authors")
+    def author_names(self, work):
+        credits = work.credits.all()  # prefetched, ordered by position
+        return format_html_join(
+            ", ",
+            "{}{}",
+            (
+                (c.author.name, f" ({c.get_role_display().lower()})" if c.role != "author" else "")
+                for c in credits
+            ),
+        )
+
+    @admin.display(description="Editions", ordering="edition_total")
+    def edition_count(self, work):
+        return work.edition_total
+
+
+@admin.register(Edition)
+class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "thumbnail",
+        "display_title",
+        "isbn13",
+        "isbn10",
+        "publisher",
+        "publication",
+        "format",
+        "language",
+    ]
+    list_display_links = ["thumbnail", "display_title"]
+    list_select_related = ["work"]
+    list_filter = [HasCoverFilter, "format", "language"]
+    search_fields = ["title", "work__title", "publisher", "asin"]
+    search_help_text = "Title, publisher, ASIN, or an ISBN in any form."
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["work"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    readonly_fields = ["cover_preview", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["work", ("title", "subtitle")]}),
+        ("Identifiers", {"fields": [("isbn13", "isbn10", "asin")]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "publisher",
+                    ("publication_date", "publication_date_precision"),
+                    ("format", "language", "page_count"),
+                ]
+            },
+        ),
+        (
+            "Other identifiers",
+            {"fields": [("openlibrary_edition_key", "google_books_id", "goodreads_book_id")]},
+        ),
+        (
+            "Cover",
+            {
+                "fields": [
+                    "cover_preview",
+                    "cover",
+                    ("cover_source", "cover_source_url"),
+                    ("cover_sha256", "cover_verified_at"),
+                ]
+            },
+        ),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="")
+    def thumbnail(self, edition):
+        return cover_thumbnail_html(edition.cover_thumbnail or edition.cover)
+
+    @admin.display(description="Cover")
+    def cover_preview(self, edition):
+        return cover_thumbnail_html(edition.cover, width=180)
+
+    @admin.display(description="Title", ordering="work__title_normalized")
+    def display_title(self, edition):
+        return edition.title or edition.work.title
+
+    @admin.display(description="Published", ordering="publication_date")
+    def publication(self, edition):
+        return edition.publication_date_display
+
+
+class AuthorWorksInline(admin.TabularInline):
+    model = WorkAuthor
+    fk_name = "author"
+    extra = 0
+    fields = ["work", "role", "position"]
+    readonly_fields = ["work", "role", "position"]
+    can_delete = False
+    verbose_name = "work"
+    verbose_name_plural = "works"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("work")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_name", "birth_year", "death_year", "work_count"]
+    search_fields = ["name", "sort_name"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [AuthorWorksInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "sort_name", ("birth_year", "death_year"), "bio"]}),
+        ("Identifiers", {"fields": [("openlibrary_key", "wikidata_id", "goodreads_author_id")]}),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(work_total=Count("works", distinct=True))
+
+    @admin.display(description="Works", ordering="work_total")
+    def work_count(self, author):
+        return author.work_total

@@ -1,0 +1,122 @@
+"""ISBN handling: canonical form, check digits, ISBN-10 <-> ISBN-13, SBN.
+
+ISBNs are strings, always: as integers they lose leading zeros (0-306-40615-2) and spreadsheets
+turn them into `9.78053E+12`. Nothing here guesses: a value that is not a valid ISBN is None.
+"""
+
+import re
+from dataclasses import dataclass
+
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.]")
+_ISBN_PREFIX = re.compile(r"^ISBN(?:-1[03])?:?", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def canonicalize(raw: str | None) -> str:
+    """Strip an `ISBN` label, spaces, hyphens and dots; upper-case a trailing x.
+
+    Returns the cleaned string whether or not it is a valid ISBN; use `parse_isbn` to validate.
+    A value in scientific notation (spreadsheet damage) is returned as an empty string, since its
+    digits are gone for good.
+    """
+    if raw is None:
+        return ""
+    value = str(raw).strip()
+    if is_scientific_notation(value):
+        return ""
+    value = _ISBN_PREFIX.sub("", value)
+    value = _SEPARATORS.sub("", value)
+    return value.upper()
+
+
+def is_scientific_notation(raw: str | None) -> bool:
+    """True for spreadsheet damage such as `9.78053E+12`: not an ISBN, and not recoverable."""
+    return bool(raw) and bool(_SCIENTIFIC.match(str(raw).strip()))
+
+
+def isbn10_check_digit(first9: str) -> str:
+    total = sum((10 - i) * int(d) for i, d in enumerate(first9))
+    check = (11 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def isbn13_check_digit(first12: str) -> str:
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_isbn10(value: str) -> bool:
+    value = canonicalize(value)
+    return (
+        len(value) == 10
+        and value[:9].isdigit()
+        and (value[9].isdigit() or value[9] == "X")
+        and isbn10_check_digit(value[:9]) == value[9]
+    )
+
+
+def is_valid_isbn13(value: str) -> bool:
+    value = canonicalize(value)
+    return (
+        len(value) == 13
+        and value.isdigit()
+        and value.startswith(("978", "979"))
+        and isbn13_check_digit(value[:12]) == value[12]
+    )
+
+
+def isbn10_to_isbn13(isbn10: str) -> str:
+    """ISBN-10 -> ISBN-13 (always 978-). Raises ValueError on an invalid ISBN-10."""
+    isbn10 = canonicalize(isbn10)
+    if not is_valid_isbn10(isbn10):
+        raise ValueError(f"not a valid ISBN-10: {isbn10!r}")
+    first12 = "978" + isbn10[:9]
+    return first12 + isbn13_check_digit(first12)
+
+
+def isbn13_to_isbn10(isbn13: str) -> str | None:
+    """ISBN-13 -> ISBN-10, or None for 979- ISBNs, which have no ISBN-10.
+
+    Raises ValueError on an invalid ISBN-13.
+    """
+    isbn13 = canonicalize(isbn13)
+    if not is_valid_isbn13(isbn13):
+        raise ValueError(f"not a valid ISBN-13: {isbn13!r}")
+    if not isbn13.startswith("978"):
+        return None
+    first9 = isbn13[3:12]
+    return first9 + isbn10_check_digit(first9)
+
+
+def sbn_to_isbn10(sbn: str) -> str | None:
+    """A 9-digit Standard Book Number is an ISBN-10 with a leading 0, if its check digit holds."""
+    sbn = canonicalize(sbn)
+    if len(sbn) != 9:
+        return None
+    candidate = "0" + sbn
+    return candidate if is_valid_isbn10(candidate) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedISBN:
+    isbn13: str
+    isbn10: str | None  # None for 979- ISBNs
+    source_form: str  # "isbn13", "isbn10" or "sbn": what the input was
+
+
+def parse_isbn(raw: str | None) -> ParsedISBN | None:
+    """Any spelling of an ISBN-13, ISBN-10 or SBN -> both canonical forms, else None."""
+    value = canonicalize(raw)
+    if len(value) == 13 and is_valid_isbn13(value):
+        return ParsedISBN(isbn13=value, isbn10=isbn13_to_isbn10(value), source_form="isbn13")
+    if len(value) == 10 and is_valid_isbn10(value):
+        return ParsedISBN(isbn13=isbn10_to_isbn13(value), isbn10=value, source_form="isbn10")
+    if len(value) == 9 and (isbn10 := sbn_to_isbn10(value)):
+        return ParsedISBN(isbn13=isbn10_to_isbn13(isbn10), isbn10=isbn10, source_form="sbn")
+    return None
+
+
+def to_isbn13(raw: str | None) -> str | None:
+    """Canonical ISBN-13 for any valid spelling, else None."""
+    parsed = parse_isbn(raw)
+    return parsed.isbn13 if parsed else None

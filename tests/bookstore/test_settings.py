@@ -1,0 +1,137 @@
+"""The environment switches in settings.py, each read in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+from django.core.files.storage import storages
+storage = storages["default"]
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST", ""),
+    "port": str(db.get("PORT", "")), "options": db.get("OPTIONS", {}),
+    "storage": type(storage).__name__,
+    "storage_bucket": getattr(storage, "bucket_name", None),
+    "storage_class": settings.STORAGES["default"]["BACKEND"],
+    "storage_options": settings.STORAGES["default"].get("OPTIONS", {}),
+    "debug": settings.DEBUG, "secret_key": settings.SECRET_KEY,
+    "q_cluster": settings.Q_CLUSTER, "allowed_hosts": settings.ALLOWED_HOSTS,
+}, default=str))
+"""
+
+
+def read_settings(**environ):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "STORAGE_BACKEND", "AWS_", "REDIS_URL", "Q_"))
+    }
+    env.update({"DJANGO_SETTINGS_MODULE": "bookstore.settings", "SECRET_KEY": "probe-key"})
+    env.update(environ)
+    env = {k: v for k, v in env.items() if v is not None}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    return result
+
+
+def settings_with(**environ) -> dict:
+    result = read_settings(**environ)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_default_database_is_sqlite_tuned_for_a_web_server_and_a_worker():
+    probe = settings_with()
+    assert probe["engine"] == "django.db.backends.sqlite3"
+    assert probe["name"].endswith("db.sqlite3")
+    assert probe["options"]["transaction_mode"] == "IMMEDIATE"
+    assert probe["options"]["timeout"] == 20
+    assert "journal_mode=WAL" in probe["options"]["init_command"]
+
+
+def test_database_url_switches_to_postgresql():
+    probe = settings_with(DATABASE_URL="postgres://lib:secret@db.example:5433/books")
+    assert probe["engine"] == "django.db.backends.postgresql"
+    assert (probe["name"], probe["host"], probe["port"]) == ("books", "db.example", "5433")
+    assert "transaction_mode" not in probe["options"]
+
+
+def test_storage_defaults_to_the_filesystem():
+    probe = settings_with(MEDIA_ROOT="/srv/covers")
+    assert probe["storage_class"] == "django.core.files.storage.FileSystemStorage"
+    assert probe["storage_options"]["location"] == "/srv/covers"
+
+
+def test_storage_backend_s3_builds_an_s3_storage_from_aws_settings():
+    probe = settings_with(
+        STORAGE_BACKEND="s3",
+        AWS_STORAGE_BUCKET_NAME="covers-bucket",
+        AWS_S3_REGION_NAME="eu-west-1",
+        AWS_S3_ENDPOINT_URL="https://s3.example.test",
+        AWS_ACCESS_KEY_ID="AKIAEXAMPLE",
+        AWS_SECRET_ACCESS_KEY="secret",
+    )
+    assert probe["storage_class"] == "storages.backends.s3.S3Storage"
+    assert probe["storage"] == "S3Storage"
+    assert probe["storage_bucket"] == "covers-bucket"
+    options = probe["storage_options"]
+    assert options["bucket_name"] == "covers-bucket"
+    assert options["region_name"] == "eu-west-1"
+    assert options["endpoint_url"] == "https://s3.example.test"
+    assert options["access_key"] == "AKIAEXAMPLE"
+
+
+def test_s3_without_a_bucket_is_refused_with_a_clear_message():
+    result = read_settings(STORAGE_BACKEND="s3")
+    assert result.returncode != 0
+    assert "AWS_STORAGE_BUCKET_NAME" in result.stderr
+
+
+def test_unknown_storage_backend_is_refused():
+    result = read_settings(STORAGE_BACKEND="ftp")
+    assert result.returncode != 0
+    assert "STORAGE_BACKEND must be" in result.stderr
+
+
+def test_secret_key_has_a_dev_default_only_while_debug_is_on():
+    assert settings_with(SECRET_KEY=None, DEBUG="1")["secret_key"].startswith("django-insecure")
+    refused = read_settings(SECRET_KEY=None, DEBUG="0")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr
+
+
+def test_q_cluster_uses_the_orm_broker_with_retry_above_timeout():
+    cluster = settings_with()["q_cluster"]
+    assert cluster["orm"] == "default"
+    assert cluster["retry"] > cluster["timeout"]
+    assert cluster["sync"] is False
+    assert settings_with(Q_SYNC="1")["q_cluster"]["sync"] is True
+
+
+def test_redis_url_switches_the_broker_to_redis():
+    cluster = settings_with(REDIS_URL="redis://127.0.0.1:6379/0")["q_cluster"]
+    assert cluster["redis"] == "redis://127.0.0.1:6379/0"
+    assert "orm" not in cluster
+
+
+@pytest.mark.parametrize(("timeout", "retry", "ok"), [("300", "360", True), ("300", "300", False)])
+def test_startup_check_refuses_retry_not_above_timeout(timeout, retry, ok):
+    env = {**os.environ, "SECRET_KEY": "x", "Q_TIMEOUT": timeout, "Q_RETRY": retry}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert (result.returncode == 0) is ok, result.stderr
+    if not ok:
+        assert "bookstore.E001" in result.stderr

@@ -1,0 +1,146 @@
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+
+WORKS_URL = reverse("admin:catalog_work_changelist")
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    return client
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:index"),
+        WORKS_URL,
+        reverse("admin:catalog_edition_changelist"),
+        reverse("admin:catalog_author_changelist"),
+    ],
+)
+def test_anonymous_users_are_sent_to_the_login_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_non_staff_users_cannot_enter(client):
+    client.force_login(User.objects.create_user("reader", password="pw"))
+    response = client.get(WORKS_URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
+
+
+def test_staff_without_permission_is_refused_the_works_list(client):
+    client.force_login(User.objects.create_user("clerk", password="pw", is_staff=True))
+    assert client.get(WORKS_URL).status_code == 403
+
+
+def test_staff_with_view_permission_sees_the_works_list(client):
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_work"))
+    client.force_login(clerk)
+    make_work("Neverwhere", authors=["Neil Gaiman"])
+    response = client.get(WORKS_URL)
+    assert response.status_code == 200
+    assert b"Neverwhere" in response.content
+
+
+def test_admin_site_is_branded(superuser_client):
+    response = superuser_client.get(reverse("admin:index"))
+    assert b"Bookstore catalog" in response.content
+    # django-q2 registers its own admin pages on our site.
+    assert b"django_q" in response.content or b"Task queue" in response.content
+
+
+def test_works_list_shows_thumbnails_with_edition_cover_inheritance(superuser_client):
+    covered_work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    edition = make_edition(covered_work)
+    edition.cover.save("neverwhere.jpg", ContentFile(b"jpeg"))
+    make_work("Coraline", authors=["Neil Gaiman"])
+
+    response = superuser_client.get(WORKS_URL)
+    html = response.content.decode()
+    assert f'src="{edition.cover.url}"' in html
+    assert 'class="cover-thumb cover-missing"' in html  # Coraline has none
+
+
+def test_works_list_makes_no_query_per_row(superuser_client):
+    def count_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert superuser_client.get(WORKS_URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(3):
+        make_edition(make_work(f"Book {i}", authors=[f"Author {i}"]))
+    few = count_queries()
+    for i in range(3, 30):
+        make_edition(make_work(f"Book {i}", authors=[f"Author {i}", f"Co-author {i}"]))
+    assert count_queries() == few
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["9780306406157", "978-0-306-40615-7", "0306406152", "0-306-40615-2", " 978 0306 406157 "],
+)
+def test_works_are_found_by_any_spelling_of_an_isbn(superuser_client, term):
+    wanted = make_work("The Wanted Book")
+    make_edition(wanted, isbn13="9780306406157", isbn10="0306406152")
+    make_edition(make_work("Another Book"))
+    response = superuser_client.get(WORKS_URL, {"q": term})
+    assert b"The Wanted Book" in response.content
+    assert b"Another Book" not in response.content
+
+
+def test_editions_are_found_by_isbn10_with_x(superuser_client):
+    make_edition(make_work("With X"), isbn13="9780804429573", isbn10="080442957X")
+    response = superuser_client.get(
+        reverse("admin:catalog_edition_changelist"), {"q": "0-8044-2957-x"}
+    )
+    assert b"9780804429573" in response.content
+
+
+def test_works_are_found_by_title_and_author(superuser_client):
+    make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_work("Dune", authors=["Frank Herbert"])
+    by_author = superuser_client.get(WORKS_URL, {"q": "gaiman"}).content
+    assert b"Neverwhere" in by_author and b"Dune" not in by_author
+    by_title = superuser_client.get(WORKS_URL, {"q": "dune"}).content
+    assert b"Dune" in by_title and b"Neverwhere" not in by_title
+
+
+def test_has_cover_language_and_format_filters(superuser_client):
+    covered = make_work("Covered")
+    edition = make_edition(covered, language="es", format="paperback")
+    edition.cover.save("c.jpg", ContentFile(b"jpeg"))
+    make_edition(make_work("Bare"), language="en", format="hardcover")
+
+    with_cover = superuser_client.get(WORKS_URL, {"has_cover": "yes"}).content
+    assert b"Covered" in with_cover and b"Bare" not in with_cover
+    without = superuser_client.get(WORKS_URL, {"has_cover": "no"}).content
+    assert b"Bare" in without and b"Covered" not in without
+    spanish = superuser_client.get(WORKS_URL, {"editions__language": "es"}).content
+    assert b"Covered" in spanish and b"Bare" not in spanish
+    hardcover = superuser_client.get(WORKS_URL, {"editions__format": "hardcover"}).content
+    assert b"Bare" in hardcover and b"Covered" not in hardcover
+
+
+def test_work_page_shows_editions_inline_and_author_page_lists_works(superuser_client):
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_edition(work, isbn13="9780060557812", publisher="HarperTorch")
+    page = superuser_client.get(reverse("admin:catalog_work_change", args=[work.pk])).content
+    assert b"9780060557812" in page and b"HarperTorch" in page
+    author = work.authors.get()
+    author_page = superuser_client.get(
+        reverse("admin:catalog_author_change", args=[author.pk])
+    ).content
+    assert b"Neverwhere" in author_page

@@ -1,0 +1,33 @@
+from catalog import text
+
+
+def test_split_series_suffix():
+    assert text.split_series("Ninth House (Alex Stern, #1)") == ("Ninth House", "Alex Stern", "1")
+    assert text.split_series("Dune Messiah (Dune Chronicles #2)") == (
+        "Dune Messiah",
+        "Dune Chronicles",
+        "2",
+    )
+    assert text.split_series("Novella (Series, #2.5)") == ("Novella", "Series", "2.5")
+    # A parenthesis that is not a series stays part of the title.
+    assert text.split_series("Rio de Janeiro (Ten Moments That Shaped)") == (
+        "Rio de Janeiro (Ten Moments That Shaped)",
+        "",
+        "",
+    )
+
+
+def test_normalize_title_drops_subtitle_series_case_and_accents():
+    assert text.normalize_title("The Silk Roads: A New History of the World") == "the silk roads"
+    assert text.normalize_title("Ninth House (Alex Stern, #1)") == "ninth house"
+    assert text.normalize_title("Cien años de soledad") == "cien anos de soledad"
+    assert text.normalize_title("Harry Potter & the Philosopher's Stone") == (
+        "harry potter and the philosophers stone"
+    )
+
+
+def test_normalize_person_name_handles_last_first_and_initials():
+    assert text.normalize_person_name("Wang, M.L.") == "m l wang"
+    assert text.normalize_person_name("M.L. Wang") == "m l wang"
+    assert text.normalize_person_name("M. L. Wang") == "m l wang"
+    assert text.normalize_person_name("García Márquez, Gabriel") == "gabriel garcia marquez"
