@@ -218,6 +218,22 @@ WIKIDATA_MAX_IN_FLIGHT = env.int("WIKIDATA_MAX_IN_FLIGHT", default=5)
 ARCHIVE_ORG_RATE = env.float("ARCHIVE_ORG_RATE", default=1.0)
 ARCHIVE_ORG_DAILY_BUDGET = env.int("ARCHIVE_ORG_DAILY_BUDGET", default=0)
 
+# Cache, HTTP and circuit breaker, shared by every provider client.
+ENRICHMENT_CACHE_HIT_DAYS = env.int("ENRICHMENT_CACHE_HIT_DAYS", default=7)
+ENRICHMENT_CACHE_MISS_DAYS = env.int("ENRICHMENT_CACHE_MISS_DAYS", default=14)
+ENRICHMENT_HTTP_CONNECT_TIMEOUT = env.float("ENRICHMENT_HTTP_CONNECT_TIMEOUT", default=5.0)
+ENRICHMENT_HTTP_READ_TIMEOUT = env.float("ENRICHMENT_HTTP_READ_TIMEOUT", default=30.0)
+ENRICHMENT_BREAKER_FAILURES = env.int("ENRICHMENT_BREAKER_FAILURES", default=5)
+ENRICHMENT_BREAKER_OPEN_SECONDS = env.int("ENRICHMENT_BREAKER_OPEN_SECONDS", default=60)
+
+# --- Covers ------------------------------------------------------------------------------------
+COVER_MAX_BYTES = env.int("COVER_MAX_BYTES", default=10 * 1024 * 1024)
+COVER_MIN_SIDE = env.int("COVER_MIN_SIDE", default=50)
+COVER_MIN_SIDE_LARGE = env.int("COVER_MIN_SIDE_LARGE", default=150)
+COVER_MAX_PIXELS = env.int("COVER_MAX_PIXELS", default=40_000_000)
+COVER_CONNECT_TIMEOUT = env.float("COVER_CONNECT_TIMEOUT", default=5.0)
+COVER_READ_TIMEOUT = env.float("COVER_READ_TIMEOUT", default=20.0)
+
 # --- Enrichment policy -------------------------------------------------------------------------
 ENRICHMENT_AUTO_ENABLED = env.bool("ENRICHMENT_AUTO_ENABLED", default=True)
 ENRICHMENT_AUTO_APPLY_COVERS = env.bool("ENRICHMENT_AUTO_APPLY_COVERS", default=True)

@@ -1,0 +1,98 @@
+"""What every provider answers with, in one shape: plain dataclasses, no database.
+
+Provider clients turn HTTP into these; matching, merging and the cover pipeline read them.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class CoverRef:
+    """A pointer to a cover image a provider offers. Not a cover until its bytes are verified."""
+
+    provider: str
+    url: str
+    cover_id: str = ""  # the provider's own id (Open Library cover id, Archive.org identifier)
+    size_label: str = ""  # "L", "M", "S", "thumbnail", "extraLarge", ...
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    name: str
+    role: str = "author"  # author / translator / narrator / illustrator / editor / contributor
+    provider_id: str = ""  # e.g. Open Library author key "OL23919A", Wikidata "Q42"
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One provider's description of one book (usually one edition)."""
+
+    provider: str
+    provider_ids: dict[str, str] = field(default_factory=dict)
+    # e.g. {"openlibrary_edition": "OL7353617M", "openlibrary_work": "OL27258W",
+    #       "google_books": "49T5twEACAAJ", "isbndb": "9780...", "wikidata": "Q123",
+    #       "archive_org": "identifier"}
+    isbn13: list[str] = field(default_factory=list)
+    isbn10: list[str] = field(default_factory=list)
+    title: str = ""
+    subtitle: str = ""
+    authors: list[Contributor] = field(default_factory=list)
+    publisher: str = ""
+    publication_date: str = ""  # ISO prefix as precise as known: "2015", "2015-06", "2015-06-01"
+    page_count: int | None = None
+    format: str = ""  # catalog Edition.Format values where known
+    language: str = ""  # ISO 639-1 ("en") where the provider allows, else its own code
+    description: str = ""
+    subjects: list[str] = field(default_factory=list)
+    covers: list[CoverRef] = field(default_factory=list)
+    cache_key: str = ""  # the SourceRecord lookup key whose payload this came from
+    queried_isbn: str = ""  # the ISBN-13 this candidate answers, when it came from an ISBN lookup
+    first_published_year: int | None = None
+    source_url: str = ""  # a human-readable page for the record, for reviewers
+
+
+class LookupStatus(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    THROTTLED = "throttled"  # 429: retry after `retry_after` seconds
+    QUOTA_EXHAUSTED = "quota_exhausted"  # daily budget spent (ours or the provider's)
+    AUTH_REFUSED = "auth_refused"  # 400/401/403: bad or missing key
+    SERVER_ERROR = "server_error"  # 5xx
+    TIMEOUT = "timeout"
+    UNPARSEABLE = "unparseable"  # a body we could not read
+    CIRCUIT_OPEN = "circuit_open"  # the breaker is open: not asked
+    NOT_CONFIGURED = "not_configured"  # no key: skipped
+
+
+#: Statuses that are the provider's definite answer (cached); the others are faults.
+ANSWER_STATUSES = frozenset({LookupStatus.FOUND, LookupStatus.NOT_FOUND})
+#: Faults after which asking again later may work; the engine backs off and retries.
+RETRYABLE_STATUSES = frozenset(
+    {
+        LookupStatus.THROTTLED,
+        LookupStatus.SERVER_ERROR,
+        LookupStatus.TIMEOUT,
+        LookupStatus.UNPARSEABLE,
+        LookupStatus.CIRCUIT_OPEN,
+    }
+)
+#: The provider is unavailable for now (skipped, not failed): quota spent, key refused, no key.
+SKIP_STATUSES = frozenset(
+    {LookupStatus.QUOTA_EXHAUSTED, LookupStatus.AUTH_REFUSED, LookupStatus.NOT_CONFIGURED}
+)
+
+
+@dataclass(slots=True)
+class LookupResult:
+    """A provider's answer to one lookup key (an ISBN, or a title + author search)."""
+
+    provider: str
+    key: str
+    status: LookupStatus
+    candidates: list[Candidate] = field(default_factory=list)
+    from_cache: bool = False
+    error: str = ""
+    retry_after: float | None = None  # seconds, when the provider said so
