@@ -152,6 +152,11 @@ STORAGES = {
 # The CSV import form checks its own limit (IMPORT_MAX_UPLOAD_BYTES); Django's limits guard the
 # rest of the site.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Imports up to this many rows run in the request; larger ones go to a worker.
+IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
+# Where imports hand the works they touched to enrichment (a dotted path; catalog does not
+# import enrichment).
+CATALOG_ENRICHMENT_HOOK = ""
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 

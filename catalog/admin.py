@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from catalog import selectors
-from catalog.models import Author, Edition, Work, WorkAuthor
+from catalog import selectors, views
+from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
 
 THUMBNAIL_HTML = '<img src="{}" alt="" class="cover-thumb" width="{}" loading="lazy">'
 NO_COVER_HTML = mark_safe(
@@ -83,6 +85,7 @@ class EditionInline(admin.StackedInline):
 @admin.register(Work)
 class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
     isbn_prefix = "editions__"
+    change_list_template = "admin/catalog/work/change_list.html"
     list_display = ["thumbnail", "title", "author_names", "first_published_year", "edition_count"]
     list_display_links = ["thumbnail", "title"]
     list_filter = [HasCoverFilter, "editions__language", "editions__format"]
@@ -136,6 +139,14 @@ class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
                 for c in credits
             ),
         )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": request.user.has_perm(views.IMPORT_PERMISSION),
+            "import_url": reverse("admin:catalog_importjob_upload"),
+        }
+        return super().changelist_view(request, extra_context)
 
     @admin.display(description="Editions", ordering="edition_total")
     def edition_count(self, work):
@@ -249,3 +260,116 @@ class AuthorAdmin(admin.ModelAdmin):
     @admin.display(description="Works", ordering="work_total")
     def work_count(self, author):
         return author.work_total
+
+
+STATUS_COLOURS = {
+    "pending": "#777",
+    "running": "#1f6fb2",
+    "completed": "#2e7d32",
+    "failed": "#c62828",
+    "cancelled": "#8d6e63",
+}
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Import jobs: uploaded through the "Import CSV" button, read-only afterwards."""
+
+    list_display = [
+        "id",
+        "original_filename",
+        "status_badge",
+        "source",
+        "rows_total",
+        "created_count",
+        "updated_count",
+        "duplicate_count",
+        "failed_count",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_display_links = ["id", "original_filename"]
+    list_filter = ["status", "source"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["original_filename"]
+    show_full_result_count = False
+    change_form_template = "admin/catalog/importjob/change_form.html"
+    # The counts and the progress bar are in the template's after_field_sets block.
+    fieldsets = [
+        (None, {"fields": [("original_filename", "size", "encoding"), "status_badge"]}),
+        ("Run", {"fields": [("uploaded_by", "source", "enrich"), ("started_at", "finished_at")]}),
+    ]
+    readonly_fields = ["status_badge", "size"]
+
+    def has_add_permission(self, request):
+        return False  # the upload view creates jobs
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or request.user.has_perm(
+            views.IMPORT_PERMISSION
+        )
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "upload/",
+                wrap(lambda request: views.import_upload(request, self)),
+                name="catalog_importjob_upload",
+            ),
+            path(
+                "<int:job_id>/progress/",
+                wrap(self._viewable(views.import_progress)),
+                name="catalog_importjob_progress",
+            ),
+            path(
+                "<int:job_id>/failed-rows.csv",
+                wrap(self._viewable(views.import_failed_rows_csv)),
+                name="catalog_importjob_failed_csv",
+            ),
+            path("<int:job_id>/retry/", wrap(views.import_retry), name="catalog_importjob_retry"),
+            path(
+                "<int:job_id>/cancel/", wrap(views.import_cancel), name="catalog_importjob_cancel"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _viewable(self, view):
+        def guarded(request, *args, **kwargs):
+            if not self.has_view_permission(request):
+                raise views.PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "job": job,
+            "can_import": request.user.has_perm(views.IMPORT_PERMISSION),
+            "failed_rows": (
+                job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number")[:100]
+                if job
+                else []
+            ),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="File size")
+    def size(self, job):
+        return filesizeformat(job.file_size)
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, job):
+        return format_html(
+            '<span class="status-badge" style="background:{}">{}</span>',
+            STATUS_COLOURS.get(job.status, "#777"),
+            job.get_status_display(),
+        )

@@ -6,6 +6,7 @@ ISBN, publisher and cover. A Work shows its own cover or, failing that, one of i
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from catalog import text
 
@@ -245,3 +246,105 @@ class Edition(TimeStampedModel, CoverFields):
         formats = {"year": "%Y", "month": "%Y-%m"}
         fmt = formats.get(self.publication_date_precision, "%Y-%m-%d")
         return self.publication_date.strftime(fmt)
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded export and what became of it. Its state is explicit, never inferred."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Format(models.TextChoices):
+        AUTO = "auto", "Detect from the header"
+        GOODREADS = "goodreads", "Goodreads"
+        STORYGRAPH = "storygraph", "StoryGraph"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_format = models.CharField(max_length=16, choices=Format.choices, default="auto")
+    source = models.CharField(max_length=16, choices=Format.choices, blank=True)
+    source_file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
+    original_filename = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=16, blank=True)
+    header = models.JSONField(default=list, blank=True)
+    uploaded_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enrich = models.BooleanField(default=True, help_text="Queue enrichment for imported books.")
+    cancel_requested = models.BooleanField(default=False)
+    rows_total = models.PositiveIntegerField("rows", default=0)
+    rows_processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField("created", default=0)
+    updated_count = models.PositiveIntegerField("updated", default=0)
+    duplicate_count = models.PositiveIntegerField("duplicates", default=0)
+    failed_count = models.PositiveIntegerField("failed", default=0)
+    enqueued_count = models.PositiveIntegerField("queued for enrichment", default=0)
+    warnings = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status"], name="importjob_status_idx")]
+
+    def __str__(self):
+        return f"Import #{self.pk}: {self.original_filename}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.COMPLETED, self.Status.FAILED, self.Status.CANCELLED}
+
+    @property
+    def progress_percent(self) -> int:
+        if self.is_finished and self.status == self.Status.COMPLETED:
+            return 100
+        return int(100 * self.rows_processed / self.rows_total) if self.rows_total else 0
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if not self.started_at:
+            return None
+        return ((self.finished_at or timezone.now()) - self.started_at).total_seconds()
+
+
+class ImportRow(TimeStampedModel):
+    """One data row of an import: the raw cells and what they were read as, kept for retries."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        DUPLICATE = "duplicate", "Duplicate"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line_number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices)
+    raw = models.JSONField(default=list, help_text="The row's cells, as in the file.")
+    normalized = models.JSONField(default=dict, blank=True)
+    messages = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    work = models.ForeignKey(
+        Work, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_rows"
+    )
+    edition = models.ForeignKey(
+        Edition, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_rows"
+    )
+
+    class Meta:
+        ordering = ["job", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line_number"], name="importrow_unique_line")
+        ]
+        indexes = [models.Index(fields=["job", "status"], name="importrow_job_status_idx")]
+
+    def __str__(self):
+        return f"Line {self.line_number}: {self.get_status_display()}"
+
+    @property
+    def raw_by_column(self) -> dict[str, str]:
+        return dict(zip(self.job.header, self.raw, strict=False))

@@ -7,7 +7,8 @@ set -uo pipefail
 
 find_pg_bin() {
   if command -v initdb >/dev/null && command -v pg_ctl >/dev/null; then
-    dirname "$(command -v pg_ctl)"; return
+    # The real bin dir (PATH may hold symlinks to initdb/pg_ctl only) also has createdb.
+    dirname "$(readlink -f "$(command -v pg_ctl)")"; return
   fi
   local dir
   for dir in /usr/lib/postgresql/*/bin; do
@@ -42,6 +43,8 @@ as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 start 
   -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=50" >/dev/null \
   || { cat "$PG_DIR/server.log" >&2; exit 1; }
 
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres bookstore \
+  || { echo "createdb failed" >&2; exit 1; }
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/bookstore"
 echo "Throwaway PostgreSQL $("$PG_BIN/pg_ctl" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 "$@"

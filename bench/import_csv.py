@@ -1,0 +1,157 @@
+"""Import throughput: Goodreads files of 10,000 and 100,000 rows through the same service the
+upload form uses, on SQLite and on PostgreSQL, next to the rate of merely parsing the file.
+
+    .venv/bin/python bench/import_csv.py            # both databases (PostgreSQL if installed)
+    .venv/bin/python bench/import_csv.py --db sqlite --sizes 10000
+
+The files are built from the 358 real rows of the mapmyreads Goodreads export with new Goodreads
+ids, valid new ISBNs and numbered titles, so every row is a new book. Each import runs on empty
+catalog tables; the re-import (every row a duplicate) is timed too. Figures are medians.
+"""
+
+import argparse
+import csv
+import io
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REAL_EXPORT = ROOT / "tests/fixtures/imports/mapmyreads/goodreads_library_export.csv"
+
+
+def build_goodreads_file(rows: int) -> bytes:
+    from catalog import isbn
+
+    reader = csv.reader(io.StringIO(REAL_EXPORT.read_text(encoding="utf-8")))
+    header = next(reader)
+    real = list(reader)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    col = {name: i for i, name in enumerate(header)}
+    for i in range(rows):
+        row = list(real[i % len(real)])
+        copy = i // len(real)
+        first12 = f"979{8_000_000_00 + i:09d}" if i % 2 else f"978{1_900_000_00 + i:09d}"
+        isbn13 = first12 + isbn.isbn13_check_digit(first12)
+        isbn10 = isbn.isbn13_to_isbn10(isbn13) or ""
+        row[col["Book Id"]] = str(90_000_000 + i)
+        row[col["ISBN13"]] = f'="{isbn13}"'
+        row[col["ISBN"]] = f'="{isbn10}"'
+        if copy:  # a new book: number the main title (a subtitle or series suffix stays)
+            row[col["Title"]] = f"{copy} {row[col['Title']]}"
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+def parse_only(data: bytes) -> float:
+    from catalog.importers import importer_for, read_csv
+
+    start = time.perf_counter()
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header)
+    for _line, cells in csv_file.rows:
+        importer.normalize(cells)
+    return time.perf_counter() - start
+
+
+def empty_catalog() -> None:
+    from catalog.models import Author, ImportJob, Work
+
+    ImportJob.objects.all().delete()
+    Work.objects.all().delete()
+    Author.objects.all().delete()
+
+
+def import_once(data: bytes) -> tuple[float, dict]:
+    from catalog import services
+
+    start = time.perf_counter()
+    job = services.import_job_create(data=data, filename="bench.csv", enrich=False)
+    services.import_job_run(job=job)
+    elapsed = time.perf_counter() - start
+    job.refresh_from_db()
+    counts = {"created": job.created_count, "dup": job.duplicate_count, "failed": job.failed_count}
+    return elapsed, counts
+
+
+def cpu_baseline() -> float:
+    """A fixed pure-Python loop, in millions of iterations per second: compare runs with it."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i % 7
+    return 3.0 / (time.perf_counter() - start)
+
+
+def run_here(sizes: list[int], repeats: int) -> None:
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    vendor = connection.vendor
+    print(f"\n== {vendor} ({connection.settings_dict['NAME']})")
+    print(f"machine baseline: {cpu_baseline():.1f} M loop iterations/s")
+    for size in sizes:
+        data = build_goodreads_file(size)
+        runs = repeats if size <= 10_000 else 1
+        parse = statistics.median(parse_only(data) for _ in range(3))
+        timings, reimports = [], []
+        counts = {}
+        for _ in range(runs):
+            empty_catalog()
+            elapsed, counts = import_once(data)
+            timings.append(elapsed)
+            reimports.append(import_once(data)[0])
+        imported = statistics.median(timings)
+        reimported = statistics.median(reimports)
+        print(
+            f"{size:>7,} rows ({len(data) / 1e6:.1f} MB): "
+            f"parse only {size / parse:>8,.0f} rows/s | "
+            f"import {size / imported:>7,.0f} rows/s ({imported:.2f} s, median of {runs}) | "
+            f"re-import {size / reimported:>7,.0f} rows/s | import/parse {parse / imported:.2f} | "
+            f"{counts}"
+        )
+    empty_catalog()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["both", "sqlite", "postgres", "current"], default="both")
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
+    env = {**os.environ, "SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "bookstore.settings"}
+    env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
+    passthrough = ["--sizes", args.sizes, "--repeats", str(args.repeats)]
+    me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
+    if args.db == "current":
+        run_here(sizes, args.repeats)
+        return
+    if args.db in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+            subprocess.run(me, env=sqlite_env, check=True)
+    if args.db in ("both", "postgres"):
+        env.pop("DATABASE_URL", None)
+        result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
+        if result.returncode == 97:
+            print("PostgreSQL is not installed: skipped.")
+        elif result.returncode:
+            sys.exit(result.returncode)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""StoryGraph export CSV: the current header (`ISBN/UID`) and the 2021 one (`ISBN`)."""
+
+from catalog.importers.base import (
+    BaseImporter,
+    Credit,
+    NormalizedRow,
+    RowError,
+    apply_identifier,
+    parse_contributors,
+    parse_date,
+    parse_format,
+    parse_title,
+    split_names,
+)
+
+
+class StoryGraphImporter(BaseImporter):
+    source = "storygraph"
+    label = "StoryGraph"
+    signature = ("Authors", "Read Status")
+    aliases = {
+        "title": ("Title",),
+        "authors": ("Authors", "Author"),
+        "contributors": ("Contributors",),
+        "isbn": ("ISBN/UID", "ISBN"),
+        "format": ("Format",),
+        "date_added": ("Date Added",),
+        "date_read": ("Last Date Read", "Dates Read"),
+    }
+
+    def normalize(self, cells: list[str]) -> NormalizedRow:
+        self.check_shape(cells)
+        raw_title = self.get(cells, "title")
+        if not raw_title:
+            raise RowError("This row has no title.")
+        title, subtitle, series, number = parse_title(raw_title)
+        row = NormalizedRow(title=title, subtitle=subtitle, series=series, series_number=number)
+        row.credits = [Credit(name=name) for name in split_names(self.get(cells, "authors"))]
+        known = {c.name.casefold() for c in row.credits}
+        contributors = parse_contributors(
+            self.get(cells, "contributors"), default_role="contributor"
+        )
+        row.credits.extend(c for c in contributors if c.name.casefold() not in known)
+        apply_identifier(row, self.get(cells, "isbn"), column="ISBN/UID")
+        row.format, warning = parse_format(self.get(cells, "format"))
+        if warning:
+            row.warnings.append(warning)
+        row.date_added = parse_date(self.get(cells, "date_added"))
+        row.date_read = parse_date(self.get(cells, "date_read"))
+        return row

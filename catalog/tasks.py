@@ -1,0 +1,16 @@
+"""django-q2 tasks of the catalog: thin wrappers that load by id and call one service."""
+
+from catalog import services
+from catalog.models import ImportJob
+
+
+def run_import_job(job_id: int) -> None:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        services.import_job_run(job=job)
+
+
+def retry_failed_import_rows(job_id: int) -> None:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        services.import_job_retry_failed(job=job)

@@ -1,0 +1,157 @@
+"""The import form and job page in the admin."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from catalog.models import ImportJob, Work
+from tests.catalog.test_importers import GOODREADS_24
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
+UPLOAD_URL = reverse("admin:catalog_importjob_upload")
+WORKS_URL = reverse("admin:catalog_work_changelist")
+
+
+def staff(*codenames: str) -> User:
+    user = User.objects.create_user("librarian", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def upload(client, data: bytes, name="export.csv", **fields):
+    return client.post(
+        UPLOAD_URL,
+        {"file": SimpleUploadedFile(name, data), "format": "auto", "enrich": "on", **fields},
+    )
+
+
+@pytest.fixture
+def librarian_client(client):
+    client.force_login(staff("add_work", "view_work"))
+    return client
+
+
+def test_import_button_shows_only_for_users_who_may_add_works(client):
+    client.force_login(staff("view_work"))
+    assert b"Import CSV" not in client.get(WORKS_URL).content
+    assert client.get(UPLOAD_URL).status_code == 403
+
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    page = client.get(WORKS_URL).content.decode()
+    assert "Import CSV" in page and UPLOAD_URL in page
+
+
+def test_anonymous_users_are_sent_to_login(client):
+    response = client.get(UPLOAD_URL)
+    assert response.status_code == 302 and reverse("admin:login") in response.url
+
+
+def test_upload_is_csrf_protected():
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff("add_work"))
+    response = upload(client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    assert response.status_code == 403
+    assert ImportJob.objects.count() == 0
+
+
+def test_uploading_a_real_export_shows_the_job_with_its_counts(librarian_client):
+    response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:catalog_importjob_change", args=[job.pk])
+    assert job.status == "completed" and job.uploaded_by.username == "librarian"
+    page = librarian_client.get(response.url).content.decode()
+    assert "<progress" in page and 'value="100"' in page
+    assert f"{job.created_count}" in page and "Imported 193 rows" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"", "empty.csv", "The submitted file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "cover.png", "looks like a PNG image"),
+        (b"PK\x03\x04\x14\x00", "books.zip", "looks like a ZIP archive"),
+        (b"Book Id,Author\n1,A\n", "notitle.csv", "no Title column"),
+    ],
+)
+def test_bad_files_get_a_clear_message_and_save_nothing(librarian_client, data, name, message):
+    response = upload(librarian_client, data, name=name)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ImportJob.objects.count() == 0 and Work.objects.count() == 0
+
+
+def test_oversize_upload_is_refused(librarian_client, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    assert "the limit is 1000" in response.content.decode().replace("\xa0", " ")
+    assert ImportJob.objects.count() == 0
+
+
+def test_failed_rows_are_listed_downloadable_and_retryable(librarian_client):
+    data = (GOODREADS_24 + "\n1,Good,A\n2,,B\n").encode()
+    job_url = upload(librarian_client, data).url
+    job = ImportJob.objects.get()
+    page = librarian_client.get(job_url).content.decode()
+    assert "This row has no title." in page
+    failed_csv_url = reverse("admin:catalog_importjob_failed_csv", args=[job.pk])
+    assert failed_csv_url in page and "Retry failed rows" in page
+
+    body = librarian_client.get(failed_csv_url).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][:4] == ["Line", "Reason", "Book Id", "Title"]
+    assert rows[1][:4] == ["3", "This row has no title.", "2", ""]
+
+    response = librarian_client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]))
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.failed_count == 1  # still no title: the same honest answer
+
+
+def test_large_upload_runs_in_the_background_with_a_live_progress_endpoint(
+    librarian_client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_ROWS = 10
+    queued = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append(a))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    assert queued == [("catalog.tasks.run_import_job", job.pk)]
+    page = librarian_client.get(response.url).content.decode()
+    assert "import_progress.js" in page and "Cancel import" in page
+
+    progress_url = reverse("admin:catalog_importjob_progress", args=[job.pk])
+    assert librarian_client.get(progress_url).json()["status"] == "pending"
+    from catalog.tasks import run_import_job
+
+    run_import_job(job.pk)
+    progress = librarian_client.get(progress_url).json()
+    assert progress["finished"] and progress["percent"] == 100 and progress["processed"] == 193
+
+
+def test_cancel_button_stops_a_pending_job(librarian_client, settings, monkeypatch):
+    settings.IMPORT_INLINE_MAX_ROWS = 10
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)
+    upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    librarian_client.post(reverse("admin:catalog_importjob_cancel", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "cancelled"
+
+
+def test_retry_and_cancel_need_post_and_permission(client):
+    job = ImportJob.objects.create(original_filename="x.csv", status="completed")
+    client.force_login(staff("view_importjob"))
+    assert client.get(reverse("admin:catalog_importjob_change", args=[job.pk])).status_code == 200
+    assert client.post(reverse("admin:catalog_importjob_retry", args=[job.pk])).status_code == 403
+    assert client.post(reverse("admin:catalog_importjob_cancel", args=[job.pk])).status_code == 403
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    assert client.get(reverse("admin:catalog_importjob_retry", args=[job.pk])).status_code == 405

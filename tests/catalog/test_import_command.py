@@ -1,0 +1,56 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from catalog.models import Work
+
+pytestmark = pytest.mark.django_db
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
+
+
+def run(*args) -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("import_books", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_json_output_has_the_contract_keys():
+    result = json.loads(run(str(FIXTURES / "goodreads_library_export.csv"), "--json"))
+    assert {"job", "rows", "created", "updated", "duplicates", "failed", "enqueued"} <= set(result)
+    assert (result["rows"], result["created"], result["failed"]) == (358, 358, 0)
+
+    again = json.loads(run(str(FIXTURES / "goodreads_library_export.csv"), "--json"))
+    assert (again["created"], again["duplicates"]) == (0, 358)
+
+
+def test_human_summary_lists_failed_rows_with_line_and_reason(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Title,Authors,Read Status\nDune,Frank Herbert,read\n,Nobody,read\n")
+    output = run(str(path))
+    assert "1 created" in output and "1 failed" in output
+    assert "line 3: This row has no title." in output
+    result = json.loads(run(str(path), "--json"))
+    assert result["failed_rows"] == [{"line": 3, "reason": "This row has no title."}]
+
+
+def test_file_level_errors_exit_non_zero_with_the_reason(tmp_path):
+    path = tmp_path / "cover.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(CommandError, match="looks like a PNG image"):
+        run(str(path))
+    with pytest.raises(CommandError, match="Cannot read"):
+        run(str(tmp_path / "missing.csv"))
+    assert Work.objects.count() == 0
+
+
+def test_format_can_be_forced(tmp_path):
+    path = tmp_path / "minimal.csv"
+    path.write_text("Title,Authors\nDune,Frank Herbert\n")
+    with pytest.raises(CommandError, match="does not look like"):
+        run(str(path))
+    result = json.loads(run(str(path), "--format", "storygraph", "--json", "--no-enrich"))
+    assert result["created"] == 1
