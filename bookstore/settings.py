@@ -199,14 +199,28 @@ ENRICHMENT_PROVIDERS = env.list(
     ],
 )
 ENRICHMENT_CONTACT_EMAIL = env.str("ENRICHMENT_CONTACT_EMAIL", default="")
-OPENLIBRARY_URL = env.str("OPENLIBRARY_URL", default="https://openlibrary.org")
-OPENLIBRARY_COVERS_URL = env.str("OPENLIBRARY_COVERS_URL", default="https://covers.openlibrary.org")
-GOOGLE_BOOKS_URL = env.str("GOOGLE_BOOKS_URL", default="https://www.googleapis.com/books/v1")
+# The public defaults. A provider URL that differs from its default was set by the operator,
+# and only such hosts may resolve to private addresses (a local mirror, a test server).
+PROVIDER_URL_DEFAULTS = {
+    "OPENLIBRARY_URL": "https://openlibrary.org",
+    "OPENLIBRARY_COVERS_URL": "https://covers.openlibrary.org",
+    "GOOGLE_BOOKS_URL": "https://www.googleapis.com/books/v1",
+    "ISBNDB_URL": "https://api2.isbndb.com",
+    "WIKIDATA_SPARQL_URL": "https://query.wikidata.org/sparql",
+    "ARCHIVE_ORG_URL": "https://archive.org",
+}
+OPENLIBRARY_URL = env.str("OPENLIBRARY_URL", default=PROVIDER_URL_DEFAULTS["OPENLIBRARY_URL"])
+OPENLIBRARY_COVERS_URL = env.str(
+    "OPENLIBRARY_COVERS_URL", default=PROVIDER_URL_DEFAULTS["OPENLIBRARY_COVERS_URL"]
+)
+GOOGLE_BOOKS_URL = env.str("GOOGLE_BOOKS_URL", default=PROVIDER_URL_DEFAULTS["GOOGLE_BOOKS_URL"])
 GOOGLE_BOOKS_API_KEY = env.str("GOOGLE_BOOKS_API_KEY", default="")
-ISBNDB_URL = env.str("ISBNDB_URL", default="https://api2.isbndb.com")
+ISBNDB_URL = env.str("ISBNDB_URL", default=PROVIDER_URL_DEFAULTS["ISBNDB_URL"])
 ISBNDB_API_KEY = env.str("ISBNDB_API_KEY", default="")
-WIKIDATA_SPARQL_URL = env.str("WIKIDATA_SPARQL_URL", default="https://query.wikidata.org/sparql")
-ARCHIVE_ORG_URL = env.str("ARCHIVE_ORG_URL", default="https://archive.org")
+WIKIDATA_SPARQL_URL = env.str(
+    "WIKIDATA_SPARQL_URL", default=PROVIDER_URL_DEFAULTS["WIKIDATA_SPARQL_URL"]
+)
+ARCHIVE_ORG_URL = env.str("ARCHIVE_ORG_URL", default=PROVIDER_URL_DEFAULTS["ARCHIVE_ORG_URL"])
 
 # Per-provider request rate (requests per second) and daily budget (0 = unlimited).
 OPENLIBRARY_RATE = env.float("OPENLIBRARY_RATE", default=3.0 if ENRICHMENT_CONTACT_EMAIL else 1.0)
@@ -230,6 +244,12 @@ ENRICHMENT_HTTP_CONNECT_TIMEOUT = env.float("ENRICHMENT_HTTP_CONNECT_TIMEOUT", d
 ENRICHMENT_HTTP_READ_TIMEOUT = env.float("ENRICHMENT_HTTP_READ_TIMEOUT", default=30.0)
 ENRICHMENT_BREAKER_FAILURES = env.int("ENRICHMENT_BREAKER_FAILURES", default=5)
 ENRICHMENT_BREAKER_OPEN_SECONDS = env.int("ENRICHMENT_BREAKER_OPEN_SECONDS", default=60)
+
+# The queue: attempts, backoff, stale claims, dispatch.
+ENRICHMENT_MAX_ATTEMPTS = env.int("ENRICHMENT_MAX_ATTEMPTS", default=3)
+ENRICHMENT_RETRY_BASE_SECONDS = env.int("ENRICHMENT_RETRY_BASE_SECONDS", default=60)
+ENRICHMENT_STALE_SECONDS = env.int("ENRICHMENT_STALE_SECONDS", default=300)
+ENRICHMENT_DISPATCH_MAX = env.int("ENRICHMENT_DISPATCH_MAX", default=5000)
 
 # --- Covers ------------------------------------------------------------------------------------
 COVER_MAX_BYTES = env.int("COVER_MAX_BYTES", default=10 * 1024 * 1024)

@@ -1,0 +1,197 @@
+"""Download a cover's bytes from an allowed host, and nothing more than COVER_MAX_BYTES of them.
+
+Each hop (the URL and every redirect) is checked against the allowlist, its host resolved once,
+every address vetted, and the connection made to a vetted address: a second DNS answer
+(rebinding) never reaches the socket. TLS still checks the certificate for the host name.
+"""
+
+import threading
+import time
+from urllib.parse import urljoin
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
+
+from enrichment.covers import hosts
+from enrichment.covers.errors import CoverRejected, RejectionReason
+
+MAX_REDIRECTS = 3
+CHUNK_BYTES = 64 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Answers that are certainly not an image; any other type is left to the bytes' verification.
+DOCUMENT_CONTENT_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "application/json", "text/xml", "application/xml"}
+)
+ACCEPT = "image/jpeg,image/png,image/webp,image/gif;q=0.9,*/*;q=0.1"
+
+
+def fetch_cover_bytes(url: str, *, max_bytes: int | None = None) -> bytes:
+    """The body of a cover URL, following at most MAX_REDIRECTS redirects, each re-checked.
+
+    Raises CoverRejected (see RejectionReason) for anything that is not a 200 with a body of at
+    most `max_bytes` (COVER_MAX_BYTES by default) from an allowed host and a vetted address.
+    """
+    max_bytes = settings.COVER_MAX_BYTES if max_bytes is None else max_bytes
+    timeout = (settings.COVER_CONNECT_TIMEOUT, settings.COVER_READ_TIMEOUT)
+    # The read timeout bounds each socket read; this bounds a server that drips bytes slowly.
+    deadline = time.monotonic() + settings.COVER_CONNECT_TIMEOUT + 2 * settings.COVER_READ_TIMEOUT
+    current = hosts.upgrade_to_https(url)
+    for _hop in range(MAX_REDIRECTS + 1):
+        location = hosts.check_cover_url(current)
+        addresses = hosts.vetted_addresses(location.host, location.port, operator=location.operator)
+        try:
+            response = _send(current, addresses, timeout)
+            if response.status_code in REDIRECT_STATUSES and "Location" in response.headers:
+                response.close()
+                current = urljoin(current, response.headers["Location"])
+                continue
+            with response:
+                _check_answer(response, max_bytes)
+                return _read_body(response, max_bytes, deadline)
+        except requests.RequestException as error:
+            raise _rejection_for(error) from None
+    raise CoverRejected(
+        RejectionReason.TOO_MANY_REDIRECTS, f"more than {MAX_REDIRECTS} redirects from {url}"
+    )
+
+
+def cover_user_agent() -> str:
+    email = getattr(settings, "ENRICHMENT_CONTACT_EMAIL", "")
+    return f"bookstore (+mailto:{email})" if email else "bookstore"
+
+
+def cover_session() -> requests.Session:
+    """This thread's pooled session (a Session is not meant to be shared between threads)."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = requests.Session()
+        # Environment proxies and .netrc would bypass the vetted-address connection.
+        session.trust_env = False
+        adapter = VettedAddressAdapter(max_retries=0)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _local.session = session
+    return session
+
+
+_local = threading.local()
+
+
+def _send(url: str, addresses: tuple[str, ...], timeout) -> requests.Response:
+    session = cover_session()
+    headers = {"User-Agent": cover_user_agent(), "Accept": ACCEPT, "Accept-Encoding": "identity"}
+    prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
+    prepared.vetted_addresses = addresses  # read by VettedAddressAdapter
+    return session.send(prepared, stream=True, allow_redirects=False, timeout=timeout)
+
+
+def _check_answer(response: requests.Response, max_bytes: int) -> None:
+    status = response.status_code
+    if status in (404, 410):
+        raise CoverRejected(RejectionReason.NOT_FOUND, f"HTTP {status} from {response.url}")
+    if status != 200:
+        raise CoverRejected(
+            RejectionReason.HTTP_STATUS,
+            f"HTTP {status} from {response.url}",
+            retryable=status == 429 or status >= 500,
+        )
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise CoverRejected(
+            RejectionReason.TOO_LARGE, f"declared {declared} bytes, over {max_bytes}"
+        )
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type == "image/svg+xml":
+        raise CoverRejected(RejectionReason.FORMAT_NOT_ALLOWED, "SVG (by Content-Type)")
+    if content_type in DOCUMENT_CONTENT_TYPES:  # an error page: do not download it
+        raise CoverRejected(RejectionReason.NOT_AN_IMAGE, f"Content-Type {content_type}")
+
+
+def _read_body(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+    chunks, received = [], 0
+    for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
+        received += len(chunk)
+        if received > max_bytes:
+            raise CoverRejected(RejectionReason.TOO_LARGE, f"body over {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise CoverRejected(RejectionReason.TIMEOUT, "body took too long", retryable=True)
+        chunks.append(chunk)
+    if not received:
+        raise CoverRejected(RejectionReason.EMPTY, f"empty body from {response.url}")
+    return b"".join(chunks)
+
+
+def _rejection_for(error: requests.RequestException) -> CoverRejected:
+    timed_out = isinstance(error, requests.Timeout) or any(
+        isinstance(arg, ReadTimeoutError) for arg in error.args
+    )
+    if timed_out:
+        return CoverRejected(RejectionReason.TIMEOUT, str(error)[:300])
+    return CoverRejected(RejectionReason.CONNECTION_ERROR, str(error)[:300])
+
+
+class _VettedConnectionMixin:
+    """Connects to the vetted addresses instead of resolving the host name again."""
+
+    vetted_addresses: tuple[str, ...] = ()
+
+    def _new_conn(self):
+        # Without addresses from fetch_cover_bytes (the session used directly), vet here.
+        addresses = self.vetted_addresses or hosts.vetted_addresses(self.host, self.port)
+        hostname, failure = self._dns_host, None
+        try:
+            for address in addresses:
+                self._dns_host = address  # only the socket sees the IP; TLS and Host keep the name
+                try:
+                    return super()._new_conn()
+                except (NewConnectionError, ConnectTimeoutError) as error:
+                    failure = error
+        finally:
+            self._dns_host = hostname
+        raise failure
+
+
+class _VettedHTTPConnection(_VettedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _VettedHTTPSConnection(_VettedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _VettedPoolMixin:
+    vetted_addresses: tuple[str, ...] = ()
+
+    def _get_conn(self, timeout=None):
+        connection = super()._get_conn(timeout)
+        connection.vetted_addresses = self.vetted_addresses
+        return connection
+
+
+class _VettedHTTPConnectionPool(_VettedPoolMixin, HTTPConnectionPool):
+    ConnectionCls = _VettedHTTPConnection
+
+
+class _VettedHTTPSConnectionPool(_VettedPoolMixin, HTTPSConnectionPool):
+    ConnectionCls = _VettedHTTPSConnection
+
+
+class VettedAddressAdapter(HTTPAdapter):
+    """A requests adapter whose connections go only to the addresses vetted for the request."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _VettedHTTPConnectionPool,
+            "https": _VettedHTTPSConnectionPool,
+        }
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
+        # One session per thread, so setting this just before the request is not racy.
+        pool.vetted_addresses = getattr(request, "vetted_addresses", ())
+        return pool

@@ -1,0 +1,117 @@
+"""Write verified covers through the default storage and put them on an edition or work.
+
+Files are named by the SHA-256 of the fetched bytes, so the same image is stored once whichever
+book uses it: covers/ab/<sha256>.jpg (or .png), <sha256>-s.webp and <sha256>-m.webp.
+"""
+
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.utils import timezone
+
+from enrichment.covers.render import render_original, render_thumbnails, stored_format
+from enrichment.covers.verify import VerifiedImage
+
+COVER_DIRECTORY = "covers"
+ASSIGNED_FIELDS = (
+    "cover",
+    "cover_thumbnail",
+    "cover_source",
+    "cover_source_url",
+    "cover_sha256",
+    "cover_width",
+    "cover_height",
+    "cover_verified_at",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CoverNames:
+    original: str
+    small: str
+    medium: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCover:
+    original_name: str
+    small_name: str  # WebP, about 80 px wide
+    medium_name: str  # WebP, about 300 px wide
+    sha256: str  # of the fetched bytes
+    width: int  # as displayed
+    height: int
+    stored_format: str  # of the stored original: "JPEG" or "PNG"
+    source_format: str  # of the fetched bytes: "JPEG", "PNG", "WEBP" or "GIF"
+    source_byte_size: int
+    written: tuple[str, ...] = ()  # the names this call wrote (empty: all were stored before)
+
+
+def cover_names(sha256: str, *, original_extension: str = ".jpg") -> CoverNames:
+    stem = f"{COVER_DIRECTORY}/{sha256[:2]}/{sha256}"
+    return CoverNames(
+        original=f"{stem}{original_extension}", small=f"{stem}-s.webp", medium=f"{stem}-m.webp"
+    )
+
+
+def store_cover(image: VerifiedImage, *, storage: Storage | None = None) -> StoredCover:
+    """Store the cleaned original and its thumbnails, skipping any name already stored."""
+    storage = storages["default"] if storage is None else storage
+    image_format, extension = stored_format(image)
+    names = cover_names(image.sha256, original_extension=extension)
+    written = []
+    if not storage.exists(names.original) and _save_once(
+        storage, names.original, render_original(image)
+    ):
+        written.append(names.original)
+    missing = [name for name in (names.small, names.medium) if not storage.exists(name)]
+    if missing:
+        thumbnails = render_thumbnails(image)
+        rendered = {names.small: thumbnails.small, names.medium: thumbnails.medium}
+        written += [name for name in missing if _save_once(storage, name, rendered[name])]
+    return StoredCover(
+        original_name=names.original,
+        small_name=names.small,
+        medium_name=names.medium,
+        sha256=image.sha256,
+        width=image.width,
+        height=image.height,
+        stored_format=image_format,
+        source_format=image.format,
+        source_byte_size=image.byte_size,
+        written=tuple(written),
+    )
+
+
+def assign_cover(target, stored: StoredCover, *, source: str, source_url: str) -> None:
+    """Make a stored cover the cover of an Edition or Work, saving only the cover fields."""
+    target.cover = stored.original_name
+    target.cover_thumbnail = stored.small_name
+    target.cover_source = source
+    max_url = target._meta.get_field("cover_source_url").max_length
+    # A cut URL would point elsewhere: keep none rather than a wrong one.
+    target.cover_source_url = source_url if len(source_url) <= max_url else ""
+    target.cover_sha256 = stored.sha256
+    target.cover_width = stored.width
+    target.cover_height = stored.height
+    target.cover_verified_at = timezone.now()
+    target.save(update_fields=[*ASSIGNED_FIELDS, "updated_at"])
+
+
+def medium_thumbnail_url(target, *, storage: Storage | None = None) -> str:
+    """The medium thumbnail's URL, derived from the cover's hash ("" without a cover)."""
+    if not target.cover_sha256:
+        return ""
+    storage = storages["default"] if storage is None else storage
+    return storage.url(cover_names(target.cover_sha256).medium)
+
+
+def _save_once(storage: Storage, name: str, data: bytes) -> bool:
+    """Save under exactly `name`; False when another worker stored it first."""
+    saved = storage.save(name, ContentFile(data))
+    if saved != name:
+        # The name appeared between exists() and save() and the storage picked another one:
+        # same hash, same bytes, so keep the first and drop ours.
+        storage.delete(saved)
+        return False
+    return True

@@ -1,0 +1,167 @@
+"""Is this byte string a real cover? Pure: bytes in, a VerifiedImage or CoverRejected out.
+
+Every downloaded image is hostile until proved otherwise: only JPEG, PNG, WebP and GIF are
+opened, the pixel count is checked from the header before anything is decoded, Pillow's
+decompression-bomb warning is an error, `verify()` runs before a fresh decode (which fails on a
+truncated file), and known placeholders, tiny and near-uniform images are refused.
+"""
+
+import hashlib
+import re
+import warnings
+from dataclasses import dataclass, field
+from io import BytesIO
+
+from django.conf import settings
+from PIL import ExifTags, Image, ImageOps, ImageStat, UnidentifiedImageError
+
+from enrichment.covers import placeholders
+from enrichment.covers.errors import CoverRejected, RejectionReason
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+#: The preview kept in memory is the medium thumbnail's pixels: at most this box, never upscaled.
+PREVIEW_BOX = (300, 600)
+#: Size labels whose images must meet COVER_MIN_SIDE_LARGE (Open Library "L", Google "large").
+LARGE_SIZE_LABELS = frozenset({"l", "large", "extralarge"})
+#: Below this standard deviation on every RGB band (0-255) an image is one flat colour.
+UNIFORM_MAX_STDDEV = 4.0
+_SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
+_OPENLIBRARY_LARGE_URL = re.compile(r"-L\.jpg$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class VerifiedImage:
+    """Fetched bytes that passed every check; not stored yet."""
+
+    data: bytes  # exactly as fetched
+    sha256: str  # of `data`: the stored files' name
+    format: str  # "JPEG", "PNG", "WEBP" or "GIF", from the bytes (never the URL or headers)
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    # Oriented RGB/RGBA pixels fitted into PREVIEW_BOX, decoded at reduced scale for JPEG.
+    preview: Image.Image = field(repr=False)
+
+    @property
+    def byte_size(self) -> int:
+        return len(self.data)
+
+
+def verify_cover(data: bytes, *, url: str = "", size_label: str = "") -> VerifiedImage:
+    """Check fetched bytes; `url` and `size_label` ("L", "large", ...) tighten the checks."""
+    if not data:
+        raise CoverRejected(RejectionReason.NOT_AN_IMAGE, "no bytes")
+    known_placeholder = placeholders.placeholder_url_reason(url)
+    known_placeholder = known_placeholder or placeholders.placeholder_bytes_reason(data)
+    if known_placeholder:
+        raise CoverRejected(RejectionReason.PLACEHOLDER, known_placeholder)
+    if not size_label and _OPENLIBRARY_LARGE_URL.search(url.split("?", 1)[0]):
+        size_label = "L"
+    # Scoped to this call: Pillow's warning for oversized images must stop the decode here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            return _verify(data, size_label)
+        except CoverRejected:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise CoverRejected(RejectionReason.DECOMPRESSION_BOMB, str(error)) from None
+        except Exception as error:  # Pillow raises many types on hostile input
+            if isinstance(error, EOFError) or "truncated" in str(error).lower():
+                raise CoverRejected(RejectionReason.TRUNCATED, str(error) or "truncated") from None
+            raise CoverRejected(
+                RejectionReason.CORRUPT, f"{type(error).__name__}: {error}"
+            ) from None
+
+
+def _verify(data: bytes, size_label: str) -> VerifiedImage:
+    header = _open(data, ALLOWED_FORMATS)
+    # Pillow names a JPEG with extra pictures (phones' depth maps) "MPO"; its first is the JPEG.
+    image_format = "JPEG" if header.format == "MPO" else header.format
+    width, height = header.size
+    # Pillow's own limit is process-wide; ours (COVER_MAX_PIXELS) is checked per image.
+    if width * height > settings.COVER_MAX_PIXELS:
+        raise CoverRejected(
+            RejectionReason.DECOMPRESSION_BOMB,
+            f"{width}x{height} is over {settings.COVER_MAX_PIXELS} pixels",
+        )
+    min_side = settings.COVER_MIN_SIDE
+    if size_label.strip().lower() in LARGE_SIZE_LABELS:
+        min_side = max(min_side, settings.COVER_MIN_SIDE_LARGE)
+    if min(width, height) < min_side:
+        raise CoverRejected(
+            RejectionReason.TOO_SMALL, f"{width}x{height}, under {min_side} px a side"
+        )
+    header.verify()  # structure and checksums; the image cannot be decoded after this
+    image = _open(data, (image_format,))
+    if image_format == "JPEG":
+        # Decode at 1/2, 1/4 or 1/8 scale (still reading every byte, so truncation shows).
+        image.draft("RGB", (PREVIEW_BOX[0], PREVIEW_BOX[0]))
+    image.load()
+    if image.getexif().get(ExifTags.Base.Orientation, 1) in _SWAPPING_ORIENTATIONS:
+        width, height = height, width
+    preview = display_pixels(image)
+    preview.thumbnail(PREVIEW_BOX, Image.Resampling.LANCZOS)
+    if _is_uniform(preview):
+        raise CoverRejected(RejectionReason.UNIFORM, "a near-uniform single colour")
+    return VerifiedImage(
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        format=image_format,
+        width=width,
+        height=height,
+        preview=preview,
+    )
+
+
+def display_pixels(image: Image.Image) -> Image.Image:
+    """The image as shown: EXIF orientation applied, RGB (RGBA when it has transparency).
+
+    Works in place on `image` where it can (a freshly decoded image nobody else holds)."""
+    ImageOps.exif_transpose(image, in_place=True)
+    oriented = image
+    if oriented.mode in ("RGB", "RGBA"):
+        return oriented
+    if oriented.mode.startswith("I"):  # 16-bit greyscale PNG
+        oriented = oriented.point(lambda value: value / 256).convert("L")
+    return oriented.convert("RGBA" if oriented.has_transparency_data else "RGB")
+
+
+def _open(data: bytes, formats) -> Image.Image:
+    try:
+        return Image.open(BytesIO(data), formats=formats)
+    except UnidentifiedImageError:
+        other = _other_format(data)
+        if other:
+            raise CoverRejected(RejectionReason.FORMAT_NOT_ALLOWED, other) from None
+        raise CoverRejected(RejectionReason.NOT_AN_IMAGE, "not a JPEG, PNG, WebP or GIF") from None
+
+
+def _other_format(data: bytes) -> str:
+    """Name an image format we refuse, from its signature ("" when it is not one we know)."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<svg" in head and b"<html" not in head:
+        return "SVG"
+    signatures = {
+        b"BM": "BMP",
+        b"II*\x00": "TIFF",
+        b"MM\x00*": "TIFF",
+        b"\x00\x00\x01\x00": "ICO",
+        b"%PDF": "PDF",
+        b"\xff\x0a": "JPEG XL",
+        b"\x00\x00\x00\x0cjXL ": "JPEG XL",
+        b"\x00\x00\x00\x0cjP  ": "JPEG 2000",
+    }
+    for signature, name in signatures.items():
+        if data.startswith(signature):
+            return name
+    if data[4:8] == b"ftyp":
+        return "AVIF/HEIF"
+    return ""
+
+
+def _is_uniform(preview: Image.Image) -> bool:
+    if preview.mode == "RGBA":  # judge what a reader sees: transparency over white
+        flattened = Image.new("RGB", preview.size, "white")
+        flattened.paste(preview, mask=preview.getchannel("A"))
+        preview = flattened
+    return max(ImageStat.Stat(preview).stddev) < UNIFORM_MAX_STDDEV
