@@ -52,6 +52,7 @@ class Candidate:
     queried_isbn: str = ""  # the ISBN-13 this candidate answers, when it came from an ISBN lookup
     first_published_year: int | None = None
     source_url: str = ""  # a human-readable page for the record, for reviewers
+    notes: list[str] = field(default_factory=list)  # how the provider found it, for reviewers
 
 
 class LookupStatus(StrEnum):
