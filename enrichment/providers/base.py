@@ -1,0 +1,465 @@
+"""What every provider client shares: HTTP, failure classification, the cache and the limits.
+
+A provider module only builds its requests and parses bodies into Candidates. The base class
+turns everything that can go wrong into a LookupStatus: nothing raises out of `lookup_isbns` or
+`search` for a provider's fault (database errors do propagate: they are ours).
+
+Order of a lookup: SourceRecord cache (no HTTP on a hit) -> daily budget, circuit breaker and
+token bucket (`enrichment.throttle`) -> one HTTP request -> parse -> cache the answer.
+"""
+
+import email.utils
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from catalog import isbn, text
+from enrichment import throttle
+from enrichment.candidates import Candidate, LookupResult, LookupStatus
+from enrichment.models import SourceRecord
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT_PRODUCT = "bookstore/1.0"
+#: The longest a lookup waits for its turn under the rate limit before answering THROTTLED.
+DEFAULT_MAX_WAIT_SECONDS = 10.0
+#: After one of these, the other batches of the same lookup are not sent either.
+STOP_STATUSES = frozenset(
+    {
+        LookupStatus.THROTTLED,
+        LookupStatus.QUOTA_EXHAUSTED,
+        LookupStatus.AUTH_REFUSED,
+        LookupStatus.CIRCUIT_OPEN,
+    }
+)
+#: HTTP requests sent by this process, per provider (enrich_missing's summary reads the change).
+REQUESTS_SENT: Counter = Counter()
+# Errors a parser raises on a body it misreads; anything else is a bug and propagates.
+PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
+
+
+class ProviderFault(Exception):
+    """A request that did not produce an answer, already classified."""
+
+    def __init__(
+        self,
+        status: LookupStatus,
+        error: str,
+        *,
+        retry_after: float | None = None,
+        quota_exhausted: bool = False,
+    ):
+        super().__init__(f"{status}: {error}")
+        self.status = status
+        self.error = error
+        self.retry_after = retry_after
+        self.quota_exhausted = quota_exhausted
+
+
+def user_agent() -> str:
+    """Names the application and a contact address, as Open Library and Wikidata ask."""
+    email = settings.ENRICHMENT_CONTACT_EMAIL
+    return f"{USER_AGENT_PRODUCT} (+mailto:{email})" if email else USER_AGENT_PRODUCT
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Retry-After as seconds from `now`: the header is either seconds or an HTTP-date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        return max(0.0, when.timestamp() - now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+_sessions: dict[tuple[type, int], requests.Session] = {}
+
+
+def session_for(provider_class: type) -> requests.Session:
+    """One pooled session per provider class and process (a forked worker gets its own)."""
+    key = (provider_class, os.getpid())
+    if key not in _sessions:
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=10)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _sessions[key] = session
+    return _sessions[key]
+
+
+def search_key(*, title: str, author: str) -> str:
+    """The cache key of a title + author search: the same words mean the same request."""
+    key = f"search:{text.normalize_text(title)}|{text.normalize_person_name(author)}"
+    if len(key) > 255:
+        key = f"{key[:200]}#{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
+def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    size = max(1, size)
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+@dataclass(frozen=True, slots=True)
+class _Fault:
+    status: LookupStatus
+    error: str
+    retry_after: float | None = None
+
+
+class Provider:
+    """One data source. Subclasses set `name` and implement the fetch / parse hooks below.
+
+    Providers without a title search set `supports_search = False`: their `search` answers
+    NOT_FOUND without a request, and the ISBN cascade skips them.
+    """
+
+    name: ClassVar[str] = ""
+    supports_search: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        *,
+        clock: throttle.Clock = time.time,
+        sleep: throttle.Sleep = time.sleep,
+        max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
+    ):
+        self.clock = clock
+        self.sleep = sleep
+        self.max_wait = max_wait
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name}>"
+
+    # --- what a provider module may override ---------------------------------------------------
+
+    @property
+    def batch_size(self) -> int:
+        """ISBNs per request: 1 for providers without a batch endpoint."""
+        return 1
+
+    def is_configured(self) -> bool:
+        return True
+
+    def secrets(self) -> list[str]:
+        """Values never to be written into an error message or a log line (API keys)."""
+        return []
+
+    def request_cost(self, isbns: Sequence[str]) -> int:
+        """Units of the daily budget one batch request uses."""
+        return 1
+
+    def is_daily_quota_answer(self, response: requests.Response) -> bool:
+        """Whether a 429/403 says the day's quota is spent (not just "slow down")."""
+        return False
+
+    def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
+        """One request for these ISBN-13s -> {isbn13: payload} for those the provider answered.
+
+        A missing key means "no match". Raise ProviderFault or UnexpectedShape on a bad answer.
+        """
+        raise NotImplementedError
+
+    def parse_isbn(self, isbn13: str, payload: Any) -> list[Candidate]:
+        """The Candidates in one ISBN's payload that really are that ISBN (may be none)."""
+        raise NotImplementedError
+
+    def fetch_search(self, *, title: str, author: str) -> Any:
+        raise NotImplementedError
+
+    def parse_search(self, payload: Any) -> list[Candidate]:
+        raise NotImplementedError
+
+    # --- the interface the engine calls ---------------------------------------------------------
+
+    def lookup_isbns(self, isbns: Sequence[str]) -> dict[str, LookupResult]:
+        """One LookupResult per asked ISBN, keyed by its ISBN-13 (an invalid ISBN: by itself).
+
+        Cached answers are reused; the rest are asked `batch_size` at a time.
+        """
+        results: dict[str, LookupResult] = {}
+        wanted: dict[str, None] = {}  # ordered and without repeats
+        for raw in isbns:
+            isbn13 = isbn.to_isbn13(raw)
+            if isbn13 is None:
+                key = isbn.canonicalize(raw) or str(raw)
+                results[key] = self._result(key, LookupStatus.NOT_FOUND, error="not a valid ISBN")
+            else:
+                wanted[isbn13] = None
+        if not self.is_configured():
+            for isbn13 in wanted:
+                results[isbn13] = self._result(isbn13, LookupStatus.NOT_CONFIGURED)
+            return results
+
+        cache = self._read_cache([f"isbn:{isbn13}" for isbn13 in wanted])
+        missing = []
+        for isbn13 in wanted:
+            record = cache.get(f"isbn:{isbn13}")
+            cached = record and self._cached_result(isbn13, record, self._isbn_parser(isbn13))
+            if cached:
+                results[isbn13] = cached
+            else:
+                missing.append(isbn13)
+
+        stop: _Fault | None = None
+        for chunk in chunks(missing, self.batch_size):
+            outcome = stop or self._exchange(
+                cost=self.request_cost(chunk), send=lambda chunk=chunk: self.fetch_isbns(chunk)
+            )
+            if isinstance(outcome, _Fault):
+                for isbn13 in chunk:
+                    results[isbn13] = self._fault_result(isbn13, outcome)
+                if outcome.status in STOP_STATUSES and stop is None:
+                    stop = replace(outcome, error=f"not asked after: {outcome.error}")
+                continue
+            entries = []
+            for isbn13 in chunk:
+                payload = outcome.get(isbn13)
+                result = self._answer(isbn13, payload, self._isbn_parser(isbn13))
+                entries.append((result, payload))
+                results[isbn13] = result
+            self._write_cache(entries)
+        return results
+
+    def search(self, *, title: str, author: str) -> LookupResult:
+        """Candidates for a title + author. Not every candidate is that book: match them."""
+        key = search_key(title=title, author=author)
+        if not self.supports_search:
+            return self._result(key, LookupStatus.NOT_FOUND, error="no title search")
+        if not text.normalize_text(title):
+            return self._result(key, LookupStatus.NOT_FOUND, error="no title to search for")
+        return self.lookup_one(
+            key=key,
+            fetch=lambda: self.fetch_search(title=title, author=author),
+            parse=self.parse_search,
+        )
+
+    # --- plumbing for provider modules ------------------------------------------------------------
+
+    def lookup_one(
+        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[Candidate]]
+    ) -> LookupResult:
+        """One cached request: a search, or a record by the provider's own id.
+
+        `fetch` returns the payload to cache (None: no such record).
+        """
+        if not self.is_configured():
+            return self._result(key, LookupStatus.NOT_CONFIGURED)
+        record = self._read_cache([key]).get(key)
+        cached = record and self._cached_result(key, record, parse)
+        if cached:
+            return cached
+        outcome = self._exchange(cost=1, send=lambda: {key: fetch()})
+        if isinstance(outcome, _Fault):
+            return self._fault_result(key, outcome)
+        result = self._answer(key, outcome[key], parse)
+        self._write_cache([(result, outcome[key])])
+        return result
+
+    def get_json(self, url: str, *, allow_404: bool = False, **kwargs) -> Any:
+        """GET a JSON body. With `allow_404`, a 404 is "no such record" and returns None."""
+        return self.request_json("GET", url, allow_404=allow_404, **kwargs)
+
+    def request_json(self, method: str, url: str, *, allow_404: bool = False, **kwargs) -> Any:
+        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        headers.update(kwargs.pop("headers", None) or {})
+        timeout = (settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT)
+        try:
+            response = session_for(type(self)).request(
+                method, url, headers=headers, timeout=timeout, **kwargs
+            )
+        except requests.Timeout as exc:
+            raise ProviderFault(LookupStatus.TIMEOUT, self._redact(str(exc))) from exc
+        except requests.RequestException as exc:
+            error = f"connection failed: {self._redact(str(exc))}"
+            raise ProviderFault(LookupStatus.SERVER_ERROR, error) from exc
+        if response.status_code == 404 and allow_404:
+            return None
+        self._raise_for_status(response)
+        return self._decode(response)
+
+    # --- internals -------------------------------------------------------------------------------
+
+    def _raise_for_status(self, response: requests.Response) -> None:
+        code = response.status_code
+        if 200 <= code < 300:
+            return
+        error = f"HTTP {code}: {self._redact(response.text[:300])}"
+        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock())
+        if code in (429, 400, 401, 403) and self.is_daily_quota_answer(response):
+            raise ProviderFault(
+                LookupStatus.QUOTA_EXHAUSTED, error, retry_after=retry_after, quota_exhausted=True
+            )
+        if code == 429:
+            raise ProviderFault(LookupStatus.THROTTLED, error, retry_after=retry_after)
+        if code in (400, 401, 403):
+            raise ProviderFault(LookupStatus.AUTH_REFUSED, error)
+        # 5xx, and statuses no endpoint we call should answer (a wrong base URL's 404).
+        raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after)
+
+    def _decode(self, response: requests.Response) -> Any:
+        body = response.content
+        if not body.strip():
+            raise ProviderFault(LookupStatus.UNPARSEABLE, "empty body")
+        try:
+            # utf-8-sig: a byte-order mark is not JSON, but recorded bodies and proxies add one.
+            return json.loads(body.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            kind = response.headers.get("Content-Type", "no content type")
+            snippet = self._redact(body[:120].decode("utf-8", "replace"))
+            raise ProviderFault(
+                LookupStatus.UNPARSEABLE, f"not JSON ({kind}): {snippet!r}"
+            ) from exc
+
+    def _exchange(
+        self, *, cost: int, send: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any] | _Fault:
+        """Ask the limits for a turn, send, and tell the limits how it went."""
+        limits = throttle.limits_for(self.name)
+        permit = throttle.acquire_permit(
+            provider=self.name,
+            limits=limits,
+            cost=cost,
+            max_wait=self.max_wait,
+            clock=self.clock,
+            sleep=self.sleep,
+        )
+        if not permit.granted:
+            return _Fault(permit.status, permit.reason, permit.retry_after)
+        status, fault, quota_exhausted = LookupStatus.FOUND, None, False
+        REQUESTS_SENT[self.name] += 1
+        try:
+            value = send()
+            if not isinstance(value, dict):
+                raise TypeError("fetch hooks return a dict")
+        except ProviderFault as exc:
+            status, quota_exhausted = exc.status, exc.quota_exhausted
+            fault = _Fault(exc.status, exc.error, exc.retry_after)
+        except PARSE_ERRORS as exc:
+            logger.warning("%s: unreadable answer: %s", self.name, exc)
+            status = LookupStatus.UNPARSEABLE
+            fault = _Fault(status, self._redact(f"{type(exc).__name__}: {exc}"))
+        except BaseException:
+            # A bug in our code: free the slot, then let it propagate.
+            throttle.record_outcome(
+                permit=permit, status=LookupStatus.UNPARSEABLE, limits=limits, clock=self.clock
+            )
+            raise
+        throttle.record_outcome(
+            permit=permit,
+            status=status,
+            limits=limits,
+            retry_after=fault.retry_after if fault else None,
+            error=fault.error if fault else "",
+            quota_exhausted=quota_exhausted,
+            clock=self.clock,
+        )
+        if fault:
+            logger.info("%s: %s %s", self.name, fault.status, fault.error)
+        return fault or value
+
+    def _isbn_parser(self, isbn13: str) -> Callable[[Any], list[Candidate]]:
+        def parse(payload: Any) -> list[Candidate]:
+            candidates = self.parse_isbn(isbn13, payload)
+            for candidate in candidates:
+                candidate.queried_isbn = isbn13
+            return candidates
+
+        return parse
+
+    def _answer(
+        self, key: str, payload: Any, parse: Callable[[Any], list[Candidate]]
+    ) -> LookupResult:
+        """The provider answered: FOUND with Candidates, else NOT_FOUND (a mismatch is none)."""
+        try:
+            candidates = parse(payload) if payload is not None else []
+        except PARSE_ERRORS as exc:
+            logger.warning("%s: unreadable record %s: %s", self.name, key, exc)
+            return self._result(key, LookupStatus.UNPARSEABLE, error=f"{type(exc).__name__}: {exc}")
+        for candidate in candidates:
+            candidate.cache_key = self._cache_key(key)
+        status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
+        return self._result(key, status, candidates=candidates)
+
+    def _cached_result(
+        self, key: str, record: SourceRecord, parse: Callable[[Any], list[Candidate]]
+    ) -> LookupResult | None:
+        result = self._answer(key, record.payload, parse)
+        if result.status == LookupStatus.UNPARSEABLE:
+            return None  # a payload today's parser cannot read: ask again
+        result.from_cache = True
+        return result
+
+    @staticmethod
+    def _cache_key(key: str) -> str:
+        """ISBN results are keyed by the bare ISBN-13; every other key is already prefixed."""
+        return key if ":" in key else f"isbn:{key}"
+
+    def _read_cache(self, keys: list[str]) -> dict[str, SourceRecord]:
+        if not keys:
+            return {}
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
+        records = SourceRecord.objects.filter(
+            provider=self.name, lookup_key__in=keys, expires_at__gt=now
+        )
+        return {record.lookup_key: record for record in records}
+
+    def _write_cache(self, entries: list[tuple[LookupResult, Any]]) -> None:
+        """Store answers (hits and misses, each with its own lifetime) with their payloads."""
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
+        hit_life = timedelta(days=settings.ENRICHMENT_CACHE_HIT_DAYS)
+        miss_life = timedelta(days=settings.ENRICHMENT_CACHE_MISS_DAYS)
+        records = []
+        for result, payload in entries:
+            if result.status not in (LookupStatus.FOUND, LookupStatus.NOT_FOUND):
+                continue  # an unreadable record is asked again next time
+            hit = result.status == LookupStatus.FOUND
+            records.append(
+                SourceRecord(
+                    provider=self.name,
+                    lookup_key=self._cache_key(result.key),
+                    status=SourceRecord.Status.HIT if hit else SourceRecord.Status.MISS,
+                    payload=payload,
+                    fetched_at=now,
+                    expires_at=now + (hit_life if hit else miss_life),
+                )
+            )
+        SourceRecord.objects.bulk_create(
+            records,
+            update_conflicts=True,
+            unique_fields=["provider", "lookup_key"],
+            update_fields=["status", "payload", "fetched_at", "expires_at"],
+        )
+
+    def _fault_result(self, key: str, fault: _Fault) -> LookupResult:
+        return self._result(key, fault.status, error=fault.error, retry_after=fault.retry_after)
+
+    def _result(self, key: str, status: LookupStatus, **fields) -> LookupResult:
+        return LookupResult(provider=self.name, key=key, status=status, **fields)
+
+    def _redact(self, message: str) -> str:
+        for secret in self.secrets():
+            if secret:
+                message = message.replace(secret, "***")
+        return message

@@ -1,0 +1,103 @@
+"""The ISBN resolution cascade, for rows without a usable ISBN: title + author -> one ISBN.
+
+Providers are asked in `ENRICHMENT_PROVIDERS` order and the first confident candidate with an
+ISBN wins. A wrong book is worse than no book, so the default test is strict and needs both the
+title and an author to match; a provider that is unavailable (no key, quota spent, circuit open)
+is skipped, not failed, and the answer says so.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from catalog import text
+from enrichment.candidates import SKIP_STATUSES, Candidate, LookupStatus
+from enrichment.providers.base import Provider
+from enrichment.providers.registry import enabled_providers
+
+TITLE_MIN_SCORE = 90
+AUTHOR_MIN_SCORE = 85
+
+IsConfident = Callable[[Candidate, str, str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderOutcome:
+    provider: str
+    status: LookupStatus | str  # a LookupStatus, or "no_title_search"
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class IsbnResolution:
+    """What the cascade found, and what it could not ask. `isbn13` is "" when nothing resolved."""
+
+    isbn13: str = ""
+    provider: str = ""
+    candidate: Candidate | None = None
+    asked: list[ProviderOutcome] = field(default_factory=list)  # answered (found or not)
+    skipped: list[ProviderOutcome] = field(default_factory=list)  # unavailable: not asked
+    failed: list[ProviderOutcome] = field(default_factory=list)  # faults: worth asking later
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.isbn13)
+
+    @property
+    def is_final(self) -> bool:
+        """False when a provider failed or was only unavailable for now: ask again later."""
+        for_now = {LookupStatus.QUOTA_EXHAUSTED, LookupStatus.CIRCUIT_OPEN}
+        return self.resolved or not (
+            self.failed or any(outcome.status in for_now for outcome in self.skipped)
+        )
+
+
+def is_confident_match(candidate: Candidate, title: str, author: str) -> bool:
+    """Strict: normalized titles (series and subtitle dropped) >= 90 and an author >= 85."""
+    wanted_title = text.normalize_title(title)
+    wanted_author = text.normalize_person_name(author)
+    if not wanted_title or not wanted_author or not candidate.title:
+        return False
+    title_score = fuzz.token_sort_ratio(wanted_title, text.normalize_title(candidate.title))
+    if title_score < TITLE_MIN_SCORE:
+        return False
+    return any(
+        fuzz.token_sort_ratio(wanted_author, text.normalize_person_name(person.name))
+        >= AUTHOR_MIN_SCORE
+        for person in candidate.authors
+        if person.role == "author"
+    )
+
+
+def resolve_isbn(
+    *,
+    title: str,
+    author: str,
+    providers: Sequence[Provider] | None = None,
+    is_confident: IsConfident | None = None,
+) -> IsbnResolution:
+    """Ask each provider's title search in turn; stop at the first confident ISBN."""
+    is_confident = is_confident or is_confident_match
+    providers = enabled_providers() if providers is None else providers
+    resolution = IsbnResolution()
+    for provider in providers:
+        if not provider.supports_search:
+            resolution.skipped.append(ProviderOutcome(provider.name, "no_title_search"))
+            continue
+        result = provider.search(title=title, author=author)
+        outcome = ProviderOutcome(provider.name, result.status, result.error)
+        if result.status in SKIP_STATUSES or result.status == LookupStatus.CIRCUIT_OPEN:
+            resolution.skipped.append(outcome)
+            continue
+        if result.status != LookupStatus.FOUND and result.status != LookupStatus.NOT_FOUND:
+            resolution.failed.append(outcome)
+            continue
+        resolution.asked.append(outcome)
+        for candidate in result.candidates:
+            if candidate.isbn13 and is_confident(candidate, title, author):
+                resolution.isbn13 = candidate.isbn13[0]
+                resolution.provider = provider.name
+                resolution.candidate = candidate
+                return resolution
+    return resolution

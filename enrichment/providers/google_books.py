@@ -1,0 +1,121 @@
+"""Google Books v1: `volumes?q=isbn:` lookups and `intitle: inauthor:` searches. No batching.
+
+`isbn:` is a relevance search, not a lookup: a volume counts for an ISBN only when its
+`industryIdentifiers` carry that ISBN. A search without a match has no `items` key at all.
+"""
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+from django.conf import settings
+
+from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
+from enrichment.providers import fields
+from enrichment.providers.base import Provider
+
+#: imageLinks keys, largest first (detail answers add small..extraLarge to the two thumbnails).
+IMAGE_SIZES = ("extraLarge", "large", "medium", "small", "thumbnail", "smallThumbnail")
+SEARCH_RESULTS = 10
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def clean_image_url(url: str) -> str:
+    """Drop `edge=curl` (a drawn page curl) and use https."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "edge"]
+    scheme = "https" if parts.scheme == "http" else parts.scheme
+    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+
+
+class GoogleBooksProvider(Provider):
+    name = "google_books"
+
+    @property
+    def base_url(self) -> str:
+        return settings.GOOGLE_BOOKS_URL.rstrip("/")
+
+    def secrets(self) -> list[str]:
+        return [settings.GOOGLE_BOOKS_API_KEY]
+
+    def is_daily_quota_answer(self, response: requests.Response) -> bool:
+        # Keyless calls share a pool that answers 429 "Queries per day"; a key's own daily limit
+        # answers 403 dailyLimitExceeded. A per-minute limit is only "slow down".
+        lowered = response.text.casefold()
+        return "per day" in lowered or "dailylimitexceeded" in lowered
+
+    def _volumes(self, query: str, **params) -> dict:
+        params = {"q": query, **params}
+        if settings.GOOGLE_BOOKS_API_KEY:
+            params["key"] = settings.GOOGLE_BOOKS_API_KEY
+        body = self.get_json(f"{self.base_url}/volumes", params=params)
+        fields.expect(body, dict, "volumes answer")
+        fields.expect(body.get("items", []), list, "volumes items")
+        return body
+
+    def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
+        return {isbn13: self._volumes(f"isbn:{isbn13}") for isbn13 in isbns}
+
+    def parse_isbn(self, isbn13: str, payload: Any) -> list[Candidate]:
+        candidates = [self.parse_volume(item) for item in payload.get("items") or []]
+        return [candidate for candidate in candidates if isbn13 in candidate.isbn13]
+
+    def fetch_search(self, *, title: str, author: str) -> Any:
+        # One intitle:/inauthor: per word, as calibre does: a quoted phrase misses on punctuation.
+        words = [f"intitle:{word}" for word in _WORD.findall(title)]
+        words += [f"inauthor:{word}" for word in _WORD.findall(author)]
+        return self._volumes(" ".join(words), maxResults=SEARCH_RESULTS, printType="books")
+
+    def parse_search(self, payload: Any) -> list[Candidate]:
+        return [self.parse_volume(item) for item in payload.get("items") or []]
+
+    def volume(self, volume_id: str) -> LookupResult:
+        """`volumes/{id}`: the detail answer, whose imageLinks go up to extraLarge."""
+
+        def fetch():
+            params = {"key": settings.GOOGLE_BOOKS_API_KEY} if settings.GOOGLE_BOOKS_API_KEY else {}
+            url = f"{self.base_url}/volumes/{volume_id}"
+            return self.get_json(url, params=params, allow_404=True)
+
+        return self.lookup_one(
+            key=f"volume:{volume_id}", fetch=fetch, parse=lambda item: [self.parse_volume(item)]
+        )
+
+    def parse_volume(self, item: dict) -> Candidate:
+        fields.expect(item, dict, "volume")
+        info = fields.expect(item.get("volumeInfo") or {}, dict, "volumeInfo")
+        isbn13s, isbn10s = fields.isbn_lists(
+            identifier.get("identifier")
+            for identifier in info.get("industryIdentifiers") or []
+            if identifier.get("type") in ("ISBN_13", "ISBN_10")
+        )
+        volume_id = fields.text(item.get("id"))
+        image_links = info.get("imageLinks") or {}
+        covers = [
+            CoverRef(
+                provider=self.name,
+                url=clean_image_url(image_links[size]),
+                cover_id=volume_id,
+                size_label=size,
+            )
+            for size in IMAGE_SIZES
+            if fields.text(image_links.get(size))
+        ]
+        return Candidate(
+            provider=self.name,
+            provider_ids={"google_books": volume_id} if volume_id else {},
+            isbn13=isbn13s,
+            isbn10=isbn10s,
+            title=fields.text(info.get("title")),
+            subtitle=fields.text(info.get("subtitle")),
+            authors=[Contributor(name=name) for name in fields.unique(info.get("authors") or [])],
+            publisher=fields.text(info.get("publisher")),
+            publication_date=fields.iso_date(info.get("publishedDate")),
+            page_count=fields.positive_int(info.get("pageCount")),
+            language=fields.language_code(info.get("language")),
+            description=fields.text(info.get("description")),
+            subjects=fields.unique(info.get("categories") or []),
+            covers=covers,  # largest first
+            source_url=fields.text(info.get("canonicalVolumeLink") or info.get("infoLink")),
+        )

@@ -1,0 +1,295 @@
+"""Open Library: the batched Books API, edition / work / author records, and search.json.
+
+Covers are referenced by cover id only: the covers service limits ISBN / OLID lookups to 100 per
+IP per 5 minutes, while cover-id lookups are not limited.
+"""
+
+import re
+from typing import Any
+
+from django.conf import settings
+
+from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
+from enrichment.providers import fields
+from enrichment.providers.base import Provider
+
+_COVER_ID_URL = re.compile(r"/b/id/(\d+)-[SML]\.jpg")
+_OLID = re.compile(r"OL\d+[AMW]")
+SEARCH_FIELDS = (
+    "key,title,subtitle,author_name,author_key,isbn,cover_i,first_publish_year,publisher,"
+    "language,cover_edition_key"
+)
+SEARCH_LIMIT = 10
+#: Contributor roles as Open Library spells them -> WorkAuthor.Role values.
+ROLES = {
+    "translator": "translator",
+    "translation": "translator",
+    "narrator": "narrator",
+    "reader": "narrator",
+    "illustrator": "illustrator",
+    "illustrations": "illustrator",
+    "cover art": "illustrator",
+    "editor": "editor",
+}
+
+
+def olid(value: Any) -> str:
+    """ "/books/OL7353617M", "https://openlibrary.org/authors/OL1A/Name", "OL27448W" -> the id."""
+    match = _OLID.search(fields.text(value))
+    return match.group(0) if match else ""
+
+
+def cover_refs(cover_ids: list[Any]) -> list[CoverRef]:
+    """Large then medium cover by id; -1 in Open Library records means "no cover"."""
+    covers_url = settings.OPENLIBRARY_COVERS_URL.rstrip("/")
+    refs = []
+    for cover_id in cover_ids:
+        number = fields.positive_int(cover_id)
+        if number is None:
+            continue
+        for size in ("L", "M"):
+            refs.append(
+                CoverRef(
+                    provider=OpenLibraryProvider.name,
+                    url=f"{covers_url}/b/id/{number}-{size}.jpg",
+                    cover_id=str(number),
+                    size_label=size,
+                )
+            )
+    return refs
+
+
+def contributor_role(role: str) -> str:
+    lowered = role.casefold()
+    for word, value in ROLES.items():
+        if word in lowered:
+            return value
+    return "contributor"
+
+
+class OpenLibraryProvider(Provider):
+    name = "openlibrary"
+
+    @property
+    def batch_size(self) -> int:
+        return settings.OPENLIBRARY_BATCH_SIZE
+
+    @property
+    def base_url(self) -> str:
+        return settings.OPENLIBRARY_URL.rstrip("/")
+
+    # --- Books API (batched ISBN lookup) ---------------------------------------------------------
+
+    def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
+        body = self.get_json(
+            f"{self.base_url}/api/books",
+            params={
+                "bibkeys": ",".join(f"ISBN:{isbn13}" for isbn13 in isbns),
+                "format": "json",
+                "jscmd": "data",
+            },
+        )
+        # One key per bibkey *found*, spelled as sent; the rest are absent ({} when none is).
+        fields.expect(body, dict, "Books API answer")
+        found = {}
+        for bibkey, record in body.items():
+            isbn13s, _ = fields.isbn_lists([bibkey.removeprefix("ISBN:")])
+            if isbn13s and isbn13s[0] in isbns:
+                found[isbn13s[0]] = fields.expect(record, dict, bibkey)
+        return found
+
+    def parse_isbn(self, isbn13: str, payload: Any) -> list[Candidate]:
+        return [self.parse_books_api_record(payload)]
+
+    def parse_books_api_record(self, record: dict) -> Candidate:
+        """A `jscmd=data` record: authors and publishers as {name, url}, cover by URL."""
+        identifiers = record.get("identifiers") or {}
+        isbn13s, isbn10s = fields.isbn_lists(
+            [*identifiers.get("isbn_13", []), *identifiers.get("isbn_10", [])]
+        )
+        edition_id = olid(record.get("key")) or olid(identifiers.get("openlibrary", [""])[0])
+        cover_ids = [
+            match.group(1)
+            for url in (record.get("cover") or {}).values()
+            if (match := _COVER_ID_URL.search(fields.text(url)))
+        ]
+        ids = {"openlibrary_edition": edition_id}
+        if goodreads := identifiers.get("goodreads"):
+            ids["goodreads"] = fields.text(goodreads[0])
+        for ebook in record.get("ebooks") or []:
+            if "archive.org/details/" in fields.text(ebook.get("preview_url")):
+                ids["archive_org"] = ebook["preview_url"].rsplit("/details/", 1)[1].strip("/")
+                break
+        return Candidate(
+            provider=self.name,
+            provider_ids={key: value for key, value in ids.items() if value},
+            isbn13=isbn13s,
+            isbn10=isbn10s,
+            title=fields.text(record.get("title")),
+            subtitle=fields.text(record.get("subtitle")),
+            authors=[
+                Contributor(name=name, provider_id=olid(author.get("url")))
+                for author in record.get("authors") or []
+                if (name := fields.text(author.get("name")))
+            ],
+            publisher=next(
+                (fields.text(p.get("name")) for p in record.get("publishers") or []), ""
+            ),
+            publication_date=fields.iso_date(record.get("publish_date")),
+            page_count=fields.positive_int(record.get("number_of_pages")),
+            description=fields.description_text(record.get("description")),
+            subjects=fields.unique(s.get("name") for s in record.get("subjects") or []),
+            covers=cover_refs(list(dict.fromkeys(cover_ids))),
+            source_url=f"{self.base_url}/books/{edition_id}" if edition_id else "",
+        )
+
+    # --- records by Open Library id -----------------------------------------------------------
+
+    def edition(self, edition_id: str) -> LookupResult:
+        """`/books/OL..M.json`: format, languages and the description in either shape."""
+        return self.lookup_one(
+            key=f"edition:{edition_id}",
+            fetch=lambda: self.get_json(f"{self.base_url}/books/{edition_id}.json", allow_404=True),
+            parse=lambda record: [self.parse_edition(record)],
+        )
+
+    def work(self, work_id: str) -> LookupResult:
+        """`/works/OL..W.json`: the work's description, subjects and covers."""
+        return self.lookup_one(
+            key=f"work:{work_id}",
+            fetch=lambda: self.get_json(f"{self.base_url}/works/{work_id}.json", allow_404=True),
+            parse=lambda record: [self.parse_work(record)],
+        )
+
+    def author(self, author_id: str) -> LookupResult:
+        """`/authors/OL..A.json`, as a Candidate whose only author is that person."""
+        return self.lookup_one(
+            key=f"author:{author_id}",
+            fetch=lambda: self.get_json(
+                f"{self.base_url}/authors/{author_id}.json", allow_404=True
+            ),
+            parse=lambda record: [self.parse_author(record)],
+        )
+
+    def author_names(self, keys: list[Any]) -> list[Contributor]:
+        """Edition and work records name authors by key only: look each up (cached)."""
+        contributors = []
+        for key in keys:
+            result = self.author(olid(key)) if olid(key) else None
+            if result and result.status == LookupStatus.FOUND:
+                contributors.extend(result.candidates[0].authors)
+        return contributors
+
+    def parse_edition(self, record: dict) -> Candidate:
+        fields.expect(record, dict, "edition record")
+        isbn13s, isbn10s = fields.isbn_lists(
+            [*record.get("isbn_13", []), *record.get("isbn_10", [])]
+        )
+        edition_id = olid(record.get("key"))
+        work_id = next((olid(work.get("key")) for work in record.get("works") or []), "")
+        identifiers = record.get("identifiers") or {}
+        ids = {
+            "openlibrary_edition": edition_id,
+            "openlibrary_work": work_id,
+            "goodreads": fields.text((identifiers.get("goodreads") or [""])[0]),
+            "google_books": fields.text((identifiers.get("google") or [""])[0]),
+            "archive_org": fields.text(record.get("ocaid")),
+        }
+        authors = self.author_names([a.get("key") for a in record.get("authors") or []])
+        authors += [
+            Contributor(name=name, role=contributor_role(fields.text(c.get("role"))))
+            for c in record.get("contributors") or []
+            if (name := fields.text(c.get("name")))
+        ]
+        return Candidate(
+            provider=self.name,
+            provider_ids={key: value for key, value in ids.items() if value},
+            isbn13=isbn13s,
+            isbn10=isbn10s,
+            title=fields.text(record.get("title")),
+            subtitle=fields.text(record.get("subtitle")),
+            authors=authors,
+            publisher=fields.first(record.get("publishers")),
+            publication_date=fields.iso_date(record.get("publish_date")),
+            page_count=fields.positive_int(record.get("number_of_pages")),
+            format=fields.edition_format(record.get("physical_format")),
+            language=next(
+                (fields.language_code(lang.get("key")) for lang in record.get("languages") or []),
+                "",
+            ),
+            description=fields.description_text(record.get("description")),
+            subjects=fields.unique([*record.get("subjects", []), *record.get("genres", [])]),
+            covers=cover_refs(record.get("covers") or []),
+            source_url=f"{self.base_url}/books/{edition_id}" if edition_id else "",
+        )
+
+    def parse_work(self, record: dict) -> Candidate:
+        fields.expect(record, dict, "work record")
+        work_id = olid(record.get("key"))
+        author_keys = [(a.get("author") or {}).get("key") for a in record.get("authors") or []]
+        return Candidate(
+            provider=self.name,
+            provider_ids={"openlibrary_work": work_id} if work_id else {},
+            title=fields.text(record.get("title")),
+            subtitle=fields.text(record.get("subtitle")),
+            authors=self.author_names(author_keys),
+            description=fields.description_text(record.get("description")),
+            subjects=fields.unique(record.get("subjects") or []),
+            covers=cover_refs(record.get("covers") or []),
+            first_published_year=fields.year_of(record.get("first_publish_date")),
+            source_url=f"{self.base_url}/works/{work_id}" if work_id else "",
+        )
+
+    def parse_author(self, record: dict) -> Candidate:
+        fields.expect(record, dict, "author record")
+        author_id = olid(record.get("key"))
+        name = fields.text(record.get("name")) or fields.text(record.get("personal_name"))
+        return Candidate(
+            provider=self.name,
+            provider_ids={"openlibrary_author": author_id},
+            authors=[Contributor(name=name, provider_id=author_id)] if name else [],
+            source_url=f"{self.base_url}/authors/{author_id}",
+        )
+
+    # --- search.json (title + author -> works with their ISBNs) ----------------------------------
+
+    def fetch_search(self, *, title: str, author: str) -> Any:
+        params = {"title": title, "fields": SEARCH_FIELDS, "limit": SEARCH_LIMIT}
+        if author:
+            params["author"] = author
+        body = self.get_json(f"{self.base_url}/search.json", params=params)
+        fields.expect(body, dict, "search answer")
+        fields.expect(body.get("docs", []), list, "search docs")
+        return body
+
+    def parse_search(self, payload: Any) -> list[Candidate]:
+        candidates = []
+        for doc in payload.get("docs") or []:
+            isbn13s, isbn10s = fields.isbn_lists(doc.get("isbn") or [])
+            work_id = olid(doc.get("key"))
+            names = doc.get("author_name") or []
+            keys = doc.get("author_key") or []
+            candidates.append(
+                Candidate(
+                    provider=self.name,
+                    provider_ids={"openlibrary_work": work_id} if work_id else {},
+                    isbn13=isbn13s,
+                    isbn10=isbn10s,
+                    title=fields.text(doc.get("title")),
+                    subtitle=fields.text(doc.get("subtitle")),
+                    authors=[
+                        Contributor(
+                            name=fields.text(name),
+                            provider_id=olid(keys[i] if i < len(keys) else ""),
+                        )
+                        for i, name in enumerate(names)
+                        if fields.text(name)
+                    ],
+                    publisher=fields.first(doc.get("publisher")),
+                    language=fields.language_code(fields.first(doc.get("language"))),
+                    covers=cover_refs([doc.get("cover_i")]),
+                    first_published_year=fields.positive_int(doc.get("first_publish_year")),
+                    source_url=f"{self.base_url}/works/{work_id}" if work_id else "",
+                )
+            )
+        return candidates

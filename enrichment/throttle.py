@@ -1,0 +1,263 @@
+"""Shared limits on provider traffic: token bucket, daily budget, circuit breaker, in-flight cap.
+
+The state lives in the database (`ProviderState`, one row per provider), so it holds across
+worker processes and machines with nothing beyond the database the queue already uses. Every
+decision is made in one short transaction that locks the provider's row: `select_for_update()`
+on PostgreSQL; on SQLite the project's IMMEDIATE transaction mode (settings.py) takes the write
+lock at BEGIN, which serializes writers the same way. Waiting happens outside the transaction.
+
+Time comes from an injectable `clock` (epoch seconds) and `sleep`, so tests run on a fake clock.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from enrichment.candidates import ANSWER_STATUSES, LookupStatus
+from enrichment.models import ProviderState
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+#: Faults that count against the breaker. NOT_FOUND is an answer, and a refused key or a spent
+#: quota says nothing about the provider's health.
+BREAKER_FAULTS = frozenset(
+    {
+        LookupStatus.THROTTLED,
+        LookupStatus.SERVER_ERROR,
+        LookupStatus.TIMEOUT,
+        LookupStatus.UNPARSEABLE,
+    }
+)
+#: How long to wait between two looks at a full in-flight cap.
+IN_FLIGHT_POLL_SECONDS = 0.25
+IN_FLIGHT_FULL = "too many requests in flight"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    rate: float  # requests per second; 0 = unlimited
+    daily_budget: int = 0  # cost units per UTC day; 0 = unlimited
+    max_in_flight: int = 0  # 0 = unlimited
+    breaker_failures: int = 5
+    breaker_open_seconds: float = 60.0
+    lease_seconds: float = 60.0  # a request in flight longer than this is presumed dead
+
+
+@dataclass(frozen=True, slots=True)
+class Permit:
+    """The answer to "may I send a request now?"."""
+
+    provider: str
+    granted: bool
+    at: float  # clock time of the decision
+    status: LookupStatus | None = None  # why not: QUOTA_EXHAUSTED, CIRCUIT_OPEN or THROTTLED
+    retry_after: float | None = None
+    reason: str = ""
+    waited: float = 0.0
+    probe: bool = False  # this request is the half-open breaker's probe
+    lease_id: str = ""
+
+
+def limits_for(provider: str) -> Limits:
+    """The provider's limits from settings (`<NAME>_RATE`, `<NAME>_DAILY_BUDGET`, ...)."""
+    prefix = provider.upper()
+    return Limits(
+        rate=float(getattr(settings, f"{prefix}_RATE", 0.0)),
+        daily_budget=int(getattr(settings, f"{prefix}_DAILY_BUDGET", 0)),
+        max_in_flight=int(getattr(settings, f"{prefix}_MAX_IN_FLIGHT", 0)),
+        breaker_failures=settings.ENRICHMENT_BREAKER_FAILURES,
+        breaker_open_seconds=float(settings.ENRICHMENT_BREAKER_OPEN_SECONDS),
+        lease_seconds=settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT
+        + settings.ENRICHMENT_HTTP_READ_TIMEOUT
+        + 5.0,
+    )
+
+
+def acquire_permit(
+    *,
+    provider: str,
+    limits: Limits,
+    cost: int = 1,
+    max_wait: float = 10.0,
+    clock: Clock = time.time,
+    sleep: Sleep = time.sleep,
+) -> Permit:
+    """Wait (up to `max_wait` seconds) for the right to send one request costing `cost` units.
+
+    A refused permit says why; a granted one must be closed with `record_outcome`.
+    """
+    deadline = clock() + max_wait
+    while True:
+        budget = max(0.0, deadline - clock())
+        permit, wait = _decide(
+            provider=provider, limits=limits, cost=cost, max_wait=budget, clock=clock
+        )
+        if permit.granted:
+            if wait > 0:
+                sleep(wait)  # our token is reserved: sleep outside the transaction
+            return replace(permit, waited=wait)
+        # A full in-flight cap frees up when a request ends, not at a known time: look again.
+        if permit.reason != IN_FLIGHT_FULL or clock() + IN_FLIGHT_POLL_SECONDS > deadline:
+            return permit
+        sleep(IN_FLIGHT_POLL_SECONDS)
+
+
+def record_outcome(
+    *,
+    permit: Permit,
+    status: LookupStatus,
+    limits: Limits,
+    retry_after: float | None = None,
+    error: str = "",
+    quota_exhausted: bool = False,
+    clock: Clock = time.time,
+) -> None:
+    """Close a granted permit: free its in-flight slot and feed the breaker.
+
+    `quota_exhausted` marks the day's budget spent (the provider said so, e.g. a daily 429).
+    """
+    with transaction.atomic():
+        state = _locked_state(permit.provider)
+        now = clock()
+        _drop_lease(state, permit.lease_id, now)
+        if permit.probe:
+            state.probe_started_at = None
+        if status in ANSWER_STATUSES:
+            state.consecutive_failures = 0
+            state.breaker_state = ProviderState.Breaker.CLOSED
+            state.opened_at = None
+            state.last_success_at = _dt(now)
+        elif status in BREAKER_FAULTS:
+            state.consecutive_failures += 1
+            reopen = state.breaker_state == ProviderState.Breaker.HALF_OPEN
+            if reopen or state.consecutive_failures >= limits.breaker_failures:
+                if state.breaker_state != ProviderState.Breaker.OPEN:
+                    logger.warning("%s: circuit breaker opened (%s)", permit.provider, status)
+                state.breaker_state = ProviderState.Breaker.OPEN
+                state.opened_at = _dt(now)
+        if status == LookupStatus.THROTTLED and retry_after:
+            until = now + retry_after
+            if state.throttled_until is None or state.throttled_until.timestamp() < until:
+                state.throttled_until = _dt(until)
+        if quota_exhausted:
+            _roll_day(state, now, limits)
+            state.quota_exhausted = True
+        if status not in ANSWER_STATUSES:
+            state.last_error = f"{status}: {error}"[:500]
+            state.last_error_at = _dt(now)
+        state.save()
+
+
+def provider_state(*, provider: str) -> ProviderState | None:
+    """The provider's current state row, for display (None before its first request)."""
+    return ProviderState.objects.filter(provider=provider).first()
+
+
+# --- internals -----------------------------------------------------------------------------------
+
+
+def _decide(
+    *, provider: str, limits: Limits, cost: int, clock: Clock, max_wait: float
+) -> tuple[Permit, float]:
+    """One locked look at the state: grant (with the wait for our reserved token) or refuse."""
+    with transaction.atomic():
+        state = _locked_state(provider)
+        now = clock()
+        _roll_day(state, now, limits)
+        _expire_leases(state, now)
+
+        def refuse(status: LookupStatus, reason: str, retry_after: float | None = None):
+            state.save()
+            permit = Permit(provider, False, now, status, retry_after, reason)
+            return permit, 0.0
+
+        if state.quota_exhausted:
+            return refuse(LookupStatus.QUOTA_EXHAUSTED, "the provider's daily quota is spent")
+        if limits.daily_budget and state.requests_today + cost > limits.daily_budget:
+            left = max(0, limits.daily_budget - state.requests_today)
+            return refuse(LookupStatus.QUOTA_EXHAUSTED, f"daily budget spent ({left} left)")
+
+        probe = False
+        if state.breaker_state == ProviderState.Breaker.OPEN:
+            reopens_at = state.opened_at.timestamp() + limits.breaker_open_seconds
+            if now < reopens_at:
+                return refuse(LookupStatus.CIRCUIT_OPEN, "circuit open", reopens_at - now)
+            state.breaker_state = ProviderState.Breaker.HALF_OPEN
+            probe = True
+        elif state.breaker_state == ProviderState.Breaker.HALF_OPEN:
+            started = state.probe_started_at
+            if started and now < started.timestamp() + limits.lease_seconds:
+                return refuse(LookupStatus.CIRCUIT_OPEN, "circuit half-open: probe in flight", 1.0)
+            probe = True
+
+        if limits.max_in_flight and len(state.leases) >= limits.max_in_flight:
+            return refuse(LookupStatus.THROTTLED, IN_FLIGHT_FULL, IN_FLIGHT_POLL_SECONDS)
+
+        retry_after_wait = token_wait = 0.0
+        if state.throttled_until and state.throttled_until.timestamp() > now:
+            retry_after_wait = state.throttled_until.timestamp() - now
+        if limits.rate > 0:
+            last = state.tokens_updated_at.timestamp() if state.tokens_updated_at else now
+            tokens = min(1.0, state.tokens + (now - last) * limits.rate)
+            token_wait = max(0.0, (1.0 - tokens) / limits.rate)
+        wait = max(retry_after_wait, token_wait)
+        if wait > max_wait:
+            reason = (
+                "the provider's Retry-After" if retry_after_wait >= token_wait else "rate limit"
+            )
+            return refuse(LookupStatus.THROTTLED, reason, wait)
+        if limits.rate > 0:
+            state.tokens = tokens - 1.0  # negative while reserved by a waiting caller
+            state.tokens_updated_at = _dt(now)
+
+        lease_id = uuid.uuid4().hex
+        state.leases = [*state.leases, [lease_id, now + wait + limits.lease_seconds]]
+        state.in_flight = len(state.leases)
+        state.requests_today += cost
+        if probe:
+            state.probe_started_at = _dt(now)
+        state.save()
+        return Permit(provider, True, now, probe=probe, lease_id=lease_id), wait
+
+
+def _locked_state(provider: str) -> ProviderState:
+    # get_or_create copes with two processes creating the first row at once (it gets it again).
+    ProviderState.objects.get_or_create(provider=provider)
+    return ProviderState.objects.select_for_update().get(provider=provider)
+
+
+def _roll_day(state: ProviderState, now: float, limits: Limits) -> None:
+    """At the first look on a new UTC day, the day's counts start again."""
+    today = _utc_date(now)
+    state.daily_budget = limits.daily_budget
+    if state.day != today:
+        state.day = today
+        state.requests_today = 0
+        state.quota_exhausted = False
+
+
+def _expire_leases(state: ProviderState, now: float) -> None:
+    state.leases = [lease for lease in state.leases if lease[1] > now]
+    state.in_flight = len(state.leases)
+
+
+def _drop_lease(state: ProviderState, lease_id: str, now: float) -> None:
+    state.leases = [lease for lease in state.leases if lease[0] != lease_id and lease[1] > now]
+    state.in_flight = len(state.leases)
+
+
+def _dt(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=UTC)
+
+
+def _utc_date(epoch: float) -> date:
+    return _dt(epoch).date()

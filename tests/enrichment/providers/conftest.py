@@ -1,0 +1,36 @@
+import pytest
+import responses
+
+from tests.enrichment.providers.helpers import FakeClock
+
+
+@pytest.fixture(autouse=True)
+def provider_settings(settings, db):
+    settings.ENRICHMENT_CONTACT_EMAIL = "librarian@example.org"
+    settings.GOOGLE_BOOKS_API_KEY = ""
+    settings.ISBNDB_API_KEY = "isbndb-test-key"
+    settings.OPENLIBRARY_RATE = 1.0
+    settings.OPENLIBRARY_BATCH_SIZE = 100
+    return settings
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def http():
+    """Every request is answered from what the test registered: there is no network."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def make(clock):
+    """Build a provider on the fake clock: rate-limit waits advance it instead of sleeping."""
+
+    def build(provider_class, **options):
+        return provider_class(clock=clock.time, sleep=clock.sleep, **options)
+
+    return build

@@ -1,0 +1,160 @@
+import pytest
+import requests
+
+from enrichment.candidates import Contributor, LookupStatus
+from enrichment.models import ProviderState, SourceRecord
+from enrichment.providers.google_books import GoogleBooksProvider
+from tests.enrichment.providers.helpers import body
+
+VOLUMES = "https://www.googleapis.com/books/v1/volumes"
+
+
+@pytest.fixture
+def google(make):
+    return make(GoogleBooksProvider)
+
+
+def test_isbn_hit_with_thumbnails_cleaned(http, google):
+    http.get(VOLUMES, body=body("google_books", "volumes__q_isbn_9784815602666.json"))
+
+    result = google.lookup_isbns(["9784815602666"])["9784815602666"]
+
+    assert result.status == LookupStatus.FOUND
+    [candidate] = result.candidates
+    assert candidate.title == "宇宙の話をしよう"
+    assert candidate.authors == [Contributor("小野雅裕")]
+    assert candidate.isbn10 == ["4815602662"]
+    assert candidate.publication_date == "2020-11"
+    assert candidate.page_count == 239
+    assert candidate.language == "ja"
+    assert candidate.provider_ids == {"google_books": "GjASzgEACAAJ"}
+    assert [(c.size_label, c.url) for c in candidate.covers] == [
+        (
+            "thumbnail",
+            "https://books.google.com/books/content?id=GjASzgEACAAJ&printsec=frontcover&img=1"
+            "&zoom=1&source=gbs_api",
+        ),
+        (
+            "smallThumbnail",
+            "https://books.google.com/books/content?id=GjASzgEACAAJ&printsec=frontcover&img=1"
+            "&zoom=5&source=gbs_api",
+        ),
+    ]
+    assert candidate.source_url.startswith("https://books.google.com/books/about/")
+    request = http.calls[0].request
+    assert request.params == {"q": "isbn:9784815602666"}  # no key configured: none sent
+
+
+def test_the_api_key_is_sent_when_configured(http, google, settings):
+    settings.GOOGLE_BOOKS_API_KEY = "google-test-key"
+    http.get(VOLUMES, body=body("google_books", "volumes__q_isbn_9784815602666.json"))
+
+    google.lookup_isbns(["9784815602666"])
+
+    assert http.calls[0].request.params["key"] == "google-test-key"
+
+
+def test_a_hit_for_another_isbn_is_not_a_hit(http, google):
+    # `isbn:` is a relevance search: this answer is about 1568658079, not the ISBN asked.
+    http.get(VOLUMES, body=body("google_books", "volumes__q_isbn_1568658079__no_imageLinks.json"))
+
+    result = google.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert result.status == LookupStatus.NOT_FOUND
+    assert result.candidates == []
+    record = SourceRecord.objects.get(provider="google_books", lookup_key="isbn:9780316030571")
+    assert record.status == SourceRecord.Status.MISS
+
+
+def test_a_volume_without_image_links_has_no_cover(http, google):
+    http.get(VOLUMES, body=body("google_books", "volumes__q_isbn_1568658079__no_imageLinks.json"))
+
+    [candidate] = google.lookup_isbns(["1568658079"])["9781568658070"].candidates
+
+    assert candidate.title == "The Book of the New Sun"
+    assert candidate.subtitle.startswith("The Shadow of the Torturer")
+    assert candidate.covers == []
+    assert candidate.language == ""  # "un": unknown
+
+
+def test_an_empty_answer_has_no_items_key(http, google):
+    http.get(VOLUMES, body=body("google_books", "volumes__empty_result__totalItems_0.json"))
+
+    result = google.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert result.status == LookupStatus.NOT_FOUND
+
+
+def test_volume_detail_prefers_the_largest_image_without_the_curl(http, google):
+    http.get(f"{VOLUMES}/G7utDwAAQBAJ", body=body("google_books", "volume__G7utDwAAQBAJ__fr.json"))
+
+    [candidate] = google.volume("G7utDwAAQBAJ").candidates
+
+    assert [cover.size_label for cover in candidate.covers] == [
+        "extraLarge",
+        "large",
+        "medium",
+        "small",
+        "thumbnail",
+        "smallThumbnail",
+    ]
+    largest = candidate.covers[0]
+    assert largest.url.startswith("https://books.google.com/books/publisher/content?")
+    assert "zoom=6" in largest.url
+    assert all("edge=curl" not in cover.url for cover in candidate.covers)
+    assert "imgtk=AFLRE70zvRYbN6L3AM1H" in largest.url  # the signed token survives
+    assert candidate.publication_date == "2019-10-03"
+    assert candidate.isbn13 == ["9782072853319"]
+    assert candidate.subjects == ["Fiction / Science Fiction / General"]
+
+
+def test_search_by_title_and_author_words(http, google):
+    http.get(VOLUMES, body=body("google_books", "volumes__q_children_of_time_2015.json"))
+
+    result = google.search(title="Children of Time", author="Adrian Tchaikovsky")
+
+    english, french = result.candidates
+    assert english.title == "Children of Time"
+    assert english.isbn13 == ["9780316452502"]
+    assert english.page_count is None  # Google says 0
+    assert french.title == "Dans la toile du temps"
+    assert "edge=curl" not in french.covers[0].url
+    params = http.calls[0].request.params
+    assert params["q"] == (
+        "intitle:Children intitle:of intitle:Time inauthor:Adrian inauthor:Tchaikovsky"
+    )
+
+
+def test_a_daily_quota_429_spends_the_budget_for_the_day(http, google, clock):
+    http.get(
+        VOLUMES,
+        status=429,
+        body=body("google_books", "synthetic-error__429_queries_per_day.json"),
+    )
+
+    first = google.lookup_isbns(["9784815602666"])["9784815602666"]
+    second = google.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert first.status == LookupStatus.QUOTA_EXHAUSTED
+    assert second.status == LookupStatus.QUOTA_EXHAUSTED
+    assert len(http.calls) == 1  # the second lookup sent nothing
+    assert ProviderState.objects.get(provider="google_books").quota_exhausted
+    clock.advance(24 * 3600)  # the next UTC day
+    http.replace("GET", VOLUMES, body=body("google_books", "volumes__q_isbn_9784815602666.json"))
+    assert google.lookup_isbns(["9784815602666"])["9784815602666"].status == LookupStatus.FOUND
+
+
+def test_the_api_key_never_reaches_an_error_message(http, google, settings):
+    settings.GOOGLE_BOOKS_API_KEY = "secret-google-key"
+    http.get(
+        VOLUMES,
+        body=requests.exceptions.ConnectTimeout(
+            "Max retries exceeded with url: /books/v1/volumes?q=isbn:1&key=secret-google-key"
+        ),
+    )
+
+    result = google.lookup_isbns(["9784815602666"])["9784815602666"]
+
+    assert result.status == LookupStatus.TIMEOUT
+    assert "secret-google-key" not in result.error
+    assert "secret-google-key" not in ProviderState.objects.get(provider="google_books").last_error

@@ -1,0 +1,261 @@
+import re
+
+import pytest
+
+from enrichment.candidates import Contributor, LookupStatus
+from enrichment.models import SourceRecord
+from enrichment.providers.fields import description_text
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from tests.enrichment.providers.helpers import body
+
+BOOKS_API = "https://openlibrary.org/api/books"
+
+
+@pytest.fixture
+def openlibrary(make):
+    return make(OpenLibraryProvider)
+
+
+def test_books_api_record_becomes_a_candidate_with_cover_ids(http, openlibrary):
+    http.get(BOOKS_API, body=body("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json"))
+
+    results = openlibrary.lookup_isbns(["0-316-03057-0"])  # asked as an ISBN-10
+
+    result = results["9780316030571"]
+    assert result.status == LookupStatus.FOUND
+    [candidate] = result.candidates
+    assert candidate.title == "Use of Weapons"
+    assert candidate.isbn13 == ["9780316030571"]
+    assert candidate.isbn10 == ["0316030570"]
+    assert candidate.authors == [Contributor("Iain M. Banks", "author", "OL6924809A")]
+    assert candidate.publisher == "Orbit"
+    assert candidate.publication_date == "2008-07-28"
+    assert candidate.page_count == 480
+    assert "Space warfare" in candidate.subjects
+    assert candidate.provider_ids == {
+        "openlibrary_edition": "OL10426208M",
+        "goodreads": "3395563",
+        "archive_org": "useofweapons00bank_0",
+    }
+    assert [(c.cover_id, c.size_label, c.url) for c in candidate.covers] == [
+        ("2379038", "L", "https://covers.openlibrary.org/b/id/2379038-L.jpg"),
+        ("2379038", "M", "https://covers.openlibrary.org/b/id/2379038-M.jpg"),
+    ]
+    assert candidate.source_url == "https://openlibrary.org/books/OL10426208M"
+    assert candidate.queried_isbn == "9780316030571"
+    assert candidate.cache_key == "isbn:9780316030571"
+
+    request = http.calls[0].request
+    assert request.params == {
+        "bibkeys": "ISBN:9780316030571",
+        "format": "json",
+        "jscmd": "data",
+    }
+    assert request.headers["User-Agent"] == "bookstore/1.0 (+mailto:librarian@example.org)"
+
+
+def test_an_answer_keyed_by_the_isbn10_still_answers_the_isbn13_asked(http, openlibrary):
+    # Recorded for bibkeys=ISBN:2070379043; we send the ISBN-13 of the same book.
+    http.get(BOOKS_API, body=body("openlibrary", "books_api_jscmd_data__ISBN_2070379043.json"))
+
+    result = openlibrary.lookup_isbns(["9782070379040"])["9782070379040"]
+
+    [candidate] = result.candidates
+    assert candidate.title == "Les Enchanteurs"
+    assert candidate.publication_date == "1988-01-22"
+    assert candidate.authors[0].name == "Romain Gary"
+    assert candidate.covers[0].url == "https://covers.openlibrary.org/b/id/967767-L.jpg"
+
+
+def test_a_record_with_only_an_isbn10_and_no_cover(http, openlibrary):
+    http.get(
+        BOOKS_API,
+        body=body(
+            "openlibrary", "synthetic-books_api__ISBN_9782070379040__no_cover_no_isbn13.json"
+        ),
+    )
+
+    [candidate] = openlibrary.lookup_isbns(["9782070379040"])["9782070379040"].candidates
+
+    assert candidate.title == "Les Enchanteurs"
+    assert candidate.isbn13 == ["9782070379040"]  # derived from its ISBN-10 2070379043
+    assert candidate.covers == []
+
+
+def test_a_batch_answer_has_keys_only_for_the_isbns_found(http, openlibrary):
+    http.get(
+        BOOKS_API,
+        body=body("openlibrary", "synthetic-books_api__ISBN_9780316030571_9782070379040.json"),
+    )
+
+    results = openlibrary.lookup_isbns(["9780316030571", "9782070379040", "9780000000002"])
+
+    assert len(http.calls) == 1
+    assert http.calls[0].request.params["bibkeys"] == (
+        "ISBN:9780316030571,ISBN:9782070379040,ISBN:9780000000002"
+    )
+    assert results["9780316030571"].candidates[0].title == "Use of Weapons"
+    assert results["9782070379040"].candidates[0].title == "Les Enchanteurs"
+    assert results["9780000000002"].status == LookupStatus.NOT_FOUND
+    statuses = dict(SourceRecord.objects.values_list("lookup_key", "status"))
+    assert statuses == {
+        "isbn:9780316030571": "hit",
+        "isbn:9782070379040": "hit",
+        "isbn:9780000000002": "miss",
+    }
+
+
+def test_250_isbns_take_exactly_3_requests_of_at_most_100(http, openlibrary, settings):
+    from tests.factories import make_isbn13
+
+    settings.OPENLIBRARY_BATCH_SIZE = 100
+    http.get(BOOKS_API, json={})
+    isbns = [make_isbn13() for _ in range(250)]
+
+    results = openlibrary.lookup_isbns(isbns)
+
+    sizes = [len(call.request.params["bibkeys"].split(",")) for call in http.calls]
+    assert sizes == [100, 100, 50]
+    assert set(results) == set(isbns)
+    assert {result.status for result in results.values()} == {LookupStatus.NOT_FOUND}
+
+
+def test_edition_record_with_a_typed_description_format_and_language(http, openlibrary):
+    # The JSON column of a real dump line: the same document /books/OL3421079M.json serves.
+    http.get(
+        "https://openlibrary.org/books/OL3421079M.json",
+        body=body("openlibrary", "edition__OL3421079M__from_dump.json"),
+    )
+    author = http.get("https://openlibrary.org/authors/OL22242A.json", status=404)
+
+    result = openlibrary.edition("OL3421079M")
+
+    [candidate] = result.candidates
+    assert candidate.title == "The Brothers Karamazov"
+    assert candidate.description.startswith("Completed only a few months")
+    assert candidate.format == "paperback"
+    assert candidate.language == "en"
+    assert candidate.isbn13 == ["9780486437910"] and candidate.isbn10 == ["0486437914"]
+    assert candidate.provider_ids["openlibrary_work"] == "OL10432709W"
+    assert candidate.publisher == "Dover Publications"
+    assert candidate.publication_date == "2005"
+    assert [c.cover_id for c in candidate.covers if c.size_label == "L"] == ["314291"]
+    assert Contributor("Constance Garnett", "translator") in candidate.authors
+    # Edition records name their authors by key: the client asks for the author record.
+    assert author.call_count == 1
+    assert result.candidates[0].cache_key == "edition:OL3421079M"
+
+
+def test_edition_record_covers_and_credited_contributors(http, openlibrary):
+    http.get(
+        "https://openlibrary.org/books/OL23109860M.json",
+        body=body("openlibrary", "edition__OL23109860M__isbn_9780743273565.json"),
+    )
+    http.get("https://openlibrary.org/authors/OL27349A.json", status=404)
+
+    [candidate] = openlibrary.edition("OL23109860M").candidates
+
+    assert candidate.title == "The Great Gatsby"
+    assert candidate.authors == [Contributor("Francis Cugat", "illustrator")]  # "Cover Art"
+    assert [c.cover_id for c in candidate.covers if c.size_label == "L"] == [
+        "6776207",
+        "6725316",
+        "6390463",
+    ]
+    assert all(re.search(r"/b/id/\d+-[LM]\.jpg$", cover.url) for cover in candidate.covers)
+    assert candidate.format == "paperback"  # "Trade Paperback"
+    assert candidate.provider_ids["google_books"] == "iXn5U2IzVH0C"
+    assert "Fiction." in candidate.subjects  # genres join the subjects
+
+
+def test_descriptions_come_as_a_string_or_as_a_typed_value():
+    assert description_text("A plain description.") == "A plain description."
+    assert description_text({"type": "/type/text", "value": " Typed. "}) == "Typed."
+    assert description_text(None) == ""
+
+
+def test_work_record_with_a_typed_description_covers_and_subjects(http, openlibrary):
+    # The JSON column of a real dump line: the same document /works/OL100126W.json serves.
+    http.get(
+        "https://openlibrary.org/works/OL100126W.json",
+        body=body("openlibrary", "work__OL100126W__from_dump.json"),
+    )
+    http.get("https://openlibrary.org/authors/OL32262A.json", status=404)
+
+    [candidate] = openlibrary.work("OL100126W").candidates
+
+    assert candidate.title == ".45-Caliber Deathtrap"
+    assert candidate.description.startswith("After Cuno Massey")
+    assert [c.url for c in candidate.covers] == [
+        "https://covers.openlibrary.org/b/id/1225920-L.jpg",
+        "https://covers.openlibrary.org/b/id/1225920-M.jpg",
+    ]
+    assert candidate.subjects[:2] == ["Western", "Fiction"]
+    assert candidate.source_url == "https://openlibrary.org/works/OL100126W"
+
+
+def test_author_record(http, openlibrary):
+    http.get(
+        "https://openlibrary.org/authors/OL1A.json", body=body("openlibrary", "author__OL1A.json")
+    )
+
+    [candidate] = openlibrary.author("OL1A").candidates
+
+    assert candidate.authors == [Contributor("Sachi Rautroy", "author", "OL1A")]
+
+
+def test_a_missing_record_is_not_found(http, openlibrary):
+    http.get("https://openlibrary.org/works/OL1W.json", status=404)
+
+    assert openlibrary.work("OL1W").status == LookupStatus.NOT_FOUND
+
+
+def test_search_turns_works_into_candidates_with_isbns(http, openlibrary):
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    result = openlibrary.search(title="The Lord of the Rings", author="J. R. R. Tolkien")
+
+    first = result.candidates[0]
+    assert first.title == "The Lord of the Rings"
+    assert first.authors[0].name == "J. R. R. Tolkien"
+    assert first.first_published_year == 1954
+    assert "9780395193952" in first.isbn13
+    assert first.covers[0].url == "https://covers.openlibrary.org/b/id/6308838-L.jpg"
+    assert first.provider_ids["openlibrary_work"]
+    assert len(result.candidates) > 1
+    assert first.cache_key == "search:the lord of the rings|j r r tolkien"
+
+
+def test_search_reads_the_2013_schema(http, openlibrary):
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    assert len(candidates) == 81
+    first = candidates[0]
+    assert first.provider_ids == {"openlibrary_work": "OL27448W"}  # a bare key in 2013
+    assert first.isbn13[0] == "9780395193952"
+    assert "9780261103405" in first.isbn13  # from the ISBN-10 0261103407
+    assert first.authors[0] == Contributor("J. R. R. Tolkien", "author", "OL26320A")
+
+
+def test_hosts_come_from_settings(http, make, settings):
+    settings.OPENLIBRARY_URL = "http://127.0.0.1:8765"
+    settings.OPENLIBRARY_COVERS_URL = "http://127.0.0.1:8766"
+    http.get(
+        "http://127.0.0.1:8765/api/books",
+        body=body("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json"),
+    )
+
+    [candidate] = (
+        make(OpenLibraryProvider).lookup_isbns(["9780316030571"])["9780316030571"].candidates
+    )
+
+    assert candidate.covers[0].url == "http://127.0.0.1:8766/b/id/2379038-L.jpg"
+    assert candidate.source_url == "http://127.0.0.1:8765/books/OL10426208M"
