@@ -156,7 +156,7 @@ IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 *
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
 # Where imports hand the works they touched to enrichment (a dotted path; catalog does not
 # import enrichment).
-CATALOG_ENRICHMENT_HOOK = ""
+CATALOG_ENRICHMENT_HOOK = "enrichment.queue.post_import_hook"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
@@ -250,6 +250,7 @@ ENRICHMENT_MAX_ATTEMPTS = env.int("ENRICHMENT_MAX_ATTEMPTS", default=3)
 ENRICHMENT_RETRY_BASE_SECONDS = env.int("ENRICHMENT_RETRY_BASE_SECONDS", default=60)
 ENRICHMENT_STALE_SECONDS = env.int("ENRICHMENT_STALE_SECONDS", default=300)
 ENRICHMENT_DISPATCH_MAX = env.int("ENRICHMENT_DISPATCH_MAX", default=5000)
+ENRICHMENT_UNAVAILABLE_RETRY_SECONDS = env.int("ENRICHMENT_UNAVAILABLE_RETRY_SECONDS", default=3600)
 
 # --- Covers ------------------------------------------------------------------------------------
 COVER_MAX_BYTES = env.int("COVER_MAX_BYTES", default=10 * 1024 * 1024)

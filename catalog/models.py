@@ -84,6 +84,14 @@ class Author(TimeStampedModel):
 
 
 class Work(TimeStampedModel, CoverFields):
+    class EnrichmentStatus(models.TextChoices):
+        NOT_ENRICHED = "", "Not enriched yet"
+        QUEUED = "queued", "Queued"
+        ENRICHED = "enriched", "Enriched"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        UNRESOLVED = "unresolved", "No provider knows it"
+        FAILED = "failed", "Failed"
+
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)
     title_normalized = models.CharField(max_length=500, db_index=True, editable=False)
@@ -101,9 +109,19 @@ class Work(TimeStampedModel, CoverFields):
         unique=True,
         help_text="e.g. OL27258W",
     )
+    # Written by enrichment: where this work stands, so lists can filter on it.
+    enrichment_status = models.CharField(
+        max_length=16, choices=EnrichmentStatus.choices, blank=True, default=""
+    )
+    enrichment_confidence = models.CharField(max_length=8, blank=True)
+    last_enriched_at = models.DateTimeField(null=True, blank=True)
+    completeness = models.PositiveSmallIntegerField(
+        default=0, help_text="0–100: the weighted share of key fields that hold a value."
+    )
 
     class Meta:
         ordering = ["title_normalized", "id"]
+        indexes = [models.Index(fields=["enrichment_status"], name="work_enrichment_status_idx")]
 
     def __str__(self):
         return self.title

@@ -1,6 +1,8 @@
 """Enrichment models: the queue, the provider cache and the audit log (added issue by issue)."""
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 class SourceRecord(models.Model):
@@ -79,3 +81,153 @@ class ProviderState(models.Model):
     def __str__(self):
         return self.provider
 
+
+class EnrichmentRequest(models.Model):
+    """The queue: one work to enrich, what was found, and what became of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETED = "completed", "Completed"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    class Trigger(models.TextChoices):
+        POST_IMPORT = "post_import", "After an import"
+        MANUAL_BULK = "manual_bulk", "Librarian (admin)"
+        COMMAND = "command", "enrich_missing command"
+        SCHEDULE = "schedule", "Schedule"
+
+    class Confidence(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+        NONE = "none", "None"
+
+    class CoverStatus(models.TextChoices):
+        NONE = "", "No cover work"
+        PENDING = "pending", "Cover download queued"
+        APPLIED = "applied", "Cover applied"
+        REJECTED = "rejected", "No candidate verified"
+
+    #: At most one request per work may be in these (a partial unique index).
+    ACTIVE_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
+
+    work = models.ForeignKey(
+        "catalog.Work", on_delete=models.CASCADE, related_name="enrichment_requests"
+    )
+    edition = models.ForeignKey(
+        "catalog.Edition",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrichment_requests",
+    )
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
+    priority = models.SmallIntegerField(default=0, help_text="Higher runs first.")
+    wants_cover = models.BooleanField(default=True)
+    wants_metadata = models.BooleanField(default=True)
+    providers_attempted = models.JSONField(default=list, blank=True)
+    fields_applied = models.JSONField(default=list, blank=True)
+    cover_status = models.CharField(
+        max_length=8, choices=CoverStatus.choices, blank=True, default=""
+    )
+    match_details = models.JSONField(default=dict, blank=True)
+    proposal = models.JSONField(
+        default=dict, blank=True, help_text="field -> current / proposed / source / tier"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    retry_when_available = models.BooleanField(
+        default=False, help_text="Skipped while providers were unavailable: ask again later."
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True, db_index=True)
+    reviewed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-priority", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["work"],
+                condition=Q(status__in=["pending", "in_progress"]),
+                name="enrichmentrequest_one_active_per_work",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts__lte=models.F("max_attempts") + 1),
+                name="enrichmentrequest_attempts_bounded",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="enrichreq_due_idx"),
+            models.Index(fields=["status", "priority", "created_at"], name="enrichreq_list_idx"),
+            models.Index(fields=["status", "claimed_at"], name="enrichreq_claimed_idx"),
+        ]
+        permissions = [
+            ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),
+            ("revert_enrichment", "Can revert applied enrichment changes"),
+        ]
+
+    def __str__(self):
+        return f"Enrichment #{self.pk} of {self.work_id} ({self.status})"
+
+
+class AuditLogEntry(models.Model):
+    """Every change enrichment made to the catalog, with the values it replaced."""
+
+    class Action(models.TextChoices):
+        AUTO_APPLY = "auto_apply", "Applied automatically"
+        COVER = "cover", "Cover applied"
+        REVIEW_APPLY = "review_apply", "Applied by a reviewer"
+        DISMISS = "dismiss", "Dismissed"
+        REVERT = "revert", "Reverted"
+
+    request = models.ForeignKey(
+        EnrichmentRequest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    work = models.ForeignKey(
+        "catalog.Work", on_delete=models.CASCADE, related_name="enrichment_audit"
+    )
+    edition = models.ForeignKey(
+        "catalog.Edition", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    provider = models.CharField(max_length=128, blank=True)
+    tier = models.CharField(max_length=8, blank=True)
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="field -> {old, new, target}: old is the previous value"
+    )
+    actor = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=64, blank=True)
+    note = models.TextField(blank=True)
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reverted_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit log entries"
+        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} on {self.work_id} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,233 @@
+"""Merging several providers' candidates for one book, field by field: pure functions.
+
+Precedence (after calibre's metadata-source merge, adapted to filling a catalog):
+
+| field                  | rule                                                        |
+|------------------------|-------------------------------------------------------------|
+| description            | the longest (HTML stripped)                                 |
+| publisher              | the shortest non-empty ("Penguin" over "Penguin Books Ltd") |
+| publication date       | the earliest year, then the most precise date of that year  |
+| first published year   | the earliest                                                |
+| subjects               | the union, in provider order, without case duplicates       |
+| authors                | the first provider's list that names any                   |
+| identifiers            | each from its own provider                                  |
+| everything else        | the first non-empty value in provider order                 |
+
+Provider order is `ENRICHMENT_PROVIDERS` (local dump, Open Library, Google Books, ISBNdb, ...).
+Every chosen value records its source and the other providers that gave the same value.
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.html import strip_tags
+
+from enrichment.candidates import Candidate, Contributor, CoverRef
+
+MAX_SUBJECTS = 25
+
+# ISO 639-2 codes that Open Library and MARC use, for the catalog's ISO 639-1 field.
+LANGUAGES_639_2 = {
+    "eng": "en", "spa": "es", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "ita": "it",
+    "por": "pt", "dut": "nl", "nld": "nl", "rus": "ru", "jpn": "ja", "chi": "zh", "zho": "zh",
+    "kor": "ko", "ara": "ar", "swe": "sv", "nor": "no", "dan": "da", "fin": "fi", "pol": "pl",
+    "cze": "cs", "ces": "cs", "hun": "hu", "gre": "el", "ell": "el", "tur": "tr", "heb": "he",
+    "cat": "ca", "glg": "gl", "baq": "eu", "eus": "eu", "lav": "lv", "lit": "lt", "est": "et",
+    "ukr": "uk", "hin": "hi", "lat": "la", "rum": "ro", "ron": "ro", "ice": "is", "isl": "is",
+}  # fmt: skip
+
+#: field name -> (model it belongs to, model field)
+FIELDS = {
+    "subtitle": ("work", "subtitle"),
+    "description": ("work", "description"),
+    "first_published_year": ("work", "first_published_year"),
+    "subjects": ("work", "subjects"),
+    "openlibrary_work_key": ("work", "openlibrary_work_key"),
+    "publisher": ("edition", "publisher"),
+    "publication_date": ("edition", "publication_date"),
+    "page_count": ("edition", "page_count"),
+    "language": ("edition", "language"),
+    "format": ("edition", "format"),
+    "openlibrary_edition_key": ("edition", "openlibrary_edition_key"),
+    "google_books_id": ("edition", "google_books_id"),
+}
+
+
+@dataclass(slots=True)
+class MergedValue:
+    value: Any
+    source: str
+    agree: list[str] = field(default_factory=list)  # other providers with the same value
+
+
+@dataclass(slots=True)
+class MergedRecord:
+    fields: dict[str, MergedValue] = field(default_factory=dict)
+    authors: list[Contributor] = field(default_factory=list)
+    authors_source: str = ""
+    covers: list[CoverRef] = field(default_factory=list)
+    providers: list[str] = field(default_factory=list)
+
+    def contributors(self) -> dict[str, list[str]]:
+        """Which providers contributed each field (the chosen source first)."""
+        return {name: [v.source, *v.agree] for name, v in self.fields.items()}
+
+
+def normalize_language(code: str) -> str:
+    code = (code or "").strip().lower()
+    if code.startswith("/languages/"):
+        code = code.rsplit("/", 1)[-1]
+    return LANGUAGES_639_2.get(code, code)[:16]
+
+
+def clean_description(value: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", strip_tags(value or "")).strip()
+
+
+def _year(date: str) -> int | None:
+    match = re.match(r"^(\d{4})", date or "")
+    return int(match.group(1)) if match else None
+
+
+def _values(
+    candidates: Sequence[Candidate], get: Callable[[Candidate], Any]
+) -> list[tuple[Any, str]]:
+    out = []
+    for candidate in candidates:
+        value = get(candidate)
+        if value not in ("", None, [], 0):
+            out.append((value, candidate.provider))
+    return out
+
+
+def _pick(values: list[tuple[Any, str]], choose: Callable | None = None) -> MergedValue | None:
+    if not values:
+        return None
+    value, source = choose(values) if choose else values[0]
+    key = _compare_key(value)
+    agree = [p for v, p in values if p != source and _compare_key(v) == key]
+    return MergedValue(value=value, source=source, agree=sorted(set(agree)))
+
+
+def _compare_key(value: Any):
+    if isinstance(value, str):
+        return re.sub(r"\W+", "", value.casefold())
+    if isinstance(value, list):
+        return tuple(sorted(str(v).casefold() for v in value))
+    return value
+
+
+def _earliest_date(values):
+    # The earliest year; within it, the most precise date ("2015-06-01" over "2015").
+    return min(values, key=lambda vs: (_year(vs[0]) or 9999, -len(vs[0])))
+
+
+def merge_candidates(
+    candidates: Sequence[Candidate], *, provider_order: Sequence[str] = ()
+) -> MergedRecord:
+    """Combine candidates that describe the same book (already matched) into one record."""
+    rank = {name: i for i, name in enumerate(provider_order)}
+    ordered = sorted(candidates, key=lambda c: rank.get(c.provider, len(rank)))
+    record = MergedRecord(providers=list(dict.fromkeys(c.provider for c in ordered)))
+    rules: dict[str, tuple[Callable[[Candidate], Any], Callable | None]] = {
+        "subtitle": (lambda c: c.subtitle.strip(), None),
+        "description": (
+            lambda c: clean_description(c.description),
+            lambda vs: max(vs, key=lambda v: len(v[0])),
+        ),
+        "first_published_year": (
+            lambda c: c.first_published_year,
+            lambda vs: min(vs, key=lambda v: v[0]),
+        ),
+        "publisher": (lambda c: c.publisher.strip(), lambda vs: min(vs, key=lambda v: len(v[0]))),
+        "publication_date": (lambda c: c.publication_date if _year(c.publication_date) else "",
+                             _earliest_date),
+        "page_count": (lambda c: c.page_count if c.page_count and c.page_count > 0 else None,
+                       None),
+        "language": (lambda c: normalize_language(c.language), None),
+        "format": (lambda c: c.format, None),
+        "openlibrary_work_key": (lambda c: c.provider_ids.get("openlibrary_work", ""), None),
+        "openlibrary_edition_key": (
+            lambda c: c.provider_ids.get("openlibrary_edition", ""),
+            None,
+        ),
+        "google_books_id": (lambda c: c.provider_ids.get("google_books", ""), None),
+    }  # fmt: skip
+    for name, (get, choose) in rules.items():
+        merged = _pick(_values(ordered, get), choose)
+        if merged is not None:
+            record.fields[name] = merged
+
+    subjects, seen, sources = [], set(), []
+    for candidate in ordered:
+        for subject in candidate.subjects:
+            key = subject.strip().casefold()
+            if key and key not in seen and len(subjects) < MAX_SUBJECTS:
+                seen.add(key)
+                subjects.append(subject.strip())
+                if candidate.provider not in sources:
+                    sources.append(candidate.provider)
+    if subjects:
+        record.fields["subjects"] = MergedValue(subjects, sources[0], sources[1:])
+
+    for candidate in ordered:
+        if candidate.authors:
+            record.authors, record.authors_source = list(candidate.authors), candidate.provider
+            break
+    record.covers = [cover for candidate in ordered for cover in candidate.covers]
+    return record
+
+
+# --- Completeness and proposals ---------------------------------------------------------------
+
+#: What a complete record has, and how much each counts (sums to 100).
+COMPLETENESS_WEIGHTS = {
+    "cover": 25,
+    "description": 15,
+    "authors": 15,
+    "first_published_year": 10,
+    "subjects": 10,
+    "publisher": 10,
+    "page_count": 5,
+    "language": 5,
+    "publication_date": 5,
+}
+
+
+def completeness(values: dict[str, Any]) -> int:
+    """0–100: the weighted share of the key fields that hold a value."""
+    return sum(
+        w
+        for name, w in COMPLETENESS_WEIGHTS.items()
+        if values.get(name) not in ("", None, [], 0, False)
+    )
+
+
+def is_empty(value: Any) -> bool:
+    return value in ("", None, [])
+
+
+def build_proposal(
+    *, current: dict[str, Any], merged: MergedRecord, tier: str, scores: dict[str, int]
+) -> dict[str, dict]:
+    """field -> {current, proposed, source, agree, tier, target, fills_empty} for every field
+    where the merged value differs from what the catalog holds."""
+    proposal = {}
+    for name, merged_value in merged.fields.items():
+        target, _model_field = FIELDS[name]
+        now = current.get(name)
+        if _compare_key(now) == _compare_key(merged_value.value):
+            continue
+        proposal[name] = {
+            "current": now,
+            "proposed": merged_value.value,
+            "source": merged_value.source,
+            "agree": merged_value.agree,
+            "tier": tier,
+            "score": scores,
+            "target": target,
+            "fills_empty": is_empty(now),
+        }
+    return proposal

@@ -1,0 +1,237 @@
+"""The enrichment queue: which works need enriching, and handing requests to workers safely.
+
+Requests live in the database (`EnrichmentRequest`), at most one pending or in progress per
+work (a partial unique index on both databases). Workers claim requests atomically, so two
+clusters never process the same one; a request whose worker died is given back after
+`ENRICHMENT_STALE_SECONDS`. Tasks carry ids only and are enqueued on commit.
+"""
+
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from catalog.models import Edition, Work
+from enrichment.models import EnrichmentRequest
+
+logger = logging.getLogger(__name__)
+
+Trigger = EnrichmentRequest.Trigger
+Status = EnrichmentRequest.Status
+PRIORITY = {
+    Trigger.MANUAL_BULK: 30,
+    Trigger.COMMAND: 20,
+    Trigger.SCHEDULE: 10,
+    Trigger.POST_IMPORT: 0,
+}
+
+
+# --- What is missing -----
+
+
+def works_missing_cover() -> Q:
+    covered_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(cover="")
+    return Q(cover="") & ~Q(Exists(covered_edition))
+
+
+def works_missing_metadata() -> Q:
+    """A work lacks key metadata when it has no description, no first publication year, no
+    subjects, or no edition with a publisher and a page count."""
+    complete_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(publisher="")
+    complete_edition = complete_edition.exclude(page_count__isnull=True)
+    return (
+        Q(description="")
+        | Q(first_published_year__isnull=True)
+        | Q(subjects=[])
+        | ~Q(Exists(complete_edition))
+    )
+
+
+def works_needing_enrichment(*, covers: bool = True, metadata: bool = True) -> QuerySet[Work]:
+    condition = Q(pk__in=[])
+    if covers:
+        condition |= works_missing_cover()
+    if metadata:
+        condition |= works_missing_metadata()
+    return Work.objects.filter(condition)
+
+
+# --- Enqueueing -----
+
+
+def works_enqueue_enrichment(
+    *,
+    work_ids: Iterable[int] | None = None,
+    trigger: str = Trigger.COMMAND,
+    covers: bool = True,
+    metadata: bool = True,
+    limit: int | None = None,
+    dispatch: bool = True,
+) -> list[int]:
+    """Create a pending request for each work that lacks a cover or metadata and has no active
+    request yet; returns the new requests' ids. Workers get them once the transaction commits.
+
+    This is also the catalog's post-import hook (CATALOG_ENRICHMENT_HOOK).
+    """
+    works = works_needing_enrichment(covers=covers, metadata=metadata)
+    if work_ids is not None:
+        works = works.filter(pk__in=list(work_ids))
+    active = EnrichmentRequest.objects.filter(
+        work=OuterRef("pk"), status__in=EnrichmentRequest.ACTIVE_STATUSES
+    )
+    works = works.exclude(Exists(active)).order_by("pk")
+    ids = list(
+        works.values_list("pk", flat=True)[:limit] if limit else works.values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    now = timezone.now()
+    requests = [
+        EnrichmentRequest(
+            work_id=work_id,
+            trigger=trigger,
+            priority=PRIORITY.get(trigger, 0),
+            wants_cover=covers,
+            wants_metadata=metadata,
+            next_attempt_at=now,
+        )
+        for work_id in ids
+    ]
+    with transaction.atomic():
+        # A concurrent enqueue may have created some meanwhile: the unique index skips them.
+        EnrichmentRequest.objects.bulk_create(requests, ignore_conflicts=True, batch_size=500)
+        created = list(
+            EnrichmentRequest.objects.filter(
+                work_id__in=ids, status=Status.PENDING, created_at__gte=now
+            ).values_list("pk", flat=True)
+        )
+        Work.objects.filter(pk__in=ids).update(enrichment_status=Work.EnrichmentStatus.QUEUED)
+        if dispatch and not settings.Q_SYNC:
+            transaction.on_commit(lambda: requests_dispatch(request_ids=created))
+    if dispatch and settings.Q_SYNC:
+        requests_dispatch(request_ids=created)
+    return created
+
+
+def post_import_hook(*, work_ids: Sequence[int], trigger: str) -> int:
+    """CATALOG_ENRICHMENT_HOOK: the works an import created or changed."""
+    return len(works_enqueue_enrichment(work_ids=work_ids, trigger=trigger))
+
+
+def requests_dispatch(*, request_ids: Sequence[int]) -> int:
+    """Hand requests to the django-q2 workers in batches (one Open Library / ISBNdb batch
+    request serves a whole task). Returns the number of tasks queued."""
+    from django_q.tasks import async_task
+
+    size = max(settings.ENRICHMENT_BATCH_SIZE, 1)
+    ids = sorted(request_ids)
+    EnrichmentRequest.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+    for start in range(0, len(ids), size):
+        async_task("enrichment.tasks.process_enrichment_batch", ids[start : start + size])
+    return (len(ids) + size - 1) // size
+
+
+def requests_dispatch_due(*, now=None) -> int:
+    """The periodic sweep: give back stale requests, then queue every due pending request that
+    no task holds, so the queue drains after a restart without anyone pressing a button."""
+    now = now or timezone.now()
+    requests_recover_stale(now=now)
+    requests_retry_unavailable(now=now)
+    held = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
+    due = (
+        EnrichmentRequest.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=held))
+        .order_by("-priority", "next_attempt_at", "pk")
+        .values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]
+    )
+    dispatched = requests_dispatch(request_ids=list(due))
+    # Covers whose download failed for a passing reason are tried again.
+    covers = list(
+        EnrichmentRequest.objects.filter(
+            cover_status=EnrichmentRequest.CoverStatus.PENDING, updated_at__lt=held
+        ).values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]
+    )
+    if covers:
+        from enrichment.apply import covers_dispatch
+
+        covers_dispatch(request_ids=covers)
+    return dispatched
+
+
+def requests_retry_unavailable(*, now=None) -> list[int]:
+    """Works skipped only because every provider was unavailable (quota spent, breaker open)
+    are queued again once ENRICHMENT_UNAVAILABLE_RETRY_SECONDS have passed."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS)
+    waiting = EnrichmentRequest.objects.filter(
+        status=Status.SKIPPED, retry_when_available=True, finished_at__lt=cutoff
+    )
+    work_ids = list(waiting.values_list("work_id", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX])
+    if not work_ids:
+        return []
+    waiting.filter(work_id__in=work_ids).update(retry_when_available=False)
+    return works_enqueue_enrichment(work_ids=work_ids, trigger=Trigger.SCHEDULE, dispatch=False)
+
+
+def requests_recover_stale(*, now=None) -> int:
+    """Requests left in progress by a worker that died go back to pending (their attempt
+    counts: a request that kills its worker every time ends as failed)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
+    stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS, claimed_at__lt=cutoff)
+    recovered = 0
+    for request in stale:
+        finished = request.attempts >= request.max_attempts
+        updated = EnrichmentRequest.objects.filter(
+            pk=request.pk, status=Status.IN_PROGRESS, claim_token=request.claim_token
+        ).update(
+            status=Status.FAILED if finished else Status.PENDING,
+            claim_token="",
+            next_attempt_at=now,
+            last_error="The worker stopped while processing this request.",
+            updated_at=now,
+        )
+        recovered += updated
+    if recovered:
+        logger.warning("Gave back %s enrichment requests left by a stopped worker", recovered)
+    return recovered
+
+
+# --- Claiming -----
+
+
+def requests_claim(*, request_ids: Sequence[int] | None = None, limit: int = 100, now=None):
+    """Atomically take due pending requests for this worker: returns the claimed requests.
+
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows
+    without waiting. SQLite has no row locks: a guarded UPDATE (status still pending) inside
+    an IMMEDIATE transaction marks the rows with this claim's token, then reads them back.
+    """
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    due = EnrichmentRequest.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+    if request_ids is not None:
+        due = due.filter(pk__in=list(request_ids))
+    due = due.order_by("-priority", "next_attempt_at", "pk")
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        else:
+            ids = list(due.values_list("pk", flat=True)[:limit])
+        EnrichmentRequest.objects.filter(pk__in=ids, status=Status.PENDING).update(
+            status=Status.IN_PROGRESS,
+            claim_token=token,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            updated_at=now,
+        )
+    return list(
+        EnrichmentRequest.objects.filter(claim_token=token, status=Status.IN_PROGRESS)
+        .select_related("work", "edition")
+        .order_by("pk")
+    )

@@ -1,0 +1,23 @@
+"""django-q2 tasks of enrichment: thin wrappers that take ids and call one service.
+
+Every task is idempotent: a request already claimed, finished or gone is left alone.
+"""
+
+from enrichment import engine, queue
+
+
+def process_enrichment_batch(request_ids: list[int]) -> dict:
+    requests = queue.requests_claim(request_ids=request_ids, limit=len(request_ids))
+    stats = engine.process_requests(requests)
+    return dict(stats.statuses)
+
+
+def dispatch_due_requests() -> int:
+    """The periodic schedule: stale requests back to pending, due ones to the workers."""
+    return queue.requests_dispatch_due()
+
+
+def fetch_covers_for_requests(request_ids: list[int]) -> dict:
+    from enrichment import cover_apply
+
+    return cover_apply.requests_fetch_covers(request_ids=request_ids)

@@ -1,0 +1,156 @@
+"""From a CSV import to applied metadata and covers, through `enrich_missing --now`, the real
+Open Library client and recorded bodies (tests/fixtures/providers/openlibrary)."""
+
+import json
+import socket
+from io import StringIO
+from pathlib import Path
+
+import pytest
+import responses
+from django.core.management import call_command
+
+from catalog import services
+from catalog.models import Edition, Work
+from enrichment.models import AuditLogEntry, EnrichmentRequest
+from tests.catalog.test_importers import GOODREADS_24
+from tests.fixtures.covers import synthetic
+
+pytestmark = pytest.mark.django_db
+OL_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "providers" / "openlibrary"
+# Real Books API records of "Use of Weapons" and "Les Enchanteurs" under one multi-key answer
+# (see that folder's PROVENANCE.md).
+BOOKS_API_BODY = OL_FIXTURES / "synthetic-books_api__ISBN_9780316030571_9782070379040.json"
+SEARCH_BODY = OL_FIXTURES / "search__author_tolkien__title_lord_of_the_rings__2013.json"
+PUBLIC_IP = "93.184.216.34"
+
+CSV = (
+    "\n".join(
+        [
+            GOODREADS_24,
+            '1,Use of Weapons (Culture #3),Iain M. Banks,"Banks, Iain M.",,'
+            '"=""""","=""9780316030571"""',
+            '2,Les Enchanteurs,Romain Gary,"Gary, Romain",,"=""2070379043""","="""""',
+            '3,A Book Nobody Knows,Jane Unknown,"Unknown, Jane",,"=""""","=""9780306406157"""',
+        ]
+    )
+    + "\n"
+)
+
+
+@pytest.fixture
+def covers_resolve_publicly(monkeypatch):
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host == "covers.openlibrary.org":
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC_IP, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture
+def open_library(settings, covers_resolve_publicly):
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary"]
+    settings.Q_SYNC = False
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(
+            "https://openlibrary.org/api/books",
+            body=BOOKS_API_BODY.read_bytes(),
+            content_type="application/json",
+        )
+        # The unknown ISBN falls back to a title search; the recorded answer is about other
+        # books (The Lord of the Rings), so nothing may match.
+        mock.get(
+            "https://openlibrary.org/search.json",
+            body=SEARCH_BODY.read_bytes(),
+            content_type="application/json",
+        )
+        cover = synthetic.cover_jpeg(400, 600)
+        for cover_id in ("2379038", "967767"):
+            mock.get(
+                f"https://covers.openlibrary.org/b/id/{cover_id}-L.jpg",
+                body=cover,
+                content_type="image/jpeg",
+            )
+        yield mock
+
+
+def enrich(*args) -> dict:
+    out = StringIO()
+    call_command("enrich_missing", "--now", "--json", *args, stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_import_then_enrich_missing_applies_metadata_and_verified_covers(open_library, monkeypatch):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)  # no cluster here
+    job = services.import_job_create(data=CSV.encode(), filename="goodreads.csv")
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    assert (job.created_count, job.enqueued_count) == (3, 3)  # the import queued them
+
+    # The import's requests wait for a worker; --now enqueues nothing new but works them here.
+    EnrichmentRequest.objects.update(status="skipped")
+    summary = enrich()
+    assert summary["enqueued"] == 3
+    assert (summary["completed"], summary["skipped"], summary["failed"]) == (2, 1, 0)
+    # One batched Books API call for the three ISBNs, one title search for the unknown one.
+    assert summary["provider_requests"] == {"openlibrary": 2}
+    searches = [c for c in open_library.calls if "/search.json" in c.request.url]
+    assert len(searches) == 1 and "Nobody" in searches[0].request.url
+    books_calls = [c for c in open_library.calls if "/api/books" in c.request.url]
+    assert len(books_calls) == 1
+    assert "ISBN%3A9780316030571" in books_calls[0].request.url
+
+    weapons = Edition.objects.get(isbn13="9780316030571")
+    assert weapons.publisher == "Orbit" and weapons.page_count == 480
+    assert weapons.publication_date_display == "2008-07-28"
+    assert weapons.cover.name.startswith("covers/") and weapons.cover_source == "openlibrary"
+    assert weapons.cover_source_url == "https://covers.openlibrary.org/b/id/2379038-L.jpg"
+    assert weapons.cover_verified_at is not None and len(weapons.cover_sha256) == 64
+    assert weapons.work.display_cover.name == weapons.cover.name
+    enchanteurs = Edition.objects.get(isbn13="9782070379040")
+    assert enchanteurs.publisher == "Gallimard"
+    # The same image for two books is stored once.
+    assert enchanteurs.cover.name == weapons.cover.name
+
+    unknown = Work.objects.get(title="A Book Nobody Knows")
+    assert unknown.enrichment_status == "unresolved"
+    actions = sorted(AuditLogEntry.objects.values_list("action", flat=True))
+    assert actions == ["auto_apply", "auto_apply", "cover", "cover"]
+
+    # Asking again is answered from the cache: no HTTP request at all.
+    calls_before = len(open_library.calls)
+    EnrichmentRequest.objects.filter(status="pending").update(status="skipped")
+    again = enrich()
+    assert again["provider_requests"] == {} and again["cache_hits"] >= 1
+    assert len(open_library.calls) == calls_before
+
+
+def test_dry_run_counts_and_changes_nothing():
+    Work.objects.create(title="Bare")
+    out = StringIO()
+    call_command("enrich_missing", "--dry-run", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert (result["missing"], result["would_enqueue"]) == (1, 1)
+    assert not EnrichmentRequest.objects.exists()
+
+
+def test_covers_and_metadata_flags_select_what_is_missing(monkeypatch):
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)
+    Work.objects.create(
+        title="No cover", description="d", first_published_year=2000, subjects=["x"]
+    )
+    out = StringIO()
+    call_command("enrich_missing", "--metadata", "--dry-run", "--json", stdout=out)
+    assert json.loads(out.getvalue())["missing"] == 1  # no edition with publisher and pages
+    out = StringIO()
+    call_command("enrich_missing", "--covers", "--limit", "1", stdout=out)
+    assert "Queued 1" in out.getvalue()
+    request = EnrichmentRequest.objects.get()
+    assert (request.wants_cover, request.wants_metadata, request.trigger) == (
+        True,
+        False,
+        "command",
+    )

@@ -1,0 +1,134 @@
+"""Scoring and tiers on real-looking cases: pure, no database."""
+
+import pytest
+
+from enrichment.candidates import Candidate, Contributor
+from enrichment.matching import BookQuery, Tier, score_candidate, score_person
+
+
+def candidate(title, *authors, isbn13=(), subtitle="", queried="", provider="openlibrary"):
+    return Candidate(
+        provider=provider,
+        title=title,
+        subtitle=subtitle,
+        authors=[Contributor(a) for a in authors],
+        isbn13=list(isbn13),
+        queried_isbn=queried,
+    )
+
+
+def test_exact_isbn_title_and_author_is_high():
+    query = BookQuery("Ninth House", ("Leigh Bardugo",), "9781250313072")
+    score = score_candidate(
+        query, candidate("Ninth House", "Leigh Bardugo", isbn13=["9781250313072"])
+    )
+    assert (score.isbn, score.title, score.author, score.tier) == (5, 5, 5, Tier.HIGH)
+
+
+def test_series_suffix_and_subtitle_do_not_spoil_the_title():
+    query = BookQuery("Ninth House (Alex Stern, #1)", ("Leigh Bardugo",), "9781250313072")
+    score = score_candidate(
+        query,
+        candidate("Ninth House", "Leigh Bardugo", subtitle="A Novel", isbn13=["9781250313072"]),
+    )
+    assert score.title == 5 and score.tier == Tier.HIGH
+    silk = BookQuery("The Silk Roads", ("Peter Frankopan",), subtitle="A New History of the World")
+    assert (
+        score_candidate(
+            silk, candidate("The Silk Roads: A New History of the World", "Peter Frankopan")
+        ).title
+        == 5
+    )
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "minimum"),
+    [
+        ("J.K. Rowling", "J. K. Rowling", 5),
+        ("M.L. Wang", "M. L. Wang", 5),
+        ("Rowling, J.K.", "J. K. Rowling", 5),
+        ("Ursula K. Le Guin", "Ursula K Le Guin", 5),
+        ("J. R. R. Tolkien", "John Ronald Reuel Tolkien", 4),
+        ("Gabriel García Márquez", "Gabriel Garcia Marquez", 5),
+    ],
+)
+def test_author_names_tolerate_initials_order_and_accents(ours, theirs, minimum):
+    assert score_person(ours, theirs) >= minimum
+
+
+def test_different_people_do_not_match():
+    assert score_person("Neil Gaiman", "Terry Pratchett") == 0
+
+
+def test_title_only_match_without_isbn_never_reaches_high_or_medium():
+    # The "Hitchhiker's Guide" rows that became other books: same title, other author.
+    query = BookQuery("The Hitchhiker's Guide to the Galaxy", ("Douglas Adams",))
+    other = candidate(
+        "The Hitchhiker's Guide to the Galaxy", "Mark Hollands", isbn13=["9780000000002"]
+    )
+    score = score_candidate(query, other)
+    assert score.tier == Tier.LOW
+    no_author = score_candidate(BookQuery("Dune"), candidate("Dune", "Frank Herbert"))
+    assert no_author.tier == Tier.LOW
+
+
+def test_title_and_author_without_isbn_is_medium():
+    query = BookQuery("The Left Hand of Darkness", ("Ursula K. Le Guin",))
+    score = score_candidate(
+        query, candidate("The Left Hand of Darkness", "Ursula K. Le Guin", isbn13=["9780441478125"])
+    )
+    assert score.tier == Tier.MEDIUM
+
+
+def test_record_for_other_isbns_is_another_edition_and_needs_review():
+    query = BookQuery("Dune", ("Frank Herbert",), "9780441172719")
+    score = score_candidate(query, candidate("Dune", "Frank Herbert", isbn13=["9780340960196"]))
+    assert score.isbn == 0 and score.tier == Tier.LOW
+    assert any("another edition" in r for r in score.reasons)
+
+
+def test_google_answering_a_different_isbn_is_not_an_isbn_match():
+    # Google's isbn: search is a relevance search: it may answer another book.
+    query = BookQuery("Children of Time", ("Adrian Tchaikovsky",), "9781447273288")
+    answer = candidate(
+        "Children of Ruin",
+        "Adrian Tchaikovsky",
+        isbn13=["9781509865833"],
+        queried="9781447273288",
+        provider="google_books",
+    )
+    score = score_candidate(query, answer)
+    assert score.isbn == 0 and score.tier in (Tier.LOW, Tier.NONE)
+
+
+def test_an_isbn_shared_by_several_editions_scores_4_and_still_needs_the_title():
+    query = BookQuery("Neverwhere", ("Neil Gaiman",), "9780060557812")
+    shared = candidate("Neverwhere", "Neil Gaiman", isbn13=["9780060557812", "9780380789016"])
+    score = score_candidate(query, shared)
+    assert score.isbn == 4 and score.tier == Tier.HIGH
+    wrong_title = candidate("Stardust", "Neil Gaiman", isbn13=["9780060557812", "9780380789016"])
+    assert score_candidate(query, wrong_title).tier != Tier.HIGH
+
+
+def test_translated_edition_with_the_same_isbn_but_another_title_goes_to_review():
+    query = BookQuery("Cien años de soledad", ("Gabriel García Márquez",), "9780307474728")
+    translated = candidate(
+        "One Hundred Years of Solitude", "Gabriel Garcia Marquez", isbn13=["9780307474728"]
+    )
+    score = score_candidate(query, translated)
+    assert score.isbn == 5 and score.title < 3
+    assert score.tier != Tier.HIGH
+    assert any("title does not" in r for r in score.reasons)
+
+
+def test_unrelated_title_is_none():
+    query = BookQuery("Neverwhere", ("Neil Gaiman",))
+    assert score_candidate(query, candidate("Cooking for Cats", "Neil Gaiman")).tier == Tier.NONE
+
+
+def test_scores_and_reasons_are_serializable_for_the_match_details():
+    query = BookQuery("Dune", ("Frank Herbert",), "9780441172719")
+    details = score_candidate(
+        query, candidate("Dune", "Frank Herbert", isbn13=["9780441172719"])
+    ).as_json()
+    assert details["tier"] == "high" and len(details["reasons"]) >= 3
