@@ -1,0 +1,65 @@
+"""manage.py enrichment_report [--json]"""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from enrichment.reports import coverage_report
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.2f}%" if whole else "–"
+
+
+class Command(BaseCommand):
+    help = "Coverage of the catalog: verified covers by source, metadata, queue, providers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args, json: bool, **options):
+        report = coverage_report()
+        if json:
+            self.stdout.write(_dumps(report))
+            return
+        works, covers = report["works"], report["covers"]
+        open_library = covers["verified_open_library_and_archive_org"]
+        rows = [
+            ("Total works", works),
+            ("Verified covers: Open Library and Archive.org", open_library),
+            ("Verified covers: other providers", covers["verified_other_providers"]),
+            ("Missing (no verified cover)", covers["missing"]),
+        ]
+        self.stdout.write("| Metric | Count | Percentage |\n| :--- | ---: | ---: |")
+        for label, count in rows:
+            self.stdout.write(f"| {label} | {count:,} | {_percent(count, works)} |")
+        self.stdout.write("\nOnly covers whose bytes were downloaded and verified are counted.")
+        if covers["by_source"]:
+            by_source = ", ".join(f"{s} {n:,}" for s, n in covers["by_source"].items())
+            self.stdout.write(f"Verified covers by source: {by_source}.")
+        meta = report["metadata"]
+        self.stdout.write(
+            f"\nMetadata: average completeness {meta['average_completeness']}%; "
+            f"{meta['missing_any_key_metadata']:,} works lack key metadata "
+            f"({meta['missing_description']:,} no description, "
+            f"{meta['missing_first_published_year']:,} no first publication year, "
+            f"{meta['missing_subjects']:,} no subjects); "
+            f"{meta['unresolved']:,} unknown to every provider."
+        )
+        queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
+        self.stdout.write(f"Queue: {queue}.")
+        for name, state in report["providers"].items():
+            budget = (
+                f"{state['budget_left']:,} of {state['daily_budget']:,} left today"
+                if state["daily_budget"]
+                else "no daily budget"
+            )
+            error = f"; last error: {state['last_error']}" if state["last_error"] else ""
+            self.stdout.write(
+                f"Provider {name}: {state['requests_today']:,} requests today, {budget}, "
+                f"breaker {state['breaker']}{error}."
+            )
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,68 @@
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from enrichment.models import EnrichmentRequest, ProviderState
+from enrichment.reports import coverage_report
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+
+
+def verified(obj, source):
+    obj.cover = f"covers/{obj.pk}-{source}.jpg"
+    obj.cover_source = source
+    obj.cover_verified_at = timezone.now()
+    obj.save()
+
+
+def test_only_verified_covers_count_by_source():
+    verified(make_edition(make_work("From OL")), "openlibrary")
+    verified(make_work("From Archive"), "archive_org")
+    verified(make_edition(make_work("From Google")), "google_books")
+    guessed = make_edition(make_work("Guessed URL"))
+    guessed.cover = "covers/guess.jpg"  # a file nobody verified: not a cover
+    guessed.save()
+    make_work("Bare")
+
+    report = coverage_report()
+    covers = report["covers"]
+    assert report["works"] == 5
+    assert covers["verified_open_library_and_archive_org"] == 2
+    assert covers["verified_other_providers"] == 1
+    assert covers["missing"] == 2
+    assert covers["by_source"] == {"archive_org": 1, "google_books": 1, "openlibrary": 1}
+
+
+def test_queue_metadata_and_provider_budget(settings):
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary", "google_books"]
+    work = make_work("Pending")
+    EnrichmentRequest.objects.create(work=work, trigger="command")
+    ProviderState.objects.create(
+        provider="google_books",
+        daily_budget=1000,
+        requests_today=250,
+        last_error="429 Too Many Requests",
+    )
+    report = coverage_report()
+    assert report["queue"]["pending"] == 1 and report["queue"]["failed"] == 0
+    assert report["metadata"]["missing_description"] == 1
+    google = report["providers"]["google_books"]
+    assert (google["budget_left"], google["breaker"]) == (750, "closed")
+    assert report["providers"]["openlibrary"]["budget_left"] is None
+
+
+def test_command_prints_the_table_and_json():
+    verified(make_edition(make_work("From OL")), "openlibrary")
+    make_work("Bare")
+    out = StringIO()
+    call_command("enrichment_report", stdout=out)
+    text = out.getvalue()
+    assert "| Verified covers: Open Library and Archive.org | 1 | 50.00% |" in text
+    assert "| Missing (no verified cover) | 1 | 50.00% |" in text
+    out = StringIO()
+    call_command("enrichment_report", "--json", stdout=out)
+    assert json.loads(out.getvalue())["covers"]["missing"] == 1
