@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_baseline
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 REAL_EXPORT = ROOT / "tests/fixtures/imports/mapmyreads/goodreads_library_export.csv"
@@ -80,15 +82,6 @@ def import_once(data: bytes) -> tuple[float, dict]:
     job.refresh_from_db()
     counts = {"created": job.created_count, "dup": job.duplicate_count, "failed": job.failed_count}
     return elapsed, counts
-
-
-def cpu_baseline() -> float:
-    """A fixed pure-Python loop, in millions of iterations per second: compare runs with it."""
-    start = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i % 7
-    return 3.0 / (time.perf_counter() - start)
 
 
 def run_here(sizes: list[int], repeats: int) -> None:

@@ -1,0 +1,356 @@
+"""Load Open Library dump files into the dump tables: read, check, index, swap.
+
+One kind (editions, works, authors) at a time, each into fresh `*_new` tables that replace the
+live ones only when the whole file was read and passed the sanity checks. A load that fails or
+is interrupted leaves the live tables as they were; running it again starts that kind afresh,
+and `resume` skips the kinds whose file is already loaded (same path, size and mtime).
+
+On PostgreSQL the parsing runs in worker processes (from a fork server: no inherited database
+connection), each with its own COPY connections; this process inflates the file and hands out
+blocks of lines.
+"""
+
+import gc
+import logging
+import multiprocessing
+import os
+import queue
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from enrichment.dump import reader, tables
+
+logger = logging.getLogger(__name__)
+
+#: More bad lines than this share of a file means it is not the dump we think it is.
+MAX_BAD_FRACTION = 0.05
+#: A new dump with fewer rows than this share of the loaded one is refused (unless allowed).
+MIN_SHARE_OF_PREVIOUS = 0.5
+#: Seconds a worker may be silent before the load gives up on it.
+WORKER_TIMEOUT = 600
+
+
+class DumpRefused(Exception):
+    """A dump file failed a sanity check: nothing was swapped for its kind."""
+
+
+@dataclass(slots=True)
+class KindResult:
+    kind: str
+    report: reader.FileReport
+    status: str = "loaded"  # loaded / skipped (resume) / refused
+    reason: str = ""
+    seconds: float = 0.0
+    parse_seconds: float = 0.0  # reading, parsing and COPY
+    index_seconds: float = 0.0  # index build and swap
+    cpu_seconds: float = 0.0  # this process's and the parsing processes' (not PostgreSQL's)
+
+
+@dataclass(slots=True)
+class LoadSummary:
+    results: list[KindResult] = field(default_factory=list)
+    seconds: float = 0.0
+    workers: int = 0
+
+    @property
+    def refused(self) -> KindResult | None:
+        return next((r for r in self.results if r.status == "refused"), None)
+
+
+#: progress(kind, uncompressed bytes read, file bytes consumed, file size, lines so far)
+LoadProgress = Callable[[str, int, int, int, int], None]
+
+
+def default_workers() -> int:
+    """Parsing is the bottleneck; PostgreSQL's COPY needs a fraction of a core beside it."""
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def dump_load(
+    *,
+    files: dict[str, str],
+    workers: int | None = None,
+    resume: bool = False,
+    allow_shrink: bool = False,
+    logged: bool = False,
+    progress: LoadProgress | None = None,
+) -> LoadSummary:
+    """Load each dump file given as {kind: path}; stops at the first refused file."""
+    started = time.monotonic()
+    postgres = tables.is_postgres()
+    workers = (default_workers() if workers is None else workers) if postgres else 0
+    summary = LoadSummary(workers=workers)
+    with tables.load_lock():
+        previous = tables.load_records()
+        for kind in reader.KINDS:
+            path = files.get(kind)
+            if not path:
+                continue
+            result = load_kind(
+                kind=kind,
+                path=path,
+                workers=workers,
+                previous=previous.get(kind),
+                resume=resume,
+                allow_shrink=allow_shrink,
+                logged=logged,
+                progress=progress,
+            )
+            summary.results.append(result)
+            if result.status == "refused":
+                break
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def load_kind(
+    *,
+    kind: str,
+    path: str,
+    workers: int,
+    previous: dict | None,
+    resume: bool,
+    allow_shrink: bool,
+    logged: bool,
+    progress: LoadProgress | None,
+) -> KindResult:
+    started = time.monotonic()
+    stat = os.stat(path)
+    report = reader.new_report(path, kind)
+    result = KindResult(kind=kind, report=report)
+    if resume and previous and _same_file(previous, path, stat):
+        result.status, result.reason = "skipped", "already loaded from this file"
+        return result
+
+    def report_progress(bytes_read: int, file_position: int, lines: int) -> None:
+        if progress:
+            progress(kind, bytes_read, file_position, report.file_bytes, lines)
+
+    tables.create_new_tables(kind)
+    cpu_started = time.process_time()
+    try:
+        if workers:
+            result.cpu_seconds = _read_in_workers(report, workers=workers, progress=report_progress)
+        else:
+            _read_here(report, progress=report_progress)
+        result.cpu_seconds += time.process_time() - cpu_started
+        result.parse_seconds = time.monotonic() - started
+        refusal = sanity_problem(report, previous=previous, allow_shrink=allow_shrink)
+        if refusal:
+            raise DumpRefused(refusal)
+        index_started = time.monotonic()
+        tables.build_indexes(kind, logged=logged)
+        tables.swap_in(
+            tables.LoadRecord(
+                kind=kind,
+                source_path=os.path.abspath(path),
+                file_bytes=stat.st_size,
+                file_mtime=stat.st_mtime,
+                bytes_read=report.bytes_read,
+                lines=report.lines,
+                rows=dict(report.rows),
+                bad=dict(report.bad),
+                seconds=round(time.monotonic() - started, 3),
+            )
+        )
+        result.index_seconds = time.monotonic() - index_started
+    except DumpRefused as exc:
+        tables.drop_new_tables(kind)
+        result.status, result.reason = "refused", str(exc)
+        logger.warning("Open Library dump refused, nothing replaced: %s", exc)
+    except BaseException:
+        tables.drop_new_tables(kind)
+        raise
+    result.seconds = time.monotonic() - started
+    if result.status == "loaded":
+        logger.debug(
+            "Loaded %s: %s lines, rows %s, bad lines %s, in %.1f s",
+            path,
+            report.lines,
+            dict(report.rows),
+            dict(report.bad),
+            result.seconds,
+        )
+    return result
+
+
+def _same_file(previous: dict, path: str, stat: os.stat_result) -> bool:
+    return (
+        previous["source_path"] == os.path.abspath(path)
+        and previous["file_bytes"] == stat.st_size
+        and abs(previous["file_mtime"] - stat.st_mtime) < 1e-3
+    )
+
+
+def sanity_problem(report: reader.FileReport, *, previous: dict | None, allow_shrink: bool) -> str:
+    """Why this file must not replace the loaded data, or "" when it may."""
+    rows = report.rows[tables.TABLES_BY_KIND[report.kind][0]]
+    if report.truncated:
+        return f"{report.path} is cut short: {report.truncated}"
+    if rows == 0:
+        if report.other_types and not report.bad_lines:
+            return (
+                f"{report.path} holds no {report.kind} records"
+                f" ({report.other_types:,} lines of another type: the wrong file?)"
+            )
+        return f"{report.path} is empty: no {report.kind} record in {report.lines:,} lines"
+    if report.lines and report.bad_lines > MAX_BAD_FRACTION * report.lines:
+        return (
+            f"{report.path}: {report.bad_lines:,} of {report.lines:,} lines are unreadable"
+            f" (more than {MAX_BAD_FRACTION:.0%}): {dict(report.bad)}"
+        )
+    previous_rows = (previous or {}).get("rows", {}).get(tables.TABLES_BY_KIND[report.kind][0])
+    if previous_rows and rows < MIN_SHARE_OF_PREVIOUS * previous_rows and not allow_shrink:
+        return (
+            f"{report.path} has {rows:,} {report.kind} records, under"
+            f" {MIN_SHARE_OF_PREVIOUS:.0%} of the {previous_rows:,} loaded now"
+            " (allow it with --allow-shrink)"
+        )
+    return ""
+
+
+# --- reading in this process (SQLite, or PostgreSQL with workers=0) ---------------------------
+
+
+def _read_here(report: reader.FileReport, *, progress: reader.Progress) -> None:
+    # Millions of short-lived objects and no reference cycles: nothing for the cyclic collector
+    # to find, only objects to rescan.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _write_blocks_here(report, progress=progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _write_blocks_here(report: reader.FileReport, *, progress: reader.Progress) -> None:
+    if tables.is_postgres():
+        writer = tables.PostgresCopyWriter(tables.copy_params(), report.kind)
+    else:
+        writer = tables.SqliteWriter(report.kind)
+    try:
+        for block in reader.parse_file(report, progress=progress):
+            writer.write(block.rows)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.finish()
+
+
+# --- reading in worker processes (PostgreSQL) --------------------------------------------------
+
+
+def _worker(kind: str, params: dict, tasks, results) -> None:
+    """Parse blocks and COPY their rows; send back each block's counts (not its rows)."""
+    gc.disable()  # millions of short-lived rows, no cycles: the collector would only cost time
+    writer = None
+    try:
+        writer = tables.PostgresCopyWriter(params, kind)
+        while (task := tasks.get()) is not None:
+            data, unterminated = task
+            block = reader.parse_block(kind, data, unterminated=unterminated)
+            writer.write(block.rows)
+            block.rows = {table: len(rows) for table, rows in block.rows.items()}
+            results.put(("block", block))
+        writer.finish()
+        results.put(("done", time.process_time()))
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        results.put(("error", traceback.format_exc()))
+
+
+def _process_context():
+    """A fork server where there is one: workers start in milliseconds and inherit no database
+    connection or thread from this process (a plain fork would); else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["enrichment.dump.loader"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _read_in_workers(
+    report: reader.FileReport, *, workers: int, progress: reader.Progress
+) -> float:
+    """Hand the file's blocks to `workers` processes; returns the CPU seconds they used."""
+    context = _process_context()
+    tasks = context.Queue(maxsize=workers * 2)
+    results = context.Queue()
+    params = tables.copy_params()
+    processes = [
+        context.Process(target=_worker, args=(report.kind, params, tasks, results), daemon=True)
+        for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    finished = 0
+    lines_seen = 0
+    worker_cpu = 0.0
+
+    def collect(block_until_done: bool) -> None:
+        nonlocal finished, worker_cpu
+        while True:
+            try:
+                message, value = results.get(timeout=WORKER_TIMEOUT if block_until_done else 0)
+            except queue.Empty:
+                if block_until_done:
+                    raise RuntimeError("a dump worker stopped answering") from None
+                return
+            if message == "error":
+                raise RuntimeError(f"a dump worker failed:\n{value}")
+            if message == "done":
+                finished += 1
+                worker_cpu += value
+                if block_until_done and finished == workers:
+                    return
+                continue
+            _count_counts(report, value)
+
+    def hand_out(task) -> None:
+        while True:
+            try:
+                tasks.put(task, timeout=1)
+                return
+            except queue.Full:
+                collect(block_until_done=False)
+                if not all(process.is_alive() for process in processes):
+                    collect(block_until_done=False)
+                    raise RuntimeError("a dump worker died") from None
+
+    def count_lines(bytes_read: int, file_position: int, _lines: int) -> None:
+        progress(bytes_read, file_position, lines_seen)
+
+    try:
+        for data, unterminated in reader.read_blocks(report.path, report, progress=count_lines):
+            lines_seen += data.count(b"\n") + 1
+            hand_out((data, unterminated))
+            collect(block_until_done=False)
+        for _ in processes:
+            hand_out(None)
+        collect(block_until_done=True)
+    except BaseException:
+        for process in processes:
+            process.terminate()
+        raise
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+        tasks.close()
+        results.close()
+    return worker_cpu
+
+
+def _count_counts(report: reader.FileReport, block: reader.ParsedBlock) -> None:
+    """A worker's block, whose rows were replaced by their counts."""
+    report.lines += block.lines
+    report.bad.update(block.bad)
+    report.odd_fields.update(block.odd_fields)
+    report.other_types += block.other_types
+    for table, count in block.rows.items():
+        report.rows[table] += count
+    if block.bad[reader.BAD_UNFINISHED]:
+        report.truncated = report.truncated or "the last line is cut short"

@@ -1,0 +1,262 @@
+"""Batched reads of the dump tables: ISBNs -> editions, their works, authors and a cover.
+
+A whole batch of ISBNs costs three queries, whatever its size: the editions holding the ISBNs
+(by their ISBN-13 or ISBN-10 key) joined to their works, a sibling edition with a cover for the
+works that need one, and the author names. SQLite asks in slices of 900 values.
+
+The cover chain (the "inheritance bridge", extended): the edition's own cover, else its work's
+cover, else the cover of another edition of the same work (the lowest edition number, so the
+answer is stable from one load to the next).
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from enrichment.dump import tables
+from enrichment.dump.reader import isbn_keys_for_lookup, number_list
+
+#: SQLite refuses statements with too many parameters (999 before 3.32): ask in slices.
+SQLITE_PARAMETERS = 900
+
+COVER_FROM_EDITION = "edition"
+COVER_FROM_WORK = "work"
+COVER_FROM_SIBLING = "sibling"
+
+
+@dataclass(frozen=True, slots=True)
+class DumpEdition:
+    edition_id: int
+    work_id: int | None
+    title: str
+    subtitle: str
+    author_ids: list[int]
+    publisher: str
+    publish_date: str
+    page_count: int | None
+    language: str
+    physical_format: str
+    cover_ids: list[int]
+    isbn_keys: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class DumpWork:
+    work_id: int
+    title: str
+    subtitle: str
+    author_ids: list[int]
+    cover_ids: list[int]
+    subjects: list[str]
+    first_publish_date: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class DumpAuthor:
+    author_id: int
+    name: str
+    birth_date: str
+    death_date: str
+    remote_ids: dict[str, str]
+
+
+@dataclass(slots=True)
+class EditionMatch:
+    """One edition that holds an asked ISBN, with what the chain found for it."""
+
+    isbn13: str
+    edition: DumpEdition
+    work: DumpWork | None = None
+    authors: list[DumpAuthor] = field(default_factory=list)
+    cover_ids: list[int] = field(default_factory=list)
+    cover_from: str = ""  # COVER_FROM_EDITION / _WORK / _SIBLING, or "" for no cover
+    cover_edition_id: int | None = None  # the sibling that lent its cover
+
+
+def dump_tables_present() -> set[str]:
+    """Which live dump tables exist: `{"edition", "isbn", ...}`."""
+    names = tables.existing_tables()
+    return {table for table in tables.COLUMNS if tables.live_name(table) in names}
+
+
+def dump_is_loaded(present: set[str] | None = None) -> bool:
+    """True when the ISBN and edition tables exist and hold rows."""
+    present = dump_tables_present() if present is None else present
+    if not {"isbn", "edition"} <= present:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {tables.live_name('isbn')} LIMIT 1")
+        return cursor.fetchone() is not None
+
+
+def _rows_where_in(sql: str, values: Iterable[int]) -> list[tuple]:
+    """Run `sql`, whose "{in}" stands for "IN <values>", once on PostgreSQL (an array
+    parameter) or in slices on SQLite; a repeated value is asked once."""
+    values = list(dict.fromkeys(values))
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        if tables.is_postgres():
+            cursor.execute(sql.format(IN="= ANY(%s::bigint[])"), [values])
+            return cursor.fetchall()
+        rows: list[tuple] = []
+        for start in range(0, len(values), SQLITE_PARAMETERS):
+            part = values[start : start + SQLITE_PARAMETERS]
+            cursor.execute(sql.format(IN=f"IN ({', '.join(['%s'] * len(part))})"), part)
+            rows.extend(cursor.fetchall())
+        return rows
+
+
+def _columns(table: str, alias: str) -> str:
+    return ", ".join(f"{alias}.{name}" for name, _ in tables.COLUMNS[table])
+
+
+def _edition(row: tuple) -> DumpEdition:
+    (edition_id, work_id, title, subtitle, author_ids, publisher, publish_date, pages,
+     language, physical_format, cover_ids, isbn_keys) = row  # fmt: skip
+    return DumpEdition(
+        edition_id=edition_id,
+        work_id=work_id,
+        title=title or "",
+        subtitle=subtitle or "",
+        author_ids=number_list(author_ids),
+        publisher=publisher or "",
+        publish_date=publish_date or "",
+        page_count=pages,
+        language=language or "",
+        physical_format=physical_format or "",
+        cover_ids=number_list(cover_ids),
+        isbn_keys=number_list(isbn_keys),
+    )
+
+
+def _work(row: tuple) -> DumpWork:
+    (work_id, title, subtitle, author_ids, cover_ids, subjects, first_publish_date,
+     description) = row  # fmt: skip
+    return DumpWork(
+        work_id=work_id,
+        title=title or "",
+        subtitle=subtitle or "",
+        author_ids=number_list(author_ids),
+        cover_ids=number_list(cover_ids),
+        subjects=json.loads(subjects) if subjects else [],
+        first_publish_date=first_publish_date or "",
+        description=description or "",
+    )
+
+
+def _author(row: tuple) -> DumpAuthor:
+    author_id, name, birth_date, death_date, remote_ids = row
+    return DumpAuthor(
+        author_id=author_id,
+        name=name or "",
+        birth_date=birth_date or "",
+        death_date=death_date or "",
+        remote_ids=json.loads(remote_ids) if remote_ids else {},
+    )
+
+
+def editions_by_isbn(
+    isbn13s: Sequence[str], *, present: set[str] | None = None
+) -> dict[str, list[EditionMatch]]:
+    """Valid ISBN-13s -> the editions holding each (by its ISBN-13 or ISBN-10 form), each with
+    its work, authors and the cover the chain found. An ISBN the dump lacks is absent.
+
+    `present`: the live dump tables, when the caller has just asked (saves a query)."""
+    present = dump_tables_present() if present is None else present
+    if not {"isbn", "edition"} <= present:
+        return {}
+    isbn13_by_key = {key: isbn13 for isbn13 in isbn13s for key in isbn_keys_for_lookup(isbn13)}
+    editions, works = _editions_and_works(isbn13_by_key, with_works="work" in present)
+    # Works whose editions and own record have no cover: ask their other editions for one.
+    needs_sibling = {
+        e.work_id
+        for e in editions
+        if e.work_id is not None
+        and not e.cover_ids
+        and not (e.work_id in works and works[e.work_id].cover_ids)
+    }
+    siblings = _sibling_covers(needs_sibling)
+    author_ids: set[int] = set()
+    for edition in editions:
+        work = works.get(edition.work_id)
+        author_ids.update(edition.author_ids or (work.author_ids if work else []))
+    authors: dict[int, DumpAuthor] = {}
+    if "author" in present and author_ids:
+        sql = f"SELECT {_columns('author', 'a')} FROM {tables.live_name('author')} a"
+        for row in _rows_where_in(sql + " WHERE a.author_id {IN}", author_ids):
+            authors.setdefault(row[0], _author(row))
+
+    matches: dict[str, list[EditionMatch]] = {}
+    for edition in editions:
+        work = works.get(edition.work_id) if edition.work_id is not None else None
+        # The edition row lists its ISBN keys: which of the asked ISBNs it holds.
+        for isbn13 in dict.fromkeys(
+            isbn13_by_key[key] for key in edition.isbn_keys if key in isbn13_by_key
+        ):
+            match = EditionMatch(isbn13=isbn13, edition=edition, work=work)
+            ids = edition.author_ids or (work.author_ids if work else [])
+            match.authors = [authors[i] for i in ids if i in authors]
+            _choose_cover(match, siblings)
+            matches.setdefault(isbn13, []).append(match)
+    return matches
+
+
+def _editions_and_works(
+    isbn13_by_key: dict[int, str], *, with_works: bool
+) -> tuple[list[DumpEdition], dict[int, DumpWork]]:
+    """The editions holding any of the keys (by edition number), with their works: one query."""
+    edition_table, isbn_table = tables.live_name("edition"), tables.live_name("isbn")
+    columns = _columns("edition", "e")
+    join = ""
+    if with_works:
+        columns += ", " + _columns("work", "w")
+        join = f" LEFT JOIN {tables.live_name('work')} w ON w.work_id = e.work_id"
+    sql = (
+        f"SELECT {columns} FROM {edition_table} e{join} WHERE e.edition_id IN"
+        f" (SELECT edition_id FROM {isbn_table} WHERE isbn {{IN}})"
+    )
+    editions: dict[int, DumpEdition] = {}
+    works: dict[int, DumpWork] = {}
+    edition_width = len(tables.COLUMNS["edition"])
+    for row in _rows_where_in(sql, isbn13_by_key):
+        edition = _edition(row[:edition_width])
+        editions.setdefault(edition.edition_id, edition)  # a key the dump repeats: the first
+        if with_works and row[edition_width] is not None:
+            works.setdefault(row[edition_width], _work(row[edition_width:]))
+    return [editions[key] for key in sorted(editions)], works
+
+
+def _sibling_covers(work_ids: set[int]) -> dict[int, tuple[int, list[int]]]:
+    """work_id -> (the lowest-numbered edition of it with a cover, that edition's cover ids)."""
+    table = tables.live_name("edition")
+    if tables.is_postgres():
+        # DISTINCT ON reads the partial index (work_id) WHERE cover_ids IS NOT NULL.
+        sql = (
+            f"SELECT DISTINCT ON (work_id) work_id, edition_id, cover_ids FROM {table}"
+            " WHERE cover_ids IS NOT NULL AND work_id {IN} ORDER BY work_id, edition_id"
+        )
+    else:  # SQLite returns the other columns of the row that MIN() picked
+        sql = (
+            f"SELECT work_id, MIN(edition_id), cover_ids FROM {table}"
+            " WHERE cover_ids IS NOT NULL AND work_id {IN} GROUP BY work_id"
+        )
+    return {
+        work_id: (edition_id, number_list(cover_ids))
+        for work_id, edition_id, cover_ids in _rows_where_in(sql, sorted(work_ids))
+    }
+
+
+def _choose_cover(match: EditionMatch, siblings: dict[int, tuple[int, list[int]]]) -> None:
+    edition, work = match.edition, match.work
+    if edition.cover_ids:
+        match.cover_ids, match.cover_from = edition.cover_ids, COVER_FROM_EDITION
+    elif work and work.cover_ids:
+        match.cover_ids, match.cover_from = work.cover_ids, COVER_FROM_WORK
+    elif edition.work_id in siblings:
+        sibling_id, cover_ids = siblings[edition.work_id]
+        match.cover_ids, match.cover_from = cover_ids, COVER_FROM_SIBLING
+        match.cover_edition_id = sibling_id

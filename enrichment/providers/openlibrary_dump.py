@@ -1,0 +1,143 @@
+"""Open Library from a local dump (`manage.py load_openlibrary_dump`): no HTTP, no limits.
+
+Answers ISBN lookups from the dump tables, a whole batch in a few queries, with Candidates
+shaped like the online Open Library client's. The cover follows the chain edition -> work ->
+sibling edition of the same work, and `Candidate.notes` says which step gave it. Not configured
+(and so skipped by the cascade) until a dump is loaded.
+"""
+
+import functools
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from catalog import isbn
+from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
+from enrichment.dump import lookup
+from enrichment.dump.reader import isbn13_check_digit, isbns_of_keys
+from enrichment.providers import fields
+from enrichment.providers.base import Provider, chunks
+
+#: Cover ids offered per candidate (the first is the record's main cover).
+MAX_COVERS = 3
+#: Editions offered per ISBN: the same ISBN on several records is rare and usually one book.
+MAX_EDITIONS_PER_ISBN = 5
+
+
+class OpenLibraryDumpProvider(Provider):
+    name = "openlibrary_dump"
+    supports_search = False
+
+    @property
+    def batch_size(self) -> int:
+        return 1000
+
+    def is_configured(self) -> bool:
+        return lookup.dump_is_loaded()
+
+    def lookup_isbns(self, isbns: Sequence[str]) -> dict[str, LookupResult]:
+        """One LookupResult per asked ISBN, keyed by its ISBN-13 (an invalid ISBN: by itself).
+
+        Local tables: no cache, throttle or circuit breaker, and no request counted.
+        """
+        results: dict[str, LookupResult] = {}
+        wanted: dict[str, None] = {}
+        for raw in isbns:
+            isbn13 = canonical_isbn13(str(raw))
+            if isbn13 is None:
+                key = isbn.canonicalize(raw) or str(raw)
+                results[key] = self._result(key, LookupStatus.NOT_FOUND, error="not a valid ISBN")
+            else:
+                wanted[isbn13] = None
+        if not wanted:
+            return results
+        present = lookup.dump_tables_present()
+        if not lookup.dump_is_loaded(present):
+            for isbn13 in wanted:
+                results[isbn13] = self._result(isbn13, LookupStatus.NOT_CONFIGURED)
+            return results
+        for chunk in chunks(list(wanted), self.batch_size):
+            matches = lookup.editions_by_isbn(chunk, present=present)
+            for isbn13 in chunk:
+                candidates = [
+                    candidate_from_match(match)
+                    for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
+                ]
+                status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
+                results[isbn13] = self._result(isbn13, status, candidates=candidates)
+        return results
+
+
+# The dump spells dates a few thousand ways ("1994", "December 1993"), each parsed by trying
+# formats in turn: remember the answers, a batch of 1,000 repeats most of them.
+iso_date = functools.lru_cache(maxsize=50_000)(fields.iso_date)
+year_of = functools.lru_cache(maxsize=50_000)(fields.year_of)
+
+
+def canonical_isbn13(raw: str) -> str | None:
+    """`isbn.to_isbn13`, with a shortcut for what the engine sends: canonical ISBN-13s."""
+    if len(raw) == 13 and raw.isascii() and raw.isdigit() and raw[:3] in ("978", "979"):
+        return raw if isbn13_check_digit(raw[:12]) == raw[12] else None
+    return isbn.to_isbn13(raw)
+
+
+def cover_refs(cover_ids: list[int]) -> list[CoverRef]:
+    """Large then medium cover by id, as the online client offers them."""
+    covers_url = settings.OPENLIBRARY_COVERS_URL.rstrip("/")
+    return [
+        CoverRef(
+            provider=OpenLibraryDumpProvider.name,
+            url=f"{covers_url}/b/id/{cover_id}-{size}.jpg",
+            cover_id=str(cover_id),
+            size_label=size,
+        )
+        for cover_id in cover_ids[:MAX_COVERS]
+        for size in ("L", "M")
+    ]
+
+
+def cover_note(match: lookup.EditionMatch) -> str:
+    """The step of the cover chain that gave the cover, for reviewers."""
+    work_key = f"OL{match.edition.work_id}W"
+    if match.cover_from == lookup.COVER_FROM_EDITION:
+        return "cover from the edition"
+    if match.cover_from == lookup.COVER_FROM_WORK:
+        return f"cover from the work {work_key}"
+    if match.cover_from == lookup.COVER_FROM_SIBLING:
+        return f"cover from sibling edition OL{match.cover_edition_id}M of work {work_key}"
+    return "no cover in the edition, its work or another edition of the work"
+
+
+def candidate_from_match(match: lookup.EditionMatch) -> Candidate:
+    edition, work = match.edition, match.work
+    edition_key = f"OL{edition.edition_id}M"
+    ids = {"openlibrary_edition": edition_key}
+    if edition.work_id is not None:
+        ids["openlibrary_work"] = f"OL{edition.work_id}W"
+    isbn13s, isbn10s = isbns_of_keys(edition.isbn_keys)
+    base_url = settings.OPENLIBRARY_URL.rstrip("/")
+    return Candidate(
+        provider=OpenLibraryDumpProvider.name,
+        provider_ids=ids,
+        isbn13=isbn13s,
+        isbn10=isbn10s,
+        title=edition.title or (work.title if work else ""),
+        subtitle=edition.subtitle or (work.subtitle if work and not edition.title else ""),
+        authors=[
+            Contributor(name=author.name, provider_id=f"OL{author.author_id}A")
+            for author in match.authors
+            if author.name
+        ],
+        publisher=edition.publisher,
+        publication_date=iso_date(edition.publish_date),
+        page_count=edition.page_count,
+        format=fields.edition_format(edition.physical_format),
+        language=fields.language_code(edition.language),
+        description=work.description if work else "",
+        subjects=fields.unique(work.subjects) if work else [],
+        covers=cover_refs(match.cover_ids),
+        queried_isbn=match.isbn13,
+        first_published_year=year_of(work.first_publish_date) if work else None,
+        source_url=f"{base_url}/books/{edition_key}",
+        notes=[cover_note(match)],
+    )

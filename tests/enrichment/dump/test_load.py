@@ -1,0 +1,228 @@
+"""manage.py load_openlibrary_dump on the database in use (SQLite or PostgreSQL)."""
+
+import gzip
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from enrichment.dump import lookup, reader, tables
+from tests.enrichment.dump.conftest import (
+    REAL_AUTHORS,
+    REAL_EDITIONS,
+    REAL_WORKS,
+    fixture_path,
+    real_lines,
+    table_count,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_loads_the_real_lines_of_the_three_dumps(load_dump, dump_file):
+    summary = load_dump(
+        editions=dump_file(real_lines(REAL_EDITIONS), name="editions.txt", compress=True),
+        works=dump_file(real_lines(REAL_WORKS), name="works.txt"),
+        authors=dump_file(real_lines(REAL_AUTHORS), name="authors.txt", compress=True),
+    )
+
+    by_kind = {f["kind"]: f for f in summary["files"]}
+    assert [f["status"] for f in summary["files"]] == ["loaded", "loaded", "loaded"]
+    assert by_kind["edition"]["rows"] == {"edition": 370, "isbn": 661}
+    assert by_kind["work"]["rows"] == {"work": 330}
+    assert by_kind["author"]["rows"] == {"author": 357}
+    assert by_kind["edition"]["lines"] == 370 and by_kind["edition"]["bad"] == {}
+    assert (table_count("edition"), table_count("isbn")) == (370, 661)
+    assert (table_count("work"), table_count("author")) == (330, 357)
+    assert not {name for name in tables.existing_tables() if name.endswith("_new")}
+
+    records = tables.load_records()
+    assert set(records) == {"edition", "work", "author"}
+    assert records["edition"]["lines"] == 370
+    assert records["edition"]["rows"] == {"edition": 370, "isbn": 661}
+    assert records["edition"]["source_path"].endswith("editions.txt.gz")
+
+
+def test_lookup_by_isbn13_and_by_an_isbn10_ending_in_x(load_dump, dump_file):
+    load_dump(editions=dump_file(real_lines(REAL_EDITIONS)))
+
+    # /books/OL15248986M lists only the ISBN-10 070432542X (and "covers": [-1])
+    matches = lookup.editions_by_isbn(["9780107805401", "9780704325425", "9790000000018"])
+
+    assert [m.edition.edition_id for m in matches["9780107805401"]] == [10000135]
+    [match] = matches["9780704325425"]
+    assert match.edition.edition_id == 15248986
+    assert match.cover_ids == [] and match.cover_from == ""
+    assert "9790000000018" not in matches
+
+
+def test_an_empty_dump_is_refused_and_the_loaded_data_stays(load_dump, dump_file):
+    load_dump(editions=fixture_path("booklink_editions_head300.txt"))
+
+    for empty in (dump_file(b"", name="empty.txt"), dump_file(b"", name="empty", compress=True)):
+        with pytest.raises(CommandError, match="is empty"):
+            load_dump(editions=empty)
+
+    assert table_count("edition") == 300
+    assert lookup.editions_by_isbn(["9780107805401"])
+    assert not {name for name in tables.existing_tables() if name.endswith("_new")}
+
+
+def test_a_cut_dump_and_the_wrong_kind_are_refused(load_dump, dump_file):
+    load_dump(works=fixture_path("booklink_works_head300.txt"))
+    data = fixture_path("booklink_works_tail30.txt").read_bytes()
+    cut = gzip.compress(data)[:-40]
+    with pytest.raises(CommandError, match="cut short"):
+        load_dump(works=dump_file(cut, name="cut.txt.gz"), options=["--allow-shrink"])
+    with pytest.raises(CommandError, match="no work records"):
+        load_dump(works=fixture_path("booklink_editions_tail20.txt"))
+
+    assert table_count("work") == 300
+
+
+def test_a_much_smaller_dump_needs_allow_shrink(load_dump):
+    load_dump(editions=fixture_path("booklink_editions_head300.txt"))
+
+    with pytest.raises(CommandError, match="under 50%"):
+        load_dump(editions=fixture_path("booklink_editions_tail20.txt"))
+    assert table_count("edition") == 300
+
+    load_dump(editions=fixture_path("booklink_editions_tail20.txt"), options=["--allow-shrink"])
+    assert table_count("edition") == 20
+    assert not lookup.editions_by_isbn(["9780107805401"])  # the old data is gone
+
+
+def test_bad_lines_are_skipped_and_counted(load_dump, dump_file):
+    lines = real_lines(REAL_EDITIONS).splitlines()
+    lines[5] = lines[5][:100]  # broken JSON
+    lines[6] = lines[6].replace(b'"title": "', b'"title": "\\u0000')
+    lines.insert(7, b"\x00\x00\x00")
+
+    summary = load_dump(editions=dump_file(b"\n".join(lines) + b"\n"))
+
+    [result] = summary["files"]
+    assert result["status"] == "loaded"
+    assert result["rows"]["edition"] == 368
+    assert result["bad"] == {reader.BAD_JSON: 1, reader.BAD_NUL: 2}
+    assert table_count("edition") == 368
+
+
+def test_resume_skips_a_file_already_loaded(load_dump):
+    path = fixture_path("booklink_authors_head20.txt")
+    load_dump(authors=path)
+
+    summary = load_dump(authors=path, options=["--resume"])
+
+    assert summary["files"][0]["status"] == "skipped"
+    assert table_count("author") == 20
+
+
+def test_lookups_read_the_live_tables_while_new_ones_are_filled(load_dump):
+    load_dump(editions=fixture_path("booklink_editions_head300.txt"))
+
+    tables.create_new_tables("edition")  # a reload in progress
+    assert lookup.editions_by_isbn(["9780107805401"])
+    tables.drop_new_tables("edition")
+
+
+def test_a_load_that_fails_half_way_changes_nothing(load_dump, monkeypatch):
+    load_dump(editions=fixture_path("booklink_editions_head300.txt"))
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
+    calls = []
+
+    def failing(kind, data, *, unterminated=False):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("disk full")
+        return original(kind, data, unterminated=unterminated)
+
+    original = reader.parse_block
+    monkeypatch.setattr(reader, "parse_block", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        load_dump(
+            editions=fixture_path("booklink_editions_grep_dostoyevsky50.txt"),
+            options=["--workers", "0", "--allow-shrink"],
+        )
+
+    assert table_count("edition") == 300
+    assert not {name for name in tables.existing_tables() if name.endswith("_new")}
+
+
+@pytest.mark.postgres
+def test_worker_processes_load_what_one_process_loads(load_dump, dump_file):
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    path = dump_file(real_lines(REAL_EDITIONS), compress=True)
+
+    in_process = load_dump(editions=path, options=["--workers", "0"])
+    rows_here = _all_rows("edition")
+    in_workers = load_dump(editions=path, options=["--workers", "2"])
+
+    assert in_workers["workers"] == 2
+    assert in_workers["files"][0]["rows"] == in_process["files"][0]["rows"]
+    assert _all_rows("edition") == rows_here
+
+
+def test_sqlite_reads_in_this_process(load_dump):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+
+    summary = load_dump(editions=fixture_path("booklink_editions_tail20.txt"))
+
+    assert summary["workers"] == 0
+    assert table_count("edition") == 20
+
+
+def _all_rows(table: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {tables.live_name(table)} ORDER BY 1")
+        return cursor.fetchall()
+
+
+def test_one_load_at_a_time(load_dump):
+    if connection.vendor != "postgresql":
+        pytest.skip("an advisory lock: PostgreSQL only (SQLite serializes writers itself)")
+    import psycopg
+
+    other = psycopg.connect(**tables.copy_params(), autocommit=True)
+    try:
+        other.execute("SELECT pg_advisory_lock(%s)", [tables.LOAD_LOCK_KEY])
+        with pytest.raises(CommandError, match="Another load_openlibrary_dump is running"):
+            load_dump(authors=fixture_path("booklink_authors_head20.txt"))
+        other.execute("SELECT pg_advisory_unlock(%s)", [tables.LOAD_LOCK_KEY])
+    finally:
+        other.close()
+
+    load_dump(authors=fixture_path("booklink_authors_head20.txt"))
+    assert table_count("author") == 20
+
+
+def test_the_human_summary(drop_dump_tables):
+    out = StringIO()
+    call_command(
+        "load_openlibrary_dump",
+        "--authors",
+        str(fixture_path("booklink_authors_head20.txt")),
+        stdout=out,
+    )
+
+    text = out.getvalue()
+    assert text.startswith("authors: loaded, 20 lines (0.0 MB inflated) in ")
+    assert "20 author." in text
+    assert "Done in " in text
+
+
+def test_logged_makes_the_tables_crash_safe(load_dump):
+    if connection.vendor != "postgresql":
+        pytest.skip("UNLOGGED tables: PostgreSQL only")
+
+    def persistence() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'ol_dump_author'")
+            return cursor.fetchone()[0]
+
+    load_dump(authors=fixture_path("booklink_authors_head20.txt"))
+    assert persistence() == "u"  # unlogged
+    load_dump(authors=fixture_path("booklink_authors_head20.txt"), options=["--logged"])
+    assert persistence() == "p"  # permanent
