@@ -231,3 +231,62 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} on {self.work_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class BulkOperation(models.Model):
+    """A librarian's bulk action over many requests or works, worked in chunks by a task.
+
+    The selection is fixed when the librarian confirms (`object_ids`), so the count confirmed is
+    the count worked, whatever the filters match later; `selection` says how it was chosen.
+    """
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", "Approve the safe proposal"
+        DISMISS = "dismiss", "Dismiss"
+        RERUN = "rerun", "Re-run enrichment"
+        ENRICH_WORKS = "enrich_works", "Enrich selected works"
+        ENRICH_MISSING = "enrich_missing", "Enrich all missing covers / metadata"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        COMPLETED = "completed", "Completed"
+        FAILED = "failed", "Failed"
+
+    action = models.CharField(max_length=16, choices=Action.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    selection = models.TextField(blank=True, help_text="How the rows were chosen, for people.")
+    query_string = models.TextField(blank=True, help_text="The list's filters when confirmed.")
+    select_across = models.BooleanField(default=False)
+    object_ids = models.JSONField(default=list, blank=True)
+    options = models.JSONField(default=dict, blank=True, help_text="e.g. the dismiss reason")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0, help_text="Rows worked so far.")
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    reasons = models.JSONField(default=dict, blank=True, help_text="reason -> rows")
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.pk} ({self.total} rows)"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.COMPLETED, self.Status.FAILED}
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.COMPLETED:
+            return 100
+        return min(100, int(100 * self.done / self.total)) if self.total else 0

@@ -1,0 +1,328 @@
+"""The review panel on a big catalog: 100,000 works (with editions and authors) and 100,000
+enrichment requests, on SQLite and on PostgreSQL, through Django's test client as a logged-in
+superuser. For each page: the SQL queries it makes and the median time of N requests, next to
+a machine baseline measured in the same run.
+
+    .venv/bin/python bench/admin.py                 # both databases (PostgreSQL if installed)
+    .venv/bin/python bench/admin.py --db sqlite --works 20000 --repeats 9
+
+Goal: at most 15 queries and under 300 ms per page. Rows are written with bulk_create in
+chunks into a throwaway database (a temp SQLite file, a throwaway PostgreSQL cluster).
+"""
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from machine import cpu_baseline
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CHUNK = 5_000
+MAX_QUERIES = 15
+GOAL_MS = 300
+PROVIDERS = ["openlibrary", "google_books", "isbndb", "wikidata", "archive_org"]
+# (status, share): a queue after a few big imports, a third of it waiting for review.
+STATUSES = [
+    ("needs_review", 0.30),
+    ("completed", 0.40),
+    ("skipped", 0.12),
+    ("pending", 0.10),
+    ("failed", 0.05),
+    ("in_progress", 0.03),
+]
+
+
+def proposal_templates():
+    """A few realistic proposals, built by the real merge code from provider candidates."""
+    from enrichment.candidates import Candidate, Contributor, CoverRef
+    from enrichment.matching import BookQuery, score_candidate
+    from enrichment.merge import build_proposal, merge_candidates
+
+    templates = []
+    for n, tier in enumerate(["medium", "low", "high", "medium"]):
+        candidate = Candidate(
+            provider=PROVIDERS[n % 3],
+            provider_ids={"openlibrary_edition": f"OL{n}M", "openlibrary_work": f"OL{n}W"},
+            title="A Book",
+            authors=[Contributor("Some Author")],
+            publisher="Penguin Books",
+            publication_date="2004-05",
+            page_count=320 + n,
+            language="eng",
+            description="A long description from the provider. " * 12,
+            subjects=["Fiction", "History", "Reading lists"],
+            covers=[
+                CoverRef(
+                    "openlibrary", f"https://covers.openlibrary.org/b/id/{n + 1}-L.jpg", "1", "L"
+                ),
+                CoverRef(
+                    "google_books",
+                    f"https://books.google.com/books/content?id=x{n}",
+                    "",
+                    "thumbnail",
+                ),
+            ],
+            first_published_year=1990 + n,
+            source_url=f"https://openlibrary.org/books/OL{n}M",
+        )
+        merged = merge_candidates([candidate], provider_order=PROVIDERS)
+        current = {"publisher": "Penguin" if n % 2 else "", "page_count": None, "subjects": []}
+        score = score_candidate(BookQuery("A Book", ("Some Author",)), candidate)
+        proposal = build_proposal(
+            current=current, merged=merged, tier=tier, scores={"isbn": 0, "title": 5, "author": 5}
+        )
+        proposal["cover"] = {
+            "current": {},
+            "proposed": [
+                {"provider": c.provider, "url": c.url, "cover_id": c.cover_id,
+                 "size_label": c.size_label, "width": None, "height": None}
+                for c in merged.covers
+            ],
+            "source": "openlibrary",
+            "tier": tier,
+            "target": "edition",
+            "fills_empty": True,
+        }  # fmt: skip
+        details = {
+            "query": {"title": "A Book", "authors": ["Some Author"], "isbn13": ""},
+            "candidates": [
+                {"provider": candidate.provider, "ids": candidate.provider_ids, "isbn13": [],
+                 "source_url": candidate.source_url, "notes": [], **score.as_json()}
+            ],
+            "authors": [{"name": "Some Author", "role": "author", "source": candidate.provider}],
+            "skipped": [],
+            "faults": [],
+        }  # fmt: skip
+        templates.append((tier, proposal, details))
+    return templates
+
+
+def fill(works: int) -> None:
+    """Authors, works, editions, credits, requests, audit entries and provider states."""
+    from django.utils import timezone
+
+    from catalog import isbn, text
+    from catalog.models import Author, Edition, Work, WorkAuthor
+    from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState
+
+    rng = random.Random(7)
+    now = timezone.now()
+    authors = [
+        Author(name=f"Author {i}", name_normalized=text.normalize_person_name(f"Author {i}"))
+        for i in range(works // 5)
+    ]
+    for start in range(0, len(authors), CHUNK):
+        Author.objects.bulk_create(authors[start : start + CHUNK])
+    author_ids = list(Author.objects.values_list("pk", flat=True))
+    templates = proposal_templates()
+    statuses = [s for s, share in STATUSES for _ in range(int(share * 100))]
+    work_status = {
+        "needs_review": "needs_review",
+        "completed": "enriched",
+        "skipped": "unresolved",
+        "failed": "failed",
+        "pending": "queued",
+        "in_progress": "queued",
+    }
+    for start in range(0, works, CHUNK):
+        size = min(CHUNK, works - start)
+        batch, plans = [], []
+        for i in range(start, start + size):
+            status = rng.choice(statuses)
+            tier, proposal, details = rng.choice(templates)
+            plans.append((status, tier, proposal, details))
+            covered = rng.random() < 0.45
+            title = f"Book number {i} of the bench"
+            batch.append(
+                Work(
+                    title=title,
+                    title_normalized=text.normalize_title(title),
+                    description="A description." if rng.random() < 0.5 else "",
+                    first_published_year=1950 + i % 70 if rng.random() < 0.7 else None,
+                    subjects=["Fiction"] if rng.random() < 0.4 else [],
+                    completeness=rng.choice([20, 35, 45, 60, 75, 90, 100]),
+                    cover=f"covers/{i % 256:02x}/{i:064x}.jpg" if covered else "",
+                    cover_thumbnail=f"covers/{i % 256:02x}/{i:064x}-s.webp" if covered else "",
+                    cover_sha256=f"{i:064x}" if covered else "",
+                    cover_source=rng.choice(PROVIDERS[:3]) if covered else "",
+                    cover_verified_at=now if covered else None,
+                    enrichment_status=work_status[status],
+                    enrichment_confidence=tier if status in ("needs_review", "completed") else "",
+                )
+            )
+        created = Work.objects.bulk_create(batch)
+        editions, credits, requests, entries = [], [], [], []
+        for work, (status, tier, proposal, details) in zip(created, plans, strict=True):
+            first12 = f"979{work.pk:09d}"
+            editions.append(
+                Edition(
+                    work=work,
+                    isbn13=first12 + isbn.isbn13_check_digit(first12),
+                    publisher=rng.choice(["", "Penguin", "Vintage", "Tor"]),
+                    page_count=rng.choice([None, 200, 320]),
+                    format="paperback",
+                )
+            )
+            credits.append(WorkAuthor(work=work, author_id=rng.choice(author_ids), position=0))
+            requests.append(
+                EnrichmentRequest(
+                    work=work,
+                    trigger=rng.choice(["post_import", "command", "manual_bulk"]),
+                    status=status,
+                    confidence=tier if status in ("needs_review", "completed") else "",
+                    priority=rng.choice([0, 0, 0, 20, 30]),
+                    providers_attempted=rng.sample(PROVIDERS, 2),
+                    proposal=proposal if status in ("needs_review", "completed") else {},
+                    match_details=details if status in ("needs_review", "completed") else {},
+                    fields_applied=["publisher"] if status == "completed" else [],
+                )
+            )
+        Edition.objects.bulk_create(editions)
+        WorkAuthor.objects.bulk_create(credits)
+        made = EnrichmentRequest.objects.bulk_create(requests)
+        for request in made[::5]:
+            entries.append(
+                AuditLogEntry(
+                    request=request,
+                    work_id=request.work_id,
+                    action=rng.choice(["auto_apply", "review_apply", "cover"]),
+                    provider="openlibrary",
+                    changes={"publisher": {"old": "", "new": "Penguin", "target": "edition"}},
+                    actor_label="enrichment worker",
+                )
+            )
+        AuditLogEntry.objects.bulk_create(entries)
+        # Spread creation times over a month, so that age ordering means something.
+        EnrichmentRequest.objects.filter(pk__in=[r.pk for r in made]).update(
+            created_at=now - timedelta(minutes=start // 100)
+        )
+    for name in PROVIDERS:
+        ProviderState.objects.get_or_create(
+            provider=name,
+            defaults={"day": now.date(), "requests_today": rng.randint(0, 900),
+                      "last_error": "server_error: 503" if name == "wikidata" else ""},
+        )  # fmt: skip
+
+
+def measure(client, url: str, repeats: int) -> tuple[int, float, float]:
+    """(queries, median ms, max ms) of GET url, after two warm-up requests."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    queries = len(captured)  # now: the next request resets the connection's query log
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    return queries, statistics.median(timings), max(timings)
+
+
+def run_here(works: int, repeats: int) -> bool:
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from enrichment.admin import NEEDS_REVIEW_FIRST
+    from enrichment.models import EnrichmentRequest
+
+    setup_test_environment()  # lets the test client's "testserver" host in
+    call_command("migrate", verbosity=0)
+    print(f"\n== {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(f"machine baseline: {cpu_baseline():.1f} M loop iterations/s")
+    started = time.perf_counter()
+    fill(works)
+    with connection.cursor() as cursor:
+        # What autovacuum does to a live database after a big load: planner statistics and
+        # (PostgreSQL) the visibility map that lets index-only scans skip the wide rows.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    print(
+        f"filled {works:,} works, {EnrichmentRequest.objects.count():,} requests "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    admin = User.objects.create_superuser("bench", password="bench")
+    client = Client()
+    client.force_login(admin)
+    first = (
+        EnrichmentRequest.objects.filter(status="needs_review")
+        .order_by(NEEDS_REVIEW_FIRST.asc(), "-priority", "created_at", "pk")
+        .first()
+    )
+    queue_url = reverse("admin:enrichment_enrichmentrequest_changelist")
+    pages = [
+        ("queue list", queue_url),
+        (
+            "queue: needs review, low",
+            f"{queue_url}?status__exact=needs_review&confidence__exact=low",
+        ),
+        ("queue: search a title", f"{queue_url}?q=number+4242"),
+        ("review page", reverse("admin:enrichment_enrichmentrequest_change", args=[first.pk])),
+        ("dashboard", reverse("admin:enrichment_dashboard")),
+        ("audit log", reverse("admin:enrichment_auditlogentry_changelist")),
+    ]
+    ok = True
+    print(f"{'page':<28} {'queries':>7} {'median ms':>10} {'max ms':>8}   (median of {repeats})")
+    for label, url in pages:
+        queries, median, worst = measure(client, url, repeats)
+        verdict = "ok" if queries <= MAX_QUERIES and median < GOAL_MS else "OVER GOAL"
+        required = label in ("queue list", "review page", "dashboard")
+        ok &= verdict == "ok" or not required
+        print(f"{label:<28} {queries:>7} {median:>10.1f} {worst:>8.1f}   {verdict}")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["both", "sqlite", "postgres", "current"], default="both")
+    parser.add_argument("--works", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+
+    env = {**os.environ, "SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "bookstore.settings"}
+    env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
+    env.pop("DEBUG", None)
+    passthrough = ["--works", str(args.works), "--repeats", str(args.repeats)]
+    me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
+    if args.db == "current":
+        sys.exit(0 if run_here(args.works, args.repeats) else 1)
+    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
+    failed = False
+    if args.db in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+            failed |= subprocess.run(me, env=sqlite_env).returncode != 0
+    if args.db in ("both", "postgres"):
+        env.pop("DATABASE_URL", None)
+        result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
+        if result.returncode == 97:
+            print("PostgreSQL is not installed: skipped.")
+        else:
+            failed |= result.returncode != 0
+    if failed:
+        print("Some page is over the goal (15 queries, 300 ms).")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,421 @@
+"""The review panel through the admin: permissions, CSRF, bulk confirmations, query counts."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Edition, Work
+from enrichment import review
+from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from tests.enrichment.test_review import needs_review, waiting_requests
+
+pytestmark = pytest.mark.django_db
+QUEUE_URL = reverse("admin:enrichment_enrichmentrequest_changelist")
+DASHBOARD_URL = reverse("admin:enrichment_dashboard")
+AUDIT_URL = reverse("admin:enrichment_auditlogentry_changelist")
+WORKS_URL = reverse("admin:catalog_work_changelist")
+MAX_QUERIES = 15
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(monkeypatch):
+    sent = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
+    monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda request_ids: None)
+    return sent
+
+
+def librarian(username="libby") -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    return user
+
+
+def viewer(username="vera") -> User:
+    """Staff who may look at everything but decide nothing."""
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_enrichmentrequest", "view_auditlogentry", "view_work"]
+        )
+    )
+    return user
+
+
+def change_url(request) -> str:
+    return reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+
+
+def decision_url(request, decision: str) -> str:
+    return reverse(f"admin:enrichment_enrichmentrequest_{decision}", args=[request.pk])
+
+
+def queries_for(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+# --- Permissions --------------------------------------------------------------------------------
+
+
+def test_the_librarian_group_is_created_by_a_migration_with_the_right_permissions():
+    group = Group.objects.get(name="Librarian")
+    perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+    assert {
+        "enrichment.review_enrichment",
+        "enrichment.revert_enrichment",
+        "enrichment.view_enrichmentrequest",
+        "enrichment.view_auditlogentry",
+        "enrichment.view_providerstate",
+        "enrichment.view_sourcerecord",
+        "catalog.add_work",  # imports
+        "catalog.change_work",
+        "catalog.view_importjob",
+        "catalog.change_edition",
+        "catalog.change_author",
+    } <= perms
+    assert not any(
+        p.startswith("enrichment.delete_") or "auditlogentry" in p
+        for p in perms - {"enrichment.view_auditlogentry"}
+    )
+    assert not any(p.startswith("auth.") for p in perms)
+
+
+def test_a_librarian_sees_the_review_buttons(client):
+    request = needs_review()
+    client.force_login(librarian())
+    page = client.get(change_url(request)).content.decode()
+    assert "Approve selected fields" in page and "Dismiss" in page
+    assert decision_url(request, "approve") in page
+    assert 'name="fields" value="publisher"' in page
+    actions = client.get(QUEUE_URL).content.decode()
+    assert "approve_selected" in actions and "dismiss_selected" in actions
+
+
+def test_staff_without_review_permission_see_no_buttons_and_are_refused(client):
+    request = needs_review()
+    client.force_login(viewer())
+    page = client.get(change_url(request)).content.decode()
+    assert "Approve selected fields" not in page and decision_url(request, "approve") not in page
+    assert 'name="fields"' not in page
+    assert "approve_selected" not in client.get(QUEUE_URL).content.decode()
+    for decision in ("approve", "dismiss", "rerun"):
+        assert client.post(decision_url(request, decision), {"_safe": "1"}).status_code == 403
+    # The bulk action is refused on the server too, whatever is posted.
+    client.post(
+        QUEUE_URL, {"action": "approve_selected", "_selected_action": [request.pk], "post": "yes"}
+    )
+    request.refresh_from_db()
+    assert request.status == "needs_review" and not AuditLogEntry.objects.exists()
+
+
+def test_every_post_is_csrf_protected():
+    request = needs_review()
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(librarian())
+    for decision in ("approve", "dismiss", "rerun"):
+        response = csrf_client.post(decision_url(request, decision), {"_safe": "1"})
+        assert response.status_code == 403
+    response = csrf_client.post(
+        QUEUE_URL, {"action": "dismiss_selected", "_selected_action": [request.pk], "post": "yes"}
+    )
+    assert response.status_code == 403
+    request.refresh_from_db()
+    assert request.status == "needs_review"
+    # With the token from the page, the same post works.
+    page = csrf_client.get(change_url(request)).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    response = csrf_client.post(
+        decision_url(request, "dismiss"), {"csrfmiddlewaretoken": token, "reason": "no"}
+    )
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "skipped"
+
+
+# --- The review page ----------------------------------------------------------------------------
+
+
+def test_approving_chosen_fields_from_the_review_page(client):
+    request = needs_review()
+    other = needs_review("Stardust")
+    user = librarian()
+    client.force_login(user)
+    response = client.post(
+        decision_url(request, "approve"), {"_chosen": "1", "fields": ["publisher", "page_count"]}
+    )
+    assert response.status_code == 302 and response.url == change_url(other)  # the next one
+    edition = Edition.objects.get(work=request.work_id)
+    assert (edition.publisher, edition.page_count) == ("HarperTorch", 370)
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    assert entry.actor == user and set(entry.changes) == {"publisher", "page_count"}
+    page = client.get(response.url).content.decode()
+    assert "approved: applied publisher, pages" in page
+
+
+def test_approving_nothing_ticked_asks_for_fields(client):
+    request = needs_review()
+    client.force_login(librarian())
+    response = client.post(decision_url(request, "approve"), {"_chosen": "1"}, follow=True)
+    assert "Tick the fields to apply" in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "needs_review"
+
+
+def test_dismissing_with_a_reason_from_the_review_page(client):
+    request = needs_review()
+    client.force_login(librarian())
+    response = client.post(decision_url(request, "dismiss"), {"reason": "wrong edition"})
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "skipped" and request.review_note == "Dismissed: wrong edition"
+
+
+def test_the_review_page_shows_current_and_proposed_values_and_the_reasons(client):
+    request = needs_review()
+    client.force_login(librarian())
+    page = client.get(change_url(request)).content.decode()
+    assert "Harper" in page and "HarperTorch" in page and "replaces a value" in page
+    assert "the provider answered for" in page.lower()  # the match reasons, in words
+    assert "https://openlibrary.org/books/OL1M" in page  # the provider's record
+    # The proposed cover is on the allowlist over https: shown, without a referrer.
+    assert 'src="https://covers.openlibrary.org/b/id/1-L.jpg"' in page
+    assert 'referrerpolicy="no-referrer"' in page
+    assert 'data-review-key="a"' in page and "bookstore/review.js" in page
+
+
+def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):
+    request = needs_review()
+    proposal = request.proposal
+    proposal["cover"]["proposed"][0]["url"] = "https://tracker.example.com/pixel.jpg"
+    EnrichmentRequest.objects.filter(pk=request.pk).update(proposal=proposal)
+    client.force_login(librarian())
+    page = client.get(change_url(request)).content.decode()
+    assert 'src="https://tracker.example.com' not in page
+    assert 'href="https://tracker.example.com/pixel.jpg"' in page
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+
+def test_queue_list_queries_are_few_and_do_not_grow_with_rows(client):
+    client.force_login(librarian())
+    needs_review()
+    few = queries_for(client, QUEUE_URL)
+    for i in range(12):
+        needs_review(f"Book {i}", f"Author {i}")
+    many = queries_for(client, QUEUE_URL)
+    assert many == few and many <= MAX_QUERIES
+    filtered = (
+        f"{QUEUE_URL}?status__exact=needs_review&provider=openlibrary&cover_proposal=yes&q=Book"
+    )
+    assert queries_for(client, filtered) <= MAX_QUERIES
+
+
+def test_review_page_queries_are_few(client):
+    client.force_login(librarian())
+    request = needs_review()
+    needs_review("Stardust")
+    review.request_approve(request=request, actor=None, fields=["publisher"])
+    assert queries_for(client, change_url(request)) <= MAX_QUERIES
+
+
+def test_dashboard_queries_are_few_and_do_not_grow_with_rows(client):
+    client.force_login(librarian())
+    needs_review()
+    few = queries_for(client, DASHBOARD_URL)
+    for i in range(5):
+        needs_review(f"Book {i}", f"Author {i}")
+    assert queries_for(client, DASHBOARD_URL) == few <= MAX_QUERIES
+
+
+def test_dashboard_links_to_the_filtered_lists(client):
+    needs_review()
+    client.force_login(librarian())
+    page = client.get(DASHBOARD_URL).content.decode()
+    assert f"{QUEUE_URL}?status__exact=needs_review" in page
+    assert f"{WORKS_URL}?has_cover=no" in page
+    assert "<svg" in page and "cdn" not in page.lower()
+    for link in (f"{WORKS_URL}?has_cover=no", f"{WORKS_URL}?completeness=25-49",
+                 f"{WORKS_URL}?missing=0", f"{QUEUE_URL}?status__exact=needs_review"):  # fmt: skip
+        assert client.get(link).status_code == 200, link
+
+
+# --- Bulk actions -------------------------------------------------------------------------------
+
+
+def test_bulk_confirmation_over_all_rows_posts_a_few_fields_not_thousands_of_ids(client):
+    ids = waiting_requests(1500)
+    done = needs_review()
+    review.request_approve(request=done, actor=None)  # completed: outside the filter
+    client.force_login(librarian())
+    url = f"{QUEUE_URL}?status__exact=needs_review"
+    first_page = ids[:50]
+    response = client.post(
+        url,
+        {"action": "approve_selected", "select_across": "1", "index": "0",
+         "_selected_action": first_page},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert (
+        response.status_code == 200 and "all 1,500 requests matching status = needs_review" in page
+    )
+    start = page.index('<form method="post" action="">')
+    form = page[start : page.index("</form>", start)]
+    fields = re.findall(r'<(?:input|textarea)[^>]*name="([^"]+)"', form)
+    assert len(fields) <= 6, fields  # csrf, action, select_across, one id, post
+    posted = {name: re.search(rf'name="{name}" value="([^"]*)"', form).group(1) for name in fields}
+    confirm = client.post(url, posted)
+    operation = BulkOperation.objects.get()
+    assert confirm.status_code == 302
+    assert confirm.url == reverse("admin:enrichment_bulkoperation_change", args=[operation.pk])
+    assert operation.total == 1500 and sorted(operation.object_ids) == sorted(ids)
+    assert operation.select_across and operation.query_string == "status__exact=needs_review"
+    progress = client.get(reverse("admin:enrichment_bulkoperation_progress", args=[operation.pk]))
+    assert progress.json()["total"] == 1500 and progress.json()["finished"] is False
+    assert client.get(confirm.url).status_code == 200
+
+
+def test_a_small_bulk_action_runs_at_once(client):
+    requests = [needs_review(f"Book {i}", f"Author {i}") for i in range(3)]
+    client.force_login(librarian())
+    pks = [r.pk for r in requests[:2]]
+    page = client.post(
+        QUEUE_URL, {"action": "dismiss_selected", "index": "0", "_selected_action": pks}
+    )
+    assert "the 2 selected requests" in page.content.decode()
+    response = client.post(
+        QUEUE_URL,
+        {"action": "dismiss_selected", "_selected_action": pks, "post": "yes", "reason": "dup"},
+        follow=True,
+    )
+    assert "2 dismissed" in response.content.decode()
+    assert EnrichmentRequest.objects.filter(status="skipped").count() == 2
+    assert not BulkOperation.objects.exists()
+
+
+# --- The audit log ------------------------------------------------------------------------------
+
+
+def test_the_audit_log_is_read_only_even_for_superusers(client):
+    request = needs_review()
+    review.request_approve(request=request, actor=None, fields=["publisher"])
+    entry = AuditLogEntry.objects.get()
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    assert client.get(reverse("admin:enrichment_auditlogentry_add")).status_code == 403
+    assert (
+        client.get(reverse("admin:enrichment_auditlogentry_delete", args=[entry.pk])).status_code
+        == 403
+    )
+    page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert (
+        client.post(
+            reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]), {"note": "x"}
+        ).status_code
+        == 403
+    )
+    assert "delete_selected" not in client.get(AUDIT_URL).content.decode()
+    entry.refresh_from_db()
+    assert entry.note == ""
+
+
+def test_revert_from_the_audit_log_and_a_refusal_for_a_field_changed_since(client):
+    request = needs_review()
+    review.request_approve(request=request, actor=None, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get()
+    Edition.objects.filter(work=request.work_id).update(page_count=12)
+    client.force_login(librarian())
+    entry_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    assert "Revert these changes" in client.get(entry_url).content.decode()
+    response = client.post(
+        reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]), follow=True
+    )
+    page = response.content.decode()
+    assert "Reverted publisher" in page and "Pages cannot be reverted" in page
+    edition = Edition.objects.get(work=request.work_id)
+    assert (edition.publisher, edition.page_count) == ("Harper", 12)
+    assert AuditLogEntry.objects.filter(action="revert", reverts=entry).count() == 1
+
+
+def test_revert_needs_its_own_permission(client):
+    request = needs_review()
+    review.request_approve(request=request, actor=None, fields=["publisher"])
+    entry = AuditLogEntry.objects.get()
+    user = viewer()
+    user.user_permissions.add(Permission.objects.get(codename="review_enrichment"))
+    client.force_login(user)
+    entry_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    assert "Revert these changes" not in client.get(entry_url).content.decode()
+    revert_url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+    assert client.post(revert_url).status_code == 403
+    assert Edition.objects.get(work=request.work_id).publisher == "HarperTorch"
+
+
+def test_the_audit_log_filters(client):
+    request = needs_review()
+    review.request_approve(request=request, actor=None, fields=["publisher"])
+    user = librarian()
+    client.force_login(user)
+    for query in ("action__exact=review_apply", "provider=openlibrary", f"actor={user.pk}",
+                  "actor=worker", "created_at__gte=2020-01-01+00:00:00%2B00:00"):  # fmt: skip
+        assert client.get(f"{AUDIT_URL}?{query}").status_code == 200, query
+    page = client.get(f"{AUDIT_URL}?provider=openlibrary").content.decode()
+    assert "HarperTorch" in page  # old → new per field in the list
+
+
+# --- The works list -----------------------------------------------------------------------------
+
+
+def test_works_list_keeps_import_and_gains_the_enrichment_triggers(client):
+    client.force_login(librarian())
+    page = client.get(WORKS_URL).content.decode()
+    assert "Import CSV" in page and "Enrich all missing covers / metadata" in page
+    assert "enrich_selected" in page
+    client.force_login(viewer())
+    page = client.get(WORKS_URL).content.decode()
+    assert "Enrich all missing" not in page and "enrich_selected" not in page
+    assert client.get(reverse("admin:catalog_work_enrich_missing")).status_code == 403
+
+
+def test_enrich_all_missing_queues_the_works_that_lack_something(client):
+    Work.objects.create(title="Bare")
+    client.force_login(librarian())
+    url = reverse("admin:catalog_work_enrich_missing")
+    assert "1 works have no cover" in client.get(url).content.decode()
+    response = client.post(url, {"what": "covers"}, follow=True)
+    assert "1 queued for enrichment" in response.content.decode()
+    request = EnrichmentRequest.objects.get()
+    assert request.trigger == "manual_bulk" and not request.wants_metadata
+
+
+def test_enrich_selected_works_with_a_confirmation(client):
+    works = [Work.objects.create(title=f"Bare {i}") for i in range(2)]
+    client.force_login(librarian())
+    pks = [w.pk for w in works]
+    page = client.post(
+        WORKS_URL, {"action": "enrich_selected", "index": "0", "_selected_action": pks}
+    )
+    assert "Enrich selected works" in page.content.decode()
+    client.post(WORKS_URL, {"action": "enrich_selected", "_selected_action": pks, "post": "yes"})
+    assert EnrichmentRequest.objects.filter(work__in=works, trigger="manual_bulk").count() == 2
+
+
+def test_links_from_provider_data_must_be_web_urls(client):
+    request = needs_review()
+    details = request.match_details
+    details["candidates"][0]["source_url"] = "javascript:alert(document.cookie)"
+    proposal = request.proposal
+    proposal["cover"]["proposed"][0]["url"] = "javascript:alert(1)"
+    EnrichmentRequest.objects.filter(pk=request.pk).update(match_details=details, proposal=proposal)
+    client.force_login(librarian())
+    page = client.get(change_url(request)).content.decode()
+    assert 'href="javascript:' not in page and 'src="javascript:' not in page
+    assert "Not shown" in page  # the refused image says why instead
