@@ -90,6 +90,7 @@ class Work(TimeStampedModel, CoverFields):
         ENRICHED = "enriched", "Enriched"
         NEEDS_REVIEW = "needs_review", "Needs review"
         UNRESOLVED = "unresolved", "No provider knows it"
+        DISMISSED = "dismissed", "Dismissed by a reviewer"
         FAILED = "failed", "Failed"
 
     title = models.CharField(max_length=500)

@@ -70,7 +70,7 @@ def completeness_of(work: Work, edition: Edition | None) -> int:
 # --- Field writes -----
 
 
-def _model_value(name: str, value: Any) -> dict[str, Any]:
+def model_value(name: str, value: Any) -> dict[str, Any]:
     """A proposal value -> the model attributes it sets."""
     if name == "publication_date":
         return _date_with_precision(value)
@@ -125,7 +125,7 @@ def write_fields(
             if model.objects.filter(**{name: new}).exclude(pk=target.pk).exists():
                 refused[name] = f"{new} already belongs to another record"
                 continue
-        for attr, value in _model_value(name, new).items():
+        for attr, value in model_value(name, new).items():
             setattr(target, attr, value)
             dirty[target_name].add(attr)
         changes[name] = {"old": old, "new": new, "target": target_name}

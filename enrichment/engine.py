@@ -199,7 +199,11 @@ def _decide(book: _Book) -> str:
                 "isbn13": c.isbn13[:5],
                 "source_url": c.source_url,
                 "notes": c.notes,
-                **s.as_json(),
+                "isbn_score": s.isbn,
+                "title_score": s.title,
+                "author_score": s.author,
+                "tier": str(s.tier),
+                "reasons": s.reasons,
             }
             for c, s in book.scored[:20]
         ],

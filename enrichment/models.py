@@ -175,6 +175,7 @@ class EnrichmentRequest(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="enrichreq_due_idx"),
             models.Index(fields=["status", "priority", "created_at"], name="enrichreq_list_idx"),
             models.Index(fields=["status", "claimed_at"], name="enrichreq_claimed_idx"),
+            models.Index(fields=["status", "confidence"], name="enrichreq_confidence_idx"),
         ]
         permissions = [
             ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),

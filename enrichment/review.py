@@ -348,7 +348,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
             # What was applied before (a cover on medium confidence) stays applied.
             kept = locked.fields_applied or locked.cover_status == CoverStatus.APPLIED
             work.enrichment_status = (
-                Work.EnrichmentStatus.ENRICHED if kept else Work.EnrichmentStatus.UNRESOLVED
+                Work.EnrichmentStatus.ENRICHED if kept else Work.EnrichmentStatus.DISMISSED
             )
             work.save(update_fields=["enrichment_status", "updated_at"])
     return DismissResult(request_id=locked.pk, dismissed=True)
@@ -601,8 +601,8 @@ def _revert_field(name: str, change: dict, *, work: Work, edition: Edition | Non
 
 def _holds(target, name: str, value: Any) -> bool:
     """Whether the target still holds what writing `value` to `name` stored."""
-    # apply._model_value is how write_fields turns a proposal value into model attributes.
-    expected = apply._model_value(name, value)
+    # apply.model_value is how write_fields turns a proposal value into model attributes.
+    expected = apply.model_value(name, value)
     return all(getattr(target, attr) == stored for attr, stored in expected.items())
 
 

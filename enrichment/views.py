@@ -229,19 +229,17 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
     out = []
     for candidate in details.get("candidates") or []:
         isbns = candidate.get("isbn13") or []
-        # The candidate's "title" key holds its title score (MatchScore.as_json comes last).
-        title, provider = candidate.get("title"), candidate.get("provider", "")
-        title_score = title if isinstance(title, int) else candidate.get("title_score", 0)
+        title, provider = candidate.get("title", ""), candidate.get("provider", "")
         out.append(
             {
                 "provider": PROVIDER_LABELS.get(provider, provider),
                 "provider_name": provider,
-                "title": title if isinstance(title, str) else "",
+                "title": title,
                 "tier": candidate.get("tier", ""),
                 "scores": [
-                    ("ISBN", candidate.get("isbn", 0)),
-                    ("title", title_score),
-                    ("author", candidate.get("author", 0)),
+                    ("ISBN", candidate.get("isbn_score", 0)),
+                    ("title", candidate.get("title_score", 0)),
+                    ("author", candidate.get("author_score", 0)),
                 ],
                 "reasons": candidate.get("reasons") or [],
                 "notes": candidate.get("notes") or [],

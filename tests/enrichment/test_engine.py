@@ -172,6 +172,9 @@ def test_high_confidence_fills_empty_fields_only_and_writes_the_audit_log():
     assert request.proposal["cover"]["proposed"][0]["cover_id"] == "1"
     assert request.cover_status == "pending"
     assert sorted(request.fields_applied) == sorted(entry.changes)
+    # The match details keep what the provider called the book beside the scores.
+    [details] = request.match_details["candidates"]
+    assert (details["title"], details["title_score"], details["tier"]) == ("Neverwhere", 5, "high")
     assert stats.statuses["completed"] == 1
 
 

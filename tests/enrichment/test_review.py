@@ -189,7 +189,7 @@ def test_dismissing_takes_the_request_out_of_the_review_queue(reviewer):
     entry = AuditLogEntry.objects.get(action="dismiss")
     assert entry.actor == reviewer and entry.note == "another edition" and entry.changes == {}
     assert edition_of(request).publisher == "Harper"  # the catalog keeps what it holds
-    assert Work.objects.get(pk=request.work_id).enrichment_status == "unresolved"
+    assert Work.objects.get(pk=request.work_id).enrichment_status == "dismissed"
     assert not review.request_dismiss(request=request, actor=reviewer).dismissed  # idempotent
     with pytest.raises(review.ReviewError, match="dismissed"):
         review.request_approve(request=request, actor=reviewer)
