@@ -268,6 +268,7 @@ def _retry_or_fail(request: EnrichmentRequest, error: str) -> str:
             last_error=error[:2000],
             next_attempt_at=next_at,
             claim_token="",
+            queued_at=None,  # no task holds it: the sweep sends it again once it is due
             match_details=request.match_details,
             providers_attempted=request.providers_attempted,
             updated_at=now,

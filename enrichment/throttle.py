@@ -70,8 +70,11 @@ class Permit:
 def limits_for(provider: str) -> Limits:
     """The provider's limits from settings (`<NAME>_RATE`, `<NAME>_DAILY_BUDGET`, ...)."""
     prefix = provider.upper()
+    # Send a little under the published rate: at exactly 1/rate apart, a few milliseconds of
+    # jitter between our decision and the request reaching the provider earns a 429.
+    headroom = 1.0 - getattr(settings, "ENRICHMENT_RATE_HEADROOM", 0.0)
     return Limits(
-        rate=float(getattr(settings, f"{prefix}_RATE", 0.0)),
+        rate=float(getattr(settings, f"{prefix}_RATE", 0.0)) * headroom,
         daily_budget=int(getattr(settings, f"{prefix}_DAILY_BUDGET", 0)),
         max_in_flight=int(getattr(settings, f"{prefix}_MAX_IN_FLIGHT", 0)),
         breaker_failures=settings.ENRICHMENT_BREAKER_FAILURES,

@@ -287,6 +287,22 @@ def test_provider_faults_back_off_then_fail_with_the_last_error(settings):
     assert work.enrichment_status == "failed"
 
 
+def test_a_backed_off_request_is_sent_again_as_soon_as_it_is_due(monkeypatch):
+    sent = []
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
+    neverwhere()
+    ids = queue.works_enqueue_enrichment(dispatch=False)
+    queue.requests_dispatch(request_ids=ids)
+    engine.process_requests(
+        queue.requests_claim(request_ids=ids), providers=[FakeProvider(status="server_error")]
+    )
+    request = EnrichmentRequest.objects.get(pk=ids[0])
+    assert request.status == "pending" and request.queued_at is None
+    assert queue.requests_dispatch_due() == 0  # not due yet: its backoff runs
+    later = request.next_attempt_at + timedelta(seconds=1)
+    assert queue.requests_dispatch_due(now=later) == 1  # due: sent, not held for 5 minutes
+
+
 def test_a_crashed_worker_is_recovered_and_its_late_apply_changes_nothing(settings):
     settings.ENRICHMENT_STALE_SECONDS = 300
     _work, _edition = neverwhere()

@@ -218,6 +218,7 @@ def test_no_more_than_the_in_flight_cap(clock):
 
 
 def test_limits_come_from_settings(settings):
+    settings.ENRICHMENT_RATE_HEADROOM = 0
     settings.WIKIDATA_RATE = 1.0
     settings.WIKIDATA_MAX_IN_FLIGHT = 5
     settings.ENRICHMENT_BREAKER_FAILURES = 7
@@ -226,6 +227,12 @@ def test_limits_come_from_settings(settings):
 
     assert (limits.rate, limits.max_in_flight, limits.breaker_failures) == (1.0, 5, 7)
     assert throttle.limits_for("google_books").daily_budget == settings.GOOGLE_BOOKS_DAILY_BUDGET
+
+
+def test_requests_go_out_a_little_under_the_published_rate(settings):
+    settings.OPENLIBRARY_RATE = 1.0
+    settings.ENRICHMENT_RATE_HEADROOM = 0.05
+    assert throttle.limits_for("openlibrary").rate == pytest.approx(0.95)
 
 
 # --- two processes, one limit -------------------------------------------------------------------

@@ -11,6 +11,8 @@ def provider_settings(settings, db):
     settings.ISBNDB_API_KEY = "isbndb-test-key"
     settings.OPENLIBRARY_RATE = 1.0
     settings.OPENLIBRARY_BATCH_SIZE = 100
+    # These tests check spacing at exactly the configured rate; the headroom has its own test.
+    settings.ENRICHMENT_RATE_HEADROOM = 0
     return settings
 
 
