@@ -126,7 +126,7 @@ def test_large_upload_runs_in_the_background_with_a_live_progress_endpoint(
     job = ImportJob.objects.get()
     assert queued == [("catalog.tasks.run_import_job", job.pk)]
     page = librarian_client.get(response.url).content.decode()
-    assert "import_progress.js" in page and "Cancel import" in page
+    assert "bookstore/progress.js" in page and "Cancel import" in page
 
     progress_url = reverse("admin:catalog_importjob_progress", args=[job.pk])
     assert librarian_client.get(progress_url).json()["status"] == "pending"
