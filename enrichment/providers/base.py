@@ -227,6 +227,17 @@ class Provider:
             outcome = stop or self._exchange(
                 cost=self.request_cost(chunk), send=lambda chunk=chunk: self.fetch_isbns(chunk)
             )
+            if (
+                stop is None
+                and isinstance(outcome, _Fault)
+                and outcome.status == LookupStatus.THROTTLED
+            ):
+                # A 429: the limiter now holds every worker until its Retry-After; when that
+                # fits in max_wait, waiting beats failing the whole batch. One more try.
+                outcome = self._exchange(
+                    cost=self.request_cost(chunk),
+                    send=lambda chunk=chunk: self.fetch_isbns(chunk),
+                )
             if isinstance(outcome, _Fault):
                 for isbn13 in chunk:
                     results[isbn13] = self._fault_result(isbn13, outcome)

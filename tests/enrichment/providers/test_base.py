@@ -72,6 +72,18 @@ def test_parse_retry_after_takes_seconds_or_an_http_date():
     assert parse_retry_after(None, now=now) is None
 
 
+def test_a_short_retry_after_is_waited_out_instead_of_failing_the_batch(http, openlibrary, clock):
+    http.get(BOOKS_API, status=429, headers={"Retry-After": "2"})
+    http.get(BOOKS_API, body=body("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json"))
+    start = clock.time()
+
+    result = openlibrary.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert result.status == LookupStatus.FOUND
+    assert len(http.calls) == 2
+    assert clock.time() - start >= 2  # every worker held off for the provider's Retry-After
+
+
 def test_after_a_throttle_the_other_batches_are_not_sent(http, openlibrary, settings):
     settings.OPENLIBRARY_BATCH_SIZE = 1
     http.get(BOOKS_API, status=429, headers={"Retry-After": "600"})
