@@ -12,6 +12,7 @@ import requests
 from django.conf import settings
 
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
+from enrichment.covers.hosts import upgrade_to_https
 from enrichment.providers import fields
 from enrichment.providers.base import Provider
 
@@ -22,11 +23,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def clean_image_url(url: str) -> str:
-    """Drop `edge=curl` (a drawn page curl) and use https."""
+    """Drop `edge=curl` (a drawn page curl) and use https, except on a host the operator
+    configured (a plain-http mirror stays http)."""
     parts = urlsplit(url)
     query = [(key, value) for key, value in parse_qsl(parts.query) if key != "edge"]
-    scheme = "https" if parts.scheme == "http" else parts.scheme
-    return urlunsplit((scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+    cleaned = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+    return upgrade_to_https(cleaned)
 
 
 class GoogleBooksProvider(Provider):

@@ -3,7 +3,7 @@ import requests
 
 from enrichment.candidates import Contributor, LookupStatus
 from enrichment.models import ProviderState, SourceRecord
-from enrichment.providers.google_books import GoogleBooksProvider
+from enrichment.providers.google_books import GoogleBooksProvider, clean_image_url
 from tests.enrichment.providers.helpers import body
 
 VOLUMES = "https://www.googleapis.com/books/v1/volumes"
@@ -158,3 +158,11 @@ def test_the_api_key_never_reaches_an_error_message(http, google, settings):
     assert result.status == LookupStatus.TIMEOUT
     assert "secret-google-key" not in result.error
     assert "secret-google-key" not in ProviderState.objects.get(provider="google_books").last_error
+
+
+def test_image_links_on_an_operator_mirror_keep_plain_http(settings):
+    settings.COVER_ALLOWED_HOSTS = ["127.0.0.1:8999"]
+    mirror = "http://127.0.0.1:8999/books/content?id=x&zoom=1&edge=curl"
+    assert clean_image_url(mirror) == "http://127.0.0.1:8999/books/content?id=x&zoom=1"
+    public = "http://books.google.com/books/content?id=x&zoom=1&edge=curl"
+    assert clean_image_url(public) == "https://books.google.com/books/content?id=x&zoom=1"
