@@ -184,19 +184,21 @@ def requests_recover_stale(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
     stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS, claimed_at__lt=cutoff)
-    recovered = 0
-    for request in stale:
-        finished = request.attempts >= request.max_attempts
-        updated = EnrichmentRequest.objects.filter(
-            pk=request.pk, status=Status.IN_PROGRESS, claim_token=request.claim_token
-        ).update(
-            status=Status.FAILED if finished else Status.PENDING,
-            claim_token="",
-            next_attempt_at=now,
-            last_error="The worker stopped while processing this request.",
-            updated_at=now,
-        )
-        recovered += updated
+    # Two guarded UPDATEs, not one per row: a request its worker finishes meanwhile is no
+    # longer in progress and is left alone.
+    given_back = {
+        "claim_token": "",
+        "queued_at": None,
+        "next_attempt_at": now,
+        "last_error": "The worker stopped while processing this request.",
+        "updated_at": now,
+    }
+    recovered = stale.filter(attempts__gte=F("max_attempts")).update(
+        status=Status.FAILED, **given_back
+    )
+    recovered += stale.filter(attempts__lt=F("max_attempts")).update(
+        status=Status.PENDING, **given_back
+    )
     if recovered:
         logger.warning("Gave back %s enrichment requests left by a stopped worker", recovered)
     return recovered
