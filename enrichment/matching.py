@@ -11,7 +11,10 @@ Scores are on the 0–5 scale of the design notes; the tier decides what may be 
 | none   | title < 2                                | skipped (kept, with the reason)      |
 
 A wrong book is worse than no book: without an ISBN match nothing reaches high, and a title
-alone (no author agreement) never reaches medium.
+alone (no author agreement) never reaches medium. Even with our ISBN on the record (providers
+list the ISBNs a record is *about*, so a study guide lists the book's), high also needs:
+authors that do not disagree with ours, a title that is ours rather than ours with extra words,
+and a record that is not a derivative work (study guide, summary, workbook, companion…).
 """
 
 import re
@@ -94,6 +97,42 @@ def score_isbn(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     return 0, "the record has no ISBN"
 
 
+#: Title wording of works written *about* a book: never the book itself.
+_DERIVATIVE_TITLE = re.compile(
+    r"\b(study guide|study notes|readers guide|reading guide|teachers guide|discussion guide|"
+    r"book club guide|lesson plans?|summary|summaries|"
+    r"summary and analysis|analysis of|literary analysis|workbook|companion|critical essays|"
+    r"cliffs? ?notes|sparknotes|spark notes|quicklet|key takeaways|trivia|"
+    r"conversation starters|notes on|unofficial guide|sidekick|digest of|a guide to)\b"
+)
+#: Imprints and houses that publish guides to other people's books.
+_DERIVATIVE_CONTRIBUTOR = re.compile(
+    r"\b(sparknotes|spark notes|cliffsnotes|cliffs notes|bookrags|supersummary|instaread|"
+    r"litcharts|gradesaver|shmoop|course hero|quickread|readtrepreneur|bright summaries|"
+    r"summary station|book summaries|bookhabits|book habits|dailybooks|compass summaries|"
+    r"gp summary|sumoreads|elite summaries|lea schullery)\b"
+)
+#: Contributor roles that make a record someone else's work built on the book.
+DERIVATIVE_ROLES = frozenset({"adapter", "adaptation", "commentator", "summarizer", "abridger"})
+
+
+def derivative_reason(query: BookQuery, candidate: Candidate) -> str:
+    """Why the record is a work about or built on the book (a guide, a summary…), or ""."""
+    ours = text.normalize_text(f"{query.title} {query.subtitle}")
+    theirs = text.normalize_text(f"{candidate.title} {candidate.subtitle}")
+    for match in _DERIVATIVE_TITLE.finditer(theirs):
+        if match.group(0) not in ours:  # our own book may be a companion or a workbook
+            return f"the record's title says '{match.group(0)}': a work about the book"
+    for person in candidate.authors:
+        if person.role in DERIVATIVE_ROLES:
+            return f"{person.name} is credited as {person.role}: a work built on the book"
+        name = text.normalize_text(person.name)
+        found = _DERIVATIVE_CONTRIBUTOR.search(name)
+        if found and found.group(0) not in ours:
+            return f"{person.name} publishes guides to other books"
+    return ""
+
+
 def _ratio(a: str, b: str) -> float:
     if not a or not b:
         return 0.0
@@ -109,11 +148,42 @@ def score_title(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     full_ours = text.normalize_text(f"{query.title} {query.subtitle}")
     full_theirs = text.normalize_text(f"{candidate.title} {candidate.subtitle}")
     ratio = max(ratio, _ratio(full_ours, full_theirs))
+    # "Series: Title" or "Title, or Other" on one side: one of its parts is the other title.
+    ours_parts, theirs_parts = _title_parts(query.title), _title_parts(candidate.title)
+    ratio = max(ratio, *(_ratio(ours, part) for part in theirs_parts))
+    ratio = max(ratio, *(_ratio(part, theirs) for part in ours_parts))
     score = next((s for threshold, s in TITLE_STEPS if ratio >= threshold), 0)
-    return score, f"titles '{candidate.title}' and '{query.title}' agree at {ratio:.0f}%"
+    reason = f"titles '{candidate.title}' and '{query.title}' agree at {ratio:.0f}%"
+    if score > 2 and _only_contains(query, candidate):
+        # "Summary of X", "X and Y": the words of ours are there, the book is not.
+        return 2, f"the title '{candidate.title}' holds '{query.title}' with other words"
+    return score, reason
 
 
 TITLE_STEPS = ((97, 5), (90, 4), (80, 3), (65, 2), (50, 1))
+#: Where a title's parts meet: "Series: Title", "Title - Subtitle", "Title; or, Other".
+_TITLE_PARTS = re.compile(r"\s*[:;/]\s*|\s+[-\u2013\u2014]\s+|,?\s+or,?\s+|[()\[\]]")
+
+
+def _title_parts(title: str) -> list[str]:
+    """The main title and each of its parts, cleaned (no series suffix)."""
+    main, _series, _number = text.split_series(title or "")
+    parts = (main, *_TITLE_PARTS.split(main))
+    return [p for p in dict.fromkeys(clean_title(part) for part in parts if part) if p]
+
+
+def _only_contains(query: BookQuery, candidate: Candidate) -> bool:
+    """One title is the other's words plus more, and no part of one is the other title.
+
+    "Series: Title", "Title: A Novel" and "Title (Series, #2)" are decorations; "Title Workbook"
+    or "Dune Messiah" for "Dune" are other books.
+    """
+    ours_parts, theirs_parts = _title_parts(query.title), _title_parts(candidate.title)
+    if any(_ratio(a, b) >= 90 for a in ours_parts for b in theirs_parts):
+        return False
+    ours = set(text.normalize_text(f"{query.title} {query.subtitle}").split())
+    theirs = set(text.normalize_text(f"{candidate.title} {candidate.subtitle}").split())
+    return bool(ours and theirs) and (ours < theirs or theirs < ours)
 
 
 def _surname_and_initials(name: str) -> tuple[str, str]:
@@ -160,6 +230,16 @@ def score_author(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     return best, f"authors {', '.join(theirs[:3])} vs {', '.join(ours[:3])}: {best}/5"
 
 
+def authors_disagree(query: BookQuery, candidate: Candidate, author_score: int) -> bool:
+    """Both sides name authors, in the same script, and none of them is one of ours."""
+    if author_score >= 2:
+        return False
+    ours = [text.strip_accents(n) for n in query.authors if n.strip()]
+    theirs = [text.strip_accents(c.name) for c in candidate.authors if c.name.strip()]
+    # "Фёдор Достоевский" and "Fyodor Dostoevsky" cannot be compared by spelling.
+    return any(a.isascii() == b.isascii() for a in ours for b in theirs)
+
+
 def tier_for(isbn: int, title: int, author: int) -> Tier:
     if isbn >= 4 and title >= 3:
         return Tier.HIGH
@@ -184,4 +264,11 @@ def score_candidate(query: BookQuery, candidate: Candidate) -> MatchScore:
         # We hold an ISBN and the record names others: most likely another edition.
         tier = Tier.LOW
         reasons.append("the record is for other ISBNs (another edition?): kept for review")
+    if tier == Tier.HIGH and authors_disagree(query, candidate, author_score):
+        tier = Tier.LOW
+        reasons.append("the record lists our ISBN but its authors are not ours: kept for review")
+    derivative = derivative_reason(query, candidate)
+    if derivative:
+        tier = min(tier, Tier.LOW, key=TIER_ORDER.get)
+        reasons.append(f"{derivative}: never applied automatically")
     return MatchScore(isbn_score, title_score, author_score, tier, reasons)

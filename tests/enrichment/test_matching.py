@@ -132,3 +132,95 @@ def test_scores_and_reasons_are_serializable_for_the_match_details():
         query, candidate("Dune", "Frank Herbert", isbn13=["9780441172719"])
     ).as_json()
     assert details["tier"] == "high" and len(details["reasons"]) >= 3
+
+
+# A hold-out run with Google Books found records that list the asked ISBN but are another book:
+# "Study Guide: <title>" by "SparkNotes Editors". The candidates below are written for these
+# tests (synthetic), in the shapes that run saw.
+HOW_NOT_TO_DIE = BookQuery("How Not to Die", ("Michael Greger", "Gene Stone"), "9781250066114")
+
+
+def test_a_study_guide_that_lists_our_isbn_is_never_high():
+    guide = candidate(
+        "Study Guide: How Not to Die",
+        "SuperSummary",
+        isbn13=["9781250066114"],
+        provider="google_books",
+    )
+    score = score_candidate(HOW_NOT_TO_DIE, guide)
+    assert score.isbn == 5
+    assert score.tier == Tier.LOW
+    assert any("a work about the book" in reason for reason in score.reasons)
+
+
+def test_authors_that_disagree_with_ours_keep_an_isbn_match_out_of_high():
+    other = candidate("How Not to Die", "SparkNotes Editors", isbn13=["9781250066114"])
+    score = score_candidate(HOW_NOT_TO_DIE, other)
+    assert score.author == 0
+    assert score.tier == Tier.LOW
+    assert any("authors are not ours" in reason for reason in score.reasons)
+
+
+@pytest.mark.parametrize(
+    ("title", "subtitle"),
+    [
+        ("How Not to Die", "Summary and Analysis"),
+        ("Workbook for How Not to Die", ""),
+        ("How Not to Die: A Companion", ""),
+        ("Summary of How Not to Die", ""),
+        ("Conversation Starters", "How Not to Die"),
+        ("Reader's Guide to How Not to Die", ""),
+    ],
+)
+def test_derivative_works_never_auto_apply_even_with_our_isbn_and_author(title, subtitle):
+    derived = candidate(title, "Michael Greger", subtitle=subtitle, isbn13=["9781250066114"])
+    assert score_candidate(HOW_NOT_TO_DIE, derived).tier in (Tier.LOW, Tier.NONE)
+
+
+def test_a_contributor_credited_as_adapter_makes_a_derivative_work():
+    adaptation = Candidate(
+        provider="openlibrary",
+        title="How Not to Die",
+        authors=[Contributor("Michael Greger"), Contributor("Some Artist", role="adapter")],
+        isbn13=["9781250066114"],
+    )
+    assert score_candidate(HOW_NOT_TO_DIE, adaptation).tier == Tier.LOW
+
+
+def test_a_title_that_only_contains_ours_with_more_words_is_not_an_agreement():
+    dune = BookQuery("Dune", ("Frank Herbert",), "9780441172719")
+    messiah = candidate("Dune Messiah", "Frank Herbert", isbn13=["9780441172719"])
+    assert score_candidate(dune, messiah).tier != Tier.HIGH
+    longer = BookQuery("How to Live Longer", ("Jane Doe",), "9780000000019")
+    guide_words = candidate("Study Guide How to Live Longer", "Jane Doe", isbn13=["9780000000019"])
+    score = score_candidate(longer, guide_words)
+    assert score.title <= 2 and score.tier == Tier.LOW
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "subtitle"),
+    [
+        ("Guards! Guards!", "Discworld: Guards! Guards!", ""),
+        ("Guards! Guards! (Discworld, #8)", "Guards! Guards!", "A Discworld Novel"),
+        ("The Hobbit", "The Hobbit, or There and Back Again", ""),
+        ("Frankenstein", "Frankenstein; or, The Modern Prometheus", ""),
+        ("Ninth House", "Ninth House: A Novel", ""),
+        ("The Silk Roads", "The Silk Roads", "A New History of the World"),
+        ("A Companion to Wolf Hall", "A Companion to Wolf Hall", ""),
+    ],
+)
+def test_decorated_titles_of_the_same_book_stay_high(ours, theirs, subtitle):
+    query = BookQuery(ours, ("Terry Pratchett",), "9780552166591")
+    record = candidate(theirs, "Pratchett, Terry", subtitle=subtitle, isbn13=["9780552166591"])
+    assert score_candidate(query, record).tier == Tier.HIGH
+
+
+def test_authors_in_another_script_are_not_a_disagreement():
+    query = BookQuery("Преступление и наказание", ("Фёдор Достоевский",), "9785170906307")
+    record = candidate("Преступление и наказание", "Fyodor Dostoyevsky", isbn13=["9785170906307"])
+    assert score_candidate(query, record).tier == Tier.HIGH
+
+
+def test_a_record_without_authors_can_still_be_high():
+    record = candidate("How Not to Die", isbn13=["9781250066114"])
+    assert score_candidate(HOW_NOT_TO_DIE, record).tier == Tier.HIGH
