@@ -22,7 +22,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from machine import cpu_baseline
+from machine import BENCH_SECRET_KEY, cpu_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -299,7 +299,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
 
-    env = {**os.environ, "SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "bookstore.settings"}
+    env = {
+        **os.environ,
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
+    }
     env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
     env.pop("DEBUG", None)
     passthrough = ["--works", str(args.works), "--repeats", str(args.repeats)]

@@ -21,10 +21,12 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+from machine import BENCH_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bookstore.settings")
-os.environ.setdefault("SECRET_KEY", "bench-covers-only")
+os.environ.setdefault("SECRET_KEY", BENCH_SECRET_KEY)
 
 import django  # noqa: E402
 

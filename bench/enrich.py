@@ -47,7 +47,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from machine import cpu_baseline
+from machine import BENCH_SECRET_KEY, cpu_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -230,7 +230,7 @@ def measure(args, media: Path, work_dir: Path) -> int:
 
     env = {
         **os.environ,
-        "SECRET_KEY": "bench-enrich",
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
         "MEDIA_ROOT": str(media),
         "OPENLIBRARY_URL": stub.url,
@@ -462,7 +462,7 @@ def main() -> None:
         sys.exit(run_here(args))
     env = {
         **os.environ,
-        "SECRET_KEY": "bench-enrich",
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
     }
     passthrough = ["--books", str(args.books), "--timeout", str(args.timeout)]

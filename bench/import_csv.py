@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_baseline
+from machine import BENCH_SECRET_KEY, cpu_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -126,7 +126,11 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
 
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
-    env = {**os.environ, "SECRET_KEY": "bench", "DJANGO_SETTINGS_MODULE": "bookstore.settings"}
+    env = {
+        **os.environ,
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
+    }
     env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
     passthrough = ["--sizes", args.sizes, "--repeats", str(args.repeats)]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]

@@ -11,3 +11,7 @@ def cpu_baseline() -> float:
     for i in range(3_000_000):
         total += i % 7
     return 3.0 / (time.perf_counter() - start)
+
+
+#: Settings refuse a weak SECRET_KEY with DEBUG off, as the benches run; this one is only for them.
+BENCH_SECRET_KEY = "bench-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz"

@@ -5,7 +5,10 @@ The suite runs with DEBUG off, as production does, so it needs a SECRET_KEY of i
 
 import os
 
-os.environ.setdefault("SECRET_KEY", "bookstore-test-suite-only")
+# Strong enough for DEBUG off (settings refuse a weak key); subprocesses inherit it.
+os.environ.setdefault(
+    "SECRET_KEY", "bookstore-test-suite-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
+)
 
 from bookstore.settings import *  # noqa: F403
 

@@ -36,7 +36,9 @@ def read_settings(**environ):
         for k, v in os.environ.items()
         if not k.startswith(("DATABASE_URL", "STORAGE_BACKEND", "AWS_", "REDIS_URL", "Q_"))
     }
-    env.update({"DJANGO_SETTINGS_MODULE": "bookstore.settings", "SECRET_KEY": "probe-key"})
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "bookstore.settings", "SECRET_KEY": os.environ["SECRET_KEY"]}
+    )
     env.update(environ)
     env = {k: v for k, v in env.items() if v is not None}
     result = subprocess.run(
@@ -127,7 +129,7 @@ def test_redis_url_switches_the_broker_to_redis():
 
 @pytest.mark.parametrize(("timeout", "retry", "ok"), [("300", "360", True), ("300", "300", False)])
 def test_startup_check_refuses_retry_not_above_timeout(timeout, retry, ok):
-    env = {**os.environ, "SECRET_KEY": "x", "Q_TIMEOUT": timeout, "Q_RETRY": retry}
+    env = {**os.environ, "Q_TIMEOUT": timeout, "Q_RETRY": retry}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
@@ -135,3 +137,94 @@ def test_startup_check_refuses_retry_not_above_timeout(timeout, retry, ok):
     assert (result.returncode == 0) is ok, result.stderr
     if not ok:
         assert "bookstore.E001" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "short-key",  # under 50 characters
+        "ab" * 40,  # long, but two distinct characters
+        "django-insecure-" + "k3y!" * 20,  # Django's generated development prefix
+    ],
+)
+def test_a_weak_secret_key_is_refused_when_debug_is_off(weak):
+    refused = read_settings(SECRET_KEY=weak, DEBUG="0")
+    assert refused.returncode != 0
+    assert "too weak" in refused.stderr
+    assert settings_with(SECRET_KEY=weak, DEBUG="1")["secret_key"] == weak
+
+
+def test_a_weak_key_among_the_fallbacks_is_refused_too():
+    refused = read_settings(SECRET_KEY_FALLBACKS="old-short-key", DEBUG="0")
+    assert refused.returncode != 0
+    assert "too weak" in refused.stderr
+
+
+def readme_production_environment() -> dict[str, str]:
+    """The variables of the README's production example, read from the README itself."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- production-env -->", 2)[1]
+    pairs = [line.split("=", 1) for line in block.splitlines() if "=" in line and "`" not in line]
+    return {name.strip(): value.strip() for name, value in pairs}
+
+
+def test_check_deploy_passes_with_the_production_environment_of_the_readme(tmp_path):
+    production = readme_production_environment()
+    assert {"SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER"} <= set(
+        production
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "STORAGE_BACKEND", "AWS_", "REDIS_URL", "SECURE_"))
+    }
+    env.update(production)
+    env.update(
+        DJANGO_SETTINGS_MODULE="bookstore.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        # The README's example key is a placeholder; any strong key stands in for it.
+        SECRET_KEY=os.environ["SECRET_KEY"],
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "WARNING" not in result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_tls_settings_come_from_the_environment():
+    probe = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps([settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT,
+    settings.SECURE_PROXY_SSL_HEADER, settings.CSRF_TRUSTED_ORIGINS]))
+"""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bookstore.settings"}
+    env.update(
+        SECURE_HSTS_SECONDS="600",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        CSRF_TRUSTED_ORIGINS="https://books.example.org,https://admin.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        600,
+        True,
+        ["HTTP_X_FORWARDED_PROTO", "https"],
+        ["https://books.example.org", "https://admin.example.org"],
+    ]
+    env["SECURE_PROXY_SSL_HEADER"] = "HTTP_X_FORWARDED_PROTO"
+    refused = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "SECURE_PROXY_SSL_HEADER" in refused.stderr

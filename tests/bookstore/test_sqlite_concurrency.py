@@ -28,7 +28,6 @@ print("ok")
 def test_two_processes_write_to_one_sqlite_file_without_locking_errors(tmp_path):
     env = {
         **os.environ,
-        "SECRET_KEY": "x",
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
     }

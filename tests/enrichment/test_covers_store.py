@@ -247,7 +247,7 @@ def test_storage_backend_s3_from_the_environment_stores_covers_in_the_bucket():
     }
     env.update(
         DJANGO_SETTINGS_MODULE="bookstore.settings",
-        SECRET_KEY="probe-key",
+        SECRET_KEY=os.environ["SECRET_KEY"],
         STORAGE_BACKEND="s3",
         AWS_STORAGE_BUCKET_NAME="library-covers",
         AWS_LOCATION="prod",

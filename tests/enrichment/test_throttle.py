@@ -276,7 +276,7 @@ def shared_database_url(tmp_path: Path) -> str:
         credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
         return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
-    env = {**os.environ, "SECRET_KEY": "x", "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url}
     env["DJANGO_SETTINGS_MODULE"] = "bookstore.settings"
     migrate = subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, capture_output=True
@@ -296,7 +296,6 @@ def test_two_processes_together_get_no_more_than_the_rate(tmp_path):
     rate = 2.0
     env = {
         **os.environ,
-        "SECRET_KEY": "x",
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
         "DATABASE_URL": shared_database_url(tmp_path),
     }
