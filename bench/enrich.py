@@ -233,6 +233,7 @@ def measure(args, media: Path, work_dir: Path) -> int:
         "SECRET_KEY": BENCH_SECRET_KEY,
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
         "MEDIA_ROOT": str(media),
+        "IMPORT_STORAGE_LOCATION": tempfile.mkdtemp(prefix="bench-enrich-imports-"),
         "OPENLIBRARY_URL": stub.url,
         "OPENLIBRARY_COVERS_URL": stub.url,
         "GOOGLE_BOOKS_URL": f"{stub.url}/books/v1",

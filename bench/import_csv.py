@@ -132,6 +132,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "bookstore.settings",
     }
     env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
+    env["IMPORT_STORAGE_LOCATION"] = tempfile.mkdtemp(prefix="bench-imports-")
     passthrough = ["--sizes", args.sizes, "--repeats", str(args.repeats)]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
     if args.db == "current":

@@ -168,8 +168,37 @@ else:
         f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
     )
 
+# Uploaded exports are personal data and files we did not write: they get a storage of their
+# own that is never under MEDIA_URL (no URL at all on the filesystem, a private S3 prefix
+# without the CDN), read back only through the permission-checked download view. A startup
+# check refuses a location inside MEDIA_ROOT or a public S3 set-up.
+IMPORT_STORAGE_LOCATION = env.path(
+    "IMPORT_STORAGE_LOCATION", default=BASE_DIR / "private" / "imports"
+)
+IMPORT_STORAGE_PREFIX = env.str("IMPORT_STORAGE_PREFIX", default="private-imports").strip("/")
+if STORAGE_BACKEND == "s3":
+    IMPORT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_options,
+            "bucket_name": env.str("IMPORT_STORAGE_BUCKET_NAME", default="")
+            or AWS_STORAGE_BUCKET_NAME,
+            "location": IMPORT_STORAGE_PREFIX,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "custom_domain": None,
+            "file_overwrite": False,
+        },
+    }
+else:
+    IMPORT_STORAGE = {
+        "BACKEND": "catalog.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(IMPORT_STORAGE_LOCATION)},
+    }
+
 STORAGES = {
     "default": DEFAULT_STORAGE,
+    "imports": IMPORT_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -179,6 +208,9 @@ STORAGES = {
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 # Imports up to this many rows run in the request; larger ones go to a worker.
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
+# Uploaded files (and their rows' cells) are deleted this many days after the upload; 0 keeps
+# them forever.
+IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
 # Where imports hand the works they touched to enrichment (a dotted path; catalog does not
 # import enrichment).
 CATALOG_ENRICHMENT_HOOK = "enrichment.queue.post_import_hook"
@@ -271,6 +303,14 @@ ENRICHMENT_HTTP_READ_TIMEOUT = env.float("ENRICHMENT_HTTP_READ_TIMEOUT", default
 ENRICHMENT_RATE_HEADROOM = env.float("ENRICHMENT_RATE_HEADROOM", default=0.05)
 ENRICHMENT_BREAKER_FAILURES = env.int("ENRICHMENT_BREAKER_FAILURES", default=5)
 ENRICHMENT_BREAKER_OPEN_SECONDS = env.int("ENRICHMENT_BREAKER_OPEN_SECONDS", default=60)
+# The longest a provider's Retry-After may hold it back (an absurd one is cut to this).
+ENRICHMENT_MAX_RETRY_AFTER_SECONDS = env.int("ENRICHMENT_MAX_RETRY_AFTER_SECONDS", default=3600)
+# Largest provider answer read (decoded bytes; more is a provider fault). Sized for a 100-ISBN
+# Books API answer: the largest recorded record is 2,815 bytes per ISBN (tests/fixtures/providers/
+# openlibrary/books_api_jscmd_data__ISBN_9780316030571.json), x 100 = 282 KB; 4 MiB leaves ~15x
+# headroom for long descriptions and subject lists (100 records at the field caps in
+# enrichment/providers/fields.py, ~25 KB each, still fit) and fits an ISBNdb bulk answer.
+ENRICHMENT_MAX_RESPONSE_BYTES = env.int("ENRICHMENT_MAX_RESPONSE_BYTES", default=4 * 1024 * 1024)
 
 # The queue: attempts, backoff, stale claims, dispatch.
 ENRICHMENT_MAX_ATTEMPTS = env.int("ENRICHMENT_MAX_ATTEMPTS", default=3)

@@ -3,10 +3,14 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from catalog import selectors, views
+from catalog import permissions, selectors, services, views
 from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
 
 THUMBNAIL_HTML = '<img src="{}" alt="" class="cover-thumb" width="{}" loading="lazy">'
@@ -143,7 +147,7 @@ class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "can_import": request.user.has_perm(views.IMPORT_PERMISSION),
+            "can_import": permissions.user_can_import(request.user),
             "import_url": reverse("admin:catalog_importjob_upload"),
         }
         return super().changelist_view(request, extra_context)
@@ -296,10 +300,29 @@ class ImportJobAdmin(admin.ModelAdmin):
     change_form_template = "admin/catalog/importjob/change_form.html"
     # The counts and the progress bar are in the template's after_field_sets block.
     fieldsets = [
-        (None, {"fields": [("original_filename", "size", "encoding"), "status_badge"]}),
-        ("Run", {"fields": [("uploaded_by", "source", "enrich"), ("started_at", "finished_at")]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("original_filename", "size", "encoding"),
+                    "uploaded_file",
+                    "status_badge",
+                ]
+            },
+        ),
+        (
+            "Run",
+            {
+                "fields": [
+                    ("uploaded_by", "source", "enrich"),
+                    ("started_at", "finished_at"),
+                    ("cancel_requested_by", "cancel_requested_at"),
+                    ("retried_by", "retried_at"),
+                ]
+            },
+        ),
     ]
-    readonly_fields = ["status_badge", "size"]
+    readonly_fields = ["status_badge", "size", "uploaded_file"]
 
     def has_add_permission(self, request):
         return False  # the upload view creates jobs
@@ -308,12 +331,18 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or request.user.has_perm(
-            views.IMPORT_PERMISSION
+        return super().has_view_permission(request, obj) or permissions.user_can_import(
+            request.user
         )
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def delete_model(self, request, obj):
+        services.import_jobs_delete(jobs=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.import_jobs_delete(jobs=queryset)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -332,6 +361,11 @@ class ImportJobAdmin(admin.ModelAdmin):
                 "<int:job_id>/failed-rows.csv",
                 wrap(self._viewable(views.import_failed_rows_csv)),
                 name="catalog_importjob_failed_csv",
+            ),
+            path(
+                "<int:job_id>/file/",
+                wrap(self._viewable(views.import_source_file)),
+                name="catalog_importjob_source_file",
             ),
             path("<int:job_id>/retry/", wrap(views.import_retry), name="catalog_importjob_retry"),
             path(
@@ -353,7 +387,11 @@ class ImportJobAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "job": job,
-            "can_import": request.user.has_perm(views.IMPORT_PERMISSION),
+            "can_manage": bool(job) and permissions.user_can_manage_import(request.user, job),
+            "can_download": bool(job)
+            and job.file_status == ImportJob.FileStatus.STORED
+            and bool(job.source_file)
+            and permissions.user_can_download_import_file(request.user, job),
             "failed_rows": (
                 job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number")[:100]
                 if job
@@ -365,6 +403,21 @@ class ImportJobAdmin(admin.ModelAdmin):
     @admin.display(description="File size")
     def size(self, job):
         return filesizeformat(job.file_size)
+
+    @admin.display(description=_("Uploaded file"))
+    def uploaded_file(self, job):
+        if job.file_status == ImportJob.FileStatus.DELETED and job.file_deleted_at:
+            days = (job.file_deleted_at - job.created_at).days
+            return ngettext(
+                "Deleted with the rows' cells on %(date)s, %(days)d day after the upload "
+                "(IMPORT_RETENTION_DAYS).",
+                "Deleted with the rows' cells on %(date)s, %(days)d days after the upload "
+                "(IMPORT_RETENTION_DAYS).",
+                days,
+            ) % {"date": date_format(timezone.localtime(job.file_deleted_at)), "days": days}
+        if job.file_status == ImportJob.FileStatus.STORED and not job.source_file:
+            return _("None")
+        return job.get_file_status_display()
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, job):

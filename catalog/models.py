@@ -7,8 +7,10 @@ ISBN, publisher and cover. A Work shows its own cover or, failing that, one of i
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog import text
+from catalog.storage import import_file_name, import_storage
 
 
 class TimeStampedModel(models.Model):
@@ -277,6 +279,11 @@ class ImportJob(TimeStampedModel):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
 
+    class FileStatus(models.TextChoices):
+        STORED = "stored", _("Stored")
+        DELETED = "deleted", _("Deleted after the retention period")
+        MISSING = "missing", _("Not found when uploads moved to private storage")
+
     class Format(models.TextChoices):
         AUTO = "auto", "Detect from the header"
         GOODREADS = "goodreads", "Goodreads"
@@ -285,8 +292,15 @@ class ImportJob(TimeStampedModel):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     requested_format = models.CharField(max_length=16, choices=Format.choices, default="auto")
     source = models.CharField(max_length=16, choices=Format.choices, blank=True)
-    source_file = models.FileField(upload_to="imports/%Y/%m/", max_length=255)
+    # Private storage, random name (catalog/storage.py); emptied when the file is deleted.
+    source_file = models.FileField(
+        storage=import_storage, upload_to=import_file_name, max_length=255, blank=True
+    )
     original_filename = models.CharField(max_length=255)
+    file_status = models.CharField(
+        max_length=16, choices=FileStatus.choices, default=FileStatus.STORED
+    )
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
     file_size = models.PositiveBigIntegerField(default=0)
     encoding = models.CharField(max_length=16, blank=True)
     header = models.JSONField(default=list, blank=True)
@@ -295,6 +309,19 @@ class ImportJob(TimeStampedModel):
     )
     enrich = models.BooleanField(default=True, help_text="Queue enrichment for imported books.")
     cancel_requested = models.BooleanField(default=False)
+    cancel_requested_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    retried_by = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Who last retried the failed rows."),
+    )
+    retried_at = models.DateTimeField(null=True, blank=True)
     rows_total = models.PositiveIntegerField("rows", default=0)
     rows_processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField("created", default=0)
@@ -310,13 +337,28 @@ class ImportJob(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status"], name="importjob_status_idx")]
+        permissions = [
+            ("import_books", _("Can import CSV exports")),
+            ("manage_others_imports", _("Can cancel or retry other users' imports")),
+        ]
+
+    FINISHED_STATUSES = (Status.COMPLETED, Status.FAILED, Status.CANCELLED)
 
     def __str__(self):
         return f"Import #{self.pk}: {self.original_filename}"
 
     @property
     def is_finished(self) -> bool:
-        return self.status in {self.Status.COMPLETED, self.Status.FAILED, self.Status.CANCELLED}
+        return self.status in self.FINISHED_STATUSES
+
+    @property
+    def can_retry_failed(self) -> bool:
+        # Retries re-read the rows' kept cells, which go with the file after the retention period.
+        return (
+            self.is_finished
+            and self.failed_count > 0
+            and self.file_status != self.FileStatus.DELETED
+        )
 
     @property
     def progress_percent(self) -> int:

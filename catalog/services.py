@@ -3,6 +3,8 @@
 An import reads the whole file first (a file-level error saves nothing), then works in batches:
 each batch makes a fixed handful of queries whatever its size (bulk lookups by ISBN-13,
 Goodreads id and normalized title; bulk inserts and updates), commits, and reports progress.
+A batch the database refuses is split until the refused rows stand alone: each of those fails
+with the database's reason and the others import.
 Rows match the catalog by ISBN-13, then Goodreads book id, then ASIN, then normalized title +
 primary author (strict). A matched book only has its empty fields filled; importing the same
 file twice creates nothing.
@@ -16,10 +18,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from catalog import bulk, text
@@ -63,9 +65,8 @@ def import_job_create(
         header=csv_file.header,
         warnings=csv_file.warnings,
     )
-    job.source_file.save(
-        get_valid_filename(filename) or "export.csv", ContentFile(data), save=False
-    )
+    # Stored privately under a random name; the user's file name is only kept as text.
+    job.source_file.save("upload", ContentFile(data), save=False)
     job.save()
     return job
 
@@ -95,7 +96,8 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
     if not claimed:
         return job
     try:
-        csv_file = read_csv(job.source_file.open("rb").read())
+        with job.source_file.open("rb") as source:
+            csv_file = read_csv(source.read())
         importer = importer_for(csv_file.header, requested=job.source)
         _run_rows(job, importer, csv_file.rows, progress=progress)
     except Exception as exc:
@@ -105,17 +107,26 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
     return job
 
 
-def import_job_retry_failed(*, job: ImportJob, progress: ProgressCallback | None = None) -> int:
-    """Import the failed rows of a finished job again from their kept raw cells.
+def import_job_retry_failed(
+    *, job: ImportJob, progress: ProgressCallback | None = None, requested_by=None
+) -> int:
+    """Import the failed rows of a finished job again from their kept raw cells, recording who
+    asked (None: the system).
 
     Returns how many of them now succeed.
     """
+    if not job.can_retry_failed:
+        return 0
     failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
-    if not failed or not job.is_finished:
+    if not failed:
         return 0
     importer = importer_for(job.header, requested=job.source)
     ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING, cancel_requested=False, finished_at=None
+        status=ImportJob.Status.RUNNING,
+        cancel_requested=False,
+        finished_at=None,
+        retried_by=requested_by,
+        retried_at=timezone.now(),
     )
     job.refresh_from_db()
     lines = [(row.line_number, row.raw) for row in failed]
@@ -127,15 +138,66 @@ def import_job_retry_failed(*, job: ImportJob, progress: ProgressCallback | None
     return before - job.failed_count
 
 
-def import_job_cancel(*, job: ImportJob) -> None:
-    """Ask a running job to stop after its current batch; a pending one stops at once."""
+def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
+    """Ask a running job to stop after its current batch; a pending one stops at once. Records
+    who asked (None: the system)."""
+    now = timezone.now()
+    requested = {"cancel_requested": True, "cancel_requested_by": requested_by}
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-        cancel_requested=True
+        **requested, cancel_requested_at=now
     )
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
+        **requested, cancel_requested_at=now, status=ImportJob.Status.CANCELLED, finished_at=now
     )
     job.refresh_from_db()
+
+
+def import_jobs_delete(*, jobs) -> int:
+    """Delete these jobs with their rows and their uploaded files (personal data: a deleted
+    job must not leave its file behind where no purge looks any more)."""
+    deleted = 0
+    for job in list(jobs):
+        name = job.source_file.name if job.source_file else ""
+        job.delete()
+        if name:
+            # After the rows are gone, so a failed delete never leaves a job without its file.
+            transaction.on_commit(
+                lambda name=name: ImportJob.source_file.field.storage.delete(name)
+            )
+        deleted += 1
+    return deleted
+
+
+def import_files_purge(*, retention_days: int | None = None) -> int:
+    """Delete the uploaded files of finished jobs older than the retention period, and their
+    rows' cells (the same reading list, with the reader's shelves, dates and reviews).
+
+    The jobs and their rows stay: counts, each row's status, reason, warnings and the book it
+    became. A job still pending or running keeps its file until it ends. 0 days keeps
+    everything. Returns how many jobs lost their file.
+    """
+    days = settings.IMPORT_RETENTION_DAYS if retention_days is None else retention_days
+    if days <= 0:
+        return 0
+    now = timezone.now()
+    expired = ImportJob.objects.filter(
+        # A job whose file was already missing still holds its rows' cells.
+        file_status__in=[ImportJob.FileStatus.STORED, ImportJob.FileStatus.MISSING],
+        created_at__lt=now - datetime.timedelta(days=days),
+        status__in=ImportJob.FINISHED_STATUSES,
+    )
+    purged = 0
+    for job in expired.iterator():
+        # The file first: if the database update then fails, the next run deletes it again.
+        if job.source_file:
+            job.source_file.delete(save=False)
+        with transaction.atomic():
+            job.rows.update(raw=[], normalized={})
+            ImportJob.objects.filter(pk=job.pk).update(
+                source_file="", file_status=ImportJob.FileStatus.DELETED, file_deleted_at=now
+            )
+        purged += 1
+    return purged
 
 
 def _run_rows(job, importer, lines, *, progress):
@@ -144,7 +206,7 @@ def _run_rows(job, importer, lines, *, progress):
             _finish(job, ImportJob.Status.CANCELLED)
             return
         batch = lines[start : start + IMPORT_BATCH_SIZE]
-        statuses = _import_batch_with_retry(job, importer, batch)
+        statuses = _import_batch(job, importer, batch)
         counts = defaultdict(int)
         for status in statuses:
             counts[status] += 1
@@ -192,17 +254,54 @@ def _enqueue_enrichment(job: ImportJob) -> int:
     return import_string(hook)(work_ids=work_ids, trigger="post_import") if work_ids else 0
 
 
-def _import_batch_with_retry(job, importer, batch):
-    # Another import may insert the same ISBN between our lookup and our insert: look again.
-    for attempt in (1, 2):
-        try:
-            with transaction.atomic():
-                return import_rows(job=job, importer=importer, lines=batch)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-            logger.info("Import job %s: concurrent insert, retrying a batch", job.pk)
-    raise AssertionError("unreachable")
+# What the database answers for one bad row (a value it cannot store, a broken constraint).
+ROW_REFUSALS = (DataError, IntegrityError)
+
+
+def _import_batch(job, importer, batch):
+    """Import a batch in one transaction. When the database refuses it, either another import
+    inserted the same book between our lookup and our insert (a second look finds it) or some
+    row breaks a column or a constraint: halves are retried until the refused rows stand
+    alone, and each of those fails with the database's reason while the others import."""
+    try:
+        with transaction.atomic():
+            return import_rows(job=job, importer=importer, lines=batch)
+    except ROW_REFUSALS:
+        logger.info("Import job %s: the database refused a batch; isolating its rows", job.pk)
+    with transaction.atomic():
+        return _import_isolating_refused_rows(job, importer, batch)
+
+
+def _import_isolating_refused_rows(job, importer, batch):
+    try:
+        with transaction.atomic():
+            return import_rows(job=job, importer=importer, lines=batch)
+    except ROW_REFUSALS as exc:
+        if len(batch) == 1:
+            line, cells = batch[0]
+            _record_refused_row(job, importer, line, cells, exc)
+            return [ImportRow.Status.FAILED]
+    middle = len(batch) // 2
+    first_half = _import_isolating_refused_rows(job, importer, batch[:middle])
+    return first_half + _import_isolating_refused_rows(job, importer, batch[middle:])
+
+
+def _record_refused_row(job, importer, line, cells, refusal) -> None:
+    logger.warning("Import job %s: the database refused line %s: %s", job.pk, line, refusal)
+    # The first line of the database's message; its DETAIL can quote the whole row.
+    reason = (str(refusal).strip().splitlines() or [type(refusal).__name__])[0][:500]
+    error = _("The database refused this row: %(reason)s") % {"reason": reason}
+    cells, warnings = importer.scrub_cells(cells)
+    try:
+        with transaction.atomic():
+            _insert_import_rows(
+                job, [_Planned(line=line, raw=cells, error=error, messages=warnings)]
+            )
+            return
+    except ROW_REFUSALS:
+        pass  # the cells themselves cannot be stored: keep the line and the reason
+    note = _("This row's cells could not be kept: the database refused them too.")
+    _insert_import_rows(job, [_Planned(line=line, raw=[], error=error, messages=[note])])
 
 
 # --- One batch ------------------------------------------------------------------------------------
@@ -268,6 +367,11 @@ def import_rows(
     _create_credits(credits_for, new_works)
     _save_dirty(dirty_works.values(), dirty_editions.values())
 
+    _insert_import_rows(job, planned)
+    return [item.status or ImportRow.Status.FAILED for item in planned]
+
+
+def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:
     now = bulk.db_datetime(timezone.now())
     bulk.insert_many(
         ImportRow,
@@ -281,7 +385,7 @@ def import_rows(
                 item.status or ImportRow.Status.FAILED,
                 item.raw,
                 item.row.as_json() if item.row else {},
-                item.row.warnings if item.row else [],
+                item.row.warnings if item.row else item.messages,
                 item.error,
                 item.work.pk if item.work else None,
                 item.edition.pk if item.edition else None,
@@ -289,7 +393,6 @@ def import_rows(
             for item in planned
         ),
     )
-    return [item.status or ImportRow.Status.FAILED for item in planned]
 
 
 IMPORT_ROW_FIELDS = [
@@ -308,12 +411,15 @@ IMPORT_ROW_FIELDS = [
 
 
 def _normalize(importer: BaseImporter, line: int, cells: list[str]) -> _Planned:
-    item = _Planned(line=line, raw=list(cells))
+    cells, warnings = importer.scrub_cells(cells)
+    item = _Planned(line=line, raw=cells, messages=warnings)
     try:
-        item.row = importer.normalize(cells)
+        item.row = importer.read_row(cells)
     except RowError as exc:
         item.error = str(exc)
         item.status = ImportRow.Status.FAILED
+    else:
+        item.row.warnings[:0] = warnings
     return item
 
 
@@ -397,11 +503,11 @@ def _subtitles_agree(a: str, b: str) -> bool:
 def _new_work(row: NormalizedRow) -> Work:
     # bulk_create skips save(), so the lookup key is set here.
     return Work(
-        title=row.title[:500],
+        title=row.title,
         title_normalized=text.normalize_title(row.title)[:500],
-        subtitle=row.subtitle[:500],
-        series=row.series[:255],
-        series_number=row.series_number[:16],
+        subtitle=row.subtitle,
+        series=row.series,
+        series_number=row.series_number,
         first_published_year=row.first_published_year or row.publication_year,
     )
 
@@ -410,11 +516,11 @@ def _edition_values(row: NormalizedRow) -> dict:
     values = {
         "isbn10": row.isbn10,
         "asin": row.asin,
-        "publisher": row.publisher[:255],
+        "publisher": row.publisher,
         "page_count": row.page_count,
         "format": row.format,
         "goodreads_book_id": row.goodreads_book_id,
-        "subtitle": row.subtitle[:500],
+        "subtitle": row.subtitle,
     }
     if row.publication_year:
         values["publication_date"] = _year_start(row.publication_year)
@@ -427,9 +533,7 @@ def _year_start(year: int) -> datetime.date:
 
 
 def _new_edition(work: Work, row: NormalizedRow) -> Edition:
-    return Edition(
-        work=work, isbn13=row.isbn13 or None, title=row.title[:500], **_edition_values(row)
-    )
+    return Edition(work=work, isbn13=row.isbn13 or None, title=row.title, **_edition_values(row))
 
 
 def _fill_empty(obj, values: dict) -> bool:
@@ -449,9 +553,9 @@ def _fill_empty_work(work: Work, row: NormalizedRow) -> bool:
     return _fill_empty(
         work,
         {
-            "subtitle": row.subtitle[:500],
-            "series": row.series[:255],
-            "series_number": row.series_number[:16],
+            "subtitle": row.subtitle,
+            "series": row.series,
+            "series_number": row.series_number,
             "first_published_year": row.first_published_year or row.publication_year,
         },
     )
@@ -493,7 +597,7 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
         return
     authors = {a.name_normalized: a for a in Author.objects.filter(name_normalized__in=names)}
     missing = [
-        Author(name=c.name[:255], sort_name=c.sort_name[:255], name_normalized=key[:255])
+        Author(name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
         for key, c in names.items()
         if key not in authors
     ]

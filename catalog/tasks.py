@@ -14,3 +14,8 @@ def retry_failed_import_rows(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is not None:
         services.import_job_retry_failed(job=job)
+
+
+def purge_import_files() -> int:
+    """The daily schedule: uploaded exports past IMPORT_RETENTION_DAYS are deleted."""
+    return services.import_files_purge()

@@ -1,26 +1,34 @@
 """Admin views of the import flow (wired into ImportJobAdmin.get_urls)."""
 
-import csv
+from pathlib import PurePath
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from catalog import services
+from catalog import permissions, services
+from catalog.csvsafe import safe_csv_writer
 from catalog.forms import ImportUploadForm
 from catalog.importers import ImportFileError
 from catalog.models import ImportJob, ImportRow
 
-IMPORT_PERMISSION = "catalog.add_work"
-
 
 def _require_import_permission(request):
-    if not request.user.has_perm(IMPORT_PERMISSION):
+    if not permissions.user_can_import(request.user):
         raise PermissionDenied
+
+
+def _job_the_user_may_manage(request, job_id) -> ImportJob:
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if not permissions.user_can_manage_import(request.user, job):
+        raise PermissionDenied
+    return job
 
 
 def import_upload(request, model_admin):
@@ -81,21 +89,61 @@ def import_failed_rows_csv(request, job_id):
     stem = job.original_filename.rsplit(".", 1)[0] or "import"
     response["Content-Disposition"] = f'attachment; filename="{stem}-failed-rows.csv"'
     response.write("\ufeff")  # so that spreadsheets open it as UTF-8
-    writer = csv.writer(response)
+    # The cells come from the uploaded file: formulas are neutralised (catalog.csvsafe).
+    writer = safe_csv_writer(response)
     writer.writerow(["Line", "Reason", *job.header])
     for row in job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"):
         writer.writerow([row.line_number, row.error, *row.raw])
     return response
 
 
+# The names browsers know for the encodings an upload is read in.
+CHARSETS = {"utf-8": "utf-8", "latin-1": "iso-8859-1"}
+
+
+def _download_name(job: ImportJob) -> str:
+    """The uploader's file name, reduced to safe characters, always ending in .csv."""
+    try:
+        stem = get_valid_filename(PurePath(job.original_filename).stem.strip("."))
+    except SuspiciousFileOperation:
+        stem = f"import-{job.pk}"
+    return f"{stem}.csv"
+
+
+def import_source_file(request, job_id):
+    """The uploaded file, to those who may read it, always as a CSV attachment: whatever its
+    name or content, a browser never renders it."""
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if not permissions.user_can_download_import_file(request.user, job):
+        raise PermissionDenied
+    if job.file_status != ImportJob.FileStatus.STORED or not job.source_file:
+        raise Http404(_("The uploaded file of this import is no longer kept."))
+    try:
+        source = job.source_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("The uploaded file of this import is no longer kept.")) from exc
+    response = FileResponse(
+        source,
+        as_attachment=True,
+        filename=_download_name(job),
+        content_type=f"text/csv; charset={CHARSETS.get(job.encoding, 'utf-8')}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_POST
 def import_retry(request, job_id):
-    _require_import_permission(request)
-    job = get_object_or_404(ImportJob, pk=job_id)
+    job = _job_the_user_may_manage(request, job_id)
     if not job.is_finished:
-        messages.warning(request, "This import is still running.")
+        messages.warning(request, _("This import is still running."))
+    elif job.file_status == ImportJob.FileStatus.DELETED:
+        messages.warning(
+            request, _("These rows cannot be retried: their cells were deleted with the file.")
+        )
     else:
-        recovered = services.import_job_retry_failed(job=job)
+        recovered = services.import_job_retry_failed(job=job, requested_by=request.user)
         job.refresh_from_db()
         messages.success(
             request,
@@ -106,9 +154,8 @@ def import_retry(request, job_id):
 
 @require_POST
 def import_cancel(request, job_id):
-    _require_import_permission(request)
-    job = get_object_or_404(ImportJob, pk=job_id)
-    services.import_job_cancel(job=job)
+    job = _job_the_user_may_manage(request, job_id)
+    services.import_job_cancel(job=job, requested_by=request.user)
     messages.info(request, "The import will stop after the batch it is working on.")
     return redirect(reverse("admin:catalog_importjob_change", args=[job.pk]))
 

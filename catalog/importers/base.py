@@ -1,16 +1,26 @@
 """The shared base of the CSV importers: header aliases, and row normalization as pure functions.
 
 An importer maps one source's columns onto `NormalizedRow`; nothing here touches the database,
-so every quirk of the real exports is tested on plain data.
+so every quirk of the real exports is tested on plain data. The catalog's column widths are read
+from the models, so that a row fits them the same way on SQLite (which ignores max_length) and on
+PostgreSQL (which refuses longer values).
 """
 
 import datetime
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from catalog import isbn, text
+from catalog.csvsafe import FORMULA_STARTS
+from catalog.models import Author, Edition, Work
 
 ASIN = re.compile(r"^B[0-9A-Z]{9}$")
+# A cell longer than this is damage (a pasted blob, a broken export), never a book's data.
+MAX_CELL_CHARS = 1_000_000
 _EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
 _SPACES = re.compile(r"\s+")
 _YEAR = re.compile(r"^\s*(\d{3,4})\s*$")
@@ -160,6 +170,46 @@ class BaseImporter:
     def normalize(self, cells: list[str]) -> NormalizedRow:
         raise NotImplementedError
 
+    def read_row(self, cells: list[str]) -> NormalizedRow:
+        """The row as the catalog will store it: `normalize` between the checks every source
+        shares. Raises RowError."""
+        self.check_cell_sizes(cells)
+        row = self.normalize(cells)
+        fit_to_columns(row)
+        return row
+
+    def scrub_cells(self, cells: list[str]) -> tuple[list[str], list[str]]:
+        """-> (cells without NUL characters, warnings). No database text column takes a NUL
+        (PostgreSQL refuses it): in an export it is damage to a cell, so the row is kept."""
+        damaged = [index for index, cell in enumerate(cells) if "\x00" in cell]
+        if not damaged:
+            return list(cells), []
+        cleaned = [cell.replace("\x00", "") for cell in cells]
+        columns = ", ".join(self.column_name(index) for index in damaged)
+        return cleaned, [
+            _("NUL characters (file damage) were removed from: %(columns)s.") % {"columns": columns}
+        ]
+
+    def column_name(self, index: int) -> str:
+        if index < len(self.header) and self.header[index]:
+            return self.header[index]
+        return _("column %(number)d") % {"number": index + 1}
+
+    def check_cell_sizes(self, cells: list[str]) -> None:
+        for index, cell in enumerate(cells):
+            if len(cell) > MAX_CELL_CHARS:
+                raise RowError(
+                    _(
+                        "%(column)s holds %(length)s characters, more than any book's data "
+                        "(the limit is %(limit)s a cell); this row was not imported."
+                    )
+                    % {
+                        "column": self.column_name(index),
+                        "length": f"{len(cell):,}",
+                        "limit": f"{MAX_CELL_CHARS:,}",
+                    }
+                )
+
     def check_shape(self, cells: list[str]) -> None:
         # A row far wider than the header is damage (a broken export or a pasted blob).
         if len(cells) > len(self.header) + 2:
@@ -169,12 +219,77 @@ class BaseImporter:
             )
 
 
+# --- Column widths ----------------------------------------------------------------------------
+
+# Text cut at a word boundary when longer than the narrowest column it is stored in.
+_CUT_TO_FIT = {
+    "title": (gettext_lazy("Title"), ((Work, "title"), (Edition, "title"))),
+    "subtitle": (gettext_lazy("Subtitle"), ((Work, "subtitle"), (Edition, "subtitle"))),
+    "series": (gettext_lazy("Series"), ((Work, "series"),)),
+    "publisher": (gettext_lazy("Publisher"), ((Edition, "publisher"),)),
+}
+_CREDIT_CUT_TO_FIT = {
+    "name": (gettext_lazy("Author name"), ((Author, "name"),)),
+    "sort_name": (gettext_lazy("Author sort name"), ((Author, "sort_name"),)),
+}
+# Identifiers are never cut (a cut id is someone else's id): one too long is dropped.
+_DROP_IF_TOO_LONG = {
+    "series_number": (gettext_lazy("Series number"), ((Work, "series_number"),)),
+    "goodreads_book_id": (gettext_lazy("Goodreads book id"), ((Edition, "goodreads_book_id"),)),
+}
+
+
+@functools.cache
+def max_length(columns: tuple[tuple[type, str], ...]) -> int:
+    """The width of the narrowest of these (model, field) columns."""
+    return min(model._meta.get_field(name).max_length for model, name in columns)
+
+
+def fit_to_columns(row: NormalizedRow) -> None:
+    """Make every value fit the column it is stored in, with a warning on the row for each
+    change, so that SQLite and PostgreSQL store the same book."""
+    for name, (label, columns) in _CUT_TO_FIT.items():
+        setattr(row, name, _cut_to_fit(getattr(row, name), max_length(columns), label, row))
+    for credit in row.credits:
+        for name, (label, columns) in _CREDIT_CUT_TO_FIT.items():
+            value = getattr(credit, name)
+            setattr(credit, name, _cut_to_fit(value, max_length(columns), label, row))
+    for name, (label, columns) in _DROP_IF_TOO_LONG.items():
+        value, limit = getattr(row, name), max_length(columns)
+        if len(value) > limit:
+            setattr(row, name, "")
+            shown = value if len(value) <= 40 else value[:40] + "…"
+            row.warnings.append(
+                _("%(field)s '%(value)s' is longer than %(limit)d characters; it was ignored.")
+                % {"field": label, "value": shown, "limit": limit}
+            )
+
+
+def _cut_to_fit(value: str, limit: int, label, row: NormalizedRow) -> str:
+    if len(value) <= limit:
+        return value
+    cut = text.cut_at_word_boundary(value, limit)
+    row.warnings.append(
+        _(
+            "%(field)s was %(length)s characters, more than the catalog keeps (%(limit)d); "
+            "it was cut to %(kept)d characters, at the end of a word where possible."
+        )
+        % {"field": label, "length": f"{len(value):,}", "limit": limit, "kept": len(cut)}
+    )
+    return cut
+
+
 # --- Cell parsers (pure) -------------------------------------------------------------------------
 
 
 def clean_cell(value: str) -> str:
-    """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace."""
+    """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace.
+
+    The `'` that our own CSV downloads put before a formula-like cell (catalog.csvsafe) is taken
+    off again, so a corrected failed-rows file imports like the original."""
     value = (value or "").strip()
+    if value.startswith("'") and value[1:2] in FORMULA_STARTS:
+        value = value[1:].strip()
     quoted = _EXCEL_QUOTED.match(value)
     if quoted:
         value = quoted.group(1).strip()

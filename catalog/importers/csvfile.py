@@ -8,8 +8,15 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-# A single cell larger than this is not a book export (the csv module's default is 128 KiB).
-MAX_FIELD_CHARS = 1_000_000
+from django.utils.translation import gettext as _
+
+from catalog.importers.base import MAX_CELL_CHARS
+
+# UTF-16 and UTF-32 text, and binary files, are full of NUL bytes; a stray NUL in a CSV (one is
+# never enough to refuse a file) is damage to a cell, removed with a warning on that row.
+_SNIFF_BYTES = 65536
+_MAX_NUL_SHARE = 0.01
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 _BINARY_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "a PNG image",
@@ -42,7 +49,9 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
             raise ImportFileError(f"This file is not a CSV export: it looks like {kind}.")
-    if b"\x00" in data[:65536]:
+    sample = data[:_SNIFF_BYTES]
+    nuls = sample.count(b"\x00")
+    if sample.startswith(_UTF16_32_BOMS) or nuls > max(1, _MAX_NUL_SHARE * len(sample)):
         raise ImportFileError(
             "This file is not a CSV export: it contains binary data (NUL bytes). "
             "If it is UTF-16 from a spreadsheet, save it again as 'CSV UTF-8'."
@@ -59,7 +68,9 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
 
 def read_csv(data: bytes) -> CsvFile:
     text, encoding, warnings = decode(data)
-    csv.field_size_limit(MAX_FIELD_CHARS)
+    # No cell is longer than the file: a giant cell fails its own row (BaseImporter.read_row),
+    # not the whole file.
+    csv.field_size_limit(max(len(text), csv.field_size_limit()))
     # strict: a stray quote is an error with a line number, not a silently merged row.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
@@ -70,7 +81,7 @@ def read_csv(data: bytes) -> CsvFile:
             line, next_line = next_line, reader.line_num + 1
             if header is None:
                 if any(cell.strip() for cell in cells):
-                    header = [cell.strip() for cell in cells]
+                    header = [cell.replace("\x00", "").strip() for cell in cells]
                 continue
             if any(cell.strip() for cell in cells):
                 rows.append((line, cells))
@@ -81,6 +92,14 @@ def read_csv(data: bytes) -> CsvFile:
         ) from exc
     if header is None:
         raise ImportFileError("The file is empty.")
+    if any(len(cell) > MAX_CELL_CHARS for cell in header):
+        raise ImportFileError(
+            _(
+                "The header row has a cell of more than %(limit)s characters: this is not a book "
+                "export, or it is damaged. Nothing was imported."
+            )
+            % {"limit": f"{MAX_CELL_CHARS:,}"}
+        )
     if len(header) == 1 and ("\t" in header[0] or ";" in header[0]):
         raise ImportFileError(
             "The file is not comma-separated (it looks tab- or semicolon-separated). "

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from catalog.importers import ImportFileError, RowError, importer_for, read_csv
-from catalog.importers.base import parse_date, parse_format
+from catalog.importers.base import (
+    MAX_CELL_CHARS,
+    Credit,
+    NormalizedRow,
+    clean_cell,
+    fit_to_columns,
+    parse_date,
+    parse_format,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
 GOODREADS_24 = (
@@ -278,6 +286,8 @@ def test_line_numbers_count_multiline_cells():
         ((GOODREADS_24 + '\n1,"Bad" quote,Author\n').encode(), "could not be read as CSV"),
         (b"Title\tAuthors\tRead Status\nA\tB\tread\n", "not comma-separated"),
         ("Title,Authors\n".encode("utf-16"), "binary data"),
+        ("Title,Authors\nDune,Frank Herbert\n".encode("utf-16-le"), "binary data"),  # no BOM
+        ((GOODREADS_24 + ",H" + "x" * 1_000_000 + "\n1,T,A\n").encode(), "header row has a cell"),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(data, message):
@@ -290,3 +300,74 @@ def test_requested_format_overrides_detection_but_still_needs_a_title():
     csv_file = read_csv(b"Title,Authors\nDune,Frank Herbert\n")
     importer = importer_for(csv_file.header, requested="storygraph")
     assert importer.normalize(csv_file.rows[0][1]).title == "Dune"
+
+
+# --- Damaged cells and column widths --------------------------------------------------------------
+
+
+def test_nul_characters_are_removed_from_the_cells_with_a_warning_naming_the_columns():
+    importer = importer_for(read_csv(goodreads("1", "T", "A")).header)
+    cells, warnings = importer.scrub_cells(["1", "Dam\x00aged", "A", "re\x00vi\x00ew"])
+    assert cells == ["1", "Damaged", "A", "review"]
+    assert warnings == ["NUL characters (file damage) were removed from: Title, Author l-f."]
+    assert importer.scrub_cells(["1", "Fine"]) == (["1", "Fine"], [])
+
+
+def test_a_stray_nul_does_not_make_a_small_file_binary():
+    csv_file = read_csv(b"Title,Authors\nDu\x00ne,Frank Herbert\n")
+    assert csv_file.rows == [(2, ["Du\x00ne", "Frank Herbert"])]  # the row's import removes it
+
+
+def test_a_giant_cell_fails_its_row_before_it_is_read():
+    importer = importer_for(read_csv(goodreads("1", "T", "A")).header)
+    fits = ["1", "T", "A", "x" * MAX_CELL_CHARS]
+    assert importer.read_row(fits).title == "T"
+    with pytest.raises(RowError, match=r"Author l-f holds 1,000,001 characters"):
+        importer.read_row(["1", "T", "A", "x" * (MAX_CELL_CHARS + 1)])
+
+
+def test_fit_to_columns_cuts_text_at_a_word_boundary_and_drops_over_long_ids():
+    row = NormalizedRow(
+        title="Short",
+        subtitle="word " * 200,  # 1,000 characters; the columns keep 500
+        publisher="P" * 300,  # one word: cut at 255 exactly
+        series_number="1" * 17,
+        goodreads_book_id="9" * 33,
+        credits=[Credit(name="Name " * 60, sort_name="Ok")],
+    )
+    fit_to_columns(row)
+    assert row.title == "Short"
+    assert row.subtitle == ("word " * 100).strip() and len(row.subtitle) == 499
+    assert row.publisher == "P" * 255
+    assert row.credits[0].name == ("Name " * 51).strip() and row.credits[0].sort_name == "Ok"
+    assert row.series_number == "" and row.goodreads_book_id == ""
+    assert [w.split(" ", 1)[0] for w in row.warnings] == [
+        "Subtitle",
+        "Publisher",
+        "Author",
+        "Series",
+        "Goodreads",
+    ]
+    assert "Subtitle was 1,000 characters" in row.warnings[0] and "(500)" in row.warnings[0]
+
+
+def test_a_row_that_fits_gets_no_warning():
+    row = NormalizedRow(title="t" * 500, publisher="p" * 255, credits=[Credit(name="n" * 255)])
+    fit_to_columns(row)
+    assert row.warnings == [] and len(row.title) == 500
+
+
+@pytest.mark.parametrize(
+    ("cell", "read_as"),
+    [
+        # What catalog.csvsafe wrote into a failed-rows download comes back as the original.
+        ('\'="9780441172719"', "9780441172719"),
+        ("'-2", "-2"),
+        ("'@home", "@home"),
+        # An apostrophe that starts a real title stays.
+        ("'Salem's Lot", "'Salem's Lot"),
+        ("'Tis the Season", "'Tis the Season"),
+    ],
+)
+def test_a_neutralised_cell_from_our_own_download_reads_as_the_original(cell, read_as):
+    assert clean_cell(cell) == read_as

@@ -1,3 +1,5 @@
+import pytest
+
 from catalog import text
 
 
@@ -31,3 +33,18 @@ def test_normalize_person_name_handles_last_first_and_initials():
     assert text.normalize_person_name("M.L. Wang") == "m l wang"
     assert text.normalize_person_name("M. L. Wang") == "m l wang"
     assert text.normalize_person_name("García Márquez, Gabriel") == "gabriel garcia marquez"
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "expected"),
+    [
+        ("Short enough", 20, "Short enough"),
+        ("The Left Hand of Darkness", 12, "The Left"),  # "Hand" would be cut: dropped whole
+        ("The Left Hand of Darkness", 13, "The Left Hand"),  # the next character is a space
+        ("The Left Hand of Darkness", 14, "The Left Hand"),  # the last kept one is a space
+        ("Supercalifragilistic", 10, "Supercalif"),  # no space at all: a hard cut
+        ("A Supercalifragilistic", 10, "A Supercal"),  # a boundary this early keeps too little
+    ],
+)
+def test_cut_at_word_boundary(value, limit, expected):
+    assert text.cut_at_word_boundary(value, limit) == expected
