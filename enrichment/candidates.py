@@ -6,6 +6,11 @@ Provider clients turn HTTP into these; matching, merging and the cover pipeline 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+#: How much of a provider's description and subjects the catalog keeps (the provider fields
+#: cap every candidate to these; the dump loader stores no more than them).
+DESCRIPTION_MAX_CHARS = 20_000  # Work.description is a TextField; ~3,000 words is plenty
+SUBJECTS_MAX_COUNT = 50
+
 
 @dataclass(frozen=True, slots=True)
 class CoverRef:

@@ -5,6 +5,10 @@ One batch of requests is worked together so that each provider is asked once for
 Providers are asked in `ENRICHMENT_PROVIDERS` order; a later provider is asked only for the
 books still unidentified, or identified without a cover when a cover is wanted. Rows without a
 usable ISBN go through the title + author resolution cascade, with the stricter tiers.
+
+Every claimed request leaves a batch final or backed off, never in progress: an exception while
+handling one provider's answers is that provider's fault (recorded in its state) for the books
+it was asked about, and the other providers and books carry on.
 """
 
 import logging
@@ -17,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.models import Work
-from enrichment import apply
+from enrichment import apply, throttle
 from enrichment.candidates import (
     RETRYABLE_STATUSES,
     SKIP_STATUSES,
@@ -111,8 +115,13 @@ def process_requests(
         request.work = works[request.work_id]
         books.append(_Book(request=request, query=book_query(request.work, request.edition)))
 
-    _ask_by_isbn(books, providers, stats)
-    _ask_by_title(books, providers, stats)
+    try:
+        _ask_by_isbn(books, providers, stats)
+        _ask_by_title(books, providers, stats)
+    except Exception as exc:  # never leave claimed requests in progress: back them all off
+        logger.exception("Enrichment lookups failed for a batch of %s requests", len(books))
+        for book in books:
+            book.faults.append(f"Internal error: {exc}")
 
     for book in books:
         try:
@@ -148,13 +157,31 @@ def _ask_by_isbn(books: list[_Book], providers: list[Provider], stats: RunStats)
                 wanted[book.query.isbn13].append(book)
         if not wanted:
             return
-        results = provider.lookup_isbns(list(wanted))
-        for isbn13, waiting in wanted.items():
-            result = results.get(isbn13)
-            if result is None:
-                continue
-            for book in waiting:
-                _record(book, provider.name, result, stats)
+        try:
+            results = provider.lookup_isbns(list(wanted))
+            for isbn13, waiting in wanted.items():
+                result = results.get(isbn13)
+                if result is None:
+                    continue
+                for book in waiting:
+                    _record(book, provider.name, result, stats)
+        except Exception as exc:
+            # One provider's failure is its fault for these books; the other providers go on.
+            _provider_failed(provider, exc, [b for waiting in wanted.values() for b in waiting])
+
+
+def _provider_failed(provider: Provider, exc: Exception, books: list[_Book]) -> None:
+    """An exception while handling a provider's answers: a fault on its record (breaker, last
+    error) and on each book it was asked for, which will be retried."""
+    logger.exception("%s: handling its answers failed", provider.name)
+    error = f"internal error: {type(exc).__name__}: {exc}"
+    throttle.record_error(
+        provider=provider.name, error=error, limits=throttle.limits_for(provider.name)
+    )
+    for book in books:
+        if provider.name not in book.attempted:
+            book.attempted.append(provider.name)
+        book.faults.append(f"{provider.name}: {LookupStatus.UNPARSEABLE} {error}")
 
 
 def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
@@ -165,9 +192,14 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
         if book.query.isbn13 and book.faults:
             continue  # the ISBN lookup failed for now: retry it before guessing by title
         book.via_search = True
-        resolution = resolve_isbn(
-            title=book.query.title, author=book.query.authors[0], providers=providers
-        )
+        try:
+            resolution = resolve_isbn(
+                title=book.query.title, author=book.query.authors[0], providers=providers
+            )
+        except Exception as exc:  # this book is retried; the batch's other books go on
+            logger.exception("Title search failed for request %s", book.request.pk)
+            book.faults.append(f"Internal error in the title search: {exc}")
+            continue
         for outcome in resolution.asked:
             if outcome.provider not in book.attempted:
                 book.attempted.append(outcome.provider)

@@ -10,6 +10,7 @@ Time comes from an injectable `clock` (epoch seconds) and `sleep`, so tests run 
 """
 
 import logging
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -85,6 +86,16 @@ def limits_for(provider: str) -> Limits:
     )
 
 
+def cap_retry_after(seconds: float | None) -> float | None:
+    """A provider's wait, kept within [0, ENRICHMENT_MAX_RETRY_AFTER_SECONDS] (None: no wait).
+
+    An absurd Retry-After must neither hold a provider for a century nor overflow a datetime.
+    """
+    if seconds is None or math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), float(settings.ENRICHMENT_MAX_RETRY_AFTER_SECONDS))
+
+
 def acquire_permit(
     *,
     provider: str,
@@ -147,6 +158,7 @@ def record_outcome(
                     logger.warning("%s: circuit breaker opened (%s)", permit.provider, status)
                 state.breaker_state = ProviderState.Breaker.OPEN
                 state.opened_at = _dt(now)
+        retry_after = cap_retry_after(retry_after)
         if status == LookupStatus.THROTTLED and retry_after:
             until = now + retry_after
             if state.throttled_until is None or state.throttled_until.timestamp() < until:
@@ -158,6 +170,18 @@ def record_outcome(
             state.last_error = f"{status}: {error}"[:500]
             state.last_error_at = _dt(now)
         state.save()
+
+
+def record_error(*, provider: str, error: str, limits: Limits, clock: Clock = time.time) -> None:
+    """A fault outside any request (our code failed on the provider's answer): it counts
+    against the breaker and becomes the provider's last error, like an unreadable answer."""
+    record_outcome(
+        permit=Permit(provider, granted=True, at=clock()),
+        status=LookupStatus.UNPARSEABLE,
+        limits=limits,
+        error=error,
+        clock=clock,
+    )
 
 
 def provider_state(*, provider: str) -> ProviderState | None:
@@ -207,7 +231,10 @@ def _decide(
 
         retry_after_wait = token_wait = 0.0
         if state.throttled_until and state.throttled_until.timestamp() > now:
-            retry_after_wait = state.throttled_until.timestamp() - now
+            # cap_retry_after: a row written before the cap (one said 2126) waits no longer.
+            retry_after_wait = cap_retry_after(state.throttled_until.timestamp() - now)
+            if retry_after_wait < state.throttled_until.timestamp() - now:
+                state.throttled_until = _dt(now + retry_after_wait)
         if limits.rate > 0:
             last = state.tokens_updated_at.timestamp() if state.tokens_updated_at else now
             tokens = min(1.0, state.tokens + (now - last) * limits.rate)

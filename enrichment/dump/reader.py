@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from catalog import isbn as isbn_module
+from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
 
 try:  # ISA-L inflates ~3.5x faster than zlib; the stdlib reader stays a working fallback
     from isal import igzip as fast_gzip
@@ -38,9 +39,9 @@ TABLES_BY_KIND = {EDITION: ("edition", "isbn"), WORK: ("work",), AUTHOR: ("autho
 
 #: Bytes read from the file at a time: large enough that per-block overhead vanishes.
 BLOCK_BYTES = 4 << 20
-#: Subjects run to hundreds on some works; matching reads a few.
-MAX_SUBJECTS = 50
-MAX_DESCRIPTION_CHARS = 20_000
+#: Subjects run to hundreds on some works; only what a candidate keeps is stored.
+MAX_SUBJECTS = SUBJECTS_MAX_COUNT
+MAX_DESCRIPTION_CHARS = DESCRIPTION_MAX_CHARS
 
 # Why a line was skipped: the keys of the summary's counts.
 BAD_COLUMNS = "not five tab-separated columns"

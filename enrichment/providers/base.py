@@ -2,18 +2,24 @@
 
 A provider module only builds its requests and parses bodies into Candidates. The base class
 turns everything that can go wrong into a LookupStatus: nothing raises out of `lookup_isbns` or
-`search` for a provider's fault (database errors do propagate: they are ours).
+`search`, whatever the provider answered (only a database that fails even to record the fault
+lets its error through).
 
 Order of a lookup: SourceRecord cache (no HTTP on a hit) -> daily budget, circuit breaker and
-token bucket (`enrichment.throttle`) -> one HTTP request -> parse -> cache the answer.
+token bucket (`enrichment.throttle`) -> one HTTP request, its body read under a byte cap ->
+parse -> text fields cut to what the catalog keeps -> cache the (bounded) answer.
+
+Anything else that goes wrong while handling a provider's answer (a bug our code trips on, a
+database refusal of its data) becomes an UNPARSEABLE fault of that provider, recorded in its
+state: a batch never stops half way because of one provider.
 """
 
 import email.utils
 import hashlib
 import json
 import logging
-import math
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -23,12 +29,14 @@ from typing import Any, ClassVar
 
 import requests
 from django.conf import settings
+from django.db import transaction
 from requests.adapters import HTTPAdapter
 
 from catalog import isbn, text
 from enrichment import throttle
 from enrichment.candidates import Candidate, LookupResult, LookupStatus
 from enrichment.models import SourceRecord
+from enrichment.providers import fields
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +54,20 @@ STOP_STATUSES = frozenset(
 )
 #: HTTP requests sent by this process, per provider (enrich_missing's summary reads the change).
 REQUESTS_SENT: Counter = Counter()
-# Errors a parser raises on a body it misreads; anything else is a bug and propagates.
+# Errors a parser raises on a body it misreads; anything else is a bug (logged with its trace).
 PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
+#: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
+READ_CHUNK_BYTES = 64 * 1024
+#: Enough of an error body for the last error and the daily-quota test; the rest is not read.
+ERROR_BODY_BYTES = 16 * 1024
+# A cached payload keeps at most this much of each string, list and nesting (see bounded_payload):
+# longer than any field keeps, so a cut field reads the same from the cache as fresh.
+CACHED_TEXT_MAX_CHARS = 2 * fields.LONGEST_TEXT_CHARS
+CACHED_ITEMS_MAX = 1000
+CACHED_DEPTH_MAX = 32
+#: A payload still larger than this once bounded is used but not cached.
+CACHED_PAYLOAD_MAX_BYTES = 256 * 1024
+_DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
 class ProviderFault(Exception):
@@ -75,21 +95,39 @@ def user_agent() -> str:
 
 
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Retry-After as seconds from `now`: the header is either seconds or an HTTP-date."""
+    """Retry-After as seconds from `now`, at most ENRICHMENT_MAX_RETRY_AFTER_SECONDS.
+
+    The header is either delay-seconds (digits) or an HTTP-date; a date in the past is 0.
+    Anything else (negative, "nan", "1e400", a date no calendar has) is None: no wait.
+    """
     value = (value or "").strip()
-    if not value:
+    if _DELTA_SECONDS.fullmatch(value):
+        return throttle.cap_retry_after(float(value))  # 400 digits: inf, capped
+    if not value or len(value) > 64:
         return None
     try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
+        when = email.utils.parsedate_to_datetime(value)
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return max(0.0, when.timestamp() - now)
-    return max(0.0, seconds) if math.isfinite(seconds) else None
+        seconds = when.timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return throttle.cap_retry_after(seconds)
+
+
+def bounded_payload(value: Any, depth: int = 0) -> Any:
+    """A copy of a JSON payload fit for the cache: strings, lists and objects cut to a bounded
+    size (CACHED_*), text made storable (no NUL, which PostgreSQL's jsonb refuses)."""
+    if isinstance(value, str):
+        return fields.storable(value[:CACHED_TEXT_MAX_CHARS])
+    if depth >= CACHED_DEPTH_MAX:
+        return None
+    if isinstance(value, list):
+        return [bounded_payload(item, depth + 1) for item in value[:CACHED_ITEMS_MAX]]
+    if isinstance(value, dict):
+        items = list(value.items())[:CACHED_ITEMS_MAX]
+        return {bounded_payload(str(key)): bounded_payload(item, depth + 1) for key, item in items}
+    return value
 
 
 _sessions: dict[tuple[type, int], requests.Session] = {}
@@ -170,8 +208,9 @@ class Provider:
         """Units of the daily budget one batch request uses."""
         return 1
 
-    def is_daily_quota_answer(self, response: requests.Response) -> bool:
-        """Whether a 429/403 says the day's quota is spent (not just "slow down")."""
+    def is_daily_quota_answer(self, status: int, body: str) -> bool:
+        """Whether a 429/403 (its status and the start of its body) says the day's quota is
+        spent (not just "slow down")."""
         return False
 
     def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
@@ -199,6 +238,18 @@ class Provider:
         Cached answers are reused; the rest are asked `batch_size` at a time.
         """
         results: dict[str, LookupResult] = {}
+        try:
+            self._lookup_isbns(isbns, results)
+        except Exception as exc:
+            # Keys answered before the failure keep their answer; the others get the fault.
+            fault = self._internal_fault(exc)
+            for raw in isbns:
+                key = isbn.to_isbn13(raw) or isbn.canonicalize(raw) or str(raw)
+                if key not in results:
+                    results[key] = self._fault_result(key, fault)
+        return results
+
+    def _lookup_isbns(self, isbns: Sequence[str], results: dict[str, LookupResult]) -> None:
         wanted: dict[str, None] = {}  # ordered and without repeats
         for raw in isbns:
             isbn13 = isbn.to_isbn13(raw)
@@ -210,7 +261,7 @@ class Provider:
         if not self.is_configured():
             for isbn13 in wanted:
                 results[isbn13] = self._result(isbn13, LookupStatus.NOT_CONFIGURED)
-            return results
+            return
 
         cache = self._read_cache([f"isbn:{isbn13}" for isbn13 in wanted])
         missing = []
@@ -251,7 +302,6 @@ class Provider:
                 entries.append((result, payload))
                 results[isbn13] = result
             self._write_cache(entries)
-        return results
 
     def search(self, *, title: str, author: str) -> LookupResult:
         """Candidates for a title + author. Not every candidate is that book: match them."""
@@ -275,6 +325,14 @@ class Provider:
 
         `fetch` returns the payload to cache (None: no such record).
         """
+        try:
+            return self._lookup_one(key=key, fetch=fetch, parse=parse)
+        except Exception as exc:
+            return self._fault_result(key, self._internal_fault(exc))
+
+    def _lookup_one(
+        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[Candidate]]
+    ) -> LookupResult:
         if not self.is_configured():
             return self._result(key, LookupStatus.NOT_CONFIGURED)
         record = self._read_cache([key]).get(key)
@@ -293,32 +351,72 @@ class Provider:
         return self.request_json("GET", url, allow_404=allow_404, **kwargs)
 
     def request_json(self, method: str, url: str, *, allow_404: bool = False, **kwargs) -> Any:
+        """Send one request and decode its JSON body, read under ENRICHMENT_MAX_RESPONSE_BYTES."""
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
         headers.update(kwargs.pop("headers", None) or {})
         timeout = (settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT)
         try:
-            response = session_for(type(self)).request(
-                method, url, headers=headers, timeout=timeout, **kwargs
-            )
-        except requests.Timeout as exc:
-            raise ProviderFault(LookupStatus.TIMEOUT, self._redact(str(exc))) from exc
+            # stream=True: the body is read by read_body, under the cap, never whole at once.
+            with session_for(type(self)).request(
+                method, url, headers=headers, timeout=timeout, stream=True, **kwargs
+            ) as response:
+                if response.status_code == 404 and allow_404:
+                    return None
+                if not 200 <= response.status_code < 300:
+                    self._raise_for_status(response)
+                body = self.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
         except requests.RequestException as exc:
-            error = f"connection failed: {self._redact(str(exc))}"
-            raise ProviderFault(LookupStatus.SERVER_ERROR, error) from exc
-        if response.status_code == 404 and allow_404:
-            return None
-        self._raise_for_status(response)
-        return self._decode(response)
+            raise self._transport_fault(exc) from exc
+        return self._decode(body, content_type=response.headers.get("Content-Type", ""))
+
+    @staticmethod
+    def read_body(response: requests.Response, *, limit: int, truncate: bool = False) -> bytes:
+        """The decoded body (gzip and deflate undone), read a chunk at a time.
+
+        Past `limit` bytes it stops reading: a fault, or with `truncate` the first `limit`
+        bytes. A declared Content-Length over the limit is refused before reading anything.
+        """
+        declared = response.headers.get("Content-Length", "").strip()
+        if not truncate and declared.isdigit() and int(declared) > limit:
+            raise ProviderFault(
+                LookupStatus.UNPARSEABLE,
+                f"answer too large: Content-Length {int(declared):,} bytes, "
+                f"over the {limit:,}-byte cap (ENRICHMENT_MAX_RESPONSE_BYTES)",
+            )
+        parts, size = [], 0
+        for chunk in response.iter_content(chunk_size=min(READ_CHUNK_BYTES, limit + 1)):
+            size += len(chunk)
+            parts.append(chunk)
+            if size > limit:
+                if truncate:
+                    break
+                raise ProviderFault(
+                    LookupStatus.UNPARSEABLE,
+                    f"answer too large: over the {limit:,}-byte cap "
+                    "(ENRICHMENT_MAX_RESPONSE_BYTES); not read further",
+                )
+        return b"".join(parts)[:limit]
 
     # --- internals -------------------------------------------------------------------------------
 
+    def _transport_fault(self, exc: requests.RequestException) -> ProviderFault:
+        if isinstance(exc, requests.exceptions.ContentDecodingError):
+            error = f"undecodable body: {self._redact(str(exc))}"
+            return ProviderFault(LookupStatus.UNPARSEABLE, error)
+        # A read timeout inside the body comes out of iter_content as a ConnectionError.
+        if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
+            return ProviderFault(LookupStatus.TIMEOUT, self._redact(str(exc)))
+        return ProviderFault(
+            LookupStatus.SERVER_ERROR, f"connection failed: {self._redact(str(exc))}"
+        )
+
     def _raise_for_status(self, response: requests.Response) -> None:
         code = response.status_code
-        if 200 <= code < 300:
-            return
-        error = f"HTTP {code}: {self._redact(response.text[:300])}"
+        start = self.read_body(response, limit=ERROR_BODY_BYTES, truncate=True)
+        start = start.decode("utf-8", "replace")
+        error = f"HTTP {code}: {self._redact(start[:300])}"
         retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock())
-        if code in (429, 400, 401, 403) and self.is_daily_quota_answer(response):
+        if code in (429, 400, 401, 403) and self.is_daily_quota_answer(code, start):
             raise ProviderFault(
                 LookupStatus.QUOTA_EXHAUSTED, error, retry_after=retry_after, quota_exhausted=True
             )
@@ -329,15 +427,14 @@ class Provider:
         # 5xx, and statuses no endpoint we call should answer (a wrong base URL's 404).
         raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after)
 
-    def _decode(self, response: requests.Response) -> Any:
-        body = response.content
+    def _decode(self, body: bytes, *, content_type: str) -> Any:
         if not body.strip():
             raise ProviderFault(LookupStatus.UNPARSEABLE, "empty body")
         try:
             # utf-8-sig: a byte-order mark is not JSON, but recorded bodies and proxies add one.
             return json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as exc:
-            kind = response.headers.get("Content-Type", "no content type")
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            kind = content_type or "no content type"
             snippet = self._redact(body[:120].decode("utf-8", "replace"))
             raise ProviderFault(
                 LookupStatus.UNPARSEABLE, f"not JSON ({kind}): {snippet!r}"
@@ -371,8 +468,13 @@ class Provider:
             logger.warning("%s: unreadable answer: %s", self.name, exc)
             status = LookupStatus.UNPARSEABLE
             fault = _Fault(status, self._redact(f"{type(exc).__name__}: {exc}"))
+        except Exception as exc:
+            # A bug our code trips on with this answer: the provider's fault for now, on record.
+            logger.exception("%s: internal error while handling the answer", self.name)
+            status = LookupStatus.UNPARSEABLE
+            fault = _Fault(status, self._redact(f"internal error: {type(exc).__name__}: {exc}"))
         except BaseException:
-            # A bug in our code: free the slot, then let it propagate.
+            # Interrupted (KeyboardInterrupt, SystemExit): free the slot, then let it propagate.
             throttle.record_outcome(
                 permit=permit, status=LookupStatus.UNPARSEABLE, limits=limits, clock=self.clock
             )
@@ -389,6 +491,16 @@ class Provider:
         if fault:
             logger.info("%s: %s %s", self.name, fault.status, fault.error)
         return fault or value
+
+    def _internal_fault(self, exc: Exception) -> _Fault:
+        """An exception outside the request itself (parsing, cache, the throttle's own
+        bookkeeping): logged, recorded in the provider's state, answered as a fault."""
+        logger.exception("%s: internal error while handling a lookup", self.name)
+        error = self._redact(f"internal error: {type(exc).__name__}: {exc}")
+        throttle.record_error(
+            provider=self.name, error=error, limits=throttle.limits_for(self.name), clock=self.clock
+        )
+        return _Fault(LookupStatus.UNPARSEABLE, error)
 
     def _isbn_parser(self, isbn13: str) -> Callable[[Any], list[Candidate]]:
         def parse(payload: Any) -> list[Candidate]:
@@ -409,6 +521,7 @@ class Provider:
             logger.warning("%s: unreadable record %s: %s", self.name, key, exc)
             return self._result(key, LookupStatus.UNPARSEABLE, error=f"{type(exc).__name__}: {exc}")
         for candidate in candidates:
+            fields.cap_candidate_text(candidate)
             candidate.cache_key = self._cache_key(key)
         status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
         return self._result(key, status, candidates=candidates)
@@ -445,6 +558,11 @@ class Provider:
         for result, payload in entries:
             if result.status not in (LookupStatus.FOUND, LookupStatus.NOT_FOUND):
                 continue  # an unreadable record is asked again next time
+            payload = bounded_payload(payload)
+            size = len(json.dumps(payload, ensure_ascii=False).encode())
+            if size > CACHED_PAYLOAD_MAX_BYTES:
+                logger.warning("%s: %s not cached: %s bytes", self.name, result.key, size)
+                continue
             hit = result.status == LookupStatus.FOUND
             records.append(
                 SourceRecord(
@@ -456,12 +574,16 @@ class Provider:
                     expires_at=now + (hit_life if hit else miss_life),
                 )
             )
-        SourceRecord.objects.bulk_create(
-            records,
-            update_conflicts=True,
-            unique_fields=["provider", "lookup_key"],
-            update_fields=["status", "payload", "fetched_at", "expires_at"],
-        )
+        if not records:
+            return
+        # Its own savepoint: a row the database refuses must not break a caller's transaction.
+        with transaction.atomic():
+            SourceRecord.objects.bulk_create(
+                records,
+                update_conflicts=True,
+                unique_fields=["provider", "lookup_key"],
+                update_fields=["status", "payload", "fetched_at", "expires_at"],
+            )
 
     def _fault_result(self, key: str, fault: _Fault) -> LookupResult:
         return self._result(key, fault.status, error=fault.error, retry_after=fault.retry_after)

@@ -2,11 +2,16 @@
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext
+
 from catalog import isbn
-from catalog.models import Edition
+from catalog.models import Author, Edition, Work
+from catalog.text import cut_at_word_boundary
+from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
 
 
 class UnexpectedShape(ValueError):
@@ -31,11 +36,19 @@ def expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     return value
 
 
+def storable(value: str) -> str:
+    """`value` as every database stores it: NUL characters dropped (PostgreSQL refuses them) and
+    lone surrogates (JSON's "\\ud800", not UTF-8) replaced by "?"."""
+    if not value.isascii():
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value.replace("\x00", "")
+
+
 def text(value: Any) -> str:
-    """A trimmed string, or "" for anything that is not text (None, numbers stay readable)."""
+    """A trimmed, storable string, or "" for anything that is not text (numbers stay readable)."""
     if value is None or isinstance(value, dict | list):
         return ""
-    return str(value).strip()
+    return storable(str(value)).strip()
 
 
 def description_text(value: Any) -> str:
@@ -200,3 +213,98 @@ def unique(values: Iterable[str]) -> list[str]:
             seen.add(value.casefold())
             kept.append(value)
     return kept
+
+
+# --- How much of a provider's text is kept -----------------------------------------------------
+# A provider's answer is hostile until proved otherwise: a 50 MB description once went whole
+# into the catalog, the cache and the review page. Each cut value fits its catalog column.
+TITLE_MAX_CHARS = min(500, Work._meta.get_field("title").max_length)
+SUBTITLE_MAX_CHARS = min(500, Work._meta.get_field("subtitle").max_length)
+PUBLISHER_MAX_CHARS = Edition._meta.get_field("publisher").max_length  # 255
+SUBJECT_MAX_CHARS = 200
+AUTHORS_MAX_COUNT = 50
+AUTHOR_NAME_MAX_CHARS = Author._meta.get_field("name").max_length  # 255
+#: The longest text any field keeps: a cached payload may cut longer strings (see base.py).
+LONGEST_TEXT_CHARS = max(TITLE_MAX_CHARS, SUBTITLE_MAX_CHARS, DESCRIPTION_MAX_CHARS)
+#: Provider ids the catalog stores, and their columns. An id is never cut (a cut id names
+#: another record): one longer than its column is dropped.
+ID_MAX_CHARS = {
+    "openlibrary_edition": Edition._meta.get_field("openlibrary_edition_key").max_length,
+    "openlibrary_work": Work._meta.get_field("openlibrary_work_key").max_length,
+    "google_books": Edition._meta.get_field("google_books_id").max_length,
+    "goodreads": Edition._meta.get_field("goodreads_book_id").max_length,
+}
+OTHER_ID_MAX_CHARS = 100  # Archive.org's longest identifier
+AUTHOR_ID_MAX_CHARS = Author._meta.get_field("openlibrary_key").max_length
+
+
+def cap_candidate_text(candidate: Candidate) -> Candidate:
+    """Cut the candidate's text fields to what the catalog keeps, at a word boundary, and drop
+    ids longer than their column, with a note for reviewers saying what was cut. Changes
+    `candidate` in place and returns it.
+
+    The notes never quote the provider's full length: a cached payload is already shortened
+    (base.py), and a cached answer must read the same as a fresh one.
+    """
+    cuts = []
+    for name, limit in (
+        ("title", TITLE_MAX_CHARS),
+        ("subtitle", SUBTITLE_MAX_CHARS),
+        ("publisher", PUBLISHER_MAX_CHARS),
+        ("description", DESCRIPTION_MAX_CHARS),
+    ):
+        value = getattr(candidate, name)
+        if len(value) > limit:
+            setattr(candidate, name, cut_at_word_boundary(value, limit))
+            cuts.append(
+                gettext("%(field)s cut to %(limit)s characters")
+                % {"field": name, "limit": f"{limit:,}"}
+            )
+    if len(candidate.subjects) > SUBJECTS_MAX_COUNT:
+        candidate.subjects = candidate.subjects[:SUBJECTS_MAX_COUNT]
+        cuts.append(
+            gettext("only the first %(count)s subjects kept") % {"count": SUBJECTS_MAX_COUNT}
+        )
+    if any(len(subject) > SUBJECT_MAX_CHARS for subject in candidate.subjects):
+        candidate.subjects = unique(
+            cut_at_word_boundary(subject, SUBJECT_MAX_CHARS) for subject in candidate.subjects
+        )
+        cuts.append(
+            gettext("subjects cut to %(limit)s characters each") % {"limit": SUBJECT_MAX_CHARS}
+        )
+    if len(candidate.authors) > AUTHORS_MAX_COUNT:
+        candidate.authors = candidate.authors[:AUTHORS_MAX_COUNT]
+        cuts.append(gettext("only the first %(count)s authors kept") % {"count": AUTHORS_MAX_COUNT})
+    if any(len(person.name) > AUTHOR_NAME_MAX_CHARS for person in candidate.authors):
+        candidate.authors = [
+            replace(person, name=cut_at_word_boundary(person.name, AUTHOR_NAME_MAX_CHARS))
+            for person in candidate.authors
+        ]
+        cuts.append(
+            gettext("author names cut to %(limit)s characters") % {"limit": AUTHOR_NAME_MAX_CHARS}
+        )
+    long_ids = [
+        name
+        for name, value in candidate.provider_ids.items()
+        if len(value) > ID_MAX_CHARS.get(name, OTHER_ID_MAX_CHARS)
+    ]
+    if long_ids:
+        candidate.provider_ids = {
+            name: value for name, value in candidate.provider_ids.items() if name not in long_ids
+        }
+        cuts.append(
+            gettext("ids too long to be real dropped: %(ids)s") % {"ids": ", ".join(long_ids)}
+        )
+    if any(len(person.provider_id) > AUTHOR_ID_MAX_CHARS for person in candidate.authors):
+        candidate.authors = [
+            replace(person, provider_id="")
+            if len(person.provider_id) > AUTHOR_ID_MAX_CHARS
+            else person
+            for person in candidate.authors
+        ]
+        cuts.append(gettext("author ids too long to be real dropped"))
+    if cuts:
+        candidate.notes.append(
+            gettext("The provider's answer was too long: %(cuts)s.") % {"cuts": "; ".join(cuts)}
+        )
+    return candidate

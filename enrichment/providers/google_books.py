@@ -8,7 +8,6 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 from django.conf import settings
 
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
@@ -41,10 +40,10 @@ class GoogleBooksProvider(Provider):
     def secrets(self) -> list[str]:
         return [settings.GOOGLE_BOOKS_API_KEY]
 
-    def is_daily_quota_answer(self, response: requests.Response) -> bool:
+    def is_daily_quota_answer(self, status: int, body: str) -> bool:
         # Keyless calls share a pool that answers 429 "Queries per day"; a key's own daily limit
         # answers 403 dailyLimitExceeded. A per-minute limit is only "slow down".
-        lowered = response.text.casefold()
+        lowered = body.casefold()
         return "per day" in lowered or "dailylimitexceeded" in lowered
 
     def _volumes(self, query: str, **params) -> dict:

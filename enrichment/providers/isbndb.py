@@ -8,7 +8,6 @@ ISBNs are silently left out of a bulk answer, whose `data` is a list or an objec
 from typing import Any
 from urllib.parse import quote
 
-import requests
 from django.conf import settings
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
@@ -38,9 +37,9 @@ class IsbndbProvider(Provider):
     def request_cost(self, isbns) -> int:
         return len(isbns)
 
-    def is_daily_quota_answer(self, response: requests.Response) -> bool:
+    def is_daily_quota_answer(self, status: int, body: str) -> bool:
         # A plain 429 "Limit Exceeded" is the per-second limit; the daily one names the day.
-        lowered = response.text.casefold()
+        lowered = body.casefold()
         return "daily" in lowered or "per day" in lowered or "quota" in lowered
 
     @property

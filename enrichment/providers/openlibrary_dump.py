@@ -60,7 +60,7 @@ class OpenLibraryDumpProvider(Provider):
             matches = lookup.editions_by_isbn(chunk, present=present)
             for isbn13 in chunk:
                 candidates = [
-                    candidate_from_match(match)
+                    fields.cap_candidate_text(candidate_from_match(match))
                     for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
                 ]
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -200,6 +201,54 @@ def test_retry_after_holds_every_caller_back(clock):
 
     assert acquire(clock, max_wait=30.0).granted
     assert clock.slept == [pytest.approx(29.0)]
+
+
+@pytest.mark.parametrize("retry_after", [1e12, 3153600000.0, float("inf")])
+def test_an_absurd_retry_after_holds_callers_back_for_the_cap_only(clock, settings, retry_after):
+    # 1e12 s once raised "year 33715 is out of range" here; 3153600000 held a provider to 2126.
+    settings.ENRICHMENT_MAX_RETRY_AFTER_SECONDS = 3600
+    finish(clock, acquire(clock), LookupStatus.THROTTLED, retry_after=retry_after)
+
+    assert state().throttled_until.timestamp() == pytest.approx(clock.time() + 3600)
+    assert acquire(clock, max_wait=10.0).retry_after == pytest.approx(3600)
+    clock.advance(3600)
+    assert acquire(clock).granted
+
+
+@pytest.mark.parametrize("retry_after", [-30.0, float("nan"), None])
+def test_a_negative_or_missing_retry_after_holds_nobody_back(clock, retry_after):
+    finish(clock, acquire(clock), LookupStatus.THROTTLED, retry_after=retry_after)
+
+    assert state().throttled_until is None
+    assert state().consecutive_failures == 1  # the 429 still counts against the breaker
+
+
+def test_a_throttle_stored_beyond_the_cap_is_brought_back_at_the_first_look(clock, settings):
+    # A row written before the cap existed: a provider throttled until 2126.
+    settings.ENRICHMENT_MAX_RETRY_AFTER_SECONDS = 3600
+    ProviderState.objects.create(provider="test", throttled_until=datetime(2126, 1, 1, tzinfo=UTC))
+
+    refused = acquire(clock, max_wait=10.0)
+
+    assert refused.retry_after == pytest.approx(3600)
+    assert state().throttled_until.timestamp() == pytest.approx(clock.time() + 3600)
+    clock.advance(3600)
+    assert acquire(clock).granted
+
+
+def test_an_error_outside_any_request_counts_against_the_breaker(clock):
+    limits = throttle.Limits(rate=0, breaker_failures=2)
+    throttle.record_error(
+        provider="test", error="RuntimeError: bug", limits=limits, clock=clock.time
+    )
+    assert (state().consecutive_failures, state().breaker_state) == (1, "closed")
+    assert state().last_error == "unparseable: RuntimeError: bug"
+
+    throttle.record_error(
+        provider="test", error="RuntimeError: bug", limits=limits, clock=clock.time
+    )
+    assert state().breaker_state == ProviderState.Breaker.OPEN
+    assert acquire(clock, limits).status == LookupStatus.CIRCUIT_OPEN
 
 
 def test_no_more_than_the_in_flight_cap(clock):

@@ -178,3 +178,17 @@ def test_the_registry_builds_it_and_it_has_no_title_search(provider):
     assert provider.batch_size == 1000
     result = provider.search(title="Anything", author="Anyone")
     assert result.status == LookupStatus.NOT_FOUND
+
+
+def test_a_dumps_long_title_is_cut_like_an_online_answer(load_dump, dump_file, provider):
+    # The synthetic editions with OL99000001M's title made 2,000 words long.
+    editions = fixture_path("synthetic-editions.txt").read_bytes()
+    long_title = " ".join(f"word{i}" for i in range(2_000))
+    editions = editions.replace(b"Synthetic edition with its own cover", long_title.encode(), 1)
+    load_dump(editions=dump_file(editions, name="editions.txt"))
+
+    (candidate,) = provider.lookup_isbns([OWN_COVER])[OWN_COVER].candidates
+
+    assert len(candidate.title) <= 500
+    assert long_title.startswith(candidate.title)
+    assert any("title cut to 500 characters" in note for note in candidate.notes)

@@ -1,0 +1,97 @@
+"""The text caps on provider fields (pure): what is cut, where, and the note reviewers see."""
+
+from catalog.models import Author, Edition, Work
+from enrichment.candidates import Candidate, Contributor
+from enrichment.providers import fields
+
+
+def cut(**values) -> Candidate:
+    return fields.cap_candidate_text(Candidate(provider="openlibrary", **values))
+
+
+def words(count: int, word: str = "word") -> str:
+    return " ".join(f"{word}{i}" for i in range(count))
+
+
+def test_a_candidate_within_every_cap_is_left_alone_without_a_note():
+    candidate = cut(
+        title="Use of Weapons",
+        description="A short one.",
+        subjects=["Fiction"],
+        authors=[Contributor("Iain M. Banks")],
+    )
+    assert (candidate.title, candidate.description, candidate.notes) == (
+        "Use of Weapons",
+        "A short one.",
+        [],
+    )
+
+
+def test_each_text_field_is_cut_at_a_word_to_fit_its_column():
+    long = words(20_000)
+    candidate = cut(title=long, subtitle=long, publisher=long, description=long)
+
+    columns = {
+        "title": Work._meta.get_field("title").max_length,
+        "subtitle": Edition._meta.get_field("subtitle").max_length,
+        "publisher": Edition._meta.get_field("publisher").max_length,
+        "description": fields.DESCRIPTION_MAX_CHARS,
+    }
+    for name, limit in columns.items():
+        value = getattr(candidate, name)
+        assert 0.9 * limit < len(value) <= limit, name
+        assert long[len(value)] == " ", name  # ends with a whole word
+    (note,) = candidate.notes
+    assert note == (
+        "The provider's answer was too long: title cut to 500 characters; subtitle cut to 500 "
+        "characters; publisher cut to 255 characters; description cut to 20,000 characters."
+    )
+
+
+def test_subjects_are_limited_in_number_and_length():
+    candidate = cut(subjects=[f"Subject {i}" for i in range(10_000)])
+    assert candidate.subjects == [f"Subject {i}" for i in range(50)]
+
+    candidate = cut(subjects=[words(100, "a"), words(100, "b"), "Short"])
+    assert [len(s) <= fields.SUBJECT_MAX_CHARS for s in candidate.subjects] == [True] * 3
+    assert candidate.subjects[2] == "Short"
+    assert "subjects cut to 200 characters each" in candidate.notes[0]
+
+
+def test_authors_are_limited_in_number_and_name_length():
+    many = [Contributor(f"Author {i}", role="editor") for i in range(500)]
+    candidate = cut(authors=many)
+    assert candidate.authors == many[:50]
+
+    candidate = cut(authors=[Contributor(words(200), provider_id="OL1A")])
+    (author,) = candidate.authors
+    assert len(author.name) <= Author._meta.get_field("name").max_length
+    assert author.provider_id == "OL1A"
+    assert "author names cut to 255 characters" in candidate.notes[0]
+
+
+def test_ids_longer_than_their_column_are_dropped_never_cut():
+    candidate = cut(
+        provider_ids={
+            "google_books": "x" * 33,
+            "openlibrary_edition": "OL" + "1" * 100 + "M",
+            "openlibrary_work": "OL27258W",
+            "archive_org": "useofweapons00bank_0",
+        },
+        authors=[Contributor("Iain M. Banks", provider_id="OL" + "9" * 100 + "A")],
+    )
+
+    assert candidate.provider_ids == {
+        "openlibrary_work": "OL27258W",
+        "archive_org": "useofweapons00bank_0",
+    }
+    assert candidate.authors == [Contributor("Iain M. Banks")]
+    assert (
+        "ids too long to be real dropped: google_books, openlibrary_edition" in (candidate.notes[0])
+    )
+
+
+def test_storable_text_drops_nul_and_lone_surrogates():
+    assert fields.storable("a\x00b") == "ab"
+    assert fields.storable("caf\u00e9 \ud800") == "caf\u00e9 ?"
+    assert fields.text("  Title\x00 ") == "Title"
