@@ -19,6 +19,7 @@ from catalog import text
 from catalog.importers.base import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.candidates import Contributor
+from enrichment.cover_apply import cover_mark_pending, covers_dispatch
 from enrichment.matching import Tier
 from enrichment.merge import FIELDS, completeness, is_empty
 from enrichment.models import AuditLogEntry, EnrichmentRequest
@@ -253,15 +254,15 @@ def request_apply_decision(
             locked.match_details = request.match_details
             locked.providers_attempted = request.providers_attempted
             locked.fields_applied = sorted(changes)
-            locked.cover_status = (
-                EnrichmentRequest.CoverStatus.PENDING if auto_cover else locked.cover_status
-            )
+            if auto_cover:
+                cover_mark_pending(locked)
             locked.claim_token = ""
             locked.last_error = ""
             locked.finished_at = now
             locked.save()
             _update_work_state(work, edition, status=status, tier=str(tier), now=now)
             if auto_cover:
+                # Slow image hosts never hold up metadata: covers have their own tasks.
                 transaction.on_commit(lambda: covers_dispatch(request_ids=[locked.pk]))
     except RequestNotClaimed:
         logger.warning("Request %s was given to another worker: nothing applied", request.pk)
@@ -329,10 +330,3 @@ def _update_work_state(work: Work, edition, *, status: str, tier: str, now) -> N
             "updated_at",
         ]
     )
-
-
-def covers_dispatch(*, request_ids: list[int]) -> None:
-    """Hand cover downloads to their own task, so slow image hosts never hold up metadata."""
-    from django_q.tasks import async_task
-
-    async_task("enrichment.tasks.fetch_covers_for_requests", request_ids, group="covers")

@@ -5,3 +5,6 @@ class EnrichmentConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "enrichment"
     verbose_name = "Enrichment"
+
+    def ready(self):
+        from enrichment import checks  # noqa: F401 (registers the startup checks)

@@ -1,26 +1,201 @@
 """The cover step of enrichment: download, verify and apply the cover a request proposed.
 
-It runs in its own task (or after each batch in `enrich_missing --now`) so that slow image hosts
+It runs in its own tasks (or after each batch in `enrich_missing --now`) so that slow image hosts
 never hold up metadata work. Downloads happen outside any transaction; the apply is one
 transaction that re-checks the request and never replaces a cover the work already has (only a
 reviewer can, from the review page).
+
+Covers are handed out the way requests are (enrichment/queue.py). Queuing marks a pending cover
+(`cover_queued_at`), so no sweep queues it again while a task holds it; a worker claims it
+(`cover_claim_token`) just before downloading, so no two workers download it. A task takes at
+most cover_task_size() covers: even if every download runs into its deadline, the task ends well
+inside Q_TIMEOUT and is never killed. A cover left claimed or queued by a worker that stopped is
+queued again once, after cover_stale_seconds(), and given up after MAX_COVER_ATTEMPTS claims.
 """
 
 import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Edition, Work
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
+from enrichment.covers.fetch import download_seconds
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 
 logger = logging.getLogger(__name__)
 CoverStatus = EnrichmentRequest.CoverStatus
-#: A download that failed for a passing reason (timeout, 5xx) is tried again this many times.
+#: A cover is claimed at most this many times: a download that failed for a passing reason
+#: (timeout, 5xx) or whose worker died is tried again until then.
 MAX_COVER_ATTEMPTS = 3
+#: A cover's time besides its downloads: verify, thumbnails, storage, the database (generous).
+COVER_APPLY_SECONDS = 2.0
+#: The share of Q_TIMEOUT a cover task may fill with worst cases: well inside the kill.
+COVER_TASK_SHARE = 0.5
+FETCH_TASK = "enrichment.tasks.fetch_covers_for_requests"
+
+
+# --- Bounds -----
+
+
+def cover_seconds() -> float:
+    """The most one request's cover step takes: its downloads share one deadline, then apply."""
+    return download_seconds() + COVER_APPLY_SECONDS
+
+
+def cover_task_budget() -> float:
+    return settings.Q_TIMEOUT * COVER_TASK_SHARE
+
+
+def cover_task_size() -> int:
+    """Covers per task, so that a task of worst cases still ends within cover_task_budget()."""
+    return max(1, int(cover_task_budget() // cover_seconds()))
+
+
+def cover_stale_seconds() -> float:
+    """A queue mark or claim older than this was left by a task that is gone. Never shorter
+    than one cover's step, so a live download is never taken over."""
+    return max(settings.ENRICHMENT_STALE_SECONDS, cover_seconds())
+
+
+# --- Queuing and claiming -----
+
+
+def cover_mark_pending(request: EnrichmentRequest) -> None:
+    """Make the request's cover a new download job (on the instance; the caller saves it)."""
+    request.cover_status = CoverStatus.PENDING
+    request.cover_queued_at = None
+    request.cover_claim_token = ""
+    request.cover_claimed_at = None
+    request.cover_attempts = 0
+
+
+def covers_due(*, now) -> QuerySet[EnrichmentRequest]:
+    """Pending covers that no live task holds: never queued, or their mark or claim is stale."""
+    stale = now - timedelta(seconds=cover_stale_seconds())
+    return (
+        EnrichmentRequest.objects.filter(
+            cover_status=CoverStatus.PENDING, cover_attempts__lt=MAX_COVER_ATTEMPTS
+        )
+        .filter(Q(cover_queued_at__isnull=True) | Q(cover_queued_at__lt=stale))
+        .filter(Q(cover_claim_token="") | Q(cover_claimed_at__lt=stale))
+    )
+
+
+def covers_mark_queued(
+    *, request_ids: Sequence[int] | None = None, limit: int | None = None, now=None
+) -> list[int]:
+    """Atomically mark due covers queued (all due ones when `request_ids` is None); returns
+    their ids. A cover another caller queued meanwhile is not returned, so it is queued once.
+
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: the IMMEDIATE transaction holds the
+    write lock from the start, so two callers never read the same due rows.
+    """
+    now = now or timezone.now()
+    due = covers_due(now=now)
+    if request_ids is not None:
+        due = due.filter(pk__in=list(request_ids))
+    due = due.order_by("pk")
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        EnrichmentRequest.objects.filter(pk__in=ids).update(cover_queued_at=now)
+    return ids
+
+
+def covers_dispatch(
+    *, request_ids: Sequence[int] | None = None, actor_id: int | None = None, limit=None, now=None
+) -> int:
+    """Queue the due covers among `request_ids` (every due cover when None) in tasks of at most
+    cover_task_size(); a cover already queued or being fetched is left alone. `actor_id`: the
+    reviewer credited with the covers. Returns the number of covers queued."""
+    from django_q.tasks import async_task
+
+    ids = covers_mark_queued(request_ids=request_ids, limit=limit, now=now)
+    size = cover_task_size()
+    credit = [actor_id] if actor_id else []
+    for start in range(0, len(ids), size):
+        async_task(FETCH_TASK, ids[start : start + size], *credit, group="covers")
+    return len(ids)
+
+
+def covers_dispatch_due(*, now=None) -> int:
+    """The sweep's cover part: give up covers that stopped their workers too often, then queue
+    every due cover (a stale one once more)."""
+    now = now or timezone.now()
+    covers_give_up_stale(now=now)
+    return covers_dispatch(limit=settings.ENRICHMENT_DISPATCH_MAX, now=now)
+
+
+def covers_give_up_stale(*, now=None) -> int:
+    """Covers whose last allowed claim was left by a worker that stopped are rejected."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=cover_stale_seconds())
+    given_up = 0
+    candidates = EnrichmentRequest.objects.filter(
+        cover_status=CoverStatus.PENDING,
+        cover_attempts__gte=MAX_COVER_ATTEMPTS,
+        cover_claimed_at__lt=stale,
+    ).exclude(cover_claim_token="")
+    for pk in candidates.values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]:
+        with transaction.atomic():
+            locked = candidates.select_for_update().filter(pk=pk).first()
+            if locked is None:  # finished meanwhile
+                continue
+            locked.cover_status = CoverStatus.REJECTED
+            locked.cover_claim_token, locked.cover_claimed_at = "", None
+            locked.match_details = {
+                **locked.match_details,
+                "cover_note": (
+                    f"The worker stopped while downloading this cover {locked.cover_attempts} "
+                    "times: given up."
+                ),
+            }
+            locked.save(
+                update_fields=[
+                    "cover_status",
+                    "cover_claim_token",
+                    "cover_claimed_at",
+                    "match_details",
+                    "updated_at",
+                ]
+            )
+            given_up += 1
+    if given_up:
+        logger.warning("Gave up %s cover downloads that stopped their workers", given_up)
+    return given_up
+
+
+def cover_claim(*, request_id: int, token: str, now=None) -> EnrichmentRequest | None:
+    """Take the cover for this worker if it is pending and unclaimed (or its claim is stale):
+    one guarded UPDATE, atomic on both databases. Returns the request, or None."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=cover_stale_seconds())
+    claimed = (
+        EnrichmentRequest.objects.filter(
+            pk=request_id, cover_status=CoverStatus.PENDING, cover_attempts__lt=MAX_COVER_ATTEMPTS
+        )
+        .filter(Q(cover_claim_token="") | Q(cover_claimed_at__lt=stale))
+        .update(
+            cover_claim_token=token, cover_claimed_at=now, cover_attempts=F("cover_attempts") + 1
+        )
+    )
+    if not claimed:
+        return None
+    return EnrichmentRequest.objects.select_related("work").get(pk=request_id)
+
+
+# --- Fetching -----
 
 
 def cover_refs(request: EnrichmentRequest) -> list[CoverRef]:
@@ -28,42 +203,91 @@ def cover_refs(request: EnrichmentRequest) -> list[CoverRef]:
     return [CoverRef(**ref) for ref in proposed]
 
 
-def requests_fetch_covers(*, request_ids: list[int]) -> dict[str, int]:
-    """Fetch and apply the proposed covers of these requests; returns counts by outcome."""
-    outcomes: dict[str, int] = {}
-    pending = EnrichmentRequest.objects.filter(pk__in=request_ids, cover_status=CoverStatus.PENDING)
-    for request in pending.select_related("work"):
-        outcome = request_fetch_cover(request=request)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+def covers_fetch_task(*, request_ids: list[int], actor_id: int | None = None) -> dict[str, int]:
+    """A cover task: fetch these covers within the task's budget (see requests_fetch_covers)."""
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return requests_fetch_covers(
+        request_ids=request_ids, actor=actor, budget_seconds=cover_task_budget()
+    )
 
 
-def request_fetch_cover(*, request: EnrichmentRequest, actor=None, force: bool = False) -> str:
+def requests_fetch_covers(
+    *, request_ids: Sequence[int], actor=None, budget_seconds: float | None = None
+) -> dict[str, int]:
+    """Claim, fetch and apply the proposed covers of these requests, one at a time; returns
+    counts by outcome. A cover that is done or that another worker holds is skipped.
+
+    With `budget_seconds` (a task), no cover is started that might not finish inside it: the
+    rest go to a new task at once.
+    """
+    started = time.monotonic()
+    token = uuid.uuid4().hex
+    outcomes: Counter = Counter()
+    ids = list(dict.fromkeys(request_ids))
+    for index, request_id in enumerate(ids):
+        elapsed = time.monotonic() - started
+        if index and budget_seconds is not None and elapsed + cover_seconds() > budget_seconds:
+            outcomes["handed_on"] += covers_hand_on(
+                request_ids=ids[index:], actor_id=getattr(actor, "pk", None)
+            )
+            break
+        request = cover_claim(request_id=request_id, token=token)
+        if request is None:
+            outcomes["not_claimed"] += 1
+            continue
+        outcomes[request_fetch_cover(request=request, actor=actor, claim_token=token)] += 1
+    return dict(outcomes)
+
+
+def covers_hand_on(*, request_ids: Sequence[int], actor_id: int | None = None) -> int:
+    """A task out of time gives its remaining covers to a new task."""
+    EnrichmentRequest.objects.filter(
+        pk__in=list(request_ids), cover_status=CoverStatus.PENDING, cover_claim_token=""
+    ).update(cover_queued_at=None)
+    return covers_dispatch(request_ids=request_ids, actor_id=actor_id)
+
+
+def request_fetch_cover(
+    *, request: EnrichmentRequest, actor=None, force: bool = False, claim_token: str = ""
+) -> str:
     """Download the request's cover candidates in priority order and apply the first that
-    verifies. `force` (a reviewer's choice) replaces an existing cover."""
+    verifies. `claim_token`: this worker's claim (cover_claim), checked before applying.
+    `force` (a reviewer's choice) replaces an existing cover."""
     choice = choose_cover(cover_refs(request))
     with transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)
+        if claim_token and locked.cover_claim_token != claim_token:
+            return "lost"  # given to another worker as stale: its download counts
         if not force and locked.cover_status != CoverStatus.PENDING:
             return "already_done"  # another task got here first: idempotent
         work = Work.objects.select_for_update().get(pk=locked.work_id)
         details = dict(locked.match_details)
         details["cover_rejections"] = choice.rejection_details()
-        attempts = details.get("cover_attempts", 0) + 1
-        details["cover_attempts"] = attempts
         locked.match_details = details
+        locked.cover_claim_token, locked.cover_claimed_at = "", None
+        done_fields = [
+            "cover_status",
+            "cover_claim_token",
+            "cover_claimed_at",
+            "match_details",
+            "updated_at",
+        ]
         if not force and _has_verified_cover(work):
             locked.cover_status = CoverStatus.NONE
             details["cover_note"] = "The work already has a verified cover: kept."
-            locked.save(update_fields=["cover_status", "match_details", "updated_at"])
+            locked.save(update_fields=done_fields)
             return "kept_existing"
         if not choice.found:
             retry = any(r.reason in RETRYABLE_REASONS for r in choice.rejections)
-            if retry and attempts < MAX_COVER_ATTEMPTS:
-                locked.save(update_fields=["match_details", "updated_at"])
+            if retry and locked.cover_attempts < MAX_COVER_ATTEMPTS:
+                # Queued again by the sweep once this mark is stale: a backoff.
+                locked.cover_queued_at = timezone.now()
+                locked.save(update_fields=[*done_fields, "cover_queued_at"])
                 return "retry_later"
             locked.cover_status = CoverStatus.REJECTED
-            locked.save(update_fields=["cover_status", "match_details", "updated_at"])
+            locked.save(update_fields=done_fields)
             return "rejected"
         stored = store_cover(choice.image)
         target = _cover_target(locked, work)
@@ -99,7 +323,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, force: bool =
         if "cover" in proposal:
             proposal["cover"] = {**proposal["cover"], "applied": True, "chosen": choice.ref.url}
         locked.proposal = proposal
-        locked.save(update_fields=["cover_status", "match_details", "proposal", "updated_at"])
+        locked.save(update_fields=[*done_fields, "proposal"])
         _refresh_work(work)
     return "applied"
 

@@ -135,6 +135,16 @@ class EnrichmentRequest(models.Model):
     cover_status = models.CharField(
         max_length=8, choices=CoverStatus.choices, blank=True, default=""
     )
+    # The cover download is claimed like the request itself (enrichment/cover_apply.py): queued
+    # once, fetched by one worker at a time, given back when that worker died.
+    cover_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a task was last queued for the cover download."
+    )
+    cover_claim_token = models.CharField(max_length=32, blank=True)
+    cover_claimed_at = models.DateTimeField(null=True, blank=True)
+    cover_attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Cover downloads started (claims), the last one included."
+    )
     match_details = models.JSONField(default=dict, blank=True)
     proposal = models.JSONField(
         default=dict, blank=True, help_text="field -> current / proposed / source / tier"
@@ -176,6 +186,9 @@ class EnrichmentRequest(models.Model):
             models.Index(fields=["status", "priority", "created_at"], name="enrichreq_list_idx"),
             models.Index(fields=["status", "claimed_at"], name="enrichreq_claimed_idx"),
             models.Index(fields=["status", "confidence"], name="enrichreq_confidence_idx"),
+            models.Index(
+                fields=["cover_status", "cover_queued_at"], name="enrichreq_cover_due_idx"
+            ),
         ]
         permissions = [
             ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),

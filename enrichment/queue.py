@@ -17,6 +17,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Edition, Work
+from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import EnrichmentRequest
 
 logger = logging.getLogger(__name__)
@@ -150,16 +151,8 @@ def requests_dispatch_due(*, now=None) -> int:
         .values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]
     )
     dispatched = requests_dispatch(request_ids=list(due))
-    # Covers whose download failed for a passing reason are tried again.
-    covers = list(
-        EnrichmentRequest.objects.filter(
-            cover_status=EnrichmentRequest.CoverStatus.PENDING, updated_at__lt=held
-        ).values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]
-    )
-    if covers:
-        from enrichment.apply import covers_dispatch
-
-        covers_dispatch(request_ids=covers)
+    # Covers no live task holds: new, retried after a passing fault, or left by a dead worker.
+    covers_dispatch_due(now=now)
     return dispatched
 
 

@@ -202,7 +202,7 @@ def request_approve(
         result.applied, result.refused = changes, refused
         result.approved = locked.status == Status.NEEDS_REVIEW
         if want_cover and safe:
-            locked.cover_status = CoverStatus.PENDING
+            cover_apply.cover_mark_pending(locked)
             result.cover = "queued"
         locked.status = Status.COMPLETED
         locked.proposal = proposal
@@ -296,18 +296,7 @@ def _set_work_state(work: Work, edition: Edition | None, *, status: str, touched
 
 def covers_fetch_dispatch(*, request_ids: list[int], actor_id: int | None) -> None:
     """Queue the downloads of covers a reviewer approved (credited to the reviewer)."""
-    from django_q.tasks import async_task
-
-    async_task("enrichment.review_tasks.fetch_covers", request_ids, actor_id, group="covers")
-
-
-def requests_fetch_covers_for(*, request_ids: list[int], actor) -> dict[str, int]:
-    """Download and apply the covers queued by approvals (never replacing a cover)."""
-    outcomes: Counter = Counter()
-    pending = EnrichmentRequest.objects.filter(pk__in=request_ids, cover_status=CoverStatus.PENDING)
-    for request in pending:
-        outcomes[cover_apply.request_fetch_cover(request=request, actor=actor)] += 1
-    return dict(outcomes)
+    cover_apply.covers_dispatch(request_ids=request_ids, actor_id=actor_id)
 
 
 # --- Dismiss ------------------------------------------------------------------------------------

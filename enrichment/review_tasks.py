@@ -4,9 +4,7 @@ Both are idempotent: a bulk operation resumes where its progress says it stopped
 already applied (or no longer pending) is left alone.
 """
 
-from django.contrib.auth import get_user_model
-
-from enrichment import review
+from enrichment import cover_apply, review
 
 
 def run_bulk_operation(operation_id: int) -> dict:
@@ -15,5 +13,5 @@ def run_bulk_operation(operation_id: int) -> dict:
 
 
 def fetch_covers(request_ids: list[int], actor_id: int | None = None) -> dict:
-    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    return review.requests_fetch_covers_for(request_ids=request_ids, actor=actor)
+    """For tasks queued before approved covers went to tasks.fetch_covers_for_requests."""
+    return cover_apply.covers_fetch_task(request_ids=request_ids, actor_id=actor_id)

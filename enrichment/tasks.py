@@ -17,7 +17,7 @@ def dispatch_due_requests() -> int:
     return queue.requests_dispatch_due()
 
 
-def fetch_covers_for_requests(request_ids: list[int]) -> dict:
+def fetch_covers_for_requests(request_ids: list[int], actor_id: int | None = None) -> dict:
     from enrichment import cover_apply
 
-    return cover_apply.requests_fetch_covers(request_ids=request_ids)
+    return cover_apply.covers_fetch_task(request_ids=request_ids, actor_id=actor_id)

@@ -1,17 +1,23 @@
 """Pick the cover of a request: try every candidate, best source first; the first that verifies
 wins. Open Library and Archive.org by cover id first, then ISBNdb, then Google Books (often poor
 scans), then anything else, and Amazon URL patterns last (only ever a cover if they verify).
+
+All of a request's candidates share one download deadline (COVER_CONNECT_TIMEOUT +
+COVER_READ_TIMEOUT), and a host that timed out is not asked again for the same request: one
+slow or dripping host never holds the cover step longer than one download may take.
 """
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from enrichment.candidates import CoverRef
 from enrichment.covers import hosts, placeholders
 from enrichment.covers.errors import CoverRejected, RejectionReason
-from enrichment.covers.fetch import fetch_cover_bytes
+from enrichment.covers.fetch import download_seconds, fetch_cover_bytes
 from enrichment.covers.verify import VerifiedImage, verify_cover
 
 logger = logging.getLogger(__name__)
@@ -82,22 +88,41 @@ def ordered_cover_refs(refs: Sequence[CoverRef]) -> list[CoverRef]:
     return sorted(refs, key=key)
 
 
-def choose_cover(refs: Sequence[CoverRef]) -> CoverChoice:
-    """Fetch and verify candidates in order until one verifies; record why the others failed."""
+def choose_cover(refs: Sequence[CoverRef], *, deadline: float | None = None) -> CoverChoice:
+    """Fetch and verify candidates in order until one verifies; record why the others failed.
+
+    Every download ends by `deadline` (time.monotonic(); by default one download's time from
+    now); the candidates left when it passes are recorded as timeouts, not tried.
+    """
+    deadline = time.monotonic() + download_seconds() if deadline is None else deadline
     rejections: list[RejectedCover] = []
     tried: set[str] = set()
+    timed_out_hosts: set[str] = set()
     for ref in ordered_cover_refs(refs):
         url = hosts.upgrade_to_https(ref.url.strip())
         if url in tried:
             continue
         tried.add(url)
+        host = urlsplit(url).netloc.lower()
         try:
             known_placeholder = placeholders.placeholder_url_reason(url)
             if known_placeholder:  # refused without fetching
                 raise CoverRejected(RejectionReason.PLACEHOLDER, known_placeholder)
-            image = verify_cover(fetch_cover_bytes(url), url=url, size_label=ref.size_label)
+            if host in timed_out_hosts:
+                raise CoverRejected(
+                    RejectionReason.TIMEOUT, f"not tried: {host} timed out on an earlier candidate"
+                )
+            if time.monotonic() >= deadline:
+                raise CoverRejected(
+                    RejectionReason.TIMEOUT,
+                    "not tried: the time for this cover's downloads ran out",
+                )
+            body = fetch_cover_bytes(url, deadline=deadline)
+            image = verify_cover(body, url=url, size_label=ref.size_label)
         except CoverRejected as rejected:
             logger.debug("cover %s rejected: %s", url, rejected)
+            if rejected.reason == RejectionReason.TIMEOUT:
+                timed_out_hosts.add(host)
             rejections.append(RejectedCover(ref, rejected.reason, rejected.message))
             continue
         return CoverChoice(image=image, ref=ref, rejections=rejections)

@@ -3,8 +3,14 @@
 Each hop (the URL and every redirect) is checked against the allowlist, its host resolved once,
 every address vetted, and the connection made to a vetted address: a second DNS answer
 (rebinding) never reaches the socket. TLS still checks the certificate for the host name.
+
+A download ends within COVER_CONNECT_TIMEOUT + COVER_READ_TIMEOUT, DNS, redirects and body
+included: the socket timeouts bound each read, and a watchdog shuts the sockets down at the
+deadline, so a host that drips one byte at a time (each inside the read timeout) cannot hold it.
 """
 
+import contextlib
+import socket
 import threading
 import time
 from urllib.parse import urljoin
@@ -29,34 +35,158 @@ DOCUMENT_CONTENT_TYPES = frozenset(
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif;q=0.9,*/*;q=0.1"
 
 
-def fetch_cover_bytes(url: str, *, max_bytes: int | None = None) -> bytes:
+def download_seconds() -> float:
+    """The most one cover download may take: DNS, connect, redirects and body included."""
+    return settings.COVER_CONNECT_TIMEOUT + settings.COVER_READ_TIMEOUT
+
+
+def fetch_cover_bytes(
+    url: str, *, max_bytes: int | None = None, deadline: float | None = None
+) -> bytes:
     """The body of a cover URL, following at most MAX_REDIRECTS redirects, each re-checked.
 
     Raises CoverRejected (see RejectionReason) for anything that is not a 200 with a body of at
-    most `max_bytes` (COVER_MAX_BYTES by default) from an allowed host and a vetted address.
+    most `max_bytes` (COVER_MAX_BYTES by default) from an allowed host and a vetted address, and
+    TIMEOUT when it takes longer than download_seconds() or goes past `deadline` (a
+    time.monotonic() value), whichever comes first.
     """
     max_bytes = settings.COVER_MAX_BYTES if max_bytes is None else max_bytes
-    timeout = (settings.COVER_CONNECT_TIMEOUT, settings.COVER_READ_TIMEOUT)
-    # The read timeout bounds each socket read; this bounds a server that drips bytes slowly.
-    deadline = time.monotonic() + settings.COVER_CONNECT_TIMEOUT + 2 * settings.COVER_READ_TIMEOUT
+    seconds = download_seconds()
+    if deadline is not None:
+        seconds = min(seconds, deadline - time.monotonic())
+    with Watchdog(seconds) as watchdog:
+        try:
+            body = _fetch(url, max_bytes, watchdog)
+        except Exception as error:
+            if watchdog.expired:  # whatever the cut-off socket raised, the cause is the deadline
+                raise watchdog.rejection() from None
+            if isinstance(error, requests.RequestException):
+                raise _rejection_for(error) from None
+            raise
+        if watchdog.expired:  # a body without a length "ends" when its socket is shut down
+            raise watchdog.rejection()
+        return body
+
+
+def _fetch(url: str, max_bytes: int, watchdog: "Watchdog") -> bytes:
     current = hosts.upgrade_to_https(url)
     for _hop in range(MAX_REDIRECTS + 1):
         location = hosts.check_cover_url(current)
-        addresses = hosts.vetted_addresses(location.host, location.port, operator=location.operator)
-        try:
-            response = _send(current, addresses, timeout)
-            if response.status_code in REDIRECT_STATUSES and "Location" in response.headers:
-                response.close()
-                current = urljoin(current, response.headers["Location"])
-                continue
-            with response:
-                _check_answer(response, max_bytes)
-                return _read_body(response, max_bytes, deadline)
-        except requests.RequestException as error:
-            raise _rejection_for(error) from None
+        addresses = watchdog.run(
+            hosts.vetted_addresses, location.host, location.port, operator=location.operator
+        )
+        response = _send(current, addresses, watchdog.timeouts())
+        if response.status_code in REDIRECT_STATUSES and "Location" in response.headers:
+            response.close()
+            current = urljoin(current, response.headers["Location"])
+            continue
+        with response:
+            _check_answer(response, max_bytes)
+            return _read_body(response, max_bytes)
     raise CoverRejected(
         RejectionReason.TOO_MANY_REDIRECTS, f"more than {MAX_REDIRECTS} redirects from {url}"
     )
+
+
+class Watchdog:
+    """The deadline of one download, enforced from a timer thread.
+
+    At the deadline every socket the download opened is shut down (through a duplicate file
+    descriptor, so a socket closed meanwhile is never confused with a new one): a read blocked on
+    a dripping server returns at once, whatever the socket timeout. Installed for this thread
+    while the download runs; the vetted connections register their sockets with it.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = max(seconds, 0.0)
+        self.deadline = time.monotonic() + self.seconds
+        self.expired = self.seconds <= 0
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = False
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Watchdog":
+        self._previous = getattr(_local, "watchdog", None)
+        _local.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _local.watchdog = self._previous
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
+            for watched in self._sockets:
+                watched.close()
+            self._sockets.clear()
+
+    def left(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def rejection(self) -> CoverRejected:
+        return CoverRejected(
+            RejectionReason.TIMEOUT,
+            f"gave up after {self.seconds:.3g} s: the download deadline "
+            "(COVER_CONNECT_TIMEOUT + COVER_READ_TIMEOUT)",
+        )
+
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) socket timeouts for the next request: never past the deadline."""
+        left = self.left()
+        if self.expired or left <= 0:
+            raise self.rejection()
+        return (min(settings.COVER_CONNECT_TIMEOUT, left), min(settings.COVER_READ_TIMEOUT, left))
+
+    def run(self, function, *args, **kwargs):
+        """function(*args, **kwargs), given up at the deadline (a DNS lookup cannot be
+        interrupted, so it runs in a daemon thread that is left to finish on its own)."""
+        outcome: dict = {}
+
+        def call():
+            try:
+                outcome["value"] = function(*args, **kwargs)
+            except BaseException as error:  # handed to the caller below
+                outcome["error"] = error
+
+        thread = threading.Thread(target=call, daemon=True)
+        thread.start()
+        thread.join(self.left())
+        if thread.is_alive() or self.expired:
+            raise self.rejection()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def watch(self, sock: socket.socket) -> None:
+        try:
+            watched = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        except OSError:  # already closed: nothing left to cut
+            return
+        with self._lock:
+            if not self._done and not self.expired:
+                self._sockets.append(watched)
+                return
+        _shut(watched)
+        watched.close()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            for watched in self._sockets:
+                _shut(watched)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # not connected any more
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def current_watchdog() -> Watchdog | None:
+    return getattr(_local, "watchdog", None)
 
 
 def cover_user_agent() -> str:
@@ -111,14 +241,12 @@ def _check_answer(response: requests.Response, max_bytes: int) -> None:
         raise CoverRejected(RejectionReason.NOT_AN_IMAGE, f"Content-Type {content_type}")
 
 
-def _read_body(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
+def _read_body(response: requests.Response, max_bytes: int) -> bytes:
     chunks, received = [], 0
     for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
         received += len(chunk)
         if received > max_bytes:
             raise CoverRejected(RejectionReason.TOO_LARGE, f"body over {max_bytes} bytes")
-        if time.monotonic() > deadline:
-            raise CoverRejected(RejectionReason.TIMEOUT, "body took too long", retryable=True)
         chunks.append(chunk)
     if not received:
         raise CoverRejected(RejectionReason.EMPTY, f"empty body from {response.url}")
@@ -142,16 +270,25 @@ class _VettedConnectionMixin:
     def _new_conn(self):
         # Without addresses from fetch_cover_bytes (the session used directly), vet here.
         addresses = self.vetted_addresses or hosts.vetted_addresses(self.host, self.port)
-        hostname, failure = self._dns_host, None
+        watchdog = current_watchdog()
+        hostname, connect_timeout, failure = self._dns_host, self.timeout, None
         try:
             for address in addresses:
                 self._dns_host = address  # only the socket sees the IP; TLS and Host keep the name
+                if watchdog is not None:  # every address tried within the download's deadline
+                    if watchdog.expired or not watchdog.left():
+                        raise ConnectTimeoutError(self, "the cover download's deadline passed")
+                    self.timeout = min(connect_timeout, watchdog.left())
                 try:
-                    return super()._new_conn()
+                    sock = super()._new_conn()
                 except (NewConnectionError, ConnectTimeoutError) as error:
                     failure = error
+                    continue
+                if watchdog is not None:
+                    watchdog.watch(sock)  # before TLS: a dripping handshake is cut off too
+                return sock
         finally:
-            self._dns_host = hostname
+            self._dns_host, self.timeout = hostname, connect_timeout
         raise failure
 
 
@@ -169,6 +306,9 @@ class _VettedPoolMixin:
     def _get_conn(self, timeout=None):
         connection = super()._get_conn(timeout)
         connection.vetted_addresses = self.vetted_addresses
+        watchdog = current_watchdog()
+        if watchdog is not None and connection.sock is not None:  # a kept-alive connection
+            watchdog.watch(connection.sock)
         return connection
 
 

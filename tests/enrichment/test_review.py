@@ -99,7 +99,11 @@ def test_safe_approval_queues_the_cover_download_on_commit(
     request = needs_review()
     with django_capture_on_commit_callbacks(execute=True):
         review.request_approve(request=request, actor=reviewer)
-    assert ("enrichment.review_tasks.fetch_covers", [request.pk], reviewer.pk) in no_task_queue
+    assert (
+        "enrichment.tasks.fetch_covers_for_requests",
+        [request.pk],
+        reviewer.pk,
+    ) in no_task_queue
 
 
 def test_chosen_fields_are_applied_even_over_a_value(reviewer):
