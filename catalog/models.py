@@ -164,6 +164,28 @@ class Work(TimeStampedModel, CoverFields):
         return field.attr_class(self, field, name)
 
 
+class WorkSeries(TimeStampedModel):
+    """A series the work belongs to, with its number there. A book may be in several
+    (`Raising Steam (Discworld, #40; Moist von Lipwig, #3)`); position 0 is the primary one,
+    which Work.series / Work.series_number repeat for lists and search."""
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="series_entries")
+    name = models.CharField(max_length=255)
+    number = models.CharField(max_length=16, blank=True, help_text=_("e.g. 2, 0.5, 1-3"))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["work", "position"]
+        verbose_name_plural = "work series"
+        constraints = [
+            models.UniqueConstraint(fields=["work", "name"], name="workseries_unique_name"),
+        ]
+        indexes = [models.Index(fields=["name"], name="workseries_name_idx")]
+
+    def __str__(self):
+        return f"{self.name} #{self.number}" if self.number else self.name
+
+
 class WorkAuthor(TimeStampedModel):
     """An ordered credit: who did what on a work (author, translator, narrator, ...)."""
 
@@ -232,6 +254,12 @@ class Edition(TimeStampedModel, CoverFields):
     )
     google_books_id = models.CharField("Google Books id", max_length=32, blank=True)
     goodreads_book_id = models.CharField("Goodreads book id", max_length=32, blank=True)
+    librarything_id = models.CharField(
+        "LibraryThing id",
+        max_length=32,
+        blank=True,
+        help_text=_("The book's id in the LibraryThing catalog it was exported from."),
+    )
 
     class Meta:
         ordering = ["work", "publication_date", "id"]
@@ -285,9 +313,16 @@ class ImportJob(TimeStampedModel):
         MISSING = "missing", _("Not found when uploads moved to private storage")
 
     class Format(models.TextChoices):
-        AUTO = "auto", "Detect from the header"
+        AUTO = "auto", _("Detect from the header")
         GOODREADS = "goodreads", "Goodreads"
         STORYGRAPH = "storygraph", "StoryGraph"
+        LIBRARYTHING = "librarything", "LibraryThing"
+        LIBIB = "libib", "Libib"
+        CALIBRE = "calibre", "calibre"
+        OPENLIBRARY = "openlibrary", _("Open Library reading log")
+        BOOKWYRM = "bookwyrm", "BookWyrm"
+        OPENREADS = "openreads", "Openreads"
+        GENERIC = "generic", _("Any CSV (columns mapped by hand)")
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     requested_format = models.CharField(max_length=16, choices=Format.choices, default="auto")
@@ -304,6 +339,8 @@ class ImportJob(TimeStampedModel):
     file_size = models.PositiveBigIntegerField(default=0)
     encoding = models.CharField(max_length=16, blank=True)
     header = models.JSONField(default=list, blank=True)
+    # The generic format's column mapping: catalog field -> column name ({"title": "Book", ...}).
+    column_map = models.JSONField(default=dict, blank=True)
     uploaded_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -382,6 +419,17 @@ class ImportRow(TimeStampedModel):
         DUPLICATE = "duplicate", "Duplicate"
         FAILED = "failed", "Failed"
 
+    class MatchedBy(models.TextChoices):
+        """Which key tied an updated or duplicate row to a book already in the catalog."""
+
+        ISBN = "isbn", _("ISBN")
+        GOODREADS_ID = "goodreads_id", _("Goodreads id")
+        LIBRARYTHING_ID = "librarything_id", _("LibraryThing id")
+        ASIN = "asin", _("ASIN")
+        OPENLIBRARY_ID = "openlibrary_id", _("Open Library id")
+        TITLE_AUTHOR = "title_author", _("Title and author")
+        EARLIER_ROW = "earlier_row", _("An earlier row of the same file")
+
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     line_number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices)
@@ -395,6 +443,7 @@ class ImportRow(TimeStampedModel):
     edition = models.ForeignKey(
         Edition, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_rows"
     )
+    matched_by = models.CharField(max_length=16, choices=MatchedBy.choices, blank=True)
 
     class Meta:
         ordering = ["job", "line_number"]

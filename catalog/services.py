@@ -317,6 +317,7 @@ class _Planned:
     work: Work | None = None
     edition: Edition | None = None
     messages: list[str] = field(default_factory=list)
+    matched_by: str = ""  # ImportRow.MatchedBy: the key that found an existing book
 
 
 def import_rows(
@@ -389,6 +390,7 @@ def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:
                 item.error,
                 item.work.pk if item.work else None,
                 item.edition.pk if item.edition else None,
+                item.matched_by,
             )
             for item in planned
         ),
@@ -407,6 +409,7 @@ IMPORT_ROW_FIELDS = [
     "error",
     "work",
     "edition",
+    "matched_by",
 ]
 
 

@@ -95,14 +95,21 @@ class NormalizedRow:
 
     title: str
     subtitle: str = ""
+    # The primary series (the first one named) and its number, as lists show them; every
+    # series with its number, primary first, is in `series_entries`.
     series: str = ""
     series_number: str = ""
+    series_entries: list[tuple[str, str]] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
     isbn13: str = ""
     isbn10: str = ""
     asin: str = ""
     other_ids: list[str] = field(default_factory=list)  # non-ISBN ids from an ISBN/UID cell
     goodreads_book_id: str = ""
+    librarything_id: str = ""
+    openlibrary_work_key: str = ""  # "OL27258W"
+    openlibrary_edition_key: str = ""  # "OL7353617M"
+    google_books_id: str = ""
     publisher: str = ""
     publication_year: int | None = None
     first_published_year: int | None = None
