@@ -85,9 +85,13 @@ def import_progress(request, job_id):
 
 def import_failed_rows_csv(request, job_id):
     job = get_object_or_404(ImportJob, pk=job_id)
+    # The rows' cells are the same reading list as the file: the same people may read them.
+    if not permissions.user_can_download_import_file(request.user, job):
+        raise PermissionDenied
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stem = job.original_filename.rsplit(".", 1)[0] or "import"
+    stem = _download_name(job).removesuffix(".csv")
     response["Content-Disposition"] = f'attachment; filename="{stem}-failed-rows.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
     response.write("\ufeff")  # so that spreadsheets open it as UTF-8
     # The cells come from the uploaded file: formulas are neutralised (catalog.csvsafe).
     writer = safe_csv_writer(response)

@@ -167,3 +167,19 @@ def test_the_migration_keeps_import_rights_for_those_who_had_add_work():
     assert not editors.permissions.filter(codename="manage_others_imports").exists()
     assert User.objects.get(pk=editor.pk).has_perm("catalog.import_books")
     assert not User.objects.get(pk=bystander.pk).has_perm("catalog.import_books")
+
+
+def test_the_failed_rows_download_is_for_those_who_may_read_the_file(client):
+    # The failed rows' cells are the uploader's reading list, like the file itself.
+    owner = importer("owner")
+    job = finished_job_with_a_failed_row(owner)
+    ImportJob.objects.filter(pk=job.pk).update(original_filename='my "list".csv')
+    url = reverse("admin:catalog_importjob_failed_csv", args=[job.pk])
+    client.force_login(importer("other"))
+    assert client.get(url).status_code == 403
+    client.force_login(librarian("lib"))
+    assert client.get(url).status_code == 200
+    client.force_login(owner)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="my_list-failed-rows.csv"'
