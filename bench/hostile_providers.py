@@ -1,6 +1,8 @@
-"""Peak memory of an enrichment batch when a provider answers 150 MB, against a normal answer.
+"""Peak memory of an enrichment batch when a provider answers 150 MB, against a normal answer;
+and seconds to give up on a provider that drips its answer one byte a second.
 
     .venv/bin/python bench/hostile_providers.py [--mb 150] [--runs 3] [--books 100] [--no-uncapped]
+        [--drip-runs 3] [--drip-every 1.0] [--drip-only]
 
 A local HTTP server on 127.0.0.1 (a thread of this process) plays Open Library's Books API.
 Each scenario runs in a fresh subprocess on its own copy of a migrated SQLite database: it
@@ -25,6 +27,13 @@ tests/fixtures/providers/openlibrary/):
 It prints, per scenario: peak RSS growth (median, MB), seconds, the requests' statuses, the
 SourceRecord payload bytes and the longest description stored; and a CPU baseline before and
 after (the machine has 2 cores shared with other work).
+
+Drip (`--drip-runs`, 0 skips it; `--drip-only` skips the memory scenarios): the server answers
+200 with `Content-Length: 1000000`, then one byte every `--drip-every` seconds (each inside the
+read timeout), and the same child times the batch until the provider is given up (a TIMEOUT
+fault; every request backed off). With the settings of the environment: the defaults are
+ENRICHMENT_HTTP_CONNECT_TIMEOUT 5 + ENRICHMENT_HTTP_READ_TIMEOUT 30, so about 35 s a run.
+Before the request deadline the batch waited for as long as the provider kept dripping.
 """
 
 import argparse
@@ -123,14 +132,24 @@ class Answers:
         yield closing
 
 
-def start_server(answers: Answers):
+def dripped(every: float, length: int):
+    """A JSON answer's start, then one byte every `every` seconds (wfile is unbuffered)."""
+    yield b'{"ISBN:9789000000002": {"description": "'
+    for _ in range(length):
+        time.sleep(every)
+        yield b"a"
+
+
+def start_server(answers: Answers, drip_every: float):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def do_GET(self):
             scenario = self.path.split("/")[1]
             headers = {"Content-Type": "application/json"}
-            if scenario == "normal":
+            if scenario == "drip":
+                chunks, headers["Content-Length"] = dripped(drip_every, MB), str(MB)
+            elif scenario == "normal":
                 chunks, headers["Content-Length"] = [answers.normal], str(len(answers.normal))
             elif scenario == "long-fields":
                 body = answers.long_fields
@@ -182,7 +201,7 @@ def child(books: int, traced: bool) -> None:
     from django.db.models.functions import Length
 
     from catalog.models import Author, Edition, Work, WorkAuthor
-    from enrichment import engine, queue
+    from enrichment import engine, queue, throttle
     from enrichment.models import EnrichmentRequest, SourceRecord
     from enrichment.providers.openlibrary import OpenLibraryProvider
 
@@ -222,6 +241,7 @@ def child(books: int, traced: bool) -> None:
                 "cache_bytes": payload_bytes,
                 "cache_rows": SourceRecord.objects.count(),
                 "longest_description": longest,
+                "deadline": throttle.request_seconds(),
             }
         )
     )
@@ -273,6 +293,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--books", type=int, default=100)
     parser.add_argument("--no-uncapped", action="store_true", help="skip the cap-lifted run")
+    parser.add_argument("--drip-runs", type=int, default=3, help="0 skips the drip")
+    parser.add_argument("--drip-every", type=float, default=1.0, help="seconds between bytes")
+    parser.add_argument("--drip-only", action="store_true", help="skip the memory scenarios")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tracemalloc", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -295,15 +318,21 @@ def main() -> None:
         f"long fields {len(answers.long_fields) / MB:.1f} MB; hostile {args.mb} MB "
         f"(gzip {len(answers.gzip) / 1024:,.0f} KB on the wire)"
     )
-    server = start_server(answers)
+    server = start_server(answers, args.drip_every)
     url = f"http://127.0.0.1:{server.server_port}"
     scenarios = [s for s in SCENARIOS if not (args.no_uncapped and s == "stream-cap-lifted")]
+    if args.drip_only:
+        scenarios = []
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
         template = migrated_database(Path(tmp), env)
-        print(
-            f"\n{'scenario':<18} {'peak RSS':>9} {'growth':>9} {'traced':>9} {'seconds':>8}  "
-            "statuses; cache rows / bytes; longest description stored; last error"
-        )
+        if args.drip_runs:
+            options = {"url": url, "template": template, "env": env, "books": args.books}
+            measure_drip(args, options)
+        if scenarios:
+            print(
+                f"\n{'scenario':<18} {'peak RSS':>9} {'growth':>9} {'traced':>9} {'seconds':>8}  "
+                "statuses; cache rows / bytes; longest description stored; last error"
+            )
         for scenario in scenarios:
             options = {"url": url, "template": template, "env": env, "books": args.books}
             runs = [run_scenario(scenario, **options) for _ in range(args.runs)]
@@ -321,6 +350,22 @@ def main() -> None:
             )
     server.shutdown()
     print(f"\nmachine at end: CPU baseline {cpu_baseline():.1f} M loop iterations/s")
+
+
+def measure_drip(args, options: dict) -> None:
+    """Seconds until a batch gives up on a provider that drips one byte every `--drip-every`."""
+    runs = [run_scenario("drip", **options) for _ in range(args.drip_runs)]
+    seconds = [r["seconds"] for r in runs]
+    last = runs[-1]
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(last["statuses"].items()))
+    print(
+        f"\ndrip, one byte every {args.drip_every:g} s: a batch of {args.books} gave up after "
+        f"{statistics.median(seconds):.2f} s (median of {len(runs)}: "
+        f"{', '.join(f'{s:.2f}' for s in seconds)}; deadline {last['deadline']:g} s = "
+        f"ENRICHMENT_HTTP_CONNECT_TIMEOUT + ENRICHMENT_HTTP_READ_TIMEOUT); {statuses}; "
+        f"last error {last['error'][:120]!r}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -80,10 +80,14 @@ def limits_for(provider: str) -> Limits:
         max_in_flight=int(getattr(settings, f"{prefix}_MAX_IN_FLIGHT", 0)),
         breaker_failures=settings.ENRICHMENT_BREAKER_FAILURES,
         breaker_open_seconds=float(settings.ENRICHMENT_BREAKER_OPEN_SECONDS),
-        lease_seconds=settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT
-        + settings.ENRICHMENT_HTTP_READ_TIMEOUT
-        + 5.0,
+        lease_seconds=request_seconds() + 5.0,
     )
+
+
+def request_seconds() -> float:
+    """The most one provider request may take, connect, headers and body included (enforced
+    by a watchdog in enrichment.providers.base)."""
+    return settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT + settings.ENRICHMENT_HTTP_READ_TIMEOUT
 
 
 def cap_retry_after(seconds: float | None) -> float | None:

@@ -5,25 +5,29 @@ every address vetted, and the connection made to a vetted address: a second DNS 
 (rebinding) never reaches the socket. TLS still checks the certificate for the host name.
 
 A download ends within COVER_CONNECT_TIMEOUT + COVER_READ_TIMEOUT, DNS, redirects and body
-included: the socket timeouts bound each read, and a watchdog shuts the sockets down at the
-deadline, so a host that drips one byte at a time (each inside the read timeout) cannot hold it.
+included: the socket timeouts bound each read, and a watchdog (enrichment.http_deadline) shuts
+the sockets down at the deadline, so a host that drips one byte at a time (each inside the read
+timeout) cannot hold it.
 """
 
-import contextlib
-import socket
 import threading
 import time
 from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 
 from enrichment.covers import hosts
 from enrichment.covers.errors import CoverRejected, RejectionReason
+from enrichment.http_deadline import (
+    Watchdog,
+    WatchedAdapter,
+    WatchedHTTPConnection,
+    WatchedHTTPConnectionPool,
+    WatchedHTTPSConnection,
+    WatchedHTTPSConnectionPool,
+)
 
 MAX_REDIRECTS = 3
 CHUNK_BYTES = 64 * 1024
@@ -54,21 +58,30 @@ def fetch_cover_bytes(
     seconds = download_seconds()
     if deadline is not None:
         seconds = min(seconds, deadline - time.monotonic())
-    with Watchdog(seconds) as watchdog:
+    timeouts = (settings.COVER_CONNECT_TIMEOUT, settings.COVER_READ_TIMEOUT)
+    with Watchdog(seconds, timeouts=timeouts, error=_deadline_rejection) as watchdog:
         try:
             body = _fetch(url, max_bytes, watchdog)
         except Exception as error:
             if watchdog.expired:  # whatever the cut-off socket raised, the cause is the deadline
-                raise watchdog.rejection() from None
+                raise watchdog.error() from None
             if isinstance(error, requests.RequestException):
                 raise _rejection_for(error) from None
             raise
         if watchdog.expired:  # a body without a length "ends" when its socket is shut down
-            raise watchdog.rejection()
+            raise watchdog.error()
         return body
 
 
-def _fetch(url: str, max_bytes: int, watchdog: "Watchdog") -> bytes:
+def _deadline_rejection(seconds: float) -> CoverRejected:
+    return CoverRejected(
+        RejectionReason.TIMEOUT,
+        f"gave up after {seconds:.3g} s: the download deadline "
+        "(COVER_CONNECT_TIMEOUT + COVER_READ_TIMEOUT)",
+    )
+
+
+def _fetch(url: str, max_bytes: int, watchdog: Watchdog) -> bytes:
     current = hosts.upgrade_to_https(url)
     for _hop in range(MAX_REDIRECTS + 1):
         location = hosts.check_cover_url(current)
@@ -86,107 +99,6 @@ def _fetch(url: str, max_bytes: int, watchdog: "Watchdog") -> bytes:
     raise CoverRejected(
         RejectionReason.TOO_MANY_REDIRECTS, f"more than {MAX_REDIRECTS} redirects from {url}"
     )
-
-
-class Watchdog:
-    """The deadline of one download, enforced from a timer thread.
-
-    At the deadline every socket the download opened is shut down (through a duplicate file
-    descriptor, so a socket closed meanwhile is never confused with a new one): a read blocked on
-    a dripping server returns at once, whatever the socket timeout. Installed for this thread
-    while the download runs; the vetted connections register their sockets with it.
-    """
-
-    def __init__(self, seconds: float):
-        self.seconds = max(seconds, 0.0)
-        self.deadline = time.monotonic() + self.seconds
-        self.expired = self.seconds <= 0
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._done = False
-        self._timer = threading.Timer(self.seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> "Watchdog":
-        self._previous = getattr(_local, "watchdog", None)
-        _local.watchdog = self
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        _local.watchdog = self._previous
-        self._timer.cancel()
-        with self._lock:
-            self._done = True
-            for watched in self._sockets:
-                watched.close()
-            self._sockets.clear()
-
-    def left(self) -> float:
-        return max(self.deadline - time.monotonic(), 0.0)
-
-    def rejection(self) -> CoverRejected:
-        return CoverRejected(
-            RejectionReason.TIMEOUT,
-            f"gave up after {self.seconds:.3g} s: the download deadline "
-            "(COVER_CONNECT_TIMEOUT + COVER_READ_TIMEOUT)",
-        )
-
-    def timeouts(self) -> tuple[float, float]:
-        """(connect, read) socket timeouts for the next request: never past the deadline."""
-        left = self.left()
-        if self.expired or left <= 0:
-            raise self.rejection()
-        return (min(settings.COVER_CONNECT_TIMEOUT, left), min(settings.COVER_READ_TIMEOUT, left))
-
-    def run(self, function, *args, **kwargs):
-        """function(*args, **kwargs), given up at the deadline (a DNS lookup cannot be
-        interrupted, so it runs in a daemon thread that is left to finish on its own)."""
-        outcome: dict = {}
-
-        def call():
-            try:
-                outcome["value"] = function(*args, **kwargs)
-            except BaseException as error:  # handed to the caller below
-                outcome["error"] = error
-
-        thread = threading.Thread(target=call, daemon=True)
-        thread.start()
-        thread.join(self.left())
-        if thread.is_alive() or self.expired:
-            raise self.rejection()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["value"]
-
-    def watch(self, sock: socket.socket) -> None:
-        try:
-            watched = socket.fromfd(sock.fileno(), sock.family, sock.type)
-        except OSError:  # already closed: nothing left to cut
-            return
-        with self._lock:
-            if not self._done and not self.expired:
-                self._sockets.append(watched)
-                return
-        _shut(watched)
-        watched.close()
-
-    def _expire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.expired = True
-            for watched in self._sockets:
-                _shut(watched)
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # not connected any more
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-def current_watchdog() -> Watchdog | None:
-    return getattr(_local, "watchdog", None)
 
 
 def cover_user_agent() -> str:
@@ -270,33 +182,25 @@ class _VettedConnectionMixin:
     def _new_conn(self):
         # Without addresses from fetch_cover_bytes (the session used directly), vet here.
         addresses = self.vetted_addresses or hosts.vetted_addresses(self.host, self.port)
-        watchdog = current_watchdog()
-        hostname, connect_timeout, failure = self._dns_host, self.timeout, None
+        hostname, failure = self._dns_host, None
         try:
             for address in addresses:
                 self._dns_host = address  # only the socket sees the IP; TLS and Host keep the name
-                if watchdog is not None:  # every address tried within the download's deadline
-                    if watchdog.expired or not watchdog.left():
-                        raise ConnectTimeoutError(self, "the cover download's deadline passed")
-                    self.timeout = min(connect_timeout, watchdog.left())
                 try:
-                    sock = super()._new_conn()
+                    # Watched: each address is tried within the download's deadline.
+                    return super()._new_conn()
                 except (NewConnectionError, ConnectTimeoutError) as error:
                     failure = error
-                    continue
-                if watchdog is not None:
-                    watchdog.watch(sock)  # before TLS: a dripping handshake is cut off too
-                return sock
         finally:
-            self._dns_host, self.timeout = hostname, connect_timeout
+            self._dns_host = hostname
         raise failure
 
 
-class _VettedHTTPConnection(_VettedConnectionMixin, HTTPConnection):
+class _VettedHTTPConnection(_VettedConnectionMixin, WatchedHTTPConnection):
     pass
 
 
-class _VettedHTTPSConnection(_VettedConnectionMixin, HTTPSConnection):
+class _VettedHTTPSConnection(_VettedConnectionMixin, WatchedHTTPSConnection):
     pass
 
 
@@ -306,29 +210,21 @@ class _VettedPoolMixin:
     def _get_conn(self, timeout=None):
         connection = super()._get_conn(timeout)
         connection.vetted_addresses = self.vetted_addresses
-        watchdog = current_watchdog()
-        if watchdog is not None and connection.sock is not None:  # a kept-alive connection
-            watchdog.watch(connection.sock)
         return connection
 
 
-class _VettedHTTPConnectionPool(_VettedPoolMixin, HTTPConnectionPool):
+class _VettedHTTPConnectionPool(_VettedPoolMixin, WatchedHTTPConnectionPool):
     ConnectionCls = _VettedHTTPConnection
 
 
-class _VettedHTTPSConnectionPool(_VettedPoolMixin, HTTPSConnectionPool):
+class _VettedHTTPSConnectionPool(_VettedPoolMixin, WatchedHTTPSConnectionPool):
     ConnectionCls = _VettedHTTPSConnection
 
 
-class VettedAddressAdapter(HTTPAdapter):
+class VettedAddressAdapter(WatchedAdapter):
     """A requests adapter whose connections go only to the addresses vetted for the request."""
 
-    def init_poolmanager(self, *args, **kwargs):
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {
-            "http": _VettedHTTPConnectionPool,
-            "https": _VettedHTTPSConnectionPool,
-        }
+    pool_classes = {"http": _VettedHTTPConnectionPool, "https": _VettedHTTPSConnectionPool}
 
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         pool = super().get_connection_with_tls_context(request, verify, proxies, cert)

@@ -6,8 +6,9 @@ turns everything that can go wrong into a LookupStatus: nothing raises out of `l
 lets its error through).
 
 Order of a lookup: SourceRecord cache (no HTTP on a hit) -> daily budget, circuit breaker and
-token bucket (`enrichment.throttle`) -> one HTTP request, its body read under a byte cap ->
-parse -> text fields cut to what the catalog keeps -> cache the (bounded) answer.
+token bucket (`enrichment.throttle`) -> one HTTP request, its body read under a byte cap and the
+whole exchange under a deadline -> parse -> text fields cut to what the catalog keeps -> cache
+the (bounded) answer.
 
 Anything else that goes wrong while handling a provider's answer (a bug our code trips on, a
 database refusal of its data) becomes an UNPARSEABLE fault of that provider, recorded in its
@@ -30,11 +31,11 @@ from typing import Any, ClassVar
 import requests
 from django.conf import settings
 from django.db import transaction
-from requests.adapters import HTTPAdapter
 
 from catalog import isbn, text
 from enrichment import throttle
 from enrichment.candidates import Candidate, LookupResult, LookupStatus
+from enrichment.http_deadline import Watchdog, WatchedAdapter
 from enrichment.models import SourceRecord
 from enrichment.providers import fields
 
@@ -43,9 +44,11 @@ logger = logging.getLogger(__name__)
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: The longest a lookup waits for its turn under the rate limit before answering THROTTLED.
 DEFAULT_MAX_WAIT_SECONDS = 10.0
-#: After one of these, the other batches of the same lookup are not sent either.
+#: After one of these, the other batches of the same lookup are not sent either (a TIMEOUT
+#: cost a whole request deadline: asking again would hold the worker that long per batch).
 STOP_STATUSES = frozenset(
     {
+        LookupStatus.TIMEOUT,
         LookupStatus.THROTTLED,
         LookupStatus.QUOTA_EXHAUSTED,
         LookupStatus.AUTH_REFUSED,
@@ -134,11 +137,14 @@ _sessions: dict[tuple[type, int], requests.Session] = {}
 
 
 def session_for(provider_class: type) -> requests.Session:
-    """One pooled session per provider class and process (a forked worker gets its own)."""
+    """One pooled session per provider class and process (a forked worker gets its own).
+
+    Its connections answer to the request's Watchdog (see request_json).
+    """
     key = (provider_class, os.getpid())
     if key not in _sessions:
         session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=10)
+        adapter = WatchedAdapter(pool_connections=4, pool_maxsize=10)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         _sessions[key] = session
@@ -157,6 +163,14 @@ def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     size = max(1, size)
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
+
+
+def _deadline_fault(seconds: float) -> ProviderFault:
+    return ProviderFault(
+        LookupStatus.TIMEOUT,
+        f"gave up after {seconds:.3g} s: the deadline of a whole request "
+        "(ENRICHMENT_HTTP_CONNECT_TIMEOUT + ENRICHMENT_HTTP_READ_TIMEOUT)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,22 +365,37 @@ class Provider:
         return self.request_json("GET", url, allow_404=allow_404, **kwargs)
 
     def request_json(self, method: str, url: str, *, allow_404: bool = False, **kwargs) -> Any:
-        """Send one request and decode its JSON body, read under ENRICHMENT_MAX_RESPONSE_BYTES."""
+        """Send one request and decode its JSON body, read under ENRICHMENT_MAX_RESPONSE_BYTES.
+
+        The whole exchange (connect, headers, body, an error's body) ends within
+        throttle.request_seconds(): past it, a TIMEOUT fault.
+        """
         headers = {"User-Agent": user_agent(), "Accept": "application/json"}
         headers.update(kwargs.pop("headers", None) or {})
-        timeout = (settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT)
-        try:
-            # stream=True: the body is read by read_body, under the cap, never whole at once.
-            with session_for(type(self)).request(
-                method, url, headers=headers, timeout=timeout, stream=True, **kwargs
-            ) as response:
-                if response.status_code == 404 and allow_404:
-                    return None
-                if not 200 <= response.status_code < 300:
-                    self._raise_for_status(response)
-                body = self.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
-        except requests.RequestException as exc:
-            raise self._transport_fault(exc) from exc
+        timeouts = (settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT)
+        # The socket timeouts bound each read; the watchdog bounds their sum, so a provider
+        # that drips one byte inside every read timeout cannot hold a worker.
+        with Watchdog(
+            throttle.request_seconds(), timeouts=timeouts, error=_deadline_fault
+        ) as watchdog:
+            try:
+                # stream=True: the body is read by read_body, under the cap, never whole at once.
+                with session_for(type(self)).request(
+                    method, url, headers=headers, timeout=watchdog.timeouts(), stream=True, **kwargs
+                ) as response:
+                    if response.status_code == 404 and allow_404:
+                        return None
+                    if not 200 <= response.status_code < 300:
+                        self._raise_for_status(response)
+                    body = self.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
+            except Exception as exc:
+                if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
+                    raise watchdog.error() from exc
+                if isinstance(exc, requests.RequestException):
+                    raise self._transport_fault(exc) from exc
+                raise
+            if watchdog.expired:  # a body without a length "ends" when its socket is shut down
+                raise watchdog.error()
         return self._decode(body, content_type=response.headers.get("Content-Type", ""))
 
     @staticmethod

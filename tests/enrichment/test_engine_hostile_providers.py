@@ -3,9 +3,11 @@ it, every claimed request ends final or backed off (never left in progress), the
 the other providers carry on, and the provider's state records the fault.
 
 The providers are the real clients over `responses`: Open Library answers 429s with absurd
-Retry-After headers; Google answers the unrelated book with its recorded body.
+Retry-After headers; Google answers the unrelated book with its recorded body. One test puts
+Open Library on a local server (127.0.0.1) that drips its answer.
 """
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,6 +18,7 @@ from enrichment.models import EnrichmentRequest, ProviderState
 from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import FakeClock, body
+from tests.enrichment.providers.local_server import LocalServer
 from tests.factories import make_edition, make_work
 
 pytestmark = pytest.mark.django_db
@@ -241,3 +244,41 @@ def test_a_lookup_phase_that_raises_backs_off_every_request(clock, two_books, mo
     assert {r.status for r in requests} == {Status.PENDING}
     assert all("registry is broken" in r.last_error for r in requests)
     assert all(r.next_attempt_at > datetime.now(UTC) + timedelta(seconds=1) for r in requests)
+
+
+def test_a_provider_that_drips_its_answer_backs_the_batch_off_at_the_request_deadline(
+    clock, two_books, settings
+):
+    # The real Open Library client against a local server that drips its Books API answer one
+    # byte every 0.1 s (each inside the 0.6 s read timeout): before the request deadline, the
+    # batch's worker was held for as long as the provider kept dripping.
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 0.3, 0.6
+    endless = b'{"ISBN:9780316030571": {"title": "Use of Weapons", "description": "' + b"a" * 100
+
+    def dripped():  # a byte every 0.1 s until the test ends (17 s: forever to this deadline)
+        for byte in endless:
+            if server.stop.wait(0.1):
+                return
+            yield bytes([byte])
+
+    with LocalServer() as server:
+        settings.OPENLIBRARY_URL = server.url
+        server.answer = lambda handler: server.send(handler, dripped())
+        ids = queue.works_enqueue_enrichment(dispatch=False)
+        claimed = queue.requests_claim(request_ids=ids)
+        started = time.monotonic()
+        engine.process_requests(
+            claimed, providers=[OpenLibraryProvider(clock=clock.time, sleep=clock.sleep)]
+        )
+        seconds = time.monotonic() - started
+
+    assert seconds < 0.9 + 1.0, f"took {seconds:.2f} s"  # one request for the batch
+    assert len(server.requests) == 1
+    requests = EnrichmentRequest.objects.filter(pk__in=ids)
+    assert {r.status for r in requests} == {Status.PENDING}  # backed off, to be retried
+    for request in requests:
+        assert request.claim_token == ""
+        assert request.next_attempt_at > datetime.now(UTC)
+        assert "openlibrary: timeout gave up after 0.9 s" in request.last_error
+    state = ProviderState.objects.get(provider="openlibrary")
+    assert (state.consecutive_failures, state.in_flight) == (1, 0)

@@ -1,0 +1,224 @@
+"""A total deadline on an HTTP exchange: DNS, connect, TLS, headers and body together.
+
+Socket timeouts bound each read, not their sum: a server that sends one byte inside every read
+timeout holds a request for as long as it likes. A Watchdog closes that gap from a timer thread:
+at the deadline it shuts down every socket the exchange opened, and a read blocked on a dripping
+server returns at once, whatever the socket timeout.
+
+The connection classes below register each socket they open (and each kept-alive socket taken
+from a pool) with the current thread's Watchdog; with none installed they behave like urllib3's
+own. Used by cover downloads (enrichment.covers.fetch) and provider requests
+(enrichment.providers.base), each with its own deadline and its own error.
+"""
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError
+
+
+class DeadlinePassed(Exception):
+    """Past a Watchdog's deadline, when its caller did not say which error to raise."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(f"gave up after {seconds:.3g} s: the deadline passed")
+
+
+class Watchdog:
+    """The deadline of one exchange, enforced from a timer thread.
+
+    At the deadline every watched socket is shut down (through a duplicate file descriptor, so
+    a socket closed meanwhile is never confused with a new one). Installed for this thread while
+    the `with` block runs. `timeouts` are the (connect, read) socket timeouts the exchange would
+    use without a deadline; `error(seconds)` builds the exception that reports the deadline.
+    """
+
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        timeouts: tuple[float, float],
+        error: Callable[[float], Exception] = DeadlinePassed,
+    ):
+        self.seconds = max(seconds, 0.0)
+        self.deadline = time.monotonic() + self.seconds
+        self._connect_timeout, self._read_timeout = timeouts
+        self._build_error = error
+        self._expired = self.seconds <= 0
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._done = False
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> "Watchdog":
+        self._previous = current_watchdog()
+        _local.watchdog = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        _local.watchdog = self._previous
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
+            for watched in self._sockets:
+                watched.close()  # the duplicate only: a kept-alive connection stays open
+            self._sockets.clear()
+
+    @property
+    def expired(self) -> bool:
+        """The deadline has passed (the timer may not have fired yet)."""
+        return self._expired or time.monotonic() >= self.deadline
+
+    def left(self) -> float:
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def error(self) -> Exception:
+        """The caller's exception for "past the deadline"."""
+        return self._build_error(self.seconds)
+
+    def timeouts(self) -> tuple[float, float]:
+        """(connect, read) socket timeouts for the next request: never past the deadline."""
+        left = self.left()
+        if self.expired or left <= 0:
+            raise self.error()
+        return (min(self._connect_timeout, left), min(self._read_timeout, left))
+
+    def run(self, function, *args, **kwargs):
+        """function(*args, **kwargs), given up at the deadline (a DNS lookup cannot be
+        interrupted, so it runs in a daemon thread that is left to finish on its own)."""
+        outcome: dict = {}
+
+        def call():
+            try:
+                outcome["value"] = function(*args, **kwargs)
+            except BaseException as error:  # handed to the caller below
+                outcome["error"] = error
+
+        thread = threading.Thread(target=call, daemon=True)
+        thread.start()
+        thread.join(self.left())
+        if thread.is_alive() or self.expired:
+            raise self.error()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["value"]
+
+    def watch(self, sock: socket.socket) -> None:
+        """Shut `sock` down at the deadline (at once if it has passed)."""
+        try:
+            watched = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        except OSError:  # already closed: nothing left to cut
+            return
+        with self._lock:
+            if not self._done and not self.expired:
+                self._sockets.append(watched)
+                return
+        _shut(watched)
+        watched.close()
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._expired = True
+            for watched in self._sockets:
+                _shut(watched)
+
+
+_local = threading.local()
+
+
+def current_watchdog() -> Watchdog | None:
+    """The Watchdog installed for this thread's current exchange, if any."""
+    return getattr(_local, "watchdog", None)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # not connected any more
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class WatchedConnectionMixin:
+    """Connects within the time left to the thread's Watchdog and hands it the new socket
+    (before TLS, so a dripped handshake is cut off too)."""
+
+    def _new_conn(self):
+        watchdog = current_watchdog()
+        if watchdog is None:
+            return super()._new_conn()
+        if watchdog.expired:
+            raise ConnectTimeoutError(self, "the request's deadline passed before connecting")
+        connect_timeout = self.timeout
+        left = watchdog.left()
+        # self.timeout is what create_connection uses; it may be None or urllib3's default.
+        self.timeout = min(connect_timeout, left) if _is_seconds(connect_timeout) else left
+        try:
+            sock = super()._new_conn()
+        finally:
+            self.timeout = connect_timeout
+        watchdog.watch(sock)
+        return sock
+
+
+def _is_seconds(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class WatchedPoolMixin:
+    """Hands a kept-alive connection's socket to the thread's Watchdog when it is reused."""
+
+    def _get_conn(self, timeout=None):
+        connection = super()._get_conn(timeout)
+        watchdog = current_watchdog()
+        if watchdog is not None and connection.sock is not None:  # a kept-alive connection
+            watchdog.watch(connection.sock)
+        return connection
+
+
+class WatchedHTTPConnection(WatchedConnectionMixin, HTTPConnection):
+    pass
+
+
+class WatchedHTTPSConnection(WatchedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class WatchedHTTPConnectionPool(WatchedPoolMixin, HTTPConnectionPool):
+    ConnectionCls = WatchedHTTPConnection
+
+
+class WatchedHTTPSConnectionPool(WatchedPoolMixin, HTTPSConnectionPool):
+    ConnectionCls = WatchedHTTPSConnection
+
+
+WATCHED_POOL_CLASSES = {"http": WatchedHTTPConnectionPool, "https": WatchedHTTPSConnectionPool}
+
+
+class WatchedAdapter(HTTPAdapter):
+    """A requests adapter whose connections answer to the current thread's Watchdog.
+
+    `responses` patches HTTPAdapter.send, which this class inherits: mocked tests still work.
+    """
+
+    pool_classes = WATCHED_POOL_CLASSES
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(self.pool_classes)
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        # Through an HTTP proxy (from the environment) the deadline holds the same way; SOCKS
+        # pools make their connections their own way and are left as they are.
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = dict(WATCHED_POOL_CLASSES)
+        return manager
