@@ -1,18 +1,34 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy as _
 
+from catalog.importers import BaseImporter
+from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
 from catalog.models import ImportJob
 
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="CSV export",
-        help_text="The file exactly as Goodreads (My Books → Import and export) or StoryGraph "
-        "(Manage account → Export) produced it.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label=_("CSV export"),
+        help_text=_(
+            "The file exactly as Goodreads, StoryGraph, LibraryThing, Libib, calibre, Open "
+            "Library, BookWyrm or Openreads exported it, or any CSV or tab-separated file: "
+            "you will map its columns."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.tsv,.txt,text/csv,text/tab-separated-values"}
+        ),
     )
-    format = forms.ChoiceField(choices=ImportJob.Format.choices, initial="auto")
+    format = forms.ChoiceField(
+        choices=ImportJob.Format.choices,
+        initial="auto",
+        help_text=_(
+            "Detected from the header. A format chosen here must match the file's columns; "
+            "“Any CSV” lets you map the columns yourself."
+        ),
+    )
     enrich = forms.BooleanField(
         required=False,
         initial=True,
@@ -30,3 +46,69 @@ class ImportUploadForm(forms.Form):
                 "IMPORT_MAX_UPLOAD_BYTES."
             )
         return upload
+
+
+class ImportRowCellsForm(forms.Form):
+    """One input per column of an import's header, prefilled with a row's cells: a librarian
+    corrects a failed row here before it is re-run."""
+
+    def __init__(self, *args, header: list[str], cells: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.column_count = len(header)
+        columns = BaseImporter(header)
+        for index in range(len(header)):
+            value = cells[index] if index < len(cells) else ""
+            long_value = len(value) > 80 or "\n" in value
+            self.fields[f"cell_{index}"] = forms.CharField(
+                label=columns.column_name(index),
+                required=False,
+                strip=False,  # the cell as typed: the importer cleans it like any other
+                initial=value,
+                widget=(
+                    forms.Textarea(attrs={"rows": 3, "cols": 70})
+                    if long_value
+                    else forms.TextInput(attrs={"size": 70})
+                ),
+            )
+
+    def cells(self) -> list[str]:
+        # Browsers send a text area's line breaks as CRLF; the file's cells use LF.
+        return [
+            self.cleaned_data[f"cell_{index}"].replace("\r\n", "\n")
+            for index in range(self.column_count)
+        ]
+
+
+class ColumnMapForm(forms.Form):
+    """The mapping step of an upload the importers did not recognise: which of the file's
+    columns holds each catalog field (only the title is required)."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, header: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = [(name, name) for name in dict.fromkeys(name for name in header if name)]
+        choices = [("", _("— not in this file —")), *columns]
+        for name, label in FIELDS.items():
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=choices, required=name in REQUIRED_FIELDS
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen: dict[str, str] = {}
+        for name in FIELDS:
+            column = cleaned.get(name)
+            if not column:
+                continue
+            if column in chosen:
+                self.add_error(
+                    name,
+                    _gettext("The column “%(column)s” is already chosen for %(field)s.")
+                    % {"column": column, "field": FIELDS[chosen[column]]},
+                )
+            chosen.setdefault(column, name)
+        return cleaned
+
+    def column_map(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in FIELDS if self.cleaned_data.get(name)}

@@ -116,6 +116,46 @@ def parse_isbn(raw: str | None) -> ParsedISBN | None:
     return None
 
 
+def is_valid_ean13(value: str) -> bool:
+    """A 13-digit product barcode (EAN-13) whose check digit holds; ISBN-13s are the 978/979
+    ones among them."""
+    return len(value) == 13 and value.isdigit() and isbn13_check_digit(value[:12]) == value[12]
+
+
+def why_not_isbn(raw: str | None) -> str:
+    """Why a value that `parse_isbn` refused is not an ISBN, as one of:
+
+    - "isbn13_digit_missing": 12 digits starting 978/979, an ISBN-13 that lost a digit;
+    - "upc": 12 digits whose UPC-A check digit holds, a product barcode;
+    - "ean": 13 digits whose EAN check digit holds but not 978/979, a product barcode;
+    - "isbn13_cut": 10 digits starting 978/979, the start of an ISBN-13 cut short;
+    - "isbn13_without_prefix": 10 digits that are no ISBN-10 but, after 978, an ISBN-13 whose
+      check digit holds (the prefix was dropped, or an ISBN-10 was mistyped: not used);
+    - "isbn13_check" / "isbn10_check": an ISBN's shape with a wrong check digit;
+    - "": nothing recognisable (another kind of id, or not a number at all).
+
+    Nothing here repairs a value: which digit is wrong or missing cannot be known.
+    """
+    value = canonicalize(raw)
+    if not value[:-1].isdigit():
+        return ""
+    if len(value) == 12 and value.isdigit():
+        if value.startswith(("978", "979")):
+            return "isbn13_digit_missing"
+        return "upc" if is_valid_ean13("0" + value) else ""
+    if len(value) == 13 and value.isdigit():
+        if value.startswith(("978", "979")):
+            return "isbn13_check"
+        return "ean" if is_valid_ean13(value) else ""
+    if len(value) == 10 and value.isdigit():
+        if value.startswith(("978", "979")):
+            return "isbn13_cut"
+        return "isbn13_without_prefix" if is_valid_isbn13("978" + value) else "isbn10_check"
+    if len(value) == 10 and value[9] == "X":
+        return "isbn10_check"
+    return ""
+
+
 def to_isbn13(raw: str | None) -> str | None:
     """Canonical ISBN-13 for any valid spelling, else None."""
     parsed = parse_isbn(raw)

@@ -17,6 +17,11 @@ def user_can_import(user) -> bool:
     return user.has_perm(IMPORT_PERMISSION)
 
 
+def user_can_view_imports(user) -> bool:
+    """Every job and every row of it: importers see them all (the catalog is shared)."""
+    return user.has_perm(VIEW_IMPORTS_PERMISSION) or user_can_import(user)
+
+
 def user_can_manage_import(user, job) -> bool:
     """Cancel or retry: an importer may always act on their own job; someone else's (or one
     started from the command line) needs manage_others_imports."""

@@ -5,8 +5,9 @@ each batch makes a fixed handful of queries whatever its size (bulk lookups by I
 Goodreads id and normalized title; bulk inserts and updates), commits, and reports progress.
 A batch the database refuses is split until the refused rows stand alone: each of those fails
 with the database's reason and the others import.
-Rows match the catalog by ISBN-13, then Goodreads book id, then ASIN, then normalized title +
-primary author (strict). A matched book only has its empty fields filled; importing the same
+Rows match the catalog by ISBN-13, then Goodreads book id, then ASIN, then LibraryThing id, then
+Open Library edition key, then Open Library work key, then normalized title + primary author
+(strict). A matched book only has its empty fields filled; importing the same
 file twice creates nothing.
 """
 
@@ -15,10 +16,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import zip_longest
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DataError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -27,7 +30,7 @@ from rapidfuzz import fuzz
 from catalog import bulk, text
 from catalog.importers import BaseImporter, NormalizedRow, RowError, importer_for, read_csv
 from catalog.importers.base import Credit
-from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
+from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor, WorkSeries
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +50,19 @@ def import_job_create(
     data: bytes,
     filename: str,
     requested_format: str = "auto",
+    column_map: dict[str, str] | None = None,
     uploaded_by=None,
     enrich: bool = True,
 ) -> ImportJob:
-    """Validate an uploaded export and record it as a pending job (raises ImportFileError)."""
+    """Validate an uploaded export and record it as a pending job (raises ImportFileError;
+    UnknownFormatError when the header is no known source's and no column map was given)."""
     csv_file = read_csv(data)
-    importer = importer_for(csv_file.header, requested=requested_format)
+    importer = importer_for(csv_file.header, requested=requested_format, column_map=column_map)
     job = ImportJob(
         requested_format=requested_format,
         source=importer.source,
+        # The generic format's map, as checked against the header: a retry reads the same way.
+        column_map=importer.column_map,
         original_filename=filename[:255],
         file_size=len(data),
         encoding=csv_file.encoding,
@@ -98,12 +105,12 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
     try:
         with job.source_file.open("rb") as source:
             csv_file = read_csv(source.read())
-        importer = importer_for(csv_file.header, requested=job.source)
+        importer = importer_for(
+            csv_file.header, requested=job.source, column_map=job.column_map or None
+        )
         _run_rows(job, importer, csv_file.rows, progress=progress)
-    except Exception as exc:
-        logger.exception("Import job %s failed", job.pk)
-        _finish(job, ImportJob.Status.FAILED, error=f"The import stopped: {exc}")
-        raise
+    except Exception as exc:  # whatever it was, the job must not stay running
+        _fail(job, exc)
     return job
 
 
@@ -120,7 +127,7 @@ def import_job_retry_failed(
     failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
     if not failed:
         return 0
-    importer = importer_for(job.header, requested=job.source)
+    importer = _importer_for_job(job)
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING,
         cancel_requested=False,
@@ -131,10 +138,13 @@ def import_job_retry_failed(
     job.refresh_from_db()
     lines = [(row.line_number, row.raw) for row in failed]
     before = job.failed_count
-    job.rows.filter(pk__in=[row.pk for row in failed]).delete()
+    job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
     job.failed_count -= len(failed)
     job.rows_processed -= len(failed)
-    _run_rows(job, importer, lines, progress=progress)
+    try:
+        _run_rows(job, importer, lines, progress=progress)
+    except Exception as exc:  # whatever it was, the job must not stay running
+        _fail(job, exc)
     return before - job.failed_count
 
 
@@ -231,6 +241,15 @@ def _run_rows(job, importer, lines, *, progress):
     _finish(job, ImportJob.Status.COMPLETED)
 
 
+def _fail(job: ImportJob, exc: Exception) -> None:
+    """Something unexpected stopped the job: it ends failed with the reason, which the job page
+    and `import_books --json` show; the traceback goes to the log."""
+    logger.exception("Import job %s failed", job.pk)
+    _finish(
+        job, ImportJob.Status.FAILED, error=_("The import stopped: %(reason)s") % {"reason": exc}
+    )
+
+
 def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
     job.status = status
     job.error = error
@@ -239,10 +258,8 @@ def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
 
 
 def _enqueue_enrichment(job: ImportJob) -> int:
-    """Hand the works this job created or changed to enrichment, through one configured call
-    (catalog does not import enrichment)."""
-    hook = getattr(settings, "CATALOG_ENRICHMENT_HOOK", "")
-    if not (job.enrich and hook and settings.ENRICHMENT_AUTO_ENABLED):
+    """Hand the works this job created or changed to enrichment."""
+    if _enrichment_hook(job) is None:
         return 0
     work_ids = list(
         job.rows.filter(
@@ -251,7 +268,21 @@ def _enqueue_enrichment(job: ImportJob) -> int:
         .values_list("work_id", flat=True)
         .distinct()
     )
-    return import_string(hook)(work_ids=work_ids, trigger="post_import") if work_ids else 0
+    return _enrich_works(job, work_ids)
+
+
+def _enrichment_hook(job: ImportJob):
+    """The one configured call that queues enrichment (catalog does not import enrichment), or
+    None when this job's books are not to be enriched."""
+    hook = getattr(settings, "CATALOG_ENRICHMENT_HOOK", "")
+    if not (job.enrich and hook and settings.ENRICHMENT_AUTO_ENABLED):
+        return None
+    return import_string(hook)
+
+
+def _enrich_works(job: ImportJob, work_ids: list[int]) -> int:
+    hook = _enrichment_hook(job)
+    return hook(work_ids=work_ids, trigger="post_import") if hook and work_ids else 0
 
 
 # What the database answers for one bad row (a value it cannot store, a broken constraint).
@@ -326,38 +357,50 @@ def import_rows(
     """Import one batch of rows in the current transaction; returns each row's status."""
     planned = [_normalize(importer, line, cells) for line, cells in lines]
     good = [p for p in planned if p.row]
-    index = _CatalogIndex.load(good)
+    index = _CatalogIndex.load(good, job=job)
     new_works, new_editions, credits_for, dirty_works, dirty_editions = [], [], {}, {}, {}
+    series_for: dict[int, tuple[Work, list[tuple[str, str]]]] = {}  # id(work) -> its series
 
     for item in good:
         row = item.row
-        edition = index.edition_for(row)
+        edition, key = index.edition_for(row)
         if edition is not None:
-            item.work, item.edition = edition.work, edition
-            changed = _fill_empty_edition(edition, row) | _fill_empty_work(edition.work, row)
+            work = edition.work
+            item.work, item.edition = work, edition
+            item.matched_by = index.matched_by(edition, key)
+            row.warnings.extend(index.disagreements(row, edition, key))
+            index.settle_openlibrary_keys(row, work=work, edition=edition)
+            changed = _fill_empty_edition(edition, row) | _fill_empty_work(work, row)
             if changed:
                 dirty_editions[id(edition)] = edition
-                dirty_works[id(edition.work)] = edition.work
+                dirty_works[id(work)] = work
+            changed |= index.plan_series(work, row, series_for)
             item.status = ImportRow.Status.UPDATED if changed else ImportRow.Status.DUPLICATE
             continue
         work = index.work_for(row)
         if work is None:
             work = _new_work(row)
+            index.settle_openlibrary_keys(row, work=work)
             new_works.append(work)
             credits_for[id(work)] = row.credits
+            series_for[id(work)] = (work, row.series_entries)
             index.remember_work(work, row)
             item.status = ImportRow.Status.CREATED
         else:
+            item.matched_by = index.matched_by_work(work, row)
+            index.settle_openlibrary_keys(row, work=work)
             filled = _fill_empty_work(work, row)
             if filled and work.pk:
                 dirty_works[id(work)] = work
-            if not (row.isbn13 or row.goodreads_book_id or row.asin):
+            filled |= index.plan_series(work, row, series_for)
+            if not _identified(row):
                 # The same work, and nothing that would tell a new edition apart.
                 item.work = work
                 item.status = ImportRow.Status.UPDATED if filled else ImportRow.Status.DUPLICATE
                 continue
             item.status = ImportRow.Status.UPDATED  # a new edition of a known work
         edition = _new_edition(work, row)
+        index.settle_openlibrary_keys(row, edition=edition)
         new_editions.append(edition)
         index.remember_edition(edition)
         item.work, item.edition = work, edition
@@ -366,6 +409,7 @@ def import_rows(
     Work.objects.bulk_create(new_works)
     Edition.objects.bulk_create(new_editions)
     _create_credits(credits_for, new_works)
+    _create_series(series_for.values())
     _save_dirty(dirty_works.values(), dirty_editions.values())
 
     _insert_import_rows(job, planned)
@@ -426,75 +470,354 @@ def _normalize(importer: BaseImporter, line: int, cells: list[str]) -> _Planned:
     return item
 
 
+# The identifiers that find an edition, in the order they are tried:
+# (NormalizedRow attribute, Edition field, ImportRow.MatchedBy).
+EDITION_KEYS = [
+    ("isbn13", "isbn13", ImportRow.MatchedBy.ISBN),
+    ("goodreads_book_id", "goodreads_book_id", ImportRow.MatchedBy.GOODREADS_ID),
+    ("asin", "asin", ImportRow.MatchedBy.ASIN),
+    ("librarything_id", "librarything_id", ImportRow.MatchedBy.LIBRARYTHING_ID),
+    ("openlibrary_edition_key", "openlibrary_edition_key", ImportRow.MatchedBy.OPENLIBRARY_ID),
+]
+# Values per `IN (…)`: SQLite refuses very long lists and deep expression trees (Django ticket
+# #36116: a prefetch over 1,000 works became one OR per author), whatever the batch size.
+IN_CHUNK = 900
+
+
+def _chunks(values: Iterable) -> Iterable[list]:
+    values = list(values)
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
+
+
+def _work_key(work: Work) -> tuple:
+    """A work's identity in one batch: its pk, or the object for a work not saved yet."""
+    return ("pk", work.pk) if work.pk is not None else ("new", id(work))
+
+
+@dataclass(slots=True)
+class _TitleCandidate:
+    """A work that rows with its normalized title may belong to, and what must agree."""
+
+    work: Work
+    author: str  # normalized primary author
+    title: str  # without series and subtitle
+    subtitle: str
+
+    def full_title(self) -> str:
+        return text.normalize_text(f"{self.title} {self.subtitle}")
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str
+    normalized: str
+    role: str
+
+
 class _CatalogIndex:
-    """The batch's view of the catalog: existing books found by a few bulk queries, plus the
-    ones this batch creates, so that a book twice in one file is created once."""
+    """The batch's view of the catalog: existing books found by a few bulk queries (each a
+    fixed number of statements per thousand rows, never one per row), plus the ones this batch
+    creates, so that a book twice in one file is created once."""
 
     def __init__(self):
-        self.by_isbn: dict[str, Edition] = {}
-        self.by_goodreads: dict[str, Edition] = {}
-        self.by_asin: dict[str, Edition] = {}
-        self.by_title: dict[str, list[tuple[Work, str]]] = defaultdict(list)  # (work, author)
+        self.by_key: dict[str, dict[str, Edition]] = {attr: {} for attr, _f, _k in EDITION_KEYS}
+        self.by_title: dict[str, list[_TitleCandidate]] = defaultdict(list)
+        self.people: dict[tuple, list[_Person]] = {}  # work key -> credits, in order
+        self.new_credits: dict[tuple, list[Credit]] = {}  # the same for works not saved yet
+        self.identified: set[tuple] = set()  # work keys with an edition an identifier finds
+        self.with_series: set[tuple] = set()  # work keys whose series are known or planned
+        self.made_by_this_job: set[tuple] = set()  # ("edition" | "work", pk)
+        # Open Library keys are unique in the catalog: who holds each key the batch names.
+        self.openlibrary_works: dict[str, Work] = {}
+        self.openlibrary_editions: dict[str, Edition] = {}
 
     @classmethod
-    def load(cls, items: list[_Planned]) -> "_CatalogIndex":
+    def load(cls, items: list[_Planned], *, job: ImportJob | None = None) -> "_CatalogIndex":
         index = cls()
         rows = [item.row for item in items]
-        isbns = {r.isbn13 for r in rows if r.isbn13}
-        goodreads_ids = {r.goodreads_book_id for r in rows if r.goodreads_book_id}
-        asins = {r.asin for r in rows if r.asin}
-        titles = {text.normalize_title(r.title) for r in rows}
+        unmatched = rows
         editions = Edition.objects.select_related("work")
-        if isbns:
-            for edition in editions.filter(isbn13__in=isbns):
-                index.by_isbn[edition.isbn13] = edition
-        if goodreads_ids:
-            for edition in editions.filter(goodreads_book_id__in=goodreads_ids):
-                index.by_goodreads.setdefault(edition.goodreads_book_id, edition)
-        if asins:
-            for edition in editions.filter(asin__in=asins):
-                index.by_asin.setdefault(edition.asin, edition)
-        works = Work.objects.filter(title_normalized__in=titles).prefetch_related("credits__author")
-        for work in works:
-            authors = [c.author.name_normalized for c in work.credits.all() if c.role == "author"]
-            index.by_title[work.title_normalized].append((work, authors[0] if authors else ""))
+        for attribute, field_name, _key in EDITION_KEYS:
+            found = index.by_key[attribute]
+            values = {getattr(row, attribute) for row in unmatched} - {""}
+            for chunk in _chunks(values):
+                for edition in editions.filter(**{f"{field_name}__in": chunk}):
+                    found.setdefault(getattr(edition, field_name), edition)
+            unmatched = [row for row in unmatched if getattr(row, attribute) not in found]
+        # Only rows that no identifier found are matched by title.
+        titles = {text.normalize_title(row.title) for row in unmatched}
+        title_works = [
+            work
+            for chunk in _chunks(titles)
+            for work in Work.objects.filter(title_normalized__in=chunk)
+        ]
+        matched_works = {
+            edition.work.pk: edition.work
+            for found in index.by_key.values()
+            for edition in found.values()
+        }
+        work_ids = {work.pk for work in title_works} | set(matched_works)
+        index._load_people(work_ids)
+        index._load_identified([work.pk for work in title_works])
+        if any(row.series_entries for row in rows):
+            index._load_series(work_ids)
+        index._load_openlibrary_keys(rows)
+        if job is not None and job.created_count:
+            edition_ids = {e.pk for found in index.by_key.values() for e in found.values()}
+            index._load_made_by(job, edition_ids, [work.pk for work in title_works])
+        for work in title_works:
+            main, subtitle = text.split_subtitle(text.split_series_entries(work.title)[0])
+            subtitle = work.subtitle or subtitle  # a title stored whole before subtitles split
+            authors = [p.normalized for p in index.people.get(_work_key(work), [])]
+            index.by_title[work.title_normalized].append(
+                _TitleCandidate(
+                    work=work, author=authors[0] if authors else "", title=main, subtitle=subtitle
+                )
+            )
         return index
 
-    def edition_for(self, row: NormalizedRow) -> Edition | None:
-        if row.isbn13 and row.isbn13 in self.by_isbn:
-            return self.by_isbn[row.isbn13]
-        if row.goodreads_book_id and row.goodreads_book_id in self.by_goodreads:
-            return self.by_goodreads[row.goodreads_book_id]
-        if row.asin and row.asin in self.by_asin:
-            return self.by_asin[row.asin]
-        return None
+    def _load_people(self, work_ids: set[int]) -> None:
+        credits = WorkAuthor.objects.order_by("work_id", "position").values_list(
+            "work_id", "author__name", "author__name_normalized", "role"
+        )
+        for chunk in _chunks(work_ids):
+            for work_id, name, normalized, role in credits.filter(work_id__in=chunk):
+                self.people.setdefault(("pk", work_id), []).append(_Person(name, normalized, role))
+        # Title matching compares primary authors: those credited as authors, first.
+        for people in self.people.values():
+            people.sort(key=lambda person: person.role != WorkAuthor.Role.AUTHOR)
+
+    def _load_openlibrary_keys(self, rows: list[NormalizedRow]) -> None:
+        """The works and editions holding the batch's Open Library keys: a work is matched by
+        its key, and no key is given to a second book (the database would refuse it)."""
+        work_keys = {row.openlibrary_work_key for row in rows} - {""}
+        for chunk in _chunks(work_keys):
+            for work in Work.objects.filter(openlibrary_work_key__in=chunk):
+                self.openlibrary_works[work.openlibrary_work_key] = work
+        edition_keys = {row.openlibrary_edition_key for row in rows} - {""}
+        for chunk in _chunks(edition_keys):
+            for edition in Edition.objects.filter(openlibrary_edition_key__in=chunk):
+                self.openlibrary_editions[edition.openlibrary_edition_key] = edition
+
+    def _load_identified(self, work_ids: list[int]) -> None:
+        fields = [field_name for _attr, field_name, _key in EDITION_KEYS]
+        for chunk in _chunks(work_ids):
+            for work_id, *values in Edition.objects.filter(work_id__in=chunk).values_list(
+                "work_id", *fields
+            ):
+                if any(values):
+                    self.identified.add(("pk", work_id))
+
+    def _load_series(self, work_ids: set[int]) -> None:
+        for chunk in _chunks(work_ids):
+            series = WorkSeries.objects.filter(work_id__in=chunk).values_list("work_id", flat=True)
+            self.with_series.update(("pk", work_id) for work_id in series.distinct())
+
+    def _load_made_by(self, job: ImportJob, edition_ids: set[int], work_ids: list[int]) -> None:
+        """Which of the books found were created by an earlier batch of this same job."""
+        made = job.rows.filter(status=ImportRow.Status.CREATED)
+        for chunk in _chunks(edition_ids):
+            ids = made.filter(edition_id__in=chunk).values_list("edition_id", flat=True)
+            self.made_by_this_job.update(("edition", pk) for pk in ids)
+        for chunk in _chunks(work_ids):
+            ids = made.filter(work_id__in=chunk).values_list("work_id", flat=True)
+            self.made_by_this_job.update(("work", pk) for pk in ids)
+
+    def edition_for(self, row: NormalizedRow) -> tuple[Edition | None, str]:
+        """-> (the edition one of the row's identifiers finds, that key's MatchedBy value)."""
+        for attribute, _field, key in EDITION_KEYS:
+            value = getattr(row, attribute)
+            if value and value in self.by_key[attribute]:
+                return self.by_key[attribute][value], key
+        return None, ""
 
     def work_for(self, row: NormalizedRow) -> Work | None:
+        """The work this row is another edition of: same normalized title, same primary author
+        (spelling variants only), same volume, agreeing subtitles; and when the row and the
+        work both carry identifiers (ISBNs, Goodreads ids), which tell two books apart, the
+        same whole title. A work that
+        holds the row's Open Library work key is the row's work, whatever its title."""
+        if row.openlibrary_work_key in self.openlibrary_works:
+            return self.openlibrary_works[row.openlibrary_work_key]
         author = text.normalize_person_name(row.primary_author)
         if not author:
             return None  # a title alone is not enough to call two books the same
-        for work, work_author in self.by_title.get(text.normalize_title(row.title), []):
+        for candidate in self.by_title.get(text.normalize_title(row.title), []):
+            work = candidate.work
             same_author = (
-                bool(work_author) and fuzz.token_sort_ratio(author, work_author) >= AUTHOR_MATCH_MIN
+                bool(candidate.author)
+                and fuzz.token_sort_ratio(author, candidate.author) >= AUTHOR_MATCH_MIN
             )
             same_volume = not (work.series_number and row.series_number) or (
                 work.series_number == row.series_number
             )
-            if same_author and same_volume and _subtitles_agree(work.subtitle, row.subtitle):
-                return work
+            if not (same_author and same_volume):
+                continue
+            if not _subtitles_agree(candidate.subtitle, row.subtitle):
+                continue
+            # Both sides name their own edition (ISBN, Goodreads id, ...): only the same whole
+            # title makes them one work ("Axt – Best Of" and "Axt - Urlaub ..." are two books).
+            whole_title = text.normalize_text(f"{row.title} {row.subtitle}")
+            if (
+                _identified(row)
+                and _work_key(work) in self.identified
+                and candidate.full_title() != whole_title
+            ):
+                continue
+            return work
         return None
 
+    def matched_by(self, edition: Edition, key: str) -> str:
+        if edition.pk is None or ("edition", edition.pk) in self.made_by_this_job:
+            return ImportRow.MatchedBy.EARLIER_ROW
+        return key
+
+    def matched_by_work(self, work: Work, row: NormalizedRow) -> str:
+        if work.pk is None or ("work", work.pk) in self.made_by_this_job:
+            return ImportRow.MatchedBy.EARLIER_ROW
+        if _same_book(self.openlibrary_works.get(row.openlibrary_work_key), work):
+            return ImportRow.MatchedBy.OPENLIBRARY_ID
+        return ImportRow.MatchedBy.TITLE_AUTHOR
+
+    def settle_openlibrary_keys(
+        self, row: NormalizedRow, *, work: Work | None = None, edition: Edition | None = None
+    ) -> None:
+        """Give the row's Open Library keys to this work / edition only when no other book
+        holds them (each key is unique in the catalog), with a warning otherwise; a key given
+        is held from now on, so later rows find the book by it."""
+        for attribute, holders, book in (
+            ("openlibrary_work_key", self.openlibrary_works, work),
+            ("openlibrary_edition_key", self.openlibrary_editions, edition),
+        ):
+            key = getattr(row, attribute)
+            if not key or book is None:
+                continue
+            holder = holders.get(key)
+            if holder is not None and not _same_book(holder, book):
+                setattr(row, attribute, "")
+                if getattr(book, attribute) == key:  # a new book took it from the row
+                    setattr(book, attribute, None)
+                row.warnings.append(
+                    _(
+                        "Open Library key %(key)s already belongs to %(book)s; it was not given "
+                        "to this book."
+                    )
+                    % {"key": key, "book": _book_label(_title_of(holder), [])}
+                )
+            elif getattr(book, attribute) in (None, "", key):
+                holders[key] = book
+                if edition is not None and attribute == "openlibrary_edition_key":
+                    self.by_key[attribute].setdefault(key, edition)
+
+    def disagreements(self, row: NormalizedRow, edition: Edition, key: str) -> list[str]:
+        """A warning when the book an identifier found is plainly not the row's: neither title
+        is the other (or a decorated form of it) and no author is shared. The identifier stays
+        the key; the librarian is told both books."""
+        if row.title_is_placeholder:
+            return []  # the export named no title (Open Library's reading log)
+        work = edition.work
+        title = text.normalize_title(row.title)
+        if _titles_agree(title, work.title_normalized) or (
+            edition.title and _titles_agree(title, text.normalize_title(edition.title))
+        ):
+            return []
+        theirs = self._people_of(work)
+        ours = [text.normalize_person_name(credit.name) for credit in row.credits]
+        if any(
+            fuzz.token_sort_ratio(a, b.normalized) >= AUTHOR_MATCH_MIN
+            for a in ours
+            if a
+            for b in theirs
+        ):
+            return []
+        attribute = next((attr for attr, _field, k in EDITION_KEYS if k == key), "")
+        return [
+            _(
+                "%(key)s %(value)s is already in the catalog as %(book)s; this row says "
+                "%(row_book)s."
+            )
+            % {
+                "key": ImportRow.MatchedBy(key).label,
+                "value": getattr(row, attribute, ""),
+                "book": _book_label(work.title, [p.name for p in theirs]),
+                "row_book": _book_label(row.title, [c.name for c in row.credits]),
+            }
+        ]
+
+    def _people_of(self, work: Work) -> list[_Person]:
+        key = _work_key(work)
+        if key not in self.people and key in self.new_credits:
+            self.people[key] = [
+                _Person(c.name, text.normalize_person_name(c.name), c.role)
+                for c in self.new_credits[key]
+            ]
+        return self.people.get(key, [])
+
+    def plan_series(self, work: Work, row: NormalizedRow, series_for: dict) -> bool:
+        """Plan the row's series for a work that has none yet, in the catalog or from the row
+        that created it (the work's own primary series stays first). Returns True when the
+        work gains series."""
+        key = _work_key(work)
+        if not row.series_entries or key in self.with_series:
+            return False
+        self.with_series.add(key)
+        entries = list(row.series_entries)
+        if work.series:
+            names = {work.series.casefold()}
+            entries = [(work.series, work.series_number)] + [
+                entry for entry in entries if entry[0].casefold() not in names
+            ]
+        series_for[id(work)] = (work, entries)
+        return True
+
     def remember_work(self, work: Work, row: NormalizedRow) -> None:
-        author = text.normalize_person_name(row.primary_author)
-        self.by_title[text.normalize_title(row.title)].append((work, author))
+        key = _work_key(work)
+        self.new_credits[key] = row.credits  # normalized only if a disagreement is checked
+        if row.series_entries:
+            self.with_series.add(key)
+        self.by_title[work.title_normalized].append(
+            _TitleCandidate(
+                work=work,
+                author=text.normalize_person_name(row.primary_author),
+                title=row.title,
+                subtitle=row.subtitle,
+            )
+        )
 
     def remember_edition(self, edition: Edition) -> None:
-        if edition.isbn13:
-            self.by_isbn[edition.isbn13] = edition
-        if edition.goodreads_book_id:
-            self.by_goodreads.setdefault(edition.goodreads_book_id, edition)
-        if edition.asin:
-            self.by_asin.setdefault(edition.asin, edition)
+        for attribute, field_name, _key in EDITION_KEYS:
+            value = getattr(edition, field_name)
+            if value:
+                self.by_key[attribute].setdefault(value, edition)
+        if any(getattr(edition, field_name) for _attr, field_name, _key in EDITION_KEYS):
+            self.identified.add(_work_key(edition.work))
+
+
+def _same_book(a, b) -> bool:
+    """The same work or edition, whichever query loaded it."""
+    return a is not None and (a is b or (a.pk is not None and a.pk == b.pk))
+
+
+def _title_of(book: Work | Edition) -> str:
+    return book.title or (book.work.title if isinstance(book, Edition) else "")
+
+
+def _identified(row: NormalizedRow) -> bool:
+    """The row names an edition of its own: an identifier that would tell it apart."""
+    return any(getattr(row, attribute) for attribute, _field, _key in EDITION_KEYS)
+
+
+def _titles_agree(a: str, b: str) -> bool:
+    """Normalized titles of the same book: equal, or one is the other with words around it
+    ("the subtle knife" / "his dark materials the subtle knife")."""
+    return a == b or bool(a and b and (f" {a} " in f" {b} " or f" {b} " in f" {a} "))
+
+
+def _book_label(title: str, authors: list[str]) -> str:
+    if not authors:
+        return _("'%(title)s'") % {"title": title}
+    return _("'%(title)s' by %(author)s") % {"title": title, "author": authors[0]}
 
 
 def _subtitles_agree(a: str, b: str) -> bool:
@@ -512,6 +835,7 @@ def _new_work(row: NormalizedRow) -> Work:
         series=row.series,
         series_number=row.series_number,
         first_published_year=row.first_published_year or row.publication_year,
+        openlibrary_work_key=row.openlibrary_work_key or None,  # unique: NULL when unknown
     )
 
 
@@ -524,6 +848,10 @@ def _edition_values(row: NormalizedRow) -> dict:
         "format": row.format,
         "goodreads_book_id": row.goodreads_book_id,
         "subtitle": row.subtitle,
+        "librarything_id": row.librarything_id,
+        "google_books_id": row.google_books_id,
+        "openlibrary_edition_key": row.openlibrary_edition_key or None,  # unique: NULL if unknown
+        "language": row.language,
     }
     if row.publication_year:
         values["publication_date"] = _year_start(row.publication_year)
@@ -560,6 +888,7 @@ def _fill_empty_work(work: Work, row: NormalizedRow) -> bool:
             "series": row.series,
             "series_number": row.series_number,
             "first_published_year": row.first_published_year or row.publication_year,
+            "openlibrary_work_key": row.openlibrary_work_key or None,
         },
     )
 
@@ -574,9 +903,20 @@ EDITION_FILL_FIELDS = [
     "subtitle",
     "publication_date",
     "publication_date_precision",
+    "librarything_id",
+    "google_books_id",
+    "openlibrary_edition_key",
+    "language",
     "updated_at",
 ]
-WORK_FILL_FIELDS = ["subtitle", "series", "series_number", "first_published_year", "updated_at"]
+WORK_FILL_FIELDS = [
+    "subtitle",
+    "series",
+    "series_number",
+    "first_published_year",
+    "openlibrary_work_key",
+    "updated_at",
+]
 
 
 def _save_dirty(works: Iterable[Work], editions: Iterable[Edition]) -> None:
@@ -598,7 +938,11 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     names.pop("", None)
     if not names:
         return
-    authors = {a.name_normalized: a for a in Author.objects.filter(name_normalized__in=names)}
+    authors = {
+        author.name_normalized: author
+        for chunk in _chunks(names)
+        for author in Author.objects.filter(name_normalized__in=chunk)
+    }
     missing = [
         Author(name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
         for key, c in names.items()
@@ -619,3 +963,104 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     bulk.insert_many(
         WorkAuthor, ["created_at", "updated_at", "work", "author", "role", "position"], links
     )
+
+
+def _create_series(planned: Iterable[tuple[Work, list[tuple[str, str]]]]) -> None:
+    """Every series of each work, the primary one (Work.series) at position 0."""
+    now = bulk.db_datetime(timezone.now())
+    bulk.insert_many(
+        WorkSeries,
+        ["created_at", "updated_at", "work", "name", "number", "position"],
+        (
+            (now, now, work.pk, name, number, position)
+            for work, entries in planned
+            for position, (name, number) in enumerate(entries)
+        ),
+    )
+
+
+# --- One failed row, corrected by hand ----------------------------------------------------------
+
+
+class ImportRowRerunRefused(Exception):
+    """This row cannot be corrected and re-run; the message says why, for the librarian."""
+
+
+# Which of the job's counters a row's status adds to.
+_STATUS_COUNTERS = {
+    ImportRow.Status.CREATED: "created_count",
+    ImportRow.Status.UPDATED: "updated_count",
+    ImportRow.Status.DUPLICATE: "duplicate_count",
+    ImportRow.Status.FAILED: "failed_count",
+}
+
+
+def _importer_for_job(job: ImportJob) -> BaseImporter:
+    """The importer a finished job's kept rows are read again with (retries, re-runs): the
+    same source, and for a generic job the same column map."""
+    return importer_for(job.header, requested=job.source, column_map=job.column_map or None)
+
+
+def import_row_rerun_refusal(*, row: ImportRow) -> str:
+    """Why this row cannot be corrected and re-run now, or "" when it can."""
+    job = row.job
+    if row.status != ImportRow.Status.FAILED:
+        return _("Only a failed row can be corrected and re-run; this one is %(status)s.") % {
+            "status": row.get_status_display().lower()
+        }
+    if not job.is_finished:
+        return _("This import is still running: re-run the row once it has finished.")
+    if job.file_status == ImportJob.FileStatus.DELETED:
+        return _("This row's cells were deleted with the uploaded file: it cannot be re-run.")
+    return ""
+
+
+def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
+    """Store a failed row's corrected cells and import that row alone, in one transaction, by
+    the batch path (a one-row batch: the same matching, writes and refusals as any row).
+
+    The job's counts follow the row's new status, its book is queued for enrichment like any
+    imported row's, and the row notes who corrected which cells. Returns the row as it now
+    stands (a new record: the batch path inserts it). Raises ImportRowRerunRefused."""
+    refusal = import_row_rerun_refusal(row=row)
+    if refusal:
+        raise ImportRowRerunRefused(refusal)
+    job = row.job
+    importer = _importer_for_job(job)
+    cells = [str(cell) for cell in cells]
+    with transaction.atomic():
+        # Whoever removes the failed row first re-runs it; a second submit finds it gone.
+        removed, _counts = ImportRow.objects.filter(
+            pk=row.pk, status=ImportRow.Status.FAILED
+        ).delete()
+        if not removed:
+            raise ImportRowRerunRefused(_("This row was re-run meanwhile, by someone else."))
+        [status] = _import_batch(job, importer, [(row.line_number, cells)])
+        rerun = ImportRow.objects.select_related("job").get(job=job, line_number=row.line_number)
+        rerun.messages = [*rerun.messages, _rerun_note(importer, row.raw, cells, user)]
+        rerun.save(update_fields=["messages", "updated_at"])
+        counters = {}
+        if status != ImportRow.Status.FAILED:  # a row still failing leaves the counts as they are
+            counter = _STATUS_COUNTERS[status]
+            counters = {"failed_count": F("failed_count") - 1, counter: F(counter) + 1}
+        if status in (ImportRow.Status.CREATED, ImportRow.Status.UPDATED) and rerun.work_id:
+            enqueued = _enrich_works(job, [rerun.work_id])
+            counters["enqueued_count"] = F("enqueued_count") + enqueued
+        ImportJob.objects.filter(pk=job.pk).update(**counters, updated_at=timezone.now())
+    return rerun
+
+
+def _rerun_note(importer: BaseImporter, before: list[str], after: list[str], user) -> str:
+    changed = [
+        importer.column_name(index)
+        for index, (old, new) in enumerate(zip_longest(before, after, fillvalue=""))
+        if old != new
+    ]
+    values = {
+        "user": user.get_username() if user else _("the system"),
+        "date": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "columns": ", ".join(changed),
+    }
+    if changed:
+        return _("Corrected by %(user)s on %(date)s (%(columns)s) and re-run.") % values
+    return _("Re-run unchanged by %(user)s on %(date)s.") % values

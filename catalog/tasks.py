@@ -2,6 +2,7 @@
 
 from catalog import services
 from catalog.models import ImportJob
+from catalog.upload_holds import upload_holds_purge
 
 
 def run_import_job(job_id: int) -> None:
@@ -17,5 +18,7 @@ def retry_failed_import_rows(job_id: int) -> None:
 
 
 def purge_import_files() -> int:
-    """The daily schedule: uploaded exports past IMPORT_RETENTION_DAYS are deleted."""
+    """The daily schedule: uploaded exports past IMPORT_RETENTION_DAYS are deleted, and so are
+    uploads left waiting for their column map."""
+    upload_holds_purge()
     return services.import_files_purge()

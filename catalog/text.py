@@ -1,10 +1,33 @@
 """Pure text normalization shared by the importers, the catalog's lookup keys and matching."""
 
+import functools
 import re
 import unicodedata
 
-# "Ninth House (Alex Stern, #1)", "Dune (Dune Chronicles #1)", "Title (Series, #2.5)"
-SERIES_SUFFIX = re.compile(r"\s*\((?P<series>[^()]*?),?\s*#\s*(?P<number>[\d.]+(?:-[\d.]+)?)\)\s*$")
+# The last parenthesis of a title: "Ninth House (Alex Stern, #1)", "Dune (Dune Chronicles #1)",
+# "Raising Steam (Discworld, #40; Moist von Lipwig, #3)", "(Prentice-Hall ... Series in ...)".
+_TRAILING_PARENTHESIS = re.compile(r"\s*\((?P<inside>[^()]+)\)\s*$")
+# One series in it: a name, then `#` and a number such as 2, 0.5, 1-3 or "4, Part 2".
+_NUMBERED_SERIES = re.compile(r"^(?P<name>.*?\S),?\s*#\s*(?P<number>\d[^#]*?)\s*$")
+# Without a `#`, a parenthesis is a series only when it says so (a publisher's series such as
+# "Penguin Classics"); "(Ten Moments That Shaped)" or "(Unabridged)" stay in the title.
+_SERIES_WORDS = re.compile(
+    r"\b(series|serie|seria|serien|serisi|collection|coleccion|collana|collezione|library|"
+    r"bibliothek|bibliotheque|biblioteca|classics|klassiker|saga|trilogy|trilogie|trilogia|"
+    r"duology|cycle|zyklus|ciclo|chronicles|chroniken|cronicas|universe|reihe|sequence|"
+    r"quartet|quintet|серия|цикл|σειρα)\b"
+)
+# A named series numbered the way Amazon writes it: "Data Mining Series Book 36".
+_WORDED_NUMBER = re.compile(
+    r"^(?P<name>.*\S),?\s+(?:book|vol\.?|volume|band|bd\.|tome|tomo|libro|livre)\s+"
+    r"(?P<number>\d+(?:\.\d+)?)$",
+    re.IGNORECASE,
+)
+# ... unless it names an edition ("Library Edition", "Edición de colección").
+_EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie|издание)\b")
+# Where a subtitle starts: `Title: Subtitle`, `Title; or, Other`, `Title - Subtitle` (a spaced
+# hyphen or dash; "Spider-Man" is one word).
+_SUBTITLE_SEPARATOR = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -14,13 +37,61 @@ def strip_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def split_series(title: str) -> tuple[str, str, str]:
-    """`Title (Series, #2)` -> ("Title", "Series", "2"); other titles come back unchanged."""
+def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
+    """`Title (Series, #2; Other, #5)` -> ("Title", [("Series", "2"), ("Other", "5")]).
+
+    A trailing parenthesis is a list of series (`;`-separated) when one of them has a `#`
+    number, or each of them is named a series (Series, Collection, Library, Classics, ...:
+    a publisher's series such as "Penguin Classics"). Anything else, such as "(Unabridged)"
+    or "(Ten Moments That Shaped)", is part of the title and comes back with no series.
+    """
     title = (title or "").strip()
-    match = SERIES_SUFFIX.search(title)
+    match = _TRAILING_PARENTHESIS.search(title)
     if not match or match.start() == 0:
-        return title, "", ""
-    return title[: match.start()].strip(), match["series"].strip(), match["number"]
+        return title, []
+    parts = [
+        (part.strip(), _NUMBERED_SERIES.match(part.strip())) for part in match["inside"].split(";")
+    ]
+    if any(not part or ("#" in part and not numbered) for part, numbered in parts):
+        return title, []
+    if not any(numbered for _part, numbered in parts) and not all(
+        _names_a_series(part) for part, _numbered in parts
+    ):
+        return title, []
+    entries = [
+        (numbered["name"].strip(), numbered["number"].strip()) if numbered else _worded(part)
+        for part, numbered in parts
+    ]
+    return title[: match.start()].strip(), entries
+
+
+def _worded(part: str) -> tuple[str, str]:
+    worded = _WORDED_NUMBER.match(part)
+    return (worded["name"], worded["number"]) if worded else (part, "")
+
+
+def _names_a_series(part: str) -> bool:
+    words = normalize_text(part)
+    return bool(_SERIES_WORDS.search(words)) and not _EDITION_WORDS.search(words)
+
+
+def split_series(title: str) -> tuple[str, str, str]:
+    """`Title (Series, #2)` -> ("Title", "Series", "2"): the primary (first) series only."""
+    main, entries = split_series_entries(title)
+    name, number = entries[0] if entries else ("", "")
+    return main, name, number
+
+
+def split_subtitle(title: str) -> tuple[str, str]:
+    """`Title: Subtitle` or `Title - Subtitle` -> ("Title", "Subtitle"); else (title, "").
+
+    The first separator outside parentheses counts: `Title (A; B)` has no subtitle."""
+    title = (title or "").strip()
+    for separator in _SUBTITLE_SEPARATOR.finditer(title):
+        main, rest = title[: separator.start()].strip(), title[separator.end() :].strip()
+        if main.count("(") == main.count(")"):
+            return (main, rest) if main and rest else (title, "")
+    return title, ""
 
 
 def normalize_text(text: str) -> str:
@@ -31,13 +102,15 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# An import asks for the same keys several times per row (lookup, matching, the new work).
+@functools.lru_cache(maxsize=8192)
 def normalize_title(title: str) -> str:
     """The lookup key for a title: no series suffix, no subtitle, no punctuation or case."""
-    main, _series, _number = split_series(title or "")
-    main = re.split(r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+", main, maxsplit=1)[0]
-    return normalize_text(main)
+    main, _series = split_series_entries(title or "")
+    return normalize_text(split_subtitle(main)[0])
 
 
+@functools.lru_cache(maxsize=8192)
 def normalize_person_name(name: str) -> str:
     """The lookup key for a person: `Last, First` turned around, initials spaced, no case."""
     name = (name or "").strip()

@@ -14,9 +14,19 @@ from django.views.decorators.http import require_POST
 
 from catalog import permissions, services
 from catalog.csvsafe import safe_csv_writer
-from catalog.forms import ImportUploadForm
-from catalog.importers import ImportFileError
+from catalog.forms import ColumnMapForm, ImportRowCellsForm, ImportUploadForm
+from catalog.importers import (
+    GENERIC,
+    GenericImporter,
+    ImportFileError,
+    PreviewRow,
+    UnknownFormatError,
+    guess_column_map,
+    preview_rows,
+    read_csv,
+)
 from catalog.models import ImportJob, ImportRow
+from catalog.upload_holds import UploadHoldGone, upload_held, upload_hold, upload_release
 
 
 def _require_import_permission(request):
@@ -32,36 +42,144 @@ def _job_the_user_may_manage(request, job_id) -> ImportJob:
 
 
 def import_upload(request, model_admin):
+    """The upload form. A file whose header is no known source's, or one uploaded as "Any CSV",
+    goes on to the mapping step, which posts back here with its held upload's token."""
     _require_import_permission(request)
+    if request.method == "POST" and "token" in request.POST:
+        return _import_mapping(request, model_admin)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data, requested = upload.read(), form.cleaned_data["format"]
+        enrich = form.cleaned_data["enrich"]
         try:
+            if requested == GENERIC:
+                return _start_mapping(request, model_admin, data, upload.name, enrich, notice="")
             job = services.import_job_create(
-                data=upload.read(),
+                data=data,
                 filename=upload.name,
-                requested_format=form.cleaned_data["format"],
+                requested_format=requested,
                 uploaded_by=request.user,
-                enrich=form.cleaned_data["enrich"],
+                enrich=enrich,
             )
+        except UnknownFormatError as exc:
+            return _start_mapping(request, model_admin, data, upload.name, enrich, str(exc))
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            queued = services.import_job_start(job=job)
-            job.refresh_from_db()
-            if queued:
-                messages.info(request, f"{job.rows_total:,} rows are being imported.")
-            else:
-                messages.success(request, _summary(job))
-            return redirect("admin:catalog_importjob_change", job.pk)
+            return _started(request, job)
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Import a CSV export",
+        "title": _("Import a CSV export"),
         "form": form,
         "opts": model_admin.model._meta,
         "media": model_admin.media + form.media,
     }
     return TemplateResponse(request, "admin/catalog/importjob/upload.html", context)
+
+
+def _started(request, job: ImportJob):
+    queued = services.import_job_start(job=job)
+    job.refresh_from_db()
+    if queued:
+        messages.info(request, f"{job.rows_total:,} rows are being imported.")
+    else:
+        messages.success(request, _summary(job))
+    return redirect("admin:catalog_importjob_change", job.pk)
+
+
+# --- The mapping step: any CSV, its columns chosen by hand ----------------------------------------
+
+PREVIEW_ROWS = 20
+
+
+def _start_mapping(request, model_admin, data: bytes, filename: str, enrich: bool, notice: str):
+    """Hold the upload (nothing is imported yet) and show the mapping form with guesses."""
+    csv_file = read_csv(data)  # a file that is no CSV at all is refused before it is held
+    held = upload_hold(data=data, filename=filename, user=request.user, enrich=enrich)
+    guessed = guess_column_map(csv_file.header)
+    form = ColumnMapForm(initial={"token": held.token, **guessed}, header=csv_file.header)
+    return _render_mapping(request, model_admin, form, held, csv_file, guessed, notice)
+
+
+def _import_mapping(request, model_admin):
+    """The mapping form posted: preview again, import with the chosen map, or cancel."""
+    try:
+        held, data = upload_held(token=request.POST["token"], user=request.user)
+    except UploadHoldGone as exc:
+        messages.warning(request, str(exc))
+        return redirect("admin:catalog_importjob_upload")
+    if "cancel" in request.POST:
+        upload_release(held=held)
+        messages.info(request, _("Nothing was imported."))
+        return redirect("admin:catalog_importjob_upload")
+    csv_file = read_csv(data)
+    form = ColumnMapForm(request.POST, header=csv_file.header)
+    column_map = form.column_map() if form.is_valid() else {}
+    if column_map and "import" in request.POST:
+        try:
+            job = services.import_job_create(
+                data=data,
+                filename=held.filename,
+                requested_format=GENERIC,
+                column_map=column_map,
+                uploaded_by=request.user,
+                enrich=held.enrich,
+            )
+        except ImportFileError as exc:
+            form.add_error(None, str(exc))
+        else:
+            upload_release(held=held)
+            return _started(request, job)
+    return _render_mapping(request, model_admin, form, held, csv_file, column_map, notice="")
+
+
+def _render_mapping(request, model_admin, form, held, csv_file, column_map, notice):
+    preview = []
+    if column_map.get("title"):
+        importer = GenericImporter(csv_file.header, column_map)
+        preview = [
+            _preview_line(item) for item in preview_rows(csv_file, importer, limit=PREVIEW_ROWS)
+        ]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Map the columns of %(name)s") % {"name": held.filename},
+        "form": form,
+        "notice": notice,
+        "rows_total": len(csv_file.rows),
+        "preview": preview,
+        "preview_limit": PREVIEW_ROWS,
+        "opts": model_admin.model._meta,
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/catalog/importjob/upload_mapping.html", context)
+
+
+def _preview_line(item: PreviewRow) -> dict:
+    """One preview row as the page shows it."""
+    row = item.row
+    if row is None:
+        return {"line": item.line, "error": item.error}
+    return {
+        "line": item.line,
+        "title": row.title,
+        "subtitle": row.subtitle,
+        "series": "; ".join(
+            f"{name} #{number}" if number else name
+            for name, number in row.series_entries or [(row.series, row.series_number)]
+            if name
+        ),
+        "authors": "; ".join(
+            credit.name if credit.role == "author" else f"{credit.name} ({credit.role})"
+            for credit in row.credits
+        ),
+        "isbn13": row.isbn13,
+        "isbn10": row.isbn10,
+        "publisher": row.publisher,
+        "year": row.publication_year or "",
+        "pages": row.page_count or "",
+        "warnings": row.warnings,
+    }
 
 
 def import_progress(request, job_id):
@@ -170,3 +288,42 @@ def _summary(job: ImportJob) -> str:
         f"{job.updated_count:,} updated, {job.duplicate_count:,} duplicates, "
         f"{job.failed_count:,} failed."
     )
+
+
+def import_row_rerun(request, row_id, model_admin):
+    """Correct a failed row's cells and import that row alone (wired into ImportRowAdmin)."""
+    row = get_object_or_404(ImportRow.objects.select_related("job"), pk=row_id)
+    if not permissions.user_can_manage_import(request.user, row.job):
+        raise PermissionDenied
+    row_url = reverse("admin:catalog_importrow_change", args=[row.pk])
+    refusal = services.import_row_rerun_refusal(row=row)
+    if refusal:
+        messages.warning(request, refusal)
+        return redirect(row_url)
+    form = ImportRowCellsForm(request.POST or None, header=row.job.header, cells=row.raw)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rerun = services.import_row_rerun(row=row, cells=form.cells(), user=request.user)
+        except services.ImportRowRerunRefused as exc:
+            messages.warning(request, str(exc))
+            return redirect(row_url)
+        outcome = _("Line %(line)d was re-run: %(status)s.") % {
+            "line": rerun.line_number,
+            "status": rerun.get_status_display().lower(),
+        }
+        model_admin.log_change(request, row.job, outcome)  # the job's history: who, when
+        if rerun.status == ImportRow.Status.FAILED:
+            messages.warning(request, f"{outcome} {rerun.error}")
+        else:
+            messages.success(request, outcome)
+        return redirect("admin:catalog_importrow_change", rerun.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Correct line %(line)d and re-run it") % {"line": row.line_number},
+        "form": form,
+        "row": row,
+        "import_job": row.job,
+        "opts": model_admin.model._meta,
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/catalog/importrow/rerun.html", context)

@@ -1,46 +1,141 @@
 """CSV importers, one per source, and the detection of a file's source from its header."""
 
+from dataclasses import dataclass
+
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from catalog.importers.base import BaseImporter, NormalizedRow, RowError
+from catalog.importers.bookwyrm import BookWyrmImporter
+from catalog.importers.calibre import CalibreImporter
 from catalog.importers.csvfile import CsvFile, ImportFileError, read_csv
+from catalog.importers.generic import GenericImporter, guess_column_map
 from catalog.importers.goodreads import GoodreadsImporter
+from catalog.importers.libib import LibibImporter
+from catalog.importers.librarything import LibraryThingImporter
+from catalog.importers.openlibrary import OpenLibraryImporter
+from catalog.importers.openreads import OpenreadsImporter
 from catalog.importers.storygraph import StoryGraphImporter
 
+# The sources a header can be recognised as; `generic` needs a column map instead.
 IMPORTERS: dict[str, type[BaseImporter]] = {
-    GoodreadsImporter.source: GoodreadsImporter,
-    StoryGraphImporter.source: StoryGraphImporter,
+    cls.source: cls
+    for cls in (
+        GoodreadsImporter,
+        StoryGraphImporter,
+        LibraryThingImporter,
+        LibibImporter,
+        CalibreImporter,
+        OpenLibraryImporter,
+        BookWyrmImporter,
+        OpenreadsImporter,
+    )
 }
+GENERIC = GenericImporter.source
 
 
-def importer_for(header: list[str], *, requested: str = "auto") -> BaseImporter:
-    """The importer for a header: the requested one, or the one whose signature matches."""
+class UnknownFormatError(ImportFileError):
+    """No source's signature matches the header: the columns have to be mapped by hand."""
+
+    def __init__(self, message: str, *, header: list[str]):
+        super().__init__(message)
+        self.header = header
+        self.guessed_map = guess_column_map(header)
+
+
+def detect_source(header: list[str]) -> type[BaseImporter] | None:
+    """The source whose signature the header has; when several match, the most specific."""
+    matching = [cls for cls in IMPORTERS.values() if cls.matches(header)]
+    if not matching:
+        return None
+    return max(matching, key=lambda cls: cls.specificity())
+
+
+def importer_for(
+    header: list[str], *, requested: str = "auto", column_map: dict[str, str] | None = None
+) -> BaseImporter:
+    """The importer for a header: the requested one, or the one whose signature matches.
+
+    Raises UnknownFormatError when nothing matches, and ImportFileError when the chosen source's
+    required columns are missing (a format forced on the wrong file would read wrong data) or a
+    column map does not fit the header.
+    """
+    if requested == GENERIC or (requested == "auto" and column_map):
+        return GenericImporter(header, column_map or {})
     if requested != "auto":
         if requested not in IMPORTERS:
-            raise ImportFileError(f"Unknown format '{requested}'.")
+            raise ImportFileError(_("Unknown format '%(format)s'.") % {"format": requested})
         importer = IMPORTERS[requested](header)
     else:
-        matching = [cls for cls in IMPORTERS.values() if cls.matches(header)]
-        if not matching:
+        detected = detect_source(header)
+        if detected is None:
             shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
-            raise ImportFileError(
-                "This does not look like a Goodreads or StoryGraph export (columns found: "
-                f"{shown}). Choose the format by hand if it is one."
+            raise UnknownFormatError(
+                _(
+                    "This does not look like an export we recognise (%(formats)s; columns "
+                    "found: %(columns)s). Map its columns by hand to import it."
+                )
+                % {"formats": known_formats(), "columns": shown},
+                header=header,
             )
-        importer = matching[0](header)
-    if not importer.has_title_column():
+        importer = detected(header)
+    missing = importer.missing_columns()
+    if missing:
         raise ImportFileError(
-            f"The file has no Title column, which a {importer.label} export always has. "
-            "Nothing was imported."
+            ngettext(
+                "The file has no %(columns)s column, which a %(format)s export always has. "
+                "Nothing was imported.",
+                "The file lacks the columns %(columns)s, which a %(format)s export always has. "
+                "Nothing was imported.",
+                len(missing),
+            )
+            % {"columns": get_text_list(missing, _("and")), "format": importer.label}
         )
     return importer
 
 
+def known_formats() -> str:
+    return ", ".join(str(cls.label) for cls in IMPORTERS.values())
+
+
+@dataclass(slots=True)
+class PreviewRow:
+    line: int
+    row: NormalizedRow | None
+    error: str = ""
+
+
+def preview_rows(csv_file: CsvFile, importer: BaseImporter, *, limit: int = 20) -> list[PreviewRow]:
+    """The first rows as the import will read them (pure: nothing is saved)."""
+    preview = []
+    for line, cells in csv_file.rows[:limit]:
+        cells, warnings = importer.scrub_cells(cells)
+        try:
+            row = importer.read_row(cells)
+        except RowError as exc:
+            preview.append(PreviewRow(line=line, row=None, error=str(exc)))
+        else:
+            row.warnings[:0] = warnings
+            preview.append(PreviewRow(line=line, row=row))
+    return preview
+
+
 __all__ = [
+    "GENERIC",
     "IMPORTERS",
     "BaseImporter",
     "CsvFile",
+    "GenericImporter",
     "ImportFileError",
     "NormalizedRow",
+    "PreviewRow",
     "RowError",
+    "UnknownFormatError",
+    "detect_source",
+    "guess_column_map",
     "importer_for",
+    "known_formats",
+    "preview_rows",
     "read_csv",
 ]

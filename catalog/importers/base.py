@@ -16,14 +16,20 @@ from django.utils.translation import gettext_lazy
 
 from catalog import isbn, text
 from catalog.csvsafe import FORMULA_STARTS
-from catalog.models import Author, Edition, Work
+from catalog.models import Author, Edition, Work, WorkSeries
 
 ASIN = re.compile(r"^B[0-9A-Z]{9}$")
 # A cell longer than this is damage (a pasted blob, a broken export), never a book's data.
 MAX_CELL_CHARS = 1_000_000
 _EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
 _SPACES = re.compile(r"\s+")
-_YEAR = re.compile(r"^\s*(\d{3,4})\s*$")
+# `128`, and `128.0` / `128,0`: a whole number written as a float by a spreadsheet or pandas.
+_WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
+# `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
+REPEATED_HEADER_ERROR = gettext_lazy(
+    "This row repeats the header row (exports joined together?); it was skipped."
+)
 _DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
 
 # Lower-cased binding / format values seen in real exports -> Edition.Format.
@@ -94,6 +100,9 @@ class NormalizedRow:
     """One book from an export, in the catalog's terms."""
 
     title: str
+    # True when the export has no title and `title` only stands in for one (an Open Library
+    # key): it is not compared with the catalog's titles.
+    title_is_placeholder: bool = False
     subtitle: str = ""
     # The primary series (the first one named) and its number, as lists show them; every
     # series with its number, primary first, is in `series_entries`.
@@ -111,6 +120,7 @@ class NormalizedRow:
     openlibrary_edition_key: str = ""  # "OL7353617M"
     google_books_id: str = ""
     publisher: str = ""
+    language: str = ""  # ISO 639-1 where known ("fr"), else the source's code
     publication_year: int | None = None
     first_published_year: int | None = None
     page_count: int | None = None
@@ -118,6 +128,19 @@ class NormalizedRow:
     date_added: str = ""
     date_read: str = ""
     warnings: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_title(cls, raw_title: str) -> "NormalizedRow":
+        """A row with the title, subtitle and every series read from an export's title cell."""
+        title, subtitle, series_entries = parse_title_parts(raw_title)
+        series, number = series_entries[0] if series_entries else ("", "")
+        return cls(
+            title=title,
+            subtitle=subtitle,
+            series=series,
+            series_number=number,
+            series_entries=series_entries,
+        )
 
     @property
     def primary_author(self) -> str:
@@ -129,7 +152,7 @@ class NormalizedRow:
         data = {}
         for name in self.__dataclass_fields__:
             value = getattr(self, name)
-            if value in ("", None, []):
+            if value in ("", None, []) or value is False:
                 continue
             if name == "credits":
                 value = [{k: v for k, v in asdict(c).items() if v} for c in value]
@@ -139,13 +162,17 @@ class NormalizedRow:
 
 class BaseImporter:
     """Maps one source's header onto NormalizedRow. Subclasses declare `source`, `aliases`
-    (field -> accepted column names, any case) and `signature` (columns that identify the
-    source), and implement `normalize`."""
+    (field -> accepted column names, any case), `signature` (columns that identify the source;
+    `signatures` when a source has several layouts) and `required` (the fields without which
+    its rows cannot be read right), and implement `normalize`."""
 
     source: str = ""
     label: str = ""
     aliases: dict[str, tuple[str, ...]] = {}
     signature: tuple[str, ...] = ()
+    signatures: tuple[tuple[str, ...], ...] = ()
+    required: tuple[str, ...] = ("title",)
+    column_map: dict[str, str] = {}  # a generic import's map (catalog field -> column)
 
     def __init__(self, header: list[str]):
         self.header = header
@@ -160,7 +187,20 @@ class BaseImporter:
     @classmethod
     def matches(cls, header: list[str]) -> bool:
         lowered = {name.strip().lower() for name in header}
-        return all(name.lower() in lowered for name in cls.signature)
+        return any(
+            all(name.lower() in lowered for name in signature)
+            for signature in cls.signatures or (cls.signature,)
+        )
+
+    @classmethod
+    def specificity(cls) -> int:
+        """How many columns its signature names: when two sources match a header, the one that
+        asked for more is the better guess."""
+        return max(len(signature) for signature in cls.signatures or (cls.signature,))
+
+    def missing_columns(self) -> list[str]:
+        """The required columns this header lacks, by the name the source gives them."""
+        return [self.aliases[name][0] for name in self.required if name not in self.columns]
 
     def has_title_column(self) -> bool:
         return "title" in self.columns
@@ -181,6 +221,8 @@ class BaseImporter:
         """The row as the catalog will store it: `normalize` between the checks every source
         shares. Raises RowError."""
         self.check_cell_sizes(cells)
+        if is_repeated_header(self.header, cells):
+            raise RowError(str(REPEATED_HEADER_ERROR))
         row = self.normalize(cells)
         fit_to_columns(row)
         return row
@@ -196,6 +238,11 @@ class BaseImporter:
         return cleaned, [
             _("NUL characters (file damage) were removed from: %(columns)s.") % {"columns": columns}
         ]
+
+    def column_of(self, field_name: str) -> str:
+        """The file's own name for a field's column, for messages about its cells."""
+        index = self.columns.get(field_name)
+        return self.column_name(index) if index is not None else field_name
 
     def column_name(self, index: int) -> str:
         if index < len(self.header) and self.header[index]:
@@ -232,17 +279,28 @@ class BaseImporter:
 _CUT_TO_FIT = {
     "title": (gettext_lazy("Title"), ((Work, "title"), (Edition, "title"))),
     "subtitle": (gettext_lazy("Subtitle"), ((Work, "subtitle"), (Edition, "subtitle"))),
-    "series": (gettext_lazy("Series"), ((Work, "series"),)),
     "publisher": (gettext_lazy("Publisher"), ((Edition, "publisher"),)),
 }
 _CREDIT_CUT_TO_FIT = {
     "name": (gettext_lazy("Author name"), ((Author, "name"),)),
     "sort_name": (gettext_lazy("Author sort name"), ((Author, "sort_name"),)),
 }
+# A series name is cut like text; its number, like an id, is dropped when too long.
+_SERIES_NAME = (gettext_lazy("Series"), ((Work, "series"), (WorkSeries, "name")))
+_SERIES_NUMBER = (gettext_lazy("Series number"), ((Work, "series_number"), (WorkSeries, "number")))
 # Identifiers are never cut (a cut id is someone else's id): one too long is dropped.
 _DROP_IF_TOO_LONG = {
-    "series_number": (gettext_lazy("Series number"), ((Work, "series_number"),)),
     "goodreads_book_id": (gettext_lazy("Goodreads book id"), ((Edition, "goodreads_book_id"),)),
+    "librarything_id": (gettext_lazy("LibraryThing id"), ((Edition, "librarything_id"),)),
+    "google_books_id": (gettext_lazy("Google Books id"), ((Edition, "google_books_id"),)),
+    "openlibrary_work_key": (
+        gettext_lazy("Open Library work key"),
+        ((Work, "openlibrary_work_key"),),
+    ),
+    "openlibrary_edition_key": (
+        gettext_lazy("Open Library edition key"),
+        ((Edition, "openlibrary_edition_key"),),
+    ),
 }
 
 
@@ -261,15 +319,35 @@ def fit_to_columns(row: NormalizedRow) -> None:
         for name, (label, columns) in _CREDIT_CUT_TO_FIT.items():
             value = getattr(credit, name)
             setattr(credit, name, _cut_to_fit(value, max_length(columns), label, row))
+    _fit_series(row)
     for name, (label, columns) in _DROP_IF_TOO_LONG.items():
-        value, limit = getattr(row, name), max_length(columns)
-        if len(value) > limit:
-            setattr(row, name, "")
-            shown = value if len(value) <= 40 else value[:40] + "…"
-            row.warnings.append(
-                _("%(field)s '%(value)s' is longer than %(limit)d characters; it was ignored.")
-                % {"field": label, "value": shown, "limit": limit}
-            )
+        setattr(row, name, _drop_if_too_long(getattr(row, name), max_length(columns), label, row))
+
+
+def _fit_series(row: NormalizedRow) -> None:
+    """Fit every series to its columns, once each, and keep `series` / `series_number` the
+    first of them (an importer may have set only those)."""
+    entries = row.series_entries or [(row.series, row.series_number)]
+    fitted, seen = [], set()
+    for name, number in entries:
+        name = _cut_to_fit(name, max_length(_SERIES_NAME[1]), _SERIES_NAME[0], row)
+        number = _drop_if_too_long(number, max_length(_SERIES_NUMBER[1]), _SERIES_NUMBER[0], row)
+        if name.casefold() not in seen:  # a work is in a series once
+            seen.add(name.casefold())
+            fitted.append((name, number))
+    row.series, row.series_number = fitted[0]
+    row.series_entries = [(name, number) for name, number in fitted if name]
+
+
+def _drop_if_too_long(value: str, limit: int, label, row: NormalizedRow) -> str:
+    if len(value) <= limit:
+        return value
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    row.warnings.append(
+        _("%(field)s '%(value)s' is longer than %(limit)d characters; it was ignored.")
+        % {"field": label, "value": shown, "limit": limit}
+    )
+    return ""
 
 
 def _cut_to_fit(value: str, limit: int, label, row: NormalizedRow) -> str:
@@ -303,31 +381,58 @@ def clean_cell(value: str) -> str:
     return _SPACES.sub(" ", value)
 
 
+def parse_title_parts(raw_title: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """-> (title, subtitle, every series with its number, the primary one first).
+
+    `Raising Steam (Discworld, #40; Moist von Lipwig, #3)` is in two series; the text after
+    `: ` or a spaced dash (`Ich habe eine Axt – Best Of`) is the subtitle."""
+    main, series_entries = text.split_series_entries(raw_title)
+    title, subtitle = text.split_subtitle(main)
+    return title, subtitle, series_entries
+
+
 def parse_title(raw_title: str) -> tuple[str, str, str, str]:
-    """-> (title, subtitle, series, series number)."""
-    title, series, number = text.split_series(raw_title)
-    subtitle = ""
-    if ": " in title:
-        main, rest = title.split(": ", 1)
-        if main.strip():
-            title, subtitle = main.strip(), rest.strip()
+    """-> (title, subtitle, primary series, its number); see `parse_title_parts`."""
+    title, subtitle, series_entries = parse_title_parts(raw_title)
+    series, number = series_entries[0] if series_entries else ("", "")
     return title, subtitle, series, number
 
 
+def parse_whole_number(value: str) -> int | None:
+    """A whole number as exports write it: `128`, `2024.0` / `128,0` (a spreadsheet or pandas
+    wrote a float), `1,234`, `1.234` or `1 234` (thousands grouped). `12.5` is not one.
+
+    `1.234` is read as 1234: a page count or a year is never a fraction, and pandas writes a
+    float with one decimal (`1234.0`), so three decimals are a thousands separator
+    (German, Spanish, Turkish)."""
+    value = (value or "").strip()
+    if _GROUPED_NUMBER.match(value):  # first: `1,000` is a thousand, not 1 written as a float
+        return int(re.sub(r"\D", "", value))
+    if whole := _WHOLE_NUMBER.match(value):
+        return int(whole["digits"])
+    return None
+
+
 def parse_int(value: str, *, minimum: int = 1, maximum: int = 100_000) -> int | None:
-    value = (value or "").strip().replace(",", "")
-    if not value.isdigit():
-        return None
-    number = int(value)
-    return number if minimum <= number <= maximum else None
+    number = parse_whole_number(value)
+    return number if number is not None and minimum <= number <= maximum else None
 
 
-def parse_year(value: str) -> int | None:
-    match = _YEAR.match(value or "")
-    if not match:
+def parse_year(value: str, *, ancient: bool = False) -> int | None:
+    """A year from 100 to a few years ahead (`2024`, `2024.0`). With `ancient` (a work's first
+    publication), any year of the common era and negative years before it too: Goodreads gives
+    the Iliad's as -750 and Ovid's Metamorphoses' as 8."""
+    value = (value or "").strip()
+    sign = 1
+    if ancient and value.startswith("-"):
+        sign, value = -1, value[1:]
+    year = parse_whole_number(value)
+    if year is None:
         return None
-    year = int(match.group(1))
-    return year if 100 <= year <= datetime.date.today().year + 5 else None
+    if sign < 0:
+        return -year if 0 < year <= 5000 else None
+    earliest = 1 if ancient else 100
+    return year if earliest <= year <= datetime.date.today().year + 5 else None
 
 
 def parse_date(value: str) -> str:
@@ -340,6 +445,67 @@ def parse_date(value: str) -> str:
         return datetime.date(int(year), int(month), int(day or 1)).isoformat()
     except ValueError:
         return ""
+
+
+def read_page_count(row: NormalizedRow, value: str, *, column: str) -> int | None:
+    """The page count in a cell, or None with a warning on the row when the cell holds
+    something else (an empty cell, or 0 as some exports write it, is just unknown)."""
+    pages = parse_int(value)
+    if pages is None and value and parse_whole_number(value) != 0:
+        row.warnings.append(
+            _("%(column)s '%(value)s' is not a page count; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return pages
+
+
+def read_year(row: NormalizedRow, value: str, *, column: str, ancient: bool = False) -> int | None:
+    """The year in a cell, or None with a warning on the row when the cell holds something
+    else."""
+    year = parse_year(value, ancient=ancient)
+    if year is None and value:
+        row.warnings.append(
+            _("%(column)s '%(value)s' is not a year; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return year
+
+
+def read_date(row: NormalizedRow, value: str, *, column: str) -> str:
+    """The ISO date in a cell, or "" with a warning on the row when the cell holds something
+    else."""
+    date = parse_date(value)
+    if not date and value:
+        row.warnings.append(
+            _("%(column)s '%(value)s' is not a date; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return date
+
+
+def is_repeated_header(header: list[str], cells: list[str]) -> bool:
+    """True for a row that repeats the header (exports joined by a program): three of its cells
+    (two for a two-column file), and two in three of its filled cells, are column names of the
+    header, in any case and order (another layout of the same export repeats most of them). A
+    book called "Title" by "Author" is not enough."""
+    names = _header_names(tuple(header))
+    hits = misses = 0
+    for position, cell in enumerate(cells):
+        key = cell.strip().casefold()
+        if not key:
+            continue
+        if key in names:
+            hits += 1
+        else:
+            misses += 1
+            if hits + len(cells) - position - 1 < 2 * misses:
+                return False  # a book row: too many cells that are not column names
+    return hits >= min(3, len(names)) and hits >= 2 * misses
+
+
+@functools.lru_cache(maxsize=16)
+def _header_names(header: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name.strip().casefold() for name in header if name.strip())
 
 
 def parse_format(value: str) -> tuple[str, str]:
@@ -370,38 +536,102 @@ def parse_contributors(value: str, *, default_role: str) -> list[Credit]:
     return credits
 
 
-def apply_identifier(row: NormalizedRow, value: str, *, column: str) -> None:
+# What a value refused as an ISBN is (catalog.isbn.why_not_isbn), said to the librarian.
+_NOT_AN_ISBN = {
+    "isbn13_digit_missing": gettext_lazy(
+        "%(column)s '%(value)s' has 12 digits: an ISBN-13 with a digit missing; it was not "
+        "used as an ISBN."
+    ),
+    "upc": gettext_lazy(
+        "%(column)s '%(value)s' is a product barcode (UPC), not an ISBN; it was not used as an "
+        "ISBN."
+    ),
+    "ean": gettext_lazy(
+        "%(column)s '%(value)s' is a product barcode (EAN), not an ISBN; it was not used as an "
+        "ISBN."
+    ),
+    "isbn13_cut": gettext_lazy(
+        "%(column)s '%(value)s' has 10 digits starting like an ISBN-13: an ISBN-13 cut short; "
+        "it was not used as an ISBN."
+    ),
+    "isbn13_without_prefix": gettext_lazy(
+        "%(column)s '%(value)s' looks like ISBN-13 %(isbn13)s without its 978 prefix (or an "
+        "ISBN-10 with a wrong check digit); it was not used as an ISBN."
+    ),
+    "isbn13_check": gettext_lazy(
+        "%(column)s '%(value)s' has a wrong check digit; it was not used as an ISBN."
+    ),
+    "isbn10_check": gettext_lazy(
+        "%(column)s '%(value)s' has a wrong check digit; it was not used as an ISBN."
+    ),
+}
+# pandas writes a number column as floats: `9780306406157.0` is 9780306406157, digit for digit.
+_FLOAT_DIGITS = re.compile(r"^(\d+)\.0+$")
+
+
+def apply_identifier(
+    row: NormalizedRow, value: str, *, column: str, expected_form: str = ""
+) -> None:
     """Put an ISBN-ish cell where it belongs: ISBN, ASIN, or a kept non-ISBN id.
 
-    Never guesses: spreadsheet damage (`9.78053E+12`) yields no ISBN and a warning.
+    Never guesses: spreadsheet damage (`9.78053E+12`) yields no ISBN and a warning, and so does
+    a value that is close to an ISBN (a digit missing, a wrong check digit, a product barcode),
+    saying which. `expected_form` ("isbn13" / "isbn10") is what the column should hold: an
+    ISBN-10 in an ISBN-13 column is read, with a note.
     """
     value = clean_cell(value)
     if not value:
         return
     if isbn.is_scientific_notation(value):
         row.warnings.append(
-            f"{column} '{value}' was damaged by a spreadsheet (scientific notation); "
-            "its digits are lost, so no ISBN was taken from it."
+            _(
+                "%(column)s '%(value)s' was damaged by a spreadsheet (scientific notation); "
+                "its digits are lost, so no ISBN was taken from it."
+            )
+            % {"column": column, "value": value}
         )
         return
+    if whole := _FLOAT_DIGITS.match(value):
+        value = whole.group(1)
     compact = isbn.canonicalize(value)
     if ASIN.match(compact):
         row.asin = row.asin or compact
         return
     parsed = isbn.parse_isbn(compact)
     if parsed is None:
+        reason = isbn.why_not_isbn(compact)
+        if reason == "isbn13_without_prefix" and row.isbn13 == "978" + compact:
+            return  # Goodreads' ISBN column repeating the row's ISBN-13 without its 978
         row.other_ids.append(value)
-        if compact.isdigit() and len(compact) in (10, 13):
-            row.warnings.append(f"{column} '{value}' has a wrong check digit; not used as an ISBN.")
+        if reason:
+            values = {"column": column, "value": value, "isbn13": "978" + compact}
+            row.warnings.append(_NOT_AN_ISBN[reason] % values)
+        elif compact.isdigit() and len(compact) == 13:
+            row.warnings.append(
+                _(
+                    "%(column)s '%(value)s' has 13 digits but is neither an ISBN nor a product "
+                    "barcode; it was not used as an ISBN."
+                )
+                % {"column": column, "value": value}
+            )
         return
     if parsed.source_form == "sbn":
         row.warnings.append(
-            f"{column} '{value}' read as ISBN-10 {parsed.isbn10} (9-digit SBN, or an ISBN-10 "
-            "whose leading zero a spreadsheet dropped)."
+            _(
+                "%(column)s '%(value)s' read as ISBN-10 %(isbn10)s (9-digit SBN, or an ISBN-10 "
+                "whose leading zero a spreadsheet dropped)."
+            )
+            % {"column": column, "value": value, "isbn10": parsed.isbn10}
+        )
+    elif expected_form == "isbn13" and parsed.source_form == "isbn10":
+        row.warnings.append(
+            _("%(column)s '%(value)s' is an ISBN-10; it was read as ISBN-13 %(isbn13)s.")
+            % {"column": column, "value": value, "isbn13": parsed.isbn13}
         )
     if row.isbn13 and row.isbn13 != parsed.isbn13:
         row.warnings.append(
-            f"{column} '{value}' disagrees with ISBN {row.isbn13}; kept {row.isbn13}."
+            _("%(column)s '%(value)s' disagrees with ISBN %(isbn13)s; kept %(isbn13)s.")
+            % {"column": column, "value": value, "isbn13": row.isbn13}
         )
         return
     row.isbn13 = parsed.isbn13

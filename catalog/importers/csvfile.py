@@ -9,8 +9,9 @@ import io
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from catalog.importers.base import MAX_CELL_CHARS
+from catalog.importers.base import MAX_CELL_CHARS, is_repeated_header
 
 # UTF-16 and UTF-32 text, and binary files, are full of NUL bytes; a stray NUL in a CSV (one is
 # never enough to refuse a file) is damage to a cell, removed with a warning on that row.
@@ -40,6 +41,51 @@ class CsvFile:
     rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
     encoding: str
     warnings: list[str] = field(default_factory=list)
+    delimiter: str = ","
+
+
+# Comma (Goodreads, StoryGraph, ...), tab (LibraryThing's TSV, spreadsheets' "Text (Tab
+# delimited)") and semicolon (spreadsheets in locales whose decimal mark is a comma).
+DELIMITERS = (",", "\t", ";")
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter of a file: the one its header line uses most (commas win a tie)."""
+    header_line = _first_non_blank_line(text)
+    counts = {delimiter: _count_outside_quotes(header_line, delimiter) for delimiter in DELIMITERS}
+    best = max(DELIMITERS, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] else ","
+
+
+def _excel_separator_hint(text: str) -> tuple[str, str]:
+    """Excel's `sep=;` first line names the delimiter: -> (the text with that line blanked, so
+    line numbers stay those of the file, the delimiter) or (text, "") without one."""
+    end = text.find("\n")
+    first = text[: end if end >= 0 else len(text)].rstrip("\r")
+    if len(first) == 5 and first.lower().startswith("sep=") and first[4] not in '"\r\n':
+        return text[len(first) :].lstrip("\r"), first[4]
+    return text, ""
+
+
+def _first_non_blank_line(text: str) -> str:
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if text[start:end].strip():
+            return text[start:end]
+        start = end + 1
+    return ""
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            count += 1
+    return count
 
 
 def decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -59,11 +105,24 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     try:
         return data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError as exc:
-        warning = (
-            f"The file is not valid UTF-8 (first bad byte at position {exc.start}); it was read "
-            "as Latin-1. Check accented names in the imported books."
-        )
-        return data.decode("latin-1"), "latin-1", [warning]
+        first_bad = exc.start
+    # UTF-8 with a few damaged bytes (LibraryThing's TSV can hold one broken name) is still
+    # UTF-8: read as Latin-1, every other accented letter of the file would be garbled.
+    text = data.decode("utf-8-sig", errors="replace")
+    damaged = text.count("\ufffd")
+    readable = sum(1 for char in text if ord(char) > 127) - damaged
+    if readable > damaged:
+        line = data[:first_bad].count(b"\n") + 1
+        warning = _(
+            "The file is UTF-8 with %(count)d damaged byte sequence(s), the first on line "
+            "%(line)d; each was replaced by \ufffd. Check the names and titles on those lines."
+        ) % {"count": damaged, "line": line}
+        return text, "utf-8", [warning]
+    warning = (
+        f"The file is not valid UTF-8 (first bad byte at position {first_bad}); it was read "
+        "as Latin-1. Check accented names in the imported books."
+    )
+    return data.decode("latin-1"), "latin-1", [warning]
 
 
 def read_csv(data: bytes) -> CsvFile:
@@ -71,8 +130,52 @@ def read_csv(data: bytes) -> CsvFile:
     # No cell is longer than the file: a giant cell fails its own row (BaseImporter.read_row),
     # not the whole file.
     csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    text, delimiter = _excel_separator_hint(text)
+    delimiter = delimiter or detect_delimiter(text)
+    try:
+        header, rows = _read_rows(text, delimiter, quoting=csv.QUOTE_MINIMAL)
+    except ImportFileError:
+        if delimiter != "\t":
+            raise
+        # LibraryThing's TSV quotes nothing: a cell may start with a quote it never closes.
+        header, rows = _read_rows(text, delimiter, quoting=csv.QUOTE_NONE)
+    if any(len(cell) > MAX_CELL_CHARS for cell in header):
+        raise ImportFileError(
+            _(
+                "The header row has a cell of more than %(limit)s characters: this is not a book "
+                "export, or it is damaged. Nothing was imported."
+            )
+            % {"limit": f"{MAX_CELL_CHARS:,}"}
+        )
+    warnings.extend(_repeated_header_warnings(header, rows))
+    return CsvFile(
+        header=header, rows=rows, encoding=encoding, warnings=warnings, delimiter=delimiter
+    )
+
+
+def _repeated_header_warnings(header: list[str], rows: list[tuple[int, list[str]]]) -> list[str]:
+    """Exports joined by a program repeat their header inside the file: those rows are skipped
+    (each fails with the reason, BaseImporter.read_row) and the job says where they are."""
+    lines = [line for line, cells in rows if is_repeated_header(header, cells)]
+    if not lines:
+        return []
+    shown = ", ".join(str(line) for line in lines[:10]) + (", …" if len(lines) > 10 else "")
+    return [
+        ngettext(
+            "Line %(lines)s repeats the header row (exports joined together?); it was skipped.",
+            "%(count)d lines repeat the header row (exports joined together?): %(lines)s; they "
+            "were skipped.",
+            len(lines),
+        )
+        % {"count": len(lines), "lines": shown}
+    ]
+
+
+def _read_rows(text: str, delimiter: str, *, quoting: int):
     # strict: a stray quote is an error with a line number, not a silently merged row.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True
+    )
     rows: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     next_line = 1
@@ -92,17 +195,4 @@ def read_csv(data: bytes) -> CsvFile:
         ) from exc
     if header is None:
         raise ImportFileError("The file is empty.")
-    if any(len(cell) > MAX_CELL_CHARS for cell in header):
-        raise ImportFileError(
-            _(
-                "The header row has a cell of more than %(limit)s characters: this is not a book "
-                "export, or it is damaged. Nothing was imported."
-            )
-            % {"limit": f"{MAX_CELL_CHARS:,}"}
-        )
-    if len(header) == 1 and ("\t" in header[0] or ";" in header[0]):
-        raise ImportFileError(
-            "The file is not comma-separated (it looks tab- or semicolon-separated). "
-            "Upload the CSV exactly as Goodreads or StoryGraph exported it."
-        )
-    return CsvFile(header=header, rows=rows, encoding=encoding, warnings=warnings)
+    return header, rows

@@ -7,11 +7,10 @@ from catalog.importers.base import (
     RowError,
     apply_identifier,
     parse_contributors,
-    parse_date,
     parse_format,
-    parse_int,
-    parse_title,
-    parse_year,
+    read_date,
+    read_page_count,
+    read_year,
 )
 
 
@@ -19,6 +18,9 @@ class GoodreadsImporter(BaseImporter):
     source = "goodreads"
     label = "Goodreads"
     signature = ("Book Id", "Author")
+    # Without Author the books have no authors; without Book Id another source's ids would be
+    # read as Goodreads ids (a LibraryThing file has a Book Id column of its own).
+    required = ("title", "author", "book_id")
     aliases = {
         "book_id": ("Book Id", "BookId", "Goodreads Book Id"),
         "title": ("Title",),
@@ -41,8 +43,7 @@ class GoodreadsImporter(BaseImporter):
         raw_title = self.get(cells, "title")
         if not raw_title:
             raise RowError("This row has no title.")
-        title, subtitle, series, number = parse_title(raw_title)
-        row = NormalizedRow(title=title, subtitle=subtitle, series=series, series_number=number)
+        row = NormalizedRow.from_title(raw_title)
         author = self.get(cells, "author")
         if author:
             row.credits.append(Credit(name=author, sort_name=self.get(cells, "author_lf")))
@@ -53,8 +54,12 @@ class GoodreadsImporter(BaseImporter):
         )
         known = {c.name.casefold() for c in row.credits}
         row.credits.extend(c for c in extra if c.name.casefold() not in known)
-        apply_identifier(row, self.get(cells, "isbn13"), column="ISBN13")
-        apply_identifier(row, self.get(cells, "isbn"), column="ISBN")
+        apply_identifier(
+            row, self.get(cells, "isbn13"), column=self.column_of("isbn13"), expected_form="isbn13"
+        )
+        apply_identifier(
+            row, self.get(cells, "isbn"), column=self.column_of("isbn"), expected_form="isbn10"
+        )
         book_id = self.get(cells, "book_id")
         if book_id.isdigit():
             row.goodreads_book_id = book_id
@@ -64,9 +69,22 @@ class GoodreadsImporter(BaseImporter):
         row.format, warning = parse_format(self.get(cells, "binding"))
         if warning:
             row.warnings.append(warning)
-        row.page_count = parse_int(self.get(cells, "pages"))
-        row.publication_year = parse_year(self.get(cells, "year"))
-        row.first_published_year = parse_year(self.get(cells, "original_year"))
-        row.date_read = parse_date(self.get(cells, "date_read"))
-        row.date_added = parse_date(self.get(cells, "date_added"))
+        row.page_count = read_page_count(
+            row, self.get(cells, "pages"), column=self.column_of("pages")
+        )
+        row.publication_year = read_year(
+            row, self.get(cells, "year"), column=self.column_of("year")
+        )
+        row.first_published_year = read_year(
+            row,
+            self.get(cells, "original_year"),
+            column=self.column_of("original_year"),
+            ancient=True,
+        )
+        row.date_read = read_date(
+            row, self.get(cells, "date_read"), column=self.column_of("date_read")
+        )
+        row.date_added = read_date(
+            row, self.get(cells, "date_added"), column=self.column_of("date_added")
+        )
         return row

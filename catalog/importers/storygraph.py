@@ -7,9 +7,8 @@ from catalog.importers.base import (
     RowError,
     apply_identifier,
     parse_contributors,
-    parse_date,
     parse_format,
-    parse_title,
+    read_date,
     split_names,
 )
 
@@ -18,6 +17,7 @@ class StoryGraphImporter(BaseImporter):
     source = "storygraph"
     label = "StoryGraph"
     signature = ("Authors", "Read Status")
+    required = ("title", "authors")
     aliases = {
         "title": ("Title",),
         "authors": ("Authors", "Author"),
@@ -33,8 +33,7 @@ class StoryGraphImporter(BaseImporter):
         raw_title = self.get(cells, "title")
         if not raw_title:
             raise RowError("This row has no title.")
-        title, subtitle, series, number = parse_title(raw_title)
-        row = NormalizedRow(title=title, subtitle=subtitle, series=series, series_number=number)
+        row = NormalizedRow.from_title(raw_title)
         row.credits = [Credit(name=name) for name in split_names(self.get(cells, "authors"))]
         known = {c.name.casefold() for c in row.credits}
         contributors = parse_contributors(
@@ -45,6 +44,10 @@ class StoryGraphImporter(BaseImporter):
         row.format, warning = parse_format(self.get(cells, "format"))
         if warning:
             row.warnings.append(warning)
-        row.date_added = parse_date(self.get(cells, "date_added"))
-        row.date_read = parse_date(self.get(cells, "date_read"))
+        row.date_added = read_date(
+            row, self.get(cells, "date_added"), column=self.column_of("date_added")
+        )
+        row.date_read = read_date(
+            row, self.get(cells, "date_read"), column=self.column_of("date_read")
+        )
         return row

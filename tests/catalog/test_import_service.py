@@ -293,8 +293,8 @@ def test_concurrent_insert_of_the_same_isbn_is_retried_not_lost(monkeypatch):
         make_edition(make_work("Raced"), isbn13="9780306406157")
         connection.close()
 
-    def racing_load(items):
-        index = original_load(items)
+    def racing_load(items, **kwargs):
+        index = original_load(items, **kwargs)
         if not calls:  # another import commits the same ISBN right after our lookup
             racer = threading.Thread(target=insert_from_another_connection)
             racer.start()

@@ -1,31 +1,53 @@
-"""manage.py import_books PATH [--format auto|goodreads|storygraph] [--no-enrich] [--json]"""
+"""manage.py import_books PATH [--format auto|goodreads|…|generic] [--map title=COL,…]
+[--no-enrich] [--json]"""
 
 import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from bookstore.progress import TerminalProgress
 from catalog import services
-from catalog.importers import ImportFileError
+from catalog.importers import (
+    GENERIC,
+    ImportFileError,
+    UnknownFormatError,
+    guess_column_map,
+    read_csv,
+)
+from catalog.importers.generic import FIELDS, parse_column_map
 from catalog.models import ImportJob, ImportRow
 
 
 class Command(BaseCommand):
-    help = "Import a Goodreads or StoryGraph CSV export into the catalog."
+    help = (
+        "Import a book export (Goodreads, StoryGraph, LibraryThing, Libib, calibre, Open Library, "
+        "BookWyrm, Openreads) or any CSV with --format generic --map into the catalog."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The CSV file exported from Goodreads or StoryGraph.")
+        parser.add_argument("path", help="The exported CSV (or tab-separated) file.")
         parser.add_argument(
-            "--format", choices=[c for c, _ in ImportJob.Format.choices], default="auto"
+            "--format",
+            choices=[c for c, _ in ImportJob.Format.choices],
+            default="auto",
+            help="Detected from the header unless given; a given format must match the columns.",
+        )
+        parser.add_argument(
+            "--map",
+            dest="column_map",
+            metavar="FIELD=COLUMN,…",
+            help="For --format generic: which column holds each field, e.g. "
+            f"title=Book,author=Writer,isbn=Code. Fields: {', '.join(FIELDS)}.",
         )
         parser.add_argument(
             "--no-enrich", action="store_true", help="Do not queue enrichment for these books."
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, path, format, no_enrich, json: bool, **options):
+    def handle(self, *args, path, format, column_map, no_enrich, json: bool, **options):
         as_json = json
         file = Path(path)
         try:
@@ -38,11 +60,25 @@ class Command(BaseCommand):
                 f"{settings.IMPORT_MAX_UPLOAD_BYTES:,} (IMPORT_MAX_UPLOAD_BYTES).",
                 as_json,
             )
+        if column_map is not None and format not in ("auto", GENERIC):
+            return self.fail(_("--map is for --format generic (any CSV)."), as_json)
+        parsed_map = None
         try:
+            parsed_map = parse_column_map(column_map) if column_map is not None else None
+            if parsed_map is not None:
+                format = GENERIC
             job = services.import_job_create(
-                data=data, filename=file.name, requested_format=format, enrich=not no_enrich
+                data=data,
+                filename=file.name,
+                requested_format=format,
+                column_map=parsed_map,
+                enrich=not no_enrich,
             )
+        except UnknownFormatError as exc:
+            return self.fail(f"{exc} {_map_hint(exc.guessed_map)}", as_json)
         except ImportFileError as exc:
+            if format == GENERIC and not parsed_map:
+                return self.fail(f"{exc} {_map_hint(_guess_from(data))}", as_json)
             return self.fail(str(exc), as_json)
 
         bar = TerminalProgress(
@@ -63,6 +99,7 @@ class Command(BaseCommand):
             "failed": job.failed_count,
             "enqueued": job.enqueued_count,
             "status": job.status,
+            "error": job.error,  # why a failed job stopped
             "source": job.source,
             "seconds": round(job.duration_seconds or 0, 3),
             "warnings": job.warnings,
@@ -70,6 +107,8 @@ class Command(BaseCommand):
         }
         if as_json:
             self.stdout.write(_dumps(summary))
+            if job.status == ImportJob.Status.FAILED:
+                raise CommandError(job.error)  # after the JSON: a failed job exits non-zero
             return
         self.stdout.write(
             f"Import #{job.pk} ({job.get_source_display()}): {job.rows_total:,} rows in "
@@ -81,6 +120,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         for line, reason in failed:
             self.stdout.write(self.style.ERROR(f"  line {line}: {reason}"))
+        if job.status == ImportJob.Status.FAILED:
+            raise CommandError(job.error)
 
     def fail(self, message: str, as_json: bool):
         if as_json:
@@ -90,3 +131,20 @@ class Command(BaseCommand):
 
 def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False)
+
+
+def _guess_from(data: bytes) -> dict[str, str]:
+    try:
+        return guess_column_map(read_csv(data).header)
+    except ImportFileError:
+        return {}
+
+
+def _map_hint(guessed: dict[str, str]) -> str:
+    """How to import the file anyway, with the columns guessed from its header."""
+    if "title" not in guessed:
+        return _("Import it with --format generic --map title=COLUMN,author=COLUMN,isbn=COLUMN,…")
+    example = ",".join(f"{name}={column}" for name, column in guessed.items())
+    return _(
+        "Import it with --format generic --map '%(map)s' (guessed from its header; check it)."
+    ) % {"map": example}

@@ -1,0 +1,165 @@
+"""Readers of single cells that several sources share (pure): lists of people, languages, years
+inside dates, Open Library keys, series cells. The Goodreads-era readers (titles, ISBNs,
+numbers, dates, bindings) are in base.py."""
+
+import re
+
+from django.utils.translation import gettext as _
+
+from catalog.importers.base import Credit, NormalizedRow, parse_year
+
+# Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
+# (`Le Guin, Ursula K.` is one person), so split_people reads it separately.
+_PEOPLE_SEPARATORS = re.compile(r"\s*(?:;|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
+# Surname particles: `Le Guin, Ursula K.` and `van Vogt, A. E.` are one person.
+_PARTICLES = {
+    "da", "de", "del", "della", "der", "di", "du", "dos", "el", "la", "le", "les", "mac",
+    "st", "st.", "saint", "ten", "ter", "van", "von", "zu",
+}  # fmt: skip
+_NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+_INITIAL = re.compile(r"^(?:\w\.)+$")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
+_OPENLIBRARY_KEY = re.compile(r"\bOL\d+[AMW]\b", re.IGNORECASE)
+# `Discworld #3`, `Discworld, #3`, `Discworld (3)`, `Discworld, Book 3`, `Discworld vol. 3`
+_SERIES_CELL = re.compile(
+    r"^(?P<name>.+?)(?:[\s,;(]+(?:#|no\.|nr\.|vol\.|volume|book|tome|band|tomo)?\s*|\s*#\s*)"
+    r"(?P<number>\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?)\s*\)?$",
+    re.IGNORECASE,
+)
+
+# Language names (English, as LibraryThing writes them) and ISO 639-2 codes (calibre) ->
+# ISO 639-1, for the languages seen in real exports; other codes are kept as written.
+LANGUAGES = {
+    "arabic": "ar", "ara": "ar", "catalan": "ca", "cat": "ca", "chinese": "zh", "chi": "zh",
+    "zho": "zh", "czech": "cs", "cze": "cs", "ces": "cs", "danish": "da", "dan": "da",
+    "dutch": "nl", "dut": "nl", "nld": "nl", "english": "en", "eng": "en", "finnish": "fi",
+    "fin": "fi", "french": "fr", "fre": "fr", "fra": "fr", "german": "de", "ger": "de",
+    "deu": "de", "greek": "el", "gre": "el", "ell": "el", "hebrew": "he", "heb": "he",
+    "hungarian": "hu", "hun": "hu", "italian": "it", "ita": "it", "japanese": "ja",
+    "jpn": "ja", "korean": "ko", "kor": "ko", "latin": "la", "lat": "la", "latvian": "lv",
+    "lav": "lv", "norwegian": "no", "nor": "no", "polish": "pl", "pol": "pl",
+    "portuguese": "pt", "por": "pt", "romanian": "ro", "rum": "ro", "ron": "ro",
+    "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
+    "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk",
+}  # fmt: skip
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
+
+
+def set_primary_series(row: NormalizedRow, name: str, number: str) -> None:
+    """A series named in a column of its own is the primary one; one the title also named
+    (`Title (Saga, #2)`) is not repeated."""
+    name = name.strip()
+    if not name:
+        return
+    others = [(n, v) for n, v in row.series_entries if n.casefold() != name.casefold()]
+    row.series_entries = [(name, number), *others]
+    row.series, row.series_number = name, number
+
+
+def parse_series_cell(value: str) -> tuple[str, str]:
+    """`Discworld #3`, `Discworld, #3`, `Discworld (3)` -> ("Discworld", "3"); a name alone
+    has no number."""
+    value = (value or "").strip()
+    match = _SERIES_CELL.match(value)
+    if match and match["name"].strip(" ,;(#"):
+        return match["name"].strip(" ,;(#"), re.sub(r"\s+", "", match["number"])
+    return value, ""
+
+
+def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
+    """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`); `Martin Luther King,
+    Jr.` and names without a comma stay as written."""
+    name = name.strip().strip(",").strip()
+    if name.count(",") == 1:
+        last, first = (part.strip() for part in name.split(","))
+        if last and first and first.casefold() not in _NAME_SUFFIXES:
+            return Credit(name=f"{first} {last}", role=role, sort_name=f"{last}, {first}")
+    return Credit(name=name, role=role)
+
+
+def split_people(value: str, *, role: str = "author") -> list[Credit]:
+    """Several people in one cell, in order: separated by `;`, `|`, ` & ` or ` and `, or by
+    commas when each part is a whole name (`Neil Gaiman, Terry Pratchett`). `Last, First` is one
+    person (`Smith, Mark`, `Le Guin, Ursula K.`, `García Márquez, Gabriel`), turned around with
+    its sort name kept."""
+    credits: list[Credit] = []
+    for part in _PEOPLE_SEPARATORS.split(value or ""):
+        for name in _comma_names(part.strip()):
+            if name:
+                credits.append(person_from_sort_name(name, role=role))
+    seen: set[str] = set()
+    unique = []
+    for credit in credits:
+        if credit.name.casefold() not in seen:
+            seen.add(credit.name.casefold())
+            unique.append(credit)
+    return unique
+
+
+def _comma_names(part: str) -> list[str]:
+    """One `Last, First` name, or the whole names a comma list holds."""
+    segments = [s.strip() for s in part.split(",") if s.strip()]
+    if len(segments) <= 1:
+        return segments
+    if len(segments) == 2 and _is_sort_name(*segments):
+        return [part]
+    if len(segments) % 2 == 0 and all(len(s.split()) == 1 for s in segments):
+        # `King, Stephen, Straub, Peter`: single words in pairs are sort names.
+        return [f"{segments[i]}, {segments[i + 1]}" for i in range(0, len(segments), 2)]
+    return segments
+
+
+def _is_sort_name(last: str, first: str) -> bool:
+    first_words, last_words = first.split(), last.split()
+    if first.casefold() in _NAME_SUFFIXES:
+        return True  # `Martin Luther King, Jr.`
+    if len(first_words) > 3:
+        return False
+    return (
+        len(last_words) == 1
+        or len(first_words) == 1
+        or last_words[0].casefold() in _PARTICLES
+        or any(_INITIAL.match(word) for word in first_words)
+    )
+
+
+def parse_language(value: str) -> str:
+    """The first language of a cell as an ISO 639 code: `French`, `fre`, `fra`, `fr` -> "fr";
+    an unknown name is dropped rather than stored as a code."""
+    first = re.split(r"[,;|/]", value or "", maxsplit=1)[0].strip().casefold()
+    if not first:
+        return ""
+    if first in LANGUAGES:
+        return LANGUAGES[first]
+    return first if _LANGUAGE_CODE.match(first) else ""
+
+
+def year_in(value: str) -> int | None:
+    """The year of a cell that is a year or a date: `1979`, `2019-03-05T01:00:00+01:00`,
+    `c1995`, `[2007-05-08]`."""
+    year = parse_year(value)
+    if year:
+        return year
+    match = _YEAR_IN_TEXT.search(value or "")
+    return parse_year(match.group(1)) if match else None
+
+
+def read_year_in(row: NormalizedRow, value: str, *, column: str) -> int | None:
+    """`year_in`, with a warning on the row when a filled cell holds no year."""
+    year = year_in(value)
+    if year is None and value:
+        row.warnings.append(
+            _("%(column)s '%(value)s' holds no year; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return year
+
+
+def openlibrary_key(value: str, kind: str) -> str:
+    """`OL7353617M`, `/books/OL7353617M` or an openlibrary.org URL -> "OL7353617M" when it is
+    of this kind (W work, M edition, A author); anything else -> ""."""
+    for match in _OPENLIBRARY_KEY.finditer(value or ""):
+        key = match.group(0).upper()
+        if key.endswith(kind):
+            return key
+    return ""

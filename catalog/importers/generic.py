@@ -1,0 +1,208 @@
+"""Any CSV, read through a column map (catalog field -> column name) that a librarian chose,
+either in the upload form's mapping step or with `import_books --format generic --map …`.
+
+The map is kept on the job (ImportJob.column_map), so a retry reads the rows the same way.
+"""
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.importers.base import (
+    BaseImporter,
+    NormalizedRow,
+    RowError,
+    apply_identifier,
+    parse_format,
+    read_page_count,
+)
+from catalog.importers.cells import (
+    parse_language,
+    parse_series_cell,
+    read_year_in,
+    set_primary_series,
+    split_people,
+)
+from catalog.importers.csvfile import ImportFileError
+from catalog.text import strip_accents
+
+# The catalog fields a column can be mapped to, in the order the mapping form shows them.
+FIELDS: dict[str, object] = {
+    "title": gettext_lazy("Title"),
+    "subtitle": gettext_lazy("Subtitle"),
+    "author": gettext_lazy("Author(s)"),
+    "isbn": gettext_lazy("ISBN (10 or 13)"),
+    "publisher": gettext_lazy("Publisher"),
+    "year": gettext_lazy("Publication year or date"),
+    "pages": gettext_lazy("Pages"),
+    "series": gettext_lazy("Series"),
+    "series_number": gettext_lazy("Number in series"),
+    "format": gettext_lazy("Format / binding"),
+    "language": gettext_lazy("Language"),
+}
+REQUIRED_FIELDS = ("title",)
+
+# Header words that suggest a field (compared without case, accents or punctuation), in
+# English, German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Greek, Russian.
+GUESSES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "book title", "book", "titel", "titre", "titulo", "titolo", "tytul",
+              "baslik", "kitap adi", "τιτλος", "название", "заглавие", "name"),
+    "subtitle": ("subtitle", "untertitel", "sous titre", "subtitulo", "sottotitolo",
+                 "ondertitel", "podtytul", "alt baslik", "υποτιτλος", "подзаголовок"),
+    "author": ("author", "authors", "author s", "writer", "writers", "creator", "creators",
+               "by", "autor", "autoren", "auteur", "auteurs", "autore", "autori", "autores",
+               "auteur s", "yazar", "συγγραφεας", "автор", "авторы"),
+    "isbn": ("isbn13", "isbn 13", "isbn", "ean", "ean isbn13", "isbn10", "isbn 10", "ean13",
+             "barcode", "isbn issn"),
+    "publisher": ("publisher", "verlag", "editeur", "editorial", "editore", "editora",
+                  "uitgever", "wydawnictwo", "yayinevi", "εκδοτης", "издательство"),
+    "year": ("year", "year published", "publication year", "published", "date published",
+             "publication date", "pub date", "pubdate", "publish date", "jahr",
+             "erscheinungsjahr", "annee", "ano", "anno", "jaar", "rok", "yil", "ετος", "год"),
+    "pages": ("pages", "number of pages", "page count", "num pages", "seiten", "seitenzahl",
+              "pages nb", "paginas", "pagine", "paginas", "bladzijden", "strony", "sayfa",
+              "σελιδες", "страниц", "страницы"),
+    "series": ("series", "reihe", "serie", "saga", "collection", "seri", "σειρα", "серия"),
+    "series_number": ("series number", "series index", "number in series", "band", "volume",
+                      "tome", "tomo"),
+    "format": ("format", "binding", "einband", "reliure", "encuadernacion", "formato",
+               "media", "cilt"),
+    "language": ("language", "sprache", "langue", "idioma", "lingua", "taal", "jezyk", "dil",
+                 "γλωσσα", "язык"),
+}  # fmt: skip
+# Words too common inside other column names ("Book Id", "Read by") to be guessed from a part.
+_WHOLE_NAME_ONLY = {"name", "book", "by", "ean", "band", "volume", "tome", "tomo", "media",
+                    "collection", "ano", "anno", "rok", "yil", "dil", "год"}  # fmt: skip
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
+
+
+def _header_key(name: str) -> str:
+    return _NON_WORD.sub(" ", strip_accents(name).casefold()).strip()
+
+
+def guess_column_map(header: list[str]) -> dict[str, str]:
+    """A first guess of the map from the header's words: exact names first, then a column
+    whose name contains the word (`Book Title`, `Author(s)`); each column used once."""
+    keys = [_header_key(name) for name in header]
+    chosen: dict[str, str] = {}
+    used: set[int] = set()
+    for exact in (True, False):
+        for field_name, words in GUESSES.items():
+            if field_name in chosen:
+                continue
+            for word in words:
+                if not exact and word in _WHOLE_NAME_ONLY:
+                    continue
+                index = _find_column(keys, _header_key(word), used, exact=exact)
+                if index is not None:
+                    chosen[field_name] = header[index]
+                    used.add(index)
+                    break
+    return {name: chosen[name] for name in FIELDS if name in chosen}
+
+
+def _find_column(keys: list[str], word: str, used: set[int], *, exact: bool) -> int | None:
+    for index, key in enumerate(keys):
+        if index in used or not key:
+            continue
+        if key == word if exact else f" {word} " in f" {key} ":
+            return index
+    return None
+
+
+def parse_column_map(text: str) -> dict[str, str]:
+    """`title=Book,author=Writer,isbn=Code` -> {"title": "Book", ...} (raises ImportFileError)."""
+    column_map: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        match = _MAP_ITEM.match(item)
+        if not match:
+            raise ImportFileError(
+                _("'%(item)s' is not FIELD=COLUMN (for example title=Book).") % {"item": item}
+            )
+        column_map[match["field"]] = match["column"]
+    return column_map
+
+
+def check_column_map(header: list[str], column_map: dict[str, str]) -> dict[str, str]:
+    """The map with each column spelled as in the header, or ImportFileError saying what is
+    wrong: an unknown field, a column the file lacks, no title."""
+    unknown = sorted(set(column_map) - set(FIELDS))
+    if unknown:
+        raise ImportFileError(
+            _("Unknown field(s) in the column map: %(fields)s. The fields are: %(known)s.")
+            % {"fields": ", ".join(unknown), "known": ", ".join(FIELDS)}
+        )
+    missing = [name for name in REQUIRED_FIELDS if not column_map.get(name)]
+    if missing:
+        raise ImportFileError(
+            _("The column map must name the title column (for example title=Book).")
+        )
+    by_key = {}
+    for name in header:
+        by_key.setdefault(name.strip().casefold(), name)
+    checked = {}
+    for field_name, column in column_map.items():
+        if not column:
+            continue
+        if column.strip().casefold() not in by_key:
+            raise ImportFileError(
+                _(
+                    "The column '%(column)s' (for %(field)s) is not in the file. Its columns are: "
+                    "%(columns)s."
+                )
+                % {"column": column, "field": field_name, "columns": ", ".join(header)}
+            )
+        checked[field_name] = by_key[column.strip().casefold()]
+    return {name: checked[name] for name in FIELDS if name in checked}
+
+
+class GenericImporter(BaseImporter):
+    """Reads the columns a map names. Authors: one or several in a cell, separated by `;`,
+    `|`, ` & `, ` and `, or commas between whole names (`Last, First` stays one person)."""
+
+    source = "generic"
+    label = gettext_lazy("Any CSV")
+    required = REQUIRED_FIELDS
+
+    def __init__(self, header: list[str], column_map: dict[str, str]):
+        self.column_map = check_column_map(header, column_map)
+        self.aliases = {name: (column,) for name, column in self.column_map.items()}
+        super().__init__(header)
+
+    def missing_columns(self) -> list[str]:
+        return []  # check_column_map refused the map already
+
+    def normalize(self, cells: list[str]) -> NormalizedRow:
+        self.check_shape(cells)
+        raw_title = self.get(cells, "title")
+        if not raw_title:
+            raise RowError(_("This row has no title."))
+        row = NormalizedRow.from_title(raw_title)
+        subtitle = self.get(cells, "subtitle")
+        if subtitle:
+            row.subtitle = subtitle
+        row.credits = split_people(self.get(cells, "author"))
+        # Several ISBNs in one cell are separated by commas (`978…, 0…`); spaces may be
+        # inside one (`978 3 16 148410 0`).
+        for value in re.split(r"[,;|]", self.get(cells, "isbn")):
+            apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"))
+        row.publisher = self.get(cells, "publisher")
+        row.publication_year = read_year_in(
+            row, self.get(cells, "year"), column=self.column_map.get("year", "")
+        )
+        row.page_count = read_page_count(
+            row, self.get(cells, "pages"), column=self.column_map.get("pages", "")
+        )
+        series, number = parse_series_cell(self.get(cells, "series"))
+        number = self.get(cells, "series_number") or number
+        if series:
+            set_primary_series(row, series, number)
+        row.format, warning = parse_format(self.get(cells, "format"))
+        if warning:
+            row.warnings.append(warning)
+        row.language = parse_language(self.get(cells, "language"))
+        return row

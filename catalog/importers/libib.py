@@ -1,0 +1,81 @@
+"""Libib library export CSV: one flat file for every media type, 30 columns.
+
+Quirks: `item_type` says what a row is (book, music, movie, videogame): only books are imported;
+`creators` holds every name while `first_name` / `last_name` name the primary creator;
+`ean_isbn13` / `upc_isbn10` hold the ISBNs; `publish_date` is `YYYY-MM-DD`; for a book `length`
+(`length_of` in Libib's import template) is its page count.
+"""
+
+from django.utils.translation import gettext as _
+
+from catalog.importers.base import (
+    BaseImporter,
+    Credit,
+    NormalizedRow,
+    RowError,
+    apply_identifier,
+    read_date,
+    read_page_count,
+)
+from catalog.importers.cells import read_year_in, split_people
+
+
+class LibibImporter(BaseImporter):
+    source = "libib"
+    label = "Libib"
+    # Libib's own column names; its import template (no item_type, `length_of`,
+    # `completed_date`) reads the same.
+    signature = ("creators", "ean_isbn13", "upc_isbn10")
+    required = ("title", "creators", "ean_isbn13")
+    aliases = {
+        "item_type": ("item_type",),
+        "title": ("title",),
+        "creators": ("creators",),
+        "first_name": ("first_name",),
+        "last_name": ("last_name",),
+        "ean_isbn13": ("ean_isbn13",),
+        "upc_isbn10": ("upc_isbn10",),
+        "publisher": ("publisher",),
+        "publish_date": ("publish_date",),
+        "pages": ("length", "length_of"),
+        "completed": ("completed", "completed_date"),
+        "added": ("added",),
+    }
+
+    def normalize(self, cells: list[str]) -> NormalizedRow:
+        self.check_shape(cells)
+        item_type = self.get(cells, "item_type")
+        if item_type and item_type.casefold() != "book":
+            raise RowError(
+                _("This Libib item is a %(type)s, not a book; it was not imported.")
+                % {"type": item_type}
+            )
+        raw_title = self.get(cells, "title")
+        if not raw_title:
+            raise RowError(_("This row has no title."))
+        row = NormalizedRow.from_title(raw_title)
+        row.credits = _credits(
+            self.get(cells, "creators"), self.get(cells, "first_name"), self.get(cells, "last_name")
+        )
+        apply_identifier(row, self.get(cells, "ean_isbn13"), column="ean_isbn13")
+        apply_identifier(row, self.get(cells, "upc_isbn10"), column="upc_isbn10")
+        row.publisher = self.get(cells, "publisher")
+        row.publication_year = read_year_in(
+            row, self.get(cells, "publish_date"), column="publish_date"
+        )
+        row.page_count = read_page_count(row, self.get(cells, "pages"), column="length")
+        row.date_read = read_date(row, self.get(cells, "completed"), column="completed")
+        row.date_added = read_date(row, self.get(cells, "added"), column="added")
+        return row
+
+
+def _credits(creators: str, first_name: str, last_name: str) -> list[Credit]:
+    """The primary creator first (from first_name / last_name), then the other names of
+    `creators`."""
+    credits = split_people(creators)
+    primary = " ".join(part for part in (first_name, last_name) if part)
+    if not primary:
+        return credits
+    sort_name = f"{last_name}, {first_name}" if first_name and last_name else ""
+    first = Credit(name=primary, sort_name=sort_name)
+    return [first, *(c for c in credits if c.name.casefold() != primary.casefold())]

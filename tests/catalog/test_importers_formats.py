@@ -1,0 +1,693 @@
+"""The six newer export formats, read without a database: detection, every column each one
+reads, and their quirks. Every row here is synthetic, written in the shape of the real exports
+(headers as LibraryThing, Libib, calibre, Open Library, BookWyrm and Openreads write them)."""
+
+import csv
+import io
+
+import pytest
+
+from catalog.importers import (
+    IMPORTERS,
+    ImportFileError,
+    UnknownFormatError,
+    detect_source,
+    importer_for,
+    read_csv,
+)
+from catalog.importers.calibre import file_format, series_number
+from catalog.importers.cells import (
+    openlibrary_key,
+    parse_language,
+    parse_series_cell,
+    person_from_sort_name,
+    split_people,
+    year_in,
+)
+from catalog.importers.csvfile import detect_delimiter
+from catalog.importers.librarything import parse_publication
+from tests.catalog.test_importers import GOODREADS_24, GOODREADS_31, STORYGRAPH, STORYGRAPH_2021
+
+LIBRARYTHING = [
+    "Book Id", "Title", "Sort Character", "Primary Author", "Primary Author Role",
+    "Secondary Author", "Secondary Author Roles", "Publication", "Date", "Review", "Rating",
+    "Comment", "Private Comment", "Summary", "Media", "Physical Description", "Weight", "Height",
+    "Thickness", "Length", "Dimensions", "Page Count", "LCCN", "Acquired", "Date Started",
+    "Date Read", "Barcode", "BCID", "Tags", "Collections", "Languages", "Original Languages",
+    "LC Classification", "ISBN", "ISBNs", "Subjects", "Dewey Decimal", "Dewey Wording",
+    "Other Call Number", "Copies", "Source", "Entry Date", "From Where", "OCLC", "Work id",
+    "Lending Patron", "Lending Status", "Lending Start", "Lending End",
+]  # fmt: skip
+LIBIB = [
+    "item_type", "title", "creators", "first_name", "last_name", "collection", "ean_isbn13",
+    "upc_isbn10", "description", "publisher", "publish_date", "group", "tags", "notes", "price",
+    "length", "number_of_discs", "number_of_players", "age_group", "ensemble", "aspect_ratio",
+    "esrb", "rating", "review", "review_date", "status", "began", "completed", "added", "copies",
+]  # fmt: skip
+CALIBRE = [
+    "authors", "author_sort", "rating", "library_name", "timestamp", "formats", "size", "isbn",
+    "identifiers", "comments", "tags", "series", "series_index", "languages", "title", "cover",
+    "title_sort", "publisher", "pubdate", "id", "uuid",
+]  # fmt: skip
+OPENLIBRARY = ["Work Id", "Edition Id", "Bookshelf"]  # before 2022
+# The current reading log (Open Library's ReadingLogExport field names).
+OPENLIBRARY_CURRENT = [
+    "Work ID", "Title", "Authors", "First Publish Year", "Edition ID", "Edition Count",
+    "Bookshelf", "My Ratings", "Ratings Average", "Ratings Count", "Has Ebook", "Subjects",
+    "Subject People", "Subject Places", "Subject Times",
+]  # fmt: skip
+# Libib's import template: no item_type, `length_of`, `completed_date`.
+LIBIB_TEMPLATE = [
+    "added", "creators", "began_date", "completed_date", "copies", "description", "group",
+    "upc_isbn10", "ean_isbn13", "ddc", "lcc", "lccn", "oclc", "lexile", "length_of", "notes",
+    "price", "publish_date", "publisher", "rating", "review", "review_date", "status", "tags",
+    "title",
+]  # fmt: skip
+BOOKWYRM = [
+    "title", "author_text", "remote_id", "openlibrary_key", "inventaire_id", "librarything_key",
+    "goodreads_key", "bnf_id", "viaf", "wikidata", "asin", "aasin", "isfdb", "isbn_10",
+    "isbn_13", "oclc_number", "pages", "start_date", "finish_date", "stopped_date", "rating",
+    "review_name", "review_cw", "review_content", "review_published", "shelf", "shelf_name",
+    "shelf_date",
+]  # fmt: skip
+OPENREADS = [
+    "title", "subtitle", "author", "description", "status", "favourite", "deleted", "rating",
+    "pages", "publication_year", "isbn", "olid", "tags", "my_review", "notes", "book_format",
+    "readings", "date_added", "date_modified",
+]  # fmt: skip
+HEADERS = {
+    "librarything": LIBRARYTHING,
+    "libib": LIBIB,
+    "calibre": CALIBRE,
+    "openlibrary": OPENLIBRARY,
+    "openlibrary_current": OPENLIBRARY_CURRENT,
+    "libib_template": LIBIB_TEMPLATE,
+    "bookwyrm": BOOKWYRM,
+    "openreads": OPENREADS,
+    "goodreads": GOODREADS_24.split(","),
+    "storygraph": STORYGRAPH.split(","),
+}
+
+
+def synthetic_file(header: list[str], *rows: dict[str, str], delimiter: str = ",") -> bytes:
+    """A file in a format's shape: the header, then each row's named cells (others empty)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        assert set(row) <= set(header), set(row) - set(header)
+        writer.writerow([row.get(name, "") for name in header])
+    return out.getvalue().encode()
+
+
+def read(data: bytes, requested: str = "auto"):
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header, requested=requested)
+    rows = []
+    for _line, cells in csv_file.rows:
+        rows.append(importer.read_row(importer.scrub_cells(cells)[0]))
+    return importer, rows
+
+
+# --- Detection ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("layout", sorted(HEADERS))
+def test_each_format_is_recognised_by_exactly_one_importer(layout):
+    header, source = HEADERS[layout], layout.split("_")[0]
+    assert [cls.source for cls in IMPORTERS.values() if cls.matches(header)] == [source]
+    assert detect_source(header).source == source
+
+
+@pytest.mark.parametrize("header", [GOODREADS_24, GOODREADS_31, STORYGRAPH, STORYGRAPH_2021])
+def test_goodreads_and_storygraph_headers_are_still_theirs(header):
+    # Title/author columns ("title", "author") recur in the new formats' signatures.
+    assert detect_source(header.split(",")).source in ("goodreads", "storygraph")
+    assert detect_source(header.lower().split(",")) is detect_source(header.split(","))
+
+
+def test_calibre_catalog_without_author_sort_is_still_calibre():
+    header = [name for name in CALIBRE if name != "author_sort"]
+    assert detect_source(header).source == "calibre"
+
+
+def test_an_unknown_header_says_so_and_offers_a_guessed_map():
+    with pytest.raises(UnknownFormatError, match="does not look like an export") as caught:
+        importer_for(["Book", "Writer", "Code"])
+    assert caught.value.guessed_map == {"title": "Book", "author": "Writer"}
+    assert caught.value.header == ["Book", "Writer", "Code"]
+
+
+# --- Item 8: a forced format must have its columns ----------------------------------------------
+
+
+def librarything_csv() -> bytes:
+    return synthetic_file(
+        LIBRARYTHING,
+        {
+            "Book Id": "228822734",
+            "Title": "synthetic-Book of Sand",
+            "Primary Author": "Borges, Jorge Luis",
+            "ISBN": "[1578660289]",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("forced", "missing"),
+    [("goodreads", "The file has no Author column"), ("storygraph", "no Authors column")],
+)
+def test_forcing_a_format_on_a_file_without_its_columns_is_refused(forced, missing):
+    """The issue: a LibraryThing file forced as Goodreads made books without authors with
+    LibraryThing's Book Id as a Goodreads id; forced as StoryGraph, duplicates on every
+    re-import. Now the missing columns are named and nothing is read."""
+    csv_file = read_csv(librarything_csv())
+    with pytest.raises(ImportFileError, match=missing):
+        importer_for(csv_file.header, requested=forced)
+
+
+def test_a_forced_format_missing_several_columns_names_them_all():
+    with pytest.raises(ImportFileError, match="lacks the columns Primary Author and Book Id"):
+        importer_for(["Title", "Author"], requested="librarything")
+
+
+@pytest.mark.parametrize("source", ["libib", "calibre", "openlibrary", "bookwyrm", "openreads"])
+def test_each_new_format_refuses_a_file_without_its_required_columns(source):
+    with pytest.raises(ImportFileError, match="export always has"):
+        importer_for(["Title", "Something"], requested=source)
+
+
+def test_a_forced_format_with_its_columns_reads_the_file():
+    importer, [row] = read(librarything_csv(), requested="librarything")
+    assert importer.source == "librarything" and row.librarything_id == "228822734"
+
+
+# --- Delimiters and encodings -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "delimiter"),
+    [
+        ("Title,Author,ISBN", ","),
+        ("Title\tAuthor\tISBN", "\t"),
+        ("Titel;Autor;ISBN", ";"),
+        ('"Title; or, a subtitle",Author', ","),  # separators inside quotes do not count
+        ("Title", ","),
+        ("\n\nBook Id\tTitle", "\t"),
+    ],
+)
+def test_the_delimiter_is_detected_from_the_header_line(line, delimiter):
+    assert detect_delimiter(line + "\nx\n") == delimiter
+
+
+def test_excel_separator_line_names_the_delimiter_and_keeps_line_numbers():
+    data = b"sep=;\r\nTitle;Authors;Read Status\r\nsynthetic-A, B;Ann Author;read\r\n"
+    csv_file = read_csv(data)
+    assert (csv_file.delimiter, csv_file.header) == (";", ["Title", "Authors", "Read Status"])
+    assert csv_file.rows == [(3, ["synthetic-A, B", "Ann Author", "read"])]
+
+
+def test_librarything_tsv_is_read_with_unquoted_cells():
+    data = synthetic_file(
+        LIBRARYTHING,
+        {
+            "Book Id": "1",
+            "Title": 'synthetic-"Quoted" start',
+            "Primary Author": "Doe, Jane",
+            "ISBN": "[]",
+        },
+        delimiter="\t",
+    ).replace(b'"""Quoted"" start"', b'"Quoted" start')  # LibraryThing quotes nothing
+    csv_file = read_csv(data)
+    assert csv_file.delimiter == "\t"
+    importer, [row] = read(data)
+    assert importer.source == "librarything"
+    assert row.title == 'synthetic-"Quoted" start' and not row.isbn13
+
+
+def test_semicolon_separated_file_is_read():
+    data = b"Titel;Autor\nsynthetic-Die Verwandlung;Franz Kafka\n"
+    csv_file = read_csv(data)
+    assert csv_file.header == ["Titel", "Autor"]
+    assert csv_file.rows == [(2, ["synthetic-Die Verwandlung", "Franz Kafka"])]
+
+
+def test_utf8_with_one_damaged_byte_stays_utf8_with_a_warning():
+    """LibraryThing's TSV can hold one broken name; reading the whole file as Latin-1 would
+    garble every other accented letter."""
+    text = "Book Id\tTitle\tPrimary Author\n1\tsynthetic-Le Maître\tBoulgakov, Mikhaïl\n"
+    data = text.encode() + b"2\tCort\xe2azar\tX, Y\n"
+    csv_file = read_csv(data)
+    assert csv_file.encoding == "utf-8"
+    assert csv_file.rows[0][1][1:] == ["synthetic-Le Maître", "Boulgakov, Mikhaïl"]
+    assert csv_file.rows[1][1][1] == "Cort\ufffdazar"
+    assert "1 damaged byte sequence(s), the first on line 3" in csv_file.warnings[0]
+
+
+def test_a_file_in_latin1_is_still_read_as_latin1():
+    data = "Title,Authors,Read Status\nsynthetic-Cien años,Gabriel García Márquez,read\n"
+    csv_file = read_csv(data.encode("latin-1"))
+    assert csv_file.encoding == "latin-1" and csv_file.rows[0][1][0] == "synthetic-Cien años"
+
+
+# --- LibraryThing --------------------------------------------------------------------------------
+
+
+def test_librarything_row_reads_every_column():
+    data = synthetic_file(
+        LIBRARYTHING,
+        {
+            "Book Id": "5498194",
+            "Title": "synthetic-Marelle",
+            "Primary Author": "Cortázar, Julio",
+            "Primary Author Role": "",
+            "Secondary Author": "Rabassa, Gregory|Doe, Jane",
+            "Secondary Author Roles": "Translator|Illustrator",
+            "Publication": "Gallimard (1979), Poche",
+            "Date": "1979",
+            "Media": "Broché",
+            "Page Count": "590 ",
+            "Languages": "French, Spanish",
+            "ISBN": "[2070291340]",
+            "ISBNs": "2070291340, 9782070291342",
+            "Date Read": "[2007-05-08]",
+            "Entry Date": "[2006-08-09]",
+            "Work id": "57814",
+        },
+        delimiter="\t",
+    )
+    _importer, [row] = read(data)
+    assert row.title == "synthetic-Marelle"
+    assert [(c.name, c.role, c.sort_name) for c in row.credits] == [
+        ("Julio Cortázar", "author", "Cortázar, Julio"),
+        ("Gregory Rabassa", "translator", "Rabassa, Gregory"),
+        ("Jane Doe", "illustrator", "Doe, Jane"),
+    ]
+    assert (row.isbn13, row.isbn10) == ("9782070291342", "2070291340")
+    assert row.librarything_id == "5498194" and row.goodreads_book_id == ""
+    assert (row.publisher, row.publication_year) == ("Gallimard", 1979)
+    assert (row.format, row.page_count, row.language) == ("paperback", 590, "fr")
+    assert (row.date_read, row.date_added) == ("2007-05-08", "2006-08-09")
+    assert row.warnings == []
+
+
+def test_librarything_quirks():
+    data = synthetic_file(
+        LIBRARYTHING,
+        {
+            "Book Id": "1",
+            "Title": "synthetic-One",
+            "Primary Author": "Orwell, George",
+            "Secondary Author": "Austen, Jane; Pym, Barbara",
+            "Secondary Author Roles": "; Translator",
+            "Publication": "Random House (2011), Edition: 1, Hardcover, 448 pages",
+            "Date": "?",
+            "Media": "Book",
+            "Page Count": "321 pp.",
+            "ISBN": "[]",
+            "ISBNs": "1578660289, 9781578660285",
+        },
+    )
+    _importer, [row] = read(data)
+    # An empty role is a co-author; `;` separates as well as `|`.
+    assert [(c.name, c.role) for c in row.credits] == [
+        ("George Orwell", "author"),
+        ("Jane Austen", "author"),
+        ("Barbara Pym", "translator"),
+    ]
+    assert row.isbn13 == "9781578660285"  # from ISBNs when the ISBN cell is `[]`
+    assert (row.publisher, row.publication_year) == ("Random House", 2011)  # Date was `?`
+    assert (row.format, row.page_count) == ("hardcover", 321)  # "Book" says no binding
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Gallimard (1979), Poche", ("Gallimard", 1979, "Poche")),
+        ("Paris : Gallimard, 1979.", ("Gallimard", 1979, "")),
+        ("Milano, Editore Branch, 2024", ("Editore Branch", 2024, "")),
+        ("Seuil", ("Seuil", None, "")),
+        ("1979", ("", 1979, "")),
+        ("", ("", None, "")),
+    ],
+)
+def test_librarything_publication_cell(value, expected):
+    assert parse_publication(value) == expected
+
+
+def test_librarything_pages_from_publication_and_films_are_not_books():
+    data = synthetic_file(
+        LIBRARYTHING,
+        {
+            "Book Id": "1",
+            "Title": "synthetic-Slack",
+            "Primary Author": "DeMarco, Tom",
+            "Publication": "Currency (2002), Edition: Reprint, 256 pages",
+            "Media": "Paperback",
+        },
+        {"Book Id": "2", "Title": "synthetic-A film", "Primary Author": "X, Y", "Media": "DVD"},
+    )
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header)
+    book = importer.read_row(csv_file.rows[0][1])
+    assert (book.page_count, book.publisher, book.format) == (256, "Currency", "paperback")
+    with pytest.raises(Exception, match="is a DVD, not a book"):
+        importer.read_row(csv_file.rows[1][1])
+
+
+def test_librarything_book_id_that_is_not_a_number_is_not_kept():
+    data = synthetic_file(
+        LIBRARYTHING, {"Book Id": "LT-7", "Title": "synthetic-Two", "Primary Author": "A, B"}
+    )
+    _importer, [row] = read(data)
+    assert row.librarything_id == "" and "not a LibraryThing id" in row.warnings[0]
+
+
+# --- Libib ---------------------------------------------------------------------------------------
+
+
+def test_libib_row_reads_every_column_and_skips_other_media():
+    data = synthetic_file(
+        LIBIB,
+        {
+            "item_type": "book",
+            "title": "synthetic-Good Omens",
+            "creators": "Neil Gaiman, Terry Pratchett",
+            "first_name": "Terry",
+            "last_name": "Pratchett",
+            "ean_isbn13": "9780060853983",
+            "upc_isbn10": "0060853980",
+            "publisher": "William Morrow",
+            "publish_date": "2006-11-28",
+            "length": "412",
+            "completed": "2024-02-01",
+            "added": "2024-01-05",
+        },
+        {"item_type": "movie", "title": "synthetic-A film", "creators": "Someone"},
+    )
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header)
+    book = importer.read_row(csv_file.rows[0][1])
+    assert importer.source == "libib"
+    # first_name / last_name name the primary creator, who comes first.
+    assert [(c.name, c.sort_name) for c in book.credits] == [
+        ("Terry Pratchett", "Pratchett, Terry"),
+        ("Neil Gaiman", ""),
+    ]
+    assert (book.isbn13, book.isbn10, book.publisher) == (
+        "9780060853983",
+        "0060853980",
+        "William Morrow",
+    )
+    assert (book.publication_year, book.page_count) == (2006, 412)
+    assert (book.date_read, book.date_added) == ("2024-02-01", "2024-01-05")
+    with pytest.raises(Exception, match="is a movie, not a book"):
+        importer.read_row(csv_file.rows[1][1])
+
+
+def test_libib_template_layout_is_read_too():
+    data = synthetic_file(
+        LIBIB_TEMPLATE,
+        {
+            "title": "synthetic-The Dispossessed",
+            "creators": "Ursula K. Le Guin",
+            "ean_isbn13": "9780441478125",
+            "length_of": "304",
+            "completed_date": "2026-02-06",
+            "publish_date": "1974",
+        },
+    )
+    importer, [row] = read(data)
+    assert importer.source == "libib"
+    assert (row.isbn13, row.page_count, row.publication_year) == ("9780441478125", 304, 1974)
+    assert row.date_read == "2026-02-06" and row.primary_author == "Ursula K. Le Guin"
+
+
+# --- calibre -------------------------------------------------------------------------------------
+
+
+def test_calibre_row_reads_every_column():
+    data = synthetic_file(
+        CALIBRE,
+        {
+            "authors": "Terry Pratchett & Neil Gaiman",
+            "author_sort": "Pratchett, Terry & Gaiman, Neil",
+            "timestamp": "2021-01-19T22:41:16+01:00",
+            "formats": "epub, original_epub",
+            "isbn": "",
+            "identifiers": (
+                "goodreads:12067,isbn:9780060853983,amazon:B000FC2L1W,google:Hx1bAAAAQBAJ,"
+                "openlibrary:OL7353617M"
+            ),
+            "series": "synthetic-Omens",
+            "series_index": "1.5",
+            "languages": "eng",
+            "title": "synthetic-Good Omens",
+            "publisher": "Harper",
+            "pubdate": "2006-11-28T00:00:00+00:00",
+            "id": "864",
+            "uuid": "3051ed45-8943-4900-a22a-d2704e3583df",
+        },
+    )
+    importer, [row] = read(data)
+    assert importer.source == "calibre"
+    assert [(c.name, c.sort_name) for c in row.credits] == [
+        ("Terry Pratchett", "Pratchett, Terry"),
+        ("Neil Gaiman", "Gaiman, Neil"),
+    ]
+    assert row.isbn13 == "9780060853983" and row.goodreads_book_id == "12067"
+    assert (row.asin, row.google_books_id) == ("B000FC2L1W", "Hx1bAAAAQBAJ")
+    assert row.openlibrary_edition_key == "OL7353617M"
+    assert (row.series, row.series_number) == ("synthetic-Omens", "1.5")
+    assert row.series_entries == [("synthetic-Omens", "1.5")]
+    assert (row.publisher, row.publication_year, row.language) == ("Harper", 2006, "en")
+    assert (row.format, row.date_added) == ("ebook", "2021-01-19")
+
+
+def test_calibre_unknown_date_and_no_series_give_nothing():
+    data = synthetic_file(
+        CALIBRE,
+        {
+            "authors": "Anonymous",
+            "title": "synthetic-Beowulf",
+            "series": "",
+            "series_index": "1.0",  # calibre's default, series or not
+            "pubdate": "0101-01-01T00:00:00+00:00",  # calibre's "unknown"
+        },
+    )
+    _importer, [row] = read(data)
+    assert (row.series, row.series_number, row.publication_year) == ("", "", None)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("8.0", "8"), ("1.5", "1.5"), ("0.5", "0.5"), ("", ""), ("x", "")]
+)
+def test_calibre_series_index(value, expected):
+    assert series_number(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("epub, original_epub", "ebook"), ("PDF", "ebook"), ("m4b", "audiobook"), ("", "")],
+)
+def test_calibre_formats_say_what_kind_of_book(value, expected):
+    assert file_format(value) == expected
+
+
+# --- Open Library --------------------------------------------------------------------------------
+
+
+def test_openlibrary_reading_log_rows_are_books_known_by_their_keys():
+    data = synthetic_file(
+        OPENLIBRARY,
+        {"Work Id": "OL102749W", "Edition Id": "", "Bookshelf": "Currently Reading"},
+        {"Work Id": "OL361393W", "Edition Id": "OL7798182M", "Bookshelf": "Want to Read"},
+    )
+    importer, (work_only, with_edition) = read(data)
+    assert importer.source == "openlibrary"
+    assert (work_only.title, work_only.openlibrary_work_key) == ("OL102749W", "OL102749W")
+    assert work_only.title_is_placeholder and work_only.openlibrary_edition_key == ""
+    assert with_edition.openlibrary_edition_key == "OL7798182M"
+    assert "known by its Open Library key only" in work_only.warnings[0]
+
+
+def test_openlibrary_current_reading_log_has_titles_and_authors():
+    data = synthetic_file(
+        OPENLIBRARY_CURRENT,
+        {
+            "Work ID": "OL59863W",
+            "Title": "synthetic-The Left Hand of Darkness (Hainish Cycle, #4)",
+            "Authors": "Ursula K. Le Guin",
+            "First Publish Year": "1969",
+            "Edition ID": "OL24210043M",
+            "Bookshelf": "Already Read",
+        },
+    )
+    importer, [row] = read(data)
+    assert importer.source == "openlibrary"
+    assert (row.title, row.series, row.title_is_placeholder) == (
+        "synthetic-The Left Hand of Darkness",
+        "Hainish Cycle",
+        False,
+    )
+    assert [c.name for c in row.credits] == ["Ursula K. Le Guin"]
+    assert (row.first_published_year, row.openlibrary_work_key) == (1969, "OL59863W")
+    assert (row.openlibrary_edition_key, row.warnings) == ("OL24210043M", [])
+
+
+def test_openlibrary_row_without_a_key_fails_with_the_reason():
+    data = synthetic_file(
+        OPENLIBRARY,
+        {"Work Id": "", "Edition Id": "", "Bookshelf": "Want to Read"},
+        {"Work Id": "12345", "Edition Id": "", "Bookshelf": "Want to Read"},
+    )
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header)
+    with pytest.raises(Exception, match="no Open Library work or edition id"):
+        importer.read_row(csv_file.rows[0][1])
+    with pytest.raises(Exception, match="'12345' is not an Open Library"):
+        importer.read_row(csv_file.rows[1][1])
+
+
+# --- BookWyrm and Openreads ----------------------------------------------------------------------
+
+
+def test_bookwyrm_row_reads_every_column():
+    data = synthetic_file(
+        BOOKWYRM,
+        {
+            "title": "synthetic-Ottolenghi Simple",
+            "author_text": "Yotam Ottolenghi, Tara Wigley",
+            "remote_id": "https://example.com/book/2",
+            "openlibrary_key": "OL43065148M",
+            "librarything_key": "123456",
+            "goodreads_key": "38908726",
+            "asin": "",
+            "isbn_10": "0449017036",
+            "isbn_13": "9780449017036",
+            "pages": "288",
+            "finish_date": "2022-10-10",
+            "shelf_date": "2024-08-10",
+        },
+    )
+    importer, [row] = read(data)
+    assert importer.source == "bookwyrm"
+    assert [c.name for c in row.credits] == ["Yotam Ottolenghi", "Tara Wigley"]
+    assert (row.isbn13, row.goodreads_book_id) == ("9780449017036", "38908726")
+    assert row.openlibrary_edition_key == "OL43065148M" and row.page_count == 288
+    # BookWyrm's librarything_key is a LibraryThing work id: never a copy's Book Id.
+    assert row.librarything_id == ""
+    assert (row.date_read, row.date_added) == ("2022-10-10", "2024-08-10")
+
+
+def test_openreads_row_reads_every_column_and_skips_trashed_books():
+    data = synthetic_file(
+        OPENREADS,
+        {
+            "title": "synthetic-The road to winter",
+            "subtitle": "A novel",
+            "author": "Smith, Mark",
+            "favourite": "false",
+            "deleted": "false",
+            "pages": "233",
+            "publication_year": "2016",
+            "isbn": "9781925355123",
+            "olid": "OL26934980M",
+            "book_format": "paperback",
+            "readings": "2023-10-12T00:00:00.000|2023-11-15T00:00:00.000|",
+            "date_added": "2024-03-01T13:01:12.939",
+        },
+        {"title": "synthetic-Trashed", "author": "Someone", "deleted": "true"},
+    )
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header)
+    row = importer.read_row(csv_file.rows[0][1])
+    assert importer.source == "openreads"
+    assert (row.title, row.subtitle) == ("synthetic-The road to winter", "A novel")
+    assert [(c.name, c.sort_name) for c in row.credits] == [("Mark Smith", "Smith, Mark")]
+    assert (row.isbn13, row.openlibrary_edition_key) == ("9781925355123", "OL26934980M")
+    assert (row.page_count, row.publication_year, row.format) == (233, 2016, "paperback")
+    assert (row.date_read, row.date_added) == ("2023-11-15", "2024-03-01")
+    with pytest.raises(Exception, match="in Openreads' trash"):
+        importer.read_row(csv_file.rows[1][1])
+
+
+# --- Shared cell readers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        ("Neil Gaiman, Terry Pratchett", [("Neil Gaiman", ""), ("Terry Pratchett", "")]),
+        ("Le Guin, Ursula K.", [("Ursula K. Le Guin", "Le Guin, Ursula K.")]),
+        ("García Márquez, Gabriel", [("Gabriel García Márquez", "García Márquez, Gabriel")]),
+        ("Smith, Mark", [("Mark Smith", "Smith, Mark")]),
+        ("Tolkien, J.R.R.", [("J.R.R. Tolkien", "Tolkien, J.R.R.")]),
+        ("Martin Luther King, Jr.", [("Martin Luther King, Jr.", "")]),
+        ("King, Stephen, Straub, Peter",
+         [("Stephen King", "King, Stephen"), ("Peter Straub", "Straub, Peter")]),
+        ("Gaiman, Neil & Pratchett, Terry",
+         [("Neil Gaiman", "Gaiman, Neil"), ("Terry Pratchett", "Pratchett, Terry")]),
+        ("A. Author; B. Writer | C. Poet", [("A. Author", ""), ("B. Writer", ""), ("C. Poet", "")]),
+        ("Jane Doe and John Roe", [("Jane Doe", ""), ("John Roe", "")]),
+        ("Jane Doe, Jane Doe", [("Jane Doe", "")]),
+        ("琅俨", [("琅俨", "")]),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_split_people(value, people):
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+def test_person_from_sort_name_keeps_corporate_names():
+    assert person_from_sort_name("Anonymous").name == "Anonymous"
+    assert person_from_sort_name("Cortázar, Julio", role="editor").role == "editor"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("French", "fr"), ("fre", "fr"), ("fra", "fr"), ("eng, fra", "en"), ("EN", "en"),
+        ("pt-BR", "pt-br"), ("Klingon", ""), ("", ""),
+    ],
+)  # fmt: skip
+def test_parse_language(value, expected):
+    assert parse_language(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1979", 1979), ("2019-03-05T01:00:00+01:00", 2019), ("c1995", 1995),
+        ("[2007-05-08]", 2007), ("1850-?", 1850), ("0101-01-01T00:00:00+00:00", None),
+        ("?", None), ("", None),
+    ],
+)  # fmt: skip
+def test_year_in(value, expected):
+    assert year_in(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Discworld #3", ("Discworld", "3")), ("Discworld, #3", ("Discworld", "3")),
+        ("Discworld (3)", ("Discworld", "3")), ("Discworld, Book 3", ("Discworld", "3")),
+        ("Saga vol. 2", ("Saga", "2")), ("Foundation 1-3", ("Foundation", "1-3")),
+        ("Series#0.5", ("Series", "0.5")), ("Catch-22", ("Catch-22", "")),
+        ("Dune", ("Dune", "")),
+    ],
+)  # fmt: skip
+def test_parse_series_cell(value, expected):
+    assert parse_series_cell(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        ("OL102749W", "W", "OL102749W"), ("/works/OL102749W", "W", "OL102749W"),
+        ("https://openlibrary.org/books/OL7353617M/Fantastic_Mr_Fox", "M", "OL7353617M"),
+        ("OL7353617M", "W", ""), ("ol7353617m", "M", "OL7353617M"), ("12345", "W", ""),
+    ],
+)  # fmt: skip
+def test_openlibrary_key(value, kind, expected):
+    assert openlibrary_key(value, kind) == expected

@@ -1,0 +1,160 @@
+"""Any CSV through a column map, without a database: guessing the map from the header,
+checking a map, and reading rows with it. The rows are synthetic."""
+
+import pytest
+
+from catalog.importers import GenericImporter, ImportFileError, importer_for, read_csv
+from catalog.importers.generic import check_column_map, guess_column_map, parse_column_map
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ["id", "title", "author", "ISBN13", "rating", "shelf", "review", "added", "finished"],
+            {"title": "title", "author": "author", "isbn": "ISBN13"},
+        ),
+        (
+            ["Book Title", "Author(s)", "ISBN-10", "Publisher", "Year Published", "Pages"],
+            {
+                "title": "Book Title",
+                "author": "Author(s)",
+                "isbn": "ISBN-10",
+                "publisher": "Publisher",
+                "year": "Year Published",
+                "pages": "Pages",
+            },
+        ),
+        (
+            ["Titel", "Untertitel", "Autor", "Verlag", "Erscheinungsjahr", "Seiten", "Reihe",
+             "Band"],
+            {
+                "title": "Titel",
+                "subtitle": "Untertitel",
+                "author": "Autor",
+                "publisher": "Verlag",
+                "year": "Erscheinungsjahr",
+                "pages": "Seiten",
+                "series": "Reihe",
+                "series_number": "Band",
+            },
+        ),
+        (
+            ["Título", "Autor", "Editorial", "Año", "Páginas", "Idioma"],
+            {
+                "title": "Título",
+                "author": "Autor",
+                "publisher": "Editorial",
+                "year": "Año",
+                "pages": "Páginas",
+                "language": "Idioma",
+            },
+        ),
+        (["Название", "Автор", "Издательство", "Год"],
+         {"title": "Название", "author": "Автор", "publisher": "Издательство", "year": "Год"}),
+        (["Τίτλος", "Συγγραφέας", "Εκδότης"],
+         {"title": "Τίτλος", "author": "Συγγραφέας", "publisher": "Εκδότης"}),
+        (["Book", "Writer", "Code"], {"title": "Book", "author": "Writer"}),
+        # A column is used once, and "Book Id" is not a title.
+        (["Book Id", "Author Name", "Subtitle"], {"subtitle": "Subtitle", "author": "Author Name"}),
+        (["colour", "size"], {}),
+    ],
+)  # fmt: skip
+def test_the_map_is_guessed_from_header_words_in_several_languages(header, expected):
+    assert guess_column_map(header) == expected
+
+
+def test_parse_column_map():
+    assert parse_column_map("title=Book, author = Writer,isbn=Code No") == {
+        "title": "Book",
+        "author": "Writer",
+        "isbn": "Code No",
+    }
+    assert parse_column_map("") == {}
+    with pytest.raises(ImportFileError, match="'Book' is not FIELD=COLUMN"):
+        parse_column_map("Book")
+
+
+@pytest.mark.parametrize(
+    ("column_map", "message"),
+    [
+        ({"author": "Writer"}, "must name the title column"),
+        ({"title": "Book", "writer": "Writer"}, "Unknown field"),
+        ({"title": "Book", "author": "Author"}, "The column 'Author' \\(for author\\) is not in"),
+    ],
+)
+def test_a_bad_map_is_refused_with_a_clear_message(column_map, message):
+    with pytest.raises(ImportFileError, match=message):
+        check_column_map(["Book", "Writer", "Code"], column_map)
+
+
+def test_map_columns_match_without_case_and_keep_the_header_spelling():
+    assert check_column_map(["Book", "Writer"], {"title": "book", "author": "WRITER "}) == {
+        "title": "Book",
+        "author": "Writer",
+    }
+
+
+def read_generic(text: str, column_map: dict[str, str]):
+    csv_file = read_csv(text.encode())
+    importer = importer_for(csv_file.header, requested="generic", column_map=column_map)
+    return [importer.read_row(cells) for _line, cells in csv_file.rows]
+
+
+def test_generic_rows_read_every_mapped_field():
+    text = (
+        "Book,Writer,Code,House,When,Length,Saga,No,Kind,Lang\n"
+        '"synthetic-Dune (Dune Chronicles, #1)","Herbert, Frank",978-0-441-17271-9,Ace,'
+        '1990-09-01,"1,234",,,Paperback,English\n'
+        "synthetic-Mort,Terry Pratchett & Neil Gaiman,0 8044 2957 X,Corgi,1988.0,272.0,"
+        "Discworld #4,,Mass Market Paperback,en\n"
+        "synthetic-Unnumbered,A. Writer,,,,,My Saga,3,,\n"
+    )
+    column_map = {
+        "title": "Book",
+        "author": "Writer",
+        "isbn": "Code",
+        "publisher": "House",
+        "year": "When",
+        "pages": "Length",
+        "series": "Saga",
+        "series_number": "No",
+        "format": "Kind",
+        "language": "Lang",
+    }
+    dune, mort, unnumbered = read_generic(text, column_map)
+    assert (dune.title, dune.series, dune.series_number) == (
+        "synthetic-Dune",
+        "Dune Chronicles",
+        "1",
+    )
+    assert [(c.name, c.sort_name) for c in dune.credits] == [("Frank Herbert", "Herbert, Frank")]
+    assert (dune.isbn13, dune.publisher, dune.publication_year) == ("9780441172719", "Ace", 1990)
+    assert (dune.page_count, dune.format, dune.language) == (1234, "paperback", "en")
+    assert [c.name for c in mort.credits] == ["Terry Pratchett", "Neil Gaiman"]
+    assert (mort.isbn10, mort.publication_year, mort.page_count) == ("080442957X", 1988, 272)
+    assert mort.series_entries == [("Discworld", "4")] and mort.format == "mass_market"
+    assert (unnumbered.series, unnumbered.series_number) == ("My Saga", "3")
+    assert dune.warnings == mort.warnings == unnumbered.warnings == []
+
+
+def test_generic_rows_warn_about_damage_instead_of_guessing():
+    text = "Book,Code,When,Length\nsynthetic-X,9.78044E+12,someday,many\n"
+    [row] = read_generic(text, {"title": "Book", "isbn": "Code", "year": "When", "pages": "Length"})
+    assert (row.isbn13, row.publication_year, row.page_count) == ("", None, None)
+    assert len(row.warnings) == 3
+    assert "scientific notation" in row.warnings[0]
+    assert "When 'someday' holds no year" in row.warnings[1]
+    assert "Length 'many' is not a page count" in row.warnings[2]
+
+
+def test_a_generic_row_without_a_title_fails_alone():
+    csv_file = read_csv(b"Book,Writer\n,Someone\n")
+    importer = GenericImporter(csv_file.header, {"title": "Book", "author": "Writer"})
+    with pytest.raises(Exception, match="no title"):
+        importer.read_row(csv_file.rows[0][1])
+
+
+def test_auto_format_with_a_map_is_generic():
+    importer = importer_for(["Book"], column_map={"title": "Book"})
+    assert importer.source == "generic" and importer.column_map == {"title": "Book"}
