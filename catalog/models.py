@@ -98,6 +98,9 @@ class Work(TimeStampedModel, CoverFields):
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)
     title_normalized = models.CharField(max_length=500, db_index=True, editable=False)
+    # The export named no title (an Open Library reading log gives keys only): `title` holds the
+    # key until enrichment or a librarian gives the real one, which may then replace it.
+    title_is_placeholder = models.BooleanField(default=False)
     series = models.CharField(max_length=255, blank=True)
     series_number = models.CharField(max_length=16, blank=True)
     description = models.TextField(blank=True)
@@ -444,6 +447,15 @@ class ImportRow(TimeStampedModel):
         Edition, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_rows"
     )
     matched_by = models.CharField(max_length=16, choices=MatchedBy.choices, blank=True)
+    corrected_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    corrected_columns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The columns a librarian corrected before re-running."),
+    )
 
     class Meta:
         ordering = ["job", "line_number"]

@@ -435,6 +435,7 @@ def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:
                 item.work.pk if item.work else None,
                 item.edition.pk if item.edition else None,
                 item.matched_by,
+                [],
             )
             for item in planned
         ),
@@ -454,6 +455,7 @@ IMPORT_ROW_FIELDS = [
     "work",
     "edition",
     "matched_by",
+    "corrected_columns",
 ]
 
 
