@@ -46,13 +46,14 @@ REQUIRED_FIELDS = ("title",)
 # Header words that suggest a field (compared without case, accents or punctuation), in
 # English, German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Greek, Russian.
 GUESSES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "book title", "book", "titel", "titre", "titulo", "titolo", "tytul",
-              "baslik", "kitap adi", "τιτλος", "название", "заглавие", "name"),
+    "title": ("title", "book title", "book", "buch", "werk", "titel", "titre", "titulo",
+              "titolo", "tytul", "baslik", "kitap adi", "τιτλος", "название", "заглавие", "name"),
     "subtitle": ("subtitle", "untertitel", "sous titre", "subtitulo", "sottotitolo",
                  "ondertitel", "podtytul", "alt baslik", "υποτιτλος", "подзаголовок"),
     "author": ("author", "authors", "author s", "writer", "writers", "creator", "creators",
-               "by", "autor", "autoren", "auteur", "auteurs", "autore", "autori", "autores",
-               "auteur s", "yazar", "συγγραφεας", "автор", "авторы"),
+               "by", "autor", "autorin", "autoren", "verfasser", "verfasserin", "auteur",
+               "auteurs", "autore", "autori", "autores", "auteur s", "yazar", "συγγραφεας",
+               "автор", "авторы"),
     "isbn": ("isbn13", "isbn 13", "isbn", "ean", "ean isbn13", "isbn10", "isbn 10", "ean13",
              "barcode", "isbn issn"),
     "publisher": ("publisher", "verlag", "editeur", "editorial", "editore", "editora",
@@ -72,8 +73,9 @@ GUESSES: dict[str, tuple[str, ...]] = {
                  "γλωσσα", "язык"),
 }  # fmt: skip
 # Words too common inside other column names ("Book Id", "Read by") to be guessed from a part.
-_WHOLE_NAME_ONLY = {"name", "book", "by", "ean", "band", "volume", "tome", "tomo", "media",
-                    "collection", "ano", "anno", "rok", "yil", "dil", "год"}  # fmt: skip
+_WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume", "tome",
+                    "tomo", "media", "collection", "ano", "anno", "rok", "yil", "dil",
+                    "год"}  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 

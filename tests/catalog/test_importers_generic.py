@@ -55,6 +55,9 @@ from catalog.importers.generic import check_column_map, guess_column_map, parse_
         (["Τίτλος", "Συγγραφέας", "Εκδότης"],
          {"title": "Τίτλος", "author": "Συγγραφέας", "publisher": "Εκδότης"}),
         (["Book", "Writer", "Code"], {"title": "Book", "author": "Writer"}),
+        (["Buch", "Verfasser", "EAN", "Verlag", "Jahr", "Seiten"],
+         {"title": "Buch", "author": "Verfasser", "isbn": "EAN", "publisher": "Verlag",
+          "year": "Jahr", "pages": "Seiten"}),
         # A column is used once, and "Book Id" is not a title.
         (["Book Id", "Author Name", "Subtitle"], {"subtitle": "Subtitle", "author": "Author Name"}),
         (["colour", "size"], {}),
