@@ -241,7 +241,8 @@ def fill_import_job(rows: int):
     statuses = [s for s, share in ROW_STATUSES for _ in range(int(share * 100))]
     now = bulk.db_datetime(timezone.now())
     fields = ["created_at", "updated_at", "job", "line_number", "status", "raw", "normalized",
-              "messages", "error", "work", "edition", "matched_by"]  # fmt: skip
+              "messages", "error", "work", "edition", "matched_by",
+              "corrected_columns"]  # fmt: skip
     batch = []
     for line, (edition_id, work_id, isbn13) in enumerate(editions[:rows].iterator(), start=2):
         status = rng.choice(statuses)
@@ -258,6 +259,7 @@ def fill_import_job(rows: int):
             None if failed else work_id,
             None if failed else edition_id,
             "isbn" if status in ("updated", "duplicate") else "",
+            [],  # corrected_columns: no row corrected by hand
         ))  # fmt: skip
         if len(batch) == CHUNK:
             bulk.insert_many(ImportRow, fields, batch)

@@ -26,6 +26,26 @@ NO_COVER_HTML = mark_safe(
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
+# A work whose title is an Open Library key standing in for the unknown title.
+PLACEHOLDER_TITLE_LABEL = _("title not known yet")
+PLACEHOLDER_TITLE_HELP = _(
+    "The export named this book by its Open Library key only: the title is that key until an "
+    "import, enrichment or a librarian gives the real one."
+)
+
+
+def work_title_html(work: Work):
+    """The work's title, marked plainly when it is only a placeholder."""
+    if not work.title_is_placeholder:
+        return work.title
+    return format_html(
+        '{} <span class="title-placeholder" title="{}">{}</span>',
+        work.title,
+        PLACEHOLDER_TITLE_HELP,
+        PLACEHOLDER_TITLE_LABEL,
+    )
+
+
 def cover_thumbnail_html(image, *, width: int = 40):
     if not image:
         return NO_COVER_HTML
@@ -95,8 +115,14 @@ class EditionInline(admin.StackedInline):
 class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
     isbn_prefix = "editions__"
     change_list_template = "admin/catalog/work/change_list.html"
-    list_display = ["thumbnail", "title", "author_names", "first_published_year", "edition_count"]
-    list_display_links = ["thumbnail", "title"]
+    list_display = [
+        "thumbnail",
+        "display_title",
+        "author_names",
+        "first_published_year",
+        "edition_count",
+    ]
+    list_display_links = ["thumbnail", "display_title"]
     list_filter = [HasCoverFilter, "editions__language", "editions__format"]
     search_fields = ["title", "subtitle", "series", "credits__author__name"]
     search_help_text = "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13)."
@@ -104,7 +130,7 @@ class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
     show_full_result_count = False
     inlines = [WorkAuthorInline, EditionInline]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    readonly_fields = ["cover_preview", "all_series", "created_at", "updated_at"]
+    readonly_fields = ["cover_preview", "title_notice", "all_series", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", ("series", "series_number"), "all_series"]}),
         ("About", {"fields": ["description", "first_published_year", "subjects"]}),
@@ -127,6 +153,32 @@ class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
         queryset = super().get_queryset(request).prefetch_related("credits__author")
         return selectors.works_with_display_cover(queryset).annotate(
             edition_total=Count("editions", distinct=True)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.title_is_placeholder:
+            return fieldsets
+        (name, options), *rest = fieldsets  # the notice beside the title it is about
+        fields = [("title", "title_notice"), *options["fields"][1:]]
+        return [(name, {**options, "fields": fields}), *rest]
+
+    def save_model(self, request, obj, form, change):
+        # A title typed by hand is the real one: nothing may replace it as a placeholder.
+        if "title" in form.changed_data:
+            obj.title_is_placeholder = False
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("Title"), ordering="title_normalized")
+    def display_title(self, work):
+        return work_title_html(work)
+
+    @admin.display(description="")
+    def title_notice(self, work):
+        return format_html(
+            '<span class="title-placeholder">{}</span> {}',
+            PLACEHOLDER_TITLE_LABEL,
+            PLACEHOLDER_TITLE_HELP,
         )
 
     @admin.display(description="")
@@ -238,7 +290,7 @@ class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="Title", ordering="work__title_normalized")
     def display_title(self, edition):
-        return edition.title or edition.work.title
+        return edition.title or work_title_html(edition.work)
 
     @admin.display(description="Published", ordering="publication_date")
     def publication(self, edition):
@@ -519,12 +571,15 @@ def import_row_links(job: ImportJob) -> dict[str, str]:
 def work_label(work: Work) -> str:
     """'Title' by Author, B. Author: the book as a librarian recognises it (credits prefetched)."""
     authors = [c.author.name for c in work.credits.all() if c.role == WorkAuthor.Role.AUTHOR]
+    title = work.title
+    if work.title_is_placeholder:
+        title = gettext("%(key)s (%(placeholder)s)") % {
+            "key": title,
+            "placeholder": PLACEHOLDER_TITLE_LABEL,
+        }
     if not authors:
-        return gettext("'%(title)s'") % {"title": work.title}
-    return gettext("'%(title)s' by %(authors)s") % {
-        "title": work.title,
-        "authors": ", ".join(authors),
-    }
+        return gettext("'%(title)s'") % {"title": title}
+    return gettext("'%(title)s' by %(authors)s") % {"title": title, "authors": ", ".join(authors)}
 
 
 def edition_label(edition: Edition) -> str:
@@ -545,6 +600,21 @@ def matched_template(row: ImportRow) -> str:
     if row.matched_by:  # an identifier: ISBN, Goodreads id, ASIN…
         return gettext("Matched by %(key)s: {book}") % {"key": row.get_matched_by_display()}
     return gettext("Matched: {book}")  # rows imported before the key was recorded
+
+
+def correction_text(row: ImportRow) -> str:
+    """Who corrected a re-run row by hand, when and which columns ("" for a row as in the
+    file): shown with the row, never among its warnings."""
+    if row.corrected_at is None:
+        return ""
+    values = {
+        "user": row.corrected_by.get_username() if row.corrected_by else gettext("a deleted user"),
+        "date": date_format(timezone.localtime(row.corrected_at), "DATETIME_FORMAT"),
+        "columns": ", ".join(row.corrected_columns),
+    }
+    if row.corrected_columns:
+        return gettext("Corrected by %(user)s on %(date)s: %(columns)s") % values
+    return gettext("Re-run unchanged by %(user)s on %(date)s") % values
 
 
 def series_text(normalized: dict) -> str:
@@ -629,7 +699,7 @@ class ImportRowAdmin(admin.ModelAdmin):
 
     change_list_template = "admin/catalog/importrow/change_list.html"
     change_form_template = "admin/catalog/importrow/change_form.html"
-    list_display = ["line", "status_badge", "read_as", "in_catalog", "notes"]
+    list_display = ["line", "status_and_correction", "read_as", "in_catalog", "notes"]
     list_display_links = ["line"]
     list_filter = [ImportJobFilter, "status", RowWarningsFilter, "matched_by"]
     list_per_page = 100
@@ -644,14 +714,21 @@ class ImportRowAdmin(admin.ModelAdmin):
             {"fields": ["job_link", "line_number", "status_badge", "in_catalog", "notes"]},
         )
     ]
-    readonly_fields = ["job_link", "status_badge", "in_catalog", "notes"]
+    readonly_fields = ["job_link", "status_badge", "correction", "in_catalog", "notes"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or obj.corrected_at is None:
+            return self.fieldsets
+        fields = list(self.fieldsets[0][1]["fields"])  # who corrected it, after its status
+        fields.insert(fields.index("status_badge") + 1, "correction")
+        return [(None, {"fields": fields})]
 
     def get_queryset(self, request):
         credits = WorkAuthor.objects.select_related("author").order_by("position")
         return (
             super()
             .get_queryset(request)
-            .select_related("work", "edition")
+            .select_related("work", "edition", "corrected_by")
             .prefetch_related(Prefetch("work__credits", queryset=credits))
         )
 
@@ -738,6 +815,21 @@ class ImportRowAdmin(admin.ModelAdmin):
             ROW_STATUS_COLOURS.get(row.status, "#777"),
             row.get_status_display(),
         )
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_and_correction(self, row):
+        correction = correction_text(row)
+        if not correction:
+            return self.status_badge(row)
+        return format_html(
+            '{}<br><span class="quiet import-row-correction">{}</span>',
+            self.status_badge(row),
+            correction,
+        )
+
+    @admin.display(description=_("Corrected"))
+    def correction(self, row):
+        return correction_text(row)
 
     @admin.display(description=_("Read as"))
     def read_as(self, row):

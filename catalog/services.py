@@ -137,6 +137,7 @@ def import_job_retry_failed(
     )
     job.refresh_from_db()
     lines = [(row.line_number, row.raw) for row in failed]
+    corrections = {row.line_number: _RowCorrection.of(row) for row in failed if row.corrected_at}
     before = job.failed_count
     job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
     job.failed_count -= len(failed)
@@ -145,6 +146,8 @@ def import_job_retry_failed(
         _run_rows(job, importer, lines, progress=progress)
     except Exception as exc:  # whatever it was, the job must not stay running
         _fail(job, exc)
+    # Rows corrected by hand are read from their corrected cells: they stay marked as such.
+    _keep_corrections(job, corrections)
     return before - job.failed_count
 
 
@@ -360,6 +363,7 @@ def import_rows(
     index = _CatalogIndex.load(good, job=job)
     new_works, new_editions, credits_for, dirty_works, dirty_editions = [], [], {}, {}, {}
     series_for: dict[int, tuple[Work, list[tuple[str, str]]]] = {}  # id(work) -> its series
+    credited_works: dict[int, Work] = {}  # works in the catalog gaining their first credits
 
     for item in good:
         row = item.row
@@ -370,11 +374,14 @@ def import_rows(
             item.matched_by = index.matched_by(edition, key)
             row.warnings.extend(index.disagreements(row, edition, key))
             index.settle_openlibrary_keys(row, work=work, edition=edition)
+            was_placeholder = work.title_is_placeholder
             changed = _fill_empty_edition(edition, row) | _fill_empty_work(work, row)
             if changed:
                 dirty_editions[id(edition)] = edition
                 dirty_works[id(work)] = work
             changed |= index.plan_series(work, row, series_for)
+            if was_placeholder and not work.title_is_placeholder:
+                index.name_work(work, row, credits_for, credited_works)
             item.status = ImportRow.Status.UPDATED if changed else ImportRow.Status.DUPLICATE
             continue
         work = index.work_for(row)
@@ -389,10 +396,13 @@ def import_rows(
         else:
             item.matched_by = index.matched_by_work(work, row)
             index.settle_openlibrary_keys(row, work=work)
+            was_placeholder = work.title_is_placeholder
             filled = _fill_empty_work(work, row)
             if filled and work.pk:
                 dirty_works[id(work)] = work
             filled |= index.plan_series(work, row, series_for)
+            if was_placeholder and not work.title_is_placeholder:
+                index.name_work(work, row, credits_for, credited_works)
             if not _identified(row):
                 # The same work, and nothing that would tell a new edition apart.
                 item.work = work
@@ -408,7 +418,7 @@ def import_rows(
     # bulk_create picks up the primary keys of related objects created just before it.
     Work.objects.bulk_create(new_works)
     Edition.objects.bulk_create(new_editions)
-    _create_credits(credits_for, new_works)
+    _create_credits(credits_for, [*new_works, *credited_works.values()])
     _create_series(series_for.values())
     _save_dirty(dirty_works.values(), dirty_editions.values())
 
@@ -547,24 +557,31 @@ class _CatalogIndex:
                 for edition in editions.filter(**{f"{field_name}__in": chunk}):
                     found.setdefault(getattr(edition, field_name), edition)
             unmatched = [row for row in unmatched if getattr(row, attribute) not in found]
-        # Only rows that no identifier found are matched by title.
-        titles = {text.normalize_title(row.title) for row in unmatched}
+        # Only rows that no identifier found are matched by title, and never by a placeholder
+        # title (an Open Library key standing in for the unknown title), theirs or the work's.
+        titles = {
+            text.normalize_title(row.title) for row in unmatched if not row.title_is_placeholder
+        }
         title_works = [
             work
             for chunk in _chunks(titles)
-            for work in Work.objects.filter(title_normalized__in=chunk)
+            for work in Work.objects.filter(title_normalized__in=chunk, title_is_placeholder=False)
         ]
         matched_works = {
             edition.work.pk: edition.work
             for found in index.by_key.values()
             for edition in found.values()
         }
-        work_ids = {work.pk for work in title_works} | set(matched_works)
+        index._load_openlibrary_keys(rows)
+        work_ids = (
+            {work.pk for work in title_works}
+            | set(matched_works)
+            | {work.pk for work in index.openlibrary_works.values()}
+        )
         index._load_people(work_ids)
         index._load_identified([work.pk for work in title_works])
         if any(row.series_entries for row in rows):
             index._load_series(work_ids)
-        index._load_openlibrary_keys(rows)
         if job is not None and job.created_count:
             edition_ids = {e.pk for found in index.by_key.values() for e in found.values()}
             index._load_made_by(job, edition_ids, [work.pk for work in title_works])
@@ -642,6 +659,8 @@ class _CatalogIndex:
         holds the row's Open Library work key is the row's work, whatever its title."""
         if row.openlibrary_work_key in self.openlibrary_works:
             return self.openlibrary_works[row.openlibrary_work_key]
+        if row.title_is_placeholder:
+            return None  # a key standing in for a title names no book by title
         author = text.normalize_person_name(row.primary_author)
         if not author:
             return None  # a title alone is not enough to call two books the same
@@ -716,9 +735,9 @@ class _CatalogIndex:
         """A warning when the book an identifier found is plainly not the row's: neither title
         is the other (or a decorated form of it) and no author is shared. The identifier stays
         the key; the librarian is told both books."""
-        if row.title_is_placeholder:
-            return []  # the export named no title (Open Library's reading log)
         work = edition.work
+        if row.title_is_placeholder or work.title_is_placeholder:
+            return []  # one side has no title yet (Open Library's key-only reading log)
         title = text.normalize_title(row.title)
         if _titles_agree(title, work.title_normalized) or (
             edition.title and _titles_agree(title, text.normalize_title(edition.title))
@@ -778,6 +797,29 @@ class _CatalogIndex:
         self.new_credits[key] = row.credits  # normalized only if a disagreement is checked
         if row.series_entries:
             self.with_series.add(key)
+        self._remember_title(work, row)
+
+    def name_work(
+        self,
+        work: Work,
+        row: NormalizedRow,
+        credits_for: dict[int, list[Credit]],
+        credited_works: dict[int, Work],
+    ) -> None:
+        """A work known by its Open Library key only has just taken this row's real title: it
+        also takes the row's credits when it has none (the key-only reading log names nobody),
+        and later rows may find it by title and author."""
+        key = _work_key(work)
+        if not (self.people.get(key) or self.new_credits.get(key)) and row.credits:
+            self.new_credits[key] = row.credits
+            credits_for[id(work)] = row.credits
+            if work.pk is not None:  # a new work's credits are written with it
+                credited_works[id(work)] = work
+        self._remember_title(work, row)
+
+    def _remember_title(self, work: Work, row: NormalizedRow) -> None:
+        if work.title_is_placeholder:
+            return  # never matched by title
         self.by_title[work.title_normalized].append(
             _TitleCandidate(
                 work=work,
@@ -833,6 +875,7 @@ def _new_work(row: NormalizedRow) -> Work:
     return Work(
         title=row.title,
         title_normalized=text.normalize_title(row.title)[:500],
+        title_is_placeholder=row.title_is_placeholder,
         subtitle=row.subtitle,
         series=row.series,
         series_number=row.series_number,
@@ -866,7 +909,9 @@ def _year_start(year: int) -> datetime.date:
 
 
 def _new_edition(work: Work, row: NormalizedRow) -> Edition:
-    return Edition(work=work, isbn13=row.isbn13 or None, title=row.title, **_edition_values(row))
+    # A placeholder title is the work's stand-in, not this edition's title.
+    title = "" if row.title_is_placeholder else row.title
+    return Edition(work=work, isbn13=row.isbn13 or None, title=title, **_edition_values(row))
 
 
 def _fill_empty(obj, values: dict) -> bool:
@@ -883,7 +928,8 @@ def _fill_empty_edition(edition: Edition, row: NormalizedRow) -> bool:
 
 
 def _fill_empty_work(work: Work, row: NormalizedRow) -> bool:
-    return _fill_empty(
+    titled = _replace_placeholder_title(work, row)
+    return titled | _fill_empty(
         work,
         {
             "subtitle": row.subtitle,
@@ -893,6 +939,18 @@ def _fill_empty_work(work: Work, row: NormalizedRow) -> bool:
             "openlibrary_work_key": row.openlibrary_work_key or None,
         },
     )
+
+
+def _replace_placeholder_title(work: Work, row: NormalizedRow) -> bool:
+    """A placeholder title (an Open Library key) counts as empty: the first row that names the
+    book's real title gives it, and the work is no longer a placeholder. A row with a
+    placeholder of its own never replaces a title."""
+    if not work.title_is_placeholder or row.title_is_placeholder:
+        return False
+    work.title = row.title
+    work.title_normalized = text.normalize_title(row.title)[:500]
+    work.title_is_placeholder = False
+    return True
 
 
 EDITION_FILL_FIELDS = [
@@ -912,6 +970,9 @@ EDITION_FILL_FIELDS = [
     "updated_at",
 ]
 WORK_FILL_FIELDS = [
+    "title",
+    "title_normalized",
+    "title_is_placeholder",
     "subtitle",
     "series",
     "series_number",
@@ -1022,14 +1083,21 @@ def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
     the batch path (a one-row batch: the same matching, writes and refusals as any row).
 
     The job's counts follow the row's new status, its book is queued for enrichment like any
-    imported row's, and the row notes who corrected which cells. Returns the row as it now
-    stands (a new record: the batch path inserts it). Raises ImportRowRerunRefused."""
+    imported row's, and the row records who corrected which columns, and when (its own fields,
+    not a warning). Returns the row as it now stands (a new record: the batch path inserts it).
+    Raises ImportRowRerunRefused."""
     refusal = import_row_rerun_refusal(row=row)
     if refusal:
         raise ImportRowRerunRefused(refusal)
     job = row.job
     importer = _importer_for_job(job)
     cells = [str(cell) for cell in cells]
+    correction = _RowCorrection(
+        by_id=user.pk if user else None,
+        at=timezone.now(),
+        # A row corrected twice keeps every column corrected since the file's version.
+        columns=_merged_columns(row.corrected_columns, _changed_columns(importer, row.raw, cells)),
+    )
     with transaction.atomic():
         # Whoever removes the failed row first re-runs it; a second submit finds it gone.
         removed, _counts = ImportRow.objects.filter(
@@ -1038,9 +1106,10 @@ def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
         if not removed:
             raise ImportRowRerunRefused(_("This row was re-run meanwhile, by someone else."))
         [status] = _import_batch(job, importer, [(row.line_number, cells)])
-        rerun = ImportRow.objects.select_related("job").get(job=job, line_number=row.line_number)
-        rerun.messages = [*rerun.messages, _rerun_note(importer, row.raw, cells, user)]
-        rerun.save(update_fields=["messages", "updated_at"])
+        _keep_corrections(job, {row.line_number: correction})
+        rerun = ImportRow.objects.select_related("job", "corrected_by").get(
+            job=job, line_number=row.line_number
+        )
         counters = {}
         if status != ImportRow.Status.FAILED:  # a row still failing leaves the counts as they are
             counter = _STATUS_COUNTERS[status]
@@ -1052,17 +1121,37 @@ def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
     return rerun
 
 
-def _rerun_note(importer: BaseImporter, before: list[str], after: list[str], user) -> str:
-    changed = [
+@dataclass(frozen=True)
+class _RowCorrection:
+    """Who corrected a row's cells by hand, when, and which columns (none: re-run unchanged)."""
+
+    by_id: int | None  # the user (None: the system, or a user since deleted)
+    at: datetime.datetime
+    columns: list[str]
+
+    @classmethod
+    def of(cls, row: ImportRow) -> "_RowCorrection":
+        return cls(by_id=row.corrected_by_id, at=row.corrected_at, columns=row.corrected_columns)
+
+
+def _keep_corrections(job: ImportJob, corrections: dict[int, _RowCorrection]) -> None:
+    """Put the corrections back on the rows that now stand for those lines: importing a line
+    again replaces its row record. Corrections are made by hand, so they are few."""
+    for line, correction in corrections.items():
+        job.rows.filter(line_number=line).update(
+            corrected_by_id=correction.by_id,
+            corrected_at=correction.at,
+            corrected_columns=correction.columns,
+        )
+
+
+def _changed_columns(importer: BaseImporter, before: list[str], after: list[str]) -> list[str]:
+    return [
         importer.column_name(index)
         for index, (old, new) in enumerate(zip_longest(before, after, fillvalue=""))
         if old != new
     ]
-    values = {
-        "user": user.get_username() if user else _("the system"),
-        "date": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        "columns": ", ".join(changed),
-    }
-    if changed:
-        return _("Corrected by %(user)s on %(date)s (%(columns)s) and re-run.") % values
-    return _("Re-run unchanged by %(user)s on %(date)s.") % values
+
+
+def _merged_columns(earlier: list[str], new: list[str]) -> list[str]:
+    return [*earlier, *(column for column in new if column not in earlier)]

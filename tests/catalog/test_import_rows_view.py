@@ -5,6 +5,7 @@ and by which key, its warnings and its cells; a failed row can be corrected and 
 Every export here is synthetic, built in the test in Goodreads' 24-column shape."""
 
 import csv
+import datetime
 import io
 import re
 from html.parser import HTMLParser
@@ -16,6 +17,8 @@ from django.db import IntegrityError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from catalog import services
 from catalog.models import Edition, ImportJob, ImportRow, Work
@@ -271,8 +274,19 @@ def test_a_rows_page_after_the_retention_purge_says_its_cells_are_gone(client, m
 # --- Correcting and re-running a failed row -------------------------------------------------------
 
 
+def local_datetime(value) -> str:
+    """A date and time as the admin shows it: localized, in the site's time zone."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
 def rerun_url(row) -> str:
     return reverse("admin:catalog_importrow_rerun", args=[row.pk])
+
+
+def fixed(row, **cells_by_column) -> list[str]:
+    """The row's cells with some columns replaced, as the service takes them."""
+    data = corrected(row, **cells_by_column)
+    return [data[f"cell_{i}"] for i in range(len(HEADER))]
 
 
 def corrected(row, **cells_by_column) -> dict[str, str]:
@@ -304,8 +318,9 @@ def test_a_librarian_corrects_a_failed_row_and_reruns_it_alone(client, mixed_job
     assert rerun.status == ImportRow.Status.CREATED and rerun.error == ""
     assert rerun.raw[HEADER.index("Title")] == "Found Its Title"
     assert rerun.work.title == "Found Its Title" and Work.objects.count() == works_before + 1
-    assert rerun.messages[-1].startswith("Corrected by carol on ")
-    assert "(Title) and re-run" in rerun.messages[-1]
+    # Who corrected which columns, and when, on the row that now stands for line 5; not a warning.
+    assert (rerun.corrected_by, rerun.corrected_columns) == (carol, ["Title"])
+    assert rerun.corrected_at is not None and rerun.messages == []
     mixed_job.refresh_from_db()
     assert (mixed_job.created_count, mixed_job.failed_count) == (3, 0)
     assert mixed_job.rows.count() == 5 and mixed_job.rows_processed == 5
@@ -314,7 +329,9 @@ def test_a_librarian_corrects_a_failed_row_and_reruns_it_alone(client, mixed_job
     assert entry.user == carol and entry.object_id == str(mixed_job.pk)
     assert "Line 5 was re-run: created." in entry.get_change_message()
     page = client.get(response.url).content.decode()
-    assert "Line 5 was re-run: created." in page and "Corrected by carol" in page
+    correction = f"Corrected by carol on {local_datetime(rerun.corrected_at)}: Title"
+    assert "Line 5 was re-run: created." in page and correction in page
+    assert correction in rows_page(client, job=mixed_job.pk)
 
 
 def test_a_rerun_row_is_matched_like_any_row_of_a_batch(client, mixed_job):
@@ -342,7 +359,9 @@ def test_a_row_rerun_unchanged_stays_failed_and_the_counts_stay(client, mixed_jo
     response = client.post(rerun_url(failed), corrected(failed), follow=True)
     rerun = mixed_job.rows.get(line_number=5)
     assert rerun.status == ImportRow.Status.FAILED and rerun.error == "This row has no title."
-    assert rerun.messages[-1].startswith("Re-run unchanged by carol")
+    assert (rerun.corrected_by.username, rerun.corrected_columns) == ("carol", [])
+    assert rerun.messages == []
+    assert "Re-run unchanged by carol on " in response.content.decode()
     assert "Line 5 was re-run: failed. This row has no title." in response.content.decode()
     mixed_job.refresh_from_db()
     assert (mixed_job.created_count, mixed_job.failed_count) == (2, 1)
@@ -431,6 +450,93 @@ def test_rerun_is_csrf_protected(mixed_job):
     assert failed.status == ImportRow.Status.FAILED
 
 
+def test_a_corrected_row_is_not_counted_with_warnings_unless_its_reread_warns(client):
+    """The correction is the row's history, not a warning: a cleanly corrected row leaves the
+    "with warnings" count and filter alone; one whose corrected cells read with a warning (a
+    spreadsheet-damaged ISBN) is counted for that warning alone."""
+    job = run(synthetic_export({"Author": "No Title"}, {"Author": "Also No Title"}))
+    carol = librarian()
+    clean, damaged = job.rows.order_by("line_number")
+    services.import_row_rerun(row=clean, cells=fixed(clean, Title="Clean Now"), user=carol)
+    services.import_row_rerun(
+        row=damaged, cells=fixed(damaged, Title="Damaged Now", ISBN13="9.78053E+12"), user=carol
+    )
+    client.force_login(carol)
+
+    assert re.search(r"with warnings <strong>1</strong>", job_page(client, job))
+    assert lines_listed(rows_page(client, job=job.pk, warnings="yes")) == [3]
+    assert lines_listed(rows_page(client, job=job.pk, warnings="no")) == [2]
+    clean_row, damaged_row = job.rows.order_by("line_number")
+    assert clean_row.messages == [] and clean_row.corrected_columns == ["Title"]
+    assert len(damaged_row.messages) == 1 and "spreadsheet" in damaged_row.messages[0]
+    assert damaged_row.corrected_columns == ["Title", "ISBN13"]
+
+
+def test_a_row_corrected_twice_keeps_every_corrected_column():
+    job = run(synthetic_export({"Author": "No Title"}))
+    carol, dave = librarian(), librarian("dave")
+    first = services.import_row_rerun(
+        row=job.rows.get(), cells=fixed(job.rows.get(), Author="Still No Title"), user=carol
+    )
+    assert first.status == ImportRow.Status.FAILED and first.corrected_columns == ["Author"]
+    second = services.import_row_rerun(row=first, cells=fixed(first, Title="Titled"), user=dave)
+    assert second.status == ImportRow.Status.CREATED
+    assert (second.corrected_by, second.corrected_columns) == (dave, ["Author", "Title"])
+    assert second.corrected_at >= first.corrected_at
+
+
+def test_a_corrected_row_stays_marked_through_retry_failed_rows(monkeypatch):
+    """Retrying a job's failed rows replaces their records too: a row corrected by hand that
+    the database refused is retried from its corrected cells and still says who corrected it."""
+    job = run(synthetic_export({"Author": "No Title"}))
+    carol = librarian()
+
+    def refuse(**kwargs):
+        raise IntegrityError("synthetic refusal")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "import_rows", refuse)
+        refused = services.import_row_rerun(
+            row=job.rows.get(), cells=fixed(job.rows.get(), Title="Refused Once"), user=carol
+        )
+    assert refused.status == ImportRow.Status.FAILED and refused.corrected_by == carol
+
+    assert services.import_job_retry_failed(job=job) == 1
+    retried = job.rows.get()
+    assert retried.pk != refused.pk and retried.status == ImportRow.Status.CREATED
+    assert retried.work.title == "Refused Once"
+    assert (retried.corrected_by, retried.corrected_at) == (carol, refused.corrected_at)
+    assert retried.corrected_columns == ["Title"] and retried.messages == []
+
+
+def test_the_correction_is_shown_in_the_sites_time_zone_and_survives_its_user(client, settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    job = run(synthetic_export({"Author": "No Title"}))
+    carol = librarian()
+    row = services.import_row_rerun(
+        row=job.rows.get(), cells=fixed(job.rows.get(), Title="Titled"), user=carol
+    )
+    at = datetime.datetime(2026, 11, 29, 13, 3, tzinfo=datetime.UTC)
+    ImportRow.objects.filter(pk=row.pk).update(corrected_at=at)
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    row_url = reverse("admin:catalog_importrow_change", args=[row.pk])
+    expected = "Corrected by carol on Nov. 29, 2026, 2:03 p.m.: Title"  # 14:03 in Berlin
+    assert expected in rows_page(client, job=job.pk)
+    assert expected in client.get(row_url).content.decode()
+
+    carol.delete()
+    page = client.get(row_url).content.decode()
+    assert "Corrected by a deleted user on Nov. 29, 2026, 2:03 p.m.: Title" in page
+
+
+def test_a_row_as_in_the_file_says_nothing_of_corrections(client, mixed_job):
+    client.force_login(librarian())
+    row = mixed_job.rows.get(line_number=2)
+    page = client.get(reverse("admin:catalog_importrow_change", args=[row.pk])).content.decode()
+    assert "Corrected" not in page and "Re-run unchanged" not in page
+    assert "Corrected" not in rows_page(client, job=mixed_job.pk)
+
+
 def test_a_generic_jobs_row_is_reread_with_the_jobs_column_map():
     job = ImportJob.objects.create(
         original_filename="synthetic-any.csv",
@@ -452,7 +558,7 @@ def test_a_generic_jobs_row_is_reread_with_the_jobs_column_map():
     assert rerun.status == ImportRow.Status.CREATED
     assert rerun.work.title == "Mapped Title"
     assert rerun.work.credits.get().author.name == "Mapped Author"
-    assert "(Book) and re-run" in rerun.messages[-1]
+    assert rerun.corrected_columns == ["Book"]
 
 
 def test_every_series_a_row_was_read_with_is_shown(client):

@@ -6,13 +6,14 @@ import pytest
 
 from catalog import services
 from catalog.importers import ImportFileError
-from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
+from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor, WorkSeries
 from tests.catalog.test_importers_formats import (
     BOOKWYRM,
     CALIBRE,
     LIBIB,
     LIBRARYTHING,
     OPENLIBRARY,
+    OPENLIBRARY_CURRENT,
     OPENREADS,
     synthetic_file,
 )
@@ -190,14 +191,41 @@ def test_openlibrary_rows_store_their_keys_and_find_books_by_them():
     assert work.editions.get().openlibrary_edition_key == "OL9000002M"
     assert "known by its Open Library key only" in job.rows.get(line_number=2).messages[0]
 
+    assert work.title_is_placeholder
+
     # Once the work has its real title, the reading log still finds it, without a warning that
     # the titles differ.
-    Work.objects.filter(pk=work.pk).update(title="Anathem", title_normalized="anathem")
+    Work.objects.filter(pk=work.pk).update(
+        title="Anathem", title_normalized="anathem", title_is_placeholder=False
+    )
     again = run_import(SYNTHETIC_FILES["openlibrary"]())
     rows = {row.line_number: row for row in again.rows.all()}
     assert rows[2].matched_by == rows[3].matched_by == ImportRow.MatchedBy.OPENLIBRARY_ID
     assert rows[3].work_id == work.pk
     assert all(len(row.messages) == 1 for row in rows.values())  # the key-only note alone
+
+
+def test_a_work_found_by_its_open_library_key_keeps_the_series_it_has():
+    """A work found by its Open Library work key is in the batch's view with its series, like
+    one found by an edition's identifier: the row's series, already there, is not added twice
+    (the database refused that row). The titles differ, so only the key finds it."""
+    work = make_work("synthetic-Les Dépossédés", authors=["Ursula K. Le Guin"])
+    Work.objects.filter(pk=work.pk).update(
+        openlibrary_work_key="OL9000010W", series="Hainish Cycle", series_number="5"
+    )
+    WorkSeries.objects.create(work=work, name="Hainish Cycle", number="5")
+    data = synthetic_file(
+        OPENLIBRARY_CURRENT,
+        {
+            "Work ID": "OL9000010W",
+            "Title": "synthetic-The Dispossessed (Hainish Cycle, #5)",
+            "Authors": "Ursula K. Le Guin",
+            "Bookshelf": "Already Read",
+        },
+    )
+    row = run_import(data).rows.get()
+    assert row.status == ImportRow.Status.DUPLICATE and row.work_id == work.pk, row.error
+    assert list(work.series_entries.values_list("name", "number")) == [("Hainish Cycle", "5")]
 
 
 def test_a_work_known_by_title_gains_the_open_library_key_of_a_matching_row():
