@@ -1,9 +1,9 @@
 """Applying a decision to the catalog, in one transaction, with an audit entry for every change.
 
-The rules: on high confidence, empty fields are filled (never a non-empty one); on medium, only
-the cover; on low, nothing (review); a reviewer may apply any proposed field, including over a
-non-empty value — the only way that ever happens. Every change records old and new values, so
-it can be reverted.
+The rules: on high confidence, empty fields are filled (never a non-empty one; a title that is
+only a placeholder counts as empty); on medium, only the cover; on low, nothing (review); a
+reviewer may apply any proposed field, including over a non-empty value — the only way that
+ever happens. Every change records old and new values, so it can be reverted.
 """
 
 import datetime
@@ -21,12 +21,19 @@ from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.candidates import Contributor
 from enrichment.cover_apply import cover_mark_pending, covers_dispatch
 from enrichment.matching import Tier
-from enrichment.merge import FIELDS, completeness, is_empty
+from enrichment.merge import (
+    FIELDS,
+    PLACEHOLDER,
+    completeness,
+    is_empty,
+    is_placeholder,
+    placeholder,
+)
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
-UNIQUE_FIELDS = {"openlibrary_work_key", "openlibrary_edition_key"}
+UNIQUE_FIELDS = {"openlibrary_work_key", "openlibrary_edition_key", "isbn13"}
 
 
 class RequestNotClaimed(Exception):
@@ -34,31 +41,24 @@ class RequestNotClaimed(Exception):
 
 
 def target_edition(request: EnrichmentRequest) -> Edition | None:
+    """The edition a request's proposal is for: the request's own, else the first edition with
+    an ISBN, else the first one Open Library knows by its key (the one its record describes)."""
     if request.edition_id:
         return request.edition
-    editions = sorted(request.work.editions.all(), key=lambda e: (not e.isbn13, e.pk))
+    editions = sorted(
+        request.work.editions.all(),
+        key=lambda e: (not e.isbn13, not e.openlibrary_edition_key, e.pk),
+    )
     return editions[0] if editions else None
 
 
 def current_values(work: Work, edition: Edition | None) -> dict[str, Any]:
-    values = {
-        "subtitle": work.subtitle,
-        "description": work.description,
-        "first_published_year": work.first_published_year,
-        "subjects": work.subjects,
-        "openlibrary_work_key": work.openlibrary_work_key or "",
+    """What each proposal field holds now (without the edition's fields when there is none)."""
+    return {
+        name: _stored(work if target_name == "work" else edition, name)
+        for name, (target_name, _field) in FIELDS.items()
+        if target_name == "work" or edition is not None
     }
-    if edition is not None:
-        values.update(
-            publisher=edition.publisher,
-            publication_date=edition.publication_date_display,
-            page_count=edition.page_count,
-            language=edition.language,
-            format=edition.format,
-            openlibrary_edition_key=edition.openlibrary_edition_key or "",
-            google_books_id=edition.google_books_id,
-        )
-    return values
 
 
 def completeness_of(work: Work, edition: Edition | None) -> int:
@@ -79,6 +79,10 @@ def model_value(name: str, value: Any) -> dict[str, Any]:
         return {"format": value if value in Edition.Format.values else parse_format(value)[0]}
     if name in UNIQUE_FIELDS:
         return {name: value or None}
+    if name == "title":
+        if is_placeholder(value):  # an audited placeholder put back by a revert
+            return {"title": value[PLACEHOLDER], "title_is_placeholder": True}
+        return {"title": value, "title_is_placeholder": False}
     return {name: value}
 
 
@@ -96,8 +100,11 @@ def _date_with_precision(value: str | None) -> dict[str, Any]:
 
 
 def _stored(obj, name: str) -> Any:
+    """The value a field holds, as proposals and the audit log show it."""
     if name == "publication_date":
         return obj.publication_date_display
+    if name == "title" and obj.title_is_placeholder:
+        return placeholder(obj.title)  # holds nothing: a key stands in for the title
     value = getattr(obj, name)
     return "" if value is None and name in UNIQUE_FIELDS else value
 
@@ -130,6 +137,8 @@ def write_fields(
             setattr(target, attr, value)
             dirty[target_name].add(attr)
         changes[name] = {"old": old, "new": new, "target": target_name}
+    if "title" in dirty["work"]:
+        dirty["work"].add("title_normalized")  # Work.save derives it from the title
     if dirty["work"]:
         work.save(update_fields=[*dirty["work"], "updated_at"])
     if dirty["edition"] and edition is not None:

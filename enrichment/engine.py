@@ -6,6 +6,12 @@ Providers are asked in `ENRICHMENT_PROVIDERS` order; a later provider is asked o
 books still unidentified, or identified without a cover when a cover is wanted. Rows without a
 usable ISBN go through the title + author resolution cascade, with the stricter tiers.
 
+Books known by their Open Library keys (an Open Library reading log gives nothing else) are
+asked first by those keys: Open Library's record of our edition, then of our work. A record
+found by our own key is an identity match, like one found by our ISBN; what it teaches (the
+work key, the edition's ISBN, the real title of a placeholder) serves the later steps, so the
+other providers can be asked by that ISBN.
+
 Every claimed request leaves a batch final or backed off, never in progress: an exception while
 handling one provider's answers is that provider's fault (recorded in its state) for the books
 it was asked about, and the other providers and books carry on.
@@ -13,12 +19,13 @@ it was asked about, and the other providers and books carry on.
 
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Work
 from enrichment import apply, throttle
@@ -29,11 +36,19 @@ from enrichment.candidates import (
     LookupResult,
     LookupStatus,
 )
-from enrichment.matching import TIER_ORDER, BookQuery, MatchScore, Tier, score_candidate
-from enrichment.merge import build_proposal, merge_candidates
+from enrichment.matching import (
+    TIER_ORDER,
+    BookQuery,
+    MatchScore,
+    Tier,
+    isbn13_of_our_edition,
+    score_candidate,
+)
+from enrichment.merge import MergedRecord, MergedValue, build_proposal, merge_candidates
 from enrichment.models import EnrichmentRequest
 from enrichment.providers.base import REQUESTS_SENT, Provider
 from enrichment.providers.cascade import resolve_isbn
+from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.registry import enabled_providers
 
 logger = logging.getLogger(__name__)
@@ -59,12 +74,14 @@ class _Book:
     """One claimed request while it is being worked."""
 
     request: EnrichmentRequest
-    query: BookQuery
+    query: BookQuery  # what we know, including what our own Open Library records taught
+    held: BookQuery  # what the catalog holds
     scored: list[tuple[Candidate, MatchScore]] = field(default_factory=list)
     faults: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     attempted: list[str] = field(default_factory=list)
     via_search: bool = False
+    learned: dict = field(default_factory=dict)  # what our own Open Library records taught
 
     @property
     def best_tier(self) -> Tier:
@@ -86,12 +103,34 @@ def _work_has_cover(book: _Book) -> bool:
 
 
 def book_query(work: Work, edition=None) -> BookQuery:
-    editions = [edition] if edition else list(work.editions.all())
-    isbn13 = next((e.isbn13 for e in editions if e and e.isbn13), "")
+    """What we know of the work; `edition` is the request's target edition (apply.target_edition),
+    whose ISBN and Open Library key come first."""
+    editions = list(work.editions.all())
+    ours = [edition] if edition else editions
+    isbn13 = next((e.isbn13 for e in ours if e and e.isbn13), "")
+    edition_key = next(
+        (e.openlibrary_edition_key for e in [*ours, *editions] if e and e.openlibrary_edition_key),
+        "",
+    )
     authors = tuple(c.author.name for c in work.credits.all() if c.role == "author") or tuple(
         c.author.name for c in work.credits.all()
     )
-    return BookQuery(title=work.title, authors=authors, isbn13=isbn13, subtitle=work.subtitle)
+    return BookQuery(
+        title=work.title,
+        authors=authors,
+        isbn13=isbn13,
+        subtitle=work.subtitle,
+        openlibrary_edition_key=edition_key,
+        openlibrary_work_key=work.openlibrary_work_key or "",
+        title_is_placeholder=work.title_is_placeholder,
+    )
+
+
+def known_by_openlibrary_key(query: BookQuery) -> bool:
+    """Whether Open Library's records are asked by our keys: for a book with a key and no ISBN,
+    and for every book whose title is only a placeholder (nothing else identifies it)."""
+    has_key = bool(query.openlibrary_edition_key or query.openlibrary_work_key)
+    return has_key and (query.title_is_placeholder or not query.isbn13)
 
 
 def process_requests(
@@ -113,9 +152,11 @@ def process_requests(
     books = []
     for request in requests:
         request.work = works[request.work_id]
-        books.append(_Book(request=request, query=book_query(request.work, request.edition)))
+        query = book_query(request.work, apply.target_edition(request))
+        books.append(_Book(request=request, query=query, held=query))
 
     try:
+        _ask_by_openlibrary_key(books, providers, stats)
         _ask_by_isbn(books, providers, stats)
         _ask_by_title(books, providers, stats)
     except Exception as exc:  # never leave claimed requests in progress: back them all off
@@ -134,19 +175,71 @@ def process_requests(
     return stats
 
 
-def _record(book: _Book, provider: str, result: LookupResult, stats: RunStats) -> None:
+def _record(
+    book: _Book, provider: str, result: LookupResult, stats: RunStats
+) -> list[tuple[Candidate, MatchScore]]:
+    """Score a lookup's candidates for the book; returns the ones it added."""
     if result.status in SKIP_STATUSES or result.status == LookupStatus.CIRCUIT_OPEN:
         book.skipped.append(f"{provider}: {result.status}")  # not asked: unavailable for now
-        return
+        return []
     if provider not in book.attempted:
         book.attempted.append(provider)
     if result.from_cache:
         stats.cache_hits += 1
     if result.status in RETRYABLE_STATUSES:
         book.faults.append(f"{provider}: {result.status} {result.error}".strip())
+        return []
+    added = [(candidate, score_candidate(book.query, candidate)) for candidate in result.candidates]
+    book.scored += added
+    return added
+
+
+def _ask_by_openlibrary_key(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
+    """Books known by their Open Library keys: the records of our edition and of our work."""
+    provider = next((p for p in providers if isinstance(p, OpenLibraryProvider)), None)
+    if provider is None:
         return
-    for candidate in result.candidates:
-        book.scored.append((candidate, score_candidate(book.query, candidate)))
+    for book in books:
+        if not known_by_openlibrary_key(book.query):
+            continue
+        try:
+            _ask_records(book, provider, stats)
+        except Exception as exc:  # its fault for this book; the batch's other books go on
+            _provider_failed(provider, exc, [book])
+
+
+def _ask_records(book: _Book, provider: OpenLibraryProvider, stats: RunStats) -> None:
+    """Our edition's record first; then our work's, or the work that our edition's record
+    names when we hold no work key (a work other than ours is not asked: it cannot be ours)."""
+    if book.query.openlibrary_edition_key:
+        result = provider.edition(book.query.openlibrary_edition_key)
+        scored = _record(book, provider.name, result, stats)
+        named = [c.provider_ids.get("openlibrary_work", "") for c, s in scored if _ours(s)]
+        work_key = next((key for key in named if key), "")
+        if work_key and not book.query.openlibrary_work_key:
+            _learn(book, openlibrary_work_key=work_key)
+    if book.query.openlibrary_work_key:
+        _record(book, provider.name, provider.work(book.query.openlibrary_work_key), stats)
+    identified = [c for c, s in book.scored if _ours(s)]
+    if not identified:
+        return
+    # Later providers are asked by the ISBN our edition's record gives, and their records are
+    # compared with the real title rather than with a placeholder.
+    isbn13 = next(filter(None, (isbn13_of_our_edition(book.query, c) for c in identified)), "")
+    if isbn13 and not book.query.isbn13:
+        _learn(book, isbn13=isbn13)
+    if book.query.title_is_placeholder:
+        first = identified[0]  # our edition's record when there is one
+        _learn(book, title=first.title, subtitle=first.subtitle, title_is_placeholder=False)
+
+
+def _ours(score: MatchScore) -> bool:
+    return score.tier == Tier.HIGH
+
+
+def _learn(book: _Book, **values) -> None:
+    book.query = replace(book.query, **values)
+    book.learned.update(values)
 
 
 def _ask_by_isbn(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
@@ -189,6 +282,8 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
     for book in books:
         if book.scored or not book.query.title or not book.query.authors:
             continue
+        if book.query.title_is_placeholder:
+            continue  # a key is no title to search for
         if book.query.isbn13 and book.faults:
             continue  # the ISBN lookup failed for now: retry it before guessing by title
         book.via_search = True
@@ -218,10 +313,14 @@ def _decide(book: _Book) -> str:
     matched = [(c, s) for c, s in book.scored if s.tier == tier and tier != Tier.NONE]
     details = {
         "query": {
-            "title": book.query.title,
-            "authors": list(book.query.authors),
-            "isbn13": book.query.isbn13,
+            "title": book.held.title,
+            "authors": list(book.held.authors),
+            "isbn13": book.held.isbn13,
+            "openlibrary_edition_key": book.held.openlibrary_edition_key,
+            "openlibrary_work_key": book.held.openlibrary_work_key,
+            "title_is_placeholder": book.held.title_is_placeholder,
         },
+        "learned_from_openlibrary": book.learned,
         "via_title_search": book.via_search,
         "candidates": [
             {
@@ -250,11 +349,14 @@ def _decide(book: _Book) -> str:
         reason = "No provider knows this book."
         if book.scored:
             reason = "Providers answered, but no record matched this book's title."
+        if book.scored and book.held.title_is_placeholder:
+            reason = gettext("No record found by this book's Open Library keys is this book.")
         if book.skipped and not book.attempted:
             reason = "Every provider is unavailable for now: " + ", ".join(book.skipped)
         return apply.request_finish_unmatched(request=request, reason=reason)
 
     merged = merge_candidates([c for c, _ in matched], provider_order=settings.ENRICHMENT_PROVIDERS)
+    _add_our_edition_isbn(merged, [c for c, _ in matched], book.query)
     best_score = max((s for _, s in matched), key=lambda s: (s.isbn, s.title, s.author))
     current = apply.current_values(request.work, apply.target_edition(request))
     proposal = build_proposal(
@@ -282,6 +384,17 @@ def _decide(book: _Book) -> str:
     return apply.request_apply_decision(
         request=request, tier=tier, proposal=proposal, covers=covers, authors=merged.authors
     )
+
+
+def _add_our_edition_isbn(
+    merged: MergedRecord, candidates: list[Candidate], query: BookQuery
+) -> None:
+    """The ISBN-13 our edition's own record gives it: the one ISBN a proposal may carry."""
+    for candidate in candidates:
+        isbn13 = isbn13_of_our_edition(query, candidate)
+        if isbn13:
+            merged.fields["isbn13"] = MergedValue(value=isbn13, source=candidate.provider)
+            return
 
 
 def _retry_or_fail(request: EnrichmentRequest, error: str) -> str:

@@ -4,17 +4,24 @@ Scores are on the 0–5 scale of the design notes; the tier decides what may be 
 
 | tier   | criteria                                 | action                               |
 |--------|------------------------------------------|--------------------------------------|
-| high   | ISBN match >= 4 and title >= 3           | auto-apply cover and empty fields    |
+| high   | ISBN or Open Library key match >= 4 and title >= 3 | auto-apply cover, empty fields |
 | medium | title >= 3 and author >= 2, no ISBN match | auto-apply cover only; rest reviewed |
 |        | (a record listing only other ISBNs than ours is capped at low: another edition) |  |
 | low    | title >= 2, author < 2                   | needs review                         |
 | none   | title < 2                                | skipped (kept, with the reason)      |
 
-A wrong book is worse than no book: without an ISBN match nothing reaches high, and a title
-alone (no author agreement) never reaches medium. Even with our ISBN on the record (providers
-list the ISBNs a record is *about*, so a study guide lists the book's), high also needs:
-authors that do not disagree with ours, a title that is ours rather than ours with extra words,
-and a record that is not a derivative work (study guide, summary, workbook, companion…).
+A wrong book is worse than no book: without an identifier match nothing reaches high, and a
+title alone (no author agreement) never reaches medium. The identifiers are our ISBN, and our
+Open Library keys: a record whose Open Library edition (or work) key is ours is that book, as
+surely as one for our ISBN. Even with our ISBN on the record (providers list the ISBNs a record
+is *about*, so a study guide lists the book's), high also needs: authors that do not disagree
+with ours, a title that is ours rather than ours with extra words, and a record that is not a
+derivative work (study guide, summary, workbook, companion…). A record naming Open Library keys
+other than ours, or ISBNs other than ours, is at best low.
+
+A placeholder title (an Open Library key standing in for a title the export did not give)
+cannot be compared: with an identifier match the record's title is taken as agreeing, without
+one nothing matches.
 """
 
 import re
@@ -46,6 +53,9 @@ class BookQuery:
     authors: tuple[str, ...] = ()
     isbn13: str = ""
     subtitle: str = ""
+    openlibrary_edition_key: str = ""  # "OL7353617M"
+    openlibrary_work_key: str = ""  # "OL27258W"
+    title_is_placeholder: bool = False  # `title` is only a key standing in for the real one
 
 
 @dataclass(slots=True)
@@ -95,6 +105,50 @@ def score_isbn(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     if listed:
         return 0, f"the record's ISBNs ({', '.join(sorted(listed)[:3])}) are not {ours}"
     return 0, "the record has no ISBN"
+
+
+def _openlibrary_keys(candidate: Candidate) -> tuple[str, str]:
+    ids = candidate.provider_ids
+    return ids.get("openlibrary_edition", ""), ids.get("openlibrary_work", "")
+
+
+def score_openlibrary_key(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
+    """Our Open Library key on the record: an identity, scored as an ISBN would be ("" reason
+    when we hold no key the record names)."""
+    edition, work = _openlibrary_keys(candidate)
+    if query.openlibrary_edition_key and edition == query.openlibrary_edition_key:
+        return 5, f"the record is Open Library's {edition}, ours"
+    if query.openlibrary_work_key and work == query.openlibrary_work_key:
+        if not edition:
+            return 5, f"the record is Open Library's {work}, ours"
+        if not query.openlibrary_edition_key:
+            # One edition of our work, as a record listing our ISBN among others is.
+            return 4, f"the record is an edition of Open Library's {work}, ours"
+    return 0, ""
+
+
+def openlibrary_key_conflict(query: BookQuery, candidate: Candidate) -> str:
+    """Why the record is another Open Library record than ours ("" when no key disagrees)."""
+    edition, work = _openlibrary_keys(candidate)
+    for ours, theirs in (
+        (query.openlibrary_edition_key, edition),
+        (query.openlibrary_work_key, work),
+    ):
+        if ours and theirs and theirs != ours:
+            return f"the record is Open Library's {theirs}, ours is {ours}"
+    return ""
+
+
+def isbn13_of_our_edition(query: BookQuery, candidate: Candidate) -> str:
+    """The ISBN-13 that the record of our own edition (found by our Open Library edition key)
+    gives it: its only ISBN (ISBN-10s converted); "" when it lists none, or several (one record
+    for several bindings: none of them is surely ours)."""
+    edition, _work = _openlibrary_keys(candidate)
+    if not query.openlibrary_edition_key or edition != query.openlibrary_edition_key:
+        return ""
+    listed = {isbn_module.to_isbn13(value) for value in (*candidate.isbn13, *candidate.isbn10)}
+    listed.discard(None)
+    return listed.pop() if len(listed) == 1 else ""
 
 
 #: Title wording of works written *about* a book: never the book itself.
@@ -250,25 +304,56 @@ def tier_for(isbn: int, title: int, author: int) -> Tier:
     return Tier.NONE
 
 
+def score_placeholder_title(
+    identifier: int, query: BookQuery, candidate: Candidate
+) -> tuple[int, str]:
+    """Our title is only a placeholder (a key): the record's title cannot disagree with it when
+    an identifier says the record is ours; without one, nothing says it is."""
+    if not candidate.title.strip():
+        return 0, "a title is missing"
+    if identifier >= 4:
+        return 5, (
+            f"our title '{query.title}' only stands in for the real one: "
+            f"the record's title '{candidate.title}' is taken as agreeing"
+        )
+    return 0, f"our title '{query.title}' only stands in for the real one, and no identifier agrees"
+
+
 def score_candidate(query: BookQuery, candidate: Candidate) -> MatchScore:
     isbn_score, isbn_reason = score_isbn(query, candidate)
-    title_score, title_reason = score_title(query, candidate)
+    key_score, key_reason = score_openlibrary_key(query, candidate)
+    identifier = max(isbn_score, key_score)  # our ISBN or our Open Library key on the record
+    if query.title_is_placeholder:
+        title_score, title_reason = score_placeholder_title(identifier, query, candidate)
+    else:
+        title_score, title_reason = score_title(query, candidate)
     author_score, author_reason = score_author(query, candidate)
-    tier = tier_for(isbn_score, title_score, author_score)
-    reasons = [isbn_reason, title_reason, author_reason]
-    if isbn_score >= 4 and title_score < 3:
-        reasons.append("the ISBN matches but the title does not: kept for review")
+    tier = tier_for(identifier, title_score, author_score)
+    reasons = [isbn_reason, *([key_reason] if key_reason else []), title_reason, author_reason]
+    if identifier >= 4 and title_score < 3:
+        what = "ISBN" if isbn_score >= 4 else "Open Library key"
+        reasons.append(f"the {what} matches but the title does not: kept for review")
     listed_isbns = bool(candidate.isbn13 or candidate.isbn10)
     names_other_isbns = bool(query.isbn13) and isbn_score == 0 and listed_isbns
-    if names_other_isbns and tier == Tier.MEDIUM:
+    if names_other_isbns and tier in (Tier.HIGH, Tier.MEDIUM):
         # We hold an ISBN and the record names others: most likely another edition.
         tier = Tier.LOW
         reasons.append("the record is for other ISBNs (another edition?): kept for review")
+    conflict = openlibrary_key_conflict(query, candidate)
+    if conflict and isbn_score >= 4:
+        reasons.append(f"{conflict}, but our ISBN is on the record: the ISBN decides")
+    elif conflict and tier in (Tier.HIGH, Tier.MEDIUM):
+        # Open Library itself says it is another record (another edition or work).
+        tier = Tier.LOW
+        reasons.append(f"{conflict}: kept for review")
+    elif conflict:
+        reasons.append(conflict)
     if tier == Tier.HIGH and authors_disagree(query, candidate, author_score):
         tier = Tier.LOW
-        reasons.append("the record lists our ISBN but its authors are not ours: kept for review")
+        what = "our ISBN" if isbn_score >= 4 else "our Open Library key"
+        reasons.append(f"the record lists {what} but its authors are not ours: kept for review")
     derivative = derivative_reason(query, candidate)
     if derivative:
         tier = min(tier, Tier.LOW, key=TIER_ORDER.get)
         reasons.append(f"{derivative}: never applied automatically")
-    return MatchScore(isbn_score, title_score, author_score, tier, reasons)
+    return MatchScore(identifier, title_score, author_score, tier, reasons)

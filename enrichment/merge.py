@@ -11,7 +11,11 @@ Precedence (after calibre's metadata-source merge, adapted to filling a catalog)
 | subjects               | the union, in provider order, without case duplicates       |
 | authors                | the first provider's list that names any                   |
 | identifiers            | each from its own provider                                  |
+| title                  | the first; proposed only in place of an empty or placeholder |
 | everything else        | the first non-empty value in provider order                 |
+
+An edition's ISBN-13 is not merged: only the record of our own edition gives it (the engine
+adds it, see `matching.isbn13_of_our_edition`).
 
 Provider order is `ENRICHMENT_PROVIDERS` (local dump, Open Library, Google Books, ISBNdb, ...).
 Every chosen value records its source and the other providers that gave the same value.
@@ -40,6 +44,7 @@ LANGUAGES_639_2 = {
 
 #: field name -> (model it belongs to, model field)
 FIELDS = {
+    "title": ("work", "title"),
     "subtitle": ("work", "subtitle"),
     "description": ("work", "description"),
     "first_published_year": ("work", "first_published_year"),
@@ -50,9 +55,13 @@ FIELDS = {
     "page_count": ("edition", "page_count"),
     "language": ("edition", "language"),
     "format": ("edition", "format"),
+    "isbn13": ("edition", "isbn13"),
     "openlibrary_edition_key": ("edition", "openlibrary_edition_key"),
     "google_books_id": ("edition", "google_books_id"),
 }
+#: Fields a provider may fill but never propose to change: a work's title is the catalog's own
+#: (a provider's spelling of it is no improvement), unless it is only a placeholder.
+FILL_ONLY_FIELDS = frozenset({"title"})
 
 
 @dataclass(slots=True)
@@ -132,6 +141,7 @@ def merge_candidates(
     ordered = sorted(candidates, key=lambda c: rank.get(c.provider, len(rank)))
     record = MergedRecord(providers=list(dict.fromkeys(c.provider for c in ordered)))
     rules: dict[str, tuple[Callable[[Candidate], Any], Callable | None]] = {
+        "title": (lambda c: c.title.strip(), None),
         "subtitle": (lambda c: c.subtitle.strip(), None),
         "description": (
             lambda c: clean_description(c.description),
@@ -205,8 +215,22 @@ def completeness(values: dict[str, Any]) -> int:
     )
 
 
+PLACEHOLDER = "placeholder"
+
+
+def placeholder(text: str) -> dict[str, str]:
+    """A value that only stands in for the real one (the Open Library key a key-only reading log
+    gave as a title). It counts as empty; it is kept, marked, so the audit log can put it back."""
+    return {PLACEHOLDER: text}
+
+
+def is_placeholder(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {PLACEHOLDER}
+
+
 def is_empty(value: Any) -> bool:
-    return value in ("", None, [])
+    """Whether a catalog field holds nothing a provider's value would overwrite."""
+    return value in ("", None, []) or is_placeholder(value)
 
 
 def build_proposal(
@@ -219,6 +243,8 @@ def build_proposal(
         target, _model_field = FIELDS[name]
         now = current.get(name)
         if _compare_key(now) == _compare_key(merged_value.value):
+            continue
+        if name in FILL_ONLY_FIELDS and not is_empty(now):
             continue
         proposal[name] = {
             "current": now,

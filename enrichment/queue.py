@@ -41,12 +41,14 @@ def works_missing_cover() -> Q:
 
 
 def works_missing_metadata() -> Q:
-    """A work lacks key metadata when it has no description, no first publication year, no
-    subjects, or no edition with a publisher and a page count."""
+    """A work lacks key metadata when its title is only a placeholder (an Open Library key), or
+    it has no description, no first publication year, no subjects, or no edition with a
+    publisher and a page count."""
     complete_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(publisher="")
     complete_edition = complete_edition.exclude(page_count__isnull=True)
     return (
-        Q(description="")
+        Q(title_is_placeholder=True)
+        | Q(description="")
         | Q(first_published_year__isnull=True)
         | Q(subjects=[])
         | ~Q(Exists(complete_edition))

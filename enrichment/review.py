@@ -22,7 +22,7 @@ from django.utils import timezone
 from catalog.models import Edition, Work, WorkAuthor
 from enrichment import apply, cover_apply, queue
 from enrichment.candidates import Contributor
-from enrichment.merge import FIELDS
+from enrichment.merge import FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 
 logger = logging.getLogger(__name__)
@@ -659,6 +659,8 @@ def _unmark_applied(request_id: int | None, changes: dict) -> None:
 def _short(value: Any) -> str:
     if value in ("", None, []):
         return "nothing"
+    if is_placeholder(value):
+        return f"“{value[PLACEHOLDER]}” (a placeholder)"
     text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
 

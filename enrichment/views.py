@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from catalog import text
@@ -27,7 +28,7 @@ from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
 from enrichment.covers.hosts import check_cover_url, upgrade_to_https
 from enrichment.dashboard import PROVIDER_LABELS
-from enrichment.merge import FIELDS
+from enrichment.merge import FIELDS, PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 
 REVIEW_PERMISSION = "enrichment.review_enrichment"
@@ -35,6 +36,7 @@ REVERT_PERMISSION = "enrichment.revert_enrichment"
 Status = EnrichmentRequest.Status
 
 FIELD_LABELS = {
+    "title": "Title",
     "subtitle": "Subtitle",
     "description": "Description",
     "first_published_year": "First published",
@@ -45,13 +47,14 @@ FIELD_LABELS = {
     "page_count": "Pages",
     "language": "Language",
     "format": "Format",
+    "isbn13": "ISBN-13",
     "openlibrary_edition_key": "Open Library edition",
     "google_books_id": "Google Books id",
     "authors": "Authors",
     "cover": "Cover",
 }
 TIER_WORDS = {
-    "high": "The ISBN and the title agree: the same book.",
+    "high": "The ISBN (or Open Library key) and the title agree: the same book.",
     "medium": "The title and the author agree, but no ISBN confirms it: check the edition.",
     "low": "Only the title agrees; the author or the ISBN does not: check it is the same book.",
     "none": "Nothing matched well enough.",
@@ -67,6 +70,8 @@ def require(request, permission: str) -> None:
 
 
 def value_text(value) -> str:
+    if is_placeholder(value):
+        return gettext("%(key)s (a placeholder)") % {"key": value[PLACEHOLDER]}
     if value in (None, "", []):
         return ""
     if isinstance(value, list):
@@ -133,7 +138,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
             continue
         current = live.get(name, item.get("current"))
         applied, refused = bool(item.get("applied")), item.get("refused", "")
-        replaces = not item.get("fills_empty") or current not in (None, "", [])
+        replaces = not item.get("fills_empty") or not is_empty(current)
         rows.append(
             {
                 "name": name,

@@ -3,7 +3,13 @@
 import pytest
 
 from enrichment.candidates import Candidate, Contributor
-from enrichment.matching import BookQuery, Tier, score_candidate, score_person
+from enrichment.matching import (
+    BookQuery,
+    Tier,
+    isbn13_of_our_edition,
+    score_candidate,
+    score_person,
+)
 
 
 def candidate(title, *authors, isbn13=(), subtitle="", queried="", provider="openlibrary"):
@@ -224,3 +230,141 @@ def test_authors_in_another_script_are_not_a_disagreement():
 def test_a_record_without_authors_can_still_be_high():
     record = candidate("How Not to Die", isbn13=["9781250066114"])
     assert score_candidate(HOW_NOT_TO_DIE, record).tier == Tier.HIGH
+
+
+# --- Books known by their Open Library keys (a key-only reading log) -------------------------
+
+#: A work imported from an Open Library reading log of the old layout: keys, no title.
+GATSBY_BY_KEYS = BookQuery(
+    "OL468431W",
+    openlibrary_edition_key="OL23109860M",
+    openlibrary_work_key="OL468431W",
+    title_is_placeholder=True,
+)
+
+
+def ol_record(title, *authors, edition="", work="", isbn13=(), isbn10=(), subtitle=""):
+    ids = {"openlibrary_edition": edition, "openlibrary_work": work}
+    return Candidate(
+        provider="openlibrary",
+        provider_ids={key: value for key, value in ids.items() if value},
+        title=title,
+        subtitle=subtitle,
+        authors=[Contributor(a) for a in authors],
+        isbn13=list(isbn13),
+        isbn10=list(isbn10),
+    )
+
+
+def test_our_open_library_edition_key_on_the_record_is_an_identity_like_an_isbn():
+    record = ol_record("The Great Gatsby", edition="OL23109860M", work="OL468431W")
+    score = score_candidate(GATSBY_BY_KEYS, record)
+    assert (score.isbn, score.title, score.tier) == (5, 5, Tier.HIGH)
+    assert "the record is Open Library's OL23109860M, ours" in score.reasons
+    # The placeholder is not compared with the record's title: it is taken as agreeing.
+    assert any("taken as agreeing" in reason for reason in score.reasons)
+
+
+def test_our_open_library_work_key_identifies_the_work_record_and_its_editions():
+    by_work = BookQuery("OL100126W", openlibrary_work_key="OL100126W", title_is_placeholder=True)
+    work_record = ol_record(".45-Caliber Deathtrap", work="OL100126W")
+    score = score_candidate(by_work, work_record)
+    assert (score.isbn, score.tier) == (5, Tier.HIGH)
+    assert "the record is Open Library's OL100126W, ours" in score.reasons
+    # An edition of our work, when we hold no edition key: as our ISBN among several.
+    an_edition = ol_record(".45-Caliber Deathtrap", edition="OL1M", work="OL100126W")
+    edition_score = score_candidate(by_work, an_edition)
+    assert (edition_score.isbn, edition_score.tier) == (4, Tier.HIGH)
+
+
+def test_a_placeholder_title_matches_nothing_without_our_key_on_the_record():
+    # The record of another edition (Open Library answered for another key): never applied.
+    other = ol_record("Tender Is the Night", edition="OL7M", work="OL9W")
+    score = score_candidate(GATSBY_BY_KEYS, other)
+    assert (score.isbn, score.title, score.tier) == (0, 0, Tier.NONE)
+    assert "the record is Open Library's OL7M, ours is OL23109860M" in score.reasons
+    # Nor does a record that names no key at all (a title search cannot find a key).
+    assert score_candidate(GATSBY_BY_KEYS, candidate("The Great Gatsby")).tier == Tier.NONE
+
+
+def test_a_record_without_a_title_is_not_taken_for_our_placeholder_book():
+    # Open Library answers a merged record with a redirect: no title, our key.
+    redirect = ol_record("", edition="OL23109860M")
+    assert score_candidate(GATSBY_BY_KEYS, redirect).tier == Tier.NONE
+
+
+def test_our_edition_key_on_a_record_of_another_work_is_kept_for_review():
+    moved = ol_record("The Great Gatsby", edition="OL23109860M", work="OL1W")
+    score = score_candidate(GATSBY_BY_KEYS, moved)
+    assert score.tier == Tier.LOW
+    assert "the record is Open Library's OL1W, ours is OL468431W: kept for review" in (
+        score.reasons
+    )
+
+
+def test_another_open_library_record_with_our_title_and_author_is_only_low():
+    # Before keys were scored this was medium (the cover applied automatically).
+    query = BookQuery("Dune", ("Frank Herbert",), openlibrary_work_key="OL893415W")
+    other_work = ol_record("Dune", "Frank Herbert", work="OL1234W")
+    score = score_candidate(query, other_work)
+    assert score.tier == Tier.LOW
+    assert any("ours is OL893415W" in reason for reason in score.reasons)
+
+
+def test_a_real_title_is_still_compared_when_our_key_is_on_the_record():
+    query = BookQuery("The Great Gatsby", openlibrary_edition_key="OL23109860M")
+    assert score_candidate(query, ol_record("The Great Gatsby", edition="OL23109860M")).tier == (
+        Tier.HIGH
+    )
+    score = score_candidate(query, ol_record("Tender Is the Night", edition="OL23109860M"))
+    assert score.tier == Tier.NONE
+    assert "the Open Library key matches but the title does not: kept for review" in (score.reasons)
+
+
+def test_the_safety_rules_still_hold_for_a_record_found_by_our_key():
+    guide = ol_record("Study Guide: The Great Gatsby", "SuperSummary", edition="OL23109860M")
+    score = score_candidate(GATSBY_BY_KEYS, guide)
+    assert score.tier == Tier.LOW
+    assert any("a work about the book" in reason for reason in score.reasons)
+    # Authors we know (a librarian added one) that the record does not name.
+    credited = BookQuery(
+        "OL23109860M",
+        ("F. Scott Fitzgerald",),
+        openlibrary_edition_key="OL23109860M",
+        title_is_placeholder=True,
+    )
+    other = ol_record("The Great Gatsby", "Somebody Else", edition="OL23109860M")
+    score = score_candidate(credited, other)
+    assert score.tier == Tier.LOW
+    assert any("lists our Open Library key but its authors" in r for r in score.reasons)
+    # Our ISBN and a record, found by our key, that lists another one: another edition.
+    with_isbn = BookQuery(
+        "OL23109860M",
+        isbn13="9780141182636",
+        openlibrary_edition_key="OL23109860M",
+        title_is_placeholder=True,
+    )
+    listed = ol_record("The Great Gatsby", edition="OL23109860M", isbn13=["9780743273565"])
+    assert score_candidate(with_isbn, listed).tier == Tier.LOW
+
+
+def test_the_isbn_our_edition_record_gives_is_its_only_one():
+    record = ol_record(
+        "The Great Gatsby",
+        edition="OL23109860M",
+        isbn13=["9780743273565"],
+        isbn10=["0743273567"],  # the same ISBN
+    )
+    assert isbn13_of_our_edition(GATSBY_BY_KEYS, record) == "9780743273565"
+    only_isbn10 = ol_record("Les Enchanteurs", edition="OL23109860M", isbn10=["2070379043"])
+    assert isbn13_of_our_edition(GATSBY_BY_KEYS, only_isbn10) == "9782070379040"
+    # Several bindings on one record: none of them is surely ours.
+    several = ol_record(
+        "Sabriel", edition="OL23109860M", isbn10=["0060273224", "0060273232", "0064471837"]
+    )
+    assert isbn13_of_our_edition(GATSBY_BY_KEYS, several) == ""
+    # Another edition's record, or a work record, gives our edition nothing.
+    another = ol_record("The Great Gatsby", edition="OL7M", isbn13=["9780743273565"])
+    assert isbn13_of_our_edition(GATSBY_BY_KEYS, another) == ""
+    work = ol_record("The Great Gatsby", work="OL468431W", isbn13=["9780743273565"])
+    assert isbn13_of_our_edition(GATSBY_BY_KEYS, work) == ""

@@ -1,7 +1,14 @@
 """Merging candidates field by field: pure, no database."""
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
-from enrichment.merge import build_proposal, completeness, merge_candidates, normalize_language
+from enrichment.merge import (
+    build_proposal,
+    completeness,
+    is_empty,
+    merge_candidates,
+    normalize_language,
+    placeholder,
+)
 
 ORDER = ["openlibrary_dump", "openlibrary", "google_books", "isbndb"]
 
@@ -95,3 +102,28 @@ def test_completeness_counts_weighted_key_fields():
         "x",
     )
     assert completeness(full) == 100
+
+
+def test_a_title_is_proposed_only_in_place_of_a_placeholder():
+    merged = merge_candidates(
+        [Candidate(provider="openlibrary", title="The Great Gatsby")], provider_order=ORDER
+    )
+    assert merged.fields["title"].value == "The Great Gatsby"
+    ours = build_proposal(
+        current={"title": "The great Gatsby (Penguin Classics)"},
+        merged=merged,
+        tier="high",
+        scores={},
+    )
+    assert "title" not in ours  # a provider's spelling never replaces the catalog's title
+    keyed = build_proposal(
+        current={"title": placeholder("OL468431W")}, merged=merged, tier="high", scores={}
+    )
+    assert keyed["title"]["fills_empty"] is True
+    assert keyed["title"]["current"] == {"placeholder": "OL468431W"}
+
+
+def test_a_placeholder_counts_as_empty():
+    assert is_empty(placeholder("OL468431W"))
+    assert is_empty("") and is_empty(None) and is_empty([])
+    assert not is_empty("OL468431W") and not is_empty({"other": "x"})
