@@ -333,11 +333,12 @@ def _has_verified_cover(work: Work) -> bool:
 
 
 def _cover_target(request: EnrichmentRequest, work: Work):
-    """Covers belong to the edition they picture (the work shows it by inheritance)."""
-    if request.edition_id:
-        return Edition.objects.select_for_update().get(pk=request.edition_id)
-    edition = work.editions.order_by("isbn13", "pk").exclude(isbn13__isnull=True).first()
-    edition = edition or work.editions.order_by("pk").first()
+    """Covers belong to the edition they picture (the work shows it by inheritance): the edition
+    the proposal was looked up for, by the one rule apply.target_edition (a second copy of it
+    once put one ISBN's cover on a sibling edition)."""
+    from enrichment.apply import target_edition
+
+    edition = target_edition(request)
     return Edition.objects.select_for_update().get(pk=edition.pk) if edition else work
 
 

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog.models import Work
-from enrichment import cover_apply, queue
+from enrichment import apply, cover_apply, queue
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.covers import CoverChoice
 from enrichment.models import EnrichmentRequest
@@ -318,3 +318,16 @@ def test_a_cover_download_longer_than_a_task_may_run_is_refused_at_startup(setti
     settings.Q_TIMEOUT = 40  # a task may use 20 s; a cover may take 5 + 20 + 2
     (error,) = cover_download_fits_a_task(None)
     assert error.id == "enrichment.E001" and "27 s" in error.msg
+
+
+def test_the_cover_goes_to_the_edition_whose_record_was_looked_up():
+    # Two editions of one work: the metadata is looked up for (and applied to) the first edition
+    # with an ISBN; the cover once went to the lowest ISBN string instead, edition 2 here.
+    work = make_work("Coraline")
+    first = make_edition(work, isbn13="9780060557812")
+    make_edition(work, isbn13="9780007119301")
+    request = EnrichmentRequest.objects.create(work=work, trigger="command")
+
+    assert apply.target_edition(request) == first
+    with transaction.atomic():
+        assert cover_apply._cover_target(request, work) == first
