@@ -6,7 +6,6 @@ views in `enrichment.views`. Buttons and actions show only to users with the per
 every view checks it again on the server.
 """
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -35,7 +34,8 @@ from enrichment.models import (
     ProviderState,
     SourceRecord,
 )
-from enrichment.views import FIELD_LABELS, PROVIDER_LABELS, REVERT_PERMISSION, REVIEW_PERMISSION
+from enrichment.providers.registry import provider_choices, provider_label
+from enrichment.views import FIELD_LABELS, REVERT_PERMISSION, REVIEW_PERMISSION
 
 Status = EnrichmentRequest.Status
 REQUEST_COLOURS = {
@@ -215,7 +215,7 @@ class ProviderFilter(admin.SimpleListFilter):
     parameter_name = "provider"
 
     def lookups(self, request, model_admin):
-        return [(name, PROVIDER_LABELS.get(name, name)) for name in settings.ENRICHMENT_PROVIDERS]
+        return provider_choices()
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -451,11 +451,7 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
     @admin.display(description="Providers")
     def providers(self, obj):
-        return ", ".join(PROVIDER_LABELS.get(p, p) for p in obj.providers_attempted or []) or "–"
-
-    @admin.display(description="Trigger", ordering="trigger")
-    def trigger_label(self, obj):
-        return obj.get_trigger_display()
+        return ", ".join(provider_label(p) for p in obj.providers_attempted or []) or "–"
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, obj):
@@ -523,7 +519,7 @@ class AuditProviderFilter(admin.SimpleListFilter):
     parameter_name = "provider"
 
     def lookups(self, request, model_admin):
-        return [(name, PROVIDER_LABELS.get(name, name)) for name in settings.ENRICHMENT_PROVIDERS]
+        return provider_choices()
 
     def queryset(self, request, queryset):
         name = self.value()
@@ -566,7 +562,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         "action_badge",
         "work_link",
         "changes_summary",
-        "provider",
+        "provider_names",
         "actor_name",
         "request_link",
         "reverted",
@@ -590,7 +586,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 "fields": [
                     ("action_badge", "created_at", "actor_name"),
                     ("work_link", "request_link", "reverts_link"),
-                    ("provider", "tier"),
+                    ("provider_names", "tier"),
                     "note",
                 ]
             },
@@ -603,10 +599,15 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         "work_link",
         "request_link",
         "reverts_link",
-        "provider",
+        "provider_names",
         "tier",
         "note",
     ]
+
+    @admin.display(description="Provider", ordering="provider")
+    def provider_names(self, entry):
+        # `provider` lists the sources of an entry's values, comma-separated.
+        return ", ".join(provider_label(p) for p in entry.provider.split(",") if p) or "–"
 
     def get_queryset(self, request):
         undone = AuditLogEntry.objects.filter(reverts=OuterRef("pk"))
@@ -827,19 +828,34 @@ class BulkOperationAdmin(ReadOnlyAdmin):
 # --- Providers and their cache -------------------------------------------------------------------
 
 
+class SourceProviderFilter(admin.SimpleListFilter):
+    title = "provider"
+    parameter_name = "provider__exact"  # the review page's "cached answers" links use it
+
+    def lookups(self, request, model_admin):
+        return provider_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(provider=self.value()) if self.value() else queryset
+
+
 @admin.register(SourceRecord)
 class SourceRecordAdmin(ReadOnlyAdmin):
-    list_display = ["provider", "lookup_key", "status", "fetched_at", "expires_at"]
-    list_filter = ["provider", "status"]
+    list_display = ["provider_name", "lookup_key", "status", "fetched_at", "expires_at"]
+    list_filter = [SourceProviderFilter, "status"]
     search_fields = ["lookup_key"]
     date_hierarchy = "fetched_at"
     show_full_result_count = False  # a big table: no second COUNT(*) per page
+
+    @admin.display(description="Provider", ordering="provider")
+    def provider_name(self, record):
+        return provider_label(record.provider)
 
 
 @admin.register(ProviderState)
 class ProviderStateAdmin(ReadOnlyAdmin):
     list_display = [
-        "provider",
+        "provider_name",
         "breaker",
         "consecutive_failures",
         "day",
@@ -853,6 +869,10 @@ class ProviderStateAdmin(ReadOnlyAdmin):
         "last_error_at",
     ]
     readonly_fields = [field.name for field in ProviderState._meta.fields]
+
+    @admin.display(description="Provider", ordering="provider")
+    def provider_name(self, state):
+        return provider_label(state.provider)
 
     @admin.display(description="Breaker", ordering="breaker_state")
     def breaker(self, state):
@@ -924,7 +944,7 @@ class CoverSourceFilter(admin.SimpleListFilter):
     parameter_name = "cover_source"
 
     def lookups(self, request, model_admin):
-        return [(name, PROVIDER_LABELS.get(name, name)) for name in settings.ENRICHMENT_PROVIDERS]
+        return provider_choices()
 
     def queryset(self, request, queryset):
         source = self.value()

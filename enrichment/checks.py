@@ -1,5 +1,6 @@
 """Startup checks of enrichment settings whose mistakes would only show up under load."""
 
+from django.conf import settings
 from django.core.checks import Error, register
 
 
@@ -21,3 +22,56 @@ def cover_download_fits_a_task(app_configs, **kwargs):
             id="enrichment.E001",
         )
     ]
+
+
+@register()
+def providers_are_known_and_limited(app_configs, **kwargs):
+    """Every name in ENRICHMENT_PROVIDERS is a provider the project knows, and the settings its
+    class names exist with usable values: a misspelt name would otherwise be skipped at run
+    time, and a zero rate would send requests without any limit."""
+    from enrichment.providers import registry
+
+    errors = []
+    for name in settings.ENRICHMENT_PROVIDERS:
+        if name not in registry.PROVIDER_CLASSES:
+            errors.append(
+                Error(
+                    f"Unknown enrichment provider {name!r} in ENRICHMENT_PROVIDERS.",
+                    hint="Known providers: " + ", ".join(registry.PROVIDER_CLASSES) + ".",
+                    id="enrichment.E002",
+                )
+            )
+            continue
+        cls = registry.provider_class(name)
+        if cls is not None:
+            errors += _setting_errors(name, cls.setting_names)
+    return errors
+
+
+def _setting_errors(name: str, names) -> list[Error]:
+    errors = []
+    for setting in (names.url, names.api_key, names.rate, names.daily_budget, names.max_in_flight):
+        if setting and not hasattr(settings, setting):
+            errors.append(
+                Error(f"Provider {name!r} reads {setting}, which is not set.", id="enrichment.E003")
+            )
+    rate = getattr(settings, names.rate, None) if names.rate else None
+    if rate is not None and not rate > 0:
+        errors.append(
+            Error(
+                f"{names.rate} is {rate!r}: provider {name!r} needs a rate above 0 requests "
+                "per second.",
+                hint=f"Set {names.rate}, or remove {name!r} from ENRICHMENT_PROVIDERS.",
+                id="enrichment.E004",
+            )
+        )
+    for setting in (names.daily_budget, names.max_in_flight, names.batch_size):
+        value = getattr(settings, setting, None) if setting else None
+        if value is not None and value < 0:
+            errors.append(
+                Error(
+                    f"{setting} is {value!r}: it must be 0 (unlimited) or more.",
+                    id="enrichment.E005",
+                )
+            )
+    return errors

@@ -13,17 +13,8 @@ from django.utils import timezone
 
 from catalog.models import Edition, ImportJob, Work, WorkAuthor
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest, ProviderState
-from enrichment.providers.registry import get_provider
+from enrichment.providers.registry import get_provider, provider_label
 from enrichment.throttle import limits_for
-
-PROVIDER_LABELS = {
-    "openlibrary_dump": "Open Library (local dump)",
-    "openlibrary": "Open Library",
-    "google_books": "Google Books",
-    "isbndb": "ISBNdb",
-    "wikidata": "Wikidata",
-    "archive_org": "Archive.org",
-}
 
 #: Completeness buckets: (label, lowest, highest), as the works list's filter has them.
 COMPLETENESS_BUCKETS = (
@@ -173,7 +164,7 @@ def provider_health(*, now=None) -> list[ProviderHealth]:
         limits = limits_for(name)
         item = ProviderHealth(
             name=name,
-            label=PROVIDER_LABELS.get(name, name),
+            label=provider_label(name),
             configured=bool(client and client.is_configured()),
             budget=limits.daily_budget,
         )

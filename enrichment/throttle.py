@@ -69,15 +69,26 @@ class Permit:
 
 
 def limits_for(provider: str) -> Limits:
-    """The provider's limits from settings (`<NAME>_RATE`, `<NAME>_DAILY_BUDGET`, ...)."""
-    prefix = provider.upper()
+    """The provider's limits from the settings its class names (`Provider.setting_names`).
+
+    A provider without a rate setting (a local source) or an unknown name is not limited;
+    the start-up check (enrichment.checks) refuses unknown names in ENRICHMENT_PROVIDERS.
+    """
+    from enrichment.providers.registry import provider_class  # registry -> base -> throttle
+
+    cls = provider_class(provider)
+    names = cls.setting_names if cls is not None else None
+
+    def value(setting: str) -> float:
+        return float(getattr(settings, setting)) if setting else 0.0
+
     # Send a little under the published rate: at exactly 1/rate apart, a few milliseconds of
     # jitter between our decision and the request reaching the provider earns a 429.
     headroom = 1.0 - getattr(settings, "ENRICHMENT_RATE_HEADROOM", 0.0)
     return Limits(
-        rate=float(getattr(settings, f"{prefix}_RATE", 0.0)) * headroom,
-        daily_budget=int(getattr(settings, f"{prefix}_DAILY_BUDGET", 0)),
-        max_in_flight=int(getattr(settings, f"{prefix}_MAX_IN_FLIGHT", 0)),
+        rate=value(names.rate) * headroom if names else 0.0,
+        daily_budget=int(value(names.daily_budget)) if names else 0,
+        max_in_flight=int(value(names.max_in_flight)) if names else 0,
         breaker_failures=settings.ENRICHMENT_BREAKER_FAILURES,
         breaker_open_seconds=float(settings.ENRICHMENT_BREAKER_OPEN_SECONDS),
         lease_seconds=request_seconds() + 5.0,

@@ -6,9 +6,8 @@ page showed. They parse the request, call one service from `enrichment.review`, 
 """
 
 from datetime import timedelta
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -27,9 +26,9 @@ from enrichment import apply, cover_apply, dashboard, queue, review
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
 from enrichment.covers.hosts import check_cover_url, upgrade_to_https
-from enrichment.dashboard import PROVIDER_LABELS
 from enrichment.merge import FIELDS, PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.providers.registry import provider_label, record_links
 
 REVIEW_PERMISSION = "enrichment.review_enrichment"
 REVERT_PERMISSION = "enrichment.revert_enrichment"
@@ -84,26 +83,6 @@ def web_url(url: str) -> str:
     (a "javascript:" URL would run in the reviewer's session)."""
     url = (url or "").strip()
     return url if urlsplit(url).scheme in ("http", "https") else ""
-
-
-def provider_record_links(ids: dict) -> list[tuple[str, str]]:
-    """(label, url) of the provider pages a candidate's ids point to."""
-    links = []
-    ol = settings.OPENLIBRARY_URL.rstrip("/")
-    templates = {
-        "openlibrary_edition": ("Open Library edition", f"{ol}/books/{{}}"),
-        "openlibrary_work": ("Open Library work", f"{ol}/works/{{}}"),
-        "google_books": ("Google Books", "https://books.google.com/books?id={}"),
-        "wikidata": ("Wikidata", "https://www.wikidata.org/wiki/{}"),
-        "archive_org": ("Archive.org", f"{settings.ARCHIVE_ORG_URL.rstrip('/')}/details/{{}}"),
-        "isbndb": ("ISBNdb", "https://isbndb.com/book/{}"),
-    }
-    for key, value in (ids or {}).items():
-        if key in templates and value:
-            label, template = templates[key]
-            key_part = quote(str(value).rsplit("/", 1)[-1], safe="")
-            links.append((f"{label} {value}", template.format(key_part)))
-    return links
 
 
 def displayable_cover_url(url: str) -> tuple[str, str]:
@@ -210,7 +189,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
                 "applied": bool(item.get("applied")) and ref.url == item.get("chosen"),
                 "shown": shown,
                 "why_not": why_not,
-                "provider": ref.provider,
+                "provider": provider_label(ref.provider),
                 "size": size,
             }
         )
@@ -222,7 +201,10 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "applied": applied,
         "chosen": item.get("chosen", ""),
         "status": req.get_cover_status_display() if req.cover_status else "",
-        "rejections": (req.match_details or {}).get("cover_rejections") or [],
+        "rejections": [
+            {**rejection, "provider": provider_label(rejection.get("provider", ""))}
+            for rejection in (req.match_details or {}).get("cover_rejections") or []
+        ],
         "can_tick": can_review and bool(proposed) and not applied,
         "ticked": not applied and not current and bool(proposed),
         "replaces": bool(current) and not applied,
@@ -237,7 +219,7 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
         title, provider = candidate.get("title", ""), candidate.get("provider", "")
         out.append(
             {
-                "provider": PROVIDER_LABELS.get(provider, provider),
+                "provider": provider_label(provider),
                 "provider_name": provider,
                 "title": title,
                 "tier": candidate.get("tier", ""),
@@ -249,7 +231,7 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                 "reasons": candidate.get("reasons") or [],
                 "notes": candidate.get("notes") or [],
                 "source_url": web_url(candidate.get("source_url", "")),
-                "links": provider_record_links(candidate.get("ids") or {}),
+                "links": record_links(candidate.get("ids") or {}),
                 "isbns": isbns,
                 "cache_url": reverse("admin:enrichment_sourcerecord_changelist")
                 + "?"
@@ -528,6 +510,7 @@ def dashboard_view(request, model_admin):
         bar.url = f"{works_url}?missing={i}"
     for bar in figures.covers_by_source:
         bar.url = f"{works_url}?{urlencode({'cover_source': bar.label})}"
+        bar.label = provider_label(bar.label)  # the key made the link; people read the label
     for (_label, low, high), bar in zip(
         dashboard.COMPLETENESS_BUCKETS, figures.completeness, strict=True
     ):

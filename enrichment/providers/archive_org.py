@@ -7,11 +7,12 @@ Only `texts` items count. Metadata values come bare or as lists. The cover of an
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
 from enrichment.providers import fields
-from enrichment.providers.base import Provider
+from enrichment.providers.base import Provider, SettingNames, record_url
 
 SEARCH_FIELDS = (
     "identifier",
@@ -37,6 +38,15 @@ def solr_phrase(value: str) -> str:
 
 class ArchiveOrgProvider(Provider):
     name = "archive_org"
+    label = _("Archive.org")
+    setting_names = SettingNames(
+        url="ARCHIVE_ORG_URL", rate="ARCHIVE_ORG_RATE", daily_budget="ARCHIVE_ORG_DAILY_BUDGET"
+    )
+
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        base_url = settings.ARCHIVE_ORG_URL.rstrip("/")
+        return record_url(f"{base_url}/details/{{}}", ids, "archive_org")
 
     @property
     def base_url(self) -> str:

@@ -25,21 +25,24 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.utils.functional import Promise
 
 from catalog import isbn, text
 from enrichment import throttle
 from enrichment.candidates import Candidate, LookupResult, LookupStatus
 from enrichment.http_deadline import Watchdog, WatchedAdapter
 from enrichment.models import SourceRecord
-from enrichment.providers import fields
+from enrichment.providers import cache, fields
 
 logger = logging.getLogger(__name__)
+
+StrOrPromise = str | Promise
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: The longest a lookup waits for its turn under the rate limit before answering THROTTLED.
@@ -63,13 +66,6 @@ PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
 READ_CHUNK_BYTES = 64 * 1024
 #: Enough of an error body for the last error and the daily-quota test; the rest is not read.
 ERROR_BODY_BYTES = 16 * 1024
-# A cached payload keeps at most this much of each string, list and nesting (see bounded_payload):
-# longer than any field keeps, so a cut field reads the same from the cache as fresh.
-CACHED_TEXT_MAX_CHARS = 2 * fields.LONGEST_TEXT_CHARS
-CACHED_ITEMS_MAX = 1000
-CACHED_DEPTH_MAX = 32
-#: A payload still larger than this once bounded is used but not cached.
-CACHED_PAYLOAD_MAX_BYTES = 256 * 1024
 _DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -118,21 +114,6 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return throttle.cap_retry_after(seconds)
 
 
-def bounded_payload(value: Any, depth: int = 0) -> Any:
-    """A copy of a JSON payload fit for the cache: strings, lists and objects cut to a bounded
-    size (CACHED_*), text made storable (no NUL, which PostgreSQL's jsonb refuses)."""
-    if isinstance(value, str):
-        return fields.storable(value[:CACHED_TEXT_MAX_CHARS])
-    if depth >= CACHED_DEPTH_MAX:
-        return None
-    if isinstance(value, list):
-        return [bounded_payload(item, depth + 1) for item in value[:CACHED_ITEMS_MAX]]
-    if isinstance(value, dict):
-        items = list(value.items())[:CACHED_ITEMS_MAX]
-        return {bounded_payload(str(key)): bounded_payload(item, depth + 1) for key, item in items}
-    return value
-
-
 _sessions: dict[tuple[type, int], requests.Session] = {}
 
 
@@ -159,6 +140,16 @@ def search_key(*, title: str, author: str) -> str:
     return key
 
 
+def record_url(template: str, ids: dict[str, str], key: str) -> str:
+    """`template` ("https://host/books/{}") filled with the id `ids[key]`, or "" without one.
+
+    Only the id's last path segment is used, quoted: ids come from provider data and must not
+    steer the link elsewhere.
+    """
+    value = str((ids or {}).get(key) or "")
+    return template.format(quote(value.rsplit("/", 1)[-1], safe="")) if value else ""
+
+
 def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     size = max(1, size)
     for start in range(0, len(items), size):
@@ -180,15 +171,39 @@ class _Fault:
     retry_after: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SettingNames:
+    """The names of a provider's own settings in bookstore/settings.py ("" when it has none).
+
+    The one place that says which setting holds a provider's rate, budget, batch size, URL and
+    key: `throttle.limits_for`, `Provider.batch_size` and the start-up check read it.
+    """
+
+    url: str = ""
+    api_key: str = ""
+    rate: str = ""  # requests per second; no rate setting: unlimited (a local source)
+    daily_budget: str = ""  # cost units per UTC day, 0 = unlimited
+    max_in_flight: str = ""  # 0 = unlimited
+    batch_size: str = ""  # ISBNs per request; none: `fixed_batch_size`
+
+
 class Provider:
-    """One data source. Subclasses set `name` and implement the fetch / parse hooks below.
+    """One data source. Subclasses describe themselves in class attributes (`name`, `label`,
+    capabilities, `setting_names`, `book_url`) and implement the fetch / parse hooks below.
 
     Providers without a title search set `supports_search = False`: their `search` answers
     NOT_FOUND without a request, and the ISBN cascade skips them.
     """
 
+    #: The key stored in the data (SourceRecord, audit log, covers) and used in settings.
     name: ClassVar[str] = ""
+    #: What people see on screen instead of `name`.
+    label: ClassVar[StrOrPromise] = ""
     supports_search: ClassVar[bool] = True
+    supports_covers: ClassVar[bool] = True
+    #: ISBNs per request when no setting says (1: no batch endpoint).
+    fixed_batch_size: ClassVar[int] = 1
+    setting_names: ClassVar[SettingNames] = SettingNames()
 
     def __init__(
         self,
@@ -208,8 +223,15 @@ class Provider:
 
     @property
     def batch_size(self) -> int:
-        """ISBNs per request: 1 for providers without a batch endpoint."""
-        return 1
+        """ISBNs per request, from the provider's batch-size setting if it has one."""
+        name = self.setting_names.batch_size
+        return int(getattr(settings, name)) if name else self.fixed_batch_size
+
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        """A human page for the provider's record named by a candidate's `provider_ids`, or ""
+        (no id of this provider among them)."""
+        return ""
 
     def is_configured(self) -> bool:
         return True
@@ -551,7 +573,7 @@ class Provider:
             return self._result(key, LookupStatus.UNPARSEABLE, error=f"{type(exc).__name__}: {exc}")
         for candidate in candidates:
             fields.cap_candidate_text(candidate)
-            candidate.cache_key = self._cache_key(key)
+            candidate.cache_key = cache.cache_key(key)
         status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
         return self._result(key, status, candidates=candidates)
 
@@ -564,55 +586,14 @@ class Provider:
         result.from_cache = True
         return result
 
-    @staticmethod
-    def _cache_key(key: str) -> str:
-        """ISBN results are keyed by the bare ISBN-13; every other key is already prefixed."""
-        return key if ":" in key else f"isbn:{key}"
-
     def _read_cache(self, keys: list[str]) -> dict[str, SourceRecord]:
-        if not keys:
-            return {}
-        now = datetime.fromtimestamp(self.clock(), tz=UTC)
-        records = SourceRecord.objects.filter(
-            provider=self.name, lookup_key__in=keys, expires_at__gt=now
-        )
-        return {record.lookup_key: record for record in records}
+        return cache.read(provider=self.name, keys=keys, now=self._now())
 
     def _write_cache(self, entries: list[tuple[LookupResult, Any]]) -> None:
-        """Store answers (hits and misses, each with its own lifetime) with their payloads."""
-        now = datetime.fromtimestamp(self.clock(), tz=UTC)
-        hit_life = timedelta(days=settings.ENRICHMENT_CACHE_HIT_DAYS)
-        miss_life = timedelta(days=settings.ENRICHMENT_CACHE_MISS_DAYS)
-        records = []
-        for result, payload in entries:
-            if result.status not in (LookupStatus.FOUND, LookupStatus.NOT_FOUND):
-                continue  # an unreadable record is asked again next time
-            payload = bounded_payload(payload)
-            size = len(json.dumps(payload, ensure_ascii=False).encode())
-            if size > CACHED_PAYLOAD_MAX_BYTES:
-                logger.warning("%s: %s not cached: %s bytes", self.name, result.key, size)
-                continue
-            hit = result.status == LookupStatus.FOUND
-            records.append(
-                SourceRecord(
-                    provider=self.name,
-                    lookup_key=self._cache_key(result.key),
-                    status=SourceRecord.Status.HIT if hit else SourceRecord.Status.MISS,
-                    payload=payload,
-                    fetched_at=now,
-                    expires_at=now + (hit_life if hit else miss_life),
-                )
-            )
-        if not records:
-            return
-        # Its own savepoint: a row the database refuses must not break a caller's transaction.
-        with transaction.atomic():
-            SourceRecord.objects.bulk_create(
-                records,
-                update_conflicts=True,
-                unique_fields=["provider", "lookup_key"],
-                update_fields=["status", "payload", "fetched_at", "expires_at"],
-            )
+        cache.write(provider=self.name, entries=entries, now=self._now())
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock(), tz=UTC)
 
     def _fault_result(self, key: str, fault: _Fault) -> LookupResult:
         return self._result(key, fault.status, error=fault.error, retry_after=fault.retry_after)

@@ -9,11 +9,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
 from enrichment.covers.hosts import upgrade_to_https
 from enrichment.providers import fields
-from enrichment.providers.base import Provider
+from enrichment.providers.base import Provider, SettingNames, record_url
 
 #: imageLinks keys, largest first (detail answers add small..extraLarge to the two thumbnails).
 IMAGE_SIZES = ("extraLarge", "large", "medium", "small", "thumbnail", "smallThumbnail")
@@ -32,6 +33,17 @@ def clean_image_url(url: str) -> str:
 
 class GoogleBooksProvider(Provider):
     name = "google_books"
+    label = _("Google Books")
+    setting_names = SettingNames(
+        url="GOOGLE_BOOKS_URL",
+        api_key="GOOGLE_BOOKS_API_KEY",
+        rate="GOOGLE_BOOKS_RATE",
+        daily_budget="GOOGLE_BOOKS_DAILY_BUDGET",
+    )
+
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        return record_url("https://books.google.com/books?id={}", ids, "google_books")
 
     @property
     def base_url(self) -> str:

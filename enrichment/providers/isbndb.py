@@ -9,20 +9,29 @@ from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
 from enrichment.providers import fields
-from enrichment.providers.base import Provider
+from enrichment.providers.base import Provider, SettingNames, record_url
 
 SEARCH_PAGE_SIZE = 20
 
 
 class IsbndbProvider(Provider):
     name = "isbndb"
+    label = _("ISBNdb")
+    setting_names = SettingNames(
+        url="ISBNDB_URL",
+        api_key="ISBNDB_API_KEY",
+        rate="ISBNDB_RATE",
+        daily_budget="ISBNDB_DAILY_BUDGET",
+        batch_size="ISBNDB_BATCH_SIZE",
+    )
 
-    @property
-    def batch_size(self) -> int:
-        return settings.ISBNDB_BATCH_SIZE
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        return record_url("https://isbndb.com/book/{}", ids, "isbndb")
 
     @property
     def base_url(self) -> str:

@@ -8,10 +8,11 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.providers import fields
-from enrichment.providers.base import Provider
+from enrichment.providers.base import Provider, SettingNames, record_url
 
 _COVER_ID_URL = re.compile(r"/b/id/(\d+)-[SML]\.jpg")
 _OLID = re.compile(r"OL\d+[AMW]")
@@ -20,6 +21,12 @@ SEARCH_FIELDS = (
     "language,cover_edition_key"
 )
 SEARCH_LIMIT = 10
+#: Open Library pages of a record, by the `provider_ids` key that names it, most specific first.
+RECORD_PATHS = (
+    ("openlibrary_edition", "books"),
+    ("openlibrary_work", "works"),
+    ("openlibrary_author", "authors"),
+)
 #: Contributor roles as Open Library spells them -> WorkAuthor.Role values.
 ROLES = {
     "translator": "translator",
@@ -69,10 +76,22 @@ def contributor_role(role: str) -> str:
 
 class OpenLibraryProvider(Provider):
     name = "openlibrary"
+    label = _("Open Library")
+    setting_names = SettingNames(
+        url="OPENLIBRARY_URL",
+        rate="OPENLIBRARY_RATE",
+        daily_budget="OPENLIBRARY_DAILY_BUDGET",
+        batch_size="OPENLIBRARY_BATCH_SIZE",
+    )
 
-    @property
-    def batch_size(self) -> int:
-        return settings.OPENLIBRARY_BATCH_SIZE
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        """The edition's page, else the work's, else the author's."""
+        base_url = settings.OPENLIBRARY_URL.rstrip("/")
+        for key, path in RECORD_PATHS:
+            if url := record_url(f"{base_url}/{path}/{{}}", ids, key):
+                return url
+        return ""
 
     @property
     def base_url(self) -> str:

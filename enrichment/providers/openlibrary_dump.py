@@ -10,13 +10,16 @@ import functools
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn
+from catalog.isbn import isbn13_check_digit
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
-from enrichment.dump.reader import isbn13_check_digit, isbns_of_keys
+from enrichment.dump.reader import isbns_of_keys
 from enrichment.providers import fields
 from enrichment.providers.base import Provider, chunks
+from enrichment.providers.openlibrary import OpenLibraryProvider
 
 #: Cover ids offered per candidate (the first is the record's main cover).
 MAX_COVERS = 3
@@ -26,11 +29,14 @@ MAX_EDITIONS_PER_ISBN = 5
 
 class OpenLibraryDumpProvider(Provider):
     name = "openlibrary_dump"
+    label = _("Open Library (local dump)")
     supports_search = False
+    fixed_batch_size = 1000
+    # Local tables: no URL, key, rate or budget of its own (the default SettingNames).
 
-    @property
-    def batch_size(self) -> int:
-        return 1000
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        return OpenLibraryProvider.book_url(ids)  # the same records, online
 
     def is_configured(self) -> bool:
         return lookup.dump_is_loaded()

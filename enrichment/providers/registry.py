@@ -1,4 +1,6 @@
-"""Provider names -> client classes, and the enabled providers in `ENRICHMENT_PROVIDERS` order."""
+"""Provider names -> client classes, their labels, and the enabled providers in
+`ENRICHMENT_PROVIDERS` order. Each class describes itself (label, capabilities, settings,
+`book_url`): see `enrichment.providers.base.Provider`."""
 
 import logging
 
@@ -9,8 +11,8 @@ from enrichment.providers.base import Provider
 
 logger = logging.getLogger(__name__)
 
-#: Every provider the project knows. A class may not exist yet (the local Open Library dump
-#: comes with its own issue): such a name is skipped until its module is written.
+#: Every provider the project knows. A name whose module is missing is skipped (and the
+#: start-up check names it), so a half-installed provider never stops the others.
 PROVIDER_CLASSES = {
     "openlibrary_dump": "enrichment.providers.openlibrary_dump.OpenLibraryDumpProvider",
     "openlibrary": "enrichment.providers.openlibrary.OpenLibraryProvider",
@@ -21,23 +23,55 @@ PROVIDER_CLASSES = {
 }
 
 
-def get_provider(name: str, **options) -> Provider | None:
-    """A client for `name`, or None for an unknown name or one whose module is not written yet.
-
-    `options` reach the constructor (`clock`, `sleep`, `max_wait`).
-    """
+def provider_class(name: str) -> type[Provider] | None:
+    """The client class for `name`, or None for an unknown name or one whose module is missing."""
     path = PROVIDER_CLASSES.get(name)
     if path is None:
-        logger.warning("Unknown enrichment provider %r in ENRICHMENT_PROVIDERS: skipped", name)
         return None
     try:
-        provider_class = import_string(path)
+        return import_string(path)
     except ModuleNotFoundError as exc:
         if exc.name != path.rsplit(".", 1)[0]:
             raise  # the module exists but imports something missing: a real error
         logger.debug("Enrichment provider %r has no client yet: skipped", name)
         return None
-    return provider_class(**options)
+
+
+def provider_label(name: str) -> str:
+    """What a screen or a report shows for a provider key: its label ("Google Books"); the key
+    itself for one the project no longer knows (it may still be in stored data)."""
+    cls = provider_class(name) if name else None
+    return str(cls.label) if cls is not None and cls.label else name
+
+
+def provider_choices() -> list[tuple[str, str]]:
+    """(key, label) of the configured providers, in `ENRICHMENT_PROVIDERS` order: filters."""
+    return [(name, provider_label(name)) for name in settings.ENRICHMENT_PROVIDERS]
+
+
+def record_links(ids: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, url) of the provider pages a candidate's `provider_ids` point to, one per page."""
+    classes = [cls for name in PROVIDER_CLASSES if (cls := provider_class(name)) is not None]
+    # A web source first: a page the local dump shares with Open Library is labelled Open Library.
+    classes.sort(key=lambda cls: not cls.setting_names.url)
+    links: dict[str, str] = {}
+    for cls in classes:
+        url = cls.book_url(ids or {})
+        if url and url not in links:
+            links[url] = str(cls.label)
+    return [(label, url) for url, label in links.items()]
+
+
+def get_provider(name: str, **options) -> Provider | None:
+    """A client for `name`, or None for a name no provider has (the start-up check says so).
+
+    `options` reach the constructor (`clock`, `sleep`, `max_wait`).
+    """
+    if name not in PROVIDER_CLASSES:
+        logger.warning("Unknown enrichment provider %r in ENRICHMENT_PROVIDERS: skipped", name)
+        return None
+    cls = provider_class(name)
+    return cls(**options) if cls is not None else None
 
 
 def enabled_providers(**options) -> list[Provider]:

@@ -9,12 +9,13 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from stdnum import isbn as stdnum_isbn
 
 from catalog import isbn
 from enrichment.candidates import Candidate, Contributor
 from enrichment.providers import fields
-from enrichment.providers.base import Provider
+from enrichment.providers.base import Provider, SettingNames, record_url
 
 #: ISBNs per SPARQL query: two VALUES blocks this long stay far below the 60 s query limit.
 BATCH_SIZE = 50
@@ -68,11 +69,20 @@ def _label(row: dict, var: str) -> str:
 
 class WikidataProvider(Provider):
     name = "wikidata"
+    label = _("Wikidata")
     supports_search = False
+    supports_covers = False
+    fixed_batch_size = BATCH_SIZE
+    setting_names = SettingNames(
+        url="WIKIDATA_SPARQL_URL",
+        rate="WIKIDATA_RATE",
+        daily_budget="WIKIDATA_DAILY_BUDGET",
+        max_in_flight="WIKIDATA_MAX_IN_FLIGHT",
+    )
 
-    @property
-    def batch_size(self) -> int:
-        return BATCH_SIZE
+    @classmethod
+    def book_url(cls, ids: dict[str, str]) -> str:
+        return record_url("https://www.wikidata.org/wiki/{}", ids, "wikidata")
 
     def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
         body = self.request_json(

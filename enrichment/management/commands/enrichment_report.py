@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
 
 
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             self.stdout.write(f"| {label} | {count:,} | {_percent(count, works)} |")
         self.stdout.write("\nOnly covers whose bytes were downloaded and verified are counted.")
         if covers["by_source"]:
-            by_source = ", ".join(f"{s} {n:,}" for s, n in covers["by_source"].items())
+            by_source = ", ".join(
+                f"{provider_label(s)} {n:,}" for s, n in covers["by_source"].items()
+            )
             self.stdout.write(f"Verified covers by source: {by_source}.")
         meta = report["metadata"]
         self.stdout.write(
@@ -56,7 +59,7 @@ class Command(BaseCommand):
             )
             error = f"; last error: {state['last_error']}" if state["last_error"] else ""
             self.stdout.write(
-                f"Provider {name}: {state['requests_today']:,} requests today, {budget}, "
+                f"{provider_label(name)}: {state['requests_today']:,} requests today, {budget}, "
                 f"breaker {state['breaker']}{error}."
             )
 

@@ -17,7 +17,7 @@ import pytest
 
 from enrichment.candidates import LookupStatus
 from enrichment.models import ProviderState, SourceRecord
-from enrichment.providers import base, fields
+from enrichment.providers import cache, fields
 from enrichment.providers.base import parse_retry_after
 from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
@@ -220,7 +220,7 @@ def test_with_the_default_cap_an_answer_just_over_it_is_refused_and_one_at_it_is
     assert read.status == LookupStatus.FOUND
     (candidate,) = read.candidates
     assert len(candidate.description) <= fields.DESCRIPTION_MAX_CHARS
-    assert len(json.dumps(SourceRecord.objects.get().payload)) < base.CACHED_PAYLOAD_MAX_BYTES
+    assert len(json.dumps(SourceRecord.objects.get().payload)) < cache.CACHED_PAYLOAD_MAX_BYTES
 
 
 def test_an_error_answer_is_read_only_as_far_as_its_first_bytes(server, openlibrary):
@@ -314,16 +314,16 @@ def test_bounded_payload_cuts_strings_lists_objects_and_depth():
     for _ in range(100):
         deep = [deep]
     payload = {
-        "text": "x" * (base.CACHED_TEXT_MAX_CHARS + 10),
-        "items": list(range(base.CACHED_ITEMS_MAX + 10)),
-        "object": {str(i): i for i in range(base.CACHED_ITEMS_MAX + 10)},
+        "text": "x" * (cache.CACHED_TEXT_MAX_CHARS + 10),
+        "items": list(range(cache.CACHED_ITEMS_MAX + 10)),
+        "object": {str(i): i for i in range(cache.CACHED_ITEMS_MAX + 10)},
         "deep": deep,
         "kept": [1, 2.5, True, None, "ok"],
     }
 
-    bounded = base.bounded_payload(payload)
+    bounded = cache.bounded_payload(payload)
 
-    assert len(bounded["text"]) == base.CACHED_TEXT_MAX_CHARS
-    assert len(bounded["items"]) == len(bounded["object"]) == base.CACHED_ITEMS_MAX
-    assert json.dumps(bounded["deep"]).count("[") <= base.CACHED_DEPTH_MAX
+    assert len(bounded["text"]) == cache.CACHED_TEXT_MAX_CHARS
+    assert len(bounded["items"]) == len(bounded["object"]) == cache.CACHED_ITEMS_MAX
+    assert json.dumps(bounded["deep"]).count("[") <= cache.CACHED_DEPTH_MAX
     assert bounded["kept"] == [1, 2.5, True, None, "ok"]
