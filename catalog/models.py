@@ -26,10 +26,10 @@ class CoverFields(models.Model):
 
     cover = models.ImageField(upload_to="covers/", blank=True, max_length=255)
     cover_thumbnail = models.ImageField(
-        upload_to="covers/", blank=True, max_length=255, help_text="Small WebP for lists."
+        upload_to="covers/", blank=True, max_length=255, help_text=_("Small WebP for lists.")
     )
     cover_source = models.CharField(
-        max_length=32, blank=True, help_text="The provider the image came from."
+        max_length=32, blank=True, help_text=_("The provider the image came from.")
     )
     cover_source_url = models.URLField(max_length=1000, blank=True)
     cover_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
@@ -47,22 +47,22 @@ class CoverFields(models.Model):
 
 class Author(TimeStampedModel):
     name = models.CharField(max_length=255)
-    sort_name = models.CharField(max_length=255, blank=True, help_text="e.g. 'Gaiman, Neil'")
+    sort_name = models.CharField(max_length=255, blank=True, help_text=_("e.g. 'Gaiman, Neil'"))
     name_normalized = models.CharField(max_length=255, db_index=True, editable=False)
     birth_year = models.SmallIntegerField(null=True, blank=True)
     death_year = models.SmallIntegerField(null=True, blank=True)
     bio = models.TextField(blank=True)
     # Unique identifiers are NULL when unknown (not ""), so a plain unique index serves lookups.
     openlibrary_key = models.CharField(
-        "Open Library author key",
+        _("Open Library author key"),
         max_length=32,
         null=True,
         blank=True,
         unique=True,
-        help_text="e.g. OL23919A",
+        help_text=_("e.g. OL23919A"),
     )
-    wikidata_id = models.CharField("Wikidata id", max_length=32, blank=True)
-    goodreads_author_id = models.CharField("Goodreads author id", max_length=32, blank=True)
+    wikidata_id = models.CharField(_("Wikidata id"), max_length=32, blank=True)
+    goodreads_author_id = models.CharField(_("Goodreads author id"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["sort_name", "name"]
@@ -87,13 +87,13 @@ class Author(TimeStampedModel):
 
 class Work(TimeStampedModel, CoverFields):
     class EnrichmentStatus(models.TextChoices):
-        NOT_ENRICHED = "", "Not enriched yet"
-        QUEUED = "queued", "Queued"
-        ENRICHED = "enriched", "Enriched"
-        NEEDS_REVIEW = "needs_review", "Needs review"
-        UNRESOLVED = "unresolved", "No provider knows it"
-        DISMISSED = "dismissed", "Dismissed by a reviewer"
-        FAILED = "failed", "Failed"
+        NOT_ENRICHED = "", _("Not enriched yet")
+        QUEUED = "queued", _("Queued")
+        ENRICHED = "enriched", _("Enriched")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        UNRESOLVED = "unresolved", _("No provider knows it")
+        DISMISSED = "dismissed", _("Dismissed by a reviewer")
+        FAILED = "failed", _("Failed")
 
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)
@@ -108,12 +108,12 @@ class Work(TimeStampedModel, CoverFields):
     subjects = models.JSONField(default=list, blank=True)
     authors = models.ManyToManyField(Author, through="WorkAuthor", related_name="works")
     openlibrary_work_key = models.CharField(
-        "Open Library work key",
+        _("Open Library work key"),
         max_length=32,
         null=True,
         blank=True,
         unique=True,
-        help_text="e.g. OL27258W",
+        help_text=_("e.g. OL27258W"),
     )
     # Written by enrichment: where this work stands, so lists can filter on it.
     enrichment_status = models.CharField(
@@ -122,7 +122,7 @@ class Work(TimeStampedModel, CoverFields):
     enrichment_confidence = models.CharField(max_length=8, blank=True)
     last_enriched_at = models.DateTimeField(null=True, blank=True)
     completeness = models.PositiveSmallIntegerField(
-        default=0, help_text="0–100: the weighted share of key fields that hold a value."
+        default=0, help_text=_("0–100: the weighted share of key fields that hold a value.")
     )
 
     class Meta:
@@ -179,7 +179,7 @@ class WorkSeries(TimeStampedModel):
 
     class Meta:
         ordering = ["work", "position"]
-        verbose_name_plural = "work series"
+        verbose_name_plural = _("work series")
         constraints = [
             models.UniqueConstraint(fields=["work", "name"], name="workseries_unique_name"),
         ]
@@ -193,12 +193,12 @@ class WorkAuthor(TimeStampedModel):
     """An ordered credit: who did what on a work (author, translator, narrator, ...)."""
 
     class Role(models.TextChoices):
-        AUTHOR = "author", "Author"
-        TRANSLATOR = "translator", "Translator"
-        NARRATOR = "narrator", "Narrator"
-        ILLUSTRATOR = "illustrator", "Illustrator"
-        EDITOR = "editor", "Editor"
-        CONTRIBUTOR = "contributor", "Contributor"
+        AUTHOR = "author", _("Author")
+        TRANSLATOR = "translator", _("Translator")
+        NARRATOR = "narrator", _("Narrator")
+        ILLUSTRATOR = "illustrator", _("Illustrator")
+        EDITOR = "editor", _("Editor")
+        CONTRIBUTOR = "contributor", _("Contributor")
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="credits")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="credits")
@@ -219,22 +219,22 @@ class WorkAuthor(TimeStampedModel):
 
 class Edition(TimeStampedModel, CoverFields):
     class Format(models.TextChoices):
-        HARDCOVER = "hardcover", "Hardcover"
-        PAPERBACK = "paperback", "Paperback"
-        MASS_MARKET = "mass_market", "Mass market paperback"
-        EBOOK = "ebook", "E-book"
-        AUDIOBOOK = "audiobook", "Audiobook"
-        OTHER = "other", "Other"
+        HARDCOVER = "hardcover", _("Hardcover")
+        PAPERBACK = "paperback", _("Paperback")
+        MASS_MARKET = "mass_market", _("Mass market paperback")
+        EBOOK = "ebook", _("E-book")
+        AUDIOBOOK = "audiobook", _("Audiobook")
+        OTHER = "other", _("Other")
 
     class DatePrecision(models.TextChoices):
-        YEAR = "year", "Year"
-        MONTH = "month", "Month"
-        DAY = "day", "Day"
+        YEAR = "year", _("Year")
+        MONTH = "month", _("Month")
+        DAY = "day", _("Day")
 
     work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="editions")
-    isbn13 = models.CharField("ISBN-13", max_length=13, null=True, blank=True, unique=True)
-    isbn10 = models.CharField("ISBN-10", max_length=10, blank=True)
-    asin = models.CharField("ASIN", max_length=10, blank=True)
+    isbn13 = models.CharField(_("ISBN-13"), max_length=13, null=True, blank=True, unique=True)
+    isbn10 = models.CharField(_("ISBN-10"), max_length=10, blank=True)
+    asin = models.CharField(_("ASIN"), max_length=10, blank=True)
     title = models.CharField(max_length=500, blank=True)
     subtitle = models.CharField(max_length=500, blank=True)
     publisher = models.CharField(max_length=255, blank=True)
@@ -246,19 +246,19 @@ class Edition(TimeStampedModel, CoverFields):
     )
     page_count = models.PositiveIntegerField(null=True, blank=True)
     format = models.CharField(max_length=16, choices=Format.choices, blank=True)
-    language = models.CharField(max_length=16, blank=True, help_text="ISO 639 code, e.g. 'en'")
+    language = models.CharField(max_length=16, blank=True, help_text=_("ISO 639 code, e.g. 'en'"))
     openlibrary_edition_key = models.CharField(
-        "Open Library edition key",
+        _("Open Library edition key"),
         max_length=32,
         null=True,
         blank=True,
         unique=True,
-        help_text="e.g. OL7353617M",
+        help_text=_("e.g. OL7353617M"),
     )
-    google_books_id = models.CharField("Google Books id", max_length=32, blank=True)
-    goodreads_book_id = models.CharField("Goodreads book id", max_length=32, blank=True)
+    google_books_id = models.CharField(_("Google Books id"), max_length=32, blank=True)
+    goodreads_book_id = models.CharField(_("Goodreads book id"), max_length=32, blank=True)
     librarything_id = models.CharField(
-        "LibraryThing id",
+        _("LibraryThing id"),
         max_length=32,
         blank=True,
         help_text=_("The book's id in the LibraryThing catalog it was exported from."),
@@ -304,11 +304,11 @@ class ImportJob(TimeStampedModel):
     """One uploaded export and what became of it. Its state is explicit, never inferred."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class FileStatus(models.TextChoices):
         STORED = "stored", _("Stored")
@@ -347,7 +347,7 @@ class ImportJob(TimeStampedModel):
     uploaded_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    enrich = models.BooleanField(default=True, help_text="Queue enrichment for imported books.")
+    enrich = models.BooleanField(default=True, help_text=_("Queue enrichment for imported books."))
     cancel_requested = models.BooleanField(default=False)
     cancel_requested_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -362,13 +362,13 @@ class ImportJob(TimeStampedModel):
         help_text=_("Who last retried the failed rows."),
     )
     retried_at = models.DateTimeField(null=True, blank=True)
-    rows_total = models.PositiveIntegerField("rows", default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_processed = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField("created", default=0)
-    updated_count = models.PositiveIntegerField("updated", default=0)
-    duplicate_count = models.PositiveIntegerField("duplicates", default=0)
-    failed_count = models.PositiveIntegerField("failed", default=0)
-    enqueued_count = models.PositiveIntegerField("queued for enrichment", default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    duplicate_count = models.PositiveIntegerField(_("duplicates"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    enqueued_count = models.PositiveIntegerField(_("queued for enrichment"), default=0)
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -417,10 +417,10 @@ class ImportRow(TimeStampedModel):
     """One data row of an import: the raw cells and what they were read as, kept for retries."""
 
     class Status(models.TextChoices):
-        CREATED = "created", "Created"
-        UPDATED = "updated", "Updated"
-        DUPLICATE = "duplicate", "Duplicate"
-        FAILED = "failed", "Failed"
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        DUPLICATE = "duplicate", _("Duplicate")
+        FAILED = "failed", _("Failed")
 
     class MatchedBy(models.TextChoices):
         """Which key tied an updated or duplicate row to a book already in the catalog."""
@@ -436,7 +436,7 @@ class ImportRow(TimeStampedModel):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     line_number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices)
-    raw = models.JSONField(default=list, help_text="The row's cells, as in the file.")
+    raw = models.JSONField(default=list, help_text=_("The row's cells, as in the file."))
     normalized = models.JSONField(default=dict, blank=True)
     messages = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
@@ -466,7 +466,3 @@ class ImportRow(TimeStampedModel):
 
     def __str__(self):
         return f"Line {self.line_number}: {self.get_status_display()}"
-
-    @property
-    def raw_by_column(self) -> dict[str, str]:
-        return dict(zip(self.job.header, self.raw, strict=False))

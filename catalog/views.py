@@ -25,6 +25,7 @@ from catalog.importers import (
     preview_rows,
     read_csv,
 )
+from catalog.importers.csvfile import http_charset
 from catalog.models import ImportJob, ImportRow
 from catalog.upload_holds import UploadHoldGone, upload_held, upload_hold, upload_release
 
@@ -219,10 +220,6 @@ def import_failed_rows_csv(request, job_id):
     return response
 
 
-# The names browsers know for the encodings an upload is read in.
-CHARSETS = {"utf-8": "utf-8", "latin-1": "iso-8859-1"}
-
-
 def _download_name(job: ImportJob) -> str:
     """The uploader's file name, reduced to safe characters, always ending in .csv."""
     try:
@@ -248,7 +245,7 @@ def import_source_file(request, job_id):
         source,
         as_attachment=True,
         filename=_download_name(job),
-        content_type=f"text/csv; charset={CHARSETS.get(job.encoding, 'utf-8')}",
+        content_type=f"text/csv; charset={http_charset(job.encoding)}",
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

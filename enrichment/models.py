@@ -1,8 +1,9 @@
-"""Enrichment models: the queue, the provider cache and the audit log (added issue by issue)."""
+"""Enrichment models: the queue, the provider cache and the audit log."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class SourceRecord(models.Model):
@@ -12,8 +13,8 @@ class SourceRecord(models.Model):
     """
 
     class Status(models.TextChoices):
-        HIT = "hit", "Hit"
-        MISS = "miss", "Miss (no match)"
+        HIT = "hit", _("Hit")
+        MISS = "miss", _("Miss (no match)")
 
     provider = models.CharField(max_length=32)
     # "isbn:9780316030571", "search:<title>|<author>", "work:OL27258W", "item:<identifier>"...
@@ -42,9 +43,9 @@ class ProviderState(models.Model):
     """
 
     class Breaker(models.TextChoices):
-        CLOSED = "closed", "Closed"
-        OPEN = "open", "Open"
-        HALF_OPEN = "half_open", "Half-open (probing)"
+        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Open")
+        HALF_OPEN = "half_open", _("Half-open (probing)")
 
     provider = models.CharField(max_length=32, unique=True)
     # Token bucket (capacity one token: requests are spaced 1/rate apart). Negative while
@@ -52,14 +53,14 @@ class ProviderState(models.Model):
     tokens = models.FloatField(default=1.0)
     tokens_updated_at = models.DateTimeField(null=True, blank=True)
     throttled_until = models.DateTimeField(
-        null=True, blank=True, help_text="The provider's Retry-After: nothing is sent before."
+        null=True, blank=True, help_text=_("The provider's Retry-After: nothing is sent before.")
     )
     # Daily budget, per UTC day.
-    day = models.DateField(null=True, blank=True, help_text="UTC day the counts below are for.")
+    day = models.DateField(null=True, blank=True, help_text=_("UTC day the counts below are for."))
     requests_today = models.PositiveIntegerField(default=0)
-    daily_budget = models.PositiveIntegerField(default=0, help_text="0 = unlimited.")
+    daily_budget = models.PositiveIntegerField(default=0, help_text=_("0 = unlimited."))
     quota_exhausted = models.BooleanField(
-        default=False, help_text="The provider itself said its daily quota is spent."
+        default=False, help_text=_("The provider itself said its daily quota is spent.")
     )
     # Circuit breaker.
     breaker_state = models.CharField(max_length=9, choices=Breaker.choices, default=Breaker.CLOSED)
@@ -86,30 +87,30 @@ class EnrichmentRequest(models.Model):
     """The queue: one work to enrich, what was found, and what became of it."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        IN_PROGRESS = "in_progress", "In progress"
-        COMPLETED = "completed", "Completed"
-        NEEDS_REVIEW = "needs_review", "Needs review"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("Pending")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
 
     class Trigger(models.TextChoices):
-        POST_IMPORT = "post_import", "After an import"
-        MANUAL_BULK = "manual_bulk", "Librarian (admin)"
-        COMMAND = "command", "enrich_missing command"
-        SCHEDULE = "schedule", "Schedule"
+        POST_IMPORT = "post_import", _("After an import")
+        MANUAL_BULK = "manual_bulk", _("Librarian (admin)")
+        COMMAND = "command", _("enrich_missing command")
+        SCHEDULE = "schedule", _("Schedule")
 
     class Confidence(models.TextChoices):
-        HIGH = "high", "High"
-        MEDIUM = "medium", "Medium"
-        LOW = "low", "Low"
-        NONE = "none", "None"
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+        NONE = "none", _("None")
 
     class CoverStatus(models.TextChoices):
-        NONE = "", "No cover work"
-        PENDING = "pending", "Cover download queued"
-        APPLIED = "applied", "Cover applied"
-        REJECTED = "rejected", "No candidate verified"
+        NONE = "", _("No cover work")
+        PENDING = "pending", _("Cover download queued")
+        APPLIED = "applied", _("Cover applied")
+        REJECTED = "rejected", _("No candidate verified")
 
     #: At most one request per work may be in these (a partial unique index).
     ACTIVE_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
@@ -127,7 +128,7 @@ class EnrichmentRequest(models.Model):
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
-    priority = models.SmallIntegerField(default=0, help_text="Higher runs first.")
+    priority = models.SmallIntegerField(default=0, help_text=_("Higher runs first."))
     wants_cover = models.BooleanField(default=True)
     wants_metadata = models.BooleanField(default=True)
     providers_attempted = models.JSONField(default=list, blank=True)
@@ -138,23 +139,23 @@ class EnrichmentRequest(models.Model):
     # The cover download is claimed like the request itself (enrichment/cover_apply.py): queued
     # once, fetched by one worker at a time, given back when that worker died.
     cover_queued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a task was last queued for the cover download."
+        null=True, blank=True, help_text=_("When a task was last queued for the cover download.")
     )
     cover_claim_token = models.CharField(max_length=32, blank=True)
     cover_claimed_at = models.DateTimeField(null=True, blank=True)
     cover_attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Cover downloads started (claims), the last one included."
+        default=0, help_text=_("Cover downloads started (claims), the last one included.")
     )
     match_details = models.JSONField(default=dict, blank=True)
     proposal = models.JSONField(
-        default=dict, blank=True, help_text="field -> current / proposed / source / tier"
+        default=dict, blank=True, help_text=_("field -> current / proposed / source / tier")
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField(default=3)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     retry_when_available = models.BooleanField(
-        default=False, help_text="Skipped while providers were unavailable: ask again later."
+        default=False, help_text=_("Skipped while providers were unavailable: ask again later.")
     )
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -203,11 +204,11 @@ class AuditLogEntry(models.Model):
     """Every change enrichment made to the catalog, with the values it replaced."""
 
     class Action(models.TextChoices):
-        AUTO_APPLY = "auto_apply", "Applied automatically"
-        COVER = "cover", "Cover applied"
-        REVIEW_APPLY = "review_apply", "Applied by a reviewer"
-        DISMISS = "dismiss", "Dismissed"
-        REVERT = "revert", "Reverted"
+        AUTO_APPLY = "auto_apply", _("Applied automatically")
+        COVER = "cover", _("Cover applied")
+        REVIEW_APPLY = "review_apply", _("Applied by a reviewer")
+        DISMISS = "dismiss", _("Dismissed")
+        REVERT = "revert", _("Reverted")
 
     request = models.ForeignKey(
         EnrichmentRequest,
@@ -226,7 +227,9 @@ class AuditLogEntry(models.Model):
     provider = models.CharField(max_length=128, blank=True)
     tier = models.CharField(max_length=8, blank=True)
     changes = models.JSONField(
-        default=dict, blank=True, help_text="field -> {old, new, target}: old is the previous value"
+        default=dict,
+        blank=True,
+        help_text=_("field -> {old, new, target}: old is the previous value"),
     )
     actor = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -240,7 +243,7 @@ class AuditLogEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "audit log entries"
+        verbose_name_plural = _("audit log entries")
         indexes = [models.Index(fields=["action", "created_at"], name="audit_action_idx")]
 
     def __str__(self):
@@ -255,31 +258,31 @@ class BulkOperation(models.Model):
     """
 
     class Action(models.TextChoices):
-        APPROVE = "approve", "Approve the safe proposal"
-        DISMISS = "dismiss", "Dismiss"
-        RERUN = "rerun", "Re-run enrichment"
-        ENRICH_WORKS = "enrich_works", "Enrich selected works"
-        ENRICH_MISSING = "enrich_missing", "Enrich all missing covers / metadata"
+        APPROVE = "approve", _("Approve the safe proposal")
+        DISMISS = "dismiss", _("Dismiss")
+        RERUN = "rerun", _("Re-run enrichment")
+        ENRICH_WORKS = "enrich_works", _("Enrich selected works")
+        ENRICH_MISSING = "enrich_missing", _("Enrich all missing covers / metadata")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RUNNING = "running", "Running"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
 
     action = models.CharField(max_length=16, choices=Action.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    selection = models.TextField(blank=True, help_text="How the rows were chosen, for people.")
-    query_string = models.TextField(blank=True, help_text="The list's filters when confirmed.")
+    selection = models.TextField(blank=True, help_text=_("How the rows were chosen, for people."))
+    query_string = models.TextField(blank=True, help_text=_("The list's filters when confirmed."))
     select_across = models.BooleanField(default=False)
     object_ids = models.JSONField(default=list, blank=True)
-    options = models.JSONField(default=dict, blank=True, help_text="e.g. the dismiss reason")
+    options = models.JSONField(default=dict, blank=True, help_text=_("e.g. the dismiss reason"))
     total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0, help_text="Rows worked so far.")
+    done = models.PositiveIntegerField(default=0, help_text=_("Rows worked so far."))
     changed = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
-    reasons = models.JSONField(default=dict, blank=True, help_text="reason -> rows")
+    reasons = models.JSONField(default=dict, blank=True, help_text=_("reason -> rows"))
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
         "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

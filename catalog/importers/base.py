@@ -205,9 +205,6 @@ class BaseImporter:
     def has_title_column(self) -> bool:
         return "title" in self.columns
 
-    def cells_to_raw(self, cells: list[str]) -> dict[str, str]:
-        return {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(self.header)}
-
     def get(self, cells: list[str], field_name: str) -> str:
         index = self.columns.get(field_name)
         if index is None or index >= len(cells):

@@ -4,10 +4,12 @@ A file-level problem (empty, binary, broken quoting, no title column) raises Imp
 before any row is written, so a bad file saves nothing.
 """
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass, field
 
+from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -89,7 +91,8 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Bytes -> (text, encoding, warnings): UTF-8 with or without BOM, else Latin-1."""
+    """Bytes -> (text, encoding, warnings): UTF-8 with or without BOM, else the encoding
+    charset-normalizer finds, else Latin-1."""
     if not data.strip():
         raise ImportFileError("The file is empty.")
     for signature, kind in _BINARY_SIGNATURES.items():
@@ -118,11 +121,66 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
             "%(line)d; each was replaced by \ufffd. Check the names and titles on those lines."
         ) % {"count": damaged, "line": line}
         return text, "utf-8", [warning]
-    warning = (
-        f"The file is not valid UTF-8 (first bad byte at position {first_bad}); it was read "
-        "as Latin-1. Check accented names in the imported books."
-    )
-    return data.decode("latin-1"), "latin-1", [warning]
+    return _decode_legacy(data, first_bad)
+
+
+# Short Western files fit several single-byte code pages equally well ("Cien años" reads the same
+# in cp1250, cp1252 and iso8859_10 as far as charset-normalizer can tell): on such a tie the one
+# spreadsheets on Windows write in Western locales wins.
+_PREFERRED_ON_TIE = "cp1252"
+
+
+def _decode_legacy(data: bytes, first_bad: int) -> tuple[str, str, list[str]]:
+    """A file that is not UTF-8: charset-normalizer's best guess (cp1251 Cyrillic, cp1253 Greek,
+    Shift-JIS, cp1252...), else Latin-1, which decodes any bytes."""
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is not None:
+        for match in matches:
+            if match.encoding == _PREFERRED_ON_TIE and (match.chaos, match.coherence) == (
+                best.chaos,
+                best.coherence,
+            ):
+                best = match
+        try:
+            text = data.decode(best.encoding)
+        except UnicodeDecodeError:  # pragma: no cover - the guess is checked on the whole file
+            best = None
+    if best is None:
+        warning = _(
+            "The file is not valid UTF-8 (first bad byte at position %(position)d) and its "
+            "encoding could not be recognised; it was read as Latin-1. Check accented names in "
+            "the imported books."
+        ) % {"position": first_bad}
+        return data.decode("latin-1"), "latin-1", [warning]
+    warning = _(
+        "The file is not valid UTF-8 (first bad byte at position %(position)d); it was read as "
+        "%(encoding)s, the closest match found. Check the names and titles of the imported books."
+    ) % {"position": first_bad, "encoding": best.encoding}
+    return text, best.encoding, [warning]
+
+
+# Browsers' names for the Python codecs an upload may be read in, where they differ.
+_HTTP_CHARSETS = {
+    "cp932": "shift_jis",
+    "cp949": "euc-kr",
+    "cp936": "gbk",
+    "mac-cyrillic": "x-mac-cyrillic",
+}
+
+
+def http_charset(encoding: str) -> str:
+    """The charset to label a stored upload with: "cp1251" -> "windows-1251", "latin-1" ->
+    "iso-8859-1"; UTF-8 for an unknown or missing name."""
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return "utf-8"
+    if name.startswith("cp125"):
+        return "windows-" + name[2:]
+    if name.startswith("iso8859-"):
+        return "iso-" + name[3:]
+    return _HTTP_CHARSETS.get(name, name)
 
 
 def read_csv(data: bytes) -> CsvFile:

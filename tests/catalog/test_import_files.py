@@ -140,6 +140,18 @@ def test_staff_without_permission_get_403(client, uploaded_job, codenames):
     assert client.get(file_url(uploaded_job)).status_code == 403
 
 
+def test_an_upload_in_cp1251_is_served_back_labelled_windows_1251(client):
+    # Labelled utf-8, as every non-Latin-1 upload was, a browser showed its Cyrillic garbled.
+    synthetic = GOODREADS_24 + "\n1,synthetic-Мастер и Маргарита,Михаил Булгаков\n"
+    client.force_login(staff("uploader", "import_books"))
+    job = upload(client, synthetic.encode("cp1251"), "cyrillic.csv")
+    assert job.encoding == "cp1251" and job.created_count == 1
+
+    response = client.get(file_url(job))
+    assert response["Content-Type"] == "text/csv; charset=windows-1251"
+    assert b"".join(response.streaming_content).decode("windows-1251") == synthetic
+
+
 @pytest.mark.parametrize("who", ["uploader", "viewer"])
 def test_the_uploader_and_import_viewers_get_a_csv_attachment(client, uploaded_job, who):
     user = (

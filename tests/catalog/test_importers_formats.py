@@ -244,10 +244,56 @@ def test_utf8_with_one_damaged_byte_stays_utf8_with_a_warning():
     assert "1 damaged byte sequence(s), the first on line 3" in csv_file.warnings[0]
 
 
-def test_a_file_in_latin1_is_still_read_as_latin1():
+def test_a_file_in_latin1_reads_back_its_accents():
+    # Western single-byte files fit several code pages equally well; the tie goes to
+    # Windows-1252, which reads every Latin-1 letter the same.
     data = "Title,Authors,Read Status\nsynthetic-Cien años,Gabriel García Márquez,read\n"
     csv_file = read_csv(data.encode("latin-1"))
-    assert csv_file.encoding == "latin-1" and csv_file.rows[0][1][0] == "synthetic-Cien años"
+    assert csv_file.rows[0][1][:2] == ["synthetic-Cien años", "Gabriel García Márquez"]
+    assert csv_file.encoding == "cp1252"
+
+
+# Known titles, encoded in the test in the code page a spreadsheet of that script writes.
+SYNTHETIC_LEGACY_FILES = {
+    "cp1251": (
+        "Title,Author\nsynthetic-Мастер и Маргарита,Михаил Булгаков\n"
+        "synthetic-Война и мир,Лев Толстой\n"
+    ),
+    "cp1253": (
+        "Title,Author\nsynthetic-Οδύσσεια,Όμηρος\nsynthetic-Ο Καπετάν Μιχάλης,Νίκος Καζαντζάκης\n"
+    ),
+    "shift_jis": (
+        "タイトル,著者\nsynthetic-吾輩は猫である,夏目漱石\nsynthetic-ノルウェイの森,村上春樹\n"
+        "synthetic-雪国,川端康成\nsynthetic-羅生門,芥川龍之介\n"
+    ),
+    "cp1252": (
+        "Title,Author\nsynthetic-Œuvres complètes – tome 1,Molière\n"
+        "synthetic-L’Étranger,Albert Camus\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("encoding", SYNTHETIC_LEGACY_FILES)
+def test_a_file_in_a_legacy_code_page_reads_back_its_text(encoding):
+    # Read as Latin-1, as before, Cyrillic came out as "Ìàñòåð" and Japanese as mojibake.
+    text = SYNTHETIC_LEGACY_FILES[encoding]
+    csv_file = read_csv(text.encode(encoding))
+
+    lines = text.splitlines()
+    assert csv_file.header == lines[0].split(",")
+    assert [cells for _, cells in csv_file.rows] == [line.split(",") for line in lines[1:]]
+    # Shift-JIS is found as cp932, Microsoft's Shift-JIS, which reads these bytes the same.
+    found = {"shift_jis": "cp932"}.get(encoding, encoding)
+    assert csv_file.encoding == found
+    assert f"it was read as {found}, the closest match found" in csv_file.warnings[0]
+
+
+def test_bytes_no_encoding_explains_are_read_as_latin1_with_a_warning():
+    data = b"Title,Author\nsynthetic-" + bytes(range(0x80, 0x100)) + b",X\n"
+    csv_file = read_csv(data)
+    assert csv_file.encoding == "latin-1"
+    assert csv_file.rows[0][1][0] == "synthetic-" + bytes(range(0x80, 0x100)).decode("latin-1")
+    assert "could not be recognised; it was read as Latin-1" in csv_file.warnings[0]
 
 
 # --- LibraryThing --------------------------------------------------------------------------------

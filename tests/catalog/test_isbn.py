@@ -1,5 +1,7 @@
 """The ISBN module, including the bugs users hit in other tools."""
 
+import random
+
 import pytest
 
 from catalog import isbn
@@ -101,3 +103,36 @@ def test_invalid_input_to_converters_raises():
         isbn.isbn10_to_isbn13("0306406153")
     with pytest.raises(ValueError):
         isbn.isbn13_to_isbn10("9780306406158")
+
+
+def test_validation_and_conversions_agree_with_stdnum():
+    # The local routines exist only for speed; python-stdnum is the reference. Random digits
+    # with random check characters: about one in ten is valid, the rest must be refused alike.
+    from stdnum import isbn as stdnum_isbn
+
+    rng = random.Random(5)
+    for _ in range(5000):
+        body = "".join(rng.choice("0123456789") for _ in range(12))
+        isbn13 = rng.choice(["978", "979", "977"]) + body[3:] + rng.choice("0123456789")
+        isbn10 = body[:9] + rng.choice("0123456789X")
+        assert isbn.is_valid_isbn13(isbn13) == stdnum_isbn.is_valid(isbn13)
+        assert isbn.is_valid_isbn10(isbn10) == stdnum_isbn.is_valid(isbn10)
+        if isbn.is_valid_isbn10(isbn10):
+            assert isbn.isbn10_to_isbn13(isbn10) == stdnum_isbn.to_isbn13(isbn10)
+        if isbn.is_valid_isbn13(isbn13) and isbn13.startswith("978"):
+            assert isbn.isbn13_to_isbn10(isbn13) == stdnum_isbn.to_isbn10(isbn13)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "97803064061",  # 11 digits: stdnum would not pad it, and neither do we
+        "0306406152X",  # 11 characters
+        "978030640615\u0667",  # an Arabic-Indic 7 as the check digit: not an ISBN digit
+        "\u0660306406152",  # an Arabic-Indic 0 in front
+    ],
+)
+def test_values_stdnum_might_read_are_not_isbns(raw):
+    assert isbn.parse_isbn(raw) is None
+    assert not isbn.is_valid_isbn13(raw)
+    assert not isbn.is_valid_isbn10(raw)

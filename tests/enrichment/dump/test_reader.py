@@ -299,12 +299,10 @@ def test_isbns_of_keys_agree_with_the_providers_isbn_lists():
         assert reader.isbns_of_keys(part) == isbn_lists(reader.isbn_from_key(k) for k in part)
 
 
-def test_the_fast_check_digits_are_the_catalogs():
-    rng = random.Random(5)
-    for _ in range(5000):
-        digits = "".join(rng.choice("0123456789") for _ in range(12))
-        assert reader.isbn13_check_digit(digits) == isbn.isbn13_check_digit(digits)
-        assert reader.isbn10_check_digit(digits[:9]) == isbn.isbn10_check_digit(digits[:9])
+def test_the_dump_uses_the_catalogs_check_digits():
+    # One routine: a fix to the catalog's check digits reaches the dump's lookups too.
+    assert reader.isbn13_check_digit is isbn.isbn13_check_digit
+    assert reader.isbn10_check_digit is isbn.isbn10_check_digit
 
 
 def test_author_keys_beyond_32_bits_are_dropped():
