@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
@@ -67,11 +67,7 @@ class HasCoverFilter(admin.SimpleListFilter):
 
     @staticmethod
     def has_cover_condition(model):
-        own = ~Q(cover="")
-        if model is Work:
-            covered_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(cover="")
-            return own | Q(Exists(covered_edition))
-        return own
+        return selectors.works_with_cover_q() if model is Work else ~Q(cover="")
 
 
 class IsbnSearchMixin:

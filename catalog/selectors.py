@@ -1,16 +1,58 @@
 """Read-side queries for the catalog (writes live in services.py)."""
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 
 from catalog import isbn
 from catalog.models import Edition, Work
+
+# "A work has a cover" lives here and only here: the work or one of its editions holds a cover
+# image. Only fetched and checked bytes, or a librarian's own upload, ever fill `cover`; the
+# `verified=True` variants also require `cover_verified_at` (set when the bytes were checked).
+
+
+def _cover_q(*, verified: bool = False) -> Q:
+    own = ~Q(cover="")
+    return own & Q(cover_verified_at__isnull=False) if verified else own
+
+
+def works_with_cover_q(*, verified: bool = False) -> Q:
+    """A filter on Work: its own cover or one of its editions' (negate it for the missing)."""
+    covered_edition = Edition.objects.filter(_cover_q(verified=verified), work=OuterRef("pk"))
+    return _cover_q(verified=verified) | Q(Exists(covered_edition))
+
+
+def work_has_cover(work: Work) -> bool:
+    """The same rule on one work; reads prefetched editions when there are some (no query)."""
+    if work.cover:
+        return True
+    if "editions" in getattr(work, "_prefetched_objects_cache", {}):
+        return any(edition.cover for edition in work.editions.all())
+    return work.editions.exclude(cover="").exists()
+
+
+def works_with_cover_source(queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
+    """Works annotated with `verified_cover_source`, the source of the verified cover they show:
+    their own verified cover's, else their first (lowest id) verified edition cover's. "" when
+    the source is unknown, None when the work has no verified cover. Each work counts once."""
+    queryset = Work.objects.all() if queryset is None else queryset
+    verified_edition = (
+        Edition.objects.filter(_cover_q(verified=True), work=OuterRef("pk"))
+        .order_by("pk")
+        .values("cover_source")[:1]
+    )
+    return queryset.annotate(
+        verified_cover_source=Case(
+            When(_cover_q(verified=True), then=F("cover_source")),
+            default=Subquery(verified_edition),
+        )
+    )
 
 
 def works_with_display_cover(queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
     """Works annotated with their first covered edition's image names, for `display_cover`
     without a query per row."""
     queryset = Work.objects.all() if queryset is None else queryset
-    covered = Edition.objects.filter(work=OuterRef("pk")).exclude(cover="").order_by("id")
+    covered = Edition.objects.filter(_cover_q(), work=OuterRef("pk")).order_by("id")
     return queryset.annotate(
         edition_cover_name=Subquery(covered.values("cover")[:1]),
         edition_thumbnail_name=Subquery(covered.values("cover_thumbnail")[:1]),

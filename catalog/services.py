@@ -27,6 +27,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from bookstore import task_queue
 from catalog import bulk, text
 from catalog.importers import BaseImporter, NormalizedRow, RowError, importer_for, read_csv
 from catalog.importers.base import Credit
@@ -86,10 +87,10 @@ def import_job_start(*, job: ImportJob) -> bool:
     if job.rows_total <= settings.IMPORT_INLINE_MAX_ROWS:
         import_job_run(job=job)
         return False
-    from django_q.tasks import async_task
-
     transaction.on_commit(
-        lambda: async_task("catalog.tasks.run_import_job", job.pk, task_name=f"import-{job.pk}")
+        lambda: task_queue.enqueue(
+            "catalog.tasks.run_import_job", job.pk, task_name=f"import-{job.pk}"
+        )
     )
     return True
 

@@ -26,7 +26,6 @@ from catalog.admin import NO_COVER_HTML, STATUS_COLOURS, WorkAdmin
 from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
 from catalog.models import Edition, Work, WorkAuthor
 from enrichment import review, views
-from enrichment.dashboard import COMPLETENESS_BUCKETS, MISSING_AUTHORS, MISSING_FIELDS
 from enrichment.models import (
     AuditLogEntry,
     BulkOperation,
@@ -35,6 +34,7 @@ from enrichment.models import (
     SourceRecord,
 )
 from enrichment.providers.registry import provider_choices, provider_label
+from enrichment.selectors import COMPLETENESS_BUCKETS, MISSING_AUTHORS, MISSING_FIELDS
 from enrichment.views import FIELD_LABELS, REVERT_PERMISSION, REVIEW_PERMISSION
 
 Status = EnrichmentRequest.Status
@@ -950,9 +950,10 @@ class CoverSourceFilter(admin.SimpleListFilter):
         source = self.value()
         if not source:
             return queryset
+        # The works the dashboard counts under this source: those whose shown verified cover
+        # came from it (catalog.selectors.works_with_cover_source), each once.
         source = "" if source == "unknown" else source
-        edition = Edition.objects.filter(work=OuterRef("pk"), cover_source=source).exclude(cover="")
-        return queryset.filter((Q(cover_source=source) & ~Q(cover="")) | Q(Exists(edition)))
+        return selectors.works_with_cover_source(queryset).filter(verified_cover_source=source)
 
 
 class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):

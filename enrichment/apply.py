@@ -18,6 +18,7 @@ from django.utils import timezone
 from catalog import text
 from catalog.importers.base import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor
+from catalog.selectors import work_has_cover
 from enrichment.candidates import Contributor
 from enrichment.cover_apply import cover_mark_pending, covers_dispatch
 from enrichment.matching import Tier
@@ -63,7 +64,7 @@ def current_values(work: Work, edition: Edition | None) -> dict[str, Any]:
 
 def completeness_of(work: Work, edition: Edition | None) -> int:
     values = current_values(work, edition)
-    values["cover"] = bool(work.cover) or any(e.cover for e in work.editions.all())
+    values["cover"] = work_has_cover(work)
     values["authors"] = work.credits.exists()
     return completeness(values)
 
@@ -225,7 +226,7 @@ def request_apply_decision(
                 if name in proposal:
                     proposal[name]["applied"] = True
             pending = [n for n, item in proposal.items() if not item.get("applied")]
-            wants_cover = bool(covers) and not _has_cover(work)
+            wants_cover = bool(covers) and not work_has_cover(work)
             if covers:
                 proposal["cover"] = {
                     "current": _cover_summary(work),
@@ -233,7 +234,7 @@ def request_apply_decision(
                     "source": covers[0]["provider"],
                     "tier": str(tier),
                     "target": "edition" if edition else "work",
-                    "fills_empty": not _has_cover(work),
+                    "fills_empty": not work_has_cover(work),
                 }
             if tier == Tier.HIGH:
                 status = Status.COMPLETED
@@ -301,10 +302,6 @@ def request_finish_unmatched(*, request: EnrichmentRequest, reason: str) -> str:
     except RequestNotClaimed:
         return "lost"
     return Status.SKIPPED
-
-
-def _has_cover(work: Work) -> bool:
-    return bool(work.cover) or work.editions.exclude(cover="").exists()
 
 
 def _cover_summary(work: Work) -> dict:

@@ -25,7 +25,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from bookstore import task_queue
 from catalog.models import Edition, Work
+from catalog.selectors import work_has_cover
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
@@ -119,13 +121,11 @@ def covers_dispatch(
     """Queue the due covers among `request_ids` (every due cover when None) in tasks of at most
     cover_task_size(); a cover already queued or being fetched is left alone. `actor_id`: the
     reviewer credited with the covers. Returns the number of covers queued."""
-    from django_q.tasks import async_task
-
     ids = covers_mark_queued(request_ids=request_ids, limit=limit, now=now)
     size = cover_task_size()
     credit = [actor_id] if actor_id else []
     for start in range(0, len(ids), size):
-        async_task(FETCH_TASK, ids[start : start + size], *credit, group="covers")
+        task_queue.enqueue(FETCH_TASK, ids[start : start + size], *credit, group="covers")
     return len(ids)
 
 
@@ -274,7 +274,7 @@ def request_fetch_cover(
             "match_details",
             "updated_at",
         ]
-        if not force and _has_verified_cover(work):
+        if not force and work_has_cover(work):
             locked.cover_status = CoverStatus.NONE
             details["cover_note"] = "The work already has a verified cover: kept."
             locked.save(update_fields=done_fields)
@@ -326,10 +326,6 @@ def request_fetch_cover(
         locked.save(update_fields=[*done_fields, "proposal"])
         _refresh_work(work)
     return "applied"
-
-
-def _has_verified_cover(work: Work) -> bool:
-    return bool(work.cover) or work.editions.exclude(cover="").exists()
 
 
 def _cover_target(request: EnrichmentRequest, work: Work):

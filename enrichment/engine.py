@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalog.models import Work
+from catalog.selectors import work_has_cover
 from enrichment import apply, throttle
 from enrichment.candidates import (
     RETRYABLE_STATUSES,
@@ -95,11 +96,11 @@ class _Book:
     def satisfied(self) -> bool:
         if TIER_ORDER[self.best_tier] < TIER_ORDER[Tier.HIGH]:
             return False
-        return not self.request.wants_cover or self.has_cover_ref() or _work_has_cover(self)
-
-
-def _work_has_cover(book: _Book) -> bool:
-    return bool(book.request.work.cover) or any(e.cover for e in book.request.work.editions.all())
+        return (
+            not self.request.wants_cover
+            or self.has_cover_ref()
+            or work_has_cover(self.request.work)
+        )
 
 
 def book_query(work: Work, edition=None) -> BookQuery:

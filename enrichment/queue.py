@@ -16,7 +16,9 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from bookstore import task_queue
 from catalog.models import Edition, Work
+from catalog.selectors import works_with_cover_q
 from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import EnrichmentRequest
 
@@ -36,8 +38,7 @@ PRIORITY = {
 
 
 def works_missing_cover() -> Q:
-    covered_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(cover="")
-    return Q(cover="") & ~Q(Exists(covered_edition))
+    return ~works_with_cover_q()
 
 
 def works_missing_metadata() -> Q:
@@ -129,13 +130,11 @@ def post_import_hook(*, work_ids: Sequence[int], trigger: str) -> int:
 def requests_dispatch(*, request_ids: Sequence[int]) -> int:
     """Hand requests to the django-q2 workers in batches (one Open Library / ISBNdb batch
     request serves a whole task). Returns the number of tasks queued."""
-    from django_q.tasks import async_task
-
     size = max(settings.ENRICHMENT_BATCH_SIZE, 1)
     ids = sorted(request_ids)
     EnrichmentRequest.objects.filter(pk__in=ids).update(queued_at=timezone.now())
     for start in range(0, len(ids), size):
-        async_task("enrichment.tasks.process_enrichment_batch", ids[start : start + size])
+        task_queue.enqueue("enrichment.tasks.process_enrichment_batch", ids[start : start + size])
     return (len(ids) + size - 1) // size
 
 

@@ -19,7 +19,9 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from bookstore import task_queue
 from catalog.models import Edition, Work, WorkAuthor
+from catalog.selectors import work_has_cover
 from enrichment import apply, cover_apply, queue
 from enrichment.candidates import Contributor
 from enrichment.merge import FIELDS, PLACEHOLDER, is_placeholder
@@ -153,7 +155,7 @@ def request_approve(
         if safe:
             names = [n for n in FIELDS if n in pending and proposal[n].get("fills_empty")]
             want_authors = True
-            want_cover = "cover" in pending and not _has_cover(work)
+            want_cover = "cover" in pending and not work_has_cover(work)
         else:
             names = [n for n in chosen if n in FIELDS and n in pending]
             want_authors = "authors" in chosen
@@ -253,10 +255,6 @@ def _locked_targets(request: EnrichmentRequest) -> tuple[Work, Edition | None]:
     if edition is not None:
         edition = Edition.objects.select_for_update().get(pk=edition.pk)
     return work, edition
-
-
-def _has_cover(work: Work) -> bool:
-    return bool(work.cover) or work.editions.exclude(cover="").exists()
 
 
 def _proposed_authors(request: EnrichmentRequest) -> list[Contributor]:
@@ -713,9 +711,7 @@ def bulk_operation_start(
 
 
 def bulk_operation_dispatch(*, operation_id: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task(
+    task_queue.enqueue(
         "enrichment.review_tasks.run_bulk_operation",
         operation_id,
         task_name=f"bulk-{operation_id}-{time.monotonic_ns()}",

@@ -1,3 +1,5 @@
+from typing import Any, NamedTuple
+
 import pytest
 
 
@@ -17,3 +19,23 @@ def media_in_tmp(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "private-imports")},
         },
     }
+
+
+class SentTask(NamedTuple):
+    """One task handed to bookstore.task_queue.enqueue: its dotted path and arguments."""
+
+    func: str
+    args: tuple
+    kwargs: dict[str, Any]
+
+
+@pytest.fixture
+def sent_tasks(monkeypatch) -> list[SentTask]:
+    """Record what would be queued for django-q2 instead of queuing it: the test plays the
+    worker. The one seam every caller goes through, so this is the one name to replace."""
+    sent: list[SentTask] = []
+    monkeypatch.setattr(
+        "bookstore.task_queue.enqueue",
+        lambda func, *args, **kwargs: sent.append(SentTask(func, args, kwargs)),
+    )
+    return sent

@@ -25,6 +25,7 @@ print("ok")
 
 
 @pytest.mark.skipif(bool(os.environ.get("DATABASE_URL")), reason="SQLite-specific")
+@pytest.mark.slow  # two processes
 def test_two_processes_write_to_one_sqlite_file_without_locking_errors(tmp_path):
     env = {
         **os.environ,

@@ -76,22 +76,21 @@ def browser_page(monkeypatch):
         connections.close_all()
 
 
-@pytest.fixture
-def task_queue(monkeypatch):
-    """django-q2's async_task, recorded instead of queued: the test plays the worker."""
-    sent = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
-    return sent
-
-
 def librarian_group() -> Group:
-    """The group as migration 0005 defines it (flushed by earlier transactional tests)."""
+    """The group as the migrations define it (flushed by earlier transactional tests):
+    enrichment 0005 creates it, catalog 0007 adds the import permissions."""
     migration = importlib.import_module("enrichment.migrations.0005_librarian_group")
     group, _ = Group.objects.get_or_create(name=migration.GROUP)
     for label, codenames in migration.PERMISSIONS.items():
         group.permissions.add(
             *Permission.objects.filter(content_type__app_label=label, codename__in=codenames)
         )
+    imports = importlib.import_module("catalog.migrations.0007_import_permissions")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="catalog", codename__in=[imports.IMPORT, imports.MANAGE_OTHERS]
+        )
+    )
     return group
 
 
@@ -114,8 +113,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+@pytest.mark.slow  # a live server and a browser
 @pytest.mark.django_db(transaction=True)
-def test_review_flow_in_a_browser(live_server, browser_page, task_queue, settings, tmp_path):
+def test_review_flow_in_a_browser(live_server, browser_page, sent_tasks, settings, tmp_path):
     settings.IMPORT_INLINE_MAX_ROWS = 1  # so that the import runs "on a worker", with progress
     settings.ENRICHMENT_AUTO_APPLY_COVERS = False  # no cover download: there is no network
     page, base = browser_page, live_server.url
@@ -140,7 +140,7 @@ def test_review_flow_in_a_browser(live_server, browser_page, task_queue, setting
 
     # 2. Watch it finish: the worker runs while the page polls its progress.
     page.route("**/progress/", lambda route: route.abort())  # no request while we work
-    assert ("catalog.tasks.run_import_job", job.pk) in task_queue
+    assert ("catalog.tasks.run_import_job", (job.pk,)) in [(t.func, t.args) for t in sent_tasks]
     from catalog.tasks import run_import_job
 
     run_import_job(job.pk)

@@ -116,15 +116,15 @@ def test_failed_rows_are_listed_downloadable_and_retryable(librarian_client):
 
 
 def test_large_upload_runs_in_the_background_with_a_live_progress_endpoint(
-    librarian_client, settings, monkeypatch, django_capture_on_commit_callbacks
+    librarian_client, settings, sent_tasks, django_capture_on_commit_callbacks
 ):
     settings.IMPORT_INLINE_MAX_ROWS = 10
-    queued = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append(a))
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
     job = ImportJob.objects.get()
-    assert queued == [("catalog.tasks.run_import_job", job.pk)]
+    assert [(task.func, task.args) for task in sent_tasks] == [
+        ("catalog.tasks.run_import_job", (job.pk,))
+    ]
     page = librarian_client.get(response.url).content.decode()
     assert "bookstore/progress.js" in page and "Cancel import" in page
 
@@ -137,9 +137,8 @@ def test_large_upload_runs_in_the_background_with_a_live_progress_endpoint(
     assert progress["finished"] and progress["percent"] == 100 and progress["processed"] == 193
 
 
-def test_cancel_button_stops_a_pending_job(librarian_client, settings, monkeypatch):
+def test_cancel_button_stops_a_pending_job(librarian_client, settings, sent_tasks):
     settings.IMPORT_INLINE_MAX_ROWS = 10
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)
     upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
     job = ImportJob.objects.get()
     librarian_client.post(reverse("admin:catalog_importjob_cancel", args=[job.pk]))

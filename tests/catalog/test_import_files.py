@@ -370,6 +370,7 @@ def run_with_environment(args: list[str], **environ) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_s3_uploads_go_to_a_private_prefix_of_their_own():
     result = run_with_environment(
         ["-c", S3_PROBE],
@@ -408,6 +409,7 @@ def test_s3_uploads_go_to_a_private_prefix_of_their_own():
     assert (probe["bucket"], probe["location"]) == ("private-uploads", "exports")
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_startup_refuses_an_import_location_inside_media_root(tmp_path):
     media = tmp_path / "media"
     refused = run_with_environment(

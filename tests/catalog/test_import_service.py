@@ -280,6 +280,7 @@ def test_retry_imports_failed_rows_again_from_their_raw_cells(monkeypatch):
     assert job.rows.get(line_number=3).status == "created"
 
 
+@pytest.mark.slow  # threads racing on PostgreSQL
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
     reason="SQLite's IMMEDIATE transactions serialize writers: the race cannot happen there",
@@ -310,17 +311,17 @@ def test_concurrent_insert_of_the_same_isbn_is_retried_not_lost(monkeypatch):
 
 
 def test_large_imports_run_in_a_worker_task(
-    settings, django_capture_on_commit_callbacks, monkeypatch
+    settings, django_capture_on_commit_callbacks, sent_tasks
 ):
     settings.IMPORT_INLINE_MAX_ROWS = 5
-    queued = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: queued.append((a, k)))
     job = services.import_job_create(
         data=(FIXTURES / "storygraph_export.csv").read_bytes(), filename="sg.csv"
     )
     with django_capture_on_commit_callbacks(execute=True):
         assert services.import_job_start(job=job) is True
-    assert queued == [(("catalog.tasks.run_import_job", job.pk), {"task_name": f"import-{job.pk}"})]
+    assert sent_tasks == [
+        ("catalog.tasks.run_import_job", (job.pk,), {"task_name": f"import-{job.pk}"})
+    ]
     job.refresh_from_db()
     assert job.status == "pending"
 

@@ -31,18 +31,16 @@ COVER_URL = "https://covers.openlibrary.org/b/id/1-L.jpg"
 
 
 @pytest.fixture(autouse=True)
-def task_queue(monkeypatch, settings):
-    """Record what would be handed to django-q2 instead of queuing it."""
+def task_queue(sent_tasks, settings):
+    """Record what would be handed to django-q2 instead of queuing it (sent_tasks)."""
     settings.Q_TIMEOUT = 300
     settings.COVER_CONNECT_TIMEOUT, settings.COVER_READ_TIMEOUT = 5.0, 20.0
     settings.ENRICHMENT_STALE_SECONDS = 300
-    sent = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
-    return sent
+    return sent_tasks
 
 
 def cover_tasks(sent) -> list[list[int]]:
-    return [args[1] for args in sent if args[0] == FETCH_TASK]
+    return [task.args[0] for task in sent if task.func == FETCH_TASK]
 
 
 def pending_covers(count: int, *, age_seconds: float = 600) -> list[int]:
@@ -124,6 +122,7 @@ def test_a_new_cover_is_queued_at_once_and_the_sweep_leaves_it_to_that_task(task
     assert cover_tasks(task_queue) == [[pk]]
 
 
+@pytest.mark.slow  # threads racing on PostgreSQL
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_the_same_moment_queue_each_cover_once(task_queue):
@@ -277,6 +276,7 @@ def dripping_host(settings):
     server.server_close()
 
 
+@pytest.mark.slow  # waits out a real deadline
 def test_enrich_missing_now_gives_up_on_a_dripping_cover_host_with_a_clear_reason(
     dripping_host, monkeypatch
 ):

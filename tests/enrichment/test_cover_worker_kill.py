@@ -134,6 +134,7 @@ def read_status(path):
         return None
 
 
+@pytest.mark.slow  # a real qcluster, killed
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_cluster_leaves_no_cover_behind_and_none_downloaded_twice_over(
     tmp_path, image_server

@@ -239,6 +239,7 @@ print(json.dumps({"class": type(storage).__name__, "bucket": storage.bucket_name
 """
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_storage_backend_s3_from_the_environment_stores_covers_in_the_bucket():
     env = {
         key: value

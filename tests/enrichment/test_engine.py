@@ -84,17 +84,15 @@ def test_enqueue_picks_works_missing_cover_or_metadata_and_skips_active_ones():
 
 
 def test_enqueue_dispatches_batches_on_commit(
-    settings, monkeypatch, django_capture_on_commit_callbacks
+    settings, sent_tasks, django_capture_on_commit_callbacks
 ):
     settings.ENRICHMENT_BATCH_SIZE = 2
-    sent = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
     for i in range(5):
         make_work(f"Book {i}")
     with django_capture_on_commit_callbacks(execute=True):
         ids = queue.works_enqueue_enrichment(trigger="manual_bulk")
-    assert [len(args[1]) for args in sent] == [2, 2, 1]
-    assert sorted(i for args in sent for i in args[1]) == sorted(ids)
+    assert [len(task.args[0]) for task in sent_tasks] == [2, 2, 1]
+    assert sorted(i for task in sent_tasks for i in task.args[0]) == sorted(ids)
     assert set(EnrichmentRequest.objects.values_list("priority", flat=True)) == {30}
 
 
@@ -115,6 +113,7 @@ def test_claims_are_exclusive():
     assert all(r.status == "in_progress" and r.attempts == 1 for r in first)
 
 
+@pytest.mark.slow  # threads racing on PostgreSQL
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_claiming_at_once_never_get_the_same_request():
@@ -287,9 +286,7 @@ def test_provider_faults_back_off_then_fail_with_the_last_error(settings):
     assert work.enrichment_status == "failed"
 
 
-def test_a_backed_off_request_is_sent_again_as_soon_as_it_is_due(monkeypatch):
-    sent = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
+def test_a_backed_off_request_is_sent_again_as_soon_as_it_is_due(sent_tasks):
     neverwhere()
     ids = queue.works_enqueue_enrichment(dispatch=False)
     queue.requests_dispatch(request_ids=ids)
@@ -338,13 +335,11 @@ def test_a_request_that_kills_its_worker_every_time_ends_failed(settings):
     assert EnrichmentRequest.objects.get(pk=ids[0]).status == "failed"
 
 
-def test_the_sweep_dispatches_due_requests_once(monkeypatch):
-    sent = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
+def test_the_sweep_dispatches_due_requests_once(sent_tasks):
     neverwhere()
     ids = queue.works_enqueue_enrichment(dispatch=False)
     assert queue.requests_dispatch_due() == 1
-    assert sent == [("enrichment.tasks.process_enrichment_batch", ids)]
+    assert sent_tasks == [("enrichment.tasks.process_enrichment_batch", (ids,), {})]
     assert queue.requests_dispatch_due() == 0  # held by the queued task for now
 
 
@@ -362,8 +357,7 @@ def test_batching_serves_many_works_with_one_request_per_batch():
     assert sorted(i for call in provider.lookup_calls for i in call) == sorted(isbns)
 
 
-def test_works_skipped_while_providers_were_unavailable_are_queued_again(monkeypatch):
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: None)
+def test_works_skipped_while_providers_were_unavailable_are_queued_again(sent_tasks):
     work, _ = neverwhere()
     (_request_id,), _ = enqueue_and_run([FakeProvider(status=LookupStatus.QUOTA_EXHAUSTED)])
     assert queue.requests_retry_unavailable() == []  # not before the retry delay

@@ -83,8 +83,7 @@ def enrich(*args) -> dict:
     return json.loads(out.getvalue())
 
 
-def test_import_then_enrich_missing_applies_metadata_and_verified_covers(open_library, monkeypatch):
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)  # no cluster here
+def test_import_then_enrich_missing_applies_metadata_and_verified_covers(open_library, sent_tasks):
     job = services.import_job_create(data=CSV.encode(), filename="goodreads.csv")
     services.import_job_run(job=job)
     job.refresh_from_db()
@@ -137,8 +136,7 @@ def test_dry_run_counts_and_changes_nothing():
     assert not EnrichmentRequest.objects.exists()
 
 
-def test_covers_and_metadata_flags_select_what_is_missing(monkeypatch):
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *a, **k: None)
+def test_covers_and_metadata_flags_select_what_is_missing(sent_tasks):
     Work.objects.create(
         title="No cover", description="d", first_published_year=2000, subjects=["x"]
     )

@@ -1,3 +1,4 @@
+import datetime
 import json
 from io import StringIO
 
@@ -39,11 +40,12 @@ def test_only_verified_covers_count_by_source():
 
 def test_queue_metadata_and_provider_budget(settings):
     settings.ENRICHMENT_PROVIDERS = ["openlibrary", "google_books"]
+    settings.GOOGLE_BOOKS_DAILY_BUDGET = 1000  # the budget the throttle enforces
     work = make_work("Pending")
     EnrichmentRequest.objects.create(work=work, trigger="command")
     ProviderState.objects.create(
         provider="google_books",
-        daily_budget=1000,
+        day=timezone.now().astimezone(datetime.UTC).date(),
         requests_today=250,
         last_error="429 Too Many Requests",
     )
@@ -66,3 +68,18 @@ def test_command_prints_the_table_and_json():
     out = StringIO()
     call_command("enrichment_report", "--json", stdout=out)
     assert json.loads(out.getvalue())["covers"]["missing"] == 1
+
+
+def test_provider_budget_is_the_enforced_one_and_yesterdays_count_is_not_todays(settings):
+    # Before: the report read ProviderState.daily_budget, which nothing writes (so "unlimited"),
+    # and yesterday's request count as today's; the dashboard read the throttle's.
+    settings.ENRICHMENT_PROVIDERS = ["google_books"]
+    settings.GOOGLE_BOOKS_DAILY_BUDGET = 1000
+    yesterday = timezone.now().astimezone(datetime.UTC).date() - datetime.timedelta(days=1)
+    ProviderState.objects.create(provider="google_books", day=yesterday, requests_today=900)
+    google = coverage_report()["providers"]["google_books"]
+    assert (google["daily_budget"], google["requests_today"], google["budget_left"]) == (
+        1000,
+        0,
+        1000,
+    )

@@ -23,11 +23,9 @@ MAX_QUERIES = 15
 
 
 @pytest.fixture(autouse=True)
-def no_task_queue(monkeypatch):
-    sent = []
-    monkeypatch.setattr("django_q.tasks.async_task", lambda *args, **kw: sent.append(args))
+def no_task_queue(monkeypatch, sent_tasks):
     monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda request_ids: None)
-    return sent
+    return sent_tasks
 
 
 def librarian(username="libby") -> User:

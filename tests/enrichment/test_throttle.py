@@ -340,6 +340,7 @@ def set_clock(path: Path, value: float) -> None:
     temporary.replace(path)  # atomic: a reader never sees half a number
 
 
+@pytest.mark.slow  # two processes
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_together_get_no_more_than_the_rate(tmp_path):
     rate = 2.0

@@ -150,6 +150,7 @@ def test_a_load_that_fails_half_way_changes_nothing(load_dump, monkeypatch):
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # worker processes
 def test_worker_processes_load_what_one_process_loads(load_dump, dump_file):
     if connection.vendor != "postgresql":
         pytest.skip("worker processes are used on PostgreSQL only")

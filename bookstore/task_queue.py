@@ -1,0 +1,16 @@
+"""The one seam between the apps and the django-q2 cluster.
+
+Every background task is handed over through `enqueue`, so a test replaces this one name
+(the `sent_tasks` fixture) instead of django-q2's internals in each module that queues work.
+Callers look it up as `task_queue.enqueue` at call time so that the replacement is seen.
+"""
+
+
+def enqueue(func_path: str, *args, **kwargs) -> None:
+    """Queue `func_path` (a dotted path, resolved by the worker) with these arguments;
+    keyword arguments such as `task_name` or `group` are django-q2's options."""
+    # Imported here: django_q's models need the app registry, and importing this module
+    # must not (catalog and enrichment import it at module level).
+    from django_q.tasks import async_task
+
+    async_task(func_path, *args, **kwargs)
