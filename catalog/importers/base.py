@@ -214,6 +214,14 @@ class BaseImporter:
     def normalize(self, cells: list[str]) -> NormalizedRow:
         raise NotImplementedError
 
+    def titled_row(self, cells: list[str]) -> NormalizedRow:
+        """A row read from the title cell (title, subtitle, every series); a row without a
+        title fails: a book is nothing without one."""
+        raw_title = self.get(cells, "title")
+        if not raw_title:
+            raise RowError(_("This row has no title."))
+        return NormalizedRow.from_title(raw_title)
+
     def read_row(self, cells: list[str]) -> NormalizedRow:
         """The row as the catalog will store it: `normalize` between the checks every source
         shares. Raises RowError."""

@@ -6,13 +6,10 @@ Quirks: `author_text` joins every author with commas; `openlibrary_key` is the e
 read twice or reviewed may appear on several rows (the later ones are duplicates).
 """
 
-from django.utils.translation import gettext as _
-
 from catalog.importers.base import (
     ASIN,
     BaseImporter,
     NormalizedRow,
-    RowError,
     apply_identifier,
     parse_date,
     read_page_count,
@@ -40,10 +37,7 @@ class BookWyrmImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError(_("This row has no title."))
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         row.credits = split_people(self.get(cells, "author_text"))
         apply_identifier(row, self.get(cells, "isbn_13"), column="isbn_13")
         apply_identifier(row, self.get(cells, "isbn_10"), column="isbn_10")

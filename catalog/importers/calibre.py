@@ -9,14 +9,11 @@ calibre library is e-books.
 
 import re
 
-from django.utils.translation import gettext as _
-
 from catalog.importers.base import (
     ASIN,
     BaseImporter,
     Credit,
     NormalizedRow,
-    RowError,
     apply_identifier,
     parse_date,
 )
@@ -60,10 +57,7 @@ class CalibreImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError(_("This row has no title."))
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         names = [name for name in _AMPERSAND.split(self.get(cells, "authors")) if name]
         sort_names = _AMPERSAND.split(self.get(cells, "author_sort"))
         # Each name between ` & ` is one person as calibre displays it.

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from catalog.importers.base import (
     BaseImporter,
     NormalizedRow,
-    RowError,
     apply_identifier,
     parse_format,
     read_page_count,
@@ -180,10 +179,7 @@ class GenericImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError(_("This row has no title."))
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         subtitle = self.get(cells, "subtitle")
         if subtitle:
             row.subtitle = subtitle

@@ -4,7 +4,6 @@ from catalog.importers.base import (
     BaseImporter,
     Credit,
     NormalizedRow,
-    RowError,
     apply_identifier,
     parse_contributors,
     parse_format,
@@ -40,10 +39,7 @@ class GoodreadsImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError("This row has no title.")
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         author = self.get(cells, "author")
         if author:
             row.credits.append(Credit(name=author, sort_name=self.get(cells, "author_lf")))

@@ -50,10 +50,7 @@ class LibibImporter(BaseImporter):
                 _("This Libib item is a %(type)s, not a book; it was not imported.")
                 % {"type": item_type}
             )
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError(_("This row has no title."))
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         row.credits = _credits(
             self.get(cells, "creators"), self.get(cells, "first_name"), self.get(cells, "last_name")
         )

@@ -72,10 +72,7 @@ class LibraryThingImporter(BaseImporter):
                 _("This LibraryThing item is a %(media)s, not a book; it was not imported.")
                 % {"media": media}
             )
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError(_("This row has no title."))
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         self._read_credits(cells, row)
         self._read_isbns(cells, row)
         book_id = self.get(cells, "book_id")

@@ -44,10 +44,7 @@ class OpenreadsImporter(BaseImporter):
         self.check_shape(cells)
         if self.get(cells, "deleted").lower() == "true":
             raise RowError(_("This book is in Openreads' trash (deleted); it was not imported."))
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError(_("This row has no title."))
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         subtitle = self.get(cells, "subtitle")
         if subtitle:
             row.subtitle = subtitle

@@ -4,7 +4,6 @@ from catalog.importers.base import (
     BaseImporter,
     Credit,
     NormalizedRow,
-    RowError,
     apply_identifier,
     parse_contributors,
     parse_format,
@@ -30,10 +29,7 @@ class StoryGraphImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        raw_title = self.get(cells, "title")
-        if not raw_title:
-            raise RowError("This row has no title.")
-        row = NormalizedRow.from_title(raw_title)
+        row = self.titled_row(cells)
         row.credits = [Credit(name=name) for name in split_names(self.get(cells, "authors"))]
         known = {c.name.casefold() for c in row.credits}
         contributors = parse_contributors(
