@@ -301,7 +301,7 @@ def run_here(works: int, repeats: int) -> bool:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from enrichment.admin import NEEDS_REVIEW_FIRST
+    from enrichment.admin.requests import NEEDS_REVIEW_FIRST
     from enrichment.models import EnrichmentRequest
 
     setup_test_environment()  # lets the test client's "testserver" host in

@@ -1,5 +1,6 @@
 """Reviewers' decisions on enrichment requests: approve (the safe proposal, or chosen fields),
-dismiss, re-run, revert an audit entry; their bulk versions; bulk operations worked in chunks.
+dismiss, re-run, and their bulk versions. Reverting an audit entry is `enrichment.revert`;
+bulk operations worked in the background are `enrichment.bulk_operations`.
 
 Each decision is one transaction that locks the request, the work and the edition and writes an
 AuditLogEntry with the old and new values. Deciding twice changes nothing the second time. A
@@ -8,32 +9,27 @@ reviewer's tick is the only way a non-empty catalog field is ever overwritten.
 
 import copy
 import logging
-import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from bookstore import task_queue
-from catalog.models import Edition, Work, WorkAuthor
+from catalog.models import Edition, Work
 from catalog.selectors import work_has_cover
 from enrichment import apply, cover_apply, queue
 from enrichment.candidates import Contributor
-from enrichment.merge import FIELDS, PLACEHOLDER, is_placeholder
-from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.merge import FIELDS
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
 CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
 
-#: Bulk actions over more rows than this run on a worker, with a progress page.
-BULK_INLINE_MAX = 200
 #: Rows per chunk: one progress update per chunk.
 BULK_CHUNK_SIZE = 100
 #: Fields a reviewer may choose beyond the proposal's metadata fields.
@@ -80,14 +76,6 @@ class RerunResult:
     request_id: int
     new_request_id: int | None
     reason: str = ""  # why nothing was queued
-
-
-@dataclass
-class RevertResult:
-    entry_id: int
-    reverted: dict[str, dict] = field(default_factory=dict)  # field -> {old, new, target}
-    refused: dict[str, str] = field(default_factory=dict)  # field -> why not
-    revert_entry: AuditLogEntry | None = None
 
 
 @dataclass
@@ -198,7 +186,7 @@ def request_approve(
                 tier=locked.confidence,
                 changes=changes,
                 actor=actor,
-                actor_label=_label(actor),
+                actor_label=actor_label_of(actor),
                 note=note,
             )
         result.applied, result.refused = changes, refused
@@ -215,7 +203,7 @@ def request_approve(
         locked.retry_when_available = False
         locked.finished_at = locked.finished_at or now
         locked.save()
-        _set_work_state(work, edition, status=Work.EnrichmentStatus.ENRICHED, touched=changes)
+        set_work_state(work, edition, status=Work.EnrichmentStatus.ENRICHED, touched=changes)
         if result.cover == "queued" and dispatch_covers:
             request_id, actor_id = locked.pk, getattr(actor, "pk", None)
             transaction.on_commit(
@@ -272,7 +260,7 @@ def _sources(changes: dict, proposal: dict, request: EnrichmentRequest) -> str:
     return ",".join(s for s in dict.fromkeys(sources) if s)[:128]
 
 
-def _label(actor) -> str:
+def actor_label_of(actor) -> str:
     return actor.get_username()[:64] if actor is not None else ""
 
 
@@ -282,7 +270,7 @@ def _approve_note(changes: dict, *, safe: bool, cover: str) -> str:
     return note + (" (cover download queued)." if cover == "queued" else ".")
 
 
-def _set_work_state(work: Work, edition: Edition | None, *, status: str, touched) -> None:
+def set_work_state(work: Work, edition: Edition | None, *, status: str, touched) -> None:
     work.enrichment_status = status
     work.completeness = apply.completeness_of(work, edition or work.editions.first())
     fields = ["enrichment_status", "completeness", "updated_at"]
@@ -328,7 +316,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
             tier=locked.confidence,
             changes={},
             actor=actor,
-            actor_label=_label(actor),
+            actor_label=actor_label_of(actor),
             note=reason,
         )
         if work.enrichment_status == Work.EnrichmentStatus.NEEDS_REVIEW:
@@ -498,319 +486,3 @@ def _chunks(queryset: QuerySet, size: int = BULK_CHUNK_SIZE):
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-
-
-# --- Revert -------------------------------------------------------------------------------------
-
-REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER)
-
-
-def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
-    """Put back the values an entry replaced, field by field, only where the field still holds
-    the value the entry set; says why for the others. Writes a "revert" audit entry."""
-    result = RevertResult(entry_id=entry.pk)
-    if entry.action not in REVERTIBLE:
-        label = entry.get_action_display().lower()
-        result.refused = {"*": f"an entry of type “{label}” changed nothing that can be put back"}
-        return result
-    with transaction.atomic():
-        entry = AuditLogEntry.objects.select_for_update().get(pk=entry.pk)
-        work = Work.objects.select_for_update().get(pk=entry.work_id)
-        edition = (
-            Edition.objects.select_for_update().filter(pk=entry.edition_id).first()
-            if entry.edition_id
-            else None
-        )
-        done_before = _already_reverted(entry)
-        changes: dict[str, dict] = {}
-        for name, change in ordered(entry.changes):
-            if name in done_before:
-                result.refused[name] = f"already reverted (entry #{done_before[name]})"
-                continue
-            try:
-                change_back = _revert_field(name, change, work=work, edition=edition)
-            except ReviewError as error:
-                result.refused[name] = str(error)
-                continue
-            changes[name] = change_back
-        if changes:
-            result.revert_entry = AuditLogEntry.objects.create(
-                request=entry.request,
-                work=work,
-                edition=edition,
-                action=Action.REVERT,
-                provider=entry.provider,
-                tier=entry.tier,
-                changes=changes,
-                actor=actor,
-                actor_label=_label(actor),
-                reverts=entry,
-                note=f"Reverted entry #{entry.pk}.",
-            )
-            _unmark_applied(entry.request_id, changes)
-            _set_work_state(work, edition, status=work.enrichment_status, touched=changes)
-        result.reverted = changes
-    return result
-
-
-def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
-    done = {}
-    for pk, changes in entry.reverted_by.values_list("pk", "changes"):
-        for name in changes or {}:
-            done.setdefault(name, pk)
-    return done
-
-
-def _revert_field(name: str, change: dict, *, work: Work, edition: Edition | None) -> dict:
-    """Restore one field; returns {old, new, target} of the revert, or raises ReviewError."""
-    if name == "authors":
-        return _revert_authors(change, work=work)
-    if name == "cover":
-        return _revert_cover(change, work=work, edition=edition)
-    if name not in FIELDS:
-        raise ReviewError("not a field this panel knows how to restore")
-    target_name = FIELDS[name][0]
-    target = work if target_name == "work" else edition
-    if target is None:
-        raise ReviewError("the edition it was written to no longer exists")
-    current = apply.current_values(work, edition)[name]
-    if not _holds(target, name, change.get("new")):
-        raise ReviewError(
-            f"it was changed since (it now holds {_short(current)}, not {_short(change['new'])})"
-        )
-    changes, refused = apply.write_fields(
-        work=work, edition=edition, values={name: change.get("old")}, only_empty=False
-    )
-    if name in refused:
-        raise ReviewError(refused[name])
-    return {**changes[name], "old": current}
-
-
-def _holds(target, name: str, value: Any) -> bool:
-    """Whether the target still holds what writing `value` to `name` stored."""
-    # apply.model_value is how write_fields turns a proposal value into model attributes.
-    expected = apply.model_value(name, value)
-    return all(getattr(target, attr) == stored for attr, stored in expected.items())
-
-
-def _revert_cover(change: dict, *, work: Work, edition: Edition | None) -> dict:
-    target = edition if change.get("target") == "edition" else work
-    if target is None:
-        raise ReviewError("the edition it was put on no longer exists")
-    if (target.cover.name or "") != change.get("new"):
-        raise ReviewError("the cover was changed since")
-    previous = change.get("previous") or {"cover": change.get("old") or ""}
-    old_name = previous.get("cover") or ""
-    target.cover = old_name
-    target.cover_source = previous.get("cover_source", "") if old_name else ""
-    target.cover_source_url = previous.get("cover_source_url", "") if old_name else ""
-    # Stored covers are named by their hash: the thumbnail's name follows from the original's.
-    sha = _sha_of(old_name)
-    target.cover_sha256 = sha
-    target.cover_thumbnail = f"{old_name.rsplit('.', 1)[0]}-s.webp" if sha else ""
-    if not old_name:
-        target.cover_width = target.cover_height = target.cover_verified_at = None
-    target.save(
-        update_fields=[
-            *COVER_FIELDS,
-            "cover_width",
-            "cover_height",
-            "cover_verified_at",
-            "updated_at",
-        ]
-    )
-    return {"old": change.get("new"), "new": old_name, "target": change.get("target", "work")}
-
-
-def _sha_of(name: str) -> str:
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return stem if len(stem) == 64 and all(c in "0123456789abcdef" for c in stem) else ""
-
-
-def _revert_authors(change: dict, *, work: Work) -> dict:
-    credits = list(work.credits.select_related("author").order_by("position"))
-    names = [c.author.name for c in credits]
-    if names != list(change.get("new") or []):
-        raise ReviewError("the credits were changed since")
-    WorkAuthor.objects.filter(pk__in=[c.pk for c in credits]).delete()
-    return {"old": names, "new": [], "target": "work"}
-
-
-def _unmark_applied(request_id: int | None, changes: dict) -> None:
-    if request_id is None:
-        return
-    request = EnrichmentRequest.objects.select_for_update().filter(pk=request_id).first()
-    if request is None:
-        return
-    proposal = copy.deepcopy(request.proposal or {})
-    for name in changes:
-        if name in proposal:
-            proposal[name]["applied"] = False
-            proposal[name]["reverted"] = True
-    request.proposal = proposal
-    request.fields_applied = [n for n in request.fields_applied or [] if n not in changes]
-    if "cover" in changes and request.cover_status == CoverStatus.APPLIED:
-        request.cover_status = CoverStatus.NONE
-    request.save(update_fields=["proposal", "fields_applied", "cover_status", "updated_at"])
-
-
-def _short(value: Any) -> str:
-    if value in ("", None, []):
-        return "nothing"
-    if is_placeholder(value):
-        return f"“{value[PLACEHOLDER]}” (a placeholder)"
-    text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
-
-
-def audit_revert_bulk(*, queryset: QuerySet[AuditLogEntry], actor) -> BulkResult:
-    result = BulkResult()
-    for entry in queryset.order_by("pk"):
-        outcome = audit_revert(entry=entry, actor=actor)
-        if outcome.reverted:
-            result.changed += 1
-        for reason in outcome.refused.values():
-            result.reasons[reason] += 1
-        if not outcome.reverted:
-            result.unchanged += 1
-    return result
-
-
-# --- Bulk operations (worked in the background) ----------------------------------------------
-
-
-def bulk_operation_start(
-    *,
-    action: str,
-    actor,
-    queryset: QuerySet | None = None,
-    selection: str = "",
-    query_string: str = "",
-    select_across: bool = False,
-    options: dict | None = None,
-) -> BulkOperation:
-    """Record the selection (the ids, fixed now) and queue the worker once this commits."""
-    if action == BulkOperation.Action.ENRICH_MISSING:
-        options = {"covers": True, "metadata": True, **(options or {})}
-        queryset = queue.works_needing_enrichment(
-            covers=options["covers"], metadata=options["metadata"]
-        )
-    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-    operation = BulkOperation.objects.create(
-        action=action,
-        selection=selection[:2000],
-        query_string=query_string[:2000],
-        select_across=select_across,
-        object_ids=ids,
-        options=options or {},
-        total=len(ids),
-        created_by=actor,
-    )
-    transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
-    return operation
-
-
-def bulk_operation_dispatch(*, operation_id: int) -> None:
-    task_queue.enqueue(
-        "enrichment.review_tasks.run_bulk_operation",
-        operation_id,
-        task_name=f"bulk-{operation_id}-{time.monotonic_ns()}",
-    )
-
-
-def bulk_operation_run(*, operation_id: int, time_budget: float | None = None) -> BulkOperation:
-    """Work an operation chunk by chunk for up to `time_budget` seconds, recording progress
-    after each chunk; queue the rest as a new task (a task must end before Q_TIMEOUT)."""
-    if time_budget is None:
-        time_budget = max(5.0, min(60.0, settings.Q_TIMEOUT / 3))
-    deadline = time.monotonic() + time_budget
-    operation = BulkOperation.objects.get(pk=operation_id)
-    if operation.is_finished:
-        return operation
-    now = timezone.now()
-    BulkOperation.objects.filter(pk=operation.pk).update(
-        status=BulkOperation.Status.RUNNING, started_at=operation.started_at or now, updated_at=now
-    )
-    try:
-        while True:  # at least one chunk per run, however short the budget
-            operation.refresh_from_db()
-            worked = _work_one_chunk(operation)
-            if worked is None:  # nothing left
-                BulkOperation.objects.filter(pk=operation.pk).update(
-                    status=BulkOperation.Status.COMPLETED,
-                    total=F("done"),
-                    finished_at=timezone.now(),
-                    updated_at=timezone.now(),
-                )
-                break
-            if worked is False:  # another worker advanced it: leave it to that one
-                return BulkOperation.objects.get(pk=operation.pk)
-            if time.monotonic() >= deadline:
-                transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
-                break
-    except Exception as error:
-        logger.exception("Bulk operation %s failed", operation.pk)
-        BulkOperation.objects.filter(pk=operation.pk).update(
-            status=BulkOperation.Status.FAILED,
-            error=f"{type(error).__name__}: {error}"[:2000],
-            finished_at=timezone.now(),
-            updated_at=timezone.now(),
-        )
-    return BulkOperation.objects.get(pk=operation.pk)
-
-
-def _work_one_chunk(operation: BulkOperation) -> bool | None:
-    """True: a chunk was worked; None: nothing left; False: someone else advanced it."""
-    actor, options, Kind = operation.created_by, operation.options or {}, BulkOperation.Action
-    chunk = operation.object_ids[operation.done : operation.done + BULK_CHUNK_SIZE]
-    if not chunk:
-        return None
-    size = len(chunk)
-    if operation.action in (Kind.ENRICH_WORKS, Kind.ENRICH_MISSING):
-        result = works_enrich_bulk(
-            queryset=Work.objects.filter(pk__in=chunk),
-            actor=actor,
-            covers=options.get("covers", True),
-            metadata=options.get("metadata", True),
-        )
-    else:
-        queryset = EnrichmentRequest.objects.filter(pk__in=chunk)
-        if operation.action == Kind.APPROVE:
-            result = requests_approve_bulk(queryset=queryset, actor=actor)
-        elif operation.action == Kind.DISMISS:
-            reason = options.get("reason", "")
-            result = requests_dismiss_bulk(queryset=queryset, actor=actor, reason=reason)
-        elif operation.action == Kind.RERUN:
-            result = requests_rerun_bulk(queryset=queryset, actor=actor)
-        else:
-            raise ValueError(f"unknown bulk action {operation.action!r}")
-    # Rows that vanished since the selection was made count as unchanged.
-    for _ in range(size - result.total):
-        result.skip("no longer exists")
-    reasons = Counter(operation.reasons or {})
-    reasons.update(result.reasons)
-    updated = BulkOperation.objects.filter(pk=operation.pk, done=operation.done).update(
-        done=F("done") + size,
-        changed=F("changed") + result.changed,
-        unchanged=F("unchanged") + result.unchanged,
-        failed=F("failed") + result.failed,
-        reasons=dict(reasons),
-        updated_at=timezone.now(),
-    )
-    return bool(updated)
-
-
-def bulk_operation_is_stalled(operation: BulkOperation, *, now=None) -> bool:
-    """Running, but no progress for longer than a task may live: its worker died."""
-    if operation.is_finished:
-        return False
-    now = now or timezone.now()
-    return (now - operation.updated_at).total_seconds() > settings.Q_CLUSTER["retry"]
-
-
-def bulk_operation_resume(*, operation: BulkOperation) -> bool:
-    if not bulk_operation_is_stalled(operation):
-        return False
-    BulkOperation.objects.filter(pk=operation.pk).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
-    return True

@@ -4,11 +4,11 @@ Both are idempotent: a bulk operation resumes where its progress says it stopped
 already applied (or no longer pending) is left alone.
 """
 
-from enrichment import cover_apply, review
+from enrichment import bulk_operations, cover_apply
 
 
 def run_bulk_operation(operation_id: int) -> dict:
-    operation = review.bulk_operation_run(operation_id=operation_id)
+    operation = bulk_operations.bulk_operation_run(operation_id=operation_id)
     return {"status": operation.status, "done": operation.done, "total": operation.total}
 
 

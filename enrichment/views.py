@@ -1,63 +1,27 @@
-"""Admin views of the review panel (wired in by enrichment/admin.py through get_urls).
+"""Admin views of the review panel (wired in by enrichment/admin/ through get_urls).
 
 Every view is wrapped by `admin_site.admin_view` (staff login and CSRF protection); those that
 change something take POST only and check their permission here, on the server, whatever the
-page showed. They parse the request, call one service from `enrichment.review`, and report.
+page showed. They parse the request, call one service (`enrichment.review`, `revert`,
+`bulk_operations`), and report; what the pages show is built in `enrichment.presenters`.
 """
-
-from datetime import timedelta
-from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from catalog import text
 from catalog.models import Work
-from enrichment import apply, cover_apply, dashboard, queue, review
-from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
-from enrichment.covers.errors import CoverRejected
-from enrichment.covers.hosts import check_cover_url, upgrade_to_https
-from enrichment.merge import FIELDS, PLACEHOLDER, is_empty, is_placeholder
+from enrichment import bulk_operations, dashboard, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
-from enrichment.providers.registry import provider_label, record_links
 
 REVIEW_PERMISSION = "enrichment.review_enrichment"
 REVERT_PERMISSION = "enrichment.revert_enrichment"
 Status = EnrichmentRequest.Status
-
-FIELD_LABELS = {
-    "title": "Title",
-    "subtitle": "Subtitle",
-    "description": "Description",
-    "first_published_year": "First published",
-    "subjects": "Subjects",
-    "openlibrary_work_key": "Open Library work",
-    "publisher": "Publisher",
-    "publication_date": "Published",
-    "page_count": "Pages",
-    "language": "Language",
-    "format": "Format",
-    "isbn13": "ISBN-13",
-    "openlibrary_edition_key": "Open Library edition",
-    "google_books_id": "Google Books id",
-    "authors": "Authors",
-    "cover": "Cover",
-}
-TIER_WORDS = {
-    "high": "The ISBN (or Open Library key) and the title agree: the same book.",
-    "medium": "The title and the author agree, but no ISBN confirms it: check the edition.",
-    "low": "Only the title agrees; the author or the ISBN does not: check it is the same book.",
-    "none": "Nothing matched well enough.",
-}
 
 
 def require(request, permission: str) -> None:
@@ -68,233 +32,9 @@ def require(request, permission: str) -> None:
 # --- The review page ----------------------------------------------------------------------------
 
 
-def value_text(value) -> str:
-    if is_placeholder(value):
-        return gettext("%(key)s (a placeholder)") % {"key": value[PLACEHOLDER]}
-    if value in (None, "", []):
-        return ""
-    if isinstance(value, list):
-        return "; ".join(str(v) for v in value)
-    return str(value)
-
-
-def web_url(url: str) -> str:
-    """The URL if it is http(s), else "": provider data is never trusted with a link's scheme
-    (a "javascript:" URL would run in the reviewer's session)."""
-    url = (url or "").strip()
-    return url if urlsplit(url).scheme in ("http", "https") else ""
-
-
-def displayable_cover_url(url: str) -> tuple[str, str]:
-    """(url to show in an <img>, "") when the URL is on the cover allowlist over https (or an
-    operator's own host), else ("", why not). No DNS lookup: the browser fetches it, not us."""
-    url = upgrade_to_https((url or "").strip())
-    try:
-        check_cover_url(url)
-    except CoverRejected as rejected:
-        return "", rejected.message or str(rejected.reason)
-    return url, ""
-
-
-def current_cover(work: Work):
-    """The work's own cover, else its first covered edition's (editions are prefetched)."""
-    if work.cover:
-        return work
-    covered = [e for e in work.editions.all() if e.cover]
-    return min(covered, key=lambda e: e.pk) if covered else None
-
-
-def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
-    """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
-    work = req.work
-    edition = apply.target_edition(req)
-    live = apply.current_values(work, edition)
-    proposal = req.proposal or {}
-    rows = []
-    for name in FIELDS:
-        item = proposal.get(name)
-        if not item:
-            continue
-        current = live.get(name, item.get("current"))
-        applied, refused = bool(item.get("applied")), item.get("refused", "")
-        replaces = not item.get("fills_empty") or not is_empty(current)
-        rows.append(
-            {
-                "name": name,
-                "label": FIELD_LABELS.get(name, name),
-                "current": value_text(current),
-                "proposed": value_text(item.get("proposed")),
-                "long": name == "description",
-                "source": item.get("source", ""),
-                "agree": item.get("agree") or [],
-                "tier": item.get("tier", ""),
-                "score": item.get("score") or {},
-                "target": item.get("target", ""),
-                "applied": applied,
-                "reverted": bool(item.get("reverted")),
-                "refused": refused,
-                "replaces": replaces and not applied,
-                "changed_since": value_text(current) != value_text(item.get("current")),
-                "can_tick": can_review and not applied,
-                "ticked": not applied and not replaces,
-            }
-        )
-    people = (req.match_details or {}).get("authors") or []
-    credits = [c.author.name for c in work.credits.all()]
-    same = [text.normalize_person_name(n) for n in credits] == [
-        text.normalize_person_name(p["name"]) for p in people
-    ]
-    if people and not same:
-        applied = "authors" in (req.fields_applied or [])
-        rows.append(
-            {
-                "name": "authors",
-                "label": "Authors",
-                "current": "; ".join(credits),
-                "proposed": "; ".join(p["name"] for p in people),
-                "source": people[0].get("source", ""),
-                "agree": [],
-                "applied": applied,
-                "refused": "" if not credits or applied else "the work has credits: edit them",
-                "replaces": False,
-                "can_tick": can_review and not applied and not credits,
-                "ticked": not applied and not credits,
-            }
-        )
-    return rows
-
-
-def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
-    work = req.work
-    holder = current_cover(work)
-    current = {}
-    if holder is not None:
-        url = medium_thumbnail_url(holder) or holder.cover.url
-        current = {
-            "url": url,
-            "original": holder.cover.url,
-            "source": holder.cover_source,
-            "source_url": web_url(holder.cover_source_url),
-            "size": f"{holder.cover_width}×{holder.cover_height}" if holder.cover_width else "",
-            "verified": holder.cover_verified_at,
-        }
-    item = (req.proposal or {}).get("cover") or {}
-    proposed = []
-    for ref in ordered_cover_refs(cover_apply.cover_refs(req))[:4]:
-        shown, why_not = displayable_cover_url(ref.url)
-        size = f"{ref.width}×{ref.height}" if ref.width and ref.height else ref.size_label
-        proposed.append(
-            {
-                "url": web_url(ref.url),
-                "applied": bool(item.get("applied")) and ref.url == item.get("chosen"),
-                "shown": shown,
-                "why_not": why_not,
-                "provider": provider_label(ref.provider),
-                "size": size,
-            }
-        )
-    applied = bool(item.get("applied"))
-    return {
-        "current": current,
-        "proposed": proposed,
-        "item": item,
-        "applied": applied,
-        "chosen": item.get("chosen", ""),
-        "status": req.get_cover_status_display() if req.cover_status else "",
-        "rejections": [
-            {**rejection, "provider": provider_label(rejection.get("provider", ""))}
-            for rejection in (req.match_details or {}).get("cover_rejections") or []
-        ],
-        "can_tick": can_review and bool(proposed) and not applied,
-        "ticked": not applied and not current and bool(proposed),
-        "replaces": bool(current) and not applied,
-    }
-
-
-def candidates_context(req: EnrichmentRequest) -> list[dict]:
-    details = req.match_details or {}
-    out = []
-    for candidate in details.get("candidates") or []:
-        isbns = candidate.get("isbn13") or []
-        title, provider = candidate.get("title", ""), candidate.get("provider", "")
-        out.append(
-            {
-                "provider": provider_label(provider),
-                "provider_name": provider,
-                "title": title,
-                "tier": candidate.get("tier", ""),
-                "scores": [
-                    ("ISBN", candidate.get("isbn_score", 0)),
-                    ("title", candidate.get("title_score", 0)),
-                    ("author", candidate.get("author_score", 0)),
-                ],
-                "reasons": candidate.get("reasons") or [],
-                "notes": candidate.get("notes") or [],
-                "source_url": web_url(candidate.get("source_url", "")),
-                "links": record_links(candidate.get("ids") or {}),
-                "isbns": isbns,
-                "cache_url": reverse("admin:enrichment_sourcerecord_changelist")
-                + "?"
-                + urlencode({"provider__exact": provider, "q": isbns[0] if isbns else ""}),
-            }
-        )
-    return out
-
-
-def next_for_review(current: EnrichmentRequest | None = None) -> int | None:
-    """The request after `current` in the queue's order (needs review first, then priority,
-    then age), wrapping around; None when nothing else waits."""
-    waiting = EnrichmentRequest.objects.filter(status=Status.NEEDS_REVIEW)
-    order = ("-priority", "created_at", "pk")
-    if current is None:
-        return waiting.order_by(*order).values_list("pk", flat=True).first()
-    waiting = waiting.exclude(pk=current.pk)
-    p, c = current.priority, current.created_at
-    after = waiting.filter(
-        Q(priority__lt=p)
-        | Q(priority=p, created_at__gt=c)
-        | Q(priority=p, created_at=c, pk__gt=current.pk)
-    )
-    return (
-        after.order_by(*order).values_list("pk", flat=True).first()
-        or waiting.order_by(*order).values_list("pk", flat=True).first()
-    )
-
-
-def review_context(req: EnrichmentRequest, *, user) -> dict:
-    can_review = user.has_perm(REVIEW_PERMISSION)
-    details = req.match_details or {}
-    scores = next((item.get("score") for item in (req.proposal or {}).values() if item), None)
-    next_id = next_for_review(req)
-    return {
-        "req": req,
-        "can_review": can_review,
-        "reviewable": req.status in (Status.NEEDS_REVIEW, Status.COMPLETED),
-        "rows": review_rows(req, can_review=can_review),
-        "cover": cover_context(req, can_review=can_review),
-        "candidates": candidates_context(req),
-        "tier_words": TIER_WORDS.get(req.confidence, ""),
-        "scores": scores or {},
-        "skipped": details.get("skipped") or [],
-        "faults": details.get("faults") or [],
-        "reason": details.get("reason", ""),
-        "via_title_search": details.get("via_title_search", False),
-        "history": list(
-            req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[:20]
-        ),
-        "next_url": reverse("admin:enrichment_enrichmentrequest_change", args=[next_id])
-        if next_id
-        else "",
-        "approve_url": reverse("admin:enrichment_enrichmentrequest_approve", args=[req.pk]),
-        "dismiss_url": reverse("admin:enrichment_enrichmentrequest_dismiss", args=[req.pk]),
-        "rerun_url": reverse("admin:enrichment_enrichmentrequest_rerun", args=[req.pk]),
-        "work_url": reverse("admin:catalog_work_change", args=[req.work_id]),
-    }
-
-
 def _after_decision(req: EnrichmentRequest):
     """Straight on to the next request waiting for review, else back to the queue."""
-    next_id = next_for_review(req)
+    next_id = presenters.next_for_review(req)
     if next_id:
         return redirect("admin:enrichment_enrichmentrequest_change", next_id)
     url = reverse("admin:enrichment_enrichmentrequest_changelist")
@@ -324,7 +64,7 @@ def request_approve_view(request, object_id):
     if result.already_done:
         messages.info(request, format_html("{} was already approved.", _work_link(req)))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
-    applied = [FIELD_LABELS.get(n, n).lower() for n, _ in review.ordered(result.applied)]
+    applied = [presenters.FIELD_LABELS.get(n, n).lower() for n, _ in review.ordered(result.applied)]
     parts = [f"applied {', '.join(applied)}" if applied else "nothing to apply"]
     cover_words = {
         "queued": "the cover download is queued",
@@ -335,7 +75,7 @@ def request_approve_view(request, object_id):
     if result.cover:
         parts.append(cover_words.get(result.cover, f"cover: {result.cover}"))
     for name, why in result.refused.items():
-        parts.append(f"{FIELD_LABELS.get(name, name).lower()} not applied: {why}")
+        parts.append(f"{presenters.FIELD_LABELS.get(name, name).lower()} not applied: {why}")
     level = messages.WARNING if result.refused or result.cover == "rejected" else messages.SUCCESS
     messages.add_message(
         request,
@@ -389,11 +129,11 @@ def request_rerun_view(request, object_id):
 def audit_revert_view(request, object_id):
     require(request, REVERT_PERMISSION)
     entry = get_object_or_404(AuditLogEntry.objects.select_related("work"), pk=object_id)
-    result = review.audit_revert(entry=entry, actor=request.user)
+    result = revert.audit_revert(entry=entry, actor=request.user)
     change_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
     if result.reverted:
         names = ", ".join(
-            FIELD_LABELS.get(n, n).lower() for n, _ in review.ordered(result.reverted)
+            presenters.FIELD_LABELS.get(n, n).lower() for n, _ in review.ordered(result.reverted)
         )
         messages.success(
             request,
@@ -410,7 +150,7 @@ def audit_revert_view(request, object_id):
             ),
         )
     for name, why in result.refused.items():
-        label = "This entry" if name == "*" else FIELD_LABELS.get(name, name)
+        label = "This entry" if name == "*" else presenters.FIELD_LABELS.get(name, name)
         messages.warning(request, format_html("{} cannot be reverted: {}.", label, why))
     return redirect(change_url)
 
@@ -431,7 +171,7 @@ def bulk_progress(request, object_id):
             "changed": operation.changed,
             "unchanged": operation.unchanged,
             "failed": operation.failed,
-            "stalled": review.bulk_operation_is_stalled(operation),
+            "stalled": bulk_operations.bulk_operation_is_stalled(operation),
         }
     )
 
@@ -440,7 +180,7 @@ def bulk_progress(request, object_id):
 def bulk_resume(request, object_id):
     require(request, REVIEW_PERMISSION)
     operation = get_object_or_404(BulkOperation, pk=object_id)
-    if review.bulk_operation_resume(operation=operation):
+    if bulk_operations.bulk_operation_resume(operation=operation):
         messages.info(request, "Resumed: a worker will carry on from where it stopped.")
     else:
         messages.info(request, "It is not stalled: nothing to resume.")
@@ -463,8 +203,8 @@ def enrich_missing(request, model_admin):
         label, options = ENRICH_CHOICES.get(choice, ENRICH_CHOICES["both"])
         works = queue.works_needing_enrichment(**options)
         count = works.count()
-        if count > review.BULK_INLINE_MAX:
-            operation = review.bulk_operation_start(
+        if count > bulk_operations.BULK_INLINE_MAX:
+            operation = bulk_operations.bulk_operation_start(
                 action=BulkOperation.Action.ENRICH_MISSING,
                 actor=request.user,
                 queryset=works,
@@ -474,7 +214,7 @@ def enrich_missing(request, model_admin):
             messages.info(request, f"Queuing {count:,} works for enrichment in the background.")
             return redirect("admin:enrichment_bulkoperation_change", operation.pk)
         result = review.works_enrich_bulk(queryset=works, actor=request.user, **options)
-        messages.success(request, bulk_summary(result, verb="queued for enrichment"))
+        messages.success(request, presenters.bulk_summary(result, verb="queued for enrichment"))
         return redirect("admin:catalog_work_changelist")
     context = {
         **model_admin.admin_site.each_context(request),
@@ -482,71 +222,19 @@ def enrich_missing(request, model_admin):
         "opts": model_admin.model._meta,
         "missing_covers": Work.objects.filter(queue.works_missing_cover()).count(),
         "missing_metadata": Work.objects.filter(queue.works_missing_metadata()).count(),
-        "inline_max": review.BULK_INLINE_MAX,
+        "inline_max": bulk_operations.BULK_INLINE_MAX,
     }
     return TemplateResponse(request, "admin/enrichment/enrich_missing.html", context)
-
-
-def bulk_summary(result: review.BulkResult, *, verb: str) -> str:
-    text = f"{result.changed:,} {verb}"
-    if result.unchanged:
-        text += f", {result.unchanged:,} left as they were"
-    if result.failed:
-        text += f", {result.failed:,} failed"
-    if result.reasons:
-        reasons = "; ".join(f"{n:,} {why}" for why, n in result.reasons.most_common(5))
-        text += f" ({reasons})"
-    return text + "."
 
 
 # --- Dashboard ----------------------------------------------------------------------------------
 
 
 def dashboard_view(request, model_admin):
-    figures = dashboard.dashboard_figures()
-    works_url = reverse("admin:catalog_work_changelist")
-    requests_url = reverse("admin:enrichment_enrichmentrequest_changelist")
-    for i, bar in enumerate(figures.missing_fields):
-        bar.url = f"{works_url}?missing={i}"
-    for bar in figures.covers_by_source:
-        bar.url = f"{works_url}?{urlencode({'cover_source': bar.label})}"
-        bar.label = provider_label(bar.label)  # the key made the link; people read the label
-    for (_label, low, high), bar in zip(
-        dashboard.COMPLETENESS_BUCKETS, figures.completeness, strict=True
-    ):
-        bar.url = f"{works_url}?completeness={low}-{high}"
-    for bar in figures.queue:
-        bar.url = f"{requests_url}?status__exact={bar.colour}"
-    for bar in figures.review_by_confidence:
-        bar.url = f"{requests_url}?status__exact=needs_review&confidence__exact={bar.colour}"
-    for bar in figures.activity:
-        since = urlencode({"action__exact": bar.colour, "created_at__gte": _yesterday()})
-        bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{since}"
-    total, x, cover_split = figures.works["total"], 0.0, []
-    for label, key, colour in (
-        ("Verified", "verified", "completed"),
-        ("Not verified", "unverified", "pending"),
-        ("Missing", "missing_cover", "failed"),
-    ):
-        count = figures.works[key]
-        width = 100 * count / total if total else 0.0
-        cover_split.append(
-            {"label": label, "count": count, "colour": colour, "x": x, "width": width}
-        )
-        x += width
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Enrichment dashboard",
-        "cover_split": cover_split,
         "opts": model_admin.model._meta,
-        "figures": figures,
-        "works": figures.works,
-        "works_url": works_url,
-        "requests_url": requests_url,
-        "cover_total": figures.works["total"],
+        **presenters.dashboard_context(dashboard.dashboard_figures()),
     }
     return TemplateResponse(request, "admin/enrichment/dashboard.html", context)
-
-
-def _yesterday() -> str:
-    return str((timezone.now() - timedelta(days=1)).replace(microsecond=0))

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from catalog import services, text
 from catalog.models import Edition, Work
-from enrichment import engine, queue, review, views
+from enrichment import engine, presenters, queue, revert, review
 from enrichment.candidates import Candidate, CoverRef, LookupResult, LookupStatus
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.providers.openlibrary import OpenLibraryProvider
@@ -118,7 +118,7 @@ def test_a_key_only_reading_log_is_identified_by_its_open_library_keys(open_libr
         "target": "work",
     }
     assert entry.changes["isbn13"] == {"old": "", "new": "9780743273565", "target": "edition"}
-    assert views.value_text(entry.changes["title"]["old"]) == "OL468431W (a placeholder)"
+    assert presenters.value_text(entry.changes["title"]["old"]) == "OL468431W (a placeholder)"
 
     deathtrap = Work.objects.get(openlibrary_work_key="OL100126W")
     assert (deathtrap.title, deathtrap.title_is_placeholder) == (".45-Caliber Deathtrap", False)
@@ -150,7 +150,7 @@ def test_a_reviewers_revert_brings_the_placeholder_back(open_library, django_use
     entry = AuditLogEntry.objects.get(work=gatsby, action="auto_apply")
     reviewer = django_user_model.objects.create_user("carol")
 
-    result = review.audit_revert(entry=entry, actor=reviewer)
+    result = revert.audit_revert(entry=entry, actor=reviewer)
 
     assert not result.refused
     gatsby.refresh_from_db()
@@ -204,7 +204,7 @@ def test_our_edition_filed_under_another_work_waits_for_a_reviewer(open_library,
     assert request.confidence == "low"
     assert asked(open_library, "/works/OL468431W.json") == 0
     # The review page offers the title in place of the placeholder, ticked as filling it.
-    [row] = [r for r in views.review_rows(request, can_review=True) if r["name"] == "title"]
+    [row] = [r for r in presenters.review_rows(request, can_review=True) if r["name"] == "title"]
     assert (row["current"], row["proposed"]) == ("OL1W (a placeholder)", "The Great Gatsby")
     assert row["ticked"] and not row["replaces"]
 

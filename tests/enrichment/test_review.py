@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from catalog.models import Edition, Work
-from enrichment import engine, queue, review
+from enrichment import bulk_operations, engine, queue, revert, review
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.covers import assign_cover, store_cover, verify_cover
 from enrichment.merge import build_proposal, merge_candidates
@@ -235,14 +235,14 @@ def test_revert_restores_the_old_values_and_is_itself_audited(reviewer):
     request = needs_review()
     review.request_approve(request=request, actor=reviewer, fields=["publisher", "description"])
     entry = AuditLogEntry.objects.get(action="review_apply")
-    result = review.audit_revert(entry=entry, actor=reviewer)
+    result = revert.audit_revert(entry=entry, actor=reviewer)
 
     assert set(result.reverted) == {"publisher", "description"} and not result.refused
     assert edition_of(request).publisher == "Harper"
     assert Work.objects.get(pk=request.work_id).description == ""
-    revert = result.revert_entry
-    assert revert.action == "revert" and revert.reverts == entry and revert.actor == reviewer
-    assert revert.changes["publisher"] == {
+    undo = result.revert_entry
+    assert undo.action == "revert" and undo.reverts == entry and undo.actor == reviewer
+    assert undo.changes["publisher"] == {
         "old": "HarperTorch",
         "new": "Harper",
         "target": "edition",
@@ -252,7 +252,7 @@ def test_revert_restores_the_old_values_and_is_itself_audited(reviewer):
     assert request.proposal["publisher"]["reverted"] is True
     assert "publisher" not in request.fields_applied
     # Done once: a second revert finds nothing left to restore.
-    again = review.audit_revert(entry=entry, actor=reviewer)
+    again = revert.audit_revert(entry=entry, actor=reviewer)
     assert not again.reverted and "already reverted" in again.refused["publisher"]
 
 
@@ -261,7 +261,7 @@ def test_revert_leaves_a_field_changed_since_and_says_why(reviewer):
     review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
     Edition.objects.filter(work=request.work_id).update(publisher="Headline")
     entry = AuditLogEntry.objects.get(action="review_apply")
-    result = review.audit_revert(entry=entry, actor=reviewer)
+    result = revert.audit_revert(entry=entry, actor=reviewer)
     assert set(result.reverted) == {"page_count"}
     assert "changed since" in result.refused["publisher"]
     assert "“Headline”" in result.refused["publisher"]
@@ -282,7 +282,7 @@ def test_revert_of_an_automatic_apply_and_of_formats_and_dates(reviewer):
     )
     entry = AuditLogEntry.objects.get(action="auto_apply")
     assert {"format", "publication_date", "publisher"} <= set(entry.changes)
-    result = review.audit_revert(entry=entry, actor=reviewer)
+    result = revert.audit_revert(entry=entry, actor=reviewer)
     assert not result.refused, result.refused
     edition.refresh_from_db()
     assert edition.format == "" and edition.publication_date is None and edition.publisher == ""
@@ -292,7 +292,7 @@ def test_revert_of_an_automatic_apply_and_of_formats_and_dates(reviewer):
 def test_entries_that_changed_nothing_cannot_be_reverted(reviewer):
     request = needs_review()
     review.request_dismiss(request=request, actor=reviewer)
-    result = review.audit_revert(entry=AuditLogEntry.objects.get(action="dismiss"), actor=reviewer)
+    result = revert.audit_revert(entry=AuditLogEntry.objects.get(action="dismiss"), actor=reviewer)
     assert not result.reverted and "*" in result.refused
     assert not AuditLogEntry.objects.filter(action="revert").exists()
 
@@ -317,7 +317,7 @@ def test_revert_of_a_cover_puts_the_work_back_without_one(reviewer):
             }
         },
     )
-    result = review.audit_revert(entry=entry, actor=reviewer)
+    result = revert.audit_revert(entry=entry, actor=reviewer)
     assert result.reverted["cover"] == {"old": stored.original_name, "new": "", "target": "edition"}
     edition.refresh_from_db()
     assert not edition.cover and not edition.cover_thumbnail and not edition.cover_sha256
@@ -394,8 +394,8 @@ def waiting_requests(count: int) -> list[int]:
 def test_a_large_bulk_operation_is_worked_in_chunks_with_progress(
     reviewer, no_task_queue, django_capture_on_commit_callbacks
 ):
-    ids = waiting_requests(review.BULK_INLINE_MAX + 50)
-    operation = review.bulk_operation_start(
+    ids = waiting_requests(bulk_operations.BULK_INLINE_MAX + 50)
+    operation = bulk_operations.bulk_operation_start(
         action=BulkOperation.Action.APPROVE,
         actor=reviewer,
         queryset=EnrichmentRequest.objects.filter(status="needs_review"),
@@ -407,24 +407,24 @@ def test_a_large_bulk_operation_is_worked_in_chunks_with_progress(
 
     # A short time budget: one chunk, then the rest goes to a new task.
     with django_capture_on_commit_callbacks(execute=True):
-        first = review.bulk_operation_run(operation_id=operation.pk, time_budget=0)
+        first = bulk_operations.bulk_operation_run(operation_id=operation.pk, time_budget=0)
     assert first.status == "running" and first.done == review.BULK_CHUNK_SIZE
     assert no_task_queue[-1].func == "enrichment.review_tasks.run_bulk_operation"
 
-    final = review.bulk_operation_run(operation_id=operation.pk, time_budget=60)
+    final = bulk_operations.bulk_operation_run(operation_id=operation.pk, time_budget=60)
     assert final.status == "completed" and final.done == final.total == len(ids)
     assert final.changed == len(ids) and final.failed == 0
     assert not EnrichmentRequest.objects.filter(status="needs_review").exists()
     assert set(Edition.objects.values_list("publisher", flat=True)) == {"Penguin"}
     # Idempotent: running it again does nothing.
-    assert review.bulk_operation_run(operation_id=operation.pk).changed == len(ids)
+    assert bulk_operations.bulk_operation_run(operation_id=operation.pk).changed == len(ids)
 
 
 def test_the_review_task_runs_a_bulk_operation(reviewer):
     from enrichment import review_tasks
 
     ids = waiting_requests(3)
-    operation = review.bulk_operation_start(
+    operation = bulk_operations.bulk_operation_start(
         action=BulkOperation.Action.DISMISS,
         actor=reviewer,
         queryset=EnrichmentRequest.objects.filter(pk__in=ids),

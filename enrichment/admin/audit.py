@@ -1,0 +1,243 @@
+"""The audit log: read-only entries, and revert for users with the permission."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.db.models import Exists, OuterRef, Q
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from enrichment import bulk_operations, presenters, revert, review, views
+from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
+from enrichment.models import AuditLogEntry
+from enrichment.presenters import FIELD_LABELS
+from enrichment.providers.registry import provider_choices, provider_label
+
+ACTION_COLOURS = {
+    "auto_apply": "#2e7d32",
+    "cover": "#1f6fb2",
+    "review_apply": "#6a1b9a",
+    "dismiss": "#8d6e63",
+    "revert": "#c62828",
+}
+
+
+# --- The audit log -------------------------------------------------------------------------------
+
+
+class AuditProviderFilter(admin.SimpleListFilter):
+    title = "provider"
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        return provider_choices()
+
+    def queryset(self, request, queryset):
+        name = self.value()
+        if not name:
+            return queryset
+        # `provider` lists the sources of an entry's values, comma-separated.
+        return queryset.filter(
+            Q(provider=name)
+            | Q(provider__startswith=f"{name},")
+            | Q(provider__endswith=f",{name}")
+            | Q(provider__contains=f",{name},")
+        )
+
+
+class ActorFilter(admin.SimpleListFilter):
+    title = "user"
+    parameter_name = "actor"
+
+    def lookups(self, request, model_admin):
+        from django.contrib.auth import get_user_model
+
+        staff = get_user_model().objects.filter(is_staff=True).order_by("username")
+        return [("worker", "Enrichment worker"), *staff.values_list("pk", "username")[:100]]
+
+    def queryset(self, request, queryset):
+        if self.value() == "worker":
+            return queryset.filter(actor__isnull=True)
+        if self.value() and self.value().isdigit():
+            return queryset.filter(actor_id=int(self.value()))
+        return queryset
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+    """Read-only for everyone, superusers included: the log is written by the services only."""
+
+    change_form_template = "admin/enrichment/auditlogentry/change_form.html"
+    list_display = [
+        "created_at",
+        "action_badge",
+        "work_link",
+        "changes_summary",
+        "provider_names",
+        "actor_name",
+        "request_link",
+        "reverted",
+    ]
+    list_display_links = ["created_at"]
+    list_filter = [
+        "action",
+        AuditProviderFilter,
+        ActorFilter,
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["work", "actor"]
+    search_fields = ["work__title", "note"]
+    list_per_page = 50
+    show_full_result_count = False
+    actions = ["revert_selected"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("action_badge", "created_at", "actor_name"),
+                    ("work_link", "request_link", "reverts_link"),
+                    ("provider_names", "tier"),
+                    "note",
+                ]
+            },
+        )
+    ]
+    readonly_fields = [
+        "action_badge",
+        "created_at",
+        "actor_name",
+        "work_link",
+        "request_link",
+        "reverts_link",
+        "provider_names",
+        "tier",
+        "note",
+    ]
+
+    @admin.display(description="Provider", ordering="provider")
+    def provider_names(self, entry):
+        # `provider` lists the sources of an entry's values, comma-separated.
+        return ", ".join(provider_label(p) for p in entry.provider.split(",") if p) or "–"
+
+    def get_queryset(self, request):
+        undone = AuditLogEntry.objects.filter(reverts=OuterRef("pk"))
+        return super().get_queryset(request).annotate(was_reverted=Exists(undone))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/revert/",
+                wrap(views.audit_revert_view),
+                name="enrichment_auditlogentry_revert",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        entry = self.get_object(request, unquote(object_id))
+        extra = {}
+        if entry is not None:
+            extra = {
+                "subtitle": f"{entry.get_action_display()}: {entry.work} "
+                f"({entry.created_at:%Y-%m-%d %H:%M})",
+                "entry": entry,
+                "change_rows": [
+                    {
+                        "name": FIELD_LABELS.get(name, name),
+                        "old": presenters.value_text(change.get("old")),
+                        "new": presenters.value_text(change.get("new")),
+                        "target": change.get("target", ""),
+                    }
+                    for name, change in review.ordered(entry.changes)
+                ],
+                "can_revert": self.has_revert_permission(request)
+                and entry.action in revert.REVERTIBLE,
+                "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
+                "reverted_by": list(entry.reverted_by.select_related("actor")),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    @admin.display(description="Action", ordering="action")
+    def action_badge(self, entry):
+        return badge(entry.get_action_display(), ACTION_COLOURS.get(entry.action, "#777"))
+
+    @admin.display(description="Work", ordering="work__title_normalized")
+    def work_link(self, entry):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:catalog_work_change", args=[entry.work_id]),
+            entry.work,
+        )
+
+    @admin.display(description="Changes (old → new)")
+    def changes_summary(self, entry):
+        if not entry.changes:
+            return entry.note or "–"
+        return format_html_join(
+            mark_safe("<br>"),
+            '<span class="change"><b>{}</b>: {} → {}</span>',
+            (
+                (FIELD_LABELS.get(name, name), self._value(change.get("old"), "del"),
+                 self._value(change.get("new"), "ins"))
+                for name, change in review.ordered(entry.changes)
+            ),
+        )  # fmt: skip
+
+    @staticmethod
+    def _value(value, tag: str):
+        text = short(value, 32)
+        if not text:
+            return mark_safe('<span class="empty">empty</span>')
+        return format_html("<{}>{}</{}>", tag, text, tag)
+
+    @admin.display(description="By", ordering="actor__username")
+    def actor_name(self, entry):
+        return entry.actor.get_username() if entry.actor else entry.actor_label or "–"
+
+    @admin.display(description="Request")
+    def request_link(self, entry):
+        if not entry.request_id:
+            return "–"
+        return format_html(
+            '<a href="{}">#{}</a>',
+            reverse("admin:enrichment_enrichmentrequest_change", args=[entry.request_id]),
+            entry.request_id,
+        )
+
+    @admin.display(description="Reverts")
+    def reverts_link(self, entry):
+        if not entry.reverts_id:
+            return "–"
+        return format_html(
+            '<a href="{}">entry #{}</a>',
+            reverse("admin:enrichment_auditlogentry_change", args=[entry.reverts_id]),
+            entry.reverts_id,
+        )
+
+    @admin.display(description="Reverted", boolean=True)
+    def reverted(self, entry):
+        return entry.was_reverted
+
+    @admin.action(description="Revert selected entries", permissions=["revert"])
+    def revert_selected(self, request, queryset):
+        count = queryset.count()
+        if count > bulk_operations.BULK_INLINE_MAX:
+            self.message_user(
+                request,
+                f"Revert at most {bulk_operations.BULK_INLINE_MAX} entries at a time "
+                f"({count:,} selected): narrow the list with the filters.",
+                messages.WARNING,
+            )
+            return None
+        result = revert.audit_revert_bulk(queryset=queryset, actor=request.user)
+        self.message_user(
+            request,
+            presenters.bulk_summary(result, verb="reverted"),
+            messages.SUCCESS if result.changed else messages.WARNING,
+        )
+        return None
+
+
+# --- Bulk operations -----------------------------------------------------------------------------

@@ -1,0 +1,109 @@
+"""Bulk operations: their progress pages, resume and cancel."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from catalog.admin import STATUS_COLOURS
+from enrichment import bulk_operations, views
+from enrichment.admin.base import ReadOnlyAdmin, badge
+from enrichment.models import BulkOperation
+from enrichment.views import REVIEW_PERMISSION
+
+
+@admin.register(BulkOperation)
+class BulkOperationAdmin(ReadOnlyAdmin):
+    change_form_template = "admin/enrichment/bulkoperation/change_form.html"
+    list_display = [
+        "id",
+        "action",
+        "status_badge",
+        "progress",
+        "selection",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["action", "status"]
+    list_select_related = ["created_by"]
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": [("action", "status_badge"), "selection", "list_link"]}),
+        ("Run", {"fields": [("created_by", "created_at"), ("started_at", "finished_at")]}),
+    ]
+    readonly_fields = ["status_badge", "list_link"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("object_ids")  # up to 100,000 ids
+
+    def has_view_permission(self, request, obj=None):
+        # Reviewers start bulk operations: they may always watch them.
+        return super().has_view_permission(request, obj) or request.user.has_perm(REVIEW_PERMISSION)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:object_id>/progress/",
+                wrap(self._viewable(views.bulk_progress)),
+                name="enrichment_bulkoperation_progress",
+            ),
+            path(
+                "<int:object_id>/resume/",
+                wrap(views.bulk_resume),
+                name="enrichment_bulkoperation_resume",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _viewable(self, view):
+        def guarded(request, *args, **kwargs):
+            if not self.has_view_permission(request):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        operation = self.get_object(request, unquote(object_id))
+        extra = {}
+        if operation is not None:
+            extra = {
+                "operation": operation,
+                "stalled": bulk_operations.bulk_operation_is_stalled(operation),
+                "can_resume": request.user.has_perm(REVIEW_PERMISSION),
+                "reasons": sorted((operation.reasons or {}).items(), key=lambda kv: -kv[1]),
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, operation):
+        return badge(operation.get_status_display(), STATUS_COLOURS.get(operation.status, "#777"))
+
+    @admin.display(description="Progress")
+    def progress(self, operation):
+        return format_html(
+            '<progress max="100" value="{}"></progress> {} of {}',
+            operation.progress_percent,
+            f"{operation.done:,}",
+            f"{operation.total:,}",
+        )
+
+    @admin.display(description="List")
+    def list_link(self, operation):
+        if operation.action in (
+            BulkOperation.Action.ENRICH_WORKS,
+            BulkOperation.Action.ENRICH_MISSING,
+        ):
+            url = reverse("admin:catalog_work_changelist")
+        else:
+            url = reverse("admin:enrichment_enrichmentrequest_changelist")
+        query = f"?{operation.query_string}" if operation.query_string else ""
+        return format_html('<a href="{}{}">the list as it was filtered</a>', url, query)
+
+
+# --- Providers and their cache -------------------------------------------------------------------

@@ -1,0 +1,366 @@
+"""The enrichment queue (EnrichmentRequest) and its review page: filters, list, actions."""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import Cast
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import smart_split, unescape_string_literal
+from django.utils.timesince import timesince
+
+from catalog import selectors
+from catalog.admin import NO_COVER_HTML
+from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
+from catalog.models import Edition, Work, WorkAuthor
+from enrichment import presenters, views
+from enrichment.admin.actions import bulk_action
+from enrichment.admin.base import ReviewPermissionMixin, badge
+from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.providers.registry import provider_choices, provider_label
+
+Status = EnrichmentRequest.Status
+REQUEST_COLOURS = {
+    "needs_review": "#b26a00",
+    "pending": "#777",
+    "in_progress": "#1f6fb2",
+    "completed": "#2e7d32",
+    "failed": "#c62828",
+    "skipped": "#8d6e63",
+}
+CONFIDENCE_COLOURS = {"high": "#2e7d32", "medium": "#1f6fb2", "low": "#b26a00", "none": "#777"}
+#: The queue's default order: requests waiting for review first, then priority, then age.
+NEEDS_REVIEW_FIRST = Case(
+    When(status=Status.NEEDS_REVIEW, then=Value(0)), default=Value(1), output_field=IntegerField()
+)
+PROPOSED_THUMB_HTML = (
+    '<img src="{}" alt="Proposed cover" title="Proposed by {}" class="cover-thumb proposed" '
+    'width="40" loading="lazy" referrerpolicy="no-referrer">'
+)
+SMALL_LABELS = ("s", "m", "small", "thumbnail", "smallthumbnail", "medium")
+
+
+class DeferredJoinPaginator(Paginator):
+    """Pages of a big table with wide rows (JSON proposals): first the page's ids in list order,
+    a narrow query that an index covers, then only those rows with their joins. Sorting 100,000
+    full rows to keep 50 costs ten times more. `rows` fetches them: the admin's queryset with
+    its joins and prefetches, without the list's filters (which the ids already answer)."""
+
+    def __init__(self, *args, rows=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        source = self.object_list if self.rows is None else self.rows
+        rows = {row.pk: row for row in source.order_by().filter(pk__in=ids)}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+class ProviderFilter(admin.SimpleListFilter):
+    title = "provider"
+    parameter_name = "provider"
+
+    def lookups(self, request, model_admin):
+        return provider_choices()
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        # The JSON list as text holds "name" in quotes on both databases.
+        return queryset.alias(providers_text=Cast("providers_attempted", TextField())).filter(
+            providers_text__contains=f'"{self.value()}"'
+        )
+
+
+class CoverProposalFilter(admin.SimpleListFilter):
+    title = "cover proposal"
+    parameter_name = "cover_proposal"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a cover proposal"), ("no", "No cover proposal")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(proposal__has_key="cover")
+        if self.value() == "no":
+            return queryset.exclude(proposal__has_key="cover")
+        return queryset
+
+
+@admin.register(EnrichmentRequest)
+class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
+    change_form_template = "admin/enrichment/enrichmentrequest/change_form.html"
+    list_display = [
+        "status_badge",
+        "confidence_badge",
+        "covers",
+        "book",
+        "providers",
+        "age",
+    ]
+    list_display_links = ["book"]
+    list_filter = ["status", "confidence", ProviderFilter, "trigger", CoverProposalFilter]
+    list_select_related = ["work", "edition"]
+    search_fields = ["work__title", "work__credits__author__name"]  # see get_search_results
+    search_help_text = "Title, author, or an ISBN in any form."
+    list_per_page = 50
+    list_max_show_all = 200
+    show_full_result_count = False  # a big table: no second COUNT(*) per page
+    paginator = DeferredJoinPaginator
+    actions = ["approve_selected", "dismiss_selected", "rerun_selected"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("book_link", "status_badge", "confidence_badge"),
+                    ("trigger", "priority", "attempts", "providers_list"),
+                    ("created_at", "finished_at", "cover_state"),
+                    ("reviewed", "last_error"),
+                ]
+            },
+        )
+    ]
+    readonly_fields = [
+        "book_link",
+        "status_badge",
+        "confidence_badge",
+        "trigger",
+        "priority",
+        "attempts",
+        "providers_list",
+        "created_at",
+        "finished_at",
+        "cover_state",
+        "reviewed",
+        "last_error",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("work", "edition", "reviewed_by")
+            .prefetch_related("work__editions", "work__credits__author")
+        )
+
+    def get_ordering(self, request):
+        return [NEEDS_REVIEW_FIRST.asc(), "-priority", "created_at", "pk"]
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return self.paginator(
+            queryset, per_page, orphans, allow_empty_first_page, rows=self.get_queryset(request)
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Title, author or ISBN, as work id subqueries: no join that duplicates rows, so no
+        SELECT DISTINCT over 100,000 wide rows."""
+        if not search_term.strip():
+            return queryset, False
+        isbn = selectors.isbn_filter(search_term)
+        if isbn is not None:
+            return queryset.filter(
+                work_id__in=Edition.objects.filter(isbn).values("work_id")
+            ), False
+        works = Work.objects.all()
+        for bit in smart_split(search_term):
+            bit = unescape_string_literal(bit) if bit[:1] in ("'", '"') else bit
+            by_author = WorkAuthor.objects.filter(author__name__icontains=bit).values("work_id")
+            works = works.filter(Q(title__icontains=bit) | Q(pk__in=by_author))
+        # Matching works first (a narrow table), then their requests by the work_id index.
+        queryset = queryset.filter(work_id__in=works.values("pk"))
+        return queryset, False
+
+    def get_object(self, request, object_id, from_field=None):
+        # The review page needs the object before Django's change_view: fetch it once.
+        cache = request.__dict__.setdefault("_enrichment_objects", {})
+        if object_id not in cache:
+            cache[object_id] = super().get_object(request, object_id, from_field)
+        return cache[object_id]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decisions go through the review buttons, never a model form
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="enrichment_dashboard"),
+            path(
+                "<int:object_id>/approve/",
+                wrap(views.request_approve_view),
+                name="enrichment_enrichmentrequest_approve",
+            ),
+            path(
+                "<int:object_id>/dismiss/",
+                wrap(views.request_dismiss_view),
+                name="enrichment_enrichmentrequest_dismiss",
+            ),
+            path(
+                "<int:object_id>/rerun/",
+                wrap(views.request_rerun_view),
+                name="enrichment_enrichmentrequest_rerun",
+            ),
+            *super().get_urls(),
+        ]
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return views.dashboard_view(request, self)
+
+    def changelist_view(self, request, extra_context=None):
+        next_id = presenters.next_for_review() if request.method == "GET" else None
+        extra_context = {
+            **(extra_context or {}),
+            "next_review_url": reverse("admin:enrichment_enrichmentrequest_change", args=[next_id])
+            if next_id
+            else "",
+        }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        extra = {}
+        if obj is not None:
+            extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
+            extra["title"] = "Review an enrichment proposal"
+            extra["subtitle"] = f"{obj.work.title} (request #{obj.pk})"
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    # Columns
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, obj):
+        return badge(obj.get_status_display(), REQUEST_COLOURS.get(obj.status, "#777"))
+
+    @admin.display(description="Confidence", ordering="confidence")
+    def confidence_badge(self, obj):
+        if not obj.confidence:
+            return "–"
+        return badge(obj.get_confidence_display(), CONFIDENCE_COLOURS.get(obj.confidence, "#777"))
+
+    @admin.display(description="Current → proposed")
+    def covers(self, obj):
+        return format_html(
+            '<span class="cover-pair">{}<span class="cover-arrow">→</span>{}</span>',
+            self._current_thumbnail(obj.work),
+            self._proposed_thumbnail(obj),
+        )
+
+    @staticmethod
+    def _current_thumbnail(work):
+        if work.cover:
+            return catalog_thumbnail_html(work.cover_thumbnail or work.cover)
+        covered = [e for e in work.editions.all() if e.cover]  # prefetched
+        if not covered:
+            return NO_COVER_HTML
+        edition = min(covered, key=lambda e: e.pk)
+        return catalog_thumbnail_html(edition.cover_thumbnail or edition.cover)
+
+    @staticmethod
+    def _proposed_thumbnail(obj):
+        item = (obj.proposal or {}).get("cover") or {}
+        refs = item.get("proposed") or []
+        if not refs:
+            return mark_safe('<span class="cover-thumb cover-missing" title="No proposal">·</span>')
+        small = [r for r in refs if str(r.get("size_label", "")).lower() in SMALL_LABELS]
+        for ref in small + refs:
+            url, _why = presenters.displayable_cover_url(ref.get("url", ""))
+            if url:
+                return format_html(PROPOSED_THUMB_HTML, url, ref.get("provider", ""))
+        return format_html(
+            '<span class="cover-thumb cover-missing" title="{}">?</span>',
+            "Proposed cover on a host not on the allowlist",
+        )
+
+    @admin.display(description="Book", ordering="work__title_normalized")
+    def book(self, obj):
+        work = obj.work
+        authors = ", ".join(c.author.name for c in work.credits.all())  # prefetched
+        edition = obj.edition
+        if edition is None:
+            editions = sorted(work.editions.all(), key=lambda e: (not e.isbn13, e.pk))
+            edition = editions[0] if editions else None
+        isbn = edition.isbn13 or edition.isbn10 if edition else ""
+        return format_html(
+            '<strong>{}</strong><span class="book-meta">{}{}</span>',
+            work.title,
+            authors or "no author",
+            format_html(' · <span class="isbn">ISBN&nbsp;{}</span>', isbn) if isbn else "",
+        )
+
+    @admin.display(description="Providers")
+    def providers(self, obj):
+        return ", ".join(provider_label(p) for p in obj.providers_attempted or []) or "–"
+
+    @admin.display(description="Age", ordering="created_at")
+    def age(self, obj):
+        return format_html(
+            '<span title="{}">{}</span>', obj.created_at.isoformat(), timesince(obj.created_at)
+        )
+
+    # Review page fields
+
+    @admin.display(description="Book")
+    def book_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:catalog_work_change", args=[obj.work_id]),
+            obj.work,
+        )
+
+    @admin.display(description="Cover")
+    def cover_state(self, obj):
+        return obj.get_cover_status_display() if obj.cover_status else "–"
+
+    @admin.display(description="Providers asked")
+    def providers_list(self, obj):
+        return self.providers(obj)
+
+    @admin.display(description="Reviewed")
+    def reviewed(self, obj):
+        if not obj.reviewed_at:
+            return "–"
+        return format_html(
+            "{} by {} — {}",
+            obj.reviewed_at.strftime("%Y-%m-%d %H:%M"),
+            obj.reviewed_by or "someone since removed",
+            obj.review_note,
+        )
+
+    # Actions
+
+    @admin.action(
+        description="Approve the safe proposal of selected requests", permissions=["review"]
+    )
+    def approve_selected(self, request, queryset):
+        return bulk_action(
+            self, request, queryset, kind=BulkOperation.Action.APPROVE, noun="requests"
+        )
+
+    @admin.action(description="Dismiss selected requests", permissions=["review"])
+    def dismiss_selected(self, request, queryset):
+        return bulk_action(
+            self, request, queryset, kind=BulkOperation.Action.DISMISS, noun="requests"
+        )
+
+    @admin.action(description="Re-run enrichment of selected requests", permissions=["review"])
+    def rerun_selected(self, request, queryset):
+        return bulk_action(
+            self, request, queryset, kind=BulkOperation.Action.RERUN, noun="requests"
+        )

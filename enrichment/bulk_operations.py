@@ -1,0 +1,167 @@
+"""Bulk operations worked in the background: the selection's ids are fixed when it starts, then
+a worker runs them chunk by chunk, recording progress, and queues itself again before its
+task's time is up. A stalled operation (its worker died) can be resumed.
+"""
+
+import logging
+import time
+from collections import Counter
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from bookstore import task_queue
+from catalog.models import Work
+from enrichment import queue
+from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.review import (
+    BULK_CHUNK_SIZE,
+    requests_approve_bulk,
+    requests_dismiss_bulk,
+    requests_rerun_bulk,
+    works_enrich_bulk,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Bulk actions over more rows than this run on a worker, with a progress page.
+BULK_INLINE_MAX = 200
+
+
+def bulk_operation_start(
+    *,
+    action: str,
+    actor,
+    queryset: QuerySet | None = None,
+    selection: str = "",
+    query_string: str = "",
+    select_across: bool = False,
+    options: dict | None = None,
+) -> BulkOperation:
+    """Record the selection (the ids, fixed now) and queue the worker once this commits."""
+    if action == BulkOperation.Action.ENRICH_MISSING:
+        options = {"covers": True, "metadata": True, **(options or {})}
+        queryset = queue.works_needing_enrichment(
+            covers=options["covers"], metadata=options["metadata"]
+        )
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    operation = BulkOperation.objects.create(
+        action=action,
+        selection=selection[:2000],
+        query_string=query_string[:2000],
+        select_across=select_across,
+        object_ids=ids,
+        options=options or {},
+        total=len(ids),
+        created_by=actor,
+    )
+    transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
+    return operation
+
+
+def bulk_operation_dispatch(*, operation_id: int) -> None:
+    task_queue.enqueue(
+        "enrichment.review_tasks.run_bulk_operation",
+        operation_id,
+        task_name=f"bulk-{operation_id}-{time.monotonic_ns()}",
+    )
+
+
+def bulk_operation_run(*, operation_id: int, time_budget: float | None = None) -> BulkOperation:
+    """Work an operation chunk by chunk for up to `time_budget` seconds, recording progress
+    after each chunk; queue the rest as a new task (a task must end before Q_TIMEOUT)."""
+    if time_budget is None:
+        time_budget = max(5.0, min(60.0, settings.Q_TIMEOUT / 3))
+    deadline = time.monotonic() + time_budget
+    operation = BulkOperation.objects.get(pk=operation_id)
+    if operation.is_finished:
+        return operation
+    now = timezone.now()
+    BulkOperation.objects.filter(pk=operation.pk).update(
+        status=BulkOperation.Status.RUNNING, started_at=operation.started_at or now, updated_at=now
+    )
+    try:
+        while True:  # at least one chunk per run, however short the budget
+            operation.refresh_from_db()
+            worked = _work_one_chunk(operation)
+            if worked is None:  # nothing left
+                BulkOperation.objects.filter(pk=operation.pk).update(
+                    status=BulkOperation.Status.COMPLETED,
+                    total=F("done"),
+                    finished_at=timezone.now(),
+                    updated_at=timezone.now(),
+                )
+                break
+            if worked is False:  # another worker advanced it: leave it to that one
+                return BulkOperation.objects.get(pk=operation.pk)
+            if time.monotonic() >= deadline:
+                transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
+                break
+    except Exception as error:
+        logger.exception("Bulk operation %s failed", operation.pk)
+        BulkOperation.objects.filter(pk=operation.pk).update(
+            status=BulkOperation.Status.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
+        )
+    return BulkOperation.objects.get(pk=operation.pk)
+
+
+def _work_one_chunk(operation: BulkOperation) -> bool | None:
+    """True: a chunk was worked; None: nothing left; False: someone else advanced it."""
+    actor, options, Kind = operation.created_by, operation.options or {}, BulkOperation.Action
+    chunk = operation.object_ids[operation.done : operation.done + BULK_CHUNK_SIZE]
+    if not chunk:
+        return None
+    size = len(chunk)
+    if operation.action in (Kind.ENRICH_WORKS, Kind.ENRICH_MISSING):
+        result = works_enrich_bulk(
+            queryset=Work.objects.filter(pk__in=chunk),
+            actor=actor,
+            covers=options.get("covers", True),
+            metadata=options.get("metadata", True),
+        )
+    else:
+        queryset = EnrichmentRequest.objects.filter(pk__in=chunk)
+        if operation.action == Kind.APPROVE:
+            result = requests_approve_bulk(queryset=queryset, actor=actor)
+        elif operation.action == Kind.DISMISS:
+            reason = options.get("reason", "")
+            result = requests_dismiss_bulk(queryset=queryset, actor=actor, reason=reason)
+        elif operation.action == Kind.RERUN:
+            result = requests_rerun_bulk(queryset=queryset, actor=actor)
+        else:
+            raise ValueError(f"unknown bulk action {operation.action!r}")
+    # Rows that vanished since the selection was made count as unchanged.
+    for _ in range(size - result.total):
+        result.skip("no longer exists")
+    reasons = Counter(operation.reasons or {})
+    reasons.update(result.reasons)
+    updated = BulkOperation.objects.filter(pk=operation.pk, done=operation.done).update(
+        done=F("done") + size,
+        changed=F("changed") + result.changed,
+        unchanged=F("unchanged") + result.unchanged,
+        failed=F("failed") + result.failed,
+        reasons=dict(reasons),
+        updated_at=timezone.now(),
+    )
+    return bool(updated)
+
+
+def bulk_operation_is_stalled(operation: BulkOperation, *, now=None) -> bool:
+    """Running, but no progress for longer than a task may live: its worker died."""
+    if operation.is_finished:
+        return False
+    now = now or timezone.now()
+    return (now - operation.updated_at).total_seconds() > settings.Q_CLUSTER["retry"]
+
+
+def bulk_operation_resume(*, operation: BulkOperation) -> bool:
+    if not bulk_operation_is_stalled(operation):
+        return False
+    BulkOperation.objects.filter(pk=operation.pk).update(updated_at=timezone.now())
+    transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
+    return True
