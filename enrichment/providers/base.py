@@ -233,6 +233,13 @@ class Provider:
         (no id of this provider among them)."""
         return ""
 
+    @classmethod
+    def book_pages(cls, ids: dict[str, str]) -> list[tuple[str, str]]:
+        """Every page of the provider's records among `ids`, as (what it is, url): a provider
+        with several kinds of record (an edition and its work) names each; most have one."""
+        url = cls.book_url(ids)
+        return [("", url)] if url else []
+
     def is_configured(self) -> bool:
         return True
 

@@ -23,9 +23,9 @@ SEARCH_FIELDS = (
 SEARCH_LIMIT = 10
 #: Open Library pages of a record, by the `provider_ids` key that names it, most specific first.
 RECORD_PATHS = (
-    ("openlibrary_edition", "books"),
-    ("openlibrary_work", "works"),
-    ("openlibrary_author", "authors"),
+    ("openlibrary_edition", "books", _("edition")),
+    ("openlibrary_work", "works", _("work")),
+    ("openlibrary_author", "authors", _("author")),
 )
 #: Contributor roles as Open Library spells them -> WorkAuthor.Role values.
 ROLES = {
@@ -87,11 +87,19 @@ class OpenLibraryProvider(Provider):
     @classmethod
     def book_url(cls, ids: dict[str, str]) -> str:
         """The edition's page, else the work's, else the author's."""
+        pages = cls.book_pages(ids)
+        return pages[0][1] if pages else ""
+
+    @classmethod
+    def book_pages(cls, ids: dict[str, str]) -> list[tuple[str, str]]:
+        """The edition's page and the work's (a reviewer compares both), else the author's."""
         base_url = settings.OPENLIBRARY_URL.rstrip("/")
-        for key, path in RECORD_PATHS:
-            if url := record_url(f"{base_url}/{path}/{{}}", ids, key):
-                return url
-        return ""
+        pages = [
+            (str(kind), url)
+            for key, path, kind in RECORD_PATHS
+            if (url := record_url(f"{base_url}/{path}/{{}}", ids, key))
+        ]
+        return pages[:2]
 
     @property
     def base_url(self) -> str:

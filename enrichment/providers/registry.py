@@ -56,9 +56,9 @@ def record_links(ids: dict[str, str]) -> list[tuple[str, str]]:
     classes.sort(key=lambda cls: not cls.setting_names.url)
     links: dict[str, str] = {}
     for cls in classes:
-        url = cls.book_url(ids or {})
-        if url and url not in links:
-            links[url] = str(cls.label)
+        for kind, url in cls.book_pages(ids or {}):
+            if url not in links:
+                links[url] = f"{cls.label} {kind}" if kind else str(cls.label)
     return [(label, url) for url, label in links.items()]
 
 

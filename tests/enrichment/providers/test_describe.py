@@ -128,8 +128,16 @@ def test_record_links_are_labelled_and_one_per_page():
 
     # The dump's records are Open Library's: one link, named after the web source.
     assert links == [
-        ("Open Library", "https://openlibrary.org/books/OL1M"),
+        ("Open Library edition", "https://openlibrary.org/books/OL1M"),
         ("Wikidata", "https://www.wikidata.org/wiki/Q42"),
+    ]
+
+
+def test_an_edition_and_its_work_are_both_linked_for_reviewers():
+    links = registry.record_links({"openlibrary_edition": "OL1M", "openlibrary_work": "OL2W"})
+    assert links == [
+        ("Open Library edition", "https://openlibrary.org/books/OL1M"),
+        ("Open Library work", "https://openlibrary.org/works/OL2W"),
     ]
 
 
