@@ -1,4 +1,4 @@
-"""Read-side queries for the catalog (writes live in services.py)."""
+"""Read-side queries for the catalog (writes live in services/)."""
 
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog import text
-from catalog.importers.base import parse_format
+from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor
 from catalog.selectors import work_has_cover
 from enrichment.candidates import Contributor

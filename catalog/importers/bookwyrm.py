@@ -6,15 +6,10 @@ Quirks: `author_text` joins every author with commas; `openlibrary_key` is the e
 read twice or reviewed may appear on several rows (the later ones are duplicates).
 """
 
-from catalog.importers.base import (
-    ASIN,
-    BaseImporter,
-    NormalizedRow,
-    apply_identifier,
-    parse_date,
-    read_page_count,
-)
+from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import openlibrary_key, split_people
+from catalog.importers.parsing import ASIN, parse_date
+from catalog.importers.readers import apply_identifier, read_page_count
 
 
 class BookWyrmImporter(BaseImporter):

@@ -9,20 +9,15 @@ calibre library is e-books.
 
 import re
 
-from catalog.importers.base import (
-    ASIN,
-    BaseImporter,
-    Credit,
-    NormalizedRow,
-    apply_identifier,
-    parse_date,
-)
+from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import (
     openlibrary_key,
     parse_language,
     set_primary_series,
     year_in,
 )
+from catalog.importers.parsing import ASIN, parse_date
+from catalog.importers.readers import apply_identifier
 
 _AMPERSAND = re.compile(r"\s+&\s+")
 # calibre's "undefined" date.

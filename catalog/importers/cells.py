@@ -1,12 +1,13 @@
 """Readers of single cells that several sources share (pure): lists of people, languages, years
 inside dates, Open Library keys, series cells. The Goodreads-era readers (titles, ISBNs,
-numbers, dates, bindings) are in base.py."""
+numbers, dates, bindings) are in parsing.py and readers.py."""
 
 import re
 
 from django.utils.translation import gettext as _
 
-from catalog.importers.base import Credit, NormalizedRow, parse_year
+from catalog.importers.base import Credit, NormalizedRow
+from catalog.importers.parsing import parse_year
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately.

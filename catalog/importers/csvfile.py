@@ -13,7 +13,8 @@ from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from catalog.importers.base import MAX_CELL_CHARS, is_repeated_header
+from catalog.importers.base import MAX_CELL_CHARS
+from catalog.importers.parsing import is_repeated_header
 
 # UTF-16 and UTF-32 text, and binary files, are full of NUL bytes; a stray NUL in a CSV (one is
 # never enough to refuse a file) is damage to a cell, removed with a warning on that row.

@@ -9,13 +9,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog.importers.base import (
-    BaseImporter,
-    NormalizedRow,
-    apply_identifier,
-    parse_format,
-    read_page_count,
-)
+from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
     parse_language,
     parse_series_cell,
@@ -24,6 +18,8 @@ from catalog.importers.cells import (
     split_people,
 )
 from catalog.importers.csvfile import ImportFileError
+from catalog.importers.parsing import parse_format
+from catalog.importers.readers import apply_identifier, read_page_count
 from catalog.text import strip_accents
 
 # The catalog fields a column can be mapped to, in the order the mapping form shows them.

@@ -1,12 +1,10 @@
 """Goodreads "Export Library" CSV: the 31-column layout and the 2024+ 24-column one."""
 
-from catalog.importers.base import (
-    BaseImporter,
-    Credit,
-    NormalizedRow,
+from catalog.importers.base import BaseImporter, Credit, NormalizedRow
+from catalog.importers.parsing import parse_format
+from catalog.importers.readers import (
     apply_identifier,
     parse_contributors,
-    parse_format,
     read_date,
     read_page_count,
     read_year,

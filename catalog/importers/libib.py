@@ -8,16 +8,9 @@ Quirks: `item_type` says what a row is (book, music, movie, videogame): only boo
 
 from django.utils.translation import gettext as _
 
-from catalog.importers.base import (
-    BaseImporter,
-    Credit,
-    NormalizedRow,
-    RowError,
-    apply_identifier,
-    read_date,
-    read_page_count,
-)
+from catalog.importers.base import BaseImporter, Credit, NormalizedRow, RowError
 from catalog.importers.cells import read_year_in, split_people
+from catalog.importers.readers import apply_identifier, read_date, read_page_count
 
 
 class LibibImporter(BaseImporter):

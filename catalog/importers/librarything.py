@@ -11,23 +11,14 @@ import re
 
 from django.utils.translation import gettext as _
 
-from catalog.importers.base import (
-    FORMATS,
-    ROLES,
-    BaseImporter,
-    NormalizedRow,
-    RowError,
-    apply_identifier,
-    parse_date,
-    parse_format,
-    parse_int,
-    read_page_count,
-)
+from catalog.importers.base import BaseImporter, NormalizedRow, RowError
 from catalog.importers.cells import (
     parse_language,
     person_from_sort_name,
     year_in,
 )
+from catalog.importers.parsing import FORMATS, ROLES, parse_date, parse_format, parse_int
+from catalog.importers.readers import apply_identifier, read_page_count
 
 _LIST = re.compile(r"\s*[|;]\s*")
 # `Random House (2011), Edition: 1, Hardcover, 448 pages` -> publisher, year, the rest

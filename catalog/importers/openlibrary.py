@@ -9,8 +9,9 @@ a stand-in title, with a warning saying so.
 
 from django.utils.translation import gettext as _
 
-from catalog.importers.base import BaseImporter, NormalizedRow, RowError, read_year
+from catalog.importers.base import BaseImporter, NormalizedRow, RowError
 from catalog.importers.cells import openlibrary_key, split_people
+from catalog.importers.readers import read_year
 
 
 class OpenLibraryImporter(BaseImporter):

@@ -8,16 +8,10 @@ app's trash, which is not imported.
 
 from django.utils.translation import gettext as _
 
-from catalog.importers.base import (
-    BaseImporter,
-    NormalizedRow,
-    RowError,
-    apply_identifier,
-    parse_date,
-    parse_format,
-    read_page_count,
-)
+from catalog.importers.base import BaseImporter, NormalizedRow, RowError
 from catalog.importers.cells import openlibrary_key, read_year_in, split_people
+from catalog.importers.parsing import parse_date, parse_format
+from catalog.importers.readers import apply_identifier, read_page_count
 
 
 class OpenreadsImporter(BaseImporter):

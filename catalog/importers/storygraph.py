@@ -1,15 +1,8 @@
 """StoryGraph export CSV: the current header (`ISBN/UID`) and the 2021 one (`ISBN`)."""
 
-from catalog.importers.base import (
-    BaseImporter,
-    Credit,
-    NormalizedRow,
-    apply_identifier,
-    parse_contributors,
-    parse_format,
-    read_date,
-    split_names,
-)
+from catalog.importers.base import BaseImporter, Credit, NormalizedRow
+from catalog.importers.parsing import parse_format, split_names
+from catalog.importers.readers import apply_identifier, parse_contributors, read_date
 
 
 class StoryGraphImporter(BaseImporter):

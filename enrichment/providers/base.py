@@ -15,12 +15,8 @@ database refusal of its data) becomes an UNPARSEABLE fault of that provider, rec
 state: a batch never stops half way because of one provider.
 """
 
-import email.utils
 import hashlib
-import json
 import logging
-import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -36,15 +32,15 @@ from django.utils.functional import Promise
 from catalog import isbn, text
 from enrichment import throttle
 from enrichment.candidates import Candidate, LookupResult, LookupStatus
-from enrichment.http_deadline import Watchdog, WatchedAdapter
+from enrichment.http_deadline import Watchdog
 from enrichment.models import SourceRecord
-from enrichment.providers import cache, fields
+from enrichment.providers import cache, fields, http
+from enrichment.providers.http import ProviderFault
 
 logger = logging.getLogger(__name__)
 
 StrOrPromise = str | Promise
 
-USER_AGENT_PRODUCT = "bookstore/1.0"
 #: The longest a lookup waits for its turn under the rate limit before answering THROTTLED.
 DEFAULT_MAX_WAIT_SECONDS = 10.0
 #: After one of these, the other batches of the same lookup are not sent either (a TIMEOUT
@@ -62,74 +58,6 @@ STOP_STATUSES = frozenset(
 REQUESTS_SENT: Counter = Counter()
 # Errors a parser raises on a body it misreads; anything else is a bug (logged with its trace).
 PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
-#: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
-READ_CHUNK_BYTES = 64 * 1024
-#: Enough of an error body for the last error and the daily-quota test; the rest is not read.
-ERROR_BODY_BYTES = 16 * 1024
-_DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
-
-
-class ProviderFault(Exception):
-    """A request that did not produce an answer, already classified."""
-
-    def __init__(
-        self,
-        status: LookupStatus,
-        error: str,
-        *,
-        retry_after: float | None = None,
-        quota_exhausted: bool = False,
-    ):
-        super().__init__(f"{status}: {error}")
-        self.status = status
-        self.error = error
-        self.retry_after = retry_after
-        self.quota_exhausted = quota_exhausted
-
-
-def user_agent() -> str:
-    """Names the application and a contact address, as Open Library and Wikidata ask."""
-    email = settings.ENRICHMENT_CONTACT_EMAIL
-    return f"{USER_AGENT_PRODUCT} (+mailto:{email})" if email else USER_AGENT_PRODUCT
-
-
-def parse_retry_after(value: str | None, *, now: float) -> float | None:
-    """Retry-After as seconds from `now`, at most ENRICHMENT_MAX_RETRY_AFTER_SECONDS.
-
-    The header is either delay-seconds (digits) or an HTTP-date; a date in the past is 0.
-    Anything else (negative, "nan", "1e400", a date no calendar has) is None: no wait.
-    """
-    value = (value or "").strip()
-    if _DELTA_SECONDS.fullmatch(value):
-        return throttle.cap_retry_after(float(value))  # 400 digits: inf, capped
-    if not value or len(value) > 64:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = when.timestamp() - now
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return throttle.cap_retry_after(seconds)
-
-
-_sessions: dict[tuple[type, int], requests.Session] = {}
-
-
-def session_for(provider_class: type) -> requests.Session:
-    """One pooled session per provider class and process (a forked worker gets its own).
-
-    Its connections answer to the request's Watchdog (see request_json).
-    """
-    key = (provider_class, os.getpid())
-    if key not in _sessions:
-        session = requests.Session()
-        adapter = WatchedAdapter(pool_connections=4, pool_maxsize=10)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
-        _sessions[key] = session
-    return _sessions[key]
 
 
 def search_key(*, title: str, author: str) -> str:
@@ -154,14 +82,6 @@ def chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
     size = max(1, size)
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
-
-
-def _deadline_fault(seconds: float) -> ProviderFault:
-    return ProviderFault(
-        LookupStatus.TIMEOUT,
-        f"gave up after {seconds:.3g} s: the deadline of a whole request "
-        "(ENRICHMENT_HTTP_CONNECT_TIMEOUT + ENRICHMENT_HTTP_READ_TIMEOUT)",
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,104 +319,41 @@ class Provider:
         The whole exchange (connect, headers, body, an error's body) ends within
         throttle.request_seconds(): past it, a TIMEOUT fault.
         """
-        headers = {"User-Agent": user_agent(), "Accept": "application/json"}
+        headers = {"User-Agent": http.user_agent(), "Accept": "application/json"}
         headers.update(kwargs.pop("headers", None) or {})
         timeouts = (settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT)
         # The socket timeouts bound each read; the watchdog bounds their sum, so a provider
         # that drips one byte inside every read timeout cannot hold a worker.
         with Watchdog(
-            throttle.request_seconds(), timeouts=timeouts, error=_deadline_fault
+            throttle.request_seconds(), timeouts=timeouts, error=http.deadline_fault
         ) as watchdog:
             try:
                 # stream=True: the body is read by read_body, under the cap, never whole at once.
-                with session_for(type(self)).request(
+                with http.session_for(type(self)).request(
                     method, url, headers=headers, timeout=watchdog.timeouts(), stream=True, **kwargs
                 ) as response:
                     if response.status_code == 404 and allow_404:
                         return None
                     if not 200 <= response.status_code < 300:
-                        self._raise_for_status(response)
-                    body = self.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
+                        http.raise_for_status(
+                            response,
+                            redact=self._redact,
+                            is_daily_quota_answer=self.is_daily_quota_answer,
+                            now=self.clock(),
+                        )
+                    body = http.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
             except Exception as exc:
                 if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
                     raise watchdog.error() from exc
                 if isinstance(exc, requests.RequestException):
-                    raise self._transport_fault(exc) from exc
+                    raise http.transport_fault(exc, redact=self._redact) from exc
                 raise
             if watchdog.expired:  # a body without a length "ends" when its socket is shut down
                 raise watchdog.error()
-        return self._decode(body, content_type=response.headers.get("Content-Type", ""))
-
-    @staticmethod
-    def read_body(response: requests.Response, *, limit: int, truncate: bool = False) -> bytes:
-        """The decoded body (gzip and deflate undone), read a chunk at a time.
-
-        Past `limit` bytes it stops reading: a fault, or with `truncate` the first `limit`
-        bytes. A declared Content-Length over the limit is refused before reading anything.
-        """
-        declared = response.headers.get("Content-Length", "").strip()
-        if not truncate and declared.isdigit() and int(declared) > limit:
-            raise ProviderFault(
-                LookupStatus.UNPARSEABLE,
-                f"answer too large: Content-Length {int(declared):,} bytes, "
-                f"over the {limit:,}-byte cap (ENRICHMENT_MAX_RESPONSE_BYTES)",
-            )
-        parts, size = [], 0
-        for chunk in response.iter_content(chunk_size=min(READ_CHUNK_BYTES, limit + 1)):
-            size += len(chunk)
-            parts.append(chunk)
-            if size > limit:
-                if truncate:
-                    break
-                raise ProviderFault(
-                    LookupStatus.UNPARSEABLE,
-                    f"answer too large: over the {limit:,}-byte cap "
-                    "(ENRICHMENT_MAX_RESPONSE_BYTES); not read further",
-                )
-        return b"".join(parts)[:limit]
+        content_type = response.headers.get("Content-Type", "")
+        return http.decode_json(body, content_type=content_type, redact=self._redact)
 
     # --- internals -------------------------------------------------------------------------------
-
-    def _transport_fault(self, exc: requests.RequestException) -> ProviderFault:
-        if isinstance(exc, requests.exceptions.ContentDecodingError):
-            error = f"undecodable body: {self._redact(str(exc))}"
-            return ProviderFault(LookupStatus.UNPARSEABLE, error)
-        # A read timeout inside the body comes out of iter_content as a ConnectionError.
-        if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
-            return ProviderFault(LookupStatus.TIMEOUT, self._redact(str(exc)))
-        return ProviderFault(
-            LookupStatus.SERVER_ERROR, f"connection failed: {self._redact(str(exc))}"
-        )
-
-    def _raise_for_status(self, response: requests.Response) -> None:
-        code = response.status_code
-        start = self.read_body(response, limit=ERROR_BODY_BYTES, truncate=True)
-        start = start.decode("utf-8", "replace")
-        error = f"HTTP {code}: {self._redact(start[:300])}"
-        retry_after = parse_retry_after(response.headers.get("Retry-After"), now=self.clock())
-        if code in (429, 400, 401, 403) and self.is_daily_quota_answer(code, start):
-            raise ProviderFault(
-                LookupStatus.QUOTA_EXHAUSTED, error, retry_after=retry_after, quota_exhausted=True
-            )
-        if code == 429:
-            raise ProviderFault(LookupStatus.THROTTLED, error, retry_after=retry_after)
-        if code in (400, 401, 403):
-            raise ProviderFault(LookupStatus.AUTH_REFUSED, error)
-        # 5xx, and statuses no endpoint we call should answer (a wrong base URL's 404).
-        raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after)
-
-    def _decode(self, body: bytes, *, content_type: str) -> Any:
-        if not body.strip():
-            raise ProviderFault(LookupStatus.UNPARSEABLE, "empty body")
-        try:
-            # utf-8-sig: a byte-order mark is not JSON, but recorded bodies and proxies add one.
-            return json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            kind = content_type or "no content type"
-            snippet = self._redact(body[:120].decode("utf-8", "replace"))
-            raise ProviderFault(
-                LookupStatus.UNPARSEABLE, f"not JSON ({kind}): {snippet!r}"
-            ) from exc
 
     def _exchange(
         self, *, cost: int, send: Callable[[], dict[str, Any]]

@@ -371,7 +371,7 @@ def test_a_row_the_database_refuses_fails_alone_with_the_reason(client, mixed_jo
     def refuse(**kwargs):
         raise IntegrityError("synthetic refusal")
 
-    monkeypatch.setattr(services, "import_rows", refuse)
+    monkeypatch.setattr(services.rows, "import_rows", refuse)
     failed = mixed_job.rows.get(line_number=5)
     client.force_login(librarian())
     client.post(rerun_url(failed), corrected(failed, Title="Refused"))
@@ -495,7 +495,7 @@ def test_a_corrected_row_stays_marked_through_retry_failed_rows(monkeypatch):
         raise IntegrityError("synthetic refusal")
 
     with monkeypatch.context() as patched:
-        patched.setattr(services, "import_rows", refuse)
+        patched.setattr(services.rows, "import_rows", refuse)
         refused = services.import_row_rerun(
             row=job.rows.get(), cells=fixed(job.rows.get(), Title="Refused Once"), user=carol
         )

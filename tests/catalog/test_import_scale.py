@@ -140,7 +140,7 @@ def test_no_lookup_statement_grows_with_the_batch():
         services.import_job_run(job=job)
     job.refresh_from_db()
     assert (job.status, job.updated_count) == ("completed", 900)
-    assert max(len(params) for _sql, params in selects) <= services.IN_CHUNK + 10
+    assert max(len(params) for _sql, params in selects) <= services.index.IN_CHUNK + 10
     assert not any(sql.count(" OR ") > 10 for sql, _params in selects)
 
 
@@ -150,7 +150,7 @@ def test_import_books_json_reports_an_unexpected_failure_instead_of_a_traceback(
     def broken_batch(**kwargs):
         raise RuntimeError("synthetic failure in the middle of a batch")
 
-    monkeypatch.setattr(services, "import_rows", broken_batch)
+    monkeypatch.setattr(services.rows, "import_rows", broken_batch)
     path = tmp_path / "synthetic-export.csv"
     path.write_bytes(synthetic_goodreads_file(3))
     out = io.StringIO()
@@ -170,7 +170,7 @@ def test_a_retry_that_breaks_ends_failed_not_running(monkeypatch):
     def broken_batch(**kwargs):
         raise RuntimeError("synthetic failure during a retry")
 
-    monkeypatch.setattr(services, "import_rows", broken_batch)
+    monkeypatch.setattr(services.rows, "import_rows", broken_batch)
     services.import_job_retry_failed(job=job)
     job.refresh_from_db()
     assert job.status == "failed" and "synthetic failure during a retry" in job.error

@@ -225,7 +225,7 @@ def test_enrichment_can_be_turned_off(settings, switch):
 
 
 def test_cancel_stops_after_the_current_batch(monkeypatch):
-    monkeypatch.setattr(services, "IMPORT_BATCH_SIZE", 50)
+    monkeypatch.setattr(services.jobs, "IMPORT_BATCH_SIZE", 50)
     job = services.import_job_create(
         data=(FIXTURES / "goodreads_library_export.csv").read_bytes(), filename="x.csv"
     )
@@ -287,7 +287,7 @@ def test_retry_imports_failed_rows_again_from_their_raw_cells(monkeypatch):
 )
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_insert_of_the_same_isbn_is_retried_not_lost(monkeypatch):
-    original_load = services._CatalogIndex.load
+    original_load = services.index._CatalogIndex.load
     calls = []
 
     def insert_from_another_connection():
@@ -303,7 +303,7 @@ def test_concurrent_insert_of_the_same_isbn_is_retried_not_lost(monkeypatch):
         calls.append(1)
         return index
 
-    monkeypatch.setattr(services._CatalogIndex, "load", staticmethod(racing_load))
+    monkeypatch.setattr(services.index._CatalogIndex, "load", staticmethod(racing_load))
     job = run_import(csv_rows(GOODREADS_24, ["1", "Raced", "A", "", "", "", '="9780306406157"']))
     assert job.status == "completed" and len(calls) == 2
     assert Edition.objects.filter(isbn13="9780306406157").count() == 1

@@ -8,8 +8,8 @@ import requests
 
 from enrichment.candidates import LookupStatus
 from enrichment.models import ProviderState, SourceRecord
-from enrichment.providers.base import parse_retry_after, user_agent
 from enrichment.providers.google_books import GoogleBooksProvider
+from enrichment.providers.http import parse_retry_after, user_agent
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
 

@@ -18,8 +18,8 @@ import pytest
 from enrichment.candidates import LookupStatus
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers import cache, fields
-from enrichment.providers.base import parse_retry_after
 from enrichment.providers.google_books import GoogleBooksProvider
+from enrichment.providers.http import parse_retry_after
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import load
 from tests.enrichment.providers.local_server import LocalServer

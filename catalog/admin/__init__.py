@@ -1,0 +1,12 @@
+"""The catalog's admin: works, editions and authors (`works`), import jobs (`imports`) and
+their rows (`import_rows`), with the covers and titles they show (`display`).
+
+Importing the submodules registers the admins. The names other apps use are re-exported here.
+"""
+
+from catalog.admin import import_rows, imports, works  # noqa: F401 (importing registers the admins)
+from catalog.admin.display import NO_COVER_HTML, cover_thumbnail_html
+from catalog.admin.imports import STATUS_COLOURS
+from catalog.admin.works import WorkAdmin
+
+__all__ = ["NO_COVER_HTML", "STATUS_COLOURS", "WorkAdmin", "cover_thumbnail_html"]

@@ -1,0 +1,383 @@
+"""Every row of every import: what it was read as and became, its warnings and cells, and
+the correction of a failed row."""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
+from django.db.models import Prefetch, Q
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from catalog import permissions, services, views
+from catalog.admin.display import PLACEHOLDER_TITLE_LABEL
+from catalog.importers import BaseImporter
+from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
+
+ROW_STATUS_COLOURS = {
+    ImportRow.Status.CREATED: "#2e7d32",
+    ImportRow.Status.UPDATED: "#1f6fb2",
+    ImportRow.Status.DUPLICATE: "#6d6d6d",
+    ImportRow.Status.FAILED: "#c62828",
+}
+# A row's warnings are a JSON list; this works on SQLite and PostgreSQL without an index (a
+# job's rows are found by the (job, status) index first).
+ROW_HAS_WARNINGS = ~Q(messages=[])
+# Labels of what a row was read as (NormalizedRow's fields), on the row's page.
+READ_AS_LABELS = {
+    "title": _("Title"),
+    "subtitle": _("Subtitle"),
+    "series": _("Series"),
+    "credits": _("Authors and contributors"),
+    "isbn13": _("ISBN-13"),
+    "isbn10": _("ISBN-10"),
+    "asin": _("ASIN"),
+    "other_ids": _("Other ids"),
+    "goodreads_book_id": _("Goodreads id"),
+    "librarything_id": _("LibraryThing id"),
+    "openlibrary_work_key": _("Open Library work"),
+    "openlibrary_edition_key": _("Open Library edition"),
+    "google_books_id": _("Google Books id"),
+    "publisher": _("Publisher"),
+    "publication_year": _("Year published"),
+    "first_published_year": _("First published"),
+    "page_count": _("Pages"),
+    "format": _("Format"),
+    "date_added": _("Date added"),
+    "date_read": _("Date read"),
+}
+# Shown with the series, or as the row's warnings.
+READ_AS_HIDDEN = {"series_number", "series_entries", "warnings"}
+
+
+def import_row_links(job: ImportJob) -> dict[str, str]:
+    """The job's rows list: all of them, each status, and those with warnings."""
+    base = reverse("admin:catalog_importrow_changelist")
+    links = {"all": f"{base}?{urlencode({'job': job.pk})}"}
+    for status in ImportRow.Status.values:
+        links[status] = f"{base}?{urlencode({'job': job.pk, 'status__exact': status})}"
+    links["warnings"] = f"{base}?{urlencode({'job': job.pk, 'warnings': 'yes'})}"
+    return links
+
+
+def work_label(work: Work) -> str:
+    """'Title' by Author, B. Author: the book as a librarian recognises it (credits prefetched)."""
+    authors = [c.author.name for c in work.credits.all() if c.role == WorkAuthor.Role.AUTHOR]
+    title = work.title
+    if work.title_is_placeholder:
+        title = gettext("%(key)s (%(placeholder)s)") % {
+            "key": title,
+            "placeholder": PLACEHOLDER_TITLE_LABEL,
+        }
+    if not authors:
+        return gettext("'%(title)s'") % {"title": title}
+    return gettext("'%(title)s' by %(authors)s") % {"title": title, "authors": ", ".join(authors)}
+
+
+def edition_label(edition: Edition) -> str:
+    key = edition.isbn13 or edition.isbn10 or edition.asin
+    return (
+        gettext("edition %(key)s") % {"key": key}
+        if key
+        else gettext("edition #%(id)d") % {"id": edition.pk}
+    )
+
+
+def matched_template(row: ImportRow) -> str:
+    """How an updated or duplicate row found its book, with a {book} placeholder."""
+    if row.matched_by == ImportRow.MatchedBy.TITLE_AUTHOR:
+        return gettext("Matched by title and author: {book}")
+    if row.matched_by == ImportRow.MatchedBy.EARLIER_ROW:
+        return gettext("Matched the book an earlier row of this file made: {book}")
+    if row.matched_by:  # an identifier: ISBN, Goodreads id, ASIN…
+        return gettext("Matched by %(key)s: {book}") % {"key": row.get_matched_by_display()}
+    return gettext("Matched: {book}")  # rows imported before the key was recorded
+
+
+def correction_text(row: ImportRow) -> str:
+    """Who corrected a re-run row by hand, when and which columns ("" for a row as in the
+    file): shown with the row, never among its warnings."""
+    if row.corrected_at is None:
+        return ""
+    values = {
+        "user": row.corrected_by.get_username() if row.corrected_by else gettext("a deleted user"),
+        "date": date_format(timezone.localtime(row.corrected_at), "DATETIME_FORMAT"),
+        "columns": ", ".join(row.corrected_columns),
+    }
+    if row.corrected_columns:
+        return gettext("Corrected by %(user)s on %(date)s: %(columns)s") % values
+    return gettext("Re-run unchanged by %(user)s on %(date)s") % values
+
+
+def series_text(normalized: dict) -> str:
+    """Every series a row was read with, primary first ("Discworld #40; Moist von Lipwig #3");
+    rows read before several series were kept have only the primary one."""
+    entries = normalized.get("series_entries") or (
+        [(normalized["series"], normalized.get("series_number", ""))]
+        if normalized.get("series")
+        else []
+    )
+    return "; ".join(f"{name} #{number}" if number else name for name, number in entries)
+
+
+def credit_text(credit: dict) -> str:
+    """ "Name" for an author, "Name (Translator)" for any other role."""
+    name, role = credit.get("name", ""), credit.get("role", WorkAuthor.Role.AUTHOR)
+    if role == WorkAuthor.Role.AUTHOR:
+        return name
+    return f"{name} ({dict(WorkAuthor.Role.choices).get(role, role)})"
+
+
+def read_as_rows(normalized: dict) -> list[tuple[str, str]]:
+    """(label, text) for what a row was read as, in the reader's field order."""
+    rows = []
+    for name, value in normalized.items():
+        if name in READ_AS_HIDDEN:
+            continue
+        if name == "credits":
+            text = "; ".join(credit_text(credit) for credit in value)
+        elif name == "series":
+            text = series_text(normalized)
+        elif isinstance(value, list):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = str(value)
+        if text:
+            rows.append((READ_AS_LABELS.get(name, name.replace("_", " ").capitalize()), text))
+    return rows
+
+
+class ImportJobFilter(admin.SimpleListFilter):
+    """The rows of one import: its page links here. Shown only when a job is chosen."""
+
+    title = _("import")
+    parameter_name = "job"
+
+    def lookups(self, request, model_admin):
+        self.job = None
+        value = self.value()
+        if value is None:
+            return []
+        if not value.isdigit():
+            raise IncorrectLookupParameters(value)
+        self.job = ImportJob.objects.filter(pk=value).first()
+        # A deleted job keeps its choice, so the list stays filtered (and empty).
+        return [(value, str(self.job) if self.job else gettext("Import #%s") % value)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(job_id=self.value()) if self.value() else queryset
+
+
+class RowWarningsFilter(admin.SimpleListFilter):
+    title = _("warnings")
+    parameter_name = "warnings"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("With warnings")), ("no", _("Without warnings"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(ROW_HAS_WARNINGS)
+        if self.value() == "no":
+            return queryset.exclude(ROW_HAS_WARNINGS)
+        return queryset
+
+
+@admin.register(ImportRow)
+class ImportRowAdmin(admin.ModelAdmin):
+    """Every row of every import, reached from its job's page: what each row was read as and
+    became, its warnings, its cells; a failed row can be corrected and re-run. Only imports
+    write rows: the admin shows them."""
+
+    change_list_template = "admin/catalog/importrow/change_list.html"
+    change_form_template = "admin/catalog/importrow/change_form.html"
+    list_display = ["line", "status_and_correction", "read_as", "in_catalog", "notes"]
+    list_display_links = ["line"]
+    list_filter = [ImportJobFilter, "status", RowWarningsFilter, "matched_by"]
+    list_per_page = 100
+    show_full_result_count = False
+    # job_id, not job: ordering by the job would join it for its own ordering.
+    ordering = ["-job_id", "line_number"]
+    search_fields = ["normalized__title"]
+    search_help_text = _("The title as the row was read.")
+    fieldsets = [
+        (
+            None,
+            {"fields": ["job_link", "line_number", "status_badge", "in_catalog", "notes"]},
+        )
+    ]
+    readonly_fields = ["job_link", "status_badge", "correction", "in_catalog", "notes"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or obj.corrected_at is None:
+            return self.fieldsets
+        fields = list(self.fieldsets[0][1]["fields"])  # who corrected it, after its status
+        fields.insert(fields.index("status_badge") + 1, "correction")
+        return [(None, {"fields": fields})]
+
+    def get_queryset(self, request):
+        credits = WorkAuthor.objects.select_related("author").order_by("position")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("work", "edition", "corrected_by")
+            .prefetch_related(Prefetch("work__credits", queryset=credits))
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.user_can_view_imports(request.user)
+
+    def has_module_permission(self, request):
+        return False  # reached from a job's page; the index lists the jobs
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # corrections go through "Correct and re-run", which imports the row
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:row_id>/rerun/",
+                wrap(lambda request, row_id: views.import_row_rerun(request, row_id, self)),
+                name="catalog_importrow_rerun",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        job = next(
+            (
+                getattr(spec, "job", None)
+                for spec in getattr(changelist, "filter_specs", [])
+                if isinstance(spec, ImportJobFilter)
+            ),
+            None,
+        )
+        if job is not None:
+            response.context_data["import_job"] = job
+            response.context_data["title"] = gettext("Rows of %(job)s") % {"job": job}
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        row = self.get_object(request, unquote(object_id))
+        extra = {}
+        if row is not None:
+            refusal = services.import_row_rerun_refusal(row=row)
+            extra = {
+                "import_job": row.job,
+                "cells": self.cells(row),
+                "read_as": read_as_rows(row.normalized),
+                "can_rerun": not refusal
+                and permissions.user_can_manage_import(request.user, row.job),
+                "rerun_refusal": refusal if row.status == ImportRow.Status.FAILED else "",
+                "cells_deleted": row.job.file_status == ImportJob.FileStatus.DELETED,
+            }
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    @staticmethod
+    def cells(row: ImportRow) -> list[tuple[str, str]]:
+        """(column, cell) for every column of the header, and any cell beyond it."""
+        if not row.raw:
+            return []  # deleted with the uploaded file, or refused by the database
+        columns = BaseImporter(row.job.header)
+        padded = [*row.raw, *[""] * (len(row.job.header) - len(row.raw))]
+        return [(columns.column_name(index), cell) for index, cell in enumerate(padded)]
+
+    @admin.display(description=_("Line"), ordering="line_number")
+    def line(self, row):
+        return row.line_number
+
+    @admin.display(description=_("Import"))
+    def job_link(self, row):
+        url = reverse("admin:catalog_importjob_change", args=[row.job_id])
+        return format_html('<a href="{}">{}</a>', url, row.job)
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_badge(self, row):
+        return format_html(
+            '<span class="status-badge" style="background:{}">{}</span>',
+            ROW_STATUS_COLOURS.get(row.status, "#777"),
+            row.get_status_display(),
+        )
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_and_correction(self, row):
+        correction = correction_text(row)
+        if not correction:
+            return self.status_badge(row)
+        return format_html(
+            '{}<br><span class="quiet import-row-correction">{}</span>',
+            self.status_badge(row),
+            correction,
+        )
+
+    @admin.display(description=_("Corrected"))
+    def correction(self, row):
+        return correction_text(row)
+
+    @admin.display(description=_("Read as"))
+    def read_as(self, row):
+        data = row.normalized or {}
+        if not data.get("title"):
+            return "–"
+        title = data["title"] + (f": {data['subtitle']}" if data.get("subtitle") else "")
+        series = series_text(data)
+        authors = [
+            c.get("name", "")
+            for c in data.get("credits", [])
+            if c.get("role", WorkAuthor.Role.AUTHOR) == WorkAuthor.Role.AUTHOR
+        ]
+        key = data.get("isbn13") or data.get("isbn10") or data.get("asin") or ""
+        return format_html(
+            "<strong>{}</strong>{}{}{}",
+            title,
+            format_html(" ({})", series) if series else "",
+            format_html("<br>{}", gettext("by %(authors)s") % {"authors": ", ".join(authors)})
+            if authors
+            else "",
+            format_html('<br><span class="quiet">{}</span>', key) if key else "",
+        )
+
+    @admin.display(description=_("In the catalog"))
+    def in_catalog(self, row):
+        if row.work is None:
+            return "–"
+        book = format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:catalog_work_change", args=[row.work_id]),
+            work_label(row.work),
+        )
+        if row.status in (ImportRow.Status.UPDATED, ImportRow.Status.DUPLICATE):
+            book = format_html(matched_template(row), book=book)
+        if row.edition is None:
+            return book
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            book,
+            reverse("admin:catalog_edition_change", args=[row.edition_id]),
+            edition_label(row.edition),
+        )
+
+    @admin.display(description=_("Warnings and errors"))
+    def notes(self, row):
+        error = format_html('<p class="import-row-error">{}</p>', row.error) if row.error else ""
+        if not row.messages:
+            return error or "–"
+        return format_html(
+            '{}<ul class="import-row-messages">{}</ul>',
+            error,
+            format_html_join("", "<li>{}</li>", ((message,) for message in row.messages)),
+        )

@@ -1,0 +1,198 @@
+"""Import jobs: the upload form, each job's page and its downloads."""
+
+from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from catalog import permissions, services, views
+from catalog.admin.import_rows import ROW_HAS_WARNINGS, import_row_links
+from catalog.models import ImportJob, ImportRow
+
+STATUS_COLOURS = {
+    "pending": "#777",
+    "running": "#1f6fb2",
+    "completed": "#2e7d32",
+    "failed": "#c62828",
+    "cancelled": "#8d6e63",
+}
+
+FAILED_ROWS_SHOWN = 10
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Import jobs: uploaded through the "Import CSV" button, read-only afterwards."""
+
+    list_display = [
+        "id",
+        "original_filename",
+        "status_badge",
+        "source",
+        "rows_total",
+        "created_count",
+        "updated_count",
+        "duplicate_count",
+        "failed_count",
+        "uploaded_by",
+        "created_at",
+    ]
+    list_display_links = ["id", "original_filename"]
+    list_filter = ["status", "source"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["original_filename"]
+    show_full_result_count = False
+    change_form_template = "admin/catalog/importjob/change_form.html"
+    # The counts and the progress bar are in the template's after_field_sets block.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("original_filename", "size", "encoding"),
+                    "uploaded_file",
+                    "status_badge",
+                ]
+            },
+        ),
+        (
+            "Run",
+            {
+                "fields": [
+                    ("uploaded_by", "source", "enrich"),
+                    ("started_at", "finished_at"),
+                    ("cancel_requested_by", "cancel_requested_at"),
+                    ("retried_by", "retried_at"),
+                ]
+            },
+        ),
+    ]
+    readonly_fields = ["status_badge", "size", "uploaded_file"]
+
+    def has_add_permission(self, request):
+        return False  # the upload view creates jobs
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.user_can_view_imports(request.user)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def get_deleted_objects(self, objs, request):
+        """A job's rows go with it and are never deleted one by one: deleting jobs needs no
+        permission on rows, and the confirmation counts them instead of listing 100,000."""
+        jobs = list(objs)
+        rows = ImportRow.objects.filter(job__in=jobs).count()
+        listed = []
+        for job in jobs:
+            url = reverse("admin:catalog_importjob_change", args=[job.pk])
+            listed.append(format_html('{}: <a href="{}">{}</a>', _("Import job"), url, job))
+        if rows:
+            listed.append(
+                [ngettext("%(n)s import row", "%(n)s import rows", rows) % {"n": f"{rows:,}"}]
+            )
+        counts = {ImportJob._meta.verbose_name_plural: len(jobs)}
+        if rows:
+            counts[ImportRow._meta.verbose_name_plural] = rows
+        perms_needed = set() if self.has_delete_permission(request) else {_("import job")}
+        return listed, counts, perms_needed, []
+
+    def delete_model(self, request, obj):
+        services.import_jobs_delete(jobs=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.import_jobs_delete(jobs=queryset)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "upload/",
+                wrap(lambda request: views.import_upload(request, self)),
+                name="catalog_importjob_upload",
+            ),
+            path(
+                "<int:job_id>/progress/",
+                wrap(self._viewable(views.import_progress)),
+                name="catalog_importjob_progress",
+            ),
+            path(
+                "<int:job_id>/failed-rows.csv",
+                wrap(self._viewable(views.import_failed_rows_csv)),
+                name="catalog_importjob_failed_csv",
+            ),
+            path(
+                "<int:job_id>/file/",
+                wrap(self._viewable(views.import_source_file)),
+                name="catalog_importjob_source_file",
+            ),
+            path("<int:job_id>/retry/", wrap(views.import_retry), name="catalog_importjob_retry"),
+            path(
+                "<int:job_id>/cancel/", wrap(views.import_cancel), name="catalog_importjob_cancel"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _viewable(self, view):
+        def guarded(request, *args, **kwargs):
+            if not self.has_view_permission(request):
+                raise views.PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "job": job,
+            "can_manage": bool(job) and permissions.user_can_manage_import(request.user, job),
+            "can_download": bool(job)
+            and job.file_status == ImportJob.FileStatus.STORED
+            and bool(job.source_file)
+            and permissions.user_can_download_import_file(request.user, job),
+            "failed_rows": (
+                job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number")[
+                    :FAILED_ROWS_SHOWN
+                ]
+                if job
+                else []
+            ),
+            "row_links": import_row_links(job) if job else {},
+            "warning_row_count": job.rows.filter(ROW_HAS_WARNINGS).count() if job else 0,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="File size")
+    def size(self, job):
+        return filesizeformat(job.file_size)
+
+    @admin.display(description=_("Uploaded file"))
+    def uploaded_file(self, job):
+        if job.file_status == ImportJob.FileStatus.DELETED and job.file_deleted_at:
+            days = (job.file_deleted_at - job.created_at).days
+            return ngettext(
+                "Deleted with the rows' cells on %(date)s, %(days)d day after the upload "
+                "(IMPORT_RETENTION_DAYS).",
+                "Deleted with the rows' cells on %(date)s, %(days)d days after the upload "
+                "(IMPORT_RETENTION_DAYS).",
+                days,
+            ) % {"date": date_format(timezone.localtime(job.file_deleted_at)), "days": days}
+        if job.file_status == ImportJob.FileStatus.STORED and not job.source_file:
+            return _("None")
+        return job.get_file_status_display()
+
+    @admin.display(description="Status", ordering="status")
+    def status_badge(self, job):
+        return format_html(
+            '<span class="status-badge" style="background:{}">{}</span>',
+            STATUS_COLOURS.get(job.status, "#777"),
+            job.get_status_display(),
+        )

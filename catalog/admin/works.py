@@ -1,0 +1,302 @@
+"""Works, editions and authors: their lists with thumbnails and ISBN search, filters and
+inlines."""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from catalog import permissions, selectors
+from catalog.admin.display import (
+    PLACEHOLDER_TITLE_HELP,
+    PLACEHOLDER_TITLE_LABEL,
+    cover_thumbnail_html,
+    work_title_html,
+)
+from catalog.models import Author, Edition, Work, WorkAuthor
+
+# Cover URLs typed by hand default to https.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class HasCoverFilter(admin.SimpleListFilter):
+    title = "cover"
+    parameter_name = "has_cover"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has a verified cover"), ("no", "No cover")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        has_cover = self.has_cover_condition(queryset.model)
+        return queryset.filter(has_cover) if self.value() == "yes" else queryset.exclude(has_cover)
+
+    @staticmethod
+    def has_cover_condition(model):
+        return selectors.works_with_cover_q() if model is Work else ~Q(cover="")
+
+
+class IsbnSearchMixin:
+    """Admin search that also finds a book by any spelling of its ISBN (hyphens, ISBN-10)."""
+
+    isbn_prefix = ""
+
+    def get_search_results(self, request, queryset, search_term):
+        condition = selectors.isbn_filter(search_term, prefix=self.isbn_prefix)
+        if condition is not None:
+            return queryset.filter(condition), bool(self.isbn_prefix)
+        return super().get_search_results(request, queryset, search_term)
+
+
+class WorkAuthorInline(admin.TabularInline):
+    model = WorkAuthor
+    extra = 0
+    autocomplete_fields = ["author"]
+    fields = ["position", "author", "role"]
+    ordering = ["position"]
+
+
+class EditionInline(admin.StackedInline):
+    model = Edition
+    extra = 0
+    show_change_link = True
+    fields = [
+        ("cover_preview", "isbn13", "isbn10", "asin"),
+        ("title", "subtitle"),
+        ("publisher", "publication_date", "publication_date_precision"),
+        ("format", "language", "page_count"),
+    ]
+    readonly_fields = ["cover_preview"]
+
+    @admin.display(description="Cover")
+    def cover_preview(self, edition):
+        return cover_thumbnail_html(edition.cover_thumbnail or edition.cover, width=60)
+
+
+@admin.register(Work)
+class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
+    isbn_prefix = "editions__"
+    change_list_template = "admin/catalog/work/change_list.html"
+    list_display = [
+        "thumbnail",
+        "display_title",
+        "author_names",
+        "first_published_year",
+        "edition_count",
+    ]
+    list_display_links = ["thumbnail", "display_title"]
+    list_filter = [HasCoverFilter, "editions__language", "editions__format"]
+    search_fields = ["title", "subtitle", "series", "credits__author__name"]
+    search_help_text = "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13)."
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [WorkAuthorInline, EditionInline]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    readonly_fields = ["cover_preview", "title_notice", "all_series", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "subtitle", ("series", "series_number"), "all_series"]}),
+        ("About", {"fields": ["description", "first_published_year", "subjects"]}),
+        ("Identifiers", {"fields": ["openlibrary_work_key"]}),
+        (
+            "Cover",
+            {
+                "fields": [
+                    "cover_preview",
+                    "cover",
+                    ("cover_source", "cover_source_url"),
+                    ("cover_sha256", "cover_verified_at"),
+                ],
+            },
+        ),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("credits__author")
+        return selectors.works_with_display_cover(queryset).annotate(
+            edition_total=Count("editions", distinct=True)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.title_is_placeholder:
+            return fieldsets
+        (name, options), *rest = fieldsets  # the notice beside the title it is about
+        fields = [("title", "title_notice"), *options["fields"][1:]]
+        return [(name, {**options, "fields": fields}), *rest]
+
+    def save_model(self, request, obj, form, change):
+        # A title typed by hand is the real one: nothing may replace it as a placeholder.
+        if "title" in form.changed_data:
+            obj.title_is_placeholder = False
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("Title"), ordering="title_normalized")
+    def display_title(self, work):
+        return work_title_html(work)
+
+    @admin.display(description="")
+    def title_notice(self, work):
+        return format_html(
+            '<span class="title-placeholder">{}</span> {}',
+            PLACEHOLDER_TITLE_LABEL,
+            PLACEHOLDER_TITLE_HELP,
+        )
+
+    @admin.display(description="")
+    def thumbnail(self, work):
+        return cover_thumbnail_html(work.display_thumbnail)
+
+    @admin.display(description="Cover")
+    def cover_preview(self, work):
+        return cover_thumbnail_html(work.display_cover, width=180)
+
+    @admin.display(description=_("Every series"))
+    def all_series(self, work):
+        """Each series the work is in with its number; the first is the primary one, which
+        Series / Series number repeat for lists."""
+        entries = list(work.series_entries.order_by("position")) if work.pk else []
+        if not entries:
+            return "–"
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}{}",
+            ((entry.name, f" #{entry.number}" if entry.number else "") for entry in entries),
+        )
+
+    @admin.display(description="Authors")
+    def author_names(self, work):
+        credits = work.credits.all()  # prefetched, ordered by position
+        return format_html_join(
+            ", ",
+            "{}{}",
+            (
+                (c.author.name, f" ({c.get_role_display().lower()})" if c.role != "author" else "")
+                for c in credits
+            ),
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_import": permissions.user_can_import(request.user),
+            "import_url": reverse("admin:catalog_importjob_upload"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="Editions", ordering="edition_total")
+    def edition_count(self, work):
+        return work.edition_total
+
+
+@admin.register(Edition)
+class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "thumbnail",
+        "display_title",
+        "isbn13",
+        "isbn10",
+        "publisher",
+        "publication",
+        "format",
+        "language",
+    ]
+    list_display_links = ["thumbnail", "display_title"]
+    list_select_related = ["work"]
+    list_filter = [HasCoverFilter, "format", "language"]
+    search_fields = ["title", "work__title", "publisher", "asin"]
+    search_help_text = "Title, publisher, ASIN, or an ISBN in any form."
+    list_per_page = 50
+    show_full_result_count = False
+    autocomplete_fields = ["work"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    readonly_fields = ["cover_preview", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["work", ("title", "subtitle")]}),
+        ("Identifiers", {"fields": [("isbn13", "isbn10", "asin")]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "publisher",
+                    ("publication_date", "publication_date_precision"),
+                    ("format", "language", "page_count"),
+                ]
+            },
+        ),
+        (
+            "Other identifiers",
+            {"fields": [("openlibrary_edition_key", "google_books_id", "goodreads_book_id")]},
+        ),
+        (
+            "Cover",
+            {
+                "fields": [
+                    "cover_preview",
+                    "cover",
+                    ("cover_source", "cover_source_url"),
+                    ("cover_sha256", "cover_verified_at"),
+                ]
+            },
+        ),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="")
+    def thumbnail(self, edition):
+        return cover_thumbnail_html(edition.cover_thumbnail or edition.cover)
+
+    @admin.display(description="Cover")
+    def cover_preview(self, edition):
+        return cover_thumbnail_html(edition.cover, width=180)
+
+    @admin.display(description="Title", ordering="work__title_normalized")
+    def display_title(self, edition):
+        return edition.title or work_title_html(edition.work)
+
+    @admin.display(description="Published", ordering="publication_date")
+    def publication(self, edition):
+        return edition.publication_date_display
+
+
+class AuthorWorksInline(admin.TabularInline):
+    model = WorkAuthor
+    fk_name = "author"
+    extra = 0
+    fields = ["work", "role", "position"]
+    readonly_fields = ["work", "role", "position"]
+    can_delete = False
+    verbose_name = "work"
+    verbose_name_plural = "works"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("work")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "sort_name", "birth_year", "death_year", "work_count"]
+    search_fields = ["name", "sort_name"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [AuthorWorksInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "sort_name", ("birth_year", "death_year"), "bio"]}),
+        ("Identifiers", {"fields": [("openlibrary_key", "wikidata_id", "goodreads_author_id")]}),
+        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(work_total=Count("works", distinct=True))
+
+    @admin.display(description="Works", ordering="work_total")
+    def work_count(self, author):
+        return author.work_total

@@ -1,0 +1,103 @@
+"""Fitting a NormalizedRow to the catalog's column widths, read from the models, so that a row
+fits them the same way on SQLite (which ignores max_length) and on PostgreSQL (which refuses
+longer values). Text is cut at a word boundary; an identifier too long is dropped."""
+
+import functools
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog import text
+from catalog.models import Author, Edition, Work, WorkSeries
+
+if TYPE_CHECKING:
+    from catalog.importers.base import NormalizedRow
+
+# Text cut at a word boundary when longer than the narrowest column it is stored in.
+_CUT_TO_FIT = {
+    "title": (gettext_lazy("Title"), ((Work, "title"), (Edition, "title"))),
+    "subtitle": (gettext_lazy("Subtitle"), ((Work, "subtitle"), (Edition, "subtitle"))),
+    "publisher": (gettext_lazy("Publisher"), ((Edition, "publisher"),)),
+}
+_CREDIT_CUT_TO_FIT = {
+    "name": (gettext_lazy("Author name"), ((Author, "name"),)),
+    "sort_name": (gettext_lazy("Author sort name"), ((Author, "sort_name"),)),
+}
+# A series name is cut like text; its number, like an id, is dropped when too long.
+_SERIES_NAME = (gettext_lazy("Series"), ((Work, "series"), (WorkSeries, "name")))
+_SERIES_NUMBER = (gettext_lazy("Series number"), ((Work, "series_number"), (WorkSeries, "number")))
+# Identifiers are never cut (a cut id is someone else's id): one too long is dropped.
+_DROP_IF_TOO_LONG = {
+    "goodreads_book_id": (gettext_lazy("Goodreads book id"), ((Edition, "goodreads_book_id"),)),
+    "librarything_id": (gettext_lazy("LibraryThing id"), ((Edition, "librarything_id"),)),
+    "google_books_id": (gettext_lazy("Google Books id"), ((Edition, "google_books_id"),)),
+    "openlibrary_work_key": (
+        gettext_lazy("Open Library work key"),
+        ((Work, "openlibrary_work_key"),),
+    ),
+    "openlibrary_edition_key": (
+        gettext_lazy("Open Library edition key"),
+        ((Edition, "openlibrary_edition_key"),),
+    ),
+}
+
+
+@functools.cache
+def max_length(columns: tuple[tuple[type, str], ...]) -> int:
+    """The width of the narrowest of these (model, field) columns."""
+    return min(model._meta.get_field(name).max_length for model, name in columns)
+
+
+def fit_to_columns(row: "NormalizedRow") -> None:
+    """Make every value fit the column it is stored in, with a warning on the row for each
+    change, so that SQLite and PostgreSQL store the same book."""
+    for name, (label, columns) in _CUT_TO_FIT.items():
+        setattr(row, name, _cut_to_fit(getattr(row, name), max_length(columns), label, row))
+    for credit in row.credits:
+        for name, (label, columns) in _CREDIT_CUT_TO_FIT.items():
+            value = getattr(credit, name)
+            setattr(credit, name, _cut_to_fit(value, max_length(columns), label, row))
+    _fit_series(row)
+    for name, (label, columns) in _DROP_IF_TOO_LONG.items():
+        setattr(row, name, _drop_if_too_long(getattr(row, name), max_length(columns), label, row))
+
+
+def _fit_series(row: "NormalizedRow") -> None:
+    """Fit every series to its columns, once each, and keep `series` / `series_number` the
+    first of them (an importer may have set only those)."""
+    entries = row.series_entries or [(row.series, row.series_number)]
+    fitted, seen = [], set()
+    for name, number in entries:
+        name = _cut_to_fit(name, max_length(_SERIES_NAME[1]), _SERIES_NAME[0], row)
+        number = _drop_if_too_long(number, max_length(_SERIES_NUMBER[1]), _SERIES_NUMBER[0], row)
+        if name.casefold() not in seen:  # a work is in a series once
+            seen.add(name.casefold())
+            fitted.append((name, number))
+    row.series, row.series_number = fitted[0]
+    row.series_entries = [(name, number) for name, number in fitted if name]
+
+
+def _drop_if_too_long(value: str, limit: int, label, row: "NormalizedRow") -> str:
+    if len(value) <= limit:
+        return value
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    row.warnings.append(
+        _("%(field)s '%(value)s' is longer than %(limit)d characters; it was ignored.")
+        % {"field": label, "value": shown, "limit": limit}
+    )
+    return ""
+
+
+def _cut_to_fit(value: str, limit: int, label, row: "NormalizedRow") -> str:
+    if len(value) <= limit:
+        return value
+    cut = text.cut_at_word_boundary(value, limit)
+    row.warnings.append(
+        _(
+            "%(field)s was %(length)s characters, more than the catalog keeps (%(limit)d); "
+            "it was cut to %(kept)d characters, at the end of a word where possible."
+        )
+        % {"field": label, "length": f"{len(value):,}", "limit": limit, "kept": len(cut)}
+    )
+    return cut

@@ -1,0 +1,190 @@
+"""The pure cell parsers of the CSV importers: a cell's text in, a value out (titles, whole
+numbers, years, dates, bindings, lists of names), and the FORMATS / ROLES tables. Readers that
+also leave a warning on the row are in readers.py; readers of cells only some sources have are in
+cells.py."""
+
+import datetime
+import functools
+import re
+
+from catalog import text
+from catalog.csvsafe import FORMULA_STARTS
+
+ASIN = re.compile(r"^B[0-9A-Z]{9}$")
+_EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
+_SPACES = re.compile(r"\s+")
+# `128`, and `128.0` / `128,0`: a whole number written as a float by a spreadsheet or pandas.
+_WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
+# `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
+_DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
+
+# Lower-cased binding / format values seen in real exports -> Edition.Format.
+FORMATS = {
+    "hardcover": "hardcover",
+    "hardback": "hardcover",
+    "library binding": "hardcover",
+    "tapa dura": "hardcover",
+    "relié": "hardcover",
+    "gebundene ausgabe": "hardcover",
+    "paperback": "paperback",
+    "trade paperback": "paperback",
+    "softcover": "paperback",
+    "tapa blanda": "paperback",
+    "rústica": "paperback",
+    "broché": "paperback",
+    "poche": "paperback",
+    "taschenbuch": "paperback",
+    "brossura": "paperback",
+    "mass market paperback": "mass_market",
+    "mass market": "mass_market",
+    "kindle edition": "ebook",
+    "ebook": "ebook",
+    "e-book": "ebook",
+    "digital": "ebook",
+    "nook": "ebook",
+    "edición kindle": "ebook",
+    "audio": "audiobook",
+    "audiobook": "audiobook",
+    "audible audio": "audiobook",
+    "audio cd": "audiobook",
+    "audio cassette": "audiobook",
+    "mp3 cd": "audiobook",
+    "unknown binding": "",
+}
+
+ROLES = {
+    "author": "author",
+    "translator": "translator",
+    "traductor": "translator",
+    "traducción": "translator",
+    "narrator": "narrator",
+    "reader": "narrator",
+    "illustrator": "illustrator",
+    "illustrations": "illustrator",
+    "cover artist": "illustrator",
+    "editor": "editor",
+    "contributor": "contributor",
+    "foreword": "contributor",
+    "introduction": "contributor",
+    "afterword": "contributor",
+}
+
+
+def clean_cell(value: str) -> str:
+    """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace.
+
+    The `'` that our own CSV downloads put before a formula-like cell (catalog.csvsafe) is taken
+    off again, so a corrected failed-rows file imports like the original."""
+    value = (value or "").strip()
+    if value.startswith("'") and value[1:2] in FORMULA_STARTS:
+        value = value[1:].strip()
+    quoted = _EXCEL_QUOTED.match(value)
+    if quoted:
+        value = quoted.group(1).strip()
+    return _SPACES.sub(" ", value)
+
+
+def parse_title_parts(raw_title: str) -> tuple[str, str, list[tuple[str, str]]]:
+    """-> (title, subtitle, every series with its number, the primary one first).
+
+    `Raising Steam (Discworld, #40; Moist von Lipwig, #3)` is in two series; the text after
+    `: ` or a spaced dash (`Ich habe eine Axt – Best Of`) is the subtitle."""
+    main, series_entries = text.split_series_entries(raw_title)
+    title, subtitle = text.split_subtitle(main)
+    return title, subtitle, series_entries
+
+
+def parse_title(raw_title: str) -> tuple[str, str, str, str]:
+    """-> (title, subtitle, primary series, its number); see `parse_title_parts`."""
+    title, subtitle, series_entries = parse_title_parts(raw_title)
+    series, number = series_entries[0] if series_entries else ("", "")
+    return title, subtitle, series, number
+
+
+def parse_whole_number(value: str) -> int | None:
+    """A whole number as exports write it: `128`, `2024.0` / `128,0` (a spreadsheet or pandas
+    wrote a float), `1,234`, `1.234` or `1 234` (thousands grouped). `12.5` is not one.
+
+    `1.234` is read as 1234: a page count or a year is never a fraction, and pandas writes a
+    float with one decimal (`1234.0`), so three decimals are a thousands separator
+    (German, Spanish, Turkish)."""
+    value = (value or "").strip()
+    if _GROUPED_NUMBER.match(value):  # first: `1,000` is a thousand, not 1 written as a float
+        return int(re.sub(r"\D", "", value))
+    if whole := _WHOLE_NUMBER.match(value):
+        return int(whole["digits"])
+    return None
+
+
+def parse_int(value: str, *, minimum: int = 1, maximum: int = 100_000) -> int | None:
+    number = parse_whole_number(value)
+    return number if number is not None and minimum <= number <= maximum else None
+
+
+def parse_year(value: str, *, ancient: bool = False) -> int | None:
+    """A year from 100 to a few years ahead (`2024`, `2024.0`). With `ancient` (a work's first
+    publication), any year of the common era and negative years before it too: Goodreads gives
+    the Iliad's as -750 and Ovid's Metamorphoses' as 8."""
+    value = (value or "").strip()
+    sign = 1
+    if ancient and value.startswith("-"):
+        sign, value = -1, value[1:]
+    year = parse_whole_number(value)
+    if year is None:
+        return None
+    if sign < 0:
+        return -year if 0 < year <= 5000 else None
+    earliest = 1 if ancient else 100
+    return year if earliest <= year <= datetime.date.today().year + 5 else None
+
+
+def parse_date(value: str) -> str:
+    """`2025/06/29`, `2025-06-29`, or a range `2023/05/23-2023/06/07` (its end) -> ISO date."""
+    matches = _DATE.findall(value or "")
+    if not matches:
+        return ""
+    year, month, day = matches[-1]
+    try:
+        return datetime.date(int(year), int(month), int(day or 1)).isoformat()
+    except ValueError:
+        return ""
+
+
+def is_repeated_header(header: list[str], cells: list[str]) -> bool:
+    """True for a row that repeats the header (exports joined by a program): three of its cells
+    (two for a two-column file), and two in three of its filled cells, are column names of the
+    header, in any case and order (another layout of the same export repeats most of them). A
+    book called "Title" by "Author" is not enough."""
+    names = _header_names(tuple(header))
+    hits = misses = 0
+    for position, cell in enumerate(cells):
+        key = cell.strip().casefold()
+        if not key:
+            continue
+        if key in names:
+            hits += 1
+        else:
+            misses += 1
+            if hits + len(cells) - position - 1 < 2 * misses:
+                return False  # a book row: too many cells that are not column names
+    return hits >= min(3, len(names)) and hits >= 2 * misses
+
+
+@functools.lru_cache(maxsize=16)
+def _header_names(header: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(name.strip().casefold() for name in header if name.strip())
+
+
+def parse_format(value: str) -> tuple[str, str]:
+    """-> (Edition.Format value, warning). Unknown bindings become "other", with a note."""
+    key = (value or "").strip().lower()
+    if not key:
+        return "", ""
+    if key in FORMATS:
+        return FORMATS[key], ""
+    return "other", f"Unrecognized format '{value}' recorded as 'other'."
+
+
+def split_names(value: str) -> list[str]:
+    return [name for name in (part.strip() for part in (value or "").split(",")) if name]

@@ -1,0 +1,172 @@
+"""Readers of a cell into a NormalizedRow that say on the row what they could not read: page
+counts, years, dates, contributors, and ISBN-ish identifiers (never guessed)."""
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog import isbn
+from catalog.importers.base import Credit, NormalizedRow
+from catalog.importers.parsing import (
+    ASIN,
+    ROLES,
+    clean_cell,
+    parse_date,
+    parse_int,
+    parse_whole_number,
+    parse_year,
+    split_names,
+)
+
+
+def read_page_count(row: NormalizedRow, value: str, *, column: str) -> int | None:
+    """The page count in a cell, or None with a warning on the row when the cell holds
+    something else (an empty cell, or 0 as some exports write it, is just unknown)."""
+    pages = parse_int(value)
+    if pages is None and value and parse_whole_number(value) != 0:
+        row.warnings.append(
+            _("%(column)s '%(value)s' is not a page count; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return pages
+
+
+def read_year(row: NormalizedRow, value: str, *, column: str, ancient: bool = False) -> int | None:
+    """The year in a cell, or None with a warning on the row when the cell holds something
+    else."""
+    year = parse_year(value, ancient=ancient)
+    if year is None and value:
+        row.warnings.append(
+            _("%(column)s '%(value)s' is not a year; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return year
+
+
+def read_date(row: NormalizedRow, value: str, *, column: str) -> str:
+    """The ISO date in a cell, or "" with a warning on the row when the cell holds something
+    else."""
+    date = parse_date(value)
+    if not date and value:
+        row.warnings.append(
+            _("%(column)s '%(value)s' is not a date; it was ignored.")
+            % {"column": column, "value": value}
+        )
+    return date
+
+
+def parse_contributors(value: str, *, default_role: str) -> list[Credit]:
+    """`Name (Translator), Other Name` -> credits; a missing role is `default_role`."""
+    credits = []
+    for part in split_names(value):
+        role = default_role
+        match = re.match(r"^(?P<name>.*?)\s*\((?P<role>[^()]+)\)$", part)
+        if match:
+            part = match["name"].strip()
+            role = ROLES.get(match["role"].strip().lower(), "contributor")
+        if part:
+            credits.append(Credit(name=part, role=role))
+    return credits
+
+
+# What a value refused as an ISBN is (catalog.isbn.why_not_isbn), said to the librarian.
+_NOT_AN_ISBN = {
+    "isbn13_digit_missing": gettext_lazy(
+        "%(column)s '%(value)s' has 12 digits: an ISBN-13 with a digit missing; it was not "
+        "used as an ISBN."
+    ),
+    "upc": gettext_lazy(
+        "%(column)s '%(value)s' is a product barcode (UPC), not an ISBN; it was not used as an "
+        "ISBN."
+    ),
+    "ean": gettext_lazy(
+        "%(column)s '%(value)s' is a product barcode (EAN), not an ISBN; it was not used as an "
+        "ISBN."
+    ),
+    "isbn13_cut": gettext_lazy(
+        "%(column)s '%(value)s' has 10 digits starting like an ISBN-13: an ISBN-13 cut short; "
+        "it was not used as an ISBN."
+    ),
+    "isbn13_without_prefix": gettext_lazy(
+        "%(column)s '%(value)s' looks like ISBN-13 %(isbn13)s without its 978 prefix (or an "
+        "ISBN-10 with a wrong check digit); it was not used as an ISBN."
+    ),
+    "isbn13_check": gettext_lazy(
+        "%(column)s '%(value)s' has a wrong check digit; it was not used as an ISBN."
+    ),
+    "isbn10_check": gettext_lazy(
+        "%(column)s '%(value)s' has a wrong check digit; it was not used as an ISBN."
+    ),
+}
+# pandas writes a number column as floats: `9780306406157.0` is 9780306406157, digit for digit.
+_FLOAT_DIGITS = re.compile(r"^(\d+)\.0+$")
+
+
+def apply_identifier(
+    row: NormalizedRow, value: str, *, column: str, expected_form: str = ""
+) -> None:
+    """Put an ISBN-ish cell where it belongs: ISBN, ASIN, or a kept non-ISBN id.
+
+    Never guesses: spreadsheet damage (`9.78053E+12`) yields no ISBN and a warning, and so does
+    a value that is close to an ISBN (a digit missing, a wrong check digit, a product barcode),
+    saying which. `expected_form` ("isbn13" / "isbn10") is what the column should hold: an
+    ISBN-10 in an ISBN-13 column is read, with a note.
+    """
+    value = clean_cell(value)
+    if not value:
+        return
+    if isbn.is_scientific_notation(value):
+        row.warnings.append(
+            _(
+                "%(column)s '%(value)s' was damaged by a spreadsheet (scientific notation); "
+                "its digits are lost, so no ISBN was taken from it."
+            )
+            % {"column": column, "value": value}
+        )
+        return
+    if whole := _FLOAT_DIGITS.match(value):
+        value = whole.group(1)
+    compact = isbn.canonicalize(value)
+    if ASIN.match(compact):
+        row.asin = row.asin or compact
+        return
+    parsed = isbn.parse_isbn(compact)
+    if parsed is None:
+        reason = isbn.why_not_isbn(compact)
+        if reason == "isbn13_without_prefix" and row.isbn13 == "978" + compact:
+            return  # Goodreads' ISBN column repeating the row's ISBN-13 without its 978
+        row.other_ids.append(value)
+        if reason:
+            values = {"column": column, "value": value, "isbn13": "978" + compact}
+            row.warnings.append(_NOT_AN_ISBN[reason] % values)
+        elif compact.isdigit() and len(compact) == 13:
+            row.warnings.append(
+                _(
+                    "%(column)s '%(value)s' has 13 digits but is neither an ISBN nor a product "
+                    "barcode; it was not used as an ISBN."
+                )
+                % {"column": column, "value": value}
+            )
+        return
+    if parsed.source_form == "sbn":
+        row.warnings.append(
+            _(
+                "%(column)s '%(value)s' read as ISBN-10 %(isbn10)s (9-digit SBN, or an ISBN-10 "
+                "whose leading zero a spreadsheet dropped)."
+            )
+            % {"column": column, "value": value, "isbn10": parsed.isbn10}
+        )
+    elif expected_form == "isbn13" and parsed.source_form == "isbn10":
+        row.warnings.append(
+            _("%(column)s '%(value)s' is an ISBN-10; it was read as ISBN-13 %(isbn13)s.")
+            % {"column": column, "value": value, "isbn13": parsed.isbn13}
+        )
+    if row.isbn13 and row.isbn13 != parsed.isbn13:
+        row.warnings.append(
+            _("%(column)s '%(value)s' disagrees with ISBN %(isbn13)s; kept %(isbn13)s.")
+            % {"column": column, "value": value, "isbn13": row.isbn13}
+        )
+        return
+    row.isbn13 = parsed.isbn13
+    row.isbn10 = row.isbn10 or (parsed.isbn10 or "")

@@ -1,0 +1,416 @@
+"""The batch's view of the catalog, and the rules that say two books are the same.
+
+Rows match the catalog by ISBN-13, then Goodreads book id, then ASIN, then LibraryThing id, then
+Open Library edition key, then Open Library work key, then normalized title + primary author
+(strict). Every lookup is a bulk query: a fixed handful of statements per batch, whatever its
+size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from catalog import text
+from catalog.importers import NormalizedRow
+from catalog.importers.base import Credit
+from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor, WorkSeries
+
+if TYPE_CHECKING:
+    from catalog.services.rows import _Planned
+
+# Title + author matching must be strict: a wrong book is worse than a duplicate
+AUTHOR_MATCH_MIN = 90
+SUBTITLE_MATCH_MIN = 85
+
+
+# (NormalizedRow attribute, Edition field, ImportRow.MatchedBy).
+EDITION_KEYS = [
+    ("isbn13", "isbn13", ImportRow.MatchedBy.ISBN),
+    ("goodreads_book_id", "goodreads_book_id", ImportRow.MatchedBy.GOODREADS_ID),
+    ("asin", "asin", ImportRow.MatchedBy.ASIN),
+    ("librarything_id", "librarything_id", ImportRow.MatchedBy.LIBRARYTHING_ID),
+    ("openlibrary_edition_key", "openlibrary_edition_key", ImportRow.MatchedBy.OPENLIBRARY_ID),
+]
+# Values per `IN (…)`: SQLite refuses very long lists and deep expression trees (Django ticket
+# #36116: a prefetch over 1,000 works became one OR per author), whatever the batch size.
+IN_CHUNK = 900
+
+
+def _chunks(values: Iterable) -> Iterable[list]:
+    values = list(values)
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
+
+
+def _work_key(work: Work) -> tuple:
+    """A work's identity in one batch: its pk, or the object for a work not saved yet."""
+    return ("pk", work.pk) if work.pk is not None else ("new", id(work))
+
+
+@dataclass(slots=True)
+class _TitleCandidate:
+    """A work that rows with its normalized title may belong to, and what must agree."""
+
+    work: Work
+    author: str  # normalized primary author
+    title: str  # without series and subtitle
+    subtitle: str
+
+    def full_title(self) -> str:
+        return text.normalize_text(f"{self.title} {self.subtitle}")
+
+
+@dataclass(slots=True)
+class _Person:
+    name: str
+    normalized: str
+    role: str
+
+
+class _CatalogIndex:
+    """The batch's view of the catalog: existing books found by a few bulk queries (each a
+    fixed number of statements per thousand rows, never one per row), plus the ones this batch
+    creates, so that a book twice in one file is created once."""
+
+    def __init__(self):
+        self.by_key: dict[str, dict[str, Edition]] = {attr: {} for attr, _f, _k in EDITION_KEYS}
+        self.by_title: dict[str, list[_TitleCandidate]] = defaultdict(list)
+        self.people: dict[tuple, list[_Person]] = {}  # work key -> credits, in order
+        self.new_credits: dict[tuple, list[Credit]] = {}  # the same for works not saved yet
+        self.identified: set[tuple] = set()  # work keys with an edition an identifier finds
+        self.with_series: set[tuple] = set()  # work keys whose series are known or planned
+        self.made_by_this_job: set[tuple] = set()  # ("edition" | "work", pk)
+        # Open Library keys are unique in the catalog: who holds each key the batch names.
+        self.openlibrary_works: dict[str, Work] = {}
+        self.openlibrary_editions: dict[str, Edition] = {}
+
+    @classmethod
+    def load(cls, items: list[_Planned], *, job: ImportJob | None = None) -> _CatalogIndex:
+        index = cls()
+        rows = [item.row for item in items]
+        unmatched = rows
+        editions = Edition.objects.select_related("work")
+        for attribute, field_name, _key in EDITION_KEYS:
+            found = index.by_key[attribute]
+            values = {getattr(row, attribute) for row in unmatched} - {""}
+            for chunk in _chunks(values):
+                for edition in editions.filter(**{f"{field_name}__in": chunk}):
+                    found.setdefault(getattr(edition, field_name), edition)
+            unmatched = [row for row in unmatched if getattr(row, attribute) not in found]
+        # Only rows that no identifier found are matched by title, and never by a placeholder
+        # title (an Open Library key standing in for the unknown title), theirs or the work's.
+        titles = {
+            text.normalize_title(row.title) for row in unmatched if not row.title_is_placeholder
+        }
+        title_works = [
+            work
+            for chunk in _chunks(titles)
+            for work in Work.objects.filter(title_normalized__in=chunk, title_is_placeholder=False)
+        ]
+        matched_works = {
+            edition.work.pk: edition.work
+            for found in index.by_key.values()
+            for edition in found.values()
+        }
+        index._load_openlibrary_keys(rows)
+        work_ids = (
+            {work.pk for work in title_works}
+            | set(matched_works)
+            | {work.pk for work in index.openlibrary_works.values()}
+        )
+        index._load_people(work_ids)
+        index._load_identified([work.pk for work in title_works])
+        if any(row.series_entries for row in rows):
+            index._load_series(work_ids)
+        if job is not None and job.created_count:
+            edition_ids = {e.pk for found in index.by_key.values() for e in found.values()}
+            index._load_made_by(job, edition_ids, [work.pk for work in title_works])
+        for work in title_works:
+            main, subtitle = text.split_subtitle(text.split_series_entries(work.title)[0])
+            subtitle = work.subtitle or subtitle  # a title stored whole before subtitles split
+            authors = [p.normalized for p in index.people.get(_work_key(work), [])]
+            index.by_title[work.title_normalized].append(
+                _TitleCandidate(
+                    work=work, author=authors[0] if authors else "", title=main, subtitle=subtitle
+                )
+            )
+        return index
+
+    def _load_people(self, work_ids: set[int]) -> None:
+        credits = WorkAuthor.objects.order_by("work_id", "position").values_list(
+            "work_id", "author__name", "author__name_normalized", "role"
+        )
+        for chunk in _chunks(work_ids):
+            for work_id, name, normalized, role in credits.filter(work_id__in=chunk):
+                self.people.setdefault(("pk", work_id), []).append(_Person(name, normalized, role))
+        # Title matching compares primary authors: those credited as authors, first.
+        for people in self.people.values():
+            people.sort(key=lambda person: person.role != WorkAuthor.Role.AUTHOR)
+
+    def _load_openlibrary_keys(self, rows: list[NormalizedRow]) -> None:
+        """The works and editions holding the batch's Open Library keys: a work is matched by
+        its key, and no key is given to a second book (the database would refuse it)."""
+        work_keys = {row.openlibrary_work_key for row in rows} - {""}
+        for chunk in _chunks(work_keys):
+            for work in Work.objects.filter(openlibrary_work_key__in=chunk):
+                self.openlibrary_works[work.openlibrary_work_key] = work
+        edition_keys = {row.openlibrary_edition_key for row in rows} - {""}
+        for chunk in _chunks(edition_keys):
+            for edition in Edition.objects.filter(openlibrary_edition_key__in=chunk):
+                self.openlibrary_editions[edition.openlibrary_edition_key] = edition
+
+    def _load_identified(self, work_ids: list[int]) -> None:
+        fields = [field_name for _attr, field_name, _key in EDITION_KEYS]
+        for chunk in _chunks(work_ids):
+            for work_id, *values in Edition.objects.filter(work_id__in=chunk).values_list(
+                "work_id", *fields
+            ):
+                if any(values):
+                    self.identified.add(("pk", work_id))
+
+    def _load_series(self, work_ids: set[int]) -> None:
+        for chunk in _chunks(work_ids):
+            series = WorkSeries.objects.filter(work_id__in=chunk).values_list("work_id", flat=True)
+            self.with_series.update(("pk", work_id) for work_id in series.distinct())
+
+    def _load_made_by(self, job: ImportJob, edition_ids: set[int], work_ids: list[int]) -> None:
+        """Which of the books found were created by an earlier batch of this same job."""
+        made = job.rows.filter(status=ImportRow.Status.CREATED)
+        for chunk in _chunks(edition_ids):
+            ids = made.filter(edition_id__in=chunk).values_list("edition_id", flat=True)
+            self.made_by_this_job.update(("edition", pk) for pk in ids)
+        for chunk in _chunks(work_ids):
+            ids = made.filter(work_id__in=chunk).values_list("work_id", flat=True)
+            self.made_by_this_job.update(("work", pk) for pk in ids)
+
+    def edition_for(self, row: NormalizedRow) -> tuple[Edition | None, str]:
+        """-> (the edition one of the row's identifiers finds, that key's MatchedBy value)."""
+        for attribute, _field, key in EDITION_KEYS:
+            value = getattr(row, attribute)
+            if value and value in self.by_key[attribute]:
+                return self.by_key[attribute][value], key
+        return None, ""
+
+    def work_for(self, row: NormalizedRow) -> Work | None:
+        """The work this row is another edition of: same normalized title, same primary author
+        (spelling variants only), same volume, agreeing subtitles; and when the row and the
+        work both carry identifiers (ISBNs, Goodreads ids), which tell two books apart, the
+        same whole title. A work that
+        holds the row's Open Library work key is the row's work, whatever its title."""
+        if row.openlibrary_work_key in self.openlibrary_works:
+            return self.openlibrary_works[row.openlibrary_work_key]
+        if row.title_is_placeholder:
+            return None  # a key standing in for a title names no book by title
+        author = text.normalize_person_name(row.primary_author)
+        if not author:
+            return None  # a title alone is not enough to call two books the same
+        for candidate in self.by_title.get(text.normalize_title(row.title), []):
+            work = candidate.work
+            same_author = (
+                bool(candidate.author)
+                and fuzz.token_sort_ratio(author, candidate.author) >= AUTHOR_MATCH_MIN
+            )
+            same_volume = not (work.series_number and row.series_number) or (
+                work.series_number == row.series_number
+            )
+            if not (same_author and same_volume):
+                continue
+            if not _subtitles_agree(candidate.subtitle, row.subtitle):
+                continue
+            # Both sides name their own edition (ISBN, Goodreads id, ...): only the same whole
+            # title makes them one work ("Axt – Best Of" and "Axt - Urlaub ..." are two books).
+            whole_title = text.normalize_text(f"{row.title} {row.subtitle}")
+            if (
+                _identified(row)
+                and _work_key(work) in self.identified
+                and candidate.full_title() != whole_title
+            ):
+                continue
+            return work
+        return None
+
+    def matched_by(self, edition: Edition, key: str) -> str:
+        if edition.pk is None or ("edition", edition.pk) in self.made_by_this_job:
+            return ImportRow.MatchedBy.EARLIER_ROW
+        return key
+
+    def matched_by_work(self, work: Work, row: NormalizedRow) -> str:
+        if work.pk is None or ("work", work.pk) in self.made_by_this_job:
+            return ImportRow.MatchedBy.EARLIER_ROW
+        if _same_book(self.openlibrary_works.get(row.openlibrary_work_key), work):
+            return ImportRow.MatchedBy.OPENLIBRARY_ID
+        return ImportRow.MatchedBy.TITLE_AUTHOR
+
+    def settle_openlibrary_keys(
+        self, row: NormalizedRow, *, work: Work | None = None, edition: Edition | None = None
+    ) -> None:
+        """Give the row's Open Library keys to this work / edition only when no other book
+        holds them (each key is unique in the catalog), with a warning otherwise; a key given
+        is held from now on, so later rows find the book by it."""
+        for attribute, holders, book in (
+            ("openlibrary_work_key", self.openlibrary_works, work),
+            ("openlibrary_edition_key", self.openlibrary_editions, edition),
+        ):
+            key = getattr(row, attribute)
+            if not key or book is None:
+                continue
+            holder = holders.get(key)
+            if holder is not None and not _same_book(holder, book):
+                setattr(row, attribute, "")
+                if getattr(book, attribute) == key:  # a new book took it from the row
+                    setattr(book, attribute, None)
+                row.warnings.append(
+                    _(
+                        "Open Library key %(key)s already belongs to %(book)s; it was not given "
+                        "to this book."
+                    )
+                    % {"key": key, "book": _book_label(_title_of(holder), [])}
+                )
+            elif getattr(book, attribute) in (None, "", key):
+                holders[key] = book
+                if edition is not None and attribute == "openlibrary_edition_key":
+                    self.by_key[attribute].setdefault(key, edition)
+
+    def disagreements(self, row: NormalizedRow, edition: Edition, key: str) -> list[str]:
+        """A warning when the book an identifier found is plainly not the row's: neither title
+        is the other (or a decorated form of it) and no author is shared. The identifier stays
+        the key; the librarian is told both books."""
+        work = edition.work
+        if row.title_is_placeholder or work.title_is_placeholder:
+            return []  # one side has no title yet (Open Library's key-only reading log)
+        title = text.normalize_title(row.title)
+        if _titles_agree(title, work.title_normalized) or (
+            edition.title and _titles_agree(title, text.normalize_title(edition.title))
+        ):
+            return []
+        theirs = self._people_of(work)
+        ours = [text.normalize_person_name(credit.name) for credit in row.credits]
+        if any(
+            fuzz.token_sort_ratio(a, b.normalized) >= AUTHOR_MATCH_MIN
+            for a in ours
+            if a
+            for b in theirs
+        ):
+            return []
+        attribute = next((attr for attr, _field, k in EDITION_KEYS if k == key), "")
+        return [
+            _(
+                "%(key)s %(value)s is already in the catalog as %(book)s; this row says "
+                "%(row_book)s."
+            )
+            % {
+                "key": ImportRow.MatchedBy(key).label,
+                "value": getattr(row, attribute, ""),
+                "book": _book_label(work.title, [p.name for p in theirs]),
+                "row_book": _book_label(row.title, [c.name for c in row.credits]),
+            }
+        ]
+
+    def _people_of(self, work: Work) -> list[_Person]:
+        key = _work_key(work)
+        if key not in self.people and key in self.new_credits:
+            self.people[key] = [
+                _Person(c.name, text.normalize_person_name(c.name), c.role)
+                for c in self.new_credits[key]
+            ]
+        return self.people.get(key, [])
+
+    def plan_series(self, work: Work, row: NormalizedRow, series_for: dict) -> bool:
+        """Plan the row's series for a work that has none yet, in the catalog or from the row
+        that created it (the work's own primary series stays first). Returns True when the
+        work gains series."""
+        key = _work_key(work)
+        if not row.series_entries or key in self.with_series:
+            return False
+        self.with_series.add(key)
+        entries = list(row.series_entries)
+        if work.series:
+            names = {work.series.casefold()}
+            entries = [(work.series, work.series_number)] + [
+                entry for entry in entries if entry[0].casefold() not in names
+            ]
+        series_for[id(work)] = (work, entries)
+        return True
+
+    def remember_work(self, work: Work, row: NormalizedRow) -> None:
+        key = _work_key(work)
+        self.new_credits[key] = row.credits  # normalized only if a disagreement is checked
+        if row.series_entries:
+            self.with_series.add(key)
+        self._remember_title(work, row)
+
+    def name_work(
+        self,
+        work: Work,
+        row: NormalizedRow,
+        credits_for: dict[int, list[Credit]],
+        credited_works: dict[int, Work],
+    ) -> None:
+        """A work known by its Open Library key only has just taken this row's real title: it
+        also takes the row's credits when it has none (the key-only reading log names nobody),
+        and later rows may find it by title and author."""
+        key = _work_key(work)
+        if not (self.people.get(key) or self.new_credits.get(key)) and row.credits:
+            self.new_credits[key] = row.credits
+            credits_for[id(work)] = row.credits
+            if work.pk is not None:  # a new work's credits are written with it
+                credited_works[id(work)] = work
+        self._remember_title(work, row)
+
+    def _remember_title(self, work: Work, row: NormalizedRow) -> None:
+        if work.title_is_placeholder:
+            return  # never matched by title
+        self.by_title[work.title_normalized].append(
+            _TitleCandidate(
+                work=work,
+                author=text.normalize_person_name(row.primary_author),
+                title=row.title,
+                subtitle=row.subtitle,
+            )
+        )
+
+    def remember_edition(self, edition: Edition) -> None:
+        for attribute, field_name, _key in EDITION_KEYS:
+            value = getattr(edition, field_name)
+            if value:
+                self.by_key[attribute].setdefault(value, edition)
+        if any(getattr(edition, field_name) for _attr, field_name, _key in EDITION_KEYS):
+            self.identified.add(_work_key(edition.work))
+
+
+def _same_book(a, b) -> bool:
+    """The same work or edition, whichever query loaded it."""
+    return a is not None and (a is b or (a.pk is not None and a.pk == b.pk))
+
+
+def _title_of(book: Work | Edition) -> str:
+    return book.title or (book.work.title if isinstance(book, Edition) else "")
+
+
+def _identified(row: NormalizedRow) -> bool:
+    """The row names an edition of its own: an identifier that would tell it apart."""
+    return any(getattr(row, attribute) for attribute, _field, _key in EDITION_KEYS)
+
+
+def _titles_agree(a: str, b: str) -> bool:
+    """Normalized titles of the same book: equal, or one is the other with words around it
+    ("the subtle knife" / "his dark materials the subtle knife")."""
+    return a == b or bool(a and b and (f" {a} " in f" {b} " or f" {b} " in f" {a} "))
+
+
+def _book_label(title: str, authors: list[str]) -> str:
+    if not authors:
+        return _("'%(title)s'") % {"title": title}
+    return _("'%(title)s' by %(author)s") % {"title": title, "author": authors[0]}
+
+
+def _subtitles_agree(a: str, b: str) -> bool:
+    if not a or not b:
+        return True
+    return fuzz.ratio(text.normalize_text(a), text.normalize_text(b)) >= SUBTITLE_MATCH_MIN

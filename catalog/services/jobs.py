@@ -1,0 +1,393 @@
+"""Import jobs: create, start, run, retry, cancel, delete, the retention purge, and one failed row
+corrected by hand and re-run.
+
+A job reads the whole file first (a file-level error saves nothing), then imports it in batches
+(`rows`), commits each, reports progress, and hands what it created or changed to enrichment.
+"""
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import zip_longest
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from bookstore import task_queue
+from catalog.importers import BaseImporter, importer_for, read_csv
+from catalog.models import ImportJob, ImportRow
+from catalog.services.rows import _import_batch
+
+logger = logging.getLogger(__name__)
+
+IMPORT_BATCH_SIZE = 1000
+
+ProgressCallback = Callable[[ImportJob], None]
+
+
+# --- Jobs ---------------------------------------------------------------------------------------
+
+
+def import_job_create(
+    *,
+    data: bytes,
+    filename: str,
+    requested_format: str = "auto",
+    column_map: dict[str, str] | None = None,
+    uploaded_by=None,
+    enrich: bool = True,
+) -> ImportJob:
+    """Validate an uploaded export and record it as a pending job (raises ImportFileError;
+    UnknownFormatError when the header is no known source's and no column map was given)."""
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header, requested=requested_format, column_map=column_map)
+    job = ImportJob(
+        requested_format=requested_format,
+        source=importer.source,
+        # The generic format's map, as checked against the header: a retry reads the same way.
+        column_map=importer.column_map,
+        original_filename=filename[:255],
+        file_size=len(data),
+        encoding=csv_file.encoding,
+        uploaded_by=uploaded_by,
+        enrich=enrich,
+        rows_total=len(csv_file.rows),
+        header=csv_file.header,
+        warnings=csv_file.warnings,
+    )
+    # Stored privately under a random name; the user's file name is only kept as text.
+    job.source_file.save("upload", ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def import_job_start(*, job: ImportJob) -> bool:
+    """Run a small job now, or hand a large one to a worker once this transaction commits.
+
+    Returns True when the job was queued for a worker.
+    """
+    if job.rows_total <= settings.IMPORT_INLINE_MAX_ROWS:
+        import_job_run(job=job)
+        return False
+    transaction.on_commit(
+        lambda: task_queue.enqueue(
+            "catalog.tasks.run_import_job", job.pk, task_name=f"import-{job.pk}"
+        )
+    )
+    return True
+
+
+def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
+    """Import every row of a pending job. Safe to call twice: only a pending job is claimed."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), error=""
+    )
+    job.refresh_from_db()
+    if not claimed:
+        return job
+    try:
+        with job.source_file.open("rb") as source:
+            csv_file = read_csv(source.read())
+        importer = importer_for(
+            csv_file.header, requested=job.source, column_map=job.column_map or None
+        )
+        _run_rows(job, importer, csv_file.rows, progress=progress)
+    except Exception as exc:  # whatever it was, the job must not stay running
+        _fail(job, exc)
+    return job
+
+
+def import_job_retry_failed(
+    *, job: ImportJob, progress: ProgressCallback | None = None, requested_by=None
+) -> int:
+    """Import the failed rows of a finished job again from their kept raw cells, recording who
+    asked (None: the system).
+
+    Returns how many of them now succeed.
+    """
+    if not job.can_retry_failed:
+        return 0
+    failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
+    if not failed:
+        return 0
+    importer = _importer_for_job(job)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        cancel_requested=False,
+        finished_at=None,
+        retried_by=requested_by,
+        retried_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    lines = [(row.line_number, row.raw) for row in failed]
+    corrections = {row.line_number: _RowCorrection.of(row) for row in failed if row.corrected_at}
+    before = job.failed_count
+    job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
+    job.failed_count -= len(failed)
+    job.rows_processed -= len(failed)
+    try:
+        _run_rows(job, importer, lines, progress=progress)
+    except Exception as exc:  # whatever it was, the job must not stay running
+        _fail(job, exc)
+    # Rows corrected by hand are read from their corrected cells: they stay marked as such.
+    _keep_corrections(job, corrections)
+    return before - job.failed_count
+
+
+def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
+    """Ask a running job to stop after its current batch; a pending one stops at once. Records
+    who asked (None: the system)."""
+    now = timezone.now()
+    requested = {"cancel_requested": True, "cancel_requested_by": requested_by}
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        **requested, cancel_requested_at=now
+    )
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        **requested, cancel_requested_at=now, status=ImportJob.Status.CANCELLED, finished_at=now
+    )
+    job.refresh_from_db()
+
+
+def import_jobs_delete(*, jobs) -> int:
+    """Delete these jobs with their rows and their uploaded files (personal data: a deleted
+    job must not leave its file behind where no purge looks any more)."""
+    deleted = 0
+    for job in list(jobs):
+        name = job.source_file.name if job.source_file else ""
+        job.delete()
+        if name:
+            # After the rows are gone, so a failed delete never leaves a job without its file.
+            transaction.on_commit(
+                lambda name=name: ImportJob.source_file.field.storage.delete(name)
+            )
+        deleted += 1
+    return deleted
+
+
+def import_files_purge(*, retention_days: int | None = None) -> int:
+    """Delete the uploaded files of finished jobs older than the retention period, and their
+    rows' cells (the same reading list, with the reader's shelves, dates and reviews).
+
+    The jobs and their rows stay: counts, each row's status, reason, warnings and the book it
+    became. A job still pending or running keeps its file until it ends. 0 days keeps
+    everything. Returns how many jobs lost their file.
+    """
+    days = settings.IMPORT_RETENTION_DAYS if retention_days is None else retention_days
+    if days <= 0:
+        return 0
+    now = timezone.now()
+    expired = ImportJob.objects.filter(
+        # A job whose file was already missing still holds its rows' cells.
+        file_status__in=[ImportJob.FileStatus.STORED, ImportJob.FileStatus.MISSING],
+        created_at__lt=now - datetime.timedelta(days=days),
+        status__in=ImportJob.FINISHED_STATUSES,
+    )
+    purged = 0
+    for job in expired.iterator():
+        # The file first: if the database update then fails, the next run deletes it again.
+        if job.source_file:
+            job.source_file.delete(save=False)
+        with transaction.atomic():
+            job.rows.update(raw=[], normalized={})
+            ImportJob.objects.filter(pk=job.pk).update(
+                source_file="", file_status=ImportJob.FileStatus.DELETED, file_deleted_at=now
+            )
+        purged += 1
+    return purged
+
+
+def _run_rows(job, importer, lines, *, progress):
+    for start in range(0, len(lines), IMPORT_BATCH_SIZE):
+        if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            _finish(job, ImportJob.Status.CANCELLED)
+            return
+        batch = lines[start : start + IMPORT_BATCH_SIZE]
+        statuses = _import_batch(job, importer, batch)
+        counts = defaultdict(int)
+        for status in statuses:
+            counts[status] += 1
+        job.rows_processed += len(statuses)
+        job.created_count += counts[ImportRow.Status.CREATED]
+        job.updated_count += counts[ImportRow.Status.UPDATED]
+        job.duplicate_count += counts[ImportRow.Status.DUPLICATE]
+        job.failed_count += counts[ImportRow.Status.FAILED]
+        job.save(
+            update_fields=[
+                "rows_processed",
+                "created_count",
+                "updated_count",
+                "duplicate_count",
+                "failed_count",
+                "updated_at",
+            ]
+        )
+        if progress:
+            progress(job)
+    job.enqueued_count = _enqueue_enrichment(job)
+    _finish(job, ImportJob.Status.COMPLETED)
+
+
+def _fail(job: ImportJob, exc: Exception) -> None:
+    """Something unexpected stopped the job: it ends failed with the reason, which the job page
+    and `import_books --json` show; the traceback goes to the log."""
+    logger.exception("Import job %s failed", job.pk)
+    _finish(
+        job, ImportJob.Status.FAILED, error=_("The import stopped: %(reason)s") % {"reason": exc}
+    )
+
+
+def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
+    job.status = status
+    job.error = error
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "enqueued_count", "updated_at"])
+
+
+def _enqueue_enrichment(job: ImportJob) -> int:
+    """Hand the works this job created or changed to enrichment."""
+    if _enrichment_hook(job) is None:
+        return 0
+    work_ids = list(
+        job.rows.filter(
+            status__in=[ImportRow.Status.CREATED, ImportRow.Status.UPDATED], work__isnull=False
+        )
+        .values_list("work_id", flat=True)
+        .distinct()
+    )
+    return _enrich_works(job, work_ids)
+
+
+def _enrichment_hook(job: ImportJob):
+    """The one configured call that queues enrichment (catalog does not import enrichment), or
+    None when this job's books are not to be enriched."""
+    hook = getattr(settings, "CATALOG_ENRICHMENT_HOOK", "")
+    if not (job.enrich and hook and settings.ENRICHMENT_AUTO_ENABLED):
+        return None
+    return import_string(hook)
+
+
+def _enrich_works(job: ImportJob, work_ids: list[int]) -> int:
+    hook = _enrichment_hook(job)
+    return hook(work_ids=work_ids, trigger="post_import") if hook and work_ids else 0
+
+
+# --- One failed row, corrected by hand ----------------------------------------------------------
+
+
+class ImportRowRerunRefused(Exception):
+    """This row cannot be corrected and re-run; the message says why, for the librarian."""
+
+
+# Which of the job's counters a row's status adds to.
+_STATUS_COUNTERS = {
+    ImportRow.Status.CREATED: "created_count",
+    ImportRow.Status.UPDATED: "updated_count",
+    ImportRow.Status.DUPLICATE: "duplicate_count",
+    ImportRow.Status.FAILED: "failed_count",
+}
+
+
+def _importer_for_job(job: ImportJob) -> BaseImporter:
+    """The importer a finished job's kept rows are read again with (retries, re-runs): the
+    same source, and for a generic job the same column map."""
+    return importer_for(job.header, requested=job.source, column_map=job.column_map or None)
+
+
+def import_row_rerun_refusal(*, row: ImportRow) -> str:
+    """Why this row cannot be corrected and re-run now, or "" when it can."""
+    job = row.job
+    if row.status != ImportRow.Status.FAILED:
+        return _("Only a failed row can be corrected and re-run; this one is %(status)s.") % {
+            "status": row.get_status_display().lower()
+        }
+    if not job.is_finished:
+        return _("This import is still running: re-run the row once it has finished.")
+    if job.file_status == ImportJob.FileStatus.DELETED:
+        return _("This row's cells were deleted with the uploaded file: it cannot be re-run.")
+    return ""
+
+
+def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
+    """Store a failed row's corrected cells and import that row alone, in one transaction, by
+    the batch path (a one-row batch: the same matching, writes and refusals as any row).
+
+    The job's counts follow the row's new status, its book is queued for enrichment like any
+    imported row's, and the row records who corrected which columns, and when (its own fields,
+    not a warning). Returns the row as it now stands (a new record: the batch path inserts it).
+    Raises ImportRowRerunRefused."""
+    refusal = import_row_rerun_refusal(row=row)
+    if refusal:
+        raise ImportRowRerunRefused(refusal)
+    job = row.job
+    importer = _importer_for_job(job)
+    cells = [str(cell) for cell in cells]
+    correction = _RowCorrection(
+        by_id=user.pk if user else None,
+        at=timezone.now(),
+        # A row corrected twice keeps every column corrected since the file's version.
+        columns=_merged_columns(row.corrected_columns, _changed_columns(importer, row.raw, cells)),
+    )
+    with transaction.atomic():
+        # Whoever removes the failed row first re-runs it; a second submit finds it gone.
+        removed, _counts = ImportRow.objects.filter(
+            pk=row.pk, status=ImportRow.Status.FAILED
+        ).delete()
+        if not removed:
+            raise ImportRowRerunRefused(_("This row was re-run meanwhile, by someone else."))
+        [status] = _import_batch(job, importer, [(row.line_number, cells)])
+        _keep_corrections(job, {row.line_number: correction})
+        rerun = ImportRow.objects.select_related("job", "corrected_by").get(
+            job=job, line_number=row.line_number
+        )
+        counters = {}
+        if status != ImportRow.Status.FAILED:  # a row still failing leaves the counts as they are
+            counter = _STATUS_COUNTERS[status]
+            counters = {"failed_count": F("failed_count") - 1, counter: F(counter) + 1}
+        if status in (ImportRow.Status.CREATED, ImportRow.Status.UPDATED) and rerun.work_id:
+            enqueued = _enrich_works(job, [rerun.work_id])
+            counters["enqueued_count"] = F("enqueued_count") + enqueued
+        ImportJob.objects.filter(pk=job.pk).update(**counters, updated_at=timezone.now())
+    return rerun
+
+
+@dataclass(frozen=True)
+class _RowCorrection:
+    """Who corrected a row's cells by hand, when, and which columns (none: re-run unchanged)."""
+
+    by_id: int | None  # the user (None: the system, or a user since deleted)
+    at: datetime.datetime
+    columns: list[str]
+
+    @classmethod
+    def of(cls, row: ImportRow) -> "_RowCorrection":
+        return cls(by_id=row.corrected_by_id, at=row.corrected_at, columns=row.corrected_columns)
+
+
+def _keep_corrections(job: ImportJob, corrections: dict[int, _RowCorrection]) -> None:
+    """Put the corrections back on the rows that now stand for those lines: importing a line
+    again replaces its row record. Corrections are made by hand, so they are few."""
+    for line, correction in corrections.items():
+        job.rows.filter(line_number=line).update(
+            corrected_by_id=correction.by_id,
+            corrected_at=correction.at,
+            corrected_columns=correction.columns,
+        )
+
+
+def _changed_columns(importer: BaseImporter, before: list[str], after: list[str]) -> list[str]:
+    return [
+        importer.column_name(index)
+        for index, (old, new) in enumerate(zip_longest(before, after, fillvalue=""))
+        if old != new
+    ]
+
+
+def _merged_columns(earlier: list[str], new: list[str]) -> list[str]:
+    return [*earlier, *(column for column in new if column not in earlier)]

@@ -1,0 +1,224 @@
+"""One batch of import rows: normalize each row, match it against the catalog (`index`), write
+the new and changed books (`writes`) and the rows' records, all in the caller's transaction.
+
+A batch the database refuses is split until the refused rows stand alone: each of those fails
+with the database's reason and the others import.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog import bulk
+from catalog.importers import BaseImporter, NormalizedRow, RowError
+from catalog.models import Edition, ImportJob, ImportRow, Work
+from catalog.services.index import _CatalogIndex, _identified
+from catalog.services.writes import (
+    _create_credits,
+    _create_series,
+    _fill_empty_edition,
+    _fill_empty_work,
+    _new_edition,
+    _new_work,
+    _save_dirty,
+)
+
+logger = logging.getLogger(__name__)
+
+
+# What the database answers for one bad row (a value it cannot store, a broken constraint).
+ROW_REFUSALS = (DataError, IntegrityError)
+
+
+def _import_batch(job, importer, batch):
+    """Import a batch in one transaction. When the database refuses it, either another import
+    inserted the same book between our lookup and our insert (a second look finds it) or some
+    row breaks a column or a constraint: halves are retried until the refused rows stand
+    alone, and each of those fails with the database's reason while the others import."""
+    try:
+        with transaction.atomic():
+            return import_rows(job=job, importer=importer, lines=batch)
+    except ROW_REFUSALS:
+        logger.info("Import job %s: the database refused a batch; isolating its rows", job.pk)
+    with transaction.atomic():
+        return _import_isolating_refused_rows(job, importer, batch)
+
+
+def _import_isolating_refused_rows(job, importer, batch):
+    try:
+        with transaction.atomic():
+            return import_rows(job=job, importer=importer, lines=batch)
+    except ROW_REFUSALS as exc:
+        if len(batch) == 1:
+            line, cells = batch[0]
+            _record_refused_row(job, importer, line, cells, exc)
+            return [ImportRow.Status.FAILED]
+    middle = len(batch) // 2
+    first_half = _import_isolating_refused_rows(job, importer, batch[:middle])
+    return first_half + _import_isolating_refused_rows(job, importer, batch[middle:])
+
+
+def _record_refused_row(job, importer, line, cells, refusal) -> None:
+    logger.warning("Import job %s: the database refused line %s: %s", job.pk, line, refusal)
+    # The first line of the database's message; its DETAIL can quote the whole row.
+    reason = (str(refusal).strip().splitlines() or [type(refusal).__name__])[0][:500]
+    error = _("The database refused this row: %(reason)s") % {"reason": reason}
+    cells, warnings = importer.scrub_cells(cells)
+    try:
+        with transaction.atomic():
+            _insert_import_rows(
+                job, [_Planned(line=line, raw=cells, error=error, messages=warnings)]
+            )
+            return
+    except ROW_REFUSALS:
+        pass  # the cells themselves cannot be stored: keep the line and the reason
+    note = _("This row's cells could not be kept: the database refused them too.")
+    _insert_import_rows(job, [_Planned(line=line, raw=[], error=error, messages=[note])])
+
+
+# --- One batch ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    line: int
+    raw: list[str]
+    row: NormalizedRow | None = None
+    error: str = ""
+    status: str = ""
+    work: Work | None = None
+    edition: Edition | None = None
+    messages: list[str] = field(default_factory=list)
+    matched_by: str = ""  # ImportRow.MatchedBy: the key that found an existing book
+
+
+def import_rows(
+    *, job: ImportJob, importer: BaseImporter, lines: Iterable[tuple[int, list[str]]]
+) -> list[str]:
+    """Import one batch of rows in the current transaction; returns each row's status."""
+    planned = [_normalize(importer, line, cells) for line, cells in lines]
+    good = [p for p in planned if p.row]
+    index = _CatalogIndex.load(good, job=job)
+    new_works, new_editions, credits_for, dirty_works, dirty_editions = [], [], {}, {}, {}
+    series_for: dict[int, tuple[Work, list[tuple[str, str]]]] = {}  # id(work) -> its series
+    credited_works: dict[int, Work] = {}  # works in the catalog gaining their first credits
+
+    for item in good:
+        row = item.row
+        edition, key = index.edition_for(row)
+        if edition is not None:
+            work = edition.work
+            item.work, item.edition = work, edition
+            item.matched_by = index.matched_by(edition, key)
+            row.warnings.extend(index.disagreements(row, edition, key))
+            index.settle_openlibrary_keys(row, work=work, edition=edition)
+            was_placeholder = work.title_is_placeholder
+            changed = _fill_empty_edition(edition, row) | _fill_empty_work(work, row)
+            if changed:
+                dirty_editions[id(edition)] = edition
+                dirty_works[id(work)] = work
+            changed |= index.plan_series(work, row, series_for)
+            if was_placeholder and not work.title_is_placeholder:
+                index.name_work(work, row, credits_for, credited_works)
+            item.status = ImportRow.Status.UPDATED if changed else ImportRow.Status.DUPLICATE
+            continue
+        work = index.work_for(row)
+        if work is None:
+            work = _new_work(row)
+            index.settle_openlibrary_keys(row, work=work)
+            new_works.append(work)
+            credits_for[id(work)] = row.credits
+            series_for[id(work)] = (work, row.series_entries)
+            index.remember_work(work, row)
+            item.status = ImportRow.Status.CREATED
+        else:
+            item.matched_by = index.matched_by_work(work, row)
+            index.settle_openlibrary_keys(row, work=work)
+            was_placeholder = work.title_is_placeholder
+            filled = _fill_empty_work(work, row)
+            if filled and work.pk:
+                dirty_works[id(work)] = work
+            filled |= index.plan_series(work, row, series_for)
+            if was_placeholder and not work.title_is_placeholder:
+                index.name_work(work, row, credits_for, credited_works)
+            if not _identified(row):
+                # The same work, and nothing that would tell a new edition apart.
+                item.work = work
+                item.status = ImportRow.Status.UPDATED if filled else ImportRow.Status.DUPLICATE
+                continue
+            item.status = ImportRow.Status.UPDATED  # a new edition of a known work
+        edition = _new_edition(work, row)
+        index.settle_openlibrary_keys(row, edition=edition)
+        new_editions.append(edition)
+        index.remember_edition(edition)
+        item.work, item.edition = work, edition
+
+    # bulk_create picks up the primary keys of related objects created just before it.
+    Work.objects.bulk_create(new_works)
+    Edition.objects.bulk_create(new_editions)
+    _create_credits(credits_for, [*new_works, *credited_works.values()])
+    _create_series(series_for.values())
+    _save_dirty(dirty_works.values(), dirty_editions.values())
+
+    _insert_import_rows(job, planned)
+    return [item.status or ImportRow.Status.FAILED for item in planned]
+
+
+def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:
+    now = bulk.db_datetime(timezone.now())
+    bulk.insert_many(
+        ImportRow,
+        IMPORT_ROW_FIELDS,
+        (
+            (
+                now,
+                now,
+                job.pk,
+                item.line,
+                item.status or ImportRow.Status.FAILED,
+                item.raw,
+                item.row.as_json() if item.row else {},
+                item.row.warnings if item.row else item.messages,
+                item.error,
+                item.work.pk if item.work else None,
+                item.edition.pk if item.edition else None,
+                item.matched_by,
+                [],
+            )
+            for item in planned
+        ),
+    )
+
+
+IMPORT_ROW_FIELDS = [
+    "created_at",
+    "updated_at",
+    "job",
+    "line_number",
+    "status",
+    "raw",
+    "normalized",
+    "messages",
+    "error",
+    "work",
+    "edition",
+    "matched_by",
+    "corrected_columns",
+]
+
+
+def _normalize(importer: BaseImporter, line: int, cells: list[str]) -> _Planned:
+    cells, warnings = importer.scrub_cells(cells)
+    item = _Planned(line=line, raw=cells, messages=warnings)
+    try:
+        item.row = importer.read_row(cells)
+    except RowError as exc:
+        item.error = str(exc)
+        item.status = ImportRow.Status.FAILED
+    else:
+        item.row.warnings[:0] = warnings
+    return item

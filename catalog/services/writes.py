@@ -1,0 +1,185 @@
+"""The writes of one batch: new works and editions, empty fields filled on matched books (never
+overwritten), and the credits and series of the works the batch creates or names."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from catalog import bulk, text
+from catalog.importers import NormalizedRow
+from catalog.importers.base import Credit
+from catalog.models import Author, Edition, Work, WorkAuthor, WorkSeries
+from catalog.services.index import _chunks
+
+
+def _new_work(row: NormalizedRow) -> Work:
+    # bulk_create skips save(), so the lookup key is set here.
+    return Work(
+        title=row.title,
+        title_normalized=text.normalize_title(row.title)[:500],
+        title_is_placeholder=row.title_is_placeholder,
+        subtitle=row.subtitle,
+        series=row.series,
+        series_number=row.series_number,
+        first_published_year=row.first_published_year or row.publication_year,
+        openlibrary_work_key=row.openlibrary_work_key or None,  # unique: NULL when unknown
+    )
+
+
+def _edition_values(row: NormalizedRow) -> dict:
+    values = {
+        "isbn10": row.isbn10,
+        "asin": row.asin,
+        "publisher": row.publisher,
+        "page_count": row.page_count,
+        "format": row.format,
+        "goodreads_book_id": row.goodreads_book_id,
+        "subtitle": row.subtitle,
+        "librarything_id": row.librarything_id,
+        "google_books_id": row.google_books_id,
+        "openlibrary_edition_key": row.openlibrary_edition_key or None,  # unique: NULL if unknown
+        "language": row.language,
+    }
+    if row.publication_year:
+        values["publication_date"] = _year_start(row.publication_year)
+        values["publication_date_precision"] = Edition.DatePrecision.YEAR
+    return values
+
+
+def _year_start(year: int) -> datetime.date:
+    return datetime.date(year, 1, 1)
+
+
+def _new_edition(work: Work, row: NormalizedRow) -> Edition:
+    # A placeholder title is the work's stand-in, not this edition's title.
+    title = "" if row.title_is_placeholder else row.title
+    return Edition(work=work, isbn13=row.isbn13 or None, title=title, **_edition_values(row))
+
+
+def _fill_empty(obj, values: dict) -> bool:
+    changed = False
+    for name, value in values.items():
+        if value not in ("", None) and getattr(obj, name) in ("", None):
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+def _fill_empty_edition(edition: Edition, row: NormalizedRow) -> bool:
+    return _fill_empty(edition, _edition_values(row))
+
+
+def _fill_empty_work(work: Work, row: NormalizedRow) -> bool:
+    titled = _replace_placeholder_title(work, row)
+    return titled | _fill_empty(
+        work,
+        {
+            "subtitle": row.subtitle,
+            "series": row.series,
+            "series_number": row.series_number,
+            "first_published_year": row.first_published_year or row.publication_year,
+            "openlibrary_work_key": row.openlibrary_work_key or None,
+        },
+    )
+
+
+def _replace_placeholder_title(work: Work, row: NormalizedRow) -> bool:
+    """A placeholder title (an Open Library key) counts as empty: the first row that names the
+    book's real title gives it, and the work is no longer a placeholder. A row with a
+    placeholder of its own never replaces a title."""
+    if not work.title_is_placeholder or row.title_is_placeholder:
+        return False
+    work.title = row.title
+    work.title_normalized = text.normalize_title(row.title)[:500]
+    work.title_is_placeholder = False
+    return True
+
+
+EDITION_FILL_FIELDS = [
+    "isbn10",
+    "asin",
+    "publisher",
+    "page_count",
+    "format",
+    "goodreads_book_id",
+    "subtitle",
+    "publication_date",
+    "publication_date_precision",
+    "librarything_id",
+    "google_books_id",
+    "openlibrary_edition_key",
+    "language",
+    "updated_at",
+]
+WORK_FILL_FIELDS = [
+    "title",
+    "title_normalized",
+    "title_is_placeholder",
+    "subtitle",
+    "series",
+    "series_number",
+    "first_published_year",
+    "openlibrary_work_key",
+    "updated_at",
+]
+
+
+def _save_dirty(works: Iterable[Work], editions: Iterable[Edition]) -> None:
+    now = timezone.now()
+    existing_works = [w for w in works if w.pk]
+    existing_editions = [e for e in editions if e.pk]
+    for obj in (*existing_works, *existing_editions):
+        obj.updated_at = now
+    if existing_works:
+        Work.objects.bulk_update(existing_works, WORK_FILL_FIELDS)
+    if existing_editions:
+        Edition.objects.bulk_update(existing_editions, EDITION_FILL_FIELDS)
+
+
+def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> None:
+    names = {
+        text.normalize_person_name(c.name): c for credits in credits_for.values() for c in credits
+    }
+    names.pop("", None)
+    if not names:
+        return
+    authors = {
+        author.name_normalized: author
+        for chunk in _chunks(names)
+        for author in Author.objects.filter(name_normalized__in=chunk)
+    }
+    missing = [
+        Author(name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
+        for key, c in names.items()
+        if key not in authors
+    ]
+    for author in Author.objects.bulk_create(missing):
+        authors[author.name_normalized] = author
+    now = bulk.db_datetime(timezone.now())
+    links = []
+    for work in works:
+        seen = set()
+        for position, credit in enumerate(credits_for.get(id(work), [])):
+            author = authors.get(text.normalize_person_name(credit.name))
+            if author is None or (author.pk, credit.role) in seen:
+                continue
+            seen.add((author.pk, credit.role))
+            links.append((now, now, work.pk, author.pk, credit.role, position))
+    bulk.insert_many(
+        WorkAuthor, ["created_at", "updated_at", "work", "author", "role", "position"], links
+    )
+
+
+def _create_series(planned: Iterable[tuple[Work, list[tuple[str, str]]]]) -> None:
+    """Every series of each work, the primary one (Work.series) at position 0."""
+    now = bulk.db_datetime(timezone.now())
+    bulk.insert_many(
+        WorkSeries,
+        ["created_at", "updated_at", "work", "name", "number", "position"],
+        (
+            (now, now, work.pk, name, number, position)
+            for work, entries in planned
+            for position, (name, number) in enumerate(entries)
+        ),
+    )

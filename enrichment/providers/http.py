@@ -1,0 +1,177 @@
+"""The HTTP side of a provider request, as plain functions: the shared session, the User-Agent,
+a body read under a byte cap, Retry-After, and the mapping of transport errors and HTTP
+statuses onto a classified ProviderFault. `Provider.request_json` (base.py) puts them together.
+"""
+
+import email.utils
+import json
+import os
+import re
+from collections.abc import Callable
+from datetime import UTC
+from typing import Any
+
+import requests
+from django.conf import settings
+
+from enrichment import throttle
+from enrichment.candidates import LookupStatus
+from enrichment.http_deadline import WatchedAdapter
+
+USER_AGENT_PRODUCT = "bookstore/1.0"
+#: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
+READ_CHUNK_BYTES = 64 * 1024
+#: Enough of an error body for the last error and the daily-quota test; the rest is not read.
+ERROR_BODY_BYTES = 16 * 1024
+_DELTA_SECONDS = re.compile(r"\d+(?:\.\d+)?")
+#: Takes secrets (API keys) out of a message before it is recorded.
+Redact = Callable[[str], str]
+
+
+class ProviderFault(Exception):
+    """A request that did not produce an answer, already classified."""
+
+    def __init__(
+        self,
+        status: LookupStatus,
+        error: str,
+        *,
+        retry_after: float | None = None,
+        quota_exhausted: bool = False,
+    ):
+        super().__init__(f"{status}: {error}")
+        self.status = status
+        self.error = error
+        self.retry_after = retry_after
+        self.quota_exhausted = quota_exhausted
+
+
+def user_agent() -> str:
+    """Names the application and a contact address, as Open Library and Wikidata ask."""
+    email = settings.ENRICHMENT_CONTACT_EMAIL
+    return f"{USER_AGENT_PRODUCT} (+mailto:{email})" if email else USER_AGENT_PRODUCT
+
+
+def parse_retry_after(value: str | None, *, now: float) -> float | None:
+    """Retry-After as seconds from `now`, at most ENRICHMENT_MAX_RETRY_AFTER_SECONDS.
+
+    The header is either delay-seconds (digits) or an HTTP-date; a date in the past is 0.
+    Anything else (negative, "nan", "1e400", a date no calendar has) is None: no wait.
+    """
+    value = (value or "").strip()
+    if _DELTA_SECONDS.fullmatch(value):
+        return throttle.cap_retry_after(float(value))  # 400 digits: inf, capped
+    if not value or len(value) > 64:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - now
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return throttle.cap_retry_after(seconds)
+
+
+_sessions: dict[tuple[type, int], requests.Session] = {}
+
+
+def session_for(provider_class: type) -> requests.Session:
+    """One pooled session per provider class and process (a forked worker gets its own).
+
+    Its connections answer to the request's Watchdog (see request_json).
+    """
+    key = (provider_class, os.getpid())
+    if key not in _sessions:
+        session = requests.Session()
+        adapter = WatchedAdapter(pool_connections=4, pool_maxsize=10)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        _sessions[key] = session
+    return _sessions[key]
+
+
+def deadline_fault(seconds: float) -> ProviderFault:
+    return ProviderFault(
+        LookupStatus.TIMEOUT,
+        f"gave up after {seconds:.3g} s: the deadline of a whole request "
+        "(ENRICHMENT_HTTP_CONNECT_TIMEOUT + ENRICHMENT_HTTP_READ_TIMEOUT)",
+    )
+
+
+def read_body(response: requests.Response, *, limit: int, truncate: bool = False) -> bytes:
+    """The decoded body (gzip and deflate undone), read a chunk at a time.
+
+    Past `limit` bytes it stops reading: a fault, or with `truncate` the first `limit`
+    bytes. A declared Content-Length over the limit is refused before reading anything.
+    """
+    declared = response.headers.get("Content-Length", "").strip()
+    if not truncate and declared.isdigit() and int(declared) > limit:
+        raise ProviderFault(
+            LookupStatus.UNPARSEABLE,
+            f"answer too large: Content-Length {int(declared):,} bytes, "
+            f"over the {limit:,}-byte cap (ENRICHMENT_MAX_RESPONSE_BYTES)",
+        )
+    parts, size = [], 0
+    for chunk in response.iter_content(chunk_size=min(READ_CHUNK_BYTES, limit + 1)):
+        size += len(chunk)
+        parts.append(chunk)
+        if size > limit:
+            if truncate:
+                break
+            raise ProviderFault(
+                LookupStatus.UNPARSEABLE,
+                f"answer too large: over the {limit:,}-byte cap "
+                "(ENRICHMENT_MAX_RESPONSE_BYTES); not read further",
+            )
+    return b"".join(parts)[:limit]
+
+
+def transport_fault(exc: requests.RequestException, *, redact: Redact) -> ProviderFault:
+    """What a requests error means: an undecodable body, a timeout, or a failed connection."""
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        error = f"undecodable body: {redact(str(exc))}"
+        return ProviderFault(LookupStatus.UNPARSEABLE, error)
+    # A read timeout inside the body comes out of iter_content as a ConnectionError.
+    if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
+        return ProviderFault(LookupStatus.TIMEOUT, redact(str(exc)))
+    return ProviderFault(LookupStatus.SERVER_ERROR, f"connection failed: {redact(str(exc))}")
+
+
+def raise_for_status(
+    response: requests.Response,
+    *,
+    redact: Redact,
+    is_daily_quota_answer: Callable[[int, str], bool],
+    now: float,
+) -> None:
+    """Raise the ProviderFault a non-2xx answer means, with the start of its body as the error
+    and its Retry-After (seconds from `now`)."""
+    code = response.status_code
+    start = read_body(response, limit=ERROR_BODY_BYTES, truncate=True)
+    start = start.decode("utf-8", "replace")
+    error = f"HTTP {code}: {redact(start[:300])}"
+    retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
+    if code in (429, 400, 401, 403) and is_daily_quota_answer(code, start):
+        raise ProviderFault(
+            LookupStatus.QUOTA_EXHAUSTED, error, retry_after=retry_after, quota_exhausted=True
+        )
+    if code == 429:
+        raise ProviderFault(LookupStatus.THROTTLED, error, retry_after=retry_after)
+    if code in (400, 401, 403):
+        raise ProviderFault(LookupStatus.AUTH_REFUSED, error)
+    # 5xx, and statuses no endpoint we call should answer (a wrong base URL's 404).
+    raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after)
+
+
+def decode_json(body: bytes, *, content_type: str, redact: Redact) -> Any:
+    """The JSON in a body, or an UNPARSEABLE fault quoting its start."""
+    if not body.strip():
+        raise ProviderFault(LookupStatus.UNPARSEABLE, "empty body")
+    try:
+        # utf-8-sig: a byte-order mark is not JSON, but recorded bodies and proxies add one.
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        kind = content_type or "no content type"
+        snippet = redact(body[:120].decode("utf-8", "replace"))
+        raise ProviderFault(LookupStatus.UNPARSEABLE, f"not JSON ({kind}): {snippet!r}") from exc
