@@ -1,17 +1,10 @@
-"""The six newer export formats, read without a database: detection, every column each one
-reads, and their quirks. Every row here is synthetic, written in the shape of the real exports
-(headers as LibraryThing, Libib, calibre, Open Library, BookWyrm and Openreads write them)."""
-
-import csv
-import io
+"""The six newer export formats, read without a database: every column each one reads, and
+their quirks. Every row here is synthetic, written in the shape of the real exports (headers
+as LibraryThing, Libib, calibre, Open Library, BookWyrm and Openreads write them)."""
 
 import pytest
 
 from catalog.importers import (
-    IMPORTERS,
-    ImportFileError,
-    UnknownFormatError,
-    detect_source,
     importer_for,
     read_csv,
 )
@@ -24,277 +17,19 @@ from catalog.importers.cells import (
     split_people,
     year_in,
 )
-from catalog.importers.csvfile import detect_delimiter
 from catalog.importers.librarything import parse_publication
-from tests.catalog.test_importers import GOODREADS_24, GOODREADS_31, STORYGRAPH, STORYGRAPH_2021
-
-LIBRARYTHING = [
-    "Book Id", "Title", "Sort Character", "Primary Author", "Primary Author Role",
-    "Secondary Author", "Secondary Author Roles", "Publication", "Date", "Review", "Rating",
-    "Comment", "Private Comment", "Summary", "Media", "Physical Description", "Weight", "Height",
-    "Thickness", "Length", "Dimensions", "Page Count", "LCCN", "Acquired", "Date Started",
-    "Date Read", "Barcode", "BCID", "Tags", "Collections", "Languages", "Original Languages",
-    "LC Classification", "ISBN", "ISBNs", "Subjects", "Dewey Decimal", "Dewey Wording",
-    "Other Call Number", "Copies", "Source", "Entry Date", "From Where", "OCLC", "Work id",
-    "Lending Patron", "Lending Status", "Lending Start", "Lending End",
-]  # fmt: skip
-LIBIB = [
-    "item_type", "title", "creators", "first_name", "last_name", "collection", "ean_isbn13",
-    "upc_isbn10", "description", "publisher", "publish_date", "group", "tags", "notes", "price",
-    "length", "number_of_discs", "number_of_players", "age_group", "ensemble", "aspect_ratio",
-    "esrb", "rating", "review", "review_date", "status", "began", "completed", "added", "copies",
-]  # fmt: skip
-CALIBRE = [
-    "authors", "author_sort", "rating", "library_name", "timestamp", "formats", "size", "isbn",
-    "identifiers", "comments", "tags", "series", "series_index", "languages", "title", "cover",
-    "title_sort", "publisher", "pubdate", "id", "uuid",
-]  # fmt: skip
-OPENLIBRARY = ["Work Id", "Edition Id", "Bookshelf"]  # before 2022
-# The current reading log (Open Library's ReadingLogExport field names).
-OPENLIBRARY_CURRENT = [
-    "Work ID", "Title", "Authors", "First Publish Year", "Edition ID", "Edition Count",
-    "Bookshelf", "My Ratings", "Ratings Average", "Ratings Count", "Has Ebook", "Subjects",
-    "Subject People", "Subject Places", "Subject Times",
-]  # fmt: skip
-# Libib's import template: no item_type, `length_of`, `completed_date`.
-LIBIB_TEMPLATE = [
-    "added", "creators", "began_date", "completed_date", "copies", "description", "group",
-    "upc_isbn10", "ean_isbn13", "ddc", "lcc", "lccn", "oclc", "lexile", "length_of", "notes",
-    "price", "publish_date", "publisher", "rating", "review", "review_date", "status", "tags",
-    "title",
-]  # fmt: skip
-BOOKWYRM = [
-    "title", "author_text", "remote_id", "openlibrary_key", "inventaire_id", "librarything_key",
-    "goodreads_key", "bnf_id", "viaf", "wikidata", "asin", "aasin", "isfdb", "isbn_10",
-    "isbn_13", "oclc_number", "pages", "start_date", "finish_date", "stopped_date", "rating",
-    "review_name", "review_cw", "review_content", "review_published", "shelf", "shelf_name",
-    "shelf_date",
-]  # fmt: skip
-OPENREADS = [
-    "title", "subtitle", "author", "description", "status", "favourite", "deleted", "rating",
-    "pages", "publication_year", "isbn", "olid", "tags", "my_review", "notes", "book_format",
-    "readings", "date_added", "date_modified",
-]  # fmt: skip
-HEADERS = {
-    "librarything": LIBRARYTHING,
-    "libib": LIBIB,
-    "calibre": CALIBRE,
-    "openlibrary": OPENLIBRARY,
-    "openlibrary_current": OPENLIBRARY_CURRENT,
-    "libib_template": LIBIB_TEMPLATE,
-    "bookwyrm": BOOKWYRM,
-    "openreads": OPENREADS,
-    "goodreads": GOODREADS_24.split(","),
-    "storygraph": STORYGRAPH.split(","),
-}
-
-
-def synthetic_file(header: list[str], *rows: dict[str, str], delimiter: str = ",") -> bytes:
-    """A file in a format's shape: the header, then each row's named cells (others empty)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        assert set(row) <= set(header), set(row) - set(header)
-        writer.writerow([row.get(name, "") for name in header])
-    return out.getvalue().encode()
-
-
-def read(data: bytes, requested: str = "auto"):
-    csv_file = read_csv(data)
-    importer = importer_for(csv_file.header, requested=requested)
-    rows = []
-    for _line, cells in csv_file.rows:
-        rows.append(importer.read_row(importer.scrub_cells(cells)[0]))
-    return importer, rows
-
-
-# --- Detection ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("layout", sorted(HEADERS))
-def test_each_format_is_recognised_by_exactly_one_importer(layout):
-    header, source = HEADERS[layout], layout.split("_")[0]
-    assert [cls.source for cls in IMPORTERS.values() if cls.matches(header)] == [source]
-    assert detect_source(header).source == source
-
-
-@pytest.mark.parametrize("header", [GOODREADS_24, GOODREADS_31, STORYGRAPH, STORYGRAPH_2021])
-def test_goodreads_and_storygraph_headers_are_still_theirs(header):
-    # Title/author columns ("title", "author") recur in the new formats' signatures.
-    assert detect_source(header.split(",")).source in ("goodreads", "storygraph")
-    assert detect_source(header.lower().split(",")) is detect_source(header.split(","))
-
-
-def test_calibre_catalog_without_author_sort_is_still_calibre():
-    header = [name for name in CALIBRE if name != "author_sort"]
-    assert detect_source(header).source == "calibre"
-
-
-def test_an_unknown_header_says_so_and_offers_a_guessed_map():
-    with pytest.raises(UnknownFormatError, match="does not look like an export") as caught:
-        importer_for(["Book", "Writer", "Code"])
-    assert caught.value.guessed_map == {"title": "Book", "author": "Writer"}
-    assert caught.value.header == ["Book", "Writer", "Code"]
-
-
-# --- Item 8: a forced format must have its columns ----------------------------------------------
-
-
-def librarything_csv() -> bytes:
-    return synthetic_file(
-        LIBRARYTHING,
-        {
-            "Book Id": "228822734",
-            "Title": "synthetic-Book of Sand",
-            "Primary Author": "Borges, Jorge Luis",
-            "ISBN": "[1578660289]",
-        },
-    )
-
-
-@pytest.mark.parametrize(
-    ("forced", "missing"),
-    [("goodreads", "The file has no Author column"), ("storygraph", "no Authors column")],
+from tests.catalog.importer_formats_support import (
+    BOOKWYRM,
+    CALIBRE,
+    LIBIB,
+    LIBIB_TEMPLATE,
+    LIBRARYTHING,
+    OPENLIBRARY,
+    OPENLIBRARY_CURRENT,
+    OPENREADS,
+    read,
+    synthetic_file,
 )
-def test_forcing_a_format_on_a_file_without_its_columns_is_refused(forced, missing):
-    """The issue: a LibraryThing file forced as Goodreads made books without authors with
-    LibraryThing's Book Id as a Goodreads id; forced as StoryGraph, duplicates on every
-    re-import. Now the missing columns are named and nothing is read."""
-    csv_file = read_csv(librarything_csv())
-    with pytest.raises(ImportFileError, match=missing):
-        importer_for(csv_file.header, requested=forced)
-
-
-def test_a_forced_format_missing_several_columns_names_them_all():
-    with pytest.raises(ImportFileError, match="lacks the columns Primary Author and Book Id"):
-        importer_for(["Title", "Author"], requested="librarything")
-
-
-@pytest.mark.parametrize("source", ["libib", "calibre", "openlibrary", "bookwyrm", "openreads"])
-def test_each_new_format_refuses_a_file_without_its_required_columns(source):
-    with pytest.raises(ImportFileError, match="export always has"):
-        importer_for(["Title", "Something"], requested=source)
-
-
-def test_a_forced_format_with_its_columns_reads_the_file():
-    importer, [row] = read(librarything_csv(), requested="librarything")
-    assert importer.source == "librarything" and row.librarything_id == "228822734"
-
-
-# --- Delimiters and encodings -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("line", "delimiter"),
-    [
-        ("Title,Author,ISBN", ","),
-        ("Title\tAuthor\tISBN", "\t"),
-        ("Titel;Autor;ISBN", ";"),
-        ('"Title; or, a subtitle",Author', ","),  # separators inside quotes do not count
-        ("Title", ","),
-        ("\n\nBook Id\tTitle", "\t"),
-    ],
-)
-def test_the_delimiter_is_detected_from_the_header_line(line, delimiter):
-    assert detect_delimiter(line + "\nx\n") == delimiter
-
-
-def test_excel_separator_line_names_the_delimiter_and_keeps_line_numbers():
-    data = b"sep=;\r\nTitle;Authors;Read Status\r\nsynthetic-A, B;Ann Author;read\r\n"
-    csv_file = read_csv(data)
-    assert (csv_file.delimiter, csv_file.header) == (";", ["Title", "Authors", "Read Status"])
-    assert csv_file.rows == [(3, ["synthetic-A, B", "Ann Author", "read"])]
-
-
-def test_librarything_tsv_is_read_with_unquoted_cells():
-    data = synthetic_file(
-        LIBRARYTHING,
-        {
-            "Book Id": "1",
-            "Title": 'synthetic-"Quoted" start',
-            "Primary Author": "Doe, Jane",
-            "ISBN": "[]",
-        },
-        delimiter="\t",
-    ).replace(b'"""Quoted"" start"', b'"Quoted" start')  # LibraryThing quotes nothing
-    csv_file = read_csv(data)
-    assert csv_file.delimiter == "\t"
-    importer, [row] = read(data)
-    assert importer.source == "librarything"
-    assert row.title == 'synthetic-"Quoted" start' and not row.isbn13
-
-
-def test_semicolon_separated_file_is_read():
-    data = b"Titel;Autor\nsynthetic-Die Verwandlung;Franz Kafka\n"
-    csv_file = read_csv(data)
-    assert csv_file.header == ["Titel", "Autor"]
-    assert csv_file.rows == [(2, ["synthetic-Die Verwandlung", "Franz Kafka"])]
-
-
-def test_utf8_with_one_damaged_byte_stays_utf8_with_a_warning():
-    """LibraryThing's TSV can hold one broken name; reading the whole file as Latin-1 would
-    garble every other accented letter."""
-    text = "Book Id\tTitle\tPrimary Author\n1\tsynthetic-Le Maître\tBoulgakov, Mikhaïl\n"
-    data = text.encode() + b"2\tCort\xe2azar\tX, Y\n"
-    csv_file = read_csv(data)
-    assert csv_file.encoding == "utf-8"
-    assert csv_file.rows[0][1][1:] == ["synthetic-Le Maître", "Boulgakov, Mikhaïl"]
-    assert csv_file.rows[1][1][1] == "Cort\ufffdazar"
-    assert "1 damaged byte sequence(s), the first on line 3" in csv_file.warnings[0]
-
-
-def test_a_file_in_latin1_reads_back_its_accents():
-    # Western single-byte files fit several code pages equally well; the tie goes to
-    # Windows-1252, which reads every Latin-1 letter the same.
-    data = "Title,Authors,Read Status\nsynthetic-Cien años,Gabriel García Márquez,read\n"
-    csv_file = read_csv(data.encode("latin-1"))
-    assert csv_file.rows[0][1][:2] == ["synthetic-Cien años", "Gabriel García Márquez"]
-    assert csv_file.encoding == "cp1252"
-
-
-# Known titles, encoded in the test in the code page a spreadsheet of that script writes.
-SYNTHETIC_LEGACY_FILES = {
-    "cp1251": (
-        "Title,Author\nsynthetic-Мастер и Маргарита,Михаил Булгаков\n"
-        "synthetic-Война и мир,Лев Толстой\n"
-    ),
-    "cp1253": (
-        "Title,Author\nsynthetic-Οδύσσεια,Όμηρος\nsynthetic-Ο Καπετάν Μιχάλης,Νίκος Καζαντζάκης\n"
-    ),
-    "shift_jis": (
-        "タイトル,著者\nsynthetic-吾輩は猫である,夏目漱石\nsynthetic-ノルウェイの森,村上春樹\n"
-        "synthetic-雪国,川端康成\nsynthetic-羅生門,芥川龍之介\n"
-    ),
-    "cp1252": (
-        "Title,Author\nsynthetic-Œuvres complètes – tome 1,Molière\n"
-        "synthetic-L’Étranger,Albert Camus\n"
-    ),
-}
-
-
-@pytest.mark.parametrize("encoding", SYNTHETIC_LEGACY_FILES)
-def test_a_file_in_a_legacy_code_page_reads_back_its_text(encoding):
-    # Read as Latin-1, as before, Cyrillic came out as "Ìàñòåð" and Japanese as mojibake.
-    text = SYNTHETIC_LEGACY_FILES[encoding]
-    csv_file = read_csv(text.encode(encoding))
-
-    lines = text.splitlines()
-    assert csv_file.header == lines[0].split(",")
-    assert [cells for _, cells in csv_file.rows] == [line.split(",") for line in lines[1:]]
-    # Shift-JIS is found as cp932, Microsoft's Shift-JIS, which reads these bytes the same.
-    found = {"shift_jis": "cp932"}.get(encoding, encoding)
-    assert csv_file.encoding == found
-    assert f"it was read as {found}, the closest match found" in csv_file.warnings[0]
-
-
-def test_bytes_no_encoding_explains_are_read_as_latin1_with_a_warning():
-    data = b"Title,Author\nsynthetic-" + bytes(range(0x80, 0x100)) + b",X\n"
-    csv_file = read_csv(data)
-    assert csv_file.encoding == "latin-1"
-    assert csv_file.rows[0][1][0] == "synthetic-" + bytes(range(0x80, 0x100)).decode("latin-1")
-    assert "could not be recognised; it was read as Latin-1" in csv_file.warnings[0]
-
 
 # --- LibraryThing --------------------------------------------------------------------------------
 

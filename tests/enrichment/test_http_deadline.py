@@ -1,7 +1,7 @@
 """The Watchdog on its own: what covers and providers rely on, without HTTP.
 
 Sockets are local socket pairs; the cover and provider tests drive it over real HTTP servers
-(tests/enrichment/test_covers_fetch.py, tests/enrichment/providers/test_base_deadline.py).
+(tests/enrichment/test_covers_fetch_sockets.py, tests/enrichment/providers/test_base_deadline.py).
 """
 
 import socket
