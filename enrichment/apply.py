@@ -1,14 +1,22 @@
-"""Applying a decision to the catalog, in one transaction, with an audit entry for every change.
+"""Applying a proposal to the catalog: the one path, for the engine and for reviewers.
 
-The rules: on high confidence, empty fields are filled (never a non-empty one; a title that is
-only a placeholder counts as empty); on medium, only the cover; on low, nothing (review); a
-reviewer may apply any proposed field, including over a non-empty value — the only way that
-ever happens. Every change records old and new values, so it can be reverted.
+`apply_proposal` is how any proposed value reaches the catalog — the engine's auto-apply, a
+reviewer's approval (the safe proposal or chosen fields), bulk approve. It picks the target
+edition (one rule: `target_edition`), locks the rows, writes the fields, credits the authors,
+records one audit entry with old and new values (so it can be reverted), hands the cover to the
+cover pipeline (`enrichment.cover_apply`: one dispatch, one task) and refreshes the work's
+enrichment state and completeness (`work_refresh`, the one place that does).
+
+What is safe (the engine's tiers): on high confidence, empty fields are filled (never a
+non-empty one; a title that is only a placeholder counts as empty) and the cover of a work
+without one; on medium, only the cover; on low, nothing (review). A reviewer may apply any
+proposed field, including over a non-empty value — the only way that ever happens.
 """
 
 import datetime
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -18,55 +26,32 @@ from django.utils import timezone
 from catalog import text
 from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor
-from catalog.selectors import work_has_cover
-from enrichment.candidates import Contributor
-from enrichment.cover_apply import cover_mark_pending, covers_dispatch
+from enrichment.candidates import Contributor, CoverRef
+from enrichment.cover_apply import COVER_JOB_FIELDS, cover_mark_pending, covers_dispatch
 from enrichment.matching import Tier
 from enrichment.merge import (
     FIELDS,
     PLACEHOLDER,
-    completeness,
     is_empty,
     is_placeholder,
-    placeholder,
 )
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.proposals import Proposal, ProposedCover
+from enrichment.work_state import (
+    UNIQUE_FIELDS,
+    WORK_STATUS,
+    lock_targets,
+    stored_value,
+    target_has_cover,
+    work_refresh,
+)
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
-UNIQUE_FIELDS = {"openlibrary_work_key", "openlibrary_edition_key", "isbn13"}
 
 
 class RequestNotClaimed(Exception):
     """The request is no longer this worker's (it was given back as stale): apply nothing."""
-
-
-def target_edition(request: EnrichmentRequest) -> Edition | None:
-    """The edition a request's proposal is for: the request's own, else the first edition with
-    an ISBN, else the first one Open Library knows by its key (the one its record describes)."""
-    if request.edition_id:
-        return request.edition
-    editions = sorted(
-        request.work.editions.all(),
-        key=lambda e: (not e.isbn13, not e.openlibrary_edition_key, e.pk),
-    )
-    return editions[0] if editions else None
-
-
-def current_values(work: Work, edition: Edition | None) -> dict[str, Any]:
-    """What each proposal field holds now (without the edition's fields when there is none)."""
-    return {
-        name: _stored(work if target_name == "work" else edition, name)
-        for name, (target_name, _field) in FIELDS.items()
-        if target_name == "work" or edition is not None
-    }
-
-
-def completeness_of(work: Work, edition: Edition | None) -> int:
-    values = current_values(work, edition)
-    values["cover"] = work_has_cover(work)
-    values["authors"] = work.credits.exists()
-    return completeness(values)
 
 
 # --- Field writes -----
@@ -100,16 +85,6 @@ def _date_with_precision(value: str | None) -> dict[str, Any]:
     return {"publication_date": date, "publication_date_precision": precision}
 
 
-def _stored(obj, name: str) -> Any:
-    """The value a field holds, as proposals and the audit log show it."""
-    if name == "publication_date":
-        return obj.publication_date_display
-    if name == "title" and obj.title_is_placeholder:
-        return placeholder(obj.title)  # holds nothing: a key stands in for the title
-    value = getattr(obj, name)
-    return "" if value is None and name in UNIQUE_FIELDS else value
-
-
 def write_fields(
     *, work: Work, edition: Edition | None, values: dict[str, Any], only_empty: bool
 ) -> tuple[dict[str, dict], dict[str, str]]:
@@ -125,7 +100,7 @@ def write_fields(
         if target is None:
             refused[name] = "the work has no edition to hold it"
             continue
-        old = _stored(target, name)
+        old = stored_value(target, name)
         if only_empty and not is_empty(old):
             refused[name] = "the field already holds a value"
             continue
@@ -173,7 +148,130 @@ def _openlibrary_author_key(person: Contributor) -> str | None:
     return None
 
 
-# --- Decisions -----
+# --- The one apply path -----
+
+
+@dataclass
+class AppliedProposal:
+    """What apply_proposal did."""
+
+    applied: dict[str, dict] = field(default_factory=dict)  # field -> {old, new, target}
+    refused: dict[str, str] = field(default_factory=dict)  # field -> why not
+    cover_queued: bool = False  # the cover went to the cover pipeline
+    audit_entry: AuditLogEntry | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+def apply_proposal(
+    *,
+    enrichment_request: EnrichmentRequest,
+    fields: list[str] | None = None,
+    actor,
+    only_empty: bool,
+    note: str = "",
+    dispatch_cover: bool = True,
+) -> AppliedProposal:
+    """Apply (part of) a request's proposal to the catalog.
+
+    `fields=None` is the safe proposal: the proposed values of empty fields, the authors of a
+    work without credits, and the cover of a work without one. `fields=[...]`: those fields
+    ("cover" and "authors" included); fields already applied are skipped. `only_empty`: never
+    replace a value the catalog holds; False only for a reviewer's explicit choice, which may
+    also replace a cover. `actor`: the reviewer, or None for the engine.
+
+    The caller has decided that the request may be applied (the worker's claim, or a request
+    awaiting review) and has saved its new status: the work's enrichment state follows it. Runs
+    in the caller's transaction. The cover is queued for the cover pipeline once the transaction
+    commits (with `dispatch_cover=False`, the caller dispatches it: bulk approve sends one task
+    per chunk).
+    """
+    result = AppliedProposal()
+    with transaction.atomic():
+        request = EnrichmentRequest.objects.select_for_update().get(pk=enrichment_request.pk)
+        work, edition = lock_targets(request)
+        proposal, details = request.proposal, request.match_details
+        selected = proposal.select(
+            fields,
+            has_cover=target_has_cover(request, work, edition),
+            authors_done="authors" in request.fields_applied,
+            only_empty=only_empty,
+        )
+        changes, refused = write_fields(
+            work=work,
+            edition=edition,
+            values=proposal.values(selected.fields),
+            only_empty=only_empty,
+        )
+        if selected.authors:
+            authors = [Contributor(name=a.name, role=a.role) for a in details.authors]
+            credited = add_authors(work=work, authors=authors)
+            if credited:
+                changes["authors"] = credited
+            elif fields is not None and "authors" in fields:  # chosen: say why not
+                refused["authors"] = (
+                    "the work already has credits: edit them on the work"
+                    if authors
+                    else "no provider named the authors"
+                )
+        proposal.mark_applied(changes)
+        proposal.mark_refused(refused)
+        if changes:
+            result.audit_entry = AuditLogEntry.objects.create(
+                request=request,
+                work=work,
+                edition=edition,
+                action=AuditLogEntry.Action.REVIEW_APPLY
+                if actor
+                else AuditLogEntry.Action.AUTO_APPLY,
+                provider=sources_of(changes, request),
+                tier=request.confidence,
+                changes=changes,
+                actor=actor,
+                actor_label=AuditLogEntry.label_for(actor),
+                note=note,
+            )
+        update = ["proposal", "fields_applied", "updated_at"]
+        if selected.cover:
+            cover_mark_pending(request, replace=not only_empty)
+            update += COVER_JOB_FIELDS
+            result.cover_queued = True
+        request.proposal = proposal
+        request.fields_applied = sorted({*request.fields_applied, *changes})
+        request.save(update_fields=update)
+        work_refresh(
+            work,
+            edition,
+            status=WORK_STATUS.get(request.status),
+            confidence=request.confidence,
+            touched=bool(changes) or actor is None,  # the engine's try counts as one
+        )
+        if selected.cover and dispatch_cover:
+            # Slow image hosts never hold up metadata: covers have their own tasks.
+            request_id, actor_id = request.pk, getattr(actor, "pk", None)
+            transaction.on_commit(
+                lambda: covers_dispatch(request_ids=[request_id], actor_id=actor_id)
+            )
+    # The caller's instance shows what was recorded.
+    enrichment_request.proposal = request.proposal
+    enrichment_request.fields_applied = request.fields_applied
+    enrichment_request.cover_status = request.cover_status
+    result.applied, result.refused = changes, refused
+    return result
+
+
+def sources_of(names, request: EnrichmentRequest) -> str:
+    """The providers whose values these fields ("authors" too) of the request's proposal are."""
+    sources = request.proposal.sources(names)
+    if "authors" in names:
+        sources += [a.source for a in request.match_details.authors[:1]]
+    sources = [s for s in dict.fromkeys(sources) if s] or request.providers_attempted[:1]
+    return ",".join(sources)[:128]
+
+
+# --- The engine's decisions -----
 
 
 def _lock_claimed(request: EnrichmentRequest) -> EnrichmentRequest:
@@ -187,93 +285,60 @@ def _lock_claimed(request: EnrichmentRequest) -> EnrichmentRequest:
     return locked
 
 
-def _fresh_targets(request: EnrichmentRequest) -> tuple[Work, Edition | None]:
-    work = Work.objects.select_for_update().get(pk=request.work_id)
-    edition = target_edition(request)
-    if edition is not None:
-        edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    return work, edition
+def auto_apply_fields(tier: Tier, proposal: Proposal) -> list[str]:
+    """What the engine applies by itself at a tier (the settings may turn either part off)."""
+    names: list[str] = []
+    if tier == Tier.HIGH and settings.ENRICHMENT_AUTO_APPLY_METADATA:
+        names += [*proposal.safe_fields(), "authors"]
+    if tier in (Tier.HIGH, Tier.MEDIUM) and settings.ENRICHMENT_AUTO_APPLY_COVERS:
+        names.append("cover")
+    return names
 
 
 def request_apply_decision(
     *,
     request: EnrichmentRequest,
     tier: Tier,
-    proposal: dict[str, dict],
-    covers: list[dict],
-    authors: list[Contributor],
+    proposal: Proposal,
+    covers: list[CoverRef],
 ) -> str:
     """Record a matched request's proposal and apply what is safe for its tier."""
-    now = timezone.now()
     try:
         with transaction.atomic():
             locked = _lock_claimed(request)
-            work, edition = _fresh_targets(request)
-            changes: dict[str, dict] = {}
-            if tier == Tier.HIGH and settings.ENRICHMENT_AUTO_APPLY_METADATA:
-                empties = {
-                    name: item["proposed"] for name, item in proposal.items() if item["fills_empty"]
-                }
-                changes, refused = write_fields(
-                    work=work, edition=edition, values=empties, only_empty=True
-                )
-                for name, reason in refused.items():
-                    proposal[name]["refused"] = reason
-                credited = add_authors(work=work, authors=authors)
-                if credited:
-                    changes["authors"] = credited
-            for name in changes:
-                if name in proposal:
-                    proposal[name]["applied"] = True
-            pending = [n for n, item in proposal.items() if not item.get("applied")]
-            wants_cover = bool(covers) and not work_has_cover(work)
+            work, edition = lock_targets(locked)
+            has_cover = target_has_cover(locked, work, edition)
             if covers:
-                proposal["cover"] = {
-                    "current": _cover_summary(work),
-                    "proposed": covers,
-                    "source": covers[0]["provider"],
-                    "tier": str(tier),
-                    "target": "edition" if edition else "work",
-                    "fills_empty": not work_has_cover(work),
-                }
+                proposal.cover = ProposedCover(
+                    proposed=covers,
+                    source=covers[0].provider,
+                    target="edition" if edition else "work",
+                    fills_empty=not has_cover,
+                    tier=str(tier),
+                    current=_cover_summary(work),
+                )
             if tier == Tier.HIGH:
                 status = Status.COMPLETED
-            elif tier == Tier.MEDIUM:
-                status = Status.NEEDS_REVIEW if pending else Status.COMPLETED
+            elif tier == Tier.MEDIUM:  # the cover alone is applied: the rest waits for review
+                status = Status.NEEDS_REVIEW if proposal.fields else Status.COMPLETED
             else:
                 status = Status.NEEDS_REVIEW
-            auto_cover = (
-                wants_cover
-                and tier in (Tier.HIGH, Tier.MEDIUM)
-                and settings.ENRICHMENT_AUTO_APPLY_COVERS
-            )
-            if changes:
-                AuditLogEntry.objects.create(
-                    request=locked,
-                    work=work,
-                    edition=edition,
-                    action=AuditLogEntry.Action.AUTO_APPLY,
-                    provider=_providers_of(changes, proposal, request),
-                    tier=str(tier),
-                    changes=changes,
-                    actor_label="enrichment worker",
-                )
             locked.status = status
             locked.confidence = str(tier)
             locked.proposal = proposal
             locked.match_details = request.match_details
             locked.providers_attempted = request.providers_attempted
-            locked.fields_applied = sorted(changes)
-            if auto_cover:
-                cover_mark_pending(locked)
+            locked.fields_applied = []
             locked.claim_token = ""
             locked.last_error = ""
-            locked.finished_at = now
+            locked.finished_at = timezone.now()
             locked.save()
-            _update_work_state(work, edition, status=status, tier=str(tier), now=now)
-            if auto_cover:
-                # Slow image hosts never hold up metadata: covers have their own tasks.
-                transaction.on_commit(lambda: covers_dispatch(request_ids=[locked.pk]))
+            apply_proposal(
+                enrichment_request=locked,
+                fields=auto_apply_fields(tier, proposal),
+                actor=None,
+                only_empty=True,
+            )
     except RequestNotClaimed:
         logger.warning("Request %s was given to another worker: nothing applied", request.pk)
         return "lost"
@@ -282,57 +347,30 @@ def request_apply_decision(
 
 def request_finish_unmatched(*, request: EnrichmentRequest, reason: str) -> str:
     """No provider matched: keep every imported field, mark the work so, say why."""
-    now = timezone.now()
     try:
         with transaction.atomic():
             locked = _lock_claimed(request)
             locked.status = Status.SKIPPED
             locked.confidence = str(Tier.NONE)
-            locked.match_details = {**request.match_details, "reason": reason}
+            request.match_details.reason = reason
+            locked.match_details = request.match_details
             locked.providers_attempted = request.providers_attempted
             locked.claim_token = ""
             locked.last_error = ""
-            locked.finished_at = now
+            locked.finished_at = timezone.now()
             # Providers that were only unavailable (quota, breaker) may know it later.
-            if request.match_details.get("skipped"):
+            if request.match_details.skipped:
                 locked.retry_when_available = True
             locked.save()
             work = Work.objects.select_for_update().get(pk=request.work_id)
-            _update_work_state(work, None, status=Status.SKIPPED, tier=str(Tier.NONE), now=now)
+            work_refresh(
+                work, status=WORK_STATUS[Status.SKIPPED], confidence=str(Tier.NONE), touched=True
+            )
     except RequestNotClaimed:
         return "lost"
     return Status.SKIPPED
 
 
-def _cover_summary(work: Work) -> dict:
+def _cover_summary(work: Work) -> dict[str, str]:
     cover = work.display_cover
     return {"name": cover.name, "source": work.cover_source} if cover else {}
-
-
-def _providers_of(changes: dict, proposal: dict, request: EnrichmentRequest) -> str:
-    sources = [proposal[n]["source"] for n in changes if n in proposal]
-    return ",".join(dict.fromkeys(sources)) or ",".join(request.providers_attempted[:1])
-
-
-WORK_STATUS = {
-    Status.COMPLETED: Work.EnrichmentStatus.ENRICHED,
-    Status.NEEDS_REVIEW: Work.EnrichmentStatus.NEEDS_REVIEW,
-    Status.SKIPPED: Work.EnrichmentStatus.UNRESOLVED,
-    Status.FAILED: Work.EnrichmentStatus.FAILED,
-}
-
-
-def _update_work_state(work: Work, edition, *, status: str, tier: str, now) -> None:
-    work.enrichment_status = WORK_STATUS.get(status, work.enrichment_status)
-    work.enrichment_confidence = tier
-    work.last_enriched_at = now
-    work.completeness = completeness_of(work, edition or work.editions.first())
-    work.save(
-        update_fields=[
-            "enrichment_status",
-            "enrichment_confidence",
-            "last_enriched_at",
-            "completeness",
-            "updated_at",
-        ]
-    )

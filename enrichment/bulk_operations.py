@@ -63,7 +63,7 @@ def bulk_operation_start(
 
 def bulk_operation_dispatch(*, operation_id: int) -> None:
     task_queue.enqueue(
-        "enrichment.review_tasks.run_bulk_operation",
+        "enrichment.tasks.run_bulk_operation",
         operation_id,
         task_name=f"bulk-{operation_id}-{time.monotonic_ns()}",
     )

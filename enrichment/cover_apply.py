@@ -26,13 +26,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
-from catalog.models import Edition, Work
-from catalog.selectors import work_has_cover
+from catalog.models import Edition
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
 from enrichment.covers.fetch import download_seconds
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.work_state import lock_targets, target_has_cover, work_refresh
 
 logger = logging.getLogger(__name__)
 CoverStatus = EnrichmentRequest.CoverStatus
@@ -72,9 +72,22 @@ def cover_stale_seconds() -> float:
 # --- Queuing and claiming -----
 
 
-def cover_mark_pending(request: EnrichmentRequest) -> None:
-    """Make the request's cover a new download job (on the instance; the caller saves it)."""
+#: The request fields cover_mark_pending sets.
+COVER_JOB_FIELDS = [
+    "cover_status",
+    "cover_replace",
+    "cover_queued_at",
+    "cover_claim_token",
+    "cover_claimed_at",
+    "cover_attempts",
+]
+
+
+def cover_mark_pending(request: EnrichmentRequest, *, replace: bool = False) -> None:
+    """Make the request's cover a new download job (on the instance; the caller saves it).
+    `replace`: a reviewer chose it, so it may replace the cover the work has."""
     request.cover_status = CoverStatus.PENDING
+    request.cover_replace = replace
     request.cover_queued_at = None
     request.cover_claim_token = ""
     request.cover_claimed_at = None
@@ -154,13 +167,10 @@ def covers_give_up_stale(*, now=None) -> int:
                 continue
             locked.cover_status = CoverStatus.REJECTED
             locked.cover_claim_token, locked.cover_claimed_at = "", None
-            locked.match_details = {
-                **locked.match_details,
-                "cover_note": (
-                    f"The worker stopped while downloading this cover {locked.cover_attempts} "
-                    "times: given up."
-                ),
-            }
+            locked.match_details.cover_note = (
+                f"The worker stopped while downloading this cover {locked.cover_attempts} "
+                "times: given up."
+            )
             locked.save(
                 update_fields=[
                     "cover_status",
@@ -199,8 +209,8 @@ def cover_claim(*, request_id: int, token: str, now=None) -> EnrichmentRequest |
 
 
 def cover_refs(request: EnrichmentRequest) -> list[CoverRef]:
-    proposed = (request.proposal.get("cover") or {}).get("proposed") or []
-    return [CoverRef(**ref) for ref in proposed]
+    cover = request.proposal.cover
+    return list(cover.proposed) if cover is not None else []
 
 
 def covers_fetch_task(*, request_ids: list[int], actor_id: int | None = None) -> dict[str, int]:
@@ -249,22 +259,21 @@ def covers_hand_on(*, request_ids: Sequence[int], actor_id: int | None = None) -
     return covers_dispatch(request_ids=request_ids, actor_id=actor_id)
 
 
-def request_fetch_cover(
-    *, request: EnrichmentRequest, actor=None, force: bool = False, claim_token: str = ""
-) -> str:
+def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: str = "") -> str:
     """Download the request's cover candidates in priority order and apply the first that
-    verifies. `claim_token`: this worker's claim (cover_claim), checked before applying.
-    `force` (a reviewer's choice) replaces an existing cover."""
+    verifies. `claim_token`: this worker's claim (cover_claim), checked before applying. An
+    existing cover is replaced only when a reviewer chose this one (`cover_replace`)."""
     choice = choose_cover(cover_refs(request))
     with transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)
         if claim_token and locked.cover_claim_token != claim_token:
             return "lost"  # given to another worker as stale: its download counts
-        if not force and locked.cover_status != CoverStatus.PENDING:
+        if locked.cover_status != CoverStatus.PENDING:
             return "already_done"  # another task got here first: idempotent
-        work = Work.objects.select_for_update().get(pk=locked.work_id)
-        details = dict(locked.match_details)
-        details["cover_rejections"] = choice.rejection_details()
+        force = locked.cover_replace
+        work, edition = lock_targets(locked)
+        details = locked.match_details
+        details.cover_rejections = choice.rejections_seen()
         locked.match_details = details
         locked.cover_claim_token, locked.cover_claimed_at = "", None
         done_fields = [
@@ -274,9 +283,9 @@ def request_fetch_cover(
             "match_details",
             "updated_at",
         ]
-        if not force and work_has_cover(work):
+        if not force and target_has_cover(locked, work, edition):
             locked.cover_status = CoverStatus.NONE
-            details["cover_note"] = "The work already has a verified cover: kept."
+            details.cover_note = "The work already has a verified cover: kept."
             locked.save(update_fields=done_fields)
             return "kept_existing"
         if not choice.found:
@@ -290,7 +299,9 @@ def request_fetch_cover(
             locked.save(update_fields=done_fields)
             return "rejected"
         stored = store_cover(choice.image)
-        target = _cover_target(locked, work)
+        # Covers belong to the edition they picture (the work shows it by inheritance): the
+        # request's target edition, by the one rule that also places its metadata.
+        target = edition or work
         old = target.cover.name if target.cover else ""
         old_fields = {
             "cover": old,
@@ -316,31 +327,10 @@ def request_fetch_cover(
                 }
             },
             actor=actor,
-            actor_label="" if actor else "enrichment worker",
+            actor_label=AuditLogEntry.label_for(actor),
         )
         locked.cover_status = CoverStatus.APPLIED
-        proposal = dict(locked.proposal)
-        if "cover" in proposal:
-            proposal["cover"] = {**proposal["cover"], "applied": True, "chosen": choice.ref.url}
-        locked.proposal = proposal
+        locked.proposal.mark_cover_applied(choice.ref.url)
         locked.save(update_fields=[*done_fields, "proposal"])
-        _refresh_work(work)
+        work_refresh(work)
     return "applied"
-
-
-def _cover_target(request: EnrichmentRequest, work: Work):
-    """Covers belong to the edition they picture (the work shows it by inheritance): the edition
-    the proposal was looked up for, by the one rule apply.target_edition (a second copy of it
-    once put one ISBN's cover on a sibling edition)."""
-    from enrichment.apply import target_edition
-
-    edition = target_edition(request)
-    return Edition.objects.select_for_update().get(pk=edition.pk) if edition else work
-
-
-def _refresh_work(work: Work) -> None:
-    from enrichment.apply import completeness_of
-
-    work.completeness = completeness_of(work, work.editions.first())
-    work.last_enriched_at = timezone.now()
-    work.save(update_fields=["completeness", "last_enriched_at", "updated_at"])

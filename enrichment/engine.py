@@ -27,8 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from catalog.models import Work
-from catalog.selectors import work_has_cover
+from catalog.models import Edition, Work
 from enrichment import apply, throttle
 from enrichment.candidates import (
     RETRYABLE_STATUSES,
@@ -45,12 +44,27 @@ from enrichment.matching import (
     isbn13_of_our_edition,
     score_candidate,
 )
-from enrichment.merge import MergedRecord, MergedValue, build_proposal, merge_candidates
+from enrichment.merge import MergedRecord, MergedValue, merge_candidates
 from enrichment.models import EnrichmentRequest
+from enrichment.proposals import (
+    CandidateSeen,
+    HeldQuery,
+    MatchDetails,
+    ProposedAuthor,
+    Scores,
+    build_proposal,
+)
 from enrichment.providers.base import REQUESTS_SENT, Provider
 from enrichment.providers.cascade import resolve_isbn
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.registry import enabled_providers
+from enrichment.work_state import (
+    WORK_STATUS,
+    current_values,
+    target_edition,
+    target_has_cover,
+    work_refresh,
+)
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
@@ -75,6 +89,7 @@ class _Book:
     """One claimed request while it is being worked."""
 
     request: EnrichmentRequest
+    edition: Edition | None  # the request's target edition
     query: BookQuery  # what we know, including what our own Open Library records taught
     held: BookQuery  # what the catalog holds
     scored: list[tuple[Candidate, MatchScore]] = field(default_factory=list)
@@ -99,12 +114,12 @@ class _Book:
         return (
             not self.request.wants_cover
             or self.has_cover_ref()
-            or work_has_cover(self.request.work)
+            or target_has_cover(self.request, self.request.work, self.edition)
         )
 
 
 def book_query(work: Work, edition=None) -> BookQuery:
-    """What we know of the work; `edition` is the request's target edition (apply.target_edition),
+    """What we know of the work; `edition` is the request's target edition (target_edition),
     whose ISBN and Open Library key come first."""
     editions = list(work.editions.all())
     ours = [edition] if edition else editions
@@ -153,8 +168,9 @@ def process_requests(
     books = []
     for request in requests:
         request.work = works[request.work_id]
-        query = book_query(request.work, apply.target_edition(request))
-        books.append(_Book(request=request, query=query, held=query))
+        edition = target_edition(request)
+        query = book_query(request.work, edition)
+        books.append(_Book(request=request, edition=edition, query=query, held=query))
 
     try:
         _ask_by_openlibrary_key(books, providers, stats)
@@ -312,36 +328,36 @@ def _decide(book: _Book) -> str:
     request.providers_attempted = book.attempted
     tier = book.best_tier
     matched = [(c, s) for c, s in book.scored if s.tier == tier and tier != Tier.NONE]
-    details = {
-        "query": {
-            "title": book.held.title,
-            "authors": list(book.held.authors),
-            "isbn13": book.held.isbn13,
-            "openlibrary_edition_key": book.held.openlibrary_edition_key,
-            "openlibrary_work_key": book.held.openlibrary_work_key,
-            "title_is_placeholder": book.held.title_is_placeholder,
-        },
-        "learned_from_openlibrary": book.learned,
-        "via_title_search": book.via_search,
-        "candidates": [
-            {
-                "provider": c.provider,
-                "ids": c.provider_ids,
-                "title": c.title,
-                "isbn13": c.isbn13[:5],
-                "source_url": c.source_url,
-                "notes": c.notes,
-                "isbn_score": s.isbn,
-                "title_score": s.title,
-                "author_score": s.author,
-                "tier": str(s.tier),
-                "reasons": s.reasons,
-            }
+    details = MatchDetails(
+        query=HeldQuery(
+            title=book.held.title,
+            authors=list(book.held.authors),
+            isbn13=book.held.isbn13,
+            openlibrary_edition_key=book.held.openlibrary_edition_key,
+            openlibrary_work_key=book.held.openlibrary_work_key,
+            title_is_placeholder=book.held.title_is_placeholder,
+        ),
+        learned_from_openlibrary=book.learned,
+        via_title_search=book.via_search,
+        candidates=[
+            CandidateSeen(
+                provider=c.provider,
+                ids=c.provider_ids,
+                title=c.title,
+                isbn13=c.isbn13[:5],
+                source_url=c.source_url,
+                notes=c.notes,
+                isbn_score=s.isbn,
+                title_score=s.title,
+                author_score=s.author,
+                tier=str(s.tier),
+                reasons=s.reasons,
+            )
             for c, s in book.scored[:20]
         ],
-        "skipped": book.skipped,
-        "faults": book.faults,
-    }
+        skipped=book.skipped,
+        faults=book.faults,
+    )
     request.match_details = details
 
     if not matched:
@@ -358,32 +374,20 @@ def _decide(book: _Book) -> str:
 
     merged = merge_candidates([c for c, _ in matched], provider_order=settings.ENRICHMENT_PROVIDERS)
     _add_our_edition_isbn(merged, [c for c, _ in matched], book.query)
-    best_score = max((s for _, s in matched), key=lambda s: (s.isbn, s.title, s.author))
-    current = apply.current_values(request.work, apply.target_edition(request))
+    best = max((s for _, s in matched), key=lambda s: (s.isbn, s.title, s.author))
     proposal = build_proposal(
-        current=current,
+        current=current_values(request.work, book.edition),
         merged=merged,
         tier=str(tier),
-        scores={"isbn": best_score.isbn, "title": best_score.title, "author": best_score.author},
+        scores=Scores(isbn=best.isbn, title=best.title, author=best.author),
     )
-    covers = [
-        {
-            "provider": ref.provider,
-            "url": ref.url,
-            "cover_id": ref.cover_id,
-            "size_label": ref.size_label,
-            "width": ref.width,
-            "height": ref.height,
-        }
-        for ref in merged.covers
+    details.contributors = merged.contributors()
+    details.authors = [
+        ProposedAuthor(name=a.name, role=a.role, source=merged.authors_source)
+        for a in merged.authors
     ]
-    details["contributors"] = merged.contributors()
-    details["authors"] = [
-        {"name": a.name, "role": a.role, "source": merged.authors_source} for a in merged.authors
-    ]
-    request.match_details = details
     return apply.request_apply_decision(
-        request=request, tier=tier, proposal=proposal, covers=covers, authors=merged.authors
+        request=request, tier=tier, proposal=proposal, covers=merged.covers
     )
 
 
@@ -409,7 +413,9 @@ def _retry_or_fail(request: EnrichmentRequest, error: str) -> str:
         delay = settings.ENRICHMENT_RETRY_BASE_SECONDS * 2 ** max(request.attempts - 1, 0)
         next_at = now + timedelta(seconds=delay)
     with transaction.atomic():
-        EnrichmentRequest.objects.filter(pk=request.pk, claim_token=request.claim_token).update(
+        still_ours = EnrichmentRequest.objects.filter(
+            pk=request.pk, claim_token=request.claim_token
+        ).update(
             status=status,
             last_error=error[:2000],
             next_attempt_at=next_at,
@@ -420,10 +426,9 @@ def _retry_or_fail(request: EnrichmentRequest, error: str) -> str:
             updated_at=now,
             finished_at=now if status == Status.FAILED else None,
         )
-        if status == Status.FAILED:
-            Work.objects.filter(pk=request.work_id).update(
-                enrichment_status=Work.EnrichmentStatus.FAILED, last_enriched_at=now
-            )
+        if still_ours and status == Status.FAILED:
+            work = Work.objects.select_for_update().get(pk=request.work_id)
+            work_refresh(work, status=WORK_STATUS[Status.FAILED], touched=True)
     return status
 
 

@@ -115,12 +115,12 @@ def _pick(values: list[tuple[Any, str]], choose: Callable | None = None) -> Merg
     if not values:
         return None
     value, source = choose(values) if choose else values[0]
-    key = _compare_key(value)
-    agree = [p for v, p in values if p != source and _compare_key(v) == key]
+    key = compare_key(value)
+    agree = [p for v, p in values if p != source and compare_key(v) == key]
     return MergedValue(value=value, source=source, agree=sorted(set(agree)))
 
 
-def _compare_key(value: Any):
+def compare_key(value: Any):
     if isinstance(value, str):
         return re.sub(r"\W+", "", value.casefold())
     if isinstance(value, list):
@@ -231,29 +231,3 @@ def is_placeholder(value: Any) -> bool:
 def is_empty(value: Any) -> bool:
     """Whether a catalog field holds nothing a provider's value would overwrite."""
     return value in ("", None, []) or is_placeholder(value)
-
-
-def build_proposal(
-    *, current: dict[str, Any], merged: MergedRecord, tier: str, scores: dict[str, int]
-) -> dict[str, dict]:
-    """field -> {current, proposed, source, agree, tier, target, fills_empty} for every field
-    where the merged value differs from what the catalog holds."""
-    proposal = {}
-    for name, merged_value in merged.fields.items():
-        target, _model_field = FIELDS[name]
-        now = current.get(name)
-        if _compare_key(now) == _compare_key(merged_value.value):
-            continue
-        if name in FILL_ONLY_FIELDS and not is_empty(now):
-            continue
-        proposal[name] = {
-            "current": now,
-            "proposed": merged_value.value,
-            "source": merged_value.source,
-            "agree": merged_value.agree,
-            "tier": tier,
-            "score": scores,
-            "target": target,
-            "fills_empty": is_empty(now),
-        }
-    return proposal

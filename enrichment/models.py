@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enrichment.model_fields import MatchDetailsField, ProposalField
+
 
 class SourceRecord(models.Model):
     """One provider's raw answer to one lookup key, kept so that asking again costs nothing.
@@ -146,8 +148,11 @@ class EnrichmentRequest(models.Model):
     cover_attempts = models.PositiveSmallIntegerField(
         default=0, help_text=_("Cover downloads started (claims), the last one included.")
     )
-    match_details = models.JSONField(default=dict, blank=True)
-    proposal = models.JSONField(
+    cover_replace = models.BooleanField(
+        default=False, help_text=_("A reviewer chose this cover: it replaces the work's cover.")
+    )
+    match_details = MatchDetailsField(default=dict, blank=True)
+    proposal = ProposalField(
         default=dict, blank=True, help_text=_("field -> current / proposed / source / tier")
     )
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -248,6 +253,11 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} on {self.work_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def label_for(actor) -> str:
+        """The actor_label of a change by this user, or by the worker when no person made it."""
+        return actor.get_username()[:64] if actor is not None else "enrichment worker"
 
 
 class BulkOperation(models.Model):

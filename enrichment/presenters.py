@@ -13,13 +13,14 @@ from django.utils.translation import gettext
 
 from catalog import text
 from catalog.models import Work
-from enrichment import apply, cover_apply, dashboard, review
+from enrichment import cover_apply, dashboard, review
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
 from enrichment.covers.hosts import check_cover_url, upgrade_to_https
-from enrichment.merge import FIELDS, PLACEHOLDER, is_empty, is_placeholder
+from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.providers.registry import provider_label, record_links
+from enrichment.work_state import current_values, target_edition
 
 Status = EnrichmentRequest.Status
 
@@ -88,52 +89,46 @@ def current_cover(work: Work):
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
     work = req.work
-    edition = apply.target_edition(req)
-    live = apply.current_values(work, edition)
-    proposal = req.proposal or {}
+    live = current_values(work, target_edition(req))
     rows = []
-    for name in FIELDS:
-        item = proposal.get(name)
-        if not item:
-            continue
-        current = live.get(name, item.get("current"))
-        applied, refused = bool(item.get("applied")), item.get("refused", "")
-        replaces = not item.get("fills_empty") or not is_empty(current)
+    for item in req.proposal.ordered():
+        current = live.get(item.name, item.current)
+        replaces = not item.fills_empty or not is_empty(current)
         rows.append(
             {
-                "name": name,
-                "label": FIELD_LABELS.get(name, name),
+                "name": item.name,
+                "label": FIELD_LABELS.get(item.name, item.name),
                 "current": value_text(current),
-                "proposed": value_text(item.get("proposed")),
-                "long": name == "description",
-                "source": item.get("source", ""),
-                "agree": item.get("agree") or [],
-                "tier": item.get("tier", ""),
-                "score": item.get("score") or {},
-                "target": item.get("target", ""),
-                "applied": applied,
-                "reverted": bool(item.get("reverted")),
-                "refused": refused,
-                "replaces": replaces and not applied,
-                "changed_since": value_text(current) != value_text(item.get("current")),
-                "can_tick": can_review and not applied,
-                "ticked": not applied and not replaces,
+                "proposed": value_text(item.proposed),
+                "long": item.name == "description",
+                "source": item.source,
+                "agree": item.agree,
+                "tier": item.tier,
+                "score": item.score,
+                "target": item.target,
+                "applied": item.applied,
+                "reverted": item.reverted,
+                "refused": item.refused,
+                "replaces": replaces and not item.applied,
+                "changed_since": value_text(current) != value_text(item.current),
+                "can_tick": can_review and not item.applied,
+                "ticked": not item.applied and not replaces,
             }
         )
-    people = (req.match_details or {}).get("authors") or []
+    people = req.match_details.authors
     credits = [c.author.name for c in work.credits.all()]
     same = [text.normalize_person_name(n) for n in credits] == [
-        text.normalize_person_name(p["name"]) for p in people
+        text.normalize_person_name(p.name) for p in people
     ]
     if people and not same:
-        applied = "authors" in (req.fields_applied or [])
+        applied = "authors" in req.fields_applied
         rows.append(
             {
                 "name": "authors",
                 "label": "Authors",
                 "current": "; ".join(credits),
-                "proposed": "; ".join(p["name"] for p in people),
-                "source": people[0].get("source", ""),
+                "proposed": "; ".join(p.name for p in people),
+                "source": people[0].source,
                 "agree": [],
                 "applied": applied,
                 "refused": "" if not credits or applied else "the work has credits: edit them",
@@ -159,7 +154,9 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
             "size": f"{holder.cover_width}×{holder.cover_height}" if holder.cover_width else "",
             "verified": holder.cover_verified_at,
         }
-    item = (req.proposal or {}).get("cover") or {}
+    item = req.proposal.cover
+    applied = item is not None and item.applied
+    chosen = item.chosen if item is not None else ""
     proposed = []
     for ref in ordered_cover_refs(cover_apply.cover_refs(req))[:4]:
         shown, why_not = displayable_cover_url(ref.url)
@@ -167,24 +164,28 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         proposed.append(
             {
                 "url": web_url(ref.url),
-                "applied": bool(item.get("applied")) and ref.url == item.get("chosen"),
+                "applied": applied and ref.url == chosen,
                 "shown": shown,
                 "why_not": why_not,
                 "provider": provider_label(ref.provider),
                 "size": size,
             }
         )
-    applied = bool(item.get("applied"))
     return {
         "current": current,
         "proposed": proposed,
         "item": item,
         "applied": applied,
-        "chosen": item.get("chosen", ""),
+        "chosen": chosen,
         "status": req.get_cover_status_display() if req.cover_status else "",
         "rejections": [
-            {**rejection, "provider": provider_label(rejection.get("provider", ""))}
-            for rejection in (req.match_details or {}).get("cover_rejections") or []
+            {
+                "provider": provider_label(rejection.provider),
+                "url": rejection.url,
+                "reason": rejection.reason,
+                "message": rejection.message,
+            }
+            for rejection in req.match_details.cover_rejections
         ],
         "can_tick": can_review and bool(proposed) and not applied,
         "ticked": not applied and not current and bool(proposed),
@@ -193,30 +194,30 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
 
 
 def candidates_context(req: EnrichmentRequest) -> list[dict]:
-    details = req.match_details or {}
     out = []
-    for candidate in details.get("candidates") or []:
-        isbns = candidate.get("isbn13") or []
-        title, provider = candidate.get("title", ""), candidate.get("provider", "")
+    for candidate in req.match_details.candidates:
+        isbns = candidate.isbn13
         out.append(
             {
-                "provider": provider_label(provider),
-                "provider_name": provider,
-                "title": title,
-                "tier": candidate.get("tier", ""),
+                "provider": provider_label(candidate.provider),
+                "provider_name": candidate.provider,
+                "title": candidate.title,
+                "tier": candidate.tier,
                 "scores": [
-                    ("ISBN", candidate.get("isbn_score", 0)),
-                    ("title", candidate.get("title_score", 0)),
-                    ("author", candidate.get("author_score", 0)),
+                    ("ISBN", candidate.isbn_score),
+                    ("title", candidate.title_score),
+                    ("author", candidate.author_score),
                 ],
-                "reasons": candidate.get("reasons") or [],
-                "notes": candidate.get("notes") or [],
-                "source_url": web_url(candidate.get("source_url", "")),
-                "links": record_links(candidate.get("ids") or {}),
+                "reasons": candidate.reasons,
+                "notes": candidate.notes,
+                "source_url": web_url(candidate.source_url),
+                "links": record_links(candidate.ids),
                 "isbns": isbns,
                 "cache_url": reverse("admin:enrichment_sourcerecord_changelist")
                 + "?"
-                + urlencode({"provider__exact": provider, "q": isbns[0] if isbns else ""}),
+                + urlencode(
+                    {"provider__exact": candidate.provider, "q": isbns[0] if isbns else ""}
+                ),
             }
         )
     return out
@@ -243,8 +244,7 @@ def next_for_review(current: EnrichmentRequest | None = None) -> int | None:
 
 
 def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
-    details = req.match_details or {}
-    scores = next((item.get("score") for item in (req.proposal or {}).values() if item), None)
+    details = req.match_details
     next_id = next_for_review(req)
     return {
         "req": req,
@@ -254,11 +254,11 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "cover": cover_context(req, can_review=can_review),
         "candidates": candidates_context(req),
         "tier_words": TIER_WORDS.get(req.confidence, ""),
-        "scores": scores or {},
-        "skipped": details.get("skipped") or [],
-        "faults": details.get("faults") or [],
-        "reason": details.get("reason", ""),
-        "via_title_search": details.get("via_title_search", False),
+        "scores": req.proposal.scores,
+        "skipped": details.skipped,
+        "faults": details.faults,
+        "reason": details.reason,
+        "via_title_search": details.via_title_search,
         "history": list(
             req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[:20]
         ),

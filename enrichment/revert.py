@@ -2,7 +2,6 @@
 it set. One transaction per entry, which writes a "revert" AuditLogEntry.
 """
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,16 +10,12 @@ from django.db.models import QuerySet
 
 from catalog.models import Edition, Work, WorkAuthor
 from enrichment import apply
+from enrichment.covers.store import ASSIGNED_FIELDS
 from enrichment.merge import FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.review import (
-    COVER_FIELDS,
-    BulkResult,
-    ReviewError,
-    actor_label_of,
-    ordered,
-    set_work_state,
-)
+from enrichment.proposals import in_field_order
+from enrichment.review import BulkResult, ReviewError
+from enrichment.work_state import current_values, work_refresh
 
 CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
@@ -55,7 +50,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         )
         done_before = _already_reverted(entry)
         changes: dict[str, dict] = {}
-        for name, change in ordered(entry.changes):
+        for name, change in in_field_order(entry.changes):
             if name in done_before:
                 result.refused[name] = f"already reverted (entry #{done_before[name]})"
                 continue
@@ -75,12 +70,12 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
                 tier=entry.tier,
                 changes=changes,
                 actor=actor,
-                actor_label=actor_label_of(actor),
+                actor_label=AuditLogEntry.label_for(actor),
                 reverts=entry,
                 note=f"Reverted entry #{entry.pk}.",
             )
             _unmark_applied(entry.request_id, changes)
-            set_work_state(work, edition, status=work.enrichment_status, touched=changes)
+            work_refresh(work, edition, touched=bool(changes))
         result.reverted = changes
     return result
 
@@ -105,7 +100,7 @@ def _revert_field(name: str, change: dict, *, work: Work, edition: Edition | Non
     target = work if target_name == "work" else edition
     if target is None:
         raise ReviewError("the edition it was written to no longer exists")
-    current = apply.current_values(work, edition)[name]
+    current = current_values(work, edition)[name]
     if not _holds(target, name, change.get("new")):
         raise ReviewError(
             f"it was changed since (it now holds {_short(current)}, not {_short(change['new'])})"
@@ -142,15 +137,7 @@ def _revert_cover(change: dict, *, work: Work, edition: Edition | None) -> dict:
     target.cover_thumbnail = f"{old_name.rsplit('.', 1)[0]}-s.webp" if sha else ""
     if not old_name:
         target.cover_width = target.cover_height = target.cover_verified_at = None
-    target.save(
-        update_fields=[
-            *COVER_FIELDS,
-            "cover_width",
-            "cover_height",
-            "cover_verified_at",
-            "updated_at",
-        ]
-    )
+    target.save(update_fields=[*ASSIGNED_FIELDS, "updated_at"])
     return {"old": change.get("new"), "new": old_name, "target": change.get("target", "work")}
 
 
@@ -174,13 +161,8 @@ def _unmark_applied(request_id: int | None, changes: dict) -> None:
     request = EnrichmentRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
         return
-    proposal = copy.deepcopy(request.proposal or {})
-    for name in changes:
-        if name in proposal:
-            proposal[name]["applied"] = False
-            proposal[name]["reverted"] = True
-    request.proposal = proposal
-    request.fields_applied = [n for n in request.fields_applied or [] if n not in changes]
+    request.proposal.mark_reverted(changes)
+    request.fields_applied = [n for n in request.fields_applied if n not in changes]
     if "cover" in changes and request.cover_status == CoverStatus.APPLIED:
         request.cover_status = CoverStatus.NONE
     request.save(update_fields=["proposal", "fields_applied", "cover_status", "updated_at"])

@@ -7,23 +7,19 @@ AuditLogEntry with the old and new values. Deciding twice changes nothing the se
 reviewer's tick is the only way a non-empty catalog field is ever overwritten.
 """
 
-import copy
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from catalog.models import Edition, Work
-from catalog.selectors import work_has_cover
+from catalog.models import Work
 from enrichment import apply, cover_apply, queue
-from enrichment.candidates import Contributor
-from enrichment.merge import FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.work_state import target_edition, target_has_cover, work_refresh
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
@@ -32,16 +28,6 @@ Action = AuditLogEntry.Action
 
 #: Rows per chunk: one progress update per chunk.
 BULK_CHUNK_SIZE = 100
-#: Fields a reviewer may choose beyond the proposal's metadata fields.
-EXTRA_FIELDS = ("cover", "authors")
-#: The order fields are shown and worked in (JSON objects from PostgreSQL come key-sorted).
-FIELD_ORDER = {name: i for i, name in enumerate([*FIELDS, *EXTRA_FIELDS])}
-COVER_FIELDS = ("cover", "cover_thumbnail", "cover_source", "cover_source_url", "cover_sha256")
-
-
-def ordered(changes: dict | None) -> list[tuple[str, Any]]:
-    """A field -> value mapping in the catalog's field order."""
-    return sorted((changes or {}).items(), key=lambda item: FIELD_ORDER.get(item[0], 99))
 
 
 class ReviewError(Exception):
@@ -57,12 +43,12 @@ class ApproveResult:
     approved: bool = False  # this call moved the request to completed
     applied: dict[str, dict] = field(default_factory=dict)  # field -> {old, new, target}
     refused: dict[str, str] = field(default_factory=dict)  # field -> reason
-    cover: str = ""  # "", "queued", or request_fetch_cover's outcome ("applied", "rejected"...)
+    cover: str = ""  # "queued": the cover went to the cover pipeline
     already_done: bool = False  # nothing was left to do
 
     @property
     def changed(self) -> bool:
-        return bool(self.applied) or self.cover == "applied"
+        return bool(self.applied) or bool(self.cover)
 
 
 @dataclass
@@ -117,16 +103,16 @@ def request_approve(
     note: str = "",
     dispatch_covers: bool = True,
 ) -> ApproveResult:
-    """Apply a request's proposal to the catalog.
+    """Apply a request's proposal to the catalog (through apply.apply_proposal).
 
     `fields=None`: the safe proposal, as the engine's high tier would: the proposed values of
-    empty fields, the authors of a work that has none, and the cover of a work without one (its
-    download is queued). `fields=[...]`: exactly those fields, replacing non-empty values too;
-    "cover" downloads and applies the proposed cover now, replacing any existing one.
-    Fields already applied are skipped. Raises ReviewError when the request cannot be approved.
+    empty fields, the authors of a work that has none, and the cover of a work without one.
+    `fields=[...]`: exactly those fields, replacing non-empty values too; "cover" queues the
+    proposed cover's download, which then replaces any existing one. Fields already applied are
+    skipped. Raises ReviewError when the request cannot be approved.
     """
     safe = fields is None
-    chosen = [] if safe else list(dict.fromkeys(fields))
+    chosen = None if fields is None else list(dict.fromkeys(fields))
     result = ApproveResult(request_id=request.pk)
     now = timezone.now()
     with transaction.atomic():
@@ -134,84 +120,37 @@ def request_approve(
         if not _approvable(locked, safe=safe):
             result.already_done = True
             return result
-        work, edition = _locked_targets(locked)
-        proposal = copy.deepcopy(locked.proposal or {})
-        unknown = [n for n in chosen if n not in proposal and n not in EXTRA_FIELDS]
+        unknown = locked.proposal.unknown(chosen or [])
         if unknown:
             raise ReviewError(f"Not proposed for this book: {', '.join(unknown)}.")
-        pending = {n for n, item in proposal.items() if not item.get("applied")}
-        if safe:
-            names = [n for n in FIELDS if n in pending and proposal[n].get("fills_empty")]
-            want_authors = True
-            want_cover = "cover" in pending and not work_has_cover(work)
-        else:
-            names = [n for n in chosen if n in FIELDS and n in pending]
-            want_authors = "authors" in chosen
-            want_cover = "cover" in chosen and "cover" in pending
-        authors_done = "authors" in (locked.fields_applied or [])
-        if locked.status == Status.COMPLETED and not (
-            names or want_cover or (want_authors and not authors_done)
-        ):
+        selection = locked.proposal.select(
+            chosen,
+            has_cover=target_has_cover(locked, locked.work, target_edition(locked)),
+            authors_done="authors" in locked.fields_applied,
+            only_empty=safe,
+        )
+        if locked.status == Status.COMPLETED and not selection:
             result.already_done = True  # the same choice twice: nothing left to do
             return result
-
-        values = {name: proposal[name]["proposed"] for name in names}
-        changes, refused = apply.write_fields(
-            work=work, edition=edition, values=values, only_empty=safe
-        )
-        if want_authors and not authors_done:
-            authors = _proposed_authors(locked)
-            credited = apply.add_authors(work=work, authors=authors) if authors else None
-            if credited:
-                changes["authors"] = credited
-            elif not safe and authors:
-                refused["authors"] = "the work already has credits: edit them on the work"
-            elif not safe:
-                refused["authors"] = "no provider named the authors"
-        for name in changes:
-            if name in proposal:
-                proposal[name]["applied"] = True
-                proposal[name].pop("refused", None)
-        for name, reason in refused.items():
-            if name in proposal:
-                proposal[name]["refused"] = reason
-
-        if changes:
-            AuditLogEntry.objects.create(
-                request=locked,
-                work=work,
-                edition=edition,
-                action=Action.REVIEW_APPLY,
-                provider=_sources(changes, proposal, locked),
-                tier=locked.confidence,
-                changes=changes,
-                actor=actor,
-                actor_label=actor_label_of(actor),
-                note=note,
-            )
-        result.applied, result.refused = changes, refused
         result.approved = locked.status == Status.NEEDS_REVIEW
-        if want_cover and safe:
-            cover_apply.cover_mark_pending(locked)
-            result.cover = "queued"
         locked.status = Status.COMPLETED
-        locked.proposal = proposal
-        locked.fields_applied = sorted({*(locked.fields_applied or []), *changes})
         locked.reviewed_by = actor
         locked.reviewed_at = now
-        locked.review_note = note or _approve_note(changes, safe=safe, cover=result.cover)
         locked.retry_when_available = False
         locked.finished_at = locked.finished_at or now
         locked.save()
-        set_work_state(work, edition, status=Work.EnrichmentStatus.ENRICHED, touched=changes)
-        if result.cover == "queued" and dispatch_covers:
-            request_id, actor_id = locked.pk, getattr(actor, "pk", None)
-            transaction.on_commit(
-                lambda: covers_fetch_dispatch(request_ids=[request_id], actor_id=actor_id)
-            )
-    if want_cover and not safe:
-        # Downloads happen outside the metadata transaction; the cover step locks on its own.
-        result.cover = cover_apply.request_fetch_cover(request=locked, actor=actor, force=True)
+        applied = apply.apply_proposal(
+            enrichment_request=locked,
+            fields=chosen,
+            actor=actor,
+            only_empty=safe,
+            note=note,
+            dispatch_cover=dispatch_covers,
+        )
+        result.applied, result.refused = applied.applied, applied.refused
+        result.cover = "queued" if applied.cover_queued else ""
+        locked.review_note = note or _approve_note(applied.applied, safe=safe, cover=result.cover)
+        locked.save(update_fields=["review_note", "updated_at"])
     return result
 
 
@@ -236,53 +175,10 @@ def _not_reviewable_reason(request: EnrichmentRequest) -> str:
     return "It was skipped (no match), so there is nothing to approve: re-run it."
 
 
-def _locked_targets(request: EnrichmentRequest) -> tuple[Work, Edition | None]:
-    work = Work.objects.select_for_update().get(pk=request.work_id)
-    request.work = work
-    edition = apply.target_edition(request)
-    if edition is not None:
-        edition = Edition.objects.select_for_update().get(pk=edition.pk)
-    return work, edition
-
-
-def _proposed_authors(request: EnrichmentRequest) -> list[Contributor]:
-    people = (request.match_details or {}).get("authors") or []
-    return [
-        Contributor(name=p["name"], role=p.get("role") or "author") for p in people if p.get("name")
-    ]
-
-
-def _sources(changes: dict, proposal: dict, request: EnrichmentRequest) -> str:
-    sources = [proposal[n]["source"] for n in changes if n in proposal]
-    if "authors" in changes:
-        people = (request.match_details or {}).get("authors") or []
-        sources += [p.get("source", "") for p in people[:1]]
-    return ",".join(s for s in dict.fromkeys(sources) if s)[:128]
-
-
-def actor_label_of(actor) -> str:
-    return actor.get_username()[:64] if actor is not None else ""
-
-
 def _approve_note(changes: dict, *, safe: bool, cover: str) -> str:
     what = ", ".join(changes) or "nothing"
     note = f"Approved the safe proposal: applied {what}" if safe else f"Applied {what}"
     return note + (" (cover download queued)." if cover == "queued" else ".")
-
-
-def set_work_state(work: Work, edition: Edition | None, *, status: str, touched) -> None:
-    work.enrichment_status = status
-    work.completeness = apply.completeness_of(work, edition or work.editions.first())
-    fields = ["enrichment_status", "completeness", "updated_at"]
-    if touched:
-        work.last_enriched_at = timezone.now()
-        fields.append("last_enriched_at")
-    work.save(update_fields=fields)
-
-
-def covers_fetch_dispatch(*, request_ids: list[int], actor_id: int | None) -> None:
-    """Queue the downloads of covers a reviewer approved (credited to the reviewer)."""
-    cover_apply.covers_dispatch(request_ids=request_ids, actor_id=actor_id)
 
 
 # --- Dismiss ------------------------------------------------------------------------------------
@@ -312,20 +208,18 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
             work=work,
             edition=locked.edition,
             action=Action.DISMISS,
-            provider=_sources(locked.proposal or {}, locked.proposal or {}, locked),
+            provider=apply.sources_of(locked.proposal.fields, locked),
             tier=locked.confidence,
             changes={},
             actor=actor,
-            actor_label=actor_label_of(actor),
+            actor_label=AuditLogEntry.label_for(actor),
             note=reason,
         )
         if work.enrichment_status == Work.EnrichmentStatus.NEEDS_REVIEW:
             # What was applied before (a cover on medium confidence) stays applied.
             kept = locked.fields_applied or locked.cover_status == CoverStatus.APPLIED
-            work.enrichment_status = (
-                Work.EnrichmentStatus.ENRICHED if kept else Work.EnrichmentStatus.DISMISSED
-            )
-            work.save(update_fields=["enrichment_status", "updated_at"])
+            status = Work.EnrichmentStatus.ENRICHED if kept else Work.EnrichmentStatus.DISMISSED
+            work_refresh(work, status=status, touched=False)
     return DismissResult(request_id=locked.pk, dismissed=True)
 
 
@@ -455,7 +349,7 @@ def requests_approve_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> Bu
                 covers.append(request.pk)
         if covers:
             transaction.on_commit(
-                lambda ids=covers: covers_fetch_dispatch(request_ids=ids, actor_id=actor_id)
+                lambda ids=covers: cover_apply.covers_dispatch(request_ids=ids, actor_id=actor_id)
             )
     return result
 

@@ -1,9 +1,12 @@
-"""django-q2 tasks of enrichment: thin wrappers that take ids and call one service.
+"""django-q2 tasks of enrichment and of the review panel: thin wrappers that take ids and call
+one service.
 
-Every task is idempotent: a request already claimed, finished or gone is left alone.
+Every task is idempotent: a request already claimed, finished or gone is left alone, a cover
+already applied (or no longer pending) is left alone, and a bulk operation resumes where its
+progress says it stopped.
 """
 
-from enrichment import engine, queue
+from enrichment import bulk_operations, cover_apply, engine, queue
 
 
 def process_enrichment_batch(request_ids: list[int]) -> dict:
@@ -18,6 +21,9 @@ def dispatch_due_requests() -> int:
 
 
 def fetch_covers_for_requests(request_ids: list[int], actor_id: int | None = None) -> dict:
-    from enrichment import cover_apply
-
     return cover_apply.covers_fetch_task(request_ids=request_ids, actor_id=actor_id)
+
+
+def run_bulk_operation(operation_id: int) -> dict:
+    operation = bulk_operations.bulk_operation_run(operation_id=operation_id)
+    return {"status": operation.status, "done": operation.done, "total": operation.total}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Work
 from enrichment import bulk_operations, dashboard, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.proposals import in_field_order
 
 REVIEW_PERMISSION = "enrichment.review_enrichment"
 REVERT_PERMISSION = "enrichment.revert_enrichment"
@@ -64,19 +65,13 @@ def request_approve_view(request, object_id):
     if result.already_done:
         messages.info(request, format_html("{} was already approved.", _work_link(req)))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
-    applied = [presenters.FIELD_LABELS.get(n, n).lower() for n, _ in review.ordered(result.applied)]
+    applied = [presenters.FIELD_LABELS.get(n, n).lower() for n, _ in in_field_order(result.applied)]
     parts = [f"applied {', '.join(applied)}" if applied else "nothing to apply"]
-    cover_words = {
-        "queued": "the cover download is queued",
-        "applied": "the cover was downloaded, verified and applied",
-        "rejected": "no proposed cover could be verified (see the request)",
-        "retry_later": "the cover host did not answer: it will be tried again",
-    }
     if result.cover:
-        parts.append(cover_words.get(result.cover, f"cover: {result.cover}"))
+        parts.append("the cover download is queued: it shows here once it is verified")
     for name, why in result.refused.items():
         parts.append(f"{presenters.FIELD_LABELS.get(name, name).lower()} not applied: {why}")
-    level = messages.WARNING if result.refused or result.cover == "rejected" else messages.SUCCESS
+    level = messages.WARNING if result.refused else messages.SUCCESS
     messages.add_message(
         request,
         level,
@@ -133,7 +128,7 @@ def audit_revert_view(request, object_id):
     change_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
     if result.reverted:
         names = ", ".join(
-            presenters.FIELD_LABELS.get(n, n).lower() for n, _ in review.ordered(result.reverted)
+            presenters.FIELD_LABELS.get(n, n).lower() for n, _ in in_field_order(result.reverted)
         )
         messages.success(
             request,

@@ -7,10 +7,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from enrichment import bulk_operations, presenters, revert, review, views
+from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
 from enrichment.models import AuditLogEntry
 from enrichment.presenters import FIELD_LABELS
+from enrichment.proposals import in_field_order
 from enrichment.providers.registry import provider_choices, provider_label
 
 ACTION_COLOURS = {
@@ -150,7 +151,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                         "new": presenters.value_text(change.get("new")),
                         "target": change.get("target", ""),
                     }
-                    for name, change in review.ordered(entry.changes)
+                    for name, change in in_field_order(entry.changes)
                 ],
                 "can_revert": self.has_revert_permission(request)
                 and entry.action in revert.REVERTIBLE,
@@ -181,7 +182,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             (
                 (FIELD_LABELS.get(name, name), self._value(change.get("old"), "del"),
                  self._value(change.get("new"), "ins"))
-                for name, change in review.ordered(entry.changes)
+                for name, change in in_field_order(entry.changes)
             ),
         )  # fmt: skip
 

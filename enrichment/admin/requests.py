@@ -274,15 +274,14 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
     @staticmethod
     def _proposed_thumbnail(obj):
-        item = (obj.proposal or {}).get("cover") or {}
-        refs = item.get("proposed") or []
+        refs = obj.proposal.cover.proposed if obj.proposal.cover else []
         if not refs:
             return mark_safe('<span class="cover-thumb cover-missing" title="No proposal">·</span>')
-        small = [r for r in refs if str(r.get("size_label", "")).lower() in SMALL_LABELS]
+        small = [r for r in refs if r.size_label.lower() in SMALL_LABELS]
         for ref in small + refs:
-            url, _why = presenters.displayable_cover_url(ref.get("url", ""))
+            url, _why = presenters.displayable_cover_url(ref.url)
             if url:
-                return format_html(PROPOSED_THUMB_HTML, url, ref.get("provider", ""))
+                return format_html(PROPOSED_THUMB_HTML, url, ref.provider)
         return format_html(
             '<span class="cover-thumb cover-missing" title="{}">?</span>',
             "Proposed cover on a host not on the allowlist",

@@ -19,6 +19,7 @@ from enrichment.covers import hosts, placeholders
 from enrichment.covers.errors import CoverRejected, RejectionReason
 from enrichment.covers.fetch import download_seconds, fetch_cover_bytes
 from enrichment.covers.verify import VerifiedImage, verify_cover
+from enrichment.proposals import CoverRejection
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +57,15 @@ class CoverChoice:
     def found(self) -> bool:
         return self.image is not None
 
-    def rejection_details(self) -> list[dict[str, str]]:
-        """The rejections as JSON-ready rows for match details."""
+    def rejections_seen(self) -> list[CoverRejection]:
+        """The rejections, as a request's match details record them."""
         return [
-            {
-                "provider": rejected.ref.provider,
-                "url": rejected.ref.url,
-                "reason": str(rejected.reason),
-                "message": rejected.message,
-            }
+            CoverRejection(
+                provider=rejected.ref.provider,
+                url=rejected.ref.url,
+                reason=str(rejected.reason),
+                message=rejected.message,
+            )
             for rejected in self.rejections
         ]
 

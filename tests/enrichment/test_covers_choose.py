@@ -9,6 +9,7 @@ from PIL import Image
 from enrichment.candidates import CoverRef
 from enrichment.covers import RejectionReason, choose_cover, ordered_cover_refs
 from enrichment.covers import hosts as cover_hosts
+from enrichment.proposals import CoverRejection
 from tests.fixtures.covers import synthetic
 
 JPEG = synthetic.read("synthetic-cover-400x600.jpg")
@@ -90,13 +91,13 @@ def test_a_placeholder_falls_through_to_the_next_candidate_and_is_recorded(http)
     choice = choose_cover([OL_L, OL_M])
     assert choice.ref == OL_M
     assert [(r.ref, r.reason) for r in choice.rejections] == [(OL_L, RejectionReason.PLACEHOLDER)]
-    assert choice.rejection_details() == [
-        {
-            "provider": "openlibrary",
-            "url": OL_L.url,
-            "reason": "placeholder",
-            "message": "Open Library's 1x1 missing-cover GIF",
-        }
+    assert choice.rejections_seen() == [
+        CoverRejection(
+            provider="openlibrary",
+            url=OL_L.url,
+            reason="placeholder",
+            message="Open Library's 1x1 missing-cover GIF",
+        )
     ]
 
 

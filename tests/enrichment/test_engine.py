@@ -53,7 +53,7 @@ def enqueue_and_run(providers, **kwargs):
 
 @pytest.fixture(autouse=True)
 def no_cover_downloads(monkeypatch):
-    monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda request_ids: None)
+    monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda request_ids, actor_id=None: None)
 
 
 # --- The queue -----
@@ -166,14 +166,14 @@ def test_high_confidence_fills_empty_fields_only_and_writes_the_audit_log():
     assert entry.action == "auto_apply" and entry.tier == "high"
     assert entry.changes["page_count"] == {"old": None, "new": 370, "target": "edition"}
     assert "publisher" not in entry.changes
-    assert request.proposal["publisher"]["current"] == "Avon"  # still proposed, for review
-    assert not request.proposal["publisher"].get("applied")
-    assert request.proposal["cover"]["proposed"][0]["cover_id"] == "1"
+    assert request.proposal.fields["publisher"].current == "Avon"  # still proposed, for review
+    assert not request.proposal.fields["publisher"].applied
+    assert request.proposal.cover.proposed[0].cover_id == "1"
     assert request.cover_status == "pending"
     assert sorted(request.fields_applied) == sorted(entry.changes)
     # The match details keep what the provider called the book beside the scores.
-    [details] = request.match_details["candidates"]
-    assert (details["title"], details["title_score"], details["tier"]) == ("Neverwhere", 5, "high")
+    [details] = request.match_details.candidates
+    assert (details.title, details.title_score, details.tier) == ("Neverwhere", 5, "high")
     assert stats.statuses["completed"] == 1
 
 
@@ -210,8 +210,8 @@ def test_medium_applies_the_cover_only_and_sends_metadata_to_review():
     assert (request.status, request.confidence) == ("needs_review", "medium")
     assert request.cover_status == "pending"  # covers are safe on medium
     assert work.editions.get().page_count is None  # metadata waits for a reviewer
-    assert request.proposal["page_count"]["proposed"] == 304
-    assert request.match_details["via_title_search"] is True
+    assert request.proposal.fields["page_count"].proposed == 304
+    assert request.match_details.via_title_search is True
 
 
 def test_low_confidence_needs_review_and_applies_nothing():
@@ -222,7 +222,7 @@ def test_low_confidence_needs_review_and_applies_nothing():
     request = EnrichmentRequest.objects.get(pk=request_id)
     assert (request.status, request.confidence) == ("needs_review", "low")
     assert request.cover_status == "" and not AuditLogEntry.objects.exists()
-    assert any("another edition" in r for r in request.match_details["candidates"][0]["reasons"])
+    assert any("another edition" in r for r in request.match_details.candidates[0].reasons)
 
 
 def test_unknown_book_is_skipped_keeps_its_data_and_is_marked_unresolved():
@@ -230,7 +230,7 @@ def test_unknown_book_is_skipped_keeps_its_data_and_is_marked_unresolved():
     (request_id,), _stats = enqueue_and_run([FakeProvider()])
     request = EnrichmentRequest.objects.get(pk=request_id)
     assert (request.status, request.confidence) == ("skipped", "none")
-    assert request.match_details["reason"] == "No provider knows this book."
+    assert request.match_details.reason == "No provider knows this book."
     work.refresh_from_db()
     assert work.enrichment_status == "unresolved"
     assert work.title == "Neverwhere" and work.editions.get().publisher == "Avon"
@@ -256,7 +256,7 @@ def test_quota_exhausted_providers_are_skipped_and_retried_later():
     (request_id,), _ = enqueue_and_run([FakeProvider(status=LookupStatus.QUOTA_EXHAUSTED)])
     request = EnrichmentRequest.objects.get(pk=request_id)
     assert request.status == "skipped" and request.retry_when_available
-    assert "unavailable" in request.match_details["reason"]
+    assert "unavailable" in request.match_details.reason
 
 
 # --- Faults, retries, crashed workers ----------------------------------------------------------

@@ -2,13 +2,13 @@
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
 from enrichment.merge import (
-    build_proposal,
     completeness,
     is_empty,
     merge_candidates,
     normalize_language,
     placeholder,
 )
+from enrichment.proposals import Scores, build_proposal
 
 ORDER = ["openlibrary_dump", "openlibrary", "google_books", "isbndb"]
 
@@ -76,11 +76,11 @@ def test_proposal_marks_which_fields_fill_empty_ones_and_skips_equal_values():
         current={"publisher": "Chilton Books", "page_count": None, "language": "en"},
         merged=merged,
         tier="high",
-        scores={"isbn": 5, "title": 5, "author": 5},
+        scores=Scores(isbn=5, title=5, author=5),
     )
-    assert proposal["page_count"]["fills_empty"] is True
-    assert proposal["publisher"]["fills_empty"] is False
-    assert proposal["publisher"]["current"] == "Chilton Books"
+    assert proposal.fields["page_count"].fills_empty is True
+    assert proposal.fields["publisher"].fills_empty is False
+    assert proposal.fields["publisher"].current == "Chilton Books"
     assert "language" not in proposal  # already holds the same value
 
 
@@ -113,14 +113,14 @@ def test_a_title_is_proposed_only_in_place_of_a_placeholder():
         current={"title": "The great Gatsby (Penguin Classics)"},
         merged=merged,
         tier="high",
-        scores={},
+        scores=Scores(),
     )
     assert "title" not in ours  # a provider's spelling never replaces the catalog's title
     keyed = build_proposal(
-        current={"title": placeholder("OL468431W")}, merged=merged, tier="high", scores={}
+        current={"title": placeholder("OL468431W")}, merged=merged, tier="high", scores=Scores()
     )
-    assert keyed["title"]["fills_empty"] is True
-    assert keyed["title"]["current"] == {"placeholder": "OL468431W"}
+    assert keyed.fields["title"].fills_empty is True
+    assert keyed.fields["title"].current == {"placeholder": "OL468431W"}
 
 
 def test_a_placeholder_counts_as_empty():

@@ -131,7 +131,7 @@ def test_a_key_only_reading_log_is_identified_by_its_open_library_keys(open_libr
     assert asked(open_library, "/works/OL10432709W.json") == 1
     assert karamazov.editions.get().isbn13 == "9780486437910"
     request = EnrichmentRequest.objects.get(work=karamazov, trigger="command")
-    assert request.match_details["learned_from_openlibrary"] == {
+    assert request.match_details.learned_from_openlibrary == {
         "openlibrary_work_key": "OL10432709W",
         "isbn13": "9780486437910",
         "title": "The Brothers Karamazov",
@@ -181,7 +181,7 @@ def test_a_record_for_another_key_is_never_applied(open_library):
     assert (work.title, work.title_is_placeholder) == ("OL999M", True)
     assert work.editions.get().isbn13 is None and not work.openlibrary_work_key
     request = EnrichmentRequest.objects.get(work=work, trigger="command")
-    assert request.match_details["reason"] == (
+    assert request.match_details.reason == (
         "No record found by this book's Open Library keys is this book."
     )
     assert not AuditLogEntry.objects.exists()
@@ -254,9 +254,8 @@ def test_an_isbn_another_edition_holds_is_not_given_twice(open_library):
     work.refresh_from_db()
     assert keyed.isbn13 is None and work.title == "The Great Gatsby"
     request = EnrichmentRequest.objects.get(work=work)
-    assert (
-        request.proposal["isbn13"]["refused"] == "9780743273565 already belongs to another record"
-    )
+    refused = request.proposal.fields["isbn13"].refused
+    assert refused == "9780743273565 already belongs to another record"
 
 
 def test_a_placeholder_work_counts_as_missing_metadata():
@@ -322,13 +321,11 @@ def test_the_isbn_our_edition_record_gives_is_asked_of_the_next_providers(monkey
     # Our record gave no cover: the next providers are asked by the ISBN it gave.
     assert openlibrary.isbn_calls == google.lookup_calls == [["9780486437910"]]
     request = EnrichmentRequest.objects.get(pk=ids[0])
-    google_match = next(
-        c for c in request.match_details["candidates"] if c["provider"] != "openlibrary"
-    )
-    assert google_match["tier"] == "high"
+    google_match = next(c for c in request.match_details.candidates if c.provider != "openlibrary")
+    assert google_match.tier == "high"
     # Compared with the title our record gave, not taken on trust as the placeholder was.
-    assert any("agree at 100%" in reason for reason in google_match["reasons"])
-    assert request.proposal["cover"]["source"] == "google_books"
+    assert any("agree at 100%" in reason for reason in google_match.reasons)
+    assert request.proposal.cover.source == "google_books"
 
 
 def test_a_placeholder_title_is_never_searched_for(monkeypatch):

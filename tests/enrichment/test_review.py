@@ -7,8 +7,9 @@ from catalog.models import Edition, Work
 from enrichment import bulk_operations, engine, queue, revert, review
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.covers import assign_cover, store_cover, verify_cover
-from enrichment.merge import build_proposal, merge_candidates
+from enrichment.merge import merge_candidates
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.proposals import Scores, build_proposal
 from tests.enrichment.fakes import FakeProvider, candidate
 from tests.factories import make_edition, make_work
 
@@ -21,7 +22,6 @@ FIXTURE_COVER = "tests/fixtures/covers/synthetic-cover-400x600.jpg"
 @pytest.fixture(autouse=True)
 def no_task_queue(monkeypatch, sent_tasks):
     """Record what would be handed to django-q2 instead of queuing it (sent_tasks)."""
-    monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda request_ids: None)
     return sent_tasks
 
 
@@ -81,8 +81,8 @@ def test_safe_approval_fills_empty_fields_only_and_records_who(reviewer, no_task
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
     assert request.reviewed_by == reviewer and request.reviewed_at is not None
-    assert request.proposal["page_count"]["applied"] is True
-    assert not request.proposal["publisher"].get("applied")
+    assert request.proposal.fields["page_count"].applied is True
+    assert not request.proposal.fields["publisher"].applied
     entry = AuditLogEntry.objects.get(action="review_apply")
     assert entry.actor == reviewer and entry.request == request
     assert entry.changes["page_count"] == {"old": None, "new": 370, "target": "edition"}
@@ -131,18 +131,20 @@ def test_a_completed_request_still_takes_a_chosen_field(reviewer):
     assert AuditLogEntry.objects.filter(action="review_apply").count() == 2
 
 
-def test_choosing_the_cover_fetches_it_now_and_may_replace_one(reviewer, monkeypatch):
-    calls = []
-
-    def fake_fetch(*, request, actor=None, force=False):
-        calls.append((request.pk, actor, force))
-        return "applied"
-
-    monkeypatch.setattr("enrichment.cover_apply.request_fetch_cover", fake_fetch)
+def test_choosing_the_cover_queues_it_to_replace_any_cover(
+    reviewer, no_task_queue, django_capture_on_commit_callbacks
+):
     request = needs_review()
-    result = review.request_approve(request=request, actor=reviewer, fields=["cover", "language"])
-    assert calls == [(request.pk, reviewer, True)]
-    assert result.cover == "applied" and "language" in result.applied
+    with django_capture_on_commit_callbacks(execute=True):
+        result = review.request_approve(
+            request=request, actor=reviewer, fields=["cover", "language"]
+        )
+    assert result.cover == "queued" and "language" in result.applied
+    request.refresh_from_db()
+    assert request.cover_status == "pending" and request.cover_replace
+    assert ("enrichment.tasks.fetch_covers_for_requests", ([request.pk], reviewer.pk)) in [
+        (task.func, task.args) for task in no_task_queue
+    ]
 
 
 def test_a_field_filled_since_the_proposal_is_refused_by_the_safe_approval(reviewer):
@@ -152,7 +154,7 @@ def test_a_field_filled_since_the_proposal_is_refused_by_the_safe_approval(revie
     assert result.refused["page_count"] == "the field already holds a value"
     assert edition_of(request).page_count == 999
     request.refresh_from_db()
-    assert request.proposal["page_count"]["refused"] == "the field already holds a value"
+    assert request.proposal.fields["page_count"].refused == "the field already holds a value"
 
 
 def test_fields_that_were_not_proposed_are_refused(reviewer):
@@ -248,8 +250,8 @@ def test_revert_restores_the_old_values_and_is_itself_audited(reviewer):
         "target": "edition",
     }
     request.refresh_from_db()
-    assert request.proposal["publisher"]["applied"] is False
-    assert request.proposal["publisher"]["reverted"] is True
+    assert request.proposal.fields["publisher"].applied is False
+    assert request.proposal.fields["publisher"].reverted is True
     assert "publisher" not in request.fields_applied
     # Done once: a second revert finds nothing left to restore.
     again = revert.audit_revert(entry=entry, actor=reviewer)
@@ -374,7 +376,7 @@ def waiting_requests(count: int) -> list[int]:
         current={"publisher": "", "page_count": None},
         merged=merged,
         tier="low",
-        scores={"isbn": 0, "title": 3, "author": 0},
+        scores=Scores(isbn=0, title=3, author=0),
     )
     requests = EnrichmentRequest.objects.bulk_create(
         [
@@ -409,7 +411,7 @@ def test_a_large_bulk_operation_is_worked_in_chunks_with_progress(
     with django_capture_on_commit_callbacks(execute=True):
         first = bulk_operations.bulk_operation_run(operation_id=operation.pk, time_budget=0)
     assert first.status == "running" and first.done == review.BULK_CHUNK_SIZE
-    assert no_task_queue[-1].func == "enrichment.review_tasks.run_bulk_operation"
+    assert no_task_queue[-1].func == "enrichment.tasks.run_bulk_operation"
 
     final = bulk_operations.bulk_operation_run(operation_id=operation.pk, time_budget=60)
     assert final.status == "completed" and final.done == final.total == len(ids)
@@ -421,7 +423,7 @@ def test_a_large_bulk_operation_is_worked_in_chunks_with_progress(
 
 
 def test_the_review_task_runs_a_bulk_operation(reviewer):
-    from enrichment import review_tasks
+    from enrichment import tasks
 
     ids = waiting_requests(3)
     operation = bulk_operations.bulk_operation_start(
@@ -430,7 +432,7 @@ def test_the_review_task_runs_a_bulk_operation(reviewer):
         queryset=EnrichmentRequest.objects.filter(pk__in=ids),
         options={"reason": "duplicates"},
     )
-    assert review_tasks.run_bulk_operation(operation.pk) == {
+    assert tasks.run_bulk_operation(operation.pk) == {
         "status": "completed",
         "done": 3,
         "total": 3,

@@ -1,6 +1,7 @@
 """The review panel through the admin: permissions, CSRF, bulk confirmations, query counts."""
 
 import re
+from dataclasses import replace
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -192,7 +193,9 @@ def test_the_review_page_shows_current_and_proposed_values_and_the_reasons(clien
 def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):
     request = needs_review()
     proposal = request.proposal
-    proposal["cover"]["proposed"][0]["url"] = "https://tracker.example.com/pixel.jpg"
+    proposal.cover.proposed[0] = replace(
+        proposal.cover.proposed[0], url="https://tracker.example.com/pixel.jpg"
+    )
     EnrichmentRequest.objects.filter(pk=request.pk).update(proposal=proposal)
     client.force_login(librarian())
     page = client.get(change_url(request)).content.decode()
@@ -409,9 +412,9 @@ def test_enrich_selected_works_with_a_confirmation(client):
 def test_links_from_provider_data_must_be_web_urls(client):
     request = needs_review()
     details = request.match_details
-    details["candidates"][0]["source_url"] = "javascript:alert(document.cookie)"
+    details.candidates[0].source_url = "javascript:alert(document.cookie)"
     proposal = request.proposal
-    proposal["cover"]["proposed"][0]["url"] = "javascript:alert(1)"
+    proposal.cover.proposed[0] = replace(proposal.cover.proposed[0], url="javascript:alert(1)")
     EnrichmentRequest.objects.filter(pk=request.pk).update(match_details=details, proposal=proposal)
     client.force_login(librarian())
     page = client.get(change_url(request)).content.decode()
