@@ -1,5 +1,8 @@
 """Startup checks of enrichment settings whose mistakes would only show up under load."""
 
+import dataclasses
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.checks import Error, register
 
@@ -50,7 +53,8 @@ def providers_are_known_and_limited(app_configs, **kwargs):
 
 def _setting_errors(name: str, names) -> list[Error]:
     errors = []
-    for setting in (names.url, names.api_key, names.rate, names.daily_budget, names.max_in_flight):
+    for role in dataclasses.fields(names):
+        setting = getattr(names, role.name)
         if setting and not hasattr(settings, setting):
             errors.append(
                 Error(f"Provider {name!r} reads {setting}, which is not set.", id="enrichment.E003")
@@ -74,4 +78,29 @@ def _setting_errors(name: str, names) -> list[Error]:
                     id="enrichment.E005",
                 )
             )
+    for setting in (names.url, names.covers_url):
+        value = getattr(settings, setting, None) if setting else None
+        if value is not None and not _is_web_url(value):
+            default = getattr(settings, "PROVIDER_URL_DEFAULTS", {}).get(setting)
+            errors.append(
+                Error(
+                    f"{setting} is {value!r}: provider {name!r} needs an http:// or https:// "
+                    "URL with a host.",
+                    hint=f"The public address is {default}." if default else None,
+                    id="enrichment.E006",
+                )
+            )
     return errors
+
+
+def _is_web_url(value) -> bool:
+    """An absolute http(s) URL with a host: anything else fails every request at run time
+    (a missing scheme, a typo such as `htps://`, a port that is not a number)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

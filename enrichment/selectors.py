@@ -8,7 +8,7 @@ cover's, else its first verified edition's: catalog.selectors.works_with_cover_s
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Avg, Count, Q
@@ -19,7 +19,7 @@ from catalog.selectors import works_with_cover_q, works_with_cover_source
 from enrichment import queue
 from enrichment.models import EnrichmentRequest, ProviderState
 from enrichment.providers.registry import get_provider, provider_label
-from enrichment.throttle import limits_for
+from enrichment.throttle import budget_day, limits_for
 
 #: Completeness buckets: (label, lowest, highest), as the works list's filter has them.
 COMPLETENESS_BUCKETS = (
@@ -113,57 +113,99 @@ def queue_counts() -> tuple[dict[str, int], dict[str, int]]:
     return by_status, by_confidence
 
 
-@dataclass
-class ProviderHealth:
-    name: str
-    label: str
-    configured: bool
-    breaker: str = ProviderState.Breaker.CLOSED
-    breaker_label: str = "Closed"
-    failures: int = 0
+@dataclass(frozen=True)
+class DailyBudget:
+    """A provider's daily budget and its use today, as the throttle enforces them."""
+
     requests_today: int = 0
     budget: int = 0  # 0: unlimited
-    quota_exhausted: bool = False
-    last_error: str = ""
-    last_error_at: datetime.datetime | None = None
-    last_success_at: datetime.datetime | None = None
-    state_id: int | None = None
+    quota_exhausted: bool = False  # the provider itself said so, today
 
     @property
-    def budget_left(self) -> int | None:
+    def left(self) -> int | None:
+        """Units left today; None: unlimited."""
         if self.quota_exhausted:
             return 0
         return max(0, self.budget - self.requests_today) if self.budget else None
 
     @property
-    def budget_percent_left(self) -> float | None:
-        left = self.budget_left
+    def percent_left(self) -> float | None:
+        left = self.left
         return None if left is None or not self.budget else round(100 * left / self.budget, 1)
 
 
-def provider_health(*, now=None) -> list[ProviderHealth]:
-    """Each configured provider's breaker, budget left today (the budget the throttle enforces,
-    from the settings; yesterday's count is not today's) and last error (one query)."""
+def provider_daily_budget(
+    *, provider: str, state: ProviderState | None, now: datetime.datetime | None = None
+) -> DailyBudget:
+    """The budget from the settings now (`throttle.limits_for`, what the next request is
+    checked against), never the copy stored with the state, which is as old as the provider's
+    last request; and the state's counts only when they are for today's UTC day."""
     now = now or timezone.now()
-    today = now.astimezone(datetime.UTC).date()
+    budget = limits_for(provider).daily_budget
+    if state is None or state.day != budget_day(now.timestamp()):
+        return DailyBudget(budget=budget)
+    return DailyBudget(
+        requests_today=state.requests_today,
+        budget=budget,
+        quota_exhausted=state.quota_exhausted,
+    )
+
+
+@dataclass
+class ProviderHealth:
+    name: str
+    label: str
+    configured: bool
+    daily: DailyBudget = field(default_factory=DailyBudget)
+    breaker: str = ProviderState.Breaker.CLOSED
+    breaker_label: str = "Closed"
+    failures: int = 0
+    last_error: str = ""
+    last_error_at: datetime.datetime | None = None
+    last_success_at: datetime.datetime | None = None
+    state_id: int | None = None
+
+    # The daily figures by the names the dashboard template and the report read.
+    @property
+    def requests_today(self) -> int:
+        return self.daily.requests_today
+
+    @property
+    def budget(self) -> int:
+        return self.daily.budget
+
+    @property
+    def quota_exhausted(self) -> bool:
+        return self.daily.quota_exhausted
+
+    @property
+    def budget_left(self) -> int | None:
+        return self.daily.left
+
+    @property
+    def budget_percent_left(self) -> float | None:
+        return self.daily.percent_left
+
+
+def provider_health(*, now=None) -> list[ProviderHealth]:
+    """Each configured provider's breaker, budget left today (provider_daily_budget) and last
+    error (one query)."""
+    now = now or timezone.now()
     states = {state.provider: state for state in ProviderState.objects.all()}
     health = []
     for name in settings.ENRICHMENT_PROVIDERS:
         client = get_provider(name)
+        state = states.get(name)
         item = ProviderHealth(
             name=name,
             label=provider_label(name),
             configured=bool(client and client.is_configured()),
-            budget=limits_for(name).daily_budget,
+            daily=provider_daily_budget(provider=name, state=state, now=now),
         )
-        state = states.get(name)
         if state is not None:
-            current_day = state.day == today
             item.breaker = state.breaker_state
             item.breaker_label = state.get_breaker_state_display()
             item.failures = state.consecutive_failures
-            item.requests_today = state.requests_today if current_day else 0
-            item.quota_exhausted = state.quota_exhausted and current_day
             item.last_error = state.last_error
             item.last_error_at = state.last_error_at
             item.last_success_at = state.last_success_at

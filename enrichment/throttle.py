@@ -77,18 +77,18 @@ def limits_for(provider: str) -> Limits:
     from enrichment.providers.registry import provider_class  # registry -> base -> throttle
 
     cls = provider_class(provider)
-    names = cls.setting_names if cls is not None else None
 
-    def value(setting: str) -> float:
-        return float(getattr(settings, setting)) if setting else 0.0
+    def value(role: str) -> float:
+        setting = cls.setting(role) if cls is not None else None
+        return float(setting) if setting is not None else 0.0
 
     # Send a little under the published rate: at exactly 1/rate apart, a few milliseconds of
     # jitter between our decision and the request reaching the provider earns a 429.
     headroom = 1.0 - getattr(settings, "ENRICHMENT_RATE_HEADROOM", 0.0)
     return Limits(
-        rate=value(names.rate) * headroom if names else 0.0,
-        daily_budget=int(value(names.daily_budget)) if names else 0,
-        max_in_flight=int(value(names.max_in_flight)) if names else 0,
+        rate=value("rate") * headroom,
+        daily_budget=int(value("daily_budget")),
+        max_in_flight=int(value("max_in_flight")),
         breaker_failures=settings.ENRICHMENT_BREAKER_FAILURES,
         breaker_open_seconds=float(settings.ENRICHMENT_BREAKER_OPEN_SECONDS),
         lease_seconds=request_seconds() + 5.0,
@@ -280,9 +280,16 @@ def _locked_state(provider: str) -> ProviderState:
     return ProviderState.objects.select_for_update().get(provider=provider)
 
 
+def budget_day(now: float) -> date:
+    """The day a daily budget counts for: the UTC date of `now` (epoch seconds)."""
+    return _dt(now).date()
+
+
 def _roll_day(state: ProviderState, now: float, limits: Limits) -> None:
     """At the first look on a new UTC day, the day's counts start again."""
-    today = _utc_date(now)
+    today = budget_day(now)
+    # A record of the budget in force at this look, nothing more: `_decide` checks against
+    # `limits` (the settings now), and screens read those too (enrichment.selectors).
     state.daily_budget = limits.daily_budget
     if state.day != today:
         state.day = today
@@ -302,7 +309,3 @@ def _drop_lease(state: ProviderState, lease_id: str, now: float) -> None:
 
 def _dt(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, tz=UTC)
-
-
-def _utc_date(epoch: float) -> date:
-    return _dt(epoch).date()

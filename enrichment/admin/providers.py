@@ -1,7 +1,10 @@
 """Provider health (breaker states) and the cache of their answers (source records)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from enrichment import selectors
 from enrichment.admin.base import ReadOnlyAdmin, badge, short
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.registry import provider_choices, provider_label
@@ -40,34 +43,59 @@ class ProviderStateAdmin(ReadOnlyAdmin):
         "breaker",
         "consecutive_failures",
         "day",
-        "requests_today",
+        "requests_today_count",
         "budget_left",
-        "quota_exhausted",
+        "quota_spent_today",
         "in_flight",
         "throttled_until",
         "last_success_at",
         "last_error_short",
         "last_error_at",
     ]
-    readonly_fields = [field.name for field in ProviderState._meta.fields]
+    # The stored daily_budget is only the budget at the last request: the page shows the one
+    # in force now (budget_left) instead.
+    exclude = ["daily_budget"]
+    readonly_fields = [
+        *(field.name for field in ProviderState._meta.fields if field.name != "daily_budget"),
+        "budget_left",
+    ]
 
-    @admin.display(description="Provider", ordering="provider")
+    @admin.display(description=_("Provider"), ordering="provider")
     def provider_name(self, state):
         return provider_label(state.provider)
 
-    @admin.display(description="Breaker", ordering="breaker_state")
+    @admin.display(description=_("Breaker"), ordering="breaker_state")
     def breaker(self, state):
         return badge(state.get_breaker_state_display(), BREAKER_COLOURS.get(state.breaker_state))
 
-    @admin.display(description="Budget left today")
-    def budget_left(self, state):
-        if not state.daily_budget:
-            return "unlimited"
-        return f"{max(0, state.daily_budget - state.requests_today):,} of {state.daily_budget:,}"
+    @admin.display(description=_("Requests today"))
+    def requests_today_count(self, state):
+        return f"{self._daily(state).requests_today:,}"
 
-    @admin.display(description="Last error")
+    @admin.display(description=_("Budget left today"))
+    def budget_left(self, state):
+        daily = self._daily(state)
+        if daily.quota_exhausted:
+            return gettext("none: the provider says its quota is spent")
+        if daily.left is None:
+            return gettext("unlimited")
+        return gettext("%(left)s of %(budget)s") % {
+            "left": f"{daily.left:,}",
+            "budget": f"{daily.budget:,}",
+        }
+
+    @admin.display(description=_("Quota spent today"), boolean=True)
+    def quota_spent_today(self, state):
+        return self._daily(state).quota_exhausted
+
+    @admin.display(description=_("Last error"))
     def last_error_short(self, state):
         return short(state.last_error, 80) or "–"
+
+    @staticmethod
+    def _daily(state):
+        # Today's figures by the one rule (enrichment.selectors), never the row's stale ones.
+        return selectors.provider_daily_budget(provider=state.provider, state=state)
 
 
 # --- The works list: enrichment triggers ---------------------------------------------------------

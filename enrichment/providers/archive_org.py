@@ -6,7 +6,6 @@ Only `texts` items count. Metadata values come bare or as lists. The cover of an
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn
@@ -45,12 +44,7 @@ class ArchiveOrgProvider(Provider):
 
     @classmethod
     def book_url(cls, ids: dict[str, str]) -> str:
-        base_url = settings.ARCHIVE_ORG_URL.rstrip("/")
-        return record_url(f"{base_url}/details/{{}}", ids, "archive_org")
-
-    @property
-    def base_url(self) -> str:
-        return settings.ARCHIVE_ORG_URL.rstrip("/")
+        return record_url(f"{cls.configured_url()}/details/{{}}", ids, "archive_org")
 
     def _advanced_search(self, query: str) -> dict:
         params = [("q", query), *[("fl[]", name) for name in SEARCH_FIELDS]]

@@ -95,11 +95,13 @@ class _Fault:
 class SettingNames:
     """The names of a provider's own settings in bookstore/settings.py ("" when it has none).
 
-    The one place that says which setting holds a provider's rate, budget, batch size, URL and
-    key: `throttle.limits_for`, `Provider.batch_size` and the start-up check read it.
+    The one place that says which setting holds a provider's rate, budget, batch size, URLs and
+    key: the client and `throttle.limits_for` read them through `Provider.setting`, the start-up
+    check (enrichment.checks) by these names, so no module names a provider's setting twice.
     """
 
-    url: str = ""
+    url: str = ""  # the provider's base URL (or endpoint)
+    covers_url: str = ""  # where its cover images are served, when not under `url`
     api_key: str = ""
     rate: str = ""  # requests per second; no rate setting: unlimited (a local source)
     daily_budget: str = ""  # cost units per UTC day, 0 = unlimited
@@ -139,13 +141,37 @@ class Provider:
     def __repr__(self):
         return f"<{type(self).__name__} {self.name}>"
 
+    # --- the provider's own settings, read through `setting_names` -------------------------------
+
+    @classmethod
+    def setting(cls, role: str) -> Any:
+        """The value of the setting the class names for `role` (a SettingNames field: "url",
+        "api_key", "rate"...), read now (an override in a test or a shell counts); None when the
+        class names no setting for it."""
+        name = getattr(cls.setting_names, role)
+        return getattr(settings, name) if name else None
+
+    @classmethod
+    def configured_url(cls, role: str = "url") -> str:
+        """A URL setting (`url`, `covers_url`) without its trailing slash; "" when not named."""
+        return str(cls.setting(role) or "").rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return self.configured_url()
+
+    @property
+    def api_key(self) -> str:
+        """The provider's key ("" when it names none or none is set)."""
+        return str(self.setting("api_key") or "")
+
     # --- what a provider module may override ---------------------------------------------------
 
     @property
     def batch_size(self) -> int:
         """ISBNs per request, from the provider's batch-size setting if it has one."""
-        name = self.setting_names.batch_size
-        return int(getattr(settings, name)) if name else self.fixed_batch_size
+        value = self.setting("batch_size")
+        return int(value) if value is not None else self.fixed_batch_size
 
     @classmethod
     def book_url(cls, ids: dict[str, str]) -> str:
@@ -164,8 +190,8 @@ class Provider:
         return True
 
     def secrets(self) -> list[str]:
-        """Values never to be written into an error message or a log line (API keys)."""
-        return []
+        """Values never to be written into an error message or a log line (the API key)."""
+        return [self.api_key] if self.api_key else []
 
     def request_cost(self, isbns: Sequence[str]) -> int:
         """Units of the daily budget one batch request uses."""

@@ -8,7 +8,6 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
@@ -45,23 +44,19 @@ class GoogleBooksProvider(Provider):
     def book_url(cls, ids: dict[str, str]) -> str:
         return record_url("https://books.google.com/books?id={}", ids, "google_books")
 
-    @property
-    def base_url(self) -> str:
-        return settings.GOOGLE_BOOKS_URL.rstrip("/")
-
-    def secrets(self) -> list[str]:
-        return [settings.GOOGLE_BOOKS_API_KEY]
-
     def is_daily_quota_answer(self, status: int, body: str) -> bool:
         # Keyless calls share a pool that answers 429 "Queries per day"; a key's own daily limit
         # answers 403 dailyLimitExceeded. A per-minute limit is only "slow down".
         lowered = body.casefold()
         return "per day" in lowered or "dailylimitexceeded" in lowered
 
+    @property
+    def _key_param(self) -> dict[str, str]:
+        """The key goes in the query (`key=`); keyless calls share Google's anonymous pool."""
+        return {"key": self.api_key} if self.api_key else {}
+
     def _volumes(self, query: str, **params) -> dict:
-        params = {"q": query, **params}
-        if settings.GOOGLE_BOOKS_API_KEY:
-            params["key"] = settings.GOOGLE_BOOKS_API_KEY
+        params = {"q": query, **params, **self._key_param}
         body = self.get_json(f"{self.base_url}/volumes", params=params)
         fields.expect(body, dict, "volumes answer")
         fields.expect(body.get("items", []), list, "volumes items")
@@ -87,9 +82,8 @@ class GoogleBooksProvider(Provider):
         """`volumes/{id}`: the detail answer, whose imageLinks go up to extraLarge."""
 
         def fetch():
-            params = {"key": settings.GOOGLE_BOOKS_API_KEY} if settings.GOOGLE_BOOKS_API_KEY else {}
             url = f"{self.base_url}/volumes/{volume_id}"
-            return self.get_json(url, params=params, allow_404=True)
+            return self.get_json(url, params=self._key_param, allow_404=True)
 
         return self.lookup_one(
             key=f"volume:{volume_id}", fetch=fetch, parse=lambda item: [self.parse_volume(item)]

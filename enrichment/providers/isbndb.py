@@ -8,7 +8,6 @@ ISBNs are silently left out of a bulk answer, whose `data` is a list or an objec
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
@@ -33,15 +32,8 @@ class IsbndbProvider(Provider):
     def book_url(cls, ids: dict[str, str]) -> str:
         return record_url("https://isbndb.com/book/{}", ids, "isbndb")
 
-    @property
-    def base_url(self) -> str:
-        return settings.ISBNDB_URL.rstrip("/")
-
     def is_configured(self) -> bool:
-        return bool(settings.ISBNDB_API_KEY)
-
-    def secrets(self) -> list[str]:
-        return [settings.ISBNDB_API_KEY]
+        return bool(self.api_key)  # a paid service: no key, no provider
 
     def request_cost(self, isbns) -> int:
         return len(isbns)
@@ -53,7 +45,7 @@ class IsbndbProvider(Provider):
 
     @property
     def _headers(self) -> dict[str, str]:
-        return {"Authorization": settings.ISBNDB_API_KEY}
+        return {"Authorization": self.api_key}
 
     def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
         if len(isbns) == 1:

@@ -7,7 +7,6 @@ IP per 5 minutes, while cover-id lookups are not limited.
 import re
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
@@ -48,7 +47,7 @@ def olid(value: Any) -> str:
 
 def cover_refs(cover_ids: list[Any]) -> list[CoverRef]:
     """Large then medium cover by id; -1 in Open Library records means "no cover"."""
-    covers_url = settings.OPENLIBRARY_COVERS_URL.rstrip("/")
+    covers_url = OpenLibraryProvider.configured_url("covers_url")
     refs = []
     for cover_id in cover_ids:
         number = fields.positive_int(cover_id)
@@ -79,6 +78,7 @@ class OpenLibraryProvider(Provider):
     label = _("Open Library")
     setting_names = SettingNames(
         url="OPENLIBRARY_URL",
+        covers_url="OPENLIBRARY_COVERS_URL",
         rate="OPENLIBRARY_RATE",
         daily_budget="OPENLIBRARY_DAILY_BUDGET",
         batch_size="OPENLIBRARY_BATCH_SIZE",
@@ -93,17 +93,13 @@ class OpenLibraryProvider(Provider):
     @classmethod
     def book_pages(cls, ids: dict[str, str]) -> list[tuple[str, str]]:
         """The edition's page and the work's (a reviewer compares both), else the author's."""
-        base_url = settings.OPENLIBRARY_URL.rstrip("/")
+        base_url = cls.configured_url()
         pages = [
             (str(kind), url)
             for key, path, kind in RECORD_PATHS
             if (url := record_url(f"{base_url}/{path}/{{}}", ids, key))
         ]
         return pages[:2]
-
-    @property
-    def base_url(self) -> str:
-        return settings.OPENLIBRARY_URL.rstrip("/")
 
     # --- Books API (batched ISBN lookup) ---------------------------------------------------------
 

@@ -9,7 +9,6 @@ sibling edition of the same work, and `Candidate.notes` says which step gave it.
 import functools
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn
@@ -32,7 +31,8 @@ class OpenLibraryDumpProvider(Provider):
     label = _("Open Library (local dump)")
     supports_search = False
     fixed_batch_size = 1000
-    # Local tables: no URL, key, rate or budget of its own (the default SettingNames).
+    # Local tables: no URL, key, rate or budget of its own (the default SettingNames); its
+    # records' pages and covers are Open Library's, at the URLs OpenLibraryProvider names.
 
     @classmethod
     def book_url(cls, ids: dict[str, str]) -> str:
@@ -89,7 +89,7 @@ def canonical_isbn13(raw: str) -> str | None:
 
 def cover_refs(cover_ids: list[int]) -> list[CoverRef]:
     """Large then medium cover by id, as the online client offers them."""
-    covers_url = settings.OPENLIBRARY_COVERS_URL.rstrip("/")
+    covers_url = OpenLibraryProvider.configured_url("covers_url")
     return [
         CoverRef(
             provider=OpenLibraryDumpProvider.name,
@@ -121,7 +121,7 @@ def candidate_from_match(match: lookup.EditionMatch) -> Candidate:
     if edition.work_id is not None:
         ids["openlibrary_work"] = f"OL{edition.work_id}W"
     isbn13s, isbn10s = isbns_of_keys(edition.isbn_keys)
-    base_url = settings.OPENLIBRARY_URL.rstrip("/")
+    base_url = OpenLibraryProvider.configured_url()
     return Candidate(
         provider=OpenLibraryDumpProvider.name,
         provider_ids=ids,

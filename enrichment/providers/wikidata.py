@@ -8,7 +8,6 @@ carries and updates with each release. No title search: that is the other provid
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from stdnum import isbn as stdnum_isbn
 
@@ -87,7 +86,7 @@ class WikidataProvider(Provider):
     def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
         body = self.request_json(
             "POST",
-            settings.WIKIDATA_SPARQL_URL,
+            self.setting("url"),  # the endpoint itself, as configured
             params={"format": "json"},
             data={"query": build_query(isbns)},  # POST: a batch's query is too long for a URL
             headers={"Accept": "application/sparql-results+json"},

@@ -52,11 +52,12 @@ class Command(BaseCommand):
         queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
         self.stdout.write(f"Queue: {queue}.")
         for name, state in report["providers"].items():
-            budget = (
-                f"{state['budget_left']:,} of {state['daily_budget']:,} left today"
-                if state["daily_budget"]
-                else "no daily budget"
-            )
+            if state["quota_exhausted"]:
+                budget = "none left today: the provider says its quota is spent"
+            elif state["daily_budget"]:
+                budget = f"{state['budget_left']:,} of {state['daily_budget']:,} left today"
+            else:
+                budget = "no daily budget"
             error = f"; last error: {state['last_error']}" if state["last_error"] else ""
             self.stdout.write(
                 f"{provider_label(name)}: {state['requests_today']:,} requests today, {budget}, "

@@ -1,5 +1,6 @@
 """Providers describe themselves: labels, record pages, settings, and the start-up check."""
 
+import dataclasses
 import re
 
 import pytest
@@ -81,7 +82,8 @@ def test_a_setting_a_provider_names_but_that_does_not_exist_fails_the_check(sett
 def test_every_provider_has_a_label_and_names_settings_that_exist(cls):
     assert cls.label and str(cls.label) != cls.name
     names = cls.setting_names
-    for setting in (names.url, names.api_key, names.rate, names.daily_budget, names.batch_size):
+    for role in dataclasses.fields(names):
+        setting = getattr(names, role.name)
         assert not setting or hasattr(django_settings, setting), setting
 
 

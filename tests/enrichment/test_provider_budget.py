@@ -1,0 +1,154 @@
+"""A provider's daily budget on screen is the one the throttle enforces now: from the settings,
+never the copy stored with its state row when it last sent a request; and a count from an
+earlier UTC day is not today's."""
+
+import datetime
+import json
+import re
+import zoneinfo
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from enrichment import selectors, throttle
+from enrichment.candidates import LookupStatus
+from enrichment.models import ProviderState
+
+pytestmark = pytest.mark.django_db
+
+STATES_URL = reverse("admin:enrichment_providerstate_changelist")
+
+
+@pytest.fixture(autouse=True)
+def google_only(settings):
+    settings.ENRICHMENT_PROVIDERS = ["google_books"]
+    settings.GOOGLE_BOOKS_DAILY_BUDGET = 1000
+    settings.GOOGLE_BOOKS_RATE = 1000.0  # a few requests in a row wait a millisecond each
+
+
+def send_requests(provider: str, count: int) -> None:
+    """Spend `count` units of today's budget through the throttle, as real requests do."""
+    for _ in range(count):
+        limits = throttle.limits_for(provider)
+        permit = throttle.acquire_permit(provider=provider, limits=limits, max_wait=1)
+        assert permit.granted, permit.reason
+        throttle.record_outcome(permit=permit, status=LookupStatus.FOUND, limits=limits)
+
+
+def utc_today() -> datetime.date:
+    return timezone.now().astimezone(datetime.UTC).date()
+
+
+def cell(page: str, column: str) -> str:
+    match = re.search(rf'<td class="field-{column}[^"]*">(.*?)</td>', page, re.S)
+    assert match, column
+    return match.group(1).strip()
+
+
+def report_text() -> str:
+    out = StringIO()
+    call_command("enrichment_report", stdout=out)
+    return out.getvalue()
+
+
+def report_json() -> dict:
+    out = StringIO()
+    call_command("enrichment_report", "--json", stdout=out)
+    return json.loads(out.getvalue())["providers"]["google_books"]
+
+
+def test_a_changed_budget_shows_at_once_in_the_admin_and_the_report(client, admin_user, settings):
+    send_requests("google_books", 3)
+    state = ProviderState.objects.get(provider="google_books")
+    assert (state.requests_today, state.daily_budget) == (3, 1000)  # stored at the last request
+    client.force_login(admin_user)
+
+    settings.GOOGLE_BOOKS_DAILY_BUDGET = 50  # the operator lowers it; no request since
+
+    page = client.get(STATES_URL).content.decode()
+    # Before: "997 of 1,000", the budget stored with the row, until the next request.
+    assert cell(page, "budget_left") == "47 of 50"
+    assert cell(page, "requests_today_count") == "3"
+    report = report_json()
+    assert (report["daily_budget"], report["budget_left"]) == (50, 47)
+    assert "Google Books: 3 requests today, 47 of 50 left today" in report_text()
+    # And it is the budget the next request is checked against.
+    assert throttle.limits_for("google_books").daily_budget == 50
+
+
+def test_the_state_s_own_page_shows_the_budget_in_force_not_the_stored_one(
+    client, admin_user, settings
+):
+    send_requests("google_books", 2)
+    settings.GOOGLE_BOOKS_DAILY_BUDGET = 0  # unlimited now
+    client.force_login(admin_user)
+    state = ProviderState.objects.get(provider="google_books")
+
+    page = client.get(
+        reverse("admin:enrichment_providerstate_change", args=[state.pk])
+    ).content.decode()
+
+    assert "unlimited" in page
+    assert "1000" not in page and "1,000" not in page  # the stale stored budget is not shown
+
+
+def test_yesterday_s_count_reads_0_today(client, admin_user):
+    yesterday = utc_today() - datetime.timedelta(days=1)
+    ProviderState.objects.create(
+        provider="google_books",
+        day=yesterday,
+        requests_today=900,
+        daily_budget=1000,
+        quota_exhausted=True,  # yesterday's "quota spent" is not today's either
+    )
+    client.force_login(admin_user)
+
+    page = client.get(STATES_URL).content.decode()
+
+    # Before: "900" requests today and "100 of 1,000" left, all day long until a request.
+    assert cell(page, "requests_today_count") == "0"
+    assert cell(page, "budget_left") == "1,000 of 1,000"
+    assert 'alt="False"' in cell(page, "quota_spent_today")
+    report = report_json()
+    assert (report["requests_today"], report["budget_left"], report["quota_exhausted"]) == (
+        0,
+        1000,
+        False,
+    )
+
+
+def test_today_s_spent_quota_shows_as_none_left(client, admin_user):
+    ProviderState.objects.create(
+        provider="google_books", day=utc_today(), requests_today=10, quota_exhausted=True
+    )
+    client.force_login(admin_user)
+
+    page = client.get(STATES_URL).content.decode()
+
+    assert cell(page, "budget_left") == "none: the provider says its quota is spent"
+    assert 'alt="True"' in cell(page, "quota_spent_today")
+    assert report_json()["budget_left"] == 0
+    assert "10 requests today, none left today: the provider says its quota is spent" in (
+        report_text()
+    )
+
+
+def test_the_count_belongs_to_its_utc_day_whatever_the_site_s_time_zone(settings):
+    # The budget resets at 00:00 UTC (throttle.budget_day), not at the site's local midnight.
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
+    day = datetime.date(2026, 3, 1)
+    state = ProviderState(provider="google_books", day=day, requests_today=40)
+    kiritimati = zoneinfo.ZoneInfo("Pacific/Kiritimati")
+    late_that_day = datetime.datetime(2026, 3, 2, 13, 30, tzinfo=kiritimati)  # 23:30 UTC
+    next_day = datetime.datetime(2026, 3, 2, 14, 30, tzinfo=kiritimati)  # 00:30 UTC on the 2nd
+
+    counted = selectors.provider_daily_budget(
+        provider="google_books", state=state, now=late_that_day
+    )
+    reset = selectors.provider_daily_budget(provider="google_books", state=state, now=next_day)
+
+    assert (counted.requests_today, counted.left) == (40, 960)
+    assert (reset.requests_today, reset.left) == (0, 1000)
