@@ -30,6 +30,17 @@ def work_has_cover(work: Work) -> bool:
     return work.editions.exclude(cover="").exists()
 
 
+def cover_holder(work: Work) -> Work | Edition | None:
+    """What holds the cover a work shows: the work itself, else its first (lowest id) edition
+    with a cover (as Work.display_cover picks it); reads prefetched editions when there are some."""
+    if work.cover:
+        return work
+    if "editions" in getattr(work, "_prefetched_objects_cache", {}):
+        covered = [edition for edition in work.editions.all() if edition.cover]
+        return min(covered, key=lambda e: e.pk) if covered else None
+    return work.editions.exclude(cover="").order_by("pk").first()
+
+
 def works_with_cover_source(queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
     """Works annotated with `verified_cover_source`, the source of the verified cover they show:
     their own verified cover's, else their first (lowest id) verified edition cover's. "" when

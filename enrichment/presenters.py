@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalog import text
-from catalog.models import Work
+from catalog.selectors import cover_holder
 from enrichment import cover_apply, dashboard, review
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
@@ -78,14 +78,6 @@ def displayable_cover_url(url: str) -> tuple[str, str]:
     return url, ""
 
 
-def current_cover(work: Work):
-    """The work's own cover, else its first covered edition's (editions are prefetched)."""
-    if work.cover:
-        return work
-    covered = [e for e in work.editions.all() if e.cover]
-    return min(covered, key=lambda e: e.pk) if covered else None
-
-
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
     work = req.work
@@ -142,7 +134,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
 
 def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     work = req.work
-    holder = current_cover(work)
+    holder = cover_holder(work)
     current = {}
     if holder is not None:
         url = medium_thumbnail_url(holder) or holder.cover.url

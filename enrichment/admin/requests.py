@@ -264,13 +264,10 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
     @staticmethod
     def _current_thumbnail(work):
-        if work.cover:
-            return catalog_thumbnail_html(work.cover_thumbnail or work.cover)
-        covered = [e for e in work.editions.all() if e.cover]  # prefetched
-        if not covered:
+        holder = selectors.cover_holder(work)  # editions are prefetched
+        if holder is None:
             return NO_COVER_HTML
-        edition = min(covered, key=lambda e: e.pk)
-        return catalog_thumbnail_html(edition.cover_thumbnail or edition.cover)
+        return catalog_thumbnail_html(holder.cover_thumbnail or holder.cover)
 
     @staticmethod
     def _proposed_thumbnail(obj):
