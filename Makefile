@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint venv clean
+.PHONY: run test lint typecheck venv clean
 
 venv: $(VENV)/.installed
 
@@ -20,11 +20,16 @@ run: venv
 test: venv
 	PY=$(PY) scripts/test.sh
 
-## lint: ruff and a migrations check
+## lint: ruff, mypy (the typecheck target) and a migrations check
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
+## typecheck: mypy with django-stubs (mypy.ini); its Django plugin loads the settings, so DEBUG=1
+typecheck: venv
+	DEBUG=1 $(VENV)/bin/mypy
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -1,6 +1,7 @@
 """Startup checks for settings whose mistakes would only show up under load, or in public."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.checks import Error, register
@@ -61,21 +62,29 @@ def import_storage_is_private(app_configs, **kwargs):
                     f"The import storage ({location}) is inside {root}, which is served."
                 )
     elif hasattr(imports, "bucket_name"):  # django-storages' S3
-        object_acl = (getattr(imports, "object_parameters", None) or {}).get("ACL", "")
-        if str(imports.default_acl or object_acl).startswith("public"):
-            problems.append("The import storage gives uploaded files a public ACL.")
-        if imports.custom_domain:
-            problems.append("The import storage serves files through a custom domain (a CDN).")
-        if not imports.querystring_auth:
-            problems.append("The import storage makes unsigned URLs.")
-        if not imports.location.strip("/"):
-            problems.append("The import storage has no key prefix of its own.")
-        elif getattr(default, "bucket_name", None) == imports.bucket_name and (
-            _prefix_inside(imports.location, default.location)
-            or _prefix_inside(default.location, imports.location)
-        ):
-            problems.append(
-                f"The import prefix {imports.location!r} overlaps the covers' prefix "
-                f"{default.location!r} in the same bucket."
-            )
+        problems.extend(_s3_import_storage_problems(imports, default))
     return [Error(problem, hint=hint, id="bookstore.E002") for problem in problems]
+
+
+def _s3_import_storage_problems(imports: Any, default: Any) -> list[str]:
+    """What makes an S3 import storage public. Both are django-storages' S3 storages (the
+    default one maybe not), which ship no types: hence Any."""
+    problems = []
+    object_acl = (getattr(imports, "object_parameters", None) or {}).get("ACL", "")
+    if str(imports.default_acl or object_acl).startswith("public"):
+        problems.append("The import storage gives uploaded files a public ACL.")
+    if imports.custom_domain:
+        problems.append("The import storage serves files through a custom domain (a CDN).")
+    if not imports.querystring_auth:
+        problems.append("The import storage makes unsigned URLs.")
+    if not imports.location.strip("/"):
+        problems.append("The import storage has no key prefix of its own.")
+    elif getattr(default, "bucket_name", None) == imports.bucket_name and (
+        _prefix_inside(imports.location, default.location)
+        or _prefix_inside(default.location, imports.location)
+    ):
+        problems.append(
+            f"The import prefix {imports.location!r} overlaps the covers' prefix "
+            f"{default.location!r} in the same bucket."
+        )
+    return problems

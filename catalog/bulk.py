@@ -16,8 +16,8 @@ def insert_many(model: type[models.Model], fields: Sequence[str], rows: Iterable
     datetimes must come adapted (see `db_datetime`)."""
     meta = model._meta
     qn = connection.ops.quote_name
-    columns = [meta.get_field(name) for name in fields]
-    json_positions = [i for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
+    columns = [_column_field(model, name) for name in fields]
+    json_fields = [(i, f) for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
@@ -26,12 +26,20 @@ def insert_many(model: type[models.Model], fields: Sequence[str], rows: Iterable
     prepared = []
     for row in rows:
         row = list(row)
-        for i in json_positions:
-            row[i] = adapt_json(row[i], columns[i].encoder)
+        for i, json_field in json_fields:
+            row[i] = adapt_json(row[i], json_field.encoder)
         prepared.append(row)
     if prepared:
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)
+
+
+def _column_field(model: type[models.Model], name: str) -> models.Field:
+    """The field behind one of the model's columns (a relation's other side has none)."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field
 
 
 def db_datetime(value):

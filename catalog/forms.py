@@ -95,7 +95,8 @@ class ColumnMapForm(forms.Form):
             )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         chosen: dict[str, str] = {}
         for name in FIELDS:
             column = cleaned.get(name)

@@ -6,6 +6,7 @@ ISBN, publisher and cover. A Work shows its own cover or, failing that, one of i
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,7 +107,10 @@ class Work(TimeStampedModel, CoverFields):
     description = models.TextField(blank=True)
     first_published_year = models.SmallIntegerField(null=True, blank=True)
     subjects = models.JSONField(default=list, blank=True)
-    authors = models.ManyToManyField(Author, through="WorkAuthor", related_name="works")
+    # Annotated: the stubs' plugin cannot type a `through` model named before it is defined.
+    authors: "models.ManyToManyField[Author, WorkAuthor]" = models.ManyToManyField(
+        Author, through="WorkAuthor", related_name="works"
+    )
     openlibrary_work_key = models.CharField(
         _("Open Library work key"),
         max_length=32,
@@ -164,7 +168,9 @@ class Work(TimeStampedModel, CoverFields):
         if not name:
             return None
         field = self._meta.get_field(field_name)
-        return field.attr_class(self, field, name)
+        if not isinstance(field, models.ImageField):
+            raise TypeError(f"{field_name} is not an image field")
+        return ImageFieldFile(self, field, name)
 
 
 class WorkSeries(TimeStampedModel):

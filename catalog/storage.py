@@ -10,8 +10,9 @@ No model imports here: the storage is built while catalog.models loads.
 """
 
 import uuid
+from typing import Any
 
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import timezone
@@ -24,9 +25,15 @@ class PrivateFileSystemStorage(FileSystemStorage):
     """A FileSystemStorage without URLs (Django's would fall back to MEDIA_URL), whose files
     only the application's own user can read."""
 
-    def __init__(self, *args, file_permissions_mode=0o600, directory_permissions_mode=0o700, **kw):
+    def __init__(
+        self,
+        *,
+        file_permissions_mode: int = 0o600,
+        directory_permissions_mode: int = 0o700,
+        **kw: Any,
+    ) -> None:
+        # Keyword-only, as STORAGES passes its OPTIONS: a positional mode would be given twice.
         super().__init__(
-            *args,
             file_permissions_mode=file_permissions_mode,
             directory_permissions_mode=directory_permissions_mode,
             **kw,
@@ -38,7 +45,9 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
 class _ImportStorage(LazyObject):
     # Looked up on first use, not when the model loads, and again after STORAGES changes.
-    def _setup(self):
+    _wrapped: Storage | object  # `empty` until then
+
+    def _setup(self) -> None:
         self._wrapped = storages[IMPORT_STORAGE_ALIAS]
 
 

@@ -46,6 +46,8 @@ def bulk_operation_start(
         queryset = queue.works_needing_enrichment(
             covers=options["covers"], metadata=options["metadata"]
         )
+    if queryset is None:  # a caller's mistake: only ENRICH_MISSING chooses its own works
+        raise ValueError(f"The bulk action {action!r} needs the selected objects.")
     ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     operation = BulkOperation.objects.create(
         action=action,

@@ -3,6 +3,7 @@ with `enrichment_report`), plus the running imports, bulk operations and the day
 
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Count
 from django.utils import timezone
@@ -20,12 +21,15 @@ from enrichment.selectors import (
     queue_counts,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class Bar:
     """One row of a bar chart: a label, a count, its share of the chart's scale, a link."""
 
-    label: str
+    label: "StrOrPromise"
     count: int
     percent: float = 0.0
     url: str = ""

@@ -16,6 +16,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeGuard
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -147,11 +148,22 @@ def _shut(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class WatchedConnectionMixin:
+# The mixins below extend urllib3's classes; the type checker is told which (at run time they
+# stay plain mixins, so that one serves both the HTTP and the HTTPS class).
+if TYPE_CHECKING:
+    from urllib3._base_connection import BaseHTTPConnection
+
+    _ConnectionBase = HTTPConnection
+    _PoolBase = HTTPConnectionPool
+else:
+    _ConnectionBase = _PoolBase = object
+
+
+class WatchedConnectionMixin(_ConnectionBase):
     """Connects within the time left to the thread's Watchdog and hands it the new socket
     (before TLS, so a dripped handshake is cut off too)."""
 
-    def _new_conn(self):
+    def _new_conn(self) -> socket.socket:
         watchdog = current_watchdog()
         if watchdog is None:
             return super()._new_conn()
@@ -169,18 +181,20 @@ class WatchedConnectionMixin:
         return sock
 
 
-def _is_seconds(value) -> bool:
+def _is_seconds(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-class WatchedPoolMixin:
+class WatchedPoolMixin(_PoolBase):
     """Hands a kept-alive connection's socket to the thread's Watchdog when it is reused."""
 
-    def _get_conn(self, timeout=None):
+    def _get_conn(self, timeout: float | None = None) -> "BaseHTTPConnection":
         connection = super()._get_conn(timeout)
         watchdog = current_watchdog()
-        if watchdog is not None and connection.sock is not None:  # a kept-alive connection
-            watchdog.watch(connection.sock)
+        # Always an HTTPConnection (the pools below make ours); isinstance tells the type checker.
+        sock = connection.sock if isinstance(connection, HTTPConnection) else None
+        if watchdog is not None and sock is not None:  # a kept-alive connection
+            watchdog.watch(sock)
         return connection
 
 

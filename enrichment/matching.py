@@ -89,12 +89,17 @@ def clean_title(title: str) -> str:
     return re.sub(r"\s+", " ", cleaned).strip()
 
 
+def _listed_isbn13s(candidate: Candidate) -> set[str]:
+    """Every valid ISBN the record lists, as ISBN-13s (ISBN-10s converted)."""
+    listed = (isbn_module.to_isbn13(value) for value in (*candidate.isbn13, *candidate.isbn10))
+    return {isbn13 for isbn13 in listed if isbn13}
+
+
 def score_isbn(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     if not query.isbn13:
         return 0, "we hold no ISBN"
     ours = query.isbn13
-    listed = {isbn_module.to_isbn13(value) for value in (*candidate.isbn13, *candidate.isbn10)}
-    listed.discard(None)
+    listed = _listed_isbn13s(candidate)
     if ours in listed:
         if len(listed) == 1:
             return 5, f"the record is for ISBN {ours}"
@@ -146,8 +151,7 @@ def isbn13_of_our_edition(query: BookQuery, candidate: Candidate) -> str:
     edition, _work = _openlibrary_keys(candidate)
     if not query.openlibrary_edition_key or edition != query.openlibrary_edition_key:
         return ""
-    listed = {isbn_module.to_isbn13(value) for value in (*candidate.isbn13, *candidate.isbn10)}
-    listed.discard(None)
+    listed = _listed_isbn13s(candidate)
     return listed.pop() if len(listed) == 1 else ""
 
 
@@ -354,6 +358,6 @@ def score_candidate(query: BookQuery, candidate: Candidate) -> MatchScore:
         reasons.append(f"the record lists {what} but its authors are not ours: kept for review")
     derivative = derivative_reason(query, candidate)
     if derivative:
-        tier = min(tier, Tier.LOW, key=TIER_ORDER.get)
+        tier = min(tier, Tier.LOW, key=TIER_ORDER.__getitem__)
         reasons.append(f"{derivative}: never applied automatically")
     return MatchScore(identifier, title_score, author_score, tier, reasons)

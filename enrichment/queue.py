@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 Trigger = EnrichmentRequest.Trigger
 Status = EnrichmentRequest.Status
-PRIORITY = {
+PRIORITY: dict[str, int] = {  # keyed by Trigger; a plain string finds the same entry
     Trigger.MANUAL_BULK: 30,
     Trigger.COMMAND: 20,
     Trigger.SCHEDULE: 10,

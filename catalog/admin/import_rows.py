@@ -257,7 +257,10 @@ class ImportRowAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
+        context = getattr(response, "context_data", None)  # none on a redirect
+        if context is None:
+            return response
+        changelist = context.get("cl")
         job = next(
             (
                 getattr(spec, "job", None)
@@ -267,8 +270,8 @@ class ImportRowAdmin(admin.ModelAdmin):
             None,
         )
         if job is not None:
-            response.context_data["import_job"] = job
-            response.context_data["title"] = gettext("Rows of %(job)s") % {"job": job}
+            context["import_job"] = job
+            context["title"] = gettext("Rows of %(job)s") % {"job": job}
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -90,7 +90,8 @@ class ImportJobAdmin(admin.ModelAdmin):
         permission on rows, and the confirmation counts them instead of listing 100,000."""
         jobs = list(objs)
         rows = ImportRow.objects.filter(job__in=jobs).count()
-        listed = []
+        # Django's confirmation page lists nested lists as sub-items.
+        listed: list[str | list[str]] = []
         for job in jobs:
             url = reverse("admin:catalog_importjob_change", args=[job.pk])
             listed.append(format_html('{}: <a href="{}">{}</a>', _("Import job"), url, job))
@@ -154,7 +155,7 @@ class ImportJobAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "job": job,
             "can_manage": bool(job) and permissions.user_can_manage_import(request.user, job),
-            "can_download": bool(job)
+            "can_download": job is not None
             and job.file_status == ImportJob.FileStatus.STORED
             and bool(job.source_file)
             and permissions.user_can_download_import_file(request.user, job),

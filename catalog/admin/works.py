@@ -1,6 +1,8 @@
 """Works, editions and authors: their lists with thumbnails and ISBN search, filters and
 inlines."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
@@ -19,7 +21,9 @@ from catalog.admin.display import (
 from catalog.models import Author, Edition, Work, WorkAuthor
 
 # Cover URLs typed by hand default to https.
-URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+URL_FIELDS_ASSUME_HTTPS: dict[type[models.Field], dict[str, str]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class HasCoverFilter(admin.SimpleListFilter):
@@ -40,7 +44,14 @@ class HasCoverFilter(admin.SimpleListFilter):
         return selectors.works_with_cover_q() if model is Work else ~Q(cover="")
 
 
-class IsbnSearchMixin:
+# The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
+
+class IsbnSearchMixin(_ModelAdminBase):
     """Admin search that also finds a book by any spelling of its ISBN (hyphens, ISBN-10)."""
 
     isbn_prefix = ""

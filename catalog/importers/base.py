@@ -7,12 +7,16 @@ and readers.py, the fitting of a row to the catalog's column widths in fitting.p
 """
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.parsing import clean_cell, is_repeated_header, parse_title_parts
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # A cell longer than this is damage (a pasted blob, a broken export), never a book's data.
 MAX_CELL_CHARS = 1_000_000
@@ -104,7 +108,7 @@ class BaseImporter:
     its rows cannot be read right), and implement `normalize`."""
 
     source: str = ""
-    label: str = ""
+    label: "StrOrPromise" = ""  # a brand name, or a translated description
     aliases: dict[str, tuple[str, ...]] = {}
     signature: tuple[str, ...] = ()
     signatures: tuple[tuple[str, ...], ...] = ()

@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import Literal
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
@@ -230,7 +231,7 @@ def _repeated_header_warnings(header: list[str], rows: list[tuple[int, list[str]
     ]
 
 
-def _read_rows(text: str, delimiter: str, *, quoting: int):
+def _read_rows(text: str, delimiter: str, *, quoting: Literal[0, 1, 2, 3]):  # csv.QUOTE_*
     # strict: a stray quote is an error with a line number, not a silently merged row.
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True

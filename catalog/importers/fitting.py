@@ -5,6 +5,7 @@ longer values). Text is cut at a word boundary; an identifier too long is droppe
 import functools
 from typing import TYPE_CHECKING
 
+from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,23 +13,33 @@ from catalog import text
 from catalog.models import Author, Edition, Work, WorkSeries
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
     from catalog.importers.base import NormalizedRow
 
+#: The (model, field name) columns a value is stored in: it must fit the narrowest.
+Columns = tuple[tuple[type[models.Model], str], ...]
+#: A field's label (for warnings) and its columns.
+LabelledColumns = tuple["StrPromise", Columns]
+
 # Text cut at a word boundary when longer than the narrowest column it is stored in.
-_CUT_TO_FIT = {
+_CUT_TO_FIT: dict[str, LabelledColumns] = {
     "title": (gettext_lazy("Title"), ((Work, "title"), (Edition, "title"))),
     "subtitle": (gettext_lazy("Subtitle"), ((Work, "subtitle"), (Edition, "subtitle"))),
     "publisher": (gettext_lazy("Publisher"), ((Edition, "publisher"),)),
 }
-_CREDIT_CUT_TO_FIT = {
+_CREDIT_CUT_TO_FIT: dict[str, LabelledColumns] = {
     "name": (gettext_lazy("Author name"), ((Author, "name"),)),
     "sort_name": (gettext_lazy("Author sort name"), ((Author, "sort_name"),)),
 }
 # A series name is cut like text; its number, like an id, is dropped when too long.
-_SERIES_NAME = (gettext_lazy("Series"), ((Work, "series"), (WorkSeries, "name")))
-_SERIES_NUMBER = (gettext_lazy("Series number"), ((Work, "series_number"), (WorkSeries, "number")))
+_SERIES_NAME: LabelledColumns = (gettext_lazy("Series"), ((Work, "series"), (WorkSeries, "name")))
+_SERIES_NUMBER: LabelledColumns = (
+    gettext_lazy("Series number"),
+    ((Work, "series_number"), (WorkSeries, "number")),
+)
 # Identifiers are never cut (a cut id is someone else's id): one too long is dropped.
-_DROP_IF_TOO_LONG = {
+_DROP_IF_TOO_LONG: dict[str, LabelledColumns] = {
     "goodreads_book_id": (gettext_lazy("Goodreads book id"), ((Edition, "goodreads_book_id"),)),
     "librarything_id": (gettext_lazy("LibraryThing id"), ((Edition, "librarything_id"),)),
     "google_books_id": (gettext_lazy("Google Books id"), ((Edition, "google_books_id"),)),
@@ -44,9 +55,16 @@ _DROP_IF_TOO_LONG = {
 
 
 @functools.cache
-def max_length(columns: tuple[tuple[type, str], ...]) -> int:
+def max_length(columns: Columns) -> int:
     """The width of the narrowest of these (model, field) columns."""
-    return min(model._meta.get_field(name).max_length for model, name in columns)
+    return min(_column_width(model, name) for model, name in columns)
+
+
+def _column_width(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise ValueError(f"{model.__name__}.{name} has no max_length")
+    return field.max_length
 
 
 def fit_to_columns(row: "NormalizedRow") -> None:
@@ -78,7 +96,7 @@ def _fit_series(row: "NormalizedRow") -> None:
     row.series_entries = [(name, number) for name, number in fitted if name]
 
 
-def _drop_if_too_long(value: str, limit: int, label, row: "NormalizedRow") -> str:
+def _drop_if_too_long(value: str, limit: int, label: "StrPromise", row: "NormalizedRow") -> str:
     if len(value) <= limit:
         return value
     shown = value if len(value) <= 40 else value[:40] + "…"
@@ -89,7 +107,7 @@ def _drop_if_too_long(value: str, limit: int, label, row: "NormalizedRow") -> st
     return ""
 
 
-def _cut_to_fit(value: str, limit: int, label, row: "NormalizedRow") -> str:
+def _cut_to_fit(value: str, limit: int, label: "StrPromise", row: "NormalizedRow") -> str:
     if len(value) <= limit:
         return value
     cut = text.cut_at_word_boundary(value, limit)

@@ -5,6 +5,7 @@ The map is kept on the job (ImportJob.column_map), so a retry reads the rows the
 """
 
 import re
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,8 +23,11 @@ from catalog.importers.parsing import parse_format
 from catalog.importers.readers import apply_identifier, read_page_count
 from catalog.text import strip_accents
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 # The catalog fields a column can be mapped to, in the order the mapping form shows them.
-FIELDS: dict[str, object] = {
+FIELDS: dict[str, "StrPromise"] = {
     "title": gettext_lazy("Title"),
     "subtitle": gettext_lazy("Subtitle"),
     "author": gettext_lazy("Author(s)"),
@@ -138,10 +142,10 @@ def check_column_map(header: list[str], column_map: dict[str, str]) -> dict[str,
         raise ImportFileError(
             _("The column map must name the title column (for example title=Book).")
         )
-    by_key = {}
+    by_key: dict[str, str] = {}
     for name in header:
         by_key.setdefault(name.strip().casefold(), name)
-    checked = {}
+    checked: dict[str, str] = {}
     for field_name, column in column_map.items():
         if not column:
             continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
@@ -21,8 +21,8 @@ from catalog.importers import NormalizedRow
 from catalog.importers.base import Credit
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor, WorkSeries
 
-if TYPE_CHECKING:
-    from catalog.services.rows import _Planned
+#: A book that holds Open Library keys: a work or an edition.
+_Book = TypeVar("_Book", Work, Edition)
 
 # Title + author matching must be strict: a wrong book is worse than a duplicate
 AUTHOR_MATCH_MIN = 90
@@ -91,9 +91,8 @@ class _CatalogIndex:
         self.openlibrary_editions: dict[str, Edition] = {}
 
     @classmethod
-    def load(cls, items: list[_Planned], *, job: ImportJob | None = None) -> _CatalogIndex:
+    def load(cls, rows: list[NormalizedRow], *, job: ImportJob | None = None) -> _CatalogIndex:
         index = cls()
-        rows = [item.row for item in items]
         unmatched = rows
         editions = Edition.objects.select_related("work")
         for attribute, field_name, _key in EDITION_KEYS:
@@ -158,12 +157,12 @@ class _CatalogIndex:
         its key, and no key is given to a second book (the database would refuse it)."""
         work_keys = {row.openlibrary_work_key for row in rows} - {""}
         for chunk in _chunks(work_keys):
-            for work in Work.objects.filter(openlibrary_work_key__in=chunk):
-                self.openlibrary_works[work.openlibrary_work_key] = work
+            works = Work.objects.in_bulk(chunk, field_name="openlibrary_work_key")
+            self.openlibrary_works.update(works)
         edition_keys = {row.openlibrary_edition_key for row in rows} - {""}
         for chunk in _chunks(edition_keys):
-            for edition in Edition.objects.filter(openlibrary_edition_key__in=chunk):
-                self.openlibrary_editions[edition.openlibrary_edition_key] = edition
+            editions = Edition.objects.in_bulk(chunk, field_name="openlibrary_edition_key")
+            self.openlibrary_editions.update(editions)
 
     def _load_identified(self, work_ids: list[int]) -> None:
         fields = [field_name for _attr, field_name, _key in EDITION_KEYS]
@@ -253,29 +252,12 @@ class _CatalogIndex:
         """Give the row's Open Library keys to this work / edition only when no other book
         holds them (each key is unique in the catalog), with a warning otherwise; a key given
         is held from now on, so later rows find the book by it."""
-        for attribute, holders, book in (
-            ("openlibrary_work_key", self.openlibrary_works, work),
-            ("openlibrary_edition_key", self.openlibrary_editions, edition),
-        ):
-            key = getattr(row, attribute)
-            if not key or book is None:
-                continue
-            holder = holders.get(key)
-            if holder is not None and not _same_book(holder, book):
-                setattr(row, attribute, "")
-                if getattr(book, attribute) == key:  # a new book took it from the row
-                    setattr(book, attribute, None)
-                row.warnings.append(
-                    _(
-                        "Open Library key %(key)s already belongs to %(book)s; it was not given "
-                        "to this book."
-                    )
-                    % {"key": key, "book": _book_label(_title_of(holder), [])}
-                )
-            elif getattr(book, attribute) in (None, "", key):
-                holders[key] = book
-                if edition is not None and attribute == "openlibrary_edition_key":
-                    self.by_key[attribute].setdefault(key, edition)
+        if work is not None:
+            _settle_key(row, "openlibrary_work_key", self.openlibrary_works, work)
+        if edition is not None:
+            key = _settle_key(row, "openlibrary_edition_key", self.openlibrary_editions, edition)
+            if key:
+                self.by_key["openlibrary_edition_key"].setdefault(key, edition)
 
     def disagreements(self, row: NormalizedRow, edition: Edition, key: str) -> list[str]:
         """A warning when the book an identifier found is plainly not the row's: neither title
@@ -382,6 +364,31 @@ class _CatalogIndex:
                 self.by_key[attribute].setdefault(value, edition)
         if any(getattr(edition, field_name) for _attr, field_name, _key in EDITION_KEYS):
             self.identified.add(_work_key(edition.work))
+
+
+def _settle_key(row: NormalizedRow, attribute: str, holders: dict[str, _Book], book: _Book) -> str:
+    """The row's key (`attribute`) for this book, now held by it ("" when it names none, or
+    another book holds it: then the row loses it, with a warning)."""
+    key = getattr(row, attribute)
+    if not key:
+        return ""
+    holder = holders.get(key)
+    if holder is not None and not _same_book(holder, book):
+        setattr(row, attribute, "")
+        if getattr(book, attribute) == key:  # a new book took it from the row
+            setattr(book, attribute, None)
+        row.warnings.append(
+            _(
+                "Open Library key %(key)s already belongs to %(book)s; it was not given to "
+                "this book."
+            )
+            % {"key": key, "book": _book_label(_title_of(holder), [])}
+        )
+        return ""
+    if getattr(book, attribute) in (None, "", key):
+        holders[key] = book
+        return key
+    return ""
 
 
 def _same_book(a, b) -> bool:

@@ -6,6 +6,7 @@ A job reads the whole file first (a file-level error saves nothing), then import
 """
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -127,7 +128,9 @@ def import_job_retry_failed(
     )
     job.refresh_from_db()
     lines = [(row.line_number, row.raw) for row in failed]
-    corrections = {row.line_number: _RowCorrection.of(row) for row in failed if row.corrected_at}
+    corrections = {
+        row.line_number: correction for row in failed if (correction := _RowCorrection.of(row))
+    }
     before = job.failed_count
     job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
     job.failed_count -= len(failed)
@@ -160,13 +163,12 @@ def import_jobs_delete(*, jobs) -> int:
     job must not leave its file behind where no purge looks any more)."""
     deleted = 0
     for job in list(jobs):
-        name = job.source_file.name if job.source_file else ""
+        source = job.source_file
+        name = source.name if source else ""
         job.delete()
         if name:
             # After the rows are gone, so a failed delete never leaves a job without its file.
-            transaction.on_commit(
-                lambda name=name: ImportJob.source_file.field.storage.delete(name)
-            )
+            transaction.on_commit(functools.partial(source.storage.delete, name))
         deleted += 1
     return deleted
 
@@ -210,7 +212,7 @@ def _run_rows(job, importer, lines, *, progress):
             return
         batch = lines[start : start + IMPORT_BATCH_SIZE]
         statuses = _import_batch(job, importer, batch)
-        counts = defaultdict(int)
+        counts: defaultdict[str, int] = defaultdict(int)
         for status in statuses:
             counts[status] += 1
         job.rows_processed += len(statuses)
@@ -366,7 +368,10 @@ class _RowCorrection:
     columns: list[str]
 
     @classmethod
-    def of(cls, row: ImportRow) -> "_RowCorrection":
+    def of(cls, row: ImportRow) -> "_RowCorrection | None":
+        """The row's correction (None when nobody corrected its cells)."""
+        if row.corrected_at is None:
+            return None
         return cls(by_id=row.corrected_by_id, at=row.corrected_at, columns=row.corrected_columns)
 
 

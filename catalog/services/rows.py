@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from catalog import bulk
 from catalog.importers import BaseImporter, NormalizedRow, RowError
+from catalog.importers.base import Credit
 from catalog.models import Edition, ImportJob, ImportRow, Work
 from catalog.services.index import _CatalogIndex, _identified
 from catalog.services.writes import (
@@ -101,14 +102,18 @@ def import_rows(
 ) -> list[str]:
     """Import one batch of rows in the current transaction; returns each row's status."""
     planned = [_normalize(importer, line, cells) for line, cells in lines]
-    good = [p for p in planned if p.row]
-    index = _CatalogIndex.load(good, job=job)
-    new_works, new_editions, credits_for, dirty_works, dirty_editions = [], [], {}, {}, {}
+    good = [(item, item.row) for item in planned if item.row]
+    index = _CatalogIndex.load([row for _item, row in good], job=job)
+    new_works: list[Work] = []
+    new_editions: list[Edition] = []
+    credits_for: dict[int, list[Credit]] = {}  # id(work) -> its credits
+    dirty_works: dict[int, Work] = {}
+    dirty_editions: dict[int, Edition] = {}
     series_for: dict[int, tuple[Work, list[tuple[str, str]]]] = {}  # id(work) -> its series
     credited_works: dict[int, Work] = {}  # works in the catalog gaining their first credits
 
-    for item in good:
-        row = item.row
+    work: Work | None
+    for item, row in good:
         edition, key = index.edition_for(row)
         if edition is not None:
             work = edition.work

@@ -3,6 +3,7 @@ overwritten), and the credits and series of the works the batch creates or names
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils import timezone
 
@@ -27,8 +28,8 @@ def _new_work(row: NormalizedRow) -> Work:
     )
 
 
-def _edition_values(row: NormalizedRow) -> dict:
-    values = {
+def _edition_values(row: NormalizedRow) -> dict[str, Any]:
+    values: dict[str, Any] = {
         "isbn10": row.isbn10,
         "asin": row.asin,
         "publisher": row.publisher,
@@ -154,8 +155,8 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
         for key, c in names.items()
         if key not in authors
     ]
-    for author in Author.objects.bulk_create(missing):
-        authors[author.name_normalized] = author
+    for created in Author.objects.bulk_create(missing):
+        authors[created.name_normalized] = created
     now = bulk.db_datetime(timezone.now())
     links = []
     for work in works:

@@ -10,8 +10,10 @@ the sockets down at the deadline, so a host that drips one byte at a time (each 
 timeout) cannot hold it.
 """
 
+import socket
 import threading
 import time
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import requests
@@ -121,13 +123,15 @@ def cover_session() -> requests.Session:
 
 
 _local = threading.local()
+#: The attribute a prepared request carries its vetted addresses in (requests has none for it).
+_VETTED_ADDRESSES = "vetted_addresses"
 
 
 def _send(url: str, addresses: tuple[str, ...], timeout) -> requests.Response:
     session = cover_session()
     headers = {"User-Agent": cover_user_agent(), "Accept": ACCEPT, "Accept-Encoding": "identity"}
     prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
-    prepared.vetted_addresses = addresses  # read by VettedAddressAdapter
+    setattr(prepared, _VETTED_ADDRESSES, addresses)  # read by VettedAddressAdapter
     return session.send(prepared, stream=True, allow_redirects=False, timeout=timeout)
 
 
@@ -174,15 +178,27 @@ def _rejection_for(error: requests.RequestException) -> CoverRejected:
     return CoverRejected(RejectionReason.CONNECTION_ERROR, str(error)[:300])
 
 
-class _VettedConnectionMixin:
+# The mixins extend the watched urllib3 classes; the type checker is told which (at run time they
+# stay plain mixins, one for both the HTTP and the HTTPS class).
+if TYPE_CHECKING:
+    from urllib3._base_connection import BaseHTTPConnection
+
+    _ConnectionBase = WatchedHTTPConnection
+    _PoolBase = WatchedHTTPConnectionPool
+else:
+    _ConnectionBase = _PoolBase = object
+
+
+class _VettedConnectionMixin(_ConnectionBase):
     """Connects to the vetted addresses instead of resolving the host name again."""
 
     vetted_addresses: tuple[str, ...] = ()
 
-    def _new_conn(self):
+    def _new_conn(self) -> socket.socket:
         # Without addresses from fetch_cover_bytes (the session used directly), vet here.
         addresses = self.vetted_addresses or hosts.vetted_addresses(self.host, self.port)
-        hostname, failure = self._dns_host, None
+        hostname = self._dns_host
+        failure: Exception | None = None
         try:
             for address in addresses:
                 self._dns_host = address  # only the socket sees the IP; TLS and Host keep the name
@@ -193,7 +209,8 @@ class _VettedConnectionMixin:
                     failure = error
         finally:
             self._dns_host = hostname
-        raise failure
+        # Unreachable while the hosts module refuses a name without addresses; kept typed.
+        raise failure or NewConnectionError(self, f"{hostname}: no address to connect to")
 
 
 class _VettedHTTPConnection(_VettedConnectionMixin, WatchedHTTPConnection):
@@ -204,12 +221,13 @@ class _VettedHTTPSConnection(_VettedConnectionMixin, WatchedHTTPSConnection):
     pass
 
 
-class _VettedPoolMixin:
+class _VettedPoolMixin(_PoolBase):
     vetted_addresses: tuple[str, ...] = ()
 
-    def _get_conn(self, timeout=None):
+    def _get_conn(self, timeout: float | None = None) -> "BaseHTTPConnection":
         connection = super()._get_conn(timeout)
-        connection.vetted_addresses = self.vetted_addresses
+        if isinstance(connection, _VettedConnectionMixin):  # always: the pools below make them
+            connection.vetted_addresses = self.vetted_addresses
         return connection
 
 
@@ -229,5 +247,6 @@ class VettedAddressAdapter(WatchedAdapter):
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
         # One session per thread, so setting this just before the request is not racy.
-        pool.vetted_addresses = getattr(request, "vetted_addresses", ())
+        if isinstance(pool, _VettedPoolMixin):  # always: pool_classes makes them
+            pool.vetted_addresses = getattr(request, _VETTED_ADDRESSES, ())
         return pool

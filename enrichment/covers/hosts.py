@@ -126,7 +126,8 @@ def resolve_host(host: str, port: int) -> tuple[str, ...]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise CoverRejected(RejectionReason.DNS_ERROR, f"{host}: {error}", retryable=True) from None
-    addresses = tuple(dict.fromkeys(info[4][0] for info in infos))
+    # str(): typeshed allows a non-IP family's int here; IPv4 and IPv6 give the address text.
+    addresses = tuple(dict.fromkeys(str(info[4][0]) for info in infos))
     if not addresses:
         raise CoverRejected(RejectionReason.DNS_ERROR, f"{host} has no address")
     return addresses

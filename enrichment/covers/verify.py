@@ -77,6 +77,8 @@ def _verify(data: bytes, size_label: str) -> VerifiedImage:
     header = _open(data, ALLOWED_FORMATS)
     # Pillow names a JPEG with extra pictures (phones' depth maps) "MPO"; its first is the JPEG.
     image_format = "JPEG" if header.format == "MPO" else header.format
+    if image_format is None:  # only images made in memory lack one; never a file Pillow opened
+        raise CoverRejected(RejectionReason.NOT_AN_IMAGE, "no image format")
     width, height = header.size
     # Pillow's own limit is process-wide; ours (COVER_MAX_PIXELS) is checked per image.
     if width * height > settings.COVER_MAX_PIXELS:
@@ -126,7 +128,7 @@ def display_pixels(image: Image.Image) -> Image.Image:
     return oriented.convert("RGBA" if oriented.has_transparency_data else "RGB")
 
 
-def _open(data: bytes, formats) -> Image.Image:
+def _open(data: bytes, formats: tuple[str, ...]) -> Image.Image:
     try:
         return Image.open(BytesIO(data), formats=formats)
     except UnidentifiedImageError:

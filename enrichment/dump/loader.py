@@ -227,6 +227,7 @@ def _read_here(report: reader.FileReport, *, progress: reader.Progress) -> None:
 
 
 def _write_blocks_here(report: reader.FileReport, *, progress: reader.Progress) -> None:
+    writer: tables.PostgresCopyWriter | tables.SqliteWriter
     if tables.is_postgres():
         writer = tables.PostgresCopyWriter(tables.copy_params(), report.kind)
     else:
@@ -253,8 +254,10 @@ def _worker(kind: str, params: dict, tasks, results) -> None:
             data, unterminated = task
             block = reader.parse_block(kind, data, unterminated=unterminated)
             writer.write(block.rows)
-            block.rows = {table: len(rows) for table, rows in block.rows.items()}
-            results.put(("block", block))
+            # Only the counts cross the pipe: the rows went to COPY.
+            row_counts = {table: len(rows) for table, rows in block.rows.items()}
+            block.rows = {}
+            results.put(("block", (block, row_counts)))
         writer.finish()
         results.put(("done", time.process_time()))
     except BaseException:
@@ -308,7 +311,7 @@ def _read_in_workers(
                 if block_until_done and finished == workers:
                     return
                 continue
-            _count_counts(report, value)
+            _count_counts(report, *value)
 
     def hand_out(task) -> None:
         while True:
@@ -344,13 +347,15 @@ def _read_in_workers(
     return worker_cpu
 
 
-def _count_counts(report: reader.FileReport, block: reader.ParsedBlock) -> None:
-    """A worker's block, whose rows were replaced by their counts."""
+def _count_counts(
+    report: reader.FileReport, block: reader.ParsedBlock, row_counts: dict[str, int]
+) -> None:
+    """A worker's block (without its rows) and how many rows each table got."""
     report.lines += block.lines
     report.bad.update(block.bad)
     report.odd_fields.update(block.odd_fields)
     report.other_types += block.other_types
-    for table, count in block.rows.items():
+    for table, count in row_counts.items():
         report.rows[table] += count
     if block.bad[reader.BAD_UNFINISHED]:
         report.truncated = report.truncated or "the last line is cut short"

@@ -182,7 +182,7 @@ def editions_by_isbn(
     siblings = _sibling_covers(needs_sibling)
     author_ids: set[int] = set()
     for edition in editions:
-        work = works.get(edition.work_id)
+        work = works.get(edition.work_id) if edition.work_id is not None else None
         author_ids.update(edition.author_ids or (work.author_ids if work else []))
     authors: dict[int, DumpAuthor] = {}
     if "author" in present and author_ids:

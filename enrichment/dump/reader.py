@@ -17,7 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from types import ModuleType
+from typing import Any, BinaryIO, final
 
 import msgspec
 
@@ -27,6 +28,7 @@ from catalog import isbn as isbn_module
 from catalog.isbn import isbn10_check_digit, isbn13_check_digit
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
 
+fast_gzip: ModuleType
 try:  # ISA-L inflates ~3.5x faster than zlib; the stdlib reader stays a working fallback
     from isal import igzip as fast_gzip
 except ImportError:  # pragma: no cover - isal is in requirements.txt
@@ -61,6 +63,7 @@ class Ref(msgspec.Struct, gc=False):
     key: str
 
 
+@final  # so that `type(x) is Text` (the hot loop's test) narrows both ways
 class Text(msgspec.Struct, gc=False):
     value: str | None = None
 
@@ -231,6 +234,7 @@ def isbns_of_keys(keys: list[int]) -> tuple[list[str], list[str]]:
 def edition_isbn_keys(isbn_13: list[str], isbn_10: list[str]) -> list[int]:
     """The lookup keys of every ISBN an edition lists (ISBN-13s first), without repeats."""
     keys: list[int] = []
+    key: int | None
     for value in isbn_13:
         # The usual spelling, plain digits of a 978/979 ISBN, without a function call.
         if len(value) == 13 and value.isdecimal() and value[:3] in ("978", "979"):
@@ -481,7 +485,8 @@ GZIP_ERRORS: tuple[type[Exception], ...] = (EOFError, gzip.BadGzipFile, OSError)
 if fast_gzip is not gzip:
     from isal.isal_zlib import IsalError
 
-    GZIP_ERRORS = (*GZIP_ERRORS, IsalError)
+    # isal's stub declares IsalError an instance of Exception; it is the exception class.
+    GZIP_ERRORS = (*GZIP_ERRORS, IsalError)  # type: ignore[arg-type]
 
 #: (uncompressed bytes read, file bytes consumed, lines read so far)
 Progress = Callable[[int, int, int], None]

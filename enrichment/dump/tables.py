@@ -13,7 +13,7 @@ transaction per block of several thousand rows.
 import contextlib
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -309,7 +309,7 @@ class PostgresCopyWriter:
             self.abort()
             raise
 
-    def write(self, rows: dict[str, list[tuple]]) -> None:
+    def write(self, rows: Mapping[str, Sequence[tuple]]) -> None:
         for table, table_rows in rows.items():
             write_row = self.write_rows[table]
             for row in table_rows:
@@ -340,7 +340,7 @@ class SqliteWriter:
                 f"INSERT INTO {new_name(table)} ({', '.join(names)}) VALUES ({placeholders})"
             )
 
-    def write(self, rows: dict[str, Sequence[tuple]]) -> None:
+    def write(self, rows: Mapping[str, Sequence[tuple]]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             for table, table_rows in rows.items():
                 if table_rows:
