@@ -92,8 +92,9 @@ def write_fields(
 
     Returns (changes: field -> {old, new, target}, refused: field -> reason).
     """
-    changes, refused = {}, {}
-    dirty = {"work": set(), "edition": set()}
+    changes: dict[str, dict] = {}
+    refused: dict[str, str] = {}
+    dirty: dict[str, set[str]] = {"work": set(), "edition": set()}
     for name, new in values.items():
         target_name, _ = FIELDS[name]
         target = work if target_name == "work" else edition
@@ -244,7 +245,7 @@ def apply_proposal(
         work_refresh(
             work,
             edition,
-            status=WORK_STATUS.get(request.status),
+            status=WORK_STATUS.get(Status(request.status)),
             confidence=request.confidence,
             touched=bool(changes) or actor is None,  # the engine's try counts as one
         )

@@ -288,7 +288,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             details.cover_note = "The work already has a verified cover: kept."
             locked.save(update_fields=done_fields)
             return "kept_existing"
-        if not choice.found:
+        if choice.image is None or choice.ref is None:
             retry = any(r.reason in RETRYABLE_REASONS for r in choice.rejections)
             if retry and locked.cover_attempts < MAX_COVER_ATTEMPTS:
                 # Queued again by the sweep once this mark is stale: a backoff.
@@ -298,7 +298,8 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             locked.cover_status = CoverStatus.REJECTED
             locked.save(update_fields=done_fields)
             return "rejected"
-        stored = store_cover(choice.image)
+        image, ref = choice.image, choice.ref
+        stored = store_cover(image)
         # Covers belong to the edition they picture (the work shows it by inheritance): the
         # request's target edition, by the one rule that also places its metadata.
         target = edition or work
@@ -308,13 +309,13 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             "cover_source": target.cover_source,
             "cover_source_url": target.cover_source_url,
         }
-        assign_cover(target, stored, source=choice.ref.provider, source_url=choice.ref.url)
+        assign_cover(target, stored, source=ref.provider, source_url=ref.url)
         AuditLogEntry.objects.create(
             request=locked,
             work=work,
             edition=target if isinstance(target, Edition) else None,
             action=AuditLogEntry.Action.COVER,
-            provider=choice.ref.provider,
+            provider=ref.provider,
             tier=locked.confidence,
             changes={
                 "cover": {
@@ -323,14 +324,14 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
                     "target": "edition" if isinstance(target, Edition) else "work",
                     "previous": old_fields,
                     "sha256": stored.sha256,
-                    "source_url": choice.ref.url,
+                    "source_url": ref.url,
                 }
             },
             actor=actor,
             actor_label=AuditLogEntry.label_for(actor),
         )
         locked.cover_status = CoverStatus.APPLIED
-        locked.proposal.mark_cover_applied(choice.ref.url)
+        locked.proposal.mark_cover_applied(ref.url)
         locked.save(update_fields=[*done_fields, "proposal"])
         work_refresh(work)
     return "applied"

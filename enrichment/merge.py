@@ -170,7 +170,9 @@ def merge_candidates(
         if merged is not None:
             record.fields[name] = merged
 
-    subjects, seen, sources = [], set(), []
+    subjects: list[str] = []
+    seen: set[str] = set()
+    sources: list[str] = []
     for candidate in ordered:
         for subject in candidate.subjects:
             key = subject.strip().casefold()

@@ -6,20 +6,33 @@ Like a FileField's descriptor, the attribute always holds the typed value: whate
 database gets the JSON. Queries on the JSON (`proposal__has_key`) work as on any JSONField.
 """
 
+from typing import Any, Protocol, Self
+
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
 from enrichment.proposals import MatchDetails, Proposal
 
 
+class _JSONForm(Protocol):
+    """A typed value with one JSON form (enrichment.proposals' classes)."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self: ...
+
+
 class _TypedDescriptor(DeferredAttribute):
+    field: "_TypedJSONField"
+
     def __set__(self, instance, value):
         instance.__dict__[self.field.attname] = self.field.typed(value)
 
 
 class _TypedJSONField(models.JSONField):
     descriptor_class = _TypedDescriptor
-    value_class: type
+    value_class: type[_JSONForm]
 
     def typed(self, value):
         return self.value_class.from_json(value)

@@ -81,7 +81,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
 
 
 def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
-    done = {}
+    done: dict[str, int] = {}
     for pk, changes in entry.reverted_by.values_list("pk", "changes"):
         for name in changes or {}:
             done.setdefault(name, pk)

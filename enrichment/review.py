@@ -7,6 +7,7 @@ AuditLogEntry with the old and new values. Deciding twice changes nothing the se
 reviewer's tick is the only way a non-empty catalog field is ever overwritten.
 """
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -349,7 +350,9 @@ def requests_approve_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> Bu
                 covers.append(request.pk)
         if covers:
             transaction.on_commit(
-                lambda ids=covers: cover_apply.covers_dispatch(request_ids=ids, actor_id=actor_id)
+                functools.partial(
+                    cover_apply.covers_dispatch, request_ids=covers, actor_id=actor_id
+                )
             )
     return result
 

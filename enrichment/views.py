@@ -126,7 +126,7 @@ def audit_revert_view(request, object_id):
     entry = get_object_or_404(AuditLogEntry.objects.select_related("work"), pk=object_id)
     result = revert.audit_revert(entry=entry, actor=request.user)
     change_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
-    if result.reverted:
+    if result.reverted and result.revert_entry is not None:
         names = ", ".join(
             presenters.FIELD_LABELS.get(n, n).lower() for n, _ in in_field_order(result.reverted)
         )

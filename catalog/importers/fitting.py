@@ -57,10 +57,11 @@ _DROP_IF_TOO_LONG: dict[str, LabelledColumns] = {
 @functools.cache
 def max_length(columns: Columns) -> int:
     """The width of the narrowest of these (model, field) columns."""
-    return min(_column_width(model, name) for model, name in columns)
+    return min(column_width(model, name) for model, name in columns)
 
 
-def _column_width(model: type[models.Model], name: str) -> int:
+def column_width(model: type[models.Model], name: str) -> int:
+    """A CharField's max_length (an error for a column without one: a programming mistake)."""
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or field.max_length is None:
         raise ValueError(f"{model.__name__}.{name} has no max_length")

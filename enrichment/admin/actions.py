@@ -1,5 +1,7 @@
 """Bulk actions with a confirmation page, shared by the queue and the works list."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.shortcuts import redirect
@@ -8,7 +10,7 @@ from django.template.response import TemplateResponse
 from enrichment import bulk_operations, presenters, review
 from enrichment.models import BulkOperation, EnrichmentRequest
 
-BULK_RUNNERS = {
+BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], str]] = {
     BulkOperation.Action.APPROVE: (review.requests_approve_bulk, "approved"),
     BulkOperation.Action.DISMISS: (review.requests_dismiss_bulk, "dismissed"),
     BulkOperation.Action.RERUN: (review.requests_rerun_bulk, "queued again"),

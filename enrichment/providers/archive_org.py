@@ -48,7 +48,7 @@ class ArchiveOrgProvider(Provider):
 
     def _advanced_search(self, query: str) -> dict:
         params = [("q", query), *[("fl[]", name) for name in SEARCH_FIELDS]]
-        params += [("rows", ROWS), ("output", "json")]
+        params += [("rows", str(ROWS)), ("output", "json")]
         body = self.get_json(f"{self.base_url}/advancedsearch.php", params=params)
         fields.expect(body, dict, "advancedsearch answer")
         response = fields.expect(body.get("response"), dict, "advancedsearch response")

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext
 
 from catalog import isbn
+from catalog.importers.fitting import column_width
 from catalog.models import Author, Edition, Work
 from catalog.text import cut_at_word_boundary
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
@@ -218,24 +219,24 @@ def unique(values: Iterable[str]) -> list[str]:
 # --- How much of a provider's text is kept -----------------------------------------------------
 # A provider's answer is hostile until proved otherwise: a 50 MB description once went whole
 # into the catalog, the cache and the review page. Each cut value fits its catalog column.
-TITLE_MAX_CHARS = min(500, Work._meta.get_field("title").max_length)
-SUBTITLE_MAX_CHARS = min(500, Work._meta.get_field("subtitle").max_length)
-PUBLISHER_MAX_CHARS = Edition._meta.get_field("publisher").max_length  # 255
+TITLE_MAX_CHARS = min(500, column_width(Work, "title"))
+SUBTITLE_MAX_CHARS = min(500, column_width(Work, "subtitle"))
+PUBLISHER_MAX_CHARS = column_width(Edition, "publisher")  # 255
 SUBJECT_MAX_CHARS = 200
 AUTHORS_MAX_COUNT = 50
-AUTHOR_NAME_MAX_CHARS = Author._meta.get_field("name").max_length  # 255
+AUTHOR_NAME_MAX_CHARS = column_width(Author, "name")  # 255
 #: The longest text any field keeps: a cached payload may cut longer strings (see base.py).
 LONGEST_TEXT_CHARS = max(TITLE_MAX_CHARS, SUBTITLE_MAX_CHARS, DESCRIPTION_MAX_CHARS)
 #: Provider ids the catalog stores, and their columns. An id is never cut (a cut id names
 #: another record): one longer than its column is dropped.
 ID_MAX_CHARS = {
-    "openlibrary_edition": Edition._meta.get_field("openlibrary_edition_key").max_length,
-    "openlibrary_work": Work._meta.get_field("openlibrary_work_key").max_length,
-    "google_books": Edition._meta.get_field("google_books_id").max_length,
-    "goodreads": Edition._meta.get_field("goodreads_book_id").max_length,
+    "openlibrary_edition": column_width(Edition, "openlibrary_edition_key"),
+    "openlibrary_work": column_width(Work, "openlibrary_work_key"),
+    "google_books": column_width(Edition, "google_books_id"),
+    "goodreads": column_width(Edition, "goodreads_book_id"),
 }
 OTHER_ID_MAX_CHARS = 100  # Archive.org's longest identifier
-AUTHOR_ID_MAX_CHARS = Author._meta.get_field("openlibrary_key").max_length
+AUTHOR_ID_MAX_CHARS = column_width(Author, "openlibrary_key")
 
 
 def cap_candidate_text(candidate: Candidate) -> Candidate:

@@ -58,7 +58,7 @@ class IsbndbProvider(Provider):
                 "POST", f"{self.base_url}/books", json={"isbns": isbns}, headers=self._headers
             )
             books = self._books(body)
-        found = {}
+        found: dict[str, Any] = {}
         for book in books:
             fields.expect(book, dict, "book")
             isbn13s, _ = fields.isbn_lists([book.get("isbn13"), book.get("isbn")])
