@@ -332,6 +332,9 @@ ENRICHMENT_AUTO_ENABLED = env.bool("ENRICHMENT_AUTO_ENABLED", default=True)
 ENRICHMENT_AUTO_APPLY_COVERS = env.bool("ENRICHMENT_AUTO_APPLY_COVERS", default=True)
 ENRICHMENT_AUTO_APPLY_METADATA = env.bool("ENRICHMENT_AUTO_APPLY_METADATA", default=True)
 ENRICHMENT_BATCH_SIZE = env.int("ENRICHMENT_BATCH_SIZE", default=100)
+# Books without an ISBN or Open Library key are searched by title (about 1 request per second):
+# small tasks, queued after the batched lookups.
+ENRICHMENT_SEARCH_BATCH_SIZE = env.int("ENRICHMENT_SEARCH_BATCH_SIZE", default=10)
 COVER_ALLOWED_HOSTS = env.list("COVER_ALLOWED_HOSTS", default=[])
 
 # --- Security ----------------------------------------------------------------------------------

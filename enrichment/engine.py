@@ -172,15 +172,32 @@ def process_requests(
         query = book_query(request.work, edition)
         books.append(_Book(request=request, edition=edition, query=query, held=query))
 
+    searching: list[_Book] = []
     try:
         _ask_by_openlibrary_key(books, providers, stats)
         _ask_by_isbn(books, providers, stats)
-        _ask_by_title(books, providers, stats)
+        searching = [book for book in books if _needs_title_search(book)]
     except Exception as exc:  # never leave claimed requests in progress: back them all off
-        logger.exception("Enrichment lookups failed for a batch of %s requests", len(books))
-        for book in books:
-            book.faults.append(f"Internal error: {exc}")
+        _batch_failed(books, exc)
+    # What the batched lookups identified is decided (and its cover queued) now: a title search
+    # goes at about 1 request per second and must not hold it up.
+    _decide_each([book for book in books if book not in searching], stats)
+    try:
+        _ask_by_title(searching, providers, stats)
+    except Exception as exc:
+        _batch_failed(searching, exc)
+    _decide_each(searching, stats)
+    stats.provider_requests = +(Counter(REQUESTS_SENT) - sent_before)
+    return stats
 
+
+def _batch_failed(books: list["_Book"], exc: Exception) -> None:
+    logger.exception("Enrichment lookups failed for a batch of %s requests", len(books))
+    for book in books:
+        book.faults.append(f"Internal error: {exc}")
+
+
+def _decide_each(books: list["_Book"], stats: RunStats) -> None:
     for book in books:
         try:
             status = _decide(book)
@@ -188,8 +205,6 @@ def process_requests(
             logger.exception("Enrichment request %s failed", book.request.pk)
             status = _retry_or_fail(book.request, f"Internal error: {exc}")
         stats.statuses[status] += 1
-    stats.provider_requests = +(Counter(REQUESTS_SENT) - sent_before)
-    return stats
 
 
 def _record(
@@ -294,15 +309,18 @@ def _provider_failed(provider: Provider, exc: Exception, books: list[_Book]) -> 
         book.faults.append(f"{provider.name}: {LookupStatus.UNPARSEABLE} {error}")
 
 
+def _needs_title_search(book: _Book) -> bool:
+    """Books without an ISBN, or whose ISBN no provider knows, are searched by title + author."""
+    if book.scored or not book.query.title or not book.query.authors:
+        return False
+    if book.query.title_is_placeholder:
+        return False  # a key is no title to search for
+    # An ISBN lookup that failed for now is retried before guessing by title.
+    return not (book.query.isbn13 and book.faults)
+
+
 def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
-    """Books without an ISBN, or whose ISBN no provider knows: title + author search."""
     for book in books:
-        if book.scored or not book.query.title or not book.query.authors:
-            continue
-        if book.query.title_is_placeholder:
-            continue  # a key is no title to search for
-        if book.query.isbn13 and book.faults:
-            continue  # the ISBN lookup failed for now: retry it before guessing by title
         book.via_search = True
         try:
             resolution = resolve_isbn(

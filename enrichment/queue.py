@@ -127,15 +127,48 @@ def post_import_hook(*, work_ids: Sequence[int], trigger: str) -> int:
     return len(works_enqueue_enrichment(work_ids=work_ids, trigger=trigger))
 
 
+def identified_q() -> Q:
+    """A filter on EnrichmentRequest: its work is known by an ISBN or an Open Library key, so
+    batched lookups answer it (no title search, at about 1 request per second, needed)."""
+    keyed_edition = Edition.objects.filter(work=OuterRef("work_id")).filter(
+        Q(isbn13__isnull=False)
+        | (Q(openlibrary_edition_key__isnull=False) & ~Q(openlibrary_edition_key=""))
+    )
+    return Q(Exists(keyed_edition)) | (
+        Q(work__openlibrary_work_key__isnull=False) & ~Q(work__openlibrary_work_key="")
+    )
+
+
 def requests_dispatch(*, request_ids: Sequence[int]) -> int:
-    """Hand requests to the django-q2 workers in batches (one Open Library / ISBNdb batch
-    request serves a whole task). Returns the number of tasks queued."""
-    size = max(settings.ENRICHMENT_BATCH_SIZE, 1)
+    """Hand requests to the django-q2 workers in batches; returns the number of tasks queued.
+
+    Books known by an ISBN or an Open Library key go first, in batches of
+    ENRICHMENT_BATCH_SIZE (one Open Library / ISBNdb batch request serves a whole task); books
+    that need a title search follow in small batches of ENRICHMENT_SEARCH_BATCH_SIZE, so that
+    hundreds of searches at the providers' pace never hold up the batched lookups, nor the
+    cover tasks queued behind them for long.
+    """
     ids = sorted(request_ids)
+    if not ids:
+        return 0
     EnrichmentRequest.objects.filter(pk__in=ids).update(queued_at=timezone.now())
-    for start in range(0, len(ids), size):
-        task_queue.enqueue("enrichment.tasks.process_enrichment_batch", ids[start : start + size])
-    return (len(ids) + size - 1) // size
+    known = set(
+        EnrichmentRequest.objects.filter(pk__in=ids)
+        .filter(identified_q())
+        .values_list("pk", flat=True)
+    )
+    groups = (
+        ([pk for pk in ids if pk in known], settings.ENRICHMENT_BATCH_SIZE),
+        ([pk for pk in ids if pk not in known], settings.ENRICHMENT_SEARCH_BATCH_SIZE),
+    )
+    tasks = 0
+    for group, size in groups:
+        size = max(size, 1)
+        for start in range(0, len(group), size):
+            batch = group[start : start + size]
+            task_queue.enqueue("enrichment.tasks.process_enrichment_batch", batch)
+            tasks += 1
+    return tasks
 
 
 def requests_dispatch_due(*, now=None) -> int:

@@ -88,12 +88,58 @@ def test_enqueue_dispatches_batches_on_commit(
 ):
     settings.ENRICHMENT_BATCH_SIZE = 2
     for i in range(5):
-        make_work(f"Book {i}")
+        make_edition(make_work(f"Book {i}"))
     with django_capture_on_commit_callbacks(execute=True):
         ids = queue.works_enqueue_enrichment(trigger="manual_bulk")
     assert [len(task.args[0]) for task in sent_tasks] == [2, 2, 1]
     assert sorted(i for task in sent_tasks for i in task.args[0]) == sorted(ids)
     assert set(EnrichmentRequest.objects.values_list("priority", flat=True)) == {30}
+
+
+def test_books_known_by_isbn_or_key_are_dispatched_before_title_searches(settings, sent_tasks):
+    settings.ENRICHMENT_BATCH_SIZE, settings.ENRICHMENT_SEARCH_BATCH_SIZE = 100, 2
+    searched = [make_work(f"No ISBN {i}", authors=["Someone"]).pk for i in range(5)]
+    isbn = [make_edition(make_work(f"ISBN {i}")).work_id for i in range(3)]
+    keyed = [make_work("Keyed", openlibrary_work_key="OL45804W").pk]
+    ids = queue.works_enqueue_enrichment(dispatch=False)
+    assert queue.requests_dispatch(request_ids=ids) == 4
+
+    work_of = dict(EnrichmentRequest.objects.values_list("pk", "work_id"))
+    batches = [[work_of[pk] for pk in task.args[0]] for task in sent_tasks]
+    assert sorted(batches[0]) == sorted(isbn + keyed)  # one batch, first
+    assert [len(batch) for batch in batches[1:]] == [2, 2, 1]
+    assert sorted(pk for batch in batches[1:] for pk in batch) == sorted(searched)
+
+
+def test_a_batch_decides_its_isbn_books_before_any_title_search():
+    identified = make_work("Neverwhere", authors=["Neil Gaiman"])
+    edition = make_edition(identified)
+    unknown = make_work("A Book Without An ISBN", authors=["Someone Else"])
+    ids = queue.works_enqueue_enrichment(dispatch=False)
+    record = candidate(
+        title="Neverwhere",
+        authors=[Contributor("Neil Gaiman")],
+        isbn13=[edition.isbn13],
+        page_count=370,
+        queried_isbn=edition.isbn13,
+    )
+    statuses_when_searching = []
+
+    class SearchingProvider(FakeProvider):
+        def search(self, *, title, author):
+            statuses_when_searching.append(
+                dict(EnrichmentRequest.objects.values_list("work_id", "status"))
+            )
+            return super().search(title=title, author=author)
+
+    provider = SearchingProvider(answers={edition.isbn13: [record]})
+    engine.process_requests(queue.requests_claim(request_ids=ids), providers=[provider])
+
+    assert provider.search_calls == [("A Book Without An ISBN", "Someone Else")]
+    # When the search started, the ISBN book was already completed and applied.
+    assert statuses_when_searching[0][identified.pk] == "completed"
+    assert statuses_when_searching[0][unknown.pk] == "in_progress"
+    assert EnrichmentRequest.objects.get(work=unknown).status == "skipped"
 
 
 def test_import_hook_queues_the_imported_works():
