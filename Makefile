@@ -1,9 +1,9 @@
-# The two set-up commands: `make run` and `make test` (see README.md).
+# The set-up commands: `make run`, `make demo` and `make test` (see README.md).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck venv clean
+.PHONY: run demo test lint typecheck venv clean
 
 venv: $(VENV)/.installed
 
@@ -15,6 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 ## run: migrate, create the admin user, start the web server and a worker (Ctrl-C stops both)
 run: venv
 	PY=$(PY) scripts/run.sh
+
+## demo: `make run` on its own demo.sqlite3, with a local demo provider and a demo export (no network)
+demo: venv
+	PY=$(PY) scripts/demo.sh
 
 ## test: the whole suite on SQLite, then on a throwaway PostgreSQL cluster
 test: venv

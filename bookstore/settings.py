@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "bookstore.context_processors.demo_mode",
             ],
         },
     },
@@ -361,6 +362,9 @@ if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 
 LOGIN_URL = "admin:login"
+
+# `make demo` sets it: every admin page says that its data comes from a local demo provider.
+DEMO_MODE = env.bool("DEMO_MODE", default=False)
 
 LOGGING = {
     "version": 1,
