@@ -45,7 +45,8 @@ def proposal_templates():
     """A few realistic proposals, built by the real merge code from provider candidates."""
     from enrichment.candidates import Candidate, Contributor, CoverRef
     from enrichment.matching import BookQuery, score_candidate
-    from enrichment.merge import build_proposal, merge_candidates
+    from enrichment.merge import merge_candidates
+    from enrichment.proposals import ProposedCover, Scores, build_proposal
 
     templates = []
     for n, tier in enumerate(["medium", "low", "high", "medium"]):
@@ -78,25 +79,18 @@ def proposal_templates():
         current = {"publisher": "Penguin" if n % 2 else "", "page_count": None, "subjects": []}
         score = score_candidate(BookQuery("A Book", ("Some Author",)), candidate)
         proposal = build_proposal(
-            current=current, merged=merged, tier=tier, scores={"isbn": 0, "title": 5, "author": 5}
+            current=current, merged=merged, tier=tier, scores=Scores(isbn=0, title=5, author=5)
         )
-        proposal["cover"] = {
-            "current": {},
-            "proposed": [
-                {"provider": c.provider, "url": c.url, "cover_id": c.cover_id,
-                 "size_label": c.size_label, "width": None, "height": None}
-                for c in merged.covers
-            ],
-            "source": "openlibrary",
-            "tier": tier,
-            "target": "edition",
-            "fills_empty": True,
-        }  # fmt: skip
+        proposal.cover = ProposedCover(
+            proposed=list(merged.covers), source="openlibrary", tier=tier, target="edition"
+        )
         details = {
             "query": {"title": "A Book", "authors": ["Some Author"], "isbn13": ""},
             "candidates": [
                 {"provider": candidate.provider, "ids": candidate.provider_ids, "isbn13": [],
-                 "source_url": candidate.source_url, "notes": [], **score.as_json()}
+                 "source_url": candidate.source_url, "notes": [], "isbn_score": score.isbn,
+                 "title_score": score.title, "author_score": score.author,
+                 "tier": str(score.tier), "reasons": score.reasons}
             ],
             "authors": [{"name": "Some Author", "role": "author", "source": candidate.provider}],
             "skipped": [],
