@@ -5,3 +5,16 @@ class BookstoreAdminSite(admin.AdminSite):
     site_header = "Bookstore catalog"
     site_title = "Bookstore"
     index_title = "Catalog and enrichment"
+
+    def index(self, request, extra_context=None):
+        """The index offers the first steps up front (templates/admin/index.html): importing a
+        CSV, and on an empty catalog a word on where to begin."""
+        from catalog import permissions  # the apps' models are loaded once a page is served
+        from catalog.models import Work
+
+        context = {
+            "can_import": permissions.user_can_import(request.user),
+            "catalog_is_empty": not Work.objects.exists(),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)

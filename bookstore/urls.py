@@ -1,11 +1,25 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import path
 from django.views.generic import RedirectView
 
+
+class FaviconView(RedirectView):
+    """Browsers ask every site for /favicon.ico, whatever its pages link: answer with ours (its
+    URL looked up when asked, so the static files' storage decides it; not permanent, so that a
+    new URL is followed)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static_url("bookstore/favicon.ico")
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
 

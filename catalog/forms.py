@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
-from catalog.models import ImportJob
+from catalog.models import Edition, ImportJob, Work
 
 
 class ImportUploadForm(forms.Form):
@@ -113,3 +113,52 @@ class ColumnMapForm(forms.Form):
 
     def column_map(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in FIELDS if self.cleaned_data.get(name)}
+
+
+class LinesField(forms.Field):
+    """A list of short texts (a work's subjects) edited one per line, not as raw JSON; blank
+    lines are dropped."""
+
+    widget = forms.Textarea(attrs={"rows": 5, "cols": 60})
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        return [line.strip() for line in str(value).splitlines() if line.strip()]
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+
+#: The cover fields under the "Cover" fieldset: each labelled for what it is, not "Cover" again.
+COVER_FIELD_LABELS = {
+    "cover": _("Image file"),
+    "cover_source": _("Source"),
+    "cover_source_url": _("Source URL"),
+}
+
+
+class WorkAdminForm(forms.ModelForm):
+    """The work page's form: subjects one per line, the cover fields by their own labels."""
+
+    subjects = LinesField(label=_("Subjects"), required=False, help_text=_("One per line."))
+
+    class Meta:
+        model = Work
+        # The admin names the fields (its fieldsets); the labels reach its form through this Meta.
+        fields = ["subjects"]
+        labels = COVER_FIELD_LABELS
+
+
+class EditionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = ["cover"]
+        labels = COVER_FIELD_LABELS

@@ -90,6 +90,9 @@ class Work(TimeStampedModel, CoverFields):
     class EnrichmentStatus(models.TextChoices):
         NOT_ENRICHED = "", _("Not enriched yet")
         QUEUED = "queued", _("Queued")
+        # Not one provider could be asked (unreachable, breaker open, quota spent): its request
+        # waits and is retried on its own. Not "unresolved": nobody said they do not know it.
+        WAITING = "waiting", _("Waiting: providers unavailable")
         ENRICHED = "enriched", _("Enriched")
         NEEDS_REVIEW = "needs_review", _("Needs review")
         UNRESOLVED = "unresolved", _("No provider knows it")

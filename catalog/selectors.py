@@ -1,6 +1,7 @@
 """Read-side queries for the catalog (writes live in services/)."""
 
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 
 from catalog import isbn
 from catalog.models import Edition, Work
@@ -41,6 +42,11 @@ def cover_holder(work: Work) -> Work | Edition | None:
     return work.editions.exclude(cover="").order_by("pk").first()
 
 
+#: The annotation works_with_cover_source adds. Named through a plain `str`: the type checker's
+#: Django plugin knows model fields, not annotations.
+COVER_SOURCE: str = "verified_cover_source"
+
+
 def works_with_cover_source(queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
     """Works annotated with `verified_cover_source`, the source of the verified cover they show:
     their own verified cover's, else their first (lowest id) verified edition cover's. "" when
@@ -59,6 +65,17 @@ def works_with_cover_source(queryset: QuerySet[Work] | None = None) -> QuerySet[
     )
 
 
+def works_showing_cover_from(
+    source: str | None, queryset: QuerySet[Work] | None = None
+) -> QuerySet[Work]:
+    """Works whose shown verified cover came from `source` ("": not recorded); any verified
+    cover when `source` is None (see works_with_cover_source)."""
+    lookup: dict[str, object] = (
+        {f"{COVER_SOURCE}__isnull": False} if source is None else {COVER_SOURCE: source}
+    )
+    return works_with_cover_source(queryset).filter(**lookup)
+
+
 def works_with_display_cover(queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
     """Works annotated with their first covered edition's image names, for `display_cover`
     without a query per row."""
@@ -67,6 +84,19 @@ def works_with_display_cover(queryset: QuerySet[Work] | None = None) -> QuerySet
     return queryset.annotate(
         edition_cover_name=Subquery(covered.values("cover")[:1]),
         edition_thumbnail_name=Subquery(covered.values("cover_thumbnail")[:1]),
+    )
+
+
+def works_with_listed_isbn(queryset: QuerySet[Work] | None = None) -> QuerySet[Work]:
+    """Works annotated with `listed_isbn`, the ISBN a list shows for them: the ISBN-13 of their
+    first (lowest id) edition that has one, else the first ISBN-10; None without either."""
+    queryset = Work.objects.all() if queryset is None else queryset
+    editions = Edition.objects.filter(work=OuterRef("pk")).order_by("id")
+    return queryset.annotate(
+        listed_isbn=Coalesce(
+            Subquery(editions.filter(isbn13__gt="").values("isbn13")[:1]),
+            Subquery(editions.exclude(isbn10="").values("isbn10")[:1]),
+        )
     )
 
 

@@ -28,6 +28,7 @@ from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.cover_apply import COVER_JOB_FIELDS, cover_mark_pending, covers_dispatch
+from enrichment.history import work_history_record
 from enrichment.matching import Tier
 from enrichment.merge import (
     FIELDS,
@@ -234,6 +235,7 @@ def apply_proposal(
                 actor_label=AuditLogEntry.label_for(actor),
                 note=note,
             )
+            work_history_record(entry=result.audit_entry)
         update = ["proposal", "fields_applied", "updated_at"]
         if selected.cover:
             cover_mark_pending(request, replace=not only_empty)

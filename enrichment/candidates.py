@@ -5,6 +5,12 @@ Provider clients turn HTTP into these; matching, merging and the cover pipeline 
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from enrichment.faults import ClassifiedFault
 
 #: How much of a provider's description and subjects the catalog keeps (the provider fields
 #: cap every candidate to these; the dump loader stores no more than them).
@@ -73,6 +79,31 @@ class LookupStatus(StrEnum):
     NOT_CONFIGURED = "not_configured"  # no key: skipped
 
 
+#: Why the ISBN cascade (enrichment.providers.cascade) did not ask a provider to search.
+NO_TITLE_SEARCH = "no_title_search"
+
+#: What each outcome says of a provider, for people ("Google Books: did not answer in time").
+#: Screens show these, never the codes.
+LOOKUP_STATUS_LABELS = {
+    LookupStatus.FOUND: _("answered"),
+    LookupStatus.NOT_FOUND: _("does not know the book"),
+    LookupStatus.THROTTLED: _("asked us to slow down (rate limit)"),
+    LookupStatus.QUOTA_EXHAUSTED: _("its daily quota is spent"),
+    LookupStatus.AUTH_REFUSED: _("it refused our API key"),
+    LookupStatus.SERVER_ERROR: _("failed with a server error"),
+    LookupStatus.TIMEOUT: _("did not answer in time"),
+    LookupStatus.UNPARSEABLE: _("sent an answer that could not be read"),
+    LookupStatus.CIRCUIT_OPEN: _("paused after repeated failures"),
+    LookupStatus.NOT_CONFIGURED: _("no API key is configured"),
+    NO_TITLE_SEARCH: _("it cannot search by title"),
+}
+
+
+def lookup_status_label(status: str) -> str:
+    """The words for a lookup outcome code; an unknown code (old stored data) as it is."""
+    return str(LOOKUP_STATUS_LABELS.get(status, status))
+
+
 #: Statuses that are the provider's definite answer (cached); the others are faults.
 ANSWER_STATUSES = frozenset({LookupStatus.FOUND, LookupStatus.NOT_FOUND})
 #: Faults after which asking again later may work; the engine backs off and retries.
@@ -102,3 +133,18 @@ class LookupResult:
     from_cache: bool = False
     error: str = ""
     retry_after: float | None = None  # seconds, when the provider said so
+    # The fault classified (enrichment.faults): kind, host, HTTP status, full text.
+    fault: "ClassifiedFault | None" = None
+    # False: the request was never sent (breaker open, budget spent, our rate limit): the
+    # provider was unavailable for now, which is no fault of its answer.
+    asked: bool = True
+
+    @property
+    def was_skipped(self) -> bool:
+        """Neither an answer nor a fault: the provider was not asked (breaker open, budget or
+        rate limit), has no key, refused ours, or its day's quota is spent."""
+        return (
+            not self.asked
+            or self.status in SKIP_STATUSES
+            or self.status == LookupStatus.CIRCUIT_OPEN
+        )

@@ -31,6 +31,7 @@ from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
 from enrichment.covers.fetch import download_seconds
+from enrichment.history import work_history_record
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.work_state import lock_targets, target_has_cover, work_refresh
 
@@ -310,7 +311,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             "cover_source_url": target.cover_source_url,
         }
         assign_cover(target, stored, source=ref.provider, source_url=ref.url)
-        AuditLogEntry.objects.create(
+        entry = AuditLogEntry.objects.create(
             request=locked,
             work=work,
             edition=target if isinstance(target, Edition) else None,
@@ -330,6 +331,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             actor=actor,
             actor_label=AuditLogEntry.label_for(actor),
         )
+        work_history_record(entry=entry)
         locked.cover_status = CoverStatus.APPLIED
         locked.proposal.mark_cover_applied(ref.url)
         locked.save(update_fields=[*done_fields, "proposal"])

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ImportJob
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
@@ -15,9 +16,12 @@ from enrichment.selectors import (
     MISSING_AUTHORS,
     MISSING_FIELDS,
     ProviderHealth,
+    ProvidersReachability,
     catalog_counts,
     covers_by_source,
     provider_health,
+    provider_states,
+    providers_reachability,
     queue_counts,
 )
 
@@ -52,6 +56,7 @@ class Figures:
     queue: list[Bar] = field(default_factory=list)
     review_by_confidence: list[Bar] = field(default_factory=list)
     providers: list[ProviderHealth] = field(default_factory=list)
+    reachability: ProvidersReachability = field(default_factory=ProvidersReachability)
     imports: list[ImportJob] = field(default_factory=list)
     bulk_operations: list[BulkOperation] = field(default_factory=list)
     activity: list[Bar] = field(default_factory=list)
@@ -85,7 +90,9 @@ def dashboard_figures(*, now=None) -> Figures:
             if by_confidence.get(value)
         ]
     )
-    figures.providers = provider_health(now=now)
+    states = provider_states()  # one query for the providers' table and the notice
+    figures.providers = provider_health(now=now, states=states)
+    figures.reachability = providers_reachability(now=now, states=states)
     figures.imports = list(
         ImportJob.objects.filter(
             status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]
@@ -110,12 +117,13 @@ def dashboard_figures(*, now=None) -> Figures:
     return figures
 
 
-#: The queue's statuses in the order a librarian reads them.
+#: The queue's statuses in the order a librarian reads them (counted over works' current
+#: requests: selectors.queue_counts).
 STATUS_ORDER = (
-    (EnrichmentRequest.Status.NEEDS_REVIEW, "Needs review"),
-    (EnrichmentRequest.Status.PENDING, "Pending"),
-    (EnrichmentRequest.Status.IN_PROGRESS, "In progress"),
-    (EnrichmentRequest.Status.COMPLETED, "Completed"),
-    (EnrichmentRequest.Status.SKIPPED, "Skipped / dismissed"),
-    (EnrichmentRequest.Status.FAILED, "Failed"),
+    (EnrichmentRequest.Status.NEEDS_REVIEW, _("Needs review")),
+    (EnrichmentRequest.Status.PENDING, _("Pending")),
+    (EnrichmentRequest.Status.IN_PROGRESS, _("In progress")),
+    (EnrichmentRequest.Status.COMPLETED, _("Completed")),
+    (EnrichmentRequest.Status.SKIPPED, _("Skipped / dismissed")),
+    (EnrichmentRequest.Status.FAILED, _("Failed")),
 )

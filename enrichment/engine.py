@@ -15,27 +15,31 @@ other providers can be asked by that ISBN.
 Every claimed request leaves a batch final or backed off, never in progress: an exception while
 handling one provider's answers is that provider's fault (recorded in its state) for the books
 it was asked about, and the other providers and books carry on.
+
+Unreachable is not unknown: a book is "unresolved" only when the providers answered and none
+knew it. When a provider could not be asked for now (breaker open, quota spent, our rate limit)
+and nothing matched, the request waits, pending, until the first of them is expected back
+(enrichment.waiting), without counting an attempt; its work shows "waiting". Faults (asked, and
+it failed) back off and end FAILED after max_attempts, the work "waiting" meanwhile.
 """
 
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalog.models import Edition, Work
-from enrichment import apply, throttle
+from enrichment import apply, outcomes, throttle
 from enrichment.candidates import (
-    RETRYABLE_STATUSES,
-    SKIP_STATUSES,
+    ANSWER_STATUSES,
     Candidate,
     LookupResult,
     LookupStatus,
 )
+from enrichment.faults import ClassifiedFault, FaultKind, classify_fault, host_of
 from enrichment.matching import (
     TIER_ORDER,
     BookQuery,
@@ -51,19 +55,19 @@ from enrichment.proposals import (
     HeldQuery,
     MatchDetails,
     ProposedAuthor,
+    ProviderSkip,
     Scores,
     build_proposal,
 )
 from enrichment.providers.base import REQUESTS_SENT, Provider
 from enrichment.providers.cascade import resolve_isbn
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from enrichment.providers.registry import enabled_providers
+from enrichment.providers.registry import enabled_providers, provider_class
+from enrichment.waiting import UNAVAILABLE_FOR_NOW, Unavailable, next_try_at
 from enrichment.work_state import (
-    WORK_STATUS,
     current_values,
     target_edition,
     target_has_cover,
-    work_refresh,
 )
 
 logger = logging.getLogger(__name__)
@@ -93,15 +97,17 @@ class _Book:
     query: BookQuery  # what we know, including what our own Open Library records taught
     held: BookQuery  # what the catalog holds
     scored: list[tuple[Candidate, MatchScore]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
-    attempted: list[str] = field(default_factory=list)
+    faults: list[ClassifiedFault] = field(default_factory=list)  # asked, and it failed
+    skipped: list[ProviderSkip] = field(default_factory=list)  # not asked
+    unavailable: list[Unavailable] = field(default_factory=list)  # skipped for now: until when
+    attempted: list[str] = field(default_factory=list)  # asked (answered or failed)
+    answered: list[str] = field(default_factory=list)  # found the book or said they do not know it
     via_search: bool = False
     learned: dict = field(default_factory=dict)  # what our own Open Library records taught
 
     @property
     def best_tier(self) -> Tier:
-        return max((s.tier for _, s in self.scored), key=TIER_ORDER.get, default=Tier.NONE)
+        return max((s.tier for _, s in self.scored), key=TIER_ORDER.__getitem__, default=Tier.NONE)
 
     def has_cover_ref(self) -> bool:
         return any(
@@ -194,7 +200,12 @@ def process_requests(
 def _batch_failed(books: list["_Book"], exc: Exception) -> None:
     logger.exception("Enrichment lookups failed for a batch of %s requests", len(books))
     for book in books:
-        book.faults.append(f"Internal error: {exc}")
+        book.faults.append(_internal_fault(f"Internal error: {exc}"))
+
+
+def _internal_fault(error: str) -> ClassifiedFault:
+    """A fault of our own code, no provider's."""
+    return classify_fault(error=error)
 
 
 def _decide_each(books: list["_Book"], stats: RunStats) -> None:
@@ -203,7 +214,9 @@ def _decide_each(books: list["_Book"], stats: RunStats) -> None:
             status = _decide(book)
         except Exception as exc:  # one book's bug must not lose the others' work
             logger.exception("Enrichment request %s failed", book.request.pk)
-            status = _retry_or_fail(book.request, f"Internal error: {exc}")
+            status = outcomes.retry_or_fail(
+                book.request, [_internal_fault(f"Internal error: {exc}")]
+            )
         stats.statuses[status] += 1
 
 
@@ -211,19 +224,43 @@ def _record(
     book: _Book, provider: str, result: LookupResult, stats: RunStats
 ) -> list[tuple[Candidate, MatchScore]]:
     """Score a lookup's candidates for the book; returns the ones it added."""
-    if result.status in SKIP_STATUSES or result.status == LookupStatus.CIRCUIT_OPEN:
-        book.skipped.append(f"{provider}: {result.status}")  # not asked: unavailable for now
+    if result.was_skipped:
+        _skip(book, provider, result.status, result.retry_after)
         return []
     if provider not in book.attempted:
         book.attempted.append(provider)
     if result.from_cache:
         stats.cache_hits += 1
-    if result.status in RETRYABLE_STATUSES:
-        book.faults.append(f"{provider}: {result.status} {result.error}".strip())
+    if result.status not in ANSWER_STATUSES:
+        book.faults.append(_fault_of(provider, result.fault, result.error, result.status))
         return []
+    if provider not in book.answered:
+        book.answered.append(provider)
     added = [(candidate, score_candidate(book.query, candidate)) for candidate in result.candidates]
     book.scored += added
     return added
+
+
+def _skip(book: _Book, provider: str, status: str, retry_after: float | None) -> None:
+    """A provider not asked for the book; one that is only unavailable for now says until when."""
+    if status in UNAVAILABLE_FOR_NOW:
+        book.unavailable.append((status, retry_after))
+    skip = ProviderSkip(provider=provider, status=str(status))
+    if skip not in book.skipped:
+        book.skipped.append(skip)
+
+
+def _fault_of(
+    provider: str, fault: ClassifiedFault | None, error: str, status: str
+) -> ClassifiedFault:
+    """The provider's fault as its client classified it, else classified from its text."""
+    fault = fault or classify_fault(error=error, status=status)
+    return replace(fault, provider=provider, host=fault.host or _provider_host(provider))
+
+
+def _provider_host(provider: str) -> str:
+    cls = provider_class(provider)
+    return host_of(cls.configured_url()) if cls is not None else ""
 
 
 def _ask_by_openlibrary_key(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
@@ -300,13 +337,16 @@ def _provider_failed(provider: Provider, exc: Exception, books: list[_Book]) -> 
     error) and on each book it was asked for, which will be retried."""
     logger.exception("%s: handling its answers failed", provider.name)
     error = f"internal error: {type(exc).__name__}: {exc}"
+    fault = replace(
+        _fault_of(provider.name, None, error, LookupStatus.UNPARSEABLE), kind=FaultKind.OTHER
+    )
     throttle.record_error(
-        provider=provider.name, error=error, limits=throttle.limits_for(provider.name)
+        provider=provider.name, error=error, limits=throttle.limits_for(provider.name), fault=fault
     )
     for book in books:
         if provider.name not in book.attempted:
             book.attempted.append(provider.name)
-        book.faults.append(f"{provider.name}: {LookupStatus.UNPARSEABLE} {error}")
+        book.faults.append(fault)
 
 
 def _needs_title_search(book: _Book) -> bool:
@@ -315,8 +355,9 @@ def _needs_title_search(book: _Book) -> bool:
         return False
     if book.query.title_is_placeholder:
         return False  # a key is no title to search for
-    # An ISBN lookup that failed for now is retried before guessing by title.
-    return not (book.query.isbn13 and book.faults)
+    # An ISBN lookup that failed, or that no provider could be asked, is retried before
+    # guessing by title.
+    return not (book.query.isbn13 and (book.faults or not book.answered))
 
 
 def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
@@ -328,13 +369,21 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
             )
         except Exception as exc:  # this book is retried; the batch's other books go on
             logger.exception("Title search failed for request %s", book.request.pk)
-            book.faults.append(f"Internal error in the title search: {exc}")
+            book.faults.append(_internal_fault(f"Internal error in the title search: {exc}"))
             continue
         for outcome in resolution.asked:
             if outcome.provider not in book.attempted:
                 book.attempted.append(outcome.provider)
-        book.skipped += [f"{o.provider}: {o.status}" for o in resolution.skipped]
-        book.faults += [f"{o.provider}: {o.status} {o.detail}".strip() for o in resolution.failed]
+            if outcome.provider not in book.answered:
+                book.answered.append(outcome.provider)
+        for outcome in resolution.skipped:
+            _skip(book, outcome.provider, outcome.status, outcome.retry_after)
+        for outcome in resolution.failed:
+            if outcome.provider not in book.attempted:
+                book.attempted.append(outcome.provider)
+            book.faults.append(
+                _fault_of(outcome.provider, outcome.fault, outcome.detail, outcome.status)
+            )
         if resolution.candidate is not None:
             book.scored.append(
                 (resolution.candidate, score_candidate(book.query, resolution.candidate))
@@ -375,19 +424,26 @@ def _decide(book: _Book) -> str:
         ],
         skipped=book.skipped,
         faults=book.faults,
+        answered=book.answered,
     )
     request.match_details = details
 
     if not matched:
         if book.faults:
-            return _retry_or_fail(request, "; ".join(book.faults))
+            return outcomes.retry_or_fail(request, book.faults)
+        if book.unavailable:  # a provider that may know it could not be asked for now
+            return outcomes.wait_for_providers(
+                request, next_try_at(book.unavailable, now=timezone.now()), book.skipped
+            )
         reason = "No provider knows this book."
         if book.scored:
             reason = "Providers answered, but no record matched this book's title."
         if book.scored and book.held.title_is_placeholder:
             reason = gettext("No record found by this book's Open Library keys is this book.")
-        if book.skipped and not book.attempted:
-            reason = "Every provider is unavailable for now: " + ", ".join(book.skipped)
+        if book.skipped and not book.answered:  # no key, key refused, no title search
+            reason = gettext("No provider could look this book up: %(why)s.") % {
+                "why": outcomes.skips_text(book.skipped)
+            }
         return apply.request_finish_unmatched(request=request, reason=reason)
 
     merged = merge_candidates([c for c, _ in matched], provider_order=settings.ENRICHMENT_PROVIDERS)
@@ -418,36 +474,6 @@ def _add_our_edition_isbn(
         if isbn13:
             merged.fields["isbn13"] = MergedValue(value=isbn13, source=candidate.provider)
             return
-
-
-def _retry_or_fail(request: EnrichmentRequest, error: str) -> str:
-    """Provider faults: back off exponentially, and give up after max_attempts."""
-    now = timezone.now()
-    if request.attempts >= request.max_attempts:
-        status = Status.FAILED
-        next_at = request.next_attempt_at
-    else:
-        status = Status.PENDING
-        delay = settings.ENRICHMENT_RETRY_BASE_SECONDS * 2 ** max(request.attempts - 1, 0)
-        next_at = now + timedelta(seconds=delay)
-    with transaction.atomic():
-        still_ours = EnrichmentRequest.objects.filter(
-            pk=request.pk, claim_token=request.claim_token
-        ).update(
-            status=status,
-            last_error=error[:2000],
-            next_attempt_at=next_at,
-            claim_token="",
-            queued_at=None,  # no task holds it: the sweep sends it again once it is due
-            match_details=request.match_details,
-            providers_attempted=request.providers_attempted,
-            updated_at=now,
-            finished_at=now if status == Status.FAILED else None,
-        )
-        if still_ours and status == Status.FAILED:
-            work = Work.objects.select_for_update().get(pk=request.work_id)
-            work_refresh(work, status=WORK_STATUS[Status.FAILED], touched=True)
-    return status
 
 
 def run_now(*, request_ids: list[int], progress=None) -> RunStats:

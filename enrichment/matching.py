@@ -44,6 +44,13 @@ class Tier(StrEnum):
 
 TIER_ORDER = {Tier.HIGH: 3, Tier.MEDIUM: 2, Tier.LOW: 1, Tier.NONE: 0}
 
+#: The scores (0–5) at which each part of a record agrees with our book: the tiers below are
+#: built from them, and so are the review page's headlines (enrichment.headlines).
+ISBN_AGREES = 4  # our ISBN (or Open Library key) is on the record
+TITLE_AGREES = 3
+AUTHOR_AGREES = 2
+TITLE_CLOSE = 2  # close enough to keep for review (low), never to apply
+
 
 @dataclass(frozen=True, slots=True)
 class BookQuery:
@@ -299,11 +306,11 @@ def authors_disagree(query: BookQuery, candidate: Candidate, author_score: int) 
 
 
 def tier_for(isbn: int, title: int, author: int) -> Tier:
-    if isbn >= 4 and title >= 3:
+    if isbn >= ISBN_AGREES and title >= TITLE_AGREES:
         return Tier.HIGH
-    if title >= 3 and author >= 2:
+    if title >= TITLE_AGREES and author >= AUTHOR_AGREES:
         return Tier.MEDIUM
-    if title >= 2:
+    if title >= TITLE_CLOSE:
         return Tier.LOW
     return Tier.NONE
 
@@ -334,7 +341,7 @@ def score_candidate(query: BookQuery, candidate: Candidate) -> MatchScore:
     author_score, author_reason = score_author(query, candidate)
     tier = tier_for(identifier, title_score, author_score)
     reasons = [isbn_reason, *([key_reason] if key_reason else []), title_reason, author_reason]
-    if identifier >= 4 and title_score < 3:
+    if identifier >= ISBN_AGREES and title_score < TITLE_AGREES:
         what = "ISBN" if isbn_score >= 4 else "Open Library key"
         reasons.append(f"the {what} matches but the title does not: kept for review")
     listed_isbns = bool(candidate.isbn13 or candidate.isbn10)

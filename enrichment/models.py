@@ -73,8 +73,19 @@ class ProviderState(models.Model):
     # lease expires instead of holding a slot forever.
     in_flight = models.PositiveSmallIntegerField(default=0)
     leases = models.JSONField(default=list, blank=True)
+    # The last fault, classified (enrichment.faults): its one line, kind, host and HTTP status,
+    # and its full text (without URL queries) for the details toggle.
     last_error = models.CharField(max_length=500, blank=True)
+    last_error_kind = models.CharField(max_length=16, blank=True)
+    last_error_host = models.CharField(max_length=255, blank=True)
+    last_error_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error_detail = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    failing_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("The first failure of the current run of failures (cleared by an answer)."),
+    )
     last_success_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

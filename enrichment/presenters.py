@@ -12,15 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalog import text
+from catalog.admin.works import language_name
 from catalog.selectors import cover_holder
-from enrichment import cover_apply, dashboard, review
+from enrichment import cover_apply, dashboard, headlines, outcomes, review, selectors
+from enrichment.candidates import NO_TITLE_SEARCH
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
 from enrichment.covers.hosts import check_cover_url, upgrade_to_https
+from enrichment.faults import ClassifiedFault
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.providers.registry import provider_label, record_links
-from enrichment.work_state import current_values, target_edition
+from enrichment.waiting import waiting_text
+from enrichment.work_state import WORK_WAITING, current_values, target_edition
 
 Status = EnrichmentRequest.Status
 
@@ -42,12 +46,81 @@ FIELD_LABELS = {
     "authors": "Authors",
     "cover": "Cover",
 }
-TIER_WORDS = {
-    "high": "The ISBN (or Open Library key) and the title agree: the same book.",
-    "medium": "The title and the author agree, but no ISBN confirms it: check the edition.",
-    "low": "Only the title agrees; the author or the ISBN does not: check it is the same book.",
-    "none": "Nothing matched well enough.",
-}
+#: The queue's "Show" filter (admin.requests.HistoryFilter): its parameter, and the value that
+#: lists every request rather than each work's current one.
+HISTORY_PARAMETER, ALL_HISTORY = "show", "all"
+#: The confidences of a match; "none" is no match, never a confidence a screen shows.
+MATCHED = (
+    EnrichmentRequest.Confidence.HIGH,
+    EnrichmentRequest.Confidence.MEDIUM,
+    EnrichmentRequest.Confidence.LOW,
+)
+
+
+def tier_label(tier: str) -> str:
+    """ "High", "Medium", "Low" (the Confidence choices' labels); "No match" for none; "" for
+    a request not decided yet."""
+    if tier in MATCHED:
+        return str(EnrichmentRequest.Confidence(tier).label)
+    return gettext("No match") if tier else ""
+
+
+def providers_text(names) -> str:
+    """Provider keys as their labels, joined: "Open Library, Google Books"."""
+    return ", ".join(provider_label(name) for name in names if name)
+
+
+def answered_providers(req: EnrichmentRequest) -> list[str]:
+    """The providers that answered the request (found the book or said they do not know it),
+    as the engine recorded them; for a request recorded before that: those asked, less those
+    whose every lookup failed (a fault and no record). Skipped providers were never asked."""
+    details = req.match_details
+    if details.answered:
+        return list(details.answered)
+    faulted = {fault.provider for fault in details.faults}
+    with_records = {candidate.provider for candidate in details.candidates}
+    return [
+        name
+        for name in req.providers_attempted or []
+        if name not in faulted or name in with_records
+    ]
+
+
+def request_headline(req: EnrichmentRequest) -> str:
+    """The review page's one sentence: what agreed and what did not (enrichment.headlines)."""
+    details, scores = req.match_details, req.proposal.scores
+    if req.confidence in MATCHED and scores is not None:
+        query = details.query
+        by_key = (
+            query is not None
+            and not query.isbn13
+            and bool(query.openlibrary_edition_key or query.openlibrary_work_key)
+        )
+        return headlines.match_headline(
+            tier=req.confidence,
+            isbn=scores.isbn,
+            title=scores.title,
+            author=scores.author,
+            by_key=by_key,
+        )
+    if req.confidence in MATCHED:
+        return ""  # a match whose proposal changed nothing: the fields say so
+    return headlines.no_match_headline(
+        looked_up=req.status not in (Status.PENDING, Status.IN_PROGRESS) or bool(req.attempts),
+        answered=bool(answered_providers(req)),
+        # A provider that cannot search by title was not unavailable: it has no such search.
+        unavailable=any(skip.status != NO_TITLE_SEARCH for skip in details.skipped),
+        failed=bool(details.faults),
+        records_seen=len(details.candidates),
+        via_title_search=details.via_title_search,
+    )
+
+
+def field_value_text(name: str, value) -> str:
+    """A field's value as a reviewer reads it: a language by its name, the rest as text."""
+    if name == "language" and isinstance(value, str) and value:
+        return language_name(value)
+    return value_text(value)
 
 
 def value_text(value) -> str:
@@ -90,12 +163,12 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
             {
                 "name": item.name,
                 "label": FIELD_LABELS.get(item.name, item.name),
-                "current": value_text(current),
-                "proposed": value_text(item.proposed),
+                "current": field_value_text(item.name, current),
+                "proposed": field_value_text(item.name, item.proposed),
                 "long": item.name == "description",
-                "source": item.source,
-                "agree": item.agree,
-                "tier": item.tier,
+                "source": provider_label(item.source),
+                "agree": [provider_label(name) for name in item.agree],
+                "tier": tier_label(item.tier),
                 "score": item.score,
                 "target": item.target,
                 "applied": item.applied,
@@ -120,7 +193,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "label": "Authors",
                 "current": "; ".join(credits),
                 "proposed": "; ".join(p.name for p in people),
-                "source": people[0].source,
+                "source": provider_label(people[0].source),
                 "agree": [],
                 "applied": applied,
                 "refused": "" if not credits or applied else "the work has credits: edit them",
@@ -141,7 +214,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         current = {
             "url": url,
             "original": holder.cover.url,
-            "source": holder.cover_source,
+            "source": provider_label(holder.cover_source),
             "source_url": web_url(holder.cover_source_url),
             "size": f"{holder.cover_width}×{holder.cover_height}" if holder.cover_width else "",
             "verified": holder.cover_verified_at,
@@ -167,6 +240,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "current": current,
         "proposed": proposed,
         "item": item,
+        "source": provider_label(item.source) if item is not None else "",
         "applied": applied,
         "chosen": chosen,
         "status": req.get_cover_status_display() if req.cover_status else "",
@@ -194,7 +268,7 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                 "provider": provider_label(candidate.provider),
                 "provider_name": candidate.provider,
                 "title": candidate.title,
-                "tier": candidate.tier,
+                "tier": tier_label(candidate.tier),
                 "scores": [
                     ("ISBN", candidate.isbn_score),
                     ("title", candidate.title_score),
@@ -217,8 +291,11 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
 
 def next_for_review(current: EnrichmentRequest | None = None) -> int | None:
     """The request after `current` in the queue's order (needs review first, then priority,
-    then age), wrapping around; None when nothing else waits."""
-    waiting = EnrichmentRequest.objects.filter(status=Status.NEEDS_REVIEW)
+    then age), wrapping around; None when nothing else waits. Only current requests (the queue
+    hides those a newer request of their work superseded)."""
+    waiting = selectors.current_requests(
+        queryset=EnrichmentRequest.objects.filter(status=Status.NEEDS_REVIEW)
+    )
     order = ("-priority", "created_at", "pk")
     if current is None:
         return waiting.order_by(*order).values_list("pk", flat=True).first()
@@ -235,6 +312,27 @@ def next_for_review(current: EnrichmentRequest | None = None) -> int | None:
     )
 
 
+def fault_context(fault: ClassifiedFault) -> dict:
+    """A fault as the review page lists it (includes/fault.html): the provider's label, one
+    short line (host, kind, HTTP status) and the full text for a "details" toggle."""
+    return {
+        "provider": provider_label(fault.provider) if fault.provider else "",
+        "kind": fault.kind_label,
+        "host": fault.host,
+        "http_status": fault.http_status,
+        "message": fault.message,
+        "detail": fault.detail,
+    }
+
+
+def request_waiting_text(req: EnrichmentRequest) -> str:
+    """The "Waiting: providers unavailable, next try at HH:MM" of a request given back because
+    its providers could not be asked or failed; "" otherwise."""
+    if req.status != Status.PENDING or req.work.enrichment_status != WORK_WAITING:
+        return ""
+    return waiting_text(req.next_attempt_at)
+
+
 def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     details = req.match_details
     next_id = next_for_review(req)
@@ -245,15 +343,21 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "rows": review_rows(req, can_review=can_review),
         "cover": cover_context(req, can_review=can_review),
         "candidates": candidates_context(req),
-        "tier_words": TIER_WORDS.get(req.confidence, ""),
-        "scores": req.proposal.scores,
-        "skipped": details.skipped,
-        "faults": details.faults,
+        "confidence": tier_label(req.confidence) if req.confidence in MATCHED else "",
+        "headline": request_headline(req),
+        "scores": req.proposal.scores if req.confidence in MATCHED else None,
+        "skipped": [outcomes.skip_text(skip) for skip in details.skipped],
+        "faults": [fault_context(fault) for fault in details.faults],
         "reason": details.reason,
-        "via_title_search": details.via_title_search,
-        "history": list(
-            req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[:20]
-        ),
+        "waiting": request_waiting_text(req),
+        # Only a record that this search found and that matched was found by it.
+        "found_by_title_search": details.via_title_search and req.confidence in MATCHED,
+        "history": [
+            (entry, ", ".join(FIELD_LABELS.get(name, name) for name in entry.changes or {}))
+            for entry in req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[
+                :20
+            ]
+        ],
         "next_url": reverse("admin:enrichment_enrichmentrequest_change", args=[next_id])
         if next_id
         else "",
@@ -284,7 +388,7 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         bar.url = f"{works_url}?missing={i}"
     for bar in figures.covers_by_source:
         bar.url = f"{works_url}?{urlencode({'cover_source': bar.label})}"
-        bar.label = provider_label(bar.label)  # the key made the link; people read the label
+        bar.label = provider_label(str(bar.label))  # the key made the link; people read the label
     for (_label, low, high), bar in zip(
         dashboard.COMPLETENESS_BUCKETS, figures.completeness, strict=True
     ):
@@ -314,6 +418,7 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         "works": figures.works,
         "works_url": works_url,
         "requests_url": requests_url,
+        "history_url": f"{requests_url}?{urlencode({HISTORY_PARAMETER: ALL_HISTORY})}",
         "cover_total": figures.works["total"],
     }
 

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from enrichment.candidates import CoverRef
+from enrichment.faults import ClassifiedFault
 from enrichment.merge import FIELDS, FILL_ONLY_FIELDS, MergedRecord, compare_key, is_empty
 
 #: Fields a reviewer may choose beyond the proposal's metadata fields.
@@ -307,6 +308,24 @@ class CoverRejection:
 
 
 @dataclass
+class ProviderSkip:
+    """A provider that was not asked for the book, and why (a LookupStatus value: breaker
+    open, quota spent, rate limit, no key... or "no_title_search")."""
+
+    provider: str
+    status: str = ""
+
+    @classmethod
+    def from_json(cls, data: Any) -> ProviderSkip | None:
+        if isinstance(data, ProviderSkip):
+            return data
+        if isinstance(data, dict):
+            return cls(**_known(cls, data)) if data.get("provider") else None
+        provider, _sep, status = str(data or "").partition(": ")  # older rows: "name: status"
+        return cls(provider=provider, status=status.strip()) if provider else None
+
+
+@dataclass
 class MatchDetails:
     """How a request's match was found (or not): the query, the records seen, the faults."""
 
@@ -314,8 +333,9 @@ class MatchDetails:
     learned_from_openlibrary: dict[str, Any] = field(default_factory=dict)
     via_title_search: bool = False
     candidates: list[CandidateSeen] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # "provider: status", not asked for now
-    faults: list[str] = field(default_factory=list)  # "provider: status error"
+    skipped: list[ProviderSkip] = field(default_factory=list)  # not asked
+    faults: list[ClassifiedFault] = field(default_factory=list)  # asked, and it failed
+    answered: list[str] = field(default_factory=list)  # providers that answered (found or not)
     reason: str = ""  # why nothing matched
     contributors: dict[str, list[str]] = field(default_factory=dict)  # field -> providers
     authors: list[ProposedAuthor] = field(default_factory=list)
@@ -324,6 +344,7 @@ class MatchDetails:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data["faults"] = [fault.to_json() for fault in self.faults]
         return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
     @classmethod
@@ -350,6 +371,8 @@ class MatchDetails:
             for r in data.get("cover_rejections") or []
             if isinstance(r, dict) and r.get("url") is not None and r.get("provider") is not None
         ]
-        for name in ("skipped", "faults"):
-            values[name] = list(values.get(name) or [])
+        skips = [ProviderSkip.from_json(s) for s in data.get("skipped") or []]
+        values["skipped"] = [skip for skip in skips if skip is not None]
+        values["faults"] = [ClassifiedFault.from_json(f) for f in data.get("faults") or [] if f]
+        values["answered"] = [str(name) for name in data.get("answered") or []]
         return cls(**values)

@@ -191,8 +191,10 @@ def requests_dispatch_due(*, now=None) -> int:
 
 
 def requests_retry_unavailable(*, now=None) -> list[int]:
-    """Works skipped only because every provider was unavailable (quota spent, breaker open)
-    are queued again once ENRICHMENT_UNAVAILABLE_RETRY_SECONDS have passed."""
+    """Unresolved works that a provider could not be asked about (no key, a refused key) are
+    queued again once ENRICHMENT_UNAVAILABLE_RETRY_SECONDS have passed. (Providers unavailable
+    only for now, a breaker open or a quota spent, never end a request: it waits, pending, and
+    the due sweep sends it again: enrichment.engine.)"""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS)
     waiting = EnrichmentRequest.objects.filter(

@@ -22,9 +22,12 @@ def coverage_report() -> dict:
             "quota_exhausted": health.quota_exhausted,
             "breaker": health.breaker,
             "last_error": health.last_error,
+            "last_error_kind": health.last_fault.kind if health.last_fault else "",
+            "last_error_host": health.last_fault.host if health.last_fault else "",
         }
         for health in selectors.provider_health()
     }
+    reachability = selectors.providers_reachability()
 
     return {
         "works": works,
@@ -37,4 +40,14 @@ def coverage_report() -> dict:
         "metadata": metadata,
         "queue": queue_counts,
         "providers": providers,
+        "providers_unreachable": [
+            {
+                "provider": p.name,
+                "host": p.host,
+                "kind": p.kind,
+                "since": p.since.isoformat() if p.since else None,
+                "next_try_at": p.next_try_at.isoformat() if p.next_try_at else None,
+            }
+            for p in reachability.unreachable
+        ],
     }

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 
 from catalog.models import Edition, Work, WorkAuthor
 from enrichment import apply
-from enrichment.covers.store import ASSIGNED_FIELDS
+from enrichment.covers.store import ASSIGNED_FIELDS, small_thumbnail_name, stored_sha256
+from enrichment.history import work_history_record
 from enrichment.merge import FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import in_field_order
@@ -74,10 +75,20 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
                 reverts=entry,
                 note=f"Reverted entry #{entry.pk}.",
             )
+            work_history_record(entry=result.revert_entry)
             _unmark_applied(entry.request_id, changes)
             work_refresh(work, edition, touched=bool(changes))
         result.reverted = changes
     return result
+
+
+def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:
+    """The fields of an entry that a revert could still put back: none for an entry that
+    changed nothing revertible, or whose every field a later revert already put back."""
+    if entry.action not in REVERTIBLE:
+        return []
+    done = _already_reverted(entry)
+    return [name for name in entry.changes or {} if name not in done]
 
 
 def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
@@ -132,18 +143,12 @@ def _revert_cover(change: dict, *, work: Work, edition: Edition | None) -> dict:
     target.cover_source = previous.get("cover_source", "") if old_name else ""
     target.cover_source_url = previous.get("cover_source_url", "") if old_name else ""
     # Stored covers are named by their hash: the thumbnail's name follows from the original's.
-    sha = _sha_of(old_name)
-    target.cover_sha256 = sha
-    target.cover_thumbnail = f"{old_name.rsplit('.', 1)[0]}-s.webp" if sha else ""
+    target.cover_sha256 = stored_sha256(old_name)
+    target.cover_thumbnail = small_thumbnail_name(old_name)
     if not old_name:
         target.cover_width = target.cover_height = target.cover_verified_at = None
     target.save(update_fields=[*ASSIGNED_FIELDS, "updated_at"])
     return {"old": change.get("new"), "new": old_name, "target": change.get("target", "work")}
-
-
-def _sha_of(name: str) -> str:
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return stem if len(stem) == 64 and all(c in "0123456789abcdef" for c in stem) else ""
 
 
 def _revert_authors(change: dict, *, work: Work) -> dict:

@@ -11,14 +11,15 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Work, WorkAuthor
-from catalog.selectors import works_with_cover_q, works_with_cover_source
+from catalog.selectors import COVER_SOURCE, works_showing_cover_from, works_with_cover_q
 from enrichment import queue
+from enrichment.faults import ClassifiedFault, classify_fault, host_of
 from enrichment.models import EnrichmentRequest, ProviderState
-from enrichment.providers.registry import get_provider, provider_label
+from enrichment.providers.registry import enabled_providers, get_provider, provider_label
 from enrichment.throttle import budget_day, limits_for
 
 #: Completeness buckets: (label, lowest, highest), as the works list's filter has them.
@@ -39,6 +40,13 @@ MISSING_FIELDS = (
 MISSING_AUTHORS = ("authors", ~Q(pk__in=WorkAuthor.objects.values("work_id")))
 #: Cover sources the source document counted as "high-res Archive.org" covers.
 OPEN_LIBRARY_SOURCES = ("openlibrary", "openlibrary_dump", "archive_org")
+#: Unreachable is not unknown: works that providers answered and none knew, and works waiting
+#: for providers that could not be asked, are counted apart (report and dashboard).
+UNRESOLVED_WORKS = Q(enrichment_status=Work.EnrichmentStatus.UNRESOLVED)
+WAITING_WORKS = Q(enrichment_status=Work.EnrichmentStatus.WAITING)
+#: A provider whose last this-many requests failed to reach it (DNS, refused, timeout, TLS,
+#: 429, 5xx) is unreachable, even before its breaker opens.
+UNREACHABLE_AFTER_FAILURES = 3
 
 
 def catalog_counts() -> dict:
@@ -50,6 +58,8 @@ def catalog_counts() -> dict:
         "verified": Count("pk", filter=works_with_cover_q(verified=True)),
         "with_cover": Count("pk", filter=works_with_cover_q()),
         "average": Avg("completeness"),
+        "unresolved": Count("pk", filter=UNRESOLVED_WORKS),
+        "waiting": Count("pk", filter=WAITING_WORKS),
     }
     for i, (_label, low, high) in enumerate(COMPLETENESS_BUCKETS):
         aggregates[f"bucket{i}"] = Count("pk", filter=Q(completeness__range=(low, high)))
@@ -69,11 +79,7 @@ def covers_by_source() -> dict[str, int]:
     """Works with a verified cover, by the source of the cover they show ("unknown" when it was
     not recorded), most first: each work counts once, however many editions have covers."""
     rows = (
-        works_with_cover_source()
-        .filter(verified_cover_source__isnull=False)
-        .values_list("verified_cover_source")
-        .annotate(n=Count("pk"))
-        .order_by()
+        works_showing_cover_from(None).values_list(COVER_SOURCE).annotate(n=Count("pk")).order_by()
     )
     totals: dict[str, int] = {}
     for source, n in rows:
@@ -88,7 +94,8 @@ def metadata_counts() -> dict:
         missing_description=Count("pk", filter=Q(description="")),
         missing_first_published_year=Count("pk", filter=Q(first_published_year__isnull=True)),
         missing_subjects=Count("pk", filter=Q(subjects=[])),
-        unresolved=Count("pk", filter=Q(enrichment_status=Work.EnrichmentStatus.UNRESOLVED)),
+        unresolved=Count("pk", filter=UNRESOLVED_WORKS),
+        waiting=Count("pk", filter=WAITING_WORKS),
     )
     metadata["missing_any_key_metadata"] = Work.objects.filter(
         queue.works_missing_metadata()
@@ -98,11 +105,10 @@ def metadata_counts() -> dict:
 
 
 def queue_counts() -> tuple[dict[str, int], dict[str, int]]:
-    """Requests by status, every status present (COUNT(*) by status: the status index answers
-    it alone), and works waiting for review by confidence (from the narrow works table)."""
-    counted = dict(
-        EnrichmentRequest.objects.values_list("status").annotate(n=Count("*")).order_by()
-    )
+    """Works' current requests by status (current_requests: one per work, so no figure exceeds
+    the works), every status present, and works waiting for review by confidence (from the
+    narrow works table)."""
+    counted = dict(current_requests().values_list("status").annotate(n=Count("*")).order_by())
     by_status = {status: counted.get(status, 0) for status in EnrichmentRequest.Status.values}
     by_confidence = dict(
         Work.objects.filter(enrichment_status=Work.EnrichmentStatus.NEEDS_REVIEW)
@@ -161,6 +167,7 @@ class ProviderHealth:
     breaker_label: str = "Closed"
     failures: int = 0
     last_error: str = ""
+    last_fault: ClassifiedFault | None = None  # the last error classified (state_fault)
     last_error_at: datetime.datetime | None = None
     last_success_at: datetime.datetime | None = None
     state_id: int | None = None
@@ -187,11 +194,18 @@ class ProviderHealth:
         return self.daily.percent_left
 
 
-def provider_health(*, now=None) -> list[ProviderHealth]:
+def provider_states() -> dict[str, ProviderState]:
+    """Every provider's state row, by provider (one query)."""
+    return {state.provider: state for state in ProviderState.objects.all()}
+
+
+def provider_health(
+    *, now=None, states: dict[str, ProviderState] | None = None
+) -> list[ProviderHealth]:
     """Each configured provider's breaker, budget left today (provider_daily_budget) and last
-    error (one query)."""
+    error (one query, none given the `states`)."""
     now = now or timezone.now()
-    states = {state.provider: state for state in ProviderState.objects.all()}
+    states = provider_states() if states is None else states
     health = []
     for name in settings.ENRICHMENT_PROVIDERS:
         client = get_provider(name)
@@ -207,8 +221,142 @@ def provider_health(*, now=None) -> list[ProviderHealth]:
             item.breaker_label = state.get_breaker_state_display()
             item.failures = state.consecutive_failures
             item.last_error = state.last_error
+            item.last_fault = state_fault(state)
             item.last_error_at = state.last_error_at
             item.last_success_at = state.last_success_at
             item.state_id = state.pk
         health.append(item)
     return health
+
+
+def state_fault(state: ProviderState) -> ClassifiedFault | None:
+    """A provider's last error, classified: as stored, or for a row written before faults were
+    classified, from its "status: error" text (URL queries cut)."""
+    if state.last_error_kind:
+        return ClassifiedFault(
+            kind=state.last_error_kind,
+            host=state.last_error_host,
+            http_status=state.last_error_status,
+            detail=state.last_error_detail or state.last_error,
+        )
+    if not state.last_error:
+        return None
+    status, _sep, error = state.last_error.partition(": ")
+    return classify_fault(error=error or state.last_error, status=status)
+
+
+@dataclass(frozen=True)
+class UnreachableProvider:
+    """A provider that cannot be reached now, as the notice names it."""
+
+    name: str
+    label: str
+    host: str
+    kind: str  # a FaultKind
+    kind_label: str
+    since: datetime.datetime | None  # the first failure of the current run of failures
+    breaker_open: bool
+    next_try_at: datetime.datetime | None  # when the worker asks it again (None: no book waits)
+    fault: ClassifiedFault | None
+
+
+@dataclass(frozen=True)
+class ProvidersReachability:
+    """Which of the enabled online providers cannot be reached (the dashboard's and the admin
+    index's notice)."""
+
+    online: int = 0  # enabled providers asked over the network
+    unreachable: list[UnreachableProvider] = field(default_factory=list)
+
+    @property
+    def none_reachable(self) -> bool:
+        return bool(self.online) and len(self.unreachable) >= self.online
+
+    @property
+    def next_try_at(self) -> datetime.datetime | None:
+        return min((p.next_try_at for p in self.unreachable if p.next_try_at), default=None)
+
+
+def providers_reachability(
+    *, now: datetime.datetime | None = None, states: dict[str, ProviderState] | None = None
+) -> ProvidersReachability:
+    """Every enabled online provider (one with a URL: not the local dump) whose breaker is open,
+    or whose last UNREACHABLE_AFTER_FAILURES requests failed to reach it, with its host, since
+    when, the kind of failure, and when the worker asks it again: when its breaker lets a request
+    through and a waiting book is due. One query (none given the `states`), one more when a
+    provider is unreachable."""
+    now = now or timezone.now()
+    online = [p for p in enabled_providers() if p.setting_names.url]
+    states = provider_states() if states is None else states
+    unreachable = []
+    due: list[datetime.datetime | None] = []
+    for provider in online:
+        state = states.get(provider.name)
+        if state is None:
+            continue
+        fault = state_fault(state)
+        breaker_open = state.breaker_state != ProviderState.Breaker.CLOSED
+        failing = (
+            state.consecutive_failures >= UNREACHABLE_AFTER_FAILURES
+            and fault is not None
+            and fault.unreachable
+        )
+        if not (breaker_open or failing):
+            continue
+        if not due:  # the first book due again, once
+            due.append(
+                EnrichmentRequest.objects.filter(status=EnrichmentRequest.Status.PENDING)
+                .order_by("next_attempt_at")
+                .values_list("next_attempt_at", flat=True)
+                .first()
+            )
+        next_try = due[0] and max(due[0], now)
+        if next_try and breaker_open and state.opened_at:
+            reopens = state.opened_at + datetime.timedelta(
+                seconds=limits_for(state.provider).breaker_open_seconds
+            )
+            next_try = max(next_try, reopens)
+        unreachable.append(
+            UnreachableProvider(
+                name=provider.name,
+                label=provider_label(provider.name),
+                host=(fault.host if fault and fault.host else host_of(provider.base_url)),
+                kind=fault.kind if fault else "",
+                kind_label=fault.kind_label if fault else "",
+                since=state.failing_since or state.opened_at or state.last_error_at,
+                breaker_open=breaker_open,
+                next_try_at=next_try,
+                fault=fault,
+            )
+        )
+    return ProvidersReachability(online=len(online), unreachable=unreachable)
+
+
+def current_requests(
+    *, queryset: QuerySet[EnrichmentRequest] | None = None
+) -> QuerySet[EnrichmentRequest]:
+    """Each work's current request: its newest (highest id), so the older ones it superseded
+    (skipped while offline, re-run, dismissed) are history. The queue opens on these and the
+    dashboard counts them. NOT EXISTS a newer one: the work_id index answers it."""
+    queryset = EnrichmentRequest.objects.all() if queryset is None else queryset
+    newer = EnrichmentRequest.objects.filter(work_id=OuterRef("work_id"), pk__gt=OuterRef("pk"))
+    return queryset.filter(~Exists(newer))
+
+
+@dataclass
+class WorkEnrichment:
+    """What the work page shows of a work's enrichment: its current request and how many
+    requests and audit entries it has."""
+
+    current: EnrichmentRequest | None
+    request_count: int
+    audit_count: int
+
+
+def work_enrichment(work: Work) -> WorkEnrichment:
+    requests = EnrichmentRequest.objects.filter(work=work)
+    return WorkEnrichment(
+        current=requests.order_by("-pk").first(),  # the newest, as current_requests has it
+        request_count=requests.count(),
+        audit_count=work.enrichment_audit.count(),
+    )

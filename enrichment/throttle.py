@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from enrichment.candidates import ANSWER_STATUSES, LookupStatus
+from enrichment.faults import ClassifiedFault, classify_fault
 from enrichment.models import ProviderState
 
 logger = logging.getLogger(__name__)
@@ -147,12 +148,14 @@ def record_outcome(
     limits: Limits,
     retry_after: float | None = None,
     error: str = "",
+    fault: ClassifiedFault | None = None,
     quota_exhausted: bool = False,
     clock: Clock = time.time,
 ) -> None:
     """Close a granted permit: free its in-flight slot and feed the breaker.
 
     `quota_exhausted` marks the day's budget spent (the provider said so, e.g. a daily 429).
+    A fault becomes the provider's last error: `fault` classified, else `error` classified here.
     """
     with transaction.atomic():
         state = _locked_state(permit.provider)
@@ -164,8 +167,11 @@ def record_outcome(
             state.consecutive_failures = 0
             state.breaker_state = ProviderState.Breaker.CLOSED
             state.opened_at = None
+            state.failing_since = None
             state.last_success_at = _dt(now)
         elif status in BREAKER_FAULTS:
+            if state.consecutive_failures == 0 or state.failing_since is None:
+                state.failing_since = _dt(now)  # a new run of failures starts
             state.consecutive_failures += 1
             reopen = state.breaker_state == ProviderState.Breaker.HALF_OPEN
             if reopen or state.consecutive_failures >= limits.breaker_failures:
@@ -182,12 +188,27 @@ def record_outcome(
             _roll_day(state, now, limits)
             state.quota_exhausted = True
         if status not in ANSWER_STATUSES:
-            state.last_error = f"{status}: {error}"[:500]
-            state.last_error_at = _dt(now)
+            _record_fault(state, fault or classify_fault(error=error, status=status), now)
         state.save()
 
 
-def record_error(*, provider: str, error: str, limits: Limits, clock: Clock = time.time) -> None:
+def _record_fault(state: ProviderState, fault: ClassifiedFault, now: float) -> None:
+    state.last_error = fault.message[:500]
+    state.last_error_kind = fault.kind
+    state.last_error_host = fault.host[:255]
+    state.last_error_status = fault.http_status
+    state.last_error_detail = fault.detail
+    state.last_error_at = _dt(now)
+
+
+def record_error(
+    *,
+    provider: str,
+    error: str,
+    limits: Limits,
+    clock: Clock = time.time,
+    fault: ClassifiedFault | None = None,
+) -> None:
     """A fault outside any request (our code failed on the provider's answer): it counts
     against the breaker and becomes the provider's last error, like an unreadable answer."""
     record_outcome(
@@ -195,6 +216,7 @@ def record_error(*, provider: str, error: str, limits: Limits, clock: Clock = ti
         status=LookupStatus.UNPARSEABLE,
         limits=limits,
         error=error,
+        fault=fault or classify_fault(error=error),  # our code's error: kind "other"
         clock=clock,
     )
 
@@ -230,7 +252,8 @@ def _decide(
 
         probe = False
         if state.breaker_state == ProviderState.Breaker.OPEN:
-            reopens_at = state.opened_at.timestamp() + limits.breaker_open_seconds
+            opened = state.opened_at.timestamp() if state.opened_at else now  # never None when open
+            reopens_at = opened + limits.breaker_open_seconds
             if now < reopens_at:
                 return refuse(LookupStatus.CIRCUIT_OPEN, "circuit open", reopens_at - now)
             state.breaker_state = ProviderState.Breaker.HALF_OPEN
@@ -247,7 +270,7 @@ def _decide(
         retry_after_wait = token_wait = 0.0
         if state.throttled_until and state.throttled_until.timestamp() > now:
             # cap_retry_after: a row written before the cap (one said 2126) waits no longer.
-            retry_after_wait = cap_retry_after(state.throttled_until.timestamp() - now)
+            retry_after_wait = cap_retry_after(state.throttled_until.timestamp() - now) or 0.0
             if retry_after_wait < state.throttled_until.timestamp() - now:
                 state.throttled_until = _dt(now + retry_after_wait)
         if limits.rate > 0:

@@ -87,6 +87,9 @@ WORK_STATUS = {
     Status.SKIPPED: Work.EnrichmentStatus.UNRESOLVED,
     Status.FAILED: Work.EnrichmentStatus.FAILED,
 }
+#: A work whose request was given back pending because its providers could not be asked or
+#: failed: it is retried on its own (its request's next_attempt_at says when).
+WORK_WAITING = Work.EnrichmentStatus.WAITING
 
 
 def work_refresh(

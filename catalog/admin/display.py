@@ -1,9 +1,12 @@
 """How the catalog's admin pages show a book: cover thumbnails and placeholder titles."""
 
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_lists import help_with_link
+from catalog import permissions
 from catalog.models import Work
 
 THUMBNAIL_HTML = '<img src="{}" alt="" class="cover-thumb" width="{}" loading="lazy">'
@@ -34,4 +37,16 @@ def work_title_html(work: Work):
 def cover_thumbnail_html(image, *, width: int = 40):
     if not image:
         return NO_COVER_HTML
-    return format_html(THUMBNAIL_HTML, image.url, width)
+    return cover_url_thumbnail_html(image.url, width=width)
+
+
+def cover_url_thumbnail_html(url: str, *, width: int = 40):
+    return format_html(THUMBNAIL_HTML, url, width)
+
+
+def empty_list_import_help(request, text):
+    """What an empty catalog list says: the way to fill it is an import (the link for those who
+    may import)."""
+    if not permissions.user_can_import(request.user):
+        return help_with_link(text)
+    return help_with_link(text, reverse("admin:catalog_importjob_upload"), _("Import a CSV"))

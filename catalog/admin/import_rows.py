@@ -14,8 +14,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_lists import EmptyListHelpMixin
 from catalog import permissions, services, views
-from catalog.admin.display import PLACEHOLDER_TITLE_LABEL
+from catalog.admin.display import PLACEHOLDER_TITLE_LABEL, empty_list_import_help
 from catalog.importers import BaseImporter
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 
@@ -189,7 +190,7 @@ class RowWarningsFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(admin.ModelAdmin):
+class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
     """Every row of every import, reached from its job's page: what each row was read as and
     became, its warnings, its cells; a failed row can be corrected and re-run. Only imports
     write rows: the admin shows them."""
@@ -234,6 +235,11 @@ class ImportRowAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from a job's page; the index lists the jobs
+
+    def empty_list_help(self, request):
+        return empty_list_import_help(
+            request, _("No rows yet: each import lists here the rows it read from its file.")
+        )
 
     def has_add_permission(self, request):
         return False

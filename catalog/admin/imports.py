@@ -9,7 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from bookstore.admin_lists import EmptyListHelpMixin
 from catalog import permissions, services, views
+from catalog.admin.display import empty_list_import_help
 from catalog.admin.import_rows import ROW_HAS_WARNINGS, import_row_links
 from catalog.models import ImportJob, ImportRow
 
@@ -25,7 +27,7 @@ FAILED_ROWS_SHOWN = 10
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(EmptyListHelpMixin, admin.ModelAdmin):
     """Import jobs: uploaded through the "Import CSV" button, read-only afterwards."""
 
     list_display = [
@@ -84,6 +86,16 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def empty_list_help(self, request):
+        return empty_list_import_help(
+            request,
+            _(
+                "No import yet. Upload an export from Goodreads, StoryGraph, LibraryThing, "
+                "Libib, calibre, Open Library, BookWyrm or Openreads, or any CSV whose columns "
+                "you map."
+            ),
+        )
 
     def get_deleted_objects(self, objs, request):
         """A job's rows go with it and are never deleted one by one: deleting jobs needs no

@@ -1,23 +1,28 @@
 """Works, editions and authors: their lists with thumbnails and ISBN search, filters and
 inlines."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_value
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_lists import EmptyListHelpMixin
 from catalog import permissions, selectors
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
     PLACEHOLDER_TITLE_LABEL,
     cover_thumbnail_html,
+    empty_list_import_help,
     work_title_html,
 )
+from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Author, Edition, Work, WorkAuthor
 
 # Cover URLs typed by hand default to https.
@@ -44,6 +49,58 @@ class HasCoverFilter(admin.SimpleListFilter):
         return selectors.works_with_cover_q() if model is Work else ~Q(cover="")
 
 
+#: ISO 639-1 codes the catalog stores that Django's list of languages (LANG_INFO) has no name for.
+EXTRA_LANGUAGE_NAMES = {"la": _("Latin"), "zh": _("Chinese")}
+NO_LANGUAGE = "none"
+
+
+def language_name(code: str) -> str:
+    """What a screen shows for an ISO 639 code: "ja" -> "Japanese" (Django's names, translated),
+    "" -> "no language"; a code nobody names is shown as it is."""
+    code = (code or "").strip().lower()
+    if not code:
+        return str(_("no language"))
+    for candidate in dict.fromkeys((code, code.split("-")[0])):  # "en-us": English
+        if candidate in EXTRA_LANGUAGE_NAMES:
+            return str(EXTRA_LANGUAGE_NAMES[candidate])
+        try:
+            return str(get_language_info(candidate)["name_translated"])
+        except KeyError:
+            continue
+    return code
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """Books by the language of their editions, each language by its name, and "no language"
+    for the books none of whose editions names one (never a blank option)."""
+
+    title = _("language")
+    parameter_name = "editions__language"  # the works list's (the editions list: "language")
+
+    def lookups(self, request, model_admin):
+        codes = Edition.objects.exclude(language="").values_list("language", flat=True)
+        named = sorted(
+            ((code, language_name(code)) for code in codes.distinct().order_by()),
+            key=lambda choice: choice[1].casefold(),
+        )
+        return [*named, (NO_LANGUAGE, _("no language"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if queryset.model is Edition:
+            return queryset.filter(language="" if value == NO_LANGUAGE else value)
+        # Works: by their editions, as subqueries (a join would list a work once per edition).
+        if value == NO_LANGUAGE:
+            return queryset.exclude(pk__in=Edition.objects.exclude(language="").values("work_id"))
+        return queryset.filter(pk__in=Edition.objects.filter(language=value).values("work_id"))
+
+
+class EditionLanguageFilter(LanguageFilter):
+    parameter_name = "language"
+
+
 # The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
 if TYPE_CHECKING:
     _ModelAdminBase = admin.ModelAdmin
@@ -61,6 +118,43 @@ class IsbnSearchMixin(_ModelAdminBase):
         if condition is not None:
             return queryset.filter(condition), bool(self.isbn_prefix)
         return super().get_search_results(request, queryset, search_term)
+
+
+class CoverFieldsMixin(_ModelAdminBase):
+    """The "Cover" fieldset of works and editions: the hash and the time the bytes were checked
+    are read-only, and an image a librarian uploads by hand drops what was known of the one it
+    replaces (nothing about the upload was fetched or checked)."""
+
+    cover_readonly_fields = ["cover_preview", "cover_checksum", "cover_verified"]
+    cover_fieldset: tuple[Any, Any] = (  # one fieldset, as ModelAdmin.fieldsets lists them
+        _("Cover"),
+        {
+            "fields": [
+                "cover_preview",
+                "cover",
+                ("cover_source", "cover_source_url"),
+                ("cover_checksum", "cover_verified"),
+            ]
+        },
+    )
+
+    @admin.display(description=_("SHA-256"))
+    def cover_checksum(self, obj):
+        return obj.cover_sha256 or "–"
+
+    @admin.display(description=_("Verified at"))
+    def cover_verified(self, obj):
+        return display_for_value(obj.cover_verified_at, "–")  # in the site's time zone
+
+    def save_model(self, request, obj, form, change):
+        if "cover" in form.changed_data:
+            obj.cover_thumbnail = ""
+            obj.cover_sha256 = ""
+            obj.cover_width = obj.cover_height = obj.cover_verified_at = None
+            for name in ("cover_source", "cover_source_url"):
+                if name not in form.changed_data:
+                    setattr(obj, name, "")
+        super().save_model(request, obj, form, change)
 
 
 class WorkAuthorInline(admin.TabularInline):
@@ -89,47 +183,54 @@ class EditionInline(admin.StackedInline):
 
 
 @admin.register(Work)
-class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
+class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.ModelAdmin):
     isbn_prefix = "editions__"
     change_list_template = "admin/catalog/work/change_list.html"
+    form = WorkAdminForm
     list_display = [
         "thumbnail",
         "display_title",
         "author_names",
+        "isbn",
         "first_published_year",
         "edition_count",
     ]
     list_display_links = ["thumbnail", "display_title"]
-    list_filter = [HasCoverFilter, "editions__language", "editions__format"]
+    list_filter = [HasCoverFilter, LanguageFilter, "editions__format"]
     search_fields = ["title", "subtitle", "series", "credits__author__name"]
     search_help_text = "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13)."
     list_per_page = 50
     show_full_result_count = False
     inlines = [WorkAuthorInline, EditionInline]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    readonly_fields = ["cover_preview", "title_notice", "all_series", "created_at", "updated_at"]
+    readonly_fields = [
+        *CoverFieldsMixin.cover_readonly_fields,
+        "title_notice",
+        "all_series",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", ("series", "series_number"), "all_series"]}),
         ("About", {"fields": ["description", "first_published_year", "subjects"]}),
         ("Identifiers", {"fields": ["openlibrary_work_key"]}),
-        (
-            "Cover",
-            {
-                "fields": [
-                    "cover_preview",
-                    "cover",
-                    ("cover_source", "cover_source_url"),
-                    ("cover_sha256", "cover_verified_at"),
-                ],
-            },
-        ),
+        CoverFieldsMixin.cover_fieldset,
         ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("credits__author")
-        return selectors.works_with_display_cover(queryset).annotate(
-            edition_total=Count("editions", distinct=True)
+        queryset = selectors.works_with_listed_isbn(selectors.works_with_display_cover(queryset))
+        return queryset.annotate(edition_total=Count("editions", distinct=True))
+
+    def empty_list_help(self, request):
+        return empty_list_import_help(
+            request,
+            _(
+                "The catalog is empty. Import an export from Goodreads, StoryGraph, "
+                "LibraryThing, Libib, calibre, Open Library, BookWyrm or Openreads, or any CSV: "
+                "its books are listed here and enriched with covers and metadata."
+            ),
         )
 
     def get_fieldsets(self, request, obj=None):
@@ -162,9 +263,19 @@ class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
     def thumbnail(self, work):
         return cover_thumbnail_html(work.display_thumbnail)
 
-    @admin.display(description="Cover")
+    @admin.display(description=_("Shown"))
     def cover_preview(self, work):
-        return cover_thumbnail_html(work.display_cover, width=180)
+        thumbnail = cover_thumbnail_html(work.display_cover, width=180)
+        holder = selectors.cover_holder(work) if work.pk else None
+        if not isinstance(holder, Edition):
+            return thumbnail
+        return format_html(
+            '{}<span class="cover-origin">{} <a href="{}">{}</a></span>',
+            thumbnail,
+            _("The work has no image of its own: this one is its edition's."),
+            reverse("admin:catalog_edition_change", args=[holder.pk]),
+            holder.isbn13 or holder.title or _("edition"),
+        )
 
     @admin.display(description=_("Every series"))
     def all_series(self, work):
@@ -203,9 +314,14 @@ class WorkAdmin(IsbnSearchMixin, admin.ModelAdmin):
     def edition_count(self, work):
         return work.edition_total
 
+    @admin.display(description=_("ISBN"), ordering="listed_isbn")
+    def isbn(self, work):
+        return work.listed_isbn
+
 
 @admin.register(Edition)
-class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
+class EditionAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.ModelAdmin):
+    form = EditionAdminForm
     list_display = [
         "thumbnail",
         "display_title",
@@ -218,14 +334,14 @@ class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
     ]
     list_display_links = ["thumbnail", "display_title"]
     list_select_related = ["work"]
-    list_filter = [HasCoverFilter, "format", "language"]
+    list_filter = [HasCoverFilter, "format", EditionLanguageFilter]
     search_fields = ["title", "work__title", "publisher", "asin"]
     search_help_text = "Title, publisher, ASIN, or an ISBN in any form."
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["work"]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
-    readonly_fields = ["cover_preview", "created_at", "updated_at"]
+    readonly_fields = [*CoverFieldsMixin.cover_readonly_fields, "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["work", ("title", "subtitle")]}),
         ("Identifiers", {"fields": [("isbn13", "isbn10", "asin")]}),
@@ -243,17 +359,7 @@ class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
             "Other identifiers",
             {"fields": [("openlibrary_edition_key", "google_books_id", "goodreads_book_id")]},
         ),
-        (
-            "Cover",
-            {
-                "fields": [
-                    "cover_preview",
-                    "cover",
-                    ("cover_source", "cover_source_url"),
-                    ("cover_sha256", "cover_verified_at"),
-                ]
-            },
-        ),
+        CoverFieldsMixin.cover_fieldset,
         ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
@@ -261,9 +367,14 @@ class EditionAdmin(IsbnSearchMixin, admin.ModelAdmin):
     def thumbnail(self, edition):
         return cover_thumbnail_html(edition.cover_thumbnail or edition.cover)
 
-    @admin.display(description="Cover")
+    @admin.display(description=_("Shown"))
     def cover_preview(self, edition):
         return cover_thumbnail_html(edition.cover, width=180)
+
+    def empty_list_help(self, request):
+        return empty_list_import_help(
+            request, _("No editions yet: each imported book brings its edition (ISBN, publisher).")
+        )
 
     @admin.display(description="Title", ordering="work__title_normalized")
     def display_title(self, edition):
@@ -292,7 +403,7 @@ class AuthorWorksInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(EmptyListHelpMixin, admin.ModelAdmin):
     list_display = ["name", "sort_name", "birth_year", "death_year", "work_count"]
     search_fields = ["name", "sort_name"]
     list_per_page = 50
@@ -307,6 +418,11 @@ class AuthorAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(work_total=Count("works", distinct=True))
+
+    def empty_list_help(self, request):
+        return empty_list_import_help(
+            request, _("No authors yet: they come with the books an import adds.")
+        )
 
     @admin.display(description="Works", ordering="work_total")
     def work_count(self, author):

@@ -4,8 +4,12 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from enrichment import bulk_operations, presenters, review
 from enrichment.models import BulkOperation, EnrichmentRequest
@@ -18,19 +22,66 @@ BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], str]] = {
 }
 
 
-def selection_words(request, count: int, noun: str, *, select_across: bool) -> str:
-    """ "all 1,532 requests matching status = needs_review, search “x”" or "the 12 selected"."""
+#: What each bulk action does, as a sentence around the selection, and its "yes" button.
+CONFIRMATIONS = {
+    BulkOperation.Action.APPROVE: (
+        _(
+            "You are about to approve the safe proposal of %(selection)s: only what the catalog "
+            "lacks is filled in, nothing it holds is replaced."
+        ),
+        _("Yes, approve them"),
+    ),
+    BulkOperation.Action.DISMISS: (
+        _("You are about to dismiss %(selection)s: nothing they propose will be applied."),
+        _("Yes, dismiss them"),
+    ),
+    BulkOperation.Action.RERUN: (
+        _("You are about to run enrichment again for %(selection)s."),
+        _("Yes, run it again"),
+    ),
+    BulkOperation.Action.ENRICH_WORKS: (
+        _(
+            "You are about to queue %(selection)s for enrichment. Works that lack nothing, or "
+            "are queued already, are left as they are."
+        ),
+        _("Yes, queue them"),
+    ),
+}
+
+
+def list_filters_words(model_admin, request) -> list[str]:
+    """The list's active filters and search as a librarian reads them: "status “Needs
+    review”", "the search “gaiman”" (the filters' own titles and choice labels)."""
+    try:
+        changelist = model_admin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        return []
+    words: list[str] = []
+    for spec in changelist.filter_specs:
+        if not getattr(spec, "used_parameters", None):
+            continue
+        chosen = [c["display"] for c in spec.choices(changelist) if c.get("selected")]
+        if chosen:
+            words.append(
+                gettext("%(filter)s “%(value)s”") % {"filter": spec.title, "value": chosen[0]}
+            )
+    if changelist.query:
+        words.append(gettext("the search “%(terms)s”") % {"terms": changelist.query})
+    return words
+
+
+def selection_words(model_admin, request, count: int, noun: str, *, select_across: bool) -> str:
+    """ "the 12 selected requests", "all 1,532 requests listed with status “Needs review” and
+    the search “x”", "all 40 works in the list"."""
     if not select_across:
-        return f"the {count:,} selected {noun}"
-    filters = [
-        f"{key.split('__')[0].replace('_', ' ')} = {value}"
-        for key, value in request.GET.items()
-        if key not in ("p", "o", "q", "all") and value
-    ]
-    if request.GET.get("q"):
-        filters.append(f"search “{request.GET['q']}”")
-    where = f" matching {', '.join(filters)}" if filters else ""
-    return f"all {count:,} {noun}{where}"
+        if count == 1:
+            return gettext("the selected %(noun)s") % {"noun": model_admin.opts.verbose_name}
+        return gettext("the %(count)s selected %(noun)s") % {"count": f"{count:,}", "noun": noun}
+    filters = list_filters_words(model_admin, request)
+    values = {"count": f"{count:,}", "noun": noun, "filters": get_text_list([*filters], _("and"))}
+    if filters:
+        return gettext("all %(count)s %(noun)s listed with %(filters)s") % values
+    return gettext("all %(count)s %(noun)s in the list") % values
 
 
 def example_label(obj) -> str:
@@ -48,16 +99,20 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
     """
     select_across = request.POST.get("select_across") == "1"
     count = queryset.count()
+    selection = selection_words(model_admin, request, count, noun, select_across=select_across)
     if request.POST.get("post") != "yes":
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        statement, yes = CONFIRMATIONS[BulkOperation.Action(kind)]
         context = {
             **model_admin.admin_site.each_context(request),
-            "title": f"{BulkOperation.Action(kind).label}: are you sure?",
+            "title": gettext("Are you sure?"),
             "opts": model_admin.model._meta,
             "kind": kind,
             "kind_label": BulkOperation.Action(kind).label,
             "count": count,
-            "selection": selection_words(request, count, noun, select_across=select_across),
+            "selection": selection,
+            "statement": statement % {"selection": selection},
+            "yes_label": yes,
             "examples": [example_label(obj) for obj in queryset.order_by("pk")[:10]],
             "select_across": select_across,
             # With select_across Django ignores the ids: one tells it this is a confirmation.
@@ -79,13 +134,16 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
             action=kind,
             actor=request.user,
             queryset=queryset,
-            selection=selection_words(request, count, noun, select_across=select_across),
+            selection=selection,
             query_string=request.GET.urlencode(),
             select_across=select_across,
             options=options,
         )
         model_admin.message_user(
-            request, f"{count:,} {noun}: working on it in the background.", messages.INFO
+            request,
+            gettext("Working on %(selection)s in the background: this page shows how far it got.")
+            % {"selection": selection},
+            messages.INFO,
         )
         return redirect("admin:enrichment_bulkoperation_change", operation.pk)
     runner, verb = BULK_RUNNERS[kind]

@@ -2,13 +2,18 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core.files.storage import storages
 from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_lists import help_with_link
+from catalog.admin.display import cover_url_thumbnail_html
 from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
+from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
 from enrichment.presenters import FIELD_LABELS
 from enrichment.proposals import in_field_order
@@ -24,6 +29,16 @@ ACTION_COLOURS = {
 
 
 # --- The audit log -------------------------------------------------------------------------------
+
+
+def cover_file_html(name: str, value, *, width: int = 40):
+    """A cover the log recorded by its storage name, shown as a thumbnail (its small WebP when
+    it was stored by hash), never as a path; None for another field or no cover."""
+    if name != "cover" or not value or not isinstance(value, str):
+        return None
+    return cover_url_thumbnail_html(
+        storages["default"].url(small_thumbnail_name(value) or value), width=width
+    )
 
 
 class AuditProviderFilter(admin.SimpleListFilter):
@@ -59,8 +74,9 @@ class ActorFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "worker":
             return queryset.filter(actor__isnull=True)
-        if self.value() and self.value().isdigit():
-            return queryset.filter(actor_id=int(self.value()))
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(actor_id=int(value))
         return queryset
 
 
@@ -98,7 +114,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 "fields": [
                     ("action_badge", "created_at", "actor_name"),
                     ("work_link", "request_link", "reverts_link"),
-                    ("provider_names", "tier"),
+                    ("provider_names", "tier_label"),
                     "note",
                 ]
             },
@@ -112,7 +128,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         "request_link",
         "reverts_link",
         "provider_names",
-        "tier",
+        "tier_label",
         "note",
     ]
 
@@ -120,6 +136,21 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     def provider_names(self, entry):
         # `provider` lists the sources of an entry's values, comma-separated.
         return ", ".join(provider_label(p) for p in entry.provider.split(",") if p) or "–"
+
+    @admin.display(description=_("Confidence"), ordering="tier")
+    def tier_label(self, entry):
+        return presenters.tier_label(entry.tier) or "–"
+
+    def empty_list_help(self, request):
+        return help_with_link(
+            _(
+                "Enrichment has changed nothing yet. Each cover or field it applies, by itself "
+                "or when a reviewer approves, is recorded here with the value it replaced, and "
+                "can be reverted."
+            ),
+            reverse("admin:enrichment_dashboard"),
+            _("See the enrichment dashboard"),
+        )
 
     def get_queryset(self, request):
         undone = AuditLogEntry.objects.filter(reverts=OuterRef("pk"))
@@ -147,16 +178,22 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 "change_rows": [
                     {
                         "name": FIELD_LABELS.get(name, name),
-                        "old": presenters.value_text(change.get("old")),
-                        "new": presenters.value_text(change.get("new")),
+                        "old": presenters.field_value_text(name, change.get("old")),
+                        "new": presenters.field_value_text(name, change.get("new")),
+                        "old_cover": cover_file_html(name, change.get("old"), width=80),
+                        "new_cover": cover_file_html(name, change.get("new"), width=80),
                         "target": change.get("target", ""),
                     }
                     for name, change in in_field_order(entry.changes)
                 ],
+                # Hidden once a revert put back every field: nothing is left to revert.
                 "can_revert": self.has_revert_permission(request)
-                and entry.action in revert.REVERTIBLE,
+                and bool(revert.fields_left_to_revert(entry)),
                 "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
-                "reverted_by": list(entry.reverted_by.select_related("actor")),
+                "reverted_by": [
+                    (later, ", ".join(FIELD_LABELS.get(name, name) for name in later.changes or {}))
+                    for later in entry.reverted_by.select_related("actor")
+                ],
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
@@ -180,15 +217,18 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             mark_safe("<br>"),
             '<span class="change"><b>{}</b>: {} → {}</span>',
             (
-                (FIELD_LABELS.get(name, name), self._value(change.get("old"), "del"),
-                 self._value(change.get("new"), "ins"))
+                (FIELD_LABELS.get(name, name), self._value(name, change.get("old"), "del"),
+                 self._value(name, change.get("new"), "ins"))
                 for name, change in in_field_order(entry.changes)
             ),
         )  # fmt: skip
 
     @staticmethod
-    def _value(value, tag: str):
-        text = short(value, 32)
+    def _value(name: str, value, tag: str):
+        thumbnail = cover_file_html(name, value)
+        if thumbnail:
+            return thumbnail
+        text = short(presenters.field_value_text(name, value), 32)
         if not text:
             return mark_safe('<span class="empty">empty</span>')
         return format_html("<{}>{}</{}>", tag, text, tag)

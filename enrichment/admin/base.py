@@ -4,6 +4,7 @@ that `@admin.action(permissions=[...])` asks."""
 from django.contrib import admin
 from django.utils.html import format_html
 
+from bookstore.admin_lists import EmptyListHelpMixin
 from enrichment import presenters
 from enrichment.views import REVERT_PERMISSION, REVIEW_PERMISSION
 
@@ -17,8 +18,9 @@ def short(value, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the application only: the admin shows, it never edits."""
+class ReadOnlyAdmin(EmptyListHelpMixin, admin.ModelAdmin):
+    """Written by the application only: the admin shows, it never edits (and an empty list
+    says what fills it)."""
 
     def has_add_permission(self, request):
         return False

@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from catalog.admin import STATUS_COLOURS
 from enrichment import bulk_operations, views
@@ -43,6 +44,13 @@ class BulkOperationAdmin(ReadOnlyAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def empty_list_help(self, request):
+        return _(
+            "No bulk operation yet. An action on more than %(n)s rows of the enrichment queue or "
+            "the works list (approve, dismiss, re-run, enrich) runs here in the background, "
+            "with its progress."
+        ) % {"n": bulk_operations.BULK_INLINE_MAX}
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

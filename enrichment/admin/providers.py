@@ -1,15 +1,20 @@
 """Provider health (breaker states) and the cache of their answers (source records)."""
 
 from django.contrib import admin
+from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enrichment import selectors
-from enrichment.admin.base import ReadOnlyAdmin, badge, short
+from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.registry import provider_choices, provider_label
 
 BREAKER_COLOURS = {"closed": "#2e7d32", "half_open": "#b26a00", "open": "#c62828"}
+#: Not shown as stored: the budget in force now is (budget_left), and the last error's full text
+#: is, behind a "details" toggle (last_error_in_full).
+HIDDEN_FIELDS = ["daily_budget", "last_error_detail"]
 
 
 class SourceProviderFilter(admin.SimpleListFilter):
@@ -30,6 +35,12 @@ class SourceRecordAdmin(ReadOnlyAdmin):
     search_fields = ["lookup_key"]
     date_hierarchy = "fetched_at"
     show_full_result_count = False  # a big table: no second COUNT(*) per page
+
+    def empty_list_help(self, request):
+        return _(
+            "No provider answer is kept yet: each answer (or “no match”) to a lookup is kept "
+            "here after enrichment first asks, so that asking again costs nothing."
+        )
 
     @admin.display(description="Provider", ordering="provider")
     def provider_name(self, record):
@@ -54,11 +65,18 @@ class ProviderStateAdmin(ReadOnlyAdmin):
     ]
     # The stored daily_budget is only the budget at the last request: the page shows the one
     # in force now (budget_left) instead.
-    exclude = ["daily_budget"]
+    exclude = HIDDEN_FIELDS
     readonly_fields = [
-        *(field.name for field in ProviderState._meta.fields if field.name != "daily_budget"),
+        *(field.name for field in ProviderState._meta.fields if field.name not in HIDDEN_FIELDS),
+        "last_error_in_full",
         "budget_left",
     ]
+
+    def empty_list_help(self, request):
+        return _(
+            "No provider has been asked yet: each one's breaker, rate limit and daily budget "
+            "show here after its first request."
+        )
 
     @admin.display(description=_("Provider"), ordering="provider")
     def provider_name(self, state):
@@ -66,7 +84,9 @@ class ProviderStateAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Breaker"), ordering="breaker_state")
     def breaker(self, state):
-        return badge(state.get_breaker_state_display(), BREAKER_COLOURS.get(state.breaker_state))
+        return badge(
+            state.get_breaker_state_display(), BREAKER_COLOURS.get(state.breaker_state, "#555")
+        )
 
     @admin.display(description=_("Requests today"))
     def requests_today_count(self, state):
@@ -90,7 +110,15 @@ class ProviderStateAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Last error"))
     def last_error_short(self, state):
-        return short(state.last_error, 80) or "–"
+        fault = selectors.state_fault(state)  # one line: host and kind, never a URL's query
+        return format_html('<span class="fault-line">{}</span>', fault.message) if fault else "–"
+
+    @admin.display(description=_("Last error in full"))
+    def last_error_in_full(self, state):
+        fault = selectors.state_fault(state)
+        if fault is None:
+            return "–"
+        return render_to_string("admin/enrichment/includes/fault.html", {"fault": fault})
 
     @staticmethod
     def _daily(state):

@@ -1,17 +1,23 @@
 """The enrichment queue (EnrichmentRequest) and its review page: filters, list, actions."""
 
+from typing import cast
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_lists import EmptyListHelpMixin, help_with_link
 from catalog import selectors
 from catalog.admin import NO_COVER_HTML
 from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
@@ -21,6 +27,7 @@ from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
+from enrichment.selectors import current_requests
 
 Status = EnrichmentRequest.Status
 REQUEST_COLOURS = {
@@ -43,6 +50,14 @@ PROPOSED_THUMB_HTML = (
 SMALL_LABELS = ("s", "m", "small", "thumbnail", "smallthumbnail", "medium")
 
 
+class RequestChangeList(ChangeList):
+    """The queue's change list: it knows whether it shows all history, for its count line."""
+
+    all_history = False
+    history_url = ""
+    current_url = ""
+
+
 class DeferredJoinPaginator(Paginator):
     """Pages of a big table with wide rows (JSON proposals): first the page's ids in list order,
     a narrow query that an index covers, then only those rows with their joins. Sorting 100,000
@@ -59,10 +74,12 @@ class DeferredJoinPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        source = self.object_list if self.rows is None else self.rows
+        listed = cast(QuerySet, self.object_list)  # always a queryset here
+        ids = list(listed.values_list("pk", flat=True)[bottom:top])
+        source = listed if self.rows is None else self.rows
         rows = {row.pk: row for row in source.order_by().filter(pk__in=ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        page = [rows[pk] for pk in ids if pk in rows]
+        return self._get_page(page, number, self)  # type: ignore[attr-defined]  # Django's, not in the stubs
 
 
 class ProviderFilter(admin.SimpleListFilter):
@@ -81,6 +98,48 @@ class ProviderFilter(admin.SimpleListFilter):
         )
 
 
+class HistoryFilter(admin.SimpleListFilter):
+    """The queue opens on each work's current request (selectors.current_requests); the
+    requests those superseded are one click away."""
+
+    title = _("show")
+    parameter_name = presenters.HISTORY_PARAMETER
+    ALL = presenters.ALL_HISTORY
+
+    def lookups(self, request, model_admin):
+        return [(self.ALL, _("All history"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() != self.ALL,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Current requests (one per work)"),
+        }
+        yield {
+            "selected": self.value() == self.ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+            "display": _("All history"),
+        }
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ALL:
+            return queryset
+        return current_requests(queryset=queryset)
+
+
+class ConfidenceFilter(admin.SimpleListFilter):
+    """The match's confidence by its label, "no match" for none (the dashboard links here)."""
+
+    title = _("confidence")
+    parameter_name = "confidence__exact"
+
+    def lookups(self, request, model_admin):
+        return [(value, presenters.tier_label(value)) for value in EnrichmentRequest.Confidence]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(confidence=self.value()) if self.value() else queryset
+
+
 class CoverProposalFilter(admin.SimpleListFilter):
     title = "cover proposal"
     parameter_name = "cover_proposal"
@@ -97,18 +156,25 @@ class CoverProposalFilter(admin.SimpleListFilter):
 
 
 @admin.register(EnrichmentRequest)
-class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
+class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.ModelAdmin):
     change_form_template = "admin/enrichment/enrichmentrequest/change_form.html"
     list_display = [
         "status_badge",
         "confidence_badge",
         "covers",
         "book",
-        "providers",
+        "answered_by",
         "age",
     ]
     list_display_links = ["book"]
-    list_filter = ["status", "confidence", ProviderFilter, "trigger", CoverProposalFilter]
+    list_filter = [
+        HistoryFilter,
+        "status",
+        ConfidenceFilter,
+        ProviderFilter,
+        "trigger",
+        CoverProposalFilter,
+    ]
     list_select_related = ["work", "edition"]
     search_fields = ["work__title", "work__credits__author__name"]  # see get_search_results
     search_help_text = "Title, author, or an ISBN in any form."
@@ -123,7 +189,7 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
             {
                 "fields": [
                     ("book_link", "status_badge", "confidence_badge"),
-                    ("trigger", "priority", "attempts", "providers_list"),
+                    ("trigger", "priority", "attempts", "answered_by"),
                     ("created_at", "finished_at", "cover_state"),
                     ("reviewed", "last_error"),
                 ]
@@ -137,7 +203,7 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
         "trigger",
         "priority",
         "attempts",
-        "providers_list",
+        "answered_by",
         "created_at",
         "finished_at",
         "cover_state",
@@ -155,6 +221,19 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
     def get_ordering(self, request):
         return [NEEDS_REVIEW_FIRST.asc(), "-priority", "created_at", "pk"]
+
+    def get_changelist(self, request, **kwargs):
+        return RequestChangeList
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        assert isinstance(changelist, RequestChangeList)
+        # The count under the list says which requests it counts, and links to the others.
+        show = HistoryFilter.parameter_name
+        changelist.all_history = request.GET.get(show) == HistoryFilter.ALL
+        changelist.history_url = changelist.get_query_string({show: HistoryFilter.ALL}, [PAGE_VAR])
+        changelist.current_url = changelist.get_query_string(remove=[show, PAGE_VAR])
+        return changelist
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         return self.paginator(
@@ -186,6 +265,17 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
         if object_id not in cache:
             cache[object_id] = super().get_object(request, object_id, from_field)
         return cache[object_id]
+
+    def empty_list_help(self, request):
+        return help_with_link(
+            _(
+                "Nothing is queued for enrichment. Each import queues the books that lack a "
+                "cover or metadata; on the works list, “Enrich all missing covers / metadata” "
+                "queues every such book."
+            ),
+            reverse("admin:catalog_work_changelist"),
+            _("Go to the works list"),
+        )
 
     def has_add_permission(self, request):
         return False
@@ -246,13 +336,18 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        return badge(obj.get_status_display(), REQUEST_COLOURS.get(obj.status, "#777"))
+        shown = badge(obj.get_status_display(), REQUEST_COLOURS.get(obj.status, "#777"))
+        waiting = presenters.request_waiting_text(obj)  # providers could not be asked
+        if waiting:
+            return format_html('{}<br><span class="small waiting">{}</span>', shown, waiting)
+        return shown
 
-    @admin.display(description="Confidence", ordering="confidence")
+    @admin.display(description=_("Confidence"), ordering="confidence")
     def confidence_badge(self, obj):
-        if not obj.confidence:
-            return "–"
-        return badge(obj.get_confidence_display(), CONFIDENCE_COLOURS.get(obj.confidence, "#777"))
+        if obj.confidence not in presenters.MATCHED:
+            return "–"  # not decided yet, or no match: no confidence to show
+        label = presenters.tier_label(obj.confidence)
+        return badge(label, CONFIDENCE_COLOURS.get(obj.confidence, "#777"))
 
     @admin.display(description="Current → proposed")
     def covers(self, obj):
@@ -278,7 +373,7 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
         for ref in small + refs:
             url, _why = presenters.displayable_cover_url(ref.url)
             if url:
-                return format_html(PROPOSED_THUMB_HTML, url, ref.provider)
+                return format_html(PROPOSED_THUMB_HTML, url, provider_label(ref.provider))
         return format_html(
             '<span class="cover-thumb cover-missing" title="{}">?</span>',
             "Proposed cover on a host not on the allowlist",
@@ -300,9 +395,12 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
             format_html(' · <span class="isbn">ISBN&nbsp;{}</span>', isbn) if isbn else "",
         )
 
-    @admin.display(description="Providers")
-    def providers(self, obj):
-        return ", ".join(provider_label(p) for p in obj.providers_attempted or []) or "–"
+    @admin.display(description=_("Answered by"))
+    def answered_by(self, obj):
+        answered = presenters.providers_text(presenters.answered_providers(obj))
+        if answered:
+            return answered
+        return gettext("no provider answered") if obj.providers_attempted else "–"
 
     @admin.display(description="Age", ordering="created_at")
     def age(self, obj):
@@ -323,10 +421,6 @@ class EnrichmentRequestAdmin(ReviewPermissionMixin, admin.ModelAdmin):
     @admin.display(description="Cover")
     def cover_state(self, obj):
         return obj.get_cover_status_display() if obj.cover_status else "–"
-
-    @admin.display(description="Providers asked")
-    def providers_list(self, obj):
-        return self.providers(obj)
 
     @admin.display(description="Reviewed")
     def reviewed(self, obj):

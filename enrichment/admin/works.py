@@ -1,17 +1,34 @@
-"""The works list: catalog's works admin plus the enrichment triggers and filters."""
+"""The works list: catalog's works admin plus the enrichment triggers and filters; the work
+page's "Enrichment" section."""
+
+from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from catalog import selectors
 from catalog.admin import WorkAdmin
 from catalog.models import Work
-from enrichment import views
+from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin
-from enrichment.models import BulkOperation
+from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices
-from enrichment.selectors import COMPLETENESS_BUCKETS, MISSING_AUTHORS, MISSING_FIELDS
+from enrichment.selectors import (
+    COMPLETENESS_BUCKETS,
+    MISSING_AUTHORS,
+    MISSING_FIELDS,
+    WorkEnrichment,
+    work_enrichment,
+)
+from enrichment.waiting import clock_time, waiting_text
 
 
 class EnrichmentStatusFilter(admin.SimpleListFilter):
@@ -75,7 +92,15 @@ class CoverSourceFilter(admin.SimpleListFilter):
         # The works the dashboard counts under this source: those whose shown verified cover
         # came from it (catalog.selectors.works_with_cover_source), each once.
         source = "" if source == "unknown" else source
-        return selectors.works_with_cover_source(queryset).filter(verified_cover_source=source)
+        return selectors.works_showing_cover_from(source, queryset)
+
+
+def when_text(moment) -> str:
+    """ "Mar 3, 2025, 2:05 p.m. (3 hours ago)", in the site's time zone."""
+    return gettext("%(when)s (%(ago)s ago)") % {
+        "when": date_format(timezone.localtime(moment), "DATETIME_FORMAT"),
+        "ago": timesince(moment),
+    }
 
 
 class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
@@ -90,7 +115,32 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         MissingFieldFilter,
         CoverSourceFilter,
     ]
+    list_display = [*WorkAdmin.list_display, "enrichment_state"]
     actions = ["enrich_selected"]
+    readonly_fields = [
+        *WorkAdmin.readonly_fields,
+        "enrichment_status_text",
+        "confidence_label",
+        "completeness_label",
+        "last_try",
+    ]
+    enrichment_fields = [
+        ("enrichment_status_text", "confidence_label", "completeness_label"),
+        "last_try",
+    ]
+
+    def get_queryset(self, request):
+        # A waiting work's next try: its pending request's next_attempt_at (one subquery).
+        pending = EnrichmentRequest.objects.filter(
+            work=OuterRef("pk"), status=EnrichmentRequest.Status.PENDING
+        ).values("next_attempt_at")[:1]
+        return super().get_queryset(request).annotate(enrichment_next_try_at=Subquery(pending))
+
+    @admin.display(description=_("Enrichment"), ordering="enrichment_status")
+    def enrichment_state(self, work):
+        if work.enrichment_status == Work.EnrichmentStatus.WAITING:
+            return waiting_text(getattr(work, "enrichment_next_try_at", None))
+        return work.get_enrichment_status_display()
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -116,6 +166,99 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         return bulk_action(
             self, request, queryset, kind=BulkOperation.Action.ENRICH_WORKS, noun="works"
         )
+
+    # The work page's "Enrichment" section: where the work stands, links to the rest.
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets  # a new work has no enrichment yet
+        section = (
+            _("Enrichment"),
+            {"fields": self.enrichment_fields, "description": self._links(request, obj)},
+        )
+        return [fieldsets[0], section, *fieldsets[1:]]
+
+    @staticmethod
+    def _enrichment(work) -> WorkEnrichment:
+        # Read once per page: the section's fields and its links all use it.
+        if not hasattr(work, "_enrichment"):
+            work._enrichment = work_enrichment(work)
+        return work._enrichment
+
+    def _links(self, request, work):
+        """Its requests and audit entries (for those who may see them), and its History."""
+        summary = self._enrichment(work)
+        links = []
+        if request.user.has_perm("enrichment.view_enrichmentrequest"):
+            query = urlencode(
+                {"work__id__exact": work.pk, presenters.HISTORY_PARAMETER: presenters.ALL_HISTORY}
+            )
+            links.append(
+                (
+                    f"{reverse('admin:enrichment_enrichmentrequest_changelist')}?{query}",
+                    gettext("Its enrichment requests (%(n)s)") % {"n": summary.request_count},
+                )
+            )
+        if request.user.has_perm("enrichment.view_auditlogentry"):
+            query = urlencode({"work__id__exact": work.pk})
+            links.append(
+                (
+                    f"{reverse('admin:enrichment_auditlogentry_changelist')}?{query}",
+                    gettext("Its audit log entries (%(n)s)") % {"n": summary.audit_count},
+                )
+            )
+        links.append(
+            (
+                reverse("admin:catalog_work_history", args=[work.pk]),
+                gettext("History (enrichment's changes included)"),
+            )
+        )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    @admin.display(description=_("Status"))
+    def enrichment_status_text(self, work):
+        return self.enrichment_state(work)  # as the list shows it
+
+    @admin.display(description=_("Confidence"))
+    def confidence_label(self, work):
+        return presenters.tier_label(work.enrichment_confidence) or "–"
+
+    @admin.display(description=_("Completeness"))
+    def completeness_label(self, work):
+        return f"{work.completeness} %"
+
+    @admin.display(description=_("Last try"))
+    def last_try(self, work):
+        current = self._enrichment(work).current
+        if current is None:
+            return gettext("Never: no enrichment request yet.")
+        return format_html(
+            '{} — <a href="{}">{}</a>',
+            self._try_text(current),
+            reverse("admin:enrichment_enrichmentrequest_change", args=[current.pk]),
+            gettext("request #%(id)s") % {"id": current.pk},
+        )
+
+    @staticmethod
+    def _try_text(current: EnrichmentRequest) -> str:
+        Status = EnrichmentRequest.Status
+        if current.status == Status.IN_PROGRESS:
+            return gettext("Being looked up now")
+        tried = current.finished_at or (current.claimed_at if current.attempts else None)
+        if current.status == Status.PENDING:
+            if tried is None:
+                return gettext("Not tried yet (queued %(when)s)") % {
+                    "when": when_text(current.created_at)
+                }
+            return gettext("%(when)s; next try at %(next)s") % {
+                "when": when_text(tried),
+                "next": clock_time(current.next_attempt_at),
+            }
+        return gettext("%(when)s: %(status)s") % {
+            "when": when_text(tried or current.updated_at),
+            "status": current.get_status_display().lower(),
+        }
 
 
 admin.site.unregister(Work)

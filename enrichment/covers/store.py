@@ -54,6 +54,18 @@ def cover_names(sha256: str, *, original_extension: str = ".jpg") -> CoverNames:
     )
 
 
+def stored_sha256(name: str) -> str:
+    """The hash a stored cover's name carries ("" for a file not named by its hash, such as a
+    librarian's own upload)."""
+    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return stem if len(stem) == 64 and all(c in "0123456789abcdef" for c in stem) else ""
+
+
+def small_thumbnail_name(name: str) -> str:
+    """The small WebP stored beside a cover named by its hash ("" for any other file)."""
+    return f"{name.rsplit('.', 1)[0]}-s.webp" if stored_sha256(name) else ""
+
+
 def store_cover(image: VerifiedImage, *, storage: Storage | None = None) -> StoredCover:
     """Store the cleaned original and its thumbnails, skipping any name already stored."""
     storage = storages["default"] if storage is None else storage

@@ -15,6 +15,7 @@ database refusal of its data) becomes an UNPARSEABLE fault of that provider, rec
 state: a batch never stops half way because of one provider.
 """
 
+import functools
 import hashlib
 import logging
 import time
@@ -32,6 +33,13 @@ from django.utils.functional import Promise
 from catalog import isbn, text
 from enrichment import throttle
 from enrichment.candidates import Candidate, LookupResult, LookupStatus
+from enrichment.faults import (
+    ClassifiedFault,
+    FaultKind,
+    classify_fault,
+    host_of,
+    strip_url_queries,
+)
 from enrichment.http_deadline import Watchdog
 from enrichment.models import SourceRecord
 from enrichment.providers import cache, fields, http
@@ -89,6 +97,8 @@ class _Fault:
     status: LookupStatus
     error: str
     retry_after: float | None = None
+    fault: ClassifiedFault | None = None  # None: the request was not sent (see `asked`)
+    asked: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,9 +274,8 @@ class Provider:
 
         stop: _Fault | None = None
         for chunk in chunks(missing, self.batch_size):
-            outcome = stop or self._exchange(
-                cost=self.request_cost(chunk), send=lambda chunk=chunk: self.fetch_isbns(chunk)
-            )
+            send = functools.partial(self.fetch_isbns, chunk)
+            outcome = stop or self._exchange(cost=self.request_cost(chunk), send=send)
             if (
                 stop is None
                 and isinstance(outcome, _Fault)
@@ -274,10 +283,7 @@ class Provider:
             ):
                 # A 429: the limiter now holds every worker until its Retry-After; when that
                 # fits in max_wait, waiting beats failing the whole batch. One more try.
-                outcome = self._exchange(
-                    cost=self.request_cost(chunk),
-                    send=lambda chunk=chunk: self.fetch_isbns(chunk),
-                )
+                outcome = self._exchange(cost=self.request_cost(chunk), send=send)
             if isinstance(outcome, _Fault):
                 for isbn13 in chunk:
                     results[isbn13] = self._fault_result(isbn13, outcome)
@@ -372,7 +378,7 @@ class Provider:
                 if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
                     raise watchdog.error() from exc
                 if isinstance(exc, requests.RequestException):
-                    raise http.transport_fault(exc, redact=self._redact) from exc
+                    raise http.transport_fault(exc, redact=self._redact, url=url) from exc
                 raise
             if watchdog.expired:  # a body without a length "ends" when its socket is shut down
                 raise watchdog.error()
@@ -394,8 +400,9 @@ class Provider:
             clock=self.clock,
             sleep=self.sleep,
         )
-        if not permit.granted:
-            return _Fault(permit.status, permit.reason, permit.retry_after)
+        if not permit.granted:  # not sent: unavailable for now, no fault of the provider
+            status = permit.status or LookupStatus.THROTTLED  # a refusal always says why
+            return _Fault(status, permit.reason, permit.retry_after, asked=False)
         status, fault, quota_exhausted = LookupStatus.FOUND, None, False
         REQUESTS_SENT[self.name] += 1
         try:
@@ -404,16 +411,17 @@ class Provider:
                 raise TypeError("fetch hooks return a dict")
         except ProviderFault as exc:
             status, quota_exhausted = exc.status, exc.quota_exhausted
-            fault = _Fault(exc.status, exc.error, exc.retry_after)
+            fault = self._fault(exc.status, exc.error, exc.retry_after, classified=exc.fault)
         except PARSE_ERRORS as exc:
-            logger.warning("%s: unreadable answer: %s", self.name, exc)
             status = LookupStatus.UNPARSEABLE
-            fault = _Fault(status, self._redact(f"{type(exc).__name__}: {exc}"))
+            fault = self._fault(status, self._redact(f"{type(exc).__name__}: {exc}"))
+            logger.warning("%s: unreadable answer: %s", self.name, fault.error)
         except Exception as exc:
             # A bug our code trips on with this answer: the provider's fault for now, on record.
             logger.exception("%s: internal error while handling the answer", self.name)
             status = LookupStatus.UNPARSEABLE
-            fault = _Fault(status, self._redact(f"internal error: {type(exc).__name__}: {exc}"))
+            error = self._redact(f"internal error: {type(exc).__name__}: {exc}")
+            fault = self._fault(status, error, kind=FaultKind.OTHER)
         except BaseException:
             # Interrupted (KeyboardInterrupt, SystemExit): free the slot, then let it propagate.
             throttle.record_outcome(
@@ -426,22 +434,49 @@ class Provider:
             limits=limits,
             retry_after=fault.retry_after if fault else None,
             error=fault.error if fault else "",
+            fault=fault.fault if fault else None,
             quota_exhausted=quota_exhausted,
             clock=self.clock,
         )
-        if fault:
-            logger.info("%s: %s %s", self.name, fault.status, fault.error)
+        if fault and fault.fault:  # one line, with no URL query: no other books' ISBNs
+            logger.info("%s: %s", self.name, fault.fault.message)
         return fault or value
+
+    def _fault(
+        self,
+        status: LookupStatus,
+        error: str,
+        retry_after: float | None = None,
+        *,
+        classified: ClassifiedFault | None = None,
+        kind: str = "",
+    ) -> _Fault:
+        """A fault of a request that was sent, classified (enrichment.faults), with this
+        provider's name and, when the error named none, the host its requests go to."""
+        error = strip_url_queries(error)
+        classified = classified or classify_fault(error=error, status=status)
+        classified = replace(
+            classified,
+            provider=self.name,
+            kind=kind or classified.kind,
+            host=classified.host or host_of(self.base_url),
+        )
+        return _Fault(status, error, retry_after, classified)
 
     def _internal_fault(self, exc: Exception) -> _Fault:
         """An exception outside the request itself (parsing, cache, the throttle's own
         bookkeeping): logged, recorded in the provider's state, answered as a fault."""
         logger.exception("%s: internal error while handling a lookup", self.name)
         error = self._redact(f"internal error: {type(exc).__name__}: {exc}")
+        fault = self._fault(LookupStatus.UNPARSEABLE, error, kind=FaultKind.OTHER)
         throttle.record_error(
-            provider=self.name, error=error, limits=throttle.limits_for(self.name), clock=self.clock
+            provider=self.name,
+            error=error,
+            limits=throttle.limits_for(self.name),
+            clock=self.clock,
+            fault=fault.fault,
         )
-        return _Fault(LookupStatus.UNPARSEABLE, error)
+        return fault
 
     def _isbn_parser(self, isbn13: str) -> Callable[[Any], list[Candidate]]:
         def parse(payload: Any) -> list[Candidate]:
@@ -460,7 +495,9 @@ class Provider:
             candidates = parse(payload) if payload is not None else []
         except PARSE_ERRORS as exc:
             logger.warning("%s: unreadable record %s: %s", self.name, key, exc)
-            return self._result(key, LookupStatus.UNPARSEABLE, error=f"{type(exc).__name__}: {exc}")
+            return self._fault_result(
+                key, self._fault(LookupStatus.UNPARSEABLE, f"{type(exc).__name__}: {exc}")
+            )
         for candidate in candidates:
             fields.cap_candidate_text(candidate)
             candidate.cache_key = cache.cache_key(key)
@@ -486,7 +523,14 @@ class Provider:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
 
     def _fault_result(self, key: str, fault: _Fault) -> LookupResult:
-        return self._result(key, fault.status, error=fault.error, retry_after=fault.retry_after)
+        return self._result(
+            key,
+            fault.status,
+            error=fault.error,
+            retry_after=fault.retry_after,
+            fault=fault.fault,
+            asked=fault.asked,
+        )
 
     def _result(self, key: str, status: LookupStatus, **fields) -> LookupResult:
         return LookupResult(provider=self.name, key=key, status=status, **fields)

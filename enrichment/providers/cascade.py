@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from catalog import text
-from enrichment.candidates import SKIP_STATUSES, Candidate, LookupStatus
+from enrichment.candidates import Candidate, LookupStatus
+from enrichment.faults import ClassifiedFault
 from enrichment.providers.base import Provider
 from enrichment.providers.registry import enabled_providers
 
@@ -27,6 +28,8 @@ class ProviderOutcome:
     provider: str
     status: LookupStatus | str  # a LookupStatus, or "no_title_search"
     detail: str = ""
+    retry_after: float | None = None  # an unavailable provider: seconds until it may serve
+    fault: ClassifiedFault | None = None  # a failed one: its fault, classified
 
 
 @dataclass(slots=True)
@@ -86,8 +89,10 @@ def resolve_isbn(
             resolution.skipped.append(ProviderOutcome(provider.name, "no_title_search"))
             continue
         result = provider.search(title=title, author=author)
-        outcome = ProviderOutcome(provider.name, result.status, result.error)
-        if result.status in SKIP_STATUSES or result.status == LookupStatus.CIRCUIT_OPEN:
+        outcome = ProviderOutcome(
+            provider.name, result.status, result.error, result.retry_after, result.fault
+        )
+        if result.was_skipped:
             resolution.skipped.append(outcome)
             continue
         if result.status != LookupStatus.FOUND and result.status != LookupStatus.NOT_FOUND:

@@ -1,6 +1,9 @@
 """The HTTP side of a provider request, as plain functions: the shared session, the User-Agent,
 a body read under a byte cap, Retry-After, and the mapping of transport errors and HTTP
 statuses onto a classified ProviderFault. `Provider.request_json` (base.py) puts them together.
+
+A ProviderFault's text never holds a URL's query (a batch URL names other books' ISBNs): its
+`fault` (enrichment.faults.classify_fault) keeps the kind, host and status apart.
 """
 
 import email.utils
@@ -8,6 +11,7 @@ import json
 import os
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC
 from typing import Any
 
@@ -16,6 +20,13 @@ from django.conf import settings
 
 from enrichment import throttle
 from enrichment.candidates import LookupStatus
+from enrichment.faults import (
+    ClassifiedFault,
+    FaultKind,
+    classify_fault,
+    fault_detail,
+    strip_url_queries,
+)
 from enrichment.http_deadline import WatchedAdapter
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
@@ -29,7 +40,8 @@ Redact = Callable[[str], str]
 
 
 class ProviderFault(Exception):
-    """A request that did not produce an answer, already classified."""
+    """A request that did not produce an answer, already classified: `status` for the engine
+    and the limits, `fault` (kind, host, HTTP status, full text) for people."""
 
     def __init__(
         self,
@@ -38,12 +50,15 @@ class ProviderFault(Exception):
         *,
         retry_after: float | None = None,
         quota_exhausted: bool = False,
+        fault: ClassifiedFault | None = None,
     ):
+        error = strip_url_queries(error)
         super().__init__(f"{status}: {error}")
         self.status = status
         self.error = error
         self.retry_after = retry_after
         self.quota_exhausted = quota_exhausted
+        self.fault = fault or classify_fault(error=error, status=status)
 
 
 def user_agent() -> str:
@@ -127,15 +142,23 @@ def read_body(response: requests.Response, *, limit: int, truncate: bool = False
     return b"".join(parts)[:limit]
 
 
-def transport_fault(exc: requests.RequestException, *, redact: Redact) -> ProviderFault:
-    """What a requests error means: an undecodable body, a timeout, or a failed connection."""
+def transport_fault(
+    exc: requests.RequestException, *, redact: Redact, url: str = ""
+) -> ProviderFault:
+    """What a requests error means: an undecodable body, a timeout, or a failed connection
+    (DNS, refused, TLS...: the fault's kind says which). Its error is the fault's one line; the
+    full text (redacted, without URL queries) is the fault's detail."""
+    text = redact(str(exc))
     if isinstance(exc, requests.exceptions.ContentDecodingError):
-        error = f"undecodable body: {redact(str(exc))}"
-        return ProviderFault(LookupStatus.UNPARSEABLE, error)
+        error = f"undecodable body: {text}"
+        fault = classify_fault(error=error, url=url, status=LookupStatus.UNPARSEABLE)
+        return ProviderFault(LookupStatus.UNPARSEABLE, error, fault=fault)
+    fault = replace(classify_fault(error=exc, url=url), detail=fault_detail(text))
     # A read timeout inside the body comes out of iter_content as a ConnectionError.
     if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
-        return ProviderFault(LookupStatus.TIMEOUT, redact(str(exc)))
-    return ProviderFault(LookupStatus.SERVER_ERROR, f"connection failed: {redact(str(exc))}")
+        fault = replace(fault, kind=FaultKind.TIMEOUT)
+        return ProviderFault(LookupStatus.TIMEOUT, fault.message, fault=fault)
+    return ProviderFault(LookupStatus.SERVER_ERROR, fault.message, fault=fault)
 
 
 def raise_for_status(
@@ -148,20 +171,24 @@ def raise_for_status(
     """Raise the ProviderFault a non-2xx answer means, with the start of its body as the error
     and its Retry-After (seconds from `now`)."""
     code = response.status_code
-    start = read_body(response, limit=ERROR_BODY_BYTES, truncate=True)
-    start = start.decode("utf-8", "replace")
+    start = read_body(response, limit=ERROR_BODY_BYTES, truncate=True).decode("utf-8", "replace")
     error = f"HTTP {code}: {redact(start[:300])}"
+    fault = classify_fault(error=error, http_status=code, url=response.url or "")
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
     if code in (429, 400, 401, 403) and is_daily_quota_answer(code, start):
         raise ProviderFault(
-            LookupStatus.QUOTA_EXHAUSTED, error, retry_after=retry_after, quota_exhausted=True
+            LookupStatus.QUOTA_EXHAUSTED,
+            error,
+            retry_after=retry_after,
+            quota_exhausted=True,
+            fault=fault,
         )
     if code == 429:
-        raise ProviderFault(LookupStatus.THROTTLED, error, retry_after=retry_after)
+        raise ProviderFault(LookupStatus.THROTTLED, error, retry_after=retry_after, fault=fault)
     if code in (400, 401, 403):
-        raise ProviderFault(LookupStatus.AUTH_REFUSED, error)
+        raise ProviderFault(LookupStatus.AUTH_REFUSED, error, fault=fault)
     # 5xx, and statuses no endpoint we call should answer (a wrong base URL's 404).
-    raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after)
+    raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after, fault=fault)
 
 
 def decode_json(body: bytes, *, content_type: str, redact: Redact) -> Any:

@@ -1,7 +1,7 @@
 """The enrichment engine against the database: queue, claims, tiers, apply, audit, retries."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -297,12 +297,20 @@ def test_a_title_only_lookalike_is_not_applied():
     assert work.editions.get().page_count is None
 
 
-def test_quota_exhausted_providers_are_skipped_and_retried_later():
-    neverwhere()
+def test_a_book_no_provider_could_be_asked_waits_for_the_quota_reset_not_unresolved():
+    work, _ = neverwhere()
     (request_id,), _ = enqueue_and_run([FakeProvider(status=LookupStatus.QUOTA_EXHAUSTED)])
     request = EnrichmentRequest.objects.get(pk=request_id)
-    assert request.status == "skipped" and request.retry_when_available
-    assert "unavailable" in request.match_details.reason
+    # Pending again, the claim not counted (nobody was asked), until the budgets reset at UTC
+    # midnight.
+    assert (request.status, request.attempts) == ("pending", 0)
+    tomorrow = (timezone.now() + timedelta(days=1)).astimezone(UTC).date()
+    assert request.next_attempt_at == datetime.combine(tomorrow, time(), tzinfo=UTC)
+    assert request.last_error == (
+        "Waiting for providers unavailable for now: Open Library: its daily quota is spent."
+    )
+    work.refresh_from_db()
+    assert work.enrichment_status == "waiting"
 
 
 # --- Faults, retries, crashed workers ----------------------------------------------------------
@@ -315,7 +323,9 @@ def test_provider_faults_back_off_then_fail_with_the_last_error(settings):
     (request_id,), _ = enqueue_and_run([failing])
     request = EnrichmentRequest.objects.get(pk=request_id)
     assert request.status == "pending" and request.attempts == 1
-    assert "server_error" in request.last_error
+    assert request.last_error == "Open Library: openlibrary.org: boom"
+    work.refresh_from_db()
+    assert work.enrichment_status == "waiting"  # retried on its own meanwhile
     first_delay = request.next_attempt_at - timezone.now()
     assert timedelta(seconds=50) < first_delay <= timedelta(seconds=60)
 
@@ -327,7 +337,7 @@ def test_provider_faults_back_off_then_fail_with_the_last_error(settings):
             delay = (request.next_attempt_at - timezone.now()).total_seconds()
             assert request.status == "pending" and 110 < delay <= 120
     assert (request.status, request.attempts) == ("failed", 3)
-    assert "server_error" in request.last_error
+    assert "boom" in request.last_error
     work.refresh_from_db()
     assert work.enrichment_status == "failed"
 
@@ -405,7 +415,11 @@ def test_batching_serves_many_works_with_one_request_per_batch():
 
 def test_works_skipped_while_providers_were_unavailable_are_queued_again(sent_tasks):
     work, _ = neverwhere()
-    (_request_id,), _ = enqueue_and_run([FakeProvider(status=LookupStatus.QUOTA_EXHAUSTED)])
+    # One provider answered (it does not know the book), another has no key: unresolved, and
+    # asked again later (a key may be configured meanwhile).
+    (_request_id,), _ = enqueue_and_run(
+        [FakeProvider(), FakeProvider("google_books", status=LookupStatus.NOT_CONFIGURED)]
+    )
     assert queue.requests_retry_unavailable() == []  # not before the retry delay
     later = timezone.now() + timedelta(hours=2)
     (retry_id,) = queue.requests_retry_unavailable(now=later)

@@ -265,8 +265,9 @@ def test_bulk_confirmation_over_all_rows_posts_a_few_fields_not_thousands_of_ids
          "_selected_action": first_page},
     )  # fmt: skip
     page = response.content.decode()
-    assert (
-        response.status_code == 200 and "all 1,500 requests matching status = needs_review" in page
+    assert response.status_code == 200
+    assert "approve the safe proposal of all 1,500 requests listed with status “Needs review”" in (
+        page
     )
     start = page.index('<form method="post" action="">')
     form = page[start : page.index("</form>", start)]

@@ -185,7 +185,9 @@ def test_answers_reset_the_count_and_refusals_do_not_count(clock):
     current = state()
     assert current.breaker_state == ProviderState.Breaker.CLOSED
     assert current.consecutive_failures == 4
-    assert current.last_error.startswith("auth_refused")
+    # The last error, classified: a refused request (HTTP 4xx), its one line for people.
+    assert current.last_error_kind == "http_4xx"
+    assert current.last_error == "the provider answered HTTP 4xx: request refused"
 
 
 # --- Retry-After and in-flight leases -----------------------------------------------------------
@@ -242,7 +244,7 @@ def test_an_error_outside_any_request_counts_against_the_breaker(clock):
         provider="test", error="RuntimeError: bug", limits=limits, clock=clock.time
     )
     assert (state().consecutive_failures, state().breaker_state) == (1, "closed")
-    assert state().last_error == "unparseable: RuntimeError: bug"
+    assert (state().last_error, state().last_error_kind) == ("RuntimeError: bug", "other")
 
     throttle.record_error(
         provider="test", error="RuntimeError: bug", limits=limits, clock=clock.time

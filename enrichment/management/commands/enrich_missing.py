@@ -76,7 +76,8 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(summary))
             return
-        what = " and ".join(
+        # The works counted lack either (queue.works_needing_enrichment): "or", never "and".
+        what = " or ".join(
             w for w, on in (("a cover", summary["covers"]), ("metadata", summary["metadata"])) if on
         )
         self.stdout.write(f"{summary['missing']:,} works lack {what}.")

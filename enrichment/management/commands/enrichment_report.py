@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from enrichment.faults import KIND_LABELS
 from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
 
@@ -47,7 +48,8 @@ class Command(BaseCommand):
             f"({meta['missing_description']:,} no description, "
             f"{meta['missing_first_published_year']:,} no first publication year, "
             f"{meta['missing_subjects']:,} no subjects); "
-            f"{meta['unresolved']:,} unknown to every provider."
+            f"{meta['unresolved']:,} unknown to every provider (they answered and none knew "
+            f"it); {meta['waiting']:,} waiting (providers unavailable: retried on their own)."
         )
         queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
         self.stdout.write(f"Queue: {queue}.")
@@ -58,10 +60,17 @@ class Command(BaseCommand):
                 budget = f"{state['budget_left']:,} of {state['daily_budget']:,} left today"
             else:
                 budget = "no daily budget"
+            # The last error's one line: kind and host, never a URL's query.
             error = f"; last error: {state['last_error']}" if state["last_error"] else ""
             self.stdout.write(
                 f"{provider_label(name)}: {state['requests_today']:,} requests today, {budget}, "
                 f"breaker {state['breaker']}{error}."
+            )
+        for item in report["providers_unreachable"]:
+            since = f" since {item['since']}" if item["since"] else ""
+            self.stdout.write(
+                f"Unreachable: {provider_label(item['provider'])} ({item['host']}): "
+                f"{KIND_LABELS.get(item['kind'], item['kind'])}{since}."
             )
 
 

@@ -1,0 +1,34 @@
+"""Admin lists that say what to do next when they are empty.
+
+templates/admin/change_list.html shows `empty_list_help` above an empty list (and, when filters
+or a search hid every row, how to clear them); each admin says what fills its list.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.utils.html import format_html
+
+# The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
+if TYPE_CHECKING:
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
+
+
+def help_with_link(text, url: str = "", label=""):
+    """ "Nothing here yet: … <a>Import a CSV</a>" — the link only when there is somewhere to go
+    (the user may do it)."""
+    if not url:
+        return format_html("{}", text)
+    return format_html('{} <a href="{}" class="empty-list-action">{}</a>', text, url, label)
+
+
+class EmptyListHelpMixin(_ModelAdminBase):
+    def empty_list_help(self, request):
+        """What fills this list, and a link to do it: shown when the list is empty."""
+        return ""
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"empty_list_help": self.empty_list_help(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)

@@ -1,0 +1,65 @@
+"""A work's admin History (django.contrib.admin's LogEntry) shows what enrichment changed.
+
+Each audit entry that changes a work (applied by the worker or a reviewer, a cover applied, a
+revert) also writes one CHANGE entry in the work's History, naming the fields and who made the
+change: the reviewer, or the enrichment worker. The audit log stays the record of values (and
+revert); the History is where a librarian looking at one book sees that something happened.
+"""
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext
+
+from catalog.models import Work
+from enrichment.models import AuditLogEntry
+from enrichment.proposals import in_field_order
+
+#: LogEntry needs a user: changes no person made are logged as this one (inactive, no password:
+#: nobody can log in as it).
+WORKER_USERNAME = "enrichment-worker"
+
+
+def enrichment_worker_user():
+    """The user that stands for the enrichment worker in the admin's History."""
+    user, _created = get_user_model().objects.get_or_create(
+        username=WORKER_USERNAME,
+        defaults={
+            "is_active": False,
+            "first_name": "Enrichment",
+            "last_name": "worker",
+            "password": make_password(None),  # unusable
+        },
+    )
+    return user
+
+
+def work_history_record(*, entry: AuditLogEntry) -> LogEntry | None:
+    """Write the History line of an audit entry that changed its work (None for one that
+    changed nothing: a dismissal)."""
+    if not entry.changes or entry.action == AuditLogEntry.Action.DISMISS:
+        return None
+    # presenters imports review, which imports apply, which calls this: imported when used.
+    from enrichment.presenters import FIELD_LABELS
+
+    names = [name for name, _change in in_field_order(entry.changes)]
+    fields = ", ".join(FIELD_LABELS.get(name, name) for name in names)
+    who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
+    values = {"fields": fields, "who": who, "entry": entry.pk, "reverted": entry.reverts_id}
+    if entry.action == AuditLogEntry.Action.REVERT:
+        message = gettext(
+            "Reverted %(fields)s by %(who)s (enrichment audit entry #%(entry)s, which reverts "
+            "#%(reverted)s)."
+        )
+    else:
+        message = gettext("Changed %(fields)s by %(who)s (enrichment audit entry #%(entry)s).")
+    work: Work = entry.work
+    return LogEntry.objects.create(
+        user_id=entry.actor_id or enrichment_worker_user().pk,
+        content_type=ContentType.objects.get_for_model(Work),
+        object_id=str(work.pk),
+        object_repr=str(work)[:200],
+        action_flag=CHANGE,
+        change_message=message % values,
+    )

@@ -1,0 +1,105 @@
+"""How a claimed request ends when the providers could not settle it: faults back off and
+fail after max_attempts; a book whose providers could not be asked waits for them, without
+counting an attempt. Also the one wording of faults and skipped providers for people.
+
+(A match is applied by `enrichment.apply`; no match at all ends in
+`apply.request_finish_unmatched`.)
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from catalog.models import Work
+from enrichment.candidates import lookup_status_label
+from enrichment.faults import ClassifiedFault
+from enrichment.models import EnrichmentRequest
+from enrichment.proposals import ProviderSkip
+from enrichment.providers.registry import provider_label
+from enrichment.work_state import WORK_STATUS, WORK_WAITING, work_refresh
+
+Status = EnrichmentRequest.Status
+
+
+def faults_text(faults: list[ClassifiedFault]) -> str:
+    """Faults as one short line each, for a request's last error: "Open Library:
+    openlibrary.org could not be found (DNS lookup failed)"; never a URL's query."""
+    lines = dict.fromkeys(
+        f"{provider_label(f.provider)}: {f.message}" if f.provider else f.message for f in faults
+    )
+    return "; ".join(lines)
+
+
+def skip_text(skip: ProviderSkip) -> str:
+    """A provider not asked, in words: "Google Books: it cannot search by title" (the review
+    page and a waiting request's last error)."""
+    return f"{provider_label(skip.provider)}: {lookup_status_label(skip.status)}"
+
+
+def skips_text(skips: list[ProviderSkip]) -> str:
+    return "; ".join(skip_text(skip) for skip in skips)
+
+
+def retry_or_fail(request: EnrichmentRequest, faults: list[ClassifiedFault]) -> str:
+    """Provider faults: back off exponentially, and give up after max_attempts. Meanwhile the
+    work waits; then it failed."""
+    now = timezone.now()
+    if request.attempts >= request.max_attempts:
+        status = Status.FAILED
+        next_at = request.next_attempt_at
+    else:
+        status = Status.PENDING
+        delay = settings.ENRICHMENT_RETRY_BASE_SECONDS * 2 ** max(request.attempts - 1, 0)
+        next_at = now + timedelta(seconds=delay)
+    work_status = WORK_STATUS[Status.FAILED] if status == Status.FAILED else WORK_WAITING
+    with transaction.atomic():
+        if _back_off(request, status=status, next_at=next_at, error=faults_text(faults)):
+            _set_work_status(request, work_status, touched=True)
+    return status
+
+
+def wait_for_providers(
+    request: EnrichmentRequest, next_at: datetime, skipped: list[ProviderSkip]
+) -> str:
+    """A provider that may know the book could not be asked (and no other matched it): the
+    request stays pending until `next_at`, and this claim is no attempt (the providers that
+    answered did; those that could not be asked are why it waits: it never ends FAILED)."""
+    error = gettext("Waiting for providers unavailable for now: %(why)s.") % {
+        "why": skips_text(skipped)
+    }
+    with transaction.atomic():
+        if _back_off(request, status=Status.PENDING, next_at=next_at, error=error, attempt=False):
+            _set_work_status(request, WORK_WAITING, touched=False)
+    return Status.PENDING
+
+
+def _back_off(
+    request: EnrichmentRequest, *, status: str, next_at, error: str, attempt: bool = True
+) -> bool:
+    """Give the claimed request back (pending until `next_at`) or fail it; False when it was no
+    longer ours (given back as stale meanwhile)."""
+    now = timezone.now()
+    changes = {
+        "status": status,
+        "last_error": error[:2000],
+        "next_attempt_at": next_at,
+        "claim_token": "",
+        "queued_at": None,  # no task holds it: the sweep sends it again once it is due
+        "match_details": request.match_details,
+        "providers_attempted": request.providers_attempted,
+        "updated_at": now,
+        "finished_at": now if status == Status.FAILED else None,
+    }
+    if not attempt:
+        changes["attempts"] = F("attempts") - 1
+    ours = EnrichmentRequest.objects.filter(pk=request.pk, claim_token=request.claim_token)
+    return bool(ours.update(**changes))
+
+
+def _set_work_status(request: EnrichmentRequest, status: str, *, touched: bool) -> None:
+    work = Work.objects.select_for_update().get(pk=request.work_id)
+    work_refresh(work, status=status, touched=touched)

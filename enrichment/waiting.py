@@ -1,0 +1,66 @@
+"""Books waiting for providers that could not be asked: when they are tried next, and how that
+reads on screen.
+
+A request that no provider could be asked about (breaker open, daily quota spent, our rate
+limit) stays pending until the earliest of those providers is expected back (`next_try_at`);
+its work shows "Waiting: providers unavailable, next try at HH:MM" (`waiting_text`), in the
+site's time zone. The periodic sweep sends it again once it is due.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext
+
+from enrichment.candidates import LookupStatus
+
+#: Provider states that pass: asking again later may work (a missing key or a refused one does
+#: not come back on its own).
+UNAVAILABLE_FOR_NOW = frozenset(
+    {LookupStatus.CIRCUIT_OPEN, LookupStatus.QUOTA_EXHAUSTED, LookupStatus.THROTTLED}
+)
+
+#: (LookupStatus, seconds until the provider is expected back, None when it did not say).
+Unavailable = tuple[str, float | None]
+
+
+def next_try_at(unavailable: list[Unavailable], *, now: datetime.datetime) -> datetime.datetime:
+    """When the first of these providers is expected back: its breaker's reopening or its
+    Retry-After; a spent daily quota at the next UTC midnight (when budgets reset); otherwise
+    after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS."""
+    times = []
+    for status, retry_after in unavailable:
+        if retry_after is not None:
+            times.append(now + datetime.timedelta(seconds=max(0.0, retry_after)))
+        elif status == LookupStatus.QUOTA_EXHAUSTED:
+            today = now.astimezone(datetime.UTC).date()
+            times.append(
+                datetime.datetime.combine(
+                    today + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+                )
+            )
+    if times:
+        return min(times)
+    return now + datetime.timedelta(seconds=settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS)
+
+
+def clock_time(when: datetime.datetime, *, now: datetime.datetime | None = None) -> str:
+    """`when` in the site's time zone: "14:05" today, "Nov 30, 14:05" another day."""
+    now = timezone.localtime(now or timezone.now())
+    local = timezone.localtime(when)
+    if local.date() == now.date():
+        return formats.date_format(local, "H:i")
+    return formats.date_format(local, "M j, H:i")
+
+
+def waiting_text(
+    next_try: datetime.datetime | None, *, now: datetime.datetime | None = None
+) -> str:
+    """What a waiting work (or its request) shows."""
+    now = now or timezone.now()
+    if next_try is None or next_try <= now:
+        return gettext("Waiting: providers unavailable, next try in a moment")
+    return gettext("Waiting: providers unavailable, next try at %(time)s") % {
+        "time": clock_time(next_try, now=now)
+    }

@@ -1,0 +1,194 @@
+"""The audit log shows covers as thumbnails (never a storage path) and hides "Revert these
+changes" once nothing is left to revert; bulk confirmations read as plain sentences;
+`enrich_missing --dry-run` counts the works that lack a cover *or* metadata."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.storage import storages
+from django.core.management import call_command
+from django.urls import reverse
+
+from catalog.models import Edition
+from enrichment import revert, review
+from enrichment.covers.store import small_thumbnail_name
+from enrichment.models import AuditLogEntry
+from tests.enrichment.test_apply_path import cover_host
+from tests.enrichment.test_review import needs_review, waiting_requests
+from tests.enrichment.test_work_page import enriched_coraline, text_of
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+__all__ = ["cover_host"]  # the fixture, used by these tests too
+AUDIT_URL = reverse("admin:enrichment_auditlogentry_changelist")
+QUEUE_URL = reverse("admin:enrichment_enrichmentrequest_changelist")
+REVERT_BUTTON = "Revert these changes"
+
+
+@pytest.fixture
+def librarian(client):
+    user = User.objects.create_user("libby", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    client.force_login(user)
+    return user
+
+
+def entry_page(client, entry) -> str:
+    url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    return client.get(url).content.decode()
+
+
+# --- Covers as thumbnails -------------------------------------------------------------------------
+
+
+def test_the_audit_log_shows_a_cover_as_a_thumbnail_not_a_storage_path(
+    client, librarian, cover_host
+):
+    enriched_coraline()
+    entry = AuditLogEntry.objects.get(action="cover")
+    stored = entry.changes["cover"]["new"]
+    thumbnail = storages["default"].url(small_thumbnail_name(stored))
+
+    listed = client.get(AUDIT_URL).content.decode()
+    assert f'<img src="{thumbnail}" alt="" class="cover-thumb"' in listed
+    assert stored not in text_of(listed) and "covers/" not in text_of(listed)
+
+    page = entry_page(client, entry)
+    changes = page[page.index("audit-changes") :]
+    assert f'<img src="{thumbnail}"' in changes
+    assert "covers/" not in text_of(changes)
+
+
+def test_a_reverted_cover_shows_the_old_cover_as_a_thumbnail_too(client, librarian, cover_host):
+    enriched_coraline()
+    entry = AuditLogEntry.objects.get(action="cover")
+    undo = revert.audit_revert(entry=entry, actor=librarian).revert_entry
+    page = entry_page(client, undo)
+    changes = page[page.index("audit-changes") :]
+    assert changes.count('class="cover-thumb"') == 1  # the old one; the new value is empty
+    assert "covers/" not in text_of(changes)
+
+
+def test_a_cover_uploaded_by_hand_shows_itself_no_thumbnail_of_it_exists(client, librarian):
+    work = make_work("Hand made")
+    edition = make_edition(work)
+    entry = AuditLogEntry.objects.create(
+        work=work,
+        edition=edition,
+        action="revert",
+        changes={"cover": {"old": "covers/my-scan.jpg", "new": "", "target": "edition"}},
+    )
+    changes = entry_page(client, entry).split("audit-changes", 1)[1]
+    assert f'<img src="{storages["default"].url("covers/my-scan.jpg")}"' in changes
+
+
+# --- Revert these changes ------------------------------------------------------------------------
+
+
+def test_revert_is_offered_until_the_entry_is_reverted_then_hidden(client, librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    assert REVERT_BUTTON in entry_page(client, entry)
+
+    url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+    client.post(url, {"_revert": "1"})
+    assert AuditLogEntry.objects.filter(action="revert", reverts=entry).exists()
+    page = entry_page(client, entry)
+    assert REVERT_BUTTON not in page
+    assert "Reverted by" in page  # it says by which entry instead
+    undo = AuditLogEntry.objects.get(action="revert")
+    assert REVERT_BUTTON not in entry_page(client, undo)  # a revert is not reverted
+
+
+def test_revert_stays_offered_for_the_fields_a_revert_could_not_put_back(client, librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    Edition.objects.filter(work=request.work_id).update(page_count=999)  # changed since
+    result = revert.audit_revert(entry=entry, actor=librarian)
+    assert set(result.reverted) == {"publisher"} and "page_count" in result.refused
+    assert revert.fields_left_to_revert(entry) == ["page_count"]
+    assert REVERT_BUTTON in entry_page(client, entry)
+
+
+# --- Bulk confirmations ---------------------------------------------------------------------------
+
+
+def confirmation(client, url: str, data: dict) -> str:
+    response = client.post(url, {"index": "0", **data})
+    assert response.status_code == 200
+    page = response.content.decode()
+    return text_of(page[page.index('<div id="content-main">') :])
+
+
+def test_a_bulk_confirmation_on_selected_rows_reads_as_a_sentence(client, librarian):
+    requests = [needs_review(f"Book {i}", f"Author {i}") for i in range(2)]
+    words = confirmation(
+        client,
+        QUEUE_URL,
+        {"action": "dismiss_selected", "_selected_action": [r.pk for r in requests]},
+    )
+    assert (
+        "You are about to dismiss the 2 selected requests: nothing they propose will be applied."
+        in words
+    )
+    assert (
+        'value="Yes, dismiss them"'
+        in client.post(
+            QUEUE_URL,
+            {"action": "dismiss_selected", "index": "0", "_selected_action": [requests[0].pk]},
+        ).content.decode()
+    )
+    one = confirmation(
+        client, QUEUE_URL, {"action": "rerun_selected", "_selected_action": [requests[0].pk]}
+    )
+    assert "You are about to run enrichment again for the selected enrichment request." in one
+
+
+def test_a_bulk_confirmation_over_all_rows_names_the_filters_by_their_labels(client, librarian):
+    waiting_requests(3)
+    url = f"{QUEUE_URL}?status__exact=needs_review&confidence__exact=low&q=Book"
+    words = confirmation(
+        client, url, {"action": "approve_selected", "select_across": "1", "_selected_action": ["1"]}
+    )
+    assert (
+        "You are about to approve the safe proposal of all 3 requests listed with status "
+        "“Needs review”, confidence “Low” and the search “Book”: only what the catalog lacks is "
+        "filled in, nothing it holds is replaced." in words
+    )
+    assert "needs_review" not in words and "__exact" not in words and "=" not in words
+
+
+def test_enriching_selected_works_asks_in_a_sentence(client, librarian):
+    works = [make_work(f"Book {i}") for i in range(3)]
+    words = confirmation(
+        client,
+        reverse("admin:catalog_work_changelist"),
+        {"action": "enrich_selected", "_selected_action": [w.pk for w in works]},
+    )
+    assert "You are about to queue the 3 selected works for enrichment." in words
+    assert "Among them" in words and "Book 0" in words
+
+
+# --- enrich_missing --dry-run --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ([], "2 works lack a cover or metadata."),
+        (["--covers"], "2 works lack a cover."),
+        (["--metadata"], "2 works lack metadata."),
+    ],
+)
+def test_enrich_missing_dry_run_counts_works_lacking_a_cover_or_metadata(options, says):
+    make_work("No cover, no metadata")
+    make_work("Neither")
+    out = StringIO()
+    call_command("enrich_missing", "--dry-run", *options, stdout=out)
+    assert out.getvalue().splitlines()[0] == says
+    assert "Dry run: 2 would be queued." in out.getvalue()
+    assert not re.search(r"lack a cover and metadata", out.getvalue())

@@ -1,0 +1,147 @@
+"""The review page's headline (enrichment/headlines.py): what agreed and what did not, from the
+scores and the tier, with the thresholds the tiers use. Pure: no database."""
+
+import itertools
+
+import pytest
+
+from enrichment.headlines import match_headline, no_match_headline
+from enrichment.matching import AUTHOR_AGREES, ISBN_AGREES, TITLE_AGREES, Tier, tier_for
+
+# (tier, isbn, title, author) -> the sentence a reviewer reads.
+MATCH_HEADLINES = [
+    # The issue's case: ISBN 5/5 · title 2/5 · author 5/5 once said "Only the title agrees".
+    (
+        Tier.LOW, 5, 2, 5,
+        "The ISBN and the author agree; the title (2/5) does not: check it is the same book.",
+    ),
+    (Tier.HIGH, 5, 5, 5, "The ISBN, the title and the author agree: the same book."),
+    (Tier.HIGH, 4, 3, 2, "The ISBN, the title and the author agree: the same book."),
+    (
+        Tier.HIGH, 5, 4, 0,
+        "The ISBN and the title agree; the author (0/5) does not: the identifier decides.",
+    ),
+    (
+        Tier.MEDIUM, 0, 5, 5,
+        "The title and the author agree; no ISBN confirms it: check the edition.",
+    ),
+    (
+        Tier.LOW, 0, 5, 0,
+        "The title agrees; the author (0/5) does not, and no ISBN confirms it: "
+        "check it is the same book.",
+    ),
+    (
+        Tier.LOW, 0, 2, 0,
+        "The title (2/5) and the author (0/5) do not agree, and no ISBN confirms it: "
+        "check it is the same book.",
+    ),
+    (
+        Tier.LOW, 4, 2, 0,
+        "The ISBN agrees; the title (2/5) and the author (0/5) do not: "
+        "check it is the same book.",
+    ),
+    # Every score agrees, yet the record was kept for review (a study guide, another edition).
+    (
+        Tier.LOW, 5, 5, 5,
+        "The ISBN, the title and the author agree, but the record was kept for review "
+        "(see why below): check it is the same book.",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("tier", "isbn", "title", "author", "expected"), MATCH_HEADLINES)
+def test_the_headline_says_what_agreed_and_what_did_not(tier, isbn, title, author, expected):
+    assert match_headline(tier=tier, isbn=isbn, title=title, author=author) == expected
+
+
+def test_a_book_known_by_its_open_library_key_names_the_key_not_an_isbn():
+    assert match_headline(tier=Tier.HIGH, isbn=5, title=5, author=5, by_key=True) == (
+        "The Open Library key, the title and the author agree: the same book."
+    )
+    assert match_headline(tier=Tier.MEDIUM, isbn=0, title=4, author=4, by_key=True) == (
+        "The title and the author agree; no Open Library key confirms it: check the edition."
+    )
+
+
+def agreeing_parts(headline: str) -> str:
+    """The parts the headline says agree: the words before " agree" in its first clause."""
+    first = headline.split(";")[0].split(":")[0]
+    return "" if " not agree" in first else first.split(" agree")[0]
+
+
+@pytest.mark.parametrize(
+    ("isbn", "title", "author"), list(itertools.product(range(6), range(6), range(6)))
+)
+def test_every_score_combination_names_exactly_the_parts_at_or_above_their_threshold(
+    isbn, title, author
+):
+    tier = tier_for(isbn, title, author)
+    if tier == Tier.NONE:
+        return  # no match: no_match_headline speaks instead
+    headline = match_headline(tier=tier, isbn=isbn, title=title, author=author)
+    agreeing = agreeing_parts(headline)
+    assert ("ISBN" in agreeing) == (isbn >= ISBN_AGREES), headline
+    assert ("title" in agreeing) == (title >= TITLE_AGREES), headline
+    assert ("author" in agreeing) == (author >= AUTHOR_AGREES), headline
+    # What does not agree is named with its score, and an unconfirmed ISBN is said so.
+    if title < TITLE_AGREES:
+        assert f"the title ({title}/5)" in headline.lower(), headline
+    if author < AUTHOR_AGREES:
+        assert f"the author ({author}/5)" in headline.lower(), headline
+    assert ("no ISBN confirms it" in headline) == (isbn < ISBN_AGREES), headline
+    assert headline.endswith(".") and headline[0].isupper()
+
+
+NO_MATCH_HEADLINES = [
+    # (looked_up, answered, unavailable, failed, records_seen, via_title_search) -> sentence
+    # The issue's offline skip: every provider unavailable, a title search "tried".
+    (True, False, True, False, 0, True, "Not looked up: the providers were unavailable."),
+    (False, False, False, False, 0, False, "Not looked up yet."),
+    (True, False, False, False, 0, False, "Not looked up: no provider was asked."),
+    (
+        True, False, False, True, 0, False,
+        "Not looked up: the providers could not be asked (see below).",
+    ),
+    (
+        True, True, False, True, 0, False,
+        "Nothing found yet: some providers could not be asked (see below).",
+    ),
+    (True, True, False, False, 0, False, "Nothing was found: no provider knows this book."),
+    (
+        True, True, False, False, 0, True,
+        "Nothing was found: no provider knows this book, by its identifiers or by a title and "
+        "author search.",
+    ),
+    (
+        True, True, True, False, 0, False,
+        "Nothing was found: the providers that answered do not know this book; the others were "
+        "unavailable.",
+    ),
+    (
+        True, True, False, False, 1, False,
+        "Nothing was found: the record the providers gave is not this book.",
+    ),
+    (
+        True, True, False, False, 3, True,
+        "Nothing was found: none of the 3 records the providers gave is this book.",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("looked_up", "answered", "unavailable", "failed", "records", "via_search", "expected"),
+    NO_MATCH_HEADLINES,
+)
+def test_without_a_match_the_headline_says_what_happened(
+    looked_up, answered, unavailable, failed, records, via_search, expected
+):
+    headline = no_match_headline(
+        looked_up=looked_up,
+        answered=answered,
+        unavailable=unavailable,
+        failed=failed,
+        records_seen=records,
+        via_title_search=via_search,
+    )
+    assert headline == expected
+    assert "Found by" not in headline and "confidence" not in headline

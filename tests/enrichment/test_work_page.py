@@ -1,0 +1,295 @@
+"""The work page shows its enrichment (status, confidence, last try, links to its requests, its
+audit entries and its History, where enrichment's changes are written), one label per cover
+field with the hash and verification read-only, subjects as a list; the works list shows an
+ISBN. What a librarian sees, through the admin pages."""
+
+import re
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from catalog.models import Edition, Work
+from enrichment import revert, review
+from enrichment.history import WORKER_USERNAME
+from enrichment.models import AuditLogEntry, EnrichmentRequest
+from tests.enrichment.fakes import FakeProvider
+from tests.enrichment.test_apply_path import FIXTURE_COVER, cover_host, enrich, record
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+__all__ = ["cover_host"]  # the fixture, used by these tests too
+
+
+@pytest.fixture
+def librarian(client):
+    user = User.objects.create_user("libby", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    client.force_login(user)
+    return user
+
+
+def work_url(work) -> str:
+    return reverse("admin:catalog_work_change", args=[work.pk])
+
+
+def enriched_coraline() -> tuple[Work, Edition, EnrichmentRequest]:
+    """Coraline, enriched by the worker: a high-confidence match fills the empty fields and
+    applies the cover (two audit entries)."""
+    work = make_work("Coraline", authors=["Neil Gaiman"])
+    edition = make_edition(work, isbn13="9780060557812", publisher="Old Press")
+    provider = FakeProvider(
+        answers={edition.isbn13: [record(edition.isbn13, publisher="Harper", cover_id="11")]}
+    )
+    request = EnrichmentRequest.objects.create(work=work, trigger="command")
+    enrich(request, provider)
+    request.refresh_from_db()
+    return Work.objects.get(pk=work.pk), edition, request
+
+
+def fieldset(html: str, title: str) -> str:
+    """The HTML of the change form's fieldset with this heading."""
+    match = re.search(rf"<fieldset[^>]*>\s*<h2[^>]*>{title}</h2>(.*?)</fieldset>", html, re.S)
+    assert match, f"no {title} fieldset"
+    return match.group(1)
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+# --- The "Enrichment" section ------------------------------------------------------------------
+
+
+def test_the_work_page_shows_its_enrichment_and_links_to_its_requests_audit_and_history(
+    client, librarian, cover_host
+):
+    work, _edition, request = enriched_coraline()
+    other = make_work("Another Book")
+    EnrichmentRequest.objects.create(work=other, trigger="command")
+
+    html = client.get(work_url(work)).content.decode()
+    section = fieldset(html, "Enrichment")
+    words = text_of(section)
+    assert "Status: Enriched" in words and "Confidence: High" in words
+    assert f"Completeness: {work.completeness} %" in words
+    assert re.search(r"Last try: .+ \(0.minutes ago\): completed — request #\d+", words)
+    assert reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]) in section
+
+    description = re.search(r'<div class="description">(.*?)</div>', section, re.S).group(1)
+    links = dict(re.findall(r'<a href="([^"]+)">([^<]+)</a>', description))
+    requests_url, audit_url, history_url = links
+    assert links[requests_url] == "Its enrichment requests (1)"
+    assert links[audit_url] == "Its audit log entries (2)"
+    assert history_url == reverse("admin:catalog_work_history", args=[work.pk])
+    # Each link opens the list of this work's rows only.
+    requests_page = client.get(requests_url.replace("&amp;", "&")).content.decode()
+    assert "Coraline" in requests_page and "Another Book" not in requests_page
+    audit_page = client.get(audit_url).content.decode()
+    assert audit_page.count('class="action-checkbox"') == 2
+    assert client.get(history_url).status_code == 200
+
+
+def test_a_work_never_enriched_says_so_and_a_new_work_has_no_section(client, librarian):
+    work = make_work("Fresh")
+    words = text_of(fieldset(client.get(work_url(work)).content.decode(), "Enrichment"))
+    assert "Status: Not enriched yet" in words and "Confidence: –" in words
+    assert "Last try: Never: no enrichment request yet." in words
+    add_page = client.get(reverse("admin:catalog_work_add")).content.decode()
+    assert ">Enrichment</h2>" not in add_page
+
+
+def test_a_viewer_without_the_enrichment_lists_gets_no_link_to_them(client):
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(*Group.objects.get(name="Librarian").permissions.filter(
+        content_type__app_label="catalog"
+    ))  # fmt: skip
+    client.force_login(clerk)
+    section = fieldset(client.get(work_url(make_work("Fresh"))).content.decode(), "Enrichment")
+    assert "Its enrichment requests" not in section and "Its audit log entries" not in section
+    assert "History" in section
+
+
+# --- History -----------------------------------------------------------------------------------
+
+
+def test_enrichment_changes_are_in_the_work_history_by_the_worker_or_the_reviewer(
+    client, librarian, cover_host
+):
+    work, _edition, request = enriched_coraline()
+    # A reviewer then picks the provider's publisher over "Old Press", and reverts it.
+    review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    chosen = AuditLogEntry.objects.get(action="review_apply")
+    revert.audit_revert(entry=chosen, actor=librarian)
+
+    history = LogEntry.objects.filter(object_id=str(work.pk)).order_by("pk")
+    assert [entry.action_flag for entry in history] == [CHANGE] * 4  # one per audit entry
+    messages = [entry.get_change_message() for entry in history]
+    assert re.fullmatch(
+        r"Changed .*Pages.* by the enrichment worker \(enrichment audit entry #\d+\)\.",
+        messages[0],
+    )
+    assert re.fullmatch(r"Changed Cover by the enrichment worker \(.+\)\.", messages[1])
+    assert messages[2] == f"Changed Publisher by libby (enrichment audit entry #{chosen.pk})."
+    assert re.fullmatch(
+        rf"Reverted Publisher by libby \(.+ which reverts #{chosen.pk}\)\.", messages[3]
+    )
+    assert [entry.user.username for entry in history] == [WORKER_USERNAME] * 2 + ["libby"] * 2
+
+    page = text_of(
+        client.get(reverse("admin:catalog_work_history", args=[work.pk])).content.decode()
+    )
+    assert "Changed Cover by the enrichment worker" in page
+    assert "Reverted Publisher by libby" in page
+
+
+def test_the_worker_in_the_history_cannot_log_in(cover_host):
+    enriched_coraline()
+    worker = User.objects.get(username=WORKER_USERNAME)
+    assert not worker.is_active and not worker.has_usable_password() and not worker.is_staff
+
+
+def test_a_dismissal_changes_nothing_and_writes_no_history(librarian):
+    from tests.enrichment.test_review import needs_review
+
+    request = needs_review()
+    review.request_dismiss(request=request, actor=librarian, reason="not this book")
+    assert AuditLogEntry.objects.filter(action="dismiss").exists()
+    assert not LogEntry.objects.exists()
+
+
+# --- The cover fields and subjects --------------------------------------------------------------
+
+
+def test_each_cover_field_has_its_own_label_and_the_checks_are_read_only(
+    client, librarian, cover_host
+):
+    work, edition, _request = enriched_coraline()
+    for url in (work_url(work), reverse("admin:catalog_edition_change", args=[edition.pk])):
+        html = client.get(url).content.decode()
+        cover = fieldset(html, "Cover")
+        labels = [
+            text_of(label).strip()
+            for label in re.findall(r"<label[^>]*>(.*?)</label>", cover, re.S)
+            if text_of(label).strip().endswith(":")  # not the file input's "Clear" box
+        ]
+        assert labels == [
+            "Shown:",
+            "Image file:",
+            "Source:",
+            "Source URL:",
+            "SHA-256:",
+            "Verified at:",
+        ]
+        assert 'name="cover_sha256"' not in html and 'name="cover_verified_at"' not in html
+    edition.refresh_from_db()
+    edition_cover = fieldset(html, "Cover")
+    assert edition.cover_sha256 in edition_cover  # shown, not editable
+
+
+def change_form_data(response) -> dict:
+    """What the browser posts back for the change form as rendered (inlines included)."""
+    data = {}
+
+    def add(form):
+        for name, field in form.fields.items():
+            bound = form[name]
+            value = bound.value()
+            if value is None or getattr(field.widget, "input_type", "") == "file":
+                continue
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+                continue
+            data[bound.html_name] = value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for form in formset.forms:
+            add(form)
+    return data
+
+
+def test_subjects_are_a_list_one_per_line_never_raw_json(client, librarian):
+    work = make_work("Neverwhere", subjects=["London (England)", "Fantasy fiction"])
+    response = client.get(work_url(work))
+    html = response.content.decode()
+    textarea = re.search(r'<textarea name="subjects"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert textarea.strip() == "London (England)\nFantasy fiction"
+    assert "[&quot;" not in html and '["London' not in html
+
+    data = change_form_data(response)
+    data["subjects"] = "Fantasy fiction\n\n  Urban fantasy  \nLondon (England)\n"
+    assert client.post(work_url(work), data).status_code == 302
+    work.refresh_from_db()
+    assert work.subjects == ["Fantasy fiction", "Urban fantasy", "London (England)"]
+
+
+def test_an_image_uploaded_by_hand_drops_the_hash_and_verification_of_the_one_it_replaces(
+    client, librarian, cover_host
+):
+    _work, edition, _request = enriched_coraline()
+    url = reverse("admin:catalog_edition_change", args=[edition.pk])
+    response = client.get(url)
+    edition.refresh_from_db()
+    assert edition.cover_sha256 and edition.cover_verified_at and edition.cover_thumbnail
+
+    data = change_form_data(response)
+    data["cover_sha256"] = "f" * 64  # read-only: ignored
+    with open(FIXTURE_COVER, "rb") as f:
+        data["cover"] = SimpleUploadedFile("my-scan.jpg", f.read(), content_type="image/jpeg")
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert edition.cover.name.endswith(".jpg") and "my-scan" in edition.cover.name
+    assert (edition.cover_sha256, edition.cover_verified_at, edition.cover_thumbnail.name) == (
+        "",
+        None,
+        "",
+    )
+    assert edition.cover_source == "" and edition.cover_source_url == ""
+    words = text_of(fieldset(client.get(url).content.decode(), "Cover"))
+    assert "SHA-256: –" in words and "Verified at: –" in words
+
+
+def test_saving_the_page_without_touching_the_cover_keeps_its_checks(client, librarian, cover_host):
+    _work, edition, _request = enriched_coraline()
+    url = reverse("admin:catalog_edition_change", args=[edition.pk])
+    edition.refresh_from_db()
+    before = (edition.cover.name, edition.cover_sha256, edition.cover_verified_at)
+    data = change_form_data(client.get(url))
+    data["publisher"] = "Harper Collins"
+    assert client.post(url, data).status_code == 302
+    edition.refresh_from_db()
+    assert (edition.cover.name, edition.cover_sha256, edition.cover_verified_at) == before
+    assert edition.publisher == "Harper Collins"
+
+
+# --- The works list ------------------------------------------------------------------------------
+
+
+def test_the_works_list_shows_each_works_isbn(client, librarian):
+    with_isbn = make_work("With an ISBN")
+    make_edition(with_isbn, isbn13=None, isbn10="")  # no ISBN: the next edition's is shown
+    make_edition(with_isbn, isbn13="9780306406157")
+    only_ten = make_work("Only an ISBN-10")
+    make_edition(only_ten, isbn13=None, isbn10="080442957X")
+    make_work("No edition")
+    html = client.get(reverse("admin:catalog_work_changelist")).content.decode()
+    table = html[html.index('id="result_list"') : html.index("</table>", html.index("result_list"))]
+    rows = table.split("<tr")[2:]  # after the header row
+    cells = {
+        text_of(re.search(r'field-display_title">(.*?)</t[dh]>', row, re.S).group(1)).strip(): (
+            text_of(re.search(r'field-isbn">(.*?)</td>', row, re.S).group(1)).strip()
+        )
+        for row in rows
+    }
+    assert cells == {
+        "With an ISBN": "9780306406157",
+        "Only an ISBN-10": "080442957X",
+        "No edition": "-",
+    }
