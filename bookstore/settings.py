@@ -265,6 +265,7 @@ PROVIDER_URL_DEFAULTS = {
     "GOOGLE_BOOKS_URL": "https://www.googleapis.com/books/v1",
     "ISBNDB_URL": "https://api2.isbndb.com",
     "WIKIDATA_SPARQL_URL": "https://query.wikidata.org/sparql",
+    "WIKIMEDIA_COMMONS_URL": "https://commons.wikimedia.org",
     "ARCHIVE_ORG_URL": "https://archive.org",
 }
 OPENLIBRARY_URL = env.str("OPENLIBRARY_URL", default=PROVIDER_URL_DEFAULTS["OPENLIBRARY_URL"])
@@ -277,6 +278,10 @@ ISBNDB_URL = env.str("ISBNDB_URL", default=PROVIDER_URL_DEFAULTS["ISBNDB_URL"])
 ISBNDB_API_KEY = env.str("ISBNDB_API_KEY", default="")
 WIKIDATA_SPARQL_URL = env.str(
     "WIKIDATA_SPARQL_URL", default=PROVIDER_URL_DEFAULTS["WIKIDATA_SPARQL_URL"]
+)
+# Where Wikidata's images (an author's P18 photo) live, and the API that states their licences.
+WIKIMEDIA_COMMONS_URL = env.str(
+    "WIKIMEDIA_COMMONS_URL", default=PROVIDER_URL_DEFAULTS["WIKIMEDIA_COMMONS_URL"]
 )
 ARCHIVE_ORG_URL = env.str("ARCHIVE_ORG_URL", default=PROVIDER_URL_DEFAULTS["ARCHIVE_ORG_URL"])
 

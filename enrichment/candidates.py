@@ -5,7 +5,7 @@ Provider clients turn HTTP into these; matching, merging and the cover pipeline 
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from django.utils.translation import gettext_lazy as _
 
@@ -122,14 +122,35 @@ SKIP_STATUSES = frozenset(
 )
 
 
+class ProviderRecord(Protocol):
+    """What a provider's parser makes of an answer: a Candidate (a book), an AuthorCandidate
+    (enrichment.author_candidates), or another record of the provider's; each names the cache
+    entry it was read from."""
+
+    cache_key: str
+
+
+if TYPE_CHECKING:
+    # The default (PEP 696, in `typing` from Python 3.13) keeps a bare `LookupResult` a book
+    # lookup's result; the running code never reads it.
+    from typing_extensions import TypeVar as TypeVarWithDefault
+
+    RecordT = TypeVarWithDefault("RecordT", bound=ProviderRecord, default=Candidate)
+else:
+    RecordT = TypeVar("RecordT")
+
+
 @dataclass(slots=True)
-class LookupResult:
-    """A provider's answer to one lookup key (an ISBN, or a title + author search)."""
+class LookupResult(Generic[RecordT]):
+    """A provider's answer to one lookup key (an ISBN, a title + author search, an author).
+
+    `LookupResult` holds book Candidates; `LookupResult[AuthorCandidate]` an author lookup's.
+    """
 
     provider: str
     key: str
     status: LookupStatus
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: list[RecordT] = field(default_factory=list)
     from_cache: bool = False
     error: str = ""
     retry_after: float | None = None  # seconds, when the provider said so

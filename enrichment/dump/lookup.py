@@ -2,7 +2,8 @@
 
 A whole batch of ISBNs costs three queries, whatever its size: the editions holding the ISBNs
 (by their ISBN-13 or ISBN-10 key) joined to their works, a sibling edition with a cover for the
-works that need one, and the author names. SQLite asks in slices of 900 values.
+works that need one, and the author names. A batch of authors by their ids (`authors_by_id`)
+costs one. SQLite asks in slices of 900 values.
 
 The cover chain (the "inheritance bridge", extended): the edition's own cover, else its work's
 cover, else the cover of another edition of the same work (the lowest edition number, so the
@@ -184,11 +185,7 @@ def editions_by_isbn(
     for edition in editions:
         work = works.get(edition.work_id) if edition.work_id is not None else None
         author_ids.update(edition.author_ids or (work.author_ids if work else []))
-    authors: dict[int, DumpAuthor] = {}
-    if "author" in present and author_ids:
-        sql = f"SELECT {_columns('author', 'a')} FROM {tables.live_name('author')} a"
-        for row in _rows_where_in(sql + " WHERE a.author_id {IN}", author_ids):
-            authors.setdefault(row[0], _author(row))
+    authors = authors_by_id(author_ids, present=present)
 
     matches: dict[str, list[EditionMatch]] = {}
     for edition in editions:
@@ -203,6 +200,21 @@ def editions_by_isbn(
             _choose_cover(match, siblings)
             matches.setdefault(isbn13, []).append(match)
     return matches
+
+
+def authors_by_id(
+    author_ids: Iterable[int], *, present: set[str] | None = None
+) -> dict[int, DumpAuthor]:
+    """Author numbers (OL23919A -> 23919) -> their rows in the authors table, in one query (in
+    slices on SQLite). An author the dump lacks is absent; {} before the authors are loaded."""
+    present = dump_tables_present() if present is None else present
+    if "author" not in present:
+        return {}
+    authors: dict[int, DumpAuthor] = {}
+    sql = f"SELECT {_columns('author', 'a')} FROM {tables.live_name('author')} a"
+    for row in _rows_where_in(sql + " WHERE a.author_id {IN}", author_ids):
+        authors.setdefault(row[0], _author(row))  # a key the dump repeats: the first
+    return authors
 
 
 def _editions_and_works(

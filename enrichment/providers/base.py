@@ -1,9 +1,9 @@
 """What every provider client shares: HTTP, failure classification, the cache and the limits.
 
 A provider module only builds its requests and parses bodies into Candidates. The base class
-turns everything that can go wrong into a LookupStatus: nothing raises out of `lookup_isbns` or
-`search`, whatever the provider answered (only a database that fails even to record the fault
-lets its error through).
+turns everything that can go wrong into a LookupStatus: nothing raises out of `lookup_isbns`,
+`lookup_keys` or `search`, whatever the provider answered (only a database that fails even to
+record the fault lets its error through).
 
 Order of a lookup: SourceRecord cache (no HTTP on a hit) -> daily budget, circuit breaker and
 token bucket (`enrichment.throttle`) -> one HTTP request, its body read under a byte cap and the
@@ -16,7 +16,6 @@ state: a batch never stops half way because of one provider.
 """
 
 import functools
-import hashlib
 import logging
 import time
 from collections import Counter
@@ -32,7 +31,7 @@ from django.utils.functional import Promise
 
 from catalog import isbn, text
 from enrichment import throttle
-from enrichment.candidates import Candidate, LookupResult, LookupStatus
+from enrichment.candidates import Candidate, LookupResult, LookupStatus, RecordT
 from enrichment.faults import (
     ClassifiedFault,
     FaultKind,
@@ -70,10 +69,9 @@ PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
 
 def search_key(*, title: str, author: str) -> str:
     """The cache key of a title + author search: the same words mean the same request."""
-    key = f"search:{text.normalize_text(title)}|{text.normalize_person_name(author)}"
-    if len(key) > 255:
-        key = f"{key[:200]}#{hashlib.sha256(key.encode()).hexdigest()}"
-    return key
+    return cache.fit_key(
+        f"search:{text.normalize_text(title)}|{text.normalize_person_name(author)}"
+    )
 
 
 def record_url(template: str, ids: dict[str, str], key: str) -> str:
@@ -257,25 +255,79 @@ class Provider:
                 results[key] = self._result(key, LookupStatus.NOT_FOUND, error="not a valid ISBN")
             else:
                 wanted[isbn13] = None
+        self._lookup_keys(
+            list(wanted),
+            results,
+            fetch=self.fetch_isbns,
+            parser=self._isbn_parser,
+            batch_size=self.batch_size,
+            cost=self.request_cost,
+        )
+
+    def lookup_keys(
+        self,
+        keys: Sequence[str],
+        *,
+        fetch: Callable[[list[str]], dict[str, Any]],
+        parser: Callable[[str], Callable[[Any], list[RecordT]]],
+        batch_size: int,
+        cost: Callable[[list[str]], int] | None = None,
+    ) -> dict[str, LookupResult[RecordT]]:
+        """One LookupResult per key ("author:OL23919A", "wikidata-openlibrary:OL23919A"...), as
+        `lookup_isbns` answers ISBNs: cached answers are reused and the rest asked `batch_size`
+        keys a request. `fetch(keys)` sends one request and returns {key: payload} for the keys
+        answered (a key left out is "no match"); `parser(key)` reads one key's payload.
+        """
+        results: dict[str, LookupResult[RecordT]] = {}
+        try:
+            self._lookup_keys(
+                list(dict.fromkeys(keys)),
+                results,
+                fetch=fetch,
+                parser=parser,
+                batch_size=batch_size,
+                cost=cost,
+            )
+        except Exception as exc:
+            # Keys answered before the failure keep their answer; the others get the fault.
+            fault = self._internal_fault(exc)
+            for key in keys:
+                if key not in results:
+                    results[key] = self._fault_result(key, fault)
+        return results
+
+    def _lookup_keys(
+        self,
+        keys: list[str],
+        results: dict[str, LookupResult[RecordT]],
+        *,
+        fetch: Callable[[list[str]], dict[str, Any]],
+        parser: Callable[[str], Callable[[Any], list[RecordT]]],
+        batch_size: int,
+        cost: Callable[[list[str]], int] | None,
+    ) -> None:
+        """The batched lookup of distinct keys: the cache in one query, then one request per
+        `batch_size` keys, each batch's answers cached at once."""
         if not self.is_configured():
-            for isbn13 in wanted:
-                results[isbn13] = self._result(isbn13, LookupStatus.NOT_CONFIGURED)
+            for key in keys:
+                results[key] = self._result(key, LookupStatus.NOT_CONFIGURED)
             return
 
-        cache = self._read_cache([f"isbn:{isbn13}" for isbn13 in wanted])
+        cached_records = self._read_cache([cache.cache_key(key) for key in keys])
         missing = []
-        for isbn13 in wanted:
-            record = cache.get(f"isbn:{isbn13}")
-            cached = record and self._cached_result(isbn13, record, self._isbn_parser(isbn13))
+        for key in keys:
+            record = cached_records.get(cache.cache_key(key))
+            cached = record and self._cached_result(key, record, parser(key))
             if cached:
-                results[isbn13] = cached
+                results[key] = cached
             else:
-                missing.append(isbn13)
+                missing.append(key)
 
         stop: _Fault | None = None
-        for chunk in chunks(missing, self.batch_size):
-            send = functools.partial(self.fetch_isbns, chunk)
-            outcome = stop or self._exchange(cost=self.request_cost(chunk), send=send)
+        for chunk in chunks(missing, batch_size):
+            send = functools.partial(fetch, chunk)
+            chunk_cost = cost(chunk) if cost else 1
+            outcome = stop or self._exchange(cost=chunk_cost, send=send)
             if (
                 stop is None
                 and isinstance(outcome, _Fault)
@@ -283,19 +335,19 @@ class Provider:
             ):
                 # A 429: the limiter now holds every worker until its Retry-After; when that
                 # fits in max_wait, waiting beats failing the whole batch. One more try.
-                outcome = self._exchange(cost=self.request_cost(chunk), send=send)
+                outcome = self._exchange(cost=chunk_cost, send=send)
             if isinstance(outcome, _Fault):
-                for isbn13 in chunk:
-                    results[isbn13] = self._fault_result(isbn13, outcome)
+                for key in chunk:
+                    results[key] = self._fault_result(key, outcome)
                 if outcome.status in STOP_STATUSES and stop is None:
                     stop = replace(outcome, error=f"not asked after: {outcome.error}")
                 continue
-            entries = []
-            for isbn13 in chunk:
-                payload = outcome.get(isbn13)
-                result = self._answer(isbn13, payload, self._isbn_parser(isbn13))
+            entries: list[tuple[LookupResult[Any], Any]] = []
+            for key in chunk:
+                payload = outcome.get(key)
+                result = self._answer(key, payload, parser(key))
                 entries.append((result, payload))
-                results[isbn13] = result
+                results[key] = result
             self._write_cache(entries)
 
     def search(self, *, title: str, author: str) -> LookupResult:
@@ -314,8 +366,8 @@ class Provider:
     # --- plumbing for provider modules ------------------------------------------------------------
 
     def lookup_one(
-        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[Candidate]]
-    ) -> LookupResult:
+        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[RecordT]]
+    ) -> LookupResult[RecordT]:
         """One cached request: a search, or a record by the provider's own id.
 
         `fetch` returns the payload to cache (None: no such record).
@@ -326,8 +378,8 @@ class Provider:
             return self._fault_result(key, self._internal_fault(exc))
 
     def _lookup_one(
-        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[Candidate]]
-    ) -> LookupResult:
+        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[RecordT]]
+    ) -> LookupResult[RecordT]:
         if not self.is_configured():
             return self._result(key, LookupStatus.NOT_CONFIGURED)
         record = self._read_cache([key]).get(key)
@@ -488,9 +540,10 @@ class Provider:
         return parse
 
     def _answer(
-        self, key: str, payload: Any, parse: Callable[[Any], list[Candidate]]
-    ) -> LookupResult:
-        """The provider answered: FOUND with Candidates, else NOT_FOUND (a mismatch is none)."""
+        self, key: str, payload: Any, parse: Callable[[Any], list[RecordT]]
+    ) -> LookupResult[RecordT]:
+        """The provider answered: FOUND with Candidates (or the provider's other records),
+        else NOT_FOUND (a mismatch is none)."""
         try:
             candidates = parse(payload) if payload is not None else []
         except PARSE_ERRORS as exc:
@@ -499,14 +552,14 @@ class Provider:
                 key, self._fault(LookupStatus.UNPARSEABLE, f"{type(exc).__name__}: {exc}")
             )
         for candidate in candidates:
-            fields.cap_candidate_text(candidate)
+            fields.cap_record(candidate)
             candidate.cache_key = cache.cache_key(key)
         status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
         return self._result(key, status, candidates=candidates)
 
     def _cached_result(
-        self, key: str, record: SourceRecord, parse: Callable[[Any], list[Candidate]]
-    ) -> LookupResult | None:
+        self, key: str, record: SourceRecord, parse: Callable[[Any], list[RecordT]]
+    ) -> LookupResult[RecordT] | None:
         result = self._answer(key, record.payload, parse)
         if result.status == LookupStatus.UNPARSEABLE:
             return None  # a payload today's parser cannot read: ask again
@@ -516,13 +569,13 @@ class Provider:
     def _read_cache(self, keys: list[str]) -> dict[str, SourceRecord]:
         return cache.read(provider=self.name, keys=keys, now=self._now())
 
-    def _write_cache(self, entries: list[tuple[LookupResult, Any]]) -> None:
+    def _write_cache(self, entries: list[tuple[LookupResult[Any], Any]]) -> None:
         cache.write(provider=self.name, entries=entries, now=self._now())
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), tz=UTC)
 
-    def _fault_result(self, key: str, fault: _Fault) -> LookupResult:
+    def _fault_result(self, key: str, fault: _Fault) -> LookupResult[Any]:
         return self._result(
             key,
             fault.status,
@@ -532,7 +585,7 @@ class Provider:
             asked=fault.asked,
         )
 
-    def _result(self, key: str, status: LookupStatus, **fields) -> LookupResult:
+    def _result(self, key: str, status: LookupStatus, **fields) -> LookupResult[Any]:
         return LookupResult(provider=self.name, key=key, status=status, **fields)
 
     def _redact(self, message: str) -> str:

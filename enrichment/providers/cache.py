@@ -5,6 +5,7 @@ and misses are both cached, each with its own lifetime; payloads are stored boun
 `bounded_payload`) so that one provider's huge answer cannot bloat the table.
 """
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from catalog.importers.fitting import column_width
 from enrichment.candidates import LookupResult, LookupStatus
 from enrichment.models import SourceRecord
 from enrichment.providers import fields
@@ -44,6 +46,17 @@ def bounded_payload(value: Any, depth: int = 0) -> Any:
     return value
 
 
+LOOKUP_KEY_MAX_CHARS = column_width(SourceRecord, "lookup_key")
+
+
+def fit_key(key: str) -> str:
+    """A lookup key that fits the cache's column: a longer one keeps its start and gains the
+    hash of the whole, so two long keys never share a record."""
+    if len(key) > LOOKUP_KEY_MAX_CHARS:
+        key = f"{key[:200]}#{hashlib.sha256(key.encode()).hexdigest()}"
+    return key
+
+
 def cache_key(key: str) -> str:
     """ISBN results are keyed by the bare ISBN-13; every other key is already prefixed."""
     return key if ":" in key else f"isbn:{key}"
@@ -59,7 +72,9 @@ def read(*, provider: str, keys: list[str], now: datetime) -> dict[str, SourceRe
     return {record.lookup_key: record for record in records}
 
 
-def write(*, provider: str, entries: Iterable[tuple[LookupResult, Any]], now: datetime) -> None:
+def write(
+    *, provider: str, entries: Iterable[tuple[LookupResult[Any], Any]], now: datetime
+) -> None:
     """Store answers (hits and misses, each with its own lifetime) with their payloads."""
     hit_life = timedelta(days=settings.ENRICHMENT_CACHE_HIT_DAYS)
     miss_life = timedelta(days=settings.ENRICHMENT_CACHE_MISS_DAYS)

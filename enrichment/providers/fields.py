@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext
+from stdnum import isni as stdnum_isni
 
 from catalog import isbn
 from catalog.importers.fitting import column_width
 from catalog.models import Author, Edition, Work
 from catalog.text import cut_at_word_boundary
+from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
 
 
@@ -309,3 +311,132 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
             gettext("The provider's answer was too long: %(cuts)s.") % {"cuts": "; ".join(cuts)}
         )
     return candidate
+
+
+# --- People: dates of birth and death, ids, and how much of an author record is kept ----------
+
+# "fl. 1200" (flourished) is no birth date; "1980s" no year.
+_FLOURISHED = re.compile(r"\bfl\b\.?", re.IGNORECASE)
+# A year of 3 or 4 digits (not part of a longer number), "BC" / "B.C." / "BCE" after it.
+_LIFE_YEAR = re.compile(r"(?<!\d)(\d{3,4})\b(\s*B\.?\s?C\.?(?:E\.?)?(?![A-Za-z]))?", re.IGNORECASE)
+_LATEST_LIFE_YEAR = 2100
+
+
+def life_year(value: Any) -> int | None:
+    """The year of a birth or death date as people write it ("13 September 1916", "18 Sep
+    1830", "12/2010", "c. 1850", "1850?", "384 BC" -> -384), or None ("fl. 1200", "1980s",
+    "12th century": no year to trust)."""
+    raw = text(value)
+    if not raw or _FLOURISHED.search(raw):
+        return None
+    match = _LIFE_YEAR.search(raw)
+    if match is None:
+        return None
+    year = int(match.group(1))
+    if year == 0 or year > _LATEST_LIFE_YEAR:
+        return None
+    return -year if match.group(2) else year
+
+
+_AUTHOR_ID_PATTERNS = {
+    "openlibrary_author": re.compile(r"OL[1-9]\d{0,11}A"),
+    "wikidata": re.compile(r"Q[1-9]\d{0,11}"),
+    "goodreads_author": re.compile(r"[1-9]\d{0,11}"),
+    "viaf": re.compile(r"[1-9]\d{0,21}"),
+}
+_OPENLIBRARY_AUTHOR_IN_TEXT = re.compile(r"OL[1-9]\d{0,11}A\b")
+_LEADING_NUMBER = re.compile(r"\d+")
+
+
+def author_id(kind: str, value: Any) -> str:
+    """A person's id of one of AUTHOR_ID_KINDS in its catalog form, or "" when `value` is none:
+    "/authors/OL23919A" -> "OL23919A", "http://www.wikidata.org/entity/Q42" -> "Q42",
+    Goodreads' "1265.Jane_Austen" -> "1265", ISNI "0000 0001 2146 8188" -> "0000000121468188"
+    (its check digit verified). An id that does not look like one is dropped, never cut."""
+    raw = text(value)
+    if kind == "isni":
+        compact = stdnum_isni.compact(raw) if raw else ""
+        return compact if compact and stdnum_isni.is_valid(compact) else ""
+    if kind == "openlibrary_author":
+        match = _OPENLIBRARY_AUTHOR_IN_TEXT.search(raw)
+        raw = match.group(0) if match else ""
+    elif kind == "wikidata":
+        raw = raw.rsplit("/", 1)[-1]
+    elif kind == "goodreads_author":
+        match = _LEADING_NUMBER.match(raw)
+        raw = match.group(0) if match else ""
+    pattern = _AUTHOR_ID_PATTERNS.get(kind)
+    return raw if pattern is not None and pattern.fullmatch(raw) else ""
+
+
+ALTERNATE_NAMES_MAX_COUNT = 50
+AUTHOR_DESCRIPTION_MAX_CHARS = 500  # Wikidata's descriptions stop at 250
+BIO_MAX_CHARS = DESCRIPTION_MAX_CHARS  # Author.bio is a TextField, as Work.description
+LIFE_DATE_MAX_CHARS = 100
+CITIZENSHIP_MAX_COUNT = 10
+PHOTOS_MAX_COUNT = 20
+AUTHOR_WORKS_MAX_COUNT = 1000
+LICENCE_TEXT_MAX_CHARS = 500  # a licence name, or the attribution it asks for
+
+
+def _cut(value: str, limit: int) -> str:
+    return cut_at_word_boundary(value, limit) if len(value) > limit else value
+
+
+def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
+    """An author candidate cut to what the catalog keeps, as `cap_candidate_text` cuts a book's:
+    text at a word boundary, lists to their first items, with a note saying what was cut.
+    Changes `candidate` in place and returns it."""
+    cuts = []
+    for name, limit in (
+        ("name", AUTHOR_NAME_MAX_CHARS),
+        ("description", AUTHOR_DESCRIPTION_MAX_CHARS),
+        ("bio", BIO_MAX_CHARS),
+        ("birth_date", LIFE_DATE_MAX_CHARS),
+        ("death_date", LIFE_DATE_MAX_CHARS),
+        ("gender", SUBJECT_MAX_CHARS),
+    ):
+        value = getattr(candidate, name)
+        if len(value) > limit:
+            setattr(candidate, name, _cut(value, limit))
+            cuts.append(
+                gettext("%(field)s cut to %(limit)s characters")
+                % {"field": name, "limit": f"{limit:,}"}
+            )
+    for name, count, limit in (
+        ("alternate_names", ALTERNATE_NAMES_MAX_COUNT, AUTHOR_NAME_MAX_CHARS),
+        ("citizenship", CITIZENSHIP_MAX_COUNT, SUBJECT_MAX_CHARS),
+    ):
+        values = getattr(candidate, name)
+        if len(values) > count or any(len(value) > limit for value in values):
+            setattr(candidate, name, unique(_cut(value, limit) for value in values[:count]))
+            cuts.append(gettext("%(field)s shortened") % {"field": name})
+    if len(candidate.photos) > PHOTOS_MAX_COUNT:
+        candidate.photos = candidate.photos[:PHOTOS_MAX_COUNT]
+        cuts.append(gettext("only the first %(count)s photos kept") % {"count": PHOTOS_MAX_COUNT})
+    if len(candidate.works) > AUTHOR_WORKS_MAX_COUNT or any(
+        len(work.title) > TITLE_MAX_CHARS for work in candidate.works
+    ):
+        candidate.works = [
+            replace(work, title=_cut(work.title, TITLE_MAX_CHARS))
+            for work in candidate.works[:AUTHOR_WORKS_MAX_COUNT]
+        ]
+        cuts.append(gettext("works shortened"))
+    if cuts:
+        candidate.notes.append(
+            gettext("The provider's answer was too long: %(cuts)s.") % {"cuts": "; ".join(cuts)}
+        )
+    return candidate
+
+
+def cap_record(record: Any) -> Any:
+    """Any record a provider's parser made, cut to what the catalog keeps (see the caps above):
+    the one call the provider base class makes on every parsed answer."""
+    if isinstance(record, Candidate):
+        return cap_candidate_text(record)
+    if isinstance(record, AuthorCandidate):
+        return cap_author_candidate_text(record)
+    if isinstance(record, PhotoLicence):
+        record.licence = _cut(record.licence, LICENCE_TEXT_MAX_CHARS)
+        record.artist = _cut(record.artist, LICENCE_TEXT_MAX_CHARS)
+    return record

@@ -1,16 +1,19 @@
 """Open Library: the batched Books API, edition / work / author records, and search.json.
 
 Covers are referenced by cover id only: the covers service limits ISBN / OLID lookups to 100 per
-IP per 5 minutes, while cover-id lookups are not limited.
+IP per 5 minutes, while cover-id lookups are not limited. Author records and works lists are
+read as AuthorCandidates by enrichment.providers.openlibrary_authors.
 """
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
-from enrichment.providers import fields
+from enrichment.providers import fields, openlibrary_authors
 from enrichment.providers.base import Provider, SettingNames, record_url
 
 _COVER_ID_URL = re.compile(r"/b/id/(\d+)-[SML]\.jpg")
@@ -194,6 +197,73 @@ class OpenLibraryProvider(Provider):
             parse=lambda record: [self.parse_author(record)],
         )
 
+    # --- authors as people (AuthorCandidate), for the author lookups ------------------------------
+
+    def authors(self, keys: Sequence[str]) -> dict[str, LookupResult[AuthorCandidate]]:
+        """`/authors/OL…A.json` for each key ("OL23919A", "/authors/OL23919A", an author page's
+        URL), by its author id: one request per author not in the cache, sharing the cache
+        with `author` (the same records). A key that is no author id is answered NOT_FOUND
+        without a request."""
+        results: dict[str, LookupResult[AuthorCandidate]] = {}
+        wanted: dict[str, None] = {}
+        for key in keys:
+            if author_id := openlibrary_authors.author_key(key):
+                wanted[author_id] = None
+            else:
+                results[str(key)] = self._result(
+                    str(key), LookupStatus.NOT_FOUND, error="not an Open Library author key"
+                )
+        found = self.lookup_keys(
+            [f"author:{author_id}" for author_id in wanted],
+            fetch=self._fetch_author_records,
+            parser=lambda key: self.parse_author_record,
+            batch_size=1,  # no batch endpoint for author records
+        )
+        results.update({author_id: found[f"author:{author_id}"] for author_id in wanted})
+        return results
+
+    def _fetch_author_records(self, keys: list[str]) -> dict[str, Any]:
+        return {
+            key: self.get_json(
+                f"{self.base_url}/authors/{key.removeprefix('author:')}.json", allow_404=True
+            )
+            for key in keys
+        }
+
+    def parse_author_record(self, record: Any) -> list[AuthorCandidate]:
+        return [
+            openlibrary_authors.author_candidate(
+                record,
+                provider=self.name,
+                base_url=self.base_url,
+                covers_url=self.configured_url("covers_url"),
+            )
+        ]
+
+    def author_works(self, key: str) -> LookupResult[AuthorCandidate]:
+        """`/authors/OL…A/works.json?limit=…`: the author with the titles of their works (the
+        first AUTHOR_WORKS_LIMIT), for matching; one cached request."""
+        author_id = openlibrary_authors.author_key(key)
+        if not author_id:
+            return self._result(
+                str(key), LookupStatus.NOT_FOUND, error="not an Open Library author key"
+            )
+        return self.lookup_one(
+            key=f"author-works:{author_id}",
+            fetch=lambda: self.get_json(
+                f"{self.base_url}/authors/{author_id}/works.json",
+                params={"limit": openlibrary_authors.AUTHOR_WORKS_LIMIT},
+                allow_404=True,
+            ),
+            parse=lambda body: [
+                openlibrary_authors.works_candidate(
+                    body, author_id=author_id, provider=self.name, base_url=self.base_url
+                )
+            ],
+        )
+
+    # --- authors named in book records ------------------------------------------------------------
+
     def author_names(self, keys: list[Any]) -> list[Contributor]:
         """Edition and work records name authors by key only: look each up (cached)."""
         contributors = []
@@ -264,9 +334,11 @@ class OpenLibraryProvider(Provider):
         )
 
     def parse_author(self, record: dict) -> Candidate:
-        fields.expect(record, dict, "author record")
+        """An author record as a book Candidate whose only author is that person (the name
+        read as `parse_author_record` reads it)."""
         author_id = olid(record.get("key"))
-        name = fields.text(record.get("name")) or fields.text(record.get("personal_name"))
+        [person] = self.parse_author_record(record)
+        name = person.name
         return Candidate(
             provider=self.name,
             provider_ids={"openlibrary_author": author_id},

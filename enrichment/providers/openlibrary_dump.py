@@ -4,6 +4,9 @@ Answers ISBN lookups from the dump tables, a whole batch in a few queries, with 
 shaped like the online Open Library client's. The cover follows the chain edition -> work ->
 sibling edition of the same work, and `Candidate.notes` says which step gave it. Not configured
 (and so skipped by the cascade) until a dump is loaded.
+
+`authors` answers author ids from the authors table, a batch in one query, read by the online
+client's parser (the dump's lines are the API's records).
 """
 
 import functools
@@ -13,10 +16,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn
 from catalog.isbn import isbn13_check_digit
+from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
 from enrichment.dump.reader import isbns_of_keys
-from enrichment.providers import fields
+from enrichment.providers import fields, openlibrary_authors
 from enrichment.providers.base import Provider, chunks
 from enrichment.providers.openlibrary import OpenLibraryProvider
 
@@ -72,6 +76,59 @@ class OpenLibraryDumpProvider(Provider):
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
                 results[isbn13] = self._result(isbn13, status, candidates=candidates)
         return results
+
+    def authors(self, keys: Sequence[str]) -> dict[str, LookupResult[AuthorCandidate]]:
+        """Open Library author ids ("OL23919A", "/authors/OL23919A") -> their records in the
+        dump's authors table, as the online `OpenLibraryProvider.authors` answers them (keyed by
+        the author id): one query for the batch, no request. NOT_CONFIGURED until the authors
+        are loaded (`load_openlibrary_dump --authors`).
+
+        The table keeps a record's name, dates and remote ids: no bio, photos or alternate
+        names (the online record has them).
+        """
+        results: dict[str, LookupResult[AuthorCandidate]] = {}
+        wanted: dict[str, int] = {}
+        for key in keys:
+            if author_id := openlibrary_authors.author_key(key):
+                wanted[author_id] = int(author_id[2:-1])
+            else:
+                results[str(key)] = self._result(
+                    str(key), LookupStatus.NOT_FOUND, error="not an Open Library author key"
+                )
+        present = lookup.dump_tables_present() if wanted else set()
+        if "author" not in present:
+            for author_id in wanted:
+                results[author_id] = self._result(
+                    f"author:{author_id}", LookupStatus.NOT_CONFIGURED
+                )
+            return results
+        rows = lookup.authors_by_id(wanted.values(), present=present)
+        base_url = OpenLibraryProvider.configured_url()
+        covers_url = OpenLibraryProvider.configured_url("covers_url")
+        for author_id, number in wanted.items():
+            row = rows.get(number)
+            candidates = []
+            if row is not None:
+                candidate = openlibrary_authors.author_candidate(
+                    author_record(row), provider=self.name, base_url=base_url, covers_url=covers_url
+                )
+                candidates.append(fields.cap_author_candidate_text(candidate))
+            status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
+            results[author_id] = self._result(f"author:{author_id}", status, candidates=candidates)
+        return results
+
+
+def author_record(author: lookup.DumpAuthor) -> dict:
+    """A row of the authors table as the Open Library record it was loaded from (the fields
+    the loader keeps), for the one parser of author records."""
+    return {
+        "key": f"/authors/OL{author.author_id}A",
+        "type": {"key": "/type/author"},
+        "name": author.name,
+        "birth_date": author.birth_date,
+        "death_date": author.death_date,
+        "remote_ids": author.remote_ids,
+    }
 
 
 # The dump spells dates a few thousand ways ("1994", "December 1993"), each parsed by trying

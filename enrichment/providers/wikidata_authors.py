@@ -1,0 +1,381 @@
+"""Wikidata's people as AuthorCandidates: the SPARQL queries and their parsing, and Wikimedia
+Commons' licence of a photo. Pure: the requests are WikidataProvider's.
+
+One query finds many people by their Open Library author id (P648), their Goodreads author id
+(P2963), or a label (an exact label or alias of a human, with the birth year checked by the
+parser), with `VALUES`. Each person is one row: the values a person has several of (VIAF ids,
+citizenships, photos) are joined with GROUP_CONCAT, so a famous author with five VIAF ids and
+three photos does not multiply into dozens of rows. Dates come with their precision
+(P569 / P570, best rank), so "1903" is not mistaken for 1 January 1903.
+
+A photo (P18) is a Commons file; its licence is a second, optional call (the Commons API's
+`extmetadata`), `photo_licences`, cached like any answer. Until then a PhotoRef's licence is
+unknown.
+"""
+
+import html
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import quote, unquote
+
+from django.utils.translation import gettext
+
+from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
+from enrichment.providers import cache, fields
+
+#: People per SPARQL query (as ISBNs per query for books: far below the 60 s query limit).
+BATCH_SIZE = 50
+#: Files per Commons API request (its limit for `titles` without a bot right).
+COMMONS_BATCH_SIZE = 50
+LABEL_LANGUAGES = "en,mul"
+#: Photos are asked at this width: Commons scales any original (a 20 MB TIFF) to a JPEG or PNG.
+PHOTO_WIDTH = 1000
+#: A label search finds the people with that exact label or alias; more are not worth keeping.
+MAX_PEOPLE_PER_LABEL = 5
+#: How far a record's birth year may be from the one asked (sources disagree by one, rarely).
+BIRTH_YEAR_TOLERANCE = 1
+SEPARATOR = "|"  # GROUP_CONCAT's; no id, date, country name or Commons file name holds one
+
+#: The lookup kinds: the `VALUES` pattern that finds the people, by what is asked.
+MATCH_BY = {
+    "openlibrary": "VALUES ?asked { %(values)s } ?item wdt:P648 ?asked .",
+    "goodreads": "VALUES ?asked { %(values)s } ?item wdt:P2963 ?asked .",
+    # Humans (P31 Q5) whose label or alias is the name, in any of the languages sent.
+    "label": "VALUES ?asked { %(values)s } ?item rdfs:label|skos:altLabel ?asked ; wdt:P31 wd:Q5 .",
+}
+QUERY = """
+SELECT ?asked ?item (SAMPLE(?itemLabel) AS ?label) (SAMPLE(?itemDescription) AS ?description)
+  (GROUP_CONCAT(DISTINCT ?birthValue; separator="|") AS ?births)
+  (GROUP_CONCAT(DISTINCT ?deathValue; separator="|") AS ?deaths)
+  (GROUP_CONCAT(DISTINCT ?genderLabel; separator="|") AS ?genders)
+  (GROUP_CONCAT(DISTINCT ?citizenshipLabel; separator="|") AS ?citizenships)
+  (GROUP_CONCAT(DISTINCT STR(?image); separator="|") AS ?images)
+  (GROUP_CONCAT(DISTINCT ?viaf; separator="|") AS ?viafs)
+  (GROUP_CONCAT(DISTINCT ?isni; separator="|") AS ?isnis)
+  (GROUP_CONCAT(DISTINCT ?olid; separator="|") AS ?olids)
+  (GROUP_CONCAT(DISTINCT ?goodreads; separator="|") AS ?goodreadsIds)
+  (GROUP_CONCAT(DISTINCT ?nativeName; separator="|") AS ?nativeNames)
+WHERE {
+  %(match)s
+  OPTIONAL {
+    ?item p:P569 ?birthStatement . ?birthStatement a wikibase:BestRank ; psv:P569 ?birthNode .
+    ?birthNode wikibase:timeValue ?birthTime ; wikibase:timePrecision ?birthPrecision .
+    BIND(CONCAT(STR(?birthTime), "/", STR(?birthPrecision)) AS ?birthValue)
+  }
+  OPTIONAL {
+    ?item p:P570 ?deathStatement . ?deathStatement a wikibase:BestRank ; psv:P570 ?deathNode .
+    ?deathNode wikibase:timeValue ?deathTime ; wikibase:timePrecision ?deathPrecision .
+    BIND(CONCAT(STR(?deathTime), "/", STR(?deathPrecision)) AS ?deathValue)
+  }
+  OPTIONAL { ?item wdt:P21 ?gender . }
+  OPTIONAL { ?item wdt:P27 ?citizenship . }
+  OPTIONAL { ?item wdt:P18 ?image . }
+  OPTIONAL { ?item wdt:P214 ?viaf . }
+  OPTIONAL { ?item wdt:P213 ?isni . }
+  OPTIONAL { ?item wdt:P648 ?olid . }
+  OPTIONAL { ?item wdt:P2963 ?goodreads . }
+  OPTIONAL { ?item wdt:P1559 ?nativeName . }
+  SERVICE wikibase:label {
+    bd:serviceParam wikibase:language "%(languages)s" .
+    ?item rdfs:label ?itemLabel ; schema:description ?itemDescription .
+    ?gender rdfs:label ?genderLabel .
+    ?citizenship rdfs:label ?citizenshipLabel .
+  }
+}
+GROUP BY ?asked ?item
+"""
+_ENTITY_ID = re.compile(r"Q[1-9]\d*")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+_HTML_TAG = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class LabelQuery:
+    """A person to find by name, with the birth year to check when we know it."""
+
+    name: str
+    birth_year: int | None = None
+
+    @property
+    def key(self) -> str:
+        """The lookup (and cache) key: the same name and year are the same question."""
+        key = f"wikidata-label:{clean_name(self.name)}|{self.birth_year or ''}"
+        return cache.fit_key(key)
+
+
+def clean_name(name: str) -> str:
+    """A name as sent in a label search: trimmed, single spaces (labels are matched exactly)."""
+    return _SPACES.sub(" ", fields.text(name))
+
+
+def sparql_string(value: str, language: str = "") -> str:
+    """`value` as a SPARQL string literal, quotes and backslashes escaped (names come from
+    imported files: none may end the literal and add to the query)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", " ").replace("\r", " ")
+    return f'"{escaped}"@{language}' if language else f'"{escaped}"'
+
+
+def label_languages(name: str) -> list[str]:
+    """The label languages a name is searched in: English and "mul" (the language-neutral
+    label), and Russian / Greek for a name in Cyrillic / Greek letters."""
+    languages = ["en", "mul"]
+    if _CYRILLIC.search(name):
+        languages.append("ru")
+    if _GREEK.search(name):
+        languages.append("el")
+    return languages
+
+
+def build_query(kind: str, values: list[str]) -> str:
+    """The SPARQL query for a batch: ids (kind "openlibrary" / "goodreads") or names ("label")."""
+    if kind == "label":
+        literals = [
+            sparql_string(value, lang) for value in values for lang in label_languages(value)
+        ]
+    else:
+        literals = [sparql_string(value) for value in values]
+    match = MATCH_BY[kind] % {"values": " ".join(literals)}
+    return QUERY % {"match": match, "languages": LABEL_LANGUAGES}
+
+
+def _value(row: dict, var: str) -> str:
+    cell = row.get(var)
+    return fields.text(cell.get("value")) if isinstance(cell, dict) else ""
+
+
+def _values(row: dict, var: str) -> list[str]:
+    return [value for value in _value(row, var).split(SEPARATOR) if value.strip()]
+
+
+def _labels(row: dict, var: str) -> list[str]:
+    """Labels, without the bare ids the label service answers for items with no label in our
+    languages."""
+    return fields.unique(label for label in _values(row, var) if not _ENTITY_ID.fullmatch(label))
+
+
+def wikidata_time(value: str) -> tuple[int | None, str]:
+    """ "1903-06-25T00:00:00Z/11" (a time value and its precision) -> (1903, "1903-06-25");
+    precision 10 gives "1903-06", 9 the year alone; coarser ones (a decade, a century) no year.
+    Years before the common era are negative: "-0383-01-01T00:00:00Z/9" -> (-383, "-383")."""
+    time, _, precision_text = value.partition("/")
+    match = re.match(r"^([+-]?)(\d{1,16})-(\d\d)-(\d\d)", time.strip())
+    precision = fields.positive_int(precision_text) or 0
+    if match is None or precision < 9:
+        return None, ""
+    sign, year_text, month, day = match.groups()
+    year = int(year_text) * (-1 if sign == "-" else 1)
+    if year == 0 or abs(year) > 9999:
+        return None, ""
+    date = str(year)
+    if precision >= 10:
+        date += f"-{month}"
+    if precision >= 11:
+        date += f"-{day}"
+    return year, date
+
+
+def _life_date(values: list[str]) -> tuple[int | None, str]:
+    """The first precise date of those given (a person rarely has two of best rank)."""
+    dated = [wikidata_time(value) for value in values]
+    return next(((year, date) for year, date in dated if year is not None), (None, ""))
+
+
+def commons_file_name(image: str) -> str:
+    """ "http://commons.wikimedia.org/wiki/Special:FilePath/George%20Orwell.jpg" ->
+    "George Orwell.jpg"; "" for anything that is no Commons file path."""
+    if "/Special:FilePath/" not in image:
+        return ""
+    return unquote(image.rsplit("/Special:FilePath/", 1)[1]).replace("_", " ").strip()
+
+
+def photo_ref(file_name: str, *, commons_url: str, provider: str) -> PhotoRef:
+    """A Commons file as a photo: its FilePath URL (which redirects to the original) and its
+    description page, where the licence is stated; the licence itself unknown for now."""
+    title = quote(file_name.replace(" ", "_"))
+    return PhotoRef(
+        provider=provider,
+        url=f"{commons_url}/wiki/Special:FilePath/{title}?width={PHOTO_WIDTH}",
+        photo_id=file_name,
+        source_page=f"{commons_url}/wiki/File:{title}",
+    )
+
+
+def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCandidate:
+    """One person's row of the answer -> AuthorCandidate."""
+    qid = fields.author_id("wikidata", _value(row, "item"))
+    name = _value(row, "label")
+    if _ENTITY_ID.fullmatch(name):
+        name = ""  # no label in our languages
+    birth_year, birth_date = _life_date(_values(row, "births"))
+    death_year, death_date = _life_date(_values(row, "deaths"))
+    ids = {
+        "wikidata": qid,
+        "openlibrary_author": next(iter(_ids(row, "olids", "openlibrary_author")), ""),
+        "goodreads_author": next(iter(_ids(row, "goodreadsIds", "goodreads_author")), ""),
+        "viaf": next(iter(_ids(row, "viafs", "viaf")), ""),
+        "isni": next(iter(_ids(row, "isnis", "isni")), ""),
+    }
+    candidate = AuthorCandidate(
+        provider=provider,
+        provider_ids={kind: value for kind, value in ids.items() if value},
+        name=name,
+        alternate_names=[
+            other for other in _labels(row, "nativeNames") if other.casefold() != name.casefold()
+        ],
+        birth_year=birth_year,
+        birth_date=birth_date,
+        death_year=death_year,
+        death_date=death_date,
+        gender=next(iter(_labels(row, "genders")), ""),
+        citizenship=_labels(row, "citizenships"),
+        description=_value(row, "description"),
+        photos=[
+            photo_ref(file_name, commons_url=commons_url, provider=provider)
+            for file_name in dict.fromkeys(map(commons_file_name, _values(row, "images")))
+            if file_name
+        ],
+        source_url=f"https://www.wikidata.org/wiki/{qid}" if qid else "",
+    )
+    for var, kind in (("olids", "openlibrary_author"), ("viafs", "viaf"), ("isnis", "isni")):
+        others = _ids(row, var, kind)[1:]
+        if others:  # Wikidata holds several (duplicate records elsewhere): the first is kept
+            candidate.notes.append(
+                gettext("Wikidata also lists %(kind)s %(ids)s.")
+                % {"kind": kind, "ids": ", ".join(others)}
+            )
+    return candidate
+
+
+def _ids(row: dict, var: str, kind: str) -> list[str]:
+    return list(dict.fromkeys(i for v in _values(row, var) if (i := fields.author_id(kind, v))))
+
+
+def rows_by_asked(body: Any, asked: list[str]) -> dict[str, list[dict]]:
+    """A SPARQL answer -> its rows by the value asked (an id, or a name in any language)."""
+    fields.expect(body, dict, "SPARQL answer")
+    bindings = fields.expect((body.get("results") or {}).get("bindings"), list, "bindings")
+    wanted = set(asked)
+    rows: dict[str, list[dict]] = {}
+    for row in bindings:
+        value = _value(fields.expect(row, dict, "binding"), "asked")
+        if value in wanted:
+            rows.setdefault(value, []).append(row)
+    return rows
+
+
+def people(rows: Any, *, provider: str, commons_url: str) -> list[AuthorCandidate]:
+    """The rows asked for one id or name -> one candidate per person (rows for the same
+    person, found through two label languages, are one)."""
+    by_item: dict[str, dict] = {}
+    for row in fields.expect(rows, list, "rows"):
+        by_item.setdefault(_value(row, "item"), row)
+    return [
+        author_candidate(row, provider=provider, commons_url=commons_url)
+        for row in by_item.values()
+    ]
+
+
+def check_birth_year(
+    candidates: list[AuthorCandidate], birth_year: int | None
+) -> list[AuthorCandidate]:
+    """A label search's people, checked against the birth year we know: those born in another
+    year are dropped; those whose birth year Wikidata lacks are kept with a note saying it was
+    not checked, as are all when we know no year. At most MAX_PEOPLE_PER_LABEL."""
+    kept = []
+    for candidate in candidates:
+        if birth_year is None:
+            candidate.notes.append(
+                gettext("Found by name alone: no birth year to check it against.")
+            )
+        elif candidate.birth_year is None:
+            candidate.notes.append(
+                gettext("Found by name; Wikidata has no birth year to check against %(year)s.")
+                % {"year": birth_year}
+            )
+        elif abs(candidate.birth_year - birth_year) > BIRTH_YEAR_TOLERANCE:
+            continue
+        else:
+            candidate.notes.append(
+                gettext("Found by name; born in %(year)s, as ours.")
+                % {"year": candidate.birth_year}
+            )
+        kept.append(candidate)
+    return kept[:MAX_PEOPLE_PER_LABEL]
+
+
+# --- Wikimedia Commons: a photo's licence ---------------------------------------------------------
+
+
+def commons_pages_by_file(body: Any, file_names: list[str]) -> dict[str, dict]:
+    """A Commons API answer (`prop=imageinfo`, formatversion 2) -> its page for each asked file
+    name found (titles come back normalized: "File:George_Orwell.jpg" -> "File:George Orwell.jpg").
+    A missing file is absent."""
+    fields.expect(body, dict, "Commons answer")
+    query = fields.expect(body.get("query") or {}, dict, "Commons query")
+    renamed = {
+        fields.text(entry.get("from")): fields.text(entry.get("to"))
+        for entry in fields.expect(query.get("normalized") or [], list, "normalized titles")
+        if isinstance(entry, dict)
+    }
+    pages = {
+        fields.text(page.get("title")): page
+        for page in fields.expect(query.get("pages") or [], list, "Commons pages")
+        if isinstance(page, dict) and not page.get("missing") and page.get("imageinfo")
+    }
+    found = {}
+    for file_name in file_names:
+        title = f"File:{file_name}"
+        page = pages.get(renamed.get(title, title))
+        if page is not None:
+            found[file_name] = page
+    return found
+
+
+def _plain(value: Any) -> str:
+    """An extmetadata value (HTML: "<a href=…>Cassowary Colorizations</a>") as plain text."""
+    return _SPACES.sub(" ", html.unescape(_HTML_TAG.sub(" ", fields.text(value)))).strip()
+
+
+def photo_licence(file_name: str, page: Any) -> PhotoLicence:
+    """One file's Commons page -> where its original is and under which licence."""
+    fields.expect(page, dict, "Commons page")
+    info = fields.expect(page.get("imageinfo"), list, "imageinfo")[0]
+    metadata = info.get("extmetadata") or {}
+
+    def meta(name: str) -> str:
+        entry = metadata.get(name)
+        return _plain(entry.get("value")) if isinstance(entry, dict) else ""
+
+    return PhotoLicence(
+        file_name=file_name,
+        url=fields.text(info.get("url")),
+        source_page=fields.text(info.get("descriptionurl")),
+        licence=meta("LicenseShortName") or meta("UsageTerms"),
+        licence_url=meta("LicenseUrl"),
+        artist=meta("Artist"),
+    )
+
+
+def with_photo_licences(
+    candidate: AuthorCandidate, licences: dict[str, PhotoLicence]
+) -> AuthorCandidate:
+    """The candidate's Commons photos with the licence Commons states (by file name); a photo
+    whose licence is not known keeps it unknown."""
+    photos = []
+    for photo in candidate.photos:
+        known = licences.get(photo.photo_id)
+        if known is not None and known.licence:
+            photo = replace(
+                photo,
+                licence=known.licence,
+                licence_url=known.licence_url,
+                artist=known.artist,
+                source_page=known.source_page or photo.source_page,
+            )
+        photos.append(photo)
+    candidate.photos = photos
+    return candidate

@@ -1,0 +1,330 @@
+"""The author sources, Wikidata's side: people by Open Library author id (P648), Goodreads author
+id (P2963) or label with a birth-year check, many in one SPARQL query; their photos' licences from
+Wikimedia Commons.
+
+No real WDQS answer to such a query was found (tests/fixtures/providers/wikidata/PROVENANCE.md):
+the answers are synthetic-* files in the W3C SPARQL JSON results shape of the query in
+enrichment/providers/wikidata_authors.py, and so is the Commons answer. Faults are built here.
+"""
+
+import json
+from urllib.parse import parse_qs
+
+import pytest
+
+from enrichment.author_candidates import AuthorCandidate, PhotoRef
+from enrichment.candidates import LookupStatus
+from enrichment.models import SourceRecord
+from enrichment.providers import wikidata_authors
+from enrichment.providers.wikidata import WikidataProvider
+from enrichment.providers.wikidata_authors import LabelQuery
+from tests.enrichment.providers.helpers import body, load
+from tests.enrichment.providers.local_server import LocalServer
+
+SPARQL = "https://query.wikidata.org/sparql"
+COMMONS_API = "https://commons.wikimedia.org/w/api.php"
+BY_OPENLIBRARY = "synthetic-sparql__authors_by_openlibrary_id.json"
+BY_GOODREADS = "synthetic-sparql__authors_by_goodreads_id.json"
+BY_LABEL = "synthetic-sparql__authors_by_label.json"
+COMMONS = "synthetic-commons__imageinfo_extmetadata.json"
+
+
+@pytest.fixture
+def wikidata(make):
+    return make(WikidataProvider)
+
+
+def query_of(call) -> str:
+    return parse_qs(call.request.body)["query"][0]
+
+
+def test_people_by_open_library_id_in_one_query(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_OPENLIBRARY))
+
+    results = wikidata.authors_by_openlibrary_id(["OL118077A", "/authors/OL440500A", "OL1A"])
+
+    assert len(http.calls) == 1
+    query = query_of(http.calls[0])
+    assert 'VALUES ?asked { "OL118077A" "OL440500A" "OL1A" } ?item wdt:P648 ?asked .' in query
+    assert "GROUP BY ?asked ?item" in query
+    assert results["OL1A"].status == LookupStatus.NOT_FOUND  # Wikidata knows no one by it
+
+    [orwell] = results["OL118077A"].candidates
+    assert results["OL118077A"].key == "wikidata-openlibrary:OL118077A"
+    assert orwell.provider == "wikidata"
+    assert orwell.name == "George Orwell"
+    assert orwell.description == "English novelist, essayist and critic (1903–1950)"
+    assert (orwell.birth_year, orwell.birth_date) == (1903, "1903-06-25")
+    assert (orwell.death_year, orwell.death_date) == (1950, "1950-01-21")
+    assert (orwell.gender, orwell.citizenship) == ("male", ["United Kingdom"])
+    assert orwell.provider_ids == {
+        "wikidata": "Q3335",
+        "openlibrary_author": "OL118077A",
+        "goodreads_author": "3706",
+        "viaf": "95155403",
+    }
+    assert orwell.notes == ["Wikidata also lists openlibrary_author OL99000301A."]
+    assert orwell.photos == [
+        PhotoRef(
+            provider="wikidata",
+            url="https://commons.wikimedia.org/wiki/Special:FilePath/"
+            "George_Orwell_press_photo.jpg?width=1000",
+            photo_id="George Orwell press photo.jpg",
+            source_page="https://commons.wikimedia.org/wiki/File:George_Orwell_press_photo.jpg",
+        )
+    ]  # licence unknown until Commons is asked
+    assert orwell.source_url == "https://www.wikidata.org/wiki/Q3335"
+
+    [russell] = results["OL440500A"].candidates
+    assert (russell.birth_year, russell.birth_date) == (1962, "1962")  # known to the year only
+    assert (russell.death_year, russell.death_date) == (None, "")
+    assert russell.citizenship == ["United Kingdom", "United States of America"]
+    assert russell.provider_ids["isni"] == "0000000083978047"  # Wikidata writes it spaced
+
+
+def test_120_ids_take_3_queries_of_at_most_50_then_none(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_OPENLIBRARY))
+    ids = ["OL118077A", "OL440500A"] + [f"OL{n}A" for n in range(900_000, 900_118)]
+
+    first = wikidata.authors_by_openlibrary_id(ids)
+    second = wikidata.authors_by_openlibrary_id(ids)
+
+    assert len(http.calls) == 3
+    assert [query_of(call).count('" "') + 1 for call in http.calls] == [50, 50, 20]
+    assert len(first) == 120
+    assert sum(r.status == LookupStatus.FOUND for r in first.values()) == 2
+    assert all(result.from_cache for result in second.values())  # hits and misses alike
+    assert SourceRecord.objects.filter(provider="wikidata").count() == 120
+
+
+def test_people_by_goodreads_id(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_GOODREADS))
+
+    results = wikidata.authors_by_goodreads_id(["3706", "3706.George_Orwell", "not-an-id"])
+
+    assert 'VALUES ?asked { "3706" } ?item wdt:P2963 ?asked .' in query_of(http.calls[0])
+    assert results["3706"].candidates[0].provider_ids["wikidata"] == "Q3335"
+    assert results["not-an-id"].status == LookupStatus.NOT_FOUND
+    assert len(http.calls) == 1
+
+
+def test_a_label_search_keeps_only_people_born_in_the_year_we_know(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_LABEL))
+    orwell = LabelQuery("George  Orwell ", birth_year=1903)
+    lukyanenko = LabelQuery("Сергей Лукьяненко", birth_year=1968)
+
+    results = wikidata.authors_by_label([orwell, lukyanenko])
+
+    query = query_of(http.calls[0])
+    assert '"George Orwell"@en "George Orwell"@mul' in query  # spaces made single
+    assert '"Сергей Лукьяненко"@en "Сергей Лукьяненко"@mul "Сергей Лукьяненко"@ru' in query
+    assert "rdfs:label|skos:altLabel ?asked ; wdt:P31 wd:Q5" in query  # humans only
+    people = results[orwell.key].candidates
+    # Q3335 found in two label languages is one person; the namesake born in 1938 is left out;
+    # one with no birth date on Wikidata is kept, saying so.
+    assert [p.provider_ids["wikidata"] for p in people] == ["Q3335", "Q900000202"]
+    assert people[0].notes[-1] == "Found by name; born in 1903, as ours."
+    assert people[1].notes == ["Found by name; Wikidata has no birth year to check against 1903."]
+    [sergei] = results[lukyanenko.key].candidates
+    assert sergei.name == "Sergei Lukyanenko"
+    assert sergei.alternate_names == ["Сергей Васильевич Лукьяненко"]
+    assert sergei.citizenship == ["Russia", "Soviet Union"]
+
+
+def test_a_label_search_without_a_year_keeps_every_namesake_and_says_so(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_LABEL))
+
+    [result] = wikidata.authors_by_label([LabelQuery("George Orwell")]).values()
+
+    assert [p.provider_ids["wikidata"] for p in result.candidates] == [
+        "Q3335",
+        "Q900000201",
+        "Q900000202",
+    ]
+    homonym = result.candidates[1]
+    assert homonym.gender == ""  # the label service's bare id is no gender's name
+    assert all(
+        p.notes[-1] == "Found by name alone: no birth year to check it against."
+        for p in result.candidates
+    )
+
+
+def test_a_name_cannot_end_its_literal_and_add_to_the_query(http, wikidata):
+    http.post(SPARQL, json={"head": {"vars": []}, "results": {"bindings": []}})
+    hostile = 'Bob" } ?item wdt:P31 ?x . #\\'
+
+    result = wikidata.authors_by_label([LabelQuery(hostile)])[LabelQuery(hostile).key]
+
+    assert result.status == LookupStatus.NOT_FOUND
+    assert '"Bob\\" } ?item wdt:P31 ?x . #\\\\"@en' in query_of(http.calls[0])
+    assert wikidata_authors.sparql_string('a"b\\c\nd') == '"a\\"b\\\\c d"'
+
+
+def test_an_empty_name_is_not_searched(http, wikidata):
+    results = wikidata.authors_by_label([LabelQuery("  ")])
+
+    assert [r.status for r in results.values()] == [LookupStatus.NOT_FOUND]
+    assert len(http.calls) == 0
+
+
+# --- faults stay with their batch -----------------------------------------------------------------
+
+
+def test_a_429_fails_its_batch_alone(http, wikidata, clock):
+    http.post(SPARQL, body=body("wikidata", BY_OPENLIBRARY))
+    http.post(SPARQL, status=429, headers={"Retry-After": "600"})
+    ids = ["OL118077A"] + [f"OL{n}A" for n in range(900_000, 900_059)]  # two batches
+
+    results = wikidata.authors_by_openlibrary_id(ids)
+
+    assert results["OL118077A"].status == LookupStatus.FOUND  # the first batch's answer
+    second_batch = [results[key] for key in ids[50:]]
+    assert {r.status for r in second_batch} == {LookupStatus.THROTTLED}
+    assert second_batch[0].retry_after == pytest.approx(600)
+    assert len(http.calls) == 2  # and no third try into the 429
+    assert SourceRecord.objects.filter(provider="wikidata").count() == 50
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "<!DOCTYPE html><title>Query timeout</title>",
+        json.dumps({"head": {}, "results": {"bindings": "none"}}),
+        json.dumps({"results": {"bindings": [["a list, not a row"]]}}),
+    ],
+)
+def test_a_garbage_answer_fails_its_batch_alone_and_is_asked_again(http, wikidata, answer):
+    http.post(SPARQL, body=body("wikidata", BY_OPENLIBRARY))
+    http.post(SPARQL, body=answer)
+    ids = ["OL118077A"] + [f"OL{n}A" for n in range(900_000, 900_059)]
+
+    results = wikidata.authors_by_openlibrary_id(ids)
+
+    assert results["OL118077A"].status == LookupStatus.FOUND
+    assert {results[key].status for key in ids[50:]} == {LookupStatus.UNPARSEABLE}
+    assert SourceRecord.objects.filter(provider="wikidata").count() == 50  # the first batch
+
+
+def test_an_answer_over_the_byte_cap_is_refused_unread(wikidata, settings):
+    settings.ENRICHMENT_MAX_RESPONSE_BYTES = 64 * 1024
+    with LocalServer() as server:
+        settings.WIKIDATA_SPARQL_URL = f"{server.url}/sparql"
+        # The synthetic answer, then rows that never end (no Content-Length).
+        opening = body("wikidata", BY_OPENLIBRARY).rsplit(b"]", 2)[0] + b","
+        row = json.dumps(load("wikidata", BY_OPENLIBRARY)["results"]["bindings"][0]).encode()
+        server.answer = lambda handler: server.send(handler, [opening, *[row + b","] * 20_000])
+
+        result = wikidata.authors_by_openlibrary_id(["OL118077A"])["OL118077A"]
+
+    assert result.status == LookupStatus.UNPARSEABLE
+    assert "answer too large" in result.error
+    assert server.body_bytes_sent < 20_000 * len(row) / 2  # reading stopped at the cap
+    assert not SourceRecord.objects.exists()
+
+
+# --- photo licences from Wikimedia Commons --------------------------------------------------------
+
+
+def test_photo_licences_come_from_commons_in_one_request(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_OPENLIBRARY))
+    commons = http.get(COMMONS_API, body=body("wikidata", COMMONS))
+    people = [
+        result.candidates[0]
+        for result in wikidata.authors_by_openlibrary_id(["OL118077A", "OL440500A"]).values()
+    ]
+
+    orwell, russell = wikidata.add_photo_licences(people)
+
+    assert commons.call_count == 1
+    params = http.calls[1].request.params
+    assert params["titles"] == "File:George Orwell press photo.jpg|File:stuart russell.jpg"
+    assert params["iiprop"] == "url|extmetadata"
+    [photo] = orwell.photos
+    assert (photo.licence, photo.licence_url, photo.artist) == (
+        "Public domain",
+        "",
+        "Placeholder & Co.",
+    )
+    assert photo.url.endswith("Special:FilePath/George_Orwell_press_photo.jpg?width=1000")
+    # "stuart russell.jpg" came back as "File:Stuart russell.jpg": matched through Commons'
+    # normalized titles.
+    [portrait] = russell.photos
+    assert portrait.licence == "CC BY-SA 4.0"
+    assert portrait.licence_url == "https://creativecommons.org/licenses/by-sa/4.0"
+    assert portrait.artist == "Placeholder Photographer"
+    assert portrait.source_page == "https://commons.wikimedia.org/wiki/File:Stuart_russell.jpg"
+
+    wikidata.add_photo_licences(people)  # asked again: the cache answers
+    assert commons.call_count == 1
+
+
+def test_a_file_commons_lacks_and_a_commons_fault_leave_the_licence_unknown(http, wikidata):
+    http.get(COMMONS_API, body=body("wikidata", COMMONS))
+    missing = AuthorCandidate(
+        provider="wikidata",
+        photos=[
+            wikidata_authors.photo_ref(
+                "Nobody has this file.jpg", commons_url="x", provider="wikidata"
+            )
+        ],
+    )
+
+    [kept] = wikidata.add_photo_licences([missing])
+    results = wikidata.photo_licences(["Nobody has this file.jpg"])
+
+    assert kept.photos[0].licence == ""
+    assert results["Nobody has this file.jpg"].status == LookupStatus.NOT_FOUND
+
+    http.replace("GET", COMMONS_API, status=503)
+    broken = AuthorCandidate(
+        provider="wikidata",
+        photos=[wikidata_authors.photo_ref("Another.jpg", commons_url="x", provider="wikidata")],
+    )
+    [still] = wikidata.add_photo_licences([broken])
+    assert still.photos[0].licence == ""
+    assert wikidata.photo_licences(["Another.jpg"])["Another.jpg"].status == (
+        LookupStatus.SERVER_ERROR
+    )
+
+
+def test_commons_is_asked_at_the_configured_address(http, make, settings):
+    settings.WIKIMEDIA_COMMONS_URL = "http://127.0.0.1:9/commons/"
+    http.get("http://127.0.0.1:9/commons/w/api.php", body=body("wikidata", COMMONS))
+
+    wikidata = make(WikidataProvider)
+    results = wikidata.photo_licences(["George Orwell press photo.jpg"])
+
+    assert results["George Orwell press photo.jpg"].status == LookupStatus.FOUND
+    ref = wikidata_authors.photo_ref(
+        "A b.jpg", commons_url=wikidata.configured_url("covers_url"), provider="wikidata"
+    )
+    assert ref.url == "http://127.0.0.1:9/commons/wiki/Special:FilePath/A_b.jpg?width=1000"
+
+
+# --- pure helpers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1903-06-25T00:00:00Z/11", (1903, "1903-06-25")),
+        ("1903-06-01T00:00:00Z/10", (1903, "1903-06")),
+        ("1962-01-01T00:00:00Z/9", (1962, "1962")),
+        ("1900-01-01T00:00:00Z/8", (None, "")),  # a decade: no year to trust
+        ("-0383-01-01T00:00:00Z/9", (-383, "-383")),
+        ("not a date/11", (None, "")),
+        ("", (None, "")),
+    ],
+)
+def test_wikidata_time(value, expected):
+    assert wikidata_authors.wikidata_time(value) == expected
+
+
+def test_commons_file_name():
+    assert (
+        wikidata_authors.commons_file_name(
+            "http://commons.wikimedia.org/wiki/Special:FilePath/Ursula%20K%20Le%20Guin.JPG"
+        )
+        == "Ursula K Le Guin.JPG"
+    )
+    assert wikidata_authors.commons_file_name("http://example.org/a.jpg") == ""
