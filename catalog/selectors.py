@@ -1,6 +1,8 @@
 """Read-side queries for the catalog (writes live in services/)."""
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from collections import Counter
+
+from django.db.models import Case, Count, F, Min, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from catalog import isbn
@@ -18,8 +20,10 @@ def _cover_q(*, verified: bool = False) -> Q:
 
 def works_with_cover_q(*, verified: bool = False) -> Q:
     """A filter on Work: its own cover or one of its editions' (negate it for the missing)."""
-    covered_edition = Edition.objects.filter(_cover_q(verified=verified), work=OuterRef("pk"))
-    return _cover_q(verified=verified) | Q(Exists(covered_edition))
+    # IN (an uncorrelated subquery): both databases build its set once, where a correlated
+    # EXISTS is probed for every work (3-4x slower on 100,000 works inside COUNT ... FILTER).
+    covered_editions = Edition.objects.filter(_cover_q(verified=verified)).values("work_id")
+    return _cover_q(verified=verified) | Q(pk__in=covered_editions)
 
 
 def work_has_cover(work: Work) -> bool:
@@ -63,6 +67,24 @@ def works_with_cover_source(queryset: QuerySet[Work] | None = None) -> QuerySet[
             default=Subquery(verified_edition),
         )
     )
+
+
+def works_by_cover_source() -> dict[str, int]:
+    """How many works show a verified cover from each source ("" when it was not recorded):
+    works_with_cover_source's rule, counted by two grouped queries in one rather than a subquery
+    per work: the works' own verified covers, then for the others their first verified edition's."""
+    verified = _cover_q(verified=True)
+    own = Work.objects.filter(verified)
+    first_verified = (
+        Edition.objects.filter(verified).values("work_id").annotate(first=Min("pk")).values("first")
+    )
+    inherited = Edition.objects.filter(pk__in=first_verified).exclude(work_id__in=own.values("pk"))
+    own_rows = own.values_list("cover_source").annotate(n=Count("pk")).order_by()
+    inherited_rows = inherited.values_list("cover_source").annotate(n=Count("pk")).order_by()
+    totals: Counter[str] = Counter()
+    for source, n in own_rows.union(inherited_rows, all=True):  # one query
+        totals[source] += n
+    return dict(totals)
 
 
 def works_showing_cover_from(

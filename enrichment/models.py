@@ -206,6 +206,8 @@ class EnrichmentRequest(models.Model):
             models.Index(
                 fields=["cover_status", "cover_queued_at"], name="enrichreq_cover_due_idx"
             ),
+            # "Is there a newer request for this work?" (selectors.current_requests), index-only.
+            models.Index(fields=["work", "id"], name="enrichreq_work_newest_idx"),
         ]
         permissions = [
             ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),
