@@ -59,8 +59,9 @@ from enrichment.proposals import (
     Scores,
     build_proposal,
 )
-from enrichment.providers.base import REQUESTS_SENT, Provider
+from enrichment.providers.base import Provider
 from enrichment.providers.cascade import resolve_isbn
+from enrichment.providers.exchange import REQUESTS_SENT
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.registry import enabled_providers, provider_class
 from enrichment.waiting import UNAVAILABLE_FOR_NOW, Unavailable, next_try_at

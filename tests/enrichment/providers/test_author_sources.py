@@ -18,7 +18,7 @@ from enrichment.author_candidates import AuthorCandidate, AuthorWork, PhotoRef
 from enrichment.candidates import LookupStatus
 from enrichment.models import SourceRecord
 from enrichment.providers import fields, openlibrary_authors
-from enrichment.providers.base import REQUESTS_SENT
+from enrichment.providers.exchange import REQUESTS_SENT
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import FIXTURES, body, load
 
