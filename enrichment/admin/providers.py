@@ -65,9 +65,15 @@ class ProviderStateAdmin(ReadOnlyAdmin):
     ]
     # The stored daily_budget is only the budget at the last request: the page shows the one
     # in force now (budget_left) instead.
-    exclude = HIDDEN_FIELDS
+    # The provider by its label, never its key.
+    exclude = [*HIDDEN_FIELDS, "provider"]
     readonly_fields = [
-        *(field.name for field in ProviderState._meta.fields if field.name not in HIDDEN_FIELDS),
+        "provider_name",
+        *(
+            field.name
+            for field in ProviderState._meta.fields
+            if field.name not in HIDDEN_FIELDS and field.name != "provider"
+        ),
         "last_error_in_full",
         "budget_left",
     ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from catalog import text
-from enrichment.candidates import Candidate, LookupStatus
+from enrichment.candidates import NO_TITLE_SEARCH, Candidate, LookupStatus
 from enrichment.faults import ClassifiedFault
 from enrichment.providers.base import Provider
 from enrichment.providers.registry import enabled_providers
@@ -26,7 +26,7 @@ IsConfident = Callable[[Candidate, str, str], bool]
 @dataclass(frozen=True, slots=True)
 class ProviderOutcome:
     provider: str
-    status: LookupStatus | str  # a LookupStatus, or "no_title_search"
+    status: LookupStatus | str  # a LookupStatus, or NO_TITLE_SEARCH
     detail: str = ""
     retry_after: float | None = None  # an unavailable provider: seconds until it may serve
     fault: ClassifiedFault | None = None  # a failed one: its fault, classified
@@ -86,7 +86,7 @@ def resolve_isbn(
     resolution = IsbnResolution()
     for provider in providers:
         if not provider.supports_search:
-            resolution.skipped.append(ProviderOutcome(provider.name, "no_title_search"))
+            resolution.skipped.append(ProviderOutcome(provider.name, NO_TITLE_SEARCH))
             continue
         result = provider.search(title=title, author=author)
         outcome = ProviderOutcome(

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from enrichment import selectors, throttle
 from enrichment.candidates import LookupStatus
@@ -93,6 +94,9 @@ def test_the_state_s_own_page_shows_the_budget_in_force_not_the_stored_one(
 
     assert "unlimited" in page
     assert "1000" not in page and "1,000" not in page  # the stale stored budget is not shown
+    # The provider by its label: its key shows nowhere on the page's fields.
+    fields = re.search(r"<fieldset.*</fieldset>", page, re.S).group(0)
+    assert "Google Books" in fields and "google_books" not in strip_tags(fields)
 
 
 def test_yesterday_s_count_reads_0_today(client, admin_user):
