@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from catalog.models import Work, WorkAuthor
@@ -105,7 +106,8 @@ def queue_counts() -> tuple[dict[str, int], dict[str, int]]:
     """Works' current requests by status (current_requests: one per work, so no figure exceeds
     the works), every status present, and works waiting for review by confidence (from the
     narrow works table)."""
-    counted = dict(current_requests().values_list("status").annotate(n=Count("*")).order_by())
+    current = current_requests(for_counting=True)
+    counted = dict(current.values_list("status").annotate(n=Count("*")).order_by())
     by_status = {status: counted.get(status, 0) for status in EnrichmentRequest.Status.values}
     by_confidence = dict(
         Work.objects.filter(enrichment_status=Work.EnrichmentStatus.NEEDS_REVIEW)
@@ -330,12 +332,17 @@ def providers_reachability(
 
 
 def current_requests(
-    *, queryset: QuerySet[EnrichmentRequest] | None = None
+    *, queryset: QuerySet[EnrichmentRequest] | None = None, for_counting: bool = False
 ) -> QuerySet[EnrichmentRequest]:
     """Each work's current request: its newest (highest id), so the older ones it superseded
     (skipped while offline, re-run, dismissed) are history. The queue opens on these and the
     dashboard counts them."""
     queryset = EnrichmentRequest.objects.all() if queryset is None else queryset
+    if for_counting and connection.vendor == "sqlite":
+        # Counting every row: SQLite groups the newest id per work on the (work, id) index
+        # 2.5x faster than it probes NOT EXISTS per row (PostgreSQL is the other way round).
+        newest = EnrichmentRequest.objects.values("work_id").annotate(newest=Max("pk"))
+        return queryset.filter(pk__in=newest.values("newest"))
     # NOT EXISTS a newer one, answered by the (work, id) index: the first rows of an ordered
     # page stop early (a grouped MAX per work was 5x slower on PostgreSQL, measured).
     newer = EnrichmentRequest.objects.filter(work_id=OuterRef("work_id"), pk__gt=OuterRef("pk"))
