@@ -8,8 +8,15 @@ what was found read them.
 
 from dataclasses import dataclass, field
 
-#: The `provider_ids` keys an author candidate may carry, as the catalog names them.
-AUTHOR_ID_KINDS = ("openlibrary_author", "wikidata", "goodreads_author", "viaf", "isni")
+#: The kinds of author id, keys of AuthorCandidate.provider_ids, with what people call them.
+AUTHOR_ID_LABELS = {
+    "openlibrary_author": "Open Library",
+    "wikidata": "Wikidata",
+    "goodreads_author": "Goodreads",
+    "viaf": "VIAF",
+    "isni": "ISNI",
+}
+AUTHOR_ID_KINDS = tuple(AUTHOR_ID_LABELS)
 #: What a photo's licence is when its source did not say (or was not asked yet).
 LICENCE_UNKNOWN = ""
 

@@ -36,8 +36,10 @@ from rapidfuzz import fuzz, process
 
 from catalog import isbn as isbn_module
 from catalog import text
+from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
+from enrichment.providers.fields import author_id
 
 #: The name scores at which a shared work makes a record high (NAME_AGREES) or medium.
 NAME_AGREES = 4
@@ -45,16 +47,6 @@ NAME_CLOSE = 3
 ID_AGREES = 5
 #: Years further apart than this are two people (one year absorbs calendar and cataloguing).
 YEAR_TOLERANCE = 1
-
-#: The author ids we compare, by their key in both sides' `ids` (the keys of an AuthorCandidate's
-#: provider_ids, enrichment.author_candidates), with their labels.
-AUTHOR_ID_LABELS = {
-    "openlibrary_author": "Open Library",
-    "wikidata": "Wikidata",
-    "goodreads_author": "Goodreads",
-    "viaf": "VIAF",
-    "isni": "ISNI",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,21 +309,11 @@ def _best_name(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[int, str
 
 # --- ids, works, years ---------------------------------------------------------------------
 
-_ID_PATTERNS = {
-    "openlibrary_author": re.compile(r"OL\d+A", re.IGNORECASE),  # "/authors/OL23919A"
-    "wikidata": re.compile(r"Q\d+", re.IGNORECASE),  # ".../entity/Q42"
-    "goodreads_author": re.compile(r"\d+"),  # "1234.Ursula_K_Le_Guin", ".../author/show/1234"
-}
-
 
 def normalize_author_id(kind: str, value: str) -> str:
-    """An author id as both sides compare it: "OL23919A", "Q42", "1234" ("" if none)."""
-    value = (value or "").strip()
-    pattern = _ID_PATTERNS.get(kind)
-    if pattern:
-        found = pattern.search(value)
-        return found.group(0).upper() if found else ""
-    return re.sub(r"[\s-]", "", value).upper()  # VIAF, ISNI ("0000 0001 2146 438X")
+    """An author id as both sides compare it: "OL23919A", "Q42", "1234" ("" if none): the
+    sources' own reading of ids (providers.fields.author_id), whatever its case."""
+    return author_id(kind, (value or "").strip().upper())
 
 
 def _compare_ids(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[list[str], list[str]]:

@@ -249,20 +249,15 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
     The notes never quote the provider's full length: a cached payload is already shortened
     (base.py), and a cached answer must read the same as a fresh one.
     """
-    cuts = []
-    for name, limit in (
-        ("title", TITLE_MAX_CHARS),
-        ("subtitle", SUBTITLE_MAX_CHARS),
-        ("publisher", PUBLISHER_MAX_CHARS),
-        ("description", DESCRIPTION_MAX_CHARS),
-    ):
-        value = getattr(candidate, name)
-        if len(value) > limit:
-            setattr(candidate, name, cut_at_word_boundary(value, limit))
-            cuts.append(
-                gettext("%(field)s cut to %(limit)s characters")
-                % {"field": name, "limit": f"{limit:,}"}
-            )
+    cuts = _cut_text_fields(
+        candidate,
+        (
+            ("title", TITLE_MAX_CHARS),
+            ("subtitle", SUBTITLE_MAX_CHARS),
+            ("publisher", PUBLISHER_MAX_CHARS),
+            ("description", DESCRIPTION_MAX_CHARS),
+        ),
+    )
     if len(candidate.subjects) > SUBJECTS_MAX_COUNT:
         candidate.subjects = candidate.subjects[:SUBJECTS_MAX_COUNT]
         cuts.append(
@@ -383,26 +378,35 @@ def _cut(value: str, limit: int) -> str:
     return cut_at_word_boundary(value, limit) if len(value) > limit else value
 
 
-def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
-    """An author candidate cut to what the catalog keeps, as `cap_candidate_text` cuts a book's:
-    text at a word boundary, lists to their first items, with a note saying what was cut.
-    Changes `candidate` in place and returns it."""
+def _cut_text_fields(record: Any, limits: Iterable[tuple[str, int]]) -> list[str]:
+    """Cut each named text attribute to its limit at a word boundary; the notes for reviewers."""
     cuts = []
-    for name, limit in (
-        ("name", AUTHOR_NAME_MAX_CHARS),
-        ("description", AUTHOR_DESCRIPTION_MAX_CHARS),
-        ("bio", BIO_MAX_CHARS),
-        ("birth_date", LIFE_DATE_MAX_CHARS),
-        ("death_date", LIFE_DATE_MAX_CHARS),
-        ("gender", SUBJECT_MAX_CHARS),
-    ):
-        value = getattr(candidate, name)
+    for name, limit in limits:
+        value = getattr(record, name)
         if len(value) > limit:
-            setattr(candidate, name, _cut(value, limit))
+            setattr(record, name, cut_at_word_boundary(value, limit))
             cuts.append(
                 gettext("%(field)s cut to %(limit)s characters")
                 % {"field": name, "limit": f"{limit:,}"}
             )
+    return cuts
+
+
+def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
+    """An author candidate cut to what the catalog keeps, as `cap_candidate_text` cuts a book's:
+    text at a word boundary, lists to their first items, with a note saying what was cut.
+    Changes `candidate` in place and returns it."""
+    cuts = _cut_text_fields(
+        candidate,
+        (
+            ("name", AUTHOR_NAME_MAX_CHARS),
+            ("description", AUTHOR_DESCRIPTION_MAX_CHARS),
+            ("bio", BIO_MAX_CHARS),
+            ("birth_date", LIFE_DATE_MAX_CHARS),
+            ("death_date", LIFE_DATE_MAX_CHARS),
+            ("gender", SUBJECT_MAX_CHARS),
+        ),
+    )
     for name, count, limit in (
         ("alternate_names", ALTERNATE_NAMES_MAX_COUNT, AUTHOR_NAME_MAX_CHARS),
         ("citizenship", CITIZENSHIP_MAX_COUNT, SUBJECT_MAX_CHARS),
