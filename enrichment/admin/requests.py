@@ -28,6 +28,7 @@ from enrichment.admin.base import ReviewPermissionMixin, badge
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.selectors import current_requests
+from enrichment.work_state import target_edition
 
 Status = EnrichmentRequest.Status
 REQUEST_COLOURS = {
@@ -383,10 +384,7 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
     def book(self, obj):
         work = obj.work
         authors = ", ".join(c.author.name for c in work.credits.all())  # prefetched
-        edition = obj.edition
-        if edition is None:
-            editions = sorted(work.editions.all(), key=lambda e: (not e.isbn13, e.pk))
-            edition = editions[0] if editions else None
+        edition = target_edition(obj)  # the edition the proposal is for (editions prefetched)
         isbn = edition.isbn13 or edition.isbn10 if edition else ""
         return format_html(
             '<strong>{}</strong><span class="book-meta">{}{}</span>',
