@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from catalog.models import Work
 from enrichment.models import AuditLogEntry
-from enrichment.proposals import in_field_order
+from enrichment.proposals import FIELD_LABELS, in_field_order
 
 #: LogEntry needs a user: changes no person made are logged as this one (inactive, no password:
 #: nobody can log in as it).
@@ -40,9 +40,6 @@ def work_history_record(*, entry: AuditLogEntry) -> LogEntry | None:
     changed nothing: a dismissal)."""
     if not entry.changes or entry.action == AuditLogEntry.Action.DISMISS:
         return None
-    # presenters imports review, which imports apply, which calls this: imported when used.
-    from enrichment.presenters import FIELD_LABELS
-
     names = [name for name, _change in in_field_order(entry.changes)]
     fields = ", ".join(FIELD_LABELS.get(name, name) for name in names)
     who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")

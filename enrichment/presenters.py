@@ -22,30 +22,13 @@ from enrichment.covers.hosts import check_cover_url, upgrade_to_https
 from enrichment.faults import ClassifiedFault
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
+from enrichment.proposals import FIELD_LABELS
 from enrichment.providers.registry import provider_label, record_links
 from enrichment.waiting import waiting_text
 from enrichment.work_state import WORK_WAITING, current_values, target_edition
 
 Status = EnrichmentRequest.Status
 
-FIELD_LABELS = {
-    "title": "Title",
-    "subtitle": "Subtitle",
-    "description": "Description",
-    "first_published_year": "First published",
-    "subjects": "Subjects",
-    "openlibrary_work_key": "Open Library work",
-    "publisher": "Publisher",
-    "publication_date": "Published",
-    "page_count": "Pages",
-    "language": "Language",
-    "format": "Format",
-    "isbn13": "ISBN-13",
-    "openlibrary_edition_key": "Open Library edition",
-    "google_books_id": "Google Books id",
-    "authors": "Authors",
-    "cover": "Cover",
-}
 #: The queue's "Show" filter (admin.requests.HistoryFilter): its parameter, and the value that
 #: lists every request rather than each work's current one.
 HISTORY_PARAMETER, ALL_HISTORY = "show", "all"

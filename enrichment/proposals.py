@@ -24,6 +24,27 @@ FIELD_ORDER = {name: i for i, name in enumerate([*FIELDS, *EXTRA_FIELDS])}
 COVER = "cover"
 
 
+#: What people call each field (the review page, the audit log, the work's History).
+FIELD_LABELS = {
+    "title": "Title",
+    "subtitle": "Subtitle",
+    "description": "Description",
+    "first_published_year": "First published",
+    "subjects": "Subjects",
+    "openlibrary_work_key": "Open Library work",
+    "publisher": "Publisher",
+    "publication_date": "Published",
+    "page_count": "Pages",
+    "language": "Language",
+    "format": "Format",
+    "isbn13": "ISBN-13",
+    "openlibrary_edition_key": "Open Library edition",
+    "google_books_id": "Google Books id",
+    "authors": "Authors",
+    "cover": "Cover",
+}
+
+
 def in_field_order(values: dict[str, Any] | None) -> list[tuple[str, Any]]:
     """A field -> value mapping (changes, results) in the catalog's field order."""
     return sorted((values or {}).items(), key=lambda item: FIELD_ORDER.get(item[0], 99))

@@ -15,8 +15,7 @@ from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
 from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
-from enrichment.presenters import FIELD_LABELS
-from enrichment.proposals import in_field_order
+from enrichment.proposals import FIELD_LABELS, in_field_order
 from enrichment.providers.registry import provider_choices, provider_label
 
 ACTION_COLOURS = {
