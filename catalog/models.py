@@ -46,6 +46,21 @@ class CoverFields(models.Model):
         return bool(self.cover)
 
 
+class EnrichmentStatus(models.TextChoices):
+    """Where a work or an author stands in enrichment (written by enrichment's state refresh)."""
+
+    NOT_ENRICHED = "", _("Not enriched yet")
+    QUEUED = "queued", _("Queued")
+    # Not one provider could be asked (unreachable, breaker open, quota spent): its request
+    # waits and is retried on its own. Not "unresolved": nobody said they do not know it.
+    WAITING = "waiting", _("Waiting: providers unavailable")
+    ENRICHED = "enriched", _("Enriched")
+    NEEDS_REVIEW = "needs_review", _("Needs review")
+    UNRESOLVED = "unresolved", _("No provider knows it")
+    DISMISSED = "dismissed", _("Dismissed by a reviewer")
+    FAILED = "failed", _("Failed")
+
+
 class Author(TimeStampedModel):
     name = models.CharField(max_length=255)
     sort_name = models.CharField(max_length=255, blank=True, help_text=_("e.g. 'Gaiman, Neil'"))
@@ -64,6 +79,56 @@ class Author(TimeStampedModel):
     )
     wikidata_id = models.CharField(_("Wikidata id"), max_length=32, blank=True)
     goodreads_author_id = models.CharField(_("Goodreads author id"), max_length=32, blank=True)
+    viaf_id = models.CharField(_("VIAF id"), max_length=32, blank=True)
+    isni = models.CharField(_("ISNI"), max_length=32, blank=True)
+    # What enrichment fills (only when empty, unless a reviewer chooses otherwise).
+    birth_date = models.CharField(
+        max_length=64, blank=True, help_text=_("As the source states it, e.g. 13 September 1916.")
+    )
+    death_date = models.CharField(max_length=64, blank=True)
+    gender = models.CharField(max_length=32, blank=True, help_text=_("The source's word."))
+    nationality = models.CharField(
+        max_length=255, blank=True, help_text=_("Citizenship, countries separated by commas.")
+    )
+    short_description = models.CharField(
+        max_length=500, blank=True, help_text=_("One line, e.g. English novelist (1903–1950).")
+    )
+    bio_source = models.URLField(
+        max_length=1000, blank=True, help_text=_("The page the bio was taken from.")
+    )
+    # A portrait, verified and stored like a cover (content-hash names, thumbnails).
+    photo = models.ImageField(upload_to="authors/", blank=True, max_length=255)
+    photo_thumbnail = models.ImageField(upload_to="authors/", blank=True, max_length=255)
+    photo_source = models.CharField(max_length=32, blank=True)
+    photo_source_url = models.URLField(max_length=1000, blank=True)
+    photo_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    photo_width = models.PositiveIntegerField(null=True, blank=True)
+    photo_height = models.PositiveIntegerField(null=True, blank=True)
+    photo_verified_at = models.DateTimeField(null=True, blank=True)
+    photo_licence = models.CharField(
+        max_length=128, blank=True, help_text=_("e.g. CC BY-SA 4.0, as its source states it.")
+    )
+    photo_licence_url = models.URLField(max_length=1000, blank=True)
+    photo_artist = models.CharField(
+        max_length=255, blank=True, help_text=_("The attribution the licence asks for.")
+    )
+    # A duplicate merged into another author stays as a redirect (a merge can be reverted).
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text=_("Set when this author was merged into another: this one is a redirect."),
+    )
+    enrichment_status = models.CharField(
+        max_length=16, choices=EnrichmentStatus.choices, blank=True, default=""
+    )
+    enrichment_confidence = models.CharField(max_length=8, blank=True)
+    last_enriched_at = models.DateTimeField(null=True, blank=True)
+    completeness = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Percent of the author's fields that hold a value.")
+    )
 
     class Meta:
         ordering = ["sort_name", "name"]
@@ -75,7 +140,10 @@ class Author(TimeStampedModel):
                 name="author_death_after_birth",
             ),
         ]
-        indexes = [models.Index(fields=["wikidata_id"], name="author_wikidata_idx")]
+        indexes = [
+            models.Index(fields=["wikidata_id"], name="author_wikidata_idx"),
+            models.Index(fields=["completeness"], name="author_completeness_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -87,17 +155,7 @@ class Author(TimeStampedModel):
 
 
 class Work(TimeStampedModel, CoverFields):
-    class EnrichmentStatus(models.TextChoices):
-        NOT_ENRICHED = "", _("Not enriched yet")
-        QUEUED = "queued", _("Queued")
-        # Not one provider could be asked (unreachable, breaker open, quota spent): its request
-        # waits and is retried on its own. Not "unresolved": nobody said they do not know it.
-        WAITING = "waiting", _("Waiting: providers unavailable")
-        ENRICHED = "enriched", _("Enriched")
-        NEEDS_REVIEW = "needs_review", _("Needs review")
-        UNRESOLVED = "unresolved", _("No provider knows it")
-        DISMISSED = "dismissed", _("Dismissed by a reviewer")
-        FAILED = "failed", _("Failed")
+    EnrichmentStatus = EnrichmentStatus
 
     title = models.CharField(max_length=500)
     subtitle = models.CharField(max_length=500, blank=True)

@@ -28,24 +28,13 @@ from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.cover_apply import COVER_JOB_FIELDS, cover_mark_pending, covers_dispatch
-from enrichment.history import work_history_record
+from enrichment.history import history_record
 from enrichment.matching import Tier
-from enrichment.merge import (
-    FIELDS,
-    PLACEHOLDER,
-    is_empty,
-    is_placeholder,
-)
+from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import Proposal, ProposedCover
-from enrichment.work_state import (
-    UNIQUE_FIELDS,
-    WORK_STATUS,
-    lock_targets,
-    stored_value,
-    target_has_cover,
-    work_refresh,
-)
+from enrichment.targets import RequestTargets, lock_request_targets
+from enrichment.work_state import UNIQUE_FIELDS, WORK_STATUS, stored_value
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
@@ -87,20 +76,25 @@ def _date_with_precision(value: str | None) -> dict[str, Any]:
 
 
 def write_fields(
-    *, work: Work, edition: Edition | None, values: dict[str, Any], only_empty: bool
+    *, holders: dict[str, Any], values: dict[str, Any], only_empty: bool
 ) -> tuple[dict[str, dict], dict[str, str]]:
-    """Set proposal values on the (locked, fresh) work / edition.
+    """Set proposal values on the (locked, fresh) rows that hold them: `holders` maps a field's
+    target ("work", "edition", "author": merge.ALL_FIELDS) to its row (targets.holders).
 
     Returns (changes: field -> {old, new, target}, refused: field -> reason).
     """
     changes: dict[str, dict] = {}
     refused: dict[str, str] = {}
-    dirty: dict[str, set[str]] = {"work": set(), "edition": set()}
+    dirty: dict[str, set[str]] = {name: set() for name in holders}
     for name, new in values.items():
-        target_name, _ = FIELDS[name]
-        target = work if target_name == "work" else edition
+        target_name, _ = ALL_FIELDS[name]
+        target = holders.get(target_name)
         if target is None:
-            refused[name] = "the work has no edition to hold it"
+            refused[name] = (
+                "the work has no edition to hold it"
+                if target_name == "edition"
+                else f"the request is not for a {target_name}"
+            )
             continue
         old = stored_value(target, name)
         if only_empty and not is_empty(old):
@@ -115,12 +109,11 @@ def write_fields(
             setattr(target, attr, value)
             dirty[target_name].add(attr)
         changes[name] = {"old": old, "new": new, "target": target_name}
-    if "title" in dirty["work"]:
+    if "title" in dirty.get("work", ()):
         dirty["work"].add("title_normalized")  # Work.save derives it from the title
-    if dirty["work"]:
-        work.save(update_fields=[*dirty["work"], "updated_at"])
-    if dirty["edition"] and edition is not None:
-        edition.save(update_fields=[*dirty["edition"], "updated_at"])
+    for target_name, attrs in dirty.items():
+        if attrs:
+            holders[target_name].save(update_fields=[*attrs, "updated_at"])
     return changes, refused
 
 
@@ -193,23 +186,20 @@ def apply_proposal(
     result = AppliedProposal()
     with transaction.atomic():
         request = EnrichmentRequest.objects.select_for_update().get(pk=enrichment_request.pk)
-        work, edition = lock_targets(request)
+        targets = lock_request_targets(request)
         proposal, details = request.proposal, request.match_details
         selected = proposal.select(
             fields,
-            has_cover=target_has_cover(request, work, edition),
+            has_cover=targets.has_image,
             authors_done="authors" in request.fields_applied,
             only_empty=only_empty,
         )
         changes, refused = write_fields(
-            work=work,
-            edition=edition,
-            values=proposal.values(selected.fields),
-            only_empty=only_empty,
+            holders=targets.holders, values=proposal.values(selected.fields), only_empty=only_empty
         )
-        if selected.authors:
+        if selected.authors and targets.work is not None:
             authors = [Contributor(name=a.name, role=a.role) for a in details.authors]
-            credited = add_authors(work=work, authors=authors)
+            credited = add_authors(work=targets.work, authors=authors)
             if credited:
                 changes["authors"] = credited
             elif fields is not None and "authors" in fields:  # chosen: say why not
@@ -223,8 +213,7 @@ def apply_proposal(
         if changes:
             result.audit_entry = AuditLogEntry.objects.create(
                 request=request,
-                work=work,
-                edition=edition,
+                **targets.audit_rows(),
                 action=AuditLogEntry.Action.REVIEW_APPLY
                 if actor
                 else AuditLogEntry.Action.AUTO_APPLY,
@@ -235,7 +224,7 @@ def apply_proposal(
                 actor_label=AuditLogEntry.label_for(actor),
                 note=note,
             )
-            work_history_record(entry=result.audit_entry)
+            history_record(entry=result.audit_entry)
         update = ["proposal", "fields_applied", "updated_at"]
         if selected.cover:
             cover_mark_pending(request, replace=not only_empty)
@@ -244,9 +233,7 @@ def apply_proposal(
         request.proposal = proposal
         request.fields_applied = sorted({*request.fields_applied, *changes})
         request.save(update_fields=update)
-        work_refresh(
-            work,
-            edition,
+        targets.refresh(
             status=WORK_STATUS.get(Status(request.status)),
             confidence=request.confidence,
             touched=bool(changes) or actor is None,  # the engine's try counts as one
@@ -309,16 +296,15 @@ def request_apply_decision(
     try:
         with transaction.atomic():
             locked = _lock_claimed(request)
-            work, edition = lock_targets(locked)
-            has_cover = target_has_cover(locked, work, edition)
+            targets = lock_request_targets(locked)
             if covers:
                 proposal.cover = ProposedCover(
                     proposed=covers,
                     source=covers[0].provider,
-                    target="edition" if edition else "work",
-                    fills_empty=not has_cover,
+                    target=targets.image_target,
+                    fills_empty=not targets.has_image,
                     tier=str(tier),
-                    current=_cover_summary(work),
+                    current=_image_summary(targets),
                 )
             if tier == Tier.HIGH:
                 status = Status.COMPLETED
@@ -365,15 +351,19 @@ def request_finish_unmatched(*, request: EnrichmentRequest, reason: str) -> str:
             if request.match_details.skipped:
                 locked.retry_when_available = True
             locked.save()
-            work = Work.objects.select_for_update().get(pk=request.work_id)
-            work_refresh(
-                work, status=WORK_STATUS[Status.SKIPPED], confidence=str(Tier.NONE), touched=True
+            lock_request_targets(locked).refresh(
+                status=WORK_STATUS[Status.SKIPPED], confidence=str(Tier.NONE), touched=True
             )
     except RequestNotClaimed:
         return "lost"
     return Status.SKIPPED
 
 
-def _cover_summary(work: Work) -> dict[str, str]:
-    cover = work.display_cover
-    return {"name": cover.name, "source": work.cover_source} if cover else {}
+def _image_summary(targets: RequestTargets) -> dict[str, str]:
+    """The cover (photo) the target shows now, for the review page's "current" side."""
+    if targets.author is not None:
+        photo = targets.author.photo
+        return {"name": photo.name, "source": targets.author.photo_source} if photo else {}
+    assert targets.work is not None
+    cover = targets.work.display_cover
+    return {"name": cover.name, "source": targets.work.cover_source} if cover else {}

@@ -13,11 +13,12 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
-from catalog.models import Work
+from catalog.models import Author, Work
 from enrichment import queue
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.review import (
     BULK_CHUNK_SIZE,
+    authors_enrich_bulk,
     requests_approve_bulk,
     requests_dismiss_bulk,
     requests_rerun_bulk,
@@ -126,6 +127,8 @@ def _work_one_chunk(operation: BulkOperation) -> bool | None:
             covers=options.get("covers", True),
             metadata=options.get("metadata", True),
         )
+    elif operation.action == Kind.ENRICH_AUTHORS:
+        result = authors_enrich_bulk(queryset=Author.objects.filter(pk__in=chunk), actor=actor)
     else:
         queryset = EnrichmentRequest.objects.filter(pk__in=chunk)
         if operation.action == Kind.APPROVE:

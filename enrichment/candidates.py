@@ -28,6 +28,10 @@ class CoverRef:
     size_label: str = ""  # "L", "M", "S", "thumbnail", "extraLarge", ...
     width: int | None = None
     height: int | None = None
+    # An author's portrait states its licence (Wikimedia Commons): recorded with the photo.
+    licence: str = ""
+    licence_url: str = ""
+    artist: str = ""
 
 
 @dataclass(frozen=True, slots=True)

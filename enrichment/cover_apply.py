@@ -26,14 +26,13 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
-from catalog.models import Edition
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
 from enrichment.covers.fetch import download_seconds
-from enrichment.history import work_history_record
+from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.work_state import lock_targets, target_has_cover, work_refresh
+from enrichment.targets import lock_request_targets
 
 logger = logging.getLogger(__name__)
 CoverStatus = EnrichmentRequest.CoverStatus
@@ -272,7 +271,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         if locked.cover_status != CoverStatus.PENDING:
             return "already_done"  # another task got here first: idempotent
         force = locked.cover_replace
-        work, edition = lock_targets(locked)
+        targets = lock_request_targets(locked)
         details = locked.match_details
         details.cover_rejections = choice.rejections_seen()
         locked.match_details = details
@@ -284,9 +283,13 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             "match_details",
             "updated_at",
         ]
-        if not force and target_has_cover(locked, work, edition):
+        if not force and targets.has_image:
             locked.cover_status = CoverStatus.NONE
-            details.cover_note = "The work already has a verified cover: kept."
+            details.cover_note = (
+                "The author already has a verified photo: kept."
+                if targets.author is not None
+                else "The work already has a verified cover: kept."
+            )
             locked.save(update_fields=done_fields)
             return "kept_existing"
         if choice.image is None or choice.ref is None:
@@ -301,20 +304,24 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             return "rejected"
         image, ref = choice.image, choice.ref
         stored = store_cover(image)
-        # Covers belong to the edition they picture (the work shows it by inheritance): the
-        # request's target edition, by the one rule that also places its metadata.
-        target = edition or work
-        old = target.cover.name if target.cover else ""
+        # Covers belong to the edition they picture (the work shows it by inheritance), by the
+        # one rule that also places the metadata; a portrait belongs to its author.
+        holder, slot = targets.image_holder
+        image_file = getattr(holder, slot)
+        old = image_file.name if image_file else ""
         old_fields = {
-            "cover": old,
-            "cover_source": target.cover_source,
-            "cover_source_url": target.cover_source_url,
+            slot: old,
+            f"{slot}_source": getattr(holder, f"{slot}_source"),
+            f"{slot}_source_url": getattr(holder, f"{slot}_source_url"),
         }
-        assign_cover(target, stored, source=ref.provider, source_url=ref.url)
+        licence = _photo_licence(ref) if slot == "photo" else {}
+        old_fields.update({name: getattr(holder, name) for name in licence})
+        assign_cover(
+            holder, stored, source=ref.provider, source_url=ref.url, slot=slot, extra=licence
+        )
         entry = AuditLogEntry.objects.create(
             request=locked,
-            work=work,
-            edition=target if isinstance(target, Edition) else None,
+            **targets.audit_rows(),
             action=AuditLogEntry.Action.COVER,
             provider=ref.provider,
             tier=locked.confidence,
@@ -322,7 +329,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
                 "cover": {
                     "old": old,
                     "new": stored.original_name,
-                    "target": "edition" if isinstance(target, Edition) else "work",
+                    "target": targets.image_target,
                     "previous": old_fields,
                     "sha256": stored.sha256,
                     "source_url": ref.url,
@@ -331,9 +338,18 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             actor=actor,
             actor_label=AuditLogEntry.label_for(actor),
         )
-        work_history_record(entry=entry)
+        history_record(entry=entry)
         locked.cover_status = CoverStatus.APPLIED
         locked.proposal.mark_cover_applied(ref.url)
         locked.save(update_fields=[*done_fields, "proposal"])
-        work_refresh(work)
+        targets.refresh()
     return "applied"
+
+
+def _photo_licence(ref: CoverRef) -> dict[str, str]:
+    """The licence a portrait's source states, for the Author's photo_licence fields."""
+    return {
+        "photo_licence": ref.licence[:128],
+        "photo_licence_url": ref.licence_url if len(ref.licence_url) <= 1000 else "",
+        "photo_artist": ref.artist[:255],
+    }

@@ -50,6 +50,7 @@ from enrichment.matching import (
 )
 from enrichment.merge import MergedRecord, MergedValue, merge_candidates
 from enrichment.models import EnrichmentRequest
+from enrichment.outcomes import RunStats
 from enrichment.proposals import (
     CandidateSeen,
     HeldQuery,
@@ -67,26 +68,13 @@ from enrichment.providers.registry import enabled_providers, provider_class
 from enrichment.waiting import UNAVAILABLE_FOR_NOW, Unavailable, next_try_at
 from enrichment.work_state import (
     current_values,
+    request_work,
     target_edition,
     target_has_cover,
 )
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
-
-
-@dataclass
-class RunStats:
-    """What a run did, for enrich_missing's summary."""
-
-    statuses: Counter = field(default_factory=Counter)
-    provider_requests: Counter = field(default_factory=Counter)  # lookups answered over HTTP
-    cache_hits: int = 0
-
-    def add(self, other: "RunStats") -> None:
-        self.statuses.update(other.statuses)
-        self.provider_requests.update(other.provider_requests)
-        self.cache_hits += other.cache_hits
 
 
 @dataclass
@@ -121,7 +109,7 @@ class _Book:
         return (
             not self.request.wants_cover
             or self.has_cover_ref()
-            or target_has_cover(self.request, self.request.work, self.edition)
+            or target_has_cover(self.request, request_work(self.request), self.edition)
         )
 
 
@@ -165,7 +153,7 @@ def process_requests(
         return stats
     providers = enabled_providers() if providers is None else providers
     sent_before = Counter(REQUESTS_SENT)
-    work_ids = [r.work_id for r in requests]
+    work_ids = [r.work_id for r in requests if r.work_id is not None]
     works = {
         w.pk: w
         for w in Work.objects.filter(pk__in=work_ids).prefetch_related(
@@ -174,6 +162,7 @@ def process_requests(
     }
     books = []
     for request in requests:
+        assert request.work_id is not None, "an author's request is author_engine's"
         request.work = works[request.work_id]
         edition = target_edition(request)
         query = book_query(request.work, edition)
@@ -451,7 +440,7 @@ def _decide(book: _Book) -> str:
     _add_our_edition_isbn(merged, [c for c, _ in matched], book.query)
     best = max((s for _, s in matched), key=lambda s: (s.isbn, s.title, s.author))
     proposal = build_proposal(
-        current=current_values(request.work, book.edition),
+        current=current_values(request_work(request), book.edition),
         merged=merged,
         tier=str(tier),
         scores=Scores(isbn=best.isbn, title=best.title, author=best.author),

@@ -1,9 +1,11 @@
-"""A work's admin History (django.contrib.admin's LogEntry) shows what enrichment changed.
+"""A work's (an author's) admin History (django.contrib.admin's LogEntry) shows what enrichment
+changed.
 
-Each audit entry that changes a work (applied by the worker or a reviewer, a cover applied, a
-revert) also writes one CHANGE entry in the work's History, naming the fields and who made the
-change: the reviewer, or the enrichment worker. The audit log stays the record of values (and
-revert); the History is where a librarian looking at one book sees that something happened.
+Each audit entry that changes a work or an author (applied by the worker or a reviewer, a cover
+or photo applied, a revert, a merge) also writes one CHANGE entry in its History, naming the
+fields and who made the change: the reviewer, or the enrichment worker. The audit log stays
+the record of values (and revert); the History is where a librarian looking at one book (one
+author) sees that something happened.
 """
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -12,7 +14,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext
 
-from catalog.models import Work
+from catalog.models import Author, Work
 from enrichment.models import AuditLogEntry
 from enrichment.proposals import FIELD_LABELS, in_field_order
 
@@ -35,9 +37,9 @@ def enrichment_worker_user():
     return user
 
 
-def work_history_record(*, entry: AuditLogEntry) -> LogEntry | None:
-    """Write the History line of an audit entry that changed its work (None for one that
-    changed nothing: a dismissal)."""
+def history_record(*, entry: AuditLogEntry) -> LogEntry | None:
+    """Write the History line of an audit entry that changed its work or author (None for one
+    that changed nothing: a dismissal)."""
     if not entry.changes or entry.action == AuditLogEntry.Action.DISMISS:
         return None
     names = [name for name, _change in in_field_order(entry.changes)]
@@ -51,12 +53,14 @@ def work_history_record(*, entry: AuditLogEntry) -> LogEntry | None:
         )
     else:
         message = gettext("Changed %(fields)s by %(who)s (enrichment audit entry #%(entry)s).")
-    work: Work = entry.work
+    changed: Work | Author | None = entry.author or entry.work
+    if changed is None:
+        return None
     return LogEntry.objects.create(
         user_id=entry.actor_id or enrichment_worker_user().pk,
-        content_type=ContentType.objects.get_for_model(Work),
-        object_id=str(work.pk),
-        object_repr=str(work)[:200],
+        content_type=ContentType.objects.get_for_model(type(changed)),
+        object_id=str(changed.pk),
+        object_repr=str(changed)[:200],
         action_flag=CHANGE,
         change_message=message % values,
     )

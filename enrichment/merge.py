@@ -59,6 +59,25 @@ FIELDS = {
     "openlibrary_edition_key": ("edition", "openlibrary_edition_key"),
     "google_books_id": ("edition", "google_books_id"),
 }
+#: An author's fields (enrichment requests for authors): field name -> ("author", model field).
+#: Names differ from the books' so one mapping (ALL_FIELDS) places any proposed field.
+AUTHOR_FIELDS = {
+    "short_description": ("author", "short_description"),
+    "bio": ("author", "bio"),
+    "bio_source": ("author", "bio_source"),
+    "birth_year": ("author", "birth_year"),
+    "birth_date": ("author", "birth_date"),
+    "death_year": ("author", "death_year"),
+    "death_date": ("author", "death_date"),
+    "gender": ("author", "gender"),
+    "nationality": ("author", "nationality"),
+    "openlibrary_key": ("author", "openlibrary_key"),
+    "wikidata_id": ("author", "wikidata_id"),
+    "goodreads_author_id": ("author", "goodreads_author_id"),
+    "viaf_id": ("author", "viaf_id"),
+    "isni": ("author", "isni"),
+}
+ALL_FIELDS = {**FIELDS, **AUTHOR_FIELDS}
 #: Fields a provider may fill but never propose to change: a work's title is the catalog's own
 #: (a provider's spelling of it is no improvement), unless it is only a placeholder.
 FILL_ONLY_FIELDS = frozenset({"title"})
@@ -208,13 +227,20 @@ COMPLETENESS_WEIGHTS = {
 }
 
 
-def completeness(values: dict[str, Any]) -> int:
+#: An author's: "ids" is an Open Library or Wikidata id (what links them to everything else).
+AUTHOR_COMPLETENESS_WEIGHTS = {
+    "bio": 25,
+    "ids": 25,
+    "birth_year": 15,
+    "photo": 15,
+    "short_description": 10,
+    "nationality": 10,
+}
+
+
+def completeness(values: dict[str, Any], weights: dict[str, int] = COMPLETENESS_WEIGHTS) -> int:
     """0–100: the weighted share of the key fields that hold a value."""
-    return sum(
-        w
-        for name, w in COMPLETENESS_WEIGHTS.items()
-        if values.get(name) not in ("", None, [], 0, False)
-    )
+    return sum(w for name, w in weights.items() if values.get(name) not in ("", None, [], 0, False))
 
 
 PLACEHOLDER = "placeholder"

@@ -97,7 +97,11 @@ class ProviderState(models.Model):
 
 
 class EnrichmentRequest(models.Model):
-    """The queue: one work to enrich, what was found, and what became of it."""
+    """The queue: one work (or one author) to enrich, what was found, and what became of it.
+
+    Works and authors share the queue, its claiming, backoff and review: a request has exactly
+    one target (`work` or `author`); `enrichment.targets` says what each kind holds.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -125,11 +129,22 @@ class EnrichmentRequest(models.Model):
         APPLIED = "applied", _("Cover applied")
         REJECTED = "rejected", _("No candidate verified")
 
-    #: At most one request per work may be in these (a partial unique index).
+    #: At most one request per work (per author) may be in these (a partial unique index).
     ACTIVE_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
 
     work = models.ForeignKey(
-        "catalog.Work", on_delete=models.CASCADE, related_name="enrichment_requests"
+        "catalog.Work",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="enrichment_requests",
+    )
+    author = models.ForeignKey(
+        "catalog.Author",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="enrichment_requests",
     )
     edition = models.ForeignKey(
         "catalog.Edition",
@@ -193,9 +208,19 @@ class EnrichmentRequest(models.Model):
                 condition=Q(status__in=["pending", "in_progress"]),
                 name="enrichmentrequest_one_active_per_work",
             ),
+            models.UniqueConstraint(
+                fields=["author"],
+                condition=Q(status__in=["pending", "in_progress"]),
+                name="enrichmentrequest_one_active_per_author",
+            ),
             models.CheckConstraint(
                 condition=Q(attempts__lte=models.F("max_attempts") + 1),
                 name="enrichmentrequest_attempts_bounded",
+            ),
+            models.CheckConstraint(
+                condition=(Q(work__isnull=False) & Q(author__isnull=True))
+                | (Q(work__isnull=True) & Q(author__isnull=False)),
+                name="enrichmentrequest_one_target",
             ),
         ]
         indexes = [
@@ -208,6 +233,7 @@ class EnrichmentRequest(models.Model):
             ),
             # "Is there a newer request for this work?" (selectors.current_requests), index-only.
             models.Index(fields=["work", "id"], name="enrichreq_work_newest_idx"),
+            models.Index(fields=["author", "id"], name="enrichreq_author_newest_idx"),
         ]
         permissions = [
             ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),
@@ -215,7 +241,13 @@ class EnrichmentRequest(models.Model):
         ]
 
     def __str__(self):
+        if self.author_id:
+            return f"Enrichment #{self.pk} of author {self.author_id} ({self.status})"
         return f"Enrichment #{self.pk} of {self.work_id} ({self.status})"
+
+    @property
+    def is_for_author(self) -> bool:
+        return self.author_id is not None
 
 
 class AuditLogEntry(models.Model):
@@ -227,6 +259,7 @@ class AuditLogEntry(models.Model):
         REVIEW_APPLY = "review_apply", _("Applied by a reviewer")
         DISMISS = "dismiss", _("Dismissed")
         REVERT = "revert", _("Reverted")
+        MERGE = "merge", _("Authors merged")
 
     request = models.ForeignKey(
         EnrichmentRequest,
@@ -235,8 +268,20 @@ class AuditLogEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="audit_entries",
     )
+    # What was changed: a work (and its edition), or an author.
     work = models.ForeignKey(
-        "catalog.Work", on_delete=models.CASCADE, related_name="enrichment_audit"
+        "catalog.Work",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="enrichment_audit",
+    )
+    author = models.ForeignKey(
+        "catalog.Author",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="enrichment_audit",
     )
     edition = models.ForeignKey(
         "catalog.Edition", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -265,7 +310,8 @@ class AuditLogEntry(models.Model):
         indexes = [models.Index(fields=["action", "created_at"], name="audit_action_idx")]
 
     def __str__(self):
-        return f"{self.get_action_display()} on {self.work_id} at {self.created_at:%Y-%m-%d %H:%M}"
+        target = f"author {self.author_id}" if self.author_id else self.work_id
+        return f"{self.get_action_display()} on {target} at {self.created_at:%Y-%m-%d %H:%M}"
 
     @staticmethod
     def label_for(actor) -> str:
@@ -286,6 +332,7 @@ class BulkOperation(models.Model):
         RERUN = "rerun", _("Re-run enrichment")
         ENRICH_WORKS = "enrich_works", _("Enrich selected works")
         ENRICH_MISSING = "enrich_missing", _("Enrich all missing covers / metadata")
+        ENRICH_AUTHORS = "enrich_authors", _("Enrich selected authors")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -330,3 +377,60 @@ class BulkOperation(models.Model):
         if self.status == self.Status.COMPLETED:
             return 100
         return min(100, int(100 * self.done / self.total)) if self.total else 0
+
+
+class AuthorMerge(models.Model):
+    """Two catalog authors that look like one person, proposed for merging by reconciliation.
+
+    Never merged on a name alone: a proposal needs a shared external id, or names that match
+    after transliteration plus a work in common. A reviewer merges (the kept author takes every
+    credit and id, the other becomes a redirect) or dismisses; a merge is audited and can be
+    reverted from its audit entry.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Dismissed")
+        REVERTED = "reverted", _("Merge reverted")
+
+    class Reason(models.TextChoices):
+        SHARED_ID = "shared_id", _("Same external id")
+        NAME_AND_WORK = "name_and_work", _("Same name (transliterated) and a shared work")
+
+    kept = models.ForeignKey("catalog.Author", on_delete=models.CASCADE, related_name="merges_kept")
+    duplicate = models.ForeignKey(
+        "catalog.Author", on_delete=models.CASCADE, related_name="merges_as_duplicate"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    evidence = models.JSONField(
+        default=dict, blank=True, help_text=_("The shared ids, names and works that matched.")
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    # What the merge moved, so that reverting it puts every credit and id back.
+    moved = models.JSONField(default=dict, blank=True)
+    audit_entry = models.ForeignKey(
+        AuditLogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        "auth.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kept", "duplicate"],
+                condition=Q(status="proposed"),
+                name="authormerge_one_open_proposal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kept=models.F("duplicate")), name="authormerge_two_authors"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Merge author {self.duplicate_id} into {self.kept_id} ({self.status})"

@@ -6,6 +6,8 @@ counting an attempt. Also the one wording of faults and skipped providers for pe
 `apply.request_finish_unmatched`.)
 """
 
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,15 +16,29 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from catalog.models import Work
 from enrichment.candidates import lookup_status_label
 from enrichment.faults import ClassifiedFault
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import ProviderSkip
 from enrichment.providers.registry import provider_label
-from enrichment.work_state import WORK_STATUS, WORK_WAITING, work_refresh
+from enrichment.targets import lock_request_targets
+from enrichment.work_state import WORK_STATUS, WORK_WAITING
 
 Status = EnrichmentRequest.Status
+
+
+@dataclass
+class RunStats:
+    """What a run of claimed requests did (works' and authors'), for enrich_missing's summary."""
+
+    statuses: Counter = field(default_factory=Counter)
+    provider_requests: Counter = field(default_factory=Counter)  # lookups answered over HTTP
+    cache_hits: int = 0
+
+    def add(self, other: "RunStats") -> None:
+        self.statuses.update(other.statuses)
+        self.provider_requests.update(other.provider_requests)
+        self.cache_hits += other.cache_hits
 
 
 def faults_text(faults: list[ClassifiedFault]) -> str:
@@ -101,5 +117,5 @@ def _back_off(
 
 
 def _set_work_status(request: EnrichmentRequest, status: str, *, touched: bool) -> None:
-    work = Work.objects.select_for_update().get(pk=request.work_id)
-    work_refresh(work, status=status, touched=touched)
+    """The request's work (or author) waits or failed with it."""
+    lock_request_targets(request).refresh(status=status, touched=touched)

@@ -15,6 +15,7 @@ from catalog import text
 from catalog.admin.works import language_name
 from catalog.selectors import cover_holder
 from enrichment import cover_apply, dashboard, headlines, outcomes, review, selectors
+from enrichment.author_state import author_current_values
 from enrichment.candidates import NO_TITLE_SEARCH
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
@@ -25,7 +26,7 @@ from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
 from enrichment.providers.registry import provider_label, record_links
 from enrichment.waiting import waiting_text
-from enrichment.work_state import WORK_WAITING, current_values, target_edition
+from enrichment.work_state import WORK_WAITING, current_values, request_work, target_edition
 
 Status = EnrichmentRequest.Status
 
@@ -38,6 +39,11 @@ MATCHED = (
     EnrichmentRequest.Confidence.MEDIUM,
     EnrichmentRequest.Confidence.LOW,
 )
+
+
+#: What a proposal's three scores (proposals.Scores) measure: a book's ISBN / title / author; an
+#: author's record is scored on its ids, its works and the name (author_matching).
+SCORE_LABELS = {"work": ("ISBN", "title", "author"), "author": ("id", "works", "name")}
 
 
 def tier_label(tier: str) -> str:
@@ -134,10 +140,24 @@ def displayable_cover_url(url: str) -> tuple[str, str]:
     return url, ""
 
 
+def request_target(req: EnrichmentRequest):
+    """What the request is for: its Work or its Author."""
+    return req.author if req.author_id else request_work(req)
+
+
+def request_target_url(req: EnrichmentRequest) -> str:
+    """The admin page of the request's work or author."""
+    if req.author_id:
+        return reverse("admin:catalog_author_change", args=[req.author_id])
+    return reverse("admin:catalog_work_change", args=[req.work_id])
+
+
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
-    work = req.work
-    live = current_values(work, target_edition(req))
+    if req.author is not None:
+        live = author_current_values(req.author)
+    else:
+        live = current_values(request_work(req), target_edition(req))
     rows = []
     for item in req.proposal.ordered():
         current = live.get(item.name, item.current)
@@ -148,7 +168,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "label": FIELD_LABELS.get(item.name, item.name),
                 "current": field_value_text(item.name, current),
                 "proposed": field_value_text(item.name, item.proposed),
-                "long": item.name == "description",
+                "long": item.name in ("description", "bio"),
                 "source": provider_label(item.source),
                 "agree": [provider_label(name) for name in item.agree],
                 "tier": tier_label(item.tier),
@@ -163,8 +183,10 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "ticked": not item.applied and not replaces,
             }
         )
+    if req.author is not None:
+        return rows  # an author's request proposes no credits
     people = req.match_details.authors
-    credits = [c.author.name for c in work.credits.all()]
+    credits = [c.author.name for c in request_work(req).credits.all()]
     same = [text.normalize_person_name(n) for n in credits] == [
         text.normalize_person_name(p.name) for p in people
     ]
@@ -188,19 +210,28 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     return rows
 
 
+def _image_holder(req: EnrichmentRequest):
+    """(the row whose image the page shows as current, its slot): a work's cover (its own or an
+    edition's), an author's photo."""
+    if req.author is not None:
+        return (req.author if req.author.photo else None), "photo"
+    return cover_holder(request_work(req)), "cover"
+
+
 def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
-    work = req.work
-    holder = cover_holder(work)
+    holder, slot = _image_holder(req)
     current = {}
     if holder is not None:
-        url = medium_thumbnail_url(holder) or holder.cover.url
+        image = getattr(holder, slot)
+        width, height = getattr(holder, f"{slot}_width"), getattr(holder, f"{slot}_height")
         current = {
-            "url": url,
-            "original": holder.cover.url,
-            "source": provider_label(holder.cover_source),
-            "source_url": web_url(holder.cover_source_url),
-            "size": f"{holder.cover_width}×{holder.cover_height}" if holder.cover_width else "",
-            "verified": holder.cover_verified_at,
+            "url": medium_thumbnail_url(holder, slot=slot) or image.url,
+            "original": image.url,
+            "source": provider_label(getattr(holder, f"{slot}_source")),
+            "source_url": web_url(getattr(holder, f"{slot}_source_url")),
+            "size": f"{width}×{height}" if width else "",
+            "verified": getattr(holder, f"{slot}_verified_at"),
+            "licence": getattr(holder, "photo_licence", ""),
         }
     item = req.proposal.cover
     applied = item is not None and item.applied
@@ -217,9 +248,13 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
                 "why_not": why_not,
                 "provider": provider_label(ref.provider),
                 "size": size,
+                "licence": ref.licence,
+                "artist": ref.artist,
+                "licence_url": web_url(ref.licence_url),
             }
         )
     return {
+        "label": gettext("Photo") if req.author_id else gettext("Cover"),
         "current": current,
         "proposed": proposed,
         "item": item,
@@ -243,6 +278,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
 
 
 def candidates_context(req: EnrichmentRequest) -> list[dict]:
+    labels = SCORE_LABELS["author" if req.author_id else "work"]
     out = []
     for candidate in req.match_details.candidates:
         isbns = candidate.isbn13
@@ -252,11 +288,13 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                 "provider_name": candidate.provider,
                 "title": candidate.title,
                 "tier": tier_label(candidate.tier),
-                "scores": [
-                    ("ISBN", candidate.isbn_score),
-                    ("title", candidate.title_score),
-                    ("author", candidate.author_score),
-                ],
+                "scores": list(
+                    zip(
+                        labels,
+                        (candidate.isbn_score, candidate.title_score, candidate.author_score),
+                        strict=True,
+                    )
+                ),
                 "reasons": candidate.reasons,
                 "notes": candidate.notes,
                 "source_url": web_url(candidate.source_url),
@@ -311,7 +349,7 @@ def fault_context(fault: ClassifiedFault) -> dict:
 def request_waiting_text(req: EnrichmentRequest) -> str:
     """The "Waiting: providers unavailable, next try at HH:MM" of a request given back because
     its providers could not be asked or failed; "" otherwise."""
-    if req.status != Status.PENDING or req.work.enrichment_status != WORK_WAITING:
+    if req.status != Status.PENDING or request_target(req).enrichment_status != WORK_WAITING:
         return ""
     return waiting_text(req.next_attempt_at)
 
@@ -347,7 +385,9 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "approve_url": reverse("admin:enrichment_enrichmentrequest_approve", args=[req.pk]),
         "dismiss_url": reverse("admin:enrichment_enrichmentrequest_dismiss", args=[req.pk]),
         "rerun_url": reverse("admin:enrichment_enrichmentrequest_rerun", args=[req.pk]),
-        "work_url": reverse("admin:catalog_work_change", args=[req.work_id]),
+        "work_url": request_target_url(req),
+        "for_author": bool(req.author_id),
+        "score_labels": SCORE_LABELS["author" if req.author_id else "work"],
     }
 
 

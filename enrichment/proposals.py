@@ -15,12 +15,18 @@ from typing import Any
 
 from enrichment.candidates import CoverRef
 from enrichment.faults import ClassifiedFault
-from enrichment.merge import FIELDS, FILL_ONLY_FIELDS, MergedRecord, compare_key, is_empty
+from enrichment.merge import (
+    ALL_FIELDS,
+    FILL_ONLY_FIELDS,
+    MergedRecord,
+    compare_key,
+    is_empty,
+)
 
 #: Fields a reviewer may choose beyond the proposal's metadata fields.
 EXTRA_FIELDS = ("cover", "authors")
 #: The order fields are shown and worked in (JSON objects from PostgreSQL come key-sorted).
-FIELD_ORDER = {name: i for i, name in enumerate([*FIELDS, *EXTRA_FIELDS])}
+FIELD_ORDER = {name: i for i, name in enumerate([*ALL_FIELDS, *EXTRA_FIELDS])}
 COVER = "cover"
 
 
@@ -42,6 +48,21 @@ FIELD_LABELS = {
     "google_books_id": "Google Books id",
     "authors": "Authors",
     "cover": "Cover",
+    # An author's (the proposal's "cover" of an author is their photo: presenters say so).
+    "short_description": "Description",
+    "bio": "Bio",
+    "bio_source": "Bio from",
+    "birth_year": "Born (year)",
+    "birth_date": "Born",
+    "death_year": "Died (year)",
+    "death_date": "Died",
+    "gender": "Gender",
+    "nationality": "Nationality",
+    "openlibrary_key": "Open Library author",
+    "wikidata_id": "Wikidata",
+    "goodreads_author_id": "Goodreads author",
+    "viaf_id": "VIAF",
+    "isni": "ISNI",
 }
 
 
@@ -100,7 +121,7 @@ class ProposedField:
         values.setdefault("current", None)
         values.setdefault("proposed", None)
         values.setdefault("source", "")
-        values.setdefault("target", FIELDS.get(name, ("work",))[0])
+        values.setdefault("target", ALL_FIELDS.get(name, ("work",))[0])
         values.setdefault("fills_empty", False)
         values["agree"] = list(values.get("agree") or [])
         values["refused"] = values.get("refused") or ""
@@ -270,7 +291,7 @@ def build_proposal(
             current=now,
             proposed=merged_value.value,
             source=merged_value.source,
-            target=FIELDS[name][0],
+            target=ALL_FIELDS[name][0],
             fills_empty=is_empty(now),
             tier=tier,
             agree=list(merged_value.agree),

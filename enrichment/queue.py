@@ -17,8 +17,9 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
-from catalog.models import Edition, Work
+from catalog.models import Author, Edition, Work
 from catalog.selectors import works_with_cover_q
+from enrichment.author_state import authors_missing_q
 from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import EnrichmentRequest
 
@@ -106,15 +107,59 @@ def works_enqueue_enrichment(
         )
         for work_id in ids
     ]
+    return _create_pending(requests, model=Work, ids=ids, since=now, dispatch=dispatch)
+
+
+def authors_enqueue_enrichment(
+    *,
+    author_ids: Iterable[int] | None = None,
+    trigger: str = Trigger.COMMAND,
+    limit: int | None = None,
+    dispatch: bool = True,
+) -> list[int]:
+    """Create a pending request for each author that lacks a bio, dates or ids
+    (author_state.authors_missing_q) and has no active request yet; returns the new requests'
+    ids. The same queue as the works': claimed, retried and reviewed the same way."""
+    authors = Author.objects.filter(authors_missing_q())
+    if author_ids is not None:
+        authors = authors.filter(pk__in=list(author_ids))
+    active = EnrichmentRequest.objects.filter(
+        author=OuterRef("pk"), status__in=EnrichmentRequest.ACTIVE_STATUSES
+    )
+    ids = list(authors.exclude(Exists(active)).order_by("pk").values_list("pk", flat=True))
+    ids = ids[:limit] if limit else ids
+    if not ids:
+        return []
+    now = timezone.now()
+    requests = [
+        EnrichmentRequest(
+            author_id=author_id,
+            trigger=trigger,
+            priority=PRIORITY.get(trigger, 0),
+            wants_cover=True,  # a portrait, when the author has none
+            wants_metadata=True,
+            next_attempt_at=now,
+        )
+        for author_id in ids
+    ]
+    return _create_pending(requests, model=Author, ids=ids, since=now, dispatch=dispatch)
+
+
+def _create_pending(
+    requests: list[EnrichmentRequest], *, model: type[Work] | type[Author], ids, since, dispatch
+) -> list[int]:
+    """Insert new pending requests for these works (authors), mark them queued, and hand the
+    requests to the workers once the transaction commits; returns the new requests' ids."""
+    target = "author_id" if model is Author else "work_id"
     with transaction.atomic():
         # A concurrent enqueue may have created some meanwhile: the unique index skips them.
         EnrichmentRequest.objects.bulk_create(requests, ignore_conflicts=True, batch_size=500)
         created = list(
             EnrichmentRequest.objects.filter(
-                work_id__in=ids, status=Status.PENDING, created_at__gte=now
+                **{f"{target}__in": ids}, status=Status.PENDING, created_at__gte=since
             ).values_list("pk", flat=True)
         )
-        Work.objects.filter(pk__in=ids).update(enrichment_status=Work.EnrichmentStatus.QUEUED)
+        model.objects.filter(pk__in=ids).update(enrichment_status=Work.EnrichmentStatus.QUEUED)
         if dispatch and not settings.Q_SYNC:
             transaction.on_commit(lambda: requests_dispatch(request_ids=created))
     if dispatch and settings.Q_SYNC:
@@ -129,13 +174,16 @@ def post_import_hook(*, work_ids: Sequence[int], trigger: str) -> int:
 
 def identified_q() -> Q:
     """A filter on EnrichmentRequest: its work is known by an ISBN or an Open Library key, so
-    batched lookups answer it (no title search, at about 1 request per second, needed)."""
+    batched lookups answer it (no title search, at about 1 request per second, needed).
+    An author's request is batched too (Wikidata takes many ids or names a query)."""
     keyed_edition = Edition.objects.filter(work=OuterRef("work_id")).filter(
         Q(isbn13__isnull=False)
         | (Q(openlibrary_edition_key__isnull=False) & ~Q(openlibrary_edition_key=""))
     )
-    return Q(Exists(keyed_edition)) | (
-        Q(work__openlibrary_work_key__isnull=False) & ~Q(work__openlibrary_work_key="")
+    return (
+        Q(Exists(keyed_edition))
+        | (Q(work__openlibrary_work_key__isnull=False) & ~Q(work__openlibrary_work_key=""))
+        | Q(author__isnull=False)
     )
 
 
@@ -200,11 +248,24 @@ def requests_retry_unavailable(*, now=None) -> list[int]:
     waiting = EnrichmentRequest.objects.filter(
         status=Status.SKIPPED, retry_when_available=True, finished_at__lt=cutoff
     )
-    work_ids = list(waiting.values_list("work_id", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX])
-    if not work_ids:
+    rows = list(
+        waiting.values_list("pk", "work_id", "author_id")[: settings.ENRICHMENT_DISPATCH_MAX]
+    )
+    if not rows:
         return []
-    waiting.filter(work_id__in=work_ids).update(retry_when_available=False)
-    return works_enqueue_enrichment(work_ids=work_ids, trigger=Trigger.SCHEDULE, dispatch=False)
+    waiting.filter(pk__in=[pk for pk, _, _ in rows]).update(retry_when_available=False)
+    work_ids = [work_id for _, work_id, _ in rows if work_id is not None]
+    author_ids = [author_id for _, _, author_id in rows if author_id is not None]
+    created = []
+    if work_ids:
+        created += works_enqueue_enrichment(
+            work_ids=work_ids, trigger=Trigger.SCHEDULE, dispatch=False
+        )
+    if author_ids:
+        created += authors_enqueue_enrichment(
+            author_ids=author_ids, trigger=Trigger.SCHEDULE, dispatch=False
+        )
+    return created
 
 
 def requests_recover_stale(*, now=None) -> int:
@@ -263,6 +324,6 @@ def requests_claim(*, request_ids: Sequence[int] | None = None, limit: int = 100
         )
     return list(
         EnrichmentRequest.objects.filter(claim_token=token, status=Status.IN_PROGRESS)
-        .select_related("work", "edition")
+        .select_related("work", "edition", "author")
         .order_by("pk")
     )

@@ -8,15 +8,16 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from catalog.models import Edition, Work, WorkAuthor
+from catalog.models import Work, WorkAuthor
 from enrichment import apply
-from enrichment.covers.store import ASSIGNED_FIELDS, small_thumbnail_name, stored_sha256
-from enrichment.history import work_history_record
-from enrichment.merge import FIELDS, PLACEHOLDER, is_placeholder
+from enrichment.covers.store import small_thumbnail_name, stored_sha256
+from enrichment.history import history_record
+from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import in_field_order
 from enrichment.review import BulkResult, ReviewError
-from enrichment.work_state import current_values, work_refresh
+from enrichment.targets import RequestTargets, lock_entry_targets
+from enrichment.work_state import stored_value
 
 CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
@@ -31,6 +32,8 @@ class RevertResult:
 
 
 REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER)
+#: Recorded with an author's photo (cover_apply): put back with it.
+PHOTO_LICENCE_FIELDS = ("photo_licence", "photo_licence_url", "photo_artist")
 
 
 def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
@@ -43,12 +46,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         return result
     with transaction.atomic():
         entry = AuditLogEntry.objects.select_for_update().get(pk=entry.pk)
-        work = Work.objects.select_for_update().get(pk=entry.work_id)
-        edition = (
-            Edition.objects.select_for_update().filter(pk=entry.edition_id).first()
-            if entry.edition_id
-            else None
-        )
+        targets = lock_entry_targets(entry)
         done_before = _already_reverted(entry)
         changes: dict[str, dict] = {}
         for name, change in in_field_order(entry.changes):
@@ -56,7 +54,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
                 result.refused[name] = f"already reverted (entry #{done_before[name]})"
                 continue
             try:
-                change_back = _revert_field(name, change, work=work, edition=edition)
+                change_back = _revert_field(name, change, targets=targets)
             except ReviewError as error:
                 result.refused[name] = str(error)
                 continue
@@ -64,8 +62,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         if changes:
             result.revert_entry = AuditLogEntry.objects.create(
                 request=entry.request,
-                work=work,
-                edition=edition,
+                **targets.audit_rows(),
                 action=Action.REVERT,
                 provider=entry.provider,
                 tier=entry.tier,
@@ -75,9 +72,9 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
                 reverts=entry,
                 note=f"Reverted entry #{entry.pk}.",
             )
-            work_history_record(entry=result.revert_entry)
+            history_record(entry=result.revert_entry)
             _unmark_applied(entry.request_id, changes)
-            work_refresh(work, edition, touched=bool(changes))
+            targets.refresh(touched=bool(changes))
         result.reverted = changes
     return result
 
@@ -99,25 +96,25 @@ def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
     return done
 
 
-def _revert_field(name: str, change: dict, *, work: Work, edition: Edition | None) -> dict:
+def _revert_field(name: str, change: dict, *, targets: RequestTargets) -> dict:
     """Restore one field; returns {old, new, target} of the revert, or raises ReviewError."""
-    if name == "authors":
-        return _revert_authors(change, work=work)
+    if name == "authors" and targets.work is not None:
+        return _revert_authors(change, work=targets.work)
     if name == "cover":
-        return _revert_cover(change, work=work, edition=edition)
-    if name not in FIELDS:
+        return _revert_cover(change, targets=targets)
+    if name not in ALL_FIELDS:
         raise ReviewError("not a field this panel knows how to restore")
-    target_name = FIELDS[name][0]
-    target = work if target_name == "work" else edition
+    target_name = ALL_FIELDS[name][0]
+    target = targets.holders.get(target_name)
     if target is None:
         raise ReviewError("the edition it was written to no longer exists")
-    current = current_values(work, edition)[name]
+    current = stored_value(target, name)
     if not _holds(target, name, change.get("new")):
         raise ReviewError(
             f"it was changed since (it now holds {_short(current)}, not {_short(change['new'])})"
         )
     changes, refused = apply.write_fields(
-        work=work, edition=edition, values={name: change.get("old")}, only_empty=False
+        holders=targets.holders, values={name: change.get("old")}, only_empty=False
     )
     if name in refused:
         raise ReviewError(refused[name])
@@ -131,24 +128,32 @@ def _holds(target, name: str, value: Any) -> bool:
     return all(getattr(target, attr) == stored for attr, stored in expected.items())
 
 
-def _revert_cover(change: dict, *, work: Work, edition: Edition | None) -> dict:
-    target = edition if change.get("target") == "edition" else work
+def _revert_cover(change: dict, *, targets: RequestTargets) -> dict:
+    """Put back the cover (an author's photo) an entry replaced, with its source."""
+    where = change.get("target", "work")
+    target = targets.holders.get(where)
     if target is None:
         raise ReviewError("the edition it was put on no longer exists")
-    if (target.cover.name or "") != change.get("new"):
+    slot = "photo" if where == "author" else "cover"
+    if (getattr(target, slot).name or "") != change.get("new"):
         raise ReviewError("the cover was changed since")
-    previous = change.get("previous") or {"cover": change.get("old") or ""}
-    old_name = previous.get("cover") or ""
-    target.cover = old_name
-    target.cover_source = previous.get("cover_source", "") if old_name else ""
-    target.cover_source_url = previous.get("cover_source_url", "") if old_name else ""
-    # Stored covers are named by their hash: the thumbnail's name follows from the original's.
-    target.cover_sha256 = stored_sha256(old_name)
-    target.cover_thumbnail = small_thumbnail_name(old_name)
+    previous = change.get("previous") or {slot: change.get("old") or ""}
+    old_name = previous.get(slot) or ""
+    values: dict[str, Any] = {
+        slot: old_name,
+        # Stored images are named by their hash: the thumbnail's name follows from the original.
+        f"{slot}_sha256": stored_sha256(old_name),
+        f"{slot}_thumbnail": small_thumbnail_name(old_name),
+    }
+    for name in (f"{slot}_source", f"{slot}_source_url", *PHOTO_LICENCE_FIELDS):
+        if name in previous or (name.startswith(slot) and not old_name):
+            values[name] = previous.get(name, "") if old_name else ""
     if not old_name:
-        target.cover_width = target.cover_height = target.cover_verified_at = None
-    target.save(update_fields=[*ASSIGNED_FIELDS, "updated_at"])
-    return {"old": change.get("new"), "new": old_name, "target": change.get("target", "work")}
+        values.update(dict.fromkeys((f"{slot}_width", f"{slot}_height", f"{slot}_verified_at")))
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.save(update_fields=[*values, "updated_at"])
+    return {"old": change.get("new"), "new": old_name, "target": where}
 
 
 def _revert_authors(change: dict, *, work: Work) -> dict:

@@ -14,13 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from catalog.models import Work
+from catalog.models import Author, EnrichmentStatus, Work
 from enrichment import apply, cover_apply, queue
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.work_state import target_edition, target_has_cover, work_refresh
+from enrichment.targets import lock_request_targets
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
@@ -126,7 +126,7 @@ def request_approve(
             raise ReviewError(f"Not proposed for this book: {', '.join(unknown)}.")
         selection = locked.proposal.select(
             chosen,
-            has_cover=target_has_cover(locked, locked.work, target_edition(locked)),
+            has_cover=lock_request_targets(locked).has_image,
             authors_done="authors" in locked.fields_applied,
             only_empty=safe,
         )
@@ -196,7 +196,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
             return DismissResult(request_id=locked.pk, dismissed=False)
         if locked.status != Status.NEEDS_REVIEW:
             raise ReviewError("Only requests waiting for review can be dismissed.")
-        work = Work.objects.select_for_update().get(pk=locked.work_id)
+        targets = lock_request_targets(locked)
         locked.status = Status.SKIPPED
         locked.retry_when_available = False
         locked.reviewed_by = actor
@@ -206,8 +206,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
         locked.save()
         AuditLogEntry.objects.create(
             request=locked,
-            work=work,
-            edition=locked.edition,
+            **targets.audit_rows(),
             action=Action.DISMISS,
             provider=apply.sources_of(locked.proposal.fields, locked),
             tier=locked.confidence,
@@ -216,11 +215,12 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
             actor_label=AuditLogEntry.label_for(actor),
             note=reason,
         )
-        if work.enrichment_status == Work.EnrichmentStatus.NEEDS_REVIEW:
+        target = targets.author or targets.work
+        if target is not None and target.enrichment_status == EnrichmentStatus.NEEDS_REVIEW:
             # What was applied before (a cover on medium confidence) stays applied.
             kept = locked.fields_applied or locked.cover_status == CoverStatus.APPLIED
-            status = Work.EnrichmentStatus.ENRICHED if kept else Work.EnrichmentStatus.DISMISSED
-            work_refresh(work, status=status, touched=False)
+            status = EnrichmentStatus.ENRICHED if kept else EnrichmentStatus.DISMISSED
+            targets.refresh(status=status, touched=False)
     return DismissResult(request_id=locked.pk, dismissed=True)
 
 
@@ -228,15 +228,16 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
 
 
 def request_rerun(*, request: EnrichmentRequest, actor) -> RerunResult:
-    """Ask the providers again: a new pending request for the work (the same service
+    """Ask the providers again: a new pending request for the work or author (the same service
     enrich_missing uses). A request waiting for review is superseded by the new one."""
     result = requests_rerun_bulk(
         queryset=EnrichmentRequest.objects.filter(pk=request.pk), actor=actor
     )
+    same_target = (
+        Q(author_id=request.author_id) if request.author_id else Q(work_id=request.work_id)
+    )
     new = (
-        EnrichmentRequest.objects.filter(
-            work_id=request.work_id, status__in=EnrichmentRequest.ACTIVE_STATUSES
-        )
+        EnrichmentRequest.objects.filter(same_target, status__in=EnrichmentRequest.ACTIVE_STATUSES)
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()
@@ -249,6 +250,8 @@ def request_rerun(*, request: EnrichmentRequest, actor) -> RerunResult:
 
 NOTHING_MISSING = "the work has a cover and complete metadata: nothing to look up"
 ALREADY_QUEUED = "the work is already queued"
+AUTHOR_NOTHING_MISSING = "the author has a bio, dates and ids: nothing to look up"
+AUTHOR_ALREADY_QUEUED = "the author is already queued"
 
 
 def _enqueue_works(
@@ -277,22 +280,48 @@ def _enqueue_works(
     return queued, why
 
 
+def _enqueue_authors(author_ids: Iterable[int]) -> tuple[set[int], dict[int, str]]:
+    """Queue the authors that need it; returns (queued author ids, author id -> why not)."""
+    author_ids = set(author_ids)
+    new_ids = queue.authors_enqueue_enrichment(
+        author_ids=sorted(author_ids), trigger=EnrichmentRequest.Trigger.MANUAL_BULK
+    )
+    queued = set(
+        EnrichmentRequest.objects.filter(pk__in=new_ids).values_list("author_id", flat=True)
+    )
+    rest = author_ids - queued
+    active = set(
+        EnrichmentRequest.objects.filter(
+            author_id__in=rest, status__in=EnrichmentRequest.ACTIVE_STATUSES
+        ).values_list("author_id", flat=True)
+    )
+    why = {a: AUTHOR_ALREADY_QUEUED if a in active else AUTHOR_NOTHING_MISSING for a in rest}
+    return {a for a in queued if a is not None}, why
+
+
 def requests_rerun_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> BulkResult:
     result = BulkResult()
     for chunk in _chunks(queryset):
-        rows = list(EnrichmentRequest.objects.filter(pk__in=chunk).values_list("pk", "work_id"))
-        queued, why = _enqueue_works(work for _, work in rows)
-        seen: set[int] = set()
+        rows = list(
+            EnrichmentRequest.objects.filter(pk__in=chunk).values_list("pk", "work_id", "author_id")
+        )
+        works, why_works = _enqueue_works(w for _, w, a in rows if w is not None)
+        authors, why_authors = _enqueue_authors(a for _, w, a in rows if a is not None)
+        queued = {("work", w) for w in works} | {("author", a) for a in authors}
+        why = {**{("work", w): r for w, r in why_works.items()}}
+        why |= {("author", a): r for a, r in why_authors.items()}
+        seen: set[tuple[str, int]] = set()
         superseded = []
-        for pk, work_id in rows:
-            if work_id in queued and work_id not in seen:
-                seen.add(work_id)
+        for pk, work_id, author_id in rows:
+            target = ("author", author_id) if author_id is not None else ("work", work_id)
+            if target in queued and target not in seen:
+                seen.add(target)
                 result.changed += 1
                 superseded.append(pk)
-            elif work_id in queued:
-                result.skip("another selected request is for the same work")
+            elif target in queued:
+                result.skip(f"another selected request is for the same {target[0]}")
             else:
-                result.skip(why[work_id])
+                result.skip(why[target])
         if superseded:
             EnrichmentRequest.objects.filter(pk__in=superseded, status=Status.NEEDS_REVIEW).update(
                 status=Status.SKIPPED,
@@ -312,6 +341,18 @@ def works_enrich_bulk(
     result = BulkResult()
     for chunk in _chunks(queryset):
         queued, why = _enqueue_works(chunk, covers=covers, metadata=metadata)
+        result.changed += len(queued)
+        for reason in why.values():
+            result.skip(reason)
+    return result
+
+
+def authors_enrich_bulk(*, queryset: QuerySet[Author], actor) -> BulkResult:
+    """ "Enrich selected authors": queue those that lack a bio, dates or ids (the service
+    `enrich_missing --authors` uses), saying why the others were not."""
+    result = BulkResult()
+    for chunk in _chunks(queryset):
+        queued, why = _enqueue_authors(chunk)
         result.changed += len(queued)
         for reason in why.values():
             result.skip(reason)

@@ -334,19 +334,30 @@ def providers_reachability(
 def current_requests(
     *, queryset: QuerySet[EnrichmentRequest] | None = None, for_counting: bool = False
 ) -> QuerySet[EnrichmentRequest]:
-    """Each work's current request: its newest (highest id), so the older ones it superseded
-    (skipped while offline, re-run, dismissed) are history. The queue opens on these and the
-    dashboard counts them."""
+    """Each work's (each author's) current request: its newest (highest id), so the older ones
+    it superseded (skipped while offline, re-run, dismissed) are history. The queue opens on
+    these and the dashboard counts them."""
     queryset = EnrichmentRequest.objects.all() if queryset is None else queryset
     if for_counting and connection.vendor == "sqlite":
         # Counting every row: SQLite groups the newest id per work on the (work, id) index
         # 2.5x faster than it probes NOT EXISTS per row (PostgreSQL is the other way round).
-        newest = EnrichmentRequest.objects.values("work_id").annotate(newest=Max("pk"))
-        return queryset.filter(pk__in=newest.values("newest"))
-    # NOT EXISTS a newer one, answered by the (work, id) index: the first rows of an ordered
-    # page stop early (a grouped MAX per work was 5x slower on PostgreSQL, measured).
-    newer = EnrichmentRequest.objects.filter(work_id=OuterRef("work_id"), pk__gt=OuterRef("pk"))
-    return queryset.filter(~Exists(newer))
+        newest = Q()
+        for target in ("work_id", "author_id"):
+            per_target = EnrichmentRequest.objects.filter(**{f"{target}__isnull": False})
+            newest |= Q(
+                pk__in=per_target.values(target).annotate(newest=Max("pk")).values("newest")
+            )
+        return queryset.filter(newest)
+    # NOT EXISTS a newer one, answered by the (work, id) and (author, id) indexes: the first
+    # rows of an ordered page stop early (a grouped MAX per work was 5x slower on PostgreSQL,
+    # measured). A NULL target matches nothing, so each request is compared on its own kind.
+    newer_of_work = EnrichmentRequest.objects.filter(
+        work_id=OuterRef("work_id"), pk__gt=OuterRef("pk")
+    )
+    newer_of_author = EnrichmentRequest.objects.filter(
+        author_id=OuterRef("author_id"), pk__gt=OuterRef("pk")
+    )
+    return queryset.filter(~Exists(newer_of_work), ~Exists(newer_of_author))
 
 
 @dataclass

@@ -43,15 +43,20 @@ def _after_decision(req: EnrichmentRequest):
 
 
 def _work_link(req: EnrichmentRequest):
+    """A link to the request's work (author)."""
     return format_html(
-        '<a href="{}">{}</a>', reverse("admin:catalog_work_change", args=[req.work_id]), req.work
+        '<a href="{}">{}</a>',
+        presenters.request_target_url(req),
+        presenters.request_target(req),
     )
 
 
 @require_POST
 def request_approve_view(request, object_id):
     require(request, REVIEW_PERMISSION)
-    req = get_object_or_404(EnrichmentRequest.objects.select_related("work"), pk=object_id)
+    req = get_object_or_404(
+        EnrichmentRequest.objects.select_related("work", "author"), pk=object_id
+    )
     safe = "_safe" in request.POST
     fields = None if safe else request.POST.getlist("fields")
     if fields is not None and not fields:
@@ -123,7 +128,7 @@ def request_rerun_view(request, object_id):
 @require_POST
 def audit_revert_view(request, object_id):
     require(request, REVERT_PERMISSION)
-    entry = get_object_or_404(AuditLogEntry.objects.select_related("work"), pk=object_id)
+    entry = get_object_or_404(AuditLogEntry.objects.select_related("work", "author"), pk=object_id)
     result = revert.audit_revert(entry=entry, actor=request.user)
     change_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
     if result.reverted and result.revert_entry is not None:
@@ -137,8 +142,10 @@ def audit_revert_view(request, object_id):
                 names,
                 format_html(
                     '<a href="{}">{}</a>',
-                    reverse("admin:catalog_work_change", args=[entry.work_id]),
-                    entry.work,
+                    reverse("admin:catalog_author_change", args=[entry.author_id])
+                    if entry.author_id
+                    else reverse("admin:catalog_work_change", args=[entry.work_id]),
+                    entry.author or entry.work,
                 ),
                 reverse("admin:enrichment_auditlogentry_change", args=[result.revert_entry.pk]),
                 result.revert_entry.pk,

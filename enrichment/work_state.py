@@ -16,7 +16,15 @@ from enrichment.merge import FIELDS, completeness, placeholder
 from enrichment.models import EnrichmentRequest
 
 Status = EnrichmentRequest.Status
-UNIQUE_FIELDS = {"openlibrary_work_key", "openlibrary_edition_key", "isbn13"}
+#: Fields held in unique columns (NULL when unknown): a value another record holds is refused.
+UNIQUE_FIELDS = {"openlibrary_work_key", "openlibrary_edition_key", "isbn13", "openlibrary_key"}
+
+
+def request_work(request: EnrichmentRequest) -> Work:
+    """The work of a work's request (an author's request has none: asking is a bug)."""
+    if request.work is None:
+        raise ValueError(f"enrichment request {request.pk} is for an author, not a work")
+    return request.work
 
 
 def target_edition(request: EnrichmentRequest) -> Edition | None:
@@ -24,7 +32,7 @@ def target_edition(request: EnrichmentRequest) -> Edition | None:
     Its ISBN is the one looked up, and its record's fields and cover are applied to it only."""
     if request.edition_id:
         return request.edition
-    return primary_edition(request.work)
+    return primary_edition(request_work(request))
 
 
 def primary_edition(work: Work) -> Edition | None:
@@ -38,7 +46,7 @@ def primary_edition(work: Work) -> Edition | None:
 
 def lock_targets(request: EnrichmentRequest) -> tuple[Work, Edition | None]:
     """Lock the request's work and target edition for writing (fresh from the database)."""
-    work = Work.objects.select_for_update().get(pk=request.work_id)
+    work = Work.objects.select_for_update().get(pk=request_work(request).pk)
     request.work = work
     edition = target_edition(request)
     if edition is not None:

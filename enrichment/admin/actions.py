@@ -86,7 +86,8 @@ def selection_words(model_admin, request, count: int, noun: str, *, select_acros
 
 def example_label(obj) -> str:
     if isinstance(obj, EnrichmentRequest):
-        return f"{obj.work.title} (request #{obj.pk}, {obj.get_status_display().lower()})"
+        target = presenters.request_target(obj)
+        return f"{target} (request #{obj.pk}, {obj.get_status_display().lower()})"
     return str(obj)
 
 

@@ -101,8 +101,8 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         ActorFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
-    list_select_related = ["work", "actor"]
-    search_fields = ["work__title", "note"]
+    list_select_related = ["work", "author", "actor"]
+    search_fields = ["work__title", "author__name", "note"]
     list_per_page = 50
     show_full_result_count = False
     actions = ["revert_selected"]
@@ -171,7 +171,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         extra = {}
         if entry is not None:
             extra = {
-                "subtitle": f"{entry.get_action_display()}: {entry.work} "
+                "subtitle": f"{entry.get_action_display()}: {entry.author or entry.work} "
                 f"({entry.created_at:%Y-%m-%d %H:%M})",
                 "entry": entry,
                 "change_rows": [
@@ -200,8 +200,18 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     def action_badge(self, entry):
         return badge(entry.get_action_display(), ACTION_COLOURS.get(entry.action, "#777"))
 
-    @admin.display(description="Work", ordering="work__title_normalized")
+    @admin.display(description=_("Work or author"), ordering="work__title_normalized")
     def work_link(self, entry):
+        if entry.author_id is not None:
+            url = reverse("admin:catalog_author_change", args=[entry.author_id])
+            return format_html(
+                '<a href="{}">{}</a> <span class="small">({})</span>',
+                url,
+                entry.author,
+                _("author"),
+            )
+        if entry.work_id is None:
+            return "–"
         return format_html(
             '<a href="{}">{}</a>',
             reverse("admin:catalog_work_change", args=[entry.work_id]),

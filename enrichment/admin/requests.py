@@ -21,7 +21,7 @@ from bookstore.admin_lists import EmptyListHelpMixin, help_with_link
 from catalog import selectors
 from catalog.admin import NO_COVER_HTML
 from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
-from catalog.models import Edition, Work, WorkAuthor
+from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
@@ -114,7 +114,7 @@ class HistoryFilter(admin.SimpleListFilter):
         yield {
             "selected": self.value() != self.ALL,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": _("Current requests (one per work)"),
+            "display": _("Current requests (one per work or author)"),
         }
         yield {
             "selected": self.value() == self.ALL,
@@ -139,6 +139,23 @@ class ConfidenceFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(confidence=self.value()) if self.value() else queryset
+
+
+class TargetFilter(admin.SimpleListFilter):
+    """Works' requests or authors' (they share the queue)."""
+
+    title = _("for")
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("works", _("Works")), ("authors", _("Authors"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "works":
+            return queryset.filter(work__isnull=False)
+        if self.value() == "authors":
+            return queryset.filter(author__isnull=False)
+        return queryset
 
 
 class CoverProposalFilter(admin.SimpleListFilter):
@@ -170,15 +187,16 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
     list_display_links = ["book"]
     list_filter = [
         HistoryFilter,
+        TargetFilter,
         "status",
         ConfidenceFilter,
         ProviderFilter,
         "trigger",
         CoverProposalFilter,
     ]
-    list_select_related = ["work", "edition"]
+    list_select_related = ["work", "edition", "author"]
     search_fields = ["work__title", "work__credits__author__name"]  # see get_search_results
-    search_help_text = "Title, author, or an ISBN in any form."
+    search_help_text = "Title, author, or an ISBN in any form."  # an author's request: by name
     list_per_page = 50
     list_max_show_all = 200
     show_full_result_count = False  # a big table: no second COUNT(*) per page
@@ -216,7 +234,7 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
         return (
             super()
             .get_queryset(request)
-            .select_related("work", "edition", "reviewed_by")
+            .select_related("work", "edition", "author", "reviewed_by")
             .prefetch_related("work__editions", "work__credits__author")
         )
 
@@ -251,13 +269,16 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
             return queryset.filter(
                 work_id__in=Edition.objects.filter(isbn).values("work_id")
             ), False
-        works = Work.objects.all()
+        works, authors = Work.objects.all(), Author.objects.all()
         for bit in smart_split(search_term):
             bit = unescape_string_literal(bit) if bit[:1] in ("'", '"') else bit
             by_author = WorkAuthor.objects.filter(author__name__icontains=bit).values("work_id")
             works = works.filter(Q(title__icontains=bit) | Q(pk__in=by_author))
-        # Matching works first (a narrow table), then their requests by the work_id index.
-        queryset = queryset.filter(work_id__in=works.values("pk"))
+            authors = authors.filter(name__icontains=bit)
+        # Matching works (authors) first, narrow tables, then their requests by the indexes.
+        queryset = queryset.filter(
+            Q(work_id__in=works.values("pk")) | Q(author_id__in=authors.values("pk"))
+        )
         return queryset, False
 
     def get_object(self, request, object_id, from_field=None):
@@ -330,7 +351,7 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
         if obj is not None:
             extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
             extra["title"] = "Review an enrichment proposal"
-            extra["subtitle"] = f"{obj.work.title} (request #{obj.pk})"
+            extra["subtitle"] = f"{presenters.request_target(obj)} (request #{obj.pk})"
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     # Columns
@@ -354,13 +375,18 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
     def covers(self, obj):
         return format_html(
             '<span class="cover-pair">{}<span class="cover-arrow">→</span>{}</span>',
-            self._current_thumbnail(obj.work),
+            self._current_thumbnail(obj),
             self._proposed_thumbnail(obj),
         )
 
     @staticmethod
-    def _current_thumbnail(work):
-        holder = selectors.cover_holder(work)  # editions are prefetched
+    def _current_thumbnail(obj):
+        if obj.author is not None:
+            author = obj.author
+            if not author.photo:
+                return NO_COVER_HTML
+            return catalog_thumbnail_html(author.photo_thumbnail or author.photo)
+        holder = selectors.cover_holder(obj.work)  # editions are prefetched
         if holder is None:
             return NO_COVER_HTML
         return catalog_thumbnail_html(holder.cover_thumbnail or holder.cover)
@@ -380,8 +406,10 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
             "Proposed cover on a host not on the allowlist",
         )
 
-    @admin.display(description="Book", ordering="work__title_normalized")
+    @admin.display(description=_("Book or author"), ordering="work__title_normalized")
     def book(self, obj):
+        if obj.author is not None:
+            return self._author_cell(obj.author)
         work = obj.work
         authors = ", ".join(c.author.name for c in work.credits.all())  # prefetched
         edition = target_edition(obj)  # the edition the proposal is for (editions prefetched)
@@ -391,6 +419,16 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
             work.title,
             authors or "no author",
             format_html(' · <span class="isbn">ISBN&nbsp;{}</span>', isbn) if isbn else "",
+        )
+
+    @staticmethod
+    def _author_cell(author):
+        years = "–".join(str(y) for y in (author.birth_year, author.death_year) if y is not None)
+        return format_html(
+            '<strong>{}</strong><span class="book-meta">{}{}</span>',
+            author.name,
+            gettext("author"),
+            format_html(" · {}", years) if years else "",
         )
 
     @admin.display(description=_("Answered by"))
@@ -408,12 +446,12 @@ class EnrichmentRequestAdmin(EmptyListHelpMixin, ReviewPermissionMixin, admin.Mo
 
     # Review page fields
 
-    @admin.display(description="Book")
+    @admin.display(description=_("Book or author"))
     def book_link(self, obj):
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:catalog_work_change", args=[obj.work_id]),
-            obj.work,
+            presenters.request_target_url(obj),
+            presenters.request_target(obj),
         )
 
     @admin.display(description="Cover")

@@ -14,16 +14,24 @@ from enrichment.covers.render import render_original, render_thumbnails, stored_
 from enrichment.covers.verify import VerifiedImage
 
 COVER_DIRECTORY = "covers"
-ASSIGNED_FIELDS = (
-    "cover",
-    "cover_thumbnail",
-    "cover_source",
-    "cover_source_url",
-    "cover_sha256",
-    "cover_width",
-    "cover_height",
-    "cover_verified_at",
+#: The fields an image slot is stored in: "cover" (works, editions) or "photo" (authors).
+IMAGE_FIELD_SUFFIXES = (
+    "",
+    "_thumbnail",
+    "_source",
+    "_source_url",
+    "_sha256",
+    "_width",
+    "_height",
+    "_verified_at",
 )
+
+
+def image_fields(slot: str = "cover") -> list[str]:
+    return [f"{slot}{suffix}" for suffix in IMAGE_FIELD_SUFFIXES]
+
+
+ASSIGNED_FIELDS = tuple(image_fields("cover"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,27 +103,42 @@ def store_cover(image: VerifiedImage, *, storage: Storage | None = None) -> Stor
     )
 
 
-def assign_cover(target, stored: StoredCover, *, source: str, source_url: str) -> None:
-    """Make a stored cover the cover of an Edition or Work, saving only the cover fields."""
-    target.cover = stored.original_name
-    target.cover_thumbnail = stored.small_name
-    target.cover_source = source
-    max_url = target._meta.get_field("cover_source_url").max_length
-    # A cut URL would point elsewhere: keep none rather than a wrong one.
-    target.cover_source_url = source_url if len(source_url) <= max_url else ""
-    target.cover_sha256 = stored.sha256
-    target.cover_width = stored.width
-    target.cover_height = stored.height
-    target.cover_verified_at = timezone.now()
-    target.save(update_fields=[*ASSIGNED_FIELDS, "updated_at"])
+def assign_cover(
+    target,
+    stored: StoredCover,
+    *,
+    source: str,
+    source_url: str,
+    slot: str = "cover",
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Make a stored image the cover of an Edition or Work (or, `slot="photo"`, the portrait of
+    an Author), saving only its fields (and `extra` ones, e.g. a photo's licence)."""
+    max_url = target._meta.get_field(f"{slot}_source_url").max_length
+    values = {
+        slot: stored.original_name,
+        f"{slot}_thumbnail": stored.small_name,
+        f"{slot}_source": source,
+        # A cut URL would point elsewhere: keep none rather than a wrong one.
+        f"{slot}_source_url": source_url if len(source_url) <= max_url else "",
+        f"{slot}_sha256": stored.sha256,
+        f"{slot}_width": stored.width,
+        f"{slot}_height": stored.height,
+        f"{slot}_verified_at": timezone.now(),
+        **(extra or {}),
+    }
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.save(update_fields=[*values, "updated_at"])
 
 
-def medium_thumbnail_url(target, *, storage: Storage | None = None) -> str:
-    """The medium thumbnail's URL, derived from the cover's hash ("" without a cover)."""
-    if not target.cover_sha256:
+def medium_thumbnail_url(target, *, storage: Storage | None = None, slot: str = "cover") -> str:
+    """The medium thumbnail's URL, derived from the image's hash ("" without one)."""
+    sha256 = getattr(target, f"{slot}_sha256")
+    if not sha256:
         return ""
     storage = storages["default"] if storage is None else storage
-    return storage.url(cover_names(target.cover_sha256).medium)
+    return storage.url(cover_names(sha256).medium)
 
 
 def _save_once(storage: Storage, name: str, data: bytes) -> bool:

@@ -56,7 +56,7 @@ def test_the_queue_opens_on_one_current_request_per_work_and_history_is_one_clic
     assert result_count(client, QUEUE_URL) == 3
     text = visible_text(client, QUEUE_URL)
     assert "3 current requests (the newest of each work)" in text
-    assert "Current requests (one per work)" in text and "All history" in text
+    assert "Current requests (one per work or author)" in text and "All history" in text
 
     history = f"{QUEUE_URL}?{presenters.HISTORY_PARAMETER}={presenters.ALL_HISTORY}"
     assert result_count(client, history) == 18

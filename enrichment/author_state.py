@@ -1,0 +1,61 @@
+"""What the catalog holds for an author's enrichment request, and the author's enrichment state.
+
+The authors' side of `enrichment.work_state`: what each author field holds now, an author's
+completeness, which authors lack something, and the one function that writes an author's
+enrichment state after any change (`author_refresh`).
+"""
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from catalog.models import Author
+from enrichment.merge import AUTHOR_COMPLETENESS_WEIGHTS, AUTHOR_FIELDS, completeness
+from enrichment.work_state import stored_value
+
+
+def author_current_values(author: Author) -> dict[str, Any]:
+    """What each of the author's proposal fields holds now."""
+    return {name: stored_value(author, name) for name in AUTHOR_FIELDS}
+
+
+def author_completeness_of(author: Author) -> int:
+    values: dict[str, Any] = {
+        name: getattr(author, name) for name in AUTHOR_COMPLETENESS_WEIGHTS if hasattr(author, name)
+    }
+    values["ids"] = bool(author.openlibrary_key or author.wikidata_id)
+    values["photo"] = bool(author.photo)
+    return completeness(values, AUTHOR_COMPLETENESS_WEIGHTS)
+
+
+def authors_missing_q() -> Q:
+    """An author lacks something enrichment can find: a bio, a birth year, or an id that links
+    them to the sources (Open Library or Wikidata). Redirects (merged authors) are never asked."""
+    return Q(merged_into__isnull=True) & (
+        Q(bio="")
+        | Q(birth_year__isnull=True)
+        | (Q(openlibrary_key__isnull=True) & Q(wikidata_id=""))
+    )
+
+
+def author_refresh(
+    author: Author,
+    *,
+    status: str | None = None,
+    confidence: str | None = None,
+    touched: bool = True,
+) -> None:
+    """The one place an author's enrichment state is written after a change."""
+    author.completeness = author_completeness_of(author)
+    update = ["completeness", "updated_at"]
+    if status:
+        author.enrichment_status = status
+        update.append("enrichment_status")
+    if confidence is not None:
+        author.enrichment_confidence = confidence
+        update.append("enrichment_confidence")
+    if touched:
+        author.last_enriched_at = timezone.now()
+        update.append("last_enriched_at")
+    author.save(update_fields=update)

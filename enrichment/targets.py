@@ -1,0 +1,102 @@
+"""What an enrichment request is for: a work (and its target edition) or an author.
+
+Works and authors share the queue, the apply path, the cover (photo) pipeline, the audit log
+and the review panel. This module is the one place that knows the difference: which rows a
+request locks, which of them holds each proposed field, which holds the image and under which
+name ("cover" or "photo"), and how the target's enrichment state is refreshed.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from catalog.models import Author, Edition, Work
+from enrichment.author_state import author_refresh
+from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.work_state import lock_targets, target_has_cover, work_refresh
+
+
+@dataclass
+class RequestTargets:
+    """The (locked, fresh) catalog rows a request's proposal is for."""
+
+    request: EnrichmentRequest | None
+    work: Work | None = None
+    edition: Edition | None = None
+    author: Author | None = None
+
+    @property
+    def holders(self) -> dict[str, models.Model | None]:
+        """Target name of a field (merge.ALL_FIELDS) -> the row that holds it."""
+        if self.author is not None:
+            return {"author": self.author}
+        return {"work": self.work, "edition": self.edition}
+
+    @property
+    def has_image(self) -> bool:
+        """Whether the proposed image (cover or photo) would fill nothing."""
+        if self.author is not None:
+            return bool(self.author.photo)
+        assert self.work is not None
+        if self.request is None:
+            return bool((self.edition or self.work).cover)
+        return target_has_cover(self.request, self.work, self.edition)
+
+    @property
+    def image_holder(self) -> tuple[models.Model, str]:
+        """The row an image is stored on, and its field: covers belong to the edition they
+        picture (the work shows it by inheritance); a portrait to its author."""
+        if self.author is not None:
+            return self.author, "photo"
+        holder = self.edition or self.work
+        assert holder is not None
+        return holder, "cover"
+
+    @property
+    def image_target(self) -> str:
+        """How the audit log and proposals name the image's holder."""
+        if self.author is not None:
+            return "author"
+        return "edition" if self.edition is not None else "work"
+
+    def audit_rows(self) -> dict[str, Any]:
+        """The AuditLogEntry columns that say what was changed."""
+        return {"work": self.work, "edition": self.edition, "author": self.author}
+
+    def refresh(
+        self, *, status: str | None = None, confidence: str | None = None, touched: bool = True
+    ) -> None:
+        """Write the target's enrichment state (completeness, and status when given)."""
+        if self.author is not None:
+            author_refresh(self.author, status=status, confidence=confidence, touched=touched)
+        else:
+            assert self.work is not None
+            work_refresh(
+                self.work, self.edition, status=status, confidence=confidence, touched=touched
+            )
+
+
+def lock_request_targets(request: EnrichmentRequest) -> RequestTargets:
+    """Lock the request's target rows for writing (fresh from the database)."""
+    if request.author_id is not None:
+        author = Author.objects.select_for_update().get(pk=request.author_id)
+        request.author = author
+        return RequestTargets(request=request, author=author)
+    work, edition = lock_targets(request)
+    return RequestTargets(request=request, work=work, edition=edition)
+
+
+def lock_entry_targets(entry: AuditLogEntry) -> RequestTargets:
+    """Lock the rows an audit entry changed, for a revert (an edition since deleted is None)."""
+    if entry.author_id is not None:
+        author = Author.objects.select_for_update().get(pk=entry.author_id)
+        return RequestTargets(request=None, author=author)
+    assert entry.work_id is not None, "an audit entry changes a work or an author"
+    work = Work.objects.select_for_update().get(pk=entry.work_id)
+    edition = (
+        Edition.objects.select_for_update().filter(pk=entry.edition_id).first()
+        if entry.edition_id
+        else None
+    )
+    return RequestTargets(request=None, work=work, edition=edition)
