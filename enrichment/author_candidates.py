@@ -17,6 +17,14 @@ AUTHOR_ID_LABELS = {
     "isni": "ISNI",
 }
 AUTHOR_ID_KINDS = tuple(AUTHOR_ID_LABELS)
+#: Each kind of author id -> the catalog Author field that holds it (merge.AUTHOR_FIELDS).
+AUTHOR_ID_FIELDS = {
+    "openlibrary_author": "openlibrary_key",
+    "wikidata": "wikidata_id",
+    "goodreads_author": "goodreads_author_id",
+    "viaf": "viaf_id",
+    "isni": "isni",
+}
 #: What a photo's licence is when its source did not say (or was not asked yet).
 LICENCE_UNKNOWN = ""
 

@@ -28,18 +28,16 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from catalog.models import Edition, Work
-from enrichment import apply, outcomes, throttle
+from enrichment import apply, author_engine, outcomes, throttle
 from enrichment.candidates import (
-    ANSWER_STATUSES,
     Candidate,
     LookupResult,
     LookupStatus,
 )
-from enrichment.faults import ClassifiedFault, FaultKind, classify_fault, host_of
+from enrichment.faults import ClassifiedFault, FaultKind
 from enrichment.matching import (
     TIER_ORDER,
     BookQuery,
@@ -64,8 +62,17 @@ from enrichment.providers.base import Provider
 from enrichment.providers.cascade import resolve_isbn
 from enrichment.providers.exchange import REQUESTS_SENT
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from enrichment.providers.registry import enabled_providers, provider_class
-from enrichment.waiting import UNAVAILABLE_FOR_NOW, Unavailable, next_try_at
+from enrichment.providers.registry import enabled_providers
+from enrichment.tally import (
+    batch_failed,
+    decide_each,
+    end_unmatched,
+    internal_fault,
+    provider_fault,
+    tally_result,
+    tally_skip,
+)
+from enrichment.waiting import Unavailable
 from enrichment.work_state import (
     current_values,
     request_work,
@@ -153,6 +160,14 @@ def process_requests(
         return stats
     providers = enabled_providers() if providers is None else providers
     sent_before = Counter(REQUESTS_SENT)
+    # Authors' requests share the queue and its batches: author_engine works them (its requests
+    # are counted below with the rest).
+    author_requests = [r for r in requests if r.author_id is not None]
+    if author_requests:
+        stats.add(author_engine.process_author_requests(author_requests, providers=providers))
+        requests = [r for r in requests if r.author_id is None]
+        if not requests:
+            return stats
     work_ids = [r.work_id for r in requests if r.work_id is not None]
     works = {
         w.pk: w
@@ -174,83 +189,27 @@ def process_requests(
         _ask_by_isbn(books, providers, stats)
         searching = [book for book in books if _needs_title_search(book)]
     except Exception as exc:  # never leave claimed requests in progress: back them all off
-        _batch_failed(books, exc)
+        batch_failed(books, exc)
     # What the batched lookups identified is decided (and its cover queued) now: a title search
     # goes at about 1 request per second and must not hold it up.
-    _decide_each([book for book in books if book not in searching], stats)
+    decide_each([book for book in books if book not in searching], _decide, stats)
     try:
         _ask_by_title(searching, providers, stats)
     except Exception as exc:
-        _batch_failed(searching, exc)
-    _decide_each(searching, stats)
+        batch_failed(searching, exc)
+    decide_each(searching, _decide, stats)
     stats.provider_requests = +(Counter(REQUESTS_SENT) - sent_before)
     return stats
-
-
-def _batch_failed(books: list["_Book"], exc: Exception) -> None:
-    logger.exception("Enrichment lookups failed for a batch of %s requests", len(books))
-    for book in books:
-        book.faults.append(_internal_fault(f"Internal error: {exc}"))
-
-
-def _internal_fault(error: str) -> ClassifiedFault:
-    """A fault of our own code, no provider's."""
-    return classify_fault(error=error)
-
-
-def _decide_each(books: list["_Book"], stats: RunStats) -> None:
-    for book in books:
-        try:
-            status = _decide(book)
-        except Exception as exc:  # one book's bug must not lose the others' work
-            logger.exception("Enrichment request %s failed", book.request.pk)
-            status = outcomes.retry_or_fail(
-                book.request, [_internal_fault(f"Internal error: {exc}")]
-            )
-        stats.statuses[status] += 1
 
 
 def _record(
     book: _Book, provider: str, result: LookupResult, stats: RunStats
 ) -> list[tuple[Candidate, MatchScore]]:
     """Score a lookup's candidates for the book; returns the ones it added."""
-    if result.was_skipped:
-        _skip(book, provider, result.status, result.retry_after)
-        return []
-    if provider not in book.attempted:
-        book.attempted.append(provider)
-    if result.from_cache:
-        stats.cache_hits += 1
-    if result.status not in ANSWER_STATUSES:
-        book.faults.append(_fault_of(provider, result.fault, result.error, result.status))
-        return []
-    if provider not in book.answered:
-        book.answered.append(provider)
-    added = [(candidate, score_candidate(book.query, candidate)) for candidate in result.candidates]
+    records = tally_result(book, provider, result, stats) or []
+    added = [(candidate, score_candidate(book.query, candidate)) for candidate in records]
     book.scored += added
     return added
-
-
-def _skip(book: _Book, provider: str, status: str, retry_after: float | None) -> None:
-    """A provider not asked for the book; one that is only unavailable for now says until when."""
-    if status in UNAVAILABLE_FOR_NOW:
-        book.unavailable.append((status, retry_after))
-    skip = ProviderSkip(provider=provider, status=str(status))
-    if skip not in book.skipped:
-        book.skipped.append(skip)
-
-
-def _fault_of(
-    provider: str, fault: ClassifiedFault | None, error: str, status: str
-) -> ClassifiedFault:
-    """The provider's fault as its client classified it, else classified from its text."""
-    fault = fault or classify_fault(error=error, status=status)
-    return replace(fault, provider=provider, host=fault.host or _provider_host(provider))
-
-
-def _provider_host(provider: str) -> str:
-    cls = provider_class(provider)
-    return host_of(cls.configured_url()) if cls is not None else ""
 
 
 def _ask_by_openlibrary_key(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
@@ -328,7 +287,7 @@ def _provider_failed(provider: Provider, exc: Exception, books: list[_Book]) -> 
     logger.exception("%s: handling its answers failed", provider.name)
     error = f"internal error: {type(exc).__name__}: {exc}"
     fault = replace(
-        _fault_of(provider.name, None, error, LookupStatus.UNPARSEABLE), kind=FaultKind.OTHER
+        provider_fault(provider.name, None, error, LookupStatus.UNPARSEABLE), kind=FaultKind.OTHER
     )
     throttle.record_error(
         provider=provider.name, error=error, limits=throttle.limits_for(provider.name), fault=fault
@@ -359,7 +318,7 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
             )
         except Exception as exc:  # this book is retried; the batch's other books go on
             logger.exception("Title search failed for request %s", book.request.pk)
-            book.faults.append(_internal_fault(f"Internal error in the title search: {exc}"))
+            book.faults.append(internal_fault(f"Internal error in the title search: {exc}"))
             continue
         for outcome in resolution.asked:
             if outcome.provider not in book.attempted:
@@ -367,12 +326,12 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
             if outcome.provider not in book.answered:
                 book.answered.append(outcome.provider)
         for outcome in resolution.skipped:
-            _skip(book, outcome.provider, outcome.status, outcome.retry_after)
+            tally_skip(book, outcome.provider, outcome.status, outcome.retry_after)
         for outcome in resolution.failed:
             if outcome.provider not in book.attempted:
                 book.attempted.append(outcome.provider)
             book.faults.append(
-                _fault_of(outcome.provider, outcome.fault, outcome.detail, outcome.status)
+                provider_fault(outcome.provider, outcome.fault, outcome.detail, outcome.status)
             )
         if resolution.candidate is not None:
             book.scored.append(
@@ -419,12 +378,6 @@ def _decide(book: _Book) -> str:
     request.match_details = details
 
     if not matched:
-        if book.faults:
-            return outcomes.retry_or_fail(request, book.faults)
-        if book.unavailable:  # a provider that may know it could not be asked for now
-            return outcomes.wait_for_providers(
-                request, next_try_at(book.unavailable, now=timezone.now()), book.skipped
-            )
         reason = "No provider knows this book."
         if book.scored:
             reason = "Providers answered, but no record matched this book's title."
@@ -434,7 +387,7 @@ def _decide(book: _Book) -> str:
             reason = gettext("No provider could look this book up: %(why)s.") % {
                 "why": outcomes.skips_text(book.skipped)
             }
-        return apply.request_finish_unmatched(request=request, reason=reason)
+        return end_unmatched(book, request, reason=reason)
 
     merged = merge_candidates([c for c, _ in matched], provider_order=settings.ENRICHMENT_PROVIDERS)
     _add_our_edition_isbn(merged, [c for c, _ in matched], book.query)

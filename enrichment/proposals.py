@@ -63,6 +63,13 @@ FIELD_LABELS = {
     "goodreads_author_id": "Goodreads author",
     "viaf_id": "VIAF",
     "isni": "ISNI",
+    # What a merge of duplicate authors moves (enrichment.author_merges).
+    "name": "Name",
+    "sort_name": "Sort name",
+    "photo": "Photo",
+    "credits": "Credits",
+    "dropped_credits": "Credits both held",
+    "merged_into": "Merged into",
 }
 
 
@@ -316,6 +323,18 @@ class HeldQuery:
 
 
 @dataclass
+class HeldAuthor:
+    """What the catalog held for an author when they were looked up (an author's request)."""
+
+    name: str = ""
+    ids: dict[str, str] = field(default_factory=dict)  # author_candidates.AUTHOR_ID_KINDS keys
+    work_titles: list[str] = field(default_factory=list)  # the first few of their works
+    isbn13: list[str] = field(default_factory=list)  # the first few of those works' ISBNs
+    birth_year: int | None = None
+    death_year: int | None = None
+
+
+@dataclass
 class CandidateSeen:
     """One provider record the engine scored, as the review page lists it."""
 
@@ -372,6 +391,8 @@ class MatchDetails:
     """How a request's match was found (or not): the query, the records seen, the faults."""
 
     query: HeldQuery | None = None
+    held_author: HeldAuthor | None = None  # an author's request: what was looked up
+    learned_ids: dict[str, str] = field(default_factory=dict)  # an author's ids a match taught
     learned_from_openlibrary: dict[str, Any] = field(default_factory=dict)
     via_title_search: bool = False
     candidates: list[CandidateSeen] = field(default_factory=list)
@@ -398,6 +419,10 @@ class MatchDetails:
         values = _known(cls, data)
         query = data.get("query")
         values["query"] = HeldQuery(**_known(HeldQuery, query)) if isinstance(query, dict) else None
+        held = data.get("held_author")
+        values["held_author"] = (
+            HeldAuthor(**_known(HeldAuthor, held)) if isinstance(held, dict) else None
+        )
         values["candidates"] = [
             CandidateSeen(**_known(CandidateSeen, c))
             for c in data.get("candidates") or []

@@ -1,6 +1,8 @@
 """Pick the cover of a request: try every candidate, best source first; the first that verifies
 wins. Open Library and Archive.org by cover id first, then ISBNdb, then Google Books (often poor
 scans), then anything else, and Amazon URL patterns last (only ever a cover if they verify).
+An author's photo whose source states its licence (Wikimedia Commons) comes before all: it is
+stored with that licence, which Open Library's photos do not state.
 
 All of a request's candidates share one download deadline (COVER_CONNECT_TIMEOUT +
 COVER_READ_TIMEOUT), and a host that timed out is not asked again for the same request: one
@@ -27,6 +29,7 @@ BY_COVER_ID_PROVIDERS = frozenset({"openlibrary", "openlibrary_dump", "archive_o
 PROVIDER_PRIORITY = {"isbndb": 2, "google_books": 3}
 OTHER_PROVIDER_PRIORITY = 4
 AMAZON_PRIORITY = 5
+LICENSED_PRIORITY = -1
 #: Larger first among refs of one priority when the provider gives no dimensions.
 SIZE_LABEL_RANK = {
     "extralarge": 6,
@@ -73,6 +76,8 @@ class CoverChoice:
 def cover_ref_priority(ref: CoverRef) -> int:
     if placeholders.is_amazon_url(ref.url) or ref.provider == "amazon":
         return AMAZON_PRIORITY
+    if ref.licence:
+        return LICENSED_PRIORITY
     if ref.provider in BY_COVER_ID_PROVIDERS:
         return 0 if ref.cover_id else 1
     return PROVIDER_PRIORITY.get(ref.provider, OTHER_PROVIDER_PRIORITY)

@@ -1,10 +1,11 @@
-"""Where a cover may be fetched from: the host allowlist and the address check.
+"""Where a cover (or an author's photo) may be fetched from: the host allowlist and the
+address check.
 
-The allowlist is the providers' cover hosts plus COVER_ALLOWED_HOSTS. A host the operator named
-(a provider *_URL setting changed from its public default, or COVER_ALLOWED_HOSTS) may use plain
-http and may resolve to a private address: that is how a local mirror works. Every other host,
-the default provider hosts included, must be https on port 443 and every address its name
-resolves to must be public.
+The allowlist is the providers' cover hosts (Wikimedia's for Wikidata's photos) plus
+COVER_ALLOWED_HOSTS. A host the operator named (a provider *_URL setting changed from its public
+default, or COVER_ALLOWED_HOSTS) may use plain http and may resolve to a private address: that
+is how a local mirror works. Every other host, the default provider hosts included, must be
+https on port 443 and every address its name resolves to must be public.
 """
 
 import ipaddress
@@ -21,6 +22,8 @@ PROVIDER_COVER_HOSTS = (
     "books.google.com",  # Google Books imageLinks
     "books.googleusercontent.com",
     "images.isbndb.com",
+    # Wikidata's author photos: Commons' Special:FilePath (WIKIMEDIA_COMMONS_URL) redirects here.
+    "upload.wikimedia.org",
 )
 #: Domains whose every subdomain serves covers: Open Library's covers redirect to Archive.org's
 #: download hosts (ia800123.us.archive.org and the like).
@@ -32,6 +35,7 @@ PROVIDER_URL_SETTINGS = (
     "ARCHIVE_ORG_URL",
     "GOOGLE_BOOKS_URL",
     "ISBNDB_URL",
+    "WIKIMEDIA_COMMONS_URL",
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

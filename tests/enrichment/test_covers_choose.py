@@ -75,6 +75,19 @@ def test_candidates_are_ordered_by_source_then_size():
     ]
 
 
+def test_a_photo_whose_licence_its_source_states_comes_first():
+    commons = CoverRef(
+        "wikidata", "https://commons.wikimedia.org/wiki/Special:FilePath/A.jpg", licence="CC0"
+    )
+    unlicensed = CoverRef("wikidata", "https://commons.wikimedia.org/wiki/Special:FilePath/B.jpg")
+    assert ordered_cover_refs([OL_M, unlicensed, OL_L, commons]) == [
+        commons,  # stored with its licence: Open Library states none for its photos
+        OL_L,
+        OL_M,
+        unlicensed,
+    ]
+
+
 def test_the_first_verified_cover_wins_and_nothing_after_it_is_fetched(http):
     for ref in (OL_L, OL_M, GOOGLE_LARGE):
         serve(http, ref, JPEG)
