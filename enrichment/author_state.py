@@ -29,13 +29,24 @@ def author_completeness_of(author: Author) -> int:
     return completeness(values, AUTHOR_COMPLETENESS_WEIGHTS)
 
 
-def authors_missing_q() -> Q:
+def author_live_q(prefix: str = "") -> Q:
+    """Not a redirect (an author merged into another is nobody of its own: never enriched,
+    counted apart). `prefix`: the condition through a relation, e.g. "author__" on credits."""
+    return Q(**{f"{prefix}merged_into__isnull": True})
+
+
+def author_has_id_q(prefix: str = "") -> Q:
+    """Holds an id that links the author to the sources: an Open Library key or a Wikidata id."""
+    return Q(**{f"{prefix}openlibrary_key__isnull": False}) | ~Q(**{f"{prefix}wikidata_id": ""})
+
+
+def authors_missing_q(prefix: str = "") -> Q:
     """An author lacks something enrichment can find: a bio, a birth year, or an id that links
-    them to the sources (Open Library or Wikidata). Redirects (merged authors) are never asked."""
-    return Q(merged_into__isnull=True) & (
-        Q(bio="")
-        | Q(birth_year__isnull=True)
-        | (Q(openlibrary_key__isnull=True) & Q(wikidata_id=""))
+    them to the sources. Redirects are never asked."""
+    return author_live_q(prefix) & (
+        Q(**{f"{prefix}bio": ""})
+        | Q(**{f"{prefix}birth_year__isnull": True})
+        | ~author_has_id_q(prefix)
     )
 
 

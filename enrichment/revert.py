@@ -2,7 +2,6 @@
 it set. One transaction per entry, which writes a "revert" AuditLogEntry.
 """
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -10,25 +9,18 @@ from django.db.models import QuerySet
 
 from catalog.models import Work, WorkAuthor
 from enrichment import apply
+from enrichment.author_merges import author_merge_revert, author_merge_revertible
 from enrichment.covers.store import small_thumbnail_name, stored_sha256
 from enrichment.history import history_record
 from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import in_field_order
-from enrichment.review import BulkResult, ReviewError
+from enrichment.review import BulkResult, RevertResult, ReviewError
 from enrichment.targets import RequestTargets, lock_entry_targets
 from enrichment.work_state import stored_value
 
 CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
-
-
-@dataclass
-class RevertResult:
-    entry_id: int
-    reverted: dict[str, dict] = field(default_factory=dict)  # field -> {old, new, target}
-    refused: dict[str, str] = field(default_factory=dict)  # field -> why not
-    revert_entry: AuditLogEntry | None = None
 
 
 REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER)
@@ -39,6 +31,8 @@ PHOTO_LICENCE_FIELDS = ("photo_licence", "photo_licence_url", "photo_artist")
 def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
     """Put back the values an entry replaced, field by field, only where the field still holds
     the value the entry set; says why for the others. Writes a "revert" audit entry."""
+    if entry.action == Action.MERGE:  # credits and ids given back to the duplicate author
+        return author_merge_revert(entry=entry, actor=actor)
     result = RevertResult(entry_id=entry.pk)
     if entry.action not in REVERTIBLE:
         label = entry.get_action_display().lower()
@@ -82,6 +76,8 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
 def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:
     """The fields of an entry that a revert could still put back: none for an entry that
     changed nothing revertible, or whose every field a later revert already put back."""
+    if entry.action == Action.MERGE:
+        return ["merged_into"] if author_merge_revertible(entry) else []
     if entry.action not in REVERTIBLE:
         return []
     done = _already_reverted(entry)

@@ -53,6 +53,16 @@ class ApproveResult:
 
 
 @dataclass
+class RevertResult:
+    """What reverting an audit entry did (enrichment.revert; a merge: author_merges)."""
+
+    entry_id: int
+    reverted: dict[str, dict] = field(default_factory=dict)  # field -> {old, new, target}
+    refused: dict[str, str] = field(default_factory=dict)  # field (or "*") -> why not
+    revert_entry: AuditLogEntry | None = None
+
+
+@dataclass
 class DismissResult:
     request_id: int
     dismissed: bool  # False: it was dismissed already
@@ -252,6 +262,7 @@ NOTHING_MISSING = "the work has a cover and complete metadata: nothing to look u
 ALREADY_QUEUED = "the work is already queued"
 AUTHOR_NOTHING_MISSING = "the author has a bio, dates and ids: nothing to look up"
 AUTHOR_ALREADY_QUEUED = "the author is already queued"
+AUTHOR_REDIRECT = "the author is a redirect (merged into another author): enrich that one"
 
 
 def _enqueue_works(
@@ -295,7 +306,20 @@ def _enqueue_authors(author_ids: Iterable[int]) -> tuple[set[int], dict[int, str
             author_id__in=rest, status__in=EnrichmentRequest.ACTIVE_STATUSES
         ).values_list("author_id", flat=True)
     )
-    why = {a: AUTHOR_ALREADY_QUEUED if a in active else AUTHOR_NOTHING_MISSING for a in rest}
+    redirects = set(
+        Author.objects.filter(pk__in=rest, merged_into__isnull=False).values_list("pk", flat=True)
+    )
+    gone = rest - set(Author.objects.filter(pk__in=rest).values_list("pk", flat=True))
+    why = {
+        a: "no longer exists"
+        if a in gone
+        else AUTHOR_REDIRECT
+        if a in redirects
+        else AUTHOR_ALREADY_QUEUED
+        if a in active
+        else AUTHOR_NOTHING_MISSING
+        for a in rest
+    }
     return {a for a in queued if a is not None}, why
 
 

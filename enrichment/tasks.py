@@ -6,7 +6,7 @@ already applied (or no longer pending) is left alone, and a bulk operation resum
 progress says it stopped.
 """
 
-from enrichment import bulk_operations, cover_apply, engine, queue
+from enrichment import bulk_operations, cover_apply, engine, queue, reconcile
 
 
 def process_enrichment_batch(request_ids: list[int]) -> dict:
@@ -27,3 +27,8 @@ def fetch_covers_for_requests(request_ids: list[int], actor_id: int | None = Non
 def run_bulk_operation(operation_id: int) -> dict:
     operation = bulk_operations.bulk_operation_run(operation_id=operation_id)
     return {"status": operation.status, "done": operation.done, "total": operation.total}
+
+
+def propose_author_merges() -> dict:
+    """The daily schedule: record a merge proposal for each pair of duplicate authors found."""
+    return reconcile.author_duplicates_propose().as_json()

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from catalog import text
 from catalog.importers import NormalizedRow
 from catalog.importers.base import Credit
-from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor, WorkSeries
+from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor, WorkSeries
 
 #: A book that holds Open Library keys: a work or an edition.
 _Book = TypeVar("_Book", Work, Edition)
@@ -48,6 +48,16 @@ def _chunks(values: Iterable) -> Iterable[list]:
         yield values[start : start + IN_CHUNK]
 
 
+def _redirect_names(author_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Author id -> the normalized names of the authors merged into it (now redirects)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for chunk in _chunks(author_ids):
+        merged = Author.objects.filter(merged_into_id__in=chunk)
+        for kept_id, normalized in merged.values_list("merged_into_id", "name_normalized"):
+            names[kept_id].append(normalized)
+    return names
+
+
 def _work_key(work: Work) -> tuple:
     """A work's identity in one batch: its pk, or the object for a work not saved yet."""
     return ("pk", work.pk) if work.pk is not None else ("new", id(work))
@@ -61,6 +71,9 @@ class _TitleCandidate:
     author: str  # normalized primary author
     title: str  # without series and subtitle
     subtitle: str
+    # The names of authors merged into the primary author (redirects): rows naming them are
+    # theirs too.
+    author_aliases: tuple[str, ...] = ()
 
     def full_title(self) -> str:
         return text.normalize_text(f"{self.title} {self.subtitle}")
@@ -71,6 +84,7 @@ class _Person:
     name: str
     normalized: str
     role: str
+    aliases: tuple[str, ...] = ()  # normalized names of the authors merged into this one
 
 
 class _CatalogIndex:
@@ -133,21 +147,27 @@ class _CatalogIndex:
         for work in title_works:
             main, subtitle = text.split_subtitle(text.split_series_entries(work.title)[0])
             subtitle = work.subtitle or subtitle  # a title stored whole before subtitles split
-            authors = [p.normalized for p in index.people.get(_work_key(work), [])]
+            people = index.people.get(_work_key(work), [])
             index.by_title[work.title_normalized].append(
                 _TitleCandidate(
-                    work=work, author=authors[0] if authors else "", title=main, subtitle=subtitle
+                    work=work,
+                    author=people[0].normalized if people else "",
+                    title=main,
+                    subtitle=subtitle,
+                    author_aliases=people[0].aliases if people else (),
                 )
             )
         return index
 
     def _load_people(self, work_ids: set[int]) -> None:
         credits = WorkAuthor.objects.order_by("work_id", "position").values_list(
-            "work_id", "author__name", "author__name_normalized", "role"
+            "work_id", "author_id", "author__name", "author__name_normalized", "role"
         )
-        for chunk in _chunks(work_ids):
-            for work_id, name, normalized, role in credits.filter(work_id__in=chunk):
-                self.people.setdefault(("pk", work_id), []).append(_Person(name, normalized, role))
+        rows = [row for chunk in _chunks(work_ids) for row in credits.filter(work_id__in=chunk)]
+        aliases = _redirect_names({author_id for _w, author_id, *_rest in rows})
+        for work_id, author_id, name, normalized, role in rows:
+            person = _Person(name, normalized, role, tuple(aliases.get(author_id, ())))
+            self.people.setdefault(("pk", work_id), []).append(person)
         # Title matching compares primary authors: those credited as authors, first.
         for people in self.people.values():
             people.sort(key=lambda person: person.role != WorkAuthor.Role.AUTHOR)
@@ -211,9 +231,10 @@ class _CatalogIndex:
             return None  # a title alone is not enough to call two books the same
         for candidate in self.by_title.get(text.normalize_title(row.title), []):
             work = candidate.work
-            same_author = (
-                bool(candidate.author)
-                and fuzz.token_sort_ratio(author, candidate.author) >= AUTHOR_MATCH_MIN
+            same_author = any(
+                fuzz.token_sort_ratio(author, known) >= AUTHOR_MATCH_MIN
+                for known in (candidate.author, *candidate.author_aliases)
+                if known
             )
             same_volume = not (work.series_number and row.series_number) or (
                 work.series_number == row.series_number

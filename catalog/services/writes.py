@@ -145,11 +145,7 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     names.pop("", None)
     if not names:
         return
-    authors = {
-        author.name_normalized: author
-        for chunk in _chunks(names)
-        for author in Author.objects.filter(name_normalized__in=chunk)
-    }
+    authors = _authors_credited(names)
     missing = [
         Author(name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
         for key, c in names.items()
@@ -170,6 +166,32 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     bulk.insert_many(
         WorkAuthor, ["created_at", "updated_at", "work", "author", "role", "position"], links
     )
+
+
+#: Redirects followed at most (a merged author's kept author may itself have been merged).
+REDIRECT_HOPS_MAX = 10
+
+
+def _authors_credited(keys: Iterable[str]) -> dict[str, Author]:
+    """Name key -> the author a credit under that name goes to: the author holding the name,
+    or, for a redirect (an author merged into another), the author it was merged into."""
+    found: dict[str, Author] = {}
+    for chunk in _chunks(keys):
+        for author in Author.objects.filter(name_normalized__in=chunk):
+            held = found.get(author.name_normalized)
+            # A live author holding the name wins over a redirect holding it too.
+            if held is None or (held.merged_into_id and not author.merged_into_id):
+                found[author.name_normalized] = author
+    for _hop in range(REDIRECT_HOPS_MAX):
+        targets = {a.merged_into_id for a in found.values() if a.merged_into_id}
+        if not targets:
+            break
+        by_pk = Author.objects.in_bulk(targets)
+        found = {
+            key: by_pk.get(author.merged_into_id, author) if author.merged_into_id else author
+            for key, author in found.items()
+        }
+    return found
 
 
 def _create_series(planned: Iterable[tuple[Work, list[tuple[str, str]]]]) -> None:

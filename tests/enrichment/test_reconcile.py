@@ -1,0 +1,310 @@
+"""Finding duplicate authors and proposing merges (enrichment.reconcile): never merging, never
+on a name alone."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django_q.models import Schedule
+
+from catalog import isbn
+from catalog.models import Author
+from enrichment import reconcile, tasks
+from enrichment.author_matching import person_name_key
+from enrichment.models import AuthorMerge
+from enrichment.reconcile import Person, author_duplicates_propose
+from tests.factories import make_author, make_edition, make_isbn13, make_work
+
+MAPMYREADS = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
+Reason = AuthorMerge.Reason
+
+
+def proposals() -> list[tuple[str, str, str]]:
+    return sorted(
+        (m.kept.name, m.duplicate.name, m.reason)
+        for m in AuthorMerge.objects.select_related("kept", "duplicate")
+    )
+
+
+def mapmyreads_row(filename: str, isbn_column: str, isbn13: str) -> dict[str, str]:
+    """The row of a real mapmyreads export for one ISBN-13 (Goodreads wraps it in ="...")."""
+    with open(MAPMYREADS / filename, encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            if row[isbn_column].strip('="') == isbn13:
+                return row
+    raise AssertionError(f"{isbn13} is not in {filename}")
+
+
+# --- the rules, without a database ---------------------------------------------------------
+
+
+def test_the_kept_author_has_more_credits_then_an_open_library_key_then_the_lower_pk():
+    few = Person(1, "Ursula K. Le Guin", credits=1)
+    many = Person(2, "Le Guin, Ursula K.", credits=3)
+    assert reconcile.kept_and_duplicate(few, many) == (many, few)
+    keyed = Person(3, "Ursula K. Le Guin", ids={"openlibrary_author": "OL31353A"}, credits=1)
+    assert reconcile.kept_and_duplicate(few, keyed) == (keyed, few)
+    older = Person(4, "Ursula K. Le Guin", credits=1)
+    newer = Person(5, "Ursula K. Le Guin", credits=1)
+    assert reconcile.kept_and_duplicate(newer, older) == (older, newer)
+
+
+def test_names_in_another_order_or_script_agree_and_a_surname_alone_does_not():
+    def agree(a: str, b: str) -> bool:
+        return reconcile.name_agreement(Person(1, a), Person(2, b))[0] >= reconcile.NAME_MATCH_MIN
+
+    assert person_name_key("Le Guin, Ursula K.") == person_name_key("Ursula K. Le Guin")
+    assert agree("Le Guin, Ursula K.", "Ursula K. Le Guin")
+    # The issue's pair: person_name_key alone keeps them apart ("sergey" / "sergei"), the
+    # name rule of author matching folds the two romanisations.
+    assert person_name_key("Сергей Лукьяненко") != person_name_key("Sergei Lukyanenko")
+    assert agree("Сергей Лукьяненко", "Sergei Lukyanenko")
+    assert agree("Сергей Лукьяненко", "Sergey Lukyanenko")
+    assert not agree("Arkady Strugatsky", "Boris Strugatsky")  # brothers, one book
+    assert not agree("Ursula K. Le Guin", "Charles Le Guin")
+    assert not agree("Rumi", "Jalal ad-Din Muhammad ar-Rumi")  # a surname alone
+
+
+def test_ids_are_grouped_in_one_pass_and_each_duplicate_paired_with_the_best_author():
+    people = [
+        Person(1, "A", ids={"wikidata": "Q1"}, credits=1),
+        Person(2, "B", ids={"wikidata": "Q1", "viaf": "7"}, credits=5),
+        Person(3, "C", ids={"viaf": "7"}, credits=0),
+        Person(4, "D", ids={"wikidata": "Q9"}),
+    ]
+    assert reconcile.pairs_sharing_ids(people) == {
+        (1, 2): {"wikidata": "Q1"},
+        (2, 3): {"viaf": "7"},
+    }
+
+
+# --- against the catalog --------------------------------------------------------------------
+
+pytestmark = pytest.mark.django_db
+
+
+def test_authors_sharing_an_external_id_are_proposed_whatever_its_written_form():
+    kept = make_author("Sergei Lukyanenko", goodreads_author_id="37542")
+    make_work("Night Watch", authors=[kept])
+    make_work("Day Watch", authors=[kept])
+    # Goodreads' own URL slug form of the same id.
+    other = make_author("S. Lukyanenko", goodreads_author_id="37542.Sergei_Lukyanenko")
+    make_work("Labyrinth of Reflections", authors=[other])
+    isni_a = make_author("Ursula K. Le Guin", isni="0000 0001 2146 8188")
+    isni_b = make_author("Ursula Le Guin", isni="0000000121468188")
+
+    result = author_duplicates_propose()
+
+    assert result.proposed == 2 and result.by_reason == {Reason.SHARED_ID: 2}
+    merge = AuthorMerge.objects.get(duplicate=other)
+    assert merge.kept == kept and merge.reason == Reason.SHARED_ID  # more credits
+    assert merge.status == AuthorMerge.Status.PROPOSED
+    assert merge.evidence["ids"] == {"goodreads_author": "37542"}
+    assert merge.evidence["names"] == {"kept": "Sergei Lukyanenko", "duplicate": "S. Lukyanenko"}
+    isni_merge = AuthorMerge.objects.get(kept=isni_a)
+    assert isni_merge.duplicate == isni_b and isni_merge.evidence["ids"] == {
+        "isni": "0000000121468188"
+    }
+    # Nothing was merged: proposals only.
+    assert not Author.objects.filter(merged_into__isnull=False).exists()
+
+
+def test_a_shared_id_with_another_id_that_differs_is_proposed_with_the_conflict_shown():
+    make_author("Ursula K. Le Guin", goodreads_author_id="874602", wikidata_id="Q181659")
+    make_author("Ursula K. Le Guin", goodreads_author_id="874602", wikidata_id="Q42")
+    author_duplicates_propose()
+    merge = AuthorMerge.objects.get()
+    assert merge.evidence["conflicting_ids"] == {"wikidata": ["Q181659", "Q42"]}
+
+
+def test_a_transliterated_name_and_a_shared_work_are_proposed():
+    cyrillic = make_author("Сергей Лукьяненко")
+    latin = make_author("Sergei Lukyanenko")
+    make_work("Лабиринт отражений", authors=[cyrillic])
+    make_work("Night Watch", authors=[cyrillic])
+    make_work("Лабиринт отражений", authors=[latin])  # the same title, another record
+
+    result = author_duplicates_propose()
+
+    assert result.proposed == 1 and result.by_reason == {Reason.NAME_AND_WORK: 1}
+    merge = AuthorMerge.objects.get()
+    assert (merge.kept, merge.duplicate) == (cyrillic, latin)
+    assert merge.evidence["works"] == ["Лабиринт отражений"]
+    assert merge.evidence["names"] == {
+        "kept": "Сергей Лукьяненко",
+        "duplicate": "Sergei Lukyanenko",
+    }
+    assert merge.evidence["name_score"] >= reconcile.NAME_MATCH_MIN
+
+
+def test_two_authors_credited_on_one_work_or_on_one_isbn_are_proposed():
+    cyrillic = make_author("Сергей Лукьяненко")
+    latin = make_author("Sergey Lukyanenko")
+    make_work("Night Watch", authors=[cyrillic, latin])
+    # One ISBN-13 on two works: one edition holds it, the other only as its ISBN-10.
+    isbn13 = make_isbn13()
+    le_guin = make_author("Ursula K. Le Guin")
+    le_guin_lf = make_author("Le Guin, Ursula K.")
+    make_edition(make_work("A Wizard of Earthsea", authors=[le_guin]), isbn13=isbn13)
+    make_edition(
+        make_work("Earthsea 1", authors=[le_guin_lf]),
+        isbn13=None,
+        isbn10=isbn.isbn13_to_isbn10(isbn13),
+    )
+
+    author_duplicates_propose()
+
+    by_kept = {m.kept.name: m for m in AuthorMerge.objects.select_related("kept")}
+    assert by_kept["Сергей Лукьяненко"].evidence["works"] == ["Night Watch"]
+    assert by_kept["Ursula K. Le Guin"].duplicate == le_guin_lf
+    assert by_kept["Ursula K. Le Guin"].evidence["isbns"] == [isbn13]
+
+
+def test_last_first_and_first_last_sharing_a_work_are_proposed():
+    le_guin = make_author("Ursula K. Le Guin")
+    le_guin_lf = make_author("Le Guin, Ursula K.")
+    make_work("The Dispossessed", authors=[le_guin])
+    make_work("The Left Hand of Darkness", authors=[le_guin])
+    make_work("The Dispossessed", authors=[le_guin_lf])
+    author_duplicates_propose()
+    assert proposals() == [("Ursula K. Le Guin", "Le Guin, Ursula K.", Reason.NAME_AND_WORK)]
+
+
+def test_the_real_mapmyreads_spellings_of_rumi():
+    """The Essential Rumi, as the two real exports credit it: Goodreads' Author and Author l-f
+    are one name in two orders; StoryGraph's "Rumi" is a surname alone."""
+    goodreads = mapmyreads_row("goodreads_library_export.csv", "ISBN13", "9780062509598")
+    storygraph = mapmyreads_row("storygraph_export.csv", "ISBN/UID", "9780062509598")
+    assert goodreads["Author l-f"] == "ar-Rumi, Jalal ad-Din Muhammad"
+    title = goodreads["Title"]
+    first = make_author(goodreads["Author"])
+    first_edition = make_edition(make_work(title, authors=[first]), isbn13="9780062509598")
+    make_edition(first_edition.work, isbn13=None, isbn10="0062509594")
+    make_work(title, authors=[make_author(goodreads["Author l-f"])])
+    make_work(storygraph["Title"], authors=[make_author(storygraph["Authors"])])
+
+    author_duplicates_propose()
+
+    assert proposals() == [
+        ("Jalal ad-Din Muhammad ar-Rumi", "ar-Rumi, Jalal ad-Din Muhammad", Reason.NAME_AND_WORK)
+    ]
+
+
+def test_the_same_name_without_a_shared_work_is_not_proposed():
+    make_work("Night Watch", authors=[make_author("Сергей Лукьяненко")])
+    make_work("The Genome", authors=[make_author("Sergei Lukyanenko")])
+    make_work("A Wizard of Earthsea", authors=[make_author("Ursula K. Le Guin")])
+    make_work("The Dispossessed", authors=[make_author("Ursula K. Le Guin")])
+    make_author("Le Guin, Ursula K.")  # no work at all
+    result = author_duplicates_propose()
+    assert result.proposed == 0 and not AuthorMerge.objects.exists()
+
+
+def test_co_authors_and_relatives_sharing_a_work_are_not_proposed():
+    make_work(
+        "Roadside Picnic",
+        authors=[make_author("Arkady Strugatsky"), make_author("Boris Strugatsky")],
+    )
+    make_work("Good Omens", authors=[make_author("Neil Gaiman"), make_author("Terry Pratchett")])
+    assert author_duplicates_propose().proposed == 0
+
+
+def test_a_name_and_a_work_with_different_ids_of_one_kind_are_two_people():
+    a = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
+    b = make_author("Le Guin, Ursula K.", wikidata_id="Q99999")
+    make_work("The Dispossessed", authors=[a, b])
+    result = author_duplicates_propose()
+    assert result.proposed == 0 and result.conflicting_ids == 1
+
+
+def test_redirects_are_not_reconciled_again():
+    kept = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
+    make_author("Le Guin, Ursula K.", wikidata_id="Q181659", merged_into=kept)
+    assert author_duplicates_propose().proposed == 0
+
+
+def test_an_open_or_decided_pair_is_not_proposed_again():
+    a = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
+    b = make_author("Le Guin, Ursula K.", wikidata_id="Q181659")
+    assert author_duplicates_propose().proposed == 1
+    again = author_duplicates_propose()
+    assert again.proposed == 0 and again.already_proposed == 1
+    AuthorMerge.objects.update(status=AuthorMerge.Status.DISMISSED)
+    assert author_duplicates_propose().proposed == 0  # a dismissed pair stays dismissed
+    assert AuthorMerge.objects.count() == 1
+    # A proposal the other way round is the same pair.
+    AuthorMerge.objects.all().delete()
+    AuthorMerge.objects.create(kept=b, duplicate=a, reason=Reason.SHARED_ID)
+    assert author_duplicates_propose().proposed == 0
+
+
+def synthetic_name(n: int) -> str:
+    """A made-up name of its own for each n, far from every other: "Bacd Fghk"."""
+    letters = "bcdfghklmnprstvz"
+    word = "".join(letters[int(d, 16)] + "aeiou"[i % 5] for i, d in enumerate(f"{n:04x}"))
+    return f"{word.title()} {word[::-1].title()}"
+
+
+def test_a_crowded_title_still_finds_its_duplicates():
+    for n in range(reconcile.PAIRWISE_GROUP_MAX + 10):
+        make_work("Poems", authors=[make_author(synthetic_name(n))])
+    make_work("Poems", authors=[make_author("Анна Ахматова")])
+    make_work("Poems", authors=[make_author("Anna Akhmatova")])
+    author_duplicates_propose()
+    assert proposals() == [("Анна Ахматова", "Anna Akhmatova", Reason.NAME_AND_WORK)]
+
+
+def _catalog_of(size: int) -> None:
+    for n in range(size):
+        author = make_author(synthetic_name(n), goodreads_author_id=str(1000 + n))
+        make_edition(make_work(f"Book {n}", authors=[author]))
+    pair = [make_author("Сергей Лукьяненко"), make_author("Sergei Lukyanenko")]
+    make_work("Night Watch", authors=pair)
+    make_work("Poems", authors=[make_author("Ursula K. Le Guin")])
+    make_work("Poems", authors=[make_author("Ursula Le Guin")])
+
+
+def _queries_to_reconcile() -> int:
+    with CaptureQueriesContext(connection) as captured:
+        reconcile.find_duplicate_pairs()
+    return len(captured)
+
+
+def test_the_number_of_queries_does_not_grow_with_the_catalog():
+    _catalog_of(5)
+    small = _queries_to_reconcile()
+    _catalog_of(80)
+    assert _queries_to_reconcile() == small
+
+
+def test_the_command_prints_counts_and_json():
+    a = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
+    make_author("Le Guin, Ursula K.", wikidata_id="Q181659")
+    make_work("The Dispossessed", authors=[a])
+    out = io.StringIO()
+    call_command("reconcile_authors", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {
+        "proposed": 1,
+        "by_reason": {"shared_id": 1, "name_and_work": 0},
+        "already_proposed": 0,
+        "conflicting_ids": 0,
+    }
+    out = io.StringIO()
+    call_command("reconcile_authors", stdout=out)
+    assert "Proposed 0 merges" in out.getvalue()
+    assert "1 pairs were proposed before" in out.getvalue()
+
+
+def test_a_daily_schedule_proposes_merges_and_merges_nothing():
+    [schedule] = Schedule.objects.filter(func="enrichment.tasks.propose_author_merges")
+    assert schedule.schedule_type == Schedule.DAILY
+    make_author("Ursula K. Le Guin", wikidata_id="Q181659")
+    make_author("Le Guin, Ursula K.", wikidata_id="Q181659")
+    assert tasks.propose_author_merges()["proposed"] == 1
+    assert AuthorMerge.objects.get().status == AuthorMerge.Status.PROPOSED
+    assert not Author.objects.filter(merged_into__isnull=False).exists()
