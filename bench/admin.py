@@ -110,13 +110,30 @@ def fill(works: int) -> None:
 
     rng = random.Random(7)
     now = timezone.now()
-    authors = [
-        Author(name=f"Author {i}", name_normalized=text.normalize_person_name(f"Author {i}"))
-        for i in range(works // 5)
-    ]
+    # Authors at every stage of enrichment, a few of them redirects (merged into another).
+    authors = []
+    for i in range(works // 5):
+        found = rng.random() < 0.6
+        authors.append(
+            Author(
+                name=f"Author {i}",
+                name_normalized=text.normalize_person_name(f"Author {i}"),
+                bio="A bio." if found and rng.random() < 0.8 else "",
+                birth_year=1900 + i % 100 if found else None,
+                openlibrary_key=f"OL{i}A" if found and rng.random() < 0.7 else None,
+                photo=f"authors/{i:064x}.jpg" if found and rng.random() < 0.3 else "",
+                completeness=rng.choice([0, 25, 40, 65, 90, 100]) if found else 0,
+                enrichment_status=rng.choice(["enriched", "needs_review", "unresolved"])
+                if found
+                else rng.choice(["", "", "queued"]),
+            )
+        )
     for start in range(0, len(authors), CHUNK):
         Author.objects.bulk_create(authors[start : start + CHUNK])
     author_ids = list(Author.objects.values_list("pk", flat=True))
+    redirects = set(author_ids[1::100])
+    Author.objects.filter(pk__in=redirects).update(merged_into_id=author_ids[0])
+    author_ids = [pk for pk in author_ids if pk not in redirects]  # credits go to live authors
     templates = proposal_templates()
     statuses = [s for s, share in STATUSES for _ in range(int(share * 100))]
     work_status = {
@@ -328,6 +345,8 @@ def run_here(works: int, repeats: int) -> bool:
         .first()
     )
     queue_url = reverse("admin:enrichment_enrichmentrequest_changelist")
+    works_url = reverse("admin:catalog_work_changelist")
+    authors_url = reverse("admin:catalog_author_changelist")
     rows_url = reverse("admin:catalog_importrow_changelist")
     first_row = job.rows.order_by("line_number").values_list("pk", flat=True).first()
     pages = [
@@ -339,6 +358,12 @@ def run_here(works: int, repeats: int) -> bool:
         ("queue: search a title", f"{queue_url}?q=number+4242"),
         ("review page", reverse("admin:enrichment_enrichmentrequest_change", args=[first.pk])),
         ("dashboard", reverse("admin:enrichment_dashboard")),
+        ("works list", works_url),
+        ("works: author incomplete", f"{works_url}?author_completeness=incomplete"),
+        ("works: author complete", f"{works_url}?author_completeness=complete"),
+        ("works: author lacks a bio…", f"{works_url}?author_completeness=missing"),
+        ("authors list", authors_url),
+        ("authors: lacking a bio…", f"{authors_url}?redirect=no&missing=bio_dates_or_ids"),
         ("audit log", reverse("admin:enrichment_auditlogentry_changelist")),
         ("import job page", reverse("admin:catalog_importjob_change", args=[job.pk])),
         ("import rows", f"{rows_url}?job={job.pk}"),

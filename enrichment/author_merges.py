@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Author, Work, WorkAuthor
 from enrichment.author_state import author_refresh
 from enrichment.history import history_record
-from enrichment.models import AuditLogEntry, AuthorMerge
+from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
 from enrichment.review import BulkResult, RevertResult
 
 Status = AuthorMerge.Status
@@ -166,6 +166,16 @@ def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
         merge.reviewed_at = now
         merge.save()
         history_record(entry=entry)
+        # A redirect is nobody of its own: its waiting request is not worked (the kept author
+        # is the one to enrich).
+        EnrichmentRequest.objects.filter(
+            author=duplicate, status=EnrichmentRequest.Status.PENDING
+        ).update(
+            status=EnrichmentRequest.Status.SKIPPED,
+            review_note=_("The author was merged into %(kept)s.") % {"kept": _author_label(kept)},
+            finished_at=now,
+            updated_at=now,
+        )
         author_refresh(kept, touched=False)
         author_refresh(duplicate, touched=False)
     outcome.done = True

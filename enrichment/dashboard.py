@@ -4,19 +4,25 @@ with `enrichment_report`), plus the running imports, bulk operations and the day
 import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ImportJob
+from catalog.models import EnrichmentStatus, ImportJob
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.selectors import (
+    AUTHOR_DETAILS,
+    AUTHORS_MISSING_KEY,
     COMPLETENESS_BUCKETS,
     MISSING_AUTHORS,
     MISSING_FIELDS,
+    NOT_ENRICHED_KEY,
     ProviderHealth,
     ProvidersReachability,
+    author_counts,
     catalog_counts,
     covers_by_source,
     provider_health,
@@ -48,8 +54,85 @@ def bars(rows: list[Bar], *, scale: int | None = None) -> list[Bar]:
 
 
 @dataclass
+class AuthorPanel:
+    """The authors' figures beside the works' (selectors.author_counts), each linked to the
+    author list filtered to what it counts."""
+
+    counts: dict = field(default_factory=dict)
+    details: list[Bar] = field(default_factory=list)  # authors with a bio, a birth year…
+    completeness: list[Bar] = field(default_factory=list)
+    statuses: list[Bar] = field(default_factory=list)
+    list_url: str = ""
+    missing_url: str = ""
+    redirects_url: str = ""
+
+
+#: An author's enrichment status -> the colour of its bar (the queue's colours, review.css).
+AUTHOR_STATUS_COLOURS = {
+    EnrichmentStatus.NOT_ENRICHED: "none",
+    EnrichmentStatus.QUEUED: "in_progress",
+    EnrichmentStatus.WAITING: "pending",
+    EnrichmentStatus.ENRICHED: "completed",
+    EnrichmentStatus.NEEDS_REVIEW: "needs_review",
+    EnrichmentStatus.UNRESOLVED: "skipped",
+    EnrichmentStatus.DISMISSED: "skipped",
+    EnrichmentStatus.FAILED: "failed",
+}
+
+
+def author_panel(counts: dict) -> AuthorPanel:
+    """The authors' bars with their links to the author list's filters (enrichment.admin.
+    authors); redirects are in no bar, only in their own link."""
+    url = reverse("admin:catalog_author_changelist")
+
+    def filtered(**params) -> str:
+        return f"{url}?{urlencode({'redirect': 'no', **params})}"  # the figures' authors
+
+    total = counts["total"]
+    by_status = counts["by_enrichment_status"]
+    return AuthorPanel(
+        counts=counts,
+        details=bars(
+            [
+                Bar(label, counts[f"with_{key}"], url=filtered(has=key))
+                for key, label, _condition in AUTHOR_DETAILS
+            ],
+            scale=total,
+        ),
+        completeness=bars(
+            [
+                Bar(
+                    label,
+                    counts["completeness"][f"{low}-{high}"],
+                    url=filtered(completeness=f"{low}-{high}"),
+                )
+                for label, low, high in COMPLETENESS_BUCKETS
+            ],
+            scale=total,
+        ),
+        statuses=bars(
+            [
+                Bar(
+                    label,
+                    by_status[value or NOT_ENRICHED_KEY],
+                    url=filtered(enrichment_status=value or "none"),
+                    colour=AUTHOR_STATUS_COLOURS[EnrichmentStatus(value)],
+                )
+                for value, label in EnrichmentStatus.choices
+                if by_status[value or NOT_ENRICHED_KEY]
+            ],
+            scale=total,
+        ),
+        list_url=filtered(),
+        missing_url=filtered(missing=AUTHORS_MISSING_KEY),
+        redirects_url=filtered(redirect="yes"),
+    )
+
+
+@dataclass
 class Figures:
     works: dict = field(default_factory=dict)
+    authors: AuthorPanel = field(default_factory=AuthorPanel)
     covers_by_source: list[Bar] = field(default_factory=list)
     completeness: list[Bar] = field(default_factory=list)
     missing_fields: list[Bar] = field(default_factory=list)
@@ -79,6 +162,7 @@ def dashboard_figures(*, now=None) -> Figures:
         [Bar(label, figures.works[f"missing{i}"]) for i, (label, _) in enumerate(missing)],
         scale=figures.works["total"],
     )
+    figures.authors = author_panel(author_counts())  # one aggregate query
     by_status, by_confidence = queue_counts()
     figures.queue = bars(
         [Bar(label, by_status.get(value, 0), colour=value) for value, label in STATUS_ORDER]
@@ -92,7 +176,7 @@ def dashboard_figures(*, now=None) -> Figures:
     )
     states = provider_states()  # one query for the providers' table and the notice
     figures.providers = provider_health(now=now, states=states)
-    figures.reachability = providers_reachability(now=now, states=states)
+    figures.reachability = providers_reachability(now=now, states=states, health=figures.providers)
     figures.imports = list(
         ImportJob.objects.filter(
             status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]

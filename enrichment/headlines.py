@@ -6,6 +6,7 @@ what happened when nothing matched. Pure functions, no database.
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 
+from enrichment.author_matching import ID_AGREES, NAME_AGREES, NAME_CLOSE
 from enrichment.matching import AUTHOR_AGREES, ISBN_AGREES, TITLE_AGREES, Tier
 
 
@@ -98,6 +99,58 @@ def no_match_headline(
             "and author search."
         )
     return gettext("Nothing was found: no provider knows this book.")
+
+
+def author_match_headline(*, tier: str, identifier: int, works: int, name: int) -> str:
+    """An author's match in one sentence, with the thresholds author_matching's tiers use, e.g.
+    "The name agrees, but no work of theirs is on the record: check it is the same person."."""
+    agreed, differs = [], []
+    if identifier >= ID_AGREES:
+        agreed.append(gettext("an id of ours is on the record"))
+    if works >= TITLE_AGREES:
+        agreed.append(gettext("a work of theirs is on the record"))
+    elif identifier < ID_AGREES:  # with an id, the works only confirm
+        differs.append(gettext("no work of theirs is on the record"))
+    if name >= NAME_AGREES:
+        agreed.append(gettext("the name agrees"))
+    elif name >= NAME_CLOSE:
+        differs.append(gettext("the name is only close (%(score)s/5)") % {"score": name})
+    else:
+        differs.append(gettext("the name differs (%(score)s/5)") % {"score": name})
+    if tier == Tier.HIGH:
+        advice = gettext("the same person")
+    elif identifier < ID_AGREES and works < TITLE_AGREES:
+        advice = gettext("check it is the same person (a name alone is never enough)")
+    else:
+        advice = gettext("check it is the same person")
+    said = _parts(agreed) if agreed else ""
+    if differs:
+        against = get_text_list(differs, gettext("and"))
+        said = (
+            gettext("%(agreed)s, but %(against)s") % {"agreed": said, "against": against}
+            if said
+            else capfirst(against)
+        )
+    return gettext("%(said)s: %(advice)s.") % {"said": said, "advice": advice}
+
+
+def author_no_match_headline(
+    *, looked_up: bool, answered: bool, failed: bool, records_seen: int
+) -> str:
+    """What happened when no record is the author."""
+    if failed:
+        return gettext("Not looked up: the sources could not be asked (see below).")
+    if not answered:
+        if not looked_up:
+            return gettext("Not looked up yet.")
+        return gettext("Not looked up: no source could be asked (see below).")
+    if records_seen:
+        return ngettext(
+            "Nothing was found: the record the sources gave is not this author.",
+            "Nothing was found: none of the %(count)s records the sources gave is this author.",
+            records_seen,
+        ) % {"count": records_seen}
+    return gettext("Nothing was found: no source knows this author.")
 
 
 def _parts(names: list[str]) -> str:

@@ -1,7 +1,8 @@
 """Enrichment models: the queue, the provider cache and the audit log."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,13 @@ class EnrichmentRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="enrichment_requests",
     )
+    # One key for the target, whichever its kind (a work's id, minus an author's id), kept by the
+    # database: "the newest request of each target" is one index probe (selectors).
+    target_key = models.GeneratedField(
+        expression=Coalesce(F("work_id"), -F("author_id")),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     confidence = models.CharField(max_length=8, choices=Confidence.choices, blank=True)
@@ -231,9 +239,11 @@ class EnrichmentRequest(models.Model):
             models.Index(
                 fields=["cover_status", "cover_queued_at"], name="enrichreq_cover_due_idx"
             ),
-            # "Is there a newer request for this work?" (selectors.current_requests), index-only.
-            models.Index(fields=["work", "id"], name="enrichreq_work_newest_idx"),
-            models.Index(fields=["author", "id"], name="enrichreq_author_newest_idx"),
+            # "Is there a newer request for this target?" (selectors.current_requests),
+            # index-only; SQLite's planner scans the table for a generated column, so it asks by
+            # work and by author, on the foreign keys' indexes, the rows read from this one.
+            models.Index(fields=["target_key", "id"], name="enrichreq_target_newest_idx"),
+            models.Index(fields=["work", "author"], name="enrichreq_work_author_idx"),
         ]
         permissions = [
             ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),

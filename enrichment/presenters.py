@@ -78,6 +78,8 @@ def answered_providers(req: EnrichmentRequest) -> list[str]:
 def request_headline(req: EnrichmentRequest) -> str:
     """The review page's one sentence: what agreed and what did not (enrichment.headlines)."""
     details, scores = req.match_details, req.proposal.scores
+    if req.author_id:
+        return _author_headline(req)
     if req.confidence in MATCHED and scores is not None:
         query = details.query
         by_key = (
@@ -102,6 +104,23 @@ def request_headline(req: EnrichmentRequest) -> str:
         failed=bool(details.faults),
         records_seen=len(details.candidates),
         via_title_search=details.via_title_search,
+    )
+
+
+def _author_headline(req: EnrichmentRequest) -> str:
+    """An author's headline: the scores are id / works / name (SCORE_LABELS)."""
+    details, scores = req.match_details, req.proposal.scores
+    if req.confidence in MATCHED and scores is not None:
+        return headlines.author_match_headline(
+            tier=req.confidence, identifier=scores.isbn, works=scores.title, name=scores.author
+        )
+    if req.confidence in MATCHED:
+        return ""
+    return headlines.author_no_match_headline(
+        looked_up=req.status not in (Status.PENDING, Status.IN_PROGRESS) or bool(req.attempts),
+        answered=bool(answered_providers(req)),
+        failed=bool(details.faults),
+        records_seen=len(details.candidates),
     )
 
 

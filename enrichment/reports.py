@@ -38,6 +38,8 @@ def coverage_report() -> dict:
             "by_source": by_source,
         },
         "metadata": metadata,
+        # Author completeness beside the works' (redirects counted apart: selectors.author_counts).
+        "authors": selectors.author_counts(),
         "queue": queue_counts,
         "providers": providers,
         "providers_unreachable": [

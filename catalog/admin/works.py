@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -221,7 +222,18 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
     def get_queryset(self, request):
         queryset = super().get_queryset(request).prefetch_related("credits__author")
         queryset = selectors.works_with_listed_isbn(selectors.works_with_display_cover(queryset))
-        return queryset.annotate(edition_total=Count("editions", distinct=True))
+        # Counted per listed work (a correlated subquery): an aggregate would GROUP BY every
+        # work, and make the list's count keep every annotation (0.9 s on 100,000 works).
+        editions = (
+            Edition.objects.filter(work=OuterRef("pk"))
+            .order_by()
+            .values("work")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return queryset.annotate(
+            edition_total=Coalesce(Subquery(editions, output_field=models.IntegerField()), 0)
+        )
 
     def empty_list_help(self, request):
         return empty_list_import_help(
@@ -409,15 +421,65 @@ class AuthorAdmin(EmptyListHelpMixin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     inlines = [AuthorWorksInline]
-    readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    # A photo is only ever one the enrichment pipeline fetched and verified, with its licence.
+    readonly_fields = ["created_at", "updated_at", "photo_preview", "merged_into"]
     fieldsets = [
-        (None, {"fields": ["name", "sort_name", ("birth_year", "death_year"), "bio"]}),
-        ("Identifiers", {"fields": [("openlibrary_key", "wikidata_id", "goodreads_author_id")]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "sort_name",
+                    ("birth_year", "death_year"),
+                    ("birth_date", "death_date"),
+                    "short_description",
+                    "bio",
+                    "bio_source",
+                    ("gender", "nationality"),
+                ]
+            },
+        ),
+        (
+            _("Identifiers"),
+            {
+                "fields": [
+                    ("openlibrary_key", "wikidata_id", "goodreads_author_id"),
+                    ("viaf_id", "isni"),
+                    "merged_into",
+                ]
+            },
+        ),
+        (_("Photo"), {"fields": ["photo_preview"]}),
         ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
+    @admin.display(description=_("Photo"))
+    def photo_preview(self, author):
+        if not author.photo:
+            return _("None yet: enrichment fetches one, verified, with its licence.")
+        credit = [author.photo_source, author.photo_licence, author.photo_artist]
+        return format_html(
+            '{}<br><span class="small">{}</span>',
+            cover_thumbnail_html(author.photo_thumbnail or author.photo, width=120),
+            " · ".join(part for part in credit if part),
+        )
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(work_total=Count("works", distinct=True))
+        # Counted per listed author (a correlated subquery), not grouped over every author and
+        # credit before the page is cut: that took 0.6 s on 20,000 authors.
+        works = (
+            WorkAuthor.objects.filter(author=OuterRef("pk"))
+            .order_by()
+            .values("author")
+            .annotate(n=Count("work", distinct=True))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(work_total=Coalesce(Subquery(works, output_field=models.IntegerField()), 0))
+        )
 
     def empty_list_help(self, request):
         return empty_list_import_help(

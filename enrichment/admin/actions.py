@@ -19,6 +19,7 @@ BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], str]] = {
     BulkOperation.Action.DISMISS: (review.requests_dismiss_bulk, "dismissed"),
     BulkOperation.Action.RERUN: (review.requests_rerun_bulk, "queued again"),
     BulkOperation.Action.ENRICH_WORKS: (review.works_enrich_bulk, "queued for enrichment"),
+    BulkOperation.Action.ENRICH_AUTHORS: (review.authors_enrich_bulk, "queued for enrichment"),
 }
 
 
@@ -43,6 +44,13 @@ CONFIRMATIONS = {
         _(
             "You are about to queue %(selection)s for enrichment. Works that lack nothing, or "
             "are queued already, are left as they are."
+        ),
+        _("Yes, queue them"),
+    ),
+    BulkOperation.Action.ENRICH_AUTHORS: (
+        _(
+            "You are about to queue %(selection)s for enrichment. Authors that have a bio, dates "
+            "and ids, are queued already, or are redirects are left as they are."
         ),
         _("Yes, queue them"),
     ),

@@ -27,6 +27,7 @@ from enrichment.selectors import (
     MISSING_FIELDS,
     WorkEnrichment,
     work_enrichment,
+    works_by_author_completeness,
 )
 from enrichment.waiting import clock_time, waiting_text
 
@@ -78,6 +79,22 @@ class MissingFieldFilter(admin.SimpleListFilter):
         return [*MISSING_FIELDS, MISSING_AUTHORS]
 
 
+class AuthorCompletenessOfWorkFilter(admin.SimpleListFilter):
+    """Works by their authors' completeness (EXISTS on the credits, never Python)."""
+
+    title = _("author completeness")
+    parameter_name = "author_completeness"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label, _condition in works_by_author_completeness()]
+
+    def queryset(self, request, queryset):
+        for key, _label, condition in works_by_author_completeness():
+            if key == self.value():
+                return queryset.filter(condition)
+        return queryset
+
+
 class CoverSourceFilter(admin.SimpleListFilter):
     title = "cover source"
     parameter_name = "cover_source"
@@ -113,6 +130,7 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         EnrichmentStatusFilter,
         CompletenessFilter,
         MissingFieldFilter,
+        AuthorCompletenessOfWorkFilter,
         CoverSourceFilter,
     ]
     list_display = [*WorkAdmin.list_display, "enrichment_state"]

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from catalog.models import Author, Work, WorkAuthor
 from enrichment import author_merges, revert
-from enrichment.models import AuditLogEntry, AuthorMerge
+from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
+from enrichment.queue import authors_enqueue_enrichment as enqueue_authors
 from enrichment.reconcile import author_duplicates_propose
 from tests.catalog.import_rows import goodreads_file, goodreads_row, run_import
 from tests.factories import make_author, make_work
@@ -430,3 +431,15 @@ def test_the_audit_logs_revert_undoes_a_merge_once():
     assert list(duplicate.works.values_list("title", flat=True)) == ["The Dispossessed"]
     assert revert.fields_left_to_revert(entry) == []
     assert kept.pk != duplicate.pk
+
+
+def test_a_merged_authors_waiting_request_is_not_worked():
+    make_author("Ursula K. Le Guin", wikidata_id="Q181659")
+    duplicate = make_author("Le Guin, Ursula K.", wikidata_id="Q181659")
+    [request_id] = enqueue_authors(author_ids=[duplicate.pk], dispatch=False)
+    author_duplicates_propose()
+    assert author_merges.author_merge_apply(merge=AuthorMerge.objects.get(), actor=None).done
+    request = EnrichmentRequest.objects.get(pk=request_id)
+    assert request.status == EnrichmentRequest.Status.SKIPPED
+    assert request.review_note.startswith("The author was merged into #")
+    assert "Ursula K. Le Guin" in request.review_note

@@ -55,7 +55,7 @@ def test_the_queue_opens_on_one_current_request_per_work_and_history_is_one_clic
 
     assert result_count(client, QUEUE_URL) == 3
     text = visible_text(client, QUEUE_URL)
-    assert "3 current requests (the newest of each work)" in text
+    assert "3 current requests (the newest of each work or author)" in text
     assert "Current requests (one per work or author)" in text and "All history" in text
 
     history = f"{QUEUE_URL}?{presenters.HISTORY_PARAMETER}={presenters.ALL_HISTORY}"
@@ -90,5 +90,8 @@ def test_the_dashboard_counts_works_current_requests_never_more_than_the_works(c
     client.force_login(librarian())
     text = visible_text(client, DASHBOARD_URL)
     assert re.search(r"Skipped / dismissed\s*3\b", text), text
-    assert "The current request of each work, so a work counts once (3 works)." in text
+    assert (
+        "The current request of each work and each author, so each counts once "
+        "(3 works, 0 authors)." in text
+    )
     assert "All history" in text

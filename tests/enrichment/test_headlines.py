@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 
+from enrichment import headlines
 from enrichment.headlines import match_headline, no_match_headline
 from enrichment.matching import AUTHOR_AGREES, ISBN_AGREES, TITLE_AGREES, Tier, tier_for
 
@@ -145,3 +146,48 @@ def test_without_a_match_the_headline_says_what_happened(
     )
     assert headline == expected
     assert "Found by" not in headline and "confidence" not in headline
+
+
+@pytest.mark.parametrize(
+    ("tier", "identifier", "works", "name", "expected"),
+    [
+        ("high", 5, 0, 4, "An id of ours is on the record and the name agrees: the same person."),
+        (
+            "low",
+            0,
+            0,
+            4,
+            "The name agrees, but no work of theirs is on the record: check it is the same "
+            "person (a name alone is never enough).",
+        ),
+        (
+            "medium",
+            0,
+            5,
+            3,
+            "A work of theirs is on the record, but the name is only close (3/5): check it is "
+            "the same person.",
+        ),
+        (
+            "low",
+            5,
+            0,
+            0,
+            "An id of ours is on the record, but the name differs (0/5): check it is the same "
+            "person.",
+        ),
+    ],
+)
+def test_an_authors_headline_speaks_of_ids_works_and_names_not_isbns(
+    tier, identifier, works, name, expected
+):
+    said = headlines.author_match_headline(tier=tier, identifier=identifier, works=works, name=name)
+    assert said == expected
+    assert "ISBN" not in said and "title" not in said
+
+
+def test_an_author_nothing_matched_is_not_called_a_book():
+    said = headlines.author_no_match_headline(
+        looked_up=True, answered=True, failed=False, records_seen=2
+    )
+    assert said == "Nothing was found: none of the 2 records the sources gave is this author."

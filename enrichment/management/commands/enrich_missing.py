@@ -1,46 +1,72 @@
-"""manage.py enrich_missing [--covers|--metadata] [--limit N] [--dry-run] [--now] [--json]"""
+"""manage.py enrich_missing [--covers|--metadata|--authors] [--limit N] [--dry-run] [--now]
+[--json]"""
 
 import json
 import time
 
 from django.core.management.base import BaseCommand
 from django.db.models import Count
+from django.utils.translation import gettext
 
 from bookstore.progress import TerminalProgress
+from catalog.models import Author
 from enrichment import engine, queue
+from enrichment.author_state import authors_missing_q
 from enrichment.models import EnrichmentRequest
 
 
 class Command(BaseCommand):
     help = (
-        "Queue enrichment for every work that lacks a cover or key metadata. With --now, "
-        "process the queue in this process (no worker needed)."
+        "Queue enrichment for every work that lacks a cover or key metadata (with --authors: "
+        "every author that lacks a bio, dates or ids, and nothing else). With --now, process "
+        "the queue in this process (no worker needed)."
     )
 
     def add_arguments(self, parser):
         what = parser.add_mutually_exclusive_group()
         what.add_argument("--covers", action="store_true", help="Only works without a cover.")
         what.add_argument("--metadata", action="store_true", help="Only works lacking metadata.")
-        parser.add_argument("--limit", type=int, default=None, help="At most N works.")
+        what.add_argument(
+            "--authors",
+            action="store_true",
+            help="Only authors lacking a bio, dates or ids (no works are queued).",
+        )
+        parser.add_argument("--limit", type=int, default=None, help="At most N works (authors).")
         parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
         parser.add_argument("--now", action="store_true", help="Process here, with progress.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, covers, metadata, limit, dry_run, now, json: bool, **options):
+    def handle(self, *args, covers, metadata, authors, limit, dry_run, now, json: bool, **options):
         as_json = json
-        want_covers, want_metadata = (covers or not metadata), (metadata or not covers)
         started = time.monotonic()
+        if authors:
+            summary = self.enqueue_authors(limit=limit, dry_run=dry_run, now=now, as_json=as_json)
+        else:
+            summary = self.enqueue_works(
+                covers=covers,
+                metadata=metadata,
+                limit=limit,
+                dry_run=dry_run,
+                now=now,
+                as_json=as_json,
+            )
+        if not dry_run:
+            summary["seconds"] = round(time.monotonic() - started, 2)
+        return self.report(summary, as_json)
+
+    def enqueue_works(self, *, covers, metadata, limit, dry_run, now, as_json) -> dict:
+        want_covers, want_metadata = (covers or not metadata), (metadata or not covers)
         candidates = queue.works_needing_enrichment(covers=want_covers, metadata=want_metadata)
         summary = {
             "missing": candidates.count(),
             "covers": want_covers,
             "metadata": want_metadata,
+            "authors": False,
             "dry_run": dry_run,
         }
         if dry_run:
             summary["would_enqueue"] = min(summary["missing"], limit or summary["missing"])
-            return self.report(summary, as_json)
-
+            return summary
         ids = queue.works_enqueue_enrichment(
             trigger=EnrichmentRequest.Trigger.COMMAND,
             covers=want_covers,
@@ -50,41 +76,83 @@ class Command(BaseCommand):
         )
         summary["enqueued"] = len(ids)
         if now and ids:
-            bar = TerminalProgress(
-                len(ids), label="Enriching ", unit="works", enabled=False if as_json else None
-            )
-            stats = engine.run_now(request_ids=ids, progress=bar.update)
-            bar.close()
-            final = dict(
-                EnrichmentRequest.objects.filter(pk__in=ids)
-                .values_list("status")
-                .annotate(n=Count("pk"))
-            )
-            summary.update(
-                completed=final.get("completed", 0),
-                needs_review=final.get("needs_review", 0),
-                skipped=final.get("skipped", 0),
-                failed=final.get("failed", 0),
-                retry_later=final.get("pending", 0),
-                provider_requests=dict(stats.provider_requests),
-                cache_hits=stats.cache_hits,
-            )
-        summary["seconds"] = round(time.monotonic() - started, 2)
-        return self.report(summary, as_json)
+            summary.update(self.work_here(ids, unit="works", as_json=as_json))
+        return summary
+
+    def enqueue_authors(self, *, limit, dry_run, now, as_json) -> dict:
+        """--authors means authors only: queueing works too would surprise whoever asked for
+        authors (run the command again without it for the works)."""
+        missing = Author.objects.filter(authors_missing_q()).count()
+        summary = {
+            "authors": True,
+            "covers": False,
+            "metadata": False,
+            "dry_run": dry_run,
+            "authors_missing": missing,
+        }
+        if dry_run:
+            summary["authors_would_queue"] = min(missing, limit or missing)
+            summary["would_enqueue"] = summary["authors_would_queue"]
+            return summary
+        ids = queue.authors_enqueue_enrichment(
+            trigger=EnrichmentRequest.Trigger.COMMAND, limit=limit, dispatch=not now
+        )
+        summary["authors_queued"] = summary["enqueued"] = len(ids)
+        if now and ids:
+            summary.update(self.work_here(ids, unit="authors", as_json=as_json))
+        return summary
+
+    def work_here(self, ids: list[int], *, unit: str, as_json: bool) -> dict:
+        """Work the new requests in this process (the one engine, for works and authors alike),
+        with a progress bar on a terminal; what became of them."""
+        bar = TerminalProgress(
+            len(ids), label="Enriching ", unit=unit, enabled=False if as_json else None
+        )
+        stats = engine.run_now(request_ids=ids, progress=bar.update)
+        bar.close()
+        final = dict(
+            EnrichmentRequest.objects.filter(pk__in=ids)
+            .values_list("status")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {
+            "completed": final.get("completed", 0),
+            "needs_review": final.get("needs_review", 0),
+            "skipped": final.get("skipped", 0),
+            "failed": final.get("failed", 0),
+            "retry_later": final.get("pending", 0),
+            "provider_requests": dict(stats.provider_requests),
+            "cache_hits": stats.cache_hits,
+        }
 
     def report(self, summary: dict, as_json: bool):
         if as_json:
             self.stdout.write(json.dumps(summary))
             return
-        # The works counted lack either (queue.works_needing_enrichment): "or", never "and".
-        what = " or ".join(
-            w for w, on in (("a cover", summary["covers"]), ("metadata", summary["metadata"])) if on
-        )
-        self.stdout.write(f"{summary['missing']:,} works lack {what}.")
+        if summary["authors"]:
+            self.stdout.write(
+                gettext("%(n)s authors lack a bio, dates or ids.")
+                % {"n": f"{summary['authors_missing']:,}"}
+            )
+        else:
+            # The works counted lack either (queue.works_needing_enrichment): "or", never "and".
+            what = " or ".join(
+                w
+                for w, on in (("a cover", summary["covers"]), ("metadata", summary["metadata"]))
+                if on
+            )
+            self.stdout.write(f"{summary['missing']:,} works lack {what}.")
         if summary["dry_run"]:
             self.stdout.write(f"Dry run: {summary['would_enqueue']:,} would be queued.")
             return
-        self.stdout.write(f"Queued {summary['enqueued']:,} (works already queued are skipped).")
+        if summary["authors"]:
+            self.stdout.write(
+                gettext("Queued %(n)s (authors already queued, and redirects, are skipped).")
+                % {"n": f"{summary['enqueued']:,}"}
+            )
+        else:
+            self.stdout.write(f"Queued {summary['enqueued']:,} (works already queued are skipped).")
         if "completed" in summary:
             requests = ", ".join(f"{p} {n}" for p, n in summary["provider_requests"].items())
             self.stdout.write(

@@ -3,10 +3,13 @@
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
+from catalog.models import EnrichmentStatus
 from enrichment.faults import KIND_LABELS
 from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
+from enrichment.selectors import NOT_ENRICHED_KEY
 
 
 def _percent(part: int, whole: int) -> str:
@@ -14,7 +17,10 @@ def _percent(part: int, whole: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Coverage of the catalog: verified covers by source, metadata, queue, providers."
+    help = (
+        "Coverage of the catalog: verified covers by source, metadata, author completeness, "
+        "queue, providers."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
@@ -51,6 +57,7 @@ class Command(BaseCommand):
             f"{meta['unresolved']:,} unknown to every provider (they answered and none knew "
             f"it); {meta['waiting']:,} waiting (providers unavailable: retried on their own)."
         )
+        self._write_authors(report["authors"])
         queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
         self.stdout.write(f"Queue: {queue}.")
         for name, state in report["providers"].items():
@@ -72,6 +79,41 @@ class Command(BaseCommand):
                 f"Unreachable: {provider_label(item['provider'])} ({item['host']}): "
                 f"{KIND_LABELS.get(item['kind'], item['kind'])}{since}."
             )
+
+    def _write_authors(self, authors: dict) -> None:
+        """Author completeness beside the works': a table of the same shape, then the average
+        and the enrichment statuses. Redirects are counted apart, in no other figure."""
+        total = authors["total"]
+        rows = [
+            (gettext("With a bio"), authors["with_bio"]),
+            (gettext("With a birth year"), authors["with_birth_year"]),
+            (gettext("With an id (Open Library or Wikidata)"), authors["with_id"]),
+            (gettext("With a photo"), authors["with_photo"]),
+            (
+                gettext("Lacking a bio, dates or ids (enrich_missing --authors queues them)"),
+                authors["missing_bio_dates_or_ids"],
+            ),
+        ]
+        self.stdout.write(
+            "\n| " + gettext("Authors") + " | Count | Percentage |\n| :--- | ---: | ---: |"
+        )
+        self.stdout.write(f"| {gettext('Total authors (redirects apart)')} | {total:,} | |")
+        for label, count in rows:
+            self.stdout.write(f"| {label} | {count:,} | {_percent(count, total)} |")
+        self.stdout.write(
+            f"| {gettext('Redirects (merged into another author)')} | {authors['redirects']:,} | |"
+        )
+        labels = {value or NOT_ENRICHED_KEY: label for value, label in EnrichmentStatus.choices}
+        statuses = ", ".join(
+            f"{labels.get(key, key).lower()} {n:,}"
+            for key, n in authors["by_enrichment_status"].items()
+            if n
+        )
+        self.stdout.write(
+            "\n"
+            + gettext("Authors: average completeness %(average)s%%; by enrichment status: %(s)s.")
+            % {"average": authors["average_completeness"], "s": statuses or gettext("none")}
+        )
 
 
 def _dumps(data) -> str:

@@ -1,0 +1,239 @@
+"""The author list: catalog's authors admin plus enrichment's columns, filters and the "Enrich
+selected authors" action (catalog never imports enrichment: they are added from this side)."""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.admin.utils import display_for_value
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from catalog.admin.works import AuthorAdmin
+from catalog.models import Author, EnrichmentStatus
+from enrichment.admin.actions import bulk_action
+from enrichment.admin.base import ReviewPermissionMixin, badge
+from enrichment.author_state import authors_missing_q
+from enrichment.models import BulkOperation
+from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER
+from enrichment.selectors import (
+    AUTHOR_DETAILS,
+    AUTHOR_NOT_REDIRECT,
+    AUTHORS_MISSING_KEY,
+    COMPLETENESS_BUCKETS,
+)
+
+#: An author's enrichment status -> its badge's colour (the queue's colours).
+STATUS_COLOURS = {
+    EnrichmentStatus.NOT_ENRICHED: "#777",
+    EnrichmentStatus.QUEUED: "#1f6fb2",
+    EnrichmentStatus.WAITING: "#9e9e9e",
+    EnrichmentStatus.ENRICHED: "#2e7d32",
+    EnrichmentStatus.NEEDS_REVIEW: "#b26a00",
+    EnrichmentStatus.UNRESOLVED: "#8d6e63",
+    EnrichmentStatus.DISMISSED: "#8d6e63",
+    EnrichmentStatus.FAILED: "#c62828",
+}
+REDIRECT_COLOUR = "#455a64"
+#: The ids the list shows, with the short name each is shown under.
+ID_FIELDS = (
+    ("openlibrary_key", "OL"),
+    ("wikidata_id", "Wikidata"),
+    ("goodreads_author_id", "Goodreads"),
+    ("viaf_id", "VIAF"),
+    ("isni", "ISNI"),
+)
+
+
+class AuthorEnrichmentStatusFilter(admin.SimpleListFilter):
+    title = _("enrichment")
+    parameter_name = "enrichment_status"
+
+    def lookups(self, request, model_admin):
+        return [(value or "none", label) for value, label in EnrichmentStatus.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(enrichment_status="" if value == "none" else value)
+
+
+class AuthorCompletenessFilter(admin.SimpleListFilter):
+    """By completeness band, as the works list and the dashboard have them."""
+
+    title = _("completeness")
+    parameter_name = "completeness"
+
+    def lookups(self, request, model_admin):
+        return [(f"{low}-{high}", label) for label, low, high in COMPLETENESS_BUCKETS]
+
+    def queryset(self, request, queryset):
+        try:
+            low, high = (int(part) for part in (self.value() or "").split("-"))
+        except ValueError:
+            return queryset
+        return queryset.filter(completeness__range=(low, high))
+
+
+class AuthorHasFilter(admin.SimpleListFilter):
+    title = _("has")
+    parameter_name = "has"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label, _condition in AUTHOR_DETAILS]
+
+    def queryset(self, request, queryset):
+        conditions = {key: condition for key, _label, condition in AUTHOR_DETAILS}
+        condition = conditions.get(self.value() or "")
+        return queryset if condition is None else queryset.filter(condition)
+
+
+class AuthorMissingFilter(admin.SimpleListFilter):
+    title = _("missing")
+    parameter_name = "missing"
+
+    def lookups(self, request, model_admin):
+        return [
+            *((key, label) for key, label, _condition in AUTHOR_DETAILS),
+            (AUTHORS_MISSING_KEY, _("a bio, dates or ids (what enrichment looks for)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == AUTHORS_MISSING_KEY:
+            return queryset.filter(authors_missing_q())  # enrich_missing --authors' rule
+        conditions = {key: condition for key, _label, condition in AUTHOR_DETAILS}
+        condition = conditions.get(self.value() or "")
+        return queryset if condition is None else queryset.exclude(condition)
+
+
+class RedirectFilter(admin.SimpleListFilter):
+    title = _("redirect")
+    parameter_name = "redirect"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("no", _("Authors (no redirects)")),
+            ("yes", _("Redirects (merged into another author)")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(AUTHOR_NOT_REDIRECT)
+        if self.value() == "yes":
+            return queryset.exclude(AUTHOR_NOT_REDIRECT)
+        return queryset
+
+
+class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
+    """catalog's authors admin, plus completeness, enrichment status, ids and "Enrich selected
+    authors". A redirect (merged into another author) shows where it points and is never
+    queued."""
+
+    list_display = [
+        "name",
+        "sort_name",
+        "completeness_label",
+        "enrichment_badge",
+        "ids",
+        "work_count",
+    ]
+    list_select_related = ["merged_into"]
+    list_filter = [
+        AuthorEnrichmentStatusFilter,
+        AuthorCompletenessFilter,
+        AuthorHasFilter,
+        AuthorMissingFilter,
+        RedirectFilter,
+    ]
+    search_help_text = _("Name or sort name.")
+    actions = ["enrich_selected"]
+
+    @admin.display(description=_("Completeness"), ordering="completeness")
+    def completeness_label(self, author):
+        return f"{author.completeness} %"
+
+    @admin.display(description=_("Enrichment"), ordering="enrichment_status")
+    def enrichment_badge(self, author):
+        if author.merged_into_id:
+            return format_html(
+                '{} <a href="{}">{}</a>',
+                badge(gettext("Redirect"), REDIRECT_COLOUR),
+                reverse("admin:catalog_author_change", args=[author.merged_into_id]),
+                gettext("→ %(name)s") % {"name": author.merged_into},
+            )
+        value = author.enrichment_status
+        return badge(
+            dict(EnrichmentStatus.choices).get(value, value), STATUS_COLOURS.get(value, "#777")
+        )
+
+    @admin.display(description=_("Ids"))
+    def ids(self, author):
+        held = [(label, getattr(author, name)) for name, label in ID_FIELDS]
+        held = [(label, value) for label, value in held if value]
+        if not held:
+            return "–"
+        return format_html_join(", ", "{} {}", held)
+
+    # The author page's "Enrichment" section: where the author stands, links to the rest.
+
+    enrichment_fields = [("enrichment_badge", "completeness_label", "last_enriched")]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        section = (
+            _("Enrichment"),
+            {"fields": self.enrichment_fields, "description": self._links(request, obj)},
+        )
+        return [fieldsets[0], section, *fieldsets[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.enrichment_fields[0]]
+
+    @admin.display(description=_("Last enriched"))
+    def last_enriched(self, author):
+        return display_for_value(author.last_enriched_at, "–")
+
+    @staticmethod
+    def _links(request, author):
+        """Its enrichment requests and audit entries (for those who may see them), its
+        History."""
+        links = []
+        if request.user.has_perm("enrichment.view_enrichmentrequest"):
+            query = urlencode({"author__id__exact": author.pk, HISTORY_PARAMETER: ALL_HISTORY})
+            links.append(
+                (
+                    f"{reverse('admin:enrichment_enrichmentrequest_changelist')}?{query}",
+                    gettext("Its enrichment requests (%(n)s)")
+                    % {"n": author.enrichment_requests.count()},
+                )
+            )
+        if request.user.has_perm("enrichment.view_auditlogentry"):
+            links.append(
+                (
+                    f"{reverse('admin:enrichment_auditlogentry_changelist')}?"
+                    + urlencode({"author__id__exact": author.pk}),
+                    gettext("Its audit log entries (%(n)s)")
+                    % {"n": author.enrichment_audit.count()},
+                )
+            )
+        links.append(
+            (
+                reverse("admin:catalog_author_history", args=[author.pk]),
+                gettext("History (enrichment's changes included)"),
+            )
+        )
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    @admin.action(description=_("Enrich selected authors"), permissions=["review"])
+    def enrich_selected(self, request, queryset):
+        return bulk_action(
+            self, request, queryset, kind=BulkOperation.Action.ENRICH_AUTHORS, noun="authors"
+        )
+
+
+admin.site.unregister(Author)
+admin.site.register(Author, EnrichmentAuthorAdmin)
