@@ -107,8 +107,11 @@ _LIFE_DATES = re.compile(
 # A heading's role after the name: "Parks, Tim, translator", "Rieff, David, editor".
 _ROLES = frozenset(
     {"author", "translator", "editor", "illustrator", "compiler", "contributor", "narrator",
-     "introduction", "foreword", "ed", "eds", "tr", "trans", "ill", "comp"}
+     "introduction", "foreword"}
 )  # fmt: skip
+# Abbreviated roles are also given names ("Catmull, Ed"): a role only when written with a
+# period ("Rieff, David, ed.") or after the name's two parts ("Smith, John, ed").
+_ROLE_ABBREVIATIONS = frozenset({"ed", "eds", "tr", "trans", "ill", "comp"})
 _GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # Titles before or after a name: "Ismail Ibrahim Dr.", "Němeček, Jan RNDr.", "Prince D. S.
 # Mirsky".
@@ -141,6 +144,8 @@ def _parse(name: str) -> _PersonName:
     for part in (p.strip() for p in name.split(",")):
         words = text.normalize_text(part)
         if not words or _LIFE_DATES.match(part) or words in _ROLES or words in _HONORIFICS:
+            continue
+        if words in _ROLE_ABBREVIATIONS and (part.endswith(".") or len(kept) >= 2):
             continue
         if words in _GENERATIONS:
             generation = words

@@ -186,6 +186,9 @@ def test_score_author_name_over_real_variants(row):
         ("Prince D. S. Mirsky (Introduction)", "d s mirsky"),  # dump contributions
         ("Νίκος Καζαντζάκης", "nikos kazantzakis"),
         ("Fernando Pessoa, Herman Hesse, George Orwell...", ""),  # dump: several people
+        ("Catmull, Ed", "ed catmull"),  # mapmyreads' Goodreads Author l-f: a name, not a role
+        ("Rieff, David, ed.", "david rieff"),  # an abbreviated role after the name
+        ("Smith, Zadie, ed", "zadie smith"),
         ("", ""),
     ],
 )
