@@ -15,14 +15,13 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from machine import BENCH_SECRET_KEY, cpu_baseline
+from machine import bench_env, cpu_baseline, run_on_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -393,31 +392,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     args = parser.parse_args()
 
-    env = {
-        **os.environ,
-        "SECRET_KEY": BENCH_SECRET_KEY,
-        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
-    }
-    env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
-    env.pop("DEBUG", None)
+    env = bench_env(MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-media-"))
     passthrough = ["--works", str(args.works), "--repeats", str(args.repeats)]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
     if args.db == "current":
         sys.exit(0 if run_here(args.works, args.repeats) else 1)
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
-    failed = False
-    if args.db in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-            failed |= subprocess.run(me, env=sqlite_env).returncode != 0
-    if args.db in ("both", "postgres"):
-        env.pop("DATABASE_URL", None)
-        result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
-        if result.returncode == 97:
-            print("PostgreSQL is not installed: skipped.")
-        else:
-            failed |= result.returncode != 0
-    if failed:
+    if not run_on_databases(me, env, args.db):
         print("Some page is over the goal (15 queries, 300 ms).")
         sys.exit(1)
 

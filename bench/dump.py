@@ -37,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import BENCH_SECRET_KEY, cpu_baseline
+from machine import bench_env, cpu_baseline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -374,11 +374,7 @@ def main() -> None:
         print()
         print(reader_alone(paths["edition"], "edition"))
 
-        env = {
-            **os.environ,
-            "SECRET_KEY": BENCH_SECRET_KEY,
-            "DJANGO_SETTINGS_MODULE": "bookstore.settings",
-        }
+        env = bench_env()
         env.pop("DATABASE_URL", None)
         me = [sys.executable, str(Path(__file__).resolve()), "--run-here", str(directory)]
         me += ["--batches", str(args.batches)]

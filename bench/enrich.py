@@ -47,7 +47,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from machine import BENCH_SECRET_KEY, cpu_baseline
+from machine import bench_env, cpu_baseline, run_on_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -229,9 +229,7 @@ def measure(args, media: Path, work_dir: Path) -> int:
     )
 
     env = {
-        **os.environ,
-        "SECRET_KEY": BENCH_SECRET_KEY,
-        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
+        **bench_env(),
         "MEDIA_ROOT": str(media),
         "IMPORT_STORAGE_LOCATION": tempfile.mkdtemp(prefix="bench-enrich-imports-"),
         "OPENLIBRARY_URL": stub.url,
@@ -461,27 +459,11 @@ def main() -> None:
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
     if args.db == "current":
         sys.exit(run_here(args))
-    env = {
-        **os.environ,
-        "SECRET_KEY": BENCH_SECRET_KEY,
-        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
-    }
+    env = bench_env()
     passthrough = ["--books", str(args.books), "--timeout", str(args.timeout)]
     passthrough += ["--poll", str(args.poll), "--report-every", str(args.report_every)]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
-    failed = 0
-    if args.db in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory(prefix="bench-enrich-db-") as tmp:
-            sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-            failed |= subprocess.run(me, env=sqlite_env).returncode
-    if args.db in ("both", "postgres"):
-        env.pop("DATABASE_URL", None)
-        result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
-        if result.returncode == 97:
-            print("PostgreSQL is not installed: skipped.")
-        else:
-            failed |= result.returncode
-    sys.exit(1 if failed else 0)
+    sys.exit(0 if run_on_databases(me, env, args.db) else 1)
 
 
 if __name__ == "__main__":

@@ -15,13 +15,12 @@ import io
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from machine import BENCH_SECRET_KEY, cpu_baseline
+from machine import bench_env, cpu_baseline, run_on_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -126,29 +125,16 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
 
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
-    env = {
-        **os.environ,
-        "SECRET_KEY": BENCH_SECRET_KEY,
-        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
-    }
-    env["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="bench-media-")
-    env["IMPORT_STORAGE_LOCATION"] = tempfile.mkdtemp(prefix="bench-imports-")
+    env = bench_env(
+        MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-media-"),
+        IMPORT_STORAGE_LOCATION=tempfile.mkdtemp(prefix="bench-imports-"),
+    )
     passthrough = ["--sizes", args.sizes, "--repeats", str(args.repeats)]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
     if args.db == "current":
         run_here(sizes, args.repeats)
         return
-    if args.db in ("both", "sqlite"):
-        with tempfile.TemporaryDirectory() as tmp:
-            sqlite_env = {**env, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
-            subprocess.run(me, env=sqlite_env, check=True)
-    if args.db in ("both", "postgres"):
-        env.pop("DATABASE_URL", None)
-        result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
-        if result.returncode == 97:
-            print("PostgreSQL is not installed: skipped.")
-        elif result.returncode:
-            sys.exit(result.returncode)
+    sys.exit(0 if run_on_databases(me, env, args.db) else 1)
 
 
 if __name__ == "__main__":
