@@ -30,6 +30,7 @@ from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
 from enrichment.covers.fetch import download_seconds
+from enrichment.covers.store import photo_licence_values
 from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.targets import lock_request_targets
@@ -314,7 +315,13 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             f"{slot}_source": getattr(holder, f"{slot}_source"),
             f"{slot}_source_url": getattr(holder, f"{slot}_source_url"),
         }
-        licence = _photo_licence(ref) if slot == "photo" else {}
+        licence = (
+            photo_licence_values(
+                holder, licence=ref.licence, licence_url=ref.licence_url, artist=ref.artist
+            )
+            if slot == "photo"
+            else {}
+        )
         old_fields.update({name: getattr(holder, name) for name in licence})
         assign_cover(
             holder, stored, source=ref.provider, source_url=ref.url, slot=slot, extra=licence
@@ -344,12 +351,3 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         locked.save(update_fields=[*done_fields, "proposal"])
         targets.refresh()
     return "applied"
-
-
-def _photo_licence(ref: CoverRef) -> dict[str, str]:
-    """The licence a portrait's source states, for the Author's photo_licence fields."""
-    return {
-        "photo_licence": ref.licence[:128],
-        "photo_licence_url": ref.licence_url if len(ref.licence_url) <= 1000 else "",
-        "photo_artist": ref.artist[:255],
-    }

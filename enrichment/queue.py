@@ -126,8 +126,8 @@ def authors_enqueue_enrichment(
     active = EnrichmentRequest.objects.filter(
         author=OuterRef("pk"), status__in=EnrichmentRequest.ACTIVE_STATUSES
     )
-    ids = list(authors.exclude(Exists(active)).order_by("pk").values_list("pk", flat=True))
-    ids = ids[:limit] if limit else ids
+    pks = authors.exclude(Exists(active)).order_by("pk").values_list("pk", flat=True)
+    ids = list(pks[:limit] if limit else pks)
     if not ids:
         return []
     now = timezone.now()

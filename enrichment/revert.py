@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from catalog.models import Work, WorkAuthor
 from enrichment import apply
 from enrichment.author_merges import author_merge_revert, author_merge_revertible
-from enrichment.covers.store import small_thumbnail_name, stored_sha256
+from enrichment.covers.store import PHOTO_LICENCE_FIELDS, small_thumbnail_name, stored_sha256
 from enrichment.history import history_record
 from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
@@ -24,8 +24,6 @@ Action = AuditLogEntry.Action
 
 
 REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER)
-#: Recorded with an author's photo (cover_apply): put back with it.
-PHOTO_LICENCE_FIELDS = ("photo_licence", "photo_licence_url", "photo_artist")
 
 
 def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from catalog.models import Author, EnrichmentStatus, Work
 from enrichment import apply, cover_apply, queue
+from enrichment.author_state import author_live_q
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.targets import lock_request_targets
 
@@ -307,7 +308,7 @@ def _enqueue_authors(author_ids: Iterable[int]) -> tuple[set[int], dict[int, str
         ).values_list("author_id", flat=True)
     )
     redirects = set(
-        Author.objects.filter(pk__in=rest, merged_into__isnull=False).values_list("pk", flat=True)
+        Author.objects.filter(pk__in=rest).exclude(author_live_q()).values_list("pk", flat=True)
     )
     gone = rest - set(Author.objects.filter(pk__in=rest).values_list("pk", flat=True))
     why = {

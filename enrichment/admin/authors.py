@@ -14,6 +14,7 @@ from catalog.admin.works import AuthorAdmin
 from catalog.models import Author, EnrichmentStatus
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
+from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
 from enrichment.models import BulkOperation
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER
@@ -36,13 +37,11 @@ STATUS_COLOURS = {
     EnrichmentStatus.FAILED: "#c62828",
 }
 REDIRECT_COLOUR = "#455a64"
-#: The ids the list shows, with the short name each is shown under.
-ID_FIELDS = (
-    ("openlibrary_key", "OL"),
-    ("wikidata_id", "Wikidata"),
-    ("goodreads_author_id", "Goodreads"),
-    ("viaf_id", "VIAF"),
-    ("isni", "ISNI"),
+#: The ids the list shows (every kind an author holds), each under its name; Open Library's
+#: keys say "OL" themselves, so its name is shortened to fit the column.
+ID_FIELDS = tuple(
+    (field_name, "OL" if kind == "openlibrary_author" else AUTHOR_ID_LABELS[kind])
+    for kind, field_name in AUTHOR_ID_FIELDS.items()
 )
 
 

@@ -32,6 +32,19 @@ def image_fields(slot: str = "cover") -> list[str]:
 
 
 ASSIGNED_FIELDS = tuple(image_fields("cover"))
+#: What an author's photo records beside the image: the licence its source states.
+PHOTO_LICENCE_FIELDS = ("photo_licence", "photo_licence_url", "photo_artist")
+
+
+def photo_licence_values(target, *, licence: str, licence_url: str, artist: str) -> dict:
+    """The photo licence fields of `target` for these values: text cut to its column, a URL
+    too long for it dropped (a cut URL would point elsewhere)."""
+    values = dict(zip(PHOTO_LICENCE_FIELDS, (licence, licence_url, artist), strict=True))
+    for name, value in values.items():
+        max_length = target._meta.get_field(name).max_length
+        if len(value) > max_length:
+            values[name] = "" if name.endswith("_url") else value[:max_length]
+    return values
 
 
 @dataclass(frozen=True, slots=True)
