@@ -27,6 +27,7 @@ from catalog import isbn as isbn_module
 # One check-digit routine for the catalog and the dump (fast enough for the lookup's hot loop).
 from catalog.isbn import isbn10_check_digit, isbn13_check_digit
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
+from enrichment.publication_dates import publish_month
 
 fast_gzip: ModuleType
 try:  # ISA-L inflates ~3.5x faster than zlib; the stdlib reader stays a working fallback
@@ -291,9 +292,26 @@ def cover_numbers(covers: list[int | None]) -> str | None:
     return ",".join(positive) if positive else None
 
 
+#: publish_date text -> publish_month, per process: a dump spells its dates a few hundred
+#: thousand ways ("December 31, 1992" on thousands of editions), so most lines are a dict hit.
+_MONTH_OF_DATE: dict[str, int | None] = {}
+_MONTH_OF_DATE_MAX = 1 << 20
+
+
+def edition_publish_month(date: str) -> int | None:
+    """`publication_dates.publish_month` of an edition's publish_date, remembered."""
+    month = _MONTH_OF_DATE.get(date, -1)
+    if month == -1:
+        if len(_MONTH_OF_DATE) >= _MONTH_OF_DATE_MAX:  # odd spellings only: start afresh
+            _MONTH_OF_DATE.clear()
+        month = _MONTH_OF_DATE[date] = publish_month(date)
+    return month
+
+
 def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
     """(edition_id, work_id, title, subtitle, author_ids, publisher, publish_date, page_count,
-    language, physical_format, cover_ids, isbn_keys) and its (isbn_key, edition_id) rows."""
+    language, physical_format, cover_ids, isbn_keys, publish_month) and its (isbn_key,
+    edition_id) rows."""
     work_id = None
     if doc.works and (key := doc.works[0].key).startswith("/works/OL"):
         digits = key[9:-1]
@@ -303,6 +321,7 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
         language = key[11:] or None
     pages = doc.number_of_pages
     isbn_keys = edition_isbn_keys(doc.isbn_13, doc.isbn_10)
+    date = doc.publish_date
     # Blank strings are rare: `or None` is the cheap way to store them as NULL.
     row = (
         edition_id,
@@ -311,12 +330,16 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
         doc.subtitle or None,
         _edition_authors(doc.authors) if doc.authors else None,
         (doc.publishers[0] or None) if doc.publishers else None,
-        doc.publish_date or None,
+        date or None,
         pages if pages and 0 < pages < 2_000_000_000 else None,
         language,
         doc.physical_format or None,
         cover_numbers(doc.covers) if doc.covers else None,
         ",".join(map(str, isbn_keys)) if isbn_keys else None,
+        # A dict hit inline (the usual case), the parse only for a spelling not seen yet.
+        (_MONTH_OF_DATE[date] if date in _MONTH_OF_DATE else edition_publish_month(date))
+        if date
+        else None,
     )
     if len(isbn_keys) == 1:
         return row, [(isbn_keys[0], edition_id)]

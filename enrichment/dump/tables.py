@@ -33,6 +33,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("physical_format", "text"),
         ("cover_ids", "text"),  # JSON array of positive cover ids
         ("isbn_keys", "text"),  # JSON array of ISBN keys (see reader.isbn_key)
+        # publish_date as YYYYMM (YYYY00: the year alone), NULL without a year: the backfill's
+        # "first published in a month" (enrichment.publication_dates.publish_month)
+        ("publish_month", "integer"),
     ),
     "isbn": (
         ("isbn", "bigint NOT NULL"),  # reader.isbn_key: an ISBN-13 or ISBN-10 as a number
@@ -62,11 +65,17 @@ INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
         ("edition_id", "(edition_id)"),
         # Only editions with a cover can lend one to a sibling: a small partial index.
         ("work_cover", "(work_id) WHERE cover_ids IS NOT NULL"),
+        # The backfill: a month's editions, then each of their works' earlier editions and count.
+        ("month_work", "(publish_month, work_id)"),
+        ("work_month", "(work_id, publish_month)"),
     ),
     "isbn": (("isbn", "(isbn)"),),
     "work": (("work_id", "(work_id)"),),
     "author": (("author_id", "(author_id)"),),
 }
+#: Columns added after the first release: a table loaded before lacks them until the next load,
+#: so reads that can do without them (the ISBN lookups) never name them.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"edition": ("publish_month",)}
 TABLES_BY_KIND = {"edition": ("edition", "isbn"), "work": ("work",), "author": ("author",)}
 META_TABLE = "ol_dump_meta"
 META_DDL = (
@@ -139,6 +148,13 @@ def existing_tables() -> set[str]:
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ol_dump_%'"
             )
         return {name for (name,) in cursor.fetchall()}
+
+
+def live_columns(table: str) -> set[str]:
+    """The column names of a live dump table as loaded (the caller knows that it exists)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {live_name(table)} LIMIT 0")  # no row: just the names
+        return {column[0] for column in cursor.description}
 
 
 def create_new_tables(kind: str) -> None:

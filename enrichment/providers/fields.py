@@ -3,7 +3,6 @@
 import re
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from django.utils.translation import gettext
@@ -15,6 +14,10 @@ from catalog.models import Author, Edition, Work
 from catalog.text import cut_at_word_boundary
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
+
+# Publication dates have one rule, shared with the dump reader (which imports no models).
+from enrichment.publication_dates import iso_date as iso_date
+from enrichment.publication_dates import year_of as year_of
 
 
 class UnexpectedShape(ValueError):
@@ -82,48 +85,6 @@ def isbn_lists(values: Iterable[Any]) -> tuple[list[str], list[str]]:
         if parsed.isbn10 and parsed.isbn10 not in isbn10s:
             isbn10s.append(parsed.isbn10)
     return isbn13s, isbn10s
-
-
-_DATE_FORMATS = [
-    ("%Y-%m-%d", "%Y-%m-%d"),
-    ("%Y-%m", "%Y-%m"),
-    ("%Y", "%Y"),
-    ("%B %d, %Y", "%Y-%m-%d"),  # "January 22, 1988" (Open Library)
-    ("%b %d, %Y", "%Y-%m-%d"),
-    ("%d %B %Y", "%Y-%m-%d"),
-    ("%B %Y", "%Y-%m"),  # "February 2001"
-    ("%b %Y", "%Y-%m"),
-]
-_ISO_PREFIX = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
-
-
-def iso_date(value: Any) -> str:
-    """A publication date as an ISO prefix as precise as known ("2015", "2015-06", "2015-06-01").
-
-    Takes ints (ISBNdb's `date_published: 2015`), ISO dates and timestamps, and English dates;
-    anything else falls back to the first plausible year in it, or "".
-    """
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    raw = text(value)
-    if not raw:
-        return ""
-    if match := _ISO_PREFIX.match(raw):
-        return "-".join(part for part in match.groups() if part)
-    cleaned = raw.rstrip(".")
-    for parse_format, out_format in _DATE_FORMATS:
-        try:
-            return datetime.strptime(cleaned, parse_format).strftime(out_format)
-        except ValueError:
-            continue
-    year = _YEAR.search(raw)
-    return year.group(1) if year else ""
-
-
-def year_of(value: Any) -> int | None:
-    date = iso_date(value)
-    return int(date[:4]) if date else None
 
 
 _FORMAT_WORDS = [

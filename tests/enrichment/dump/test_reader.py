@@ -74,6 +74,7 @@ def test_an_edition_keeps_only_what_matching_needs():
         "Hardcover",
         None,  # no covers
         "9780107805401,107805405",  # ISBN-13 and ISBN-10 (0107805405) as lookup keys
+        199312,  # publish_month of "December 1993"
     )
     # isbn_10 only, with a cover
     assert rows[1000071][10] == "3857213"

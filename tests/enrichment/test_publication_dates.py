@@ -1,0 +1,126 @@
+"""The one rule for publication dates: providers' `iso_date`, the dump's `publish_month`, and
+"first published in a month". Pure functions: no database.
+
+The `iso_date` cases are what the strptime loop it replaced answered (checked against it on
+some 200,000 generated spellings when it was replaced).
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+from enrichment import publication_dates
+from enrichment.providers import fields
+from enrichment.publication_dates import first_published_in, iso_date, publish_month, year_of
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # ISO prefixes and timestamps, their parts as written
+        ("2015", "2015"),
+        ("2015-06", "2015-06"),
+        ("2015-06-01", "2015-06-01"),
+        ("2015-06-01T10:20:30Z", "2015-06-01"),
+        ("1994 printing", "1994"),
+        ("2001-13", "2001-13"),  # as written: an ISO month is not checked
+        (2015, "2015"),  # ISBNdb's date_published
+        # Open Library's and others' English dates
+        ("December 1993", "1993-12"),
+        ("Feb 2001", "2001-02"),
+        ("MAY 2000", "2000-05"),
+        ("December 31, 1992", "1992-12-31"),
+        ("Nov 25, 2010", "2010-11-25"),
+        ("January  5,  1988", "1988-01-05"),
+        ("22 January 1988", "1988-01-22"),
+        ("1 may 2001", "2001-05-01"),
+        ("2001-5-3", "2001-05-03"),
+        ("2001-5", "2001-05"),
+        ("1994.", "1994"),
+        ("December 1993.", "1993-12"),
+        ("0999.", "999"),
+        # Not in the calendar, or no spelling it knows: the first plausible year
+        ("February 30, 2001", "2001"),
+        ("February 29, 1900", "1900"),
+        ("February 29, 2000", "2000-02-29"),
+        ("22 Jan 1988", "1988"),  # "%d %b %Y" was never a spelling it read
+        ("Sept 5, 1988", "1988"),
+        ("January 22,1988", "1988"),
+        ("c1999", ""),  # no word boundary before the year
+        ("c. 1999", "1999"),
+        ("[1987?]", "1987"),
+        ("Spring 2004", "2004"),
+        ("ſeptember 2001", "2001"),  # matches "september" only by Unicode case folding
+        ("19\x0094", "1994"),  # NUL dropped, as fields.text does
+        # No year
+        ("n.d.", ""),
+        ("1499", "1499"),
+        ("in 1499", ""),  # a year outside 1500-2099 is only read when it is the whole value
+        ("0000.", ""),
+        ("", ""),
+        ("   ", ""),
+        (None, ""),
+        (True, ""),
+        (["1994"], ""),
+        ({"value": "1994"}, ""),
+    ],
+)
+def test_iso_date_reads_each_spelling_as_before(value, expected):
+    assert iso_date(value) == expected
+
+
+def test_providers_and_the_dump_share_the_rule():
+    assert fields.iso_date is publication_dates.iso_date
+    assert fields.year_of is publication_dates.year_of
+    assert year_of("December 31, 1992") == 1992 and year_of("n.d.") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("December 1993", 199312),
+        ("December 31, 1992", 199212),
+        ("2001-05-03", 200105),
+        ("1994", 199400),  # the year alone
+        ("2001-13", 200100),  # a month that is none: the year alone
+        ("2001-00", 200100),
+        ("Spring 2004", 200400),
+        ("0000", None),
+        ("n.d.", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_publish_month(value, expected):
+    assert publish_month(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("months", "first_published"),
+    [
+        ([200103], True),
+        ([200103, 200107, 200200], True),  # later editions do not matter
+        ([200100, 200103], True),  # "2001" may be any month of 2001
+        ([200000, 200103], False),  # "2000" is earlier whatever its month
+        ([200101, 200103], False),
+        ([None, 200103, None], True),  # undated editions say nothing
+        ([200100], False),  # no edition dated that month
+        ([200104], False),
+        ([], False),
+    ],
+)
+def test_first_published_in(months, first_published):
+    assert first_published_in(months, year=2001, month=3) is first_published
+
+
+def test_the_dump_reader_imports_no_django_models():
+    """The loader's worker processes import the reader without setting Django up."""
+    code = (
+        "import sys, enrichment.dump.reader; "
+        "print([m for m in sys.modules if m.endswith('.models') or m == 'django.conf'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={}
+    )
+    assert result.stdout.strip() == "[]"
