@@ -343,6 +343,30 @@ ENRICHMENT_BATCH_SIZE = env.int("ENRICHMENT_BATCH_SIZE", default=100)
 ENRICHMENT_SEARCH_BATCH_SIZE = env.int("ENRICHMENT_SEARCH_BATCH_SIZE", default=10)
 COVER_ALLOWED_HOSTS = env.list("COVER_ALLOWED_HOSTS", default=[])
 
+# --- Catalog backfill (enrichment.backfill) ------------------------------------------------------
+# Where a month's books are discovered, in order: "openlibrary_dump" (the loaded dump's works
+# first published that month, by number of editions), "openlibrary_search" (Open Library's
+# search API), "llm" (an OpenAI-compatible chat model; only when BACKFILL_LLM_URL is set).
+BACKFILL_SOURCES = env.list("BACKFILL_SOURCES", default=["openlibrary_dump", "openlibrary_search"])
+BACKFILL_BOOKS_PER_MONTH = env.int("BACKFILL_BOOKS_PER_MONTH", default=20)
+# Open Library's search: "editions" (most editions first) or "rating".
+BACKFILL_SEARCH_SORT = env.str("BACKFILL_SEARCH_SORT", default="editions")
+BACKFILL_SEARCH_PAGES = env.int("BACKFILL_SEARCH_PAGES", default=3)
+# The chat-completions endpoint's base (".../v1"); several models, comma-separated, are asked
+# side by side. Their answers are proposals only: each title must still resolve.
+BACKFILL_LLM_URL = env.str("BACKFILL_LLM_URL", default="")
+BACKFILL_LLM_MODEL = env.list("BACKFILL_LLM_MODEL", default=[])
+BACKFILL_LLM_API_KEY = env.str("BACKFILL_LLM_API_KEY", default="")
+BACKFILL_LLM_TIMEOUT = env.float("BACKFILL_LLM_TIMEOUT", default=60.0)
+# Months in progress at once: the scheduler (every 5 minutes) claims up to this many.
+BACKFILL_MONTHS_PER_RUN = env.int("BACKFILL_MONTHS_PER_RUN", default=2)
+# A month PROCESSING without a heartbeat for this long was left by a dead worker: it is retried,
+# at most BACKFILL_MAX_RETRIES times before it is marked failed.
+BACKFILL_STALE_MINUTES = env.int("BACKFILL_STALE_MINUTES", default=30)
+BACKFILL_MAX_RETRIES = env.int("BACKFILL_MAX_RETRIES", default=3)
+# Synthetic works the daily retry asks the providers about, oldest try first.
+BACKFILL_SYNTHETIC_RETRY_LIMIT = env.int("BACKFILL_SYNTHETIC_RETRY_LIMIT", default=200)
+
 # --- Security ----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

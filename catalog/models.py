@@ -189,10 +189,22 @@ class Work(TimeStampedModel, CoverFields):
     completeness = models.PositiveSmallIntegerField(
         default=0, help_text=_("0–100: the weighted share of key fields that hold a value.")
     )
+    # Found by the catalog backfill, but no provider resolved it to an ISBN yet: the discovery's
+    # data is kept in `discovery` and the work is never shown as resolved. A daily task retries
+    # it and upgrades it in place when a provider resolves it.
+    synthetic = models.BooleanField(
+        default=False, help_text=_("Discovered by a backfill; no provider has resolved it yet.")
+    )
+    # How a backfill found the work: the source(s), the month, and what the source said about it
+    # (authors, year, description, genres), as the source said it. Empty for imported works.
+    discovery = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["title_normalized", "id"]
-        indexes = [models.Index(fields=["enrichment_status"], name="work_enrichment_status_idx")]
+        indexes = [
+            models.Index(fields=["enrichment_status"], name="work_enrichment_status_idx"),
+            models.Index(fields=["id"], condition=Q(synthetic=True), name="work_synthetic_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -70,6 +70,8 @@ FIELD_LABELS = {
     "credits": "Credits",
     "dropped_credits": "Credits both held",
     "merged_into": "Merged into",
+    # What resolving a synthetic work changes (enrichment.backfill.synthetic).
+    "synthetic": "Synthetic (no ISBN yet)",
 }
 
 

@@ -58,12 +58,15 @@ def works_missing_metadata() -> Q:
 
 
 def works_needing_enrichment(*, covers: bool = True, metadata: bool = True) -> QuerySet[Work]:
+    """Works missing a cover or metadata that enrichment can look up. A synthetic work (found
+    by the backfill, resolved by no provider) has no edition to look up: the backfill's daily
+    retry resolves it, then queues it here like any other."""
     condition = Q(pk__in=[])
     if covers:
         condition |= works_missing_cover()
     if metadata:
         condition |= works_missing_metadata()
-    return Work.objects.filter(condition)
+    return Work.objects.filter(condition).exclude(synthetic=True)
 
 
 # --- Enqueueing -----

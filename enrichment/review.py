@@ -261,6 +261,9 @@ def request_rerun(*, request: EnrichmentRequest, actor) -> RerunResult:
 
 NOTHING_MISSING = "the work has a cover and complete metadata: nothing to look up"
 ALREADY_QUEUED = "the work is already queued"
+SYNTHETIC = (
+    "the work is synthetic (found by the backfill, no ISBN yet): the daily retry resolves it"
+)
 AUTHOR_NOTHING_MISSING = "the author has a bio, dates and ids: nothing to look up"
 AUTHOR_ALREADY_QUEUED = "the author is already queued"
 AUTHOR_REDIRECT = "the author is a redirect (merged into another author): enrich that one"
@@ -285,11 +288,16 @@ def _enqueue_works(
             work_id__in=rest, status__in=EnrichmentRequest.ACTIVE_STATUSES
         ).values_list("work_id", flat=True)
     )
-    why = {
-        w: "no longer exists" if w in gone else ALREADY_QUEUED if w in active else NOTHING_MISSING
-        for w in rest
-    }
-    return queued, why
+    synthetic = set(Work.objects.filter(pk__in=rest, synthetic=True).values_list("pk", flat=True))
+
+    def why_not(work_id: int) -> str:
+        if work_id in gone:
+            return "no longer exists"
+        if work_id in active:
+            return ALREADY_QUEUED
+        return SYNTHETIC if work_id in synthetic else NOTHING_MISSING
+
+    return queued, {work_id: why_not(work_id) for work_id in rest}
 
 
 def _enqueue_authors(author_ids: Iterable[int]) -> tuple[set[int], dict[int, str]]:

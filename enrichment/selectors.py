@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +22,7 @@ from catalog.selectors import works_by_cover_source, works_with_cover_q
 from enrichment import queue
 from enrichment.author_state import author_has_id_q, author_live_q, authors_missing_q
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
-from enrichment.models import EnrichmentRequest, ProviderState
+from enrichment.models import BackfillMonth, EnrichmentRequest, ProviderState
 from enrichment.providers.registry import enabled_providers, get_provider, provider_label
 from enrichment.throttle import budget_day, limits_for
 
@@ -49,7 +49,10 @@ MISSING_AUTHORS = ("authors", ~Q(pk__in=WorkAuthor.objects.values("work_id")))
 OPEN_LIBRARY_SOURCES = ("openlibrary", "openlibrary_dump", "archive_org")
 #: Unreachable is not unknown: works that providers answered and none knew, and works waiting
 #: for providers that could not be asked, are counted apart (report and dashboard).
-UNRESOLVED_WORKS = Q(enrichment_status=Work.EnrichmentStatus.UNRESOLVED)
+#: A synthetic work (found by the backfill, resolved by no provider yet) is counted apart too:
+#: it was not necessarily asked about (providers out of budget), and is retried daily.
+UNRESOLVED_WORKS = Q(enrichment_status=Work.EnrichmentStatus.UNRESOLVED, synthetic=False)
+SYNTHETIC_WORKS = Q(synthetic=True)
 WAITING_WORKS = Q(enrichment_status=Work.EnrichmentStatus.WAITING)
 #: A provider whose last this-many requests failed to reach it (DNS, refused, timeout, TLS,
 #: 429, 5xx) is unreachable, even before its breaker opens.
@@ -67,6 +70,7 @@ def catalog_counts() -> dict:
         "average": Avg("completeness"),
         "unresolved": Count("pk", filter=UNRESOLVED_WORKS),
         "waiting": Count("pk", filter=WAITING_WORKS),
+        "synthetic": Count("pk", filter=SYNTHETIC_WORKS),
     }
     for i, (_label, low, high) in enumerate(COMPLETENESS_BUCKETS):
         aggregates[f"bucket{i}"] = Count("pk", filter=Q(completeness__range=(low, high)))
@@ -124,6 +128,26 @@ AUTHOR_DETAILS = (
 NOT_ENRICHED_KEY = "not_enriched"
 #: The author list's "missing" choice for what `enrich_missing --authors` queues.
 AUTHORS_MISSING_KEY = "bio_dates_or_ids"
+
+
+def backfill_counts() -> dict:
+    """The catalog backfill's months by status, what they found in all, and the synthetic works
+    waiting for a provider now: two aggregate queries and a count on a partial index."""
+    by_status = dict(BackfillMonth.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    totals = BackfillMonth.objects.aggregate(
+        discovered=Sum("books_discovered"),
+        duplicates=Sum("duplicates_dropped"),
+        resolved=Sum("isbns_resolved"),
+        synthetic=Sum("synthetic_works"),
+    )
+    return {
+        "months": {value: by_status.get(value, 0) for value in BackfillMonth.Status.values},
+        "books_discovered": totals["discovered"] or 0,
+        "duplicates_dropped": totals["duplicates"] or 0,
+        "isbns_resolved": totals["resolved"] or 0,
+        "synthetic_created": totals["synthetic"] or 0,
+        "synthetic_works_now": Work.objects.filter(SYNTHETIC_WORKS).count(),
+    }
 
 
 def author_counts() -> dict:

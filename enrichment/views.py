@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from catalog.models import Work
 from enrichment import bulk_operations, dashboard, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.proposals import in_field_order
@@ -222,8 +221,9 @@ def enrich_missing(request, model_admin):
         **model_admin.admin_site.each_context(request),
         "title": "Enrich all missing covers / metadata",
         "opts": model_admin.model._meta,
-        "missing_covers": Work.objects.filter(queue.works_missing_cover()).count(),
-        "missing_metadata": Work.objects.filter(queue.works_missing_metadata()).count(),
+        # What each choice would queue (synthetic works wait for the backfill's retry).
+        "missing_covers": queue.works_needing_enrichment(covers=True, metadata=False).count(),
+        "missing_metadata": queue.works_needing_enrichment(covers=False, metadata=True).count(),
         "inline_max": bulk_operations.BULK_INLINE_MAX,
     }
     return TemplateResponse(request, "admin/enrichment/enrich_missing.html", context)

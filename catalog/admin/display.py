@@ -1,7 +1,7 @@
 """How the catalog's admin pages show a book: cover thumbnails and placeholder titles."""
 
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -22,15 +22,28 @@ PLACEHOLDER_TITLE_HELP = _(
 )
 
 
+# A work the catalog backfill found but no provider has resolved to an ISBN yet.
+SYNTHETIC_LABEL = _("synthetic")
+SYNTHETIC_HELP = _(
+    "Found by the catalog backfill, but no provider has resolved it to an ISBN yet: it has no "
+    "edition, and what the source said is kept with it. A daily retry upgrades it in place once "
+    "a provider resolves it."
+)
+
+
 def work_title_html(work: Work):
-    """The work's title, marked plainly when it is only a placeholder."""
-    if not work.title_is_placeholder:
+    """The work's title, marked plainly when it is only a placeholder, or synthetic."""
+    if not work.title_is_placeholder and not work.synthetic:
         return work.title
+    badges = []
+    if work.title_is_placeholder:
+        badges.append(("title-placeholder", PLACEHOLDER_TITLE_HELP, PLACEHOLDER_TITLE_LABEL))
+    if work.synthetic:
+        badges.append(("title-synthetic", SYNTHETIC_HELP, SYNTHETIC_LABEL))
     return format_html(
-        '{} <span class="title-placeholder" title="{}">{}</span>',
+        "{} {}",
         work.title,
-        PLACEHOLDER_TITLE_HELP,
-        PLACEHOLDER_TITLE_LABEL,
+        format_html_join(" ", '<span class="{}" title="{}">{}</span>', badges),
     )
 
 

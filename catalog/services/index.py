@@ -48,7 +48,7 @@ def _chunks(values: Iterable) -> Iterable[list]:
         yield values[start : start + IN_CHUNK]
 
 
-def _redirect_names(author_ids: Iterable[int]) -> dict[int, list[str]]:
+def author_redirect_names(author_ids: Iterable[int]) -> dict[int, list[str]]:
     """Author id -> the normalized names of the authors merged into it (now redirects)."""
     names: dict[int, list[str]] = defaultdict(list)
     for chunk in _chunks(author_ids):
@@ -164,7 +164,7 @@ class _CatalogIndex:
             "work_id", "author_id", "author__name", "author__name_normalized", "role"
         )
         rows = [row for chunk in _chunks(work_ids) for row in credits.filter(work_id__in=chunk)]
-        aliases = _redirect_names({author_id for _w, author_id, *_rest in rows})
+        aliases = author_redirect_names({author_id for _w, author_id, *_rest in rows})
         for work_id, author_id, name, normalized, role in rows:
             person = _Person(name, normalized, role, tuple(aliases.get(author_id, ())))
             self.people.setdefault(("pk", work_id), []).append(person)

@@ -156,6 +156,8 @@ def import_rows(
                 item.status = ImportRow.Status.UPDATED if filled else ImportRow.Status.DUPLICATE
                 continue
             item.status = ImportRow.Status.UPDATED  # a new edition of a known work
+            if _resolve_synthetic(work, job):
+                dirty_works[id(work)] = work
         edition = _new_edition(work, row)
         index.settle_openlibrary_keys(row, edition=edition)
         new_editions.append(edition)
@@ -171,6 +173,17 @@ def import_rows(
 
     _insert_import_rows(job, planned)
     return [item.status or ImportRow.Status.FAILED for item in planned]
+
+
+def _resolve_synthetic(work: Work, job: ImportJob) -> bool:
+    """A synthetic work (found by the backfill, resolved by no provider) that an export gives an
+    identified edition is no longer synthetic: enrichment can now look that edition up. The
+    discovery record keeps how it was resolved."""
+    if not work.synthetic:
+        return False
+    work.synthetic = False
+    work.discovery = {**work.discovery, "resolved_by": "import", "import_job": job.pk}
+    return True
 
 
 def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:

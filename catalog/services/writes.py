@@ -122,6 +122,8 @@ WORK_FILL_FIELDS = [
     "series_number",
     "first_published_year",
     "openlibrary_work_key",
+    "synthetic",
+    "discovery",
     "updated_at",
 ]
 
@@ -145,7 +147,7 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     names.pop("", None)
     if not names:
         return
-    authors = _authors_credited(names)
+    authors = authors_credited(names)
     missing = [
         Author(name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
         for key, c in names.items()
@@ -168,11 +170,20 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     )
 
 
+def works_credit(credits: Iterable[tuple[Work, list[Credit]]]) -> None:
+    """Credit saved works with these people, in order, by the import's own rule
+    (`_create_credits`): a name an author holds goes to that author (a redirect's to the author
+    it was merged into), a name nobody holds creates an author. For writers outside the import's
+    batches (the catalog backfill), so that both credit people the same way."""
+    pairs = list(credits)
+    _create_credits({id(work): names for work, names in pairs}, [work for work, _ in pairs])
+
+
 #: Redirects followed at most (a merged author's kept author may itself have been merged).
 REDIRECT_HOPS_MAX = 10
 
 
-def _authors_credited(keys: Iterable[str]) -> dict[str, Author]:
+def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     """Name key -> the author a credit under that name goes to: the author holding the name,
     or, for a redirect (an author merged into another), the author it was merged into."""
     found: dict[str, Author] = {}

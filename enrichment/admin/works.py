@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +20,9 @@ from catalog.models import Work
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin
+from enrichment.backfill.sources import source_label
 from enrichment.models import BulkOperation, EnrichmentRequest
-from enrichment.providers.registry import provider_choices
+from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.selectors import (
     COMPLETENESS_BUCKETS,
     MISSING_AUTHORS,
@@ -95,6 +97,24 @@ class AuthorCompletenessOfWorkFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SyntheticFilter(admin.SimpleListFilter):
+    """Works the catalog backfill found that no provider has resolved yet, or the others."""
+
+    title = _("backfill")
+    parameter_name = "synthetic"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("yes", _("Synthetic: not resolved to an ISBN yet")),
+            ("no", _("Not synthetic")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        return queryset.filter(synthetic=self.value() == "yes")
+
+
 class CoverSourceFilter(admin.SimpleListFilter):
     title = "cover source"
     parameter_name = "cover_source"
@@ -132,6 +152,7 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         MissingFieldFilter,
         AuthorCompletenessOfWorkFilter,
         CoverSourceFilter,
+        SyntheticFilter,
     ]
     list_display = [*WorkAdmin.list_display, "enrichment_state"]
     actions = ["enrich_selected"]
@@ -141,6 +162,7 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         "confidence_label",
         "completeness_label",
         "last_try",
+        "discovery_summary",
     ]
     enrichment_fields = [
         ("enrichment_status_text", "confidence_label", "completeness_label"),
@@ -191,10 +213,8 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets  # a new work has no enrichment yet
-        section = (
-            _("Enrichment"),
-            {"fields": self.enrichment_fields, "description": self._links(request, obj)},
-        )
+        fields = [*self.enrichment_fields, *(["discovery_summary"] if obj.discovery else [])]
+        section = (_("Enrichment"), {"fields": fields, "description": self._links(request, obj)})
         return [fieldsets[0], section, *fieldsets[1:]]
 
     @staticmethod
@@ -245,6 +265,39 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
     @admin.display(description=_("Completeness"))
     def completeness_label(self, work):
         return f"{work.completeness} %"
+
+    @admin.display(description=_("Backfill"))
+    def discovery_summary(self, work):
+        """How the catalog backfill found the work, and where its resolution stands."""
+        record = work.discovery or {}
+        source = source_label(str(record.get("source") or ""))
+        lines = [
+            gettext("Found by %(source)s for %(month)s.")
+            % {"source": source or "?", "month": record.get("month") or "?"}
+        ]
+        if record.get("resolved_by"):
+            lines.append(
+                gettext("Resolved to an ISBN by %(provider)s.")
+                % {"provider": provider_label(str(record["resolved_by"]))}
+            )
+        elif work.synthetic:
+            lines.append(
+                gettext("Synthetic: no provider has resolved it yet; retried daily (%(n)s tries).")
+                % {"n": record.get("tries") or 0}
+            )
+        holder = record.get("duplicate_of")
+        if work.synthetic and holder:
+            url = reverse("admin:catalog_work_change", args=[holder])
+            duplicate = format_html(
+                '{} <a href="{}">{}</a>',
+                gettext("Its ISBN belongs to another work: merge them by hand if they are one:"),
+                url,
+                gettext("work #%(id)s") % {"id": holder},
+            )
+            return format_html_join(
+                mark_safe("<br>"), "{}", [(line,) for line in lines] + [(duplicate,)]
+            )
+        return format_html_join(mark_safe("<br>"), "{}", [(line,) for line in lines])
 
     @admin.display(description=_("Last try"))
     def last_try(self, work):

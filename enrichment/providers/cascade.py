@@ -30,6 +30,17 @@ class ProviderOutcome:
     detail: str = ""
     retry_after: float | None = None  # an unavailable provider: seconds until it may serve
     fault: ClassifiedFault | None = None  # a failed one: its fault, classified
+    from_cache: bool = False  # answered from the SourceRecord cache: no request sent
+    asked: bool = True  # False: held back before sending (breaker, budget, our rate limit)
+
+    @property
+    def request_sent(self) -> bool:
+        """Whether this outcome cost the provider one request (what backfill reports count)."""
+        return (
+            self.asked
+            and not self.from_cache
+            and self.status not in (NO_TITLE_SEARCH, LookupStatus.NOT_CONFIGURED)
+        )
 
 
 @dataclass(slots=True)
@@ -49,10 +60,12 @@ class IsbnResolution:
 
     @property
     def is_final(self) -> bool:
-        """False when a provider failed or was only unavailable for now: ask again later."""
+        """False when a provider failed or was only unavailable for now (a quota spent, a
+        breaker open, a request our limits held back): ask again later."""
         for_now = {LookupStatus.QUOTA_EXHAUSTED, LookupStatus.CIRCUIT_OPEN}
         return self.resolved or not (
-            self.failed or any(outcome.status in for_now for outcome in self.skipped)
+            self.failed
+            or any(outcome.status in for_now or not outcome.asked for outcome in self.skipped)
         )
 
 
@@ -90,7 +103,13 @@ def resolve_isbn(
             continue
         result = provider.search(title=title, author=author)
         outcome = ProviderOutcome(
-            provider.name, result.status, result.error, result.retry_after, result.fault
+            provider.name,
+            result.status,
+            result.error,
+            result.retry_after,
+            result.fault,
+            from_cache=result.from_cache,
+            asked=result.asked,
         )
         if result.was_skipped:
             resolution.skipped.append(outcome)
