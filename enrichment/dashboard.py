@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import EnrichmentStatus, ImportJob
-from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.models import AuditLogEntry, BackfillMonth, BulkOperation, EnrichmentRequest
 from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHORS_MISSING_KEY,
@@ -129,9 +129,36 @@ def author_panel(counts: dict) -> AuthorPanel:
     )
 
 
+#: A backfill month's status -> the colour of its bar (the queue's colours, review.css).
+BACKFILL_STATUS_COLOURS = {
+    BackfillMonth.Status.PENDING: "pending",
+    BackfillMonth.Status.PROCESSING: "in_progress",
+    BackfillMonth.Status.COMPLETED: "completed",
+    BackfillMonth.Status.FAILED: "failed",
+    BackfillMonth.Status.RETRY: "pending",
+    BackfillMonth.Status.CANCELLED: "skipped",
+}
+
+
+def backfill_month_bars() -> list[Bar]:
+    """The backfill's months by status, each linked to the months list filtered to it: one
+    query; none when no month was ever asked for."""
+    counts = dict(BackfillMonth.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    url = reverse("admin:enrichment_backfillmonth_changelist")
+    return bars(
+        [
+            Bar(label, counts[value], url=f"{url}?status__exact={value}", colour=colour)
+            for value, label in BackfillMonth.Status.choices
+            if counts.get(value)
+            and (colour := BACKFILL_STATUS_COLOURS[BackfillMonth.Status(value)])
+        ]
+    )
+
+
 @dataclass
 class Figures:
     works: dict = field(default_factory=dict)
+    backfill_months: list[Bar] = field(default_factory=list)
     authors: AuthorPanel = field(default_factory=AuthorPanel)
     covers_by_source: list[Bar] = field(default_factory=list)
     completeness: list[Bar] = field(default_factory=list)
@@ -163,6 +190,7 @@ def dashboard_figures(*, now=None) -> Figures:
         scale=figures.works["total"],
     )
     figures.authors = author_panel(author_counts())  # one aggregate query
+    figures.backfill_months = backfill_month_bars()
     by_status, by_confidence = queue_counts()
     figures.queue = bars(
         [Bar(label, by_status.get(value, 0), colour=value) for value, label in STATUS_ORDER]

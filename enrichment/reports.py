@@ -40,6 +40,8 @@ def coverage_report() -> dict:
         "metadata": metadata,
         # Author completeness beside the works' (redirects counted apart: selectors.author_counts).
         "authors": selectors.author_counts(),
+        # The catalog backfill: months by status, books found, synthetic works still waiting.
+        "backfill": selectors.backfill_counts(),
         "queue": queue_counts,
         "providers": providers,
         "providers_unreachable": [

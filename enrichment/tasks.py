@@ -7,6 +7,9 @@ progress says it stopped.
 """
 
 from enrichment import bulk_operations, cover_apply, engine, queue, reconcile
+from enrichment.backfill import months as backfill_months
+from enrichment.backfill import run as backfill_run
+from enrichment.backfill import synthetic
 
 
 def process_enrichment_batch(request_ids: list[int]) -> dict:
@@ -32,3 +35,20 @@ def run_bulk_operation(operation_id: int) -> dict:
 def propose_author_merges() -> dict:
     """The daily schedule: record a merge proposal for each pair of duplicate authors found."""
     return reconcile.author_duplicates_propose().as_json()
+
+
+def run_backfill_scheduler() -> dict:
+    """The backfill's schedule (every 5 minutes): months a dead worker left go back to retry,
+    then a few pending / retry months, newest first, are claimed and handed to workers."""
+    return backfill_months.backfill_months_schedule().as_json()
+
+
+def process_backfill_month(month_id: int, token: str) -> dict:
+    month = backfill_run.backfill_month_process(month_id=month_id, token=token)
+    return {"month": month.label, "status": month.status}
+
+
+def retry_synthetic_works() -> dict:
+    """The daily schedule (00:30 UTC, once the providers' daily budgets have reset): synthetic
+    works asked of the providers again, and upgraded in place when one resolves."""
+    return synthetic.synthetic_works_retry().as_json()

@@ -11,6 +11,7 @@ permission, and every view checks it again on the server.
 from enrichment.admin import (  # noqa: F401 (importing registers the admins)
     audit,
     authors,
+    backfill,
     bulk,
     merges,
     providers,

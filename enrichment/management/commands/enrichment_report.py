@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from catalog.models import EnrichmentStatus
 from enrichment.faults import KIND_LABELS
+from enrichment.models import BackfillMonth
 from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
 from enrichment.selectors import NOT_ENRICHED_KEY
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             f"it); {meta['waiting']:,} waiting (providers unavailable: retried on their own)."
         )
         self._write_authors(report["authors"])
+        self._write_backfill(report["backfill"])
         queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
         self.stdout.write(f"Queue: {queue}.")
         for name, state in report["providers"].items():
@@ -113,6 +115,29 @@ class Command(BaseCommand):
             "\n"
             + gettext("Authors: average completeness %(average)s%%; by enrichment status: %(s)s.")
             % {"average": authors["average_completeness"], "s": statuses or gettext("none")}
+        )
+
+    def _write_backfill(self, backfill: dict) -> None:
+        months = {key: n for key, n in backfill["months"].items() if n}
+        if not months and not backfill["synthetic_works_now"]:
+            return
+        labels = dict(BackfillMonth.Status.choices)
+        by_status = ", ".join(f"{str(labels.get(k, k)).lower()} {n:,}" for k, n in months.items())
+        self.stdout.write(
+            "\n"
+            + gettext(
+                "Catalog backfill: months %(months)s; %(discovered)s books discovered, "
+                "%(duplicates)s already in the catalog, %(resolved)s resolved to an ISBN, "
+                "%(synthetic)s kept as synthetic works (%(now)s still unresolved)."
+            )
+            % {
+                "months": by_status or gettext("none"),
+                "discovered": f"{backfill['books_discovered']:,}",
+                "duplicates": f"{backfill['duplicates_dropped']:,}",
+                "resolved": f"{backfill['isbns_resolved']:,}",
+                "synthetic": f"{backfill['synthetic_created']:,}",
+                "now": f"{backfill['synthetic_works_now']:,}",
+            }
         )
 
 

@@ -1,0 +1,377 @@
+"""Catalog backfill months (BackfillMonth): the list with each month's metrics, the month's page
+with its sources, and the actions Queue now / Retry / Cancel, plus "Add months".
+
+Months are written by `manage.py backfill`, "Add months" and the scheduler
+(enrichment.backfill.months); nobody edits one by hand. Acting on months needs
+`enrichment.run_backfill`; the actions and the button show only to users who hold it, and the
+server checks it again.
+"""
+
+from collections import Counter
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import ExpressionWrapper, F, IntegerField
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from bookstore.admin_lists import help_with_link
+from enrichment.admin.base import ReadOnlyAdmin, badge
+from enrichment.backfill import months as backfill_months
+from enrichment.backfill.months import calls_label, calls_text
+from enrichment.models import BackfillMonth
+
+RUN_PERMISSION = "enrichment.run_backfill"
+Status = BackfillMonth.Status
+STATUS_COLOURS = {
+    Status.PENDING: "#777",
+    Status.PROCESSING: "#1f6fb2",
+    Status.COMPLETED: "#2e7d32",
+    Status.FAILED: "#c62828",
+    Status.RETRY: "#b26a00",
+    Status.CANCELLED: "#8d6e63",
+}
+ERROR_SHOWN = 50  # characters of a month's error in the list (all of it on hover)
+#: Months in publication order, for the list's "Month" column.
+MONTH_ORDER = ExpressionWrapper(F("year") * 100 + F("month"), output_field=IntegerField())
+
+
+def _short_time(moment) -> str:
+    """ "29 Nov 23:57", kept on one line."""
+    return (
+        date_format(timezone.localtime(moment), "j M H:i").replace(" ", "\u00a0") if moment else ""
+    )
+
+
+def _in_settings_order(item) -> tuple[int, str]:
+    """The sources as BACKFILL_SOURCES lists them (jsonb keeps no order), others after."""
+    order = settings.BACKFILL_SOURCES
+    return (order.index(item[0]) if item[0] in order else len(order), item[0])
+
+
+def statuses_text(statuses) -> str:
+    return ", ".join(str(Status(status).label).lower() for status in statuses)
+
+
+class MonthRangeForm(forms.Form):
+    start = forms.CharField(label=_("From"), max_length=7, help_text=_("YYYY-MM, e.g. 2024-01"))
+    end = forms.CharField(label=_("To"), max_length=7, help_text=_("YYYY-MM, included"))
+
+    def _month(self, name):
+        try:
+            return backfill_months.parse_month(self.cleaned_data[name])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_start(self):
+        return self._month("start")
+
+    def clean_end(self):
+        return self._month("end")
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if "start" in cleaned and "end" in cleaned:
+            try:
+                backfill_months.month_range(cleaned["start"], cleaned["end"])
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
+@admin.register(BackfillMonth)
+class BackfillMonthAdmin(ReadOnlyAdmin):
+    change_list_template = "admin/enrichment/backfillmonth/change_list.html"
+    list_display = [
+        "month_label",
+        "status_badge",
+        "discovered",
+        "duplicates",
+        "resolved",
+        "synthetic",
+        "queued",
+        "calls",
+        "run_times",
+        "error_short",
+    ]
+    list_display_links = ["month_label"]
+    list_filter = ["status", "year"]
+    list_per_page = 100
+    show_full_result_count = False
+    actions = ["queue_now", "retry_months", "cancel_months"]
+    fieldsets = [
+        (None, {"fields": [("month_label", "status_badge"), ("requested_by", "created_at")]}),
+        (
+            _("What the month found"),
+            {
+                "fields": [
+                    "books_discovered",
+                    "duplicates_dropped",
+                    "resolved",
+                    "synthetic_works",
+                    "queued_for_enrichment",
+                    "calls",
+                    "sources_table",
+                    "works_link",
+                ]
+            },
+        ),
+        (
+            _("Run"),
+            {"fields": [("retry_count", "started_at"), ("heartbeat_at", "completed_at"), "error"]},
+        ),
+    ]
+    readonly_fields = [
+        "month_label",
+        "status_badge",
+        "resolved",
+        "calls",
+        "sources_table",
+        "works_link",
+    ]
+
+    # --- Who sees what -----
+
+    def has_run_backfill_permission(self, request):
+        return request.user.has_perm(RUN_PERMISSION)
+
+    def has_view_permission(self, request, obj=None):
+        # Whoever may run the backfill may watch it without a separate view permission.
+        return super().has_view_permission(request, obj) or self.has_run_backfill_permission(
+            request
+        )
+
+    def empty_list_help(self, request):
+        text = _(
+            "No backfill month yet. `manage.py backfill --from 2024-01 --to 2024-12` creates the "
+            "months of a range; the scheduler then processes them, newest first."
+        )
+        if not self.has_run_backfill_permission(request):
+            return help_with_link(text)
+        return help_with_link(
+            text, reverse("admin:enrichment_backfillmonth_add_months"), gettext("Add months")
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_add_months": self.has_run_backfill_permission(request)}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    # --- Columns -----
+
+    @admin.display(description=_("Month"), ordering=MONTH_ORDER)
+    def month_label(self, month):
+        return month.label
+
+    @admin.display(description=_("Status"), ordering="status")
+    def status_badge(self, month):
+        shown = badge(month.get_status_display(), STATUS_COLOURS.get(month.status, "#777"))
+        if not month.retry_count:
+            return shown
+        retries = ngettext("%(n)s retry", "%(n)s retries", month.retry_count) % {
+            "n": month.retry_count
+        }
+        return format_html('{}<br><span class="quiet">{}</span>', shown, retries)
+
+    @admin.display(description=_("Resolved"), ordering="isbns_resolved")
+    def resolved(self, month):
+        if month.resolution_rate is None:
+            return f"{month.isbns_resolved:,}"
+        return format_html(
+            '{} <span class="quiet">({}&nbsp;%)</span>',
+            f"{month.isbns_resolved:,}",
+            round(month.resolution_rate * 100),
+        )
+
+    @admin.display(description=_("Provider calls"))
+    def calls(self, month):
+        return calls_text(month.provider_calls)
+
+    # Short headers: the list fits a 1,400 px window beside the navigation and the filters.
+    @admin.display(description=_("Discovered"), ordering="books_discovered")
+    def discovered(self, month):
+        return f"{month.books_discovered:,}"
+
+    @admin.display(description=_("Duplicates"), ordering="duplicates_dropped")
+    def duplicates(self, month):
+        return f"{month.duplicates_dropped:,}"
+
+    @admin.display(description=_("Synthetic"), ordering="synthetic_works")
+    def synthetic(self, month):
+        return f"{month.synthetic_works:,}"
+
+    @admin.display(description=_("Queued"), ordering="queued_for_enrichment")
+    def queued(self, month):
+        return f"{month.queued_for_enrichment:,}"
+
+    @admin.display(description=_("Run"), ordering="started_at")
+    def run_times(self, month):
+        """Started, then completed ("…" while it runs or waits)."""
+        started, completed = _short_time(month.started_at), _short_time(month.completed_at)
+        if not started and not completed:
+            return "–"
+        return format_html(
+            '<span title="{}">{}<br>{}</span>',
+            gettext("Started, then completed"),
+            started or "–",
+            completed or "…",
+        )
+
+    @admin.display(description=_("Error"))
+    def error_short(self, month):
+        if not month.error:
+            return ""
+        text = (
+            month.error if len(month.error) <= ERROR_SHOWN else month.error[: ERROR_SHOWN - 1] + "…"
+        )
+        # A provider's error may hold a long unbroken word (a URL): break it anywhere.
+        return format_html(
+            '<span title="{}" style="overflow-wrap:anywhere">{}</span>',
+            month.error,
+            text,
+        )
+
+    @admin.display(description=_("Discovery sources"))
+    def sources_table(self, month):
+        rows = [
+            (
+                calls_label(name),
+                f"{(report or {}).get('books', 0):,}",
+                f"{(report or {}).get('calls', 0):,}",
+                (report or {}).get("error") or "–",
+            )
+            for name, report in sorted((month.sources or {}).items(), key=_in_settings_order)
+        ]
+        if not rows:
+            return gettext("Not asked yet.")
+        return format_html(
+            '<table class="backfill-sources"><thead><tr><th>{}</th><th>{}</th><th>{}</th>'
+            "<th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("Source"),
+            gettext("Books named"),
+            gettext("Requests"),
+            gettext("Error"),
+            format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows),
+        )
+
+    @admin.display(description=_("Its works"))
+    def works_link(self, month):
+        # Each work the backfill writes keeps its month in `discovery` (enrichment.backfill.works);
+        # the works list filters on any field lookup of its query string.
+        url = reverse("admin:catalog_work_changelist")
+        return format_html(
+            '<a href="{}?discovery__month={}">{}</a> · <a href="{}?discovery__month={}&amp;'
+            'synthetic=yes">{}</a>',
+            url,
+            month.label,
+            gettext("The works this month added"),
+            url,
+            month.label,
+            gettext("its synthetic works"),
+        )
+
+    # --- Add months -----
+
+    def get_urls(self):
+        return [
+            path(
+                "add-months/",
+                self.admin_site.admin_view(self.add_months_view),
+                name="enrichment_backfillmonth_add_months",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_months_view(self, request):
+        if not self.has_run_backfill_permission(request):
+            raise PermissionDenied
+        form = MonthRangeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            created = backfill_months.backfill_months_create(
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                requested_by=request.user,
+            )
+            self.message_user(
+                request,
+                gettext("%(created)s months created, %(existing)s existed already.")
+                % {"created": f"{created.created:,}", "existing": f"{created.existing:,}"},
+                messages.SUCCESS if created.created else messages.WARNING,
+            )
+            return redirect("admin:enrichment_backfillmonth_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Add backfill months"),
+            "opts": self.model._meta,
+            "form": form,
+            "max_months": backfill_months.MAX_MONTHS_PER_RANGE,
+        }
+        return TemplateResponse(request, "admin/enrichment/backfillmonth/add_months.html", context)
+
+    # --- Actions -----
+
+    def _act(self, request, queryset, *, allowed, service, done: str, rule: str) -> None:
+        """Run `service` on the chosen months and say how many changed, and how many were
+        skipped and why (their status, or taken by a worker meanwhile)."""
+        before = Counter(queryset.values_list("status", flat=True))
+        changed = service(months=queryset, user=request.user)
+        by_status = {status: n for status, n in before.items() if status not in allowed}
+        meanwhile = sum(before.values()) - changed - sum(by_status.values())
+        text = ngettext("%(count)s month %(done)s.", "%(count)s months %(done)s.", changed) % {
+            "count": f"{changed:,}",
+            "done": done,
+        }
+        reasons = [f"{Status(status).label} {n:,}" for status, n in sorted(by_status.items())]
+        if meanwhile > 0:
+            reasons.append(gettext("taken or changed meanwhile %(n)s") % {"n": meanwhile})
+        skipped = sum(by_status.values()) + max(meanwhile, 0)
+        if skipped:
+            text += " " + gettext("%(count)s skipped (%(reasons)s): %(rule)s.") % {
+                "count": f"{skipped:,}",
+                "reasons": ", ".join(reasons),
+                "rule": rule,
+            }
+        self.message_user(request, text, messages.SUCCESS if changed else messages.WARNING)
+
+    @admin.action(description=_("Queue the selected months now"), permissions=["run_backfill"])
+    def queue_now(self, request, queryset):
+        self._act(
+            request,
+            queryset,
+            allowed=backfill_months.CLAIMABLE,
+            service=backfill_months.backfill_months_queue_now,
+            done=gettext("queued"),
+            rule=gettext("only %(statuses)s months can be queued")
+            % {"statuses": statuses_text(backfill_months.CLAIMABLE)},
+        )
+
+    @admin.action(description=_("Retry the selected months"), permissions=["run_backfill"])
+    def retry_months(self, request, queryset):
+        self._act(
+            request,
+            queryset,
+            allowed=backfill_months.RETRYABLE,
+            service=backfill_months.backfill_months_retry,
+            done=gettext("put back to retry"),
+            rule=gettext("only %(statuses)s months can be retried")
+            % {"statuses": statuses_text(backfill_months.RETRYABLE)},
+        )
+
+    @admin.action(description=_("Cancel the selected months"), permissions=["run_backfill"])
+    def cancel_months(self, request, queryset):
+        self._act(
+            request,
+            queryset,
+            allowed=backfill_months.CANCELLABLE,
+            service=backfill_months.backfill_months_cancel,
+            done=gettext("cancelled"),
+            rule=gettext("only %(statuses)s months can be cancelled")
+            % {"statuses": statuses_text(backfill_months.CANCELLABLE)},
+        )

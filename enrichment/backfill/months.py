@@ -1,0 +1,422 @@
+"""Backfill months: created by `manage.py backfill` or the admin, claimed by the scheduler, and
+given back when their worker stops answering.
+
+A month is claimed by moving it to PROCESSING with a fresh `claim_token`; every later write of
+the worker (heartbeat, outcome) is a guarded UPDATE on that token, so a month cancelled or taken
+back meanwhile never receives a late outcome. Two schedulers never claim the same month:
+PostgreSQL skips the rows another transaction has locked (SELECT ... FOR UPDATE SKIP LOCKED);
+SQLite has no row locks, so each month is claimed by an UPDATE guarded by its status and only
+a row that UPDATE changed is ours.
+"""
+
+import logging
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from bookstore import task_queue
+from enrichment.backfill.sources import SOURCE_CLASSES, source_label
+from enrichment.models import BackfillMonth
+from enrichment.providers.registry import provider_label
+
+logger = logging.getLogger(__name__)
+
+Status = BackfillMonth.Status
+PROCESS_TASK = "enrichment.tasks.process_backfill_month"
+#: One range at most this long (50 years): a typo such as 0024-01 must not create 24,000 months.
+MAX_MONTHS_PER_RANGE = 600
+#: Who may go where by hand (the admin's actions and the command say so when they skip a month).
+CLAIMABLE = (Status.PENDING, Status.RETRY)
+CANCELLABLE = (Status.PENDING, Status.RETRY, Status.PROCESSING)
+RETRYABLE = (Status.FAILED, Status.CANCELLED, Status.COMPLETED)
+ERROR_MAX_CHARS = 2000
+
+YearMonth = tuple[int, int]
+_MONTH_TEXT = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
+
+
+# --- Months as text, and ranges (pure) -----------------------------------------------------------
+
+
+def parse_month(text: str) -> YearMonth:
+    """ "2024-01" -> (2024, 1); anything else is a ValueError whose message a person can act
+    on."""
+    found = _MONTH_TEXT.fullmatch(text or "")
+    if not found:
+        raise ValueError(
+            gettext("“%(text)s” is not a month: write it as YYYY-MM, e.g. 2024-01.")
+            % {"text": text}
+        )
+    year, month = int(found[1]), int(found[2])
+    if not 1 <= month <= 12 or year < 1:
+        raise ValueError(
+            gettext("“%(text)s” is not a month: the month must be 01 to 12.") % {"text": text}
+        )
+    return year, month
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_range(start: YearMonth, end: YearMonth) -> list[YearMonth]:
+    """Every month from `start` to `end`, both included, oldest first."""
+    if start > end:
+        raise ValueError(
+            gettext("The range starts after it ends (%(start)s to %(end)s): swap the months.")
+            % {"start": month_label(*start), "end": month_label(*end)}
+        )
+    count = (end[0] - start[0]) * 12 + end[1] - start[1] + 1
+    if count > MAX_MONTHS_PER_RANGE:
+        raise ValueError(
+            gettext(
+                "%(start)s to %(end)s is %(count)s months; at most %(max)s at a time (ask for "
+                "the range in parts)."
+            )
+            % {
+                "start": month_label(*start),
+                "end": month_label(*end),
+                "count": f"{count:,}",
+                "max": MAX_MONTHS_PER_RANGE,
+            }
+        )
+    first = start[0] * 12 + start[1] - 1  # months since year 0, January = 0
+    return [(index // 12, index % 12 + 1) for index in range(first, first + count)]
+
+
+def months_in_range_q(start: YearMonth, end: YearMonth) -> Q:
+    """A filter on BackfillMonth: the months from `start` to `end`, both included."""
+    after_start = Q(year__gt=start[0]) | Q(year=start[0], month__gte=start[1])
+    before_end = Q(year__lt=end[0]) | Q(year=end[0], month__lte=end[1])
+    return after_start & before_end
+
+
+# --- Creating ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MonthsCreated:
+    created: int
+    existing: int
+
+    @property
+    def months(self) -> int:
+        return self.created + self.existing
+
+
+def backfill_months_create(*, start: YearMonth, end: YearMonth, requested_by=None) -> MonthsCreated:
+    """One pending month per month of the range; months that exist already are left as they
+    are (whatever their status) and counted."""
+    wanted = month_range(start, end)
+    in_range = BackfillMonth.objects.filter(months_in_range_q(start, end))
+    held = set(in_range.values_list("year", "month"))
+    missing = [(year, month) for year, month in wanted if (year, month) not in held]
+    # A concurrent creator may add some meanwhile: the unique constraint skips them.
+    BackfillMonth.objects.bulk_create(
+        [BackfillMonth(year=y, month=m, requested_by=requested_by) for y, m in missing],
+        ignore_conflicts=True,
+        batch_size=500,
+    )
+    created = in_range.count() - len(held)
+    return MonthsCreated(created=created, existing=len(wanted) - created)
+
+
+# --- Claiming and giving back --------------------------------------------------------------------
+
+
+def backfill_months_claim(
+    *, limit: int, month_ids: Iterable[int] | None = None, now=None
+) -> list[BackfillMonth]:
+    """Take up to `limit` pending or retry months, newest first, for this worker: each comes
+    back PROCESSING with its own fresh claim token. A month another scheduler holds or took
+    first is never returned."""
+    if limit <= 0:
+        return []
+    now = now or timezone.now()
+    candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE)
+    if month_ids is not None:
+        candidates = candidates.filter(pk__in=list(month_ids))
+    candidates = candidates.order_by("-year", "-month")
+    tokens: dict[int, str] = {}
+    # Durable: the claim is committed before anyone dispatches a task for it, so a worker that
+    # starts at once sees the month as its own.
+    with transaction.atomic(durable=True):
+        for pk in _claim_candidates(candidates, limit):
+            token = uuid.uuid4().hex
+            taken = BackfillMonth.objects.filter(pk=pk, status__in=CLAIMABLE).update(
+                status=Status.PROCESSING,
+                claim_token=token,
+                started_at=now,
+                heartbeat_at=now,
+                completed_at=None,
+                error="",
+                updated_at=now,
+            )
+            if taken == 1:
+                tokens[pk] = token
+    claimed = BackfillMonth.objects.filter(pk__in=list(tokens), status=Status.PROCESSING)
+    return [m for m in claimed.order_by("-year", "-month") if m.claim_token == tokens[m.pk]]
+
+
+def _claim_candidates(candidates: QuerySet[BackfillMonth], limit: int) -> list[int]:
+    """The ids to try: on PostgreSQL locked for this transaction, skipping rows another
+    scheduler has locked; on SQLite merely read (the guarded UPDATE decides)."""
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True)
+    return list(candidates.values_list("pk", flat=True)[:limit])
+
+
+def _held(month: BackfillMonth, token: str) -> QuerySet[BackfillMonth]:
+    """The month, only while this token's holder is processing it."""
+    return BackfillMonth.objects.filter(pk=month.pk, claim_token=token, status=Status.PROCESSING)
+
+
+def backfill_month_heartbeat(month: BackfillMonth, token: str, *, now=None) -> bool:
+    """The worker is alive. False: the month was cancelled or taken back meanwhile: stop, and
+    write nothing more."""
+    now = now or timezone.now()
+    return _held(month, token).update(heartbeat_at=now, updated_at=now) == 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveredMonths:
+    retried: int = 0
+    failed: int = 0
+
+
+def _give_back(months: QuerySet[BackfillMonth], *, error: str, now, **fields) -> RecoveredMonths:
+    """PROCESSING months back to RETRY (one more retry counted), or to FAILED once they have
+    been retried BACKFILL_MAX_RETRIES times. `months` must select PROCESSING months only: a month
+    the first UPDATE fails is no longer PROCESSING, so the second never touches it."""
+    common = {"claim_token": "", "error": error[:ERROR_MAX_CHARS], "updated_at": now, **fields}
+    exhausted = Q(retry_count__gte=settings.BACKFILL_MAX_RETRIES)
+    failed = months.filter(exhausted).update(status=Status.FAILED, completed_at=now, **common)
+    retried = months.filter(~exhausted).update(
+        status=Status.RETRY, retry_count=F("retry_count") + 1, completed_at=None, **common
+    )
+    return RecoveredMonths(retried=retried, failed=failed)
+
+
+def backfill_months_recover_stale(*, now=None) -> RecoveredMonths:
+    """Months left PROCESSING by a worker that stopped answering (no heartbeat for
+    BACKFILL_STALE_MINUTES) go back to retry, or to failed past BACKFILL_MAX_RETRIES."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.BACKFILL_STALE_MINUTES)
+    stale = BackfillMonth.objects.filter(status=Status.PROCESSING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    )
+    recovered = _give_back(
+        stale,
+        error=gettext(
+            "The worker processing this month stopped answering (no sign of life for "
+            "%(minutes)s minutes)."
+        )
+        % {"minutes": settings.BACKFILL_STALE_MINUTES},
+        now=now,
+    )
+    if recovered.retried or recovered.failed:
+        logger.warning(
+            "Backfill months left by a stopped worker: %s to retry, %s failed",
+            recovered.retried,
+            recovered.failed,
+        )
+    return recovered
+
+
+# --- The outcome ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class MonthMetrics:
+    """What one run of a month found and did (the BackfillMonth fields of the same names)."""
+
+    books_discovered: int = 0
+    duplicates_dropped: int = 0
+    isbns_resolved: int = 0
+    resolution_rate: float | None = None
+    synthetic_works: int = 0
+    queued_for_enrichment: int = 0
+    provider_calls: dict[str, int] = field(default_factory=dict)
+    sources: dict[str, dict] = field(default_factory=dict)
+
+
+def backfill_month_finish(
+    month: BackfillMonth,
+    token: str,
+    *,
+    metrics: MonthMetrics | None = None,
+    error: str = "",
+    give_up: bool = False,
+    now=None,
+) -> bool:
+    """Write the month's outcome, only while `token` holds it: without `error` the month is
+    completed; with one it goes back to retry (failed past BACKFILL_MAX_RETRIES), or straight
+    to failed with `give_up` (retrying cannot help). The metrics are written either way, so a
+    failed month shows what its sources said. False: the month was cancelled or taken back
+    meanwhile, and nothing was written."""
+    now = now or timezone.now()
+    fields = asdict(metrics) if metrics is not None else {}
+    held = _held(month, token)
+    if not error:
+        return (
+            held.update(
+                status=Status.COMPLETED,
+                claim_token="",
+                error="",
+                heartbeat_at=now,
+                completed_at=now,
+                updated_at=now,
+                **fields,
+            )
+            == 1
+        )
+    if give_up:
+        return (
+            held.update(
+                status=Status.FAILED,
+                claim_token="",
+                error=error[:ERROR_MAX_CHARS],
+                completed_at=now,
+                updated_at=now,
+                **fields,
+            )
+            == 1
+        )
+    given_back = _give_back(held, error=error, now=now, **fields)
+    return bool(given_back.retried or given_back.failed)
+
+
+# --- What people do (the admin's actions, the command) -------------------------------------------
+
+
+def _chosen(months) -> QuerySet[BackfillMonth]:
+    if isinstance(months, QuerySet):
+        return months
+    return BackfillMonth.objects.filter(pk__in=[m.pk for m in months])
+
+
+def backfill_months_cancel(*, months, user=None) -> int:
+    """Pending, retry and processing months -> cancelled. A processing month's worker learns it
+    at its next heartbeat and stops without writing its outcome (its token is cleared)."""
+    now = timezone.now()
+    changed = (
+        _chosen(months)
+        .filter(status__in=CANCELLABLE)
+        .update(status=Status.CANCELLED, claim_token="", updated_at=now)
+    )
+    logger.info("Backfill: %s months cancelled by %s", changed, user)
+    return changed
+
+
+def backfill_months_retry(*, months, user=None) -> int:
+    """Failed, cancelled and completed months -> retry (the scheduler takes them again; their
+    retry count is kept)."""
+    now = timezone.now()
+    changed = (
+        _chosen(months)
+        .filter(status__in=RETRYABLE)
+        .update(status=Status.RETRY, claim_token="", error="", completed_at=None, updated_at=now)
+    )
+    logger.info("Backfill: %s months put back to retry by %s", changed, user)
+    return changed
+
+
+def backfill_months_queue_now(*, months, user=None) -> int:
+    """Claim the chosen pending / retry months now, without waiting for the scheduler, and hand
+    each to a worker; returns how many were handed over."""
+    ids = list(_chosen(months).filter(status__in=CLAIMABLE).values_list("pk", flat=True))
+    claimed = backfill_months_claim(limit=len(ids), month_ids=ids)
+    logger.info("Backfill: %s months queued now by %s", len(claimed), user)
+    return backfill_months_dispatch(claimed)
+
+
+def backfill_months_dispatch(months: Iterable[BackfillMonth]) -> int:
+    """One task per claimed month. A month whose task could not be queued (the broker is down)
+    goes back to retry, its retry count untouched: it was never tried."""
+    dispatched = 0
+    for month in months:
+        try:
+            task_queue.enqueue(PROCESS_TASK, month.pk, month.claim_token)
+        except Exception as exc:
+            logger.exception("Backfill month %s could not be queued", month.label)
+            now = timezone.now()
+            _held(month, month.claim_token).update(
+                status=Status.RETRY,
+                claim_token="",
+                error=(gettext("Its task could not be queued: %(error)s") % {"error": exc})[
+                    :ERROR_MAX_CHARS
+                ],
+                updated_at=now,
+            )
+            continue
+        dispatched += 1
+    return dispatched
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulerRun:
+    recovered: RecoveredMonths
+    claimed: int
+    dispatched: int
+
+    def as_json(self) -> dict:
+        return {
+            "retried": self.recovered.retried,
+            "failed": self.recovered.failed,
+            "claimed": self.claimed,
+            "dispatched": self.dispatched,
+        }
+
+
+def backfill_months_schedule(*, now=None) -> SchedulerRun:
+    """The periodic scheduler: months a dead worker left go back to retry; then up to
+    BACKFILL_MONTHS_PER_RUN months are in progress at a time (those still processing count), so
+    that a slow month never piles more months onto the providers' shared rate limits."""
+    now = now or timezone.now()
+    recovered = backfill_months_recover_stale(now=now)
+    processing = BackfillMonth.objects.filter(status=Status.PROCESSING).count()
+    claimed = backfill_months_claim(limit=settings.BACKFILL_MONTHS_PER_RUN - processing, now=now)
+    return SchedulerRun(
+        recovered=recovered, claimed=len(claimed), dispatched=backfill_months_dispatch(claimed)
+    )
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def calls_label(name: str) -> str:
+    """A key of `provider_calls`: a discovery source's label, or a provider's."""
+    return source_label(name) if name in SOURCE_CLASSES else provider_label(name)
+
+
+def calls_text(calls: dict[str, int] | None) -> str:
+    """ "Open Library search 3 · Google Books 2": the requests sent, most first (the stored
+    order is not kept: PostgreSQL's jsonb sorts keys its own way); none: "–"."""
+    sent = sorted(
+        ((n, name) for name, n in (calls or {}).items() if n), key=lambda c: (-c[0], c[1])
+    )
+    return " · ".join(f"{calls_label(name)} {n:,}" for n, name in sent) or "–"
+
+
+def backfill_month_summary(month: BackfillMonth) -> dict:
+    """One month as `manage.py backfill --json` prints it."""
+    return {
+        "month": month.label,
+        "status": month.status,
+        "discovered": month.books_discovered,
+        "duplicates": month.duplicates_dropped,
+        "resolved": month.isbns_resolved,
+        "resolution_rate": month.resolution_rate,
+        "synthetic": month.synthetic_works,
+        "queued": month.queued_for_enrichment,
+        "provider_calls": dict(month.provider_calls or {}),
+        "error": month.error,
+    }

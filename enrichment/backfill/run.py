@@ -1,0 +1,149 @@
+"""One backfill month, start to finish: discover the month's books, drop those the catalog holds,
+resolve the rest to ISBNs, write them (resolved works, synthetic works) and queue the resolved
+ones for the normal enrichment; then the month's metrics.
+
+The worker holds the month by its claim token (enrichment.backfill.months): between stages it
+sends a heartbeat, and when the heartbeat says the month was cancelled or taken back it stops
+there, writing nothing more. Whatever happens, the month never stays PROCESSING behind it.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.utils.translation import gettext
+
+from enrichment import queue
+from enrichment.backfill import dedupe, months, resolve, sources, works
+from enrichment.backfill.books import Discovery
+from enrichment.models import BackfillMonth, EnrichmentRequest
+
+logger = logging.getLogger(__name__)
+
+ENRICHMENT_TRIGGER = EnrichmentRequest.Trigger.BACKFILL
+
+
+#: Share of the task timeout (Q_TIMEOUT) the title searches may use: the books still unsearched
+#: then become synthetic works (not final), retried by the daily task, and the month ends in
+#: time instead of being killed half-written.
+SEARCH_TIME_SHARE = 0.6
+
+
+class MonthTakenBack(Exception):
+    """The month was cancelled or handed to another worker while this one processed it."""
+
+
+def backfill_month_process(*, month_id: int, token: str) -> BackfillMonth:
+    """Process a month this worker claimed with `token`; returns the month as it stands after.
+    A month not (or no longer) held by `token` is left alone: the task is idempotent."""
+    month = BackfillMonth.objects.filter(pk=month_id).first()
+    if month is None:
+        raise BackfillMonth.DoesNotExist(f"Backfill month {month_id} is gone")
+    try:
+        _process(month, token)
+    except MonthTakenBack:
+        logger.info("Backfill month %s was cancelled or taken back: stopped", month.label)
+    except Exception as exc:  # the month goes to retry / failed, never stays processing
+        logger.exception("Backfill month %s failed", month.label)
+        months.backfill_month_finish(
+            month, token, error=gettext("Internal error: %(error)s") % {"error": exc}
+        )
+    month.refresh_from_db()
+    return month
+
+
+def _process(month: BackfillMonth, token: str) -> None:
+    search_deadline = time.monotonic() + settings.Q_TIMEOUT * SEARCH_TIME_SHARE
+    _alive(month, token)
+    enabled = sources.enabled_sources()
+    if not enabled:
+        months.backfill_month_finish(
+            month,
+            token,
+            give_up=True,
+            error=gettext(
+                "No discovery source is enabled: BACKFILL_SOURCES names none that is set up."
+            ),
+        )
+        return
+    discovery = sources.discover_month(year=month.year, month=month.month, sources=enabled)
+    source_calls = dict(discovery.calls)
+    if not _any_source_answered(discovery, [source.name for source in enabled]):
+        # Never a month done without a source that really answered: try it again later.
+        months.backfill_month_finish(
+            month,
+            token,
+            metrics=months.MonthMetrics(
+                provider_calls=source_calls, sources=_sources_report(discovery)
+            ),
+            error=gettext("No discovery source answered: %(errors)s")
+            % {
+                "errors": "; ".join(
+                    f"{sources.source_label(name)}: {why}" for name, why in discovery.errors.items()
+                )
+            },
+        )
+        return
+    _alive(month, token)
+    new_books, duplicates = dedupe.catalog_duplicates(discovery.books)
+    _alive(month, token)
+    resolutions = resolve.books_resolve(
+        new_books, after_each=lambda: _alive(month, token), deadline=search_deadline
+    )
+    _alive(month, token)  # nothing is written for a month cancelled meanwhile
+    written = works.works_from_backfill(resolutions.books, month_label=month.label)
+    queued = (
+        queue.works_enqueue_enrichment(
+            work_ids=written.resolved_work_ids, trigger=ENRICHMENT_TRIGGER
+        )
+        if written.resolved_work_ids
+        else []
+    )
+    # A resolved book whose ISBN another work took meanwhile (or an earlier book of the same
+    # month) was a duplicate after all: discovered = duplicates + resolved + synthetic.
+    held = len(written.already_held)
+    new, resolved = len(new_books) - held, len(resolutions.resolved) - held
+    metrics = months.MonthMetrics(
+        books_discovered=len(discovery.books),
+        duplicates_dropped=len(duplicates) + held,
+        isbns_resolved=resolved,
+        resolution_rate=round(resolved / new, 4) if new else None,
+        synthetic_works=len(written.synthetic_work_ids),
+        queued_for_enrichment=len(queued),
+        provider_calls=_calls_added(source_calls, resolutions.calls),
+        sources=_sources_report(discovery),
+    )
+    if not months.backfill_month_finish(month, token, metrics=metrics):
+        raise MonthTakenBack
+
+
+def _alive(month: BackfillMonth, token: str) -> None:
+    if not months.backfill_month_heartbeat(month, token):
+        raise MonthTakenBack
+
+
+def _any_source_answered(discovery: Discovery, names: list[str]) -> bool:
+    """A source answered when it named books or said nothing went wrong (a month may really
+    have no book in it)."""
+    return bool(discovery.books) or any(name not in discovery.errors for name in names)
+
+
+def _sources_report(discovery: Discovery) -> dict[str, dict]:
+    names = dict.fromkeys([*discovery.found, *discovery.calls, *discovery.errors])
+    return {
+        name: {
+            "books": discovery.found.get(name, 0),
+            "calls": discovery.calls.get(name, 0),
+            "error": discovery.errors.get(name, ""),
+        }
+        for name in names
+    }
+
+
+def _calls_added(*tallies: dict[str, int]) -> dict[str, int]:
+    """Requests per name, over the sources and the providers (a name in both adds up)."""
+    total: dict[str, int] = {}
+    for tally in tallies:
+        for name, calls in tally.items():
+            total[name] = total.get(name, 0) + calls
+    return total

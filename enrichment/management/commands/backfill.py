@@ -1,0 +1,167 @@
+"""manage.py backfill --from YYYY-MM [--to YYYY-MM] [--now] [--retry] [--json]"""
+
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, ngettext
+
+from enrichment.backfill import months as backfill_months
+from enrichment.backfill.run import backfill_month_process
+from enrichment.models import BackfillMonth
+
+Status = BackfillMonth.Status
+#: The table's figures, after the month and its status.
+FIGURES = ("discovered", "duplicates", "resolved", "synthetic", "queued")
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the backfill months of a range (pending: the scheduler processes them, newest "
+        "first). With --now, process them in this process; with --retry, put the range's "
+        "failed and cancelled months back to retry."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="start", required=True, help="First month, YYYY-MM.")
+        parser.add_argument("--to", dest="end", help="Last month, YYYY-MM (default: --from).")
+        parser.add_argument(
+            "--retry", action="store_true", help="Failed and cancelled months back to retry."
+        )
+        parser.add_argument(
+            "--now", action="store_true", help="Process the range's waiting months here."
+        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args, start, end, retry, now, json: bool, **options):
+        as_json = json
+        try:
+            first = backfill_months.parse_month(start)
+            last = backfill_months.parse_month(end) if end else first
+            created = backfill_months.backfill_months_create(start=first, end=last)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        in_range = BackfillMonth.objects.filter(backfill_months.months_in_range_q(first, last))
+        summary: dict = {
+            "months": created.months,
+            "created": created.created,
+            "existing": created.existing,
+        }
+        if retry:
+            summary["retried"] = backfill_months.backfill_months_retry(
+                months=in_range.filter(status__in=[Status.FAILED, Status.CANCELLED])
+            )
+        if now:
+            started = time.monotonic()
+            summary["processed"] = self.process_here(in_range, as_json=as_json)
+            summary["seconds"] = round(time.monotonic() - started, 2)
+        if as_json:
+            self.stdout.write(_dumps(summary))
+            return
+        self.report(summary, in_range)
+
+    def process_here(self, in_range, *, as_json: bool) -> list[dict]:
+        """Claim the range's waiting months one at a time, newest first, as the scheduler does
+        (a running cluster never gets the same month), and process each here."""
+        waiting = set(in_range.values_list("pk", flat=True))
+        processed = []
+        # Each month once: a month sent back to retry waits for the scheduler.
+        while claimed := backfill_months.backfill_months_claim(limit=1, month_ids=waiting):
+            month = claimed[0]
+            waiting.discard(month.pk)
+            started = time.monotonic()
+            month = backfill_month_process(month_id=month.pk, token=month.claim_token)
+            summary = backfill_months.backfill_month_summary(month)
+            summary["seconds"] = round(time.monotonic() - started, 2)
+            processed.append(summary)
+            if not as_json:
+                self.stdout.write(_progress_line(summary))
+        return processed
+
+    def report(self, summary: dict, in_range) -> None:
+        self.stdout.write(
+            ngettext(
+                "%(months)s month: %(created)s created, %(existing)s existed already.",
+                "%(months)s months: %(created)s created, %(existing)s existed already.",
+                summary["months"],
+            )
+            % {key: f"{summary[key]:,}" for key in ("months", "created", "existing")}
+        )
+        if "retried" in summary:
+            self.stdout.write(
+                gettext("%(n)s failed or cancelled months put back to retry.")
+                % {"n": f"{summary['retried']:,}"}
+            )
+        if "processed" in summary:
+            self.stdout.write(
+                ngettext(
+                    "Processed %(n)s month here in %(seconds)s s.",
+                    "Processed %(n)s months here in %(seconds)s s.",
+                    len(summary["processed"]),
+                )
+                % {"n": len(summary["processed"]), "seconds": summary["seconds"]}
+            )
+        rows = [
+            backfill_months.backfill_month_summary(m) for m in in_range.order_by("year", "month")
+        ]
+        self.stdout.write(_table(rows))
+        if "processed" not in summary and any(
+            row["status"] in (Status.PENDING, Status.RETRY) for row in rows
+        ):
+            self.stdout.write(
+                gettext(
+                    "Waiting months are processed by the scheduler (a running qcluster), newest "
+                    "first; --now processes them here."
+                )
+            )
+
+
+def _progress_line(row: dict) -> str:
+    text = gettext(
+        "%(month)s %(status)s: %(discovered)s discovered, %(duplicates)s duplicates dropped, "
+        "%(resolved)s resolved, %(synthetic)s synthetic, %(queued)s queued; provider calls: "
+        "%(calls)s (%(seconds)s s)"
+    ) % {
+        **row,
+        "status": Status(row["status"]).label,
+        "calls": backfill_months.calls_text(row["provider_calls"]),
+    }
+    if row["error"]:
+        text += f"\n    {row['error']}"
+    return text
+
+
+def _table(rows: list[dict]) -> str:
+    headers = [
+        gettext("month"),
+        gettext("status"),
+        gettext("discovered"),
+        gettext("duplicates dropped"),
+        gettext("resolved"),
+        gettext("synthetic"),
+        gettext("queued"),
+        gettext("provider calls"),
+    ]
+    cells = [
+        [
+            row["month"],
+            str(Status(row["status"]).label),
+            *(f"{row[key]:,}" for key in FIGURES),
+            backfill_months.calls_text(row["provider_calls"]),
+        ]
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [headers, *cells]) for i in range(len(headers))]
+    numeric = range(2, 2 + len(FIGURES))
+
+    def line(values: list[str]) -> str:
+        return "  ".join(
+            value.rjust(widths[i]) if i in numeric else value.ljust(widths[i])
+            for i, value in enumerate(values)
+        ).rstrip()
+
+    return "\n".join([line(headers), *(line(values) for values in cells)])
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,101 @@
+"""The catalog backfill's months in a real browser (chromium, 1,400 px wide): the list with each
+month's metrics fits the window, a month is cancelled with the action and the message says so,
+and a month's page shows its sources. Screenshots land in test-artifacts/backfill-*.png. Skipped
+without chromium, as test_review_flow.py is. The months' figures are written by the test."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from enrichment.models import BackfillMonth
+from tests.browser import test_review_flow as review_flow
+from tests.browser.test_admin_pages import overflow
+
+browser_page = review_flow.browser_page  # the same browser, and its skip rule
+Status = BackfillMonth.Status
+
+
+def months_with_metrics() -> None:
+    now = timezone.now()
+    done = {"started_at": now, "completed_at": now}
+    BackfillMonth.objects.create(
+        year=2024,
+        month=4,
+        status=Status.COMPLETED,
+        books_discovered=20,
+        duplicates_dropped=5,
+        isbns_resolved=12,
+        resolution_rate=0.8,
+        synthetic_works=3,
+        queued_for_enrichment=12,
+        provider_calls={"openlibrary_search": 3, "openlibrary": 2, "google_books": 1},
+        sources={
+            "openlibrary_dump": {"books": 16, "calls": 0, "error": ""},
+            "openlibrary_search": {"books": 9, "calls": 3, "error": ""},
+        },
+        **done,
+    )
+    BackfillMonth.objects.create(
+        year=2024,
+        month=3,
+        status=Status.COMPLETED,
+        books_discovered=18,
+        duplicates_dropped=2,
+        isbns_resolved=16,
+        resolution_rate=1.0,
+        queued_for_enrichment=16,
+        provider_calls={"openlibrary_search": 3},
+        **done,
+    )
+    BackfillMonth.objects.create(
+        year=2024,
+        month=2,
+        status=Status.RETRY,
+        retry_count=1,
+        error="No discovery source answered: Open Library dump: The Open Library dump is not "
+        "loaded: run manage.py load_openlibrary_dump.; Open Library search: HTTP 503 from "
+        "openlibrary.org",
+        provider_calls={"openlibrary_search": 1},
+        started_at=now,
+    )
+    BackfillMonth.objects.create(year=2024, month=1, status=Status.PROCESSING, started_at=now)
+    BackfillMonth.objects.create(year=2023, month=12)
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks):
+    page, base = browser_page, live_server.url
+    User.objects.create_superuser("boss", password="pw")
+    months_with_metrics()
+
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:enrichment_backfillmonth_changelist')}")
+    page.wait_for_selector("#result_list")
+    april = page.locator("#result_list tbody tr", has_text="2024-04").inner_text()
+    april = april.replace("\xa0", " ")
+    for text in ("Completed", "20", "12 (80 %)", "Open Library search 3 · Open Library 2"):
+        assert text in april
+    assert (
+        "Waiting to retry" in page.locator("#result_list tbody tr", has_text="2024-02").inner_text()
+    )
+    assert page.locator("a", has_text="Add months").count() == 1
+    review_flow.shot(page, "backfill-months")
+    assert overflow(page) == 0
+
+    # Cancel the month still waiting, with the action.
+    page.locator("#result_list tbody tr", has_text="2023-12").locator("input.action-select").check()
+    page.select_option("select[name=action]", "cancel_months")
+    page.click("button[name=index]")
+    page.wait_for_selector(".messagelist")
+    assert "1 month cancelled." in page.locator(".messagelist").inner_text()
+    assert BackfillMonth.objects.get(year=2023).status == Status.CANCELLED
+
+    page.locator("#result_list a", has_text="2024-04").click()
+    page.wait_for_selector("table.backfill-sources")
+    sources = page.locator("table.backfill-sources").inner_text()
+    assert "Open Library dump" in sources and "16" in sources
+    assert page.locator("a", has_text="The works this month added").count() == 1
+    review_flow.shot(page, "backfill-month")
+    assert overflow(page) == 0

@@ -1,0 +1,257 @@
+"""The backfill months in the admin: the list's metrics, the month's page, "Add months", and the
+actions Queue now / Retry / Cancel, which need enrichment.run_backfill."""
+
+import html as html_text
+import re
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from enrichment.models import BackfillMonth
+from tests.factories import make_work
+
+pytestmark = pytest.mark.django_db
+Status = BackfillMonth.Status
+LIST_URL = reverse("admin:enrichment_backfillmonth_changelist")
+ADD_MONTHS_URL = reverse("admin:enrichment_backfillmonth_add_months")
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(sent_tasks):
+    return sent_tasks
+
+
+def staff(username: str, *codenames: str) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def logged_in(user: User, **options) -> Client:
+    client = Client(**options)
+    client.force_login(user)
+    return client
+
+
+def month(label: str, status=Status.PENDING, **fields) -> BackfillMonth:
+    return BackfillMonth.objects.create(
+        year=int(label[:4]), month=int(label[5:]), status=status, **fields
+    )
+
+
+def a_completed_month() -> BackfillMonth:
+    return month(
+        "2024-03",
+        Status.COMPLETED,
+        books_discovered=20,
+        duplicates_dropped=4,
+        isbns_resolved=12,
+        resolution_rate=0.75,
+        synthetic_works=4,
+        queued_for_enrichment=12,
+        provider_calls={"openlibrary_search": 3, "google_books": 2, "isbndb": 0},
+        sources={
+            "openlibrary_dump": {"books": 14, "calls": 0, "error": ""},
+            "openlibrary_search": {"books": 9, "calls": 3, "error": "HTTP 503 on page 3"},
+        },
+    )
+
+
+def action_post(client: Client, action: str, *months: BackfillMonth, **extra):
+    return client.post(
+        LIST_URL,
+        {"action": action, "_selected_action": [m.pk for m in months], "index": "0", **extra},
+        follow=True,
+    )
+
+
+def visible(markup: str) -> str:
+    """The text a person reads: tags dropped, entities read, runs of spaces as one."""
+    return " ".join(html_text.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+def shown_messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_the_list_shows_each_months_metrics():
+    a_completed_month()
+    month(
+        "2024-02",
+        Status.RETRY,
+        retry_count=1,
+        error="No discovery source answered: openlibrary_search: HTTP 503 " + "x" * 200,
+    )
+
+    page = logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL)
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    rows = re.findall(r"<tr>.*?</tr>", html, re.S)
+    march = next(row for row in rows if "2024-03" in row)
+    cells = [visible(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", march, re.S)]
+    assert cells[1:10] == [
+        "2024-03",
+        "Completed",
+        "20",
+        "4",
+        "12 (75 %)",
+        "4",
+        "12",
+        "Open Library search 3 · Google Books 2",
+        "–",  # not run yet: no start, no end
+    ]
+    assert 'style="background:#2e7d32"' in march  # the completed badge's colour
+    february = next(row for row in rows if "2024-02" in row)
+    assert "Waiting to retry 1 retry" in visible(february)
+    assert "No discovery source answered: openlibrary_search: HTTP 503 xxx" in february
+    assert "x" * 100 not in re.sub(r'title="[^"]*"', "", february)  # truncated in the cell
+    # Filters by status and year.
+    assert "?status__exact=retry" in html and "?year=2024" in html
+    filtered = logged_in(User.objects.get(username="root")).get(LIST_URL + "?status__exact=retry")
+    assert "2024-03" not in filtered.content.decode()
+
+
+def test_the_months_page_shows_every_metric_its_sources_and_links_to_its_works():
+    march = a_completed_month()
+    work = make_work("Found In March", discovery={"month": "2024-03", "source": "llm"})
+    work.synthetic = True
+    work.save()
+    make_work("Found In April", discovery={"month": "2024-04"})
+    client = logged_in(User.objects.create_superuser("root", password="pw"))
+
+    page = client.get(reverse("admin:enrichment_backfillmonth_change", args=[march.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="_save"' not in html
+    shown = visible(html)
+    for text in (
+        "Books discovered: 20",
+        "Duplicates dropped: 4",
+        "Resolved: 12 (75 %)",
+        "Synthetic works: 4",
+        "Queued for enrichment: 12",
+        "Provider calls: Open Library search 3 · Google Books 2",
+    ):
+        assert text in shown
+    table = re.search(r'<table class="backfill-sources">.*?</table>', html, re.S).group(0)
+    assert re.sub(r"<[^>]+>", "|", table).count("HTTP 503 on page 3") == 1
+    assert "Open Library dump" in table and "14" in table
+    link = re.search(r'href="([^"]+discovery__month=2024-03)"', html).group(1)
+    works = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "Found In March" in works and "Found In April" not in works
+
+
+def test_months_cannot_be_added_edited_or_deleted_by_hand():
+    march = a_completed_month()
+    client = logged_in(User.objects.create_superuser("root", password="pw"))
+    assert client.get(reverse("admin:enrichment_backfillmonth_add")).status_code == 403
+    assert (
+        client.get(reverse("admin:enrichment_backfillmonth_delete", args=[march.pk])).status_code
+        == 403
+    )
+    client.post(
+        reverse("admin:enrichment_backfillmonth_change", args=[march.pk]),
+        {"status": "pending", "books_discovered": "0"},
+    )
+    march.refresh_from_db()
+    assert (march.status, march.books_discovered) == (Status.COMPLETED, 20)
+
+
+def test_add_months_creates_the_range_and_refuses_bad_input():
+    runner = staff("ruth", "run_backfill")
+    month("2024-02", Status.COMPLETED)
+    client = logged_in(runner)
+
+    form = client.get(ADD_MONTHS_URL)
+    assert form.status_code == 200 and 'name="start"' in form.content.decode()
+    assert "Add months" in client.get(LIST_URL).content.decode()  # the button
+
+    response = client.post(ADD_MONTHS_URL, {"start": "2024-01", "end": "2024-04"}, follow=True)
+    assert shown_messages(response) == ["3 months created, 1 existed already."]
+    assert BackfillMonth.objects.count() == 4
+    assert BackfillMonth.objects.get(month=4).requested_by == runner
+
+    for data, error in (
+        ({"start": "2024-13", "end": "2024-12"}, "the month must be 01 to 12"),
+        ({"start": "2024-05", "end": "2024-01"}, "The range starts after it ends"),
+        ({"start": "1900-01", "end": "2024-01"}, "at most 600 at a time"),
+    ):
+        page = client.post(ADD_MONTHS_URL, data)
+        assert page.status_code == 200 and error in page.content.decode()
+    assert BackfillMonth.objects.count() == 4
+
+
+def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sent_tasks):
+    pending, retry, completed, processing = (
+        month("2024-01"),
+        month("2024-02", Status.RETRY),
+        month("2024-03", Status.COMPLETED),
+        month("2024-04", Status.PROCESSING, claim_token="a" * 32),
+    )
+    client = logged_in(staff("ruth", "run_backfill"), enforce_csrf_checks=True)
+    page = client.get(LIST_URL).content.decode()
+    for action in ("queue_now", "retry_months", "cancel_months"):
+        assert f'value="{action}"' in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    # Without the CSRF token the post is refused.
+    assert action_post(client, "cancel_months", pending).status_code == 403
+
+    response = action_post(
+        client, "queue_now", pending, retry, completed, processing, csrfmiddlewaretoken=token
+    )
+    assert shown_messages(response) == [
+        "2 months queued. 2 skipped (Completed 1, Processing 1): only pending, waiting to retry "
+        "months can be queued."
+    ]
+    assert [t.args[0] for t in sent_tasks] == [retry.pk, pending.pk]
+    pending.refresh_from_db()
+    assert pending.status == Status.PROCESSING
+
+    response = action_post(client, "cancel_months", pending, completed, csrfmiddlewaretoken=token)
+    assert shown_messages(response) == [
+        "1 month cancelled. 1 skipped (Completed 1): only pending, waiting to retry, "
+        "processing months can be cancelled."
+    ]
+    pending.refresh_from_db()
+    assert (pending.status, pending.claim_token) == (Status.CANCELLED, "")
+
+    response = action_post(
+        client, "retry_months", pending, completed, retry, csrfmiddlewaretoken=token
+    )
+    assert shown_messages(response) == [
+        "2 months put back to retry. 1 skipped (Processing 1): only failed, cancelled, "
+        "completed months can be retried."
+    ]
+
+
+def test_staff_without_the_run_permission_may_look_but_gets_no_action():
+    pending = month("2024-01")
+    watcher = staff("walt", "view_backfillmonth")
+    client = logged_in(watcher)
+
+    page = client.get(LIST_URL)
+    html = page.content.decode()
+    assert page.status_code == 200 and "2024-01" in html
+    assert "queue_now" not in html and "cancel_months" not in html
+    assert "Add months" not in html
+    action_post(client, "cancel_months", pending)  # posted anyway: refused on the server
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
+    assert client.get(ADD_MONTHS_URL).status_code == 403
+    assert client.post(ADD_MONTHS_URL, {"start": "2024-01", "end": "2024-02"}).status_code == 403
+    assert BackfillMonth.objects.count() == 1
+
+    nobody = logged_in(staff("nora"))
+    assert nobody.get(LIST_URL).status_code == 403
+    assert nobody.get(ADD_MONTHS_URL).status_code == 403
+
+
+def test_an_empty_list_says_how_months_are_created():
+    html = logged_in(staff("ruth", "run_backfill")).get(LIST_URL).content.decode()
+    assert "manage.py backfill --from 2024-01 --to 2024-12" in html
+    assert f'href="{ADD_MONTHS_URL}"' in html

@@ -1,0 +1,252 @@
+"""manage.py backfill: creating a range's months, --retry, --now (processing here, claiming like
+the scheduler) and --json."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from catalog.models import Work
+from enrichment.backfill import months
+from enrichment.backfill.books import DiscoveredBook
+from enrichment.backfill.sources.base import SourceAnswer
+from enrichment.models import BackfillMonth, EnrichmentRequest
+from tests.enrichment.backfill.months_support import (  # noqa: F401 (fixtures)
+    ASKED,
+    fake_sources,
+    record,
+    search_provider,
+)
+from tests.enrichment.dump.conftest import (  # noqa: F401 (fixture)
+    REAL_EDITIONS,
+    REAL_WORKS,
+    drop_dump_tables,
+    real_lines,
+)
+from tests.factories import make_isbn13
+
+pytestmark = pytest.mark.django_db
+Status = BackfillMonth.Status
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(sent_tasks):
+    return sent_tasks
+
+
+def backfill(*args: str) -> str:
+    out = StringIO()
+    call_command("backfill", *args, stdout=out)
+    return out.getvalue()
+
+
+def backfill_json(*args: str) -> dict:
+    return json.loads(backfill(*args, "--json"))
+
+
+def test_the_command_creates_the_ranges_pending_months_once():
+    assert backfill_json("--from", "2023-11", "--to", "2024-02") == {
+        "months": 4,
+        "created": 4,
+        "existing": 0,
+    }
+    assert backfill_json("--from", "2024-01", "--to", "2024-03") == {
+        "months": 3,
+        "created": 1,
+        "existing": 2,
+    }
+    assert backfill_json("--from", "2024-06") == {"months": 1, "created": 1, "existing": 0}
+    assert set(BackfillMonth.objects.values_list("status", flat=True)) == {Status.PENDING}
+    assert BackfillMonth.objects.count() == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--from", "2024-13"], "“2024-13” is not a month: the month must be 01 to 12."),
+        (
+            ["--from", "2024-01", "--to", "Dec 2024"],
+            "“Dec 2024” is not a month: write it as YYYY-MM, e.g. 2024-01.",
+        ),
+        (
+            ["--from", "2024-05", "--to", "2024-01"],
+            "The range starts after it ends (2024-05 to 2024-01): swap the months.",
+        ),
+        (["--from", "1900-01", "--to", "2024-01"], "at most 600 at a time"),
+    ],
+)
+def test_bad_months_and_ranges_are_refused_with_a_readable_message(args, message):
+    with pytest.raises(CommandError) as refused:
+        backfill(*args)
+    assert message in str(refused.value)
+    assert not BackfillMonth.objects.exists()
+
+
+def test_the_human_output_is_a_table_of_the_ranges_months():
+    BackfillMonth.objects.create(
+        year=2024,
+        month=2,
+        status=Status.COMPLETED,
+        books_discovered=20,
+        duplicates_dropped=3,
+        isbns_resolved=1234,
+        synthetic_works=2,
+        queued_for_enrichment=15,
+        provider_calls={"openlibrary_search": 3, "google_books": 2, "isbndb": 0},
+    )
+
+    out = backfill("--from", "2024-01", "--to", "2024-02")
+
+    lines = out.splitlines()
+    assert lines[0] == "2 months: 1 created, 1 existed already."
+    assert lines[1].split("  ")[0] == "month"
+    assert "duplicates dropped" in lines[1] and "provider calls" in lines[1]
+    assert lines[2].startswith("2024-01  Pending")
+    assert lines[3].startswith("2024-02  Completed")
+    assert "1,234" in lines[3]
+    assert lines[3].endswith("Open Library search 3 · Google Books 2")
+    assert "the scheduler" in lines[4]
+
+
+def test_retry_puts_the_ranges_failed_and_cancelled_months_back():
+    for month, status in ((1, Status.FAILED), (2, Status.CANCELLED), (3, Status.COMPLETED)):
+        BackfillMonth.objects.create(year=2024, month=month, status=status, retry_count=3)
+    BackfillMonth.objects.create(year=2023, month=12, status=Status.FAILED)  # outside the range
+
+    summary = backfill_json("--from", "2024-01", "--to", "2024-03", "--retry")
+
+    assert summary["retried"] == 2
+    assert {m.label: m.status for m in BackfillMonth.objects.all()} == {
+        "2024-03": "completed",
+        "2024-02": "retry",
+        "2024-01": "retry",
+        "2023-12": "failed",
+    }
+    assert set(BackfillMonth.objects.values_list("retry_count", flat=True)) == {0, 3}
+
+
+def test_now_processes_the_waiting_months_here_newest_first_and_reports_each(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    isbn13 = make_isbn13()
+
+    def answer(year, month, limit):
+        if month == 2:
+            return SourceAnswer(
+                books=[DiscoveredBook("February Book", ["Feb Writer"], isbns=[isbn13])], calls=1
+            )
+        return SourceAnswer(books=[DiscoveredBook("Unknowable", ["Nobody Knows"])], calls=1)
+
+    fake_sources["fake_catalogue"] = answer
+    fake_sources["fake_model"] = SourceAnswer()
+    # Another scheduler holds 2024-03: --now leaves it to that worker.
+    BackfillMonth.objects.create(year=2024, month=3, status=Status.PROCESSING, claim_token="a" * 32)
+
+    summary = backfill_json("--from", "2024-01", "--to", "2024-03", "--now")
+
+    assert (summary["months"], summary["created"], summary["existing"]) == (3, 2, 1)
+    assert summary["seconds"] >= 0
+    processed = summary["processed"]
+    assert [row["month"] for row in processed] == ["2024-02", "2024-01"]
+    for row in processed:
+        assert row.pop("seconds") >= 0
+    assert processed == [
+        {
+            "month": "2024-02",
+            "status": "completed",
+            "discovered": 1,
+            "duplicates": 0,
+            "resolved": 1,
+            "resolution_rate": 1.0,
+            "synthetic": 0,
+            "queued": 1,
+            "provider_calls": {"fake_catalogue": 1, "fake_model": 0},
+            "error": "",
+        },
+        {
+            "month": "2024-01",
+            "status": "completed",
+            "discovered": 1,
+            "duplicates": 0,
+            "resolved": 0,
+            "resolution_rate": 0.0,
+            "synthetic": 1,
+            "queued": 0,
+            "provider_calls": {"fake_catalogue": 1, "fake_model": 0, "google_books": 1},
+            "error": "",
+        },
+    ]
+    assert ASKED == [
+        ("fake_catalogue", 2024, 2),
+        ("fake_model", 2024, 2),
+        ("fake_catalogue", 2024, 1),
+        ("fake_model", 2024, 1),
+    ]
+    assert BackfillMonth.objects.get(month=3).status == Status.PROCESSING
+
+
+def test_now_prints_a_progress_line_per_month_then_the_table(fake_sources):  # noqa: F811
+    fake_sources["fake_catalogue"] = SourceAnswer(error="The Open Library dump is not loaded.")
+    fake_sources["fake_model"] = SourceAnswer(error="HTTP 401 from the model server")
+
+    out = backfill("--from", "2024-01", "--now")
+
+    lines = out.splitlines()
+    assert lines[0].startswith(
+        "2024-01 Waiting to retry: 0 discovered, 0 duplicates dropped, 0 resolved, 0 synthetic"
+    )
+    assert lines[1].strip().startswith("No discovery source answered: Fake catalogue: The Open")
+    assert "1 month: 1 created, 0 existed already." in lines
+    assert any(line.startswith("Processed 1 month here in") for line in lines)
+    assert lines[-1].startswith("2024-01  Waiting to retry")
+    assert months.backfill_months_claim(limit=5)[0].retry_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_year_of_the_dump_sample_through_the_command_end_to_end(
+    settings,
+    tmp_path,
+    drop_dump_tables,  # noqa: F811
+):
+    """Real dump lines (tests/fixtures/openlibrary_dump, see PROVENANCE.md) loaded with the real
+    loader, the real dump source, catalog check, resolution and writes: no network, no fake."""
+    settings.BACKFILL_SOURCES = ["openlibrary_dump"]
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary_dump"]  # no title search: nothing is asked
+    for kind, names in (("editions", REAL_EDITIONS), ("works", REAL_WORKS)):
+        (tmp_path / f"{kind}.txt").write_bytes(real_lines(names))
+    call_command(
+        "load_openlibrary_dump",
+        "--editions",
+        str(tmp_path / "editions.txt"),
+        "--works",
+        str(tmp_path / "works.txt"),
+        "--workers",
+        "0",
+        stdout=StringIO(),
+    )
+
+    connection.close()  # as in a worker: a new database session (no extension loaded in it)
+    summary = backfill_json("--from", "1992-01", "--to", "1992-12", "--now")
+
+    processed = summary["processed"]
+    assert [row["month"] for row in processed] == [f"1992-{m:02d}" for m in range(12, 0, -1)]
+    assert {row["status"] for row in processed} == {"completed"}
+    discovered = sum(row["discovered"] for row in processed)
+    assert discovered > 0
+    # Every book of a catalogue source comes with its ISBN: resolved without a request.
+    assert sum(row["resolved"] for row in processed) == discovered
+    assert sum(row["synthetic"] for row in processed) == 0
+    assert all(row["provider_calls"] == {"openlibrary_dump": 0} for row in processed)
+    assert Work.objects.filter(discovery__month__startswith="1992-").count() == discovered
+    assert EnrichmentRequest.objects.count() == discovered
+
+    # The same year again (completed months are retried from the admin) finds it all held.
+    assert backfill_json("--from", "1992-01", "--to", "1992-12", "--retry")["retried"] == 0
+    months.backfill_months_retry(months=BackfillMonth.objects.all())
+    again = backfill_json("--from", "1992-01", "--to", "1992-12", "--now")["processed"]
+    assert len(again) == 12
+    assert sum(row["duplicates"] for row in again) == discovered
+    assert sum(row["resolved"] for row in again) == 0

@@ -1,0 +1,295 @@
+"""One backfill month through the whole pipeline (enrichment.backfill.run): fake discovery
+sources and a fake title search, real catalog checks and writes, the month's metrics; a month
+no source answered goes back to retry; a cancelled month's worker writes nothing."""
+
+import pytest
+
+from catalog.models import Edition, Work
+from enrichment import tasks
+from enrichment.backfill import months, run
+from enrichment.backfill.books import DiscoveredBook
+from enrichment.backfill.sources.base import SourceAnswer
+from enrichment.models import BackfillMonth, EnrichmentRequest
+from tests.enrichment.backfill.months_support import (  # noqa: F401 (fixtures)
+    ASKED,
+    fake_sources,
+    record,
+    search_provider,
+)
+from tests.factories import make_edition, make_isbn13, make_work
+
+pytestmark = pytest.mark.django_db
+Status = BackfillMonth.Status
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(sent_tasks):
+    return sent_tasks
+
+
+def claim(label: str = "2024-03", **fields) -> BackfillMonth:
+    BackfillMonth.objects.create(year=int(label[:4]), month=int(label[5:]), **fields)
+    [month] = months.backfill_months_claim(limit=1)
+    return month
+
+
+def process(month: BackfillMonth) -> BackfillMonth:
+    return run.backfill_month_process(month_id=month.pk, token=month.claim_token)
+
+
+def a_month_of_books(fake_sources, search_provider) -> dict[str, str]:  # noqa: F811
+    """Five mentions of four books: one the catalog holds, one with its catalogue ISBN, one
+    only a title search finds, one nobody finds; the ISBN book is named by both sources."""
+    held, fourth_wing, found = make_isbn13(), make_isbn13(), make_isbn13()
+    make_edition(make_work("The Held Book", authors=["Ann Holder"]), isbn13=held)
+    fake_sources["fake_catalogue"] = SourceAnswer(
+        books=[
+            DiscoveredBook("The Held Book", ["Ann Holder"], isbns=[held], year=2024, month=3),
+            DiscoveredBook(
+                "Fourth Wing",
+                ["Rebecca Yarros"],
+                isbns=[fourth_wing],
+                year=2024,
+                month=3,
+                genres=["Fantasy"],
+            ),
+        ],
+        calls=2,
+    )
+    fake_sources["fake_model"] = SourceAnswer(
+        books=[
+            DiscoveredBook("Fourth Wing", ["Rebecca Yarros"]),
+            DiscoveredBook("A Title Search Finds Me", ["Sue Searchable"], description="Proposed."),
+            DiscoveredBook("Nobody Knows This Novel", ["Ned Unknown"], genres=["Mystery"]),
+        ],
+        calls=1,
+    )
+    search_provider.records["A Title Search Finds Me"] = record(
+        "A Title Search Finds Me", "Sue Searchable", found
+    )
+    return {"fourth_wing": fourth_wing, "found": found}
+
+
+def test_a_month_discovers_drops_resolves_writes_and_queues_its_books(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    isbns = a_month_of_books(fake_sources, search_provider)
+    month = claim()
+
+    month = process(month)
+
+    assert ASKED == [("fake_catalogue", 2024, 3), ("fake_model", 2024, 3)]
+    assert (month.status, month.error, month.claim_token) == (Status.COMPLETED, "", "")
+    assert month.books_discovered == 4  # Fourth Wing named twice is one book
+    assert month.duplicates_dropped == 1
+    assert month.isbns_resolved == 2
+    assert month.resolution_rate == pytest.approx(2 / 3, abs=1e-4)
+    assert month.synthetic_works == 1
+    assert month.queued_for_enrichment == 2
+    # The sources' own requests and the title searches (one per book without an ISBN).
+    assert month.provider_calls == {"fake_catalogue": 2, "fake_model": 1, "google_books": 2}
+    assert month.sources == {
+        "fake_catalogue": {"books": 2, "calls": 2, "error": ""},
+        "fake_model": {"books": 3, "calls": 1, "error": ""},
+    }
+    assert search_provider.search_calls == [
+        ("A Title Search Finds Me", "Sue Searchable"),
+        ("Nobody Knows This Novel", "Ned Unknown"),
+    ]
+    # The catalog: two resolved works with their edition, one synthetic work, no copy of the
+    # held book.
+    assert Work.objects.filter(title="The Held Book").count() == 1
+    fourth_wing = Edition.objects.get(isbn13=isbns["fourth_wing"]).work
+    found = Edition.objects.get(isbn13=isbns["found"]).work
+    synthetic = Work.objects.get(title="Nobody Knows This Novel")
+    assert not fourth_wing.synthetic and not found.synthetic
+    assert synthetic.synthetic and not synthetic.editions.exists()
+    assert synthetic.discovery["month"] == "2024-03"
+    assert synthetic.discovery["source"] == "fake_model"
+    assert fourth_wing.discovery["also_from"] == ["fake_model"]
+    queued = EnrichmentRequest.objects.filter(status="pending")
+    assert set(queued.values_list("work_id", flat=True)) == {fourth_wing.pk, found.pk}
+    assert set(queued.values_list("trigger", flat=True)) == {run.ENRICHMENT_TRIGGER}
+
+
+def test_the_same_month_run_again_finds_everything_it_wrote_the_first_time(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    a_month_of_books(fake_sources, search_provider)
+    first = process(claim())
+    works_before = Work.objects.count()
+    months.backfill_months_retry(months=[first])
+    [again] = months.backfill_months_claim(limit=1)
+
+    again = process(again)
+
+    assert again.status == Status.COMPLETED
+    assert Work.objects.count() == works_before  # its synthetic work included
+    assert (again.books_discovered, again.duplicates_dropped) == (4, 4)
+    assert (again.isbns_resolved, again.synthetic_works, again.queued_for_enrichment) == (0, 0, 0)
+    assert again.resolution_rate is None  # no new book: no rate
+    assert again.provider_calls == {"fake_catalogue": 2, "fake_model": 1}
+
+
+def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_errors(
+    fake_sources,  # noqa: F811
+    settings,
+):
+    settings.BACKFILL_MAX_RETRIES = 1
+    fake_sources["fake_catalogue"] = SourceAnswer(error="The Open Library dump is not loaded.")
+    fake_sources["fake_model"] = SourceAnswer(calls=1, error="HTTP 503 from the model server")
+
+    month = process(claim())
+
+    assert (month.status, month.retry_count) == (Status.RETRY, 1)
+    assert month.error == (
+        "No discovery source answered: Fake catalogue: The Open Library dump is not loaded.; "
+        "Fake model: HTTP 503 from the model server"
+    )
+    assert month.sources["fake_model"] == {
+        "books": 0,
+        "calls": 1,
+        "error": "HTTP 503 from the model server",
+    }
+    assert month.provider_calls == {"fake_catalogue": 0, "fake_model": 1}
+    assert not Work.objects.exists()
+
+    [month] = months.backfill_months_claim(limit=1)
+    month = process(month)
+    assert (month.status, month.retry_count) == (Status.FAILED, 1)  # past the maximum
+
+
+def test_a_month_with_one_source_failing_and_another_answering_no_book_is_completed(
+    fake_sources,  # noqa: F811
+):
+    fake_sources["fake_catalogue"] = SourceAnswer()  # answered: nothing that month
+    fake_sources["fake_model"] = SourceAnswer(error="timed out after 60 s")
+
+    month = process(claim())
+
+    assert (month.status, month.books_discovered, month.resolution_rate) == (
+        Status.COMPLETED,
+        0,
+        None,
+    )
+    assert month.sources["fake_model"]["error"] == "timed out after 60 s"
+
+
+def test_a_month_without_any_enabled_source_fails_with_a_clear_error(settings):
+    settings.BACKFILL_SOURCES = ["llm"]  # not set up: BACKFILL_LLM_URL is empty
+    settings.BACKFILL_LLM_URL = ""
+
+    month = process(claim())
+
+    assert month.status == Status.FAILED and month.retry_count == 0
+    assert month.error == (
+        "No discovery source is enabled: BACKFILL_SOURCES names none that is set up."
+    )
+
+
+def test_an_unexpected_error_sends_the_month_to_retry_never_leaves_it_processing(
+    fake_sources,  # noqa: F811
+    monkeypatch,
+):
+    fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
+
+    def broken(books):
+        raise RuntimeError("the catalog check broke")
+
+    monkeypatch.setattr(run.dedupe, "catalog_duplicates", broken)
+
+    month = process(claim())
+
+    assert (month.status, month.retry_count, month.claim_token) == (Status.RETRY, 1, "")
+    assert month.error == "Internal error: the catalog check broke"
+
+
+def test_a_month_cancelled_while_its_sources_answer_writes_no_work_and_no_outcome(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    def cancel_meanwhile(year, month, limit):
+        # A librarian cancels the month while this source is being asked.
+        months.backfill_months_cancel(months=BackfillMonth.objects.all())
+        return SourceAnswer(books=[DiscoveredBook("Written Never", ["Nobody"])], calls=4)
+
+    fake_sources["fake_catalogue"] = cancel_meanwhile
+
+    month = process(claim())
+
+    assert (month.status, month.books_discovered, month.provider_calls) == (
+        Status.CANCELLED,
+        0,
+        {},
+    )
+    assert not Work.objects.exists()
+    assert search_provider.search_calls == []  # stopped before asking any provider
+
+
+def test_a_task_for_a_month_it_does_not_hold_changes_nothing(fake_sources):  # noqa: F811
+    fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
+    month = claim()
+
+    assert run.backfill_month_process(month_id=month.pk, token="0" * 32).status == Status.PROCESSING
+    assert ASKED == []
+    # The task of the same month, after it finished: nothing is done twice.
+    assert tasks.process_backfill_month(month.pk, month.claim_token) == {
+        "month": "2024-03",
+        "status": "completed",
+    }
+    assert tasks.process_backfill_month(month.pk, month.claim_token)["status"] == "completed"
+    assert len(ASKED) == 2 and Work.objects.count() == 1
+
+
+def test_the_daily_task_upgrades_a_months_synthetic_work_once_a_provider_resolves_it(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+    monkeypatch,
+):
+    a_month_of_books(fake_sources, search_provider)
+    process(claim())
+    synthetic = Work.objects.get(synthetic=True)
+    isbn13 = make_isbn13()
+    # The budgets have reset: the title search now knows the book.
+    search_provider.records["Nobody Knows This Novel"] = record(
+        "Nobody Knows This Novel", "Ned Unknown", isbn13
+    )
+    monkeypatch.setattr(
+        "enrichment.backfill.synthetic.enabled_providers", lambda **options: [search_provider]
+    )
+
+    report = tasks.retry_synthetic_works()
+
+    assert (report["tried"], report["upgraded"], report["still_synthetic"]) == (1, 1, 0)
+    synthetic.refresh_from_db()
+    assert not synthetic.synthetic
+    assert synthetic.editions.get().isbn13 == isbn13
+
+
+def test_two_books_of_a_month_resolving_to_one_isbn_count_once_as_resolved(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    shared = make_isbn13()
+    fake_sources["fake_model"] = SourceAnswer(
+        books=[
+            DiscoveredBook("Alpha Story", ["Ann Alpha"]),
+            DiscoveredBook("Beta Story", ["Bob Beta"]),  # 76 % alike, another author: kept
+        ]
+    )
+    search_provider.records["Alpha Story"] = record("Alpha Story", "Ann Alpha", shared)
+    search_provider.records["Beta Story"] = record("Beta Story", "Bob Beta", shared)
+
+    month = process(claim())
+
+    assert month.status == Status.COMPLETED
+    assert (month.books_discovered, month.duplicates_dropped, month.isbns_resolved) == (2, 1, 1)
+    assert (month.resolution_rate, month.synthetic_works, month.queued_for_enrichment) == (
+        1.0,
+        0,
+        1,
+    )
+    assert Edition.objects.get(isbn13=shared).work.title == "Alpha Story"
+    assert not Work.objects.filter(title="Beta Story").exists()
