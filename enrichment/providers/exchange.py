@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-import requests
 from django.conf import settings
 
 from enrichment import throttle
@@ -23,7 +22,6 @@ from enrichment.faults import (
     host_of,
     strip_url_queries,
 )
-from enrichment.http_deadline import Watchdog
 from enrichment.models import SourceRecord
 from enrichment.providers import cache, fields, http
 from enrichment.providers.http import ProviderFault
@@ -90,37 +88,23 @@ class ProviderExchange:
         """
         headers = {"User-Agent": http.user_agent(), "Accept": "application/json"}
         headers.update(kwargs.pop("headers", None) or {})
-        timeouts = (settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT)
-        # The socket timeouts bound each read; the watchdog bounds their sum, so a provider
-        # that drips one byte inside every read timeout cannot hold a worker.
-        with Watchdog(
-            throttle.request_seconds(), timeouts=timeouts, error=http.deadline_fault
-        ) as watchdog:
-            try:
-                # stream=True: the body is read by read_body, under the cap, never whole at once.
-                with http.session_for(type(self)).request(
-                    method, url, headers=headers, timeout=watchdog.timeouts(), stream=True, **kwargs
-                ) as response:
-                    if response.status_code == 404 and allow_404:
-                        return None
-                    if not 200 <= response.status_code < 300:
-                        http.raise_for_status(
-                            response,
-                            redact=self._redact,
-                            is_daily_quota_answer=self.is_daily_quota_answer,
-                            now=self.clock(),
-                        )
-                    body = http.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
-            except Exception as exc:
-                if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
-                    raise watchdog.error() from exc
-                if isinstance(exc, requests.RequestException):
-                    raise http.transport_fault(exc, redact=self._redact, url=url) from exc
-                raise
-            if watchdog.expired:  # a body without a length "ends" when its socket is shut down
-                raise watchdog.error()
-        content_type = response.headers.get("Content-Type", "")
-        return http.decode_json(body, content_type=content_type, redact=self._redact)
+        return http.exchange_json(
+            http.session_for(type(self)),
+            method,
+            url,
+            headers=headers,
+            seconds=throttle.request_seconds(),
+            timeouts=(
+                settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT,
+                settings.ENRICHMENT_HTTP_READ_TIMEOUT,
+            ),
+            deadline_error=http.deadline_fault,
+            redact=self._redact,
+            is_daily_quota_answer=self.is_daily_quota_answer,
+            now=self.clock(),
+            allow_404=allow_404,
+            **kwargs,
+        )
 
     # --- internals -------------------------------------------------------------------------------
 

@@ -2,6 +2,9 @@
 a body read under a byte cap, Retry-After, and the mapping of transport errors and HTTP
 statuses onto a classified ProviderFault. `Provider.request_json` (base.py) puts them together.
 
+`exchange_json` is the one capped exchange every JSON request goes through (the providers', and
+the backfill's language-model source).
+
 A ProviderFault's text never holds a URL's query (a batch URL names other books' ISBNs): its
 `fault` (enrichment.faults.classify_fault) keeps the kind, host and status apart.
 """
@@ -27,7 +30,7 @@ from enrichment.faults import (
     fault_detail,
     strip_url_queries,
 )
-from enrichment.http_deadline import WatchedAdapter
+from enrichment.http_deadline import Watchdog, WatchedAdapter
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
@@ -202,3 +205,55 @@ def decode_json(body: bytes, *, content_type: str, redact: Redact) -> Any:
         kind = content_type or "no content type"
         snippet = redact(body[:120].decode("utf-8", "replace"))
         raise ProviderFault(LookupStatus.UNPARSEABLE, f"not JSON ({kind}): {snippet!r}") from exc
+
+
+#: A 404 answered when the caller allows it (`allow_404`): "no such record", not a fault.
+NOT_FOUND = None
+
+
+def exchange_json(
+    session: requests.Session,
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str],
+    seconds: float,
+    timeouts: tuple[float, float],
+    deadline_error: Callable[[float], Exception],
+    redact: Redact,
+    is_daily_quota_answer: Callable[[int, str], bool],
+    now: float,
+    allow_404: bool = False,
+    **kwargs,
+) -> Any:
+    """Send one request and decode its JSON body, read under ENRICHMENT_MAX_RESPONSE_BYTES; the
+    whole exchange (connect, headers, body, an error's body) ends within `seconds`, past which
+    `deadline_error(seconds)` is raised. `timeouts` (connect, read) bound each socket wait; the
+    watchdog bounds their sum, so a server that drips one byte inside every read timeout cannot
+    hold a worker. Anything else that goes wrong is a ProviderFault, its text `redact`ed."""
+    with Watchdog(seconds, timeouts=timeouts, error=deadline_error) as watchdog:
+        try:
+            # stream=True: the body is read by read_body, under the cap, never whole at once.
+            with session.request(
+                method, url, headers=headers, timeout=watchdog.timeouts(), stream=True, **kwargs
+            ) as response:
+                if response.status_code == 404 and allow_404:
+                    return NOT_FOUND
+                if not 200 <= response.status_code < 300:
+                    raise_for_status(
+                        response,
+                        redact=redact,
+                        is_daily_quota_answer=is_daily_quota_answer,
+                        now=now,
+                    )
+                body = read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
+        except Exception as exc:
+            if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
+                raise watchdog.error() from exc
+            if isinstance(exc, requests.RequestException):
+                raise transport_fault(exc, redact=redact, url=url) from exc
+            raise
+        if watchdog.expired:  # a body without a length "ends" when its socket is shut down
+            raise watchdog.error()
+    content_type = response.headers.get("Content-Type", "")
+    return decode_json(body, content_type=content_type, redact=redact)

@@ -23,18 +23,26 @@ PROVIDER_CLASSES = {
 }
 
 
-def provider_class(name: str) -> type[Provider] | None:
-    """The client class for `name`, or None for an unknown name or one whose module is missing."""
-    path = PROVIDER_CLASSES.get(name)
-    if path is None:
-        return None
+def import_if_present(path: str):
+    """The class at the dotted `path`, or None when its module is missing (a screen or a run
+    naming a source the project no longer has must not fail on it)."""
     try:
         return import_string(path)
     except ModuleNotFoundError as exc:
         if exc.name != path.rsplit(".", 1)[0]:
             raise  # the module exists but imports something missing: a real error
-        logger.debug("Enrichment provider %r has no client yet: skipped", name)
         return None
+
+
+def provider_class(name: str) -> type[Provider] | None:
+    """The client class for `name`, or None for an unknown name or one whose module is missing."""
+    path = PROVIDER_CLASSES.get(name)
+    if path is None:
+        return None
+    cls = import_if_present(path)
+    if cls is None:
+        logger.debug("Enrichment provider %r has no client yet: skipped", name)
+    return cls
 
 
 def provider_label(name: str) -> str:

@@ -3,10 +3,10 @@
 import logging
 
 from django.conf import settings
-from django.utils.module_loading import import_string
 
 from enrichment.backfill.books import DiscoveredBook, Discovery
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
+from enrichment.providers.registry import import_if_present
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +21,7 @@ def source_class(name: str) -> type[DiscoverySource] | None:
     """The class of the source `name`; None for a name the project does not know, or whose
     module is missing (a screen showing old data must not fail on it)."""
     path = SOURCE_CLASSES.get(name)
-    if path is None:
-        return None
-    try:
-        return import_string(path)
-    except ModuleNotFoundError as exc:
-        if exc.name != path.rsplit(".", 1)[0]:
-            raise  # the module exists but imports something missing: a real error
-        return None
+    return import_if_present(path) if path is not None else None
 
 
 def source_label(name: str) -> str:

@@ -24,7 +24,6 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +34,6 @@ from enrichment.backfill.dedupe import distinct_books
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
 from enrichment.candidates import LookupStatus
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
-from enrichment.http_deadline import Watchdog
 from enrichment.providers import fields, http
 from enrichment.providers.http import ProviderFault
 
@@ -209,36 +207,20 @@ def post_json(url: str, body: dict[str, Any], api_key: str) -> Any:
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
     seconds = float(settings.BACKFILL_LLM_TIMEOUT)
-    timeouts = (float(settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT), seconds)
-
-    def redact(text: str) -> str:
-        return _redact(text, api_key)
-
-    with Watchdog(seconds, timeouts=timeouts, error=_deadline_fault) as watchdog:
-        try:
-            with http.session_for(LlmSource).post(
-                url,
-                json=body,
-                headers=headers,
-                timeout=watchdog.timeouts(),
-                stream=True,
-                allow_redirects=False,  # the operator named this host, not the one it points to
-            ) as response:
-                if not 200 <= response.status_code < 300:
-                    http.raise_for_status(
-                        response, redact=redact, is_daily_quota_answer=_no_quota, now=time.time()
-                    )
-                raw = http.read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
-        except Exception as exc:
-            if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
-                raise watchdog.error() from exc
-            if isinstance(exc, requests.RequestException):
-                raise http.transport_fault(exc, redact=redact, url=url) from exc
-            raise
-        if watchdog.expired:  # a body without a length "ends" when its socket is shut down
-            raise watchdog.error()
-    content_type = response.headers.get("Content-Type", "")
-    return http.decode_json(raw, content_type=content_type, redact=redact)
+    return http.exchange_json(
+        http.session_for(LlmSource),
+        "POST",
+        url,
+        json=body,
+        headers=headers,
+        seconds=seconds,
+        timeouts=(float(settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT), seconds),
+        deadline_error=_deadline_fault,
+        redact=lambda text: _redact(text, api_key),
+        is_daily_quota_answer=_no_quota,
+        now=time.time(),
+        allow_redirects=False,  # the operator named this host, not the one it points to
+    )
 
 
 def _no_quota(status: int, body: str) -> bool:
