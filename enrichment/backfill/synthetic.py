@@ -28,7 +28,7 @@ from catalog.models import Edition, EnrichmentStatus, Work, WorkAuthor
 from enrichment import queue
 from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.resolve import ResolvedBook, books_resolve
-from enrichment.backfill.works import UNRESOLVED, unresolved_record
+from enrichment.backfill.works import UNRESOLVED, synthetic_status, unresolved_record
 from enrichment.candidates import lookup_status_label
 from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, EnrichmentRequest
@@ -225,9 +225,10 @@ def _tried(work: Work, resolved: ResolvedBook) -> None:
         values = {LAST_TRY_AT: timezone.now().isoformat(), TRIES: tries}
         if not resolved.resolved:
             values[UNRESOLVED] = unresolved_record(resolved)
+            locked.enrichment_status = synthetic_status(resolved)
         _record(locked, values)
 
 
 def _record(work: Work, values: dict[str, Any]) -> None:
     work.discovery = {**(work.discovery or {}), **values}
-    work.save(update_fields=["discovery", "updated_at"])
+    work.save(update_fields=["discovery", "enrichment_status", "updated_at"])

@@ -112,8 +112,15 @@ def work_values(resolved: ResolvedBook, *, month_label: str) -> dict[str, Any]:
     }
     if not resolved.resolved:
         values["synthetic"] = True
-        values["enrichment_status"] = EnrichmentStatus.UNRESOLVED
+        values["enrichment_status"] = synthetic_status(resolved)
     return values
+
+
+def synthetic_status(resolved: ResolvedBook) -> str:
+    """A synthetic work's enrichment status: "No provider knows it" only when every provider
+    answered and none knew it; "Waiting: providers unavailable" when some could not be asked
+    (budget spent, breaker open, out of time) or failed: the daily retry asks them again."""
+    return EnrichmentStatus.UNRESOLVED if resolved.final else EnrichmentStatus.WAITING
 
 
 def discovery_record(resolved: ResolvedBook, *, month_label: str) -> dict[str, Any]:

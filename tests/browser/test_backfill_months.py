@@ -99,3 +99,30 @@ def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks)
     assert page.locator("a", has_text="The works this month added").count() == 1
     review_flow.shot(page, "backfill-month")
     assert overflow(page) == 0
+
+    # The month's synthetic work: marked in the works list, its page says how it was found and
+    # that no provider resolved it; the dashboard counts it apart.
+    from catalog.models import Work
+    from tests.factories import make_work
+
+    work = make_work("Synthetic Backfill Discovery", authors=["Synthetic Writer"])
+    Work.objects.filter(pk=work.pk).update(
+        synthetic=True,
+        enrichment_status=Work.EnrichmentStatus.UNRESOLVED,
+        discovery={"source": "llm", "month": "2024-04", "title": work.title, "tries": 2},
+    )
+    page.locator("a", has_text="its synthetic works").click()
+    page.wait_for_selector("#result_list")
+    row = page.locator("#result_list tbody tr", has_text="Synthetic Backfill Discovery")
+    assert "synthetic" in row.inner_text().lower()
+    review_flow.shot(page, "backfill-synthetic-works")
+    page.goto(f"{base}{reverse('admin:catalog_work_change', args=[work.pk])}")
+    page.wait_for_selector("#content")
+    content = page.locator("#content").inner_text()
+    assert "Found by Language model for 2024-04." in content
+    assert "no provider has resolved it yet; retried daily (2 tries)" in content
+    review_flow.shot(page, "backfill-synthetic-work")
+    page.goto(f"{base}{reverse('admin:enrichment_dashboard')}")
+    page.wait_for_selector("#backfill-months")
+    assert "1 synthetic work (found by the backfill" in page.locator("#content").inner_text()
+    review_flow.shot(page, "backfill-dashboard")

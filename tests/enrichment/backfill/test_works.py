@@ -93,7 +93,8 @@ def test_an_unresolved_book_becomes_a_synthetic_work_never_shown_as_resolved():
     (work_id,) = written.synthetic_work_ids
     work = Work.objects.get(pk=work_id)
     assert work.synthetic
-    assert work.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
+    # No provider could be asked: it waits for them (the daily retry), it is not "unknown".
+    assert work.enrichment_status == Work.EnrichmentStatus.WAITING
     assert not work.editions.exists()
     assert [c.author.name for c in work.credits.all()] == ["Samantha Harvey"]
     assert work.discovery["source"] == "openlibrary_search"
@@ -259,3 +260,16 @@ def test_an_import_giving_a_synthetic_work_an_edition_resolves_it(settings):
     assert work.discovery["month"] == "2024-03"  # what the backfill found is kept
     assert Edition.objects.get(isbn13="9780306406157").work == work
     assert EnrichmentRequest.objects.filter(work=work).exists()
+
+
+def test_a_synthetic_work_every_provider_answered_for_is_unknown_to_them(provider_server):
+    """Both providers answered and neither knew the book: "No provider knows it" is true."""
+    book = discovered("A Book Nobody Knows", "Nobody", source="llm")
+    resolved = books_resolve([book]).books[0]
+    assert resolved.final and not resolved.resolved
+
+    (work_id,) = works_from_backfill([resolved], month_label=MONTH).synthetic_work_ids
+
+    work = Work.objects.get(pk=work_id)
+    assert work.synthetic
+    assert work.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
