@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "storages",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as static files (no CDN)
     "catalog",
     "enrichment",
 ]
@@ -391,6 +395,70 @@ if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 
 LOGIN_URL = "admin:login"
+
+# --- JSON API (/api/v1/, Django REST framework) ---------------------------------------------
+# Requests per user (an anonymous request is refused before it counts): "600/min", "20/s".
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="600/min")
+# The most work ids one enrichment/status or enrichment/trigger call may name.
+API_MAX_WORK_IDS = env.int("API_MAX_WORK_IDS", default=500)
+REST_FRAMEWORK = {
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["bookstore.api_throttle.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "bookstore.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bookstore API",
+    "DESCRIPTION": "Enrichment status and actions, imports and works of the bookstore catalog.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its page ask for a user like every endpoint (anonymous: 401).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Choice sets named once each: several fields share a name ("format", "status") but not
+    # their choices, and the schema's enums must not be named by chance.
+    "ENUM_NAME_OVERRIDES": {
+        "ImportFormatEnum": "catalog.models.ImportJob.Format",
+        "ImportJobStatusEnum": "catalog.models.ImportJob.Status",
+        "ImportFileStatusEnum": "catalog.models.ImportJob.FileStatus",
+        "ImportRowStatusEnum": "catalog.models.ImportRow.Status",
+        "ImportRowMatchedByEnum": "catalog.models.ImportRow.MatchedBy",
+        "EditionFormatEnum": "catalog.models.Edition.Format",
+        "CreditRoleEnum": "catalog.models.WorkAuthor.Role",
+        "EnrichmentStatusEnum": "catalog.models.EnrichmentStatus",
+        "EnrichmentRequestStatusEnum": "enrichment.models.EnrichmentRequest.Status",
+        "EnrichmentConfidenceEnum": "enrichment.models.EnrichmentRequest.Confidence",
+        "EnrichmentTriggerEnum": "enrichment.models.EnrichmentRequest.Trigger",
+        "CoverDownloadStatusEnum": "enrichment.models.EnrichmentRequest.CoverStatus",
+        "BulkOperationActionEnum": "enrichment.models.BulkOperation.Action",
+        "BulkOperationStatusEnum": "enrichment.models.BulkOperation.Status",
+    },
+}
+# The API's throttle counts in this cache: Redis when REDIS_URL is set (shared by every web
+# process), else this process's memory (each gunicorn worker then counts its own requests).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api_throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
+    ),
+}
 
 # `make demo` sets it: every admin page says that its data comes from a local demo provider.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)

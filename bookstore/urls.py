@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.templatetags.static import static as static_url
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 
@@ -19,6 +19,7 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("bookstore.api_urls")),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]

@@ -38,14 +38,22 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = settings.IMPORT_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"This file is {filesizeformat(upload.size)}; the limit is "
-                f"{filesizeformat(limit)}. Split the export, or ask an administrator to raise "
-                "IMPORT_MAX_UPLOAD_BYTES."
-            )
+        validate_import_upload_size(upload)
         return upload
+
+
+def validate_import_upload_size(upload) -> None:
+    """An uploaded export over IMPORT_MAX_UPLOAD_BYTES is refused, saying both sizes (the
+    upload form and the API's imports/ share this rule)."""
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise forms.ValidationError(
+            _gettext(
+                "This file is %(size)s; the limit is %(limit)s. Split the export, or ask an "
+                "administrator to raise IMPORT_MAX_UPLOAD_BYTES."
+            )
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+        )
 
 
 class ImportRowCellsForm(forms.Form):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bookstore import task_queue
 from catalog.models import Author, Edition, Work
-from catalog.selectors import works_with_cover_q
+from catalog.selectors import works_missing_metadata_q, works_with_cover_q
 from enrichment.author_state import authors_missing_q
 from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import EnrichmentRequest
@@ -43,18 +43,9 @@ def works_missing_cover() -> Q:
 
 
 def works_missing_metadata() -> Q:
-    """A work lacks key metadata when its title is only a placeholder (an Open Library key), or
-    it has no description, no first publication year, no subjects, or no edition with a
-    publisher and a page count."""
-    complete_edition = Edition.objects.filter(work=OuterRef("pk")).exclude(publisher="")
-    complete_edition = complete_edition.exclude(page_count__isnull=True)
-    return (
-        Q(title_is_placeholder=True)
-        | Q(description="")
-        | Q(first_published_year__isnull=True)
-        | Q(subjects=[])
-        | ~Q(Exists(complete_edition))
-    )
+    """catalog.selectors.works_missing_metadata_q: the rule lives there (the works API reads it
+    too, and catalog does not import enrichment)."""
+    return works_missing_metadata_q()
 
 
 def works_needing_enrichment(*, covers: bool = True, metadata: bool = True) -> QuerySet[Work]:

@@ -128,6 +128,18 @@ def parse_column_map(text: str) -> dict[str, str]:
     return column_map
 
 
+def format_with_column_map(requested_format: str, text: str | None) -> tuple[str, dict | None]:
+    """A requested format and a column map's text -> (the format to import with, the map).
+    A map reads the file as any CSV: it goes with the format generic or auto (which it makes
+    generic). Raises ImportFileError saying what is wrong."""
+    if text is None:
+        return requested_format, None
+    generic = GenericImporter.source
+    if requested_format not in ("auto", generic):
+        raise ImportFileError(_("A column map is for the format generic (any CSV)."))
+    return generic, parse_column_map(text)
+
+
 def check_column_map(header: list[str], column_map: dict[str, str]) -> dict[str, str]:
     """The map with each column spelled as in the header, or ImportFileError saying what is
     wrong: an unknown field, a column the file lacks, no title."""

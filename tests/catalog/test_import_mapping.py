@@ -274,7 +274,7 @@ def test_the_command_imports_any_csv_with_a_map(any_csv):
         (["--map", "title=Book,writer=Writer"], "Unknown field\\(s\\) in the column map: writer"),
         (["--map", "title"], "'title' is not FIELD=COLUMN"),
         (["--format", "generic", "--map", "title"], "'title' is not FIELD=COLUMN"),
-        (["--format", "goodreads", "--map", "title=Book"], "--map is for --format generic"),
+        (["--format", "goodreads", "--map", "title=Book"], "A column map is for the format"),
         (["--format", "generic"], "must name the title column.*--map 'title=Book,author=Writer"),
         ([], "does not look like an export.*--format generic --map 'title=Book,author=Writer"),
     ],

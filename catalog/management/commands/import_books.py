@@ -17,7 +17,7 @@ from catalog.importers import (
     guess_column_map,
     read_csv,
 )
-from catalog.importers.generic import FIELDS, parse_column_map
+from catalog.importers.generic import FIELDS, format_with_column_map
 from catalog.models import ImportJob, ImportRow
 
 
@@ -60,13 +60,9 @@ class Command(BaseCommand):
                 f"{settings.IMPORT_MAX_UPLOAD_BYTES:,} (IMPORT_MAX_UPLOAD_BYTES).",
                 as_json,
             )
-        if column_map is not None and format not in ("auto", GENERIC):
-            return self.fail(_("--map is for --format generic (any CSV)."), as_json)
         parsed_map = None
         try:
-            parsed_map = parse_column_map(column_map) if column_map is not None else None
-            if parsed_map is not None:
-                format = GENERIC
+            format, parsed_map = format_with_column_map(format, column_map)
             job = services.import_job_create(
                 data=data,
                 filename=file.name,

@@ -1,0 +1,118 @@
+"""What every endpoint of the JSON API (/api/v1/) shares: errors as JSON with a code and a
+readable message, the admin's permissions as API permissions, and the
+helpers that read query parameters without ever answering 500 to bad input."""
+
+from collections.abc import Sequence
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions
+from rest_framework.decorators import api_view
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Conflict(exceptions.APIException):
+    """409: the object is not in a state this action applies to (a request no longer awaiting
+    review)."""
+
+    status_code = 409
+    default_detail = _("The request is no longer awaiting review.")
+    default_code = "conflict"
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def api_not_found(request, *args, **kwargs):
+    """Any /api/v1/ path no endpoint has: a JSON 404 like the endpoints' own (after the
+    authentication every endpoint asks for)."""
+    raise exceptions.NotFound(_("No endpoint at this address."))
+
+
+def exception_handler(exc, context) -> Response | None:
+    """DRF's answer, reshaped: `{"error": {"code", "message", "fields"?}}`, the status and
+    headers (Retry-After, WWW-Authenticate) kept."""
+    # DRF answers Django's own 404 and 403 too; converted first, so their codes are DRF's.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _flatten(exc.detail)
+        body = {
+            "code": "invalid",
+            "message": gettext("Bad input: %(problems)s")
+            % {"problems": "; ".join(f"{name}: {text}" for name, text in fields.items())},
+            "fields": fields,
+        }
+    else:
+        detail = getattr(exc, "detail", "")
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        body = {"code": codes if isinstance(codes, str) else "error", "message": str(detail)}
+    response.data = {"error": body}
+    return response
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, str]:
+    """A ValidationError's detail (dicts and lists of messages) as {"field": "message; …"}."""
+    if isinstance(detail, dict):
+        out: dict[str, str] = {}
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(_flatten(value, "" if key == "non_field_errors" and not prefix else name))
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return {prefix or "input": " ".join(str(item) for item in detail)}
+        out = {}
+        for i, item in enumerate(detail):
+            out.update(_flatten(item, f"{prefix}[{i}]"))
+        return out
+    return {prefix or "input": str(detail)}
+
+
+def has_permissions(*perms: str) -> type[BasePermission]:
+    """An API permission that asks the admin's own: the user must hold every one of `perms`
+    ("enrichment.review_enrichment", "catalog.import_books", "catalog.view_work"…)."""
+
+    class HasPermissions(BasePermission):
+        message = _("You do not have the permission this needs.")
+        required: Sequence[str] = perms
+
+        def has_permission(self, request, view) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(self.required))
+
+    HasPermissions.__name__ = "Has_" + "_".join(p.split(".")[-1] for p in perms)
+    return HasPermissions
+
+
+def id_list(value: str | None, *, name: str, maximum: int) -> list[int]:
+    """Comma-separated positive integers ("1,2,3") -> [1, 2, 3], each once, in order. Bad input
+    is a ValidationError naming `name` and what is wrong (never a 500)."""
+    raw = [part.strip() for part in (value or "").split(",") if part.strip()]
+    if not raw:
+        raise exceptions.ValidationError({name: gettext("Give at least one id.")})
+    if len(raw) > maximum:
+        raise exceptions.ValidationError(
+            {
+                name: gettext("At most %(max)s ids at once, not %(n)s.")
+                % {"max": maximum, "n": len(raw)}
+            }
+        )
+    ids: list[int] = []
+    for part in raw:
+        # The length first: int() of thousands of digits is refused by Python itself.
+        if not part.isascii() or not part.isdigit() or len(part) > 19 or not 0 < int(part) < 2**63:
+            raise exceptions.ValidationError(
+                {name: gettext("%(value)r is not a positive integer id.") % {"value": part[:40]}}
+            )
+        ids.append(int(part))
+    return list(dict.fromkeys(ids))

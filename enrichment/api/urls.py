@@ -1,0 +1,3 @@
+"""The enrichment endpoints of the JSON API (filled in by the next commit)."""
+
+urlpatterns: list = []

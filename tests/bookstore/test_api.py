@@ -1,0 +1,166 @@
+"""The JSON API's common ground (issue 17): who may call it, how errors look, the per-user
+throttle, tokens, and the OpenAPI schema and its page. The endpoints' own tests are in
+tests/enrichment/api and tests/catalog/api."""
+
+import io
+import json
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
+from django.core.cache import caches
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework import exceptions
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from bookstore.api import id_list
+
+pytestmark = pytest.mark.django_db
+# The schema as JSON: its errors then come back as JSON too (its default is YAML).
+SCHEMA_URL = reverse("api:schema") + "?format=json"
+DOCS_URL = reverse("api:docs")
+
+
+def error_of(response) -> dict:
+    return json.loads(response.content)
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    caches["api_throttle"].clear()
+
+
+@pytest.fixture
+def token_client():
+    user = User.objects.create_user("reader", password="pw")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_an_anonymous_request_is_401_with_a_json_error_and_the_token_challenge():
+    response = APIClient().get(SCHEMA_URL)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert error_of(response)["error"]["code"] == "not_authenticated"
+    assert error_of(response)["error"]["message"]
+
+
+def test_a_wrong_token_is_401_and_says_so():
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    response = client.get(SCHEMA_URL)
+
+    assert response.status_code == 401
+    assert error_of(response)["error"]["code"] == "authentication_failed"
+
+
+def test_a_token_made_with_the_command_authenticates():
+    User.objects.create_user("script", password="pw")
+    out = io.StringIO()
+    call_command("drf_create_token", "script", stdout=out)
+    key = Token.objects.get(user__username="script").key
+    assert key in out.getvalue()
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(SCHEMA_URL).status_code == 200
+
+
+def test_tokens_are_managed_in_the_admin(admin_client):
+    response = admin_client.get(reverse("admin:authtoken_tokenproxy_changelist"))
+    assert response.status_code == 200
+
+
+def test_beyond_the_rate_a_user_gets_429_with_retry_after(token_client, settings):
+    settings.API_THROTTLE_RATE = "2/min"
+
+    statuses = [token_client.get(SCHEMA_URL).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    response = token_client.get(SCHEMA_URL)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert error_of(response)["error"]["code"] == "throttled"
+
+
+def test_the_rate_is_per_user(token_client, settings):
+    settings.API_THROTTLE_RATE = "1/min"
+    other = APIClient()
+    other.force_authenticate(User.objects.create_user("other", password="pw"))
+
+    assert token_client.get(SCHEMA_URL).status_code == 200
+    assert token_client.get(SCHEMA_URL).status_code == 429
+    assert other.get(SCHEMA_URL).status_code == 200  # another user's count is their own
+
+
+def test_the_schema_is_valid_openapi_3():
+    """drf-spectacular's own check: the schema validates against the OpenAPI 3 specification,
+    with no warning (an endpoint it cannot describe fails here)."""
+    out = io.StringIO()
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null", stdout=out)
+
+
+def test_the_schema_describes_token_and_session_auth(token_client):
+    schema = json.loads(token_client.get(SCHEMA_URL).content)
+
+    assert schema["openapi"].startswith("3.")
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_the_docs_page_is_served_from_static_files_not_a_cdn(admin_client):
+    page = admin_client.get(DOCS_URL).content.decode()
+
+    assert "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower() and "unpkg" not in page.lower()
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
+    assert reverse("api:schema") in page
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "at least one id"),
+        ("1,a", "'a' is not a positive integer id"),
+        ("-3", "'-3' is not a positive integer id"),
+        ("0", "'0' is not a positive integer id"),
+        ("1.5", "'1.5' is not a positive integer id"),
+        ("99999999999999999999", "is not a positive integer id"),
+        ("9" * 5000, "is not a positive integer id"),  # int() itself refuses 4,300+ digits
+        ("١٢", "is not a positive integer id"),  # Arabic-Indic digits are digits, not ids
+        (",".join(["1"] * 501), "At most 500 ids at once, not 501"),
+    ],
+)
+def test_id_lists_refuse_what_is_not_a_list_of_ids(value, message):
+    with pytest.raises(exceptions.ValidationError) as caught:
+        id_list(value, name="work_ids", maximum=500)
+    assert message in str(caught.value.detail["work_ids"])
+
+
+def test_id_lists_keep_each_id_once_in_order():
+    assert id_list(" 3, 1,3 ,2", name="work_ids", maximum=500) == [3, 1, 2]
+
+
+def test_djangos_own_404_and_403_keep_their_codes():
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from bookstore.api import exception_handler
+
+    not_found = exception_handler(Http404("gone"), {})
+    denied = exception_handler(PermissionDenied(), {})
+
+    assert (not_found.status_code, not_found.data["error"]["code"]) == (404, "not_found")
+    assert (denied.status_code, denied.data["error"]["code"]) == (403, "permission_denied")
+
+
+def test_a_path_no_endpoint_has_is_a_json_404(token_client):
+    response = token_client.get("/api/v1/enrichment/abc")
+    assert response.status_code == 404
+    assert error_of(response)["error"]["code"] == "not_found"
+    # Anonymous: authentication comes first, as on every endpoint.
+    assert APIClient().get("/api/v1/nothing-here/").status_code == 401
