@@ -6,6 +6,7 @@ task's time is up. A stalled operation (its worker died) can be resumed.
 import logging
 import time
 from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +19,7 @@ from enrichment import queue
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.review import (
     BULK_CHUNK_SIZE,
+    BulkResult,
     authors_enrich_bulk,
     requests_approve_bulk,
     requests_dismiss_bulk,
@@ -29,6 +31,51 @@ logger = logging.getLogger(__name__)
 
 #: Bulk actions over more rows than this run on a worker, with a progress page.
 BULK_INLINE_MAX = 200
+#: What "Enrich all missing" queues, in words, by (covers, metadata).
+MISSING_LABELS = {
+    (True, True): "covers and metadata",
+    (True, False): "covers only",
+    (False, True): "metadata only",
+}
+
+
+@dataclass
+class EnrichMissingOutcome:
+    """What "Enrich all missing" did: `selected` works lacked what was asked; up to
+    BULK_INLINE_MAX they were queued at once (`result`), beyond that a worker queues them
+    (`operation`, with its progress)."""
+
+    selected: int
+    result: BulkResult | None = None
+    operation: BulkOperation | None = None
+
+
+def works_enrich_missing(
+    *,
+    actor,
+    covers: bool = True,
+    metadata: bool = True,
+    trigger: str = EnrichmentRequest.Trigger.MANUAL_BULK,
+) -> EnrichMissingOutcome:
+    """ "Enrich all missing covers / metadata" (the admin's, the API's trigger-all): the works
+    `enrich_missing` would queue; a large selection is never worked inside the web request."""
+    if not (covers or metadata):
+        raise ValueError("Enrich all missing needs covers, metadata or both.")
+    works = queue.works_needing_enrichment(covers=covers, metadata=metadata)
+    count = works.count()
+    if count > BULK_INLINE_MAX:
+        operation = bulk_operation_start(
+            action=BulkOperation.Action.ENRICH_MISSING,
+            actor=actor,
+            queryset=works,
+            selection=f"every work missing {MISSING_LABELS[covers, metadata]} ({count:,})",
+            options={"covers": covers, "metadata": metadata, "trigger": trigger},
+        )
+        return EnrichMissingOutcome(selected=count, operation=operation)
+    result = works_enrich_bulk(
+        queryset=works, actor=actor, covers=covers, metadata=metadata, trigger=trigger
+    )
+    return EnrichMissingOutcome(selected=count, result=result)
 
 
 def bulk_operation_start(
@@ -126,6 +173,8 @@ def _work_one_chunk(operation: BulkOperation) -> bool | None:
             actor=actor,
             covers=options.get("covers", True),
             metadata=options.get("metadata", True),
+            # Who asked: the admin's librarian, or the JSON API (its trigger-all).
+            trigger=options.get("trigger", EnrichmentRequest.Trigger.MANUAL_BULK),
         )
     elif operation.action == Kind.ENRICH_AUTHORS:
         result = authors_enrich_bulk(queryset=Author.objects.filter(pk__in=chunk), actor=actor)

@@ -118,6 +118,7 @@ class EnrichmentRequest(models.Model):
         COMMAND = "command", _("enrich_missing command")
         SCHEDULE = "schedule", _("Schedule")
         BACKFILL = "backfill", _("Catalog backfill")
+        API = "api", _("JSON API")
 
     class Confidence(models.TextChoices):
         HIGH = "high", _("High")

@@ -171,12 +171,17 @@ def request_target_url(req: EnrichmentRequest) -> str:
     return reverse("admin:catalog_work_change", args=[req.work_id])
 
 
+def request_live_values(req: EnrichmentRequest) -> dict:
+    """What each of the request's proposal fields holds in the catalog now (its author's, or its
+    work's and target edition's): the review page and the API show these beside the proposal."""
+    if req.author is not None:
+        return author_current_values(req.author)
+    return current_values(request_work(req), target_edition(req))
+
+
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
-    if req.author is not None:
-        live = author_current_values(req.author)
-    else:
-        live = current_values(request_work(req), target_edition(req))
+    live = request_live_values(req)
     rows = []
     for item in req.proposal.ordered():
         current = live.get(item.name, item.current)
@@ -229,7 +234,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     return rows
 
 
-def _image_holder(req: EnrichmentRequest):
+def request_image_holder(req: EnrichmentRequest):
     """(the row whose image the page shows as current, its slot): a work's cover (its own or an
     edition's), an author's photo."""
     if req.author is not None:
@@ -238,7 +243,7 @@ def _image_holder(req: EnrichmentRequest):
 
 
 def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
-    holder, slot = _image_holder(req)
+    holder, slot = request_image_holder(req)
     current = {}
     if holder is not None:
         image = getattr(holder, slot)

@@ -29,6 +29,7 @@ Trigger = EnrichmentRequest.Trigger
 Status = EnrichmentRequest.Status
 PRIORITY: dict[str, int] = {  # keyed by Trigger; a plain string finds the same entry
     Trigger.MANUAL_BULK: 30,
+    Trigger.API: 30,  # a person (or their script) asked for these works, as in the admin
     Trigger.COMMAND: 20,
     Trigger.SCHEDULE: 10,
     Trigger.POST_IMPORT: 0,

@@ -269,16 +269,17 @@ AUTHOR_ALREADY_QUEUED = "the author is already queued"
 AUTHOR_REDIRECT = "the author is a redirect (merged into another author): enrich that one"
 
 
-def _enqueue_works(
-    work_ids: Iterable[int], *, covers: bool = True, metadata: bool = True
+def works_enqueue_with_reasons(
+    work_ids: Iterable[int],
+    *,
+    covers: bool = True,
+    metadata: bool = True,
+    trigger: str = EnrichmentRequest.Trigger.MANUAL_BULK,
 ) -> tuple[set[int], dict[int, str]]:
     """Queue the works that need it; returns (queued work ids, work id -> why not)."""
     work_ids = set(work_ids)
     new_ids = queue.works_enqueue_enrichment(
-        work_ids=sorted(work_ids),
-        trigger=EnrichmentRequest.Trigger.MANUAL_BULK,
-        covers=covers,
-        metadata=metadata,
+        work_ids=sorted(work_ids), trigger=trigger, covers=covers, metadata=metadata
     )
     queued = set(EnrichmentRequest.objects.filter(pk__in=new_ids).values_list("work_id", flat=True))
     rest = work_ids - queued
@@ -338,7 +339,7 @@ def requests_rerun_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> Bulk
         rows = list(
             EnrichmentRequest.objects.filter(pk__in=chunk).values_list("pk", "work_id", "author_id")
         )
-        works, why_works = _enqueue_works(w for _, w, a in rows if w is not None)
+        works, why_works = works_enqueue_with_reasons(w for _, w, a in rows if w is not None)
         authors, why_authors = _enqueue_authors(a for _, w, a in rows if a is not None)
         queued = {("work", w) for w in works} | {("author", a) for a in authors}
         why = {**{("work", w): r for w, r in why_works.items()}}
@@ -367,13 +368,21 @@ def requests_rerun_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> Bulk
 
 
 def works_enrich_bulk(
-    *, queryset: QuerySet[Work], actor, covers: bool = True, metadata: bool = True
+    *,
+    queryset: QuerySet[Work],
+    actor,
+    covers: bool = True,
+    metadata: bool = True,
+    trigger: str = EnrichmentRequest.Trigger.MANUAL_BULK,
 ) -> BulkResult:
-    """ "Enrich selected" and "Enrich all missing": queue the works that lack a cover or
-    metadata (the service enrich_missing uses), saying why the others were not."""
+    """ "Enrich selected" and "Enrich all missing" (the admin's, or the API's `trigger`): queue
+    the works that lack a cover or metadata (the service enrich_missing uses), saying why the
+    others were not."""
     result = BulkResult()
     for chunk in _chunks(queryset):
-        queued, why = _enqueue_works(chunk, covers=covers, metadata=metadata)
+        queued, why = works_enqueue_with_reasons(
+            chunk, covers=covers, metadata=metadata, trigger=trigger
+        )
         result.changed += len(queued)
         for reason in why.values():
             result.skip(reason)

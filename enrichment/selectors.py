@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -482,6 +483,35 @@ def current_requests(
         target_key=OuterRef("target_key"), pk__gt=OuterRef("pk")
     )
     return queryset.filter(~Exists(newer))
+
+
+def requests_asking_provider(
+    queryset: QuerySet[EnrichmentRequest], provider: str
+) -> QuerySet[EnrichmentRequest]:
+    """The requests that asked `provider` (its key is in their providers_attempted): the queue's
+    provider filter, in the admin and the API."""
+    if connection.vendor == "postgresql":
+        # jsonb containment, which the planner has statistics for: it estimates a LIKE over the
+        # cast text at a handful of rows, so it scanned and sorted every request to fill a page
+        # (112 ms against 0.2 ms for the queue's first page on 100,000 requests, measured).
+        return queryset.filter(providers_attempted__contains=[provider])
+    # SQLite has no JSON containment: the JSON list as text holds "name" in quotes.
+    return queryset.alias(providers_text=Cast("providers_attempted", TextField())).filter(
+        providers_text__contains=f'"{provider}"'
+    )
+
+
+def request_last_try_at(request: EnrichmentRequest) -> datetime.datetime | None:
+    """When a request was last tried, as the work page's "Last try" says it: in progress, since
+    its claim; pending, its last finished or claimed attempt (None: not tried yet); otherwise
+    when it ended (its last change, for a row that never recorded it)."""
+    Status = EnrichmentRequest.Status
+    if request.status == Status.IN_PROGRESS:
+        return request.claimed_at
+    tried = request.finished_at or (request.claimed_at if request.attempts else None)
+    if request.status == Status.PENDING:
+        return tried
+    return tried or request.updated_at
 
 
 @dataclass

@@ -191,31 +191,27 @@ def bulk_resume(request, object_id):
 # --- Works: "Enrich all missing covers / metadata" ----------------------------------------------
 
 ENRICH_CHOICES = {
-    "both": ("covers and metadata", {"covers": True, "metadata": True}),
-    "covers": ("covers only", {"covers": True, "metadata": False}),
-    "metadata": ("metadata only", {"covers": False, "metadata": True}),
+    "both": {"covers": True, "metadata": True},
+    "covers": {"covers": True, "metadata": False},
+    "metadata": {"covers": False, "metadata": True},
 }
 
 
 def enrich_missing(request, model_admin):
     require(request, REVIEW_PERMISSION)
     if request.method == "POST":
-        choice = request.POST.get("what", "both")
-        label, options = ENRICH_CHOICES.get(choice, ENRICH_CHOICES["both"])
-        works = queue.works_needing_enrichment(**options)
-        count = works.count()
-        if count > bulk_operations.BULK_INLINE_MAX:
-            operation = bulk_operations.bulk_operation_start(
-                action=BulkOperation.Action.ENRICH_MISSING,
-                actor=request.user,
-                queryset=works,
-                selection=f"every work missing {label} ({count:,})",
-                options=options,
+        options = ENRICH_CHOICES.get(request.POST.get("what", "both"), ENRICH_CHOICES["both"])
+        outcome = bulk_operations.works_enrich_missing(
+            actor=request.user, covers=options["covers"], metadata=options["metadata"]
+        )
+        if outcome.operation is not None:
+            messages.info(
+                request, f"Queuing {outcome.selected:,} works for enrichment in the background."
             )
-            messages.info(request, f"Queuing {count:,} works for enrichment in the background.")
-            return redirect("admin:enrichment_bulkoperation_change", operation.pk)
-        result = review.works_enrich_bulk(queryset=works, actor=request.user, **options)
-        messages.success(request, presenters.bulk_summary(result, verb="queued for enrichment"))
+            return redirect("admin:enrichment_bulkoperation_change", outcome.operation.pk)
+        if outcome.result is not None:
+            summary = presenters.bulk_summary(outcome.result, verb="queued for enrichment")
+            messages.success(request, summary)
         return redirect("admin:catalog_work_changelist")
     context = {
         **model_admin.admin_site.each_context(request),

@@ -7,8 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -27,7 +26,7 @@ from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
-from enrichment.selectors import current_requests
+from enrichment.selectors import current_requests, requests_asking_provider
 from enrichment.work_state import target_edition
 
 Status = EnrichmentRequest.Status
@@ -93,12 +92,8 @@ class ProviderFilter(admin.SimpleListFilter):
         return provider_choices()
 
     def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        # The JSON list as text holds "name" in quotes on both databases.
-        return queryset.alias(providers_text=Cast("providers_attempted", TextField())).filter(
-            providers_text__contains=f'"{self.value()}"'
-        )
+        provider = self.value()
+        return requests_asking_provider(queryset, provider) if provider else queryset
 
 
 class HistoryFilter(admin.SimpleListFilter):

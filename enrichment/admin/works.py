@@ -28,6 +28,7 @@ from enrichment.selectors import (
     MISSING_AUTHORS,
     MISSING_FIELDS,
     WorkEnrichment,
+    request_last_try_at,
     work_enrichment,
     works_by_author_completeness,
 )
@@ -316,7 +317,7 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         Status = EnrichmentRequest.Status
         if current.status == Status.IN_PROGRESS:
             return gettext("Being looked up now")
-        tried = current.finished_at or (current.claimed_at if current.attempts else None)
+        tried = request_last_try_at(current)  # the API's status reads the same rule
         if current.status == Status.PENDING:
             if tried is None:
                 return gettext("Not tried yet (queued %(when)s)") % {
@@ -327,7 +328,7 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
                 "next": clock_time(current.next_attempt_at),
             }
         return gettext("%(when)s: %(status)s") % {
-            "when": when_text(tried or current.updated_at),
+            "when": when_text(tried),
             "status": current.get_status_display().lower(),
         }
 

@@ -1,3 +1,16 @@
-"""The enrichment endpoints of the JSON API (filled in by the next commit)."""
+"""The JSON API's endpoints of this app (mounted under /api/v1/ by bookstore/api_urls.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from enrichment.api import views
+
+urlpatterns = [
+    path("status", views.EnrichmentStatus.as_view(), name="enrichment-status"),
+    path("queue", views.EnrichmentQueue.as_view(), name="enrichment-queue"),
+    path("trigger", views.EnrichmentTrigger.as_view(), name="enrichment-trigger"),
+    path("trigger-all", views.EnrichmentTriggerAll.as_view(), name="enrichment-trigger-all"),
+    path("operations/<int:pk>", views.BulkOperationDetail.as_view(), name="enrichment-operation"),
+    path("<int:pk>", views.EnrichmentRequestDetail.as_view(), name="enrichment-request"),
+    path("<int:pk>/approve", views.EnrichmentRequestApprove.as_view(), name="enrichment-approve"),
+    path("<int:pk>/dismiss", views.EnrichmentRequestDismiss.as_view(), name="enrichment-dismiss"),
+]

@@ -1,0 +1,562 @@
+"""What the enrichment endpoints read from a request body or query string, and the shapes of
+their answers. Field names are a contract: snake_case, stable, every key always present (null
+when there is nothing). Input is strict: a JSON body's ids are integers and its flags booleans,
+never strings that look like them."""
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from catalog.models import Work
+from enrichment import cover_apply
+from enrichment.covers import ordered_cover_refs
+from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.presenters import request_headline, web_url
+from enrichment.proposals import FIELD_LABELS
+from enrichment.providers.registry import PROVIDER_CLASSES
+from enrichment.work_state import request_work
+
+#: The largest id a database's bigint holds: beyond it an id is bad input, not a lookup.
+MAX_ID = 2**63 - 1
+#: The most field names one approval may choose (a proposal holds about twenty).
+MAX_APPROVE_FIELDS = 100
+
+
+# A field named like an attribute of DRF's own classes (`fields`, `source`, `label`) needs a
+# "type: ignore": DRF's metaclass moves declared fields off the class, the type checker does not
+# know it. The names are the JSON's, a contract.
+
+
+# --- Strict input fields ------------------------------------------------------------------------
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: "5", 5.0 and true are refused (DRF's IntegerField takes them)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON boolean: "false", 0 and "no" are refused (DRF's BooleanField takes them)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string: numbers are refused (DRF's CharField turns them into text)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WorkIdsField(serializers.ListField):
+    """A JSON array of work ids: at least one, at most API_MAX_WORK_IDS (counted before each is
+    read, so 10,000 ids cost nothing), each a positive integer; each kept once, in order."""
+
+    child = StrictIntegerField(min_value=1, max_value=MAX_ID)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            if not data:
+                raise serializers.ValidationError(gettext("Give at least one id."))
+            if len(data) > settings.API_MAX_WORK_IDS:
+                raise serializers.ValidationError(
+                    gettext("At most %(max)s ids at once, not %(n)s.")
+                    % {"max": settings.API_MAX_WORK_IDS, "n": len(data)}
+                )
+        return list(dict.fromkeys(super().to_internal_value(data)))
+
+
+# --- Bodies and query strings -------------------------------------------------------------------
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    """The queue's filters: each a key the queue knows (an unknown one is a 400, not an empty
+    page)."""
+
+    status = serializers.ChoiceField(
+        choices=EnrichmentRequest.Status.choices, required=False, allow_blank=True
+    )
+    confidence = serializers.ChoiceField(
+        choices=EnrichmentRequest.Confidence.choices, required=False, allow_blank=True
+    )
+    provider = serializers.ChoiceField(
+        choices=list(PROVIDER_CLASSES),
+        required=False,
+        allow_blank=True,
+        help_text=_("Requests that asked this provider."),
+    )
+
+
+class TriggerSerializer(serializers.Serializer):
+    work_ids = WorkIdsField(help_text=_("The works to enrich (each an existing work's id)."))
+
+    def validate_work_ids(self, work_ids: list[int]) -> list[int]:
+        """Every id must be a work's: an unknown one is named and nothing is queued."""
+        known = set(Work.objects.filter(pk__in=work_ids).values_list("pk", flat=True))
+        unknown = [work_id for work_id in work_ids if work_id not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                gettext("No work has these ids: %(ids)s.")
+                % {"ids": ", ".join(str(work_id) for work_id in unknown)}
+            )
+        return work_ids
+
+
+class TriggerAllSerializer(serializers.Serializer):
+    covers = StrictBooleanField(default=True, help_text=_("Works that lack a cover."))
+    metadata = StrictBooleanField(default=True, help_text=_("Works that lack key metadata."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs["covers"] or attrs["metadata"]):
+            raise serializers.ValidationError(
+                gettext("Ask for covers, metadata or both: both are false.")
+            )
+        return attrs
+
+
+class ApproveSerializer(serializers.Serializer):
+    fields = serializers.ListField(  # type: ignore[assignment]
+        child=StrictCharField(max_length=64),
+        required=False,
+        allow_null=True,
+        allow_empty=False,
+        max_length=MAX_APPROVE_FIELDS,
+        help_text=_(
+            'The fields to apply, replacing values the catalog holds ("cover" and "authors" '
+            "too). Omitted or null: the safe proposal (empty fields only, and the cover of a "
+            "work without one)."
+        ),
+    )
+
+    def validate_fields(self, names: list[str] | None) -> list[str] | None:
+        """Only the fields the request proposes (the review page's rule: Proposal.unknown)."""
+        if names is None:
+            return None
+        unknown = self.context["enrichment_request"].proposal.unknown(names)
+        if unknown:
+            raise serializers.ValidationError(
+                gettext("Not proposed for this request: %(names)s.")
+                % {"names": ", ".join(name[:64] for name in unknown)}
+            )
+        return names
+
+
+class DismissSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=2000, trim_whitespace=True
+    )
+
+
+# --- Answers ------------------------------------------------------------------------------------
+
+
+class WorkEnrichmentStatusSerializer(serializers.Serializer):
+    """enrichment.api.selectors.WorkEnrichmentState."""
+
+    id = serializers.IntegerField()
+    # As the works list gives them (the model's keys; "" before any enrichment).
+    enrichment_status = serializers.ChoiceField(
+        choices=Work.EnrichmentStatus.choices, allow_blank=True
+    )
+    enrichment_confidence = serializers.ChoiceField(
+        choices=EnrichmentRequest.Confidence.choices,
+        allow_blank=True,
+        help_text=_('The last match\'s tier; "" before any.'),
+    )
+    last_try_at = serializers.DateTimeField(allow_null=True)
+    has_verified_cover = serializers.BooleanField()
+    completeness = serializers.IntegerField(help_text=_("Percent of the key fields filled."))
+    current_request_id = serializers.IntegerField(allow_null=True)
+    active_request_id = serializers.IntegerField(
+        allow_null=True, help_text=_("Its pending or in-progress request, if any.")
+    )
+
+
+class WorksEnrichmentStatusSerializer(serializers.Serializer):
+    works = WorkEnrichmentStatusSerializer(many=True)
+    missing = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("Ids asked for that no work has.")
+    )
+
+
+class RequestTargetSerializer(serializers.Serializer):
+    """What a request is for: a work (its title) or an author (their name)."""
+
+    type = serializers.ChoiceField(choices=["work", "author"])
+    id = serializers.IntegerField()
+    title = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+
+    def to_representation(self, instance: EnrichmentRequest) -> dict[str, Any]:
+        if instance.author is not None:
+            author = instance.author
+            return {"type": "author", "id": author.pk, "title": None, "name": author.name}
+        work = request_work(instance)
+        return {"type": "work", "id": work.pk, "title": work.title, "name": None}
+
+
+class QueueRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    target = RequestTargetSerializer(source="*")
+    status = serializers.ChoiceField(choices=EnrichmentRequest.Status.choices)
+    confidence = serializers.ChoiceField(
+        choices=EnrichmentRequest.Confidence.choices,
+        allow_blank=True,
+        help_text=_('The match\'s tier; "" until a match was scored.'),
+    )
+    trigger = serializers.ChoiceField(choices=EnrichmentRequest.Trigger.choices)
+    providers_asked = serializers.ListField(
+        child=serializers.CharField(), source="providers_attempted"
+    )
+    attempts = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+# The detail: the typed proposal (enrichment.proposals) and match details, as plain JSON.
+
+
+class MatchScoresSerializer(serializers.Serializer):
+    """0-5 each. A work's request scores ISBN / title / author; an author's id / works / name,
+    under the same three keys."""
+
+    isbn = serializers.IntegerField()
+    title = serializers.IntegerField()
+    author = serializers.IntegerField()
+
+
+class ProposedFieldSerializer(serializers.Serializer):
+    """enrichment.proposals.ProposedField, with what the catalog holds now."""
+
+    name = serializers.CharField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
+    current = serializers.SerializerMethodField(
+        help_text=_("What the catalog holds now (any JSON value).")
+    )
+    current_when_proposed = serializers.JSONField(source="current")
+    proposed = serializers.JSONField(help_text=_("Any JSON value."))
+    source = serializers.CharField(  # type: ignore[assignment]
+        help_text=_("The provider whose value was chosen.")
+    )
+    agree = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Other providers with the same value.")
+    )
+    target = serializers.ChoiceField(choices=["work", "edition", "author"])
+    fills_empty = serializers.BooleanField()
+    tier = serializers.CharField()
+    score = MatchScoresSerializer()
+    applied = serializers.BooleanField()
+    refused = serializers.CharField(help_text=_("Why the last attempt to apply it did not."))
+    reverted = serializers.BooleanField()
+
+    def get_label(self, item) -> str:
+        return FIELD_LABELS.get(item.name, item.name)
+
+    @extend_schema_field(OpenApiTypes.ANY)
+    def get_current(self, item) -> Any:
+        return self.context["live_values"].get(item.name, item.current)
+
+
+class CoverCandidateSerializer(serializers.Serializer):
+    """enrichment.candidates.CoverRef; a URL that is not http(s) is given as ""."""
+
+    url = serializers.SerializerMethodField()
+    provider = serializers.CharField()
+    cover_id = serializers.CharField()
+    size_label = serializers.CharField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    licence = serializers.CharField()
+    licence_url = serializers.SerializerMethodField()
+    artist = serializers.CharField()
+
+    def get_url(self, ref) -> str:
+        return web_url(ref.url)
+
+    def get_licence_url(self, ref) -> str:
+        return web_url(ref.licence_url)
+
+
+class CurrentCoverSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    verified_at = serializers.DateTimeField(allow_null=True)
+
+
+class ProposedCoverSerializer(serializers.Serializer):
+    """enrichment.proposals.ProposedCover: the candidates best first (the first that verifies is
+    applied); an author's request proposes a photo."""
+
+    candidates = CoverCandidateSerializer(many=True)
+    source = serializers.CharField()  # type: ignore[assignment]
+    target = serializers.CharField()
+    fills_empty = serializers.BooleanField()
+    tier = serializers.CharField()
+    applied = serializers.BooleanField()
+    chosen = serializers.CharField(help_text=_("The URL that was applied."))
+    reverted = serializers.BooleanField()
+    download_status = serializers.ChoiceField(
+        choices=EnrichmentRequest.CoverStatus.choices,
+        allow_blank=True,
+        help_text=_('The chosen cover\'s download ("": none asked for).'),
+    )
+    current = CurrentCoverSerializer(
+        allow_null=True, help_text=_("The cover (photo) the catalog shows now.")
+    )
+
+
+class ProposedPersonSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+
+
+class ProposedAuthorsSerializer(serializers.Serializer):
+    """A work's credits as the match found them (applied only to a work without credits)."""
+
+    current = serializers.ListField(child=serializers.CharField())
+    proposed = ProposedPersonSerializer(many=True)
+    applied = serializers.BooleanField()
+
+
+class ProposalSerializer(serializers.Serializer):
+    """A request's proposal (read from the request itself: `source="*"`). The context holds what
+    the catalog shows now: `live_values` (presenters.request_live_values), `credits` (a work's
+    authors' names) and `current_image` (presenters.request_image_holder)."""
+
+    fields = ProposedFieldSerializer(many=True)  # type: ignore[assignment]
+    cover = ProposedCoverSerializer(allow_null=True)
+    authors = ProposedAuthorsSerializer(
+        allow_null=True, help_text=_("A work's request only (null for an author's).")
+    )
+    scores = MatchScoresSerializer(allow_null=True)
+
+    def to_representation(self, instance: EnrichmentRequest) -> dict[str, Any]:
+        proposal, details = instance.proposal, instance.match_details
+        authors = None
+        if instance.author_id is None:
+            authors = {
+                "current": self.context["credits"],
+                "proposed": details.authors,
+                "applied": "authors" in (instance.fields_applied or []),
+            }
+        cover = None
+        if proposal.cover is not None:
+            item = proposal.cover
+            cover = {
+                "candidates": ordered_cover_refs(cover_apply.cover_refs(instance)),
+                "source": item.source,
+                "target": item.target,
+                "fills_empty": item.fills_empty,
+                "tier": item.tier,
+                "applied": item.applied,
+                "chosen": item.chosen,
+                "reverted": item.reverted,
+                "download_status": instance.cover_status,
+                "current": _current_image(*self.context["current_image"]),
+            }
+        return super().to_representation(
+            {
+                "fields": proposal.ordered(),
+                "cover": cover,
+                "authors": authors,
+                "scores": proposal.scores,
+            }
+        )
+
+
+def _current_image(holder, slot: str) -> dict[str, Any] | None:
+    """The cover (an author's photo) the catalog shows now, from the row that holds it."""
+    if holder is None:
+        return None
+    return {
+        "url": getattr(holder, slot).url,
+        "source": getattr(holder, f"{slot}_source"),
+        "verified_at": getattr(holder, f"{slot}_verified_at"),
+    }
+
+
+class HeldQuerySerializer(serializers.Serializer):
+    title = serializers.CharField()
+    authors = serializers.ListField(child=serializers.CharField())
+    isbn13 = serializers.CharField()
+    openlibrary_edition_key = serializers.CharField()
+    openlibrary_work_key = serializers.CharField()
+    title_is_placeholder = serializers.BooleanField()
+
+
+class HeldAuthorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ids = serializers.DictField(child=serializers.CharField())
+    work_titles = serializers.ListField(child=serializers.CharField())
+    isbn13 = serializers.ListField(child=serializers.CharField())
+    birth_year = serializers.IntegerField(allow_null=True)
+    death_year = serializers.IntegerField(allow_null=True)
+
+
+class CandidateSeenSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    title = serializers.CharField()
+    ids = serializers.DictField(child=serializers.CharField())
+    isbn13 = serializers.ListField(child=serializers.CharField())
+    source_url = serializers.SerializerMethodField()
+    notes = serializers.ListField(child=serializers.CharField())
+    isbn_score = serializers.IntegerField()
+    title_score = serializers.IntegerField()
+    author_score = serializers.IntegerField()
+    tier = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    def get_source_url(self, candidate) -> str:
+        return web_url(candidate.source_url)
+
+
+class ProviderSkipSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    status = serializers.CharField(help_text=_("Why it was not asked."))
+
+
+class FaultSerializer(serializers.Serializer):
+    """enrichment.faults.ClassifiedFault: one line for people, the full text apart."""
+
+    provider = serializers.CharField()
+    kind = serializers.CharField()
+    host = serializers.CharField()
+    http_status = serializers.IntegerField(allow_null=True)
+    message = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class CoverRejectionSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    url = serializers.CharField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+
+
+class MatchDetailsSerializer(serializers.Serializer):
+    """enrichment.proposals.MatchDetails: how the match was found, or why none was."""
+
+    query = HeldQuerySerializer(allow_null=True, help_text=_("What was looked up (a work)."))
+    held_author = HeldAuthorSerializer(
+        allow_null=True, help_text=_("What was looked up (an author).")
+    )
+    via_title_search = serializers.BooleanField()
+    candidates = CandidateSeenSerializer(many=True)
+    answered = serializers.ListField(child=serializers.CharField())
+    skipped = ProviderSkipSerializer(many=True)
+    faults = FaultSerializer(many=True)
+    reason = serializers.CharField(help_text=_("Why nothing matched."))
+    contributors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=_("Field -> the providers that contributed it."),
+    )
+    authors = ProposedPersonSerializer(many=True)
+    learned_ids = serializers.DictField(child=serializers.CharField())
+    cover_rejections = CoverRejectionSerializer(many=True)
+    cover_note = serializers.CharField()
+
+
+class RequestDetailSerializer(QueueRowSerializer):
+    edition_id = serializers.IntegerField(allow_null=True)
+    priority = serializers.IntegerField()
+    max_attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    last_error = serializers.CharField()
+    fields_applied = serializers.ListField(child=serializers.CharField())
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.get_username", allow_null=True, default=None
+    )
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_note = serializers.CharField()
+    headline = serializers.SerializerMethodField(
+        help_text=_("The review page's one sentence: what agreed and what did not.")
+    )
+    proposal = ProposalSerializer(source="*")
+    match_details = MatchDetailsSerializer()
+
+    def get_headline(self, instance: EnrichmentRequest) -> str:
+        return request_headline(instance)
+
+
+class BulkOperationSerializer(serializers.Serializer):
+    """A BulkOperation: a selection worked in chunks by a worker."""
+
+    id = serializers.IntegerField()
+    action = serializers.ChoiceField(choices=BulkOperation.Action.choices)
+    status = serializers.ChoiceField(choices=BulkOperation.Status.choices)
+    selection = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    percent = serializers.IntegerField(source="progress_percent")
+    changed = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    reasons = serializers.DictField(child=serializers.IntegerField())
+    finished = serializers.BooleanField(source="is_finished")
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:enrichment-operation", help_text=_("Where to follow its progress.")
+    )
+
+
+class SkippedWorkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class TriggerResultSerializer(serializers.Serializer):
+    queued = serializers.IntegerField()
+    already_active = serializers.IntegerField(
+        help_text=_("Works that already had a pending or in-progress request.")
+    )
+    skipped = SkippedWorkSerializer(many=True, help_text=_("The other works not queued, and why."))
+
+
+class TriggerAllResultSerializer(serializers.Serializer):
+    selected = serializers.IntegerField(help_text=_("Works that lack what was asked for."))
+    queued = serializers.IntegerField(
+        allow_null=True, help_text=_("null while a worker queues them (see operation).")
+    )
+    already_active = serializers.IntegerField(allow_null=True)
+    operation = BulkOperationSerializer(
+        allow_null=True, help_text=_("Set when the selection is queued by a worker.")
+    )
+
+
+class AppliedChangeSerializer(serializers.Serializer):
+    old = serializers.JSONField()
+    new = serializers.JSONField()
+    target = serializers.CharField()
+
+
+class ApproveResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=EnrichmentRequest.Status.choices)
+    applied = serializers.DictField(child=AppliedChangeSerializer())
+    refused = serializers.DictField(child=serializers.CharField(), help_text=_("Field -> why."))
+    cover_download_queued = serializers.BooleanField()
+
+
+class DismissResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=EnrichmentRequest.Status.choices)
+    review_note = serializers.CharField()

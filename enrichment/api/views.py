@@ -1,0 +1,318 @@
+"""The enrichment endpoints (/api/v1/enrichment/): each work's enrichment state, the queue, one
+request with its proposal, and the review page's actions (trigger, approve, dismiss). Thin: they
+read their input strictly and call the services the admin calls (enrichment.review,
+enrichment.bulk_operations), with the admin's permissions."""
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bookstore.api import Conflict, has_permissions, id_list
+from bookstore.api_pagination import NewestFirst
+from enrichment import bulk_operations, review
+from enrichment.api import selectors, services
+from enrichment.api.serializers import (
+    ApproveResultSerializer,
+    ApproveSerializer,
+    BulkOperationSerializer,
+    DismissResultSerializer,
+    DismissSerializer,
+    QueueQuerySerializer,
+    QueueRowSerializer,
+    RequestDetailSerializer,
+    TriggerAllResultSerializer,
+    TriggerAllSerializer,
+    TriggerResultSerializer,
+    TriggerSerializer,
+    WorksEnrichmentStatusSerializer,
+)
+from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.presenters import request_image_holder, request_live_values
+
+#: The admin's permissions: its view permissions to read, "review" to act.
+CAN_VIEW_WORKS = has_permissions("catalog.view_work")
+CAN_VIEW_REQUESTS = has_permissions("enrichment.view_enrichmentrequest")
+CAN_VIEW_OPERATIONS = has_permissions("enrichment.view_bulkoperation")
+CAN_REVIEW = has_permissions("enrichment.review_enrichment")
+
+BAD_INPUT = OpenApiResponse(description=_("Bad input: the error says what is wrong."))
+NOT_AUTHENTICATED = OpenApiResponse(description=_("No valid token or session."))
+FORBIDDEN = OpenApiResponse(description=_("The user lacks the permission this needs."))
+NO_REQUEST = OpenApiResponse(description=_("No enrichment request has this id."))
+NOT_AWAITING_REVIEW = OpenApiResponse(
+    description=_("The request is no longer awaiting review (the error says why); nothing changed.")
+)
+
+
+def _request_or_404(requests: QuerySet[EnrichmentRequest], pk: int) -> EnrichmentRequest:
+    request = requests.filter(pk=pk).first()
+    if request is None:
+        raise exceptions.NotFound(gettext("No enrichment request has the id %(id)s.") % {"id": pk})
+    return request
+
+
+class EnrichmentStatus(APIView):
+    permission_classes = [CAN_VIEW_WORKS]
+
+    @extend_schema(
+        operation_id="enrichment_status",
+        summary=_("The enrichment state of each of these works"),
+        description=_(
+            "In the order asked; ids no work has are listed in `missing` (not an error). "
+            "A fixed number of queries whatever the number of ids."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "work_ids",
+                str,
+                required=True,
+                description=_("Comma-separated work ids: 1,2,3 (at most API_MAX_WORK_IDS)."),
+            )
+        ],
+        responses={
+            200: WorksEnrichmentStatusSerializer,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+        },
+    )
+    def get(self, request: Request) -> Response:
+        work_ids = id_list(
+            request.query_params.get("work_ids"),
+            name="work_ids",
+            maximum=settings.API_MAX_WORK_IDS,
+        )
+        works, missing = selectors.works_enrichment_state(work_ids)
+        return Response(WorksEnrichmentStatusSerializer({"works": works, "missing": missing}).data)
+
+
+class EnrichmentQueue(generics.ListAPIView):
+    permission_classes = [CAN_VIEW_REQUESTS]
+    serializer_class = QueueRowSerializer
+    pagination_class = NewestFirst
+
+    @extend_schema(
+        operation_id="enrichment_queue",
+        summary=_("Enrichment requests (works' and authors'), newest first"),
+        description=_(
+            "Every request, superseded ones included. Pages follow `next` (a cursor: a request "
+            "queued meanwhile never repeats or shifts a row on the next page)."
+        ),
+        parameters=[QueueQuerySerializer],
+        responses={
+            200: QueueRowSerializer(many=True),
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+        },
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[EnrichmentRequest]:
+        query = QueueQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.queue_requests(**query.validated_data)
+
+
+class EnrichmentRequestDetail(APIView):
+    permission_classes = [CAN_VIEW_REQUESTS]
+
+    @extend_schema(
+        operation_id="enrichment_request",
+        summary=_("One request: its proposal, field by field, and how the match was found"),
+        responses={
+            200: RequestDetailSerializer,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_REQUEST,
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        requests = EnrichmentRequest.objects.select_related(
+            "work", "author", "reviewed_by"
+        ).prefetch_related("work__editions", "work__credits__author")
+        enrichment_request = _request_or_404(requests, pk)
+        work = enrichment_request.work
+        context = {
+            "live_values": request_live_values(enrichment_request),
+            "credits": [credit.author.name for credit in work.credits.all()] if work else [],
+            "current_image": request_image_holder(enrichment_request),
+        }
+        return Response(RequestDetailSerializer(enrichment_request, context=context).data)
+
+
+class EnrichmentTrigger(APIView):
+    permission_classes = [CAN_REVIEW]
+
+    @extend_schema(
+        operation_id="enrichment_trigger",
+        summary=_("Enrich these works"),
+        description=_(
+            "Queues those that lack a cover or metadata and have no active request; says how "
+            "many already had one, and why any other was not queued. An unknown id: 400 naming "
+            "it, and nothing is queued."
+        ),
+        request=TriggerSerializer,
+        responses={
+            202: TriggerResultSerializer,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = TriggerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = services.works_trigger(work_ids=body.validated_data["work_ids"])
+        return Response(TriggerResultSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EnrichmentTriggerAll(APIView):
+    permission_classes = [CAN_REVIEW]
+
+    @extend_schema(
+        operation_id="enrichment_trigger_all",
+        summary=_("Enrich every work that lacks a cover or metadata"),
+        description=_(
+            'The works `enrich_missing` queues (the admin\'s "Enrich all missing"; synthetic '
+            "works wait for the backfill's retry). Up to 200 are queued before the answer; "
+            "more are queued by a worker: follow `operation.url` (also the Location header)."
+        ),
+        request=TriggerAllSerializer,
+        responses={
+            202: TriggerAllResultSerializer,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        body = TriggerAllSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        outcome = bulk_operations.works_enrich_missing(
+            actor=request.user, trigger=EnrichmentRequest.Trigger.API, **body.validated_data
+        )
+        result = outcome.result
+        data = TriggerAllResultSerializer(
+            {
+                "selected": outcome.selected,
+                "queued": result.changed if result else None,
+                "already_active": result.reasons[review.ALREADY_QUEUED] if result else None,
+                "operation": outcome.operation,
+            },
+            context={"request": request},
+        ).data
+        headers = {"Location": data["operation"]["url"]} if outcome.operation else {}
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers=headers)
+
+
+class BulkOperationDetail(APIView):
+    permission_classes = [CAN_VIEW_OPERATIONS]
+
+    @extend_schema(
+        operation_id="enrichment_operation",
+        summary=_("A bulk operation's progress (trigger-all beyond 200 works)"),
+        responses={
+            200: BulkOperationSerializer,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: OpenApiResponse(description=_("No bulk operation has this id.")),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        operation = BulkOperation.objects.defer("object_ids").filter(pk=pk).first()
+        if operation is None:
+            raise exceptions.NotFound(gettext("No bulk operation has the id %(id)s.") % {"id": pk})
+        return Response(BulkOperationSerializer(operation, context={"request": request}).data)
+
+
+class EnrichmentRequestApprove(APIView):
+    permission_classes = [CAN_REVIEW]
+
+    @extend_schema(
+        operation_id="enrichment_approve",
+        summary=_("Approve a request's proposal (the review page's Approve)"),
+        description=_(
+            "Without `fields`: the safe proposal. With them: exactly those fields, replacing "
+            "what the catalog holds; a completed request's fields not applied yet may still be "
+            "chosen, as on the review page. Audited with this user as the actor."
+        ),
+        request=ApproveSerializer,
+        responses={
+            200: ApproveResultSerializer,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_REQUEST,
+            409: NOT_AWAITING_REVIEW,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        enrichment_request = _request_or_404(
+            EnrichmentRequest.objects.select_related("work", "author"), pk
+        )
+        body = ApproveSerializer(
+            data=request.data, context={"enrichment_request": enrichment_request}
+        )
+        body.is_valid(raise_exception=True)
+        try:
+            result = review.request_approve(
+                request=enrichment_request,
+                actor=request.user,
+                fields=body.validated_data.get("fields"),
+            )
+        except review.ReviewError as error:
+            raise Conflict(str(error)) from None
+        if result.already_done:
+            raise Conflict(gettext("It was already approved: nothing is left to apply."))
+        enrichment_request.refresh_from_db(fields=["status"])
+        data = {
+            "id": enrichment_request.pk,
+            "status": enrichment_request.status,
+            "applied": result.applied,
+            "refused": result.refused,
+            "cover_download_queued": result.cover == "queued",
+        }
+        return Response(ApproveResultSerializer(data).data)
+
+
+class EnrichmentRequestDismiss(APIView):
+    permission_classes = [CAN_REVIEW]
+
+    @extend_schema(
+        operation_id="enrichment_dismiss",
+        summary=_("Dismiss a request's proposal (the review page's Dismiss)"),
+        description=_("The catalog keeps what it holds. Audited with this user as the actor."),
+        request=DismissSerializer,
+        responses={
+            200: DismissResultSerializer,
+            400: BAD_INPUT,
+            401: NOT_AUTHENTICATED,
+            403: FORBIDDEN,
+            404: NO_REQUEST,
+            409: NOT_AWAITING_REVIEW,
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        enrichment_request = _request_or_404(EnrichmentRequest.objects.all(), pk)
+        body = DismissSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            result = review.request_dismiss(
+                request=enrichment_request,
+                actor=request.user,
+                reason=body.validated_data["reason"],
+            )
+        except review.ReviewError as error:
+            raise Conflict(str(error)) from None
+        if not result.dismissed:
+            raise Conflict(gettext("It was already dismissed."))
+        enrichment_request.refresh_from_db(fields=["status", "review_note"])
+        return Response(DismissResultSerializer(enrichment_request).data)
