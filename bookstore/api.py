@@ -3,17 +3,51 @@ readable message, the admin's permissions as API permissions, and the
 helpers that read query parameters without ever answering 500 to bad input."""
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_('"invalid", "not_authenticated", "not_found"…'))
+    message = serializers.CharField()
+
+    def get_fields(self):
+        # "fields" is the name of a Serializer's own attribute: added here, not declared.
+        fields = super().get_fields()
+        fields["fields"] = serializers.DictField(
+            child=serializers.CharField(), required=False, help_text=_("Bad input: field -> what.")
+        )
+        return fields
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer of the API (`exception_handler`), for the schema."""
+
+    error = ErrorDetailSerializer()
+
+
+def error_response(description: "StrOrPromise") -> OpenApiResponse:
+    """A documented error answer: the shared Error body and what it means here."""
+    return OpenApiResponse(response=ErrorSerializer, description=description)
+
+
+#: The error answers every endpoint may give, documented once.
+BAD_INPUT = error_response(_("Bad input: the error says what is wrong."))
+NOT_AUTHENTICATED = error_response(_("No valid token or session."))
+FORBIDDEN = error_response(_("The user lacks the permission this needs."))
 
 
 class Conflict(exceptions.APIException):

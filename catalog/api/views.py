@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookstore.api import has_permissions
+from bookstore.api import BAD_INPUT, FORBIDDEN, NOT_AUTHENTICATED, error_response, has_permissions
 from bookstore.api_pagination import ByLineNumber, NewestFirst
 from catalog import permissions, selectors, services
 from catalog.api.serializers import (
@@ -28,10 +28,7 @@ from catalog.api.serializers import (
 from catalog.importers import GENERIC, ImportFileError, UnknownFormatError
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 
-BAD_INPUT = OpenApiResponse(description=_("Bad input: the error says what is wrong."))
-NOT_AUTHENTICATED = OpenApiResponse(description=_("No valid token or session."))
-FORBIDDEN = OpenApiResponse(description=_("The user lacks the permission this needs."))
-NOT_FOUND = OpenApiResponse(description=_("No import job with this id."))
+NOT_FOUND = error_response(_("No import job with this id."))
 
 
 class CanViewImports(BasePermission):

@@ -7,13 +7,21 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookstore.api import Conflict, has_permissions, id_list
+from bookstore.api import (
+    BAD_INPUT,
+    FORBIDDEN,
+    NOT_AUTHENTICATED,
+    Conflict,
+    error_response,
+    has_permissions,
+    id_list,
+)
 from bookstore.api_pagination import NewestFirst
 from enrichment import bulk_operations, review
 from enrichment.api import selectors, services
@@ -41,12 +49,9 @@ CAN_VIEW_REQUESTS = has_permissions("enrichment.view_enrichmentrequest")
 CAN_VIEW_OPERATIONS = has_permissions("enrichment.view_bulkoperation")
 CAN_REVIEW = has_permissions("enrichment.review_enrichment")
 
-BAD_INPUT = OpenApiResponse(description=_("Bad input: the error says what is wrong."))
-NOT_AUTHENTICATED = OpenApiResponse(description=_("No valid token or session."))
-FORBIDDEN = OpenApiResponse(description=_("The user lacks the permission this needs."))
-NO_REQUEST = OpenApiResponse(description=_("No enrichment request has this id."))
-NOT_AWAITING_REVIEW = OpenApiResponse(
-    description=_("The request is no longer awaiting review (the error says why); nothing changed.")
+NO_REQUEST = error_response(_("No enrichment request has this id."))
+NOT_AWAITING_REVIEW = error_response(
+    _("The request is no longer awaiting review (the error says why); nothing changed.")
 )
 
 
@@ -223,7 +228,7 @@ class BulkOperationDetail(APIView):
             200: BulkOperationSerializer,
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
-            404: OpenApiResponse(description=_("No bulk operation has this id.")),
+            404: error_response(_("No bulk operation has this id.")),
         },
     )
     def get(self, request: Request, pk: int) -> Response:

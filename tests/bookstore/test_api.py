@@ -164,3 +164,11 @@ def test_a_path_no_endpoint_has_is_a_json_404(token_client):
     assert error_of(response)["error"]["code"] == "not_found"
     # Anonymous: authentication comes first, as on every endpoint.
     assert APIClient().get("/api/v1/nothing-here/").status_code == 401
+
+
+def test_the_schema_documents_the_error_body_once(token_client):
+    schema = json.loads(token_client.get(SCHEMA_URL).content)
+    error = schema["components"]["schemas"]["ErrorDetail"]
+    assert {"code", "message", "fields"} <= set(error["properties"])
+    status = schema["paths"]["/api/v1/enrichment/status"]["get"]["responses"]
+    assert status["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
