@@ -80,7 +80,7 @@ class LookupStatus(StrEnum):
     TIMEOUT = "timeout"
     UNPARSEABLE = "unparseable"  # a body we could not read
     CIRCUIT_OPEN = "circuit_open"  # the breaker is open: not asked
-    NOT_CONFIGURED = "not_configured"  # no key: skipped
+    NOT_CONFIGURED = "not_configured"  # no key (or a local source without its data): skipped
 
 
 #: Why the ISBN cascade (enrichment.providers.cascade) did not ask a provider to search.
@@ -98,7 +98,7 @@ LOOKUP_STATUS_LABELS = {
     LookupStatus.TIMEOUT: _("did not answer in time"),
     LookupStatus.UNPARSEABLE: _("sent an answer that could not be read"),
     LookupStatus.CIRCUIT_OPEN: _("paused after repeated failures"),
-    LookupStatus.NOT_CONFIGURED: _("no API key is configured"),
+    LookupStatus.NOT_CONFIGURED: _("not set up (no API key, or no data loaded)"),
     NO_TITLE_SEARCH: _("it cannot search by title"),
 }
 

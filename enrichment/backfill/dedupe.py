@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from rapidfuzz import fuzz
 
 from catalog import isbn, text
@@ -31,6 +31,7 @@ from catalog.models import Edition, Work, WorkAuthor
 from catalog.services.index import _chunks, author_redirect_names
 from catalog.services.writes import authors_credited
 from enrichment.backfill.books import DiscoveredBook
+from enrichment.pg_trgm import trigram_threshold
 
 #: Titles at least this alike (0–1, pg_trgm's similarity of the normalized titles) may be the
 #: same book.
@@ -224,30 +225,18 @@ def _same_book(book: DiscoveredBook, work: _CatalogWork) -> bool:
     return authors_agree(book.authors, work.authors)
 
 
-#: pg_trgm's own default of pg_trgm.similarity_threshold.
-PG_TRGM_DEFAULT_THRESHOLD = "0.3"
-
-
 def _trigram_candidates(books: list[DiscoveredBook]) -> dict[int, list[int]]:
     """Per book, the works whose normalized title is at least TITLE_SIMILARITY alike by
     pg_trgm's similarity: `%` with the threshold set for this transaction only, so that the GIN
     index catalog_work_title_trgm_idx serves it (a similarity() >= x filter reads every row)."""
     candidates: dict[int, list[int]] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Missing (NULL) in a session that has not loaded pg_trgm yet: then its default.
-        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold', true)")
-        previous = cursor.fetchone()[0] or PG_TRGM_DEFAULT_THRESHOLD
-        cursor.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(TITLE_SIMILARITY)]
-        )
+    with trigram_threshold(TITLE_SIMILARITY) as cursor:
         for i, book in enumerate(books):
             title = text.normalize_title(book.title)
             if not title:
                 continue
             cursor.execute(TRIGRAM_SQL, [title, title, TRIGRAM_CANDIDATES_MAX])
             candidates[i] = [pk for (pk,) in cursor.fetchall()]
-        # Inside a caller's transaction the setting would outlive this block: put it back.
-        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [previous])
     return candidates
 
 

@@ -12,17 +12,25 @@ answer is stable from one load to the next).
 The backfill asks for the works first published in a month (`works_first_published`): a few
 queries whatever the dump's size, on the edition table's (publish_month, work_id) and
 (work_id, publish_month) indexes.
+
+A title search (`works_by_title`) costs a fixed handful of queries: the works whose title key is
+alike (pg_trgm's `%` on the GIN index on PostgreSQL, an FTS5 MATCH of the title's words on
+SQLite), their authors, and the first-published editions with ISBNs of the best of them.
 """
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from rapidfuzz import fuzz
 
+from catalog import text
 from enrichment.dump import tables
 from enrichment.dump.reader import isbn_keys_for_lookup, number_list
+from enrichment.pg_trgm import trigram_threshold
 
 #: SQLite refuses statements with too many parameters (999 before 3.32): ask in slices.
 SQLITE_PARAMETERS = 900
@@ -83,9 +91,14 @@ class EditionMatch:
 
 
 def dump_tables_present() -> set[str]:
-    """Which live dump tables exist: `{"edition", "isbn", ...}`."""
+    """Which live dump tables exist: `{"edition", "isbn", ...}` (and SQLite's FTS5 title
+    table, `tables.TITLE_SEARCH_TABLE`)."""
     names = tables.existing_tables()
-    return {table for table in tables.COLUMNS if tables.live_name(table) in names}
+    return {
+        table
+        for table in (*tables.COLUMNS, tables.TITLE_SEARCH_TABLE)
+        if tables.live_name(table) in names
+    }
 
 
 def dump_is_loaded(present: set[str] | None = None) -> bool:
@@ -405,6 +418,136 @@ def _month_work_editions(work_ids: list[int], *, target: int) -> dict[int, list[
     )
     editions: dict[int, list[DumpEdition]] = {}
     for row in _rows_where_in(sql, work_ids, before=[target], after=[EDITIONS_PER_MONTH_WORK]):
+        edition = _edition(row)
+        editions.setdefault(edition.work_id or 0, []).append(edition)
+    return editions
+
+
+# --- title search: works by title, with their authors and their editions' ISBNs --------------
+
+#: Works whose title keys are at least this alike (pg_trgm's similarity, 0-1) are candidates.
+#: The matching decides (cascade.is_confident_match: token_sort_ratio >= 90); the titles it
+#: accepts were measured >= 0.35 alike by trigrams (up to three typos in the fixtures' real
+#: titles), so pg_trgm's own default, 0.3, loses none of them.
+TITLE_MIN_SIMILARITY = 0.3
+#: Works read by title before they are ranked by author: a common title has many works.
+TITLE_POOL = 200
+#: Works offered per search, and editions with ISBNs read per work (first published first).
+TITLE_MAX_WORKS = 20
+TITLE_EDITIONS_PER_WORK = 20
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(slots=True)
+class TitleMatch:
+    """A work whose title is alike the asked one, with its authors and editions with ISBNs."""
+
+    work: DumpWork
+    similarity: float  # of the title keys, 0-1
+    authors: list[DumpAuthor] = field(default_factory=list)
+    editions: list[DumpEdition] = field(default_factory=list)  # first published first
+
+
+def title_search_problem(present: set[str] | None = None) -> str:
+    """Why the loaded dump cannot answer title searches (for the skip), or "" when it can."""
+    present = dump_tables_present() if present is None else present
+    if not {"work", "edition"} <= present:
+        return "no works or editions dump loaded"
+    index_built = "title_key" in tables.live_columns("work") and (
+        tables.is_postgres() or tables.TITLE_SEARCH_TABLE in present
+    )
+    if not index_built:
+        return "the works were loaded before the title index: reload them (--works)"
+    if not publish_months_loaded(present):
+        return "the editions were loaded by an older version: reload them (--editions)"
+    return ""
+
+
+def works_by_title(*, title: str, author: str, present: set[str] | None = None) -> list[TitleMatch]:
+    """Up to TITLE_MAX_WORKS works whose title is alike `title`, those whose authors are most
+    alike `author` first, then the most alike titles. The caller checks
+    `title_search_problem()` first. Three queries (five with PostgreSQL's threshold)."""
+    present = dump_tables_present() if present is None else present
+    key = text.normalize_title(title)
+    if not key:
+        return []
+    pool: dict[int, TitleMatch] = {}
+    for row in _works_alike(key):
+        work = _work(row[:-1])
+        similarity = text.trigram_similarity(key, row[-1] or "")
+        if similarity >= TITLE_MIN_SIMILARITY and work.work_id not in pool:
+            pool[work.work_id] = TitleMatch(work=work, similarity=similarity)
+    if not pool:
+        return []
+    authors = authors_by_id(
+        {i for match in pool.values() for i in match.work.author_ids}, present=present
+    )
+    wanted = text.normalize_person_name(author)
+    for match in pool.values():
+        match.authors = [authors[i] for i in match.work.author_ids if i in authors]
+
+    def author_agreement(match: TitleMatch) -> float:
+        return max(
+            (
+                fuzz.token_sort_ratio(wanted, text.normalize_person_name(person.name))
+                for person in match.authors
+            ),
+            default=0.0,
+        )
+
+    ranked = sorted(
+        pool.values(), key=lambda m: (-author_agreement(m), -m.similarity, m.work.work_id)
+    )[:TITLE_MAX_WORKS]
+    editions = _first_editions([match.work.work_id for match in ranked])
+    for match in ranked:
+        match.editions = editions.get(match.work.work_id, [])
+    return ranked
+
+
+def _works_alike(key: str) -> list[tuple]:
+    """Rows (the work's columns, then its title key) of up to TITLE_POOL works whose title key
+    may be alike `key`: by trigrams on PostgreSQL, sharing all its words on SQLite."""
+    columns = f"{_columns('work', 'w')}, w.title_key"
+    work_table = tables.live_name("work")
+    if tables.is_postgres():
+        with trigram_threshold(TITLE_MIN_SIMILARITY) as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {work_table} w WHERE w.title_key %% %s"
+                " ORDER BY similarity(w.title_key, %s) DESC, w.work_id LIMIT %s",
+                [key, key, TITLE_POOL],
+            )
+            rows = cursor.fetchall()
+        return rows
+    words = _WORD.findall(key)
+    if not words:
+        return []
+    search_table = tables.live_name(tables.TITLE_SEARCH_TABLE)
+    # Every word, each quoted (a word is never an FTS5 operator); bm25 ranks short titles first.
+    query = " ".join(f'"{word}"' for word in words)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM (SELECT rowid AS work_id FROM {search_table}"
+            f" WHERE {search_table} MATCH %s ORDER BY rank LIMIT %s) found"
+            f" JOIN {work_table} w ON w.work_id = found.work_id",
+            [query, TITLE_POOL],
+        )
+        return cursor.fetchall()
+
+
+def _first_editions(work_ids: list[int]) -> dict[int, list[DumpEdition]]:
+    """Up to TITLE_EDITIONS_PER_WORK editions with ISBNs of each work, the first published
+    first (undated last, then by edition number): one query."""
+    names = read_columns("edition")
+    sql = (
+        f"SELECT {', '.join(names)} FROM (SELECT {_columns('edition', 'e')},"
+        " ROW_NUMBER() OVER (PARTITION BY e.work_id ORDER BY"
+        "  COALESCE(e.publish_month, 99999999), e.edition_id) AS place"
+        f" FROM {tables.live_name('edition')} e"
+        " WHERE e.isbn_keys IS NOT NULL AND e.work_id {IN}) ranked"
+        " WHERE place <= %s ORDER BY work_id, place"
+    )
+    editions: dict[int, list[DumpEdition]] = {}
+    for row in _rows_where_in(sql, work_ids, after=[TITLE_EDITIONS_PER_WORK]):
         edition = _edition(row)
         editions.setdefault(edition.work_id or 0, []).append(edition)
     return editions

@@ -26,6 +26,9 @@ from catalog import isbn as isbn_module
 
 # One check-digit routine for the catalog and the dump (fast enough for the lookup's hot loop).
 from catalog.isbn import isbn10_check_digit, isbn13_check_digit
+
+# The catalog's title key (pure, Django-free): the dump's title index matches the same words.
+from catalog.text import normalize_title
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
 from enrichment.publication_dates import publish_month
 
@@ -348,7 +351,8 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
 
 def work_row(work_id: int, doc: WorkDoc) -> tuple:
     """(work_id, title, subtitle, author_ids, cover_ids, subjects, first_publish_date,
-    description)"""
+    description, title_key): title_key is `normalize_title(title)`, what the title search
+    matches."""
     description = doc.description
     if type(description) is Text:
         description = description.value
@@ -362,6 +366,7 @@ def work_row(work_id: int, doc: WorkDoc) -> tuple:
         _encode(subjects).decode() if subjects else None,  # JSON: subjects hold commas
         doc.first_publish_date or None,
         description[:MAX_DESCRIPTION_CHARS] if description else None,
+        normalize_title(doc.title) or None if doc.title else None,
     )
 
 

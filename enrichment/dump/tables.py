@@ -8,6 +8,9 @@ PostgreSQL: rows go in with binary COPY (psycopg 3) into UNLOGGED tables; they s
 unless the load asks for `logged` (a crash empties an UNLOGGED table: the provider then skips
 itself until the next load, and the data is a reload away). SQLite: executemany, one
 transaction per block of several thousand rows.
+
+The works' title search: a trigram GIN index on `title_key` on PostgreSQL, an FTS5 table
+(`ol_dump_work_title`) on SQLite, both built after the load and swapped in with the work table.
 """
 
 import contextlib
@@ -50,6 +53,7 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("subjects", "text"),  # JSON array of strings
         ("first_publish_date", "text"),
         ("description", "text"),
+        ("title_key", "text"),  # catalog.text.normalize_title(title): the title search's key
     ),
     "author": (
         ("author_id", "integer NOT NULL"),
@@ -75,7 +79,17 @@ INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 #: Columns added after the first release: a table loaded before lacks them until the next load,
 #: so reads that can do without them (the ISBN lookups) never name them.
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"edition": ("publish_month",)}
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "edition": ("publish_month",),
+    "work": ("title_key",),
+}
+#: PostgreSQL only: trigram search on the works' title keys (pg_trgm, catalog migration 0014).
+POSTGRES_INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "work": (("title_trgm", "USING gin (title_key gin_trgm_ops)"),),
+}
+#: SQLite only: an FTS5 table of the works' title keys (rowid = work_id), built after a works
+#: load into its `*_new` name and swapped with the work table.
+TITLE_SEARCH_TABLE = "work_title"
 TABLES_BY_KIND = {"edition": ("edition", "isbn"), "work": ("work",), "author": ("author",)}
 META_TABLE = "ol_dump_meta"
 META_DDL = (
@@ -136,7 +150,8 @@ def _execute(statements: Iterable[str]) -> None:
 
 
 def existing_tables() -> set[str]:
-    """The dump tables (live and new) present in the database."""
+    """The dump tables (live and new) present in the database; not the shadow tables of the
+    FTS5 title table (`…_data`, `…_idx`…), which come and go with it."""
     with connection.cursor() as cursor:
         if is_postgres():
             cursor.execute(
@@ -147,7 +162,12 @@ def existing_tables() -> set[str]:
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ol_dump_%'"
             )
-        return {name for (name,) in cursor.fetchall()}
+        names = {name for (name,) in cursor.fetchall()}
+    search = {live_name(TITLE_SEARCH_TABLE), new_name(TITLE_SEARCH_TABLE)}
+    shadows = {
+        name for name in names - search if name.startswith(f"{live_name(TITLE_SEARCH_TABLE)}_")
+    }
+    return names - shadows
 
 
 def live_columns(table: str) -> set[str]:
@@ -164,7 +184,7 @@ def create_new_tables(kind: str) -> None:
     # No autovacuum while millions of rows arrive (it would scan the table beside the load);
     # the load runs ANALYZE itself and the swap turns autovacuum back on.
     options = " WITH (autovacuum_enabled = false)" if postgres else ""
-    statements = []
+    statements = [f"DROP TABLE IF EXISTS {new_name(table)}" for table in _search_tables(kind)]
     for table in TABLES_BY_KIND[kind]:
         columns = ", ".join(f"{name} {kind_sql}" for name, kind_sql in COLUMNS[table])
         statements.append(f"DROP TABLE IF EXISTS {new_name(table)}")
@@ -173,19 +193,53 @@ def create_new_tables(kind: str) -> None:
 
 
 def drop_new_tables(kind: str) -> None:
-    _execute(f"DROP TABLE IF EXISTS {new_name(table)}" for table in TABLES_BY_KIND[kind])
+    _execute(
+        f"DROP TABLE IF EXISTS {new_name(table)}"
+        for table in (*TABLES_BY_KIND[kind], *_search_tables(kind))
+    )
+
+
+def _search_tables(kind: str) -> tuple[str, ...]:
+    """The kind's full-text tables beside its own: SQLite's FTS5 title table for works."""
+    return (TITLE_SEARCH_TABLE,) if kind == "work" and not is_postgres() else ()
+
+
+def table_indexes(table: str, *, postgres: bool) -> tuple[tuple[str, str], ...]:
+    """The indexes a table gets after a load on this database: (name, definition)."""
+    return INDEXES[table] + (POSTGRES_INDEXES.get(table, ()) if postgres else ())
+
+
+def build_title_search_table() -> None:
+    """SQLite: the FTS5 table of the new works' title keys (rowid = work_id; a work the dump
+    repeats: once). Contentless: the words are matched, the rows read from the work table."""
+    search_table, work_table = new_name(TITLE_SEARCH_TABLE), new_name("work")
+    with transaction.atomic():
+        _execute(
+            [
+                f"CREATE VIRTUAL TABLE {search_table} USING fts5(title_key, content='')",
+                f"INSERT INTO {search_table} (rowid, title_key) SELECT work_id, MIN(title_key)"
+                f" FROM {work_table} WHERE title_key IS NOT NULL GROUP BY work_id",
+            ]
+        )
 
 
 def build_indexes(kind: str, *, logged: bool = False) -> None:
     """Indexes on the new tables, after the load (much faster than maintaining them row by
-    row); then statistics for the planner. On SQLite they are built by the swap instead."""
+    row); then statistics for the planner. On SQLite they are built by the swap instead, and
+    only the works' FTS5 title table is built here (a virtual table can be renamed)."""
     if not is_postgres():
+        if kind == "work":
+            build_title_search_table()
         return
     statements = []
+    if any(table in POSTGRES_INDEXES for table in TABLES_BY_KIND[kind]):
+        # Catalog migration 0014 creates it; a database the migrations never ran on (a bench's)
+        # gets it here (a trusted extension: the database's owner may create it).
+        statements.append("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for table in TABLES_BY_KIND[kind]:
         if logged:
             statements.append(f"ALTER TABLE {new_name(table)} SET LOGGED")
-        for index, definition in INDEXES[table]:
+        for index, definition in table_indexes(table, postgres=True):
             name = index_name(table, index, new=True)
             statements.append(f"CREATE INDEX {name} ON {new_name(table)} {definition}")
         statements.append(f"ANALYZE {new_name(table)}")
@@ -227,7 +281,7 @@ def swap_in(record: LoadRecord) -> None:
         statements.append(f"ALTER TABLE {new_name(table)} RENAME TO {live_name(table)}")
         if postgres:
             statements.append(f"ALTER TABLE {live_name(table)} RESET (autovacuum_enabled)")
-        for index, definition in INDEXES[table]:
+        for index, definition in table_indexes(table, postgres=postgres):
             if postgres:
                 statements.append(
                     f"ALTER INDEX {index_name(table, index, new=True)}"
@@ -240,6 +294,9 @@ def swap_in(record: LoadRecord) -> None:
                 )
         if not postgres:
             statements.append(f"ANALYZE {live_name(table)}")
+    for table in _search_tables(record.kind):
+        statements.append(f"DROP TABLE IF EXISTS {live_name(table)}")
+        statements.append(f"ALTER TABLE {new_name(table)} RENAME TO {live_name(table)}")
     with transaction.atomic():
         _execute(statements)
         with connection.cursor() as cursor:

@@ -5,6 +5,11 @@ shaped like the online Open Library client's. The cover follows the chain editio
 sibling edition of the same work, and `Candidate.notes` says which step gave it. Not configured
 (and so skipped by the cascade) until a dump is loaded.
 
+Title searches (`search`) answer from the works' title index that the loader builds, with
+Candidates shaped like the online search.json's (a work, its authors, its editions' ISBNs), so
+that the cascade's matching decides exactly as for Open Library's answers. A dump loaded before
+that index existed answers NOT_CONFIGURED (skipped: the search goes online) until it is reloaded.
+
 `authors` answers author ids from the authors table, a batch in one query, read by the online
 client's parser (the dump's lines are the API's records).
 """
@@ -14,14 +19,14 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-from catalog import isbn
+from catalog import isbn, text
 from catalog.isbn import isbn13_check_digit
 from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
 from enrichment.dump.reader import isbns_of_keys
 from enrichment.providers import fields, openlibrary_authors
-from enrichment.providers.base import Provider, chunks
+from enrichment.providers.base import Provider, chunks, search_key
 from enrichment.providers.openlibrary import OpenLibraryProvider
 
 #: Cover ids offered per candidate (the first is the record's main cover).
@@ -33,7 +38,7 @@ MAX_EDITIONS_PER_ISBN = 5
 class OpenLibraryDumpProvider(Provider):
     name = "openlibrary_dump"
     label = _("Open Library (local dump)")
-    supports_search = False
+    supports_search = True
     fixed_batch_size = 1000
     # Local tables: no URL, key, rate or budget of its own (the default SettingNames); its
     # records' pages and covers are Open Library's, at the URLs OpenLibraryProvider names.
@@ -76,6 +81,31 @@ class OpenLibraryDumpProvider(Provider):
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
                 results[isbn13] = self._result(isbn13, status, candidates=candidates)
         return results
+
+    def search(self, *, title: str, author: str) -> LookupResult:
+        """Works of the dump alike `title`, as Candidates (see `lookup.works_by_title`).
+
+        Local tables: no cache, throttle or request counted. NOT_CONFIGURED (the cascade skips
+        it) without a dump, or with one loaded before the title index (the error says which
+        file to reload); a database error is this provider's fault, never an exception.
+        """
+        key = search_key(title=title, author=author)
+        if not text.normalize_text(title):
+            return self._result(key, LookupStatus.NOT_FOUND, error="no title to search for")
+        try:
+            present = lookup.dump_tables_present()
+            if not lookup.dump_is_loaded(present):
+                return self._result(key, LookupStatus.NOT_CONFIGURED, error="no dump loaded")
+            if problem := lookup.title_search_problem(present):
+                return self._result(key, LookupStatus.NOT_CONFIGURED, error=problem)
+            matches = lookup.works_by_title(title=title, author=author, present=present)
+            candidates = [
+                fields.cap_candidate_text(candidate_from_title_match(match)) for match in matches
+            ]
+        except Exception as exc:
+            return self._fault_result(key, self._internal_fault(exc))
+        status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
+        return self._result(key, status, candidates=candidates)
 
     def authors(self, keys: Sequence[str]) -> dict[str, LookupResult[AuthorCandidate]]:
         """Open Library author ids ("OL23919A", "/authors/OL23919A") -> their records in the
@@ -203,4 +233,37 @@ def candidate_from_match(match: lookup.EditionMatch) -> Candidate:
         first_published_year=year_of(work.first_publish_date) if work else None,
         source_url=f"{base_url}/books/{edition_key}",
         notes=[cover_note(match)],
+    )
+
+
+def candidate_from_title_match(match: lookup.TitleMatch) -> Candidate:
+    """A work found by title, as the online search.json's doc for it reads: the work's key,
+    title and authors, the ISBNs of its editions (the first published edition's first), the
+    first edition's publisher and language, the work's covers."""
+    work = match.work
+    work_key = f"OL{work.work_id}W"
+    isbn_keys = [key for edition in match.editions for key in edition.isbn_keys]
+    isbn13s, isbn10s = isbns_of_keys(list(dict.fromkeys(isbn_keys)))
+    first = match.editions[0] if match.editions else None
+    base_url = OpenLibraryProvider.configured_url()
+    return Candidate(
+        provider=OpenLibraryDumpProvider.name,
+        provider_ids={"openlibrary_work": work_key},
+        isbn13=isbn13s,
+        isbn10=isbn10s,
+        title=work.title,
+        subtitle=work.subtitle,
+        authors=[
+            Contributor(name=author.name, provider_id=f"OL{author.author_id}A")
+            for author in match.authors
+            if author.name
+        ],
+        publisher=first.publisher if first else "",
+        language=fields.language_code(first.language) if first else "",
+        description=work.description,
+        subjects=fields.unique(work.subjects),
+        covers=cover_refs(work.cover_ids),
+        first_published_year=year_of(work.first_publish_date),
+        source_url=f"{base_url}/works/{work_key}",
+        notes=[f"found by title in the dump ({match.similarity:.0%} alike)"],
     )

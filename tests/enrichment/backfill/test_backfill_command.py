@@ -214,7 +214,7 @@ def test_a_year_of_the_dump_sample_through_the_command_end_to_end(
     """Real dump lines (tests/fixtures/openlibrary_dump, see PROVENANCE.md) loaded with the real
     loader, the real dump source, catalog check, resolution and writes: no network, no fake."""
     settings.BACKFILL_SOURCES = ["openlibrary_dump"]
-    settings.ENRICHMENT_PROVIDERS = ["openlibrary_dump"]  # no title search: nothing is asked
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary_dump"]  # local only: nothing is asked online
     for kind, names in (("editions", REAL_EDITIONS), ("works", REAL_WORKS)):
         (tmp_path / f"{kind}.txt").write_bytes(real_lines(names))
     call_command(

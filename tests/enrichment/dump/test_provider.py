@@ -173,11 +173,13 @@ def test_not_configured_until_a_dump_is_loaded(load_dump, dump_file, provider, s
     assert [p.name for p in enabled_providers()] == ["openlibrary_dump", "google_books"]
 
 
-def test_the_registry_builds_it_and_it_has_no_title_search(provider):
+def test_the_registry_builds_it_and_its_title_search_skips_itself_without_a_dump(provider):
     assert isinstance(get_provider("openlibrary_dump"), OpenLibraryDumpProvider)
     assert provider.batch_size == 1000
+    assert provider.supports_search
     result = provider.search(title="Anything", author="Anyone")
-    assert result.status == LookupStatus.NOT_FOUND
+    assert result.status == LookupStatus.NOT_CONFIGURED
+    assert result.was_skipped
 
 
 def test_a_dumps_long_title_is_cut_like_an_online_answer(load_dump, dump_file, provider):
