@@ -114,6 +114,19 @@ def child_pids(pid: int) -> list[int]:
     return found
 
 
+def peak_rss_mb(pids: list[int], peaks: dict[int, float]) -> None:
+    """Each process's peak resident memory so far (VmHWM, /proc), kept per pid in `peaks`: the
+    cluster's workers may be recycled, so each is read while it lives."""
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+
+
 def stop_cluster(cluster: subprocess.Popen, grace: float = 60.0) -> str:
     """SIGTERM to the main qcluster process only; its workers finish their task and exit."""
     if cluster.poll() is not None:
@@ -283,9 +296,11 @@ def measure(args, media: Path, work_dir: Path) -> int:
     done_at = None
     next_report = 0.0
     statuses, covers_pending, total = Counter(), 0, 0
+    peaks: dict[int, float] = {}  # pid -> peak RSS (MB) of the cluster's processes
     try:
         while time.monotonic() < deadline:
             time.sleep(args.poll)
+            peak_rss_mb([cluster.pid, *child_pids(cluster.pid)], peaks)
             statuses, covers_pending, total = status_counts()
             final = sum(statuses[s] for s in FINAL)
             elapsed = time.monotonic() - t0_mono
@@ -305,9 +320,17 @@ def measure(args, media: Path, work_dir: Path) -> int:
                 done_at = time.monotonic() - t0_mono
                 break
     finally:
+        peak_rss_mb([cluster.pid, *child_pids(cluster.pid)], peaks)
         stopped = stop_cluster(cluster)
     main_run = stub.snapshot()
     print(f"qcluster: {stopped}")
+    if peaks:
+        print(
+            f"peak RSS per process (the cluster and its {len(peaks) - 1} workers seen): "
+            f"largest {max(peaks.values()):,.0f} MB, "
+            f"all: {', '.join(f'{mb:,.0f}' for mb in sorted(peaks.values(), reverse=True))} MB "
+            f"(goal < 300 MB per process)"
+        )
 
     # --- results ---
     last = EnrichmentRequest.objects.aggregate(
