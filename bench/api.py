@@ -17,13 +17,12 @@ import base64
 import os
 import platform
 import random
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from admin import fill
+from admin import fill, measure
 from machine import bench_env, machine_line, run_on_databases
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,26 +30,6 @@ sys.path.insert(0, str(ROOT))
 MAX_QUERIES = 5
 GOAL_MS = 50
 STATUS_IDS = 500
-
-
-def measure(client, url: str, repeats: int) -> tuple[int, float, float]:
-    """(queries, median ms, max ms) of GET url, after two warm-up calls."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(2):
-        assert client.get(url).status_code == 200, url
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    queries = len(captured)
-    timings = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200
-    return queries, statistics.median(timings), max(timings)
 
 
 def cursor_at(request_id: int) -> str:

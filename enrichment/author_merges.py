@@ -116,17 +116,27 @@ def _status_label(status: str) -> str:
 # --- merge -------------------------------------------------------------------------------------
 
 
+def _lock_proposed(merge: AuthorMerge, outcome: MergeOutcome) -> AuthorMerge | None:
+    """The proposal locked for this transaction, or None (and `outcome` says why) when a
+    reviewer merged or dismissed it meanwhile."""
+    merge = AuthorMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.status != Status.PROPOSED:
+        outcome.refused = _("it is no longer proposed (%(status)s)") % {
+            "status": _status_label(merge.status)
+        }
+        return None
+    return merge
+
+
 def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
     """Merge a proposal's duplicate into its kept author (see the module's docstring)."""
     outcome = MergeOutcome(merge_id=merge.pk)
     now = timezone.now()
     with transaction.atomic():
-        merge = AuthorMerge.objects.select_for_update().get(pk=merge.pk)
-        if merge.status != Status.PROPOSED:
-            outcome.refused = _("it is no longer proposed (%(status)s)") % {
-                "status": _status_label(merge.status)
-            }
+        locked = _lock_proposed(merge, outcome)
+        if locked is None:
             return outcome
+        merge = locked
         kept, duplicate = _lock_pair(merge)
         if kept.merged_into_id or duplicate.merged_into_id:
             outcome.refused = _("one of the authors is already merged into another")
@@ -272,12 +282,10 @@ def author_merge_dismiss(*, merge: AuthorMerge, actor, reason: str = "") -> Merg
     outcome = MergeOutcome(merge_id=merge.pk)
     reason = (reason or "").strip()
     with transaction.atomic():
-        merge = AuthorMerge.objects.select_for_update().get(pk=merge.pk)
-        if merge.status != Status.PROPOSED:
-            outcome.refused = _("it is no longer proposed (%(status)s)") % {
-                "status": _status_label(merge.status)
-            }
+        locked = _lock_proposed(merge, outcome)
+        if locked is None:
             return outcome
+        merge = locked
         merge.status = Status.DISMISSED
         merge.reviewed_by = actor
         merge.reviewed_at = timezone.now()

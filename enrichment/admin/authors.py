@@ -14,6 +14,7 @@ from catalog.admin.works import AuthorAdmin
 from catalog.models import Author, EnrichmentStatus
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
+from enrichment.admin.works import CompletenessFilter
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
 from enrichment.models import BulkOperation
@@ -22,7 +23,6 @@ from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHOR_NOT_REDIRECT,
     AUTHORS_MISSING_KEY,
-    COMPLETENESS_BUCKETS,
 )
 
 #: An author's enrichment status -> its badge's colour (the queue's colours).
@@ -59,21 +59,12 @@ class AuthorEnrichmentStatusFilter(admin.SimpleListFilter):
         return queryset.filter(enrichment_status="" if value == "none" else value)
 
 
-class AuthorCompletenessFilter(admin.SimpleListFilter):
+#: An author detail's key ("bio", "photo"…) -> the condition of holding it.
+AUTHOR_DETAIL_CONDITIONS = {key: condition for key, _label, condition in AUTHOR_DETAILS}
+
+
+class AuthorCompletenessFilter(CompletenessFilter):
     """By completeness band, as the works list and the dashboard have them."""
-
-    title = _("completeness")
-    parameter_name = "completeness"
-
-    def lookups(self, request, model_admin):
-        return [(f"{low}-{high}", label) for label, low, high in COMPLETENESS_BUCKETS]
-
-    def queryset(self, request, queryset):
-        try:
-            low, high = (int(part) for part in (self.value() or "").split("-"))
-        except ValueError:
-            return queryset
-        return queryset.filter(completeness__range=(low, high))
 
 
 class AuthorHasFilter(admin.SimpleListFilter):
@@ -84,8 +75,7 @@ class AuthorHasFilter(admin.SimpleListFilter):
         return [(key, label) for key, label, _condition in AUTHOR_DETAILS]
 
     def queryset(self, request, queryset):
-        conditions = {key: condition for key, _label, condition in AUTHOR_DETAILS}
-        condition = conditions.get(self.value() or "")
+        condition = AUTHOR_DETAIL_CONDITIONS.get(self.value() or "")
         return queryset if condition is None else queryset.filter(condition)
 
 
@@ -102,8 +92,7 @@ class AuthorMissingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == AUTHORS_MISSING_KEY:
             return queryset.filter(authors_missing_q())  # enrich_missing --authors' rule
-        conditions = {key: condition for key, _label, condition in AUTHOR_DETAILS}
-        condition = conditions.get(self.value() or "")
+        condition = AUTHOR_DETAIL_CONDITIONS.get(self.value() or "")
         return queryset if condition is None else queryset.exclude(condition)
 
 

@@ -50,7 +50,9 @@ class EnrichmentStatusFilter(admin.SimpleListFilter):
 
 
 class CompletenessFilter(admin.SimpleListFilter):
-    title = "completeness"
+    """By completeness band (COMPLETENESS_BUCKETS), on any model with a `completeness`."""
+
+    title = _("completeness")
     parameter_name = "completeness"
 
     def lookups(self, request, model_admin):
