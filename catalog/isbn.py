@@ -33,6 +33,8 @@ def canonicalize(raw: str | None) -> str:
     if raw is None:
         return ""
     value = str(raw).strip()
+    if value.isdigit() and value.isascii():
+        return value  # already canonical (the common case, and every internal call)
     if is_scientific_notation(value):
         return ""
     value = _ISBN_PREFIX.sub("", value)
@@ -69,7 +71,15 @@ def _is_ascii_digits(value: str) -> bool:
 
 
 def is_valid_isbn10(value: str) -> bool:
-    value = canonicalize(value)
+    return _is_isbn10(canonicalize(value))
+
+
+def is_valid_isbn13(value: str) -> bool:
+    return _is_isbn13(canonicalize(value))
+
+
+# The checks on a canonical value (parse_isbn canonicalizes once, not once per check).
+def _is_isbn10(value: str) -> bool:
     return (
         len(value) == 10
         and _is_ascii_digits(value[:9])
@@ -77,8 +87,7 @@ def is_valid_isbn10(value: str) -> bool:
     )
 
 
-def is_valid_isbn13(value: str) -> bool:
-    value = canonicalize(value)
+def _is_isbn13(value: str) -> bool:
     return (
         len(value) == 13
         and _is_ascii_digits(value)
@@ -87,13 +96,25 @@ def is_valid_isbn13(value: str) -> bool:
     )
 
 
+def _isbn10_of(isbn13: str) -> str | None:
+    """A valid canonical ISBN-13's ISBN-10 (None for 979-)."""
+    if not isbn13.startswith("978"):
+        return None
+    return isbn13[3:12] + isbn10_check_digit(isbn13[3:12])
+
+
+def _isbn13_of(isbn10: str) -> str:
+    """A valid canonical ISBN-10's ISBN-13."""
+    first12 = "978" + isbn10[:9]
+    return first12 + isbn13_check_digit(first12)
+
+
 def isbn10_to_isbn13(isbn10: str) -> str:
     """ISBN-10 -> ISBN-13 (always 978-). Raises ValueError on an invalid ISBN-10."""
     isbn10 = canonicalize(isbn10)
-    if not is_valid_isbn10(isbn10):
+    if not _is_isbn10(isbn10):
         raise ValueError(f"not a valid ISBN-10: {isbn10!r}")
-    first12 = "978" + isbn10[:9]
-    return first12 + isbn13_check_digit(first12)
+    return _isbn13_of(isbn10)
 
 
 def isbn13_to_isbn10(isbn13: str) -> str | None:
@@ -102,12 +123,9 @@ def isbn13_to_isbn10(isbn13: str) -> str | None:
     Raises ValueError on an invalid ISBN-13.
     """
     isbn13 = canonicalize(isbn13)
-    if not is_valid_isbn13(isbn13):
+    if not _is_isbn13(isbn13):
         raise ValueError(f"not a valid ISBN-13: {isbn13!r}")
-    if not isbn13.startswith("978"):
-        return None
-    first9 = isbn13[3:12]
-    return first9 + isbn10_check_digit(first9)
+    return _isbn10_of(isbn13)
 
 
 def sbn_to_isbn10(sbn: str) -> str | None:
@@ -116,7 +134,7 @@ def sbn_to_isbn10(sbn: str) -> str | None:
     if len(sbn) != 9:
         return None
     candidate = "0" + sbn
-    return candidate if is_valid_isbn10(candidate) else None
+    return candidate if _is_isbn10(candidate) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,12 +147,12 @@ class ParsedISBN:
 def parse_isbn(raw: str | None) -> ParsedISBN | None:
     """Any spelling of an ISBN-13, ISBN-10 or SBN -> both canonical forms, else None."""
     value = canonicalize(raw)
-    if len(value) == 13 and is_valid_isbn13(value):
-        return ParsedISBN(isbn13=value, isbn10=isbn13_to_isbn10(value), source_form="isbn13")
-    if len(value) == 10 and is_valid_isbn10(value):
-        return ParsedISBN(isbn13=isbn10_to_isbn13(value), isbn10=value, source_form="isbn10")
+    if len(value) == 13 and _is_isbn13(value):
+        return ParsedISBN(isbn13=value, isbn10=_isbn10_of(value), source_form="isbn13")
+    if len(value) == 10 and _is_isbn10(value):
+        return ParsedISBN(isbn13=_isbn13_of(value), isbn10=value, source_form="isbn10")
     if len(value) == 9 and (isbn10 := sbn_to_isbn10(value)):
-        return ParsedISBN(isbn13=isbn10_to_isbn13(isbn10), isbn10=isbn10, source_form="sbn")
+        return ParsedISBN(isbn13=_isbn13_of(isbn10), isbn10=isbn10, source_form="sbn")
     return None
 
 

@@ -33,6 +33,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # no accents, and nothing for NFKD to decompose
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -184,7 +186,10 @@ def split_subtitle(title: str) -> tuple[str, str]:
 
 def normalize_text(text: str) -> str:
     """Case-folded, accent-free, punctuation-free, single-spaced."""
-    text = strip_accents(unicodedata.normalize("NFKC", text or "")).casefold()
+    text = text or ""
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = strip_accents(unicodedata.normalize("NFKC", text))
+    text = text.casefold()
     text = text.replace("&", " and ")
     text = _NON_WORD.sub(" ", text.replace("'", "").replace("\u2019", ""))
     return _SPACES.sub(" ", text).strip()

@@ -6,7 +6,7 @@ so every quirk of the real exports is tested on plain data. The cell parsers are
 and readers.py, the fitting of a row to the catalog's column widths in fitting.py.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -96,9 +96,15 @@ class NormalizedRow:
             if value in ("", None, []) or value is False:
                 continue
             if name == "credits":
-                value = [{k: v for k, v in asdict(c).items() if v} for c in value]
+                value = [_credit_json(credit) for credit in value]
             data[name] = value
         return data
+
+
+def _credit_json(credit: Credit) -> dict[str, str]:
+    """A credit's non-empty fields, in their order (what dataclasses.asdict gives, faster)."""
+    data = {"name": credit.name, "role": credit.role, "sort_name": credit.sort_name}
+    return {key: value for key, value in data.items() if value}
 
 
 class BaseImporter:
@@ -124,6 +130,10 @@ class BaseImporter:
                 if name.lower() in lowered:
                     self.columns[field_name] = lowered[name.lower()]
                     break
+        # Each row's messages name their columns: the header's names, looked up once.
+        self.column_names = {
+            field_name: header[index] for field_name, index in self.columns.items() if header[index]
+        }
 
     @classmethod
     def matches(cls, header: list[str]) -> bool:
@@ -176,9 +186,9 @@ class BaseImporter:
     def scrub_cells(self, cells: list[str]) -> tuple[list[str], list[str]]:
         """-> (cells without NUL characters, warnings). No database text column takes a NUL
         (PostgreSQL refuses it): in an export it is damage to a cell, so the row is kept."""
-        damaged = [index for index, cell in enumerate(cells) if "\x00" in cell]
-        if not damaged:
+        if "\x00" not in "".join(cells):  # nearly every row, at C speed
             return list(cells), []
+        damaged = [index for index, cell in enumerate(cells) if "\x00" in cell]
         cleaned = [cell.replace("\x00", "") for cell in cells]
         columns = ", ".join(self.column_name(index) for index in damaged)
         return cleaned, [
@@ -187,6 +197,8 @@ class BaseImporter:
 
     def column_of(self, field_name: str) -> str:
         """The file's own name for a field's column, for messages about its cells."""
+        if field_name in self.column_names:
+            return self.column_names[field_name]
         index = self.columns.get(field_name)
         return self.column_name(index) if index is not None else field_name
 
@@ -196,6 +208,8 @@ class BaseImporter:
         return _("column %(number)d") % {"number": index + 1}
 
     def check_cell_sizes(self, cells: list[str]) -> None:
+        if max(map(len, cells), default=0) <= MAX_CELL_CHARS:
+            return  # nearly every row, at C speed
         for index, cell in enumerate(cells):
             if len(cell) > MAX_CELL_CHARS:
                 raise RowError(

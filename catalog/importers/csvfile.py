@@ -5,8 +5,10 @@ before any row is written, so a bad file saves nothing.
 """
 
 import codecs
+import collections
 import csv
-import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,10 +44,11 @@ class ImportFileError(Exception):
 @dataclass(slots=True)
 class CsvFile:
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (line number in the file, cells)
+    rows: list[tuple[int, list[str]]]  # (line number in the file, cells); [] unless kept
     encoding: str
     warnings: list[str] = field(default_factory=list)
     delimiter: str = ","
+    row_count: int = 0  # the rows under the header, kept or not
 
 
 # Comma (Goodreads, StoryGraph, ...), tab (LibraryThing's TSV, spreadsheets' "Text (Tab
@@ -185,21 +188,20 @@ def http_charset(encoding: str) -> str:
     return _HTTP_CHARSETS.get(name, name)
 
 
-def read_csv(data: bytes) -> CsvFile:
-    text, encoding, warnings = decode(data)
-    # No cell is longer than the file: a giant cell fails its own row (BaseImporter.read_row),
-    # not the whole file.
-    csv.field_size_limit(max(len(text), csv.field_size_limit()))
-    text, delimiter = _excel_separator_hint(text)
-    delimiter = delimiter or detect_delimiter(text)
+def read_csv(data: bytes, *, keep_rows: bool = True) -> CsvFile:
+    """Read and check a whole file (a file-level error raises ImportFileError). Without
+    `keep_rows` its rows are only counted and checked, not kept: `csv_rows` gives them later,
+    one at a time, so that a large file is never held as a list of rows."""
+    warnings: list[str] = []
+    text, encoding, delimiter = _decoded(data, warnings)
     try:
-        header, rows = _read_rows(text, delimiter, quoting=csv.QUOTE_MINIMAL)
+        csv_file = _read_rows(text, delimiter, quoting=csv.QUOTE_MINIMAL, keep_rows=keep_rows)
     except ImportFileError:
         if delimiter != "\t":
             raise
         # LibraryThing's TSV quotes nothing: a cell may start with a quote it never closes.
-        header, rows = _read_rows(text, delimiter, quoting=csv.QUOTE_NONE)
-    if any(len(cell) > MAX_CELL_CHARS for cell in header):
+        csv_file = _read_rows(text, delimiter, quoting=csv.QUOTE_NONE, keep_rows=keep_rows)
+    if any(len(cell) > MAX_CELL_CHARS for cell in csv_file.header):
         raise ImportFileError(
             _(
                 "The header row has a cell of more than %(limit)s characters: this is not a book "
@@ -207,16 +209,40 @@ def read_csv(data: bytes) -> CsvFile:
             )
             % {"limit": f"{MAX_CELL_CHARS:,}"}
         )
-    warnings.extend(_repeated_header_warnings(header, rows))
-    return CsvFile(
-        header=header, rows=rows, encoding=encoding, warnings=warnings, delimiter=delimiter
-    )
+    csv_file.encoding = encoding
+    csv_file.warnings[:0] = warnings
+    return csv_file
 
 
-def _repeated_header_warnings(header: list[str], rows: list[tuple[int, list[str]]]) -> list[str]:
+def csv_rows(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """-> (the header, the rows under it as (line, cells)) of a file `read_csv` accepted, the
+    rows read one at a time: the same rows `read_csv` keeps, without holding them all."""
+    text, _encoding, delimiter = _decoded(data, [])
+    quoting: Literal[0, 3] = csv.QUOTE_MINIMAL
+    if delimiter == "\t":
+        try:  # read_csv's fallback, decided the same way: by reading the whole file first
+            collections.deque(_cells(text, delimiter, quoting=quoting), maxlen=0)
+        except ImportFileError:
+            quoting = csv.QUOTE_NONE
+    rows = _cells(text, delimiter, quoting=quoting)
+    _line, header = next(rows, (0, []))
+    return [cell.replace("\x00", "").strip() for cell in header], rows
+
+
+def _decoded(data: bytes, warnings: list[str]) -> tuple[str, str, str]:
+    """-> (the file's text, its encoding, its delimiter); the decoding's warnings are added."""
+    text, encoding, decode_warnings = decode(data)
+    warnings.extend(decode_warnings)
+    # No cell is longer than the file: a giant cell fails its own row (BaseImporter.read_row),
+    # not the whole file.
+    csv.field_size_limit(max(len(text), csv.field_size_limit()))
+    text, delimiter = _excel_separator_hint(text)
+    return text, encoding, delimiter or detect_delimiter(text)
+
+
+def _repeated_header_warning(lines: list[int]) -> list[str]:
     """Exports joined by a program repeat their header inside the file: those rows are skipped
     (each fails with the reason, BaseImporter.read_row) and the job says where they are."""
-    lines = [line for line, cells in rows if is_repeated_header(header, cells)]
     if not lines:
         return []
     shown = ", ".join(str(line) for line in lines[:10]) + (", …" if len(lines) > 10 else "")
@@ -231,28 +257,59 @@ def _repeated_header_warnings(header: list[str], rows: list[tuple[int, list[str]
     ]
 
 
-def _read_rows(text: str, delimiter: str, *, quoting: Literal[0, 1, 2, 3]):  # csv.QUOTE_*
+def _read_rows(
+    text: str, delimiter: str, *, quoting: Literal[0, 1, 2, 3], keep_rows: bool
+) -> CsvFile:
+    """The header and the rows under it (kept, or only counted), with the repeated headers'
+    warning. Raises ImportFileError."""
+    rows = _cells(text, delimiter, quoting=quoting)
+    first = next(rows, None)
+    if first is None:
+        raise ImportFileError("The file is empty.")
+    header = [cell.replace("\x00", "").strip() for cell in first[1]]  # as csv_rows reads it
+    kept: list[tuple[int, list[str]]] = []
+    repeated: list[int] = []
+    count = 0
+    for line, cells in rows:
+        count += 1
+        if keep_rows:
+            kept.append((line, cells))
+        if is_repeated_header(header, cells):
+            repeated.append(line)
+    return CsvFile(
+        header=header,
+        rows=kept,
+        encoding="",
+        warnings=_repeated_header_warning(repeated),
+        delimiter=delimiter,
+        row_count=count,
+    )
+
+
+# A line as a file opened with newline="" gives it (ended by \r\n, \r or \n): csv reads these
+# from the text itself, where io.StringIO would first copy it at 4 bytes a character.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _cells(
+    text: str, delimiter: str, *, quoting: Literal[0, 1, 2, 3]
+) -> Iterator[tuple[int, list[str]]]:  # csv.QUOTE_*
+    """(line number, cells) of every row that holds more than spaces, the header first."""
     # strict: a stray quote is an error with a line number, not a silently merged row.
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting, strict=True
+        (match.group() for match in _LINE.finditer(text)),
+        delimiter=delimiter,
+        quoting=quoting,
+        strict=True,
     )
-    rows: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
     next_line = 1
     try:
         for cells in reader:
             line, next_line = next_line, reader.line_num + 1
-            if header is None:
-                if any(cell.strip() for cell in cells):
-                    header = [cell.replace("\x00", "").strip() for cell in cells]
-                continue
-            if any(cell.strip() for cell in cells):
-                rows.append((line, cells))
+            if "".join(cells).strip():  # any cell holding more than spaces, at C speed
+                yield line, cells
     except csv.Error as exc:
         raise ImportFileError(
             f"The file could not be read as CSV near line {reader.line_num}: {exc}. "
             "Nothing was imported. Export the file again, or check its quotes."
         ) from exc
-    if header is None:
-        raise ImportFileError("The file is empty.")
-    return header, rows

@@ -71,15 +71,31 @@ def column_width(model: type[models.Model], name: str) -> int:
 def fit_to_columns(row: "NormalizedRow") -> None:
     """Make every value fit the column it is stored in, with a warning on the row for each
     change, so that SQLite and PostgreSQL store the same book."""
-    for name, (label, columns) in _CUT_TO_FIT.items():
-        setattr(row, name, _cut_to_fit(getattr(row, name), max_length(columns), label, row))
+    cut, credit_cut, dropped = _limits()
+    for name, label, limit in cut:
+        value = getattr(row, name)
+        if len(value) > limit:  # checked here first: nearly every value fits
+            setattr(row, name, _cut_to_fit(value, limit, label, row))
     for credit in row.credits:
-        for name, (label, columns) in _CREDIT_CUT_TO_FIT.items():
+        for name, label, limit in credit_cut:
             value = getattr(credit, name)
-            setattr(credit, name, _cut_to_fit(value, max_length(columns), label, row))
+            if len(value) > limit:
+                setattr(credit, name, _cut_to_fit(value, limit, label, row))
     _fit_series(row)
-    for name, (label, columns) in _DROP_IF_TOO_LONG.items():
-        setattr(row, name, _drop_if_too_long(getattr(row, name), max_length(columns), label, row))
+    for name, label, limit in dropped:
+        value = getattr(row, name)
+        if len(value) > limit:
+            setattr(row, name, _drop_if_too_long(value, limit, label, row))
+
+
+@functools.cache
+def _limits() -> tuple[list[tuple[str, "StrPromise", int]], ...]:
+    """(field name, label, width) of the values cut to fit, of the credits' and of those dropped
+    when too long, read from the models once."""
+    return tuple(
+        [(name, label, max_length(columns)) for name, (label, columns) in fields.items()]
+        for fields in (_CUT_TO_FIT, _CREDIT_CUT_TO_FIT, _DROP_IF_TOO_LONG)
+    )
 
 
 def _fit_series(row: "NormalizedRow") -> None:

@@ -1,8 +1,10 @@
 """Import jobs: create, start, run, retry, cancel, delete, the retention purge, and one failed row
 corrected by hand and re-run.
 
-A job reads the whole file first (a file-level error saves nothing), then imports it in batches
-(`rows`), commits each, reports progress, and hands what it created or changed to enrichment.
+A job's whole file is read and checked when the job is created (a file-level error saves
+nothing); the run then reads it again one batch of rows at a time (never the whole file's rows at
+once), imports each batch (`rows`), commits it, reports progress, and hands what it created or
+changed to enrichment.
 """
 
 import datetime
@@ -11,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import islice, zip_longest
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -22,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bookstore import task_queue
-from catalog.importers import BaseImporter, importer_for, read_csv
+from catalog.importers import BaseImporter, csv_rows, importer_for, read_csv
 from catalog.models import ImportJob, ImportRow
 from catalog.services.rows import _import_batch
 
@@ -47,7 +49,7 @@ def import_job_create(
 ) -> ImportJob:
     """Validate an uploaded export and record it as a pending job (raises ImportFileError;
     UnknownFormatError when the header is no known source's and no column map was given)."""
-    csv_file = read_csv(data)
+    csv_file = read_csv(data, keep_rows=False)
     importer = importer_for(csv_file.header, requested=requested_format, column_map=column_map)
     job = ImportJob(
         requested_format=requested_format,
@@ -59,7 +61,7 @@ def import_job_create(
         encoding=csv_file.encoding,
         uploaded_by=uploaded_by,
         enrich=enrich,
-        rows_total=len(csv_file.rows),
+        rows_total=csv_file.row_count,
         header=csv_file.header,
         warnings=csv_file.warnings,
     )
@@ -95,11 +97,9 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
         return job
     try:
         with job.source_file.open("rb") as source:
-            csv_file = read_csv(source.read())
-        importer = importer_for(
-            csv_file.header, requested=job.source, column_map=job.column_map or None
-        )
-        _run_rows(job, importer, csv_file.rows, progress=progress)
+            header, rows = csv_rows(source.read())
+        importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
+        _run_rows(job, importer, rows, progress=progress)
     except Exception as exc:  # whatever it was, the job must not stay running
         _fail(job, exc)
     return job
@@ -206,11 +206,11 @@ def import_files_purge(*, retention_days: int | None = None) -> int:
 
 
 def _run_rows(job, importer, lines, *, progress):
-    for start in range(0, len(lines), IMPORT_BATCH_SIZE):
+    lines = iter(lines)
+    while batch := list(islice(lines, IMPORT_BATCH_SIZE)):
         if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             _finish(job, ImportJob.Status.CANCELLED)
             return
-        batch = lines[start : start + IMPORT_BATCH_SIZE]
         statuses = _import_batch(job, importer, batch)
         counts: defaultdict[str, int] = defaultdict(int)
         for status in statuses:

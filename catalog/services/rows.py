@@ -164,9 +164,9 @@ def import_rows(
         index.remember_edition(edition)
         item.work, item.edition = work, edition
 
-    # bulk_create picks up the primary keys of related objects created just before it.
-    Work.objects.bulk_create(new_works)
-    Edition.objects.bulk_create(new_editions)
+    # Editions pick up the primary keys of the works inserted just before them.
+    bulk.insert_new(new_works)
+    bulk.insert_new(new_editions)
     _create_credits(credits_for, [*new_works, *credited_works.values()])
     _create_series(series_for.values())
     _save_dirty(dirty_works.values(), dirty_editions.values())

@@ -15,8 +15,9 @@ from catalog.services.index import _chunks
 
 
 def _new_work(row: NormalizedRow) -> Work:
-    # bulk_create skips save(), so the lookup key is set here.
-    return Work(
+    # Inserted without save(), so the lookup key is set here.
+    return bulk.new_instance(
+        Work,
         title=row.title,
         title_normalized=text.normalize_title(row.title)[:500],
         title_is_placeholder=row.title_is_placeholder,
@@ -55,7 +56,11 @@ def _year_start(year: int) -> datetime.date:
 def _new_edition(work: Work, row: NormalizedRow) -> Edition:
     # A placeholder title is the work's stand-in, not this edition's title.
     title = "" if row.title_is_placeholder else row.title
-    return Edition(work=work, isbn13=row.isbn13 or None, title=title, **_edition_values(row))
+    edition = bulk.new_instance(
+        Edition, isbn13=row.isbn13 or None, title=title, **_edition_values(row)
+    )
+    edition.work = work
+    return edition
 
 
 def _fill_empty(obj, values: dict) -> bool:
@@ -149,11 +154,12 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
         return
     authors = authors_credited(names)
     missing = [
-        Author(name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
+        bulk.new_instance(Author, name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
         for key, c in names.items()
         if key not in authors
     ]
-    for created in Author.objects.bulk_create(missing):
+    bulk.insert_new(missing)
+    for created in missing:
         authors[created.name_normalized] = created
     now = bulk.db_datetime(timezone.now())
     links = []

@@ -1,0 +1,177 @@
+"""Issue 18, goals 3 and 7: the import's lean writes and its reading of the file one batch at a
+time. The files here are synthetic, built in the tests."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from catalog import bulk, services
+from catalog.importers import csv_rows, read_csv
+from catalog.models import Author, Edition, ImportRow, Work, WorkSeries
+from catalog.services import jobs
+from catalog.services.index import _btree_lookups
+from tests.catalog.test_importers import GOODREADS_24
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a PostgreSQL planner setting"
+)
+
+# Files that exercise every way read_csv reads rows: quoted line breaks, \r\n, old-Mac \r and
+# \n endings, blank lines, Excel's `sep=;` line, a repeated header, LibraryThing's unquoted TSV.
+SYNTHETIC_FILES = {
+    "crlf-quoted-newline": b'Title,Author\r\n"A\r\nlong title",Ann\r\n\r\nB,Bob\r\n',
+    "mac-cr": b"Title,Author\rA,Ann\r\rB,Bob\r",
+    "lf-blank-lines": b"\n\nTitle,Author\n\nA,Ann\n  ,  \nB,Bob",
+    "excel-sep": b"sep=;\nTitle;Author\nA;Ann\nB;Bob\n",
+    "repeated-header": b"Title,Author,ISBN\nA,Ann,1\nTitle,Author,ISBN\nB,Bob,2\n",
+    "tsv-unclosed-quote": b'Title\tAuthor\n"Quoted start\tAnn\nB\tBob\n',
+}
+
+
+@pytest.mark.parametrize("name", SYNTHETIC_FILES)
+def test_csv_rows_reads_the_rows_read_csv_keeps(name):
+    data = SYNTHETIC_FILES[name]
+    kept = read_csv(data)
+    counted = read_csv(data, keep_rows=False)
+    header, rows = csv_rows(data)
+    assert header == kept.header == counted.header
+    assert list(rows) == kept.rows
+    assert counted.rows == [] and counted.row_count == len(kept.rows)
+    assert counted.warnings == kept.warnings
+
+
+def synthetic_goodreads(rows: int) -> bytes:
+    lines = [GOODREADS_24]
+    width = GOODREADS_24.count(",") + 1
+    for i in range(rows):
+        lines.append(",".join([str(800_000 + i), f"Synthetic Book {i}", f"Writer {i}"]))
+        lines[-1] += "," * (width - 3)
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_a_run_reads_the_file_one_batch_ahead_at_most(monkeypatch):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
+    read = {"rows": 0}
+    ahead = []
+
+    def counting_csv_rows(data):
+        header, rows = csv_rows(data)
+
+        def counted():
+            for row in rows:
+                read["rows"] += 1
+                yield row
+
+        return header, counted()
+
+    real_batch = jobs._import_batch
+
+    def watching_batch(job, importer, batch):
+        ahead.append(read["rows"] - job.rows_processed)
+        return real_batch(job, importer, batch)
+
+    monkeypatch.setattr(jobs, "csv_rows", counting_csv_rows)
+    monkeypatch.setattr(jobs, "_import_batch", watching_batch)
+    job = services.import_job_create(data=synthetic_goodreads(45), filename="synthetic.csv")
+    assert job.rows_total == 45
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    assert (job.status, job.created_count, job.failed_count) == ("completed", 45, 0)
+    # Before: every row of the file was read before the first batch was imported.
+    assert ahead == [10, 10, 10, 10, 5]
+
+
+def test_new_instances_are_the_ones_model_init_builds():
+    values = {"title": "Synthetic", "title_normalized": "synthetic", "first_published_year": 1999}
+    built, reference = bulk.new_instance(Work, **values), Work(**values)
+    assert _fields(built) == _fields(reference)
+    assert built.subjects is not bulk.new_instance(Work, **values).subjects  # a fresh list each
+    assert built._state.adding and built._state.db is None
+
+
+def _fields(obj):
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_insert_new_gives_each_instance_its_row_and_id():
+    works = [
+        bulk.new_instance(Work, title=f"Synthetic {i}", title_normalized=f"synthetic {i}")
+        for i in range(3)
+    ]
+    works[1].discovery = {"source": "synthetic"}
+    editions = []
+    for i, work in enumerate(works):
+        edition = bulk.new_instance(
+            Edition,
+            isbn13=f"979800000000{i}",
+            publication_date=datetime.date(2001, 1, 1),
+            publication_date_precision=Edition.DatePrecision.YEAR,
+        )
+        edition.work = work  # saved just before: its id is picked up
+        editions.append(edition)
+    with transaction.atomic():
+        bulk.insert_new(works)
+        bulk.insert_new(editions)
+    for work in works:
+        stored = Work.objects.get(pk=work.pk)
+        assert (stored.title, stored.created_at) == (work.title, work.created_at)
+        assert stored.subjects == [] and stored.created_at is not None
+    assert Work.objects.get(pk=works[1].pk).discovery == {"source": "synthetic"}
+    assert Work.objects.get(pk=works[0].pk).discovery == {}
+    for edition, work in zip(editions, works, strict=True):
+        stored = Edition.objects.get(pk=edition.pk)
+        assert (stored.work_id, stored.isbn13) == (work.pk, edition.isbn13)
+        assert stored.publication_date == datetime.date(2001, 1, 1)
+    # The ids were taken from the table's own sequence: the ORM's next row gets a new one.
+    later = Work.objects.create(title="Later", title_normalized="later")
+    assert later.pk > max(work.pk for work in works)
+
+
+def test_a_row_the_database_refuses_is_an_integrity_error():
+    Author.objects.create(name="Taken", name_normalized="taken", openlibrary_key="OL1A")
+    duplicate = bulk.new_instance(
+        Author, name="Other", name_normalized="other", openlibrary_key="OL1A"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_new([duplicate])
+    assert Author.objects.count() == 1
+
+
+def test_bulk_rows_are_counted_with_the_other_statements():
+    work = Work.objects.create(title="Synthetic", title_normalized="synthetic")
+    now = bulk.db_datetime(work.created_at)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert_many(
+            WorkSeries,
+            ["created_at", "updated_at", "work", "name", "number", "position"],
+            [(now, now, work.pk, "Saga", "1", 0), (now, now, work.pk, "Other", "", 1)],
+        )
+    assert [q["sql"] for q in queries.captured_queries if "catalog_workseries" in q["sql"]]
+    assert WorkSeries.objects.filter(work=work).count() == 2
+
+
+def test_an_import_stores_its_rows_records_as_the_orm_reads_them():
+    job = services.import_job_create(data=synthetic_goodreads(3), filename="synthetic.csv")
+    services.import_job_run(job=job)
+    row = ImportRow.objects.get(job=job, line_number=2)
+    assert row.normalized["title"] == "Synthetic Book 0"
+    assert row.normalized["credits"] == [{"name": "Writer 0", "role": "author"}]
+    assert row.messages == [] and row.corrected_columns == []
+    assert row.work.editions.get().goodreads_book_id == "800000"
+
+
+@postgres_only
+def test_title_lookups_read_the_btree_index_not_the_trigram_one():
+    with transaction.atomic():
+        with _btree_lookups():
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW enable_bitmapscan")
+                assert cursor.fetchone()[0] == "off"
+            plan = Work.objects.filter(title_normalized__in=["a", "b"]).explain()
+            assert "trgm" not in plan
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_bitmapscan")
+            assert cursor.fetchone()[0] == "on"
