@@ -6,7 +6,7 @@ the median time of N requests, next to a machine baseline measured in the same r
     .venv/bin/python bench/admin.py                 # both databases (PostgreSQL if installed)
     .venv/bin/python bench/admin.py --db sqlite --works 20000 --repeats 9
 
-Goal: at most 15 queries and under 300 ms per page. Rows are written with bulk_create in
+Goal: at most 15 queries and under 100 ms per page. Rows are written with bulk_create in
 chunks into a throwaway database (a temp SQLite file, a throwaway PostgreSQL cluster).
 """
 
@@ -15,6 +15,7 @@ import os
 import platform
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CHUNK = 5_000
 MAX_QUERIES = 15
-GOAL_MS = 300
+GOAL_MS = 100  # issue 18, goal 6: every page under 100 ms at 1,000,000 works
 PROVIDERS = ["openlibrary", "google_books", "isbndb", "wikidata", "archive_org"]
 # (status, share): a queue after a few big imports, a third of it waiting for review.
 STATUSES = [
@@ -223,6 +224,96 @@ def fill(works: int) -> None:
         )  # fmt: skip
 
 
+def tile(works: int) -> int:
+    """Copy the works filled so far (with their editions, credits, requests and audit entries)
+    in SQL until there are `works`: a million works through the models takes over an hour on
+    this machine, the copies take minutes. Each copy gets its own ids and titles ("Book number
+    N"); its editions have no ISBN (ISBNs are unique: only the model-filled works have one). The
+    rows of a chunk the fill did not finish are dropped first. Returns the works filled through
+    the models."""
+    from django.db import connection, transaction
+    from django.db.models import GeneratedField
+
+    from catalog.models import Edition, Work, WorkAuthor
+    from enrichment.models import AuditLogEntry, EnrichmentRequest
+
+    def table(model):
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def scalar(sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0] or 0
+
+    last = scalar(f"SELECT MAX(work_id) FROM {table(EnrichmentRequest)}")
+    base = max(CHUNK, (last // CHUNK - 1) * CHUNK)  # the chunks surely finished
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, column in (
+            (AuditLogEntry, "work_id"),
+            (EnrichmentRequest, "work_id"),
+            (WorkAuthor, "work_id"),
+            (Edition, "work_id"),
+            (Work, "id"),
+        ):
+            cursor.execute(f"DELETE FROM {table(model)} WHERE {column} > %s", [base])  # fmt: skip
+    counts = {}
+    for model in (Work, Edition, WorkAuthor, EnrichmentRequest, AuditLogEntry):
+        counts[model] = scalar(f"SELECT COUNT(*) FROM {table(model)}")
+        biggest = scalar(f"SELECT MAX(id) FROM {table(model)}")
+        assert biggest == counts[model], f"{model.__name__}: ids not 1..n, cannot tile"
+    offsets = {  # a copy's id, or foreign key, is the original's plus k times its table's rows
+        "work_id": Work,
+        "request_id": EnrichmentRequest,
+    }
+    is_concat = connection.vendor == "postgresql"
+    copies = -(-works // base) - 1
+    print(f"tiling {base:,} works filled through the models {copies} times")
+    for k in range(1, copies + 1):
+        limit = min(base, works - k * base)
+        with transaction.atomic(), connection.cursor() as cursor:
+            for model in (Work, Edition, WorkAuthor, EnrichmentRequest, AuditLogEntry):
+                columns, values, params = [], [], []
+                for field in model._meta.concrete_fields:
+                    if isinstance(field, GeneratedField):
+                        continue
+                    name = field.column
+                    columns.append(connection.ops.quote_name(name))
+                    if name == "id":
+                        values.append("id + %s")
+                        params.append(k * counts[model])
+                    elif name in offsets:
+                        values.append(f"{name} + %s")
+                        params.append(k * counts[offsets[name]])
+                    elif model is Edition and name == "isbn13":
+                        values.append("NULL")
+                    elif model is Work and name in ("title", "title_normalized"):
+                        word = "Book" if name == "title" else "book"
+                        number = "CAST(id + %s - 1 AS TEXT)"
+                        values.append(
+                            f"CONCAT('{word} number ', {number}, ' of the bench')"
+                            if is_concat
+                            else f"'{word} number ' || {number} || ' of the bench'"
+                        )
+                        params.append(k * counts[Work])
+                    else:
+                        values.append(connection.ops.quote_name(name))
+                key = "id" if model is Work else "work_id"
+                cursor.execute(
+                    f"INSERT INTO {table(model)} ({', '.join(columns)}) "
+                    f"SELECT {', '.join(values)} FROM {table(model)} WHERE {key} <= %s",
+                    [*params, limit],
+                )
+        print(f"  copy {k}: {Work.objects.count():,} works")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Work, Edition, WorkAuthor, EnrichmentRequest, AuditLogEntry):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{model._meta.db_table}', 'id'), "
+                    f"(SELECT MAX(id) FROM {table(model)}))"
+                )
+    return base
+
+
 # (status, share) of an import job's rows: a big re-import, mostly books already there.
 ROW_STATUSES = [("created", 0.35), ("updated", 0.20), ("duplicate", 0.40), ("failed", 0.05)]
 
@@ -300,7 +391,7 @@ def measure(client, url: str, repeats: int) -> tuple[int, float, float]:
     return queries, statistics.median(timings), max(timings)
 
 
-def run_here(works: int, repeats: int) -> bool:
+def run_here(works: int, repeats: int, tile_from: int = 0) -> bool:
     import django
 
     django.setup()
@@ -311,31 +402,47 @@ def run_here(works: int, repeats: int) -> bool:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
+    from catalog.models import ImportJob, Work
     from enrichment.admin.requests import NEEDS_REVIEW_FIRST
+    from enrichment.dashboard import dashboard_snapshot_refresh
     from enrichment.models import EnrichmentRequest
 
     setup_test_environment()  # lets the test client's "testserver" host in
     call_command("migrate", verbosity=0)
     print(f"\n== {connection.vendor} ({connection.settings_dict['NAME']})")
     print(f"machine baseline: {cpu_baseline():.1f} M loop iterations/s")
-    started = time.perf_counter()
-    fill(works)
-    with connection.cursor() as cursor:
-        # What autovacuum does to a live database after a big load: planner statistics and
-        # (PostgreSQL) the visibility map that lets index-only scans skip the wide rows.
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    print(
-        f"filled {works:,} works, {EnrichmentRequest.objects.count():,} requests "
-        f"in {time.perf_counter() - started:.1f} s"
-    )
-    started = time.perf_counter()
-    job = fill_import_job(works)
-    print(
-        f"filled an import job of {job.rows_total:,} rows in {time.perf_counter() - started:.1f} s"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    admin = User.objects.create_superuser("bench", password="bench")
+    admin = User.objects.filter(username="bench").first()
+    job = ImportJob.objects.filter(original_filename="bench-export.csv").first()
+    if admin is not None and job is not None:  # a kept database (--keep): filled already
+        print(f"reusing the kept database: {EnrichmentRequest.objects.count():,} requests")
+        if connection.vendor == "postgresql":  # statistics for indexes added since (sampled)
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    else:
+        started = time.perf_counter()
+        if tile_from and not Work.objects.exists():
+            fill(tile_from)
+        if tile_from:  # also a fill that was stopped before it finished: tiled from its chunks
+            tile(works)
+        else:
+            fill(works)
+        with connection.cursor() as cursor:
+            # What autovacuum does to a live database after a big load: planner statistics and
+            # (PostgreSQL) the visibility map that lets index-only scans skip the wide rows.
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        print(
+            f"filled {works:,} works, {EnrichmentRequest.objects.count():,} requests "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        started = time.perf_counter()
+        job = fill_import_job(works)
+        print(
+            f"filled an import job of {job.rows_total:,} rows "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        admin = User.objects.create_superuser("bench", password="bench")
     client = Client()
     client.force_login(admin)
     first = (
@@ -358,6 +465,7 @@ def run_here(works: int, repeats: int) -> bool:
         ("review page", reverse("admin:enrichment_enrichmentrequest_change", args=[first.pk])),
         ("dashboard", reverse("admin:enrichment_dashboard")),
         ("works list", works_url),
+        ("works: search a title", f"{works_url}?q=number+4242"),
         ("works: author incomplete", f"{works_url}?author_completeness=incomplete"),
         ("works: author complete", f"{works_url}?author_completeness=complete"),
         ("works: author lacks a bio…", f"{works_url}?author_completeness=missing"),
@@ -371,8 +479,16 @@ def run_here(works: int, repeats: int) -> bool:
         ("import rows: page 500", f"{rows_url}?job={job.pk}&p=500"),
         ("import row page", reverse("admin:catalog_importrow_change", args=[first_row])),
     ]
+    refreshes = [dashboard_snapshot_refresh().duration_ms for _ in range(3)]
+    print(
+        f"dashboard figures counted by the schedule (every minute): "
+        f"{statistics.median(refreshes):,.0f} ms (median of 3), the page reads them"
+    )
     ok = True
-    print(f"{'page':<28} {'queries':>7} {'median ms':>10} {'max ms':>8}   (median of {repeats})")
+    print(
+        f"{'page':<28} {'queries':>7} {'median ms':>10} {'max ms':>8} {'/ goal':>7}"
+        f"   (median of {repeats}; goal {GOAL_MS} ms)"
+    )
     for label, url in pages:
         queries, median, worst = measure(client, url, repeats)
         verdict = "ok" if queries <= MAX_QUERIES and median < GOAL_MS else "OVER GOAL"
@@ -381,7 +497,8 @@ def run_here(works: int, repeats: int) -> bool:
             "import rows: failed", "import rows: with warnings",
         )  # fmt: skip
         ok &= verdict == "ok" or not required
-        print(f"{label:<28} {queries:>7} {median:>10.1f} {worst:>8.1f}   {verdict}")
+        ratio = median / GOAL_MS
+        print(f"{label:<28} {queries:>7} {median:>10.1f} {worst:>8.1f} {ratio:>7.2f}   {verdict}")
     return ok
 
 
@@ -390,16 +507,37 @@ def main() -> None:
     parser.add_argument("--db", choices=["both", "sqlite", "postgres", "current"], default="both")
     parser.add_argument("--works", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument(
+        "--tile-from",
+        type=int,
+        default=0,
+        metavar="N",
+        help="fill N works through the models, then copy them in SQL up to --works (minutes "
+        "rather than an hour for 1,000,000); a database whose fill was stopped is tiled from "
+        "the chunks it finished",
+    )
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="SQLite only: keep the filled database in DIR and reuse it on the next run "
+        "(building 1,000,000 works takes minutes)",
+    )
     args = parser.parse_args()
 
     env = bench_env(MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-media-"))
     passthrough = ["--works", str(args.works), "--repeats", str(args.repeats)]
+    passthrough += ["--tile-from", str(args.tile_from)]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
     if args.db == "current":
-        sys.exit(0 if run_here(args.works, args.repeats) else 1)
+        sys.exit(0 if run_here(args.works, args.repeats, args.tile_from) else 1)
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
+    if args.keep and args.db == "sqlite":
+        kept = Path(args.keep).resolve() / f"admin-{args.works}.sqlite3"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        env = {**env, "DATABASE_URL": f"sqlite:///{kept}"}
+        sys.exit(subprocess.run(me, env=env).returncode)
     if not run_on_databases(me, env, args.db):
-        print("Some page is over the goal (15 queries, 300 ms).")
+        print(f"Some page is over the goal ({MAX_QUERIES} queries, {GOAL_MS} ms).")
         sys.exit(1)
 
 

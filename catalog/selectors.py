@@ -1,12 +1,16 @@
 """Read-side queries for the catalog (writes live in services/)."""
 
+import re
 from collections import Counter
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.text import smart_split, unescape_string_literal
 
 from catalog import isbn
-from catalog.models import Edition, Work
+from catalog.models import Author, Edition, Work, WorkAuthor
 
 # "A work has a cover" lives here and only here: the work or one of its editions holds a cover
 # image. Only fetched and checked bytes, or a librarian's own upload, ever fill `cover`; the
@@ -147,3 +151,143 @@ def isbn_filter(term: str, *, prefix: str = "") -> Q | None:
     if parsed.isbn10:
         condition |= Q(**{f"{prefix}isbn10": parsed.isbn10})
     return condition
+
+
+# --- Text search ------------------------------------------------------------------------------
+# The admin's search of works (title, subtitle, series, an author's name) through an index at any
+# catalog size (catalog migration 0015), with the meaning of Django's own search kept: each word
+# of the search is a case-insensitive substring. SQLite: FTS5 tables with the trigram tokenizer;
+# PostgreSQL: trigram indexes on the expressions below. A word under 3 characters has no trigram:
+# it is compared row by row, as before.
+
+WORK_SEARCH_FTS = "catalog_work_search"
+AUTHOR_SEARCH_FTS = "catalog_author_search"
+WORK_SEARCH_SQL = "lower(title || ' ' || subtitle || ' ' || series)"
+AUTHOR_SEARCH_SQL = "lower(name)"
+TRIGRAM = 3
+
+
+def search_terms(search_term: str) -> list[str]:
+    """The words of an admin search, as Django's own search splits them: by spaces, a quoted
+    phrase kept whole ("Le Guin")."""
+    return [
+        unescape_string_literal(bit) if bit[:1] in ("'", '"') else bit
+        for bit in smart_split(search_term)
+        if bit.strip()
+    ]
+
+
+def fts_substrings_query(terms: list[str]) -> str:
+    """An FTS5 trigram MATCH of rows holding every term as a substring (`"omens" AND "good"`),
+    each term quoted so that none of its characters is read as FTS5 syntax."""
+    quoted = ['"{}"'.format(term.replace('"', '""')) for term in terms]
+    return " AND ".join(quoted)
+
+
+def _like_pattern(term: str) -> str:
+    return "%{}%".format(re.sub(r"([\\%_])", r"\\\1", term.lower()))
+
+
+def _text_holds_every_q(
+    terms: list[str], *, fts: str, table: str, text_sql: str, columns: tuple[str, ...]
+) -> Q:
+    """A filter on the model of `table`: its text holds every term. One index lookup for all the
+    terms (an FTS5 AND or a trigram bitmap AND: a word in every row, such as "book", costs
+    little beside a rare one), and a row-by-row comparison of the terms too short for it."""
+    indexed = [term for term in terms if len(term) >= TRIGRAM]
+    short = [term for term in terms if len(term) < TRIGRAM]
+    condition = Q()
+    if indexed and connection.vendor == "sqlite":
+        sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+        condition &= Q(pk__in=RawSQL(sql, [fts_substrings_query(indexed)]))
+    elif indexed and connection.vendor == "postgresql":
+        where = " AND ".join([f"{text_sql} LIKE %s"] * len(indexed))
+        sql = f"SELECT id FROM {table} WHERE {where}"
+        condition &= Q(pk__in=RawSQL(sql, [_like_pattern(term) for term in indexed]))
+    else:
+        short = terms
+    for term in short:
+        condition &= _text_columns_hold_q(term, columns)
+    return condition
+
+
+def authors_named_q(terms: list[str]) -> Q:
+    """A filter on Author: its name holds every term, through the name index."""
+    return _text_holds_every_q(
+        terms,
+        fts=AUTHOR_SEARCH_FTS,
+        table="catalog_author",
+        text_sql=AUTHOR_SEARCH_SQL,
+        columns=("name",),
+    )
+
+
+def _work_text_holds_every_q(terms: list[str]) -> Q:
+    return _text_holds_every_q(
+        terms,
+        fts=WORK_SEARCH_FTS,
+        table="catalog_work",
+        text_sql=WORK_SEARCH_SQL,
+        columns=("title", "subtitle", "series"),
+    )
+
+
+def _text_columns_hold_q(term: str, columns: tuple[str, ...]) -> Q:
+    """Row by row: one of `columns` holds `term` (for rows an index already narrowed)."""
+    either = Q()
+    for column in columns:
+        either |= Q(**{f"{column}__icontains": term})
+    return either
+
+
+def work_search_q(search_term: str) -> Q:
+    """A filter on Work for the admin's search, as Django's search of title, subtitle, series
+    and the authors' names has it: every word of the term is in one of them. Through the
+    indexes: the works whose own text holds every word (one index lookup), and for each word
+    some author's name holds (one query each to know), that author's works that hold the other
+    words either way (compared row by row: a few works). One `id IN (… UNION …)`: an OR of
+    subqueries would have both databases scan every work; no join repeats a work, so the list
+    needs no DISTINCT."""
+    terms = search_terms(search_term)
+    if not terms:
+        return Q()
+    work_columns = ("title", "subtitle", "series")
+    by_author = {}
+    for term in terms:
+        authors = Author.objects.filter(authors_named_q([term]))
+        if term not in by_author and authors.exists():
+            credits = WorkAuthor.objects.filter(author_id__in=authors.values("pk"))
+            by_author[term] = Q(pk__in=credits.values("work_id"))
+    branches = [Work.objects.filter(_work_text_holds_every_q(terms)).order_by().values("pk")]
+    for term, its_authors in by_author.items():
+        works = Work.objects.filter(its_authors)
+        for other in terms:
+            if other != term:
+                held = _text_columns_hold_q(other, work_columns)
+                works = works.filter(held | by_author[other] if other in by_author else held)
+        branches.append(works.order_by().values("pk"))
+    if len(branches) == 1:
+        return Q(pk__in=branches[0])
+    compiled = [branch.query.sql_with_params() for branch in branches]
+    union = " UNION ".join(
+        f"SELECT branch{i}.pk FROM ({sql}) AS branch{i}" for i, (sql, _) in enumerate(compiled)
+    )
+    return Q(pk__in=RawSQL(union, [param for _, params in compiled for param in params]))
+
+
+def edition_languages() -> list[str]:
+    """The languages editions name (never ""), each once, in code order: a loose index scan,
+    one index probe per language on catalog_edition_language_idx (catalog migration 0016)
+    rather than a DISTINCT over every edition."""
+    sql = """
+        WITH RECURSIVE languages(code) AS (
+            SELECT MIN(language) FROM catalog_edition WHERE language > ''
+            UNION ALL
+            SELECT (SELECT MIN(language) FROM catalog_edition WHERE language > code)
+            FROM languages WHERE code IS NOT NULL
+        )
+        SELECT code FROM languages WHERE code IS NOT NULL
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [code for (code,) in cursor.fetchall()]

@@ -246,6 +246,17 @@ class EnrichmentRequest(models.Model):
             # work and by author, on the foreign keys' indexes, the rows read from this one.
             models.Index(fields=["target_key", "id"], name="enrichreq_target_newest_idx"),
             models.Index(fields=["work", "author"], name="enrichreq_work_author_idx"),
+            # The queue filtered by status (and confidence) in its order, read in order and
+            # stopped at a page: the next request to review, "needs review, low" (issue 18).
+            # Unfiltered, the queue's order has its own index (migration 0019).
+            models.Index(
+                fields=["status", "-priority", "created_at", "id"],
+                name="enrichreq_status_order_idx",
+            ),
+            models.Index(
+                fields=["status", "confidence", "-priority", "created_at", "id"],
+                name="enrichreq_confidence_order_idx",
+            ),
         ]
         permissions = [
             ("review_enrichment", "Can approve, dismiss and apply enrichment proposals"),
@@ -520,3 +531,23 @@ class BackfillMonth(models.Model):
     @property
     def label(self) -> str:
         return str(self)
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures that cost a pass over every work, request and author
+    (enrichment.dashboard.dashboard_counts), kept so that the page reads them in one query;
+    refreshed every minute by a django-q2 schedule and on demand, and the page says how old they
+    are. One row per `key`."""
+
+    key = models.CharField(max_length=32, unique=True)
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(help_text=_("When the figures were counted."))
+    duration_ms = models.PositiveIntegerField(
+        default=0, help_text=_("How long counting them took.")
+    )
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+
+    def __str__(self):
+        return f"{self.key} as of {self.computed_at:%Y-%m-%d %H:%M:%S}"

@@ -6,7 +6,7 @@ summary of a bulk action, the dashboard's links). No request handling here: `enr
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -346,10 +346,11 @@ def next_for_review(current: EnrichmentRequest | None = None) -> int | None:
         return waiting.order_by(*order).values_list("pk", flat=True).first()
     waiting = waiting.exclude(pk=current.pk)
     p, c = current.priority, current.created_at
-    after = waiting.filter(
-        Q(priority__lt=p)
-        | Q(priority=p, created_at__gt=c)
-        | Q(priority=p, created_at=c, pk__gt=current.pk)
+    # The priority compared through an expression no index answers: with a bare column, SQLite
+    # gathered every row each OR term's index found and sorted them (2.1 s on 1,000,000
+    # requests) rather than reading the (status, priority, age) index in order to the next one.
+    after = waiting.alias(rank=F("priority") + 0).filter(
+        Q(rank__lt=p) | Q(rank=p, created_at__gt=c) | Q(rank=p, created_at=c, pk__gt=current.pk)
     )
     return (
         after.order_by(*order).values_list("pk", flat=True).first()

@@ -472,9 +472,12 @@ def current_requests(
         newer_of_author = EnrichmentRequest.objects.filter(
             author_id=OuterRef("author_id"), pk__gt=OuterRef("pk")
         )
+        # The kind by the sign of target_key, which no index answers: an index on "author_id IS
+        # NULL" tempts the planner into reading every row and sorting them rather than reading
+        # the queue's order index until a page is full (enrichment migration 0019).
         return queryset.filter(
-            (Q(author_id__isnull=True) & ~Exists(newer_of_work))
-            | (Q(work_id__isnull=True) & ~Exists(newer_of_author))
+            (Q(target_key__gt=0) & ~Exists(newer_of_work))
+            | (Q(target_key__lt=0) & ~Exists(newer_of_author))
         )
     # NOT EXISTS a newer one of the same target, answered by the (target_key, id) index: the
     # first rows of an ordered page stop early (a grouped MAX per target was 5x slower on

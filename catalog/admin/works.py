@@ -23,6 +23,7 @@ from catalog.admin.display import (
     empty_list_import_help,
     work_title_html,
 )
+from catalog.admin.paging import EstimatedCountPaginator
 from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Author, Edition, Work, WorkAuthor
 
@@ -79,9 +80,8 @@ class LanguageFilter(admin.SimpleListFilter):
     parameter_name = "editions__language"  # the works list's (the editions list: "language")
 
     def lookups(self, request, model_admin):
-        codes = Edition.objects.exclude(language="").values_list("language", flat=True)
         named = sorted(
-            ((code, language_name(code)) for code in codes.distinct().order_by()),
+            ((code, language_name(code)) for code in selectors.edition_languages()),
             key=lambda choice: choice[1].casefold(),
         )
         return [*named, (NO_LANGUAGE, _("no language"))]
@@ -198,10 +198,12 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
     ]
     list_display_links = ["thumbnail", "display_title"]
     list_filter = [HasCoverFilter, LanguageFilter, "editions__format"]
+    # Searched through the title and name indexes: get_search_results (catalog.selectors).
     search_fields = ["title", "subtitle", "series", "credits__author__name"]
     search_help_text = "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13)."
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # unfiltered, PostgreSQL's estimate, said so
     inlines = [WorkAuthorInline, EditionInline]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     readonly_fields = [
@@ -234,6 +236,16 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
         return queryset.annotate(
             edition_total=Coalesce(Subquery(editions, output_field=models.IntegerField()), 0)
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """An ISBN in any form (IsbnSearchMixin), else every word in the title, subtitle,
+        series or an author's name, through their indexes (selectors.work_search_q)."""
+        if not search_term.strip():
+            return queryset, False
+        condition = selectors.isbn_filter(search_term, prefix=self.isbn_prefix)
+        if condition is not None:
+            return queryset.filter(condition), True
+        return queryset.filter(selectors.work_search_q(search_term)), False
 
     def empty_list_help(self, request):
         return empty_list_import_help(

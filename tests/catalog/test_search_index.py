@@ -1,0 +1,225 @@
+"""The admin's text search through an index (issue 18, goal 6): works by title, subtitle,
+series or an author's name, with Django's meaning kept (each word a case-insensitive substring),
+answered by SQLite FTS5 trigram tables kept in sync by triggers, or PostgreSQL trigram indexes."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog import selectors
+from catalog.models import Author, Work, WorkAuthor
+from enrichment.models import EnrichmentRequest
+from tests.factories import make_author, make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+WORKS_URL = reverse("admin:catalog_work_changelist")
+QUEUE_URL = reverse("admin:enrichment_enrichmentrequest_changelist")
+
+
+def found(term: str) -> list[str]:
+    return sorted(
+        Work.objects.filter(selectors.work_search_q(term)).values_list("title", flat=True)
+    )
+
+
+@pytest.fixture
+def shelf():
+    gaiman = make_author("Neil Gaiman")
+    make_work("Synthetic Good Omens", authors=[gaiman, "Terry Pratchett"])
+    make_work("Synthetic Stardust", authors=[gaiman], series="Synthetic Faerie")
+    make_work("Synthetic Unrelated", subtitle="A Novel of Élan", authors=["Someone Else"])
+
+
+def test_each_word_is_a_substring_of_the_title_subtitle_series_or_an_authors_name(shelf):
+    assert found("omens") == ["Synthetic Good Omens"]
+    assert found("OMEN") == ["Synthetic Good Omens"]  # case-insensitive, inside a word
+    assert found("faerie") == ["Synthetic Stardust"]  # the series
+    assert found("novel") == ["Synthetic Unrelated"]  # the subtitle
+    assert found("gaiman") == ["Synthetic Good Omens", "Synthetic Stardust"]
+    # One word by the title, another by an author's name; a quoted phrase kept whole.
+    assert found("pratchett omens") == ["Synthetic Good Omens"]
+    assert found("gaiman dust") == ["Synthetic Stardust"]
+    assert found('"good omens"') == ["Synthetic Good Omens"]
+    assert found('"omens good"') == []
+    assert found("gaiman unrelated") == []
+    # Shorter than a trigram: compared row by row, with the same meaning.
+    assert found("t") == ["Synthetic Good Omens", "Synthetic Stardust", "Synthetic Unrelated"]
+    assert found("ov") == ["Synthetic Unrelated"]
+
+
+@pytest.mark.parametrize(
+    "term", ['"', "AND", "omens OR", "NEAR(a b)", "st*", "-good", "a:b", "^omens", "(", "'"]
+)
+def test_search_syntax_in_the_term_is_read_as_text_never_an_error(shelf, term):
+    found(term)  # no FTS5 syntax error, whatever the librarian typed
+    Work.objects.create(title=f"Synthetic {term} book")
+    assert f"Synthetic {term} book" in found(term)
+
+
+def test_the_index_follows_every_write(shelf):
+    work = Work.objects.get(title="Synthetic Stardust")
+    work.title = "Synthetic Neverwhere"
+    work.save()
+    assert found("stardust") == []
+    assert found("neverwhere") == ["Synthetic Neverwhere"]
+    # Bulk writes (the import's) go through the triggers too.
+    Work.objects.bulk_create([Work(title="Synthetic Coraline", series="Synthetic Bulk")])
+    assert found("coraline") == ["Synthetic Coraline"]
+    Work.objects.filter(title="Synthetic Coraline").update(series="Synthetic Renamed")
+    assert found("renamed") == ["Synthetic Coraline"] and found("bulk") == []
+    Work.objects.filter(title="Synthetic Coraline").delete()
+    assert found("coraline") == []
+    author = Author.objects.get(name="Neil Gaiman")
+    author.name = "N. Gaiman-Renamed"
+    author.save()
+    assert found("renamed") == ["Synthetic Good Omens", "Synthetic Neverwhere"]
+    assert found("neil") == []
+
+
+def test_the_works_list_searches_by_the_index_and_keeps_isbn_search(admin_client, shelf):
+    make_edition(Work.objects.get(title="Synthetic Good Omens"), isbn13="9780306406157")
+    listed = admin_client.get(WORKS_URL, {"q": "gaiman dust"}).context["cl"].result_list
+    assert [w.title for w in listed] == ["Synthetic Stardust"]
+    listed = admin_client.get(WORKS_URL, {"q": "0-306-40615-2"}).context["cl"].result_list
+    assert [w.title for w in listed] == ["Synthetic Good Omens"]
+    # The search joins no credits: a work with two matching authors is listed once.
+    listed = admin_client.get(WORKS_URL, {"q": "t"}).context["cl"].result_list
+    assert sorted(w.title for w in listed) == [
+        "Synthetic Good Omens",
+        "Synthetic Stardust",
+        "Synthetic Unrelated",
+    ]
+
+
+def test_the_queue_searches_works_and_authors_by_the_index(admin_client, shelf):
+    for work in Work.objects.all():
+        EnrichmentRequest.objects.create(work=work, trigger="command")
+    EnrichmentRequest.objects.create(
+        author=Author.objects.get(name="Neil Gaiman"), trigger="command"
+    )
+    listed = admin_client.get(QUEUE_URL, {"q": "gaiman"}).context["cl"].result_list
+    assert sorted(str(r.work or r.author) for r in listed) == [
+        "Neil Gaiman",
+        "Synthetic Good Omens",
+        "Synthetic Stardust",
+    ]
+    listed = admin_client.get(QUEUE_URL, {"q": "dust gaiman"}).context["cl"].result_list
+    assert [str(r.work) for r in listed] == ["Synthetic Stardust"]
+
+
+def test_the_search_is_answered_by_the_index():
+    make_work("Synthetic Good Omens", authors=["Neil Gaiman"])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # Tiny tables: PostgreSQL would read the whole author list index (its names)
+            # rather than the trigram one; dropped in this test's transaction only.
+            cursor.execute("DROP INDEX catalog_author_list_order_idx")
+    query = Work.objects.filter(selectors.work_search_q("omens gaiman")).values("pk")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Tiny tables: whole-table scans (of the table or its primary key) cost less.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        sql, params = query.query.sql_with_params()
+        explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
+        cursor.execute(f"{explain} {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    if connection.vendor == "sqlite":
+        assert "catalog_work_search VIRTUAL TABLE INDEX" in plan
+        assert "catalog_author_search VIRTUAL TABLE INDEX" in plan
+    else:
+        assert "catalog_work_search_trgm_idx" in plan
+        assert "catalog_author_name_trgm_idx" in plan
+
+
+def test_the_index_and_its_triggers_survive_every_migration():
+    """A later migration that rebuilds catalog_work or catalog_author on SQLite drops their
+    triggers: it must create them again (catalog migration 0015)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            triggers = {row[0] for row in cursor.fetchall()}
+            assert {
+                f"{table}_{event}"
+                for table in ("catalog_work_search", "catalog_author_search")
+                for event in ("insert", "update", "delete")
+            } <= triggers
+        else:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename LIKE 'catalog_%'")
+            indexes = {row[0] for row in cursor.fetchall()}
+            assert {"catalog_work_search_trgm_idx", "catalog_author_name_trgm_idx"} <= indexes
+
+
+def test_a_search_costs_one_query_per_word_to_know_the_authors_and_one_for_the_rows(shelf):
+    with CaptureQueriesContext(connection) as captured:
+        list(Work.objects.filter(selectors.work_search_q("synthetic omens")))
+    assert len(captured) == 3
+    assert WorkAuthor.objects.count() == 4  # the shelf, unchanged by searching
+
+
+def test_the_language_filter_finds_each_language_once_from_the_index(admin_client):
+    for language in ("fr", "en", "", "fr", "de", "en"):
+        make_edition(make_work(f"Synthetic {language or 'none'}"), language=language)
+    assert selectors.edition_languages() == ["de", "en", "fr"]
+    page = admin_client.get(WORKS_URL).content.decode()
+    assert "editions__language=de" in page and "editions__language=fr" in page
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "EXPLAIN QUERY PLAN SELECT MIN(language) FROM catalog_edition WHERE language > %s",
+                ["en"],
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                "EXPLAIN SELECT MIN(language) FROM catalog_edition WHERE language > %s", ["en"]
+            )
+            plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "catalog_edition_language_idx" in plan
+
+
+def test_the_works_list_counts_exactly_unless_postgresql_estimates_a_big_table(
+    admin_client, monkeypatch
+):
+    from catalog.admin import paging
+
+    for i in range(3):
+        make_work(f"Synthetic {i}")
+    response = admin_client.get(WORKS_URL)
+    assert response.context["cl"].result_count == 3
+    assert "(an estimate)" not in response.content.decode()
+    assert "About" not in response.content.decode()
+    if connection.vendor != "postgresql":
+        return
+    monkeypatch.setattr(paging, "ESTIMATE_FROM", 0)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalog_work")
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'catalog_work'")
+        (estimate,) = cursor.fetchone()
+    page = admin_client.get(WORKS_URL).content.decode()
+    assert f"About {estimate:,} works (an estimate)" in page
+    assert f"Select every work listed (about {estimate:,})" in page
+    # A filtered list is counted, never estimated.
+    filtered = admin_client.get(WORKS_URL, {"q": "Synthetic 1"})
+    assert filtered.context["cl"].result_count == 1
+    assert "(an estimate)" not in filtered.content.decode()
+
+
+def test_the_author_lists_page_is_read_in_order_from_an_index(admin_client):
+    for name in ("Neil Gaiman", "Terry Pratchett", "Ursula K. Le Guin"):
+        make_author(name)
+    response = admin_client.get(reverse("admin:catalog_author_changelist"))
+    assert len(response.context["cl"].result_list) == 3
+    query = response.context["cl"].queryset.values("pk")[:50]
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "catalog_author_list_order_idx" in plan

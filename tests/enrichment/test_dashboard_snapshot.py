@@ -1,0 +1,139 @@
+"""The dashboard at a million works (issue 18, goal 6): its figures that pass over every row are
+counted by a schedule into a DashboardSnapshot, the page reads them in one query and says how
+old they are, and a reviewer can have them counted now (POST, CSRF, permission)."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_q.models import Schedule
+
+from enrichment import dashboard
+from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
+from enrichment.models import DashboardSnapshot, EnrichmentRequest
+from tests.enrichment.test_review_admin import librarian, viewer
+from tests.enrichment.test_review_labels import visible_text
+from tests.factories import make_work
+
+pytestmark = pytest.mark.django_db
+DASHBOARD_URL = reverse("admin:enrichment_dashboard")
+REFRESH_URL = reverse("admin:enrichment_dashboard_refresh")
+
+
+def age_snapshot(seconds: int) -> None:
+    DashboardSnapshot.objects.update(
+        computed_at=timezone.now() - datetime.timedelta(seconds=seconds)
+    )
+
+
+def test_the_refresh_counts_what_changed_and_the_page_shows_the_new_figures(client):
+    make_work("First book")
+    dashboard_snapshot_refresh()
+    client.force_login(librarian())
+    assert client.get(DASHBOARD_URL).context["works"]["total"] == 1
+
+    for title in ("Second book", "Third book"):
+        work = make_work(title)
+        EnrichmentRequest.objects.create(work=work, trigger="command", status="needs_review")
+    # Until counted again, the page shows the kept figures, and says when they were counted.
+    assert client.get(DASHBOARD_URL).context["works"]["total"] == 1
+
+    dashboard_snapshot_refresh()
+    figures = client.get(DASHBOARD_URL).context["figures"]
+    assert figures.works["total"] == 3
+    assert {bar.colour: bar.count for bar in figures.queue}["needs_review"] == 2
+
+
+def test_the_page_says_how_old_its_figures_are():
+    make_work()
+    dashboard_snapshot_refresh()
+    age_snapshot(42)
+    client = Client()
+    client.force_login(librarian())
+    text = visible_text(client, DASHBOARD_URL)
+    as_of = timezone.localtime(DashboardSnapshot.objects.get().computed_at).strftime("%H:%M")
+    assert f"Figures as of {as_of} UTC (42 s ago)." in text
+    assert "The worker counts them every minute" in text
+
+    age_snapshot(600)  # no worker has counted them for ten minutes: said so
+    text = visible_text(client, DASHBOARD_URL)
+    as_of_600 = timezone.localtime(DashboardSnapshot.objects.get().computed_at).strftime("%H:%M")
+    assert f"Figures as of {as_of_600} UTC (10 minutes ago)." in text
+    assert "No worker has counted them since: is the cluster running?" in text
+
+
+def test_the_first_visit_counts_the_figures_when_none_were_kept(client):
+    make_work()
+    assert not DashboardSnapshot.objects.exists()
+    client.force_login(librarian())
+    assert client.get(DASHBOARD_URL).context["works"]["total"] == 1
+    assert DashboardSnapshot.objects.count() == 1
+
+
+def test_a_reviewer_has_the_figures_counted_now(client):
+    dashboard_snapshot_refresh()
+    age_snapshot(30)
+    make_work("Added since")
+    client.force_login(librarian())
+    response = client.post(REFRESH_URL, follow=True)
+    assert response.redirect_chain[-1][0] == DASHBOARD_URL
+    assert response.context["works"]["total"] == 1
+    assert "The figures were counted again just now." in response.content.decode()
+    # A second press moments later reads the same count rather than counting again.
+    make_work("Added after the press")
+    response = client.post(REFRESH_URL, follow=True)
+    assert response.context["works"]["total"] == 1
+    assert "counted moments ago" in response.content.decode()
+
+
+def test_refreshing_needs_the_review_permission_and_a_post(client):
+    dashboard_snapshot_refresh()
+    age_snapshot(30)
+    make_work("Added since")
+    client.force_login(viewer())
+    assert 'id="refresh-figures"' not in client.get(DASHBOARD_URL).content.decode()
+    assert client.post(REFRESH_URL).status_code == 403
+    client.force_login(librarian("libby2"))
+    assert 'id="refresh-figures"' in client.get(DASHBOARD_URL).content.decode()
+    assert client.get(REFRESH_URL).status_code == 405
+    assert DashboardSnapshot.objects.get().figures["works"]["total"] == 0
+
+
+def test_refreshing_is_csrf_protected():
+    user = User.objects.create_user("csrf", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    assert client.post(REFRESH_URL).status_code == 403
+
+
+def test_the_page_reads_the_kept_figures_in_one_query(django_assert_num_queries):
+    dashboard_snapshot_refresh()
+    for title in ("A", "B", "C"):
+        make_work(title)
+    # One query for the snapshot, then the small tables read live: backfill months, provider
+    # states (and whether a dump is loaded), running imports, running bulk operations.
+    with django_assert_num_queries(6):
+        figures = dashboard_figures()
+    assert figures.works["total"] == 0  # as counted, not as now
+
+
+def test_the_schedule_counts_the_figures_every_minute():
+    schedule = Schedule.objects.get(func="enrichment.dashboard.dashboard_snapshot_refresh")
+    assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == ("I", 1, -1)
+    assert schedule.minutes * 60 == dashboard.REFRESH_EVERY_SECONDS
+    make_work()
+    import_string(schedule.func)()  # what the cluster calls
+    assert DashboardSnapshot.objects.get().figures["works"]["total"] == 1
+
+
+def test_figures_kept_in_an_older_shape_are_counted_again(client):
+    make_work()
+    dashboard_snapshot_refresh()
+    DashboardSnapshot.objects.update(figures={"works": {"total": 7}})  # a release ago
+    client.force_login(librarian())
+    assert client.get(DASHBOARD_URL).context["works"]["total"] == 1

@@ -1,0 +1,125 @@
+"""The queue at a million requests (issue 18, goal 6): its count stops at a cap and the page
+says "more than", never a false total; its order is read from an index and stopped at a page."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from catalog.models import Work
+from enrichment import presenters
+from enrichment.admin import requests as queue_admin
+from enrichment.models import EnrichmentRequest
+from enrichment.selectors import current_requests
+from tests.enrichment.test_review_admin import librarian
+from tests.enrichment.test_review_labels import visible_text
+
+pytestmark = pytest.mark.django_db
+QUEUE_URL = reverse("admin:enrichment_enrichmentrequest_changelist")
+
+
+def requests_for(count: int, **fields) -> list[EnrichmentRequest]:
+    works = Work.objects.bulk_create([Work(title=f"Synthetic book {i}") for i in range(count)])
+    return EnrichmentRequest.objects.bulk_create(
+        [EnrichmentRequest(work=w, trigger="command", **fields) for w in works]
+    )
+
+
+@pytest.fixture
+def small_cap(monkeypatch):
+    monkeypatch.setattr(queue_admin, "COUNT_CAP", 3)
+
+
+def test_past_the_cap_the_queue_says_more_than_never_a_false_total(client, small_cap):
+    requests_for(5, status="needs_review", confidence="low")
+    client.force_login(librarian())
+    text = visible_text(client, QUEUE_URL)
+    assert "More than 3 current requests (the newest of each work or author)" in text
+    assert "the first 3 are paged; filters and the search reach the others" in text
+    assert "5 current requests" not in text
+    # The actions bar's "select all" names no false total either.
+    page = client.get(QUEUE_URL).content.decode()
+    assert "Select every request listed (more than 3)" in page
+    assert "Select all 3" not in page and "All 3 selected" not in page
+    history = visible_text(client, f"{QUEUE_URL}?show=all")
+    assert "More than 3 requests, all history" in history
+
+
+def test_within_the_cap_the_count_is_exact(client, small_cap):
+    requests_for(3, status="needs_review", confidence="low")
+    client.force_login(librarian())
+    text = visible_text(client, QUEUE_URL)
+    assert "3 current requests (the newest of each work or author)" in text
+    assert "More than" not in text
+
+
+def test_selecting_every_request_past_the_cap_acts_on_all_of_them(client, small_cap):
+    made = requests_for(5, status="needs_review", confidence="low")
+    client.force_login(librarian())
+    response = client.post(
+        QUEUE_URL,
+        {"action": "dismiss_selected", "select_across": "1", "index": "0",
+         "_selected_action": [made[0].pk]},
+    )  # fmt: skip
+    assert response.status_code == 200
+    # The confirmation page counts them exactly: all 5, not the capped 3.
+    assert "all 5 requests" in response.content.decode()
+
+
+def test_the_queue_lists_needs_review_first_then_priority_then_age(client):
+    done = requests_for(1, status="completed", priority=50)[0]
+    low, high = requests_for(2, status="needs_review", confidence="low")
+    EnrichmentRequest.objects.filter(pk=high.pk).update(priority=30)
+    client.force_login(librarian())
+    listed = client.get(QUEUE_URL).context["cl"].result_list
+    assert [r.pk for r in listed] == [high.pk, low.pk, done.pk]
+    listed = client.get(QUEUE_URL, {"status__exact": "needs_review"}).context["cl"].result_list
+    assert [r.pk for r in listed] == [high.pk, low.pk]
+
+
+def plan_of(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the choice
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
+def test_the_queues_first_page_is_read_in_order_from_an_index():
+    requests_for(3, status="needs_review", confidence="low")  # no planner statistics either
+    order = [queue_admin.NEEDS_REVIEW_FIRST.asc(), "-priority", "created_at", "pk"]
+    page = current_requests().order_by(*order).values_list("pk", flat=True)[:50]
+    plan = plan_of(page)
+    assert "enrichreq_queue_order_idx" in plan
+    assert "TEMP B-TREE" not in plan  # SQLite: no sort of every row
+    waiting = EnrichmentRequest.objects.filter(status="needs_review", confidence="low")
+    ordered = current_requests(queryset=waiting).order_by("-priority", "created_at", "pk")
+    plan = plan_of(ordered.values_list("pk", flat=True)[:50])
+    assert "enrichreq_confidence_order_idx" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_the_next_request_to_review_is_read_in_order_from_an_index():
+    """The review page's "next" (presenters.next_for_review) keeps its order, and its query
+    reads the (status, priority, age) index in order. On 1,000,000 requests SQLite's planner,
+    given its statistics, gathered and sorted every request waiting for review when the bare
+    column was compared (2.1 s, against 6.5 ms now: bench/admin.py); these tiny tables do not
+    reproduce that choice, so this checks the plan kept, not the one avoided."""
+    first, second, third = requests_for(3, status="needs_review", confidence="low")
+    EnrichmentRequest.objects.filter(pk=third.pk).update(priority=30)
+    assert presenters.next_for_review(third) == first.pk
+    assert presenters.next_for_review(first) == second.pk
+    assert presenters.next_for_review(second) == third.pk  # wraps around
+    if connection.vendor != "sqlite":
+        return
+    with CaptureQueriesContext(connection) as captured:
+        presenters.next_for_review(first)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {captured.captured_queries[0]['sql']}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "enrichreq_status_order_idx" in plan
+    assert "TEMP B-TREE" not in plan and "MULTI-INDEX OR" not in plan
