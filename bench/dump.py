@@ -93,8 +93,16 @@ def template(line: str, kind: str) -> list[str]:
     return _FIELD.split(text)
 
 
-def build_files(directory: Path, size_mb: int, seed: int = 8) -> dict[str, Path]:
-    """editions.txt.gz of at least `size_mb` MB, and works / authors in the real proportions."""
+def build_files(
+    directory: Path,
+    size_mb: int,
+    seed: int = 8,
+    *,
+    editions_wanted: int | None = None,
+    kinds: tuple[str, ...] = tuple(REAL),
+) -> dict[str, Path]:
+    """editions.txt.gz of at least `size_mb` MB (or of at least `editions_wanted` lines), and
+    works / authors in the real proportions (those of `kinds`)."""
     from isal import igzip
 
     from catalog import isbn
@@ -112,7 +120,11 @@ def build_files(directory: Path, size_mb: int, seed: int = 8) -> dict[str, Path]
     target = size_mb * 1_000_000
     editions = 0
     with igzip.open(paths["edition"], "wb", compresslevel=1) as out:
-        while os.path.getsize(paths["edition"]) < target:
+        while (
+            editions < editions_wanted
+            if editions_wanted is not None
+            else os.path.getsize(paths["edition"]) < target
+        ):
             lines = []
             for i in range(editions, editions + 20_000):
                 first12 = f"978{BASE_ID + i:09d}"
@@ -134,6 +146,9 @@ def build_files(directory: Path, size_mb: int, seed: int = 8) -> dict[str, Path]
         "author": int(editions * AUTHORS_PER_EDITION) + 1,
     }
     for kind, count in counts.items():
+        if kind not in kinds:
+            paths.pop(kind)
+            continue
         letter = "W" if kind == "work" else "A"
         prefix = "/works/OL" if kind == "work" else "/authors/OL"
         with igzip.open(paths[kind], "wb", compresslevel=1) as out:
@@ -302,6 +317,14 @@ def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> 
             f" {result.parse_seconds:.0f} s of reading ({per_gb:.1f} s per GB;"
             " PostgreSQL's own not counted)"
         )
+        if summary.workers:
+            feeder = result.cpu_seconds - result.worker_cpu_seconds
+            print(
+                f"    where it goes: the feeding process (inflate, hand out blocks) {feeder:.1f}"
+                f" CPU-s, waited {result.feeder_wait_seconds:.1f} s for a worker to take a block;"
+                f" {summary.workers} workers (parse + COPY) {result.worker_cpu_seconds:.1f} CPU-s,"
+                f" waited {result.worker_idle_seconds:.1f} s (summed) for blocks"
+            )
         assert result.status == "loaded", result.reason
     print(rate("full load, all files, end to end", total_bytes, total_lines, summary.seconds))
     print(f"parsing processes: {summary.workers}")

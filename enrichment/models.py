@@ -119,6 +119,7 @@ class EnrichmentRequest(models.Model):
         SCHEDULE = "schedule", _("Schedule")
         BACKFILL = "backfill", _("Catalog backfill")
         API = "api", _("JSON API")
+        DUMP_CAMPAIGN = "dump_campaign", _("Dump cover campaign")
 
     class Confidence(models.TextChoices):
         HIGH = "high", _("High")

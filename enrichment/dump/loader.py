@@ -46,6 +46,11 @@ class KindResult:
     parse_seconds: float = 0.0  # reading, parsing and COPY
     index_seconds: float = 0.0  # index build and swap
     cpu_seconds: float = 0.0  # this process's and the parsing processes' (not PostgreSQL's)
+    worker_cpu_seconds: float = 0.0  # the parsing processes' share of cpu_seconds
+    # Seconds this process waited for a parsing process to take a block: the workers (and
+    # PostgreSQL behind them) are the bottleneck when this is most of the reading time.
+    feeder_wait_seconds: float = 0.0
+    worker_idle_seconds: float = 0.0  # the parsing processes waiting for blocks, summed
 
 
 @dataclass(slots=True)
@@ -132,7 +137,12 @@ def load_kind(
     cpu_started = time.process_time()
     try:
         if workers:
-            result.cpu_seconds = _read_in_workers(report, workers=workers, progress=report_progress)
+            (
+                result.worker_cpu_seconds,
+                result.feeder_wait_seconds,
+                result.worker_idle_seconds,
+            ) = _read_in_workers(report, workers=workers, progress=report_progress)
+            result.cpu_seconds = result.worker_cpu_seconds
         else:
             _read_here(report, progress=report_progress)
         result.cpu_seconds += time.process_time() - cpu_started
@@ -248,9 +258,15 @@ def _worker(kind: str, params: dict, tasks, results) -> None:
     """Parse blocks and COPY their rows; send back each block's counts (not its rows)."""
     gc.disable()  # millions of short-lived rows, no cycles: the collector would only cost time
     writer = None
+    idle = 0.0  # waiting for a block: this process (the feeding one) is the bottleneck then
     try:
         writer = tables.PostgresCopyWriter(params, kind)
-        while (task := tasks.get()) is not None:
+        while True:
+            started = time.monotonic()
+            task = tasks.get()
+            idle += time.monotonic() - started
+            if task is None:
+                break
             data, unterminated = task
             block = reader.parse_block(kind, data, unterminated=unterminated)
             writer.write(block.rows)
@@ -259,7 +275,7 @@ def _worker(kind: str, params: dict, tasks, results) -> None:
             block.rows = {}
             results.put(("block", (block, row_counts)))
         writer.finish()
-        results.put(("done", time.process_time()))
+        results.put(("done", (time.process_time(), idle)))
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -278,8 +294,10 @@ def _process_context():
 
 def _read_in_workers(
     report: reader.FileReport, *, workers: int, progress: reader.Progress
-) -> float:
-    """Hand the file's blocks to `workers` processes; returns the CPU seconds they used."""
+) -> tuple[float, float, float]:
+    """Hand the file's blocks to `workers` processes; returns the CPU seconds they used, the
+    seconds this process waited for one of them to take a block, and the seconds they waited
+    for blocks (summed over the workers)."""
     context = _process_context()
     tasks = context.Queue(maxsize=workers * 2)
     results = context.Queue()
@@ -293,9 +311,11 @@ def _read_in_workers(
     finished = 0
     lines_seen = 0
     worker_cpu = 0.0
+    waited = 0.0
+    idle = 0.0
 
     def collect(block_until_done: bool) -> None:
-        nonlocal finished, worker_cpu
+        nonlocal finished, worker_cpu, idle
         while True:
             try:
                 message, value = results.get(timeout=WORKER_TIMEOUT if block_until_done else 0)
@@ -307,22 +327,33 @@ def _read_in_workers(
                 raise RuntimeError(f"a dump worker failed:\n{value}")
             if message == "done":
                 finished += 1
-                worker_cpu += value
+                worker_cpu += value[0]
+                idle += value[1]
                 if block_until_done and finished == workers:
                     return
                 continue
             _count_counts(report, *value)
 
     def hand_out(task) -> None:
+        nonlocal waited
         while True:
+            try:
+                tasks.put_nowait(task)
+                return
+            except queue.Full:
+                pass
+            started = time.monotonic()
             try:
                 tasks.put(task, timeout=1)
                 return
             except queue.Full:
+                pass
+            finally:
+                waited += time.monotonic() - started
+            collect(block_until_done=False)
+            if not all(process.is_alive() for process in processes):
                 collect(block_until_done=False)
-                if not all(process.is_alive() for process in processes):
-                    collect(block_until_done=False)
-                    raise RuntimeError("a dump worker died") from None
+                raise RuntimeError("a dump worker died") from None
 
     def count_lines(bytes_read: int, file_position: int, _lines: int) -> None:
         progress(bytes_read, file_position, lines_seen)
@@ -344,7 +375,7 @@ def _read_in_workers(
             process.join(timeout=30)
         tasks.close()
         results.close()
-    return worker_cpu
+    return worker_cpu, waited, idle
 
 
 def _count_counts(

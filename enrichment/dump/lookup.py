@@ -293,15 +293,82 @@ def _sibling_covers(work_ids: set[int]) -> dict[int, tuple[int, list[int]]]:
 
 
 def _choose_cover(match: EditionMatch, siblings: dict[int, tuple[int, list[int]]]) -> None:
-    edition, work = match.edition, match.work
-    if edition.cover_ids:
-        match.cover_ids, match.cover_from = edition.cover_ids, COVER_FROM_EDITION
-    elif work and work.cover_ids:
-        match.cover_ids, match.cover_from = work.cover_ids, COVER_FROM_WORK
-    elif edition.work_id in siblings:
-        sibling_id, cover_ids = siblings[edition.work_id]
-        match.cover_ids, match.cover_from = cover_ids, COVER_FROM_SIBLING
-        match.cover_edition_id = sibling_id
+    work = match.work
+    match.cover_ids, match.cover_from, match.cover_edition_id = cover_step(
+        match.edition.cover_ids, work.cover_ids if work else [], match.edition.work_id, siblings
+    )
+
+
+def cover_step(
+    edition_covers: list[int],
+    work_covers: list[int],
+    work_id: int | None,
+    siblings: dict[int, tuple[int, list[int]]],
+) -> tuple[list[int], str, int | None]:
+    """The cover chain, the one rule: (cover ids, the step that gave them, the sibling edition
+    that lent them): the edition's own, else its work's, else a sibling's; ([], "", None)."""
+    if edition_covers:
+        return edition_covers, COVER_FROM_EDITION, None
+    if work_covers:
+        return work_covers, COVER_FROM_WORK, None
+    if work_id is not None and work_id in siblings:
+        sibling_id, cover_ids = siblings[work_id]
+        return cover_ids, COVER_FROM_SIBLING, sibling_id
+    return [], "", None
+
+
+@dataclass(frozen=True, slots=True)
+class CoverFound:
+    """What the cover chain found for one asked ISBN (the campaign's lean answer)."""
+
+    edition_id: int
+    work_id: int | None
+    cover_ids: list[int]
+    cover_from: str  # COVER_FROM_*, or "" when no step has a cover
+    cover_edition_id: int | None = None  # the sibling that lent its cover
+
+
+def covers_by_isbn(
+    isbn13s: Sequence[str], *, present: set[str] | None = None
+) -> dict[str, CoverFound]:
+    """Valid ISBN-13s -> the cover chain's answer for the first edition (lowest number) holding
+    each that has a cover, else for its first edition. Two queries a batch, reading only the
+    ids and cover columns (no titles, descriptions or authors): what a cover campaign needs.
+    An ISBN the dump lacks is absent."""
+    present = dump_tables_present() if present is None else present
+    if not {"isbn", "edition"} <= present:
+        return {}
+    isbn13_by_key = {key: isbn13 for isbn13 in isbn13s for key in isbn_keys_for_lookup(isbn13)}
+    work_covers = "w.cover_ids" if "work" in present else "NULL"
+    join = (
+        f" LEFT JOIN {tables.live_name('work')} w ON w.work_id = e.work_id"
+        if "work" in present
+        else ""
+    )
+    sql = (
+        f"SELECT i.isbn, e.edition_id, e.work_id, e.cover_ids, {work_covers}"
+        f" FROM {tables.live_name('isbn')} i"
+        f" JOIN {tables.live_name('edition')} e ON e.edition_id = i.edition_id{join}"
+        " WHERE i.isbn {IN}"
+    )
+    rows = sorted(_rows_where_in(sql, isbn13_by_key), key=lambda row: row[1])
+    needs_sibling = {
+        work_id
+        for _key, _edition, work_id, edition_covers, work_cover_ids in rows
+        if work_id is not None and not edition_covers and not work_cover_ids
+    }
+    siblings = _sibling_covers(needs_sibling) if needs_sibling else {}
+    found: dict[str, CoverFound] = {}
+    for key, edition_id, work_id, edition_covers, work_cover_ids in rows:
+        isbn13 = isbn13_by_key[key]
+        if isbn13 in found and found[isbn13].cover_from:
+            continue  # an earlier edition of this ISBN already has a cover
+        cover_ids, cover_from, sibling_id = cover_step(
+            number_list(edition_covers), number_list(work_cover_ids), work_id, siblings
+        )
+        if isbn13 not in found or cover_from:
+            found[isbn13] = CoverFound(edition_id, work_id, cover_ids, cover_from, sibling_id)
+    return found
 
 
 # --- the backfill: works first published in a month -----------------------------------------

@@ -224,6 +224,8 @@ def isbns_of_keys(keys: list[int]) -> tuple[list[str], list[str]]:
             if text.startswith("978"):
                 isbn10 = text[3:12] + isbn10_check_digit(text[3:12])
         else:
+            if text in isbn10s:  # the ISBN-13 form came first (the usual order): added
+                continue
             if isbn10_check_digit(text[:9]) != text[9]:
                 continue
             isbn10 = text

@@ -16,6 +16,7 @@ client's parser (the dump's lines are the API's records).
 
 import functools
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -71,11 +72,12 @@ class OpenLibraryDumpProvider(Provider):
             for isbn13 in wanted:
                 results[isbn13] = self._result(isbn13, LookupStatus.NOT_CONFIGURED)
             return results
+        urls = record_urls()  # once a call, not twice a candidate
         for chunk in chunks(list(wanted), self.batch_size):
             matches = lookup.editions_by_isbn(chunk, present=present)
             for isbn13 in chunk:
                 candidates = [
-                    fields.cap_candidate_text(candidate_from_match(match))
+                    fields.cap_candidate_text(candidate_from_match(match, urls=urls))
                     for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
                 ]
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
@@ -165,6 +167,22 @@ def author_record(author: lookup.DumpAuthor) -> dict:
 # formats in turn: remember the answers, a batch of 1,000 repeats most of them.
 iso_date = functools.lru_cache(maxsize=50_000)(fields.iso_date)
 year_of = functools.lru_cache(maxsize=50_000)(fields.year_of)
+# A few hundred languages and formats, each spelled a few ways: remembered too.
+language_code = functools.lru_cache(maxsize=10_000)(fields.language_code)
+edition_format = functools.lru_cache(maxsize=10_000)(fields.edition_format)
+
+
+class RecordUrls(NamedTuple):
+    """Open Library's site and covers URLs, as configured (read once per batch)."""
+
+    base_url: str
+    covers_url: str
+
+
+def record_urls() -> RecordUrls:
+    return RecordUrls(
+        OpenLibraryProvider.configured_url(), OpenLibraryProvider.configured_url("covers_url")
+    )
 
 
 def canonical_isbn13(raw: str) -> str | None:
@@ -174,9 +192,10 @@ def canonical_isbn13(raw: str) -> str | None:
     return isbn.to_isbn13(raw)
 
 
-def cover_refs(cover_ids: list[int]) -> list[CoverRef]:
+def cover_refs(cover_ids: list[int], *, covers_url: str | None = None) -> list[CoverRef]:
     """Large then medium cover by id, as the online client offers them."""
-    covers_url = OpenLibraryProvider.configured_url("covers_url")
+    if covers_url is None:
+        covers_url = OpenLibraryProvider.configured_url("covers_url")
     return [
         CoverRef(
             provider=OpenLibraryDumpProvider.name,
@@ -191,24 +210,38 @@ def cover_refs(cover_ids: list[int]) -> list[CoverRef]:
 
 def cover_note(match: lookup.EditionMatch) -> str:
     """The step of the cover chain that gave the cover, for reviewers."""
-    work_key = f"OL{match.edition.work_id}W"
-    if match.cover_from == lookup.COVER_FROM_EDITION:
+    return chain_note(
+        work_id=match.edition.work_id,
+        cover_from=match.cover_from,
+        cover_edition_id=match.cover_edition_id,
+    )
+
+
+def chain_note(
+    *, work_id: int | str | None, cover_from: str, cover_edition_id: int | str | None
+) -> str:
+    """The words for a step of the cover chain (the provider's and the campaign's; the
+    campaign passes tokens for the numbers, which are only formatted)."""
+    work_key = f"OL{work_id}W"
+    if cover_from == lookup.COVER_FROM_EDITION:
         return "cover from the edition"
-    if match.cover_from == lookup.COVER_FROM_WORK:
+    if cover_from == lookup.COVER_FROM_WORK:
         return f"cover from the work {work_key}"
-    if match.cover_from == lookup.COVER_FROM_SIBLING:
-        return f"cover from sibling edition OL{match.cover_edition_id}M of work {work_key}"
+    if cover_from == lookup.COVER_FROM_SIBLING:
+        return f"cover from sibling edition OL{cover_edition_id}M of work {work_key}"
     return "no cover in the edition, its work or another edition of the work"
 
 
-def candidate_from_match(match: lookup.EditionMatch) -> Candidate:
+def candidate_from_match(
+    match: lookup.EditionMatch, *, urls: RecordUrls | None = None
+) -> Candidate:
+    urls = urls or record_urls()
     edition, work = match.edition, match.work
     edition_key = f"OL{edition.edition_id}M"
     ids = {"openlibrary_edition": edition_key}
     if edition.work_id is not None:
         ids["openlibrary_work"] = f"OL{edition.work_id}W"
     isbn13s, isbn10s = isbns_of_keys(edition.isbn_keys)
-    base_url = OpenLibraryProvider.configured_url()
     return Candidate(
         provider=OpenLibraryDumpProvider.name,
         provider_ids=ids,
@@ -224,14 +257,14 @@ def candidate_from_match(match: lookup.EditionMatch) -> Candidate:
         publisher=edition.publisher,
         publication_date=iso_date(edition.publish_date),
         page_count=edition.page_count,
-        format=fields.edition_format(edition.physical_format),
-        language=fields.language_code(edition.language),
+        format=edition_format(edition.physical_format),
+        language=language_code(edition.language),
         description=work.description if work else "",
         subjects=fields.unique(work.subjects) if work else [],
-        covers=cover_refs(match.cover_ids),
+        covers=cover_refs(match.cover_ids, covers_url=urls.covers_url),
         queried_isbn=match.isbn13,
         first_published_year=year_of(work.first_publish_date) if work else None,
-        source_url=f"{base_url}/books/{edition_key}",
+        source_url=f"{urls.base_url}/books/{edition_key}",
         notes=[cover_note(match)],
     )
 

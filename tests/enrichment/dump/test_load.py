@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from enrichment.dump import lookup, reader, tables
+from enrichment.dump import loader, lookup, reader, tables
 from tests.enrichment.dump.conftest import (
     REAL_AUTHORS,
     REAL_EDITIONS,
@@ -163,6 +163,22 @@ def test_worker_processes_load_what_one_process_loads(load_dump, dump_file):
     assert in_workers["workers"] == 2
     assert in_workers["files"][0]["rows"] == in_process["files"][0]["rows"]
     assert _all_rows("edition") == rows_here
+
+
+@pytest.mark.postgres
+@pytest.mark.slow  # worker processes
+def test_a_load_in_workers_says_where_its_time_went(drop_dump_tables, dump_file):
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    path = dump_file(real_lines(REAL_EDITIONS), compress=True)
+
+    [result] = loader.dump_load(files={"edition": path}, workers=2).results
+
+    # What bench/dump.py prints: the workers' CPU apart from the feeding process's, and who
+    # waited for whom.
+    assert 0 < result.worker_cpu_seconds <= result.cpu_seconds
+    assert result.worker_idle_seconds > 0  # the first block takes time to inflate
+    assert 0 <= result.feeder_wait_seconds < result.parse_seconds
 
 
 def test_sqlite_reads_in_this_process(load_dump):
