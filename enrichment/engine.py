@@ -58,8 +58,8 @@ from enrichment.proposals import (
     Scores,
     build_proposal,
 )
-from enrichment.providers.base import Provider
-from enrichment.providers.cascade import resolve_isbn
+from enrichment.providers.base import Provider, TitleQuery
+from enrichment.providers.cascade import resolve_isbns
 from enrichment.providers.exchange import REQUESTS_SENT
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.registry import enabled_providers
@@ -310,16 +310,18 @@ def _needs_title_search(book: _Book) -> bool:
 
 
 def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:
-    for book in books:
-        book.via_search = True
-        try:
-            resolution = resolve_isbn(
-                title=book.query.title, author=book.query.authors[0], providers=providers
-            )
-        except Exception as exc:  # this book is retried; the batch's other books go on
-            logger.exception("Title search failed for request %s", book.request.pk)
+    # One cascade for the batch: Open Library takes several searches a request.
+    queries = [TitleQuery(title=book.query.title, author=book.query.authors[0]) for book in books]
+    try:
+        resolutions = resolve_isbns(queries, providers=providers)
+    except Exception as exc:  # these books are retried
+        logger.exception("Title search failed for %s requests", len(books))
+        for book in books:
+            book.via_search = True
             book.faults.append(internal_fault(f"Internal error in the title search: {exc}"))
-            continue
+        return
+    for book, resolution in zip(books, resolutions, strict=True):
+        book.via_search = True
         for outcome in resolution.asked:
             if outcome.provider not in book.attempted:
                 book.attempted.append(outcome.provider)

@@ -94,6 +94,17 @@ class Recordings:
                 return body
         return self.openlibrary_no_docs
 
+    def openlibrary_grouped_search(self, queries: list[tuple[str, str]]) -> bytes:
+        """A grouped search (`q=(title:… AND author:…) OR …`): the docs of every recording
+        that answers one of its (title, author) searches, in one answer."""
+        docs = [
+            doc
+            for recording, body in self.openlibrary_searches
+            if any(_answers(recording, title, author) for title, author in queries)
+            for doc in json.loads(body).get("docs") or []
+        ]
+        return json.dumps({"start": 0, "numFound": len(docs), "docs": docs}).encode()
+
     # --- Google Books ------------------------------------------------------------------------
 
     def google_volumes(self, query: str, *, image_base_url: str) -> bytes:

@@ -2,6 +2,7 @@
 
     GET /api/books?bibkeys=ISBN:a,ISBN:b&jscmd=data&format=json   Books API, several bibkeys
     GET /search.json?title=…&author=…                               Open Library search
+    GET /search.json?q=(title:(…) AND author:(…)) OR (…)             several searches in one
     GET /books/OL…M.json, /works/OL…W.json, /authors/OL…A.json       Open Library records
     GET /b/id/{id}-{S|M|L}.jpg, /b/isbn/{isbn}-{S|M|L}.jpg            Open Library covers
     GET /books/v1/volumes?q=isbn:…  (or intitle:… inauthor:…)        Google Books
@@ -30,6 +31,7 @@ from catalog.isbn import to_isbn13
 from enrichment.covers.placeholders import OPENLIBRARY_MISSING_COVER_GIF
 from enrichment.demo.covers import demo_cover_jpeg
 from enrichment.demo.recordings import Recordings, load_recordings
+from enrichment.providers.openlibrary import read_search_clauses
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class DemoProvider:
         if path == "/api/books":
             bibkeys = ",".join(query.get("bibkeys", [])).split(",")
             return "books_api", _json(recordings.books_api_answer(bibkeys))
+        if path == "/search.json" and "q" in query:  # several searches in one (OpenLibraryProvider)
+            searches = [(q.title, q.author) for q in read_search_clauses(_first(query, "q"))]
+            return "search", (200, JSON, recordings.openlibrary_grouped_search(searches))
         if path == "/search.json":
             title, author = _first(query, "title"), _first(query, "author")
             return "search", (200, JSON, recordings.openlibrary_search(title=title, author=author))

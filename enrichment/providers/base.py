@@ -50,6 +50,24 @@ STOP_STATUSES = frozenset(
 )
 
 
+#: What a batched `fetch` answers for a key its one answer cannot decide (a grouped search whose
+#: answer was cut short, or whose record fits two of the group's books): that key gets no result
+#: and is not cached, so the caller asks it alone.
+ASK_ALONE: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class TitleQuery:
+    """One title + author search."""
+
+    title: str
+    author: str
+
+    @property
+    def key(self) -> str:
+        return search_key(title=self.title, author=self.author)
+
+
 def search_key(*, title: str, author: str) -> str:
     """The cache key of a title + author search: the same words mean the same request."""
     return cache.fit_key(
@@ -232,7 +250,8 @@ class Provider(ProviderExchange):
         """One LookupResult per key ("author:OL23919A", "wikidata-openlibrary:OL23919A"...), as
         `lookup_isbns` answers ISBNs: cached answers are reused and the rest asked `batch_size`
         keys a request. `fetch(keys)` sends one request and returns {key: payload} for the keys
-        answered (a key left out is "no match"); `parser(key)` reads one key's payload.
+        answered (a key left out is "no match"; ASK_ALONE: undecided, left out of the answer
+        and the cache); `parser(key)` reads one key's payload.
         """
         results: dict[str, LookupResult[RecordT]] = {}
         try:
@@ -301,6 +320,8 @@ class Provider(ProviderExchange):
             entries: list[tuple[LookupResult[Any], Any]] = []
             for key in chunk:
                 payload = outcome.get(key)
+                if payload is ASK_ALONE:
+                    continue
                 result = self._answer(key, payload, parser(key))
                 entries.append((result, payload))
                 results[key] = result
@@ -318,6 +339,11 @@ class Provider(ProviderExchange):
             fetch=lambda: self.fetch_search(title=title, author=author),
             parse=self.parse_search,
         )
+
+    def search_many(self, queries: Sequence[TitleQuery]) -> list[LookupResult]:
+        """`search` for each query, answers in the same order. A provider whose search takes
+        several queries a request (Open Library) overrides it."""
+        return [self.search(title=query.title, author=query.author) for query in queries]
 
     # --- plumbing for provider modules ------------------------------------------------------------
 

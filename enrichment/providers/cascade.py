@@ -6,19 +6,21 @@ title and an author to match; a provider that is unavailable (no key, quota spen
 is skipped, not failed, and the answer says so.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
 from catalog import text
-from enrichment.candidates import NO_TITLE_SEARCH, Candidate, LookupStatus
+from enrichment.candidates import NO_TITLE_SEARCH, Candidate, LookupResult, LookupStatus
 from enrichment.faults import ClassifiedFault
-from enrichment.providers.base import Provider
+from enrichment.providers.base import Provider, TitleQuery
 from enrichment.providers.registry import enabled_providers
 
 TITLE_MIN_SCORE = 90
 AUTHOR_MIN_SCORE = 85
+_NUMBER = re.compile(r"\d+")
 
 IsConfident = Callable[[Candidate, str, str], bool]
 
@@ -70,13 +72,18 @@ class IsbnResolution:
 
 
 def is_confident_match(candidate: Candidate, title: str, author: str) -> bool:
-    """Strict: normalized titles (series and subtitle dropped) >= 90 and an author >= 85."""
+    """Strict: normalized titles (series and subtitle dropped) >= 90 with the same numbers, and
+    an author >= 85."""
     wanted_title = text.normalize_title(title)
     wanted_author = text.normalize_person_name(author)
     if not wanted_title or not wanted_author or not candidate.title:
         return False
-    title_score = fuzz.token_sort_ratio(wanted_title, text.normalize_title(candidate.title))
-    if title_score < TITLE_MIN_SCORE:
+    their_title = text.normalize_title(candidate.title)
+    if fuzz.token_sort_ratio(wanted_title, their_title) < TITLE_MIN_SCORE:
+        return False
+    # "27 The Great Gatsby" is 97 % alike "7 The Great Gatsby", "Volume 12" "Volume 2": a number
+    # that differs is another book, however alike the rest.
+    if sorted(_NUMBER.findall(wanted_title)) != sorted(_NUMBER.findall(their_title)):
         return False
     return any(
         fuzz.token_sort_ratio(wanted_author, text.normalize_person_name(person.name))
@@ -94,34 +101,64 @@ def resolve_isbn(
     is_confident: IsConfident | None = None,
 ) -> IsbnResolution:
     """Ask each provider's title search in turn; stop at the first confident ISBN."""
+    [resolution] = resolve_isbns(
+        [TitleQuery(title=title, author=author)], providers=providers, is_confident=is_confident
+    )
+    return resolution
+
+
+def resolve_isbns(
+    queries: Sequence[TitleQuery],
+    *,
+    providers: Sequence[Provider] | None = None,
+    is_confident: IsConfident | None = None,
+) -> list[IsbnResolution]:
+    """`resolve_isbn` for many books, in order: each provider is asked in one `search_many`
+    for the books no earlier provider resolved (Open Library groups them in few requests)."""
     is_confident = is_confident or is_confident_match
     providers = enabled_providers() if providers is None else providers
-    resolution = IsbnResolution()
+    resolutions = [IsbnResolution() for _ in queries]
     for provider in providers:
+        pending = [i for i, resolution in enumerate(resolutions) if not resolution.resolved]
+        if not pending:
+            break
         if not provider.supports_search:
-            resolution.skipped.append(ProviderOutcome(provider.name, NO_TITLE_SEARCH))
+            for i in pending:
+                resolutions[i].skipped.append(ProviderOutcome(provider.name, NO_TITLE_SEARCH))
             continue
-        result = provider.search(title=title, author=author)
-        outcome = ProviderOutcome(
-            provider.name,
-            result.status,
-            result.error,
-            result.retry_after,
-            result.fault,
-            from_cache=result.from_cache,
-            asked=result.asked,
-        )
-        if result.was_skipped:
-            resolution.skipped.append(outcome)
-            continue
-        if result.status != LookupStatus.FOUND and result.status != LookupStatus.NOT_FOUND:
-            resolution.failed.append(outcome)
-            continue
-        resolution.asked.append(outcome)
-        for candidate in result.candidates:
-            if candidate.isbn13 and is_confident(candidate, title, author):
-                resolution.isbn13 = candidate.isbn13[0]
-                resolution.provider = provider.name
-                resolution.candidate = candidate
-                return resolution
-    return resolution
+        results = provider.search_many([queries[i] for i in pending])
+        for i, result in zip(pending, results, strict=True):
+            _take(resolutions[i], provider.name, result, queries[i], is_confident)
+    return resolutions
+
+
+def _take(
+    resolution: IsbnResolution,
+    provider: str,
+    result: LookupResult,
+    query: TitleQuery,
+    is_confident: IsConfident,
+) -> None:
+    """One provider's answer to one book's search, into its resolution."""
+    outcome = ProviderOutcome(
+        provider,
+        result.status,
+        result.error,
+        result.retry_after,
+        result.fault,
+        from_cache=result.from_cache,
+        asked=result.asked,
+    )
+    if result.was_skipped:
+        resolution.skipped.append(outcome)
+        return
+    if result.status != LookupStatus.FOUND and result.status != LookupStatus.NOT_FOUND:
+        resolution.failed.append(outcome)
+        return
+    resolution.asked.append(outcome)
+    for candidate in result.candidates:
+        if candidate.isbn13 and is_confident(candidate, query.title, query.author):
+            resolution.isbn13 = candidate.isbn13[0]
+            resolution.provider = provider
+            resolution.candidate = candidate
+            return

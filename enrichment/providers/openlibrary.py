@@ -6,15 +6,16 @@ read as AuthorCandidates by enrichment.providers.openlibrary_authors.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
-from enrichment.providers import fields, openlibrary_authors
-from enrichment.providers.base import Provider, SettingNames, record_url
+from enrichment.providers import cascade, fields, openlibrary_authors
+from enrichment.providers.base import ASK_ALONE, Provider, SettingNames, TitleQuery, record_url
 
 _COVER_ID_URL = re.compile(r"/b/id/(\d+)-[SML]\.jpg")
 _OLID = re.compile(r"OL\d+[AMW]")
@@ -23,6 +24,11 @@ SEARCH_FIELDS = (
     "language,cover_edition_key"
 )
 SEARCH_LIMIT = 10
+#: Characters Solr's query parser reads as syntax: escaped in a grouped search's terms.
+_SOLR_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+#: One clause of a grouped search as `search_clause` writes it, its terms' escapes kept.
+_SEARCH_CLAUSE = re.compile(r"\(title:\(((?:\\.|[^\\)])*)\) AND author:\(((?:\\.|[^\\)])*)\)\)")
+_ESCAPED = re.compile(r"\\(.)")
 #: Open Library pages of a record, by the `provider_ids` key that names it, most specific first.
 RECORD_PATHS = (
     ("openlibrary_edition", "books", _("edition")),
@@ -388,3 +394,108 @@ class OpenLibraryProvider(Provider):
                 )
             )
         return candidates
+
+    # --- search.json, several title + author searches in one request ---------------------------
+
+    def search_many(self, queries: Sequence[TitleQuery]) -> list[LookupResult]:
+        """Each query's search, up to OPENLIBRARY_SEARCH_GROUP_SIZE of them in one request
+        (`q=(title:(…) AND author:(…)) OR (…)`), each under its own cache key (the one `search`
+        reads, so a later single search of it is a cache hit). A record is given to the query
+        the cascade's matching says it is (never by its position in the answer); a query the
+        one answer cannot decide (see `group_answer`) is asked alone. A fault of a grouped
+        request is the fault of its queries, which are not asked again now."""
+        groupable = list(
+            dict.fromkeys(query.key for query in queries if search_clause(query) is not None)
+        )
+        by_key = {query.key: query for query in queries}
+        size = settings.OPENLIBRARY_SEARCH_GROUP_SIZE
+        grouped: dict[str, LookupResult] = {}
+        if size > 1 and len(groupable) > 1:
+            grouped = self.lookup_keys(
+                groupable,
+                fetch=lambda keys: self.fetch_search_group([by_key[key] for key in keys]),
+                parser=lambda key: self.parse_search,
+                batch_size=size,
+            )
+        return [
+            grouped[query.key]
+            if query.key in grouped
+            else self.search(title=query.title, author=query.author)
+            for query in queries
+        ]
+
+    def fetch_search_group(self, queries: list[TitleQuery]) -> dict[str, Any]:
+        """One search.json request for these queries -> {query key: its share of the answer}."""
+        clauses = [clause for query in queries if (clause := search_clause(query))]
+        limit = SEARCH_LIMIT * len(queries)
+        body = self.get_json(
+            f"{self.base_url}/search.json",
+            params={"q": " OR ".join(clauses), "fields": SEARCH_FIELDS, "limit": limit},
+        )
+        fields.expect(body, dict, "search answer")
+        docs = fields.expect(body.get("docs", []), list, "search docs")
+        found = body.get("numFound", body.get("num_found"))
+        complete = len(docs) < limit or (isinstance(found, int) and found <= len(docs))
+        return group_answer(
+            queries, [doc for doc in docs if isinstance(doc, dict)], self.parse_search, complete
+        )
+
+
+def search_terms(value: str) -> str:
+    """Words for a Solr field query: lowercased (AND / OR / NOT in a title are words, not
+    operators) with Solr's syntax characters escaped, as Open Library escapes `title=`."""
+    return _SOLR_SPECIAL.sub(r"\\\1", " ".join(value.casefold().split()))
+
+
+def search_clause(query: TitleQuery) -> str | None:
+    """`(title:(…) AND author:(…))`, what `title=…&author=…` asks; None when the query has no
+    title or no author to group by (it is asked alone, as `search` asks it)."""
+    title, author = search_terms(query.title), search_terms(query.author)
+    if not title or not author:
+        return None
+    return f"(title:({title}) AND author:({author}))"
+
+
+def read_search_clauses(q: str) -> list[TitleQuery]:
+    """The title + author searches of a grouped `q` as `search_clause` wrote them (lowercased):
+    how a server standing in for Open Library (the demo provider) reads one."""
+    return [
+        TitleQuery(title=_ESCAPED.sub(r"\1", title), author=_ESCAPED.sub(r"\1", author))
+        for title, author in _SEARCH_CLAUSE.findall(q)
+    ]
+
+
+def group_answer(
+    queries: list[TitleQuery],
+    docs: list[dict],
+    parse: Callable[[Any], list[Candidate]],
+    complete: bool,
+) -> dict[str, Any]:
+    """A grouped search's docs shared out among its queries, by the cascade's matching: each
+    query gets the docs that are confidently its book, in the answer's order (what its own
+    search would decide on). A doc that is confidently two different queries' book makes both
+    ASK_ALONE (which is theirs, only their own searches can say); so does a query with no doc
+    of its own when the answer was cut at its limit (its records may be past it). A query
+    with none in a complete answer is "no match", as its own search would be."""
+    keys = list(dict.fromkeys(query.key for query in queries))
+    shares: dict[str, list[dict]] = {key: [] for key in keys}
+    undecided: set[str] = set()
+    for doc in docs:
+        candidates = parse({"docs": [doc]})
+        if not candidates:
+            continue
+        owners = {
+            query.key
+            for query in queries
+            if cascade.is_confident_match(candidates[0], query.title, query.author)
+        }
+        if len(owners) > 1:
+            undecided |= owners
+        for key in owners:
+            shares[key].append(doc)
+    if not complete:
+        undecided |= {key for key, share in shares.items() if not share}
+    return {
+        key: ASK_ALONE if key in undecided else {"numFound": len(share), "docs": share}
+        for key, share in shares.items()
+    }

@@ -1,7 +1,8 @@
 """An in-memory stand-in for a provider client, for engine tests of the decision logic.
 
-It implements the provider interface the engine calls (`lookup_isbns`, `search`); it is not a
-recorded provider response. End-to-end tests use the real clients over recorded bodies.
+It implements the provider interface the engine calls (`lookup_isbns`, `search`,
+`search_many`); it is not a recorded provider response. End-to-end tests use the real clients
+over recorded bodies.
 """
 
 from enrichment.candidates import Candidate, LookupResult, LookupStatus
@@ -46,6 +47,10 @@ class FakeProvider:
             return LookupResult(self.name, title, self.status, error="boom")
         status = LookupStatus.FOUND if self.search_answers else LookupStatus.NOT_FOUND
         return LookupResult(self.name, title, status, candidates=list(self.search_answers))
+
+    def search_many(self, queries):
+        """Provider.search_many's default: `search` for each query, in order."""
+        return [self.search(title=query.title, author=query.author) for query in queries]
 
 
 def candidate(provider="openlibrary", **fields) -> Candidate:

@@ -123,3 +123,31 @@ def test_default_confidence_needs_title_and_author():
     assert not is_confident_match(candidate, "Dune", "")  # title only: never
     assert not is_confident_match(candidate, "Dune Messiah", "Frank Herbert")
     assert not is_confident_match(candidate, "Dune", "Brian Herbert")
+
+
+def test_a_title_whose_number_differs_is_another_book():
+    # bench/enrich.py --dump found it: a book no provider knows, "7 The Great Gatsby", resolved
+    # to the dump's "27 The Great Gatsby" by the same author (97 % alike), proposed for review.
+    def record(title):
+        return Candidate(
+            provider="test",
+            isbn13=["9780743273565"],
+            title=title,
+            authors=[Contributor("F. Scott Fitzgerald")],
+        )
+
+    assert not is_confident_match(
+        record("27 The Great Gatsby"), "7 The Great Gatsby", "F. Scott Fitzgerald"
+    )
+    assert not is_confident_match(
+        record("The Republic, Volume 12"), "The Republic, Volume 2", "F. Scott Fitzgerald"
+    )
+    assert not is_confident_match(
+        record("The Great Gatsby"), "The Great Gatsby 2", "F. Scott Fitzgerald"
+    )
+    assert is_confident_match(record("Catch 22"), "Catch-22", "F. Scott Fitzgerald")
+    assert is_confident_match(
+        record("The Great Gatsby (Scribner Classics, #3)"),
+        "The Great Gatsby",
+        "F. Scott Fitzgerald",
+    )
