@@ -12,7 +12,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## run: migrate, create the admin user, start the web server and a worker (Ctrl-C stops both)
+## run: migrate, create the admin user, start the web server and the main and covers clusters (Ctrl-C stops them all)
 run: venv
 	PY=$(PY) scripts/run.sh
 

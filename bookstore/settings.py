@@ -241,6 +241,15 @@ Q_CLUSTER = {
     "ack_failures": True,
     "label": "Task queue",
 }
+# Cover downloads have a queue of their own, worked by its own cluster
+# (`Q_CLUSTER_NAME=covers manage.py qcluster`), so they run while metadata batches wait on the
+# providers' rate limits instead of queuing behind them. Empty: the main cluster works them.
+COVER_CLUSTER = env.str("COVER_CLUSTER", default="covers")
+# django-q2 applies these over Q_CLUSTER in a process started with Q_CLUSTER_NAME set (and
+# needs the key whenever that is set).
+Q_CLUSTER["ALT_CLUSTERS"] = (
+    {COVER_CLUSTER: {"workers": env.int("Q_COVER_WORKERS", default=2)}} if COVER_CLUSTER else {}
+)
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL

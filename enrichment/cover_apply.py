@@ -11,13 +11,21 @@ Covers are handed out the way requests are (enrichment/queue.py). Queuing marks 
 most cover_task_size() covers: even if every download runs into its deadline, the task ends well
 inside Q_TIMEOUT and is never killed. A cover left claimed or queued by a worker that stopped is
 queued again once, after cover_stale_seconds(), and given up after MAX_COVER_ATTEMPTS claims.
+
+Cover tasks go to their own django-q2 queue (COVER_CLUSTER, worked by a cluster started with
+`Q_CLUSTER_NAME=covers`), so downloads run while metadata batches wait on the providers' rate
+limits, and never queue behind title searches. A cover queued there that no task has started
+after cover_stale_seconds() (no covers cluster runs, or it is far behind) is queued again on the
+main cluster by the sweep: nothing waits for a cluster that is not there.
 """
 
 import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,6 +53,8 @@ COVER_APPLY_SECONDS = 2.0
 #: The share of Q_TIMEOUT a cover task may fill with worst cases: well inside the kill.
 COVER_TASK_SHARE = 0.5
 FETCH_TASK = "enrichment.tasks.fetch_covers_for_requests"
+#: The new covers a batch's decisions queue, while covers_queued_together() collects them.
+_collected_covers: ContextVar[list[int] | None] = ContextVar("collected_covers", default=None)
 
 
 # --- Bounds -----
@@ -129,26 +139,89 @@ def covers_mark_queued(
     return ids
 
 
+def cover_queue_options(*, main_cluster: bool = False) -> dict[str, str]:
+    """django-q2's options that send a cover task to the covers cluster's queue (COVER_CLUSTER),
+    or to the main cluster's when `main_cluster` or when COVER_CLUSTER is empty."""
+    if main_cluster or not settings.COVER_CLUSTER:
+        return {}
+    return {"cluster": settings.COVER_CLUSTER}
+
+
 def covers_dispatch(
-    *, request_ids: Sequence[int] | None = None, actor_id: int | None = None, limit=None, now=None
+    *,
+    request_ids: Sequence[int] | None = None,
+    actor_id: int | None = None,
+    limit=None,
+    now=None,
+    main_cluster: bool = False,
 ) -> int:
     """Queue the due covers among `request_ids` (every due cover when None) in tasks of at most
-    cover_task_size(); a cover already queued or being fetched is left alone. `actor_id`: the
-    reviewer credited with the covers. Returns the number of covers queued."""
+    cover_task_size(), on the covers cluster (the main one with `main_cluster`); a cover already
+    queued or being fetched is left alone. `actor_id`: the reviewer credited with the covers.
+    Returns the number of covers queued."""
+    collected = _collected_covers.get()
+    plain = not (actor_id or limit or now or main_cluster)  # a decision's new covers
+    if collected is not None and request_ids is not None and plain:
+        # Queued with the batch's next ones (covers_queued_together), as soon as they fill a task.
+        collected.extend(request_ids)
+        if len(collected) < cover_task_size():
+            return len(request_ids)
+        request_ids, collected[:] = list(collected), []
     ids = covers_mark_queued(request_ids=request_ids, limit=limit, now=now)
     size = cover_task_size()
     credit = [actor_id] if actor_id else []
+    options = cover_queue_options(main_cluster=main_cluster)
     for start in range(0, len(ids), size):
-        task_queue.enqueue(FETCH_TASK, ids[start : start + size], *credit, group="covers")
+        task_queue.enqueue(
+            FETCH_TASK, ids[start : start + size], *credit, group="covers", **options
+        )
     return len(ids)
+
+
+@contextmanager
+def covers_queued_together() -> Iterator[None]:
+    """Within it, the new covers that decisions queue (covers_dispatch of request ids, no
+    reviewer) are collected and queued a full task (cover_task_size()) at a time, the rest at its
+    end, rather than a task each: every django-q2 task costs a queue row, a result row and their
+    writes (one writer at a time on SQLite), and a 1,000-book import made 950 one-cover tasks."""
+    token = _collected_covers.set([])
+    try:
+        yield
+    finally:
+        ids = _collected_covers.get() or []
+        _collected_covers.reset(token)
+        if ids:
+            covers_dispatch(request_ids=ids)
+
+
+def covers_never_started(*, now) -> QuerySet[EnrichmentRequest]:
+    """Due covers that were queued and that no task ever claimed: the queue they were sent to is
+    not being worked (or not soon enough). A cover claimed before and given back (a dead worker,
+    a passing fault) has cover_attempts > 0 and is not one of them."""
+    return covers_due(now=now).filter(cover_queued_at__isnull=False, cover_attempts=0)
 
 
 def covers_dispatch_due(*, now=None) -> int:
     """The sweep's cover part: give up covers that stopped their workers too often, then queue
-    every due cover (a stale one once more)."""
+    every due cover (a stale one once more) on the covers cluster; but a cover that waited there
+    past cover_stale_seconds() without any task starting it goes to the main cluster."""
     now = now or timezone.now()
     covers_give_up_stale(now=now)
-    return covers_dispatch(limit=settings.ENRICHMENT_DISPATCH_MAX, now=now)
+    most = settings.ENRICHMENT_DISPATCH_MAX
+    queued = 0
+    if settings.COVER_CLUSTER:
+        never_started = list(covers_never_started(now=now).values_list("pk", flat=True)[:most])
+        if never_started:
+            queued = covers_dispatch(request_ids=never_started, now=now, main_cluster=True)
+        if queued:
+            logger.warning(
+                "%s covers waited %.0f s on the %r queue without a task starting them: queued on "
+                "the main cluster (is a covers cluster running?)",
+                queued,
+                cover_stale_seconds(),
+                settings.COVER_CLUSTER,
+            )
+    return queued + covers_dispatch(limit=max(most - queued, 0), now=now)
 
 
 def covers_give_up_stale(*, now=None) -> int:

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from catalog.models import Edition, Work
-from enrichment import apply, author_engine, outcomes, throttle
+from enrichment import apply, author_engine, cover_apply, outcomes, throttle
 from enrichment.candidates import (
     Candidate,
     LookupResult,
@@ -192,7 +192,8 @@ def process_requests(
         batch_failed(books, exc)
     # What the batched lookups identified is decided (and its cover queued) now: a title search
     # goes at about 1 request per second and must not hold it up.
-    decide_each([book for book in books if book not in searching], _decide, stats)
+    with cover_apply.covers_queued_together():  # their covers in a few tasks, not one each
+        decide_each([book for book in books if book not in searching], _decide, stats)
     try:
         _ask_by_title(searching, providers, stats)
     except Exception as exc:

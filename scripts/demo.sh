@@ -24,6 +24,8 @@ export DEBUG=1 DEMO_MODE=1
 export DATABASE_URL="sqlite:///$ROOT/demo.sqlite3"
 export MEDIA_ROOT="$ROOT/demo-data/media" IMPORT_STORAGE_LOCATION="$ROOT/demo-data/private-imports"
 export STORAGE_BACKEND=filesystem REDIS_URL="" Q_SYNC=0
+# One cluster works the demo's 20 books and their covers (no covers cluster: COVER_CLUSTER empty).
+export COVER_CLUSTER=""
 export ENRICHMENT_PROVIDERS=openlibrary,google_books GOOGLE_BOOKS_API_KEY=""
 export OPENLIBRARY_URL="$provider" OPENLIBRARY_COVERS_URL="$provider"
 export GOOGLE_BOOKS_URL="$provider/books/v1"

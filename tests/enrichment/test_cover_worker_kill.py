@@ -1,11 +1,13 @@
 """A django-q2 cluster killed in the middle of its cover downloads: every cover still ends
 applied, and each is downloaded about once (the issue saw 672 downloads for 300 covers).
 
-Real processes on the test's database: `manage.py qcluster` (2 workers) runs the cover tasks, a
-sweeper process runs the schedule's sweep (queue.requests_dispatch_due) every 0.3 s, as the
-minute schedule would after a restart, and a local image server on 127.0.0.1 counts the
-downloads per URL. The cluster is SIGKILLed with its workers a third of the way through; a fresh
-one takes over, and the sweep gives back what the dead one held once its claims are stale.
+Real processes on the test's database: the covers cluster (`Q_CLUSTER_NAME=covers manage.py
+qcluster`, 2 workers) runs the cover tasks beside the main cluster (1 worker), as `make run`
+starts them; a sweeper process runs the schedule's sweep (queue.requests_dispatch_due) every
+0.3 s, as the minute schedule would after a restart, and a local image server on 127.0.0.1
+counts the downloads per URL. The covers cluster is SIGKILLed with its workers a third of the
+way through; a fresh one takes over, and the sweep gives back what the dead one held once its
+claims are stale (covers it had taken but not started go to the main cluster).
 """
 
 import contextlib
@@ -144,7 +146,9 @@ def test_a_killed_cluster_leaves_no_cover_behind_and_none_downloaded_twice_over(
         processes.shared_database_url(tmp_path),
         OPENLIBRARY_COVERS_URL=covers_url,  # an operator's cover host: loopback allowed
         MEDIA_ROOT=tmp_path / "media",
-        Q_WORKERS=2,
+        COVER_CLUSTER="covers",
+        Q_WORKERS=1,
+        Q_COVER_WORKERS=2,
         Q_POLL=0.1,
         Q_TIMEOUT=30,
         Q_RETRY=90,  # django-q2's own redelivery stays out of the test's window
@@ -163,13 +167,18 @@ def test_a_killed_cluster_leaves_no_cover_behind_and_none_downloaded_twice_over(
     status_file, stop_file = tmp_path / "status.json", tmp_path / "stop"
     started = time.monotonic()
     sweeper = processes.start([*python, SWEEPER, str(status_file), str(stop_file)], env, stderr=-1)
-    cluster = processes.start([sys.executable, "manage.py", "qcluster"], env, stderr=-1)
+    qcluster, covers_env = (
+        [sys.executable, "manage.py", "qcluster"],
+        {**env, "Q_CLUSTER_NAME": "covers"},
+    )
+    main = processes.start(qcluster, env, stderr=-1)
+    cluster = processes.start(qcluster, covers_env, stderr=-1)
     fresh = None
     try:
         wait_for(lambda: sum(downloads.values()) >= COVERS // 3, 60, "the first downloads")
         processes.kill_group(cluster)
         killed_at = sum(downloads.values())
-        fresh = processes.start([sys.executable, "manage.py", "qcluster"], env, stderr=-1)
+        fresh = processes.start(qcluster, covers_env, stderr=-1)
 
         def all_applied():
             status = read_status(status_file)
@@ -178,7 +187,7 @@ def test_a_killed_cluster_leaves_no_cover_behind_and_none_downloaded_twice_over(
         final = wait_for(all_applied, 60, "every cover applied")
     finally:
         stop_file.touch()
-        for process in (cluster, fresh):
+        for process in (main, cluster, fresh):
             if process is not None:
                 processes.kill_group(process)
         sweeper.wait(timeout=30)
