@@ -148,6 +148,9 @@ class ProviderStub:
             "google": MinInterval(google_rate),
             "covers_isbn": Window(*covers_by_isbn),
         }
+        #: The published per-second rates (the groups paced one request at a time).
+        self.rates = {"openlibrary": openlibrary_rate, "google": google_rate}
+        self.accepted: Counter = Counter()  # limit group -> requests served
         self.distinct_covers = distinct_covers
         self.max_lifetime = max_lifetime
         self.counts: Counter = Counter()  # endpoint -> requests (429s included)
@@ -256,6 +259,7 @@ class ProviderStub:
                 if previous is not None and group != "covers_isbn":
                     self.early.setdefault(group, []).append(refused)
                 return
+            self.accepted[group] += 1
             if previous is not None:
                 self.gaps.setdefault(group, []).append(now - previous)
             self._previous[group] = now
@@ -269,7 +273,19 @@ class ProviderStub:
                 "last_at": dict(self.last_at),
                 "gaps": {group: list(values) for group, values in self.gaps.items()},
                 "early": {group: list(values) for group, values in self.early.items()},
+                "accepted": dict(self.accepted),
             }
+
+    def rate_bound(self, snapshot: dict) -> tuple[str, int, float, float]:
+        """The least wall time the published rates allow for the requests in `snapshot`: the
+        busiest paced provider's served requests / its rate. Returns (provider, requests, rate,
+        seconds)."""
+        accepted = snapshot["accepted"]
+        bounds = [
+            (group, accepted.get(group, 0), rate, accepted.get(group, 0) / rate)
+            for group, rate in self.rates.items()
+        ]
+        return max(bounds, key=lambda bound: bound[3])
 
     def handle(self, handler: BaseHTTPRequestHandler) -> tuple[int, dict, bytes]:
         now = time.monotonic()
