@@ -146,7 +146,7 @@ def first_published_in(publish_months: Iterable[int | None], *, year: int, month
     same year (YYYY00) is not earlier (its month is unknown); one of an earlier year is.
     Undated editions (None) say nothing.
 
-    `enrichment.dump.lookup.works_first_published` asks the same of the dump tables in SQL.
+    `enrichment.dump.first_published.works_first_published` asks the same of the dump tables in SQL.
     """
     target, same_year = year * 100 + month, year * 100
     dated = [value for value in publish_months if value is not None]

@@ -3,7 +3,7 @@ most editions first (the number of editions is the notability figure), from loca
 no request at all.
 
 "First published in the month" is `enrichment.publication_dates.first_published_in`, asked of
-the edition table's `publish_month` column (`enrichment.dump.lookup.works_first_published`). A
+the edition table's `publish_month` column (`enrichment.dump.first_published`). A
 dump loaded before that column existed has to be loaded again; until then this source answers
 with an error saying so, as it does when no dump is loaded.
 """
@@ -14,11 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.sources import openlibrary_common as common
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
-from enrichment.dump import lookup
+from enrichment.dump import first_published, lookup
 from enrichment.dump.reader import isbns_of_keys
 
 
-def book_of_month_work(found: lookup.MonthWork, *, year: int, month: int) -> DiscoveredBook | None:
+def book_of_month_work(
+    found: first_published.MonthWork, *, year: int, month: int
+) -> DiscoveredBook | None:
     """A work of the dump as a discovered book: the work's title and authors, else its first
     edition's; its editions' ISBN-13s, the first-published edition's first. None without a
     title (nothing to resolve or show)."""
@@ -74,6 +76,8 @@ class OpenLibraryDumpSource(DiscoverySource):
                     " (without --resume)."
                 )
             )
-        found = lookup.works_first_published(year=year, month=month, limit=limit, present=present)
+        found = first_published.works_first_published(
+            year=year, month=month, limit=limit, present=present
+        )
         books = [book_of_month_work(work, year=year, month=month) for work in found]
         return SourceAnswer(books=[book for book in books if book is not None])

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.isbn import isbn10_check_digit, isbn13_check_digit
 from enrichment.backfill.sources.openlibrary_dump import OpenLibraryDumpSource
-from enrichment.dump import lookup, reader, tables
+from enrichment.dump import first_published, lookup, reader, tables
 from enrichment.publication_dates import first_published_in
 from tests.enrichment.dump.conftest import (
     REAL_AUTHORS,
@@ -200,7 +200,7 @@ def test_the_sql_agrees_with_the_first_published_rule_for_every_month(load):
                 if first_published_in(values, year=year, month=month)
             )
         )
-        found = lookup.works_first_published(year=year, month=month, limit=1000)
+        found = first_published.works_first_published(year=year, month=month, limit=1000)
         assert [(-w.edition_count, w.work_id) for w in found] == expected, target
 
 
