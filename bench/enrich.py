@@ -43,12 +43,10 @@ loop before and after, and the load average (2 cores shared with other work).
 """
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -58,6 +56,7 @@ from collections import Counter
 from pathlib import Path
 
 from machine import bench_env, cpu_baseline, run_on_databases
+from processes import child_pids, clusters_ready, peak_rss_mb, stop_cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -107,55 +106,6 @@ def bench_books(data: bytes):
             )
         )
     return books
-
-
-def child_pids(pid: int) -> list[int]:
-    """Every descendant of `pid` (from /proc), deepest last."""
-    parents: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in parents.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def peak_rss_mb(pids: list[int], peaks: dict[int, float]) -> None:
-    """Each process's peak resident memory so far (VmHWM, /proc), kept per pid in `peaks`: the
-    cluster's workers may be recycled, so each is read while it lives."""
-    for pid in pids:
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-        except OSError:
-            continue
-        for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
-
-
-def stop_cluster(cluster: subprocess.Popen, grace: float = 60.0) -> str:
-    """SIGTERM to the main qcluster process only; its workers finish their task and exit."""
-    if cluster.poll() is not None:
-        return f"had already exited ({cluster.returncode})"
-    started = time.monotonic()
-    cluster.send_signal(signal.SIGTERM)
-    try:
-        cluster.wait(timeout=grace)
-        return f"stopped by SIGTERM in {time.monotonic() - started:.1f} s"
-    except subprocess.TimeoutExpired:
-        leftovers = child_pids(cluster.pid)
-        cluster.kill()
-        for pid in leftovers:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        cluster.wait()
-        return f"no exit {grace:.0f} s after SIGTERM: killed it and its {len(leftovers)} children"
 
 
 def status_counts() -> tuple[Counter, int, int]:
@@ -222,16 +172,6 @@ def print_dump_loaded(books, work_dir: Path, which: str) -> None:
         f"by load_openlibrary_dump in {time.perf_counter() - started:.1f} s: {files}; "
         "ENRICHMENT_PROVIDERS=openlibrary_dump,openlibrary,google_books"
     )
-
-
-def clusters_ready(log_paths: list[Path], timeout: float = 120.0) -> float:
-    """Seconds until every cluster's log says it runs (django-q2's "Q Cluster ... running.")."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if all("running." in path.read_text(errors="replace") for path in log_paths):
-            break
-        time.sleep(0.2)
-    return time.monotonic() - started
 
 
 def bound_gap_line(run: dict, group: str, rate: float, t0_mono: float, wall: float) -> str:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from machine import bench_env, cpu_baseline, run_on_databases
+from processes import vm_hwm_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -92,10 +93,8 @@ def reset_peak_rss() -> None:
 
 def peak_rss_mb() -> float:
     """This process's peak resident memory since the last reset (VmHWM, in MB)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = vm_hwm_mb()
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if peak is None else peak
 
 
 def run_here(sizes: list[int], repeats: int) -> None:

@@ -5,10 +5,12 @@ rows); on SQLite the test database lives in memory, so they share a migrated fil
 """
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.db import connection
@@ -52,3 +54,22 @@ def kill_group(process: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
+
+
+def wait_for(condition, timeout: float, what: str):
+    """`condition()`'s first true value, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def read_status(path: Path):
+    """The JSON a child process writes to report itself; None until it is whole."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

@@ -12,7 +12,6 @@ metadata batch queued first and the covers waited behind it.
 import json
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -127,23 +126,6 @@ def provider():
     server.server_close()
 
 
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def read_status(path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def run(script: list[str], env) -> str:
     process = processes.start([sys.executable, "-c", *script], env, stdout=-1, stderr=-1)
     out, err = process.communicate(timeout=60)
@@ -179,17 +161,19 @@ def test_covers_are_downloaded_while_the_metadata_worker_waits_on_a_provider(tmp
         [sys.executable, "manage.py", "qcluster"], {**env, "Q_CLUSTER_NAME": "covers"}, stderr=-1
     )
     try:
-        wait_for(lambda: seen["books_api"], 60, "the metadata worker to ask the Books API")
+        processes.wait_for(
+            lambda: seen["books_api"], 60, "the metadata worker to ask the Books API"
+        )
 
         def both_covers_applied():
-            status = read_status(status_file)
+            status = processes.read_status(status_file)
             requests = status and status["requests"]
             done = requests and all(
                 requests[str(ids[key])][1] == "applied" for key in ("new", "lost")
             )
             return status if done else None
 
-        status = wait_for(both_covers_applied, 60, "both covers applied")
+        status = processes.wait_for(both_covers_applied, 60, "both covers applied")
         # ... while the metadata batch is still held by the provider.
         assert not release.is_set() and status["requests"][str(ids["metadata"])][0] == (
             "in_progress"
@@ -202,14 +186,16 @@ def test_covers_are_downloaded_while_the_metadata_worker_waits_on_a_provider(tmp
         # The metadata batch ends on the main cluster once the provider answers.
 
         def batch_tasks():
-            status = read_status(status_file)
+            status = processes.read_status(status_file)
             return status and [
                 (cluster, ok)
                 for func, cluster, ok in status["tasks"]
                 if func.endswith("process_enrichment_batch")
             ]
 
-        assert wait_for(batch_tasks, 60, "the metadata batch to end") == [("bookstore", True)]
+        assert processes.wait_for(batch_tasks, 60, "the metadata batch to end") == [
+            ("bookstore", True)
+        ]
     finally:
         release.set()
         stop_file.touch()

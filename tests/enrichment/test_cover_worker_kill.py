@@ -119,23 +119,6 @@ def image_server():
     server.server_close()
 
 
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def read_status(path):
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
 @pytest.mark.slow  # a real qcluster, killed
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_cluster_leaves_no_cover_behind_and_none_downloaded_twice_over(
@@ -175,16 +158,18 @@ def test_a_killed_cluster_leaves_no_cover_behind_and_none_downloaded_twice_over(
     cluster = processes.start(qcluster, covers_env, stderr=-1)
     fresh = None
     try:
-        wait_for(lambda: sum(downloads.values()) >= COVERS // 3, 60, "the first downloads")
+        processes.wait_for(
+            lambda: sum(downloads.values()) >= COVERS // 3, 60, "the first downloads"
+        )
         processes.kill_group(cluster)
         killed_at = sum(downloads.values())
         fresh = processes.start(qcluster, covers_env, stderr=-1)
 
         def all_applied():
-            status = read_status(status_file)
+            status = processes.read_status(status_file)
             return status if status and status["covers"].get("applied") == COVERS else None
 
-        final = wait_for(all_applied, 60, "every cover applied")
+        final = processes.wait_for(all_applied, 60, "every cover applied")
     finally:
         stop_file.touch()
         for process in (main, cluster, fresh):
