@@ -256,7 +256,13 @@ def measure(args, media: Path, work_dir: Path) -> int:
     if args.dump:
         env["ENRICHMENT_PROVIDERS"] = "openlibrary_dump,openlibrary,google_books"
         print_dump_loaded(books, work_dir, args.dump)
-    for name in ("OPENLIBRARY_RATE", "GOOGLE_BOOKS_RATE", "ENRICHMENT_BATCH_SIZE", "Q_WORKERS"):
+    for name in (
+        "OPENLIBRARY_RATE",
+        "GOOGLE_BOOKS_RATE",
+        "ENRICHMENT_BATCH_SIZE",
+        "OPENLIBRARY_SEARCH_GATHER_SECONDS",
+        "Q_WORKERS",
+    ):
         if name in os.environ:
             print(f"note: {name}={os.environ[name]} from the environment")
 

@@ -304,6 +304,9 @@ OPENLIBRARY_DAILY_BUDGET = env.int("OPENLIBRARY_DAILY_BUDGET", default=0)
 OPENLIBRARY_BATCH_SIZE = env.int("OPENLIBRARY_BATCH_SIZE", default=100)
 # Title + author searches sent in one search.json request (1: each alone).
 OPENLIBRARY_SEARCH_GROUP_SIZE = env.int("OPENLIBRARY_SEARCH_GROUP_SIZE", default=10)
+# How long a batch's books wait for other batches' to fill a title-search group (a full group,
+# or no other batch at work, searches at once); 0: each batch searches its own books.
+OPENLIBRARY_SEARCH_GATHER_SECONDS = env.float("OPENLIBRARY_SEARCH_GATHER_SECONDS", default=5.0)
 GOOGLE_BOOKS_RATE = env.float("GOOGLE_BOOKS_RATE", default=1.0)
 GOOGLE_BOOKS_DAILY_BUDGET = env.int("GOOGLE_BOOKS_DAILY_BUDGET", default=1000)
 ISBNDB_RATE = env.float("ISBNDB_RATE", default=1.0)

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from catalog.models import Edition, Work
-from enrichment import apply, author_engine, cover_apply, outcomes, throttle
+from enrichment import apply, author_engine, cover_apply, outcomes, throttle, title_search_groups
 from enrichment.candidates import (
     Candidate,
     LookupResult,
@@ -152,9 +152,16 @@ def known_by_openlibrary_key(query: BookQuery) -> bool:
 
 
 def process_requests(
-    requests: list[EnrichmentRequest], *, providers: list[Provider] | None = None
+    requests: list[EnrichmentRequest],
+    *,
+    providers: list[Provider] | None = None,
+    gather_title_searches: bool = False,
 ) -> RunStats:
-    """Work a batch of claimed requests to a final status (or a backed-off retry)."""
+    """Work a batch of claimed requests to a final status (or a backed-off retry).
+
+    `gather_title_searches` (a worker's batch): the books that need a title search wait for
+    other batches' instead, to be searched in groups (enrichment.title_search_groups), when
+    the settings gather them."""
     stats = RunStats()
     if not requests:
         return stats
@@ -190,6 +197,13 @@ def process_requests(
         searching = [book for book in books if _needs_title_search(book)]
     except Exception as exc:  # never leave claimed requests in progress: back them all off
         batch_failed(books, exc)
+    if searching and gather_title_searches and title_search_groups.gathering_enabled(providers):
+        given_back = title_search_groups.requests_await_title_search(
+            requests=[book.request for book in searching]
+        )
+        stats.statuses["awaiting_title_search"] += given_back
+        books = [book for book in books if book not in searching]
+        searching = []
     # What the batched lookups identified is decided (and its cover queued) now: a title search
     # goes at about 1 request per second and must not hold it up.
     with cover_apply.covers_queued_together():  # their covers in a few tasks, not one each
@@ -200,6 +214,26 @@ def process_requests(
         batch_failed(searching, exc)
     decide_each(searching, _decide, stats)
     stats.provider_requests = +(Counter(REQUESTS_SENT) - sent_before)
+    return stats
+
+
+def process_title_search_group(
+    *, request_ids: list[int] | None = None, force: bool = False
+) -> RunStats:
+    """Up to OPENLIBRARY_SEARCH_GROUP_SIZE books waiting for a title search, from any batch,
+    worked to the end as their batch would have worked them (their lookups answered from the
+    cache, then the search cascade, one Open Library request for the group), once the group is
+    ready (title_search_groups.group_ready; `force`: now). A next group is queued when more
+    books wait."""
+    claimed = title_search_groups.title_search_group_claim(request_ids=request_ids, force=force)
+    if not claimed:
+        return RunStats()
+    try:
+        stats = process_requests(claimed)
+    finally:
+        title_search_groups.title_search_group_finish(requests=claimed)
+    if request_ids is None:
+        title_search_groups.title_search_group_dispatch()
     return stats
 
 
@@ -424,7 +458,7 @@ def _add_our_edition_isbn(
 
 def run_now(*, request_ids: list[int], progress=None) -> RunStats:
     """Process requests in this process, batch by batch (enrich_missing --now)."""
-    from enrichment import cover_apply, queue
+    from enrichment import queue
 
     stats = RunStats()
     remaining = list(request_ids)
@@ -433,16 +467,31 @@ def run_now(*, request_ids: list[int], progress=None) -> RunStats:
     while remaining:
         batch, remaining = remaining[:size], remaining[size:]
         claimed = queue.requests_claim(request_ids=batch, limit=len(batch))
-        batch_stats = process_requests(claimed)
-        stats.add(batch_stats)
-        cover_ids = list(
-            EnrichmentRequest.objects.filter(
-                pk__in=batch, cover_status=EnrichmentRequest.CoverStatus.PENDING
-            ).values_list("pk", flat=True)
-        )
-        if cover_ids:
-            cover_apply.requests_fetch_covers(request_ids=cover_ids)
+        stats.add(process_requests(claimed, gather_title_searches=True))
+        _fetch_pending_covers(batch)
         done += len(batch)
         if progress:
             progress(done)
+    # The books the batches left waiting for a title search, searched in groups across them
+    # (their covers fetched after; the batches' were fetched, or given up on, above).
+    waiting = list(
+        title_search_groups.waiting_requests()
+        .filter(pk__in=request_ids)
+        .values_list("pk", flat=True)
+    )
+    while (group := process_title_search_group(request_ids=waiting, force=True)).statuses:
+        stats.add(group)
+    stats.statuses.pop("awaiting_title_search", None)  # each was decided by its group
+    _fetch_pending_covers(waiting)
     return stats
+
+
+def _fetch_pending_covers(request_ids: list[int]) -> None:
+    """enrich_missing --now downloads the covers its requests chose, in this process."""
+    cover_ids = list(
+        EnrichmentRequest.objects.filter(
+            pk__in=request_ids, cover_status=EnrichmentRequest.CoverStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+    if cover_ids:
+        cover_apply.requests_fetch_covers(request_ids=cover_ids)

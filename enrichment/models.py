@@ -199,6 +199,12 @@ class EnrichmentRequest(models.Model):
     retry_when_available = models.BooleanField(
         default=False, help_text=_("Skipped while providers were unavailable: ask again later.")
     )
+    # Pending until a title-search group task takes it with other batches' books, so that one
+    # search.json request serves OPENLIBRARY_SEARCH_GROUP_SIZE of them (title_search_groups).
+    awaiting_title_search = models.BooleanField(
+        default=False,
+        help_text=_("Waiting to be searched by title together with other batches' books."),
+    )
     queued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim_token = models.CharField(max_length=32, blank=True, db_index=True)
@@ -238,6 +244,12 @@ class EnrichmentRequest(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="enrichreq_due_idx"),
             models.Index(fields=["status", "priority", "created_at"], name="enrichreq_list_idx"),
             models.Index(fields=["status", "claimed_at"], name="enrichreq_claimed_idx"),
+            # The books waiting for a grouped title search, oldest deadline first (a few rows).
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                condition=Q(awaiting_title_search=True),
+                name="enrichreq_title_search_idx",
+            ),
             models.Index(fields=["status", "confidence"], name="enrichreq_confidence_idx"),
             models.Index(
                 fields=["cover_status", "cover_queued_at"], name="enrichreq_cover_due_idx"

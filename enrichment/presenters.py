@@ -373,8 +373,13 @@ def fault_context(fault: ClassifiedFault) -> dict:
 
 def request_waiting_text(req: EnrichmentRequest) -> str:
     """The "Waiting: providers unavailable, next try at HH:MM" of a request given back because
-    its providers could not be asked or failed; "" otherwise."""
-    if req.status != Status.PENDING or request_target(req).enrichment_status != WORK_WAITING:
+    its providers could not be asked or failed, or the "Waiting for a title search with other
+    books" of one a batch left for a grouped search (title_search_groups); "" otherwise."""
+    if req.status != Status.PENDING:
+        return ""
+    if req.awaiting_title_search:
+        return gettext("Waiting for a title search with other books")
+    if request_target(req).enrichment_status != WORK_WAITING:
         return ""
     return waiting_text(req.next_attempt_at)
 

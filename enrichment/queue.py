@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 Trigger = EnrichmentRequest.Trigger
 Status = EnrichmentRequest.Status
+#: The task that takes up to OPENLIBRARY_SEARCH_GROUP_SIZE books waiting for a grouped title
+#: search, from any batch (enrichment.title_search_groups).
+TITLE_SEARCH_GROUP_TASK = "enrichment.tasks.process_title_search_group"
 PRIORITY: dict[str, int] = {  # keyed by Trigger; a plain string finds the same entry
     Trigger.MANUAL_BULK: 30,
     Trigger.API: 30,  # a person (or their script) asked for these works, as in the admin
@@ -195,6 +198,17 @@ def requests_dispatch(*, request_ids: Sequence[int]) -> int:
     if not ids:
         return 0
     EnrichmentRequest.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+    # Books waiting for a grouped title search (given back by a dead worker, or past their
+    # gathering time) go to title-search group tasks, which take any waiting books.
+    awaiting = set(
+        EnrichmentRequest.objects.filter(pk__in=ids, awaiting_title_search=True).values_list(
+            "pk", flat=True
+        )
+    )
+    group_size = max(settings.OPENLIBRARY_SEARCH_GROUP_SIZE, 1)
+    for _ in range(0, len(awaiting), group_size):
+        task_queue.enqueue(TITLE_SEARCH_GROUP_TASK)
+    ids = [pk for pk in ids if pk not in awaiting]
     known = set(
         EnrichmentRequest.objects.filter(pk__in=ids)
         .filter(identified_q())
@@ -204,7 +218,7 @@ def requests_dispatch(*, request_ids: Sequence[int]) -> int:
         ([pk for pk in ids if pk in known], settings.ENRICHMENT_BATCH_SIZE),
         ([pk for pk in ids if pk not in known], settings.ENRICHMENT_SEARCH_BATCH_SIZE),
     )
-    tasks = 0
+    tasks = -(-len(awaiting) // group_size)
     for group, size in groups:
         size = max(size, 1)
         for start in range(0, len(group), size):
@@ -292,8 +306,16 @@ def requests_recover_stale(*, now=None) -> int:
 # --- Claiming -----
 
 
-def requests_claim(*, request_ids: Sequence[int] | None = None, limit: int = 100, now=None):
+def requests_claim(
+    *,
+    request_ids: Sequence[int] | None = None,
+    limit: int = 100,
+    now=None,
+    title_search_group: bool = False,
+):
     """Atomically take due pending requests for this worker: returns the claimed requests.
+    `title_search_group`: take books waiting for a grouped title search instead (any of them,
+    oldest first: their wait is a gathering, not a backoff); a batch never takes those.
 
     PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows
     without waiting. SQLite has no row locks: a guarded UPDATE (status still pending) inside
@@ -301,16 +323,25 @@ def requests_claim(*, request_ids: Sequence[int] | None = None, limit: int = 100
     """
     now = now or timezone.now()
     token = uuid.uuid4().hex
-    due = EnrichmentRequest.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+    pending = EnrichmentRequest.objects.filter(
+        status=Status.PENDING, awaiting_title_search=title_search_group
+    )
+    if title_search_group:
+        due = pending.order_by("next_attempt_at", "pk")
+    else:
+        due = pending.filter(next_attempt_at__lte=now).order_by(
+            "-priority", "next_attempt_at", "pk"
+        )
     if request_ids is not None:
         due = due.filter(pk__in=list(request_ids))
-    due = due.order_by("-priority", "next_attempt_at", "pk")
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
             ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         else:
             ids = list(due.values_list("pk", flat=True)[:limit])
-        EnrichmentRequest.objects.filter(pk__in=ids, status=Status.PENDING).update(
+        EnrichmentRequest.objects.filter(
+            pk__in=ids, status=Status.PENDING, awaiting_title_search=title_search_group
+        ).update(
             status=Status.IN_PROGRESS,
             claim_token=token,
             claimed_at=now,

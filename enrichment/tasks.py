@@ -6,7 +6,7 @@ already applied (or no longer pending) is left alone, and a bulk operation resum
 progress says it stopped.
 """
 
-from enrichment import bulk_operations, cover_apply, engine, queue, reconcile
+from enrichment import bulk_operations, cover_apply, engine, queue, reconcile, title_search_groups
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill import run as backfill_run
 from enrichment.backfill import synthetic
@@ -14,8 +14,16 @@ from enrichment.backfill import synthetic
 
 def process_enrichment_batch(request_ids: list[int]) -> dict:
     requests = queue.requests_claim(request_ids=request_ids, limit=len(request_ids))
-    stats = engine.process_requests(requests)
+    stats = engine.process_requests(requests, gather_title_searches=True)
+    # This batch's books waiting for a title search, or earlier batches' (now that this one
+    # is done, their group may be ready), go to a group task.
+    title_search_groups.title_search_group_dispatch()
     return dict(stats.statuses)
+
+
+def process_title_search_group() -> dict:
+    """Up to OPENLIBRARY_SEARCH_GROUP_SIZE books waiting for a title search, from any batch."""
+    return dict(engine.process_title_search_group().statuses)
 
 
 def dispatch_due_requests() -> int:

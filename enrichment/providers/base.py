@@ -302,15 +302,7 @@ class Provider(ProviderExchange):
         for chunk in chunks(missing, batch_size):
             send = functools.partial(fetch, chunk)
             chunk_cost = cost(chunk) if cost else 1
-            outcome = stop or self._exchange(cost=chunk_cost, send=send)
-            if (
-                stop is None
-                and isinstance(outcome, _Fault)
-                and outcome.status == LookupStatus.THROTTLED
-            ):
-                # A 429: the limiter now holds every worker until its Retry-After; when that
-                # fits in max_wait, waiting beats failing the whole batch. One more try.
-                outcome = self._exchange(cost=chunk_cost, send=send)
+            outcome = stop or self._exchange_after_429(cost=chunk_cost, send=send)
             if isinstance(outcome, _Fault):
                 for key in chunk:
                     results[key] = self._fault_result(key, outcome)
@@ -368,12 +360,21 @@ class Provider(ProviderExchange):
         cached = record and self._cached_result(key, record, parse)
         if cached:
             return cached
-        outcome = self._exchange(cost=1, send=lambda: {key: fetch()})
+        outcome = self._exchange_after_429(cost=1, send=lambda: {key: fetch()})
         if isinstance(outcome, _Fault):
             return self._fault_result(key, outcome)
         result = self._answer(key, outcome[key], parse)
         self._write_cache([(result, outcome[key])])
         return result
+
+    def _exchange_after_429(self, *, cost: int, send: Callable[[], Any]) -> Any:
+        """One request; after a 429 one more try: the limiter now holds every worker until its
+        Retry-After, and when that fits in max_wait, waiting beats failing the books asked (a
+        batch, or a single search: a timing jitter's 429 would back it off for a minute)."""
+        outcome = self._exchange(cost=cost, send=send)
+        if isinstance(outcome, _Fault) and outcome.status == LookupStatus.THROTTLED:
+            outcome = self._exchange(cost=cost, send=send)
+        return outcome
 
     def _isbn_parser(self, isbn13: str) -> Callable[[Any], list[Candidate]]:
         def parse(payload: Any) -> list[Candidate]:

@@ -440,7 +440,8 @@ def test_a_source_that_raises_never_leaves_a_request_in_progress(sources, work_q
     assert "a bug in our label search" in failed.last_error
 
 
-def test_a_work_and_an_author_in_one_batch_are_both_worked(sources, work_queue):
+def test_a_work_and_an_author_in_one_batch_are_both_worked(sources, work_queue, settings):
+    settings.OPENLIBRARY_SEARCH_GATHER_SECONDS = 0  # the book's title search in its batch
     serve_orwell(sources)
     sources.json("/ol/api/books", b"{}")  # Open Library knows no book by this ISBN,
     sources.json("/ol/search.json", b'{"numFound": 0, "docs": []}')  # nor by its title

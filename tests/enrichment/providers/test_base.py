@@ -84,6 +84,21 @@ def test_a_short_retry_after_is_waited_out_instead_of_failing_the_batch(http, op
     assert clock.time() - start >= 2  # every worker held off for the provider's Retry-After
 
 
+def test_a_short_retry_after_is_waited_out_by_a_single_search_too(http, openlibrary, clock):
+    """A title search is one request (lookup_one): a 429 from timing jitter used to fail it,
+    and its book waited a minute's backoff (bench/enrich.py under load)."""
+    search = "https://openlibrary.org/search.json"
+    http.get(search, status=429, headers={"Retry-After": "2"})
+    http.get(search, body=body("openlibrary", "search__this_is_how_you_lose_the_time_war.json"))
+    start = clock.time()
+
+    result = openlibrary.search(title="This Is How You Lose the Time War", author="Amal El-Mohtar")
+
+    assert result.status == LookupStatus.FOUND
+    assert len(http.calls) == 2
+    assert clock.time() - start >= 2  # every worker held off for the provider's Retry-After
+
+
 def test_after_a_throttle_the_other_batches_are_not_sent(http, openlibrary, settings):
     settings.OPENLIBRARY_BATCH_SIZE = 1
     http.get(BOOKS_API, status=429, headers={"Retry-After": "600"})
