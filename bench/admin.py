@@ -22,7 +22,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from machine import bench_env, cpu_baseline, run_on_databases
+from kept_postgres import run_on_kept_postgres
+from machine import bench_env, machine_line, run_on_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -391,7 +392,7 @@ def measure(client, url: str, repeats: int) -> tuple[int, float, float]:
     return queries, statistics.median(timings), max(timings)
 
 
-def run_here(works: int, repeats: int, tile_from: int = 0) -> bool:
+def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bool:
     import django
 
     django.setup()
@@ -410,7 +411,7 @@ def run_here(works: int, repeats: int, tile_from: int = 0) -> bool:
     setup_test_environment()  # lets the test client's "testserver" host in
     call_command("migrate", verbosity=0)
     print(f"\n== {connection.vendor} ({connection.settings_dict['NAME']})")
-    print(f"machine baseline: {cpu_baseline():.1f} M loop iterations/s")
+    print(machine_line("before"))
     admin = User.objects.filter(username="bench").first()
     job = ImportJob.objects.filter(original_filename="bench-export.csv").first()
     if admin is not None and job is not None:  # a kept database (--keep): filled already
@@ -489,7 +490,10 @@ def run_here(works: int, repeats: int, tile_from: int = 0) -> bool:
         f"{'page':<28} {'queries':>7} {'median ms':>10} {'max ms':>8} {'/ goal':>7}"
         f"   (median of {repeats}; goal {GOAL_MS} ms)"
     )
+    wanted = [word.strip() for word in only.split(",") if word.strip()]
     for label, url in pages:
+        if wanted and not any(word in label for word in wanted):
+            continue
         queries, median, worst = measure(client, url, repeats)
         verdict = "ok" if queries <= MAX_QUERIES and median < GOAL_MS else "OVER GOAL"
         required = label in (
@@ -499,6 +503,7 @@ def run_here(works: int, repeats: int, tile_from: int = 0) -> bool:
         ok &= verdict == "ok" or not required
         ratio = median / GOAL_MS
         print(f"{label:<28} {queries:>7} {median:>10.1f} {worst:>8.1f} {ratio:>7.2f}   {verdict}")
+    print(machine_line("after"))
     return ok
 
 
@@ -519,23 +524,34 @@ def main() -> None:
     parser.add_argument(
         "--keep",
         metavar="DIR",
-        help="SQLite only: keep the filled database in DIR and reuse it on the next run "
-        "(building 1,000,000 works takes minutes)",
+        help="--db sqlite or postgres: keep the filled database in DIR (a SQLite file, or a "
+        "PostgreSQL data directory started for the run and stopped after it) and reuse it on "
+        "the next run (building 1,000,000 works takes minutes)",
+    )
+    parser.add_argument(
+        "--pages",
+        default="",
+        metavar="WORDS",
+        help="measure only the pages whose label holds one of these comma-separated words "
+        "(e.g. 'queue,import')",
     )
     args = parser.parse_args()
 
     env = bench_env(MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-media-"))
     passthrough = ["--works", str(args.works), "--repeats", str(args.repeats)]
-    passthrough += ["--tile-from", str(args.tile_from)]
+    passthrough += ["--tile-from", str(args.tile_from), "--pages", args.pages]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]
     if args.db == "current":
-        sys.exit(0 if run_here(args.works, args.repeats, args.tile_from) else 1)
+        sys.exit(0 if run_here(args.works, args.repeats, args.tile_from, args.pages) else 1)
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}")
     if args.keep and args.db == "sqlite":
         kept = Path(args.keep).resolve() / f"admin-{args.works}.sqlite3"
         kept.parent.mkdir(parents=True, exist_ok=True)
         env = {**env, "DATABASE_URL": f"sqlite:///{kept}"}
         sys.exit(subprocess.run(me, env=env).returncode)
+    if args.keep and args.db == "postgres":
+        data = Path(args.keep).resolve() / f"admin-{args.works}-pgdata"
+        sys.exit(run_on_kept_postgres(me, env, data))
     if not run_on_databases(me, env, args.db):
         print(f"Some page is over the goal ({MAX_QUERIES} queries, {GOAL_MS} ms).")
         sys.exit(1)

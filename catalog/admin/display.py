@@ -1,6 +1,6 @@
 """How the catalog's admin pages show a book: cover thumbnails and placeholder titles."""
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from bookstore.admin_lists import help_with_link
 from catalog import permissions
 from catalog.models import Work
+
+# An id no row has, reversed in its place and then replaced by each row's (admin_change_url).
+_ID_MARKER = "987654321987654321"
+_CHANGE_URL_TEMPLATES: dict[tuple[str, str], str] = {}
 
 THUMBNAIL_HTML = '<img src="{}" alt="" class="cover-thumb" width="{}" loading="lazy">'
 NO_COVER_HTML = mark_safe(
@@ -63,3 +67,14 @@ def empty_list_import_help(request, text):
     if not permissions.user_can_import(request.user):
         return help_with_link(text)
     return help_with_link(text, reverse("admin:catalog_importjob_upload"), _("Import a CSV"))
+
+
+def admin_change_url(name: str, object_id: int) -> str:
+    """reverse(name, args=[object_id]) for a list's every row: Django's reverse costs a tenth of
+    a millisecond, a page of 100 rows two for each. Reversed once per URL name (and script
+    prefix) with a marker id, which each row's id then replaces."""
+    key = (name, get_script_prefix())
+    template = _CHANGE_URL_TEMPLATES.get(key)
+    if template is None:
+        template = _CHANGE_URL_TEMPLATES[key] = reverse(name, args=[_ID_MARKER])
+    return template.replace(_ID_MARKER, str(int(object_id)))

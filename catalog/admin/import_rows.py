@@ -16,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import EmptyListHelpMixin
 from catalog import permissions, services, views
-from catalog.admin.display import PLACEHOLDER_TITLE_LABEL, empty_list_import_help
+from catalog.admin.display import (
+    PLACEHOLDER_TITLE_LABEL,
+    admin_change_url,
+    empty_list_import_help,
+)
+from catalog.admin.paging import DeferredJoinPaginator, requested_page_start
 from catalog.importers import BaseImporter
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 
@@ -26,9 +31,16 @@ ROW_STATUS_COLOURS = {
     ImportRow.Status.DUPLICATE: "#6d6d6d",
     ImportRow.Status.FAILED: "#c62828",
 }
-# A row's warnings are a JSON list; this works on SQLite and PostgreSQL without an index (a
-# job's rows are found by the (job, status) index first).
-ROW_HAS_WARNINGS = ~Q(messages=[])
+# get_FOO_display() rebuilds the choices' dict on every call: 100 rows a page.
+ROW_STATUS_LABELS = dict(ImportRow.Status.choices)
+MATCHED_BY_LABELS = dict(ImportRow.MatchedBy.choices)
+# A row's warnings are a JSON list; the database keeps whether it is empty (ImportRow.has_warnings,
+# indexed with the job), so a million rows are never compared one by one.
+ROW_HAS_WARNINGS = Q(has_warnings=True)
+#: A job's rows are counted up to this many past the page shown; past it the list says "more
+#: than" (counting a million rows costs more than the rest of the page; the job page has the
+#: exact counts).
+ROWS_COUNT_CAP = 10_000
 # Labels of what a row was read as (NormalizedRow's fields), on the row's page.
 READ_AS_LABELS = {
     "title": _("Title"),
@@ -96,7 +108,8 @@ def matched_template(row: ImportRow) -> str:
     if row.matched_by == ImportRow.MatchedBy.EARLIER_ROW:
         return gettext("Matched the book an earlier row of this file made: {book}")
     if row.matched_by:  # an identifier: ISBN, Goodreads id, ASIN…
-        return gettext("Matched by %(key)s: {book}") % {"key": row.get_matched_by_display()}
+        key = MATCHED_BY_LABELS.get(row.matched_by, row.matched_by)
+        return gettext("Matched by %(key)s: {book}") % {"key": key}
     return gettext("Matched: {book}")  # rows imported before the key was recorded
 
 
@@ -202,6 +215,7 @@ class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
     list_filter = [ImportJobFilter, "status", RowWarningsFilter, "matched_by"]
     list_per_page = 100
     show_full_result_count = False
+    paginator = DeferredJoinPaginator  # the page's ids through an index, then those rows
     # job_id, not job: ordering by the job would join it for its own ordering.
     ordering = ["-job_id", "line_number"]
     search_fields = ["normalized__title"]
@@ -228,6 +242,17 @@ class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
             .get_queryset(request)
             .select_related("work", "edition", "corrected_by")
             .prefetch_related(Prefetch("work__credits", queryset=credits))
+        )
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            rows=self.get_queryset(request),
+            count_from=requested_page_start(request, per_page),
+            count_cap=ROWS_COUNT_CAP,
         )
 
     def has_view_permission(self, request, obj=None):
@@ -319,7 +344,7 @@ class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
         return format_html(
             '<span class="status-badge" style="background:{}">{}</span>',
             ROW_STATUS_COLOURS.get(row.status, "#777"),
-            row.get_status_display(),
+            ROW_STATUS_LABELS.get(row.status, row.status),
         )
 
     @admin.display(description=_("Status"), ordering="status")
@@ -366,7 +391,7 @@ class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
             return "–"
         book = format_html(
             '<a href="{}">{}</a>',
-            reverse("admin:catalog_work_change", args=[row.work_id]),
+            admin_change_url("admin:catalog_work_change", row.work_id),
             work_label(row.work),
         )
         if row.status in (ImportRow.Status.UPDATED, ImportRow.Status.DUPLICATE):
@@ -376,7 +401,7 @@ class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
         return format_html(
             '{} · <a href="{}">{}</a>',
             book,
-            reverse("admin:catalog_edition_change", args=[row.edition_id]),
+            admin_change_url("admin:catalog_edition_change", row.edition_id),
             edition_label(row.edition),
         )
 

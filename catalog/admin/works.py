@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -23,7 +24,7 @@ from catalog.admin.display import (
     empty_list_import_help,
     work_title_html,
 )
-from catalog.admin.paging import EstimatedCountPaginator
+from catalog.admin.paging import EstimatedCountPaginator, SearchedOnceChangeList
 from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Author, Edition, Work, WorkAuthor
 
@@ -235,6 +236,20 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
         )
         return queryset.annotate(
             edition_total=Coalesce(Subquery(editions, output_field=models.IntegerField()), 0)
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return SearchedOnceChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            rows=self.get_queryset(request),
+            ids_first=searched,  # the search's index lookup once, for the count and the page
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -2,7 +2,9 @@
 that `@admin.action(permissions=[...])` asks."""
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from bookstore.admin_lists import EmptyListHelpMixin
 from enrichment import presenters
@@ -40,3 +42,17 @@ class ReviewPermissionMixin:
 
     def has_revert_permission(self, request):
         return request.user.has_perm(REVERT_PERMISSION)
+
+
+class QuickActionCheckboxMixin:
+    """The action checkbox of each row as Django's CheckboxInput renders it, written with
+    format_html: the widget's template costs about half a millisecond a row, a tenth of a list
+    page of 50 wide rows."""
+
+    def action_checkbox(self, obj):  # its column's header is Django's, found by this name
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )

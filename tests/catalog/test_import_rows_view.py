@@ -120,7 +120,8 @@ def test_rows_are_paginated_by_100_with_a_fixed_number_of_queries(client):
         with CaptureQueriesContext(connection) as queries:
             rows_page(client, job=job.pk)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 15
+    # A list of several pages reads its page's ids first (catalog.admin.paging): one query more.
+    assert counts[1] == counts[0] + 1 <= 15
     assert lines_listed(rows_page(client, job=big.pk)) == list(range(2, 102))
     assert lines_listed(rows_page(client, job=big.pk, p=3)) == list(range(202, 252))
     warned = lines_listed(rows_page(client, job=big.pk, warnings="yes", p=1))

@@ -123,3 +123,90 @@ def test_the_next_request_to_review_is_read_in_order_from_an_index():
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "enrichreq_status_order_idx" in plan
     assert "TEMP B-TREE" not in plan and "MULTI-INDEX OR" not in plan
+
+
+# --- The list's cells from the JSON keys they read ----------------------------------------------
+
+
+def cells_of(model_admin, row) -> dict[str, str]:
+    names = ["status_badge", "confidence_badge", "covers", "book", "answered_by", "age"]
+    return {name: str(getattr(model_admin, name)(row)) for name in names}
+
+
+def test_the_list_reads_only_the_json_keys_its_cells_show_and_shows_the_same(rf):
+    from django.contrib import admin
+
+    from tests.enrichment.test_review import needs_review
+
+    requests = [needs_review(), needs_review("Synthetic Other", "Some Writer")]
+    EnrichmentRequest.objects.filter(pk=requests[1].pk).update(
+        proposal={}, match_details={}, providers_attempted=["openlibrary"]
+    )
+    model_admin = admin.site._registry[EnrichmentRequest]
+    request = rf.get(QUEUE_URL)
+    request.user = librarian()
+    whole = {row.pk: row for row in model_admin.get_queryset(request)}
+    narrow = list(queue_admin.list_rows(model_admin.get_queryset(request)))
+    assert len(narrow) == 2
+    for row in narrow:
+        # The whole proposal and match details are never read from the database for the list.
+        assert {"proposal", "match_details"} <= row.get_deferred_fields()
+        queue_admin.list_row_json(row)
+        assert cells_of(model_admin, row) == cells_of(model_admin, whole[row.pk])
+    shown = cells_of(model_admin, next(r for r in narrow if r.pk == requests[0].pk))
+    assert 'src="https://covers.openlibrary.org/b/id/1-L.jpg"' in shown["covers"]
+
+
+def test_a_page_of_the_queue_lists_its_rows_with_their_proposed_covers(client, monkeypatch):
+    from django.contrib import admin
+
+    from tests.enrichment.test_review import needs_review
+
+    monkeypatch.setattr(admin.site._registry[EnrichmentRequest], "list_per_page", 1)
+    needs_review()
+    second = needs_review("Synthetic Other", "Some Writer")
+    client.force_login(librarian())
+    listed = client.get(QUEUE_URL, {"p": 2}).context["cl"].result_list  # the paginated path
+    assert [row.pk for row in listed] == [second.pk]  # same priority: the older one first
+    assert listed[0].proposal.cover is not None
+    assert "cover-thumb proposed" in client.get(QUEUE_URL, {"p": 2}).content.decode()
+
+
+def test_each_rows_checkbox_is_the_one_djangos_widget_renders(rf):
+    from django import forms
+    from django.contrib import admin
+    from django.contrib.admin import helpers
+    from django.utils.html import format_html
+
+    request = requests_for(1, status="needs_review", confidence="low")[0]
+    model_admin = admin.site._registry[EnrichmentRequest]
+    attrs = {
+        "class": "action-select",
+        "aria-label": format_html("Select this object for an action - {}", str(request)),
+    }
+    widget = forms.CheckboxInput(attrs, lambda value: False)
+    expected = widget.render(helpers.ACTION_CHECKBOX_NAME, str(request.pk))
+    assert model_admin.action_checkbox(request) == expected
+
+
+def test_a_search_of_the_queue_runs_once_for_its_count_and_its_page(client, monkeypatch):
+    from django.contrib import admin
+
+    works = Work.objects.bulk_create([Work(title=f"Synthetic Zebrafinch {i}") for i in range(3)])
+    EnrichmentRequest.objects.bulk_create(
+        [EnrichmentRequest(work=w, trigger="command", status="needs_review") for w in works]
+    )
+    client.force_login(librarian())
+    for per_page in (50, 2):  # fits one page; several pages
+        monkeypatch.setattr(admin.site._registry[EnrichmentRequest], "list_per_page", per_page)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE_URL, {"q": "zebrafinch"})
+        ran = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "zebrafinch" in q["sql"].lower()
+            and 'FROM "enrichment_enrichmentrequest"' in q["sql"]
+        ]
+        assert len(ran) == 1, per_page
+        assert len(response.context["cl"].result_list) == min(3, per_page)
+        assert "3 current requests" in visible_text(client, f"{QUEUE_URL}?q=zebrafinch")
