@@ -18,7 +18,9 @@ Printed for each step: MB/s of uncompressed input and lines/s.
 - dependencies: inflating with zlib (stdlib) / ISA-L / zlib-ng, and parsing with json (stdlib) /
   orjson / msgspec (generic and typed), on the first 200 MB, for those installed (best of 3);
 - the reader alone (no database), one core;
-- the full load (`dump_load`, as the command runs it), per file and in total;
+- the full load (`dump_load`, as the command runs it), per file and in total, with the CPU
+  of the feeding process, the workers and PostgreSQL's own processes per GB, and the MB/s that
+  bounds on this machine's free cores;
 - ISBN lookups: 1,000 ISBNs (80 % in the dump) per batch, SQL only and whole Candidates.
 """
 
@@ -287,6 +289,33 @@ def reader_alone(path: Path, kind: str) -> str:
     return rate(f"reader alone, one core ({kind}s)", report.bytes_read, report.lines, seconds)
 
 
+def postgres_cpu_seconds() -> float | None:
+    """CPU seconds the PostgreSQL server has used so far: its postmaster's, its ended children's
+    (the load's COPY backends, once reaped) and its live children's. None where unreadable."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('data_directory')")
+            data_directory = cursor.fetchone()[0]
+        postmaster = int(Path(data_directory, "postmaster.pid").read_text().split()[0])
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                # After the ")" that ends the command name: state, ppid, ... utime is the 12th.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that just ended
+            pid = int(stat.parent.name)
+            if pid == postmaster:
+                ticks += sum(int(value) for value in fields[11:15])  # own and reaped children
+            elif int(fields[1]) == postmaster:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> None:
     import django
 
@@ -299,7 +328,17 @@ def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> 
     print(f"\n== full load into {connection.vendor} ({connection.settings_dict['NAME']})")
     files = {kind: str(directory / f"ol_dump_{kind}s.txt.gz") for kind in REAL}
     print(f"load average before the load {os.getloadavg()[0]:.2f}")
-    summary = loader.dump_load(files=files, workers=workers)
+    # One kind at a time, as the command loads them, to read PostgreSQL's CPU for each.
+    summary = loader.LoadSummary()
+    postgres_cpu: dict[str, float | None] = {}
+    for kind, path in files.items():
+        before = postgres_cpu_seconds()
+        one = loader.dump_load(files={kind: path}, workers=workers)
+        after = postgres_cpu_seconds()
+        postgres_cpu[kind] = None if before is None or after is None else after - before
+        summary.results += one.results
+        summary.seconds += one.seconds
+        summary.workers = one.workers
     print(f"load average after the load {os.getloadavg()[0]:.2f}")
     total_bytes = total_lines = 0
     for result in summary.results:
@@ -324,6 +363,17 @@ def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> 
                 f" CPU-s, waited {result.feeder_wait_seconds:.1f} s for a worker to take a block;"
                 f" {summary.workers} workers (parse + COPY) {result.worker_cpu_seconds:.1f} CPU-s,"
                 f" waited {result.worker_idle_seconds:.1f} s (summed) for blocks"
+            )
+        server = postgres_cpu.get(result.kind)
+        if server is not None:
+            gigabytes = report.bytes_read / 1e9
+            whole = (result.cpu_seconds + server) / gigabytes
+            print(
+                f"    PostgreSQL's processes: {server:.1f} CPU-s ({server / gigabytes:.1f} per GB,"
+                f" COPY, indexes and VACUUM); all processes {whole:.1f} CPU-s per GB, so"
+                f" {os.cpu_count()} free cores could read, COPY and index at most"
+                f" {(os.cpu_count() or 1) / whole * 1000:,.0f} MB/s (this run:"
+                f" {report.bytes_read / result.seconds / 1e6:,.0f} MB/s read to swap)"
             )
         assert result.status == "loaded", result.reason
     print(rate("full load, all files, end to end", total_bytes, total_lines, summary.seconds))

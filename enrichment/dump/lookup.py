@@ -14,11 +14,11 @@ alike (pg_trgm's `%` on the GIN index on PostgreSQL, an FTS5 MATCH of the title'
 SQLite), their authors, and the first-published editions with ISBNs of the best of them.
 """
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import msgspec
 from django.db import connection
 from rapidfuzz import fuzz
 
@@ -27,6 +27,9 @@ from enrichment.dump import tables
 from enrichment.dump.reader import isbn_keys_for_lookup, number_list
 from enrichment.pg_trgm import trigram_threshold
 
+#: The JSON the loader stores (subjects, remote ids): msgspec reads a short list in 0.6 µs
+#: (json: 3.9 µs).
+decode_json = msgspec.json.decode
 #: SQLite refuses statements with too many parameters (999 before 3.32): ask in slices.
 SQLITE_PARAMETERS = 900
 
@@ -35,7 +38,9 @@ COVER_FROM_WORK = "work"
 COVER_FROM_SIBLING = "sibling"
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a batch builds about 2,000 of these rows, and a frozen dataclass sets each field
+# through object.__setattr__ (1.5 µs an edition, against 0.2 µs). Nothing changes them.
+@dataclass(slots=True)
 class DumpEdition:
     edition_id: int
     work_id: int | None
@@ -51,7 +56,7 @@ class DumpEdition:
     isbn_keys: list[int]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DumpWork:
     work_id: int
     title: str
@@ -63,7 +68,7 @@ class DumpWork:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DumpAuthor:
     author_id: int
     name: str
@@ -106,6 +111,12 @@ def dump_is_loaded(present: set[str] | None = None) -> bool:
         return cursor.fetchone() is not None
 
 
+def integer_array(values: Iterable[int]) -> str:
+    """Numbers as PostgreSQL's text form of an array, "{1,2,3}": psycopg adapts a Python list
+    value by value in Python (1.6 ms for a batch's 2,000 ISBN keys, against 0.1 ms)."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+
+
 def _rows_where_in(
     sql: str, values: Iterable[int], *, before: Sequence = (), after: Sequence = ()
 ) -> list[tuple]:
@@ -117,7 +128,9 @@ def _rows_where_in(
         return []
     with connection.cursor() as cursor:
         if tables.is_postgres():
-            cursor.execute(sql.format(IN="= ANY(%s::bigint[])"), [*before, values, *after])
+            cursor.execute(
+                sql.format(IN="= ANY(%s::bigint[])"), [*before, integer_array(values), *after]
+            )
             return cursor.fetchall()
         rows: list[tuple] = []
         for start in range(0, len(values), SQLITE_PARAMETERS):
@@ -143,19 +156,20 @@ def _columns(table: str, alias: str) -> str:
 def _edition(row: tuple) -> DumpEdition:
     (edition_id, work_id, title, subtitle, author_ids, publisher, publish_date, pages,
      language, physical_format, cover_ids, isbn_keys) = row  # fmt: skip
+    # Positional: keywords cost twice as much, and a batch builds hundreds of these.
     return DumpEdition(
-        edition_id=edition_id,
-        work_id=work_id,
-        title=title or "",
-        subtitle=subtitle or "",
-        author_ids=number_list(author_ids),
-        publisher=publisher or "",
-        publish_date=publish_date or "",
-        page_count=pages,
-        language=language or "",
-        physical_format=physical_format or "",
-        cover_ids=number_list(cover_ids),
-        isbn_keys=number_list(isbn_keys),
+        edition_id,
+        work_id,
+        title or "",
+        subtitle or "",
+        number_list(author_ids),
+        publisher or "",
+        publish_date or "",
+        pages,
+        language or "",
+        physical_format or "",
+        number_list(cover_ids),
+        number_list(isbn_keys),
     )
 
 
@@ -163,14 +177,14 @@ def _work(row: tuple) -> DumpWork:
     (work_id, title, subtitle, author_ids, cover_ids, subjects, first_publish_date,
      description) = row  # fmt: skip
     return DumpWork(
-        work_id=work_id,
-        title=title or "",
-        subtitle=subtitle or "",
-        author_ids=number_list(author_ids),
-        cover_ids=number_list(cover_ids),
-        subjects=json.loads(subjects) if subjects else [],
-        first_publish_date=first_publish_date or "",
-        description=description or "",
+        work_id,
+        title or "",
+        subtitle or "",
+        number_list(author_ids),
+        number_list(cover_ids),
+        decode_json(subjects) if subjects else [],
+        first_publish_date or "",
+        description or "",
     )
 
 
@@ -181,7 +195,7 @@ def _author(row: tuple) -> DumpAuthor:
         name=name or "",
         birth_date=birth_date or "",
         death_date=death_date or "",
-        remote_ids=json.loads(remote_ids) if remote_ids else {},
+        remote_ids=decode_json(remote_ids) if remote_ids else {},
     )
 
 

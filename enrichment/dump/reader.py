@@ -264,7 +264,7 @@ def edition_isbn_keys(isbn_13: list[str], isbn_10: list[str]) -> list[int]:
 
 def number_list(text: str | None) -> list[int]:
     """A stored list of numbers ("123,456") -> [123, 456]."""
-    return [int(part) for part in text.split(",")] if text else []
+    return list(map(int, text.split(","))) if text else []
 
 
 def author_numbers(keys: list[str]) -> str | None:
