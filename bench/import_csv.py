@@ -6,7 +6,11 @@ upload form uses, on SQLite and on PostgreSQL, next to the rate of merely parsin
 
 The files are built from the 358 real rows of the mapmyreads Goodreads export with new Goodreads
 ids, valid new ISBNs and numbered titles, so every row is a new book. Each import runs on empty
-catalog tables; the re-import (every row a duplicate) is timed too. Figures are medians.
+catalog tables; the re-import (every row a duplicate) is timed too. Figures are medians. Each
+line also gives the CPU seconds of the importing process and of its reading worker (the file is
+read and normalized in a forked process from IMPORT_READING_WORKER_MIN_ROWS rows on:
+`IMPORT_READING_WORKER_MIN_ROWS=1000000000` runs without it), which a loaded machine changes
+less than the wall time.
 """
 
 import argparse
@@ -21,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import bench_env, cpu_baseline, run_on_databases
+from machine import bench_env, machine_line, run_on_databases
 from processes import vm_hwm_mb
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,13 +80,23 @@ def empty_catalog() -> None:
 def import_once(data: bytes) -> tuple[float, dict]:
     from catalog import services
 
+    cpu_before = _cpu_seconds()
     start = time.perf_counter()
     job = services.import_job_create(data=data, filename="bench.csv", enrich=False)
     services.import_job_run(job=job)
     elapsed = time.perf_counter() - start
+    cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
     job.refresh_from_db()
     counts = {"created": job.created_count, "dup": job.duplicate_count, "failed": job.failed_count}
-    return elapsed, counts
+    return elapsed, {**counts, "cpu_s": round(cpu[0], 2), "worker_cpu_s": round(cpu[1], 2)}
+
+
+def _cpu_seconds() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process, and of its ended children: the import's
+    reading worker is forked and reaped by the import."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def reset_peak_rss() -> None:
@@ -106,7 +120,7 @@ def run_here(sizes: list[int], repeats: int) -> None:
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
     print(f"\n== {vendor} ({connection.settings_dict['NAME']})")
-    print(f"machine baseline: {cpu_baseline():.1f} M loop iterations/s")
+    print(machine_line("before"))
     for size in sizes:
         data = build_goodreads_file(size)
         runs = repeats if size <= 10_000 else 1
@@ -130,10 +144,13 @@ def run_here(sizes: list[int], repeats: int) -> None:
             f"re-import {size / reimported:>7,.0f} rows/s | import/parse {parse / imported:.2f} | "
             f"{counts}"
         )
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
             f"{'':>7} peak RSS during the import: {peak:,.0f} MB (goal < 300 MB; the bench's own "
-            f"file of {len(data) / 1e6:.1f} MB included, its parse-only rows not)"
+            f"file of {len(data) / 1e6:.1f} MB included, its parse-only rows not); its reading "
+            f"worker: {worker_peak:,.0f} MB (0: no worker)"
         )
+    print(machine_line("after"))
     empty_catalog()
 
 

@@ -216,6 +216,9 @@ IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=500)
 # Uploaded files (and their rows' cells) are deleted this many days after the upload; 0 keeps
 # them forever.
 IMPORT_RETENTION_DAYS = env.int("IMPORT_RETENTION_DAYS", default=30)
+# An import of at least this many rows reads and normalizes its next batch in a forked worker
+# process while the current one is written (both cores); set it above any file to turn it off.
+IMPORT_READING_WORKER_MIN_ROWS = env.int("IMPORT_READING_WORKER_MIN_ROWS", default=2000)
 # Where imports hand the works they touched to enrichment (a dotted path; catalog does not
 # import enrichment).
 CATALOG_ENRICHMENT_HOOK = "enrichment.queue.post_import_hook"

@@ -4,11 +4,12 @@ Django's bulk_create prepares every value through the field machinery and, on SQ
 inserts into 999-parameter statements; for the import's rows that costs more than the database
 work. `insert_many` inserts rows whose ids are not needed (COPY on PostgreSQL, one executemany
 elsewhere); `insert_new` inserts model instances and gives them their ids (reserved ids and COPY
-on PostgreSQL, INSERT ... RETURNING elsewhere). Both adapt values with the backend's own
-adapters (datetimes, JSON), so the stored values are the ORM's.
+on PostgreSQL, INSERT ... RETURNING elsewhere). Both adapt datetimes with the backend's own
+adapter and write JSON as the text the ORM would store, so the stored values are the ORM's.
 """
 
 import functools
+import json
 import operator
 import time
 from collections.abc import Iterable, Sequence
@@ -26,17 +27,24 @@ def insert_many(model: type[models.Model], fields: Sequence[str], rows: Iterable
     """INSERT rows (tuples in `fields` order) into model's table. JSON fields are adapted here;
     datetimes must come adapted (see `db_datetime`)."""
     columns = [_column_field(model, name) for name in fields]
-    json_fields = [(i, f) for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
-    adapt_json = connection.ops.adapt_json_value
-    empty_lists = {i: adapt_json([], f.encoder) for i, f in json_fields}  # most rows' messages
+    json_fields = [(i, f.encoder) for i, f in enumerate(columns) if isinstance(f, models.JSONField)]
     prepared = []
     for row in rows:
         row = list(row)
-        for i, json_field in json_fields:
+        for i, encoder in json_fields:
             value = row[i]
-            row[i] = empty_lists[i] if value == [] else adapt_json(value, json_field.encoder)
+            row[i] = _json_text(value, encoder)
         prepared.append(row)
     _write(model._meta.db_table, [f.column for f in columns], prepared)
+
+
+def _json_text(value, encoder) -> str:
+    """A JSON field's value as the text the ORM stores: what both databases take (SQLite stores
+    it; COPY reads it into jsonb), where psycopg's Jsonb wrapper would dump each value again
+    through Python at the COPY. Most rows' lists and dicts are empty."""
+    if not value and type(value) in (list, dict):
+        return "[]" if type(value) is list else "{}"
+    return json.dumps(value, cls=encoder)
 
 
 def _write(table: str, columns: list[str], rows: list[list]) -> None:
@@ -102,20 +110,25 @@ def insert_new(objs: Sequence[models.Model]) -> None:
         _write(meta.db_table, [meta.pk.column, *(f.column for f in fields)], rows)
     else:
         pks = _insert_returning_ids(meta, fields, rows)
+    alias, pk_attname = connection.alias, meta.pk.attname
     for obj, pk in zip(objs, pks, strict=True):
-        obj.pk = pk
+        if meta.parents:  # pragma: no cover - multi-table inheritance: the parents' keys too
+            obj.pk = pk
+        obj.__dict__[pk_attname] = pk
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = alias
 
 
 def _column_values(objs: Sequence[models.Model], fields: list[models.Field]) -> list[list]:
     """Each object's values for these columns, ready for the database."""
     now = timezone.now()
     now_db = connection.ops.adapt_datetimefield_value(now)
-    timestamps, prepared = [], []
+    timestamps, prepared, json_fields = [], [], []
     for index, f in enumerate(fields):
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             timestamps.append((index, f.attname))
+        elif isinstance(f, models.JSONField):
+            json_fields.append((index, f.encoder))
         elif not isinstance(f, _PLAIN_FIELDS):
             prepared.append((index, f, isinstance(f, models.FileField)))
     relations = [f for f in fields if isinstance(f, models.ForeignKey)]
@@ -134,6 +147,10 @@ def _column_values(objs: Sequence[models.Model], fields: list[models.Field]) -> 
         values = list(get_values(state))
         for index, _attname in timestamps:
             values[index] = now_db
+        for index, encoder in json_fields:  # as text, like insert_many's
+            value = values[index]
+            if value is not None:
+                values[index] = _json_text(value, encoder)
         for index, f, is_file in prepared:
             value = values[index]
             if value is None or (is_file and type(value) is str):
@@ -217,6 +234,17 @@ def new_instance(model: type[_M], **values) -> _M:
         state[attname] = make_default()
     state.update(values)
     return obj
+
+
+def relate(obj: models.Model, name: str, related: models.Model) -> None:
+    """`obj.<name> = related` for a new instance of `new_instance`, without the descriptor's
+    checks (database routing, instance types), which cost more per row than its INSERT: the key
+    is the related object's now, or taken from it by `insert_new` once it has one."""
+    field = obj._meta.get_field(name)
+    if not isinstance(field, models.ForeignKey):
+        raise ValueError(f"{type(obj).__name__}.{name} is not a foreign key")
+    obj.__dict__[field.attname] = related.pk
+    field.set_cached_value(obj, related)
 
 
 @functools.cache

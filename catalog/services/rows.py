@@ -9,11 +9,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog import bulk
+from catalog import bulk, text
 from catalog.importers import BaseImporter, NormalizedRow, RowError
 from catalog.importers.base import Credit
 from catalog.models import Edition, ImportJob, ImportRow, Work
@@ -35,18 +35,32 @@ logger = logging.getLogger(__name__)
 ROW_REFUSALS = (DataError, IntegrityError)
 
 
-def _import_batch(job, importer, batch):
+def _import_batch(job, importer, batch, planned=None):
     """Import a batch in one transaction. When the database refuses it, either another import
     inserted the same book between our lookup and our insert (a second look finds it) or some
     row breaks a column or a constraint: halves are retried until the refused rows stand
-    alone, and each of those fails with the database's reason while the others import."""
+    alone, and each of those fails with the database's reason while the others import.
+
+    `planned`: the batch's rows already normalized (by the reading worker, `reading`); the
+    halves are normalized again from `batch`, since planning a batch changes its rows."""
     try:
         with transaction.atomic():
-            return import_rows(job=job, importer=importer, lines=batch)
+            _relax_commit()
+            return import_rows(job=job, importer=importer, lines=batch, planned=planned)
     except ROW_REFUSALS:
         logger.info("Import job %s: the database refused a batch; isolating its rows", job.pk)
     with transaction.atomic():
+        _relax_commit()
         return _import_isolating_refused_rows(job, importer, batch)
+
+
+def _relax_commit() -> None:
+    """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk. A
+    crash can lose the last batches committed (well under a second of them), never corrupt
+    anything: an import can be run again, and a re-run creates nothing twice."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _import_isolating_refused_rows(job, importer, batch):
@@ -95,15 +109,25 @@ class _Planned:
     edition: Edition | None = None
     messages: list[str] = field(default_factory=list)
     matched_by: str = ""  # ImportRow.MatchedBy: the key that found an existing book
+    # The title's lookup key (`text.normalize_title`), computed where the row is read: by the
+    # reading worker for a large job, off the writer's time.
+    title_key: str = ""
 
 
 def import_rows(
-    *, job: ImportJob, importer: BaseImporter, lines: Iterable[tuple[int, list[str]]]
+    *,
+    job: ImportJob,
+    importer: BaseImporter,
+    lines: Iterable[tuple[int, list[str]]],
+    planned: "list[_Planned] | None" = None,
 ) -> list[str]:
-    """Import one batch of rows in the current transaction; returns each row's status."""
-    planned = [_normalize(importer, line, cells) for line, cells in lines]
+    """Import one batch of rows in the current transaction; returns each row's status.
+    `planned`: the rows of `lines` already normalized (`_normalize`), else they are here."""
+    if planned is None:
+        planned = [_normalize(importer, line, cells) for line, cells in lines]
     good = [(item, item.row) for item in planned if item.row]
-    index = _CatalogIndex.load([row for _item, row in good], job=job)
+    title_keys = {row.title: item.title_key for item, row in good}
+    index = _CatalogIndex.load([row for _item, row in good], job=job, title_keys=title_keys)
     new_works: list[Work] = []
     new_editions: list[Edition] = []
     credits_for: dict[int, list[Credit]] = {}  # id(work) -> its credits
@@ -133,7 +157,7 @@ def import_rows(
             continue
         work = index.work_for(row)
         if work is None:
-            work = _new_work(row)
+            work = _new_work(row, index.title_key(row))
             index.settle_openlibrary_keys(row, work=work)
             new_works.append(work)
             credits_for[id(work)] = row.credits
@@ -239,4 +263,5 @@ def _normalize(importer: BaseImporter, line: int, cells: list[str]) -> _Planned:
         item.status = ImportRow.Status.FAILED
     else:
         item.row.warnings[:0] = warnings
+        item.title_key = text.normalize_title(item.row.title)
     return item

@@ -11,15 +11,15 @@ from catalog import bulk, text
 from catalog.importers import NormalizedRow
 from catalog.importers.base import Credit
 from catalog.models import Author, Edition, Work, WorkAuthor, WorkSeries
-from catalog.services.index import _chunks
+from catalog.services.index import _chunks, _one_of
 
 
-def _new_work(row: NormalizedRow) -> Work:
-    # Inserted without save(), so the lookup key is set here.
+def _new_work(row: NormalizedRow, title_key: str) -> Work:
+    # Inserted without save(), so the lookup key (`text.normalize_title`) is set here.
     return bulk.new_instance(
         Work,
         title=row.title,
-        title_normalized=text.normalize_title(row.title)[:500],
+        title_normalized=title_key[:500],
         title_is_placeholder=row.title_is_placeholder,
         subtitle=row.subtitle,
         series=row.series,
@@ -59,7 +59,7 @@ def _new_edition(work: Work, row: NormalizedRow) -> Edition:
     edition = bulk.new_instance(
         Edition, isbn13=row.isbn13 or None, title=title, **_edition_values(row)
     )
-    edition.work = work
+    bulk.relate(edition, "work", work)
     return edition
 
 
@@ -191,10 +191,15 @@ REDIRECT_HOPS_MAX = 10
 
 def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     """Name key -> the author a credit under that name goes to: the author holding the name,
-    or, for a redirect (an author merged into another), the author it was merged into."""
+    or, for a redirect (an author merged into another), the author it was merged into.
+
+    The authors hold their key columns only (id, name key, redirect): a batch credits hundreds
+    of them, and building every field of each cost more than the query. Another field read
+    from one is a query of its own."""
     found: dict[str, Author] = {}
+    authors = Author.objects.only("id", "name_normalized", "merged_into_id")
     for chunk in _chunks(keys):
-        for author in Author.objects.filter(name_normalized__in=chunk):
+        for author in authors.filter(_one_of(Author, "name_normalized", chunk)):
             held = found.get(author.name_normalized)
             # A live author holding the name wins over a redirect holding it too.
             if held is None or (held.merged_into_id and not author.merged_into_id):
@@ -203,7 +208,7 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
         targets = {a.merged_into_id for a in found.values() if a.merged_into_id}
         if not targets:
             break
-        by_pk = Author.objects.in_bulk(targets)
+        by_pk = authors.in_bulk(targets)
         found = {
             key: by_pk.get(author.merged_into_id, author) if author.merged_into_id else author
             for key, author in found.items()

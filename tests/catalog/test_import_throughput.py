@@ -69,9 +69,9 @@ def test_a_run_reads_the_file_one_batch_ahead_at_most(monkeypatch):
 
     real_batch = jobs._import_batch
 
-    def watching_batch(job, importer, batch):
+    def watching_batch(job, importer, batch, planned=None):
         ahead.append(read["rows"] - job.rows_processed)
-        return real_batch(job, importer, batch)
+        return real_batch(job, importer, batch, planned)
 
     monkeypatch.setattr(jobs, "csv_rows", counting_csv_rows)
     monkeypatch.setattr(jobs, "_import_batch", watching_batch)

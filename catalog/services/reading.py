@@ -1,0 +1,153 @@
+"""An import's rows, read and normalized one batch at a time: in this process, or, for a large
+job, in a forked worker process that reads and normalizes the next batch while this one plans
+and writes the current one (both cores at work).
+
+Reading and normalizing is pure (no database: `BaseImporter.read_row`), so the worker needs
+nothing but the importer and the rows, which it inherits by the fork. It hands over each batch
+pickled through a pipe, and a pipe holds little, so it is never more than one batch ahead of
+the writer: memory stays that of two batches. Batches come in the file's order; the writer keeps
+its transaction per batch and every check.
+"""
+
+import contextlib
+import dataclasses
+import logging
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import NoReturn
+
+from django.utils.translation import gettext as _
+
+from catalog.importers import BaseImporter, NormalizedRow
+from catalog.importers.base import Credit
+from catalog.services.rows import _normalize, _Planned
+
+logger = logging.getLogger(__name__)
+
+Lines = list[tuple[int, list[str]]]
+#: One batch: its (line number, cells) and each row normalized, in the same order.
+Batch = tuple[Lines, list[_Planned]]
+
+
+class ReadingWorkerFailed(Exception):
+    """The reading worker stopped on an error: the message is the error's own."""
+
+
+@contextlib.contextmanager
+def normalized_batches(
+    importer: BaseImporter, lines: Iterable[tuple[int, list[str]]], size: int, *, worker: bool
+) -> Iterator[Iterator[Batch]]:
+    """The rows in batches of `size`, each with its rows normalized; read by a forked worker
+    when `worker` (and the platform can fork). Leaving the block early stops the worker."""
+    if not (worker and hasattr(os, "fork")):
+        yield (
+            (batch, [_normalize(importer, *line) for line in batch])
+            for batch in _batches(lines, size)
+        )
+        return
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to spare: close the pipe, and the job fails with the reason
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:  # the worker: it never returns (no Django teardown, no inherited connection)
+        os.close(read_end)
+        _work(importer, lines, size, write_end)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as source:
+            yield _received(source)
+    finally:
+        # Stopped early (a cancel, an error): the worker may be waiting to hand over a batch.
+        with contextlib.suppress(ProcessLookupError):  # an ended worker is still ours to reap
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
+def _batches(lines: Iterable[tuple[int, list[str]]], size: int) -> Iterator[Lines]:
+    lines = iter(lines)
+    while batch := list(islice(lines, size)):
+        yield batch
+
+
+def _work(importer: BaseImporter, lines: Iterable, size: int, write_end: int) -> NoReturn:
+    """The worker's whole life: every batch down the pipe, then the end (or the error)."""
+    status = 0
+    try:
+        with os.fdopen(write_end, "wb") as out:
+            try:
+                for batch in _batches(lines, size):
+                    planned = [_packed(_normalize(importer, *line)) for line in batch]
+                    pickle.dump(("batch", batch, planned), out, pickle.HIGHEST_PROTOCOL)
+                    out.flush()
+                pickle.dump(("end",), out)
+            except Exception as exc:
+                pickle.dump(("error", str(exc), traceback.format_exc()), out)
+    except BaseException:  # the writer stopped reading (BrokenPipeError): nothing to tell
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _received(source) -> Iterator[Batch]:
+    while True:
+        try:
+            message = pickle.load(source)
+        except EOFError:  # killed, or crashed before it could say why
+            raise ReadingWorkerFailed(
+                _("the process reading the file ended unexpectedly")
+            ) from None
+        if message[0] == "end":
+            return
+        if message[0] == "error":
+            logger.error("The import's reading worker failed:\n%s", message[2])
+            raise ReadingWorkerFailed(message[1])
+        yield message[1], [_unpacked(item) for item in message[2]]
+
+
+# A batch crosses the pipe as plain tuples and lists: pickle reads those at C speed, where each
+# dataclass would cost a Python call per object (the writer's time is what limits the import).
+_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(NormalizedRow))
+_CREDITS = _ROW_FIELDS.index("credits")
+_PackedRow = list | None
+
+
+def _packed(item: _Planned) -> tuple:
+    row: _PackedRow = None
+    if item.row is not None:
+        row = [getattr(item.row, name) for name in _ROW_FIELDS]
+        row[_CREDITS] = [(c.name, c.role, c.sort_name) for c in item.row.credits]
+    return (
+        item.line,
+        item.raw,
+        row,
+        item.error,
+        item.status,
+        item.messages,
+        item.matched_by,
+        item.title_key,
+    )
+
+
+def _unpacked(packed: tuple) -> _Planned:
+    line, raw, row, error, status, messages, matched_by, title_key = packed
+    normalized = None
+    if row is not None:
+        row[_CREDITS] = [Credit(*credit) for credit in row[_CREDITS]]
+        normalized = NormalizedRow(*row)
+    return _Planned(
+        line=line,
+        raw=raw,
+        row=normalized,
+        error=error,
+        status=status,
+        messages=messages,
+        matched_by=matched_by,
+        title_key=title_key,
+    )

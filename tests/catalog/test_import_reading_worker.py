@@ -1,0 +1,183 @@
+"""Issue 18, goal 3: a large import reads and normalizes its next batch in a forked worker process
+while the current one is written. The worker must change nothing a librarian sees: the same
+rows, statuses, warnings and failures, in the file's order, and a job that stops (an error in
+the worker, a cancel) leaves no process behind. Every file here is synthetic, built in the test."""
+
+import os
+
+import pytest
+
+from catalog import services
+from catalog.importers import importer_for
+from catalog.importers.goodreads import GoodreadsImporter
+from catalog.models import Author, ImportJob, ImportRow, Work
+from catalog.services import jobs, reading
+from catalog.services.rows import _normalize
+from tests.catalog.import_rows import HEADER, goodreads_file, goodreads_row
+
+pytestmark = pytest.mark.django_db
+
+
+def synthetic_rows() -> list[list[str]]:
+    """35 rows over four batches of 10: new books, a book twice (a duplicate in a later batch),
+    a row without a title, a NUL-damaged cell, a repeated header, spreadsheet-damaged ISBNs,
+    co-authors and series."""
+    rows = []
+    for i in range(35):
+        rows.append(
+            goodreads_row(
+                Book_Id=str(700_000 + i),
+                Title=f"synthetic-book {i} (Synthetic Saga, #{i % 4 + 1})",
+                Author=f"Synthetic Writer {i % 7}",
+                Additional_Authors=f"Synthetic Helper {i % 3}" if i % 5 == 0 else "",
+                ISBN13='="9.78053E+12"' if i % 9 == 0 else "",
+                Number_of_Pages=str(100 + i),
+            )
+        )
+    rows[12] = goodreads_row(Book_Id="700012", Title="", Author="Nobody")  # fails: no title
+    rows[17][HEADER.index("Publisher")] = "Synthetic\x00Press"  # NUL: kept, with a warning
+    rows[23] = list(HEADER)  # a repeated header: fails with the reason
+    rows[31] = list(rows[2])  # the same book again, three batches later: a duplicate
+    return rows
+
+
+def stored_rows(job: ImportJob) -> list[tuple]:
+    rows = ImportRow.objects.filter(job=job).order_by("line_number")
+    return [
+        (r.line_number, r.status, r.raw, r.normalized, r.messages, r.error, r.matched_by)
+        for r in rows
+    ]
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the worker processes forked by the import (in this process)."""
+    real_fork = os.fork
+    pids: list[int] = []
+
+    def recording_fork():
+        pid = real_fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(reading.os, "fork", recording_fork)
+    return pids
+
+
+def run(data: bytes, settings, *, worker: bool) -> ImportJob:
+    settings.IMPORT_READING_WORKER_MIN_ROWS = 1 if worker else 10**9
+    job = services.import_job_create(data=data, filename="synthetic-export.csv", enrich=False)
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    return job
+
+
+def assert_reaped(pid: int) -> None:
+    with pytest.raises(ChildProcessError):  # waited for: no zombie, no process left running
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_the_worker_imports_exactly_what_the_import_in_one_process_does(
+    settings, monkeypatch, forks
+):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
+    data = goodreads_file(*synthetic_rows())
+    alone = run(data, settings, worker=False)
+    assert forks == []
+    in_one_process = stored_rows(alone)
+    works = sorted(Work.objects.values_list("title", "series", "series_number"))
+    authors = sorted(Author.objects.values_list("name", flat=True))
+    ImportJob.objects.all().delete()
+    Work.objects.all().delete()
+    Author.objects.all().delete()
+
+    job = run(data, settings, worker=True)
+
+    assert len(forks) == 1
+    assert_reaped(forks[0])
+    assert (job.status, job.created_count, job.duplicate_count, job.failed_count) == (
+        "completed",
+        32,
+        1,
+        2,
+    )
+    with_worker = stored_rows(job)
+    # Line numbers, statuses, cells, warnings, failures: the same, row for row, in order.
+    assert [row[:2] + row[3:] for row in with_worker] == [
+        row[:2] + row[3:] for row in in_one_process
+    ]
+    assert [row[2] for row in with_worker] == [row[2] for row in in_one_process]
+    assert sorted(Work.objects.values_list("title", "series", "series_number")) == works
+    assert sorted(Author.objects.values_list("name", flat=True)) == authors
+    by_line = {row[0]: row for row in with_worker}
+    assert by_line[14][5] == "This row has no title."
+    assert "NUL characters" in by_line[19][4][0]
+    assert "repeats the header" in by_line[25][5]
+    assert by_line[33][1] == ImportRow.Status.DUPLICATE
+
+
+@pytest.mark.parametrize("worker", [True, False], ids=["worker", "one process"])
+def test_an_error_while_reading_fails_the_job_with_its_reason(settings, monkeypatch, forks, worker):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
+    real_normalize = GoodreadsImporter.normalize
+
+    def breaking_normalize(self, cells):
+        if cells[HEADER.index("Title")].startswith("synthetic-book 27 "):
+            raise RuntimeError("synthetic failure while reading line 29")
+        return real_normalize(self, cells)
+
+    monkeypatch.setattr(GoodreadsImporter, "normalize", breaking_normalize)  # the fork copies it
+    job = run(goodreads_file(*synthetic_rows()), settings, worker=worker)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error == "The import stopped: synthetic failure while reading line 29"
+    assert job.rows_processed == 20  # the two batches before the bad one are kept
+    assert len(forks) == (1 if worker else 0)
+    for pid in forks:
+        assert_reaped(pid)
+
+
+def test_a_cancelled_job_stops_its_worker(settings, monkeypatch, forks):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
+    settings.IMPORT_READING_WORKER_MIN_ROWS = 1
+    job = services.import_job_create(
+        data=goodreads_file(*synthetic_rows()), filename="synthetic-export.csv", enrich=False
+    )
+
+    def cancel_after_the_first_batch(job):
+        services.import_job_cancel(job=ImportJob.objects.get(pk=job.pk))
+
+    services.import_job_run(job=job, progress=cancel_after_the_first_batch)
+    job.refresh_from_db()
+
+    assert (job.status, job.rows_processed) == (ImportJob.Status.CANCELLED, 10)
+    assert len(forks) == 1
+    assert_reaped(forks[0])
+
+
+def test_a_worker_that_dies_fails_the_job_instead_of_hanging(settings, monkeypatch, forks):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
+    real_normalize = GoodreadsImporter.normalize
+
+    def dying_normalize(self, cells):
+        if cells[HEADER.index("Title")].startswith("synthetic-book 15 "):
+            os._exit(3)  # killed mid-file (out of memory, a signal): says nothing
+        return real_normalize(self, cells)
+
+    monkeypatch.setattr(GoodreadsImporter, "normalize", dying_normalize)
+    job = run(goodreads_file(*synthetic_rows()), settings, worker=True)
+
+    assert job.status == ImportJob.Status.FAILED
+    assert job.error == "The import stopped: the process reading the file ended unexpectedly"
+    assert job.rows_processed == 10
+    assert_reaped(forks[0])
+
+
+def test_a_batch_crosses_the_pipe_unchanged():
+    importer = importer_for(HEADER)
+    rows = synthetic_rows()
+    planned = [_normalize(importer, line, cells) for line, cells in enumerate(rows, start=2)]
+    assert any(item.error for item in planned) and any(item.messages for item in planned)
+    assert any(item.row and len(item.row.credits) == 2 for item in planned)
+    assert [reading._unpacked(reading._packed(item)) for item in planned] == planned
