@@ -207,7 +207,7 @@ def _edition_line(n: int, number: int, isbn) -> str:
 
 
 def sql_lower_bound(connection) -> tuple[int, int]:
-    """The chain (ISBN-13 or ISBN-10 -> edition -> work -> first sibling with a cover) for every
+    """The chain (ISBN-13 -> edition -> work -> first sibling with a cover) for every
     catalog edition in one statement, written to a table: no Python per row, no JSON."""
     from enrichment.dump import tables
 
@@ -215,14 +215,11 @@ def sql_lower_bound(connection) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE campaign_bound AS"
-            " WITH keys AS ("
-            "  SELECT id, isbn13::bigint AS k FROM catalog_edition"
-            "  UNION ALL SELECT id, CASE WHEN right(isbn10, 1) = 'X'"
-            "   THEN 10000000000 + left(isbn10, 9)::bigint ELSE isbn10::bigint END"
-            "  FROM catalog_edition WHERE isbn10 <> ''),"
+            # The dump's ISBN table holds every ISBN as its ISBN-13 (reader.isbn_table_rows).
+            " WITH keys AS (SELECT id, isbn13::bigint AS k FROM catalog_edition),"
             " found AS (SELECT DISTINCT ON (keys.id) keys.id, e.edition_id, e.work_id,"
             "  e.cover_ids AS edition_covers, w.cover_ids AS work_covers"
-            f"  FROM keys JOIN {isbn} i ON i.isbn = keys.k"
+            f"  FROM keys JOIN {isbn} i ON i.isbn13 = keys.k"
             f"  JOIN {edition} e ON e.edition_id = i.edition_id"
             f"  LEFT JOIN {work} w ON w.work_id = e.work_id"
             "  ORDER BY keys.id, e.edition_id)"

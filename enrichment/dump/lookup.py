@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from catalog import text
 from enrichment.dump import tables
-from enrichment.dump.reader import isbn_keys_for_lookup, number_list
+from enrichment.dump.reader import ISBN13_MIN, isbn_keys_for_lookup, number_list
 from enrichment.pg_trgm import trigram_threshold
 
 #: The JSON the loader stores (subjects, remote ids): msgspec reads a short list in 0.6 µs
@@ -256,11 +256,21 @@ def authors_by_id(
     return authors
 
 
+def isbn_probes(isbn13_by_key: dict[int, str]) -> tuple[str, list[int]]:
+    """The ISBN table's column and the keys to probe it with: each ISBN-13 alone in a table
+    loaded by this version (it holds every ISBN as its ISBN-13: one probe an ISBN), its ISBN-13
+    and ISBN-10 forms in one loaded before (column `isbn`, each ISBN as the dump listed it)."""
+    if "isbn13" in tables.live_columns("isbn"):
+        return "isbn13", [key for key in isbn13_by_key if key >= ISBN13_MIN]
+    return "isbn", list(isbn13_by_key)
+
+
 def _editions_and_works(
     isbn13_by_key: dict[int, str], *, with_works: bool
 ) -> tuple[list[DumpEdition], dict[int, DumpWork]]:
     """The editions holding any of the keys (by edition number), with their works: one query."""
     edition_table, isbn_table = tables.live_name("edition"), tables.live_name("isbn")
+    column, probes = isbn_probes(isbn13_by_key)
     columns = _columns("edition", "e")
     join = ""
     if with_works:
@@ -268,12 +278,12 @@ def _editions_and_works(
         join = f" LEFT JOIN {tables.live_name('work')} w ON w.work_id = e.work_id"
     sql = (
         f"SELECT {columns} FROM {edition_table} e{join} WHERE e.edition_id IN"
-        f" (SELECT edition_id FROM {isbn_table} WHERE isbn {{IN}})"
+        f" (SELECT edition_id FROM {isbn_table} WHERE {column} {{IN}})"
     )
     editions: dict[int, DumpEdition] = {}
     works: dict[int, DumpWork] = {}
     edition_width = len(read_columns("edition"))
-    for row in _rows_where_in(sql, isbn13_by_key):
+    for row in _rows_where_in(sql, probes):
         edition = _edition(row[:edition_width])
         editions.setdefault(edition.edition_id, edition)  # a key the dump repeats: the first
         if with_works and row[edition_width] is not None:
@@ -354,13 +364,14 @@ def covers_by_isbn(
         if "work" in present
         else ""
     )
+    column, probes = isbn_probes(isbn13_by_key)
     sql = (
-        f"SELECT i.isbn, e.edition_id, e.work_id, e.cover_ids, {work_covers}"
+        f"SELECT i.{column}, e.edition_id, e.work_id, e.cover_ids, {work_covers}"
         f" FROM {tables.live_name('isbn')} i"
         f" JOIN {tables.live_name('edition')} e ON e.edition_id = i.edition_id{join}"
-        " WHERE i.isbn {IN}"
+        f" WHERE i.{column} {{IN}}"
     )
-    rows = sorted(_rows_where_in(sql, isbn13_by_key), key=lambda row: row[1])
+    rows = sorted(_rows_where_in(sql, probes), key=lambda row: row[1])
     needs_sibling = {
         work_id
         for _key, _edition, work_id, edition_covers, work_cover_ids in rows

@@ -186,6 +186,20 @@ def isbn_key(value: str, *, length: int) -> int | None:
     return int(parsed.isbn13)
 
 
+ISBN13_MIN = 1_000_000_000_000  # a stored key this large is an ISBN-13; below, an ISBN-10
+
+
+def isbn13_of_key(key: int) -> int | None:
+    """A stored key -> its ISBN-13 as a number; None for an ISBN-10 that fails its check digit."""
+    if key >= ISBN13_MIN:
+        return key
+    isbn10 = isbn_from_key(key)
+    if isbn10_check_digit(isbn10[:9]) != isbn10[9]:
+        return None
+    first12 = "978" + isbn10[:9]
+    return int(first12 + isbn13_check_digit(first12))
+
+
 def isbn_keys_for_lookup(isbn13: str) -> list[int]:
     """The keys under which the dump may hold a valid, canonical ISBN-13: itself and, for a
     978 ISBN, its ISBN-10 form."""
@@ -346,9 +360,17 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
         if date
         else None,
     )
-    if len(isbn_keys) == 1:
-        return row, [(isbn_keys[0], edition_id)]
-    return row, [(key, edition_id) for key in isbn_keys]
+    return row, isbn_table_rows(edition_id, isbn_keys)
+
+
+def isbn_table_rows(edition_id: int, isbn_keys: list[int]) -> list[tuple[int, int]]:
+    """The ISBN table's (isbn13, edition_id) rows of an edition: each valid ISBN it lists as
+    its ISBN-13, once, so that a lookup probes one key an ISBN (an ISBN-10 that fails its check
+    digit is dropped: no valid ISBN looks it up)."""
+    if len(isbn_keys) == 1 and isbn_keys[0] >= ISBN13_MIN:  # the usual case
+        return [(isbn_keys[0], edition_id)]
+    keys = dict.fromkeys(isbn13_of_key(key) for key in isbn_keys)
+    return [(key, edition_id) for key in keys if key is not None]
 
 
 def work_row(work_id: int, doc: WorkDoc) -> tuple:

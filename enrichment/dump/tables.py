@@ -41,7 +41,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("publish_month", "integer"),
     ),
     "isbn": (
-        ("isbn", "bigint NOT NULL"),  # reader.isbn_key: an ISBN-13 or ISBN-10 as a number
+        # Every valid ISBN an edition lists, as its ISBN-13 (reader.isbn_table_rows): one probe
+        # an ISBN. A table loaded before holds `isbn` instead, each ISBN as listed (13 or 10).
+        ("isbn13", "bigint NOT NULL"),
         ("edition_id", "integer NOT NULL"),
     ),
     "work": (
@@ -75,7 +77,7 @@ INDEXES: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     # With the edition id in the index, the lookups' ISBN probes never read the table (an
     # index-only scan: the load VACUUMs the table, for PostgreSQL's visibility map).
-    "isbn": (("isbn", "(isbn, edition_id)"),),
+    "isbn": (("isbn13", "(isbn13, edition_id)"),),
     "work": (("work_id", "(work_id)"),),
     "author": (("author_id", "(author_id)"),),
 }

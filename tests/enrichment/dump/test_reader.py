@@ -102,7 +102,28 @@ def test_editions_without_isbn_fields_have_no_isbn_rows():
 
     assert without == {100160, 1004484, 1006194}  # the head300 lines with no ISBN field
     assert not without & isbn_edition_ids
-    assert report.rows["isbn"] == sum(len(reader.number_list(row[11])) for row in rows)
+    # One row an ISBN, as its ISBN-13: an edition listing both forms of one ISBN has one row.
+    table_keys = {(key, edition_id) for block in blocks for key, edition_id in block.rows["isbn"]}
+    listed = {
+        (reader.isbn13_of_key(key), row[0]) for row in rows for key in reader.number_list(row[11])
+    }
+    assert table_keys == listed - {(None, row[0]) for row in rows}
+    assert all(key >= reader.ISBN13_MIN for key, _ in table_keys)
+    assert report.rows["isbn"] == len(table_keys)
+
+
+def test_the_isbn_table_holds_each_valid_isbn_once_as_its_isbn13():
+    # 0-7043-2542-X / 978-0-7043-2542-5: one book listed in both forms, one row.
+    ten = reader.isbn_key("070432542X", length=10)
+    assert reader.isbn_table_rows(7, [9780704325425, ten]) == [(9780704325425, 7)]
+    assert reader.isbn_table_rows(7, [ten]) == [(9780704325425, 7)]  # an ISBN-10 alone
+    # An ISBN-10 whose check digit is wrong: no valid ISBN looks it up, no row.
+    wrong = reader.isbn_key("0704325421", length=10)
+    assert reader.isbn_table_rows(7, [wrong]) == []
+    assert reader.isbn_table_rows(7, [9791032305690, 9780704325425]) == [
+        (9791032305690, 7),
+        (9780704325425, 7),
+    ]
 
 
 def test_work_author_roles_in_both_forms_and_descriptions():
