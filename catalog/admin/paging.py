@@ -53,6 +53,9 @@ def rows_in_order(source: QuerySet, ids: list) -> list:
 #: page. Past it the count line says "more than" and the first ones are paged (a broad search is
 #: narrowed, not paged through).
 SEARCH_IDS_MAX = 1_000
+#: The same for a filter that probes each row it passes (the works list's author filters): its
+#: ids cost a few probes each, and a filter that keeps one work in seven reads 7 rows an id.
+PROBED_IDS_MAX = 500
 
 
 class EstimatedCountPaginator(Paginator):
@@ -61,16 +64,18 @@ class EstimatedCountPaginator(Paginator):
 
     With `ids_first` (a search: its index lookup costs more than the rest of the page, and
     Django runs it twice, for the count and for the page) the matches' ids are read once, in
-    list order, up to SEARCH_IDS_MAX (`count_capped` says there are more); the page's rows are
+    list order, up to SEARCH_IDS_MAX (PROBED_IDS_MAX for a `probed` filter; `count_capped` says
+    there are more); the page's rows are
     then fetched by id from `rows` (the admin's queryset without the search)."""
 
     count_estimated = False
     count_capped = False
 
-    def __init__(self, *args, rows=None, ids_first=False, **kwargs):
+    def __init__(self, *args, rows=None, ids_first=False, probed=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.ids_first = ids_first and rows is not None
+        self.probed = probed  # the ids are a probing filter's: PROBED_IDS_MAX of them
         self.listed_ids: list | None = None
 
     @cached_property
@@ -81,9 +86,10 @@ class EstimatedCountPaginator(Paginator):
             self.count_estimated = True
             return estimate
         if self.ids_first:
-            ids = list(listed.values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
-            self.count_capped = len(ids) > SEARCH_IDS_MAX
-            self.listed_ids = ids[:SEARCH_IDS_MAX]
+            most = PROBED_IDS_MAX if self.probed else SEARCH_IDS_MAX
+            ids = list(listed.values_list("pk", flat=True)[: most + 1])
+            self.count_capped = len(ids) > most
+            self.listed_ids = ids[:most]
             return len(self.listed_ids)
         return listed.count()
 

@@ -205,6 +205,9 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # unfiltered, PostgreSQL's estimate, said so
+    #: Filters whose condition is a probe per work (a correlated EXISTS over the credits): a list
+    #: they filter is counted as a search is, its ids read once in list order up to a cap.
+    capped_count_filters: tuple[str, ...] = ()
     inlines = [WorkAuthorInline, EditionInline]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     readonly_fields = [
@@ -243,13 +246,16 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        probed = any(request.GET.get(name) for name in self.capped_count_filters)
         return self.paginator(
             queryset,
             per_page,
             orphans,
             allow_empty_first_page,
             rows=self.get_queryset(request),
-            ids_first=searched,  # the search's index lookup once, for the count and the page
+            # The search's index lookup, or the filter's probes, once for the count and the page.
+            ids_first=searched or probed,
+            probed=probed and not searched,
         )
 
     def get_search_results(self, request, queryset, search_term):

@@ -158,6 +158,8 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         SyntheticFilter,
     ]
     list_display = [*WorkAdmin.list_display, "enrichment_state"]
+    # Counted up to a cap: an exact count probes every one of a million works' credits (0.4–1.3 s).
+    capped_count_filters = (AuthorCompletenessOfWorkFilter.parameter_name,)
     actions = ["enrich_selected"]
     readonly_fields = [
         *WorkAdmin.readonly_fields,
