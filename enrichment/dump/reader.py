@@ -187,6 +187,7 @@ def isbn_key(value: str, *, length: int) -> int | None:
 
 
 ISBN13_MIN = 1_000_000_000_000  # a stored key this large is an ISBN-13; below, an ISBN-10
+ISBN13_978 = 978_000_000_000  # the first 12 digits of 978 + an ISBN-10's first nine, as a number
 
 
 def isbn13_of_key(key: int) -> int | None:
@@ -367,10 +368,31 @@ def isbn_table_rows(edition_id: int, isbn_keys: list[int]) -> list[tuple[int, in
     """The ISBN table's (isbn13, edition_id) rows of an edition: each valid ISBN it lists as
     its ISBN-13, once, so that a lookup probes one key an ISBN (an ISBN-10 that fails its check
     digit is dropped: no valid ISBN looks it up)."""
-    if len(isbn_keys) == 1 and isbn_keys[0] >= ISBN13_MIN:  # the usual case
+    if len(isbn_keys) == 1 and isbn_keys[0] >= ISBN13_MIN:  # the usual cases: one ISBN-13,
         return [(isbn_keys[0], edition_id)]
-    keys = dict.fromkeys(isbn13_of_key(key) for key in isbn_keys)
-    return [(key, edition_id) for key in keys if key is not None]
+    if len(isbn_keys) == 2:  # or an ISBN-13 and its own ISBN-10 (first nine digits alike)
+        first, second = isbn_keys
+        if first >= ISBN13_MIN > second and first // 10 - ISBN13_978 == (
+            second - ISBN10_X_BASE if second >= ISBN10_X_BASE else second // 10
+        ):
+            return [(first, edition_id)]
+    rows = [(key, edition_id) for key in isbn_keys if key >= ISBN13_MIN]
+    if len(rows) == len(isbn_keys):
+        return rows
+    # Most ISBN-10s are listed beside their own ISBN-13, whose row stands for them (an invalid
+    # one too: no valid ISBN looks it up): a number test, where converting costs microseconds.
+    covered = {key // 10 for key, _ in rows}  # each listed ISBN-13 without its check digit
+    for key in isbn_keys:
+        if key >= ISBN13_MIN:
+            continue
+        first9 = key - ISBN10_X_BASE if key >= ISBN10_X_BASE else key // 10
+        if ISBN13_978 + first9 in covered:
+            continue
+        isbn13 = isbn13_of_key(key)
+        if isbn13 is not None:
+            covered.add(isbn13 // 10)
+            rows.append((isbn13, edition_id))
+    return rows
 
 
 def work_row(work_id: int, doc: WorkDoc) -> tuple:
