@@ -215,7 +215,7 @@ def sql_lower_bound(connection) -> tuple[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE campaign_bound AS"
-            # The dump's ISBN table holds every ISBN as its ISBN-13 (reader.isbn_table_rows).
+            # The dump's ISBN table holds every ISBN as its ISBN-13 (isbn_keys.isbn_table_rows).
             " WITH keys AS (SELECT id, isbn13::bigint AS k FROM catalog_edition),"
             " found AS (SELECT DISTINCT ON (keys.id) keys.id, e.edition_id, e.work_id,"
             "  e.cover_ids AS edition_covers, w.cover_ids AS work_covers"

@@ -24,7 +24,8 @@ from rapidfuzz import fuzz
 
 from catalog import text
 from enrichment.dump import tables
-from enrichment.dump.reader import ISBN13_MIN, isbn_keys_for_lookup, number_list
+from enrichment.dump.isbn_keys import ISBN13_MIN, isbn_keys_for_lookup
+from enrichment.dump.reader import number_list
 from enrichment.pg_trgm import trigram_threshold
 
 #: The JSON the loader stores (subjects, remote ids): msgspec reads a short list in 0.6 µs

@@ -35,13 +35,13 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         ("language", "text"),  # MARC code: "eng"
         ("physical_format", "text"),
         ("cover_ids", "text"),  # JSON array of positive cover ids
-        ("isbn_keys", "text"),  # JSON array of ISBN keys (see reader.isbn_key)
+        ("isbn_keys", "text"),  # JSON array of ISBN keys (see isbn_keys.isbn_key)
         # publish_date as YYYYMM (YYYY00: the year alone), NULL without a year: the backfill's
         # "first published in a month" (enrichment.publication_dates.publish_month)
         ("publish_month", "integer"),
     ),
     "isbn": (
-        # Every valid ISBN an edition lists, as its ISBN-13 (reader.isbn_table_rows): one probe
+        # Every valid ISBN an edition lists, as its ISBN-13 (isbn_keys.isbn_table_rows): one probe
         # an ISBN. A table loaded before holds `isbn` instead, each ISBN as listed (13 or 10).
         ("isbn13", "bigint NOT NULL"),
         ("edition_id", "integer NOT NULL"),

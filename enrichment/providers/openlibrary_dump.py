@@ -25,7 +25,7 @@ from catalog.isbn import isbn13_check_digit
 from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
-from enrichment.dump.reader import isbns_of_keys
+from enrichment.dump.isbn_keys import isbns_of_keys
 from enrichment.providers import fields, openlibrary_authors
 from enrichment.providers.base import Provider, chunks, search_key
 from enrichment.providers.openlibrary import OpenLibraryProvider

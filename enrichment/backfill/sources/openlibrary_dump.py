@@ -15,7 +15,7 @@ from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.sources import openlibrary_common as common
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
 from enrichment.dump import first_published, lookup
-from enrichment.dump.reader import isbns_of_keys
+from enrichment.dump.isbn_keys import isbns_of_keys
 
 
 def book_of_month_work(

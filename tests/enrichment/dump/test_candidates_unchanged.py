@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from enrichment.dump import reader
+from enrichment.dump import isbn_keys, reader
 from enrichment.providers.openlibrary_dump import OpenLibraryDumpProvider
 from tests.enrichment.dump.conftest import (
     REAL_AUTHORS,
@@ -67,7 +67,7 @@ def asked_isbns(editions_path: str) -> list[str]:
     """Every valid ISBN-13 the editions hold (ISBN-10s as their ISBN-13 form), sorted."""
     _report, blocks = reader.read_dump(editions_path, "edition")
     keys = [row[0] for block in blocks for row in block.rows["isbn"]]
-    return sorted(set(reader.isbns_of_keys(keys)[0]))
+    return sorted(set(isbn_keys.isbns_of_keys(keys)[0]))
 
 
 def test_the_candidates_are_those_of_the_lookup_before_it_was_made_faster(

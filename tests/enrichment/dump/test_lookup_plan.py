@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from enrichment.dump import lookup, reader, tables
+from enrichment.dump import isbn_keys, lookup, reader, tables
 from tests.enrichment.dump.conftest import REAL_EDITIONS, real_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,7 +74,7 @@ def test_a_dump_loaded_before_isbns_were_kept_as_isbn13_is_still_read(load_dump,
 
 def test_an_edition_listing_only_an_isbn10_is_found_by_one_probe(load_dump, dump_file):
     load_dump(editions=dump_file(real_lines(REAL_EDITIONS)))
-    keys = dict.fromkeys(reader.isbn_keys_for_lookup("9780704325425"), "9780704325425")
+    keys = dict.fromkeys(isbn_keys.isbn_keys_for_lookup("9780704325425"), "9780704325425")
 
     assert lookup.isbn_probes(keys) == ("isbn13", [9780704325425])
     [match] = lookup.editions_by_isbn(["9780704325425"])["9780704325425"]

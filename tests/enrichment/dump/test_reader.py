@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from catalog import isbn
-from enrichment.dump import reader
+from enrichment.dump import isbn_keys, reader
 from enrichment.dump.loader import sanity_problem
 from tests.enrichment.dump.conftest import (
     REAL_AUTHORS,
@@ -90,7 +90,7 @@ def test_cover_minus_one_means_no_cover_and_an_isbn10_ending_in_x_is_kept():
 
     row = rows[15248986]
     assert row[10] is None
-    assert [reader.isbn_from_key(key) for key in reader.number_list(row[11])] == ["070432542X"]
+    assert [isbn_keys.isbn_from_key(key) for key in reader.number_list(row[11])] == ["070432542X"]
 
 
 def test_editions_without_isbn_fields_have_no_isbn_rows():
@@ -105,22 +105,24 @@ def test_editions_without_isbn_fields_have_no_isbn_rows():
     # One row an ISBN, as its ISBN-13: an edition listing both forms of one ISBN has one row.
     table_keys = {(key, edition_id) for block in blocks for key, edition_id in block.rows["isbn"]}
     listed = {
-        (reader.isbn13_of_key(key), row[0]) for row in rows for key in reader.number_list(row[11])
+        (isbn_keys.isbn13_of_key(key), row[0])
+        for row in rows
+        for key in reader.number_list(row[11])
     }
     assert table_keys == listed - {(None, row[0]) for row in rows}
-    assert all(key >= reader.ISBN13_MIN for key, _ in table_keys)
+    assert all(key >= isbn_keys.ISBN13_MIN for key, _ in table_keys)
     assert report.rows["isbn"] == len(table_keys)
 
 
 def test_the_isbn_table_holds_each_valid_isbn_once_as_its_isbn13():
     # 0-7043-2542-X / 978-0-7043-2542-5: one book listed in both forms, one row.
-    ten = reader.isbn_key("070432542X", length=10)
-    assert reader.isbn_table_rows(7, [9780704325425, ten]) == [(9780704325425, 7)]
-    assert reader.isbn_table_rows(7, [ten]) == [(9780704325425, 7)]  # an ISBN-10 alone
+    ten = isbn_keys.isbn_key("070432542X", length=10)
+    assert isbn_keys.isbn_table_rows(7, [9780704325425, ten]) == [(9780704325425, 7)]
+    assert isbn_keys.isbn_table_rows(7, [ten]) == [(9780704325425, 7)]  # an ISBN-10 alone
     # An ISBN-10 whose check digit is wrong: no valid ISBN looks it up, no row.
-    wrong = reader.isbn_key("0704325421", length=10)
-    assert reader.isbn_table_rows(7, [wrong]) == []
-    assert reader.isbn_table_rows(7, [9791032305690, 9780704325425]) == [
+    wrong = isbn_keys.isbn_key("0704325421", length=10)
+    assert isbn_keys.isbn_table_rows(7, [wrong]) == []
+    assert isbn_keys.isbn_table_rows(7, [9791032305690, 9780704325425]) == [
         (9791032305690, 7),
         (9780704325425, 7),
     ]
@@ -260,27 +262,27 @@ def test_isbn_keys_find_a_valid_isbn_in_either_form_and_never_an_invalid_one():
         first12 = "978" + "".join(rng.choice("0123456789") for _ in range(9))
         isbn13 = first12 + isbn.isbn13_check_digit(first12)
         isbn10 = isbn.isbn13_to_isbn10(isbn13)
-        keys = reader.isbn_keys_for_lookup(isbn13)
-        assert reader.isbn_key(isbn13, length=13) in keys
-        assert reader.isbn_key(isbn10, length=10) in keys
-        assert reader.isbn_from_key(reader.isbn_key(isbn10, length=10)) == isbn10
+        keys = isbn_keys.isbn_keys_for_lookup(isbn13)
+        assert isbn_keys.isbn_key(isbn13, length=13) in keys
+        assert isbn_keys.isbn_key(isbn10, length=10) in keys
+        assert isbn_keys.isbn_from_key(isbn_keys.isbn_key(isbn10, length=10)) == isbn10
         # The same digits with a wrong check digit are another key: never matched.
         wrong13 = first12 + str((int(isbn13[-1]) + 1) % 10)
         wrong10 = isbn10[:9] + ("0" if isbn10[9] == "X" else "X")
-        assert reader.isbn_key(wrong13, length=13) not in keys
-        assert reader.isbn_key(wrong10, length=10) not in keys
+        assert isbn_keys.isbn_key(wrong13, length=13) not in keys
+        assert isbn_keys.isbn_key(wrong10, length=10) not in keys
 
 
 def test_isbn_spellings_go_through_the_catalog_rules():
-    assert reader.isbn_key("0-306-40615-2", length=10) == 306406152
-    assert reader.isbn_key("978-0-306-40615-7", length=13) == 9780306406157
-    assert reader.isbn_key("9780306406157", length=10) == 9780306406157  # filed as ISBN-10
-    assert reader.isbn_key("0-306-40615-3", length=10) is None  # hyphenated and invalid
-    assert reader.isbn_key("not an isbn", length=13) is None
+    assert isbn_keys.isbn_key("0-306-40615-2", length=10) == 306406152
+    assert isbn_keys.isbn_key("978-0-306-40615-7", length=13) == 9780306406157
+    assert isbn_keys.isbn_key("9780306406157", length=10) == 9780306406157  # filed as ISBN-10
+    assert isbn_keys.isbn_key("0-306-40615-3", length=10) is None  # hyphenated and invalid
+    assert isbn_keys.isbn_key("not an isbn", length=13) is None
     # 13 digits that are no ISBN-13 would read as the ISBN-10 0306406152's key: never kept.
-    assert reader.isbn_key("0000306406152", length=13) is None
-    assert reader.edition_isbn_keys(["0000306406152"], []) == []
-    assert reader.isbn_keys_for_lookup("9791032305690") == [9791032305690]  # no ISBN-10
+    assert isbn_keys.isbn_key("0000306406152", length=13) is None
+    assert isbn_keys.edition_isbn_keys(["0000306406152"], []) == []
+    assert isbn_keys.isbn_keys_for_lookup("9791032305690") == [9791032305690]  # no ISBN-10
 
 
 def test_sanity_check_refuses_empty_cut_and_shrunken_dumps():
@@ -313,18 +315,18 @@ def test_isbns_of_keys_agree_with_the_providers_isbn_lists():
     for _ in range(3000):
         digits = "".join(rng.choice("0123456789") for _ in range(9))
         # A random last digit: about one in ten is a valid ISBN, the rest are dump noise.
-        keys.append(reader.isbn_key(digits + rng.choice("0123456789X"), length=10))
+        keys.append(isbn_keys.isbn_key(digits + rng.choice("0123456789X"), length=10))
         prefix = rng.choice(["978", "979", "977"])
         keys.append(int(prefix + digits + rng.choice("0123456789")))
     for start in range(0, len(keys), 7):
         part = keys[start : start + 7]
-        assert reader.isbns_of_keys(part) == isbn_lists(reader.isbn_from_key(k) for k in part)
+        assert isbn_keys.isbns_of_keys(part) == isbn_lists(isbn_keys.isbn_from_key(k) for k in part)
 
 
 def test_the_dump_uses_the_catalogs_check_digits():
     # One routine: a fix to the catalog's check digits reaches the dump's lookups too.
-    assert reader.isbn13_check_digit is isbn.isbn13_check_digit
-    assert reader.isbn10_check_digit is isbn.isbn10_check_digit
+    assert isbn_keys.isbn13_check_digit is isbn.isbn13_check_digit
+    assert isbn_keys.isbn10_check_digit is isbn.isbn10_check_digit
 
 
 def test_author_keys_beyond_32_bits_are_dropped():
