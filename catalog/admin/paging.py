@@ -58,7 +58,32 @@ SEARCH_IDS_MAX = 1_000
 PROBED_IDS_MAX = 500
 
 
-class EstimatedCountPaginator(Paginator):
+class ListedIdsPaging:
+    """What a paginator does once it has read a list's ids in list order, up to a limit: the
+    count (`count_capped` when there were more: the page says "more than"), every page (its
+    rows fetched by id), and the rows of a list that fits one page (SearchedOnceChangeList)."""
+
+    listed_ids: list | None = None
+    count_capped = False
+
+    def count_listed_ids(self, listed: QuerySet, most: int) -> int:
+        ids = list(listed.values_list("pk", flat=True)[: most + 1])
+        self.count_capped = len(ids) > most
+        self.listed_ids = ids[:most]
+        return len(self.listed_ids)
+
+    def page_of_ids(self, number: int, ids: list, source: QuerySet):
+        return self._get_page(rows_in_order(source, ids), number, self)  # type: ignore[attr-defined]  # Django's Paginator's, not in the stubs
+
+    def first_page_rows(self) -> list | None:
+        """The rows of a list that fits one page, from the ids read for the count (None when
+        they were not read): Django would run the list's query again for them."""
+        if self.listed_ids is None:
+            return None
+        return list(self.page(1).object_list)  # type: ignore[attr-defined]
+
+
+class EstimatedCountPaginator(ListedIdsPaging, Paginator):
     """A list's pages, counted by table_rows_estimate when it lists a whole big table
     (`count_estimated` then says so, for the count line), else exactly.
 
@@ -69,14 +94,12 @@ class EstimatedCountPaginator(Paginator):
     then fetched by id from `rows` (the admin's queryset without the search)."""
 
     count_estimated = False
-    count_capped = False
 
     def __init__(self, *args, rows=None, ids_first=False, probed=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.ids_first = ids_first and rows is not None
         self.probed = probed  # the ids are a probing filter's: PROBED_IDS_MAX of them
-        self.listed_ids: list | None = None
 
     @cached_property
     def count(self) -> int:
@@ -86,34 +109,22 @@ class EstimatedCountPaginator(Paginator):
             self.count_estimated = True
             return estimate
         if self.ids_first:
-            most = PROBED_IDS_MAX if self.probed else SEARCH_IDS_MAX
-            ids = list(listed.values_list("pk", flat=True)[: most + 1])
-            self.count_capped = len(ids) > most
-            self.listed_ids = ids[:most]
-            return len(self.listed_ids)
+            return self.count_listed_ids(listed, PROBED_IDS_MAX if self.probed else SEARCH_IDS_MAX)
         return listed.count()
-
-    def first_page_rows(self) -> list | None:
-        """The rows of a list that fits one page, from the ids read for the count (None when
-        they were not read): Django would run the search again for them."""
-        if self.listed_ids is None:
-            return None
-        return list(self.page(1).object_list)
 
     def page(self, number):
         number = self.validate_number(number)  # counts first: listed_ids is known after
         if self.listed_ids is None:
             return super().page(number)
         bottom, top = page_bounds(self, number)
-        page = rows_in_order(cast(QuerySet, self.rows), self.listed_ids[bottom:top])
-        return self._get_page(page, number, self)  # type: ignore[attr-defined]  # Django's, not in the stubs
+        return self.page_of_ids(number, self.listed_ids[bottom:top], cast(QuerySet, self.rows))
 
 
 #: A capped list counts this many rows past the start of the page it shows, at most.
 COUNT_CAP = 10_000
 
 
-class DeferredJoinPaginator(Paginator):
+class DeferredJoinPaginator(ListedIdsPaging, Paginator):
     """Pages of a big table with wide rows (JSON): first the page's ids in list order, a narrow
     query that an index covers, then only those rows with their joins (`rows`: the admin's
     queryset with its joins and prefetches, without the list's filters, which the ids already
@@ -132,18 +143,13 @@ class DeferredJoinPaginator(Paginator):
         super().__init__(*args, **kwargs)
         self.rows = rows
         self.count_limit = max(count_from, 0) + count_cap
-        self.count_capped = False
         self.ids_first = ids_first
-        self.listed_ids: list | None = None
 
     @cached_property
     def count(self) -> int:
         listed = cast(QuerySet, self.object_list)
         if self.ids_first:
-            ids = list(listed.values_list("pk", flat=True)[: self.count_limit + 1])
-            self.count_capped = len(ids) > self.count_limit
-            self.listed_ids = ids[: self.count_limit]
-            return len(self.listed_ids)
+            return self.count_listed_ids(listed, self.count_limit)
         counted = listed.order_by()[: self.count_limit + 1].count()
         self.count_capped = counted > self.count_limit
         return min(counted, self.count_limit)
@@ -156,15 +162,7 @@ class DeferredJoinPaginator(Paginator):
             ids = self.listed_ids[bottom:top]
         else:
             ids = list(listed.values_list("pk", flat=True)[bottom:top])
-        page = rows_in_order(listed if self.rows is None else self.rows, ids)
-        return self._get_page(page, number, self)  # type: ignore[attr-defined]  # Django's, not in the stubs
-
-    def first_page_rows(self) -> list | None:
-        """The rows of a list that fits one page, from the ids read for the count (None when
-        they were not read): Django would run the list's query again for them."""
-        if self.listed_ids is None:
-            return None
-        return list(self.page(1).object_list)
+        return self.page_of_ids(number, ids, listed if self.rows is None else self.rows)
 
 
 def requested_page_start(request, per_page: int) -> int:
