@@ -23,6 +23,7 @@ from tests.catalog.import_rows_view_support import (
     run,
     synthetic_export,
 )
+from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -154,24 +155,14 @@ def test_the_page_is_read_as_ids_and_the_wide_rows_are_fetched_by_id(boss, clien
     assert len(offset) == 1 and '"catalog_importrow"."raw"' not in offset[0]
 
 
-def plan_of(sql: str, params=()) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the choice
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " ".join(str(row) for row in cursor.fetchall())
-
-
 def test_the_rows_with_warnings_are_counted_and_listed_from_their_index():
     job = synthetic_job(20, warn_every=5)
     warned = job.rows.filter(rows_admin.ROW_HAS_WARNINGS)
     count_sql, params = warned.values("pk").query.sql_with_params()
-    assert "importrow_job_warnings_idx" in plan_of(f"SELECT COUNT(*) FROM ({count_sql}) t", params)
+    count_plan = query_plan(f"SELECT COUNT(*) FROM ({count_sql}) t", params)
+    assert "importrow_job_warnings_idx" in count_plan
     page = warned.order_by("line_number").values_list("pk", flat=True)[:50]
-    plan = plan_of(*page.query.sql_with_params())
+    plan = query_plan(*page.query.sql_with_params())
     assert "importrow_job_warnings_idx" in plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan
 

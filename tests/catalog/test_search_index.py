@@ -11,6 +11,7 @@ from catalog import selectors
 from catalog.models import Author, Work, WorkAuthor
 from enrichment.models import EnrichmentRequest
 from tests.factories import make_author, make_edition, make_work
+from tests.query_plans import query_plan, queryset_plan
 
 pytestmark = pytest.mark.django_db
 WORKS_URL = reverse("admin:catalog_work_changelist")
@@ -116,15 +117,8 @@ def test_the_search_is_answered_by_the_index():
             # rather than the trigram one; dropped in this test's transaction only.
             cursor.execute("DROP INDEX catalog_author_list_order_idx")
     query = Work.objects.filter(selectors.work_search_q("omens gaiman")).values("pk")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Tiny tables: whole-table scans (of the table or its primary key) cost less.
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
-        sql, params = query.query.sql_with_params()
-        explain = "EXPLAIN QUERY PLAN" if connection.vendor == "sqlite" else "EXPLAIN"
-        cursor.execute(f"{explain} {sql}", params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    # Tiny tables: whole-table scans (of the table or its primary key) cost less.
+    plan = queryset_plan(query, off=("seqscan", "indexscan"))
     if connection.vendor == "sqlite":
         assert "catalog_work_search VIRTUAL TABLE INDEX" in plan
         assert "catalog_author_search VIRTUAL TABLE INDEX" in plan
@@ -164,19 +158,9 @@ def test_the_language_filter_finds_each_language_once_from_the_index(admin_clien
     assert selectors.edition_languages() == ["de", "en", "fr"]
     page = admin_client.get(WORKS_URL).content.decode()
     assert "editions__language=de" in page and "editions__language=fr" in page
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "EXPLAIN QUERY PLAN SELECT MIN(language) FROM catalog_edition WHERE language > %s",
-                ["en"],
-            )
-            plan = " ".join(str(row) for row in cursor.fetchall())
-        else:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(
-                "EXPLAIN SELECT MIN(language) FROM catalog_edition WHERE language > %s", ["en"]
-            )
-            plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = query_plan(
+        "SELECT MIN(language) FROM catalog_edition WHERE language > %s", ["en"], off=("seqscan",)
+    )
     assert "catalog_edition_language_idx" in plan
 
 
@@ -213,13 +197,5 @@ def test_the_author_lists_page_is_read_in_order_from_an_index(admin_client):
     response = admin_client.get(reverse("admin:catalog_author_changelist"))
     assert len(response.context["cl"].result_list) == 3
     query = response.context["cl"].queryset.values("pk")[:50]
-    sql, params = query.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
+    plan = queryset_plan(query)
     assert "catalog_author_list_order_idx" in plan

@@ -13,6 +13,7 @@ from enrichment.models import EnrichmentRequest
 from enrichment.selectors import current_requests
 from tests.enrichment.test_review_admin import librarian
 from tests.enrichment.test_review_labels import visible_text
+from tests.query_plans import queryset_plan
 
 pytestmark = pytest.mark.django_db
 QUEUE_URL = reverse("admin:enrichment_enrichmentrequest_changelist")
@@ -77,28 +78,16 @@ def test_the_queue_lists_needs_review_first_then_priority_then_age(client):
     assert [r.pk for r in listed] == [high.pk, low.pk]
 
 
-def plan_of(queryset) -> str:
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force the choice
-            cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-        return " ".join(str(row) for row in cursor.fetchall())
-
-
 def test_the_queues_first_page_is_read_in_order_from_an_index():
     requests_for(3, status="needs_review", confidence="low")  # no planner statistics either
     order = [queue_admin.NEEDS_REVIEW_FIRST.asc(), "-priority", "created_at", "pk"]
     page = current_requests().order_by(*order).values_list("pk", flat=True)[:50]
-    plan = plan_of(page)
+    plan = queryset_plan(page)
     assert "enrichreq_queue_order_idx" in plan
     assert "TEMP B-TREE" not in plan  # SQLite: no sort of every row
     waiting = EnrichmentRequest.objects.filter(status="needs_review", confidence="low")
     ordered = current_requests(queryset=waiting).order_by("-priority", "created_at", "pk")
-    plan = plan_of(ordered.values_list("pk", flat=True)[:50])
+    plan = queryset_plan(ordered.values_list("pk", flat=True)[:50])
     assert "enrichreq_confidence_order_idx" in plan
     assert "TEMP B-TREE" not in plan
 
