@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run demo test lint typecheck venv clean
+.PHONY: run serve demo test lint typecheck venv clean
 
 venv: $(VENV)/.installed
 
@@ -15,6 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 ## run: migrate, create the admin user, start the web server and the main and covers clusters (Ctrl-C stops them all)
 run: venv
 	PY=$(PY) scripts/run.sh
+
+## serve: the production web process: collectstatic, then gunicorn with DEBUG off (needs SECRET_KEY, ALLOWED_HOSTS)
+serve: venv
+	PY=$(PY) scripts/serve.sh
 
 ## demo: `make run` on its own demo.sqlite3, with a local demo provider and a demo export (no network)
 demo: venv

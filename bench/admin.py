@@ -23,7 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from kept_postgres import run_on_kept_postgres
-from machine import bench_env, machine_line, run_on_databases
+from machine import bench_env, collected_static_root, machine_line, run_on_databases
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -537,7 +537,9 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    env = bench_env(MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-media-"))
+    env = bench_env(
+        MEDIA_ROOT=tempfile.mkdtemp(prefix="bench-media-"), STATIC_ROOT=collected_static_root()
+    )
     passthrough = ["--works", str(args.works), "--repeats", str(args.repeats)]
     passthrough += ["--tile-from", str(args.tile_from), "--pages", args.pages]
     me = [sys.executable, str(Path(__file__).resolve()), "--db", "current", *passthrough]

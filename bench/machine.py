@@ -3,6 +3,7 @@
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -42,6 +43,19 @@ def bench_env(**extra: str) -> dict[str, str]:
     }
     env.pop("DEBUG", None)
     return env
+
+
+def collected_static_root() -> str:
+    """A temp STATIC_ROOT filled by `collectstatic`, as a deployment does: with DEBUG off the
+    pages name static files through WhiteNoise's manifest, which only collectstatic writes."""
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput"],
+        env=bench_env(STATIC_ROOT=static_root),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return static_root
 
 
 def run_on_databases(command: list[str], env: dict[str, str], which: str) -> bool:

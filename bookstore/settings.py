@@ -75,7 +75,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request (Django's own included) names its id.
+    "bookstore.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from gunicorn itself (no runserver, no separate file server in production).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -204,7 +208,13 @@ else:
 STORAGES = {
     "default": DEFAULT_STORAGE,
     "imports": IMPORT_STORAGE,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # In production, WhiteNoise's: hashed names (cached "forever" by browsers) and gzip / brotli
+    # copies, made by collectstatic; with DEBUG, files as they are, no collectstatic needed.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 # --- Uploads ------------------------------------------------------------------------------------
@@ -411,7 +421,13 @@ if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
     )
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) or None
 
+# Load balancers probe /healthz over plain http, straight to gunicorn: it is never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 LOGIN_URL = "admin:login"
+
+# Each /healthz check (database, broker, storage) answers within this many seconds or fails.
+HEALTHZ_TIMEOUT = env.float("HEALTHZ_TIMEOUT", default=2.0)
 
 # --- JSON API (/api/v1/, Django REST framework) ---------------------------------------------
 # Requests per user (an anonymous request is refused before it counts): "600/min", "20/s".
@@ -480,11 +496,28 @@ CACHES = {
 # `make demo` sets it: every admin page says that its data comes from a local demo provider.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 
+# "plain" lines for a terminal, or "json": one object per line with the request, work and
+# provider they concern (bookstore.json_logs), for a collector reading several machines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").strip().lower()
+if LOG_FORMAT == "text":  # the name the design notes use
+    LOG_FORMAT = "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "bookstore.json_logs.JsonFormatter"},
+    },
+    "filters": {"log_context": {"()": "bookstore.log_context.ContextFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["log_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

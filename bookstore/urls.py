@@ -5,6 +5,8 @@ from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from bookstore.views import healthz
+
 
 class FaviconView(RedirectView):
     """Browsers ask every site for /favicon.ico, whatever its pages link: answer with ours (its
@@ -21,6 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("bookstore.api_urls")),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
 

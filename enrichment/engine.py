@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.utils.translation import gettext
 
+from bookstore import log_context
 from catalog.models import Edition, Work
 from enrichment import apply, author_engine, cover_apply, outcomes, throttle, title_search_groups
 from enrichment.candidates import (
@@ -303,17 +304,18 @@ def _ask_by_isbn(books: list[_Book], providers: list[Provider], stats: RunStats)
                 wanted[book.query.isbn13].append(book)
         if not wanted:
             return
-        try:
-            results = provider.lookup_isbns(list(wanted))
-            for isbn13, waiting in wanted.items():
-                result = results.get(isbn13)
-                if result is None:
-                    continue
-                for book in waiting:
-                    _record(book, provider.name, result, stats)
-        except Exception as exc:
-            # One provider's failure is its fault for these books; the other providers go on.
-            _provider_failed(provider, exc, [b for waiting in wanted.values() for b in waiting])
+        with log_context.bind(provider=provider.name):
+            try:
+                results = provider.lookup_isbns(list(wanted))
+                for isbn13, waiting in wanted.items():
+                    result = results.get(isbn13)
+                    if result is None:
+                        continue
+                    for book in waiting:
+                        _record(book, provider.name, result, stats)
+            except Exception as exc:
+                # One provider's failure is its fault for these books; the other providers go on.
+                _provider_failed(provider, exc, [b for waiting in wanted.values() for b in waiting])
 
 
 def _provider_failed(provider: Provider, exc: Exception, books: list[_Book]) -> None:
@@ -377,6 +379,11 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
 
 
 def _decide(book: _Book) -> str:
+    with log_context.bind(work_id=book.request.work_id):  # every log line says which book
+        return _decide_book(book)
+
+
+def _decide_book(book: _Book) -> str:
     request = book.request
     request.providers_attempted = book.attempted
     tier = book.best_tier

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 
+from bookstore import log_context
 from enrichment import throttle
 from enrichment.candidates import LookupResult, LookupStatus, RecordT
 from enrichment.faults import (
@@ -111,7 +112,14 @@ class ProviderExchange:
     def _exchange(
         self, *, cost: int, send: Callable[[], dict[str, Any]]
     ) -> dict[str, Any] | _Fault:
-        """Ask the limits for a turn, send, and tell the limits how it went."""
+        """Ask the limits for a turn, send, and tell the limits how it went; every log line
+        meanwhile names the provider."""
+        with log_context.bind(provider=self.name):
+            return self._send_under_limits(cost=cost, send=send)
+
+    def _send_under_limits(
+        self, *, cost: int, send: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any] | _Fault:
         limits = throttle.limits_for(self.name)
         permit = throttle.acquire_permit(
             provider=self.name,

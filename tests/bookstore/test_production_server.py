@@ -1,0 +1,168 @@
+"""The web process as production runs it (gunicorn.conf.py, DEBUG off, WhiteNoise, collected
+static files), in a subprocess on a free loopback port: what a browser and a load balancer get.
+scripts/check_production.sh checks the same in CI from the shell."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("gunicorn")
+
+ROOT = Path(__file__).resolve().parents[2]
+FAR_FUTURE = 365 * 24 * 3600
+pytestmark = pytest.mark.slow  # collectstatic, migrate and a gunicorn in subprocesses
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(url, *, headers=None, follow=True):
+    """(status, headers, body); an error status is an answer, not an exception."""
+    opener = urllib.request.build_opener() if follow else urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    work = tmp_path_factory.mktemp("production")
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bookstore.settings",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": f"sqlite:///{work / 'db.sqlite3'}",
+        "REDIS_URL": "",
+        "STORAGE_BACKEND": "filesystem",
+        "STATIC_ROOT": str(work / "static"),
+        "MEDIA_ROOT": str(work / "media"),
+        "IMPORT_STORAGE_LOCATION": str(work / "imports"),
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "LOG_FORMAT": "plain",
+    }
+    # The two deploy steps side by side (a few seconds each).
+    steps = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", *command, "--noinput", "--verbosity", "0"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in (["collectstatic"], ["migrate"])
+    ]
+    for step in steps:
+        _, errors = step.communicate(timeout=120)
+        assert step.returncode == 0, errors
+    log = work / "gunicorn.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                fetch(base + "/healthz")
+                break
+            except OSError:
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
+                time.sleep(0.1)
+        yield base, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_healthz_answers_ok(server):
+    base, _ = server
+    status, headers, body = fetch(base + "/healthz")
+    assert status == 200, body
+    assert b'"status": "ok"' in body
+    assert headers["Content-Type"] == "application/json"
+
+
+def test_the_admin_login_page_is_served_with_its_form(server):
+    base, _ = server
+    status, _, body = fetch(base + "/admin/login/")
+    assert status == 200
+    assert b'id="login-form"' in body
+
+
+def hashed_admin_css(base) -> str:
+    page = fetch(base + "/admin/login/")[2].decode()
+    found = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
+    assert found, "the login page links the admin's CSS by its hashed name"
+    return found.group(1)
+
+
+def max_age(headers) -> int:
+    found = re.search(r"max-age=(\d+)", headers.get("Cache-Control", ""))
+    return int(found.group(1)) if found else 0
+
+
+def test_static_files_come_from_whitenoise_hashed_and_cached_for_a_year(server):
+    base, _ = server
+    status, headers, body = fetch(base + hashed_admin_css(base))
+    assert status == 200
+    assert b"body" in body
+    assert max_age(headers) >= FAR_FUTURE
+    assert "immutable" in headers["Cache-Control"]
+
+
+def test_static_files_are_sent_compressed_to_a_browser_that_accepts_it(server):
+    base, _ = server
+    _, headers, _ = fetch(base + hashed_admin_css(base), headers={"Accept-Encoding": "gzip"})
+    assert headers["Content-Encoding"] == "gzip"
+
+
+def test_the_favicon_redirects_to_its_hashed_file_cached_for_a_year(server):
+    base, _ = server
+    status, headers, _ = fetch(base + "/favicon.ico", follow=False)
+    assert status == 302
+    assert re.fullmatch(r"/static/bookstore/favicon\.[0-9a-f]{12}\.ico", headers["Location"])
+
+    status, headers, body = fetch(base + headers["Location"])
+    assert status == 200 and body
+    assert max_age(headers) >= FAR_FUTURE
+
+
+def test_debug_is_off_and_each_answer_has_a_request_id_in_the_access_log(server):
+    base, log = server
+    status, headers, body = fetch(base + "/no-such-page", headers={"X-Request-ID": "ci-404"})
+    assert status == 404
+    assert b"URLconf" not in body  # not Django's debug page
+    assert headers["X-Request-ID"] == "ci-404"
+    time.sleep(0.2)  # the access line is written after the answer
+    assert re.search(r'"GET /no-such-page HTTP/1\.1" 404 .* request_id=ci-404', log.read_text())
