@@ -14,6 +14,13 @@ from django.core.checks.security.base import (
 )
 from django.core.exceptions import ImproperlyConfigured
 
+from bookstore.storage_settings import (
+    S3_BACKEND,
+    import_storage_prefix,
+    private_s3_storage_options,
+    s3_storage_options,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -152,26 +159,9 @@ if STORAGE_BACKEND == "filesystem":
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
     }
 elif STORAGE_BACKEND == "s3":
-    # django-storages' S3 backend; credentials may also come from boto3's own chain (instance
-    # role, ~/.aws) when AWS_ACCESS_KEY_ID is not set.
-    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-    if not AWS_STORAGE_BUCKET_NAME:
-        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
-    _s3_options = {
-        "bucket_name": AWS_STORAGE_BUCKET_NAME,
-        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
-        "location": env.str("AWS_LOCATION", default=""),
-        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
-        "default_acl": env.str("AWS_DEFAULT_ACL", default="") or None,
-        # Covers are stored under content-hash names: the same name always means the same bytes.
-        "file_overwrite": True,
-    }
-    if env.str("AWS_ACCESS_KEY_ID", default=""):
-        _s3_options["access_key"] = env.str("AWS_ACCESS_KEY_ID")
-        _s3_options["secret_key"] = env.str("AWS_SECRET_ACCESS_KEY", default="")
-    DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    # django-storages' S3 backend: bookstore/storage_settings.py (tested against an emulator).
+    _s3_options = s3_storage_options(env)
+    DEFAULT_STORAGE = {"BACKEND": S3_BACKEND, "OPTIONS": _s3_options}
 else:
     raise ImproperlyConfigured(
         f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}."
@@ -184,20 +174,11 @@ else:
 IMPORT_STORAGE_LOCATION = env.path(
     "IMPORT_STORAGE_LOCATION", default=BASE_DIR / "private" / "imports"
 )
-IMPORT_STORAGE_PREFIX = env.str("IMPORT_STORAGE_PREFIX", default="private-imports").strip("/")
+IMPORT_STORAGE_PREFIX = import_storage_prefix(env)
 if STORAGE_BACKEND == "s3":
     IMPORT_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            **_s3_options,
-            "bucket_name": env.str("IMPORT_STORAGE_BUCKET_NAME", default="")
-            or AWS_STORAGE_BUCKET_NAME,
-            "location": IMPORT_STORAGE_PREFIX,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "custom_domain": None,
-            "file_overwrite": False,
-        },
+        "BACKEND": S3_BACKEND,
+        "OPTIONS": private_s3_storage_options(env, _s3_options),
     }
 else:
     IMPORT_STORAGE = {

@@ -8,3 +8,4 @@ class EnrichmentConfig(AppConfig):
 
     def ready(self):
         from enrichment import checks  # noqa: F401 (registers the startup checks)
+        from enrichment.covers import cleanup  # noqa: F401 (deletes covers nothing uses)

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from catalog.models import Work, WorkAuthor
 from enrichment import apply
 from enrichment.author_merges import author_merge_revert, author_merge_revertible
+from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
 from enrichment.covers.store import PHOTO_LICENCE_FIELDS, small_thumbnail_name, stored_sha256
 from enrichment.history import history_record
 from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
@@ -147,6 +148,8 @@ def _revert_cover(change: dict, *, targets: RequestTargets) -> dict:
     for name, value in values.items():
         setattr(target, name, value)
     target.save(update_fields=[*values, "updated_at"])
+    # The cover taken off may now be used by nothing (no other book, no entry to revert).
+    cover_files_delete_unused_on_commit(sha256s=[stored_sha256(change.get("new") or "")])
     return {"old": change.get("new"), "new": old_name, "target": where}
 
 

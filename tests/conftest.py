@@ -2,6 +2,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from tests.s3_emulator import s3_bucket, s3_emulator  # noqa: F401 (fixtures: the S3 emulator)
+
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):

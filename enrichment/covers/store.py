@@ -14,6 +14,8 @@ from enrichment.covers.render import render_original, render_thumbnails, stored_
 from enrichment.covers.verify import VerifiedImage
 
 COVER_DIRECTORY = "covers"
+#: The Content-Type of each stored format (the original is JPEG or PNG, thumbnails WebP).
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 #: The fields an image slot is stored in: "cover" (works, editions) or "photo" (authors).
 IMAGE_FIELD_SUFFIXES = (
     "",
@@ -88,20 +90,23 @@ def small_thumbnail_name(name: str) -> str:
 
 
 def store_cover(image: VerifiedImage, *, storage: Storage | None = None) -> StoredCover:
-    """Store the cleaned original and its thumbnails, skipping any name already stored."""
+    """Store the cleaned original and its thumbnails, unless this image was stored before.
+
+    The three files are written in order, the medium thumbnail last: when it is there, all of
+    them are, so an image stored before costs one existence check (one HEAD request on S3).
+    """
     storage = storages["default"] if storage is None else storage
     image_format, extension = stored_format(image)
     names = cover_names(image.sha256, original_extension=extension)
-    written = []
-    if not storage.exists(names.original) and _save_once(
-        storage, names.original, render_original(image)
-    ):
-        written.append(names.original)
-    missing = [name for name in (names.small, names.medium) if not storage.exists(name)]
-    if missing:
+    written: list[str] = []
+    if not storage.exists(names.medium):
         thumbnails = render_thumbnails(image)
-        rendered = {names.small: thumbnails.small, names.medium: thumbnails.medium}
-        written += [name for name in missing if _save_once(storage, name, rendered[name])]
+        files = (
+            (names.original, render_original(image), CONTENT_TYPES[image_format]),
+            (names.small, thumbnails.small, CONTENT_TYPES["WEBP"]),
+            (names.medium, thumbnails.medium, CONTENT_TYPES["WEBP"]),
+        )
+        written = [name for name, data, kind in files if _save_once(storage, name, data, kind)]
     return StoredCover(
         original_name=names.original,
         small_name=names.small,
@@ -154,9 +159,12 @@ def medium_thumbnail_url(target, *, storage: Storage | None = None, slot: str = 
     return storage.url(cover_names(sha256).medium)
 
 
-def _save_once(storage: Storage, name: str, data: bytes) -> bool:
+def _save_once(storage: Storage, name: str, data: bytes, content_type: str) -> bool:
     """Save under exactly `name`; False when another worker stored it first."""
-    saved = storage.save(name, ContentFile(data))
+    content = ContentFile(data)
+    # Read by S3 storages as the object's Content-Type, whatever the platform's mimetypes say.
+    content.content_type = content_type  # type: ignore[attr-defined]
+    saved = storage.save(name, content)
     if saved != name:
         # The name appeared between exists() and save() and the storage picked another one:
         # same hash, same bytes, so keep the first and drop ours.

@@ -12,7 +12,6 @@ import pytest
 from django.core.files.storage import FileSystemStorage, storages
 from django.utils import timezone
 from PIL import Image
-from storages.backends.s3 import S3Storage
 
 from enrichment.covers import (
     assign_cover,
@@ -22,6 +21,8 @@ from enrichment.covers import (
 )
 from tests.factories import make_edition, make_work
 from tests.fixtures.covers import synthetic
+from tests.s3_emulator import ACCESS_KEY, REGION
+from tests.s3_emulator import SECRET_KEY as EMULATOR_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 JPEG = synthetic.read("synthetic-cover-400x600.jpg")
@@ -175,72 +176,23 @@ def test_medium_thumbnail_url_is_derived_from_the_cover_hash():
     assert medium_thumbnail_url(work) == f"/media/covers/{sha[:2]}/{sha}-m.webp"
 
 
-S3_OPTIONS = {
-    "bucket_name": "covers-bucket",
-    "region_name": "eu-west-1",
-    "access_key": "test-key",
-    "secret_key": "test-secret",
-    "location": "bookstore",
-    "custom_domain": "covers.cdn.example",
-    "querystring_auth": False,
-    "file_overwrite": True,
-}
-
-
-@pytest.mark.django_db
-def test_covers_go_to_the_s3_bucket_under_content_hash_names(settings, monkeypatch):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": S3_OPTIONS},
-    }
-    storage = storages["default"]
-    assert isinstance(storage, S3Storage)
-    assert (storage.bucket_name, storage.location) == ("covers-bucket", "bookstore")
-    uploaded = {}
-
-    def upload(self, name, content):  # no bucket: record what would be uploaded
-        uploaded[name] = content.read()
-        return name
-
-    monkeypatch.setattr(S3Storage, "exists", lambda self, name: False)
-    monkeypatch.setattr(S3Storage, "_save", upload)
-    stored = store_cover(verify_cover(JPEG))
-    sha = stored.sha256
-    assert sorted(uploaded) == sorted(
-        [
-            f"covers/{sha[:2]}/{sha}.jpg",
-            f"covers/{sha[:2]}/{sha}-s.webp",
-            f"covers/{sha[:2]}/{sha}-m.webp",
-        ]
-    )
-    assert Image.open(BytesIO(uploaded[stored.small_name])).format == "WEBP"
-    work = make_work()
-    assign_cover(work, stored, source="openlibrary", source_url=OL_URL)
-    assert medium_thumbnail_url(work) == (
-        f"https://covers.cdn.example/bookstore/covers/{sha[:2]}/{sha}-m.webp"
-    )
-
-
 S3_PROBE = """
 import json, django
 django.setup()
 from django.core.files.storage import storages
-from storages.backends.s3 import S3Storage
 from enrichment.covers import store_cover, verify_cover
 from tests.fixtures.covers import synthetic
-uploaded = []
-S3Storage.exists = lambda self, name: False
-S3Storage._save = lambda self, name, content: uploaded.append(name) or name
 stored = store_cover(verify_cover(synthetic.read("synthetic-cover-400x600.jpg")))
 storage = storages["default"]
 print(json.dumps({"class": type(storage).__name__, "bucket": storage.bucket_name,
-                  "location": storage.location, "uploaded": sorted(uploaded),
-                  "sha256": stored.sha256}))
+                  "location": storage.location, "sha256": stored.sha256}))
 """
 
 
 @pytest.mark.slow  # a fresh interpreter
-def test_storage_backend_s3_from_the_environment_stores_covers_in_the_bucket():
+def test_storage_backend_s3_from_the_environment_stores_covers_in_the_bucket(s3_emulator):
+    """bookstore/settings.py itself, from the environment, against the S3 emulator."""
+    bucket = s3_emulator.new_bucket()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -250,10 +202,12 @@ def test_storage_backend_s3_from_the_environment_stores_covers_in_the_bucket():
         DJANGO_SETTINGS_MODULE="bookstore.settings",
         SECRET_KEY=os.environ["SECRET_KEY"],
         STORAGE_BACKEND="s3",
-        AWS_STORAGE_BUCKET_NAME="library-covers",
+        AWS_STORAGE_BUCKET_NAME=bucket,
+        AWS_S3_ENDPOINT_URL=s3_emulator.endpoint,
+        AWS_S3_REGION_NAME=REGION,
         AWS_LOCATION="prod",
-        AWS_ACCESS_KEY_ID="test-key",
-        AWS_SECRET_ACCESS_KEY="test-secret",
+        AWS_ACCESS_KEY_ID=ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY=EMULATOR_SECRET_KEY,
     )
     result = subprocess.run(
         [sys.executable, "-c", S3_PROBE], cwd=ROOT, env=env, capture_output=True, text=True
@@ -261,15 +215,11 @@ def test_storage_backend_s3_from_the_environment_stores_covers_in_the_bucket():
     assert result.returncode == 0, result.stderr
     probe = json.loads(result.stdout)
     sha = probe["sha256"]
-    assert (probe["class"], probe["bucket"], probe["location"]) == (
-        "S3Storage",
-        "library-covers",
-        "prod",
-    )
-    assert probe["uploaded"] == sorted(
+    assert (probe["class"], probe["bucket"], probe["location"]) == ("S3Storage", bucket, "prod")
+    assert s3_emulator.keys(bucket) == sorted(
         [
-            f"covers/{sha[:2]}/{sha}.jpg",
-            f"covers/{sha[:2]}/{sha}-s.webp",
-            f"covers/{sha[:2]}/{sha}-m.webp",
+            f"prod/covers/{sha[:2]}/{sha}.jpg",
+            f"prod/covers/{sha[:2]}/{sha}-s.webp",
+            f"prod/covers/{sha[:2]}/{sha}-m.webp",
         ]
     )

@@ -1,0 +1,57 @@
+"""The S3 storages' options, built from the environment (pure: no Django settings read).
+
+bookstore/settings.py builds STORAGES with these functions, and so do the tests that run the
+storages against an S3 emulator: one path from the environment to the options, so the tests
+prove what production uses.
+"""
+
+from typing import Any
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+S3_BACKEND = "storages.backends.s3.S3Storage"
+DEFAULT_IMPORT_PREFIX = "private-imports"
+
+
+def s3_storage_options(env: environ.Env) -> dict[str, Any]:
+    """The covers' S3Storage options. Credentials may also come from boto3's own chain
+    (instance role, ~/.aws) when AWS_ACCESS_KEY_ID is not set."""
+    bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options: dict[str, Any] = {
+        "bucket_name": bucket,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+        "location": env.str("AWS_LOCATION", default=""),
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+        "default_acl": env.str("AWS_DEFAULT_ACL", default="") or None,
+        # Covers are stored under content-hash names: the same name always means the same bytes,
+        # so a save never asks whether the name is taken (a HEAD request per file).
+        "file_overwrite": True,
+    }
+    if env.str("AWS_ACCESS_KEY_ID", default=""):
+        options["access_key"] = env.str("AWS_ACCESS_KEY_ID")
+        options["secret_key"] = env.str("AWS_SECRET_ACCESS_KEY", default="")
+    return options
+
+
+def import_storage_prefix(env: environ.Env) -> str:
+    return env.str("IMPORT_STORAGE_PREFIX", default=DEFAULT_IMPORT_PREFIX).strip("/")
+
+
+def private_s3_storage_options(env: environ.Env, covers: dict[str, Any]) -> dict[str, Any]:
+    """The uploaded exports' S3Storage options: the covers' connection, but their own prefix
+    (and bucket, if set), always a private ACL, signed URLs and no CDN domain."""
+    return {
+        **covers,
+        "bucket_name": env.str("IMPORT_STORAGE_BUCKET_NAME", default="") or covers["bucket_name"],
+        "location": import_storage_prefix(env),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "custom_domain": None,
+        # Random names, never overwritten: a clash must not replace someone's upload.
+        "file_overwrite": False,
+    }

@@ -1,0 +1,128 @@
+"""Deleting stored covers nothing uses any more (the original and both thumbnails).
+
+Covers are named by the SHA-256 of their bytes and shared: two books showing the same image
+hold one set of files. So a file is deleted only when no work, edition or author photo holds its
+hash any more, and no audit entry could still put it back ("Revert these changes" restores the
+cover an entry replaced, by name: that file must still be there). That happens when a revert
+takes a cover off, or when the work, edition or author that held it is deleted (their audit
+entries go with them).
+
+The check and the deletes run after the transaction commits, so a rolled-back change deletes
+nothing, and a failure to delete (storage down) leaves an unused file, never a missing one.
+"""
+
+import functools
+import logging
+from collections.abc import Iterable
+
+from django.core.files.storage import Storage, storages
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from catalog.models import Author, Edition, Work
+from enrichment.covers.store import cover_names
+from enrichment.models import AuditLogEntry
+
+logger = logging.getLogger(__name__)
+#: The extensions a stored original may have (render.stored_format).
+ORIGINAL_EXTENSIONS = (".jpg", ".png")
+_PENDING_ATTRIBUTE = "_cover_sha256s_to_check"
+#: Hashes checked per round of queries (each IN list holds at most twice as many names).
+CHECK_BATCH = 400
+
+
+def original_names(sha256: str) -> list[str]:
+    """The names the original of a cover with this hash may have (.jpg or .png)."""
+    return [cover_names(sha256, original_extension=ext).original for ext in ORIGINAL_EXTENSIONS]
+
+
+def stored_cover_files(sha256: str) -> list[str]:
+    """Every name a cover with this hash may be stored under: its original and thumbnails."""
+    names = cover_names(sha256)
+    return [*original_names(sha256), names.small, names.medium]
+
+
+def cover_sha256s_in_use(sha256s: Iterable[str]) -> set[str]:
+    """Those of these hashes that a work, edition or author photo shows, or that an audit
+    entry not yet reverted could put back."""
+    from enrichment.revert import REVERTIBLE  # revert calls this module
+
+    wanted = set(sha256s)
+    used = set(Work.objects.filter(cover_sha256__in=wanted).values_list("cover_sha256", flat=True))
+    used |= set(
+        Edition.objects.filter(cover_sha256__in=wanted).values_list("cover_sha256", flat=True)
+    )
+    used |= set(
+        Author.objects.filter(photo_sha256__in=wanted).values_list("photo_sha256", flat=True)
+    )
+    # An entry records the cover it replaced by its original's name.
+    originals = {name: sha256 for sha256 in wanted - used for name in original_names(sha256)}
+    if originals:
+        cover_reverted = AuditLogEntry.objects.filter(
+            reverts=OuterRef("pk"), changes__has_key="cover"
+        )
+        revertible_names = (
+            AuditLogEntry.objects.filter(action__in=REVERTIBLE, changes__cover__old__in=originals)
+            .exclude(Exists(cover_reverted))
+            .values_list("changes__cover__old", flat=True)
+        )
+        used |= {originals[name] for name in revertible_names if name in originals}
+    return used
+
+
+def cover_files_delete_unused(
+    *, sha256s: Iterable[str], storage: Storage | None = None
+) -> set[str]:
+    """Delete the files of each of these covers that nothing uses any more (see the module's
+    docstring); returns the hashes whose files were deleted."""
+    storage = storages["default"] if storage is None else storage
+    wanted = sorted({sha256 for sha256 in sha256s if sha256})
+    unused: set[str] = set()
+    for start in range(0, len(wanted), CHECK_BATCH):  # a bulk delete: bounded IN lists
+        batch = set(wanted[start : start + CHECK_BATCH])
+        unused |= batch - cover_sha256s_in_use(batch)
+    for sha256 in sorted(unused):
+        for name in stored_cover_files(sha256):
+            storage.delete(name)  # a name that is not there is no error (S3, filesystem)
+    if unused:
+        logger.info("Deleted the files of %s covers nothing uses any more", len(unused))
+    return unused
+
+
+def cover_files_delete_unused_on_commit(*, sha256s: Iterable[str]) -> None:
+    """After the current transaction commits, delete these covers' files if nothing uses them.
+    The hashes of one transaction are checked together (a deleted work and its editions)."""
+    wanted = {sha256 for sha256 in sha256s if sha256}
+    if not wanted:
+        return
+    connection = transaction.get_connection()
+    # Kept on the connection (one per thread) until a commit's callback takes them all; left
+    # there by a rollback, they are checked with the next commit's, which is harmless.
+    pending = connection.__dict__.setdefault(_PENDING_ATTRIBUTE, set())
+    pending |= wanted
+    transaction.on_commit(functools.partial(_delete_pending, connection))
+
+
+def _delete_pending(connection) -> None:
+    sha256s = connection.__dict__.pop(_PENDING_ATTRIBUTE, set())
+    if not sha256s:
+        return
+    try:
+        cover_files_delete_unused(sha256s=sha256s)
+    except Exception:  # an unused file left behind is harmless; the change is committed
+        logger.exception("Could not delete the files of %s unused covers", len(sha256s))
+
+
+# Works, editions and authors are deleted from the admin, the shell and the API, in catalog,
+# which knows nothing of enrichment: the delete signal is the one place that sees them all.
+@receiver(post_delete, sender=Work, dispatch_uid="cover_files_work_deleted")
+@receiver(post_delete, sender=Edition, dispatch_uid="cover_files_edition_deleted")
+def _cover_holder_deleted(sender, instance, **kwargs):
+    cover_files_delete_unused_on_commit(sha256s=[instance.cover_sha256])
+
+
+@receiver(post_delete, sender=Author, dispatch_uid="cover_files_author_deleted")
+def _photo_holder_deleted(sender, instance, **kwargs):
+    cover_files_delete_unused_on_commit(sha256s=[instance.photo_sha256])

@@ -1,0 +1,111 @@
+"""Uploaded exports on S3-compatible storage, against moto's S3 **emulator** (a real HTTP server
+on a loopback port: tests/s3_emulator.py): a private prefix and ACL, streamed back only by the
+permission-checked download view, deleted by the retention purge and the holds' purge."""
+
+import datetime
+import re
+
+import pytest
+import requests
+from django.contrib.auth.models import Permission, User
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog import services, upload_holds
+from catalog.models import ImportJob
+from tests.catalog.test_importers import GOODREADS_24
+
+pytestmark = pytest.mark.django_db
+UPLOAD_URL = reverse("admin:catalog_importjob_upload")
+RANDOM_NAME = re.compile(r"^\d{4}/\d{2}/[0-9a-f]{32}$")
+SYNTHETIC_EXPORT = (GOODREADS_24 + "\n1,The Dispossessed,Ursula K. Le Guin\n").encode()
+EVERYONE = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+def staff(username: str, *codenames: str) -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def upload(client, data: bytes, name: str) -> ImportJob:
+    response = client.post(
+        UPLOAD_URL, {"file": SimpleUploadedFile(name, data), "format": "auto", "enrich": ""}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return ImportJob.objects.get(pk=response.url.rstrip("/").split("/")[-2])
+
+
+def test_an_upload_goes_to_the_private_prefix_and_the_emulator_refuses_anonymous_reads(
+    client, s3_bucket
+):
+    client.force_login(staff("uploader", "import_books"))
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+    assert job.status == "completed" and job.created_count == 1  # read back from the bucket
+    name = job.source_file.name
+    assert RANDOM_NAME.match(name), name
+    key = f"private-imports/{name}"
+    assert s3_bucket.keys() == [key]  # nothing under the covers' names
+
+    acl = s3_bucket.emulator.client().get_object_acl(Bucket=s3_bucket.name, Key=key)
+    assert [grant["Permission"] for grant in acl["Grants"]] == ["FULL_CONTROL"]  # the owner's
+    assert all(grant["Grantee"].get("URI") != EVERYONE for grant in acl["Grants"])
+    # moto enforces the ACL on an unsigned request: the object's plain URL is refused.
+    plain = f"{s3_bucket.emulator.endpoint}/{s3_bucket.name}/{key}"
+    assert requests.get(plain, timeout=5).status_code == 403
+    # The storage's own URLs are signed, never through a CDN domain (no page shows them).
+    signed = storages["imports"].url(name)
+    assert "Signature=" in signed and signed.startswith(plain)
+
+
+def test_the_download_view_streams_the_object_to_a_permitted_user_only(client, s3_bucket):
+    uploader = staff("uploader", "import_books")
+    client.force_login(uploader)
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+    download = reverse("admin:catalog_importjob_source_file", args=[job.pk])
+
+    client.force_login(staff("other", "import_books"))
+    assert client.get(download).status_code == 403
+    client.force_login(staff("viewer", "view_importjob"))
+    response = client.get(download)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="my_reading_list.csv"'
+    assert b"".join(response.streaming_content) == SYNTHETIC_EXPORT
+
+
+def test_the_retention_purge_deletes_the_object_from_the_bucket(settings, s3_bucket):
+    settings.IMPORT_RETENTION_DAYS = 30
+    old, recent = (
+        services.import_job_create(
+            data=SYNTHETIC_EXPORT, filename="export.csv", uploaded_by=None, enrich=False
+        )
+        for _ in range(2)
+    )
+    for job in (old, recent):
+        services.import_job_run(job=job)
+    ImportJob.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    assert len(s3_bucket.keys("private-imports/")) == 2
+
+    assert services.import_files_purge() == 1
+    recent.refresh_from_db()
+    assert s3_bucket.keys() == [f"private-imports/{recent.source_file.name}"]
+    old.refresh_from_db()
+    assert old.file_status == ImportJob.FileStatus.DELETED and not old.source_file
+
+
+def test_held_uploads_wait_in_the_private_prefix_and_are_purged_from_the_bucket(s3_bucket):
+    uploader = User.objects.create_user("uploader")
+    held = upload_holds.upload_hold(
+        data=SYNTHETIC_EXPORT, filename="any.csv", user=uploader, enrich=False
+    )
+    assert s3_bucket.keys() == [f"private-imports/{held.name}"]
+    assert upload_holds.upload_held(token=held.token, user=uploader)[1] == SYNTHETIC_EXPORT
+    # Young enough to keep, then past its age: listed and dated through the S3 API.
+    assert upload_holds.upload_holds_purge(max_age=datetime.timedelta(hours=1)) == 0
+    assert upload_holds.upload_holds_purge(max_age=datetime.timedelta(seconds=-5)) == 1
+    assert s3_bucket.keys() == []
+    assert upload_holds.upload_holds_purge() == 0  # an empty prefix is no error
