@@ -452,6 +452,15 @@ class ImportJob(TimeStampedModel):
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Crash recovery (services.jobs.import_jobs_recover): nothing is kept only in the broker.
+    queued_at = models.DateTimeField(null=True, blank=True, help_text=_("Last handed to a worker."))
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When its worker last committed a batch.")
+    )
+    run_token = models.CharField(max_length=32, blank=True, help_text=_("The running worker's."))
+    resumes = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Times in a row it was resumed without a batch committed.")
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,12 +1,16 @@
 """Bulk operations worked in the background: the selection's ids are fixed when it starts, then
 a worker runs them chunk by chunk, recording progress, and queues itself again before its
-task's time is up. A stalled operation (its worker died) can be resumed.
+task's time is up. A chunk's work and its progress commit together, so a worker killed at any
+point leaves the operation as of its last whole chunk. An operation whose task the broker lost or
+whose worker died (no progress for Q_RETRY seconds) is dispatched again by the sweep
+(`enrichment.sweep`), or from its page.
 """
 
 import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -162,11 +166,19 @@ def bulk_operation_run(*, operation_id: int, time_budget: float | None = None) -
 
 def _work_one_chunk(operation: BulkOperation) -> bool | None:
     """True: a chunk was worked; None: nothing left; False: someone else advanced it."""
-    actor, options, Kind = operation.created_by, operation.options or {}, BulkOperation.Action
+    actor, options = operation.created_by, operation.options or {}
     chunk = operation.object_ids[operation.done : operation.done + BULK_CHUNK_SIZE]
     if not chunk:
         return None
-    size = len(chunk)
+    with transaction.atomic():
+        advanced = _work_and_record(operation, chunk, actor, options)
+        if not advanced:  # another worker worked this chunk first: its work stands, ours goes
+            transaction.set_rollback(True)
+    return advanced
+
+
+def _work_and_record(operation: BulkOperation, chunk: list[int], actor, options) -> bool:
+    Kind, size = BulkOperation.Action, len(chunk)
     if operation.action in (Kind.ENRICH_WORKS, Kind.ENRICH_MISSING):
         result = works_enrich_bulk(
             queryset=Work.objects.filter(pk__in=chunk),
@@ -205,17 +217,43 @@ def _work_one_chunk(operation: BulkOperation) -> bool | None:
     return bool(updated)
 
 
+def _stalled_before(now=None):
+    """No progress since then: longer than a task may live (Q_RETRY), so its task was lost by
+    the broker or its worker died."""
+    return (now or timezone.now()) - timedelta(seconds=settings.Q_CLUSTER["retry"])
+
+
+def bulk_operations_stalled(*, now=None) -> QuerySet[BulkOperation]:
+    return BulkOperation.objects.filter(
+        status__in=[BulkOperation.Status.PENDING, BulkOperation.Status.RUNNING],
+        updated_at__lt=_stalled_before(now),
+    )
+
+
 def bulk_operation_is_stalled(operation: BulkOperation, *, now=None) -> bool:
-    """Running, but no progress for longer than a task may live: its worker died."""
-    if operation.is_finished:
-        return False
-    now = now or timezone.now()
-    return (now - operation.updated_at).total_seconds() > settings.Q_CLUSTER["retry"]
+    return not operation.is_finished and operation.updated_at < _stalled_before(now)
 
 
-def bulk_operation_resume(*, operation: BulkOperation) -> bool:
-    if not bulk_operation_is_stalled(operation):
+def bulk_operation_resume(*, operation: BulkOperation, now=None) -> bool:
+    """Dispatch a stalled operation again, from its recorded progress (False when it is not
+    stalled, or another sweep or click resumed it meanwhile)."""
+    return _resume(operation.pk, now=now or timezone.now())
+
+
+def _resume(operation_id: int, *, now) -> bool:
+    # Guarded: the first of two sweeps (or a sweep and a click) resumes it, the other finds it
+    # touched.
+    if not bulk_operations_stalled(now=now).filter(pk=operation_id).update(updated_at=now):
         return False
-    BulkOperation.objects.filter(pk=operation.pk).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
+    transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation_id))
     return True
+
+
+def bulk_operations_recover(*, now=None) -> int:
+    """The sweep's part: every stalled operation is dispatched again; returns how many."""
+    now = now or timezone.now()
+    stalled = list(bulk_operations_stalled(now=now).values_list("pk", flat=True))
+    resumed = sum(_resume(pk, now=now) for pk in stalled)
+    if resumed:
+        logger.warning("Resumed %s bulk operations whose task was lost or worker died", resumed)
+    return resumed

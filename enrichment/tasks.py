@@ -6,7 +6,15 @@ already applied (or no longer pending) is left alone, and a bulk operation resum
 progress says it stopped.
 """
 
-from enrichment import bulk_operations, cover_apply, engine, queue, reconcile, title_search_groups
+from enrichment import (
+    bulk_operations,
+    cover_apply,
+    engine,
+    queue,
+    reconcile,
+    sweep,
+    title_search_groups,
+)
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill import run as backfill_run
 from enrichment.backfill import synthetic
@@ -26,9 +34,10 @@ def process_title_search_group() -> dict:
     return dict(engine.process_title_search_group().statuses)
 
 
-def dispatch_due_requests() -> int:
-    """The periodic schedule: stale requests back to pending, due ones to the workers."""
-    return queue.requests_dispatch_due()
+def dispatch_due_requests() -> dict:
+    """The periodic schedule (every minute): the sweep hands over again every piece of work
+    whose task the broker lost or whose worker died (enrichment.sweep says which and how)."""
+    return sweep.sweep().as_json()
 
 
 def fetch_covers_for_requests(request_ids: list[int], actor_id: int | None = None) -> dict:

@@ -10,17 +10,22 @@ Open Library edition key, then Open Library work key, then normalized title + pr
 (strict). A matched book only has its empty fields filled; importing the same
 file twice creates nothing.
 
-The modules, by concern: `jobs` (the job's life, and a failed row re-run by hand), `rows` (one
-batch of rows, refused rows isolated), `index` (matching rows to the catalog) and `writes` (new
-books, filled fields, credits, series). The public names are re-exported here.
+The modules, by concern: `jobs` (the job's life, and a failed row re-run by hand),
+`job_recovery` (jobs whose task was lost or whose worker died), `rows` (one batch of rows,
+refused rows isolated), `index` (matching rows to the catalog) and `writes` (new books, filled
+fields, credits, series). The public names are re-exported here.
 """
 
+from catalog.services.job_recovery import RecoveredImports, import_jobs_recover
 from catalog.services.jobs import (
+    ImportClaimLost,
     ImportRowRerunRefused,
     ProgressCallback,
     import_files_purge,
     import_job_cancel,
     import_job_create,
+    import_job_dispatch,
+    import_job_recount,
     import_job_retry_failed,
     import_job_run,
     import_job_start,
@@ -31,15 +36,20 @@ from catalog.services.jobs import (
 from catalog.services.rows import import_rows
 
 __all__ = [
+    "ImportClaimLost",
     "ImportRowRerunRefused",
     "ProgressCallback",
+    "RecoveredImports",
     "import_files_purge",
     "import_job_cancel",
     "import_job_create",
+    "import_job_dispatch",
+    "import_job_recount",
     "import_job_retry_failed",
     "import_job_run",
     "import_job_start",
     "import_jobs_delete",
+    "import_jobs_recover",
     "import_row_rerun",
     "import_row_rerun_refusal",
     "import_rows",

@@ -4,7 +4,9 @@ corrected by hand and re-run.
 A job's whole file is read and checked when the job is created (a file-level error saves
 nothing); the run then reads it again one batch of rows at a time (never the whole file's rows at
 once; a large job in a worker process, a batch ahead: `reading`), imports each batch (`rows`),
-commits it, reports progress, and hands what it created or changed to enrichment.
+commits it with its rows, counts and heartbeat, reports progress, and hands what it created or
+changed to enrichment. A job whose task was lost or whose worker died is run again by the sweep
+(`job_recovery`), from the lines not yet recorded.
 """
 
 import contextlib
@@ -12,6 +14,7 @@ import datetime
 import functools
 import gc
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,7 +23,8 @@ from itertools import zip_longest
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, DateTimeField, F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -34,6 +38,8 @@ from catalog.services.rows import _import_batch
 logger = logging.getLogger(__name__)
 
 IMPORT_BATCH_SIZE = 1000
+#: The task that runs a job on a worker.
+RUN_TASK = "catalog.tasks.run_import_job"
 
 ProgressCallback = Callable[[ImportJob], None]
 
@@ -82,18 +88,35 @@ def import_job_start(*, job: ImportJob) -> bool:
     if job.rows_total <= settings.IMPORT_INLINE_MAX_ROWS:
         import_job_run(job=job)
         return False
-    transaction.on_commit(
-        lambda: task_queue.enqueue(
-            "catalog.tasks.run_import_job", job.pk, task_name=f"import-{job.pk}"
-        )
-    )
+    import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}")
     return True
 
 
+def import_job_dispatch(*, job_id: int, task_name: str, now=None) -> None:
+    """Record when the job was handed to the broker, and hand it over once this transaction
+    commits: a task the broker loses (or an enqueue a crash prevents) is handed over again by
+    the sweep (`job_recovery`), from this record."""
+    ImportJob.objects.filter(pk=job_id).update(queued_at=now or timezone.now())
+    transaction.on_commit(lambda: task_queue.enqueue(RUN_TASK, job_id, task_name=task_name))
+
+
+class ImportClaimLost(Exception):
+    """The sweep gave this job to another worker (this one looked dead): stop, write nothing."""
+
+
 def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
-    """Import every row of a pending job. Safe to call twice: only a pending job is claimed."""
+    """Import every row of a pending job. Safe to call twice: only a pending job is claimed.
+
+    A job resumed after its worker died (`resumes`) skips the lines it already recorded: each
+    batch commits its rows with the job's counts, so no row is imported twice."""
+    token, now = uuid.uuid4().hex, timezone.now()
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now(), error=""
+        status=ImportJob.Status.RUNNING,
+        started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
+        error="",
+        run_token=token,
+        heartbeat_at=now,
+        updated_at=now,
     )
     job.refresh_from_db()
     if not claimed:
@@ -102,10 +125,31 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
         with job.source_file.open("rb") as source:
             header, rows = csv_rows(source.read())
         importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
-        _run_rows(job, importer, rows, progress=progress, row_count=job.rows_total)
+        remaining = job.rows_total
+        if job.resumes:
+            recorded = set(job.rows.values_list("line_number", flat=True))
+            import_job_recount(job=job)
+            rows = (line for line in rows if line[0] not in recorded)
+            remaining = max(job.rows_total - len(recorded), 0)
+        _run_rows(job, importer, rows, progress=progress, row_count=remaining, token=token)
+    except KeyboardInterrupt:  # Ctrl-C on import_books (workers ignore SIGINT): not a crash
+        _finish(job, ImportJob.Status.CANCELLED)
+        raise
+    except ImportClaimLost:
+        logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
+        job.refresh_from_db()
     except Exception as exc:  # whatever it was, the job must not stay running
         _fail(job, exc)
     return job
+
+
+def import_job_recount(*, job: ImportJob) -> None:
+    """Set the job's counts from its recorded rows (after a worker died: the rows decide)."""
+    counts = dict(job.rows.order_by().values_list("status").annotate(rows=Count("pk")))
+    job.rows_processed = sum(counts.values())
+    for status, counter in _STATUS_COUNTERS.items():
+        setattr(job, counter, counts.get(status, 0))
+    job.save(update_fields=["rows_processed", *_STATUS_COUNTERS.values(), "updated_at"])
 
 
 def import_job_retry_failed(
@@ -122,12 +166,16 @@ def import_job_retry_failed(
     if not failed:
         return 0
     importer = _importer_for_job(job)
+    token, now = uuid.uuid4().hex, timezone.now()
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING,
         cancel_requested=False,
         finished_at=None,
         retried_by=requested_by,
-        retried_at=timezone.now(),
+        retried_at=now,
+        run_token=token,
+        heartbeat_at=now,
+        updated_at=now,
     )
     job.refresh_from_db()
     lines = [(row.line_number, row.raw) for row in failed]
@@ -139,7 +187,10 @@ def import_job_retry_failed(
     job.failed_count -= len(failed)
     job.rows_processed -= len(failed)
     try:
-        _run_rows(job, importer, lines, progress=progress, row_count=len(lines))
+        _run_rows(job, importer, lines, progress=progress, row_count=len(lines), token=token)
+    except ImportClaimLost:
+        logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
+        job.refresh_from_db()
     except Exception as exc:  # whatever it was, the job must not stay running
         _fail(job, exc)
     # Rows corrected by hand are read from their corrected cells: they stay marked as such.
@@ -208,7 +259,7 @@ def import_files_purge(*, retention_days: int | None = None) -> int:
     return purged
 
 
-def _run_rows(job, importer, lines, *, progress, row_count: int):
+def _run_rows(job, importer, lines, *, progress, row_count: int, token: str):
     # A large job reads and normalizes its next batch in a worker process meanwhile.
     worker = row_count >= settings.IMPORT_READING_WORKER_MIN_ROWS
     with (
@@ -219,11 +270,29 @@ def _run_rows(job, importer, lines, *, progress, row_count: int):
             if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 _finish(job, ImportJob.Status.CANCELLED)
                 return
-            _record_batch(job, _import_batch(job, importer, batch, planned))
+            # The rows, the counts and the heartbeat commit together: a worker killed at any
+            # point leaves the job as of its last whole batch, which a resume starts from.
+            with transaction.atomic():
+                _heartbeat(job, token, batch_committed=True)
+                _record_batch(job, _import_batch(job, importer, batch, planned))
             if progress:
                 progress(job)
+    _heartbeat(job, token)
     job.enqueued_count = _enqueue_enrichment(job)
     _finish(job, ImportJob.Status.COMPLETED)
+
+
+def _heartbeat(job: ImportJob, token: str, *, batch_committed: bool = False) -> None:
+    """Say this worker is alive, if it still holds the job (else raises ImportClaimLost). In a
+    batch's transaction: the job progressed, so its resumes in a row start again from 0 (a
+    long job that Q_TIMEOUT stops now and then goes on; one that stops in the same batch every
+    time does not)."""
+    progressed = {"resumes": 0} if batch_committed else {}
+    alive = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token
+    ).update(heartbeat_at=timezone.now(), **progressed)
+    if not alive:
+        raise ImportClaimLost
 
 
 @contextlib.contextmanager

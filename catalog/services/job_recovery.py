@@ -1,0 +1,123 @@
+"""Import jobs whose task the broker lost, or whose worker died, found from what the database
+records and run again (called by the periodic sweep, `enrichment.sweep`).
+
+- Pending, and handed to the broker (`queued_at`) longer ago than the stale interval, or never
+  handed over (the process stopped between the commit and the enqueue): handed over again. A
+  second task for a job whose first task was only slow is harmless: only one claims it.
+- Running, and no batch committed (`heartbeat_at`) for the stale interval: its worker died. It
+  goes back to pending and is handed over again; the run skips the lines already recorded
+  (each batch commits its rows with the job's counts), so no row is imported twice. A worker
+  that was only slow has lost its claim (`run_token`) and stops at its next batch without
+  writing. A job whose cancel was asked ends cancelled; a job resumed IMPORT_MAX_RESUMES times
+  in a row without committing a batch ends failed, with the reason (one that goes on between
+  stops, such as a long import that Q_TIMEOUT stops, is resumed as often as it needs).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import ImportJob
+from catalog.services.jobs import import_job_dispatch, import_job_recount
+
+logger = logging.getLogger(__name__)
+
+#: A job whose worker died this many times in a row without committing a batch is given up: a
+#: row that kills its worker every time must not loop forever.
+IMPORT_MAX_RESUMES = 3
+
+Status = ImportJob.Status
+
+
+@dataclass(frozen=True)
+class RecoveredImports:
+    """What one sweep did: jobs handed to the broker again (their task was lost), resumed (their
+    worker died), cancelled (their cancel was asked of a dead worker) and given up."""
+
+    requeued: int = 0
+    resumed: int = 0
+    cancelled: int = 0
+    failed: int = 0
+
+    def as_json(self) -> dict:
+        return {
+            "requeued": self.requeued,
+            "resumed": self.resumed,
+            "cancelled": self.cancelled,
+            "failed": self.failed,
+        }
+
+
+def import_jobs_lost(*, cutoff):
+    """Pending jobs no task has claimed since `cutoff` (the status index finds them)."""
+    return ImportJob.objects.filter(status=Status.PENDING).filter(
+        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def import_jobs_stopped(*, cutoff):
+    """Running jobs whose worker has committed nothing since `cutoff` (a job from before
+    heartbeats: its last save)."""
+    return ImportJob.objects.filter(status=Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+    )
+
+
+def import_jobs_recover(*, stale_seconds: int, now=None) -> RecoveredImports:
+    """Hand lost jobs to the broker again and resume (or end) jobs whose worker died."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=stale_seconds)
+    requeued = resumed = cancelled = failed = 0
+    lost = import_jobs_lost(cutoff=cutoff)
+    for pk in lost.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Guarded: a job claimed (or handed over by another sweep) meanwhile is left alone.
+            if lost.filter(pk=pk).update(queued_at=now):
+                import_job_dispatch(job_id=pk, task_name=f"import-{pk}-requeued", now=now)
+                requeued += 1
+    stopped = import_jobs_stopped(cutoff=cutoff)
+    for job in stopped.only("pk", "run_token", "resumes", "cancel_requested"):
+        outcome = _recover_stopped(stopped.filter(pk=job.pk, run_token=job.run_token), job, now)
+        resumed += outcome == Status.PENDING
+        cancelled += outcome == Status.CANCELLED
+        failed += outcome == Status.FAILED
+    recovered = RecoveredImports(requeued, resumed, cancelled, failed)
+    if requeued or resumed or cancelled or failed:
+        logger.warning("Import jobs recovered from lost tasks and dead workers: %s", recovered)
+    return recovered
+
+
+def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
+    """Resume, cancel or give up one job whose worker died; returns its new status ("" when
+    its worker turned out alive, or another sweep took it)."""
+    ended = {"run_token": "", "finished_at": now, "updated_at": now}
+    with transaction.atomic():
+        if job.cancel_requested:
+            status = Status.CANCELLED
+            changed = still_stopped.update(status=status, **ended)
+        elif job.resumes >= IMPORT_MAX_RESUMES:
+            status = Status.FAILED
+            error = _(
+                "The import stopped: its worker stopped %(count)d times in a row without "
+                "importing a batch. The rows imported so far are kept; importing the file again "
+                "finishes it (nothing is created twice)."
+            ) % {"count": job.resumes + 1}
+            changed = still_stopped.update(status=status, error=error, **ended)
+        else:
+            status = Status.PENDING
+            changed = still_stopped.update(
+                status=status, run_token="", resumes=F("resumes") + 1, updated_at=now
+            )
+            if changed:
+                name = f"import-{job.pk}-resume-{job.resumes + 1}"
+                import_job_dispatch(job_id=job.pk, task_name=name, now=now)
+        if not changed:
+            return ""
+        if status != Status.PENDING:  # a resumed run recounts when it starts
+            import_job_recount(job=ImportJob.objects.get(pk=job.pk))
+    return status
