@@ -250,6 +250,11 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = env.float("Q_POLL", default=1.0)
+# Each qcluster process writes its heartbeat to the database this often (0: never), so that
+# the dashboard sees every cluster on every machine; one silent past the stale threshold is
+# shown as having stopped answering (enrichment/heartbeats.py).
+CLUSTER_HEARTBEAT_SECONDS = env.float("CLUSTER_HEARTBEAT_SECONDS", default=10.0)
+CLUSTER_HEARTBEAT_STALE_SECONDS = env.float("CLUSTER_HEARTBEAT_STALE_SECONDS", default=60.0)
 
 # --- Enrichment providers ---------------------------------------------------------------------
 ENRICHMENT_PROVIDERS = env.list(

@@ -4,7 +4,9 @@ with `enrichment_report`), plus the running imports, bulk operations and the day
 The figures that pass over every work, request, author and the day's audit entries (1.2 s on
 1,000,000 works) are counted by a schedule every minute into a `DashboardSnapshot`, which the page
 reads in one query and dates ("figures as of 14:05, 40 s ago"); the small tables (providers,
-running imports and bulk operations, backfill months) are read live."""
+running imports and bulk operations, backfill months) are read live, and so is the operations
+panel: the clusters' heartbeats, the queue's age and the biggest tables as last measured
+(enrichment.operations_panel)."""
 
 import datetime
 import time
@@ -25,6 +27,7 @@ from enrichment.models import (
     DashboardSnapshot,
     EnrichmentRequest,
 )
+from enrichment.operations_panel import OperationsFigures, operations_figures
 from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHORS_MISSING_KEY,
@@ -258,6 +261,7 @@ class Figures:
     imports: list[ImportJob] = field(default_factory=list)
     bulk_operations: list[BulkOperation] = field(default_factory=list)
     activity: list[Bar] = field(default_factory=list)
+    operations: OperationsFigures = field(default_factory=OperationsFigures)
 
 
 def dashboard_figures(*, now=None, snapshot: DashboardSnapshot | None = None) -> Figures:
@@ -316,6 +320,7 @@ def dashboard_figures(*, now=None, snapshot: DashboardSnapshot | None = None) ->
     figures.activity = bars(
         [Bar(labels.get(a, a), n, colour=a) for a, n in counts["activity"].items()]
     )
+    figures.operations = operations_figures(now=now)
     return figures
 
 

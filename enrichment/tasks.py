@@ -10,6 +10,7 @@ from enrichment import (
     bulk_operations,
     cover_apply,
     engine,
+    housekeeping,
     queue,
     reconcile,
     sweep,
@@ -69,3 +70,9 @@ def retry_synthetic_works() -> dict:
     """The daily schedule (00:30 UTC, once the providers' daily budgets have reset): synthetic
     works asked of the providers again, and upgraded in place when one resolves."""
     return synthetic.synthetic_works_retry().as_json()
+
+
+def run_housekeeping() -> dict:
+    """The daily schedule: expired provider answers, task results beyond save_limit and dead
+    clusters' heartbeats deleted; the biggest tables measured for the dashboard."""
+    return housekeeping.housekeeping_run().as_json()

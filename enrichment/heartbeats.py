@@ -1,0 +1,162 @@
+"""Each `manage.py qcluster` process writes a heartbeat to the database (ClusterHeartbeat), so
+that the dashboard shows every cluster on every machine, and one that stopped answering.
+
+Where it beats from, and why there: a thread of the qcluster's own (main) process, started by
+our AppConfig when the command is `qcluster`. That process lives exactly as long as its cluster
+(after starting the Sentinel it waits for it to exit), so the thread beats while the Sentinel
+is alive, and marks the row stopped once it has exited. The other hooks fall short: django-q2's
+`Stat` is kept in the broker or cache and vanishes 3 s after a cluster dies; `pre_execute` /
+`post_execute` fire only while tasks run, so an idle cluster would look dead; `post_spawn` fires
+in each worker, which is recycled every few hundred tasks (a new pid each time). The thread
+waits until the Sentinel has been forked before it opens a database connection, and the main
+process forks nothing after that, so no child inherits the thread's connection.
+"""
+
+import logging
+import multiprocessing
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from enrichment.heartbeat_models import ClusterHeartbeat
+
+logger = logging.getLogger(__name__)
+
+#: How often the thread looks whether the Sentinel is still alive (at most).
+POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ClusterProcess:
+    """Who beats: the cluster's name (its queue), the host and the qcluster process's id."""
+
+    name: str
+    host: str
+    pid: int
+    broker: str
+    workers: int
+
+
+def cluster_broker() -> str:
+    """The broker the clusters use: Redis when Q_CLUSTER names it, else the database."""
+    return ClusterHeartbeat.Broker.REDIS if "redis" in settings.Q_CLUSTER else "orm"
+
+
+def current_cluster_process() -> ClusterProcess:
+    """This process as a cluster, with the name django-q2 resolved (Q_CLUSTER_NAME included)."""
+    from django_q.conf import Conf  # imported once the cluster is configured
+
+    return ClusterProcess(
+        name=Conf.CLUSTER_NAME,
+        host=socket.gethostname(),
+        pid=os.getpid(),
+        broker=cluster_broker(),
+        workers=Conf.WORKERS or 0,
+    )
+
+
+def cluster_heartbeat_beat(*, process: ClusterProcess, now=None) -> ClusterHeartbeat:
+    """Upsert the process's row: alive now (a row marked stopped by a reused pid beats again)."""
+    now = now or timezone.now()
+    heartbeat, _created = ClusterHeartbeat.objects.update_or_create(
+        name=process.name,
+        host=process.host,
+        pid=process.pid,
+        defaults={
+            "broker": process.broker,
+            "workers": process.workers,
+            "beat_at": now,
+            "stopped_at": None,
+        },
+        create_defaults={
+            "broker": process.broker,
+            "workers": process.workers,
+            "beat_at": now,
+            "started_at": now,
+        },
+    )
+    return heartbeat
+
+
+def cluster_heartbeat_stopped(*, process: ClusterProcess, now=None) -> int:
+    """The cluster stopped cleanly: say so rather than let it look silent."""
+    now = now or timezone.now()
+    return ClusterHeartbeat.objects.filter(
+        name=process.name, host=process.host, pid=process.pid
+    ).update(beat_at=now, stopped_at=now)
+
+
+def sentinel_alive() -> bool:
+    """Whether this process has a live child: the qcluster's Sentinel (the only one it forks)."""
+    try:
+        return bool(multiprocessing.active_children())
+    except RuntimeError:  # the main thread changed the set of children meanwhile
+        return True
+
+
+class HeartbeatThread(threading.Thread):
+    """Beats every `interval` seconds while the Sentinel lives, then marks the row stopped.
+
+    Not a daemon: the interpreter waits for it, so the "stopped" mark is written before the
+    process exits (it ends on its own once the Sentinel has exited)."""
+
+    def __init__(
+        self,
+        *,
+        interval: float,
+        children_alive: Callable[[], bool] = sentinel_alive,
+        process: Callable[[], ClusterProcess] = current_cluster_process,
+        main_alive: Callable[[], bool] = lambda: threading.main_thread().is_alive(),
+    ):
+        super().__init__(name="cluster-heartbeat")
+        self.interval = interval
+        self.children_alive = children_alive
+        self.process = process
+        self.main_alive = main_alive
+        self.stop_event = threading.Event()
+        self.beats = 0
+
+    def run(self) -> None:
+        poll = min(POLL_SECONDS, self.interval)
+        process: ClusterProcess | None = None
+        next_beat = 0.0
+        while not self.stop_event.is_set():
+            if self.children_alive():
+                process = process or self.process()
+                if time.monotonic() >= next_beat:
+                    next_beat = time.monotonic() + self.interval
+                    self._safely(cluster_heartbeat_beat, process)
+                    self.beats += 1
+            elif process is not None or not self.main_alive():
+                break  # the Sentinel has exited (or never started and never will)
+            self.stop_event.wait(poll)
+        if process is not None:
+            self._safely(cluster_heartbeat_stopped, process)
+
+    def _safely(self, write, process: ClusterProcess) -> None:
+        # A database that is down for a moment must not end the heartbeat: the next one retries.
+        try:
+            write(process=process)
+        except Exception:
+            logger.exception("cluster heartbeat of %s not written", process.name)
+        finally:
+            connections.close_all()  # this thread's only: hold no connection between beats
+
+
+def heartbeat_start_if_qcluster(argv: list[str] | None = None) -> HeartbeatThread | None:
+    """Start the heartbeat when this process is `manage.py qcluster` (AppConfig.ready)."""
+    argv = sys.argv if argv is None else argv
+    interval = settings.CLUSTER_HEARTBEAT_SECONDS
+    if len(argv) < 2 or argv[1] != "qcluster" or interval <= 0 or settings.Q_CLUSTER.get("sync"):
+        return None
+    thread = HeartbeatThread(interval=interval)
+    thread.start()
+    return thread

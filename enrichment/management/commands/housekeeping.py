@@ -1,0 +1,43 @@
+"""manage.py housekeeping [--json]: what the daily schedule does, now."""
+
+import json
+
+from django.core.management.base import BaseCommand
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext
+
+from enrichment.housekeeping import housekeeping_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete expired provider answers, django-q2 task results beyond save_limit and dead "
+        "clusters' heartbeats; measure the biggest tables for the dashboard."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args, json: bool, **options):
+        result = housekeeping_run()
+        if json:
+            self.stdout.write(_dumps(result.as_json()))
+            return
+        self.stdout.write(
+            gettext(
+                "Deleted {records} expired provider answers, {successes} successful and "
+                "{failures} failed task results beyond save_limit, {heartbeats} heartbeats of "
+                "clusters silent for a day. Database: {size}, the biggest table {table}."
+            ).format(
+                records=result.source_records,
+                successes=result.task_successes,
+                failures=result.task_failures,
+                heartbeats=result.cluster_heartbeats,
+                size=filesizeformat(result.database_bytes),
+                table=result.biggest_table or "–",
+            )
+        )
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, sort_keys=True)
