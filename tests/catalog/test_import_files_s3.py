@@ -7,35 +7,20 @@ import re
 
 import pytest
 import requests
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.files.storage import storages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services, upload_holds
 from catalog.models import ImportJob
+from tests.catalog.test_import_files import staff, upload  # the upload tests' own helpers
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db
-UPLOAD_URL = reverse("admin:catalog_importjob_upload")
 RANDOM_NAME = re.compile(r"^\d{4}/\d{2}/[0-9a-f]{32}$")
 SYNTHETIC_EXPORT = (GOODREADS_24 + "\n1,The Dispossessed,Ursula K. Le Guin\n").encode()
 EVERYONE = "http://acs.amazonaws.com/groups/global/AllUsers"
-
-
-def staff(username: str, *codenames: str) -> User:
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return user
-
-
-def upload(client, data: bytes, name: str) -> ImportJob:
-    response = client.post(
-        UPLOAD_URL, {"file": SimpleUploadedFile(name, data), "format": "auto", "enrich": ""}
-    )
-    assert response.status_code == 302, response.content[:500]
-    return ImportJob.objects.get(pk=response.url.rstrip("/").split("/")[-2])
 
 
 def test_an_upload_goes_to_the_private_prefix_and_the_emulator_refuses_anonymous_reads(
