@@ -6,11 +6,8 @@ recorded in the database before its task is queued, and this sweep (every minute
 `enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live task
 holds and hands it over again. Each step selects by a status few rows have (indexed, but for
 the small BulkOperation table), so a sweep with nothing stale is about a dozen cheap queries
-(15: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
+(13: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
 task that turns up late) is harmless, since every worker first claims its work atomically.
-Unclaimed requests and covers are not copied while they may only be waiting behind a backlog
-that a live cluster is working (enrichment/broker_backlog.py): then they are sent again once
-their queue has drained, or after BACKLOG_PATIENCE stale intervals.
 
 What is recorded, and what brings it back when its task is lost in the broker (a) or its worker
 dies mid-task (b):
