@@ -20,6 +20,8 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connections
 
+from bookstore import task_queue
+
 #: The name the storage check asks about: `exists()` only, nothing is ever written.
 STORAGE_PROBE_NAME = "healthz/probe"
 # Enough for the three checks of two concurrent probes; a hung dependency holds one thread
@@ -47,7 +49,7 @@ def health_report() -> dict[str, Any]:
     """`{"status": "ok"|"error", "checks": {name: {kind, ok, ms[, error]}}}`."""
     checks = {
         "database": (database_kind(), check_database),
-        "broker": (broker_kind(), check_broker),
+        "broker": (task_queue.broker_kind(), check_broker),
         "storage": (storage_kind(), check_storage),
     }
     timeout = settings.HEALTHZ_TIMEOUT
@@ -98,12 +100,12 @@ def check_database() -> None:
 
 
 def check_broker() -> None:
-    if settings.REDIS_URL:
+    if task_queue.broker_kind() == "redis":
         import redis  # only when the broker is Redis
 
         timeout = settings.HEALTHZ_TIMEOUT
         client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=timeout, socket_connect_timeout=timeout
+            settings.Q_CLUSTER["redis"], socket_timeout=timeout, socket_connect_timeout=timeout
         )
         try:
             client.ping()
@@ -121,10 +123,6 @@ def check_storage() -> None:
 
 def database_kind() -> str:
     return connections["default"].vendor
-
-
-def broker_kind() -> str:
-    return "redis" if settings.REDIS_URL else "orm"
 
 
 def storage_kind() -> str:

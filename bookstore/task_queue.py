@@ -6,6 +6,14 @@ Callers look it up as `task_queue.enqueue` at call time so that the replacement 
 """
 
 
+def broker_kind() -> str:
+    """The broker django-q2 uses: "redis" when Q_CLUSTER names a Redis (REDIS_URL), else "orm"
+    (the database)."""
+    from django.conf import settings
+
+    return "redis" if "redis" in settings.Q_CLUSTER else "orm"
+
+
 def enqueue(func_path: str, *args, **kwargs) -> None:
     """Queue `func_path` (a dotted path, resolved by the worker) with these arguments;
     keyword arguments such as `task_name` or `group` are django-q2's options."""

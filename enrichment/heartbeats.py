@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
+from bookstore import task_queue
 from enrichment.heartbeat_models import ClusterHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -45,11 +46,6 @@ class ClusterProcess:
     workers: int
 
 
-def cluster_broker() -> str:
-    """The broker the clusters use: Redis when Q_CLUSTER names it, else the database."""
-    return ClusterHeartbeat.Broker.REDIS if "redis" in settings.Q_CLUSTER else "orm"
-
-
 def current_cluster_process() -> ClusterProcess:
     """This process as a cluster, with the name django-q2 resolved (Q_CLUSTER_NAME included)."""
     from django_q.conf import Conf  # imported once the cluster is configured
@@ -58,7 +54,7 @@ def current_cluster_process() -> ClusterProcess:
         name=Conf.CLUSTER_NAME,
         host=socket.gethostname(),
         pid=os.getpid(),
-        broker=cluster_broker(),
+        broker=task_queue.broker_kind(),
         workers=Conf.WORKERS or 0,
     )
 

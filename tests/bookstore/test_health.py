@@ -86,6 +86,7 @@ def test_a_database_that_refuses_answers_503_naming_the_database(client, monkeyp
 
 def test_an_unreachable_redis_answers_503_quickly_without_its_password(client, settings):
     settings.REDIS_URL = f"redis://:synthetic-redis-password@127.0.0.1:{closed_port()}/0"
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": settings.REDIS_URL}
     settings.HEALTHZ_TIMEOUT = 1.0
 
     started = time.monotonic()
@@ -105,6 +106,7 @@ def test_a_redis_that_never_answers_fails_within_the_timeout(client, settings):
     silent.bind(("127.0.0.1", 0))
     silent.listen()
     settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "redis": settings.REDIS_URL}
     settings.HEALTHZ_TIMEOUT = 0.3
     try:
         started = time.monotonic()

@@ -140,9 +140,9 @@ def test_only_a_qcluster_process_starts_the_heartbeat(
 
 def test_the_broker_is_read_from_the_cluster_settings(settings):
     settings.Q_CLUSTER = {"name": "bookstore", "orm": "default"}
-    assert heartbeats.cluster_broker() == "orm"
+    assert heartbeats.current_cluster_process().broker == "orm"
     settings.Q_CLUSTER = {"name": "bookstore", "redis": "redis://127.0.0.1:1/0"}
-    assert heartbeats.cluster_broker() == "redis"
+    assert heartbeats.current_cluster_process().broker == "redis"
 
 
 def heartbeat_rows(database_url: str) -> list:
