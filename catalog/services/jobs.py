@@ -109,14 +109,12 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
 
     A job resumed after its worker died (`resumes`) skips the lines it already recorded: each
     batch commits its rows with the job's counts, so no row is imported twice."""
-    token, now = uuid.uuid4().hex, timezone.now()
+    token, now, run = _new_run()
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
         status=ImportJob.Status.RUNNING,
         started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
         error="",
-        run_token=token,
-        heartbeat_at=now,
-        updated_at=now,
+        **run,
     )
     job.refresh_from_db()
     if not claimed:
@@ -166,16 +164,14 @@ def import_job_retry_failed(
     if not failed:
         return 0
     importer = _importer_for_job(job)
-    token, now = uuid.uuid4().hex, timezone.now()
+    token, now, run = _new_run()
     ImportJob.objects.filter(pk=job.pk).update(
         status=ImportJob.Status.RUNNING,
         cancel_requested=False,
         finished_at=None,
         retried_by=requested_by,
         retried_at=now,
-        run_token=token,
-        heartbeat_at=now,
-        updated_at=now,
+        **run,
     )
     job.refresh_from_db()
     lines = [(row.line_number, row.raw) for row in failed]
@@ -280,6 +276,13 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str):
     _heartbeat(job, token)
     job.enqueued_count = _enqueue_enrichment(job)
     _finish(job, ImportJob.Status.COMPLETED)
+
+
+def _new_run() -> tuple[str, datetime.datetime, dict]:
+    """A run's token (a worker holds the job while the job keeps it), its start, and the fields
+    that record both on the job."""
+    token, now = uuid.uuid4().hex, timezone.now()
+    return token, now, {"run_token": token, "heartbeat_at": now, "updated_at": now}
 
 
 def _heartbeat(job: ImportJob, token: str, *, batch_committed: bool = False) -> None:
