@@ -247,6 +247,8 @@ Q_CLUSTER["ALT_CLUSTERS"] = (
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    # django-q2's Redis broker with receipts: a killed cluster's tasks are not lost with it.
+    Q_CLUSTER["broker_class"] = "bookstore.receipt_broker.ReceiptRedis"
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = env.float("Q_POLL", default=1.0)

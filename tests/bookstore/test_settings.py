@@ -122,10 +122,13 @@ def test_q_cluster_uses_the_orm_broker_with_retry_above_timeout():
     assert settings_with(Q_SYNC="1")["q_cluster"]["sync"] is True
 
 
-def test_redis_url_switches_the_broker_to_redis():
+def test_redis_url_switches_the_broker_to_redis_with_receipts():
     cluster = settings_with(REDIS_URL="redis://127.0.0.1:6379/0")["q_cluster"]
     assert cluster["redis"] == "redis://127.0.0.1:6379/0"
     assert "orm" not in cluster
+    # A killed cluster's tasks are kept, not lost with it (tests/bookstore/test_receipt_broker.py).
+    assert cluster["broker_class"] == "bookstore.receipt_broker.ReceiptRedis"
+    assert cluster["ack_failures"] is True  # so a failed task's receipt is cleared too
 
 
 @pytest.mark.parametrize(("timeout", "retry", "ok"), [("300", "360", True), ("300", "300", False)])

@@ -1,0 +1,162 @@
+"""The clusters' Redis broker keeps receipts (bookstore/receipt_broker.py), against a real
+`redis-server` (bench/redis_server.py: a temp dir, a free loopback port, stopped at the end).
+
+A cluster is played by a child process that takes tasks with the broker's own `dequeue`, as a
+qcluster's pusher does, and is then SIGKILLed; the sweep's part is asked in this process. The
+short scale test (tests/scale) runs the same broker under real qclusters, one of them killed.
+Skipped without `redis-server`, unless REQUIRE_REDIS=1 (CI), which makes that a failure.
+"""
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from django_q.conf import Conf
+
+from bench.redis_server import redis_server, redis_server_binary
+from bookstore.receipt_broker import ReceiptRedis
+
+ROOT = Path(__file__).resolve().parents[2]
+TTL = 2  # CLUSTER_HEARTBEAT_STALE_SECONDS of the clusters played here
+
+pytestmark = pytest.mark.slow
+
+CLUSTER = """
+import sys, time, django
+django.setup()
+from bookstore.receipt_broker import ReceiptRedis
+broker = ReceiptRedis("bookstore")
+taken = [broker.dequeue() for _ in range(int(sys.argv[1]))]
+print(broker.consumer_id, flush=True)
+time.sleep(600)  # holds its tasks, never acknowledging them, until killed
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    if redis_server_binary() is None:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("REQUIRE_REDIS=1 but redis-server is not installed")
+        pytest.skip("redis-server is not installed; REQUIRE_REDIS=1 makes this a failure")
+    with redis_server() as server:
+        yield server.url
+
+
+@pytest.fixture
+def broker(redis_url, monkeypatch, settings):
+    """This process's broker on a fresh Redis database, as the clusters' settings make it."""
+    settings.CLUSTER_HEARTBEAT_STALE_SECONDS = TTL
+    settings.Q_SYNC = False
+    monkeypatch.setattr(Conf, "REDIS", redis_url)
+    monkeypatch.setattr(Conf, "BROKER_CLASS", "bookstore.receipt_broker.ReceiptRedis")
+    broker = ReceiptRedis("bookstore")
+    broker.connection.flushdb()
+    yield broker
+    broker.stop_consuming()  # this process's renewal thread, when a test took a task here
+    broker.connection.flushdb()
+
+
+@pytest.fixture
+def start_cluster(redis_url):
+    """Start a child that takes `count` tasks and holds them; returns (process, consumer id)."""
+    children = []
+
+    def start(count: int):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "bookstore.test_settings",
+            "REDIS_URL": redis_url,
+            "CLUSTER_HEARTBEAT_STALE_SECONDS": str(TTL),
+        }
+        child = subprocess.Popen(
+            [sys.executable, "-c", CLUSTER, str(count)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        children.append(child)
+        consumer_id = child.stdout.readline().strip()
+        assert consumer_id, "the cluster child did not start"
+        return child, consumer_id
+
+    yield start
+    for child in children:
+        child.kill()
+        child.wait()
+
+
+def kill(child, broker: ReceiptRedis, consumer_id: str) -> None:
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    deadline = time.monotonic() + TTL + 5
+    while broker.connection.exists(broker.live_key(consumer_id)):
+        assert time.monotonic() < deadline, "the killed cluster's live key never expired"
+        time.sleep(0.1)
+
+
+def queued(broker: ReceiptRedis) -> list[bytes]:
+    return broker.connection.lrange(broker.list_key, 0, -1)
+
+
+def test_a_task_stays_held_until_its_result_is_acknowledged(broker):
+    for name in (b"a", b"b", b"c"):
+        broker.enqueue(name)
+    ((receipt, task),) = broker.dequeue()
+    assert task == b"a"  # first in, first out, as django-q2's own Redis broker
+    assert broker.holding().tasks == 3 and broker.lock_size() == 1
+    assert broker.holding().consumers == 1  # this process took it: it is a live cluster
+    broker.acknowledge(receipt)
+    assert broker.holding().tasks == 2 and broker.lock_size() == 0
+
+
+def test_a_killed_clusters_tasks_go_back_to_the_head_of_the_queue_in_order(broker, start_cluster):
+    for name in (b"first", b"second", b"third"):
+        broker.enqueue(name)
+    child, consumer_id = start_cluster(2)
+    assert queued(broker) == [b"third"]
+    assert broker.reclaim_stopped() == 0  # alive: its tasks are its own
+    assert broker.holding().tasks == 3
+    kill(child, broker, consumer_id)
+    assert broker.reclaim_stopped() == 2
+    assert queued(broker) == [b"first", b"second", b"third"]
+    assert broker.lock_size() == 0
+    assert broker.reclaim_stopped() == 0  # reclaimed once
+    assert broker.reclaimed_total() == 2  # what the scale bench reports
+
+
+def test_a_cluster_busy_past_the_stale_time_keeps_its_tasks(broker, start_cluster):
+    broker.enqueue(b"slow one")
+    _child, consumer_id = start_cluster(1)  # takes it, then takes nothing more for a while
+    time.sleep(3 * TTL)  # its pusher would be blocked on a full task queue: a thread renews
+    assert broker.connection.exists(broker.live_key(consumer_id))
+    assert broker.reclaim_stopped() == 0
+    assert broker.holding().tasks == 1
+
+
+def test_the_clusters_processes_share_one_list_across_pickling(broker):
+    copy = pickle.loads(pickle.dumps(broker))  # how a spawned pusher or monitor receives it
+    assert copy.consumer_id == broker.consumer_id
+    broker.enqueue(b"task")
+    ((receipt, _task),) = copy.dequeue()
+    broker.acknowledge(receipt)  # the monitor acknowledges what the pusher took
+    assert broker.lock_size() == 0
+    copy.stop_consuming()
+
+
+def test_the_broker_says_when_redis_last_started(monkeypatch, settings):
+    """Work queued before then was lost with the restart: the sweep sends it again even behind
+    a backlog (tests/enrichment/test_sweep_backlog.py)."""
+    before = timezone.now()
+    with redis_server() as fresh:
+        after = timezone.now()
+        monkeypatch.setattr(Conf, "REDIS", fresh.url)
+        since = ReceiptRedis("bookstore").holding().since
+    assert before - timedelta(seconds=1) <= since <= after
