@@ -29,12 +29,14 @@ What it does:
    in the last run one cluster's whole process group is SIGKILLed once `--kill-at` of the
    requests are final, and started again.
 4. Prints per run: works/s from the first dispatch to the last request final, and the speed-up
-   against the first run; requests lost, applied twice, stuck past the stale time, dispatched
-   again by the sweep (in flight at the kill, or never claimed: scale_figures.run_outcome says
-   how each is read from the database, and why "never claimed" also counts a backlog longer
-   than the stale time); 429s; peak RSS by process; CPU seconds per 1,000 works
-   by process (clusters, PostgreSQL, Redis, the fake providers, the import, this process), from
-   /proc; the machine's CPU baseline before and after, and the load average.
+   against the first run; requests lost, applied twice, stuck (not given back or sent again
+   by the sweep's own cutoffs: scale_figures.stuck_ids), tasks lost by the broker and
+   recovered (a stopped cluster's taken tasks put back on the queue: bookstore.receipt_broker's
+   count), dispatched again by the sweep (in flight at the kill, or never claimed:
+   scale_figures.run_outcome says how each is read from the database), and how many waited in
+   the broker past the stale time behind a backlog; 429s; peak RSS by process; CPU seconds per
+   1,000 works by process (clusters, PostgreSQL, Redis, the fake providers, the import, this
+   process), from /proc; the machine's CPU baseline before and after, and the load average.
 
 Exit status: 0 when every run ended with every request final and no loss, double apply, stuck
 request or 429; 1 otherwise; 97 without PostgreSQL, 98 without redis-server.
@@ -70,6 +72,7 @@ from scale_figures import (  # noqa: E402
     run_outcome,
     stuck_ids,
     tree,
+    waiting_ids,
 )
 
 MANAGE = [sys.executable, str(ROOT / "manage.py")]
@@ -176,6 +179,16 @@ class Cluster:
 # --- one run ----------------------------------------------------------------------------------
 
 
+def reclaimed_total() -> int:
+    """Tasks the sweeps (the bench's and the clusters' schedules) have put back on the queues
+    from stopped clusters (bookstore.receipt_broker keeps the count in Redis)."""
+    from django_q.brokers import get_broker
+
+    from enrichment import broker_backlog
+
+    return sum(get_broker(name).reclaimed_total() for name in broker_backlog.queue_names())
+
+
 def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, pg_pid, redis_pid):
     from django.db.models import Max, Min
     from django.utils import timezone
@@ -226,7 +239,9 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
     deadline = time.monotonic() + args.timeout
     next_sweep, killed, sweeps = time.monotonic() + args.sweep_every, None, 0
     stuck: dict[str, set[int]] = {}
-    past = args.stale + 2 * args.sweep_every + 10
+    waited: set[int] = set()
+    margin = 2 * args.sweep_every + 10  # the sweep's period, twice, and its own time
+    reclaimed_before = reclaimed_total()
     total = final = 0
     while time.monotonic() < deadline:
         time.sleep(args.poll)
@@ -234,8 +249,10 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
         roles.update(pids)
         peak_rss_mb(list(pids), peaks)
         total, final = progress(first_pk)
-        for kind, ids in stuck_ids(first_pk, now=timezone.now(), past_seconds=past).items():
+        now = timezone.now()
+        for kind, ids in stuck_ids(first_pk, now=now, margin_seconds=margin).items():
             stuck.setdefault(kind, set()).update(ids)
+        waited |= waiting_ids(first_pk, now=now, stale_seconds=args.stale + margin)
         if total and final == total:
             break
         if kill and killed is None and final >= args.kill_at * total:
@@ -258,6 +275,7 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
         cluster.stop()
     stop_seconds = time.monotonic() - stopping
     outcome = run_outcome(first_pk, stale_seconds=args.stale)
+    reclaimed = reclaimed_total() - reclaimed_before
     end = outcome.pop("last_final_at")
     seconds = (end - t0).total_seconds() if end and final == total else None
     cpu = {role: cpu_after[role] - cpu_before[role] for role in cpu_after}
@@ -294,6 +312,8 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
         **outcome,
         "stuck": len(set().union(*stuck.values())),
         "stuck_by_kind": {kind: len(ids) for kind, ids in stuck.items()},
+        "waited_in_broker_past_stale": len(waited),
+        "broker_tasks_reclaimed": reclaimed,
         "provider_requests": served,
         "provider_429": refused,
         "provider_429_by_endpoint": refused_by_endpoint,
@@ -329,12 +349,15 @@ def print_run(run: dict, first: dict) -> None:
         f"{run['provider_429_early_ms'] or '-'} ms too early)"
     )
     print(
-        f"  sent again by the sweep {run['dispatched_again']}: in flight when their worker "
-        f"died {run['recovered_in_flight']}, never claimed for the stale time (task lost, or "
-        f"queued behind a longer backlog) {run['sent_again_unclaimed']}; covers sent again "
-        f"{run['covers_dispatched_again']} (never claimed {run['covers_sent_again_unclaimed']}), "
-        f"cover claims taken again {run['cover_claims_retaken']}; fault retries "
-        f"{run['fault_retries']}"
+        f"  tasks lost by the broker and recovered: {run['broker_tasks_reclaimed']} taken by a "
+        f"stopped cluster, put back on the queue; sent again by the sweep "
+        f"{run['dispatched_again']}: in flight when their worker died "
+        f"{run['recovered_in_flight']}, never claimed and judged lost "
+        f"{run['sent_again_unclaimed']}; covers sent again {run['covers_dispatched_again']} "
+        f"(never claimed {run['covers_sent_again_unclaimed']}), cover claims taken again "
+        f"{run['cover_claims_retaken']}; fault retries {run['fault_retries']}; waited in the "
+        f"broker past the stale time, behind a backlog a live cluster worked (not stuck: the "
+        f"sweep leaves them there) {run['waited_in_broker_past_stale']}"
     )
     print(f"  statuses {run['statuses']}, covers {run['cover_statuses']}")
     per_k = {

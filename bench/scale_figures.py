@@ -82,21 +82,66 @@ def progress(first_pk: int) -> tuple[int, int]:
     return counts["total"], counts["final"]
 
 
-def stuck_ids(first_pk: int, *, now, past_seconds: float) -> dict[str, set[int]]:
-    """Requests the sweep should have given back or sent again by now, by what holds them:
-    in progress (or a cover claimed) for longer than `past_seconds`, or pending and due with a
-    dispatch mark (or none) older than that."""
+def stuck_ids(first_pk: int, *, now, margin_seconds: float) -> dict[str, set[int]]:
+    """Requests the sweep should have given back or sent again by now, by what holds them: by
+    the sweep's own cutoffs (claims: the stale times; unclaimed work: broker_backlog's cutoff,
+    later while the broker holds tasks for a live cluster), less `margin_seconds` for the
+    sweep's period."""
+    from django.conf import settings
     from django.db.models import Q
 
-    cutoff = now - timedelta(seconds=past_seconds)
-    kinds = {
-        "in progress": Q(status="in_progress", claimed_at__lt=cutoff),
-        "pending, not sent": Q(status="pending", next_attempt_at__lt=cutoff)
-        & (Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff)),
-        "cover claimed": Q(cover_status="pending", cover_claimed_at__lt=cutoff),
-        "cover not sent": Q(status__in=FINAL, cover_status="pending", cover_claimed_at__isnull=True)
-        & Q(cover_queued_at__lt=cutoff),
-    }
+    from enrichment import broker_backlog
+    from enrichment.cover_apply import cover_stale_seconds
+
+    margin = timedelta(seconds=margin_seconds)
+    stale, cover_stale = settings.ENRICHMENT_STALE_SECONDS, cover_stale_seconds()
+    claimed = now - timedelta(seconds=stale) - margin
+    cover_claimed = now - timedelta(seconds=cover_stale) - margin
+    unclaimed = (
+        broker_backlog.unclaimed_resend_cutoff(
+            broker_backlog.main_queue_name(), now=now, stale_seconds=stale
+        )
+        - margin
+    )
+    cover_unclaimed = (
+        broker_backlog.unclaimed_resend_cutoff(
+            broker_backlog.cover_queue_name(), now=now, stale_seconds=cover_stale
+        )
+        - margin
+    )
+    return _ids_by_kind(
+        first_pk,
+        {
+            "in progress": Q(status="in_progress", claimed_at__lt=claimed),
+            "pending, not sent": Q(status="pending", next_attempt_at__lt=unclaimed)
+            & (Q(queued_at__isnull=True) | Q(queued_at__lt=unclaimed)),
+            "cover claimed": Q(cover_status="pending", cover_claimed_at__lt=cover_claimed),
+            "cover not sent": Q(
+                status__in=FINAL, cover_status="pending", cover_claimed_at__isnull=True
+            )
+            & Q(cover_queued_at__lt=cover_unclaimed),
+        },
+    )
+
+
+def waiting_ids(first_pk: int, *, now, stale_seconds: float) -> set[int]:
+    """Requests or covers queued and unclaimed for longer than the stale time: lost, or
+    waiting behind a backlog (the sweep then leaves them to the broker: broker_backlog)."""
+    from django.db.models import Q
+
+    cutoff = now - timedelta(seconds=stale_seconds)
+    found = _ids_by_kind(
+        first_pk,
+        {
+            "request": Q(status="pending", queued_at__lt=cutoff),
+            "cover": Q(cover_status="pending", cover_claimed_at__isnull=True)
+            & Q(cover_queued_at__lt=cutoff),
+        },
+    )
+    return set().union(*found.values())
+
+
+def _ids_by_kind(first_pk: int, kinds: dict) -> dict[str, set[int]]:
     found = {}
     for kind, condition in kinds.items():
         ids = set(run_requests(first_pk).filter(condition).values_list("pk", flat=True))
@@ -119,10 +164,9 @@ def run_outcome(first_pk: int, *, stale_seconds: float) -> dict:
       back and another task claimed it; the bench's provider answers every request, so no fault
       retry adds attempts: `fault retries` below says so);
     - sent again unclaimed: dispatched again with `attempts` = 1: no task claimed it for the
-      stale time, because its task was lost with the killed cluster (django-q2's Redis broker
-      has no receipts: a cluster's prefetched tasks, up to `queue_limit`, die with it) or
-      because it still waited behind a backlog longer than the stale time (the database cannot
-      tell these apart: the runs without a kill count the latter);
+      stale time and the sweep judged its task lost (the broker held nothing for its queue, or
+      no live cluster worked it; a killed cluster's tasks are put back on the queue instead,
+      and counted by the bench as reclaimed);
     - the same for covers: `cover_queued_at` later than `finished_at` + the stale time (a cover
       is queued as its request ends), and of those the ones with `cover_attempts` = 1; cover
       claims taken again: `cover_attempts` >= 2.

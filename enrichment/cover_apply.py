@@ -34,6 +34,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
+from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.errors import RETRYABLE_REASONS
@@ -105,20 +106,32 @@ def cover_mark_pending(request: EnrichmentRequest, *, replace: bool = False) -> 
     request.cover_attempts = 0
 
 
-def covers_due(*, now) -> QuerySet[EnrichmentRequest]:
-    """Pending covers that no live task holds: never queued, or their mark or claim is stale."""
+def covers_due(*, now, queued_before=None) -> QuerySet[EnrichmentRequest]:
+    """Pending covers that no live task holds: never queued; queued, and the mark is past the
+    cutoff for unclaimed work; or claimed by a worker that died (a stale claim), and not sent
+    again since, or sent again past that cutoff. `queued_before`: the cutoff for a mark no task
+    claimed (the sweep's: broker_backlog), when not the stale interval. A stale claim does not
+    wait for a backlog to drain: its task is gone."""
     stale = now - timedelta(seconds=cover_stale_seconds())
-    return (
-        EnrichmentRequest.objects.filter(
-            cover_status=CoverStatus.PENDING, cover_attempts__lt=MAX_COVER_ATTEMPTS
-        )
-        .filter(Q(cover_queued_at__isnull=True) | Q(cover_queued_at__lt=stale))
-        .filter(Q(cover_claim_token="") | Q(cover_claimed_at__lt=stale))
+    queued_before = stale if queued_before is None else queued_before
+    mark_past = Q(cover_queued_at__isnull=True) | Q(cover_queued_at__lt=queued_before)
+    unclaimed = Q(cover_claim_token="") & mark_past
+    claim_left = (
+        ~Q(cover_claim_token="")
+        & Q(cover_claimed_at__lt=stale)
+        & (Q(cover_queued_at__lte=F("cover_claimed_at")) | mark_past)
     )
+    return EnrichmentRequest.objects.filter(
+        cover_status=CoverStatus.PENDING, cover_attempts__lt=MAX_COVER_ATTEMPTS
+    ).filter(unclaimed | claim_left)
 
 
 def covers_mark_queued(
-    *, request_ids: Sequence[int] | None = None, limit: int | None = None, now=None
+    *,
+    request_ids: Sequence[int] | None = None,
+    limit: int | None = None,
+    now=None,
+    queued_before=None,
 ) -> list[int]:
     """Atomically mark due covers queued (all due ones when `request_ids` is None); returns
     their ids. A cover another caller queued meanwhile is not returned, so it is queued once.
@@ -127,7 +140,7 @@ def covers_mark_queued(
     write lock from the start, so two callers never read the same due rows.
     """
     now = now or timezone.now()
-    due = covers_due(now=now)
+    due = covers_due(now=now, queued_before=queued_before)
     if request_ids is not None:
         due = due.filter(pk__in=list(request_ids))
     due = due.order_by("pk")
@@ -154,20 +167,24 @@ def covers_dispatch(
     limit=None,
     now=None,
     main_cluster: bool = False,
+    queued_before=None,
 ) -> int:
     """Queue the due covers among `request_ids` (every due cover when None) in tasks of at most
     cover_task_size(), on the covers cluster (the main one with `main_cluster`); a cover already
     queued or being fetched is left alone. `actor_id`: the reviewer credited with the covers.
     Returns the number of covers queued."""
     collected = _collected_covers.get()
-    plain = not (actor_id or limit or now or main_cluster)  # a decision's new covers
+    # A decision's new covers (no reviewer, no sweep's options).
+    plain = not (actor_id or limit or now or main_cluster or queued_before)
     if collected is not None and request_ids is not None and plain:
         # Queued with the batch's next ones (covers_queued_together), as soon as they fill a task.
         collected.extend(request_ids)
         if len(collected) < cover_task_size():
             return len(request_ids)
         request_ids, collected[:] = list(collected), []
-    ids = covers_mark_queued(request_ids=request_ids, limit=limit, now=now)
+    ids = covers_mark_queued(
+        request_ids=request_ids, limit=limit, now=now, queued_before=queued_before
+    )
     size = cover_task_size()
     credit = [actor_id] if actor_id else []
     options = cover_queue_options(main_cluster=main_cluster)
@@ -194,11 +211,13 @@ def covers_queued_together() -> Iterator[None]:
             covers_dispatch(request_ids=ids)
 
 
-def covers_never_started(*, now) -> QuerySet[EnrichmentRequest]:
+def covers_never_started(*, now, queued_before=None) -> QuerySet[EnrichmentRequest]:
     """Due covers that were queued and that no task ever claimed: the queue they were sent to is
     not being worked (or not soon enough). A cover claimed before and given back (a dead worker,
     a passing fault) has cover_attempts > 0 and is not one of them."""
-    return covers_due(now=now).filter(cover_queued_at__isnull=False, cover_attempts=0)
+    return covers_due(now=now, queued_before=queued_before).filter(
+        cover_queued_at__isnull=False, cover_attempts=0
+    )
 
 
 def covers_dispatch_due(*, now=None) -> int:
@@ -208,11 +227,21 @@ def covers_dispatch_due(*, now=None) -> int:
     now = now or timezone.now()
     covers_give_up_stale(now=now)
     most = settings.ENRICHMENT_DISPATCH_MAX
+    # A mark no task claimed: lost by the broker, or (later) waiting behind a backlog.
+    queued_before = broker_backlog.unclaimed_resend_cutoff(
+        broker_backlog.cover_queue_name(), now=now, stale_seconds=cover_stale_seconds()
+    )
     queued = 0
     if settings.COVER_CLUSTER:
-        never_started = list(covers_never_started(now=now).values_list("pk", flat=True)[:most])
+        never_started = list(
+            covers_never_started(now=now, queued_before=queued_before).values_list("pk", flat=True)[
+                :most
+            ]
+        )
         if never_started:
-            queued = covers_dispatch(request_ids=never_started, now=now, main_cluster=True)
+            queued = covers_dispatch(
+                request_ids=never_started, now=now, main_cluster=True, queued_before=queued_before
+            )
         if queued:
             logger.warning(
                 "%s covers waited %.0f s on the %r queue without a task starting them: queued on "
@@ -221,7 +250,9 @@ def covers_dispatch_due(*, now=None) -> int:
                 cover_stale_seconds(),
                 settings.COVER_CLUSTER,
             )
-    return queued + covers_dispatch(limit=max(most - queued, 0), now=now)
+    return queued + covers_dispatch(
+        limit=max(most - queued, 0), now=now, queued_before=queued_before
+    )
 
 
 def covers_give_up_stale(*, now=None) -> int:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from bookstore import task_queue
 from catalog.models import Author, Edition, Work
 from catalog.selectors import works_missing_metadata_q, works_with_cover_q
+from enrichment import broker_backlog
 from enrichment.author_state import authors_missing_q
 from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import EnrichmentRequest
@@ -234,7 +235,10 @@ def requests_dispatch_due(*, now=None) -> int:
     now = now or timezone.now()
     requests_recover_stale(now=now)
     requests_retry_unavailable(now=now)
-    held = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
+    # Queued and unclaimed since then: lost by the broker, or (later) waiting behind a backlog.
+    held = broker_backlog.unclaimed_resend_cutoff(
+        broker_backlog.main_queue_name(), now=now, stale_seconds=settings.ENRICHMENT_STALE_SECONDS
+    )
     due = (
         EnrichmentRequest.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
         .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=held))

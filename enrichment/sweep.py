@@ -1,13 +1,17 @@
 """Everything the broker carries, and how it comes back: the periodic sweep.
 
-django-q2's Redis broker has no delivery receipts: a task popped by a worker that is killed, or
-held by a Redis that restarts, is gone. So no work lives only in the broker: each piece is
-recorded in the database before its task is queued, and this sweep (every minute:
-`enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live task
-holds and hands it over again. Each step selects by a status few rows have (indexed, but for
+A task can be lost in the broker: held by a Redis that restarts without its data, taken by a
+cluster that is killed (bookstore.receipt_broker keeps those, and the sweep first puts a
+stopped cluster's tasks back on their queue), deleted by hand. So no work lives only in the
+broker: each piece is recorded in the database before its task is queued, and this sweep (every
+minute: `enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live
+task holds and hands it over again. Each step selects by a status few rows have (indexed, but for
 the small BulkOperation table), so a sweep with nothing stale is about a dozen cheap queries
-(13: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
+(15: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
 task that turns up late) is harmless, since every worker first claims its work atomically.
+Unclaimed requests and covers are not copied while they may only be waiting behind a backlog
+that a live cluster is working (enrichment/broker_backlog.py): then they are sent again once
+their queue has drained, or after BACKLOG_PATIENCE stale intervals.
 
 What is recorded, and what brings it back when its task is lost in the broker (a) or its worker
 dies mid-task (b):
@@ -42,15 +46,17 @@ from django.conf import settings
 from django.utils import timezone
 
 from catalog.services import RecoveredImports, import_jobs_recover
-from enrichment import bulk_operations, queue
+from enrichment import broker_backlog, bulk_operations, queue
 from enrichment.backfill.months import RecoveredMonths, backfill_months_recover_stale
 
 
 @dataclass(frozen=True)
 class SweepRun:
-    """What one sweep handed over again: enrichment tasks queued (batches and title-search
-    groups, covers not counted), bulk operations resumed, import jobs and backfill months."""
+    """What one sweep handed over again: tasks of stopped clusters put back on their queues,
+    enrichment tasks queued (batches and title-search groups, covers not counted), bulk
+    operations resumed, import jobs and backfill months."""
 
+    broker_tasks_reclaimed: int
     request_tasks: int
     bulk_operations: int
     imports: RecoveredImports
@@ -58,6 +64,7 @@ class SweepRun:
 
     def as_json(self) -> dict:
         return {
+            "broker_tasks_reclaimed": self.broker_tasks_reclaimed,
             "request_tasks": self.request_tasks,
             "bulk_operations": self.bulk_operations,
             "imports": self.imports.as_json(),
@@ -72,6 +79,8 @@ def sweep(*, now=None) -> SweepRun:
     """Every recovery, in one place (the module's docstring says what each brings back)."""
     now = now or timezone.now()
     return SweepRun(
+        # First, so that a stopped cluster's tasks count as held, not as lost.
+        broker_tasks_reclaimed=broker_backlog.reclaim_stopped_tasks(),
         # Stale requests back to pending, then due requests, title-search groups and covers.
         request_tasks=queue.requests_dispatch_due(now=now),
         bulk_operations=bulk_operations.bulk_operations_recover(now=now),

@@ -151,6 +151,28 @@ def test_the_clusters_processes_share_one_list_across_pickling(broker):
     copy.stop_consuming()
 
 
+def test_a_killed_clusters_tasks_are_held_again_not_copied_by_the_sweep(
+    broker, start_cluster, sent_tasks, django_capture_on_commit_callbacks, settings, db
+):
+    from tests.enrichment.test_sweep import BATCH_TASK, STALE, later, queued_requests
+
+    settings.ENRICHMENT_STALE_SECONDS = STALE
+    settings.COVER_CLUSTER = ""
+    queued_requests(sent_tasks, django_capture_on_commit_callbacks)
+    for number in range(4):
+        broker.enqueue(f"task {number}".encode())
+    killed, killed_id = start_cluster(2)
+    _alive, _alive_id = start_cluster(1)  # another cluster goes on working the queue
+    kill(killed, broker, killed_id)
+    from enrichment import sweep
+
+    run = sweep.sweep(now=later(STALE + 5))
+    assert run.broker_tasks_reclaimed == 2
+    assert len(queued(broker)) == 3
+    # The broker holds tasks for a queue a live cluster works: unclaimed work waits its turn.
+    assert [t for t in sent_tasks if t.func == BATCH_TASK] == []
+
+
 def test_the_broker_says_when_redis_last_started(monkeypatch, settings):
     """Work queued before then was lost with the restart: the sweep sends it again even behind
     a backlog (tests/enrichment/test_sweep_backlog.py)."""

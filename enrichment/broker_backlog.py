@@ -1,0 +1,104 @@
+"""Is a queue's unclaimed work late, or lost? The sweep's one question about the broker.
+
+A request or cover is marked queued when its task is sent, and claimed when a worker starts it.
+One that no worker claimed for ENRICHMENT_STALE_SECONDS was either lost by the broker or is
+still waiting behind a backlog (a 10,000-book import queues minutes of work at once): sending
+it again in the second case only adds copies, which find their work claimed or done.
+
+Both brokers the clusters use keep receipts: the ORM broker keeps a task in its table until
+acknowledged, and on Redis bookstore.receipt_broker keeps each task a cluster has taken in a
+list of that cluster's, which the sweep puts back on the queue once the cluster has stopped
+(`reclaim_stopped_tasks`, first thing in every sweep). So while a live cluster works a queue
+and the broker still holds tasks for it, an unclaimed task is waiting its turn, unless it was
+queued before Redis last started (a restart loses what the server did not save). Such work is
+sent again once the queue has drained, or after BACKLOG_PATIENCE stale intervals at the latest
+(a task deleted by hand). When the broker cannot say (tasks run synchronously, no receipts, no
+live cluster on the queue, a broker not answering), the stale interval alone decides.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from bookstore.receipt_broker import QueueHolding, ReceiptRedis
+from enrichment.heartbeat_models import ClusterHeartbeat
+
+logger = logging.getLogger(__name__)
+
+#: Under a backlog, unclaimed work is sent again after this many stale intervals at the latest.
+BACKLOG_PATIENCE = 6
+
+
+def main_queue_name() -> str:
+    """The queue of the main cluster (`manage.py qcluster`): batches, title searches, imports."""
+    return settings.Q_CLUSTER["name"]
+
+
+def cover_queue_name() -> str:
+    """The queue cover downloads are sent to: COVER_CLUSTER's, or the main one's without it."""
+    return settings.COVER_CLUSTER or main_queue_name()
+
+
+def queue_names() -> list[str]:
+    return list(dict.fromkeys([main_queue_name(), cover_queue_name()]))
+
+
+def _broker(name: str):
+    from django_q.brokers import get_broker  # needs the app registry
+
+    return get_broker(name)
+
+
+def reclaim_stopped_tasks() -> int:
+    """Tasks that stopped clusters had taken from the Redis queues, put back at their heads
+    (none with the ORM broker, which hands a task out again after Q_RETRY by itself)."""
+    if settings.Q_SYNC:
+        return 0
+    reclaimed = 0
+    for name in queue_names():
+        try:
+            broker = _broker(name)
+            if isinstance(broker, ReceiptRedis):
+                reclaimed += broker.reclaim_stopped()
+        except Exception:  # a broker not answering: the next sweep tries again
+            logger.warning("Could not reclaim the %r queue's stopped tasks", name, exc_info=True)
+    return reclaimed
+
+
+def queue_holding(name: str, *, now: datetime) -> QueueHolding | None:
+    """What the broker holds for the queue `name`, or None when it cannot say."""
+    if settings.Q_SYNC:
+        return None
+    from django_q.brokers.orm import ORM
+
+    try:
+        broker = _broker(name)
+        if isinstance(broker, ReceiptRedis):
+            return broker.holding()
+        if isinstance(broker, ORM):
+            if settings.CLUSTER_HEARTBEAT_SECONDS <= 0:
+                return None  # no heartbeats: who works the queue is unknown
+            alive_since = now - timedelta(seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
+            consumers = ClusterHeartbeat.objects.filter(
+                name=name, stopped_at__isnull=True, beat_at__gte=alive_since
+            ).count()
+            if not consumers:
+                return QueueHolding(tasks=0, consumers=0, since=None)  # what it holds waits
+            tasks = (broker.queue_size() or 0) + (broker.lock_size() or 0)
+            return QueueHolding(tasks=tasks, consumers=consumers, since=None)
+    except Exception:  # a broker that does not answer cannot say: the stale rule decides
+        logger.warning("Could not read what the broker holds for %r", name, exc_info=True)
+    return None
+
+
+def unclaimed_resend_cutoff(name: str, *, now: datetime, stale_seconds: float) -> datetime:
+    """Unclaimed work of the queue `name` marked queued before this moment is sent again."""
+    stale = now - timedelta(seconds=stale_seconds)
+    holding = queue_holding(name, now=now)
+    if holding is None or not holding.consumers or not holding.tasks:
+        return stale
+    latest = now - timedelta(seconds=stale_seconds * BACKLOG_PATIENCE)
+    if holding.since is not None:
+        latest = max(latest, holding.since)
+    return min(stale, latest)
