@@ -284,7 +284,10 @@ def _decide(
             )
             return refuse(LookupStatus.THROTTLED, reason, wait)
         if limits.rate > 0:
-            state.tokens = tokens - 1.0  # negative while reserved by a waiting caller
+            # Empty until this caller's turn (negative while reserved), so the next caller's
+            # turn is one interval after it: after a Retry-After too, when the turn is later
+            # than the token's and the callers it held back would otherwise all go at its end.
+            state.tokens = -wait * limits.rate
             state.tokens_updated_at = _dt(now)
 
         lease_id = uuid.uuid4().hex

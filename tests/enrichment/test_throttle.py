@@ -205,6 +205,22 @@ def test_retry_after_holds_every_caller_back(clock):
     assert clock.slept == [pytest.approx(29.0)]
 
 
+def test_callers_held_back_by_retry_after_go_out_one_interval_apart(clock):
+    """After a provider's Retry-After, the callers waiting for it are spaced at the rate, not
+    all sent the instant it ends (which a strict provider answers with 429s again: the scale
+    bench saw one 429 from the scheduler's jitter grow into 258)."""
+    finish(clock, acquire(clock), LookupStatus.THROTTLED, retry_after=3.0)
+    waits = []
+    for _ in range(3):  # three callers at the same instant
+        permit = throttle.acquire_permit(
+            provider="test", limits=LIMITS, max_wait=10.0, clock=clock.time, sleep=waits.append
+        )
+        assert permit.granted
+    assert waits == [pytest.approx(3.0), pytest.approx(3.5), pytest.approx(4.0)]
+    clock.advance(4.0)  # the last one's turn: the next caller's is one interval later
+    assert acquire(clock).retry_after == pytest.approx(0.5)
+
+
 @pytest.mark.parametrize("retry_after", [1e12, 3153600000.0, float("inf")])
 def test_an_absurd_retry_after_holds_callers_back_for_the_cap_only(clock, settings, retry_after):
     # 1e12 s once raised "year 33715 is out of range" here; 3153600000 held a provider to 2126.
