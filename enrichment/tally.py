@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 
 from django.utils import timezone
 
+from bookstore import log_context
 from enrichment import apply, outcomes
 from enrichment.candidates import ANSWER_STATUSES, LookupResult, RecordT
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
@@ -113,7 +114,9 @@ def decide_each(items: Sequence[ItemT], decide: Callable[[ItemT], str], stats: R
         try:
             status = decide(item)
         except Exception as exc:
-            logger.exception("Enrichment request %s failed", item.request.pk)
+            # The decision's own binding ended with the exception: name the work again.
+            with log_context.bind(work_id=item.request.work_id):
+                logger.exception("Enrichment request %s failed", item.request.pk)
             status = outcomes.retry_or_fail(
                 item.request, [internal_fault(f"Internal error: {exc}")]
             )

@@ -73,6 +73,22 @@ def test_each_books_decision_is_logged_with_its_work_id(json_lines, monkeypatch)
     assert deciding == {"deciding Neverwhere": works[0].pk, "deciding Stardust": works[1].pk}
 
 
+def test_a_books_failed_decision_is_logged_with_its_work_id(json_lines, monkeypatch):
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_edition(work, isbn13="9780060557812")
+
+    def failing_decision(book):
+        raise RuntimeError("synthetic bug in deciding a book")
+
+    monkeypatch.setattr(engine, "_decide_book", failing_decision)
+
+    engine.process_requests(claim_requests_for(work), providers=[FakeProvider()])
+
+    (failed,) = [line for line in json_lines() if line["message"].endswith("failed")]
+    assert failed["work_id"] == work.pk
+    assert "synthetic bug in deciding a book" in failed["exc_info"]
+
+
 def test_a_providers_fault_is_logged_with_its_name(json_lines, settings):
     settings.ENRICHMENT_CONTACT_EMAIL = "librarian@example.org"
     clock = FakeClock()
