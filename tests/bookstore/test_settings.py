@@ -68,6 +68,16 @@ def test_database_url_switches_to_postgresql():
     assert probe["engine"] == "django.db.backends.postgresql"
     assert (probe["name"], probe["host"], probe["port"]) == ("books", "db.example", "5433")
     assert "transaction_mode" not in probe["options"]
+    assert probe["options"]["connect_timeout"] == 10  # a silent server fails, not hangs
+
+
+def test_a_database_connect_timeout_comes_from_the_url_or_the_environment():
+    url = "postgres://lib:secret@db.example:5433/books"
+    assert settings_with(DATABASE_URL=url, DATABASE_CONNECT_TIMEOUT="3")["options"] == {
+        "connect_timeout": 3
+    }
+    from_url = settings_with(DATABASE_URL=f"{url}?connect_timeout=4")["options"]
+    assert int(from_url["connect_timeout"]) == 4
 
 
 def test_storage_defaults_to_the_filesystem():
