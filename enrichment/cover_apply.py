@@ -9,14 +9,16 @@ Covers are handed out the way requests are (enrichment/queue.py). Queuing marks 
 (`cover_queued_at`), so no sweep queues it again while a task holds it; a worker claims it
 (`cover_claim_token`) just before downloading, so no two workers download it. A task takes at
 most cover_task_size() covers: even if every download runs into its deadline, the task ends well
-inside Q_TIMEOUT and is never killed. A cover left claimed or queued by a worker that stopped is
-queued again once, after cover_stale_seconds(), and given up after MAX_COVER_ATTEMPTS claims.
+inside Q_TIMEOUT and is never killed. A cover left claimed by a worker that stopped is queued
+again after cover_stale_seconds(), and given up after MAX_COVER_ATTEMPTS claims; one queued that
+no task claimed, after that too, unless the broker still holds tasks for a live cluster on its
+queue (it waits its turn: enrichment/broker_backlog.py).
 
 Cover tasks go to their own django-q2 queue (COVER_CLUSTER, worked by a cluster started with
 `Q_CLUSTER_NAME=covers`), so downloads run while metadata batches wait on the providers' rate
 limits, and never queue behind title searches. A cover queued there that no task has started
-after cover_stale_seconds() (no covers cluster runs, or it is far behind) is queued again on the
-main cluster by the sweep: nothing waits for a cluster that is not there.
+after cover_stale_seconds() while no live covers cluster works that queue is queued again on
+the main cluster by the sweep: nothing waits for a cluster that is not there.
 """
 
 import logging
