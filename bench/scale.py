@@ -71,6 +71,7 @@ from scale_figures import (  # noqa: E402
     progress,
     run_outcome,
     stuck_ids,
+    title_search_ids,
     tree,
     waiting_ids,
 )
@@ -240,6 +241,7 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
     next_sweep, killed, sweeps = time.monotonic() + args.sweep_every, None, 0
     stuck: dict[str, set[int]] = {}
     waited: set[int] = set()
+    title_searched: set[int] = set()
     margin = 2 * args.sweep_every + 10  # the sweep's period, twice, and its own time
     reclaimed_before = reclaimed_total()
     total = final = 0
@@ -253,6 +255,7 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
         for kind, ids in stuck_ids(first_pk, now=now, margin_seconds=margin).items():
             stuck.setdefault(kind, set()).update(ids)
         waited |= waiting_ids(first_pk, now=now, stale_seconds=args.stale + margin)
+        title_searched |= title_search_ids(first_pk)
         if total and final == total:
             break
         if kill and killed is None and final >= args.kill_at * total:
@@ -274,7 +277,7 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
     for cluster in clusters:
         cluster.stop()
     stop_seconds = time.monotonic() - stopping
-    outcome = run_outcome(first_pk, stale_seconds=args.stale)
+    outcome = run_outcome(first_pk, stale_seconds=args.stale, title_searched=title_searched)
     reclaimed = reclaimed_total() - reclaimed_before
     end = outcome.pop("last_final_at")
     seconds = (end - t0).total_seconds() if end and final == total else None
@@ -352,7 +355,8 @@ def print_run(run: dict, first: dict) -> None:
         f"  tasks lost by the broker and recovered: {run['broker_tasks_reclaimed']} taken by a "
         f"stopped cluster, put back on the queue; sent again by the sweep "
         f"{run['dispatched_again']}: in flight when their worker died "
-        f"{run['recovered_in_flight']}, never claimed and judged lost "
+        f"{run['recovered_in_flight']}, title-search books handed to a group "
+        f"{run['handed_to_title_search_group']}, never claimed and judged lost "
         f"{run['sent_again_unclaimed']}; covers sent again {run['covers_dispatched_again']} "
         f"(never claimed {run['covers_sent_again_unclaimed']}), cover claims taken again "
         f"{run['cover_claims_retaken']}; fault retries {run['fault_retries']}; waited in the "

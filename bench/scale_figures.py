@@ -150,8 +150,18 @@ def _ids_by_kind(first_pk: int, kinds: dict) -> dict[str, set[int]]:
     return found
 
 
-def run_outcome(first_pk: int, *, stale_seconds: float) -> dict:
-    """What became of the run's requests, from the database alone.
+def title_search_ids(first_pk: int) -> set[int]:
+    """Requests waiting for a grouped title search now: given back by their batch with no task
+    holding them, handed to a group task past their gathering time by the sweep (by design:
+    enrichment/title_search_groups.py), so the bench notes them at each poll."""
+    return set(
+        run_requests(first_pk).filter(awaiting_title_search=True).values_list("pk", flat=True)
+    )
+
+
+def run_outcome(first_pk: int, *, stale_seconds: float, title_searched: set[int]) -> dict:
+    """What became of the run's requests, from the database (and `title_searched`: the
+    requests seen waiting for a grouped title search during the run).
 
     - lost: not final at the end (a status other than completed / needs review / skipped /
       failed, or a cover download still due);
@@ -162,11 +172,13 @@ def run_outcome(first_pk: int, *, stale_seconds: float) -> dict:
       and only once no task has claimed it for that long (or once it gave a claimed one back);
     - recovered in flight: `attempts` >= 2 (a task claimed it, its worker died, the sweep gave it
       back and another task claimed it; the bench's provider answers every request, so no fault
-      retry adds attempts: `fault retries` below says so);
-    - sent again unclaimed: dispatched again with `attempts` = 1: no task claimed it for the
-      stale time and the sweep judged its task lost (the broker held nothing for its queue, or
-      no live cluster worked it; a killed cluster's tasks are put back on the queue instead,
-      and counted by the bench as reclaimed);
+      retry adds attempts, but for a 429 (counted apart): `fault retries` below says so);
+    - handed to a title-search group: dispatched again and seen waiting for a grouped title
+      search (the sweep hands such books to a group task: not a loss);
+    - sent again unclaimed: the others dispatched again with `attempts` = 1: no task claimed
+      it for the stale time and the sweep judged its task lost (the broker held nothing for
+      its queue, or no live cluster worked it; a killed cluster's tasks are put back on the
+      queue instead, and counted by the bench as reclaimed);
     - the same for covers: `cover_queued_at` later than `finished_at` + the stale time (a cover
       is queued as its request ends), and of those the ones with `cover_attempts` = 1; cover
       claims taken again: `cover_attempts` >= 2.
@@ -211,7 +223,8 @@ def run_outcome(first_pk: int, *, stale_seconds: float) -> dict:
         "applied_twice": len({row["work_id"] for row in twice}),
         "dispatched_again": again.count(),
         "recovered_in_flight": requests.filter(attempts__gte=2).count(),
-        "sent_again_unclaimed": again.filter(attempts=1).count(),
+        "handed_to_title_search_group": again.filter(pk__in=title_searched).count(),
+        "sent_again_unclaimed": again.filter(attempts=1).exclude(pk__in=title_searched).count(),
         "cover_claims_retaken": requests.filter(cover_attempts__gte=2).count(),
         "covers_dispatched_again": covers_again.count(),
         "covers_sent_again_unclaimed": covers_again.filter(cover_attempts=1).count(),
