@@ -7,17 +7,19 @@ class and first line, with URLs' credentials and known secrets masked).
 """
 
 import contextlib
+import os
 import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.db import connections
 
 from bookstore import task_queue
@@ -118,7 +120,23 @@ def check_broker() -> None:
 
 
 def check_storage() -> None:
-    storages["default"].exists(STORAGE_PROBE_NAME)
+    storage = storages["default"]
+    storage.exists(STORAGE_PROBE_NAME)
+    if isinstance(storage, FileSystemStorage):
+        check_media_directory(Path(storage.location))
+
+
+def check_media_directory(root: Path) -> None:
+    """`exists()` is merely False when MEDIA_ROOT is missing or not a directory, and every
+    cover stored would then fail: the directory (or, before the first cover, the nearest
+    existing folder above it, where it will be made) must be a writable directory."""
+    existing = root
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"the media directory {root}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"the media directory {root}: {existing} is not writable")
 
 
 def database_kind() -> str:

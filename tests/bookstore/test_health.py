@@ -137,6 +137,40 @@ def test_a_storage_that_fails_answers_503(client, monkeypatch):
     assert response.json()["checks"]["database"]["ok"] is True
 
 
+def test_a_media_root_that_is_a_file_answers_503(client, settings, tmp_path):
+    media = tmp_path / "covers"
+    media.write_text("not a directory: a mount that failed left a file here")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+    }
+
+    response = client.get(HEALTHZ)
+
+    assert response.status_code == 503
+    storage = response.json()["checks"]["storage"]
+    assert storage["ok"] is False
+    assert storage["error"].startswith("NotADirectoryError: the media directory")
+
+
+def test_a_media_root_not_made_yet_under_a_writable_folder_is_healthy(client, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "not-yet" / "media")},
+        },
+    }
+
+    response = client.get(HEALTHZ)
+
+    assert response.status_code == 200  # the first cover stored makes it
+    assert response.json()["checks"]["storage"]["ok"] is True
+
+
 def test_a_hung_check_costs_the_probe_its_timeout_not_more(client, settings, monkeypatch):
     release = threading.Event()
     monkeypatch.setattr(health, "check_storage", lambda: release.wait(10))
