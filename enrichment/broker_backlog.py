@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from bookstore.receipt_broker import QueueHolding, ReceiptRedis
-from enrichment.heartbeat_models import ClusterHeartbeat
+from enrichment.heartbeats import running_heartbeats
 
 logger = logging.getLogger(__name__)
 
@@ -79,10 +79,7 @@ def queue_holding(name: str, *, now: datetime) -> QueueHolding | None:
         if isinstance(broker, ORM):
             if settings.CLUSTER_HEARTBEAT_SECONDS <= 0:
                 return None  # no heartbeats: who works the queue is unknown
-            alive_since = now - timedelta(seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
-            consumers = ClusterHeartbeat.objects.filter(
-                name=name, stopped_at__isnull=True, beat_at__gte=alive_since
-            ).count()
+            consumers = running_heartbeats(now=now).filter(name=name).count()
             if not consumers:
                 return QueueHolding(tasks=0, consumers=0, since=None)  # what it holds waits
             tasks = (broker.queue_size() or 0) + (broker.lock_size() or 0)

@@ -21,9 +21,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
@@ -56,6 +58,19 @@ def current_cluster_process() -> ClusterProcess:
         pid=os.getpid(),
         broker=task_queue.broker_kind(),
         workers=Conf.WORKERS or 0,
+    )
+
+
+def alive_since(*, now: datetime) -> datetime:
+    """A cluster that beat at or after this moment is running; one silent longer has stopped
+    answering (CLUSTER_HEARTBEAT_STALE_SECONDS): the dashboard and the sweep both ask this."""
+    return now - timedelta(seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
+
+
+def running_heartbeats(*, now: datetime) -> QuerySet[ClusterHeartbeat]:
+    """The processes of clusters running now: not stopped, and beating."""
+    return ClusterHeartbeat.objects.filter(
+        stopped_at__isnull=True, beat_at__gte=alive_since(now=now)
     )
 
 

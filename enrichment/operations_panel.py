@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from enrichment.heartbeat_models import ClusterHeartbeat
+from enrichment.heartbeats import alive_since
 from enrichment.models import EnrichmentRequest
 from enrichment.table_sizes import table_sizes_kept
 
@@ -59,7 +60,7 @@ def cluster_state(heartbeat: ClusterHeartbeat, *, now: datetime.datetime) -> tup
     age = max(0, int((now - heartbeat.beat_at).total_seconds()))
     if heartbeat.stopped_at is not None:
         return age, "stopped"
-    return age, "silent" if age > settings.CLUSTER_HEARTBEAT_STALE_SECONDS else "running"
+    return age, "running" if heartbeat.beat_at >= alive_since(now=now) else "silent"
 
 
 def cluster_rows(*, now: datetime.datetime) -> list[ClusterRow]:
