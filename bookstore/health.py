@@ -133,10 +133,11 @@ def check_media_directory(root: Path) -> None:
     existing = root
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
+    where = f"the media directory {root}" + ("" if existing == root else f" (at {existing})")
     if not existing.is_dir():
-        raise NotADirectoryError(f"the media directory {root}: {existing} is not a directory")
+        raise NotADirectoryError(f"{where} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise PermissionError(f"the media directory {root}: {existing} is not writable")
+        raise PermissionError(f"{where} is not writable")
 
 
 def database_kind() -> str:
