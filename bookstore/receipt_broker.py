@@ -169,6 +169,7 @@ class ReceiptRedis(Redis):
         return QueueHolding(
             tasks=(self.queue_size() or 0) + self.lock_size(),
             consumers=len(self._consumer_ids("consumer")),
-            # Whole seconds, rounded down: a second earlier, so as never to be after the start.
+            # Redis counts whole seconds from a whole-second start: off by up to a second either
+            # way. A second earlier, so as never to be after the start (up to 2 s before it).
             since=timezone.now() - timedelta(seconds=int(uptime) + 1),
         )
