@@ -12,6 +12,7 @@ metadata batch queued first and the covers waited behind it.
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -79,10 +80,12 @@ from enrichment.models import EnrichmentRequest
 
 status_file, stop_file = Path(sys.argv[1]), Path(sys.argv[2])
 while not stop_file.exists():
+    taken_at = time.time()
     rows = EnrichmentRequest.objects.values_list("pk", "status", "cover_status", "cover_attempts")
     tasks = Task.objects.values_list("func", "cluster", "success")
     temporary = status_file.with_suffix(".tmp")
     temporary.write_text(json.dumps({
+        "taken_at": taken_at,
         "requests": {pk: [status, cover, attempts] for pk, status, cover, attempts in rows},
         "tasks": [list(task) for task in tasks],
     }))
@@ -95,13 +98,14 @@ while not stop_file.exists():
 def provider():
     """Open Library's Books API, holding each answer until `release` is set; and its covers."""
     release = threading.Event()
-    seen: dict[str, int] = {"books_api": 0, "covers": 0}
+    seen: dict[str, float] = {"books_api": 0, "covers": 0}
     images = {n: synthetic.cover_jpeg(120, 180, seed=n, quality=80) for n in (1, 2)}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path.startswith("/api/books"):
                 seen["books_api"] += 1
+                seen["books_api_at"] = time.time()
                 release.wait(HOLD_SECONDS)
                 body, kind = b"{}", "application/json"
             else:
@@ -166,8 +170,12 @@ def test_covers_are_downloaded_while_the_metadata_worker_waits_on_a_provider(tmp
         )
 
         def both_covers_applied():
+            # A snapshot begun after the batch asked the provider: an older one may predate
+            # the batch's claim (the covers cluster can finish first).
             status = processes.read_status(status_file)
-            requests = status and status["requests"]
+            if not status or status["taken_at"] <= seen["books_api_at"]:
+                return None
+            requests = status["requests"]
             done = requests and all(
                 requests[str(ids[key])][1] == "applied" for key in ("new", "lost")
             )
