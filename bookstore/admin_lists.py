@@ -1,4 +1,5 @@
-"""Admin lists that say what to do next when they are empty.
+"""Admin lists that say what to do next when they are empty, and render their rows' checkboxes
+cheaply.
 
 templates/admin/change_list.html shows `empty_list_help` above an empty list (and, when filters
 or a search hid every row, how to clear them); each admin says what fills its list.
@@ -7,7 +8,9 @@ or a search hid every row, how to clear them); each admin says what fills its li
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 # The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
 if TYPE_CHECKING:
@@ -32,3 +35,17 @@ class EmptyListHelpMixin(_ModelAdminBase):
     def changelist_view(self, request, extra_context=None):
         extra_context = {"empty_list_help": self.empty_list_help(request), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
+
+
+class QuickActionCheckboxMixin:
+    """The action checkbox of each row as Django's CheckboxInput renders it, written with
+    format_html: the widget's template costs about half a millisecond a row, a tenth of a list
+    page of 50 wide rows."""
+
+    def action_checkbox(self, obj):  # its column's header is Django's, found by this name
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )

@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_lists import EmptyListHelpMixin
+from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog import permissions, services, views
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_LABEL,
@@ -203,7 +203,7 @@ class RowWarningsFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(EmptyListHelpMixin, admin.ModelAdmin):
+class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
     """Every row of every import, reached from its job's page: what each row was read as and
     became, its warnings, its cells; a failed row can be corrected and re-run. Only imports
     write rows: the admin shows them."""

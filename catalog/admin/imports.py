@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bookstore.admin_lists import EmptyListHelpMixin
+from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog import permissions, services, views
 from catalog.admin.display import empty_list_import_help
 from catalog.admin.import_rows import ROW_HAS_WARNINGS, import_row_links
@@ -27,7 +27,7 @@ FAILED_ROWS_SHOWN = 10
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(EmptyListHelpMixin, admin.ModelAdmin):
+class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
     """Import jobs: uploaded through the "Import CSV" button, read-only afterwards."""
 
     list_display = [

@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_lists import EmptyListHelpMixin
+from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog import permissions, selectors
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
@@ -185,7 +185,13 @@ class EditionInline(admin.StackedInline):
 
 
 @admin.register(Work)
-class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.ModelAdmin):
+class WorkAdmin(
+    QuickActionCheckboxMixin,
+    EmptyListHelpMixin,
+    CoverFieldsMixin,
+    IsbnSearchMixin,
+    admin.ModelAdmin,
+):
     isbn_prefix = "editions__"
     change_list_template = "admin/catalog/work/change_list.html"
     form = WorkAdminForm
@@ -365,7 +371,13 @@ class WorkAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.Mod
 
 
 @admin.register(Edition)
-class EditionAdmin(EmptyListHelpMixin, CoverFieldsMixin, IsbnSearchMixin, admin.ModelAdmin):
+class EditionAdmin(
+    QuickActionCheckboxMixin,
+    EmptyListHelpMixin,
+    CoverFieldsMixin,
+    IsbnSearchMixin,
+    admin.ModelAdmin,
+):
     form = EditionAdminForm
     list_display = [
         "thumbnail",
@@ -448,7 +460,7 @@ class AuthorWorksInline(admin.TabularInline):
 
 
 @admin.register(Author)
-class AuthorAdmin(EmptyListHelpMixin, admin.ModelAdmin):
+class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
     list_display = ["name", "sort_name", "birth_year", "death_year", "work_count"]
     search_fields = ["name", "sort_name"]
     list_per_page = 50

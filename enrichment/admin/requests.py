@@ -14,7 +14,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_lists import EmptyListHelpMixin, help_with_link
+from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
 from catalog import selectors
 from catalog.admin import NO_COVER_HTML
 from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
@@ -22,7 +22,7 @@ from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
 from catalog.models import Author, Edition, Work
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
-from enrichment.admin.base import QuickActionCheckboxMixin, ReviewPermissionMixin, badge
+from enrichment.admin.base import ReviewPermissionMixin, badge
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.selectors import current_requests, requests_asking_provider

@@ -144,3 +144,20 @@ def test_work_page_shows_editions_inline_and_author_page_lists_works(superuser_c
         reverse("admin:catalog_author_change", args=[author.pk])
     ).content
     assert b"Neverwhere" in author_page
+
+
+def test_each_listed_rows_checkbox_is_the_one_djangos_widget_renders(superuser_client):
+    """The lists write their checkboxes themselves (bookstore.admin_lists.QuickActionCheckbox-
+    Mixin): the same HTML as Django's, which the admin's actions script selects by."""
+    from django import forms
+    from django.contrib.admin import helpers
+    from django.utils.html import format_html
+
+    work = make_work('Fish & "Chips"', authors=["Neil <Gaiman>"])
+    author = work.authors.get()
+    for url, obj in ((WORKS_URL, work), (reverse("admin:catalog_author_changelist"), author)):
+        label = format_html("Select this object for an action - {}", str(obj))
+        attrs = {"class": "action-select", "aria-label": label}
+        widget = forms.CheckboxInput(attrs, lambda value: False)  # as Django builds it
+        expected = widget.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
+        assert expected in superuser_client.get(url).content.decode(), url
