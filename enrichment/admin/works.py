@@ -135,6 +135,10 @@ class CoverSourceFilter(admin.SimpleListFilter):
         return selectors.works_showing_cover_from(source, queryset)
 
 
+# get_enrichment_status_display() rebuilds the choices' dict on every call: 50 rows a page.
+ENRICHMENT_STATUS_LABELS = dict(Work.EnrichmentStatus.choices)
+
+
 def when_text(moment) -> str:
     """ "Mar 3, 2025, 2:05 p.m. (3 hours ago)", in the site's time zone."""
     return gettext("%(when)s (%(ago)s ago)") % {
@@ -185,7 +189,7 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
     def enrichment_state(self, work):
         if work.enrichment_status == Work.EnrichmentStatus.WAITING:
             return waiting_text(getattr(work, "enrichment_next_try_at", None))
-        return work.get_enrichment_status_display()
+        return ENRICHMENT_STATUS_LABELS.get(work.enrichment_status, work.enrichment_status)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
