@@ -67,26 +67,31 @@ def _one_of(model, field_name: str, values: list[str]) -> RawSQL:
 
 
 @contextmanager
-def _btree_lookups() -> Iterator[None]:
-    """Exact lookups by the btree indexes, in this transaction, for what runs inside.
+def _plan_off(method: str) -> Iterator[None]:
+    """PostgreSQL: this plan method (`enable_<method>`) off in this transaction for what runs
+    inside; elsewhere nothing.
 
-    PostgreSQL: the trigram GIN index on works' titles (the search's, migration 0014) answers
-    `=` too, and on a table an import is filling (no statistics yet) the planner took it for the
-    batch's IN of exact titles: 2 s a statement at 10,000 works, against milliseconds by the
-    btree. A GIN index is only read by bitmap scans, so those are off meanwhile."""
+    `seqscan`: an import batch looks the catalog up by identifiers and keys that indexes hold,
+    up to IN_CHUNK values a statement. On tables the import is filling, the planner's statistics
+    trail the rows: at 100,000 editions it planned each edition lookup as a parallel hash join of
+    both whole tables (20 ms a statement, 8 s of a 100,000-row import) where index probes take
+    a millisecond or two. `bitmapscan`: the trigram GIN index on works' titles (the search's,
+    migration 0014) answers `=` too, and the planner took it for the batch's IN of exact titles
+    (2 s a statement at 10,000 works, against milliseconds by the btree); a GIN index is only
+    read by bitmap scans."""
     if connection.vendor != "postgresql":
         yield
         return
+    setting = f"enable_{method}"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT current_setting('enable_bitmapscan'), "
-            "set_config('enable_bitmapscan', 'off', true)"
+            "SELECT current_setting(%s), set_config(%s, 'off', true)", [setting, setting]
         )
         [(previous, _off)] = cursor.fetchall()
         try:
             yield
         finally:
-            cursor.execute("SELECT set_config('enable_bitmapscan', %s, true)", [previous])
+            cursor.execute("SELECT set_config(%s, %s, true)", [setting, previous])
 
 
 def author_redirect_names(author_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -157,10 +162,15 @@ class _CatalogIndex:
     ) -> _CatalogIndex:
         index = cls()
         index.title_keys = title_keys or {}
+        with _plan_off("seqscan"):
+            index._load(rows, job)
+        return index
+
+    def _load(self, rows: list[NormalizedRow], job: ImportJob | None) -> None:
         unmatched = rows
-        editions = Edition.objects.select_related("work")
+        editions = Edition.objects.select_related("work").order_by()  # no sort by the work
         for attribute, field_name, _key in EDITION_KEYS:
-            found = index.by_key[attribute]
+            found = self.by_key[attribute]
             values = {getattr(row, attribute) for row in unmatched} - {""}
             for chunk in _chunks(values):
                 for edition in editions.filter(_one_of(Edition, field_name, chunk)):
@@ -168,8 +178,8 @@ class _CatalogIndex:
             unmatched = [row for row in unmatched if getattr(row, attribute) not in found]
         # Only rows that no identifier found are matched by title, and never by a placeholder
         # title (an Open Library key standing in for the unknown title), theirs or the work's.
-        titles = {index.title_key(row) for row in unmatched if not row.title_is_placeholder}
-        with _btree_lookups():
+        titles = {self.title_key(row) for row in unmatched if not row.title_is_placeholder}
+        with _plan_off("bitmapscan"):
             title_works = [
                 work
                 for chunk in _chunks(titles)
@@ -179,27 +189,27 @@ class _CatalogIndex:
             ]
         matched_works = {
             edition.work.pk: edition.work
-            for found in index.by_key.values()
+            for found in self.by_key.values()
             for edition in found.values()
         }
-        index._load_openlibrary_keys(rows)
+        self._load_openlibrary_keys(rows)
         work_ids = (
             {work.pk for work in title_works}
             | set(matched_works)
-            | {work.pk for work in index.openlibrary_works.values()}
+            | {work.pk for work in self.openlibrary_works.values()}
         )
-        index._load_people(work_ids)
-        index._load_identified([work.pk for work in title_works])
+        self._load_people(work_ids)
+        self._load_identified([work.pk for work in title_works])
         if any(row.series_entries for row in rows):
-            index._load_series(work_ids)
+            self._load_series(work_ids)
         if job is not None and job.created_count:
-            edition_ids = {e.pk for found in index.by_key.values() for e in found.values()}
-            index._load_made_by(job, edition_ids, [work.pk for work in title_works])
+            edition_ids = {e.pk for found in self.by_key.values() for e in found.values()}
+            self._load_made_by(job, edition_ids, [work.pk for work in title_works])
         for work in title_works:
             main, subtitle = text.split_subtitle(text.split_series_entries(work.title)[0])
             subtitle = work.subtitle or subtitle  # a title stored whole before subtitles split
-            people = index.people.get(_work_key(work), [])
-            index.by_title[work.title_normalized].append(
+            people = self.people.get(_work_key(work), [])
+            self.by_title[work.title_normalized].append(
                 _TitleCandidate(
                     work=work,
                     author=people[0].normalized if people else "",
@@ -208,7 +218,6 @@ class _CatalogIndex:
                     author_aliases=people[0].aliases if people else (),
                 )
             )
-        return index
 
     def _load_people(self, work_ids: set[int]) -> None:
         credits = WorkAuthor.objects.order_by("work_id", "position").values_list(
