@@ -364,6 +364,8 @@ class Edition(TimeStampedModel, CoverFields):
             models.Index(fields=["goodreads_book_id"], name="edition_goodreads_idx"),
             models.Index(fields=["google_books_id"], name="edition_google_idx"),
             models.Index(fields=["asin"], name="edition_asin_idx"),
+            # An import looks up each batch's LibraryThing ids (catalog.services.index).
+            models.Index(fields=["librarything_id"], name="edition_librarything_idx"),
         ]
 
     def __str__(self):

@@ -202,3 +202,13 @@ def test_an_import_batch_looks_the_catalog_up_by_its_indexes_whatever_the_statis
     assert again.duplicate_count == 30  # found by their Goodreads ids
     assert plans  # the editions by their Goodreads ids
     assert not [plan for plan in plans if "Seq Scan" in plan], plans
+
+
+def test_every_identifier_an_import_looks_up_leads_an_index_of_the_editions():
+    from catalog.services.index import EDITION_KEYS
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, "catalog_edition")
+    leading = {c["columns"][0] for c in constraints.values() if c["index"] or c["unique"]}
+    looked_up = {Edition._meta.get_field(name).column for _attr, name, _key in EDITION_KEYS}
+    assert looked_up - leading == set()
