@@ -443,6 +443,11 @@ class ImportJob(TimeStampedModel):
         help_text=_("Who last retried the failed rows."),
     )
     retried_at = models.DateTimeField(null=True, blank=True)
+    # Pending with this set: the run retries the failed rows from their kept cells instead of
+    # reading the file (a retry of more rows than IMPORT_INLINE_MAX_ROWS, handed to a worker).
+    retry_failed_rows = models.BooleanField(
+        default=False, help_text=_("Waiting for a worker to retry its failed rows.")
+    )
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)

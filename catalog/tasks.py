@@ -11,12 +11,6 @@ def run_import_job(job_id: int) -> None:
         services.import_job_run(job=job)
 
 
-def retry_failed_import_rows(job_id: int) -> None:
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job is not None:
-        services.import_job_retry_failed(job=job)
-
-
 def purge_import_files() -> int:
     """The daily schedule: uploaded exports past IMPORT_RETENTION_DAYS are deleted, and so are
     uploads left waiting for their column map."""

@@ -262,12 +262,26 @@ def import_retry(request, job_id):
             request, _("These rows cannot be retried: their cells were deleted with the file.")
         )
     else:
-        recovered = services.import_job_retry_failed(job=job, requested_by=request.user)
+        failed_before = job.failed_count
+        handed_over = services.import_job_retry_start(job=job, requested_by=request.user)
         job.refresh_from_db()
-        messages.success(
-            request,
-            f"Retried the failed rows: {recovered:,} imported, {job.failed_count:,} still failing.",
-        )
+        if handed_over:
+            messages.info(
+                request,
+                _("%(count)s failed rows will be retried by a worker; this page shows how it goes.")
+                % {"count": f"{failed_before:,}"},
+            )
+        elif not job.is_finished:  # another retry took it meanwhile
+            messages.warning(request, _("This import is still running."))
+        else:
+            messages.success(
+                request,
+                _("Retried the failed rows: %(imported)s imported, %(failing)s still failing.")
+                % {
+                    "imported": f"{failed_before - job.failed_count:,}",
+                    "failing": f"{job.failed_count:,}",
+                },
+            )
     return redirect("admin:catalog_importjob_change", job.pk)
 
 

@@ -110,14 +110,23 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
     A job resumed after its worker died (`resumes`) skips the lines it already recorded: each
     batch commits its rows with the job's counts, so no row is imported twice."""
     token, now, run = _new_run()
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING,
-        started_at=Coalesce("started_at", Value(now, output_field=DateTimeField())),
-        error="",
+    pending = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING)
+    started = {
+        "status": ImportJob.Status.RUNNING,
+        "started_at": Coalesce("started_at", Value(now, output_field=DateTimeField())),
+        "error": "",
+        "retry_failed_rows": False,
         **run,
-    )
+    }
+    # A retry handed to a worker is claimed once as such: if its worker dies, the sweep resumes
+    # it as any job, from the file's lines not recorded (the failed rows' records are gone).
+    retrying = pending.filter(retry_failed_rows=True).update(**started)
+    claimed = retrying or pending.update(**started)
     job.refresh_from_db()
     if not claimed:
+        return job
+    if retrying:
+        _retry_failed_rows(job, token, progress)
         return job
     try:
         with job.source_file.open("rb") as source:
@@ -150,22 +159,51 @@ def import_job_recount(*, job: ImportJob) -> None:
     job.save(update_fields=["rows_processed", *_STATUS_COUNTERS.values(), "updated_at"])
 
 
+def import_job_retry_start(*, job: ImportJob, requested_by=None) -> bool:
+    """Retry a finished job's failed rows, recording who asked (None: the system): now when
+    there are no more of them than IMPORT_INLINE_MAX_ROWS (as an import of that many rows),
+    else on a worker once this transaction commits. The job then waits as pending, and the
+    sweep hands it over again if the broker loses its task. Returns True when handed over."""
+    if not job.can_retry_failed:
+        return False
+    if job.failed_count <= settings.IMPORT_INLINE_MAX_ROWS:
+        import_job_retry_failed(job=job, requested_by=requested_by)
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        handed_over = ImportJob.objects.filter(
+            pk=job.pk, status__in=ImportJob.FINISHED_STATUSES
+        ).update(
+            status=ImportJob.Status.PENDING,
+            retry_failed_rows=True,
+            cancel_requested=False,
+            finished_at=None,
+            retried_by=requested_by,
+            retried_at=now,
+            run_token="",
+            resumes=0,
+            updated_at=now,
+        )
+        if handed_over:
+            import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}-retry", now=now)
+    job.refresh_from_db()
+    return bool(handed_over)
+
+
 def import_job_retry_failed(
     *, job: ImportJob, progress: ProgressCallback | None = None, requested_by=None
 ) -> int:
-    """Import the failed rows of a finished job again from their kept raw cells, recording who
-    asked (None: the system).
+    """Import the failed rows of a finished job again now, from their kept raw cells, recording
+    who asked (None: the system).
 
     Returns how many of them now succeed.
     """
     if not job.can_retry_failed:
         return 0
-    failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
-    if not failed:
+    if not job.rows.filter(status=ImportRow.Status.FAILED).exists():
         return 0
-    importer = _importer_for_job(job)
     token, now, run = _new_run()
-    ImportJob.objects.filter(pk=job.pk).update(
+    claimed = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.FINISHED_STATUSES).update(
         status=ImportJob.Status.RUNNING,
         cancel_requested=False,
         finished_at=None,
@@ -174,15 +212,25 @@ def import_job_retry_failed(
         **run,
     )
     job.refresh_from_db()
+    if not claimed:  # another retry took it meanwhile
+        return 0
+    return _retry_failed_rows(job, token, progress)
+
+
+def _retry_failed_rows(job: ImportJob, token: str, progress: ProgressCallback | None) -> int:
+    """Run a claimed job's failed rows again from their kept cells (hand corrections kept);
+    returns how many of them now succeed."""
+    failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
+    before = job.failed_count
     lines = [(row.line_number, row.raw) for row in failed]
     corrections = {
         row.line_number: correction for row in failed if (correction := _RowCorrection.of(row))
     }
-    before = job.failed_count
     job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
     job.failed_count -= len(failed)
     job.rows_processed -= len(failed)
     try:
+        importer = _importer_for_job(job)
         _run_rows(job, importer, lines, progress=progress, row_count=len(lines), token=token)
     except ImportClaimLost:
         logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
@@ -203,7 +251,11 @@ def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
         **requested, cancel_requested_at=now
     )
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
-        **requested, cancel_requested_at=now, status=ImportJob.Status.CANCELLED, finished_at=now
+        **requested,
+        cancel_requested_at=now,
+        status=ImportJob.Status.CANCELLED,
+        finished_at=now,
+        retry_failed_rows=False,
     )
     job.refresh_from_db()
 

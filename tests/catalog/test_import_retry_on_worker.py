@@ -1,0 +1,139 @@
+"""Retrying many failed rows runs on a worker, as an import of that many rows does: the request
+only hands it over, the job waits as pending, the sweep hands it over again if the broker loses
+its task, and a worker that dies during the retry is resumed like any import."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from catalog import services
+from catalog.importers import GoodreadsImporter
+from catalog.importers.base import RowError
+from catalog.models import ImportJob, ImportRow
+from catalog.services import jobs
+from tests.catalog.test_import_recovery import (
+    IMPORT_BATCH,
+    ROWS,
+    STALE,
+    WorkerKilled,
+    assert_imported_once,
+    killed_in_batch,
+    run_sent,
+    started_job,
+    sweep,
+)
+from tests.catalog.test_import_recovery import (  # an autouse fixture: batches of 3, 5 inline
+    small_batches as small_batches,
+)
+
+pytestmark = pytest.mark.django_db
+FAILING = 7  # rows 0-6 fail on the first run: more than IMPORT_INLINE_MAX_ROWS (5)
+NORMALIZE = GoodreadsImporter.normalize
+
+
+def failing_at_first(monkeypatch) -> None:
+    def flaky(self, cells):
+        if any(f"Synthetic Title {i} " in cell for i in range(FAILING) for cell in cells):
+            raise RowError("Temporarily unreadable.")
+        return NORMALIZE(self, cells)
+
+    monkeypatch.setattr(GoodreadsImporter, "normalize", flaky)
+
+
+@pytest.fixture
+def job_with_failed_rows(monkeypatch, sent_tasks, django_capture_on_commit_callbacks):
+    failing_at_first(monkeypatch)
+    job = started_job(sent_tasks, django_capture_on_commit_callbacks)
+    run_sent(sent_tasks)
+    job.refresh_from_db()
+    assert (job.status, job.failed_count, job.created_count) == ("completed", FAILING, 3)
+    monkeypatch.setattr(GoodreadsImporter, "normalize", NORMALIZE)  # readable now
+    return job
+
+
+def retry_handed_over(job, capture, user=None) -> bool:
+    with capture(execute=True):
+        return services.import_job_retry_start(job=job, requested_by=user)
+
+
+def test_many_failed_rows_are_retried_on_a_worker_not_in_the_request(
+    job_with_failed_rows, sent_tasks, django_capture_on_commit_callbacks
+):
+    job = job_with_failed_rows
+    boss = User.objects.create_user("boss")
+    assert retry_handed_over(job, django_capture_on_commit_callbacks, boss) is True
+    job.refresh_from_db()
+    # Nothing retried yet: the job waits for a worker, and says who asked.
+    assert (job.status, job.retry_failed_rows, job.retried_by) == ("pending", True, boss)
+    assert job.rows.filter(status=ImportRow.Status.FAILED).count() == FAILING
+    assert [(task.func, task.args) for task in sent_tasks] == [(jobs.RUN_TASK, (job.pk,))]
+
+    run_sent(sent_tasks)
+    assert_imported_once(job)
+    assert job.retry_failed_rows is False and job.retried_by == boss
+
+
+def test_a_few_failed_rows_are_still_retried_at_once(
+    job_with_failed_rows, sent_tasks, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_INLINE_MAX_ROWS = FAILING
+    assert retry_handed_over(job_with_failed_rows, django_capture_on_commit_callbacks) is False
+    assert sent_tasks == []
+    assert_imported_once(job_with_failed_rows)
+
+
+def test_a_retry_whose_task_the_broker_lost_is_handed_over_again_by_the_sweep(
+    job_with_failed_rows, sent_tasks, django_capture_on_commit_callbacks
+):
+    job = job_with_failed_rows
+    retry_handed_over(job, django_capture_on_commit_callbacks)
+    sent_tasks.clear()  # the broker lost it
+    assert sweep(django_capture_on_commit_callbacks, after=STALE - 5).requeued == 0
+    assert sweep(django_capture_on_commit_callbacks, after=STALE + 5).requeued == 1
+    run_sent(sent_tasks)
+    assert_imported_once(job)
+
+
+def test_a_worker_that_dies_during_a_retry_is_resumed_from_the_file(
+    job_with_failed_rows, monkeypatch, sent_tasks, django_capture_on_commit_callbacks
+):
+    job = job_with_failed_rows
+    retry_handed_over(job, django_capture_on_commit_callbacks)
+    killed_in_batch(monkeypatch, 2)  # one batch of the retried rows committed, then death
+    with pytest.raises(WorkerKilled):
+        run_sent(sent_tasks)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.RUNNING
+    assert job.rows.count() < ROWS  # the failed rows' records went; some are not back yet
+    monkeypatch.setattr(jobs, "_import_batch", IMPORT_BATCH)  # a worker that lives
+
+    assert sweep(django_capture_on_commit_callbacks, after=STALE + 5).resumed == 1
+    run_sent(sent_tasks)
+    assert_imported_once(job)  # every line once: the missing ones read again from the file
+
+
+def test_a_pending_retry_can_be_cancelled(
+    job_with_failed_rows, sent_tasks, django_capture_on_commit_callbacks
+):
+    job = job_with_failed_rows
+    retry_handed_over(job, django_capture_on_commit_callbacks)
+    services.import_job_cancel(job=job)
+    run_sent(sent_tasks)
+    job.refresh_from_db()
+    assert (job.status, job.retry_failed_rows, job.failed_count) == ("cancelled", False, FAILING)
+
+
+def test_the_job_page_says_a_worker_will_retry_the_rows(
+    job_with_failed_rows, client, sent_tasks, django_capture_on_commit_callbacks
+):
+    job = job_with_failed_rows
+    client.force_login(User.objects.create_superuser("boss"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True)
+    assert f"{FAILING} failed rows will be retried by a worker" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == "pending"
+    # Asked again before the worker took it: it is not handed over twice.
+    response = client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True)
+    assert "This import is still running." in response.content.decode()
+    assert len(sent_tasks) == 1
