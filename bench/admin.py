@@ -11,6 +11,7 @@ chunks into a throwaway database (a temp SQLite file, a throwaway PostgreSQL clu
 """
 
 import argparse
+import math
 import os
 import platform
 import random
@@ -396,6 +397,7 @@ def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bo
     import django
 
     django.setup()
+    from django.contrib import admin as django_admin
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection
@@ -403,7 +405,7 @@ def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bo
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from catalog.models import ImportJob, Work
+    from catalog.models import ImportJob, ImportRow, Work
     from enrichment.admin.requests import NEEDS_REVIEW_FIRST
     from enrichment.dashboard import dashboard_snapshot_refresh
     from enrichment.models import EnrichmentRequest
@@ -456,6 +458,9 @@ def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bo
     authors_url = reverse("admin:catalog_author_changelist")
     rows_url = reverse("admin:catalog_importrow_changelist")
     first_row = job.rows.order_by("line_number").values_list("pk", flat=True).first()
+    # Page 500, or the last page of a smaller job (past it Django's changelist answers 404).
+    per_page = django_admin.site._registry[ImportRow].list_per_page
+    deep_page = max(1, min(500, math.ceil(job.rows_total / per_page)))
     pages = [
         ("queue list", queue_url),
         (
@@ -477,7 +482,7 @@ def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bo
         ("import rows", f"{rows_url}?job={job.pk}"),
         ("import rows: failed", f"{rows_url}?job={job.pk}&status__exact=failed"),
         ("import rows: with warnings", f"{rows_url}?job={job.pk}&warnings=yes"),
-        ("import rows: page 500", f"{rows_url}?job={job.pk}&p=500"),
+        (f"import rows: page {deep_page}", f"{rows_url}?job={job.pk}&p={deep_page}"),
         ("import row page", reverse("admin:catalog_importrow_change", args=[first_row])),
     ]
     refreshes = [dashboard_snapshot_refresh().duration_ms for _ in range(3)]
