@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 
 class BookstoreAdminSite(admin.AdminSite):
-    site_header = "Bookstore catalog"
-    site_title = "Bookstore"
-    index_title = "Catalog and enrichment"
+    site_header = _("Bookstore catalog")
+    site_title = _("Bookstore")
+    index_title = _("Catalog and enrichment")
 
     def index(self, request, extra_context=None):
         """The index offers the first steps up front (templates/admin/index.html): importing a

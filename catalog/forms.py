@@ -22,6 +22,7 @@ class ImportUploadForm(forms.Form):
         ),
     )
     format = forms.ChoiceField(
+        label=_("Format"),
         choices=ImportJob.Format.choices,
         initial="auto",
         help_text=_(
@@ -32,8 +33,8 @@ class ImportUploadForm(forms.Form):
     enrich = forms.BooleanField(
         required=False,
         initial=True,
-        label="Queue enrichment",
-        help_text="Look up covers and missing metadata for the imported books.",
+        label=_("Queue enrichment"),
+        help_text=_("Look up covers and missing metadata for the imported books."),
     )
 
     def clean_file(self):

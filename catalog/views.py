@@ -83,7 +83,10 @@ def _started(request, job: ImportJob):
     queued = services.import_job_start(job=job)
     job.refresh_from_db()
     if queued:
-        messages.info(request, f"{job.rows_total:,} rows are being imported.")
+        messages.info(
+            request,
+            _("%(rows)s rows are being imported.") % {"rows": f"{job.rows_total:,}"},
+        )
     else:
         messages.success(request, _summary(job))
     return redirect("admin:catalog_importjob_change", job.pk)
@@ -214,7 +217,7 @@ def import_failed_rows_csv(request, job_id):
     response.write("\ufeff")  # so that spreadsheets open it as UTF-8
     # The cells come from the uploaded file: formulas are neutralised (catalog.csvsafe).
     writer = safe_csv_writer(response)
-    writer.writerow(["Line", "Reason", *job.header])
+    writer.writerow([_("Line"), _("Reason"), *job.header])
     for row in job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"):
         writer.writerow([row.line_number, row.error, *row.raw])
     return response
@@ -289,16 +292,22 @@ def import_retry(request, job_id):
 def import_cancel(request, job_id):
     job = _job_the_user_may_manage(request, job_id)
     services.import_job_cancel(job=job, requested_by=request.user)
-    messages.info(request, "The import will stop after the batch it is working on.")
+    messages.info(request, _("The import will stop after the batch it is working on."))
     return redirect(reverse("admin:catalog_importjob_change", args=[job.pk]))
 
 
 def _summary(job: ImportJob) -> str:
-    return (
-        f"Imported {job.rows_total:,} rows: {job.created_count:,} created, "
-        f"{job.updated_count:,} updated, {job.duplicate_count:,} duplicates, "
-        f"{job.failed_count:,} failed."
-    )
+    counts = {
+        "rows": job.rows_total,
+        "created": job.created_count,
+        "updated": job.updated_count,
+        "duplicates": job.duplicate_count,
+        "failed": job.failed_count,
+    }
+    return _(
+        "Imported %(rows)s rows: %(created)s created, %(updated)s updated, "
+        "%(duplicates)s duplicates, %(failed)s failed."
+    ) % {name: f"{count:,}" for name, count in counts.items()}
 
 
 def import_row_rerun(request, row_id, model_admin):

@@ -60,27 +60,36 @@ def request_approve_view(request, object_id):
     safe = "_safe" in request.POST
     fields = None if safe else request.POST.getlist("fields")
     if fields is not None and not fields:
-        messages.warning(request, "Tick the fields to apply, or approve the safe proposal.")
+        messages.warning(
+            request, gettext("Tick the fields to apply, or approve the safe proposal.")
+        )
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
     try:
         result = review.request_approve(request=req, actor=request.user, fields=fields)
     except review.ReviewError as error:
-        messages.error(request, format_html("Not approved: {}", error))
+        messages.error(request, format_html(gettext("Not approved: {}"), error))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
     if result.already_done:
-        messages.info(request, format_html("{} was already approved.", _work_link(req)))
+        messages.info(request, format_html(gettext("{} was already approved."), _work_link(req)))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
     applied = [presenters.FIELD_LABELS.get(n, n).lower() for n, _ in in_field_order(result.applied)]
-    parts = [f"applied {', '.join(applied)}" if applied else "nothing to apply"]
+    parts = [
+        gettext("applied %(fields)s") % {"fields": ", ".join(applied)}
+        if applied
+        else gettext("nothing to apply")
+    ]
     if result.cover:
-        parts.append("the cover download is queued: it shows here once it is verified")
+        parts.append(gettext("the cover download is queued: it shows here once it is verified"))
     for name, why in result.refused.items():
-        parts.append(f"{presenters.FIELD_LABELS.get(name, name).lower()} not applied: {why}")
+        parts.append(
+            gettext("%(field)s not applied: %(reason)s")
+            % {"field": presenters.FIELD_LABELS.get(name, name).lower(), "reason": why}
+        )
     level = messages.WARNING if result.refused else messages.SUCCESS
     messages.add_message(
         request,
         level,
-        format_html("{} approved: {}.", _work_link(req), "; ".join(parts)),
+        format_html(gettext("{} approved: {}."), _work_link(req), "; ".join(parts)),
     )
     return _after_decision(req)
 
@@ -94,12 +103,14 @@ def request_dismiss_view(request, object_id):
             request=req, actor=request.user, reason=request.POST.get("reason", "")
         )
     except review.ReviewError as error:
-        messages.error(request, format_html("Not dismissed: {}", error))
+        messages.error(request, format_html(gettext("Not dismissed: {}"), error))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
     if result.dismissed:
-        messages.success(request, format_html("Dismissed the proposal for {}.", _work_link(req)))
+        messages.success(
+            request, format_html(gettext("Dismissed the proposal for {}."), _work_link(req))
+        )
     else:
-        messages.info(request, "It was already dismissed.")
+        messages.info(request, gettext("It was already dismissed."))
     return _after_decision(req)
 
 
@@ -112,13 +123,13 @@ def request_rerun_view(request, object_id):
         messages.success(
             request,
             format_html(
-                "Enrichment of {} will run again (request #{}).",
+                gettext("Enrichment of {} will run again (request #{})."),
                 _work_link(req),
                 result.new_request_id,
             ),
         )
         return redirect("admin:enrichment_enrichmentrequest_change", result.new_request_id)
-    messages.warning(request, format_html("Not queued: {}.", result.reason))
+    messages.warning(request, format_html(gettext("Not queued: {}."), result.reason))
     return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
 
 
@@ -138,7 +149,7 @@ def audit_revert_view(request, object_id):
         messages.success(
             request,
             format_html(
-                'Reverted {} on {} (<a href="{}">entry #{}</a>).',
+                gettext('Reverted {} on {} (<a href="{}">entry #{}</a>).'),
                 names,
                 format_html(
                     '<a href="{}">{}</a>',
@@ -152,8 +163,8 @@ def audit_revert_view(request, object_id):
             ),
         )
     for name, why in result.refused.items():
-        label = "This entry" if name == "*" else presenters.FIELD_LABELS.get(name, name)
-        messages.warning(request, format_html("{} cannot be reverted: {}.", label, why))
+        label = gettext("This entry") if name == "*" else presenters.FIELD_LABELS.get(name, name)
+        messages.warning(request, format_html(gettext("{} cannot be reverted: {}."), label, why))
     return redirect(change_url)
 
 
@@ -183,9 +194,9 @@ def bulk_resume(request, object_id):
     require(request, REVIEW_PERMISSION)
     operation = get_object_or_404(BulkOperation, pk=object_id)
     if bulk_operations.bulk_operation_resume(operation=operation):
-        messages.info(request, "Resumed: a worker will carry on from where it stopped.")
+        messages.info(request, gettext("Resumed: a worker will carry on from where it stopped."))
     else:
-        messages.info(request, "It is not stalled: nothing to resume.")
+        messages.info(request, gettext("It is not stalled: nothing to resume."))
     return redirect("admin:enrichment_bulkoperation_change", operation.pk)
 
 
@@ -207,16 +218,18 @@ def enrich_missing(request, model_admin):
         )
         if outcome.operation is not None:
             messages.info(
-                request, f"Queuing {outcome.selected:,} works for enrichment in the background."
+                request,
+                gettext("Queuing %(count)s works for enrichment in the background.")
+                % {"count": f"{outcome.selected:,}"},
             )
             return redirect("admin:enrichment_bulkoperation_change", outcome.operation.pk)
         if outcome.result is not None:
-            summary = presenters.bulk_summary(outcome.result, verb="queued for enrichment")
+            summary = presenters.bulk_summary(outcome.result, verb=gettext("queued for enrichment"))
             messages.success(request, summary)
         return redirect("admin:catalog_work_changelist")
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Enrich all missing covers / metadata",
+        "title": gettext("Enrich all missing covers / metadata"),
         "opts": model_admin.model._meta,
         # What each choice would queue (synthetic works wait for the backfill's retry).
         "missing_covers": queue.works_needing_enrichment(covers=True, metadata=False).count(),
@@ -232,7 +245,7 @@ def enrich_missing(request, model_admin):
 def dashboard_view(request, model_admin):
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": "Enrichment dashboard",
+        "title": gettext("Enrichment dashboard"),
         "opts": model_admin.model._meta,
         **presenters.dashboard_context(dashboard.dashboard_figures()),
         "can_refresh": request.user.has_perm(REVIEW_PERMISSION),

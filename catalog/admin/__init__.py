@@ -5,8 +5,8 @@ Importing the submodules registers the admins. The names other apps use are re-e
 """
 
 from catalog.admin import import_rows, imports, works  # noqa: F401 (importing registers the admins)
-from catalog.admin.display import NO_COVER_HTML, cover_thumbnail_html
+from catalog.admin.display import cover_thumbnail_html, no_cover_html
 from catalog.admin.imports import STATUS_COLOURS
 from catalog.admin.works import WorkAdmin
 
-__all__ = ["NO_COVER_HTML", "STATUS_COLOURS", "WorkAdmin", "cover_thumbnail_html"]
+__all__ = ["STATUS_COLOURS", "WorkAdmin", "cover_thumbnail_html", "no_cover_html"]

@@ -2,7 +2,6 @@
 
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
@@ -14,9 +13,14 @@ _ID_MARKER = "987654321987654321"
 _CHANGE_URL_TEMPLATES: dict[tuple[str, str], str] = {}
 
 THUMBNAIL_HTML = '<img src="{}" alt="" class="cover-thumb" width="{}" loading="lazy">'
-NO_COVER_HTML = mark_safe(
-    '<span class="cover-thumb cover-missing" title="No verified cover">&ndash;</span>'
-)
+
+
+def no_cover_html():
+    """The stand-in for a missing cover: built per request, so that its tooltip is translated."""
+    return format_html(
+        '<span class="cover-thumb cover-missing" title="{}">&ndash;</span>', _("No verified cover")
+    )
+
 
 # A work whose title is an Open Library key standing in for the unknown title.
 PLACEHOLDER_TITLE_LABEL = _("title not known yet")
@@ -53,7 +57,7 @@ def work_title_html(work: Work):
 
 def cover_thumbnail_html(image, *, width: int = 40):
     if not image:
-        return NO_COVER_HTML
+        return no_cover_html()
     return cover_url_thumbnail_html(image.url, width=width)
 
 

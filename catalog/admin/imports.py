@@ -62,7 +62,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             },
         ),
         (
-            "Run",
+            _("Run"),
             {
                 "fields": [
                     ("uploaded_by", "source", "enrich"),
@@ -183,7 +183,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.display(description="File size")
+    @admin.display(description=_("File size"))
     def size(self, job):
         return filesizeformat(job.file_size)
 
@@ -202,7 +202,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             return _("None")
         return job.get_file_status_display()
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, job):
         return format_html(
             '<span class="status-badge" style="background:{}">{}</span>',

@@ -35,11 +35,11 @@ URL_FIELDS_ASSUME_HTTPS: dict[type[models.Field], dict[str, str]] = {
 
 
 class HasCoverFilter(admin.SimpleListFilter):
-    title = "cover"
+    title = _("cover")
     parameter_name = "has_cover"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has a verified cover"), ("no", "No cover")]
+        return [("yes", _("Has a verified cover")), ("no", _("No cover"))]
 
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
@@ -179,7 +179,7 @@ class EditionInline(admin.StackedInline):
     ]
     readonly_fields = ["cover_preview"]
 
-    @admin.display(description="Cover")
+    @admin.display(description=_("Cover"))
     def cover_preview(self, edition):
         return cover_thumbnail_html(edition.cover_thumbnail or edition.cover, width=60)
 
@@ -207,7 +207,7 @@ class WorkAdmin(
     list_filter = [HasCoverFilter, LanguageFilter, "editions__format"]
     # Searched through the title and name indexes: get_search_results (catalog.selectors).
     search_fields = ["title", "subtitle", "series", "credits__author__name"]
-    search_help_text = "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13)."
+    search_help_text = _("Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13).")
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # unfiltered, PostgreSQL's estimate, said so
@@ -225,10 +225,10 @@ class WorkAdmin(
     ]
     fieldsets = [
         (None, {"fields": ["title", "subtitle", ("series", "series_number"), "all_series"]}),
-        ("About", {"fields": ["description", "first_published_year", "subjects"]}),
-        ("Identifiers", {"fields": ["openlibrary_work_key"]}),
+        (_("About"), {"fields": ["description", "first_published_year", "subjects"]}),
+        (_("Identifiers"), {"fields": ["openlibrary_work_key"]}),
         CoverFieldsMixin.cover_fieldset,
-        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+        (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -341,7 +341,7 @@ class WorkAdmin(
             ((entry.name, f" #{entry.number}" if entry.number else "") for entry in entries),
         )
 
-    @admin.display(description="Authors")
+    @admin.display(description=_("Authors"))
     def author_names(self, work):
         credits = work.credits.all()  # prefetched, ordered by position
         return format_html_join(
@@ -361,7 +361,7 @@ class WorkAdmin(
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="Editions", ordering="edition_total")
+    @admin.display(description=_("Editions"), ordering="edition_total")
     def edition_count(self, work):
         return work.edition_total
 
@@ -393,7 +393,7 @@ class EditionAdmin(
     list_select_related = ["work"]
     list_filter = [HasCoverFilter, "format", EditionLanguageFilter]
     search_fields = ["title", "work__title", "publisher", "asin"]
-    search_help_text = "Title, publisher, ASIN, or an ISBN in any form."
+    search_help_text = _("Title, publisher, ASIN, or an ISBN in any form.")
     list_per_page = 50
     show_full_result_count = False
     autocomplete_fields = ["work"]
@@ -401,9 +401,9 @@ class EditionAdmin(
     readonly_fields = [*CoverFieldsMixin.cover_readonly_fields, "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["work", ("title", "subtitle")]}),
-        ("Identifiers", {"fields": [("isbn13", "isbn10", "asin")]}),
+        (_("Identifiers"), {"fields": [("isbn13", "isbn10", "asin")]}),
         (
-            "Publication",
+            _("Publication"),
             {
                 "fields": [
                     "publisher",
@@ -413,11 +413,11 @@ class EditionAdmin(
             },
         ),
         (
-            "Other identifiers",
+            _("Other identifiers"),
             {"fields": [("openlibrary_edition_key", "google_books_id", "goodreads_book_id")]},
         ),
         CoverFieldsMixin.cover_fieldset,
-        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+        (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
     @admin.display(description="")
@@ -433,11 +433,11 @@ class EditionAdmin(
             request, _("No editions yet: each imported book brings its edition (ISBN, publisher).")
         )
 
-    @admin.display(description="Title", ordering="work__title_normalized")
+    @admin.display(description=_("Title"), ordering="work__title_normalized")
     def display_title(self, edition):
         return edition.title or work_title_html(edition.work)
 
-    @admin.display(description="Published", ordering="publication_date")
+    @admin.display(description=_("Published"), ordering="publication_date")
     def publication(self, edition):
         return edition.publication_date_display
 
@@ -449,8 +449,8 @@ class AuthorWorksInline(admin.TabularInline):
     fields = ["work", "role", "position"]
     readonly_fields = ["work", "role", "position"]
     can_delete = False
-    verbose_name = "work"
-    verbose_name_plural = "works"
+    verbose_name = _("work")
+    verbose_name_plural = _("works")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("work")
@@ -496,7 +496,7 @@ class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
             },
         ),
         (_("Photo"), {"fields": ["photo_preview"]}),
-        ("Record", {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+        (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
     @admin.display(description=_("Photo"))
@@ -531,6 +531,6 @@ class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
             request, _("No authors yet: they come with the books an import adds.")
         )
 
-    @admin.display(description="Works", ordering="work_total")
+    @admin.display(description=_("Works"), ordering="work_total")
     def work_count(self, author):
         return author.work_total

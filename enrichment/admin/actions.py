@@ -1,6 +1,7 @@
 """Bulk actions with a confirmation page, shared by the queue and the works list."""
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.admin import helpers
@@ -14,12 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from enrichment import bulk_operations, presenters, review
 from enrichment.models import BulkOperation, EnrichmentRequest
 
-BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], str]] = {
-    BulkOperation.Action.APPROVE: (review.requests_approve_bulk, "approved"),
-    BulkOperation.Action.DISMISS: (review.requests_dismiss_bulk, "dismissed"),
-    BulkOperation.Action.RERUN: (review.requests_rerun_bulk, "queued again"),
-    BulkOperation.Action.ENRICH_WORKS: (review.works_enrich_bulk, "queued for enrichment"),
-    BulkOperation.Action.ENRICH_AUTHORS: (review.authors_enrich_bulk, "queued for enrichment"),
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], "StrPromise"]] = {
+    BulkOperation.Action.APPROVE: (review.requests_approve_bulk, _("approved")),
+    BulkOperation.Action.DISMISS: (review.requests_dismiss_bulk, _("dismissed")),
+    BulkOperation.Action.RERUN: (review.requests_rerun_bulk, _("queued again")),
+    BulkOperation.Action.ENRICH_WORKS: (review.works_enrich_bulk, _("queued for enrichment")),
+    BulkOperation.Action.ENRICH_AUTHORS: (review.authors_enrich_bulk, _("queued for enrichment")),
 }
 
 
@@ -95,7 +99,11 @@ def selection_words(model_admin, request, count: int, noun: str, *, select_acros
 def example_label(obj) -> str:
     if isinstance(obj, EnrichmentRequest):
         target = presenters.request_target(obj)
-        return f"{target} (request #{obj.pk}, {obj.get_status_display().lower()})"
+        return gettext("%(target)s (request #%(id)s, %(status)s)") % {
+            "target": target,
+            "id": obj.pk,
+            "status": obj.get_status_display().lower(),
+        }
     return str(obj)
 
 
@@ -158,7 +166,7 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
     runner, verb = BULK_RUNNERS[kind]
     result = runner(queryset=queryset, actor=request.user, **options)
     level = messages.WARNING if result.failed else messages.SUCCESS
-    model_admin.message_user(request, presenters.bulk_summary(result, verb=verb), level)
+    model_admin.message_user(request, presenters.bulk_summary(result, verb=str(verb)), level)
     return None
 
 

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
@@ -41,7 +42,7 @@ def cover_file_html(name: str, value, *, width: int = 40):
 
 
 class AuditProviderFilter(admin.SimpleListFilter):
-    title = "provider"
+    title = _("provider")
     parameter_name = "provider"
 
     def lookups(self, request, model_admin):
@@ -61,14 +62,14 @@ class AuditProviderFilter(admin.SimpleListFilter):
 
 
 class ActorFilter(admin.SimpleListFilter):
-    title = "user"
+    title = _("user")
     parameter_name = "actor"
 
     def lookups(self, request, model_admin):
         from django.contrib.auth import get_user_model
 
         staff = get_user_model().objects.filter(is_staff=True).order_by("username")
-        return [("worker", "Enrichment worker"), *staff.values_list("pk", "username")[:100]]
+        return [("worker", _("Enrichment worker")), *staff.values_list("pk", "username")[:100]]
 
     def queryset(self, request, queryset):
         if self.value() == "worker":
@@ -131,7 +132,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         "note",
     ]
 
-    @admin.display(description="Provider", ordering="provider")
+    @admin.display(description=_("Provider"), ordering="provider")
     def provider_names(self, entry):
         # `provider` lists the sources of an entry's values, comma-separated.
         return ", ".join(provider_label(p) for p in entry.provider.split(",") if p) or "–"
@@ -196,7 +197,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    @admin.display(description="Action", ordering="action")
+    @admin.display(description=_("Action"), ordering="action")
     def action_badge(self, entry):
         return badge(entry.get_action_display(), ACTION_COLOURS.get(entry.action, "#777"))
 
@@ -218,7 +219,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             entry.work,
         )
 
-    @admin.display(description="Changes (old → new)")
+    @admin.display(description=_("Changes (old → new)"))
     def changes_summary(self, entry):
         if not entry.changes:
             return entry.note or "–"
@@ -239,14 +240,14 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             return thumbnail
         text = short(presenters.field_value_text(name, value), 32)
         if not text:
-            return mark_safe('<span class="empty">empty</span>')
+            return format_html('<span class="empty">{}</span>', _("empty"))
         return format_html("<{}>{}</{}>", tag, text, tag)
 
-    @admin.display(description="By", ordering="actor__username")
+    @admin.display(description=_("By"), ordering="actor__username")
     def actor_name(self, entry):
         return entry.actor.get_username() if entry.actor else entry.actor_label or "–"
 
-    @admin.display(description="Request")
+    @admin.display(description=_("Request"))
     def request_link(self, entry):
         if not entry.request_id:
             return "–"
@@ -256,35 +257,38 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             entry.request_id,
         )
 
-    @admin.display(description="Reverts")
+    @admin.display(description=_("Reverts"))
     def reverts_link(self, entry):
         if not entry.reverts_id:
             return "–"
         return format_html(
-            '<a href="{}">entry #{}</a>',
+            '<a href="{}">{}</a>',
             reverse("admin:enrichment_auditlogentry_change", args=[entry.reverts_id]),
-            entry.reverts_id,
+            gettext("entry #%(id)s") % {"id": entry.reverts_id},
         )
 
-    @admin.display(description="Reverted", boolean=True)
+    @admin.display(description=_("Reverted"), boolean=True)
     def reverted(self, entry):
         return entry.was_reverted
 
-    @admin.action(description="Revert selected entries", permissions=["revert"])
+    @admin.action(description=_("Revert selected entries"), permissions=["revert"])
     def revert_selected(self, request, queryset):
         count = queryset.count()
         if count > bulk_operations.BULK_INLINE_MAX:
             self.message_user(
                 request,
-                f"Revert at most {bulk_operations.BULK_INLINE_MAX} entries at a time "
-                f"({count:,} selected): narrow the list with the filters.",
+                gettext(
+                    "Revert at most %(most)s entries at a time (%(count)s selected): narrow the "
+                    "list with the filters."
+                )
+                % {"most": bulk_operations.BULK_INLINE_MAX, "count": f"{count:,}"},
                 messages.WARNING,
             )
             return None
         result = revert.audit_revert_bulk(queryset=queryset, actor=request.user)
         self.message_user(
             request,
-            presenters.bulk_summary(result, verb="reverted"),
+            presenters.bulk_summary(result, verb=gettext("reverted")),
             messages.SUCCESS if result.changed else messages.WARNING,
         )
         return None

@@ -219,7 +219,11 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
     @admin.action(description=_("Enrich selected authors"), permissions=["review"])
     def enrich_selected(self, request, queryset):
         return bulk_action(
-            self, request, queryset, kind=BulkOperation.Action.ENRICH_AUTHORS, noun="authors"
+            self,
+            request,
+            queryset,
+            kind=BulkOperation.Action.ENRICH_AUTHORS,
+            noun=gettext("authors"),
         )
 
 

@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.admin import STATUS_COLOURS
@@ -31,7 +32,7 @@ class BulkOperationAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": [("action", "status_badge"), "selection", "list_link"]}),
-        ("Run", {"fields": [("created_by", "created_at"), ("started_at", "finished_at")]}),
+        (_("Run"), {"fields": [("created_by", "created_at"), ("started_at", "finished_at")]}),
     ]
     readonly_fields = ["status_badge", "list_link"]
 
@@ -88,20 +89,20 @@ class BulkOperationAdmin(ReadOnlyAdmin):
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, operation):
         return badge(operation.get_status_display(), STATUS_COLOURS.get(operation.status, "#777"))
 
-    @admin.display(description="Progress")
+    @admin.display(description=_("Progress"))
     def progress(self, operation):
         return format_html(
-            '<progress max="100" value="{}"></progress> {} of {}',
+            '<progress max="100" value="{}"></progress> {}',
             operation.progress_percent,
-            f"{operation.done:,}",
-            f"{operation.total:,}",
+            gettext("%(done)s of %(total)s")
+            % {"done": f"{operation.done:,}", "total": f"{operation.total:,}"},
         )
 
-    @admin.display(description="List")
+    @admin.display(description=_("List"))
     def list_link(self, operation):
         if operation.action in (
             BulkOperation.Action.ENRICH_WORKS,
@@ -111,7 +112,9 @@ class BulkOperationAdmin(ReadOnlyAdmin):
         else:
             url = reverse("admin:enrichment_enrichmentrequest_changelist")
         query = f"?{operation.query_string}" if operation.query_string else ""
-        return format_html('<a href="{}{}">the list as it was filtered</a>', url, query)
+        return format_html(
+            '<a href="{}{}">{}</a>', url, query, gettext("the list as it was filtered")
+        )
 
 
 # --- Providers and their cache -------------------------------------------------------------------

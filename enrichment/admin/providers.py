@@ -18,7 +18,7 @@ HIDDEN_FIELDS = ["daily_budget", "last_error_detail"]
 
 
 class SourceProviderFilter(admin.SimpleListFilter):
-    title = "provider"
+    title = _("provider")
     parameter_name = "provider__exact"  # the review page's "cached answers" links use it
 
     def lookups(self, request, model_admin):
@@ -42,7 +42,7 @@ class SourceRecordAdmin(ReadOnlyAdmin):
             "here after enrichment first asks, so that asking again costs nothing."
         )
 
-    @admin.display(description="Provider", ordering="provider")
+    @admin.display(description=_("Provider"), ordering="provider")
     def provider_name(self, record):
         return provider_label(record.provider)
 

@@ -9,15 +9,14 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
 from catalog import selectors
-from catalog.admin import NO_COVER_HTML
 from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
+from catalog.admin import no_cover_html
 from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
 from catalog.models import Author, Edition, Work
 from enrichment import presenters, views
@@ -55,7 +54,7 @@ NEEDS_REVIEW_FIRST = RawSQL(
 #: 15 ms on SQLite and most of 100 ms on PostgreSQL.
 COUNT_CAP = 1_000
 PROPOSED_THUMB_HTML = (
-    '<img src="{}" alt="Proposed cover" title="Proposed by {}" class="cover-thumb proposed" '
+    '<img src="{}" alt="{}" title="{}" class="cover-thumb proposed" '
     'width="40" loading="lazy" referrerpolicy="no-referrer">'
 )
 SMALL_LABELS = ("s", "m", "small", "thumbnail", "smallthumbnail", "medium")
@@ -102,7 +101,7 @@ def list_row_json(row: EnrichmentRequest) -> None:
 
 
 class ProviderFilter(admin.SimpleListFilter):
-    title = "provider"
+    title = _("provider")
     parameter_name = "provider"
 
     def lookups(self, request, model_admin):
@@ -173,11 +172,11 @@ class TargetFilter(admin.SimpleListFilter):
 
 
 class CoverProposalFilter(admin.SimpleListFilter):
-    title = "cover proposal"
+    title = _("cover proposal")
     parameter_name = "cover_proposal"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Has a cover proposal"), ("no", "No cover proposal")]
+        return [("yes", _("Has a cover proposal")), ("no", _("No cover proposal"))]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
@@ -212,7 +211,7 @@ class EnrichmentRequestAdmin(
     ]
     list_select_related = ["work", "edition", "author"]
     search_fields = ["work__title", "work__credits__author__name"]  # see get_search_results
-    search_help_text = "Title, author, or an ISBN in any form."  # an author's request: by name
+    search_help_text = _("Title, author, or an ISBN in any form.")  # an author's request: by name
     list_per_page = 50
     list_max_show_all = 200
     show_full_result_count = False  # a big table: no second COUNT(*) per page
@@ -386,13 +385,16 @@ class EnrichmentRequestAdmin(
         extra = {}
         if obj is not None:
             extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
-            extra["title"] = "Review an enrichment proposal"
-            extra["subtitle"] = f"{presenters.request_target(obj)} (request #{obj.pk})"
+            extra["title"] = gettext("Review an enrichment proposal")
+            extra["subtitle"] = gettext("%(target)s (request #%(id)s)") % {
+                "target": presenters.request_target(obj),
+                "id": obj.pk,
+            }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     # Columns
 
-    @admin.display(description="Status", ordering="status")
+    @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj):
         shown = badge(
             STATUS_LABELS.get(obj.status, obj.status), REQUEST_COLOURS.get(obj.status, "#777")
@@ -409,7 +411,7 @@ class EnrichmentRequestAdmin(
         label = presenters.tier_label(obj.confidence)
         return badge(label, CONFIDENCE_COLOURS.get(obj.confidence, "#777"))
 
-    @admin.display(description="Current → proposed")
+    @admin.display(description=_("Current → proposed"))
     def covers(self, obj):
         return format_html(
             '<span class="cover-pair">{}<span class="cover-arrow">→</span>{}</span>',
@@ -422,26 +424,35 @@ class EnrichmentRequestAdmin(
         if obj.author is not None:
             author = obj.author
             if not author.photo:
-                return NO_COVER_HTML
+                return no_cover_html()
             return catalog_thumbnail_html(author.photo_thumbnail or author.photo)
         holder = selectors.cover_holder(obj.work)  # editions are prefetched
         if holder is None:
-            return NO_COVER_HTML
+            return no_cover_html()
         return catalog_thumbnail_html(holder.cover_thumbnail or holder.cover)
 
     @staticmethod
     def _proposed_thumbnail(obj):
         refs = obj.proposal.cover.proposed if obj.proposal.cover else []
         if not refs:
-            return mark_safe('<span class="cover-thumb cover-missing" title="No proposal">·</span>')
+            return format_html(
+                '<span class="cover-thumb cover-missing" title="{}">·</span>',
+                gettext("No proposal"),
+            )
         small = [r for r in refs if r.size_label.lower() in SMALL_LABELS]
         for ref in small + refs:
             url, _why = presenters.displayable_cover_url(ref.url)
             if url:
-                return format_html(PROPOSED_THUMB_HTML, url, provider_label(ref.provider))
+                return format_html(
+                    PROPOSED_THUMB_HTML,
+                    url,
+                    gettext("Proposed cover"),
+                    gettext("Proposed by %(provider)s")
+                    % {"provider": provider_label(ref.provider)},
+                )
         return format_html(
             '<span class="cover-thumb cover-missing" title="{}">?</span>',
-            "Proposed cover on a host not on the allowlist",
+            gettext("Proposed cover on a host not on the allowlist"),
         )
 
     @admin.display(description=_("Book or author"), ordering="work__title_normalized")
@@ -455,8 +466,10 @@ class EnrichmentRequestAdmin(
         return format_html(
             '<strong>{}</strong><span class="book-meta">{}{}</span>',
             work.title,
-            authors or "no author",
-            format_html(' · <span class="isbn">ISBN&nbsp;{}</span>', isbn) if isbn else "",
+            authors or gettext("no author"),
+            format_html(' · <span class="isbn">{}&nbsp;{}</span>', gettext("ISBN"), isbn)
+            if isbn
+            else "",
         )
 
     @staticmethod
@@ -476,7 +489,7 @@ class EnrichmentRequestAdmin(
             return answered
         return gettext("no provider answered") if obj.providers_attempted else "–"
 
-    @admin.display(description="Age", ordering="created_at")
+    @admin.display(description=_("Age"), ordering="created_at")
     def age(self, obj):
         return format_html(
             '<span title="{}">{}</span>', obj.created_at.isoformat(), timesince(obj.created_at)
@@ -492,39 +505,39 @@ class EnrichmentRequestAdmin(
             presenters.request_target(obj),
         )
 
-    @admin.display(description="Cover")
+    @admin.display(description=_("Cover"))
     def cover_state(self, obj):
         return obj.get_cover_status_display() if obj.cover_status else "–"
 
-    @admin.display(description="Reviewed")
+    @admin.display(description=_("Reviewed"))
     def reviewed(self, obj):
         if not obj.reviewed_at:
             return "–"
         return format_html(
-            "{} by {} — {}",
+            gettext("{} by {} — {}"),
             obj.reviewed_at.strftime("%Y-%m-%d %H:%M"),
-            obj.reviewed_by or "someone since removed",
+            obj.reviewed_by or gettext("someone since removed"),
             obj.review_note,
         )
 
     # Actions
 
     @admin.action(
-        description="Approve the safe proposal of selected requests", permissions=["review"]
+        description=_("Approve the safe proposal of selected requests"), permissions=["review"]
     )
     def approve_selected(self, request, queryset):
         return bulk_action(
-            self, request, queryset, kind=BulkOperation.Action.APPROVE, noun="requests"
+            self, request, queryset, kind=BulkOperation.Action.APPROVE, noun=gettext("requests")
         )
 
-    @admin.action(description="Dismiss selected requests", permissions=["review"])
+    @admin.action(description=_("Dismiss selected requests"), permissions=["review"])
     def dismiss_selected(self, request, queryset):
         return bulk_action(
-            self, request, queryset, kind=BulkOperation.Action.DISMISS, noun="requests"
+            self, request, queryset, kind=BulkOperation.Action.DISMISS, noun=gettext("requests")
         )
 
-    @admin.action(description="Re-run enrichment of selected requests", permissions=["review"])
+    @admin.action(description=_("Re-run enrichment of selected requests"), permissions=["review"])
     def rerun_selected(self, request, queryset):
         return bulk_action(
-            self, request, queryset, kind=BulkOperation.Action.RERUN, noun="requests"
+            self, request, queryset, kind=BulkOperation.Action.RERUN, noun=gettext("requests")
         )

@@ -36,7 +36,7 @@ from enrichment.waiting import clock_time, waiting_text
 
 
 class EnrichmentStatusFilter(admin.SimpleListFilter):
-    title = "enrichment"
+    title = _("enrichment")
     parameter_name = "enrichment_status"
 
     def lookups(self, request, model_admin):
@@ -67,7 +67,7 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 
 class MissingFieldFilter(admin.SimpleListFilter):
-    title = "missing"
+    title = _("missing")
     parameter_name = "missing"
 
     def lookups(self, request, model_admin):
@@ -119,7 +119,7 @@ class SyntheticFilter(admin.SimpleListFilter):
 
 
 class CoverSourceFilter(admin.SimpleListFilter):
-    title = "cover source"
+    title = _("cover source")
     parameter_name = "cover_source"
 
     def lookups(self, request, model_admin):
@@ -210,10 +210,10 @@ class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Enrich selected works", permissions=["review"])
+    @admin.action(description=_("Enrich selected works"), permissions=["review"])
     def enrich_selected(self, request, queryset):
         return bulk_action(
-            self, request, queryset, kind=BulkOperation.Action.ENRICH_WORKS, noun="works"
+            self, request, queryset, kind=BulkOperation.Action.ENRICH_WORKS, noun=gettext("works")
         )
 
     # The work page's "Enrichment" section: where the work stands, links to the rest.
