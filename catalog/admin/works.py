@@ -125,7 +125,7 @@ class IsbnSearchMixin(_ModelAdminBase):
 class CoverFieldsMixin(_ModelAdminBase):
     """The "Cover" fieldset of works and editions: the hash and the time the bytes were checked
     are read-only, and an image a librarian uploads by hand drops what was known of the one it
-    replaces (nothing about the upload was fetched or checked)."""
+    replaces (`cover_replaced`)."""
 
     cover_readonly_fields = ["cover_preview", "cover_checksum", "cover_verified"]
     cover_fieldset: tuple[Any, Any] = (  # one fieldset, as ModelAdmin.fieldsets lists them
@@ -150,13 +150,19 @@ class CoverFieldsMixin(_ModelAdminBase):
 
     def save_model(self, request, obj, form, change):
         if "cover" in form.changed_data:
-            obj.cover_thumbnail = ""
-            obj.cover_sha256 = ""
-            obj.cover_width = obj.cover_height = obj.cover_verified_at = None
-            for name in ("cover_source", "cover_source_url"):
-                if name not in form.changed_data:
-                    setattr(obj, name, "")
+            self.cover_replaced(obj, form)
         super().save_model(request, obj, form, change)
+
+    def cover_replaced(self, obj, form) -> None:
+        """A librarian uploaded another image, or cleared it: what was known of the one it
+        replaces goes (enrichment's admin then checks and stores an upload: its
+        VerifiedCoverUploadMixin)."""
+        obj.cover_thumbnail = ""
+        obj.cover_sha256 = ""
+        obj.cover_width = obj.cover_height = obj.cover_verified_at = None
+        for name in ("cover_source", "cover_source_url"):
+            if name not in form.changed_data:
+                setattr(obj, name, "")
 
 
 class WorkAuthorInline(admin.TabularInline):

@@ -13,6 +13,7 @@ from enrichment.admin import (  # noqa: F401 (importing registers the admins)
     authors,
     backfill,
     bulk,
+    cover_uploads,
     merges,
     providers,
     requests,

@@ -20,6 +20,7 @@ from catalog.models import Work
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin
+from enrichment.admin.cover_uploads import VerifiedCoverUploadMixin, VerifiedWorkAdminForm
 from enrichment.backfill.sources import source_label
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
@@ -147,9 +148,12 @@ def when_text(moment) -> str:
     }
 
 
-class EnrichmentWorkAdmin(ReviewPermissionMixin, WorkAdmin):
+class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkAdmin):
     """catalog's works admin, plus "Enrich selected" and "Enrich all missing covers / metadata"
-    (catalog never imports enrichment: the triggers are added from this side)."""
+    (catalog never imports enrichment: the triggers are added from this side), and uploaded
+    covers checked and stored as fetched ones."""
+
+    form = VerifiedWorkAdminForm
 
     change_list_template = "admin/enrichment/work/change_list.html"
     list_filter = [

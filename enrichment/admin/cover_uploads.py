@@ -1,0 +1,115 @@
+"""A cover a librarian uploads on a work or an edition page passes the checks a downloaded cover
+passes (`enrichment.covers.verify`: only JPEG, PNG, WebP and GIF, no decompression bomb, not
+truncated, not tiny, not a placeholder or one flat colour) and is stored the same way: by the
+hash of its bytes, with its thumbnails, so lists show the small thumbnail and two books with
+the same image share its files. A refused image is a form error naming why, and nothing is
+saved. The files of the cover it replaces (or that a librarian clears) are deleted once nothing
+uses them (`enrichment.covers.cleanup`).
+
+Catalog's admin (`CoverFieldsMixin.cover_replaced`) only forgets what was known of the replaced
+image; catalog never imports enrichment, so this side adds the checks."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from catalog.admin.works import EditionAdmin
+from catalog.forms import EditionAdminForm, WorkAdminForm
+from catalog.models import Edition
+from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
+from enrichment.covers.errors import CoverRejected, RejectionReason
+from enrichment.covers.store import store_cover
+from enrichment.covers.verify import VerifiedImage, verify_cover
+
+#: `cover_source` of an image a librarian uploaded (unless they named its source themselves).
+UPLOADED_BY_HAND = "upload"
+#: Why an uploaded image was refused, for the librarian (the check's own detail follows).
+REFUSALS = {
+    RejectionReason.NOT_AN_IMAGE: gettext_lazy("it is not a JPEG, PNG, WebP or GIF image"),
+    RejectionReason.FORMAT_NOT_ALLOWED: gettext_lazy("it is not a JPEG, PNG, WebP or GIF image"),
+    RejectionReason.DECOMPRESSION_BOMB: gettext_lazy("it has too many pixels"),
+    RejectionReason.TRUNCATED: gettext_lazy("the file is cut short"),
+    RejectionReason.CORRUPT: gettext_lazy("the file is damaged"),
+    RejectionReason.TOO_SMALL: gettext_lazy("it is too small"),
+    RejectionReason.PLACEHOLDER: gettext_lazy("it is a known 'no cover' placeholder"),
+    RejectionReason.UNIFORM: gettext_lazy("it is one flat colour"),
+}
+
+
+def verified_upload(upload: UploadedFile) -> VerifiedImage:
+    """The uploaded file's bytes, checked as a downloaded cover's are (raises ValidationError
+    with the reason)."""
+    upload.seek(0)
+    data = upload.read(settings.COVER_MAX_BYTES + 1)
+    if len(data) > settings.COVER_MAX_BYTES:
+        raise forms.ValidationError(
+            _("This image is larger than %(size)s: it cannot be a cover.")
+            % {"size": filesizeformat(settings.COVER_MAX_BYTES)},
+            code="too_large",
+        )
+    try:
+        return verify_cover(data)
+    except CoverRejected as rejected:
+        reason = REFUSALS.get(rejected.reason, rejected.reason.value.replace("_", " "))
+        raise forms.ValidationError(
+            _("This image cannot be a cover: %(reason)s (%(detail)s).")
+            % {"reason": reason, "detail": rejected.message},
+            code=str(rejected.reason),
+        ) from None
+
+
+class VerifiedCoverFormMixin:
+    """On a work's or an edition's admin form: a newly uploaded cover is verified when the form
+    is cleaned (`verified_cover`, None without a new upload)."""
+
+    verified_cover: VerifiedImage | None = None
+    cleaned_data: dict
+
+    def clean_cover(self):
+        upload = self.cleaned_data.get("cover")
+        if isinstance(upload, UploadedFile):  # a new file (a kept one is a FieldFile)
+            self.verified_cover = verified_upload(upload)
+        return upload
+
+
+class VerifiedCoverUploadMixin:
+    """On the work and edition admins: a verified upload is stored by its hash with its
+    thumbnails and becomes the cover, checked now; the replaced cover's files go once unused."""
+
+    def cover_replaced(self, obj, form) -> None:
+        previous_sha256 = obj.cover_sha256
+        super().cover_replaced(obj, form)  # type: ignore[misc]  # catalog's CoverFieldsMixin
+        verified = getattr(form, "verified_cover", None)
+        if verified is not None:
+            stored = store_cover(verified)
+            obj.cover = stored.original_name  # a stored name: the upload itself is not saved
+            obj.cover_thumbnail = stored.small_name
+            obj.cover_sha256 = stored.sha256
+            obj.cover_width, obj.cover_height = stored.width, stored.height
+            obj.cover_verified_at = timezone.now()
+            obj.cover_source = obj.cover_source or UPLOADED_BY_HAND
+        if previous_sha256 and previous_sha256 != obj.cover_sha256:
+            cover_files_delete_unused_on_commit(sha256s=[previous_sha256])
+
+
+class VerifiedWorkAdminForm(VerifiedCoverFormMixin, WorkAdminForm):
+    pass
+
+
+class VerifiedEditionAdminForm(VerifiedCoverFormMixin, EditionAdminForm):
+    pass
+
+
+class EnrichmentEditionAdmin(VerifiedCoverUploadMixin, EditionAdmin):
+    """catalog's editions admin, whose uploaded covers are checked and stored as fetched ones."""
+
+    form = VerifiedEditionAdminForm
+
+
+admin.site.unregister(Edition)
+admin.site.register(Edition, EnrichmentEditionAdmin)

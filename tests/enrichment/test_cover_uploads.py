@@ -1,0 +1,135 @@
+"""A cover a librarian uploads on a work or an edition page is checked as a downloaded one is
+and stored the same way (by its hash, with thumbnails); a refused image is a form error that
+says why, and nothing is saved; the files of a cover it replaces go once nothing uses them.
+Through the admin pages, as a librarian uses them. The images are SYNTHETIC (Pillow-drawn,
+tests/fixtures/covers/synthetic.py)."""
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from catalog.models import Edition, Work
+from enrichment.covers.store import cover_names
+from tests.enrichment.test_work_page import change_form_data, librarian
+from tests.factories import make_edition, make_work
+from tests.fixtures.covers import synthetic
+
+pytestmark = pytest.mark.django_db
+__all__ = ["librarian"]  # the fixture, used by these tests too
+
+
+def upload(client, obj, data: bytes, *, name="my-scan.jpg", **fields):
+    """Post the object's change form as the browser would, with this file as its cover."""
+    kind = "work" if isinstance(obj, Work) else "edition"
+    url = reverse(f"admin:catalog_{kind}_change", args=[obj.pk])
+    form = change_form_data(client.get(url))
+    form.update(fields)
+    form["cover"] = SimpleUploadedFile(name, data, content_type="image/jpeg")
+    return client.post(url, form)
+
+
+def media_files() -> set[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return {str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()}
+
+
+@pytest.mark.parametrize("kind", ["work", "edition"])
+def test_an_uploaded_cover_is_checked_and_stored_by_its_hash_with_thumbnails(
+    client, librarian, kind
+):
+    work = make_work("Hand made")
+    obj = work if kind == "work" else make_edition(work)
+    image = synthetic.cover_jpeg(360, 540, seed=3)
+    assert upload(client, obj, image).status_code == 302
+    obj.refresh_from_db()
+
+    sha256 = hashlib.sha256(image).hexdigest()
+    names = cover_names(sha256)
+    assert (obj.cover.name, obj.cover_thumbnail.name) == (names.original, names.small)
+    assert (obj.cover_sha256, obj.cover_width, obj.cover_height) == (sha256, 360, 540)
+    assert obj.cover_verified_at is not None and obj.cover_source == "upload"
+    storage = storages["default"]
+    assert all(storage.exists(name) for name in (names.original, names.small, names.medium))
+    assert not [name for name in media_files() if "my-scan" in name]  # the upload itself: not kept
+    # The works list shows the small thumbnail, never the full image.
+    listed = client.get(reverse("admin:catalog_work_changelist")).content.decode()
+    assert storage.url(names.small) in listed and storage.url(names.original) not in listed
+
+
+def test_a_source_the_librarian_names_is_kept(client, librarian):
+    work = make_work("Scanned")
+    upload(client, work, synthetic.cover_jpeg(seed=4), cover_source="my scanner")
+    work.refresh_from_db()
+    assert work.cover_source == "my scanner" and work.cover_verified_at is not None
+
+
+@pytest.mark.parametrize(
+    ("image", "says"),
+    [
+        (synthetic.cover_jpeg(30, 45, seed=5), "it is too small (30x45, under 50 px a side)"),
+        (synthetic.uniform_jpeg(), "it is one flat colour"),
+        (synthetic.cover_jpeg(seed=6)[:-4000], "the file is cut short"),
+        (synthetic.decompression_bomb_png(8_000, 8_000), "it has too many pixels"),
+    ],
+    ids=["tiny", "uniform", "truncated", "decompression-bomb"],
+)
+def test_an_image_that_cannot_be_a_cover_is_refused_with_the_reason(client, librarian, image, says):
+    work = make_work("Refused")
+    response = upload(client, work, image)
+    assert response.status_code == 200  # the form again, with its error
+    assert f"This image cannot be a cover: {says}" in response.content.decode()
+    work.refresh_from_db()
+    assert not work.cover and not work.cover_sha256
+    assert media_files() == set()
+
+
+def test_an_image_over_the_byte_cap_is_refused(client, librarian, settings):
+    settings.COVER_MAX_BYTES = 10_000
+    work = make_work("Heavy")
+    response = upload(client, work, synthetic.cover_jpeg(seed=7, quality=95))
+    assert "This image is larger than" in response.content.decode()
+    work.refresh_from_db()
+    assert not work.cover
+
+
+def test_the_files_of_a_replaced_upload_go_unless_another_book_shows_them(
+    client, librarian, django_capture_on_commit_callbacks
+):
+    first, second = synthetic.cover_jpeg(seed=8), synthetic.cover_jpeg(seed=9)
+    work, other = make_work("Replaced"), make_work("Shares the first")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, work, first)
+        upload(client, other, first)  # the same bytes: the same files
+    first_files = set(media_files())
+    assert len(first_files) == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, work, second)
+    assert first_files <= media_files()  # still shown by the other work
+
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, other, second)
+    assert not first_files & media_files()  # nothing shows them any more: deleted
+    assert Edition.objects.count() == 0 and len(media_files()) == 3
+
+
+def test_clearing_an_uploaded_cover_deletes_its_files(
+    client, librarian, django_capture_on_commit_callbacks
+):
+    work = make_work("Cleared")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, work, synthetic.cover_jpeg(seed=10))
+    assert len(media_files()) == 3
+    url = reverse("admin:catalog_work_change", args=[work.pk])
+    form = change_form_data(client.get(url))
+    form["cover-clear"] = "on"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, form).status_code == 302
+    work.refresh_from_db()
+    assert not work.cover and not work.cover_sha256 and work.cover_verified_at is None
+    assert media_files() == set()
