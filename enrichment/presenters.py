@@ -20,6 +20,7 @@ from enrichment.candidates import NO_TITLE_SEARCH
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
 from enrichment.covers.hosts import check_cover_url, upgrade_to_https
+from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.faults import ClassifiedFault
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
@@ -421,16 +422,31 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     }
 
 
+def cover_source_label(source: str) -> str:
+    """What the dashboard shows for a cover source key: a provider's label, "Uploaded by hand",
+    or "Unknown" for covers from before sources were recorded."""
+    if source == UPLOADED_BY_HAND:
+        return str(UPLOADED_BY_HAND_LABEL)
+    if source in ("", "unknown"):
+        return gettext("Unknown")
+    return provider_label(source)
+
+
 def bulk_summary(result: review.BulkResult, *, verb: str) -> str:
-    text = f"{result.changed:,} {verb}"
+    """ "12 approved, 3 left as they were, 1 failed (1 no longer waiting for review)." """
+    parts = [gettext("%(count)s %(verb)s") % {"count": f"{result.changed:,}", "verb": verb}]
     if result.unchanged:
-        text += f", {result.unchanged:,} left as they were"
+        parts.append(gettext("%(count)s left as they were") % {"count": f"{result.unchanged:,}"})
     if result.failed:
-        text += f", {result.failed:,} failed"
+        parts.append(gettext("%(count)s failed") % {"count": f"{result.failed:,}"})
+    summary = ", ".join(parts)
     if result.reasons:
-        reasons = "; ".join(f"{n:,} {why}" for why, n in result.reasons.most_common(5))
-        text += f" ({reasons})"
-    return text + "."
+        reasons = "; ".join(
+            gettext("%(count)s %(reason)s") % {"count": f"{n:,}", "reason": why}
+            for why, n in result.reasons.most_common(5)
+        )
+        summary = gettext("%(summary)s (%(reasons)s)") % {"summary": summary, "reasons": reasons}
+    return gettext("%(summary)s.") % {"summary": summary}
 
 
 def dashboard_context(figures: dashboard.Figures) -> dict:
@@ -441,7 +457,7 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         bar.url = f"{works_url}?missing={i}"
     for bar in figures.covers_by_source:
         bar.url = f"{works_url}?{urlencode({'cover_source': bar.label})}"
-        bar.label = provider_label(str(bar.label))  # the key made the link; people read the label
+        bar.label = cover_source_label(str(bar.label))  # the key made the link; people read this
     for (_label, low, high), bar in zip(
         dashboard.COMPLETENESS_BUCKETS, figures.completeness, strict=True
     ):
@@ -455,9 +471,9 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{since}"
     total, x, cover_split = figures.works["total"], 0.0, []
     for label, key, colour in (
-        ("Verified", "verified", "completed"),
-        ("Not verified", "unverified", "pending"),
-        ("Missing", "missing_cover", "failed"),
+        (gettext("Verified"), "verified", "completed"),
+        (gettext("Not verified"), "unverified", "pending"),
+        (gettext("Missing"), "missing_cover", "failed"),
     ):
         count = figures.works[key]
         width = 100 * count / total if total else 0.0

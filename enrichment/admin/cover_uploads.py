@@ -23,11 +23,9 @@ from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Edition
 from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
 from enrichment.covers.errors import CoverRejected, RejectionReason
-from enrichment.covers.store import store_cover
+from enrichment.covers.store import UPLOADED_BY_HAND, store_cover
 from enrichment.covers.verify import VerifiedImage, verify_cover
 
-#: `cover_source` of an image a librarian uploaded (unless they named its source themselves).
-UPLOADED_BY_HAND = "upload"
 #: Why an uploaded image was refused, for the librarian (the check's own detail follows).
 REFUSALS = {
     RejectionReason.NOT_AN_IMAGE: gettext_lazy("it is not a JPEG, PNG, WebP or GIF image"),

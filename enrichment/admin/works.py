@@ -20,12 +20,9 @@ from catalog.models import Work
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin
-from enrichment.admin.cover_uploads import (
-    UPLOADED_BY_HAND,
-    VerifiedCoverUploadMixin,
-    VerifiedWorkAdminForm,
-)
+from enrichment.admin.cover_uploads import VerifiedCoverUploadMixin, VerifiedWorkAdminForm
 from enrichment.backfill.sources import source_label
+from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.selectors import (
@@ -128,7 +125,7 @@ class CoverSourceFilter(admin.SimpleListFilter):
     parameter_name = "cover_source"
 
     def lookups(self, request, model_admin):
-        return [*provider_choices(), (UPLOADED_BY_HAND, _("Uploaded by hand"))]
+        return [*provider_choices(), (UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL)]
 
     def queryset(self, request, queryset):
         source = self.value()

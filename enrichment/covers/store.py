@@ -9,9 +9,14 @@ from dataclasses import dataclass
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from enrichment.covers.render import render_original, render_thumbnails, stored_format
 from enrichment.covers.verify import VerifiedImage
+
+#: `cover_source` of an image a librarian uploaded (unless they named its source), and its label.
+UPLOADED_BY_HAND = "upload"
+UPLOADED_BY_HAND_LABEL = gettext_lazy("Uploaded by hand")
 
 COVER_DIRECTORY = "covers"
 #: The Content-Type of each stored format (the original is JPEG or PNG, thumbnails WebP).

@@ -133,3 +133,13 @@ def test_clearing_an_uploaded_cover_deletes_its_files(
     work.refresh_from_db()
     assert not work.cover and not work.cover_sha256 and work.cover_verified_at is None
     assert media_files() == set()
+
+
+def test_the_dashboard_counts_uploaded_covers_under_their_own_name(client, librarian):
+    from enrichment.dashboard import dashboard_snapshot_refresh
+
+    upload(client, make_work("Uploaded"), synthetic.cover_jpeg(seed=11))
+    dashboard_snapshot_refresh()
+    html = client.get(reverse("admin:enrichment_dashboard")).content.decode()
+    works_url = reverse("admin:catalog_work_changelist")
+    assert f'<a href="{works_url}?cover_source=upload">Uploaded by hand</a>' in html
