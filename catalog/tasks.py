@@ -7,8 +7,8 @@ from catalog.upload_holds import upload_holds_purge
 
 def run_import_job(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id).first()
-    if job is not None:
-        services.import_job_run(job=job)
+    if job is not None:  # a long job hands itself to a new task before Q_TIMEOUT
+        services.import_job_run(job=job, time_budget=services.import_task_time_budget())
 
 
 def purge_import_files() -> int:

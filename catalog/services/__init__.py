@@ -10,29 +10,33 @@ Open Library edition key, then Open Library work key, then normalized title + pr
 (strict). A matched book only has its empty fields filled; importing the same
 file twice creates nothing.
 
-The modules, by concern: `jobs` (the job's life, and a failed row re-run by hand),
-`job_recovery` (jobs whose task was lost or whose worker died), `rows` (one batch of rows,
+The modules, by concern: `jobs` (the job's life), `failed_rows` (a finished job's failed rows
+imported again: all of them, or one corrected by hand), `job_recovery` (jobs whose task was
+lost or whose worker died), `rows` (one batch of rows,
 refused rows isolated), `index` (matching rows to the catalog) and `writes` (new books, filled
 fields, credits, series). The public names are re-exported here.
 """
 
+from catalog.services.failed_rows import (
+    ImportRowRerunRefused,
+    import_job_retry_failed,
+    import_job_retry_start,
+    import_row_rerun,
+    import_row_rerun_refusal,
+)
 from catalog.services.job_recovery import RecoveredImports, import_jobs_recover
 from catalog.services.jobs import (
     ImportClaimLost,
-    ImportRowRerunRefused,
     ProgressCallback,
     import_files_purge,
     import_job_cancel,
     import_job_create,
     import_job_dispatch,
     import_job_recount,
-    import_job_retry_failed,
-    import_job_retry_start,
     import_job_run,
     import_job_start,
     import_jobs_delete,
-    import_row_rerun,
-    import_row_rerun_refusal,
+    import_task_time_budget,
 )
 from catalog.services.rows import import_rows
 
@@ -55,4 +59,5 @@ __all__ = [
     "import_row_rerun",
     "import_row_rerun_refusal",
     "import_rows",
+    "import_task_time_budget",
 ]

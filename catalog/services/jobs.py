@@ -1,5 +1,5 @@
-"""Import jobs: create, start, run, retry, cancel, delete, the retention purge, and one failed row
-corrected by hand and re-run.
+"""Import jobs: create, start, run (on a worker, handed from task to task before Q_TIMEOUT),
+cancel, delete, and the retention purge (their failed rows imported again: `failed_rows`).
 
 A job's whole file is read and checked when the job is created (a file-level error saves
 nothing); the run then reads it again one batch of rows at a time (never the whole file's rows at
@@ -14,23 +14,22 @@ import datetime
 import functools
 import gc
 import logging
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from itertools import zip_longest
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, DateTimeField, F, Value
+from django.db.models import Count, DateTimeField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bookstore import task_queue
-from catalog.importers import BaseImporter, csv_rows, importer_for, read_csv
+from catalog.importers import csv_rows, importer_for, read_csv
 from catalog.models import ImportJob, ImportRow
 from catalog.services.reading import normalized_batches
 from catalog.services.rows import _import_batch
@@ -40,6 +39,10 @@ logger = logging.getLogger(__name__)
 IMPORT_BATCH_SIZE = 1000
 #: The task that runs a job on a worker.
 RUN_TASK = "catalog.tasks.run_import_job"
+#: The share of Q_TIMEOUT an import task works before it hands the rest of its job to a new task
+#: (between two batches): a long import is never killed by the timeout, and goes on at once.
+#: Half: the end of a job (handing its books to enrichment) runs after the last batch.
+IMPORT_TASK_SHARE = 0.5
 
 ProgressCallback = Callable[[ImportJob], None]
 
@@ -104,11 +107,24 @@ class ImportClaimLost(Exception):
     """The sweep gave this job to another worker (this one looked dead): stop, write nothing."""
 
 
-def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) -> ImportJob:
+def import_task_time_budget() -> float:
+    """Seconds an import task works before handing its job over (IMPORT_TASK_SHARE)."""
+    return settings.Q_TIMEOUT * IMPORT_TASK_SHARE
+
+
+def import_job_run(
+    *,
+    job: ImportJob,
+    progress: ProgressCallback | None = None,
+    time_budget: float | None = None,
+) -> ImportJob:
     """Import every row of a pending job. Safe to call twice: only a pending job is claimed.
 
-    A job resumed after its worker died (`resumes`) skips the lines it already recorded: each
-    batch commits its rows with the job's counts, so no row is imported twice."""
+    With a `time_budget` (a task on a worker), the run hands the job to a new task once that
+    many seconds have passed, between two batches. A job that goes on (handed over, or resumed
+    after its worker died) skips the lines it already recorded: each batch commits its rows
+    with the job's counts, so no row is imported twice."""
+    deadline = None if time_budget is None else time.monotonic() + time_budget
     token, now, run = _new_run()
     pending = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING)
     started = {
@@ -126,19 +142,29 @@ def import_job_run(*, job: ImportJob, progress: ProgressCallback | None = None) 
     if not claimed:
         return job
     if retrying:
-        _retry_failed_rows(job, token, progress)
+        from catalog.services.failed_rows import retry_failed_rows  # it builds on this module
+
+        retry_failed_rows(job, token, progress, deadline)
         return job
     try:
         with job.source_file.open("rb") as source:
             header, rows = csv_rows(source.read())
         importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
         remaining = job.rows_total
-        if job.resumes:
+        if job.resumes or job.rows_processed:  # it goes on from where a run stopped
             recorded = set(job.rows.values_list("line_number", flat=True))
             import_job_recount(job=job)
             rows = (line for line in rows if line[0] not in recorded)
             remaining = max(job.rows_total - len(recorded), 0)
-        _run_rows(job, importer, rows, progress=progress, row_count=remaining, token=token)
+        _run_rows(
+            job,
+            importer,
+            rows,
+            progress=progress,
+            row_count=remaining,
+            token=token,
+            deadline=deadline,
+        )
     except KeyboardInterrupt:  # Ctrl-C on import_books (workers ignore SIGINT): not a crash
         _finish(job, ImportJob.Status.CANCELLED)
         raise
@@ -157,89 +183,6 @@ def import_job_recount(*, job: ImportJob) -> None:
     for status, counter in _STATUS_COUNTERS.items():
         setattr(job, counter, counts.get(status, 0))
     job.save(update_fields=["rows_processed", *_STATUS_COUNTERS.values(), "updated_at"])
-
-
-def import_job_retry_start(*, job: ImportJob, requested_by=None) -> bool:
-    """Retry a finished job's failed rows, recording who asked (None: the system): now when
-    there are no more of them than IMPORT_INLINE_MAX_ROWS (as an import of that many rows),
-    else on a worker once this transaction commits. The job then waits as pending, and the
-    sweep hands it over again if the broker loses its task. Returns True when handed over."""
-    if not job.can_retry_failed:
-        return False
-    if job.failed_count <= settings.IMPORT_INLINE_MAX_ROWS:
-        import_job_retry_failed(job=job, requested_by=requested_by)
-        return False
-    now = timezone.now()
-    with transaction.atomic():
-        handed_over = ImportJob.objects.filter(
-            pk=job.pk, status__in=ImportJob.FINISHED_STATUSES
-        ).update(
-            status=ImportJob.Status.PENDING,
-            retry_failed_rows=True,
-            cancel_requested=False,
-            finished_at=None,
-            retried_by=requested_by,
-            retried_at=now,
-            run_token="",
-            resumes=0,
-            updated_at=now,
-        )
-        if handed_over:
-            import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}-retry", now=now)
-    job.refresh_from_db()
-    return bool(handed_over)
-
-
-def import_job_retry_failed(
-    *, job: ImportJob, progress: ProgressCallback | None = None, requested_by=None
-) -> int:
-    """Import the failed rows of a finished job again now, from their kept raw cells, recording
-    who asked (None: the system).
-
-    Returns how many of them now succeed.
-    """
-    if not job.can_retry_failed:
-        return 0
-    if not job.rows.filter(status=ImportRow.Status.FAILED).exists():
-        return 0
-    token, now, run = _new_run()
-    claimed = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.FINISHED_STATUSES).update(
-        status=ImportJob.Status.RUNNING,
-        cancel_requested=False,
-        finished_at=None,
-        retried_by=requested_by,
-        retried_at=now,
-        **run,
-    )
-    job.refresh_from_db()
-    if not claimed:  # another retry took it meanwhile
-        return 0
-    return _retry_failed_rows(job, token, progress)
-
-
-def _retry_failed_rows(job: ImportJob, token: str, progress: ProgressCallback | None) -> int:
-    """Run a claimed job's failed rows again from their kept cells (hand corrections kept);
-    returns how many of them now succeed."""
-    failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
-    before = job.failed_count
-    lines = [(row.line_number, row.raw) for row in failed]
-    corrections = {
-        row.line_number: correction for row in failed if (correction := _RowCorrection.of(row))
-    }
-    job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
-    job.failed_count -= len(failed)
-    job.rows_processed -= len(failed)
-    try:
-        importer = _importer_for_job(job)
-        _run_rows(job, importer, lines, progress=progress, row_count=len(lines), token=token)
-    except ImportClaimLost:
-        logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
-        job.refresh_from_db()
-    except Exception as exc:  # whatever it was, the job must not stay running
-        _fail(job, exc)
-    # Rows corrected by hand are read from their corrected cells: they stay marked as such.
-    _keep_corrections(job, corrections)
-    return before - job.failed_count
 
 
 def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
@@ -307,16 +250,20 @@ def import_files_purge(*, retention_days: int | None = None) -> int:
     return purged
 
 
-def _run_rows(job, importer, lines, *, progress, row_count: int, token: str):
+def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, deadline=None):
     # A large job reads and normalizes its next batch in a worker process meanwhile.
     worker = row_count >= settings.IMPORT_READING_WORKER_MIN_ROWS
     with (
         _old_objects_frozen(),
         normalized_batches(importer, lines, IMPORT_BATCH_SIZE, worker=worker) as batches,
     ):
-        for batch, planned in batches:
+        for number, (batch, planned) in enumerate(batches):
             if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 _finish(job, ImportJob.Status.CANCELLED)
+                return
+            # At least one batch a task, however short its time.
+            if number and deadline is not None and time.monotonic() >= deadline:
+                _hand_over(job, token)
                 return
             # The rows, the counts and the heartbeat commit together: a worker killed at any
             # point leaves the job as of its last whole batch, which a resume starts from.
@@ -328,6 +275,19 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str):
     _heartbeat(job, token)
     job.enqueued_count = _enqueue_enrichment(job)
     _finish(job, ImportJob.Status.COMPLETED)
+
+
+def _hand_over(job: ImportJob, token: str) -> None:
+    """This task's time is up (IMPORT_TASK_SHARE of Q_TIMEOUT): the job waits as pending and a
+    new task goes on with it at once, from the lines not recorded yet."""
+    now = timezone.now()
+    with transaction.atomic():
+        handed_over = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token
+        ).update(status=ImportJob.Status.PENDING, run_token="", updated_at=now)
+        if handed_over:
+            import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}-continued", now=now)
+    job.refresh_from_db()
 
 
 def _new_run() -> tuple[str, datetime.datetime, dict]:
@@ -431,10 +391,6 @@ def _enrich_works(job: ImportJob, work_ids: list[int]) -> int:
 # --- One failed row, corrected by hand ----------------------------------------------------------
 
 
-class ImportRowRerunRefused(Exception):
-    """This row cannot be corrected and re-run; the message says why, for the librarian."""
-
-
 # Which of the job's counters a row's status adds to.
 _STATUS_COUNTERS = {
     ImportRow.Status.CREATED: "created_count",
@@ -442,105 +398,3 @@ _STATUS_COUNTERS = {
     ImportRow.Status.DUPLICATE: "duplicate_count",
     ImportRow.Status.FAILED: "failed_count",
 }
-
-
-def _importer_for_job(job: ImportJob) -> BaseImporter:
-    """The importer a finished job's kept rows are read again with (retries, re-runs): the
-    same source, and for a generic job the same column map."""
-    return importer_for(job.header, requested=job.source, column_map=job.column_map or None)
-
-
-def import_row_rerun_refusal(*, row: ImportRow) -> str:
-    """Why this row cannot be corrected and re-run now, or "" when it can."""
-    job = row.job
-    if row.status != ImportRow.Status.FAILED:
-        return _("Only a failed row can be corrected and re-run; this one is %(status)s.") % {
-            "status": row.get_status_display().lower()
-        }
-    if not job.is_finished:
-        return _("This import is still running: re-run the row once it has finished.")
-    if job.file_status == ImportJob.FileStatus.DELETED:
-        return _("This row's cells were deleted with the uploaded file: it cannot be re-run.")
-    return ""
-
-
-def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
-    """Store a failed row's corrected cells and import that row alone, in one transaction, by
-    the batch path (a one-row batch: the same matching, writes and refusals as any row).
-
-    The job's counts follow the row's new status, its book is queued for enrichment like any
-    imported row's, and the row records who corrected which columns, and when (its own fields,
-    not a warning). Returns the row as it now stands (a new record: the batch path inserts it).
-    Raises ImportRowRerunRefused."""
-    refusal = import_row_rerun_refusal(row=row)
-    if refusal:
-        raise ImportRowRerunRefused(refusal)
-    job = row.job
-    importer = _importer_for_job(job)
-    cells = [str(cell) for cell in cells]
-    correction = _RowCorrection(
-        by_id=user.pk if user else None,
-        at=timezone.now(),
-        # A row corrected twice keeps every column corrected since the file's version.
-        columns=_merged_columns(row.corrected_columns, _changed_columns(importer, row.raw, cells)),
-    )
-    with transaction.atomic():
-        # Whoever removes the failed row first re-runs it; a second submit finds it gone.
-        removed, _counts = ImportRow.objects.filter(
-            pk=row.pk, status=ImportRow.Status.FAILED
-        ).delete()
-        if not removed:
-            raise ImportRowRerunRefused(_("This row was re-run meanwhile, by someone else."))
-        [status] = _import_batch(job, importer, [(row.line_number, cells)])
-        _keep_corrections(job, {row.line_number: correction})
-        rerun = ImportRow.objects.select_related("job", "corrected_by").get(
-            job=job, line_number=row.line_number
-        )
-        counters = {}
-        if status != ImportRow.Status.FAILED:  # a row still failing leaves the counts as they are
-            counter = _STATUS_COUNTERS[status]
-            counters = {"failed_count": F("failed_count") - 1, counter: F(counter) + 1}
-        if status in (ImportRow.Status.CREATED, ImportRow.Status.UPDATED) and rerun.work_id:
-            enqueued = _enrich_works(job, [rerun.work_id])
-            counters["enqueued_count"] = F("enqueued_count") + enqueued
-        ImportJob.objects.filter(pk=job.pk).update(**counters, updated_at=timezone.now())
-    return rerun
-
-
-@dataclass(frozen=True)
-class _RowCorrection:
-    """Who corrected a row's cells by hand, when, and which columns (none: re-run unchanged)."""
-
-    by_id: int | None  # the user (None: the system, or a user since deleted)
-    at: datetime.datetime
-    columns: list[str]
-
-    @classmethod
-    def of(cls, row: ImportRow) -> "_RowCorrection | None":
-        """The row's correction (None when nobody corrected its cells)."""
-        if row.corrected_at is None:
-            return None
-        return cls(by_id=row.corrected_by_id, at=row.corrected_at, columns=row.corrected_columns)
-
-
-def _keep_corrections(job: ImportJob, corrections: dict[int, _RowCorrection]) -> None:
-    """Put the corrections back on the rows that now stand for those lines: importing a line
-    again replaces its row record. Corrections are made by hand, so they are few."""
-    for line, correction in corrections.items():
-        job.rows.filter(line_number=line).update(
-            corrected_by_id=correction.by_id,
-            corrected_at=correction.at,
-            corrected_columns=correction.columns,
-        )
-
-
-def _changed_columns(importer: BaseImporter, before: list[str], after: list[str]) -> list[str]:
-    return [
-        importer.column_name(index)
-        for index, (old, new) in enumerate(zip_longest(before, after, fillvalue=""))
-        if old != new
-    ]
-
-
-def _merged_columns(earlier: list[str], new: list[str]) -> list[str]:
-    return [*earlier, *(column for column in new if column not in earlier)]

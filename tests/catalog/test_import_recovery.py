@@ -387,3 +387,35 @@ def test_a_worker_sigkilled_mid_batch_leaves_whole_batches_and_the_sweep_finishe
     assert found["recovered"]["resumed"] == 1
     assert (found["status"], found["rows"], found["processed"]) == ("completed", rows, rows)
     assert (found["created"], found["editions"], found["isbns_twice"]) == (rows, rows, 0)
+
+
+def test_a_long_import_hands_itself_to_a_new_task_before_the_timeout(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks
+):
+    """A task works IMPORT_TASK_SHARE of Q_TIMEOUT, then the job goes on in a new task at once
+    (never killed by the timeout, never waiting for the sweep). Here the share is 0: one batch
+    a task."""
+    monkeypatch.setattr(jobs, "IMPORT_TASK_SHARE", 0)
+    job = started_job(sent_tasks, django_capture_on_commit_callbacks)
+    tasks = 0
+    while sent_tasks:
+        assert [task.func for task in sent_tasks] == [jobs.RUN_TASK]
+        with django_capture_on_commit_callbacks(execute=True):  # the hand-over's enqueue
+            run_sent(sent_tasks)
+        tasks += 1
+        job.refresh_from_db()
+        if sent_tasks:  # handed over: pending, its batches so far committed
+            assert job.status == ImportJob.Status.PENDING and job.run_token == ""
+            assert job.rows.count() == job.rows_processed == tasks * BATCH
+    assert tasks == 4  # 10 rows in batches of 3
+    assert_imported_once(job)
+    assert job.resumes == 0
+
+
+def test_an_import_run_in_the_request_or_the_shell_is_never_handed_over(monkeypatch):
+    monkeypatch.setattr(jobs, "IMPORT_TASK_SHARE", 0)
+    job = services.import_job_create(
+        data=synthetic_goodreads_file(ROWS), filename="synthetic-export.csv", enrich=False
+    )
+    services.import_job_run(job=job)  # as the upload form and import_books run it
+    assert_imported_once(job)

@@ -137,3 +137,19 @@ def test_the_job_page_says_a_worker_will_retry_the_rows(
     response = client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True)
     assert "This import is still running." in response.content.decode()
     assert len(sent_tasks) == 1
+
+
+def test_a_retry_out_of_time_is_handed_over_and_goes_on_from_the_file(
+    job_with_failed_rows, monkeypatch, sent_tasks, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(jobs, "IMPORT_TASK_SHARE", 0)  # one batch a task
+    job = job_with_failed_rows
+    retry_handed_over(job, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sent(sent_tasks)  # the retry's first batch, then handed over
+    job.refresh_from_db()
+    assert (job.status, job.retry_failed_rows) == ("pending", False)
+    while sent_tasks:
+        with django_capture_on_commit_callbacks(execute=True):
+            run_sent(sent_tasks)
+    assert_imported_once(job)

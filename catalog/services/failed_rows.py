@@ -1,0 +1,230 @@
+"""A finished job's failed rows, imported again: all of them ("Retry failed rows": at once, or on
+a worker when there are more than IMPORT_INLINE_MAX_ROWS), or one a librarian corrected by hand
+(its cells edited, then re-run alone). Both read the rows' kept cells (a hand correction stays
+marked on the row that replaces it) and go through the batch path of any import."""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from itertools import zip_longest
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.importers import BaseImporter, importer_for
+from catalog.models import ImportJob, ImportRow
+from catalog.services.jobs import (
+    _STATUS_COUNTERS,
+    ImportClaimLost,
+    ProgressCallback,
+    _enrich_works,
+    _fail,
+    _new_run,
+    _run_rows,
+    import_job_dispatch,
+)
+from catalog.services.rows import _import_batch
+
+logger = logging.getLogger(__name__)
+
+
+def import_job_retry_start(*, job: ImportJob, requested_by=None) -> bool:
+    """Retry a finished job's failed rows, recording who asked (None: the system): now when
+    there are no more of them than IMPORT_INLINE_MAX_ROWS (as an import of that many rows),
+    else on a worker once this transaction commits. The job then waits as pending, and the
+    sweep hands it over again if the broker loses its task. Returns True when handed over."""
+    if not job.can_retry_failed:
+        return False
+    if job.failed_count <= settings.IMPORT_INLINE_MAX_ROWS:
+        import_job_retry_failed(job=job, requested_by=requested_by)
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        handed_over = ImportJob.objects.filter(
+            pk=job.pk, status__in=ImportJob.FINISHED_STATUSES
+        ).update(
+            status=ImportJob.Status.PENDING,
+            retry_failed_rows=True,
+            cancel_requested=False,
+            finished_at=None,
+            retried_by=requested_by,
+            retried_at=now,
+            run_token="",
+            resumes=0,
+            updated_at=now,
+        )
+        if handed_over:
+            import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}-retry", now=now)
+    job.refresh_from_db()
+    return bool(handed_over)
+
+
+def import_job_retry_failed(
+    *, job: ImportJob, progress: ProgressCallback | None = None, requested_by=None
+) -> int:
+    """Import the failed rows of a finished job again now, from their kept raw cells, recording
+    who asked (None: the system).
+
+    Returns how many of them now succeed.
+    """
+    if not job.can_retry_failed:
+        return 0
+    if not job.rows.filter(status=ImportRow.Status.FAILED).exists():
+        return 0
+    token, now, run = _new_run()
+    claimed = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.FINISHED_STATUSES).update(
+        status=ImportJob.Status.RUNNING,
+        cancel_requested=False,
+        finished_at=None,
+        retried_by=requested_by,
+        retried_at=now,
+        **run,
+    )
+    job.refresh_from_db()
+    if not claimed:  # another retry took it meanwhile
+        return 0
+    return retry_failed_rows(job, token, progress)
+
+
+def retry_failed_rows(
+    job: ImportJob, token: str, progress: ProgressCallback | None, deadline: float | None = None
+) -> int:
+    """Run a claimed job's failed rows again from their kept cells (hand corrections kept);
+    returns how many of them now succeed."""
+    failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
+    before = job.failed_count
+    lines = [(row.line_number, row.raw) for row in failed]
+    corrections = {
+        row.line_number: correction for row in failed if (correction := _RowCorrection.of(row))
+    }
+    job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
+    job.failed_count -= len(failed)
+    job.rows_processed -= len(failed)
+    try:
+        importer = _importer_for_job(job)
+        _run_rows(
+            job,
+            importer,
+            lines,
+            progress=progress,
+            row_count=len(lines),
+            token=token,
+            deadline=deadline,
+        )
+    except ImportClaimLost:
+        logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
+        job.refresh_from_db()
+    except Exception as exc:  # whatever it was, the job must not stay running
+        _fail(job, exc)
+    # Rows corrected by hand are read from their corrected cells: they stay marked as such.
+    _keep_corrections(job, corrections)
+    return before - job.failed_count
+
+
+class ImportRowRerunRefused(Exception):
+    """This row cannot be corrected and re-run; the message says why, for the librarian."""
+
+
+def _importer_for_job(job: ImportJob) -> BaseImporter:
+    """The importer a finished job's kept rows are read again with (retries, re-runs): the
+    same source, and for a generic job the same column map."""
+    return importer_for(job.header, requested=job.source, column_map=job.column_map or None)
+
+
+def import_row_rerun_refusal(*, row: ImportRow) -> str:
+    """Why this row cannot be corrected and re-run now, or "" when it can."""
+    job = row.job
+    if row.status != ImportRow.Status.FAILED:
+        return _("Only a failed row can be corrected and re-run; this one is %(status)s.") % {
+            "status": row.get_status_display().lower()
+        }
+    if not job.is_finished:
+        return _("This import is still running: re-run the row once it has finished.")
+    if job.file_status == ImportJob.FileStatus.DELETED:
+        return _("This row's cells were deleted with the uploaded file: it cannot be re-run.")
+    return ""
+
+
+def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
+    """Store a failed row's corrected cells and import that row alone, in one transaction, by
+    the batch path (a one-row batch: the same matching, writes and refusals as any row).
+
+    The job's counts follow the row's new status, its book is queued for enrichment like any
+    imported row's, and the row records who corrected which columns, and when (its own fields,
+    not a warning). Returns the row as it now stands (a new record: the batch path inserts it).
+    Raises ImportRowRerunRefused."""
+    refusal = import_row_rerun_refusal(row=row)
+    if refusal:
+        raise ImportRowRerunRefused(refusal)
+    job = row.job
+    importer = _importer_for_job(job)
+    cells = [str(cell) for cell in cells]
+    correction = _RowCorrection(
+        by_id=user.pk if user else None,
+        at=timezone.now(),
+        # A row corrected twice keeps every column corrected since the file's version.
+        columns=_merged_columns(row.corrected_columns, _changed_columns(importer, row.raw, cells)),
+    )
+    with transaction.atomic():
+        # Whoever removes the failed row first re-runs it; a second submit finds it gone.
+        removed, _counts = ImportRow.objects.filter(
+            pk=row.pk, status=ImportRow.Status.FAILED
+        ).delete()
+        if not removed:
+            raise ImportRowRerunRefused(_("This row was re-run meanwhile, by someone else."))
+        [status] = _import_batch(job, importer, [(row.line_number, cells)])
+        _keep_corrections(job, {row.line_number: correction})
+        rerun = ImportRow.objects.select_related("job", "corrected_by").get(
+            job=job, line_number=row.line_number
+        )
+        counters = {}
+        if status != ImportRow.Status.FAILED:  # a row still failing leaves the counts as they are
+            counter = _STATUS_COUNTERS[status]
+            counters = {"failed_count": F("failed_count") - 1, counter: F(counter) + 1}
+        if status in (ImportRow.Status.CREATED, ImportRow.Status.UPDATED) and rerun.work_id:
+            enqueued = _enrich_works(job, [rerun.work_id])
+            counters["enqueued_count"] = F("enqueued_count") + enqueued
+        ImportJob.objects.filter(pk=job.pk).update(**counters, updated_at=timezone.now())
+    return rerun
+
+
+@dataclass(frozen=True)
+class _RowCorrection:
+    """Who corrected a row's cells by hand, when, and which columns (none: re-run unchanged)."""
+
+    by_id: int | None  # the user (None: the system, or a user since deleted)
+    at: datetime.datetime
+    columns: list[str]
+
+    @classmethod
+    def of(cls, row: ImportRow) -> "_RowCorrection | None":
+        """The row's correction (None when nobody corrected its cells)."""
+        if row.corrected_at is None:
+            return None
+        return cls(by_id=row.corrected_by_id, at=row.corrected_at, columns=row.corrected_columns)
+
+
+def _keep_corrections(job: ImportJob, corrections: dict[int, _RowCorrection]) -> None:
+    """Put the corrections back on the rows that now stand for those lines: importing a line
+    again replaces its row record. Corrections are made by hand, so they are few."""
+    for line, correction in corrections.items():
+        job.rows.filter(line_number=line).update(
+            corrected_by_id=correction.by_id,
+            corrected_at=correction.at,
+            corrected_columns=correction.columns,
+        )
+
+
+def _changed_columns(importer: BaseImporter, before: list[str], after: list[str]) -> list[str]:
+    return [
+        importer.column_name(index)
+        for index, (old, new) in enumerate(zip_longest(before, after, fillvalue=""))
+        if old != new
+    ]
+
+
+def _merged_columns(earlier: list[str], new: list[str]) -> list[str]:
+    return [*earlier, *(column for column in new if column not in earlier)]
