@@ -9,8 +9,9 @@ ids, valid new ISBNs and numbered titles, so every row is a new book. Each impor
 catalog tables; the re-import (every row a duplicate) is timed too. Figures are medians. Each
 line also gives the CPU seconds of the importing process and of its reading worker (the file is
 read and normalized in a forked process from IMPORT_READING_WORKER_MIN_ROWS rows on:
-`IMPORT_READING_WORKER_MIN_ROWS=1000000000` runs without it), which a loaded machine changes
-less than the wall time.
+`IMPORT_READING_WORKER_MIN_ROWS=1000000000` runs without it) and of the PostgreSQL server
+process, which a loaded machine changes less than the wall time, and the rate the machine's
+cores allow at that CPU cost per row (the import's limit if every process overlapped perfectly).
 """
 
 import argparse
@@ -88,15 +89,52 @@ def import_once(data: bytes) -> tuple[float, dict]:
     cpu = [after - before for after, before in zip(_cpu_seconds(), cpu_before, strict=True)]
     job.refresh_from_db()
     counts = {"created": job.created_count, "dup": job.duplicate_count, "failed": job.failed_count}
-    return elapsed, {**counts, "cpu_s": round(cpu[0], 2), "worker_cpu_s": round(cpu[1], 2)}
+    return elapsed, {
+        **counts,
+        "cpu_s": round(cpu[0], 2),
+        "worker_cpu_s": round(cpu[1], 2),
+        "server_cpu_s": round(cpu[2], 2),
+    }
 
 
-def _cpu_seconds() -> tuple[float, float]:
-    """CPU seconds (user + system) of this process, and of its ended children: the import's
-    reading worker is forked and reaped by the import."""
+def _cpu_seconds() -> tuple[float, float, float]:
+    """CPU seconds (user + system) of this process, of its ended children (the import's
+    reading worker is forked and reaped by the import), and of this connection's PostgreSQL
+    server process (0 on SQLite, which works inside this process)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime, _server_cpu()
+
+
+def _server_cpu() -> float:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    # /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (same machine).
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_bound_line(rows: int, counts: dict) -> str:
+    """The rates this import's CPU cost per row allows: the importing process and its database
+    server take turns (one connection: the process waits for each statement), so together they
+    work one core at a time; the reading worker runs beside them. And all the cores' worth."""
+    serial = counts["cpu_s"] + counts["server_cpu_s"]
+    total = serial + counts["worker_cpu_s"]
+    cores = os.cpu_count() or 1
+    in_turn = rows / serial if serial else float("inf")
+    all_cores = rows * cores / total if total else float("inf")
+    return (
+        f"{'':>7} CPU: importing process {counts['cpu_s']:.2f} s, its database server "
+        f"{counts['server_cpu_s']:.2f} s, reading worker {counts['worker_cpu_s']:.2f} s. "
+        f"The process and its server in turn allow at most {in_turn:,.0f} rows/s "
+        f"({in_turn / 10_000:.2f} of the 10,000 goal); {cores} cores at this cost, every "
+        f"process overlapping, {all_cores:,.0f} rows/s"
+    )
 
 
 def reset_peak_rss() -> None:
@@ -144,6 +182,7 @@ def run_here(sizes: list[int], repeats: int) -> None:
             f"re-import {size / reimported:>7,.0f} rows/s | import/parse {parse / imported:.2f} | "
             f"{counts}"
         )
+        print(cpu_bound_line(size, counts))
         worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(
             f"{'':>7} peak RSS during the import: {peak:,.0f} MB (goal < 300 MB; the bench's own "
