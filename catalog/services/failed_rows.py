@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass
 from itertools import zip_longest
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,6 +24,7 @@ from catalog.services.jobs import (
     _new_run,
     _run_rows,
     import_job_dispatch,
+    runs_in_request,
 )
 from catalog.services.rows import _import_batch
 
@@ -38,20 +38,15 @@ def import_job_retry_start(*, job: ImportJob, requested_by=None) -> bool:
     sweep hands it over again if the broker loses its task. Returns True when handed over."""
     if not job.can_retry_failed:
         return False
-    if job.failed_count <= settings.IMPORT_INLINE_MAX_ROWS:
+    if runs_in_request(job.failed_count):
         import_job_retry_failed(job=job, requested_by=requested_by)
         return False
     now = timezone.now()
     with transaction.atomic():
-        handed_over = ImportJob.objects.filter(
-            pk=job.pk, status__in=ImportJob.FINISHED_STATUSES
-        ).update(
+        handed_over = _finished(job).update(
+            **_retried(requested_by, now),
             status=ImportJob.Status.PENDING,
             retry_failed_rows=True,
-            cancel_requested=False,
-            finished_at=None,
-            retried_by=requested_by,
-            retried_at=now,
             run_token="",
             resumes=0,
             updated_at=now,
@@ -75,21 +70,31 @@ def import_job_retry_failed(
     if not job.rows.filter(status=ImportRow.Status.FAILED).exists():
         return 0
     token, now, run = _new_run()
-    claimed = ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.FINISHED_STATUSES).update(
-        status=ImportJob.Status.RUNNING,
-        cancel_requested=False,
-        finished_at=None,
-        retried_by=requested_by,
-        retried_at=now,
-        **run,
+    claimed = _finished(job).update(
+        **_retried(requested_by, now), status=ImportJob.Status.RUNNING, **run
     )
     job.refresh_from_db()
     if not claimed:  # another retry took it meanwhile
         return 0
-    return retry_failed_rows(job, token, progress)
+    return retry_claimed_job(job, token, progress)
 
 
-def retry_failed_rows(
+def _finished(job: ImportJob):
+    """The job, while it is finished: a retry claims it from there, once."""
+    return ImportJob.objects.filter(pk=job.pk, status__in=ImportJob.FINISHED_STATUSES)
+
+
+def _retried(requested_by, now) -> dict:
+    """The fields a retry starts with, at once or on a worker: who asked, when, no end yet."""
+    return {
+        "cancel_requested": False,
+        "finished_at": None,
+        "retried_by": requested_by,
+        "retried_at": now,
+    }
+
+
+def retry_claimed_job(
     job: ImportJob, token: str, progress: ProgressCallback | None, deadline: float | None = None
 ) -> int:
     """Run a claimed job's failed rows again from their kept cells (hand corrections kept);

@@ -83,12 +83,18 @@ def import_job_create(
     return job
 
 
+def runs_in_request(row_count: int) -> bool:
+    """Whether this many rows are imported where they were asked for (the request, the shell)
+    rather than on a worker: an import's rows, or a retry's failed rows."""
+    return row_count <= settings.IMPORT_INLINE_MAX_ROWS
+
+
 def import_job_start(*, job: ImportJob) -> bool:
     """Run a small job now, or hand a large one to a worker once this transaction commits.
 
     Returns True when the job was queued for a worker.
     """
-    if job.rows_total <= settings.IMPORT_INLINE_MAX_ROWS:
+    if runs_in_request(job.rows_total):
         import_job_run(job=job)
         return False
     import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}")
@@ -142,9 +148,9 @@ def import_job_run(
     if not claimed:
         return job
     if retrying:
-        from catalog.services.failed_rows import retry_failed_rows  # it builds on this module
+        from catalog.services.failed_rows import retry_claimed_job  # it builds on this module
 
-        retry_failed_rows(job, token, progress, deadline)
+        retry_claimed_job(job, token, progress, deadline)
         return job
     try:
         with job.source_file.open("rb") as source:
@@ -388,7 +394,7 @@ def _enrich_works(job: ImportJob, work_ids: list[int]) -> int:
     return hook(work_ids=work_ids, trigger="post_import") if hook and work_ids else 0
 
 
-# --- One failed row, corrected by hand ----------------------------------------------------------
+# --- Counts ---------------------------------------------------------------------------------------
 
 
 # Which of the job's counters a row's status adds to.

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +22,7 @@ from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Edition
 from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
 from enrichment.covers.errors import CoverRejected, RejectionReason
-from enrichment.covers.store import UPLOADED_BY_HAND, store_cover
+from enrichment.covers.store import UPLOADED_BY_HAND, set_stored_image, store_cover
 from enrichment.covers.verify import VerifiedImage, verify_cover
 
 #: Why an uploaded image was refused, for the librarian (the check's own detail follows).
@@ -83,14 +82,11 @@ class VerifiedCoverUploadMixin:
         previous_sha256 = obj.cover_sha256
         super().cover_replaced(obj, form)  # type: ignore[misc]  # catalog's CoverFieldsMixin
         verified = getattr(form, "verified_cover", None)
-        if verified is not None:
-            stored = store_cover(verified)
-            obj.cover = stored.original_name  # a stored name: the upload itself is not saved
-            obj.cover_thumbnail = stored.small_name
-            obj.cover_sha256 = stored.sha256
-            obj.cover_width, obj.cover_height = stored.width, stored.height
-            obj.cover_verified_at = timezone.now()
-            obj.cover_source = obj.cover_source or UPLOADED_BY_HAND
+        if verified is not None:  # its stored name replaces the upload, which is not saved
+            source = obj.cover_source or UPLOADED_BY_HAND
+            set_stored_image(
+                obj, store_cover(verified), source=source, source_url=obj.cover_source_url
+            )
         if previous_sha256 and previous_sha256 != obj.cover_sha256:
             cover_files_delete_unused_on_commit(sha256s=[previous_sha256])
 

@@ -137,6 +137,17 @@ def assign_cover(
 ) -> None:
     """Make a stored image the cover of an Edition or Work (or, `slot="photo"`, the portrait of
     an Author), saving only its fields (and `extra` ones, e.g. a photo's licence)."""
+    values = set_stored_image(target, stored, source=source, source_url=source_url, slot=slot)
+    for name, value in (extra or {}).items():
+        setattr(target, name, value)
+    target.save(update_fields=[*values, *(extra or {}), "updated_at"])
+
+
+def set_stored_image(
+    target, stored: StoredCover, *, source: str, source_url: str, slot: str = "cover"
+) -> dict:
+    """Set the fields that make a stored image the target's cover (or photo), checked now,
+    without saving (the caller saves); returns them."""
     max_url = target._meta.get_field(f"{slot}_source_url").max_length
     values = {
         slot: stored.original_name,
@@ -148,11 +159,10 @@ def assign_cover(
         f"{slot}_width": stored.width,
         f"{slot}_height": stored.height,
         f"{slot}_verified_at": timezone.now(),
-        **(extra or {}),
     }
     for name, value in values.items():
         setattr(target, name, value)
-    target.save(update_fields=[*values, "updated_at"])
+    return values
 
 
 def medium_thumbnail_url(target, *, storage: Storage | None = None, slot: str = "cover") -> str:
