@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import ExpressionWrapper, Q
 from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog import text
@@ -485,6 +486,15 @@ class ImportJob(TimeStampedModel):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """The status as a librarian reads it. A pending job with rows already recorded is not
+        new: its worker handed it on (a long import) or stopped, and the next one goes on from
+        there."""
+        if self.status == self.Status.PENDING and self.rows_processed:
+            return gettext("Waiting to continue")
+        return self.get_status_display()
 
     @property
     def can_retry_failed(self) -> bool:

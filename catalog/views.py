@@ -191,7 +191,7 @@ def import_progress(request, job_id):
     return JsonResponse(
         {
             "status": job.status,
-            "status_label": job.get_status_display(),
+            "status_label": job.status_label,
             "finished": job.is_finished,
             "rows": job.rows_total,
             "processed": job.rows_processed,

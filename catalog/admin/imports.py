@@ -207,5 +207,5 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         return format_html(
             '<span class="status-badge" style="background:{}">{}</span>',
             STATUS_COLOURS.get(job.status, "#777"),
-            job.get_status_display(),
+            job.status_label,
         )

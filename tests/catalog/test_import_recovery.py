@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -410,6 +411,28 @@ def test_a_long_import_hands_itself_to_a_new_task_before_the_timeout(
     assert tasks == 4  # 10 rows in batches of 3
     assert_imported_once(job)
     assert job.resumes == 0
+
+
+def test_a_handed_over_job_says_it_waits_to_continue_not_that_it_is_new(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks, admin_client
+):
+    """Between two tasks of a long import the job is pending with rows recorded: its page, its
+    progress answer and the jobs list say it waits to continue, and keep its progress."""
+    monkeypatch.setattr(jobs, "IMPORT_TASK_SHARE", 0)
+    job = started_job(sent_tasks, django_capture_on_commit_callbacks)
+    progress_url = reverse("admin:catalog_importjob_progress", args=[job.pk])
+    assert admin_client.get(progress_url).json()["status_label"] == "Pending"  # not begun
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sent(sent_tasks)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PENDING and job.rows_processed == BATCH
+    progress = admin_client.get(progress_url).json()
+    assert (progress["status"], progress["status_label"]) == ("pending", "Waiting to continue")
+    assert progress["processed"] == BATCH
+    page = admin_client.get(reverse("admin:catalog_importjob_change", args=[job.pk]))
+    assert "Waiting to continue" in page.content.decode()
+    listing = admin_client.get(reverse("admin:catalog_importjob_changelist"))
+    assert "Waiting to continue" in listing.content.decode()
 
 
 def test_an_import_run_in_the_request_or_the_shell_is_never_handed_over(monkeypatch):
