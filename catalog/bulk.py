@@ -4,13 +4,15 @@ Django's bulk_create prepares every value through the field machinery and, on SQ
 inserts into 999-parameter statements; for the import's rows that costs more than the database
 work. `insert_many` inserts rows whose ids are not needed (COPY on PostgreSQL, one executemany
 elsewhere); `insert_new` inserts model instances and gives them their ids (reserved ids and COPY
-on PostgreSQL, INSERT ... RETURNING elsewhere). Both adapt datetimes with the backend's own
+on PostgreSQL, INSERT ... RETURNING on SQLite). Both adapt datetimes with the backend's own
 adapter and write JSON as the text the ORM would store, so the stored values are the ORM's.
 """
 
+import contextlib
 import functools
 import json
 import operator
+import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
@@ -38,10 +40,25 @@ def insert_many(model: type[models.Model], fields: Sequence[str], rows: Iterable
     _write(model._meta.db_table, [f.column for f in columns], prepared)
 
 
+class JsonText(str):
+    """A JSON field's value already encoded by `json_text` (in another process, say): the
+    inserts here write it as it is."""
+
+
+def json_text(model: type[models.Model], name: str, value) -> JsonText:
+    """The text `insert_many` would store for this value of the model's JSON field `name`."""
+    field = _column_field(model, name)
+    if not isinstance(field, models.JSONField):
+        raise ValueError(f"{model.__name__}.{name} is not a JSON field")
+    return JsonText(_json_text(value, field.encoder))
+
+
 def _json_text(value, encoder) -> str:
     """A JSON field's value as the text the ORM stores: what both databases take (SQLite stores
     it; COPY reads it into jsonb), where psycopg's Jsonb wrapper would dump each value again
     through Python at the COPY. Most rows' lists and dicts are empty."""
+    if type(value) is JsonText:
+        return value
     if not value and type(value) in (list, dict):
         return "[]" if type(value) is list else "{}"
     return json.dumps(value, cls=encoder)
@@ -58,20 +75,25 @@ def _write(table: str, columns: list[str], rows: list[list]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             sql = f"COPY {qn(table)} ({names}) FROM STDIN"
-            started = time.monotonic()
-            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            logged, errors = _logged(sql, len(rows)), connection.wrap_database_errors
+            with logged, errors, cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
-            if connection.queries_logged:  # counted like any statement (tests, debug tools)
-                connection.queries_log.append(
-                    {
-                        "sql": f"{sql} -- {len(rows)} rows",
-                        "time": f"{time.monotonic() - started:.3f}",
-                    }
-                )
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({placeholders})", rows)
+
+
+@contextlib.contextmanager
+def _logged(sql: str, rows: int):
+    """A statement run on the driver's own cursor, counted like any other (tests, debug
+    tools)."""
+    started = time.monotonic()
+    yield
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"{sql[:200]} -- {rows} rows", "time": f"{time.monotonic() - started:.3f}"}
+        )
 
 
 def _column_field(model: type[models.Model], name: str) -> models.Field:
@@ -89,7 +111,7 @@ def db_datetime(value):
 
 def insert_new(objs: Sequence[models.Model]) -> None:
     """INSERT new instances of one model and give each its primary key: on PostgreSQL ids
-    reserved from the table's sequence and one COPY, elsewhere INSERT ... RETURNING (which
+    reserved from the table's sequence and one COPY, on SQLite INSERT ... RETURNING (which
     SQLite >= 3.35 answers in the rows' order, as bulk_create relies on).
 
     Without bulk_create's per-object preparation of every field: text, numbers, booleans and
@@ -167,22 +189,29 @@ def _column_values(objs: Sequence[models.Model], fields: list[models.Field]) -> 
 
 
 def _insert_returning_ids(meta, fields: list[models.Field], rows: list[list]) -> list[int]:
-    """Multi-row INSERTs as long as the database allows, -> the new ids in the rows' order."""
+    """SQLite: multi-row INSERTs as long as it allows, -> the new ids in the rows' order. (One
+    statement of many rows, not an executemany: the works' search index, an FTS5 table kept by
+    a trigger, writes its pending terms at each statement's end, which made an executemany of
+    the works four times slower.)"""
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    # SQLite's own placeholders: Django's cursor would rewrite each "%s" of a statement of
+    # thousands with a regular expression, which cost more than the INSERT's parsing.
+    placeholders = "(" + ", ".join(["?"] * len(fields)) + ")"
     table, pk_column = qn(meta.db_table), qn(meta.pk.column)
     per_statement = max(1, _max_query_params() // len(fields))
     pks: list[int] = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            cursor.execute(
+            sql = (
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
-                f"RETURNING {pk_column}",
-                [value for row in chunk for value in row],
+                f"RETURNING {pk_column}"
             )
-            pks.extend(pk for (pk,) in cursor.fetchall())
+            with _logged(sql, len(chunk)), connection.wrap_database_errors:
+                raw = cursor.cursor
+                sqlite3.Cursor.execute(raw, sql, [value for row in chunk for value in row])
+                pks.extend(pk for (pk,) in raw.fetchall())
     return pks
 
 
@@ -211,8 +240,6 @@ def _max_query_params() -> int:
     """Parameters one statement may hold: SQLite's compiled limit (32,766 since 3.32; Django
     assumes 999), PostgreSQL's 65,535."""
     if connection.vendor == "sqlite":
-        import sqlite3
-
         connection.ensure_connection()
         return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     return 65_535

@@ -22,9 +22,10 @@ from typing import NoReturn
 
 from django.utils.translation import gettext as _
 
+from catalog.bulk import JsonText
 from catalog.importers import BaseImporter, NormalizedRow
 from catalog.importers.base import Credit
-from catalog.services.rows import _normalize, _Planned
+from catalog.services.rows import _normalize, _Planned, encode_record
 
 logger = logging.getLogger(__name__)
 
@@ -119,35 +120,43 @@ _PackedRow = list | None
 
 
 def _packed(item: _Planned) -> tuple:
+    """The row's record is encoded here, on the worker's core; its cells cross the pipe as
+    that text only (the batch's lines carry them too, for a batch the database refuses)."""
+    encode_record(item)
     row: _PackedRow = None
     if item.row is not None:
         row = [getattr(item.row, name) for name in _ROW_FIELDS]
         row[_CREDITS] = [(c.name, c.role, c.sort_name) for c in item.row.credits]
     return (
         item.line,
-        item.raw,
+        str(item.raw_json),  # a plain str pickles at C speed, a subclass by its class
         row,
         item.error,
         item.status,
         item.messages,
         item.matched_by,
         item.title_key,
+        str(item.normalized_json),
+        item.read_mark,
     )
 
 
 def _unpacked(packed: tuple) -> _Planned:
-    line, raw, row, error, status, messages, matched_by, title_key = packed
+    line, raw_json, row, error, status, messages, matched_by, title_key, *record = packed
     normalized = None
     if row is not None:
         row[_CREDITS] = [Credit(*credit) for credit in row[_CREDITS]]
         normalized = NormalizedRow(*row)
     return _Planned(
         line=line,
-        raw=raw,
+        raw=[],
+        raw_json=JsonText(raw_json),
         row=normalized,
         error=error,
         status=status,
         messages=messages,
         matched_by=matched_by,
         title_key=title_key,
+        normalized_json=JsonText(record[0]),
+        read_mark=record[1],
     )

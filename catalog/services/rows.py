@@ -112,6 +112,11 @@ class _Planned:
     # The title's lookup key (`text.normalize_title`), computed where the row is read: by the
     # reading worker for a large job, off the writer's time.
     title_key: str = ""
+    # The ImportRow's `raw` and `normalized` as stored, encoded by the reading worker
+    # (`encode_record`); `normalized_json` holds while the row is as it was read (`_read_mark`).
+    raw_json: str = ""
+    normalized_json: str = ""
+    read_mark: tuple = ()
 
 
 def import_rows(
@@ -210,6 +215,29 @@ def _resolve_synthetic(work: Work, job: ImportJob) -> bool:
     return True
 
 
+def encode_record(item: _Planned) -> None:
+    """Encode the row's record (`raw`, `normalized`) now, in the process that read it: the
+    writer stores the text unless planning the batch changed the row."""
+    item.raw_json = bulk.json_text(ImportRow, "raw", item.raw)
+    if item.row is not None:
+        item.normalized_json = bulk.json_text(ImportRow, "normalized", item.row.as_json())
+        item.read_mark = _read_mark(item.row)
+
+
+def _read_mark(row: NormalizedRow) -> tuple:
+    """What planning a batch may change in a row it was handed: warnings added, and the Open
+    Library keys another book holds taken away (`index._settle_key`)."""
+    return (len(row.warnings), row.openlibrary_work_key, row.openlibrary_edition_key)
+
+
+def _normalized_record(item: _Planned):
+    if item.row is None:
+        return {}
+    if item.normalized_json and item.read_mark == _read_mark(item.row):
+        return item.normalized_json
+    return item.row.as_json()
+
+
 def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:
     now = bulk.db_datetime(timezone.now())
     bulk.insert_many(
@@ -222,12 +250,12 @@ def _insert_import_rows(job: ImportJob, planned: list["_Planned"]) -> None:
                 job.pk,
                 item.line,
                 item.status or ImportRow.Status.FAILED,
-                item.raw,
-                item.row.as_json() if item.row else {},
+                item.raw_json or item.raw,
+                _normalized_record(item),
                 item.row.warnings if item.row else item.messages,
                 item.error,
-                item.work.pk if item.work else None,
-                item.edition.pk if item.edition else None,
+                item.work.id if item.work else None,
+                item.edition.id if item.edition else None,
                 item.matched_by,
                 [],
             )

@@ -3,6 +3,9 @@ while the current one is written. The worker must change nothing a librarian see
 rows, statuses, warnings and failures, in the file's order, and a job that stops (an error in
 the worker, a cancel) leaves no process behind. Every file here is synthetic, built in the test."""
 
+import copy
+import dataclasses
+import json
 import os
 
 import pytest
@@ -180,4 +183,57 @@ def test_a_batch_crosses_the_pipe_unchanged():
     planned = [_normalize(importer, line, cells) for line, cells in enumerate(rows, start=2)]
     assert any(item.error for item in planned) and any(item.messages for item in planned)
     assert any(item.row and len(item.row.credits) == 2 for item in planned)
-    assert [reading._unpacked(reading._packed(item)) for item in planned] == planned
+    crossed = [reading._unpacked(reading._packed(copy.deepcopy(item))) for item in planned]
+    for item, arrived in zip(planned, crossed, strict=True):
+        # The cells cross as the record's text, encoded as the ORM would store them.
+        assert arrived.raw_json == json.dumps(item.raw) and arrived.raw == []
+        if item.row:
+            assert arrived.normalized_json == json.dumps(item.row.as_json())
+        assert (
+            dataclasses.replace(
+                arrived, raw=item.raw, raw_json="", normalized_json="", read_mark=()
+            )
+            == item
+        )
+
+
+def test_rows_that_planning_changes_are_recorded_as_changed_when_the_worker_read_them(
+    settings, monkeypatch
+):
+    """The worker encodes each row's record as read; a row the batch's planning then changes
+    (a warning that its ISBN names another book, an Open Library key another book holds) is
+    recorded as changed, exactly as in one process."""
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
+    first = goodreads_file(
+        goodreads_row(
+            Book_Id="810001",
+            Title="synthetic-owl tales",
+            Author="Synthetic Ann",
+            ISBN13='="9780000000002"',
+        ),
+    )
+    rows = [
+        goodreads_row(Book_Id=str(810_100 + i), Title=f"synthetic-other {i}", Author="Someone")
+        for i in range(12)
+    ]
+    # Same ISBN, another title and author: a duplicate with a warning that it names another book.
+    rows[4] = goodreads_row(
+        Book_Id="810002",
+        Title="synthetic-fox songs",
+        Author="Synthetic Bo",
+        ISBN13='="9780000000002"',
+    )
+    data = goodreads_file(*rows)
+    recorded = {}
+    for worker in (False, True):
+        ImportJob.objects.all().delete()
+        Work.objects.all().delete()
+        Author.objects.all().delete()
+        assert run(first, settings, worker=False).created_count == 1
+        recorded[worker] = stored_rows(run(data, settings, worker=worker))
+    changed = next(row for row in recorded[True] if row[0] == 6)
+    assert changed[4] and "already in the catalog" in changed[4][0]
+    assert changed[3]["warnings"] == changed[4]  # the record says what the row's warnings say
+    assert [row[:2] + row[3:] for row in recorded[True]] == [
+        row[:2] + row[3:] for row in recorded[False]
+    ]
