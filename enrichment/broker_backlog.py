@@ -17,6 +17,9 @@ live cluster on the queue, a broker not answering), the stale interval alone dec
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -66,8 +69,33 @@ def reclaim_stopped_tasks() -> int:
     return reclaimed
 
 
+#: Within `one_look_per_queue`: each queue's holding, asked once.
+_looked: ContextVar[dict[str, QueueHolding | None] | None] = ContextVar("looked", default=None)
+
+
+@contextmanager
+def one_look_per_queue() -> Iterator[None]:
+    """Within the block each queue's holding is asked of the broker once: the sweep's parts
+    (requests, covers, imports) judge by one look, and the main queue, which is also the
+    covers' when COVER_CLUSTER is empty, is not asked twice."""
+    token = _looked.set({})
+    try:
+        yield
+    finally:
+        _looked.reset(token)
+
+
 def queue_holding(name: str, *, now: datetime) -> QueueHolding | None:
     """What the broker holds for the queue `name`, or None when it cannot say."""
+    looked = _looked.get()
+    if looked is None:
+        return _ask_holding(name, now=now)
+    if name not in looked:
+        looked[name] = _ask_holding(name, now=now)
+    return looked[name]
+
+
+def _ask_holding(name: str, *, now: datetime) -> QueueHolding | None:
     if settings.Q_SYNC:
         return None
     from django_q.brokers.orm import ORM

@@ -7,11 +7,12 @@ broker: each piece is recorded in the database before its task is queued, and th
 minute: `enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live
 task holds and hands it over again. Each step selects by a status few rows have (indexed, but for
 the small BulkOperation table), so a sweep with nothing stale is about a dozen cheap queries
-(15: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
+(14: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
 task that turns up late) is harmless, since every worker first claims its work atomically.
-Unclaimed requests and covers are not copied while they may only be waiting behind a backlog
-that a live cluster is working (enrichment/broker_backlog.py): then they are sent again once
-their queue has drained, or after BACKLOG_PATIENCE stale intervals.
+Unclaimed requests, covers and import jobs are not copied while they may only be waiting
+behind a backlog that a live cluster is working (enrichment/broker_backlog.py; the broker is
+asked once a queue per sweep): then they are sent again once their queue has drained, or after
+BACKLOG_PATIENCE stale intervals.
 
 What is recorded, and what brings it back when its task is lost in the broker (a) or its worker
 dies mid-task (b):
@@ -31,7 +32,8 @@ dies mid-task (b):
   its progress (a chunk's work and its progress commit together, so none runs twice).
 - **Import job** (`run_import_job`): ImportJob pending with `queued_at`, running with
   `heartbeat_at` (each batch commits its rows, counts and heartbeat together). (a) pending and
-  queued more than ENRICHMENT_STALE_SECONDS ago: queued again. (b) running without a heartbeat
+  queued more than ENRICHMENT_STALE_SECONDS ago (later behind a backlog, as a batch's
+  requests): queued again. (b) running without a heartbeat
   for ENRICHMENT_STALE_SECONDS: resumed from the lines not yet recorded; after three resumes
   in a row without a batch committed it fails with the reason; a cancelled one ends cancelled.
 - **Backfill month** (`process_backfill_month`): BackfillMonth processing with `heartbeat_at`
@@ -78,12 +80,25 @@ class SweepRun:
 def sweep(*, now=None) -> SweepRun:
     """Every recovery, in one place (the module's docstring says what each brings back)."""
     now = now or timezone.now()
+    with broker_backlog.one_look_per_queue():
+        return _sweep(now)
+
+
+def _sweep(now) -> SweepRun:
     return SweepRun(
         # First, so that a stopped cluster's tasks count as held, not as lost.
         broker_tasks_reclaimed=broker_backlog.reclaim_stopped_tasks(),
         # Stale requests back to pending, then due requests, title-search groups and covers.
         request_tasks=queue.requests_dispatch_due(now=now),
         bulk_operations=bulk_operations.bulk_operations_recover(now=now),
-        imports=import_jobs_recover(stale_seconds=settings.ENRICHMENT_STALE_SECONDS, now=now),
+        imports=import_jobs_recover(
+            stale_seconds=settings.ENRICHMENT_STALE_SECONDS,
+            unclaimed_before=broker_backlog.unclaimed_resend_cutoff(
+                broker_backlog.main_queue_name(),
+                now=now,
+                stale_seconds=settings.ENRICHMENT_STALE_SECONDS,
+            ),
+            now=now,
+        ),
         backfill_months=backfill_months_recover_stale(now=now),
     )

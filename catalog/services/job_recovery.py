@@ -1,9 +1,11 @@
 """Import jobs whose task the broker lost, or whose worker died, found from what the database
 records and run again (called by the periodic sweep, `enrichment.sweep`).
 
-- Pending, and handed to the broker (`queued_at`) longer ago than the stale interval, or never
-  handed over (the process stopped between the commit and the enqueue): handed over again. A
-  second task for a job whose first task was only slow is harmless: only one claims it.
+- Pending, and handed to the broker (`queued_at`) before `unclaimed_before`, or never handed
+  over (the process stopped between the commit and the enqueue): handed over again. The sweep
+  gives the moment its one rule for unclaimed work gives the main queue
+  (`enrichment.broker_backlog`): the stale interval, later while a live cluster works a backlog
+  there. A second task for a job whose first task was only slow is harmless: only one claims it.
 - Running, and no batch committed (`heartbeat_at`) for the stale interval: its worker died. It
   goes back to pending and is handed over again; the run skips the lines already recorded
   (each batch commits its rows with the job's counts), so no row is imported twice. A worker
@@ -15,7 +17,7 @@ records and run again (called by the periodic sweep, `enrichment.sweep`).
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -68,12 +70,15 @@ def import_jobs_stopped(*, cutoff):
     )
 
 
-def import_jobs_recover(*, stale_seconds: int, now=None) -> RecoveredImports:
-    """Hand lost jobs to the broker again and resume (or end) jobs whose worker died."""
+def import_jobs_recover(
+    *, stale_seconds: int, unclaimed_before: datetime | None = None, now=None
+) -> RecoveredImports:
+    """Hand lost jobs (pending since before `unclaimed_before`, by default the stale interval)
+    to the broker again and resume (or end) jobs whose worker died."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=stale_seconds)
     requeued = resumed = cancelled = failed = 0
-    lost = import_jobs_lost(cutoff=cutoff)
+    lost = import_jobs_lost(cutoff=unclaimed_before or cutoff)
     for pk in lost.values_list("pk", flat=True):
         with transaction.atomic():
             # Guarded: a job claimed (or handed over by another sweep) meanwhile is left alone.

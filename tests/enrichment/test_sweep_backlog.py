@@ -12,9 +12,12 @@ from django_q.brokers.orm import ORM
 from django_q.models import OrmQ
 
 from bookstore.receipt_broker import QueueHolding
+from catalog import services as catalog_services
+from catalog.models import ImportJob
 from enrichment import broker_backlog, cover_apply, sweep
 from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.heartbeats import ClusterProcess, cluster_heartbeat_beat
+from tests.catalog.test_import_scale import synthetic_goodreads_file
 from tests.enrichment.test_sweep import (
     BATCH_TASK,
     STALE,
@@ -207,3 +210,49 @@ def test_a_cover_whose_worker_died_is_queued_again_even_behind_a_backlog(setting
     cluster_beating("bookstore", at=later(STALE + 65))
     sweep.sweep(now=later(STALE + 65))  # its copy now waits its turn in the backlog
     assert cover_tasks(sent_tasks) == [[pk]]
+
+
+IMPORT_TASK = "catalog.tasks.run_import_job"
+
+
+def queued_import(sent_tasks, capture, settings) -> ImportJob:
+    """A job big enough for a worker, handed to the broker, which swallowed its task."""
+    settings.IMPORT_INLINE_MAX_ROWS = 5
+    job = catalog_services.import_job_create(
+        data=synthetic_goodreads_file(10), filename="synthetic-export.csv", enrich=False
+    )
+    with capture(execute=True):
+        assert catalog_services.import_job_start(job=job) is True
+    assert [task.func for task in sent_tasks] == [IMPORT_TASK]
+    sent_tasks.clear()
+    return job
+
+
+def test_a_pending_import_behind_a_live_clusters_backlog_is_not_copied_until_it_drains(
+    sent_tasks, django_capture_on_commit_callbacks, settings
+):
+    """The same rule as a batch's requests: an import task waiting its turn behind other work
+    is not sent twice; once the queue has drained, or after the patience, it is."""
+    job = queued_import(sent_tasks, django_capture_on_commit_callbacks, settings)
+    now = later(STALE + 5)
+    cluster_beating("bookstore", at=now)
+    backlog("bookstore")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep.sweep(now=now).imports.requeued == 0
+    assert sent_tasks == []
+    patience_over = later(STALE * PATIENCE + 5)
+    cluster_beating("bookstore", at=patience_over)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep.sweep(now=patience_over).imports.requeued == 1
+    assert [(task.func, task.args) for task in sent_tasks] == [(IMPORT_TASK, (job.pk,))]
+
+
+def test_a_pending_import_with_no_backlog_is_handed_over_after_the_stale_time(
+    sent_tasks, django_capture_on_commit_callbacks, settings
+):
+    job = queued_import(sent_tasks, django_capture_on_commit_callbacks, settings)
+    now = later(STALE + 5)
+    cluster_beating("bookstore", at=now)  # a live cluster, and nothing held for it
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep.sweep(now=now).imports.requeued == 1
+    assert [(task.func, task.args) for task in sent_tasks] == [(IMPORT_TASK, (job.pk,))]
