@@ -83,3 +83,18 @@ def test_provider_budget_is_the_enforced_one_and_yesterdays_count_is_not_todays(
         0,
         1000,
     )
+
+
+def test_the_command_names_cover_sources_as_the_dashboard_does():
+    """Keys stay in --json; the text says what the dashboard says: a provider's label,
+    "Uploaded by hand", "Unknown" for covers from before sources were recorded."""
+    verified(make_edition(make_work("From OL")), "openlibrary")
+    verified(make_work("Scanned here"), "upload")
+    verified(make_work("Old"), "")
+    out = StringIO()
+    call_command("enrichment_report", stdout=out)
+    line = next(x for x in out.getvalue().splitlines() if x.startswith("Verified covers by"))
+    assert "Open Library 1" in line and "Uploaded by hand 1" in line and "Unknown 1" in line
+    out = StringIO()
+    call_command("enrichment_report", "--json", stdout=out)
+    assert set(json.loads(out.getvalue())["covers"]["by_source"]) >= {"openlibrary", "upload"}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from catalog.models import EnrichmentStatus
 from enrichment.faults import KIND_LABELS
 from enrichment.models import BackfillMonth
+from enrichment.presenters import cover_source_label
 from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
 from enrichment.selectors import NOT_ENRICHED_KEY
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         self.stdout.write("\nOnly covers whose bytes were downloaded and verified are counted.")
         if covers["by_source"]:
             by_source = ", ".join(
-                f"{provider_label(s)} {n:,}" for s, n in covers["by_source"].items()
+                f"{cover_source_label(s)} {n:,}" for s, n in covers["by_source"].items()
             )
             self.stdout.write(f"Verified covers by source: {by_source}.")
         meta = report["metadata"]
