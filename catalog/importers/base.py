@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.importers.fitting import fit_to_columns
-from catalog.importers.parsing import clean_cell, is_repeated_header, parse_title_parts
+from catalog.importers.parsing import (
+    clean_cell,
+    is_repeated_header,
+    parse_title_parts,
+    split_language_edition,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -73,7 +78,7 @@ class NormalizedRow:
     @classmethod
     def from_title(cls, raw_title: str) -> "NormalizedRow":
         """A row with the title, subtitle and every series read from an export's title cell."""
-        title, subtitle, series_entries = parse_title_parts(raw_title)
+        title, subtitle, series_entries = parse_title_parts(split_language_edition(raw_title)[0])
         series, number = series_entries[0] if series_entries else ("", "")
         return cls(
             title=title,
@@ -180,6 +185,9 @@ class BaseImporter:
         if is_repeated_header(self.header, cells):
             raise RowError(str(REPEATED_HEADER_ERROR))
         row = self.normalize(cells)
+        if not row.language and "title" in self.columns:
+            # `(Spanish Edition)`, taken off the title, still says the edition's language.
+            row.language = split_language_edition(self.get(cells, "title"))[1]
         fit_to_columns(row)
         return row
 
@@ -225,9 +233,19 @@ class BaseImporter:
                 )
 
     def check_shape(self, cells: list[str]) -> None:
-        # A row far wider than the header is damage (a broken export or a pasted blob).
-        if len(cells) > len(self.header) + 2:
-            raise RowError(
-                f"This row has {len(cells)} columns but the header has {len(self.header)}; "
-                "it was not imported."
+        """A row wider than the header is kept only when what lies past the header's columns
+        is empty (a trailing separator). Anything there means a separator inside a cell that
+        was not quoted, or rows run together: every cell after it may sit under the wrong
+        column, and the row would be stored wrong without a word."""
+        width = len(self.header)
+        if len(cells) <= width or not any(cell.strip() for cell in cells[width:]):
+            return
+        raise RowError(
+            _(
+                "This row has %(cells)d cells but the header has %(columns)d columns, and the "
+                "cells past the header are not empty: a separator inside a cell that is not "
+                "quoted would put every cell after it under the wrong column. It was not "
+                "imported; correct the row and import it again."
             )
+            % {"cells": len(cells), "columns": width}
+        )

@@ -18,6 +18,12 @@ _WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
 # `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
 _GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
 _DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
+# A spreadsheet's own date: `4/30/2023` (month first, as US spreadsheets write it) or
+# `30.4.2023` / `30/4/2023` (day first, as most others do).
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+# Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
+# mirada (Spanish Edition)`. The same book from another source has no such suffix.
+_LANGUAGE_EDITION = re.compile(r"\s*\((?P<language>[^\W\d_]+) Edition\)\s*$")
 
 # Lower-cased binding / format values seen in real exports -> Edition.Format.
 FORMATS = {
@@ -146,15 +152,57 @@ def parse_year(value: str, *, ancient: bool = False) -> int | None:
 
 
 def parse_date(value: str) -> str:
-    """`2025/06/29`, `2025-06-29`, or a range `2023/05/23-2023/06/07` (its end) -> ISO date."""
+    """`2025/06/29`, `2025-06-29`, or a range `2023/05/23-2023/06/07` (its end) -> ISO date;
+    a spreadsheet's `4/30/2023` or `30.4.2023` when only one order makes it a date (see
+    `is_ambiguous_date`)."""
     matches = _DATE.findall(value or "")
     if not matches:
-        return ""
+        numeric = _NUMERIC_DATE.match((value or "").strip())
+        return _numeric_date(*map(int, numeric.groups())) if numeric else ""
     year, month, day = matches[-1]
+    return _iso_date(int(year), int(month), int(day or 1))
+
+
+def is_ambiguous_date(value: str) -> bool:
+    """`4/1/2024`: 4 January or April 1, by the spreadsheet's country; such a date is not
+    guessed."""
+    numeric = _NUMERIC_DATE.match((value or "").strip())
+    if not numeric:
+        return False
+    first, second, year = map(int, numeric.groups())
+    return first != second and bool(
+        _iso_date(year, first, second) and _iso_date(year, second, first)
+    )
+
+
+def _numeric_date(first: int, second: int, year: int) -> str:
+    if first == second or first > 12:  # day first (or either order: the same date)
+        return _iso_date(year, second, first)
+    if second > 12:  # month first
+        return _iso_date(year, first, second)
+    return ""
+
+
+def _iso_date(year: int, month: int, day: int) -> str:
     try:
-        return datetime.date(int(year), int(month), int(day or 1)).isoformat()
+        return datetime.date(year, month, day).isoformat()
     except ValueError:
         return ""
+
+
+def split_language_edition(raw_title: str) -> tuple[str, str]:
+    """`La cuarta mirada (Spanish Edition)` -> ("La cuarta mirada", "es"); a title without
+    that suffix comes back whole with "". The suffix is taken off only when its word is a
+    language (`cells.parse_language`): `(2nd Edition)`, `(Collector's Edition)` stay."""
+    match = _LANGUAGE_EDITION.search(raw_title or "")
+    if not match or match.start() == 0:
+        return raw_title, ""
+    from catalog.importers.cells import parse_language  # cells imports this module
+
+    language = parse_language(match["language"])
+    if not language:
+        return raw_title, ""
+    return raw_title[: match.start()], language
 
 
 def is_repeated_header(header: list[str], cells: list[str]) -> bool:

@@ -12,6 +12,7 @@ from catalog.importers.parsing import (
     ASIN,
     ROLES,
     clean_cell,
+    is_ambiguous_date,
     parse_date,
     parse_int,
     parse_whole_number,
@@ -48,11 +49,13 @@ def read_date(row: NormalizedRow, value: str, *, column: str) -> str:
     """The ISO date in a cell, or "" with a warning on the row when the cell holds something
     else."""
     date = parse_date(value)
-    if not date and value:
-        row.warnings.append(
-            _("%(column)s '%(value)s' is not a date; it was ignored.")
-            % {"column": column, "value": value}
-        )
+    if date or not value:
+        return date
+    if is_ambiguous_date(value):
+        message = _("%(column)s '%(value)s' can be read day first or month first; it was ignored.")
+    else:
+        message = _("%(column)s '%(value)s' is not a date; it was ignored.")
+    row.warnings.append(message % {"column": column, "value": value})
     return date
 
 

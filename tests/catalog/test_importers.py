@@ -236,7 +236,7 @@ def test_row_with_ten_thousand_columns_fails_alone():
     csv_file = read_csv(data)
     importer = importer_for(csv_file.header)
     importer.normalize(csv_file.rows[0][1])
-    with pytest.raises(RowError, match="10001 columns"):
+    with pytest.raises(RowError, match="10001 cells but the header has 24 columns"):
         importer.normalize(csv_file.rows[1][1])
 
 

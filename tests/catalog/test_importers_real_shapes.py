@@ -1,0 +1,84 @@
+"""Shapes found in other people's real exports (tests/fixtures/imports/real_shapes, with their
+provenance): Amazon's language-edition suffix on titles, a spreadsheet's own dates, and rows
+wider than their header."""
+
+from pathlib import Path
+
+import pytest
+
+from catalog.importers import RowError, importer_for, read_csv
+from catalog.importers.parsing import is_ambiguous_date, parse_date, split_language_edition
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
+
+
+def read_rows(name: str):
+    csv_file = read_csv((REAL / name).read_bytes())
+    importer = importer_for(csv_file.header)
+    return importer, csv_file.rows
+
+
+def test_amazons_language_edition_suffix_is_the_editions_language_not_its_title():
+    importer, rows = read_rows("goodreads-carlosperezzz-language-editions.csv")
+    first, second = (importer.read_row(cells) for _line, cells in rows)
+    assert (first.title, first.subtitle, first.language) == ("La cuarta mirada", "", "es")
+    assert second.title == "Cuando una meiga se cruza en tu Camino"
+    assert (second.subtitle, second.language) == ("Una bruja puede cambiar tu destino", "es")
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Classical Mechanics (3rd Edition)", "Freakonomics (Revised Edition)", "(Spanish Edition)"],
+)
+def test_an_edition_statement_that_is_no_language_stays_in_the_title(title):
+    assert split_language_edition(title) == (title, "")
+
+
+def test_a_spreadsheets_dates_are_read_when_only_one_order_makes_a_date():
+    importer, rows = read_rows("storygraph-dblake26-us-dates.csv")
+    ambiguous, with_ambiguous_added, unambiguous = (importer.read_row(c) for _l, c in rows)
+    # 1/21/2023 and 1/22/2023 can only be month first.
+    assert (unambiguous.date_added, unambiguous.date_read) == ("2023-01-21", "2023-01-22")
+    assert unambiguous.warnings == []
+    # 3/27/2024 likewise; 4/1/2024 is 4 January or April 1: not guessed, and the row says so.
+    assert with_ambiguous_added.date_read == "2024-03-27"
+    assert with_ambiguous_added.date_added == ""
+    assert with_ambiguous_added.warnings == [
+        "Date Added '4/1/2024' can be read day first or month first; it was ignored."
+    ]
+    # 10/12/2022 is either; 10/13/2022 only month first.
+    assert (ambiguous.date_added, ambiguous.date_read) == ("", "2022-10-13")
+    assert len(ambiguous.warnings) == 1
+
+
+@pytest.mark.parametrize(
+    ("cell", "date", "ambiguous"),
+    [
+        ("30.4.2023", "2023-04-30", False),  # day first, dotted
+        ("30/4/2023", "2023-04-30", False),
+        ("4/30/2023", "2023-04-30", False),  # month first
+        ("5/5/2023", "2023-05-05", False),  # either order, the same day
+        ("4/1/2024", "", True),
+        ("31/31/2023", "", False),  # no order makes it a date
+        ("2/30/2023", "", False),
+        ("2023/06/29", "2023-06-29", False),
+    ],
+)
+def test_numeric_dates(cell, date, ambiguous):
+    assert parse_date(cell) == date
+    assert is_ambiguous_date(cell) is ambiguous
+
+
+def test_a_row_wider_than_its_header_with_cells_past_it_fails_with_the_reason():
+    """The owner padded the file by hand: each record has one cell more than the header, so
+    its publisher, year and people sat one column off (Publisher '3', year 1088). Such a row is
+    not imported, where a row whose extra cells are empty (a trailing separator) is."""
+    importer, rows = read_rows("goodreads-aaronj1335-padded-rows.csv")
+    for _line, cells in rows:
+        assert len(cells) == len(importer.header) + 1
+        with pytest.raises(RowError, match="cells past the header are not empty"):
+            importer.read_row(cells)
+    _line, cells = rows[0]
+    trailing = [*cells[: len(importer.header)], "", " "]
+    trailing[importer.columns["title"]] = "Raintree County"
+    assert importer.read_row(trailing).title == "Raintree County"
