@@ -146,9 +146,12 @@ def _save_dirty(works: Iterable[Work], editions: Iterable[Edition]) -> None:
 
 
 def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> None:
-    names = {
-        text.normalize_person_name(c.name): c for credits in credits_for.values() for c in credits
-    }
+    # A new author takes the first spelling the batch gives (`Martin Rhonheimer`, then
+    # `Martin. Rhonheimer`), as a later batch finds the author the first one created.
+    names: dict[str, Credit] = {}
+    for credits in credits_for.values():
+        for credit in credits:
+            names.setdefault(text.normalize_person_name(credit.name), credit)
     names.pop("", None)
     if not names:
         return

@@ -5,12 +5,16 @@ Every row here is synthetic, written in the shape of the real exports the issue 
 (Goodreads 24/31-column, StoryGraph); no value is copied from someone's file.
 """
 
+from pathlib import Path
+
 import pytest
 
 from catalog import services
-from catalog.models import Edition, ImportRow, Work
+from catalog.models import Author, Edition, ImportRow, Work
 from tests.catalog.import_rows import goodreads_file, goodreads_row, run_import
 from tests.factories import make_edition, make_work
+
+REAL_SHAPES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
 
 
 @pytest.mark.django_db
@@ -158,3 +162,18 @@ def test_a_book_created_by_an_earlier_batch_of_the_same_file_is_an_earlier_row(m
     assert job.rows.get(line_number=4).matched_by == ImportRow.MatchedBy.EARLIER_ROW
     again = run_import(goodreads_file(row))
     assert again.rows.get().matched_by == ImportRow.MatchedBy.ISBN
+
+
+@pytest.mark.django_db
+def test_a_new_author_keeps_the_first_spelling_a_file_gives():
+    """Real lines (tests/fixtures/imports/real_shapes): `Martin Rhonheimer` on line 2, then
+    `Martin. Rhonheimer`. One author, named as the first row names him, as an author created
+    by an earlier batch keeps its name."""
+    data = (REAL_SHAPES / "goodreads-salvodif-two-spellings.csv").read_bytes()
+    job = services.import_job_create(data=data, filename="salvodif.csv", enrich=False)
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    assert job.created_count == 2
+    assert list(Author.objects.values_list("name", "sort_name")) == [
+        ("Martin Rhonheimer", "Rhonheimer, Martin")
+    ]

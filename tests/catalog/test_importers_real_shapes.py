@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from catalog.importers import RowError, importer_for, read_csv
+from catalog.importers import (
+    ImportFileError,
+    RowError,
+    UnknownFormatError,
+    importer_for,
+    read_csv,
+)
 from catalog.importers.parsing import is_ambiguous_date, parse_date, split_language_edition
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
@@ -82,3 +88,18 @@ def test_a_row_wider_than_its_header_with_cells_past_it_fails_with_the_reason():
     trailing = [*cells[: len(importer.header)], "", " "]
     trailing[importer.columns["title"]] = "Raintree County"
     assert importer.read_row(trailing).title == "Raintree County"
+
+
+def test_a_file_whose_header_line_is_missing_is_refused_saying_so():
+    """Its first line is a book: taking it for column names (and mapping them) would lose that
+    book and read the rest under made-up columns."""
+    csv_file = read_csv((REAL / "goodreads-beatrizopdd-no-header.csv").read_bytes())
+    with pytest.raises(ImportFileError, match="header line is missing") as refused:
+        importer_for(csv_file.header)
+    assert "17378527, The Raven King" in str(refused.value)
+    assert not isinstance(refused.value, UnknownFormatError)  # no mapping step is offered
+
+
+def test_an_unknown_header_of_names_still_goes_to_the_mapping_step():
+    with pytest.raises(UnknownFormatError):
+        importer_for(["Book", "Writer", "Code", "Year 2", "Shelf 3"])
