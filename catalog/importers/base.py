@@ -162,10 +162,17 @@ class BaseImporter:
         return "title" in self.columns
 
     def get(self, cells: list[str], field_name: str) -> str:
+        """A field's cell, cleaned (`clean_cell`); "" when the file has no such column."""
         index = self.columns.get(field_name)
         if index is None or index >= len(cells):
             return ""
         return clean_cell(cells[index])
+
+    def raw_cell(self, cells: list[str], field_name: str) -> str:
+        """A field's cell as the file has it, where cleaning would lose what a source's quirk
+        left (Goodreads' lost `&`: two spaces)."""
+        index = self.columns.get(field_name)
+        return cells[index] if index is not None and index < len(cells) else ""
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         raise NotImplementedError

@@ -18,6 +18,9 @@ _PARTICLES = {
     "st", "st.", "saint", "ten", "ter", "van", "von", "zu",
 }  # fmt: skip
 _NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+# A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
+_REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
+_ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 _OPENLIBRARY_KEY = re.compile(r"\bOL\d+[AMW]\b", re.IGNORECASE)
@@ -76,6 +79,22 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
         if last and first and first.casefold() not in _NAME_SUFFIXES:
             return Credit(name=f"{first} {last}", role=role, sort_name=f"{last}, {first}")
     return Credit(name=name, role=role)
+
+
+def suffix_last_sort_name(sort_name: str) -> str:
+    """A sort name whose surname is really a suffix, as Goodreads' "Author l-f" writes it (it
+    takes the last word for the surname), turned the right way: `Jr., Ross Lockridge` ->
+    `Lockridge, Ross, Jr.`; a regnal name sorts by its name and numeral: `II, Pope John Paul`
+    -> `John Paul II, Pope`. Any other sort name is returned as written."""
+    head, comma, rest = sort_name.partition(",")
+    suffix, words = head.strip(), rest.split()
+    if not comma or not words or "," in rest:
+        return sort_name
+    if words[0].casefold() in _REGNAL_TITLES and len(words) > 1 and _ROMAN_NUMERAL.match(suffix):
+        return f"{' '.join(words[1:])} {suffix}, {words[0]}"
+    if suffix.casefold() not in _NAME_SUFFIXES:
+        return sort_name
+    return ", ".join(part for part in (words[-1], " ".join(words[:-1]), suffix) if part)
 
 
 def split_people(value: str, *, role: str = "author") -> list[Credit]:

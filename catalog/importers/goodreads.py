@@ -1,7 +1,12 @@
 """Goodreads "Export Library" CSV: the 31-column layout and the 2024+ 24-column one."""
 
+import re
+
+from django.utils.translation import gettext as _
+
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
-from catalog.importers.parsing import parse_format
+from catalog.importers.cells import suffix_last_sort_name
+from catalog.importers.parsing import clean_cell, parse_format
 from catalog.importers.readers import (
     apply_identifier,
     parse_contributors,
@@ -9,6 +14,26 @@ from catalog.importers.readers import (
     read_page_count,
     read_year,
 )
+
+# Goodreads' export drops the `&` of a publisher's name and leaves the spaces around it
+# (`Simon  Schuster`, `W. W. Norton  Company`, in files that spell `Simon & Schuster` elsewhere).
+# In 28 real exports every two-space gap in a publisher was such a lost `&`; in titles and names
+# the gap is as often plain spacing (`A Clash of Kings  (…)`), so only publishers are mended.
+_LOST_AMPERSAND = re.compile(r"(?<=\S) {2}(?=\S)")
+
+
+def restore_lost_ampersand(publisher: str) -> str:
+    """`Simon  Schuster` -> `Simon & Schuster`: a gap of exactly two spaces inside the cell."""
+    return _LOST_AMPERSAND.sub(" & ", publisher.strip())
+
+
+def goodreads_sort_name(author: str, author_lf: str) -> str:
+    """The sort name Goodreads' "Author l-f" means: a suffix it put first goes last
+    (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`), and a single name it wrote twice
+    (`Plato, Plato`) is written once; other cells are kept as Goodreads wrote them."""
+    if author and author_lf == f"{author}, {author}":
+        return author
+    return suffix_last_sort_name(author_lf)
 
 
 class GoodreadsImporter(BaseImporter):
@@ -40,7 +65,8 @@ class GoodreadsImporter(BaseImporter):
         row = self.titled_row(cells)
         author = self.get(cells, "author")
         if author:
-            row.credits.append(Credit(name=author, sort_name=self.get(cells, "author_lf")))
+            sort_name = goodreads_sort_name(author, self.get(cells, "author_lf"))
+            row.credits.append(Credit(name=author, sort_name=sort_name))
         # Goodreads drops the roles of additional authors (often translators or
         # illustrators), so they are contributors unless the cell names a role.
         extra = parse_contributors(
@@ -58,8 +84,10 @@ class GoodreadsImporter(BaseImporter):
         if book_id.isdigit():
             row.goodreads_book_id = book_id
         elif book_id:
-            row.warnings.append(f"Book Id '{book_id}' is not a Goodreads id; ignored.")
-        row.publisher = self.get(cells, "publisher")
+            row.warnings.append(
+                _("Book Id '%(value)s' is not a Goodreads id; ignored.") % {"value": book_id}
+            )
+        row.publisher = clean_cell(restore_lost_ampersand(self.raw_cell(cells, "publisher")))
         row.format, warning = parse_format(self.get(cells, "binding"))
         if warning:
             row.warnings.append(warning)
