@@ -1,10 +1,13 @@
 """LibraryThing export (tab-separated, or the CSV with the same columns).
 
-Quirks: authors are written `Last, First`; Secondary Author and Secondary Author Roles are
-parallel lists (`|` or `;`); ISBNs come in brackets (`[2070291340]`, `[]` when none);
-Publication holds publisher, year and binding in one cell (`Gallimard (1979), Poche`, or a
-catalog's `Paris : Gallimard, 1979`); Page Count may read `321 pp.`; Date may be `?`. Book Id is
-LibraryThing's own id, kept as such (never as a Goodreads id).
+Quirks: authors are written `Last, First`, sometimes two in one cell (`Boswell, Dustin &
+Foucher, Trevor`); roles are in the user's interface language (`Autor`, `Auteur`); Secondary
+Author and Secondary Author Roles are parallel lists (`|` or `;`); ISBNs come in brackets
+(`[2070291340]`, `[]` when none); Publication holds publisher, year and binding in one cell
+(`Gallimard (1979), Poche`, or a catalog's `Paris : Gallimard, 1979`), and a publisher's name
+may hold commas (`Farrar, Straus and Giroux`, `F W Media, Inc.`); Page Count may read `321 pp.`
+or `xxxviii; 103`; Date may be `?`. Book Id is LibraryThing's own id, kept as such (never as a
+Goodreads id).
 """
 
 import re
@@ -21,9 +24,22 @@ from catalog.importers.parsing import FORMATS, ROLES, parse_date, parse_format, 
 from catalog.importers.readers import apply_identifier, read_page_count
 
 _LIST = re.compile(r"\s*[|;]\s*")
+# Between people in one Primary Author cell: `Boswell, Dustin & Foucher, Trevor`.
+_AMPERSAND = re.compile(r"\s+&\s+")
 # `Random House (2011), Edition: 1, Hardcover, 448 pages` -> publisher, year, the rest
 _PUBLICATION = re.compile(r"^\s*(?P<publisher>[^()]+?)\s*\((?P<year>[^()]*)\)\s*,?\s*(?P<rest>.*)$")
-_LEADING_NUMBER = re.compile(r"^\s*(\d[\d,.]*)")
+# A catalog's year after the publisher: `2014`, `c2000.`, `[2013]`, `©1999`.
+_YEAR_PART = re.compile(r"^\[?(?:c|©|cop\.)?\s*(\d{4})\??\]?\.?$", re.IGNORECASE)
+_PAGES_PART = re.compile(r"^\d[\d,]*\s*(?:pages|pp?\.?)$", re.IGNORECASE)
+# A part that goes on the publisher's name before it: `F W Media, Inc.`, `Farrar, Straus and
+# Giroux`, `CDEJR Web Services, Inc/Gay Authors`; a place is never one (`Milano, Mondadori`).
+_NAME_CONTINUATION = re.compile(
+    r"^(?:inc|ltd|llc|l\.l\.c|co|corp|plc|llp|pty|gmbh|ag|kg|s\.?a|s\.?l|s\.?p\.?a|s\.?r\.?l"
+    r"|b\.?v|n\.?v)\b\.?|\s(?:and|&)\s",
+    re.IGNORECASE,
+)
+# Page Count `321 pp.`, and `xxxviii; 103` / `[8], 103`: roman or bracketed front matter first.
+_PAGE_COUNT = re.compile(r"^\s*(?:(?:[ivxlcdm]+|\[\d+\])\s*[;,+]\s*)*(\d[\d,.]*)", re.IGNORECASE)
 _PAGES = re.compile(r"(\d[\d,]*)\s+pages\b", re.IGNORECASE)
 # Media values that say "a book" without saying which binding.
 _UNSPECIFIED_MEDIA = {"book", "paper book", "unknown", "unknown binding", "other"}
@@ -43,7 +59,8 @@ class LibraryThingImporter(BaseImporter):
         "primary_author": ("Primary Author",),
         "primary_role": ("Primary Author Role",),
         "secondary_authors": ("Secondary Author",),
-        "secondary_roles": ("Secondary Author Roles",),
+        # The CSV export names it in the singular (robdmc/libraryThing).
+        "secondary_roles": ("Secondary Author Roles", "Secondary Author Role"),
         "publication": ("Publication",),
         "date": ("Date",),
         "media": ("Media",),
@@ -77,10 +94,8 @@ class LibraryThingImporter(BaseImporter):
         row.publisher = publisher
         row.publication_year = year_in(self.get(cells, "date")) or year
         row.format = self._read_format(cells, row, rest)
-        pages = self.get(cells, "pages")
-        number = _LEADING_NUMBER.match(pages)  # `321 pp.`
         row.page_count = read_page_count(
-            row, number.group(1).rstrip(".,") if number else pages, column="Page Count"
+            row, main_page_count(self.get(cells, "pages")), column="Page Count"
         )
         if row.page_count is None and (in_publication := _PAGES.search(rest)):
             row.page_count = parse_int(in_publication.group(1))  # `…, Edition: 2, 272 pages`
@@ -90,15 +105,15 @@ class LibraryThingImporter(BaseImporter):
         return row
 
     def _read_credits(self, cells: list[str], row: NormalizedRow) -> None:
-        primary = self.get(cells, "primary_author")
-        if primary:
-            role = _role(self.get(cells, "primary_role"))
-            row.credits.append(person_from_sort_name(primary, role=role))
+        primary_role = _role(self.get(cells, "primary_role"))
+        people = [(name, primary_role) for name in people_in(self.get(cells, "primary_author"))]
         names = _split_list(self.get(cells, "secondary_authors"))
         roles = _LIST.split(self.get(cells, "secondary_roles"))
-        known = {(c.name.casefold(), c.role) for c in row.credits}
         for index, name in enumerate(names):
             role = _role(roles[index] if index < len(roles) else "")
+            people.extend((person, role) for person in people_in(name))
+        known = {(c.name.casefold(), c.role) for c in row.credits}
+        for name, role in people:
             credit = person_from_sort_name(name, role=role)
             if (credit.name.casefold(), credit.role) not in known:
                 known.add((credit.name.casefold(), credit.role))
@@ -131,23 +146,72 @@ class LibraryThingImporter(BaseImporter):
 def parse_publication(value: str) -> tuple[str, int | None, str]:
     """-> (publisher, year, what follows). `Gallimard (1979), Poche` -> ("Gallimard", 1979,
     "Poche"); `Paris : Gallimard, 1979` -> ("Gallimard", 1979, "");
-    `Milano, Editore Branch, 2024` -> ("Editore Branch", 2024, "")."""
-    value = (value or "").strip().rstrip(".")
+    `Milano, Editore Branch, 2024` -> ("Editore Branch", 2024, ""); a name with commas stays
+    whole: `Farrar, Straus and Giroux`, `F W Media, Inc.`."""
+    value = (value or "").strip()
     if not value:
         return "", None, ""
-    match = _PUBLICATION.match(value)
+    match = _PUBLICATION.match(value.rstrip("."))
     if match:
         return match["publisher"].strip(), year_in(match["year"]), match["rest"].strip()
+    after_place = " : " in value  # `Padova : Messaggero, c2000.`
+    if after_place:
+        value = value.split(" : ", 1)[1]
     parts = [part.strip() for part in value.split(",") if part.strip()]
-    year = year_in(parts[-1]) if parts else None
-    if year and len(parts) > 1:
-        parts = parts[:-1]
-    elif year:
-        return "", year, ""
-    publisher = parts[-1]
-    if " : " in publisher:
-        publisher = publisher.split(" : ", 1)[1].strip()
-    return publisher, year, ""
+    year: int | None = None
+    rest: list[str] = []
+    # The year, binding and pages a catalog writes after the publisher.
+    while parts and (
+        _PAGES_PART.match(parts[-1])
+        or parts[-1].casefold() in FORMATS
+        or (year is None and _YEAR_PART.match(parts[-1]))
+    ):
+        last = parts.pop()
+        if year_match := _YEAR_PART.match(last):
+            year = year_in(year_match.group(1))
+        else:
+            rest.insert(0, last)
+    if not parts:
+        return "", year, ", ".join(rest)
+    # After ` : ` all that is left is the name; without it, a part before the name is a place
+    # (`Milano, Editore Branch`), unless the name goes on from it (`Little, Brown and Company`).
+    start = 0 if after_place else len(parts) - 1
+    while start > 0 and _NAME_CONTINUATION.search(parts[start]):
+        start -= 1
+    return ", ".join(parts[start:]), year, ", ".join(rest)
+
+
+def people_in(value: str) -> list[str]:
+    """The people one author cell names, each as written (`Last, First` or not).
+
+    `Boswell, Dustin & Foucher, Trevor` and `David Talbott & Wallace Thornhill` are two people,
+    `Simon & Schuster` and `W. W. Norton & Company` one: each side of `&` must have a comma or
+    two words. `Volcano, C.B. Daring; J. Rogue; Deric Shannon; Abbey` is a `;` list that
+    LibraryThing turned around at its last surname: it names Abbey Volcano last."""
+    parts = _split_list(value)
+    if (
+        len(parts) > 1
+        and parts[0].count(",") == 1
+        and not any("," in part for part in parts[1:])
+        and len(parts[-1].split()) == 1
+    ):
+        surname, first = (half.strip() for half in parts[0].split(","))
+        parts = [first, *parts[1:-1], f"{parts[-1]} {surname}"]
+    people = []
+    for part in parts:
+        halves = _AMPERSAND.split(part)
+        if len(halves) > 1 and all("," in half or len(half.split()) > 1 for half in halves):
+            people.extend(halves)
+        else:
+            people.append(part)
+    return people
+
+
+def main_page_count(value: str) -> str:
+    """The main (arabic) page count of a Page Count cell: `321 pp.` -> "321", `xxxviii; 103`
+    -> "103"; a cell without one is returned as it is, for the warning."""
+    number = _PAGE_COUNT.match(value or "")
+    return number.group(1).rstrip(".,") if number else (value or "")
 
 
 def _split_list(value: str) -> list[str]:

@@ -77,6 +77,38 @@ ROLES = {
 }
 
 
+# Roles in the languages exports are written in (LibraryThing users write them in their
+# interface's: German, French, Spanish, Italian, Portuguese, Dutch, Scandinavian, Polish,
+# Finnish), feminine forms too.
+_ROLE_WORDS = {
+    "author": (
+        "autor", "autorin", "autora", "auteur", "autrice", "autore", "verfasser",
+        "verfasserin", "schrijver", "schrijfster", "författare", "forfatter", "kirjoittaja",
+    ),
+    "editor": (
+        "herausgeber", "herausgeberin", "hrsg.", "hg.", "éditeur", "éditrice",
+        "éditeur scientifique", "directeur de publication", "directrice de publication",
+        "editora", "editore", "curatore", "curatrice", "organizador", "organizadora",
+        "redacteur", "redactrice", "samensteller", "redaktör", "redaktør", "redaktor",
+        "toimittaja",
+    ),
+    "translator": (
+        "übersetzer", "übersetzerin", "traducteur", "traductrice", "traductora",
+        "traduttore", "traduttrice", "tradutor", "tradutora", "vertaler", "vertaalster",
+        "översättare", "oversætter", "oversetter", "tłumacz", "kääntäjä",
+    ),
+    "illustrator": (
+        "illustratorin", "illustrateur", "illustratrice", "ilustrador", "ilustradora",
+        "illustratore", "illustratör", "ilustrator", "kuvittaja", "zeichner", "zeichnerin",
+    ),
+    "narrator": (
+        "sprecher", "sprecherin", "erzähler", "erzählerin", "narrateur", "narratrice",
+        "narrador", "narradora", "narratore", "verteller", "voorlezer",
+    ),
+}  # fmt: skip
+ROLES.update({word: role for role, words in _ROLE_WORDS.items() for word in words})
+
+
 def clean_cell(value: str) -> str:
     """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace.
 

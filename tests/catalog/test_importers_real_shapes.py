@@ -14,6 +14,7 @@ from catalog.importers import (
     read_csv,
 )
 from catalog.importers.parsing import is_ambiguous_date, parse_date, split_language_edition
+from catalog.importers.readers import parse_contributors
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
 
@@ -103,3 +104,14 @@ def test_a_file_whose_header_line_is_missing_is_refused_saying_so():
 def test_an_unknown_header_of_names_still_goes_to_the_mapping_step():
     with pytest.raises(UnknownFormatError):
         importer_for(["Book", "Writer", "Code", "Year 2", "Shelf 3"])
+
+
+@pytest.mark.parametrize(
+    ("cell", "role"),
+    [("Anna Muster (Übersetzerin)", "translator"), ("Jean Dupont (Illustrateur)", "illustrator")],
+)
+def test_a_contributors_role_in_another_language_is_read(cell, role):
+    """The role words LibraryThing users write in their language (one table, parsing.ROLES)
+    read in StoryGraph's and Goodreads' `Name (Role)` cells too."""
+    [credit] = parse_contributors(cell, default_role="contributor")
+    assert credit.role == role
