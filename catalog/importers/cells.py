@@ -87,8 +87,11 @@ def suffix_last_sort_name(sort_name: str) -> str:
     `Lockridge, Ross, Jr.`; a regnal name sorts by its name and numeral: `II, Pope John Paul`
     -> `John Paul II, Pope`. Any other sort name is returned as written."""
     head, comma, rest = sort_name.partition(",")
-    suffix, words = head.strip(), rest.split()
-    if not comma or not words or "," in rest:
+    suffix = head.strip()
+    if not comma or (suffix.casefold() not in _NAME_SUFFIXES and not _ROMAN_NUMERAL.match(suffix)):
+        return sort_name  # nearly every sort name: a surname first
+    words = rest.split()
+    if not words or "," in rest:
         return sort_name
     if words[0].casefold() in _REGNAL_TITLES and len(words) > 1 and _ROMAN_NUMERAL.match(suffix):
         return f"{' '.join(words[1:])} {suffix}, {words[0]}"
