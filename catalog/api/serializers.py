@@ -85,6 +85,13 @@ class ImportJobSerializer(serializers.ModelSerializer):
         source="enqueued_count", read_only=True, help_text=_("Works queued for enrichment.")
     )
     warnings = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status_label = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The status as the job page says it: 'Waiting to continue' for a pending job with "
+            "rows already imported (handed from one task to the next, or to be resumed)."
+        ),
+    )
 
     class Meta:
         model = ImportJob
@@ -93,6 +100,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "url",
             "rows_url",
             "status",
+            "status_label",
             "finished",
             "format",
             "requested_format",

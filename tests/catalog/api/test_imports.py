@@ -120,9 +120,15 @@ def test_a_large_export_runs_on_a_worker_and_its_progress_can_be_followed(
     assert response.status_code == 201
     job = response.json()
     assert job["status"] == "pending" and job["finished"] is False and job["created"] == 0
+    assert job["status_label"] == "Pending"
     assert [(t.func, t.args) for t in sent_tasks] == [
         ("catalog.tasks.run_import_job", (job["id"],))
     ]
+    # Between two tasks of a long import (here: set as a hand-over leaves it) the job is
+    # pending with rows imported, and says so as its page does.
+    ImportJob.objects.filter(pk=job["id"]).update(rows_processed=1)
+    assert client.get(job_url(job["id"])).json()["status_label"] == "Waiting to continue"
+    ImportJob.objects.filter(pk=job["id"]).update(rows_processed=0)
 
     tasks.run_import_job(job["id"])  # the worker
 
