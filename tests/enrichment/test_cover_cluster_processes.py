@@ -179,7 +179,10 @@ def test_covers_are_downloaded_while_the_metadata_worker_waits_on_a_provider(tmp
             done = requests and all(
                 requests[str(ids[key])][1] == "applied" for key in ("new", "lost")
             )
-            return status if done else None
+            # The cover task's result is saved by its cluster just after the task applied the
+            # covers: wait for it too.
+            recorded = any("fetch_covers" in func for func, _cluster, _ok in status["tasks"])
+            return status if done and recorded else None
 
         status = processes.wait_for(both_covers_applied, 60, "both covers applied")
         # ... while the metadata batch is still held by the provider.
