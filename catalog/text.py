@@ -203,13 +203,22 @@ def normalize_title(title: str) -> str:
     return normalize_text(split_subtitle(main)[0])
 
 
+#: Words after a name that are not a given name: `King, Jr.` is one person, not Jr. King.
+NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def is_name_suffix(word: str) -> bool:
+    """`Jr.`, `jr`, `III`: a suffix (NAME_SUFFIXES), with or without its dot."""
+    return word.casefold().rstrip(".") in NAME_SUFFIXES
+
+
 @functools.lru_cache(maxsize=8192)
 def normalize_person_name(name: str) -> str:
     """The lookup key for a person: `Last, First` turned around, initials spaced, no case."""
     name = (name or "").strip()
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
-        if first and first.lower().rstrip(".") not in {"jr", "sr", "ii", "iii", "iv"}:
+        if first and not is_name_suffix(first):
             name = f"{first} {last}"
     name = re.sub(r"\.(?=\S)", ". ", name)  # "J.K." -> "J. K."
     return normalize_text(name)

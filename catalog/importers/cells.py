@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.parsing import parse_year
+from catalog.text import is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately.
@@ -17,7 +18,6 @@ _PARTICLES = {
     "da", "de", "del", "della", "der", "di", "du", "dos", "el", "la", "le", "les", "mac",
     "st", "st.", "saint", "ten", "ter", "van", "von", "zu",
 }  # fmt: skip
-_NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
@@ -76,7 +76,7 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     name = name.strip().strip(",").strip()
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
-        if last and first and first.casefold() not in _NAME_SUFFIXES:
+        if last and first and not is_name_suffix(first):
             return Credit(name=f"{first} {last}", role=role, sort_name=f"{last}, {first}")
     return Credit(name=name, role=role)
 
@@ -88,14 +88,13 @@ def suffix_last_sort_name(sort_name: str) -> str:
     -> `John Paul II, Pope`. Any other sort name is returned as written."""
     head, comma, rest = sort_name.partition(",")
     suffix = head.strip()
-    if not comma or (suffix.casefold() not in _NAME_SUFFIXES and not _ROMAN_NUMERAL.match(suffix)):
+    numeral = _ROMAN_NUMERAL.match(suffix)
+    if not comma or "," in rest or not (numeral or is_name_suffix(suffix)):
         return sort_name  # nearly every sort name: a surname first
     words = rest.split()
-    if not words or "," in rest:
-        return sort_name
-    if words[0].casefold() in _REGNAL_TITLES and len(words) > 1 and _ROMAN_NUMERAL.match(suffix):
+    if numeral and len(words) > 1 and words[0].casefold() in _REGNAL_TITLES:
         return f"{' '.join(words[1:])} {suffix}, {words[0]}"
-    if suffix.casefold() not in _NAME_SUFFIXES:
+    if not words or not is_name_suffix(suffix):
         return sort_name
     return ", ".join(part for part in (words[-1], " ".join(words[:-1]), suffix) if part)
 
@@ -134,7 +133,7 @@ def _comma_names(part: str) -> list[str]:
 
 def _is_sort_name(last: str, first: str) -> bool:
     first_words, last_words = first.split(), last.split()
-    if first.casefold() in _NAME_SUFFIXES:
+    if is_name_suffix(first):
         return True  # `Martin Luther King, Jr.`
     if len(first_words) > 3:
         return False
