@@ -180,14 +180,19 @@ class Cluster:
 # --- one run ----------------------------------------------------------------------------------
 
 
-def reclaimed_total() -> int:
-    """Tasks the sweeps (the bench's and the clusters' schedules) have put back on the queues
-    from stopped clusters (bookstore.receipt_broker keeps the count in Redis)."""
+def reclaimed_counts() -> tuple[int, int]:
+    """Tasks the sweeps (the bench's and the clusters' schedules) have put back on the queues:
+    in all, and of those the ones held past Q_RETRY by a live cluster (their worker died)
+    rather than by a stopped cluster (bookstore.receipt_broker keeps the counts in Redis)."""
     from django_q.brokers import get_broker
 
     from enrichment import broker_backlog
 
-    return sum(get_broker(name).reclaimed_total() for name in broker_backlog.queue_names())
+    brokers = [get_broker(name) for name in broker_backlog.queue_names()]
+    return (
+        sum(broker.reclaimed_total() for broker in brokers),
+        sum(broker.reclaimed_overdue_total() for broker in brokers),
+    )
 
 
 def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, pg_pid, redis_pid):
@@ -243,7 +248,7 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
     waited: set[int] = set()
     title_searched: set[int] = set()
     margin = 2 * args.sweep_every + 10  # the sweep's period, twice, and its own time
-    reclaimed_before = reclaimed_total()
+    reclaimed_before, overdue_before = reclaimed_counts()
     total = final = 0
     while time.monotonic() < deadline:
         time.sleep(args.poll)
@@ -278,7 +283,8 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
         cluster.stop()
     stop_seconds = time.monotonic() - stopping
     outcome = run_outcome(first_pk, stale_seconds=args.stale, title_searched=title_searched)
-    reclaimed = reclaimed_total() - reclaimed_before
+    reclaimed, overdue = reclaimed_counts()
+    reclaimed, overdue = reclaimed - reclaimed_before, overdue - overdue_before
     end = outcome.pop("last_final_at")
     seconds = (end - t0).total_seconds() if end and final == total else None
     cpu = {role: cpu_after[role] - cpu_before[role] for role in cpu_after}
@@ -317,6 +323,7 @@ def run_clusters(n: int, csv_path: Path, args, env: dict, work_dir: Path, stub, 
         "stuck_by_kind": {kind: len(ids) for kind, ids in stuck.items()},
         "waited_in_broker_past_stale": len(waited),
         "broker_tasks_reclaimed": reclaimed,
+        "broker_tasks_reclaimed_overdue": overdue,
         "provider_requests": served,
         "provider_429": refused,
         "provider_429_by_endpoint": refused_by_endpoint,
@@ -352,8 +359,9 @@ def print_run(run: dict, first: dict) -> None:
         f"{run['provider_429_early_ms'] or '-'} ms too early)"
     )
     print(
-        f"  tasks lost by the broker and recovered: {run['broker_tasks_reclaimed']} taken by a "
-        f"stopped cluster, put back on the queue; sent again by the sweep "
+        f"  tasks lost by the broker and recovered: {run['broker_tasks_reclaimed']} put back on "
+        f"the queue ({run['broker_tasks_reclaimed_overdue']} held past Q_RETRY by a live "
+        f"cluster, the others taken by a stopped one); sent again by the sweep "
         f"{run['dispatched_again']}: in flight when their worker died "
         f"{run['recovered_in_flight']}, title-search books handed to a group "
         f"{run['handed_to_title_search_group']}, never claimed and judged lost "

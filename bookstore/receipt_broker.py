@@ -9,12 +9,20 @@ of its own, and removes it from there once the task's result is saved (`acknowle
 by django-q2's monitor; `ack_failures` makes that true of failures too). While the cluster
 lives, a thread of its pusher process renews a key that expires after
 CLUSTER_HEARTBEAT_STALE_SECONDS; once it has expired, `reclaim_stopped` (the sweep) puts that
-cluster's tasks back at the head of the queue, in their order. So the broker can say, for each
-queue, how many tasks it still holds and how many live clusters work it (`holding`): what the
-sweep needs to tell a late task from a lost one (enrichment/broker_backlog.py).
+cluster's tasks back at the head of the queue, in their order. A worker that dies inside a live
+cluster (SIGKILL, out of memory) takes its task's receipt nowhere: its cluster goes on, and no
+result is ever saved. So, as django-q2's ORM broker hands out again a task not acknowledged
+within Q_RETRY, `reclaim_overdue` (the sweep too) puts back a task still taken Q_RETRY after the
+sweep first saw it taken (Q_RETRY exceeds Q_TIMEOUT, so no worker still runs it; one prefetched
+and still waiting that long in a busy cluster is run twice, harmlessly: every task claims its
+work in the database first). The ages are read on Redis's clock, one for every machine. So the
+broker can say, for each queue, how many tasks it still holds and how many live clusters work
+it (`holding`): what the sweep needs to tell a late task from a lost one
+(enrichment/broker_backlog.py).
 
 Needs Redis 6.2 or later (BLMOVE). Each cluster's lists live under its queue's key:
-`django_q:<cluster name>:q:taken:<consumer>` and `...:q:consumer:<consumer>` (the live key).
+`django_q:<cluster name>:q:taken:<consumer>`, `...:q:consumer:<consumer>` (the live key) and
+`...:q:seen:<consumer>` (when the sweep first saw each taken task).
 """
 
 import logging
@@ -44,6 +52,29 @@ class QueueHolding:
     tasks: int
     consumers: int
     since: datetime | None
+
+
+#: Puts back the tasks of one taken list that the sweep first saw there at least ARGV[1] seconds
+#: ago, oldest at the queue's head, and notes when it first sees the others; atomic, so a task
+#: acknowledged meanwhile is never put back. KEYS: taken list, queue, seen hash.
+_RECLAIM_OVERDUE = """
+local now = tonumber(redis.call('TIME')[1])
+local overdue = {}
+for _, task in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+  local seen = redis.call('HGET', KEYS[3], task)
+  if not seen then
+    redis.call('HSET', KEYS[3], task, now)
+  elseif now - tonumber(seen) >= tonumber(ARGV[1]) then
+    table.insert(overdue, task)
+  end
+end
+for i = #overdue, 1, -1 do
+  redis.call('LREM', KEYS[1], 1, overdue[i])
+  redis.call('LPUSH', KEYS[2], overdue[i])
+  redis.call('HDEL', KEYS[3], overdue[i])
+end
+return #overdue
+"""
 
 
 def consumer_ttl_seconds() -> int:
@@ -80,9 +111,16 @@ class ReceiptRedis(Redis):
     def live_key(self, consumer_id: str | None = None) -> str:
         return f"{self.list_key}:consumer:{consumer_id or self.consumer_id}"
 
+    def seen_key(self, consumer_id: str | None = None) -> str:
+        return f"{self.list_key}:seen:{consumer_id or self.consumer_id}"
+
     @property
     def reclaimed_key(self) -> str:
         return f"{self.list_key}:reclaimed"
+
+    @property
+    def overdue_key(self) -> str:
+        return f"{self.list_key}:reclaimed_overdue"
 
     def _consumer_ids(self, kind: str) -> list[str]:
         prefix = f"{self.list_key}:{kind}:"
@@ -102,7 +140,10 @@ class ReceiptRedis(Redis):
 
     def acknowledge(self, task_id):
         if task_id:
-            self.connection.lrem(self.taken_key(), 1, task_id)
+            with self.connection.pipeline() as both:  # MULTI: no sighting outlives its task
+                both.lrem(self.taken_key(), 1, task_id)
+                both.hdel(self.seen_key(), task_id)
+                both.execute()
 
     def fail(self, task_id):
         # A payload that does not unpack (a bad signature) is dropped, not taken again.
@@ -153,6 +194,7 @@ class ReceiptRedis(Redis):
             # Newest first to the head, so the oldest ends at the head, as it was queued.
             while self.connection.lmove(taken, self.list_key, "RIGHT", "LEFT") is not None:
                 moved += 1
+            self.connection.delete(self.seen_key(consumer_id))
         if moved:
             self.connection.incrby(self.reclaimed_key, moved)
             logger.warning(
@@ -160,9 +202,32 @@ class ReceiptRedis(Redis):
             )
         return moved
 
+    def reclaim_overdue(self, retry_seconds: float) -> int:
+        """Put back every task a cluster, live or not, has held unacknowledged for
+        `retry_seconds` since the sweep first saw it (its worker died); returns how many."""
+        script = self.connection.register_script(_RECLAIM_OVERDUE)
+        moved = 0
+        for consumer_id in self._consumer_ids("taken"):
+            keys = [self.taken_key(consumer_id), self.list_key, self.seen_key(consumer_id)]
+            moved += int(script(keys=keys, args=[max(int(retry_seconds), 1)]))
+        if moved:
+            self.connection.incrby(self.overdue_key, moved)
+            logger.warning(
+                "Put %s tasks taken more than %s s ago and never done back on the %r queue",
+                moved,
+                int(retry_seconds),
+                self.list_key,
+            )
+        return moved
+
     def reclaimed_total(self) -> int:
-        """Tasks put back from stopped clusters since Redis started (a counter of its own)."""
-        return int(self.connection.get(self.reclaimed_key) or 0)
+        """Tasks put back since Redis started, from stopped clusters and overdue (counters of
+        their own)."""
+        return int(self.connection.get(self.reclaimed_key) or 0) + self.reclaimed_overdue_total()
+
+    def reclaimed_overdue_total(self) -> int:
+        """Of those, the tasks put back as overdue (a worker died inside a live cluster)."""
+        return int(self.connection.get(self.overdue_key) or 0)
 
     def holding(self) -> QueueHolding:
         uptime = self.connection.info("server")["uptime_in_seconds"]

@@ -7,8 +7,9 @@ it again in the second case only adds copies, which find their work claimed or d
 
 Both brokers the clusters use keep receipts: the ORM broker keeps a task in its table until
 acknowledged, and on Redis bookstore.receipt_broker keeps each task a cluster has taken in a
-list of that cluster's, which the sweep puts back on the queue once the cluster has stopped
-(`reclaim_stopped_tasks`, first thing in every sweep). So while a live cluster works a queue
+list of that cluster's, which the sweep puts back on the queue once the cluster has stopped, or
+once a task has stayed there Q_RETRY (its worker died) (`reclaim_lost_tasks`, first thing in
+every sweep). So while a live cluster works a queue
 and the broker still holds tasks for it, an unclaimed task is waiting its turn, unless it was
 queued before Redis last started (a restart loses what the server did not save). Such work is
 sent again once the queue has drained, or after BACKLOG_PATIENCE stale intervals at the latest
@@ -53,19 +54,24 @@ def _broker(name: str):
     return get_broker(name)
 
 
-def reclaim_stopped_tasks() -> int:
-    """Tasks that stopped clusters had taken from the Redis queues, put back at their heads
-    (none with the ORM broker, which hands a task out again after Q_RETRY by itself)."""
+def reclaim_lost_tasks() -> int:
+    """Tasks taken from the Redis queues and never done, put back at their heads: all those of
+    stopped clusters, and those a live cluster has held for Q_RETRY since a sweep first saw them
+    (their worker died). None with the ORM broker, which hands a task out again after Q_RETRY
+    by itself."""
     if settings.Q_SYNC:
         return 0
+    from django_q.conf import Conf
+
     reclaimed = 0
     for name in queue_names():
         try:
             broker = _broker(name)
             if isinstance(broker, ReceiptRedis):
                 reclaimed += broker.reclaim_stopped()
+                reclaimed += broker.reclaim_overdue(Conf.RETRY)
         except Exception:  # a broker not answering: the next sweep tries again
-            logger.warning("Could not reclaim the %r queue's stopped tasks", name, exc_info=True)
+            logger.warning("Could not reclaim the %r queue's lost tasks", name, exc_info=True)
     return reclaimed
 
 

@@ -1,8 +1,9 @@
 """Everything the broker carries, and how it comes back: the periodic sweep.
 
 A task can be lost in the broker: held by a Redis that restarts without its data, taken by a
-cluster that is killed (bookstore.receipt_broker keeps those, and the sweep first puts a
-stopped cluster's tasks back on their queue), deleted by hand. So no work lives only in the
+cluster that is killed or by a worker that dies (bookstore.receipt_broker keeps those, and the
+sweep first puts a stopped cluster's tasks, and those never done within Q_RETRY, back on their
+queue), deleted by hand. So no work lives only in the
 broker: each piece is recorded in the database before its task is queued, and this sweep (every
 minute: `enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live
 task holds and hands it over again. Each step selects by a status few rows have (indexed, but for
@@ -54,7 +55,8 @@ from enrichment.backfill.months import RecoveredMonths, backfill_months_recover_
 
 @dataclass(frozen=True)
 class SweepRun:
-    """What one sweep handed over again: tasks of stopped clusters put back on their queues,
+    """What one sweep handed over again: tasks of stopped clusters or dead workers put back on
+    their queues,
     enrichment tasks queued (batches and title-search groups, covers not counted), bulk
     operations resumed, import jobs and backfill months."""
 
@@ -87,7 +89,7 @@ def sweep(*, now=None) -> SweepRun:
 def _sweep(now) -> SweepRun:
     return SweepRun(
         # First, so that a stopped cluster's tasks count as held, not as lost.
-        broker_tasks_reclaimed=broker_backlog.reclaim_stopped_tasks(),
+        broker_tasks_reclaimed=broker_backlog.reclaim_lost_tasks(),
         # Stale requests back to pending, then due requests, title-search groups and covers.
         request_tasks=queue.requests_dispatch_due(now=now),
         bulk_operations=bulk_operations.bulk_operations_recover(now=now),

@@ -20,11 +20,11 @@ import pytest
 from django.utils import timezone
 from django_q.conf import Conf
 
-from bench.redis_server import redis_server, redis_server_binary
+from bench.redis_server import redis_server
 from bookstore.receipt_broker import ReceiptRedis
+from tests.bookstore.conftest import TTL
 
 ROOT = Path(__file__).resolve().parents[2]
-TTL = 2  # CLUSTER_HEARTBEAT_STALE_SECONDS of the clusters played here
 
 pytestmark = pytest.mark.slow
 
@@ -37,30 +37,6 @@ taken = [broker.dequeue() for _ in range(int(sys.argv[1]))]
 print(broker.consumer_id, flush=True)
 time.sleep(600)  # holds its tasks, never acknowledging them, until killed
 """
-
-
-@pytest.fixture(scope="module")
-def redis_url():
-    if redis_server_binary() is None:
-        if os.environ.get("REQUIRE_REDIS") == "1":
-            pytest.fail("REQUIRE_REDIS=1 but redis-server is not installed")
-        pytest.skip("redis-server is not installed; REQUIRE_REDIS=1 makes this a failure")
-    with redis_server() as server:
-        yield server.url
-
-
-@pytest.fixture
-def broker(redis_url, monkeypatch, settings):
-    """This process's broker on a fresh Redis database, as the clusters' settings make it."""
-    settings.CLUSTER_HEARTBEAT_STALE_SECONDS = TTL
-    settings.Q_SYNC = False
-    monkeypatch.setattr(Conf, "REDIS", redis_url)
-    monkeypatch.setattr(Conf, "BROKER_CLASS", "bookstore.receipt_broker.ReceiptRedis")
-    broker = ReceiptRedis("bookstore")
-    broker.connection.flushdb()
-    yield broker
-    broker.stop_consuming()  # this process's renewal thread, when a test took a task here
-    broker.connection.flushdb()
 
 
 @pytest.fixture
@@ -184,3 +160,41 @@ def test_the_broker_says_when_redis_last_started(monkeypatch, settings):
     # Redis counts its uptime between two whole-second clocks: off by up to a second, which
     # the broker's extra second turns into "up to two seconds early, never late".
     assert before - timedelta(seconds=2) <= since <= after
+
+
+def wait_for_redis_seconds(seconds: int) -> None:
+    """Sightings are stamped on Redis's clock in whole seconds: `seconds` have surely passed."""
+    time.sleep(seconds + 1.05)
+
+
+def test_a_task_held_past_retry_by_a_live_cluster_goes_back_unless_done_meanwhile(broker):
+    """A worker that dies inside a live cluster never acknowledges its task, and its cluster
+    never stops: Q_RETRY after the sweep first saw the task taken, it is put back, as django-q2's
+    ORM broker hands out again a task not acknowledged within Q_RETRY."""
+    for name in (b"done in time", b"its worker died", b"next"):
+        broker.enqueue(name)
+    ((done_receipt, _), _died) = broker.dequeue() + broker.dequeue()
+    assert broker.reclaim_overdue(retry_seconds=1) == 0  # first seen now: not yet overdue
+    broker.acknowledge(done_receipt)  # finished between two sweeps: never put back
+    wait_for_redis_seconds(1)
+    assert broker.reclaim_stopped() == 0  # its cluster (this process) is alive
+    assert broker.reclaim_overdue(retry_seconds=60) == 0  # not held that long yet
+    assert broker.reclaim_overdue(retry_seconds=1) == 1
+    assert queued(broker) == [b"its worker died", b"next"]  # at the head, where it was
+    assert broker.lock_size() == 0
+    assert broker.connection.hlen(broker.seen_key()) == 0  # no sighting outlives its task
+    assert broker.reclaimed_overdue_total() == 1
+    assert broker.reclaimed_total() == 1
+    # Taken again, it is a new sighting: the earlier one does not make it overdue at once.
+    broker.dequeue()
+    assert broker.reclaim_overdue(retry_seconds=1) == 0
+
+
+def test_the_sweep_puts_back_a_stopped_clusters_sightings_with_its_tasks(broker, start_cluster):
+    broker.enqueue(b"held")
+    child, consumer_id = start_cluster(1)
+    assert broker.reclaim_overdue(retry_seconds=600) == 0  # seen
+    assert broker.connection.hlen(broker.seen_key(consumer_id)) == 1
+    kill(child, broker, consumer_id)
+    assert broker.reclaim_stopped() == 1
+    assert broker.connection.exists(broker.seen_key(consumer_id)) == 0

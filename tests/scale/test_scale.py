@@ -85,6 +85,8 @@ def test_two_clusters_one_killed_lose_nothing_and_apply_nothing_twice(scale_run)
     assert run["stuck"] == 0, details
     # The killed cluster had taken tasks (it prefetches up to queue_limit): put back, not lost.
     assert run["broker_tasks_reclaimed"] >= 1, details
+    # Within Q_RETRY: none held by a live cluster was put back (that is for a dead worker's).
+    assert run["broker_tasks_reclaimed_overdue"] == 0, details
     assert run["sent_again_unclaimed"] == 0, details  # nothing copied for waiting its turn
     assert run["provider_429"] == 0, details
     assert sum(run["statuses"].values()) == WORKS, details
