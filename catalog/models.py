@@ -23,6 +23,17 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class TimeStampedPart(TimeStampedModel):
+    """A part of another record (a credit, a series entry, an import's row): written by the
+    hundred thousand in an import and never listed by date, so its creation time has no index
+    (each index costs every insert on both databases)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class CoverFields(models.Model):
     """A verified cover image: only bytes that were fetched and checked count as a cover."""
 
@@ -247,12 +258,15 @@ class Work(TimeStampedModel, CoverFields):
         return ImageFieldFile(self, field, name)
 
 
-class WorkSeries(TimeStampedModel):
+class WorkSeries(TimeStampedPart):
     """A series the work belongs to, with its number there. A book may be in several
     (`Raising Steam (Discworld, #40; Moist von Lipwig, #3)`); position 0 is the primary one,
     which Work.series / Work.series_number repeat for lists and search."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="series_entries")
+    # Found by work through the unique (work, name) index: no index of its own.
+    work = models.ForeignKey(
+        Work, on_delete=models.CASCADE, related_name="series_entries", db_index=False
+    )
     name = models.CharField(max_length=255)
     number = models.CharField(max_length=16, blank=True, help_text=_("e.g. 2, 0.5, 1-3"))
     position = models.PositiveSmallIntegerField(default=0)
@@ -269,7 +283,7 @@ class WorkSeries(TimeStampedModel):
         return f"{self.name} #{self.number}" if self.number else self.name
 
 
-class WorkAuthor(TimeStampedModel):
+class WorkAuthor(TimeStampedPart):
     """An ordered credit: who did what on a work (author, translator, narrator, ...)."""
 
     class Role(models.TextChoices):
@@ -280,7 +294,8 @@ class WorkAuthor(TimeStampedModel):
         EDITOR = "editor", _("Editor")
         CONTRIBUTOR = "contributor", _("Contributor")
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="credits")
+    # Found by work through the unique (work, author, role) index: no index of its own.
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="credits", db_index=False)
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="credits")
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.AUTHOR)
     position = models.PositiveSmallIntegerField(default=0)
@@ -518,7 +533,7 @@ class ImportJob(TimeStampedModel):
         return ((self.finished_at or timezone.now()) - self.started_at).total_seconds()
 
 
-class ImportRow(TimeStampedModel):
+class ImportRow(TimeStampedPart):
     """One data row of an import: the raw cells and what they were read as, kept for retries."""
 
     class Status(models.TextChoices):
@@ -538,7 +553,10 @@ class ImportRow(TimeStampedModel):
         TITLE_AUTHOR = "title_author", _("Title and author")
         EARLIER_ROW = "earlier_row", _("An earlier row of the same file")
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    # Found by job through the unique (job, line_number) index: no index of its own.
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
     line_number = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices)
     raw = models.JSONField(default=list, help_text=_("The row's cells, as in the file."))

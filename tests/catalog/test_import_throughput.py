@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog import bulk, services
 from catalog.importers import csv_rows, read_csv
-from catalog.models import Author, Edition, ImportRow, Work, WorkSeries
+from catalog.models import Author, Edition, ImportRow, Work, WorkAuthor, WorkSeries
 from catalog.services import jobs
 from catalog.services.index import _plan_off
 from tests.catalog.test_importers import GOODREADS_24
@@ -212,3 +212,27 @@ def test_every_identifier_an_import_looks_up_leads_an_index_of_the_editions():
     leading = {c["columns"][0] for c in constraints.values() if c["index"] or c["unique"]}
     looked_up = {Edition._meta.get_field(name).column for _attr, name, _key in EDITION_KEYS}
     assert looked_up - leading == set()
+
+
+PARTS = {WorkAuthor: "work", WorkSeries: "work", ImportRow: "job"}
+
+
+@pytest.mark.parametrize("model", PARTS, ids=lambda model: model.__name__)
+def test_the_parts_an_import_writes_have_only_the_indexes_their_models_declare(model):
+    """Every index costs each of an import's inserts: a credit, a series entry and an import
+    row carry the ones their queries use (catalog 0022 dropped six others), and their parent
+    is found through their unique constraint's index, which begins with it."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    found = sorted(
+        tuple(c["columns"])
+        for c in constraints.values()
+        if c["index"] and not c["unique"] and not c["primary_key"]
+    )
+    declared = sorted(
+        [(f.column,) for f in model._meta.concrete_fields if f.db_index and not f.primary_key]
+        + [tuple(model._meta.get_field(n).column for n in i.fields) for i in model._meta.indexes]
+    )
+    assert found == declared
+    parent = model._meta.get_field(PARTS[model]).column
+    assert any(c["unique"] and c["columns"][0] == parent for c in constraints.values())
