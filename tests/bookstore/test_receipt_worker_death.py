@@ -23,6 +23,13 @@ from tests.enrichment import processes
 
 RETRY = 2  # the sweep's Q_RETRY here; the cluster's own stays out of the test's window
 
+NO_SCHEDULES = """
+import django
+django.setup()
+from django_q.models import Schedule
+Schedule.objects.all().delete()
+"""
+
 pytestmark = pytest.mark.slow
 
 
@@ -53,6 +60,11 @@ def test_a_task_whose_worker_was_killed_is_run_again_by_the_live_cluster(
         CLUSTER_HEARTBEAT_STALE_SECONDS=2,
         ENRICHMENT_AUTO_ENABLED=0,
     )
+    # Only the test's task on the queue: the schedules' tasks (the sweep each minute, the
+    # daily ones) would be taken too when the cluster starts.
+    unscheduled = processes.start([sys.executable, "-c", NO_SCHEDULES], env, stdout=-1, stderr=-1)
+    _out, err = unscheduled.communicate(timeout=60)
+    assert unscheduled.returncode == 0, err
     markers = tmp_path / "markers"
     markers.mkdir()
     async_task(
