@@ -6,7 +6,11 @@ decision is made in one short transaction that locks the provider's row: `select
 on PostgreSQL; on SQLite the project's IMMEDIATE transaction mode (settings.py) takes the write
 lock at BEGIN, which serializes writers the same way. Waiting happens outside the transaction.
 
-Time comes from an injectable `clock` (epoch seconds) and `sleep`, so tests run on a fake clock.
+Each decision reads the time inside its transaction from one clock for every process
+(`shared_now`): on PostgreSQL the database server's, so that machines whose clocks have drifted
+apart still space their requests by the rate (each one's reading of "now" sets the bucket's
+refill); on SQLite, which lives on one machine, this machine's. An injectable `clock` (epoch
+seconds) and `sleep` replace it in tests, which run on a fake clock.
 """
 
 import logging
@@ -18,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from enrichment.candidates import ANSWER_STATUSES, LookupStatus
 from enrichment.faults import ClassifiedFault, classify_fault
@@ -112,22 +116,37 @@ def cap_retry_after(seconds: float | None) -> float | None:
     return min(max(0.0, seconds), float(settings.ENRICHMENT_MAX_RETRY_AFTER_SECONDS))
 
 
+def shared_now() -> float:
+    """Now in epoch seconds, as every process on every machine reads it: PostgreSQL's clock
+    (one round trip), or this machine's on SQLite."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT extract(epoch FROM clock_timestamp())")
+            return float(cursor.fetchone()[0])
+    return time.time()
+
+
+def _now(clock: Clock | None) -> float:
+    return clock() if clock is not None else shared_now()
+
+
 def acquire_permit(
     *,
     provider: str,
     limits: Limits,
     cost: int = 1,
     max_wait: float = 10.0,
-    clock: Clock = time.time,
+    clock: Clock | None = None,
     sleep: Sleep = time.sleep,
 ) -> Permit:
     """Wait (up to `max_wait` seconds) for the right to send one request costing `cost` units.
 
     A refused permit says why; a granted one must be closed with `record_outcome`.
     """
-    deadline = clock() + max_wait
+    local_clock = clock or time.monotonic  # the wait is this process's own
+    deadline = local_clock() + max_wait
     while True:
-        budget = max(0.0, deadline - clock())
+        budget = max(0.0, deadline - local_clock())
         permit, wait = _decide(
             provider=provider, limits=limits, cost=cost, max_wait=budget, clock=clock
         )
@@ -136,7 +155,7 @@ def acquire_permit(
                 sleep(wait)  # our token is reserved: sleep outside the transaction
             return replace(permit, waited=wait)
         # A full in-flight cap frees up when a request ends, not at a known time: look again.
-        if permit.reason != IN_FLIGHT_FULL or clock() + IN_FLIGHT_POLL_SECONDS > deadline:
+        if permit.reason != IN_FLIGHT_FULL or local_clock() + IN_FLIGHT_POLL_SECONDS > deadline:
             return permit
         sleep(IN_FLIGHT_POLL_SECONDS)
 
@@ -150,7 +169,7 @@ def record_outcome(
     error: str = "",
     fault: ClassifiedFault | None = None,
     quota_exhausted: bool = False,
-    clock: Clock = time.time,
+    clock: Clock | None = None,
 ) -> None:
     """Close a granted permit: free its in-flight slot and feed the breaker.
 
@@ -159,7 +178,7 @@ def record_outcome(
     """
     with transaction.atomic():
         state = _locked_state(permit.provider)
-        now = clock()
+        now = _now(clock)
         _drop_lease(state, permit.lease_id, now)
         if permit.probe:
             state.probe_started_at = None
@@ -206,13 +225,13 @@ def record_error(
     provider: str,
     error: str,
     limits: Limits,
-    clock: Clock = time.time,
+    clock: Clock | None = None,
     fault: ClassifiedFault | None = None,
 ) -> None:
     """A fault outside any request (our code failed on the provider's answer): it counts
     against the breaker and becomes the provider's last error, like an unreadable answer."""
     record_outcome(
-        permit=Permit(provider, granted=True, at=clock()),
+        permit=Permit(provider, granted=True, at=_now(clock)),
         status=LookupStatus.UNPARSEABLE,
         limits=limits,
         error=error,
@@ -230,12 +249,12 @@ def provider_state(*, provider: str) -> ProviderState | None:
 
 
 def _decide(
-    *, provider: str, limits: Limits, cost: int, clock: Clock, max_wait: float
+    *, provider: str, limits: Limits, cost: int, clock: Clock | None, max_wait: float
 ) -> tuple[Permit, float]:
     """One locked look at the state: grant (with the wait for our reserved token) or refuse."""
     with transaction.atomic():
         state = _locked_state(provider)
-        now = clock()
+        now = _now(clock)  # read under the lock: the decisions follow one another in time
         _roll_day(state, now, limits)
         _expire_leases(state, now)
 

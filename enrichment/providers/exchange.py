@@ -55,10 +55,12 @@ class ProviderExchange:
     def __init__(
         self,
         *,
-        clock: throttle.Clock = time.time,
+        clock: throttle.Clock | None = None,
         sleep: throttle.Sleep = time.sleep,
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
     ):
+        # None: the limits read the clock every process shares (throttle.shared_now), the
+        # cache this machine's.
         self.clock = clock
         self.sleep = sleep
         self.max_wait = max_wait
@@ -102,7 +104,7 @@ class ProviderExchange:
             deadline_error=http.deadline_fault,
             redact=self._redact,
             is_daily_quota_answer=self.is_daily_quota_answer,
-            now=self.clock(),
+            now=self._epoch(),
             allow_404=allow_404,
             **kwargs,
         )
@@ -240,8 +242,11 @@ class ProviderExchange:
     def _write_cache(self, entries: list[tuple[LookupResult[Any], Any]]) -> None:
         cache.write(provider=self.name, entries=entries, now=self._now())
 
+    def _epoch(self) -> float:
+        return self.clock() if self.clock is not None else time.time()
+
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.clock(), tz=UTC)
+        return datetime.fromtimestamp(self._epoch(), tz=UTC)
 
     def _fault_result(self, key: str, fault: _Fault) -> LookupResult[Any]:
         return self._result(
