@@ -7,10 +7,10 @@ it again in the second case only adds copies, which find their work claimed or d
 
 Both brokers the clusters use keep receipts: the ORM broker keeps a task in its table until
 acknowledged, and on Redis bookstore.receipt_broker keeps each task a cluster has taken in a
-list of that cluster's, which the sweep puts back on the queue once the cluster has stopped, or
-once a task has stayed there Q_RETRY (its worker died) (`reclaim_lost_tasks`, first thing in
-every sweep). So while a live cluster works a queue
-and the broker still holds tasks for it, an unclaimed task is waiting its turn, unless it was
+list of that cluster's, which the sweep puts back on the queue once the cluster has stopped,
+or once a task has stayed there Q_RETRY because its worker died (`reclaim_lost_tasks`, first
+thing in every sweep). So while a live cluster works a queue and the broker still holds tasks
+for it, an unclaimed task is waiting its turn, unless it was
 queued before Redis last started (a restart loses what the server did not save). Such work is
 sent again once the queue has drained, or after BACKLOG_PATIENCE stale intervals at the latest
 (a task deleted by hand). When the broker cannot say (tasks run synchronously, no receipts, no

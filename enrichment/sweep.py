@@ -3,10 +3,10 @@
 A task can be lost in the broker: held by a Redis that restarts without its data, taken by a
 cluster that is killed or by a worker that dies (bookstore.receipt_broker keeps those, and the
 sweep first puts a stopped cluster's tasks, and those never done within Q_RETRY, back on their
-queue), deleted by hand. So no work lives only in the
-broker: each piece is recorded in the database before its task is queued, and this sweep (every
-minute: `enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live
-task holds and hands it over again. Each step selects by a status few rows have (indexed, but for
+queue), deleted by hand. So no work lives only in the broker: each piece is recorded in the
+database before its task is queued, and this sweep (every minute:
+`enrichment.tasks.dispatch_due_requests`, enrichment migration 0003) finds what no live task
+holds and hands it over again. Each step selects by a status few rows have (indexed, but for
 the small BulkOperation table), so a sweep with nothing stale is about a dozen cheap queries
 (14: tests/enrichment/test_sweep.py); a task handed over twice (two sweeps at once, or a lost
 task that turns up late) is harmless, since every worker first claims its work atomically.
@@ -56,9 +56,8 @@ from enrichment.backfill.months import RecoveredMonths, backfill_months_recover_
 @dataclass(frozen=True)
 class SweepRun:
     """What one sweep handed over again: tasks of stopped clusters or dead workers put back on
-    their queues,
-    enrichment tasks queued (batches and title-search groups, covers not counted), bulk
-    operations resumed, import jobs and backfill months."""
+    their queues, enrichment tasks queued (batches and title-search groups, covers not
+    counted), bulk operations resumed, import jobs and backfill months."""
 
     broker_tasks_reclaimed: int
     request_tasks: int
