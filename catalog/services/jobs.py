@@ -9,15 +9,13 @@ changed to enrichment. A job whose task was lost or whose worker died is run aga
 (`job_recovery`), from the lines not yet recorded.
 """
 
-import contextlib
 import datetime
 import functools
-import gc
 import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -31,6 +29,7 @@ from django.utils.translation import gettext as _
 from bookstore import task_queue
 from catalog.importers import csv_rows, importer_for, read_csv
 from catalog.models import ImportJob, ImportRow
+from catalog.services.collector import collect_batch_garbage, collected_between_batches
 from catalog.services.reading import normalized_batches
 from catalog.services.rows import _import_batch
 
@@ -260,10 +259,12 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, dea
     # A large job reads and normalizes its next batch in a worker process meanwhile.
     worker = row_count >= settings.IMPORT_READING_WORKER_MIN_ROWS
     with (
-        _old_objects_frozen(),
+        collected_between_batches(),
         normalized_batches(importer, lines, IMPORT_BATCH_SIZE, worker=worker) as batches,
     ):
-        for number, (batch, planned) in enumerate(batches):
+        number = -1  # counted here: enumerate would keep its last item, the batch, alive
+        for batch, planned in batches:
+            number += 1
             if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
                 _finish(job, ImportJob.Status.CANCELLED)
                 return
@@ -278,6 +279,8 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, dea
                 _record_batch(job, _import_batch(job, importer, batch, planned))
             if progress:
                 progress(job)
+            del batch, planned  # gone before the collection, which then scans nothing of them
+            collect_batch_garbage()
     _heartbeat(job, token)
     job.enqueued_count = _enqueue_enrichment(job)
     _finish(job, ImportJob.Status.COMPLETED)
@@ -314,18 +317,6 @@ def _heartbeat(job: ImportJob, token: str, *, batch_committed: bool = False) -> 
     ).update(heartbeat_at=timezone.now(), **progressed)
     if not alive:
         raise ImportClaimLost
-
-
-@contextlib.contextmanager
-def _old_objects_frozen() -> Iterator[None]:
-    """Leave the objects alive before the run (Django, the app, the file's text) out of the
-    garbage collector's scans meanwhile: each full scan for a batch's garbage walked them all
-    again (about 6 % of the import's time). They are scanned again afterwards."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _record_batch(job: ImportJob, statuses: list[str]) -> None:

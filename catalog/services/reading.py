@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from catalog.bulk import JsonText
 from catalog.importers import BaseImporter, NormalizedRow
 from catalog.importers.base import Credit
+from catalog.services.collector import collect_batch_garbage
 from catalog.services.rows import _normalize, _Planned, encode_record
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def normalized_batches(
     os.close(write_end)
     try:
         with os.fdopen(read_end, "rb") as source:
-            yield _received(source)
+            yield _ReceivedBatches(source)
     finally:
         # Stopped early (a cancel, an error): the worker may be waiting to hand over a batch.
         with contextlib.suppress(ProcessLookupError):  # an ended worker is still ours to reap
@@ -87,6 +88,8 @@ def _work(importer: BaseImporter, lines: Iterable, size: int, write_end: int) ->
                     planned = [_packed(_normalize(importer, *line)) for line in batch]
                     pickle.dump(("batch", batch, planned), out, pickle.HIGHEST_PROTOCOL)
                     out.flush()
+                    del batch, planned
+                    collect_batch_garbage()  # forked inside the writer's collected_between_batches
                 pickle.dump(("end",), out)
             except Exception as exc:
                 pickle.dump(("error", str(exc), traceback.format_exc()), out)
@@ -96,20 +99,30 @@ def _work(importer: BaseImporter, lines: Iterable, size: int, write_end: int) ->
         os._exit(status)
 
 
-def _received(source) -> Iterator[Batch]:
-    while True:
+class _ReceivedBatches:
+    """The worker's batches as they arrive. An iterator object, not a generator: a generator
+    suspended at its `yield` would keep the batch it handed out alive while the writer works on
+    the next, and the collection between batches (`collector`) would scan it."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def __iter__(self) -> Iterator[Batch]:
+        return self
+
+    def __next__(self) -> Batch:
         try:
-            message = pickle.load(source)
+            message = pickle.load(self.source)
         except EOFError:  # killed, or crashed before it could say why
             raise ReadingWorkerFailed(
                 _("the process reading the file ended unexpectedly")
             ) from None
         if message[0] == "end":
-            return
+            raise StopIteration
         if message[0] == "error":
             logger.error("The import's reading worker failed:\n%s", message[2])
             raise ReadingWorkerFailed(message[1])
-        yield message[1], [_unpacked(item) for item in message[2]]
+        return message[1], [_unpacked(item) for item in message[2]]
 
 
 # A batch crosses the pipe as plain tuples and lists: pickle reads those at C speed, where each
