@@ -152,10 +152,13 @@ def _column_values(objs: Sequence[models.Model], fields: list[models.Field]) -> 
         elif isinstance(f, models.JSONField):
             json_fields.append((index, f.encoder))
         elif not isinstance(f, _PLAIN_FIELDS):
-            prepared.append((index, f, isinstance(f, models.FileField)))
+            # A date's database form depends on the date alone: prepared once per date below.
+            plain_date = type(f) is models.DateField and not (f.auto_now or f.auto_now_add)
+            prepared.append((index, f, isinstance(f, models.FileField), plain_date))
     relations = [f for f in fields if isinstance(f, models.ForeignKey)]
     get_values = operator.itemgetter(*(f.attname for f in fields))
-    empty_values: dict[tuple[int, type], object] = {}  # an empty list or dict, prepared once
+    # An empty list or dict, and each date, prepared once per column.
+    prepared_once: dict[tuple[int, object], object] = {}
     rows = []
     for obj in objs:
         state = obj.__dict__
@@ -173,15 +176,15 @@ def _column_values(objs: Sequence[models.Model], fields: list[models.Field]) -> 
             value = values[index]
             if value is not None:
                 values[index] = _json_text(value, encoder)
-        for index, f, is_file in prepared:
+        for index, f, is_file, plain_date in prepared:
             value = values[index]
             if value is None or (is_file and type(value) is str):
                 continue
-            if not value and type(value) in (list, dict):
-                key = (index, type(value))
-                if key not in empty_values:
-                    empty_values[key] = f.get_db_prep_save(value, connection)
-                values[index] = empty_values[key]
+            if plain_date or (not value and type(value) in (list, dict)):
+                key = (index, value if plain_date else type(value))
+                if key not in prepared_once:
+                    prepared_once[key] = f.get_db_prep_save(value, connection)
+                values[index] = prepared_once[key]
             else:
                 values[index] = f.get_db_prep_save(f.pre_save(obj, True), connection)
         rows.append(values)
