@@ -121,11 +121,16 @@ DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and a django-q2 worker write at once: WAL lets readers run beside the
     # writer, IMMEDIATE takes the write lock up front (no deadlock on lock upgrade), and the
-    # timeout makes a busy writer wait instead of failing with "database is locked".
+    # timeout makes a busy writer wait instead of failing with "database is locked". The WAL
+    # is copied back into the database every 10,000 pages (40 MB) rather than SQLite's 1,000:
+    # an import's batch rewrites the same index pages, which are then copied once, not at
+    # nearly every commit (4 % of a 100,000-row import).
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=10000;"
+        ),
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
