@@ -171,6 +171,58 @@ def test_worker_processes_load_what_one_process_loads(load_dump, dump_file):
 
 @pytest.mark.postgres
 @pytest.mark.slow  # worker processes
+def test_blocks_too_large_for_shared_memory_and_loads_without_it_give_the_same_rows(
+    load_dump, dump_file, monkeypatch
+):
+    """Blocks reach the workers through shared memory slots; a block larger than a slot (a
+    line of megabytes in a real dump) goes through the pipe, and so does every block on a
+    machine without shared memory. The rows are the same either way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    lines = real_lines(REAL_EDITIONS)
+    path = dump_file(lines, compress=True)
+    load_dump(editions=path, options=["--workers", "0"])
+    rows_here = _all_rows("edition")
+    longest = max(len(line) for line in lines.split(b"\n"))
+
+    # Blocks of 4 KB in slots of 6 KB: most blocks fit, those that end in a long line do not.
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)
+    monkeypatch.setattr(loader._BlockSlots, "size", 6144)
+    assert longest > 6144 - 4096  # some block is larger than a slot
+    sent = {"slot": 0, "blocks": 0}
+    real_fill = loader._BlockSlots.fill
+
+    def counting_fill(self, slot, data):
+        sent["slot"] += 1
+        return real_fill(self, slot, data)
+
+    monkeypatch.setattr(loader._BlockSlots, "fill", counting_fill)
+    real_read_blocks = reader.read_blocks
+
+    def counting_read_blocks(*args, **kwargs):
+        for block in real_read_blocks(*args, **kwargs):
+            sent["blocks"] += 1
+            yield block
+
+    monkeypatch.setattr(reader, "read_blocks", counting_read_blocks)
+    in_slots = load_dump(editions=path, options=["--workers", "2"])
+    assert in_slots["files"][0]["status"] == "loaded"
+    assert _all_rows("edition") == rows_here
+    assert 0 < sent["slot"] < sent["blocks"]  # some in slots, some through the pipe
+
+    def no_shared_memory(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(loader.shared_memory, "SharedMemory", no_shared_memory)
+    sent["slot"] = 0
+    through_pipes = load_dump(editions=path, options=["--workers", "2"])
+    assert through_pipes["files"][0]["rows"] == in_slots["files"][0]["rows"]
+    assert _all_rows("edition") == rows_here
+    assert sent["slot"] == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.slow  # worker processes
 def test_a_load_in_workers_says_where_its_time_went(drop_dump_tables, dump_file):
     if connection.vendor != "postgresql":
         pytest.skip("worker processes are used on PostgreSQL only")
