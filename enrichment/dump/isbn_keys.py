@@ -150,3 +150,34 @@ def isbn_table_rows(edition_id: int, isbn_keys: list[int]) -> list[tuple[int, in
             covered.add(isbn13 // 10)
             rows.append((isbn13, edition_id))
     return rows
+
+
+def edition_isbn_columns(
+    edition_id: int, isbn_13: list[str], isbn_10: list[str]
+) -> tuple[str | None, list[tuple[int, int]]]:
+    """An edition's stored `isbn_keys` text ("key,key", None when it lists none) and its ISBN
+    table rows: `edition_isbn_keys` and `isbn_table_rows` in one step.
+
+    Most editions list one plain ISBN-13, alone or beside its own ISBN-10: those take a path
+    of a few string tests (a microsecond less a line, 33 M lines), with the same result."""
+    if len(isbn_13) == 1 and len(isbn_10) <= 1:
+        isbn13 = isbn_13[0]
+        if len(isbn13) == 13 and isbn13.isdecimal() and isbn13[:3] in ("978", "979"):
+            if not isbn_10:
+                return isbn13, [(int(isbn13), edition_id)]
+            isbn10 = isbn_10[0]
+            # Its own ISBN-10: the same nine digits after 978, any tenth (the ISBN-13's row
+            # stands for it, as in isbn_table_rows).
+            if len(isbn10) == 10 and isbn13[:3] == "978" and isbn10[:9] == isbn13[3:12]:
+                if isbn10.isdecimal():
+                    key10 = int(isbn10)
+                elif isbn10[:9].isdecimal() and isbn10[9] in "Xx":
+                    key10 = ISBN10_X_BASE + int(isbn10[:9])
+                else:
+                    key10 = None
+                if key10 is not None:
+                    return f"{isbn13},{key10}", [(int(isbn13), edition_id)]
+    keys = edition_isbn_keys(isbn_13, isbn_10)
+    if not keys:
+        return None, []
+    return ",".join(map(str, keys)), isbn_table_rows(edition_id, keys)

@@ -25,7 +25,7 @@ import msgspec
 # The catalog's title key (pure, Django-free): the dump's title index matches the same words.
 from catalog.text import normalize_title
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
-from enrichment.dump.isbn_keys import edition_isbn_keys, isbn_table_rows
+from enrichment.dump.isbn_keys import edition_isbn_columns
 from enrichment.publication_dates import publish_month
 
 fast_gzip: ModuleType
@@ -226,7 +226,7 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
     if doc.languages and (key := doc.languages[0].key).startswith("/languages/"):
         language = key[11:] or None
     pages = doc.number_of_pages
-    isbn_keys = edition_isbn_keys(doc.isbn_13, doc.isbn_10)
+    isbn_keys, isbn_rows = edition_isbn_columns(edition_id, doc.isbn_13, doc.isbn_10)
     date = doc.publish_date
     # Blank strings are rare: `or None` is the cheap way to store them as NULL.
     row = (
@@ -241,13 +241,13 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
         language,
         doc.physical_format or None,
         cover_numbers(doc.covers) if doc.covers else None,
-        ",".join(map(str, isbn_keys)) if isbn_keys else None,
+        isbn_keys,
         # A dict hit inline (the usual case), the parse only for a spelling not seen yet.
         (_MONTH_OF_DATE[date] if date in _MONTH_OF_DATE else edition_publish_month(date))
         if date
         else None,
     )
-    return row, isbn_table_rows(edition_id, isbn_keys)
+    return row, isbn_rows
 
 
 def work_row(work_id: int, doc: WorkDoc) -> tuple:

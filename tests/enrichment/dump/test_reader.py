@@ -333,3 +333,31 @@ def test_author_keys_beyond_32_bits_are_dropped():
     keys = ["/authors/OL12A", "/authors/OL99999999999A", "/authors/OL12A", "/people/OL3A"]
 
     assert reader.author_numbers(keys) == "12"
+
+
+def test_an_editions_isbn_columns_follow_the_general_rules_on_every_spelling():
+    """`edition_isbn_columns` takes a short path for the usual spellings: it must give what
+    `edition_isbn_keys` and `isbn_table_rows` give, for the real lines' lists and the odd ones."""
+    cases = [
+        (["9780704325425"], ["070432542X"]),  # its own ISBN-10, check digit X
+        (["9780704325425"], ["070432542x"]),
+        (["9780704325425"], ["0704325421"]),  # same nine digits, a wrong check digit
+        (["9780704325425"], ["0306406152"]),  # another book's ISBN-10
+        (["9791032305690"], ["1032305690"]),  # 979: no ISBN-10 of its own
+        (["9780000000002"], ["0000000000"]),  # leading zeros: stored as a number
+        (["978-0-7043-2542-5"], []),
+        (["9780704325425"], ["0704325429X"]),
+        (["9780704325425", "9780704325425"], []),
+        (["0000306406152"], []),
+        ([""], [""]),
+        ([], ["070432542X"]),
+        ([], []),
+    ]
+    for line in real_lines(REAL_EDITIONS).splitlines():
+        document = json.loads(line.split(b"\t")[4])
+        cases.append((document.get("isbn_13", []), document.get("isbn_10", [])))
+    assert len(cases) > 380
+    for isbn_13, isbn_10 in cases:
+        keys = isbn_keys.edition_isbn_keys(isbn_13, isbn_10)
+        expected = (",".join(map(str, keys)) if keys else None, isbn_keys.isbn_table_rows(7, keys))
+        assert isbn_keys.edition_isbn_columns(7, isbn_13, isbn_10) == expected, (isbn_13, isbn_10)
