@@ -319,7 +319,9 @@ class _BlockSlots:
         return self.free_slots.get(block=timeout is not None, timeout=timeout)
 
     def fill(self, slot: int, data: bytes) -> None:
-        self.segments[slot].buf[: len(data)] = data
+        buffer = self.segments[slot].buf
+        assert buffer is not None  # mapped until release()
+        buffer[: len(data)] = data
 
     def release(self) -> None:
         for segment in self.segments:
