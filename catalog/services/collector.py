@@ -10,23 +10,37 @@ memory stays that of a batch.
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
+
+# The collector is one per process and imports may overlap in a threaded web server (small
+# ones run in the request): the first to start turns it off, the last to end puts it back.
+_lock = threading.Lock()
+_running = 0
+_was_enabled = True
 
 
 @contextlib.contextmanager
 def collected_between_batches() -> Iterator[None]:
     """For the block: the objects alive before it (Django, the app, the file's text) stay out
     of the scans, and the collector runs only when `collect_batch_garbage` says so. As it was
-    afterwards."""
-    was_enabled = gc.isenabled()
-    gc.freeze()
-    gc.disable()
+    once the last such block in the process ends."""
+    global _running, _was_enabled
+    with _lock:
+        if not _running:
+            _was_enabled = gc.isenabled()
+            gc.freeze()
+            gc.disable()
+        _running += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
-        gc.unfreeze()
+        with _lock:
+            _running -= 1
+            if not _running:
+                if _was_enabled:
+                    gc.enable()
+                gc.unfreeze()
 
 
 def collect_batch_garbage() -> None:

@@ -5,13 +5,14 @@ forever), or an import whose memory grows with the file (a batch's cycles never 
 Every file here is synthetic, built in the test."""
 
 import gc
+import threading
 import weakref
 
 import pytest
 
 from catalog import services
 from catalog.models import ImportJob
-from catalog.services import jobs
+from catalog.services import collector, jobs
 from tests.catalog.import_rows import goodreads_file, goodreads_row
 
 pytestmark = pytest.mark.django_db
@@ -93,4 +94,33 @@ def test_the_collector_is_back_on_after_a_cancelled_or_failed_import(settings, m
     monkeypatch.setattr(jobs, "_import_batch", failing_batch)
     job = run(synthetic_file(12), settings, worker=True)
     assert job.status == ImportJob.Status.FAILED
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_imports_overlapping_in_threads_give_the_collector_back_when_the_last_ends():
+    """Small imports run in the request: two may overlap in a threaded web server. The first to
+    end must not turn the collector back on under the other, nor the last leave it off."""
+    first_started, second_started, first_ended = (threading.Event() for _ in range(3))
+    seen: dict[str, bool] = {}
+
+    def first():
+        with collector.collected_between_batches():
+            first_started.set()
+            second_started.wait(5)
+        first_ended.set()
+
+    def second():
+        first_started.wait(5)
+        with collector.collected_between_batches():
+            second_started.set()
+            first_ended.wait(5)
+            seen["during the second, after the first ended"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+
+    assert seen == {"during the second, after the first ended": False}
     assert gc.isenabled() and gc.get_freeze_count() == 0
