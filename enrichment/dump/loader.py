@@ -306,7 +306,13 @@ class _BlockSlots:
         self.segments: list[shared_memory.SharedMemory] = []
         try:
             for number in range(count):
-                self.segments.append(shared_memory.SharedMemory(create=True, size=self.size))
+                segment = shared_memory.SharedMemory(create=True, size=self.size)
+                self.segments.append(segment)
+                # /dev/shm grants pages only when written: when it is full (a container's
+                # 64 MB, shared with PostgreSQL), the first write would kill this process with
+                # SIGBUS. Reserved now, a full one is an OSError here, and blocks take the pipe.
+                if hasattr(os, "posix_fallocate"):
+                    os.posix_fallocate(segment._fd, 0, self.size)  # type: ignore[attr-defined]
                 free_slots.put(number)
         except OSError as exc:
             logger.info("No shared memory for the dump's blocks (%s): through pipes", exc)

@@ -210,15 +210,30 @@ def test_blocks_too_large_for_shared_memory_and_loads_without_it_give_the_same_r
     assert _all_rows("edition") == rows_here
     assert 0 < sent["slot"] < sent["blocks"]  # some in slots, some through the pipe
 
-    def no_shared_memory(*args, **kwargs):
+    def no_space(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(loader.shared_memory, "SharedMemory", no_shared_memory)
-    sent["slot"] = 0
-    through_pipes = load_dump(editions=path, options=["--workers", "2"])
-    assert through_pipes["files"][0]["rows"] == in_slots["files"][0]["rows"]
-    assert _all_rows("edition") == rows_here
-    assert sent["slot"] == 0
+    # /dev/shm full when the slots' pages are reserved (the second slot), then none at all.
+    real_fallocate = loader.os.posix_fallocate
+    reserved = []
+
+    def fallocate_once(fd, offset, length):
+        if reserved:
+            no_space()
+        reserved.append(length)
+        return real_fallocate(fd, offset, length)
+
+    for place, name, failing in (
+        (loader.os, "posix_fallocate", fallocate_once),
+        (loader.shared_memory, "SharedMemory", no_space),
+    ):
+        monkeypatch.setattr(place, name, failing)
+        sent["slot"] = 0
+        through_pipes = load_dump(editions=path, options=["--workers", "2"])
+        assert through_pipes["files"][0]["rows"] == in_slots["files"][0]["rows"]
+        assert _all_rows("edition") == rows_here
+        assert sent["slot"] == 0
+    assert reserved == [6144]
 
 
 @pytest.mark.postgres
