@@ -260,8 +260,9 @@ def _worker(kind: str, params: dict, tasks, results, slot_names: list[str], free
     gc.disable()  # millions of short-lived rows, no cycles: the collector would only cost time
     writer = None
     idle = 0.0  # waiting for a block: this process (the feeding one) is the bottleneck then
-    slots = [shared_memory.SharedMemory(name=name) for name in slot_names]
+    slots: list[shared_memory.SharedMemory] = []
     try:
+        slots = [shared_memory.SharedMemory(name=name) for name in slot_names]
         writer = tables.PostgresCopyWriter(params, kind)
         while True:
             started = time.monotonic()
@@ -373,7 +374,17 @@ def _read_in_workers(
         slots.release()
 
 
-def _feed_workers(report, processes, tasks, results, slots, *, progress) -> tuple:
+def _feed_workers(
+    report: reader.FileReport,
+    processes: list,
+    tasks,
+    results,
+    slots: _BlockSlots,
+    *,
+    progress: reader.Progress,
+) -> tuple[float, float, float]:
+    """Inflate the file and hand its blocks out (in slots, or through the pipe); what
+    `_read_in_workers` returns."""
     workers = len(processes)
     finished = 0
     lines_seen = 0
@@ -427,7 +438,7 @@ def _feed_workers(report, processes, tasks, results, slots, *, progress) -> tupl
         wait_for(lambda timeout: tasks.put(task, block=timeout is not None, timeout=timeout))
 
     def hand_out_block(data: bytes, unterminated: bool) -> None:
-        if not slots.segments or len(data) > slots.size:  # a line of megabytes: as it is
+        if not slots.segments or len(data) > slots.size:  # no slots, a line of megabytes
             hand_out(("data", data, unterminated))
             return
         slot = wait_for(slots.take)
