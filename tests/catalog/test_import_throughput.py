@@ -236,3 +236,17 @@ def test_the_parts_an_import_writes_have_only_the_indexes_their_models_declare(m
     assert found == declared
     parent = model._meta.get_field(PARTS[model]).column
     assert any(c["unique"] and c["columns"][0] == parent for c in constraints.values())
+
+
+@postgres_only
+def test_the_catalog_has_no_prefix_pattern_indexes():
+    """Django adds a `varchar_pattern_ops` index beside each indexed text column for prefix
+    LIKE queries, which nothing runs on the catalog: an import paid for nine of them (catalog
+    0023 dropped them). A migration that changes such a field makes Django create it again:
+    drop it in the same migration."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'catalog\\_%%' "
+            "AND indexdef LIKE '%%pattern_ops%%'"
+        )
+        assert [name for (name,) in cursor.fetchall()] == []
