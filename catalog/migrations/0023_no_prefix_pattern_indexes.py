@@ -7,7 +7,8 @@ authors by the hundred thousand: each of these nine indexes cost every insert. T
 indexes and unique constraints stay.
 
 Django recreates such an index when a later migration changes one of these fields' type or
-indexing (`tests/catalog/test_schema_indexes.py` says so if it happens).
+indexing (`test_the_catalog_has_no_prefix_pattern_indexes` in
+tests/catalog/test_import_throughput.py says so if it happens).
 """
 
 from django.db import migrations
