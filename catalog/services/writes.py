@@ -24,7 +24,9 @@ def _new_work(row: NormalizedRow, title_key: str) -> Work:
         subtitle=row.subtitle,
         series=row.series,
         series_number=row.series_number,
-        first_published_year=row.first_published_year or row.publication_year,
+        # Only a source's original year: an edition's year (a 1996 Moby-Dick) is not the
+        # work's, and a false year would hide the real one from enrichment.
+        first_published_year=row.first_published_year,
         openlibrary_work_key=row.openlibrary_work_key or None,  # unique: NULL when unknown
     )
 
@@ -84,7 +86,7 @@ def _fill_empty_work(work: Work, row: NormalizedRow) -> bool:
             "subtitle": row.subtitle,
             "series": row.series,
             "series_number": row.series_number,
-            "first_published_year": row.first_published_year or row.publication_year,
+            "first_published_year": row.first_published_year,
             "openlibrary_work_key": row.openlibrary_work_key or None,
         },
     )
@@ -147,15 +149,20 @@ def _save_dirty(works: Iterable[Work], editions: Iterable[Edition]) -> None:
 
 def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> None:
     # A new author takes the first spelling the batch gives (`Martin Rhonheimer`, then
-    # `Martin. Rhonheimer`), as a later batch finds the author the first one created.
+    # `Martin. Rhonheimer`), as a later batch finds the author the first one created; and the
+    # first sort name given, which a row crediting the person as a co-author lacks.
     names: dict[str, Credit] = {}
     for credits in credits_for.values():
         for credit in credits:
-            names.setdefault(text.normalize_person_name(credit.name), credit)
+            key = text.normalize_person_name(credit.name)
+            first = names.setdefault(key, credit)
+            if credit.sort_name and not first.sort_name:
+                names[key] = Credit(first.name, first.role, credit.sort_name)
     names.pop("", None)
     if not names:
         return
     authors = authors_credited(names)
+    _fill_empty_sort_names(authors, names)
     missing = [
         bulk.new_instance(Author, name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
         for key, c in names.items()
@@ -179,6 +186,22 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     )
 
 
+def _fill_empty_sort_names(authors: dict[str, Author], names: dict[str, Credit]) -> None:
+    """An author found without a sort name takes the one these credits give (never replacing
+    one): first credited as a co-author, who comes with none, then as a book's author."""
+    filled = {}
+    for key, author in authors.items():
+        sort_name = names[key].sort_name if key in names else ""
+        if sort_name and not author.sort_name and author.pk not in filled:
+            author.sort_name = sort_name[:255]
+            filled[author.pk] = author
+    if filled:
+        now = timezone.now()
+        for author in filled.values():
+            author.updated_at = now
+        Author.objects.bulk_update(filled.values(), ["sort_name", "updated_at"])
+
+
 def works_credit(credits: Iterable[tuple[Work, list[Credit]]]) -> None:
     """Credit saved works with these people, in order, by the import's own rule
     (`_create_credits`): a name an author holds goes to that author (a redirect's to the author
@@ -196,11 +219,11 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     """Name key -> the author a credit under that name goes to: the author holding the name,
     or, for a redirect (an author merged into another), the author it was merged into.
 
-    The authors hold their key columns only (id, name key, redirect): a batch credits hundreds
-    of them, and building every field of each cost more than the query. Another field read
-    from one is a query of its own."""
+    The authors hold their key columns only (id, name key, redirect, sort name): a batch
+    credits hundreds of them, and building every field of each cost more than the query.
+    Another field read from one is a query of its own."""
     found: dict[str, Author] = {}
-    authors = Author.objects.only("id", "name_normalized", "merged_into_id")
+    authors = Author.objects.only("id", "name_normalized", "merged_into_id", "sort_name")
     for chunk in _chunks(keys):
         for author in authors.filter(_one_of(Author, "name_normalized", chunk)):
             held = found.get(author.name_normalized)

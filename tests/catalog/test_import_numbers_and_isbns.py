@@ -177,13 +177,14 @@ def test_pandas_numbers_reach_the_edition_and_the_work():
             ISBN13="9780306406157.0",
             Number_of_Pages="128.0",
             Year_Published="2024.0",
+            Original_Publication_Year="1999.0",
         )
     )
     run_import(data)
     edition = Edition.objects.get()
     assert edition.isbn13 == "9780306406157" and edition.page_count == 128
     assert edition.publication_date.year == 2024 and edition.publication_date_precision == "year"
-    assert edition.work.first_published_year == 2024
+    assert edition.work.first_published_year == 1999
 
 
 @pytest.mark.django_db

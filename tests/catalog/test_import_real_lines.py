@@ -1,0 +1,66 @@
+"""What other people's real export lines make in the catalog (tests/fixtures/imports/real_shapes,
+each file's source in its PROVENANCE.md): the books, authors and fields a librarian sees."""
+
+from pathlib import Path
+
+import pytest
+
+from catalog import services
+from catalog.models import Author, Edition, ImportJob, Work
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
+
+
+def import_real(name: str, *, lines: slice | None = None, **options) -> ImportJob:
+    """Import the real file, or its header and the given record lines only."""
+    data = (REAL / name).read_bytes()
+    if lines is not None:
+        header, *records = data.splitlines(keepends=True)
+        data = header + b"".join(records[lines])
+    job = services.import_job_create(data=data, filename=name, enrich=False, **options)
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.COMPLETED, job.error
+    return job
+
+
+@pytest.mark.django_db
+def test_an_editions_year_is_not_taken_for_the_year_the_work_was_first_published():
+    """LibraryThing gives a 1996 Gallimard paperback of Moby Dick (`Date` 1996) and no
+    original year: the edition is of 1996, the work's first publication stays unknown (for
+    enrichment to find) instead of claiming 1996."""
+    job = import_real("librarything-aipotu-edition-year.tsv")
+    assert job.created_count == 1
+    edition = Edition.objects.get()
+    assert edition.publication_date.year == 1996
+    assert edition.work.title == "Moby dick"
+    assert edition.work.first_published_year is None
+    assert Work.objects.filter(first_published_year__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_author_first_credited_as_a_co_author_takes_the_sort_name_a_later_row_gives():
+    """Goodreads names Lois McMaster Bujold first in a book's Additional Authors (no sort
+    name there), then as a book's Author with `Author l-f` `Bujold, Lois McMaster`."""
+    import_real("goodreads-eitanshay-coauthor-first.csv")
+    assert Author.objects.get(name="Lois McMaster Bujold").sort_name == "Bujold, Lois McMaster"
+    assert Author.objects.get(name="Lillian Stewart Carl").sort_name == "Carl, Lillian Stewart"
+
+
+@pytest.mark.django_db
+def test_a_later_import_fills_an_authors_empty_sort_name_and_never_replaces_one():
+    import_real("goodreads-eitanshay-coauthor-first.csv", lines=slice(0, 1))
+    bujold = Author.objects.get(name="Lois McMaster Bujold")
+    assert bujold.sort_name == ""
+    carl = Author.objects.get(name="Lillian Stewart Carl")
+    carl.sort_name = "Carl, L. S. (a librarian's)"
+    carl.save()
+
+    import_real("goodreads-eitanshay-coauthor-first.csv", lines=slice(1, 2))
+    bujold.refresh_from_db()
+    assert bujold.sort_name == "Bujold, Lois McMaster"
+    assert bujold.updated_at > bujold.created_at
+    import_real("goodreads-eitanshay-coauthor-first.csv")  # Carl's own row, again
+    carl.refresh_from_db()
+    assert carl.sort_name == "Carl, L. S. (a librarian's)"
+    assert Author.objects.count() == 3
