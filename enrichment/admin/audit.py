@@ -69,7 +69,11 @@ class ActorFilter(admin.SimpleListFilter):
         from django.contrib.auth import get_user_model
 
         staff = get_user_model().objects.filter(is_staff=True).order_by("username")
-        return [("worker", _("Enrichment worker")), *staff.values_list("pk", "username")[:100]]
+        # Choices as the query string gives them (text): the counts' facets pass them as is.
+        return [
+            ("worker", _("Enrichment worker")),
+            *((str(pk), username) for pk, username in staff.values_list("pk", "username")[:100]),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "worker":
