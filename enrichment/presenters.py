@@ -180,9 +180,17 @@ def request_live_values(req: EnrichmentRequest) -> dict:
     return current_values(request_work(req), target_edition(req))
 
 
+def proposal_pre_ticked(req: EnrichmentRequest) -> bool:
+    """Whether the review page ticks the fields that fill empty ones for the reviewer: not on
+    low confidence, where the author does not agree and the record may be another book's
+    (a wrong book is worse than no book): the reviewer ticks what they have checked."""
+    return req.confidence != EnrichmentRequest.Confidence.LOW
+
+
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
     live = request_live_values(req)
+    trusted = proposal_pre_ticked(req)
     rows = []
     for item in req.proposal.ordered():
         current = live.get(item.name, item.current)
@@ -205,7 +213,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "replaces": replaces and not item.applied,
                 "changed_since": value_text(current) != value_text(item.current),
                 "can_tick": can_review and not item.applied,
-                "ticked": not item.applied and not replaces,
+                "ticked": trusted and not item.applied and not replaces,
             }
         )
     if req.author is not None:
@@ -229,7 +237,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "refused": "" if not credits or applied else "the work has credits: edit them",
                 "replaces": False,
                 "can_tick": can_review and not applied and not credits,
-                "ticked": not applied and not credits,
+                "ticked": trusted and not applied and not credits,
             }
         )
     return rows
@@ -297,7 +305,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
             for rejection in req.match_details.cover_rejections
         ],
         "can_tick": can_review and bool(proposed) and not applied,
-        "ticked": not applied and not current and bool(proposed),
+        "ticked": proposal_pre_ticked(req) and not applied and not current and bool(proposed),
         "replaces": bool(current) and not applied,
     }
 
@@ -385,22 +393,39 @@ def request_waiting_text(req: EnrichmentRequest) -> str:
     return waiting_text(req.next_attempt_at)
 
 
+def _unless_said(reason: str, headline: str) -> str:
+    """The engine's reason, unless the headline already says it ("Nothing was found: no
+    provider knows this book." and "No provider knows this book.")."""
+    said = headline.casefold()
+    return "" if reason.strip().rstrip(".").casefold() in said else reason
+
+
 def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     details = req.match_details
     next_id = next_for_review(req)
+    rows = review_rows(req, can_review=can_review)
+    cover = cover_context(req, can_review=can_review)
+    headline = request_headline(req)
     return {
         "req": req,
         "can_review": can_review,
-        "reviewable": req.status in (Status.NEEDS_REVIEW, Status.COMPLETED),
-        "rows": review_rows(req, can_review=can_review),
-        "cover": cover_context(req, can_review=can_review),
+        # A completed request's safe part is in: only fields still to apply can be chosen.
+        "reviewable": req.status == Status.NEEDS_REVIEW
+        or (
+            req.status == Status.COMPLETED
+            and (cover["can_tick"] or any(row["can_tick"] for row in rows))
+        ),
+        "safe_approvable": req.status == Status.NEEDS_REVIEW,
+        "rows": rows,
+        "cover": cover,
         "candidates": candidates_context(req),
         "confidence": tier_label(req.confidence) if req.confidence in MATCHED else "",
-        "headline": request_headline(req),
+        "headline": headline,
         "scores": req.proposal.scores if req.confidence in MATCHED else None,
         "skipped": [outcomes.skip_text(skip) for skip in details.skipped],
         "faults": [fault_context(fault) for fault in details.faults],
-        "reason": details.reason,
+        "reason": _unless_said(details.reason, headline),
+        "matched": req.confidence in MATCHED,
         "waiting": request_waiting_text(req),
         # Only a record that this search found and that matched was found by it.
         "found_by_title_search": details.via_title_search and req.confidence in MATCHED,

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog.models import Author, EnrichmentStatus, Work
 from enrichment import apply, cover_apply, queue
 from enrichment.author_state import author_live_q
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.proposals import FIELD_LABELS
 from enrichment.targets import lock_request_targets
 
 logger = logging.getLogger(__name__)
@@ -187,8 +189,25 @@ def _not_reviewable_reason(request: EnrichmentRequest) -> str:
     return "It was skipped (no match), so there is nothing to approve: re-run it."
 
 
+def bulk_skip_reason(request: EnrichmentRequest) -> str:
+    """Why a bulk action leaves a request not waiting for review, as its summary counts it:
+    "13 applied automatically already"."""
+    if request.status in EnrichmentRequest.ACTIVE_STATUSES:
+        return gettext("still being looked up")
+    if request.status == Status.FAILED:
+        return gettext("failed (re-run them)")
+    if request.status == Status.COMPLETED:
+        if request.reviewed_by_id:
+            return gettext("approved already")
+        return gettext("applied automatically already")
+    if request.reviewed_by_id:
+        return gettext("dismissed already")
+    return gettext("skipped: nothing was found (re-run them)")
+
+
 def _approve_note(changes: dict, *, safe: bool, cover: str) -> str:
-    what = ", ".join(changes) or "nothing"
+    # Shown on the request's page: the fields as people call them, not their keys.
+    what = ", ".join(FIELD_LABELS.get(name, name) for name in changes) or "nothing"
     note = f"Approved the safe proposal: applied {what}" if safe else f"Applied {what}"
     return note + (" (cover download queued)." if cover == "queued" else ".")
 
@@ -404,31 +423,46 @@ def authors_enrich_bulk(*, queryset: QuerySet[Author], actor) -> BulkResult:
 # --- Bulk approve / dismiss ---------------------------------------------------------------------
 
 
+def low_confidence_waiting(queryset: QuerySet[EnrichmentRequest]) -> QuerySet:
+    """The requests a bulk approval leaves for a reviewer to check one by one: waiting, and of
+    low confidence (the author does not agree: the record may be another book's)."""
+    return queryset.filter(status=Status.NEEDS_REVIEW, confidence=EnrichmentRequest.Confidence.LOW)
+
+
 def requests_approve_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> BulkResult:
     """Approve each request's safe proposal (each in its own transaction)."""
     result = BulkResult()
     actor_id = getattr(actor, "pk", None)
     for chunk in _chunks(queryset):
         covers = []
-        for request in EnrichmentRequest.objects.filter(pk__in=chunk).order_by("pk"):
+        requests = EnrichmentRequest.objects.filter(pk__in=chunk)
+        left_to_check = set(low_confidence_waiting(requests).values_list("pk", flat=True))
+        for request in requests.order_by("pk"):
+            if request.status != Status.NEEDS_REVIEW:
+                result.skip(bulk_skip_reason(request))
+                continue
+            if request.pk in left_to_check:
+                result.skip(gettext("of low confidence (check each on its page)"))
+                continue
             try:
                 outcome = request_approve(
                     request=request, actor=actor, fields=None, dispatch_covers=False
                 )
-            except ReviewError as error:
-                result.skip(str(error))
+            except ReviewError:  # decided meanwhile by someone else
+                request.refresh_from_db()
+                result.skip(bulk_skip_reason(request))
                 continue
             except Exception:  # one row's problem must not stop the others
                 logger.exception("Approving enrichment request %s failed", request.pk)
                 result.fail("an unexpected error (see the server log)")
                 continue
             if outcome.already_done:
-                result.skip("already approved")
+                result.skip(gettext("approved already"))
             elif outcome.changed or outcome.cover == "queued":
                 result.changed += 1
             else:
                 result.changed += 1
-                result.reasons["approved with nothing safe to apply"] += 1
+                result.reasons[gettext("approved with nothing safe to apply")] += 1
             if outcome.cover == "queued":
                 covers.append(request.pk)
         if covers:
@@ -446,10 +480,14 @@ def requests_dismiss_bulk(
     result = BulkResult()
     for chunk in _chunks(queryset):
         for request in EnrichmentRequest.objects.filter(pk__in=chunk).order_by("pk"):
+            if request.status != Status.NEEDS_REVIEW:
+                result.skip(bulk_skip_reason(request))
+                continue
             try:
                 outcome = request_dismiss(request=request, actor=actor, reason=reason)
-            except ReviewError as error:
-                result.skip(str(error))
+            except ReviewError:  # decided meanwhile by someone else
+                request.refresh_from_db()
+                result.skip(bulk_skip_reason(request))
                 continue
             except Exception:
                 logger.exception("Dismissing enrichment request %s failed", request.pk)
@@ -458,7 +496,7 @@ def requests_dismiss_bulk(
             if outcome.dismissed:
                 result.changed += 1
             else:
-                result.skip("already dismissed")
+                result.skip(gettext("dismissed already"))
     return result
 
 

@@ -9,7 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from enrichment import bulk_operations, presenters, review
@@ -107,6 +107,20 @@ def example_label(obj) -> str:
     return str(obj)
 
 
+def _approval_caveat(queryset) -> str:
+    """What a bulk approval leaves alone (`review.requests_approve_bulk`), said beforehand."""
+    low = review.low_confidence_waiting(queryset).count()
+    if not low:
+        return ""
+    return ngettext(
+        "%(count)s of them is of low confidence (the author does not agree, so the record may "
+        "be another book’s): it is left for you to check on its page.",
+        "%(count)s of them are of low confidence (the author does not agree, so the record may "
+        "be another book’s): they are left for you to check one by one.",
+        low,
+    ) % {"count": f"{low:,}"}
+
+
 def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
     """Confirm, then run: inline for a few rows, on a worker with a progress page for more.
 
@@ -129,6 +143,7 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
             "count": count,
             "selection": selection,
             "statement": statement % {"selection": selection},
+            "caveat": _approval_caveat(queryset) if kind == BulkOperation.Action.APPROVE else "",
             "yes_label": yes,
             "examples": [example_label(obj) for obj in queryset.order_by("pk")[:10]],
             "select_across": select_across,

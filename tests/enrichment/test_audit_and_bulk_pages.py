@@ -14,7 +14,7 @@ from django.urls import reverse
 from catalog.models import Edition
 from enrichment import revert, review
 from enrichment.covers.store import small_thumbnail_name
-from enrichment.models import AuditLogEntry
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.enrichment.test_apply_path import cover_host
 from tests.enrichment.test_review import needs_review, waiting_requests
 from tests.enrichment.test_work_page import enriched_coraline, text_of
@@ -150,14 +150,25 @@ def test_a_bulk_confirmation_on_selected_rows_reads_as_a_sentence(client, librar
 
 def test_a_bulk_confirmation_over_all_rows_names_the_filters_by_their_labels(client, librarian):
     waiting_requests(3)
-    url = f"{QUEUE_URL}?status__exact=needs_review&confidence__exact=low&q=Book"
+    url = f"{QUEUE_URL}?status__exact=needs_review&confidence__exact=medium&q=Book"
     words = confirmation(
         client, url, {"action": "approve_selected", "select_across": "1", "_selected_action": ["1"]}
     )
     assert (
         "You are about to approve the safe proposal of all 3 requests listed with status "
-        "“Needs review”, confidence “Low” and the search “Book”: only what the catalog lacks is "
-        "filled in, nothing it holds is replaced." in words
+        "“Needs review”, confidence “Medium” and the search “Book”: only what the catalog lacks "
+        "is filled in, nothing it holds is replaced." in words
+    )
+    assert "low confidence" not in words
+
+
+def test_a_bulk_approval_says_beforehand_it_leaves_low_confidence_matches(client, librarian):
+    ids = waiting_requests(3)
+    EnrichmentRequest.objects.filter(pk__in=ids[:2]).update(confidence="low")
+    words = confirmation(client, QUEUE_URL, {"action": "approve_selected", "_selected_action": ids})
+    assert (
+        "2 of them are of low confidence (the author does not agree, so the record may be "
+        "another book’s): they are left for you to check one by one." in words
     )
     assert "needs_review" not in words and "__exact" not in words and "=" not in words
 

@@ -203,10 +203,11 @@ def test_our_edition_filed_under_another_work_waits_for_a_reviewer(open_library,
     request = EnrichmentRequest.objects.get(work=work, trigger="command")
     assert request.confidence == "low"
     assert asked(open_library, "/works/OL468431W.json") == 0
-    # The review page offers the title in place of the placeholder, ticked as filling it.
+    # The review page offers the title in place of the placeholder, filling it; not ticked
+    # for the reviewer on low confidence: they tick what they have checked.
     [row] = [r for r in presenters.review_rows(request, can_review=True) if r["name"] == "title"]
     assert (row["current"], row["proposed"]) == ("OL1W (a placeholder)", "The Great Gatsby")
-    assert row["ticked"] and not row["replaces"]
+    assert row["can_tick"] and not row["ticked"] and not row["replaces"]
 
     review.request_approve(request=request, actor=django_user_model.objects.create_user("dan"))
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from catalog.models import Edition, Work
-from enrichment import bulk_operations, engine, queue, revert, review
+from enrichment import bulk_operations, engine, presenters, queue, revert, review
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.covers import assign_cover, store_cover, verify_cover
 from enrichment.merge import merge_candidates
@@ -336,8 +336,38 @@ def test_bulk_approve_counts_what_it_did_and_why_not(reviewer):
         queryset=EnrichmentRequest.objects.filter(pk__in=[r.pk for r in waiting]), actor=reviewer
     )
     assert (result.changed, result.unchanged, result.failed) == (2, 1, 0)
-    assert "It was dismissed: re-run it for a new proposal." in result.reasons
+    assert result.reasons == {"dismissed already": 1}
     assert EnrichmentRequest.objects.filter(status=Status.COMPLETED).count() == 2
+    # Again: each says how it was decided, a phrase the summary counts.
+    again = review.requests_approve_bulk(
+        queryset=EnrichmentRequest.objects.filter(pk__in=[r.pk for r in waiting]), actor=reviewer
+    )
+    assert presenters.bulk_summary(again, verb="approved") == (
+        "0 approved, 3 left as they were (2 approved already; 1 dismissed already)."
+    )
+
+
+def test_bulk_approve_leaves_a_low_confidence_match_for_someone_to_check(reviewer):
+    """The author does not agree: the record may be another book's, whose data the safe
+    proposal would put in the empty fields. Only a reviewer on its page approves it."""
+    medium = needs_review("Book 1", "Author 1")
+    low = needs_review("Lake of the Long Sun", "Gene Wolfe")
+    EnrichmentRequest.objects.filter(pk=low.pk).update(confidence="low")
+    automatic = needs_review("Book 3", "Author 3")
+    EnrichmentRequest.objects.filter(pk=automatic.pk).update(status=Status.COMPLETED)
+
+    result = review.requests_approve_bulk(
+        queryset=EnrichmentRequest.objects.filter(pk__in=[medium.pk, low.pk, automatic.pk]),
+        actor=reviewer,
+    )
+
+    assert presenters.bulk_summary(result, verb="approved") == (
+        "1 approved, 2 left as they were (1 of low confidence (check each on its page); "
+        "1 applied automatically already)."
+    )
+    low.refresh_from_db()
+    assert low.status == Status.NEEDS_REVIEW and not low.fields_applied
+    assert edition_of(low).page_count is None
 
 
 def test_bulk_dismiss_keeps_the_reason_on_each(reviewer):
@@ -375,8 +405,8 @@ def waiting_requests(count: int) -> list[int]:
     proposal = build_proposal(
         current={"publisher": "", "page_count": None},
         merged=merged,
-        tier="low",
-        scores=Scores(isbn=0, title=3, author=0),
+        tier="medium",
+        scores=Scores(isbn=0, title=3, author=2),
     )
     requests = EnrichmentRequest.objects.bulk_create(
         [
@@ -384,7 +414,7 @@ def waiting_requests(count: int) -> list[int]:
                 work=w,
                 trigger="command",
                 status="needs_review",
-                confidence="low",
+                confidence="medium",
                 proposal=proposal,
             )
             for w in works

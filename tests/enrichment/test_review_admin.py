@@ -194,6 +194,51 @@ def test_the_review_page_shows_current_and_proposed_values_and_the_reasons(clien
     assert 'data-review-key="a"' in page and "bookstore/review.js" in page
 
 
+def test_a_low_confidence_proposal_is_offered_with_nothing_ticked(client):
+    """The author does not agree: the record may be another book's. The reviewer ticks what
+    they have checked; a medium match's empty fields come ticked."""
+    medium, low = needs_review(), needs_review("Lake of the Long Sun", "Gene Wolfe")
+    EnrichmentRequest.objects.filter(pk=low.pk).update(confidence="low")
+    client.force_login(librarian())
+    ticked = re.compile(r'<input type="checkbox" name="fields" value="[\w]+" id="[\w-]+" checked>')
+    assert ticked.search(client.get(change_url(medium)).content.decode())
+    page = client.get(change_url(low)).content.decode()
+    assert 'name="fields" value="page_count"' in page and not ticked.search(page)
+
+
+def test_a_decided_request_offers_only_what_is_left_to_choose(client):
+    request = needs_review()
+    user = librarian()
+    client.force_login(user)
+    client.post(decision_url(request, "approve"), {"_safe": "1"})
+    request.refresh_from_db()
+    assert request.status == "completed"
+    page = client.get(change_url(request)).content.decode()
+    # The safe part is in; the publisher (it would replace "Harper") can still be chosen.
+    assert "Approve safe proposal" not in page and "Approve selected fields" in page
+    # The fields by their names, not their keys.
+    assert "Approved the safe proposal: applied Description, Subjects, Open Library work" in page
+    assert "page_count" not in re.sub(r'(name|value|id|for)="[^"]*"', "", page)
+
+
+def test_a_request_nothing_was_found_for_says_so_once(client):
+    from enrichment import engine, queue
+    from tests.enrichment.fakes import FakeProvider
+    from tests.factories import make_edition, make_work
+
+    work = make_work("Unknown Book", authors=["Nobody"])
+    make_edition(work)
+    ids = queue.works_enqueue_enrichment(work_ids=[work.pk], dispatch=False)
+    engine.process_requests(queue.requests_claim(request_ids=ids), providers=[FakeProvider()])
+    request = EnrichmentRequest.objects.get(pk=ids[0])
+    assert request.status == "skipped"
+    client.force_login(librarian())
+    page = client.get(change_url(request)).content.decode().casefold()
+    assert page.count("no provider knows this book") == 1
+    assert "nothing is proposed: no record matched." in page
+    assert "no field differs" not in page
+
+
 def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):
     request = needs_review()
     proposal = request.proposal
