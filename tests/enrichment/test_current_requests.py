@@ -7,15 +7,16 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils.timezone import now
 
 from catalog.models import Work
 from enrichment import presenters, selectors
-from enrichment.dashboard import dashboard_figures
+from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.models import EnrichmentRequest
 from enrichment.reports import coverage_report
 from tests.enrichment.test_review_admin import QUEUE_URL, librarian
 from tests.enrichment.test_review_labels import visible_text
-from tests.factories import make_work
+from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
 Status = EnrichmentRequest.Status
@@ -90,8 +91,38 @@ def test_the_dashboard_counts_works_current_requests_never_more_than_the_works(c
     client.force_login(librarian())
     text = visible_text(client, DASHBOARD_URL)
     assert re.search(r"Skipped / dismissed\s*3\b", text), text
+    # The figure the bars add up to (an author never queued has no request to count).
+    make_author("Never Queued")
+    dashboard_snapshot_refresh()
+    text = visible_text(client, DASHBOARD_URL)
     assert (
-        "The current request of each work and each author, so each counts once "
-        "(3 works, 0 authors)." in text
+        "The current request of each work and each author that has one, so each counts once: "
+        "3 requests." in text
     )
     assert "All history" in text
+
+
+@pytest.mark.parametrize(
+    "counts, percents",
+    [
+        ([15, 0, 9], [63, 0, 37]),  # 62.5 and 37.5: rounded each, they read 101 %
+        ([1, 1, 1], [34, 33, 33]),
+        ([0, 0, 0], [0, 0, 0]),
+        ([7, 0, 0], [100, 0, 0]),
+    ],
+)
+def test_shares_in_whole_percents_add_up_to_100(counts, percents):
+    assert presenters.whole_percents(counts) == percents
+
+
+def test_the_dashboards_cover_shares_add_up_to_100(client):
+    for i in range(24):
+        work = make_work(f"Book {i}")
+        if i < 15:
+            Work.objects.filter(pk=work.pk).update(cover="covers/x.jpg", cover_verified_at=now())
+    dashboard_snapshot_refresh()
+    client.force_login(librarian())
+    text = visible_text(client, DASHBOARD_URL)
+    assert re.search(r"Verified 15 \(63 %\).*Not verified 0 \(0 %\).*Missing 9 \(37 %\)", text), (
+        text
+    )
