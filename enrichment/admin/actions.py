@@ -121,42 +121,77 @@ def _approval_caveat(queryset) -> str:
     ) % {"count": f"{low:,}"}
 
 
-def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
-    """Confirm, then run: inline for a few rows, on a worker with a progress page for more.
+def action_confirmed(request) -> bool:
+    """True once the confirmation page was answered "yes": every list action that changes rows
+    asks first (`action_confirmation`), and runs only on this second POST."""
+    return request.POST.get("post") == "yes"
 
-    The confirmation page posts back to the same list URL (its filters and search in the query
-    string) with `select_across`, so the selection is derived again on the server: at most a
-    page of ids is ever posted, never thousands.
+
+def action_confirmation(
+    model_admin,
+    request,
+    *,
+    count: int,
+    statement: str,
+    yes_label: str,
+    kind_label: str,
+    examples: list[str],
+    background: bool = False,
+    asks_reason: bool = False,
+    caveat: str = "",
+) -> TemplateResponse:
+    """The "Are you sure?" page of a list action: what happens to which rows in a sentence, a
+    few of them, and a CSRF-protected form that posts the same action back with `post=yes`.
+
+    It posts back to the same list URL (its filters and search in the query string) with
+    `select_across`, so the selection is derived again on the server: at most a page of ids is
+    ever posted, never thousands. Django runs the posted action only if the user may see it,
+    so the action's permission is checked again on the confirming POST.
     """
+    select_across = request.POST.get("select_across") == "1"
+    selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("Are you sure?"),
+        "opts": model_admin.model._meta,
+        "kind_label": kind_label,
+        "count": count,
+        "statement": statement,
+        "yes_label": yes_label,
+        "examples": examples,
+        "select_across": select_across,
+        # With select_across Django ignores the ids: one tells it this is a confirmation.
+        "selected": selected[:1] if select_across else selected,
+        "action": request.POST.get("action", ""),
+        "background": background,
+        "inline_max": bulk_operations.BULK_INLINE_MAX,
+        "back_url": request.get_full_path(),
+        "asks_reason": asks_reason,
+        "caveat": caveat,  # what the action will leave alone, said beforehand
+        "media": model_admin.media,
+    }
+    return TemplateResponse(request, "admin/enrichment/bulk_confirmation.html", context)
+
+
+def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
+    """Confirm, then run: inline for a few rows, on a worker with a progress page for more."""
     select_across = request.POST.get("select_across") == "1"
     count = queryset.count()
     selection = selection_words(model_admin, request, count, noun, select_across=select_across)
-    if request.POST.get("post") != "yes":
-        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+    if not action_confirmed(request):
         statement, yes = CONFIRMATIONS[BulkOperation.Action(kind)]
-        context = {
-            **model_admin.admin_site.each_context(request),
-            "title": gettext("Are you sure?"),
-            "opts": model_admin.model._meta,
-            "kind": kind,
-            "kind_label": BulkOperation.Action(kind).label,
-            "count": count,
-            "selection": selection,
-            "statement": statement % {"selection": selection},
-            "caveat": _approval_caveat(queryset) if kind == BulkOperation.Action.APPROVE else "",
-            "yes_label": yes,
-            "examples": [example_label(obj) for obj in queryset.order_by("pk")[:10]],
-            "select_across": select_across,
-            # With select_across Django ignores the ids: one tells it this is a confirmation.
-            "selected": selected[:1] if select_across else selected,
-            "action": request.POST.get("action", ""),
-            "background": count > bulk_operations.BULK_INLINE_MAX,
-            "inline_max": bulk_operations.BULK_INLINE_MAX,
-            "back_url": request.get_full_path(),
-            "asks_reason": kind == BulkOperation.Action.DISMISS,
-            "media": model_admin.media,
-        }
-        return TemplateResponse(request, "admin/enrichment/bulk_confirmation.html", context)
+        return action_confirmation(
+            model_admin,
+            request,
+            count=count,
+            statement=statement % {"selection": selection},
+            yes_label=yes,
+            kind_label=BulkOperation.Action(kind).label,
+            examples=[example_label(obj) for obj in queryset.order_by("pk")[:10]],
+            background=count > bulk_operations.BULK_INLINE_MAX,
+            asks_reason=kind == BulkOperation.Action.DISMISS,
+            caveat=_approval_caveat(queryset) if kind == BulkOperation.Action.APPROVE else "",
+        )
 
     options = {}
     if kind == BulkOperation.Action.DISMISS:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bookstore.admin_lists import help_with_link
 from catalog.admin.display import cover_url_thumbnail_html
 from enrichment import bulk_operations, presenters, revert, views
+from enrichment.admin.actions import action_confirmation, action_confirmed, selection_words
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
 from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
@@ -82,6 +83,16 @@ class ActorFilter(admin.SimpleListFilter):
         if value and value.isdigit():
             return queryset.filter(actor_id=int(value))
         return queryset
+
+
+def audit_entry_label(entry: AuditLogEntry) -> str:
+    """ "Cover applied: Coraline (2026-11-30 22:25, entry #12)", as a confirmation lists it."""
+    return gettext("%(action)s: %(target)s (%(when)s, entry #%(id)s)") % {
+        "action": entry.get_action_display(),
+        "target": entry.author or entry.work or "–",
+        "when": f"{entry.created_at:%Y-%m-%d %H:%M}",
+        "id": entry.pk,
+    }
 
 
 @admin.register(AuditLogEntry)
@@ -289,6 +300,29 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 messages.WARNING,
             )
             return None
+        if not action_confirmed(request):
+            selection = selection_words(
+                self,
+                request,
+                count,
+                gettext("audit log entries"),
+                select_across=request.POST.get("select_across") == "1",
+            )
+            entries = queryset.select_related("work", "author").order_by("pk")[:10]
+            return action_confirmation(
+                self,
+                request,
+                count=count,
+                statement=gettext(
+                    "You are about to revert %(selection)s: each field gets back its old value "
+                    "where it still holds what the entry set; a field changed since is left as "
+                    "it is, and the message says so."
+                )
+                % {"selection": selection},
+                yes_label=gettext("Yes, revert them"),
+                kind_label=gettext("Revert"),
+                examples=[audit_entry_label(entry) for entry in entries],
+            )
         result = revert.audit_revert_bulk(queryset=queryset, actor=request.user)
         self.message_user(
             request,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
+from enrichment.admin.actions import action_confirmation, action_confirmed, selection_words
 from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.months import calls_label, calls_text
@@ -317,9 +318,40 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
 
     # --- Actions -----
 
-    def _act(self, request, queryset, *, allowed, service, done: str, rule: str) -> None:
-        """Run `service` on the chosen months and say how many changed, and how many were
-        skipped and why (their status, or taken by a worker meanwhile)."""
+    def _act(self, request, queryset, *, allowed, service, done: str, rule: str, confirm: tuple):
+        """Ask first (the list actions' confirmation page), then run `service` on the chosen
+        months and say how many changed, and how many were skipped and why (their status, or
+        taken by a worker meanwhile)."""
+        if not action_confirmed(request):
+            statement, yes_label, kind_label = confirm
+            count = queryset.count()
+            selection = selection_words(
+                self,
+                request,
+                count,
+                gettext("months"),
+                select_across=request.POST.get("select_across") == "1",
+            )
+            return action_confirmation(
+                self,
+                request,
+                count=count,
+                statement=gettext(
+                    "%(statement)s Only %(statuses)s months change; the others are "
+                    "left as they are."
+                )
+                % {
+                    "statement": statement % {"selection": selection},
+                    "statuses": statuses_text(allowed),
+                },
+                yes_label=yes_label,
+                kind_label=kind_label,
+                examples=[
+                    gettext("%(month)s (%(status)s)")
+                    % {"month": month.label, "status": month.get_status_display().lower()}
+                    for month in queryset.order_by("-year", "-month")[:10]
+                ],
+            )
         before = Counter(queryset.values_list("status", flat=True))
         changed = service(months=queryset, user=request.user)
         by_status = {status: n for status, n in before.items() if status not in allowed}
@@ -339,10 +371,11 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
                 "rule": rule,
             }
         self.message_user(request, text, messages.SUCCESS if changed else messages.WARNING)
+        return None
 
     @admin.action(description=_("Queue the selected months now"), permissions=["run_backfill"])
     def queue_now(self, request, queryset):
-        self._act(
+        return self._act(
             request,
             queryset,
             allowed=backfill_months.CLAIMABLE,
@@ -350,11 +383,19 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             done=gettext("queued"),
             rule=gettext("only %(statuses)s months can be queued")
             % {"statuses": statuses_text(backfill_months.CLAIMABLE)},
+            confirm=(
+                gettext(
+                    "You are about to hand %(selection)s to workers now, without waiting for "
+                    "the scheduler."
+                ),
+                gettext("Yes, queue them now"),
+                gettext("Queue now"),
+            ),
         )
 
     @admin.action(description=_("Retry the selected months"), permissions=["run_backfill"])
     def retry_months(self, request, queryset):
-        self._act(
+        return self._act(
             request,
             queryset,
             allowed=backfill_months.RETRYABLE,
@@ -362,11 +403,19 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             done=gettext("put back to retry"),
             rule=gettext("only %(statuses)s months can be retried")
             % {"statuses": statuses_text(backfill_months.RETRYABLE)},
+            confirm=(
+                gettext(
+                    "You are about to put %(selection)s back to retry: the scheduler processes "
+                    "them again, and their errors are cleared."
+                ),
+                gettext("Yes, retry them"),
+                gettext("Retry"),
+            ),
         )
 
     @admin.action(description=_("Cancel the selected months"), permissions=["run_backfill"])
     def cancel_months(self, request, queryset):
-        self._act(
+        return self._act(
             request,
             queryset,
             allowed=backfill_months.CANCELLABLE,
@@ -374,4 +423,12 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             done=gettext("cancelled"),
             rule=gettext("only %(statuses)s months can be cancelled")
             % {"statuses": statuses_text(backfill_months.CANCELLABLE)},
+            confirm=(
+                gettext(
+                    "You are about to cancel %(selection)s: a month being processed stops at its "
+                    "next step."
+                ),
+                gettext("Yes, cancel them"),
+                gettext("Cancel"),
+            ),
         )

@@ -1,7 +1,8 @@
 """The catalog backfill's months in a real browser (chromium, 1,400 px wide): the list with each
-month's metrics fits the window, a month is cancelled with the action and the message says so,
-and a month's page shows its sources. Screenshots land in test-artifacts/backfill-*.png. Skipped
-without chromium, as test_review_flow.py is. The months' figures are written by the test."""
+month's metrics fits the window, a month is cancelled with the action (after its confirmation
+page) and the message says so, and a month's page shows its sources. Screenshots land in
+test-artifacts/backfill-*.png. Skipped without chromium, as test_review_flow.py is. The months'
+figures are written by the test."""
 
 import pytest
 from django.contrib.auth.models import User
@@ -88,6 +89,10 @@ def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks)
     page.locator("#result_list tbody tr", has_text="2023-12").locator("input.action-select").check()
     page.select_option("select[name=action]", "cancel_months")
     page.click("button[name=index]")
+    page.wait_for_selector("input[value='Yes, cancel them']")  # it asks first
+    assert "You are about to cancel the selected backfill month" in page.inner_text("#content")
+    assert BackfillMonth.objects.get(year=2023).status == Status.PENDING
+    page.click("input[value='Yes, cancel them']")
     page.wait_for_selector(".messagelist")
     assert "1 month cancelled." in page.locator(".messagelist").inner_text()
     assert BackfillMonth.objects.get(year=2023).status == Status.CANCELLED

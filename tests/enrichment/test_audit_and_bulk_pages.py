@@ -6,7 +6,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.urls import reverse
@@ -182,6 +182,51 @@ def test_enriching_selected_works_asks_in_a_sentence(client, librarian):
     )
     assert "You are about to queue the 3 selected works for enrichment." in words
     assert "Among them" in words and "Book 0" in words
+
+
+def test_reverting_selected_entries_asks_first_and_reverts_only_once_confirmed(client, librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    edition = Edition.objects.get(work=request.work_id)
+    applied = (edition.publisher, edition.page_count)
+    chosen = {"action": "revert_selected", "_selected_action": [entry.pk]}
+
+    words = confirmation(client, AUDIT_URL, chosen)
+
+    assert (
+        "You are about to revert the selected audit log entry: each field gets back its old "
+        "value where it still holds what the entry set" in words
+    )
+    assert f"Applied by a reviewer: {request.work} (" in words and f"entry #{entry.pk})" in words
+    page = client.post(AUDIT_URL, {"index": "0", **chosen}).content.decode()
+    assert 'value="Yes, revert them"' in page and 'name="post" value="yes"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert not AuditLogEntry.objects.filter(action="revert").exists()
+    edition.refresh_from_db()
+    assert (edition.publisher, edition.page_count) == applied
+
+    response = client.post(AUDIT_URL, {**chosen, "post": "yes"}, follow=True)
+
+    assert AuditLogEntry.objects.filter(action="revert", reverts=entry).count() == 1
+    assert "1 reverted." in text_of(response.content.decode())
+    edition.refresh_from_db()
+    assert (edition.publisher, edition.page_count) != applied
+
+
+def test_reverting_selected_entries_needs_the_revert_permission(client, librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    viewer = User.objects.create_user("vera", password="pw", is_staff=True)
+    viewer.user_permissions.add(*Permission.objects.filter(codename="view_auditlogentry"))
+    client.force_login(viewer)
+    for data in ({"index": "0"}, {"post": "yes"}):
+        page = client.post(
+            AUDIT_URL, {"action": "revert_selected", "_selected_action": [entry.pk], **data}
+        )
+        assert "Are you sure?" not in page.content.decode()
+    assert not AuditLogEntry.objects.filter(action="revert").exists()
 
 
 # --- enrich_missing --dry-run --------------------------------------------------------------------

@@ -61,9 +61,11 @@ def a_completed_month() -> BackfillMonth:
 
 
 def action_post(client: Client, action: str, *months: BackfillMonth, **extra):
+    """The action chosen on the list, then "yes" on its confirmation page (as a browser posts
+    it: the action and the ids again, with post=yes and no `index`)."""
     return client.post(
         LIST_URL,
-        {"action": action, "_selected_action": [m.pk for m in months], "index": "0", **extra},
+        {"action": action, "_selected_action": [m.pk for m in months], "post": "yes", **extra},
         follow=True,
     )
 
@@ -255,3 +257,72 @@ def test_an_empty_list_says_how_months_are_created():
     html = logged_in(staff("ruth", "run_backfill")).get(LIST_URL).content.decode()
     assert "manage.py backfill --from 2024-01 --to 2024-12" in html
     assert f'href="{ADD_MONTHS_URL}"' in html
+
+
+@pytest.mark.parametrize(
+    ("action", "says", "yes"),
+    [
+        (
+            "queue_now",
+            "You are about to hand the 2 selected months to workers now, without waiting for the "
+            "scheduler. Only pending, waiting to retry months change; the others are left as they "
+            "are.",
+            "Yes, queue them now",
+        ),
+        (
+            "retry_months",
+            "You are about to put the 2 selected months back to retry: the scheduler processes "
+            "them again, and their errors are cleared.",
+            "Yes, retry them",
+        ),
+        (
+            "cancel_months",
+            "You are about to cancel the 2 selected months: a month being processed stops at its "
+            "next step. Only pending, waiting to retry, processing months change",
+            "Yes, cancel them",
+        ),
+    ],
+)
+def test_each_action_asks_first_and_changes_nothing_until_confirmed(sent_tasks, action, says, yes):
+    chosen = [month("2024-01"), month("2024-02", Status.FAILED, error="HTTP 503")]
+    client = logged_in(staff("ruth", "run_backfill"), enforce_csrf_checks=True)
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"', client.get(LIST_URL).content.decode()
+    ).group(1)
+    ids = [m.pk for m in chosen]
+
+    page = client.post(
+        LIST_URL,
+        {"action": action, "_selected_action": ids, "index": "0", "csrfmiddlewaretoken": token},
+    )
+
+    html = page.content.decode()
+    assert page.status_code == 200 and "Are you sure?" in html
+    shown = visible(html[html.index('<div id="content-main">') :])
+    assert says in shown
+    assert "2024-01 (pending)" in shown and "2024-02 (failed)" in shown
+    assert f'value="{yes}"' in html and 'name="csrfmiddlewaretoken"' in html
+    assert 'name="post" value="yes"' in html
+    assert [(m.status, m.error) for m in BackfillMonth.objects.order_by("month")] == [
+        (Status.PENDING, ""),
+        (Status.FAILED, "HTTP 503"),
+    ]
+    assert sent_tasks == []
+
+    # "Yes" posts the same action back with post=yes (and without the token it is refused).
+    assert action_post(client, action, *chosen).status_code == 403
+    response = action_post(client, action, *chosen, csrfmiddlewaretoken=token)
+    assert shown_messages(response)[0].startswith("1 month")
+    assert BackfillMonth.objects.exclude(status__in=[Status.PENDING, Status.FAILED]).count() == 1
+
+
+def test_the_confirmation_is_refused_to_staff_without_the_run_permission():
+    pending = month("2024-01")
+    client = logged_in(staff("walt", "view_backfillmonth"))
+    for data in ({"index": "0"}, {"post": "yes"}):
+        page = client.post(
+            LIST_URL, {"action": "cancel_months", "_selected_action": [pending.pk], **data}
+        )
+        assert "Are you sure?" not in page.content.decode()
+    pending.refresh_from_db()
+    assert pending.status == Status.PENDING
