@@ -36,7 +36,9 @@ MAX_MONTHS_PER_RANGE = 600
 #: Who may go where by hand (the admin's actions and the command say so when they skip a month).
 CLAIMABLE = (Status.PENDING, Status.RETRY)
 CANCELLABLE = (Status.PENDING, Status.RETRY, Status.PROCESSING)
-RETRYABLE = (Status.FAILED, Status.CANCELLED, Status.COMPLETED)
+#: What "retry" means, for the admin's Retry and `manage.py backfill --retry` alike: a completed
+#: month's figures are final, so only a month that did not complete is put back.
+RETRYABLE = (Status.FAILED, Status.CANCELLED)
 ERROR_MAX_CHARS = 2000
 
 YearMonth = tuple[int, int]
@@ -317,8 +319,8 @@ def backfill_months_cancel(*, months, user=None) -> int:
 
 
 def backfill_months_retry(*, months, user=None) -> int:
-    """Failed, cancelled and completed months -> retry (the scheduler takes them again; their
-    retry count is kept)."""
+    """RETRYABLE months (failed, cancelled) -> retry (the scheduler takes them again; their retry
+    count is kept); the others are left as they are."""
     now = timezone.now()
     changed = (
         _chosen(months)

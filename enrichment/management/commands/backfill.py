@@ -48,9 +48,8 @@ class Command(BaseCommand):
             "existing": created.existing,
         }
         if retry:
-            summary["retried"] = backfill_months.backfill_months_retry(
-                months=in_range.filter(status__in=[Status.FAILED, Status.CANCELLED])
-            )
+            # The service keeps to the months it may retry (the admin's Retry's rule).
+            summary["retried"] = backfill_months.backfill_months_retry(months=in_range)
         if now:
             started = time.monotonic()
             summary["processed"] = self.process_here(in_range, as_json=as_json)

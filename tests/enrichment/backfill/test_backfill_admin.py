@@ -226,9 +226,11 @@ def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sen
         client, "retry_months", pending, completed, retry, csrfmiddlewaretoken=token
     )
     assert shown_messages(response) == [
-        "2 months put back to retry. 1 skipped (Processing 1): only failed, cancelled, "
-        "completed months can be retried."
+        "1 month put back to retry. 2 skipped (Completed 1, Processing 1): only failed, "
+        "cancelled months can be retried."
     ]
+    completed.refresh_from_db()
+    assert completed.status == Status.COMPLETED  # as `manage.py backfill --retry` leaves it
 
 
 def test_staff_without_the_run_permission_may_look_but_gets_no_action():

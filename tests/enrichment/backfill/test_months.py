@@ -331,10 +331,11 @@ def test_cancel_and_retry_change_only_the_months_they_apply_to():
     }
     assert reloaded(processing).claim_token == ""
 
-    assert months.backfill_months_retry(months=[completed, failed, pending]) == 3
+    assert months.backfill_months_retry(months=[completed, failed, pending, _cancelled]) == 3
     assert reloaded(failed).status == Status.RETRY
     assert (failed.retry_count, failed.error) == (3, "")  # the count is kept
-    assert reloaded(completed).retry_count == 2
+    # A completed month's figures are final: Retry, like `backfill --retry`, leaves it.
+    assert (reloaded(completed).status, completed.retry_count) == (Status.COMPLETED, 2)
     assert reloaded(retry).status == Status.CANCELLED
 
 

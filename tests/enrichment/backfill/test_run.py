@@ -120,7 +120,8 @@ def test_the_same_month_run_again_finds_everything_it_wrote_the_first_time(
     a_month_of_books(fake_sources, search_provider)
     first = process(claim())
     works_before = Work.objects.count()
-    months.backfill_months_retry(months=[first])
+    # Completed months are never retried (their figures are final): set back by hand.
+    BackfillMonth.objects.filter(pk=first.pk).update(status=Status.PENDING)
     [again] = months.backfill_months_claim(limit=1)
 
     again = process(again)
