@@ -152,6 +152,7 @@ BACKFILL_STATUS_COLOURS = {
     BackfillMonth.Status.FAILED: "failed",
     BackfillMonth.Status.RETRY: "pending",
     BackfillMonth.Status.CANCELLED: "skipped",
+    BackfillMonth.Status.PARTIAL: "failed",
 }
 
 

@@ -490,6 +490,8 @@ class BackfillMonth(models.Model):
         FAILED = "failed", _("Failed")
         RETRY = "retry", _("Waiting to retry")
         CANCELLED = "cancelled", _("Cancelled")
+        #: Done, but some of its discovery sources failed: it may lack their books.
+        PARTIAL = "partial", _("Partly failed")
 
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()

@@ -39,6 +39,7 @@ STATUS_COLOURS = {
     Status.FAILED: "#c62828",
     Status.RETRY: "#b26a00",
     Status.CANCELLED: "#8d6e63",
+    Status.PARTIAL: "#d84315",
 }
 ERROR_SHOWN = 50  # characters of a month's error in the list (all of it on hover)
 #: Months in publication order, for the list's "Month" column.

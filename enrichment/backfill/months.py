@@ -38,7 +38,7 @@ CLAIMABLE = (Status.PENDING, Status.RETRY)
 CANCELLABLE = (Status.PENDING, Status.RETRY, Status.PROCESSING)
 #: What "retry" means, for the admin's Retry and `manage.py backfill --retry` alike: a completed
 #: month's figures are final, so only a month that did not complete is put back.
-RETRYABLE = (Status.FAILED, Status.CANCELLED)
+RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
 ERROR_MAX_CHARS = 2000
 
 YearMonth = tuple[int, int]
@@ -257,22 +257,25 @@ def backfill_month_finish(
     metrics: MonthMetrics | None = None,
     error: str = "",
     give_up: bool = False,
+    partly: bool = False,
     now=None,
 ) -> bool:
     """Write the month's outcome, only while `token` holds it: without `error` the month is
     completed; with one it goes back to retry (failed past BACKFILL_MAX_RETRIES), or straight
-    to failed with `give_up` (retrying cannot help). The metrics are written either way, so a
+    to failed with `give_up` (retrying cannot help), or, with `partly`, it is done but partly
+    failed (some sources answered, `error` says which failed: never shown as completed, and
+    not taken again until a person retries it). The metrics are written either way, so a
     failed month shows what its sources said. False: the month was cancelled or taken back
     meanwhile, and nothing was written."""
     now = now or timezone.now()
     fields = asdict(metrics) if metrics is not None else {}
     held = _held(month, token)
-    if not error:
+    if not error or partly:
         return (
             held.update(
-                status=Status.COMPLETED,
+                status=Status.PARTIAL if error else Status.COMPLETED,
                 claim_token="",
-                error="",
+                error=error[:ERROR_MAX_CHARS],
                 heartbeat_at=now,
                 completed_at=now,
                 updated_at=now,
@@ -319,8 +322,8 @@ def backfill_months_cancel(*, months, user=None) -> int:
 
 
 def backfill_months_retry(*, months, user=None) -> int:
-    """RETRYABLE months (failed, cancelled) -> retry (the scheduler takes them again; their retry
-    count is kept); the others are left as they are."""
+    """RETRYABLE months (failed, partly failed, cancelled) -> retry (the scheduler takes them
+    again; their retry count is kept); the others are left as they are."""
     now = timezone.now()
     changed = (
         _chosen(months)

@@ -77,11 +77,7 @@ def _process(month: BackfillMonth, token: str) -> None:
                 provider_calls=source_calls, sources=_sources_report(discovery)
             ),
             error=gettext("No discovery source answered: %(errors)s")
-            % {
-                "errors": "; ".join(
-                    f"{sources.source_label(name)}: {why}" for name, why in discovery.errors.items()
-                )
-            },
+            % {"errors": _errors_text(discovery)},
         )
         return
     _alive(month, token)
@@ -113,7 +109,14 @@ def _process(month: BackfillMonth, token: str) -> None:
         provider_calls=_calls_added(source_calls, resolutions.calls),
         sources=_sources_report(discovery),
     )
-    if not months.backfill_month_finish(month, token, metrics=metrics):
+    # A source that failed may have named books this month now lacks: never "completed".
+    error = (
+        gettext("Some sources failed: %(errors)s (the month may lack their books)")
+        % {"errors": _errors_text(discovery)}
+        if discovery.errors
+        else ""
+    )
+    if not months.backfill_month_finish(month, token, metrics=metrics, error=error, partly=True):
         raise MonthTakenBack
 
 
@@ -126,6 +129,13 @@ def _any_source_answered(discovery: Discovery, names: list[str]) -> bool:
     """A source answered when it named books or said nothing went wrong (a month may really
     have no book in it)."""
     return bool(discovery.books) or any(name not in discovery.errors for name in names)
+
+
+def _errors_text(discovery: Discovery) -> str:
+    """ "Open Library dump: No Open Library dump is loaded…; Open Library search: HTTP 503"."""
+    return "; ".join(
+        f"{sources.source_label(name)}: {why}" for name, why in discovery.errors.items()
+    )
 
 
 def _sources_report(discovery: Discovery) -> dict[str, dict]:

@@ -19,14 +19,16 @@ class Command(BaseCommand):
     help = (
         "Create the backfill months of a range (pending: the scheduler processes them, newest "
         "first). With --now, process them in this process; with --retry, put the range's "
-        "failed and cancelled months back to retry."
+        "failed (wholly or partly) and cancelled months back to retry."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="start", required=True, help="First month, YYYY-MM.")
         parser.add_argument("--to", dest="end", help="Last month, YYYY-MM (default: --from).")
         parser.add_argument(
-            "--retry", action="store_true", help="Failed and cancelled months back to retry."
+            "--retry",
+            action="store_true",
+            help="Failed (wholly or partly) and cancelled months back to retry.",
         )
         parser.add_argument(
             "--now", action="store_true", help="Process the range's waiting months here."
@@ -88,7 +90,7 @@ class Command(BaseCommand):
         )
         if "retried" in summary:
             self.stdout.write(
-                gettext("%(n)s failed or cancelled months put back to retry.")
+                gettext("%(n)s failed, partly failed or cancelled months put back to retry.")
                 % {"n": f"{summary['retried']:,}"}
             )
         if "processed" in summary:

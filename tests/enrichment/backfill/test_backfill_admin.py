@@ -227,7 +227,7 @@ def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sen
     )
     assert shown_messages(response) == [
         "1 month put back to retry. 2 skipped (Completed 1, Processing 1): only failed, "
-        "cancelled months can be retried."
+        "partly failed, cancelled months can be retried."
     ]
     completed.refresh_from_db()
     assert completed.status == Status.COMPLETED  # as `manage.py backfill --retry` leaves it
@@ -328,3 +328,26 @@ def test_the_confirmation_is_refused_to_staff_without_the_run_permission():
         assert "Are you sure?" not in page.content.decode()
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
+
+
+def test_a_partly_failed_month_never_reads_as_completed():
+    month(
+        "2024-01",
+        Status.PARTIAL,
+        error="Some sources failed: Open Library dump: No Open Library dump is loaded (the month "
+        "may lack their books)",
+        sources={
+            "openlibrary_dump": {"books": 0, "calls": 0, "error": "No Open Library dump is loaded"},
+            "openlibrary_search": {"books": 0, "calls": 1, "error": ""},
+        },
+    )
+
+    html = logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL)
+
+    row = next(
+        r for r in re.findall(r"<tr>.*?</tr>", html.content.decode(), re.S) if "2024-01" in r
+    )
+    assert "Partly failed" in visible(row) and "Completed" not in visible(row)
+    assert 'style="background:#d84315"' in row
+    assert "Some sources failed: Open Library dump: No Open L…" in visible(row)  # the cell
+    assert "may lack their books" in row  # all of it on hover

@@ -127,6 +127,17 @@ def test_retry_puts_the_ranges_failed_and_cancelled_months_back():
     assert set(BackfillMonth.objects.values_list("retry_count", flat=True)) == {0, 3}
 
 
+def test_retry_puts_partly_failed_months_back_too_and_says_so():
+    BackfillMonth.objects.create(year=2024, month=1, status=Status.PARTIAL, error="dump: none")
+    BackfillMonth.objects.create(year=2024, month=2, status=Status.COMPLETED)
+
+    assert backfill_json("--from", "2024-01", "--to", "2024-02", "--retry")["retried"] == 1
+    assert {m.label: (m.status, m.error) for m in BackfillMonth.objects.all()} == {
+        "2024-02": ("completed", ""),
+        "2024-01": ("retry", ""),
+    }
+
+
 def test_now_processes_the_waiting_months_here_newest_first_and_reports_each(
     fake_sources,  # noqa: F811
     search_provider,  # noqa: F811

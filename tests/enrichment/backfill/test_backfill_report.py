@@ -48,6 +48,7 @@ def test_the_report_counts_the_backfill_and_keeps_synthetic_works_apart(backfill
         "failed": 0,
         "retry": 1,
         "cancelled": 0,
+        "partial": 0,
     }
     assert report["backfill"]["books_discovered"] == 20
     assert report["backfill"]["isbns_resolved"] == 12

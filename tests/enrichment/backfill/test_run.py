@@ -162,7 +162,7 @@ def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_erro
     assert (month.status, month.retry_count) == (Status.FAILED, 1)  # past the maximum
 
 
-def test_a_month_with_one_source_failing_and_another_answering_no_book_is_completed(
+def test_a_month_with_one_source_failing_and_another_answering_no_book_is_partly_failed(
     fake_sources,  # noqa: F811
 ):
     fake_sources["fake_catalogue"] = SourceAnswer()  # answered: nothing that month
@@ -170,12 +170,31 @@ def test_a_month_with_one_source_failing_and_another_answering_no_book_is_comple
 
     month = process(claim())
 
+    # Never "completed": the failed source may have named books the month now lacks.
     assert (month.status, month.books_discovered, month.resolution_rate) == (
-        Status.COMPLETED,
+        Status.PARTIAL,
         0,
         None,
     )
+    assert month.error == (
+        "Some sources failed: Fake model: timed out after 60 s (the month may lack their books)"
+    )
     assert month.sources["fake_model"]["error"] == "timed out after 60 s"
+    assert month.completed_at is not None and month.claim_token == ""
+    # Done: the scheduler does not take it again; a person's Retry (or --retry) does.
+    assert months.backfill_months_claim(limit=5) == []
+    assert months.backfill_months_retry(months=[month]) == 1
+
+
+def test_a_month_whose_sources_all_answered_is_completed_without_an_error(
+    fake_sources,  # noqa: F811
+):
+    fake_sources["fake_catalogue"] = SourceAnswer()
+    fake_sources["fake_model"] = SourceAnswer()
+
+    month = process(claim())
+
+    assert (month.status, month.error) == (Status.COMPLETED, "")
 
 
 def test_a_month_without_any_enabled_source_fails_with_a_clear_error(settings):
