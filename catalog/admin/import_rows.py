@@ -166,8 +166,36 @@ def read_as_rows(normalized: dict) -> list[tuple[str, str]]:
     return rows
 
 
+#: The import filter offers the newest imports only (one query however many there are); an
+#: older one's rows are reached from its page, whose counts link here filtered by its id.
+JOB_FILTER_CHOICES = 20
+
+
+#: A row not read as a book shows its first cells that hold something, each cut to this length.
+UNREAD_CELLS_SHOWN, UNREAD_CELL_CHARS = 3, 40
+
+
+def unread_cells_html(raw: list | None):
+    """A row the importer did not read as a book (a failed row): its cells are shown as they
+    were, so that "Read as" never claims the row held nothing; "–" only for a row without a
+    value (or whose cells were deleted with the file)."""
+    cells = [str(cell).strip() for cell in raw or [] if str(cell).strip()]
+    if not cells:
+        return "–"
+    shown = [
+        cell if len(cell) <= UNREAD_CELL_CHARS else cell[: UNREAD_CELL_CHARS - 1] + "…"
+        for cell in cells[:UNREAD_CELLS_SHOWN]
+    ]
+    return format_html(
+        '<span class="quiet">{}</span><br>{}{}',
+        gettext("Not read as a book; its cells:"),
+        " · ".join(shown),
+        " · …" if len(cells) > UNREAD_CELLS_SHOWN else "",
+    )
+
+
 class ImportJobFilter(admin.SimpleListFilter):
-    """The rows of one import: its page links here. Shown only when a job is chosen."""
+    """The rows of one import: the newest imports, and the one chosen (its page links here)."""
 
     title = _("import")
     parameter_name = "job"
@@ -175,13 +203,21 @@ class ImportJobFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         self.job = None
         value = self.value()
-        if value is None:
-            return []
-        if not value.isdigit():
+        if value is not None and not value.isdigit():
             raise IncorrectLookupParameters(value)
-        self.job = ImportJob.objects.filter(pk=value).first()
-        # A deleted job keeps its choice, so the list stays filtered (and empty).
-        return [(value, str(self.job) if self.job else gettext("Import #%s") % value)]
+        newest = list(
+            ImportJob.objects.only("pk", "original_filename").order_by("-pk")[:JOB_FILTER_CHOICES]
+        )
+        choices = [(str(job.pk), str(job)) for job in newest]
+        if value is None:
+            return choices
+        self.job = next((job for job in newest if str(job.pk) == value), None)
+        if self.job is None:
+            self.job = ImportJob.objects.filter(pk=value).first()
+            # A deleted job keeps its choice, so the list stays filtered (and empty).
+            label = str(self.job) if self.job else gettext("Import #%s") % value
+            choices.append((value, label))
+        return choices
 
     def queryset(self, request, queryset):
         return queryset.filter(job_id=self.value()) if self.value() else queryset
@@ -210,7 +246,7 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
 
     change_list_template = "admin/catalog/importrow/change_list.html"
     change_form_template = "admin/catalog/importrow/change_form.html"
-    list_display = ["line", "status_and_correction", "read_as", "in_catalog", "notes"]
+    list_display = ["line", "job_column", "status_and_correction", "read_as", "in_catalog", "notes"]
     list_display_links = ["line"]
     list_filter = [ImportJobFilter, "status", RowWarningsFilter, "matched_by"]
     list_per_page = 100
@@ -235,12 +271,20 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         fields.insert(fields.index("status_badge") + 1, "correction")
         return [(None, {"fields": fields})]
 
+    def get_list_display(self, request):
+        if request.GET.get(ImportJobFilter.parameter_name):
+            # One job's rows (its page links here): the title names the job.
+            return [name for name in self.list_display if name != "job_column"]
+        return self.list_display
+
     def get_queryset(self, request):
         credits = WorkAuthor.objects.select_related("author").order_by("position")
         return (
             super()
             .get_queryset(request)
-            .select_related("work", "edition", "corrected_by")
+            .select_related("job", "work", "edition", "corrected_by")
+            # The job's name and id are shown; its wide fields are read only on a row's page.
+            .defer("job__header", "job__column_map", "job__warnings", "job__error")
             .prefetch_related(Prefetch("work__credits", queryset=credits))
         )
 
@@ -334,6 +378,14 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
     def line(self, row):
         return row.line_number
 
+    @admin.display(description=_("Import"), ordering="job_id")
+    def job_column(self, row):
+        return format_html(
+            '<a href="{}">{}</a>',
+            admin_change_url("admin:catalog_importjob_change", row.job_id),
+            row.job,
+        )
+
     @admin.display(description=_("Import"))
     def job_link(self, row):
         url = reverse("admin:catalog_importjob_change", args=[row.job_id])
@@ -366,7 +418,7 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
     def read_as(self, row):
         data = row.normalized or {}
         if not data.get("title"):
-            return "–"
+            return unread_cells_html(row.raw)
         title = data["title"] + (f": {data['subtitle']}" if data.get("subtitle") else "")
         series = series_text(data)
         authors = [

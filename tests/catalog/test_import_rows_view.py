@@ -5,6 +5,7 @@ and by which key, its warnings and its cells; the job page's buttons and deletin
 Every export here is synthetic, built in the test in Goodreads' 24-column shape."""
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -90,6 +91,61 @@ def test_the_rows_of_another_job_or_a_deleted_one_are_not_listed(client, mixed_j
     assert lines_listed(rows_page(client, job=999_999)) == []  # never "every row" instead
     response = client.get(ROWS_URL, {"job": "x"})
     assert response.status_code == 302 and "e=1" in response.url
+
+
+def row_of_line(page: str, line: int) -> str:
+    """The text of the list's row of this line (the first one, when several jobs have it)."""
+    for row in re.findall(r"<tr>.*?</tr>", page, re.S):
+        if re.search(rf'class="field-line"><a href="[^"]+">{line}</a>', row):
+            return " ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split())
+    raise AssertionError(f"line {line} is not listed")
+
+
+def test_all_jobs_rows_name_their_job_and_filter_by_it(client, mixed_job):
+    other = run(synthetic_export({"Title": "Elsewhere", "Author": "Other Person"}))
+    client.force_login(librarian())
+
+    page = rows_page(client)
+
+    # Two jobs' line 2 are told apart: each row names its job by file and id, linked to it.
+    for job in (mixed_job, other):
+        link = reverse("admin:catalog_importjob_change", args=[job.pk])
+        assert f'<a href="{link}">Import #{job.pk}: synthetic-export.csv</a>' in page
+    start = page.index('id="result_list"')
+    table = page[start : page.index("</table>", start)]
+    assert table.count(f"Import #{other.pk}: synthetic-export.csv</a>") == 1  # its one row
+    assert f"Import #{other.pk}: synthetic-export.csv" in row_of_line(page, 2)  # newest first
+    # The import filter offers the jobs (the newest first) and lists only the one chosen.
+    assert f'href="?job={other.pk}"' in page and f'href="?job={mixed_job.pk}"' in page
+    assert lines_listed(rows_page(client, job=other.pk)) == [2]
+    # One job's rows (its page's links) name it in the title, not in a column.
+    one = rows_page(client, job=other.pk)
+    assert f"Rows of Import #{other.pk}" in one and "column-job_column" not in one
+
+
+def test_the_job_filter_offers_the_newest_imports_and_keeps_an_older_one_chosen(client):
+    jobs = [ImportJob.objects.create(original_filename=f"export-{n}.csv") for n in range(25)]
+    client.force_login(librarian())
+
+    page = rows_page(client)
+
+    offered = [int(n) for n in re.findall(r'href="\?job=(\d+)"', page)]
+    assert offered == [job.pk for job in reversed(jobs)][:20]
+    oldest = rows_page(client, job=jobs[0].pk)
+    assert f'href="?job={jobs[0].pk}"' in oldest and f"Import #{jobs[0].pk}: export-0.csv" in oldest
+
+
+def test_a_failed_row_not_read_as_a_book_shows_its_cells_never_a_dash(client, mixed_job):
+    client.force_login(librarian())
+    failed = mixed_job.rows.get(line_number=5)
+    assert not (failed.normalized or {}).get("title") and "Nobody, Really" in failed.raw
+
+    row = row_of_line(rows_page(client, job=mixed_job.pk), 5)
+
+    assert "Not read as a book; its cells: 77 · Nobody, Really" in row
+    assert "This row has no title." in row
+    # A row read as a book still shows what it was read as.
+    assert "A New Book by Ann Author" in row_of_line(rows_page(client, job=mixed_job.pk), 2)
 
 
 def test_rows_are_paginated_by_100_with_a_fixed_number_of_queries(client):
