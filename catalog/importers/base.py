@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.parsing import (
     clean_cell,
+    column_key,
     is_repeated_header,
     parse_title_parts,
     split_language_edition,
@@ -128,12 +129,12 @@ class BaseImporter:
 
     def __init__(self, header: list[str]):
         self.header = header
-        lowered = {name.strip().lower(): index for index, name in enumerate(header)}
+        self.column_keys = {column_key(name): index for index, name in enumerate(header)}
         self.columns: dict[str, int] = {}
         for field_name, names in self.aliases.items():
             for name in names:
-                if name.lower() in lowered:
-                    self.columns[field_name] = lowered[name.lower()]
+                if column_key(name) in self.column_keys:
+                    self.columns[field_name] = self.column_keys[column_key(name)]
                     break
         # Each row's messages name their columns: the header's names, looked up once.
         self.column_names = {
@@ -142,11 +143,14 @@ class BaseImporter:
 
     @classmethod
     def matches(cls, header: list[str]) -> bool:
-        lowered = {name.strip().lower() for name in header}
+        keys = {column_key(name) for name in header}
         return any(
-            all(name.lower() in lowered for name in signature)
+            all(column_key(name) in keys for name in signature)
             for signature in cls.signatures or (cls.signature,)
         )
+
+    def has_columns(self, names: tuple[str, ...]) -> bool:
+        return all(column_key(name) in self.column_keys for name in names)
 
     @classmethod
     def specificity(cls) -> int:

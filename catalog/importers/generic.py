@@ -19,7 +19,7 @@ from catalog.importers.cells import (
     split_people,
 )
 from catalog.importers.csvfile import ImportFileError
-from catalog.importers.parsing import parse_format
+from catalog.importers.parsing import column_key, parse_format
 from catalog.importers.readers import apply_identifier, read_page_count
 from catalog.text import strip_accents
 
@@ -156,12 +156,12 @@ def check_column_map(header: list[str], column_map: dict[str, str]) -> dict[str,
         )
     by_key: dict[str, str] = {}
     for name in header:
-        by_key.setdefault(name.strip().casefold(), name)
+        by_key.setdefault(column_key(name), name)
     checked: dict[str, str] = {}
     for field_name, column in column_map.items():
         if not column:
             continue
-        if column.strip().casefold() not in by_key:
+        if column_key(column) not in by_key:
             raise ImportFileError(
                 _(
                     "The column '%(column)s' (for %(field)s) is not in the file. Its columns are: "
@@ -169,7 +169,7 @@ def check_column_map(header: list[str], column_map: dict[str, str]) -> dict[str,
                 )
                 % {"column": column, "field": field_name, "columns": ", ".join(header)}
             )
-        checked[field_name] = by_key[column.strip().casefold()]
+        checked[field_name] = by_key[column_key(column)]
     return {name: checked[name] for name in FIELDS if name in checked}
 
 

@@ -8,6 +8,10 @@ Author and Secondary Author Roles are parallel lists (`|` or `;`); ISBNs come in
 may hold commas (`Farrar, Straus and Giroux`, `F W Media, Inc.`); Page Count may read `321 pp.`
 or `xxxviii; 103`; Date may be `?`. Book Id is LibraryThing's own id, kept as such (never as a
 Goodreads id).
+
+The CSV export of 2014 (mouse-reeve/book-catalogue) names its columns in capitals inside single
+quotes (`'TITLE'`, `'AUTHOR (last, first)'`, `'PUBLICATION INFO'`, `'ISBNs'`, `'DATE'`,
+`'ENTRY DATE'`) and has no Book Id, Media, Page Count or Languages.
 """
 
 import re
@@ -43,6 +47,8 @@ _PAGE_COUNT = re.compile(r"^\s*(?:(?:[ivxlcdm]+|\[\d+\])\s*[;,+]\s*)*(\d[\d,.]*)
 _PAGES = re.compile(r"(\d[\d,]*)\s+pages\b", re.IGNORECASE)
 # Media values that say "a book" without saying which binding.
 _UNSPECIFIED_MEDIA = {"book", "paper book", "unknown", "unknown binding", "other"}
+# The 2014 CSV export's own columns: the primary author twice, as written and as sorted.
+_LAYOUT_2014 = ("AUTHOR (first, last)", "AUTHOR (last, first)")
 # A LibraryThing library may hold films and records too: they are not books.
 _NOT_BOOKS = {"dvd", "blu-ray", "blu-ray disc", "vhs", "laserdisc", "video", "vinyl", "lp",
               "music cd", "video game", "board game"}  # fmt: skip
@@ -51,17 +57,18 @@ _NOT_BOOKS = {"dvd", "blu-ray", "blu-ray disc", "vhs", "laserdisc", "video", "vi
 class LibraryThingImporter(BaseImporter):
     source = "librarything"
     label = "LibraryThing"
-    signature = ("Book Id", "Primary Author")
+    signatures = (("Book Id", "Primary Author"), _LAYOUT_2014)
     required = ("title", "primary_author", "book_id")
     aliases = {
         "title": ("Title",),
         "book_id": ("Book Id",),
-        "primary_author": ("Primary Author",),
+        # The sorted form keeps the sort name (the 2014 export also has `AUTHOR (first, last)`).
+        "primary_author": ("Primary Author", "AUTHOR (last, first)"),
         "primary_role": ("Primary Author Role",),
         "secondary_authors": ("Secondary Author",),
         # The CSV export names it in the singular (robdmc/libraryThing).
         "secondary_roles": ("Secondary Author Roles", "Secondary Author Role"),
-        "publication": ("Publication",),
+        "publication": ("Publication", "PUBLICATION INFO"),
         "date": ("Date",),
         "media": ("Media",),
         "pages": ("Page Count",),
@@ -71,6 +78,13 @@ class LibraryThingImporter(BaseImporter):
         "date_read": ("Date Read",),
         "date_added": ("Entry Date", "Acquired"),
     }
+
+    def missing_columns(self) -> list[str]:
+        missing = super().missing_columns()
+        if self.has_columns(_LAYOUT_2014):
+            # That export has no Book Id: its rows are matched by ISBN, or title and author.
+            missing = [name for name in missing if name != self.aliases["book_id"][0]]
+        return missing
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
@@ -121,11 +135,11 @@ class LibraryThingImporter(BaseImporter):
 
     def _read_isbns(self, cells: list[str], row: NormalizedRow) -> None:
         for value in _split_isbns(self.get(cells, "isbn")):
-            apply_identifier(row, value, column="ISBN")
+            apply_identifier(row, value, column=self.column_of("isbn"))
         if not row.isbn13:
             # ISBNs lists the record's ISBNs, often the 10 and 13 forms of the same one.
             for value in _split_isbns(self.get(cells, "isbns")):
-                apply_identifier(row, value, column="ISBNs")
+                apply_identifier(row, value, column=self.column_of("isbns"))
                 if row.isbn13:
                     break
 

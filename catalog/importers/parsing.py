@@ -109,6 +109,15 @@ _ROLE_WORDS = {
 ROLES.update({word: role for role, words in _ROLE_WORDS.items() for word in words})
 
 
+def column_key(name: str) -> str:
+    """A column's name as importers compare it: any case, without surrounding spaces, and
+    without the single quotes LibraryThing's export of 2014 put round every name (`'TITLE'`)."""
+    key = name.strip()
+    if len(key) > 1 and key[0] == key[-1] == "'":
+        key = key[1:-1].strip()
+    return key.casefold()
+
+
 def clean_cell(value: str) -> str:
     """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace.
 

@@ -64,3 +64,24 @@ def test_a_later_import_fills_an_authors_empty_sort_name_and_never_replaces_one(
     carl.refresh_from_db()
     assert carl.sort_name == "Carl, L. S. (a librarian's)"
     assert Author.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_librarythings_2014_csv_with_quoted_column_names_imports_as_librarything():
+    """LibraryThing's CSV export of 2014 names its columns `'TITLE'`, `'AUTHOR (last, first)'`,
+    `'PUBLICATION INFO'`… and has no Book Id: it is still LibraryThing, not a file to map."""
+    job = import_real("librarything-mousereeve-2014-quoted-header.csv")
+    assert (job.source, job.created_count, job.failed_count) == ("librarything", 3, 0)
+    kraken = Edition.objects.get(work__title="Kraken")
+    assert kraken.isbn13 == "9780345497505"  # `[0345497503]`
+    assert (kraken.publisher, kraken.publication_date.year) == ("Del Rey", 2011)
+    assert (kraken.format, kraken.page_count) == ("paperback", 528)
+    assert Author.objects.get(name="China Mieville").sort_name == "Mieville, China"
+    sappho = Edition.objects.get(work__title="Songs Of Sappho")
+    assert (sappho.publisher, sappho.publication_date, sappho.format) == (
+        "Peter Pauper Press",
+        None,  # DATE `?`
+        "hardcover",
+    )
+    daudet = Edition.objects.get(work__authors__name="Alphonse Daudet")
+    assert (daudet.publisher, daudet.format) == ("Forgotten Books", "ebook")

@@ -115,3 +115,14 @@ def test_a_contributors_role_in_another_language_is_read(cell, role):
     read in StoryGraph's and Goodreads' `Name (Role)` cells too."""
     [credit] = parse_contributors(cell, default_role="contributor")
     assert credit.role == role
+
+
+def test_librarythings_2014_header_is_librarything_when_detected_or_forced():
+    """Its names are quoted (`'TITLE'`) and it has no Book Id; `'AUTHOR (last, first)'` is the
+    primary author with the sort name."""
+    data = (REAL / "librarything-mousereeve-2014-quoted-header.csv").read_bytes()
+    header = read_csv(data).header
+    for requested in ("auto", "librarything"):
+        importer = importer_for(header, requested=requested)
+        assert importer.source == "librarything"
+        assert importer.column_of("primary_author") == "'AUTHOR (last, first)'"
