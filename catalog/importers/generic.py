@@ -19,7 +19,7 @@ from catalog.importers.cells import (
     split_people,
 )
 from catalog.importers.csvfile import ImportFileError
-from catalog.importers.parsing import column_key, parse_format
+from catalog.importers.parsing import column_key, parse_format, split_isbn_cells
 from catalog.importers.readers import apply_identifier, read_page_count
 from catalog.text import strip_accents
 
@@ -196,10 +196,8 @@ class GenericImporter(BaseImporter):
         if subtitle:
             row.subtitle = subtitle
         row.credits = split_people(self.get(cells, "author"))
-        # Several ISBNs in one cell are separated by commas (`978…, 0…`); spaces may be
-        # inside one (`978 3 16 148410 0`).
-        for value in re.split(r"[,;|]", self.get(cells, "isbn")):
-            apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"))
+        for value in split_isbn_cells(self.get(cells, "isbn")):
+            apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"), isbn_only=True)
         row.publisher = self.get(cells, "publisher")
         row.publication_year = read_year_in(
             row, self.get(cells, "year"), column=self.column_map.get("year", "")

@@ -24,7 +24,14 @@ from catalog.importers.cells import (
     person_from_sort_name,
     year_in,
 )
-from catalog.importers.parsing import FORMATS, ROLES, parse_date, parse_format, parse_int
+from catalog.importers.parsing import (
+    FORMATS,
+    ROLES,
+    parse_date,
+    parse_format,
+    parse_int,
+    split_isbn_cells,
+)
 from catalog.importers.readers import apply_identifier, read_page_count
 
 _LIST = re.compile(r"\s*[|;]\s*")
@@ -134,11 +141,11 @@ class LibraryThingImporter(BaseImporter):
                 row.credits.append(credit)
 
     def _read_isbns(self, cells: list[str], row: NormalizedRow) -> None:
-        for value in _split_isbns(self.get(cells, "isbn")):
+        for value in split_isbn_cells(self.get(cells, "isbn")):
             apply_identifier(row, value, column=self.column_of("isbn"))
         if not row.isbn13:
             # ISBNs lists the record's ISBNs, often the 10 and 13 forms of the same one.
-            for value in _split_isbns(self.get(cells, "isbns")):
+            for value in split_isbn_cells(self.get(cells, "isbns")):
                 apply_identifier(row, value, column=self.column_of("isbns"))
                 if row.isbn13:
                     break
@@ -230,10 +237,6 @@ def main_page_count(value: str) -> str:
 
 def _split_list(value: str) -> list[str]:
     return [part for part in _LIST.split(value or "") if part]
-
-
-def _split_isbns(value: str) -> list[str]:
-    return [part for part in re.split(r"[\s,;\[\]]+", value or "") if part]
 
 
 def _role(value: str) -> str:

@@ -23,6 +23,8 @@ _DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 # Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
 # mirada (Spanish Edition)`. The same book from another source has no such suffix.
+# Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
+_ISBN_LIST = re.compile(r"[,;|\[\]]+")
 _LANGUAGE_EDITION = re.compile(r"\s*\((?P<language>[^\W\d_]+) Edition\)\s*$")
 
 # Lower-cased binding / format values seen in real exports -> Edition.Format.
@@ -283,6 +285,21 @@ def parse_format(value: str) -> tuple[str, str]:
     if key in FORMATS:
         return FORMATS[key], ""
     return "other", f"Unrecognized format '{value}' recorded as 'other'."
+
+
+def split_isbn_cells(value: str) -> list[str]:
+    """The ISBN-ish values of one cell, as every importer reads them: LibraryThing's bracketed
+    `[2070291340]` (`[]` for none), lists separated by commas, `;`, `|` or spaces
+    (`2070400662, 9782070400669`), and one ISBN written with spaces inside it
+    (`978 3 16 148410 0`, `0 8044 2957 X`: pieces shorter than any ISBN)."""
+    values = []
+    for part in _ISBN_LIST.split(value or ""):
+        pieces = part.split()
+        if len(pieces) > 1 and all(len(piece) >= 10 for piece in pieces):
+            values.extend(pieces)
+        elif pieces:
+            values.append(" ".join(pieces))
+    return values
 
 
 def split_names(value: str) -> list[str]:

@@ -107,14 +107,16 @@ _FLOAT_DIGITS = re.compile(r"^(\d+)\.0+$")
 
 
 def apply_identifier(
-    row: NormalizedRow, value: str, *, column: str, expected_form: str = ""
+    row: NormalizedRow, value: str, *, column: str, expected_form: str = "", isbn_only: bool = False
 ) -> None:
     """Put an ISBN-ish cell where it belongs: ISBN, ASIN, or a kept non-ISBN id.
 
     Never guesses: spreadsheet damage (`9.78053E+12`) yields no ISBN and a warning, and so does
     a value that is close to an ISBN (a digit missing, a wrong check digit, a product barcode),
     saying which. `expected_form` ("isbn13" / "isbn10") is what the column should hold: an
-    ISBN-10 in an ISBN-13 column is read, with a note.
+    ISBN-10 in an ISBN-13 column is read, with a note. With `isbn_only` (a column a librarian
+    mapped as ISBN, unlike StoryGraph's ISBN/UID, which may hold other ids) any other text is
+    said too.
     """
     value = clean_cell(value)
     if not value:
@@ -149,6 +151,11 @@ def apply_identifier(
                     "%(column)s '%(value)s' has 13 digits but is neither an ISBN nor a product "
                     "barcode; it was not used as an ISBN."
                 )
+                % {"column": column, "value": value}
+            )
+        elif isbn_only and compact:
+            row.warnings.append(
+                _("%(column)s '%(value)s' is not an ISBN; it was not used as an ISBN.")
                 % {"column": column, "value": value}
             )
         return

@@ -85,3 +85,18 @@ def test_librarythings_2014_csv_with_quoted_column_names_imports_as_librarything
     )
     daudet = Edition.objects.get(work__authors__name="Alphonse Daudet")
     assert (daudet.publisher, daudet.format) == ("Forgotten Books", "ebook")
+
+
+@pytest.mark.django_db
+def test_a_mapped_isbn_column_reads_librarythings_bracketed_isbns():
+    """Mapped by hand, the 2014 LibraryThing file's `'ISBNs'` cells read as LibraryThing's own
+    reader reads them: `[0345497503]` is an ISBN (it was dropped without a word), `[]` none."""
+    job = import_real(
+        "librarything-mousereeve-2014-quoted-header.csv",
+        requested_format="generic",
+        column_map={"title": "'TITLE'", "isbn": "'ISBNs'"},
+    )
+    assert (job.source, job.created_count) == ("generic", 3)
+    assert Edition.objects.get(work__title="Kraken").isbn13 == "9780345497505"
+    assert Edition.objects.filter(isbn13__isnull=True).count() == 2
+    assert not job.rows.exclude(messages=[]).exists()

@@ -161,3 +161,26 @@ def test_a_generic_row_without_a_title_fails_alone():
 def test_auto_format_with_a_map_is_generic():
     importer = importer_for(["Book"], column_map={"title": "Book"})
     assert importer.source == "generic" and importer.column_map == {"title": "Book"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "isbn13", "warnings"),
+    [
+        ("[0345497503]", "9780345497505", []),  # LibraryThing's brackets
+        ("[]", "", []),
+        ("2070400662, 9782070400669", "9782070400669", []),
+        ("9780306406157 0306406152", "9780306406157", []),  # two, side by side
+        ("978 3 16 148410 0", "9783161484100", []),  # one, spaced
+        ("-", "", []),
+        (
+            "synthetic-none",
+            "",
+            ["Code 'synthetic-none' is not an ISBN; it was not used as an ISBN."],
+        ),
+        ("n/a", "", ["Code 'n/a' is not an ISBN; it was not used as an ISBN."]),
+    ],
+)
+def test_a_mapped_isbn_cell_is_read_as_every_importer_reads_one(cell, isbn13, warnings):
+    """Synthetic cells in the shapes real exports write; text with no ISBN in it is said."""
+    [row] = read_generic(f'Book,Code\nsynthetic-Book,"{cell}"\n', {"title": "Book", "isbn": "Code"})
+    assert (row.isbn13, row.warnings) == (isbn13, warnings)
