@@ -26,6 +26,7 @@ from catalog.api.serializers import (
     WorksQuerySerializer,
 )
 from catalog.importers import GENERIC, ImportFileError, UnknownFormatError
+from catalog.importers.generic import format_column_map
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 
 NOT_FOUND = error_response(_("No import job with this id."))
@@ -102,7 +103,7 @@ def _map_hint(guessed: dict[str, str]) -> str:
     """How to import an unrecognised file anyway, with the columns guessed from its header."""
     if "title" not in guessed:
         return gettext("Send it with format=generic and map=title=COLUMN,author=COLUMN,…")
-    example = ",".join(f"{name}={column}" for name, column in guessed.items())
+    example = format_column_map(guessed)
     return gettext(
         "Send it with format=generic and map=%(map)s (guessed from its header; check it)."
     ) % {"map": example}

@@ -77,6 +77,9 @@ _WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume
                     "год"}  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
+# Between a map's items: only a comma before the next `field=`, so that a column's own commas
+# stay in its name (LibraryThing's `AUTHOR (last, first)`).
+_MAP_SEPARATOR = re.compile(r"(?:\s*,)+\s*(?=[a-z_]+\s*=)")
 
 
 def _header_key(name: str) -> str:
@@ -114,9 +117,10 @@ def _find_column(keys: list[str], word: str, used: set[int], *, exact: bool) -> 
 
 
 def parse_column_map(text: str) -> dict[str, str]:
-    """`title=Book,author=Writer,isbn=Code` -> {"title": "Book", ...} (raises ImportFileError)."""
+    """`title=Book,author=Writer,isbn=Code` -> {"title": "Book", ...} (raises ImportFileError);
+    `author=AUTHOR (last, first)` names a column with a comma in it."""
     column_map: dict[str, str] = {}
-    for item in (text or "").split(","):
+    for item in _MAP_SEPARATOR.split((text or "").strip().strip(",")):
         if not item.strip():
             continue
         match = _MAP_ITEM.match(item)
@@ -126,6 +130,11 @@ def parse_column_map(text: str) -> dict[str, str]:
             )
         column_map[match["field"]] = match["column"]
     return column_map
+
+
+def format_column_map(column_map: dict[str, str]) -> str:
+    """The text `parse_column_map` reads back into this map (the map a hint suggests)."""
+    return ",".join(f"{name}={column}" for name, column in column_map.items())
 
 
 def format_with_column_map(requested_format: str, text: str | None) -> tuple[str, dict | None]:

@@ -1,11 +1,17 @@
 """What other people's real export lines make in the catalog (tests/fixtures/imports/real_shapes,
 each file's source in its PROVENANCE.md): the books, authors and fields a librarian sees."""
 
+import json
+import shlex
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from catalog import services
+from catalog.importers import read_csv
+from catalog.importers.generic import format_column_map, guess_column_map, parse_column_map
 from catalog.models import Author, Edition, ImportJob, Work
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
@@ -100,3 +106,51 @@ def test_a_mapped_isbn_column_reads_librarythings_bracketed_isbns():
     assert Edition.objects.get(work__title="Kraken").isbn13 == "9780345497505"
     assert Edition.objects.filter(isbn13__isnull=True).count() == 2
     assert not job.rows.exclude(messages=[]).exists()
+
+
+def run_command(*args: str) -> str:
+    out = StringIO()
+    call_command("import_books", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_map_import_books_suggests_for_a_real_header_imports_the_file():
+    """Its guess names `'AUTHOR (first, last)'`: the comma in that column's name broke the map
+    (`' last)'' is not FIELD=COLUMN`), and its quotes broke the shell's."""
+    path = str(REAL / "librarything-mousereeve-2014-quoted-header.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path, "--format", "generic")
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    result = json.loads(run_command(path, "--map", suggested, "--json", "--no-enrich"))
+    assert (result["created"], result["failed"]) == (3, 0)
+    assert set(Author.objects.values_list("name", flat=True)) == {
+        "Sappho",
+        "China Mieville",
+        "Alphonse Daudet",
+    }
+
+
+@pytest.mark.django_db
+def test_a_map_names_a_real_column_with_a_comma_in_its_name():
+    path = str(REAL / "librarything-mousereeve-2014-quoted-header.csv")
+    run_command(
+        path, "--map", "title=TITLE,author=AUTHOR (last, first),isbn='ISBNs'", "--no-enrich"
+    )
+    assert Author.objects.get(name="China Mieville").sort_name == "Mieville, China"
+    assert Edition.objects.get(work__title="Kraken").isbn13 == "9780345497505"
+    assert ImportJob.objects.get().column_map == {
+        "title": "'TITLE'",
+        "author": "'AUTHOR (last, first)'",
+        "isbn": "'ISBNs'",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in REAL.glob("*.?sv")))
+def test_any_column_of_a_real_header_parses_back_from_a_map(name):
+    header = read_csv((REAL / name).read_bytes()).header
+    for column in filter(None, header):  # a column without a name cannot be mapped
+        column_map = {"title": column, "author": header[0]}
+        assert parse_column_map(format_column_map(column_map)) == column_map
+    guessed = guess_column_map(header)
+    assert parse_column_map(format_column_map(guessed)) == guessed

@@ -17,7 +17,7 @@ from catalog.importers import (
     guess_column_map,
     read_csv,
 )
-from catalog.importers.generic import FIELDS, format_with_column_map
+from catalog.importers.generic import FIELDS, format_column_map, format_with_column_map
 from catalog.models import ImportJob, ImportRow
 
 
@@ -40,7 +40,8 @@ class Command(BaseCommand):
             dest="column_map",
             metavar="FIELD=COLUMN,…",
             help="For --format generic: which column holds each field, e.g. "
-            f"title=Book,author=Writer,isbn=Code. Fields: {', '.join(FIELDS)}.",
+            f"title=Book,author=Writer,isbn=Code (a column's own commas may stay: "
+            f"author=AUTHOR (last, first)). Fields: {', '.join(FIELDS)}.",
         )
         parser.add_argument(
             "--no-enrich", action="store_true", help="Do not queue enrichment for these books."
@@ -140,7 +141,8 @@ def _map_hint(guessed: dict[str, str]) -> str:
     """How to import the file anyway, with the columns guessed from its header."""
     if "title" not in guessed:
         return _("Import it with --format generic --map title=COLUMN,author=COLUMN,isbn=COLUMN,…")
-    example = ",".join(f"{name}={column}" for name, column in guessed.items())
+    # Quoted for the shell whatever the column names hold (`'TITLE'`, `AUTHOR (last, first)`).
+    example = "'" + format_column_map(guessed).replace("'", "'\"'\"'") + "'"
     return _(
-        "Import it with --format generic --map '%(map)s' (guessed from its header; check it)."
+        "Import it with --format generic --map %(map)s (guessed from its header; check it)."
     ) % {"map": example}
