@@ -81,7 +81,8 @@ ROLES = {
 
 # Roles in the languages exports are written in (LibraryThing users write them in their
 # interface's: German, French, Spanish, Italian, Portuguese, Dutch, Scandinavian, Polish,
-# Finnish), feminine forms too.
+# Finnish), feminine forms too, and the credit's own words where a library writes those (a
+# French LibraryThing's `Traduction`, `Sous la direction de`).
 _ROLE_WORDS = {
     "author": (
         "autor", "autorin", "autora", "auteur", "autrice", "autore", "verfasser",
@@ -92,12 +93,13 @@ _ROLE_WORDS = {
         "éditeur scientifique", "directeur de publication", "directrice de publication",
         "editora", "editore", "curatore", "curatrice", "organizador", "organizadora",
         "redacteur", "redactrice", "samensteller", "redaktör", "redaktør", "redaktor",
-        "toimittaja",
+        "toimittaja", "sous la direction de", "edited by", "herausgegeben von", "a cura di",
     ),
     "translator": (
         "übersetzer", "übersetzerin", "traducteur", "traductrice", "traductora",
         "traduttore", "traduttrice", "tradutor", "tradutora", "vertaler", "vertaalster",
-        "översättare", "oversætter", "oversetter", "tłumacz", "kääntäjä",
+        "översättare", "oversætter", "oversetter", "tłumacz", "kääntäjä", "traduction",
+        "übersetzung", "traduzione", "tradução", "vertaling", "translated by",
     ),
     "illustrator": (
         "illustratorin", "illustrateur", "illustratrice", "ilustrador", "ilustradora",

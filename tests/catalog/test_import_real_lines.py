@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from catalog import services
 from catalog.importers import read_csv
 from catalog.importers.generic import format_column_map, guess_column_map, parse_column_map
-from catalog.models import Author, Edition, ImportJob, Work
+from catalog.models import Author, Edition, ImportJob, Work, WorkAuthor
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
 
@@ -154,3 +154,15 @@ def test_any_column_of_a_real_header_parses_back_from_a_map(name):
         assert parse_column_map(format_column_map(column_map)) == column_map
     guessed = guess_column_map(header)
     assert parse_column_map(format_column_map(guessed)) == guessed
+
+
+@pytest.mark.django_db
+def test_a_french_librarythings_translation_and_editor_roles_are_kept():
+    """A French LibraryThing writes the credit's words: `Traduction` (53 of the file's 1,291
+    books) and `Sous la direction de` (5); both were stored as plain contributors."""
+    import_real("librarything-aipotu-french-roles.tsv")
+    roles = dict(WorkAuthor.objects.values_list("author__name", "role"))
+    assert roles["Patrick Dusoulier"] == "translator"  # Rainbows End
+    assert roles["Victor Del Litto"] == "editor"  # Promenades dans Rome
+    assert roles["Paul Fournel"] == roles["Michèle Audin"] == "editor"  # Oulipo
+    assert roles["Etienne Lécroart"] == "illustrator"

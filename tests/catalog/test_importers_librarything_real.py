@@ -132,6 +132,17 @@ def test_real_german_and_french_author_roles_make_authors(turtle):
         ("Ilustrador", "illustrator"),
         ("Illustratore", "illustrator"),
         ("Sprecher", "narrator"),
+        # The credit's noun or phrase, as a library writes it (synthetic, beside the real French
+        # `Traduction` / `Sous la direction de` of real_shapes/librarything-aipotu-french-roles).
+        ("Übersetzung", "translator"),
+        ("Traducción", "translator"),
+        ("Traduzione", "translator"),
+        ("Tradução", "translator"),
+        ("Vertaling", "translator"),
+        ("Translated by", "translator"),
+        ("Edited by", "editor"),
+        ("Herausgegeben von", "editor"),
+        ("A cura di", "editor"),
         # Unknown roles stay contributors, as before.
         ("Actor", "contributor"),
         ("Primary Contributor", "contributor"),
