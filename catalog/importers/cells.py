@@ -46,6 +46,9 @@ LANGUAGES = {
     "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
     "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk",
 }  # fmt: skip
+# Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
+# 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).
+LANGUAGES.update({"cz": "cs", "dk": "da", "jp": "ja", "gr": "el", "ua": "uk", "cn": "zh"})
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
 
 

@@ -184,3 +184,27 @@ def test_a_mapped_isbn_cell_is_read_as_every_importer_reads_one(cell, isbn13, wa
     """Synthetic cells in the shapes real exports write; text with no ISBN in it is said."""
     [row] = read_generic(f'Book,Code\nsynthetic-Book,"{cell}"\n', {"title": "Book", "isbn": "Code"})
     assert (row.isbn13, row.warnings) == (isbn13, warnings)
+
+
+@pytest.mark.parametrize(
+    ("cell", "language"),
+    [
+        ("CZ", "cs"),  # a country's code for its language: Czech is cs
+        ("DK", "da"),
+        ("JP", "ja"),
+        ("GR", "el"),
+        ("UA", "uk"),
+        ("CN", "zh"),
+        ("cs", "cs"),
+        ("SE", "se"),  # a language's code (Northern Sami) stays that language
+        ("KR", "kr"),  # Kanuri's code, though a list may mean Korea
+        ("xx", "xx"),  # an unknown code is kept as written, as before
+        ("CZ?", ""),  # not a code: dropped, as before
+    ],
+)
+def test_a_mapped_language_cell_with_a_countrys_code_is_stored_as_its_language(cell, language):
+    """Synthetic cells in the shape of a home-made list's `language` column (`CZ`)."""
+    [row] = read_generic(
+        f"Book,Lang\nsynthetic-Book,{cell}\n", {"title": "Book", "language": "Lang"}
+    )
+    assert row.language == language
