@@ -7,6 +7,8 @@ import datetime
 import functools
 import re
 
+from django.utils.translation import gettext as _
+
 from catalog import text
 from catalog.csvsafe import FORMULA_STARTS
 
@@ -35,6 +37,11 @@ FORMATS = {
     "tapa dura": "hardcover",
     "relié": "hardcover",
     "gebundene ausgabe": "hardcover",
+    "tankobon hardcover": "hardcover",
+    "leather bound": "hardcover",
+    "cloth": "hardcover",
+    "cartonné": "hardcover",
+    "capa dura": "hardcover",
     "paperback": "paperback",
     "trade paperback": "paperback",
     "softcover": "paperback",
@@ -44,6 +51,12 @@ FORMATS = {
     "poche": "paperback",
     "taschenbuch": "paperback",
     "brossura": "paperback",
+    "perfect paperback": "paperback",
+    "tankobon softcover": "paperback",
+    "capa comum": "paperback",
+    "文庫": "paperback",  # bunko, the pocket paperback
+    "新書": "paperback",  # shinsho, the trade paperback
+    "単行本（ソフトカバー）": "paperback",  # a tankōbon in soft covers
     "mass market paperback": "mass_market",
     "mass market": "mass_market",
     "kindle edition": "ebook",
@@ -52,6 +65,8 @@ FORMATS = {
     "digital": "ebook",
     "nook": "ebook",
     "edición kindle": "ebook",
+    "format kindle": "ebook",
+    "ibook": "ebook",
     "audio": "audiobook",
     "audiobook": "audiobook",
     "audible audio": "audiobook",
@@ -286,7 +301,7 @@ def parse_format(value: str) -> tuple[str, str]:
         return "", ""
     if key in FORMATS:
         return FORMATS[key], ""
-    return "other", f"Unrecognized format '{value}' recorded as 'other'."
+    return "other", _("Unrecognized format '%(value)s' recorded as 'other'.") % {"value": value}
 
 
 def split_isbn_cells(value: str) -> list[str]:

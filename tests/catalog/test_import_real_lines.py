@@ -166,3 +166,42 @@ def test_a_french_librarythings_translation_and_editor_roles_are_kept():
     assert roles["Victor Del Litto"] == "editor"  # Promenades dans Rome
     assert roles["Paul Fournel"] == roles["Michèle Audin"] == "editor"  # Oulipo
     assert roles["Etienne Lécroart"] == "illustrator"
+
+
+@pytest.mark.parametrize(
+    ("name", "formats"),
+    [
+        (
+            "goodreads-sartak-bindings.csv",
+            {
+                "The Swift Programming Language": "ebook",  # iBook
+                "Complete Works of William Shakespeare": "hardcover",  # Leather Bound
+                "バトル・ロワイアル": "paperback",  # 新書
+                "アンドロイドは電気羊の夢を見るか? [Andoroido wa denkihitsuji no yume o miruka?]": (
+                    "paperback"  # 文庫
+                ),
+                "1Q84": "hardcover",  # Tankobon Hardcover
+                "On Lisp": "paperback",  # Perfect Paperback
+            },
+        ),
+        (
+            "goodreads-pbayer-bindings.csv",
+            {
+                "IBM and the Holocaust": "paperback",  # Capa comum
+                "Perfectly Reasonable Deviations from the Beaten Track": "hardcover",  # cloth
+            },
+        ),
+        (
+            "librarything-aipotu-cartonne.tsv",
+            {"La Voie du Tarot": "hardcover", "Quai d'Orsay, tome 2": "hardcover"},  # Cartonné
+        ),
+    ],
+)
+@pytest.mark.django_db
+def test_real_bindings_that_name_a_format_are_stored_as_it(name, formats):
+    """Each of these bindings was stored as "other" with an "Unrecognized format" warning
+    (Goodreads), or as no format at all (LibraryThing's Publication `…, Cartonné`)."""
+    job = import_real(name)
+    stored = dict(Edition.objects.values_list("work__title", "format"))
+    assert stored == formats
+    assert not job.rows.exclude(messages=[]).exists()

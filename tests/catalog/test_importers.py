@@ -203,7 +203,8 @@ def test_wrong_check_digit_is_not_an_isbn():
         ("Mass Market Paperback", "mass_market"),
         ("Audio Cassette", "audiobook"),
         ("Unknown Binding", ""),
-        ("Leather Bound", "other"),
+        ("Leather Bound", "hardcover"),
+        ("Boxed Set", "other"),  # names no binding
     ],
 )
 def test_format_values_are_normalized(value, expected):

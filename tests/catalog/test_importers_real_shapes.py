@@ -13,7 +13,12 @@ from catalog.importers import (
     importer_for,
     read_csv,
 )
-from catalog.importers.parsing import is_ambiguous_date, parse_date, split_language_edition
+from catalog.importers.parsing import (
+    is_ambiguous_date,
+    parse_date,
+    parse_format,
+    split_language_edition,
+)
 from catalog.importers.readers import parse_contributors
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
@@ -126,3 +131,19 @@ def test_librarythings_2014_header_is_librarything_when_detected_or_forced():
         importer = importer_for(header, requested=requested)
         assert importer.source == "librarything"
         assert importer.column_of("primary_author") == "'AUTHOR (last, first)'"
+
+
+@pytest.mark.parametrize(
+    ("binding", "format_"),
+    [
+        # Amazon's and Goodreads' names for the same bindings as the real lines of
+        # tests/catalog/test_import_real_lines.py (synthetic values: vocabulary).
+        ("Tankobon Softcover", "paperback"),
+        ("単行本（ソフトカバー）", "paperback"),
+        ("Capa dura", "hardcover"),
+        ("Format Kindle", "ebook"),
+        ("Hardcover", "hardcover"),
+    ],
+)
+def test_bindings_in_other_shops_words_name_their_format(binding, format_):
+    assert parse_format(binding) == (format_, "")
