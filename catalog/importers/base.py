@@ -17,6 +17,7 @@ from catalog.importers.parsing import (
     clean_cell,
     column_key,
     is_repeated_header,
+    is_unknown_person,
     parse_title_parts,
     split_language_edition,
 )
@@ -196,6 +197,9 @@ class BaseImporter:
         if is_repeated_header(self.header, cells):
             raise RowError(str(REPEATED_HEADER_ERROR))
         row = self.normalize(cells)
+        # A credit to `Unknown` is a source's way of naming no one: read as an empty cell is,
+        # it would otherwise make one author of every unknown one.
+        row.credits = [c for c in row.credits if not is_unknown_person(c.name)]
         if not row.language and "title" in self.columns:
             # `(Spanish Edition)`, taken off the title, still says the edition's language.
             row.language = split_language_edition(self.get(cells, "title"))[1]

@@ -25,6 +25,9 @@ _DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 # Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
 # mirada (Spanish Edition)`. The same book from another source has no such suffix.
+# What sources write for "no author known": `Unknown`, and Goodreads' numbered `Unknown Author
+# 493`. Not `Anonymous`, which libraries credit.
+_UNKNOWN_PERSON = re.compile(r"^unknown(?: author(?: \d+)?)?$", re.IGNORECASE)
 # Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
 _ISBN_LIST = re.compile(r"[,;|\[\]]+")
 _LANGUAGE_EDITION = re.compile(r"\s*\((?P<language>[^\W\d_]+) Edition\)\s*$")
@@ -317,6 +320,12 @@ def split_isbn_cells(value: str) -> list[str]:
         elif pieces:
             values.append(" ".join(pieces))
     return values
+
+
+def is_unknown_person(name: str) -> bool:
+    """True for a name that stands for no one (`Unknown`, `Unknown Author`, `unknown author
+    493`)."""
+    return bool(_UNKNOWN_PERSON.match(name.strip()))
 
 
 def split_names(value: str) -> list[str]:

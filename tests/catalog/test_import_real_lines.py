@@ -205,3 +205,20 @@ def test_real_bindings_that_name_a_format_are_stored_as_it(name, formats):
     stored = dict(Edition.objects.values_list("work__title", "format"))
     assert stored == formats
     assert not job.rows.exclude(messages=[]).exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_author_makes_no_author():
+    """Goodreads writes `Unknown` (Beowulf, translated by Tolkien) and numbered placeholders
+    (`Unknown Author 493`): each made an author of that name, one "Unknown" for every book
+    whose author nobody knows. They are read as an empty Author cell is."""
+    job = import_real("goodreads-pbayer-unknown-author.csv")
+    job_2 = import_real("goodreads-sartak-unknown-author.csv")
+    assert job.created_count + job_2.created_count == 3
+    assert not Author.objects.filter(name__istartswith="unknown").exists()
+    beowulf = Work.objects.get(title="Beowulf")
+    assert list(beowulf.credits.values_list("author__name", "role")) == [
+        ("J.R.R. Tolkien", "contributor"),
+        ("Christopher Tolkien", "contributor"),
+    ]
+    assert not WorkAuthor.objects.exclude(work=beowulf).exists()

@@ -208,3 +208,22 @@ def test_a_mapped_language_cell_with_a_countrys_code_is_stored_as_its_language(c
         f"Book,Lang\nsynthetic-Book,{cell}\n", {"title": "Book", "language": "Lang"}
     )
     assert row.language == language
+
+
+@pytest.mark.parametrize(
+    ("cell", "authors"),
+    [
+        ("Unknown", []),
+        ("unknown author", []),
+        ("UNKNOWN AUTHOR 12", []),
+        ("Unknown & A. Writer", ["A. Writer"]),
+        ("Anonymous", ["Anonymous"]),  # a library's attribution, kept
+        ("Unknown Pleasures", ["Unknown Pleasures"]),
+    ],
+)
+def test_an_author_cell_saying_unknown_names_no_one(cell, authors):
+    """Synthetic cells (vocabulary); the real `Unknown` lines are in test_import_real_lines."""
+    [row] = read_generic(
+        f"Book,Writer\nsynthetic-Book,{cell}\n", {"title": "Book", "author": "Writer"}
+    )
+    assert [c.name for c in row.credits] == authors
