@@ -23,14 +23,15 @@ _DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
 # A spreadsheet's own date: `4/30/2023` (month first, as US spreadsheets write it) or
 # `30.4.2023` / `30/4/2023` (day first, as most others do).
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
-# Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
-# mirada (Spanish Edition)`. The same book from another source has no such suffix.
 # What sources write for "no author known": `Unknown`, and Goodreads' numbered `Unknown Author
 # 493`. Not `Anonymous`, which libraries credit.
 _UNKNOWN_PERSON = re.compile(r"^unknown(?: author(?: \d+)?)?$", re.IGNORECASE)
 # Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
 _ISBN_LIST = re.compile(r"[,;|\[\]]+")
-_LANGUAGE_EDITION = re.compile(r"\s*\((?P<language>[^\W\d_]+) Edition\)\s*$")
+# Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
+# mirada (Spanish Edition)`. The same book from another source has no such suffix. A language
+# by its name: `(UK Edition)` and `(US Edition)` name countries, not Ukrainian.
+_LANGUAGE_EDITION = re.compile(r"\s*\((?P<language>[^\W\d_]{4,}) Edition\)\s*$")
 
 # Lower-cased binding / format values seen in real exports -> Edition.Format.
 FORMATS = {

@@ -40,7 +40,14 @@ def test_amazons_language_edition_suffix_is_the_editions_language_not_its_title(
 
 @pytest.mark.parametrize(
     "title",
-    ["Classical Mechanics (3rd Edition)", "Freakonomics (Revised Edition)", "(Spanish Edition)"],
+    [
+        "Classical Mechanics (3rd Edition)",
+        "Freakonomics (Revised Edition)",
+        "(Spanish Edition)",
+        # A country, not a language: `uk` would read as Ukrainian.
+        "Synthetic Title (UK Edition)",
+        "Synthetic Title (US Edition)",
+    ],
 )
 def test_an_edition_statement_that_is_no_language_stays_in_the_title(title):
     assert split_language_edition(title) == (title, "")
