@@ -195,12 +195,43 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# An article a catalog moved to the end so that titles sort by their first word: `Amber
+# Spyglass, The`, `Wrinkle in Time, A`, `Maldição Dos Kennedy, A`, `Monde selon Garp (le)`.
+_ARTICLES = (
+    r"the|an?|l[ae]s?|l'|der|die|das|el|los|las|il|lo|gli|de|het|een|os?|as|une?|una|uno|eine?"
+)
+_TRAILING_ARTICLE = re.compile(
+    rf"^(?P<rest>.*\S)(?:,\s*(?P<article>{_ARTICLES})|\s*\((?P<bracketed>{_ARTICLES})\))$",
+    re.IGNORECASE,
+)
+
+
+def front_article(title: str) -> str:
+    """`Amber Spyglass, The` -> `The Amber Spyglass`: a trailing article put back in front, so
+    that both spellings of a title have one lookup key. Other titles come back unchanged."""
+    if "," not in title and "(" not in title:  # nearly every title, at C speed
+        return title
+    moved = _TRAILING_ARTICLE.match(title.strip())
+    if not moved:
+        return title
+    article = moved["article"] or moved["bracketed"]
+    joiner = "" if article.endswith("'") else " "
+    return f"{article}{joiner}{moved['rest']}"
+
+
+def normalize_whole_title(title: str, subtitle: str) -> str:
+    """A title and its subtitle as one key, the article in front (`front_article`): two books
+    whose titles agree and subtitles differ have two keys."""
+    return normalize_text(f"{front_article(title)} {subtitle}")
+
+
 # An import asks for the same keys several times per row (lookup, matching, the new work).
 @functools.lru_cache(maxsize=8192)
 def normalize_title(title: str) -> str:
-    """The lookup key for a title: no series suffix, no subtitle, no punctuation or case."""
+    """The lookup key for a title: no series suffix, no subtitle, no punctuation or case, and a
+    trailing article in front (`front_article`)."""
     main, _series = split_series_entries(title or "")
-    return normalize_text(split_subtitle(main)[0])
+    return normalize_text(front_article(split_subtitle(main)[0]))
 
 
 #: Words after a name that are not a given name: `King, Jr.` is one person, not Jr. King.

@@ -183,8 +183,8 @@ DERIVATIVE_ROLES = frozenset({"adapter", "adaptation", "commentator", "summarize
 
 def derivative_reason(query: BookQuery, candidate: Candidate) -> str:
     """Why the record is a work about or built on the book (a guide, a summary…), or ""."""
-    ours = text.normalize_text(f"{query.title} {query.subtitle}")
-    theirs = text.normalize_text(f"{candidate.title} {candidate.subtitle}")
+    ours = text.normalize_whole_title(query.title, query.subtitle)
+    theirs = text.normalize_whole_title(candidate.title, candidate.subtitle)
     for match in _DERIVATIVE_TITLE.finditer(theirs):
         if match.group(0) not in ours:  # our own book may be a companion or a workbook
             return f"the record's title says '{match.group(0)}': a work about the book"
@@ -210,8 +210,8 @@ def score_title(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
         return 0, "a title is missing"
     ratio = _ratio(ours, theirs)
     # "Title: Subtitle" on one side only, or subtitles that the other side folds into the title.
-    full_ours = text.normalize_text(f"{query.title} {query.subtitle}")
-    full_theirs = text.normalize_text(f"{candidate.title} {candidate.subtitle}")
+    full_ours = text.normalize_whole_title(query.title, query.subtitle)
+    full_theirs = text.normalize_whole_title(candidate.title, candidate.subtitle)
     ratio = max(ratio, _ratio(full_ours, full_theirs))
     # "Series: Title" or "Title, or Other" on one side: one of its parts is the other title.
     ours_parts, theirs_parts = _title_parts(query.title), _title_parts(candidate.title)
@@ -246,8 +246,8 @@ def _only_contains(query: BookQuery, candidate: Candidate) -> bool:
     ours_parts, theirs_parts = _title_parts(query.title), _title_parts(candidate.title)
     if any(_ratio(a, b) >= 90 for a in ours_parts for b in theirs_parts):
         return False
-    ours = set(text.normalize_text(f"{query.title} {query.subtitle}").split())
-    theirs = set(text.normalize_text(f"{candidate.title} {candidate.subtitle}").split())
+    ours = set(text.normalize_whole_title(query.title, query.subtitle).split())
+    theirs = set(text.normalize_whole_title(candidate.title, candidate.subtitle).split())
     return bool(ours and theirs) and (ours < theirs or theirs < ours)
 
 

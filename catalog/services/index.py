@@ -122,7 +122,7 @@ class _TitleCandidate:
     author_aliases: tuple[str, ...] = ()
 
     def full_title(self) -> str:
-        return text.normalize_text(f"{self.title} {self.subtitle}")
+        return text.normalize_whole_title(self.title, self.subtitle)
 
 
 @dataclass(slots=True)
@@ -310,7 +310,7 @@ class _CatalogIndex:
                 continue
             # Both sides name their own edition (ISBN, Goodreads id, ...): only the same whole
             # title makes them one work ("Axt – Best Of" and "Axt - Urlaub ..." are two books).
-            whole_title = text.normalize_text(f"{row.title} {row.subtitle}")
+            whole_title = text.normalize_whole_title(row.title, row.subtitle)
             if (
                 _identified(row)
                 and _work_key(work) in self.identified

@@ -1,18 +1,21 @@
 """What other people's real export lines make in the catalog (tests/fixtures/imports/real_shapes,
 each file's source in its PROVENANCE.md): the books, authors and fields a librarian sees."""
 
+import importlib
 import json
 import shlex
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 
 from catalog import services
 from catalog.importers import read_csv
 from catalog.importers.generic import format_column_map, guess_column_map, parse_column_map
-from catalog.models import Author, Edition, ImportJob, Work, WorkAuthor
+from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
+from tests.factories import make_work
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
 
@@ -222,3 +225,43 @@ def test_an_unknown_author_makes_no_author():
         ("Christopher Tolkien", "contributor"),
     ]
     assert not WorkAuthor.objects.exclude(work=beowulf).exists()
+
+
+@pytest.mark.django_db
+def test_a_title_written_with_its_article_last_is_the_same_book_as_with_it_first():
+    """Book Catalogue writes `Bell Jar, The`; the same person's Goodreads export `The Bell
+    Jar`, without an ISBN: found by title and author, one work."""
+    first = import_real(
+        "bookcatalogue-mousereeve-article-last.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "author_details", "isbn": "isbn"},
+    )
+    assert first.created_count == 1
+    work = Work.objects.get()
+    assert work.title == "Bell Jar, The"  # as the librarian's file spells it
+
+    second = import_real("goodreads-mousereeve-article-first.csv")
+
+    assert (second.created_count, second.updated_count + second.duplicate_count) == (0, 1)
+    assert Work.objects.get() == work
+    assert second.rows.get().matched_by == ImportRow.MatchedBy.TITLE_AUTHOR
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_their_article_last_the_new_key():
+    migration = importlib.import_module("catalog.migrations.0024_title_keys_front_article")
+    last = make_work("Bell Jar, The", authors=["Sylvia Plath"])
+    garp = make_work("Monde selon Garp (le)", authors=["John Irving"])
+    other = make_work("Eats, Shoots and Leaves", authors=["Lynne Truss"])
+    # As the earlier rule keyed them.
+    Work.objects.filter(pk=last.pk).update(title_normalized="bell jar the")
+    Work.objects.filter(pk=garp.pk).update(title_normalized="monde selon garp le")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {
+        last.pk: "the bell jar",
+        garp.pk: "le monde selon garp",
+        other.pk: "eats shoots and leaves",
+    }

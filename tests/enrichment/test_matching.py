@@ -66,6 +66,16 @@ def test_different_people_do_not_match():
     assert score_person("Neil Gaiman", "Terry Pratchett") == 0
 
 
+def test_a_title_with_its_article_last_is_the_providers_title():
+    """A catalog that sorts by the first word writes `Bell Jar, The` (Book Catalogue's
+    export); Open Library's record says `The Bell Jar`."""
+    query = BookQuery("Bell Jar, The", ("Sylvia Plath",), "9780571226160")
+    score = score_candidate(
+        query, candidate("The Bell Jar", "Sylvia Plath", isbn13=["9780571226160"])
+    )
+    assert (score.title, score.tier) == (5, "high")
+
+
 def test_title_only_match_without_isbn_never_reaches_high_or_medium():
     # The "Hitchhiker's Guide" rows that became other books: same title, other author.
     query = BookQuery("The Hitchhiker's Guide to the Galaxy", ("Douglas Adams",))
