@@ -37,7 +37,9 @@ class SourceRecord(models.Model):
         indexes = [models.Index(fields=["expires_at"], name="sourcerecord_expires_idx")]
 
     def __str__(self):
-        return f"{self.provider} {self.lookup_key} ({self.status})"
+        from enrichment.providers.registry import provider_label  # the registry reads settings
+
+        return f"{provider_label(self.provider)}: {self.lookup_key} ({self.get_status_display()})"
 
 
 class ProviderState(models.Model):
@@ -95,7 +97,9 @@ class ProviderState(models.Model):
         ordering = ["provider"]
 
     def __str__(self):
-        return self.provider
+        from enrichment.providers.registry import provider_label  # the registry reads settings
+
+        return str(provider_label(self.provider))
 
 
 class EnrichmentRequest(models.Model):
@@ -278,9 +282,10 @@ class EnrichmentRequest(models.Model):
         ]
 
     def __str__(self):
+        status = self.get_status_display().lower()
         if self.author_id:
-            return f"Enrichment #{self.pk} of author {self.author_id} ({self.status})"
-        return f"Enrichment #{self.pk} of {self.work_id} ({self.status})"
+            return f"Enrichment #{self.pk} of author {self.author_id} ({status})"
+        return f"Enrichment #{self.pk} of work {self.work_id} ({status})"
 
     @property
     def is_for_author(self) -> bool:

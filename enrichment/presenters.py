@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from catalog import text
 from catalog.admin.works import language_name
+from catalog.models import Edition
 from catalog.selectors import cover_holder
 from enrichment import cover_apply, dashboard, headlines, outcomes, review, selectors
 from enrichment.author_state import author_current_values
@@ -126,10 +127,17 @@ def _author_headline(req: EnrichmentRequest) -> str:
     )
 
 
+#: Fields whose stored values are choices: shown by their labels ("Mass market paperback").
+_CHOICE_LABELS = {"format": dict(Edition.Format.choices)}
+
+
 def field_value_text(name: str, value) -> str:
-    """A field's value as a reviewer reads it: a language by its name, the rest as text."""
+    """A field's value as a reviewer reads it: a language by its name, a choice by its label,
+    the rest as text."""
     if name == "language" and isinstance(value, str) and value:
         return language_name(value)
+    if name in _CHOICE_LABELS and isinstance(value, str) and value in _CHOICE_LABELS[name]:
+        return str(_CHOICE_LABELS[name][value])
     return value_text(value)
 
 
@@ -183,8 +191,9 @@ def request_live_values(req: EnrichmentRequest) -> dict:
 
 def proposal_pre_ticked(req: EnrichmentRequest) -> bool:
     """Whether the review page ticks the fields that fill empty ones for the reviewer: not on
-    low confidence, where the author does not agree and the record may be another book's
-    (a wrong book is worse than no book): the reviewer ticks what they have checked."""
+    low confidence, where the title or the author does not agree and the record may be
+    another book's (a wrong book is worse than no book): the reviewer ticks what they have
+    checked."""
     return req.confidence != EnrichmentRequest.Confidence.LOW
 
 

@@ -425,7 +425,7 @@ def authors_enrich_bulk(*, queryset: QuerySet[Author], actor) -> BulkResult:
 
 def low_confidence_waiting(queryset: QuerySet[EnrichmentRequest]) -> QuerySet:
     """The requests a bulk approval leaves for a reviewer to check one by one: waiting, and of
-    low confidence (the author does not agree: the record may be another book's)."""
+    low confidence (the title or the author does not agree: the record may be another book's)."""
     return queryset.filter(status=Status.NEEDS_REVIEW, confidence=EnrichmentRequest.Confidence.LOW)
 
 

@@ -113,10 +113,10 @@ def _approval_caveat(queryset) -> str:
     if not low:
         return ""
     return ngettext(
-        "%(count)s of them is of low confidence (the author does not agree, so the record may "
-        "be another book’s): it is left for you to check on its page.",
-        "%(count)s of them are of low confidence (the author does not agree, so the record may "
-        "be another book’s): they are left for you to check one by one.",
+        "%(count)s of them is of low confidence (its title or author does not agree, so the "
+        "record may be another book’s): it is left for you to check on its page.",
+        "%(count)s of them are of low confidence (their title or author does not agree, so the "
+        "record may be another book’s): they are left for you to check one by one.",
         low,
     ) % {"count": f"{low:,}"}
 

@@ -1,5 +1,7 @@
 """Provider health (breaker states) and the cache of their answers (source records)."""
 
+import json
+
 from django.contrib import admin
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -42,9 +44,20 @@ class SourceRecordAdmin(ReadOnlyAdmin):
             "here after enrichment first asks, so that asking again costs nothing."
         )
 
+    # The provider by its label, and the answer indented to be read, never as stored.
+    fields = ["provider_name", "lookup_key", "status", "fetched_at", "expires_at", "answer"]
+    readonly_fields = fields
+
     @admin.display(description=_("Provider"), ordering="provider")
     def provider_name(self, record):
         return provider_label(record.provider)
+
+    @admin.display(description=_("Answer"))
+    def answer(self, record):
+        if record.payload is None:
+            return "–"
+        text = json.dumps(record.payload, indent=2, ensure_ascii=False, sort_keys=True)
+        return format_html('<pre class="source-answer">{}</pre>', text)
 
 
 @admin.register(ProviderState)

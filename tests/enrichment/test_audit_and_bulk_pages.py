@@ -167,8 +167,8 @@ def test_a_bulk_approval_says_beforehand_it_leaves_low_confidence_matches(client
     EnrichmentRequest.objects.filter(pk__in=ids[:2]).update(confidence="low")
     words = confirmation(client, QUEUE_URL, {"action": "approve_selected", "_selected_action": ids})
     assert (
-        "2 of them are of low confidence (the author does not agree, so the record may be "
-        "another book’s): they are left for you to check one by one." in words
+        "2 of them are of low confidence (their title or author does not agree, so the record "
+        "may be another book’s): they are left for you to check one by one." in words
     )
     assert "needs_review" not in words and "__exact" not in words and "=" not in words
 

@@ -348,7 +348,7 @@ def test_bulk_approve_counts_what_it_did_and_why_not(reviewer):
 
 
 def test_bulk_approve_leaves_a_low_confidence_match_for_someone_to_check(reviewer):
-    """The author does not agree: the record may be another book's, whose data the safe
+    """The title or the author does not agree: the record may be another book's, whose data the
     proposal would put in the empty fields. Only a reviewer on its page approves it."""
     medium = needs_review("Book 1", "Author 1")
     low = needs_review("Lake of the Long Sun", "Gene Wolfe")

@@ -195,8 +195,8 @@ def test_the_review_page_shows_current_and_proposed_values_and_the_reasons(clien
 
 
 def test_a_low_confidence_proposal_is_offered_with_nothing_ticked(client):
-    """The author does not agree: the record may be another book's. The reviewer ticks what
-    they have checked; a medium match's empty fields come ticked."""
+    """The title or the author does not agree: the record may be another book's. The reviewer
+    ticks what they have checked; a medium match's empty fields come ticked."""
     medium, low = needs_review(), needs_review("Lake of the Long Sun", "Gene Wolfe")
     EnrichmentRequest.objects.filter(pk=low.pk).update(confidence="low")
     client.force_login(librarian())

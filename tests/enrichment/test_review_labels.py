@@ -2,17 +2,19 @@
 and labels where internal keys were shown (providers, outcome codes, tiers, languages). Each
 screen is read as a browser shows it: the visible text of the HTML, tooltips included."""
 
+import html
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Edition
 from enrichment import engine, presenters, queue, review
 from enrichment.candidates import LookupStatus
 from enrichment.faults import ClassifiedFault
-from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState, SourceRecord
 from enrichment.proposals import MatchDetails, ProviderSkip
 from tests.enrichment.fakes import FakeProvider
 from tests.enrichment.test_review import needs_review, ol_record
@@ -233,6 +235,43 @@ def test_the_audit_log_shows_labels_not_keys(client):
     page = visible_text(client, reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
     assert raw_keys(page) == [], raw_keys(page)
     assert "Open Library" in page and "Japanese" in page and re.search(r"Confidence:? Low", page)
+
+
+def test_the_providers_cached_answers_and_states_show_labels_not_keys(client):
+    needs_review()  # asks the (fake) Open Library: an answer kept, a state written
+    record = SourceRecord.objects.create(
+        provider="openlibrary",
+        lookup_key="isbn:9780060557812",
+        status=SourceRecord.Status.HIT,
+        payload={"title": "Neverwhere", "authors": [{"key": "/authors/OL1A"}]},
+        fetched_at=timezone.now(),
+        expires_at=timezone.now(),
+    )
+    state, _created = ProviderState.objects.get_or_create(provider="google_books")
+    client.force_login(librarian())
+    url = reverse("admin:enrichment_sourcerecord_change", args=[record.pk])
+    text = visible_text(client, url)
+    assert raw_keys(text) == [], raw_keys(text)
+    assert "Open Library: isbn:9780060557812 (Hit)" in text
+    # The answer indented to be read, not one line of JSON.
+    answer = html.unescape(client.get(url).content.decode())
+    assert '"authors": [\n    {\n      "key": "/authors/OL1A"' in answer
+    page = visible_text(client, reverse("admin:enrichment_providerstate_change", args=[state.pk]))
+    assert raw_keys(page) == [], raw_keys(page)
+    assert "Google Books" in page
+
+
+def test_a_format_is_shown_by_its_label_in_the_audit_log(client):
+    request = needs_review()
+    user = librarian()
+    AuditLogEntry.objects.create(
+        work_id=request.work_id,
+        action=AuditLogEntry.Action.REVIEW_APPLY,
+        actor=user,
+        changes={"format": {"old": "", "new": "mass_market"}},
+    )
+    client.force_login(user)
+    assert "Format: empty → Mass market paperback" in visible_text(client, AUDIT_URL)
 
 
 def test_the_dashboard_shows_labels_not_keys(client):
