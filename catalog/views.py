@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog import permissions, services
@@ -276,6 +277,20 @@ def import_retry(request, job_id):
             )
         elif not job.is_finished:  # another retry took it meanwhile
             messages.warning(request, _("This import is still running."))
+        elif failed_before - job.failed_count == 0:
+            # Nothing changed: the rows fail for what they hold, which another try cannot mend.
+            messages.warning(
+                request,
+                ngettext(
+                    "Retried the failed row: it still fails, for the reason it gives. Correct "
+                    "its cells on its page, or the file, and import it again.",
+                    "Retried the failed rows: none imported, all %(failing)s still fail, each "
+                    "for the reason it gives. Correct their cells on each row's page, or the "
+                    "file, and import it again.",
+                    job.failed_count,
+                )
+                % {"failing": f"{job.failed_count:,}"},
+            )
         else:
             messages.success(
                 request,

@@ -109,10 +109,18 @@ def test_failed_rows_are_listed_downloadable_and_retryable(librarian_client):
     assert rows[0][:4] == ["Line", "Reason", "Book Id", "Title"]
     assert rows[1][:4] == ["3", "This row has no title.", "2", ""]
 
-    response = librarian_client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]))
-    assert response.status_code == 302
+    response = librarian_client.post(
+        reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True
+    )
     job.refresh_from_db()
     assert job.failed_count == 1  # still no title: the same honest answer
+    # Said as a warning, not as a success: nothing was imported, and why.
+    [message] = list(response.context["messages"])
+    assert message.level_tag == "warning"
+    assert str(message) == (
+        "Retried the failed row: it still fails, for the reason it gives. Correct its cells on "
+        "its page, or the file, and import it again."
+    )
 
 
 def test_large_upload_runs_in_the_background_with_a_live_progress_endpoint(
