@@ -40,7 +40,8 @@ class LibibImporter(BaseImporter):
         item_type = self.get(cells, "item_type")
         if item_type and item_type.casefold() != "book":
             raise RowError(
-                _("This Libib item is a %(type)s, not a book; it was not imported.")
+                # Libib's types are nouns and mass nouns alike (`movie`, `music`, `video game`).
+                _("This Libib item is not a book (its type is “%(type)s”); it was not imported.")
                 % {"type": item_type}
             )
         row = self.titled_row(cells)
