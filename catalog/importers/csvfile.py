@@ -237,7 +237,51 @@ def _decoded(data: bytes, warnings: list[str]) -> tuple[str, str, str]:
     # not the whole file.
     csv.field_size_limit(max(len(text), csv.field_size_limit()))
     text, delimiter = _excel_separator_hint(text)
+    if not delimiter:
+        text = _unwrapped_lines(text, warnings)
     return text, encoding, delimiter or detect_delimiter(text)
+
+
+def _unwrapped_lines(text: str, warnings: list[str]) -> str:
+    """An export whose lines a spreadsheet saved as one column of a `;`-separated file (its
+    locale separates with semicolons and it did not split the commas): each line quoted whole,
+    `"31850765,Energy and Civilization: A History,Vaclav Smil,""Smil, Vaclav"",…";`, or split
+    in two cells where the line held a `;` (`"…(Discworld, #9";" Rincewind #4)…"`). The lines it
+    holds (line numbers kept), with a warning; any other file comes back as it is."""
+    header, first_row = _first_lines(text, 2)
+    if (
+        not first_row.startswith('"')
+        or _count_outside_quotes(first_row, ",")  # a comma export's own row: commas outside
+        or _count_outside_quotes(header, ",") < 2
+    ):
+        return text  # nearly every file, at once
+    try:
+        rows = list(_cells(text, ";", quoting=csv.QUOTE_MINIMAL))
+    except ImportFileError:
+        return text
+    lines = [""] * max(line for line, _cells_ in rows)
+    for line, cells in rows:
+        while cells and not cells[-1].strip():  # the empty cells of the spreadsheet's columns
+            cells = cells[:-1]
+        lines[line - 1] = ";".join(cells)
+    warnings.append(
+        _(
+            "Every line of this file was saved as one quoted cell (a spreadsheet that separates "
+            "cells with “;” saved the export as one column): each was read as the line it holds."
+        )
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first `count` lines that hold more than spaces ("" for each one missing)."""
+    found: list[str] = []
+    for match in _LINE.finditer(text):
+        if match.group().strip():
+            found.append(match.group().rstrip("\r\n"))
+            if len(found) == count:
+                break
+    return found + [""] * (count - len(found))
 
 
 def _repeated_header_warning(lines: list[int]) -> list[str]:

@@ -10,6 +10,7 @@ from catalog.importers import (
     ImportFileError,
     RowError,
     UnknownFormatError,
+    csv_rows,
     importer_for,
     read_csv,
 )
@@ -111,6 +112,44 @@ def test_a_file_whose_header_line_is_missing_is_refused_saying_so():
         importer_for(csv_file.header)
     assert "17378527, The Raven King" in str(refused.value)
     assert not isinstance(refused.value, UnknownFormatError)  # no mapping step is offered
+
+
+def test_an_export_a_spreadsheet_saved_as_one_column_is_read_line_by_line():
+    """Each line quoted whole with a `;` after it (a spreadsheet that separates with `;` saw
+    one column), and a line holding a `;` in two quoted cells: the whole file was refused
+    ("',' expected after '\"'"), all 531 books."""
+    data = (REAL / "goodreads-jakub-lines-saved-as-one-column.csv").read_bytes()
+    csv_file = read_csv(data)
+    importer = importer_for(csv_file.header)
+    assert (importer.source, len(csv_file.header), csv_file.header[-1]) == ("goodreads", 31, "BCID")
+    assert "saved as one quoted cell" in csv_file.warnings[0]
+    energy, eric = (importer.read_row(cells) for _line, cells in csv_file.rows)
+    assert [line for line, _cells in csv_file.rows] == [2, 3]
+    assert (energy.title, energy.subtitle, energy.isbn13) == (
+        "Energy and Civilization",
+        "A History",
+        "9780262035774",
+    )
+    assert [(c.name, c.sort_name) for c in energy.credits] == [("Vaclav Smil", "Smil, Vaclav")]
+    assert (eric.title, eric.series, eric.series_number) == ("Eric", "Discworld", "9")
+    assert eric.isbn13 == "9780380821211" and eric.publisher == "Harper"
+    # The same file read a row at a time (a job's run) gives the same rows.
+    header, rows = csv_rows(data)
+    assert header == csv_file.header and list(rows) == csv_file.rows
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'Title,Author,ISBN\n"Eats, Shoots & Leaves",Lynne Truss,1592400876\n',
+        b'Title;Author;ISBN\n"Eats, Shoots & Leaves";Lynne Truss;1592400876\n',
+        b'"Title","Author"\n"A, B","C"\n',
+    ],
+)
+def test_a_file_whose_first_cell_is_quoted_is_read_as_it_is(data):
+    csv_file = read_csv(data)
+    assert csv_file.rows[0][1][0] in ("Eats, Shoots & Leaves", "A, B")
+    assert csv_file.warnings == []
 
 
 def test_an_unknown_header_of_names_still_goes_to_the_mapping_step():
