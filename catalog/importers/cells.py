@@ -63,6 +63,14 @@ def set_primary_series(row: NormalizedRow, name: str, number: str) -> None:
     row.series, row.series_number = name, number
 
 
+def parse_series_cells(value: str) -> list[tuple[str, str]]:
+    """Every series of a cell that lists several, `|` between them, as the Book Catalogue app
+    writes them (`Calvin and Hobbes (6)|Calvin et Hobbes (9)`), each read by
+    `parse_series_cell`: the first is the primary one."""
+    entries = [parse_series_cell(part) for part in (value or "").split("|")]
+    return [(name, number) for name, number in entries if name]
+
+
 def parse_series_cell(value: str) -> tuple[str, str]:
     """`Discworld #3`, `Discworld, #3`, `Discworld (3)` -> ("Discworld", "3"); a name alone
     has no number."""

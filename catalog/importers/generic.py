@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
     parse_language,
-    parse_series_cell,
+    parse_series_cells,
     read_year_in,
     set_primary_series,
     split_people,
@@ -214,10 +214,12 @@ class GenericImporter(BaseImporter):
         row.page_count = read_page_count(
             row, self.get(cells, "pages"), column=self.column_map.get("pages", "")
         )
-        series, number = parse_series_cell(self.get(cells, "series"))
-        number = self.get(cells, "series_number") or number
-        if series:
-            set_primary_series(row, series, number)
+        series_cells = parse_series_cells(self.get(cells, "series"))
+        if series_cells:
+            (series, number), *others = series_cells
+            set_primary_series(row, series, self.get(cells, "series_number") or number)
+            known = {name.casefold() for name, _number in row.series_entries}
+            row.series_entries += [e for e in others if e[0].casefold() not in known]
         row.format, warning = parse_format(self.get(cells, "format"))
         if warning:
             row.warnings.append(warning)

@@ -265,3 +265,20 @@ def test_the_migration_gives_stored_titles_with_their_article_last_the_new_key()
         garp.pk: "le monde selon garp",
         other.pk: "eats shoots and leaves",
     }
+
+
+@pytest.mark.django_db
+def test_a_cell_listing_several_series_gives_each_with_its_number():
+    """Book Catalogue's `Calvin and Hobbes (6)|Calvin et Hobbes (9)` was one series named
+    `Calvin and Hobbes (6)|Calvin et Hobbes`, number 9."""
+    import_real(
+        "bookcatalogue-mousereeve-several-series.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "author_details", "series": "series_details"},
+    )
+    work = Work.objects.get()
+    assert (work.series, work.series_number) == ("Calvin and Hobbes", "6")
+    assert list(work.series_entries.values_list("name", "number", "position")) == [
+        ("Calvin and Hobbes", "6", 0),
+        ("Calvin et Hobbes", "9", 1),
+    ]
