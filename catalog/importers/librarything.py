@@ -174,17 +174,20 @@ def parse_publication(value: str) -> tuple[str, int | None, str]:
         return "", None, ""
     match = _PUBLICATION.match(value.rstrip("."))
     if match:
-        return match["publisher"].strip(), year_in(match["year"]), match["rest"].strip()
+        publisher = match["publisher"].strip().rstrip(",").rstrip()  # `Gallimard, (date?)`
+        return publisher, year_in(match["year"]), match["rest"].strip()
     after_place = " : " in value  # `Padova : Messaggero, c2000.`
     if after_place:
         value = value.split(" : ", 1)[1]
-    parts = [part.strip() for part in value.split(",") if part.strip()]
+    # `(date?)`: LibraryThing's "no date known", standing where a publisher and year would.
+    parts = [part.strip() for part in value.split(",") if part.strip() not in ("", "(date?)")]
     year: int | None = None
     rest: list[str] = []
     # The year, binding and pages a catalog writes after the publisher.
     while parts and (
         _PAGES_PART.match(parts[-1])
         or parts[-1].casefold() in FORMATS
+        or parts[-1].casefold().startswith("edition:")  # `Edition: French`, never a publisher
         or (year is None and _YEAR_PART.match(parts[-1]))
     ):
         last = parts.pop()

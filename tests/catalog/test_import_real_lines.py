@@ -282,3 +282,16 @@ def test_a_cell_listing_several_series_gives_each_with_its_number():
         ("Calvin and Hobbes", "6", 0),
         ("Calvin et Hobbes", "9", 1),
     ]
+
+
+@pytest.mark.django_db
+def test_an_edition_statement_or_an_unknown_date_is_never_a_publisher():
+    """LibraryThing's Publication `(date?), Edition: French, Paperback` gave the publisher
+    "Edition: French"; `Les Editions de Minuit, Edition: MINUIT, …` "Edition: MINUIT"."""
+    import_real("librarything-aipotu-edition-statements.tsv")
+    assert dict(Edition.objects.values_list("work__title", "publisher")) == {
+        "En Attendant Godot": "Editions De Minuit",
+        "Journal d'un Cure de Campagne": "",
+        "L'affaire du chien des Baskerville": "Les Editions de Minuit",
+    }
+    assert set(Edition.objects.values_list("format", flat=True)) == {"paperback", "mass_market"}
