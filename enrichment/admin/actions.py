@@ -96,6 +96,16 @@ def selection_words(model_admin, request, count: int, noun: str, *, select_acros
     return gettext("all %(count)s %(noun)s in the list") % values
 
 
+def selects_across(request) -> bool:
+    """Whether the list action runs on every row its filters give ("select all N")."""
+    return request.POST.get("select_across") == "1"
+
+
+def action_selection(model_admin, request, count: int, noun: str) -> str:
+    """`selection_words` for the rows a list action was posted for."""
+    return selection_words(model_admin, request, count, noun, select_across=selects_across(request))
+
+
 def example_label(obj) -> str:
     if isinstance(obj, EnrichmentRequest):
         target = presenters.request_target(obj)
@@ -148,7 +158,7 @@ def action_confirmation(
     ever posted, never thousands. Django runs the posted action only if the user may see it,
     so the action's permission is checked again on the confirming POST.
     """
-    select_across = request.POST.get("select_across") == "1"
+    select_across = selects_across(request)
     selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -175,7 +185,7 @@ def action_confirmation(
 
 def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
     """Confirm, then run: inline for a few rows, on a worker with a progress page for more."""
-    select_across = request.POST.get("select_across") == "1"
+    select_across = selects_across(request)
     count = queryset.count()
     selection = selection_words(model_admin, request, count, noun, select_across=select_across)
     if not action_confirmed(request):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from bookstore.admin_lists import help_with_link
 from catalog.admin.display import cover_url_thumbnail_html
 from enrichment import bulk_operations, presenters, revert, views
-from enrichment.admin.actions import action_confirmation, action_confirmed, selection_words
+from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
 from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
@@ -301,13 +301,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             )
             return None
         if not action_confirmed(request):
-            selection = selection_words(
-                self,
-                request,
-                count,
-                gettext("audit log entries"),
-                select_across=request.POST.get("select_across") == "1",
-            )
+            selection = action_selection(self, request, count, gettext("audit log entries"))
             entries = queryset.select_related("work", "author").order_by("pk")[:10]
             return action_confirmation(
                 self,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
-from enrichment.admin.actions import action_confirmation, action_confirmed, selection_words
+from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.months import calls_label, calls_text
@@ -326,13 +326,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
         if not action_confirmed(request):
             statement, yes_label, kind_label = confirm
             count = queryset.count()
-            selection = selection_words(
-                self,
-                request,
-                count,
-                gettext("months"),
-                select_across=request.POST.get("select_across") == "1",
-            )
+            selection = action_selection(self, request, count, gettext("months"))
             return action_confirmation(
                 self,
                 request,
