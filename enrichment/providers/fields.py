@@ -36,6 +36,13 @@ def first(value: Any) -> str:
     return next(iter(unique(as_list(value))), "")
 
 
+def sole(value: Any) -> str:
+    """The one text a bare value or a list holds, "" when it holds several different ones: a
+    work's list (every edition's publishers, every edition's languages) names no edition's."""
+    values = unique(as_list(value))
+    return values[0] if len(values) == 1 else ""
+
+
 def expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:
     if not isinstance(value, kind):
         raise UnexpectedShape(f"{what}: expected {kind}, got {type(value).__name__}")

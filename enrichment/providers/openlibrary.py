@@ -386,8 +386,10 @@ class OpenLibraryProvider(Provider):
                         for i, name in enumerate(names)
                         if fields.text(name)
                     ],
-                    publisher=fields.first(doc.get("publisher")),
-                    language=fields.language_code(fields.first(doc.get("language"))),
+                    # A search result is a work: its lists are all its editions' (8
+                    # publishers, ["spa", "eng"]); only a value they all share is this book's.
+                    publisher=fields.sole(doc.get("publisher")),
+                    language=fields.language_code(fields.sole(doc.get("language"))),
                     covers=cover_refs([doc.get("cover_i")]),
                     first_published_year=fields.positive_int(doc.get("first_publish_year")),
                     source_url=f"{self.base_url}/works/{work_id}" if work_id else "",

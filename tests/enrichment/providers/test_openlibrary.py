@@ -229,6 +229,26 @@ def test_search_turns_works_into_candidates_with_isbns(http, openlibrary):
     assert first.cache_key == "search:the lord of the rings|j r r tolkien"
 
 
+def test_a_search_result_proposes_only_what_every_edition_of_the_work_shares(http, openlibrary):
+    """A search result is a work: its `language` and `publisher` list every edition's (the
+    Lord of the Rings: ["spa", "eng"], 33 publishers). Their first is no edition's language or
+    publisher, and was proposed as this book's (a Spanish Lord of the Rings)."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__this_is_how_you_lose_the_time_war.json"),
+    )
+
+    lotr = openlibrary.search(title="The Lord of the Rings", author="Tolkien").candidates[0]
+    time_war = openlibrary.search(title="This Is How You Lose the Time War", author="").candidates
+
+    assert (lotr.language, lotr.publisher) == ("", "")
+    assert (time_war[0].language, time_war[0].publisher) == ("en", "Simon and Schuster")
+
+
 def test_search_reads_the_2013_schema(http, openlibrary):
     http.get(
         "https://openlibrary.org/search.json",
