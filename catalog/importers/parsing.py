@@ -313,7 +313,7 @@ def split_isbn_cells(value: str) -> list[str]:
     `[2070291340]` (`[]` for none), lists separated by commas, `;`, `|` or spaces
     (`2070400662, 9782070400669`), and one ISBN written with spaces inside it
     (`978 3 16 148410 0`, `0 8044 2957 X`: pieces shorter than any ISBN)."""
-    values = []
+    values: list[str] = []
     for part in _ISBN_LIST.split(value or ""):
         pieces = part.split()
         if len(pieces) > 1 and all(len(piece) >= 10 for piece in pieces):

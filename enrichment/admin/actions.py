@@ -16,7 +16,7 @@ from enrichment import bulk_operations, presenters, review
 from enrichment.models import BulkOperation, EnrichmentRequest
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrPromise
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], "StrPromise"]] = {
     BulkOperation.Action.APPROVE: (review.requests_approve_bulk, _("approved")),
@@ -143,8 +143,8 @@ def action_confirmation(
     *,
     count: int,
     statement: str,
-    yes_label: str,
-    kind_label: str,
+    yes_label: "StrOrPromise",
+    kind_label: "StrOrPromise",
     examples: list[str],
     background: bool = False,
     asks_reason: bool = False,

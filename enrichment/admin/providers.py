@@ -45,8 +45,15 @@ class SourceRecordAdmin(ReadOnlyAdmin):
         )
 
     # The provider by its label, and the answer indented to be read, never as stored.
-    fields = ["provider_name", "lookup_key", "status", "fetched_at", "expires_at", "answer"]
-    readonly_fields = fields
+    readonly_fields = [
+        "provider_name",
+        "lookup_key",
+        "status",
+        "fetched_at",
+        "expires_at",
+        "answer",
+    ]
+    fields = tuple(readonly_fields)
 
     @admin.display(description=_("Provider"), ordering="provider")
     def provider_name(self, record):
