@@ -94,9 +94,9 @@ def no_match_headline(
             "were unavailable."
         )
     if via_title_search:
+        # Said of every book, with identifiers or none: a search by title and author was tried.
         return gettext(
-            "Nothing was found: no provider knows this book, by its identifiers or by a title "
-            "and author search."
+            "Nothing was found: no provider knows this book, not even by a title and author search."
         )
     return gettext("Nothing was found: no provider knows this book.")
 

@@ -110,8 +110,8 @@ NO_MATCH_HEADLINES = [
     (True, True, False, False, 0, False, "Nothing was found: no provider knows this book."),
     (
         True, True, False, False, 0, True,
-        "Nothing was found: no provider knows this book, by its identifiers or by a title and "
-        "author search.",
+        "Nothing was found: no provider knows this book, not even by a title and author "
+        "search.",
     ),
     (
         True, True, True, False, 0, False,

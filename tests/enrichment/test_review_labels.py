@@ -322,8 +322,7 @@ def test_a_provider_without_title_search_is_not_called_unavailable():
         ),
     )
     assert presenters.request_headline(request) == (
-        "Nothing was found: no provider knows this book, by its identifiers or by a title and "
-        "author search."
+        "Nothing was found: no provider knows this book, not even by a title and author search."
     )
     request.match_details.skipped.append(ProviderSkip("google_books", "quota_exhausted"))
     assert "the others were unavailable" in presenters.request_headline(request)
