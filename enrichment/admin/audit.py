@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
@@ -313,7 +313,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                     "it is, and the message says so."
                 )
                 % {"selection": selection},
-                yes_label=gettext("Yes, revert them"),
+                yes_label=ngettext("Yes, revert it", "Yes, revert them", count),
                 kind_label=gettext("Revert"),
                 examples=[audit_entry_label(entry) for entry in entries],
             )

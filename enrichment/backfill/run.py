@@ -133,8 +133,8 @@ def _any_source_answered(discovery: Discovery, names: list[str]) -> bool:
 
 def _errors_text(discovery: Discovery) -> str:
     """ "Open Library dump: No Open Library dump is loaded…; Open Library search: HTTP 503"."""
-    return "; ".join(
-        f"{sources.source_label(name)}: {why}" for name, why in discovery.errors.items()
+    return "; ".join(  # each reason without its own full stop, which "; " would follow
+        f"{sources.source_label(name)}: {why.rstrip('.')}" for name, why in discovery.errors.items()
     )
 
 

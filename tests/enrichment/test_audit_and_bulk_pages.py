@@ -200,7 +200,7 @@ def test_reverting_selected_entries_asks_first_and_reverts_only_once_confirmed(c
     )
     assert f"Applied by a reviewer: {request.work} (" in words and f"entry #{entry.pk})" in words
     page = client.post(AUDIT_URL, {"index": "0", **chosen}).content.decode()
-    assert 'value="Yes, revert them"' in page and 'name="post" value="yes"' in page
+    assert 'value="Yes, revert it"' in page and 'name="post" value="yes"' in page
     assert 'name="csrfmiddlewaretoken"' in page
     assert not AuditLogEntry.objects.filter(action="revert").exists()
     edition.refresh_from_db()

@@ -146,7 +146,7 @@ def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_erro
 
     assert (month.status, month.retry_count) == (Status.RETRY, 1)
     assert month.error == (
-        "No discovery source answered: Fake catalogue: The Open Library dump is not loaded.; "
+        "No discovery source answered: Fake catalogue: The Open Library dump is not loaded; "
         "Fake model: HTTP 503 from the model server"
     )
     assert month.sources["fake_model"] == {
