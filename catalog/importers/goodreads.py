@@ -29,13 +29,24 @@ def restore_lost_ampersand(publisher: str) -> str:
     return _LOST_AMPERSAND.sub(" & ", publisher.strip())
 
 
+# Chinese, Japanese and Korean names in their own script put the family name first (`小松 左京`):
+# Goodreads still takes the last word for the surname (`左京, 小松`). A name in katakana is a
+# foreign one, given name first (`フランク ハーバート`), and Goodreads' order is right for it.
+_FAMILY_NAME_FIRST = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 def goodreads_sort_name(author: str, author_lf: str) -> str:
     """The sort name Goodreads' "Author l-f" means: a suffix it put first goes last
-    (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`), and a single name it wrote twice
-    (`Plato, Plato`) is written once; other cells are kept as Goodreads wrote them."""
+    (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`), a single name it wrote twice
+    (`Plato, Plato`) is written once, and a name written family name first in Chinese,
+    Japanese or Korean script keeps that order (`小松 左京` -> `小松, 左京`); other cells are kept
+    as Goodreads wrote them."""
     head, _comma, rest = author_lf.partition(", ")
     if author and head == rest == author:
         return author
+    family, _space, given = author.strip().partition(" ")
+    if given and _FAMILY_NAME_FIRST.search(family) and author_lf == f"{given}, {family}":
+        return f"{family}, {given}"
     return suffix_last_sort_name(author_lf)
 
 

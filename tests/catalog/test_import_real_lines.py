@@ -295,3 +295,17 @@ def test_an_edition_statement_or_an_unknown_date_is_never_a_publisher():
         "L'affaire du chien des Baskerville": "Les Editions de Minuit",
     }
     assert set(Edition.objects.values_list("format", flat=True)) == {"paperback", "mass_market"}
+
+
+@pytest.mark.django_db
+def test_a_japanese_name_sorts_by_its_family_name_which_comes_first():
+    """Goodreads takes a name's last word for the surname, also in `小松 左京` (Komatsu Sakyō,
+    family name first): its `左京, 小松` sorted him by his given name. A foreign name in
+    katakana (`フランク ハーバート`, Frank Herbert) is given name first: Goodreads is right."""
+    import_real("goodreads-sartak-japanese-names.csv")
+    assert dict(Author.objects.values_list("name", "sort_name")) == {
+        "小松 左京": "小松, 左京",
+        "山田 正紀": "山田, 正紀",
+        "フランク ハーバート": "ハーバート, フランク",
+        "矢野 徹": "",  # his translator, among Additional Authors: Goodreads gives no sort name
+    }
