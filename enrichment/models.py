@@ -354,7 +354,8 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         target = f"author {self.author_id}" if self.author_id else self.work_id
-        return f"{self.get_action_display()} on {target} at {self.created_at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.created_at)  # the site's time zone, as pages show it
+        return f"{self.get_action_display()} on {target} at {when:%Y-%m-%d %H:%M}"
 
     @staticmethod
     def label_for(actor) -> str:

@@ -1,7 +1,7 @@
 """The audit log: read-only entries, and revert for users with the permission."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_value, unquote
 from django.core.files.storage import storages
 from django.db.models import Exists, OuterRef, Q
 from django.urls import path, reverse
@@ -90,7 +90,7 @@ def audit_entry_label(entry: AuditLogEntry) -> str:
     return gettext("%(action)s: %(target)s (%(when)s, entry #%(id)s)") % {
         "action": entry.get_action_display(),
         "target": entry.author or entry.work or "–",
-        "when": f"{entry.created_at:%Y-%m-%d %H:%M}",
+        "when": display_for_value(entry.created_at, "–"),  # in the site's time zone
         "id": entry.pk,
     }
 
@@ -188,7 +188,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         if entry is not None:
             extra = {
                 "subtitle": f"{entry.get_action_display()}: {entry.author or entry.work} "
-                f"({entry.created_at:%Y-%m-%d %H:%M})",
+                f"({display_for_value(entry.created_at, '–')})",
                 "entry": entry,
                 "change_rows": [
                     {

@@ -1,7 +1,7 @@
 """The enrichment queue (EnrichmentRequest) and its review page: filters, list, actions."""
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_value, unquote
 from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import IntegerField, Q, QuerySet
@@ -515,7 +515,7 @@ class EnrichmentRequestAdmin(
             return "–"
         return format_html(
             gettext("{} by {} — {}"),
-            obj.reviewed_at.strftime("%Y-%m-%d %H:%M"),
+            display_for_value(obj.reviewed_at, "–"),  # in the site's time zone and format
             obj.reviewed_by or gettext("someone since removed"),
             obj.review_note,
         )

@@ -1,5 +1,6 @@
 """The review panel through the admin: permissions, CSRF, bulk confirmations, query counts."""
 
+import datetime
 import re
 from dataclasses import replace
 
@@ -219,6 +220,24 @@ def test_a_decided_request_offers_only_what_is_left_to_choose(client):
     # The fields by their names, not their keys.
     assert "Approved the safe proposal: applied Description, Subjects, Open Library work" in page
     assert "page_count" not in re.sub(r'(name|value|id|for)="[^"]*"', "", page)
+
+
+def test_review_and_audit_times_are_in_the_sites_time_zone(client, settings):
+    """They were written in UTC whatever TIME_ZONE said, beside times the admin localizes."""
+    settings.TIME_ZONE = "Europe/Paris"
+    request = needs_review()
+    user = librarian()
+    review.request_approve(request=request, actor=user, fields=["publisher"])
+    noon_utc = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.UTC)
+    EnrichmentRequest.objects.filter(pk=request.pk).update(reviewed_at=noon_utc)
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    AuditLogEntry.objects.filter(pk=entry.pk).update(created_at=noon_utc)
+    client.force_login(user)
+
+    page = client.get(change_url(request)).content.decode()
+    assert "Jan. 15, 2026, 1 p.m. by libby" in page and "12:00" not in page
+    entry_page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
+    assert "(Jan. 15, 2026, 1 p.m.)" in entry_page.content.decode()
 
 
 def test_a_request_nothing_was_found_for_says_so_once(client):
