@@ -117,18 +117,38 @@ def example_label(obj) -> str:
     return str(obj)
 
 
-def _approval_caveat(queryset) -> str:
-    """What a bulk approval leaves alone (`review.requests_approve_bulk`), said beforehand."""
-    low = review.low_confidence_waiting(queryset).count()
-    if not low:
+def _decision_caveat(queryset, kind: str) -> str:
+    """What a bulk approval or dismissal leaves alone (`review.requests_approve_bulk`,
+    `requests_dismiss_bulk`), said beforehand: the requests not waiting for review, and for an
+    approval the low-confidence ones."""
+    if kind not in (BulkOperation.Action.APPROVE, BulkOperation.Action.DISMISS):
         return ""
-    return ngettext(
-        "%(count)s of them is of low confidence (its title or author does not agree, so the "
-        "record may be another book’s): it is left for you to check on its page.",
-        "%(count)s of them are of low confidence (their title or author does not agree, so the "
-        "record may be another book’s): they are left for you to check one by one.",
-        low,
-    ) % {"count": f"{low:,}"}
+    said = []
+    decided = queryset.exclude(status=EnrichmentRequest.Status.NEEDS_REVIEW).count()
+    if decided:
+        said.append(
+            ngettext(
+                "%(count)s of them is not waiting for review (decided, not matched, or still "
+                "being looked up): it is left as it is.",
+                "%(count)s of them are not waiting for review (decided, not matched, or still "
+                "being looked up): they are left as they are.",
+                decided,
+            )
+            % {"count": f"{decided:,}"}
+        )
+    low = review.low_confidence_waiting(queryset).count()
+    if low and kind == BulkOperation.Action.APPROVE:
+        said.append(
+            ngettext(
+                "%(count)s of them is of low confidence (its title or author does not agree, so "
+                "the record may be another book’s): it is left for you to check on its page.",
+                "%(count)s of them are of low confidence (their title or author does not agree, "
+                "so the record may be another book’s): they are left for you to check one by one.",
+                low,
+            )
+            % {"count": f"{low:,}"}
+        )
+    return " ".join(said)
 
 
 def action_confirmed(request) -> bool:
@@ -200,7 +220,7 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
             examples=[example_label(obj) for obj in queryset.order_by("pk")[:10]],
             background=count > bulk_operations.BULK_INLINE_MAX,
             asks_reason=kind == BulkOperation.Action.DISMISS,
-            caveat=_approval_caveat(queryset) if kind == BulkOperation.Action.APPROVE else "",
+            caveat=_decision_caveat(queryset, kind),
         )
 
     options = {}

@@ -162,6 +162,17 @@ def test_a_bulk_confirmation_over_all_rows_names_the_filters_by_their_labels(cli
     assert "low confidence" not in words
 
 
+def test_a_bulk_decision_says_beforehand_it_leaves_requests_not_waiting(client, librarian):
+    ids = waiting_requests(3)
+    EnrichmentRequest.objects.filter(pk=ids[0]).update(status="completed")
+    for action in ("approve_selected", "dismiss_selected"):
+        words = confirmation(client, QUEUE_URL, {"action": action, "_selected_action": ids})
+        assert (
+            "1 of them is not waiting for review (decided, not matched, or still being looked "
+            "up): it is left as it is." in words
+        )
+
+
 def test_a_bulk_approval_says_beforehand_it_leaves_low_confidence_matches(client, librarian):
     ids = waiting_requests(3)
     EnrichmentRequest.objects.filter(pk__in=ids[:2]).update(confidence="low")
