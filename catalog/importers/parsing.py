@@ -133,12 +133,14 @@ ROLES.update({word: role for role, words in _ROLE_WORDS.items() for word in word
 
 
 def column_key(name: str) -> str:
-    """A column's name as importers compare it: any case, without surrounding spaces, and
-    without the single quotes LibraryThing's export of 2014 put round every name (`'TITLE'`)."""
+    """A column's name as importers compare it: any case, without surrounding spaces, without
+    the single quotes LibraryThing's export of 2014 put round every name (`'TITLE'`), and with
+    an underscore read as a space (`Book_Id`, as a program that rewrote a Goodreads export's
+    header to identifiers wrote it)."""
     key = name.strip()
     if len(key) > 1 and key[0] == key[-1] == "'":
         key = key[1:-1].strip()
-    return key.casefold()
+    return key.replace("_", " ").casefold()
 
 
 def clean_cell(value: str) -> str:

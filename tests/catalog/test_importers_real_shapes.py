@@ -152,6 +152,23 @@ def test_a_file_whose_first_cell_is_quoted_is_read_as_it_is(data):
     assert csv_file.warnings == []
 
 
+def test_a_goodreads_header_rewritten_with_underscores_is_still_goodreads():
+    """`Book_Id`, `Author_l-f`, `Additional_Authors`: refused as an unknown format (the whole
+    file, 133 books), and the suggested map lost the ISBN-10 and the co-authors."""
+    importer, rows = read_rows("goodreads-solcat-underscored-header.csv")
+    assert importer.source == "goodreads"
+    first = importer.read_row(rows[0][1])
+    assert (first.title, first.isbn13, first.publisher, first.page_count) == (
+        "Japanese Modern Art Painting From 1910",
+        "9783908161851",
+        "Edition Stemmle",
+        207,
+    )
+    assert [(c.name, c.sort_name) for c in first.credits] == [
+        ("Schaarschmidt Richte", "Richte, Schaarschmidt")
+    ]
+
+
 def test_an_unknown_header_of_names_still_goes_to_the_mapping_step():
     with pytest.raises(UnknownFormatError):
         importer_for(["Book", "Writer", "Code", "Year 2", "Shelf 3"])
