@@ -18,6 +18,7 @@ from catalog.importers.parsing import (
     column_key,
     is_repeated_header,
     is_unknown_person,
+    one_value_in_every_cell,
     parse_title_parts,
     split_language_edition,
 )
@@ -196,6 +197,14 @@ class BaseImporter:
         self.check_cell_sizes(cells)
         if is_repeated_header(self.header, cells):
             raise RowError(str(REPEATED_HEADER_ERROR))
+        if (repeated := one_value_in_every_cell(cells)) is not None:
+            raise RowError(
+                _(
+                    "Every cell of this row holds the same value (“%(value)s”): it names no "
+                    "book (a damaged line, or a spreadsheet's fill); it was not imported."
+                )
+                % {"value": repeated[:100]}
+            )
         row = self.normalize(cells)
         # A credit to `Unknown` is a source's way of naming no one: read as an empty cell is,
         # it would otherwise make one author of every unknown one.

@@ -325,6 +325,15 @@ def split_isbn_cells(value: str) -> list[str]:
     return values
 
 
+def one_value_in_every_cell(cells: list[str]) -> str | None:
+    """The value when a row's three or more filled cells all hold the same one (`400354` from
+    the Book Id to the last column: a damaged line, or a spreadsheet filled down), else None."""
+    filled = {cell.strip() for cell in cells if cell.strip()}
+    if len(filled) != 1 or sum(1 for cell in cells if cell.strip()) < 3:
+        return None
+    return filled.pop()
+
+
 def is_unknown_person(name: str) -> bool:
     """True for a name that stands for no one (`Unknown`, `Unknown Author`, `unknown author
     493`)."""

@@ -309,3 +309,15 @@ def test_a_japanese_name_sorts_by_its_family_name_which_comes_first():
         "フランク ハーバート": "ハーバート, フランク",
         "矢野 徹": "",  # his translator, among Additional Authors: Goodreads gives no sort name
     }
+
+
+@pytest.mark.django_db
+def test_a_row_whose_every_cell_holds_one_value_fails_instead_of_matching_a_book():
+    """154 rows of one export hold `400354` in every cell, Men at Arms' Goodreads id: found by
+    that id, each was recorded as a duplicate of it, "title '400354' by 400354"."""
+    job = import_real("goodreads-aleks-one-value-rows.csv")
+    assert (job.created_count, job.duplicate_count, job.failed_count) == (1, 0, 1)
+    failed = job.rows.get(status=ImportRow.Status.FAILED)
+    assert failed.line_number == 3
+    assert failed.error.startswith("Every cell of this row holds the same value (“400354”)")
+    assert Work.objects.get().title == "Men at Arms"
