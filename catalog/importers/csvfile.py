@@ -259,18 +259,22 @@ def _unwrapped_lines(text: str, warnings: list[str]) -> str:
         rows = list(_cells(text, ";", quoting=csv.QUOTE_MINIMAL))
     except ImportFileError:
         return text
-    lines = [""] * max(line for line, _cells_ in rows)
+    pieces: list[str] = []
+    last_line = 1  # the file's line the text built so far ends on
     for line, cells in rows:
         while cells and not cells[-1].strip():  # the empty cells of the spreadsheet's columns
             cells = cells[:-1]
-        lines[line - 1] = ";".join(cells)
+        held = ";".join(cells)
+        # Each line it holds where the file had it, a line with line breaks in a cell included.
+        pieces.append("\n" * (line - last_line) + held)
+        last_line = line + held.count("\n")
     warnings.append(
         _(
             "Every line of this file was saved as one quoted cell (a spreadsheet that separates "
             "cells with “;” saved the export as one column): each was read as the line it holds."
         )
     )
-    return "\n".join(lines) + "\n"
+    return "".join(pieces) + "\n"
 
 
 def _first_lines(text: str, count: int) -> list[str]:

@@ -138,6 +138,20 @@ def test_an_export_a_spreadsheet_saved_as_one_column_is_read_line_by_line():
     assert header == csv_file.header and list(rows) == csv_file.rows
 
 
+def test_a_line_saved_as_one_column_keeps_its_line_number_after_a_cell_on_two_lines():
+    """Synthetic, in the shape of the real file above: a cell holding a line break makes its
+    record two lines long, and the records after it keep the file's line numbers."""
+    data = (
+        b'Title,Author,Year;\n"Synthetic One,""Two\nLines"",2001";\n"Synthetic Two,Three,2002";\n'
+    )
+    csv_file = read_csv(data)
+    assert csv_file.header == ["Title", "Author", "Year"]
+    assert csv_file.rows == [
+        (2, ["Synthetic One", "Two\nLines", "2001"]),
+        (4, ["Synthetic Two", "Three", "2002"]),
+    ]
+
+
 @pytest.mark.parametrize(
     "data",
     [
