@@ -197,11 +197,12 @@ def normalize_text(text: str) -> str:
 
 # An article a catalog moved to the end so that titles sort by their first word: `Amber
 # Spyglass, The`, `Wrinkle in Time, A`, `Maldição Dos Kennedy, A`, `Monde selon Garp (le)`.
-_ARTICLES = (
+# The articles as a regular expression both databases read too (catalog migration 0024).
+ARTICLES = (
     r"the|an?|l[ae]s?|l'|der|die|das|el|los|las|il|lo|gli|de|het|een|os?|as|une?|una|uno|eine?"
 )
 _TRAILING_ARTICLE = re.compile(
-    rf"^(?P<rest>.*\S)(?:,\s*(?P<article>{_ARTICLES})|\s*\((?P<bracketed>{_ARTICLES})\))$",
+    rf"^(?P<rest>.*\S)(?:,\s*(?P<article>{ARTICLES})|\s*\((?P<bracketed>{ARTICLES})\))$",
     re.IGNORECASE,
 )
 

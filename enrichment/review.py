@@ -179,30 +179,39 @@ def _approvable(request: EnrichmentRequest, *, safe: bool) -> bool:
     raise ReviewError(_not_reviewable_reason(request))
 
 
-def _not_reviewable_reason(request: EnrichmentRequest) -> str:
+def _decided_state(request: EnrichmentRequest) -> str:
+    """Where a request not waiting for review stands, the one rule both the single decision's
+    refusal and a bulk action's summary say in words."""
     if request.status in EnrichmentRequest.ACTIVE_STATUSES:
-        return "It is still being looked up: wait until the providers have answered."
+        return "looking_up"
     if request.status == Status.FAILED:
-        return "It failed, so there is nothing to approve: re-run it."
-    if request.reviewed_by_id:
-        return "It was dismissed: re-run it for a new proposal."
-    return "It was skipped (no match), so there is nothing to approve: re-run it."
+        return "failed"
+    if request.status == Status.COMPLETED:
+        return "approved" if request.reviewed_by_id else "applied"
+    return "dismissed" if request.reviewed_by_id else "skipped"
+
+
+def _not_reviewable_reason(request: EnrichmentRequest) -> str:
+    # Never asked of a completed request (`_approvable`): it may still be approved by fields.
+    return {
+        "looking_up": "It is still being looked up: wait until the providers have answered.",
+        "failed": "It failed, so there is nothing to approve: re-run it.",
+        "dismissed": "It was dismissed: re-run it for a new proposal.",
+        "skipped": "It was skipped (no match), so there is nothing to approve: re-run it.",
+    }.get(_decided_state(request), "It was approved already.")
 
 
 def bulk_skip_reason(request: EnrichmentRequest) -> str:
     """Why a bulk action leaves a request not waiting for review, as its summary counts it:
     "13 applied automatically already"."""
-    if request.status in EnrichmentRequest.ACTIVE_STATUSES:
-        return gettext("still being looked up")
-    if request.status == Status.FAILED:
-        return gettext("failed (re-run them)")
-    if request.status == Status.COMPLETED:
-        if request.reviewed_by_id:
-            return gettext("approved already")
-        return gettext("applied automatically already")
-    if request.reviewed_by_id:
-        return gettext("dismissed already")
-    return gettext("skipped: nothing was found (re-run them)")
+    return {
+        "looking_up": gettext("still being looked up"),
+        "failed": gettext("failed (re-run them)"),
+        "approved": gettext("approved already"),
+        "applied": gettext("applied automatically already"),
+        "dismissed": gettext("dismissed already"),
+        "skipped": gettext("skipped: nothing was found (re-run them)"),
+    }[_decided_state(request)]
 
 
 def _approve_note(changes: dict, *, safe: bool, cover: str) -> str:

@@ -10,20 +10,19 @@ are (the earlier rule's keys for these titles are not needed by anything).
 
 from django.db import migrations
 
-#: The articles of `catalog.text._TRAILING_ARTICLE`, as a regular expression both databases read.
-ENDS_WITH_ARTICLE = (
-    r"(,\s*|\(\s*)(the|an?|l[ae]s?|l'|der|die|das|el|los|las|il|lo|gli|de|het|een|os?|as|une?"
-    r"|una|uno|eine?)\)?\s*$"
-)
 BATCH = 1000
 
 
 def recompute_keys(apps, schema_editor):
-    from catalog.text import normalize_title
+    from catalog.text import ARTICLES, normalize_title
 
     Work = apps.get_model("catalog", "Work")
     changed = []
-    works = Work.objects.filter(title__iregex=ENDS_WITH_ARTICLE).only("pk", "title", "title_normalized")
+    # The titles ending with an article (the rule's own list), found by the database.
+    ends_with_article = rf"(,\s*|\(\s*)({ARTICLES})\)?\s*$"
+    works = Work.objects.filter(title__iregex=ends_with_article).only(
+        "pk", "title", "title_normalized"
+    )
     for work in works.iterator(chunk_size=BATCH):
         key = normalize_title(work.title)[:500]
         if key != work.title_normalized:

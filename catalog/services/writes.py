@@ -187,14 +187,14 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
 
 
 def _fill_empty_sort_names(authors: dict[str, Author], names: dict[str, Credit]) -> None:
-    """An author found without a sort name takes the one these credits give (never replacing
-    one): first credited as a co-author, who comes with none, then as a book's author."""
-    filled = {}
-    for key, author in authors.items():
-        sort_name = names[key].sort_name if key in names else ""
-        if sort_name and not author.sort_name and author.pk not in filled:
-            author.sort_name = sort_name[:255]
-            filled[author.pk] = author
+    """An author found without a sort name takes the one these credits give (`_fill_empty`:
+    never replacing one): first credited as a co-author, who comes with none, then as a book's
+    author."""
+    filled = {
+        author.pk: author
+        for key, author in authors.items()
+        if key in names and _fill_empty(author, {"sort_name": names[key].sort_name[:255]})
+    }
     if filled:
         now = timezone.now()
         for author in filled.values():
