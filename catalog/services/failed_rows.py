@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,6 +105,7 @@ def retry_claimed_job(
     corrections = {
         row.line_number: correction for row in failed if (correction := _RowCorrection.of(row))
     }
+    ids = {row.line_number: row.pk for row in failed}
     job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
     job.failed_count -= len(failed)
     job.rows_processed -= len(failed)
@@ -126,6 +127,7 @@ def retry_claimed_job(
         _fail(job, exc)
     # Rows corrected by hand are read from their corrected cells: they stay marked as such.
     _keep_corrections(job, corrections)
+    _keep_row_ids(job, ids)
     return before - job.failed_count
 
 
@@ -159,7 +161,8 @@ def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
 
     The job's counts follow the row's new status, its book is queued for enrichment like any
     imported row's, and the row records who corrected which columns, and when (its own fields,
-    not a warning). Returns the row as it now stands (a new record: the batch path inserts it).
+    not a warning). Returns the row as it now stands (a new record of the batch path, with the
+    failed row's id).
     Raises ImportRowRerunRefused."""
     refusal = import_row_rerun_refusal(row=row)
     if refusal:
@@ -182,6 +185,7 @@ def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
             raise ImportRowRerunRefused(_("This row was re-run meanwhile, by someone else."))
         [status] = _import_batch(job, importer, [(row.line_number, cells)])
         _keep_corrections(job, {row.line_number: correction})
+        _keep_row_ids(job, {row.line_number: row.pk})
         rerun = ImportRow.objects.select_related("job", "corrected_by").get(
             job=job, line_number=row.line_number
         )
@@ -221,6 +225,21 @@ def _keep_corrections(job: ImportJob, corrections: dict[int, _RowCorrection]) ->
             corrected_at=correction.at,
             corrected_columns=correction.columns,
         )
+
+
+def _keep_row_ids(job: ImportJob, ids: dict[int, int]) -> None:
+    """Give the rows that now stand for these lines the ids their failed rows had: a line is
+    the same row of the import, and a link to it (a bookmark, a list opened before the retry)
+    must not lead to "does not exist". Nothing refers to a row by its id but such links."""
+    lines = list(ids.items())
+    for start in range(0, len(lines), _ID_UPDATES_PER_QUERY):
+        chunk = dict(lines[start : start + _ID_UPDATES_PER_QUERY])
+        job.rows.filter(line_number__in=chunk).update(
+            id=Case(*(When(line_number=line, then=Value(pk)) for line, pk in chunk.items()))
+        )
+
+
+_ID_UPDATES_PER_QUERY = 300  # three parameters a row: inside SQLite's oldest limit, 999
 
 
 def _changed_columns(importer: BaseImporter, before: list[str], after: list[str]) -> list[str]:

@@ -73,6 +73,23 @@ def test_many_failed_rows_are_retried_on_a_worker_not_in_the_request(
     assert job.retry_failed_rows is False and job.retried_by == boss
 
 
+def test_retried_rows_keep_their_ids_so_links_to_them_still_work(
+    job_with_failed_rows, sent_tasks, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    job = job_with_failed_rows
+    failed = dict(job.rows.filter(status=ImportRow.Status.FAILED).values_list("line_number", "pk"))
+    monkeypatch.setattr(services.failed_rows, "_ID_UPDATES_PER_QUERY", 3)  # several queries
+    retry_handed_over(job, django_capture_on_commit_callbacks)
+    run_sent(sent_tasks)
+
+    retried = job.rows.filter(line_number__in=failed)
+    assert dict(retried.values_list("line_number", "pk")) == failed
+    assert set(retried.values_list("status", flat=True)) == {ImportRow.Status.CREATED}
+    client.force_login(User.objects.create_superuser("admin"))
+    page = client.get(reverse("admin:catalog_importrow_change", args=[failed[min(failed)]]))
+    assert page.status_code == 200 and "Synthetic Title 0 " in page.content.decode()
+
+
 def test_a_few_failed_rows_are_still_retried_at_once(
     job_with_failed_rows, sent_tasks, settings, django_capture_on_commit_callbacks
 ):
