@@ -8,7 +8,8 @@ from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -465,9 +466,17 @@ class AuthorWorksInline(admin.TabularInline):
         return False
 
 
+# The name an author is listed by: its sort name, or its name when the source gave none
+# (Goodreads' co-authors, StoryGraph's authors), so that such an author sits among the others
+# rather than before all of them. A literal '' rather than a parameter: catalog 0025's index is
+# on this expression, and SQLite matches an index's expression only without parameters.
+AUTHOR_LISTED_NAME = Coalesce(NullIf("sort_name", RawSQL("''", ())), "name")
+
+
 @admin.register(Author)
 class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
-    list_display = ["name", "sort_name", "birth_year", "death_year", "work_count"]
+    list_display = ["name", "listed_sort_name", "birth_year", "death_year", "work_count"]
+    ordering = [AUTHOR_LISTED_NAME.asc(), "name"]  # type: ignore[list-item]  # Django takes expressions
     search_fields = ["name", "sort_name"]
     list_per_page = 50
     show_full_result_count = False
@@ -536,6 +545,10 @@ class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
         return empty_list_import_help(
             request, _("No authors yet: they come with the books an import adds.")
         )
+
+    @admin.display(description=_("Sort name"), ordering=AUTHOR_LISTED_NAME)
+    def listed_sort_name(self, author):
+        return author.sort_name
 
     @admin.display(description=_("Works"), ordering="work_total")
     def work_count(self, author):

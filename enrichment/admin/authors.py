@@ -121,7 +121,7 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
 
     list_display = [
         "name",
-        "sort_name",
+        "listed_sort_name",
         "completeness_label",
         "enrichment_badge",
         "ids",

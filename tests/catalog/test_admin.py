@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import make_edition, make_work
+from tests.factories import make_author, make_edition, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +161,18 @@ def test_each_listed_rows_checkbox_is_the_one_djangos_widget_renders(superuser_c
         widget = forms.CheckboxInput(attrs, lambda value: False)  # as Django builds it
         expected = widget.render(helpers.ACTION_CHECKBOX_NAME, str(obj.pk))
         assert expected in superuser_client.get(url).content.decode(), url
+
+
+def test_authors_without_a_sort_name_are_listed_by_name_among_the_others(superuser_client):
+    """Goodreads gives no sort name for a co-author: such an author sits where its name would,
+    not at the head of the list before every author that has one."""
+    make_author("Zora Neale Hurston", sort_name="Hurston, Zora Neale")
+    make_author("Octavia E. Butler", sort_name="Butler, Octavia E.")
+    make_author("Kim Stanley Robinson")  # a co-author: no sort name
+    make_author("Ted Chiang", sort_name="Chiang, Ted")
+
+    page = superuser_client.get(reverse("admin:catalog_author_changelist")).content.decode()
+
+    names = ["Octavia E. Butler", "Ted Chiang", "Zora Neale Hurston", "Kim Stanley Robinson"]
+    positions = [page.index(f">{name}<") for name in names]
+    assert positions == sorted(positions)
