@@ -16,15 +16,10 @@ from catalog.importers.cells import (
     set_primary_series,
     year_in,
 )
-from catalog.importers.parsing import ASIN, parse_date
+from catalog.importers.parsing import ASIN, files_format, parse_date
 from catalog.importers.readers import apply_identifier
 
 _AMPERSAND = re.compile(r"\s+&\s+")
-# calibre's "undefined" date.
-_UNDEFINED_YEAR = "0101"
-_EBOOK_FILES = {"azw", "azw3", "azw4", "cbr", "cbz", "djvu", "epub", "fb2", "kepub", "kfx",
-                "lit", "lrf", "mobi", "pdb", "pdf", "rtf", "txt", "docx"}  # fmt: skip
-_AUDIO_FILES = {"m4a", "m4b", "mp3", "ogg", "opus", "flac"}
 
 
 class CalibreImporter(BaseImporter):
@@ -66,11 +61,9 @@ class CalibreImporter(BaseImporter):
         if series:
             set_primary_series(row, series, series_number(self.get(cells, "series_index")))
         row.publisher = self.get(cells, "publisher")
-        pubdate = self.get(cells, "pubdate")
-        if not pubdate.startswith(_UNDEFINED_YEAR):
-            row.publication_year = year_in(pubdate)
+        row.publication_year = year_in(self.get(cells, "pubdate"))  # `0101…` is "unknown"
         row.language = parse_language(self.get(cells, "languages"))
-        row.format = file_format(self.get(cells, "formats"))
+        row.format = files_format(self.get(cells, "formats"))
         row.date_added = parse_date(self.get(cells, "timestamp"))
         return row
 
@@ -104,13 +97,3 @@ def series_number(value: str) -> str:
     if number < 0:
         return ""
     return str(int(number)) if number.is_integer() else f"{number:g}"
-
-
-def file_format(value: str) -> str:
-    """The kind of book calibre holds files of: `epub, original_epub` -> "ebook"."""
-    kinds = {part.strip().lower().removeprefix("original_") for part in value.split(",")}
-    if kinds & _EBOOK_FILES:
-        return "ebook"
-    if kinds & _AUDIO_FILES:
-        return "audiobook"
-    return ""

@@ -23,6 +23,9 @@ _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar",
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
+# calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
+# the year `0101`: no book's year.
+_UNDEFINED_YEAR = "0101"
 _OPENLIBRARY_KEY = re.compile(r"\bOL\d+[AMW]\b", re.IGNORECASE)
 # `Discworld #3`, `Discworld, #3`, `Discworld (3)`, `Discworld, Book 3`, `Discworld vol. 3`
 _SERIES_CELL = re.compile(
@@ -169,7 +172,9 @@ def parse_language(value: str) -> str:
 
 def year_in(value: str) -> int | None:
     """The year of a cell that is a year or a date: `1979`, `2019-03-05T01:00:00+01:00`,
-    `c1995`, `[2007-05-08]`."""
+    `c1995`, `[2007-05-08]`; calibre's "undefined" `0101` is none."""
+    if (value or "").strip().startswith(_UNDEFINED_YEAR):
+        return None
     year = parse_year(value)
     if year:
         return year

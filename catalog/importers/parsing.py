@@ -79,6 +79,12 @@ FORMATS = {
     "mp3 cd": "audiobook",
     "unknown binding": "",
 }
+# The kinds of files an e-book or audiobook library lists for a book (calibre's `formats`,
+# and CSVs other tools make of a calibre library: `epub; mobi`).
+_EBOOK_FILES = {"azw", "azw3", "azw4", "cbr", "cbz", "djvu", "epub", "fb2", "kepub", "kfx",
+                "lit", "lrf", "mobi", "pdb", "pdf", "rtf", "txt", "docx"}  # fmt: skip
+_AUDIO_FILES = {"m4a", "m4b", "mp3", "ogg", "opus", "flac"}
+_FILE_LIST = re.compile(r"[\s,;|/]+")
 
 ROLES = {
     "author": "author",
@@ -307,7 +313,23 @@ def parse_format(value: str) -> tuple[str, str]:
         return "", ""
     if key in FORMATS:
         return FORMATS[key], ""
+    if kind := files_format(key):
+        return kind, ""
     return "other", _("Unrecognized format '%(value)s' recorded as 'other'.") % {"value": value}
+
+
+def files_format(value: str) -> str:
+    """The kind of book a list of its files makes: `epub, original_epub`, `epub; mobi`, `PDF`
+    -> "ebook", `m4b` -> "audiobook"; "" when the cell names no such file."""
+    kinds = {
+        part.lower().removeprefix("original_").removeprefix(".")
+        for part in _FILE_LIST.split(value or "")
+    }
+    if kinds & _EBOOK_FILES:
+        return "ebook"
+    if kinds & _AUDIO_FILES:
+        return "audiobook"
+    return ""
 
 
 def split_isbn_cells(value: str) -> list[str]:

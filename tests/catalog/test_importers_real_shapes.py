@@ -224,3 +224,26 @@ def test_librarythings_2014_header_is_librarything_when_detected_or_forced():
 )
 def test_bindings_in_other_shops_words_name_their_format(binding, format_):
     assert parse_format(binding) == (format_, "")
+
+
+def test_a_list_of_files_in_a_mapped_format_column_is_an_ebook_and_0101_no_year():
+    csv_file = read_csv((REAL / "calibre-derived-akienm-file-lists.csv").read_bytes())
+    importer = importer_for(
+        csv_file.header, column_map={"title": "title", "author": "authors", "year": "year",
+                                     "format": "formats"},
+    )  # fmt: skip
+    transgalactic, pretty_monsters = (importer.read_row(cells) for _line, cells in csv_file.rows)
+    assert (transgalactic.format, transgalactic.publication_year) == ("ebook", 2006)
+    assert not transgalactic.warnings
+    # `0101` is calibre's "undefined" date, not the year 101.
+    assert (pretty_monsters.format, pretty_monsters.publication_year) == ("ebook", None)
+    assert pretty_monsters.warnings == ["year '0101' holds no year; it was ignored."]
+
+
+@pytest.mark.parametrize(
+    ("value", "format_"),
+    [("epub; mobi", "ebook"), ("EPUB", "ebook"), ("pdf, .epub", "ebook"), ("mp3", "audiobook"),
+     ("Paperback", "paperback")],
+)  # fmt: skip
+def test_a_format_cell_naming_a_books_files_says_what_kind_of_book_it_is(value, format_):
+    assert parse_format(value) == (format_, "")
