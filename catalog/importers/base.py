@@ -206,8 +206,8 @@ class BaseImporter:
                 % {"value": repeated[:100]}
             )
         row = self.normalize(cells)
-        # A credit to `Unknown` is a source's way of naming no one: read as an empty cell is,
-        # it would otherwise make one author of every unknown one.
+        # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
+        # empty cell is, it would otherwise make one author of every unknown one.
         row.credits = [c for c in row.credits if not is_unknown_person(c.name)]
         if not row.language and "title" in self.columns:
             # `(Spanish Edition)`, taken off the title, still says the edition's language.

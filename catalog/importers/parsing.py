@@ -24,8 +24,14 @@ _DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
 # `30.4.2023` / `30/4/2023` (day first, as most others do).
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 # What sources write for "no author known": `Unknown`, and Goodreads' numbered `Unknown Author
-# 493`. Not `Anonymous`, which libraries credit.
-_UNKNOWN_PERSON = re.compile(r"^unknown(?: author(?: \d+)?)?$", re.IGNORECASE)
+# 493`; and for "several, unnamed": Goodreads' `Various`, LibraryThing's French `Collectif`,
+# Italian and Spanish catalogues' `AA.VV.` / `VV.AA.`. As an author they would become one
+# person credited with every anthology. Not `Anonymous`, which libraries credit.
+_UNKNOWN_PERSON = re.compile(
+    r"^(?:unknown(?: author(?: \d+)?)?|various(?: authors)?|collectif|aa\.? ?vv\.?|vv\.? ?aa\.?"
+    r"|autores varios|varios autores|autori vari)$",
+    re.IGNORECASE,
+)
 # Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
 _ISBN_LIST = re.compile(r"[,;|\[\]]+")
 # Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
@@ -357,8 +363,8 @@ def one_value_in_every_cell(cells: list[str]) -> str | None:
 
 
 def is_unknown_person(name: str) -> bool:
-    """True for a name that stands for no one (`Unknown`, `Unknown Author`, `unknown author
-    493`)."""
+    """True for a name that stands for no one person (`Unknown`, `Unknown Author`, `unknown
+    author 493`, `Various`, `Collectif`)."""
     return bool(_UNKNOWN_PERSON.match(name.strip()))
 
 

@@ -228,6 +228,20 @@ def test_an_unknown_author_makes_no_author():
 
 
 @pytest.mark.django_db
+def test_various_authors_make_no_author():
+    """Goodreads credits its year-in-review books to `Various` (Author l-f `Various, Various`)
+    and a French LibraryThing credits anthologies and dictionaries to `Collectif` (21 of 1,292
+    rows): each made one author of that name, credited with every such book."""
+    goodreads = import_real("goodreads-pbayer-various.csv")
+    librarything = import_real("librarything-aipotu-collectif.tsv")
+    assert goodreads.created_count + librarything.created_count == 3
+    assert not Author.objects.exists() and not WorkAuthor.objects.exists()
+    assert not ImportRow.objects.exclude(messages=[]).exists()
+    atlas = Edition.objects.get(isbn13="9782092900307")  # still read whole: only no author
+    assert (atlas.work.title, atlas.publisher) == ("Atlas de la prehistoire", "Nathan")
+
+
+@pytest.mark.django_db
 def test_a_title_written_with_its_article_last_is_the_same_book_as_with_it_first():
     """Book Catalogue writes `Bell Jar, The`; the same person's Goodreads export `The Bell
     Jar`, without an ISBN: found by title and author, one work."""
