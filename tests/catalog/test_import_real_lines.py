@@ -228,6 +228,28 @@ def test_an_unknown_author_makes_no_author():
 
 
 @pytest.mark.django_db
+def test_an_organisation_credited_as_author_sorts_by_its_name():
+    """Goodreads' Author l-f takes an organisation's last word for its surname: `Inc., Apple`,
+    `Magazine, Mangajin`, `Review, Harvard Business` (21 rows of three files). People whose
+    surname is such a word (`Press, William H.`, `Church, George M.`) keep theirs."""
+    for name in (
+        "goodreads-sartak-organisations.csv",
+        "goodreads-ayyucedemirbas-organisations.csv",
+        "goodreads-pbayer-people-named-press-and-church.csv",
+    ):
+        import_real(name)
+    first_credited = Author.objects.filter(credits__position=0)
+    assert dict(first_credited.values_list("name", "sort_name")) == {
+        "Apple Inc.": "Apple Inc.",
+        "Mangajin Magazine": "Mangajin Magazine",
+        "Harvard Business Review": "Harvard Business Review",
+        "Express Publishing": "Express Publishing",
+        "George M. Church": "Church, George M.",
+        "William H. Press": "Press, William H.",
+    }
+
+
+@pytest.mark.django_db
 def test_various_authors_make_no_author():
     """Goodreads credits its year-in-review books to `Various` (Author l-f `Various, Various`)
     and a French LibraryThing credits anthologies and dictionaries to `Collectif` (21 of 1,292
