@@ -7,12 +7,14 @@ import re
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
-from catalog.importers.parsing import parse_year
+from catalog.importers.parsing import parse_year, read_trailing_role
 from catalog.text import is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately.
 _PEOPLE_SEPARATORS = re.compile(r"\s*(?:;|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
+# The same, kept, to put back a separator inside a parenthesis: `(Edited by A and B)`.
+_KEPT_SEPARATORS = re.compile(f"({_PEOPLE_SEPARATORS.pattern})", re.IGNORECASE)
 # Surname particles: `Le Guin, Ursula K.` and `van Vogt, A. E.` are one person.
 _PARTICLES = {
     "da", "de", "del", "della", "der", "di", "du", "dos", "el", "la", "le", "les", "mac",
@@ -117,12 +119,30 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     """Several people in one cell, in order: separated by `;`, `|`, ` & ` or ` and `, or by
     commas when each part is a whole name (`Neil Gaiman, Terry Pratchett`). `Last, First` is one
     person (`Smith, Mark`, `Le Guin, Ursula K.`, `García Márquez, Gabriel`), turned around with
-    its sort name kept."""
+    its sort name kept. A role after a name is that person's (`Jane Doe (Editor)`), a plural one
+    every listed person's (`Kelly Link; Gavin J. Grant (editors)`), and `Keith Laumer (Edited by
+    Eric Flint)` credits Eric Flint as editor too; a parenthesis naming no role stays in the
+    name (`Plato (Ancient Greek philosopher)`)."""
     credits: list[Credit] = []
-    for part in _PEOPLE_SEPARATORS.split(value or ""):
-        for name in _comma_names(part.strip()):
-            if name:
-                credits.append(person_from_sort_name(name, role=role))
+    unroled: list[int] = []  # the credits no parenthesis gave a role
+    cell_role = ""
+    for part in _split_outside_parentheses(value or ""):
+        named = read_trailing_role(part)
+        if named.plural:
+            cell_role = named.role
+        kept = named.role or named.credited
+        names = [name for name in _comma_names(named.name if kept else part) if name]
+        # A singular role is the last name's, the one it follows (`A, B (Editor)`).
+        singular = "" if named.plural else named.role
+        for position, name in enumerate(names):
+            own = singular if position == len(names) - 1 else ""
+            if not own:
+                unroled.append(len(credits))
+            credits.append(person_from_sort_name(name, role=own or role))
+        if named.credited:
+            credits += split_people(named.credited, role=named.credited_role)
+    for index in unroled if cell_role else ():
+        credits[index] = Credit(credits[index].name, cell_role, credits[index].sort_name)
     seen: set[str] = set()
     unique = []
     for credit in credits:
@@ -130,6 +150,23 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
             seen.add(credit.name.casefold())
             unique.append(credit)
     return unique
+
+
+def _split_outside_parentheses(value: str) -> list[str]:
+    """The cell's parts between people separators, a separator inside a parenthesis kept in its
+    part: `Keith Laumer (Edited by Eric Flint and David Drake)` is one part."""
+    pieces = _KEPT_SEPARATORS.split(value)
+    parts: list[str] = []
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a separator
+            if parts and parts[-1].count("(") > parts[-1].count(")"):
+                parts[-1] += piece
+            continue
+        if parts and parts[-1].count("(") > parts[-1].count(")"):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    return [part.strip() for part in parts]
 
 
 def _comma_names(part: str) -> list[str]:

@@ -6,6 +6,7 @@ cells.py."""
 import datetime
 import functools
 import re
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -125,23 +126,70 @@ _ROLE_WORDS = {
         "editora", "editore", "curatore", "curatrice", "organizador", "organizadora",
         "redacteur", "redactrice", "samensteller", "redaktör", "redaktør", "redaktor",
         "toimittaja", "sous la direction de", "edited by", "herausgegeben von", "a cura di",
+        "ed.", "ed", "edited",
     ),
     "translator": (
         "übersetzer", "übersetzerin", "traducteur", "traductrice", "traductora",
         "traduttore", "traduttrice", "tradutor", "tradutora", "vertaler", "vertaalster",
         "översättare", "oversætter", "oversetter", "tłumacz", "kääntäjä", "traduction",
-        "übersetzung", "traduzione", "tradução", "vertaling", "translated by",
+        "übersetzung", "traduzione", "tradução", "vertaling", "translated by", "trans.",
+        "transl.", "tr.", "translation",
     ),
     "illustrator": (
         "illustratorin", "illustrateur", "illustratrice", "ilustrador", "ilustradora",
         "illustratore", "illustratör", "ilustrator", "kuvittaja", "zeichner", "zeichnerin",
+        "illustrated by", "ill.", "illus.",
     ),
     "narrator": (
         "sprecher", "sprecherin", "erzähler", "erzählerin", "narrateur", "narratrice",
-        "narrador", "narradora", "narratore", "verteller", "voorlezer",
+        "narrador", "narradora", "narratore", "verteller", "voorlezer", "narrated by",
+        "read by",
     ),
 }  # fmt: skip
 ROLES.update({word: role for role, words in _ROLE_WORDS.items() for word in words})
+# A role in the plural after the last name of a list (`Kelly Link; Gavin J. Grant (editors)`)
+# is every listed person's; a singular one is only the name's it follows.
+PLURAL_ROLES = {
+    "authors": "author", "editors": "editor", "eds.": "editor", "eds": "editor",
+    "translators": "translator", "illustrators": "illustrator", "narrators": "narrator",
+}  # fmt: skip
+# The words of a credit that names its people after them: `(Edited by Eric Flint)`.
+_CREDIT_BY = tuple(
+    sorted((w for w in ROLES if w.endswith((" by", " von", " di", " de"))), key=len, reverse=True)
+)
+_TRAILING_PARENTHESIS = re.compile(r"^(?P<name>.*?)\s*\((?P<inside>[^()]+)\)$")
+
+
+class NamedRole(NamedTuple):
+    """What a parenthesis after a name says (`read_trailing_role`)."""
+
+    name: str  # the name without its parenthesis (the whole text when there is none)
+    words: str  # the parenthesis's words as written, "" when there is none
+    role: str  # the catalog role they name, "" when they name none
+    plural: bool = False  # `(editors)`: the role of every name in the list
+    credited: str = ""  # people the parenthesis credits: `Edited by Eric Flint` -> Eric Flint
+    credited_role: str = ""  # their role: editor
+
+
+def read_trailing_role(value: str) -> NamedRole:
+    """`Jane Doe (Editor)` -> Jane Doe, editor; `Keith Laumer (Edited by Eric Flint)` -> Keith
+    Laumer, and Eric Flint credited as editor; `… (editors)` a plural role. A parenthesis whose
+    words are no role (`Plato (Ancient Greek philosopher)`, `(pseud.)`) has role ""."""
+    value = value.strip()
+    match = _TRAILING_PARENTHESIS.match(value) if value.endswith(")") else None
+    if not match:
+        return NamedRole(value, "", "")
+    name, words = match["name"].strip(), _SPACES.sub(" ", match["inside"].strip())
+    key = words.casefold()
+    if key in ROLES:
+        return NamedRole(name, words, ROLES[key])
+    if key in PLURAL_ROLES:
+        return NamedRole(name, words, PLURAL_ROLES[key], plural=True)
+    for phrase in _CREDIT_BY:
+        if key.startswith(f"{phrase} ") and words[len(phrase) :].strip():
+            credited = words[len(phrase) :].strip()
+            return NamedRole(name, words, "", credited=credited, credited_role=ROLES[phrase])
+    return NamedRole(name, words, "")
 
 
 def column_key(name: str) -> str:

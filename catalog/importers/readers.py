@@ -10,13 +10,13 @@ from catalog import isbn
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.parsing import (
     ASIN,
-    ROLES,
     clean_cell,
     is_ambiguous_date,
     parse_date,
     parse_int,
     parse_whole_number,
     parse_year,
+    read_trailing_role,
     split_names,
 )
 
@@ -63,13 +63,11 @@ def parse_contributors(value: str, *, default_role: str) -> list[Credit]:
     """`Name (Translator), Other Name` -> credits; a missing role is `default_role`."""
     credits = []
     for part in split_names(value):
-        role = default_role
-        match = re.match(r"^(?P<name>.*?)\s*\((?P<role>[^()]+)\)$", part)
-        if match:
-            part = match["name"].strip()
-            role = ROLES.get(match["role"].strip().lower(), "contributor")
-        if part:
-            credits.append(Credit(name=part, role=role))
+        named = read_trailing_role(part)
+        # Every parenthesis of this column is a role (StoryGraph's), one we do not know too.
+        role = (named.role or "contributor") if named.words else default_role
+        if named.name:
+            credits.append(Credit(name=named.name, role=role))
     return credits
 
 

@@ -421,6 +421,31 @@ def test_split_people(value, people):
     assert [(c.name, c.sort_name) for c in split_people(value)] == people
 
 
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        # A role after a name, as CSVs made from calibre libraries write it (synthetic names in
+        # the real shapes of tests/fixtures/imports/real_shapes/calibre-derived-akienm-roles…).
+        ("Jane Doe (Editor)", [("Jane Doe", "editor")]),
+        ("John Smith (Translator)", [("John Smith", "translator")]),
+        ("Jane Doe (ed.)", [("Jane Doe", "editor")]),
+        ("Smith, John (Illustrator)", [("John Smith", "illustrator")]),
+        ("Jane Doe, John Smith (Illustrator)",
+         [("Jane Doe", "author"), ("John Smith", "illustrator")]),
+        # A plural role is every listed person's; a singular one only the name's it follows.
+        ("Jane Doe; John Smith (eds.)", [("Jane Doe", "editor"), ("John Smith", "editor")]),
+        ("Jane Doe; John Smith (Editor)", [("Jane Doe", "author"), ("John Smith", "editor")]),
+        ("Jane Doe (Translated by John Smith and Ann Roe)",
+         [("Jane Doe", "author"), ("John Smith", "translator"), ("Ann Roe", "translator")]),
+        # A parenthesis that names no role stays in the name.
+        ("Plato (Ancient Greek philosopher)", [("Plato (Ancient Greek philosopher)", "author")]),
+        ("John Doe (pseud.)", [("John Doe (pseud.)", "author")]),
+    ],
+)  # fmt: skip
+def test_split_people_reads_a_role_after_a_name(value, people):
+    assert [(c.name, c.role) for c in split_people(value)] == people
+
+
 def test_person_from_sort_name_keeps_corporate_names():
     assert person_from_sort_name("Anonymous").name == "Anonymous"
     assert person_from_sort_name("Cortázar, Julio", role="editor").role == "editor"

@@ -240,6 +240,23 @@ def test_a_list_of_files_in_a_mapped_format_column_is_an_ebook_and_0101_no_year(
     assert pretty_monsters.warnings == ["year '0101' holds no year; it was ignored."]
 
 
+def test_a_role_written_in_a_mapped_author_cell_is_the_persons_role_not_their_name():
+    csv_file = read_csv((REAL / "calibre-derived-akienm-roles-in-author-cell.csv").read_bytes())
+    importer = importer_for(csv_file.header, column_map={"title": "title", "author": "authors"})
+    laumer, steampunk = (importer.read_row(cells) for _line, cells in csv_file.rows)
+    # Keith Laumer wrote the book, Eric Flint edited it: neither is "Keith Laumer (Edited by…".
+    assert [(c.name, c.role) for c in laumer.credits] == [
+        ("Keith Laumer", "author"),
+        ("Eric Flint", "editor"),
+    ]
+    assert laumer.primary_author == "Keith Laumer"
+    # `(editors)`, plural, is both people's role: the anthology has two editors.
+    assert [(c.name, c.role) for c in steampunk.credits] == [
+        ("Kelly Link", "editor"),
+        ("Gavin J. Grant", "editor"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "format_"),
     [("epub; mobi", "ebook"), ("EPUB", "ebook"), ("pdf, .epub", "ebook"), ("mp3", "audiobook"),
