@@ -43,7 +43,8 @@ FIELDS: dict[str, "StrPromise"] = {
 REQUIRED_FIELDS = ("title",)
 
 # Header words that suggest a field (compared without case, accents or punctuation), in
-# English, German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Greek, Russian.
+# English, German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Greek, Russian;
+# plurals too, as files listing every value of a book name them (`formats`: `epub; mobi`).
 GUESSES: dict[str, tuple[str, ...]] = {
     "title": ("title", "book title", "book", "buch", "werk", "titel", "titre", "titulo",
               "titolo", "tytul", "baslik", "kitap adi", "τιτλος", "название", "заглавие", "name"),
@@ -54,7 +55,7 @@ GUESSES: dict[str, tuple[str, ...]] = {
                "auteurs", "autore", "autori", "autores", "auteur s", "yazar", "συγγραφεας",
                "автор", "авторы"),
     "isbn": ("isbn13", "isbn 13", "isbn", "ean", "ean isbn13", "isbn10", "isbn 10", "ean13",
-             "barcode", "isbn issn"),
+             "barcode", "isbn issn", "isbns"),
     "publisher": ("publisher", "verlag", "editeur", "editorial", "editore", "editora",
                   "uitgever", "wydawnictwo", "yayinevi", "εκδοτης", "издательство"),
     "year": ("year", "year published", "publication year", "published", "date published",
@@ -67,9 +68,9 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "series_number": ("series number", "series index", "number in series", "band", "volume",
                       "tome", "tomo"),
     "format": ("format", "binding", "einband", "reliure", "encuadernacion", "formato",
-               "media", "cilt"),
+               "media", "cilt", "formats", "bindings"),
     "language": ("language", "sprache", "langue", "idioma", "lingua", "taal", "jezyk", "dil",
-                 "γλωσσα", "язык"),
+                 "γλωσσα", "язык", "languages", "lang"),
 }  # fmt: skip
 # Words too common inside other column names ("Book Id", "Read by") to be guessed from a part.
 _WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume", "tome",

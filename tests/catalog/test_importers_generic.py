@@ -61,6 +61,14 @@ from catalog.importers.generic import check_column_map, guess_column_map, parse_
         # A column is used once, and "Book Id" is not a title.
         (["Book Id", "Author Name", "Subtitle"], {"subtitle": "Subtitle", "author": "Author Name"}),
         (["colour", "size"], {}),
+        # Plural names, as files listing each book's values call them (synthetic header; the
+        # real `formats` column is tests/fixtures/imports/real_shapes/calibre-derived-akienm…).
+        (["Title", "Authors", "ISBNs", "Languages", "Formats", "Tags"],
+         {"title": "Title", "author": "Authors", "isbn": "ISBNs", "format": "Formats",
+          "language": "Languages"}),
+        (["title", "author", "isbn", "lang", "bindings"],
+         {"title": "title", "author": "author", "isbn": "isbn", "format": "bindings",
+          "language": "lang"}),
     ],
 )  # fmt: skip
 def test_the_map_is_guessed_from_header_words_in_several_languages(header, expected):

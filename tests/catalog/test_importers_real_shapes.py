@@ -14,6 +14,7 @@ from catalog.importers import (
     importer_for,
     read_csv,
 )
+from catalog.importers.generic import guess_column_map
 from catalog.importers.parsing import (
     is_ambiguous_date,
     parse_date,
@@ -238,6 +239,17 @@ def test_a_list_of_files_in_a_mapped_format_column_is_an_ebook_and_0101_no_year(
     # `0101` is calibre's "undefined" date, not the year 101.
     assert (pretty_monsters.format, pretty_monsters.publication_year) == ("ebook", None)
     assert pretty_monsters.warnings == ["year '0101' holds no year; it was ignored."]
+
+
+def test_the_guessed_map_of_a_file_made_from_a_calibre_library_reads_its_formats_column():
+    header = read_csv((REAL / "calibre-derived-akienm-file-lists.csv").read_bytes()).header
+    assert guess_column_map(header) == {
+        "title": "title",
+        "author": "authors",
+        "publisher": "publisher",
+        "year": "year",
+        "format": "formats",
+    }
 
 
 def test_a_role_written_in_a_mapped_author_cell_is_the_persons_role_not_their_name():
