@@ -28,6 +28,15 @@ _EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie
 # Where a subtitle starts: `Title: Subtitle`, `Title; or, Other`, `Title - Subtitle` (a spaced
 # hyphen or dash; "Spider-Man" is one word).
 _SUBTITLE_SEPARATOR = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+")
+# A series marker a catalog wrote before a spaced dash, not the title: a number (`1 - A Wizard
+# In Mind`, `#3 - …`), or a short abbreviation of capitals before a title that has its own
+# subtitle (`NJO - Enemy Lines 2: Rebel Stand`, the New Jedi Order). A year is a title's
+# (`2001 - A Space Odyssey`), and so are capitals before a plain subtitle (`SPQR - A History of
+# Ancient Rome`, `FDR - A Biography`).
+_SERIES_MARKER = re.compile(
+    r"^(?:#\s*)?(?:(?P<number>\d{1,3}(?:\.\d+)?)|(?P<letters>[A-Z]{2,4}))\s+[-\u2013\u2014]\s+"
+    r"(?P<rest>\S.*)$"
+)
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -182,6 +191,16 @@ def split_subtitle(title: str) -> tuple[str, str]:
         if main.count("(") == main.count(")"):
             return (main, rest) if main and rest else (title, "")
     return title, ""
+
+
+def split_series_marker(title: str) -> tuple[str, str]:
+    """`1 - A Wizard In Mind` -> ("1", "A Wizard In Mind"); `NJO - Enemy Lines 2: Rebel Stand`
+    -> ("NJO", "Enemy Lines 2: Rebel Stand"); any other title -> ("", title). Read where a row's
+    title is split (the import), never in `normalize_title`: stored titles keep their keys."""
+    match = _SERIES_MARKER.match(title or "")
+    if not match or (match["letters"] and not split_subtitle(match["rest"])[1]):
+        return "", title
+    return match[0][: match.start("rest")].strip(" -\u2013\u2014"), match["rest"]
 
 
 def normalize_text(text: str) -> str:

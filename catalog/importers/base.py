@@ -22,6 +22,7 @@ from catalog.importers.parsing import (
     parse_title_parts,
     split_language_edition,
 )
+from catalog.text import split_series_marker
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -80,16 +81,27 @@ class NormalizedRow:
 
     @classmethod
     def from_title(cls, raw_title: str) -> "NormalizedRow":
-        """A row with the title, subtitle and every series read from an export's title cell."""
-        title, subtitle, series_entries = parse_title_parts(split_language_edition(raw_title)[0])
+        """A row with the title, subtitle and every series read from an export's title cell; a
+        series marker before the title (`1 - A Wizard In Mind`) is left out, with a warning."""
+        marker, raw_title = split_series_marker(split_language_edition(raw_title)[0])
+        title, subtitle, series_entries = parse_title_parts(raw_title)
         series, number = series_entries[0] if series_entries else ("", "")
-        return cls(
+        row = cls(
             title=title,
             subtitle=subtitle,
             series=series,
             series_number=number,
             series_entries=series_entries,
         )
+        if marker:
+            row.warnings.append(
+                _(
+                    "'%(marker)s' before the title's dash was read as a series marker, not the "
+                    "title; it was left out of the title."
+                )
+                % {"marker": marker}
+            )
+        return row
 
     @property
     def primary_author(self) -> str:

@@ -252,6 +252,20 @@ def test_the_guessed_map_of_a_file_made_from_a_calibre_library_reads_its_formats
     }
 
 
+def test_a_series_marker_before_a_dash_is_not_the_books_title():
+    csv_file = read_csv((REAL / "calibre-derived-akienm-series-marker-titles.csv").read_bytes())
+    importer = importer_for(csv_file.header, column_map={"title": "title", "author": "authors"})
+    wizard, rebel_stand = (importer.read_row(cells) for _line, cells in csv_file.rows)
+    # Not a book titled "1" and one titled "NJO" (the New Jedi Order): the titles after the dash.
+    assert (wizard.title, wizard.subtitle) == ("A Wizard In Mind", "")
+    assert (rebel_stand.title, rebel_stand.subtitle) == ("Enemy Lines 2", "Rebel Stand")
+    # The marker is not thrown away unsaid: the row says what was left out.
+    assert rebel_stand.warnings == [
+        "'NJO' before the title's dash was read as a series marker, not the title; it was left "
+        "out of the title."
+    ]
+
+
 def test_a_role_written_in_a_mapped_author_cell_is_the_persons_role_not_their_name():
     csv_file = read_csv((REAL / "calibre-derived-akienm-roles-in-author-cell.csv").read_bytes())
     importer = importer_for(csv_file.header, column_map={"title": "title", "author": "authors"})

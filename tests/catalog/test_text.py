@@ -28,6 +28,30 @@ def test_normalize_title_drops_subtitle_series_case_and_accents():
     )
 
 
+@pytest.mark.parametrize(
+    ("title", "split"),
+    [
+        # A series marker before a spaced dash (synthetic titles in the real shapes of
+        # tests/fixtures/imports/real_shapes/calibre-derived-akienm-series-marker-titles.csv).
+        ("3 - The Synthetic Third", ("3", "The Synthetic Third")),
+        ("#12 – A Synthetic Twelfth", ("#12", "A Synthetic Twelfth")),
+        ("SYN - Synthetic Lines: Book Two", ("SYN", "Synthetic Lines: Book Two")),
+        # A year, and capitals before a plain subtitle, are the title.
+        ("2001 - A Space Odyssey", ("", "2001 - A Space Odyssey")),
+        ("SPQR - A History of Ancient Rome", ("", "SPQR - A History of Ancient Rome")),
+        ("Spider-Man - Homecoming", ("", "Spider-Man - Homecoming")),
+    ],
+)
+def test_split_series_marker(title, split):
+    assert text.split_series_marker(title) == split
+
+
+def test_a_series_marker_leaves_stored_title_keys_as_they_were():
+    # The marker is read at import only: a title stored whole keeps its key (no migration).
+    assert text.normalize_title("1 - A Wizard In Mind") == "1"
+    assert text.normalize_title("NJO - Enemy Lines 2: Rebel Stand") == "njo"
+
+
 def test_normalize_person_name_handles_last_first_and_initials():
     assert text.normalize_person_name("Wang, M.L.") == "m l wang"
     assert text.normalize_person_name("M.L. Wang") == "m l wang"
