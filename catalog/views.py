@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from catalog import permissions, services
+from catalog.admin.works import language_name
 from catalog.csvsafe import safe_csv_writer
 from catalog.forms import ColumnMapForm, ImportRowCellsForm, ImportUploadForm
 from catalog.importers import (
@@ -27,7 +28,7 @@ from catalog.importers import (
     read_csv,
 )
 from catalog.importers.csvfile import http_charset
-from catalog.models import ImportJob, ImportRow
+from catalog.models import Edition, ImportJob, ImportRow, WorkAuthor
 from catalog.upload_holds import UploadHoldGone, upload_held, upload_hold, upload_release
 
 
@@ -175,7 +176,9 @@ def _preview_line(item: PreviewRow) -> dict:
             if name
         ),
         "authors": "; ".join(
-            credit.name if credit.role == "author" else f"{credit.name} ({credit.role})"
+            credit.name
+            if credit.role == WorkAuthor.Role.AUTHOR
+            else f"{credit.name} ({_role_label(credit.role).lower()})"
             for credit in row.credits
         ),
         "isbn13": row.isbn13,
@@ -183,8 +186,16 @@ def _preview_line(item: PreviewRow) -> dict:
         "publisher": row.publisher,
         "year": row.publication_year or "",
         "pages": row.page_count or "",
+        # What the chosen format and language columns are read as, by the names the catalog
+        # shows, so a wrong column is seen before anything is imported.
+        "format": Edition.Format(row.format).label if row.format else "",
+        "language": language_name(row.language) if row.language else "",
         "warnings": row.warnings,
     }
+
+
+def _role_label(role: str) -> str:
+    return str(WorkAuthor.Role(role).label) if role in WorkAuthor.Role.values else role
 
 
 def import_progress(request, job_id):

@@ -125,6 +125,22 @@ def test_updating_the_preview_reads_the_rows_with_the_chosen_map(librarian_clien
     assert nothing_saved()
 
 
+def test_the_preview_shows_the_format_language_and_roles_read_by_their_names(librarian_client):
+    """A librarian who maps a format or language column sees what it is read as before
+    importing: the preview had no such columns, and showed roles as internal keys."""
+    data = (
+        b"Book,Writer,Kind,Tongue\n"
+        b"synthetic-Steampunk!,Kelly Link; Gavin J. Grant (editors),epub; mobi,ger\n"
+    )
+    shown = upload(librarian_client, data)
+    response = mapping_post(librarian_client, shown, format="Kind", language="Tongue", preview="1")
+    page = response.content.decode()
+    first = response.context["preview"][0]
+    assert (first["format"], first["language"]) == ("E-book", "German")
+    assert first["authors"] == "Kelly Link (editor); Gavin J. Grant (editor)"
+    assert "<td>E-book</td>" in page and "<td>German</td>" in page
+
+
 def test_confirming_the_map_imports_the_file_and_keeps_the_map(librarian_client, settings):
     shown = upload(librarian_client, synthetic_any_csv())
     response = mapping_post(
