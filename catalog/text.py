@@ -17,9 +17,13 @@ _SERIES_WORDS = re.compile(
     r"duology|cycle|zyklus|ciclo|chronicles|chroniken|cronicas|universe|reihe|sequence|"
     r"quartet|quintet|серия|цикл|σειρα)\b"
 )
-# A named series numbered the way Amazon writes it: "Data Mining Series Book 36".
+# A series numbered the way Amazon writes it, a name then a word and a number: "The Oregon
+# Files Book 9", "TCP/IP Illustrated, Volume 2", "Discworld Novel 5", "Data Mining Series Book
+# 36". It needs the name: a bare "(Book 3)" or "(Part 1)" stays in the title, or every volume of
+# "Akira (Part 1)" would have one title key.
 _WORDED_NUMBER = re.compile(
-    r"^(?P<name>.*\S),?\s+(?:book|vol\.?|volume|band|bd\.|tome|tomo|libro|livre)\s+"
+    r"^(?P<name>.*?[^\W\d_].*?),?\s+"
+    r"(?:vol\.\s*|(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre)\s+)"
     r"(?P<number>\d+(?:\.\d+)?)$",
     re.IGNORECASE,
 )
@@ -139,8 +143,9 @@ def transliterate_to_latin(text: str) -> str:
 def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
     """`Title (Series, #2; Other, #5)` -> ("Title", [("Series", "2"), ("Other", "5")]).
 
-    A trailing parenthesis is a list of series (`;`-separated) when one of them has a `#`
-    number, or each of them is named a series (Series, Collection, Library, Classics, ...:
+    A trailing parenthesis is a list of series (`;`-separated) when one of them has a number
+    (`#2`, or a name then `Book 9`, `Volume 2`, `Vol. 2`, `Novel 5`, `Part 1`), or each of them
+    is named a series (Series, Collection, Library, Classics, ...:
     a publisher's series such as "Penguin Classics"). Anything else, such as "(Unabridged)"
     or "(Ten Moments That Shaped)", is part of the title and comes back with no series.
     """
@@ -148,25 +153,21 @@ def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
     match = _TRAILING_PARENTHESIS.search(title)
     if not match or match.start() == 0:
         return title, []
-    parts = [
-        (part.strip(), _NUMBERED_SERIES.match(part.strip())) for part in match["inside"].split(";")
-    ]
+    parts = [(part.strip(), _numbered(part.strip())) for part in match["inside"].split(";")]
     if any(not part or ("#" in part and not numbered) for part, numbered in parts):
         return title, []
     if not any(numbered for _part, numbered in parts) and not all(
         _names_a_series(part) for part, _numbered in parts
     ):
         return title, []
-    entries = [
-        (numbered["name"].strip(), numbered["number"].strip()) if numbered else _worded(part)
-        for part, numbered in parts
-    ]
+    entries = [numbered or (part, "") for part, numbered in parts]
     return title[: match.start()].strip(), entries
 
 
-def _worded(part: str) -> tuple[str, str]:
-    worded = _WORDED_NUMBER.match(part)
-    return (worded["name"], worded["number"]) if worded else (part, "")
+def _numbered(part: str) -> tuple[str, str] | None:
+    """A series with its number, `Name, #2` or `Name Book 2`; None for anything else."""
+    numbered = _NUMBERED_SERIES.match(part) or _WORDED_NUMBER.match(part)
+    return (numbered["name"].strip(), numbered["number"].strip()) if numbered else None
 
 
 def _names_a_series(part: str) -> bool:

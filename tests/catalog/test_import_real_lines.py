@@ -357,3 +357,38 @@ def test_a_row_whose_every_cell_holds_one_value_fails_instead_of_matching_a_book
     assert failed.line_number == 3
     assert failed.error.startswith("Every cell of this row holds the same value (“400354”)")
     assert Work.objects.get().title == "Men at Arms"
+
+
+@pytest.mark.django_db
+def test_a_series_in_amazons_words_is_the_works_series_and_a_bare_volume_stays_its_title():
+    """`The Protocols (TCP/IP Illustrated, Volume 1)` was a work of that whole title with no
+    series. `Akira (Part 1)` and `Hokuto No Ken (Volume 1)` name no series: taken off, every
+    volume would have one title."""
+    import_real("goodreads-sartak-volume-series.csv")
+    import_real("goodreads-sartak-legacy-bare-volumes.csv")
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("Akira (Part 1)", "", ""),
+        ("Hokuto No Ken (Volume 1)", "", ""),
+        ("The Implementation", "TCP/IP Illustrated", "2"),
+        ("The Protocols", "TCP/IP Illustrated", "1"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_series_in_words_the_new_key():
+    """A work stored as `Mirage (The Oregon Files Book 9)` under the earlier rule is found by
+    the same book's row, whose title is now `Mirage`, instead of being made again."""
+    migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
+    stored = make_work("Mirage (The Oregon Files Book 9)", authors=["Clive Cussler"])
+    other = make_work("Akira (Part 1)", authors=["Katsuhiro Otomo"])
+    # As the earlier rule keyed them.
+    Work.objects.filter(pk=stored.pk).update(title_normalized="mirage the oregon files book 9")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {stored.pk: "mirage", other.pk: "akira part 1"}
+    job = import_real("goodreads-eitanshay-book-series.csv")
+    assert (job.created_count, Work.objects.count()) == (0, 2)
+    assert job.rows.get().matched_by == ImportRow.MatchedBy.TITLE_AUTHOR

@@ -72,6 +72,31 @@ def test_every_series_of_a_title_is_read_with_its_number(raw, title, entries):
     assert text.split_series(raw) == (title, *(entries[0] if entries else ("", "")))
 
 
+def test_a_series_number_in_words_needs_the_series_name():
+    """Amazon's words for a series' number (the real lines, `Book 9` and `, Volume 2`, are in
+    tests/catalog/test_importers_real_shapes.py; these are synthetic, for the other words)."""
+    read = {
+        raw: text.split_series_entries(raw)
+        for raw in (
+            "Synthetic Novel (Some Name Novel 5)",
+            "Synthetic Novel (Some Name, Part 2)",
+            "Synthetic Novel (Some Name Vol. 3)",
+            "Synthetic Novel (Some Name Vol.3)",
+            "Synthetic Novel (Book 3)",
+            "Synthetic Novel (1984)",
+        )
+    }
+    assert read == {
+        "Synthetic Novel (Some Name Novel 5)": ("Synthetic Novel", [("Some Name", "5")]),
+        "Synthetic Novel (Some Name, Part 2)": ("Synthetic Novel", [("Some Name", "2")]),
+        "Synthetic Novel (Some Name Vol. 3)": ("Synthetic Novel", [("Some Name", "3")]),
+        "Synthetic Novel (Some Name Vol.3)": ("Synthetic Novel", [("Some Name", "3")]),
+        # No name before the number: part of the title.
+        "Synthetic Novel (Book 3)": ("Synthetic Novel (Book 3)", []),
+        "Synthetic Novel (1984)": ("Synthetic Novel (1984)", []),
+    }
+
+
 def test_a_goodreads_row_in_two_series_keeps_both_the_first_primary():
     row = read_one(Title="Raising Steam (Discworld, #40; Moist von Lipwig, #3)", Author="T. P.")
     assert (row.title, row.series, row.series_number) == ("Raising Steam", "Discworld", "40")

@@ -290,3 +290,46 @@ def test_a_role_written_in_a_mapped_author_cell_is_the_persons_role_not_their_na
 )  # fmt: skip
 def test_a_format_cell_naming_a_books_files_says_what_kind_of_book_it_is(value, format_):
     assert parse_format(value) == (format_, "")
+
+
+def read_titles(name: str) -> list[tuple[str, str, str]]:
+    """(title, series, number) of each row of a real file."""
+    importer, rows = read_rows(name)
+    read = [importer.read_row(cells) for _line, cells in rows]
+    return [(row.title, row.series, row.series_number) for row in read]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("goodreads-eitanshay-book-series.csv", [("Mirage", "The Oregon Files", "9")]),
+        (
+            "goodreads-sartak-volume-series.csv",
+            [
+                ("The Protocols", "TCP/IP Illustrated", "1"),
+                ("The Implementation", "TCP/IP Illustrated", "2"),
+            ],
+        ),
+        # Amazon's language suffix after its series: both come off.
+        (
+            "goodreads-advokatb-series-and-language.csv",
+            [("Месяц за Рубиконом", "Измененные", "3")],
+        ),
+        (
+            "goodreads-pbayer-numbered-parentheses.csv",
+            [
+                ("The Manual", "Stoic Philosophy", "1"),  # its subtitle is kept apart
+                # A parenthesis that holds a number but names no series stays in the title.
+                ("David Bowie's Low (33 1/3)", "", ""),
+                ("On What Matters (2 Volume Set)", "", ""),
+                ("Three Kingdoms (4-Volume Boxed Set)", "", ""),
+                ("Pop. 1280 (Crime Masterworks)", "", ""),
+            ],
+        ),
+    ],
+)
+def test_a_series_numbered_in_amazons_words_is_the_books_series(name, expected):
+    """`(The Oregon Files Book 9)`, `(TCP/IP Illustrated, Volume 2)`: a name, then Book,
+    Volume, Vol., Novel or Part and a number. Each stayed in the title, so that the title key
+    held the series and the same book from another source was not found."""
+    assert read_titles(name) == expected
