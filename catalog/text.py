@@ -29,6 +29,37 @@ _WORDED_NUMBER = re.compile(
 )
 # ... unless it names an edition ("Library Edition", "Edición de colección").
 _EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie|издание)\b")
+# Language names (English, as LibraryThing writes them) and ISO 639-2 codes (calibre) ->
+# ISO 639-1, for the languages seen in real exports; other codes are kept as written.
+LANGUAGES = {
+    "arabic": "ar", "ara": "ar", "catalan": "ca", "cat": "ca", "chinese": "zh", "chi": "zh",
+    "zho": "zh", "czech": "cs", "cze": "cs", "ces": "cs", "danish": "da", "dan": "da",
+    "dutch": "nl", "dut": "nl", "nld": "nl", "english": "en", "eng": "en", "finnish": "fi",
+    "fin": "fi", "french": "fr", "fre": "fr", "fra": "fr", "german": "de", "ger": "de",
+    "deu": "de", "greek": "el", "gre": "el", "ell": "el", "hebrew": "he", "heb": "he",
+    "hungarian": "hu", "hun": "hu", "italian": "it", "ita": "it", "japanese": "ja",
+    "jpn": "ja", "korean": "ko", "kor": "ko", "latin": "la", "lat": "la", "latvian": "lv",
+    "lav": "lv", "norwegian": "no", "nor": "no", "polish": "pl", "pol": "pl",
+    "portuguese": "pt", "por": "pt", "romanian": "ro", "rum": "ro", "ron": "ro",
+    "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
+    "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk",
+}  # fmt: skip
+# Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
+# 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).
+LANGUAGES.update({"cz": "cs", "dk": "da", "jp": "ja", "gr": "el", "ua": "uk", "cn": "zh"})
+# Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
+# mirada (Spanish Edition)`, `Deathnote Vol. 2 (in Japanese)`, `Lehakir Et Hamas (Getting to Know
+# Hamas, Hebrew Edition)`, `…, Hebrew Edition`. The same book from another source has no such
+# suffix. A language by its name (LANGUAGES): `(UK Edition)` and `(US Edition)` name countries,
+# not Ukrainian; `(Revised Edition)` is no language.
+_LANGUAGE_NAME = r"(?P<language>[^\W\d_]{4,})"
+_LANGUAGE_EDITIONS = (
+    re.compile(rf"\s*\({_LANGUAGE_NAME} Edition\)\s*$"),
+    re.compile(rf"\s*\([Ii]n {_LANGUAGE_NAME}\)\s*$"),
+    # The marker after a comma inside the parenthesis: the rest of it stays.
+    re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition(?P<close>\))\s*$"),
+    re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition\s*$"),
+)
 # Where a subtitle starts: `Title: Subtitle`, `Title; or, Other`, `Title - Subtitle` (a spaced
 # hyphen or dash; "Spider-Man" is one word).
 _SUBTITLE_SEPARATOR = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+")
@@ -182,6 +213,28 @@ def split_series(title: str) -> tuple[str, str, str]:
     return main, name, number
 
 
+def split_language_edition(title: str) -> tuple[str, str]:
+    """`La cuarta mirada (Spanish Edition)` -> ("La cuarta mirada", "es"), and the other shapes
+    of _LANGUAGE_EDITIONS; a title without such a suffix comes back whole with ""."""
+    title = title or ""
+    if not title.rstrip().endswith((")", "Edition")):  # nearly every title, at C speed
+        return title, ""
+    for shape in _LANGUAGE_EDITIONS:
+        match = shape.search(title)
+        if not match or match.start() == 0:
+            continue
+        language = LANGUAGES.get(match["language"].casefold(), "")
+        if not language:
+            continue
+        if not match.groupdict().get("close"):
+            return title[: match.start()], language
+        # Inside a parenthesis (`(Getting to Know Hamas, Hebrew Edition)`): the rest stays.
+        opening = title.rfind("(", 0, match.start())
+        if opening >= 0 and title[opening + 1 : match.start()].strip():
+            return title[: match.start()] + ")", language
+    return title, ""
+
+
 def split_subtitle(title: str) -> tuple[str, str]:
     """`Title: Subtitle` or `Title - Subtitle` -> ("Title", "Subtitle"); else (title, "").
 
@@ -249,9 +302,9 @@ def normalize_whole_title(title: str, subtitle: str) -> str:
 # An import asks for the same keys several times per row (lookup, matching, the new work).
 @functools.lru_cache(maxsize=8192)
 def normalize_title(title: str) -> str:
-    """The lookup key for a title: no series suffix, no subtitle, no punctuation or case, and a
-    trailing article in front (`front_article`)."""
-    main, _series = split_series_entries(title or "")
+    """The lookup key for a title: no language-edition suffix (`split_language_edition`), series
+    suffix, subtitle, punctuation or case, and a trailing article in front (`front_article`)."""
+    main, _series = split_series_entries(split_language_edition(title or "")[0])
     return normalize_text(front_article(split_subtitle(main)[0]))
 
 

@@ -20,9 +20,8 @@ from catalog.importers.parsing import (
     is_unknown_person,
     one_value_in_every_cell,
     parse_title_parts,
-    split_language_edition,
 )
-from catalog.text import split_series_marker
+from catalog.text import split_language_edition, split_series_marker
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.parsing import parse_year, read_trailing_role
-from catalog.text import is_name_suffix
+from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately.
@@ -36,24 +36,6 @@ _SERIES_CELL = re.compile(
     re.IGNORECASE,
 )
 
-# Language names (English, as LibraryThing writes them) and ISO 639-2 codes (calibre) ->
-# ISO 639-1, for the languages seen in real exports; other codes are kept as written.
-LANGUAGES = {
-    "arabic": "ar", "ara": "ar", "catalan": "ca", "cat": "ca", "chinese": "zh", "chi": "zh",
-    "zho": "zh", "czech": "cs", "cze": "cs", "ces": "cs", "danish": "da", "dan": "da",
-    "dutch": "nl", "dut": "nl", "nld": "nl", "english": "en", "eng": "en", "finnish": "fi",
-    "fin": "fi", "french": "fr", "fre": "fr", "fra": "fr", "german": "de", "ger": "de",
-    "deu": "de", "greek": "el", "gre": "el", "ell": "el", "hebrew": "he", "heb": "he",
-    "hungarian": "hu", "hun": "hu", "italian": "it", "ita": "it", "japanese": "ja",
-    "jpn": "ja", "korean": "ko", "kor": "ko", "latin": "la", "lat": "la", "latvian": "lv",
-    "lav": "lv", "norwegian": "no", "nor": "no", "polish": "pl", "pol": "pl",
-    "portuguese": "pt", "por": "pt", "romanian": "ro", "rum": "ro", "ron": "ro",
-    "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
-    "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk",
-}  # fmt: skip
-# Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
-# 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).
-LANGUAGES.update({"cz": "cs", "dk": "da", "jp": "ja", "gr": "el", "ua": "uk", "cn": "zh"})
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
 
 

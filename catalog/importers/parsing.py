@@ -35,10 +35,6 @@ _UNKNOWN_PERSON = re.compile(
 )
 # Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
 _ISBN_LIST = re.compile(r"[,;|\[\]]+")
-# Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
-# mirada (Spanish Edition)`. The same book from another source has no such suffix. A language
-# by its name: `(UK Edition)` and `(US Edition)` name countries, not Ukrainian.
-_LANGUAGE_EDITION = re.compile(r"\s*\((?P<language>[^\W\d_]{4,}) Edition\)\s*$")
 
 # Lower-cased binding / format values seen in real exports -> Edition.Format.
 FORMATS = {
@@ -314,23 +310,6 @@ def _iso_date(year: int, month: int, day: int) -> str:
         return datetime.date(year, month, day).isoformat()
     except ValueError:
         return ""
-
-
-def split_language_edition(raw_title: str) -> tuple[str, str]:
-    """`La cuarta mirada (Spanish Edition)` -> ("La cuarta mirada", "es"); a title without
-    that suffix comes back whole with "". The suffix is taken off only when its word is a
-    language (`cells.parse_language`): `(2nd Edition)`, `(Collector's Edition)` stay."""
-    if "Edition)" not in (raw_title or ""):  # nearly every title, at C speed
-        return raw_title, ""
-    match = _LANGUAGE_EDITION.search(raw_title)
-    if not match or match.start() == 0:
-        return raw_title, ""
-    from catalog.importers.cells import parse_language  # cells imports this module
-
-    language = parse_language(match["language"])
-    if not language:
-        return raw_title, ""
-    return raw_title[: match.start()], language
 
 
 def is_repeated_header(header: list[str], cells: list[str]) -> bool:

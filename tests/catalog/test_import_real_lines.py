@@ -392,3 +392,34 @@ def test_the_migration_gives_stored_titles_with_a_series_in_words_the_new_key():
     job = import_real("goodreads-eitanshay-book-series.csv")
     assert (job.created_count, Work.objects.count()) == (0, 2)
     assert job.rows.get().matched_by == ImportRow.MatchedBy.TITLE_AUTHOR
+
+
+@pytest.mark.django_db
+def test_a_language_suffix_in_other_words_is_the_editions_language_not_its_title():
+    """`Vagabond Volume 4 (in Japanese)` and `Lehakir Et Hamas (Getting to Know Hamas, Hebrew
+    Edition)` were works of those whole titles, their editions of no language."""
+    import_real("goodreads-sartak-legacy-in-japanese.csv")
+    import_real("goodreads-eitanshay-hebrew-edition.csv")
+    editions = Edition.objects.order_by("work__title").values_list("work__title", "language")
+    assert list(editions) == [
+        ("Deathnote Vol. 2", "ja"),
+        ("Lehakir Et Hamas (Getting to Know Hamas)", "he"),
+        ("Vagabond Volume 4", "ja"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_language_suffix_the_new_key():
+    """A work stored as `Vagabond Volume 4 (in Japanese)` is found by the same book's row."""
+    migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
+    stored = make_work("Vagabond Volume 4 (in Japanese)", authors=["Takehiko Inoue"])
+    synthetic = make_work("Synthetic Novel, Spanish Edition")  # the shape without parentheses
+    Work.objects.filter(pk=stored.pk).update(title_normalized="vagabond volume 4 in japanese")
+    Work.objects.filter(pk=synthetic.pk).update(title_normalized="synthetic novel spanish edition")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {stored.pk: "vagabond volume 4", synthetic.pk: "synthetic novel"}
+    job = import_real("goodreads-sartak-legacy-in-japanese.csv", lines=slice(0, 1))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)

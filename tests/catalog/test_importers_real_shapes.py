@@ -19,9 +19,9 @@ from catalog.importers.parsing import (
     is_ambiguous_date,
     parse_date,
     parse_format,
-    split_language_edition,
 )
 from catalog.importers.readers import parse_contributors
+from catalog.text import split_language_edition
 
 REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
 
@@ -38,6 +38,35 @@ def test_amazons_language_edition_suffix_is_the_editions_language_not_its_title(
     assert (first.title, first.subtitle, first.language) == ("La cuarta mirada", "", "es")
     assert second.title == "Cuando una meiga se cruza en tu Camino"
     assert (second.subtitle, second.language) == ("Una bruja puede cambiar tu destino", "es")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "goodreads-sartak-in-japanese.csv",
+            [
+                ("Tactics Vol. 1 (Takutikusu)", "ja"),
+                ("Dragonball (Perfect Version) Vol. 12 (Dragon Ball (Kanzen Ban))", "ja"),
+            ],
+        ),
+        (
+            "goodreads-sartak-legacy-in-japanese.csv",
+            [("Vagabond Volume 4", "ja"), ("Deathnote Vol. 2", "ja")],
+        ),
+        # After a comma inside the parenthesis: the English title before it stays.
+        (
+            "goodreads-eitanshay-hebrew-edition.csv",
+            [("Lehakir Et Hamas (Getting to Know Hamas)", "he")],
+        ),
+    ],
+)
+def test_other_shapes_of_the_language_suffix_give_the_editions_language(name, expected):
+    """`(In Japanese)`, `(in Japanese)` and `(…, Hebrew Edition)` stayed in the title and
+    the edition had no language."""
+    importer, rows = read_rows(name)
+    read = [importer.read_row(cells) for _line, cells in rows]
+    assert [(row.title, row.language) for row in read] == expected
 
 
 @pytest.mark.parametrize(

@@ -72,3 +72,23 @@ def test_normalize_person_name_handles_last_first_and_initials():
 )
 def test_cut_at_word_boundary(value, limit, expected):
     assert text.cut_at_word_boundary(value, limit) == expected
+
+
+def test_a_language_suffix_leaves_the_title_key_and_only_a_language_is_one():
+    """Synthetic titles in the shapes of the real lines in test_importers_real_shapes.py, and
+    the one shape no real export showed yet: `…, Spanish Edition` without a parenthesis."""
+    titles = {
+        "Synthetic Title (Spanish Edition)": ("Synthetic Title", "es"),
+        "Synthetic Title (in Japanese)": ("Synthetic Title", "ja"),
+        "Synthetic Title (Other Words, Hebrew Edition)": ("Synthetic Title (Other Words)", "he"),
+        "Synthetic Title, Spanish Edition": ("Synthetic Title", "es"),
+        # No language: part of the title.
+        "Synthetic Circuits, Global Edition": ("Synthetic Circuits, Global Edition", ""),
+        "Synthetic Title (In Minutes)": ("Synthetic Title (In Minutes)", ""),
+        "Synthetic Title (, Hebrew Edition)": ("Synthetic Title (, Hebrew Edition)", ""),
+    }
+    assert {title: text.split_language_edition(title) for title in titles} == titles
+    assert text.normalize_title("Synthetic Title (in Japanese)") == "synthetic title"
+    assert text.normalize_title("Synthetic Title (Some Name Book 2) (Russian Edition)") == (
+        "synthetic title"
+    )
