@@ -41,6 +41,47 @@ class ImportFileError(Exception):
     """The whole file cannot be imported; the message is for the librarian."""
 
 
+# The fields `calibredb list` prints (calibre's db/cli/cmd_list.py), `id` always first, and
+# custom columns as `*name`. Its text output pads every column to a fixed width and wraps long
+# cells onto the following lines, whatever `--separator` it was given: read as CSV, a wrapped
+# cell becomes a row of its own and the cells of a long title or author list are cut.
+_CALIBREDB_LIST_FIELDS = frozenset(
+    {
+        "id", "title", "authors", "author_sort", "publisher", "rating", "timestamp", "size",
+        "tags", "comments", "series", "series_index", "formats", "isbn", "uuid", "pubdate",
+        "cover", "last_modified", "identifiers", "languages",
+    }
+)  # fmt: skip
+_CALIBREDB_LIST_HEADER = re.compile(r"^id(?=[\s,;|])")
+_CALIBREDB_LIST_NAMES = re.compile(r"[^\s,;|]+")
+
+
+def is_calibredb_list(first_line: str) -> bool:
+    """True for the header line of `calibredb list`'s text output: `id`, then only calibredb's
+    field names, padded with spaces to its columns' widths (`id ;title      ;authors   `). A
+    CSV that merely has such names (`id,title,authors`) is not padded."""
+    if not _CALIBREDB_LIST_HEADER.match(first_line) or "  " not in first_line:
+        return False
+    names = _CALIBREDB_LIST_NAMES.findall(first_line.casefold())
+    return len(names) >= 2 and all(
+        name in _CALIBREDB_LIST_FIELDS or (name.startswith("*") and len(name) > 1) for name in names
+    )
+
+
+def refuse_calibredb_list(text: str) -> None:
+    """Raise ImportFileError for the text `calibredb list` printed, saved as a file."""
+    if is_calibredb_list(_first_non_blank_line(text)):
+        raise ImportFileError(
+            _(
+                "This file is the text that calibre's “calibredb list” prints (columns padded "
+                "with spaces, long titles and author lists wrapped onto the next lines), not a "
+                "CSV export: its books cannot be read back whole. Export a CSV instead, with "
+                "“calibredb catalog books.csv” or in calibre with Convert books → Create a "
+                "catalog → CSV, and import that file. Nothing was imported."
+            )
+        )
+
+
 @dataclass(slots=True)
 class CsvFile:
     header: list[str]
@@ -194,6 +235,7 @@ def read_csv(data: bytes, *, keep_rows: bool = True) -> CsvFile:
     one at a time, so that a large file is never held as a list of rows."""
     warnings: list[str] = []
     text, encoding, delimiter = _decoded(data, warnings)
+    refuse_calibredb_list(text)  # before its padded columns are read as a CSV's
     try:
         csv_file = _read_rows(text, delimiter, quoting=csv.QUOTE_MINIMAL, keep_rows=keep_rows)
     except ImportFileError:

@@ -79,6 +79,11 @@ def test_uploading_a_real_export_shows_the_job_with_its_counts(librarian_client)
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "cover.png", "looks like a PNG image"),
         (b"PK\x03\x04\x14\x00", "books.zip", "looks like a ZIP archive"),
         (b"Book Id,Author\n1,A\n", "notitle.csv", "no Title column"),
+        (
+            (FIXTURES.parent / "real_shapes" / "synthetic-calibredb-list.txt").read_bytes(),
+            "books.txt",
+            "calibredb catalog books.csv",
+        ),
     ],
 )
 def test_bad_files_get_a_clear_message_and_save_nothing(librarian_client, data, name, message):

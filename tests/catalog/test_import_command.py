@@ -47,6 +47,15 @@ def test_file_level_errors_exit_non_zero_with_the_reason(tmp_path):
     assert Work.objects.count() == 0
 
 
+def test_the_text_calibredb_list_prints_is_refused_saying_what_to_export():
+    """It was refused as an unknown format with a suggested --map, which imported its wrapped
+    lines as books."""
+    real = FIXTURES.parent / "real_shapes" / "calibredb-list-rodolfolabiapari-semicolons.txt"
+    with pytest.raises(CommandError, match=r"calibredb catalog books\.csv"):
+        run(str(real))
+    assert Work.objects.count() == 0
+
+
 def test_format_can_be_forced(tmp_path):
     path = tmp_path / "minimal.csv"
     path.write_text("Title,Authors\nDune,Frank Herbert\n")

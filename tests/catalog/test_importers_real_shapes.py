@@ -362,3 +362,25 @@ def test_a_series_numbered_in_amazons_words_is_the_books_series(name, expected):
     Volume, Vol., Novel or Part and a number. Each stayed in the title, so that the title key
     held the series and the same book from another source was not found."""
     assert read_titles(name) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "calibredb-list-rodolfolabiapari-semicolons.txt",
+        "calibredb-list-rodolfolabiapari-commas.txt",
+        "synthetic-calibredb-list.txt",  # its default separator, a space
+    ],
+)
+def test_the_text_calibredb_list_prints_is_refused_whole_saying_what_to_export(name):
+    """Its columns are padded and its long cells wrapped onto lines of their own: read as a CSV,
+    each wrapped line was a row (a book titled `It Person`), a wrapped title or author list was
+    cut, and its comma form split a tag list into cells past the header."""
+    with pytest.raises(ImportFileError) as refused:
+        read_csv((REAL / name).read_bytes())
+    assert not isinstance(refused.value, UnknownFormatError)  # no mapping step either
+    message = str(refused.value)
+    assert "“calibredb list”" in message and "“calibredb catalog books.csv”" in message
+    # A CSV with those column names, unpadded, is a CSV: its columns are mapped.
+    with pytest.raises(UnknownFormatError):
+        importer_for(read_csv(b"id,title,authors\n1,Synthetic Title,Synthetic Author\n").header)

@@ -35,6 +35,15 @@ MIXED = synthetic_export(
 # The first bytes of a PNG: what a wrong file picked in a file dialog looks like.
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
 
+# Real: tests/fixtures/imports/real_shapes/PROVENANCE.md.
+CALIBREDB_LIST = (
+    Path(__file__).resolve().parents[2]
+    / "fixtures"
+    / "imports"
+    / "real_shapes"
+    / "calibredb-list-rodolfolabiapari-commas.txt"
+).read_bytes()
+
 
 def csv_file(data: bytes, name: str = "synthetic-export.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
@@ -159,6 +168,12 @@ def bad_uploads():
             id="a zip (Excel)",
         ),
         pytest.param({"file": csv_file(b"")}, "file", "empty", id="an empty file"),
+        pytest.param(
+            {"file": csv_file(CALIBREDB_LIST, "minha-estante-fisica.csv")},
+            "file",
+            "calibredb catalog books.csv",
+            id="the text calibredb list prints",
+        ),
         pytest.param({"file": csv_file(b"\x00" * 300)}, "file", "", id="NUL bytes"),
         pytest.param({"file": "not a file"}, "file", "not a file", id="text, not a file"),
         pytest.param({}, "file", "No file", id="no file"),
