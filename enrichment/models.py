@@ -354,8 +354,10 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         target = f"author {self.author_id}" if self.author_id else self.work_id
-        when = timezone.localtime(self.created_at)  # the site's time zone, as pages show it
-        return f"{self.get_action_display()} on {target} at {when:%Y-%m-%d %H:%M}"
+        from django.contrib.admin.utils import display_for_value  # as the admin shows times
+
+        when = display_for_value(self.created_at, "–")  # the admin's format, the site's time zone
+        return f"{self.get_action_display()} on {target} at {when}"
 
     @staticmethod
     def label_for(actor) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from catalog import text
 from catalog.admin.works import language_name
@@ -27,7 +27,7 @@ from enrichment.faults import ClassifiedFault
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
-from enrichment.providers.registry import provider_label, record_links
+from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
 from enrichment.waiting import waiting_text
 from enrichment.work_state import WORK_WAITING, current_values, request_work, target_edition
 
@@ -47,6 +47,18 @@ MATCHED = (
 #: What a proposal's three scores (proposals.Scores) measure: a book's ISBN / title / author; an
 #: author's record is scored on its ids, its works and the name (author_matching).
 SCORE_LABELS = {"work": ("ISBN", "title", "author"), "author": ("id", "works", "name")}
+
+
+#: What queued a request, as the review panel names it: the Trigger choices' labels, except the
+#: one that named a management command (its label in the model's choices would cost a migration).
+TRIGGER_LABELS = {
+    **dict(EnrichmentRequest.Trigger.choices),
+    EnrichmentRequest.Trigger.COMMAND: gettext_lazy("Command line"),
+}
+
+
+def trigger_label(trigger: str) -> str:
+    return str(TRIGGER_LABELS.get(trigger, trigger))
 
 
 def tier_label(tier: str) -> str:
@@ -465,6 +477,15 @@ def cover_source_label(source: str) -> str:
     if source in ("", "unknown"):
         return gettext("Unknown")
     return provider_label(source)
+
+
+def cover_source_labels() -> dict[str, str]:
+    """The cover sources the project knows, key -> label: each provider, and uploaded by hand
+    (the work and edition pages name a cover's source by these labels)."""
+    return {
+        **{name: provider_label(name) for name in PROVIDER_CLASSES},
+        UPLOADED_BY_HAND: str(UPLOADED_BY_HAND_LABEL),
+    }
 
 
 def bulk_summary(result: review.BulkResult, *, verb: str) -> str:

@@ -286,16 +286,13 @@ def _decide(
         if limits.max_in_flight and len(state.leases) >= limits.max_in_flight:
             return refuse(LookupStatus.THROTTLED, IN_FLIGHT_FULL, IN_FLIGHT_POLL_SECONDS)
 
-        retry_after_wait = token_wait = 0.0
+        retry_after_wait = 0.0
         if state.throttled_until and state.throttled_until.timestamp() > now:
             # cap_retry_after: a row written before the cap (one said 2126) waits no longer.
             retry_after_wait = cap_retry_after(state.throttled_until.timestamp() - now) or 0.0
             if retry_after_wait < state.throttled_until.timestamp() - now:
                 state.throttled_until = _dt(now + retry_after_wait)
-        if limits.rate > 0:
-            last = state.tokens_updated_at.timestamp() if state.tokens_updated_at else now
-            tokens = min(1.0, state.tokens + (now - last) * limits.rate)
-            token_wait = max(0.0, (1.0 - tokens) / limits.rate)
+        token_wait = rate_limit_wait(state, limits, now)
         wait = max(retry_after_wait, token_wait)
         if wait > max_wait:
             reason = (
@@ -317,6 +314,16 @@ def _decide(
             state.probe_started_at = _dt(now)
         state.save()
         return Permit(provider, True, now, probe=probe, lease_id=lease_id), wait
+
+
+def rate_limit_wait(state: ProviderState, limits: Limits, now: float) -> float:
+    """Seconds until the rate limit lets this provider's next request go (0: now), from its
+    token bucket (capacity one token, refilled at `limits.rate`; negative while reserved)."""
+    if limits.rate <= 0:
+        return 0.0
+    last = state.tokens_updated_at.timestamp() if state.tokens_updated_at else now
+    tokens = min(1.0, state.tokens + (now - last) * limits.rate)
+    return max(0.0, (1.0 - tokens) / limits.rate)
 
 
 def _locked_state(provider: str) -> ProviderState:

@@ -3,14 +3,15 @@ reads on screen.
 
 A request that no provider could be asked about (breaker open, daily quota spent, our rate
 limit) stays pending until the earliest of those providers is expected back (`next_try_at`);
-its work shows "Waiting: providers unavailable, next try at HH:MM" (`waiting_text`), in the
-site's time zone. The periodic sweep sends it again once it is due.
+its work shows "Waiting: providers unavailable, next try at <time>" (`waiting_text`), in the
+admin's format and the site's time zone. The periodic sweep sends it again once it is due.
 """
 
 import datetime
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.contrib.admin.utils import display_for_value
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from enrichment.candidates import LookupStatus
@@ -45,15 +46,6 @@ def next_try_at(unavailable: list[Unavailable], *, now: datetime.datetime) -> da
     return now + datetime.timedelta(seconds=settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS)
 
 
-def clock_time(when: datetime.datetime, *, now: datetime.datetime | None = None) -> str:
-    """`when` in the site's time zone: "14:05" today, "Nov 30, 14:05" another day."""
-    now = timezone.localtime(now or timezone.now())
-    local = timezone.localtime(when)
-    if local.date() == now.date():
-        return formats.date_format(local, "H:i")
-    return formats.date_format(local, "M j, H:i")
-
-
 def waiting_text(
     next_try: datetime.datetime | None, *, now: datetime.datetime | None = None
 ) -> str:
@@ -62,5 +54,5 @@ def waiting_text(
     if next_try is None or next_try <= now:
         return gettext("Waiting: providers unavailable, next try in a moment")
     return gettext("Waiting: providers unavailable, next try at %(time)s") % {
-        "time": clock_time(next_try, now=now)
+        "time": display_for_value(next_try, "–")  # the admin's format, the site's time zone
     }

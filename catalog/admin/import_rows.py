@@ -5,11 +5,9 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_value, unquote
 from django.db.models import Prefetch, Q
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -120,7 +118,7 @@ def correction_text(row: ImportRow) -> str:
         return ""
     values = {
         "user": row.corrected_by.get_username() if row.corrected_by else gettext("a deleted user"),
-        "date": date_format(timezone.localtime(row.corrected_at), "DATETIME_FORMAT"),
+        "date": display_for_value(row.corrected_at, "–"),  # the admin's format and time zone
         "columns": ", ".join(row.corrected_columns),
     }
     if row.corrected_columns:

@@ -514,11 +514,20 @@ class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
         (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
     ]
 
+    def image_source_label(self, source: str) -> str:
+        """What the photo's credit says of its source key: enrichment's admin names it by its
+        label (catalog knows no provider)."""
+        return source
+
     @admin.display(description=_("Photo"))
     def photo_preview(self, author):
         if not author.photo:
             return _("None yet: enrichment fetches one, verified, with its licence.")
-        credit = [author.photo_source, author.photo_licence, author.photo_artist]
+        credit = [
+            self.image_source_label(author.photo_source),
+            author.photo_licence,
+            author.photo_artist,
+        ]
         return format_html(
             '{}<br><span class="small">{}</span>',
             cover_thumbnail_html(author.photo_thumbnail or author.photo, width=120),

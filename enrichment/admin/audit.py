@@ -14,7 +14,13 @@ from bookstore.admin_lists import help_with_link
 from catalog.admin.display import cover_url_thumbnail_html
 from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
-from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge, short
+from enrichment.admin.base import (
+    ReadOnlyAdmin,
+    ReviewPermissionMixin,
+    badge,
+    short,
+    yes_or_no,
+)
 from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
 from enrichment.proposals import FIELD_LABELS, in_field_order
@@ -282,9 +288,9 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             gettext("entry #%(id)s") % {"id": entry.reverts_id},
         )
 
-    @admin.display(description=_("Reverted"), boolean=True)
+    @admin.display(description=_("Reverted"))
     def reverted(self, entry):
-        return entry.was_reverted
+        return yes_or_no(entry.was_reverted, yes=gettext("yes"))  # "no", the usual, is a dash
 
     @admin.action(description=_("Revert selected entries"), permissions=["revert"])
     def revert_selected(self, request, queryset):

@@ -18,7 +18,7 @@ from enrichment.admin.works import CompletenessFilter
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
 from enrichment.models import BulkOperation
-from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER
+from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHOR_NOT_REDIRECT,
@@ -137,6 +137,9 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
     ]
     search_help_text = _("Name or sort name.")
     actions = ["enrich_selected"]
+
+    def image_source_label(self, source: str) -> str:
+        return cover_source_label(source) if source else ""  # its label, not its key
 
     @admin.display(description=_("Completeness"), ordering="completeness")
     def completeness_label(self, author):

@@ -12,13 +12,12 @@ from collections import Counter
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_value
 from django.core.exceptions import PermissionDenied
 from django.db.models import ExpressionWrapper, F, IntegerField
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -44,13 +43,6 @@ STATUS_COLOURS = {
 ERROR_SHOWN = 50  # characters of a month's error in the list (all of it on hover)
 #: Months in publication order, for the list's "Month" column.
 MONTH_ORDER = ExpressionWrapper(F("year") * 100 + F("month"), output_field=IntegerField())
-
-
-def _short_time(moment) -> str:
-    """ "29 Nov 23:57", kept on one line."""
-    return (
-        date_format(timezone.localtime(moment), "j M H:i").replace(" ", "\u00a0") if moment else ""
-    )
 
 
 def _in_settings_order(item) -> tuple[int, str]:
@@ -216,14 +208,13 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Run"), ordering="started_at")
     def run_times(self, month):
         """Started, then completed ("…" while it runs or waits)."""
-        started, completed = _short_time(month.started_at), _short_time(month.completed_at)
-        if not started and not completed:
+        if not month.started_at and not month.completed_at:
             return "–"
         return format_html(
             '<span title="{}">{}<br>{}</span>',
             gettext("Started, then completed"),
-            started or "–",
-            completed or "…",
+            display_for_value(month.started_at, "–"),  # the admin's format, the site's time zone
+            display_for_value(month.completed_at, "…"),
         )
 
     @admin.display(description=_("Error"))

@@ -13,6 +13,12 @@ def badge(label, colour: str):
     return format_html('<span class="status-badge" style="background:{}">{}</span>', colour, label)
 
 
+def yes_or_no(value: bool, *, yes, no="–"):
+    """A yes / no whose "no" is the normal state (not reverted, quota not spent): in words, never
+    Django's boolean icons, whose red ✖ for "no" reads as an error."""
+    return format_html('<span class="flag-yes">{}</span>', yes) if value else no
+
+
 def short(value, limit: int = 40) -> str:
     text = presenters.value_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
 from enrichment.covers.errors import CoverRejected, RejectionReason
 from enrichment.covers.store import UPLOADED_BY_HAND, set_stored_image, store_cover
 from enrichment.covers.verify import VerifiedImage, verify_cover
+from enrichment.presenters import cover_source_labels
 
 #: Why an uploaded image was refused, for the librarian (the check's own detail follows).
 REFUSALS = {
@@ -60,12 +62,58 @@ def verified_upload(upload: UploadedFile) -> VerifiedImage:
         ) from None
 
 
+class ListedTextInput(forms.TextInput):
+    """A text input that suggests `options` (an HTML datalist) and takes any other text too."""
+
+    def __init__(self, options, attrs=None):
+        super().__init__(attrs)
+        self.options = list(options)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-options"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">', ((o,) for o in self.options))
+        return format_html('{}<datalist id="{}">{}</datalist>', html, list_id, options)
+
+
+class CoverSourceField(forms.CharField):
+    """A cover's source by its label ("Open Library", "Uploaded by hand"), never its key: a
+    known label (in any case) is stored as its key, as enrichment stores it and the dashboard
+    counts it; any other text as typed (a librarian may name a source of their own)."""
+
+    def __init__(self, *, labels: dict[str, str], **kwargs):
+        self.labels = labels
+        self.keys = {label.casefold(): key for key, label in labels.items()}
+        widget = ListedTextInput(labels.values(), attrs={"class": "vTextField"})  # as the admin's
+        super().__init__(widget=widget, **kwargs)
+
+    def prepare_value(self, value):
+        return self.labels.get(value, value)
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return self.keys.get(text.casefold(), text)
+
+
 class VerifiedCoverFormMixin:
     """On a work's or an edition's admin form: a newly uploaded cover is verified when the form
-    is cleaned (`verified_cover`, None without a new upload)."""
+    is cleaned (`verified_cover`, None without a new upload); its source reads as its label."""
 
     verified_cover: VerifiedImage | None = None
     cleaned_data: dict
+    fields: dict
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # the ModelForm's
+        typed = self.fields.get("cover_source")
+        if typed is not None:
+            self.fields["cover_source"] = CoverSourceField(
+                labels=cover_source_labels(),
+                label=typed.label,
+                help_text=typed.help_text,
+                required=False,
+                max_length=typed.max_length,
+            )
 
     def clean_cover(self):
         upload = self.cleaned_data.get("cover")

@@ -3,13 +3,14 @@
 import json
 
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_value
 from django.template.loader import render_to_string
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from enrichment import selectors
-from enrichment.admin.base import ReadOnlyAdmin, badge
+from enrichment import selectors, throttle
+from enrichment.admin.base import ReadOnlyAdmin, badge, yes_or_no
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.registry import provider_choices, provider_label
 
@@ -67,35 +68,43 @@ class SourceRecordAdmin(ReadOnlyAdmin):
         return format_html('<pre class="source-answer">{}</pre>', text)
 
 
+#: Stored fields the state's page shows otherwise: today's figures by the one rule (selectors:
+#: the row's own are those of the UTC day it last sent a request), and the rate limit in words
+#: instead of its token bucket's internal figures.
+SHOWN_INSTEAD = {
+    "tokens": ("rate_limit",),
+    "tokens_updated_at": (),
+    "day": (),
+    "requests_today": ("requests_today_count", "budget_left"),
+    "quota_exhausted": ("quota_spent_today",),
+}
+
+
 @admin.register(ProviderState)
 class ProviderStateAdmin(ReadOnlyAdmin):
+    # Seven columns, two figures in some cells: the list fits 1,280 px beside the navigation.
     list_display = [
         "provider_name",
         "breaker",
-        "consecutive_failures",
-        "day",
-        "requests_today_count",
-        "budget_left",
-        "quota_spent_today",
+        "budget_today",
         "in_flight",
         "throttled_until",
         "last_success_at",
         "last_error_short",
-        "last_error_at",
     ]
     # The stored daily_budget is only the budget at the last request: the page shows the one
     # in force now (budget_left) instead.
     # The provider by its label, never its key.
-    exclude = [*HIDDEN_FIELDS, "provider"]
+    exclude = [*HIDDEN_FIELDS, "provider", *SHOWN_INSTEAD]
     readonly_fields = [
         "provider_name",
         *(
-            field.name
+            shown
             for field in ProviderState._meta.fields
             if field.name not in HIDDEN_FIELDS and field.name != "provider"
+            for shown in SHOWN_INSTEAD.get(field.name, (field.name,))
         ),
         "last_error_in_full",
-        "budget_left",
     ]
 
     def empty_list_help(self, request):
@@ -110,9 +119,15 @@ class ProviderStateAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Breaker"), ordering="breaker_state")
     def breaker(self, state):
-        return badge(
+        shown = badge(
             state.get_breaker_state_display(), BREAKER_COLOURS.get(state.breaker_state, "#555")
         )
+        if not state.consecutive_failures:
+            return shown
+        failures = ngettext(
+            "%(n)s failure in a row", "%(n)s failures in a row", state.consecutive_failures
+        ) % {"n": f"{state.consecutive_failures:,}"}
+        return format_html('{}<br><span class="quiet">{}</span>', shown, failures)
 
     @admin.display(description=_("Requests today"))
     def requests_today_count(self, state):
@@ -120,7 +135,19 @@ class ProviderStateAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Budget left today"))
     def budget_left(self, state):
+        return self._budget_text(self._daily(state))
+
+    @admin.display(description=_("Budget left today"))
+    def budget_today(self, state):
+        """The list's cell: the budget left, and the requests sent today below it."""
         daily = self._daily(state)
+        sent = ngettext("%(n)s request today", "%(n)s requests today", daily.requests_today) % {
+            "n": f"{daily.requests_today:,}"
+        }
+        return format_html('{}<br><span class="quiet">{}</span>', self._budget_text(daily), sent)
+
+    @staticmethod
+    def _budget_text(daily) -> str:
         if daily.quota_exhausted:
             return gettext("none: the provider says its quota is spent")
         if daily.left is None:
@@ -130,14 +157,40 @@ class ProviderStateAdmin(ReadOnlyAdmin):
             "budget": f"{daily.budget:,}",
         }
 
-    @admin.display(description=_("Quota spent today"), boolean=True)
+    @admin.display(description=_("Quota spent today"))
     def quota_spent_today(self, state):
-        return self._daily(state).quota_exhausted
+        return yes_or_no(
+            self._daily(state).quota_exhausted,
+            yes=gettext("yes: the provider said its daily quota is spent"),
+            no=gettext("no"),
+        )
 
-    @admin.display(description=_("Last error"))
+    @admin.display(description=_("Rate limit"))
+    def rate_limit(self, state):
+        limits = throttle.limits_for(state.provider)
+        if limits.rate <= 0:
+            return gettext("none")
+        every = gettext("one request every %(seconds)s s") % {
+            "seconds": seconds_text(1 / limits.rate)
+        }
+        wait = throttle.rate_limit_wait(state, limits, throttle.shared_now())
+        if wait <= 0:
+            return gettext("%(every)s; the next can go now") % {"every": every}
+        return gettext("%(every)s; the next can go in %(seconds)s s") % {
+            "every": every,
+            "seconds": seconds_text(wait),
+        }
+
+    @admin.display(description=_("Last error"), ordering="last_error_at")
     def last_error_short(self, state):
         fault = selectors.state_fault(state)  # one line: host and kind, never a URL's query
-        return format_html('<span class="fault-line">{}</span>', fault.message) if fault else "–"
+        if not fault:
+            return "–"
+        return format_html(
+            '<span class="fault-line">{}</span><br><span class="quiet">{}</span>',
+            fault.message,
+            display_for_value(state.last_error_at, "–"),  # the admin's format and time zone
+        )
 
     @admin.display(description=_("Last error in full"))
     def last_error_in_full(self, state):
@@ -150,6 +203,11 @@ class ProviderStateAdmin(ReadOnlyAdmin):
     def _daily(state):
         # Today's figures by the one rule (enrichment.selectors), never the row's stale ones.
         return selectors.provider_daily_budget(provider=state.provider, state=state)
+
+
+def seconds_text(seconds: float) -> str:
+    """ "1.1" for 1.11 s, "0.011" for a fast local provider: two significant digits below 10."""
+    return f"{seconds:.2g}" if seconds < 10 else f"{seconds:,.0f}"
 
 
 # --- The works list: enrichment triggers ---------------------------------------------------------

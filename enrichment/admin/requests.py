@@ -24,7 +24,11 @@ from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
-from enrichment.selectors import current_requests, requests_asking_provider
+from enrichment.selectors import (
+    current_requests,
+    request_last_try_at,
+    requests_asking_provider,
+)
 from enrichment.work_state import target_edition
 
 Status = EnrichmentRequest.Status
@@ -171,6 +175,20 @@ class TargetFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TriggerFilter(admin.SimpleListFilter):
+    """What queued the requests, by the review panel's labels (presenters.TRIGGER_LABELS); the
+    query string is the field filter's, so links to it keep working."""
+
+    title = _("trigger")
+    parameter_name = "trigger__exact"
+
+    def lookups(self, request, model_admin):
+        return list(presenters.TRIGGER_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(trigger=self.value()) if self.value() else queryset
+
+
 class CoverProposalFilter(admin.SimpleListFilter):
     title = _("cover proposal")
     parameter_name = "cover_proposal"
@@ -206,7 +224,7 @@ class EnrichmentRequestAdmin(
         "status",
         ConfidenceFilter,
         ProviderFilter,
-        "trigger",
+        TriggerFilter,
         CoverProposalFilter,
     ]
     list_select_related = ["work", "edition", "author"]
@@ -223,8 +241,8 @@ class EnrichmentRequestAdmin(
             {
                 "fields": [
                     ("book_link", "status_badge", "confidence_badge"),
-                    ("trigger", "priority", "attempts", "answered_by"),
-                    ("created_at", "finished_at", "cover_state"),
+                    ("trigger_label", "priority", "attempts", "answered_by"),
+                    ("created_at", "last_try", "cover_state"),
                     ("reviewed", "last_error"),
                 ]
             },
@@ -234,12 +252,12 @@ class EnrichmentRequestAdmin(
         "book_link",
         "status_badge",
         "confidence_badge",
-        "trigger",
+        "trigger_label",
         "priority",
         "attempts",
         "answered_by",
         "created_at",
-        "finished_at",
+        "last_try",
         "cover_state",
         "reviewed",
         "last_error",
@@ -492,7 +510,9 @@ class EnrichmentRequestAdmin(
     @admin.display(description=_("Age"), ordering="created_at")
     def age(self, obj):
         return format_html(
-            '<span title="{}">{}</span>', obj.created_at.isoformat(), timesince(obj.created_at)
+            '<span title="{}">{}</span>',
+            display_for_value(obj.created_at, "–"),  # the admin's format, the site's time zone
+            timesince(obj.created_at),
         )
 
     # Review page fields
@@ -504,6 +524,16 @@ class EnrichmentRequestAdmin(
             presenters.request_target_url(obj),
             presenters.request_target(obj),
         )
+
+    @admin.display(description=_("Trigger"))
+    def trigger_label(self, obj):
+        return presenters.trigger_label(obj.trigger)
+
+    @admin.display(description=_("Last try"))
+    def last_try(self, obj):
+        # The providers' last look, as the work page's "Last try" says it (one rule): a request
+        # waiting for review was matched then, and is finished only once a reviewer decides.
+        return display_for_value(request_last_try_at(obj), "–")
 
     @admin.display(description=_("Cover"))
     def cover_state(self, obj):

@@ -4,10 +4,9 @@ page's "Enrichment" section."""
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_value
 from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -34,7 +33,7 @@ from enrichment.selectors import (
     work_enrichment,
     works_by_author_completeness,
 )
-from enrichment.waiting import clock_time, waiting_text
+from enrichment.waiting import waiting_text
 
 
 class EnrichmentStatusFilter(admin.SimpleListFilter):
@@ -144,7 +143,7 @@ ENRICHMENT_STATUS_LABELS = dict(Work.EnrichmentStatus.choices)
 def when_text(moment) -> str:
     """ "Mar 3, 2025, 2:05 p.m. (3 hours ago)", in the site's time zone."""
     return gettext("%(when)s (%(ago)s ago)") % {
-        "when": date_format(timezone.localtime(moment), "DATETIME_FORMAT"),
+        "when": display_for_value(moment, "–"),
         "ago": timesince(moment),
     }
 
@@ -338,7 +337,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
                 }
             return gettext("%(when)s; next try at %(next)s") % {
                 "when": when_text(tried),
-                "next": clock_time(current.next_attempt_at),
+                "next": display_for_value(current.next_attempt_at, "–"),
             }
         return gettext("%(when)s: %(status)s") % {
             "when": when_text(tried),

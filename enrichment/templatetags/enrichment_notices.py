@@ -2,10 +2,10 @@
 providers cannot be reached (enrichment.selectors.providers_reachability), in plain words."""
 
 from django import template
+from django.contrib.admin.utils import display_for_value
 from django.utils import timezone
 
 from enrichment import selectors
-from enrichment.waiting import clock_time
 
 register = template.Library()
 
@@ -23,11 +23,11 @@ def providers_notice(reachability: selectors.ProvidersReachability | None = None
                 "label": p.label,
                 "host": p.host,
                 "kind": p.kind_label,
-                "since": clock_time(p.since, now=now) if p.since else "",
+                "since": display_for_value(p.since, ""),  # the admin's format, the site's time zone
                 "breaker_open": p.breaker_open,
                 "fault": p.fault,
             }
             for p in reachability.unreachable
         ],
-        "next_try": clock_time(next_try, now=now) if next_try else "",
+        "next_try": display_for_value(next_try, ""),
     }

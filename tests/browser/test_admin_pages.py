@@ -5,14 +5,17 @@ horizontal scroll bar, the work page shows its enrichment, and the audit log sho
 thumbnails, with "Revert these changes" gone once an entry is reverted. Screenshots land in
 test-artifacts/page-*.png. Skipped without chromium, as test_review_flow.py is."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import ImportJob, Work
 from enrichment import revert, review
 from enrichment.demo.server import DemoProviderServer
-from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState
 from tests.browser import test_review_flow as review_flow
 from tests.enrichment.test_demo_flow import import_and_enrich_the_demo_export, point_at_demo
 
@@ -113,3 +116,60 @@ def look_at_the_demo_catalog(page, base: str) -> None:
     page.goto(f"{base}{reverse('admin:enrichment_auditlogentry_change', args=[applied.pk])}")
     assert page.locator("button", has_text="Revert these changes").count() == 1
     review_flow.shot(page, "page-audit-entry-applied")
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_the_provider_states_fit_the_window(live_server, browser_page, settings, width):
+    """Twelve columns hid the last ones off-screen at 1,400 px, with no scroll bar to reach
+    them: each provider's state, its longest figures included, is readable at 1,400 and 1,280."""
+    page, base = browser_page, live_server.url
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary", "google_books", "isbndb"]
+    settings.GOOGLE_BOOKS_DAILY_BUDGET = 1000
+    User.objects.create_superuser("boss", password="pw")
+    now = timezone.now()
+    ProviderState.objects.create(
+        provider="openlibrary",
+        day=now.date(),
+        requests_today=12_345,
+        last_success_at=now,
+    )
+    ProviderState.objects.create(
+        provider="google_books",
+        breaker_state=ProviderState.Breaker.OPEN,
+        consecutive_failures=12,
+        opened_at=now,
+        failing_since=now,
+        day=now.date(),
+        requests_today=1000,
+        quota_exhausted=True,
+        throttled_until=now + datetime.timedelta(minutes=5),
+        last_success_at=now - datetime.timedelta(days=2),
+        last_error="http_5xx: HTTP 503 from www.googleapis.com",
+        last_error_kind="http_5xx",
+        last_error_host="www.googleapis.com",
+        last_error_status=503,
+        last_error_at=now,
+    )
+    ProviderState.objects.create(
+        provider="isbndb",
+        breaker_state=ProviderState.Breaker.HALF_OPEN,
+        consecutive_failures=3,
+        in_flight=2,
+        last_error="timeout: api2.isbndb.com timed out after 20 s",
+        last_error_kind="timeout",
+        last_error_host="api2.isbndb.com",
+        last_error_at=now,
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:enrichment_providerstate_changelist')}")
+    page.wait_for_selector("#result_list")
+    review_flow.shot(page, f"page-provider-states-{width}")
+    assert overflow(page) == 0
+    headers = page.locator("#result_list thead th").all_inner_texts()
+    assert len(headers) == 7, headers
+    row = page.locator("#result_list tbody tr", has_text="Google Books").inner_text()
+    for shown in ("Open", "12 failures in a row", "none: the provider says its quota is spent"):
+        assert shown in row, row

@@ -114,6 +114,23 @@ def test_revert_stays_offered_for_the_fields_a_revert_could_not_put_back(client,
     assert REVERT_BUTTON in entry_page(client, entry)
 
 
+def test_the_reverted_column_says_yes_in_words_and_no_as_a_dash(client, librarian):
+    """Not reverted is the usual state: Django's red ✖ made every row look like an error."""
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    revert.audit_revert(entry=entry, actor=librarian)
+    undo = AuditLogEntry.objects.get(action="revert")
+
+    page = client.get(AUDIT_URL).content.decode()
+
+    assert "icon-no" not in page and "icon-yes" not in page
+    row = r'auditlogentry/(\d+)/change/.*?<td class="field-reverted">(.*?)</td>'
+    cells = dict(re.findall(row, page, re.S))
+    assert text_of(cells[str(entry.pk)]).strip() == "yes"
+    assert cells[str(undo.pk)] == "–"
+
+
 # --- Bulk confirmations ---------------------------------------------------------------------------
 
 

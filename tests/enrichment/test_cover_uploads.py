@@ -5,6 +5,8 @@ Through the admin pages, as a librarian uses them. The images are SYNTHETIC (Pil
 tests/fixtures/covers/synthetic.py)."""
 
 import hashlib
+import html
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +145,44 @@ def test_the_dashboard_counts_uploaded_covers_under_their_own_name(client, libra
     html = client.get(reverse("admin:enrichment_dashboard")).content.decode()
     works_url = reverse("admin:catalog_work_changelist")
     assert f'<a href="{works_url}?cover_source=upload">Uploaded by hand</a>' in html
+
+
+def cover_source_input(client, obj) -> tuple[str, list[str]]:
+    """The value the page's Source input shows, and the sources it suggests."""
+    kind = "work" if isinstance(obj, Work) else "edition"
+    page = client.get(reverse(f"admin:catalog_{kind}_change", args=[obj.pk])).content.decode()
+    tag = re.search(r'<input[^>]*name="cover_source"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    suggested = page.split('<datalist id="id_cover_source-options">', 1)[1].split("</datalist>")[0]
+    return (
+        html.unescape(value.group(1)) if value else "",
+        [html.unescape(v) for v in re.findall(r'<option value="([^"]*)">', suggested)],
+    )
+
+
+def test_a_covers_source_reads_as_its_label_and_is_stored_as_its_key(client, librarian):
+    """The edition page showed "openlibrary", the key enrichment stores."""
+    edition = make_edition(make_work("Fetched"), cover_source="openlibrary")
+    value, suggested = cover_source_input(client, edition)
+    assert value == "Open Library"
+    assert {"Open Library", "Google Books", "Uploaded by hand"} <= set(suggested)
+    assert not {"openlibrary", "google_books", "upload"} & set(suggested)
+
+    # Saved as a browser posts it (the label): still the key, which the dashboard counts.
+    url = reverse("admin:catalog_edition_change", args=[edition.pk])
+    form = change_form_data(client.get(url))
+    form["cover_source"] = "Open Library"
+    assert client.post(url, form).status_code == 302
+    edition.refresh_from_db()
+    assert edition.cover_source == "openlibrary"
+    form["cover_source"] = "google books"  # a label typed by hand, in any case
+    client.post(url, form)
+    edition.refresh_from_db()
+    assert edition.cover_source == "google_books"
+
+    # A source of the librarian's own, or a key the project no longer knows, reads as it is.
+    uploaded = make_work("Scanned")
+    upload(client, uploaded, synthetic.cover_jpeg(seed=7))
+    assert cover_source_input(client, uploaded)[0] == "Uploaded by hand"
+    Edition.objects.filter(pk=edition.pk).update(cover_source="my scanner")
+    assert cover_source_input(client, edition)[0] == "my scanner"

@@ -5,6 +5,7 @@ queued cover download have waited, and the biggest tables as the housekeeping me
 import datetime
 
 import pytest
+from django.contrib.admin.utils import display_for_value
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -157,7 +158,10 @@ def test_the_biggest_tables_are_shown_as_measured_and_dated(page):
     )
     text = page()
     assert names[0] in text and names[-1] in text
-    assert "Measured" in text and "(5 h ago) by the housekeeping, which runs daily." in text
+    # When, as every time in the admin: its format, the site's time zone ("1 Dec, 00:47 UTC"
+    # was written its own way).
+    measured = display_for_value(DashboardSnapshot.objects.get(pk=snapshot.pk).computed_at, "–")
+    assert f"Measured {measured} (5 h ago) by the housekeeping, which runs daily." in text
     assert "The whole database:" in text
 
 

@@ -5,6 +5,7 @@ old they are, and a reviewer can have them counted now (POST, CSRF, permission).
 import datetime
 
 import pytest
+from django.contrib.admin.utils import display_for_value
 from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
@@ -48,6 +49,20 @@ def test_the_refresh_counts_what_changed_and_the_page_shows_the_new_figures(clie
     assert {bar.colour: bar.count for bar in figures.queue}["needs_review"] == 2
 
 
+def test_the_figures_time_is_in_the_admins_format_and_the_sites_time_zone(settings):
+    """It was "Figures as of 22:25 UTC" beside times the admin writes "Nov. 30, 2026, 5:25 p.m."."""
+    settings.TIME_ZONE = "America/New_York"
+    make_work()
+    dashboard_snapshot_refresh()
+    counted = datetime.datetime(2026, 11, 30, 22, 25, tzinfo=datetime.UTC)
+    DashboardSnapshot.objects.update(computed_at=counted)
+    client = Client()
+    client.force_login(librarian())
+    text = visible_text(client, DASHBOARD_URL)
+    assert "Figures as of Nov. 30, 2026, 5:25 p.m. (" in text
+    assert "22:25" not in text and "UTC" not in text
+
+
 def test_the_page_says_how_old_its_figures_are():
     make_work()
     dashboard_snapshot_refresh()
@@ -55,14 +70,15 @@ def test_the_page_says_how_old_its_figures_are():
     client = Client()
     client.force_login(librarian())
     text = visible_text(client, DASHBOARD_URL)
-    as_of = timezone.localtime(DashboardSnapshot.objects.get().computed_at).strftime("%H:%M")
-    assert f"Figures as of {as_of} UTC (42 s ago)." in text
+    # In the admin's format and the site's time zone, as every time in the admin.
+    as_of = display_for_value(DashboardSnapshot.objects.get().computed_at, "–")
+    assert f"Figures as of {as_of} (42 s ago)." in text
     assert "The worker counts them every minute" in text
 
     age_snapshot(600)  # no worker has counted them for ten minutes: said so
     text = visible_text(client, DASHBOARD_URL)
-    as_of_600 = timezone.localtime(DashboardSnapshot.objects.get().computed_at).strftime("%H:%M")
-    assert f"Figures as of {as_of_600} UTC (10 minutes ago)." in text
+    as_of_600 = display_for_value(DashboardSnapshot.objects.get().computed_at, "–")
+    assert f"Figures as of {as_of_600} (10 minutes ago)." in text
     assert "No worker has counted them since: is the cluster running?" in text
 
 

@@ -49,6 +49,12 @@ def cell(page: str, column: str) -> str:
     return match.group(1).strip()
 
 
+def budget_cell(page: str) -> tuple[str, str]:
+    """The list's "Budget left today" cell: the budget left, and the requests sent today."""
+    left, sent = cell(page, "budget_today").split("<br>")
+    return strip_tags(left).strip(), strip_tags(sent).strip()
+
+
 def report_text() -> str:
     out = StringIO()
     call_command("enrichment_report", stdout=out)
@@ -71,8 +77,7 @@ def test_a_changed_budget_shows_at_once_in_the_admin_and_the_report(client, admi
 
     page = client.get(STATES_URL).content.decode()
     # Before: "997 of 1,000", the budget stored with the row, until the next request.
-    assert cell(page, "budget_left") == "47 of 50"
-    assert cell(page, "requests_today_count") == "3"
+    assert budget_cell(page) == ("47 of 50", "3 requests today")
     report = report_json()
     assert (report["daily_budget"], report["budget_left"]) == (50, 47)
     assert "Google Books: 3 requests today, 47 of 50 left today" in report_text()
@@ -113,9 +118,7 @@ def test_yesterday_s_count_reads_0_today(client, admin_user):
     page = client.get(STATES_URL).content.decode()
 
     # Before: "900" requests today and "100 of 1,000" left, all day long until a request.
-    assert cell(page, "requests_today_count") == "0"
-    assert cell(page, "budget_left") == "1,000 of 1,000"
-    assert 'alt="False"' in cell(page, "quota_spent_today")
+    assert budget_cell(page) == ("1,000 of 1,000", "0 requests today")
     report = report_json()
     assert (report["requests_today"], report["budget_left"], report["quota_exhausted"]) == (
         0,
@@ -132,8 +135,7 @@ def test_today_s_spent_quota_shows_as_none_left(client, admin_user):
 
     page = client.get(STATES_URL).content.decode()
 
-    assert cell(page, "budget_left") == "none: the provider says its quota is spent"
-    assert 'alt="True"' in cell(page, "quota_spent_today")
+    assert budget_cell(page) == ("none: the provider says its quota is spent", "10 requests today")
     assert report_json()["budget_left"] == 0
     assert "10 requests today, none left today: the provider says its quota is spent" in (
         report_text()
@@ -156,3 +158,61 @@ def test_the_count_belongs_to_its_utc_day_whatever_the_site_s_time_zone(settings
 
     assert (counted.requests_today, counted.left) == (40, 960)
     assert (reset.requests_today, reset.left) == (0, 1000)
+
+
+def state_page(client, state) -> str:
+    url = reverse("admin:enrichment_providerstate_change", args=[state.pk])
+    return client.get(url).content.decode()
+
+
+def readonly(page: str, field: str) -> str:
+    match = re.search(rf'field-{field}\b.*?<div class="readonly">(.*?)</div>', page, re.S)
+    assert match, field
+    return strip_tags(match.group(1)).strip()
+
+
+def test_quota_spent_today_is_said_in_words_no_being_the_usual(client, admin_user):
+    """Django's red ✖ for "no" made a provider with its quota intact look broken."""
+    spent = ProviderState.objects.create(
+        provider="google_books", day=utc_today(), requests_today=10, quota_exhausted=True
+    )
+    client.force_login(admin_user)
+
+    page = state_page(client, spent)
+    assert readonly(page, "quota_spent_today") == (
+        "yes: the provider said its daily quota is spent"
+    )
+    assert "icon-no" not in page and "icon-yes" not in page
+    # Yesterday's "spent" is not today's, as the list and the budget say.
+    ProviderState.objects.filter(pk=spent.pk).update(day=utc_today() - datetime.timedelta(days=1))
+    page = state_page(client, spent)
+    assert readonly(page, "quota_spent_today") == "no"
+    assert readonly(page, "requests_today_count") == "0"
+    assert readonly(page, "budget_left") == "1,000 of 1,000"
+    assert "icon-no" not in page and "icon-yes" not in page
+
+
+def test_the_rate_limit_is_said_in_words_not_as_the_token_bucket(client, admin_user, settings):
+    """ "Tokens: 0.0" was the bucket's internal figure: the page says the rate and when the next
+    request may go."""
+    settings.GOOGLE_BOOKS_RATE = 0.5  # one request every 2 s, 2.1 s with the headroom
+    settings.ENRICHMENT_RATE_HEADROOM = 0.05
+    reserved = ProviderState.objects.create(
+        provider="google_books", tokens=-1.0, tokens_updated_at=timezone.now()
+    )
+    client.force_login(admin_user)
+
+    page = state_page(client, reserved)
+    fields = strip_tags(re.search(r"<fieldset.*</fieldset>", page, re.S).group(0))
+    assert "Tokens" not in fields and "-1.0" not in fields
+    # Two turns: the reserved one, then the next, each 1 / (0.5 × 0.95) s apart.
+    assert re.fullmatch(
+        r"one request every 2.1 s; the next can go in [34](\.\d)? s", readonly(page, "rate_limit")
+    ), readonly(page, "rate_limit")
+
+    ProviderState.objects.filter(pk=reserved.pk).update(
+        tokens=1.0, tokens_updated_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    assert readonly(state_page(client, reserved), "rate_limit") == (
+        "one request every 2.1 s; the next can go now"
+    )

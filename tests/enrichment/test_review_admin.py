@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Edition, Work
-from enrichment import review
+from enrichment import revert, review
 from enrichment.dashboard import dashboard_snapshot_refresh
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from tests.enrichment.test_review import needs_review, waiting_requests
@@ -238,6 +238,46 @@ def test_review_and_audit_times_are_in_the_sites_time_zone(client, settings):
     assert "Jan. 15, 2026, 1 p.m. by libby" in page and "12:00" not in page
     entry_page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
     assert "(Jan. 15, 2026, 1 p.m.)" in entry_page.content.decode()
+
+
+def test_every_time_on_the_review_pages_is_in_the_admins_format(client, settings):
+    """The review page's history and an entry's "Reverted by" line wrote "2026-01-15 12:00",
+    the queue's "Age" tooltip an ISO time in UTC, an entry's name "… at 2026-01-15 13:00": the
+    admin writes "Jan. 15, 2026, 1 p.m.", in the site's time zone."""
+    settings.TIME_ZONE = "Europe/Paris"
+    request = needs_review()
+    user = librarian()
+    review.request_approve(request=request, actor=user, fields=["publisher"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    undo = revert.audit_revert(entry=entry, actor=user).revert_entry
+    noon_utc = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.UTC)
+    AuditLogEntry.objects.filter(pk__in=[entry.pk, undo.pk]).update(created_at=noon_utc)
+    EnrichmentRequest.objects.filter(pk=request.pk).update(created_at=noon_utc)
+    client.force_login(user)
+
+    history = client.get(change_url(request)).content.decode().split("review-history", 1)[1]
+    assert "Jan. 15, 2026, 1 p.m.</a>" in history and "2026-01-15" not in history
+    entry_page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
+    reverted_by = entry_page.content.decode().split("Reverted by", 1)[1].split("</p>", 1)[0]
+    assert "on Jan. 15, 2026, 1 p.m. by libby" in " ".join(reverted_by.split())
+    queue = client.get(QUEUE_URL + "?show=all").content.decode()
+    assert 'title="Jan. 15, 2026, 1 p.m."' in queue and "2026-01-15T" not in queue
+    entry.refresh_from_db()
+    assert str(entry).endswith(" at Jan. 15, 2026, 1 p.m.")
+
+
+def test_a_request_waiting_for_review_is_not_called_finished(client):
+    """ "Finished at" showed on a request still waiting for a reviewer: the time is when the
+    providers were last asked, as the work page's "Last try" says it."""
+    request = needs_review()
+    matched = datetime.datetime(2026, 1, 15, 12, 0, tzinfo=datetime.UTC)
+    EnrichmentRequest.objects.filter(pk=request.pk).update(finished_at=matched)
+    client.force_login(librarian())
+
+    page = client.get(change_url(request)).content.decode()
+    assert "Finished at" not in page and "Finished" not in page
+    last_try = re.search(r'fieldBox field-last_try.*?<div class="readonly">(.*?)</div>', page, re.S)
+    assert "Last try" in page and last_try.group(1) == "Jan. 15, 2026, noon"
 
 
 def test_a_request_nothing_was_found_for_says_so_once(client):

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Edition
+from catalog.models import Author, Edition
 from enrichment import engine, presenters, queue, review
 from enrichment.candidates import LookupStatus
 from enrichment.faults import ClassifiedFault
@@ -19,7 +19,7 @@ from enrichment.proposals import MatchDetails, ProviderSkip
 from tests.enrichment.fakes import FakeProvider
 from tests.enrichment.test_review import needs_review, ol_record
 from tests.enrichment.test_review_admin import QUEUE_URL, change_url, librarian
-from tests.factories import make_edition, make_work
+from tests.factories import make_author, make_edition, make_work
 
 pytestmark = pytest.mark.django_db
 AUDIT_URL = reverse("admin:enrichment_auditlogentry_changelist")
@@ -280,6 +280,36 @@ def test_the_dashboard_shows_labels_not_keys(client):
     text = visible_text(client, reverse("admin:enrichment_dashboard"))
     assert raw_keys(text) == [], raw_keys(text)
     assert "Open Library" in text and "Google Books" in text
+
+
+def test_what_queued_a_request_is_named_for_people_not_by_its_command(client):
+    """ "enrich_missing command" named a management command; the queue's filter said it too."""
+    request = needs_review()
+    EnrichmentRequest.objects.filter(pk=request.pk).update(trigger="command")
+    imported = EnrichmentRequest.objects.create(work=make_work("Stardust"), trigger="post_import")
+    client.force_login(librarian())
+
+    page = visible_text(client, change_url(request))
+    assert re.search(r"Trigger:? Command line", page) and "enrich_missing" not in page
+    listing = visible_text(client, QUEUE_URL + "?show=all")
+    filters = listing.split("By trigger")[1][:300]
+    assert "Command line" in filters and "After an import" in filters
+    assert "enrich_missing" not in listing
+    # The filter keeps the field filter's query string: links to it still work.
+    chosen = visible_text(client, QUEUE_URL + "?show=all&trigger__exact=command")
+    assert "Neverwhere" in chosen and "Stardust" not in chosen
+    assert imported.trigger == "post_import"
+
+
+def test_an_authors_photo_credit_names_its_source_by_its_label(client):
+    author = make_author("Ursula K. Le Guin", photo="covers/ab/photo.jpg")
+    Author.objects.filter(pk=author.pk).update(
+        photo_source="wikidata", photo_licence="CC BY-SA 4.0", photo_artist="Marian Wood Kolisch"
+    )
+    client.force_login(librarian())
+    page = visible_text(client, reverse("admin:catalog_author_change", args=[author.pk]))
+    assert "Wikidata · CC BY-SA 4.0 · Marian Wood Kolisch" in page
+    assert raw_keys(page) == [], raw_keys(page)
 
 
 @pytest.mark.parametrize(

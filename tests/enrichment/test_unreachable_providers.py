@@ -15,6 +15,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.admin.utils import display_for_value
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +23,6 @@ from django.utils import timezone
 from catalog.models import Work
 from enrichment import engine, queue, selectors
 from enrichment.models import EnrichmentRequest, ProviderState
-from enrichment.waiting import clock_time
 from tests.enrichment.providers.local_server import LocalServer
 from tests.enrichment.test_faults import refused_port
 from tests.factories import make_edition, make_work
@@ -249,7 +249,7 @@ def test_the_work_list_and_the_queue_show_waiting_with_the_next_try(
     admin_client, offline_for_a_while
 ):
     request = EnrichmentRequest.objects.get(work__title="Neverwhere")
-    next_try = clock_time(request.next_attempt_at)
+    next_try = display_for_value(request.next_attempt_at, "–")
     expected = f"Waiting: providers unavailable, next try at {next_try}"
 
     works_page = admin_client.get(reverse("admin:catalog_work_changelist")).content.decode()
@@ -274,8 +274,8 @@ def test_the_dashboard_and_the_admin_index_say_no_provider_can_be_reached(
     html = admin_client.get(reverse(page)).content.decode()
 
     notice = text_of(html.split('id="providers-notice"', 1)[1].split("</div>", 1)[0])
-    since = clock_time(ProviderState.objects.get().failing_since)
-    next_try = clock_time(reachability.next_try_at)
+    since = display_for_value(ProviderState.objects.get().failing_since, "–")
+    next_try = display_for_value(reachability.next_try_at, "–")
     assert "No provider can be reached" in html
     assert f"Open Library ({offline_for_a_while}): connection refused since {since}." in notice
     assert "paused after repeated failures" in notice

@@ -3,6 +3,7 @@ audit entries and its History, where enrichment's changes are written), one labe
 field with the hash and verification read-only, subjects as a list; the works list shows an
 ISBN. What a librarian sees, through the admin pages."""
 
+import datetime
 import hashlib
 import re
 
@@ -92,6 +93,25 @@ def test_the_work_page_shows_its_enrichment_and_links_to_its_requests_audit_and_
     audit_page = client.get(audit_url).content.decode()
     assert audit_page.count('class="action-checkbox"') == 2
     assert client.get(history_url).status_code == 200
+
+
+def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, settings):
+    """ "next try at 17:25" (or "Nov 30, 17:25") was written its own way beside "Nov. 30, 2026,
+    5:25 p.m." for the last try."""
+    settings.TIME_ZONE = "America/New_York"
+    work = make_work("Waiting")
+    tried = datetime.datetime(2026, 11, 30, 22, 25, tzinfo=datetime.UTC)
+    EnrichmentRequest.objects.create(
+        work=work,
+        trigger="command",
+        attempts=1,
+        claimed_at=tried - datetime.timedelta(minutes=1),
+        finished_at=tried,
+        next_attempt_at=tried + datetime.timedelta(hours=1),
+    )
+    words = text_of(fieldset(client.get(work_url(work)).content.decode(), "Enrichment"))
+    assert "Last try: Nov. 30, 2026, 5:25 p.m. (" in words
+    assert "; next try at Nov. 30, 2026, 6:25 p.m. — request #" in words
 
 
 def test_a_work_never_enriched_says_so_and_a_new_work_has_no_section(client, librarian):

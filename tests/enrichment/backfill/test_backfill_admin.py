@@ -1,6 +1,7 @@
 """The backfill months in the admin: the list's metrics, the month's page, "Add months", and the
 actions Queue now / Retry / Cancel, which need enrichment.run_backfill."""
 
+import datetime
 import html as html_text
 import re
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 Status = BackfillMonth.Status
 LIST_URL = reverse("admin:enrichment_backfillmonth_changelist")
 ADD_MONTHS_URL = reverse("admin:enrichment_backfillmonth_add_months")
+ONE_HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture(autouse=True)
@@ -115,6 +117,24 @@ def test_the_list_shows_each_months_metrics():
     assert "?status__exact=retry" in html and "?year=2024" in html
     filtered = logged_in(User.objects.get(username="root")).get(LIST_URL + "?status__exact=retry")
     assert "2024-03" not in filtered.content.decode()
+
+
+def test_the_run_column_writes_times_as_the_rest_of_the_admin(settings):
+    """It wrote "30 Nov 22:25" its own way; the admin writes "Nov. 30, 2026, 5:25 p.m.", in the
+    site's time zone."""
+    settings.TIME_ZONE = "America/New_York"
+    started = datetime.datetime(2026, 11, 30, 22, 25, tzinfo=datetime.UTC)
+    month("2024-03", Status.COMPLETED, started_at=started, completed_at=started + ONE_HOUR)
+    month("2024-04", Status.PROCESSING, started_at=started)
+
+    page = logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL)
+
+    rows = re.findall(r"<tr>.*?</tr>", page.content.decode(), re.S)
+    march = next(row for row in rows if "2024-03" in row)
+    april = next(row for row in rows if "2024-04" in row)
+    assert "Nov. 30, 2026, 5:25 p.m. Nov. 30, 2026, 6:25 p.m." in visible(march)
+    assert "Nov. 30, 2026, 5:25 p.m. …" in visible(april)  # still running
+    assert "30 Nov" not in visible(march) and "22:25" not in visible(march)
 
 
 def test_the_months_page_shows_every_metric_its_sources_and_links_to_its_works():
