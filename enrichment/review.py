@@ -136,7 +136,9 @@ def request_approve(
             return result
         unknown = locked.proposal.unknown(chosen or [])
         if unknown:
-            raise ReviewError(f"Not proposed for this book: {', '.join(unknown)}.")
+            raise ReviewError(
+                gettext("Not proposed for this book: %(fields)s.") % {"fields": ", ".join(unknown)}
+            )
         selection = locked.proposal.select(
             chosen,
             has_cover=lock_request_targets(locked).has_image,
@@ -234,7 +236,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
         if locked.status == Status.SKIPPED and locked.reviewed_by_id:
             return DismissResult(request_id=locked.pk, dismissed=False)
         if locked.status != Status.NEEDS_REVIEW:
-            raise ReviewError("Only requests waiting for review can be dismissed.")
+            raise ReviewError(gettext("Only requests waiting for review can be dismissed."))
         targets = lock_request_targets(locked)
         locked.status = Status.SKIPPED
         locked.retry_when_available = False

@@ -14,7 +14,7 @@ from typing import Literal
 
 from charset_normalizer import from_bytes
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.importers.base import MAX_CELL_CHARS
 from catalog.importers.parsing import is_repeated_header
@@ -26,14 +26,14 @@ _MAX_NUL_SHARE = 0.01
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 
 _BINARY_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"PK\x03\x04": "a ZIP archive (an .xlsx or .zip file?)",
-    b"PK\x05\x06": "an empty ZIP archive",
-    b"%PDF": "a PDF document",
-    b"\x1f\x8b": "a gzip archive",
-    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file",
+    b"\x89PNG\r\n\x1a\n": gettext_lazy("a PNG image"),
+    b"\xff\xd8\xff": gettext_lazy("a JPEG image"),
+    b"GIF8": gettext_lazy("a GIF image"),
+    b"PK\x03\x04": gettext_lazy("a ZIP archive (an .xlsx or .zip file?)"),
+    b"PK\x05\x06": gettext_lazy("an empty ZIP archive"),
+    b"%PDF": gettext_lazy("a PDF document"),
+    b"\x1f\x8b": gettext_lazy("a gzip archive"),
+    b"\xd0\xcf\x11\xe0": gettext_lazy("an old Excel (.xls) or Word file"),
 }
 
 
@@ -140,16 +140,20 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     """Bytes -> (text, encoding, warnings): UTF-8 with or without BOM, else the encoding
     charset-normalizer finds, else Latin-1."""
     if not data.strip():
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     for signature, kind in _BINARY_SIGNATURES.items():
         if data.startswith(signature):
-            raise ImportFileError(f"This file is not a CSV export: it looks like {kind}.")
+            raise ImportFileError(
+                _("This file is not a CSV export: it looks like %(kind)s.") % {"kind": kind}
+            )
     sample = data[:_SNIFF_BYTES]
     nuls = sample.count(b"\x00")
     if sample.startswith(_UTF16_32_BOMS) or nuls > max(1, _MAX_NUL_SHARE * len(sample)):
         raise ImportFileError(
-            "This file is not a CSV export: it contains binary data (NUL bytes). "
-            "If it is UTF-16 from a spreadsheet, save it again as 'CSV UTF-8'."
+            _(
+                "This file is not a CSV export: it contains binary data (NUL bytes). "
+                "If it is UTF-16 from a spreadsheet, save it again as 'CSV UTF-8'."
+            )
         )
     try:
         return data.decode("utf-8-sig"), "utf-8", []
@@ -355,7 +359,7 @@ def _read_rows(
     rows = _cells(text, delimiter, quoting=quoting)
     first = next(rows, None)
     if first is None:
-        raise ImportFileError("The file is empty.")
+        raise ImportFileError(_("The file is empty."))
     header = [cell.replace("\x00", "").strip() for cell in first[1]]  # as csv_rows reads it
     kept: list[tuple[int, list[str]]] = []
     repeated: list[int] = []
@@ -400,6 +404,9 @@ def _cells(
                 yield line, cells
     except csv.Error as exc:
         raise ImportFileError(
-            f"The file could not be read as CSV near line {reader.line_num}: {exc}. "
-            "Nothing was imported. Export the file again, or check its quotes."
+            _(
+                "The file could not be read as CSV near line %(line)s: %(error)s. "
+                "Nothing was imported. Export the file again, or check its quotes."
+            )
+            % {"line": reader.line_num, "error": exc}
         ) from exc
