@@ -75,6 +75,19 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
     ]
     readonly_fields = ["status_badge", "size", "uploaded_file"]
 
+    def get_fieldsets(self, request, obj=None):
+        """A job nobody cancelled or retried shows no empty "Cancel requested by: -" and
+        "Retried by: -" lines: they appear once someone did."""
+        unused = set()
+        if obj is not None and not (obj.cancel_requested_at or obj.cancel_requested_by_id):
+            unused.add(("cancel_requested_by", "cancel_requested_at"))
+        if obj is not None and not (obj.retried_at or obj.retried_by_id):
+            unused.add(("retried_by", "retried_at"))
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in unused]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
     def has_add_permission(self, request):
         return False  # the upload view creates jobs
 
