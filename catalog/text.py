@@ -21,12 +21,23 @@ _SERIES_WORDS = re.compile(
 # Files Book 9", "TCP/IP Illustrated, Volume 2", "Discworld Novel 5", "Data Mining Series Book
 # 36". It needs the name: a bare "(Book 3)" or "(Part 1)" stays in the title, or every volume of
 # "Akira (Part 1)" would have one title key.
+# The number may be a Roman numeral, as upper case as Amazon writes it (`Learn to Play Go,
+# Volume III`, `Vampire Chronicles, Book II`); it is stored in arabic figures (3).
+_NUMBER_WORD = r"(?:vol\.\s*|(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre)\s+)"
+_ROMAN = r"(?-i:(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"  # never empty
 _WORDED_NUMBER = re.compile(
-    r"^(?P<name>.*?[^\W\d_].*?),?\s+"
-    r"(?:vol\.\s*|(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre)\s+)"
-    r"(?P<number>\d+(?:\.\d+)?)$",
+    rf"^(?P<name>.*?[^\W\d_].*?),?\s+{_NUMBER_WORD}"
+    rf"(?:(?P<number>\d+(?:\.\d+)?)|(?P<roman>{_ROMAN}))$",
     re.IGNORECASE,
 )
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+# Amazon's newer form, a name, a comma and a bare number: `Good to Great, 2`, `Lecture Notes in
+# Electrical Engineering, 668`, `Канашибари, 4`. The name must not be a number itself (`1984,
+# 2`) nor a volume without a name (`Vol. 1, 2`); a year after the comma is a date
+# (`Berlin, 1998`), so it stays in the title.
+_COMMA_NUMBER = re.compile(r"^(?P<name>.*?[^\W\d_].*?),\s*(?P<number>\d+(?:\.\d+)?)$")
+_BARE_VOLUME = re.compile(rf"^{_NUMBER_WORD}(?:\d+|{_ROMAN})$", re.IGNORECASE)
+_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # ... unless it names an edition ("Library Edition", "Edición de colección").
 _EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie|издание)\b")
 # Language names (English, as LibraryThing writes them) and ISO 639-2 codes (calibre) ->
@@ -196,9 +207,23 @@ def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def _numbered(part: str) -> tuple[str, str] | None:
-    """A series with its number, `Name, #2` or `Name Book 2`; None for anything else."""
-    numbered = _NUMBERED_SERIES.match(part) or _WORDED_NUMBER.match(part)
-    return (numbered["name"].strip(), numbered["number"].strip()) if numbered else None
+    """A series with its number, `Name, #2`, `Name Book 2`, `Name, Volume II` (-> "2") or
+    `Name, 2`; None for anything else."""
+    if numbered := _NUMBERED_SERIES.match(part):
+        return numbered["name"].strip(), numbered["number"].strip()
+    if worded := _WORDED_NUMBER.match(part):
+        number = worded["number"] or str(_roman_to_int(worded["roman"]))
+        return worded["name"].strip(), number
+    comma = _COMMA_NUMBER.match(part)
+    if comma and not _BARE_VOLUME.match(comma["name"]) and not _YEAR.match(comma["number"]):
+        return comma["name"].strip(), comma["number"]
+    return None
+
+
+def _roman_to_int(numeral: str) -> int:
+    """`XIV` -> 14: a numeral _ROMAN accepted, so a smaller value before a larger subtracts."""
+    values = [_ROMAN_VALUES[letter] for letter in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 
 
 def _names_a_series(part: str) -> bool:

@@ -423,3 +423,31 @@ def test_the_migration_gives_stored_titles_with_a_language_suffix_the_new_key():
     assert keys == {stored.pk: "vagabond volume 4", synthetic.pk: "synthetic novel"}
     job = import_real("goodreads-sartak-legacy-in-japanese.csv", lines=slice(0, 1))
     assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_comma_numbered_series_the_new_key():
+    """A work stored as `… Том 4 (Канашибари, 4)` under the earlier rule is found by the same
+    book's row, whose title is now without it."""
+    migration = importlib.import_module("catalog.migrations.0027_title_keys_more_series_shapes")
+    volume_4 = "Канашибари. Пока не погаснет последний фонарь. Том 4"
+    series = make_work(f"{volume_4} (Канашибари, 4)", authors=["Ангелина Шэн"])
+    roman = make_work("Synthetic Title (Synthetic Lessons, Volume III)")  # no real line yet
+    kept = make_work("Synthetic Proceedings (Berlin, 1998)")  # a year: the title's
+    # As the earlier rule keyed them.
+    old_keys = {
+        series.pk: "канашибари пока не погаснет последнии фонарь том 4 канашибари 4",
+        roman.pk: "synthetic title synthetic lessons volume iii",
+    }
+    for pk, key in old_keys.items():
+        Work.objects.filter(pk=pk).update(title_normalized=key)
+
+    migration.recompute_keys(django_apps, None)
+
+    assert dict(Work.objects.values_list("pk", "title_normalized")) == {
+        series.pk: "канашибари пока не погаснет последнии фонарь том 4",
+        roman.pk: "synthetic title",
+        kept.pk: "synthetic proceedings berlin 1998",
+    }
+    job = import_real("goodreads-advokatb-comma-number-series.csv", lines=slice(0, 1))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)

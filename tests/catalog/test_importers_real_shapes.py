@@ -62,8 +62,8 @@ def test_amazons_language_edition_suffix_is_the_editions_language_not_its_title(
     ],
 )
 def test_other_shapes_of_the_language_suffix_give_the_editions_language(name, expected):
-    """`(In Japanese)`, `(in Japanese)` and `(…, Hebrew Edition)` stayed in the title and
-    the edition had no language."""
+    """`(In Japanese)`, `(in Japanese)` and `(…, Hebrew Edition)` stayed in the
+    title and the edition had no language."""
     importer, rows = read_rows(name)
     read = [importer.read_row(cells) for _line, cells in rows]
     assert [(row.title, row.language) for row in read] == expected
@@ -384,3 +384,29 @@ def test_the_text_calibredb_list_prints_is_refused_whole_saying_what_to_export(n
     # A CSV with those column names, unpadded, is a CSV: its columns are mapped.
     with pytest.raises(UnknownFormatError):
         importer_for(read_csv(b"id,title,authors\n1,Synthetic Title,Synthetic Author\n").header)
+
+
+def test_a_series_amazon_numbers_after_a_comma_is_the_books_series():
+    """`(Good to Great, 2)`: a name, a comma and a bare number. It stayed in the title, so the
+    book had no series and `Том 4 (Канашибари, 4)` a title key of its own."""
+    assert read_titles("goodreads-eitanshay-comma-number-series.csv") == [
+        ("Built to Last", "Good to Great", "2")
+    ]
+    assert read_titles("goodreads-ayyucedemirbas-comma-number-series.csv") == [
+        (
+            "Advances in Communication and Computational Technology",
+            "Lecture Notes in Electrical Engineering",
+            "668",
+        )
+    ]
+    # The same series numbered both ways in one export.
+    assert read_titles("goodreads-advokatb-comma-number-series.csv") == [
+        ("Канашибари. Пока не погаснет последний фонарь. Том 4", "Канашибари", "4"),
+        ("Канашибари. Том 2", "Канашибари", "2"),
+    ]
+    # A bare volume, a volume without a name or a number after no name stays in the title.
+    assert read_titles("librarything-aipotu-numbers-no-series.tsv") == [
+        ("Learn to Play Go", "", ""),  # `: The Palace of Memory (Volume V)` is its subtitle
+        ("Age Of Bronze Volume 3", "", ""),  # `: Betrayal Part 1 (v. 3, Pt. 1)`
+        ("(BICYCLE DIARIES ) By Byrne, David (Author) Paperback Published on (09, 2010)", "", ""),
+    ]

@@ -92,3 +92,44 @@ def test_a_language_suffix_leaves_the_title_key_and_only_a_language_is_one():
     assert text.normalize_title("Synthetic Title (Some Name Book 2) (Russian Edition)") == (
         "synthetic title"
     )
+
+
+def test_a_roman_or_bare_number_after_a_series_name_is_its_number():
+    """Synthetic titles in the real shapes of `(Learn to Play Go, Volume III)` (LibraryThing,
+    mmai/shiny-librarything, in a parenthesis another follows, so no real line reads it yet)
+    and of tests/fixtures/imports/real_shapes/goodreads-*-comma-number-series.csv."""
+    numbered = {
+        "Synthetic Title (Synthetic Lessons, Volume III)": ("Synthetic Lessons", "3"),
+        "Synthetic Title (Synthetic Lessons Book XIV)": ("Synthetic Lessons", "14"),
+        "Synthetic Title (Synthetic Lessons, Part IX)": ("Synthetic Lessons", "9"),
+        "Synthetic Title (Synthetic Lessons, 2.5)": ("Synthetic Lessons", "2.5"),
+    }
+    # No series: a numeral without a name, one no Roman numeral is, no name before the comma,
+    # a volume before it, a year after it.
+    kept = [
+        "Synthetic Title (Volume III)",
+        "Synthetic Title (II)",
+        "Synthetic Title (Synthetic Lessons, Book IIII)",
+        "Synthetic Title (Synthetic Lessons, Book ill)",
+        "Synthetic Title (1984, 2)",
+        "Synthetic Title (Vol. 1, 2)",
+        "Synthetic Title (Volume II, 3)",
+        "Synthetic Proceedings (Berlin, 1998)",
+    ]
+    expected = {title: ("Synthetic Title", *series) for title, series in numbered.items()}
+    expected |= {title: (title, "", "") for title in kept}
+    assert {title: text.split_series(title) for title in expected} == expected
+    assert text.normalize_title("Synthetic Title (Synthetic Lessons, Volume III)") == (
+        "synthetic title"
+    )
+
+
+def test_a_language_name_alone_stays_in_the_title():
+    """Synthetic titles. `(French)` alone names the language a phrasebook or a course teaches
+    as often as an edition's (`Phrasebook (French)` is in English): unlike Amazon's `(French
+    Edition)`, it stays the title's, and two such books keep two title keys."""
+    for title in ("Synthetic Phrasebook (French)", "Synthetic Title (Japanese)"):
+        assert text.split_language_edition(title) == (title, "")
+    assert text.normalize_title("Synthetic Phrasebook (French)") != text.normalize_title(
+        "Synthetic Phrasebook (German)"
+    )
