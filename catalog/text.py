@@ -23,10 +23,14 @@ _SERIES_WORDS = re.compile(
 # "Akira (Part 1)" would have one title key.
 # The number may be a Roman numeral, as upper case as Amazon writes it (`Learn to Play Go,
 # Volume III`, `Vampire Chronicles, Book II`); it is stored in arabic figures (3).
-_NUMBER_WORD = r"(?:vol\.\s*|(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre)\s+)"
+# A publisher's series numbers its books with No. (`Folio Series, No 763`, `Loeb Classical
+# Library No. 182`), after a colon too (`Folio Ser.: No.879`).
+_NUMBER_WORD = (
+    r"(?:vol\.\s*|no\.\s*|(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre|no)\s+)"
+)
 _ROMAN = r"(?-i:(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"  # never empty
 _WORDED_NUMBER = re.compile(
-    rf"^(?P<name>.*?[^\W\d_].*?),?\s+{_NUMBER_WORD}"
+    rf"^(?P<name>.*?[^\W\d_].*?)[,:]?\s+{_NUMBER_WORD}"
     rf"(?:(?P<number>\d+(?:\.\d+)?)|(?P<roman>{_ROMAN}))$",
     re.IGNORECASE,
 )

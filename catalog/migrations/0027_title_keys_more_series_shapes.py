@@ -1,7 +1,8 @@
 """Works whose title ends with a series Amazon numbers after a comma (`Built to Last (Good to
-Great, 2)`, `… Том 4 (Канашибари, 4)`) or in Roman numerals (`(Learn to Play Go, Volume III)`)
-get the lookup key of the title without it, as `catalog.text.normalize_title` now makes it: an import of the same book, whose
-title the importer now reads without it, then finds the work instead of creating a second one.
+Great, 2)`, `… Том 4 (Канашибари, 4)`), in Roman numerals (`(Learn to Play Go, Volume III)`) or
+with No. (`Les Faux-Monnayeurs (Folio Ser.: No.879)`) get the lookup key of the title without it,
+as `catalog.text.normalize_title` now makes it: an import of the same book, whose title the
+importer now reads without it, then finds the work instead of creating a second one.
 
 As 0026: only titles ending with a parenthesis are read, each key is recomputed by the rule
 itself and written only when it changes; works that come to share a key stay two works.

@@ -410,3 +410,14 @@ def test_a_series_amazon_numbers_after_a_comma_is_the_books_series():
         ("Age Of Bronze Volume 3", "", ""),  # `: Betrayal Part 1 (v. 3, Pt. 1)`
         ("(BICYCLE DIARIES ) By Byrne, David (Author) Paperback Published on (09, 2010)", "", ""),
     ]
+
+
+def test_a_publishers_series_numbered_with_no_is_the_series_and_its_number():
+    """The number stayed in the series' name (`Folio Series, No 763`, no number), or the whole
+    parenthesis in the title and its key (`Les Faux-Monnayeurs (Folio Ser.: No.879)`)."""
+    assert read_titles("librarything-aipotu-numbered-publisher-series.tsv") == [
+        ("A L'Ombre Des Jeunes Filles En Fleurs", "Folio Series", "1946"),
+        ("Les Faux-Monnayeurs", "Folio Ser.", "879"),
+        ("Jacques Le Fataliste", "Folio Series", "763"),
+        ("Memoires D'Hadrien", "Folio Series", "921"),
+    ]

@@ -103,6 +103,7 @@ def test_a_roman_or_bare_number_after_a_series_name_is_its_number():
         "Synthetic Title (Synthetic Lessons Book XIV)": ("Synthetic Lessons", "14"),
         "Synthetic Title (Synthetic Lessons, Part IX)": ("Synthetic Lessons", "9"),
         "Synthetic Title (Synthetic Lessons, 2.5)": ("Synthetic Lessons", "2.5"),
+        "Synthetic Title (Synthetic Lessons, No. 20)": ("Synthetic Lessons", "20"),
     }
     # No series: a numeral without a name, one no Roman numeral is, no name before the comma,
     # a volume before it, a year after it.
@@ -113,6 +114,7 @@ def test_a_roman_or_bare_number_after_a_series_name_is_its_number():
         "Synthetic Title (Synthetic Lessons, Book ill)",
         "Synthetic Title (1984, 2)",
         "Synthetic Title (Vol. 1, 2)",
+        "Synthetic Title (No. 5, 2)",
         "Synthetic Title (Volume II, 3)",
         "Synthetic Proceedings (Berlin, 1998)",
     ]
