@@ -1,7 +1,9 @@
 """Works whose title ends with a series in Amazon's words (`Mirage (The Oregon Files Book 9)`,
-`The Protocols (TCP/IP Illustrated, Volume 1)`) or with Amazon's language suffix (`Vagabond
-Volume 4 (in Japanese)`, `… (Spanish Edition)`, `…, Hebrew Edition`) get the lookup key of the
-title without it (`mirage`), as `catalog.text.normalize_title` now makes it: an import of the same
+`The Protocols (TCP/IP Illustrated, Volume 1)`), after a comma (`Built to Last (Good to Great,
+2)`), in Roman numerals (`(Learn to Play Go, Volume III)`), numbered with No. (`Les
+Faux-Monnayeurs (Folio Ser.: No.879)`), or with Amazon's language suffix (`Vagabond Volume 4 (in
+Japanese)`, `… (Spanish Edition)`, `…, Hebrew Edition`) get the lookup key of the title without
+it (`mirage`), as `catalog.text.normalize_title` now makes it: an import of the same
 book, whose title the importer now reads without it, then finds the work instead of creating a
 second one.
 

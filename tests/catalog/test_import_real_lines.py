@@ -429,7 +429,7 @@ def test_the_migration_gives_stored_titles_with_a_language_suffix_the_new_key():
 def test_the_migration_gives_stored_titles_with_a_comma_numbered_series_the_new_key():
     """A work stored as `… Том 4 (Канашибари, 4)` under the earlier rule is found by the same
     book's row, whose title is now without it."""
-    migration = importlib.import_module("catalog.migrations.0027_title_keys_more_series_shapes")
+    migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
     volume_4 = "Канашибари. Пока не погаснет последний фонарь. Том 4"
     series = make_work(f"{volume_4} (Канашибари, 4)", authors=["Ангелина Шэн"])
     roman = make_work("Synthetic Title (Synthetic Lessons, Volume III)")  # no real line yet
