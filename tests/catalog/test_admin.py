@@ -176,3 +176,6 @@ def test_authors_without_a_sort_name_are_listed_by_name_among_the_others(superus
     names = ["Octavia E. Butler", "Ted Chiang", "Zora Neale Hurston", "Kim Stanley Robinson"]
     positions = [page.index(f">{name}<") for name in names]
     assert positions == sorted(positions)
+    # The list says which column it is ordered by: Sort name, not Name (which only breaks ties).
+    assert 'class="sortable column-listed_sort_name sorted ascending"' in page
+    assert 'class="sortable column-name sorted' not in page
