@@ -6,6 +6,9 @@ class BookstoreAdminSite(admin.AdminSite):
     site_header = _("Bookstore catalog")
     site_title = _("Bookstore")
     index_title = _("Catalog and enrichment")
+    # The dash the project's own cells write for "none" ("–"), so that a page's empty fields
+    # do not show two different dashes side by side (Django's default is "-").
+    empty_value_display = "–"
 
     def index(self, request, extra_context=None):
         """The index offers the first steps up front (templates/admin/index.html): importing a

@@ -318,5 +318,5 @@ def test_the_works_list_shows_each_works_isbn(client, librarian):
     assert cells == {
         "With an ISBN": "9780306406157",
         "Only an ISBN-10": "080442957X",
-        "No edition": "-",
+        "No edition": "–",  # the dash every empty cell shows
     }
