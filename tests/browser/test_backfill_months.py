@@ -131,3 +131,57 @@ def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks)
     page.wait_for_selector("#backfill-months")
     assert "1 synthetic work (found by the backfill" in page.locator("#content").inner_text()
     review_flow.shot(page, "backfill-dashboard")
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_the_backfill_months_fit_the_window(live_server, browser_page, width):
+    """Ten columns put the last ones off-screen at 1,280 px: each month, its biggest figures and
+    longest error included, is readable at 1,400 and 1,280, the duplicates under the books
+    discovered and the synthetic works under the ISBNs resolved."""
+    page, base = browser_page, live_server.url
+    User.objects.create_superuser("boss", password="pw")
+    now = timezone.now()
+    BackfillMonth.objects.create(
+        year=2024,
+        month=11,
+        status=Status.COMPLETED,
+        books_discovered=1_234_567,
+        duplicates_dropped=234_567,
+        isbns_resolved=987_654,
+        resolution_rate=0.8,
+        synthetic_works=123_456,
+        queued_for_enrichment=987_654,
+        provider_calls={"openlibrary_search": 12_345, "openlibrary": 23_456, "google_books": 3_456},
+        started_at=now,
+        completed_at=now,
+    )
+    BackfillMonth.objects.create(
+        year=2024,
+        month=10,
+        status=Status.PARTIAL,
+        retry_count=12,
+        error="No discovery source answered: Open Library dump: The Open Library dump is not "
+        "loaded: run manage.py load_openlibrary_dump.; Open Library search: HTTP 503 from "
+        "https://openlibrary.org/search.json?q=first_publish_year%3A2024&fields=key,title",
+        provider_calls={"openlibrary_search": 1},
+        started_at=now,
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:enrichment_backfillmonth_changelist')}")
+    page.wait_for_selector("#result_list")
+    review_flow.shot(page, f"backfill-months-{width}")
+    assert overflow(page) == 0
+    november = page.locator("#result_list tbody tr", has_text="2024-11").inner_text()
+    november = november.replace("\xa0", " ")
+    for shown in (
+        "1,234,567",
+        "234,567 duplicates dropped",
+        "987,654 (80 %)",
+        "123,456 synthetic works",
+        "Open Library 23,456",
+    ):
+        assert shown in november, november
+    assert "12 retries" in page.locator("#result_list tbody tr", has_text="2024-10").inner_text()
