@@ -19,7 +19,6 @@ from enrichment.admin.base import (
     ReviewPermissionMixin,
     badge,
     short,
-    yes_or_no,
 )
 from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
@@ -106,17 +105,16 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is written by the services only."""
 
     change_form_template = "admin/enrichment/auditlogentry/change_form.html"
+    # Five columns, who and which request under when and whence: the list fits 1,280 px beside
+    # the navigation and the filters.
     list_display = [
-        "created_at",
-        "action_badge",
+        "created_by",
+        "action_reverted",
         "work_link",
         "changes_summary",
-        "provider_names",
-        "actor_name",
-        "request_link",
-        "reverted",
+        "provider_and_request",
     ]
-    list_display_links = ["created_at"]
+    list_display_links = ["created_by"]
     list_filter = [
         "action",
         AuditProviderFilter,
@@ -218,9 +216,40 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
+    @admin.display(description=_("Created at"), ordering="created_at")
+    def created_by(self, entry):
+        """The list's cell: when, and by whom below."""
+        return format_html(
+            '{}<br><span class="quiet">{}</span>',
+            display_for_value(entry.created_at, "–"),  # the admin's format and time zone
+            gettext("by %(actor)s") % {"actor": self.actor_name(entry)},
+        )
+
     @admin.display(description=_("Action"), ordering="action")
     def action_badge(self, entry):
         return badge(entry.get_action_display(), ACTION_COLOURS.get(entry.action, "#777"))
+
+    @admin.display(description=_("Action"), ordering="action")
+    def action_reverted(self, entry):
+        """The list's cell: the action, and "reverted" below once a later entry reverted it
+        (nothing when not: the usual)."""
+        if not entry.was_reverted:
+            return self.action_badge(entry)
+        return format_html(
+            '{}<br><span class="quiet">{}</span>', self.action_badge(entry), gettext("reverted")
+        )
+
+    @admin.display(description=_("Provider"), ordering="provider")
+    def provider_and_request(self, entry):
+        """The list's cell: the providers, and the request that applied the change below."""
+        if not entry.request_id:
+            return self.provider_names(entry)
+        return format_html(
+            '{}<br><span class="quiet"><a href="{}">{}</a></span>',
+            self.provider_names(entry),
+            reverse("admin:enrichment_enrichmentrequest_change", args=[entry.request_id]),
+            gettext("request #%(id)s") % {"id": entry.request_id},
+        )
 
     @admin.display(description=_("Work or author"), ordering="work__title_normalized")
     def work_link(self, entry):
@@ -287,10 +316,6 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             reverse("admin:enrichment_auditlogentry_change", args=[entry.reverts_id]),
             gettext("entry #%(id)s") % {"id": entry.reverts_id},
         )
-
-    @admin.display(description=_("Reverted"))
-    def reverted(self, entry):
-        return yes_or_no(entry.was_reverted, yes=gettext("yes"))  # "no", the usual, is a dash
 
     @admin.action(description=_("Revert selected entries"), permissions=["revert"])
     def revert_selected(self, request, queryset):

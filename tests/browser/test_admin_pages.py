@@ -18,6 +18,7 @@ from enrichment.demo.server import DemoProviderServer
 from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState
 from tests.browser import test_review_flow as review_flow
 from tests.enrichment.test_demo_flow import import_and_enrich_the_demo_export, point_at_demo
+from tests.factories import make_work
 
 browser_page = review_flow.browser_page  # the same browser, and its skip rule
 WIDTH = 1400
@@ -172,4 +173,53 @@ def test_the_provider_states_fit_the_window(live_server, browser_page, settings,
     assert len(headers) == 7, headers
     row = page.locator("#result_list tbody tr", has_text="Google Books").inner_text()
     for shown in ("Open", "12 failures in a row", "none: the provider says its quota is spent"):
+        assert shown in row, row
+
+
+LONG_TITLE = (
+    "The Extraordinarily Long Title of a Collected Edition: Including the Annotated Letters, "
+    "Journals and Previously Unpublished Essays"
+)
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_the_audit_log_fits_the_window(live_server, browser_page, width):
+    """Eight columns put the last ones off-screen at 1,280 px: each entry, its longest title,
+    changes and providers included, is readable at 1,400 and 1,280, who under when, "reverted"
+    under the action and the request under the providers."""
+    page, base = browser_page, live_server.url
+    boss = User.objects.create_superuser("boss", password="pw")
+    work = make_work(LONG_TITLE, authors=["Maria Konstantinovna Bashkirtseva-Wolkonsky"])
+    request = EnrichmentRequest.objects.create(work=work, trigger="command")
+    applied = AuditLogEntry.objects.create(
+        work=work,
+        request=request,
+        actor=boss,
+        action=AuditLogEntry.Action.REVIEW_APPLY,
+        provider="openlibrary,google_books,isbndb",
+        changes={
+            "publisher": {"old": "", "new": "Oxford University Press, Clarendon Imprint"},
+            "description": {"old": "A short blurb.", "new": "A much longer description " * 9},
+            "subjects": {"old": [], "new": ["Letters", "Russian literature", "Diaries"]},
+            "page_count": {"old": None, "new": 1234},
+        },
+    )
+    AuditLogEntry.objects.create(
+        work=work, actor=boss, action=AuditLogEntry.Action.REVERT, reverts=applied
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:enrichment_auditlogentry_changelist')}")
+    page.wait_for_selector("#result_list")
+    review_flow.shot(page, f"page-audit-log-{width}")
+    assert overflow(page) == 0
+    row = page.locator(f"#result_list tbody tr:has(input[value='{applied.pk}'])").inner_text()
+    for shown in (
+        "by boss",
+        "reverted",
+        "Open Library, Google Books, ISBNdb",
+        f"request #{request.pk}",
+    ):
         assert shown in row, row

@@ -114,8 +114,9 @@ def test_revert_stays_offered_for_the_fields_a_revert_could_not_put_back(client,
     assert REVERT_BUTTON in entry_page(client, entry)
 
 
-def test_the_reverted_column_says_yes_in_words_and_no_as_a_dash(client, librarian):
-    """Not reverted is the usual state: Django's red ✖ made every row look like an error."""
+def test_a_reverted_entry_says_so_in_words_under_its_action(client, librarian):
+    """Not reverted is the usual state, so it says nothing (Django's red ✖ made every row look
+    like an error); a reverted entry says "reverted" under its action."""
     request = needs_review()
     review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
     entry = AuditLogEntry.objects.get(action="review_apply")
@@ -125,10 +126,10 @@ def test_the_reverted_column_says_yes_in_words_and_no_as_a_dash(client, libraria
     page = client.get(AUDIT_URL).content.decode()
 
     assert "icon-no" not in page and "icon-yes" not in page
-    row = r'auditlogentry/(\d+)/change/.*?<td class="field-reverted">(.*?)</td>'
+    row = r'auditlogentry/(\d+)/change/.*?<td class="field-action_reverted">(.*?)</td>'
     cells = dict(re.findall(row, page, re.S))
-    assert text_of(cells[str(entry.pk)]).strip() == "yes"
-    assert cells[str(undo.pk)] == "–"
+    assert text_of(cells[str(entry.pk)]).split() == ["Applied", "by", "a", "reviewer", "reverted"]
+    assert text_of(cells[str(undo.pk)]).split() == ["Reverted"]  # the revert itself: not reverted
 
 
 # --- Bulk confirmations ---------------------------------------------------------------------------

@@ -189,4 +189,4 @@ def test_the_review_page_and_audit_log_show_provider_labels(client, sent_tasks):
 
     assert re.search(r"<h3>Open Library(: |<)", page)  # the candidate's heading
     assert "Proposed · Open Library" in page and "Proposed · openlibrary" not in page
-    assert cell(audit, "provider_names") == "Open Library, ISBNdb"
+    assert cell(audit, "provider_and_request") == "Open Library, ISBNdb"
