@@ -27,6 +27,19 @@ def help_with_link(text, url: str = "", label=""):
     return format_html('{} <a href="{}" class="empty-list-action">{}</a>', text, url, label)
 
 
+def with_note(shown, note):
+    """A list cell's main value, and a secondary one below it, quiet: one cell instead of two
+    columns keeps a wide list within a 1,280 px window."""
+    return format_html('{}<br><span class="quiet">{}</span>', shown, note)
+
+
+def count_with_note(count: int, note: str, n: int):
+    """A count, and below it a secondary count `n` in words (`note`, with %(n)s), none when 0."""
+    if not n:
+        return f"{count:,}"
+    return with_note(f"{count:,}", note % {"n": f"{n:,}"})
+
+
 class EmptyListHelpMixin(_ModelAdminBase):
     def empty_list_help(self, request):
         """What fills this list, and a link to do it: shown when the list is empty."""

@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_lists import help_with_link
+from bookstore.admin_lists import help_with_link, with_note
 from catalog.admin.display import cover_url_thumbnail_html
 from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
@@ -219,10 +219,9 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     @admin.display(description=_("Created at"), ordering="created_at")
     def created_by(self, entry):
         """The list's cell: when, and by whom below."""
-        return format_html(
-            '{}<br><span class="quiet">{}</span>',
+        return with_note(
             display_for_value(entry.created_at, "–"),  # the admin's format and time zone
-            gettext("by %(actor)s") % {"actor": self.actor_name(entry)},
+            gettext("by %(user)s") % {"user": self.actor_name(entry)},
         )
 
     @admin.display(description=_("Action"), ordering="action")
@@ -235,21 +234,19 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         (nothing when not: the usual)."""
         if not entry.was_reverted:
             return self.action_badge(entry)
-        return format_html(
-            '{}<br><span class="quiet">{}</span>', self.action_badge(entry), gettext("reverted")
-        )
+        return with_note(self.action_badge(entry), gettext("reverted"))
 
     @admin.display(description=_("Provider"), ordering="provider")
     def provider_and_request(self, entry):
         """The list's cell: the providers, and the request that applied the change below."""
         if not entry.request_id:
             return self.provider_names(entry)
-        return format_html(
-            '{}<br><span class="quiet"><a href="{}">{}</a></span>',
-            self.provider_names(entry),
+        link = format_html(
+            '<a href="{}">{}</a>',
             reverse("admin:enrichment_enrichmentrequest_change", args=[entry.request_id]),
             gettext("request #%(id)s") % {"id": entry.request_id},
         )
+        return with_note(self.provider_names(entry), link)
 
     @admin.display(description=_("Work or author"), ordering="work__title_normalized")
     def work_link(self, entry):

@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_lists import help_with_link
+from bookstore.admin_lists import count_with_note, help_with_link, with_note
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.backfill import months as backfill_months
@@ -53,14 +53,6 @@ def _in_settings_order(item) -> tuple[int, str]:
 
 def statuses_text(statuses) -> str:
     return ", ".join(str(Status(status).label).lower() for status in statuses)
-
-
-def figure_with_note(figure, note: str, n: int):
-    """A list cell's main figure, and a secondary count in words below it, quiet (none when 0)."""
-    shown = f"{figure:,}" if isinstance(figure, int) else figure
-    if not n:
-        return shown
-    return format_html('{}<br><span class="quiet">{}</span>', shown, note % {"n": f"{n:,}"})
 
 
 class MonthRangeForm(forms.Form):
@@ -199,7 +191,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Discovered"), ordering="books_discovered")
     def discovered(self, month):
         """The books discovered, and the duplicates dropped among them below."""
-        return figure_with_note(
+        return count_with_note(
             month.books_discovered,
             ngettext(
                 "%(n)s duplicate dropped", "%(n)s duplicates dropped", month.duplicates_dropped
@@ -211,11 +203,12 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     def resolved_in_list(self, month):
         """The ISBNs resolved, and below them the synthetic works written for the books no
         provider resolved."""
-        return figure_with_note(
-            self.resolved(month),
-            ngettext("%(n)s synthetic work", "%(n)s synthetic works", month.synthetic_works),
-            month.synthetic_works,
-        )
+        if not month.synthetic_works:
+            return self.resolved(month)
+        synthetic = ngettext(
+            "%(n)s synthetic work", "%(n)s synthetic works", month.synthetic_works
+        ) % {"n": f"{month.synthetic_works:,}"}
+        return with_note(self.resolved(month), synthetic)
 
     @admin.display(description=_("Queued"), ordering="queued_for_enrichment")
     def queued(self, month):
