@@ -223,3 +223,43 @@ def test_the_audit_log_fits_the_window(live_server, browser_page, width):
         f"request #{request.pk}",
     ):
         assert shown in row, row
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_the_import_jobs_fit_the_window(live_server, browser_page, width):
+    """Eleven columns put the last ones off-screen even at 1,400 px: each job, a long file name
+    and a million rows included, is readable at 1,400 and 1,280, the format under the file, the
+    duplicates under the rows, the updated under the created and who under when."""
+    page, base = browser_page, live_server.url
+    boss = User.objects.create_superuser("boss", password="pw")
+    job = ImportJob.objects.create(
+        original_filename="goodreads_library_export_2026-11-30_with_every_shelf_and_review.csv",
+        status=ImportJob.Status.FAILED,
+        source="goodreads",
+        uploaded_by=boss,
+        rows_total=1_000_000,
+        rows_processed=1_000_000,
+        created_count=999_999,
+        updated_count=888_888,
+        duplicate_count=666_666,
+        failed_count=777_777,
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:catalog_importjob_changelist')}")
+    page.wait_for_selector("#result_list")
+    review_flow.shot(page, f"page-import-jobs-{width}")
+    assert overflow(page) == 0
+    row = page.locator(f"#result_list tbody tr:has(input[value='{job.pk}'])").inner_text()
+    for shown in (
+        "Goodreads",
+        "1,000,000",
+        "666,666 duplicates",
+        "999,999",
+        "888,888 updated",
+        "777,777",
+        "by boss",
+    ):
+        assert shown in row, row
