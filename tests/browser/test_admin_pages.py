@@ -12,13 +12,13 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import ImportJob, Work
+from catalog.models import Edition, ImportJob, Work
 from enrichment import revert, review
 from enrichment.demo.server import DemoProviderServer
 from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState
 from tests.browser import test_review_flow as review_flow
 from tests.enrichment.test_demo_flow import import_and_enrich_the_demo_export, point_at_demo
-from tests.factories import make_work
+from tests.factories import make_edition, make_work
 
 browser_page = review_flow.browser_page  # the same browser, and its skip rule
 WIDTH = 1400
@@ -262,4 +262,43 @@ def test_the_import_jobs_fit_the_window(live_server, browser_page, width):
         "777,777",
         "by boss",
     ):
+        assert shown in row, row
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_the_editions_fit_the_window(live_server, browser_page, width):
+    """Eight columns put the last ones off-screen at 1,280 px: each edition, a long title and
+    publisher included, is readable at 1,400 and 1,280, the ISBN-10 under the ISBN-13 and the
+    language under the format."""
+    page, base = browser_page, live_server.url
+    User.objects.create_superuser("boss", password="pw")
+    edition = make_edition(
+        make_work(LONG_TITLE),
+        title=LONG_TITLE,
+        isbn13="9780306406157",
+        isbn10="0306406152",
+        publisher="Oxford University Press, Clarendon Press Imprint for Scholarly Editions",
+        publication_date=datetime.date(2007, 3, 1),
+        publication_date_precision=Edition.DatePrecision.DAY,
+        format=Edition.Format.MASS_MARKET,
+        language="en",
+    )
+    make_edition(  # long unbroken words: a title's, a publisher's, a format's
+        make_work("Sieben Doppelgänger"),
+        isbn13="9783446196803",
+        isbn10="3446196803",
+        publisher="Friedman/Fairfax Verlagsbuchhandlung",
+        format=Edition.Format.PAPERBACK,
+        language="de",
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:catalog_edition_changelist')}")
+    page.wait_for_selector("#result_list")
+    review_flow.shot(page, f"page-editions-{width}")
+    assert overflow(page) == 0
+    row = page.locator(f"#result_list tbody tr:has(input[value='{edition.pk}'])").inner_text()
+    for shown in ("9780306406157\n0306406152", "Clarendon Press", "Mass market paperback\nen"):
         assert shown in row, row
