@@ -459,9 +459,9 @@ class EditionAdmin(
 
     @admin.display(description=_("Format"), ordering="format")
     def format_and_language(self, edition):
-        """The format, and the language's code below it."""
+        """The format, and the language below it, by its name."""
         shown = edition.get_format_display() or self.get_empty_value_display()
-        return with_note(shown, edition.language) if edition.language else shown
+        return with_note(shown, language_name(edition.language)) if edition.language else shown
 
 
 class AuthorWorksInline(admin.TabularInline):

@@ -179,3 +179,10 @@ def test_authors_without_a_sort_name_are_listed_by_name_among_the_others(superus
     # The list says which column it is ordered by: Sort name, not Name (which only breaks ties).
     assert 'class="sortable column-listed_sort_name sorted ascending"' in page
     assert 'class="sortable column-name sorted' not in page
+
+
+def test_the_editions_list_names_each_editions_language_under_its_format(superuser_client):
+    work = make_work("Cien años de soledad", authors=["Gabriel García Márquez"])
+    make_edition(work, isbn13="9780307474728", format="paperback", language="es")
+    page = superuser_client.get(reverse("admin:catalog_edition_changelist")).content.decode()
+    assert 'Paperback<br><span class="quiet">Spanish</span>' in page
