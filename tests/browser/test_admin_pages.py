@@ -24,6 +24,17 @@ browser_page = review_flow.browser_page  # the same browser, and its skip rule
 WIDTH = 1400
 
 
+def list_overflow(page, base: str, url_name: str, shot: str, width: int) -> int:
+    """Log in as boss, open the admin list `url_name` in a window `width` px wide, keep its
+    screenshot (`shot`-`width`) and say by how many pixels it overflows."""
+    page.set_viewport_size({"width": width, "height": 900})
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse(url_name)}")
+    page.wait_for_selector("#result_list")
+    review_flow.shot(page, f"{shot}-{width}")
+    return overflow(page)
+
+
 def overflow(page) -> int:
     """How many pixels the page, or a list's table inside its own scrolling box, would need
     beyond the window: 0 when nothing is clipped or scrolled sideways."""
@@ -163,12 +174,12 @@ def test_the_provider_states_fit_the_window(live_server, browser_page, settings,
         last_error_host="api2.isbndb.com",
         last_error_at=now,
     )
-    page.set_viewport_size({"width": width, "height": 900})
-    review_flow.log_in(page, base, "boss")
-    page.goto(f"{base}{reverse('admin:enrichment_providerstate_changelist')}")
-    page.wait_for_selector("#result_list")
-    review_flow.shot(page, f"page-provider-states-{width}")
-    assert overflow(page) == 0
+    assert (
+        list_overflow(
+            page, base, "admin:enrichment_providerstate_changelist", "page-provider-states", width
+        )
+        == 0
+    )
     headers = page.locator("#result_list thead th").all_inner_texts()
     assert len(headers) == 7, headers
     row = page.locator("#result_list tbody tr", has_text="Google Books").inner_text()
@@ -209,12 +220,12 @@ def test_the_audit_log_fits_the_window(live_server, browser_page, width):
     AuditLogEntry.objects.create(
         work=work, actor=boss, action=AuditLogEntry.Action.REVERT, reverts=applied
     )
-    page.set_viewport_size({"width": width, "height": 900})
-    review_flow.log_in(page, base, "boss")
-    page.goto(f"{base}{reverse('admin:enrichment_auditlogentry_changelist')}")
-    page.wait_for_selector("#result_list")
-    review_flow.shot(page, f"page-audit-log-{width}")
-    assert overflow(page) == 0
+    assert (
+        list_overflow(
+            page, base, "admin:enrichment_auditlogentry_changelist", "page-audit-log", width
+        )
+        == 0
+    )
     row = page.locator(f"#result_list tbody tr:has(input[value='{applied.pk}'])").inner_text()
     for shown in (
         "by boss",
@@ -246,12 +257,10 @@ def test_the_import_jobs_fit_the_window(live_server, browser_page, width):
         duplicate_count=666_666,
         failed_count=777_777,
     )
-    page.set_viewport_size({"width": width, "height": 900})
-    review_flow.log_in(page, base, "boss")
-    page.goto(f"{base}{reverse('admin:catalog_importjob_changelist')}")
-    page.wait_for_selector("#result_list")
-    review_flow.shot(page, f"page-import-jobs-{width}")
-    assert overflow(page) == 0
+    assert (
+        list_overflow(page, base, "admin:catalog_importjob_changelist", "page-import-jobs", width)
+        == 0
+    )
     row = page.locator(f"#result_list tbody tr:has(input[value='{job.pk}'])").inner_text()
     for shown in (
         "Goodreads",
@@ -293,12 +302,9 @@ def test_the_editions_fit_the_window(live_server, browser_page, width):
         format=Edition.Format.PAPERBACK,
         language="de",
     )
-    page.set_viewport_size({"width": width, "height": 900})
-    review_flow.log_in(page, base, "boss")
-    page.goto(f"{base}{reverse('admin:catalog_edition_changelist')}")
-    page.wait_for_selector("#result_list")
-    review_flow.shot(page, f"page-editions-{width}")
-    assert overflow(page) == 0
+    assert (
+        list_overflow(page, base, "admin:catalog_edition_changelist", "page-editions", width) == 0
+    )
     row = page.locator(f"#result_list tbody tr:has(input[value='{edition.pk}'])").inner_text()
     for shown in ("9780306406157\n0306406152", "Clarendon Press", "Mass market paperback\nEnglish"):
         assert shown in row, row
