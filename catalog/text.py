@@ -186,6 +186,13 @@ def transliterate_to_latin(text: str) -> str:
     return "".join(out)
 
 
+def split_trailing_parenthesis(text: str) -> tuple[str, str] | None:
+    """`Jane Doe (Editor)` -> ("Jane Doe", "Editor"): the text before its last parenthesis and
+    what that parenthesis holds; None when the text does not end with one."""
+    match = _TRAILING_PARENTHESIS.search(text)
+    return (text[: match.start()].strip(), match["inside"]) if match else None
+
+
 def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
     """`Title (Series, #2; Other, #5)` -> ("Title", [("Series", "2"), ("Other", "5")]).
 

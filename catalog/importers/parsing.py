@@ -153,7 +153,6 @@ PLURAL_ROLES = {
 _CREDIT_BY = tuple(
     sorted((w for w in ROLES if w.endswith((" by", " von", " di", " de"))), key=len, reverse=True)
 )
-_TRAILING_PARENTHESIS = re.compile(r"^(?P<name>.*?)\s*\((?P<inside>[^()]+)\)$")
 
 
 class NamedRole(NamedTuple):
@@ -172,10 +171,10 @@ def read_trailing_role(value: str) -> NamedRole:
     Laumer, and Eric Flint credited as editor; `… (editors)` a plural role. A parenthesis whose
     words are no role (`Plato (Ancient Greek philosopher)`, `(pseud.)`) has role ""."""
     value = value.strip()
-    match = _TRAILING_PARENTHESIS.match(value) if value.endswith(")") else None
-    if not match:
+    parts = text.split_trailing_parenthesis(value) if value.endswith(")") else None
+    if parts is None:
         return NamedRole(value, "", "")
-    name, words = match["name"].strip(), _SPACES.sub(" ", match["inside"].strip())
+    name, words = parts[0], _SPACES.sub(" ", parts[1].strip())
     key = words.casefold()
     if key in ROLES:
         return NamedRole(name, words, ROLES[key])

@@ -170,7 +170,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
         retries = ngettext("%(n)s retry", "%(n)s retries", month.retry_count) % {
             "n": month.retry_count
         }
-        return format_html('{}<br><span class="quiet">{}</span>', shown, retries)
+        return with_note(shown, retries)
 
     @admin.display(description=_("Resolved"), ordering="isbns_resolved")
     def resolved(self, month):

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_lists import with_note
 from enrichment import selectors, throttle
 from enrichment.admin.base import ReadOnlyAdmin, badge, yes_or_no
 from enrichment.models import ProviderState, SourceRecord
@@ -127,7 +128,7 @@ class ProviderStateAdmin(ReadOnlyAdmin):
         failures = ngettext(
             "%(n)s failure in a row", "%(n)s failures in a row", state.consecutive_failures
         ) % {"n": f"{state.consecutive_failures:,}"}
-        return format_html('{}<br><span class="quiet">{}</span>', shown, failures)
+        return with_note(shown, failures)
 
     @admin.display(description=_("Requests today"))
     def requests_today_count(self, state):
@@ -144,7 +145,7 @@ class ProviderStateAdmin(ReadOnlyAdmin):
         sent = ngettext("%(n)s request today", "%(n)s requests today", daily.requests_today) % {
             "n": f"{daily.requests_today:,}"
         }
-        return format_html('{}<br><span class="quiet">{}</span>', self._budget_text(daily), sent)
+        return with_note(self._budget_text(daily), sent)
 
     @staticmethod
     def _budget_text(daily) -> str:
@@ -186,9 +187,8 @@ class ProviderStateAdmin(ReadOnlyAdmin):
         fault = selectors.state_fault(state)  # one line: host and kind, never a URL's query
         if not fault:
             return "–"
-        return format_html(
-            '<span class="fault-line">{}</span><br><span class="quiet">{}</span>',
-            fault.message,
+        return with_note(
+            format_html('<span class="fault-line">{}</span>', fault.message),
             display_for_value(state.last_error_at, "–"),  # the admin's format and time zone
         )
 
