@@ -15,8 +15,15 @@ _SERIES_WORDS = re.compile(
     r"\b(series|serie|seria|serien|serisi|collection|coleccion|collana|collezione|library|"
     r"bibliothek|bibliotheque|biblioteca|classics|klassiker|saga|trilogy|trilogie|trilogia|"
     r"duology|cycle|zyklus|ciclo|chronicles|chroniken|cronicas|universe|reihe|sequence|"
-    r"quartet|quintet|серия|цикл|σειρα)\b"
+    r"quartet|quintet|comics|comix|серия|цикл|σειρα)\b"
 )
+# A Japanese publisher's series, as Amazon.co.jp writes it after a title: a name then the
+# word, which runs on without a space (`新潮文庫` Shincho Bunko, `少年サンデーコミックス`,
+# `ハヤカワ文庫 SF 543`, `ドラえもんの学習シリーズ`). Without a name, `(文庫)` is a format.
+_JAPANESE_SERIES_WORDS = re.compile(r"\S\s*(?:文庫|新書|コミックス|コミック|ノベルス|シリーズ)")
+# The number after such a name is the book's in that series: `ハヤカワ文庫 SF 543`,
+# `青い鳥文庫 69-1`.
+_JAPANESE_SERIES_NUMBER = re.compile(r"^(?P<name>.*\S)\s+(?P<number>\d+(?:-\d+)?)$")
 # A series numbered the way Amazon writes it, a name then a word and a number: "The Oregon
 # Files Book 9", "TCP/IP Illustrated, Volume 2", "Discworld Novel 5", "Data Mining Series Book
 # 36". It needs the name: a bare "(Book 3)" or "(Part 1)" stays in the title, or every volume of
@@ -44,6 +51,15 @@ _BARE_VOLUME = re.compile(rf"^{_NUMBER_WORD}(?:\d+|{_ROMAN})$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # ... unless it names an edition ("Library Edition", "Edición de colección").
 _EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie|издание)\b")
+
+
+def strip_accents(text: str) -> str:
+    if text.isascii():
+        return text  # no accents, and nothing for NFKD to decompose
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 # Language names (English, as LibraryThing writes them) and ISO 639-2 codes (calibre) ->
 # ISO 639-1, for the languages seen in real exports; other codes are kept as written.
 LANGUAGES = {
@@ -62,6 +78,24 @@ LANGUAGES = {
 # Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
 # 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).
 LANGUAGES.update({"cz": "cs", "dk": "da", "jp": "ja", "gr": "el", "ua": "uk", "cn": "zh"})
+# The same languages' names in French and Spanish, which say an edition's language in a title
+# as English does (`The Catcher in the Rye (en anglais)`, a French library's); written with or
+# without their accents.
+_FRENCH_AND_SPANISH_NAMES = {
+    "ar": ("arabe", "árabe"), "ca": ("catalan", "catalán"), "zh": ("chinois", "chino"),
+    "cs": ("tchèque", "checo"), "da": ("danois", "danés"),
+    "nl": ("néerlandais", "neerlandés", "holandés"), "en": ("anglais", "inglés"),
+    "fi": ("finnois", "finlandés"), "fr": ("français", "francés"), "de": ("allemand", "alemán"),
+    "el": ("grec", "griego"), "he": ("hébreu", "hebreo"), "hu": ("hongrois", "húngaro"),
+    "it": ("italien", "italiano"), "ja": ("japonais", "japonés"), "ko": ("coréen", "coreano"),
+    "la": ("latín",), "pl": ("polonais", "polaco"), "pt": ("portugais", "portugués"),
+    "ro": ("roumain", "rumano"), "ru": ("russe", "ruso"), "es": ("espagnol", "español"),
+    "sv": ("suédois", "sueco"), "tr": ("turc", "turco"), "uk": ("ukrainien", "ucraniano"),
+    "no": ("norvégien", "noruego"),
+}  # fmt: skip
+for _code, _names in _FRENCH_AND_SPANISH_NAMES.items():
+    for _name in _names:
+        LANGUAGES[_name] = LANGUAGES[strip_accents(_name)] = _code
 # Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
 # mirada (Spanish Edition)`, `Deathnote Vol. 2 (in Japanese)`, `Lehakir Et Hamas (Getting to Know
 # Hamas, Hebrew Edition)`, `…, Hebrew Edition`. The same book from another source has no such
@@ -70,7 +104,8 @@ LANGUAGES.update({"cz": "cs", "dk": "da", "jp": "ja", "gr": "el", "ua": "uk", "c
 _LANGUAGE_NAME = r"(?P<language>[^\W\d_]{4,})"
 _LANGUAGE_EDITIONS = (
     re.compile(rf"\s*\({_LANGUAGE_NAME} Edition\)\s*$"),
-    re.compile(rf"\s*\([Ii]n {_LANGUAGE_NAME}\)\s*$"),
+    # `(in Japanese)`, and `(en anglais)`, `(en español)` in French and Spanish.
+    re.compile(rf"\s*\([IiEe]n {_LANGUAGE_NAME}\)\s*$"),
     # The marker after a comma inside the parenthesis: the rest of it stays.
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition(?P<close>\))\s*$"),
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition\s*$"),
@@ -89,13 +124,6 @@ _SERIES_MARKER = re.compile(
 )
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
-
-
-def strip_accents(text: str) -> str:
-    if text.isascii():
-        return text  # no accents, and nothing for NFKD to decompose
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # Cyrillic to Latin: BGN/PCGN for Russian without its apostrophes and diacritics (ё is "yo",
@@ -201,9 +229,34 @@ def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
     is named a series (Series, Collection, Library, Classics, ...:
     a publisher's series such as "Penguin Classics"). Anything else, such as "(Unabridged)"
     or "(Ten Moments That Shaped)", is part of the title and comes back with no series.
+
+    Two catalogs' series may follow each other, each in its parenthesis: `(Power Japanese
+    Series) (Kodansha's Children's Classics)` is two series, a numbered one first; a last one
+    that only repeats the name before it in other words (`(Learn to Play Go, Volume II) (Learn
+    to Play Go Ser)`, `(The Baby-sitters Club Graphic Novel #9) (The Baby-Sitters Club
+    Graphix)`) is that series again, and goes.
     """
     title = (title or "").strip()
-    match = _TRAILING_PARENTHESIS.search(title)
+    main, entries = _split_series_parenthesis(title)
+    if not entries:
+        last = split_trailing_parenthesis(title) if title.endswith(")") else None
+        earlier, repeated = _split_series_parenthesis(last[0]) if last else (title, [])
+        if not last or not repeated or not _repeats_series_name(last[1], repeated[0][0]):
+            return title, []
+        main, entries = earlier, repeated
+    parentheses = 1
+    while (before := _split_series_parenthesis(main))[1]:
+        main, entries, parentheses = before[0], [*before[1], *entries], parentheses + 1
+    if parentheses > 1:
+        # A numbered series first: the one the book's number is in (sorted() keeps the order).
+        entries.sort(key=lambda entry: not entry[1])
+    return main, entries
+
+
+def _split_series_parenthesis(title: str) -> tuple[str, list[tuple[str, str]]]:
+    """The last parenthesis of a title read as a list of series (`split_series_entries`): (the
+    text before it, its series), or (title, []) when it is none. The title is stripped."""
+    match = _TRAILING_PARENTHESIS.search(title) if title.endswith(")") else None
     if not match or match.start() == 0:
         return title, []
     parts = [(part.strip(), _numbered(part.strip())) for part in match["inside"].split(";")]
@@ -213,8 +266,30 @@ def split_series_entries(title: str) -> tuple[str, list[tuple[str, str]]]:
         _names_a_series(part) for part, _numbered in parts
     ):
         return title, []
-    entries = [numbered or (part, "") for part, numbered in parts]
+    entries = [numbered or _japanese_numbered(part) for part, numbered in parts]
     return title[: match.start()].strip(), entries
+
+
+def _japanese_numbered(part: str) -> tuple[str, str]:
+    """A series without a number, or a Japanese publisher's series with its number after a
+    space (`ハヤカワ文庫 SF 543` -> ("ハヤカワ文庫 SF", "543"))."""
+    numbered = _JAPANESE_SERIES_NUMBER.match(part) if not part.isascii() else None
+    if numbered and _JAPANESE_SERIES_WORDS.search(numbered["name"]):
+        return numbered["name"], numbered["number"]
+    return part, ""
+
+
+def _repeats_series_name(parenthesis: str, series: str) -> bool:
+    """True when a parenthesis starts with the first words of a series' name, at least two
+    past an article: `(Learn to Play Go Ser)` after `Learn to Play Go`."""
+    words, named = normalize_text(parenthesis).split(), normalize_text(series).split()
+    shared = 0
+    for word, other in zip(words, named, strict=False):
+        if word != other:
+            break
+        shared += 1
+    articles = 1 if named and _ARTICLE_WORD.match(named[0]) else 0
+    return shared - articles >= 2
 
 
 def _numbered(part: str) -> tuple[str, str] | None:
@@ -238,6 +313,8 @@ def _roman_to_int(numeral: str) -> int:
 
 
 def _names_a_series(part: str) -> bool:
+    if not part.isascii() and _JAPANESE_SERIES_WORDS.search(part):
+        return True
     words = normalize_text(part)
     return bool(_SERIES_WORDS.search(words)) and not _EDITION_WORDS.search(words)
 
@@ -268,6 +345,13 @@ def split_language_edition(title: str) -> tuple[str, str]:
         opening = title.rfind("(", 0, match.start())
         if opening >= 0 and title[opening + 1 : match.start()].strip():
             return title[: match.start()] + ")", language
+    if ") (" in title:
+        # Before a series another catalog added: `Souris Et Des Hommes (French Edition)
+        # (Collection Folio)`; the series stays, for the series reader.
+        main, entries = _split_series_parenthesis(title.strip())
+        before, language = split_language_edition(main) if entries else (main, "")
+        if language:
+            return before + title.strip()[len(main) :], language
     return title, ""
 
 
@@ -310,6 +394,7 @@ def normalize_text(text: str) -> str:
 ARTICLES = (
     r"the|an?|l[ae]s?|l'|der|die|das|el|los|las|il|lo|gli|de|het|een|os?|as|une?|una|uno|eine?"
 )
+_ARTICLE_WORD = re.compile(rf"^(?:{ARTICLES})$", re.IGNORECASE)
 _TRAILING_ARTICLE = re.compile(
     rf"^(?P<rest>.*\S)(?:,\s*(?P<article>{ARTICLES})|\s*\((?P<bracketed>{ARTICLES})\))$",
     re.IGNORECASE,

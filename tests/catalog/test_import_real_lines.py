@@ -451,3 +451,102 @@ def test_the_migration_gives_stored_titles_with_a_comma_numbered_series_the_new_
     }
     job = import_real("goodreads-advokatb-comma-number-series.csv", lines=slice(0, 1))
     assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
+def test_two_catalogs_series_after_a_title_are_both_read_and_a_reworded_repeat_goes():
+    """`(Learn to Play Go, Volume II) (Learn to Play Go Ser)` and `(The Baby-sitters Club Graphic
+    Novel #9) (The Baby-Sitters Club Graphix)` were read as the whole title with no series (only
+    the last parenthesis was read); `(Power Japanese Series) (Kodansha's Children's Classics)`
+    kept the first series in the subtitle. A parenthesis that names no series stays the title's:
+    `(Dragonball)`, `(English/Italian)` (a bilingual edition, or a dictionary's pair of languages),
+    `(Folio) (Folio)`."""
+    for name in (
+        "goodreads-sartak-two-series-parentheses.csv",
+        "goodreads-eitanshay-two-series-parentheses.csv",
+        "librarything-aipotu-two-series-parentheses.tsv",
+    ):
+        import_real(name)
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("Basic Connections", "Power Japanese Series", ""),
+        ("Claudia and the New Girl", "The Baby-sitters Club Graphic Novel", "9"),
+        ("Dragonball Vol. 30 (Dragonball)", "", ""),
+        ("Inferno (English/Italian)", "", ""),
+        ("Souris Et Des Hommes", "Collection Folio", ""),
+        ("The Dragon Style", "Learn to Play Go", "3"),
+        ("The Paradiso", "Barnes & Noble Classics Series", ""),
+        ("The Way of the Moving Horse", "Learn to Play Go", "2"),
+        ("Zazie dans le Métro (Folio) (Folio)", "", ""),
+    ]
+    connections = Work.objects.get(title="Basic Connections")
+    assert connections.subtitle == "Making Your Japanese Flow"
+    assert list(connections.series_entries.values_list("name", flat=True)) == [
+        "Power Japanese Series",
+        "Kodansha's Children's Classics",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_japanese_publishers_series_after_a_title_is_its_series_not_its_title():
+    """Amazon.co.jp writes a book's imprint series after its title (`異邦人 (新潮文庫)`, `蒼天の拳
+    (1) (Bunch comics)`), with the book's number in it (`ハヤカワ文庫 SF 543`): it stayed in the
+    title, so the same book from another source (`異邦人`) had another title key. A bare volume
+    number stays the title's: every volume keeps its own title."""
+    import_real("goodreads-sartak-japanese-publisher-series.csv")
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("からくりサーカス (1)", "少年サンデーコミックス", ""),
+        ("デューン砂漠の神皇帝 1", "ハヤカワ文庫 SF", "543"),
+        ("ポケットモンスターSPECIAL (1)", "てんとう虫コミックススペシャル", ""),
+        ("異邦人", "新潮文庫", ""),
+        ("蒼天の拳 (1)", "Bunch comics", ""),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_language_suffix_in_french_is_the_editions_language_not_its_title():
+    """A French LibraryThing's `The Catcher in the Rye (en anglais)` ("in English") was a work
+    of that whole title, apart from the same book imported from anywhere else."""
+    import_real("librarything-aipotu-in-french.tsv")
+    edition = Edition.objects.get()
+    assert (edition.work.title, edition.language) == ("The Catcher in the Rye", "en")
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_two_series_parentheses_the_new_key():
+    """Works stored under the earlier rule, with both parentheses or a Japanese publisher's
+    series in their title, are found by the same books' rows, whose titles are now without
+    them, instead of being made again; a parenthesis that names no series keeps its key."""
+    migration = importlib.import_module("catalog.migrations.0027_title_keys_series_parentheses")
+    old_keys = {
+        "The Way of the Moving Horse (Learn to Play Go, Volume II) (Learn to Play Go Ser)": (
+            "Janice Kim",
+            "the way of the moving horse learn to play go volume ii learn to play go ser",
+        ),
+        "異邦人 (新潮文庫)": ("窪田 啓作", "異邦人 新潮文庫"),
+        "The Catcher in the Rye (en anglais)": (
+            "J.D. Salinger",
+            "the catcher in the rye en anglais",
+        ),
+    }
+    stored = {}
+    for title, (author, key) in old_keys.items():
+        work = make_work(title, authors=[author])
+        Work.objects.filter(pk=work.pk).update(title_normalized=key)  # as the earlier rule
+        stored[title] = work.pk
+    kept = make_work("Zazie dans le Métro (Folio) (Folio)", authors=["Raymond Queneau"])
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {
+        stored[
+            "The Way of the Moving Horse (Learn to Play Go, Volume II) (Learn to Play Go Ser)"
+        ]: ("the way of the moving horse"),
+        stored["異邦人 (新潮文庫)"]: "異邦人",
+        stored["The Catcher in the Rye (en anglais)"]: "the catcher in the rye",
+        kept.pk: "zazie dans le metro folio folio",
+    }
+    job = import_real("goodreads-sartak-japanese-publisher-series.csv", lines=slice(0, 1))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)

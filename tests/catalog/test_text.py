@@ -135,3 +135,25 @@ def test_a_language_name_alone_stays_in_the_title():
     assert text.normalize_title("Synthetic Phrasebook (French)") != text.normalize_title(
         "Synthetic Phrasebook (German)"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "read"),
+    [
+        # Synthetic titles in the real shapes of tests/fixtures/imports/real_shapes
+        # (goodreads-sartak-two-series-parentheses.csv, …-japanese-publisher-series.csv).
+        (
+            "Synthetic (Synthetic Lessons, #2) (Synthetic Lessons Ser)",
+            ("Synthetic", [("Synthetic Lessons", "2")]),
+        ),
+        # After a series, a parenthesis that does not repeat its name (two words of it past an
+        # article) stays the title's, and the series with it.
+        ("Synthetic (Synthetic Lessons, #2) (Synthetic Special)", None),
+        ("Synthetic (The Synthetic Saga, #2) (The Wonder)", None),
+        ("合成 (合成文庫)", ("合成", [("合成文庫", "")])),
+        # Without a name before it, 文庫 is a format (a pocket edition), not a series.
+        ("合成 (文庫)", None),
+    ],
+)
+def test_series_parentheses_after_a_title(title, read):
+    assert text.split_series_entries(title) == (read or (title, []))

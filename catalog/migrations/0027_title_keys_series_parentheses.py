@@ -1,0 +1,42 @@
+"""Works whose title ends with two catalogs' series, each in its parenthesis (`The Way of the
+Moving Horse (Learn to Play Go, Volume II) (Learn to Play Go Ser)`, `The Paradiso (Barnes &
+Noble Classics Series) (Barnes & Noble Classics)`), with a Japanese publisher's series (`異邦人
+(新潮文庫)`, `蒼天の拳 (1) (Bunch comics)`), with a language suffix before a series (`… (French
+Edition) (Collection Folio)`) or in French or Spanish (`The Catcher in the Rye (en anglais)`)
+get the lookup key of the title without them (`the way of the moving horse`), as
+`catalog.text.normalize_title` now makes it: an import of the same book, whose title the
+importer now reads without them, then finds the work instead of creating a second one.
+
+Only titles ending with a parenthesis are read, and each key is recomputed by the rule itself; a
+key that does not change is not written. Two works may come to share a key; as with 0024 and
+0026 they stay two works (the key is a lookup, not an identity: nothing is merged). Reversing
+leaves the keys as they are (the earlier rule's keys for these titles are not needed by
+anything).
+"""
+
+from django.db import migrations
+
+BATCH = 1000
+
+
+def recompute_keys(apps, schema_editor):
+    from catalog.text import normalize_title
+
+    Work = apps.get_model("catalog", "Work")
+    changed = []
+    works = Work.objects.filter(title__endswith=")").only("pk", "title", "title_normalized")
+    for work in works.iterator(chunk_size=BATCH):
+        key = normalize_title(work.title)[:500]
+        if key != work.title_normalized:
+            work.title_normalized = key
+            changed.append(work)
+        if len(changed) >= BATCH:
+            Work.objects.bulk_update(changed, ["title_normalized"])
+            changed = []
+    Work.objects.bulk_update(changed, ["title_normalized"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0026_title_keys_amazon_suffixes")]
+
+    operations = [migrations.RunPython(recompute_keys, migrations.RunPython.noop, elidable=True)]
