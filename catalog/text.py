@@ -31,9 +31,11 @@ _JAPANESE_SERIES_NUMBER = re.compile(r"^(?P<name>.*\S)\s+(?P<number>\d+(?:-\d+)?
 # The number may be a Roman numeral, as upper case as Amazon writes it (`Learn to Play Go,
 # Volume III`, `Vampire Chronicles, Book II`); it is stored in arabic figures (3).
 # A publisher's series numbers its books with No. (`Folio Series, No 763`, `Loeb Classical
-# Library No. 182`), after a colon too (`Folio Ser.: No.879`).
+# Library No. 182`), after a colon too (`Folio Ser.: No.879`); Amazon.es with nº (`Inspector
+# Santana nº 2`, `HarperCollins nº 4007`), Portuguese with n.º.
 _NUMBER_WORD = (
-    r"(?:vol\.\s*|no\.\s*|(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre|no)\s+)"
+    r"(?:vol\.\s*|no\.\s*|n\.?[º°]\s*|"
+    r"(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre|no)\s+)"
 )
 _ROMAN = r"(?-i:(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"  # never empty
 _WORDED_NUMBER = re.compile(

@@ -1,7 +1,8 @@
 """Works whose title ends with two catalogs' series, each in its parenthesis (`The Way of the
 Moving Horse (Learn to Play Go, Volume II) (Learn to Play Go Ser)`, `The Paradiso (Barnes &
 Noble Classics Series) (Barnes & Noble Classics)`), with a Japanese publisher's series (`異邦人
-(新潮文庫)`, `蒼天の拳 (1) (Bunch comics)`), with a language suffix before a series (`… (French
+(新潮文庫)`, `蒼天の拳 (1) (Bunch comics)`), with a series numbered with nº (`(Inspector Santana nº
+2)`), with a language suffix before a series (`… (French
 Edition) (Collection Folio)`) or in French or Spanish (`The Catcher in the Rye (en anglais)`)
 get the lookup key of the title without them (`the way of the moving horse`), as
 `catalog.text.normalize_title` now makes it: an import of the same book, whose title the

@@ -550,3 +550,17 @@ def test_the_migration_gives_stored_titles_with_two_series_parentheses_the_new_k
     }
     job = import_real("goodreads-sartak-japanese-publisher-series.csv", lines=slice(0, 1))
     assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
+def test_a_series_numbered_with_n_and_a_degree_sign_is_the_works_series():
+    """Amazon.es numbers a series with nº (`REY DE CRISTAL (Inspector Santana nº 2) (Spanish
+    Edition)`, a publisher's `(HarperCollins nº 4007)`): it stayed in the title, with no series."""
+    import_real("goodreads-carlosperezzz-numbered-series-n.csv")
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("A Kilómetros de Distancia", "Lorena a dos Mundos", "1"),
+        ("Meteoro y el señor conejo", "HarperCollins", "4007"),
+        ("REY DE CRISTAL", "Inspector Santana", "2"),
+    ]
+    assert set(Edition.objects.values_list("language", flat=True)) == {"es"}
