@@ -5,7 +5,7 @@ import re
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
-from catalog.importers.cells import suffix_last_sort_name
+from catalog.importers.cells import split_people, suffix_last_sort_name
 from catalog.importers.parsing import clean_cell, parse_format
 from catalog.importers.readers import (
     apply_identifier,
@@ -95,7 +95,13 @@ class GoodreadsImporter(BaseImporter):
         self.check_shape(cells)
         row = self.titled_row(cells)
         author = self.get(cells, "author")
-        if author:
+        # A Goodreads author whose name is a list (`Ulrich Brand, Bettina Lösch, Benjamin
+        # Opratko, Stefan Thimmel`, its "Author l-f" `Thimmel, Ulrich Brand, …, Stefan`) is
+        # those people; `Martin Luther King, Jr.` is one.
+        listed = split_people(author) if "," in author else []
+        if len(listed) > 1:
+            row.credits.extend(listed)
+        elif author:
             sort_name = goodreads_sort_name(author, self.get(cells, "author_lf"))
             row.credits.append(Credit(name=author, sort_name=sort_name))
         # Goodreads drops the roles of additional authors (often translators or

@@ -421,3 +421,40 @@ def test_a_publishers_series_numbered_with_no_is_the_series_and_its_number():
         ("Jacques Le Fataliste", "Folio Series", "763"),
         ("Memoires D'Hadrien", "Folio Series", "921"),
     ]
+
+
+def test_a_goodreads_author_whose_name_is_a_list_is_those_people():
+    """Goodreads has an author named `Ulrich Brand, Bettina Lösch, Benjamin Opratko, Stefan
+    Thimmel` (its "Author l-f" `Thimmel, Ulrich Brand, Bettina Lösch, Benjamin Opratko,
+    Stefan`): the book had one author of that name, sorted under Thimmel."""
+    importer, rows = read_rows("goodreads-argv1-several-people-as-author.csv")
+    ((_line, cells),) = rows
+    credits = importer.read_row(cells).credits
+    assert [(c.name, c.role, c.sort_name) for c in credits] == [
+        ("Ulrich Brand", "author", ""),
+        ("Bettina Lösch", "author", ""),
+        ("Benjamin Opratko", "author", ""),
+        ("Stefan Thimmel", "author", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("author", "author_lf", "credit"),
+    [
+        # Synthetic names in the real shapes: a comma that is no list keeps Goodreads' reading.
+        (
+            "Synthetic Name, Jr.",
+            "Jr., Synthetic Name",
+            ("Synthetic Name, Jr.", "Name, Synthetic, Jr."),
+        ),
+        ("Name, Synthetic", "Synthetic, Name", ("Name, Synthetic", "Synthetic, Name")),
+    ],
+)
+def test_a_goodreads_author_with_one_comma_stays_one_person(author, author_lf, credit):
+    importer, rows = read_rows("goodreads-argv1-several-people-as-author.csv")
+    ((_line, cells),) = rows
+    cells = list(cells)
+    cells[importer.columns["author"]] = author
+    cells[importer.columns["author_lf"]] = author_lf
+    ((name, sort_name),) = [(c.name, c.sort_name) for c in importer.read_row(cells).credits]
+    assert (name, sort_name) == credit
