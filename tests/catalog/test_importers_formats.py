@@ -456,6 +456,8 @@ def test_person_from_sort_name_keeps_corporate_names():
     [
         ("French", "fr"), ("fre", "fr"), ("fra", "fr"), ("eng, fra", "en"), ("EN", "en"),
         ("pt-BR", "pt-br"), ("Klingon", ""), ("", ""),
+        # In French or Spanish, accented or not (the names the title's `(en anglais)` reads).
+        ("Anglais", "en"), ("Français", "fr"), ("francais", "fr"), ("español", "es"),
     ],
 )  # fmt: skip
 def test_parse_language(value, expected):
