@@ -112,6 +112,23 @@ _LANGUAGE_EDITIONS = (
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition(?P<close>\))\s*$"),
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition\s*$"),
 )
+# A bookseller's listing on Amazon names the author and the date after the title, and Goodreads
+# copies it: `Silence: Lectures and Writings by John Cage (1994-12-31)`, `… by Tan, Chade-Meng
+# (2012)`, `… 1st edition by Huskinson, Lucy (2004) Paperback`, `… by Adrian Shaughnessy, Tony
+# Brook 1st (first) Edition (2009)`, `… 5th Edition by John W. Creswell, J. David Creswell
+# Paperback`, or the date alone, `Art After the Internet (2013-12-12)`. The last `by` counts
+# (`Murder by Numbers by …`). A year alone after `by` is the listing's only with a sort name's
+# comma or an edition or binding around it, and no date needs an edition and a binding: `Stand
+# by Me (1986)` stays.
+_ORDINAL = r"\d+(?:st|nd|rd|th)"
+_LISTING_SUFFIX = re.compile(
+    rf"\s+(?P<edition>{_ORDINAL}\s+edition\s+)?by\s+(?P<people>(?:(?!\sby\s)[^()])+?)"
+    rf"(?P<late_edition>\s+{_ORDINAL}\s+\(\w+\)\s+edition)?"
+    r"(?:\s+\((?:(?P<date>\d{4}-\d\d-\d\d)|(?P<year>\d{4}))\))?"
+    r"(?P<binding>\s+(?:paperback|hardcover))?\s*$",
+    re.IGNORECASE,
+)
+_LISTING_DATE = re.compile(r"\s+\(\d{4}-\d\d-\d\d\)\s*$")
 # Where a subtitle starts: `Title: Subtitle`, `Title; or, Other`, `Title - Subtitle` (a spaced
 # hyphen or dash; "Spider-Man" is one word).
 _SUBTITLE_SEPARATOR = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+")
@@ -357,6 +374,40 @@ def split_language_edition(title: str) -> tuple[str, str]:
     return title, ""
 
 
+def strip_listing_suffix(title: str) -> str:
+    """`Silence: Lectures and Writings by John Cage (1994-12-31)` -> `Silence: Lectures and
+    Writings`: a bookseller's listing suffix (_LISTING_SUFFIX) taken off; any other title comes
+    back whole."""
+    title = title or ""
+    if not title.endswith((")", "Paperback", "Hardcover")):  # nearly every title, at C speed
+        return title
+    listing = _LISTING_SUFFIX.search(title) if " by " in title else None
+    if listing and listing.start() > 0:
+        edition = listing["edition"] or listing["late_edition"]
+        if (
+            listing["date"]
+            or (
+                listing["year"]
+                and (_lists_names(listing["people"]) or edition or listing["binding"])
+            )
+            or (listing["binding"] and edition)  # `5th Edition by … Paperback`, no date
+        ):
+            return title[: listing.start()]
+    dated = _LISTING_DATE.search(title)
+    return title[: dated.start()] if dated and dated.start() > 0 else title
+
+
+def _lists_names(people: str) -> bool:
+    """`Tan, Chade-Meng`, `Adrian Shaughnessy, Tony Brook`: names (capitalised words, no
+    figure) with a comma between them; `Hand, Vol. 2` is none."""
+    parts = [part.split() for part in people.split(",")]
+    return len(parts) > 1 and all(
+        0 < len(words) <= 4
+        and all(word[0].isupper() and not _DIGITS.search(word) for word in words)
+        for words in parts
+    )
+
+
 def split_subtitle(title: str) -> tuple[str, str]:
     """`Title: Subtitle` or `Title - Subtitle` -> ("Title", "Subtitle"); else (title, "").
 
@@ -427,7 +478,7 @@ def normalize_whole_title(title: str, subtitle: str) -> str:
 def normalize_title(title: str) -> str:
     """The lookup key for a title: no language-edition suffix (`split_language_edition`), series
     suffix, subtitle, punctuation or case, and a trailing article in front (`front_article`)."""
-    main, _series = split_series_entries(split_language_edition(title or "")[0])
+    main, _series = split_series_entries(split_language_edition(strip_listing_suffix(title))[0])
     return normalize_text(front_article(split_subtitle(main)[0]))
 
 

@@ -535,6 +535,10 @@ def test_the_migration_gives_stored_titles_with_two_series_parentheses_the_new_k
         work = make_work(title, authors=[author])
         Work.objects.filter(pk=work.pk).update(title_normalized=key)  # as the earlier rule
         stored[title] = work.pk
+    listing = make_work("Synthetic Tomorrow 2nd Edition by Jane Doe, John Roe Paperback")
+    Work.objects.filter(pk=listing.pk).update(
+        title_normalized="synthetic tomorrow 2nd edition by jane doe john roe paperback"
+    )
     kept = make_work("Zazie dans le Métro (Folio) (Folio)", authors=["Raymond Queneau"])
 
     migration.recompute_keys(django_apps, None)
@@ -546,6 +550,7 @@ def test_the_migration_gives_stored_titles_with_two_series_parentheses_the_new_k
         ]: ("the way of the moving horse"),
         stored["異邦人 (新潮文庫)"]: "異邦人",
         stored["The Catcher in the Rye (en anglais)"]: "the catcher in the rye",
+        listing.pk: "synthetic tomorrow",
         kept.pk: "zazie dans le metro folio folio",
     }
     job = import_real("goodreads-sartak-japanese-publisher-series.csv", lines=slice(0, 1))
@@ -564,3 +569,23 @@ def test_a_series_numbered_with_n_and_a_degree_sign_is_the_works_series():
         ("REY DE CRISTAL", "Inspector Santana", "2"),
     ]
     assert set(Edition.objects.values_list("language", flat=True)) == {"es"}
+
+
+@pytest.mark.django_db
+def test_a_booksellers_listing_suffix_is_not_the_books_subtitle():
+    """Goodreads copies an Amazon bookseller's listing title, the author and the date after the
+    book's own (`Silence: Lectures and Writings by John Cage (1994-12-31)`, `… 1st edition by
+    Huskinson, Lucy (2004) Paperback`): it stayed in the subtitle, which then disagreed with the
+    same book's from anywhere else, so that book became a second work. `(The Economist by
+    Xenophon)` names no bookseller's listing and stays."""
+    import_real("goodreads-eeeurico-listing-suffixes.csv")
+    import_real("goodreads-ayyucedemirbas-listing-suffixes.csv")
+    works = Work.objects.order_by("title").values_list("title", "subtitle")
+    assert list(works) == [
+        ("Nietzsche and Jung", "The Whole Self in the Union of Opposites"),
+        ("Research Design", "Qualitative, Quantitative, and Mixed Methods Approaches"),
+        ("Silence", "Lectures and Writings"),
+        ("Studio Culture", "The secret life of the graphic design studio"),
+        ("The Economist", "Xenophon (The Economist by Xenophon)"),
+        ("You are Here", "Art After the Internet"),
+    ]

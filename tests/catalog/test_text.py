@@ -157,3 +157,23 @@ def test_a_language_name_alone_stays_in_the_title():
 )
 def test_series_parentheses_after_a_title(title, read):
     assert text.split_series_entries(title) == (read or (title, []))
+
+
+@pytest.mark.parametrize(
+    ("title", "kept"),
+    [
+        # Synthetic titles in the real shapes of goodreads-eeeurico-listing-suffixes.csv and
+        # goodreads-ayyucedemirbas-listing-suffixes.csv.
+        ("Synthetic Book by Jane Doe (2001-02-03)", "Synthetic Book"),
+        ("Murder by Numbers by Jane Doe (2001-02-03)", "Murder by Numbers"),
+        ("Synthetic Book by Doe, Jane (2001)", "Synthetic Book"),
+        ("Synthetic Book 2nd Edition by Jane Doe, John Roe Hardcover", "Synthetic Book"),
+        # A year after `by` without a list of names, an edition or a binding is the title's.
+        ("Stand by Me (1986)", "Stand by Me (1986)"),
+        ("Drawn by Hand, Vol. 2 (1998)", "Drawn by Hand, Vol. 2 (1998)"),
+        ("Synthetic by Design Paperback", "Synthetic by Design Paperback"),
+        ("Synthetic Proceedings (1998)", "Synthetic Proceedings (1998)"),
+    ],
+)
+def test_strip_listing_suffix(title, kept):
+    assert text.strip_listing_suffix(title) == kept
