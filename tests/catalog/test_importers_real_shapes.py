@@ -458,3 +458,27 @@ def test_a_goodreads_author_with_one_comma_stays_one_person(author, author_lf, c
     cells[importer.columns["author_lf"]] = author_lf
     ((name, sort_name),) = [(c.name, c.sort_name) for c in importer.read_row(cells).credits]
     assert (name, sort_name) == credit
+
+
+def test_storygraphs_authors_are_whole_names_between_commas():
+    """Guard: in the real StoryGraph exports read (316 rows, two people's), Authors lists whole
+    names, given name first, between commas, and never a role (roles are in Contributors), so a
+    comma there always separates two people: `A. E. Hotchner, Paul Newman` is two."""
+    importer, rows = read_rows("storygraph-bsanser-several-authors.csv")
+    credits = [
+        [(c.name, c.role) for c in importer.read_row(cells).credits] for _line, cells in rows
+    ]
+    assert credits == [
+        [("A. E. Hotchner", "author"), ("Paul Newman", "author")],
+        [
+            ("Viktor E. Frankl", "author"),
+            ("Harold S. Kushner", "contributor"),
+            ("William J. Winslade", "contributor"),
+            ("Isle Lasch", "translator"),
+        ],
+        [
+            ("H. Mitchell Caldwell", "author"),
+            ("Ben Bycel", "author"),
+            ("Michael S. Lief", "author"),
+        ],
+    ]
