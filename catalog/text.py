@@ -385,7 +385,7 @@ def strip_listing_suffix(title: str) -> str:
     if listing and listing.start() > 0:
         edition = listing["edition"] or listing["late_edition"]
         if (
-            listing["date"]
+            (listing["date"] and _names_people(listing["people"]))
             or (
                 listing["year"]
                 and (_lists_names(listing["people"]) or edition or listing["binding"])
@@ -401,10 +401,18 @@ def _lists_names(people: str) -> bool:
     """`Tan, Chade-Meng`, `Adrian Shaughnessy, Tony Brook`: names (capitalised words, no
     figure) with a comma between them; `Hand, Vol. 2` is none."""
     parts = [part.split() for part in people.split(",")]
-    return len(parts) > 1 and all(
-        0 < len(words) <= 4
-        and all(word[0].isupper() and not _DIGITS.search(word) for word in words)
-        for words in parts
+    return len(parts) > 1 and all(_is_name(words) for words in parts)
+
+
+def _names_people(people: str) -> bool:
+    """`John Cage` or a list of names: what a listing puts after `by`. One word is not enough
+    (`Death by Chocolate (2001-05-02)` keeps its `by Chocolate`: only the date goes)."""
+    return _lists_names(people) or (len(people.split()) > 1 and _is_name(people.split()))
+
+
+def _is_name(words: list[str]) -> bool:
+    return 0 < len(words) <= 4 and all(
+        word[0].isupper() and not _DIGITS.search(word) for word in words
     )
 
 

@@ -171,6 +171,10 @@ def test_series_parentheses_after_a_title(title, read):
         # A year after `by` without a list of names, an edition or a binding is the title's.
         ("Stand by Me (1986)", "Stand by Me (1986)"),
         ("Drawn by Hand, Vol. 2 (1998)", "Drawn by Hand, Vol. 2 (1998)"),
+        # One word after `by` is the title's own (no author is one word in these listings): the
+        # date alone goes.
+        ("Death by Chocolate (2001-02-03)", "Death by Chocolate"),
+        ("Synthetic by Night (2001-02-03)", "Synthetic by Night"),
         ("Synthetic by Design Paperback", "Synthetic by Design Paperback"),
         ("Synthetic Proceedings (1998)", "Synthetic Proceedings (1998)"),
     ],
