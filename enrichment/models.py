@@ -537,6 +537,14 @@ class BackfillMonth(models.Model):
         null=True, blank=True, help_text=_("Last sign of life of the worker processing it.")
     )
     completed_at = models.DateTimeField(null=True, blank=True)
+    earlier_runs = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_(
+            "The month's earlier runs, oldest first: each run's outcome and figures, kept when "
+            "a person ran the completed month again."
+        ),
+    )
 
     class Meta:
         ordering = ["-year", "-month"]
@@ -547,7 +555,10 @@ class BackfillMonth(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["status", "-year", "-month"], name="backfill_claim_idx")]
-        permissions = [("run_backfill", _("Can queue, retry and cancel backfill months"))]
+        permissions = [
+            ("run_backfill", _("Can queue, retry and cancel backfill months")),
+            ("rerun_backfill", _("Can run completed backfill months again")),
+        ]
 
     def __str__(self):
         return f"{self.year:04d}-{self.month:02d}"

@@ -1,10 +1,12 @@
 """Catalog backfill months (BackfillMonth): the list with each month's metrics, the month's page
-with its sources, and the actions Queue now / Retry / Cancel, plus "Add months".
+with its sources and earlier runs, and the actions Queue now / Retry / Cancel / Run again, plus
+"Add months".
 
 Months are written by `manage.py backfill`, "Add months" and the scheduler
 (enrichment.backfill.months); nobody edits one by hand. Acting on months needs
-`enrichment.run_backfill`; the actions and the button show only to users who hold it, and the
-server checks it again.
+`enrichment.run_backfill`; running a completed month again spends its provider requests once
+more and needs `enrichment.rerun_backfill`. The actions and the button show only to users who
+hold them, and the server checks them again.
 """
 
 from collections import Counter
@@ -18,6 +20,7 @@ from django.db.models import ExpressionWrapper, F, IntegerField
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +33,7 @@ from enrichment.backfill.months import calls_label, calls_text
 from enrichment.models import BackfillMonth
 
 RUN_PERMISSION = "enrichment.run_backfill"
+RERUN_PERMISSION = "enrichment.rerun_backfill"
 Status = BackfillMonth.Status
 STATUS_COLOURS = {
     Status.PENDING: "#777",
@@ -49,6 +53,34 @@ def _in_settings_order(item) -> tuple[int, str]:
     """The sources as BACKFILL_SOURCES lists them (jsonb keeps no order), others after."""
     order = settings.BACKFILL_SOURCES
     return (order.index(item[0]) if item[0] in order else len(order), item[0])
+
+
+def resolved_text(resolved: int, rate: float | None):
+    """ "12 (75 %)": the ISBNs resolved and their share of the new books, when there were any."""
+    if rate is None:
+        return f"{resolved:,}"
+    return format_html(
+        '{} <span class="quiet">({}&nbsp;%)</span>', f"{resolved:,}", round(rate * 100)
+    )
+
+
+def discovered_with_duplicates(discovered: int, duplicates: int):
+    """The books discovered, and the duplicates dropped among them below."""
+    return count_with_note(
+        discovered,
+        ngettext("%(n)s duplicate dropped", "%(n)s duplicates dropped", duplicates),
+        duplicates,
+    )
+
+
+def resolved_with_synthetic(resolved: int, rate: float | None, synthetic: int):
+    """The ISBNs resolved, and below them the synthetic works written for the books no
+    provider resolved."""
+    shown = resolved_text(resolved, rate)
+    if not synthetic:
+        return shown
+    note = ngettext("%(n)s synthetic work", "%(n)s synthetic works", synthetic)
+    return with_note(shown, note % {"n": f"{synthetic:,}"})
 
 
 def statuses_text(statuses) -> str:
@@ -98,7 +130,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     list_filter = ["status", "year"]
     list_per_page = 100
     show_full_result_count = False
-    actions = ["queue_now", "retry_months", "cancel_months"]
+    actions = ["queue_now", "retry_months", "cancel_months", "rerun_months"]
     fieldsets = [
         (None, {"fields": [("month_label", "status_badge"), ("requested_by", "created_at")]}),
         (
@@ -118,7 +150,14 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
         ),
         (
             _("Run"),
-            {"fields": [("retry_count", "started_at"), ("heartbeat_at", "completed_at"), "error"]},
+            {
+                "fields": [
+                    ("retry_count", "started_at"),
+                    ("heartbeat_at", "completed_at"),
+                    "error",
+                    "earlier_runs_table",
+                ]
+            },
         ),
     ]
     readonly_fields = [
@@ -128,6 +167,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
         "calls",
         "sources_table",
         "works_link",
+        "earlier_runs_table",
     ]
 
     # --- Who sees what -----
@@ -135,10 +175,15 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     def has_run_backfill_permission(self, request):
         return request.user.has_perm(RUN_PERMISSION)
 
+    def has_rerun_backfill_permission(self, request):
+        return request.user.has_perm(RERUN_PERMISSION)
+
     def has_view_permission(self, request, obj=None):
         # Whoever may run the backfill may watch it without a separate view permission.
-        return super().has_view_permission(request, obj) or self.has_run_backfill_permission(
-            request
+        return (
+            super().has_view_permission(request, obj)
+            or self.has_run_backfill_permission(request)
+            or self.has_rerun_backfill_permission(request)
         )
 
     def empty_list_help(self, request):
@@ -165,22 +210,21 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, month):
         shown = badge(month.get_status_display(), STATUS_COLOURS.get(month.status, "#777"))
-        if not month.retry_count:
-            return shown
-        retries = ngettext("%(n)s retry", "%(n)s retries", month.retry_count) % {
-            "n": month.retry_count
-        }
-        return with_note(shown, retries)
+        notes = []
+        if month.retry_count:
+            notes.append(
+                ngettext("%(n)s retry", "%(n)s retries", month.retry_count)
+                % {"n": month.retry_count}
+            )
+        if earlier := len(month.earlier_runs or []):
+            notes.append(
+                ngettext("%(n)s earlier run", "%(n)s earlier runs", earlier) % {"n": earlier}
+            )
+        return with_note(shown, " · ".join(notes)) if notes else shown
 
     @admin.display(description=_("Resolved"), ordering="isbns_resolved")
     def resolved(self, month):
-        if month.resolution_rate is None:
-            return f"{month.isbns_resolved:,}"
-        return format_html(
-            '{} <span class="quiet">({}&nbsp;%)</span>',
-            f"{month.isbns_resolved:,}",
-            round(month.resolution_rate * 100),
-        )
+        return resolved_text(month.isbns_resolved, month.resolution_rate)
 
     @admin.display(description=_("Provider calls"))
     def calls(self, month):
@@ -191,24 +235,15 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     @admin.display(description=_("Discovered"), ordering="books_discovered")
     def discovered(self, month):
         """The books discovered, and the duplicates dropped among them below."""
-        return count_with_note(
-            month.books_discovered,
-            ngettext(
-                "%(n)s duplicate dropped", "%(n)s duplicates dropped", month.duplicates_dropped
-            ),
-            month.duplicates_dropped,
-        )
+        return discovered_with_duplicates(month.books_discovered, month.duplicates_dropped)
 
     @admin.display(description=_("Resolved"), ordering="isbns_resolved")
     def resolved_in_list(self, month):
         """The ISBNs resolved, and below them the synthetic works written for the books no
         provider resolved."""
-        if not month.synthetic_works:
-            return self.resolved(month)
-        synthetic = ngettext(
-            "%(n)s synthetic work", "%(n)s synthetic works", month.synthetic_works
-        ) % {"n": f"{month.synthetic_works:,}"}
-        return with_note(self.resolved(month), synthetic)
+        return resolved_with_synthetic(
+            month.isbns_resolved, month.resolution_rate, month.synthetic_works
+        )
 
     @admin.display(description=_("Queued"), ordering="queued_for_enrichment")
     def queued(self, month):
@@ -277,6 +312,57 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             url,
             month.label,
             gettext("its synthetic works"),
+        )
+
+    @admin.display(description=_("Earlier runs"))
+    def earlier_runs_table(self, month):
+        """The runs a person replaced by running the month again, newest first: each one's
+        outcome and figures as they stood, and when and by whom it was run again."""
+        runs = list(reversed(month.earlier_runs or []))
+        if not runs:
+            return gettext("None: this is the month's first run.")
+        rows = [
+            (
+                format_html(
+                    "{}<br>{}",
+                    _recorded_time(run.get("started_at"), "–"),
+                    _recorded_time(run.get("completed_at"), "–"),
+                ),
+                _recorded_status(run.get("status")),
+                discovered_with_duplicates(
+                    run.get("books_discovered") or 0, run.get("duplicates_dropped") or 0
+                ),
+                resolved_with_synthetic(
+                    run.get("isbns_resolved") or 0,
+                    run.get("resolution_rate"),
+                    run.get("synthetic_works") or 0,
+                ),
+                f"{run.get('queued_for_enrichment') or 0:,}",
+                calls_text(run.get("provider_calls")),
+                run.get("error") or "–",
+                format_html(
+                    "{}<br>{}",
+                    _recorded_time(run.get("run_again_at"), "–"),
+                    run.get("run_again_by") or "–",
+                ),
+            )
+            for run in runs
+        ]
+        headers = [
+            gettext("Started, then completed"),
+            gettext("Status"),
+            gettext("Discovered"),
+            gettext("Resolved"),
+            gettext("Queued"),
+            gettext("Provider calls"),
+            gettext("Error"),
+            gettext("Run again, by"),
+        ]
+        return format_html(
+            '<table class="backfill-earlier-runs"><thead><tr>{}</tr></thead><tbody>{}</tbody>'
+            "</table>",
+            format_html_join("", "<th>{}</th>", ((header,) for header in headers)),
+            format_html_join("", "<tr>" + "<td>{}</td>" * len(headers) + "</tr>", rows),
         )
 
     # --- Add months -----
@@ -408,6 +494,33 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             ),
         )
 
+    @admin.action(
+        description=_("Run the selected completed months again"), permissions=["rerun_backfill"]
+    )
+    def rerun_months(self, request, queryset):
+        return self._act(
+            request,
+            queryset,
+            allowed=backfill_months.RERUNNABLE,
+            service=lambda months, user: backfill_months.backfill_months_rerun(
+                months=months, by=user.get_username()
+            ),
+            done=gettext("put back to run again"),
+            rule=gettext("only %(statuses)s months can run again")
+            % {"statuses": statuses_text(backfill_months.RERUNNABLE)},
+            confirm=(
+                gettext(
+                    "You are about to run %(selection)s again from the start: the scheduler "
+                    "asks their sources and providers again (spending their requests). Each "
+                    "month keeps its earlier run on its page, and its figures start from zero; "
+                    "the works the earlier run added are found again and counted as "
+                    "duplicates, never copied."
+                ),
+                gettext("Yes, run them again"),
+                gettext("Run again"),
+            ),
+        )
+
     @admin.action(description=_("Cancel the selected months"), permissions=["run_backfill"])
     def cancel_months(self, request, queryset):
         return self._act(
@@ -427,3 +540,16 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
                 gettext("Cancel"),
             ),
         )
+
+
+def _recorded_time(value: str | None, empty: str):
+    """A time `earlier_runs` keeps as ISO text, as the admin writes times."""
+    return display_for_value(parse_datetime(value) if value else None, empty)
+
+
+def _recorded_status(value: str | None):
+    try:
+        status = Status(value or "")
+    except ValueError:
+        return value or "–"
+    return badge(status.label, STATUS_COLOURS.get(status, "#777"))

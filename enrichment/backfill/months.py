@@ -36,9 +36,13 @@ MAX_MONTHS_PER_RANGE = 600
 #: Who may go where by hand (the admin's actions and the command say so when they skip a month).
 CLAIMABLE = (Status.PENDING, Status.RETRY)
 CANCELLABLE = (Status.PENDING, Status.RETRY, Status.PROCESSING)
-#: What "retry" means, for the admin's Retry and `manage.py backfill --retry` alike: a completed
-#: month's figures are final, so only a month that did not complete is put back.
+#: What "retry" means, for the admin's Retry and `manage.py backfill --retry` alike: only a month
+#: that did not complete is put back (a completed one is run again instead: RERUNNABLE).
 RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
+#: What "run again" means, for the admin's action and `manage.py backfill --rerun` alike: a
+#: person runs a completed month again from the start (a source knows more books now, a
+#: provider's key was fixed); a month that did not complete is retried instead.
+RERUNNABLE = (Status.COMPLETED,)
 ERROR_MAX_CHARS = 2000
 
 YearMonth = tuple[int, int]
@@ -334,6 +338,62 @@ def backfill_months_retry(*, months, user=None) -> int:
     return changed
 
 
+def backfill_months_rerun(*, months, by: str, now=None) -> int:
+    """RERUNNABLE (completed) months -> pending, to run again from the start; returns how many.
+    The run that completed is kept in the month's `earlier_runs` (its outcome and figures, and
+    when and by whom it was run again: `by`) and the month's figures start again from zero. The
+    new run finds the works the earlier one wrote in the catalog and drops them as duplicates,
+    so it never writes them twice. One run of a month at a time: a month moves only while it is
+    completed, so a month processing, waiting, or run again by someone else meanwhile is left
+    as it is."""
+    now = now or timezone.now()
+    ids = list(_chosen(months).filter(status__in=RERUNNABLE).values_list("pk", flat=True))
+    changed = 0
+    for pk in ids:
+        # Read and moved in one transaction, the row locked (PostgreSQL; SQLite's transactions
+        # take the write lock up front): of two people running a month again at once, the
+        # second finds it pending and leaves it, and the earlier run is recorded once.
+        with transaction.atomic():
+            month = (
+                BackfillMonth.objects.select_for_update()
+                .filter(pk=pk, status__in=RERUNNABLE)
+                .first()
+            )
+            if month is None:
+                continue
+            earlier = [*(month.earlier_runs or []), _run_record(month, by=by, now=now)]
+            BackfillMonth.objects.filter(pk=pk).update(
+                status=Status.PENDING,
+                earlier_runs=earlier,
+                retry_count=0,
+                error="",
+                claim_token="",
+                started_at=None,
+                heartbeat_at=None,
+                completed_at=None,
+                updated_at=now,
+                **asdict(MonthMetrics()),
+            )
+        changed += 1
+    logger.info("Backfill: %s completed months put back to run again by %s", changed, by)
+    return changed
+
+
+def _run_record(month: BackfillMonth, *, by: str, now) -> dict:
+    """One entry of `earlier_runs`: the run as it ended, then when and by whom it was run
+    again."""
+    return {
+        "status": month.status,
+        "started_at": month.started_at.isoformat() if month.started_at else None,
+        "completed_at": month.completed_at.isoformat() if month.completed_at else None,
+        "retry_count": month.retry_count,
+        "error": month.error,
+        **{name: getattr(month, name) for name in MonthMetrics.__dataclass_fields__},
+        "run_again_at": now.isoformat(),
+        "run_again_by": by,
+    }
+
+
 def backfill_months_queue_now(*, months, user=None) -> int:
     """Claim the chosen pending / retry months now, without waiting for the scheduler, and hand
     each to a worker; returns how many were handed over."""
@@ -424,4 +484,5 @@ def backfill_month_summary(month: BackfillMonth) -> dict:
         "queued": month.queued_for_enrichment,
         "provider_calls": dict(month.provider_calls or {}),
         "error": month.error,
+        "earlier_runs": len(month.earlier_runs or []),
     }

@@ -181,3 +181,67 @@ def test_the_backfill_months_fit_the_window(live_server, browser_page, width):
     ):
         assert shown in november, november
     assert "12 retries" in page.locator("#result_list tbody tr", has_text="2024-10").inner_text()
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_a_completed_month_is_run_again_and_keeps_its_earlier_runs(
+    live_server, browser_page, sent_tasks, width
+):
+    """Run again from the list (after its confirmation page); the month's page then lists its
+    earlier runs, their longest figures and error included, within the window."""
+    page, base = browser_page, live_server.url
+    page.set_viewport_size({"width": width, "height": 900})
+    User.objects.create_superuser("boss", password="pw")
+    months_with_metrics()
+    april = BackfillMonth.objects.get(year=2024, month=4)
+    now = timezone.now().isoformat()
+    april.earlier_runs = [
+        {
+            "status": "completed",
+            "started_at": now,
+            "completed_at": now,
+            "retry_count": 2,
+            "error": "",
+            "books_discovered": 1_234_567,
+            "duplicates_dropped": 234_567,
+            "isbns_resolved": 987_654,
+            "resolution_rate": 0.8,
+            "synthetic_works": 123_456,
+            "queued_for_enrichment": 987_654,
+            "provider_calls": {"openlibrary_search": 12_345, "openlibrary": 23_456},
+            "sources": {},
+            "run_again_at": now,
+            "run_again_by": "a-librarian-with-a-very-long-user-name@example.org",
+        }
+    ]
+    april.save(update_fields=["earlier_runs"])
+
+    review_flow.log_in(page, base, "boss")
+    page.goto(f"{base}{reverse('admin:enrichment_backfillmonth_changelist')}")
+    page.wait_for_selector("#result_list")
+    page.locator("#result_list tbody tr", has_text="2024-04").locator("input.action-select").check()
+    page.select_option("select[name=action]", "rerun_months")
+    page.click("button[name=index]")
+    page.wait_for_selector("input[value='Yes, run them again']")  # it asks first
+    assert "again from the start" in page.inner_text("#content")
+    assert BackfillMonth.objects.get(pk=april.pk).status == Status.COMPLETED
+    review_flow.shot(page, f"backfill-rerun-confirm-{width}")
+    page.click("input[value='Yes, run them again']")
+    page.wait_for_selector(".messagelist")
+    assert "1 month put back to run again." in page.locator(".messagelist").inner_text()
+    row = page.locator("#result_list tbody tr", has_text="2024-04").inner_text()
+    assert "Pending" in row and "2 earlier runs" in row
+    assert overflow(page) == 0
+
+    page.locator("#result_list a", has_text="2024-04").click()
+    page.wait_for_selector("table.backfill-earlier-runs")
+    runs = page.locator("table.backfill-earlier-runs tbody tr")
+    assert runs.count() == 2
+    newest = runs.nth(0).inner_text().replace("\xa0", " ")
+    for shown in ("Completed", "20", "5 duplicates dropped", "12 (80 %)", "boss"):
+        assert shown in newest, newest
+    assert "1,234,567" in runs.nth(1).inner_text()
+    review_flow.shot(page, f"backfill-month-earlier-runs-{width}")
+    assert overflow(page) == 0

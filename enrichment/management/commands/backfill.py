@@ -1,7 +1,8 @@
-"""manage.py backfill --from YYYY-MM [--to YYYY-MM] [--now] [--retry] [--json]"""
+"""manage.py backfill --from YYYY-MM [--to YYYY-MM] [--now] [--retry] [--rerun] [--json]"""
 
 import json
 import time
+from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, ngettext
@@ -13,13 +14,16 @@ from enrichment.models import BackfillMonth
 Status = BackfillMonth.Status
 #: The table's figures, after the month and its status.
 FIGURES = ("discovered", "duplicates", "resolved", "synthetic", "queued")
+#: Who ran a month again, in its history, when the command did.
+RERUN_BY = "manage.py backfill --rerun"
 
 
 class Command(BaseCommand):
     help = (
         "Create the backfill months of a range (pending: the scheduler processes them, newest "
         "first). With --now, process them in this process; with --retry, put the range's "
-        "failed (wholly or partly) and cancelled months back to retry."
+        "failed (wholly or partly) and cancelled months back to retry; with --rerun, run the "
+        "range's completed months again."
     )
 
     def add_arguments(self, parser):
@@ -31,11 +35,19 @@ class Command(BaseCommand):
             help="Failed (wholly or partly) and cancelled months back to retry.",
         )
         parser.add_argument(
+            "--rerun",
+            action="store_true",
+            help=(
+                "Completed months run again from the start (their earlier run is kept in each "
+                "month's history; the works it wrote are found again, not copied)."
+            ),
+        )
+        parser.add_argument(
             "--now", action="store_true", help="Process the range's waiting months here."
         )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, start, end, retry, now, json: bool, **options):
+    def handle(self, *args, start, end, retry, rerun, now, json: bool, **options):
         as_json = json
         try:
             first = backfill_months.parse_month(start)
@@ -44,6 +56,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         in_range = BackfillMonth.objects.filter(backfill_months.months_in_range_q(first, last))
+        not_rerun: dict[str, int] = {}
         summary: dict = {
             "months": created.months,
             "created": created.created,
@@ -52,6 +65,15 @@ class Command(BaseCommand):
         if retry:
             # The service keeps to the months it may retry (the admin's Retry's rule).
             summary["retried"] = backfill_months.backfill_months_retry(months=in_range)
+        if rerun:
+            before = Counter(in_range.values_list("status", flat=True))
+            summary["rerun"] = backfill_months.backfill_months_rerun(months=in_range, by=RERUN_BY)
+            # Said, not put in --json: the table below gives every month's status.
+            not_rerun = {
+                status: n
+                for status, n in sorted(before.items())
+                if status not in backfill_months.RERUNNABLE
+            }
         if now:
             started = time.monotonic()
             summary["processed"] = self.process_here(in_range, as_json=as_json)
@@ -59,7 +81,7 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(_dumps(summary))
             return
-        self.report(summary, in_range)
+        self.report(summary, in_range, not_rerun=not_rerun)
 
     def process_here(self, in_range, *, as_json: bool) -> list[dict]:
         """Claim the range's waiting months one at a time, newest first, as the scheduler does
@@ -79,7 +101,7 @@ class Command(BaseCommand):
                 self.stdout.write(_progress_line(summary))
         return processed
 
-    def report(self, summary: dict, in_range) -> None:
+    def report(self, summary: dict, in_range, *, not_rerun: dict[str, int]) -> None:
         self.stdout.write(
             ngettext(
                 "%(months)s month: %(created)s created, %(existing)s existed already.",
@@ -93,6 +115,26 @@ class Command(BaseCommand):
                 gettext("%(n)s failed, partly failed or cancelled months put back to retry.")
                 % {"n": f"{summary['retried']:,}"}
             )
+        if "rerun" in summary:
+            self.stdout.write(
+                ngettext(
+                    "%(n)s completed month put back to run again (it keeps its earlier run in "
+                    "its history).",
+                    "%(n)s completed months put back to run again (each keeps its earlier run "
+                    "in its history).",
+                    summary["rerun"],
+                )
+                % {"n": f"{summary['rerun']:,}"}
+            )
+            if not_rerun:
+                self.stdout.write(
+                    gettext("Left as they are: %(months)s (only completed months run again).")
+                    % {
+                        "months": ", ".join(
+                            f"{Status(status).label} {n:,}" for status, n in not_rerun.items()
+                        )
+                    }
+                )
         if "processed" in summary:
             self.stdout.write(
                 ngettext(

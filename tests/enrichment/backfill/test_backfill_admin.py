@@ -1,5 +1,6 @@
-"""The backfill months in the admin: the list's metrics, the month's page, "Add months", and the
-actions Queue now / Retry / Cancel, which need enrichment.run_backfill."""
+"""The backfill months in the admin: the list's metrics, the month's page, "Add months", the
+actions Queue now / Retry / Cancel, which need enrichment.run_backfill, and Run again, which
+needs enrichment.rerun_backfill."""
 
 import datetime
 import html as html_text
@@ -369,3 +370,98 @@ def test_a_partly_failed_month_never_reads_as_completed():
     assert 'style="background:#d84315"' in row
     assert "Some sources failed: Open Library dump: No Open L…" in visible(row)  # the cell
     assert "may lack their books" in row  # all of it on hover
+
+
+def test_run_again_needs_its_own_permission_asks_first_and_says_what_it_did(sent_tasks):
+    done = a_completed_month()
+    processing = month("2024-04", Status.PROCESSING, claim_token="a" * 32)
+    failed = month("2024-05", Status.FAILED, error="HTTP 503")
+
+    # Queue / Retry / Cancel do not give it: it spends the providers' requests once more.
+    runner = logged_in(staff("ruth", "run_backfill"))
+    assert 'value="rerun_months"' not in runner.get(LIST_URL).content.decode()
+    action_post(runner, "rerun_months", done)
+    assert BackfillMonth.objects.get(pk=done.pk).status == Status.COMPLETED
+
+    client = logged_in(staff("rita", "rerun_backfill"), enforce_csrf_checks=True)
+    page = client.get(LIST_URL).content.decode()
+    assert 'value="rerun_months"' in page
+    assert 'value="cancel_months"' not in page  # only the permission it holds
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    chosen = [done, processing, failed]
+    ids = [m.pk for m in chosen]
+
+    asked = client.post(
+        LIST_URL,
+        {
+            "action": "rerun_months",
+            "_selected_action": ids,
+            "index": "0",
+            "csrfmiddlewaretoken": token,
+        },
+    )
+    html = asked.content.decode()
+    shown = visible(html[html.index('<div id="content-main">') :])
+    assert "You are about to run the 3 selected months again from the start" in shown
+    assert "Only completed months change" in shown
+    assert "2024-03 (completed)" in shown and "2024-04 (processing)" in shown
+    assert 'value="Yes, run them again"' in html
+    assert BackfillMonth.objects.get(pk=done.pk).status == Status.COMPLETED  # not yet
+
+    assert action_post(client, "rerun_months", *chosen).status_code == 403  # no CSRF token
+    response = action_post(client, "rerun_months", *chosen, csrfmiddlewaretoken=token)
+
+    assert shown_messages(response) == [
+        "1 month put back to run again. 2 skipped (Failed 1, Processing 1): only completed "
+        "months can run again."
+    ]
+    done.refresh_from_db()
+    assert (done.status, done.books_discovered, len(done.earlier_runs)) == (Status.PENDING, 0, 1)
+    assert done.earlier_runs[0]["run_again_by"] == "rita"
+    processing.refresh_from_db()
+    assert (processing.status, processing.claim_token) == (Status.PROCESSING, "a" * 32)
+    assert BackfillMonth.objects.get(pk=failed.pk).status == Status.FAILED
+
+
+def test_a_month_run_again_shows_its_earlier_run_on_its_page_and_in_the_list(settings):
+    settings.TIME_ZONE = "UTC"
+    done = a_completed_month()
+    BackfillMonth.objects.filter(pk=done.pk).update(
+        started_at=datetime.datetime(2024, 6, 1, 9, 0, tzinfo=datetime.UTC),
+        completed_at=datetime.datetime(2024, 6, 1, 9, 2, tzinfo=datetime.UTC),
+    )
+    from enrichment.backfill import months as backfill_months
+
+    backfill_months.backfill_months_rerun(
+        months=[done], by="rita", now=datetime.datetime(2024, 7, 1, 12, 0, tzinfo=datetime.UTC)
+    )
+    client = logged_in(staff("walt", "view_backfillmonth"))
+
+    row = visible(client.get(LIST_URL).content.decode())
+    assert "2024-03 Pending 1 earlier run" in row
+
+    page = visible(
+        client.get(
+            reverse("admin:enrichment_backfillmonth_change", args=[done.pk])
+        ).content.decode()
+    )
+    earlier = page[page.index("Earlier runs") :]
+    for text in (
+        "June 1, 2024, 9 a.m. June 1, 2024, 9:02 a.m.",
+        "Completed",
+        "20 4 duplicates dropped",
+        "12 (75 %) 4 synthetic works",
+        "Open Library search 3 · Google Books 2",
+        "July 1, 2024, noon rita",
+    ):
+        assert text in earlier, text
+    # The month's own figures are the new run's, which has not run yet.
+    assert "Not asked yet." in page
+
+    first = month("2024-01", Status.COMPLETED)
+    page = visible(
+        client.get(
+            reverse("admin:enrichment_backfillmonth_change", args=[first.pk])
+        ).content.decode()
+    )
+    assert "None: this is the month's first run." in page

@@ -138,6 +138,56 @@ def test_retry_puts_partly_failed_months_back_too_and_says_so():
     }
 
 
+def test_rerun_runs_the_ranges_completed_months_again_and_keeps_their_earlier_run(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    fake_sources["fake_catalogue"] = SourceAnswer(
+        books=[DiscoveredBook("Held Over", ["Hal Over"], isbns=[make_isbn13()])], calls=1
+    )
+    first = backfill_json("--from", "2024-01", "--now")["processed"]
+    assert [(row["status"], row["resolved"]) for row in first] == [("completed", 1)]
+    works = set(Work.objects.values_list("pk", flat=True))
+    # Without --rerun a completed month is never processed again (nor by --retry).
+    assert backfill_json("--from", "2024-01", "--retry", "--now")["processed"] == []
+
+    summary = backfill_json("--from", "2024-01", "--rerun", "--now")
+
+    assert summary["rerun"] == 1 and "retried" not in summary
+    [row] = summary["processed"]
+    assert (row["month"], row["status"], row["discovered"], row["duplicates"]) == (
+        "2024-01",
+        "completed",
+        1,
+        1,
+    )
+    assert (row["resolved"], row["queued"], row["earlier_runs"]) == (0, 0, 1)
+    assert set(Work.objects.values_list("pk", flat=True)) == works
+    [earlier] = BackfillMonth.objects.get().earlier_runs
+    assert (earlier["isbns_resolved"], earlier["run_again_by"]) == (1, "manage.py backfill --rerun")
+
+
+def test_rerun_says_which_months_it_left_and_why():
+    BackfillMonth.objects.create(year=2024, month=1, status=Status.COMPLETED, books_discovered=3)
+    BackfillMonth.objects.create(year=2024, month=2, status=Status.PROCESSING, claim_token="a" * 32)
+    BackfillMonth.objects.create(year=2024, month=3, status=Status.FAILED)
+
+    out = backfill("--from", "2024-01", "--to", "2024-03", "--rerun")
+
+    lines = out.splitlines()
+    assert (
+        "1 completed month put back to run again (it keeps its earlier run in its history)."
+        in lines
+    )
+    assert "Left as they are: Failed 1, Processing 1 (only completed months run again)." in lines
+    assert {m.label: m.status for m in BackfillMonth.objects.all()} == {
+        "2024-03": "failed",
+        "2024-02": "processing",
+        "2024-01": "pending",
+    }
+    assert BackfillMonth.objects.get(month=2).claim_token == "a" * 32
+
+
 def test_now_processes_the_waiting_months_here_newest_first_and_reports_each(
     fake_sources,  # noqa: F811
     search_provider,  # noqa: F811
@@ -176,6 +226,7 @@ def test_now_processes_the_waiting_months_here_newest_first_and_reports_each(
             "queued": 1,
             "provider_calls": {"fake_catalogue": 1, "fake_model": 0},
             "error": "",
+            "earlier_runs": 0,
         },
         {
             "month": "2024-01",
@@ -188,6 +239,7 @@ def test_now_processes_the_waiting_months_here_newest_first_and_reports_each(
             "queued": 0,
             "provider_calls": {"fake_catalogue": 1, "fake_model": 0, "google_books": 1},
             "error": "",
+            "earlier_runs": 0,
         },
     ]
     assert ASKED == [

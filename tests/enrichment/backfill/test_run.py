@@ -119,19 +119,54 @@ def test_the_same_month_run_again_finds_everything_it_wrote_the_first_time(
 ):
     a_month_of_books(fake_sources, search_provider)
     first = process(claim())
-    works_before = Work.objects.count()
-    # Completed months are never retried (their figures are final): set back by hand.
-    BackfillMonth.objects.filter(pk=first.pk).update(status=Status.PENDING)
+    works_before = set(Work.objects.values_list("pk", flat=True))
+    requests_before = EnrichmentRequest.objects.count()
+    assert months.backfill_months_rerun(months=[first], by="ruth") == 1
     [again] = months.backfill_months_claim(limit=1)
 
     again = process(again)
 
     assert again.status == Status.COMPLETED
-    assert Work.objects.count() == works_before  # its synthetic work included
+    # The same works, not copies (its synthetic work included), and none queued again.
+    assert set(Work.objects.values_list("pk", flat=True)) == works_before
+    assert EnrichmentRequest.objects.count() == requests_before
     assert (again.books_discovered, again.duplicates_dropped) == (4, 4)
     assert (again.isbns_resolved, again.synthetic_works, again.queued_for_enrichment) == (0, 0, 0)
     assert again.resolution_rate is None  # no new book: no rate
     assert again.provider_calls == {"fake_catalogue": 2, "fake_model": 1}
+    # The first run's figures are kept beside the new ones.
+    [earlier] = again.earlier_runs
+    assert (earlier["status"], earlier["books_discovered"], earlier["isbns_resolved"]) == (
+        "completed",
+        4,
+        2,
+    )
+    assert (earlier["synthetic_works"], earlier["run_again_by"]) == (1, "ruth")
+
+
+def test_a_month_run_again_adds_only_the_books_a_source_knows_now(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    isbns = a_month_of_books(fake_sources, search_provider)
+    first = process(claim())
+    works_before = Work.objects.count()
+    # The catalogue source learnt of one more book of the month since.
+    late = make_isbn13()
+    fake_sources["fake_catalogue"].books.append(
+        DiscoveredBook("A Late Listing", ["Lee Later"], isbns=[late], year=2024, month=3)
+    )
+    months.backfill_months_rerun(months=[first], by="ruth")
+    [again] = months.backfill_months_claim(limit=1)
+
+    again = process(again)
+
+    assert Work.objects.count() == works_before + 1
+    assert Edition.objects.filter(isbn13=isbns["fourth_wing"]).count() == 1
+    late_work = Edition.objects.get(isbn13=late).work
+    assert late_work.discovery["month"] == "2024-03"
+    assert (again.books_discovered, again.duplicates_dropped, again.isbns_resolved) == (5, 4, 1)
+    assert (again.resolution_rate, again.queued_for_enrichment) == (1.0, 1)
 
 
 def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_errors(
