@@ -57,6 +57,11 @@ UNREACHABLE_KINDS = frozenset(
     }
 )
 
+#: Kinds of a request that never reached the server (no network, no such host, nothing
+#: listening, no secure connection): whatever status it was filed under, the server made no
+#: error.
+NOT_REACHED_KINDS = frozenset({FaultKind.DNS, FaultKind.REFUSED, FaultKind.TLS})
+
 KIND_LABELS: dict[str, Any] = {
     FaultKind.DNS: _("DNS failure"),
     FaultKind.REFUSED: _("connection refused"),

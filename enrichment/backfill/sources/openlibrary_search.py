@@ -26,6 +26,7 @@ from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.sources import openlibrary_common as common
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
 from enrichment.candidates import LookupResult, LookupStatus, lookup_status_label
+from enrichment.faults import NOT_REACHED_KINDS
 from enrichment.providers import cache, fields
 from enrichment.providers.base import Provider
 from enrichment.providers.exchange import REQUESTS_SENT
@@ -162,7 +163,12 @@ def works_of_month(works: Iterable[SearchWork], *, year: int, month: int) -> lis
 
 
 def failure_text(result: LookupResult[Any]) -> str:
-    """Why a page has no answer, for people: "Open Library: its daily quota is spent (...)"."""
+    """Why a page has no answer, for people: "Open Library: its daily quota is spent (...)".
+    A request that never reached the server (no network, DNS, refused, TLS) is said as its
+    fault says it ("openlibrary.org could not be found (DNS lookup failed)"): the exchange
+    files it as a server error, which the server never made."""
+    if result.fault is not None and result.fault.kind in NOT_REACHED_KINDS:
+        return f"{provider_label(PROVIDER)}: {result.fault.message}"
     text = f"{provider_label(PROVIDER)}: {lookup_status_label(result.status)}"
     return f"{text} ({result.error})" if result.error else text
 

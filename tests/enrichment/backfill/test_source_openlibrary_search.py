@@ -329,3 +329,38 @@ def test_an_open_circuit_is_said_and_nothing_is_sent(server, settings):
     )
     assert len(server.asked) == 1
     assert ProviderState.objects.get(provider="openlibrary").breaker_state == "open"
+
+
+def closed_port_url() -> str:
+    """A loopback address nothing listens on: the connection is refused, as on a machine
+    whose network is down."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        (closed_port_url, "refused the connection"),
+        # .invalid never resolves (RFC 6761): as a lookup on a machine without network.
+        (lambda: "http://openlibrary.invalid", "could not be found (DNS lookup failed)"),
+    ],
+    ids=["refused", "dns"],
+)
+def test_an_unreachable_open_library_is_said_as_such_never_a_server_error(settings, url, says):
+    settings.OPENLIBRARY_URL = url()
+    settings.ENRICHMENT_CONTACT_EMAIL = "librarian@example.org"
+    settings.OPENLIBRARY_RATE = 1000
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT = 0.5
+    settings.BACKFILL_SEARCH_SORT = "editions"
+
+    answer = discover(2019, 3)
+
+    assert answer.books == []
+    assert answer.error.startswith("Open Library: ") and says in answer.error, answer.error
+    # The server was never reached: it did not fail.
+    assert "server error" not in answer.error
