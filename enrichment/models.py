@@ -512,7 +512,11 @@ class BackfillMonth(models.Model):
     )
     isbns_resolved = models.PositiveIntegerField(default=0)
     resolution_rate = models.FloatField(
-        null=True, blank=True, help_text=_("Resolved ÷ new books (duplicates left out), 0–1.")
+        null=True,
+        blank=True,
+        help_text=_(
+            "Resolved ÷ the books needing an ISBN (new books, and synthetic works met again), 0–1."
+        ),
     )
     synthetic_works = models.PositiveIntegerField(
         default=0, help_text=_("New books no provider resolved, kept as synthetic works.")

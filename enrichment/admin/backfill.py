@@ -514,7 +514,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
                     "asks their sources and providers again (spending their requests). Each "
                     "month keeps its earlier run on its page, and its figures start from zero; "
                     "the works the earlier run added are found again and counted as "
-                    "duplicates, never copied."
+                    "duplicates, never copied, and its synthetic works are asked about again."
                 ),
                 gettext("Yes, run them again"),
                 gettext("Run again"),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from enrichment import queue
-from enrichment.backfill import dedupe, months, resolve, sources, works
+from enrichment.backfill import dedupe, months, resolve, sources, synthetic, works
 from enrichment.backfill.books import Discovery
 from enrichment.models import BackfillMonth, EnrichmentRequest
 
@@ -82,12 +82,27 @@ def _process(month: BackfillMonth, token: str) -> None:
         return
     _alive(month, token)
     new_books, duplicates = dedupe.catalog_duplicates(discovery.books)
+    # The synthetic works among the duplicates (an earlier run's, when a person runs the month
+    # again once a provider works) are asked about again after the new books, as the daily
+    # retry would: a month run again resolves them in place instead of finding them unchanged.
+    met_again = synthetic.synthetic_works_among(found.work_id for found in duplicates)
     _alive(month, token)
     resolutions = resolve.books_resolve(
-        new_books, after_each=lambda: _alive(month, token), deadline=search_deadline
+        [*new_books, *(synthetic.synthetic_book(work) for work in met_again)],
+        after_each=lambda: _alive(month, token),
+        deadline=search_deadline,
+    )
+    new_resolved, again_resolved = (
+        resolutions.books[: len(new_books)],
+        resolutions.books[len(new_books) :],
     )
     _alive(month, token)  # nothing is written for a month cancelled meanwhile
-    written = works.works_from_backfill(resolutions.books, month_label=month.label)
+    written = works.works_from_backfill(new_resolved, month_label=month.label)
+    upgraded = sum(
+        synthetic.synthetic_work_settle(work=work, resolved=resolved).upgraded
+        for work, resolved in zip(met_again, again_resolved, strict=True)
+        if not resolved.waits_for_providers  # not asked: it keeps its place for the retry
+    )
     queued = (
         queue.works_enqueue_enrichment(
             work_ids=written.resolved_work_ids, trigger=ENRICHMENT_TRIGGER
@@ -96,16 +111,18 @@ def _process(month: BackfillMonth, token: str) -> None:
         else []
     )
     # A resolved book whose ISBN another work took meanwhile (or an earlier book of the same
-    # month) was a duplicate after all: discovered = duplicates + resolved + synthetic.
+    # month) was a duplicate after all; a synthetic work met again and upgraded was resolved by
+    # this run: discovered = duplicates + resolved + synthetic.
     held = len(written.already_held)
-    new, resolved = len(new_books) - held, len(resolutions.resolved) - held
+    resolved = sum(book.resolved for book in new_resolved) - held + upgraded
+    asked = len(new_books) - held + len(met_again)  # the rate's books: those needing an ISBN
     metrics = months.MonthMetrics(
         books_discovered=len(discovery.books),
-        duplicates_dropped=len(duplicates) + held,
+        duplicates_dropped=len(duplicates) + held - upgraded,
         isbns_resolved=resolved,
-        resolution_rate=round(resolved / new, 4) if new else None,
+        resolution_rate=round(resolved / asked, 4) if asked else None,
         synthetic_works=len(written.synthetic_work_ids),
-        queued_for_enrichment=len(queued),
+        queued_for_enrichment=len(queued) + upgraded,
         provider_calls=_calls_added(source_calls, resolutions.calls),
         sources=_sources_report(discovery),
     )

@@ -13,6 +13,7 @@ same book, which a person must decide (merge them by hand). The work stays synth
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,21 +89,50 @@ def synthetic_works_retry(
             if resolved.waits_for_providers:
                 continue  # not tried: it keeps its place for the next retry
             report.tried += 1
-            outcome = _upgrade(work=work, resolved=resolved) if resolved.resolved else None
-            if isinstance(outcome, AuditLogEntry):
-                report.upgraded += 1
-                continue
-            if resolved.resolved and outcome is None:
-                continue  # upgraded meanwhile by someone else
-            report.still_synthetic += 1
-            if outcome is not None:
-                report.duplicates.append((work.pk, outcome))
-            _tried(work, resolved)
+            settled = synthetic_work_settle(work=work, resolved=resolved)
+            report.upgraded += settled.upgraded
+            report.still_synthetic += settled.still_synthetic
+            if settled.duplicate_of is not None:
+                report.duplicates.append((work.pk, settled.duplicate_of))
         if resolutions.stopped:
             report.stopped = stopped_text(resolutions.stopped_by)
             break
     logger.info("Synthetic works retried: %s", report.as_json())
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What a search did to a synthetic work: upgraded, or still synthetic (and the work that
+    holds the ISBN it resolved to, for a person to merge); neither when someone else upgraded
+    it meanwhile."""
+
+    upgraded: bool = False
+    still_synthetic: bool = False
+    duplicate_of: int | None = None
+
+
+def synthetic_work_settle(*, work: Work, resolved: ResolvedBook) -> Settled:
+    """Write what a search found of a synthetic work (a book it asked about, not one that
+    waits for the providers): upgraded in place when it resolved, else the try recorded in
+    its discovery (its time, count and why it is unresolved)."""
+    outcome = _upgrade(work=work, resolved=resolved) if resolved.resolved else None
+    if isinstance(outcome, AuditLogEntry):
+        return Settled(upgraded=True)
+    if resolved.resolved and outcome is None:
+        return Settled()  # upgraded meanwhile by someone else
+    _tried(work, resolved)
+    return Settled(still_synthetic=True, duplicate_of=outcome)
+
+
+def synthetic_works_among(work_ids: Iterable[int]) -> list[Work]:
+    """The synthetic works among `work_ids` (a month's duplicates), ready for
+    `synthetic_book`."""
+    return list(
+        Work.objects.filter(pk__in=set(work_ids), synthetic=True)
+        .prefetch_related("credits__author")
+        .order_by("pk")
+    )
 
 
 def synthetic_works_due():

@@ -1,5 +1,6 @@
 """A completed backfill month can be run again (permission rerun_backfill); the run it
-replaces is kept in `earlier_runs`. Existing months start with no earlier run."""
+replaces is kept in `earlier_runs`. Existing months start with no earlier run. The resolution
+rate's help counts the synthetic works a month meets again."""
 
 from django.db import migrations, models
 
@@ -27,6 +28,15 @@ class Migration(migrations.Migration):
                 blank=True,
                 default=list,
                 help_text="The month's earlier runs, oldest first: each run's outcome and figures, kept when a person ran the completed month again.",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="backfillmonth",
+            name="resolution_rate",
+            field=models.FloatField(
+                blank=True,
+                help_text="Resolved ÷ the books needing an ISBN (new books, and synthetic works met again), 0–1.",
+                null=True,
             ),
         ),
     ]

@@ -9,6 +9,7 @@ from enrichment import tasks
 from enrichment.backfill import months, run
 from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.sources.base import SourceAnswer
+from enrichment.candidates import LookupStatus
 from enrichment.models import BackfillMonth, EnrichmentRequest
 from tests.enrichment.backfill.months_support import (  # noqa: F401 (fixtures)
     ASKED,
@@ -132,8 +133,10 @@ def test_the_same_month_run_again_finds_everything_it_wrote_the_first_time(
     assert EnrichmentRequest.objects.count() == requests_before
     assert (again.books_discovered, again.duplicates_dropped) == (4, 4)
     assert (again.isbns_resolved, again.synthetic_works, again.queued_for_enrichment) == (0, 0, 0)
-    assert again.resolution_rate is None  # no new book: no rate
-    assert again.provider_calls == {"fake_catalogue": 2, "fake_model": 1}
+    # No new book; its synthetic work was asked about again (one title search), in vain.
+    assert again.resolution_rate == 0.0
+    assert again.provider_calls == {"fake_catalogue": 2, "fake_model": 1, "google_books": 1}
+    assert Work.objects.get(title="Nobody Knows This Novel").discovery["tries"] == 1
     # The first run's figures are kept beside the new ones.
     [earlier] = again.earlier_runs
     assert (earlier["status"], earlier["books_discovered"], earlier["isbns_resolved"]) == (
@@ -166,7 +169,45 @@ def test_a_month_run_again_adds_only_the_books_a_source_knows_now(
     late_work = Edition.objects.get(isbn13=late).work
     assert late_work.discovery["month"] == "2024-03"
     assert (again.books_discovered, again.duplicates_dropped, again.isbns_resolved) == (5, 4, 1)
-    assert (again.resolution_rate, again.queued_for_enrichment) == (1.0, 1)
+    # Of the two books needing an ISBN (the new one, the synthetic work asked about again).
+    assert (again.resolution_rate, again.queued_for_enrichment) == (0.5, 1)
+
+
+def test_a_month_run_again_once_a_provider_is_fixed_upgrades_its_synthetic_works_in_place(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    """A provider key was wrong during the first run: its title-search books became synthetic
+    works. Run again once the key is fixed, the month resolves the same works: no copy."""
+    isbns = a_month_of_books(fake_sources, search_provider)
+    search_provider.status = LookupStatus.AUTH_REFUSED  # the wrong key
+    first = process(claim())
+    assert (first.isbns_resolved, first.synthetic_works) == (1, 2)
+    waiting = {w.title: w.pk for w in Work.objects.filter(synthetic=True)}
+    assert set(waiting) == {"A Title Search Finds Me", "Nobody Knows This Novel"}
+    works_before = Work.objects.count()
+
+    search_provider.status = None  # the key is fixed
+    months.backfill_months_rerun(months=[first], by="ruth")
+    [again] = months.backfill_months_claim(limit=1)
+    again = process(again)
+
+    assert Work.objects.count() == works_before
+    found = Work.objects.get(pk=waiting["A Title Search Finds Me"])
+    assert not found.synthetic
+    assert list(found.editions.values_list("isbn13", flat=True)) == [isbns["found"]]
+    assert found.discovery["resolved_by"] == "google_books"
+    assert EnrichmentRequest.objects.filter(work=found, status="pending").exists()
+    unknown = Work.objects.get(pk=waiting["Nobody Knows This Novel"])
+    assert unknown.synthetic  # every provider answered and none knew it
+    assert unknown.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
+    assert unknown.discovery["tries"] == 1
+    # This run resolved one book: the others the catalog held (discovered = duplicates +
+    # resolved + synthetic), and it made no new synthetic work.
+    assert (again.books_discovered, again.duplicates_dropped, again.isbns_resolved) == (4, 3, 1)
+    assert (again.synthetic_works, again.queued_for_enrichment) == (0, 1)
+    assert again.resolution_rate == 0.5  # of the two books it asked the providers about
+    assert again.provider_calls["google_books"] == 2
 
 
 def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_errors(
