@@ -487,7 +487,8 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             confirm=(
                 gettext(
                     "You are about to put %(selection)s back to retry: the scheduler processes "
-                    "them again, and their errors are cleared."
+                    "them again, and their errors are cleared. A partly failed month keeps its "
+                    "run on its page (Earlier runs) and its figures start from zero."
                 ),
                 gettext("Yes, retry them"),
                 gettext("Retry"),

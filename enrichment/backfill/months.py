@@ -325,16 +325,28 @@ def backfill_months_cancel(*, months, user=None) -> int:
     return changed
 
 
-def backfill_months_retry(*, months, user=None) -> int:
+#: A month that ended with works written (partly failed) keeps that run in `earlier_runs` when
+#: a person retries it, as a completed month run again does: the next run's figures replace it.
+RUN_KEPT_ON_RETRY = (Status.PARTIAL,)
+
+
+def backfill_months_retry(*, months, user=None, by: str = "") -> int:
     """RETRYABLE months (failed, partly failed, cancelled) -> retry (the scheduler takes them
-    again; their retry count is kept); the others are left as they are."""
+    again; a failed or cancelled month's retry count is kept); the others are left as they
+    are. A partly failed month starts a new run: its run is kept in `earlier_runs` (`by`, else
+    the user's name, says who retried it) and its figures start from zero."""
     now = timezone.now()
-    changed = (
-        _chosen(months)
-        .filter(status__in=RETRYABLE)
+    chosen = _chosen(months)
+    by = by or (user.get_username() if user is not None else "")
+    changed = _runs_start_again(
+        chosen, statuses=RUN_KEPT_ON_RETRY, to_status=Status.RETRY, by=by, now=now
+    )
+    changed += (
+        chosen.filter(status__in=RETRYABLE)
+        .exclude(status__in=RUN_KEPT_ON_RETRY)
         .update(status=Status.RETRY, claim_token="", error="", completed_at=None, updated_at=now)
     )
-    logger.info("Backfill: %s months put back to retry by %s", changed, user)
+    logger.info("Backfill: %s months put back to retry by %s", changed, by)
     return changed
 
 
@@ -347,23 +359,33 @@ def backfill_months_rerun(*, months, by: str, now=None) -> int:
     completed, so a month processing, waiting, or run again by someone else meanwhile is left
     as it is."""
     now = now or timezone.now()
-    ids = list(_chosen(months).filter(status__in=RERUNNABLE).values_list("pk", flat=True))
+    changed = _runs_start_again(
+        _chosen(months), statuses=RERUNNABLE, to_status=Status.PENDING, by=by, now=now
+    )
+    logger.info("Backfill: %s completed months put back to run again by %s", changed, by)
+    return changed
+
+
+def _runs_start_again(
+    chosen: QuerySet[BackfillMonth], *, statuses, to_status: str, by: str, now
+) -> int:
+    """The chosen months in `statuses` -> `to_status`, each run kept in `earlier_runs` and
+    its figures reset; returns how many moved."""
+    ids = list(chosen.filter(status__in=statuses).values_list("pk", flat=True))
     changed = 0
     for pk in ids:
         # Read and moved in one transaction, the row locked (PostgreSQL; SQLite's transactions
-        # take the write lock up front): of two people running a month again at once, the
-        # second finds it pending and leaves it, and the earlier run is recorded once.
+        # take the write lock up front): of two people starting a month again at once, the
+        # second finds it moved and leaves it, and the earlier run is recorded once.
         with transaction.atomic():
             month = (
-                BackfillMonth.objects.select_for_update()
-                .filter(pk=pk, status__in=RERUNNABLE)
-                .first()
+                BackfillMonth.objects.select_for_update().filter(pk=pk, status__in=statuses).first()
             )
             if month is None:
                 continue
             earlier = [*(month.earlier_runs or []), _run_record(month, by=by, now=now)]
             BackfillMonth.objects.filter(pk=pk).update(
-                status=Status.PENDING,
+                status=to_status,
                 earlier_runs=earlier,
                 retry_count=0,
                 error="",
@@ -375,7 +397,6 @@ def backfill_months_rerun(*, months, by: str, now=None) -> int:
                 **asdict(MonthMetrics()),
             )
         changed += 1
-    logger.info("Backfill: %s completed months put back to run again by %s", changed, by)
     return changed
 
 

@@ -14,8 +14,9 @@ from enrichment.models import BackfillMonth
 Status = BackfillMonth.Status
 #: The table's figures, after the month and its status.
 FIGURES = ("discovered", "duplicates", "resolved", "synthetic", "queued")
-#: Who ran a month again, in its history, when the command did.
+#: Who started a month again, in its earlier runs, when the command did.
 RERUN_BY = "manage.py backfill --rerun"
+RETRY_BY = "manage.py backfill --retry"
 
 
 class Command(BaseCommand):
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         }
         if retry:
             # The service keeps to the months it may retry (the admin's Retry's rule).
-            summary["retried"] = backfill_months.backfill_months_retry(months=in_range)
+            summary["retried"] = backfill_months.backfill_months_retry(months=in_range, by=RETRY_BY)
         if rerun:
             before = Counter(in_range.values_list("status", flat=True))
             summary["rerun"] = backfill_months.backfill_months_rerun(months=in_range, by=RERUN_BY)

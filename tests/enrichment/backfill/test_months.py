@@ -444,6 +444,31 @@ def test_a_month_run_again_is_claimed_once_and_cannot_be_run_again_while_it_runs
     assert [run["books_discovered"] for run in month.earlier_runs] == [20, 0]
 
 
+def test_retrying_a_partly_failed_month_keeps_the_run_that_wrote_its_works():
+    partial = a_completed_run("2024-05", error="Some sources failed: Fake: HTTP 503")
+    BackfillMonth.objects.filter(pk=partial.pk).update(status=Status.PARTIAL)
+    [failed] = make_months("2024-06", status=Status.FAILED, retry_count=3, error="boom")
+
+    assert months.backfill_months_retry(months=BackfillMonth.objects.all(), by="ruth") == 2
+
+    partial = reloaded(partial)
+    assert (partial.status, partial.books_discovered, partial.isbns_resolved) == (
+        Status.RETRY,
+        0,
+        0,
+    )
+    [earlier] = partial.earlier_runs
+    assert (earlier["status"], earlier["error"], earlier["isbns_resolved"]) == (
+        "partial",
+        "Some sources failed: Fake: HTTP 503",
+        12,
+    )
+    assert earlier["run_again_by"] == "ruth"
+    # A failed month wrote no work: it is retried as before, its count kept, no record.
+    failed = reloaded(failed)
+    assert (failed.status, failed.retry_count, failed.earlier_runs) == (Status.RETRY, 3, [])
+
+
 @pytest.mark.slow  # threads racing on PostgreSQL
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
