@@ -433,18 +433,26 @@ def backfill_months_dispatch(months: Iterable[BackfillMonth]) -> int:
             task_queue.enqueue(PROCESS_TASK, month.pk, month.claim_token)
         except Exception as exc:
             logger.exception("Backfill month %s could not be queued", month.label)
-            now = timezone.now()
-            _held(month, month.claim_token).update(
-                status=Status.RETRY,
-                claim_token="",
-                error=(gettext("Its task could not be queued: %(error)s") % {"error": exc})[
-                    :ERROR_MAX_CHARS
-                ],
-                updated_at=now,
+            backfill_month_release(
+                month,
+                month.claim_token,
+                error=gettext("Its task could not be queued: %(error)s") % {"error": exc},
             )
             continue
         dispatched += 1
     return dispatched
+
+
+def backfill_month_release(month: BackfillMonth, token: str, *, error: str) -> bool:
+    """A month this holder claimed but will not finish (its task could not be queued, the
+    command processing it was stopped) back to retry at once, its retry count untouched (it
+    was not a failed try), rather than left processing until it is found stale. False: the
+    token no longer held it."""
+    now = timezone.now()
+    released = _held(month, token).update(
+        status=Status.RETRY, claim_token="", error=error[:ERROR_MAX_CHARS], updated_at=now
+    )
+    return released == 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,17 @@ class Command(BaseCommand):
             month = claimed[0]
             waiting.discard(month.pk)
             started = time.monotonic()
-            month = backfill_month_process(month_id=month.pk, token=month.claim_token)
+            try:
+                month = backfill_month_process(month_id=month.pk, token=month.claim_token)
+            except KeyboardInterrupt:
+                # Ctrl-C: what the month wrote stays (a later run finds it as duplicates); the
+                # month waits again now instead of "processing" until it is found stale.
+                backfill_months.backfill_month_release(
+                    month,
+                    month.claim_token,
+                    error=gettext("Stopped (Ctrl-C) while manage.py backfill --now processed it."),
+                )
+                raise
             summary = backfill_months.backfill_month_summary(month)
             summary["seconds"] = round(time.monotonic() - started, 2)
             processed.append(summary)

@@ -315,3 +315,33 @@ def test_a_year_of_the_dump_sample_through_the_command_end_to_end(
     assert len(again) == 12
     assert sum(row["duplicates"] for row in again) == discovered
     assert sum(row["resolved"] for row in again) == 0
+
+
+def test_a_month_stopped_with_ctrl_c_is_given_back_and_processed_by_the_next_run(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+    monkeypatch,
+):
+    fake_sources["fake_catalogue"] = SourceAnswer(
+        books=[DiscoveredBook("Stopped Once", ["Stu Pped"], isbns=[make_isbn13()])], calls=1
+    )
+    from enrichment.management.commands import backfill as command
+
+    processed = command.backfill_month_process
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "backfill_month_process", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        backfill("--from", "2024-01", "--now")
+
+    # Not left "processing" for BACKFILL_STALE_MINUTES: waiting again, its retries untouched.
+    month = BackfillMonth.objects.get()
+    assert (month.status, month.claim_token, month.retry_count) == (Status.RETRY, "", 0)
+    assert "stopped" in month.error.lower()
+
+    monkeypatch.setattr(command, "backfill_month_process", processed)
+    [row] = backfill_json("--from", "2024-01", "--now")["processed"]
+    assert (row["status"], row["resolved"]) == ("completed", 1)
+    assert Work.objects.filter(title="Stopped Once").count() == 1
