@@ -162,6 +162,7 @@ def test_the_backfill_months_fit_the_window(live_server, browser_page, width):
         month=10,
         status=Status.PARTIAL,
         retry_count=12,
+        earlier_runs=[{"status": "completed"}] * 12,
         error="No discovery source answered: Open Library dump: The Open Library dump is not "
         "loaded: run manage.py load_openlibrary_dump.; Open Library search: HTTP 503 from "
         "https://openlibrary.org/search.json?q=first_publish_year%3A2024&fields=key,title",
@@ -180,7 +181,8 @@ def test_the_backfill_months_fit_the_window(live_server, browser_page, width):
         "Open Library 23,456",
     ):
         assert shown in november, november
-    assert "12 retries" in page.locator("#result_list tbody tr", has_text="2024-10").inner_text()
+    october = page.locator("#result_list tbody tr", has_text="2024-10").inner_text()
+    assert "12 retries · 12 earlier runs" in october
 
 
 @pytest.mark.slow  # a live server and a browser
