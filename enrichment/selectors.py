@@ -132,21 +132,33 @@ AUTHORS_MISSING_KEY = "bio_dates_or_ids"
 
 
 def backfill_counts() -> dict:
-    """The catalog backfill's months by status, what they found in all, and the synthetic works
-    waiting for a provider now: two aggregate queries and a count on a partial index."""
+    """The catalog backfill's months by status, what their runs found in all (earlier runs
+    included), and the synthetic works waiting for a provider now: two aggregate queries, the
+    earlier runs of the months run again, and a count on a partial index."""
     by_status = dict(BackfillMonth.objects.values_list("status").annotate(n=Count("pk")).order_by())
     totals = BackfillMonth.objects.aggregate(
-        discovered=Sum("books_discovered"),
-        duplicates=Sum("duplicates_dropped"),
-        resolved=Sum("isbns_resolved"),
-        synthetic=Sum("synthetic_works"),
+        books_discovered=Sum("books_discovered"),
+        duplicates_dropped=Sum("duplicates_dropped"),
+        isbns_resolved=Sum("isbns_resolved"),
+        synthetic_works=Sum("synthetic_works"),
     )
+    totals = {name: n or 0 for name, n in totals.items()}
+    # A month run again (or a partly failed one retried) keeps its earlier runs' figures in
+    # `earlier_runs`: the works those runs resolved and created count too (the next run finds
+    # them as duplicates). Few months have any: read here rather than in SQL over JSON.
+    for runs in BackfillMonth.objects.exclude(earlier_runs=[]).values_list(
+        "earlier_runs", flat=True
+    ):
+        for run in runs or []:
+            for name in totals:
+                value = run.get(name) if isinstance(run, dict) else None
+                totals[name] += value if isinstance(value, int) else 0
     return {
         "months": {value: by_status.get(value, 0) for value in BackfillMonth.Status.values},
-        "books_discovered": totals["discovered"] or 0,
-        "duplicates_dropped": totals["duplicates"] or 0,
-        "isbns_resolved": totals["resolved"] or 0,
-        "synthetic_created": totals["synthetic"] or 0,
+        "books_discovered": totals["books_discovered"],
+        "duplicates_dropped": totals["duplicates_dropped"],
+        "isbns_resolved": totals["isbns_resolved"],
+        "synthetic_created": totals["synthetic_works"],
         "synthetic_works_now": Work.objects.filter(SYNTHETIC_WORKS).count(),
     }
 

@@ -77,3 +77,21 @@ def test_the_dashboard_shows_the_months_and_links_the_synthetic_works(admin_clie
     months_url = reverse("admin:enrichment_backfillmonth_changelist")
     assert f"{months_url}?status__exact=retry" in page
     assert "1 work unknown to every provider" in page
+
+
+def test_a_month_run_again_still_counts_what_its_earlier_run_resolved_and_created(backfilled):
+    from enrichment.backfill import months
+
+    months.backfill_months_rerun(months=BackfillMonth.objects.filter(month=1), by="ruth")
+    # The new run found the first run's 15 works again (and 5 it had dropped before).
+    BackfillMonth.objects.filter(month=1).update(
+        status=BackfillMonth.Status.COMPLETED, books_discovered=20, duplicates_dropped=20
+    )
+
+    out = io.StringIO()
+    call_command("enrichment_report", "--json", stdout=out)
+    backfill = json.loads(out.getvalue())["backfill"]
+
+    # Every run counted: the works the first resolved and kept as synthetic are not forgotten.
+    assert (backfill["books_discovered"], backfill["duplicates_dropped"]) == (40, 25)
+    assert (backfill["isbns_resolved"], backfill["synthetic_created"]) == (12, 3)
