@@ -9,6 +9,7 @@ there, writing nothing more. Whatever happens, the month never stays PROCESSING 
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils.translation import gettext
@@ -33,14 +34,22 @@ class MonthTakenBack(Exception):
     """The month was cancelled or handed to another worker while this one processed it."""
 
 
-def backfill_month_process(*, month_id: int, token: str) -> BackfillMonth:
+#: Called after each title search of a month: (searched so far, books to search).
+SearchProgress = Callable[[int, int], None]
+
+
+def backfill_month_process(
+    *, month_id: int, token: str, progress: SearchProgress | None = None
+) -> BackfillMonth:
     """Process a month this worker claimed with `token`; returns the month as it stands after.
-    A month not (or no longer) held by `token` is left alone: the task is idempotent."""
+    A month not (or no longer) held by `token` is left alone: the task is idempotent.
+    `progress` hears of each title search (the longest stage: one request per book and
+    provider, at the providers' rate limits)."""
     month = BackfillMonth.objects.filter(pk=month_id).first()
     if month is None:
         raise BackfillMonth.DoesNotExist(f"Backfill month {month_id} is gone")
     try:
-        _process(month, token)
+        _process(month, token, progress)
     except MonthTakenBack:
         logger.info("Backfill month %s was cancelled or taken back: stopped", month.label)
     except Exception as exc:  # the month goes to retry / failed, never stays processing
@@ -52,7 +61,7 @@ def backfill_month_process(*, month_id: int, token: str) -> BackfillMonth:
     return month
 
 
-def _process(month: BackfillMonth, token: str) -> None:
+def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) -> None:
     search_deadline = time.monotonic() + settings.Q_TIMEOUT * SEARCH_TIME_SHARE
     _alive(month, token)
     enabled = sources.enabled_sources()
@@ -87,10 +96,19 @@ def _process(month: BackfillMonth, token: str) -> None:
     # retry would: a month run again resolves them in place instead of finding them unchanged.
     met_again = synthetic.synthetic_works_among(found.work_id for found in duplicates)
     _alive(month, token)
+    to_resolve = [*new_books, *(synthetic.synthetic_book(work) for work in met_again)]
+    to_search = sum(not dedupe.book_isbns(book) for book in to_resolve)
+    searched = 0
+
+    def after_each_search() -> None:
+        nonlocal searched
+        _alive(month, token)
+        searched += 1
+        if progress is not None:
+            progress(searched, to_search)
+
     resolutions = resolve.books_resolve(
-        [*new_books, *(synthetic.synthetic_book(work) for work in met_again)],
-        after_each=lambda: _alive(month, token),
-        deadline=search_deadline,
+        to_resolve, after_each=after_each_search, deadline=search_deadline
     )
     new_resolved, again_resolved = (
         resolutions.books[: len(new_books)],

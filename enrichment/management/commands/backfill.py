@@ -7,6 +7,7 @@ from collections import Counter
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, ngettext
 
+from bookstore.progress import TerminalProgress
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.run import backfill_month_process
 from enrichment.models import BackfillMonth
@@ -94,8 +95,13 @@ class Command(BaseCommand):
             month = claimed[0]
             waiting.discard(month.pk)
             started = time.monotonic()
+            # On a terminal (never with --json), the month's title searches as a bar on
+            # stderr: a month may search for minutes at the providers' rate limits.
+            bar = _SearchBar(month.label, enabled=False if as_json else None)
             try:
-                month = backfill_month_process(month_id=month.pk, token=month.claim_token)
+                month = backfill_month_process(
+                    month_id=month.pk, token=month.claim_token, progress=bar.update
+                )
             except KeyboardInterrupt:
                 # Ctrl-C: what the month wrote stays (a later run finds it as duplicates); the
                 # month waits again now instead of "processing" until it is found stale.
@@ -105,6 +111,8 @@ class Command(BaseCommand):
                     error=gettext("Stopped (Ctrl-C) while manage.py backfill --now processed it."),
                 )
                 raise
+            finally:
+                bar.close()
             summary = backfill_months.backfill_month_summary(month)
             summary["seconds"] = round(time.monotonic() - started, 2)
             processed.append(summary)
@@ -168,6 +176,30 @@ class Command(BaseCommand):
                     "first; --now processes them here."
                 )
             )
+
+
+class _SearchBar:
+    """A TerminalProgress for one month's title searches, drawn from the first search on (their
+    number is known only once the month's books are checked against the catalog)."""
+
+    def __init__(self, label: str, *, enabled: bool | None):
+        self.label = label
+        self.enabled = enabled
+        self.bar: TerminalProgress | None = None
+
+    def update(self, searched: int, total: int) -> None:
+        if self.bar is None:
+            self.bar = TerminalProgress(
+                total,
+                label=gettext("%(month)s title searches ") % {"month": self.label},
+                unit=gettext("books"),
+                enabled=self.enabled,
+            )
+        self.bar.update(searched)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _progress_line(row: dict) -> str:

@@ -345,3 +345,32 @@ def test_a_month_stopped_with_ctrl_c_is_given_back_and_processed_by_the_next_run
     [row] = backfill_json("--from", "2024-01", "--now")["processed"]
     assert (row["status"], row["resolved"]) == ("completed", 1)
     assert Work.objects.filter(title="Stopped Once").count() == 1
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_now_draws_a_months_title_searches_on_a_terminal_never_with_json(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+    monkeypatch,
+):
+    fake_sources["fake_model"] = SourceAnswer(
+        books=[DiscoveredBook(f"Searched Book {n}", [f"Writer {n}"]) for n in range(3)]
+    )
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    out = backfill("--from", "2024-01", "--now")
+
+    bar = terminal.getvalue()
+    assert "2024-01 title searches [" in bar and "3/3 books" in bar
+    assert "title searches" not in out  # the bar is not the report
+    assert out.splitlines()[0].startswith("2024-01 Completed: 3 discovered")
+
+    terminal.seek(0)
+    terminal.truncate()
+    backfill_json("--from", "2024-02", "--now")
+    assert terminal.getvalue() == ""

@@ -210,6 +210,22 @@ def test_a_month_run_again_once_a_provider_is_fixed_upgrades_its_synthetic_works
     assert again.provider_calls["google_books"] == 2
 
 
+def test_a_month_reports_each_title_search_as_it_goes(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    a_month_of_books(fake_sources, search_provider)
+    heard: list[tuple[int, int]] = []
+    month = claim()
+
+    run.backfill_month_process(
+        month_id=month.pk, token=month.claim_token, progress=lambda *p: heard.append(p)
+    )
+
+    # Two of its books have no ISBN (the others need no search): one call after each search.
+    assert heard == [(1, 2), (2, 2)]
+
+
 def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_errors(
     fake_sources,  # noqa: F811
     settings,
