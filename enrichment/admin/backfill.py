@@ -44,7 +44,7 @@ STATUS_COLOURS = {
     Status.CANCELLED: "#8d6e63",
     Status.PARTIAL: "#d84315",
 }
-ERROR_SHOWN = 50  # characters of a month's error in the list (all of it on hover)
+ERROR_SHOWN = 50  # characters of a month's error in the lists (all of it on hover)
 #: Months in publication order, for the list's "Month" column.
 MONTH_ORDER = ExpressionWrapper(F("year") * 100 + F("month"), output_field=IntegerField())
 
@@ -81,6 +81,15 @@ def resolved_with_synthetic(resolved: int, rate: float | None, synthetic: int):
         return shown
     note = ngettext("%(n)s synthetic work", "%(n)s synthetic works", synthetic)
     return with_note(shown, note % {"n": f"{synthetic:,}"})
+
+
+def error_short(error: str):
+    """A month's error cut to ERROR_SHOWN characters, all of it on hover ("" when none)."""
+    if not error:
+        return ""
+    text = error if len(error) <= ERROR_SHOWN else error[: ERROR_SHOWN - 1] + "…"
+    # A provider's error may hold a long unbroken word (a URL): break it anywhere.
+    return format_html('<span title="{}" style="overflow-wrap:anywhere">{}</span>', error, text)
 
 
 def statuses_text(statuses) -> str:
@@ -263,17 +272,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Error"))
     def error_short(self, month):
-        if not month.error:
-            return ""
-        text = (
-            month.error if len(month.error) <= ERROR_SHOWN else month.error[: ERROR_SHOWN - 1] + "…"
-        )
-        # A provider's error may hold a long unbroken word (a URL): break it anywhere.
-        return format_html(
-            '<span title="{}" style="overflow-wrap:anywhere">{}</span>',
-            month.error,
-            text,
-        )
+        return error_short(month.error)
 
     @admin.display(description=_("Discovery sources"))
     def sources_table(self, month):
@@ -339,7 +338,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
                 ),
                 f"{run.get('queued_for_enrichment') or 0:,}",
                 calls_text(run.get("provider_calls")),
-                run.get("error") or "–",
+                error_short(run.get("error") or "") or "–",
                 format_html(
                     "{}<br>{}",
                     _recorded_time(run.get("run_again_at"), "–"),

@@ -465,3 +465,18 @@ def test_a_month_run_again_shows_its_earlier_run_on_its_page_and_in_the_list(set
         ).content.decode()
     )
     assert "None: this is the month's first run." in page
+
+
+def test_an_earlier_runs_long_error_is_cut_as_in_the_list_and_whole_on_hover():
+    long_error = "Some sources failed: " + "Open Library: HTTP 503 from openlibrary.org; " * 8
+    done = month("2024-03", Status.PARTIAL, error=long_error)
+    from enrichment.backfill import months as backfill_months
+
+    backfill_months.backfill_months_retry(months=[done], by="rita")
+    client = logged_in(staff("walt", "view_backfillmonth"))
+
+    html = client.get(reverse("admin:enrichment_backfillmonth_change", args=[done.pk])).content
+    earlier = html.decode()[html.decode().index("backfill-earlier-runs") :]
+    assert f'title="{long_error}"' in html_text.unescape(earlier)
+    assert "Some sources failed: Open Library: HTTP 503 from …" in visible(earlier)
+    assert long_error not in visible(earlier)
