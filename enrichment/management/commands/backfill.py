@@ -176,6 +176,27 @@ class Command(BaseCommand):
                     "first; --now processes them here."
                 )
             )
+        processed = {row["month"] for row in summary.get("processed", [])}
+        left = Counter(
+            row["status"]
+            for row in rows
+            if row["month"] not in processed
+            and row["status"] in (Status.COMPLETED, Status.PROCESSING, *backfill_months.RETRYABLE)
+        )
+        if "processed" in summary and left:
+            # --now takes waiting months only: say why the others were not processed, and how.
+            self.stdout.write(
+                gettext(
+                    "Not processed here: %(months)s (completed months run again with --rerun; "
+                    "failed, partly failed and cancelled ones with --retry; a processing month "
+                    "is a worker's)."
+                )
+                % {
+                    "months": ", ".join(
+                        f"{Status(status).label} {n:,}" for status, n in sorted(left.items())
+                    )
+                }
+            )
 
 
 class _SearchBar:

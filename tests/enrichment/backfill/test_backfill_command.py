@@ -374,3 +374,21 @@ def test_now_draws_a_months_title_searches_on_a_terminal_never_with_json(
     terminal.truncate()
     backfill_json("--from", "2024-02", "--now")
     assert terminal.getvalue() == ""
+
+
+def test_now_says_why_the_ranges_other_months_were_not_processed_and_how_to_run_them(
+    fake_sources,  # noqa: F811
+):
+    for number, status in ((1, Status.COMPLETED), (2, Status.COMPLETED), (3, Status.FAILED)):
+        BackfillMonth.objects.create(year=2024, month=number, status=status)
+    BackfillMonth.objects.create(year=2024, month=4, status=Status.PROCESSING, claim_token="a" * 32)
+
+    # 2024-05 is created and processed here (completed): it is not one of those left.
+    out = backfill("--from", "2024-01", "--to", "2024-05", "--now")
+
+    assert "Processed 1 month here in" in out
+    assert (
+        "Not processed here: Completed 2, Failed 1, Processing 1 (completed months run again "
+        "with --rerun; failed, partly failed and cancelled ones with --retry; a processing "
+        "month is a worker's)." in out.splitlines()
+    )
