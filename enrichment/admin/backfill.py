@@ -440,7 +440,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             "count": f"{changed:,}",
             "done": done,
         }
-        reasons = [f"{Status(status).label} {n:,}" for status, n in sorted(by_status.items())]
+        reasons = backfill_months.statuses_counted(by_status)
         if meanwhile > 0:
             reasons.append(gettext("taken or changed meanwhile %(n)s") % {"n": meanwhile})
         skipped = sum(by_status.values()) + max(meanwhile, 0)

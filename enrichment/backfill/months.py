@@ -486,6 +486,11 @@ def backfill_months_schedule(*, now=None) -> SchedulerRun:
 # --- Reading -------------------------------------------------------------------------------------
 
 
+def statuses_counted(counts: dict[str, int]) -> list[str]:
+    """ "Completed 2", "Failed 1": months by status, in the statuses' order of their codes."""
+    return [f"{Status(status).label} {n:,}" for status, n in sorted(counts.items())]
+
+
 def calls_label(name: str) -> str:
     """A key of `provider_calls`: a discovery source's label, or a provider's."""
     return source_label(name) if name in SOURCE_CLASSES else provider_label(name)

@@ -71,10 +71,11 @@ class Command(BaseCommand):
             before = Counter(in_range.values_list("status", flat=True))
             summary["rerun"] = backfill_months.backfill_months_rerun(months=in_range, by=RERUN_BY)
             # Said, not put in --json: the table below gives every month's status.
+            # (Waiting months are not named: they run anyway.)
             not_rerun = {
                 status: n
-                for status, n in sorted(before.items())
-                if status not in backfill_months.RERUNNABLE
+                for status, n in before.items()
+                if status not in (*backfill_months.RERUNNABLE, *backfill_months.CLAIMABLE)
             }
         if now:
             started = time.monotonic()
@@ -148,11 +149,7 @@ class Command(BaseCommand):
             if not_rerun:
                 self.stdout.write(
                     gettext("Left as they are: %(months)s (only completed months run again).")
-                    % {
-                        "months": ", ".join(
-                            f"{Status(status).label} {n:,}" for status, n in not_rerun.items()
-                        )
-                    }
+                    % {"months": ", ".join(backfill_months.statuses_counted(not_rerun))}
                 )
         if "processed" in summary:
             self.stdout.write(
@@ -191,11 +188,7 @@ class Command(BaseCommand):
                     "failed, partly failed and cancelled ones with --retry; a processing month "
                     "is a worker's)."
                 )
-                % {
-                    "months": ", ".join(
-                        f"{Status(status).label} {n:,}" for status, n in sorted(left.items())
-                    )
-                }
+                % {"months": ", ".join(backfill_months.statuses_counted(left))}
             )
 
 
