@@ -68,6 +68,12 @@ class ResolvedBook:
         return self.resolution is not None and not self.resolved and not self.searched
 
     @property
+    def not_tried(self) -> bool:
+        """Nobody was asked about it for now (every provider unavailable, or the caller's time
+        was up): a try is not to be recorded, it keeps its place for the next."""
+        return self.waits_for_providers or self.not_searched == OUT_OF_TIME
+
+    @property
     def searched(self) -> bool:
         """Whether a provider was asked about it (answered or failed)."""
         return self.resolution is not None and bool(self.resolution.asked or self.resolution.failed)

@@ -119,7 +119,7 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
     upgraded = sum(
         synthetic.synthetic_work_settle(work=work, resolved=resolved).upgraded
         for work, resolved in zip(met_again, again_resolved, strict=True)
-        if not resolved.waits_for_providers  # not asked: it keeps its place for the retry
+        if not resolved.not_tried  # it keeps its place for the daily retry
     )
     queued = (
         queue.works_enqueue_enrichment(

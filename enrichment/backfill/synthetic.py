@@ -86,8 +86,8 @@ def synthetic_works_retry(
         for provider, n in resolutions.calls.items():
             report.calls[provider] = report.calls.get(provider, 0) + n
         for work, resolved in zip(chunk, resolutions.books, strict=True):
-            if resolved.waits_for_providers:
-                continue  # not tried: it keeps its place for the next retry
+            if resolved.not_tried:
+                continue  # it keeps its place for the next retry
             report.tried += 1
             settled = synthetic_work_settle(work=work, resolved=resolved)
             report.upgraded += settled.upgraded

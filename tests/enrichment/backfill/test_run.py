@@ -210,6 +210,25 @@ def test_a_month_run_again_once_a_provider_is_fixed_upgrades_its_synthetic_works
     assert again.provider_calls["google_books"] == 2
 
 
+def test_a_synthetic_work_met_again_after_the_months_search_time_is_not_counted_as_tried(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+    settings,
+):
+    a_month_of_books(fake_sources, search_provider)
+    first = process(claim())
+    months.backfill_months_rerun(months=[first], by="ruth")
+    [again] = months.backfill_months_claim(limit=1)
+    settings.Q_TIMEOUT = 0  # the task's search time is up before any search
+
+    again = process(again)
+
+    waiting = Work.objects.get(title="Nobody Knows This Novel")
+    assert waiting.synthetic and "tries" not in waiting.discovery  # never asked: no try
+    assert search_provider.search_calls[2:] == []  # the first run's two searches only
+    assert again.status == Status.COMPLETED
+
+
 def test_a_month_reports_each_title_search_as_it_goes(
     fake_sources,  # noqa: F811
     search_provider,  # noqa: F811
