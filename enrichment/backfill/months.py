@@ -211,12 +211,14 @@ def _give_back(months: QuerySet[BackfillMonth], *, error: str, now, **fields) ->
     return RecoveredMonths(retried=retried, failed=failed)
 
 
-def backfill_months_recover_stale(*, now=None) -> RecoveredMonths:
+def backfill_months_recover_stale(*, now=None, months=None) -> RecoveredMonths:
     """Months left PROCESSING by a worker that stopped answering (no heartbeat for
-    BACKFILL_STALE_MINUTES) go back to retry, or to failed past BACKFILL_MAX_RETRIES."""
+    BACKFILL_STALE_MINUTES) go back to retry, or to failed past BACKFILL_MAX_RETRIES; only
+    among `months` when given (`manage.py backfill --now`'s range)."""
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.BACKFILL_STALE_MINUTES)
-    stale = BackfillMonth.objects.filter(status=Status.PROCESSING).filter(
+    chosen = BackfillMonth.objects.all() if months is None else _chosen(months)
+    stale = chosen.filter(status=Status.PROCESSING).filter(
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
     )
     recovered = _give_back(

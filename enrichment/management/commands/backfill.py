@@ -4,6 +4,7 @@ import json
 import time
 from collections import Counter
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, ngettext
 
@@ -78,6 +79,11 @@ class Command(BaseCommand):
                 if status not in (*backfill_months.RERUNNABLE, *backfill_months.CLAIMABLE)
             }
         if now:
+            # What the scheduler does first: a month a stopped process (a closed terminal, a
+            # killed worker) left processing is given back, else with no cluster running
+            # nothing ever would.
+            recovered = backfill_months.backfill_months_recover_stale(months=in_range)
+            summary["recovered"] = recovered.retried + recovered.failed
             started = time.monotonic()
             summary["processed"] = self.process_here(in_range, as_json=as_json)
             summary["seconds"] = round(time.monotonic() - started, 2)
@@ -151,6 +157,17 @@ class Command(BaseCommand):
                     gettext("Left as they are: %(months)s (only completed months run again).")
                     % {"months": ", ".join(backfill_months.statuses_counted(not_rerun))}
                 )
+        if summary.get("recovered"):
+            self.stdout.write(
+                ngettext(
+                    "%(n)s month left processing by a process that stopped answering (no sign "
+                    "of life for %(minutes)s minutes) taken back.",
+                    "%(n)s months left processing by a process that stopped answering (no sign "
+                    "of life for %(minutes)s minutes) taken back.",
+                    summary["recovered"],
+                )
+                % {"n": f"{summary['recovered']:,}", "minutes": settings.BACKFILL_STALE_MINUTES}
+            )
         if "processed" in summary:
             self.stdout.write(
                 ngettext(

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils.timezone import now
 
 from catalog.models import Work
 from enrichment.backfill import months
@@ -169,7 +170,9 @@ def test_rerun_runs_the_ranges_completed_months_again_and_keeps_their_earlier_ru
 
 def test_rerun_says_which_months_it_left_and_why():
     BackfillMonth.objects.create(year=2024, month=1, status=Status.COMPLETED, books_discovered=3)
-    BackfillMonth.objects.create(year=2024, month=2, status=Status.PROCESSING, claim_token="a" * 32)
+    BackfillMonth.objects.create(
+        year=2024, month=2, status=Status.PROCESSING, claim_token="a" * 32, heartbeat_at=now()
+    )
     BackfillMonth.objects.create(year=2024, month=3, status=Status.FAILED)
 
     out = backfill("--from", "2024-01", "--to", "2024-03", "--rerun")
@@ -204,7 +207,9 @@ def test_now_processes_the_waiting_months_here_newest_first_and_reports_each(
     fake_sources["fake_catalogue"] = answer
     fake_sources["fake_model"] = SourceAnswer()
     # Another scheduler holds 2024-03: --now leaves it to that worker.
-    BackfillMonth.objects.create(year=2024, month=3, status=Status.PROCESSING, claim_token="a" * 32)
+    BackfillMonth.objects.create(
+        year=2024, month=3, status=Status.PROCESSING, claim_token="a" * 32, heartbeat_at=now()
+    )
 
     summary = backfill_json("--from", "2024-01", "--to", "2024-03", "--now")
 
@@ -381,7 +386,9 @@ def test_now_says_why_the_ranges_other_months_were_not_processed_and_how_to_run_
 ):
     for number, status in ((1, Status.COMPLETED), (2, Status.COMPLETED), (3, Status.FAILED)):
         BackfillMonth.objects.create(year=2024, month=number, status=status)
-    BackfillMonth.objects.create(year=2024, month=4, status=Status.PROCESSING, claim_token="a" * 32)
+    BackfillMonth.objects.create(
+        year=2024, month=4, status=Status.PROCESSING, claim_token="a" * 32, heartbeat_at=now()
+    )
 
     # 2024-05 is created and processed here (completed): it is not one of those left.
     out = backfill("--from", "2024-01", "--to", "2024-05", "--now")
@@ -391,4 +398,43 @@ def test_now_says_why_the_ranges_other_months_were_not_processed_and_how_to_run_
         "Not processed here: Completed 2, Failed 1, Processing 1 (completed months run again "
         "with --rerun; failed, partly failed and cancelled ones with --retry; a processing "
         "month is a worker's)." in out.splitlines()
+    )
+
+
+def test_now_takes_back_a_month_a_stopped_process_left_processing(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    """A terminal closed during --now (or a worker killed) leaves its month processing; with no
+    cluster running, nothing else would ever give it back."""
+    from datetime import timedelta
+
+    long_ago = now() - timedelta(hours=2)
+    BackfillMonth.objects.create(
+        year=2024, month=1, status=Status.PROCESSING, claim_token="a" * 32, heartbeat_at=long_ago
+    )
+    alive = now()
+    BackfillMonth.objects.create(
+        year=2024, month=2, status=Status.PROCESSING, claim_token="b" * 32, heartbeat_at=alive
+    )
+    fake_sources["fake_catalogue"] = SourceAnswer(
+        books=[DiscoveredBook("Left Behind", ["Lee Behind"], isbns=[make_isbn13()])], calls=1
+    )
+
+    summary = backfill_json("--from", "2024-01", "--to", "2024-02", "--now")
+
+    assert summary["recovered"] == 1
+    assert [(row["month"], row["status"]) for row in summary["processed"]] == [
+        ("2024-01", "completed")
+    ]
+    # A month whose worker is alive is its worker's.
+    assert BackfillMonth.objects.get(month=2).claim_token == "b" * 32
+
+    BackfillMonth.objects.filter(month=1).update(
+        status=Status.PROCESSING, claim_token="c" * 32, heartbeat_at=long_ago
+    )
+    out = backfill("--from", "2024-01", "--now")
+    assert (
+        "1 month left processing by a process that stopped answering (no sign of life for 30 "
+        "minutes) taken back." in out.splitlines()
     )
