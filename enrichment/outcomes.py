@@ -22,6 +22,7 @@ from enrichment.models import EnrichmentRequest
 from enrichment.proposals import ProviderSkip
 from enrichment.providers.registry import provider_label
 from enrichment.targets import lock_request_targets
+from enrichment.waiting import next_try_at
 from enrichment.work_state import WORK_STATUS, WORK_WAITING
 
 Status = EnrichmentRequest.Status
@@ -62,8 +63,12 @@ def skips_text(skips: list[ProviderSkip]) -> str:
 
 def retry_or_fail(request: EnrichmentRequest, faults: list[ClassifiedFault]) -> str:
     """Provider faults: back off exponentially, and give up after max_attempts. Meanwhile the
-    work waits; then it failed."""
+    work waits; then it failed. Faults that only say the providers could not be reached (a
+    machine offline, a provider down) say nothing of the book: past max_attempts it waits for
+    them instead of failing."""
     now = timezone.now()
+    if request.attempts >= request.max_attempts and all(f.unreachable for f in faults):
+        return wait_for_unreachable(request, faults, next_at=next_try_at([], now=now))
     if request.attempts >= request.max_attempts:
         status = Status.FAILED
         next_at = request.next_attempt_at
@@ -90,6 +95,20 @@ def wait_for_providers(
     with transaction.atomic():
         if _back_off(request, status=Status.PENDING, next_at=next_at, error=error, attempt=False):
             _set_work_status(request, WORK_WAITING, touched=False)
+    return Status.PENDING
+
+
+def wait_for_unreachable(
+    request: EnrichmentRequest, faults: list[ClassifiedFault], *, next_at: datetime
+) -> str:
+    """The providers could not be reached, again, after max_attempts: the request stays pending
+    until `next_at` and this claim is no attempt, as for providers that could not be asked."""
+    error = gettext("Waiting for providers that could not be reached: %(why)s.") % {
+        "why": faults_text(faults)
+    }
+    with transaction.atomic():
+        if _back_off(request, status=Status.PENDING, next_at=next_at, error=error, attempt=False):
+            _set_work_status(request, WORK_WAITING, touched=True)
     return Status.PENDING
 
 

@@ -215,11 +215,41 @@ def test_a_breaker_opened_offline_leaves_the_books_waiting_without_counting_atte
     assert {r.attempts for r in requests.values()} == {1}
 
 
-def test_faults_that_exhaust_the_attempts_still_end_failed(settings, two_books):
-    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{refused_port()}"
-    for _ in range(3):
+def test_a_provider_unreachable_past_the_attempts_keeps_the_books_waiting(settings, two_books):
+    """A machine offline for longer than the retries take (3 attempts: 3 minutes): its books
+    are not failed for the network's sake; they wait, tried again every
+    ENRICHMENT_UNAVAILABLE_RETRY_SECONDS, and the attempts stop counting."""
+    settings.ENRICHMENT_BREAKER_FAILURES = 100  # every claim asks: the faults themselves decide
+    settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS = 3600
+    port = refused_port()
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{port}"
+    for _ in range(6):
         requests = run_batch()
         make_due()
+    requests = run_batch()
+
+    for request in requests.values():
+        assert_waiting(request, attempts=2)  # the third and later claims are no attempt
+        wait = (request.next_attempt_at - timezone.now()).total_seconds()
+        assert 3500 < wait <= 3600
+        assert request.last_error == (
+            "Waiting for providers that could not be reached: "
+            f"Open Library: 127.0.0.1:{port} refused the connection."
+        )
+
+
+def test_faults_of_the_answers_that_exhaust_the_attempts_still_end_failed(settings, two_books):
+    """A provider that answers, but with something we cannot read, is no network outage: its
+    books fail after ENRICHMENT_MAX_ATTEMPTS, as before."""
+    with LocalServer() as server:
+        settings.OPENLIBRARY_URL = server.url
+        garbage = b"<html>not json</html>"
+        server.answer = lambda handler: server.send(
+            handler, [garbage], headers={"Content-Length": str(len(garbage))}
+        )
+        for _ in range(3):
+            requests = run_batch()
+            make_due()
     assert {r.status for r in requests.values()} == {Status.FAILED}
     work = requests["Neverwhere"].work
     work.refresh_from_db()
