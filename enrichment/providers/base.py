@@ -333,26 +333,60 @@ class Provider(ProviderExchange):
         )
 
     def search_many(self, queries: Sequence[TitleQuery]) -> list[LookupResult]:
-        """`search` for each query, answers in the same order. A provider whose search takes
-        several queries a request (Open Library) overrides it."""
-        return [self.search(title=query.title, author=query.author) for query in queries]
+        """`search` for each query, answers in the same order; after a search that ends in a
+        STOP_STATUSES fault (a timeout: a whole deadline) the others are not sent (their cached
+        answers still count), as the other batches of a batched lookup. A provider whose search
+        takes several queries a request (Open Library) overrides it."""
+        results: list[LookupResult] = []
+        stop: _Fault | None = None
+        for query in queries:
+            if stop is None or not text.normalize_text(query.title):
+                result = self.search(title=query.title, author=query.author)  # sends nothing
+            else:
+                result = self.lookup_one(
+                    key=query.key,
+                    fetch=lambda: None,  # never called: `stop` answers what the cache lacks
+                    parse=self.parse_search,
+                    stop=stop,
+                )
+            if stop is None and result.status in STOP_STATUSES:
+                stop = _Fault(
+                    result.status,
+                    f"not asked after: {result.error}",
+                    result.retry_after,
+                    result.fault,
+                    asked=result.asked,
+                )
+            results.append(result)
+        return results
 
     # --- plumbing for provider modules ------------------------------------------------------------
 
     def lookup_one(
-        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[RecordT]]
+        self,
+        *,
+        key: str,
+        fetch: Callable[[], Any],
+        parse: Callable[[Any], list[RecordT]],
+        stop: _Fault | None = None,
     ) -> LookupResult[RecordT]:
         """One cached request: a search, or a record by the provider's own id.
 
-        `fetch` returns the payload to cache (None: no such record).
+        `fetch` returns the payload to cache (None: no such record); with `stop`, a key not in
+        the cache gets that fault and nothing is sent.
         """
         try:
-            return self._lookup_one(key=key, fetch=fetch, parse=parse)
+            return self._lookup_one(key=key, fetch=fetch, parse=parse, stop=stop)
         except Exception as exc:
             return self._fault_result(key, self._internal_fault(exc))
 
     def _lookup_one(
-        self, *, key: str, fetch: Callable[[], Any], parse: Callable[[Any], list[RecordT]]
+        self,
+        *,
+        key: str,
+        fetch: Callable[[], Any],
+        parse: Callable[[Any], list[RecordT]],
+        stop: _Fault | None,
     ) -> LookupResult[RecordT]:
         if not self.is_configured():
             return self._result(key, LookupStatus.NOT_CONFIGURED)
@@ -360,7 +394,7 @@ class Provider(ProviderExchange):
         cached = record and self._cached_result(key, record, parse)
         if cached:
             return cached
-        outcome = self._exchange_after_429(cost=1, send=lambda: {key: fetch()})
+        outcome = stop or self._exchange_after_429(cost=1, send=lambda: {key: fetch()})
         if isinstance(outcome, _Fault):
             return self._fault_result(key, outcome)
         result = self._answer(key, outcome[key], parse)

@@ -16,6 +16,8 @@ import pytest
 
 from enrichment.candidates import LookupStatus
 from enrichment.models import ProviderState, SourceRecord
+from enrichment.providers.base import TitleQuery
+from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import load
 from tests.enrichment.providers.local_server import LocalServer
@@ -206,3 +208,35 @@ def test_after_a_timed_out_batch_the_lookups_other_batches_are_not_sent(
     assert seconds < DEADLINE + SLACK, f"took {seconds:.2f} s"
     assert {result.status for result in results.values()} == {LookupStatus.TIMEOUT}
     assert "not asked after" in results[OTHER_ISBN].error
+
+
+def test_after_a_timed_out_title_search_the_others_of_the_batch_are_not_sent(
+    server, make, settings
+):
+    """A provider that searches one title a request (Google Books) and accepts connections
+    but never answers: one deadline for the batch's searches, not one per book (ten books
+    times 35 s outlasted a worker's Q_TIMEOUT, and the task was killed with its claims)."""
+    settings.GOOGLE_BOOKS_URL = server.url
+    settings.GOOGLE_BOOKS_API_KEY = ""
+    settings.GOOGLE_BOOKS_RATE = 1000
+    server.answer = lambda handler: server.stop.wait(10)  # accepted, never answered
+    google = make(GoogleBooksProvider)
+    queries = [
+        TitleQuery(title=title, author=author)
+        for title, author in [
+            ("Use of Weapons", "Iain M. Banks"),
+            ("Neverwhere", "Neil Gaiman"),
+            ("Les Enchanteurs", "Romain Gary"),
+        ]
+    ]
+
+    started = time.monotonic()
+    results = google.search_many(queries)
+    seconds = time.monotonic() - started
+
+    assert len(server.requests) == 1
+    assert seconds < DEADLINE + SLACK, f"took {seconds:.2f} s"
+    assert [result.status for result in results] == [LookupStatus.TIMEOUT] * 3
+    assert "not asked after" in results[1].error and "not asked after" in results[2].error
+    # The books not asked are no extra failures of the provider: one request, one count.
+    assert ProviderState.objects.get(provider="google_books").consecutive_failures == 1
