@@ -22,10 +22,13 @@ from catalog.models import Author, EnrichmentStatus, Work, WorkAuthor
 from catalog.selectors import works_by_cover_source, works_with_cover_q
 from enrichment import queue
 from enrichment.author_state import author_has_id_q, author_live_q, authors_missing_q
+from enrichment.candidates import lookup_status_label
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
 from enrichment.models import BackfillMonth, EnrichmentRequest, ProviderState
+from enrichment.proposals import MatchDetails
 from enrichment.providers.registry import enabled_providers, get_provider, provider_label
 from enrichment.throttle import budget_day, limits_for
+from enrichment.waiting import UNAVAILABLE_FOR_NOW
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -546,3 +549,39 @@ def work_enrichment(work: Work) -> WorkEnrichment:
         request_count=requests.count(),
         audit_count=work.enrichment_audit.count(),
     )
+
+
+@dataclass(frozen=True)
+class WaitingRequests:
+    """Requests still pending after a run: how many, when the first is tried again, and why
+    they wait (each provider once: what kept it from answering, in words)."""
+
+    count: int = 0
+    next_try_at: datetime.datetime | None = None
+    unreachable: dict[str, str] = field(default_factory=dict)  # label -> "connection refused"
+    unavailable: dict[str, str] = field(default_factory=dict)  # label -> "paused after …"
+
+
+def requests_waiting(request_ids: list[int]) -> WaitingRequests:
+    """Of these requests, those pending, with the providers their last try could not reach
+    (a fault of an unreachable kind) or could not ask for now (breaker, quota, rate limit)."""
+    pending = EnrichmentRequest.objects.filter(
+        pk__in=request_ids, status=EnrichmentRequest.Status.PENDING
+    )
+    unreachable: dict[str, str] = {}
+    unavailable: dict[str, str] = {}
+    count, next_try = 0, None
+    for stored, next_at in pending.values_list("match_details", "next_attempt_at").iterator():
+        details = MatchDetails.from_json(stored)  # values_list leaves the stored JSON
+        count += 1
+        next_try = next_at if next_try is None or next_at < next_try else next_try
+        for fault in details.faults:
+            if fault.unreachable and fault.provider:
+                unreachable.setdefault(provider_label(fault.provider), fault.kind_label)
+        for skip in details.skipped:
+            if skip.status in UNAVAILABLE_FOR_NOW:
+                label = provider_label(skip.provider)
+                unavailable.setdefault(label, lookup_status_label(skip.status))
+    for label in unreachable:
+        unavailable.pop(label, None)  # its fault says more than its breaker
+    return WaitingRequests(count, next_try, unreachable, unavailable)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 import responses
+from django.contrib.admin.utils import display_for_value
 from django.core.management import call_command
 
 from catalog import services
 from catalog.models import Edition, Work
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.catalog.test_importers import GOODREADS_24
+from tests.enrichment.test_faults import refused_port
 from tests.fixtures.covers import synthetic
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +154,39 @@ def test_covers_and_metadata_flags_select_what_is_missing(sent_tasks):
         False,
         "command",
     )
+
+
+def test_offline_the_summary_says_the_books_wait_for_unreachable_providers_and_until_when(
+    settings,
+):
+    """A machine without network: every provider refuses the connection. The summary does not
+    read as done: nothing enriched, every book waiting, which providers could not be reached,
+    and when a worker tries again (a worker: --now does not come back for them)."""
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary", "google_books"]
+    settings.OPENLIBRARY_URL = settings.GOOGLE_BOOKS_URL = f"http://127.0.0.1:{refused_port()}"
+    settings.OPENLIBRARY_RATE = settings.GOOGLE_BOOKS_RATE = 1000
+    job = services.import_job_create(data=CSV.encode(), filename="goodreads.csv", enrich=False)
+    services.import_job_run(job=job)
+
+    out = StringIO()
+    call_command("enrich_missing", "--now", stdout=out)
+    text = out.getvalue()
+
+    first_try = EnrichmentRequest.objects.order_by("next_attempt_at").first()
+    assert first_try is not None and first_try.status == EnrichmentRequest.Status.PENDING
+    when = display_for_value(first_try.next_attempt_at, "")
+    assert "Completed 0, needs review 0, skipped 0, failed 0, retrying later 3" in text
+    assert (
+        "3 of 3 waiting for providers that could not be reached: "
+        "Open Library, Google Books (connection refused); "
+        f"a worker (manage.py qcluster) tries them again from {when.removesuffix('.')}.\n"
+    ) in text
+
+    EnrichmentRequest.objects.update(status=EnrichmentRequest.Status.SKIPPED)
+    call_command("enrich_missing", "--now", "--json", stdout=(out := StringIO()))
+    waiting = json.loads(out.getvalue())["waiting"]
+    assert waiting["providers_unreachable"] == {
+        "Open Library": "connection refused",
+        "Google Books": "connection refused",
+    }
+    assert waiting["next_try_at"] is not None

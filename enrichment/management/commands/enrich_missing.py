@@ -4,13 +4,15 @@
 import json
 import time
 
+from django.contrib.admin.utils import display_for_value
 from django.core.management.base import BaseCommand
 from django.db.models import Count
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from bookstore.progress import TerminalProgress
 from catalog.models import Author
-from enrichment import engine, queue
+from enrichment import engine, queue, selectors
 from enrichment.author_state import authors_missing_q
 from enrichment.models import EnrichmentRequest
 
@@ -116,7 +118,13 @@ class Command(BaseCommand):
             .annotate(n=Count("pk"))
             .order_by()
         )
+        waiting = selectors.requests_waiting(ids)
         return {
+            "waiting": {
+                "next_try_at": waiting.next_try_at.isoformat() if waiting.next_try_at else None,
+                "providers_unreachable": waiting.unreachable,
+                "providers_unavailable": waiting.unavailable,
+            },
             "completed": final.get("completed", 0),
             "needs_review": final.get("needs_review", 0),
             "skipped": final.get("skipped", 0),
@@ -161,3 +169,32 @@ class Command(BaseCommand):
                 f"retrying later {summary['retry_later']:,} in {summary['seconds']:.1f} s.\n"
                 f"Provider requests: {requests or 'none'}; cache hits: {summary['cache_hits']:,}."
             )
+        if summary.get("retry_later"):
+            self.stdout.write(self.waiting_line(summary))
+
+    def waiting_line(self, summary: dict) -> str:
+        """Why the pending requests wait and who tries them again: --now does not come back
+        for them, a worker does (the sweep sends them when due)."""
+        waiting = summary["waiting"]
+        values = {
+            "n": f"{summary['retry_later']:,}",
+            "of": f"{summary['enqueued']:,}",
+            "when": display_for_value(parse_datetime(waiting["next_try_at"] or ""), "–"),
+        }
+        by_reason: dict[str, list[str]] = {}
+        for label, why in {
+            **waiting["providers_unreachable"],
+            **waiting["providers_unavailable"],
+        }.items():
+            by_reason.setdefault(why, []).append(label)
+        if waiting["providers_unreachable"]:
+            line = (
+                gettext("%(n)s of %(of)s waiting for providers that could not be reached") % values
+            )
+        else:
+            line = gettext("%(n)s of %(of)s waiting for providers unavailable for now") % values
+        if by_reason:
+            line += ": " + "; ".join(f"{', '.join(ls)} ({why})" for why, ls in by_reason.items())
+        line += gettext("; a worker (manage.py qcluster) tries them again from %(when)s") % values
+        # The admin's time format may end with a full stop ("3:25 a.m.").
+        return line.removesuffix(".") + "."
