@@ -195,7 +195,15 @@ def record_outcome(
             reopen = state.breaker_state == ProviderState.Breaker.HALF_OPEN
             if reopen or state.consecutive_failures >= limits.breaker_failures:
                 if state.breaker_state != ProviderState.Breaker.OPEN:
-                    logger.warning("%s: circuit breaker opened (%s)", permit.provider, status)
+                    failures = state.consecutive_failures
+                    logger.warning(
+                        "%s: circuit breaker opened after %s %s in a row (%s): no request for %g s",
+                        permit.provider,
+                        failures,
+                        "failure" if failures == 1 else "failures",
+                        (fault or classify_fault(error=error, status=status)).message,
+                        limits.breaker_open_seconds,
+                    )
                 state.breaker_state = ProviderState.Breaker.OPEN
                 state.opened_at = _dt(now)
         retry_after = cap_retry_after(retry_after)

@@ -387,3 +387,20 @@ def test_the_review_page_keeps_a_long_error_short_and_wrapped(admin_client, two_
     assert len(blocks) == 2 and "x" * 2000 in blocks[1]
     outside = re.sub(r"<details.*?</details>", "", errors, flags=re.S)
     assert "x" * 200 not in outside and "HTTPSConnectionPool" not in outside
+
+
+def test_the_log_says_why_a_breaker_opened_and_for_how_long(settings, two_books, caplog):
+    """An operator reading the worker's log: the breaker's line names what failed (not the
+    lookup's status code, "server_error" for a refused connection) and when it is tried again."""
+    settings.ENRICHMENT_BREAKER_FAILURES = 1
+    port = refused_port()
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{port}"
+    caplog.set_level(logging.INFO)
+
+    run_batch()
+
+    (line,) = [r.getMessage() for r in caplog.records if "circuit breaker" in r.getMessage()]
+    assert line == (
+        f"openlibrary: circuit breaker opened after 1 failure in a row "
+        f"(127.0.0.1:{port} refused the connection): no request for 60 s"
+    )
