@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from enrichment.candidates import ANSWER_STATUSES, LookupStatus
-from enrichment.faults import ClassifiedFault, classify_fault
+from enrichment.faults import ClassifiedFault, FaultKind, classify_fault
 from enrichment.models import ProviderState
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ class Permit:
     waited: float = 0.0
     probe: bool = False  # this request is the half-open breaker's probe
     lease_id: str = ""
+    cost: int = 0  # what the request took from the daily budget
 
 
 def limits_for(provider: str) -> Limits:
@@ -215,8 +216,17 @@ def record_outcome(
             _roll_day(state, now, limits)
             state.quota_exhausted = True
         if status not in ANSWER_STATUSES:
-            _record_fault(state, fault or classify_fault(error=error, status=status), now)
+            fault = fault or classify_fault(error=error, status=status)
+            _record_fault(state, fault, now)
+            if fault.kind in NEVER_SENT_KINDS and state.day == budget_day(permit.at):
+                # The provider never saw it: its budget is not spent (offline, a day of
+                # refused probes would otherwise spend it and leave the books until midnight).
+                state.requests_today = max(0, state.requests_today - permit.cost)
         state.save()
+
+
+#: Faults of a request that never reached the provider: no connection was made.
+NEVER_SENT_KINDS = frozenset({FaultKind.DNS, FaultKind.REFUSED})
 
 
 def _record_fault(state: ProviderState, fault: ClassifiedFault, now: float) -> None:
@@ -321,7 +331,7 @@ def _decide(
         if probe:
             state.probe_started_at = _dt(now)
         state.save()
-        return Permit(provider, True, now, probe=probe, lease_id=lease_id), wait
+        return Permit(provider, True, now, probe=probe, lease_id=lease_id, cost=cost), wait
 
 
 def rate_limit_wait(state: ProviderState, limits: Limits, now: float) -> float:

@@ -404,3 +404,33 @@ def test_the_log_says_why_a_breaker_opened_and_for_how_long(settings, two_books,
         f"openlibrary: circuit breaker opened after 1 failure in a row "
         f"(127.0.0.1:{port} refused the connection): no request for 60 s"
     )
+
+
+def test_requests_that_never_left_the_machine_spend_no_daily_budget(settings, two_books):
+    """Offline, a provider's daily budget is not spent on connections that were refused or
+    names that did not resolve (the provider never saw them): ISBNdb counted each ISBN of a
+    refused bulk request, and a day offline would spend Google's 1,000 on probes, leaving the
+    books skipped until midnight once the network is back."""
+    settings.OPENLIBRARY_DAILY_BUDGET = 100
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{refused_port()}"
+
+    run_batch()
+
+    state = ProviderState.objects.get(provider="openlibrary")
+    assert state.last_error_kind == "refused"
+    assert state.requests_today == 0
+    assert state.consecutive_failures >= 1  # the breaker still counts it
+
+
+def test_a_request_the_provider_received_still_spends_the_budget(settings, two_books):
+    with LocalServer() as server:
+        settings.OPENLIBRARY_URL = server.url
+        settings.OPENLIBRARY_DAILY_BUDGET = 100
+        page = b"<html><body>Service Unavailable</body></html>"
+        server.answer = lambda handler: server.send(
+            handler, [page], status=503, headers={"Content-Length": str(len(page))}
+        )
+        run_batch()
+    state = ProviderState.objects.get(provider="openlibrary")
+    assert state.last_error_kind == "http_5xx"
+    assert state.requests_today >= 1
