@@ -307,8 +307,11 @@ def test_the_dashboard_and_the_admin_index_say_no_provider_can_be_reached(
     since = display_for_value(ProviderState.objects.get().failing_since, "–")
     next_try = display_for_value(reachability.next_try_at, "–")
     assert "No provider can be reached" in html
-    assert f"Open Library ({offline_for_a_while}): connection refused since {since}." in notice
-    assert "paused after repeated failures" in notice
+    # One full stop after a time that ends with one ("3:35 a.m."), never "a.m.. It is".
+    assert (
+        f"Open Library ({offline_for_a_while}): connection refused since "
+        f"{since.removesuffix('.')}. It is paused after repeated failures."
+    ) in notice
     assert (
         f"The worker tries again at {next_try}; books wait and are retried on their own." in notice
     )

@@ -15,6 +15,7 @@ from catalog.models import Author
 from enrichment import engine, queue, selectors
 from enrichment.author_state import authors_missing_q
 from enrichment.models import EnrichmentRequest
+from enrichment.templatetags.admin_time import sentence_end
 
 
 class Command(BaseCommand):
@@ -196,5 +197,4 @@ class Command(BaseCommand):
         if by_reason:
             line += ": " + "; ".join(f"{', '.join(ls)} ({why})" for why, ls in by_reason.items())
         line += gettext("; a worker (manage.py qcluster) tries them again from %(when)s") % values
-        # The admin's time format may end with a full stop ("3:25 a.m.").
-        return line.removesuffix(".") + "."
+        return sentence_end(line)  # the time may end with a full stop ("3:25 a.m.")
