@@ -74,6 +74,14 @@ def running_heartbeats(*, now: datetime) -> QuerySet[ClusterHeartbeat]:
     )
 
 
+def no_worker_running(*, now: datetime) -> bool:
+    """True when no cluster is known to run: heartbeats are on, tasks are not run where they
+    are queued (Q_SYNC), and no cluster process beats (the dashboard's providers notice)."""
+    if settings.CLUSTER_HEARTBEAT_SECONDS <= 0 or settings.Q_CLUSTER.get("sync"):
+        return False
+    return not running_heartbeats(now=now).exists()
+
+
 def cluster_heartbeat_beat(*, process: ClusterProcess, now=None) -> ClusterHeartbeat:
     """Upsert the process's row: alive now (a row marked stopped by a reused pid beats again)."""
     now = now or timezone.now()

@@ -6,6 +6,7 @@ from django.contrib.admin.utils import display_for_value
 from django.utils import timezone
 
 from enrichment import selectors
+from enrichment.heartbeats import no_worker_running
 
 register = template.Library()
 
@@ -30,4 +31,6 @@ def providers_notice(reachability: selectors.ProvidersReachability | None = None
             for p in reachability.unreachable
         ],
         "next_try": display_for_value(next_try, ""),
+        # Offline after `enrich_missing --now`: nobody tries the books again until one runs.
+        "no_worker": bool(reachability.unreachable) and no_worker_running(now=now),
     }

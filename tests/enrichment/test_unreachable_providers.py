@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from catalog.models import Work
 from enrichment import engine, queue, selectors
+from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.models import EnrichmentRequest, ProviderState
 from tests.enrichment.providers.local_server import LocalServer
 from tests.enrichment.test_faults import refused_port
@@ -295,9 +296,17 @@ def test_the_work_list_and_the_queue_show_waiting_with_the_next_try(
     assert expected in text_of(review.content.decode())
 
 
+@pytest.fixture
+def a_worker_running():
+    now = timezone.now()
+    ClusterHeartbeat.objects.create(
+        name="bookstore", host="here", pid=1, broker="orm", started_at=now, beat_at=now
+    )
+
+
 @pytest.mark.parametrize("page", ["admin:enrichment_dashboard", "admin:index"])
 def test_the_dashboard_and_the_admin_index_say_no_provider_can_be_reached(
-    admin_client, offline_for_a_while, page
+    admin_client, offline_for_a_while, a_worker_running, page
 ):
     reachability = selectors.providers_reachability()
     assert reachability.none_reachable
@@ -315,6 +324,18 @@ def test_the_dashboard_and_the_admin_index_say_no_provider_can_be_reached(
     assert (
         f"The worker tries again at {next_try}; books wait and are retried on their own." in notice
     )
+
+
+def test_without_a_worker_the_notice_does_not_promise_a_next_try(admin_client, offline_for_a_while):
+    """`enrich_missing --now` offline, then the admin: nobody will try the books again until a
+    worker runs, and the notice says so instead of "The worker tries again at …"."""
+    html = admin_client.get(reverse("admin:enrichment_dashboard")).content.decode()
+    notice = text_of(html.split('id="providers-notice"', 1)[1].split("</div>", 1)[0])
+    assert "The worker tries again" not in notice
+    assert (
+        "No worker is running to try them again: start one with manage.py qcluster; "
+        "meanwhile the books wait."
+    ) in notice
 
 
 def test_no_notice_while_the_providers_answer(admin_client, two_books):
