@@ -50,6 +50,7 @@ def coverage_report() -> dict:
                 "host": p.host,
                 "kind": p.kind,
                 "since": p.since.isoformat() if p.since else None,
+                "breaker_open": p.breaker_open,
                 "next_try_at": p.next_try_at.isoformat() if p.next_try_at else None,
             }
             for p in reachability.unreachable

@@ -369,6 +369,22 @@ def test_enrichment_report_counts_waiting_apart_from_unknown(offline_for_a_while
     assert (unreachable["provider"], unreachable["kind"]) == ("openlibrary", "refused")
 
 
+def test_enrichment_report_says_since_when_and_the_next_try_as_the_admin_does(
+    offline_for_a_while, capsys
+):
+    """The text report is read by people: times in the admin's words, not ISO 8601 with
+    microseconds, and when the worker asks the provider again."""
+    call_command("enrichment_report")
+    out = capsys.readouterr().out
+    state = ProviderState.objects.get()
+    since = display_for_value(state.failing_since, "–")
+    next_try = display_for_value(selectors.providers_reachability().next_try_at, "–")
+    assert (
+        f"Unreachable: Open Library ({offline_for_a_while}): connection refused since {since}; "
+        f"paused after repeated failures; next try at {next_try.removesuffix('.')}.\n"
+    ) in out
+
+
 def test_provider_states_show_the_short_error_and_the_full_text_behind_details(
     admin_client, offline_for_a_while
 ):

@@ -3,6 +3,7 @@
 import json
 
 from django.core.management.base import BaseCommand
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from catalog.models import EnrichmentStatus
@@ -12,6 +13,7 @@ from enrichment.presenters import cover_source_label
 from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
 from enrichment.selectors import NOT_ENRICHED_KEY
+from enrichment.templatetags.admin_time import admin_time, sentence_end
 
 
 def _percent(part: int, whole: int) -> str:
@@ -77,11 +79,21 @@ class Command(BaseCommand):
                 f"breaker {state['breaker']}{error}."
             )
         for item in report["providers_unreachable"]:
-            since = f" since {item['since']}" if item["since"] else ""
-            self.stdout.write(
+            line = (
                 f"Unreachable: {provider_label(item['provider'])} ({item['host']}): "
-                f"{KIND_LABELS.get(item['kind'], item['kind'])}{since}."
+                f"{KIND_LABELS.get(item['kind'], item['kind'])}"
             )
+            if item["since"]:  # in the admin's words, as the dashboard's notice says it
+                line += gettext(" since %(time)s") % {
+                    "time": admin_time(parse_datetime(item["since"]))
+                }
+            if item["breaker_open"]:
+                line += gettext("; paused after repeated failures")
+            if item["next_try_at"]:
+                line += gettext("; next try at %(time)s") % {
+                    "time": admin_time(parse_datetime(item["next_try_at"]))
+                }
+            self.stdout.write(sentence_end(line))
 
     def _write_authors(self, authors: dict) -> None:
         """Author completeness beside the works': a table of the same shape, then the average
