@@ -166,3 +166,31 @@ def test_debug_is_off_and_each_answer_has_a_request_id_in_the_access_log(server)
     assert headers["X-Request-ID"] == "ci-404"
     time.sleep(0.2)  # the access line is written after the answer
     assert re.search(r'"GET /no-such-page HTTP/1\.1" 404 .* request_id=ci-404', log.read_text())
+
+
+def test_make_serve_refuses_to_start_without_allowed_hosts(tmp_path):
+    """`make serve` with DEBUG off and no ALLOWED_HOSTS: gunicorn would start and answer every
+    request 400 Bad Request, with no word why. The script stops first and says what to set."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("ALLOWED_HOSTS", "DEBUG")}
+    env.update(
+        PY=sys.executable,
+        DJANGO_SETTINGS_MODULE="bookstore.settings",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        STATIC_ROOT=str(tmp_path / "static"),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        IMPORT_STORAGE_LOCATION=str(tmp_path / "imports"),
+        BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="1",
+    )
+    process = subprocess.Popen(
+        ["scripts/serve.sh"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        _, errors = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # it started gunicorn: serving nobody
+        process.kill()
+        process.communicate()
+        pytest.fail("scripts/serve.sh started a server without ALLOWED_HOSTS")
+    assert process.returncode != 0
+    assert "ALLOWED_HOSTS" in errors and "books.example.org" in errors
