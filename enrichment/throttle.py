@@ -184,6 +184,12 @@ def record_outcome(
         if permit.probe:
             state.probe_started_at = None
         if status in ANSWER_STATUSES:
+            if state.breaker_state != ProviderState.Breaker.CLOSED:
+                logger.warning(
+                    "%s: answering again: circuit breaker closed after %s in a row",
+                    permit.provider,
+                    _failures(state.consecutive_failures),
+                )
             state.consecutive_failures = 0
             state.breaker_state = ProviderState.Breaker.CLOSED
             state.opened_at = None
@@ -195,14 +201,20 @@ def record_outcome(
             state.consecutive_failures += 1
             reopen = state.breaker_state == ProviderState.Breaker.HALF_OPEN
             if reopen or state.consecutive_failures >= limits.breaker_failures:
-                if state.breaker_state != ProviderState.Breaker.OPEN:
-                    failures = state.consecutive_failures
-                    logger.warning(
-                        "%s: circuit breaker opened after %s %s in a row (%s): no request for %g s",
+                why = (fault or classify_fault(error=error, status=status)).message
+                if reopen:  # its probe failed: one line a probe, a warning once per outage
+                    logger.info(
+                        "%s: still failing (%s): circuit breaker open again for %g s",
                         permit.provider,
-                        failures,
-                        "failure" if failures == 1 else "failures",
-                        (fault or classify_fault(error=error, status=status)).message,
+                        why,
+                        limits.breaker_open_seconds,
+                    )
+                elif state.breaker_state != ProviderState.Breaker.OPEN:
+                    logger.warning(
+                        "%s: circuit breaker opened after %s in a row (%s): no request for %g s",
+                        permit.provider,
+                        _failures(state.consecutive_failures),
+                        why,
                         limits.breaker_open_seconds,
                     )
                 state.breaker_state = ProviderState.Breaker.OPEN
@@ -223,6 +235,10 @@ def record_outcome(
                 # refused probes would otherwise spend it and leave the books until midnight).
                 state.requests_today = max(0, state.requests_today - permit.cost)
         state.save()
+
+
+def _failures(count: int) -> str:
+    return f"{count} failure" if count == 1 else f"{count} failures"
 
 
 #: Faults of a request that never reached the provider: no connection was made.

@@ -474,3 +474,40 @@ def test_a_request_the_provider_received_still_spends_the_budget(settings, two_b
     state = ProviderState.objects.get(provider="openlibrary")
     assert state.last_error_kind == "http_5xx"
     assert state.requests_today >= 1
+
+
+def test_a_day_offline_warns_once_per_outage_and_says_when_the_provider_answers_again(
+    settings, two_books, caplog
+):
+    """Each failed probe (one a minute, a day offline) is an INFO line, not another WARNING;
+    the provider's return is logged too."""
+    settings.ENRICHMENT_BREAKER_FAILURES = 1
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{refused_port()}"
+    caplog.set_level(logging.INFO)
+    run_batch()  # opens the breaker: the one warning
+    for _ in range(2):  # two probes, both refused
+        ProviderState.objects.update(opened_at=timezone.now() - timedelta(seconds=61))
+        make_due()
+        run_batch()
+    breaker_lines = [
+        (r.levelname, r.getMessage()) for r in caplog.records if "circuit breaker" in r.getMessage()
+    ]
+    assert [level for level, _ in breaker_lines] == ["WARNING", "INFO", "INFO"]
+    assert (
+        "still failing" in breaker_lines[1][1] and "refused the connection" in breaker_lines[1][1]
+    )
+
+    def nothing_known(handler):
+        empty = {} if handler.path.startswith("/api/books") else {"numFound": 0, "docs": []}
+        data = json.dumps(empty).encode()
+        server.send(handler, [data], headers={"Content-Length": str(len(data))})
+
+    caplog.clear()
+    with LocalServer() as server:
+        settings.OPENLIBRARY_URL = server.url
+        server.answer = nothing_known
+        ProviderState.objects.update(opened_at=timezone.now() - timedelta(seconds=61))
+        make_due()
+        run_batch()
+    (line,) = [r.getMessage() for r in caplog.records if "circuit breaker" in r.getMessage()]
+    assert line == "openlibrary: answering again: circuit breaker closed after 3 failures in a row"
