@@ -74,8 +74,8 @@ def no_match_headline(
     unavailable or failing), or nothing found (and whether records were seen at all)."""
     if failed:
         if answered:
-            return gettext("Nothing found yet: some providers could not be asked (see below).")
-        return gettext("Not looked up: the providers could not be asked (see below).")
+            return gettext("Nothing found yet: some providers failed to answer (see below).")
+        return gettext("Not looked up: the providers failed to answer (see below).")
     if not answered:
         if unavailable:
             return gettext("Not looked up: the providers were unavailable.")
@@ -139,7 +139,7 @@ def author_no_match_headline(
 ) -> str:
     """What happened when no record is the author."""
     if failed:
-        return gettext("Not looked up: the sources could not be asked (see below).")
+        return gettext("Not looked up: the sources failed to answer (see below).")
     if not answered:
         if not looked_up:
             return gettext("Not looked up yet.")

@@ -101,11 +101,11 @@ NO_MATCH_HEADLINES = [
     (True, False, False, False, 0, False, "Not looked up: no provider was asked."),
     (
         True, False, False, True, 0, False,
-        "Not looked up: the providers could not be asked (see below).",
+        "Not looked up: the providers failed to answer (see below).",
     ),
     (
         True, True, False, True, 0, False,
-        "Nothing found yet: some providers could not be asked (see below).",
+        "Nothing found yet: some providers failed to answer (see below).",
     ),
     (True, True, False, False, 0, False, "Nothing was found: no provider knows this book."),
     (
