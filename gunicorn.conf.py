@@ -4,6 +4,14 @@ them. The Django settings read their own variables (DEBUG off, SECRET_KEY, ALLOW
 """
 
 import os
+from pathlib import Path
+
+import environ
+
+# A `.env` beside manage.py, as bookstore/settings.py reads it: gunicorn reads this file before
+# Django's settings, so without it BIND or WEB_CONCURRENCY set there would be ignored. Variables
+# already in the environment win.
+environ.Env.read_env(Path(__file__).resolve().parent / ".env", overwrite=False)
 
 wsgi_app = "bookstore.wsgi:application"
 

@@ -194,3 +194,31 @@ def test_make_serve_refuses_to_start_without_allowed_hosts(tmp_path):
         pytest.fail("scripts/serve.sh started a server without ALLOWED_HOSTS")
     assert process.returncode != 0
     assert "ALLOWED_HOSTS" in errors and "books.example.org" in errors
+
+
+def test_gunicorn_reads_the_env_file_beside_manage_py_as_the_settings_do(tmp_path):
+    """The README: everything comes from the environment or a `.env` file beside manage.py.
+    gunicorn reads its settings before Django's, so BIND or WEB_CONCURRENCY in `.env` were
+    ignored (the server listened on 127.0.0.1:8000 with two workers). The environment wins."""
+    config = tmp_path / "gunicorn.conf.py"
+    config.write_text((ROOT / "gunicorn.conf.py").read_text())
+    (tmp_path / ".env").write_text("BIND=127.0.0.1:8123\nWEB_CONCURRENCY=5\nWEB_TIMEOUT=90\n")
+    probe = (
+        "import json, runpy, sys; conf = runpy.run_path(sys.argv[1]); "
+        "print(json.dumps([conf['bind'], conf['workers'], conf['timeout']]))"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("BIND", "PORT", "WEB_CONCURRENCY", "WEB_TIMEOUT")
+    }
+    env["WEB_TIMEOUT"] = "45"  # set in the environment: it wins over .env
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(config)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == '[["127.0.0.1:8123"], 5, 45]'
