@@ -10,7 +10,8 @@ Covers are handed out the way requests are (enrichment/queue.py). Queuing marks 
 (`cover_claim_token`) just before downloading, so no two workers download it. A task takes at
 most cover_task_size() covers: even if every download runs into its deadline, the task ends well
 inside Q_TIMEOUT and is never killed. A cover left claimed by a worker that stopped is queued
-again after cover_stale_seconds(), and given up after MAX_COVER_ATTEMPTS claims; one queued that
+again after cover_stale_seconds(), and given up after MAX_COVER_ATTEMPTS claims (a download that
+reached no host, offline, is no claim: the cover waits for the network); one queued that
 no task claimed, after that too, unless the broker still holds tasks for a live cluster on its
 queue (it waits its turn: enrichment/broker_backlog.py).
 
@@ -39,7 +40,7 @@ from bookstore import task_queue
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
-from enrichment.covers.errors import RETRYABLE_REASONS
+from enrichment.covers.errors import RETRYABLE_REASONS, reached_no_host
 from enrichment.covers.fetch import download_seconds
 from enrichment.covers.store import photo_licence_values
 from enrichment.history import history_record
@@ -400,7 +401,17 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             locked.save(update_fields=done_fields)
             return "kept_existing"
         if choice.image is None or choice.ref is None:
-            retry = any(r.reason in RETRYABLE_REASONS for r in choice.rejections)
+            reasons = {r.reason for r in choice.rejections}
+            if choice.rejections and all(
+                reached_no_host(r.reason, r.message) for r in choice.rejections
+            ):
+                # Offline (no host resolved or took the connection): nothing was said of the
+                # image, so this claim is no attempt and the cover waits for the network.
+                locked.cover_attempts = min(locked.cover_attempts, MAX_COVER_ATTEMPTS - 1)
+                locked.cover_queued_at = timezone.now()  # the sweep's backoff, as below
+                locked.save(update_fields=[*done_fields, "cover_queued_at", "cover_attempts"])
+                return "retry_later"
+            retry = bool(reasons & RETRYABLE_REASONS)
             if retry and locked.cover_attempts < MAX_COVER_ATTEMPTS:
                 # Queued again by the sweep once this mark is stale: a backoff.
                 locked.cover_queued_at = timezone.now()

@@ -58,8 +58,8 @@ UNREACHABLE_KINDS = frozenset(
 )
 
 #: Kinds of a request that never reached the server (no network, no such host, nothing
-#: listening, no secure connection): whatever status it was filed under, the server made no
-#: error.
+#: listening, no secure connection): the provider never saw it, so whatever status it was filed
+#: under, the server made no error, spent none of its budget and said nothing of what was asked.
 NOT_REACHED_KINDS = frozenset({FaultKind.DNS, FaultKind.REFUSED, FaultKind.TLS})
 
 KIND_LABELS: dict[str, Any] = {

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from enrichment.faults import NOT_REACHED_KINDS, classify_fault
+
 
 class RejectionReason(StrEnum):
     # Fetching
@@ -32,6 +34,17 @@ class RejectionReason(StrEnum):
 RETRYABLE_REASONS = frozenset(
     {RejectionReason.DNS_ERROR, RejectionReason.CONNECTION_ERROR, RejectionReason.TIMEOUT}
 )
+
+
+def reached_no_host(reason: str, message: str) -> bool:
+    """A download that reached no host (offline: its name did not resolve, the connection was
+    refused, no secure connection was made), by the one classification of faults
+    (faults.NOT_REACHED_KINDS): it says nothing of the image."""
+    if reason == RejectionReason.DNS_ERROR:
+        return True
+    if reason != RejectionReason.CONNECTION_ERROR:
+        return False
+    return classify_fault(error=message).kind in NOT_REACHED_KINDS
 
 
 class CoverRejected(Exception):

@@ -278,6 +278,44 @@ def dripping_host(settings):
 
 
 @pytest.mark.slow  # waits out a real deadline
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("dns_error", "covers.openlibrary.org: [Errno -3] Temporary failure in name resolution"),
+        (
+            "connection_error",
+            "HTTPSConnectionPool(host='covers.openlibrary.org', port=443): Max retries exceeded "
+            "(Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] "
+            "Connection refused'))",
+        ),
+    ],
+)
+def test_offline_a_cover_waits_for_the_network_instead_of_being_given_up(
+    task_queue, monkeypatch, reason, message
+):
+    """A catalog enriched from a local dump on a machine without network: its covers' hosts
+    cannot be resolved or connected to. No host said anything of the image, so it is not given
+    up after three claims (nothing would ever download it again): it stays pending, and each
+    later try costs no claim until a host answers."""
+    from enrichment.covers import RejectedCover
+
+    def offline(refs, **kwargs):
+        ref = CoverRef("openlibrary", COVER_URL)
+        return CoverChoice(None, None, [RejectedCover(ref, reason, message)])
+
+    monkeypatch.setattr(cover_apply, "choose_cover", offline)
+    (pk,) = pending_covers(1)
+    outcomes = []
+    for _ in range(6):
+        outcomes.append(cover_apply.requests_fetch_covers(request_ids=[pk]))
+        EnrichmentRequest.objects.filter(pk=pk).update(cover_queued_at=None)  # the backoff passed
+    assert outcomes == [{"retry_later": 1}] * 6
+    request = EnrichmentRequest.objects.get(pk=pk)
+    assert request.cover_status == CoverStatus.PENDING
+    assert request.cover_attempts < cover_apply.MAX_COVER_ATTEMPTS
+    assert request.match_details.cover_rejections[0].reason == reason
+
+
 def test_enrich_missing_now_gives_up_on_a_dripping_cover_host_with_a_clear_reason(
     dripping_host, monkeypatch
 ):
