@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 
 from bookstore import task_queue
@@ -74,12 +74,24 @@ def running_heartbeats(*, now: datetime) -> QuerySet[ClusterHeartbeat]:
     )
 
 
+def _heartbeats_tell() -> bool:
+    """Whether heartbeats say if a worker runs: they are on, and tasks are not run where they
+    are queued (Q_SYNC)."""
+    return settings.CLUSTER_HEARTBEAT_SECONDS > 0 and not settings.Q_CLUSTER.get("sync")
+
+
 def no_worker_running(*, now: datetime) -> bool:
-    """True when no cluster is known to run: heartbeats are on, tasks are not run where they
-    are queued (Q_SYNC), and no cluster process beats (the dashboard's providers notice)."""
-    if settings.CLUSTER_HEARTBEAT_SECONDS <= 0 or settings.Q_CLUSTER.get("sync"):
-        return False
-    return not running_heartbeats(now=now).exists()
+    """True when no cluster is known to run: heartbeats tell, and no cluster process beats
+    (the dashboard's providers notice, a waiting book's next try)."""
+    return _heartbeats_tell() and not running_heartbeats(now=now).exists()
+
+
+def worker_running_expression(*, now: datetime) -> Exists | Value:
+    """`not no_worker_running()` as an expression to annotate a list with: one uncorrelated
+    subquery, evaluated once for the page, instead of a query for every row."""
+    if not _heartbeats_tell():
+        return Value(True)
+    return Exists(running_heartbeats(now=now))
 
 
 def cluster_heartbeat_beat(*, process: ClusterProcess, now=None) -> ClusterHeartbeat:

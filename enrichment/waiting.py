@@ -47,10 +47,23 @@ def next_try_at(unavailable: list[Unavailable], *, now: datetime.datetime) -> da
 
 
 def waiting_text(
-    next_try: datetime.datetime | None, *, now: datetime.datetime | None = None
+    next_try: datetime.datetime | None,
+    *,
+    now: datetime.datetime | None = None,
+    worker_running: bool | None = None,
 ) -> str:
-    """What a waiting work (or its request) shows."""
+    """What a waiting work (or its request) shows. Without a worker running (heartbeats say so;
+    a list passes `worker_running` read once for its page) no next try comes: it says so."""
     now = now or timezone.now()
+    if worker_running is None:
+        from enrichment.heartbeats import no_worker_running  # models: not at import time
+
+        worker_running = not no_worker_running(now=now)
+    if not worker_running:
+        return gettext(
+            "Waiting: providers unavailable; no worker is running to try again "
+            "(start one with manage.py qcluster)"
+        )
     if next_try is None or next_try <= now:
         return gettext("Waiting: providers unavailable, next try in a moment")
     return gettext("Waiting: providers unavailable, next try at %(time)s") % {

@@ -8,6 +8,7 @@ from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -22,6 +23,7 @@ from catalog.models import Author, Edition, Work
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
+from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.selectors import (
@@ -269,6 +271,8 @@ class EnrichmentRequestAdmin(
             .get_queryset(request)
             .select_related("work", "edition", "author", "reviewed_by")
             .prefetch_related("work__editions", "work__credits__author")
+            # A waiting request's next try needs a worker: read once for the page.
+            .annotate(worker_running=worker_running_expression(now=timezone.now()))
         )
 
     def get_ordering(self, request):

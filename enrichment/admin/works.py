@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
 from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
@@ -22,6 +23,7 @@ from enrichment.admin.base import ReviewPermissionMixin
 from enrichment.admin.cover_uploads import VerifiedCoverUploadMixin, VerifiedWorkAdminForm
 from enrichment.backfill.sources import source_label
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
+from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.selectors import (
@@ -187,12 +189,22 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         pending = EnrichmentRequest.objects.filter(
             work=OuterRef("pk"), status=EnrichmentRequest.Status.PENDING
         ).values("next_attempt_at")[:1]
-        return super().get_queryset(request).annotate(enrichment_next_try_at=Subquery(pending))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                enrichment_next_try_at=Subquery(pending),
+                worker_running=worker_running_expression(now=timezone.now()),
+            )
+        )
 
     @admin.display(description=_("Enrichment"), ordering="enrichment_status")
     def enrichment_state(self, work):
         if work.enrichment_status == Work.EnrichmentStatus.WAITING:
-            return waiting_text(getattr(work, "enrichment_next_try_at", None))
+            return waiting_text(
+                getattr(work, "enrichment_next_try_at", None),
+                worker_running=getattr(work, "worker_running", None),
+            )
         return ENRICHMENT_STATUS_LABELS.get(work.enrichment_status, work.enrichment_status)
 
     def get_urls(self):

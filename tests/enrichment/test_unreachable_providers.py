@@ -276,24 +276,54 @@ def text_of(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def waiting_pages(client, request) -> tuple[str, str, str, str]:
+    """The works list's rows, the queue, the review page and the work's page, as text."""
+    works_page = client.get(reverse("admin:catalog_work_changelist")).content.decode()
+    works = text_of(works_page.split('id="result_list"', 1)[1].split("</table>", 1)[0])
+    queue_page = client.get(reverse("admin:enrichment_enrichmentrequest_changelist"))
+    review = client.get(reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]))
+    work = client.get(reverse("admin:catalog_work_change", args=[request.work_id]))
+    return (
+        works,
+        text_of(queue_page.content.decode()),
+        text_of(review.content.decode()),
+        text_of(work.content.decode()),
+    )
+
+
 def test_the_work_list_and_the_queue_show_waiting_with_the_next_try(
-    admin_client, offline_for_a_while
+    admin_client, offline_for_a_while, a_worker_running
 ):
     request = EnrichmentRequest.objects.get(work__title="Neverwhere")
     next_try = display_for_value(request.next_attempt_at, "–")
     expected = f"Waiting: providers unavailable, next try at {next_try}"
 
-    works_page = admin_client.get(reverse("admin:catalog_work_changelist")).content.decode()
-    works = text_of(works_page.split('id="result_list"', 1)[1].split("</table>", 1)[0])
-    queue_page = admin_client.get(reverse("admin:enrichment_enrichmentrequest_changelist"))
-    review = admin_client.get(
-        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
-    )
+    works, queue, review, work = waiting_pages(admin_client, request)
 
     assert works.count(expected) == 2
     assert "No provider knows it" not in works
-    assert expected in text_of(queue_page.content.decode())
-    assert expected in text_of(review.content.decode())
+    assert expected in queue
+    assert expected in review
+    assert expected in work
+
+
+def test_without_a_worker_a_waiting_book_says_nothing_will_try_it_again(
+    admin_client, offline_for_a_while
+):
+    """No cluster beats: "next try at 4:51 a.m." would never come; every page says why."""
+    request = EnrichmentRequest.objects.get(work__title="Neverwhere")
+    expected = (
+        "Waiting: providers unavailable; no worker is running to try again "
+        "(start one with manage.py qcluster)"
+    )
+
+    works, queue, review, work = waiting_pages(admin_client, request)
+
+    assert works.count(expected) == 2
+    assert "next try" not in works
+    assert expected in queue
+    assert expected in review
+    assert expected in work
 
 
 @pytest.fixture
