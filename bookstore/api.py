@@ -59,6 +59,13 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+def location_header(url: str) -> dict[str, str]:
+    """The `Location` header naming a serialized link (a new job, an operation to follow). As a
+    plain str: a link field's value is a str subclass, which servers that check WSGI's header
+    types (runserver, wsgiref) answer with a 500 after the action was done."""
+    return {"Location": str(url)}
+
+
 @extend_schema(exclude=True)
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def api_not_found(request, *args, **kwargs):

@@ -14,7 +14,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookstore.api import BAD_INPUT, FORBIDDEN, NOT_AUTHENTICATED, error_response, has_permissions
+from bookstore.api import (
+    BAD_INPUT,
+    FORBIDDEN,
+    NOT_AUTHENTICATED,
+    error_response,
+    has_permissions,
+    location_header,
+)
 from bookstore.api_pagination import ByLineNumber, NewestFirst
 from catalog import permissions, selectors, services
 from catalog.api.serializers import (
@@ -74,7 +81,7 @@ class ImportCreate(APIView):
         services.import_job_start(job=job)  # inline for a small file, else on a worker
         job.refresh_from_db()
         body = ImportJobSerializer(job, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+        return Response(body, status=status.HTTP_201_CREATED, headers=location_header(body["url"]))
 
 
 def _import_job_from_upload(

@@ -21,6 +21,7 @@ from bookstore.api import (
     error_response,
     has_permissions,
     id_list,
+    location_header,
 )
 from bookstore.api_pagination import NewestFirst
 from enrichment import bulk_operations, review
@@ -214,7 +215,7 @@ class EnrichmentTriggerAll(APIView):
             },
             context={"request": request},
         ).data
-        headers = {"Location": data["operation"]["url"]} if outcome.operation else {}
+        headers = location_header(data["operation"]["url"]) if outcome.operation else {}
         return Response(data, status=status.HTTP_202_ACCEPTED, headers=headers)
 
 

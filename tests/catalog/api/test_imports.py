@@ -17,6 +17,7 @@ from catalog.models import ImportJob, Work
 from catalog.storage import import_storage
 from tests.catalog.api.conftest import client_for, error_of, user_with
 from tests.catalog.import_rows_view_support import synthetic_export
+from tests.wsgi_server import start_response_as_runserver
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,15 @@ def test_a_small_export_is_imported_at_once_and_answered_201_with_its_job(api_as
         "Synthetic Book One",
         "Synthetic Book Two",
     ]
+
+
+def test_the_created_answer_is_one_a_wsgi_server_sends(importer):
+    """runserver answered 500 to every upload (after importing it): its Location was a link
+    object, not the plain str WSGI requires, so a client retrying imported the file twice."""
+    response = upload(client_for(importer), enrich="false")
+
+    assert response.status_code == 201
+    start_response_as_runserver(response)  # raised AssertionError on the Location header
 
 
 def test_the_upload_lands_in_the_private_storage_never_under_media(importer):

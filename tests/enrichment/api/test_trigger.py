@@ -9,6 +9,7 @@ from catalog.models import Work
 from enrichment import bulk_operations, review
 from enrichment.models import BulkOperation, EnrichmentRequest
 from tests.factories import make_edition, make_work
+from tests.wsgi_server import start_response_as_runserver
 
 pytestmark = pytest.mark.django_db
 TRIGGER = reverse("api:enrichment-trigger")
@@ -188,6 +189,7 @@ def test_trigger_all_beyond_200_works_is_a_bulk_operation_a_worker_runs(
     assert body["operation"]["id"] == operation.pk and body["operation"]["status"] == "pending"
     follow = reverse("api:enrichment-operation", args=[operation.pk])
     assert response["Location"] == body["operation"]["url"] == f"http://testserver{follow}"
+    start_response_as_runserver(response)  # a plain str: runserver sends it (it answered 500)
     assert not EnrichmentRequest.objects.exists()  # nothing inline: a worker queues them
     assert [task.func for task in no_task_queue] == ["enrichment.tasks.run_bulk_operation"]
     assert operation.created_by == reviewer and operation.action == "enrich_missing"
