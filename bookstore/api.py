@@ -2,10 +2,13 @@
 readable message, the admin's permissions as API permissions, and the
 helpers that read query parameters without ever answering 500 to bad input."""
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +62,13 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    """413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (an uploaded file's bytes aside)."""
+
+    status_code = 413
+    default_code = "too_large"
+
+
 def location_header(url: str) -> dict[str, str]:
     """The `Location` header naming a serialized link (a new job, an operation to follow). As a
     plain str: a link field's value is a str subclass, which servers that check WSGI's header
@@ -77,11 +87,7 @@ def api_not_found(request, *args, **kwargs):
 def exception_handler(exc, context) -> Response | None:
     """DRF's answer, reshaped: `{"error": {"code", "message", "fields"?}}`, the status and
     headers (Retry-After, WWW-Authenticate) kept."""
-    # DRF answers Django's own 404 and 403 too; converted first, so their codes are DRF's.
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+    exc = _as_api_exception(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -99,6 +105,31 @@ def exception_handler(exc, context) -> Response | None:
         body = {"code": codes if isinstance(codes, str) else "error", "message": str(detail)}
     response.data = {"error": body}
     return response
+
+
+def _as_api_exception(exc: Exception) -> Exception:
+    """Django's own exceptions an endpoint may meet, as DRF's: answered as JSON with DRF's codes.
+    Django's limits on what a request sends (DATA_UPLOAD_*), met while reading it, would be its
+    HTML 400 page; they are logged as Django logs them."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound()
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        if isinstance(exc, RequestDataTooBig):
+            return PayloadTooLarge(
+                gettext("The request body is over %(max)s bytes (an uploaded file aside).")
+                % {"max": settings.DATA_UPLOAD_MAX_MEMORY_SIZE}
+            )
+        return exceptions.ParseError(
+            gettext("The request sends more than %(fields)s parameters or %(files)s files.")
+            % {
+                "fields": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
+                "files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
+            }
+        )
+    return exc
 
 
 def _flatten(detail, prefix: str = "") -> dict[str, str]:

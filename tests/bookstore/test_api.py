@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
 from django.core.management import call_command
@@ -16,6 +16,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bookstore.api import id_list
+from catalog.models import ImportJob
+from enrichment.models import EnrichmentRequest
 from tests.html_assets import external_assets
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +175,63 @@ def test_the_schema_documents_the_error_body_once(token_client):
     assert {"code", "message", "fields"} <= set(error["properties"])
     status = schema["paths"]["/api/v1/enrichment/status"]["get"]["responses"]
     assert status["400"]["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+# --- What a hostile or careless client sends: a JSON error, never Django's HTML page or a 500 ---
+
+
+@pytest.fixture
+def reviewer_client():
+    """A client whose user may act (the refusals below come from reading the request)."""
+    user = User.objects.create_user("acting", password="pw")
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["review_enrichment", "view_work", "import_books"])
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_json_body_nested_too_deeply_is_a_parse_error_not_a_500(reviewer_client):
+    body = '{"work_ids": ' + "[" * 5000 + "]" * 5000 + "}"
+
+    response = reviewer_client.post(
+        reverse("api:enrichment-trigger"), body, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert error_of(response)["error"]["code"] == "parse_error"
+    assert "nested too deeply" in error_of(response)["error"]["message"]
+
+
+def test_a_body_over_the_memory_limit_is_a_json_413(reviewer_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"work_ids": [1], "padding": "x" * 2000})
+
+    response = reviewer_client.post(
+        reverse("api:enrichment-trigger"), body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert error_of(response)["error"] == {
+        "code": "too_large",
+        "message": "The request body is over 1000 bytes (an uploaded file aside).",
+    }
+    assert not EnrichmentRequest.objects.exists()
+
+
+def test_too_many_form_fields_or_query_parameters_are_a_json_400(reviewer_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    fields = {f"field{i}": "x" for i in range(11)}
+
+    upload = reviewer_client.post(reverse("api:import-create"), fields, format="multipart")
+    listing = reviewer_client.get(reverse("api:work-list"), fields)
+
+    for response in (upload, listing):
+        assert response.status_code == 400
+        assert response["Content-Type"] == "application/json"
+        assert error_of(response)["error"]["code"] == "parse_error"
+        assert "more than 10 parameters" in error_of(response)["error"]["message"]
+    assert not ImportJob.objects.exists()
