@@ -3,8 +3,8 @@ readable message, the admin's permissions as API permissions, and the
 helpers that read query parameters without ever answering 500 to bad input."""
 
 import logging
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,12 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import api_view
+from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+    from rest_framework.request import Request
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -148,6 +151,50 @@ def _flatten(detail, prefix: str = "") -> dict[str, str]:
             out.update(_flatten(item, f"{prefix}[{i}]"))
         return out
     return {prefix or "input": str(detail)}
+
+
+def refuse_unknown_keys(data: Mapping[str, Any], known: Collection[str]) -> None:
+    """A ValidationError naming each key of a body or query string the endpoint does not read:
+    ignored, a misspelt filter or flag would silently mean its default (`?stauts=failed`
+    listing every row, `{"field": [...]}` approving the safe proposal)."""
+    unknown = [str(key) for key in data if key not in known]
+    if unknown:
+        message = gettext("This endpoint does not take it; it takes: %(known)s.") % {
+            "known": ", ".join(sorted(known)) or "nothing"
+        }
+        raise exceptions.ValidationError({key[:64]: message for key in unknown[:20]})
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Reads a body or a query string whose every key is one of its fields, or one of
+    `also_known` (read by another part: a list's cursor and limit); any other is a 400."""
+
+    def __init__(self, *args, also_known: Collection[str] = (), **kwargs):
+        self.also_known = tuple(also_known)
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            refuse_unknown_keys(data, known=[*self.fields, *self.also_known])
+        return super().to_internal_value(data)
+
+
+def read_query(
+    request: "Request",
+    serializer_class: type[StrictInputSerializer],
+    *,
+    paginator: BasePagination | None = None,
+) -> dict[str, Any]:
+    """A query string read strictly by `serializer_class` (a 400 naming what is wrong), the
+    list's own cursor and limit and DRF's `format` known beside its fields."""
+    also_known: list[str | None] = [api_settings.URL_FORMAT_OVERRIDE]
+    if isinstance(paginator, CursorPagination):
+        also_known += [paginator.cursor_query_param, paginator.page_size_query_param]
+    query = serializer_class(
+        data=request.query_params, also_known=[name for name in also_known if name]
+    )
+    query.is_valid(raise_exception=True)
+    return dict(query.validated_data)
 
 
 def has_permissions(*perms: str) -> type[BasePermission]:

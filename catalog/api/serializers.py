@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookstore.api import StrictInputSerializer
 from catalog import isbn
 from catalog.forms import validate_import_upload_size
 from catalog.importers import ImportFileError
@@ -16,7 +17,7 @@ from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 # --- Imports ------------------------------------------------------------------------------------
 
 
-class ImportUploadSerializer(serializers.Serializer):
+class ImportUploadSerializer(StrictInputSerializer):
     """POST imports/ (multipart): the export and how to read it, as the admin's upload form."""
 
     file = serializers.FileField(
@@ -127,7 +128,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImportRowsQuerySerializer(serializers.Serializer):
+class ImportRowsQuerySerializer(StrictInputSerializer):
     status = serializers.ChoiceField(
         choices=ImportRow.Status.choices, required=False, help_text=_("Only rows with this status.")
     )
@@ -176,7 +177,7 @@ class ImportRowSerializer(serializers.ModelSerializer):
 MISSING_CHOICES = [("cover", _("a cover")), ("metadata", _("key metadata"))]
 
 
-class WorksQuerySerializer(serializers.Serializer):
+class WorksQuerySerializer(StrictInputSerializer):
     isbn = serializers.CharField(
         required=False,
         max_length=40,

@@ -21,6 +21,7 @@ from bookstore.api import (
     error_response,
     has_permissions,
     location_header,
+    read_query,
 )
 from bookstore.api_pagination import ByLineNumber, NewestFirst
 from catalog import permissions, selectors, services
@@ -162,12 +163,11 @@ class ImportRowList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[ImportRow]:
-        query = ImportRowsQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
+        query = read_query(self.request, ImportRowsQuerySerializer, paginator=self.paginator)
         job = _job_or_404(ImportJob.objects.only("pk"), self.kwargs["job_id"])
         rows = job.rows.defer("raw", "normalized").annotate(read_title=KT("normalized__title"))
-        if "status" in query.validated_data:
-            rows = rows.filter(status=query.validated_data["status"])
+        if "status" in query:
+            rows = rows.filter(status=query["status"])
         return rows
 
 
@@ -194,9 +194,8 @@ class WorkList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Work]:
-        query = WorksQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return _works_listed(self.request, **query.validated_data)
+        query = read_query(self.request, WorksQuerySerializer, paginator=self.paginator)
+        return _works_listed(self.request, **query)
 
 
 def _works_listed(request: Request, *, isbn: str = "", q: str = "", missing: str = "") -> QuerySet:

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookstore.api import StrictInputSerializer
 from catalog.models import Work
 from enrichment import cover_apply
 from enrichment.covers import ordered_cover_refs
@@ -83,7 +84,7 @@ class WorkIdsField(serializers.ListField):
 # --- Bodies and query strings -------------------------------------------------------------------
 
 
-class QueueQuerySerializer(serializers.Serializer):
+class QueueQuerySerializer(StrictInputSerializer):
     """The queue's filters: each a key the queue knows (an unknown one is a 400, not an empty
     page)."""
 
@@ -101,7 +102,13 @@ class QueueQuerySerializer(serializers.Serializer):
     )
 
 
-class TriggerSerializer(serializers.Serializer):
+class StatusQuerySerializer(StrictInputSerializer):
+    """The status's query string: its ids are read by bookstore.api.id_list."""
+
+    work_ids = serializers.CharField(required=False, allow_blank=True)
+
+
+class TriggerSerializer(StrictInputSerializer):
     work_ids = WorkIdsField(help_text=_("The works to enrich (each an existing work's id)."))
 
     def validate_work_ids(self, work_ids: list[int]) -> list[int]:
@@ -116,7 +123,7 @@ class TriggerSerializer(serializers.Serializer):
         return work_ids
 
 
-class TriggerAllSerializer(serializers.Serializer):
+class TriggerAllSerializer(StrictInputSerializer):
     covers = StrictBooleanField(default=True, help_text=_("Works that lack a cover."))
     metadata = StrictBooleanField(default=True, help_text=_("Works that lack key metadata."))
 
@@ -128,7 +135,7 @@ class TriggerAllSerializer(serializers.Serializer):
         return attrs
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(StrictInputSerializer):
     fields = serializers.ListField(  # type: ignore[assignment]
         child=StrictCharField(max_length=64),
         required=False,
@@ -155,7 +162,7 @@ class ApproveSerializer(serializers.Serializer):
         return names
 
 
-class DismissSerializer(serializers.Serializer):
+class DismissSerializer(StrictInputSerializer):
     reason = StrictCharField(
         required=False, allow_blank=True, default="", max_length=2000, trim_whitespace=True
     )

@@ -22,6 +22,7 @@ from bookstore.api import (
     has_permissions,
     id_list,
     location_header,
+    read_query,
 )
 from bookstore.api_pagination import NewestFirst
 from enrichment import bulk_operations, review
@@ -35,6 +36,7 @@ from enrichment.api.serializers import (
     QueueQuerySerializer,
     QueueRowSerializer,
     RequestDetailSerializer,
+    StatusQuerySerializer,
     TriggerAllResultSerializer,
     TriggerAllSerializer,
     TriggerResultSerializer,
@@ -89,8 +91,9 @@ class EnrichmentStatus(APIView):
         },
     )
     def get(self, request: Request) -> Response:
+        query = read_query(request, StatusQuerySerializer)
         work_ids = id_list(
-            request.query_params.get("work_ids"),
+            query.get("work_ids"),
             name="work_ids",
             maximum=settings.API_MAX_WORK_IDS,
         )
@@ -122,9 +125,8 @@ class EnrichmentQueue(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[EnrichmentRequest]:
-        query = QueueQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.queue_requests(**query.validated_data)
+        query = read_query(self.request, QueueQuerySerializer, paginator=self.paginator)
+        return selectors.queue_requests(**query)
 
 
 class EnrichmentRequestDetail(APIView):

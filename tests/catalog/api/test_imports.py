@@ -221,6 +221,12 @@ def bad_uploads():
             id="a map naming a column the file lacks",
         ),
         pytest.param(
+            {"file": csv_file(TWO_BOOKS), "enrichment": "false"},
+            "enrichment",
+            "it takes: enrich, file, format, map",
+            id="a misspelt field (not read as its default)",
+        ),
+        pytest.param(
             {"file": csv_file(TWO_BOOKS), "format": "goodreads", "map": "title=Title"},
             "map",
             "generic",
@@ -408,6 +414,7 @@ def forged_cursor(position: str) -> str:
         ({"limit": "0"}, "limit"),
         ({"limit": "-5"}, "limit"),
         ({"limit": "1" * 5000}, "limit"),
+        ({"state": "failed"}, "state"),  # misspelt: not every row, unfiltered
     ],
 )
 def test_bad_row_queries_are_400_naming_the_parameter(importer, someone_elses_job, params, field):

@@ -185,6 +185,9 @@ def test_filters_combine(reader):
         ({"cursor": base64.b64encode(b"o=0&r=0&p=" + b"9" * 20).decode()}, "cursor"),
         ({"limit": "lots"}, "limit"),
         ({"limit": "201"}, "limit"),
+        ({"missing_cover": "1"}, "missing_cover"),  # misspelt: not every work, unfiltered
+        ({"title": "Dune"}, "title"),  # the search is q
+        ({"offset": "50"}, "offset"),
     ],
 )
 def test_bad_queries_are_400_naming_the_parameter(api_as, reader, params, field):

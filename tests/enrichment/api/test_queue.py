@@ -97,6 +97,8 @@ def test_filters_by_status_confidence_and_provider_asked(api):
         ({"cursor": base64.b64encode(b"p=abc").decode()}, "cursor"),  # forged position
         ({"cursor": base64.b64encode(b"p=-1").decode()}, "cursor"),
         ({"cursor": "é"}, "cursor"),
+        ({"stauts": "failed"}, "stauts"),  # misspelt: not every request, unfiltered
+        ({"page": "2"}, "page"),  # a page number: the queue pages by a cursor
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(api, query, parameter):

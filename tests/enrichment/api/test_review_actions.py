@@ -114,6 +114,8 @@ def test_a_completed_requests_remaining_fields_may_still_be_chosen_as_on_the_rev
         ({"fields": ["x" * 65]}, "no more than 64 characters"),
         ({"fields": ["publisher"] * 101}, "no more than 100 elements"),
         (["publisher"], "dictionary"),
+        # A misspelt key is not read as "no fields" (the safe proposal): nothing is applied.
+        ({"field": ["publisher"]}, "field: This endpoint does not take it; it takes: fields."),
     ],
 )
 def test_bad_approvals_are_a_400_and_change_nothing(api, body, says):
@@ -229,6 +231,7 @@ def test_dismissing_an_approved_request_is_a_409(api):
         ({"reason": ["no"]}, "Not a valid string"),
         ({"reason": None}, "may not be null"),
         ({"reason": "x" * 2001}, "no more than 2000 characters"),
+        ({"note": "Wrong book."}, "note: This endpoint does not take it; it takes: reason."),
     ],
 )
 def test_bad_dismissals_are_a_400_and_change_nothing(api, body, says):

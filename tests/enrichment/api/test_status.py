@@ -129,6 +129,17 @@ def test_the_limit_is_the_setting(api, settings):
     assert "At most 3 ids" in response.json()["error"]["message"]
 
 
+def test_a_parameter_the_status_does_not_take_is_a_400_naming_it(api):
+    work = make_work("Bare")
+
+    response = api.get(URL, {"work_ids": str(work.pk), "work_id": "2"})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "work_id": "This endpoint does not take it; it takes: format, work_ids."
+    }
+
+
 def test_no_work_ids_parameter_at_all_is_a_400(api):
     response = api.get(URL)
     assert response.status_code == 400

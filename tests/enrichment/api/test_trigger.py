@@ -108,6 +108,8 @@ def test_unknown_ids_are_a_400_listing_them_and_nothing_is_queued(api):
         ({"work_ids": [2**70]}, "less than or equal to"),
         ({"work_ids": list(range(1, 10_001))}, "At most 500 ids at once, not 10000"),
         ([1, 2], "dictionary"),
+        ({"work_id": [1]}, "work_id: This endpoint does not take it; it takes: work_ids."),
+        ({"work_ids": [1], "priority": 9}, "priority: This endpoint does not take it"),
     ],
 )
 def test_bad_bodies_are_a_400_saying_what_is_wrong(api, body, says):
@@ -212,6 +214,8 @@ def test_trigger_all_beyond_200_works_is_a_bulk_operation_a_worker_runs(
         ({"metadata": 0}, "Must be a valid boolean"),
         ({"covers": None}, "may not be null"),
         ("all", "dictionary"),
+        # A misspelt flag is not read as its default (true): nothing is queued.
+        ({"metadta": False}, "metadta: This endpoint does not take it; it takes: covers, metadata"),
     ],
 )
 def test_trigger_all_bad_bodies_are_a_400(api, body, says):
