@@ -235,3 +235,17 @@ def test_too_many_form_fields_or_query_parameters_are_a_json_400(reviewer_client
         assert error_of(response)["error"]["code"] == "parse_error"
         assert "more than 10 parameters" in error_of(response)["error"]["message"]
     assert not ImportJob.objects.exists()
+
+
+def test_a_token_with_a_nul_byte_is_401_on_every_database():
+    """PostgreSQL refuses NUL in text: the lookup was a 500 there (runserver passes the byte)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token abc\x00def")
+
+    response = client.get(SCHEMA_URL)
+
+    assert response.status_code == 401
+    assert error_of(response)["error"] == {
+        "code": "authentication_failed",
+        "message": "Invalid token.",
+    }
