@@ -3,7 +3,7 @@ readable message, the admin's permissions as API permissions, and the
 helpers that read query parameters without ever answering 500 to bad input."""
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -211,6 +211,21 @@ def has_permissions(*perms: str) -> type[BasePermission]:
 
     HasPermissions.__name__ = "Has_" + "_".join(p.split(".")[-1] for p in perms)
     return HasPermissions
+
+
+def allowed_by(rule: Callable[[Any], bool]) -> type[BasePermission]:
+    """An API permission that asks one of the admin's rules of who may do what (a function of
+    the user: catalog.permissions.user_can_view_imports…)."""
+
+    class AllowedBy(BasePermission):
+        message = _("You do not have the permission this needs.")
+
+        def has_permission(self, request, view) -> bool:
+            user = request.user
+            return bool(user and user.is_authenticated and rule(user))
+
+    AllowedBy.__name__ = f"AllowedBy_{rule.__name__}"
+    return AllowedBy
 
 
 def id_list(value: str | None, *, name: str, maximum: int) -> list[int]:

@@ -18,10 +18,9 @@ from django.views.decorators.http import require_POST
 
 from enrichment import bulk_operations, dashboard, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
 from enrichment.proposals import in_field_order
 
-REVIEW_PERMISSION = "enrichment.review_enrichment"
-REVERT_PERMISSION = "enrichment.revert_enrichment"
 Status = EnrichmentRequest.Status
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +18,7 @@ from bookstore.api import (
     BAD_INPUT,
     FORBIDDEN,
     NOT_AUTHENTICATED,
+    allowed_by,
     error_response,
     has_permissions,
     location_header,
@@ -40,15 +41,9 @@ from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 NOT_FOUND = error_response(_("No import job with this id."))
 
 
-class CanViewImports(BasePermission):
-    """The admin's rule: importers and holders of "view import job" see every job and its rows
-    (the catalog is shared)."""
-
-    message = _("You do not have the permission this needs.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and permissions.user_can_view_imports(user))
+# The admin's rule: importers and holders of "view import job" see every job and its rows (the
+# catalog is shared).
+CAN_VIEW_IMPORTS = allowed_by(permissions.user_can_view_imports)
 
 
 # --- Imports ------------------------------------------------------------------------------------
@@ -125,7 +120,7 @@ def _job_or_404(jobs: QuerySet[ImportJob], job_id: int) -> ImportJob:
 
 
 class ImportDetail(APIView):
-    permission_classes = [IsAuthenticated, CanViewImports]
+    permission_classes = [IsAuthenticated, CAN_VIEW_IMPORTS]
 
     @extend_schema(
         operation_id="imports_retrieve",
@@ -143,7 +138,7 @@ class ImportDetail(APIView):
 
 
 class ImportRowList(generics.ListAPIView):
-    permission_classes = [IsAuthenticated, CanViewImports]
+    permission_classes = [IsAuthenticated, CAN_VIEW_IMPORTS]
     serializer_class = ImportRowSerializer
     pagination_class = ByLineNumber
 

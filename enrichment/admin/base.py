@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from enrichment import presenters
-from enrichment.views import REVERT_PERMISSION, REVIEW_PERMISSION
+from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
 
 
 def badge(label, colour: str):

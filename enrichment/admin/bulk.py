@@ -12,7 +12,7 @@ from catalog.admin import STATUS_COLOURS
 from enrichment import bulk_operations, views
 from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.models import BulkOperation
-from enrichment.views import REVIEW_PERMISSION
+from enrichment.permissions import REVIEW_PERMISSION, user_can_view_bulk_operations
 
 
 @admin.register(BulkOperation)
@@ -40,8 +40,9 @@ class BulkOperationAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).defer("object_ids")  # up to 100,000 ids
 
     def has_view_permission(self, request, obj=None):
-        # Reviewers start bulk operations: they may always watch them.
-        return super().has_view_permission(request, obj) or request.user.has_perm(REVIEW_PERMISSION)
+        return super().has_view_permission(request, obj) or user_can_view_bulk_operations(
+            request.user
+        )
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

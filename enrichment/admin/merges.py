@@ -17,8 +17,8 @@ from enrichment import author_merges, bulk_operations
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.models import AuthorMerge
+from enrichment.permissions import REVIEW_PERMISSION
 from enrichment.review import BulkResult
-from enrichment.views import REVIEW_PERMISSION
 
 Status = AuthorMerge.Status
 STATUS_COLOURS = {

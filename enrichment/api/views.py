@@ -18,6 +18,7 @@ from bookstore.api import (
     FORBIDDEN,
     NOT_AUTHENTICATED,
     Conflict,
+    allowed_by,
     error_response,
     has_permissions,
     id_list,
@@ -44,13 +45,15 @@ from enrichment.api.serializers import (
     WorksEnrichmentStatusSerializer,
 )
 from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.permissions import REVIEW_PERMISSION, user_can_view_bulk_operations
 from enrichment.presenters import request_image_holder, request_live_values
 
 #: The admin's permissions: its view permissions to read, "review" to act.
 CAN_VIEW_WORKS = has_permissions("catalog.view_work")
 CAN_VIEW_REQUESTS = has_permissions("enrichment.view_enrichmentrequest")
-CAN_VIEW_OPERATIONS = has_permissions("enrichment.view_bulkoperation")
-CAN_REVIEW = has_permissions("enrichment.review_enrichment")
+CAN_REVIEW = has_permissions(REVIEW_PERMISSION)
+# The admin's rule: reviewers may follow the operations they start (trigger-all's Location).
+CAN_VIEW_OPERATIONS = allowed_by(user_can_view_bulk_operations)
 
 NO_REQUEST = error_response(_("No enrichment request has this id."))
 NOT_AWAITING_REVIEW = error_response(

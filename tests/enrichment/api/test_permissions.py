@@ -116,7 +116,6 @@ def test_a_reviewer_acts(scene, api, name, expected):
         ("status", "view_work"),
         ("queue", "view_enrichmentrequest"),
         ("request", "view_enrichmentrequest"),
-        ("operation", "view_bulkoperation"),
     ],
 )
 def test_each_read_needs_its_own_view_permission(scene, name, needs):
@@ -127,6 +126,18 @@ def test_each_read_needs_its_own_view_permission(scene, name, needs):
 
     assert call(token_client(lacking), scene[name]).status_code == 403
     assert call(token_client(holding), scene[name]).status_code == 200
+
+
+def test_an_operation_is_read_with_its_view_permission_or_by_a_reviewer_as_in_the_admin(scene):
+    """Reviewers start bulk operations (trigger-all answers with one's address): the admin lets
+    them follow every one, and so does the API."""
+    lacking = user_with("lacking", "view_work", "view_enrichmentrequest")
+    viewer = user_with("viewer_of_operations", "view_bulkoperation")
+    reviewer = user_with("reviewer_only", "review_enrichment")
+
+    assert call(token_client(lacking), scene["operation"]).status_code == 403
+    assert call(token_client(viewer), scene["operation"]).status_code == 200
+    assert call(token_client(reviewer), scene["operation"]).status_code == 200
 
 
 # --- Session authentication (the admin's own pages) ---------------------------------------------
