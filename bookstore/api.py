@@ -39,6 +39,19 @@ class ErrorDetailSerializer(serializers.Serializer):
         return fields
 
 
+# No docstring: the schema would give it to each answer's model that has none.
+class AnswerModelSerializer(serializers.ModelSerializer):
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        # A model in an answer: a read-only field keeps the model's "may be blank" (DRF drops it),
+        # else the schema's enum of a blank choice field (an edition's format, a row's match)
+        # refuses the "" served, and a client generated from the schema fails on it.
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank:
+            kwargs["allow_blank"] = True
+        return kwargs
+
+
 class ErrorSerializer(serializers.Serializer):
     """Every error answer of the API (`exception_handler`), for the schema."""
 

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookstore.api import StrictInputSerializer
+from bookstore.api import AnswerModelSerializer, StrictInputSerializer
 from catalog import isbn
 from catalog.forms import validate_import_upload_size
 from catalog.importers import ImportFileError
@@ -54,7 +54,7 @@ class ImportUploadSerializer(StrictInputSerializer):
         return attrs
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(AnswerModelSerializer):
     """An import job: where it stands and what it did (the counts `import_books --json` prints)."""
 
     url = serializers.HyperlinkedIdentityField(
@@ -134,7 +134,7 @@ class ImportRowsQuerySerializer(StrictInputSerializer):
     )
 
 
-class ImportRowSerializer(serializers.ModelSerializer):
+class ImportRowSerializer(AnswerModelSerializer):
     """One row of a job: its line in the file, what became of it and why."""
 
     line = serializers.IntegerField(source="line_number", read_only=True)
@@ -216,7 +216,7 @@ class ImageUrlField(serializers.Field):
         return self.context["request"].build_absolute_uri(value.url)
 
 
-class CreditSerializer(serializers.ModelSerializer):
+class CreditSerializer(AnswerModelSerializer):
     id = serializers.IntegerField(source="author_id", read_only=True)
     name = serializers.CharField(source="author.name", read_only=True)
 
@@ -226,7 +226,7 @@ class CreditSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EditionSerializer(serializers.ModelSerializer):
+class EditionSerializer(AnswerModelSerializer):
     isbn10 = serializers.SerializerMethodField()
     publication_date = serializers.CharField(
         source="publication_date_display",
@@ -259,7 +259,7 @@ class EditionSerializer(serializers.ModelSerializer):
         return edition.isbn10 or None  # as isbn13: null when there is none
 
 
-class WorkSerializer(serializers.ModelSerializer):
+class WorkSerializer(AnswerModelSerializer):
     """A work with its authors, its editions and the cover it shows: its own, else its first
     edition's that has one."""
 

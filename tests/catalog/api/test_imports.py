@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from catalog import tasks
 from catalog.models import ImportJob, Work
 from catalog.storage import import_storage
+from tests.api_schema import assert_answer_matches_schema
 from tests.catalog.api.conftest import client_for, error_of, user_with
 from tests.catalog.import_rows_view_support import synthetic_export
 from tests.wsgi_server import start_response_as_runserver
@@ -438,3 +439,15 @@ def test_listing_rows_takes_the_same_queries_for_any_number_of_rows(
     for job_id in (small, large):
         with django_assert_max_num_queries(5):
             assert client.get(rows_url(job_id), {"limit": 50}).status_code == 200
+
+
+def test_rows_hold_what_their_schema_says_even_where_a_value_is_blank(importer, someone_elses_job):
+    """A created row matched nothing: its `matched_by` is "", which the schema's enum refused."""
+    client = client_for(importer)
+
+    response = client.get(rows_url(someone_elses_job.pk))
+
+    assert "" in [row["matched_by"] for row in response.json()["results"]]
+    assert_answer_matches_schema(client, "/api/v1/imports/{job_id}/rows", "get", response)
+    job = client.get(job_url(someone_elses_job.pk))
+    assert_answer_matches_schema(client, "/api/v1/imports/{job_id}", "get", job)

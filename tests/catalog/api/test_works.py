@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from catalog.models import Edition, Work, WorkAuthor
+from tests.api_schema import assert_answer_matches_schema
 from tests.catalog.api.conftest import client_for, error_of, user_with
 from tests.factories import make_author, make_edition, make_work
 
@@ -252,3 +253,15 @@ def test_without_view_work_it_is_403(api_as, perms):
     response = api_as(user_with("nobody", *perms)).get(WORKS_URL)
 
     assert response.status_code == 403 and error_of(response)["code"] == "permission_denied"
+
+
+def test_a_page_holds_what_its_schema_says_even_where_a_value_is_blank(reader):
+    """An edition of unknown format is served with "": the schema's enum named only the
+    formats, so a client generated from it failed on the page."""
+    make_edition(make_work("Synthetic", authors=["Ann Author"]), format="")
+    client = client_for(reader)
+
+    response = client.get(WORKS_URL)
+
+    assert response.json()["results"][0]["editions"][0]["format"] == ""
+    assert_answer_matches_schema(client, "/api/v1/works/", "get", response)
