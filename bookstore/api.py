@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -96,8 +97,28 @@ def location_header(url: str) -> dict[str, str]:
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 def api_not_found(request, *args, **kwargs):
     """Any /api/v1/ path no endpoint has: a JSON 404 like the endpoints' own (after the
-    authentication every endpoint asks for)."""
+    authentication every endpoint asks for), naming the endpoint the path with or without its
+    trailing slash is (lists and uploads end with one, the rest not: `works/`,
+    `enrichment/status`)."""
+    nearby = _endpoint_beside(request)
+    if nearby:
+        raise exceptions.NotFound(
+            gettext("No endpoint at this address; there is one at %(path)s.") % {"path": nearby}
+        )
     raise exceptions.NotFound(_("No endpoint at this address."))
+
+
+def _endpoint_beside(request) -> str | None:
+    """The request's path with its trailing slash added or taken away, if an endpoint is there."""
+    path_info = request.path_info
+    other = path_info[:-1] if path_info.endswith("/") else f"{path_info}/"
+    try:
+        match = resolve(other)
+    except Resolver404:
+        return None
+    if match.url_name is None:  # this catch-all itself
+        return None
+    return request.path[:-1] if request.path.endswith("/") else f"{request.path}/"
 
 
 def exception_handler(exc, context) -> Response | None:

@@ -249,3 +249,24 @@ def test_a_token_with_a_nul_byte_is_401_on_every_database():
         "code": "authentication_failed",
         "message": "Invalid token.",
     }
+
+
+@pytest.mark.parametrize(
+    ("asked", "there"),
+    [
+        ("/api/v1/works", "/api/v1/works/"),
+        ("/api/v1/imports", "/api/v1/imports/"),
+        ("/api/v1/enrichment/status/", "/api/v1/enrichment/status"),
+        ("/api/v1/enrichment/7/approve/", "/api/v1/enrichment/7/approve"),
+    ],
+)
+def test_a_path_an_endpoint_has_with_or_without_its_last_slash_is_named_by_the_404(
+    token_client, asked, there
+):
+    response = token_client.get(asked)
+
+    assert response.status_code == 404
+    assert error_of(response)["error"] == {
+        "code": "not_found",
+        "message": f"No endpoint at this address; there is one at {there}.",
+    }
