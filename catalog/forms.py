@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
@@ -46,15 +47,42 @@ class ImportUploadForm(forms.Form):
 def validate_import_upload_size(upload) -> None:
     """An uploaded export over IMPORT_MAX_UPLOAD_BYTES is refused, saying both sizes (the
     upload form and the API's imports/ share this rule)."""
-    limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise forms.ValidationError(
-            _gettext(
-                "This file is %(size)s; the limit is %(limit)s. Split the export, or ask an "
-                "administrator to raise IMPORT_MAX_UPLOAD_BYTES."
-            )
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+    if _over_import_limit(upload.size):
+        message = _gettext(
+            "This file is %(size)s; the limit is %(limit)s. Split the export, or ask an "
+            "administrator to raise IMPORT_MAX_UPLOAD_BYTES."
         )
+        raise _upload_too_large(message, upload.size)
+
+
+def _over_import_limit(size: int) -> bool:
+    return size > settings.IMPORT_MAX_UPLOAD_BYTES
+
+
+def _upload_too_large(message: str, size: int) -> forms.ValidationError:
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    return forms.ValidationError(
+        message % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+    )
+
+
+class StopAtImportUploadLimit(FileUploadHandler):
+    """First among a request's upload handlers: reading stops as soon as a file passes
+    IMPORT_MAX_UPLOAD_BYTES, with validate_import_upload_size's refusal (a ValidationError), so
+    that a huge upload is not received and stored whole (a temporary file) to be refused after."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        received = start + len(raw_data)
+        if _over_import_limit(received):
+            message = _gettext(
+                "This file is over %(size)s; the limit is %(limit)s. Split the export, or ask "
+                "an administrator to raise IMPORT_MAX_UPLOAD_BYTES."
+            )
+            raise _upload_too_large(message, received)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler makes the file
 
 
 class ImportRowCellsForm(forms.Form):

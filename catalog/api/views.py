@@ -2,6 +2,7 @@
 editions and covers. Thin: each view checks its input and calls what the admin calls."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext
@@ -34,6 +35,7 @@ from catalog.api.serializers import (
     WorkSerializer,
     WorksQuerySerializer,
 )
+from catalog.forms import StopAtImportUploadLimit
 from catalog.importers import GENERIC, ImportFileError, UnknownFormatError
 from catalog.importers.generic import format_column_map
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
@@ -71,7 +73,16 @@ class ImportCreate(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        upload = ImportUploadSerializer(data=request.data)
+        django_request = request._request  # its upload handlers, set before the body is read
+        django_request.upload_handlers = [
+            StopAtImportUploadLimit(django_request),
+            *django_request.upload_handlers,
+        ]
+        try:
+            data = request.data
+        except DjangoValidationError as exc:  # the file passed the limit: reading stopped
+            raise exceptions.ValidationError({"file": exc.messages}) from None
+        upload = ImportUploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
         job = _import_job_from_upload(request, **upload.validated_data)
         services.import_job_start(job=job)  # inline for a small file, else on a worker

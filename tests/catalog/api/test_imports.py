@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -451,3 +452,28 @@ def test_rows_hold_what_their_schema_says_even_where_a_value_is_blank(importer, 
     assert_answer_matches_schema(client, "/api/v1/imports/{job_id}/rows", "get", response)
     job = client.get(job_url(someone_elses_job.pk))
     assert_answer_matches_schema(client, "/api/v1/imports/{job_id}", "get", job)
+
+
+def test_an_upload_over_the_limit_is_refused_as_it_arrives_not_stored_whole_first(
+    importer, settings, monkeypatch
+):
+    """Reading stops at the limit: a huge upload was received whole into a temporary file (or
+    memory) before the size check refused it."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    stored = []
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+        keep = handler.receive_data_chunk
+        monkeypatch.setattr(
+            handler,
+            "receive_data_chunk",
+            lambda self, raw, start, keep=keep: stored.append(len(raw)) or keep(self, raw, start),
+        )
+    huge = TWO_BOOKS + b"1,Synthetic Padding,Ann Author\n" * 20_000  # 620 kB
+
+    response = upload(client_for(importer), huge)
+
+    assert response.status_code == 400
+    assert sum(stored) == 0  # nothing past the first chunk was read, and none of it kept
+    message = error_of(response)["fields"]["file"].replace("\xa0", " ")
+    assert message.startswith("This file is over ") and "the limit is 1000 bytes" in message
+    assert not ImportJob.objects.exists() and stored_uploads() == []
