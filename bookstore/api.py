@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.urls import Resolver404, resolve
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -199,9 +200,24 @@ def refuse_unknown_keys(data: Mapping[str, Any], known: Collection[str]) -> None
         raise exceptions.ValidationError({key[:64]: message for key in unknown[:20]})
 
 
+def refuse_repeated_keys(data: MultiValueDict) -> None:
+    """A ValidationError naming each key a query string or form gives more than once: only its
+    last value would be read (`work_ids=1&work_ids=2`, how many clients send a list, would be
+    the status of work 2 alone)."""
+    repeated = {str(key): len(data.getlist(key)) for key in data if len(data.getlist(key)) > 1}
+    if repeated:
+        raise exceptions.ValidationError(
+            {
+                key[:64]: gettext("Given %(count)s times; give it once.") % {"count": count}
+                for key, count in list(repeated.items())[:20]
+            }
+        )
+
+
 class StrictInputSerializer(serializers.Serializer):
     """Reads a body or a query string whose every key is one of its fields, or one of
-    `also_known` (read by another part: a list's cursor and limit); any other is a 400."""
+    `also_known` (read by another part: a list's cursor and limit), each given once; anything
+    else is a 400."""
 
     def __init__(self, *args, also_known: Collection[str] = (), **kwargs):
         self.also_known = tuple(also_known)
@@ -210,6 +226,8 @@ class StrictInputSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             refuse_unknown_keys(data, known=[*self.fields, *self.also_known])
+        if isinstance(data, MultiValueDict):
+            refuse_repeated_keys(data)
         return super().to_internal_value(data)
 
 

@@ -229,6 +229,12 @@ def bad_uploads():
             id="a misspelt field (not read as its default)",
         ),
         pytest.param(
+            {"file": [csv_file(TWO_BOOKS), csv_file(MIXED, "other.csv")]},
+            "file",
+            "Given 2 times",
+            id="two files (one would be imported, the other silently not)",
+        ),
+        pytest.param(
             {"file": csv_file(TWO_BOOKS), "format": "goodreads", "map": "title=Title"},
             "map",
             "generic",

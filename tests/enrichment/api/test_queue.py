@@ -99,6 +99,8 @@ def test_filters_by_status_confidence_and_provider_asked(api):
         ({"cursor": "é"}, "cursor"),
         ({"stauts": "failed"}, "stauts"),  # misspelt: not every request, unfiltered
         ({"page": "2"}, "page"),  # a page number: the queue pages by a cursor
+        ({"status": ["pending", "failed"]}, "status"),  # not "failed" alone, silently
+        ({"limit": ["500", "5"]}, "limit"),
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(api, query, parameter):

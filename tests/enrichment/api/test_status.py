@@ -171,3 +171,14 @@ def test_one_query_plan_for_1_or_500_works(api):
     assert response.status_code == 200 and len(response.json()["works"]) == 500
     assert len(five_hundred) == len(one) <= 5  # a token, the user's permissions (2), ours (2)
     assert sum(w["active_request_id"] is not None for w in response.json()["works"]) == 250
+
+
+def test_work_ids_given_twice_is_a_400_not_the_last_list_alone(api):
+    """`work_ids=1&work_ids=2` is how many clients send a list (requests' params={"work_ids":
+    [1, 2]}): only work 2 was answered, and work 1 was not even listed as missing."""
+    first, second = make_work("One"), make_work("Two")
+
+    response = api.get(URL, {"work_ids": [first.pk, second.pk]})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"work_ids": "Given 2 times; give it once."}
