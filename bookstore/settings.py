@@ -398,6 +398,9 @@ BACKFILL_SYNTHETIC_RETRY_LIMIT = env.int("BACKFILL_SYNTHETIC_RETRY_LIMIT", defau
 
 # --- Security ----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Django's database sessions; a cookie that is no key Django made is no session (a NUL byte in
+# a forged one made PostgreSQL refuse the lookup).
+SESSION_ENGINE = "bookstore.session_store"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -270,3 +270,23 @@ def test_a_path_an_endpoint_has_with_or_without_its_last_slash_is_named_by_the_4
         "code": "not_found",
         "message": f"No endpoint at this address; there is one at {there}.",
     }
+
+
+def test_a_session_cookie_with_a_nul_byte_is_no_session_on_every_database():
+    """PostgreSQL refuses NUL in text: looking the forged session up was a 500 there, on the
+    API as on the admin."""
+    client = APIClient()
+    client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
+
+    response = client.get(SCHEMA_URL)
+
+    assert response.status_code == 401
+    assert error_of(response)["error"]["code"] == "not_authenticated"
+
+
+def test_a_real_session_still_authenticates():
+    user = User.objects.create_user("sessioned", password="pw")
+    client = APIClient()
+    client.force_login(user)
+
+    assert client.get(SCHEMA_URL).status_code == 200
