@@ -16,11 +16,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.decorators import api_view
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 if TYPE_CHECKING:
@@ -95,18 +95,27 @@ def location_header(url: str) -> dict[str, str]:
 
 
 @extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
-def api_not_found(request, *args, **kwargs):
-    """Any /api/v1/ path no endpoint has: a JSON 404 like the endpoints' own (after the
-    authentication every endpoint asks for), naming the endpoint the path with or without its
-    trailing slash is (lists and uploads end with one, the rest not: `works/`,
-    `enrichment/status`)."""
-    nearby = _endpoint_beside(request)
-    if nearby:
-        raise exceptions.NotFound(
-            gettext("No endpoint at this address; there is one at %(path)s.") % {"path": nearby}
-        )
-    raise exceptions.NotFound(_("No endpoint at this address."))
+class ApiNotFound(APIView):
+    # Any /api/v1/ path no endpoint has, whatever the method (OPTIONS too: DRF's own answer was
+    # a 200 describing this view): a JSON 404 like the endpoints' own, after the authentication
+    # every endpoint asks for, naming the endpoint the path with or without its trailing slash
+    # is (lists and uploads end with one, the rest not: `works/`, `enrichment/status`). No
+    # docstring: DRF's OPTIONS answers show a view's.
+
+    def not_found(self, request, *args, **kwargs):
+        nearby = _endpoint_beside(request)
+        if nearby:
+            raise exceptions.NotFound(
+                gettext("No endpoint at this address; there is one at %(path)s.") % {"path": nearby}
+            )
+        raise exceptions.NotFound(_("No endpoint at this address."))
+
+    get = post = put = patch = delete = head = options = not_found
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        del response["Allow"]  # no method is allowed here
+        return response
 
 
 def _endpoint_beside(request) -> str | None:

@@ -4,7 +4,7 @@ schema and a page rendered from it (Swagger UI from static files: no CDN) are he
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from bookstore.api import api_not_found
+from bookstore.api import ApiNotFound
 
 app_name = "api"
 
@@ -13,5 +13,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("enrichment/", include("enrichment.api.urls")),
     path("", include("catalog.api.urls")),
-    re_path(r"^.*$", api_not_found),  # last: a JSON 404 rather than the site's HTML one
+    re_path(r"^.*$", ApiNotFound.as_view()),  # last: a JSON 404 rather than the site's HTML one
 ]

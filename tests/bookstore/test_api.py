@@ -290,3 +290,15 @@ def test_a_real_session_still_authenticates():
     client.force_login(user)
 
     assert client.get(SCHEMA_URL).status_code == 200
+
+
+@pytest.mark.parametrize("method", ["options", "head", "patch"])
+def test_a_path_no_endpoint_has_is_a_404_whatever_the_method(token_client, method):
+    """OPTIONS was a 200 describing the catch-all view itself (its docstring), and every 404
+    had an Allow header listing methods nothing answers."""
+    response = getattr(token_client, method)("/api/v1/nothing-here/")
+
+    assert response.status_code == 404
+    assert not response.has_header("Allow")
+    if method != "head":
+        assert error_of(response)["error"]["code"] == "not_found"
