@@ -302,3 +302,16 @@ def test_a_path_no_endpoint_has_is_a_404_whatever_the_method(token_client, metho
     assert not response.has_header("Allow")
     if method != "head":
         assert error_of(response)["error"]["code"] == "not_found"
+
+
+def test_a_format_the_endpoint_has_not_is_a_400_naming_the_formats_it_has(token_client):
+    """DRF answered 404 "Not found." to an existing address asked in another format."""
+    response = token_client.get(reverse("api:work-list"), {"format": "csv"})
+
+    assert response.status_code == 400
+    assert error_of(response)["error"]["fields"] == {
+        "format": "'csv' is not a format this answers in: json."
+    }
+    schema = token_client.get(reverse("api:schema"), {"format": "xml"})
+    assert schema.status_code == 400 and b"yaml, json" in schema.content
+    assert token_client.get(SCHEMA_URL).status_code == 200  # ?format=json, as documented
