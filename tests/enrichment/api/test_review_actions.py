@@ -242,3 +242,22 @@ def test_bad_dismissals_are_a_400_and_change_nothing(api, body, says):
 
     assert response.status_code == 400 and says in response.json()["error"]["message"]
     assert catalog_state(request) == before
+
+
+def test_a_body_giving_a_key_twice_is_a_400_not_its_last_value(api):
+    """`{"fields": ["publisher"], "fields": null}` approved the safe proposal (the last value)."""
+    request = needs_review()
+    before = catalog_state(request)
+
+    response = api.post(
+        reverse("api:enrichment-approve", args=[request.pk]),
+        '{"fields": ["publisher"], "fields": null}',
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "parse_error",
+        "message": "JSON parse error - the key 'fields' is given twice",
+    }
+    assert catalog_state(request) == before
