@@ -258,6 +258,16 @@ def read_query(
     return dict(query.validated_data)
 
 
+class TakesNoQueryParameters:
+    """For a view that reads no query parameter (an upload, an action, one object): any but
+    DRF's `format` is a 400 after authentication, as a list's unknown one is (`imports/?enrich=
+    false` imported and enriched, its parameter ignored)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        read_query(request, StrictInputSerializer)
+
+
 def has_permissions(*perms: str) -> type[BasePermission]:
     """An API permission that asks the admin's own: the user must hold every one of `perms`
     ("enrichment.review_enrichment", "catalog.import_books", "catalog.view_work"…)."""

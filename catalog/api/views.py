@@ -19,6 +19,7 @@ from bookstore.api import (
     BAD_INPUT,
     FORBIDDEN,
     NOT_AUTHENTICATED,
+    TakesNoQueryParameters,
     allowed_by,
     error_response,
     has_permissions,
@@ -51,7 +52,7 @@ CAN_VIEW_IMPORTS = allowed_by(permissions.user_can_view_imports)
 # --- Imports ------------------------------------------------------------------------------------
 
 
-class ImportCreate(APIView):
+class ImportCreate(TakesNoQueryParameters, APIView):
     permission_classes = [IsAuthenticated, has_permissions(permissions.IMPORT_PERMISSION)]
     parser_classes = [MultiPartParser]  # a file travels as multipart/form-data
 
@@ -130,7 +131,7 @@ def _job_or_404(jobs: QuerySet[ImportJob], job_id: int) -> ImportJob:
     return job
 
 
-class ImportDetail(APIView):
+class ImportDetail(TakesNoQueryParameters, APIView):
     permission_classes = [IsAuthenticated, CAN_VIEW_IMPORTS]
 
     @extend_schema(

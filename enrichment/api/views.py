@@ -18,6 +18,7 @@ from bookstore.api import (
     FORBIDDEN,
     NOT_AUTHENTICATED,
     Conflict,
+    TakesNoQueryParameters,
     allowed_by,
     error_response,
     has_permissions,
@@ -132,7 +133,7 @@ class EnrichmentQueue(generics.ListAPIView):
         return selectors.queue_requests(**query)
 
 
-class EnrichmentRequestDetail(APIView):
+class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
     permission_classes = [CAN_VIEW_REQUESTS]
 
     @extend_schema(
@@ -159,7 +160,7 @@ class EnrichmentRequestDetail(APIView):
         return Response(RequestDetailSerializer(enrichment_request, context=context).data)
 
 
-class EnrichmentTrigger(APIView):
+class EnrichmentTrigger(TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -185,7 +186,7 @@ class EnrichmentTrigger(APIView):
         return Response(TriggerResultSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
 
 
-class EnrichmentTriggerAll(APIView):
+class EnrichmentTriggerAll(TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -224,7 +225,7 @@ class EnrichmentTriggerAll(APIView):
         return Response(data, status=status.HTTP_202_ACCEPTED, headers=headers)
 
 
-class BulkOperationDetail(APIView):
+class BulkOperationDetail(TakesNoQueryParameters, APIView):
     permission_classes = [CAN_VIEW_OPERATIONS]
 
     @extend_schema(
@@ -244,7 +245,7 @@ class BulkOperationDetail(APIView):
         return Response(BulkOperationSerializer(operation, context={"request": request}).data)
 
 
-class EnrichmentRequestApprove(APIView):
+class EnrichmentRequestApprove(TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -294,7 +295,7 @@ class EnrichmentRequestApprove(APIView):
         return Response(ApproveResultSerializer(data).data)
 
 
-class EnrichmentRequestDismiss(APIView):
+class EnrichmentRequestDismiss(TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(

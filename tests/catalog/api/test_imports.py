@@ -483,3 +483,18 @@ def test_an_upload_over_the_limit_is_refused_as_it_arrives_not_stored_whole_firs
     message = error_of(response)["fields"]["file"].replace("\xa0", " ")
     assert message.startswith("This file is over ") and "the limit is 1000 bytes" in message
     assert not ImportJob.objects.exists() and stored_uploads() == []
+
+
+def test_a_query_parameter_of_an_upload_is_a_400_and_nothing_is_saved(importer):
+    """`imports/?enrich=false` imported and queued enrichment, its parameter ignored."""
+    client = client_for(importer)
+
+    response = client.post(
+        f"{UPLOAD_URL}?enrich=false", {"file": csv_file(TWO_BOOKS)}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {
+        "enrich": "This endpoint does not take it; it takes: format."
+    }
+    assert not ImportJob.objects.exists() and stored_uploads() == []

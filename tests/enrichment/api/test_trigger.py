@@ -232,3 +232,14 @@ def test_an_unknown_operation_is_a_json_404(api):
     response = api.get(reverse("api:enrichment-operation", args=[987654]))
 
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def test_a_query_parameter_of_an_action_is_a_400_and_nothing_is_queued(api):
+    """`trigger-all?covers=false` queued metadata and covers alike, its parameter ignored."""
+    make_work("Bare")
+
+    response = api.post(f"{TRIGGER_ALL}?covers=false", {}, format="json")
+
+    assert response.status_code == 400
+    assert "covers" in response.json()["error"]["fields"]
+    assert not EnrichmentRequest.objects.exists() and not BulkOperation.objects.exists()
