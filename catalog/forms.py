@@ -67,12 +67,18 @@ def _upload_too_large(message: str, size: int) -> forms.ValidationError:
 
 
 class StopAtImportUploadLimit(FileUploadHandler):
-    """First among a request's upload handlers: reading stops as soon as a file passes
-    IMPORT_MAX_UPLOAD_BYTES, with validate_import_upload_size's refusal (a ValidationError), so
-    that a huge upload is not received and stored whole (a temporary file) to be refused after."""
+    """First among a request's upload handlers: reading stops as soon as the files sent pass
+    IMPORT_MAX_UPLOAD_BYTES together, with validate_import_upload_size's refusal (a
+    ValidationError), so that a huge upload (or a hundred large ones) is not received and stored
+    whole in temporary files to be refused after."""
+
+    def __init__(self, request=None):
+        super().__init__(request)
+        self.received = 0  # bytes of every file of the request
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
-        received = start + len(raw_data)
+        self.received += len(raw_data)
+        received = self.received
         if _over_import_limit(received):
             message = _gettext(
                 "This file is over %(size)s; the limit is %(limit)s. Split the export, or ask "

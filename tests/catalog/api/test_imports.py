@@ -498,3 +498,26 @@ def test_a_query_parameter_of_an_upload_is_a_400_and_nothing_is_saved(importer):
         "enrich": "This endpoint does not take it; it takes: format."
     }
     assert not ImportJob.objects.exists() and stored_uploads() == []
+
+
+def test_many_files_under_the_limit_each_stop_being_read_once_they_pass_it_together(
+    importer, settings, monkeypatch
+):
+    """One export is read per upload: a hundred files just under the limit each were all
+    received (2 GB at the default limit) before the request was refused."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100_000
+    stored = []
+    keep = TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(
+        TemporaryFileUploadHandler,
+        "receive_data_chunk",
+        lambda self, raw, start: stored.append(len(raw)) or keep(self, raw, start),
+    )
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file in a temporary file
+    files = {f"file{i}": csv_file(b"x" * 90_000, f"part{i}.csv") for i in range(10)}
+
+    response = client_for(importer).post(UPLOAD_URL, files, format="multipart")
+
+    assert response.status_code == 400
+    assert sum(stored) <= 100_000  # not 900 kB
+    assert not ImportJob.objects.exists() and stored_uploads() == []
