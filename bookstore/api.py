@@ -3,7 +3,7 @@ readable message, the admin's permissions as API permissions, and the
 helpers that read query parameters without ever answering 500 to bad input."""
 
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -272,21 +272,16 @@ def has_permissions(*perms: str) -> type[BasePermission]:
     """An API permission that asks the admin's own: the user must hold every one of `perms`
     ("enrichment.review_enrichment", "catalog.import_books", "catalog.view_work"…)."""
 
-    class HasPermissions(BasePermission):
-        message = _("You do not have the permission this needs.")
-        required: Sequence[str] = perms
+    def holds_them(user) -> bool:
+        return user.has_perms(perms)
 
-        def has_permission(self, request, view) -> bool:
-            user = request.user
-            return bool(user and user.is_authenticated and user.has_perms(self.required))
-
-    HasPermissions.__name__ = "Has_" + "_".join(p.split(".")[-1] for p in perms)
-    return HasPermissions
+    holds_them.__name__ = "has_" + "_".join(p.split(".")[-1] for p in perms)
+    return allowed_by(holds_them)
 
 
 def allowed_by(rule: Callable[[Any], bool]) -> type[BasePermission]:
     """An API permission that asks one of the admin's rules of who may do what (a function of
-    the user: catalog.permissions.user_can_view_imports…)."""
+    the user: catalog.permissions.user_can_view_imports…); anonymous users never pass."""
 
     class AllowedBy(BasePermission):
         message = _("You do not have the permission this needs.")
@@ -295,7 +290,7 @@ def allowed_by(rule: Callable[[Any], bool]) -> type[BasePermission]:
             user = request.user
             return bool(user and user.is_authenticated and rule(user))
 
-    AllowedBy.__name__ = f"AllowedBy_{rule.__name__}"
+    AllowedBy.__name__ = f"Allowed_{rule.__name__}"
     return AllowedBy
 
 
