@@ -1,6 +1,7 @@
 """What every endpoint of the JSON API (/api/v1/) shares: errors as JSON with a code and a
-readable message, the admin's permissions as API permissions, and the
-helpers that read query parameters without ever answering 500 to bad input."""
+readable message (Django's own limits on a request included), the admin's permissions and rules
+as API permissions, and input read strictly (a key an endpoint does not take, or gives twice, is
+a 400 naming it) without ever answering 500 to bad input."""
 
 import logging
 from collections.abc import Callable, Collection, Mapping
