@@ -6,6 +6,7 @@ a 400 naming it) without ever answering 500 to bad input."""
 import logging
 from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -241,6 +242,25 @@ class StrictInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def refuse_undecodable_query(request: "Request") -> None:
+    """A ValidationError naming each query parameter whose name or value is not UTF-8 once
+    percent-decoded: Django reads such bytes as U+FFFD, so `q=%E9t%E9` (Latin-1) would search
+    for "�t�" and find nothing, as if no book matched."""
+    # The query string's own bytes, as Django recovers them from WSGI's Latin-1 text.
+    raw = request.META.get("QUERY_STRING", "").encode("iso-8859-1")
+    undecodable = []
+    for pair in raw.split(b"&"):
+        try:
+            for part in pair.split(b"=", 1):
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            name = unquote_to_bytes(pair.split(b"=", 1)[0]).decode("utf-8", "replace")
+            undecodable.append(name)
+    if undecodable:
+        message = gettext("Not UTF-8: percent-encode the text's UTF-8 bytes.")
+        raise exceptions.ValidationError({name[:64]: message for name in undecodable[:20]})
+
+
 def read_query(
     request: "Request",
     serializer_class: type[StrictInputSerializer],
@@ -249,6 +269,7 @@ def read_query(
 ) -> dict[str, Any]:
     """A query string read strictly by `serializer_class` (a 400 naming what is wrong), the
     list's own cursor and limit and DRF's `format` known beside its fields."""
+    refuse_undecodable_query(request)
     also_known: list[str | None] = [api_settings.URL_FORMAT_OVERRIDE]
     if isinstance(paginator, CursorPagination):
         also_known += [paginator.cursor_query_param, paginator.page_size_query_param]

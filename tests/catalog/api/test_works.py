@@ -265,3 +265,17 @@ def test_a_page_holds_what_its_schema_says_even_where_a_value_is_blank(reader):
 
     assert response.json()["results"][0]["editions"][0]["format"] == ""
     assert_answer_matches_schema(client, "/api/v1/works/", "get", response)
+
+
+def test_a_query_that_is_not_utf8_is_a_400_not_a_search_for_replacement_characters(reader):
+    """`q=%E9t%E9` (été in Latin-1) searched for "\ufffdt\ufffd" and answered no works."""
+    make_work("Un été")
+
+    response = client_for(reader).get(f"{WORKS_URL}?q=%E9t%E9")
+
+    assert response.status_code == 400
+    assert error_of(response)["fields"] == {
+        "q": "Not UTF-8: percent-encode the text's UTF-8 bytes."
+    }
+    found = client_for(reader).get(f"{WORKS_URL}?q=%C3%A9t%C3%A9")
+    assert [work["title"] for work in found.json()["results"]] == ["Un été"]
