@@ -52,25 +52,26 @@ def validate_import_upload_size(upload) -> None:
             "This file is %(size)s; the limit is %(limit)s. Split the export, or ask an "
             "administrator to raise IMPORT_MAX_UPLOAD_BYTES."
         )
-        raise _upload_too_large(message, upload.size)
+        raise forms.ValidationError(_with_sizes(message, upload.size))
 
 
 def _over_import_limit(size: int) -> bool:
     return size > settings.IMPORT_MAX_UPLOAD_BYTES
 
 
-def _upload_too_large(message: str, size: int) -> forms.ValidationError:
+def _with_sizes(message: str, size: int) -> str:
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    return forms.ValidationError(
-        message % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
-    )
+    return message % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+
+
+class ImportUploadTooLarge(forms.ValidationError):
+    """Reading an upload stopped: its files passed IMPORT_MAX_UPLOAD_BYTES."""
 
 
 class StopAtImportUploadLimit(FileUploadHandler):
     """First among a request's upload handlers: reading stops as soon as the files sent pass
-    IMPORT_MAX_UPLOAD_BYTES together, with validate_import_upload_size's refusal (a
-    ValidationError), so that a huge upload (or a hundred large ones) is not received and stored
-    whole in temporary files to be refused after."""
+    IMPORT_MAX_UPLOAD_BYTES together (ImportUploadTooLarge), so that a huge upload (or a hundred
+    large ones) is not received and stored whole in temporary files to be refused after."""
 
     def __init__(self, request=None):
         super().__init__(request)
@@ -78,13 +79,12 @@ class StopAtImportUploadLimit(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         self.received += len(raw_data)
-        received = self.received
-        if _over_import_limit(received):
+        if _over_import_limit(self.received):
             message = _gettext(
                 "This file is over %(size)s; the limit is %(limit)s. Split the export, or ask "
                 "an administrator to raise IMPORT_MAX_UPLOAD_BYTES."
             )
-            raise _upload_too_large(message, received)
+            raise ImportUploadTooLarge(_with_sizes(message, self.received))
         return raw_data
 
     def file_complete(self, file_size: int) -> None:

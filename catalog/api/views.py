@@ -1,8 +1,10 @@
 """The catalog's JSON API: upload an export and follow its job and rows; list works with their
 editions and covers. Thin: each view checks its input and calls what the admin calls."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib import admin
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.db.models.fields.json import KT
 from django.utils.translation import gettext
@@ -36,7 +38,7 @@ from catalog.api.serializers import (
     WorkSerializer,
     WorksQuerySerializer,
 )
-from catalog.forms import StopAtImportUploadLimit
+from catalog.forms import ImportUploadTooLarge, StopAtImportUploadLimit
 from catalog.importers import GENERIC, ImportFileError, UnknownFormatError
 from catalog.importers.generic import format_column_map
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
@@ -56,6 +58,16 @@ class ImportCreate(TakesNoQueryParameters, APIView):
     permission_classes = [IsAuthenticated, has_permissions(permissions.IMPORT_PERMISSION)]
     parser_classes = [MultiPartParser]  # a file travels as multipart/form-data
 
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        # Before authentication: a session's CSRF check reads the form, the file with it.
+        django_request = request._request
+        django_request.upload_handlers = [
+            StopAtImportUploadLimit(django_request),
+            *django_request.upload_handlers,
+        ]
+        with _file_over_the_limit_is_bad_input():
+            super().initial(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="imports_create",
         summary=_("Upload an export"),
@@ -74,15 +86,8 @@ class ImportCreate(TakesNoQueryParameters, APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        django_request = request._request  # its upload handlers, set before the body is read
-        django_request.upload_handlers = [
-            StopAtImportUploadLimit(django_request),
-            *django_request.upload_handlers,
-        ]
-        try:
+        with _file_over_the_limit_is_bad_input():
             data = request.data
-        except DjangoValidationError as exc:  # the file passed the limit: reading stopped
-            raise exceptions.ValidationError({"file": exc.messages}) from None
         upload = ImportUploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
         job = _import_job_from_upload(request, **upload.validated_data)
@@ -90,6 +95,16 @@ class ImportCreate(TakesNoQueryParameters, APIView):
         job.refresh_from_db()
         body = ImportJobSerializer(job, context={"request": request}).data
         return Response(body, status=status.HTTP_201_CREATED, headers=location_header(body["url"]))
+
+
+@contextmanager
+def _file_over_the_limit_is_bad_input() -> Iterator[None]:
+    """Reading the upload stopped at IMPORT_MAX_UPLOAD_BYTES: a 400 on `file`, as the size
+    check's own."""
+    try:
+        yield
+    except ImportUploadTooLarge as exc:
+        raise exceptions.ValidationError({"file": exc.messages}) from None
 
 
 def _import_job_from_upload(

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+from django.middleware.csrf import _get_new_csrf_string
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -521,3 +522,24 @@ def test_many_files_under_the_limit_each_stop_being_read_once_they_pass_it_toget
     assert response.status_code == 400
     assert sum(stored) <= 100_000  # not 900 kB
     assert not ImportJob.objects.exists() and stored_uploads() == []
+
+
+def test_a_session_upload_with_the_csrf_token_is_imported_and_one_too_large_refused(
+    importer, settings
+):
+    """The session's CSRF check reads the form, and the upload with it, before the view runs:
+    stopping at the limit must already be in place then (it was a 500)."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(importer)
+    token = _get_new_csrf_string()
+    client.cookies["csrftoken"] = token
+    client.credentials(HTTP_X_CSRFTOKEN=token)
+
+    imported = upload(client, enrich="false")
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
+    refused = upload(client, enrich="false")
+
+    assert imported.status_code == 201, imported.content
+    assert refused.status_code == 400
+    assert "the limit is 100" in error_of(refused)["fields"]["file"].replace("\xa0", " ")
+    assert ImportJob.objects.count() == 1
