@@ -199,11 +199,15 @@ def _flatten(detail, prefix: str = "") -> dict[str, str]:
     return {prefix or "input": str(detail)}
 
 
+#: Django's CSRF form field: a session's form may carry its token there (the CSRF check reads it).
+CSRF_FORM_FIELD = "csrfmiddlewaretoken"
+
+
 def refuse_unknown_keys(data: Mapping[str, Any], known: Collection[str]) -> None:
     """A ValidationError naming each key of a body or query string the endpoint does not read:
     ignored, a misspelt filter or flag would silently mean its default (`?stauts=failed`
     listing every row, `{"field": [...]}` approving the safe proposal)."""
-    unknown = [str(key) for key in data if key not in known]
+    unknown = [str(key) for key in data if key not in known and key != CSRF_FORM_FIELD]
     if unknown:
         message = gettext("This endpoint does not take it; it takes: %(known)s.") % {
             "known": ", ".join(sorted(known)) or "nothing"

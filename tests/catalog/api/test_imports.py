@@ -543,3 +543,15 @@ def test_a_session_upload_with_the_csrf_token_is_imported_and_one_too_large_refu
     assert refused.status_code == 400
     assert "the limit is 100" in error_of(refused)["fields"]["file"].replace("\xa0", " ")
     assert ImportJob.objects.count() == 1
+
+
+def test_a_session_upload_may_carry_its_csrf_token_in_the_form(importer):
+    """Django's CSRF check reads the token from the form too, as a browser's form sends it."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(importer)
+    token = _get_new_csrf_string()
+    client.cookies["csrftoken"] = token
+
+    response = upload(client, enrich="false", csrfmiddlewaretoken=token)
+
+    assert response.status_code == 201, response.content
