@@ -11,12 +11,19 @@ from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalog import permissions, services
 from catalog.admin.works import language_name
 from catalog.csvsafe import safe_csv_writer
-from catalog.forms import ColumnMapForm, ImportRowCellsForm, ImportUploadForm
+from catalog.forms import (
+    ColumnMapForm,
+    ImportRowCellsForm,
+    ImportUploadForm,
+    ImportUploadTooLarge,
+    StopAtImportUploadLimit,
+)
 from catalog.importers import (
     GENERIC,
     GenericImporter,
@@ -46,8 +53,26 @@ def _job_the_user_may_manage(request, job_id) -> ImportJob:
 
 def import_upload(request, model_admin):
     """The upload form. A file whose header is no known source's, or one uploaded as "Any CSV",
-    goes on to the mapping step, which posts back here with its held upload's token."""
+    goes on to the mapping step, which posts back here with its held upload's token.
+
+    Reading the upload stops once it passes IMPORT_MAX_UPLOAD_BYTES (StopAtImportUploadLimit, as
+    the API's upload): a huge file is not received whole into a temporary file to be refused
+    after. The CSRF check reads the form, so it runs here, after the stop is in place (the URL
+    is csrf_exempt where ImportJobAdmin wires it)."""
     _require_import_permission(request)
+    request.upload_handlers.insert(0, StopAtImportUploadLimit(request))
+    try:
+        return _import_upload_checked(request, model_admin)
+    except ImportUploadTooLarge as exc:
+        # The form could not be read: it shows again as it first did, with the reason.
+        form = ImportUploadForm()
+        form.cleaned_data = {}  # what add_error expects of a form it was cleaning
+        form.add_error("file", exc)
+        return _upload_page(request, model_admin, form)
+
+
+@csrf_protect
+def _import_upload_checked(request, model_admin):
     if request.method == "POST" and "token" in request.POST:
         return _import_mapping(request, model_admin)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -71,6 +96,10 @@ def import_upload(request, model_admin):
             form.add_error("file", str(exc))
         else:
             return _started(request, job)
+    return _upload_page(request, model_admin, form)
+
+
+def _upload_page(request, model_admin, form: ImportUploadForm) -> TemplateResponse:
     context = {
         **model_admin.admin_site.each_context(request),
         "title": _("Import a CSV export"),

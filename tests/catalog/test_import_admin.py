@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.test import Client
 from django.urls import reverse
 
@@ -167,3 +168,42 @@ def test_retry_and_cancel_need_post_and_permission(client):
     assert client.post(reverse("admin:catalog_importjob_cancel", args=[job.pk])).status_code == 403
     client.force_login(User.objects.create_superuser("boss", password="pw"))
     assert client.get(reverse("admin:catalog_importjob_retry", args=[job.pk])).status_code == 405
+
+
+def test_an_oversize_upload_stops_being_read_at_the_limit(librarian_client, settings, monkeypatch):
+    """The admin's upload, as the API's: a huge file was received whole into a temporary file
+    (or memory) before the size check refused it."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    stored = []
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+        keep = handler.receive_data_chunk
+        monkeypatch.setattr(
+            handler,
+            "receive_data_chunk",
+            lambda self, raw, start, keep=keep: stored.append(len(raw)) or keep(self, raw, start),
+        )
+    huge = (GOODREADS_24 + "\n" + "1,Synthetic Padding,Ann Author\n" * 20_000).encode()
+
+    response = upload(librarian_client, huge)
+
+    assert response.status_code == 200
+    assert sum(stored) == 0  # nothing past the first chunk was read, and none of it kept
+    page = response.content.decode().replace("\xa0", " ")
+    assert "This file is over " in page and "the limit is 1000 bytes" in page
+    assert ImportJob.objects.count() == 0
+
+
+def test_the_upload_form_still_checks_csrf(settings):
+    """The view checks CSRF itself (after its size stop is in place): a post without the token
+    is refused and imports nothing."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff("import_books", "view_work"))
+
+    refused = upload(client, (GOODREADS_24 + "\n1,Good,A\n").encode())
+    page = client.get(UPLOAD_URL)
+    token = page.cookies["csrftoken"].value
+    accepted = upload(client, (GOODREADS_24 + "\n1,Good,A\n").encode(), csrfmiddlewaretoken=token)
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 302
+    assert ImportJob.objects.count() == 1
