@@ -125,6 +125,10 @@ _PARTICLES = frozenset(
      "ten", "ter", "van", "von", "zu", "al", "el", "bin", "ibn"}
 )  # fmt: skip
 _VOWELS = frozenset("aeiouy")
+# Words joining two people in one cell: "Аркадий и Борис Стругацкие", "Jacob und Wilhelm Grimm".
+# Read before transliteration (и would be "i", an initial). Not Spanish "y" nor Portuguese "e":
+# they join the two surnames of one person ("José Ortega y Gasset").
+_CONJUNCTIONS = frozenset({"and", "&", "und", "et", "og", "och", "и", "і", "та"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +155,10 @@ def _parse(name: str) -> _PersonName:
             generation = words
             continue
         kept.append(part)
-    if len(kept) > 2:
-        # "Fernando Pessoa, Herman Hesse, George Orwell...": several people, not one name.
+    cell_words = " ".join(kept).casefold().split()
+    if len(kept) > 2 or _CONJUNCTIONS.intersection(cell_words[1:-1]):
+        # "Fernando Pessoa, Herman Hesse, George Orwell...", "Arkady and Boris Strugatsky":
+        # several people, not one name (either brother's name would agree with it).
         return _PersonName("", (), "", "")
     # The catalog's rule turns "Last, First" around and spaces initials ("J.M." -> "j m").
     tokens = text.normalize_person_name(text.transliterate_to_latin(", ".join(kept))).split()
@@ -384,13 +390,18 @@ def score_shared_works(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[
     return best, _("none of our works is among the record's works")
 
 
+def years_conflict(ours: int | None, theirs: int | None) -> bool:
+    """Two years of one event (a birth, a death) too far apart for one person."""
+    return ours is not None and theirs is not None and abs(ours - theirs) > YEAR_TOLERANCE
+
+
 def _year_conflicts(ours: AuthorQuery, record: AuthorRecordSummary) -> list[str]:
     conflicts = []
     for what, a, b in (
         (_("born"), ours.birth_year, record.birth_year),
         (_("died"), ours.death_year, record.death_year),
     ):
-        if a is not None and b is not None and abs(a - b) > YEAR_TOLERANCE:
+        if years_conflict(a, b):
             conflicts.append(
                 _("%(what)s %(theirs)s per the record, %(ours)s per ours: another person?")
                 % {"what": what, "theirs": b, "ours": a}

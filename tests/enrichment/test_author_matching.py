@@ -225,6 +225,25 @@ def test_a_list_of_people_is_said_to_be_no_ones_name():
     assert "is not one person's name" in reason
 
 
+def test_two_people_joined_in_one_name_are_no_ones_name():
+    """Real cells: "Arkady and Boris Strugatsky" (Roadside Picnic in several public catalogs),
+    its Russian form, the Grimms in German. Read as one person, either brother's name agreed
+    with it at 4 (a "middle name on one side"), enough with a shared work to apply one brother's
+    record to both, or to merge the two into one."""
+    for pair, one in [
+        ("Arkady and Boris Strugatsky", "Arkady Strugatsky"),
+        ("Arkady & Boris Strugatsky", "Boris Strugatsky"),
+        ("Аркадий и Борис Стругацкие", "Аркадий Стругацкий"),
+        ("Strugatsky, Arkady and Boris", "Strugatsky, Arkady"),
+        ("Jacob und Wilhelm Grimm", "Jacob Grimm"),
+    ]:
+        assert person_name_key(pair) == ""
+        score, reason = score_author_name(one, pair)
+        assert score == 0 and "is not one person's name" in reason
+    # Spanish y and Portuguese e join one person's two surnames.
+    assert score_author_name("José Ortega y Gasset", "Ortega y Gasset, José")[0] == 5
+
+
 def test_jr_and_sr_are_two_people():
     # Written for the test: no fixture holds a generational suffix.
     assert score_author_name("Kurt Vonnegut Jr.", "Kurt Vonnegut")[0] == 5
