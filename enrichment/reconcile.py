@@ -8,7 +8,8 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
   they share a work: credited on the same work, on works with the same normalized title, or on
   works whose editions share an ISBN-13: NAME_AND_WORK. Two people share a name more often than
   a name and a book, so a name alone proposes nothing, and ids of one kind that differ (two
-  Wikidata items) say they are two people.
+  Wikidata items), or birth or death years that differ (author matching's year rule: Richard
+  Matheson, 1926, and his son Richard Christian Matheson, 1953), say they are two people.
 
 A reviewer merges or dismisses each proposal (`enrichment.author_merges`). A pair that was
 ever proposed is not proposed again: an open proposal waits, and a dismissal or a revert is the
@@ -35,6 +36,7 @@ from enrichment.author_matching import (
     normalize_author_id,
     person_name_key,
     score_author_name,
+    years_conflict,
 )
 from enrichment.models import AuthorMerge
 
@@ -61,6 +63,8 @@ class Person:
     sort_name: str = ""
     ids: dict[str, str] = field(default_factory=dict)  # AUTHOR_ID_FIELDS' kinds -> normal form
     credits: int = 0
+    birth_year: int | None = None
+    death_year: int | None = None
 
     @property
     def has_openlibrary_key(self) -> bool:
@@ -92,6 +96,8 @@ class ReconcileResult:
     already_proposed: int = 0
     # Name and work agreed, but they hold different ids of one kind: two people.
     conflicting_ids: int = 0
+    # Name and work agreed, but their birth or death years differ: two people.
+    conflicting_years: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -99,6 +105,7 @@ class ReconcileResult:
             "by_reason": {reason: self.by_reason.get(reason, 0) for reason in Reason.values},
             "already_proposed": self.already_proposed,
             "conflicting_ids": self.conflicting_ids,
+            "conflicting_years": self.conflicting_years,
         }
 
 
@@ -122,6 +129,18 @@ def conflicting_ids(a: Person, b: Person) -> dict[str, list[str]]:
         kind: [value, b.ids[kind]]
         for kind, value in a.ids.items()
         if value and b.ids.get(kind) and b.ids[kind] != value
+    }
+
+
+def conflicting_years(a: Person, b: Person) -> dict[str, list]:
+    """Birth or death years that say two people: {"birth_year": [1926, 1953]}."""
+    return {
+        what: [ours, theirs]
+        for what, ours, theirs in (
+            ("birth_year", a.birth_year, b.birth_year),
+            ("death_year", a.death_year, b.death_year),
+        )
+        if years_conflict(ours, theirs)
     }
 
 
@@ -218,6 +237,9 @@ def shared_id_pair(a: Person, b: Person, ids: dict[str, str]) -> DuplicatePair:
     if conflicts:
         # One of the two ids is wrong (ours or a source's): the reviewer sees both.
         evidence["conflicting_ids"] = conflicts
+    years = conflicting_years(kept, duplicate)
+    if years:
+        evidence["conflicting_years"] = years
     return DuplicatePair(kept, duplicate, Reason.SHARED_ID, evidence)
 
 
@@ -235,15 +257,30 @@ def _live_authors():
 
 
 def _person(row: tuple, credits: Counter) -> Person:
-    pk, name, sort_name, *values = row
+    pk, name, sort_name, birth_year, death_year, *values = row
     ids = {
         kind: normalize_author_id(kind, value or "")
         for kind, value in zip(AUTHOR_ID_FIELDS, values, strict=True)
     }
-    return Person(pk, name, sort_name, {k: v for k, v in ids.items() if v}, credits[pk])
+    return Person(
+        pk,
+        name,
+        sort_name,
+        {k: v for k, v in ids.items() if v},
+        credits[pk],
+        birth_year,
+        death_year,
+    )
 
 
-_PERSON_COLUMNS = ("pk", "name", "sort_name", *AUTHOR_ID_FIELDS.values())
+_PERSON_COLUMNS = (
+    "pk",
+    "name",
+    "sort_name",
+    "birth_year",
+    "death_year",
+    *AUTHOR_ID_FIELDS.values(),
+)
 
 
 def _load_credits() -> tuple[dict[int, set[int]], Counter]:
@@ -332,10 +369,10 @@ def _decided_pairs() -> set[tuple[int, int]]:
     }
 
 
-def find_duplicate_pairs() -> tuple[list[DuplicatePair], int]:
+def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
     """Every pair of live authors that looks like one person (SHARED_ID first: an id is the
     stronger evidence), and how many pairs of names and works were left out for holding
-    different ids of one kind."""
+    different ids of one kind, and for different birth or death years."""
     authors_of, credits = _load_credits()
     found: dict[tuple[int, int], DuplicatePair] = {}
     with_ids = {person.pk: person for person in _people_with_ids(credits)}
@@ -345,7 +382,7 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], int]:
     shared = _shared_works(authors_of)
     in_groups = {pk for works in shared for w in works.work_ids for pk in authors_of.get(w, ())}
     people = _load_people(in_groups, credits)
-    conflicts = 0
+    conflicts: Counter[str] = Counter()
     for (a, b), works in pairs_sharing_works(shared, authors_of, people).items():
         if (a, b) in found or a not in people or b not in people:
             continue
@@ -353,7 +390,10 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], int]:
         if name[0] < NAME_MATCH_MIN:
             continue  # a shared work without the name: co-authors, relatives
         if conflicting_ids(people[a], people[b]):
-            conflicts += 1  # the sources say two people (two Wikidata items...)
+            conflicts["ids"] += 1  # the sources say two people (two Wikidata items...)
+            continue
+        if conflicting_years(people[a], people[b]):
+            conflicts["years"] += 1  # a father and son of one name, born decades apart
             continue
         found[a, b] = name_and_work_pair(people[a], people[b], works, name)
     return list(found.values()), conflicts
@@ -366,7 +406,7 @@ def author_duplicates_propose() -> ReconcileResult:
     """Find duplicate authors and record a PROPOSED AuthorMerge for each pair not proposed
     before. Merges nothing."""
     pairs, conflicts = find_duplicate_pairs()
-    result = ReconcileResult(conflicting_ids=conflicts)
+    result = ReconcileResult(conflicting_ids=conflicts["ids"], conflicting_years=conflicts["years"])
     with transaction.atomic():
         decided = _decided_pairs()
         new = []

@@ -138,6 +138,14 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                     " / ".join(values),
                 )
             )
+        year_labels = {"birth_year": gettext("Born"), "death_year": gettext("Died")}
+        for what, years in (evidence.get("conflicting_years") or {}).items():
+            lines.append(
+                (
+                    gettext("%(what)s in different years") % {"what": year_labels.get(what, what)},
+                    " / ".join(str(year) for year in years),
+                )
+            )
         if not lines:
             return "–"
         return format_html_join(mark_safe("<br>"), "<b>{}</b>: {}", lines)

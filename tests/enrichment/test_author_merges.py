@@ -357,6 +357,20 @@ def test_a_reviewer_merges_and_dismisses_from_the_list_and_is_told_what_happened
     assert other.status == Status.DISMISSED
 
 
+def test_a_shared_id_with_birth_years_decades_apart_is_shown_with_both_years():
+    """One VIAF id on a father and his son (a wrong id, ours or a source's): proposed for the id,
+    and the list says the two were born 27 years apart."""
+    father = make_author("Richard Matheson", birth_year=1926, viaf_id="12345")
+    make_work("Collected Stories", authors=[father])
+    make_author("Richard Christian Matheson", birth_year=1953, viaf_id="12345")
+    author_duplicates_propose()
+    assert AuthorMerge.objects.get().evidence["conflicting_years"] == {"birth_year": [1926, 1953]}
+    client = Client()
+    client.force_login(reviewer())
+    page = client.get(MERGES_URL).content.decode()
+    assert "<b>Born in different years</b>: 1926 / 1953" in page
+
+
 def test_staff_without_the_review_permission_cannot_merge():
     a, b = make_author("Ursula K. Le Guin"), make_author("Le Guin, Ursula K.")
     merge = propose(a, b)

@@ -222,6 +222,38 @@ def test_a_name_and_a_work_with_different_ids_of_one_kind_are_two_people():
     assert result.proposed == 0 and result.conflicting_ids == 1
 
 
+def test_a_credit_naming_two_people_is_not_merged_into_either():
+    both = make_author("Аркадий и Борис Стругацкие")
+    arkady = make_author("Аркадий Стругацкий")
+    make_work("Пикник на обочине", authors=[both])
+    make_work("Пикник на обочине", authors=[arkady, make_author("Борис Стругацкий")])
+    make_work("Kinder- und Hausmärchen", authors=[make_author("Jacob und Wilhelm Grimm")])
+    make_work("Kinder- und Hausmärchen", authors=[make_author("Jacob Grimm")])
+    assert author_duplicates_propose().proposed == 0
+
+
+def test_a_name_and_a_work_with_birth_years_decades_apart_are_two_people():
+    """Richard Matheson (1926) and his son Richard Christian Matheson (1953), both writers:
+    their names agree (a middle name on one side), and a title they share proves nothing."""
+    father = make_author("Richard Matheson", birth_year=1926, death_year=2013)
+    son = make_author("Richard Christian Matheson", birth_year=1953)
+    make_work("Collected Stories", authors=[father])
+    make_work("Collected Stories", authors=[son])
+    # One birth year known, or one year apart (calendars, cataloguing): still one person.
+    le_guin = make_author("Ursula K. Le Guin", birth_year=1929)
+    make_work("The Dispossessed", authors=[le_guin])
+    make_work("The Dispossessed", authors=[make_author("Le Guin, Ursula K.", birth_year=1930)])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.conflicting_years) == (1, 1)
+    assert proposals() == [("Ursula K. Le Guin", "Le Guin, Ursula K.", Reason.NAME_AND_WORK)]
+    out = io.StringIO()
+    AuthorMerge.objects.all().delete()
+    call_command("reconcile_authors", stdout=out)
+    assert "1 pairs with matching names and a shared work were born or died in" in out.getvalue()
+
+
 def test_redirects_are_not_reconciled_again():
     kept = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
     make_author("Le Guin, Ursula K.", wikidata_id="Q181659", merged_into=kept)
@@ -293,6 +325,7 @@ def test_the_command_prints_counts_and_json():
         "by_reason": {"shared_id": 1, "name_and_work": 0},
         "already_proposed": 0,
         "conflicting_ids": 0,
+        "conflicting_years": 0,
     }
     out = io.StringIO()
     call_command("reconcile_authors", stdout=out)

@@ -44,6 +44,14 @@ class Command(BaseCommand):
                 )
                 % {"count": f"{result.conflicting_ids:,}"}
             )
+        if result.conflicting_years:
+            self.stdout.write(
+                gettext(
+                    "%(count)s pairs with matching names and a shared work were born or died in "
+                    "different years: not proposed."
+                )
+                % {"count": f"{result.conflicting_years:,}"}
+            )
 
 
 def _dumps(value) -> str:
