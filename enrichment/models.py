@@ -479,7 +479,12 @@ class AuthorMerge(models.Model):
         ]
 
     def __str__(self):
-        return f"Merge author {self.duplicate_id} into {self.kept_id} ({self.status})"
+        # The page's heading and breadcrumb: the two authors by name, not by their ids.
+        return _("Merge %(duplicate)s into %(kept)s (%(status)s)") % {
+            "duplicate": self.duplicate.name,
+            "kept": self.kept.name,
+            "status": self.get_status_display(),
+        }
 
 
 class BackfillMonth(models.Model):

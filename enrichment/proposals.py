@@ -67,7 +67,8 @@ FIELD_LABELS = {
     "name": "Name",
     "sort_name": "Sort name",
     "photo": "Photo",
-    "credits": "Credits",
+    # A merge's entry lists only the credits it moved (the kept author's own stay as they were).
+    "credits": "Credits moved here",
     "dropped_credits": "Credits both held",
     "merged_into": "Merged into",
     # What resolving a synthetic work changes (enrichment.backfill.synthetic).

@@ -371,6 +371,24 @@ def test_a_shared_id_with_birth_years_decades_apart_is_shown_with_both_years():
     assert "<b>Born in different years</b>: 1926 / 1953" in page
 
 
+def test_the_proposal_and_the_merge_s_audit_entry_say_who_and_what_moved(lukyanenko):
+    """The proposal's page was headed "Merge author 2 into 1 (proposed)", and the merge's entry
+    read "Credits: empty → The Genome (Author)", as if the kept author had had no credit."""
+    *_authors, merge, _night_watch, _genome = lukyanenko
+    client = Client()
+    client.force_login(reviewer())
+    page = client.get(reverse("admin:enrichment_authormerge_change", args=[merge.pk]))
+    heading = re.search(r"<h2>(.*?)</h2>", page.content.decode()).group(1)
+    assert heading == "Merge Sergei Lukyanenko into Сергей Лукьяненко (Proposed)"
+
+    outcome = author_merges.author_merge_apply(merge=merge, actor=None)
+
+    entry = client.get(
+        reverse("admin:enrichment_auditlogentry_change", args=[outcome.audit_entry.pk])
+    ).content.decode()
+    assert "Credits moved here" in entry and ">Credits<" not in entry
+
+
 def test_staff_without_the_review_permission_cannot_merge():
     a, b = make_author("Ursula K. Le Guin"), make_author("Le Guin, Ursula K.")
     merge = propose(a, b)
