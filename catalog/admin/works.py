@@ -546,6 +546,8 @@ class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
 
     @admin.display(description=_("Photo"))
     def photo_preview(self, author):
+        if not author.photo and author.merged_into_id:
+            return _("None: a merged author (a redirect) is never enriched.")
         if not author.photo:
             return _("None yet: enrichment fetches one, verified, with its licence.")
         credit = [

@@ -389,6 +389,18 @@ def test_the_proposal_and_the_merge_s_audit_entry_say_who_and_what_moved(lukyane
     assert "Credits moved here" in entry and ">Credits<" not in entry
 
 
+def test_a_redirect_s_page_does_not_promise_a_photo_enrichment_never_fetches(lukyanenko):
+    kept, duplicate, merge, _night_watch, _genome = lukyanenko
+    author_merges.author_merge_apply(merge=merge, actor=None)
+    client = Client()
+    client.force_login(reviewer())
+    page = client.get(reverse("admin:catalog_author_change", args=[duplicate.pk])).content.decode()
+    assert "None: a merged author (a redirect) is never enriched." in page
+    assert "enrichment fetches one" not in page
+    kept_page = client.get(reverse("admin:catalog_author_change", args=[kept.pk])).content
+    assert "None yet: enrichment fetches one" in kept_page.decode()
+
+
 def test_staff_without_the_review_permission_cannot_merge():
     a, b = make_author("Ursula K. Le Guin"), make_author("Le Guin, Ursula K.")
     merge = propose(a, b)
