@@ -76,6 +76,23 @@ FIELD_LABELS = {
 }
 
 
+# Labels that begin with a name (a source, an id scheme) keep their capitals in a sentence.
+_LABELS_BEGINNING_WITH_A_NAME = frozenset(
+    {"openlibrary_work_key", "isbn13", "openlibrary_edition_key", "google_books_id",
+     "openlibrary_key", "wikidata_id", "goodreads_author_id", "viaf_id", "isni"}
+)  # fmt: skip
+
+
+def field_label_in_sentence(name: str) -> str:
+    """A field's label inside a sentence ("applied publisher, Open Library author, VIAF"): the
+    first letter in lower case unless the label begins with a name; never "open library
+    author", "viaf" or "no isbn"."""
+    label = FIELD_LABELS.get(name, name)
+    if name in _LABELS_BEGINNING_WITH_A_NAME:
+        return label
+    return label[:1].lower() + label[1:]
+
+
 def in_field_order(values: dict[str, Any] | None) -> list[tuple[str, Any]]:
     """A field -> value mapping (changes, results) in the catalog's field order."""
     return sorted((values or {}).items(), key=lambda item: FIELD_ORDER.get(item[0], 99))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from enrichment import bulk_operations, dashboard, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
-from enrichment.proposals import in_field_order
+from enrichment.proposals import field_label_in_sentence, in_field_order
 
 Status = EnrichmentRequest.Status
 
@@ -71,7 +71,7 @@ def request_approve_view(request, object_id):
     if result.already_done:
         messages.info(request, format_html(gettext("{} was already approved."), _work_link(req)))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
-    applied = [presenters.FIELD_LABELS.get(n, n).lower() for n, _ in in_field_order(result.applied)]
+    applied = [field_label_in_sentence(n) for n, _ in in_field_order(result.applied)]
     parts = [
         gettext("applied %(fields)s") % {"fields": ", ".join(applied)}
         if applied
@@ -82,7 +82,7 @@ def request_approve_view(request, object_id):
     for name, why in result.refused.items():
         parts.append(
             gettext("%(field)s not applied: %(reason)s")
-            % {"field": presenters.FIELD_LABELS.get(name, name).lower(), "reason": why}
+            % {"field": field_label_in_sentence(name), "reason": why}
         )
     level = messages.WARNING if result.refused else messages.SUCCESS
     messages.add_message(
@@ -142,9 +142,7 @@ def audit_revert_view(request, object_id):
     result = revert.audit_revert(entry=entry, actor=request.user)
     change_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
     if result.reverted and result.revert_entry is not None:
-        names = ", ".join(
-            presenters.FIELD_LABELS.get(n, n).lower() for n, _ in in_field_order(result.reverted)
-        )
+        names = ", ".join(field_label_in_sentence(n) for n, _ in in_field_order(result.reverted))
         messages.success(
             request,
             format_html(

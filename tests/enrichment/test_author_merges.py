@@ -401,6 +401,19 @@ def test_a_redirect_s_page_does_not_promise_a_photo_enrichment_never_fetches(luk
     assert "None yet: enrichment fetches one" in kept_page.decode()
 
 
+def test_reverting_a_merge_says_which_fields_by_their_names(lukyanenko):
+    """The message read "Reverted open library author, credits, merged into on …"."""
+    *_authors, merge, _night_watch, _genome = lukyanenko
+    entry = author_merges.author_merge_apply(merge=merge, actor=None).audit_entry
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+    response = client.post(url, {"_revert": "1"}, follow=True)
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    names = "nationality, Open Library author, Goodreads author, VIAF, ISNI, credits moved here"
+    assert message.startswith(f"Reverted {names}, ")
+
+
 def test_staff_without_the_review_permission_cannot_merge():
     a, b = make_author("Ursula K. Le Guin"), make_author("Le Guin, Ursula K.")
     merge = propose(a, b)
