@@ -6,13 +6,16 @@ list and may merge or dismiss; a merge is reverted from its audit log entry.
 """
 
 from django.contrib import admin, messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
+from catalog.models import WorkAuthor
 from enrichment import author_merges, bulk_operations
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge
 from enrichment.author_candidates import AUTHOR_ID_LABELS
@@ -88,22 +91,48 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             )
         )
 
+    def get_queryset(self, request):
+        # Each author's credits, for an open proposal's line: what the merge would move.
+        def credits_of(field: str):
+            counted = (
+                WorkAuthor.objects.filter(author_id=OuterRef(field))
+                .order_by()
+                .values("author_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                kept_credits=credits_of("kept_id"), duplicate_credits=credits_of("duplicate_id")
+            )
+        )
+
     @admin.display(description=_("Keep"), ordering="kept__name")
     def kept_link(self, merge):
-        return self._author_link(merge.kept)
+        return self._author_link(merge, merge.kept, getattr(merge, "kept_credits", None))
 
     @admin.display(description=_("Duplicate"), ordering="duplicate__name")
     def duplicate_link(self, merge):
-        return self._author_link(merge.duplicate)
+        return self._author_link(merge, merge.duplicate, getattr(merge, "duplicate_credits", None))
 
     @staticmethod
-    def _author_link(author):
-        return format_html(
+    def _author_link(merge, author, credits: int | None):
+        link = format_html(
             '<a href="{}">{}</a> <span class="quiet">#{}</span>',
             reverse("admin:catalog_author_change", args=[author.pk]),
             author.name,
             author.pk,
         )
+        if merge.status != Status.PROPOSED or credits is None:
+            return link  # once decided, the counts say what happened since, not the choice
+        count = ngettext("%(count)s credit", "%(count)s credits", credits) % {
+            "count": f"{credits:,}"
+        }
+        return format_html('{}<br><span class="small">{}</span>', link, count)
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, merge):

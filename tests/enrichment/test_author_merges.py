@@ -414,6 +414,23 @@ def test_reverting_a_merge_says_which_fields_by_their_names(lukyanenko):
     assert message.startswith(f"Reverted {names}, ")
 
 
+def test_an_open_proposal_s_line_says_how_many_credits_each_author_has(lukyanenko):
+    """What a merge moves, before choosing it: the list showed names only."""
+    _kept, _duplicate, merge, _night_watch, _genome = lukyanenko
+    client = Client()
+    client.force_login(reviewer())
+    row = client.get(MERGES_URL).content.decode().split("<tbody>", 1)[1]
+    kept_cell, duplicate_cell = re.findall(
+        r'<td class="field-(?:kept|duplicate)_link">(.*?)</td>', row
+    )
+    assert kept_cell.endswith('<span class="small">2 credits</span>')
+    assert duplicate_cell.endswith('<span class="small">3 credits</span>')
+
+    author_merges.author_merge_apply(merge=merge, actor=None)
+
+    assert "credits</span>" not in client.get(MERGES_URL).content.decode()
+
+
 def test_staff_without_the_review_permission_cannot_merge():
     a, b = make_author("Ursula K. Le Guin"), make_author("Le Guin, Ursula K.")
     merge = propose(a, b)
