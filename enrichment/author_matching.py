@@ -259,6 +259,13 @@ def _in_latin(parsed: _PersonName) -> bool:
     return parsed.key.isascii()
 
 
+def _written_alike(ours: str, theirs: str) -> bool:
+    def written(name: str) -> str:
+        return text.normalize_person_name(text.transliterate_to_latin(name or ""))
+
+    return bool(written(ours)) and written(ours) == written(theirs)
+
+
 def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     """How surely two names are one person's, 0–5, with the reason.
 
@@ -269,6 +276,10 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     scripts that cannot be compared.
     """
     a, b = _parse(ours), _parse(theirs)
+    if not (a.key and b.key) and _written_alike(ours, theirs):
+        # One credit naming a firm or two people ("McKinsey & Company Inc.", "Arkady and
+        # Boris Strugatsky") is itself, though it is no one person's name.
+        return 5, _("'%(theirs)s' is '%(ours)s'") % {"ours": ours, "theirs": theirs}
     if not a.key or not b.key:
         unread = ours if not a.key else theirs
         if not unread.strip():

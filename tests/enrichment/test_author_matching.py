@@ -240,6 +240,11 @@ def test_two_people_joined_in_one_name_are_no_ones_name():
         assert person_name_key(pair) == ""
         score, reason = score_author_name(one, pair)
         assert score == 0 and "is not one person's name" in reason
+    # The same credit written alike is itself: Open Library has records for such pairs, and a
+    # firm's name joins words the same way.
+    assert score_author_name("Arkady & Boris Strugatsky", "Arkady and Boris Strugatsky")[0] == 5
+    assert score_author_name("McKinsey & Company Inc.", "McKinsey & Company Inc.")[0] == 5
+    assert score_author_name("Arkady and Boris Strugatsky", "Jacob and Wilhelm Grimm")[0] == 0
     # Spanish y and Portuguese e join one person's two surnames.
     assert score_author_name("José Ortega y Gasset", "Ortega y Gasset, José")[0] == 5
 
