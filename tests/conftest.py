@@ -41,3 +41,22 @@ def sent_tasks(monkeypatch) -> list[SentTask]:
         lambda func, *args, **kwargs: sent.append(SentTask(func, args, kwargs)),
     )
     return sent
+
+
+@pytest.fixture
+def stored_upload_bytes(monkeypatch) -> list[int]:
+    """The size of each chunk of an upload that Django's own handlers kept (in memory or in a
+    temporary file): a test of a size stop sees what was received past it."""
+    from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
+
+    stored: list[int] = []
+    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
+
+        def receive(self, raw, start, keep=handler.receive_data_chunk):
+            # The memory handler passes a file it does not keep (a large one) to the next.
+            if getattr(self, "activated", True):
+                stored.append(len(raw))
+            return keep(self, raw, start)
+
+        monkeypatch.setattr(handler, "receive_data_chunk", receive)
+    return stored

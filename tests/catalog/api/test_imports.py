@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler
 from django.middleware.csrf import _get_new_csrf_string
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -462,25 +461,17 @@ def test_rows_hold_what_their_schema_says_even_where_a_value_is_blank(importer, 
 
 
 def test_an_upload_over_the_limit_is_refused_as_it_arrives_not_stored_whole_first(
-    importer, settings, monkeypatch
+    importer, settings, stored_upload_bytes
 ):
     """Reading stops at the limit: a huge upload was received whole into a temporary file (or
     memory) before the size check refused it."""
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
-    stored = []
-    for handler in (MemoryFileUploadHandler, TemporaryFileUploadHandler):
-        keep = handler.receive_data_chunk
-        monkeypatch.setattr(
-            handler,
-            "receive_data_chunk",
-            lambda self, raw, start, keep=keep: stored.append(len(raw)) or keep(self, raw, start),
-        )
     huge = TWO_BOOKS + b"1,Synthetic Padding,Ann Author\n" * 20_000  # 620 kB
 
     response = upload(client_for(importer), huge)
 
     assert response.status_code == 400
-    assert sum(stored) == 0  # nothing past the first chunk was read, and none of it kept
+    assert sum(stored_upload_bytes) == 0  # nothing past the first chunk was read, none kept
     message = error_of(response)["fields"]["file"].replace("\xa0", " ")
     assert message.startswith("This file is over ") and "the limit is 1000 bytes" in message
     assert not ImportJob.objects.exists() and stored_uploads() == []
@@ -502,25 +493,18 @@ def test_a_query_parameter_of_an_upload_is_a_400_and_nothing_is_saved(importer):
 
 
 def test_many_files_under_the_limit_each_stop_being_read_once_they_pass_it_together(
-    importer, settings, monkeypatch
+    importer, settings, stored_upload_bytes
 ):
     """One export is read per upload: a hundred files just under the limit each were all
     received (2 GB at the default limit) before the request was refused."""
     settings.IMPORT_MAX_UPLOAD_BYTES = 100_000
-    stored = []
-    keep = TemporaryFileUploadHandler.receive_data_chunk
-    monkeypatch.setattr(
-        TemporaryFileUploadHandler,
-        "receive_data_chunk",
-        lambda self, raw, start: stored.append(len(raw)) or keep(self, raw, start),
-    )
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every file in a temporary file
     files = {f"file{i}": csv_file(b"x" * 90_000, f"part{i}.csv") for i in range(10)}
 
     response = client_for(importer).post(UPLOAD_URL, files, format="multipart")
 
     assert response.status_code == 400
-    assert sum(stored) <= 100_000  # not 900 kB
+    assert sum(stored_upload_bytes) <= 100_000  # not 900 kB
     assert not ImportJob.objects.exists() and stored_uploads() == []
 
 
