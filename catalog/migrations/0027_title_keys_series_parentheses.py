@@ -20,26 +20,14 @@ suffix the importer used to leave in it stays until a librarian edits it).
 from django.db import migrations
 from django.db.models import Q
 
-BATCH = 1000
-
 
 def recompute_keys(apps, schema_editor):
-    from catalog.text import normalize_title
+    from catalog.title_keys import title_keys_recompute
 
     Work = apps.get_model("catalog", "Work")
-    changed = []
     # A bookseller's listing suffix may end with its binding (`… (2004) Paperback`).
     suffixed = Q(title__endswith=")") | Q(title__endswith="Paperback") | Q(title__endswith="Hardcover")
-    works = Work.objects.filter(suffixed).only("pk", "title", "title_normalized")
-    for work in works.iterator(chunk_size=BATCH):
-        key = normalize_title(work.title)[:500]
-        if key != work.title_normalized:
-            work.title_normalized = key
-            changed.append(work)
-        if len(changed) >= BATCH:
-            Work.objects.bulk_update(changed, ["title_normalized"])
-            changed = []
-    Work.objects.bulk_update(changed, ["title_normalized"])
+    title_keys_recompute(Work.objects.filter(suffixed))
 
 
 class Migration(migrations.Migration):
