@@ -29,7 +29,13 @@ from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
 from enrichment.waiting import waiting_text
-from enrichment.work_state import WORK_WAITING, current_values, request_work, target_edition
+from enrichment.work_state import (
+    WORK_WAITING,
+    current_values,
+    request_work,
+    target_edition,
+    value_fingerprint,
+)
 
 Status = EnrichmentRequest.Status
 
@@ -222,6 +228,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "name": item.name,
                 "label": FIELD_LABELS.get(item.name, item.name),
                 "current": field_value_text(item.name, current),
+                "shown": value_fingerprint(current),
                 "proposed": field_value_text(item.name, item.proposed),
                 "long": item.name in ("description", "bio"),
                 "source": provider_label(item.source),

@@ -10,7 +10,7 @@ reviewer's tick is the only way a non-empty catalog field is ever overwritten.
 import functools
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,9 +21,11 @@ from django.utils.translation import gettext
 from catalog.models import Author, EnrichmentStatus, Work
 from enrichment import apply, cover_apply, queue
 from enrichment.author_state import author_live_q
+from enrichment.merge import ALL_FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
-from enrichment.targets import lock_request_targets
+from enrichment.targets import RequestTargets, lock_request_targets
+from enrichment.work_state import stored_value, value_fingerprint
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
@@ -114,6 +116,7 @@ def request_approve(
     request: EnrichmentRequest,
     actor,
     fields: Sequence[str] | None = None,
+    shown: Mapping[str, str] | None = None,
     note: str = "",
     dispatch_covers: bool = True,
 ) -> ApproveResult:
@@ -123,7 +126,10 @@ def request_approve(
     empty fields, the authors of a work that has none, and the cover of a work without one.
     `fields=[...]`: exactly those fields, replacing non-empty values too; "cover" queues the
     proposed cover's download, which then replaces any existing one. Fields already applied are
-    skipped. Raises ReviewError when the request cannot be approved.
+    skipped. `shown`: field -> work_state.value_fingerprint of the value the reviewer's page
+    showed; a chosen field that holds something else now (someone edited it since) stops the
+    approval, so a value typed meanwhile is never replaced unseen. Raises ReviewError when the
+    request cannot be approved.
     """
     safe = fields is None
     chosen = None if fields is None else list(dict.fromkeys(fields))
@@ -139,9 +145,19 @@ def request_approve(
             raise ReviewError(
                 gettext("Not proposed for this book: %(fields)s.") % {"fields": ", ".join(unknown)}
             )
+        targets = lock_request_targets(locked)
+        changed = _changed_since_shown(targets, chosen or [], shown or {})
+        if changed:
+            raise ReviewError(
+                gettext(
+                    "%(fields)s changed since the page was shown: nothing was applied. "
+                    "Look at the values the catalog holds now, then choose again."
+                )
+                % {"fields": ", ".join(changed)}
+            )
         selection = locked.proposal.select(
             chosen,
-            has_cover=lock_request_targets(locked).has_image,
+            has_cover=targets.has_image,
             authors_done="authors" in locked.fields_applied,
             only_empty=safe,
         )
@@ -168,6 +184,20 @@ def request_approve(
         locked.review_note = note or _approve_note(applied.applied, safe=safe, cover=result.cover)
         locked.save(update_fields=["review_note", "updated_at"])
     return result
+
+
+def _changed_since_shown(
+    targets: RequestTargets, chosen: Sequence[str], shown: Mapping[str, str]
+) -> list[str]:
+    """The chosen fields (by label) whose value is no longer the one the reviewer's page showed."""
+    holders = targets.holders
+    changed = []
+    for name in chosen:
+        holder = holders.get(ALL_FIELDS[name][0]) if name in ALL_FIELDS else None
+        now = None if holder is None else value_fingerprint(stored_value(holder, name))
+        if name in shown and now is not None and now != shown[name]:
+            changed.append(FIELD_LABELS.get(name, name))
+    return changed
 
 
 def _approvable(request: EnrichmentRequest, *, safe: bool) -> bool:

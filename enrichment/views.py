@@ -64,7 +64,17 @@ def request_approve_view(request, object_id):
         )
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
     try:
-        result = review.request_approve(request=req, actor=request.user, fields=fields)
+        result = review.request_approve(
+            request=req,
+            actor=request.user,
+            fields=fields,
+            # What the page showed for each field: a value changed since is not replaced unseen.
+            shown={
+                name: request.POST[f"shown-{name}"]
+                for name in fields or []
+                if f"shown-{name}" in request.POST
+            },
+        )
     except review.ReviewError as error:
         messages.error(request, format_html(gettext("Not approved: {}"), error))
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)

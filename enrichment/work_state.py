@@ -6,6 +6,8 @@ enrichment state after any change (`work_refresh`): the engine, reviews, covers 
 go through them.
 """
 
+import hashlib
+import json
 from typing import Any
 
 from django.utils import timezone
@@ -80,6 +82,13 @@ def stored_value(obj, name: str) -> Any:
         return placeholder(obj.title)  # holds nothing: a key stands in for the title
     value = getattr(obj, name)
     return "" if value is None and name in UNIQUE_FIELDS else value
+
+
+def value_fingerprint(value: Any) -> str:
+    """A short digest of a field's value (stored_value's): the review page sends the one of each
+    value it showed, so an approval can tell that a field changed while the page was open."""
+    data = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()[:16]
 
 
 def completeness_of(work: Work, edition: Edition | None) -> int:

@@ -164,6 +164,45 @@ def test_approving_chosen_fields_from_the_review_page(client):
     assert "approved: applied publisher, pages" in page
 
 
+def _review_form(page: str) -> dict[str, list[str]]:
+    """The review form as a browser posts it: the ticked fields and the hidden inputs."""
+    data: dict[str, list[str]] = {"_chosen": ["1"], "fields": []}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not name or not value:
+            continue
+        if name[1] == "fields" and " checked" in tag:
+            data["fields"].append(value[1])
+        elif 'type="hidden"' in tag and name[1] != "csrfmiddlewaretoken":
+            data.setdefault(name[1], []).append(value[1])
+    return data
+
+
+def test_a_field_edited_while_the_review_page_was_open_is_not_replaced_unseen(client):
+    """The page showed Pages empty and ticked; a colleague then typed the page count: the
+    reviewer's approval must not replace it with the provider's without them seeing it."""
+    request = needs_review()
+    client.force_login(librarian())
+    form = _review_form(client.get(change_url(request)).content.decode())
+    assert "page_count" in form["fields"]  # empty when shown: ticked
+    Edition.objects.filter(work=request.work_id).update(page_count=412)
+
+    response = client.post(decision_url(request, "approve"), form, follow=True)
+
+    edition = Edition.objects.get(work=request.work_id)
+    assert edition.page_count == 412 and edition.language == ""  # nothing applied
+    request.refresh_from_db()
+    assert request.status == "needs_review"
+    assert not AuditLogEntry.objects.filter(action="review_apply").exists()
+    page = response.content.decode()
+    assert "Not approved: Pages changed since the page was shown" in page
+    assert response.redirect_chain[-1][0] == change_url(request)  # the page again, values now
+    # Chosen again from the page as it is now, the fields are applied.
+    client.post(decision_url(request, "approve"), _review_form(page))
+    assert Edition.objects.get(work=request.work_id).language == "en"
+
+
 def test_approving_nothing_ticked_asks_for_fields(client):
     request = needs_review()
     client.force_login(librarian())
