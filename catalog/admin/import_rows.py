@@ -364,13 +364,19 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     @staticmethod
-    def cells(row: ImportRow) -> list[tuple[str, str]]:
-        """(column, cell) for every column of the header, and any cell beyond it."""
+    def cells(row: ImportRow) -> list[tuple[str, str, bool]]:
+        """(column, cell, corrected by hand) for every column of the header, and any cell
+        beyond it. A re-run keeps the corrected cells in place of the file's (the uploaded
+        file still holds those), so the page marks them."""
         if not row.raw:
             return []  # deleted with the uploaded file, or refused by the database
         columns = BaseImporter(row.job.header)
+        corrected = set(row.corrected_columns or [])
         padded = [*row.raw, *[""] * (len(row.job.header) - len(row.raw))]
-        return [(columns.column_name(index), cell) for index, cell in enumerate(padded)]
+        return [
+            (name, cell, name in corrected)
+            for name, cell in ((columns.column_name(i), cell) for i, cell in enumerate(padded))
+        ]
 
     @admin.display(description=_("Line"), ordering="line_number")
     def line(self, row):

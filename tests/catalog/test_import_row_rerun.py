@@ -270,11 +270,27 @@ def test_the_correction_is_shown_in_the_sites_time_zone_and_survives_its_user(cl
     assert "Corrected by a deleted user on Nov. 29, 2026, 2:03 p.m.: Title" in page
 
 
+def test_a_corrected_rows_cells_are_not_called_the_files(client):
+    """The re-run keeps the corrected cells in the row: its page must not present them as the
+    export's, and marks the ones changed by hand."""
+    job = run(synthetic_export({"Author": "No Title", "Publisher": "Tor"}))
+    row = services.import_row_rerun(
+        row=job.rows.get(), cells=fixed(job.rows.get(), Title="Titled"), user=librarian()
+    )
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    page = client.get(reverse("admin:catalog_importrow_change", args=[row.pk])).content.decode()
+    assert "Cells, as in the file" not in page and "Cells, as corrected" in page
+    cells = dict(re.findall(r'<th scope="row">([^<]+)</th><td>(.*?)</td>', page))
+    assert "Titled" in cells["Title"] and "corrected" in cells["Title"]
+    assert cells["Publisher"] == "Tor"  # as in the file: not marked
+
+
 def test_a_row_as_in_the_file_says_nothing_of_corrections(client, mixed_job):
     client.force_login(librarian())
     row = mixed_job.rows.get(line_number=2)
     page = client.get(reverse("admin:catalog_importrow_change", args=[row.pk])).content.decode()
     assert "Corrected" not in page and "Re-run unchanged" not in page
+    assert "Cells, as in the file" in page and "Cells, as corrected" not in page
     assert "Corrected" not in rows_page(client, job=mixed_job.pk)
 
 
