@@ -1,7 +1,11 @@
+import json
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -188,7 +192,114 @@ COVER_FIELD_LABELS = {
 }
 
 
-class WorkAdminForm(forms.ModelForm):
+class ShownValuesField(forms.CharField):
+    """The values a change form showed, sent back hidden; never a change of its own."""
+
+    widget = forms.HiddenInput
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def _comparable(field: forms.Field, value):
+    """A form value as its field reads it, so a value shown and one posted compare alike."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n")  # browsers post a textarea's lines with CRLF
+    try:
+        return field.to_python(value)
+    except ValidationError:
+        return value
+
+
+class KeepsChangesMadeMeanwhileForm(forms.ModelForm):
+    """A change form that remembers the values it showed. On save, a field the librarian left
+    as shown keeps what it holds now if it changed elsewhere meanwhile (the enrichment worker
+    filled it, a colleague edited it); a field changed both here and elsewhere is refused with
+    the value now held, and saved if the form is sent again. Without this, saving a page opened
+    a while ago wrote its old values over those changes, unseen. The admin lists
+    `shown_values` in its fields."""
+
+    shown_values = ShownValuesField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kept_meanwhile: list[str] = []  # the labels of the fields given the value found
+        self.kept_meanwhile_names: list[str] = []
+        if self.instance.pk is not None:
+            self.initial["shown_values"] = self._values_now()
+
+    @cached_property
+    def changed_data(self) -> list[str]:
+        # A field kept at its new value was not changed by the librarian: not in the page's
+        # History, and an edition under the work whose only difference it is is not saved.
+        return [name for name in super().changed_data if name not in self.kept_meanwhile_names]
+
+    def _compared(self) -> list[str]:
+        return [
+            name
+            for name, field in self.fields.items()
+            if name != "shown_values"
+            and name in self.initial
+            # A file is replaced only by an upload, which is always the librarian's choice.
+            and not isinstance(field, forms.FileField)
+        ]
+
+    def _values_now(self) -> str:
+        values = {
+            name: self.fields[name].prepare_value(self.initial.get(name))
+            for name in self._compared()
+        }
+        return json.dumps(values, default=str)
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        posted = self.data.get(self.add_prefix("shown_values")) if self.is_bound else None
+        try:
+            shown = json.loads(posted) if posted and self.instance.pk is not None else {}
+        except ValueError:
+            shown = {}
+        if not isinstance(shown, dict):
+            shown = {}
+        for name in self._compared():
+            if name not in shown or name not in cleaned:
+                continue
+            field = self.fields[name]
+            then = _comparable(field, shown[name])
+            held = field.prepare_value(self.initial.get(name))
+            now = _comparable(field, held)
+            if then == now:
+                continue  # nobody else changed it
+            mine = _comparable(field, self[name].data)
+            if mine == then:
+                cleaned[name] = self.initial.get(name)
+                self.kept_meanwhile_names.append(name)
+                self.kept_meanwhile.append(str(field.label or name))
+            elif mine != now:
+                shown_now = str(held if held not in (None, "") else _gettext("empty"))
+                self.add_error(
+                    name,
+                    _gettext(
+                        "Changed since you opened this page (by the enrichment worker or a "
+                        "colleague): it now holds “%(now)s”. Your value is kept here: save again "
+                        "to replace it."
+                    )
+                    % {"now": shown_now[:300]},
+                )
+        self.__dict__.pop("changed_data", None)  # counted again without the fields kept
+        if self.errors and self.is_bound:
+            # Shown again: a field kept shows the value it holds now, and the form sent again
+            # replaces only the values it has now shown.
+            data = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+            for name in self.kept_meanwhile_names:
+                held = self.fields[name].prepare_value(self.initial.get(name))
+                data[self.add_prefix(name)] = "" if held is None else held
+            data[self.add_prefix("shown_values")] = self._values_now()
+            self.data = data
+        return cleaned
+
+
+class WorkAdminForm(KeepsChangesMadeMeanwhileForm):
     """The work page's form: subjects one per line, the cover fields by their own labels."""
 
     subjects = LinesField(label=_("Subjects"), required=False, help_text=_("One per line."))
@@ -200,7 +311,7 @@ class WorkAdminForm(forms.ModelForm):
         labels = COVER_FIELD_LABELS
 
 
-class EditionAdminForm(forms.ModelForm):
+class EditionAdminForm(KeepsChangesMadeMeanwhileForm):
     class Meta:
         model = Edition
         fields = ["cover"]

@@ -3,7 +3,7 @@ inlines."""
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR, ChangeList
 from django.db import models
@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, with_note
@@ -166,6 +166,32 @@ class CoverFieldsMixin(_ModelAdminBase):
                 setattr(obj, name, "")
 
 
+class KeptMeanwhileMessageMixin:
+    """Says which fields kept a value changed elsewhere while the page was open
+    (catalog.forms.KeepsChangesMadeMeanwhileForm): the page's and its inlines'."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # type: ignore[misc]
+        kept = list(getattr(form, "kept_meanwhile", []))
+        for formset in formsets:
+            for inline_form in formset.forms:
+                kept += getattr(inline_form, "kept_meanwhile", [])
+        if kept:
+            names = list(dict.fromkeys(kept))
+            self.message_user(  # type: ignore[attr-defined]
+                request,
+                ngettext(
+                    "%(fields)s changed while you edited (by the enrichment worker or a "
+                    "colleague): kept as it is now.",
+                    "%(fields)s changed while you edited (by the enrichment worker or a "
+                    "colleague): kept as they are now.",
+                    len(names),
+                )
+                % {"fields": ", ".join(names)},
+                messages.WARNING,
+            )
+
+
 class WorkAuthorInline(admin.TabularInline):
     model = WorkAuthor
     extra = 0
@@ -176,6 +202,7 @@ class WorkAuthorInline(admin.TabularInline):
 
 class EditionInline(admin.StackedInline):
     model = Edition
+    form = EditionAdminForm  # keeps what changed elsewhere while the work page was open
     extra = 0
     show_change_link = True
     fields = [
@@ -183,6 +210,7 @@ class EditionInline(admin.StackedInline):
         ("title", "subtitle"),
         ("publisher", "publication_date", "publication_date_precision"),
         ("format", "language", "page_count"),
+        "shown_values",
     ]
     readonly_fields = ["cover_preview"]
 
@@ -193,6 +221,7 @@ class EditionInline(admin.StackedInline):
 
 @admin.register(Work)
 class WorkAdmin(
+    KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,
     EmptyListHelpMixin,
     CoverFieldsMixin,
@@ -235,7 +264,11 @@ class WorkAdmin(
         (_("About"), {"fields": ["description", "first_published_year", "subjects"]}),
         (_("Identifiers"), {"fields": ["openlibrary_work_key"]}),
         CoverFieldsMixin.cover_fieldset,
-        (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+        # shown_values: the values the page showed (KeepsChangesMadeMeanwhileForm), hidden.
+        (
+            _("Record"),
+            {"fields": [("created_at", "updated_at"), "shown_values"], "classes": ["collapse"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -379,6 +412,7 @@ class WorkAdmin(
 
 @admin.register(Edition)
 class EditionAdmin(
+    KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,
     EmptyListHelpMixin,
     CoverFieldsMixin,
@@ -424,7 +458,11 @@ class EditionAdmin(
             {"fields": [("openlibrary_edition_key", "google_books_id", "goodreads_book_id")]},
         ),
         CoverFieldsMixin.cover_fieldset,
-        (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+        # shown_values: the values the page showed (KeepsChangesMadeMeanwhileForm), hidden.
+        (
+            _("Record"),
+            {"fields": [("created_at", "updated_at"), "shown_values"], "classes": ["collapse"]},
+        ),
     ]
 
     @admin.display(description="")
