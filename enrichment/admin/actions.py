@@ -9,7 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from enrichment import bulk_operations, presenters, review
@@ -27,18 +27,23 @@ BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], "StrPromise"]] =
 }
 
 
-#: What each bulk action does, as a sentence around the selection, and its "yes" button.
+#: What each bulk action does, as a sentence around the selection, and its "yes" button: both
+#: take the selection's "count", so one request is "it" and several are "them".
 CONFIRMATIONS = {
     BulkOperation.Action.APPROVE: (
         _(
             "You are about to approve the safe proposal of %(selection)s: only what the catalog "
             "lacks is filled in, nothing it holds is replaced."
         ),
-        _("Yes, approve them"),
+        ngettext_lazy("Yes, approve it", "Yes, approve them", "count"),
     ),
     BulkOperation.Action.DISMISS: (
-        _("You are about to dismiss %(selection)s: nothing they propose will be applied."),
-        _("Yes, dismiss them"),
+        ngettext_lazy(
+            "You are about to dismiss %(selection)s: nothing it proposes will be applied.",
+            "You are about to dismiss %(selection)s: nothing they propose will be applied.",
+            "count",
+        ),
+        ngettext_lazy("Yes, dismiss it", "Yes, dismiss them", "count"),
     ),
     BulkOperation.Action.RERUN: (
         _("You are about to run enrichment again for %(selection)s."),
@@ -49,14 +54,14 @@ CONFIRMATIONS = {
             "You are about to queue %(selection)s for enrichment. Works that lack nothing, or "
             "are queued already, are left as they are."
         ),
-        _("Yes, queue them"),
+        ngettext_lazy("Yes, queue it", "Yes, queue them", "count"),
     ),
     BulkOperation.Action.ENRICH_AUTHORS: (
         _(
             "You are about to queue %(selection)s for enrichment. Authors that have a bio, dates "
             "and ids, are queued already, or are redirects are left as they are."
         ),
-        _("Yes, queue them"),
+        ngettext_lazy("Yes, queue it", "Yes, queue them", "count"),
     ),
 }
 
@@ -214,8 +219,8 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
             model_admin,
             request,
             count=count,
-            statement=statement % {"selection": selection},
-            yes_label=yes,
+            statement=statement % {"selection": selection, "count": count},
+            yes_label=yes % {"count": count},
             kind_label=BulkOperation.Action(kind).label,
             examples=[example_label(obj) for obj in queryset.order_by("pk")[:10]],
             background=count > bulk_operations.BULK_INLINE_MAX,

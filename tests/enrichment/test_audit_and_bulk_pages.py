@@ -153,13 +153,28 @@ def test_a_bulk_confirmation_on_selected_rows_reads_as_a_sentence(client, librar
         "You are about to dismiss the 2 selected requests: nothing they propose will be applied."
         in words
     )
+    both = client.post(
+        QUEUE_URL,
+        {"action": "dismiss_selected", "index": "0", "_selected_action": [r.pk for r in requests]},
+    ).content.decode()
+    assert 'value="Yes, dismiss them"' in both
+    # One request is "it", as the audit log's revert says it of one entry.
+    alone = confirmation(
+        client, QUEUE_URL, {"action": "dismiss_selected", "_selected_action": [requests[0].pk]}
+    )
+    assert "the selected enrichment request: nothing it proposes will be applied." in alone
     assert (
-        'value="Yes, dismiss them"'
+        'value="Yes, dismiss it"'
         in client.post(
             QUEUE_URL,
             {"action": "dismiss_selected", "index": "0", "_selected_action": [requests[0].pk]},
         ).content.decode()
     )
+    approve_one = client.post(
+        QUEUE_URL,
+        {"action": "approve_selected", "index": "0", "_selected_action": [requests[0].pk]},
+    ).content.decode()
+    assert 'value="Yes, approve it"' in approve_one
     one = confirmation(
         client, QUEUE_URL, {"action": "rerun_selected", "_selected_action": [requests[0].pk]}
     )
