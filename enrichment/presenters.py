@@ -242,7 +242,8 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "replaces": replaces and not item.applied,
                 "changed_since": value_text(current) != value_text(item.current),
                 "can_tick": can_review and not item.applied,
-                "ticked": trusted and not item.applied and not replaces,
+                # A value a librarian reverted is not offered again ticked: they turned it down.
+                "ticked": trusted and not item.applied and not replaces and not item.reverted,
             }
         )
     if req.author is not None:
@@ -322,6 +323,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "item": item,
         "source": provider_label(item.source) if item is not None else "",
         "applied": applied,
+        "reverted": bool(item is not None and item.reverted and not applied),
         "chosen": chosen,
         "status": req.get_cover_status_display() if req.cover_status else "",
         "rejections": [
@@ -334,7 +336,11 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
             for rejection in req.match_details.cover_rejections
         ],
         "can_tick": can_review and bool(proposed) and not applied,
-        "ticked": proposal_pre_ticked(req) and not applied and not current and bool(proposed),
+        "ticked": proposal_pre_ticked(req)
+        and not applied
+        and not current
+        and bool(proposed)
+        and not (item is not None and item.reverted),
         "replaces": bool(current) and not applied,
     }
 

@@ -13,9 +13,15 @@ from django.urls import reverse
 
 from catalog.models import Edition, Work
 from enrichment import revert, review
+from enrichment.covers import assign_cover, store_cover, verify_cover
 from enrichment.dashboard import dashboard_snapshot_refresh
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
-from tests.enrichment.test_review import needs_review, waiting_requests
+from tests.enrichment.test_review import (
+    COVER_URL,
+    FIXTURE_COVER,
+    needs_review,
+    waiting_requests,
+)
 from tests.html_assets import external_assets
 
 pytestmark = pytest.mark.django_db
@@ -201,6 +207,55 @@ def test_a_field_edited_while_the_review_page_was_open_is_not_replaced_unseen(cl
     # Chosen again from the page as it is now, the fields are applied.
     client.post(decision_url(request, "approve"), _review_form(page))
     assert Edition.objects.get(work=request.work_id).language == "en"
+
+
+def test_a_reverted_cover_is_called_reverted_on_the_review_page(client):
+    """As a reverted field is: the page must not offer the cover as if it was never applied."""
+    request = needs_review()
+    edition = Edition.objects.get(work=request.work_id)
+    with open(FIXTURE_COVER, "rb") as f:
+        stored = store_cover(verify_cover(f.read()))
+    assign_cover(edition, stored, source="openlibrary", source_url=COVER_URL)
+    request.proposal.mark_cover_applied(COVER_URL)
+    request.cover_status = "applied"
+    request.save()
+    entry = AuditLogEntry.objects.create(
+        request=request,
+        work_id=request.work_id,
+        edition=edition,
+        action="cover",
+        changes={
+            "cover": {
+                "old": "",
+                "new": stored.original_name,
+                "target": "edition",
+                "previous": {"cover": "", "cover_source": "", "cover_source_url": ""},
+            }
+        },
+    )
+    user = librarian()
+    assert revert.audit_revert(entry=entry, actor=user).reverted
+    client.force_login(user)
+    page = client.get(change_url(request)).content.decode()
+    cover_row = page[
+        page.index('id="field-cover"') : page.index("</tr>", page.index('id="field-cover"'))
+    ]
+    assert "reverted" in cover_row
+    assert " checked" not in cover_row  # turned down by the revert: not offered ticked again
+
+
+def test_a_reverted_field_is_not_offered_ticked_again(client):
+    request = needs_review()
+    user = librarian()
+    review.request_approve(request=request, actor=user, fields=["page_count", "language"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    assert revert.audit_revert(entry=entry, actor=user).reverted
+    client.force_login(user)
+    page = client.get(change_url(request)).content.decode()
+    assert re.search(r'value="page_count" id="field-page_count"(?! checked)>', page)
+    # Applying another field from the page as shown leaves the reverted ones out.
+    form = _review_form(page)
+    assert "page_count" not in form["fields"] and "language" not in form["fields"]
 
 
 def test_approving_nothing_ticked_asks_for_fields(client):
