@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
-from catalog.models import Edition, ImportJob, Work
+from catalog.models import Author, Edition, ImportJob, Work
 
 
 class ImportUploadForm(forms.Form):
@@ -309,6 +309,12 @@ class WorkAdminForm(KeepsChangesMadeMeanwhileForm):
         # The admin names the fields (its fieldsets); the labels reach its form through this Meta.
         fields = ["subjects"]
         labels = COVER_FIELD_LABELS
+
+
+class AuthorAdminForm(KeepsChangesMadeMeanwhileForm):
+    class Meta:
+        model = Author
+        fields: list[str] = []  # the admin names them (its fieldsets)
 
 
 class EditionAdminForm(KeepsChangesMadeMeanwhileForm):

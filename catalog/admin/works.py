@@ -26,7 +26,7 @@ from catalog.admin.display import (
     work_title_html,
 )
 from catalog.admin.paging import EstimatedCountPaginator, SearchedOnceChangeList
-from catalog.forms import EditionAdminForm, WorkAdminForm
+from catalog.forms import AuthorAdminForm, EditionAdminForm, WorkAdminForm
 from catalog.models import Author, Edition, Work, WorkAuthor
 
 # Cover URLs typed by hand default to https.
@@ -538,7 +538,10 @@ class AuthorChangeList(ChangeList):
 
 
 @admin.register(Author)
-class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
+class AuthorAdmin(
+    KeptMeanwhileMessageMixin, QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
+):
+    form = AuthorAdminForm
     list_display = ["name", "listed_sort_name", "birth_year", "death_year", "work_count"]
     search_fields = ["name", "sort_name"]
     list_per_page = 50
@@ -574,7 +577,10 @@ class AuthorAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
             },
         ),
         (_("Photo"), {"fields": ["photo_preview"]}),
-        (_("Record"), {"fields": [("created_at", "updated_at")], "classes": ["collapse"]}),
+        (
+            _("Record"),
+            {"fields": [("created_at", "updated_at"), "shown_values"], "classes": ["collapse"]},
+        ),
     ]
 
     def image_source_label(self, source: str) -> str:

@@ -9,9 +9,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from catalog.models import Edition, Work
+from catalog.models import Author, Edition, Work
 from tests.catalog.test_import_placeholder_titles import FormFields
-from tests.factories import make_edition, make_work
+from tests.factories import make_author, make_edition, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,18 @@ def test_a_field_changed_both_here_and_elsewhere_is_refused_with_the_value_now_h
     assert response.status_code == 302
     work.refresh_from_db()
     assert work.description == "Mine."
+
+
+def test_an_authors_page_keeps_a_bio_filled_in_while_it_was_open(librarian_client):
+    author = make_author("synthetic-Frank Herbert")
+    change = reverse("admin:catalog_author_change", args=[author.pk])
+    form = FormFields()
+    form.feed(librarian_client.get(change).content.decode())
+    Author.objects.filter(pk=author.pk).update(bio="Wrote about sand.", birth_year=1920)
+
+    response = librarian_client.post(change, {**form.data, "name": "synthetic-Frank Herbert Jr"})
+
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.name == "synthetic-Frank Herbert Jr"
+    assert (author.bio, author.birth_year) == ("Wrote about sand.", 1920)
