@@ -211,8 +211,9 @@ def proposal_pre_ticked(req: EnrichmentRequest) -> bool:
     """Whether the review page ticks the fields that fill empty ones for the reviewer: not on
     low confidence, where the title or the author does not agree and the record may be
     another book's (a wrong book is worse than no book): the reviewer ticks what they have
-    checked."""
-    return req.confidence != EnrichmentRequest.Confidence.LOW
+    checked. Nor once a reviewer has decided the request: the fields they left out were left
+    out on purpose, and approving the page as shown must not apply them."""
+    return req.confidence != EnrichmentRequest.Confidence.LOW and req.reviewed_by_id is None
 
 
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:

@@ -258,6 +258,18 @@ def test_a_reverted_field_is_not_offered_ticked_again(client):
     assert "page_count" not in form["fields"] and "language" not in form["fields"]
 
 
+def test_fields_a_reviewer_left_out_are_not_ticked_again(client):
+    """Approved with some fields ticked, the request offers the rest unticked: approving the
+    page as shown later applies only what is ticked then, never what was left out on purpose."""
+    request = needs_review()
+    user = librarian()
+    client.force_login(user)
+    client.post(decision_url(request, "approve"), {"_chosen": "1", "fields": ["description"]})
+    form = _review_form(client.get(change_url(request)).content.decode())
+    assert form["fields"] == []
+    assert "page_count" in [name[len("shown-") :] for name in form if name.startswith("shown-")]
+
+
 def test_approving_nothing_ticked_asks_for_fields(client):
     request = needs_review()
     client.force_login(librarian())
