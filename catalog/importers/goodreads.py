@@ -8,6 +8,7 @@ from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import split_people, suffix_last_sort_name
 from catalog.importers.parsing import clean_cell, parse_format
 from catalog.importers.readers import (
+    add_credits,
     apply_identifier,
     parse_contributors,
     read_date,
@@ -109,8 +110,7 @@ class GoodreadsImporter(BaseImporter):
         extra = parse_contributors(
             self.get(cells, "additional_authors"), default_role="contributor"
         )
-        known = {c.name.casefold() for c in row.credits}
-        row.credits.extend(c for c in extra if c.name.casefold() not in known)
+        add_credits(row.credits, extra)
         apply_identifier(
             row, self.get(cells, "isbn13"), column=self.column_of("isbn13"), expected_form="isbn13"
         )

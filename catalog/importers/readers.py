@@ -71,6 +71,22 @@ def parse_contributors(value: str, *, default_role: str) -> list[Credit]:
     return credits
 
 
+def add_credits(credits: list[Credit], more: list[Credit]) -> None:
+    """Append `more` to a row's credits. A person already credited is credited again only in
+    a role of their own (an author who narrates the audiobook, StoryGraph's `Trevor Noah
+    (Narrator)`); a name repeated as a plain contributor (Goodreads' Additional Authors
+    repeat the Author) adds nothing. One person in two roles is what WorkAuthor holds."""
+    known = {(c.name.casefold(), c.role) for c in credits}
+    people = {name for name, _role in known}
+    for credit in more:
+        key = (credit.name.casefold(), credit.role)
+        if key in known or (credit.role == "contributor" and key[0] in people):
+            continue
+        known.add(key)
+        people.add(key[0])
+        credits.append(credit)
+
+
 # What a value refused as an ISBN is (catalog.isbn.why_not_isbn), said to the librarian.
 _NOT_AN_ISBN = {
     "isbn13_digit_missing": gettext_lazy(

@@ -2,7 +2,12 @@
 
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.parsing import parse_format, split_names
-from catalog.importers.readers import apply_identifier, parse_contributors, read_date
+from catalog.importers.readers import (
+    add_credits,
+    apply_identifier,
+    parse_contributors,
+    read_date,
+)
 
 
 class StoryGraphImporter(BaseImporter):
@@ -24,11 +29,10 @@ class StoryGraphImporter(BaseImporter):
         self.check_shape(cells)
         row = self.titled_row(cells)
         row.credits = [Credit(name=name) for name in split_names(self.get(cells, "authors"))]
-        known = {c.name.casefold() for c in row.credits}
-        contributors = parse_contributors(
-            self.get(cells, "contributors"), default_role="contributor"
+        add_credits(
+            row.credits,
+            parse_contributors(self.get(cells, "contributors"), default_role="contributor"),
         )
-        row.credits.extend(c for c in contributors if c.name.casefold() not in known)
         apply_identifier(row, self.get(cells, "isbn"), column="ISBN/UID")
         row.format, warning = parse_format(self.get(cells, "format"))
         if warning:

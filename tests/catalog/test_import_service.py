@@ -330,3 +330,16 @@ def test_large_imports_run_in_a_worker_task(
     run_import_job(job.pk)
     job.refresh_from_db()
     assert job.status == "completed" and job.rows_processed == 193
+
+
+def test_an_author_who_narrates_the_audiobook_is_credited_as_both():
+    """StoryGraph's line 49 names Trevor Noah in Authors and as `Trevor Noah (Narrator)`: one
+    author, two credits on the work."""
+    header, *lines = (FIXTURES / "storygraph_export.csv").read_text().splitlines()
+    run_import(f"{header}\n{lines[47]}\n".encode())
+    credits = WorkAuthor.objects.filter(work__title__startswith="Born a Crime")
+    assert sorted((c.author.name, c.role) for c in credits) == [
+        ("Trevor Noah", "author"),
+        ("Trevor Noah", "narrator"),
+    ]
+    assert Author.objects.filter(name="Trevor Noah").count() == 1

@@ -160,6 +160,28 @@ def test_storygraph_contributors_with_roles_become_ordered_credits():
     assert [c.role for c in crucial.credits[1:]] == ["contributor"] * 4
 
 
+def test_storygraph_author_who_narrates_is_credited_in_both_roles():
+    """Line 49: Trevor Noah wrote Born a Crime and narrates its audiobook."""
+    born_a_crime = real_row("storygraph_export.csv", 49)
+    assert [(c.name, c.role) for c in born_a_crime.credits] == [
+        ("Trevor Noah", "author"),
+        ("Trevor Noah", "narrator"),
+    ]
+
+
+def test_a_person_named_again_without_a_role_is_credited_once():
+    """Goodreads repeats the author in Additional Authors (`Jim Collins | Jim Collins,
+    Morten T. Hansen`): no contributor credit on top of the author's."""
+    data = goodreads(
+        "1", "Great by Choice", "Jim Collins", '"Collins, Jim"', '"Jim Collins, Morten T. Hansen"'
+    )
+    _, [(_, row)] = rows_of(data)
+    assert [(c.name, c.role) for c in row.credits] == [
+        ("Jim Collins", "author"),
+        ("Morten T. Hansen", "contributor"),
+    ]
+
+
 def test_storygraph_uid_cells_asin_isbn10_sbn_and_non_isbn_ids():
     _, rows = rows_of((FIXTURES / "storygraph_export.csv").read_bytes())
     rows = dict(rows)
