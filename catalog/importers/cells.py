@@ -21,7 +21,17 @@ _PARTICLES = {
     "st", "st.", "saint", "ten", "ter", "van", "von", "zu",
 }  # fmt: skip
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
+_ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
+# Words no surname is, which Goodreads takes for one (`Inc., Apple`, `Review, Harvard Business`)
+# and which end an organisation's name (`McKinsey & Company`). `Press` and `Church` are surnames
+# (William H. Press, George M. Church), so a publisher's `Press` is not one of them.
+_ORGANISATION_WORD = re.compile(
+    r"^(?:inc|ltd|llc|corp|corporation|company|gmbh|publications|publishing|publishers|review"
+    r"|magazine|institute|association|society|foundation|museum|university|staff|editors"
+    r"|committee|organi[sz]ation|agency|ministry|academy)\.?$",
+    re.IGNORECASE,
+)
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
@@ -68,6 +78,11 @@ def parse_series_cell(value: str) -> tuple[str, str]:
     return value, ""
 
 
+def is_organisation_word(word: str) -> bool:
+    """`Inc.`, `Company`, `Magazine`: a word that names an organisation, never a person."""
+    return bool(_ORGANISATION_WORD.match(word.strip()))
+
+
 def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`); `Martin Luther King,
     Jr.` and names without a comma stay as written."""
@@ -108,7 +123,7 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
-    for part in _split_outside_parentheses(value or ""):
+    for part in _with_shared_surnames(_split_outside_parentheses(value or "")):
         named = read_trailing_role(part)
         if named.plural:
             cell_role = named.role
@@ -134,21 +149,60 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     return unique
 
 
-def _split_outside_parentheses(value: str) -> list[str]:
-    """The cell's parts between people separators, a separator inside a parenthesis kept in its
-    part: `Keith Laumer (Edited by Eric Flint and David Drake)` is one part."""
+def _split_outside_parentheses(value: str) -> list[tuple[str, str]]:
+    """The cell's parts between people separators, each with the separator before it (`and`,
+    `&`, `;`, `|`, "" for the first), a separator inside a parenthesis kept in its part:
+    `Keith Laumer (Edited by Eric Flint and David Drake)` is one part."""
     pieces = _KEPT_SEPARATORS.split(value)
-    parts: list[str] = []
+    parts: list[tuple[str, str]] = []
+    separator = ""
     for index, piece in enumerate(pieces):
+        inside = bool(parts) and parts[-1][0].count("(") > parts[-1][0].count(")")
         if index % 2:  # a separator
-            if parts and parts[-1].count("(") > parts[-1].count(")"):
-                parts[-1] += piece
+            if inside:
+                parts[-1] = (parts[-1][0] + piece, parts[-1][1])
+            else:
+                separator = piece.strip().casefold()
             continue
-        if parts and parts[-1].count("(") > parts[-1].count(")"):
-            parts[-1] += piece
+        if inside:
+            parts[-1] = (parts[-1][0] + piece, parts[-1][1])
         else:
-            parts.append(piece)
-    return [part.strip() for part in parts]
+            parts.append((piece, separator))
+    return [(part.strip(), separator) for part, separator in parts]
+
+
+def _with_shared_surnames(parts: list[tuple[str, str]]) -> list[str]:
+    """The parts, a given name that follows a sorted name with `and` or `&` taking its surname:
+    `Strugatsky, Arkady and Boris` and Book Catalogue's `Hitchens, P. G. Wodehouse and
+    Christopher` name Boris Strugatsky and Christopher Hitchens, not a one-word `Boris`. The
+    surname is written once only in that sorted form; `Arkady and Boris Strugatsky` is left as
+    two parts, as `Voltaire and Jean-Jacques Rousseau` and `McKinsey & Company Inc.` are
+    written the same way."""
+    names: list[str] = []
+    for part, separator in parts:
+        surname = _surname_to_share(names[-1], part) if names and separator in ("and", "&") else ""
+        names.append(f"{surname}, {part}" if surname else part)
+    return names
+
+
+def _surname_to_share(sorted_name: str, given: str) -> str:
+    """The surname of `sorted_name` (`Strugatsky, Arkady`) when `given` is a bare given name
+    that goes with it: one word, no organisation's (`Inc., McKinsey & Company` is not two
+    people), after a one-word surname, particles aside (`Rita Falk, Klüpfel & Kobr` lists
+    three surnames) or an organisation sorted by its noun."""
+    if len(given.split()) != 1 or re.search(r"[,()]", given) or is_name_suffix(given):
+        return ""
+    if sorted_name.count(",") != 1 or "(" in sorted_name or is_organisation_word(given):
+        return ""
+    last, first = (half.strip() for half in sorted_name.split(","))
+    words = last.split()
+    if not first or not words or is_name_suffix(first) or is_organisation_word(words[-1]):
+        return ""
+    if first.split()[0].casefold() in _ARTICLES:
+        return ""  # `Project, The American Poetry and Literacy`: a name sorted by its noun
+    if any(word.casefold() not in _PARTICLES for word in words[:-1]):
+        return ""
+    return last if _is_sort_name(last, first) else ""
 
 
 def _comma_names(part: str) -> list[str]:

@@ -5,7 +5,7 @@ import re
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
-from catalog.importers.cells import split_people, suffix_last_sort_name
+from catalog.importers.cells import is_organisation_word, split_people, suffix_last_sort_name
 from catalog.importers.parsing import clean_cell, parse_format
 from catalog.importers.readers import (
     add_credits,
@@ -36,17 +36,6 @@ def restore_lost_ampersand(publisher: str) -> str:
 _FAMILY_NAME_FIRST = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
-# Goodreads takes an organisation's last word for a surname too (`Inc., Apple`, `Review, Harvard
-# Business`). Only words no surname is: `Press` and `Church` are (William H. Press, George M.
-# Church), so a publisher's `Press` stays as Goodreads writes it.
-_ORGANISATION_WORD = re.compile(
-    r"^(?:inc|ltd|llc|corp|corporation|company|gmbh|publications|publishing|publishers|review"
-    r"|magazine|institute|association|society|foundation|museum|university|staff|editors"
-    r"|committee|organi[sz]ation|agency|ministry|academy)\.?$",
-    re.IGNORECASE,
-)
-
-
 def goodreads_sort_name(author: str, author_lf: str) -> str:
     """The sort name Goodreads' "Author l-f" means: a suffix it put first goes last
     (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`), a single name it wrote twice
@@ -57,10 +46,7 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     head, _comma, rest = author_lf.partition(", ")
     if author and head == rest == author:
         return author
-    if (
-        _ORGANISATION_WORD.match(head)
-        and author_lf == f"{head}, {author.removesuffix(head).strip()}"
-    ):
+    if is_organisation_word(head) and author_lf == f"{head}, {author.removesuffix(head).strip()}":
         return author
     family, _space, given = author.strip().partition(" ")
     if given and _FAMILY_NAME_FIRST.search(family) and author_lf == f"{given}, {family}":

@@ -589,3 +589,20 @@ def test_a_booksellers_listing_suffix_is_not_the_books_subtitle():
         ("The Economist", "Xenophon (The Economist by Xenophon)"),
         ("You are Here", "Art After the Internet"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_given_name_after_a_sorted_name_takes_its_surname():
+    """Book Catalogue's author_details `…|Hitchens, P. G. Wodehouse and Christopher|…` and
+    `Gaiman, Neil|VESS, NEIL GAIMAN AND CHARLES`: the surname written once is the second
+    person's too, not a one-word author `Christopher` or `CHARLES`."""
+    import_real(
+        "bookcatalogue-mousereeve-shared-surname.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "author_details", "isbn": "isbn"},
+    )
+    names = set(Author.objects.values_list("name", flat=True))
+    assert {"Christopher Hitchens", "CHARLES VESS"} <= names
+    assert not [name for name in names if len(name.split()) == 1]
+    stardust = Work.objects.get(title="Stardust")
+    assert "CHARLES VESS" in [c.author.name for c in stardust.credits.all()]

@@ -424,6 +424,47 @@ def test_split_people(value, people):
 @pytest.mark.parametrize(
     ("value", "people"),
     [
+        # A surname written once, in the sorted form, goes to each given name after it.
+        ("Strugatsky, Arkady and Boris",
+         [("Arkady Strugatsky", "Strugatsky, Arkady"), ("Boris Strugatsky", "Strugatsky, Boris")]),
+        ("Grimm, Jacob & Wilhelm",
+         [("Jacob Grimm", "Grimm, Jacob"), ("Wilhelm Grimm", "Grimm, Wilhelm")]),
+        ("Brontë, Charlotte and Emily and Anne",
+         [("Charlotte Brontë", "Brontë, Charlotte"), ("Emily Brontë", "Brontë, Emily"),
+          ("Anne Brontë", "Brontë, Anne")]),
+        ("de Goncourt, Edmond and Jules",
+         [("Edmond de Goncourt", "de Goncourt, Edmond"),
+          ("Jules de Goncourt", "de Goncourt, Jules")]),
+    ],
+)  # fmt: skip
+def test_split_people_gives_a_surname_written_once_to_each_given_name(value, people):
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+@pytest.mark.parametrize(
+    ("value", "invented"),
+    [
+        # Written like a shared surname, but one may not be: no surname is handed on.
+        ("Voltaire and Jean-Jacques Rousseau", "Voltaire Rousseau"),
+        ("Arkady and Boris Strugatsky", "Arkady Strugatsky"),
+        ("McKinsey & Company Inc.", "McKinsey Inc."),  # real: bsanser's Goodreads Author
+        ("Inc., McKinsey & Company", "Company Inc."),  # real: its Author l-f
+        ("Rita Falk, Klüpfel & Kobr", "Kobr Rita Falk"),  # real: argv1's Additional Authors
+        ("Pratchett, Terry; Gaiman", "Gaiman Pratchett"),  # `;` lists people, written any way
+        ("Le Guin, Ursula K. and Jane Doe", "Jane Doe Le Guin"),
+        ("King, Martin Luther, Jr. and Coretta", "Coretta King"),
+        # real: mouse-reeve's Book Catalogue author_details
+        ("Project, The American Poetry and Literacy", "Literacy Project"),
+    ],
+)
+def test_split_people_hands_no_surname_to_a_name_that_may_be_whole(value, invented):
+    names = [c.name for c in split_people(value)]
+    assert invented not in names and len(names) >= 1
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
         # A role after a name, as CSVs made from calibre libraries write it (synthetic names in
         # the real shapes of tests/fixtures/imports/real_shapes/calibre-derived-akienm-roles…).
         ("Jane Doe (Editor)", [("Jane Doe", "editor")]),
