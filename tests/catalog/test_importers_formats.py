@@ -463,6 +463,20 @@ def test_split_people_hands_no_surname_to_a_name_that_may_be_whole(value, invent
 
 
 @pytest.mark.parametrize(
+    "value",
+    [
+        "José Ortega y Gasset",  # real: ayyucedemirbas' Goodreads Author
+        "João Céu e Silva",  # real: argv1's Goodreads Author
+        "Вероника и Ангелина Шэн",  # real: advokatb's Goodreads Author, two sisters' one credit
+        "Erckmann-Chatrian",
+    ],
+)
+def test_split_people_reads_no_separator_in_the_words_of_a_name(value):
+    """`y`, `e`, `и` join names inside one (`Ortega y Gasset`): only `and` and `&` separate."""
+    assert [c.name for c in split_people(value)] == [value]
+
+
+@pytest.mark.parametrize(
     ("value", "people"),
     [
         # A role after a name, as CSVs made from calibre libraries write it (synthetic names in
