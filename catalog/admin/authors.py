@@ -1,0 +1,153 @@
+"""Authors: their list ordered by the name they are listed by, their works, their photo."""
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
+from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
+from catalog.admin.display import cover_thumbnail_html, empty_list_import_help
+from catalog.admin.works import (
+    AUTHOR_LISTED_NAME,
+    URL_FIELDS_ASSUME_HTTPS,
+    KeptMeanwhileMessageMixin,
+)
+from catalog.forms import AuthorAdminForm
+from catalog.models import Author, WorkAuthor
+
+
+class AuthorWorksInline(admin.TabularInline):
+    model = WorkAuthor
+    fk_name = "author"
+    extra = 0
+    fields = ["work", "role", "position"]
+    readonly_fields = ["work", "role", "position"]
+    can_delete = False
+    verbose_name = _("work")
+    verbose_name_plural = _("works")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("work")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class AuthorChangeList(ChangeList):
+    def get_ordering_field_columns(self):
+        """The default order is by the name listed (AUTHOR_LISTED_NAME), so the list marks its
+        Sort name column, not Name, which only breaks ties (Django marks no column for an
+        expression, and would mark the next field of the order)."""
+        columns = super().get_ordering_field_columns()
+        if ORDER_VAR in self.params or "listed_sort_name" not in self.list_display:
+            return columns
+        return {self.list_display.index("listed_sort_name"): "asc"}
+
+
+@admin.register(Author)
+class AuthorAdmin(
+    KeptMeanwhileMessageMixin, QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
+):
+    form = AuthorAdminForm
+    list_display = ["name", "listed_sort_name", "birth_year", "death_year", "work_count"]
+    search_fields = ["name", "sort_name"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [AuthorWorksInline]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    # A photo is only ever one the enrichment pipeline fetched and verified, with its licence.
+    readonly_fields = ["created_at", "updated_at", "photo_preview", "merged_into"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "sort_name",
+                    ("birth_year", "death_year"),
+                    ("birth_date", "death_date"),
+                    "short_description",
+                    "bio",
+                    "bio_source",
+                    ("gender", "nationality"),
+                ]
+            },
+        ),
+        (
+            _("Identifiers"),
+            {
+                "fields": [
+                    ("openlibrary_key", "wikidata_id", "goodreads_author_id"),
+                    ("viaf_id", "isni"),
+                    "merged_into",
+                ]
+            },
+        ),
+        (_("Photo"), {"fields": ["photo_preview"]}),
+        (
+            _("Record"),
+            {"fields": [("created_at", "updated_at"), "shown_values"], "classes": ["collapse"]},
+        ),
+    ]
+
+    def image_source_label(self, source: str) -> str:
+        """What the photo's credit says of its source key: enrichment's admin names it by its
+        label (catalog knows no provider)."""
+        return source
+
+    @admin.display(description=_("Photo"))
+    def photo_preview(self, author):
+        if not author.photo and author.merged_into_id:
+            return _("None: a merged author (a redirect) is never enriched.")
+        if not author.photo:
+            return _("None yet: enrichment fetches one, verified, with its licence.")
+        credit = [
+            self.image_source_label(author.photo_source),
+            author.photo_licence,
+            author.photo_artist,
+        ]
+        return format_html(
+            '{}<br><span class="small">{}</span>',
+            cover_thumbnail_html(author.photo_thumbnail or author.photo, width=120),
+            " · ".join(part for part in credit if part),
+        )
+
+    def get_queryset(self, request):
+        # Counted per listed author (a correlated subquery), not grouped over every author and
+        # credit before the page is cut: that took 0.6 s on 20,000 authors.
+        works = (
+            WorkAuthor.objects.filter(author=OuterRef("pk"))
+            .order_by()
+            .values("author")
+            .annotate(n=Count("work", distinct=True))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(work_total=Coalesce(Subquery(works, output_field=models.IntegerField()), 0))
+        )
+
+    def get_ordering(self, request):
+        # An expression (catalog 0025's index is on it), so not the `ordering` attribute, which
+        # the admin's checks and type stubs want as field names.
+        return [AUTHOR_LISTED_NAME.asc(), "name"]
+
+    def get_changelist(self, request, **kwargs):
+        return AuthorChangeList
+
+    def empty_list_help(self, request):
+        return empty_list_import_help(
+            request, _("No authors yet: they come with the books an import adds.")
+        )
+
+    @admin.display(description=_("Sort name"), ordering=AUTHOR_LISTED_NAME)
+    def listed_sort_name(self, author):
+        return author.sort_name
+
+    @admin.display(description=_("Works"), ordering="work_total")
+    def work_count(self, author):
+        return author.work_total
