@@ -299,9 +299,9 @@ def test_entries_that_changed_nothing_cannot_be_reverted(reviewer):
     assert not AuditLogEntry.objects.filter(action="revert").exists()
 
 
-def test_revert_of_a_cover_puts_the_work_back_without_one(reviewer):
-    request = needs_review()
-    edition = edition_of(request)
+def cover_applied_with_its_entry(request, edition):
+    """The fixture cover applied to an edition that had none, with the audit entry the cover
+    step writes: (the stored cover, the entry)."""
     with open(FIXTURE_COVER, "rb") as f:
         stored = store_cover(verify_cover(f.read()))
     assign_cover(edition, stored, source="openlibrary", source_url=COVER_URL)
@@ -319,6 +319,13 @@ def test_revert_of_a_cover_puts_the_work_back_without_one(reviewer):
             }
         },
     )
+    return stored, entry
+
+
+def test_revert_of_a_cover_puts_the_work_back_without_one(reviewer):
+    request = needs_review()
+    edition = edition_of(request)
+    stored, entry = cover_applied_with_its_entry(request, edition)
     result = revert.audit_revert(entry=entry, actor=reviewer)
     assert result.reverted["cover"] == {"old": stored.original_name, "new": "", "target": "edition"}
     edition.refresh_from_db()

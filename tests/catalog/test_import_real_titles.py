@@ -1,0 +1,244 @@
+"""What other people's real titles make in the catalog (tests/fixtures/imports/real_shapes,
+each file's source in its PROVENANCE.md): series and language suffixes read off a title, and the
+title keys migrations give stored works, so that an import finds them again."""
+
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+
+from catalog.models import Edition, ImportRow, Work
+from tests.catalog.test_import_real_lines import import_real
+from tests.factories import make_work
+
+
+@pytest.mark.django_db
+def test_a_series_in_amazons_words_is_the_works_series_and_a_bare_volume_stays_its_title():
+    """`The Protocols (TCP/IP Illustrated, Volume 1)` was a work of that whole title with no
+    series. `Akira (Part 1)` and `Hokuto No Ken (Volume 1)` name no series: taken off, every
+    volume would have one title."""
+    import_real("goodreads-sartak-volume-series.csv")
+    import_real("goodreads-sartak-legacy-bare-volumes.csv")
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("Akira (Part 1)", "", ""),
+        ("Hokuto No Ken (Volume 1)", "", ""),
+        ("The Implementation", "TCP/IP Illustrated", "2"),
+        ("The Protocols", "TCP/IP Illustrated", "1"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_series_in_words_the_new_key():
+    """A work stored as `Mirage (The Oregon Files Book 9)` under the earlier rule is found by
+    the same book's row, whose title is now `Mirage`, instead of being made again."""
+    migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
+    stored = make_work("Mirage (The Oregon Files Book 9)", authors=["Clive Cussler"])
+    other = make_work("Akira (Part 1)", authors=["Katsuhiro Otomo"])
+    # As the earlier rule keyed them.
+    Work.objects.filter(pk=stored.pk).update(title_normalized="mirage the oregon files book 9")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {stored.pk: "mirage", other.pk: "akira part 1"}
+    job = import_real("goodreads-eitanshay-book-series.csv")
+    assert (job.created_count, Work.objects.count()) == (0, 2)
+    assert job.rows.get().matched_by == ImportRow.MatchedBy.TITLE_AUTHOR
+
+
+@pytest.mark.django_db
+def test_a_language_suffix_in_other_words_is_the_editions_language_not_its_title():
+    """`Vagabond Volume 4 (in Japanese)` and `Lehakir Et Hamas (Getting to Know Hamas, Hebrew
+    Edition)` were works of those whole titles, their editions of no language."""
+    import_real("goodreads-sartak-legacy-in-japanese.csv")
+    import_real("goodreads-eitanshay-hebrew-edition.csv")
+    editions = Edition.objects.order_by("work__title").values_list("work__title", "language")
+    assert list(editions) == [
+        ("Deathnote Vol. 2", "ja"),
+        ("Lehakir Et Hamas (Getting to Know Hamas)", "he"),
+        ("Vagabond Volume 4", "ja"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_language_suffix_the_new_key():
+    """A work stored as `Vagabond Volume 4 (in Japanese)` is found by the same book's row."""
+    migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
+    stored = make_work("Vagabond Volume 4 (in Japanese)", authors=["Takehiko Inoue"])
+    synthetic = make_work("Synthetic Novel, Spanish Edition")  # the shape without parentheses
+    Work.objects.filter(pk=stored.pk).update(title_normalized="vagabond volume 4 in japanese")
+    Work.objects.filter(pk=synthetic.pk).update(title_normalized="synthetic novel spanish edition")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {stored.pk: "vagabond volume 4", synthetic.pk: "synthetic novel"}
+    job = import_real("goodreads-sartak-legacy-in-japanese.csv", lines=slice(0, 1))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_comma_numbered_series_the_new_key():
+    """A work stored as `… Том 4 (Канашибари, 4)` under the earlier rule is found by the same
+    book's row, whose title is now without it."""
+    migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
+    volume_4 = "Канашибари. Пока не погаснет последний фонарь. Том 4"
+    series = make_work(f"{volume_4} (Канашибари, 4)", authors=["Ангелина Шэн"])
+    roman = make_work("Synthetic Title (Synthetic Lessons, Volume III)")  # no real line yet
+    kept = make_work("Synthetic Proceedings (Berlin, 1998)")  # a year: the title's
+    # As the earlier rule keyed them.
+    old_keys = {
+        series.pk: "канашибари пока не погаснет последнии фонарь том 4 канашибари 4",
+        roman.pk: "synthetic title synthetic lessons volume iii",
+    }
+    for pk, key in old_keys.items():
+        Work.objects.filter(pk=pk).update(title_normalized=key)
+
+    migration.recompute_keys(django_apps, None)
+
+    assert dict(Work.objects.values_list("pk", "title_normalized")) == {
+        series.pk: "канашибари пока не погаснет последнии фонарь том 4",
+        roman.pk: "synthetic title",
+        kept.pk: "synthetic proceedings berlin 1998",
+    }
+    job = import_real("goodreads-advokatb-comma-number-series.csv", lines=slice(0, 1))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
+def test_two_catalogs_series_after_a_title_are_both_read_and_a_reworded_repeat_goes():
+    """`(Learn to Play Go, Volume II) (Learn to Play Go Ser)` and `(The Baby-sitters Club Graphic
+    Novel #9) (The Baby-Sitters Club Graphix)` were read as the whole title with no series (only
+    the last parenthesis was read); `(Power Japanese Series) (Kodansha's Children's Classics)`
+    kept the first series in the subtitle. A parenthesis that names no series stays the title's:
+    `(Dragonball)`, `(English/Italian)` (a bilingual edition, or a dictionary's pair of languages),
+    `(Folio) (Folio)`."""
+    for name in (
+        "goodreads-sartak-two-series-parentheses.csv",
+        "goodreads-eitanshay-two-series-parentheses.csv",
+        "librarything-aipotu-two-series-parentheses.tsv",
+    ):
+        import_real(name)
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("Basic Connections", "Power Japanese Series", ""),
+        ("Claudia and the New Girl", "The Baby-sitters Club Graphic Novel", "9"),
+        ("Dragonball Vol. 30 (Dragonball)", "", ""),
+        ("Inferno (English/Italian)", "", ""),
+        ("Souris Et Des Hommes", "Collection Folio", ""),
+        ("The Dragon Style", "Learn to Play Go", "3"),
+        ("The Paradiso", "Barnes & Noble Classics Series", ""),
+        ("The Way of the Moving Horse", "Learn to Play Go", "2"),
+        ("Zazie dans le Métro (Folio) (Folio)", "", ""),
+    ]
+    connections = Work.objects.get(title="Basic Connections")
+    assert connections.subtitle == "Making Your Japanese Flow"
+    assert list(connections.series_entries.values_list("name", flat=True)) == [
+        "Power Japanese Series",
+        "Kodansha's Children's Classics",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_japanese_publishers_series_after_a_title_is_its_series_not_its_title():
+    """Amazon.co.jp writes a book's imprint series after its title (`異邦人 (新潮文庫)`, `蒼天の拳
+    (1) (Bunch comics)`), with the book's number in it (`ハヤカワ文庫 SF 543`): it stayed in the
+    title, so the same book from another source (`異邦人`) had another title key. A bare volume
+    number stays the title's: every volume keeps its own title."""
+    import_real("goodreads-sartak-japanese-publisher-series.csv")
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("からくりサーカス (1)", "少年サンデーコミックス", ""),
+        ("デューン砂漠の神皇帝 1", "ハヤカワ文庫 SF", "543"),
+        ("ポケットモンスターSPECIAL (1)", "てんとう虫コミックススペシャル", ""),
+        ("異邦人", "新潮文庫", ""),
+        ("蒼天の拳 (1)", "Bunch comics", ""),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_language_suffix_in_french_is_the_editions_language_not_its_title():
+    """A French LibraryThing's `The Catcher in the Rye (en anglais)` ("in English") was a work
+    of that whole title, apart from the same book imported from anywhere else."""
+    import_real("librarything-aipotu-in-french.tsv")
+    edition = Edition.objects.get()
+    assert (edition.work.title, edition.language) == ("The Catcher in the Rye", "en")
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_two_series_parentheses_the_new_key():
+    """Works stored under the earlier rule, with both parentheses or a Japanese publisher's
+    series in their title, are found by the same books' rows, whose titles are now without
+    them, instead of being made again; a parenthesis that names no series keeps its key."""
+    migration = importlib.import_module("catalog.migrations.0027_title_keys_series_parentheses")
+    old_keys = {
+        "The Way of the Moving Horse (Learn to Play Go, Volume II) (Learn to Play Go Ser)": (
+            "Janice Kim",
+            "the way of the moving horse learn to play go volume ii learn to play go ser",
+        ),
+        "異邦人 (新潮文庫)": ("窪田 啓作", "異邦人 新潮文庫"),
+        "The Catcher in the Rye (en anglais)": (
+            "J.D. Salinger",
+            "the catcher in the rye en anglais",
+        ),
+    }
+    stored = {}
+    for title, (author, key) in old_keys.items():
+        work = make_work(title, authors=[author])
+        Work.objects.filter(pk=work.pk).update(title_normalized=key)  # as the earlier rule
+        stored[title] = work.pk
+    listing = make_work("Synthetic Tomorrow 2nd Edition by Jane Doe, John Roe Paperback")
+    Work.objects.filter(pk=listing.pk).update(
+        title_normalized="synthetic tomorrow 2nd edition by jane doe john roe paperback"
+    )
+    kept = make_work("Zazie dans le Métro (Folio) (Folio)", authors=["Raymond Queneau"])
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {
+        stored[
+            "The Way of the Moving Horse (Learn to Play Go, Volume II) (Learn to Play Go Ser)"
+        ]: ("the way of the moving horse"),
+        stored["異邦人 (新潮文庫)"]: "異邦人",
+        stored["The Catcher in the Rye (en anglais)"]: "the catcher in the rye",
+        listing.pk: "synthetic tomorrow",
+        kept.pk: "zazie dans le metro folio folio",
+    }
+    job = import_real("goodreads-sartak-japanese-publisher-series.csv", lines=slice(0, 1))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
+def test_a_series_numbered_with_n_and_a_degree_sign_is_the_works_series():
+    """Amazon.es numbers a series with nº (`REY DE CRISTAL (Inspector Santana nº 2) (Spanish
+    Edition)`, a publisher's `(HarperCollins nº 4007)`): it stayed in the title, with no series."""
+    import_real("goodreads-carlosperezzz-numbered-series-n.csv")
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("A Kilómetros de Distancia", "Lorena a dos Mundos", "1"),
+        ("Meteoro y el señor conejo", "HarperCollins", "4007"),
+        ("REY DE CRISTAL", "Inspector Santana", "2"),
+    ]
+    assert set(Edition.objects.values_list("language", flat=True)) == {"es"}
+
+
+@pytest.mark.django_db
+def test_a_booksellers_listing_suffix_is_not_the_books_subtitle():
+    """Goodreads copies an Amazon bookseller's listing title, the author and the date after the
+    book's own (`Silence: Lectures and Writings by John Cage (1994-12-31)`, `… 1st edition by
+    Huskinson, Lucy (2004) Paperback`): it stayed in the subtitle, which then disagreed with the
+    same book's from anywhere else, so that book became a second work. `(The Economist by
+    Xenophon)` names no bookseller's listing and stays."""
+    import_real("goodreads-eeeurico-listing-suffixes.csv")
+    import_real("goodreads-ayyucedemirbas-listing-suffixes.csv")
+    works = Work.objects.order_by("title").values_list("title", "subtitle")
+    assert list(works) == [
+        ("Nietzsche and Jung", "The Whole Self in the Union of Opposites"),
+        ("Research Design", "Qualitative, Quantitative, and Mixed Methods Approaches"),
+        ("Silence", "Lectures and Writings"),
+        ("Studio Culture", "The secret life of the graphic design studio"),
+        ("The Economist", "Xenophon (The Economist by Xenophon)"),
+        ("You are Here", "Art After the Internet"),
+    ]
