@@ -7,14 +7,17 @@ import re
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
-from catalog.importers.parsing import parse_year, read_trailing_role
+from catalog.importers.parsing import is_unknown_person, parse_year, read_trailing_role
 from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
-# (`Le Guin, Ursula K.` is one person), so split_people reads it separately.
+# (`Le Guin, Ursula K.` is one person), so split_people reads it separately; so is a ` & `
+# that may be inside one name (`Simon & Schuster`: _joined_at_ampersands).
 _PEOPLE_SEPARATORS = re.compile(r"\s*(?:;|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
 # The same, kept, to put back a separator inside a parenthesis: `(Edited by A and B)`.
 _KEPT_SEPARATORS = re.compile(f"({_PEOPLE_SEPARATORS.pattern})", re.IGNORECASE)
+# ` & ` alone, kept, for cells whose other separators their format reads (LibraryThing's).
+_KEPT_AMPERSANDS = re.compile(r"(\s+&\s+)")
 # Surname particles: `Le Guin, Ursula K.` and `van Vogt, A. E.` are one person.
 _PARTICLES = {
     "da", "de", "del", "della", "der", "di", "du", "dos", "el", "la", "le", "les", "mac",
@@ -114,7 +117,8 @@ def suffix_last_sort_name(sort_name: str) -> str:
 
 def split_people(value: str, *, role: str = "author") -> list[Credit]:
     """Several people in one cell, in order: separated by `;`, `|`, ` & ` or ` and `, or by
-    commas when each part is a whole name (`Neil Gaiman, Terry Pratchett`). `Last, First` is one
+    commas when each part is a whole name (`Neil Gaiman, Terry Pratchett`); a ` & ` beside a
+    one-word name is inside one (`Simon & Schuster`: _joined_at_ampersands). `Last, First` is one
     person (`Smith, Mark`, `Le Guin, Ursula K.`, `García Márquez, Gabriel`), turned around with
     its sort name kept. A role after a name is that person's (`Jane Doe (Editor)`), a plural one
     every listed person's (`Kelly Link; Gavin J. Grant (editors)`), and `Keith Laumer (Edited by
@@ -123,7 +127,8 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
-    for part in _with_shared_surnames(_split_outside_parentheses(value or "")):
+    parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
+    for part in _joined_at_ampersands(parts):
         named = read_trailing_role(part)
         if named.plural:
             cell_role = named.role
@@ -149,11 +154,12 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     return unique
 
 
-def _split_outside_parentheses(value: str) -> list[tuple[str, str]]:
-    """The cell's parts between people separators, each with the separator before it (`and`,
-    `&`, `;`, `|`, "" for the first), a separator inside a parenthesis kept in its part:
-    `Keith Laumer (Edited by Eric Flint and David Drake)` is one part."""
-    pieces = _KEPT_SEPARATORS.split(value)
+def _split_outside_parentheses(value: str, separators: re.Pattern[str]) -> list[tuple[str, str]]:
+    """The cell's parts between people separators (a pattern that keeps them), each with the
+    separator before it (`and`, `&`, `;`, `|`, "" for the first), a separator inside a
+    parenthesis kept in its part: `Keith Laumer (Edited by Eric Flint and David Drake)` is one
+    part."""
+    pieces = separators.split(value)
     parts: list[tuple[str, str]] = []
     separator = ""
     for index, piece in enumerate(pieces):
@@ -171,17 +177,28 @@ def _split_outside_parentheses(value: str) -> list[tuple[str, str]]:
     return [(part.strip(), separator) for part, separator in parts]
 
 
-def _with_shared_surnames(parts: list[tuple[str, str]]) -> list[str]:
-    """The parts, a given name that follows a sorted name with `and` or `&` taking its surname:
-    `Strugatsky, Arkady and Boris` and Book Catalogue's `Hitchens, P. G. Wodehouse and
-    Christopher` name Boris Strugatsky and Christopher Hitchens, not a one-word `Boris`. The
-    surname is written once only in that sorted form; `Arkady and Boris Strugatsky` is left as
-    two parts, as `Voltaire and Jean-Jacques Rousseau` and `McKinsey & Company Inc.` are
-    written the same way."""
-    names: list[str] = []
+def split_at_ampersands(value: str) -> list[str]:
+    """The names of a cell whose people are separated by ` & ` (LibraryThing's, whose `;` and
+    `|` lists its importer reads), each as written, by split_people's rules for `&`: `Boswell,
+    Dustin & Foucher, Trevor` is two, `Simon & Schuster` one, `Grimm, Jacob & Wilhelm` ->
+    `Grimm, Jacob`, `Grimm, Wilhelm`."""
+    parts = _split_outside_parentheses(value or "", _KEPT_AMPERSANDS)
+    return [name for name in _joined_at_ampersands(_with_shared_surnames(parts)) if name]
+
+
+def _with_shared_surnames(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The parts with their separators, a given name that follows a sorted name with `and` or
+    `&` taking its surname: `Strugatsky, Arkady and Boris` and Book Catalogue's `Hitchens, P.
+    G. Wodehouse and Christopher` name Boris Strugatsky and Christopher Hitchens, not a one-word
+    `Boris`. The surname is written once only in that sorted form; `Arkady and Boris
+    Strugatsky` is left as two parts, as `Voltaire and Jean-Jacques Rousseau` and `McKinsey &
+    Company Inc.` are written the same way."""
+    names: list[tuple[str, str]] = []
     for part, separator in parts:
-        surname = _surname_to_share(names[-1], part) if names and separator in ("and", "&") else ""
-        names.append(f"{surname}, {part}" if surname else part)
+        surname = ""
+        if names and separator in ("and", "&"):
+            surname = _surname_to_share(names[-1][0], part)
+        names.append((f"{surname}, {part}" if surname else part, separator))
     return names
 
 
@@ -203,6 +220,29 @@ def _surname_to_share(sorted_name: str, given: str) -> str:
     if any(word.casefold() not in _PARTICLES for word in words[:-1]):
         return ""
     return last if _is_sort_name(last, first) else ""
+
+
+def _joined_at_ampersands(parts: list[tuple[str, str]]) -> list[str]:
+    """The parts, each put back together with the part before it where the ` & ` between
+    them is inside one name. It separates two people only between whole names, each sorted
+    (`Boswell, Dustin & Foucher, Trevor`) or of two words or more (`David Talbott & Wallace
+    Thornhill`); beside a one-word name it joins one: a firm's (`Simon & Schuster`, `W. W.
+    Norton & Company`, `McKinsey & Company Inc.`) or a pair's credited together (`Arkady &
+    Boris Strugatsky`, where a one-word `Arkady` would be no one). `Unknown` stands for a
+    whole name (`Unknown & A. Writer`)."""
+    names: list[str] = []
+    before = ""
+    for part, separator in parts:
+        if names and separator == "&" and not (_is_whole_name(before) and _is_whole_name(part)):
+            names[-1] = f"{names[-1]} & {part}"
+        else:
+            names.append(part)
+        before = part
+    return names
+
+
+def _is_whole_name(name: str) -> bool:
+    return "," in name or len(name.split()) > 1 or is_unknown_person(name)
 
 
 def _comma_names(part: str) -> list[str]:

@@ -22,6 +22,7 @@ from catalog.importers.base import BaseImporter, NormalizedRow, RowError
 from catalog.importers.cells import (
     parse_language,
     person_from_sort_name,
+    split_at_ampersands,
     year_in,
 )
 from catalog.importers.parsing import (
@@ -35,8 +36,6 @@ from catalog.importers.parsing import (
 from catalog.importers.readers import apply_identifier, read_page_count
 
 _LIST = re.compile(r"\s*[|;]\s*")
-# Between people in one Primary Author cell: `Boswell, Dustin & Foucher, Trevor`.
-_AMPERSAND = re.compile(r"\s+&\s+")
 # `Random House (2011), Edition: 1, Hardcover, 448 pages` -> publisher, year, the rest
 _PUBLICATION = re.compile(r"^\s*(?P<publisher>[^()]+?)\s*\((?P<year>[^()]*)\)\s*,?\s*(?P<rest>.*)$")
 # A catalog's year after the publisher: `2014`, `c2000.`, `[2013]`, `©1999`.
@@ -209,9 +208,9 @@ def people_in(value: str) -> list[str]:
     """The people one author cell names, each as written (`Last, First` or not).
 
     `Boswell, Dustin & Foucher, Trevor` and `David Talbott & Wallace Thornhill` are two people,
-    `Simon & Schuster` and `W. W. Norton & Company` one: each side of `&` must have a comma or
-    two words. `Volcano, C.B. Daring; J. Rogue; Deric Shannon; Abbey` is a `;` list that
-    LibraryThing turned around at its last surname: it names Abbey Volcano last."""
+    `Simon & Schuster` and `W. W. Norton & Company` one, by the rule of any author cell
+    (`split_at_ampersands`). `Volcano, C.B. Daring; J. Rogue; Deric Shannon; Abbey` is a `;`
+    list that LibraryThing turned around at its last surname: it names Abbey Volcano last."""
     parts = _split_list(value)
     if (
         len(parts) > 1
@@ -221,14 +220,7 @@ def people_in(value: str) -> list[str]:
     ):
         surname, first = (half.strip() for half in parts[0].split(","))
         parts = [first, *parts[1:-1], f"{parts[-1]} {surname}"]
-    people = []
-    for part in parts:
-        halves = _AMPERSAND.split(part)
-        if len(halves) > 1 and all("," in half or len(half.split()) > 1 for half in halves):
-            people.extend(halves)
-        else:
-            people.append(part)
-    return people
+    return [person for part in parts for person in split_at_ampersands(part)]
 
 
 def main_page_count(value: str) -> str:

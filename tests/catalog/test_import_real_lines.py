@@ -374,3 +374,19 @@ def test_a_given_name_after_a_sorted_name_takes_its_surname():
     assert not [name for name in names if len(name.split()) == 1]
     stardust = Work.objects.get(title="Stardust")
     assert "CHARLES VESS" in [c.author.name for c in stardust.credits.all()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "author"),
+    [
+        ("goodreads-bsanser-firm-with-ampersand.csv", "McKinsey & Company Inc."),
+        ("goodreads-eeeurico-pair-credited-together.csv", "Robby & Marc. Herbst"),
+    ],
+)
+def test_a_mapped_author_cell_whose_ampersand_is_inside_one_name_makes_one_author(name, author):
+    """A mapped Author cell `McKinsey & Company Inc.` is one firm and `Robby & Marc. Herbst` one
+    credit, where they made the authors `McKinsey` and `Company Inc.`, `Robby` and `Marc.
+    Herbst`: a ` & ` beside a one-word name is inside one name."""
+    import_real(name, requested_format="generic", column_map={"title": "Title", "author": "Author"})
+    assert list(Author.objects.values_list("name", flat=True)) == [author]

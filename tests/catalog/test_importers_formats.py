@@ -463,6 +463,24 @@ def test_split_people_hands_no_surname_to_a_name_that_may_be_whole(value, invent
 
 
 @pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        # Beside a one-word name ` & ` is inside one: a firm's, or a pair's credited together.
+        ("McKinsey & Company Inc.", [("McKinsey & Company Inc.", "")]),  # real: bsanser's Author
+        ("Inc., McKinsey & Company",  # real: its Author l-f
+         [("McKinsey & Company Inc.", "Inc., McKinsey & Company")]),
+        ("Robby & Marc. Herbst", [("Robby & Marc. Herbst", "")]),  # real: eeeurico's Author
+        ("Simon & Schuster", [("Simon & Schuster", "")]),
+        ("W. W. Norton & Company", [("W. W. Norton & Company", "")]),
+        # real: argv1's Additional Authors, a writer and a pair who write as one
+        ("Rita Falk, Klüpfel & Kobr", [("Rita Falk", ""), ("Klüpfel & Kobr", "")]),
+    ],
+)  # fmt: skip
+def test_split_people_reads_an_ampersand_beside_a_one_word_name_as_inside_one_name(value, people):
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+@pytest.mark.parametrize(
     "value",
     [
         "José Ortega y Gasset",  # real: ayyucedemirbas' Goodreads Author

@@ -206,11 +206,21 @@ def test_real_primary_author_cells_naming_several_people(turtle):
         ("Cortázar, Julio", ["Cortázar, Julio"]),
         ("King, Stephen; Straub, Peter", ["King, Stephen", "Straub, Peter"]),
         ("Pratchett, Terry & Neil Gaiman", ["Pratchett, Terry", "Neil Gaiman"]),
+        # A surname written once goes to the given name after `&`, as in any author cell.
+        ("Grimm, Jacob & Wilhelm", ["Grimm, Jacob", "Grimm, Wilhelm"]),
         ("", []),
     ],
 )
 def test_people_in_a_cell(value, people):
     assert people_in(value) == people
+
+
+def test_a_surname_written_once_before_an_ampersand_is_each_brothers():
+    row = synthetic_row(**{"Primary Author": "Grimm, Jacob & Wilhelm"})
+    assert credits_of(row) == [
+        ("Jacob Grimm", "author", "Grimm, Jacob"),
+        ("Wilhelm Grimm", "author", "Grimm, Wilhelm"),
+    ]
 
 
 def test_a_person_named_twice_in_a_cell_is_credited_once():
