@@ -190,28 +190,42 @@ def _with_shared_surnames(parts: list[tuple[str, str]]) -> list[tuple[str, str]]
     """The parts with their separators, a given name that follows a sorted name with `and` or
     `&` taking its surname: `Strugatsky, Arkady and Boris` and Book Catalogue's `Hitchens, P.
     G. Wodehouse and Christopher` name Boris Strugatsky and Christopher Hitchens, not a one-word
-    `Boris`. The surname is written once only in that sorted form; `Arkady and Boris
-    Strugatsky` is left as two parts, as `Voltaire and Jean-Jacques Rousseau` and `McKinsey &
-    Company Inc.` are written the same way."""
+    `Boris`; the given names a comma lists before it take it too (`Brontë, Charlotte, Emily and
+    Anne`: the three sisters). The surname is written once only in that sorted form; `Arkady
+    and Boris Strugatsky` is left as two parts, as `Voltaire and Jean-Jacques Rousseau` and
+    `McKinsey & Company Inc.` are written the same way."""
     names: list[tuple[str, str]] = []
     for part, separator in parts:
         surname = ""
         if names and separator in ("and", "&"):
             surname = _surname_to_share(names[-1][0], part)
-        names.append((f"{surname}, {part}" if surname else part, separator))
+        if not surname:
+            names.append((part, separator))
+            continue
+        sorted_name, sorted_separator = names.pop()
+        given_names = [given.strip() for given in sorted_name.rstrip(" ,").split(",")[1:]]
+        names += [
+            (f"{surname}, {given}", sorted_separator if position == 0 else ",")
+            for position, given in enumerate(given_names)
+        ]
+        names.append((f"{surname}, {part}", separator))
     return names
 
 
 def _surname_to_share(sorted_name: str, given: str) -> str:
-    """The surname of `sorted_name` (`Strugatsky, Arkady`) when `given` is a bare given name
-    that goes with it: one word, no organisation's (`Inc., McKinsey & Company` is not two
-    people), after a one-word surname, particles aside (`Rita Falk, Klüpfel & Kobr` lists
-    three surnames) or an organisation sorted by its noun."""
-    if len(given.split()) != 1 or re.search(r"[,()]", given) or is_name_suffix(given):
+    """The surname of `sorted_name` (`Strugatsky, Arkady`, `Brontë, Charlotte, Emily`) when
+    `given` is a bare given name that goes with it, as are any after its first: one word, no
+    organisation's (`Inc., McKinsey & Company` is not two people), after a one-word surname,
+    particles aside (`Rita Falk, Klüpfel & Kobr` lists three surnames) or an organisation
+    sorted by its noun."""
+    if "(" in sorted_name or not _is_bare_given_name(given):
         return ""
-    if sorted_name.count(",") != 1 or "(" in sorted_name or is_organisation_word(given):
-        return ""
-    last, first = (half.strip() for half in sorted_name.split(","))
+    segments = [segment.strip() for segment in sorted_name.rstrip(" ,").split(",")]
+    if len(segments) < 2 or not all(_is_bare_given_name(name) for name in segments[2:]):
+        return ""  # `King, Martin Luther, Jr.`, `Thimmel, Ulrich Brand, Bettina Lösch, …`
+    if len(segments) > 2 and len(segments) % 2 == 0:
+        return ""  # `King, Stephen, Straub, Peter`: sort names in pairs (_comma_names)
+    last, first = segments[0], segments[1]
     words = last.split()
     if not first or not words or is_name_suffix(first) or is_organisation_word(words[-1]):
         return ""
@@ -220,6 +234,16 @@ def _surname_to_share(sorted_name: str, given: str) -> str:
     if any(word.casefold() not in _PARTICLES for word in words[:-1]):
         return ""
     return last if _is_sort_name(last, first) else ""
+
+
+def _is_bare_given_name(name: str) -> bool:
+    """`Boris`: one word, that no suffix (`Jr.`) or organisation's word (`Company`) is."""
+    return (
+        len(name.split()) == 1
+        and not re.search(r"[,()]", name)
+        and not is_name_suffix(name)
+        and not is_organisation_word(name)
+    )
 
 
 def _joined_at_ampersands(parts: list[tuple[str, str]]) -> list[str]:

@@ -441,6 +441,28 @@ def test_split_people_gives_a_surname_written_once_to_each_given_name(value, peo
     assert [(c.name, c.sort_name) for c in split_people(value)] == people
 
 
+BRONTES = [
+    ("Charlotte Brontë", "Brontë, Charlotte"),
+    ("Emily Brontë", "Brontë, Emily"),
+    ("Anne Brontë", "Brontë, Anne"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        ("Brontë, Charlotte, Emily and Anne", BRONTES),
+        ("Brontë, Charlotte, Emily, and Anne", BRONTES),
+        ("Brontë, Charlotte, Emily & Anne", BRONTES),
+        ("Jane Doe; Brontë, Charlotte, Emily and Anne", [("Jane Doe", ""), *BRONTES]),
+    ],
+)
+def test_split_people_gives_a_surname_written_once_to_each_given_name_a_comma_lists(value, people):
+    """`Surname, First, First and First`: every given name between takes the surname too,
+    where the cell made the one-word authors `Brontë`, `Charlotte`, `Emily` and `Anne`."""
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
 @pytest.mark.parametrize(
     ("value", "invented"),
     [
@@ -453,6 +475,11 @@ def test_split_people_gives_a_surname_written_once_to_each_given_name(value, peo
         ("Pratchett, Terry; Gaiman", "Gaiman Pratchett"),  # `;` lists people, written any way
         ("Le Guin, Ursula K. and Jane Doe", "Jane Doe Le Guin"),
         ("King, Martin Luther, Jr. and Coretta", "Coretta King"),
+        ("King, Martin Luther, Jr., and Coretta", "Coretta King"),
+        # sort names in pairs (`King, Stephen, Straub, Peter`), then a given name: no surname
+        ("King, Stephen, Straub, Peter and Jane", "Straub King"),
+        # real: argv1's Goodreads Author l-f, a list of four people, with `and` added
+        ("Thimmel, Ulrich Brand, Bettina Lösch, Benjamin Opratko and Stefan", "Stefan Thimmel"),
         # real: mouse-reeve's Book Catalogue author_details
         ("Project, The American Poetry and Literacy", "Literacy Project"),
     ],

@@ -208,6 +208,7 @@ def test_real_primary_author_cells_naming_several_people(turtle):
         ("Pratchett, Terry & Neil Gaiman", ["Pratchett, Terry", "Neil Gaiman"]),
         # A surname written once goes to the given name after `&`, as in any author cell.
         ("Grimm, Jacob & Wilhelm", ["Grimm, Jacob", "Grimm, Wilhelm"]),
+        ("Brontë, Charlotte, Emily & Anne", ["Brontë, Charlotte", "Brontë, Emily", "Brontë, Anne"]),
         ("", []),
     ],
 )
