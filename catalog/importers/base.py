@@ -20,8 +20,14 @@ from catalog.importers.parsing import (
     is_unknown_person,
     one_value_in_every_cell,
     parse_title_parts,
+    split_publisher_parenthesis,
 )
-from catalog.text import split_language_edition, split_series_marker, strip_listing_suffix
+from catalog.text import (
+    split_language_edition,
+    split_series_entries,
+    split_series_marker,
+    strip_listing_suffix,
+)
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -218,6 +224,7 @@ class BaseImporter:
                 % {"value": repeated[:100]}
             )
         row = self.normalize(cells)
+        take_publisher_parentheses(row)
         # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
         # empty cell is, it would otherwise make one author of every unknown one.
         row.credits = [c for c in row.credits if not is_unknown_person(c.name)]
@@ -285,3 +292,28 @@ class BaseImporter:
             )
             % {"cells": len(cells), "columns": width}
         )
+
+
+def take_publisher_parentheses(row: NormalizedRow) -> None:
+    """The parentheses that end the row's subtitle, or its title, and name its publisher
+    (`split_publisher_parenthesis`) taken off: an imprint (`(Deusto)`, `(Plume)`), which the
+    publisher already says, or the publisher's series (`(Dover Occult)`, `(ESPASA NARRATIVA)`),
+    added to the row's series after any series they hid (`… (Saga, #2) (Vintage
+    International)`). Read once the row's publisher is known."""
+    part = "subtitle" if row.subtitle else "title"
+    taken = False
+    publishers_series: list[tuple[str, str]] = []
+    while read := split_publisher_parenthesis(getattr(row, part), row.publisher):
+        taken = True
+        setattr(row, part, read[0])
+        publishers_series[:0] = [(read[1], "")] if read[1] else []
+    if not taken:
+        return
+    rest, hidden = split_series_entries(getattr(row, part))
+    setattr(row, part, rest)
+    entries: list[tuple[str, str]] = []
+    for name, number in [*row.series_entries, *hidden, *publishers_series]:
+        if name.casefold() not in {known.casefold() for known, _number in entries}:
+            entries.append((name, number))
+    row.series_entries = sorted(entries, key=lambda entry: not entry[1])  # numbered first
+    row.series, row.series_number = row.series_entries[0] if entries else ("", "")

@@ -235,6 +235,36 @@ def parse_title(raw_title: str) -> tuple[str, str, str, str]:
     return title, subtitle, series, number
 
 
+def split_publisher_parenthesis(title: str, publisher: str) -> tuple[str, str] | None:
+    """A title's last parenthesis read off when it names the book's own publisher: just its
+    name is its imprint, which the publisher already says (`The Portable Curmudgeon (Plume)`,
+    publisher `Plume` -> ("The Portable Curmudgeon", "")); its name and more words are its
+    series, which then needs no series word (`Lost Continents (Dover Occult)`, publisher `Dover
+    Publications` -> ("Lost Continents", "Dover Occult")). None for any other title: a
+    parenthesis that does not start with the publisher's name stays the title's (`It (Eso)`,
+    `Sabriel (Abhorsen)`), as does one that is the whole title."""
+    inside = text.split_trailing_parenthesis(title) if publisher and title.endswith(")") else None
+    if not inside or not inside[0]:
+        return None
+    named, publishers = _publisher_words(inside[1]), _publisher_words(publisher)
+    if not publishers or named[: len(publishers)] != publishers:
+        return None
+    return inside[0], "" if len(named) == len(publishers) else inside[1].strip()
+
+
+# Words a publisher's name carries in one catalog and drops in another (`MIT Press` / `The MIT
+# Press`, `Tempus` / `Tempus Books`, `Dover` / `Dover Publications`): they tell no publisher.
+_PUBLISHER_GENERIC_WORDS = {
+    "the", "a", "an", "and", "of", "press", "book", "books", "publishing", "publishers",
+    "publications", "editions", "editorial", "ediciones", "edicions", "edizioni", "editores",
+    "editora", "verlag", "inc", "ltd", "llc", "co", "company", "group", "sa", "sl", "gmbh", "ag",
+}  # fmt: skip
+
+
+def _publisher_words(name: str) -> list[str]:
+    return [w for w in text.normalize_text(name).split() if w not in _PUBLISHER_GENERIC_WORDS]
+
+
 def parse_whole_number(value: str) -> int | None:
     """A whole number as exports write it: `128`, `2024.0` / `128,0` (a spreadsheet or pandas
     wrote a float), `1,234`, `1.234` or `1 234` (thousands grouped). `12.5` is not one.

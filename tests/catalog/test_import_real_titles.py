@@ -112,8 +112,8 @@ def test_two_catalogs_series_after_a_title_are_both_read_and_a_reworded_repeat_g
     Novel #9) (The Baby-Sitters Club Graphix)` were read as the whole title with no series (only
     the last parenthesis was read); `(Power Japanese Series) (Kodansha's Children's Classics)`
     kept the first series in the subtitle. A parenthesis that names no series stays the title's:
-    `(Dragonball)`, `(English/Italian)` (a bilingual edition, or a dictionary's pair of languages),
-    `(Folio) (Folio)`."""
+    `(Dragonball)`, `(English/Italian)` (a bilingual edition, or a dictionary's pair of languages);
+    `(Folio) (Folio)` names the row's publisher, Folio, twice: its imprint, read off."""
     for name in (
         "goodreads-sartak-two-series-parentheses.csv",
         "goodreads-eitanshay-two-series-parentheses.csv",
@@ -130,7 +130,7 @@ def test_two_catalogs_series_after_a_title_are_both_read_and_a_reworded_repeat_g
         ("The Dragon Style", "Learn to Play Go", "3"),
         ("The Paradiso", "Barnes & Noble Classics Series", ""),
         ("The Way of the Moving Horse", "Learn to Play Go", "2"),
-        ("Zazie dans le Métro (Folio) (Folio)", "", ""),
+        ("Zazie dans le Métro", "", ""),
     ]
     connections = Work.objects.get(title="Basic Connections")
     assert connections.subtitle == "Making Your Japanese Flow"
@@ -242,3 +242,34 @@ def test_a_booksellers_listing_suffix_is_not_the_books_subtitle():
         ("The Economist", "Xenophon (The Economist by Xenophon)"),
         ("You are Here", "Art After the Internet"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_parenthesis_naming_the_books_publisher_is_its_imprint_or_series_not_its_title():
+    """A title's last parenthesis that names the row's own publisher stayed in the title, or the
+    subtitle, where it names no series word: `… (Deusto)` (publisher Deusto), `The Portable
+    Curmudgeon (Plume)` (Plume), `La diputada (ESPASA NARRATIVA)` (Espasa), `… (Dover Books on
+    Physics)` (Dover Publications). The publisher's name alone is its imprint, read off; its
+    name and more words are its series. A parenthesis that does not start with the publisher's
+    name stays: `It (Eso)` (DeBolsillo), `La Retornada (NEFELIBATA)` (Duomo ediciones), and
+    `La Torre Tesla (Halcón)`, whose row names no publisher."""
+    import_real("goodreads-carlosperezzz-publisher-parentheses.csv")
+    import_real("librarything-aipotu-publisher-imprint.tsv")
+    import_real("librarything-robdmc-publisher-series.csv")
+    works = Work.objects.values_list("title", "subtitle", "series")
+    assert sorted(works) == [
+        (
+            "Beginning JavaScript and CSS Development with jQuery",
+            "",
+            "Wrox Programmer to Programmer",
+        ),
+        ("Calculus of Variations", "", "Dover Books on Mathematics"),
+        ("Hazte quien eres", "Un código de costumbres", ""),
+        ("It (Eso)", "", ""),
+        ("La Retornada (NEFELIBATA)", "", ""),
+        ("La Torre Tesla (Halcón)", "", ""),
+        ("La diputada", "", "ESPASA NARRATIVA"),
+        ("The Portable Curmudgeon", "", ""),
+        ("The Variational Principles of Mechanics", "", "Dover Books on Physics"),
+    ]
+    assert Work.objects.get(title="La diputada").title_normalized == "la diputada"

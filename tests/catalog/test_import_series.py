@@ -269,3 +269,30 @@ def test_the_work_admin_lists_every_series_with_its_number(client):
     assert response.status_code == 200
     assert "Every series" in response.text
     assert "Discworld #40<br>Moist von Lipwig #3" in response.text
+
+
+@pytest.mark.parametrize(
+    ("title", "publisher", "read"),
+    [
+        # The publisher's name, the words any publisher's name may carry aside: its imprint.
+        ("synthetic-Thesis (MIT Press)", "The MIT Press", ("synthetic-Thesis", "", [])),
+        ("synthetic-Lives: Interviews (Tempus)", "Tempus Books",
+         ("synthetic-Lives", "Interviews", [])),
+        ("synthetic-Mind: A New View (A Bradford Book)", "Bradford Books",
+         ("synthetic-Mind", "A New View", [])),
+        # Its name and more: its series, after the series the title named.
+        ("synthetic-Saga (Saga, #2) (Vintage International)", "Vintage",
+         ("synthetic-Saga", "", [("Saga", "2"), ("Vintage International", "")])),
+        # Not the publisher's: the title's, as is a parenthesis that is the whole title.
+        ("synthetic-It (Eso)", "DeBolsillo", ("synthetic-It (Eso)", "", [])),
+        ("synthetic-Sabriel (Abhorsen)", "HarperCollins", ("synthetic-Sabriel (Abhorsen)", "", [])),
+        ("(Plume)", "Plume", ("(Plume)", "", [])),
+        ("synthetic-Curmudgeon (Plume)", "", ("synthetic-Curmudgeon (Plume)", "", [])),
+        ("synthetic-Programs (MIT Press)", "Press", ("synthetic-Programs (MIT Press)", "", [])),
+    ],
+)  # fmt: skip
+def test_a_parenthesis_starting_with_the_rows_publisher_is_its_imprint_or_series(
+    title, publisher, read
+):
+    row = read_one(Title=title, Author="Synthetic Author", Publisher=publisher)
+    assert (row.title, row.subtitle, row.series_entries) == read
