@@ -62,6 +62,14 @@ UNREACHABLE_KINDS = frozenset(
 #: under, the server made no error, spent none of its budget and said nothing of what was asked.
 NOT_REACHED_KINDS = frozenset({FaultKind.DNS, FaultKind.REFUSED, FaultKind.TLS})
 
+
+def reached_the_server(fault: ClassifiedFault | None) -> bool:
+    """Whether a request we sent reached its server: it answered, or failed there. The one rule
+    for what a provider call is: it spends the provider's budget, and every figure of calls
+    (enrich_missing's, a backfill month's) counts it; one that never left the machine is none."""
+    return fault is None or fault.kind not in NOT_REACHED_KINDS
+
+
 KIND_LABELS: dict[str, Any] = {
     FaultKind.DNS: _("DNS failure"),
     FaultKind.REFUSED: _("connection refused"),

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from enrichment.candidates import ANSWER_STATUSES, LookupStatus
-from enrichment.faults import NOT_REACHED_KINDS, ClassifiedFault, classify_fault
+from enrichment.faults import ClassifiedFault, classify_fault, reached_the_server
 from enrichment.models import ProviderState
 
 logger = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ def record_outcome(
         if status not in ANSWER_STATUSES:
             fault = fault or classify_fault(error=error, status=status)
             _record_fault(state, fault, now)
-            if fault.kind in NOT_REACHED_KINDS and state.day == budget_day(permit.at):
+            if not reached_the_server(fault) and state.day == budget_day(permit.at):
                 # The provider never saw it: its budget is not spent (offline, a day of
                 # refused probes would otherwise spend it and leave the books until midnight).
                 state.requests_today = max(0, state.requests_today - permit.cost)

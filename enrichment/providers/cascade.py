@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from catalog import text
 from enrichment.candidates import NO_TITLE_SEARCH, Candidate, LookupResult, LookupStatus
-from enrichment.faults import ClassifiedFault
+from enrichment.faults import ClassifiedFault, reached_the_server
 from enrichment.providers.base import Provider, TitleQuery
 from enrichment.providers.registry import enabled_providers
 
@@ -37,11 +37,13 @@ class ProviderOutcome:
 
     @property
     def request_sent(self) -> bool:
-        """Whether this outcome cost the provider one request (what backfill reports count)."""
+        """Whether this outcome cost the provider one request (what backfill reports count):
+        asked, not from the cache, and the request reached the server."""
         return (
             self.asked
             and not self.from_cache
             and self.status not in (NO_TITLE_SEARCH, LookupStatus.NOT_CONFIGURED)
+            and reached_the_server(self.fault)
         )
 
 

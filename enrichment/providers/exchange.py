@@ -21,6 +21,7 @@ from enrichment.faults import (
     FaultKind,
     classify_fault,
     host_of,
+    reached_the_server,
     strip_url_queries,
 )
 from enrichment.models import SourceRecord
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: The longest a lookup waits for its turn under the rate limit before answering THROTTLED.
 DEFAULT_MAX_WAIT_SECONDS = 10.0
-#: HTTP requests sent by this process, per provider (enrich_missing's summary reads the change).
+#: HTTP requests this process sent that reached the provider (faults.reached_the_server), per
+#: provider: the calls enrich_missing's summary and a backfill month count (they read the change).
 REQUESTS_SENT: Counter = Counter()
 # Errors a parser raises on a body it misreads; anything else is a bug (logged with its trace).
 PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
@@ -135,7 +137,6 @@ class ProviderExchange:
             status = permit.status or LookupStatus.THROTTLED  # a refusal always says why
             return _Fault(status, permit.reason, permit.retry_after, asked=False)
         status, fault, quota_exhausted = LookupStatus.FOUND, None, False
-        REQUESTS_SENT[self.name] += 1
         try:
             value = send()
             if not isinstance(value, dict):
@@ -159,6 +160,8 @@ class ProviderExchange:
                 permit=permit, status=LookupStatus.UNPARSEABLE, limits=limits, clock=self.clock
             )
             raise
+        if reached_the_server(fault.fault if fault else None):
+            REQUESTS_SENT[self.name] += 1
         throttle.record_outcome(
             permit=permit,
             status=status,

@@ -26,6 +26,7 @@ from tests.enrichment.dump.conftest import (  # noqa: F401 (fixture)
     drop_dump_tables,
     real_lines,
 )
+from tests.enrichment.test_faults import refused_port
 from tests.factories import make_isbn13
 
 pytestmark = pytest.mark.django_db
@@ -438,3 +439,21 @@ def test_now_takes_back_a_month_a_stopped_process_left_processing(
         "1 month left processing by a process that stopped answering (no sign of life for 30 "
         "minutes) taken back." in out.splitlines()
     )
+
+
+def test_a_month_whose_source_could_not_be_reached_counts_no_provider_call(settings):
+    """Offline (Open Library's port refuses the connection): the search page never left the
+    machine, so the month's "provider calls" say none, not one per page tried."""
+    settings.BACKFILL_SOURCES = ["openlibrary_search"]
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary"]
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{refused_port()}"
+    settings.ENRICHMENT_CONTACT_EMAIL = "librarian@example.org"
+    settings.OPENLIBRARY_RATE = 1000
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT = 0.5
+
+    out = backfill("--from", "2019-03", "--now")
+
+    line = next(line for line in out.splitlines() if line.startswith("2019-03"))
+    assert "provider calls: – (" in line, out
+    assert "refused the connection" in out
+    assert BackfillMonth.objects.get(year=2019, month=3).provider_calls == {"openlibrary_search": 0}

@@ -13,6 +13,7 @@ from tests.enrichment.backfill.providers_support import (
     CHILDREN_OF_TIME,
     LORD_OF_THE_RINGS,
 )
+from tests.enrichment.test_faults import refused_port
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +213,17 @@ def test_the_callback_after_each_book_can_stop_the_run(provider_server):
         books_resolve([CHILDREN, RINGS], after_each=heartbeat)
     assert len(seen) == 1
     assert len(provider_server.requests) == 1  # Children of Time only
+
+
+def test_a_provider_that_could_not_be_reached_cost_no_call(provider_server, settings):
+    """Google Books refuses the connection (nothing listens on its port, as offline): no request
+    left the machine, so the month's provider calls count Open Library's only."""
+    settings.GOOGLE_BOOKS_URL = f"http://127.0.0.1:{refused_port()}/books/v1"
+
+    resolutions = books_resolve([RINGS, UNKNOWN])
+
+    rings, unknown = resolutions.books
+    assert rings.isbn13 == LORD_OF_THE_RINGS
+    assert [f.fault.kind for f in unknown.resolution.failed] == ["refused"]
+    assert resolutions.calls == {"openlibrary": 2}
+    assert len(provider_server.requests) == 2
