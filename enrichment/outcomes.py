@@ -7,6 +7,7 @@ counting an attempt. Also the one wording of faults and skipped providers for pe
 """
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -22,7 +23,7 @@ from enrichment.models import EnrichmentRequest
 from enrichment.proposals import ProviderSkip
 from enrichment.providers.registry import provider_label
 from enrichment.targets import lock_request_targets
-from enrichment.waiting import next_try_at
+from enrichment.waiting import next_try_at, waits_for_unreachable
 from enrichment.work_state import WORK_STATUS, WORK_WAITING
 
 Status = EnrichmentRequest.Status
@@ -61,15 +62,35 @@ def skips_text(skips: list[ProviderSkip]) -> str:
     return "; ".join(skip_text(skip) for skip in skips)
 
 
-def retry_or_fail(request: EnrichmentRequest, faults: list[ClassifiedFault]) -> str:
+def attempts_spent(request: EnrichmentRequest) -> bool:
+    return request.attempts >= request.max_attempts
+
+
+def goes_ahead_without_failing(request: EnrichmentRequest, answered: Sequence[str]) -> bool:
+    """Past its attempts, a request that some providers answered is decided on their answers
+    (tally.end_unmatched), the providers that kept failing named: one provider down must not
+    hold up what the others said, for ever."""
+    return attempts_spent(request) and bool(answered)
+
+
+def without_failing_text(reason: str, faults: list[ClassifiedFault]) -> str:
+    """A decision's reason, and the providers it was made without."""
+    return f"{reason} " + gettext(
+        "Decided without the providers that failed on every attempt: %(why)s."
+    ) % {"why": faults_text(faults)}
+
+
+def retry_or_fail(
+    request: EnrichmentRequest, faults: list[ClassifiedFault], *, answered: Sequence[str] = ()
+) -> str:
     """Provider faults: back off exponentially, and give up after max_attempts. Meanwhile the
     work waits; then it failed. Faults that only say the providers could not be reached (a
-    machine offline, a provider down) say nothing of the book: past max_attempts it waits for
-    them instead of failing."""
+    machine offline, a provider down) say nothing of the book: past max_attempts, when nothing
+    answered (waiting.waits_for_unreachable), it waits for them instead of failing."""
     now = timezone.now()
-    if request.attempts >= request.max_attempts and all(f.unreachable for f in faults):
+    if attempts_spent(request) and waits_for_unreachable(faults, answered):
         return wait_for_unreachable(request, faults, next_at=next_try_at([], now=now))
-    if request.attempts >= request.max_attempts:
+    if attempts_spent(request):
         status = Status.FAILED
         next_at = request.next_attempt_at
     else:

@@ -89,14 +89,17 @@ def internal_fault(error: str, *, provider: str = "") -> ClassifiedFault:
 
 
 def end_unmatched(item: Tally, request: EnrichmentRequest, *, reason: str) -> str:
-    """No record matched: back off after faults, wait for providers that could not be asked
+    """No record matched: back off after faults (past its attempts, a request some providers
+    answered goes ahead without the failing ones), wait for providers that could not be asked
     for now, else end unmatched with the reason."""
-    if item.faults:
-        return outcomes.retry_or_fail(request, item.faults)
+    if item.faults and not outcomes.goes_ahead_without_failing(request, item.answered):
+        return outcomes.retry_or_fail(request, item.faults, answered=item.answered)
     if item.unavailable:  # a provider that may know it could not be asked for now
         return outcomes.wait_for_providers(
             request, next_try_at(item.unavailable, now=timezone.now()), item.skipped
         )
+    if item.faults:
+        reason = outcomes.without_failing_text(reason, item.faults)
     return apply.request_finish_unmatched(request=request, reason=reason)
 
 

@@ -8,6 +8,7 @@ admin's format and the site's time zone. The periodic sweep sends it again once 
 """
 
 import datetime
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.admin.utils import display_for_value
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from enrichment.candidates import LookupStatus
+from enrichment.faults import ClassifiedFault
 
 #: Provider states that pass: asking again later may work (a missing key or a refused one does
 #: not come back on its own).
@@ -24,6 +26,15 @@ UNAVAILABLE_FOR_NOW = frozenset(
 
 #: (LookupStatus, seconds until the provider is expected back, None when it did not say).
 Unavailable = tuple[str, float | None]
+
+
+def waits_for_unreachable(faults: Sequence[ClassifiedFault], answered: Sequence[str]) -> bool:
+    """Whether a try that found no match leaves its request waiting for its providers rather
+    than failing once its attempts are spent: every fault only says a provider could not be
+    reached (faults.UNREACHABLE_KINDS: offline, a provider down) and no provider answered. The
+    engine asks it of a try that ended (outcomes.retry_or_fail), the sweep of the try before one
+    whose worker died (queue.requests_recover_stale)."""
+    return bool(faults) and all(f.unreachable for f in faults) and not answered
 
 
 def next_try_at(unavailable: list[Unavailable], *, now: datetime.datetime) -> datetime.datetime:

@@ -1,0 +1,134 @@
+"""Requests past ENRICHMENT_MAX_ATTEMPTS (enrichment.outcomes, enrichment.queue): a book waits
+for providers only while nothing answered it; one provider that keeps failing does not hold up
+what the others answered.
+
+The real Open Library and Google Books clients ask a local server on 127.0.0.1: Google Books
+answers its recorded empty result (tests/fixtures/providers/google_books, see PROVENANCE.md);
+Open Library's Books API answers `{}` (its answer for an ISBN it does not know, as
+tests/enrichment/backfill/providers_support.py builds it) or an HTTP error with a synthetic
+one-line HTML page made here. A refused connection is a closed loopback port.
+"""
+
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.models import Work
+from enrichment import engine, queue
+from enrichment.models import EnrichmentRequest
+from tests.enrichment.providers.helpers import body
+from tests.enrichment.providers.local_server import LocalServer
+from tests.enrichment.test_unreachable_providers import make_due, text_of
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+Status = EnrichmentRequest.Status
+USE_OF_WEAPONS = "9780316030571"
+GOOGLE_NOTHING = body("google_books", "volumes__empty_result__totalItems_0.json")
+SYNTHETIC_ERROR_PAGE = b"<html><body>Service Unavailable</body></html>"
+
+
+class TwoProviders(LocalServer):
+    """Open Library's Books API and Google Books' volumes on one server; each answers
+    `status[provider]` (200 by default)."""
+
+    def __init__(self):
+        super().__init__()
+        self.status = {"openlibrary": 200, "google_books": 200}
+        self.answer = self._route
+
+    def _route(self, handler: BaseHTTPRequestHandler) -> None:
+        provider = "google_books" if handler.path.startswith("/books/v1/") else "openlibrary"
+        status = self.status[provider]
+        if status != 200:
+            data = SYNTHETIC_ERROR_PAGE
+        else:
+            data = GOOGLE_NOTHING if provider == "google_books" else b"{}"
+        self.send(handler, [data], status=status, headers={"Content-Length": str(len(data))})
+
+
+@pytest.fixture
+def server(settings, monkeypatch):
+    with TwoProviders() as running:
+        settings.ENRICHMENT_PROVIDERS = ["openlibrary", "google_books"]
+        settings.OPENLIBRARY_URL = running.url
+        settings.GOOGLE_BOOKS_URL = f"{running.url}/books/v1"
+        settings.GOOGLE_BOOKS_API_KEY = ""
+        settings.ENRICHMENT_CONTACT_EMAIL = "librarian@example.org"
+        settings.OPENLIBRARY_RATE = settings.GOOGLE_BOOKS_RATE = 1000
+        settings.OPENLIBRARY_DAILY_BUDGET = settings.GOOGLE_BOOKS_DAILY_BUDGET = 0
+        settings.ENRICHMENT_BREAKER_FAILURES = 100  # every claim asks: the faults decide
+        settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT = 0.5
+        settings.ENRICHMENT_HTTP_READ_TIMEOUT = 0.5
+        settings.ENRICHMENT_MAX_ATTEMPTS = 3
+        settings.ENRICHMENT_RETRY_BASE_SECONDS = 60
+        settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS = 3600
+        settings.ENRICHMENT_STALE_SECONDS = 300
+        monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda *args, **kwargs: None)
+        yield running
+
+
+@pytest.fixture
+def weapons() -> Work:
+    work = make_work("Use of Weapons", authors=["Iain M. Banks"])
+    make_edition(work, isbn13=USE_OF_WEAPONS)
+    queue.works_enqueue_enrichment(dispatch=False)
+    return work
+
+
+def run_batch() -> EnrichmentRequest:
+    due = EnrichmentRequest.objects.filter(status=Status.PENDING).values_list("pk", flat=True)
+    engine.process_requests(queue.requests_claim(request_ids=list(due)))
+    make_due()
+    return EnrichmentRequest.objects.select_related("work").get()
+
+
+def review_page(client, request: EnrichmentRequest) -> str:
+    page = client.get(reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]))
+    return text_of(page.content.decode())
+
+
+# --- One provider failing, the others answering -----------------------------------------------
+
+
+def test_past_its_attempts_a_book_goes_ahead_with_the_answers_of_the_providers_that_answered(
+    server, weapons, admin_client
+):
+    """Open Library answers 503 every time, Google Books answers that it does not know the
+    book: after its attempts the book is decided on Google's answer (unresolved), saying that
+    Open Library failed, instead of waiting for Open Library for ever."""
+    server.status["openlibrary"] = 503
+    for _ in range(2):
+        request = run_batch()
+        assert (request.status, request.work.enrichment_status) == (Status.PENDING, "waiting")
+
+    request = run_batch()
+
+    assert request.status == Status.SKIPPED and request.attempts == 3
+    assert request.finished_at is not None and request.last_error == ""
+    request.work.refresh_from_db()
+    assert request.work.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
+    reason = request.match_details.reason
+    assert reason.startswith("No provider knows this book.")
+    assert "Open Library" in reason and "HTTP 503" in reason
+    page = review_page(admin_client, request)
+    assert "Decided without the providers that failed on every attempt: Open Library: " in page
+    assert "answered HTTP 503: a server error." in page
+    # Decided: the sweep sends it no more.
+    assert queue.requests_dispatch_due(now=timezone.now() + timedelta(days=2)) == 0
+
+
+def test_past_its_attempts_a_book_nothing_answered_keeps_waiting(server, weapons):
+    """Both providers answer 503: nothing was answered, so the book still waits (the network's
+    or the providers' trouble says nothing of the book)."""
+    server.status.update(openlibrary=503, google_books=503)
+    for _ in range(4):
+        request = run_batch()
+
+    assert (request.status, request.attempts) == (Status.PENDING, 2)
+    assert request.last_error.startswith("Waiting for providers that could not be reached: ")
+    request.work.refresh_from_db()
+    assert request.work.enrichment_status == Work.EnrichmentStatus.WAITING
