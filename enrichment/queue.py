@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from bookstore import task_queue
 from catalog.models import Author, Edition, Work
@@ -23,6 +24,8 @@ from enrichment import broker_backlog
 from enrichment.author_state import authors_missing_q
 from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import EnrichmentRequest
+from enrichment.proposals import MatchDetails
+from enrichment.waiting import next_try_at, waits_for_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -283,28 +286,57 @@ def requests_retry_unavailable(*, now=None) -> list[int]:
 
 def requests_recover_stale(*, now=None) -> int:
     """Requests left in progress by a worker that died go back to pending (their attempt
-    counts: a request that kills its worker every time ends as failed)."""
+    counts: a request that kills its worker every time ends as failed). One that was waiting
+    for providers that could not be reached (its previous try said so: waiting
+    .waits_for_unreachable) waits again, as its try would have left it: no attempt counted,
+    tried again after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS; a dead worker is no answer."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
     stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS, claimed_at__lt=cutoff)
-    # Two guarded UPDATEs, not one per row: a request its worker finishes meanwhile is no
-    # longer in progress and is left alone.
+    # Guarded UPDATEs, not one per row: a request its worker finishes meanwhile is no longer in
+    # progress and is left alone.
     given_back = {
         "claim_token": "",
         "queued_at": None,
         "next_attempt_at": now,
-        "last_error": "The worker stopped while processing this request.",
+        "last_error": gettext("The worker stopped while processing this request."),
         "updated_at": now,
     }
-    recovered = stale.filter(attempts__gte=F("max_attempts")).update(
-        status=Status.FAILED, **given_back
+    # Past their attempts: few rows, read once (no UPDATE at all when there are none).
+    past_attempts = dict(
+        stale.filter(attempts__gte=F("max_attempts")).values_list("pk", "match_details")
     )
+    waiting_ids = [
+        pk for pk, stored in past_attempts.items() if _was_waiting_for_unreachable(stored)
+    ]
+    failed_ids = [pk for pk in past_attempts if pk not in waiting_ids]
+    recovered = 0
+    if waiting_ids:
+        recovered += stale.filter(pk__in=waiting_ids).update(
+            status=Status.PENDING,
+            attempts=F("attempts") - 1,
+            **{
+                **given_back,
+                "next_attempt_at": next_try_at([], now=now),
+                "last_error": gettext(
+                    "The worker stopped while processing this request; it still waits for "
+                    "providers that could not be reached."
+                ),
+            },
+        )
+    if failed_ids:
+        recovered += stale.filter(pk__in=failed_ids).update(status=Status.FAILED, **given_back)
     recovered += stale.filter(attempts__lt=F("max_attempts")).update(
         status=Status.PENDING, **given_back
     )
     if recovered:
         logger.warning("Gave back %s enrichment requests left by a stopped worker", recovered)
     return recovered
+
+
+def _was_waiting_for_unreachable(stored) -> bool:
+    details = MatchDetails.from_json(stored)  # values_list leaves the stored JSON
+    return waits_for_unreachable(details.faults, details.answered)
 
 
 # --- Claiming -----

@@ -1,6 +1,6 @@
 """Requests past ENRICHMENT_MAX_ATTEMPTS (enrichment.outcomes, enrichment.queue): a book waits
 for providers only while nothing answered it; one provider that keeps failing does not hold up
-what the others answered.
+what the others answered; and a worker that dies while trying a waiting book does not fail it.
 
 The real Open Library and Google Books clients ask a local server on 127.0.0.1: Google Books
 answers its recorded empty result (tests/fixtures/providers/google_books, see PROVENANCE.md);
@@ -21,6 +21,7 @@ from enrichment import engine, queue
 from enrichment.models import EnrichmentRequest
 from tests.enrichment.providers.helpers import body
 from tests.enrichment.providers.local_server import LocalServer
+from tests.enrichment.test_faults import refused_port
 from tests.enrichment.test_unreachable_providers import make_due, text_of
 from tests.factories import make_edition, make_work
 
@@ -132,3 +133,46 @@ def test_past_its_attempts_a_book_nothing_answered_keeps_waiting(server, weapons
     assert request.last_error.startswith("Waiting for providers that could not be reached: ")
     request.work.refresh_from_db()
     assert request.work.enrichment_status == Work.EnrichmentStatus.WAITING
+
+
+# --- A worker dying while it tries a waiting book ---------------------------------------------
+
+
+def test_a_worker_that_dies_while_trying_a_waiting_book_leaves_it_waiting_not_failed(
+    server, weapons, settings, admin_client
+):
+    port = refused_port()
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{port}"
+    settings.GOOGLE_BOOKS_URL = f"http://127.0.0.1:{port}/books/v1"
+    for _ in range(4):  # offline past the attempts: waiting for the network
+        request = run_batch()
+    assert (request.status, request.attempts) == (Status.PENDING, 2)
+
+    (claimed,) = queue.requests_claim(request_ids=[request.pk])  # its worker is killed here
+    assert claimed.attempts == 3
+    later = timezone.now() + timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS + 5)
+    assert queue.requests_recover_stale(now=later) == 1
+
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == (Status.PENDING, 2)  # the crash is no attempt
+    assert request.claim_token == "" and request.finished_at is None
+    wait = (request.next_attempt_at - later).total_seconds()
+    assert 3590 <= wait <= 3600  # tried again as a waiting book is
+    assert request.last_error == (
+        "The worker stopped while processing this request; it still waits for providers "
+        "that could not be reached."
+    )
+    request.work.refresh_from_db()
+    assert request.work.enrichment_status == Work.EnrichmentStatus.WAITING
+    page = review_page(admin_client, request)
+    assert "Status: Pending Waiting: providers unavailable" in page
+    assert "Failed" not in page.split("Status:", 1)[1].split("Confidence:", 1)[0]
+
+    # Once the providers answer, it is decided as usual.
+    settings.OPENLIBRARY_URL = server.url
+    settings.GOOGLE_BOOKS_URL = f"{server.url}/books/v1"
+    EnrichmentRequest.objects.filter(pk=request.pk).update(next_attempt_at=timezone.now())
+    request = run_batch()
+    assert request.status == Status.SKIPPED
+    request.work.refresh_from_db()
+    assert request.work.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
