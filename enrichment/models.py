@@ -140,6 +140,9 @@ class EnrichmentRequest(models.Model):
 
     #: At most one request per work (per author) may be in these (a partial unique index).
     ACTIVE_STATUSES = (Status.PENDING, Status.IN_PROGRESS)
+    #: A work (author) with a request in these is not queued again (enrichment.queue), but by a
+    #: reviewer's re-run, which supersedes the proposal waiting for review.
+    HOLDING_STATUSES = (*ACTIVE_STATUSES, Status.NEEDS_REVIEW)
 
     work = models.ForeignKey(
         "catalog.Work",

@@ -1,9 +1,12 @@
 """The enrichment queue: which works need enriching, and handing requests to workers safely.
 
 Requests live in the database (`EnrichmentRequest`), at most one pending or in progress per
-work (a partial unique index on both databases). Workers claim requests atomically, so two
-clusters never process the same one; a request whose worker died is given back after
-`ENRICHMENT_STALE_SECONDS`. Tasks carry ids only and are enqueued on commit.
+work (a partial unique index on both databases). A work whose proposal waits for review is not
+queued again (an import, enrich_missing, the admin's and the API's triggers, the retries): the
+proposal stays in the review list until a reviewer decides it; their re-run supersedes it, with
+an audit entry, so one work never has two proposals to approve. Workers claim requests
+atomically, so two clusters never process the same one; a request whose worker died is given
+back after `ENRICHMENT_STALE_SECONDS`. Tasks carry ids only and are enqueued on commit.
 """
 
 import logging
@@ -23,7 +26,7 @@ from catalog.selectors import works_missing_metadata_q, works_with_cover_q
 from enrichment import broker_backlog
 from enrichment.author_state import authors_missing_q
 from enrichment.cover_apply import covers_dispatch_due
-from enrichment.models import EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import MatchDetails
 from enrichment.waiting import next_try_at, waits_for_unreachable
 
@@ -79,19 +82,20 @@ def works_enqueue_enrichment(
     metadata: bool = True,
     limit: int | None = None,
     dispatch: bool = True,
+    supersede_review: bool = False,
+    actor=None,
 ) -> list[int]:
     """Create a pending request for each work that lacks a cover or metadata and has no active
-    request yet; returns the new requests' ids. Workers get them once the transaction commits.
+    request, nor a proposal waiting for review, yet; returns the new requests' ids. Workers get
+    them once the transaction commits. `supersede_review` (a reviewer's re-run, `actor`): a
+    waiting proposal does not hold the work back; it is superseded (_supersede_waiting).
 
     This is also the catalog's post-import hook (CATALOG_ENRICHMENT_HOOK).
     """
-    works = works_needing_enrichment(covers=covers, metadata=metadata)
+    works = works_to_enqueue(covers=covers, metadata=metadata, supersede_review=supersede_review)
     if work_ids is not None:
         works = works.filter(pk__in=list(work_ids))
-    active = EnrichmentRequest.objects.filter(
-        work=OuterRef("pk"), status__in=EnrichmentRequest.ACTIVE_STATUSES
-    )
-    works = works.exclude(Exists(active)).order_by("pk")
+    works = works.order_by("pk")
     ids = list(
         works.values_list("pk", flat=True)[:limit] if limit else works.values_list("pk", flat=True)
     )
@@ -109,7 +113,42 @@ def works_enqueue_enrichment(
         )
         for work_id in ids
     ]
-    return _create_pending(requests, model=Work, ids=ids, since=now, dispatch=dispatch)
+    return _create_pending(
+        requests,
+        model=Work,
+        ids=ids,
+        since=now,
+        dispatch=dispatch,
+        supersede_review=supersede_review,
+        actor=actor,
+    )
+
+
+def works_to_enqueue(
+    *, covers: bool = True, metadata: bool = True, supersede_review: bool = False
+) -> QuerySet[Work]:
+    """The works works_enqueue_enrichment would queue (enrich_missing --dry-run counts them)."""
+    works = works_needing_enrichment(covers=covers, metadata=metadata)
+    return works.exclude(Exists(holding_requests("work", supersede_review=supersede_review)))
+
+
+def holding_requests(target: str, *, supersede_review: bool = False) -> QuerySet:
+    """A subquery: the requests that keep their work (`target` "work") or author ("author")
+    from being queued again: one pending or in progress, and one whose proposal waits for
+    review, except when a reviewer re-runs it (`supersede_review`)."""
+    statuses = (
+        EnrichmentRequest.ACTIVE_STATUSES
+        if supersede_review
+        else EnrichmentRequest.HOLDING_STATUSES
+    )
+    return EnrichmentRequest.objects.filter(**{target: OuterRef("pk")}, status__in=statuses)
+
+
+def works_waiting_for_review() -> QuerySet[Work]:
+    """Works whose proposal waits for a reviewer (so not queued again)."""
+    return Work.objects.filter(
+        Exists(EnrichmentRequest.objects.filter(work=OuterRef("pk"), status=Status.NEEDS_REVIEW))
+    )
 
 
 def authors_enqueue_enrichment(
@@ -118,17 +157,18 @@ def authors_enqueue_enrichment(
     trigger: str = Trigger.COMMAND,
     limit: int | None = None,
     dispatch: bool = True,
+    supersede_review: bool = False,
+    actor=None,
 ) -> list[int]:
     """Create a pending request for each author that lacks a bio, dates or ids
-    (author_state.authors_missing_q) and has no active request yet; returns the new requests'
-    ids. The same queue as the works': claimed, retried and reviewed the same way."""
+    (author_state.authors_missing_q) and has no active request, nor a proposal waiting for
+    review, yet (`supersede_review`: as for works); returns the new requests' ids. The same
+    queue as the works': claimed, retried and reviewed the same way."""
     authors = Author.objects.filter(authors_missing_q())
     if author_ids is not None:
         authors = authors.filter(pk__in=list(author_ids))
-    active = EnrichmentRequest.objects.filter(
-        author=OuterRef("pk"), status__in=EnrichmentRequest.ACTIVE_STATUSES
-    )
-    pks = authors.exclude(Exists(active)).order_by("pk").values_list("pk", flat=True)
+    holding = holding_requests("author", supersede_review=supersede_review)
+    pks = authors.exclude(Exists(holding)).order_by("pk").values_list("pk", flat=True)
     ids = list(pks[:limit] if limit else pks)
     if not ids:
         return []
@@ -144,11 +184,26 @@ def authors_enqueue_enrichment(
         )
         for author_id in ids
     ]
-    return _create_pending(requests, model=Author, ids=ids, since=now, dispatch=dispatch)
+    return _create_pending(
+        requests,
+        model=Author,
+        ids=ids,
+        since=now,
+        dispatch=dispatch,
+        supersede_review=supersede_review,
+        actor=actor,
+    )
 
 
 def _create_pending(
-    requests: list[EnrichmentRequest], *, model: type[Work] | type[Author], ids, since, dispatch
+    requests: list[EnrichmentRequest],
+    *,
+    model: type[Work] | type[Author],
+    ids,
+    since,
+    dispatch,
+    supersede_review: bool = False,
+    actor=None,
 ) -> list[int]:
     """Insert new pending requests for these works (authors), mark them queued, and hand the
     requests to the workers once the transaction commits; returns the new requests' ids."""
@@ -161,12 +216,54 @@ def _create_pending(
                 **{f"{target}__in": ids}, status=Status.PENDING, created_at__gte=since
             ).values_list("pk", flat=True)
         )
+        if supersede_review and created:
+            _supersede_waiting(target, created, actor=actor, now=since)
         model.objects.filter(pk__in=ids).update(enrichment_status=Work.EnrichmentStatus.QUEUED)
         if dispatch and not settings.Q_SYNC:
             transaction.on_commit(lambda: requests_dispatch(request_ids=created))
     if dispatch and settings.Q_SYNC:
         requests_dispatch(request_ids=created)
     return created
+
+
+def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
+    """A reviewer's re-run queued these new requests: the proposals still waiting for review
+    of their works (authors) are dismissed as superseded, each with an audit entry naming the
+    new request, so the review list shows the new one and never two proposals for one work.
+    Returns how many were superseded (one approved meanwhile stays approved)."""
+    new_of = dict(EnrichmentRequest.objects.filter(pk__in=created).values_list(target, "pk"))
+    waiting = EnrichmentRequest.objects.filter(
+        **{f"{target}__in": list(new_of)}, status=Status.NEEDS_REVIEW
+    )
+    label = AuditLogEntry.label_for(actor)
+    superseded = 0
+    for old in waiting.order_by("pk"):
+        new_id = new_of[getattr(old, target)]
+        note = gettext("Superseded by request #%(id)s: enrichment was run again.") % {"id": new_id}
+        if not EnrichmentRequest.objects.filter(pk=old.pk, status=Status.NEEDS_REVIEW).update(
+            status=Status.SKIPPED,
+            retry_when_available=False,
+            reviewed_by=actor,
+            reviewed_at=now,
+            review_note=note,
+            finished_at=old.finished_at or now,
+            updated_at=now,
+        ):
+            continue  # decided meanwhile by someone else
+        AuditLogEntry.objects.create(
+            request=old,
+            work_id=old.work_id,
+            edition_id=old.edition_id,
+            author_id=old.author_id,
+            action=AuditLogEntry.Action.DISMISS,
+            tier=old.confidence,
+            changes={},
+            actor=actor,
+            actor_label=label,
+            note=note,
+        )
+        superseded += 1
+    return superseded
 
 
 def post_import_hook(*, work_ids: Sequence[int], trigger: str) -> int:

@@ -78,6 +78,7 @@ class RerunResult:
     request_id: int
     new_request_id: int | None
     reason: str = ""  # why nothing was queued
+    superseded: int = 0  # proposals waiting for review that the new request replaced
 
 
 @dataclass
@@ -300,7 +301,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
 
 def request_rerun(*, request: EnrichmentRequest, actor) -> RerunResult:
     """Ask the providers again: a new pending request for the work or author (the same service
-    enrich_missing uses). A request waiting for review is superseded by the new one."""
+    enrich_missing uses). A proposal waiting for review is superseded by the new one (queue)."""
     result = requests_rerun_bulk(
         queryset=EnrichmentRequest.objects.filter(pk=request.pk), actor=actor
     )
@@ -314,7 +315,9 @@ def request_rerun(*, request: EnrichmentRequest, actor) -> RerunResult:
         .first()
     )
     if result.changed:
-        return RerunResult(request_id=request.pk, new_request_id=new)
+        return RerunResult(
+            request_id=request.pk, new_request_id=new, superseded=result.reasons[SUPERSEDED]
+        )
     reason = next(iter(result.reasons), "Nothing was queued.")
     return RerunResult(request_id=request.pk, new_request_id=None, reason=reason)
 
@@ -327,6 +330,13 @@ SYNTHETIC = (
 AUTHOR_NOTHING_MISSING = "the author has a bio, dates and ids: nothing to look up"
 AUTHOR_ALREADY_QUEUED = "the author is already queued"
 AUTHOR_REDIRECT = "the author is a redirect (merged into another author): enrich that one"
+WAITING_FOR_REVIEW = (
+    "a proposal for the work waits for review: approve or dismiss it, or re-run it to replace it"
+)
+AUTHOR_WAITING_FOR_REVIEW = (
+    "a proposal for the author waits for review: approve or dismiss it, or re-run it to replace it"
+)
+SUPERSEDED = "proposal waiting for review superseded (dismissed, in the audit log)"
 
 
 def works_enqueue_with_reasons(
@@ -335,61 +345,88 @@ def works_enqueue_with_reasons(
     covers: bool = True,
     metadata: bool = True,
     trigger: str = EnrichmentRequest.Trigger.MANUAL_BULK,
+    supersede_review: bool = False,
+    actor=None,
 ) -> tuple[set[int], dict[int, str]]:
-    """Queue the works that need it; returns (queued work ids, work id -> why not)."""
+    """Queue the works that need it; returns (queued work ids, work id -> why not).
+    `supersede_review`: a reviewer's re-run (queue.works_enqueue_enrichment)."""
     work_ids = set(work_ids)
     new_ids = queue.works_enqueue_enrichment(
-        work_ids=sorted(work_ids), trigger=trigger, covers=covers, metadata=metadata
+        work_ids=sorted(work_ids),
+        trigger=trigger,
+        covers=covers,
+        metadata=metadata,
+        supersede_review=supersede_review,
+        actor=actor,
     )
     queued = set(EnrichmentRequest.objects.filter(pk__in=new_ids).values_list("work_id", flat=True))
     rest = work_ids - queued
     gone = rest - set(Work.objects.filter(pk__in=rest).values_list("pk", flat=True))
-    active = set(
-        EnrichmentRequest.objects.filter(
-            work_id__in=rest, status__in=EnrichmentRequest.ACTIVE_STATUSES
-        ).values_list("work_id", flat=True)
-    )
+    holding = _holding_statuses("work_id", rest)
     synthetic = set(Work.objects.filter(pk__in=rest, synthetic=True).values_list("pk", flat=True))
 
     def why_not(work_id: int) -> str:
         if work_id in gone:
             return "no longer exists"
-        if work_id in active:
-            return ALREADY_QUEUED
+        reason = _held_reason(holding.get(work_id, set()), supersede_review=supersede_review)
+        if reason:
+            return reason[0]
         return SYNTHETIC if work_id in synthetic else NOTHING_MISSING
 
     return queued, {work_id: why_not(work_id) for work_id in rest}
 
 
-def _enqueue_authors(author_ids: Iterable[int]) -> tuple[set[int], dict[int, str]]:
+def _held_reason(statuses: set[str], *, supersede_review: bool) -> tuple[str, str] | None:
+    """Why requests in these statuses kept their target from being queued (queue
+    .holding_requests): (for a work, for an author), or None when they did not."""
+    if statuses & set(EnrichmentRequest.ACTIVE_STATUSES):
+        return ALREADY_QUEUED, AUTHOR_ALREADY_QUEUED
+    if Status.NEEDS_REVIEW in statuses and not supersede_review:
+        return WAITING_FOR_REVIEW, AUTHOR_WAITING_FOR_REVIEW
+    return None
+
+
+def _holding_statuses(target: str, ids: set[int]) -> dict[int, set[str]]:
+    """Target id -> the statuses of its requests that keep it from being queued again."""
+    holding: dict[int, set[str]] = {}
+    rows = EnrichmentRequest.objects.filter(
+        **{f"{target}__in": ids}, status__in=EnrichmentRequest.HOLDING_STATUSES
+    ).values_list(target, "status")
+    for target_id, status in rows:
+        holding.setdefault(target_id, set()).add(status)
+    return holding
+
+
+def _enqueue_authors(
+    author_ids: Iterable[int], *, supersede_review: bool = False, actor=None
+) -> tuple[set[int], dict[int, str]]:
     """Queue the authors that need it; returns (queued author ids, author id -> why not)."""
     author_ids = set(author_ids)
     new_ids = queue.authors_enqueue_enrichment(
-        author_ids=sorted(author_ids), trigger=EnrichmentRequest.Trigger.MANUAL_BULK
+        author_ids=sorted(author_ids),
+        trigger=EnrichmentRequest.Trigger.MANUAL_BULK,
+        supersede_review=supersede_review,
+        actor=actor,
     )
     queued = set(
         EnrichmentRequest.objects.filter(pk__in=new_ids).values_list("author_id", flat=True)
     )
     rest = author_ids - queued
-    active = set(
-        EnrichmentRequest.objects.filter(
-            author_id__in=rest, status__in=EnrichmentRequest.ACTIVE_STATUSES
-        ).values_list("author_id", flat=True)
-    )
+    holding = _holding_statuses("author_id", rest)
     redirects = set(
         Author.objects.filter(pk__in=rest).exclude(author_live_q()).values_list("pk", flat=True)
     )
     gone = rest - set(Author.objects.filter(pk__in=rest).values_list("pk", flat=True))
-    why = {
-        a: "no longer exists"
-        if a in gone
-        else AUTHOR_REDIRECT
-        if a in redirects
-        else AUTHOR_ALREADY_QUEUED
-        if a in active
-        else AUTHOR_NOTHING_MISSING
-        for a in rest
-    }
+
+    def why_not(author_id: int) -> str:
+        if author_id in gone:
+            return "no longer exists"
+        if author_id in redirects:
+            return AUTHOR_REDIRECT
+        reason = _held_reason(holding.get(author_id, set()), supersede_review=supersede_review)
+        return reason[1] if reason else AUTHOR_NOTHING_MISSING
+
+    why = {author_id: why_not(author_id) for author_id in rest}
     return {a for a in queued if a is not None}, why
 
 
@@ -399,32 +436,43 @@ def requests_rerun_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> Bulk
         rows = list(
             EnrichmentRequest.objects.filter(pk__in=chunk).values_list("pk", "work_id", "author_id")
         )
-        works, why_works = works_enqueue_with_reasons(w for _, w, a in rows if w is not None)
-        authors, why_authors = _enqueue_authors(a for _, w, a in rows if a is not None)
+        waiting = _waiting_for_review(rows)
+        works, why_works = works_enqueue_with_reasons(
+            (w for _, w, a in rows if w is not None), supersede_review=True, actor=actor
+        )
+        authors, why_authors = _enqueue_authors(
+            (a for _, w, a in rows if a is not None), supersede_review=True, actor=actor
+        )
         queued = {("work", w) for w in works} | {("author", a) for a in authors}
         why = {**{("work", w): r for w, r in why_works.items()}}
         why |= {("author", a): r for a, r in why_authors.items()}
         seen: set[tuple[str, int]] = set()
-        superseded = []
-        for pk, work_id, author_id in rows:
+        for _pk, work_id, author_id in rows:
             target = ("author", author_id) if author_id is not None else ("work", work_id)
             if target in queued and target not in seen:
                 seen.add(target)
                 result.changed += 1
-                superseded.append(pk)
             elif target in queued:
                 result.skip(f"another selected request is for the same {target[0]}")
             else:
                 result.skip(why[target])
+        superseded = waiting.filter(status=Status.SKIPPED).count() if waiting else 0
         if superseded:
-            EnrichmentRequest.objects.filter(pk__in=superseded, status=Status.NEEDS_REVIEW).update(
-                status=Status.SKIPPED,
-                reviewed_by=actor,
-                reviewed_at=timezone.now(),
-                review_note="Superseded: enrichment was run again.",
-                updated_at=timezone.now(),
-            )
+            result.reasons[SUPERSEDED] += superseded
     return result
+
+
+def _waiting_for_review(rows: Sequence[tuple[int, int | None, int | None]]) -> QuerySet | None:
+    """The requests waiting for review of these rows' works and authors (a re-run supersedes
+    them: queue._supersede_waiting), fixed now so that the summary can count them after."""
+    works = {w for _, w, a in rows if w is not None}
+    authors = {a for _, w, a in rows if a is not None}
+    ids = list(
+        EnrichmentRequest.objects.filter(
+            Q(work_id__in=works) | Q(author_id__in=authors), status=Status.NEEDS_REVIEW
+        ).values_list("pk", flat=True)
+    )
+    return EnrichmentRequest.objects.filter(pk__in=ids) if ids else None
 
 
 def works_enrich_bulk(

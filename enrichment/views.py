@@ -129,14 +129,15 @@ def request_rerun_view(request, object_id):
     req = get_object_or_404(EnrichmentRequest.objects.select_related("work"), pk=object_id)
     result = review.request_rerun(request=req, actor=request.user)
     if result.new_request_id:
-        messages.success(
-            request,
-            format_html(
-                gettext("Enrichment of {} will run again (request #{})."),
-                _work_link(req),
-                result.new_request_id,
-            ),
+        text = (
+            gettext(
+                "Enrichment of {} will run again (request #{}); the proposal waiting for review "
+                "was superseded (dismissed, in the audit log)."
+            )
+            if result.superseded
+            else gettext("Enrichment of {} will run again (request #{}).")
         )
+        messages.success(request, format_html(text, _work_link(req), result.new_request_id))
         return redirect("admin:enrichment_enrichmentrequest_change", result.new_request_id)
     messages.warning(request, format_html(gettext("Not queued: {}."), result.reason))
     return redirect("admin:enrichment_enrichmentrequest_change", req.pk)

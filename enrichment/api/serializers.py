@@ -544,6 +544,13 @@ class TriggerAllResultSerializer(serializers.Serializer):
         allow_null=True, help_text=_("null while a worker queues them (see operation).")
     )
     already_active = serializers.IntegerField(allow_null=True)
+    waiting_for_review = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Works not queued because a proposal for them waits for review (approve or dismiss "
+            "it, or re-run it to replace it)."
+        ),
+    )
     operation = BulkOperationSerializer(
         allow_null=True, help_text=_("Set when the selection is queued by a worker.")
     )

@@ -167,8 +167,9 @@ class EnrichmentTrigger(TakesNoQueryParameters, APIView):
         operation_id="enrichment_trigger",
         summary=_("Enrich these works"),
         description=_(
-            "Queues those that lack a cover or metadata and have no active request; says how "
-            "many already had one, and why any other was not queued. An unknown id: 400 naming "
+            "Queues those that lack a cover or metadata and have no active request, nor a "
+            "proposal waiting for review; says how many already had an active request, and why "
+            "any other was not queued. An unknown id: 400 naming "
             "it, and nothing is queued."
         ),
         request=TriggerSerializer,
@@ -217,6 +218,7 @@ class EnrichmentTriggerAll(TakesNoQueryParameters, APIView):
                 "selected": outcome.selected,
                 "queued": result.changed if result else None,
                 "already_active": result.reasons[review.ALREADY_QUEUED] if result else None,
+                "waiting_for_review": result.reasons[review.WAITING_FOR_REVIEW] if result else None,
                 "operation": outcome.operation,
             },
             context={"request": request},

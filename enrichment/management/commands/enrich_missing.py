@@ -66,9 +66,14 @@ class Command(BaseCommand):
             "metadata": want_metadata,
             "authors": False,
             "dry_run": dry_run,
+            # Not queued again: their proposal waits for a reviewer (queue.holding_requests).
+            "waiting_for_review": candidates.filter(
+                pk__in=queue.works_waiting_for_review().values("pk")
+            ).count(),
         }
         if dry_run:
-            summary["would_enqueue"] = min(summary["missing"], limit or summary["missing"])
+            to_enqueue = queue.works_to_enqueue(covers=want_covers, metadata=want_metadata).count()
+            summary["would_enqueue"] = min(to_enqueue, limit or to_enqueue)
             return summary
         ids = queue.works_enqueue_enrichment(
             trigger=EnrichmentRequest.Trigger.COMMAND,
@@ -152,6 +157,14 @@ class Command(BaseCommand):
                 if on
             )
             self.stdout.write(f"{summary['missing']:,} works lack {what}.")
+        if summary.get("waiting_for_review"):
+            self.stdout.write(
+                gettext(
+                    "%(n)s of them wait for review and are not queued again: approve or dismiss "
+                    "their proposals in the admin, or re-run them to replace the proposals."
+                )
+                % {"n": f"{summary['waiting_for_review']:,}"}
+            )
         if summary["dry_run"]:
             self.stdout.write(f"Dry run: {summary['would_enqueue']:,} would be queued.")
             return

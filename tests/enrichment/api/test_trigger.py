@@ -8,6 +8,7 @@ from django.urls import reverse
 from catalog.models import Work
 from enrichment import bulk_operations, review
 from enrichment.models import BulkOperation, EnrichmentRequest
+from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
 from tests.wsgi_server import start_response_as_runserver
 
@@ -77,6 +78,26 @@ def test_triggering_twice_queues_once(api):
     assert again.status_code == 202
     assert again.json() == {"queued": 0, "already_active": 1, "skipped": []}
     assert EnrichmentRequest.objects.filter(work=bare).count() == 1
+
+
+def test_a_work_whose_proposal_waits_for_review_is_not_queued_again_and_says_why(api):
+    """The proposal stays in the review list (approve, dismiss or re-run it there): the API's
+    triggers never queue a second request beside it."""
+    request = needs_review()
+
+    response = post(api, TRIGGER, {"work_ids": [request.work_id]})
+
+    assert response.status_code == 202
+    assert response.json() == {
+        "queued": 0,
+        "already_active": 0,
+        "skipped": [{"id": request.work_id, "reason": review.WAITING_FOR_REVIEW}],
+    }
+    everything = post(api, TRIGGER_ALL, {"covers": True, "metadata": True}).json()
+    assert (everything["queued"], everything["waiting_for_review"]) == (0, 1)
+    assert list(EnrichmentRequest.objects.values_list("pk", "status")) == [
+        (request.pk, "needs_review")
+    ]
 
 
 def test_unknown_ids_are_a_400_listing_them_and_nothing_is_queued(api):
@@ -157,6 +178,7 @@ def test_trigger_all_queues_what_enrich_missing_would(api):
         "selected": 3,
         "queued": 2,
         "already_active": 1,
+        "waiting_for_review": 0,
         "operation": None,
     }
     queued = EnrichmentRequest.objects.filter(trigger="api")
