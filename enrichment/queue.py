@@ -28,7 +28,7 @@ from enrichment.author_state import authors_missing_q
 from enrichment.cover_apply import covers_dispatch_due
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import MatchDetails
-from enrichment.waiting import next_try_at, waits_for_unreachable
+from enrichment.waiting import last_try_waited, next_try_at
 
 logger = logging.getLogger(__name__)
 
@@ -383,10 +383,9 @@ def requests_retry_unavailable(*, now=None) -> list[int]:
 
 def requests_recover_stale(*, now=None) -> int:
     """Requests left in progress by a worker that died go back to pending (their attempt
-    counts: a request that kills its worker every time ends as failed). One that was waiting
-    for providers that could not be reached (its previous try said so: waiting
-    .waits_for_unreachable) waits again, as its try would have left it: no attempt counted,
-    tried again after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS; a dead worker is no answer."""
+    counts: a request that kills its worker every time ends as failed). One past its attempts
+    that was waiting for its providers (its previous try said so: waiting.last_try_waited)
+    waits again: no attempt counted, tried again after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
     stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS, claimed_at__lt=cutoff)
@@ -403,9 +402,7 @@ def requests_recover_stale(*, now=None) -> int:
     past_attempts = dict(
         stale.filter(attempts__gte=F("max_attempts")).values_list("pk", "match_details")
     )
-    waiting_ids = [
-        pk for pk, stored in past_attempts.items() if _was_waiting_for_unreachable(stored)
-    ]
+    waiting_ids = [pk for pk, stored in past_attempts.items() if _last_try_waited(stored)]
     failed_ids = [pk for pk in past_attempts if pk not in waiting_ids]
     recovered = 0
     if waiting_ids:
@@ -417,7 +414,7 @@ def requests_recover_stale(*, now=None) -> int:
                 "next_attempt_at": next_try_at([], now=now),
                 "last_error": gettext(
                     "The worker stopped while processing this request; it still waits for "
-                    "providers that could not be reached."
+                    "its providers."
                 ),
             },
         )
@@ -431,9 +428,8 @@ def requests_recover_stale(*, now=None) -> int:
     return recovered
 
 
-def _was_waiting_for_unreachable(stored) -> bool:
-    details = MatchDetails.from_json(stored)  # values_list leaves the stored JSON
-    return waits_for_unreachable(details.faults, details.answered)
+def _last_try_waited(stored) -> bool:
+    return last_try_waited(MatchDetails.from_json(stored))  # values_list leaves the stored JSON
 
 
 # --- Claiming -----

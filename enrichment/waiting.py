@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from enrichment.candidates import LookupStatus
 from enrichment.faults import ClassifiedFault
+from enrichment.proposals import MatchDetails
 
 #: Provider states that pass: asking again later may work (a missing key or a refused one does
 #: not come back on its own).
@@ -32,9 +33,20 @@ def waits_for_unreachable(faults: Sequence[ClassifiedFault], answered: Sequence[
     """Whether a try that found no match leaves its request waiting for its providers rather
     than failing once its attempts are spent: every fault only says a provider could not be
     reached (faults.UNREACHABLE_KINDS: offline, a provider down) and no provider answered. The
-    engine asks it of a try that ended (outcomes.retry_or_fail), the sweep of the try before one
-    whose worker died (queue.requests_recover_stale)."""
+    engine asks it of a try that ended (outcomes.retry_or_fail), and of the try before one whose
+    worker died (last_try_waited)."""
     return bool(faults) and all(f.unreachable for f in faults) and not answered
+
+
+def last_try_waited(details: MatchDetails) -> bool:
+    """Whether a request's last try (its match details) left it waiting for its providers
+    rather than counting an attempt against it: they could not be reached and nothing answered
+    (waits_for_unreachable), or one that may know the book could not be asked for now (breaker,
+    quota, rate limit) and none failed. A try whose worker died after such a wait counts no
+    attempt either (queue.requests_recover_stale): a dead worker says nothing of the providers."""
+    if waits_for_unreachable(details.faults, details.answered):
+        return True
+    return not details.faults and any(s.status in UNAVAILABLE_FOR_NOW for s in details.skipped)
 
 
 def next_try_at(unavailable: list[Unavailable], *, now: datetime.datetime) -> datetime.datetime:

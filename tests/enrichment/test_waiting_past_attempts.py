@@ -159,8 +159,7 @@ def test_a_worker_that_dies_while_trying_a_waiting_book_leaves_it_waiting_not_fa
     wait = (request.next_attempt_at - later).total_seconds()
     assert 3590 <= wait <= 3600  # tried again as a waiting book is
     assert request.last_error == (
-        "The worker stopped while processing this request; it still waits for providers "
-        "that could not be reached."
+        "The worker stopped while processing this request; it still waits for its providers."
     )
     request.work.refresh_from_db()
     assert request.work.enrichment_status == Work.EnrichmentStatus.WAITING
@@ -176,3 +175,28 @@ def test_a_worker_that_dies_while_trying_a_waiting_book_leaves_it_waiting_not_fa
     assert request.status == Status.SKIPPED
     request.work.refresh_from_db()
     assert request.work.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
+
+
+def test_a_worker_that_dies_on_the_last_attempt_of_a_book_waiting_for_a_breaker_leaves_it_waiting(
+    server, weapons, settings
+):
+    """Offline, two faults opened the breakers (two attempts), then the book waited for them
+    (no attempt): the worker of its last attempt dies. It waits on; it is not failed."""
+    settings.ENRICHMENT_BREAKER_FAILURES = 2
+    settings.ENRICHMENT_BREAKER_OPEN_SECONDS = 60
+    port = refused_port()
+    settings.OPENLIBRARY_URL = f"http://127.0.0.1:{port}"
+    settings.GOOGLE_BOOKS_URL = f"http://127.0.0.1:{port}/books/v1"
+    for _ in range(3):
+        request = run_batch()
+    assert (request.status, request.attempts) == (Status.PENDING, 2)
+    assert request.last_error.startswith("Waiting for providers unavailable for now: ")
+
+    queue.requests_claim(request_ids=[request.pk])  # its worker is killed here
+    later = timezone.now() + timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS + 5)
+    queue.requests_recover_stale(now=later)
+
+    request.refresh_from_db()
+    assert (request.status, request.attempts) == (Status.PENDING, 2)
+    request.work.refresh_from_db()
+    assert request.work.enrichment_status == Work.EnrichmentStatus.WAITING
