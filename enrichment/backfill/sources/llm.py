@@ -33,7 +33,7 @@ from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.dedupe import distinct_books
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
 from enrichment.candidates import LookupStatus
-from enrichment.faults import ClassifiedFault, classify_fault, host_of
+from enrichment.faults import ClassifiedFault, classify_fault, host_of, reached_the_server
 from enrichment.providers import fields, http
 from enrichment.providers.http import ProviderFault
 
@@ -121,9 +121,9 @@ class LlmSource(DiscoverySource):
                 failures.append(_failure(reply.model, str(exc)))
         error = "; ".join(failures)
         error = _redact(error, api_key)[:ERROR_MAX_CHARS]
-        return SourceAnswer(
-            books=ranked(distinct_books(books))[:limit], calls=len(models), error=error
-        )
+        # A request that never left the machine (refused, DNS, TLS) is no call.
+        calls = sum(reached_the_server(reply.fault) for reply in replies)
+        return SourceAnswer(books=ranked(distinct_books(books))[:limit], calls=calls, error=error)
 
 
 def configured_models() -> list[str]:
