@@ -46,20 +46,24 @@ CONFIRMATIONS = {
         ngettext_lazy("Yes, dismiss it", "Yes, dismiss them", "count"),
     ),
     BulkOperation.Action.RERUN: (
-        _("You are about to run enrichment again for %(selection)s."),
+        _(
+            "You are about to run enrichment again for %(selection)s. A proposal waiting for "
+            "review is replaced: dismissed as superseded, in the audit log."
+        ),
         _("Yes, run it again"),
     ),
     BulkOperation.Action.ENRICH_WORKS: (
         _(
-            "You are about to queue %(selection)s for enrichment. Works that lack nothing, or "
-            "are queued already, are left as they are."
+            "You are about to queue %(selection)s for enrichment. Works that lack nothing, are "
+            "queued already, or have a proposal waiting for review, are left as they are."
         ),
         ngettext_lazy("Yes, queue it", "Yes, queue them", "count"),
     ),
     BulkOperation.Action.ENRICH_AUTHORS: (
         _(
             "You are about to queue %(selection)s for enrichment. Authors that have a bio, dates "
-            "and ids, are queued already, or are redirects are left as they are."
+            "and ids, are queued already, have a proposal waiting for review, or are redirects "
+            "are left as they are."
         ),
         ngettext_lazy("Yes, queue it", "Yes, queue them", "count"),
     ),

@@ -102,11 +102,13 @@ def test_rerun_supersedes_the_waiting_proposal_with_an_audit_entry_and_says_so(
     admin_client, admin_user
 ):
     request = needs_review()
-    response = admin_client.post(
-        QUEUE_URL,
-        {"action": "rerun_selected", "_selected_action": [request.pk], "post": "yes"},
-        follow=True,
+    chosen = {"action": "rerun_selected", "_selected_action": [request.pk]}
+    asked = text_of(admin_client.post(QUEUE_URL, {"index": "0", **chosen}).content.decode())
+    assert (
+        "You are about to run enrichment again for the selected enrichment request. A proposal "
+        "waiting for review is replaced: dismissed as superseded, in the audit log." in asked
     )
+    response = admin_client.post(QUEUE_URL, {**chosen, "post": "yes"}, follow=True)
 
     new = EnrichmentRequest.objects.exclude(pk=request.pk).get()
     assert new.status == Status.PENDING
