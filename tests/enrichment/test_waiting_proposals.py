@@ -5,11 +5,13 @@ proposal stays in the review list; a reviewer's re-run replaces it, dismissed as
 an audit entry, and says so. Proposals are made by the real engine over FakeProvider answers
 (tests/enrichment/test_review.py's `needs_review`)."""
 
+import importlib
 import json
 import re
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -169,3 +171,29 @@ def test_rerunning_the_newest_request_supersedes_a_proposal_hidden_under_it(admi
     assert AuditLogEntry.objects.filter(request=waiting, action="dismiss").count() == 1
     assert not EnrichmentRequest.objects.filter(status=Status.NEEDS_REVIEW).exists()
     assert EnrichmentRequest.objects.filter(status=Status.PENDING).count() == 1
+
+
+def test_the_migration_supersedes_the_proposals_earlier_versions_hid_under_a_newer_request():
+    migration = importlib.import_module(
+        "enrichment.migrations.0027_supersede_hidden_review_proposals"
+    )
+    hidden = needs_review()
+    newest = EnrichmentRequest.objects.create(
+        work_id=hidden.work_id, trigger="command", status=Status.PENDING
+    )
+    shown = needs_review("Stardust")  # the newest of its work: in the review list, left alone
+
+    migration.supersede_hidden_proposals(django_apps, None)
+
+    hidden.refresh_from_db()
+    note = f"Superseded by request #{newest.pk}: enrichment was run again."
+    assert (hidden.status, hidden.review_note) == (Status.SKIPPED, note)
+    entry = AuditLogEntry.objects.get(request=hidden)
+    assert (entry.action, entry.note, entry.work_id) == ("dismiss", note, hidden.work_id)
+    assert entry.actor_label == "migration enrichment 0027"
+    assert EnrichmentRequest.objects.get(pk=newest.pk).status == Status.PENDING
+    assert list(
+        EnrichmentRequest.objects.filter(status=Status.NEEDS_REVIEW).values_list("pk", flat=True)
+    ) == [shown.pk]
+    migration.supersede_hidden_proposals(django_apps, None)  # once is enough: nothing more
+    assert AuditLogEntry.objects.filter(action="dismiss").count() == 1
