@@ -20,7 +20,9 @@ Unreachable is not unknown: a book is "unresolved" only when the providers answe
 knew it. When a provider could not be asked for now (breaker open, quota spent, our rate limit)
 and nothing matched, the request waits, pending, until the first of them is expected back
 (enrichment.waiting), without counting an attempt; its work shows "waiting". Faults (asked, and
-it failed) back off and end FAILED after max_attempts, the work "waiting" meanwhile.
+it failed) back off, the work "waiting" meanwhile; after max_attempts a book other providers
+answered is decided on their answers, one nothing answered waits (providers unreachable) or
+ends FAILED (enrichment.outcomes).
 """
 
 import logging
