@@ -490,13 +490,26 @@ def normalize_title(title: str) -> str:
     return normalize_text(front_article(split_subtitle(main)[0]))
 
 
-#: Words after a name that are not a given name: `King, Jr.` is one person, not Jr. King.
-NAME_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+#: Words after a name that say which of a family's people of one name it is, each with the
+#: generation it names (its synonyms name the same one): `King, Jr.` is one person, not Jr. King,
+#: and Dumas père and Dumas fils are two. Only words no surname is: not Senior (Olive Senior),
+#: Elder (Lonne Elder III) nor Le Jeune (Claude Le Jeune) alone.
+NAME_GENERATIONS = {
+    **dict.fromkeys(("jr", "fils", "the younger", "der jungere", "il giovane"), "jr"),
+    **dict.fromkeys(("sr", "pere", "the elder", "der altere", "il vecchio"), "sr"),
+    **{numeral: numeral for numeral in ("ii", "iii", "iv")},
+}
+
+
+def name_generation(words: str) -> str:
+    """`Jr.`, `fils`, `the Elder`, `III` -> the generation they name (NAME_GENERATIONS: "jr",
+    "sr", "iii"); "" for any other words."""
+    return NAME_GENERATIONS.get(normalize_text(words), "")
 
 
 def is_name_suffix(word: str) -> bool:
-    """`Jr.`, `jr`, `III`: a suffix (NAME_SUFFIXES), with or without its dot."""
-    return word.casefold().rstrip(".") in NAME_SUFFIXES
+    """`Jr.`, `jr`, `père`, `III`: a generation's word (NAME_GENERATIONS), with or without a dot."""
+    return bool(name_generation(word))
 
 
 @functools.lru_cache(maxsize=8192)

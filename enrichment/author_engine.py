@@ -55,7 +55,7 @@ from enrichment.author_matching import (
     AuthorMatchScore,
     AuthorQuery,
     AuthorRecordSummary,
-    score_author_name,
+    score_author_names,
     score_author_record,
 )
 from enrichment.author_state import author_current_values
@@ -368,7 +368,7 @@ def _find_keys(person: _Person, books: list[Candidate], works_by_key: dict[str, 
             key = openlibrary_authors.author_key(contributor.provider_id)
             if not key:
                 continue
-            if max(score_author_name(name, contributor.name)[0] for name in names) < NAME_CLOSE:
+            if score_author_names(names, [contributor.name])[0] < NAME_CLOSE:
                 continue  # a co-author, a translator: someone else
             person.add_key(key)
             works_by_key[key].add(book.title, [*book.isbn13, book.queried_isbn])

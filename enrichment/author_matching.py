@@ -112,7 +112,6 @@ _ROLES = frozenset(
 # Abbreviated roles are also given names ("Catmull, Ed"): a role only when written with a
 # period ("Rieff, David, ed.") or after the name's two parts ("Smith, John, ed").
 _ROLE_ABBREVIATIONS = frozenset({"ed", "eds", "tr", "trans", "ill", "comp"})
-_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # Titles before or after a name: "Ismail Ibrahim Dr.", "Němeček, Jan RNDr.", "Prince D. S.
 # Mirsky".
 _HONORIFICS = frozenset(
@@ -136,23 +135,24 @@ class _PersonName:
     key: str  # person_name_key
     given: tuple[str, ...]  # given names and initials, in order
     surname: str  # with its particles: "le guin"
-    generation: str  # "jr", "sr", "ii"…: Jr. and Sr. are two people
+    generation: str  # text.name_generation: "jr" (Jr., fils), "sr" (Sr., père), "ii"…
 
 
 @functools.lru_cache(maxsize=8192)
 def _parse(name: str) -> _PersonName:
     name = unicodedata.normalize("NFC", name or "").strip()
+    # "Dumas, Alexandre (fils)": a parenthesis may say the generation.
+    generation = next(filter(None, map(text.name_generation, _PARENTHESIS.findall(name))), "")
     name = _PARENTHESIS.sub("", name)
     kept: list[str] = []
-    generation = ""
     for part in (p.strip() for p in name.split(",")):
         words = text.normalize_text(part)
         if not words or _LIFE_DATES.match(part) or words in _ROLES or words in _HONORIFICS:
             continue
         if words in _ROLE_ABBREVIATIONS and (part.endswith(".") or len(kept) >= 2):
             continue
-        if words in _GENERATIONS:
-            generation = words
+        if text.name_generation(words):
+            generation = text.name_generation(words)
             continue
         kept.append(part)
     cell_words = " ".join(kept).casefold().split()
@@ -162,8 +162,11 @@ def _parse(name: str) -> _PersonName:
         return _PersonName("", (), "", "")
     # The catalog's rule turns "Last, First" around and spaces initials ("J.M." -> "j m").
     tokens = text.normalize_person_name(text.transliterate_to_latin(", ".join(kept))).split()
-    if tokens and tokens[-1] in _GENERATIONS:
-        generation = tokens.pop()
+    for length in (2, 1):  # "Pliny the Elder", "Alexandre Dumas père", "Kurt Vonnegut Jr."
+        if len(tokens) > length and text.name_generation(" ".join(tokens[-length:])):
+            generation = text.name_generation(" ".join(tokens[-length:]))
+            del tokens[-length:]
+            break
     if len(tokens) > 1:
         tokens = [t for t in tokens if t not in _HONORIFICS] or tokens
     if not tokens:
@@ -291,7 +294,7 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
             "theirs": theirs,
         }
     names = {"ours": ours, "theirs": theirs}
-    if a.generation and b.generation and a.generation != b.generation:
+    if generations_differ([ours], [theirs]):
         return 1, _("'%(theirs)s' and '%(ours)s' are two generations of a family") % names
     if a.key == b.key or a.key.replace(" ", "") == b.key.replace(" ", ""):
         return 5, _("'%(theirs)s' is '%(ours)s'") % names
@@ -314,18 +317,62 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     return 4, _("'%(theirs)s' is '%(ours)s' (%(how)s)") % {**names, "how": how}
 
 
+def generations_differ(ours: Iterable[str], theirs: Iterable[str]) -> tuple[str, str] | None:
+    """The names of one person against another's: (one of ours, one of theirs) when they say
+    two generations of a family (Dumas père / Dumas fils, Jr. / Sr., II / III) and neither
+    side's other names say the other's; None when they do not. A name that says no generation
+    ("Alexandre Dumas") differs from none."""
+    said = [
+        {_parse(name).generation: name for name in names if _parse(name).generation}
+        for names in (ours, theirs)
+    ]
+    if not (said[0] and said[1]) or said[0].keys() & said[1].keys():
+        return None
+    return next(iter(said[0].values())), next(iter(said[1].values()))
+
+
+def best_name_pair(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
+    """The best score_author_name of one of one person's names against one of another's,
+    each pair alone (score_author_names also reads them together)."""
+    ours, theirs = [n for n in ours if n], [n for n in theirs if n]
+    if not (ours and theirs):
+        return 0, _("a name is missing")
+    best = score_author_name(ours[0], theirs[0])  # its reason, when no pair agrees
+    for a in ours:
+        for b in theirs:
+            score = score_author_name(a, b)
+            if score[0] > best[0]:
+                best = score
+    return best
+
+
+def score_author_names(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
+    """The best score_author_name of one person's names (a name, a sort name, alternate names)
+    against another's; 1 at most when their names say two generations of a family, whichever
+    other names agree ("Dumas, Alexandre" on both sides of Dumas père and Dumas fils)."""
+    ours, theirs = list(ours), list(theirs)
+    best = best_name_pair(ours, theirs)
+    differ = generations_differ(ours, theirs)
+    if differ and best[0] > 1:
+        return 1, _("'%(theirs)s' and '%(ours)s' are two generations of a family") % {
+            "ours": differ[0],
+            "theirs": differ[1],
+        }
+    return best
+
+
 def _best_name(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[int, str, bool]:
-    """The best name score over both sides' names, its reason, and whether any pair of names
-    could be compared at all (both in Latin letters once transliterated)."""
-    best, reason = score_author_name(ours.name, record.name)
-    comparable = False
-    for a in (ours.name, *ours.alternative_names):
-        for b in (record.name, *record.alternate_names):
-            score, why = score_author_name(a, b)
-            parsed = (_parse(a), _parse(b))
-            comparable = comparable or all(p.key and _in_latin(p) for p in parsed)
-            if score > best:
-                best, reason = score, why
+    """The best name score over both sides' names (score_author_names), its reason, and
+    whether any pair of names could be compared at all (both in Latin letters once
+    transliterated)."""
+    our_names = (ours.name, *ours.alternative_names)
+    their_names = (record.name, *record.alternate_names)
+    best, reason = score_author_names(our_names, their_names)
+    comparable = any(
+        all(p.key and _in_latin(p) for p in (_parse(a), _parse(b)))
+        for a in our_names
+        for b in their_names
+    )
     return best, reason, comparable
 
 
@@ -467,6 +514,11 @@ def score_author_record(ours: AuthorQuery, record: AuthorRecordSummary) -> Autho
             reasons.append(
                 _("the record's ids are not ours (%(ids)s): kept for review") % {"ids": ids}
             )
+    names = ((ours.name, *ours.alternative_names), (record.name, *record.alternate_names))
+    if identifier and generations_differ(*names):
+        # Father and son of one name: an id of one on the other's record is a wrong id.
+        tier = _cap(tier, Tier.LOW)
+        reasons.append(_("the id matches but the names say another generation: kept for review"))
     if identifier and comparable and name == 0:
         # A wrong id in our data or theirs: the names say it is someone else.
         tier = _cap(tier, Tier.LOW)

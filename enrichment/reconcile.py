@@ -11,6 +11,11 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
   Wikidata items), or birth or death years that differ (author matching's year rule: Richard
   Matheson, 1926, and his son Richard Christian Matheson, 1953), say they are two people.
 
+Names that say two generations of a family (author matching's generation rule: Dumas père and
+Dumas fils, Jr. and Sr., II and III) are two people whatever else agrees: never proposed, not
+even for a shared id (a wrong id on one of them). "Alexandre Dumas", who says no generation,
+may be either.
+
 A reviewer merges or dismisses each proposal (`enrichment.author_merges`). A pair that was
 ever proposed is not proposed again: an open proposal waits, and a dismissal or a revert is the
 reviewer's word.
@@ -33,9 +38,11 @@ from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
 from enrichment.author_matching import (
     NAME_AGREES,
+    best_name_pair,
+    generations_differ,
     normalize_author_id,
     person_name_key,
-    score_author_name,
+    score_author_names,
     years_conflict,
 )
 from enrichment.models import AuthorMerge
@@ -98,6 +105,8 @@ class ReconcileResult:
     conflicting_ids: int = 0
     # Name and work agreed, but their birth or death years differ: two people.
     conflicting_years: int = 0
+    # Their names say two generations of a family (père / fils, Jr. / Sr.): two people.
+    different_generations: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -106,6 +115,7 @@ class ReconcileResult:
             "already_proposed": self.already_proposed,
             "conflicting_ids": self.conflicting_ids,
             "conflicting_years": self.conflicting_years,
+            "different_generations": self.different_generations,
         }
 
 
@@ -145,15 +155,13 @@ def conflicting_years(a: Person, b: Person) -> dict[str, list]:
 
 
 def name_agreement(a: Person, b: Person) -> tuple[int, str]:
-    """The best name score (author_matching's rule) over both authors' name and sort name."""
-    best = (0, "")
-    for ours, theirs in itertools.product(
-        [n for n in (a.name, a.sort_name) if n], [n for n in (b.name, b.sort_name) if n]
-    ):
-        score = score_author_name(ours, theirs)
-        if score[0] > best[0]:
-            best = score
-    return best
+    """The name score (author_matching's rule) of both authors' name and sort name."""
+    return score_author_names((a.name, a.sort_name), (b.name, b.sort_name))
+
+
+def generations_of_a_family(a: Person, b: Person) -> bool:
+    """Whether their names say two generations of a family (author matching's rule)."""
+    return generations_differ((a.name, a.sort_name), (b.name, b.sort_name)) is not None
 
 
 def _pair_key(a: int, b: int) -> tuple[int, int]:
@@ -372,22 +380,32 @@ def _decided_pairs() -> set[tuple[int, int]]:
 def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
     """Every pair of live authors that looks like one person (SHARED_ID first: an id is the
     stronger evidence), and how many pairs of names and works were left out for holding
-    different ids of one kind, and for different birth or death years."""
+    different ids of one kind, for different birth or death years, and for names of two
+    generations of a family."""
     authors_of, credits = _load_credits()
     found: dict[tuple[int, int], DuplicatePair] = {}
+    conflicts: Counter[str] = Counter()
+    two_generations: set[tuple[int, int]] = set()
     with_ids = {person.pk: person for person in _people_with_ids(credits)}
     for (a, b), ids in pairs_sharing_ids(with_ids.values()).items():
+        if generations_of_a_family(with_ids[a], with_ids[b]):
+            two_generations.add((a, b))  # father and son: one of them holds a wrong id
+            continue
         found[a, b] = shared_id_pair(with_ids[a], with_ids[b], ids)
 
     shared = _shared_works(authors_of)
     in_groups = {pk for works in shared for w in works.work_ids for pk in authors_of.get(w, ())}
     people = _load_people(in_groups, credits)
-    conflicts: Counter[str] = Counter()
     for (a, b), works in pairs_sharing_works(shared, authors_of, people).items():
         if (a, b) in found or a not in people or b not in people:
             continue
         name = name_agreement(people[a], people[b])
         if name[0] < NAME_MATCH_MIN:
+            if generations_of_a_family(people[a], people[b]) and (
+                best_name_pair(*((p.name, p.sort_name) for p in (people[a], people[b])))[0]
+                >= NAME_MATCH_MIN
+            ):
+                two_generations.add((a, b))  # Dumas père and Dumas fils
             continue  # a shared work without the name: co-authors, relatives
         if conflicting_ids(people[a], people[b]):
             conflicts["ids"] += 1  # the sources say two people (two Wikidata items...)
@@ -396,6 +414,7 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
             conflicts["years"] += 1  # a father and son of one name, born decades apart
             continue
         found[a, b] = name_and_work_pair(people[a], people[b], works, name)
+    conflicts["generations"] = len(two_generations)
     return list(found.values()), conflicts
 
 
@@ -406,7 +425,11 @@ def author_duplicates_propose() -> ReconcileResult:
     """Find duplicate authors and record a PROPOSED AuthorMerge for each pair not proposed
     before. Merges nothing."""
     pairs, conflicts = find_duplicate_pairs()
-    result = ReconcileResult(conflicting_ids=conflicts["ids"], conflicting_years=conflicts["years"])
+    result = ReconcileResult(
+        conflicting_ids=conflicts["ids"],
+        conflicting_years=conflicts["years"],
+        different_generations=conflicts["generations"],
+    )
     with transaction.atomic():
         decided = _decided_pairs()
         new = []

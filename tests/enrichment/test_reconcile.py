@@ -254,6 +254,35 @@ def test_a_name_and_a_work_with_birth_years_decades_apart_are_two_people():
     assert "1 pairs with matching names and a shared work were born or died in" in out.getvalue()
 
 
+def test_father_and_son_of_one_name_are_never_proposed():
+    """Dumas père and Dumas fils as Goodreads writes them (Author, Author l-f), sharing a work
+    and a sort name without the word; Pliny the Elder and the Younger sharing a Wikidata id
+    (a wrong one on one of them). "Alexandre Dumas", who says no generation, stays matchable."""
+    father = make_author("Alexandre Dumas père", sort_name="Dumas, Alexandre")
+    son = make_author("Alexandre Dumas fils", sort_name="Dumas, Alexandre")
+    make_work("Le Comte de Monte-Cristo", authors=[father])
+    make_work("Le Comte de Monte-Cristo", authors=[son])
+    make_work("La Dame aux camélias", authors=[father, son])
+    make_author("Pliny the Elder", wikidata_id="Q82778")
+    make_author("Pliny the Younger", wikidata_id="Q82778")
+    plain = make_author("Alexandre Dumas", sort_name="Dumas, Alexandre")
+    make_work("Le Comte de Monte-Cristo", authors=[plain])
+    make_work("Les Trois Mousquetaires", authors=[plain])
+    make_work("Vingt ans après", authors=[plain])
+
+    result = author_duplicates_propose()
+
+    assert proposals() == [
+        ("Alexandre Dumas", "Alexandre Dumas fils", Reason.NAME_AND_WORK),
+        ("Alexandre Dumas", "Alexandre Dumas père", Reason.NAME_AND_WORK),
+    ]
+    assert result.different_generations == 2
+    out = io.StringIO()
+    AuthorMerge.objects.all().delete()
+    call_command("reconcile_authors", stdout=out)
+    assert "2 pairs with matching names are two generations of a family" in out.getvalue()
+
+
 def test_redirects_are_not_reconciled_again():
     kept = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
     make_author("Le Guin, Ursula K.", wikidata_id="Q181659", merged_into=kept)
@@ -326,6 +355,7 @@ def test_the_command_prints_counts_and_json():
         "already_proposed": 0,
         "conflicting_ids": 0,
         "conflicting_years": 0,
+        "different_generations": 0,
     }
     out = io.StringIO()
     call_command("reconcile_authors", stdout=out)

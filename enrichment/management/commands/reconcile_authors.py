@@ -52,6 +52,14 @@ class Command(BaseCommand):
                 )
                 % {"count": f"{result.conflicting_years:,}"}
             )
+        if result.different_generations:
+            self.stdout.write(
+                gettext(
+                    "%(count)s pairs with matching names are two generations of a family "
+                    "(père and fils, Sr. and Jr., II and III): not proposed."
+                )
+                % {"count": f"{result.different_generations:,}"}
+            )
 
 
 def _dumps(value) -> str:
