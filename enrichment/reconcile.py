@@ -6,7 +6,9 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
 - their names agree once transliterated and put in one order (`author_matching`'s name rule:
   "Le Guin, Ursula K." / "Ursula K. Le Guin", "Сергей Лукьяненко" / "Sergei Lukyanenko") AND
   they share a work: credited on the same work, on works with the same normalized title, or on
-  works whose editions share an ISBN-13: NAME_AND_WORK. Two people share a name more often than
+  works whose editions share an ISBN-13: NAME_AND_WORK. A generic title ("Poems", "Collected
+  Stories", "Œuvres complètes": catalog.generic_titles) is no shared work: countless authors
+  have a book of that name. Two people share a name more often than
   a name and a book, so a name alone proposes nothing, and ids of one kind that differ (two
   Wikidata items), or birth or death years that differ (author matching's year rule: Richard
   Matheson, 1926, and his son Richard Christian Matheson, 1953), say they are two people.
@@ -34,6 +36,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from catalog import isbn as isbn_module
+from catalog.generic_titles import is_generic_title
 from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
 from enrichment.author_matching import (
@@ -52,7 +55,7 @@ Reason = AuthorMerge.Reason
 #: The name score (author_matching.score_author_name, 0–5) from which two names are one: the
 #: same name in another order or romanisation, or with a middle name or initial on one side.
 NAME_MATCH_MIN = NAME_AGREES
-#: Authors of one shared title compared pair by pair; beyond this ("Poems", "Untitled") only
+#: Authors of one shared title compared pair by pair; beyond this ("Requiem", "Inferno") only
 #: those whose surnames start alike are.
 PAIRWISE_GROUP_MAX = 50
 #: Values per `IN (…)` (SQLite refuses very long lists).
@@ -322,8 +325,8 @@ def _load_people(pks: Iterable[int], credits: Counter) -> dict[int, Person]:
 
 def _shared_works(authors_of: dict[int, set[int]]) -> list[SharedWork]:
     """Every work credited to two live authors or more; every title held by two works or more
-    (placeholder titles are keys, not titles); every ISBN-13 two works' editions hold (one as
-    an ISBN-10 only: ISBN-13s are unique)."""
+    (placeholder titles are keys, not titles, and generic titles name no one's book); every
+    ISBN-13 two works' editions hold (one as an ISBN-10 only: ISBN-13s are unique)."""
     titles: dict[int, str] = {}
     multi = [work_id for work_id, pks in authors_of.items() if len(pks) > 1]
     for batch in _batches(multi):
@@ -338,7 +341,7 @@ def _shared_works(authors_of: dict[int, set[int]]) -> list[SharedWork]:
         .values_list("title_normalized", flat=True)
     )
     by_title: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for batch in _batches(list(repeated)):
+    for batch in _batches([title for title in repeated if not is_generic_title(title)]):
         for pk, normalized, title in works.filter(title_normalized__in=batch).values_list(
             "pk", "title_normalized", "title"
         ):

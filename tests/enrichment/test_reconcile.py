@@ -237,8 +237,8 @@ def test_a_name_and_a_work_with_birth_years_decades_apart_are_two_people():
     their names agree (a middle name on one side), and a title they share proves nothing."""
     father = make_author("Richard Matheson", birth_year=1926, death_year=2013)
     son = make_author("Richard Christian Matheson", birth_year=1953)
-    make_work("Collected Stories", authors=[father])
-    make_work("Collected Stories", authors=[son])
+    make_work("Button, Button", authors=[father])
+    make_work("Button, Button", authors=[son])
     # One birth year known, or one year apart (calendars, cataloguing): still one person.
     le_guin = make_author("Ursula K. Le Guin", birth_year=1929)
     make_work("The Dispossessed", authors=[le_guin])
@@ -313,11 +313,38 @@ def synthetic_name(n: int) -> str:
 
 def test_a_crowded_title_still_finds_its_duplicates():
     for n in range(reconcile.PAIRWISE_GROUP_MAX + 10):
-        make_work("Poems", authors=[make_author(synthetic_name(n))])
-    make_work("Poems", authors=[make_author("Анна Ахматова")])
-    make_work("Poems", authors=[make_author("Anna Akhmatova")])
+        make_work("Requiem", authors=[make_author(synthetic_name(n))])
+    make_work("Requiem", authors=[make_author("Анна Ахматова")])
+    make_work("Requiem", authors=[make_author("Anna Akhmatova")])
     author_duplicates_propose()
     assert proposals() == [("Анна Ахматова", "Anna Akhmatova", Reason.NAME_AND_WORK)]
+
+
+def test_a_generic_title_is_no_shared_work():
+    """Two writers named alike whose only shared title names a kind of writing ("Poems",
+    "Selected Poems", "Collected Stories", "Œuvres complètes"): a name alone, never proposed.
+    A title of their own still is a shared work, and the generic one is no evidence on it."""
+    for (title, name), (spelled, namesake) in [
+        (("Poems", "Thomas Moore"), ("Poems", "Moore, Thomas")),
+        (("Selected Poems", "John Davies"), ("Selected poems, 1950-1970", "John C. Davies")),
+        (("The Collected Stories", "Robert Burns"), ("Collected Stories", "Burns, Robert")),
+        (("Œuvres complètes", "Anne Hébert"), ("Oeuvres completes", "Hébert, Anne")),
+        (("Стихотворения", "Иван Петров"), ("Стихотворения", "Ivan Petrov")),
+    ]:
+        make_work(title, authors=[make_author(name)])
+        make_work(spelled, authors=[make_author(namesake)])
+    anne = make_author("Anne Finch")
+    make_work("Poems", authors=[anne])
+    make_work("The Spleen", authors=[anne])
+    finch = make_author("Finch, Anne")
+    make_work("Poems", authors=[finch])
+    make_work("The Spleen", authors=[finch])
+
+    result = author_duplicates_propose()
+
+    assert proposals() == [("Anne Finch", "Finch, Anne", Reason.NAME_AND_WORK)]
+    assert AuthorMerge.objects.get().evidence["works"] == ["The Spleen"]
+    assert result.proposed == 1
 
 
 def _catalog_of(size: int) -> None:
@@ -326,8 +353,8 @@ def _catalog_of(size: int) -> None:
         make_edition(make_work(f"Book {n}", authors=[author]))
     pair = [make_author("Сергей Лукьяненко"), make_author("Sergei Lukyanenko")]
     make_work("Night Watch", authors=pair)
-    make_work("Poems", authors=[make_author("Ursula K. Le Guin")])
-    make_work("Poems", authors=[make_author("Ursula Le Guin")])
+    make_work("The Dispossessed", authors=[make_author("Ursula K. Le Guin")])
+    make_work("The Dispossessed", authors=[make_author("Ursula Le Guin")])
 
 
 def _queries_to_reconcile() -> int:
