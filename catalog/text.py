@@ -512,6 +512,14 @@ def is_name_suffix(word: str) -> bool:
     return bool(name_generation(word))
 
 
+def sort_name_fits(sort_name: str, name: str) -> bool:
+    """Whether a sort name is written for this name: each of its words is one of the name's,
+    as written (`Le Guin, Ursula K.` and `Lockridge, Ross` for `Ross Lockridge Jr.`), never a
+    transliteration (`Лукьяненко, Сергей` is not `Sergei Lukyanenko`'s) nor another spelling."""
+    words = normalize_text(sort_name).split()
+    return bool(words) and set(words) <= set(normalize_text(name).split())
+
+
 @functools.lru_cache(maxsize=8192)
 def normalize_person_name(name: str) -> str:
     """The lookup key for a person: `Last, First` turned around, initials spaced, no case."""

@@ -3,7 +3,8 @@ proposal, and reverting a merge from its audit entry.
 
 A merge runs in one transaction with the proposal and both authors locked: every credit of the
 duplicate moves to the kept author (a credit the kept author already has on that work in that
-role is dropped), every id and field the kept author lacks is copied from the duplicate, and the
+role is dropped), every id and field the kept author lacks is copied from the duplicate (a sort
+name only when it is written for the kept name: catalog.text.sort_name_fits), and the
 duplicate becomes a redirect (`merged_into`): imports that meet its name credit the kept author.
 `AuthorMerge.moved` records exactly what moved, so that a revert puts every credit and id back
 on the duplicate. Each merge and revert writes an AuditLogEntry (its `work` is NULL: it changed
@@ -22,6 +23,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog import text
 from catalog.models import Author, Work, WorkAuthor
 from enrichment.author_state import author_refresh
 from enrichment.history import history_record
@@ -230,6 +232,9 @@ def _copy_fields(*, kept: Author, duplicate: Author) -> tuple[dict[str, dict], d
     fields: dict[str, dict] = {}
     for group in copied_field_groups():
         if not _empty(getattr(kept, group[0])) or _empty(getattr(duplicate, group[0])):
+            continue
+        if group == ("sort_name",) and not text.sort_name_fits(duplicate.sort_name, kept.name):
+            # The kept name stays: "Лукьяненко, Сергей" would sort "Sergei Lukyanenko" apart.
             continue
         for name in group:
             old, new = getattr(kept, name), getattr(duplicate, name)

@@ -120,8 +120,9 @@ def test_a_merge_keeps_every_credit_and_every_id(lukyanenko):
     assert (duplicate.goodreads_author_id, duplicate.viaf_id) == ("37542", "59165034")
     # Filled fields stay; empty ones are filled; a bio keeps its own source (none).
     assert kept.bio == "Russian science fiction writer." and kept.bio_source == ""
-    assert kept.nationality == "Russia" and kept.sort_name == "Lukyanenko, Sergei"
-    assert kept.name == "Сергей Лукьяненко"
+    assert kept.nationality == "Russia"
+    # The name kept is Cyrillic: the Latin sort name is not its own (it would list him apart).
+    assert kept.name == "Сергей Лукьяненко" and kept.sort_name == ""
     # Audited, with the work NULL: an author changed.
     entry = AuditLogEntry.objects.get(action=AuditLogEntry.Action.MERGE)
     assert entry.author == kept and entry.work is None
@@ -138,6 +139,41 @@ def test_a_merge_keeps_every_credit_and_every_id(lukyanenko):
     assert merge.status == Status.MERGED and merge.audit_entry == entry
     assert merge.reviewed_by == user and merge.reviewed_at is not None
     assert kept.completeness > 0  # recomputed with the copied ids and nationality
+
+
+@pytest.mark.parametrize(
+    "kept_name, duplicate_name, duplicate_sort_name, kept_sort_name",
+    [
+        # Either way round, a sort name in another script or spelling is not the kept name's.
+        ("Sergei Lukyanenko", "Сергей Лукьяненко", "Лукьяненко, Сергей", ""),
+        ("Сергей Лукьяненко", "Sergei Lukyanenko", "Lukyanenko, Sergei", ""),
+        ("Sergey Lukyanenko", "Sergei Lukyanenko", "Lukyanenko, Sergei", ""),
+        # The kept name's own words, sorted, are copied.
+        ("Ursula K. Le Guin", "Le Guin, Ursula K.", "Le Guin, Ursula K.", "Le Guin, Ursula K."),
+        ("Kurt Vonnegut Jr.", "Kurt Vonnegut", "Vonnegut, Kurt", "Vonnegut, Kurt"),
+    ],
+)
+def test_the_kept_author_takes_only_a_sort_name_of_its_own_name(
+    kept_name, duplicate_name, duplicate_sort_name, kept_sort_name
+):
+    kept = make_author(kept_name)
+    make_work("Night Watch", authors=[kept])
+    duplicate = make_author(duplicate_name, sort_name=duplicate_sort_name, nationality="Russia")
+    merge = propose(kept, duplicate, AuthorMerge.Reason.NAME_AND_WORK)
+
+    assert author_merges.author_merge_apply(merge=merge, actor=reviewer()).done
+
+    kept.refresh_from_db()
+    assert (kept.name, kept.sort_name, kept.nationality) == (kept_name, kept_sort_name, "Russia")
+    # The audit entry names what was copied, and only that.
+    changes = AuditLogEntry.objects.get(action=AuditLogEntry.Action.MERGE).changes
+    assert ("sort_name" in changes) == bool(kept_sort_name)
+    # The duplicate keeps its own sort name, and a revert leaves the kept author as it was.
+    entry = AuditLogEntry.objects.get(action=AuditLogEntry.Action.MERGE)
+    author_merges.author_merge_revert(entry=entry, actor=None)
+    kept.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert (kept.sort_name, duplicate.sort_name) == ("", duplicate_sort_name)
 
 
 def test_a_credit_the_kept_author_already_has_is_dropped_and_the_revert_restores_it(
