@@ -68,8 +68,9 @@ _QUALIFIERS = _words(
 @functools.lru_cache(maxsize=8192)
 def is_generic_title(title: str) -> bool:
     """Whether a title names only a kind of writing ("Collected Poems", "Short Stories",
-    "Poésies", "Letters 1920-1940"): no evidence of whose book it is (see the module)."""
-    words = text.normalize_text(title).split()
+    "Poésies", "Letters 1920-1940"): no evidence of whose book it is (see the module). Read
+    as the catalog keys it (text.normalize_title: "Poems (Penguin Classics)" is "poems")."""
+    words = text.normalize_title(title).split()
     named = [w for w in words if not w.isdigit()]
     return (
         bool(named)

@@ -36,6 +36,7 @@ from rapidfuzz import fuzz, process
 
 from catalog import isbn as isbn_module
 from catalog import text
+from catalog.generic_titles import is_generic_title
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
@@ -413,12 +414,16 @@ _TITLE_PREFILTER = 50
 
 def score_shared_works(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[int, str]:
     """5 when one of our ISBNs is on the record; else the best title score (the book matcher's
-    score_title) of one of our works against the record's works."""
+    score_title) of one of our works against the record's works. A generic title ("Poems",
+    "Collected Stories": catalog.generic_titles) is no work in common: countless authors have
+    a book of that name."""
     shared = sorted(_isbn13s(ours.isbns) & _isbn13s(record.isbns))
     if shared:
         return 5, _("ISBN %(isbn)s of our works is among the record's works") % {"isbn": shared[0]}
-    titles = [t for t in ours.work_titles if t.strip()]
+    titles = [t for t in ours.work_titles if t.strip() and not is_generic_title(t)]
     if not titles and not ours.isbns:
+        if any(t.strip() for t in ours.work_titles):
+            return 0, _("their works' titles are generic (Poems, Collected Stories...)")
         return 0, _("we know none of their works")
     theirs = {t: text.normalize_text(t) for t in record.work_titles if t.strip()}
     if not theirs:

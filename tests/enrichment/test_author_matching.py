@@ -312,6 +312,21 @@ def test_a_record_of_the_father_is_never_applied_to_the_son():
     assert (plain.name, plain.tier) == (5, Tier.HIGH)
 
 
+def test_a_generic_title_in_common_is_no_shared_work():
+    """Another Thomas Moore's record listing "Poems" and "Selected Poems": a name alone, at
+    most low; a title of his own on the record still makes it high."""
+    ours = AuthorQuery("Thomas Moore", work_titles=("Poems", "Selected poems, 1950-1970"))
+    another = AuthorRecordSummary(
+        "openlibrary", "Thomas Moore", work_titles=("Poems", "Selected Poems", "Letters")
+    )
+    score = score_author_record(ours, another)
+    assert (score.name, score.works, score.tier) == (5, 0, Tier.LOW)
+    assert "their works' titles are generic (Poems, Collected Stories...)" in score.reasons
+    own = AuthorQuery("Thomas Moore", work_titles=("Poems", "Lalla Rookh"))
+    his = AuthorRecordSummary("openlibrary", "Thomas Moore", work_titles=("Lalla Rookh", "Poems"))
+    assert score_author_record(own, his).tier == Tier.HIGH
+
+
 def test_a_name_alone_never_reaches_high():
     """Every pair of real variants, even the same name, is at most low without a shared work
     or an id: two people share a name more often than a name and a book."""
