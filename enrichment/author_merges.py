@@ -8,8 +8,9 @@ name only when it is written for the kept name: catalog.text.sort_name_fits), an
 duplicate becomes a redirect (`merged_into`): imports that meet its name credit the kept author.
 `AuthorMerge.moved` records exactly what moved, so that a revert puts every credit and id back
 on the duplicate. Each merge and revert writes an AuditLogEntry (its `work` is NULL: it changed
-authors). A proposal that is no longer open, or an author that is already a redirect, is
-refused with the reason; nothing raises to the reviewer.
+authors). A proposal that is no longer open, an author that is already a redirect, or names that
+say two generations of a family (Dumas père, Dumas fils: author matching's rule) are refused
+with the reason; nothing raises to the reviewer.
 """
 
 import datetime
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from catalog import text
 from catalog.models import Author, Work, WorkAuthor
+from enrichment.author_matching import generations_differ
 from enrichment.author_state import author_refresh
 from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
@@ -142,6 +144,18 @@ def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
         kept, duplicate = _lock_pair(merge)
         if kept.merged_into_id or duplicate.merged_into_id:
             outcome.refused = _("one of the authors is already merged into another")
+            return outcome
+        # A proposal recorded before reconciliation read père and fils as two people.
+        generations = generations_differ(
+            (kept.name, kept.sort_name), (duplicate.name, duplicate.sort_name)
+        )
+        if generations:
+            outcome.refused = _(
+                "“%(kept)s” and “%(duplicate)s” are two generations of a family"
+            ) % {
+                "kept": generations[0],
+                "duplicate": generations[1],
+            }
             return outcome
         credits, dropped = _move_credits(kept=kept, duplicate=duplicate, now=now)
         fields, cleared = _copy_fields(kept=kept, duplicate=duplicate)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
+from catalog.generic_titles import is_generic_title
 from catalog.models import WorkAuthor
 from enrichment import author_merges, bulk_operations
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge
@@ -156,7 +157,14 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 (gettext("Names"), f"“{names.get('kept', '')}” / “{names.get('duplicate', '')}”")
             )
         if evidence.get("works"):
-            lines.append((gettext("Shared works"), "; ".join(evidence["works"][:3])))
+            # Proposals recorded before generic titles stopped counting say so.
+            works = [
+                gettext("%(title)s (a generic title: no evidence)") % {"title": title}
+                if is_generic_title(title)
+                else title
+                for title in evidence["works"][:3]
+            ]
+            lines.append((gettext("Shared works"), "; ".join(works)))
         if evidence.get("isbns"):
             lines.append((gettext("Shared ISBNs"), ", ".join(evidence["isbns"][:3])))
         for kind, values in (evidence.get("conflicting_ids") or {}).items():

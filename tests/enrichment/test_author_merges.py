@@ -393,6 +393,37 @@ def test_a_reviewer_merges_and_dismisses_from_the_list_and_is_told_what_happened
     assert other.status == Status.DISMISSED
 
 
+def test_a_proposal_recorded_before_the_rules_changed_says_so_and_does_not_merge_father_and_son():
+    """Dumas père and Dumas fils proposed on a generic title (as reconciliation did before
+    either was two people): the list says the title is no evidence, and merging is refused."""
+    father = make_author("Alexandre Dumas père", sort_name="Dumas, Alexandre")
+    son = make_author("Alexandre Dumas fils", sort_name="Dumas, Alexandre")
+    make_work("Théâtre complet", authors=[father])
+    make_work("Théâtre complet", authors=[son])
+    old = AuthorMerge.objects.create(
+        kept=father,
+        duplicate=son,
+        reason=AuthorMerge.Reason.NAME_AND_WORK,
+        evidence={"names": {"kept": father.name, "duplicate": son.name}, "works": ["Poésies"]},
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer())
+    page = client.get(MERGES_URL).content.decode()
+    assert "<b>Shared works</b>: Poésies (a generic title: no evidence)" in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    response = action_post(client, "merge_selected", old, csrfmiddlewaretoken=token)
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "0 merged, 1 skipped (“Alexandre Dumas père” and “Alexandre Dumas fils” are two "
+        "generations of a family: 1)."
+    ]
+    son.refresh_from_db()
+    old.refresh_from_db()
+    assert son.merged_into is None and old.status == Status.PROPOSED
+    assert WorkAuthor.objects.filter(author=son).exists()
+
+
 def test_a_shared_id_with_birth_years_decades_apart_is_shown_with_both_years():
     """One VIAF id on a father and his son (a wrong id, ours or a source's): proposed for the id,
     and the list says the two were born 27 years apart."""
