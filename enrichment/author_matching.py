@@ -22,7 +22,11 @@ library headings' life dates and roles dropped ("Dostoyevsky, Fyodor, 1821-1881"
 folded, Cyrillic and Greek transliterated (catalog.text.transliterate_to_latin), then scored
 (`score_author_name`) tolerating initials, a middle name on one side only and the spelling
 differences between romanisations ("Sergei" / "Sergey", "Dostoevsky" / "Dostojewski"), but
-not a shared surname alone ("Ursula K. Le Guin" / "Charles Le Guin" score 1).
+not a shared surname alone ("Ursula K. Le Guin" / "Charles Le Guin" score 1). Names that say
+two generations of a family (catalog.text.NAME_GENERATIONS: "Alexandre Dumas père" / "Dumas,
+Alexandre (fils)", Jr. / Sr., the Elder / the Younger, II / III) score 1 whatever else agrees,
+over all of both people's names (`score_author_names`), and an id shared across them is
+reviewed, never applied; a name that says no generation ("Alexandre Dumas") may be either.
 """
 
 import functools
@@ -332,7 +336,7 @@ def generations_differ(ours: Iterable[str], theirs: Iterable[str]) -> tuple[str,
     return next(iter(said[0].values())), next(iter(said[1].values()))
 
 
-def best_name_pair(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
+def _best_name_pair(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
     """The best score_author_name of one of one person's names against one of another's,
     each pair alone (score_author_names also reads them together)."""
     ours, theirs = [n for n in ours if n], [n for n in theirs if n]
@@ -347,12 +351,22 @@ def best_name_pair(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str
     return best
 
 
+def one_name_two_generations(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Whether two people's names are one name (NAME_AGREES, the generation words aside) said
+    of two generations of a family: Dumas père and Dumas fils, Pliny the Elder and the Younger."""
+    ours, theirs = list(ours), list(theirs)
+    if generations_differ(ours, theirs) is None:
+        return False
+    keys = [[person_name_key(name) for name in names if name] for names in (ours, theirs)]
+    return _best_name_pair(*keys)[0] >= NAME_AGREES
+
+
 def score_author_names(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
     """The best score_author_name of one person's names (a name, a sort name, alternate names)
     against another's; 1 at most when their names say two generations of a family, whichever
     other names agree ("Dumas, Alexandre" on both sides of Dumas père and Dumas fils)."""
     ours, theirs = list(ours), list(theirs)
-    best = best_name_pair(ours, theirs)
+    best = _best_name_pair(ours, theirs)
     differ = generations_differ(ours, theirs)
     if differ and best[0] > 1:
         return 1, _("'%(theirs)s' and '%(ours)s' are two generations of a family") % {

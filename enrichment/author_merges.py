@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from catalog import text
 from catalog.models import Author, Work, WorkAuthor
-from enrichment.author_matching import generations_differ
+from enrichment.author_matching import generations_differ, one_name_two_generations
 from enrichment.author_state import author_refresh
 from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
@@ -146,9 +146,8 @@ def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
             outcome.refused = _("one of the authors is already merged into another")
             return outcome
         # A proposal recorded before reconciliation read père and fils as two people.
-        generations = generations_differ(
-            (kept.name, kept.sort_name), (duplicate.name, duplicate.sort_name)
-        )
+        names = (kept.name, kept.sort_name), (duplicate.name, duplicate.sort_name)
+        generations = one_name_two_generations(*names) and generations_differ(*names)
         if generations:
             outcome.refused = _(
                 "“%(kept)s” and “%(duplicate)s” are two generations of a family"

@@ -8,15 +8,15 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
   they share a work: credited on the same work, on works with the same normalized title, or on
   works whose editions share an ISBN-13: NAME_AND_WORK. A generic title ("Poems", "Collected
   Stories", "Œuvres complètes": catalog.generic_titles) is no shared work: countless authors
-  have a book of that name. Two people share a name more often than
-  a name and a book, so a name alone proposes nothing, and ids of one kind that differ (two
-  Wikidata items), or birth or death years that differ (author matching's year rule: Richard
-  Matheson, 1926, and his son Richard Christian Matheson, 1953), say they are two people.
+  have a book of that name. Two people share a name more often than a name and a book, so a
+  name alone proposes nothing, and ids of one kind that differ (two Wikidata items), or birth
+  or death years that differ (author matching's year rule: Richard Matheson, 1926, and his son
+  Richard Christian Matheson, 1953), say they are two people.
 
-Names that say two generations of a family (author matching's generation rule: Dumas père and
-Dumas fils, Jr. and Sr., II and III) are two people whatever else agrees: never proposed, not
-even for a shared id (a wrong id on one of them). "Alexandre Dumas", who says no generation,
-may be either.
+Names that agree but say two generations of a family (author matching's generation rule: Dumas
+père and Dumas fils, Jr. and Sr., II and III) are two people whatever else agrees: never
+proposed, not even for a shared id (a wrong id on one of them). "Alexandre Dumas", who says
+no generation, may be either.
 
 A reviewer merges or dismisses each proposal (`enrichment.author_merges`). A pair that was
 ever proposed is not proposed again: an open proposal waits, and a dismissal or a revert is the
@@ -41,9 +41,8 @@ from catalog.models import Author, Edition, Work, WorkAuthor
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
 from enrichment.author_matching import (
     NAME_AGREES,
-    best_name_pair,
-    generations_differ,
     normalize_author_id,
+    one_name_two_generations,
     person_name_key,
     score_author_names,
     years_conflict,
@@ -163,8 +162,9 @@ def name_agreement(a: Person, b: Person) -> tuple[int, str]:
 
 
 def generations_of_a_family(a: Person, b: Person) -> bool:
-    """Whether their names say two generations of a family (author matching's rule)."""
-    return generations_differ((a.name, a.sort_name), (b.name, b.sort_name)) is not None
+    """Whether their names (name and sort name) are one name said of two generations of a
+    family (author matching's rule): Dumas père and Dumas fils."""
+    return one_name_two_generations((a.name, a.sort_name), (b.name, b.sort_name))
 
 
 def _pair_key(a: int, b: int) -> tuple[int, int]:
@@ -402,13 +402,11 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
     for (a, b), works in pairs_sharing_works(shared, authors_of, people).items():
         if (a, b) in found or a not in people or b not in people:
             continue
+        if generations_of_a_family(people[a], people[b]):
+            two_generations.add((a, b))  # Dumas père and Dumas fils, on one play
+            continue
         name = name_agreement(people[a], people[b])
         if name[0] < NAME_MATCH_MIN:
-            if generations_of_a_family(people[a], people[b]) and (
-                best_name_pair(*((p.name, p.sort_name) for p in (people[a], people[b])))[0]
-                >= NAME_MATCH_MIN
-            ):
-                two_generations.add((a, b))  # Dumas père and Dumas fils
             continue  # a shared work without the name: co-authors, relatives
         if conflicting_ids(people[a], people[b]):
             conflicts["ids"] += 1  # the sources say two people (two Wikidata items...)

@@ -265,6 +265,9 @@ def test_father_and_son_of_one_name_are_never_proposed():
     make_work("La Dame aux camélias", authors=[father, son])
     make_author("Pliny the Elder", wikidata_id="Q82778")
     make_author("Pliny the Younger", wikidata_id="Q82778")
+    # Two names, not one name of two generations: a shared id is proposed as any other.
+    make_author("Kurt Vonnegut Jr.", viaf_id="44300868")
+    make_author("Martin Luther King Sr.", viaf_id="44300868")
     plain = make_author("Alexandre Dumas", sort_name="Dumas, Alexandre")
     make_work("Le Comte de Monte-Cristo", authors=[plain])
     make_work("Les Trois Mousquetaires", authors=[plain])
@@ -275,6 +278,7 @@ def test_father_and_son_of_one_name_are_never_proposed():
     assert proposals() == [
         ("Alexandre Dumas", "Alexandre Dumas fils", Reason.NAME_AND_WORK),
         ("Alexandre Dumas", "Alexandre Dumas père", Reason.NAME_AND_WORK),
+        ("Kurt Vonnegut Jr.", "Martin Luther King Sr.", Reason.SHARED_ID),
     ]
     assert result.different_generations == 2
     out = io.StringIO()
