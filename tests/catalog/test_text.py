@@ -59,6 +59,34 @@ def test_normalize_person_name_handles_last_first_and_initials():
     assert text.normalize_person_name("García Márquez, Gabriel") == "gabriel garcia marquez"
 
 
+def test_a_generation_word_after_the_comma_is_no_given_name():
+    """Goodreads' Author l-f puts the last word first: "fils, Alexandre Dumas" is read back as
+    "Dumas, Alexandre, fils", as "Jr., Ross Lockridge" was; "Dumas, père" is Dumas père."""
+    assert text.normalize_person_name("Dumas, père") == "dumas pere"
+    assert text.normalize_person_name("Pliny, the Elder") == "pliny the elder"
+    assert text.name_generation("Père") == text.name_generation("Sr.") == "sr"
+    assert text.name_generation("fils") == text.name_generation("the Younger") == "jr"
+    # Words that are surnames too are not a generation alone.
+    assert not text.name_generation("Senior") and not text.name_generation("Le Jeune")
+
+
+@pytest.mark.parametrize(
+    ("sort_name", "name", "fits"),
+    [
+        ("Le Guin, Ursula K.", "Ursula K. Le Guin", True),
+        ("Lockridge, Ross, Jr.", "Ross Lockridge Jr.", True),
+        ("Vonnegut, Kurt", "Kurt Vonnegut Jr.", True),
+        ("García Márquez, Gabriel", "Gabriel Garcia Marquez", True),
+        ("Лукьяненко, Сергей", "Sergei Lukyanenko", False),  # another script
+        ("Lukyanenko, Sergei", "Сергей Лукьяненко", False),
+        ("Lukyanenko, Sergei", "Sergey Lukyanenko", False),  # another spelling
+        ("", "Sergei Lukyanenko", False),
+    ],
+)
+def test_a_sort_name_fits_only_its_own_name(sort_name, name, fits):
+    assert text.sort_name_fits(sort_name, name) is fits
+
+
 @pytest.mark.parametrize(
     ("value", "limit", "expected"),
     [
