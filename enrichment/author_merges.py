@@ -146,7 +146,10 @@ def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
             outcome.refused = _("one of the authors is already merged into another")
             return outcome
         # A proposal recorded before reconciliation read père and fils as two people.
-        names = (kept.name, kept.sort_name), (duplicate.name, duplicate.sort_name)
+        names = [
+            (author.name, author.sort_name, *author.merged_from.values_list("name", flat=True))
+            for author in (kept, duplicate)
+        ]
         generations = one_name_two_generations(*names) and generations_differ(*names)
         if generations:
             outcome.refused = _(

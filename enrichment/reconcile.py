@@ -30,7 +30,7 @@ shared work.
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -74,6 +74,12 @@ class Person:
     credits: int = 0
     birth_year: int | None = None
     death_year: int | None = None
+    # The names of the authors merged into this one (redirects): still names of this person.
+    merged_names: tuple[str, ...] = ()
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return (self.name, self.sort_name, *self.merged_names)
 
     @property
     def has_openlibrary_key(self) -> bool:
@@ -162,9 +168,10 @@ def name_agreement(a: Person, b: Person) -> tuple[int, str]:
 
 
 def generations_of_a_family(a: Person, b: Person) -> bool:
-    """Whether their names (name and sort name) are one name said of two generations of a
-    family (author matching's rule): Dumas père and Dumas fils."""
-    return one_name_two_generations((a.name, a.sort_name), (b.name, b.sort_name))
+    """Whether their names (name, sort name, the names merged into them) are one name said of
+    two generations of a family (author matching's rule): Dumas père and Dumas fils, or
+    "Alexandre Dumas" once Dumas fils was merged into him and Dumas père."""
+    return one_name_two_generations(a.all_names, b.all_names)
 
 
 def _pair_key(a: int, b: int) -> tuple[int, int]:
@@ -320,7 +327,20 @@ def _load_people(pks: Iterable[int], credits: Counter) -> dict[int, Person]:
     for batch in _batches(sorted(set(pks))):
         for row in _live_authors().filter(pk__in=batch).values_list(*_PERSON_COLUMNS):
             people[row[0]] = _person(row, credits)
-    return people
+    return _with_merged_names(people)
+
+
+def _with_merged_names(people: dict[int, Person]) -> dict[int, Person]:
+    """Each person with the names of the authors merged into them (one query a batch)."""
+    merged: dict[int, list[str]] = defaultdict(list)
+    for batch in _batches(sorted(people)):
+        rows = Author.objects.filter(merged_into_id__in=batch).values_list("merged_into_id", "name")
+        for kept_id, name in rows:
+            merged[kept_id].append(name)
+    return {
+        pk: replace(person, merged_names=tuple(merged[pk])) if pk in merged else person
+        for pk, person in people.items()
+    }
 
 
 def _shared_works(authors_of: dict[int, set[int]]) -> list[SharedWork]:
@@ -389,7 +409,7 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
     found: dict[tuple[int, int], DuplicatePair] = {}
     conflicts: Counter[str] = Counter()
     two_generations: set[tuple[int, int]] = set()
-    with_ids = {person.pk: person for person in _people_with_ids(credits)}
+    with_ids = _with_merged_names({person.pk: person for person in _people_with_ids(credits)})
     for (a, b), ids in pairs_sharing_ids(with_ids.values()).items():
         if generations_of_a_family(with_ids[a], with_ids[b]):
             two_generations.add((a, b))  # father and son: one of them holds a wrong id

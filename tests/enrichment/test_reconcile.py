@@ -14,7 +14,7 @@ from django_q.models import Schedule
 
 from catalog import isbn
 from catalog.models import Author
-from enrichment import reconcile, tasks
+from enrichment import author_merges, reconcile, tasks
 from enrichment.author_matching import person_name_key
 from enrichment.models import AuthorMerge
 from enrichment.reconcile import Person, author_duplicates_propose
@@ -285,6 +285,25 @@ def test_father_and_son_of_one_name_are_never_proposed():
     AuthorMerge.objects.all().delete()
     call_command("reconcile_authors", stdout=out)
     assert "2 pairs with matching names are two generations of a family" in out.getvalue()
+
+
+def test_an_author_who_took_in_the_son_is_not_proposed_with_the_father():
+    """ "Alexandre Dumas" (saying no generation) once Dumas fils was merged into him is the son:
+    his father sharing a play with him is not proposed, nor merged from an older proposal."""
+    plain = make_author("Alexandre Dumas", sort_name="Dumas, Alexandre")
+    make_author("Alexandre Dumas fils", merged_into=plain)
+    make_work("La Dame aux camélias", authors=[plain])
+    father = make_author("Alexandre Dumas père")
+    make_work("La Dame aux camélias", authors=[father])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.different_generations) == (0, 1)
+    older = AuthorMerge.objects.create(kept=plain, duplicate=father, reason=Reason.NAME_AND_WORK)
+    outcome = author_merges.author_merge_apply(merge=older, actor=None)
+    assert outcome.refused == (
+        "“Alexandre Dumas fils” and “Alexandre Dumas père” are two generations of a family"
+    )
 
 
 def test_redirects_are_not_reconciled_again():
