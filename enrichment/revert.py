@@ -2,10 +2,12 @@
 it set. One transaction per entry, which writes a "revert" AuditLogEntry.
 """
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from catalog.models import Work, WorkAuthor
 from enrichment import apply
@@ -17,7 +19,7 @@ from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import in_field_order
 from enrichment.review import BulkResult, RevertResult, ReviewError
-from enrichment.targets import RequestTargets, lock_entry_targets
+from enrichment.targets import RequestTargets, entry_targets, lock_entry_targets
 from enrichment.work_state import stored_value
 
 CoverStatus = EnrichmentRequest.CoverStatus
@@ -27,6 +29,53 @@ Action = AuditLogEntry.Action
 REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER)
 
 
+@dataclass
+class RevertCheck:
+    """What reverting an entry now would do, field by field: the one rule the audit page (which
+    offers Revert only when `revertible` is not empty, and says why for the rest) and
+    audit_revert (which refuses with the same words) share."""
+
+    revertible: list[str] = field(default_factory=list)
+    reverted_by: dict[str, int] = field(default_factory=dict)  # field -> the revert's entry id
+    cannot: dict[str, str] = field(default_factory=dict)  # field (or "*") -> why not, otherwise
+
+    def refusals(self) -> dict[str, str]:
+        """Why each field a revert would leave is left, as audit_revert reports it."""
+        done = {
+            name: gettext("already reverted (entry #%(id)s)") % {"id": pk}
+            for name, pk in self.reverted_by.items()
+        }
+        return {**done, **self.cannot}
+
+
+def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None) -> RevertCheck:
+    """Which fields of an entry a revert could put back now, and why not the others: a later
+    revert put the field back, or it no longer holds what the entry set. `targets` are the rows
+    audit_revert locked; without them, they are read as they are (a page's question)."""
+    check = RevertCheck()
+    if entry.action == Action.MERGE:  # the merge's own rules (author_merges) say why not
+        check.revertible = ["merged_into"] if author_merge_revertible(entry) else []
+        return check
+    if entry.action not in REVERTIBLE:
+        label = entry.get_action_display().lower()
+        check.cannot["*"] = gettext(
+            "an entry of type “%(action)s” changed nothing that can be put back"
+        ) % {"action": label}
+        return check
+    check.reverted_by = _already_reverted(entry)
+    left = [(n, c) for n, c in in_field_order(entry.changes) if n not in check.reverted_by]
+    if left and targets is None:
+        targets = entry_targets(entry)
+    for name, change in left:
+        assert targets is not None
+        why = _why_not_revertible(name, change, targets=targets)
+        if why:
+            check.cannot[name] = why
+        else:
+            check.revertible.append(name)
+    return check
+
+
 def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
     """Put back the values an entry replaced, field by field, only where the field still holds
     the value the entry set; says why for the others. Writes a "revert" audit entry."""
@@ -34,20 +83,17 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         return author_merge_revert(entry=entry, actor=actor)
     result = RevertResult(entry_id=entry.pk)
     if entry.action not in REVERTIBLE:
-        label = entry.get_action_display().lower()
-        result.refused = {"*": f"an entry of type “{label}” changed nothing that can be put back"}
+        result.refused = revert_check(entry).refusals()
         return result
     with transaction.atomic():
         entry = AuditLogEntry.objects.select_for_update().get(pk=entry.pk)
         targets = lock_entry_targets(entry)
-        done_before = _already_reverted(entry)
+        check = revert_check(entry, targets=targets)
+        result.refused = check.refusals()
         changes: dict[str, dict] = {}
-        for name, change in in_field_order(entry.changes):
-            if name in done_before:
-                result.refused[name] = f"already reverted (entry #{done_before[name]})"
-                continue
+        for name in check.revertible:
             try:
-                change_back = _revert_field(name, change, targets=targets)
+                change_back = _revert_field(name, entry.changes[name], targets=targets)
             except ReviewError as error:
                 result.refused[name] = str(error)
                 continue
@@ -73,41 +119,59 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
 
 
 def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:
-    """The fields of an entry that a revert could still put back: none for an entry that
-    changed nothing revertible, or whose every field a later revert already put back."""
-    if entry.action == Action.MERGE:
-        return ["merged_into"] if author_merge_revertible(entry) else []
-    if entry.action not in REVERTIBLE:
-        return []
-    done = _already_reverted(entry)
-    return [name for name in entry.changes or {} if name not in done]
+    """The fields of an entry that a revert could put back now (revert_check)."""
+    return revert_check(entry).revertible
 
 
 def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
     done: dict[str, int] = {}
-    for pk, changes in entry.reverted_by.values_list("pk", "changes"):
+    for pk, changes in entry.reverted_by.order_by("pk").values_list("pk", "changes"):
         for name in changes or {}:
             done.setdefault(name, pk)
     return done
 
 
-def _revert_field(name: str, change: dict, *, targets: RequestTargets) -> dict:
-    """Restore one field; returns {old, new, target} of the revert, or raises ReviewError."""
+def _why_not_revertible(name: str, change: dict, *, targets: RequestTargets) -> str | None:
+    """Why a revert now would leave this field as it is (None: it would put it back)."""
     if name == "authors" and targets.work is not None:
-        return _revert_authors(change, work=targets.work)
+        names = list(
+            targets.work.credits.order_by("position").values_list("author__name", flat=True)
+        )
+        return (
+            None
+            if names == list(change.get("new") or [])
+            else gettext("the credits were changed since")
+        )
+    if name == "cover":
+        target = targets.holders.get(change.get("target", "work"))
+        if target is None:
+            return gettext("the edition it was put on no longer exists")
+        slot = "photo" if change.get("target") == "author" else "cover"
+        if (getattr(target, slot).name or "") != change.get("new"):
+            return gettext("the cover was changed since")
+        return None
+    if name not in ALL_FIELDS:
+        return gettext("not a field this panel knows how to restore")
+    target = targets.holders.get(ALL_FIELDS[name][0])
+    if target is None:
+        return gettext("the edition it was written to no longer exists")
+    if not _holds(target, name, change.get("new")):
+        return gettext("it was changed since (it now holds %(now)s, not %(then)s)") % {
+            "now": _short(stored_value(target, name)),
+            "then": _short(change.get("new")),
+        }
+    return None
+
+
+def _revert_field(name: str, change: dict, *, targets: RequestTargets) -> dict:
+    """Restore one field revert_check found revertible; returns {old, new, target} of the
+    revert, or raises ReviewError."""
+    if name == "authors" and targets.work is not None:
+        return _revert_authors(work=targets.work)
     if name == "cover":
         return _revert_cover(change, targets=targets)
-    if name not in ALL_FIELDS:
-        raise ReviewError("not a field this panel knows how to restore")
-    target_name = ALL_FIELDS[name][0]
-    target = targets.holders.get(target_name)
-    if target is None:
-        raise ReviewError("the edition it was written to no longer exists")
+    target = targets.holders[ALL_FIELDS[name][0]]
     current = stored_value(target, name)
-    if not _holds(target, name, change.get("new")):
-        raise ReviewError(
-            f"it was changed since (it now holds {_short(current)}, not {_short(change['new'])})"
-        )
     changes, refused = apply.write_fields(
         holders=targets.holders, values={name: change.get("old")}, only_empty=False
     )
@@ -126,12 +190,9 @@ def _holds(target, name: str, value: Any) -> bool:
 def _revert_cover(change: dict, *, targets: RequestTargets) -> dict:
     """Put back the cover (an author's photo) an entry replaced, with its source."""
     where = change.get("target", "work")
-    target = targets.holders.get(where)
-    if target is None:
-        raise ReviewError("the edition it was put on no longer exists")
+    target = targets.holders[where]
+    assert target is not None, "revert_check found the cover's holder"
     slot = "photo" if where == "author" else "cover"
-    if (getattr(target, slot).name or "") != change.get("new"):
-        raise ReviewError("the cover was changed since")
     previous = change.get("previous") or {slot: change.get("old") or ""}
     old_name = previous.get(slot) or ""
     values: dict[str, Any] = {
@@ -153,11 +214,9 @@ def _revert_cover(change: dict, *, targets: RequestTargets) -> dict:
     return {"old": change.get("new"), "new": old_name, "target": where}
 
 
-def _revert_authors(change: dict, *, work: Work) -> dict:
+def _revert_authors(*, work: Work) -> dict:
     credits = list(work.credits.select_related("author").order_by("position"))
     names = [c.author.name for c in credits]
-    if names != list(change.get("new") or []):
-        raise ReviewError("the credits were changed since")
     WorkAuthor.objects.filter(pk__in=[c.pk for c in credits]).delete()
     return {"old": names, "new": [], "target": "work"}
 

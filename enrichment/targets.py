@@ -89,14 +89,19 @@ def lock_request_targets(request: EnrichmentRequest) -> RequestTargets:
 
 def lock_entry_targets(entry: AuditLogEntry) -> RequestTargets:
     """Lock the rows an audit entry changed, for a revert (an edition since deleted is None)."""
+    return entry_targets(entry, lock=True)
+
+
+def entry_targets(entry: AuditLogEntry, *, lock: bool = False) -> RequestTargets:
+    """The rows an audit entry changed as they are now (an edition since deleted is None);
+    locked for a revert, read as is for a page that says whether a revert could work."""
+
+    def rows(model):
+        return model.objects.select_for_update() if lock else model.objects
+
     if entry.author_id is not None:
-        author = Author.objects.select_for_update().get(pk=entry.author_id)
-        return RequestTargets(request=None, author=author)
+        return RequestTargets(request=None, author=rows(Author).get(pk=entry.author_id))
     assert entry.work_id is not None, "an audit entry changes a work or an author"
-    work = Work.objects.select_for_update().get(pk=entry.work_id)
-    edition = (
-        Edition.objects.select_for_update().filter(pk=entry.edition_id).first()
-        if entry.edition_id
-        else None
-    )
+    work = rows(Work).get(pk=entry.work_id)
+    edition = rows(Edition).filter(pk=entry.edition_id).first() if entry.edition_id else None
     return RequestTargets(request=None, work=work, edition=edition)

@@ -190,6 +190,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         entry = self.get_object(request, unquote(object_id))
         extra = {}
         if entry is not None:
+            check = revert.revert_check(entry)
             extra = {
                 "subtitle": f"{entry.get_action_display()}: {entry.author or entry.work} "
                 f"({display_for_value(entry.created_at, '–')})",
@@ -205,9 +206,13 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                     }
                     for name, change in in_field_order(entry.changes)
                 ],
-                # Hidden once a revert put back every field: nothing is left to revert.
-                "can_revert": self.has_revert_permission(request)
-                and bool(revert.fields_left_to_revert(entry)),
+                # Offered only when a revert would put back a field; why not, for the others.
+                "can_revert": self.has_revert_permission(request) and bool(check.revertible),
+                "cannot_revert": [
+                    (FIELD_LABELS.get(name, name), why)
+                    for name, why in check.cannot.items()
+                    if name != "*"  # an entry that changed nothing revertible: no row says so
+                ],
                 "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
                 "reverted_by": [
                     (later, ", ".join(FIELD_LABELS.get(name, name) for name in later.changes or {}))

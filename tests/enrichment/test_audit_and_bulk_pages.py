@@ -1,6 +1,7 @@
-"""The audit log shows covers as thumbnails (never a storage path) and hides "Revert these
-changes" once nothing is left to revert; bulk confirmations read as plain sentences;
-`enrich_missing --dry-run` counts the works that lack a cover *or* metadata."""
+"""The audit log shows covers as thumbnails (never a storage path) and offers "Revert these
+changes" only while a revert could put a field back (saying why not, otherwise); bulk
+confirmations read as plain sentences; `enrich_missing --dry-run` counts the works that lack a
+cover *or* metadata."""
 
 import re
 from io import StringIO
@@ -103,15 +104,51 @@ def test_revert_is_offered_until_the_entry_is_reverted_then_hidden(client, libra
     assert REVERT_BUTTON not in entry_page(client, undo)  # a revert is not reverted
 
 
-def test_revert_stays_offered_for_the_fields_a_revert_could_not_put_back(client, librarian):
+def test_no_revert_is_offered_once_the_fields_left_were_changed_since_and_it_says_why(
+    client, librarian
+):
+    """Reverted in part (a field changed since stayed): the button would only be refused, so
+    the page says which revert put back what, and why the rest cannot be."""
     request = needs_review()
     review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
     entry = AuditLogEntry.objects.get(action="review_apply")
     Edition.objects.filter(work=request.work_id).update(page_count=999)  # changed since
     result = revert.audit_revert(entry=entry, actor=librarian)
     assert set(result.reverted) == {"publisher"} and "page_count" in result.refused
-    assert revert.fields_left_to_revert(entry) == ["page_count"]
-    assert REVERT_BUTTON in entry_page(client, entry)
+
+    page = entry_page(client, entry)
+    assert REVERT_BUTTON not in page
+    undo = result.revert_entry
+    assert f"Reverted by entry #{undo.pk} (Publisher)" in text_of(page)
+    assert "Pages cannot be reverted: it was changed since (it now holds “999”, not “370”)." in (
+        text_of(page)
+    )
+    # The page's reason is the refusal's own: pressing Revert would have said the same.
+    assert result.refused["page_count"] == "it was changed since (it now holds “999”, not “370”)"
+
+
+def test_an_entry_whose_every_field_was_changed_since_offers_no_revert(client, librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    Edition.objects.filter(work=request.work_id).update(page_count=999)
+
+    page = entry_page(client, entry)
+    assert REVERT_BUTTON not in page
+    assert "Pages cannot be reverted: it was changed since" in text_of(page)
+    assert revert.fields_left_to_revert(entry) == []
+
+
+def test_revert_stays_offered_for_a_field_it_can_put_back_beside_one_it_cannot(client, librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    Edition.objects.filter(work=request.work_id).update(page_count=999)
+
+    page = entry_page(client, entry)
+    assert REVERT_BUTTON in page
+    assert "Pages cannot be reverted: it was changed since" in text_of(page)
+    assert revert.fields_left_to_revert(entry) == ["publisher"]
 
 
 def test_a_reverted_entry_says_so_in_words_under_its_action(client, librarian):
