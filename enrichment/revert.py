@@ -124,11 +124,23 @@ def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:
 
 
 def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
+    """Field -> the first revert's entry id: from `reverted_by` as prefetched (a list page),
+    else read now."""
     done: dict[str, int] = {}
-    for pk, changes in entry.reverted_by.order_by("pk").values_list("pk", "changes"):
-        for name in changes or {}:
-            done.setdefault(name, pk)
+    for later in sorted(entry.reverted_by.all(), key=lambda later: later.pk):
+        for name in later.changes or {}:
+            done.setdefault(name, later.pk)
     return done
+
+
+def entry_revert_state(entry: AuditLogEntry) -> str:
+    """ "" (not reverted), "partly" (a revert left some of its fields) or "reverted", as a list
+    row says it, without reading the catalog: `reverted_by` prefetched, this costs no query."""
+    if not entry.reverted_by.all():
+        return ""
+    if entry.action in REVERTIBLE and set(entry.changes or {}) - set(_already_reverted(entry)):
+        return "partly"
+    return "reverted"
 
 
 def _why_not_revertible(name: str, change: dict, *, targets: RequestTargets) -> str | None:

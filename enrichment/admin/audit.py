@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value, unquote
 from django.core.files.storage import storages
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Prefetch, Q
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -172,8 +172,9 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         )
 
     def get_queryset(self, request):
-        undone = AuditLogEntry.objects.filter(reverts=OuterRef("pk"))
-        return super().get_queryset(request).annotate(was_reverted=Exists(undone))
+        # The reverts of each row, for "reverted" or "partly reverted" under its action.
+        reverts = AuditLogEntry.objects.only("pk", "changes", "reverts_id")
+        return super().get_queryset(request).prefetch_related(Prefetch("reverted_by", reverts))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -216,7 +217,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
                 "reverted_by": [
                     (later, ", ".join(FIELD_LABELS.get(name, name) for name in later.changes or {}))
-                    for later in entry.reverted_by.select_related("actor")
+                    for later in AuditLogEntry.objects.filter(reverts=entry).select_related("actor")
                 ],
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
@@ -235,11 +236,14 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("Action"), ordering="action")
     def action_reverted(self, entry):
-        """The list's cell: the action, and "reverted" below once a later entry reverted it
-        (nothing when not: the usual)."""
-        if not entry.was_reverted:
+        """The list's cell: the action, and "reverted" below once a later entry reverted it,
+        "partly reverted" when that revert left some of its fields (nothing when not: the
+        usual)."""
+        state = revert.entry_revert_state(entry)
+        if not state:
             return self.action_badge(entry)
-        return with_note(self.action_badge(entry), gettext("reverted"))
+        note = gettext("partly reverted") if state == "partly" else gettext("reverted")
+        return with_note(self.action_badge(entry), note)
 
     @admin.display(description=_("Provider"), ordering="provider")
     def provider_and_request(self, entry):

@@ -169,6 +169,22 @@ def test_a_reverted_entry_says_so_in_words_under_its_action(client, librarian):
     assert text_of(cells[str(undo.pk)]).split() == ["Reverted"]  # the revert itself: not reverted
 
 
+def test_an_entry_a_revert_put_back_only_in_part_says_partly_reverted_in_the_list(
+    client, librarian
+):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    Edition.objects.filter(work=request.work_id).update(page_count=999)  # left as it is
+    revert.audit_revert(entry=entry, actor=librarian)
+
+    page = client.get(AUDIT_URL).content.decode()
+
+    row = r'auditlogentry/(\d+)/change/.*?<td class="field-action_reverted">(.*?)</td>'
+    cells = dict(re.findall(row, page, re.S))
+    assert text_of(cells[str(entry.pk)]).split()[-2:] == ["partly", "reverted"]
+
+
 # --- Bulk confirmations ---------------------------------------------------------------------------
 
 
