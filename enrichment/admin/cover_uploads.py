@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from catalog.admin.works import EditionAdmin
 from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Edition
+from enrichment.admin.editions import EditionHistoryMixin
 from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
 from enrichment.covers.errors import CoverRejected, RejectionReason
 from enrichment.covers.store import UPLOADED_BY_HAND, set_stored_image, store_cover
@@ -147,8 +148,9 @@ class VerifiedEditionAdminForm(VerifiedCoverFormMixin, EditionAdminForm):
     pass
 
 
-class EnrichmentEditionAdmin(VerifiedCoverUploadMixin, EditionAdmin):
-    """catalog's editions admin, whose uploaded covers are checked and stored as fetched ones."""
+class EnrichmentEditionAdmin(EditionHistoryMixin, VerifiedCoverUploadMixin, EditionAdmin):
+    """catalog's editions admin, whose uploaded covers are checked and stored as fetched ones,
+    and whose History says where enrichment's changes to the edition are."""
 
     form = VerifiedEditionAdminForm
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -180,6 +180,42 @@ def test_a_dismissal_changes_nothing_and_writes_no_history(librarian):
     review.request_dismiss(request=request, actor=librarian, reason="not this book")
     assert AuditLogEntry.objects.filter(action="dismiss").exists()
     assert not LogEntry.objects.exists()
+
+
+def test_an_editions_history_points_to_its_works_history_and_its_audit_entries(
+    client, librarian, cover_host
+):
+    """Enrichment writes an edition's changes (publisher, cover) in its work's History: the
+    edition's own History said only "This object doesn't have a change history"."""
+    work, edition, _request = enriched_coraline()
+    make_edition(work, isbn13="9780747263746")  # a sibling, with no entries of its own
+
+    page = client.get(reverse("admin:catalog_edition_history", args=[edition.pk])).content
+    note = page.decode().split('class="help enrichment-history">', 1)[1].split("</p>", 1)[0]
+    assert re.sub(r"<[^>]+>", "", note) == (
+        "Enrichment’s changes to this edition are in its work’s History and in its 2 audit log "
+        "entries."
+    )
+    work_history, audit = re.findall(r'<a href="([^"]+)">', note)
+    assert work_history == reverse("admin:catalog_work_history", args=[work.pk])
+    assert "Coraline" in client.get(work_history).content.decode()
+    audit_page = client.get(audit.replace("&amp;", "&")).content.decode()
+    assert audit_page.count('class="action-checkbox"') == 2
+
+
+def test_an_editions_history_names_the_audit_log_only_to_who_may_see_it(
+    client, librarian, cover_host
+):
+    _work, edition, _request = enriched_coraline()
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(*Permission.objects.filter(codename__in=["view_edition"]))
+    client.force_login(clerk)
+
+    page = client.get(reverse("admin:catalog_edition_history", args=[edition.pk])).content
+    note = page.decode().split('class="help enrichment-history">', 1)[1].split("</p>", 1)[0]
+    assert re.sub(r"<[^>]+>", "", note) == (
+        "Enrichment’s changes to this edition are in its work’s History."
+    )
 
 
 # --- The cover fields and subjects --------------------------------------------------------------

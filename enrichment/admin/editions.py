@@ -1,0 +1,48 @@
+"""An edition's History: enrichment's changes to an edition are written in its work's History
+(enrichment.history) and in the audit log, so the edition's own page points to both rather
+than saying only that it has no change history."""
+
+from urllib.parse import urlencode
+
+from django.contrib.admin.utils import unquote
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+
+from enrichment.models import AuditLogEntry
+
+
+class EditionHistoryMixin:
+    """On the editions admin: its History page says where enrichment's changes to it are."""
+
+    # Its template, admin/catalog/edition/object_history.html, is found by the admin's own rule.
+    def history_view(self, request, object_id, extra_context=None):
+        edition = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        extra = {}
+        if edition is not None:
+            extra["enrichment_history"] = edition_enrichment_history_html(request, edition)
+        return super().history_view(  # type: ignore[misc]
+            request, object_id, {**(extra_context or {}), **extra}
+        )
+
+
+def edition_enrichment_history_html(request, edition) -> str:
+    """ "Enrichment's changes to this edition are in its work's History and in its 3 audit log
+    entries.", linked (the audit log only for those who may see it)."""
+    work_history = format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:catalog_work_history", args=[edition.work_id]),
+        gettext("its work’s History"),
+    )
+    if not request.user.has_perm("enrichment.view_auditlogentry"):
+        return format_html(gettext("Enrichment’s changes to this edition are in {}."), work_history)
+    count = AuditLogEntry.objects.filter(edition=edition).count()
+    audit = format_html(
+        '<a href="{}?{}">{}</a>',
+        reverse("admin:enrichment_auditlogentry_changelist"),
+        urlencode({"edition__id__exact": edition.pk}),
+        ngettext("its %(n)s audit log entry", "its %(n)s audit log entries", count) % {"n": count},
+    )
+    return format_html(
+        gettext("Enrichment’s changes to this edition are in {} and in {}."), work_history, audit
+    )
