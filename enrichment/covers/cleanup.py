@@ -22,7 +22,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from catalog.models import Author, Edition, Work
-from enrichment.covers.store import cover_names
+from enrichment.covers.store import cover_names, stored_sha256
 from enrichment.models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,16 @@ def cover_sha256s_in_use(sha256s: Iterable[str]) -> set[str]:
         )
         used |= {originals[name] for name in revertible_names if name in originals}
     return used
+
+
+def cover_sha256s_deleted(names: Iterable[str], *, storage: Storage | None = None) -> set[str]:
+    """The hashes of these stored names whose files were deleted because nothing used them any
+    more (a cover a revert took off, as the audit log still names it). Storage is asked only
+    about those unused: a delete that failed left the file, which is then still shown."""
+    storage = storages["default"] if storage is None else storage
+    wanted = {sha256 for name in names if (sha256 := stored_sha256(name or ""))}
+    unused = wanted - cover_sha256s_in_use(wanted) if wanted else set()
+    return {sha256 for sha256 in unused if not storage.exists(cover_names(sha256).small)}
 
 
 def cover_files_delete_unused(

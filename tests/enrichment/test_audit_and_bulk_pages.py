@@ -72,6 +72,28 @@ def test_a_reverted_cover_shows_the_old_cover_as_a_thumbnail_too(client, librari
     assert "covers/" not in text_of(changes)
 
 
+def test_a_cover_a_revert_took_off_and_deleted_is_said_to_be_deleted_not_a_broken_image(
+    client, librarian, cover_host, django_capture_on_commit_callbacks
+):
+    """Reverting a cover deletes its files once nothing uses them: the log's thumbnail of it
+    was a broken image that showed nothing ("Cover: empty →")."""
+    enriched_coraline()
+    entry = AuditLogEntry.objects.get(action="cover")
+    stored = entry.changes["cover"]["new"]
+    with django_capture_on_commit_callbacks(execute=True):
+        undo = revert.audit_revert(entry=entry, actor=librarian).revert_entry
+    assert not storages["default"].exists(small_thumbnail_name(stored))
+    thumbnail = storages["default"].url(small_thumbnail_name(stored))
+
+    for page in (entry_page(client, entry), entry_page(client, undo)):
+        changes = page[page.index("audit-changes") :]
+        assert thumbnail not in changes
+        assert "a cover since deleted" in text_of(changes)
+    listed = client.get(AUDIT_URL).content.decode()
+    assert thumbnail not in listed
+    assert text_of(listed).count("a cover since deleted") == 2  # the entry and its revert
+
+
 def test_a_cover_uploaded_by_hand_shows_itself_no_thumbnail_of_it_exists(client, librarian):
     work = make_work("Hand made")
     edition = make_edition(work)
