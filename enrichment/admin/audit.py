@@ -80,16 +80,27 @@ class ActorFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         from django.contrib.auth import get_user_model
 
-        staff = get_user_model().objects.filter(is_staff=True).order_by("username")
+        # The users the log names: a staff member who changed nothing is no choice, one who has
+        # since left the staff still is.
+        actors = get_user_model().objects.filter(
+            pk__in=AuditLogEntry.objects.filter(actor__isnull=False).values("actor")
+        )
         # Choices as the query string gives them (text): the counts' facets pass them as is.
         return [
             ("worker", _("Enrichment worker")),
-            *((str(pk), username) for pk, username in staff.values_list("pk", "username")[:100]),
+            *(
+                (str(pk), username)
+                for pk, username in actors.order_by("username").values_list("pk", "username")[:100]
+            ),
         ]
 
     def queryset(self, request, queryset):
         if self.value() == "worker":
-            return queryset.filter(actor__isnull=True)
+            # No user, and the worker's label: an entry whose user was since deleted has no user
+            # either, but keeps their name.
+            return queryset.filter(
+                actor__isnull=True, actor_label__in=["", AuditLogEntry.label_for(None)]
+            )
         value = self.value()
         if value and value.isdigit():
             return queryset.filter(actor_id=int(value))

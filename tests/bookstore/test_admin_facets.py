@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def catalog_with_history():
     """A little of everything the lists' filters choose from: a book, its author, and a
-    staff member's audit entry (the audit log's user filter lists staff by id)."""
+    staff member's audit entry (the audit log's user filter lists its users by id)."""
     librarian = User.objects.create_user("libby", password="pw", is_staff=True)
     work = make_work(authors=["Ursula K. Le Guin"])
     make_edition(work)

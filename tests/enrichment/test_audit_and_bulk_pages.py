@@ -207,6 +207,39 @@ def test_an_entry_a_revert_put_back_only_in_part_says_partly_reverted_in_the_lis
     assert text_of(cells[str(entry.pk)]).split()[-2:] == ["partly", "reverted"]
 
 
+# --- The user filter ------------------------------------------------------------------------------
+
+
+def test_the_user_filter_lists_who_made_entries_and_the_worker_means_the_worker(client, librarian):
+    """It listed every staff member (one who changed nothing too, not one who left the staff),
+    and "Enrichment worker" also chose the entries of a user since deleted."""
+    work = make_work("Filtered")
+    gone = User.objects.create_user("gone", is_staff=True)
+    former = User.objects.create_user("former", is_staff=False)  # left the staff since
+    User.objects.create_user("idle", is_staff=True)  # changed nothing
+
+    def entry_by(actor):
+        return AuditLogEntry.objects.create(
+            work=work, action="dismiss", actor=actor, actor_label=AuditLogEntry.label_for(actor)
+        )
+
+    by_worker, by_gone, by_former = entry_by(None), entry_by(gone), entry_by(former)
+    gone.delete()
+
+    page = client.get(AUDIT_URL).content.decode()
+    choices = dict(re.findall(r'<a href="\?actor=(\w+)">([^<]+)</a>', page))
+    assert choices == {"worker": "Enrichment worker", str(former.pk): "former"}
+
+    def listed(query: str) -> set[int]:
+        page = client.get(f"{AUDIT_URL}?{query}").content.decode()
+        return {int(pk) for pk in re.findall(r"auditlogentry/(\d+)/change/", page)}
+
+    assert listed("actor=worker") == {by_worker.pk}
+    assert listed(f"actor={former.pk}") == {by_former.pk}
+    assert by_gone.pk in listed("")  # still in the log, by its name
+    assert "by gone" in text_of(client.get(AUDIT_URL).content.decode())
+
+
 # --- Bulk confirmations ---------------------------------------------------------------------------
 
 
