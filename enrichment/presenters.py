@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from catalog import text
 from catalog.admin.works import language_name
@@ -506,7 +506,10 @@ def bulk_summary(result: review.BulkResult, *, verb: str) -> str:
     """ "12 approved, 3 left as they were, 1 failed (1 no longer waiting for review)." """
     parts = [gettext("%(count)s %(verb)s") % {"count": f"{result.changed:,}", "verb": verb}]
     if result.unchanged:
-        parts.append(gettext("%(count)s left as they were") % {"count": f"{result.unchanged:,}"})
+        parts.append(
+            ngettext("%(count)s left as it was", "%(count)s left as they were", result.unchanged)
+            % {"count": f"{result.unchanged:,}"}
+        )
     if result.failed:
         parts.append(gettext("%(count)s failed") % {"count": f"{result.failed:,}"})
     summary = ", ".join(parts)

@@ -47,6 +47,15 @@ class RevertCheck:
         }
         return {**done, **self.cannot}
 
+    def left_because(self) -> str:
+        """Why a revert now would put back nothing, in a phrase that follows a count ("3 already
+        reverted"): a bulk revert counts the entries it left by it."""
+        if "*" in self.cannot:
+            return gettext("that changed nothing that can be put back")
+        if self.cannot:
+            return gettext("changed since (each entry says how)")
+        return gettext("already reverted")
+
 
 def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None) -> RevertCheck:
     """Which fields of an entry a revert could put back now, and why not the others: a later
@@ -83,13 +92,16 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         return author_merge_revert(entry=entry, actor=actor)
     result = RevertResult(entry_id=entry.pk)
     if entry.action not in REVERTIBLE:
-        result.refused = revert_check(entry).refusals()
+        check = revert_check(entry)
+        result.refused, result.left_because = check.refusals(), check.left_because()
         return result
     with transaction.atomic():
         entry = AuditLogEntry.objects.select_for_update().get(pk=entry.pk)
         targets = lock_entry_targets(entry)
         check = revert_check(entry, targets=targets)
         result.refused = check.refusals()
+        if not check.revertible:
+            result.left_because = check.left_because()
         changes: dict[str, dict] = {}
         for name in check.revertible:
             try:
@@ -256,13 +268,14 @@ def _short(value: Any) -> str:
 
 
 def audit_revert_bulk(*, queryset: QuerySet[AuditLogEntry], actor) -> BulkResult:
+    """Revert each entry; the entries left as they were are counted by why (one reason each,
+    not one per field: the summary counts entries)."""
     result = BulkResult()
     for entry in queryset.order_by("pk"):
         outcome = audit_revert(entry=entry, actor=actor)
         if outcome.reverted:
             result.changed += 1
-        for reason in outcome.refused.values():
-            result.reasons[reason] += 1
-        if not outcome.reverted:
-            result.unchanged += 1
+        else:
+            # A merge's refusal, or a write refused, says why in its one sentence.
+            result.skip(outcome.left_because or next(iter(outcome.refused.values()), ""))
     return result

@@ -65,6 +65,7 @@ class RevertResult:
     reverted: dict[str, dict] = field(default_factory=dict)  # field -> {old, new, target}
     refused: dict[str, str] = field(default_factory=dict)  # field (or "*") -> why not
     revert_entry: AuditLogEntry | None = None
+    left_because: str = ""  # nothing reverted: why, briefly, for a bulk summary's count
 
 
 @dataclass

@@ -366,6 +366,32 @@ def test_reverting_selected_entries_asks_first_and_reverts_only_once_confirmed(c
     assert (edition.publisher, edition.page_count) != applied
 
 
+def test_reverting_selected_entries_counts_the_entries_left_by_why_not_their_fields(
+    client, librarian
+):
+    """It counted a reason per field, each naming its entry: "0 reverted, 1 left as they were
+    (2 already reverted (entry #7))" for one entry of two fields."""
+    entries = []
+    for i in range(3):
+        request = needs_review(f"Book {i}", f"Author {i}")
+        review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+        entries.append(AuditLogEntry.objects.get(action="review_apply", request=request))
+    done, changed, fresh = entries
+    revert.audit_revert(entry=done, actor=librarian)
+    Edition.objects.filter(work=changed.work_id).update(publisher="Headline", page_count=999)
+
+    def revert_selected(chosen) -> str:
+        data = {"action": "revert_selected", "_selected_action": chosen, "post": "yes"}
+        return text_of(client.post(AUDIT_URL, data, follow=True).content.decode())
+
+    assert "0 reverted, 1 left as it was (1 already reverted)." in revert_selected([done.pk])
+    assert (
+        "1 reverted, 2 left as they were (1 already reverted; 1 changed since (each entry says "
+        "how))." in revert_selected([e.pk for e in entries])
+    )
+    assert AuditLogEntry.objects.filter(action="revert", reverts=fresh).count() == 1
+
+
 def test_reverting_selected_entries_needs_the_revert_permission(client, librarian):
     request = needs_review()
     review.request_approve(request=request, actor=librarian, fields=["publisher"])
