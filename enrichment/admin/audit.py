@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link, with_note
 from catalog.admin.display import cover_url_thumbnail_html
+from catalog.models import Author, Edition, Work
 from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import (
@@ -105,6 +106,24 @@ class ActorFilter(admin.SimpleListFilter):
         if value and value.isdigit():
             return queryset.filter(actor_id=int(value))
         return queryset
+
+
+#: The links of the work, edition and author pages: lookup -> its model and how it is named.
+TARGET_LOOKUPS = {
+    "work__id__exact": (Work, _("the work “%(name)s”")),
+    "edition__id__exact": (Edition, _("the edition “%(name)s”")),
+    "author__id__exact": (Author, _("the author “%(name)s”")),
+}
+
+
+def audit_list_target(query) -> str:
+    """ "the work “Coraline”" when the list is narrowed to one work, edition or author."""
+    for lookup, (model, name) in TARGET_LOOKUPS.items():
+        pk = query.get(lookup, "")
+        target = model._default_manager.filter(pk=int(pk)).first() if pk.isdigit() else None
+        if target is not None:
+            return str(name) % {"name": target}
+    return ""
 
 
 def covers_deleted(entries) -> set[str]:
@@ -202,6 +221,15 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         # The reverts of each row, for "reverted" or "partly reverted" under its action.
         reverts = AuditLogEntry.objects.only("pk", "changes", "reverts_id")
         return super().get_queryset(request).prefetch_related(Prefetch("reverted_by", reverts))
+
+    def changelist_view(self, request, extra_context=None):
+        # Opened from a work's, an edition's or an author's page: the list says whose it is (the
+        # lookup is in no filter, so nothing else on the page would).
+        whose = audit_list_target(request.GET)
+        extra = {"subtitle": gettext("Only the entries of %(whose)s") % {"whose": whose}}
+        return super().changelist_view(
+            request, {**(extra_context or {}), **(extra if whose else {})}
+        )
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

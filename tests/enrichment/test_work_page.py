@@ -95,6 +95,26 @@ def test_the_work_page_shows_its_enrichment_and_links_to_its_requests_audit_and_
     assert client.get(history_url).status_code == 200
 
 
+def test_the_audit_log_opened_from_a_work_or_an_edition_says_whose_entries_it_lists(
+    client, librarian, cover_host
+):
+    """The list narrowed to one work by the page's link looked like the whole log but for its
+    count: the lookup is in no filter, so nothing on the page named the work."""
+    work, edition, _request = enriched_coraline()
+    audit_url = reverse("admin:enrichment_auditlogentry_changelist")
+
+    def subtitle(query: str) -> str:
+        page = client.get(f"{audit_url}?{query}").content.decode()
+        match = re.search(r"<h2>([^<]*)</h2>\s*<div id=\"content-main\"", page)
+        return match.group(1) if match else ""
+
+    assert subtitle(f"work__id__exact={work.pk}") == "Only the entries of the work “Coraline”"
+    assert subtitle(f"edition__id__exact={edition.pk}") == (
+        f"Only the entries of the edition “{edition}”"
+    )
+    assert subtitle("") == "" and subtitle("work__id__exact=999999") == ""
+
+
 def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, settings):
     """ "next try at 17:25" (or "Nov 30, 17:25") was written its own way beside "Nov. 30, 2026,
     5:25 p.m." for the last try."""
