@@ -130,6 +130,15 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
     return result
 
 
+def refusals_by_reason(refused: dict[str, str]) -> list[tuple[list[str], str]]:
+    """The fields a revert left, grouped by why, in field order: one line for seven fields
+    already reverted by the same entry, not seven."""
+    grouped: dict[str, list[str]] = {}
+    for name, why in in_field_order(refused):
+        grouped.setdefault(why, []).append(name)
+    return [(names, why) for why, names in grouped.items()]
+
+
 def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:
     """The fields of an entry that a revert could put back now (revert_check)."""
     return revert_check(entry).revertible

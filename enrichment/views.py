@@ -170,9 +170,12 @@ def audit_revert_view(request, object_id):
                 result.revert_entry.pk,
             ),
         )
-    for name, why in result.refused.items():
-        label = gettext("This entry") if name == "*" else presenters.FIELD_LABELS.get(name, name)
-        messages.warning(request, format_html(gettext("{} cannot be reverted: {}."), label, why))
+    for left, why in revert.refusals_by_reason(result.refused):
+        labels = ", ".join(
+            gettext("This entry") if name == "*" else presenters.FIELD_LABELS.get(name, name)
+            for name in left
+        )
+        messages.warning(request, format_html(gettext("{} cannot be reverted: {}."), labels, why))
     return redirect(change_url)
 
 

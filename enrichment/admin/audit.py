@@ -278,9 +278,9 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 # Offered only when a revert would put back a field; why not, for the others.
                 "can_revert": self.has_revert_permission(request) and bool(check.revertible),
                 "cannot_revert": [
-                    (FIELD_LABELS.get(name, name), why)
-                    for name, why in check.cannot.items()
-                    if name != "*"  # an entry that changed nothing revertible: no row says so
+                    (", ".join(FIELD_LABELS.get(name, name) for name in names), why)
+                    for names, why in revert.refusals_by_reason(check.cannot)
+                    if "*" not in names  # an entry that changed nothing revertible: no row says so
                 ],
                 "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
                 "reverted_by": [

@@ -173,6 +173,23 @@ def test_revert_stays_offered_for_a_field_it_can_put_back_beside_one_it_cannot(c
     assert revert.fields_left_to_revert(entry) == ["publisher"]
 
 
+def test_pressing_revert_again_says_once_why_for_the_fields_left_for_one_reason(client, librarian):
+    """A page opened before the revert still has the button: pressing it gave one warning per
+    field, each the same ("Publisher cannot…", "Pages cannot…: already reverted (entry #9)")."""
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+    client.post(url, {"_revert": "1"}, follow=True)  # its message shown
+    undo = AuditLogEntry.objects.get(action="revert")
+
+    response = client.post(url, {"_revert": "1"}, follow=True)
+
+    warnings = [str(m) for m in response.context["messages"]]
+    why = f"already reverted (entry #{undo.pk})"
+    assert warnings == [f"Publisher, Pages cannot be reverted: {why}."]
+
+
 def test_a_reverted_entry_says_so_in_words_under_its_action(client, librarian):
     """Not reverted is the usual state, so it says nothing (Django's red ✖ made every row look
     like an error); a reverted entry says "reverted" under its action."""
