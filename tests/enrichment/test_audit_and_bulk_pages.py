@@ -190,6 +190,17 @@ def test_pressing_revert_again_says_once_why_for_the_fields_left_for_one_reason(
     assert warnings == [f"Publisher, Pages cannot be reverted: {why}."]
 
 
+def test_an_entry_page_offers_no_history_that_is_always_empty(client, librarian):
+    """The admin's History of a log entry lists changes made through the admin: none ever, so
+    it said "This object doesn't have a change history" of every entry, reverted ones too."""
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    assert reverse("admin:enrichment_auditlogentry_history", args=[entry.pk]) not in (
+        entry_page(client, entry)
+    )
+
+
 def test_a_reverted_entry_says_so_in_words_under_its_action(client, librarian):
     """Not reverted is the usual state, so it says nothing (Django's red ✖ made every row look
     like an error); a reverted entry says "reverted" under its action."""
