@@ -2,6 +2,7 @@
 it set. One transaction per entry, which writes a "revert" AuditLogEntry.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +58,13 @@ class RevertCheck:
         return gettext("already reverted")
 
 
-def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None) -> RevertCheck:
+def revert_check(
+    entry: AuditLogEntry, *, targets: RequestTargets | None = None, read_catalog: bool = True
+) -> RevertCheck:
     """Which fields of an entry a revert could put back now, and why not the others: a later
     revert put the field back, or it no longer holds what the entry set. `targets` are the rows
-    audit_revert locked; without them, they are read as they are (a page's question)."""
+    audit_revert locked; without them, they are read as they are (a page's question). Without
+    `read_catalog`, only the log is read: a field not reverted yet counts as revertible."""
     check = RevertCheck()
     if entry.action == Action.MERGE:  # the merge's own rules (author_merges) say why not
         check.revertible = ["merged_into"] if author_merge_revertible(entry) else []
@@ -73,6 +77,9 @@ def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None)
         return check
     check.reverted_by = _already_reverted(entry)
     left = [(n, c) for n, c in in_field_order(entry.changes) if n not in check.reverted_by]
+    if not read_catalog:
+        check.revertible = [name for name, _change in left]
+        return check
     if left and targets is None:
         targets = entry_targets(entry)
     for name, change in left:
@@ -128,6 +135,13 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
             targets.refresh(touched=bool(changes))
         result.reverted = changes
     return result
+
+
+def entries_with_nothing_to_revert(entries: Iterable[AuditLogEntry]) -> int:
+    """How many of these entries a revert would leave whole by what the log alone says: already
+    reverted, or changed nothing that can be put back (a field changed since is known only by
+    reading the catalog, when reverting)."""
+    return sum(1 for entry in entries if not revert_check(entry, read_catalog=False).revertible)
 
 
 def refusals_by_reason(refused: dict[str, str]) -> list[tuple[list[str], str]]:

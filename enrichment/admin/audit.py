@@ -409,16 +409,25 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         if not action_confirmed(request):
             selection = action_selection(self, request, count, gettext("audit log entries"))
             entries = queryset.select_related("work", "author").order_by("pk")[:10]
+            statement = gettext(
+                "You are about to revert %(selection)s: each field gets back its old value "
+                "where it still holds what the entry set; a field changed since is left as it "
+                "is, and the message says so."
+            ) % {"selection": selection}
+            left = revert.entries_with_nothing_to_revert(queryset)
+            if left:
+                statement += " " + ngettext(
+                    "Of these, %(left)s will be left as it is: already reverted, or with nothing "
+                    "that can be put back.",
+                    "Of these, %(left)s will be left as they are: already reverted, or with "
+                    "nothing that can be put back.",
+                    left,
+                ) % {"left": f"{left:,}"}
             return action_confirmation(
                 self,
                 request,
                 count=count,
-                statement=gettext(
-                    "You are about to revert %(selection)s: each field gets back its old value "
-                    "where it still holds what the entry set; a field changed since is left as "
-                    "it is, and the message says so."
-                )
-                % {"selection": selection},
+                statement=statement,
                 yes_label=ngettext("Yes, revert it", "Yes, revert them", count),
                 kind_label=gettext("Revert"),
                 examples=[audit_entry_label(entry) for entry in entries],

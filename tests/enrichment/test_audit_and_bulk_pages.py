@@ -420,6 +420,32 @@ def test_reverting_selected_entries_counts_the_entries_left_by_why_not_their_fie
     assert AuditLogEntry.objects.filter(action="revert", reverts=fresh).count() == 1
 
 
+def test_the_revert_confirmation_says_beforehand_how_many_entries_it_will_leave(client, librarian):
+    """Selected with an entry already reverted and a dismissal, it announced three reverts and
+    then reverted one."""
+    requests = [needs_review(f"Book {i}", f"Author {i}") for i in range(3)]
+    for request in requests[:2]:
+        review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    review.request_dismiss(request=requests[2], actor=librarian)
+    done, fresh = AuditLogEntry.objects.filter(action="review_apply").order_by("pk")
+    revert.audit_revert(entry=done, actor=librarian)
+    dismissal = AuditLogEntry.objects.get(action="dismiss")
+    chosen = [done.pk, fresh.pk, dismissal.pk]
+
+    words = confirmation(
+        client, AUDIT_URL, {"action": "revert_selected", "_selected_action": chosen}
+    )
+
+    assert (
+        "Of these, 2 will be left as they are: already reverted, or with nothing that can be "
+        "put back." in words
+    )
+    one = confirmation(
+        client, AUDIT_URL, {"action": "revert_selected", "_selected_action": [fresh.pk]}
+    )
+    assert "Of these" not in one
+
+
 def test_reverting_selected_entries_needs_the_revert_permission(client, librarian):
     request = needs_review()
     review.request_approve(request=request, actor=librarian, fields=["publisher"])
