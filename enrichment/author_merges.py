@@ -337,12 +337,41 @@ def author_merge_dismiss(*, merge: AuthorMerge, actor, reason: str = "") -> Merg
 # --- revert ------------------------------------------------------------------------------------
 
 
-def author_merge_revertible(entry: AuditLogEntry) -> bool:
-    """Whether a MERGE audit entry can still be reverted (its merge was not reverted yet)."""
-    return (
-        entry.action == Action.MERGE
-        and AuthorMerge.objects.filter(audit_entry=entry, status=Status.MERGED).exists()
+def _revert_refusal(
+    merge: AuthorMerge | None, kept: Author | None, duplicate: Author | None
+) -> str:
+    """Why a merge cannot be reverted now ("" when it can): the one rule author_merge_revert
+    asks of the rows it locked and the audit page (author_merge_refusal) of the rows as they
+    are. `kept` and `duplicate` are read only while the merge stands."""
+    if merge is None or merge.status != Status.MERGED:
+        return _("this merge was already reverted")
+    assert kept is not None and duplicate is not None
+    if kept.merged_into_id:
+        return _("%(kept)s was merged into another author since: revert that merge first") % {
+            "kept": _author_label(kept)
+        }
+    if duplicate.merged_into_id != kept.pk:
+        return _("%(duplicate)s no longer redirects to %(kept)s") % {
+            "duplicate": _author_label(duplicate),
+            "kept": _author_label(kept),
+        }
+    return ""
+
+
+def author_merge_refusal(entry: AuditLogEntry) -> str:
+    """Why reverting a MERGE audit entry now would be refused ("" when it would not), read
+    without locks: the audit page offers Revert only when this is empty, and says it otherwise."""
+    merge = (
+        AuthorMerge.objects.select_related("kept", "duplicate").filter(audit_entry=entry).first()
     )
+    if merge is None:
+        return _revert_refusal(None, None, None)
+    return _revert_refusal(merge, merge.kept, merge.duplicate)
+
+
+def author_merge_revertible(entry: AuditLogEntry) -> bool:
+    """Whether a MERGE audit entry can be reverted now (author_merge_refusal says why not)."""
+    return entry.action == Action.MERGE and not author_merge_refusal(entry)
 
 
 def author_merge_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
@@ -355,21 +384,13 @@ def author_merge_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         return result
     with transaction.atomic():
         merge = AuthorMerge.objects.select_for_update().filter(audit_entry=entry).first()
-        if merge is None or merge.status != Status.MERGED:
-            result.refused["*"] = _("this merge was already reverted")
+        standing = merge is not None and merge.status == Status.MERGED
+        kept, duplicate = _lock_pair(merge) if merge is not None and standing else (None, None)
+        why = _revert_refusal(merge, kept, duplicate)
+        if why:
+            result.refused["*"] = why
             return result
-        kept, duplicate = _lock_pair(merge)
-        if kept.merged_into_id:
-            result.refused["*"] = _(
-                "%(kept)s was merged into another author since: revert that merge first"
-            ) % {"kept": _author_label(kept)}
-            return result
-        if duplicate.merged_into_id != kept.pk:
-            result.refused["*"] = _("%(duplicate)s no longer redirects to %(kept)s") % {
-                "duplicate": _author_label(duplicate),
-                "kept": _author_label(kept),
-            }
-            return result
+        assert merge is not None and kept is not None and duplicate is not None
         moved = merge.moved
         changes: dict[str, dict] = {}
         changes.update(_return_credits(kept, duplicate, moved, result.refused))

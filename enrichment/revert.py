@@ -12,13 +12,13 @@ from django.utils.translation import gettext
 
 from catalog.models import Work, WorkAuthor
 from enrichment import apply
-from enrichment.author_merges import author_merge_revert, author_merge_revertible
+from enrichment.author_merges import author_merge_refusal, author_merge_revert
 from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
 from enrichment.covers.store import PHOTO_LICENCE_FIELDS, small_thumbnail_name, stored_sha256
 from enrichment.history import history_record
 from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.proposals import in_field_order
+from enrichment.proposals import FIELD_LABELS, in_field_order
 from enrichment.review import BulkResult, RevertResult, ReviewError
 from enrichment.targets import RequestTargets, entry_targets, lock_entry_targets
 from enrichment.work_state import stored_value
@@ -66,8 +66,12 @@ def revert_check(
     audit_revert locked; without them, they are read as they are (a page's question). Without
     `read_catalog`, only the log is read: a field not reverted yet counts as revertible."""
     check = RevertCheck()
-    if entry.action == Action.MERGE:  # the merge's own rules (author_merges) say why not
-        check.revertible = ["merged_into"] if author_merge_revertible(entry) else []
+    if entry.action == Action.MERGE:  # the merge's own rule (author_merges) says why not
+        refusal = author_merge_refusal(entry)
+        if refusal:
+            check.cannot["*"] = refusal
+        else:
+            check.revertible = ["merged_into"]
         return check
     if entry.action not in REVERTIBLE:
         label = entry.get_action_display().lower()
@@ -151,6 +155,21 @@ def refusals_by_reason(refused: dict[str, str]) -> list[tuple[list[str], str]]:
     for name, why in in_field_order(refused):
         grouped.setdefault(why, []).append(name)
     return [(names, why) for why, names in grouped.items()]
+
+
+def refusal_lines(refused: dict[str, str]) -> list[tuple[str, str]]:
+    """(what, why) of each reason a revert leaves something, as the entry page and the revert's
+    warnings say it: "Publisher, Pages" by their labels, "This entry" for the whole entry."""
+    return [
+        (
+            ", ".join(
+                gettext("This entry") if name == "*" else FIELD_LABELS.get(name, name)
+                for name in names
+            ),
+            why,
+        )
+        for names, why in refusals_by_reason(refused)
+    ]
 
 
 def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:

@@ -170,11 +170,7 @@ def audit_revert_view(request, object_id):
                 result.revert_entry.pk,
             ),
         )
-    for left, why in revert.refusals_by_reason(result.refused):
-        labels = ", ".join(
-            gettext("This entry") if name == "*" else presenters.FIELD_LABELS.get(name, name)
-            for name in left
-        )
+    for labels, why in revert.refusal_lines(result.refused):
         messages.warning(request, format_html(gettext("{} cannot be reverted: {}."), labels, why))
     return redirect(change_url)
 

@@ -255,6 +255,7 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         extra = {}
         if entry is not None:
             check = revert.revert_check(entry)
+            later = list(AuditLogEntry.objects.filter(reverts=entry).select_related("actor"))
             deleted = covers_deleted([entry])
             extra = {
                 "subtitle": f"{entry.get_action_display()}: {entry.author or entry.work} "
@@ -277,15 +278,20 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
                 ],
                 # Offered only when a revert would put back a field; why not, for the others.
                 "can_revert": self.has_revert_permission(request) and bool(check.revertible),
-                "cannot_revert": [
-                    (", ".join(FIELD_LABELS.get(name, name) for name in names), why)
-                    for names, why in revert.refusals_by_reason(check.cannot)
-                    if "*" not in names  # an entry that changed nothing revertible: no row says so
-                ],
+                # A merge's refusal is of the whole entry ("This entry cannot…"), said unless
+                # a revert did it (its line says so); an entry of a kind nothing reverts (a
+                # dismissal, a revert) needs no reason said.
+                "cannot_revert": revert.refusal_lines(
+                    {
+                        name: why
+                        for name, why in check.cannot.items()
+                        if name != "*" or (entry.action == AuditLogEntry.Action.MERGE and not later)
+                    }
+                ),
                 "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
                 "reverted_by": [
-                    (later, ", ".join(FIELD_LABELS.get(name, name) for name in later.changes or {}))
-                    for later in AuditLogEntry.objects.filter(reverts=entry).select_related("actor")
+                    (undo, ", ".join(FIELD_LABELS.get(name, name) for name in undo.changes or {}))
+                    for undo in later
                 ],
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -1,0 +1,100 @@
+"""An author merge's audit entry offers Revert only while author_merges would revert it, and
+says why not in the refusal's own words (one rule: author_merges.author_merge_refusal)."""
+
+import html
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from catalog.models import Author
+from enrichment import author_merges, revert
+from enrichment.models import AuthorMerge
+from tests.enrichment.test_work_page import text_of
+from tests.factories import make_author, make_work
+
+pytestmark = pytest.mark.django_db
+REVERT_BUTTON = "Revert these changes"
+AUDIT_URL = reverse("admin:enrichment_auditlogentry_changelist")
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(sent_tasks):
+    return sent_tasks
+
+
+@pytest.fixture
+def librarian(client):
+    user = User.objects.create_user("libby", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    client.force_login(user)
+    return user
+
+
+def merged(kept: Author, duplicate: Author):
+    merge = AuthorMerge.objects.create(
+        kept=kept, duplicate=duplicate, reason=AuthorMerge.Reason.SHARED_ID
+    )
+    assert author_merges.author_merge_apply(merge=merge, actor=None).done
+    merge.refresh_from_db()
+    return merge.audit_entry
+
+
+def entry_page(client, entry) -> str:
+    url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    return html.unescape(text_of(client.get(url).content.decode()))
+
+
+def test_a_merge_whose_kept_author_was_merged_since_offers_no_revert_and_says_why(
+    client, librarian
+):
+    """It offered Revert, which author_merges then refused ("revert that merge first")."""
+    a, b, c = (make_author(n) for n in ("Ursula K. Le Guin", "Le Guin, Ursula K.", "U. Le Guin"))
+    make_work("The Dispossessed", authors=[c])
+    first = merged(b, c)
+    assert REVERT_BUTTON in entry_page(client, first)
+    merged(a, b)
+
+    page = entry_page(client, first)
+
+    assert REVERT_BUTTON not in page
+    why = (
+        f"#{b.pk} Le Guin, Ursula K. was merged into another author since: revert that merge first"
+    )
+    assert f"This entry cannot be reverted: {why}." in page
+    # The page's reason is the refusal's own.
+    assert revert.audit_revert(entry=first, actor=librarian).refused == {"*": why}
+    assert revert.fields_left_to_revert(first) == []
+
+
+def test_a_merge_whose_duplicate_no_longer_redirects_offers_no_revert_and_says_why(
+    client, librarian
+):
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    entry = merged(kept, duplicate)
+    Author.objects.filter(pk=duplicate.pk).update(merged_into=None)  # undone by hand since
+
+    page = entry_page(client, entry)
+
+    assert REVERT_BUTTON not in page
+    why = f"#{duplicate.pk} U. K. Le Guin no longer redirects to #{kept.pk} Ursula K. Le Guin"
+    assert f"This entry cannot be reverted: {why}." in page
+    assert revert.audit_revert(entry=entry, actor=librarian).refused == {"*": why}
+    # Selected for a bulk revert, it is counted beforehand among the entries left.
+    data = {"action": "revert_selected", "_selected_action": [entry.pk], "index": "0"}
+    confirmation = html.unescape(text_of(client.post(AUDIT_URL, data).content.decode()))
+    assert "Of these, 1 will be left as it is" in confirmation
+
+
+def test_a_merge_that_stands_offers_revert_and_no_reason(client, librarian):
+    entry = merged(make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin"))
+    page = entry_page(client, entry)
+    assert REVERT_BUTTON in page and "cannot be reverted" not in page
+
+
+def test_a_reverted_merge_says_by_which_entry_once(client, librarian):
+    entry = merged(make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin"))
+    undo = revert.audit_revert(entry=entry, actor=librarian).revert_entry
+    page = entry_page(client, entry)
+    assert REVERT_BUTTON not in page
+    assert f"Reverted by entry #{undo.pk}" in page and "cannot be reverted" not in page
