@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link, with_note
 from catalog.admin.display import cover_url_thumbnail_html
-from catalog.models import Author, Edition, Work
 from enrichment import bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import (
+    NarrowedListMixin,
     ReadOnlyAdmin,
     ReviewPermissionMixin,
     badge,
@@ -108,24 +108,6 @@ class ActorFilter(admin.SimpleListFilter):
         return queryset
 
 
-#: The links of the work, edition and author pages: lookup -> its model and how it is named.
-TARGET_LOOKUPS = {
-    "work__id__exact": (Work, _("the work “%(name)s”")),
-    "edition__id__exact": (Edition, _("the edition “%(name)s”")),
-    "author__id__exact": (Author, _("the author “%(name)s”")),
-}
-
-
-def audit_list_target(query) -> str:
-    """ "the work “Coraline”" when the list is narrowed to one work, edition or author."""
-    for lookup, (model, name) in TARGET_LOOKUPS.items():
-        pk = query.get(lookup, "")
-        target = model._default_manager.filter(pk=int(pk)).first() if pk.isdigit() else None
-        if target is not None:
-            return str(name) % {"name": target}
-    return ""
-
-
 def covers_deleted(entries) -> set[str]:
     """The hashes of the covers these entries name whose files were deleted since."""
     return cover_sha256s_deleted(
@@ -147,8 +129,10 @@ def audit_entry_label(entry: AuditLogEntry) -> str:
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin):
     """Read-only for everyone, superusers included: the log is written by the services only."""
+
+    narrowed_subtitle = _("Only the entries of %(whose)s")
 
     change_form_template = "admin/enrichment/auditlogentry/change_form.html"
     # Five columns, who and which request under when and whence: the list fits 1,280 px beside
@@ -221,15 +205,6 @@ class AuditLogEntryAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         # The reverts of each row, for "reverted" or "partly reverted" under its action.
         reverts = AuditLogEntry.objects.only("pk", "changes", "reverts_id")
         return super().get_queryset(request).prefetch_related(Prefetch("reverted_by", reverts))
-
-    def changelist_view(self, request, extra_context=None):
-        # Opened from a work's, an edition's or an author's page: the list says whose it is (the
-        # lookup is in no filter, so nothing else on the page would).
-        whose = audit_list_target(request.GET)
-        extra = {"subtitle": gettext("Only the entries of %(whose)s") % {"whose": whose}}
-        return super().changelist_view(
-            request, {**(extra_context or {}), **(extra if whose else {})}
-        )
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -1,12 +1,23 @@
 """Pieces every review panel admin shares: badges, read-only admins, the permission checks
-that `@admin.action(permissions=[...])` asks."""
+that `@admin.action(permissions=[...])` asks, a list narrowed to one book or author saying so."""
+
+from typing import TYPE_CHECKING
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
+from catalog.models import Author, Edition, Work
 from enrichment import presenters
 from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+    _ModelAdminBase = admin.ModelAdmin
+else:
+    _ModelAdminBase = object
 
 
 def badge(label, colour: str):
@@ -46,3 +57,37 @@ class ReviewPermissionMixin:
 
     def has_revert_permission(self, request):
         return request.user.has_perm(REVERT_PERMISSION)
+
+
+#: The lookups the work, edition and author pages' links narrow a list by ("Its audit log
+#: entries", "Its enrichment requests"): lookup -> its model and how it is named.
+TARGET_LOOKUPS = {
+    "work__id__exact": (Work, _("the work “%(name)s”")),
+    "edition__id__exact": (Edition, _("the edition “%(name)s”")),
+    "author__id__exact": (Author, _("the author “%(name)s”")),
+}
+
+
+def list_narrowed_to(query) -> str:
+    """ "the work “Coraline”" when a list's query narrows it to one work, edition or author."""
+    for lookup, (model, name) in TARGET_LOOKUPS.items():
+        pk = query.get(lookup, "")
+        target = model._default_manager.filter(pk=int(pk)).first() if pk.isdigit() else None
+        if target is not None:
+            return str(name) % {"name": target}
+    return ""
+
+
+class NarrowedListMixin(_ModelAdminBase):
+    """A list opened from a work's, an edition's or an author's page says whose rows it shows
+    under its title: the lookup is in no filter, so nothing else on the page would."""
+
+    #: The subtitle, with %(whose)s: "Only the entries of %(whose)s".
+    narrowed_subtitle: "StrOrPromise"
+
+    def changelist_view(self, request, extra_context=None):
+        whose = list_narrowed_to(request.GET)
+        if whose:
+            subtitle = str(self.narrowed_subtitle) % {"whose": whose}
+            extra_context = {**(extra_context or {}), "subtitle": subtitle}
+        return super().changelist_view(request, extra_context)

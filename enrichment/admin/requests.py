@@ -22,7 +22,7 @@ from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
 from catalog.models import Author, Edition, Work
 from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
-from enrichment.admin.base import ReviewPermissionMixin, badge
+from enrichment.admin.base import NarrowedListMixin, ReviewPermissionMixin, badge
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
@@ -208,8 +208,13 @@ class CoverProposalFilter(admin.SimpleListFilter):
 
 @admin.register(EnrichmentRequest)
 class EnrichmentRequestAdmin(
-    QuickActionCheckboxMixin, EmptyListHelpMixin, ReviewPermissionMixin, admin.ModelAdmin
+    NarrowedListMixin,
+    QuickActionCheckboxMixin,
+    EmptyListHelpMixin,
+    ReviewPermissionMixin,
+    admin.ModelAdmin,
 ):
+    narrowed_subtitle = _("Only the requests of %(whose)s")
     change_form_template = "admin/enrichment/enrichmentrequest/change_form.html"
     list_display = [
         "status_badge",

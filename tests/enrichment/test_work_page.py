@@ -115,6 +115,33 @@ def test_the_audit_log_opened_from_a_work_or_an_edition_says_whose_entries_it_li
     assert subtitle("") == "" and subtitle("work__id__exact=999999") == ""
 
 
+def list_subtitle(page: str) -> str:
+    match = re.search(r"<h2>([^<]*)</h2>\s*<div id=\"content-main\"", page)
+    return match.group(1) if match else ""
+
+
+def test_the_requests_list_opened_from_a_work_or_an_author_says_whose_requests_it_lists(
+    client, librarian, cover_host
+):
+    """Its enrichment requests, from the work's or the author's page: the list named no one,
+    so it looked like the whole queue but for its count."""
+    work, _edition, _request = enriched_coraline()
+    author = work.credits.get().author
+    EnrichmentRequest.objects.create(author=author, trigger="command")
+
+    for page_url, whose in (
+        (work_url(work), "the work “Coraline”"),
+        (reverse("admin:catalog_author_change", args=[author.pk]), "the author “Neil Gaiman”"),
+    ):
+        page = client.get(page_url).content.decode()
+        link = re.search(r'href="([^"]*enrichmentrequest/\?[^"]*)">Its enrichment requests', page)
+        assert link, page_url
+        listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+        assert list_subtitle(listed) == f"Only the requests of {whose}"
+    whole = client.get(reverse("admin:enrichment_enrichmentrequest_changelist"))
+    assert list_subtitle(whole.content.decode()) == ""
+
+
 def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, settings):
     """ "next try at 17:25" (or "Nov 30, 17:25") was written its own way beside "Nov. 30, 2026,
     5:25 p.m." for the last try."""
