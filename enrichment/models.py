@@ -11,10 +11,8 @@ from enrichment.model_fields import MatchDetailsField, ProposalField
 
 
 class SourceRecord(models.Model):
-    """One provider's raw answer to one lookup key, kept so that asking again costs nothing.
-
-    Clients re-parse `payload` on a cache hit, so a parser fix applies to cached answers too.
-    """
+    """One provider's raw answer to one lookup key, kept so that asking again costs nothing:
+    clients re-parse `payload` on a cache hit, so a parser fix applies to cached answers too."""
 
     class Status(models.TextChoices):
         HIT = "hit", _("Hit")
@@ -43,10 +41,8 @@ class SourceRecord(models.Model):
 
 
 class ProviderState(models.Model):
-    """Shared throttling state of one provider, for every worker process and machine.
-
-    Written only by `enrichment.throttle`, inside a transaction that locks this row.
-    """
+    """Shared throttling state of one provider, for every worker process and machine: written
+    only by `enrichment.throttle`, inside a transaction that locks this row."""
 
     class Breaker(models.TextChoices):
         CLOSED = "closed", _("Closed")
@@ -353,7 +349,10 @@ class AuditLogEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = _("audit log entries")
-        indexes = [models.Index(fields=["action", "created_at"], name="audit_action_idx")]
+        indexes = [
+            models.Index(fields=["action", "created_at"], name="audit_action_idx"),
+            models.Index(fields=["provider"], name="audit_provider_idx"),  # its provider filter
+        ]
 
     def __str__(self):
         target = f"author {self.author_id}" if self.author_id else self.work_id

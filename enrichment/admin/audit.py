@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link, with_note
 from catalog.admin.display import cover_url_thumbnail_html
-from enrichment import bulk_operations, presenters, revert, views
+from enrichment import audit_queries, bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import (
     NarrowedListMixin,
@@ -27,7 +27,7 @@ from enrichment.covers.cleanup import cover_sha256s_deleted
 from enrichment.covers.store import small_thumbnail_name, stored_sha256
 from enrichment.models import AuditLogEntry
 from enrichment.proposals import FIELD_LABELS, in_field_order
-from enrichment.providers.registry import provider_choices, provider_label
+from enrichment.providers.registry import provider_label
 
 ACTION_COLOURS = {
     "auto_apply": "#2e7d32",
@@ -59,7 +59,10 @@ class AuditProviderFilter(admin.SimpleListFilter):
     parameter_name = "provider"
 
     def lookups(self, request, model_admin):
-        return provider_choices()
+        # The providers the log names, by their labels: one switched off since is still a choice
+        # for its entries, one configured that changed nothing is none.
+        labelled = [(name, provider_label(name)) for name in audit_queries.providers_named()]
+        return sorted(labelled, key=lambda choice: choice[1].casefold())
 
     def queryset(self, request, queryset):
         name = self.value()

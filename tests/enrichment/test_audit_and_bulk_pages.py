@@ -20,6 +20,7 @@ from tests.enrichment.test_apply_path import cover_host
 from tests.enrichment.test_review import needs_review, waiting_requests
 from tests.enrichment.test_work_page import enriched_coraline, text_of
 from tests.factories import make_edition, make_work
+from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
 __all__ = ["cover_host"]  # the fixture, used by these tests too
@@ -266,6 +267,52 @@ def test_the_user_filter_lists_who_made_entries_and_the_worker_means_the_worker(
     assert listed(f"actor={former.pk}") == {by_former.pk}
     assert by_gone.pk in listed("")  # still in the log, by its name
     assert "by gone" in text_of(client.get(AUDIT_URL).content.decode())
+
+
+# --- The provider filter --------------------------------------------------------------------------
+
+
+def test_the_provider_filter_lists_the_providers_the_log_names_by_their_labels(
+    client, librarian, settings
+):
+    """It listed the providers configured now: the entries of one switched off since could not
+    be chosen, and one configured that changed nothing was a choice listing nothing."""
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary", "wikidata"]
+    work = make_work("Filtered")
+
+    def entry_from(provider: str) -> AuditLogEntry:
+        return AuditLogEntry.objects.create(work=work, action="auto_apply", provider=provider)
+
+    both = entry_from("openlibrary,google_books")
+    switched_off = entry_from("isbndb")
+    entry_from("")  # a merge or a dismissal: no provider
+    gone = entry_from("librarything")  # a source the project no longer knows: its key
+
+    page = client.get(AUDIT_URL).content.decode()
+    choices = re.findall(r'<a href="\?provider=(\w+)">([^<]+)</a>', page)
+    assert choices == [
+        ("google_books", "Google Books"),
+        ("isbndb", "ISBNdb"),
+        ("librarything", "librarything"),
+        ("openlibrary", "Open Library"),
+    ]
+
+    def listed(provider: str) -> set[int]:
+        page = client.get(f"{AUDIT_URL}?provider={provider}").content.decode()
+        return {int(pk) for pk in re.findall(r"auditlogentry/(\d+)/change/", page)}
+
+    assert listed("isbndb") == {switched_off.pk}
+    assert listed("google_books") == listed("openlibrary") == {both.pk}
+    assert listed("librarything") == {gone.pk}
+
+
+def test_the_provider_filter_reads_the_names_from_the_index_not_every_entry():
+    plan = query_plan(
+        "SELECT MIN(provider) FROM enrichment_auditlogentry WHERE provider > %s",
+        ["isbndb"],
+        off=("seqscan",),
+    )
+    assert "audit_provider_idx" in plan
 
 
 # --- Bulk confirmations ---------------------------------------------------------------------------
