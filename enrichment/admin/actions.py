@@ -198,6 +198,8 @@ def action_confirmation(
         "statement": statement,
         "yes_label": yes_label,
         "examples": examples,
+        # How many are not listed ("and 1,202 more"), "" when every one is.
+        "more": f"{count - len(examples):,}" if count > len(examples) else "",
         "select_across": select_across,
         # With select_across Django ignores the ids: one tells it this is a confirmation.
         "selected": selected[:1] if select_across else selected,

@@ -408,7 +408,20 @@ def test_enriching_selected_works_asks_in_a_sentence(client, librarian):
         {"action": "enrich_selected", "_selected_action": [w.pk for w in works]},
     )
     assert "You are about to queue the 3 selected works for enrichment." in words
-    assert "Among them" in words and "Book 0" in words
+    # Every one is listed: "They are", not "Among them" (which says some are not).
+    assert "They are" in words and "Among them" not in words
+    assert all(f"Book {i}" in words for i in range(3)) and "more" not in words
+
+
+def test_a_confirmation_says_among_them_only_when_it_does_not_list_them_all(client, librarian):
+    works = [make_work(f"Book {i}") for i in range(12)]
+    words = confirmation(
+        client,
+        reverse("admin:catalog_work_changelist"),
+        {"action": "enrich_selected", "_selected_action": [w.pk for w in works]},
+    )
+    assert "Among them" in words and "They are" not in words
+    assert "and 2 more" in words
 
 
 def test_reverting_selected_entries_asks_first_and_reverts_only_once_confirmed(client, librarian):
