@@ -505,6 +505,12 @@ def cover_source_labels() -> dict[str, str]:
 def bulk_summary(result: review.BulkResult, *, verb: str) -> str:
     """ "12 approved, 3 left as they were, 1 failed (1 no longer waiting for review)." """
     parts = [gettext("%(count)s %(verb)s") % {"count": f"{result.changed:,}", "verb": verb}]
+    if result.partly:  # "2 reverted, 1 of them in part (Pages not put back)"
+        left = ", ".join(FIELD_LABELS.get(n, n) for n in dict.fromkeys(sum(result.partly, ())))
+        parts.append(
+            gettext("%(count)s of them in part (%(fields)s not put back)")
+            % {"count": f"{result.partly.total():,}", "fields": left}
+        )
     if result.unchanged:
         parts.append(
             ngettext("%(count)s left as it was", "%(count)s left as they were", result.unchanged)

@@ -314,9 +314,15 @@ def audit_revert_bulk(*, queryset: QuerySet[AuditLogEntry], actor) -> BulkResult
     not one per field: the summary counts entries)."""
     result = BulkResult()
     for entry in queryset.order_by("pk"):
+        earlier = _already_reverted(entry)
         outcome = audit_revert(entry=entry, actor=actor)
         if outcome.reverted:
             result.changed += 1
+            # Fields this revert left that still hold what the entry set (changed since…):
+            # the entry is reverted in part, and the summary says which fields.
+            left = [name for name, _why in in_field_order(outcome.refused) if name not in earlier]
+            if left:
+                result.partly[tuple(left)] += 1
         else:
             # A merge's refusal, or a write refused, says why in its one sentence.
             result.skip(outcome.left_because or next(iter(outcome.refused.values()), ""))

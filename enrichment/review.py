@@ -90,6 +90,7 @@ class BulkResult:
     unchanged: int = 0
     failed: int = 0
     reasons: Counter = field(default_factory=Counter)
+    partly: Counter = field(default_factory=Counter)  # changed in part: (fields left) -> rows
 
     def skip(self, reason: str) -> None:
         self.unchanged += 1
@@ -104,6 +105,7 @@ class BulkResult:
         self.unchanged += other.unchanged
         self.failed += other.failed
         self.reasons.update(other.reasons)
+        self.partly.update(other.partly)
 
     @property
     def total(self) -> int:

@@ -480,6 +480,25 @@ def test_reverting_selected_entries_counts_the_entries_left_by_why_not_their_fie
     assert AuditLogEntry.objects.filter(action="revert", reverts=fresh).count() == 1
 
 
+def test_reverting_selected_entries_says_which_were_reverted_only_in_part(client, librarian):
+    """An entry whose Pages were changed since had only its Publisher put back, and the summary
+    counted it "reverted" like the others, saying nothing of the field left."""
+    entries = []
+    for i in range(2):
+        request = needs_review(f"Book {i}", f"Author {i}")
+        review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+        entries.append(AuditLogEntry.objects.get(action="review_apply", request=request))
+    partly, whole = entries
+    Edition.objects.filter(work=partly.work_id).update(page_count=999)  # changed since
+
+    data = {"action": "revert_selected", "_selected_action": [e.pk for e in entries], "post": "yes"}
+    words = text_of(client.post(AUDIT_URL, data, follow=True).content.decode())
+
+    assert "2 reverted, 1 of them in part (Pages not put back)." in words
+    assert list(AuditLogEntry.objects.get(reverts=partly).changes) == ["publisher"]
+    assert set(AuditLogEntry.objects.get(reverts=whole).changes) == {"publisher", "page_count"}
+
+
 def test_the_revert_confirmation_says_beforehand_how_many_entries_it_will_leave(client, librarian):
     """Selected with an entry already reverted and a dismissal, it announced three reverts and
     then reverted one."""
