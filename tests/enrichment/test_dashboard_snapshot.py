@@ -3,6 +3,7 @@ counted by a schedule into a DashboardSnapshot, the page reads them in one query
 old they are, and a reviewer can have them counted now (POST, CSRF, permission)."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin.utils import display_for_value
@@ -15,7 +16,7 @@ from django_q.models import Schedule
 
 from enrichment import dashboard
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
-from enrichment.models import DashboardSnapshot, EnrichmentRequest
+from enrichment.models import AuditLogEntry, DashboardSnapshot, EnrichmentRequest
 from tests.enrichment.test_review_admin import librarian, viewer
 from tests.enrichment.test_review_labels import visible_text
 from tests.factories import make_work
@@ -154,3 +155,24 @@ def test_figures_kept_in_an_older_shape_are_counted_again(client):
     DashboardSnapshot.objects.update(figures={"works": {"total": 7}})  # a release ago
     client.force_login(librarian())
     assert client.get(DASHBOARD_URL).context["works"]["total"] == 1
+
+
+def test_a_last_24_hours_bar_opens_the_audit_log_saying_since_when(client, settings):
+    """The bar's link narrows the log by its start alone: the date filter marked none of its
+    choices, so the list looked like the whole log but for its count."""
+    settings.TIME_ZONE = "America/New_York"
+    AuditLogEntry.objects.create(work=make_work("Recent"), action="auto_apply")
+    dashboard_snapshot_refresh()
+    client.force_login(librarian())
+    page = client.get(DASHBOARD_URL).content.decode()
+    link = re.search(r'href="([^"]*auditlogentry/\?[^"]*)"[^>]*>\s*Applied automatically', page)
+    assert link
+
+    listed = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+
+    since = re.search(r'<li class="selected">\s*<a href="[^"]*">Since ([^<]+)</a>', listed)
+    assert since, "no date choice marked"
+    start = timezone.localtime() - datetime.timedelta(days=1)
+    # In the admin's format and the site's time zone: "Nov. 30, 2026, 1:55 a.m."
+    assert since.group(1).startswith(display_for_value(start.date(), "") + ", ")
+    assert "Any date" in listed
