@@ -62,6 +62,8 @@ def test_the_queue_opens_on_one_current_request_per_work_and_history_is_one_clic
     history = f"{QUEUE_URL}?{presenters.HISTORY_PARAMETER}={presenters.ALL_HISTORY}"
     assert result_count(client, history) == 18
     assert "18 requests, all history" in visible_text(client, history)
+    # Its link back names what the filter names: authors have current requests too.
+    assert "· only the current request of each work or author" in visible_text(client, history)
     # Filters combine with it: the skipped ones, current or all.
     assert result_count(client, f"{QUEUE_URL}?status__exact=skipped") == 3
     assert result_count(client, f"{history}&status__exact=skipped") == 18
