@@ -28,6 +28,7 @@ from enrichment.admin.request_filters import (
     CoverProposalFilter,
     HistoryFilter,
     ProviderFilter,
+    StatusFilter,
     TargetFilter,
     TriggerFilter,
 )
@@ -132,7 +133,7 @@ class EnrichmentRequestAdmin(
     list_filter = [
         HistoryFilter,
         TargetFilter,
-        "status",
+        StatusFilter,
         ConfidenceFilter,
         ProviderFilter,
         TriggerFilter,

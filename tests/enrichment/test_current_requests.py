@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from catalog.models import Work
-from enrichment import presenters, selectors
+from enrichment import presenters, review, selectors
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.models import EnrichmentRequest
 from enrichment.reports import coverage_report
+from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import QUEUE_URL, librarian
 from tests.enrichment.test_review_labels import visible_text
 from tests.factories import make_author, make_work
@@ -128,3 +129,24 @@ def test_the_dashboards_cover_shares_add_up_to_100(client):
     assert re.search(r"Verified 15 \(63 %\).*Not verified 0 \(0 %\).*Missing 9 \(37 %\)", text), (
         text
     )
+
+
+def test_the_status_filter_names_dismissed_requests_as_the_dashboard_does(client):
+    """A dismissed request is skipped: the dashboard counted it under "Skipped / dismissed" and
+    linked to the list, whose status filter marked "Skipped", a word that hid the dismissals."""
+    user = librarian()
+    review.request_dismiss(request=needs_review(), actor=user)
+    dashboard_snapshot_refresh()
+    client.force_login(user)
+    page = client.get(DASHBOARD_URL).content.decode()
+    link = re.search(r'href="([^"]*status__exact=skipped)"[^>]*>\s*Skipped / dismissed', page)
+    assert link
+
+    listed = client.get(link.group(1)).content.decode()
+
+    assert result_count(client, link.group(1)) == 1
+    chosen = re.search(
+        r'<li class="selected">\s*<a href="[^"]*">([^<]+)</a>', listed.split("By status", 1)[1]
+    )
+    assert chosen and chosen.group(1) == "Skipped / dismissed"
+    assert ">Skipped</a>" not in listed
