@@ -59,7 +59,7 @@ def test_enrich_selected_leaves_a_work_waiting_for_review_and_says_why(admin_cli
         follow=True,
     )
 
-    assert f"0 queued for enrichment, 1 left as they were (1 {WAITS})." in messages_of(response)
+    assert f"0 queued for enrichment, 1 left as it was (1 {WAITS})." in messages_of(response)
     assert list(EnrichmentRequest.objects.values_list("pk", "status")) == [
         (request.pk, Status.NEEDS_REVIEW)
     ]
