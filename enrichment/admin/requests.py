@@ -317,7 +317,12 @@ class EnrichmentRequestAdmin(
         extra = {}
         if obj is not None:
             extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
-            extra["title"] = gettext("Review an enrichment proposal")
+            # A request nothing matched (not found, failed, not tried yet) has no proposal.
+            extra["title"] = (
+                gettext("Review an enrichment proposal")
+                if extra["matched"]
+                else gettext("Enrichment request")
+            )
             extra["subtitle"] = gettext("%(target)s (request #%(id)s)") % {
                 "target": presenters.request_target(obj),
                 "id": obj.pk,

@@ -180,3 +180,24 @@ def test_a_decided_request_offers_only_what_is_left_to_choose(client):
     # The fields by their names, not their keys.
     assert "Approved the safe proposal: applied Description, Subjects, Open Library work" in page
     assert "page_count" not in re.sub(r'(name|value|id|for)="[^"]*"', "", page)
+
+
+def test_a_request_nothing_matched_is_not_called_a_proposal_or_a_match(client):
+    """A book no provider knew opened on "Review an enrichment proposal" and "Why this match"
+    above "No provider record matched."."""
+    waiting = needs_review()
+    unknown = needs_review("Piranesi", "Susanna Clarke")
+    EnrichmentRequest.objects.filter(pk=unknown.pk).update(
+        status="skipped", confidence="none", proposal={}, match_details={}
+    )
+    client.force_login(librarian())
+
+    def headings(request) -> list[str]:
+        page = client.get(change_url(request)).content.decode()
+        return re.findall(r"<h1>([^<]*)</h1>", page) + re.findall(r"<h2>([^<]*)</h2>", page)
+
+    assert "Review an enrichment proposal" in headings(waiting)
+    assert "Why this match" in headings(waiting)
+    shown = headings(unknown)
+    assert "Enrichment request" in shown and "What the providers answered" in shown
+    assert "Review an enrichment proposal" not in shown and "Why this match" not in shown
