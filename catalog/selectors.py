@@ -1,7 +1,8 @@
 """Read-side queries for the catalog (writes live in services/)."""
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
@@ -12,6 +13,9 @@ from django.utils.text import smart_split, unescape_string_literal
 from catalog import isbn
 from catalog.models import Author, Edition, Work, WorkAuthor
 
+#: Values per `IN (…)` (SQLite refuses more than 999 bound values).
+IN_CHUNK = 900
+
 # "A work has a cover" lives here and only here: the work or one of its editions holds a cover
 # image. Only fetched and checked bytes, or a librarian's own upload, ever fill `cover`; the
 # `verified=True` variants also require `cover_verified_at` (set when the bytes were checked).
@@ -20,6 +24,20 @@ from catalog.models import Author, Edition, Work, WorkAuthor
 def _cover_q(*, verified: bool = False) -> Q:
     own = ~Q(cover="")
     return own & Q(cover_verified_at__isnull=False) if verified else own
+
+
+def names_merged_into(author_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Author id -> the names of the authors merged into it (its redirects): still names of
+    that person, so "Alexandre Dumas" once "Alexandre Dumas fils" was merged into him says
+    fils wherever an author's names are read (reconciliation, merges, enrichment). One query
+    per IN_CHUNK authors."""
+    ids = sorted(set(author_ids))
+    merged: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = Author.objects.filter(merged_into_id__in=ids[start : start + IN_CHUNK])
+        for kept_id, name in rows.order_by("pk").values_list("merged_into_id", "name"):
+            merged[kept_id].append(name)
+    return dict(merged)
 
 
 def works_with_cover_q(*, verified: bool = False) -> Q:

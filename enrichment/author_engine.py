@@ -48,6 +48,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from catalog.models import Author, Edition, WorkAuthor
+from catalog.selectors import names_merged_into
 from enrichment import apply, author_proposal, outcomes
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_KINDS, AuthorCandidate
 from enrichment.author_matching import (
@@ -175,11 +176,14 @@ def process_author_requests(
 # --- What we hold ---------------------------------------------------------------------------
 
 
-def _query(author: Author, titles=(), isbns=()) -> AuthorQuery:
+def _query(author: Author, titles=(), isbns=(), merged_names=()) -> AuthorQuery:
+    """What matching reads of the author, whose names include those merged into them
+    (catalog.selectors.names_merged_into): "Alexandre Dumas" once fils was merged into him."""
     ids = {kind: getattr(author, name) or "" for kind, name in AUTHOR_ID_FIELDS.items()}
+    names = dict.fromkeys(n for n in (author.sort_name, *merged_names) if n and n != author.name)
     return AuthorQuery(
         name=author.name,
-        alternative_names=tuple(n for n in (author.sort_name,) if n and n != author.name),
+        alternative_names=tuple(names),
         work_titles=tuple(titles),
         isbns=tuple(isbns),
         birth_year=author.birth_year,
@@ -198,9 +202,10 @@ def _bare_people(requests: list[EnrichmentRequest]) -> list[_Person]:
 
 
 def _people(requests: list[EnrichmentRequest]) -> list[_Person]:
-    """Each request's author with their works' titles, ISBNs and Open Library keys: one query
-    for the credits and one per IN_CHUNK works for their editions."""
+    """Each request's author with their works' titles, ISBNs, Open Library keys and merged
+    names: a query for the credits and the names, one per IN_CHUNK works for the editions."""
     author_ids = [r.author_id for r in requests]
+    merged_names = names_merged_into(r.author_id for r in requests if r.author_id)
     credits: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for author_id, work_id, title, placeholder, work_key in WorkAuthor.objects.filter(
         author_id__in=author_ids
@@ -232,7 +237,9 @@ def _people(requests: list[EnrichmentRequest]) -> list[_Person]:
         person = _Person(
             request=request,
             author=author,
-            query=_query(author, dict.fromkeys(titles), dict.fromkeys(isbns)),
+            query=_query(
+                author, dict.fromkeys(titles), dict.fromkeys(isbns), merged_names.get(author.pk, ())
+            ),
         )
         for work_id, _, work_key in works:
             keys = [edition_key for isbn, edition_key in editions[work_id] if edition_key]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from catalog import text
 from catalog.models import Author, Work, WorkAuthor
+from catalog.selectors import names_merged_into
 from enrichment.author_matching import generations_differ, one_name_two_generations
 from enrichment.author_state import author_refresh
 from enrichment.history import history_record
@@ -146,8 +147,9 @@ def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
             outcome.refused = _("one of the authors is already merged into another")
             return outcome
         # A proposal recorded before reconciliation read père and fils as two people.
+        merged = names_merged_into([kept.pk, duplicate.pk])
         names = [
-            (author.name, author.sort_name, *author.merged_from.values_list("name", flat=True))
+            (author.name, author.sort_name, *merged.get(author.pk, ()))
             for author in (kept, duplicate)
         ]
         generations = one_name_two_generations(*names) and generations_differ(*names)

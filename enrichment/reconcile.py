@@ -38,6 +38,7 @@ from django.db.models import Count, Q
 from catalog import isbn as isbn_module
 from catalog.generic_titles import is_generic_title
 from catalog.models import Author, Edition, Work, WorkAuthor
+from catalog.selectors import names_merged_into
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
 from enrichment.author_matching import (
     NAME_AGREES,
@@ -331,12 +332,8 @@ def _load_people(pks: Iterable[int], credits: Counter) -> dict[int, Person]:
 
 
 def _with_merged_names(people: dict[int, Person]) -> dict[int, Person]:
-    """Each person with the names of the authors merged into them (one query a batch)."""
-    merged: dict[int, list[str]] = defaultdict(list)
-    for batch in _batches(sorted(people)):
-        rows = Author.objects.filter(merged_into_id__in=batch).values_list("merged_into_id", "name")
-        for kept_id, name in rows:
-            merged[kept_id].append(name)
+    """Each person with the names of the authors merged into them (catalog's rule)."""
+    merged = names_merged_into(people)
     return {
         pk: replace(person, merged_names=tuple(merged[pk])) if pk in merged else person
         for pk, person in people.items()
