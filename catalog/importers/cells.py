@@ -86,6 +86,11 @@ def is_organisation_word(word: str) -> bool:
     return bool(_ORGANISATION_WORD.match(word.strip()))
 
 
+def is_surname_particle(word: str) -> bool:
+    """`de`, `Van`, `St.`: a word that may begin a surname (`Le Guin`, `van der Kolk`)."""
+    return word.casefold() in _PARTICLES
+
+
 def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`); `Martin Luther King,
     Jr.` and names without a comma stay as written."""

@@ -5,7 +5,12 @@ import re
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
-from catalog.importers.cells import is_organisation_word, split_people, suffix_last_sort_name
+from catalog.importers.cells import (
+    is_organisation_word,
+    is_surname_particle,
+    split_people,
+    suffix_last_sort_name,
+)
 from catalog.importers.parsing import clean_cell, parse_format
 from catalog.importers.readers import (
     add_credits,
@@ -15,6 +20,7 @@ from catalog.importers.readers import (
     read_page_count,
     read_year,
 )
+from catalog.text import is_name_suffix
 
 # Goodreads' export drops the `&` of a publisher's name and leaves the spaces around it
 # (`Simon  Schuster`, `W. W. Norton  Company`, in files that spell `Simon & Schuster` elsewhere).
@@ -36,9 +42,41 @@ def restore_lost_ampersand(publisher: str) -> str:
 _FAMILY_NAME_FIRST = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
+def particles_first(author: str, author_lf: str) -> str:
+    """A sort name whose surname's particles Goodreads turned to the end (it takes the last
+    word for the surname), the particles written capitalized in the name put back in front:
+    `Guin, Ursula K. Le` -> `Le Guin, Ursula K.`, `Rochefoucauld, François de La` -> `La
+    Rochefoucauld, François de`. A particle in lower case stays after the given names, as
+    libraries file most European names (`Beauvoir, Simone de`, `Goethe, Johann Wolfgang von`),
+    and so does a given name that is all there is (`Morrison, Van`). "" when nothing moves."""
+    surname, comma, rest = author_lf.partition(", ")
+    given = rest.split()
+    if not comma or "," in rest or not given:
+        return ""
+    start = len(given)
+    while start > 1 and given[start - 1][:1].isupper() and is_surname_particle(given[start - 1]):
+        start -= 1
+    particles = given[start:]
+    if not particles or " ".join((*given, surname)) != " ".join(author.split()):
+        return ""  # the cell is not this name turned around: leave it as Goodreads wrote it
+    return f"{' '.join((*particles, surname))}, {' '.join(given[:start])}"
+
+
+def suffix_in_surname(author_lf: str) -> str:
+    """A sort name whose surname carries a generation's word without its comma, the word put
+    last: `Kirk Jr, Dan R.` -> `Kirk, Dan R., Jr`. "" when there is none."""
+    surname, comma, given = author_lf.partition(", ")
+    *words, suffix = surname.split() or [""]
+    if not comma or "," in given or not words or not given.strip() or not is_name_suffix(suffix):
+        return ""
+    return f"{' '.join(words)}, {given.strip()}, {suffix}"
+
+
 def goodreads_sort_name(author: str, author_lf: str) -> str:
     """The sort name Goodreads' "Author l-f" means: a suffix it put first goes last
-    (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`), a single name it wrote twice
+    (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`) and one it left in the surname after it
+    (`Kirk Jr, Dan R.` -> `Kirk, Dan R., Jr`), capitalized particles it turned to the end go
+    back in front (`Guin, Ursula K. Le` -> `Le Guin, Ursula K.`), a single name it wrote twice
     (`Plato, Plato`) is written once, and a name written family name first in Chinese,
     Japanese or Korean script keeps that order (`小松 左京` -> `小松, 左京`), and an organisation
     sorts by its name (`Inc., Apple` -> `Apple Inc.`); other cells are kept as Goodreads wrote
@@ -51,7 +89,11 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     family, _space, given = author.strip().partition(" ")
     if given and _FAMILY_NAME_FIRST.search(family) and author_lf == f"{given}, {family}":
         return f"{family}, {given}"
-    return suffix_last_sort_name(author_lf)
+    return (
+        particles_first(author, author_lf)
+        or suffix_in_surname(author_lf)
+        or suffix_last_sort_name(author_lf)
+    )
 
 
 class GoodreadsImporter(BaseImporter):

@@ -13,6 +13,7 @@ from catalog.models import Author, Edition
 from tests.catalog.import_rows import goodreads_file, goodreads_row, read_one, run_import
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "goodreads_real"
+REAL_SHAPES = FIXTURES.parent / "real_shapes"
 
 
 def read_fixture(name: str) -> dict[str, object]:
@@ -84,14 +85,30 @@ def test_real_regnal_names_sort_by_name_and_numeral():
     assert rows["19335902"].credits[0].sort_name == "Francis, Pope"  # no numeral: as written
 
 
+def test_real_sort_names_put_the_capitalized_particles_goodreads_turned_to_the_end_first():
+    rows = read_fixture("HelgeEgil__goodreads_library_export.csv")
+    assert rows["13667"].credits[0].sort_name == "Le Guin, Ursula K."  # `Guin, Ursula K. Le`
+    assert rows["40872592"].credits[0].sort_name == "St. Clair, Kassia"  # `Clair, Kassia St.`
+    salvodif = read_fixture("Salvodif__goodreads_library_export.csv")
+    assert salvodif["17310734"].credits[0].sort_name == "De Mari, Silvana"  # `Mari, Silvana De`
+
+
 def test_real_sort_names_of_other_shapes_are_kept_as_goodreads_wrote_them():
     rows = read_fixture("HelgeEgil__goodreads_library_export.csv")
-    assert rows["13667"].credits[0].sort_name == "Guin, Ursula K. Le"
-    assert rows["40872592"].credits[0].sort_name == "Clair, Kassia St."
     assert rows["20170404"].credits[0].sort_name == "Mandel, Emily St. John"
     assert rows["6707803"].credits[0].sort_name == "Sappho"  # `Sappho, Sappho`: one name
-    salvodif = read_fixture("Salvodif__goodreads_library_export.csv")
-    assert salvodif["17310734"].credits[0].sort_name == "Mari, Silvana De"
+    # A particle in lower case is filed after the given names (`Kleist, Heinrich von`), and a
+    # given name alone or before the name's end is no particle (synthetic cells).
+    kleist = read_csv(
+        (REAL_SHAPES / "goodreads-pbayer-particles-turned-to-the-end.csv").read_bytes()
+    )
+    assert "Kleist, Heinrich von" in next(cells for _, cells in kleist.rows)
+    assert goodreads_sort_name("Heinrich von Kleist", "Kleist, Heinrich von") == (
+        "Kleist, Heinrich von"
+    )
+    assert goodreads_sort_name("Van Morrison", "Morrison, Van") == "Morrison, Van"
+    assert goodreads_sort_name("Ann Le Smith", "Smith, Ann") == "Smith, Ann"
+    assert goodreads_sort_name("Olive Senior", "Senior, Olive") == "Senior, Olive"
     argv1 = read_fixture("argv1__goodreads_library_export.csv")
     assert argv1["19031149"].credits[0].sort_name == "X, Sebastian"  # X is his name, no numeral
 
@@ -126,6 +143,39 @@ def test_suffix_last_sort_name_shapes(author_lf, sort_name):
 )
 def test_goodreads_sort_name_writes_a_single_name_once(author, author_lf, sort_name):
     assert goodreads_sort_name(author, author_lf) == sort_name
+
+
+@pytest.mark.parametrize(
+    ("author", "author_lf", "sort_name"),
+    [
+        ("Ann Lee Le Smith", "Smith, Ann Lee Le", "Le Smith, Ann Lee"),
+        ("Ann De La Smith", "Smith, Ann De La", "De La Smith, Ann"),
+        ("Ann de La Smith", "Smith, Ann de La", "La Smith, Ann de"),
+        ("Ann St. Lee", "Lee, Ann St.", "St. Lee, Ann"),
+        # a suffix left in the surname goes last
+        ("Dan R. Kirk Jr", "Kirk Jr, Dan R.", "Kirk, Dan R., Jr"),
+        ("Ann Lee Sr.", "Lee Sr., Ann", "Lee, Ann, Sr."),
+    ],
+)
+def test_goodreads_sort_name_puts_particles_first_and_suffixes_last_synthetic(
+    author, author_lf, sort_name
+):
+    assert goodreads_sort_name(author, author_lf) == sort_name
+
+
+@pytest.mark.django_db
+def test_import_files_real_names_under_their_capitalized_particles():
+    for name in ("pbayer", "carlosperezzz"):
+        data = (REAL_SHAPES / f"goodreads-{name}-particles-turned-to-the-end.csv").read_bytes()
+        assert run_import(data, enrich=False).failed_count == 0
+    data = (FIXTURES / "HelgeEgil__goodreads_library_export.csv").read_bytes()
+    assert run_import(data, enrich=False).failed_count == 0
+    sort_names = dict(Author.objects.values_list("name", "sort_name"))
+    assert sort_names["Ursula K. Le Guin"] == "Le Guin, Ursula K."
+    assert sort_names["Mark Van Doren"] == "Van Doren, Mark"
+    assert sort_names["François de La Rochefoucauld"] == "La Rochefoucauld, François de"
+    assert sort_names["Elena De La Cruz"] == "De La Cruz, Elena"
+    assert sort_names["Heinrich von Kleist"] == "Kleist, Heinrich von"
 
 
 def test_restore_lost_ampersand_is_pure_on_plain_text():
