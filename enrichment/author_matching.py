@@ -13,7 +13,8 @@ whether an author record is our *person*, on the same 0–5 scale and the same t
 
 A name alone is never enough: two people share a name more often than a name and a book.
 Without an id match, ids of the same kind that differ cap the tier at low (the provider says
-it is someone else), and so does a birth or death year that differs by more than one; an id
+it is someone else), and so does a birth or death year that differs by more than one
+(catalog.person_names.years_conflict, the catalog's rule for a heading's life years); an id
 match whose names plainly disagree (both in Latin letters, nothing in common) is low too, as a
 book's ISBN match is when its title disagrees.
 
@@ -41,6 +42,7 @@ from rapidfuzz import fuzz, process
 from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
+from catalog.person_names import years_conflict
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
@@ -50,8 +52,6 @@ from enrichment.providers.fields import author_id
 NAME_AGREES = 4
 NAME_CLOSE = 3
 ID_AGREES = 5
-#: Years further apart than this are two people (one year absorbs calendar and cataloguing).
-YEAR_TOLERANCE = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,11 +465,6 @@ def score_shared_works(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[
     if best >= TITLE_AGREES:
         return best, reason
     return best, _("none of our works is among the record's works")
-
-
-def years_conflict(ours: int | None, theirs: int | None) -> bool:
-    """Two years of one event (a birth, a death) too far apart for one person."""
-    return ours is not None and theirs is not None and abs(ours - theirs) > YEAR_TOLERANCE
 
 
 def _year_conflicts(ours: AuthorQuery, record: AuthorRecordSummary) -> list[str]:

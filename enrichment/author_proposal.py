@@ -34,8 +34,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from catalog.models import Author
+from catalog.person_names import YEAR_TOLERANCE
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AuthorCandidate, PhotoRef
-from enrichment.author_matching import YEAR_TOLERANCE, AuthorMatchScore
+from enrichment.author_matching import AuthorMatchScore
 from enrichment.candidates import CoverRef
 from enrichment.matching import TIER_ORDER, Tier
 from enrichment.merge import MergedRecord, MergedValue, clean_description, compare_key

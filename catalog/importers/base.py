@@ -48,6 +48,9 @@ class Credit:
     name: str
     role: str = "author"
     sort_name: str = ""
+    # A library heading's life dates (`Dumas, Alexandre, 1802-1870`: catalog.person_names).
+    birth_year: int | None = None
+    death_year: int | None = None
 
 
 @dataclass(slots=True)
@@ -127,9 +130,15 @@ class NormalizedRow:
         return data
 
 
-def _credit_json(credit: Credit) -> dict[str, str]:
+def _credit_json(credit: Credit) -> dict[str, str | int]:
     """A credit's non-empty fields, in their order (what dataclasses.asdict gives, faster)."""
-    data = {"name": credit.name, "role": credit.role, "sort_name": credit.sort_name}
+    data = {
+        "name": credit.name,
+        "role": credit.role,
+        "sort_name": credit.sort_name,
+        "birth_year": credit.birth_year,
+        "death_year": credit.death_year,
+    }
     return {key: value for key, value in data.items() if value}
 
 

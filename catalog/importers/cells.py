@@ -7,7 +7,13 @@ import re
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
-from catalog.importers.parsing import is_unknown_person, parse_year, read_trailing_role
+from catalog.importers.parsing import (
+    NamedRole,
+    is_unknown_person,
+    parse_year,
+    read_trailing_role,
+)
+from catalog.person_names import split_life_dates
 from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
@@ -37,6 +43,11 @@ _ORGANISATION_WORD = re.compile(
 )
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")
+# A relator term after a heading: `[Translator]`.
+_BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
+# A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
+# Rider)`.
+_FULLER_FORM = re.compile(r"^(?P<initials>[^()]+?)\s*\([^()]*\)$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
 # the year `0101`: no book's year.
@@ -93,13 +104,42 @@ def is_surname_particle(word: str) -> bool:
 
 def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`); `Martin Luther King,
-    Jr.` and names without a comma stay as written."""
+    Jr.` and names without a comma stay as written. A library heading is one person: its life
+    dates are their years, not their name (`Dumas, Alexandre, 1802-1870`: born 1802, died
+    1870), a generation word stays last (`Smith, Joseph, Jr., 1805-1844`, `King, Martin
+    Luther, Jr.`), a title and the fuller form of initials are left out (`Doyle, Arthur Conan,
+    Sir, 1859-1930`, `Eliot, T. S. (Thomas Stearns), 1888-1965`, `Marcus Aurelius, Emperor of
+    Rome, 121-180`)."""
     name = name.strip().strip(",").strip()
+    heading = split_life_dates(name)
+    if heading.dated or _is_generation_heading(name):
+        credit = _heading_credit([part.strip() for part in heading.name.split(",")], role)
+        credit.birth_year, credit.death_year = heading.birth_year, heading.death_year
+        return credit
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
         if last and first and not is_name_suffix(first):
             return Credit(name=f"{first} {last}", role=role, sort_name=f"{last}, {first}")
     return Credit(name=name, role=role)
+
+
+def _is_generation_heading(name: str) -> bool:
+    """`King, Martin Luther, Jr.`: a sort name and a generation word, one person."""
+    segments = [part.strip() for part in name.split(",")]
+    return len(segments) == 3 and is_name_suffix(segments[2]) and _is_sort_name(*segments[:2])
+
+
+def _heading_credit(segments: list[str], role: str) -> Credit:
+    """One person of a heading's segments (`Last`, `First`, then generation words and titles)."""
+    last, first = segments[0], _FULLER_FORM.sub(r"\g<initials>", "".join(segments[1:2]))
+    suffix = " ".join(part for part in segments[2:] if is_name_suffix(part))
+    if not first or not (_is_sort_name(last, first) or len(last.split()) == 1):
+        return Credit(name=last, role=role)  # `Aesop`, `Marcus Aurelius, Emperor of Rome`
+    return Credit(
+        name=" ".join(part for part in (first, last, suffix) if part),
+        role=role,
+        sort_name=", ".join(part for part in (last, first, suffix) if part),
+    )
 
 
 def suffix_last_sort_name(sort_name: str) -> str:
@@ -134,11 +174,12 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     cell_role = ""
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
     for part in _joined_at_ampersands(parts):
-        named = read_trailing_role(part)
+        named = _read_bracketed_role(part) or read_trailing_role(part)
         if named.plural:
             cell_role = named.role
         kept = named.role or named.credited
-        names = [name for name in _comma_names(named.name if kept else part) if name]
+        cell = named.name if kept else part
+        names = [cell] if _is_one_heading(cell) else [n for n in _comma_names(cell) if n]
         # A singular role is the last name's, the one it follows (`A, B (Editor)`).
         singular = "" if named.plural else named.role
         for position, name in enumerate(names):
@@ -149,7 +190,7 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
         if named.credited:
             credits += split_people(named.credited, role=named.credited_role)
     for index in unroled if cell_role else ():
-        credits[index] = Credit(credits[index].name, cell_role, credits[index].sort_name)
+        credits[index].role = cell_role
     seen: set[str] = set()
     unique = []
     for credit in credits:
@@ -157,6 +198,29 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
             seen.add(credit.name.casefold())
             unique.append(credit)
     return unique
+
+
+def _read_bracketed_role(part: str) -> NamedRole | None:
+    """A library catalog's relator term in brackets after a heading (Project Gutenberg's
+    `Townsend, George Fyler, 1814-1900 [Translator]`): the person's role, a contributor's
+    when it is none the catalog knows (`[Author of introduction, etc.]`, `[Commentator]`)
+    after a heading with life dates; None for any other bracket (`[pseud.]`)."""
+    match = _BRACKETED_ROLE.search(part)
+    if match is None:
+        return None
+    named = read_trailing_role(f"{part[: match.start()]} ({match['role']})")
+    if named.role or named.credited:
+        return named
+    if split_life_dates(named.name).dated:  # a relator term, which the catalog does not know
+        return NamedRole(named.name, match["role"], "contributor")
+    return None
+
+
+def _is_one_heading(name: str) -> bool:
+    """Whether a part is one person's library heading, with life dates (`Dumas, Alexandre,
+    1802-1870`, `Aesop, 621? BCE-565? BCE`) or a generation word (`King, Martin Luther, Jr.`),
+    where its commas would list several people."""
+    return split_life_dates(name).dated or _is_generation_heading(name)
 
 
 def _split_outside_parentheses(value: str, separators: re.Pattern[str]) -> list[tuple[str, str]]:

@@ -139,7 +139,9 @@ def _packed(item: _Planned) -> tuple:
     row: _PackedRow = None
     if item.row is not None:
         row = [getattr(item.row, name) for name in _ROW_FIELDS]
-        row[_CREDITS] = [(c.name, c.role, c.sort_name) for c in item.row.credits]
+        row[_CREDITS] = [
+            (c.name, c.role, c.sort_name, c.birth_year, c.death_year) for c in item.row.credits
+        ]
     return (
         item.line,
         str(item.raw_json),  # a plain str pickles at C speed, a subclass by its class

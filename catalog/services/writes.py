@@ -1,6 +1,7 @@
 """The writes of one batch: new works and editions, empty fields filled on matched books (never
 overwritten), and the credits and series of the works the batch creates or names."""
 
+import dataclasses
 import datetime
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from catalog import bulk, text
 from catalog.importers import NormalizedRow
 from catalog.importers.base import Credit
 from catalog.models import Author, Edition, Work, WorkAuthor, WorkSeries
+from catalog.person_names import life_years_conflict
 from catalog.services.index import _chunks, _one_of
 
 
@@ -150,33 +152,42 @@ def _save_dirty(works: Iterable[Work], editions: Iterable[Edition]) -> None:
 def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> None:
     # A new author takes the first spelling the batch gives (`Martin Rhonheimer`, then
     # `Martin. Rhonheimer`), as a later batch finds the author the first one created; and the
-    # first sort name given, which a row crediting the person as a co-author lacks.
-    names: dict[str, Credit] = {}
+    # first sort name and life years given, which a row crediting the person as a co-author
+    # lacks. One name whose life years differ (`Dumas, Alexandre, 1802-1870` and `…,
+    # 1824-1895`: catalog.person_names) is two people, credited apart.
+    people: dict[str, list[Credit]] = {}
+    person_of: dict[int, tuple[str, int]] = {}  # id(credit) -> its person (name key, index)
     for credits in credits_for.values():
         for credit in credits:
             key = text.normalize_person_name(credit.name)
-            first = names.setdefault(key, credit)
-            if credit.sort_name and not first.sort_name:
-                names[key] = Credit(first.name, first.role, credit.sort_name)
-    names.pop("", None)
-    if not names:
+            if not key:
+                continue
+            namesakes = people.setdefault(key, [])
+            index = next((i for i, p in enumerate(namesakes) if not _lives_differ(p, credit)), None)
+            if index is None:
+                index = len(namesakes)
+                namesakes.append(dataclasses.replace(credit))
+            else:
+                _fill_empty(namesakes[index], _person_fields(credit))
+            person_of[id(credit)] = (key, index)
+    if not people:
         return
-    authors = authors_credited(names)
-    _fill_empty_sort_names(authors, names)
+    chosen = _authors_of_people(people)
+    unheld = [(slot, person) for slot, person in _each_person(people) if slot not in chosen]
     missing = [
-        bulk.new_instance(Author, name=c.name, sort_name=c.sort_name, name_normalized=key[:255])
-        for key, c in names.items()
-        if key not in authors
+        bulk.new_instance(
+            Author, **_person_fields(person), name=person.name, name_normalized=slot[0][:255]
+        )
+        for slot, person in unheld
     ]
     bulk.insert_new(missing)
-    for created in missing:
-        authors[created.name_normalized] = created
+    chosen.update((slot, created) for (slot, _), created in zip(unheld, missing, strict=True))
     now = bulk.db_datetime(timezone.now())
     links = []
     for work in works:
         seen = set()
         for position, credit in enumerate(credits_for.get(id(work), [])):
-            author = authors.get(text.normalize_person_name(credit.name))
+            author = chosen.get(person_of.get(id(credit), ("", 0)))
             if author is None or (author.pk, credit.role) in seen:
                 continue
             seen.add((author.pk, credit.role))
@@ -186,20 +197,64 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     )
 
 
-def _fill_empty_sort_names(authors: dict[str, Author], names: dict[str, Credit]) -> None:
-    """An author found without a sort name takes the one these credits give (`_fill_empty`:
-    never replacing one): first credited as a co-author, who comes with none, then as a book's
-    author."""
-    filled = {
-        author.pk: author
-        for key, author in authors.items()
-        if key in names and _fill_empty(author, {"sort_name": names[key].sort_name[:255]})
+def _person_fields(credit: Credit) -> dict[str, Any]:
+    return {
+        "sort_name": credit.sort_name[:255],
+        "birth_year": credit.birth_year,
+        "death_year": credit.death_year,
     }
+
+
+def _lives_differ(person: Credit | Author, credit: Credit) -> bool:
+    return life_years_conflict(
+        (person.birth_year, person.death_year), (credit.birth_year, credit.death_year)
+    )
+
+
+def _each_person(people: dict[str, list[Credit]]) -> Iterable[tuple[tuple[str, int], Credit]]:
+    for key, namesakes in people.items():
+        for index, person in enumerate(namesakes):
+            yield (key, index), person
+
+
+def _authors_of_people(people: dict[str, list[Credit]]) -> dict[tuple[str, int], Author]:
+    """Each person's author: the one holding the name (authors_credited), or for a person
+    whose life years contradict its years another live author of that name whose years do
+    not; none when every one's do (a new author). The authors found get the sort name and life
+    years they lack (`_fill_empty`: never replacing one)."""
+    held = authors_credited(people)
+    dated = [key for key, namesakes in people.items() if any(_has_years(p) for p in namesakes)]
+    namesakes_held: dict[str, list[Author]] = {key: [held[key]] for key in dated if key in held}
+    live = Author.objects.filter(merged_into__isnull=True).only(*_AUTHOR_COLUMNS)
+    for chunk in _chunks(dated):
+        for author in live.filter(_one_of(Author, "name_normalized", chunk)):
+            holders = namesakes_held.setdefault(author.name_normalized, [])
+            if all(author.pk != other.pk for other in holders):
+                holders.append(author)
+    chosen: dict[tuple[str, int], Author] = {}
+    filled: dict[int, Author] = {}
+    for (key, index), person in _each_person(people):
+        found: Author | None = held.get(key)
+        if _has_years(person):  # one whose years agree first, then one who has none
+            fitting = [a for a in namesakes_held.get(key, []) if not _lives_differ(a, person)]
+            found = min(fitting, key=lambda a: not _has_years(a), default=None)
+        if found is None:
+            continue
+        chosen[key, index] = found
+        if _fill_empty(found, _person_fields(person)):
+            filled[found.pk] = found
     if filled:
         now = timezone.now()
         for author in filled.values():
             author.updated_at = now
-        Author.objects.bulk_update(filled.values(), ["sort_name", "updated_at"])
+        Author.objects.bulk_update(
+            filled.values(), ["sort_name", "birth_year", "death_year", "updated_at"]
+        )
+    return chosen
+
+
+def _has_years(person: Credit | Author) -> bool:
+    return person.birth_year is not None or person.death_year is not None
 
 
 def works_credit(credits: Iterable[tuple[Work, list[Credit]]]) -> None:
@@ -211,6 +266,10 @@ def works_credit(credits: Iterable[tuple[Work, list[Credit]]]) -> None:
     _create_credits({id(work): names for work, names in pairs}, [work for work, _ in pairs])
 
 
+#: What the import reads of the authors it credits (another field is a query per author).
+_AUTHOR_COLUMNS = (
+    "id", "name_normalized", "merged_into_id", "sort_name", "birth_year", "death_year"
+)  # fmt: skip
 #: Redirects followed at most (a merged author's kept author may itself have been merged).
 REDIRECT_HOPS_MAX = 10
 
@@ -219,11 +278,11 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     """Name key -> the author a credit under that name goes to: the author holding the name,
     or, for a redirect (an author merged into another), the author it was merged into.
 
-    The authors hold their key columns only (id, name key, redirect, sort name): a batch
+    The authors hold their key columns only (id, name key, redirect, sort name, years): a batch
     credits hundreds of them, and building every field of each cost more than the query.
     Another field read from one is a query of its own."""
     found: dict[str, Author] = {}
-    authors = Author.objects.only("id", "name_normalized", "merged_into_id", "sort_name")
+    authors = Author.objects.only(*_AUTHOR_COLUMNS)
     for chunk in _chunks(keys):
         for author in authors.filter(_one_of(Author, "name_normalized", chunk)):
             held = found.get(author.name_normalized)

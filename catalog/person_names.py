@@ -1,0 +1,94 @@
+"""A library heading's life dates, and when two people's years say they are two people.
+
+Library catalogs write a person's name as a heading: `Dumas, Alexandre, 1802-1870`, `King,
+Stephen, 1947-`, `Martorell, Joanot, -1468`, `Woolf, Virginia, 1882-1941.`, `Smith, Zadie,
+b. 1975`, `Gan, Bao, active 317-322`, `Aesop, 621? BCE-565? BCE`. The dates are no part of the
+name: they are the person's birth and death years, which tell two people of one name apart
+(Alexandre Dumas, 1802-1870, and his son, 1824-1895).
+"""
+
+import re
+from dataclasses import dataclass
+
+#: Years further apart than this are two people (one year absorbs calendar and cataloguing).
+YEAR_TOLERANCE = 1
+
+_YEAR = r"\d{1,4}\??"
+_ERA = r"(?:\s*(?P<era{n}>BCE|B\.\s?C\.?|BC|CE|A\.\s?D\.?|AD))?"
+_ABOUT = r"(?:(?:ca\.?|circa|approximately|c\.)\s*)?"
+# The dates after a heading's last comma: a span (either end may be unknown), or one year
+# after a word that says which (born, died, flourished), or a century someone was active in.
+_LIFE_DATES = re.compile(
+    rf"""^(?:
+        (?P<span>{_ABOUT}(?P<birth>{_YEAR}){_ERA.format(n=1)}?\s*[-\u2013]\s*
+                 (?:{_ABOUT}(?P<death>{_YEAR}){_ERA.format(n=2)})?)
+      | (?P<death_only>[-\u2013]\s*{_ABOUT}(?P<died>{_YEAR}){_ERA.format(n=3)})
+      | (?:(?P<word>b|born|d|died|fl|flourished|active)\.?\s+
+           {_ABOUT}(?P<year>{_YEAR}){_ERA.format(n=4)}(?:\s*[-\u2013]\s*{_YEAR}{_ERA.format(n=5)})?)
+      | (?:(?:active|fl\.?|flourished)\s+)?\d{{1,2}}(?:st|nd|rd|th)\s+cent(?:ury|\.)
+        {_ERA.format(n=6)}
+    )\.?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_BIRTH_WORDS = frozenset({"b", "born"})
+_DEATH_WORDS = frozenset({"d", "died"})
+
+
+@dataclass(frozen=True, slots=True)
+class LifeDates:
+    """A heading split: the name without its dates, and the years they give (None when the
+    dates give none: a flourishing, a century, a year before the common era)."""
+
+    name: str
+    birth_year: int | None = None
+    death_year: int | None = None
+    dated: bool = False  # the heading carried dates (even ones that give no year)
+
+
+def _year(value: str | None, era: str | None) -> int | None:
+    """A year of the common era as the catalog stores it; none before it (the catalog's years
+    are AD, and a BCE year read as one would be a wrong person's)."""
+    if not value or (era and era.casefold().replace(" ", "").startswith("b")):
+        return None
+    year = int(value.rstrip("?"))
+    return year or None
+
+
+def split_life_dates(heading: str) -> LifeDates:
+    """`Dumas, Alexandre, 1802-1870` -> `Dumas, Alexandre`, 1802, 1870; `King, Stephen,
+    1947-` -> born 1947; `Martorell, Joanot, -1468` -> died 1468; `Smith, Zadie, b. 1975`;
+    `Gan, Bao, active 317-322` and `Aesop, 621? BCE-565? BCE` lose their dates and give no
+    year. Only what follows the heading's last comma, after a name, is read: a name that ends
+    with a number (`Maroon 5`, `Blink-182`, `Jacob 2-2`) or a bare year (`Lonely Planet, 2019`:
+    an edition's, not a life's) is left as written."""
+    name, comma, last = heading.strip().rpartition(",")
+    match = _LIFE_DATES.match(last.strip()) if comma else None
+    name = name.strip()
+    if match is None or not any(ch.isalpha() for ch in name):
+        return LifeDates(heading.strip())
+    if match["span"]:
+        return LifeDates(
+            name, _year(match["birth"], match["era1"]), _year(match["death"], match["era2"]), True
+        )
+    if match["death_only"]:
+        return LifeDates(name, None, _year(match["died"], match["era3"]), True)
+    word = (match["word"] or "").casefold()
+    year = _year(match["year"], match["era4"])
+    return LifeDates(
+        name,
+        year if word in _BIRTH_WORDS else None,
+        year if word in _DEATH_WORDS else None,
+        True,
+    )
+
+
+def years_conflict(ours: int | None, theirs: int | None) -> bool:
+    """Two years of one event (a birth, a death) too far apart for one person."""
+    return ours is not None and theirs is not None and abs(ours - theirs) > YEAR_TOLERANCE
+
+
+def life_years_conflict(
+    ours: tuple[int | None, int | None], theirs: tuple[int | None, int | None]
+) -> bool:
+    """Whether two people's (birth, death) years say two people."""
+    return any(years_conflict(a, b) for a, b in zip(ours, theirs, strict=True))
