@@ -82,6 +82,15 @@ def split_life_dates(heading: str) -> LifeDates:
     )
 
 
+def life_years(name: str, birth_year: int | None, death_year: int | None) -> tuple:
+    """An author's (birth, death) years: those held, else those of a name stored as a library
+    heading (`Dumas, Alexandre, 1824-1895`, from an import before headings were read)."""
+    if birth_year is not None or death_year is not None:
+        return birth_year, death_year
+    heading = split_life_dates(name)
+    return heading.birth_year, heading.death_year
+
+
 def years_conflict(ours: int | None, theirs: int | None) -> bool:
     """Two years of one event (a birth, a death) too far apart for one person."""
     return ours is not None and theirs is not None and abs(ours - theirs) > YEAR_TOLERANCE

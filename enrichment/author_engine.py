@@ -48,6 +48,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from catalog.models import Author, Edition, WorkAuthor
+from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment import apply, author_proposal, outcomes
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_KINDS, AuthorCandidate
@@ -181,13 +182,14 @@ def _query(author: Author, titles=(), isbns=(), merged_names=()) -> AuthorQuery:
     (catalog.selectors.names_merged_into): "Alexandre Dumas" once fils was merged into him."""
     ids = {kind: getattr(author, name) or "" for kind, name in AUTHOR_ID_FIELDS.items()}
     names = dict.fromkeys(n for n in (author.sort_name, *merged_names) if n and n != author.name)
+    birth_year, death_year = life_years(author.name, author.birth_year, author.death_year)
     return AuthorQuery(
         name=author.name,
         alternative_names=tuple(names),
         work_titles=tuple(titles),
         isbns=tuple(isbns),
-        birth_year=author.birth_year,
-        death_year=author.death_year,
+        birth_year=birth_year,
+        death_year=death_year,
         ids={kind: value for kind, value in ids.items() if value},
     )
 

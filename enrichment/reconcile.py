@@ -38,7 +38,7 @@ from django.db.models import Count, Q
 from catalog import isbn as isbn_module
 from catalog.generic_titles import is_generic_title
 from catalog.models import Author, Edition, Work, WorkAuthor
-from catalog.person_names import split_life_dates
+from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
 from enrichment.author_matching import (
@@ -278,10 +278,7 @@ def _live_authors():
 
 def _person(row: tuple, credits: Counter) -> Person:
     pk, name, sort_name, birth_year, death_year, *values = row
-    if birth_year is None and death_year is None:
-        # A name stored as a library heading (`Dumas, Alexandre, 1824-1895`) says the years.
-        heading = split_life_dates(name)
-        birth_year, death_year = heading.birth_year, heading.death_year
+    birth_year, death_year = life_years(name, birth_year, death_year)
     ids = {
         kind: normalize_author_id(kind, value or "")
         for kind, value in zip(AUTHOR_ID_FIELDS, values, strict=True)
