@@ -284,7 +284,8 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     found: dict[str, Author] = {}
     authors = Author.objects.only(*_AUTHOR_COLUMNS)
     for chunk in _chunks(keys):
-        for author in authors.filter(_one_of(Author, "name_normalized", chunk)):
+        # In pk order: of two live authors of one name (one name, two lives) the older wins.
+        for author in authors.filter(_one_of(Author, "name_normalized", chunk)).order_by("pk"):
             held = found.get(author.name_normalized)
             # A live author holding the name wins over a redirect holding it too.
             if held is None or (held.merged_into_id and not author.merged_into_id):
