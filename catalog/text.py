@@ -490,6 +490,15 @@ def normalize_title(title: str) -> str:
     return normalize_text(front_article(split_subtitle(main)[0]))
 
 
+#: Words that begin a surname (`Le Guin`, `van der Kolk`, `de La Rochefoucauld`, `bin Laden`,
+#: `St. Clair`), lower-cased: the import's reading of sort names and author matching both ask.
+#: Not `al`: a given name too (`Al Franken, Janeane Garofalo` is two people).
+SURNAME_PARTICLES = frozenset(
+    {"bin", "da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du", "el",
+     "ibn", "la", "le", "les", "mac", "saint", "st", "st.", "ten", "ter", "van", "von", "zu"}
+)  # fmt: skip
+
+
 #: Words after a name that say which of a family's people of one name it is, each with the
 #: generation it names (its synonyms name the same one): `King, Jr.` is one person, not Jr. King,
 #: and Dumas père and Dumas fils are two. Only words no surname is: not Senior (Olive Senior),

@@ -123,11 +123,6 @@ _HONORIFICS = frozenset(
     {"dr", "rndr", "mudr", "phdr", "phd", "prof", "sir", "dame", "mr", "mrs", "ms", "mme",
      "prince", "princess", "rev"}
 )  # fmt: skip
-# Words that belong to the surname after them: "Ursula K. Le Guin", "Alain de Botton".
-_PARTICLES = frozenset(
-    {"da", "das", "de", "del", "della", "der", "des", "di", "do", "dos", "du", "la", "le",
-     "ten", "ter", "van", "von", "zu", "al", "el", "bin", "ibn"}
-)  # fmt: skip
 _VOWELS = frozenset("aeiouy")
 # Words joining two people in one cell: "Аркадий и Борис Стругацкие", "Jacob und Wilhelm Grimm".
 # Read before transliteration (и would be "i", an initial). Not Spanish "y" nor Portuguese "e":
@@ -177,7 +172,7 @@ def _parse(name: str) -> _PersonName:
     if not tokens:
         return _PersonName("", (), "", generation)
     start = len(tokens) - 1
-    while start > 1 and tokens[start - 1] in _PARTICLES:
+    while start > 1 and tokens[start - 1] in text.SURNAME_PARTICLES:
         start -= 1
     given: list[str] = []
     for token in tokens[:start]:

@@ -14,7 +14,7 @@ from catalog.importers.parsing import (
     read_trailing_role,
 )
 from catalog.person_names import split_life_dates
-from catalog.text import LANGUAGES, is_name_suffix
+from catalog.text import LANGUAGES, SURNAME_PARTICLES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately; so is a ` & `
@@ -24,11 +24,6 @@ _PEOPLE_SEPARATORS = re.compile(r"\s*(?:;|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
 _KEPT_SEPARATORS = re.compile(f"({_PEOPLE_SEPARATORS.pattern})", re.IGNORECASE)
 # ` & ` alone, kept, for cells whose other separators their format reads (LibraryThing's).
 _KEPT_AMPERSANDS = re.compile(r"(\s+&\s+)")
-# Surname particles: `Le Guin, Ursula K.` and `van Vogt, A. E.` are one person.
-_PARTICLES = {
-    "da", "de", "del", "della", "der", "di", "du", "dos", "el", "la", "le", "les", "mac",
-    "st", "st.", "saint", "ten", "ter", "van", "von", "zu",
-}  # fmt: skip
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
@@ -99,7 +94,7 @@ def is_organisation_word(word: str) -> bool:
 
 def is_surname_particle(word: str) -> bool:
     """`de`, `Van`, `St.`: a word that may begin a surname (`Le Guin`, `van der Kolk`)."""
-    return word.casefold() in _PARTICLES
+    return word.casefold() in SURNAME_PARTICLES
 
 
 def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
@@ -300,7 +295,7 @@ def _surname_to_share(sorted_name: str, given: str) -> str:
         return ""
     if first.split()[0].casefold() in _ARTICLES:
         return ""  # `Project, The American Poetry and Literacy`: a name sorted by its noun
-    if any(word.casefold() not in _PARTICLES for word in words[:-1]):
+    if any(word.casefold() not in SURNAME_PARTICLES for word in words[:-1]):
         return ""
     return last if _is_sort_name(last, first) else ""
 
@@ -360,7 +355,7 @@ def _is_sort_name(last: str, first: str) -> bool:
     return (
         len(last_words) == 1
         or len(first_words) == 1
-        or last_words[0].casefold() in _PARTICLES
+        or last_words[0].casefold() in SURNAME_PARTICLES
         or any(_INITIAL.match(word) for word in first_words)
     )
 

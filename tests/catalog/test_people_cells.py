@@ -1,0 +1,190 @@
+"""People in one author cell (catalog.importers.cells.split_people) and the surname particles
+the import and author matching share (catalog.text.SURNAME_PARTICLES), read without a database.
+Cells are synthetic, written in the shape of real exports' author cells."""
+
+import pytest
+
+from catalog.importers.cells import person_from_sort_name, split_people
+from enrichment.author_matching import score_author_name
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        ("Neil Gaiman, Terry Pratchett", [("Neil Gaiman", ""), ("Terry Pratchett", "")]),
+        ("Le Guin, Ursula K.", [("Ursula K. Le Guin", "Le Guin, Ursula K.")]),
+        ("García Márquez, Gabriel", [("Gabriel García Márquez", "García Márquez, Gabriel")]),
+        ("Smith, Mark", [("Mark Smith", "Smith, Mark")]),
+        ("Tolkien, J.R.R.", [("J.R.R. Tolkien", "Tolkien, J.R.R.")]),
+        ("Martin Luther King, Jr.", [("Martin Luther King, Jr.", "")]),
+        ("King, Stephen, Straub, Peter",
+         [("Stephen King", "King, Stephen"), ("Peter Straub", "Straub, Peter")]),
+        ("Gaiman, Neil & Pratchett, Terry",
+         [("Neil Gaiman", "Gaiman, Neil"), ("Terry Pratchett", "Pratchett, Terry")]),
+        ("A. Author; B. Writer | C. Poet", [("A. Author", ""), ("B. Writer", ""), ("C. Poet", "")]),
+        ("Jane Doe and John Roe", [("Jane Doe", ""), ("John Roe", "")]),
+        ("Jane Doe, Jane Doe", [("Jane Doe", "")]),
+        ("琅俨", [("琅俨", "")]),
+        ("", []),
+    ],
+)  # fmt: skip
+def test_split_people(value, people):
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        # A surname written once, in the sorted form, goes to each given name after it.
+        ("Strugatsky, Arkady and Boris",
+         [("Arkady Strugatsky", "Strugatsky, Arkady"), ("Boris Strugatsky", "Strugatsky, Boris")]),
+        ("Grimm, Jacob & Wilhelm",
+         [("Jacob Grimm", "Grimm, Jacob"), ("Wilhelm Grimm", "Grimm, Wilhelm")]),
+        ("Brontë, Charlotte and Emily and Anne",
+         [("Charlotte Brontë", "Brontë, Charlotte"), ("Emily Brontë", "Brontë, Emily"),
+          ("Anne Brontë", "Brontë, Anne")]),
+        ("de Goncourt, Edmond and Jules",
+         [("Edmond de Goncourt", "de Goncourt, Edmond"),
+          ("Jules de Goncourt", "de Goncourt, Jules")]),
+    ],
+)  # fmt: skip
+def test_split_people_gives_a_surname_written_once_to_each_given_name(value, people):
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+BRONTES = [
+    ("Charlotte Brontë", "Brontë, Charlotte"),
+    ("Emily Brontë", "Brontë, Emily"),
+    ("Anne Brontë", "Brontë, Anne"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        ("Brontë, Charlotte, Emily and Anne", BRONTES),
+        ("Brontë, Charlotte, Emily, and Anne", BRONTES),
+        ("Brontë, Charlotte, Emily & Anne", BRONTES),
+        ("Jane Doe; Brontë, Charlotte, Emily and Anne", [("Jane Doe", ""), *BRONTES]),
+    ],
+)
+def test_split_people_gives_a_surname_written_once_to_each_given_name_a_comma_lists(value, people):
+    """`Surname, First, First and First`: every given name between takes the surname too,
+    where the cell made the one-word authors `Brontë`, `Charlotte`, `Emily` and `Anne`."""
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+@pytest.mark.parametrize(
+    ("value", "invented"),
+    [
+        # Written like a shared surname, but one may not be: no surname is handed on.
+        ("Voltaire and Jean-Jacques Rousseau", "Voltaire Rousseau"),
+        ("Arkady and Boris Strugatsky", "Arkady Strugatsky"),
+        ("McKinsey & Company Inc.", "McKinsey Inc."),  # real: bsanser's Goodreads Author
+        ("Inc., McKinsey & Company", "Company Inc."),  # real: its Author l-f
+        ("Rita Falk, Klüpfel & Kobr", "Kobr Rita Falk"),  # real: argv1's Additional Authors
+        ("Pratchett, Terry; Gaiman", "Gaiman Pratchett"),  # `;` lists people, written any way
+        ("Le Guin, Ursula K. and Jane Doe", "Jane Doe Le Guin"),
+        ("King, Martin Luther, Jr. and Coretta", "Coretta King"),
+        ("King, Martin Luther, Jr., and Coretta", "Coretta King"),
+        # sort names in pairs (`King, Stephen, Straub, Peter`), then a given name: no surname
+        ("King, Stephen, Straub, Peter and Jane", "Straub King"),
+        # real: argv1's Goodreads Author l-f, a list of four people, with `and` added
+        ("Thimmel, Ulrich Brand, Bettina Lösch, Benjamin Opratko and Stefan", "Stefan Thimmel"),
+        # real: mouse-reeve's Book Catalogue author_details
+        ("Project, The American Poetry and Literacy", "Literacy Project"),
+    ],
+)
+def test_split_people_hands_no_surname_to_a_name_that_may_be_whole(value, invented):
+    names = [c.name for c in split_people(value)]
+    assert invented not in names and len(names) >= 1
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        # Beside a one-word name ` & ` is inside one: a firm's, or a pair's credited together.
+        ("McKinsey & Company Inc.", [("McKinsey & Company Inc.", "")]),  # real: bsanser's Author
+        ("Inc., McKinsey & Company",  # real: its Author l-f
+         [("McKinsey & Company Inc.", "Inc., McKinsey & Company")]),
+        ("Robby & Marc. Herbst", [("Robby & Marc. Herbst", "")]),  # real: eeeurico's Author
+        ("Simon & Schuster", [("Simon & Schuster", "")]),
+        ("W. W. Norton & Company", [("W. W. Norton & Company", "")]),
+        # real: argv1's Additional Authors, a writer and a pair who write as one
+        ("Rita Falk, Klüpfel & Kobr", [("Rita Falk", ""), ("Klüpfel & Kobr", "")]),
+    ],
+)  # fmt: skip
+def test_split_people_reads_an_ampersand_beside_a_one_word_name_as_inside_one_name(value, people):
+    assert [(c.name, c.sort_name) for c in split_people(value)] == people
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "José Ortega y Gasset",  # real: ayyucedemirbas' Goodreads Author
+        "João Céu e Silva",  # real: argv1's Goodreads Author
+        "Вероника и Ангелина Шэн",  # real: advokatb's Goodreads Author, two sisters' one credit
+        "Erckmann-Chatrian",
+    ],
+)
+def test_split_people_reads_no_separator_in_the_words_of_a_name(value):
+    """`y`, `e`, `и` join names inside one (`Ortega y Gasset`): only `and` and `&` separate."""
+    assert [c.name for c in split_people(value)] == [value]
+
+
+@pytest.mark.parametrize(
+    ("value", "people"),
+    [
+        # A role after a name, as CSVs made from calibre libraries write it (synthetic names in
+        # the real shapes of tests/fixtures/imports/real_shapes/calibre-derived-akienm-roles…).
+        ("Jane Doe (Editor)", [("Jane Doe", "editor")]),
+        ("John Smith (Translator)", [("John Smith", "translator")]),
+        ("Jane Doe (ed.)", [("Jane Doe", "editor")]),
+        ("Smith, John (Illustrator)", [("John Smith", "illustrator")]),
+        ("Jane Doe, John Smith (Illustrator)",
+         [("Jane Doe", "author"), ("John Smith", "illustrator")]),
+        # A plural role is every listed person's; a singular one only the name's it follows.
+        ("Jane Doe; John Smith (eds.)", [("Jane Doe", "editor"), ("John Smith", "editor")]),
+        ("Jane Doe; John Smith (Editor)", [("Jane Doe", "author"), ("John Smith", "editor")]),
+        ("Jane Doe (Translated by John Smith and Ann Roe)",
+         [("Jane Doe", "author"), ("John Smith", "translator"), ("Ann Roe", "translator")]),
+        # A parenthesis that names no role stays in the name.
+        ("Plato (Ancient Greek philosopher)", [("Plato (Ancient Greek philosopher)", "author")]),
+        ("John Doe (pseud.)", [("John Doe (pseud.)", "author")]),
+    ],
+)  # fmt: skip
+def test_split_people_reads_a_role_after_a_name(value, people):
+    assert [(c.name, c.role) for c in split_people(value)] == people
+
+
+def test_person_from_sort_name_keeps_corporate_names():
+    assert person_from_sort_name("Anonymous").name == "Anonymous"
+    assert person_from_sort_name("Cortázar, Julio", role="editor").role == "editor"
+
+
+@pytest.mark.parametrize(
+    ("value", "person"),
+    [
+        ("das Neves, Maria Helena", "Maria Helena das Neves"),
+        ("des Cars, Jean Marie", "Jean Marie des Cars"),
+        ("ibn Warraq, Abu Bakr", "Abu Bakr ibn Warraq"),
+    ],
+)
+def test_a_sort_name_whose_surname_begins_with_a_particle_is_one_person(value, person):
+    # The import's particles were a second list, without das, des, do, al, bin, ibn: these
+    # cells were read as two people ("das Neves" and "Maria Helena").
+    assert [c.name for c in split_people(value)] == [person]
+
+
+def test_al_is_a_given_name_not_a_particle():
+    # A real Additional Authors cell (goodXtausch's Goodreads export, line 1293).
+    cell = "Al Franken, Janeane Garofalo"
+    assert [c.name for c in split_people(cell)] == ["Al Franken", "Janeane Garofalo"]
+
+
+def test_a_particle_before_a_surname_is_part_of_it_not_a_middle_name():
+    # Author matching's particles were a second list, without St. or Saint: "St." was taken
+    # for a middle name that one side leaves out.
+    score, reason = score_author_name("Kassia St. Clair", "Kassia Clair")
+    assert "middle name" not in reason
+    assert score < score_author_name("Kassia Jane Clair", "Kassia Clair")[0]
