@@ -24,6 +24,10 @@ from catalog.importers.parsing import is_repeated_header
 _SNIFF_BYTES = 65536
 _MAX_NUL_SHARE = 0.01
 _UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+# The C0 control bytes no text export holds (tab, line ends, form feeds, DOS's end-of-file mark
+# and the escape that ISO-2022-JP switches with are text): a binary file without a known
+# signature (random or compressed bytes, a database) is full of them, as of NULs.
+_CONTROL_BYTES = bytes([*range(0x01, 0x09), *range(0x0E, 0x1A), *range(0x1C, 0x20)])
 
 _BINARY_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": gettext_lazy("a PNG image"),
@@ -153,6 +157,14 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
             _(
                 "This file is not a CSV export: it contains binary data (NUL bytes). "
                 "If it is UTF-16 from a spreadsheet, save it again as 'CSV UTF-8'."
+            )
+        )
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > max(1, _MAX_NUL_SHARE * len(sample)):
+        raise ImportFileError(
+            _(
+                "This file is not a CSV export: it contains binary data (control characters "
+                "that no text file holds). Export the books again as CSV and import that file."
             )
         )
     try:
