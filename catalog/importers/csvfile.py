@@ -19,11 +19,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from catalog.importers.base import MAX_CELL_CHARS
 from catalog.importers.parsing import is_repeated_header
 
-# UTF-16 and UTF-32 text, and binary files, are full of NUL bytes; a stray NUL in a CSV (one is
-# never enough to refuse a file) is damage to a cell, removed with a warning on that row.
+# UTF-16 and UTF-32 text without a byte order mark, and binary files, are full of NUL bytes; a
+# stray NUL in a CSV (one is never enough to refuse a file) is damage to a cell, removed with a
+# warning on that row.
 _SNIFF_BYTES = 65536
 _MAX_NUL_SHARE = 0.01
-_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
 # The C0 control bytes no text export holds (tab, line ends, form feeds, DOS's end-of-file mark
 # and the escape that ISO-2022-JP switches with are text): a binary file without a known
 # signature (random or compressed bytes, a database) is full of them, as of NULs.
@@ -141,8 +141,8 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Bytes -> (text, encoding, warnings): UTF-8 with or without BOM, else the encoding
-    charset-normalizer finds, else Latin-1."""
+    """Bytes -> (text, encoding, warnings): UTF-8 with or without BOM, UTF-16 or UTF-32 with
+    one, else the encoding charset-normalizer finds, else Latin-1."""
     if not data.strip():
         raise ImportFileError(_("The file is empty."))
     for signature, kind in _BINARY_SIGNATURES.items():
@@ -150,9 +150,11 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
             raise ImportFileError(
                 _("This file is not a CSV export: it looks like %(kind)s.") % {"kind": kind}
             )
+    if (wide := _decode_wide_unicode(data)) is not None:
+        return wide
     sample = data[:_SNIFF_BYTES]
     nuls = sample.count(b"\x00")
-    if sample.startswith(_UTF16_32_BOMS) or nuls > max(1, _MAX_NUL_SHARE * len(sample)):
+    if nuls > max(1, _MAX_NUL_SHARE * len(sample)):
         raise ImportFileError(
             _(
                 "This file is not a CSV export: it contains binary data (NUL bytes). "
@@ -184,6 +186,35 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         ) % {"count": damaged, "line": line}
         return text, "utf-8", [warning]
     return _decode_legacy(data, first_bad)
+
+
+# UTF-32 first: its little-endian mark begins with UTF-16's.
+_WIDE_UNICODE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _decode_wide_unicode(data: bytes) -> tuple[str, str, list[str]] | None:
+    """A file that starts with a UTF-16 or UTF-32 byte order mark (a spreadsheet's "Unicode
+    Text", an older LibraryThing export) is that text, whatever NULs its bytes hold: -> (text,
+    encoding, []), or None for any other file."""
+    for bom, encoding in _WIDE_UNICODE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding, []
+            except UnicodeDecodeError as exc:
+                raise ImportFileError(
+                    _(
+                        "This file is %(encoding)s text (it starts with its byte order mark) but "
+                        "is damaged at byte %(position)d: it may have been cut short. Nothing "
+                        "was imported. Save it again as 'CSV UTF-8' and import that file."
+                    )
+                    % {"encoding": encoding.upper(), "position": exc.start}
+                ) from exc
+    return None
 
 
 # Short Western files fit several single-byte code pages equally well ("Cien años" reads the same

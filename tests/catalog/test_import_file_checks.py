@@ -4,14 +4,28 @@
 The files are written here (synthetic): their bytes are described where they are made.
 """
 
+import codecs
+import csv
+import io
+import json
 import random
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-from catalog.models import ImportJob
+from catalog.models import ImportJob, Work
 from tests.catalog.test_import_admin import staff, upload
 
 pytestmark = pytest.mark.django_db
+MAPMYREADS = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
+EXPORT_ROWS = 193  # storygraph_export.csv's books
+
+
+def run_import_books(*args) -> str:
+    out = io.StringIO()
+    call_command("import_books", *args, stdout=out)
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -32,4 +46,39 @@ def test_a_binary_file_without_a_known_signature_is_refused_as_binary(librarian_
     page = response.content.decode()
     assert "This file is not a CSV export: it contains binary data" in page
     assert "Map the columns" not in page  # not offered its "columns" to map
+    assert not ImportJob.objects.exists()
+
+
+def synthetic_unicode_text(path: Path, encoding: str) -> bytes:
+    """A real export saved as a spreadsheet's "Unicode Text": the same cells, tab-separated, in
+    UTF-16 (or UTF-32) with its byte order mark."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    text = io.StringIO()
+    csv.writer(text, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    return text.getvalue().encode(encoding)  # "utf-32" writes its mark; "utf-16-le" does not
+
+
+@pytest.mark.parametrize(
+    ("encoding", "mark"),
+    [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-32", b"")],
+)
+def test_utf16_and_utf32_with_a_byte_order_mark_import_as_the_utf8_file_does(
+    tmp_path, encoding, mark
+):
+    export = MAPMYREADS / "storygraph_export.csv"
+    path = tmp_path / "books.txt"
+    path.write_bytes(mark + synthetic_unicode_text(export, encoding))
+    wide = json.loads(run_import_books(str(path), "--json"))
+    assert (wide["rows"], wide["failed"], wide["warnings"]) == (EXPORT_ROWS, 0, [])
+    assert wide["created"] == EXPORT_ROWS  # every book, none lost
+    assert Work.objects.filter(title="El desierto de los tártaros").exists()
+
+    again = json.loads(run_import_books(str(export), "--json"))  # the same books, in UTF-8
+    assert (again["created"], again["duplicates"]) == (0, EXPORT_ROWS)
+
+
+def test_a_damaged_utf16_file_is_refused_saying_so(librarian_client):
+    data = "Title,Authors\nDune,Frank Herbert\n".encode("utf-16") + b"\x00\xd8"  # a lone surrogate
+    page = upload(librarian_client, data).content.decode()
+    assert "This file is UTF-16 text" in page and "is damaged at byte" in page
     assert not ImportJob.objects.exists()
