@@ -1,6 +1,5 @@
 """CSV importers, one per source, and the detection of a file's source from its header."""
 
-import re
 from dataclasses import dataclass
 
 from django.utils.text import get_text_list
@@ -17,7 +16,7 @@ from catalog.importers.libib import LibibImporter
 from catalog.importers.librarything import LibraryThingImporter
 from catalog.importers.openlibrary import OpenLibraryImporter
 from catalog.importers.openreads import OpenreadsImporter
-from catalog.importers.parsing import clean_cell
+from catalog.importers.parsing import cells_shown, is_a_record
 from catalog.importers.storygraph import StoryGraphImporter
 
 # The sources a header can be recognised as; `generic` needs a column map instead.
@@ -72,7 +71,7 @@ def importer_for(
     else:
         detected = detect_source(header)
         if detected is None:
-            shown = ", ".join(header[:8]) + (", …" if len(header) > 8 else "")
+            shown = cells_shown(header)
             if is_a_record(header):
                 # Mapping such a "header" by hand would lose the book it is.
                 raise ImportFileError(
@@ -105,16 +104,6 @@ def importer_for(
             % {"columns": get_text_list(missing, _("and")), "format": importer.label}
         )
     return importer
-
-
-# A whole or decimal number, as a record's ids, ratings, years and page counts are written.
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
-def is_a_record(first_line: list[str]) -> bool:
-    """A first line holding several numbers is a record, not column names: the header was
-    lost (cut off, or never written by a script that made the file)."""
-    return sum(1 for cell in first_line if _NUMBER.match(clean_cell(cell))) >= 3
 
 
 def known_formats() -> str:

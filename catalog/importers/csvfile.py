@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.importers.base import MAX_CELL_CHARS
-from catalog.importers.parsing import is_repeated_header
+from catalog.importers.parsing import cells_shown, is_a_record, is_repeated_header
 
 # UTF-16 and UTF-32 text without a byte order mark, and binary files, are full of NUL bytes; a
 # stray NUL in a CSV (one is never enough to refuse a file) is damage to a cell, removed with a
@@ -290,6 +290,16 @@ def read_csv(data: bytes, *, keep_rows: bool = True) -> CsvFile:
             raise
         # LibraryThing's TSV quotes nothing: a cell may start with a quote it never closes.
         csv_file = _read_rows(text, delimiter, quoting=csv.QUOTE_NONE, keep_rows=keep_rows)
+    # A lone line of a book is no header: importer_for says the header is missing.
+    if not csv_file.row_count and not is_a_record(csv_file.header):
+        raise ImportFileError(
+            _(
+                "The file holds only its header line (%(columns)s): no book to import. Nothing "
+                "was imported. Check that the export was complete, or that this is the right "
+                "file, and import it again."
+            )
+            % {"columns": cells_shown(csv_file.header)}
+        )
     if any(len(cell) > MAX_CELL_CHARS for cell in csv_file.header):
         raise ImportFileError(
             _(

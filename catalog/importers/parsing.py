@@ -341,6 +341,21 @@ def _iso_date(year: int, month: int, day: int) -> str:
         return ""
 
 
+# A whole or decimal number, as a record's ids, ratings, years and page counts are written.
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def is_a_record(first_line: list[str]) -> bool:
+    """A first line holding several numbers is a record, not column names: the header was
+    lost (cut off, or never written by a script that made the file)."""
+    return sum(1 for cell in first_line if _NUMBER.match(clean_cell(cell))) >= 3
+
+
+def cells_shown(cells: list[str]) -> str:
+    """A line's first cells, as a message names them: "Title, Author, …"."""
+    return ", ".join(cells[:8]) + (", …" if len(cells) > 8 else "")
+
+
 def is_repeated_header(header: list[str], cells: list[str]) -> bool:
     """True for a row that repeats the header (exports joined by a program): three of its cells
     (two for a two-column file), and two in three of its filled cells, are column names of the

@@ -12,7 +12,7 @@ import random
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog.models import ImportJob, Work
 from tests.catalog.test_import_admin import staff, upload
@@ -82,3 +82,17 @@ def test_a_damaged_utf16_file_is_refused_saying_so(librarian_client):
     page = upload(librarian_client, data).content.decode()
     assert "This file is UTF-16 text" in page and "is damaged at byte" in page
     assert not ImportJob.objects.exists()
+
+
+def test_a_file_with_only_its_header_line_is_refused_naming_the_columns(librarian_client, tmp_path):
+    header = (MAPMYREADS / "goodreads_library_export.csv").read_bytes().split(b"\n")[0] + b"\n"
+    page = upload(librarian_client, header, name="goodreads_library_export.csv").content.decode()
+    assert "The file holds only its header line (Book Id, Title, Author," in page
+    assert "Nothing was imported" in page
+    assert not ImportJob.objects.exists()  # no "Completed" job of 0 rows
+
+    # A lone line that is a book is no header line: the header is said to be missing.
+    path = tmp_path / "books.csv"
+    path.write_text("27428442,Village Christmas,Laurie Lee,,,,,0,3.96,Penguin,Kindle,144,2015\n")
+    with pytest.raises(CommandError, match="the export's header line is missing"):
+        run_import_books(str(path))
