@@ -358,10 +358,12 @@ def _summary(job: ImportJob) -> str:
         "updated": job.updated_count,
         "duplicates": job.duplicate_count,
         "failed": job.failed_count,
+        # Imported, but something was left out or changed on the way: said with the rest.
+        "warned": job.rows.filter(has_warnings=True).count(),
     }
     return _(
         "Imported %(rows)s rows: %(created)s created, %(updated)s updated, "
-        "%(duplicates)s duplicates, %(failed)s failed."
+        "%(duplicates)s duplicates, %(failed)s failed, %(warned)s with warnings."
     ) % {name: f"{count:,}" for name, count in counts.items()}
 
 

@@ -63,3 +63,20 @@ def test_format_can_be_forced(tmp_path):
         run(str(path))
     result = json.loads(run(str(path), "--format", "storygraph", "--json", "--no-enrich"))
     assert result["created"] == 1
+
+
+def test_rows_imported_with_warnings_are_counted_and_listed_not_hidden_behind_0_failed(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Title,Authors,ISBN/UID,Read Status\n"
+        "Dune,Frank Herbert,9780441172719,read\n"
+        "Emma,Jane Austen,9780141439580,read\n"  # a wrong check digit: the ISBN is left out
+    )
+    output = run(str(path))
+    assert "2 created" in output and "0 failed, 1 with warnings" in output
+    assert "line 3 (imported): " in output and "'9780141439580' has a wrong check digit" in output
+
+    result = json.loads(run(str(path), "--json"))  # again: duplicates, the warning still said
+    assert result["rows_with_warnings"] == 1
+    [row] = result["warning_rows"]
+    assert row["line"] == 3 and "wrong check digit" in row["warnings"][0]

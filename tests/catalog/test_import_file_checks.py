@@ -96,3 +96,14 @@ def test_a_file_with_only_its_header_line_is_refused_naming_the_columns(libraria
     path.write_text("27428442,Village Christmas,Laurie Lee,,,,,0,3.96,Penguin,Kindle,144,2015\n")
     with pytest.raises(CommandError, match="the export's header line is missing"):
         run_import_books(str(path))
+
+
+def test_the_form_s_summary_counts_the_rows_imported_with_warnings(librarian_client):
+    data = (
+        b"Title,Authors,ISBN/UID,Read Status\n"
+        b"Dune,Frank Herbert,9780441172719,read\n"
+        b"Emma,Jane Austen,9780141439580,read\n"  # a wrong check digit: the ISBN is left out
+    )
+    response = upload(librarian_client, data)
+    page = librarian_client.get(response.url).content.decode()
+    assert "Imported 2 rows: 2 created, 0 updated, 0 duplicates, 0 failed, 1 with warnings." in page

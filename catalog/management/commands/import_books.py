@@ -20,6 +20,9 @@ from catalog.importers import (
 from catalog.importers.generic import FIELDS, format_column_map, format_with_column_map
 from catalog.models import ImportJob, ImportRow
 
+# The rows with warnings the human summary lists one by one; --json lists them all.
+WARNING_ROWS_SHOWN = 50
+
 
 class Command(BaseCommand):
     help = (
@@ -87,6 +90,13 @@ class Command(BaseCommand):
         failed = list(
             job.rows.filter(status=ImportRow.Status.FAILED).values_list("line_number", "error")
         )
+        # The rows that imported but lost or changed something on the way (an ISBN with a wrong
+        # check digit left out, a title cut to fit): "0 failed" alone would hide them.
+        warned = list(
+            job.rows.filter(has_warnings=True)
+            .order_by("line_number")
+            .values_list("line_number", "messages")
+        )
         summary = {
             "job": job.pk,
             "rows": job.rows_total,
@@ -101,6 +111,8 @@ class Command(BaseCommand):
             "seconds": round(job.duration_seconds or 0, 3),
             "warnings": job.warnings,
             "failed_rows": [{"line": line, "reason": reason} for line, reason in failed],
+            "rows_with_warnings": len(warned),
+            "warning_rows": [{"line": line, "warnings": messages} for line, messages in warned],
         }
         if as_json:
             self.stdout.write(_dumps(summary))
@@ -111,12 +123,23 @@ class Command(BaseCommand):
             f"Import #{job.pk} ({job.get_source_display()}): {job.rows_total:,} rows in "
             f"{summary['seconds']:.1f} s — {job.created_count:,} created, "
             f"{job.updated_count:,} updated, {job.duplicate_count:,} duplicates, "
-            f"{job.failed_count:,} failed; {job.enqueued_count:,} queued for enrichment."
+            f"{job.failed_count:,} failed, {len(warned):,} with warnings; "
+            f"{job.enqueued_count:,} queued for enrichment."
         )
         for warning in job.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         for line, reason in failed:
             self.stdout.write(self.style.ERROR(f"  line {line}: {reason}"))
+        for line, messages in warned[:WARNING_ROWS_SHOWN]:
+            for message in messages:
+                self.stdout.write(self.style.WARNING(f"  line {line} (imported): {message}"))
+        if len(warned) > WARNING_ROWS_SHOWN:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  … and {len(warned) - WARNING_ROWS_SHOWN:,} more rows with warnings "
+                    f"(--json lists them all; so does the job's page)."
+                )
+            )
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error)
 
