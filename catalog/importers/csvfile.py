@@ -417,8 +417,10 @@ def _read_rows(
     kept: list[tuple[int, list[str]]] = []
     repeated: list[int] = []
     count = 0
+    last: tuple[int, list[str]] = first
     for line, cells in rows:
         count += 1
+        last = (line, cells)
         if keep_rows:
             kept.append((line, cells))
         if is_repeated_header(header, cells):
@@ -427,10 +429,29 @@ def _read_rows(
         header=header,
         rows=kept,
         encoding="",
-        warnings=_repeated_header_warning(repeated),
+        warnings=_repeated_header_warning(repeated) + _cut_short_warning(text, header, count, last),
         delimiter=delimiter,
         row_count=count,
     )
+
+
+def _cut_short_warning(text: str, header: list[str], count: int, last: tuple[int, list[str]]):
+    """A file whose last row stops partway (fewer cells than the header) without a line end was
+    most likely cut short: a download or a copy that stopped. Its last cell may be cut too (a
+    title, an ISBN), so the job says which line to check. Many exports end without a line
+    break; only with a short last row is it a sign."""
+    line, cells = last
+    if not count or text.endswith(("\n", "\r")) or len(cells) >= len(header):
+        return []
+    return [
+        _(
+            "The file ends partway through line %(line)d (%(cells)d of the header's %(columns)d "
+            "cells, and no line break): it may have been cut short, by a download or a copy "
+            "that stopped. That row was imported from what it holds; check its book, or "
+            "export the file again and import it."
+        )
+        % {"line": line, "cells": len(cells), "columns": len(header)}
+    ]
 
 
 # A line as a file opened with newline="" gives it (ended by \r\n, \r or \n): csv reads these
@@ -456,6 +477,18 @@ def _cells(
             if "".join(cells).strip():  # any cell holding more than spaces, at C speed
                 yield line, cells
     except csv.Error as exc:
+        if "end of data" in str(exc):
+            # A quote never closed: the cell took in every line after it, to the file's end.
+            raise ImportFileError(
+                _(
+                    "The file could not be read as CSV: it ends inside a quoted cell, the row "
+                    "that starts on line %(line)s opening a quote that is never closed. The "
+                    "file may have been cut short (a download or a copy that stopped), or that "
+                    "row has a stray quote. Nothing was imported. Check that row, or export the "
+                    "file again."
+                )
+                % {"line": next_line}
+            ) from exc
         raise ImportFileError(
             _(
                 "The file could not be read as CSV near line %(line)s: %(error)s. "

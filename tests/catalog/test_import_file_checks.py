@@ -107,3 +107,37 @@ def test_the_form_s_summary_counts_the_rows_imported_with_warnings(librarian_cli
     response = upload(librarian_client, data)
     page = librarian_client.get(response.url).content.decode()
     assert "Imported 2 rows: 2 created, 0 updated, 0 duplicates, 0 failed, 1 with warnings." in page
+
+
+def goodreads_lines(count: int) -> bytes:
+    """The header and the first books of a real Goodreads export (mapmyreads), as saved."""
+    lines = (MAPMYREADS / "goodreads_library_export.csv").read_bytes().splitlines(keepends=True)
+    return b"".join(lines[: count + 1])
+
+
+def test_a_file_cut_inside_a_quoted_cell_names_the_row_the_quote_opens_on(librarian_client):
+    """synthetic: five real rows, then a sixth whose My Review cell (written over three lines,
+    as Goodreads quotes it) stops before its closing quote, as a download that stopped would."""
+    sixth = goodreads_lines(6).splitlines(keepends=True)[6].rstrip(b"\r\n")
+    cells_before_review = b",".join(sixth.split(b",")[:19])
+    cut = goodreads_lines(5) + cells_before_review + b',"Loved it.\nThe second part\ndrags a b'
+    page = upload(librarian_client, cut).content.decode()
+    assert "it ends inside a quoted cell, the row that starts on line 7 opening a quote" in page
+    assert "cut short" in page  # was "near line 9: unexpected end of data"
+    assert not ImportJob.objects.exists()
+
+
+def test_a_file_cut_partway_through_its_last_row_says_which_line_to_check(tmp_path):
+    """synthetic: a real export's first five books, the file cut in the fifth's Publisher."""
+    data = goodreads_lines(5).rstrip(b"\r\n")
+    cut = data[: data.rindex(b",Random House,") + 7]  # `…,Random`: 10 of the header's 24 cells
+    path = tmp_path / "goodreads_library_export.csv"
+    path.write_bytes(cut)
+    result = json.loads(run_import_books(str(path), "--json"))
+    assert result["rows"] == 5
+    [warning] = result["warnings"]
+    assert warning.startswith("The file ends partway through line 6 (10 of the header's 24 cells")
+
+    whole = tmp_path / "whole.csv"  # the same rows, whole, without a final line break: no word
+    whole.write_bytes(data)
+    assert json.loads(run_import_books(str(whole), "--json"))["warnings"] == []
