@@ -16,6 +16,7 @@ from catalog.importers.fitting import fit_to_columns
 from catalog.importers.parsing import (
     clean_cell,
     column_key,
+    header_columns,
     is_repeated_header,
     is_unknown_person,
     one_value_in_every_cell,
@@ -158,7 +159,7 @@ class BaseImporter:
 
     def __init__(self, header: list[str]):
         self.header = header
-        self.column_keys = {column_key(name): index for index, name in enumerate(header)}
+        self.column_keys = header_columns(header)
         self.columns: dict[str, int] = {}
         for field_name, names in self.aliases.items():
             for name in names:

@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.importers.base import MAX_CELL_CHARS
-from catalog.importers.parsing import cells_shown, is_a_record, is_repeated_header
+from catalog.importers.parsing import (
+    cells_shown,
+    is_a_record,
+    is_repeated_header,
+    repeated_columns,
+)
 
 # UTF-16 and UTF-32 text without a byte order mark, and binary files, are full of NUL bytes; a
 # stray NUL in a CSV (one is never enough to refuse a file) is damage to a cell, removed with a
@@ -309,8 +314,26 @@ def read_csv(data: bytes, *, keep_rows: bool = True) -> CsvFile:
             % {"limit": f"{MAX_CELL_CHARS:,}"}
         )
     csv_file.encoding = encoding
-    csv_file.warnings[:0] = warnings
+    csv_file.warnings[:0] = warnings + _repeated_columns_warnings(csv_file.header)
     return csv_file
+
+
+def _repeated_columns_warnings(header: list[str]) -> list[str]:
+    """A name the header gives several columns: only the first is read, and the job says so
+    (the others' cells stay in each row's cells and the failed rows' CSV)."""
+    return [
+        _(
+            "The header gives %(count)d columns the name “%(name)s” (columns %(numbers)s): only "
+            "the first, column %(first)d, was read; check that it holds what you meant."
+        )
+        % {
+            "name": name,
+            "count": len(numbers),
+            "numbers": ", ".join(map(str, numbers)),
+            "first": numbers[0],
+        }
+        for name, numbers in repeated_columns(header)
+    ]
 
 
 def csv_rows(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:

@@ -356,6 +356,28 @@ def cells_shown(cells: list[str]) -> str:
     return ", ".join(cells[:8]) + (", …" if len(cells) > 8 else "")
 
 
+def repeated_columns(header: list[str]) -> list[tuple[str, list[int]]]:
+    """The column names a header holds more than once, as importers compare them (column_key),
+    each with its columns' numbers from 1: a column added by hand under a name the export
+    already had, or two exports pasted side by side. Importers read the first (header_columns)."""
+    numbers: dict[str, list[int]] = {}
+    names: dict[str, str] = {}
+    for index, name in enumerate(header):
+        if key := column_key(name):
+            numbers.setdefault(key, []).append(index + 1)
+            names.setdefault(key, name.strip())
+    return [(names[key], found) for key, found in numbers.items() if len(found) > 1]
+
+
+def header_columns(header: list[str]) -> dict[str, int]:
+    """Each column name (column_key) -> its index; a name the header repeats is its first
+    column, the export's own (a column added by hand comes after it)."""
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        columns.setdefault(column_key(name), index)
+    return columns
+
+
 def is_repeated_header(header: list[str], cells: list[str]) -> bool:
     """True for a row that repeats the header (exports joined by a program): three of its cells
     (two for a two-column file), and two in three of its filled cells, are column names of the

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from catalog.models import ImportJob, Work
+from catalog.models import Edition, ImportJob, Work
 from tests.catalog.test_import_admin import staff, upload
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,21 @@ def test_a_file_cut_partway_through_its_last_row_says_which_line_to_check(tmp_pa
     whole = tmp_path / "whole.csv"  # the same rows, whole, without a final line break: no word
     whole.write_bytes(data)
     assert json.loads(run_import_books(str(whole), "--json"))["warnings"] == []
+
+
+def test_a_column_name_the_header_repeats_reads_the_first_and_says_so(tmp_path):
+    """synthetic: a real export's first two books, with an ISBN13 column added by hand after
+    the export's own (another book's ISBN on the first row, nothing on the second)."""
+    lines = goodreads_lines(2).decode().splitlines()
+    added = [lines[0] + ",ISBN13", lines[1] + ",9780441172719", lines[2] + ","]
+    path = tmp_path / "goodreads_library_export.csv"
+    path.write_text("\n".join(added) + "\n")
+    result = json.loads(run_import_books(str(path), "--json"))
+    assert result["warnings"] == [
+        "The header gives 2 columns the name “ISBN13” (columns 7, 25): only the first, "
+        "column 7, was read; check that it holds what you meant."
+    ]
+    # The export's own ISBN13, not the added column's (which was read before, silently).
+    silk_roads = Edition.objects.get(work__title="The Silk Roads")
+    assert silk_roads.isbn13 == "9781408839973"
+    assert Edition.objects.filter(isbn13="9780441172719").count() == 0
