@@ -171,7 +171,7 @@ def import_job_run(
             deadline=deadline,
         )
     except KeyboardInterrupt:  # Ctrl-C on import_books (workers ignore SIGINT): not a crash
-        _finish(job, ImportJob.Status.CANCELLED)
+        _cancelled(job)
         raise
     except ImportClaimLost:
         logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
@@ -266,7 +266,7 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, dea
         for batch, planned in batches:
             number += 1
             if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
-                _finish(job, ImportJob.Status.CANCELLED)
+                _cancelled(job)
                 return
             # At least one batch a task, however short its time.
             if number and deadline is not None and time.monotonic() >= deadline:
@@ -284,6 +284,14 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, dea
     _heartbeat(job, token)
     job.enqueued_count = _enqueue_enrichment(job)
     _finish(job, ImportJob.Status.COMPLETED)
+
+
+def _cancelled(job: ImportJob) -> None:
+    """The job stops where it is. The books its committed batches created or changed stay in
+    the catalog and still go to enrichment: importing the same file again to go on matches them
+    as duplicates, which are never queued, so they would otherwise never be."""
+    job.enqueued_count = _enqueue_enrichment(job)
+    _finish(job, ImportJob.Status.CANCELLED)
 
 
 def _hand_over(job: ImportJob, token: str) -> None:

@@ -240,6 +240,29 @@ def test_cancel_stops_after_the_current_batch(monkeypatch):
     assert job.finished_at is not None
 
 
+def test_a_cancelled_job_still_queues_the_books_it_imported_for_enrichment(settings, monkeypatch):
+    """Going on means importing the file again, where these books are duplicates (never queued):
+    queued at the cancel, or never."""
+    settings.CATALOG_ENRICHMENT_HOOK = "tests.catalog.test_import_service.record_enrichment"
+    touched_work_ids.clear()
+    monkeypatch.setattr(services.jobs, "IMPORT_BATCH_SIZE", 50)
+    data = (FIXTURES / "goodreads_library_export.csv").read_bytes()
+    job = services.import_job_create(data=data, filename="x.csv")
+    services.import_job_run(
+        job=job, progress=lambda running: services.import_job_cancel(job=running)
+    )
+    job.refresh_from_db()
+    imported = set(job.rows.exclude(work=None).values_list("work_id", flat=True))
+    assert job.status == "cancelled" and len(imported) == 50
+    assert [set(ids) for ids in touched_work_ids] == [imported]
+    assert job.enqueued_count == 50
+
+    again = services.import_job_create(data=data, filename="x.csv")  # the way to go on
+    services.import_job_run(job=again)
+    again.refresh_from_db()
+    assert (again.duplicate_count, again.created_count) == (50, 358 - 50)
+
+
 def test_cancelling_a_pending_job_stops_it_before_it_starts():
     job = services.import_job_create(data=csv_rows(GOODREADS_24, ["1", "A", "B"]), filename="x")
     services.import_job_cancel(job=job)
