@@ -25,7 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ImportJob
-from catalog.services.jobs import import_job_dispatch, import_job_recount
+from catalog.services.jobs import (
+    import_job_dispatch,
+    import_job_queue_imported,
+    import_job_recount,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -124,5 +128,7 @@ def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
         if not changed:
             return ""
         if status != Status.PENDING:  # a resumed run recounts when it starts
-            import_job_recount(job=ImportJob.objects.get(pk=job.pk))
+            ended_job = ImportJob.objects.get(pk=job.pk)
+            import_job_recount(job=ended_job)
+            import_job_queue_imported(job=ended_job)
     return status

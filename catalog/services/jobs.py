@@ -198,7 +198,7 @@ def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
         **requested, cancel_requested_at=now
     )
-    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+    stopped = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
         **requested,
         cancel_requested_at=now,
         status=ImportJob.Status.CANCELLED,
@@ -206,6 +206,17 @@ def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
         retry_failed_rows=False,
     )
     job.refresh_from_db()
+    if stopped and job.rows_processed:  # it was waiting to continue: its books are in
+        import_job_queue_imported(job=job)
+
+
+def import_job_queue_imported(*, job: ImportJob) -> None:
+    """Queue for enrichment the books a job that ended before its last row (cancelled, failed,
+    given up) created or changed. Going on means importing the file again, where they are
+    duplicates, which are never queued: queued now, or never. (A book already queued or
+    enriched is not queued twice.)"""
+    job.enqueued_count = _enqueue_enrichment(job)
+    job.save(update_fields=["enqueued_count", "updated_at"])
 
 
 def import_jobs_delete(*, jobs) -> int:
@@ -287,10 +298,8 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, dea
 
 
 def _cancelled(job: ImportJob) -> None:
-    """The job stops where it is. The books its committed batches created or changed stay in
-    the catalog and still go to enrichment: importing the same file again to go on matches them
-    as duplicates, which are never queued, so they would otherwise never be."""
-    job.enqueued_count = _enqueue_enrichment(job)
+    """The job stops where it is; the books its committed batches imported stay, queued."""
+    import_job_queue_imported(job=job)
     _finish(job, ImportJob.Status.CANCELLED)
 
 
@@ -356,6 +365,10 @@ def _fail(job: ImportJob, exc: Exception) -> None:
     _finish(
         job, ImportJob.Status.FAILED, error=_("The import stopped: %(reason)s") % {"reason": exc}
     )
+    try:  # the books of its committed batches; a database that is gone leaves them unqueued
+        import_job_queue_imported(job=job)
+    except Exception:
+        logger.exception("Import job %s: its imported books could not be queued", job.pk)
 
 
 def _finish(job: ImportJob, status: str, *, error: str = "") -> None:

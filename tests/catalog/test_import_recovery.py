@@ -14,6 +14,7 @@ from catalog.models import Edition, ImportJob, Work
 from catalog.services import job_recovery, jobs
 from catalog.services.job_recovery import IMPORT_MAX_RESUMES
 from tests.catalog.test_import_scale import synthetic_goodreads_file
+from tests.catalog.test_import_service import touched_work_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -442,3 +443,70 @@ def test_an_import_run_in_the_request_or_the_shell_is_never_handed_over(monkeypa
     )
     services.import_job_run(job=job)  # as the upload form and import_books run it
     assert_imported_once(job)
+
+
+# --- A job that ends before its last row still queues the books it imported -----------------------
+
+
+@pytest.fixture
+def enrichment_recorded(settings):
+    settings.CATALOG_ENRICHMENT_HOOK = "tests.catalog.test_import_service.record_enrichment"
+    touched_work_ids.clear()
+    return touched_work_ids
+
+
+def enriched_job(sent_tasks, capture) -> ImportJob:
+    job = services.import_job_create(data=synthetic_goodreads_file(ROWS), filename="synthetic.csv")
+    with capture(execute=True):
+        assert services.import_job_start(job=job) is True
+    return job
+
+
+def imported_works(job: ImportJob) -> list[int]:
+    return sorted(job.rows.exclude(work=None).values_list("work_id", flat=True))
+
+
+def test_a_job_cancelled_while_its_worker_is_dead_queues_the_books_it_imported(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks, enrichment_recorded
+):
+    """Going on means importing the file again, where these books are duplicates, which are
+    never queued: they were never queued at all."""
+    job = enriched_job(sent_tasks, django_capture_on_commit_callbacks)
+    killed_in_batch(monkeypatch, 2)
+    with pytest.raises(WorkerKilled):
+        run_sent(sent_tasks)
+    services.import_job_cancel(job=job)
+    assert sweep(django_capture_on_commit_callbacks, after=STALE + 5).cancelled == 1
+    job.refresh_from_db()
+    assert len(imported_works(job)) == BATCH
+    assert enrichment_recorded == [imported_works(job)] and job.enqueued_count == BATCH
+
+
+def test_a_job_cancelled_while_waiting_to_continue_queues_the_books_it_imported(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks, enrichment_recorded
+):
+    job = enriched_job(sent_tasks, django_capture_on_commit_callbacks)
+    killed_in_batch(monkeypatch, 2)
+    with pytest.raises(WorkerKilled):
+        run_sent(sent_tasks)
+    sweep(django_capture_on_commit_callbacks, after=STALE + 5)  # resumed: waiting to continue
+    services.import_job_cancel(job=job)
+    assert job.status == ImportJob.Status.CANCELLED
+    assert enrichment_recorded == [imported_works(job)] and job.enqueued_count == BATCH
+
+
+def test_a_job_stopped_by_an_error_queues_the_books_of_its_committed_batches(
+    monkeypatch, enrichment_recorded
+):
+    job = services.import_job_create(data=synthetic_goodreads_file(ROWS), filename="synthetic.csv")
+
+    def fails_in_batch_2(*args, **kwargs):
+        if job.rows.count() == BATCH:
+            raise RuntimeError("disk full")
+        return IMPORT_BATCH(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "_import_batch", fails_in_batch_2)
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "disk full" in job.error
+    assert enrichment_recorded == [imported_works(job)] and job.enqueued_count == BATCH
