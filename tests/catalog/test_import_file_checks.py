@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
+from catalog import services
 from catalog.models import Edition, ImportJob, Work
+from catalog.services import jobs
 from tests.catalog.test_import_admin import staff, upload
+from tests.catalog.test_import_scale import synthetic_goodreads_file
 
 pytestmark = pytest.mark.django_db
 MAPMYREADS = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
@@ -159,3 +163,22 @@ def test_a_column_name_the_header_repeats_reads_the_first_and_says_so(tmp_path):
     silk_roads = Edition.objects.get(work__title="The Silk Roads")
     assert silk_roads.isbn13 == "9781408839973"
     assert Edition.objects.filter(isbn13="9780441172719").count() == 0
+
+
+def test_the_job_page_groups_thousands_and_says_how_to_go_on_after_a_cancel(
+    librarian_client, monkeypatch
+):
+    monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 1000)
+    job = services.import_job_create(data=synthetic_goodreads_file(2500), filename="big.csv")
+    services.import_job_run(
+        job=job, progress=lambda running: services.import_job_cancel(job=running)
+    )
+    url = reverse("admin:catalog_importjob_change", args=[job.pk])
+    page = " ".join(librarian_client.get(url).content.decode().split())
+    # As the live progress shows them (toLocaleString), not "1000 of 2500 rows".
+    assert '<span data-field="processed">1,000</span> of 2,500 rows' in page
+    assert '<strong data-field="created">1,000</strong>' in page
+    assert (
+        "It stopped after 1,000 of 2,500 rows: the books imported so far stay in the catalog. "
+        "To import the rest, upload the same file again" in page
+    )
