@@ -119,7 +119,10 @@ def _started(request, job: ImportJob):
             _("%(rows)s rows are being imported.") % {"rows": f"{job.rows_total:,}"},
         )
     else:
-        messages.success(request, _summary(job))
+        warned = job.rows.filter(has_warnings=True).count()
+        # A green tick only when no row needs the librarian (the page lists those that do).
+        level = messages.warning if job.failed_count or warned else messages.success
+        level(request, _summary(job, warned))
     return redirect("admin:catalog_importjob_change", job.pk)
 
 
@@ -351,7 +354,7 @@ def import_cancel(request, job_id):
     return redirect(reverse("admin:catalog_importjob_change", args=[job.pk]))
 
 
-def _summary(job: ImportJob) -> str:
+def _summary(job: ImportJob, warned: int) -> str:
     counts = {
         "rows": job.rows_total,
         "created": job.created_count,
@@ -359,7 +362,7 @@ def _summary(job: ImportJob) -> str:
         "duplicates": job.duplicate_count,
         "failed": job.failed_count,
         # Imported, but something was left out or changed on the way: said with the rest.
-        "warned": job.rows.filter(has_warnings=True).count(),
+        "warned": warned,
     }
     return _(
         "Imported %(rows)s rows: %(created)s created, %(updated)s updated, "

@@ -182,3 +182,20 @@ def test_the_job_page_groups_thousands_and_says_how_to_go_on_after_a_cancel(
         "It stopped after 1,000 of 2,500 rows: the books imported so far stay in the catalog. "
         "To import the rest, upload the same file again" in page
     )
+
+
+@pytest.mark.parametrize(
+    ("second_row", "level"),
+    [
+        (b"Emma,Jane Austen,9780141439587,read\n", "success"),
+        (b",Jane Austen,9780141439587,read\n", "warning"),  # no title: fails
+        (b"Emma,Jane Austen,9780141439580,read\n", "warning"),  # ISBN left out: a warning
+    ],
+)
+def test_the_summary_is_a_success_only_when_no_row_failed_or_warned(
+    librarian_client, second_row, level
+):
+    data = b"Title,Authors,ISBN/UID,Read Status\nDune,Frank Herbert,9780441172719,read\n"
+    response = upload(librarian_client, data + second_row)
+    [message] = list(response.wsgi_request._messages)
+    assert message.tags == level and message.message.startswith("Imported 2 rows")
