@@ -244,6 +244,8 @@ def import_progress(request, job_id):
             "updated": job.updated_count,
             "duplicates": job.duplicate_count,
             "failed": job.failed_count,
+            # Counted through its index (ImportRow.has_warnings), so a poll stays cheap.
+            "warnings": job.rows.filter(has_warnings=True).count(),
             "enqueued": job.enqueued_count,
         }
     )

@@ -199,3 +199,18 @@ def test_the_summary_is_a_success_only_when_no_row_failed_or_warned(
     response = upload(librarian_client, data + second_row)
     [message] = list(response.wsgi_request._messages)
     assert message.tags == level and message.message.startswith("Imported 2 rows")
+
+
+def test_the_live_progress_counts_the_rows_with_warnings_as_the_page_does(librarian_client):
+    data = (
+        b"Title,Authors,ISBN/UID,Read Status\n"
+        b"Dune,Frank Herbert,9780441172719,read\n"
+        b"Emma,Jane Austen,9780141439580,read\n"  # a wrong check digit: the ISBN is left out
+    )
+    job_url = upload(librarian_client, data).url
+    job = ImportJob.objects.get()
+    progress = librarian_client.get(reverse("admin:catalog_importjob_progress", args=[job.pk]))
+    assert progress.json()["warnings"] == 1  # the poll updates the page's figure, not left at 0
+    assert (
+        '<strong data-field="warnings">1</strong>' in librarian_client.get(job_url).content.decode()
+    )
