@@ -246,14 +246,31 @@ class BaseImporter:
 
     def scrub_cells(self, cells: list[str]) -> tuple[list[str], list[str]]:
         """-> (cells without NUL characters, warnings). No database text column takes a NUL
-        (PostgreSQL refuses it): in an export it is damage to a cell, so the row is kept."""
-        if "\x00" not in "".join(cells):  # nearly every row, at C speed
+        (PostgreSQL refuses it): in an export it is damage to a cell, so the row is kept. A
+        cell read holding U+FFFD (a damaged byte of a UTF-8 file, csvfile.decode) is kept as
+        it is, with a warning naming its column: the job's warning names only the first line."""
+        joined = "".join(cells)
+        if "\x00" not in joined and "\ufffd" not in joined:  # nearly every row, at C speed
             return list(cells), []
+        warnings = []
+        read = set(self.columns.values())
+        if replaced := [i for i, cell in enumerate(cells) if "\ufffd" in cell and i in read]:
+            warnings.append(
+                _(
+                    "Characters damaged in the file are shown as \ufffd in: %(columns)s. Correct "
+                    "them on the book, or in the file."
+                )
+                % {"columns": ", ".join(self.column_name(index) for index in replaced)}
+            )
+        if "\x00" not in joined:
+            return list(cells), warnings
         damaged = [index for index, cell in enumerate(cells) if "\x00" in cell]
         cleaned = [cell.replace("\x00", "") for cell in cells]
         columns = ", ".join(self.column_name(index) for index in damaged)
         return cleaned, [
-            _("NUL characters (file damage) were removed from: %(columns)s.") % {"columns": columns}
+            _("NUL characters (file damage) were removed from: %(columns)s.")
+            % {"columns": columns},
+            *warnings,
         ]
 
     def column_of(self, field_name: str) -> str:

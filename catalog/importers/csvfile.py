@@ -187,7 +187,8 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         line = data[:first_bad].count(b"\n") + 1
         warning = _(
             "The file is UTF-8 with %(count)d damaged byte sequence(s), the first on line "
-            "%(line)d; each was replaced by \ufffd. Check the names and titles on those lines."
+            "%(line)d; each was replaced by \ufffd. Each row where one falls in a column the "
+            "import reads says so (its rows “with warnings”)."
         ) % {"count": damaged, "line": line}
         return text, "utf-8", [warning]
     return _decode_legacy(data, first_bad)

@@ -214,3 +214,31 @@ def test_the_live_progress_counts_the_rows_with_warnings_as_the_page_does(librar
     assert (
         '<strong data-field="warnings">1</strong>' in librarian_client.get(job_url).content.decode()
     )
+
+
+def test_each_row_holding_a_damaged_utf8_character_says_so_in_the_columns_it_reads(tmp_path):
+    """synthetic: a UTF-8 StoryGraph-like file (accents written right) with a byte cut out of
+    a title's "é" on line 3 and of a column the import does not read on line 4. The job's
+    warning named only the first damaged line; the rows themselves said nothing."""
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        "Title,Authors,ISBN/UID,Read Status,Review\n"
+        "Cien años de soledad,Gabriel García Márquez,,read,Très bien\n".encode()
+        + b"Les Mis\xc3rables,Victor Hugo,,read,\n"
+        + b"Notre-Dame de Paris,Victor Hugo,,read,"
+        + b"tr\xc3s long\n"
+    )
+    result = json.loads(run_import_books(str(path), "--json"))
+    assert result["warnings"][0].startswith("The file is UTF-8 with 2 damaged byte sequence(s)")
+    assert result["warnings"][0].endswith(
+        "Each row where one falls in a column the import reads says so (its rows “with warnings”)."
+    )
+    assert result["warning_rows"] == [
+        {
+            "line": 3,
+            "warnings": [
+                "Characters damaged in the file are shown as \ufffd in: Title. Correct them on "
+                "the book, or in the file."
+            ],
+        }
+    ]
