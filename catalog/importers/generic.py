@@ -83,8 +83,14 @@ _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 _MAP_SEPARATOR = re.compile(r"(?:\s*,)+\s*(?=[a-z_]+\s*=)")
 
 
+# Where a name written as one word (camelCase or PascalCase, as a program's export names its
+# columns: `NumberOfPages`, `publishedDate`) starts a new word.
+_CAMEL_CASE_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _header_key(name: str) -> str:
-    return _NON_WORD.sub(" ", strip_accents(name).casefold()).strip()
+    words = _CAMEL_CASE_WORD.sub(" ", strip_accents(name))
+    return _NON_WORD.sub(" ", words.casefold()).strip()
 
 
 def guess_column_map(header: list[str]) -> dict[str, str]:

@@ -69,6 +69,14 @@ from catalog.importers.generic import check_column_map, guess_column_map, parse_
         (["title", "author", "isbn", "lang", "bindings"],
          {"title": "title", "author": "author", "isbn": "isbn", "format": "bindings",
           "language": "lang"}),
+        # A program's names, one word each: Lorena-Cec/Vizualizacija-citanja-knjiga's books.csv
+        # header (@ c96d91c2), and a Google Books-like one (synthetic).
+        (["Title", "Author", "MyRating", "AverageRating", "NumberOfPages", "DateRead", "Year",
+          "id", "Genre", "Link"],
+         {"title": "Title", "author": "Author", "year": "Year", "pages": "NumberOfPages"}),
+        (["bookTitle", "authorName", "isbn13", "pageCount", "publishedDate"],
+         {"title": "bookTitle", "author": "authorName", "isbn": "isbn13",
+          "year": "publishedDate", "pages": "pageCount"}),
     ],
 )  # fmt: skip
 def test_the_map_is_guessed_from_header_words_in_several_languages(header, expected):
