@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -258,7 +259,9 @@ def import_failed_rows_csv(request, job_id):
         raise PermissionDenied
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stem = _download_name(job).removesuffix(".csv")
-    response["Content-Disposition"] = f'attachment; filename="{stem}-failed-rows.csv"'
+    # As FileResponse names the uploaded file: RFC 6266's filename* for a name beyond ASCII.
+    disposition = content_disposition_header(as_attachment=True, filename=f"{stem}-failed-rows.csv")
+    response["Content-Disposition"] = disposition or "attachment"  # None only when inline
     response["X-Content-Type-Options"] = "nosniff"
     response.write("\ufeff")  # so that spreadsheets open it as UTF-8
     # The cells come from the uploaded file: formulas are neutralised (catalog.csvsafe).

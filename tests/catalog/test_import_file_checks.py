@@ -242,3 +242,25 @@ def test_each_row_holding_a_damaged_utf8_character_says_so_in_the_columns_it_rea
             ],
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        (
+            "Моя библиотека.csv",
+            "attachment; filename*=utf-8''%D0%9C%D0%BE%D1%8F_%D0%B1%D0%B8%D0%B1",
+        ),
+        ("lecturas año.csv", "attachment; filename*=utf-8''lecturas_a%C3%B1o-failed-rows.csv"),
+        ('my "books".csv', 'attachment; filename="my_books-failed-rows.csv"'),
+    ],
+)
+def test_the_failed_rows_download_keeps_a_name_beyond_ascii(librarian_client, name, disposition):
+    """It was MIME-encoded whole (`=?utf-8?b?…?=`, no disposition a browser reads) or sent as
+    raw Latin-1 bytes; the uploaded file's own download already said it as RFC 6266 does."""
+    data = b"Title,Authors,Read Status\nDune,Frank Herbert,read\n,Nobody,read\n"
+    upload(librarian_client, data, name=name)
+    job = ImportJob.objects.get()
+    response = librarian_client.get(reverse("admin:catalog_importjob_failed_csv", args=[job.pk]))
+    assert response["Content-Disposition"].startswith(disposition)
+    assert "-failed-rows.csv" in response["Content-Disposition"]
