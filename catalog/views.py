@@ -369,10 +369,21 @@ def _summary(job: ImportJob, warned: int) -> str:
         # Imported, but something was left out or changed on the way: said with the rest.
         "warned": warned,
     }
-    return _(
-        "Imported %(rows)s rows: %(created)s created, %(updated)s updated, "
-        "%(duplicates)s duplicates, %(failed)s failed, %(warned)s with warnings."
-    ) % {name: f"{count:,}" for name, count in counts.items()}
+    shown = {name: f"{count:,}" for name, count in counts.items()}
+    # Each plural by its own count: "Imported 1 row: … 1 duplicate", not "1 rows", "1 duplicates".
+    shown["imported"] = ngettext(
+        "Imported %(rows)s row", "Imported %(rows)s rows", job.rows_total
+    ) % {"rows": shown["rows"]}
+    shown["duplicates"] = ngettext("%(n)s duplicate", "%(n)s duplicates", job.duplicate_count) % {
+        "n": shown["duplicates"]
+    }
+    return (
+        _(
+            "%(imported)s: %(created)s created, %(updated)s updated, %(duplicates)s, "
+            "%(failed)s failed, %(warned)s with warnings."
+        )
+        % shown
+    )
 
 
 def import_row_rerun(request, row_id, model_admin):

@@ -2,7 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from catalog.models import Work
 
@@ -80,3 +83,19 @@ def test_rows_imported_with_warnings_are_counted_and_listed_not_hidden_behind_0_
     assert result["rows_with_warnings"] == 1
     [row] = result["warning_rows"]
     assert row["line"] == 3 and "wrong check digit" in row["warnings"][0]
+
+
+def test_the_summaries_say_one_row_and_one_duplicate_in_the_singular(tmp_path, client):
+    path = tmp_path / "export.csv"
+    path.write_text("Title,Authors,Read Status\nDune,Frank Herbert,read\n")
+    run(str(path))
+    output = run(str(path))  # again: the one row is a duplicate
+    assert ": 1 row in " in output and "0 updated, 1 duplicate, 0 failed" in output
+
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    response = client.post(
+        reverse("admin:catalog_importjob_upload"),
+        {"file": SimpleUploadedFile("export.csv", path.read_bytes()), "format": "auto"},
+    )
+    [message] = list(response.wsgi_request._messages)
+    assert message.message.startswith("Imported 1 row: 0 created, 0 updated, 1 duplicate, 0 fail")

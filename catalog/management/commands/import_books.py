@@ -120,9 +120,9 @@ class Command(BaseCommand):
                 raise CommandError(job.error)  # after the JSON: a failed job exits non-zero
             return
         self.stdout.write(
-            f"Import #{job.pk} ({job.get_source_display()}): {job.rows_total:,} rows in "
-            f"{summary['seconds']:.1f} s — {job.created_count:,} created, "
-            f"{job.updated_count:,} updated, {job.duplicate_count:,} duplicates, "
+            f"Import #{job.pk} ({job.get_source_display()}): {_counted(job.rows_total, 'row')} "
+            f"in {summary['seconds']:.1f} s — {job.created_count:,} created, "
+            f"{job.updated_count:,} updated, {_counted(job.duplicate_count, 'duplicate')}, "
             f"{job.failed_count:,} failed, {len(warned):,} with warnings; "
             f"{job.enqueued_count:,} queued for enrichment."
         )
@@ -147,6 +147,11 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(_dumps({"error": message}))
         raise CommandError(message)
+
+
+def _counted(count: int, noun: str) -> str:
+    """ "1 row", "2 rows": the summary's English nouns, by their count."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
 def _dumps(data) -> str:
