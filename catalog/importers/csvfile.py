@@ -230,8 +230,18 @@ _PREFERRED_ON_TIE = "cp1252"
 
 
 def _decode_legacy(data: bytes, first_bad: int) -> tuple[str, str, list[str]]:
-    """A file that is not UTF-8: charset-normalizer's best guess (cp1251 Cyrillic, cp1253 Greek,
+    """A file that is not UTF-8: Mac Roman when its lines end as a Mac's did (Excel for Mac's
+    "CSV (Macintosh)"), else charset-normalizer's best guess (cp1251 Cyrillic, cp1253 Greek,
     Shift-JIS, cp1252...), else Latin-1, which decodes any bytes."""
+    if b"\r" in data and b"\n" not in data:
+        # Lines ended by CR alone come from a Mac, in its own code page: read as cp1252, its
+        # accents turn into dashes and quotes ("rebelión" -> "rebeli—n") that look like text.
+        warning = _(
+            "The file is not valid UTF-8 (first bad byte at position %(position)d) and its lines "
+            "end as on a Mac (CR alone): it was read as Mac Roman, in which Excel for Mac saves "
+            "“CSV (Macintosh)”. Check the names and titles of the imported books."
+        ) % {"position": first_bad}
+        return data.decode("mac_roman"), "mac_roman", [warning]
     matches = from_bytes(data)
     best = matches.best()
     if best is not None:
@@ -265,6 +275,7 @@ _HTTP_CHARSETS = {
     "cp949": "euc-kr",
     "cp936": "gbk",
     "mac-cyrillic": "x-mac-cyrillic",
+    "mac-roman": "macintosh",
 }
 
 

@@ -264,3 +264,22 @@ def test_the_failed_rows_download_keeps_a_name_beyond_ascii(librarian_client, na
     response = librarian_client.get(reverse("admin:catalog_importjob_failed_csv", args=[job.pk]))
     assert response["Content-Disposition"].startswith(disposition)
     assert "-failed-rows.csv" in response["Content-Disposition"]
+
+
+def test_a_file_saved_as_excel_for_mac_s_csv_macintosh_reads_its_accents(
+    tmp_path, librarian_client
+):
+    """synthetic: a real StoryGraph export's books as Excel for Mac saves "CSV (Macintosh)":
+    Mac Roman, lines ended by CR alone. Read as cp1252, "rebelión" became "rebeli—n"."""
+    rows = list(csv.reader(io.StringIO((MAPMYREADS / "storygraph_export.csv").read_text())))
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r").writerows(rows[:30])
+    data = text.getvalue().encode("mac_roman")
+    page = upload(librarian_client, data, name="books.csv")
+    job = ImportJob.objects.get()
+    assert job.encoding == "mac_roman" and job.created_count == 29
+    assert Work.objects.filter(title="La rebelión de los buenos").exists()
+    assert "it was read as Mac Roman" in job.warnings[0]
+    download = librarian_client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
+    assert download["Content-Type"] == "text/csv; charset=macintosh"
+    assert page.status_code == 302
