@@ -99,3 +99,17 @@ def test_the_summaries_say_one_row_and_one_duplicate_in_the_singular(tmp_path, c
     )
     [message] = list(response.wsgi_request._messages)
     assert message.message.startswith("Imported 1 row: 0 created, 0 updated, 1 duplicate, 0 fail")
+
+
+def test_format_generic_suggests_a_map_only_when_the_map_is_what_is_missing(tmp_path):
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("Title,Author,NumberOfPages\n")
+    with pytest.raises(CommandError) as refused:
+        run(str(header_only), "--format", "generic")
+    assert "holds only its header line" in str(refused.value)
+    assert "--map" not in str(refused.value)  # no map would import a file without books
+
+    books = tmp_path / "books.csv"
+    books.write_text("Title,Author,NumberOfPages\nDune,Frank Herbert,412\n")
+    with pytest.raises(CommandError, match=r"--map 'title=Title,author=Author,pages=Number"):
+        run(str(books), "--format", "generic")

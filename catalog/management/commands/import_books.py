@@ -77,8 +77,10 @@ class Command(BaseCommand):
         except UnknownFormatError as exc:
             return self.fail(f"{exc} {_map_hint(exc.guessed_map)}", as_json)
         except ImportFileError as exc:
-            if format == GENERIC and not parsed_map:
-                return self.fail(f"{exc} {_map_hint(_guess_from(data))}", as_json)
+            # A map is the answer only when the file reads and the map is what is missing: not
+            # for a file that is empty, binary or cut short.
+            if format == GENERIC and not parsed_map and (guessed := _guess_from(data)) is not None:
+                return self.fail(f"{exc} {_map_hint(guessed)}", as_json)
             return self.fail(str(exc), as_json)
 
         bar = TerminalProgress(
@@ -158,11 +160,12 @@ def _dumps(data) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
-def _guess_from(data: bytes) -> dict[str, str]:
+def _guess_from(data: bytes) -> dict[str, str] | None:
+    """The map guessed from the file's header; None for a file that cannot be read."""
     try:
-        return guess_column_map(read_csv(data).header)
+        return guess_column_map(read_csv(data, keep_rows=False).header)
     except ImportFileError:
-        return {}
+        return None
 
 
 def _map_hint(guessed: dict[str, str]) -> str:
