@@ -166,6 +166,7 @@ class BaseImporter:
                 if column_key(name) in self.column_keys:
                     self.columns[field_name] = self.column_keys[column_key(name)]
                     break
+        self._read_indexes = sorted(set(self.columns.values()))
         # Each row's messages name their columns: the header's names, looked up once.
         self.column_names = {
             field_name: header[index] for field_name, index in self.columns.items() if header[index]
@@ -233,6 +234,17 @@ class BaseImporter:
                 )
                 % {"value": repeated[:100]}
             )
+        # Columns the import does not read (a column added by hand, the Line and Reason of a
+        # failed-rows download imported again) do not make such a row a book.
+        if (repeated := one_value_in_every_cell(self.read_cells(cells))) is not None:
+            raise RowError(
+                _(
+                    "Every cell this import reads in this row holds the same value "
+                    "(“%(value)s”): it names no book (a damaged line, or a spreadsheet's fill); "
+                    "it was not imported."
+                )
+                % {"value": repeated[:100]}
+            )
         row = self.normalize(cells)
         take_publisher_parentheses(row)
         # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
@@ -243,6 +255,12 @@ class BaseImporter:
             row.language = split_language_edition(self.get(cells, "title"))[1]
         fit_to_columns(row)
         return row
+
+    def read_cells(self, cells: list[str]) -> list[str]:
+        """The row's cells in the columns this importer reads, in the file's order."""
+        if self._read_indexes and len(cells) > self._read_indexes[-1]:
+            return [cells[index] for index in self._read_indexes]
+        return [cells[index] for index in self._read_indexes if index < len(cells)]
 
     def scrub_cells(self, cells: list[str]) -> tuple[list[str], list[str]]:
         """-> (cells without NUL characters, warnings). No database text column takes a NUL

@@ -283,3 +283,23 @@ def test_a_file_saved_as_excel_for_mac_s_csv_macintosh_reads_its_accents(
     download = librarian_client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
     assert download["Content-Type"] == "text/csv; charset=macintosh"
     assert page.status_code == 302
+
+
+def test_a_filled_down_row_in_a_failed_rows_download_imported_again_still_fails(
+    librarian_client, tmp_path
+):
+    """The download's Line and Reason columns made the row of one value (refused in the file)
+    look varied: imported again, it became a book "400354" by "400354"."""
+    lines = goodreads_lines(2).decode().splitlines()
+    filled = ",".join(["400354"] * len(lines[0].split(",")))
+    upload(librarian_client, "\n".join([*lines, filled]).encode() + b"\n")
+    job = ImportJob.objects.get()
+    assert job.failed_count == 1
+    failed_csv = librarian_client.get(reverse("admin:catalog_importjob_failed_csv", args=[job.pk]))
+    path = tmp_path / "failed-rows.csv"
+    path.write_bytes(failed_csv.content)  # imported again as it was downloaded
+    result = json.loads(run_import_books(str(path), "--json"))
+    assert (result["created"], result["failed"]) == (0, 1)
+    [failed] = result["failed_rows"]
+    assert failed["reason"].startswith("Every cell this import reads in this row holds the same")
+    assert not Work.objects.filter(title="400354").exists()
