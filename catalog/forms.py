@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
+from catalog.importers.parsing import cell_shown
 from catalog.models import Author, Edition, ImportJob, Work
 
 
@@ -134,7 +135,9 @@ class ColumnMapForm(forms.Form):
 
     def __init__(self, *args, header: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        columns = [(name, name) for name in dict.fromkeys(name for name in header if name)]
+        columns = [
+            (name, cell_shown(name)) for name in dict.fromkeys(name for name in header if name)
+        ]
         choices = [("", _("— not in this file —")), *columns]
         for name, label in FIELDS.items():
             self.fields[name] = forms.ChoiceField(

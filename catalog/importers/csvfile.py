@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from catalog.importers.base import MAX_CELL_CHARS
 from catalog.importers.parsing import (
+    cell_shown,
     cells_shown,
     is_a_record,
     is_repeated_header,
@@ -339,7 +340,7 @@ def _repeated_columns_warnings(header: list[str]) -> list[str]:
             "the first, column %(first)d, was read; check that it holds what you meant."
         )
         % {
-            "name": name,
+            "name": cell_shown(name),
             "count": len(numbers),
             "numbers": ", ".join(map(str, numbers)),
             "first": numbers[0],

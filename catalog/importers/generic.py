@@ -19,7 +19,7 @@ from catalog.importers.cells import (
     split_people,
 )
 from catalog.importers.csvfile import ImportFileError
-from catalog.importers.parsing import column_key, parse_format, split_isbn_cells
+from catalog.importers.parsing import cell_shown, column_key, parse_format, split_isbn_cells
 from catalog.importers.readers import apply_identifier, read_page_count
 from catalog.text import strip_accents
 
@@ -183,7 +183,11 @@ def check_column_map(header: list[str], column_map: dict[str, str]) -> dict[str,
                     "The column '%(column)s' (for %(field)s) is not in the file. Its columns are: "
                     "%(columns)s."
                 )
-                % {"column": column, "field": field_name, "columns": ", ".join(header)}
+                % {
+                    "column": cell_shown(column),
+                    "field": field_name,
+                    "columns": ", ".join(map(cell_shown, header)),
+                }
             )
         checked[field_name] = by_key[column_key(column)]
     return {name: checked[name] for name in FIELDS if name in checked}

@@ -351,9 +351,18 @@ def is_a_record(first_line: list[str]) -> bool:
     return sum(1 for cell in first_line if _NUMBER.match(clean_cell(cell))) >= 3
 
 
+# The characters of one cell a message shows: a "column name" can be a 300,000-character blob.
+CELL_SHOWN_CHARS = 60
+
+
+def cell_shown(cell: str) -> str:
+    """A cell as a message or a label shows it, cut to CELL_SHOWN_CHARS with "…"."""
+    return cell if len(cell) <= CELL_SHOWN_CHARS else cell[: CELL_SHOWN_CHARS - 1] + "…"
+
+
 def cells_shown(cells: list[str]) -> str:
     """A line's first cells, as a message names them: "Title, Author, …"."""
-    return ", ".join(cells[:8]) + (", …" if len(cells) > 8 else "")
+    return ", ".join(map(cell_shown, cells[:8])) + (", …" if len(cells) > 8 else "")
 
 
 def repeated_columns(header: list[str]) -> list[tuple[str, list[int]]]:

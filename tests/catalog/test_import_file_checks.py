@@ -303,3 +303,20 @@ def test_a_filled_down_row_in_a_failed_rows_download_imported_again_still_fails(
     [failed] = result["failed_rows"]
     assert failed["reason"].startswith("Every cell this import reads in this row holds the same")
     assert not Work.objects.filter(title="400354").exists()
+
+
+def test_a_column_name_of_300_000_characters_is_shown_cut(librarian_client, tmp_path):
+    """synthetic: a header whose third cell is a 300,000-character blob. The refusal printed it
+    whole, and the mapping step put it in the notice and in every select's labels."""
+    data = ("Title,Author," + "N" * 300_000 + "\nDune,Frank Herbert,x\n").encode()
+    path = tmp_path / "blob.csv"
+    path.write_bytes(data)
+    with pytest.raises(CommandError) as refused:
+        run_import_books(str(path))
+    assert len(str(refused.value)) < 1_000
+    assert "columns found: Title, Author, " + "N" * 59 + "…)" in str(refused.value)
+
+    page = upload(librarian_client, data, name="blob.csv").content.decode()
+    assert "Map the columns of blob.csv" in page
+    assert page.count("N" * 300_000) <= 11  # the selects' values, never their labels
+    assert ">" + "N" * 59 + "…</option>" in page
