@@ -140,11 +140,15 @@ class LibraryThingImporter(BaseImporter):
                 row.credits.append(credit)
 
     def _read_isbns(self, cells: list[str], row: NormalizedRow) -> None:
-        for value in split_isbn_cells(self.get(cells, "isbn")):
+        read = split_isbn_cells(self.get(cells, "isbn"))
+        for value in read:
             apply_identifier(row, value, column=self.column_of("isbn"))
         if not row.isbn13:
-            # ISBNs lists the record's ISBNs, often the 10 and 13 forms of the same one.
+            # ISBNs lists the record's ISBNs, often the 10 and 13 forms of the same one; the
+            # value ISBN already gave (a barcode, say) is not read, nor warned about, twice.
             for value in split_isbn_cells(self.get(cells, "isbns")):
+                if value in read:
+                    continue
                 apply_identifier(row, value, column=self.column_of("isbns"))
                 if row.isbn13:
                     break

@@ -287,3 +287,13 @@ def test_importing_the_real_lines_stores_whole_publishers_authors_and_pages():
     ]
     berman = WorkAuthor.objects.get(work=edition("203704001").work)  # Primary Author Role `Autor`
     assert (berman.author.name, berman.role) == ("Morris Berman", "author")
+
+
+def test_a_barcode_in_both_isbn_columns_is_warned_about_once():
+    """As LibraryThing exports a record whose only "ISBN" is a product barcode: in ISBN and
+    ISBNs alike (mmai/shiny-librarything's export, line 1054; the row here is synthetic)."""
+    row = synthetic_row(ISBN="5800036459712", ISBNs="5800036459712")
+    assert row.isbn13 == "" and row.other_ids == ["5800036459712"]
+    assert row.warnings == [
+        "ISBN '5800036459712' is a product barcode (EAN), not an ISBN; it was not used as an ISBN."
+    ]
