@@ -266,6 +266,23 @@ def new_instance(model: type[_M], **values) -> _M:
     return obj
 
 
+def loaded_instance(model: type[_M], values: dict) -> _M:
+    """The instance a query of only these fields (`QuerySet.only`, values by attribute name)
+    loads: the other fields deferred (reading one is a query of its own), built without
+    Model.__init__'s pass over every field, which costs more per object than its row in the
+    query. A model that receives init signals is loaded by Model.from_db."""
+    _defaults, _made, signalled = _instance_defaults(model)
+    if signalled:
+        names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+        return model.from_db(connection.alias, names, [values[name] for name in names])
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    obj.__dict__.update(values)
+    return obj
+
+
 def relate(obj: models.Model, name: str, related: models.Model) -> None:
     """`obj.<name> = related` for a new instance of `new_instance`, without the descriptor's
     checks (database routing, instance types), which cost more per row than its INSERT: the key

@@ -284,8 +284,11 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     found: dict[str, Author] = {}
     authors = Author.objects.only(*_AUTHOR_COLUMNS)
     for chunk in _chunks(keys):
+        rows = Author.objects.filter(_one_of(Author, "name_normalized", chunk))
         # In pk order: of two live authors of one name (one name, two lives) the older wins.
-        for author in authors.filter(_one_of(Author, "name_normalized", chunk)).order_by("pk"):
+        for values in rows.order_by("pk").values_list(*_AUTHOR_COLUMNS):
+            loaded = dict(zip(_AUTHOR_COLUMNS, values, strict=True))
+            author = bulk.loaded_instance(Author, loaded)
             held = found.get(author.name_normalized)
             # A live author holding the name wins over a redirect holding it too.
             if held is None or (held.merged_into_id and not author.merged_into_id):

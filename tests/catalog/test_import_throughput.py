@@ -92,6 +92,16 @@ def test_new_instances_are_the_ones_model_init_builds():
     assert built._state.adding and built._state.db is None
 
 
+def test_loaded_instances_are_the_ones_a_query_of_those_fields_loads():
+    stored = Author.objects.create(name="Ann Leckie", name_normalized="ann leckie", bio="Writer.")
+    names = ("id", "name_normalized", "sort_name")
+    values = dict(zip(names, Author.objects.values_list(*names).get(), strict=True))
+    loaded, reference = bulk.loaded_instance(Author, values), Author.objects.only(*names).get()
+    assert loaded == stored and loaded.get_deferred_fields() == reference.get_deferred_fields()
+    assert not loaded._state.adding and loaded._state.db == reference._state.db
+    assert loaded.bio == "Writer."  # a deferred field is read from the database
+
+
 def _fields(obj):
     return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
 
