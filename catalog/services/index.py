@@ -52,15 +52,28 @@ def _chunks(values: Iterable) -> Iterable[list]:
         yield values[start : start + IN_CHUNK]
 
 
+#: Joins `_one_of`'s values on PostgreSQL: the unit separator, a control character that no
+#: lookup key holds and an identifier only from a damaged cell (then the values go as a list).
+_ARRAY_SEPARATOR = "\x1f"
+
+
 def _one_of(model, field_name: str, values: list[str]) -> RawSQL:
     """`<field> IN (values)` for a filter, the values passed as they are: text already in the
     column's form (identifiers, lookup keys). The ORM's `__in` prepares each value through the
     field, which cost a tenth of the import's time for the batch's lookups. On PostgreSQL one
     array parameter (`= ANY(%s)`, the plan of an IN list): psycopg parses a statement's text for
-    its placeholders in Python, and does not cache that for long statements."""
+    its placeholders in Python, and does not cache that for long statements. The array goes as
+    one text split by the server (`_ARRAY_SEPARATOR`): psycopg writes a list's array literal in
+    Python, quoting value after value (half a millisecond for a thousand), where a join is done
+    at C speed; the split is folded into the same constant array before planning."""
     qn = connection.ops.quote_name
     column = f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(field_name).column)}"
     if connection.vendor == "postgresql":
+        joined = _ARRAY_SEPARATOR.join(values)
+        # Only when the split gives back these values: none empty, none holding the separator.
+        if values and all(values) and joined.count(_ARRAY_SEPARATOR) == len(values) - 1:
+            sql = f"{column} = ANY(string_to_array(%s, chr({ord(_ARRAY_SEPARATOR)})))"
+            return RawSQL(sql, [joined], output_field=BooleanField())
         return RawSQL(f"{column} = ANY(%s)", [list(values)], output_field=BooleanField())
     placeholders = ", ".join(["%s"] * len(values))
     return RawSQL(f"{column} IN ({placeholders})", values, output_field=BooleanField())

@@ -11,7 +11,7 @@ from catalog import bulk, services
 from catalog.importers import csv_rows, read_csv
 from catalog.models import Author, Edition, ImportRow, Work, WorkAuthor, WorkSeries
 from catalog.services import jobs
-from catalog.services.index import _plan_off
+from catalog.services.index import _one_of, _plan_off
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,20 @@ def test_loaded_instances_are_the_ones_a_query_of_those_fields_loads():
     assert loaded == stored and loaded.get_deferred_fields() == reference.get_deferred_fields()
     assert not loaded._state.adding and loaded._state.db == reference._state.db
     assert loaded.bio == "Writer."  # a deferred field is read from the database
+
+
+def test_a_lookup_finds_each_value_whole_whatever_characters_it_holds():
+    work = Work.objects.create(title="Damaged", title_normalized="damaged")
+    for asin in ["B00\x1fX", "B00", "X", ""]:
+        Edition.objects.create(work=work, asin=asin)
+    for values, found in [
+        (["B00\x1fX", "Y"], ["B00\x1fX"]),  # not the two values the separator would make
+        (["B00", "X"], ["B00", "X"]),
+        (["", "B00"], ["", "B00"]),  # an empty value is a value
+        (["Y"], []),
+    ]:
+        lookup = Edition.objects.filter(_one_of(Edition, "asin", values))
+        assert sorted(lookup.values_list("asin", flat=True)) == found
 
 
 def _fields(obj):
