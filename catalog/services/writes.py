@@ -185,13 +185,16 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
     now = bulk.db_datetime(timezone.now())
     links = []
     for work in works:
-        seen = set()
+        work_pk, seen = work.pk, set()  # each `.pk` is a call: once a work, once a credit
         for position, credit in enumerate(credits_for.get(id(work), [])):
             author = chosen.get(person_of.get(id(credit), ("", 0)))
-            if author is None or (author.pk, credit.role) in seen:
+            if author is None:
                 continue
-            seen.add((author.pk, credit.role))
-            links.append((now, now, work.pk, author.pk, credit.role, position))
+            credited = (author.pk, credit.role)
+            if credited in seen:
+                continue
+            seen.add(credited)
+            links.append((now, now, work_pk, *credited, position))
     bulk.insert_many(
         WorkAuthor, ["created_at", "updated_at", "work", "author", "role", "position"], links
     )
