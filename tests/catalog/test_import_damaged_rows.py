@@ -134,9 +134,13 @@ def test_a_stray_nul_near_the_top_is_repaired_like_one_further_down():
 # --- Rows the database refuses ------------------------------------------------------------------
 
 
-def test_a_row_the_database_refuses_fails_alone_and_the_rest_import(monkeypatch):
+@pytest.mark.parametrize("worker", [False, True], ids=["one process", "reading worker"])
+def test_a_row_the_database_refuses_fails_alone_and_the_rest_import(monkeypatch, settings, worker):
     """Any per-row database error, simulated here by an ISBN-10 that breaks a CHECK constraint
-    (both databases enforce it): the refused row fails with the reason, the batch goes on."""
+    (both databases enforce it): the refused row fails with the reason, the batch goes on.
+    Read by the reading worker too, whose batches come with their rows normalized: the halves
+    of a refused batch are read again from its lines."""
+    settings.IMPORT_READING_WORKER_MIN_ROWS = 1 if worker else 10**9
     original = GoodreadsImporter.normalize
 
     def smuggle_a_bad_isbn10(self, cells):
