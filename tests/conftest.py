@@ -1,6 +1,7 @@
 from typing import Any, NamedTuple
 
 import pytest
+from django.contrib.auth.models import Group, User
 
 from tests.s3_emulator import s3_bucket, s3_emulator  # noqa: F401 (fixtures: the S3 emulator)
 
@@ -60,3 +61,13 @@ def stored_upload_bytes(monkeypatch) -> list[int]:
 
         monkeypatch.setattr(handler, "receive_data_chunk", receive)
     return stored
+
+
+@pytest.fixture
+def librarian(client):
+    """A staff user in the Librarian group (the migrations' permissions), logged in on
+    `client`. Modules that build librarians of their own name theirs otherwise or call it."""
+    user = User.objects.create_user("libby", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    client.force_login(user)
+    return user

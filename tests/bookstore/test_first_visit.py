@@ -5,7 +5,7 @@ page)."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.urls import reverse
@@ -16,14 +16,6 @@ from tests.factories import make_work
 pytestmark = pytest.mark.django_db
 INDEX = reverse("admin:index")
 UPLOAD = reverse("admin:catalog_importjob_upload")
-
-
-@pytest.fixture
-def librarian(client):
-    user = User.objects.create_user("libby", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Librarian"))
-    client.force_login(user)
-    return user
 
 
 def start_here(client) -> str:

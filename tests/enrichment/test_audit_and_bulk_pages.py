@@ -7,7 +7,7 @@ import re
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission, User
 from django.core.files.storage import storages
 from django.core.management import call_command
 from django.urls import reverse
@@ -27,14 +27,6 @@ __all__ = ["cover_host"]  # the fixture, used by these tests too
 AUDIT_URL = reverse("admin:enrichment_auditlogentry_changelist")
 QUEUE_URL = reverse("admin:enrichment_enrichmentrequest_changelist")
 REVERT_BUTTON = "Revert these changes"
-
-
-@pytest.fixture
-def librarian(client):
-    user = User.objects.create_user("libby", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Librarian"))
-    client.force_login(user)
-    return user
 
 
 def entry_page(client, entry) -> str:

@@ -4,7 +4,6 @@ says why not in the refusal's own words (one rule: author_merges.author_merge_re
 import html
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
 from catalog.models import Author
@@ -21,14 +20,6 @@ AUDIT_URL = reverse("admin:enrichment_auditlogentry_changelist")
 @pytest.fixture(autouse=True)
 def no_task_queue(sent_tasks):
     return sent_tasks
-
-
-@pytest.fixture
-def librarian(client):
-    user = User.objects.create_user("libby", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Librarian"))
-    client.force_login(user)
-    return user
 
 
 def merged(kept: Author, duplicate: Author):

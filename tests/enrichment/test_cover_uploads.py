@@ -17,12 +17,11 @@ from django.urls import reverse
 
 from catalog.models import Edition, Work
 from enrichment.covers.store import cover_names
-from tests.enrichment.test_work_page import change_form_data, librarian
+from tests.enrichment.test_work_page import change_form_data
 from tests.factories import make_edition, make_work
 from tests.fixtures.covers import synthetic
 
 pytestmark = pytest.mark.django_db
-__all__ = ["librarian"]  # the fixture, used by these tests too
 
 
 def upload(client, obj, data: bytes, *, name="my-scan.jpg", **fields):

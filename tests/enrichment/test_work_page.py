@@ -26,14 +26,6 @@ pytestmark = pytest.mark.django_db
 __all__ = ["cover_host"]  # the fixture, used by these tests too
 
 
-@pytest.fixture
-def librarian(client):
-    user = User.objects.create_user("libby", password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name="Librarian"))
-    client.force_login(user)
-    return user
-
-
 def work_url(work) -> str:
     return reverse("admin:catalog_work_change", args=[work.pk])
 
