@@ -146,8 +146,17 @@ def holding_requests(target: str, *, supersede_review: bool = False) -> QuerySet
 
 def works_waiting_for_review() -> QuerySet[Work]:
     """Works whose proposal waits for a reviewer (so not queued again)."""
-    return Work.objects.filter(
-        Exists(EnrichmentRequest.objects.filter(work=OuterRef("pk"), status=Status.NEEDS_REVIEW))
+    return Work.objects.filter(_waiting_for_review("work"))
+
+
+def authors_waiting_for_review() -> QuerySet[Author]:
+    """Authors whose proposal waits for a reviewer (so not queued again)."""
+    return Author.objects.filter(_waiting_for_review("author"))
+
+
+def _waiting_for_review(target: str) -> Exists:
+    return Exists(
+        EnrichmentRequest.objects.filter(**{target: OuterRef("pk")}, status=Status.NEEDS_REVIEW)
     )
 
 

@@ -83,6 +83,25 @@ def test_the_summary_says_what_was_queued_in_words(catalog, sent_tasks):
     assert "Queued 0" in command("--authors")
 
 
+def test_the_summary_counts_the_authors_left_waiting_for_review(catalog, sent_tasks):
+    """An author whose proposal waits for a reviewer is missing something and not queued
+    again: the summary says how many, as a works run does, or "Queued 3" of 5 is unexplained."""
+    waiting = make_author("Proposal Waiting")
+    EnrichmentRequest.objects.create(author=waiting, trigger="post_import", status="needs_review")
+
+    summary = json.loads(command("--authors", "--json"))
+    assert (summary["authors_missing"], summary["waiting_for_review"]) == (5, 1)
+    assert summary["authors_queued"] == 3
+    assert EnrichmentRequest.objects.filter(author=waiting).count() == 1
+
+    text = command("--authors")
+    assert "5 authors lack a bio, dates or ids." in text
+    assert (
+        "1 of them wait for review and are not queued again: approve or dismiss their proposals "
+        "in the admin, or re-run them to replace the proposals." in text
+    )
+
+
 def test_dry_run_and_limit(catalog, sent_tasks):
     summary = json.loads(command("--authors", "--dry-run", "--limit", "2", "--json"))
     assert (summary["authors_missing"], summary["authors_would_queue"]) == (4, 2)

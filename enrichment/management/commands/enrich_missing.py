@@ -90,13 +90,18 @@ class Command(BaseCommand):
     def enqueue_authors(self, *, limit, dry_run, now, as_json) -> dict:
         """--authors means authors only: queueing works too would surprise whoever asked for
         authors (run the command again without it for the works)."""
-        missing = Author.objects.filter(authors_missing_q()).count()
+        candidates = Author.objects.filter(authors_missing_q())
+        missing = candidates.count()
         summary = {
             "authors": True,
             "covers": False,
             "metadata": False,
             "dry_run": dry_run,
             "authors_missing": missing,
+            # Not queued again: their proposal waits for a reviewer (queue.holding_requests).
+            "waiting_for_review": candidates.filter(
+                pk__in=queue.authors_waiting_for_review().values("pk")
+            ).count(),
         }
         if dry_run:
             summary["authors_would_queue"] = min(missing, limit or missing)
