@@ -24,6 +24,7 @@ from enrichment.author_state import author_live_q
 from enrichment.merge import ALL_FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
+from enrichment.request_status import request_was_dismissed
 from enrichment.targets import RequestTargets, lock_request_targets
 from enrichment.work_state import stored_value, value_fingerprint
 
@@ -224,7 +225,7 @@ def _decided_state(request: EnrichmentRequest) -> str:
         return "failed"
     if request.status == Status.COMPLETED:
         return "approved" if request.reviewed_by_id else "applied"
-    return "dismissed" if request.reviewed_by_id else "skipped"
+    return "dismissed" if request_was_dismissed(request) else "skipped"
 
 
 def _not_reviewable_reason(request: EnrichmentRequest) -> str:
@@ -267,7 +268,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
     now = timezone.now()
     with transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status == Status.SKIPPED and locked.reviewed_by_id:
+        if request_was_dismissed(locked):
             return DismissResult(request_id=locked.pk, dismissed=False)
         if locked.status != Status.NEEDS_REVIEW:
             raise ReviewError(gettext("Only requests waiting for review can be dismissed."))

@@ -35,6 +35,7 @@ from enrichment.admin.request_filters import (
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_label
+from enrichment.request_status import request_status_label
 from enrichment.selectors import request_last_try_at
 from enrichment.work_state import target_edition
 
@@ -47,8 +48,6 @@ REQUEST_COLOURS = {
     "failed": "#c62828",
     "skipped": "#8d6e63",
 }
-# get_status_display() rebuilds the choices' dict on every call: 50 rows a page.
-STATUS_LABELS = dict(Status.choices)
 CONFIDENCE_COLOURS = {"high": "#2e7d32", "medium": "#1f6fb2", "low": "#b26a00", "none": "#777"}
 #: The queue's default order: requests waiting for review first, then priority, then age. The
 #: expression of the index that reads the queue in this order (migration 0019): its literal in
@@ -333,9 +332,7 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj):
-        shown = badge(
-            STATUS_LABELS.get(obj.status, obj.status), REQUEST_COLOURS.get(obj.status, "#777")
-        )
+        shown = badge(request_status_label(obj), REQUEST_COLOURS.get(obj.status, "#777"))
         waiting = presenters.request_waiting_text(obj)  # providers could not be asked
         if waiting:
             return format_html('{}<br><span class="small waiting">{}</span>', shown, waiting)

@@ -225,6 +225,55 @@ def test_a_request_nothing_was_found_for_says_so_once(client):
     assert "no field differs" not in page and 'class="review-fields proposal"' not in page
 
 
+def status_badges(html: str) -> list[str]:
+    """The status column's (field's) badges, not the confidence's."""
+    return re.findall(r'field-status_badge.*?<span class="status-badge"[^>]*>([^<]*)<', html, re.S)
+
+
+def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipped(client):
+    """The stored status is "skipped" for both: the badge said "Skipped" for a proposal a
+    reviewer turned down or a re-run replaced, while the review note said "Dismissed"."""
+    from enrichment import engine, queue
+    from tests.enrichment.fakes import FakeProvider
+    from tests.factories import make_edition, make_work
+
+    user = librarian()
+    dismissed = needs_review()
+    review.request_dismiss(request=dismissed, actor=user, reason="wrong book")
+    superseded = needs_review(title="Stardust")
+    queue.works_enqueue_enrichment(
+        work_ids=[superseded.work_id], dispatch=False, supersede_review=True, actor=user
+    )
+    # Dismissed as superseded by migration 0027: a decision, nobody's.
+    by_nobody = needs_review(title="Coraline")
+    EnrichmentRequest.objects.filter(pk=by_nobody.pk).update(
+        status="skipped", reviewed_at=datetime.datetime(2026, 1, 15, tzinfo=datetime.UTC)
+    )
+    work = make_work("Unknown Book", authors=["Nobody"])
+    make_edition(work)
+    ids = queue.works_enqueue_enrichment(work_ids=[work.pk], dispatch=False)
+    engine.process_requests(queue.requests_claim(request_ids=ids), providers=[FakeProvider()])
+    skipped = EnrichmentRequest.objects.get(pk=ids[0])
+    for request in (dismissed, superseded, by_nobody):
+        request.refresh_from_db()
+    assert {r.status for r in (dismissed, superseded, by_nobody, skipped)} == {"skipped"}
+    client.force_login(user)
+
+    expected = {
+        dismissed: "Dismissed by libby",
+        superseded: "Dismissed by libby",
+        by_nobody: "Dismissed",
+        skipped: "Skipped",
+    }
+    for request, label in expected.items():
+        assert status_badges(client.get(change_url(request)).content.decode()) == [label]
+    # Dismissing it again changes nothing, as for a reviewer's dismissal (it was refused as
+    # "not waiting for review").
+    assert review.request_dismiss(request=by_nobody, actor=user).dismissed is False
+    listed = client.get(QUEUE_URL + "?show=all&status__exact=skipped").content.decode()
+    assert sorted(status_badges(listed)) == sorted(expected.values())
+
+
 def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):
     request = needs_review()
     proposal = request.proposal

@@ -1,0 +1,27 @@
+"""What became of a request, in words: one stored status, "skipped", holds both the requests
+the engine skipped and those a reviewer dismissed or a re-run superseded (status values are a
+contract). A decision is what sets `reviewed_at` (`review.request_dismiss`,
+`queue._supersede_waiting`, migration 0027); `reviewed_by` may be empty (nobody, a user since
+removed), so it cannot tell them apart."""
+
+from django.utils.translation import gettext
+
+from enrichment.models import EnrichmentRequest
+
+Status = EnrichmentRequest.Status
+# get_status_display() rebuilds the choices' dict on every call: 50 rows a page.
+STATUS_LABELS = dict(Status.choices)
+
+
+def request_was_dismissed(request: EnrichmentRequest) -> bool:
+    """Skipped by a decision (dismissed, superseded by a re-run), not by the engine."""
+    return request.status == Status.SKIPPED and request.reviewed_at is not None
+
+
+def request_status_label(request: EnrichmentRequest) -> str:
+    """The status as a reader needs it: "Dismissed by alice" where the field says "Skipped"."""
+    if not request_was_dismissed(request):
+        return str(STATUS_LABELS.get(request.status, request.status))
+    if request.reviewed_by_id is None:
+        return gettext("Dismissed")
+    return gettext("Dismissed by %(user)s") % {"user": request.reviewed_by}
