@@ -380,7 +380,7 @@ def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
 
 def _enqueue_enrichment(job: ImportJob) -> int:
     """Hand the works this job created or changed to enrichment."""
-    if _enrichment_hook(job) is None:
+    if not job.enrich:
         return 0
     work_ids = list(
         job.rows.filter(
@@ -403,7 +403,25 @@ def _enrichment_hook(job: ImportJob):
 
 def _enrich_works(job: ImportJob, work_ids: list[int]) -> int:
     hook = _enrichment_hook(job)
+    if hook is None and work_ids and job.enrich and not settings.ENRICHMENT_AUTO_ENABLED:
+        _note_enrichment_off(job)
     return hook(work_ids=work_ids, trigger="post_import") if hook and work_ids else 0
+
+
+def _note_enrichment_off(job: ImportJob) -> None:
+    """Enrichment was asked for but is switched off: the job's warnings (its page, import_books)
+    say so when it happens, where "Enrich ✓, 0 queued" left the librarian waiting. Said once,
+    as it was then: the setting may change later."""
+    note = _(
+        "The books this import created or changed were not queued for enrichment: automatic "
+        "enrichment is off on this server (ENRICHMENT_AUTO_ENABLED). To queue them, run "
+        "manage.py enrich_missing, or use “Enrich all missing covers / metadata” on the works "
+        "list."
+    )
+    if note in job.warnings:
+        return
+    job.warnings = [*job.warnings, note]
+    ImportJob.objects.filter(pk=job.pk).update(warnings=job.warnings)
 
 
 # --- Counts ---------------------------------------------------------------------------------------

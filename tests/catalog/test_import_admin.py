@@ -72,6 +72,37 @@ def test_uploading_a_real_export_shows_the_job_with_its_counts(librarian_client)
     assert f"{job.created_count}" in page and "Imported 193 rows" in page
 
 
+ENRICHMENT_OFF = (
+    "The books this import created or changed were not queued for enrichment: automatic "
+    "enrichment is off on this server (ENRICHMENT_AUTO_ENABLED). To queue them, run "
+    "manage.py enrich_missing, or use “Enrich all missing covers / metadata” on the works list."
+)
+
+
+def test_a_job_whose_books_were_not_queued_because_enrichment_is_off_says_why(
+    librarian_client, settings
+):
+    """ "Enrich ✓" and "queued for enrichment 0" with no word of why: the librarian waited for
+    covers that nothing would fetch."""
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    assert job.enrich and job.created_count and job.enqueued_count == 0
+    page = librarian_client.get(response.url).content.decode()
+    assert f'<p class="warning">{ENRICHMENT_OFF}</p>' in page
+    # As it was when the job ran: switching enrichment on later does not take it back.
+    settings.ENRICHMENT_AUTO_ENABLED = True
+    assert ENRICHMENT_OFF in librarian_client.get(response.url).content.decode()
+
+
+def test_a_job_not_asked_to_enrich_has_no_such_note(librarian_client, settings):
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    response = upload(
+        librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes(), enrich=""
+    )
+    assert ENRICHMENT_OFF not in librarian_client.get(response.url).content.decode()
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [

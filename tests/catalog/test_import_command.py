@@ -113,3 +113,19 @@ def test_format_generic_suggests_a_map_only_when_the_map_is_what_is_missing(tmp_
     books.write_text("Title,Author,NumberOfPages\nDune,Frank Herbert,412\n")
     with pytest.raises(CommandError, match=r"--map 'title=Title,author=Author,pages=Number"):
         run(str(books), "--format", "generic")
+
+
+def test_the_summary_says_why_nothing_was_queued_when_enrichment_is_off(tmp_path, settings):
+    """ "1 created …; 0 queued for enrichment." gave no reason; --no-enrich needs none."""
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    path = tmp_path / "export.csv"
+    path.write_text("Title,Authors,Read Status\nDune,Frank Herbert,read\n")
+    output = run(str(path))
+    assert "0 queued for enrichment." in output
+    assert (
+        "Warning: The books this import created or changed were not queued for enrichment: "
+        "automatic enrichment is off on this server (ENRICHMENT_AUTO_ENABLED). To queue them, "
+        "run manage.py enrich_missing" in output
+    )
+    path.write_text("Title,Authors,Read Status\nEmma,Jane Austen,read\n")
+    assert "ENRICHMENT_AUTO_ENABLED" not in run(str(path), "--no-enrich")

@@ -75,6 +75,23 @@ def test_a_librarian_corrects_a_failed_row_and_reruns_it_alone(client, mixed_job
     assert correction in rows_page(client, job=mixed_job.pk)
 
 
+def test_a_rerun_row_whose_book_enrichment_being_off_leaves_unqueued_says_so(
+    client, mixed_job, settings
+):
+    """The job page's "queued for enrichment" stays 0 after the rerun: its warnings say why."""
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    ImportJob.objects.filter(pk=mixed_job.pk).update(enrich=True)
+    client.force_login(librarian())
+    failed = mixed_job.rows.get(line_number=5)
+    client.post(rerun_url(failed), corrected(failed, Title="Found Its Title"))
+
+    mixed_job.refresh_from_db()
+    assert mixed_job.rows.get(line_number=5).status == ImportRow.Status.CREATED
+    assert mixed_job.enqueued_count == 0
+    said = [w for w in mixed_job.warnings if "(ENRICHMENT_AUTO_ENABLED)" in w]
+    assert len(said) == 1 and said[0] in job_page(client, mixed_job)
+
+
 def test_a_rerun_row_is_matched_like_any_row_of_a_batch(client, mixed_job):
     """The corrected row is the same book as an existing edition: it matches by ISBN, and no
     second work is made."""

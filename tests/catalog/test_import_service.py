@@ -222,6 +222,9 @@ def test_enrichment_can_be_turned_off(settings, switch):
         settings.ENRICHMENT_AUTO_ENABLED = False
     job = run_import(csv_rows(GOODREADS_24, ["1", "New Book", "B"]), enrich=switch != "no_enrich")
     assert touched_work_ids == [] and job.enqueued_count == 0
+    # Asked for and not done says why (the job page, import_books); not asked for says nothing.
+    said = [w for w in job.warnings if "ENRICHMENT_AUTO_ENABLED" in w]
+    assert len(said) == (1 if switch == "auto_disabled" else 0)
 
 
 def test_cancel_stops_after_the_current_batch(monkeypatch):
