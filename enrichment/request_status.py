@@ -25,3 +25,12 @@ def request_status_label(request: EnrichmentRequest) -> str:
     if request.reviewed_by_id is None:
         return gettext("Dismissed")
     return gettext("Dismissed by %(user)s") % {"user": request.reviewed_by}
+
+
+def request_status_words(request: EnrichmentRequest) -> str:
+    """The same, inside a sentence ("Jan. 15: dismissed by alice"), the name as it is spelt."""
+    if not request_was_dismissed(request):
+        return str(STATUS_LABELS.get(request.status, request.status)).lower()
+    if request.reviewed_by_id is None:
+        return gettext("dismissed")
+    return gettext("dismissed by %(user)s") % {"user": request.reviewed_by}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrichment import bulk_operations, presenters, review
 from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.request_status import request_status_words
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, StrPromise
@@ -121,7 +122,7 @@ def example_label(obj) -> str:
         return gettext("%(target)s (request #%(id)s, %(status)s)") % {
             "target": target,
             "id": obj.pk,
-            "status": obj.get_status_display().lower(),
+            "status": request_status_words(obj),
         }
     return str(obj)
 

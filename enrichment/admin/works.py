@@ -26,6 +26,7 @@ from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
+from enrichment.request_status import request_status_words
 from enrichment.selectors import (
     COMPLETENESS_BUCKETS,
     MISSING_AUTHORS,
@@ -353,7 +354,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
             }
         return gettext("%(when)s: %(status)s") % {
             "when": when_text(tried),
-            "status": current.get_status_display().lower(),
+            "status": request_status_words(current),
         }
 
 

@@ -272,6 +272,11 @@ def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipp
     assert review.request_dismiss(request=by_nobody, actor=user).dismissed is False
     listed = client.get(QUEUE_URL + "?show=all&status__exact=skipped").content.decode()
     assert sorted(status_badges(listed)) == sorted(expected.values())
+    # A bulk action's confirmation names its examples the same way.
+    chosen = {"action": "rerun_selected", "_selected_action": [dismissed.pk, skipped.pk]}
+    asked = client.post(QUEUE_URL, {"index": "0", **chosen}).content.decode()
+    assert f"(request #{dismissed.pk}, dismissed by libby)" in asked
+    assert f"(request #{skipped.pk}, skipped)" in asked
 
 
 def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):

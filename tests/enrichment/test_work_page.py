@@ -153,6 +153,17 @@ def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, set
     assert "; next try at Nov. 30, 2026, 6:25 p.m. — request #" in words
 
 
+def test_a_work_whose_proposal_was_dismissed_says_dismissed_and_by_whom(client, librarian):
+    """Its last try said "skipped", as when the engine skips a book: a reviewer turned it down."""
+    from tests.enrichment.test_review import needs_review
+
+    request = needs_review()
+    review.request_dismiss(request=request, actor=librarian, reason="wrong book")
+    words = text_of(fieldset(client.get(work_url(request.work)).content.decode(), "Enrichment"))
+    assert re.search(rf": dismissed by libby — request #{request.pk}\b", words)
+    assert "skipped" not in words
+
+
 def test_a_work_never_enriched_says_so_and_a_new_work_has_no_section(client, librarian):
     work = make_work("Fresh")
     words = text_of(fieldset(client.get(work_url(work)).content.decode(), "Enrichment"))
