@@ -21,8 +21,9 @@ knew it. When a provider could not be asked for now (breaker open, quota spent, 
 and nothing matched, the request waits, pending, until the first of them is expected back
 (enrichment.waiting), without counting an attempt; its work shows "waiting". Faults (asked, and
 it failed) back off, the work "waiting" meanwhile; after max_attempts a book other providers
-answered is decided on their answers, one nothing answered waits (providers unreachable) or
-ends FAILED (enrichment.outcomes).
+answered is decided on their answers (searched by title when none knew its ISBN, as any book
+nobody knows by its ISBN is), one nothing answered waits (providers unreachable) or ends FAILED
+(enrichment.outcomes).
 """
 
 import logging
@@ -343,9 +344,14 @@ def _needs_title_search(book: _Book) -> bool:
         return False
     if book.query.title_is_placeholder:
         return False  # a key is no title to search for
+    if not book.query.isbn13:
+        return True
     # An ISBN lookup that failed, or that no provider could be asked, is retried before
-    # guessing by title.
-    return not (book.query.isbn13 and (book.faults or not book.answered))
+    # guessing by title; past its attempts, one that some providers answered goes ahead
+    # without the failing ones, as a book whose ISBN nobody knows does.
+    return bool(book.answered) and (
+        not book.faults or outcomes.goes_ahead_without_failing(book.request, book.answered)
+    )
 
 
 def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats) -> None:

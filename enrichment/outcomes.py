@@ -69,7 +69,8 @@ def attempts_spent(request: EnrichmentRequest) -> bool:
 def goes_ahead_without_failing(request: EnrichmentRequest, answered: Sequence[str]) -> bool:
     """Past its attempts, a request that some providers answered is decided on their answers
     (tally.end_unmatched), the providers that kept failing named: one provider down must not
-    hold up what the others said, for ever."""
+    hold up what the others said, for ever. A book none of them knows by its ISBN is searched
+    by title first, as any book nobody knows by its ISBN is (engine._needs_title_search)."""
     return attempts_spent(request) and bool(answered)
 
 

@@ -3,7 +3,8 @@ for providers only while nothing answered it; one provider that keeps failing do
 what the others answered; and a worker that dies while trying a waiting book does not fail it.
 
 The real Open Library and Google Books clients ask a local server on 127.0.0.1: Google Books
-answers its recorded empty result (tests/fixtures/providers/google_books, see PROVENANCE.md);
+answers its recorded empty result (tests/fixtures/providers/google_books, see PROVENANCE.md),
+or, to a title search when a test says so, its recorded search for "Children of Time";
 Open Library's Books API answers `{}` (its answer for an ISBN it does not know, as
 tests/enrichment/backfill/providers_support.py builds it) or an HTTP error with a synthetic
 one-line HTML page made here. A refused connection is a closed loopback port.
@@ -29,16 +30,19 @@ pytestmark = pytest.mark.django_db
 Status = EnrichmentRequest.Status
 USE_OF_WEAPONS = "9780316030571"
 GOOGLE_NOTHING = body("google_books", "volumes__empty_result__totalItems_0.json")
+GOOGLE_CHILDREN_OF_TIME = body("google_books", "volumes__q_children_of_time_2015.json")
 SYNTHETIC_ERROR_PAGE = b"<html><body>Service Unavailable</body></html>"
 
 
 class TwoProviders(LocalServer):
     """Open Library's Books API and Google Books' volumes on one server; each answers
-    `status[provider]` (200 by default)."""
+    `status[provider]` (200 by default). Google answers a title search (intitle:) with
+    `google_search`, its empty result unless a test sets it."""
 
     def __init__(self):
         super().__init__()
         self.status = {"openlibrary": 200, "google_books": 200}
+        self.google_search = GOOGLE_NOTHING
         self.answer = self._route
 
     def _route(self, handler: BaseHTTPRequestHandler) -> None:
@@ -48,6 +52,8 @@ class TwoProviders(LocalServer):
             data = SYNTHETIC_ERROR_PAGE
         else:
             data = GOOGLE_NOTHING if provider == "google_books" else b"{}"
+        if status == 200 and "intitle" in handler.path:
+            data = self.google_search
         self.send(handler, [data], status=status, headers={"Content-Length": str(len(data))})
 
 
@@ -80,9 +86,14 @@ def weapons() -> Work:
     return work
 
 
-def run_batch() -> EnrichmentRequest:
+def run_batch(*, gather: bool = False) -> EnrichmentRequest:
+    """One batch of the due requests; `gather`: as a worker runs it, its title searches given
+    back to be searched in a group (enrichment.title_search_groups), here at once."""
     due = EnrichmentRequest.objects.filter(status=Status.PENDING).values_list("pk", flat=True)
-    engine.process_requests(queue.requests_claim(request_ids=list(due)))
+    claimed = queue.requests_claim(request_ids=list(due))
+    engine.process_requests(claimed, gather_title_searches=gather)
+    if gather:
+        engine.process_title_search_group(force=True)
     make_due()
     return EnrichmentRequest.objects.select_related("work").get()
 
@@ -115,11 +126,49 @@ def test_past_its_attempts_a_book_goes_ahead_with_the_answers_of_the_providers_t
     reason = request.match_details.reason
     assert reason.startswith("No provider knows this book.")
     assert "Open Library" in reason and "HTTP 503" in reason
+    # Searched by title and author first, as a book whose ISBN nobody knows is.
+    assert request.match_details.via_title_search is True
     page = review_page(admin_client, request)
     assert "Decided without the providers that failed on every attempt: Open Library: " in page
     assert "answered HTTP 503: a server error." in page
     # Decided: the sweep sends it no more.
     assert queue.requests_dispatch_due(now=timezone.now() + timedelta(days=2)) == 0
+
+
+@pytest.mark.parametrize("gather", [False, True], ids=["in its batch", "in a group"])
+def test_past_its_attempts_a_book_no_answering_provider_knows_by_isbn_is_searched_by_title(
+    server, admin_client, settings, gather
+):
+    """Open Library answers 503 every time, Google Books does not know the ISBN: past its
+    attempts the book takes the path of a book whose ISBN nobody knows, a title + author
+    search, where it was decided unresolved without one. Google's search finds the book under
+    another ISBN: another edition, so kept for review (low), as it is for any book so found,
+    the review page naming Open Library's failure. A worker's batch gives the search to a
+    group, which decides it the same."""
+    settings.OPENLIBRARY_SEARCH_GATHER_SECONDS = 5.0
+    settings.OPENLIBRARY_SEARCH_GROUP_SIZE = 10
+    work = make_work("Children of Time", authors=["Adrian Tchaikovsky"])
+    make_edition(work, isbn13="9781447273301")  # a valid ISBN the providers here do not know
+    queue.works_enqueue_enrichment(dispatch=False)
+    server.status["openlibrary"] = 503
+    server.google_search = GOOGLE_CHILDREN_OF_TIME
+    for _ in range(2):  # a failing ISBN lookup is retried before guessing by title
+        request = run_batch(gather=gather)
+        assert (request.status, request.work.enrichment_status) == (Status.PENDING, "waiting")
+    assert not [path for path in server.requests if "intitle" in path]
+
+    request = run_batch(gather=gather)
+
+    assert [path for path in server.requests if "intitle" in path]  # searched by title
+    assert (request.status, request.confidence) == (Status.NEEDS_REVIEW, "low")
+    assert request.match_details.via_title_search is True
+    assert [c.provider for c in request.match_details.candidates] == ["google_books"]
+    assert request.match_details.candidates[0].isbn13 == ["9780316452502"]
+    assert request.fields_applied == [] and request.cover_status == ""  # nothing applied at low
+    request.work.refresh_from_db()
+    assert request.work.enrichment_status == Work.EnrichmentStatus.NEEDS_REVIEW
+    page = review_page(admin_client, request)
+    assert "Errors: Open Library : " in page and " answered HTTP 503: a server error" in page
 
 
 def test_past_its_attempts_a_book_nothing_answered_keeps_waiting(server, weapons):
