@@ -172,11 +172,6 @@ def refusal_lines(refused: dict[str, str]) -> list[tuple[str, str]]:
     ]
 
 
-def fields_left_to_revert(entry: AuditLogEntry) -> list[str]:
-    """The fields of an entry that a revert could put back now (revert_check)."""
-    return revert_check(entry).revertible
-
-
 def _already_reverted(entry: AuditLogEntry) -> dict[str, int]:
     """Field -> the first revert's entry id: from `reverted_by` as prefetched (a list page),
     else read now."""

@@ -151,7 +151,7 @@ def test_an_entry_whose_every_field_was_changed_since_offers_no_revert(client, l
     page = entry_page(client, entry)
     assert REVERT_BUTTON not in page
     assert "Pages cannot be reverted: it was changed since" in text_of(page)
-    assert revert.fields_left_to_revert(entry) == []
+    assert revert.revert_check(entry).revertible == []
 
 
 def test_revert_stays_offered_for_a_field_it_can_put_back_beside_one_it_cannot(client, librarian):
@@ -163,7 +163,7 @@ def test_revert_stays_offered_for_a_field_it_can_put_back_beside_one_it_cannot(c
     page = entry_page(client, entry)
     assert REVERT_BUTTON in page
     assert "Pages cannot be reverted: it was changed since" in text_of(page)
-    assert revert.fields_left_to_revert(entry) == ["publisher"]
+    assert revert.revert_check(entry).revertible == ["publisher"]
 
 
 def test_pressing_revert_again_says_once_why_for_the_fields_left_for_one_reason(client, librarian):

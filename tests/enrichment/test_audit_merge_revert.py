@@ -55,7 +55,7 @@ def test_a_merge_whose_kept_author_was_merged_since_offers_no_revert_and_says_wh
     assert f"This entry cannot be reverted: {why}." in page
     # The page's reason is the refusal's own.
     assert revert.audit_revert(entry=first, actor=librarian).refused == {"*": why}
-    assert revert.fields_left_to_revert(first) == []
+    assert revert.revert_check(first).revertible == []
 
 
 def test_a_merge_whose_duplicate_no_longer_redirects_offers_no_revert_and_says_why(

@@ -565,12 +565,12 @@ def test_the_audit_logs_revert_undoes_a_merge_once():
     merge = AuthorMerge.objects.get()
     assert author_merges.author_merge_apply(merge=merge, actor=None).done
     entry = AuditLogEntry.objects.get(action=AuditLogEntry.Action.MERGE)
-    assert revert.fields_left_to_revert(entry) == ["merged_into"]
+    assert revert.revert_check(entry).revertible == ["merged_into"]
     result = revert.audit_revert(entry=entry, actor=None)
     duplicate.refresh_from_db()
     assert result.revert_entry is not None and duplicate.merged_into is None
     assert list(duplicate.works.values_list("title", flat=True)) == ["The Dispossessed"]
-    assert revert.fields_left_to_revert(entry) == []
+    assert revert.revert_check(entry).revertible == []
     assert kept.pk != duplicate.pk
 
 
