@@ -173,11 +173,10 @@ def authors_enqueue_enrichment(
     (author_state.authors_missing_q) and has no active request, nor a proposal waiting for
     review, yet (`supersede_review`: as for works); returns the new requests' ids. The same
     queue as the works': claimed, retried and reviewed the same way."""
-    authors = Author.objects.filter(authors_missing_q())
+    authors = authors_to_enqueue(supersede_review=supersede_review)
     if author_ids is not None:
         authors = authors.filter(pk__in=list(author_ids))
-    holding = holding_requests("author", supersede_review=supersede_review)
-    pks = authors.exclude(Exists(holding)).order_by("pk").values_list("pk", flat=True)
+    pks = authors.order_by("pk").values_list("pk", flat=True)
     ids = list(pks[:limit] if limit else pks)
     if not ids:
         return []
@@ -202,6 +201,13 @@ def authors_enqueue_enrichment(
         supersede_review=supersede_review,
         actor=actor,
     )
+
+
+def authors_to_enqueue(*, supersede_review: bool = False) -> QuerySet[Author]:
+    """The authors authors_enqueue_enrichment would queue (enrich_missing --authors --dry-run
+    counts them): those missing something, less those already queued or waiting for review."""
+    authors = Author.objects.filter(authors_missing_q())
+    return authors.exclude(Exists(holding_requests("author", supersede_review=supersede_review)))
 
 
 def _create_pending(

@@ -106,11 +106,29 @@ def test_dry_run_and_limit(catalog, sent_tasks):
     summary = json.loads(command("--authors", "--dry-run", "--limit", "2", "--json"))
     assert (summary["authors_missing"], summary["authors_would_queue"]) == (4, 2)
     assert EnrichmentRequest.objects.count() == 1  # only the request that was there
-    assert "Dry run: 4 would be queued." in command("--authors", "--dry-run")
+    # The author already queued lacks something but would not be queued again.
+    assert "Dry run: 3 would be queued." in command("--authors", "--dry-run")
 
     summary = json.loads(command("--authors", "--limit", "1", "--json"))
     assert summary["authors_queued"] == 1
     assert EnrichmentRequest.objects.filter(author=catalog["no_bio"]).exists()  # lowest id first
+
+
+def test_dry_run_counts_exactly_what_a_real_run_then_queues(catalog, sent_tasks):
+    """Neither an author already queued nor one whose proposal waits for review is counted as
+    "would be queued": a real run queues neither, and the dry run says what it would do."""
+    waiting = make_author("Proposal Waiting")
+    EnrichmentRequest.objects.create(author=waiting, trigger="post_import", status="needs_review")
+
+    dry = json.loads(command("--authors", "--dry-run", "--json"))
+    text = command("--authors", "--dry-run")
+    real = json.loads(command("--authors", "--json"))
+
+    assert (dry["authors_missing"], dry["waiting_for_review"]) == (5, 1)
+    assert dry["authors_would_queue"] == dry["would_enqueue"] == real["authors_queued"] == 3
+    assert "Dry run: 3 would be queued." in text
+    # Nothing is left to queue: a second dry run says so.
+    assert json.loads(command("--authors", "--dry-run", "--json"))["authors_would_queue"] == 0
 
 
 def test_works_run_queues_no_author_and_keeps_its_keys(catalog, sent_tasks):

@@ -104,7 +104,8 @@ class Command(BaseCommand):
             ).count(),
         }
         if dry_run:
-            summary["authors_would_queue"] = min(missing, limit or missing)
+            to_queue = queue.authors_to_enqueue().count()
+            summary["authors_would_queue"] = min(to_queue, limit or to_queue)
             summary["would_enqueue"] = summary["authors_would_queue"]
             return summary
         ids = queue.authors_enqueue_enrichment(
