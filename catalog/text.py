@@ -529,14 +529,45 @@ def sort_name_fits(sort_name: str, name: str) -> bool:
     return bool(words) and set(words) <= set(normalize_text(name).split())
 
 
+#: Words that begin a byname after a heading's comma (`Chrétien, de Troyes`, `Julian, of
+#: Norwich`, `Thomas, à Kempis`): the surname particles, and the words of origin.
+BYNAME_PARTICLES = SURNAME_PARTICLES | {"of", "à"}
+
+
+def is_byname(name: str, after_comma: str) -> bool:
+    """Whether what follows a name's comma is a byname that follows the name, as a library
+    heading writes medieval and religious names (`Chrétien, de Troyes`, `Walther, von der
+    Vogelweide`, `Marie, de France`, `Julian, of Norwich`, `Leonardo, da Vinci`), not given
+    names that go before it: it begins with a particle written in lower case, where a given
+    name is capitalised (`Jackson, La Toya`, `Morrison, Van`, `Shannon, Del`). A name written
+    all in lower case says nothing either way and is read as a sort name."""
+    words = after_comma.split()
+    return (
+        len(words) > 1
+        and words[0].islower()
+        and words[0].casefold() in BYNAME_PARTICLES
+        and not name.islower()
+    )
+
+
+def sort_name_turned_around(last: str, first: str) -> str:
+    """A `Last, First` name's two parts in reading order: `Cortázar`, `Julio` -> `Julio
+    Cortázar`; a byname stays after the name (is_byname: `Chrétien`, `de Troyes` -> `Chrétien
+    de Troyes`)."""
+    if is_byname(last, first):
+        return f"{last} {first}"
+    return f"{first} {last}"
+
+
 @functools.lru_cache(maxsize=8192)
 def normalize_person_name(name: str) -> str:
-    """The lookup key for a person: `Last, First` turned around, initials spaced, no case."""
+    """The lookup key for a person: `Last, First` turned around (sort_name_turned_around),
+    initials spaced, no case."""
     name = (name or "").strip()
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
         if first and not is_name_suffix(first):
-            name = f"{first} {last}"
+            name = sort_name_turned_around(last, first)
     name = re.sub(r"\.(?=\S)", ". ", name)  # "J.K." -> "J. K."
     return normalize_text(name)
 

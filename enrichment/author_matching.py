@@ -42,7 +42,7 @@ from rapidfuzz import fuzz, process
 from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
-from catalog.person_names import years_conflict
+from catalog.person_names import split_life_dates, years_conflict
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
@@ -143,7 +143,9 @@ def _parse(name: str) -> _PersonName:
     name = unicodedata.normalize("NFC", name or "").strip()
     # "Dumas, Alexandre (fils)": a parenthesis may say the generation.
     generation = next(filter(None, map(text.name_generation, _PARENTHESIS.findall(name))), "")
-    name = _PARENTHESIS.sub("", name)
+    # A heading's dates by the catalog's rule (`Chrétien, de Troyes, active 12th century`),
+    # then any left inside it (`Parks, Tim, 1954-, translator`).
+    name = split_life_dates(_PARENTHESIS.sub("", name)).name
     kept: list[str] = []
     for part in (p.strip() for p in name.split(",")):
         words = text.normalize_text(part)

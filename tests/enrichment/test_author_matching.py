@@ -189,6 +189,10 @@ def test_score_author_name_over_real_variants(row):
         ("Catmull, Ed", "ed catmull"),  # mapmyreads' Goodreads Author l-f: a name, not a role
         ("Rieff, David, ed.", "david rieff"),  # an abbreviated role after the name
         ("Smith, Zadie, ed", "zadie smith"),
+        # LC headings of medieval names, the byname after the comma (written for the test).
+        ("Chrétien, de Troyes, active 12th century", "chretien de troyes"),
+        ("Walther, von der Vogelweide, active 1190-1230", "walther von der vogelweide"),
+        ("Leonardo, da Vinci, 1452-1519", "leonardo da vinci"),
         ("", ""),
     ],
 )
@@ -253,6 +257,22 @@ def test_jr_and_sr_are_two_people():
     # Written for the test: no fixture holds a generational suffix.
     assert score_author_name("Kurt Vonnegut Jr.", "Kurt Vonnegut")[0] == 5
     assert score_author_name("King, Martin Luther, Jr.", "Martin Luther King Sr.")[0] == 1
+
+
+def test_a_medieval_heading_is_the_name_its_sources_write():
+    """A library's heading for Chrétien de Troyes (byname after the comma, a century for his
+    dates) against a record named as every source writes him, listing his work: the same
+    name, so the shared work makes it high (it read as no one's name, or in another order)."""
+    ours = AuthorQuery(
+        "Chrétien, de Troyes, active 12th century",
+        work_titles=("Perceval, or the Story of the Grail",),
+    )
+    record = AuthorRecordSummary(
+        "wikidata", "Chrétien de Troyes", work_titles=("Perceval, or the Story of the Grail",)
+    )
+    score = score_author_record(ours, record)
+    assert (score.name, score.tier) == (5, Tier.HIGH)
+    assert score_author_name("Marie, de France", "Marie de France")[0] == 5
 
 
 def test_a_name_alone_never_reaches_high():
