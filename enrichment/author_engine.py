@@ -16,7 +16,7 @@ author requests is worked together so that each source is asked once for all of 
      endpoint; the dump's table keeps no bio or photo, so with both enabled each is read); a
      record Open Library merged into another leads to that one;
    - Wikidata: people by the Open Library keys (P648) and Goodreads ids (P2963), 50 a query;
-     the authors nothing matched yet, by name (a label search with the birth-year check).
+     the authors nothing matched yet, by name (a label search with the life-years check).
 3. Confirming by works: a person found by name alone whose record names an Open Library key is
    confirmed by that key's works list (`/authors/OL…A/works.json`) when we know any of the
    author's works. A record matched at high confidence teaches the ids we lack (Wikidata's
@@ -390,7 +390,7 @@ def _ask_wikidata(
     stats: RunStats,
 ) -> None:
     """People by their Open Library keys and Goodreads ids, in batches; those nothing matched
-    yet by name, with the birth year we know."""
+    yet by name, with the life years we know."""
     by_key = {person: list(person.keys) for person in people if person.keys}
     if by_key:
         results = provider.authors_by_openlibrary_id(
@@ -410,7 +410,7 @@ def _ask_wikidata(
             person.records += _answered(person, provider.name, results[goodreads_id], stats)
     _rescore(people, works_by_key)
     unmatched = {
-        person: LabelQuery(person.query.name, birth_year=person.query.birth_year)
+        person: LabelQuery(person.query.name, person.query.birth_year, person.query.death_year)
         for person in people
         if not person.matched_at_least(Tier.MEDIUM)
         and not any(r.provider == provider.name for r in person.records)

@@ -202,7 +202,7 @@ class WikidataProvider(Provider):
         self, queries: Sequence[LabelQuery]
     ) -> dict[str, LookupResult[AuthorCandidate]]:
         """People whose label or alias is exactly a name (humans only), checked against the
-        birth year when the query knows it; keyed by `LabelQuery.key`. BATCH_SIZE names a query.
+        birth and death years the query knows; keyed by `LabelQuery.key`. BATCH_SIZE names a query.
         A name is never enough to apply anything: matching needs a work in common."""
         by_key = {query.key: query for query in queries if wikidata_authors.clean_name(query.name)}
         results: dict[str, LookupResult[AuthorCandidate]] = {
@@ -223,9 +223,9 @@ class WikidataProvider(Provider):
             }
 
         def parser(key: str) -> Callable[[Any], list[AuthorCandidate]]:
-            birth_year = by_key[key].birth_year
-            return lambda rows: wikidata_authors.check_birth_year(
-                self._parse_people(rows), birth_year
+            asked = by_key[key]
+            return lambda rows: wikidata_authors.check_life_years(
+                self._parse_people(rows), asked.birth_year, asked.death_year
             )
 
         results.update(

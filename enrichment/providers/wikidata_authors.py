@@ -2,11 +2,12 @@
 Commons' licence of a photo. Pure: the requests are WikidataProvider's.
 
 One query finds many people by their Open Library author id (P648), their Goodreads author id
-(P2963), or a label (an exact label or alias of a human, with the birth year checked by the
-parser), with `VALUES`. Each person is one row: the values a person has several of (VIAF ids,
-citizenships, photos) are joined with GROUP_CONCAT, so a famous author with five VIAF ids and
-three photos does not multiply into dozens of rows. Dates come with their precision
-(P569 / P570, best rank), so "1903" is not mistaken for 1 January 1903.
+(P2963), or a label (an exact label or alias of a human, the name as sources write it, with
+the birth and death years checked by the parser), with `VALUES`. Each person is one row: the
+values a person has several of (VIAF ids, citizenships, photos) are joined with GROUP_CONCAT,
+so a famous author with five VIAF ids and three photos does not multiply into dozens of rows.
+Dates come with their precision (P569 / P570, best rank), so "1903" is not mistaken for
+1 January 1903.
 
 A photo (P18) is a Commons file; its licence is a second, optional call (the Commons API's
 `extmetadata`), `photo_licences`, cached like any answer. Until then a PhotoRef's licence is
@@ -21,6 +22,7 @@ from urllib.parse import quote, unquote
 
 from django.utils.translation import gettext
 
+from catalog.person_names import name_as_written, years_conflict
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
 from enrichment.providers import cache, fields
 
@@ -33,8 +35,6 @@ LABEL_LANGUAGES = "en,mul"
 PHOTO_WIDTH = 1000
 #: A label search finds the people with that exact label or alias; more are not worth keeping.
 MAX_PEOPLE_PER_LABEL = 5
-#: How far a record's birth year may be from the one asked (sources disagree by one, rarely).
-BIRTH_YEAR_TOLERANCE = 1
 SEPARATOR = "|"  # GROUP_CONCAT's; no id, date, country name or Commons file name holds one
 
 #: The lookup kinds: the `VALUES` pattern that finds the people, by what is asked.
@@ -94,21 +94,26 @@ _SPACES = re.compile(r"\s+")
 
 @dataclass(frozen=True, slots=True)
 class LabelQuery:
-    """A person to find by name, with the birth year to check when we know it."""
+    """A person to find by name, with the birth and death years to check when we know them."""
 
     name: str
     birth_year: int | None = None
+    death_year: int | None = None
 
     @property
     def key(self) -> str:
-        """The lookup (and cache) key: the same name and year are the same question."""
+        """The lookup (and cache) key: the same name and years are the same question."""
         key = f"wikidata-label:{clean_name(self.name)}|{self.birth_year or ''}"
+        if self.death_year:
+            key += f"|{self.death_year}"
         return cache.fit_key(key)
 
 
 def clean_name(name: str) -> str:
-    """A name as sent in a label search: trimmed, single spaces (labels are matched exactly)."""
-    return _SPACES.sub(" ", fields.text(name))
+    """A name as sent in a label search: as sources write it (a library heading's dates
+    dropped, `Last, First` turned around: catalog.person_names.name_as_written), trimmed, single
+    spaces (labels are matched exactly)."""
+    return _SPACES.sub(" ", name_as_written(fields.text(name))).strip()
 
 
 def sparql_string(value: str, language: str = "") -> str:
@@ -279,30 +284,40 @@ def people(rows: Any, *, provider: str, commons_url: str) -> list[AuthorCandidat
     ]
 
 
-def check_birth_year(
-    candidates: list[AuthorCandidate], birth_year: int | None
+def check_life_years(
+    candidates: list[AuthorCandidate], birth_year: int | None, death_year: int | None = None
 ) -> list[AuthorCandidate]:
-    """A label search's people, checked against the birth year we know: those born in another
-    year are dropped; those whose birth year Wikidata lacks are kept with a note saying it was
-    not checked, as are all when we know no year. At most MAX_PEOPLE_PER_LABEL."""
+    """A label search's people, checked against the birth and death years we know: those born
+    or dead in another year (catalog.person_names.years_conflict) are dropped; those whose year
+    Wikidata lacks are kept with a note saying it was not checked, as are all when we know no
+    year. At most MAX_PEOPLE_PER_LABEL."""
     kept = []
     for candidate in candidates:
-        if birth_year is None:
+        if years_conflict(birth_year, candidate.birth_year) or years_conflict(
+            death_year, candidate.death_year
+        ):
+            continue
+        if birth_year is None and death_year is None:
             candidate.notes.append(
                 gettext("Found by name alone: no birth year to check it against.")
             )
-        elif candidate.birth_year is None:
-            candidate.notes.append(
-                gettext("Found by name; Wikidata has no birth year to check against %(year)s.")
-                % {"year": birth_year}
-            )
-        elif abs(candidate.birth_year - birth_year) > BIRTH_YEAR_TOLERANCE:
-            continue
-        else:
-            candidate.notes.append(
-                gettext("Found by name; born in %(year)s, as ours.")
-                % {"year": candidate.birth_year}
-            )
+        for ours, theirs, agrees, unknown in (
+            (
+                birth_year,
+                candidate.birth_year,
+                gettext("Found by name; born in %(year)s, as ours."),
+                gettext("Found by name; Wikidata has no birth year to check against %(year)s."),
+            ),
+            (
+                death_year,
+                candidate.death_year,
+                gettext("Found by name; died in %(year)s, as ours."),
+                gettext("Found by name; Wikidata has no death year to check against %(year)s."),
+            ),
+        ):
+            if ours is not None:
+                note = agrees if theirs is not None else unknown
+                candidate.notes.append(note % {"year": theirs if theirs is not None else ours})
         kept.append(candidate)
     return kept[:MAX_PEOPLE_PER_LABEL]
 

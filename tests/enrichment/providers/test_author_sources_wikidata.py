@@ -131,6 +131,42 @@ def test_a_label_search_keeps_only_people_born_in_the_year_we_know(http, wikidat
     assert sergei.citizenship == ["Russia", "Soviet Union"]
 
 
+def test_a_library_heading_is_searched_by_its_name_and_its_years_check_the_people(http, wikidata):
+    """A name stored as a heading ("Orwell, George, 1903-1950.") is searched as sources label
+    the person: no label holds a heading's dates or its comma. Its years check who is found:
+    born and died as ours is kept, saying so; a namesake born in 1938 is left out."""
+    http.post(SPARQL, body=body("wikidata", BY_LABEL))
+    heading = LabelQuery("Orwell, George, 1903-1950.", birth_year=1903, death_year=1950)
+
+    people = wikidata.authors_by_label([heading])[heading.key].candidates
+
+    query = query_of(http.calls[0])
+    assert '"George Orwell"@en "George Orwell"@mul' in query
+    assert "1903" not in query.split("VALUES", 1)[1].split("}", 1)[0]
+    assert [p.provider_ids["wikidata"] for p in people] == ["Q3335", "Q900000202"]
+    assert people[0].notes[-2:] == [
+        "Found by name; born in 1903, as ours.",
+        "Found by name; died in 1950, as ours.",
+    ]
+    assert people[1].notes == [
+        "Found by name; Wikidata has no birth year to check against 1903.",
+        "Found by name; Wikidata has no death year to check against 1950.",
+    ]
+    # The same person asked by name and years is the same question (one cache entry).
+    assert heading.key == LabelQuery("George Orwell", 1903, 1950).key
+
+
+def test_a_label_search_leaves_out_people_who_died_in_another_year(http, wikidata):
+    http.post(SPARQL, body=body("wikidata", BY_LABEL))
+    died_1960 = LabelQuery("George Orwell", death_year=1960)
+
+    people = wikidata.authors_by_label([died_1960])[died_1960.key].candidates
+
+    # Q3335 died in 1950: another person. Those Wikidata knows no death of are kept.
+    assert [p.provider_ids["wikidata"] for p in people] == ["Q900000201", "Q900000202"]
+    assert people[0].notes == ["Found by name; Wikidata has no death year to check against 1960."]
+
+
 def test_a_label_search_without_a_year_keeps_every_namesake_and_says_so(http, wikidata):
     http.post(SPARQL, body=body("wikidata", BY_LABEL))
 

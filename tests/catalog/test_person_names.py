@@ -1,0 +1,29 @@
+"""catalog.person_names.name_as_written: a name as sources write it, what Wikidata's label
+search asks (written for the test: the headings are the Library of Congress's forms)."""
+
+import pytest
+
+from catalog.person_names import name_as_written
+
+
+@pytest.mark.parametrize(
+    ("heading", "written"),
+    [
+        ("Dumas, Alexandre, 1802-1870", "Alexandre Dumas"),
+        ("Orwell, George, 1903-1950.", "George Orwell"),
+        ("King, Stephen, 1947-", "Stephen King"),
+        ("Le Guin, Ursula K.", "Ursula K. Le Guin"),
+        ("King, Martin Luther, Jr.", "Martin Luther King Jr."),
+        ("Smith, Joseph, Jr., 1805-1844", "Joseph Smith Jr."),
+        ("Dumas, père", "Dumas père"),
+        ("Chrétien, de Troyes, active 12th century", "Chrétien de Troyes"),
+        ("Aesop, 621? BCE-565? BCE", "Aesop"),
+        # Left as written: no comma, a list of people, no given name after the comma.
+        ("George Orwell", "George Orwell"),
+        ("Maroon 5", "Maroon 5"),
+        ("King, Stephen, Straub, Peter", "King, Stephen, Straub, Peter"),
+        ("Lonely Planet, 2019", "Lonely Planet, 2019"),
+    ],
+)
+def test_a_heading_is_written_as_its_name(heading, written):
+    assert name_as_written(heading) == written
