@@ -165,8 +165,9 @@ def conflicting_years(a: Person, b: Person) -> dict[str, list]:
 
 
 def name_agreement(a: Person, b: Person) -> tuple[int, str]:
-    """The name score (author_matching's rule) of both authors' name and sort name."""
-    return score_author_names((a.name, a.sort_name), (b.name, b.sort_name))
+    """The name score (author_matching's rule) of both authors' names: name, sort name and the
+    names merged into them ("Leo Tolstoy" who took in "Лев Толстой" is named so too)."""
+    return score_author_names(a.all_names, b.all_names)
 
 
 def generations_of_a_family(a: Person, b: Person) -> bool:

@@ -306,6 +306,32 @@ def test_an_author_who_took_in_the_son_is_not_proposed_with_the_father():
     )
 
 
+def test_one_author_in_two_scripts_is_proposed_by_a_shared_id_and_known_by_both_names_after():
+    """ "Лев Толстой" and "Leo Tolstoy" (Lev / Leo: no romanisation rule joins them) share a
+    Wikidata id: proposed. Once merged, the Cyrillic name is Leo Tolstoy's too, so a fuller
+    Cyrillic credit on one of his works is proposed with him (it agreed with no name of his)."""
+    english = make_author("Leo Tolstoy", wikidata_id="Q7243")
+    make_work("War and Peace", authors=[english])
+    make_work("Anna Karenina", authors=[english])
+    cyrillic = make_author("Лев Толстой", wikidata_id="Q7243")
+
+    assert proposals() == [] and author_duplicates_propose().proposed == 1
+    merge = AuthorMerge.objects.get()
+    assert (merge.kept, merge.duplicate, merge.reason) == (english, cyrillic, Reason.SHARED_ID)
+    assert author_merges.author_merge_apply(merge=merge, actor=None).done
+
+    fuller = make_author("Лев Николаевич Толстой")
+    make_work("Anna Karenina", authors=[fuller])
+    result = author_duplicates_propose()
+
+    assert result.by_reason == {Reason.NAME_AND_WORK: 1}
+    merge = AuthorMerge.objects.get(duplicate=fuller)
+    assert merge.kept == english
+    assert merge.evidence["name_reason"] == (
+        "'Лев Николаевич Толстой' is 'Лев Толстой' (a middle name on one side)"
+    )
+
+
 def test_redirects_are_not_reconciled_again():
     kept = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
     make_author("Le Guin, Ursula K.", wikidata_id="Q181659", merged_into=kept)
