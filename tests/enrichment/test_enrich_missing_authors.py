@@ -97,8 +97,8 @@ def test_the_summary_counts_the_authors_left_waiting_for_review(catalog, sent_ta
     text = command("--authors")
     assert "5 authors lack a bio, dates or ids." in text
     assert (
-        "1 of them wait for review and are not queued again: approve or dismiss their proposals "
-        "in the admin, or re-run them to replace the proposals." in text
+        "1 of them waits for review and is not queued again: approve or dismiss its proposal in "
+        "the admin, or re-run it to replace the proposal." in text
     )
 
 
@@ -127,6 +127,10 @@ def test_dry_run_counts_exactly_what_a_real_run_then_queues(catalog, sent_tasks)
     assert (dry["authors_missing"], dry["waiting_for_review"]) == (5, 1)
     assert dry["authors_would_queue"] == dry["would_enqueue"] == real["authors_queued"] == 3
     assert "Dry run: 3 would be queued." in text
+    # The librarian reads where the other two of the five went: one waits, one is queued.
+    assert "1 of them waits for review and is not queued again" in text
+    assert "1 of them is queued already and is not queued again." in text
+    assert dry["already_queued"] == 1
     # Nothing is left to queue: a second dry run says so.
     assert json.loads(command("--authors", "--dry-run", "--json"))["authors_would_queue"] == 0
 

@@ -251,7 +251,8 @@ def test_a_name_and_a_work_with_birth_years_decades_apart_are_two_people():
     out = io.StringIO()
     AuthorMerge.objects.all().delete()
     call_command("reconcile_authors", stdout=out)
-    assert "1 pairs with matching names and a shared work were born or died in" in out.getvalue()
+    assert "Proposed 1 merge (" in out.getvalue()
+    assert "1 pair with matching names and a shared work was born or died in" in out.getvalue()
 
 
 def test_father_and_son_of_one_name_are_never_proposed():
@@ -436,7 +437,7 @@ def test_the_command_prints_counts_and_json():
     out = io.StringIO()
     call_command("reconcile_authors", stdout=out)
     assert "Proposed 0 merges" in out.getvalue()
-    assert "1 pairs were proposed before" in out.getvalue()
+    assert "1 pair was proposed before (open or decided): left as it is." in out.getvalue()
 
 
 def test_a_daily_schedule_proposes_merges_and_merges_nothing():

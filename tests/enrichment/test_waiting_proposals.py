@@ -76,8 +76,8 @@ def test_enrich_missing_leaves_works_waiting_for_review_and_counts_them():
     out = StringIO()
     call_command("enrich_missing", stdout=out)
     assert (
-        "1 of them wait for review and are not queued again: approve or dismiss their proposals "
-        "in the admin, or re-run them to replace the proposals." in out.getvalue()
+        "1 of them waits for review and is not queued again: approve or dismiss its proposal in "
+        "the admin, or re-run it to replace the proposal." in out.getvalue()
     )
     assert "Queued 0 " in out.getvalue()
     out = StringIO()

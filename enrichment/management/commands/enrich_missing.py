@@ -8,7 +8,7 @@ from django.contrib.admin.utils import display_for_value
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from bookstore.progress import TerminalProgress
 from catalog.models import Author
@@ -103,8 +103,10 @@ class Command(BaseCommand):
                 pk__in=queue.authors_waiting_for_review().values("pk")
             ).count(),
         }
+        to_queue = queue.authors_to_enqueue().count()
+        # The rest of those missing something: pending or being worked already.
+        summary["already_queued"] = max(missing - summary["waiting_for_review"] - to_queue, 0)
         if dry_run:
-            to_queue = queue.authors_to_enqueue().count()
             summary["authors_would_queue"] = min(to_queue, limit or to_queue)
             summary["would_enqueue"] = summary["authors_would_queue"]
             return summary
@@ -151,9 +153,14 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary))
             return
         if summary["authors"]:
+            missing = summary["authors_missing"]
             self.stdout.write(
-                gettext("%(n)s authors lack a bio, dates or ids.")
-                % {"n": f"{summary['authors_missing']:,}"}
+                ngettext(
+                    "%(n)s author lacks a bio, dates or ids.",
+                    "%(n)s authors lack a bio, dates or ids.",
+                    missing,
+                )
+                % {"n": f"{missing:,}"}
             )
         else:
             # The works counted lack either (queue.works_needing_enrichment): "or", never "and".
@@ -163,13 +170,25 @@ class Command(BaseCommand):
                 if on
             )
             self.stdout.write(f"{summary['missing']:,} works lack {what}.")
-        if summary.get("waiting_for_review"):
+        if waiting := summary.get("waiting_for_review"):
             self.stdout.write(
-                gettext(
+                ngettext(
+                    "%(n)s of them waits for review and is not queued again: approve or dismiss "
+                    "its proposal in the admin, or re-run it to replace the proposal.",
                     "%(n)s of them wait for review and are not queued again: approve or dismiss "
-                    "their proposals in the admin, or re-run them to replace the proposals."
+                    "their proposals in the admin, or re-run them to replace the proposals.",
+                    waiting,
                 )
-                % {"n": f"{summary['waiting_for_review']:,}"}
+                % {"n": f"{waiting:,}"}
+            )
+        if queued := summary.get("already_queued"):
+            self.stdout.write(
+                ngettext(
+                    "%(n)s of them is queued already and is not queued again.",
+                    "%(n)s of them are queued already and are not queued again.",
+                    queued,
+                )
+                % {"n": f"{queued:,}"}
             )
         if summary["dry_run"]:
             self.stdout.write(f"Dry run: {summary['would_enqueue']:,} would be queued.")

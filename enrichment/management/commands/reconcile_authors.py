@@ -3,7 +3,7 @@
 import json
 
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext
+from django.utils.translation import ngettext
 
 from enrichment.models import AuthorMerge
 from enrichment.reconcile import author_duplicates_propose
@@ -28,38 +28,55 @@ class Command(BaseCommand):
             for value, label in AuthorMerge.Reason.choices
         )
         self.stdout.write(
-            gettext("Proposed %(count)s merges (%(by_reason)s).")
+            ngettext(
+                "Proposed %(count)s merge (%(by_reason)s).",
+                "Proposed %(count)s merges (%(by_reason)s).",
+                result.proposed,
+            )
             % {"count": f"{result.proposed:,}", "by_reason": by_reason}
         )
-        if result.already_proposed:
-            self.stdout.write(
-                gettext("%(count)s pairs were proposed before (open or decided): left as they are.")
-                % {"count": f"{result.already_proposed:,}"}
-            )
-        if result.conflicting_ids:
-            self.stdout.write(
-                gettext(
+        for count, message in (
+            (
+                result.already_proposed,
+                ngettext(
+                    "%(count)s pair was proposed before (open or decided): left as it is.",
+                    "%(count)s pairs were proposed before (open or decided): left as they are.",
+                    result.already_proposed,
+                ),
+            ),
+            (
+                result.conflicting_ids,
+                ngettext(
+                    "%(count)s pair with matching names and a shared work holds different ids "
+                    "of one kind: not proposed.",
                     "%(count)s pairs with matching names and a shared work hold different ids "
-                    "of one kind: not proposed."
-                )
-                % {"count": f"{result.conflicting_ids:,}"}
-            )
-        if result.conflicting_years:
-            self.stdout.write(
-                gettext(
+                    "of one kind: not proposed.",
+                    result.conflicting_ids,
+                ),
+            ),
+            (
+                result.conflicting_years,
+                ngettext(
+                    "%(count)s pair with matching names and a shared work was born or died in "
+                    "different years: not proposed.",
                     "%(count)s pairs with matching names and a shared work were born or died in "
-                    "different years: not proposed."
-                )
-                % {"count": f"{result.conflicting_years:,}"}
-            )
-        if result.different_generations:
-            self.stdout.write(
-                gettext(
-                    "%(count)s pairs with matching names are two generations of a family "
-                    "(père and fils, Sr. and Jr., II and III): not proposed."
-                )
-                % {"count": f"{result.different_generations:,}"}
-            )
+                    "different years: not proposed.",
+                    result.conflicting_years,
+                ),
+            ),
+            (
+                result.different_generations,
+                ngettext(
+                    "%(count)s pair with matching names is two generations of a family (père "
+                    "and fils, Sr. and Jr., II and III): not proposed.",
+                    "%(count)s pairs with matching names are two generations of a family (père "
+                    "and fils, Sr. and Jr., II and III): not proposed.",
+                    result.different_generations,
+                ),
+            ),
+        ):
+            if count:
+                self.stdout.write(message % {"count": f"{count:,}"})
 
 
 def _dumps(value) -> str:
