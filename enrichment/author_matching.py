@@ -20,7 +20,7 @@ book's ISBN match is when its title disagrees.
 
 Names are compared on one normal form (`person_name_key`): "Last, First" turned around,
 library headings' life dates and roles dropped ("Dostoyevsky, Fyodor, 1821-1881"), accents
-folded, Cyrillic and Greek transliterated (catalog.text.transliterate_to_latin), then scored
+folded, Cyrillic and Greek transliterated (catalog.transliteration), then scored
 (`score_author_name`) tolerating initials, a middle name on one side only and the spelling
 differences between romanisations ("Sergei" / "Sergey", "Dostoevsky" / "Dostojewski"), but
 not a shared surname alone ("Ursula K. Le Guin" / "Charles Le Guin" score 1). Names that say
@@ -43,6 +43,7 @@ from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
 from catalog.person_names import split_life_dates, years_conflict
+from catalog.transliteration import transliterate_to_latin
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
@@ -163,7 +164,7 @@ def _parse(name: str) -> _PersonName:
         # several people, not one name (either brother's name would agree with it).
         return _PersonName("", (), "", "")
     # The catalog's rule turns "Last, First" around and spaces initials ("J.M." -> "j m").
-    tokens = text.normalize_person_name(text.transliterate_to_latin(", ".join(kept))).split()
+    tokens = text.normalize_person_name(transliterate_to_latin(", ".join(kept))).split()
     for length in (2, 1):  # "Pliny the Elder", "Alexandre Dumas père", "Kurt Vonnegut Jr."
         if len(tokens) > length and text.name_generation(" ".join(tokens[-length:])):
             generation = text.name_generation(" ".join(tokens[-length:]))
@@ -266,7 +267,7 @@ def _in_latin(parsed: _PersonName) -> bool:
 
 def _written_alike(ours: str, theirs: str) -> bool:
     def written(name: str) -> str:
-        return text.normalize_person_name(text.transliterate_to_latin(name or ""))
+        return text.normalize_person_name(transliterate_to_latin(name or ""))
 
     return bool(written(ours)) and written(ours) == written(theirs)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog.text import transliterate_to_latin
+from catalog.transliteration import transliterate_to_latin
 from enrichment.author_matching import (
     NAME_AGREES,
     AuthorQuery,
