@@ -51,6 +51,11 @@ def _is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff"
 
 
+def is_transliterated(text: str) -> bool:
+    """Whether transliterate_to_latin rewrites `text` from another script (Cyrillic, Greek)."""
+    return any(_is_cyrillic(ch) or _is_greek(ch) for ch in text)
+
+
 def _cased(latin: str, source: str) -> str:
     return latin.capitalize() if source[:1].isupper() else latin
 

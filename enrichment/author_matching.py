@@ -43,7 +43,7 @@ from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
 from catalog.person_names import split_life_dates, years_conflict
-from catalog.transliteration import transliterate_to_latin
+from catalog.transliteration import is_transliterated, transliterate_to_latin
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
@@ -314,6 +314,12 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
         return 3, _("'%(theirs)s' and '%(ours)s' share only a surname") % names
     agreement, how = _compare_given_names(a, b)
     if not agreement:
+        if is_transliterated(ours) or is_transliterated(theirs):
+            # Лев is Lev, and Leo in English: a given name translated is no romanisation.
+            return 1, _(
+                "'%(theirs)s' and '%(ours)s' share a surname; their given names differ once "
+                "transliterated (another language's form of one name?)"
+            ) % names
         return 1, _("'%(theirs)s' and '%(ours)s' share a surname but not the given names") % names
     if agreement == 1:
         return 3, _("'%(theirs)s' may be '%(ours)s': one initial agrees") % names

@@ -275,6 +275,21 @@ def test_a_medieval_heading_is_the_name_its_sources_write():
     assert score_author_name("Marie, de France", "Marie de France")[0] == 5
 
 
+def test_a_given_name_in_another_language_s_form_is_not_said_to_be_another():
+    """Лев Толстой is Leo Tolstoy in English (Lev transliterated): the score stays that of a
+    shared surname, but the reason does not tell the reviewer the given names are not his."""
+    score, reason = score_author_name("Лев Толстой", "Leo Tolstoy")
+    assert score == 1
+    assert reason == (
+        "'Leo Tolstoy' and 'Лев Толстой' share a surname; their given names differ once "
+        "transliterated (another language's form of one name?)"
+    )
+    # Two Latin names keep saying what they say.
+    assert score_author_name("Charles Le Guin", "Ursula K. Le Guin")[1].endswith(
+        "share a surname but not the given names"
+    )
+
+
 def test_a_name_alone_never_reaches_high():
     """Every pair of real variants, even the same name, is at most low without a shared work
     or an id: two people share a name more often than a name and a book."""
