@@ -51,9 +51,21 @@ def _is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff"
 
 
+def scripts_of(text: str) -> set[str]:
+    """The scripts transliterate_to_latin rewrites that `text` is written in: "cyrillic",
+    "greek" (none for Latin or any other script)."""
+    found = set()
+    for ch in text:
+        if _is_cyrillic(ch):
+            found.add("cyrillic")
+        elif _is_greek(ch):
+            found.add("greek")
+    return found
+
+
 def is_transliterated(text: str) -> bool:
     """Whether transliterate_to_latin rewrites `text` from another script (Cyrillic, Greek)."""
-    return any(_is_cyrillic(ch) or _is_greek(ch) for ch in text)
+    return bool(scripts_of(text))
 
 
 def _cased(latin: str, source: str) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote
 from django.utils.translation import gettext
 
 from catalog.person_names import name_as_written, years_conflict
+from catalog.transliteration import scripts_of
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
 from enrichment.providers import cache, fields
 
@@ -86,8 +87,6 @@ WHERE {
 GROUP BY ?asked ?item
 """
 _ENTITY_ID = re.compile(r"Q[1-9]\d*")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -127,10 +126,11 @@ def sparql_string(value: str, language: str = "") -> str:
 def label_languages(name: str) -> list[str]:
     """The label languages a name is searched in: English and "mul" (the language-neutral
     label), and Russian / Greek for a name in Cyrillic / Greek letters."""
+    scripts = scripts_of(name)  # the catalog's rule of which letters are Cyrillic or Greek
     languages = ["en", "mul"]
-    if _CYRILLIC.search(name):
+    if "cyrillic" in scripts:
         languages.append("ru")
-    if _GREEK.search(name):
+    if "greek" in scripts:
         languages.append("el")
     return languages
 
