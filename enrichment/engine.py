@@ -41,7 +41,7 @@ from enrichment.candidates import (
     LookupResult,
     LookupStatus,
 )
-from enrichment.faults import ClassifiedFault, FaultKind
+from enrichment.faults import ClassifiedFault, FaultKind, FaultLookup
 from enrichment.matching import (
     TIER_ORDER,
     BookQuery,
@@ -242,10 +242,10 @@ def process_title_search_group(
 
 
 def _record(
-    book: _Book, provider: str, result: LookupResult, stats: RunStats
+    book: _Book, provider: str, result: LookupResult, stats: RunStats, *, lookup: FaultLookup
 ) -> list[tuple[Candidate, MatchScore]]:
     """Score a lookup's candidates for the book; returns the ones it added."""
-    records = tally_result(book, provider, result, stats) or []
+    records = tally_result(book, provider, result, stats, lookup=lookup) or []
     added = [(candidate, score_candidate(book.query, candidate)) for candidate in records]
     book.scored += added
     return added
@@ -262,7 +262,7 @@ def _ask_by_openlibrary_key(books: list[_Book], providers: list[Provider], stats
         try:
             _ask_records(book, provider, stats)
         except Exception as exc:  # its fault for this book; the batch's other books go on
-            _provider_failed(provider, exc, [book])
+            _provider_failed(provider, exc, [book], lookup=FaultLookup.OPENLIBRARY_KEY)
 
 
 def _ask_records(book: _Book, provider: OpenLibraryProvider, stats: RunStats) -> None:
@@ -270,13 +270,14 @@ def _ask_records(book: _Book, provider: OpenLibraryProvider, stats: RunStats) ->
     names when we hold no work key (a work other than ours is not asked: it cannot be ours)."""
     if book.query.openlibrary_edition_key:
         result = provider.edition(book.query.openlibrary_edition_key)
-        scored = _record(book, provider.name, result, stats)
+        scored = _record(book, provider.name, result, stats, lookup=FaultLookup.OPENLIBRARY_KEY)
         named = [c.provider_ids.get("openlibrary_work", "") for c, s in scored if _ours(s)]
         work_key = next((key for key in named if key), "")
         if work_key and not book.query.openlibrary_work_key:
             _learn(book, openlibrary_work_key=work_key)
     if book.query.openlibrary_work_key:
-        _record(book, provider.name, provider.work(book.query.openlibrary_work_key), stats)
+        work = provider.work(book.query.openlibrary_work_key)
+        _record(book, provider.name, work, stats, lookup=FaultLookup.OPENLIBRARY_KEY)
     identified = [c for c, s in book.scored if _ours(s)]
     if not identified:
         return
@@ -315,19 +316,24 @@ def _ask_by_isbn(books: list[_Book], providers: list[Provider], stats: RunStats)
                     if result is None:
                         continue
                     for book in waiting:
-                        _record(book, provider.name, result, stats)
+                        _record(book, provider.name, result, stats, lookup=FaultLookup.ISBN)
             except Exception as exc:
                 # One provider's failure is its fault for these books; the other providers go on.
-                _provider_failed(provider, exc, [b for waiting in wanted.values() for b in waiting])
+                asked = [b for waiting in wanted.values() for b in waiting]
+                _provider_failed(provider, exc, asked, lookup=FaultLookup.ISBN)
 
 
-def _provider_failed(provider: Provider, exc: Exception, books: list[_Book]) -> None:
+def _provider_failed(
+    provider: Provider, exc: Exception, books: list[_Book], *, lookup: FaultLookup
+) -> None:
     """An exception while handling a provider's answers: a fault on its record (breaker, last
     error) and on each book it was asked for, which will be retried."""
     logger.exception("%s: handling its answers failed", provider.name)
     error = f"internal error: {type(exc).__name__}: {exc}"
     fault = replace(
-        provider_fault(provider.name, None, error, LookupStatus.UNPARSEABLE), kind=FaultKind.OTHER
+        provider_fault(provider.name, None, error, LookupStatus.UNPARSEABLE),
+        kind=FaultKind.OTHER,
+        lookup=lookup,
     )
     throttle.record_error(
         provider=provider.name, error=error, limits=throttle.limits_for(provider.name), fault=fault
@@ -363,7 +369,8 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
         logger.exception("Title search failed for %s requests", len(books))
         for book in books:
             book.via_search = True
-            book.faults.append(internal_fault(f"Internal error in the title search: {exc}"))
+            fault = internal_fault(f"Internal error in the title search: {exc}")
+            book.faults.append(replace(fault, lookup=FaultLookup.TITLE_SEARCH))
         return
     for book, resolution in zip(books, resolutions, strict=True):
         book.via_search = True
@@ -377,9 +384,8 @@ def _ask_by_title(books: list[_Book], providers: list[Provider], stats: RunStats
         for outcome in resolution.failed:
             if outcome.provider not in book.attempted:
                 book.attempted.append(outcome.provider)
-            book.faults.append(
-                provider_fault(outcome.provider, outcome.fault, outcome.detail, outcome.status)
-            )
+            fault = provider_fault(outcome.provider, outcome.fault, outcome.detail, outcome.status)
+            book.faults.append(replace(fault, lookup=FaultLookup.TITLE_SEARCH))
         if resolution.candidate is not None:
             book.scored.append(
                 (resolution.candidate, score_candidate(book.query, resolution.candidate))

@@ -116,16 +116,33 @@ _STATUS_KINDS = {
 }
 
 
+class FaultLookup(StrEnum):
+    """Which of a book's lookups failed: one provider may fail on several for one book."""
+
+    ISBN = "isbn"
+    OPENLIBRARY_KEY = "openlibrary_key"
+    TITLE_SEARCH = "title_search"
+
+
+LOOKUP_LABELS: dict[str, Any] = {
+    FaultLookup.ISBN: _("the ISBN lookup"),
+    FaultLookup.OPENLIBRARY_KEY: _("the Open Library key lookup"),
+    FaultLookup.TITLE_SEARCH: _("the title search"),
+}
+
+
 @dataclass(frozen=True)
 class ClassifiedFault:
     """One fault of one provider, classified. `detail` is the full text (URL queries cut,
-    secrets redacted by the caller, at most DETAIL_MAX_CHARS)."""
+    secrets redacted by the caller, at most DETAIL_MAX_CHARS); `lookup`, the FaultLookup that
+    failed ("" when not one lookup's: an author's, our own code's, or recorded before)."""
 
     provider: str = ""
     kind: str = FaultKind.OTHER
     host: str = ""
     http_status: int | None = None
     detail: str = ""
+    lookup: str = ""
 
     @property
     def kind_label(self) -> str:

@@ -69,36 +69,73 @@ def no_match_headline(
     failed: bool,
     records_seen: int,
     via_title_search: bool,
+    final: bool,
 ) -> str:
-    """What happened when no record matched: not looked up yet, not looked up (providers
-    unavailable or failing), or nothing found (and whether records were seen at all)."""
-    if failed:
-        if answered:
-            return gettext("Nothing found yet: some providers failed to answer (see below).")
-        return gettext("Not looked up: the providers failed to answer (see below).")
+    """What happened when no record matched: not looked up (yet), or nothing found (yet), and
+    why. `final`: the request will not be tried again by itself (decided, failed for good,
+    dismissed); otherwise another try follows, and only then does "yet" hold."""
     if not answered:
-        if unavailable:
-            return gettext("Not looked up: the providers were unavailable.")
-        if not looked_up:
-            return gettext("Not looked up yet.")
-        return gettext("Not looked up: no provider was asked.")
+        return _not_looked_up(
+            looked_up=looked_up, unavailable=unavailable, failed=failed, final=final
+        )
     if records_seen:
-        return ngettext(
-            "Nothing was found: the record the providers gave is not this book.",
-            "Nothing was found: none of the %(count)s records the providers gave is this book.",
+        found = ngettext(
+            "the record the providers gave is not this book",
+            "none of the %(count)s records the providers gave is this book",
             records_seen,
         ) % {"count": records_seen}
+    elif failed or unavailable:
+        found = gettext("the providers that answered do not know this book")
+    elif via_title_search:
+        # Said of every book, with identifiers or none: a search by title and author was tried.
+        found = gettext("no provider knows this book, not even by a title and author search")
+    else:
+        found = gettext("no provider knows this book")
+    others = _the_others(unavailable=unavailable, failed=failed, final=final)
+    if others:
+        found = gettext("%(found)s; %(others)s") % {"found": found, "others": others}
+    if final:
+        return gettext("Nothing was found: %(found)s.") % {"found": found}
+    return gettext("Nothing found yet: %(found)s.") % {"found": found}
+
+
+def _not_looked_up(*, looked_up: bool, unavailable: bool, failed: bool, final: bool) -> str:
+    """No provider answered: none could be asked, or those asked failed."""
+    if failed and final:
+        return gettext("Not looked up: the providers failed to answer (see below).")
+    if failed:
+        return gettext(
+            "Not looked up yet: the providers failed to answer (see below); they will be "
+            "asked again."
+        )
+    if unavailable and final:
+        return gettext("Not looked up: the providers were unavailable.")
     if unavailable:
         return gettext(
-            "Nothing was found: the providers that answered do not know this book; the others "
-            "were unavailable."
+            "Not looked up yet: the providers are unavailable for now; they will be asked again."
         )
-    if via_title_search:
-        # Said of every book, with identifiers or none: a search by title and author was tried.
+    if not looked_up and not final:
+        return gettext("Not looked up yet.")
+    return gettext("Not looked up: no provider was asked.")
+
+
+def _the_others(*, unavailable: bool, failed: bool, final: bool) -> str:
+    """The providers that did not answer, beside those that did ("" when all answered)."""
+    if failed and unavailable:
+        if final:
+            return gettext("the others were unavailable or failed to answer (see below)")
         return gettext(
-            "Nothing was found: no provider knows this book, not even by a title and author search."
+            "the others are unavailable or failed to answer (see below): they will be asked again"
         )
-    return gettext("Nothing was found: no provider knows this book.")
+    if failed:
+        if final:
+            return gettext("the others failed to answer (see below)")
+        return gettext("the others failed to answer (see below): they will be asked again")
+    if unavailable:
+        if final:
+            return gettext("the others were unavailable")
+        return gettext("the others are unavailable for now: they will be asked again")
+    return ""
 
 
 def author_match_headline(*, tier: str, identifier: int, works: int, name: int) -> str:
@@ -135,22 +172,40 @@ def author_match_headline(*, tier: str, identifier: int, works: int, name: int) 
 
 
 def author_no_match_headline(
-    *, looked_up: bool, answered: bool, failed: bool, records_seen: int
+    *, looked_up: bool, answered: bool, failed: bool, records_seen: int, final: bool
 ) -> str:
-    """What happened when no record is the author."""
-    if failed:
-        return gettext("Not looked up: the sources failed to answer (see below).")
+    """What happened when no record is the author (`final` as for a book)."""
     if not answered:
-        if not looked_up:
+        if failed and final:
+            return gettext("Not looked up: the sources failed to answer (see below).")
+        if failed:
+            return gettext(
+                "Not looked up yet: the sources failed to answer (see below); they will be "
+                "asked again."
+            )
+        if not looked_up and not final:
             return gettext("Not looked up yet.")
         return gettext("Not looked up: no source could be asked (see below).")
     if records_seen:
-        return ngettext(
-            "Nothing was found: the record the sources gave is not this author.",
-            "Nothing was found: none of the %(count)s records the sources gave is this author.",
+        found = ngettext(
+            "the record the sources gave is not this author",
+            "none of the %(count)s records the sources gave is this author",
             records_seen,
         ) % {"count": records_seen}
-    return gettext("Nothing was found: no source knows this author.")
+    elif failed:
+        found = gettext("the sources that answered do not know this author")
+    else:
+        found = gettext("no source knows this author")
+    if failed:
+        others = (
+            gettext("the others failed to answer (see below)")
+            if final
+            else gettext("the others failed to answer (see below): they will be asked again")
+        )
+        found = gettext("%(found)s; %(others)s") % {"found": found, "others": others}
+    if final:
+        return gettext("Nothing was found: %(found)s.") % {"found": found}
+    return gettext("Nothing found yet: %(found)s.") % {"found": found}
 
 
 def _parts(names: list[str]) -> str:

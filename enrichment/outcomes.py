@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext
 
 from enrichment.candidates import lookup_status_label
-from enrichment.faults import ClassifiedFault
+from enrichment.faults import LOOKUP_LABELS, ClassifiedFault
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import ProviderSkip
 from enrichment.providers.registry import provider_label
@@ -43,11 +44,39 @@ class RunStats:
         self.cache_hits += other.cache_hits
 
 
+@dataclass(frozen=True)
+class ListedFault:
+    """A provider's fault as people read it: once, naming each of the book's lookups that
+    failed so (faults.LOOKUP_LABELS' keys, in the order they failed)."""
+
+    fault: ClassifiedFault  # the first of those alike
+    lookups: tuple[str, ...] = ()
+
+    @property
+    def lookups_text(self) -> str:
+        """ "the ISBN lookup and the title search" ("" when no lookup was recorded)."""
+        labels = [str(LOOKUP_LABELS.get(name, name)) for name in self.lookups]
+        return get_text_list(labels, gettext("and"))
+
+
+def listed_faults(faults: Sequence[ClassifiedFault]) -> list[ListedFault]:
+    """The one rule for listing faults: those alike (one provider, one message) are one line,
+    as one provider failing on both a book's ISBN lookup and its title search is one fault."""
+    alike: dict[tuple[str, str], list[ClassifiedFault]] = {}
+    for fault in faults:
+        alike.setdefault((fault.provider, fault.message), []).append(fault)
+    return [
+        ListedFault(fault=same[0], lookups=tuple(dict.fromkeys(f.lookup for f in same if f.lookup)))
+        for same in alike.values()
+    ]
+
+
 def faults_text(faults: list[ClassifiedFault]) -> str:
-    """Faults as one short line each, for a request's last error: "Open Library:
-    openlibrary.org could not be found (DNS lookup failed)"; never a URL's query."""
-    lines = dict.fromkeys(
-        f"{provider_label(f.provider)}: {f.message}" if f.provider else f.message for f in faults
+    """Faults as one short line each (listed_faults), for a request's last error: "Open
+    Library: openlibrary.org could not be found (DNS lookup failed)"; never a URL's query."""
+    lines = (
+        f"{provider_label(f.provider)}: {f.message}" if f.provider else f.message
+        for f in (listed.fault for listed in listed_faults(faults))
     )
     return "; ".join(lines)
 

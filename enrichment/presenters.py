@@ -16,17 +16,21 @@ from catalog import text
 from catalog.admin.works import language_name
 from catalog.models import Edition
 from catalog.selectors import cover_holder
-from enrichment import cover_apply, dashboard, headlines, outcomes, review, selectors
+from enrichment import cover_apply, dashboard, outcomes, review, selectors
 from enrichment.author_state import author_current_values
-from enrichment.candidates import NO_TITLE_SEARCH
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
 from enrichment.covers.hosts import check_cover_url, upgrade_to_https
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
-from enrichment.faults import ClassifiedFault
+from enrichment.match_summary import (
+    MATCHED,
+    request_headline,
+    score_line,
+    scored_candidate,
+)
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS
+from enrichment.proposals import FIELD_LABELS, Scores
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
 from enrichment.waiting import waiting_text
 from enrichment.work_state import (
@@ -42,19 +46,6 @@ Status = EnrichmentRequest.Status
 #: The queue's "Show" filter (admin.requests.HistoryFilter): its parameter, and the value that
 #: lists every request rather than each work's current one.
 HISTORY_PARAMETER, ALL_HISTORY = "show", "all"
-#: The confidences of a match; "none" is no match, never a confidence a screen shows.
-MATCHED = (
-    EnrichmentRequest.Confidence.HIGH,
-    EnrichmentRequest.Confidence.MEDIUM,
-    EnrichmentRequest.Confidence.LOW,
-)
-
-
-#: What a proposal's three scores (proposals.Scores) measure: a book's ISBN / title / author; an
-#: author's record is scored on its ids, its works and the name (author_matching).
-SCORE_LABELS = {"work": ("ISBN", "title", "author"), "author": ("id", "works", "name")}
-
-
 #: What queued a request, as the review panel names it: the Trigger choices' labels, except the
 #: one that named a management command (its label in the model's choices would cost a migration).
 TRIGGER_LABELS = {
@@ -78,71 +69,6 @@ def tier_label(tier: str) -> str:
 def providers_text(names) -> str:
     """Provider keys as their labels, joined: "Open Library, Google Books"."""
     return ", ".join(provider_label(name) for name in names if name)
-
-
-def answered_providers(req: EnrichmentRequest) -> list[str]:
-    """The providers that answered the request (found the book or said they do not know it),
-    as the engine recorded them; for a request recorded before that: those asked, less those
-    whose every lookup failed (a fault and no record). Skipped providers were never asked."""
-    details = req.match_details
-    if details.answered:
-        return list(details.answered)
-    faulted = {fault.provider for fault in details.faults}
-    with_records = {candidate.provider for candidate in details.candidates}
-    return [
-        name
-        for name in req.providers_attempted or []
-        if name not in faulted or name in with_records
-    ]
-
-
-def request_headline(req: EnrichmentRequest) -> str:
-    """The review page's one sentence: what agreed and what did not (enrichment.headlines)."""
-    details, scores = req.match_details, req.proposal.scores
-    if req.author_id:
-        return _author_headline(req)
-    if req.confidence in MATCHED and scores is not None:
-        query = details.query
-        by_key = (
-            query is not None
-            and not query.isbn13
-            and bool(query.openlibrary_edition_key or query.openlibrary_work_key)
-        )
-        return headlines.match_headline(
-            tier=req.confidence,
-            isbn=scores.isbn,
-            title=scores.title,
-            author=scores.author,
-            by_key=by_key,
-        )
-    if req.confidence in MATCHED:
-        return ""  # a match whose proposal changed nothing: the fields say so
-    return headlines.no_match_headline(
-        looked_up=req.status not in (Status.PENDING, Status.IN_PROGRESS) or bool(req.attempts),
-        answered=bool(answered_providers(req)),
-        # A provider that cannot search by title was not unavailable: it has no such search.
-        unavailable=any(skip.status != NO_TITLE_SEARCH for skip in details.skipped),
-        failed=bool(details.faults),
-        records_seen=len(details.candidates),
-        via_title_search=details.via_title_search,
-    )
-
-
-def _author_headline(req: EnrichmentRequest) -> str:
-    """An author's headline: the scores are id / works / name (SCORE_LABELS)."""
-    details, scores = req.match_details, req.proposal.scores
-    if req.confidence in MATCHED and scores is not None:
-        return headlines.author_match_headline(
-            tier=req.confidence, identifier=scores.isbn, works=scores.title, name=scores.author
-        )
-    if req.confidence in MATCHED:
-        return ""
-    return headlines.author_no_match_headline(
-        looked_up=req.status not in (Status.PENDING, Status.IN_PROGRESS) or bool(req.attempts),
-        answered=bool(answered_providers(req)),
-        failed=bool(details.faults),
-        records_seen=len(details.candidates),
-    )
 
 
 #: Fields whose stored values are choices: shown by their labels ("Mass market paperback").
@@ -235,7 +161,12 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "source": provider_label(item.source),
                 "agree": [provider_label(name) for name in item.agree],
                 "tier": tier_label(item.tier),
-                "score": item.score,
+                "score": item.score
+                and score_line(
+                    req,
+                    item.score,
+                    scored_candidate(req.match_details, item.score, provider=item.source),
+                ),
                 "target": item.target,
                 "applied": item.applied,
                 "reverted": item.reverted,
@@ -347,7 +278,6 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
 
 
 def candidates_context(req: EnrichmentRequest) -> list[dict]:
-    labels = SCORE_LABELS["author" if req.author_id else "work"]
     out = []
     for candidate in req.match_details.candidates:
         isbns = candidate.isbn13
@@ -357,12 +287,10 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                 "provider_name": candidate.provider,
                 "title": candidate.title,
                 "tier": tier_label(candidate.tier),
-                "scores": list(
-                    zip(
-                        labels,
-                        (candidate.isbn_score, candidate.title_score, candidate.author_score),
-                        strict=True,
-                    )
+                "score_line": score_line(
+                    req,
+                    Scores(candidate.isbn_score, candidate.title_score, candidate.author_score),
+                    candidate,
                 ),
                 "reasons": candidate.reasons,
                 "notes": candidate.notes,
@@ -403,11 +331,14 @@ def next_for_review(current: EnrichmentRequest | None = None) -> int | None:
     )
 
 
-def fault_context(fault: ClassifiedFault) -> dict:
-    """A fault as the review page lists it (includes/fault.html): the provider's label, one
-    short line (host, kind, HTTP status) and the full text for a "details" toggle."""
+def fault_context(listed: outcomes.ListedFault) -> dict:
+    """A fault as the review page lists it (includes/fault.html), once however many of the
+    book's lookups failed so (outcomes.listed_faults): the provider's label, the lookups that
+    failed, one short line (host, kind, HTTP status) and the full text for a "details" toggle."""
+    fault = listed.fault
     return {
         "provider": provider_label(fault.provider) if fault.provider else "",
+        "lookups": listed.lookups_text,
         "kind": fault.kind_label,
         "host": fault.host,
         "http_status": fault.http_status,
@@ -436,6 +367,15 @@ def _unless_said(reason: str, headline: str) -> str:
     return "" if reason.strip().rstrip(".").casefold() in said else reason
 
 
+def _proposal_score_line(req: EnrichmentRequest) -> str:
+    """The match's scores, beside the headline ("" without a match)."""
+    scores = req.proposal.scores
+    if req.confidence not in MATCHED or scores is None:
+        return ""
+    details = req.match_details
+    return score_line(req, scores, scored_candidate(details, scores, tier=req.confidence))
+
+
 def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     details = req.match_details
     next_id = next_for_review(req)
@@ -457,9 +397,9 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "candidates": candidates_context(req),
         "confidence": tier_label(req.confidence) if req.confidence in MATCHED else "",
         "headline": headline,
-        "scores": req.proposal.scores if req.confidence in MATCHED else None,
+        "score_line": _proposal_score_line(req),
         "skipped": [outcomes.skip_text(skip) for skip in details.skipped],
-        "faults": [fault_context(fault) for fault in details.faults],
+        "faults": [fault_context(listed) for listed in outcomes.listed_faults(details.faults)],
         "reason": _unless_said(details.reason, headline),
         "matched": req.confidence in MATCHED,
         "waiting": request_waiting_text(req),
@@ -479,7 +419,6 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "rerun_url": reverse("admin:enrichment_enrichmentrequest_rerun", args=[req.pk]),
         "work_url": request_target_url(req),
         "for_author": bool(req.author_id),
-        "score_labels": SCORE_LABELS["author" if req.author_id else "work"],
     }
 
 

@@ -42,10 +42,10 @@ class Tally(Protocol):
 
 
 def tally_result(
-    item: Tally, provider: str, result: LookupResult[RecordT], stats: RunStats
+    item: Tally, provider: str, result: LookupResult[RecordT], stats: RunStats, *, lookup: str = ""
 ) -> list[RecordT] | None:
     """Tally a lookup's result; returns its records, or None when the provider did not answer
-    (skipped or failed)."""
+    (skipped or failed). `lookup`: which of the item's lookups it was (faults.FaultLookup)."""
     if result.was_skipped:
         tally_skip(item, provider, result.status, result.retry_after)
         return None
@@ -54,7 +54,8 @@ def tally_result(
     if result.from_cache:
         stats.cache_hits += 1
     if result.status not in ANSWER_STATUSES:
-        item.faults.append(provider_fault(provider, result.fault, result.error, result.status))
+        fault = provider_fault(provider, result.fault, result.error, result.status)
+        item.faults.append(replace(fault, lookup=lookup))
         return None
     if provider not in item.answered:
         item.answered.append(provider)

@@ -20,7 +20,7 @@ from catalog.admin import cover_thumbnail_html as catalog_thumbnail_html
 from catalog.admin import no_cover_html
 from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
 from catalog.models import Author, Edition, Work
-from enrichment import presenters, views
+from enrichment import match_summary, presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import NarrowedListMixin, ReviewPermissionMixin, badge
 from enrichment.admin.request_filters import (
@@ -68,7 +68,7 @@ PROPOSED_THUMB_HTML = (
     'width="40" loading="lazy" referrerpolicy="no-referrer">'
 )
 SMALL_LABELS = ("s", "m", "small", "thumbnail", "smallthumbnail", "medium")
-#: The JSON keys the list's cells read (the proposed cover; presenters.answered_providers), read
+#: The JSON keys the list's cells read (the proposed cover; match_summary.answered_providers), read
 #: alone in SQL: a page's whole proposals and match details, turned into objects, cost more than
 #: the page's queries.
 LIST_JSON_KEYS = {
@@ -340,7 +340,7 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Confidence"), ordering="confidence")
     def confidence_badge(self, obj):
-        if obj.confidence not in presenters.MATCHED:
+        if obj.confidence not in match_summary.MATCHED:
             return "–"  # not decided yet, or no match: no confidence to show
         label = presenters.tier_label(obj.confidence)
         return badge(label, CONFIDENCE_COLOURS.get(obj.confidence, "#777"))
@@ -418,7 +418,7 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Answered by"))
     def answered_by(self, obj):
-        answered = presenters.providers_text(presenters.answered_providers(obj))
+        answered = presenters.providers_text(match_summary.answered_providers(obj))
         if answered:
             return answered
         return gettext("no provider answered") if obj.providers_attempted else "–"

@@ -16,8 +16,10 @@ from bookstore.api import StrictInputSerializer
 from catalog.models import Work
 from enrichment import cover_apply
 from enrichment.covers import ordered_cover_refs
+from enrichment.faults import FaultLookup
+from enrichment.match_summary import request_headline
 from enrichment.models import BulkOperation, EnrichmentRequest
-from enrichment.presenters import request_headline, web_url
+from enrichment.presenters import web_url
 from enrichment.proposals import FIELD_LABELS
 from enrichment.providers.registry import PROVIDER_CLASSES
 from enrichment.work_state import request_work
@@ -446,6 +448,11 @@ class FaultSerializer(serializers.Serializer):
     http_status = serializers.IntegerField(allow_null=True)
     message = serializers.CharField()
     detail = serializers.CharField()
+    lookup = serializers.ChoiceField(
+        choices=list(FaultLookup),
+        allow_blank=True,
+        help_text=_('Which of the book\'s lookups failed; "" when not recorded.'),
+    )
 
 
 class CoverRejectionSerializer(serializers.Serializer):

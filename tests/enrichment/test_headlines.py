@@ -94,47 +94,83 @@ def test_every_score_combination_names_exactly_the_parts_at_or_above_their_thres
 
 
 NO_MATCH_HEADLINES = [
-    # (looked_up, answered, unavailable, failed, records_seen, via_title_search) -> sentence
-    # The issue's offline skip: every provider unavailable, a title search "tried".
-    (True, False, True, False, 0, True, "Not looked up: the providers were unavailable."),
-    (False, False, False, False, 0, False, "Not looked up yet."),
-    (True, False, False, False, 0, False, "Not looked up: no provider was asked."),
+    # (looked_up, answered, unavailable, failed, records_seen, via_title_search, final)
+    # -> sentence. The issue's offline skip: every provider unavailable, a title search "tried".
+    (True, False, True, False, 0, True, True, "Not looked up: the providers were unavailable."),
     (
-        True, False, False, True, 0, False,
+        True, False, True, False, 0, True, False,
+        "Not looked up yet: the providers are unavailable for now; they will be asked again.",
+    ),
+    (False, False, False, False, 0, False, False, "Not looked up yet."),
+    (True, False, False, False, 0, False, True, "Not looked up: no provider was asked."),
+    (
+        True, False, False, True, 0, False, True,
         "Not looked up: the providers failed to answer (see below).",
     ),
     (
-        True, True, False, True, 0, False,
-        "Nothing found yet: some providers failed to answer (see below).",
+        True, False, False, True, 0, False, False,
+        "Not looked up yet: the providers failed to answer (see below); they will be asked "
+        "again.",
     ),
-    (True, True, False, False, 0, False, "Nothing was found: no provider knows this book."),
+    # Some answered, some failed: a retry follows (pending), or it was decided without them.
     (
-        True, True, False, False, 0, True,
+        True, True, False, True, 0, False, False,
+        "Nothing found yet: the providers that answered do not know this book; the others "
+        "failed to answer (see below): they will be asked again.",
+    ),
+    (
+        True, True, False, True, 0, False, True,
+        "Nothing was found: the providers that answered do not know this book; the others "
+        "failed to answer (see below).",
+    ),
+    (
+        True, True, False, True, 2, True, True,
+        "Nothing was found: none of the 2 records the providers gave is this book; the others "
+        "failed to answer (see below).",
+    ),
+    (True, True, False, False, 0, False, True, "Nothing was found: no provider knows this book."),
+    (
+        True, True, False, False, 0, True, True,
         "Nothing was found: no provider knows this book, not even by a title and author "
         "search.",
     ),
     (
-        True, True, True, False, 0, False,
+        True, True, True, False, 0, False, True,
         "Nothing was found: the providers that answered do not know this book; the others were "
         "unavailable.",
     ),
+    # Waiting for the providers unavailable for now: nothing is decided yet.
     (
-        True, True, False, False, 1, False,
+        True, True, True, False, 0, False, False,
+        "Nothing found yet: the providers that answered do not know this book; the others are "
+        "unavailable for now: they will be asked again.",
+    ),
+    (
+        True, True, False, False, 1, False, True,
         "Nothing was found: the record the providers gave is not this book.",
     ),
     (
-        True, True, False, False, 3, True,
+        True, True, False, False, 3, True, True,
         "Nothing was found: none of the 3 records the providers gave is this book.",
     ),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("looked_up", "answered", "unavailable", "failed", "records", "via_search", "expected"),
+    (
+        "looked_up",
+        "answered",
+        "unavailable",
+        "failed",
+        "records",
+        "via_search",
+        "final",
+        "expected",
+    ),
     NO_MATCH_HEADLINES,
 )
 def test_without_a_match_the_headline_says_what_happened(
-    looked_up, answered, unavailable, failed, records, via_search, expected
+    looked_up, answered, unavailable, failed, records, via_search, final, expected
 ):
     headline = no_match_headline(
         looked_up=looked_up,
@@ -143,9 +179,33 @@ def test_without_a_match_the_headline_says_what_happened(
         failed=failed,
         records_seen=records,
         via_title_search=via_search,
+        final=final,
     )
     assert headline == expected
     assert "Found by" not in headline and "confidence" not in headline
+
+
+@pytest.mark.parametrize("states", list(itertools.product((False, True), repeat=6)))
+def test_no_headline_promises_a_retry_that_will_not_come(states):
+    """Every state: a request that will not be tried again by itself never reads "yet" nor
+    "asked again"; one that will, and whose providers failed or were unavailable, says so."""
+    looked_up, answered, unavailable, failed, seen, final = states
+    headline = no_match_headline(
+        looked_up=looked_up,
+        answered=answered,
+        unavailable=unavailable,
+        failed=failed,
+        records_seen=3 if seen else 0,
+        via_title_search=False,
+        final=final,
+    )
+    if final:
+        assert " yet" not in headline and "again" not in headline, headline
+    elif failed or unavailable:
+        assert " yet" in headline and "will be asked again" in headline, headline
+    if answered and failed:  # those that answered are not called failing, nor the reverse
+        assert "Not looked up" not in headline and "failed to answer" in headline, headline
+    assert headline.endswith(".") and headline[0].isupper(), headline
 
 
 @pytest.mark.parametrize(
@@ -188,6 +248,35 @@ def test_an_authors_headline_speaks_of_ids_works_and_names_not_isbns(
 
 def test_an_author_nothing_matched_is_not_called_a_book():
     said = headlines.author_no_match_headline(
-        looked_up=True, answered=True, failed=False, records_seen=2
+        looked_up=True, answered=True, failed=False, records_seen=2, final=True
     )
     assert said == "Nothing was found: none of the 2 records the sources gave is this author."
+
+
+@pytest.mark.parametrize(
+    ("answered", "failed", "final", "expected"),
+    [
+        # Some sources answered and one failed: it was looked up, whatever the failure.
+        (
+            True, True, True,
+            "Nothing was found: the sources that answered do not know this author; the others "
+            "failed to answer (see below).",
+        ),
+        (
+            True, True, False,
+            "Nothing found yet: the sources that answered do not know this author; the others "
+            "failed to answer (see below): they will be asked again.",
+        ),
+        (False, True, True, "Not looked up: the sources failed to answer (see below)."),
+        (
+            False, True, False,
+            "Not looked up yet: the sources failed to answer (see below); they will be asked "
+            "again.",
+        ),
+    ],
+)  # fmt: skip
+def test_an_authors_headline_tells_a_decision_from_a_retry(answered, failed, final, expected):
+    said = headlines.author_no_match_headline(
+        looked_up=True, answered=answered, failed=failed, records_seen=0, final=final
+    )
+    assert said == expected

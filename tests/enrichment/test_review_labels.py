@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Author, Edition
-from enrichment import engine, presenters, queue, review
+from enrichment import engine, match_summary, queue, review
 from enrichment.candidates import LookupStatus
 from enrichment.faults import ClassifiedFault
 from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState, SourceRecord
@@ -122,7 +122,11 @@ def test_an_offline_skip_says_it_was_not_looked_up(client):
     client.force_login(librarian())
 
     text = visible_text(client, change_url(request))
-    assert "Not looked up: the providers were unavailable." in text
+    assert request.status == "pending"  # it waits for the breakers: not decided
+    assert (
+        "Not looked up yet: the providers are unavailable for now; they will be asked again."
+        in text
+    )
     assert "Found by title and author search" not in text
     assert "None confidence" not in text and "none confidence" not in text.lower()
     assert "Open Library: paused after repeated failures" in text
@@ -351,8 +355,8 @@ def test_a_provider_without_title_search_is_not_called_unavailable():
             skipped=[ProviderSkip("isbndb", "no_title_search")],
         ),
     )
-    assert presenters.request_headline(request) == (
+    assert match_summary.request_headline(request) == (
         "Nothing was found: no provider knows this book, not even by a title and author search."
     )
     request.match_details.skipped.append(ProviderSkip("google_books", "quota_exhausted"))
-    assert "the others were unavailable" in presenters.request_headline(request)
+    assert "the others were unavailable" in match_summary.request_headline(request)

@@ -135,6 +135,49 @@ def test_past_its_attempts_a_book_goes_ahead_with_the_answers_of_the_providers_t
     assert queue.requests_dispatch_due(now=timezone.now() + timedelta(days=2)) == 0
 
 
+def test_the_headline_says_another_try_follows_only_while_one_does(server, weapons, admin_client):
+    """Open Library keeps failing, Google Books does not know the book: while it waits the
+    headline says nothing was found yet and Open Library will be asked again; once decided
+    without Open Library, it says nothing was found, with no "yet" (no retry comes)."""
+    server.status["openlibrary"] = 503
+    request = run_batch()
+    assert request.status == Status.PENDING
+    waiting = review_page(admin_client, request)
+    assert (
+        "Nothing found yet: the providers that answered do not know this book; the others "
+        "failed to answer (see below): they will be asked again." in waiting
+    )
+
+    run_batch()
+    request = run_batch()
+
+    assert request.status == Status.SKIPPED
+    decided = review_page(admin_client, request)
+    assert (
+        "Nothing was found: the providers that answered do not know this book; the others "
+        "failed to answer (see below)." in decided
+    )
+    assert " yet" not in decided.split("Proposal", 1)[1] and "asked again" not in decided
+
+
+def test_a_provider_failing_on_both_lookups_of_a_book_is_listed_once_naming_both(
+    server, weapons, admin_client
+):
+    """Open Library answers 503 to the ISBN lookup and to the title search that follows past
+    the attempts: one fault, once, naming both lookups, not the same line twice."""
+    server.status["openlibrary"] = 503
+    for _ in range(3):
+        request = run_batch()
+    assert request.status == Status.SKIPPED and request.match_details.via_title_search
+    assert len(request.match_details.faults) == 2  # both lookups failed, each recorded
+
+    page = review_page(admin_client, request)
+
+    errors = page.split("Errors:", 1)[1]
+    assert errors.count("answered HTTP 503: a server error") == 1, errors
+    assert "Open Library (the ISBN lookup and the title search failed): " in errors, errors
+
+
 @pytest.mark.parametrize("gather", [False, True], ids=["in its batch", "in a group"])
 def test_past_its_attempts_a_book_no_answering_provider_knows_by_isbn_is_searched_by_title(
     server, admin_client, settings, gather
@@ -168,7 +211,8 @@ def test_past_its_attempts_a_book_no_answering_provider_knows_by_isbn_is_searche
     request.work.refresh_from_db()
     assert request.work.enrichment_status == Work.EnrichmentStatus.NEEDS_REVIEW
     page = review_page(admin_client, request)
-    assert "Errors: Open Library : " in page and " answered HTTP 503: a server error" in page
+    assert "Errors: Open Library (the ISBN lookup and the title search failed): " in page
+    assert page.count(" answered HTTP 503: a server error") == 1
 
 
 def test_past_its_attempts_a_book_nothing_answered_keeps_waiting(server, weapons):

@@ -9,9 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Edition
+from enrichment.faults import ClassifiedFault
 from enrichment.models import EnrichmentRequest
+from enrichment.proposals import MatchDetails
+from tests.api_schema import assert_answer_matches_schema
 from tests.enrichment.test_review import COVER_URL, needs_review
-from tests.factories import make_author
+from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +152,25 @@ def test_an_unknown_id_is_a_json_404(api, pk):
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert str(pk) in response.json()["error"]["message"]
+
+
+def test_each_fault_names_the_lookup_that_failed(api):
+    """One provider failing on a book's ISBN lookup and on its title search: two faults, each
+    saying which lookup it was (the review page lists them as one line naming both)."""
+    fault = ClassifiedFault(provider="openlibrary", kind="http_5xx", http_status=503)
+    request = EnrichmentRequest.objects.create(
+        work=make_work("Dune"),
+        trigger="command",
+        status="skipped",
+        confidence="none",
+        match_details=MatchDetails(
+            faults=[replace(fault, lookup="isbn"), replace(fault, lookup="title_search"), fault]
+        ),
+    )
+
+    response = api.get(url(request.pk))
+
+    assert response.status_code == 200
+    lookups = [f["lookup"] for f in response.json()["match_details"]["faults"]]
+    assert lookups == ["isbn", "title_search", ""]
+    assert_answer_matches_schema(api, "/api/v1/enrichment/{id}", "get", response)
