@@ -217,6 +217,16 @@ class EnrichmentRequest(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True)
+    # Set with reviewed_at when a re-run replaced this proposal (queue._supersede_waiting): the
+    # decision was the re-run's, not a review of this proposal (request_status).
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The request a re-run queued in its place."),
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -281,7 +291,11 @@ class EnrichmentRequest(models.Model):
         ]
 
     def __str__(self):
-        status = self.get_status_display().lower()
+        # The one rule for a request's status in words ("dismissed by alice", not "skipped"):
+        # imported here, as request_status imports this module.
+        from enrichment.request_status import request_status_words
+
+        status = request_status_words(self)
         if self.author_id:
             return f"Enrichment #{self.pk} of author {self.author_id} ({status})"
         return f"Enrichment #{self.pk} of work {self.work_id} ({status})"

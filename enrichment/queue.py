@@ -256,8 +256,9 @@ def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
     label = AuditLogEntry.label_for(actor)
     entries = []
     for old in waiting:
+        old.superseded_by_id = new_of[getattr(old, target)]
         note = gettext("Superseded by request #%(id)s: enrichment was run again.") % {
-            "id": new_of[getattr(old, target)]
+            "id": old.superseded_by_id
         }
         old.status, old.retry_when_available = Status.SKIPPED, False
         old.reviewed_by, old.reviewed_at, old.review_note = actor, now, note
@@ -284,6 +285,7 @@ def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
             "reviewed_by",
             "reviewed_at",
             "review_note",
+            "superseded_by",
             "finished_at",
             "updated_at",
         ],

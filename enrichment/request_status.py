@@ -1,8 +1,9 @@
 """What became of a request, in words: one stored status, "skipped", holds both the requests
-the engine skipped and those a reviewer dismissed or a re-run superseded (status values are a
-contract). A decision is what sets `reviewed_at` (`review.request_dismiss`,
-`queue._supersede_waiting`, migration 0027); `reviewed_by` may be empty (nobody, a user since
-removed), so it cannot tell them apart."""
+the engine skipped and those a decision ended: a reviewer dismissed them, or a re-run superseded
+them (status values are a contract). A decision is what sets `reviewed_at`
+(`review.request_dismiss`, `queue._supersede_waiting`, migration 0027); a re-run's also sets
+`superseded_by` (migration 0029 for the earlier ones). `reviewed_by` may be empty (a user since
+removed, or nobody: migration 0027), so it cannot tell them apart."""
 
 from django.utils.translation import gettext
 
@@ -18,8 +19,16 @@ def request_was_dismissed(request: EnrichmentRequest) -> bool:
     return request.status == Status.SKIPPED and request.reviewed_at is not None
 
 
+def request_was_superseded(request: EnrichmentRequest) -> bool:
+    """Dismissed by a re-run that queued another request in its place, not by a reviewer."""
+    return request_was_dismissed(request) and request.superseded_by_id is not None
+
+
 def request_status_label(request: EnrichmentRequest) -> str:
-    """The status as a reader needs it: "Dismissed by alice" where the field says "Skipped"."""
+    """The status as a reader needs it: "Dismissed by alice" or "Superseded by request #12"
+    where the field says "Skipped"."""
+    if request_was_superseded(request):
+        return gettext("Superseded by request #%(id)s") % {"id": request.superseded_by_id}
     if not request_was_dismissed(request):
         return str(STATUS_LABELS.get(request.status, request.status))
     if request.reviewed_by_id is None:
@@ -29,6 +38,8 @@ def request_status_label(request: EnrichmentRequest) -> str:
 
 def request_status_words(request: EnrichmentRequest) -> str:
     """The same, inside a sentence ("Jan. 15: dismissed by alice"), the name as it is spelt."""
+    if request_was_superseded(request):
+        return gettext("superseded by request #%(id)s") % {"id": request.superseded_by_id}
     if not request_was_dismissed(request):
         return str(STATUS_LABELS.get(request.status, request.status)).lower()
     if request.reviewed_by_id is None:

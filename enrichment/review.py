@@ -24,7 +24,7 @@ from enrichment.author_state import author_live_q
 from enrichment.merge import ALL_FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
-from enrichment.request_status import request_was_dismissed
+from enrichment.request_status import request_was_dismissed, request_was_superseded
 from enrichment.targets import RequestTargets, lock_request_targets
 from enrichment.work_state import stored_value, value_fingerprint
 
@@ -225,6 +225,8 @@ def _decided_state(request: EnrichmentRequest) -> str:
         return "failed"
     if request.status == Status.COMPLETED:
         return "approved" if request.reviewed_by_id else "applied"
+    if request_was_superseded(request):
+        return "superseded"
     return "dismissed" if request_was_dismissed(request) else "skipped"
 
 
@@ -234,6 +236,7 @@ def _not_reviewable_reason(request: EnrichmentRequest) -> str:
         "looking_up": "It is still being looked up: wait until the providers have answered.",
         "failed": "It failed, so there is nothing to approve: re-run it.",
         "dismissed": "It was dismissed: re-run it for a new proposal.",
+        "superseded": f"A re-run replaced it: review request #{request.superseded_by_id}.",
         "skipped": "It was skipped (no match), so there is nothing to approve: re-run it.",
     }.get(_decided_state(request), "It was approved already.")
 
@@ -247,6 +250,7 @@ def bulk_skip_reason(request: EnrichmentRequest) -> str:
         "approved": gettext("approved already"),
         "applied": gettext("applied automatically already"),
         "dismissed": gettext("dismissed already"),
+        "superseded": gettext("superseded by a re-run already"),
         "skipped": gettext("skipped: nothing was found (re-run them)"),
     }[_decided_state(request)]
 

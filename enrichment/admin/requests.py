@@ -33,9 +33,9 @@ from enrichment.admin.request_filters import (
     TriggerFilter,
 )
 from enrichment.heartbeats import worker_running_expression
-from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_label
-from enrichment.request_status import request_status_label
+from enrichment.request_status import request_status_label, request_was_superseded
 from enrichment.selectors import request_last_try_at
 from enrichment.work_state import target_edition
 
@@ -455,16 +455,49 @@ class EnrichmentRequestAdmin(
     def cover_state(self, obj):
         return obj.get_cover_status_display() if obj.cover_status else "–"
 
-    @admin.display(description=_("Reviewed"))
+    @admin.display(description=_("Decision"))
     def reviewed(self, obj):
+        """Who decided the request and when: a reviewer, or a re-run that superseded it."""
         if not obj.reviewed_at:
             return "–"
-        return format_html(
-            gettext("{} by {} — {}"),
-            display_for_value(obj.reviewed_at, "–"),  # in the site's time zone and format
-            obj.reviewed_by or gettext("someone since removed"),
-            obj.review_note,
+        when = display_for_value(obj.reviewed_at, "–")  # in the site's time zone and format
+        if request_was_superseded(obj):
+            newer = format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:enrichment_enrichmentrequest_change", args=[obj.superseded_by_id]),
+                gettext("request #%(id)s") % {"id": obj.superseded_by_id},
+            )
+            if obj.reviewed_by_id is None:
+                return format_html(
+                    gettext("{} — superseded by {}: enrichment was run again."), when, newer
+                )
+            return format_html(
+                gettext("{} — superseded by {}: enrichment was run again by {}."),
+                when,
+                newer,
+                obj.reviewed_by,
+            )
+        who = obj.reviewed_by or self._reviewer_since_removed(obj)
+        if not who:
+            return format_html("{} — {}", when, obj.review_note)
+        return format_html(gettext("{} by {} — {}"), when, who, obj.review_note)
+
+    @staticmethod
+    def _reviewer_since_removed(obj) -> str:
+        """The name the audit log kept for a decision whose user was since removed ("" when it
+        names no person)."""
+        label = (
+            obj.audit_entries.filter(
+                actor__isnull=True,
+                action__in=[AuditLogEntry.Action.DISMISS, AuditLogEntry.Action.REVIEW_APPLY],
+            )
+            .order_by("-created_at", "-pk")
+            .values_list("actor_label", flat=True)
+            .first()
         )
+        if not label or label == AuditLogEntry.label_for(None):
+            return ""
+        return gettext("%(name)s (a user since removed)") % {"name": label}
 
     # Actions
 

@@ -87,8 +87,11 @@ def queue_requests(
     """Every request, works' and authors', with what a queue row shows (the target's title or
     name, not the wide proposal), filtered by status, confidence and a provider asked. Ordered
     by the caller (the API pages newest first, by id)."""
-    requests = EnrichmentRequest.objects.select_related("work", "author").only(
+    requests = EnrichmentRequest.objects.select_related("work", "author", "reviewed_by").only(
         "status",
+        "reviewed_at",  # status_label: who or what decided it (request_status)
+        "reviewed_by__username",
+        "superseded_by",
         "confidence",
         "trigger",
         "providers_attempted",

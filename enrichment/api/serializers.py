@@ -22,6 +22,7 @@ from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.presenters import web_url
 from enrichment.proposals import FIELD_LABELS
 from enrichment.providers.registry import PROVIDER_CLASSES
+from enrichment.request_status import request_status_label
 from enrichment.work_state import request_work
 
 #: The largest id a database's bigint holds: beyond it an id is bad input, not a lookup.
@@ -222,6 +223,12 @@ class QueueRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     target = RequestTargetSerializer(source="*")
     status = serializers.ChoiceField(choices=EnrichmentRequest.Status.choices)
+    status_label = serializers.SerializerMethodField(
+        help_text=_(
+            'The status as the review panel says it: "Dismissed by alice" or "Superseded by '
+            'request #12" where `status` is "skipped" because of a decision, not the engine.'
+        )
+    )
     confidence = serializers.ChoiceField(
         choices=EnrichmentRequest.Confidence.choices,
         allow_blank=True,
@@ -234,6 +241,9 @@ class QueueRowSerializer(serializers.Serializer):
     attempts = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+
+    def get_status_label(self, instance: EnrichmentRequest) -> str:
+        return request_status_label(instance)
 
 
 # The detail: the typed proposal (enrichment.proposals) and match details, as plain JSON.

@@ -259,9 +259,10 @@ def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipp
     assert {r.status for r in (dismissed, superseded, by_nobody, skipped)} == {"skipped"}
     client.force_login(user)
 
+    newer = EnrichmentRequest.objects.get(work=superseded.work_id, status="pending")
     expected = {
         dismissed: "Dismissed by libby",
-        superseded: "Dismissed by libby",
+        superseded: f"Superseded by request #{newer.pk}",
         by_nobody: "Dismissed",
         skipped: "Skipped",
     }
@@ -277,6 +278,56 @@ def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipp
     asked = client.post(QUEUE_URL, {"index": "0", **chosen}).content.decode()
     assert f"(request #{dismissed.pk}, dismissed by libby)" in asked
     assert f"(request #{skipped.pk}, skipped)" in asked
+
+
+def decision_field(client, request) -> str:
+    """The request page's "Decision" field, as text."""
+    page = client.get(change_url(request)).content.decode()
+    cell = re.search(r'field-reviewed.*?<div class="readonly">(.*?)</div>', page, re.S)
+    assert cell, page
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", cell.group(1))).strip()
+
+
+def test_a_superseded_request_says_which_request_replaced_it_not_who_reviewed_it(client):
+    """A re-run replaced the proposal: its page names the new request and who re-ran it, where
+    it said it was reviewed "by someone since removed" when nobody was recorded (migration
+    0027's), or reviewed by the user who only re-ran it."""
+    from enrichment import queue
+
+    user = librarian()
+    rerun = needs_review()
+    queue.works_enqueue_enrichment(
+        work_ids=[rerun.work_id], dispatch=False, supersede_review=True, actor=user
+    )
+    by_migration = needs_review(title="Stardust")
+    queue.works_enqueue_enrichment(
+        work_ids=[by_migration.work_id], dispatch=False, supersede_review=True, actor=None
+    )
+    client.force_login(user)
+
+    for request, who in ((rerun, " by libby"), (by_migration, "")):
+        request.refresh_from_db()
+        newer = EnrichmentRequest.objects.get(work=request.work_id, status="pending")
+        assert request.superseded_by_id == newer.pk
+        said = decision_field(client, request)
+        assert said.endswith(
+            f"— superseded by request #{newer.pk}: enrichment was run again{who}."
+        ), said
+        assert "since removed" not in said and "libby —" not in said
+        link = reverse("admin:enrichment_enrichmentrequest_change", args=[newer.pk])
+        assert f'href="{link}"' in client.get(change_url(request)).content.decode()
+
+
+def test_a_decision_whose_reviewer_was_removed_names_them_from_the_audit_log(client):
+    reviewer = User.objects.create_user("bob", is_staff=True)
+    dismissed = needs_review()
+    review.request_dismiss(request=dismissed, actor=reviewer, reason="another edition")
+    reviewer.delete()
+    client.force_login(librarian())
+
+    said = decision_field(client, dismissed)
+
+    assert " by bob (a user since removed) — Dismissed: another edition" in said, said
 
 
 def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):

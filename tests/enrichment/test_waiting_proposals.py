@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Work
 from enrichment import queue
@@ -197,3 +198,40 @@ def test_the_migration_supersedes_the_proposals_earlier_versions_hid_under_a_new
     ) == [shown.pk]
     migration.supersede_hidden_proposals(django_apps, None)  # once is enough: nothing more
     assert AuditLogEntry.objects.filter(action="dismiss").count() == 1
+
+
+def test_the_migration_links_the_requests_superseded_before_to_the_request_that_replaced_them():
+    """Migration 0029: a proposal superseded before `superseded_by` existed (by a re-run, or
+    by migration 0027) is linked to the request its note names; a reviewer's dismissal, whose
+    reason merely mentions a request, and a note naming a request that is gone are not."""
+    migration = importlib.import_module("enrichment.migrations.0029_request_superseded_by")
+    hidden = needs_review()
+    newest = EnrichmentRequest.objects.create(
+        work_id=hidden.work_id, trigger="command", status=Status.PENDING
+    )
+    importlib.import_module(
+        "enrichment.migrations.0027_supersede_hidden_review_proposals"
+    ).supersede_hidden_proposals(django_apps, None)
+    dismissed = needs_review("Stardust")
+    EnrichmentRequest.objects.filter(pk=dismissed.pk).update(
+        status=Status.SKIPPED,
+        reviewed_at=timezone.now(),
+        review_note=f"Dismissed: Superseded by request #{newest.pk}, I think",
+    )
+    gone = needs_review("Coraline")
+    EnrichmentRequest.objects.filter(pk=gone.pk).update(
+        status=Status.SKIPPED,
+        reviewed_at=timezone.now(),
+        review_note="Superseded by request #999999: enrichment was run again.",
+    )
+    EnrichmentRequest.objects.update(superseded_by=None)  # as the rows stood before 0029
+
+    migration.link_superseded_requests(django_apps, None)
+
+    linked = dict(EnrichmentRequest.objects.values_list("pk", "superseded_by"))
+    assert linked == {
+        hidden.pk: newest.pk,
+        newest.pk: None,
+        dismissed.pk: None,
+        gone.pk: None,
+    }

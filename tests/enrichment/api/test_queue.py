@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Work
 from enrichment.models import EnrichmentRequest
@@ -48,6 +49,7 @@ def test_rows_newest_first_with_their_target_work_or_author(api):
         "id": older.pk,
         "target": {"type": "work", "id": work.pk, "title": "The Dispossessed", "name": None},
         "status": "needs_review",
+        "status_label": "Needs review",
         "confidence": "medium",
         "trigger": "command",
         "providers_asked": ["openlibrary", "google_books"],
@@ -139,6 +141,31 @@ def test_a_request_queued_between_two_pages_neither_repeats_nor_shifts_the_next(
     back = api.get(second["previous"]).json()
     assert [row["id"] for row in back["results"]] == [requests[4].pk, requests[3].pk]
     assert ids_of(api.get(URL, {"limit": "1"})) == [inserted.pk]
+
+
+def test_a_decided_requests_status_label_says_who_or_what_decided_it(api, reviewer):
+    """Four requests stored "skipped": the engine's, a reviewer's dismissal, one a re-run
+    superseded, one dismissed by nobody recorded. The label tells them apart, as the admin's
+    badge does (request_status), where only "skipped" was given."""
+    when = timezone.now()
+    skipped = make_request(status=Status.SKIPPED)
+    dismissed = make_request(status=Status.SKIPPED, reviewed_at=when, reviewed_by=reviewer)
+    newer = make_request(status=Status.PENDING)
+    superseded = make_request(
+        newer.work, status=Status.SKIPPED, reviewed_at=when, reviewed_by=reviewer
+    )
+    EnrichmentRequest.objects.filter(pk=superseded.pk).update(superseded_by=newer)
+    by_nobody = make_request(status=Status.SKIPPED, reviewed_at=when)
+
+    rows = {row["id"]: row for row in api.get(URL, {"status": "skipped"}).json()["results"]}
+
+    assert {pk: row["status"] for pk, row in rows.items()} == dict.fromkeys(rows, "skipped")
+    assert {pk: row["status_label"] for pk, row in rows.items()} == {
+        skipped.pk: "Skipped",
+        dismissed.pk: "Dismissed by reviewer",
+        superseded.pk: f"Superseded by request #{newer.pk}",
+        by_nobody.pk: "Dismissed",
+    }
 
 
 def test_the_same_queries_for_a_page_of_2_or_of_60(api, django_assert_max_num_queries):
