@@ -437,6 +437,8 @@ def _decide_book(book: _Book) -> str:
 
     if not matched:
         reason = "No provider knows this book."
+        if book.faults:  # decided without the failing providers: they may know it
+            reason = "The providers that answered do not know this book."
         if book.scored:
             reason = "Providers answered, but no record matched this book's title."
         if book.scored and book.held.title_is_placeholder:

@@ -3,6 +3,7 @@ into what the pages show (the review page's rows, cover panel and candidates, la
 summary of a bulk action, the dashboard's links). No request handling here: `enrichment.views`.
 """
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -361,10 +362,11 @@ def request_waiting_text(req: EnrichmentRequest) -> str:
 
 
 def _unless_said(reason: str, headline: str) -> str:
-    """The engine's reason, unless the headline already says it ("Nothing was found: no
-    provider knows this book." and "No provider knows this book.")."""
+    """The engine's reason, less each sentence the headline already says ("Nothing was found:
+    no provider knows this book." and "No provider knows this book.")."""
     said = headline.casefold()
-    return "" if reason.strip().rstrip(".").casefold() in said else reason
+    sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", reason.strip())
+    return " ".join(s for s in sentences if s.rstrip(".").casefold() not in said)
 
 
 def _proposal_score_line(req: EnrichmentRequest) -> str:

@@ -124,7 +124,8 @@ def test_past_its_attempts_a_book_goes_ahead_with_the_answers_of_the_providers_t
     request.work.refresh_from_db()
     assert request.work.enrichment_status == Work.EnrichmentStatus.UNRESOLVED
     reason = request.match_details.reason
-    assert reason.startswith("No provider knows this book.")
+    # Open Library may know it: only the providers that answered do not.
+    assert reason.startswith("The providers that answered do not know this book.")
     assert "Open Library" in reason and "HTTP 503" in reason
     # Searched by title and author first, as a book whose ISBN nobody knows is.
     assert request.match_details.via_title_search is True
@@ -158,6 +159,10 @@ def test_the_headline_says_another_try_follows_only_while_one_does(server, weapo
         "failed to answer (see below)." in decided
     )
     assert " yet" not in decided.split("Proposal", 1)[1] and "asked again" not in decided
+    # The engine's reason adds only what the headline does not say, and never that no
+    # provider knows the book: the one that failed may.
+    assert "No provider knows this book" not in decided
+    assert decided.count("the providers that answered do not know this book") == 1
 
 
 def test_a_provider_failing_on_both_lookups_of_a_book_is_listed_once_naming_both(
