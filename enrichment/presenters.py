@@ -381,8 +381,11 @@ def _proposal_score_line(req: EnrichmentRequest) -> str:
 def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     details = req.match_details
     next_id = next_for_review(req)
-    rows = review_rows(req, can_review=can_review)
-    cover = cover_context(req, can_review=can_review)
+    # Fields are chosen only where a decision may still apply them: a request waiting for
+    # review, or a completed one's fields left out; never a dismissed, superseded or failed one.
+    decidable = can_review and req.status in (Status.NEEDS_REVIEW, Status.COMPLETED)
+    rows = review_rows(req, can_review=decidable)
+    cover = cover_context(req, can_review=decidable)
     headline = request_headline(req)
     return {
         "req": req,

@@ -316,12 +316,14 @@ class EnrichmentRequestAdmin(
         extra = {}
         if obj is not None:
             extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
-            # A request nothing matched (not found, failed, not tried yet) has no proposal.
-            extra["title"] = (
-                gettext("Review an enrichment proposal")
-                if extra["matched"]
-                else gettext("Enrichment request")
-            )
+            # A request nothing matched (not found, failed, not tried yet) has no proposal; one
+            # decided (dismissed, superseded) has one no longer to review.
+            if extra["reviewable"]:
+                extra["title"] = gettext("Review an enrichment proposal")
+            elif extra["matched"]:
+                extra["title"] = gettext("Enrichment proposal")
+            else:
+                extra["title"] = gettext("Enrichment request")
             extra["subtitle"] = gettext("%(target)s (request #%(id)s)") % {
                 "target": presenters.request_target(obj),
                 "id": obj.pk,

@@ -330,6 +330,23 @@ def test_a_decision_whose_reviewer_was_removed_names_them_from_the_audit_log(cli
     assert " by bob (a user since removed) — Dismissed: another edition" in said, said
 
 
+def test_a_decided_proposal_offers_no_fields_to_tick(client):
+    """A dismissed (or superseded) proposal can no longer be approved: its page is no longer
+    "Review an enrichment proposal" and offers no checkboxes that no button would apply."""
+    user = librarian()
+    waiting = needs_review()
+    client.force_login(user)
+    page = client.get(change_url(waiting)).content.decode()
+    assert "Review an enrichment proposal" in page and 'name="fields"' in page
+
+    review.request_dismiss(request=waiting, actor=user)
+    page = client.get(change_url(waiting)).content.decode()
+
+    assert 'name="fields"' not in page and ">Apply<" not in page
+    assert "Review an enrichment proposal" not in page and "Enrichment proposal" in page
+    assert "Approve selected fields" not in page
+
+
 def test_proposed_covers_off_the_allowlist_are_linked_not_shown(client):
     request = needs_review()
     proposal = request.proposal
