@@ -426,6 +426,7 @@ def _decide_book(book: _Book) -> str:
                 author_score=s.author,
                 tier=str(s.tier),
                 reasons=s.reasons,
+                names_authors=bool(c.authors),
             )
             for c, s in book.scored[:20]
         ],

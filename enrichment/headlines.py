@@ -10,18 +10,28 @@ from enrichment.author_matching import ID_AGREES, NAME_AGREES, NAME_CLOSE
 from enrichment.matching import AUTHOR_AGREES, ISBN_AGREES, TITLE_AGREES, Tier
 
 
-def match_headline(*, tier: str, isbn: int, title: int, author: int, by_key: bool = False) -> str:
+def match_headline(
+    *,
+    tier: str,
+    isbn: int,
+    title: int,
+    author: int,
+    by_key: bool = False,
+    author_compared: bool = True,
+) -> str:
     """What agreed and what did not, with the tier's advice, e.g. "The ISBN and the author agree;
     the title (2/5) does not: check it is the same book."
 
     `isbn` is the identifier's score (our ISBN, or our Open Library key when `by_key`: the book
-    was identified by its key, having no ISBN)."""
+    was identified by its key, having no ISBN). `author_compared` False: one side names no
+    author, so its 0 says nothing of ours (no "the author (0/5) does not")."""
     identifier = gettext("the Open Library key") if by_key else gettext("the ISBN")
-    parts = (
+    parts = [
         (identifier, isbn, ISBN_AGREES),
         (gettext("the title"), title, TITLE_AGREES),
-        (gettext("the author"), author, AUTHOR_AGREES),
-    )
+    ]
+    if author_compared:
+        parts.append((gettext("the author"), author, AUTHOR_AGREES))
     agreed = [name for name, score, threshold in parts if score >= threshold]
     differs = [
         gettext("%(part)s (%(score)s/5)") % {"part": name, "score": score}
@@ -29,6 +39,8 @@ def match_headline(*, tier: str, isbn: int, title: int, author: int, by_key: boo
         if score < threshold
     ]
     unconfirmed = isbn < ISBN_AGREES
+    if not author_compared:
+        return _without_author(tier, agreed, differs, unconfirmed, by_key)
     if not differs and not unconfirmed:
         if tier == Tier.HIGH:
             return gettext("%(parts)s agree: the same book.") % {"parts": _parts(agreed)}
@@ -136,6 +148,36 @@ def _the_others(*, unavailable: bool, failed: bool, final: bool) -> str:
             return gettext("the others were unavailable")
         return gettext("the others are unavailable for now: they will be asked again")
     return ""
+
+
+def _without_author(
+    tier: str, agreed: list[str], differs: list[str], unconfirmed: bool, by_key: bool
+) -> str:
+    """A match whose author could not be compared: what agreed, what did not, and that no
+    author could be compared ("The ISBN and the title agree; no author could be compared: the
+    identifier decides.")."""
+    clauses = []
+    if differs:
+        clauses.append(
+            ngettext("%(parts)s does not agree", "%(parts)s do not agree", len(differs))
+            % {"parts": get_text_list(differs, gettext("and"))}
+        )
+    if unconfirmed:
+        clauses.append(
+            gettext("no Open Library key confirms it") if by_key else gettext("no ISBN confirms it")
+        )
+    clauses.append(gettext("no author could be compared"))
+    against = gettext(", and ").join(clauses)
+    if not agreed:
+        return gettext("%(against)s: %(advice)s.") % {
+            "against": capfirst(against),
+            "advice": _advice(tier),
+        }
+    return ngettext(
+        "%(parts)s agrees; %(against)s: %(advice)s.",
+        "%(parts)s agree; %(against)s: %(advice)s.",
+        len(agreed),
+    ) % {"parts": _parts(agreed), "against": against, "advice": _advice(tier)}
 
 
 def author_match_headline(*, tier: str, identifier: int, works: int, name: int) -> str:

@@ -3,7 +3,9 @@ headline (enrichment.headlines) and its score lines. Reads the request's stored 
 never the database.
 
 A score line says what each score measured, and says so where nothing could be compared: a book
-we hold no ISBN for is "no ISBN of ours", not "ISBN 0/5", which reads as an ISBN that differs.
+we hold no ISBN for is "no ISBN of ours", not "ISBN 0/5", which reads as an ISBN that differs; a
+record that names no author is "no author on the record", and its headline does not say the
+author disagrees.
 """
 
 from django.utils.translation import gettext, gettext_lazy
@@ -65,12 +67,14 @@ def request_headline(req: EnrichmentRequest) -> str:
     if req.author_id:
         return _author_headline(req)
     if req.confidence in MATCHED and scores is not None:
+        matched = scored_candidate(details, scores, tier=req.confidence)
         return headlines.match_headline(
             tier=req.confidence,
             isbn=scores.isbn,
             title=scores.title,
             author=scores.author,
             by_key=known_by_key(details),
+            author_compared=not _no_author(details, matched),
         )
     if req.confidence in MATCHED:
         return ""  # a match whose proposal changed nothing: the fields say so
@@ -131,9 +135,31 @@ def score_line(
     parts = [
         _identifier_part(req, scores.isbn, candidate),
         _scored(labels[1], scores.title),
-        _scored(labels[2], scores.author),
+        _author_part(req, scores.author, candidate),
     ]
     return " · ".join(parts)
+
+
+def _no_author(details: MatchDetails, candidate: CandidateSeen | None) -> str:
+    """Why a book's author could not be compared: "ours" (we hold none), "theirs" (the record
+    names none), or "" (compared, or not known: recorded before this was kept)."""
+    query = details.query
+    if query is not None and not any(name.strip() for name in query.authors):
+        return "ours"
+    if candidate is not None and candidate.names_authors is False:
+        return "theirs"
+    return ""
+
+
+def _author_part(req: EnrichmentRequest, score: int, candidate: CandidateSeen | None) -> str:
+    if req.author_id:  # an author's third score is the name's: always compared
+        return _scored(SCORE_LABELS["author"][2], score)
+    missing = _no_author(req.match_details, candidate)
+    if missing == "ours":
+        return gettext("no author of ours")
+    if missing == "theirs":
+        return gettext("no author on the record")
+    return _scored(SCORE_LABELS["work"][2], score)
 
 
 def _scored(label, score: int) -> str:

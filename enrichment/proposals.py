@@ -369,6 +369,9 @@ class CandidateSeen:
     author_score: int = 0
     tier: str = ""
     reasons: list[str] = field(default_factory=list)
+    # Whether the record names an author at all (None: recorded before this was kept): without
+    # one, the author scores 0 having nothing to compare, not for a name that differs.
+    names_authors: bool | None = None
 
 
 @dataclass

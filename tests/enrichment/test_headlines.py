@@ -64,6 +64,32 @@ def test_a_book_known_by_its_open_library_key_names_the_key_not_an_isbn():
     )
 
 
+@pytest.mark.parametrize(
+    ("tier", "isbn", "title", "expected"),
+    [
+        (
+            Tier.HIGH, 5, 5,
+            "The ISBN and the title agree; no author could be compared: the identifier decides.",
+        ),
+        (
+            Tier.LOW, 5, 2,
+            "The ISBN agrees; the title (2/5) does not agree, and no author could be compared: "
+            "check it is the same book.",
+        ),
+        (
+            Tier.LOW, 0, 4,
+            "The title agrees; no ISBN confirms it, and no author could be compared: check it is "
+            "the same book.",
+        ),
+    ],
+)  # fmt: skip
+def test_an_author_one_side_does_not_name_is_not_said_to_disagree(tier, isbn, title, expected):
+    """The record names no author (or we hold none): its 0 compared nothing."""
+    said = match_headline(tier=tier, isbn=isbn, title=title, author=0, author_compared=False)
+    assert said == expected
+    assert "the author (0/5)" not in said
+
+
 def agreeing_parts(headline: str) -> str:
     """The parts the headline says agree: the words before " agree" in its first clause."""
     first = headline.split(";")[0].split(":")[0]
