@@ -25,6 +25,7 @@ from enrichment.covers.hosts import check_cover_url, upgrade_to_https
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.match_summary import (
     MATCHED,
+    answered_providers,
     request_headline,
     score_line,
     scored_candidate,
@@ -410,6 +411,8 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "waiting": request_waiting_text(req),
         # Only a record that this search found and that matched was found by it.
         "found_by_title_search": details.via_title_search and req.confidence in MATCHED,
+        "held_isbn": bool(details.query and details.query.isbn13),
+        "answered": bool(answered_providers(req)),
         "history": [
             (entry, ", ".join(FIELD_LABELS.get(name, name) for name in entry.changes or {}))
             for entry in req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[

@@ -121,6 +121,8 @@ def test_a_book_we_hold_no_isbn_for_is_not_scored_isbn_0(client):
 
     assert "ISBN 0" not in text, text
     assert "no ISBN of ours · title 5/5 · author 5/5" in text
+    assert "Found by title and author search (we hold no ISBN)." in text
+    assert "no ISBN match" not in text
 
 
 @pytest.mark.parametrize(

@@ -130,6 +130,7 @@ def test_an_offline_skip_says_it_was_not_looked_up(client):
     assert "Found by title and author search" not in text
     assert "None confidence" not in text and "none confidence" not in text.lower()
     assert "Open Library: paused after repeated failures" in text
+    assert "No provider answered." in text and "No provider record matched" not in text
     # The queue list: no confidence badge, no provider named as having answered.
     queue_text = visible_text(client, f"{QUEUE_URL}?q=Harry")
     row = queue_text.split("Answered by")[1].split("current request")[0]

@@ -163,6 +163,9 @@ def test_the_headline_says_another_try_follows_only_while_one_does(server, weapo
     # provider knows the book: the one that failed may.
     assert "No provider knows this book" not in decided
     assert decided.count("the providers that answered do not know this book") == 1
+    # Google Books answered, with no record; Open Library did not answer at all.
+    assert "No provider gave a record of this book." in decided
+    assert "No provider record matched" not in decided
 
 
 def test_a_provider_failing_on_both_lookups_of_a_book_is_listed_once_naming_both(
