@@ -526,7 +526,7 @@ def _match_details(person: _Person) -> MatchDetails:
             death_year=query.death_year,
         ),
         learned_ids=dict(person.learned),
-        # For an author the three scores are id / works / name (presenters.SCORE_LABELS).
+        # For an author the three scores are id / works / name (match_summary.SCORE_LABELS).
         candidates=[
             CandidateSeen(
                 provider=record.provider,
