@@ -1,8 +1,28 @@
 """What the audit log's list asks of the whole log, cheaply at any size."""
 
 from django.db import connection
+from django.db.models import Q
 
 from enrichment.models import AuditLogEntry
+
+#: The `actor_label`s of the worker's entries: its label, or none in the oldest entries.
+_WORKER_LABELS = ("", AuditLogEntry.label_for(None))
+
+
+def by_worker_q() -> Q:
+    """The entries the enrichment worker made: no user, and the worker's label."""
+    return Q(actor__isnull=True, actor_label__in=_WORKER_LABELS)
+
+
+def by_removed_user_q() -> Q:
+    """The entries of a user deleted since: no user any more (the foreign key was set to null),
+    but the name they had, which the worker's entries never carry."""
+    return Q(actor__isnull=True) & ~Q(actor_label__in=_WORKER_LABELS)
+
+
+def made_by_removed_user(entry: AuditLogEntry) -> bool:
+    """by_removed_user_q, for one entry."""
+    return entry.actor_id is None and entry.actor_label not in _WORKER_LABELS
 
 
 def providers_named() -> list[str]:

@@ -81,18 +81,22 @@ class AuditProviderFilter(admin.SimpleListFilter):
 class ActorFilter(admin.SimpleListFilter):
     title = _("user")
     parameter_name = "actor"
+    #: The entries of users deleted since: listed, by their names, and choosable together.
+    REMOVED = "removed"
 
     def lookups(self, request, model_admin):
         from django.contrib.auth import get_user_model
 
         # The users the log names: a staff member who changed nothing is no choice, one who has
-        # since left the staff still is.
+        # since left the staff still is. Whether a deleted user made any entry is not asked:
+        # that would pass over every entry of the worker on each visit.
         actors = get_user_model().objects.filter(
             pk__in=AuditLogEntry.objects.filter(actor__isnull=False).values("actor")
         )
         # Choices as the query string gives them (text): the counts' facets pass them as is.
         return [
             ("worker", _("Enrichment worker")),
+            (self.REMOVED, _("A user since removed")),
             *(
                 (str(pk), username)
                 for pk, username in actors.order_by("username").values_list("pk", "username")[:100]
@@ -100,13 +104,11 @@ class ActorFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if self.value() == "worker":
-            # No user, and the worker's label: an entry whose user was since deleted has no user
-            # either, but keeps their name.
-            return queryset.filter(
-                actor__isnull=True, actor_label__in=["", AuditLogEntry.label_for(None)]
-            )
         value = self.value()
+        if value == "worker":
+            return queryset.filter(audit_queries.by_worker_q())
+        if value == self.REMOVED:
+            return queryset.filter(audit_queries.by_removed_user_q())
         if value and value.isdigit():
             return queryset.filter(actor_id=int(value))
         return queryset
@@ -376,7 +378,11 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
 
     @admin.display(description=_("By"), ordering="actor__username")
     def actor_name(self, entry):
-        return entry.actor.get_username() if entry.actor else entry.actor_label or "–"
+        if entry.actor:
+            return entry.actor.get_username()
+        if audit_queries.made_by_removed_user(entry):  # the user filter's "A user since removed"
+            return gettext("%(user)s (since removed)") % {"user": entry.actor_label}
+        return entry.actor_label or "–"
 
     @admin.display(description=_("Request"))
     def request_link(self, entry):

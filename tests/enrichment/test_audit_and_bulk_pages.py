@@ -249,7 +249,11 @@ def test_the_user_filter_lists_who_made_entries_and_the_worker_means_the_worker(
 
     page = client.get(AUDIT_URL).content.decode()
     choices = dict(re.findall(r'<a href="\?actor=(\w+)">([^<]+)</a>', page))
-    assert choices == {"worker": "Enrichment worker", str(former.pk): "former"}
+    assert choices == {
+        "worker": "Enrichment worker",
+        "removed": "A user since removed",
+        str(former.pk): "former",
+    }
 
     def listed(query: str) -> set[int]:
         page = client.get(f"{AUDIT_URL}?{query}").content.decode()
@@ -259,6 +263,38 @@ def test_the_user_filter_lists_who_made_entries_and_the_worker_means_the_worker(
     assert listed(f"actor={former.pk}") == {by_former.pk}
     assert by_gone.pk in listed("")  # still in the log, by its name
     assert "by gone" in text_of(client.get(AUDIT_URL).content.decode())
+
+
+def test_the_entries_of_a_user_since_removed_can_be_chosen_and_say_so(client, librarian):
+    """The list showed "by gone" for a deleted user's entries, but the user filter had no choice
+    for them: "Enrichment worker" left them out, and the users listed were those who exist."""
+    work = make_work("Filtered")
+    gone = User.objects.create_user("gone", is_staff=True)
+    left_too = User.objects.create_user("left_too", is_staff=True)
+    entries = {
+        name: AuditLogEntry.objects.create(
+            work=work, action="dismiss", actor=actor, actor_label=AuditLogEntry.label_for(actor)
+        )
+        for name, actor in (("worker", None), ("gone", gone), ("left_too", left_too))
+    }
+    entries["librarian"] = AuditLogEntry.objects.create(
+        work=work, action="dismiss", actor=librarian, actor_label=librarian.username
+    )
+    gone.delete()
+    left_too.delete()
+
+    page = client.get(f"{AUDIT_URL}?actor=removed").content.decode()
+    listed = {int(pk) for pk in re.findall(r"auditlogentry/(\d+)/change/", page)}
+    assert listed == {entries["gone"].pk, entries["left_too"].pk}
+    chosen = r'<li class="selected">\s*<a href="\?actor=removed">A user since removed<'
+    assert re.search(chosen, page)
+    # Each row and the entry's page name them, and say they were removed since.
+    assert "by gone (since removed)" in text_of(page)
+    entry = entry_page(client, entries["left_too"])
+    assert "left_too (since removed)" in text_of(entry)
+    # The counts the filter offers agree with the list.
+    counted = client.get(f"{AUDIT_URL}?_facets=1").content.decode()
+    assert re.search(r"A user since removed \(2\)", counted)
 
 
 # --- The provider filter --------------------------------------------------------------------------
