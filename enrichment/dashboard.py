@@ -182,13 +182,20 @@ REFRESH_EVERY_SECONDS = 60
 REFRESH_MIN_INTERVAL_SECONDS = 5
 
 
+def activity_since(as_of: datetime.datetime) -> datetime.datetime:
+    """Where the "Last 24 hours" of figures counted at `as_of` begin, to the second: the bars
+    count from here and their links list from here, so a bar and its list agree however old
+    the figures are."""
+    return (as_of - datetime.timedelta(days=1)).replace(microsecond=0)
+
+
 def dashboard_counts(*, now: datetime.datetime) -> dict:
     """The figures that cost a pass over every row, as plain JSON: works (selectors.
     catalog_counts), covers by source, authors, the queue by status and the works waiting for
     review by confidence (selectors.queue_counts), and the audit log's last 24 hours by action."""
     by_status, by_confidence = queue_counts()
     activity = (
-        AuditLogEntry.objects.filter(created_at__gte=now - datetime.timedelta(days=1))
+        AuditLogEntry.objects.filter(created_at__gte=activity_since(now))
         .values_list("action")
         .annotate(n=Count("pk"))
         .order_by()

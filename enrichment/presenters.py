@@ -5,7 +5,6 @@ summary of a bulk action, the dashboard's links). No request handling here: `enr
 
 import re
 from collections.abc import Sequence
-from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
 from django.db.models import F, Q
@@ -507,8 +506,9 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
     for bar in figures.review_by_confidence:
         bar.url = f"{requests_url}?status__exact=needs_review&confidence__exact={bar.colour}"
     for bar in figures.activity:
-        since = urlencode({"action__exact": bar.colour, "created_at__gte": _yesterday()})
-        bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{since}"
+        since = dashboard.activity_since(figures.as_of or timezone.now())
+        query = urlencode({"action__exact": bar.colour, "created_at__gte": str(since)})
+        bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{query}"
     total, x, cover_split = figures.works["total"], 0.0, []
     parts = (
         (gettext("Verified"), "verified", "completed"),
@@ -540,7 +540,3 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         "history_url": f"{requests_url}?{urlencode({HISTORY_PARAMETER: ALL_HISTORY})}",
         "cover_total": figures.works["total"],
     }
-
-
-def _yesterday() -> str:
-    return str((timezone.now() - timedelta(days=1)).replace(microsecond=0))

@@ -176,3 +176,29 @@ def test_a_last_24_hours_bar_opens_the_audit_log_saying_since_when(client, setti
     # In the admin's format and the site's time zone: "Nov. 30, 2026, 1:55 a.m."
     assert since.group(1).startswith(display_for_value(start.date(), "") + ", ")
     assert "Any date" in listed
+
+
+def test_a_last_24_hours_bar_lists_the_entries_it_counted_however_old_the_figures(client):
+    """The bars counted the 24 hours before the figures were counted, their links the 24 hours
+    before the page was opened: two hours after the last count (a cluster stopped), a bar read
+    1 and its list showed nothing."""
+    counted_at = timezone.now() - datetime.timedelta(hours=2)
+    entry = AuditLogEntry.objects.create(work=make_work("Earlier"), action="auto_apply")
+    AuditLogEntry.objects.filter(pk=entry.pk).update(
+        created_at=counted_at - datetime.timedelta(hours=23)
+    )
+    DashboardSnapshot.objects.update_or_create(
+        key=dashboard.SNAPSHOT_KEY,
+        defaults={"figures": dashboard.dashboard_counts(now=counted_at), "computed_at": counted_at},
+    )
+    client.force_login(librarian())
+    page = client.get(DASHBOARD_URL).content.decode()
+    bar = re.search(
+        r'href="([^"]*auditlogentry/\?[^"]*)">Applied automatically</a>.*?class="num">(\d+)<',
+        page,
+        re.S,
+    )
+    assert bar and bar.group(2) == "1"
+
+    listed = client.get(bar.group(1).replace("&amp;", "&")).content.decode()
+    assert re.findall(r"auditlogentry/(\d+)/change/", listed) == [str(entry.pk)]
