@@ -324,9 +324,14 @@ def dashboard_figures(*, now=None, snapshot: DashboardSnapshot | None = None) ->
         .defer("object_ids")
         .order_by("-created_at")[:10]
     )
-    labels = dict(AuditLogEntry.Action.choices)
+    # In the log's order of actions, whatever order the database counted them in.
+    activity = counts["activity"]
     figures.activity = bars(
-        [Bar(labels.get(a, a), n, colour=a) for a, n in counts["activity"].items()]
+        [
+            Bar(label, activity[action], colour=action)
+            for action, label in AuditLogEntry.Action.choices
+            if activity.get(action)
+        ]
     )
     figures.operations = operations_figures(now=now)
     return figures

@@ -202,3 +202,22 @@ def test_a_last_24_hours_bar_lists_the_entries_it_counted_however_old_the_figure
 
     listed = client.get(bar.group(1).replace("&amp;", "&")).content.decode()
     assert re.findall(r"auditlogentry/(\d+)/change/", listed) == [str(entry.pk)]
+
+
+def test_the_last_24_hours_bars_keep_the_order_of_the_logs_actions():
+    """They came in whatever order the database counted them (alphabetical by key on SQLite, a
+    hash's order on PostgreSQL), so a bar moved from one day to the next."""
+    work = make_work("Busy")
+    for action in ("revert", "dismiss", "review_apply", "merge", "cover", "auto_apply"):
+        AuditLogEntry.objects.create(work=work, action=action)
+    dashboard_snapshot_refresh()
+
+    labels = [str(bar.label) for bar in dashboard_figures().activity]
+    assert labels == [
+        "Applied automatically",
+        "Cover applied",
+        "Applied by a reviewer",
+        "Dismissed",
+        "Reverted",
+        "Authors merged",
+    ]
