@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link, with_note
 from catalog.admin.display import cover_url_thumbnail_html
+from catalog.models import Author
 from enrichment import audit_queries, bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import (
@@ -114,6 +115,26 @@ class ActorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuthorEntriesFilter(admin.SimpleListFilter):
+    """The list an author's page links to ("Its audit log entries"): the entries recorded on it
+    and the merges that made it a redirect (audit_queries.entries_of_author_q), where the plain
+    lookup left those out. Shown only while it narrows the list, naming the author."""
+
+    title = _("author")
+    parameter_name = "author__id__exact"  # the lookup it replaces: links and bookmarks keep working
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        author = Author.objects.filter(pk=int(value)).first() if value and value.isdigit() else None
+        return [(str(author.pk), str(author))] if author else []
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(audit_queries.entries_of_author_q(int(value)))
+        return queryset
+
+
 class SinceDateFilter(admin.DateFieldListFilter):
     """The admin's date filter, which also says "Since Nov. 30, 2026, 6:54 a.m." (selected) when
     a link narrowed the list by its start alone, as the dashboard's "Last 24 hours" bars do:
@@ -177,6 +198,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
         AuditProviderFilter,
         ActorFilter,
         ("created_at", SinceDateFilter),
+        AuthorEntriesFilter,
     ]
     list_select_related = ["work", "author", "actor"]
     search_fields = ["work__title", "author__name", "note"]

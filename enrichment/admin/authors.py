@@ -15,9 +15,10 @@ from catalog.models import Author, EnrichmentStatus
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
 from enrichment.admin.works import CompletenessFilter
+from enrichment.audit_queries import entries_of_author_q
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
-from enrichment.models import BulkOperation
+from enrichment.models import AuditLogEntry, BulkOperation
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.selectors import (
     AUTHOR_DETAILS,
@@ -208,7 +209,7 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
                     f"{reverse('admin:enrichment_auditlogentry_changelist')}?"
                     + urlencode({"author__id__exact": author.pk}),
                     gettext("Its audit log entries (%(n)s)")
-                    % {"n": author.enrichment_audit.count()},
+                    % {"n": AuditLogEntry.objects.filter(entries_of_author_q(author.pk)).count()},
                 )
             )
         links.append(

@@ -2,6 +2,7 @@
 says why not in the refusal's own words (one rule: author_merges.author_merge_refusal)."""
 
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -89,3 +90,26 @@ def test_a_reverted_merge_says_by_which_entry_once(client, librarian):
     page = entry_page(client, entry)
     assert REVERT_BUTTON not in page
     assert f"Reverted by entry #{undo.pk}" in page and "cannot be reverted" not in page
+
+
+def test_the_merged_authors_page_counts_and_links_the_merge_that_made_it_a_redirect(
+    client, librarian
+):
+    """The merge is recorded on the kept author: the duplicate's page said "Its audit log
+    entries (0)" and its link listed none, though the merge made it a redirect (and its revert
+    an author of its own again)."""
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[duplicate])
+    entry = merged(kept, duplicate)
+    undo = revert.audit_revert(entry=entry, actor=librarian).revert_entry
+    merged(make_author("Someone Else"), make_author("S. Else"))  # another author's merge
+
+    page = client.get(reverse("admin:catalog_author_change", args=[duplicate.pk]))
+    link = re.search(
+        r'<a href="([^"]+)">Its audit log entries \((\d+)\)</a>', page.content.decode()
+    )
+    assert link and link.group(2) == "2"
+
+    listed = client.get(html.unescape(link.group(1))).content.decode()
+    assert set(re.findall(r"auditlogentry/(\d+)/change/", listed)) == {str(entry.pk), str(undo.pk)}
+    assert f"Only the entries of the author “{duplicate}”" in html.unescape(text_of(listed))
