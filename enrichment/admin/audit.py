@@ -27,7 +27,7 @@ from enrichment.admin.base import (
 )
 from enrichment.covers.cleanup import cover_sha256s_deleted
 from enrichment.covers.store import small_thumbnail_name, stored_sha256
-from enrichment.models import AuditLogEntry
+from enrichment.models import AuditLogEntry, AuthorMerge
 from enrichment.proposals import FIELD_LABELS, in_field_order
 from enrichment.providers.registry import provider_label
 
@@ -166,6 +166,20 @@ def covers_deleted(entries) -> set[str]:
     )
 
 
+def merge_duplicates(entries) -> dict[int, Author]:
+    """Merge entry id -> the duplicate author it merged, for these entries' merges and the merges
+    they revert: recorded on the kept author, their changes marked "duplicate" are the other's.
+    One query, none for a page without a merge."""
+    ids = {e.pk for e in entries if e.action == AuditLogEntry.Action.MERGE}
+    ids |= {
+        e.reverts_id for e in entries if e.action == AuditLogEntry.Action.REVERT and e.author_id
+    }
+    if not ids:
+        return {}
+    merges = AuthorMerge.objects.filter(audit_entry__in=ids).select_related("duplicate")
+    return {merge.audit_entry_id: merge.duplicate for merge in merges if merge.audit_entry_id}
+
+
 def audit_entry_label(entry: AuditLogEntry) -> str:
     """ "Cover applied: Coraline (2026-11-30 22:25, entry #12)", as a confirmation lists it."""
     return gettext("%(action)s: %(target)s (%(when)s, entry #%(id)s)") % {
@@ -259,8 +273,10 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
         changelist = super().get_changelist_instance(request)
         # The page's covers since deleted, in one round of queries for all its rows.
         deleted = covers_deleted(changelist.result_list)
+        duplicates = merge_duplicates(changelist.result_list)
         for entry in changelist.result_list:
             entry.covers_deleted = deleted
+            entry.duplicate = duplicates.get(entry.pk) or duplicates.get(entry.reverts_id)
         return changelist
 
     def get_urls(self):
@@ -379,14 +395,26 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
             return entry.note or "–"
         return format_html_join(
             mark_safe("<br>"),
-            '<span class="change"><b>{}</b>: {} → {}</span>',
+            '<span class="change"><b>{}</b>{}: {} → {}</span>',
             (
                 (FIELD_LABELS.get(name, name),
+                 self._on_duplicate(entry, change),
                  self._value(name, change.get("old"), "del", deleted=entry.covers_deleted),
                  self._value(name, change.get("new"), "ins", deleted=entry.covers_deleted))
                 for name, change in in_field_order(entry.changes)
             ),
         )  # fmt: skip
+
+    @staticmethod
+    def _on_duplicate(entry, change: dict):
+        """ " (on U. K. Le Guin)" after a change a merge made to its duplicate: the row names the
+        kept author, and "Merged into: #12 Ursula K. Le Guin" read as that author's own."""
+        duplicate = getattr(entry, "duplicate", None)
+        if change.get("target") != "duplicate" or duplicate is None:
+            return ""
+        return format_html(
+            ' <span class="small">({})</span>', gettext("on %(author)s") % {"author": duplicate}
+        )
 
     @staticmethod
     def _value(name: str, value, tag: str, *, deleted: Collection[str]):

@@ -113,3 +113,19 @@ def test_the_merged_authors_page_counts_and_links_the_merge_that_made_it_a_redir
     listed = client.get(html.unescape(link.group(1))).content.decode()
     assert set(re.findall(r"auditlogentry/(\d+)/change/", listed)) == {str(entry.pk), str(undo.pk)}
     assert f"Only the entries of the author “{duplicate}”" in html.unescape(text_of(listed))
+
+
+def test_the_list_says_which_author_a_merges_redirect_changed(client, librarian):
+    """A merge's row names the kept author; its "Merged into: #1 Ursula K. Le Guin" read as that
+    author's own change (merged into itself) rather than the duplicate's."""
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    entry = merged(kept, duplicate)
+    undo = revert.audit_revert(entry=entry, actor=librarian).revert_entry
+
+    page = client.get(AUDIT_URL).content.decode()
+    rows = dict(
+        re.findall(r'auditlogentry/(\d+)/change/.*?field-changes_summary">(.*?)</td>', page, re.S)
+    )
+    for shown in (entry, undo):
+        changes = html.unescape(text_of(rows[str(shown.pk)]))
+        assert re.search(rf"Merged into \(on {re.escape(str(duplicate))}\)\s*:", changes)
