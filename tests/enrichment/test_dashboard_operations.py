@@ -93,8 +93,20 @@ def test_no_heartbeat_at_all_says_that_no_cluster_runs(page, settings):
     assert "Heartbeats are off (CLUSTER_HEARTBEAT_SECONDS=0)" in page()
     settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
     text = page()
-    assert "Tasks run in the process that queues them (Q_SYNC): no cluster is needed." in text
+    assert "Tasks run in the process that queues them (Q_SYNC)" in text
     assert "No task cluster has written a heartbeat" not in text
+
+
+def test_tasks_run_in_process_still_need_a_cluster_for_the_schedules(page, settings):
+    """With Q_SYNC it said "no cluster is needed", beside figures that no schedule counts without
+    one ("No worker has counted them since: is the cluster running?")."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": True}
+    text = page()
+    assert "no cluster is needed" not in text
+    assert (
+        "the schedules (these figures every minute, due retries, the daily housekeeping) run "
+        "only in a cluster" in text
+    )
 
 
 def test_the_queue_age_is_the_oldest_due_request_not_one_waiting_for_a_later_retry(page):
