@@ -55,7 +55,6 @@ class HasCoverFilter(admin.SimpleListFilter):
 
 #: ISO 639-1 codes the catalog stores that Django's list of languages (LANG_INFO) has no name for.
 EXTRA_LANGUAGE_NAMES = {"la": _("Latin"), "zh": _("Chinese")}
-NO_LANGUAGE = "none"
 
 
 def language_name(code: str) -> str:
@@ -74,34 +73,73 @@ def language_name(code: str) -> str:
     return code
 
 
-class LanguageFilter(admin.SimpleListFilter):
-    """Books by the language of their editions, each language by its name, and "no language"
-    for the books none of whose editions names one (never a blank option)."""
+#: The choice, in the edition filters, of the books none of whose editions names a value.
+NO_VALUE = "none"
 
-    title = _("language")
-    parameter_name = "editions__language"  # the works list's (the editions list: "language")
+
+class EditionFieldFilter(admin.SimpleListFilter):
+    """Books by a field of their editions: each value by its name, and a choice for the books
+    none of whose editions names one (never a blank option, and never none: the list showed
+    such books, but no choice picked them). Works by subqueries (a join would list a work once
+    per edition): a work with a paperback and an edition of no format is a paperback."""
+
+    #: The Edition field, and what the choice of books naming none reads.
+    field: str
+    none_label: Any
+
+    def named(self) -> list[tuple[str, str]]:
+        """The values to choose from, (value, name), in the order shown."""
+        raise NotImplementedError
 
     def lookups(self, request, model_admin):
-        named = sorted(
-            ((code, language_name(code)) for code in selectors.edition_languages()),
-            key=lambda choice: choice[1].casefold(),
-        )
-        return [*named, (NO_LANGUAGE, _("no language"))]
+        return [*self.named(), (NO_VALUE, self.none_label)]
 
     def queryset(self, request, queryset):
         value = self.value()
         if not value:
             return queryset
+        naming = {self.field: "" if value == NO_VALUE else value}
         if queryset.model is Edition:
-            return queryset.filter(language="" if value == NO_LANGUAGE else value)
-        # Works: by their editions, as subqueries (a join would list a work once per edition).
-        if value == NO_LANGUAGE:
-            return queryset.exclude(pk__in=Edition.objects.exclude(language="").values("work_id"))
-        return queryset.filter(pk__in=Edition.objects.filter(language=value).values("work_id"))
+            return queryset.filter(**naming)
+        if value == NO_VALUE:
+            named = Edition.objects.exclude(**{self.field: ""})
+            return queryset.exclude(pk__in=named.values("work_id"))
+        return queryset.filter(pk__in=Edition.objects.filter(**naming).values("work_id"))
+
+
+class LanguageFilter(EditionFieldFilter):
+    """Books by the language of their editions, each language by its name."""
+
+    title = _("language")
+    parameter_name = "editions__language"  # the works list's (the editions list: "language")
+    field = "language"
+    none_label = _("no language")
+
+    def named(self):
+        return sorted(
+            ((code, language_name(code)) for code in selectors.edition_languages()),
+            key=lambda choice: choice[1].casefold(),
+        )
 
 
 class EditionLanguageFilter(LanguageFilter):
     parameter_name = "language"
+
+
+class FormatFilter(EditionFieldFilter):
+    """Books by the format of their editions, in the formats' order."""
+
+    title = _("format")
+    parameter_name = "editions__format"  # the works list's (the editions list: "format__exact")
+    field = "format"
+    none_label = _("no format")
+
+    def named(self):
+        return list(Edition.Format.choices)
+
+
+class EditionFormatFilter(FormatFilter):
+    parameter_name = "format__exact"
 
 
 # The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
@@ -240,7 +278,7 @@ class WorkAdmin(
         "edition_count",
     ]
     list_display_links = ["thumbnail", "display_title"]
-    list_filter = [HasCoverFilter, LanguageFilter, "editions__format"]
+    list_filter = [HasCoverFilter, LanguageFilter, FormatFilter]
     # Searched through the title and name indexes: get_search_results (catalog.selectors).
     search_fields = ["title", "subtitle", "series", "credits__author__name"]
     search_help_text = _("Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13).")
@@ -432,7 +470,7 @@ class EditionAdmin(
     ]
     list_display_links = ["thumbnail", "display_title"]
     list_select_related = ["work"]
-    list_filter = [HasCoverFilter, "format", EditionLanguageFilter]
+    list_filter = [HasCoverFilter, EditionFormatFilter, EditionLanguageFilter]
     search_fields = ["title", "work__title", "publisher", "asin"]
     search_help_text = _("Title, publisher, ASIN, or an ISBN in any form.")
     list_per_page = 50

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.core.files.base import ContentFile
@@ -132,6 +134,34 @@ def test_has_cover_language_and_format_filters(superuser_client):
     assert b"Covered" in spanish and b"Bare" not in spanish
     hardcover = superuser_client.get(WORKS_URL, {"editions__format": "hardcover"}).content
     assert b"Bare" in hardcover and b"Covered" not in hardcover
+
+
+def test_the_books_of_no_format_have_a_choice_in_the_format_filters(superuser_client):
+    """The format filters listed the formats only: the many books an export gives no format
+    were in the list, but no choice picked them (the language filter has "no language")."""
+    paperback = make_work("Paperback")
+    make_edition(paperback, format="paperback")
+    make_edition(paperback)  # an edition of no format: the work is still a paperback
+    make_edition(make_work("Unformatted"))
+    make_edition(make_work("Audio"), format="audiobook")
+
+    def titles(url: str, params: dict) -> set[str]:
+        page = superuser_client.get(url, params).content.decode()
+        return set(re.findall(r'class="field-(?:display_title|title)"[^>]*>.*?>([^<]+)</a>', page))
+
+    works = superuser_client.get(WORKS_URL).content.decode()
+    assert re.search(r'<a href="\?editions__format=none">no format</a>', works)
+    assert titles(WORKS_URL, {"editions__format": "none"}) == {"Unformatted"}
+    assert titles(WORKS_URL, {"editions__format": "paperback"}) == {"Paperback"}
+    # The choices' counts add up to the list, each work under the formats its editions name.
+    counted = superuser_client.get(WORKS_URL, {"_facets": "1"}).content.decode()
+    assert "no format (1)" in counted and "Paperback (1)" in counted
+
+    editions_url = reverse("admin:catalog_edition_changelist")
+    editions = superuser_client.get(editions_url).content.decode()
+    assert re.search(r'<a href="\?format__exact=none">no format</a>', editions)
+    page = superuser_client.get(editions_url, {"format__exact": "none"}).content.decode()
+    assert page.count('class="action-select"') == 2
 
 
 def test_work_page_shows_editions_inline_and_author_page_lists_works(superuser_client):
