@@ -185,6 +185,13 @@ class OperationsFigures:
     heartbeats_off: bool = False  # CLUSTER_HEARTBEAT_SECONDS=0 here: no row is expected
     tasks_in_process: bool = False  # Q_SYNC: tasks run where they are queued, no cluster
 
+    @property
+    def no_cluster_running(self) -> bool:
+        """No cluster is known to run (heartbeats.no_worker_running, from the rows read): the
+        heartbeats tell, and none of the processes beats. Nothing counts the figures again."""
+        telling = not (self.heartbeats_off or self.tasks_in_process)
+        return telling and not any(row.state == "running" for row in self.clusters)
+
 
 def operations_figures(*, now: datetime.datetime | None = None) -> OperationsFigures:
     now = now or timezone.now()

@@ -16,6 +16,7 @@ from django_q.models import Schedule
 
 from enrichment import dashboard
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
+from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.models import AuditLogEntry, DashboardSnapshot, EnrichmentRequest
 from tests.enrichment.test_review_admin import librarian, viewer
 from tests.enrichment.test_review_labels import visible_text
@@ -68,6 +69,7 @@ def test_the_page_says_how_old_its_figures_are():
     make_work()
     dashboard_snapshot_refresh()
     age_snapshot(42)
+    running_cluster()
     client = Client()
     client.force_login(librarian())
     text = visible_text(client, DASHBOARD_URL)
@@ -81,6 +83,33 @@ def test_the_page_says_how_old_its_figures_are():
     as_of_600 = display_for_value(DashboardSnapshot.objects.get().computed_at, "–")
     assert f"Figures as of {as_of_600} (10 minutes ago)." in text
     assert "No worker has counted them since: is the cluster running?" in text
+
+
+def running_cluster(pid: int = 1) -> None:
+    now = timezone.now()
+    ClusterHeartbeat.objects.create(
+        name="bookstore", host="h", pid=pid, broker="orm", workers=2, started_at=now, beat_at=now
+    )
+
+
+def test_figures_no_cluster_will_count_again_say_so_before_they_are_old(client):
+    """A minute after the only cluster stopped, the page still said "The worker counts them
+    every minute", above a panel saying the cluster had stopped."""
+    make_work()
+    dashboard_snapshot_refresh()
+    age_snapshot(60)
+    now = timezone.now()
+    ClusterHeartbeat.objects.create(
+        name="bookstore", host="h", pid=1, broker="orm", workers=2,
+        started_at=now - datetime.timedelta(hours=1), beat_at=now, stopped_at=now,
+    )  # fmt: skip
+    client.force_login(librarian())
+    text = visible_text(client, DASHBOARD_URL)
+    assert "The worker counts them every minute" not in text
+    assert "No task cluster is running: nothing counts them again until one runs" in text
+
+    running_cluster(pid=2)  # one runs again
+    assert "The worker counts them every minute" in visible_text(client, DASHBOARD_URL)
 
 
 def test_the_first_visit_counts_the_figures_when_none_were_kept(client):
