@@ -2,12 +2,11 @@
 it set. One transaction per entry, which writes a "revert" AuditLogEntry.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from catalog.models import Work, WorkAuthor
@@ -58,13 +57,11 @@ class RevertCheck:
         return gettext("already reverted")
 
 
-def revert_check(
-    entry: AuditLogEntry, *, targets: RequestTargets | None = None, read_catalog: bool = True
-) -> RevertCheck:
+def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None) -> RevertCheck:
     """Which fields of an entry a revert could put back now, and why not the others: a later
     revert put the field back, or it no longer holds what the entry set. `targets` are the rows
-    audit_revert locked; without them, they are read as they are (a page's question). Without
-    `read_catalog`, only the log is read: a field not reverted yet counts as revertible."""
+    audit_revert locked, or those loaded with the entry; without them, they are read as they
+    are (a page's question)."""
     check = RevertCheck()
     if entry.action == Action.MERGE:  # the merge's own rule (author_merges) says why not
         refusal = author_merge_refusal(entry)
@@ -81,9 +78,6 @@ def revert_check(
         return check
     check.reverted_by = _already_reverted(entry)
     left = [(n, c) for n, c in in_field_order(entry.changes) if n not in check.reverted_by]
-    if not read_catalog:
-        check.revertible = [name for name, _change in left]
-        return check
     if left and targets is None:
         targets = entry_targets(entry)
     for name, change in left:
@@ -141,11 +135,22 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
     return result
 
 
-def entries_with_nothing_to_revert(entries: Iterable[AuditLogEntry]) -> int:
-    """How many of these entries a revert would leave whole by what the log alone says: already
-    reverted, or changed nothing that can be put back (a field changed since is known only by
-    reading the catalog, when reverting)."""
-    return sum(1 for entry in entries if not revert_check(entry, read_catalog=False).revertible)
+def entries_with_nothing_to_revert(entries: QuerySet[AuditLogEntry]) -> int:
+    """How many of these entries a revert now would leave whole, as revert_check says it on each
+    entry's page: already reverted, changed nothing that can be put back, or each field left
+    changed since. Their rows and reverts are read with them (a few queries for any number)."""
+    reverts = AuditLogEntry.objects.only("pk", "changes", "reverts_id")
+    # Any prefetch the list's queryset carries is replaced: one reading of the reverts.
+    loaded = (
+        entries.select_related("work", "edition", "author")
+        .prefetch_related(None)
+        .prefetch_related(Prefetch("reverted_by", reverts))
+    )
+    return sum(
+        1
+        for entry in loaded
+        if not revert_check(entry, targets=entry_targets(entry, loaded=True)).revertible
+    )
 
 
 def refusals_by_reason(refused: dict[str, str]) -> list[tuple[list[str], str]]:

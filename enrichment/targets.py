@@ -92,9 +92,16 @@ def lock_entry_targets(entry: AuditLogEntry) -> RequestTargets:
     return entry_targets(entry, lock=True)
 
 
-def entry_targets(entry: AuditLogEntry, *, lock: bool = False) -> RequestTargets:
+def entry_targets(
+    entry: AuditLogEntry, *, lock: bool = False, loaded: bool = False
+) -> RequestTargets:
     """The rows an audit entry changed as they are now (an edition since deleted is None);
-    locked for a revert, read as is for a page that says whether a revert could work."""
+    locked for a revert, read as is for a page that says whether a revert could work, or
+    `loaded` with the entry (select_related: a confirmation asking it of many entries)."""
+    if loaded and not lock:
+        if entry.author_id is not None:
+            return RequestTargets(request=None, author=entry.author)
+        return RequestTargets(request=None, work=entry.work, edition=entry.edition)
 
     def rows(model):
         return model.objects.select_for_update() if lock else model.objects

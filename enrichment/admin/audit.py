@@ -479,10 +479,10 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
             left = revert.entries_with_nothing_to_revert(queryset)
             if left:
                 statement += " " + ngettext(
-                    "Of these, %(left)s will be left as it is: already reverted, or with nothing "
-                    "that can be put back.",
-                    "Of these, %(left)s will be left as they are: already reverted, or with "
-                    "nothing that can be put back.",
+                    "Of these, %(left)s will be left as it is: already reverted, changed since, "
+                    "or with nothing that can be put back.",
+                    "Of these, %(left)s will be left as they are: already reverted, changed "
+                    "since, or with nothing that can be put back.",
                     left,
                 ) % {"left": f"{left:,}"}
             return action_confirmation(

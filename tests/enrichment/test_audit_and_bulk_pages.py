@@ -544,13 +544,36 @@ def test_the_revert_confirmation_says_beforehand_how_many_entries_it_will_leave(
     )
 
     assert (
-        "Of these, 2 will be left as they are: already reverted, or with nothing that can be "
-        "put back." in words
+        "Of these, 2 will be left as they are: already reverted, changed since, or with nothing "
+        "that can be put back." in words
     )
     one = confirmation(
         client, AUDIT_URL, {"action": "revert_selected", "_selected_action": [fresh.pk]}
     )
     assert "Of these" not in one
+
+
+def test_the_revert_confirmation_counts_an_entry_whose_fields_were_all_changed_since(
+    client, librarian, django_assert_max_num_queries
+):
+    """It counted by the log alone: an entry whose every field a librarian had changed since was
+    announced as a revert, and then left ("2 will be left", then "3 left as they were")."""
+    requests = [needs_review(f"Book {i}", f"Author {i}") for i in range(3)]
+    for request in requests:
+        review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    changed, *fresh = AuditLogEntry.objects.filter(action="review_apply").order_by("pk")
+    Edition.objects.filter(work=changed.work_id).update(publisher="Edited by hand")
+    chosen = [changed.pk, *(entry.pk for entry in fresh)]
+
+    with django_assert_max_num_queries(20):  # the entries' rows and reverts read with them
+        words = confirmation(
+            client, AUDIT_URL, {"action": "revert_selected", "_selected_action": chosen}
+        )
+
+    assert "Of these, 1 will be left as it is: already reverted, changed since" in words
+    data = {"action": "revert_selected", "_selected_action": chosen, "post": "yes"}
+    done = text_of(client.post(AUDIT_URL, data, follow=True).content.decode())
+    assert "2 reverted, 1 left as it was" in done
 
 
 def test_reverting_selected_entries_needs_the_revert_permission(client, librarian):
