@@ -503,8 +503,9 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         bar.url = f"{works_url}?completeness={low}-{high}"
     for bar in figures.queue:
         bar.url = f"{requests_url}?status__exact={bar.colour}"
-    for bar in figures.review_by_confidence:
-        bar.url = f"{requests_url}?status__exact=needs_review&confidence__exact={bar.colour}"
+    for bar in figures.review_by_confidence:  # works' requests: the bars count works
+        chosen = {"target": "works", "status__exact": "needs_review"}
+        bar.url = f"{requests_url}?{urlencode(chosen)}&confidence__exact={bar.colour}"
     for bar in figures.activity:
         since = dashboard.activity_since(figures.as_of or timezone.now())
         query = urlencode({"action__exact": bar.colour, "created_at__gte": str(since)})

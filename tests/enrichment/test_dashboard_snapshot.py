@@ -3,6 +3,7 @@ counted by a schedule into a DashboardSnapshot, the page reads them in one query
 old they are, and a reviewer can have them counted now (POST, CSRF, permission)."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -18,9 +19,10 @@ from enrichment import dashboard
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.models import AuditLogEntry, DashboardSnapshot, EnrichmentRequest
+from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import librarian, viewer
 from tests.enrichment.test_review_labels import visible_text
-from tests.factories import make_work
+from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
 DASHBOARD_URL = reverse("admin:enrichment_dashboard")
@@ -250,3 +252,24 @@ def test_the_last_24_hours_bars_keep_the_order_of_the_logs_actions():
         "Reverted",
         "Authors merged",
     ]
+
+
+def test_a_waiting_for_review_bar_lists_the_works_it_counted_not_the_authors_too(
+    client, sent_tasks
+):
+    """ "Works waiting for review, by confidence" counts works; its link opened every request
+    of that confidence, an author's too: the bar read 1 and the list showed 2."""
+    work_request = needs_review("Neverwhere", "Neil Gaiman")
+    author = make_author("Octavia E. Butler")
+    EnrichmentRequest.objects.create(
+        author=author, trigger="command", status="needs_review", confidence="medium"
+    )
+    dashboard_snapshot_refresh()
+    client.force_login(librarian())
+    page = client.get(DASHBOARD_URL).content.decode()
+    section = page[page.index("Works waiting for review, by confidence") :]
+    bar = re.search(r'href="([^"]+)">Medium</a>.*?class="num">(\d+)<', section, re.S)
+    assert bar and bar.group(2) == "1"
+
+    listed = client.get(html.unescape(bar.group(1))).content.decode()
+    assert set(re.findall(r"enrichmentrequest/(\d+)/change/", listed)) == {str(work_request.pk)}
