@@ -26,6 +26,11 @@ def _cover_q(*, verified: bool = False) -> Q:
     return own & Q(cover_verified_at__isnull=False) if verified else own
 
 
+def editions_with_cover_q(*, verified: bool = False) -> Q:
+    """A filter on Edition: it holds a cover (whose bytes were checked, with `verified`)."""
+    return _cover_q(verified=verified)
+
+
 def names_merged_into(author_ids: Iterable[int]) -> dict[int, list[str]]:
     """Author id -> the names of the authors merged into it (its redirects): still names of
     that person, so "Alexandre Dumas" once "Alexandre Dumas fils" was merged into him says

@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -36,21 +36,36 @@ URL_FIELDS_ASSUME_HTTPS: dict[type[models.Field], dict[str, str]] = {
 
 
 class HasCoverFilter(admin.SimpleListFilter):
+    """Books by their cover as the dashboard counts them: a verified cover (its bytes checked),
+    a cover never verified, or none (catalog.selectors' rule of a cover)."""
+
     title = _("cover")
     parameter_name = "has_cover"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Has a verified cover")), ("no", _("No cover"))]
+        return [
+            ("yes", _("Has a verified cover")),
+            ("unverified", _("Has a cover not verified")),
+            ("no", _("No cover")),
+        ]
 
     def queryset(self, request, queryset):
-        if self.value() not in ("yes", "no"):
+        value = self.value()
+        if value not in ("yes", "unverified", "no"):
             return queryset
-        has_cover = self.has_cover_condition(queryset.model)
-        return queryset.filter(has_cover) if self.value() == "yes" else queryset.exclude(has_cover)
+        any_cover = self.has_cover_condition(queryset.model)
+        verified = self.has_cover_condition(queryset.model, verified=True)
+        if value == "yes":
+            return queryset.filter(verified)
+        if value == "unverified":
+            return queryset.filter(any_cover).exclude(verified)
+        return queryset.exclude(any_cover)
 
     @staticmethod
-    def has_cover_condition(model):
-        return selectors.works_with_cover_q() if model is Work else ~Q(cover="")
+    def has_cover_condition(model, *, verified: bool = False):
+        if model is Work:
+            return selectors.works_with_cover_q(verified=verified)
+        return selectors.editions_with_cover_q(verified=verified)
 
 
 #: ISO 639-1 codes the catalog stores that Django's list of languages (LANG_INFO) has no name for.

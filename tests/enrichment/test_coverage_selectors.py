@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog.models import Edition, Work
 from catalog.selectors import work_has_cover, works_with_cover_q
-from enrichment.dashboard import dashboard_figures
+from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.reports import coverage_report
 from tests.factories import make_edition, make_work
 
@@ -100,3 +100,34 @@ def test_has_a_cover_is_the_same_rule_on_objects_and_in_queries(django_assert_nu
     assert on_objects == in_query
     assert not work_has_cover(Work.objects.get(pk=bare.pk))
     assert work_has_cover(Work.objects.get(pk=by_edition.pk))
+
+
+def test_the_verified_covers_figure_opens_the_works_with_a_verified_cover_only(client):
+    """The works list's "Has a verified cover" listed any cover: the dashboard's "2 verified
+    covers" opened 3 works, the third's cover never verified (which the dashboard counts under
+    "Not verified"), and no choice listed those."""
+    verified(make_work("Own"), "openlibrary")
+    by_edition = verified(make_edition(make_work("By an edition")), "openlibrary")
+    unchecked = make_edition(make_work("Never verified"))
+    unchecked.cover = "covers/never-verified.jpg"
+    unchecked.save()
+    make_work("Bare")
+    dashboard_snapshot_refresh()
+    user = User.objects.create_user("libby", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="Librarian"))
+    client.force_login(user)
+
+    page = client.get(reverse("admin:enrichment_dashboard")).content.decode()
+    link = re.search(r'<a href="([^"]+)">\s*<strong>(\d+)</strong> verified covers', page)
+    assert link and link.group(2) == "2"
+
+    def listed(params) -> set[str]:
+        page = client.get(WORKS_URL, params).content.decode()
+        return set(re.findall(r">(Own|By an edition|Never verified|Bare)</a>", page))
+
+    assert listed({"has_cover": "yes"}) == {"Own", "By an edition"}
+    assert listed({"has_cover": "unverified"}) == {"Never verified"}
+    assert listed({"has_cover": "no"}) == {"Bare"}
+    editions = client.get(reverse("admin:catalog_edition_changelist"), {"has_cover": "yes"})
+    listed_editions = set(re.findall(r"catalog/edition/(\d+)/change/", editions.content.decode()))
+    assert listed_editions == {str(by_edition.pk)}
