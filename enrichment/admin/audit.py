@@ -180,6 +180,22 @@ def merge_duplicates(entries) -> dict[int, Author]:
     return {merge.audit_entry_id: merge.duplicate for merge in merges if merge.audit_entry_id}
 
 
+#: What a change was written to, as the entry's page names it (the log keeps the key).
+TARGET_LABELS = {
+    "work": _("work"),
+    "edition": _("edition"),
+    "author": _("author"),
+    "duplicate": _("the duplicate author"),
+}
+
+
+def target_label(target: str, *, duplicate: Author | None = None) -> str:
+    """ "edition", or "U. K. Le Guin (the duplicate)" for a merge's change to its duplicate."""
+    if target == "duplicate" and duplicate is not None:
+        return gettext("%(author)s (the duplicate)") % {"author": duplicate}
+    return str(TARGET_LABELS.get(target, target))
+
+
 def audit_entry_label(entry: AuditLogEntry) -> str:
     """ "Cover applied: Coraline (2026-11-30 22:25, entry #12)", as a confirmation lists it."""
     return gettext("%(action)s: %(target)s (%(when)s, entry #%(id)s)") % {
@@ -297,6 +313,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
             check = revert.revert_check(entry)
             later = list(AuditLogEntry.objects.filter(reverts=entry).select_related("actor"))
             deleted = covers_deleted([entry])
+            duplicate = merge_duplicates([entry]).get(entry.reverts_id or entry.pk)
             extra = {
                 "subtitle": f"{entry.get_action_display()}: {entry.author or entry.work} "
                 f"({display_for_value(entry.created_at, '–')})",
@@ -312,7 +329,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
                         "new_cover": cover_file_html(
                             name, change.get("new"), width=80, deleted=deleted
                         ),
-                        "target": change.get("target", ""),
+                        "target": target_label(change.get("target", ""), duplicate=duplicate),
                     }
                     for name, change in in_field_order(entry.changes)
                 ],

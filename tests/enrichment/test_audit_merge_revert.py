@@ -129,3 +129,19 @@ def test_the_list_says_which_author_a_merges_redirect_changed(client, librarian)
     for shown in (entry, undo):
         changes = html.unescape(text_of(rows[str(shown.pk)]))
         assert re.search(rf"Merged into \(on {re.escape(str(duplicate))}\)\s*:", changes)
+
+
+def test_the_merge_entry_page_names_the_duplicate_its_changes_were_written_to(client, librarian):
+    """Its "On" column said "duplicate" (the log's key), beside a page titled by the kept
+    author."""
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[duplicate])
+    entry = merged(kept, duplicate)
+
+    page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
+    rows = re.findall(
+        r'<tr><th scope="row">([^<]+)</th>.*?<td>([^<]*)</td></tr>', page.content.decode(), re.S
+    )
+    on = {name: html.unescape(target) for name, target in rows}
+    assert on["Merged into"] == "U. K. Le Guin (the duplicate)"
+    assert on["Credits moved here"] == "author"
