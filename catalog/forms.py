@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
+from catalog import services
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
 from catalog.importers.parsing import cell_shown
@@ -42,6 +43,18 @@ class ImportUploadForm(forms.Form):
         label=_("Queue enrichment"),
         help_text=_("Look up covers and missing metadata for the imported books."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not services.import_enrichment_available():
+            # Offered ticked, it promised what no import would do: the box says why it is off.
+            enrich = self.fields["enrich"]
+            enrich.disabled, enrich.initial = True, False
+            enrich.help_text = _(
+                "Automatic enrichment is off on this server (ENRICHMENT_AUTO_ENABLED): the "
+                "imported books will not be queued. To queue them afterwards, run manage.py "
+                "enrich_missing, or use “Enrich all missing covers / metadata” on the works list."
+            )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -30,7 +30,12 @@ class ImportUploadSerializer(StrictInputSerializer):
         help_text=_("Detected from the header unless given; a given format must fit the file."),
     )
     enrich = serializers.BooleanField(
-        default=True, help_text=_("Queue enrichment for the imported books.")
+        default=True,
+        help_text=_(
+            "Queue enrichment for the imported books. While automatic enrichment is off on the "
+            "server (ENRICHMENT_AUTO_ENABLED), the job answers enrich false and its warnings "
+            "say why."
+        ),
     )
     map = serializers.CharField(
         required=False,

@@ -28,6 +28,7 @@ from catalog.services.job_recovery import RecoveredImports, import_jobs_recover
 from catalog.services.jobs import (
     ImportClaimLost,
     ProgressCallback,
+    import_enrichment_available,
     import_files_purge,
     import_job_cancel,
     import_job_create,
@@ -45,6 +46,7 @@ __all__ = [
     "ImportRowRerunRefused",
     "ProgressCallback",
     "RecoveredImports",
+    "import_enrichment_available",
     "import_files_purge",
     "import_job_cancel",
     "import_job_create",

@@ -59,9 +59,14 @@ def import_job_create(
     enrich: bool = True,
 ) -> ImportJob:
     """Validate an uploaded export and record it as a pending job (raises ImportFileError;
-    UnknownFormatError when the header is no known source's and no column map was given)."""
+    UnknownFormatError when the header is no known source's and no column map was given).
+
+    `enrich` asked for while enrichment after imports is off on this server records a job that
+    will not enrich (its page, the API and import_books show no "enrich" for it) and says why
+    among its warnings, from the start."""
     csv_file = read_csv(data, keep_rows=False)
     importer = importer_for(csv_file.header, requested=requested_format, column_map=column_map)
+    enriched = enrich and import_enrichment_available()
     job = ImportJob(
         requested_format=requested_format,
         source=importer.source,
@@ -71,10 +76,10 @@ def import_job_create(
         file_size=len(data),
         encoding=csv_file.encoding,
         uploaded_by=uploaded_by,
-        enrich=enrich,
+        enrich=enriched,
         rows_total=csv_file.row_count,
         header=csv_file.header,
-        warnings=csv_file.warnings,
+        warnings=[*csv_file.warnings, *([] if enriched or not enrich else [_enrichment_off()])],
     )
     # Stored privately under a random name; the user's file name is only kept as text.
     job.source_file.save("upload", ContentFile(data), save=False)
@@ -392,36 +397,47 @@ def _enqueue_enrichment(job: ImportJob) -> int:
     return _enrich_works(job, work_ids)
 
 
+def import_enrichment_available() -> bool:
+    """Whether an import's books can be queued for enrichment on this server: the upload form
+    offers it, and a job records it, only then."""
+    hook = getattr(settings, "CATALOG_ENRICHMENT_HOOK", "")
+    return bool(hook and settings.ENRICHMENT_AUTO_ENABLED)
+
+
 def _enrichment_hook(job: ImportJob):
     """The one configured call that queues enrichment (catalog does not import enrichment), or
     None when this job's books are not to be enriched."""
-    hook = getattr(settings, "CATALOG_ENRICHMENT_HOOK", "")
-    if not (job.enrich and hook and settings.ENRICHMENT_AUTO_ENABLED):
+    if not (job.enrich and import_enrichment_available()):
         return None
-    return import_string(hook)
+    return import_string(settings.CATALOG_ENRICHMENT_HOOK)
 
 
 def _enrich_works(job: ImportJob, work_ids: list[int]) -> int:
     hook = _enrichment_hook(job)
-    if hook is None and work_ids and job.enrich and not settings.ENRICHMENT_AUTO_ENABLED:
+    if hook is None and work_ids and job.enrich:
         _note_enrichment_off(job)
     return hook(work_ids=work_ids, trigger="post_import") if hook and work_ids else 0
 
 
-def _note_enrichment_off(job: ImportJob) -> None:
-    """Enrichment was asked for but is switched off: the job's warnings (its page, import_books)
-    say so when it happens, where "Enrich ✓, 0 queued" left the librarian waiting. Said once,
-    as it was then: the setting may change later."""
-    note = _(
+def _enrichment_off() -> str:
+    return _(
         "The books this import created or changed were not queued for enrichment: automatic "
         "enrichment is off on this server (ENRICHMENT_AUTO_ENABLED). To queue them, run "
         "manage.py enrich_missing, or use “Enrich all missing covers / metadata” on the works "
         "list."
     )
-    if note in job.warnings:
-        return
-    job.warnings = [*job.warnings, note]
-    ImportJob.objects.filter(pk=job.pk).update(warnings=job.warnings)
+
+
+def _note_enrichment_off(job: ImportJob) -> None:
+    """Enrichment was switched off after the job was recorded (a worker's settings, a re-run
+    row): the job no longer says it enriches, and its warnings (its page, import_books) say
+    why, where "Enrich ✓, 0 queued" left the librarian waiting. Said once, as it was then: the
+    setting may change later."""
+    note = _enrichment_off()
+    job.enrich = False
+    if note not in job.warnings:
+        job.warnings = [*job.warnings, note]
+    ImportJob.objects.filter(pk=job.pk).update(enrich=False, warnings=job.warnings)
 
 
 # --- Counts ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from catalog import services
 from catalog.models import ImportJob, Work
 from tests.catalog.test_importers import GOODREADS_24
 
@@ -79,17 +81,59 @@ ENRICHMENT_OFF = (
 )
 
 
+def test_the_upload_form_does_not_offer_enrichment_that_is_off(librarian_client, settings):
+    """The box was offered ticked while nothing would be queued: it is unticked, disabled, and
+    says why and how to queue the books later; a tick posted anyway enriches nothing."""
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    page = librarian_client.get(UPLOAD_URL).content.decode()
+    box = _enrich_box(page)
+    assert " disabled" in box and " checked" not in box
+    assert "Automatic enrichment is off on this server (ENRICHMENT_AUTO_ENABLED)" in page
+    assert "manage.py enrich_missing" in page
+
+    response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    assert not job.enrich and job.created_count and job.enqueued_count == 0
+    assert "icon-yes.svg" not in _enrich_field(librarian_client.get(response.url))
+
+    settings.ENRICHMENT_AUTO_ENABLED = True  # offered, ticked, as before
+    page = librarian_client.get(UPLOAD_URL).content.decode()
+    box = _enrich_box(page)
+    assert " checked" in box and " disabled" not in box
+    assert "ENRICHMENT_AUTO_ENABLED" not in page
+
+
+def _enrich_box(page: str) -> str:
+    return re.search(r'<input type="checkbox" name="enrich"[^>]*>', page)[0]
+
+
+def _enrich_field(response) -> str:
+    """The job page's "Enrich" box (beside "Uploaded by" and "Source")."""
+    page = response.content.decode()
+    start = page.index("fieldBox field-enrich")
+    box = page[start : page.index("</div>", start)]
+    assert "Enrich" in box
+    return box
+
+
 def test_a_job_whose_books_were_not_queued_because_enrichment_is_off_says_why(
     librarian_client, settings
 ):
     """ "Enrich ✓" and "queued for enrichment 0" with no word of why: the librarian waited for
-    covers that nothing would fetch."""
-    settings.ENRICHMENT_AUTO_ENABLED = False
+    covers that nothing would fetch. A job recorded while enrichment was on, run by a worker
+    where it is off, shows no tick and says why."""
+    settings.ENRICHMENT_AUTO_ENABLED = True
+    settings.IMPORT_INLINE_MAX_ROWS = 0  # recorded here, run on a "worker" below
     response = upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
     job = ImportJob.objects.get()
-    assert job.enrich and job.created_count and job.enqueued_count == 0
-    page = librarian_client.get(response.url).content.decode()
-    assert f'<p class="warning">{ENRICHMENT_OFF}</p>' in page
+    assert job.enrich
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    services.import_job_run(job=job)
+    job.refresh_from_db()
+    assert not job.enrich and job.created_count and job.enqueued_count == 0
+    page = librarian_client.get(response.url)
+    assert f'<p class="warning">{ENRICHMENT_OFF}</p>' in page.content.decode()
+    assert "icon-yes.svg" not in _enrich_field(page)
     # As it was when the job ran: switching enrichment on later does not take it back.
     settings.ENRICHMENT_AUTO_ENABLED = True
     assert ENRICHMENT_OFF in librarian_client.get(response.url).content.decode()

@@ -129,6 +129,18 @@ def test_enrichment_is_queued_unless_the_upload_says_not_to(importer, sent_tasks
     assert not_enriched["enrich"] is False and not_enriched["enqueued"] == 0
 
 
+def test_an_upload_while_enrichment_is_off_answers_that_it_will_not_enrich(
+    importer, settings, sent_tasks
+):
+    """The answer said `"enrich": true` for a job whose books nothing would queue (a job on a
+    worker answered so until it finished, with no word of why)."""
+    settings.ENRICHMENT_AUTO_ENABLED = False
+    settings.IMPORT_INLINE_MAX_ROWS = 1  # answered before a worker runs it
+    job = upload(client_for(importer)).json()
+    assert job["enrich"] is False and job["finished"] is False
+    assert any("(ENRICHMENT_AUTO_ENABLED)" in warning for warning in job["warnings"])
+
+
 def test_a_large_export_runs_on_a_worker_and_its_progress_can_be_followed(
     importer, settings, sent_tasks, django_capture_on_commit_callbacks
 ):
