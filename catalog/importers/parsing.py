@@ -252,6 +252,57 @@ def split_publisher_parenthesis(title: str, publisher: str) -> tuple[str, str] |
     return inside[0], "" if len(named) == len(publishers) else inside[1].strip()
 
 
+# The places a publisher's cell names after it, in a parenthesis (Goodreads': `MIT Press (MA)`,
+# `Penguin Books, Limited (UK)`, `Grove Press (NYC)`, `John Wiley & Sons (Hoboken, NJ)`,
+# `Houghton Mifflin Co. (Boston/NY)`): where the edition was published, no part of the name.
+_US_STATES = frozenset(
+    {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+        "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+        "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+        "VT", "VA", "WA", "WV", "WI", "WY", "PR", "NYC",
+    }
+)  # fmt: skip
+_PLACES = frozenset(
+    place.casefold()
+    for place in (
+        "UK", "U.K.", "GB", "US", "U.S.", "USA", "U.S.A.", "CAN", "Canada", "Australia", "AUS",
+        "NZ", "New Zealand", "India", "Ireland", "England", "Scotland", "Wales", "Spain",
+        "España", "Mexico", "México", "France", "Germany", "Deutschland", "Italy", "Italia",
+        "Japan", "China", "Argentina", "Brazil", "Brasil", "Chile", "Colombia", "Portugal",
+        "Netherlands", "Sweden", "Norway", "Denmark", "Finland", "South Africa", "Singapore",
+        "New York", "London", "Boston", "Chicago", "San Francisco", "Los Angeles",
+        "Philadelphia", "Toronto", "Sydney", "Melbourne", "Paris", "Barcelona", "Madrid",
+        "Buenos Aires", "Berlin", "Munich", "Oxford", "Cambridge", "Edinburgh", "Dublin",
+        "Evanston", "Hoboken", "New Delhi", "Tokyo",
+    )
+)  # fmt: skip
+_PUBLISHER_PLACE = re.compile(r"^(?P<name>.*\S)\s*\((?P<place>[^()]+)\)$")
+# `Hoboken, NJ`: a town and its state's code.
+_TOWN_AND_STATE = re.compile(r"^[A-Z][\w.' -]+, (?P<state>[A-Z]{2})$")
+
+
+def publisher_without_place(publisher: str) -> str:
+    """A publisher's cell without the place it names after the publisher, in a parenthesis
+    (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
+    `Houghton Mifflin Co. (Boston/NY)`, `John Wiley & Sons (Hoboken, NJ)`), so that the book's
+    publisher reads as its name, as a title's parenthesis naming it does. Any other parenthesis
+    stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
+    (`Berkley Pub Group (Mm)`)."""
+    match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
+    if match is None or not _is_place(match["place"].strip()):
+        return publisher
+    return match["name"].rstrip(" ,;-")
+
+
+def _is_place(value: str) -> bool:
+    town = _TOWN_AND_STATE.match(value)
+    if town is not None:
+        return town["state"] in _US_STATES
+    parts = [part.strip() for part in re.split(r"/|,|\s&\s", value)]
+    return all(part in _US_STATES or part.casefold() in _PLACES for part in parts)
+
+
 # Words a publisher's name carries in one catalog and drops in another (`MIT Press` / `The MIT
 # Press`, `Tempus` / `Tempus Books`, `Dover` / `Dover Publications`): they tell no publisher.
 _PUBLISHER_GENERIC_WORDS = {

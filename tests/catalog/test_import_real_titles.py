@@ -273,3 +273,31 @@ def test_a_parenthesis_naming_the_books_publisher_is_its_imprint_or_series_not_i
         ("The Variational Principles of Mechanics", "", "Dover Books on Physics"),
     ]
     assert Work.objects.get(title="La diputada").title_normalized == "la diputada"
+
+
+@pytest.mark.django_db
+def test_a_place_after_the_publishers_name_is_not_part_of_it():
+    """Goodreads' publisher cells name where the edition was published: `MIT Press (MA)`,
+    `Penguin Books, Limited (UK)`, `Seal Press (CA)`, `Children's Press(CT)`, `John Wiley & Sons
+    (Hoboken, NJ)`. The place stayed in the publisher's name, so that the same publisher was
+    two, and a title's parenthesis naming it was no longer read as its series
+    (`… (MIT Electrical Engineering and Computer Science)`, publisher `MIT Press (MA)`). A
+    parenthesis naming no place stays: `Harper Perennial (HarperCollins)`, `集英社 (Shueisha)`."""
+    for name in (
+        "goodreads-sartak-publisher-place.csv",
+        "goodreads-ayyucedemirbas-publisher-place.csv",
+        "goodreads-adcalvoval-publisher-place.csv",
+        "goodreads-erinbecker-publisher-place.csv",
+    ):
+        import_real(name)
+    assert sorted(set(Edition.objects.values_list("publisher", flat=True))) == [
+        "Children's Press",
+        "Harper Perennial (HarperCollins)",
+        "John Wiley & Sons",
+        "MIT Press",
+        "Penguin Books, Limited",
+        "Seal Press",
+        "集英社 (Shueisha)",
+    ]
+    sicp = Work.objects.get(title="Structure and Interpretation of Computer Programs")
+    assert sicp.series == "MIT Electrical Engineering and Computer Science"
