@@ -130,8 +130,11 @@ _LISTING_SUFFIX = re.compile(
 )
 _LISTING_DATE = re.compile(r"\s+\(\d{4}-\d\d-\d\d\)\s*$")
 # Where a subtitle starts: `Title: Subtitle`, `Title; or, Other`, `Title - Subtitle` (a spaced
-# hyphen or dash; "Spider-Man" is one word).
-_SUBTITLE_SEPARATOR = re.compile(r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+")
+# hyphen or dash; "Spider-Man" is one word), and the comma before an alternative title (`The
+# Hobbit, or There and Back Again`), whose `or` stays with it as after `;` or `:`.
+_SUBTITLE_SEPARATOR = re.compile(
+    r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+|(?P<alternative>,\s+(?=[Oo]r,?\s+\S))"
+)
 # A series marker a catalog wrote before a spaced dash, not the title: a number (`1 - A Wizard
 # In Mind`, `#3 - …`), or a short abbreviation of capitals before a title that has its own
 # subtitle (`NJO - Enemy Lines 2: Rebel Stand`, the New Jedi Order). A year is a title's
@@ -330,11 +333,17 @@ def _is_name(words: list[str]) -> bool:
 
 def split_subtitle(title: str) -> tuple[str, str]:
     """`Title: Subtitle` or `Title - Subtitle` -> ("Title", "Subtitle"); else (title, "").
+    An alternative title is the subtitle however it is joined, its `or` kept: `Moby-Dick; or,
+    The Whale`, `The Hobbit: or There and Back Again` and `The Hobbit, or There and Back Again`
+    -> ("The Hobbit", "or There and Back Again"). A comma's `or` in a list (`Red, White, or
+    Blue`) or a question (`Tea, or Coffee?`) is no alternative title.
 
     The first separator outside parentheses counts: `Title (A; B)` has no subtitle."""
     title = (title or "").strip()
     for separator in _SUBTITLE_SEPARATOR.finditer(title):
         main, rest = title[: separator.start()].strip(), title[separator.end() :].strip()
+        if separator["alternative"] and ("," in main or title.endswith("?")):
+            continue
         if main.count("(") == main.count(")"):
             return (main, rest) if main and rest else (title, "")
     return title, ""

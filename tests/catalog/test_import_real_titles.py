@@ -3,13 +3,17 @@ each file's source in its PROVENANCE.md): series and language suffixes read off 
 title keys migrations give stored works, so that an import finds them again."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
 
+from catalog import services
 from catalog.models import Edition, ImportRow, Work
 from tests.catalog.test_import_real_lines import import_real
 from tests.factories import make_work
+
+REAL = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "real_shapes"
 
 
 @pytest.mark.django_db
@@ -301,3 +305,56 @@ def test_a_place_after_the_publishers_name_is_not_part_of_it():
     ]
     sicp = Work.objects.get(title="Structure and Interpretation of Computer Programs")
     assert sicp.series == "MIT Electrical Engineering and Computer Science"
+
+
+@pytest.mark.django_db
+def test_an_alternative_title_is_the_subtitle_however_it_is_joined():
+    """`The Hobbit, or There and Back Again` was a title of its own, where `The Hobbit: or There
+    and Back Again` (another export) was The Hobbit with that subtitle: one book, two works.
+    An alternative title is the subtitle after `;`, `:` or a comma alike, its `or` kept, never
+    read as anything else (`Fall; or, Dodge in Hell (Crypto, #3)` keeps its series)."""
+    import_real("goodreads-sartak-legacy-alternative-title.csv")
+    job = import_real("goodreads-helgeegil-alternative-title.csv")
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+    import_real("goodreads-drkenreid-alternative-title.csv")
+    import_real("goodreads-egor-alternative-title-series.csv")
+    works = Work.objects.order_by("title").values_list("title", "subtitle", "series")
+    assert list(works) == [
+        ("Blood Meridian", "or, the Evening Redness in the West", ""),
+        ("Fall", "or, Dodge in Hell", "Crypto"),
+        ("The Hobbit", "or There and Back Again", "The Lord of the Rings"),
+    ]
+    job = services.import_job_create(
+        data=(REAL / "gutenberg-catalog-sagekhan-alternative-titles.csv").read_bytes(),
+        filename="pg_catalog.csv",
+        enrich=False,
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Authors"},
+    )
+    services.import_job_run(job=job)
+    assert set(
+        Work.objects.filter(title__in=["Moby-Dick", "Frankenstein", "Maria"]).values_list(
+            "title", "subtitle"
+        )
+    ) == {
+        ("Moby-Dick", "or, The Whale"),
+        ("Frankenstein", "Or, The Modern Prometheus"),
+        ("Maria", "Or, The Wrongs of Woman"),
+    }
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_an_alternative_title_the_new_key():
+    """A work stored as `The Hobbit, or There and Back Again` under the earlier rule is found by
+    the same book's row; a list's `or` keeps its key."""
+    migration = importlib.import_module("catalog.migrations.0028_title_keys_alternative_titles")
+    stored = make_work("The Hobbit, or There and Back Again", authors=["J.R.R. Tolkien"])
+    listed = make_work("Synthetic Red, White, or Blue")
+    Work.objects.filter(pk=stored.pk).update(title_normalized="the hobbit or there and back again")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {stored.pk: "the hobbit", listed.pk: "synthetic red white or blue"}
+    job = import_real("goodreads-sartak-legacy-alternative-title.csv")
+    assert (job.created_count, Work.objects.count()) == (0, 2)
