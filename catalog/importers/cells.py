@@ -14,7 +14,7 @@ from catalog.importers.parsing import (
     read_trailing_role,
 )
 from catalog.person_names import split_life_dates
-from catalog.text import LANGUAGES, SURNAME_PARTICLES, is_name_suffix
+from catalog.text import LANGUAGES, SURNAME_PARTICLES, is_name_suffix, sort_name_turned_around
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately; so is a ` & `
@@ -114,7 +114,8 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
         if last and first and not is_name_suffix(first):
-            return Credit(name=f"{first} {last}", role=role, sort_name=f"{last}, {first}")
+            name = sort_name_turned_around(last, first)  # `Chrétien, de Troyes` in order
+            return Credit(name=name, role=role, sort_name=f"{last}, {first}")
     return Credit(name=name, role=role)
 
 
@@ -131,7 +132,7 @@ def _heading_credit(segments: list[str], role: str) -> Credit:
     if not first or not (_is_sort_name(last, first) or len(last.split()) == 1):
         return Credit(name=last, role=role)  # `Aesop`, `Marcus Aurelius, Emperor of Rome`
     return Credit(
-        name=" ".join(part for part in (first, last, suffix) if part),
+        name=" ".join(part for part in (sort_name_turned_around(last, first), suffix) if part),
         role=role,
         sort_name=", ".join(part for part in (last, first, suffix) if part),
     )

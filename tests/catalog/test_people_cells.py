@@ -188,3 +188,22 @@ def test_a_particle_before_a_surname_is_part_of_it_not_a_middle_name():
     score, reason = score_author_name("Kassia St. Clair", "Kassia Clair")
     assert "middle name" not in reason
     assert score < score_author_name("Kassia Jane Clair", "Kassia Clair")[0]
+
+
+@pytest.mark.parametrize(
+    ("cell", "name", "sort_name"),
+    [
+        # Library headings of medieval names (written for the test): the byname after the
+        # comma follows the name (catalog.text.sort_name_turned_around).
+        ("Chrétien, de Troyes, active 12th century", "Chrétien de Troyes", "Chrétien, de Troyes"),
+        (
+            "Walther, von der Vogelweide",
+            "Walther von der Vogelweide",
+            "Walther, von der Vogelweide",
+        ),
+        ("Jackson, La Toya", "La Toya Jackson", "Jackson, La Toya"),
+    ],
+)
+def test_a_headings_byname_reads_after_the_name(cell, name, sort_name):
+    [credit] = split_people(cell)
+    assert (credit.name, credit.sort_name) == (name, sort_name)
