@@ -44,7 +44,7 @@ from enrichment.work_state import (
 
 Status = EnrichmentRequest.Status
 
-#: The queue's "Show" filter (admin.requests.HistoryFilter): its parameter, and the value that
+#: The queue's "History" filter (admin.requests.HistoryFilter): its parameter, and the value that
 #: lists every request rather than each work's current one.
 HISTORY_PARAMETER, ALL_HISTORY = "show", "all"
 #: What queued a request, as the review panel names it: the Trigger choices' labels, except the

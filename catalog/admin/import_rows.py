@@ -236,6 +236,15 @@ class RowWarningsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MatchedByFilter(admin.ChoicesFieldListFilter):
+    """The key a row was matched on, headed as a librarian reads it (the field's own name
+    read "By matched by")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("how it was matched")
+
+
 @admin.register(ImportRow)
 class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
     """Every row of every import, reached from its job's page: what each row was read as and
@@ -246,7 +255,7 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
     change_form_template = "admin/catalog/importrow/change_form.html"
     list_display = ["line", "job_column", "status_and_correction", "read_as", "in_catalog", "notes"]
     list_display_links = ["line"]
-    list_filter = [ImportJobFilter, "status", RowWarningsFilter, "matched_by"]
+    list_filter = [ImportJobFilter, "status", RowWarningsFilter, ("matched_by", MatchedByFilter)]
     list_per_page = 100
     show_full_result_count = False
     paginator = DeferredJoinPaginator  # the page's ids through an index, then those rows

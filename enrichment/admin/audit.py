@@ -140,6 +140,10 @@ class SinceDateFilter(admin.DateFieldListFilter):
     a link narrowed the list by its start alone, as the dashboard's "Last 24 hours" bars do:
     none of its choices was marked, and the list looked like the whole log but for its count."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("date")  # the field's name, "created at", read "By created at"
+
     def choices(self, changelist):
         choices = list(super().choices(changelist))
         since = self.date_params.get(f"{self.field_generic}gte", "")

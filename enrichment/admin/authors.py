@@ -69,7 +69,7 @@ class AuthorCompletenessFilter(CompletenessFilter):
 
 
 class AuthorHasFilter(admin.SimpleListFilter):
-    title = _("has")
+    title = _("details held")
     parameter_name = "has"
 
     def lookups(self, request, model_admin):
@@ -81,7 +81,7 @@ class AuthorHasFilter(admin.SimpleListFilter):
 
 
 class AuthorMissingFilter(admin.SimpleListFilter):
-    title = _("missing")
+    title = _("details missing")
     parameter_name = "missing"
 
     def lookups(self, request, model_admin):

@@ -27,7 +27,7 @@ class HistoryFilter(admin.SimpleListFilter):
     """The queue opens on each work's current request (selectors.current_requests); the
     requests those superseded are one click away."""
 
-    title = _("show")
+    title = _("history")
     parameter_name = presenters.HISTORY_PARAMETER
     ALL = presenters.ALL_HISTORY
 
@@ -83,7 +83,7 @@ class ConfidenceFilter(admin.SimpleListFilter):
 class TargetFilter(admin.SimpleListFilter):
     """Works' requests or authors' (they share the queue)."""
 
-    title = _("for")
+    title = _("book or author")
     parameter_name = "target"
 
     def lookups(self, request, model_admin):

@@ -71,7 +71,7 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 
 class MissingFieldFilter(admin.SimpleListFilter):
-    title = _("missing")
+    title = _("details missing")
     parameter_name = "missing"
 
     def lookups(self, request, model_admin):
