@@ -458,7 +458,7 @@ class AuthorMerge(models.Model):
 
     class Reason(models.TextChoices):
         SHARED_ID = "shared_id", _("Same external id")
-        NAME_AND_WORK = "name_and_work", _("Same name (transliterated) and a shared work")
+        NAME_AND_WORK = "name_and_work", _("Names that agree and a shared work")
 
     kept = models.ForeignKey("catalog.Author", on_delete=models.CASCADE, related_name="merges_kept")
     duplicate = models.ForeignKey(

@@ -175,6 +175,16 @@ def test_last_first_and_first_last_sharing_a_work_are_proposed():
     assert proposals() == [("Ursula K. Le Guin", "Le Guin, Ursula K.", Reason.NAME_AND_WORK)]
 
 
+def test_the_reason_shown_for_names_in_two_orders_claims_no_transliteration():
+    """The proposal's reason reads true of a pair whose names are one name in two orders (the
+    label said "Same name (transliterated)", which "Le Guin, Ursula K." is not)."""
+    le_guin = make_author("Ursula K. Le Guin")
+    make_work("The Dispossessed", authors=[le_guin, make_author("Le Guin, Ursula K.")])
+    author_duplicates_propose()
+    (merge,) = AuthorMerge.objects.all()
+    assert merge.get_reason_display() == "Names that agree and a shared work"
+
+
 def test_the_real_mapmyreads_spellings_of_rumi():
     """The Essential Rumi, as the two real exports credit it: Goodreads' Author and Author l-f
     are one name in two orders; StoryGraph's "Rumi" is a surname alone."""
