@@ -126,6 +126,13 @@ class ImportJob(TimeStampedModel):
         return self.get_status_display()
 
     @property
+    def counts_enrichment(self) -> bool:
+        """Whether "queued for enrichment N" means something for this job: it was to enrich its
+        books, or queued some before enrichment was switched off. A job not asked to (or whose
+        server had enrichment off) queues none, and says so rather than counting 0."""
+        return self.enrich or self.enqueued_count > 0
+
+    @property
     def can_retry_failed(self) -> bool:
         # Retries re-read the rows' kept cells, which go with the file after the retention period.
         return (

@@ -147,6 +147,21 @@ def test_a_job_not_asked_to_enrich_has_no_such_note(librarian_client, settings):
     assert ENRICHMENT_OFF not in librarian_client.get(response.url).content.decode()
 
 
+def test_only_a_job_asked_to_enrich_counts_the_books_queued(librarian_client, settings):
+    """A job not asked to enrich said "queued for enrichment 0", as if its books were waiting
+    their turn; it says none were queued. One asked to counts them (live: data-field)."""
+    settings.ENRICHMENT_AUTO_ENABLED = True
+    data = (FIXTURES / "storygraph_export.csv").read_bytes()
+    page = librarian_client.get(upload(librarian_client, data, enrich="").url).content.decode()
+    assert "not queued for enrichment" in page
+    assert 'data-field="enqueued"' not in page
+    ImportJob.objects.all().delete()
+    page = librarian_client.get(upload(librarian_client, data).url).content.decode()
+    assert ImportJob.objects.get().enrich
+    assert "not queued for enrichment" not in page
+    assert re.search(r'queued for enrichment <strong data-field="enqueued">\d+</strong>', page)
+
+
 @pytest.mark.parametrize(
     ("data", "name", "message"),
     [

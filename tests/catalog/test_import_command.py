@@ -121,11 +121,13 @@ def test_the_summary_says_why_nothing_was_queued_when_enrichment_is_off(tmp_path
     path = tmp_path / "export.csv"
     path.write_text("Title,Authors,Read Status\nDune,Frank Herbert,read\n")
     output = run(str(path))
-    assert "0 queued for enrichment." in output
+    assert "; not queued for enrichment." in output and "0 queued" not in output
     assert (
         "Warning: The books this import created or changed were not queued for enrichment: "
         "automatic enrichment is off on this server (ENRICHMENT_AUTO_ENABLED). To queue them, "
         "run manage.py enrich_missing" in output
     )
     path.write_text("Title,Authors,Read Status\nEmma,Jane Austen,read\n")
-    assert "ENRICHMENT_AUTO_ENABLED" not in run(str(path), "--no-enrich")
+    not_asked = run(str(path), "--no-enrich")
+    assert "ENRICHMENT_AUTO_ENABLED" not in not_asked
+    assert "; not queued for enrichment." in not_asked and "0 queued" not in not_asked

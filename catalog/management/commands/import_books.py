@@ -121,12 +121,17 @@ class Command(BaseCommand):
             if job.status == ImportJob.Status.FAILED:
                 raise CommandError(job.error)  # after the JSON: a failed job exits non-zero
             return
+        enqueued = (
+            f"{job.enqueued_count:,} queued for enrichment"
+            if job.counts_enrichment
+            else "not queued for enrichment"
+        )
         self.stdout.write(
             f"Import #{job.pk} ({job.get_source_display()}): {_counted(job.rows_total, 'row')} "
             f"in {summary['seconds']:.1f} s — {job.created_count:,} created, "
             f"{job.updated_count:,} updated, {_counted(job.duplicate_count, 'duplicate')}, "
             f"{job.failed_count:,} failed, {len(warned):,} with warnings; "
-            f"{job.enqueued_count:,} queued for enrichment."
+            f"{enqueued}."
         )
         for warning in job.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
