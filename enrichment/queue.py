@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -144,14 +144,22 @@ def holding_requests(target: str, *, supersede_review: bool = False) -> QuerySet
     return EnrichmentRequest.objects.filter(**{target: OuterRef("pk")}, status__in=statuses)
 
 
-def works_waiting_for_review() -> QuerySet[Work]:
-    """Works whose proposal waits for a reviewer (so not queued again)."""
-    return Work.objects.filter(_waiting_for_review("work"))
-
-
-def authors_waiting_for_review() -> QuerySet[Author]:
-    """Authors whose proposal waits for a reviewer (so not queued again)."""
-    return Author.objects.filter(_waiting_for_review("author"))
+def held_back_counts(missing: QuerySet, target: str) -> dict[str, int]:
+    """Of `missing` (the works, `target` "work", or authors, "author", that lack something),
+    how many are not queued again and why, in one query: "waiting_for_review" (a proposal
+    waits for a reviewer) and "already_queued" (a request pending or being worked). The rest
+    are those works_to_enqueue / authors_to_enqueue give: the three add up to `missing`, as
+    enrich_missing says them for works and authors alike."""
+    waiting = _waiting_for_review(target)
+    queued = Exists(
+        EnrichmentRequest.objects.filter(
+            **{target: OuterRef("pk")}, status__in=EnrichmentRequest.ACTIVE_STATUSES
+        )
+    )
+    return missing.aggregate(
+        waiting_for_review=Count("pk", filter=Q(waiting)),
+        already_queued=Count("pk", filter=Q(queued) & ~Q(waiting)),
+    )
 
 
 def _waiting_for_review(target: str) -> Exists:

@@ -138,6 +138,35 @@ def test_dry_run_counts_and_changes_nothing():
     assert not EnrichmentRequest.objects.exists()
 
 
+def test_a_works_run_says_how_many_are_queued_already_or_wait_for_review(sent_tasks):
+    """ "3 works lack a cover or metadata. … Queued 1" left one of the three unexplained: a
+    works run says, as an authors run does, how many are queued already and how many wait for
+    review; the counts add up to the works missing, in words and in --json."""
+    queued, waiting, _free = (Work.objects.create(title=t) for t in ("Q", "W", "F"))
+    EnrichmentRequest.objects.create(work=queued, trigger="post_import", status="in_progress")
+    EnrichmentRequest.objects.create(work=waiting, trigger="post_import", status="needs_review")
+    # A request long done holds nothing back: its work counts with those to queue.
+    EnrichmentRequest.objects.create(work=waiting, trigger="post_import", status="completed")
+
+    out = StringIO()
+    call_command("enrich_missing", "--dry-run", "--json", stdout=out)
+    dry = json.loads(out.getvalue())
+    assert (dry["missing"], dry["waiting_for_review"], dry["already_queued"]) == (3, 1, 1)
+    assert dry["would_enqueue"] == 1
+
+    out = StringIO()
+    call_command("enrich_missing", stdout=out)
+    text = out.getvalue()
+    assert "3 works lack a cover or metadata." in text
+    assert "1 of them waits for review and is not queued again" in text
+    assert "1 of them is queued already and is not queued again." in text
+    assert "Queued 1 " in text
+    out = StringIO()
+    call_command("enrich_missing", "--json", stdout=out)
+    again = json.loads(out.getvalue())
+    assert (again["already_queued"], again["enqueued"]) == (2, 0)
+
+
 def test_covers_and_metadata_flags_select_what_is_missing(sent_tasks):
     Work.objects.create(
         title="No cover", description="d", first_published_year=2000, subjects=["x"]

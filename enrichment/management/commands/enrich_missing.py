@@ -66,10 +66,8 @@ class Command(BaseCommand):
             "metadata": want_metadata,
             "authors": False,
             "dry_run": dry_run,
-            # Not queued again: their proposal waits for a reviewer (queue.holding_requests).
-            "waiting_for_review": candidates.filter(
-                pk__in=queue.works_waiting_for_review().values("pk")
-            ).count(),
+            # Not queued again: waiting for review, or queued already (queue.holding_requests).
+            **queue.held_back_counts(candidates, "work"),
         }
         if dry_run:
             to_enqueue = queue.works_to_enqueue(covers=want_covers, metadata=want_metadata).count()
@@ -98,15 +96,11 @@ class Command(BaseCommand):
             "metadata": False,
             "dry_run": dry_run,
             "authors_missing": missing,
-            # Not queued again: their proposal waits for a reviewer (queue.holding_requests).
-            "waiting_for_review": candidates.filter(
-                pk__in=queue.authors_waiting_for_review().values("pk")
-            ).count(),
+            # Not queued again: waiting for review, or queued already (queue.holding_requests).
+            **queue.held_back_counts(candidates, "author"),
         }
-        to_queue = queue.authors_to_enqueue().count()
-        # The rest of those missing something: pending or being worked already.
-        summary["already_queued"] = max(missing - summary["waiting_for_review"] - to_queue, 0)
         if dry_run:
+            to_queue = queue.authors_to_enqueue().count()
             summary["authors_would_queue"] = min(to_queue, limit or to_queue)
             summary["would_enqueue"] = summary["authors_would_queue"]
             return summary
