@@ -18,7 +18,12 @@ from django_q.models import Schedule
 from enrichment import dashboard
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.heartbeat_models import ClusterHeartbeat
-from enrichment.models import AuditLogEntry, DashboardSnapshot, EnrichmentRequest
+from enrichment.models import (
+    AuditLogEntry,
+    BackfillMonth,
+    DashboardSnapshot,
+    EnrichmentRequest,
+)
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import librarian, viewer
 from tests.enrichment.test_review_labels import visible_text
@@ -85,6 +90,31 @@ def test_the_page_says_how_old_its_figures_are():
     as_of_600 = display_for_value(DashboardSnapshot.objects.get().computed_at, "–")
     assert f"Figures as of {as_of_600} (10 minutes ago)." in text
     assert "No worker has counted them since: is the cluster running?" in text
+
+
+def test_the_page_names_every_panel_it_reads_live_whoever_counts_the_rest():
+    """It said "providers, running imports and bulk operations are live", leaving out the
+    backfill months and the workers panel, both read at each visit; and said nothing of what
+    is live once the counted figures were old."""
+    make_work()
+    BackfillMonth.objects.create(year=2024, month=3)
+    dashboard_snapshot_refresh()
+    running_cluster()
+    client = Client()
+    client.force_login(librarian())
+    live = (
+        "Read live at each visit: the backfill months, the providers, running imports and bulk "
+        "operations, the task clusters and the longest waits."
+    )
+    assert live in visible_text(client, DASHBOARD_URL)
+    age_snapshot(600)
+    text = visible_text(client, DASHBOARD_URL)
+    assert "No worker has counted them since" in text and live in text
+    # No month was ever asked for: the page shows none, and names none.
+    BackfillMonth.objects.all().delete()
+    text = visible_text(client, DASHBOARD_URL)
+    assert "backfill" not in text.lower()
+    assert "Read live at each visit: the providers, running imports" in text
 
 
 def running_cluster(pid: int = 1) -> None:
