@@ -40,8 +40,8 @@ This module does not import enrichment.engine (engine hands it the author reques
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from django.conf import settings
@@ -51,10 +51,10 @@ from catalog.models import Author, Edition, WorkAuthor
 from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment import apply, author_proposal, outcomes
+from enrichment.author_batch import BatchAuthor, KeyWorks
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_KINDS, AuthorCandidate
 from enrichment.author_matching import (
     NAME_CLOSE,
-    AuthorMatchScore,
     AuthorQuery,
     AuthorRecordSummary,
     score_author_names,
@@ -62,7 +62,7 @@ from enrichment.author_matching import (
 )
 from enrichment.author_state import author_current_values
 from enrichment.candidates import Candidate, LookupResult, RecordT
-from enrichment.faults import ClassifiedFault
+from enrichment.faults import FaultLookup
 from enrichment.matching import TIER_ORDER, Tier
 from enrichment.models import EnrichmentRequest
 from enrichment.outcomes import RunStats
@@ -70,7 +70,6 @@ from enrichment.proposals import (
     CandidateSeen,
     HeldAuthor,
     MatchDetails,
-    ProviderSkip,
     Scores,
     build_proposal,
 )
@@ -88,7 +87,6 @@ from enrichment.tally import (
     internal_fault,
     tally_result,
 )
-from enrichment.waiting import Unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -106,53 +104,6 @@ IN_CHUNK = 900
 OPENLIBRARY_SOURCES = (OpenLibraryDumpProvider, OpenLibraryProvider)
 
 
-@dataclass
-class _Works:
-    """The works a source credits to one Open Library author key."""
-
-    titles: list[str] = field(default_factory=list)
-    isbns: list[str] = field(default_factory=list)
-
-    def add(self, title: str, isbns: Iterable[str]) -> None:
-        if title and title not in self.titles:
-            self.titles.append(title)
-        self.isbns += [isbn for isbn in isbns if isbn and isbn not in self.isbns]
-
-
-@dataclass(eq=False)  # each one is itself (hashable by identity): batches key dicts by person
-class _Person:
-    """One claimed author request while it is being worked."""
-
-    request: EnrichmentRequest
-    author: Author
-    query: AuthorQuery
-    record_keys: list[tuple[str, str]] = field(default_factory=list)  # works' (edition, work) keys
-    keys: list[str] = field(default_factory=list)  # Open Library author keys: held or found
-    asked: set[tuple[str, str]] = field(default_factory=set)  # (source, key) asked for a record
-    records: list[AuthorCandidate] = field(default_factory=list)
-    scored: list[tuple[AuthorCandidate, AuthorMatchScore]] = field(default_factory=list)
-    faults: list[ClassifiedFault] = field(default_factory=list)  # asked, and it failed
-    skipped: list[ProviderSkip] = field(default_factory=list)  # not asked
-    unavailable: list[Unavailable] = field(default_factory=list)  # not asked for now: until when
-    attempted: list[str] = field(default_factory=list)  # asked (answered or failed)
-    answered: list[str] = field(default_factory=list)  # answered, found or not
-    learned: dict[str, str] = field(default_factory=dict)  # ids the matched records taught
-
-    @property
-    def best_tier(self) -> Tier:
-        return max((s.tier for _, s in self.scored), key=TIER_ORDER.__getitem__, default=Tier.NONE)
-
-    def matched_at_least(self, tier: Tier) -> bool:
-        return TIER_ORDER[self.best_tier] >= TIER_ORDER[tier]
-
-    def add_key(self, key: str) -> None:
-        if key and key not in self.keys:
-            self.keys.append(key)
-
-    def wants_photo(self) -> bool:
-        return self.request.wants_cover and not self.author.photo
-
-
 def process_author_requests(
     requests: list[EnrichmentRequest], *, providers: list[Provider]
 ) -> RunStats:
@@ -161,8 +112,8 @@ def process_author_requests(
     if not requests:
         return stats
     sent_before = Counter(REQUESTS_SENT)
-    people: list[_Person] = []
-    works_by_key: dict[str, _Works] = defaultdict(_Works)
+    people: list[BatchAuthor] = []
+    works_by_key: dict[str, KeyWorks] = defaultdict(KeyWorks)
     try:
         people = _people(requests)
         _ask_sources(people, providers, works_by_key, stats)
@@ -194,16 +145,16 @@ def _query(author: Author, titles=(), isbns=(), merged_names=()) -> AuthorQuery:
     )
 
 
-def _bare_people(requests: list[EnrichmentRequest]) -> list[_Person]:
+def _bare_people(requests: list[EnrichmentRequest]) -> list[BatchAuthor]:
     """The requests' authors with nothing read yet: what a batch that failed early backs off."""
     return [
-        _Person(request=r, author=r.author, query=_query(r.author))
+        BatchAuthor(request=r, author=r.author, query=_query(r.author))
         for r in requests
         if r.author is not None
     ]
 
 
-def _people(requests: list[EnrichmentRequest]) -> list[_Person]:
+def _people(requests: list[EnrichmentRequest]) -> list[BatchAuthor]:
     """Each request's author with their works' titles, ISBNs, Open Library keys and merged
     names: a query for the credits and the names, one per IN_CHUNK works for the editions."""
     author_ids = [r.author_id for r in requests]
@@ -236,7 +187,7 @@ def _people(requests: list[EnrichmentRequest]) -> list[_Person]:
         works = credits.get(author.pk, [])[:WORKS_READ]
         titles = [title for _, title, _ in works if title]
         isbns = [isbn for work_id, _, _ in works for isbn, _ in editions[work_id] if isbn]
-        person = _Person(
+        person = BatchAuthor(
             request=request,
             author=author,
             query=_query(
@@ -256,9 +207,9 @@ def _people(requests: list[EnrichmentRequest]) -> list[_Person]:
 
 
 def _ask_sources(
-    people: list[_Person],
+    people: list[BatchAuthor],
     providers: list[Provider],
-    works_by_key: dict[str, _Works],
+    works_by_key: dict[str, KeyWorks],
     stats: RunStats,
 ) -> None:
     for provider in providers:
@@ -273,7 +224,7 @@ def _ask_sources(
         _step(wikidata, people, partial(_add_photo_licences, wikidata, people))
 
 
-def _step(provider: Provider | None, people: list[_Person], ask: Callable[[], None]) -> None:
+def _step(provider: Provider | None, people: list[BatchAuthor], ask: Callable[[], None]) -> None:
     """One source's turn: an error in our handling of it is a fault for the people it was
     asked about (retried), and the other sources go on."""
     try:
@@ -287,14 +238,14 @@ def _step(provider: Provider | None, people: list[_Person], ask: Callable[[], No
 
 def _ask_openlibrary(
     provider: OpenLibraryDumpProvider | OpenLibraryProvider,
-    people: list[_Person],
-    works_by_key: dict[str, _Works],
+    people: list[BatchAuthor],
+    works_by_key: dict[str, KeyWorks],
     stats: RunStats,
 ) -> None:
     """Find the keys of authors who have none through their works' book records, then read the
     author records of every key (and of the record a merged one leads to)."""
     keyless = [person for person in people if not person.keys]
-    by_isbn: dict[str, list[_Person]] = defaultdict(list)
+    by_isbn: dict[str, list[BatchAuthor]] = defaultdict(list)
     for person in keyless:
         for isbn in person.query.isbns[:KEY_SEARCH_ISBNS]:
             by_isbn[isbn].append(person)
@@ -305,20 +256,22 @@ def _ask_openlibrary(
             if result is None:
                 continue
             for person in waiting:
-                _find_keys(person, _answered(person, provider.name, result, stats), works_by_key)
+                found = _answered(person, provider.name, result, stats, FaultLookup.ISBN)
+                _find_keys(person, found, works_by_key)
     if isinstance(provider, OpenLibraryProvider):
         for person in keyless:
             if person.keys or person.query.isbns or not person.record_keys:
                 continue
             edition_key, work_key = person.record_keys[0]
             result = provider.edition(edition_key) if edition_key else provider.work(work_key)
-            _find_keys(person, _answered(person, provider.name, result, stats), works_by_key)
+            found = _answered(person, provider.name, result, stats, FaultLookup.OPENLIBRARY_KEY)
+            _find_keys(person, found, works_by_key)
     _ask_records(provider, people, stats)
 
 
 def _ask_records(
     provider: OpenLibraryDumpProvider | OpenLibraryProvider,
-    people: list[_Person],
+    people: list[BatchAuthor],
     stats: RunStats,
 ) -> None:
     """The author records of the people's keys not asked of this source yet; a record Open
@@ -335,14 +288,15 @@ def _ask_records(
         for person, person_keys in wanted.items():
             for key in person_keys:
                 person.asked.add((provider.name, key))
-                for record in _answered(person, provider.name, results[key], stats):
+                by_id = _answered(person, provider.name, results[key], stats, FaultLookup.AUTHOR_ID)
+                for record in by_id:
                     if record.name:
                         person.records.append(record)
                     else:  # a redirect: Open Library merged the record we hold into another
                         _follow_redirect(person, key, record)
 
 
-def _follow_redirect(person: _Person, key: str, record: AuthorCandidate) -> None:
+def _follow_redirect(person: BatchAuthor, key: str, record: AuthorCandidate) -> None:
     target = record.provider_ids.get("openlibrary_author", "")
     if not target or target in person.keys:
         return
@@ -352,13 +306,13 @@ def _follow_redirect(person: _Person, key: str, record: AuthorCandidate) -> None
         _learn(person, "openlibrary_author", target)
 
 
-def _learn(person: _Person, kind: str, value: str) -> None:
+def _learn(person: BatchAuthor, kind: str, value: str) -> None:
     """An id of the author that a source taught: records holding it are theirs from now on."""
     person.query = replace(person.query, ids={**person.query.ids, kind: value})
     person.learned[kind] = value
 
 
-def _learn_from_matches(person: _Person) -> None:
+def _learn_from_matches(person: BatchAuthor) -> None:
     """The ids of the records matched at high confidence that we do not hold yet: Wikidata's item
     found by a Goodreads id names the Open Library key whose record is then theirs too."""
     for record, score in person.scored:
@@ -369,7 +323,9 @@ def _learn_from_matches(person: _Person) -> None:
                 _learn(person, kind, value)
 
 
-def _find_keys(person: _Person, books: list[Candidate], works_by_key: dict[str, _Works]) -> None:
+def _find_keys(
+    person: BatchAuthor, books: list[Candidate], works_by_key: dict[str, KeyWorks]
+) -> None:
     """The Open Library keys book records give people named like ours, with the work."""
     names = (person.query.name, *person.query.alternative_names)
     for book in books:
@@ -385,8 +341,8 @@ def _find_keys(person: _Person, books: list[Candidate], works_by_key: dict[str, 
 
 def _ask_wikidata(
     provider: WikidataProvider,
-    people: list[_Person],
-    works_by_key: dict[str, _Works],
+    people: list[BatchAuthor],
+    works_by_key: dict[str, KeyWorks],
     stats: RunStats,
 ) -> None:
     """People by their Open Library keys and Goodreads ids, in batches; those nothing matched
@@ -398,7 +354,9 @@ def _ask_wikidata(
         )
         for person, keys in by_key.items():
             for key in keys:
-                person.records += _answered(person, provider.name, results[key], stats)
+                person.records += _answered(
+                    person, provider.name, results[key], stats, FaultLookup.AUTHOR_ID
+                )
     goodreads = {
         person: goodreads_id
         for person in people
@@ -407,7 +365,9 @@ def _ask_wikidata(
     if goodreads:
         results = provider.authors_by_goodreads_id(dict.fromkeys(goodreads.values()))
         for person, goodreads_id in goodreads.items():
-            person.records += _answered(person, provider.name, results[goodreads_id], stats)
+            person.records += _answered(
+                person, provider.name, results[goodreads_id], stats, FaultLookup.AUTHOR_ID
+            )
     _rescore(people, works_by_key)
     unmatched = {
         person: LabelQuery(person.query.name, person.query.birth_year, person.query.death_year)
@@ -418,13 +378,15 @@ def _ask_wikidata(
     if unmatched:
         results = provider.authors_by_label(list(unmatched.values()))
         for person, label in unmatched.items():
-            person.records += _answered(person, provider.name, results[label.key], stats)
+            person.records += _answered(
+                person, provider.name, results[label.key], stats, FaultLookup.NAME_SEARCH
+            )
 
 
 def _confirm_by_works(
     providers: list[Provider],
-    people: list[_Person],
-    works_by_key: dict[str, _Works],
+    people: list[BatchAuthor],
+    works_by_key: dict[str, KeyWorks],
     stats: RunStats,
 ) -> None:
     """A person found by name alone is confirmed by the works list of the Open Library key their
@@ -446,9 +408,9 @@ def _confirm_by_works(
                 and key not in person.keys
             ]
             for key in list(dict.fromkeys(keys))[:CONFIRM_KEYS]:
-                for listed in _answered(
-                    person, openlibrary.name, openlibrary.author_works(key), stats
-                ):
+                works = openlibrary.author_works(key)
+                lookup = FaultLookup.AUTHOR_WORKS
+                for listed in _answered(person, openlibrary.name, works, stats, lookup):
                     for work in listed.works:
                         works_by_key[key].add(work.title, work.isbn13)
         _rescore(people, works_by_key)
@@ -463,7 +425,7 @@ def _confirm_by_works(
     _rescore(people, works_by_key)
 
 
-def _add_photo_licences(provider: WikidataProvider, people: list[_Person]) -> None:
+def _add_photo_licences(provider: WikidataProvider, people: list[BatchAuthor]) -> None:
     """What Commons says of the photos of the matched Wikidata people: asked once, for all
     (a photo whose licence could not be asked keeps "licence unknown")."""
     matched = [
@@ -480,18 +442,19 @@ def _add_photo_licences(provider: WikidataProvider, people: list[_Person]) -> No
 
 
 def _answered(
-    person: _Person, provider: str, result: LookupResult[RecordT], stats: RunStats
+    person: BatchAuthor, provider: str, result: LookupResult[RecordT], stats: RunStats, lookup: str
 ) -> list[RecordT]:
-    """A lookup's records for the person (none when the source did not answer), tallied."""
-    return tally_result(person, provider, result, stats) or []
+    """A lookup's records for the person (none when the source did not answer), tallied; a
+    fault names the lookup that failed (the request's page says which)."""
+    return tally_result(person, provider, result, stats, lookup=lookup) or []
 
 
 # --- Scoring and deciding ---------------------------------------------------------------------
 
 
-def _summary(record: AuthorCandidate, works_by_key: dict[str, _Works]) -> AuthorRecordSummary:
+def _summary(record: AuthorCandidate, works_by_key: dict[str, KeyWorks]) -> AuthorRecordSummary:
     """A record as matching reads it, with the works credited to the Open Library key it names."""
-    known = works_by_key.get(record.provider_ids.get("openlibrary_author", ""), _Works())
+    known = works_by_key.get(record.provider_ids.get("openlibrary_author", ""), KeyWorks())
     titles = [work.title for work in record.works] + known.titles
     isbns = [isbn for work in record.works for isbn in work.isbn13] + known.isbns
     return AuthorRecordSummary(
@@ -506,7 +469,7 @@ def _summary(record: AuthorCandidate, works_by_key: dict[str, _Works]) -> Author
     )
 
 
-def _rescore(people: list[_Person], works_by_key: dict[str, _Works]) -> None:
+def _rescore(people: list[BatchAuthor], works_by_key: dict[str, KeyWorks]) -> None:
     for person in people:
         person.scored = [
             (record, score_author_record(person.query, _summary(record, works_by_key)))
@@ -514,7 +477,7 @@ def _rescore(people: list[_Person], works_by_key: dict[str, _Works]) -> None:
         ]
 
 
-def _match_details(person: _Person) -> MatchDetails:
+def _match_details(person: BatchAuthor) -> MatchDetails:
     query = person.query
     return MatchDetails(
         held_author=HeldAuthor(
@@ -552,7 +515,7 @@ def _match_details(person: _Person) -> MatchDetails:
     )
 
 
-def _decide(person: _Person, works_by_key: dict[str, _Works]) -> str:
+def _decide(person: BatchAuthor, works_by_key: dict[str, KeyWorks]) -> str:
     _rescore([person], works_by_key)
     request = person.request
     request.providers_attempted = person.attempted
@@ -581,7 +544,7 @@ def _decide(person: _Person, works_by_key: dict[str, _Works]) -> str:
     )
 
 
-def _unmatched_reason(person: _Person) -> str:
+def _unmatched_reason(person: BatchAuthor) -> str:
     """Why no record is this author, in a librarian's words."""
     if person.skipped and not person.answered:
         return gettext("No source could look this author up: %(why)s.") % {

@@ -117,17 +117,25 @@ _STATUS_KINDS = {
 
 
 class FaultLookup(StrEnum):
-    """Which of a book's lookups failed: one provider may fail on several for one book."""
+    """Which of a book's (an author's) lookups failed: one provider may fail on several for one
+    book. An author's key is found through their books' ISBNs and Open Library keys; their
+    records are asked by id (an Open Library key, a Goodreads id), then by name."""
 
     ISBN = "isbn"
     OPENLIBRARY_KEY = "openlibrary_key"
     TITLE_SEARCH = "title_search"
+    AUTHOR_ID = "author_id"
+    NAME_SEARCH = "name_search"
+    AUTHOR_WORKS = "author_works"
 
 
 LOOKUP_LABELS: dict[str, Any] = {
     FaultLookup.ISBN: _("the ISBN lookup"),
     FaultLookup.OPENLIBRARY_KEY: _("the Open Library key lookup"),
     FaultLookup.TITLE_SEARCH: _("the title search"),
+    FaultLookup.AUTHOR_ID: _("the lookup by id"),
+    FaultLookup.NAME_SEARCH: _("the name search"),
+    FaultLookup.AUTHOR_WORKS: _("the works list lookup"),
 }
 
 
@@ -135,7 +143,7 @@ LOOKUP_LABELS: dict[str, Any] = {
 class ClassifiedFault:
     """One fault of one provider, classified. `detail` is the full text (URL queries cut,
     secrets redacted by the caller, at most DETAIL_MAX_CHARS); `lookup`, the FaultLookup that
-    failed ("" when not one lookup's: an author's, our own code's, or recorded before)."""
+    failed ("" when not one lookup's: our own code's, or recorded before)."""
 
     provider: str = ""
     kind: str = FaultKind.OTHER

@@ -461,7 +461,7 @@ class FaultSerializer(serializers.Serializer):
     lookup = serializers.ChoiceField(
         choices=list(FaultLookup),
         allow_blank=True,
-        help_text=_('Which of the book\'s lookups failed; "" when not recorded.'),
+        help_text=_("Which of the book's (the author's) lookups failed; \"\" when not recorded."),
     )
 
 
