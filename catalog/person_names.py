@@ -10,7 +10,7 @@ name: they are the person's birth and death years, which tell two people of one 
 import re
 from dataclasses import dataclass
 
-from catalog.text import is_name_suffix, sort_name_turned_around
+from catalog.text import is_byname, is_name_suffix, sort_name_turned_around
 
 #: Years further apart than this are two people (one year absorbs calendar and cataloguing).
 YEAR_TOLERANCE = 1
@@ -87,14 +87,17 @@ def split_life_dates(heading: str) -> LifeDates:
 def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
     dates dropped, `Last, First` turned around (catalog.text.sort_name_turned_around), a
-    generation word kept last. `Dumas, Alexandre, 1802-1870` -> `Alexandre Dumas`; `King,
-    Martin Luther, Jr.` -> `Martin Luther King Jr.`; `Chrétien, de Troyes, active 12th century`
-    -> `Chrétien de Troyes`. A name without a comma, with more than a heading's (a list of
+    generation word kept last, a title after a byname dropped. `Dumas, Alexandre, 1802-1870`
+    -> `Alexandre Dumas`; `King, Martin Luther, Jr.` -> `Martin Luther King Jr.`; `Chrétien,
+    de Troyes, active 12th century` -> `Chrétien de Troyes`; `Francis, of Assisi, Saint` ->
+    `Francis of Assisi`. A name without a comma, with more than a heading's (a list of
     people) or with no given name after it (`Lonely Planet, 2019`) is left as written, its
     dates aside."""
     name = split_life_dates(heading).name
     segments = [segment.strip() for segment in name.split(",")]
     suffix = segments.pop() if len(segments) == 3 and is_name_suffix(segments[2]) else ""
+    if len(segments) == 3 and is_byname(segments[0], segments[1]):
+        segments.pop()  # the heading's title after a byname (`Saint`, `Pope`): no label has it
     if len(segments) != 2 or not all(any(ch.isalpha() for ch in part) for part in segments):
         return name  # `Lonely Planet, 2019`: no given name to turn around
     last, first = segments

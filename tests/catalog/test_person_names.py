@@ -18,6 +18,12 @@ from catalog.person_names import name_as_written
         ("Dumas, père", "Dumas père"),
         ("Chrétien, de Troyes, active 12th century", "Chrétien de Troyes"),
         ("Aesop, 621? BCE-565? BCE", "Aesop"),
+        # A title after the byname is the heading's, not the name's (Wikidata's label has none).
+        ("Francis, of Assisi, Saint", "Francis of Assisi"),
+        ("Francis, of Assisi, Saint, 1182-1226", "Francis of Assisi"),
+        ("Thomas, à Kempis, Saint", "Thomas à Kempis"),
+        ("John, of the Cross, Saint, 1542-1591", "John of the Cross"),
+        ("Leo, de Ostia, Cardinal", "Leo de Ostia"),
         # Left as written: no comma, a list of people, no given name after the comma.
         ("George Orwell", "George Orwell"),
         ("Maroon 5", "Maroon 5"),
