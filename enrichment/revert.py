@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
-from catalog.models import Work, WorkAuthor
+from catalog.models import EnrichmentStatus, Work, WorkAuthor
 from enrichment import apply
 from enrichment.author_merges import author_merge_refusal, author_merge_revert
 from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
@@ -130,7 +130,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
             )
             history_record(entry=result.revert_entry)
             _unmark_applied(entry.request_id, changes)
-            targets.refresh(touched=bool(changes))
+            targets.refresh(status=_status_after_revert(targets), touched=bool(changes))
         result.reverted = changes
     return result
 
@@ -285,6 +285,16 @@ def _revert_authors(*, work: Work) -> dict:
     names = [c.author.name for c in credits]
     WorkAuthor.objects.filter(pk__in=[c.pk for c in credits]).delete()
     return {"old": names, "new": [], "target": "work"}
+
+
+def _status_after_revert(targets: RequestTargets) -> str | None:
+    """A revert may take off what made the target "enriched" (or leave a proposal waiting);
+    any other status is that of a later try (queued, waiting, failed…), which it leaves."""
+    target = targets.author or targets.work
+    settled = (EnrichmentStatus.ENRICHED, EnrichmentStatus.NEEDS_REVIEW)
+    if target is None or target.enrichment_status not in settled:
+        return None
+    return targets.status_once_taken_back()
 
 
 def _unmark_applied(request_id: int | None, changes: dict) -> None:

@@ -30,7 +30,6 @@ from enrichment.work_state import stored_value, value_fingerprint
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
-CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
 
 #: Rows per chunk: one progress update per chunk.
@@ -298,9 +297,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
         target = targets.author or targets.work
         if target is not None and target.enrichment_status == EnrichmentStatus.NEEDS_REVIEW:
             # What was applied before (a cover on medium confidence) stays applied.
-            kept = locked.fields_applied or locked.cover_status == CoverStatus.APPLIED
-            status = EnrichmentStatus.ENRICHED if kept else EnrichmentStatus.DISMISSED
-            targets.refresh(status=status, touched=False)
+            targets.refresh(status=targets.status_once_taken_back(), touched=False)
     return DismissResult(request_id=locked.pk, dismissed=True)
 
 

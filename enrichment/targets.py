@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import models
 
-from catalog.models import Author, Edition, Work
+from catalog.models import Author, Edition, EnrichmentStatus, Work
 from enrichment.author_state import author_refresh
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.work_state import lock_targets, target_has_cover, work_refresh
@@ -63,6 +63,27 @@ class RequestTargets:
     def audit_rows(self) -> dict[str, Any]:
         """The AuditLogEntry columns that say what was changed."""
         return {"work": self.work, "edition": self.edition, "author": self.author}
+
+    def requests(self) -> models.QuerySet[EnrichmentRequest]:
+        """Every enrichment request of the target (a work's, or an author's)."""
+        if self.author is not None:
+            return EnrichmentRequest.objects.filter(author_id=self.author.pk)
+        assert self.work is not None
+        return EnrichmentRequest.objects.filter(work_id=self.work.pk)
+
+    def status_once_taken_back(self) -> str:
+        """The target's enrichment status once a person took back (part of) what enrichment
+        offered it: a dismissal, or a revert. The one rule: a proposal still waiting says
+        "needs review"; anything an enrichment applied that still stands (a request's applied
+        fields or cover: a revert takes them off) says "enriched"; nothing left says that a
+        reviewer turned it down ("dismissed"), never "enriched" for values put back."""
+        rows = self.requests().values_list("status", "fields_applied", "cover_status")
+        if any(status == EnrichmentRequest.Status.NEEDS_REVIEW for status, _f, _c in rows):
+            return EnrichmentStatus.NEEDS_REVIEW
+        applied = EnrichmentRequest.CoverStatus.APPLIED
+        if any(fields or cover == applied for _s, fields, cover in rows):
+            return EnrichmentStatus.ENRICHED
+        return EnrichmentStatus.DISMISSED
 
     def refresh(
         self, *, status: str | None = None, confidence: str | None = None, touched: bool = True
