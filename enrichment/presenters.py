@@ -33,6 +33,7 @@ from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, Scores
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
+from enrichment.request_status import audit_action_label
 from enrichment.waiting import waiting_text
 from enrichment.work_state import (
     WORK_WAITING,
@@ -413,7 +414,11 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "held_isbn": bool(details.query and details.query.isbn13),
         "answered": bool(answered_providers(req)),
         "history": [
-            (entry, ", ".join(FIELD_LABELS.get(name, name) for name in entry.changes or {}))
+            (
+                entry,
+                audit_action_label(entry),
+                ", ".join(FIELD_LABELS.get(name, name) for name in entry.changes or {}),
+            )
             for entry in req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[
                 :20
             ]

@@ -5,9 +5,10 @@ them (status values are a contract). A decision is what sets `reviewed_at`
 `superseded_by` (migration 0029 for the earlier ones). `reviewed_by` may be empty (a user since
 removed, or nobody: migration 0027), so it cannot tell them apart."""
 
+from django.db.models import F
 from django.utils.translation import gettext
 
-from enrichment.models import EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 
 Status = EnrichmentRequest.Status
 # get_status_display() rebuilds the choices' dict on every call: 50 rows a page.
@@ -45,3 +46,27 @@ def request_status_words(request: EnrichmentRequest) -> str:
     if request.reviewed_by_id is None:
         return gettext("dismissed")
     return gettext("dismissed by %(user)s") % {"user": request.reviewed_by}
+
+
+#: What an audit list annotates on each entry (`entry_superseded_annotation`): the request that
+#: replaced the entry's request, read in the list's own query rather than one more a row.
+SUPERSEDED_BY_ANNOTATION = "request_superseded_by"
+
+
+def entry_superseded_annotation() -> dict[str, F]:
+    """The annotation an audit list adds for `audit_action_label`."""
+    return {SUPERSEDED_BY_ANNOTATION: F("request__superseded_by")}
+
+
+def audit_action_label(entry: AuditLogEntry) -> str:
+    """An audit entry's action as a reader needs it: the dismissal a re-run recorded for the
+    proposal it replaced says "Superseded by a re-run", not "Dismissed" (nobody dismissed it; its
+    note names the new request). The rest say their action."""
+    if entry.action == AuditLogEntry.Action.DISMISS and entry.request_id is not None:
+        if hasattr(entry, SUPERSEDED_BY_ANNOTATION):
+            superseded = getattr(entry, SUPERSEDED_BY_ANNOTATION) is not None
+        else:
+            superseded = getattr(entry.request, "superseded_by_id", None) is not None
+        if superseded:
+            return gettext("Superseded by a re-run")
+    return entry.get_action_display()

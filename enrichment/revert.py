@@ -18,6 +18,7 @@ from enrichment.history import history_record
 from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, in_field_order
+from enrichment.request_status import audit_action_label
 from enrichment.review import BulkResult, RevertResult, ReviewError
 from enrichment.targets import RequestTargets, entry_targets, lock_entry_targets
 from enrichment.work_state import stored_value
@@ -71,7 +72,7 @@ def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None)
             check.revertible = ["merged_into"]
         return check
     if entry.action not in REVERTIBLE:
-        label = entry.get_action_display().lower()
+        label = audit_action_label(entry).lower()
         check.cannot["*"] = gettext(
             "an entry of type “%(action)s” changed nothing that can be put back"
         ) % {"action": label}

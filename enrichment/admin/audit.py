@@ -30,6 +30,7 @@ from enrichment.covers.store import small_thumbnail_name, stored_sha256
 from enrichment.models import AuditLogEntry, AuthorMerge
 from enrichment.proposals import FIELD_LABELS, in_field_order
 from enrichment.providers.registry import provider_label
+from enrichment.request_status import audit_action_label, entry_superseded_annotation
 
 ACTION_COLOURS = {
     "auto_apply": "#2e7d32",
@@ -203,7 +204,7 @@ def target_label(target: str, *, duplicate: Author | None = None) -> str:
 def audit_entry_label(entry: AuditLogEntry) -> str:
     """ "Cover applied: Coraline (2026-11-30 22:25, entry #12)", as a confirmation lists it."""
     return gettext("%(action)s: %(target)s (%(when)s, entry #%(id)s)") % {
-        "action": entry.get_action_display(),
+        "action": audit_action_label(entry),
         "target": entry.author or entry.work or "–",
         "when": display_for_value(entry.created_at, "–"),  # in the site's time zone
         "id": entry.pk,
@@ -287,7 +288,8 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
     def get_queryset(self, request):
         # The reverts of each row, for "reverted" or "partly reverted" under its action.
         reverts = AuditLogEntry.objects.only("pk", "changes", "reverts_id")
-        return super().get_queryset(request).prefetch_related(Prefetch("reverted_by", reverts))
+        queryset = super().get_queryset(request).prefetch_related(Prefetch("reverted_by", reverts))
+        return queryset.annotate(**entry_superseded_annotation())  # "Superseded by a re-run"
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
@@ -319,7 +321,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
             deleted = covers_deleted([entry])
             duplicate = merge_duplicates([entry]).get(entry.reverts_id or entry.pk)
             extra = {
-                "subtitle": f"{entry.get_action_display()}: {entry.author or entry.work} "
+                "subtitle": f"{audit_action_label(entry)}: {entry.author or entry.work} "
                 f"({display_for_value(entry.created_at, '–')})",
                 "entry": entry,
                 "change_rows": [
@@ -367,7 +369,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
 
     @admin.display(description=_("Action"), ordering="action")
     def action_badge(self, entry):
-        return badge(entry.get_action_display(), ACTION_COLOURS.get(entry.action, "#777"))
+        return badge(audit_action_label(entry), ACTION_COLOURS.get(entry.action, "#777"))
 
     @admin.display(description=_("Action"), ordering="action")
     def action_reverted(self, entry):
