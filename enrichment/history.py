@@ -8,6 +8,9 @@ the record of values (and revert); the History is where a librarian looking at o
 author) sees that something happened.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -15,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext
 
 from catalog.models import Author, Work
+from enrichment.audit_queries import entries_of_author_q
 from enrichment.models import AuditLogEntry
 from enrichment.proposals import FIELD_LABELS, in_field_order
 
@@ -64,3 +68,46 @@ def history_record(*, entry: AuditLogEntry) -> LogEntry | None:
         action_flag=CHANGE,
         change_message=message % values,
     )
+
+
+@dataclass
+class HistoryRow:
+    """A History row (as the admin's object_history template reads a LogEntry) for a change
+    recorded on another author."""
+
+    action_time: datetime
+    user: object
+    message: str
+
+    def get_change_message(self) -> str:
+        return self.message
+
+
+def merge_history_rows(author: Author) -> list[HistoryRow]:
+    """The History rows of the merges that made this author a redirect, and of their reverts:
+    they are recorded on the author it was merged into (history_record), but changed this one
+    too (its credits, ids and redirect). The same entries its audit log link lists
+    (audit_queries.entries_of_author_q), less those recorded on it, which have their own row."""
+    entries = (
+        AuditLogEntry.objects.filter(entries_of_author_q(author.pk))
+        .exclude(author_id=author.pk)
+        .select_related("author", "actor")
+        .order_by("created_at", "pk")
+    )
+    rows = []
+    for entry in entries:
+        who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
+        values = {"kept": entry.author, "who": who, "entry": entry.pk, "merge": entry.reverts_id}
+        if entry.action == AuditLogEntry.Action.REVERT:
+            message = gettext(
+                "Its merge into %(kept)s was reverted by %(who)s: its credits and ids are its "
+                "own again (enrichment audit entry #%(entry)s, which reverts #%(merge)s)."
+            )
+        else:
+            message = gettext(
+                "Merged into %(kept)s by %(who)s: its credits and ids moved there, and it "
+                "redirects to it (enrichment audit entry #%(entry)s)."
+            )
+        user = entry.actor or enrichment_worker_user()
+        rows.append(HistoryRow(entry.created_at, user, message % values))
+    return rows

@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.views.main import PAGE_VAR
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -18,6 +20,7 @@ from enrichment.admin.works import CompletenessFilter
 from enrichment.audit_queries import entries_of_author_q
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
+from enrichment.history import merge_history_rows
 from enrichment.models import AuditLogEntry, BulkOperation
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.selectors import (
@@ -141,6 +144,25 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
 
     def image_source_label(self, source: str) -> str:
         return cover_source_label(source) if source else ""  # its label, not its key
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Its History, with the merges that made it a redirect and their reverts, which are
+        recorded on the author it was merged into (history.merge_history_rows), in time order
+        among its own rows."""
+        response = super().history_view(request, object_id, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        rows = merge_history_rows(context["object"]) if "object" in context else []
+        if rows:
+            own = list(context["action_list"].paginator.object_list)
+            every = sorted([*own, *rows], key=lambda row: row.action_time)
+            paginator = Paginator(every, 100)  # the admin's page size for a History
+            page = paginator.get_page(request.GET.get(PAGE_VAR, 1))
+            context.update(
+                action_list=page,
+                page_range=paginator.get_elided_page_range(page.number),
+                pagination_required=paginator.count > 100,
+            )
+        return response
 
     @admin.display(description=_("Completeness"), ordering="completeness")
     def completeness_label(self, author):

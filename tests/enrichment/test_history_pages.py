@@ -1,15 +1,19 @@
 """The History a librarian reads: a request's History rows and the audit log say what happened to a
-proposal (a reviewer dismissed it, or a re-run superseded it: request_status.audit_action_label)."""
+proposal (a reviewer dismissed it, or a re-run superseded it: request_status.audit_action_label);
+a merged duplicate author's History shows the merge that redirected it, and its revert."""
 
 import re
 
 import pytest
 from django.urls import reverse
 
-from enrichment import queue, review
+from enrichment import queue, revert, review
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from tests.enrichment.test_audit_merge_revert import merged
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import AUDIT_URL, change_url, librarian
+from tests.enrichment.test_work_page import text_of
+from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +54,37 @@ def test_a_proposal_a_rerun_replaced_reads_superseded_not_dismissed(client):
     entry = AuditLogEntry.objects.get(request=superseded)
     page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
     assert "Superseded by a re-run: Neverwhere" in page.content.decode()
+
+
+def history_of(client, author) -> list[str]:
+    """An author's History page's rows (when, who, what), each as text."""
+    page = client.get(reverse("admin:catalog_author_history", args=[author.pk]))
+    assert page.status_code == 200
+    body = re.search(r"<tbody>(.*?)</tbody>", page.content.decode(), re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S) if body else []
+    return [text_of(row).strip() for row in rows]
+
+
+def test_a_merged_duplicates_history_shows_the_merge_and_its_revert(client):
+    """history_record writes the merge in the kept author's History: the duplicate's said "This
+    object doesn't have a change history" though the merge moved its credits and made it a
+    redirect."""
+    user = librarian()
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[duplicate])
+    entry = merged(kept, duplicate)
+    merged(make_author("Someone Else"), make_author("S. Else"))  # another author's merge
+    client.force_login(user)
+
+    (row,) = history_of(client, duplicate)
+    assert "enrichment-worker" in row and "Merged into Ursula K. Le Guin" in row, row
+    assert f"(enrichment audit entry #{entry.pk})" in row
+
+    undo = revert.audit_revert(entry=entry, actor=user).revert_entry
+    merge_row, revert_row = history_of(client, duplicate)
+    assert "Merged into Ursula K. Le Guin" in merge_row
+    assert " libby " in revert_row  # the user column: who reverted it
+    assert "Its merge into Ursula K. Le Guin was reverted by libby" in revert_row, revert_row
+    assert f"#{undo.pk}, which reverts #{entry.pk}" in revert_row
+    # The kept author's History keeps its own rows, once each.
+    assert len(history_of(client, kept)) == 2
