@@ -233,9 +233,10 @@ def apply_proposal(
         request.proposal = proposal
         request.fields_applied = sorted({*request.fields_applied, *changes})
         request.save(update_fields=update)
+        current = targets.is_current(request)
         targets.refresh(
-            status=WORK_STATUS.get(Status(request.status)),
-            confidence=request.confidence,
+            status=WORK_STATUS.get(Status(request.status)) if current else None,
+            confidence=request.confidence if current else None,
             touched=bool(changes) or actor is None,  # the engine's try counts as one
         )
         if selected.cover and dispatch_cover:

@@ -230,14 +230,15 @@ def works_by_author_completeness() -> tuple[tuple[str, "StrOrPromise", Q], ...]:
 
 def queue_counts() -> tuple[dict[str, int], dict[str, int]]:
     """Current requests by status (current_requests: one per work or author), every status
-    present, and works waiting for review by confidence (from the
-    narrow works table)."""
+    present, and the works' ones of them waiting for review by confidence: the same rows, so
+    that the "Needs review" bar is the confidence bars plus the authors' requests, and each bar
+    counts the list it links to (the works' own state, counted before, could disagree)."""
     current = current_requests(for_counting=True)
     counted = dict(current.values_list("status").annotate(n=Count("*")).order_by())
     by_status = {status: counted.get(status, 0) for status in EnrichmentRequest.Status.values}
     by_confidence = dict(
-        Work.objects.filter(enrichment_status=Work.EnrichmentStatus.NEEDS_REVIEW)
-        .values_list("enrichment_confidence")
+        current.filter(status=EnrichmentRequest.Status.NEEDS_REVIEW, work__isnull=False)
+        .values_list("confidence")
         .annotate(n=Count("*"))
         .order_by()
     )

@@ -71,6 +71,12 @@ class RequestTargets:
         assert self.work is not None
         return EnrichmentRequest.objects.filter(work_id=self.work.pk)
 
+    def is_current(self, request: EnrichmentRequest) -> bool:
+        """Whether the request is the target's current one (its newest, as the queue and the
+        dashboard count them: selectors.current_requests). Only its outcome is the target's
+        state: fields approved later on an older proposal leave the state a newer one set."""
+        return not self.requests().filter(pk__gt=request.pk).exists()
+
     def status_once_taken_back(self) -> str:
         """The target's enrichment status once a person took back (part of) what enrichment
         offered it: a dismissal, or a revert. The one rule: a proposal still waiting says

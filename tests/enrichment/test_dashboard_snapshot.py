@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_q.models import Schedule
 
-from enrichment import dashboard
+from catalog.models import Edition, Work
+from enrichment import dashboard, review
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.models import (
@@ -303,3 +304,51 @@ def test_a_waiting_for_review_bar_lists_the_works_it_counted_not_the_authors_too
 
     listed = client.get(html.unescape(bar.group(1))).content.decode()
     assert set(re.findall(r"enrichmentrequest/(\d+)/change/", listed)) == {str(work_request.pk)}
+
+
+def test_a_proposal_waiting_beside_an_older_approved_one_is_counted_the_same_everywhere(client):
+    """A reviewer's late choice of fields on an older, completed proposal wrote that request's
+    outcome on the work ("Enriched", its confidence) though a newer proposal waited: the queue's
+    "Needs review" bar counted it, the works list's filter and "Works waiting for review, by
+    confidence" (which read the work's state) did not."""
+    reviewer = librarian()
+    older = needs_review()
+    review.request_approve(request=older, actor=reviewer)
+    EnrichmentRequest.objects.create(
+        work_id=older.work_id, trigger="manual_bulk", status="needs_review", confidence="low"
+    )
+    Work.objects.filter(pk=older.work_id).update(
+        enrichment_status="needs_review", enrichment_confidence="low"
+    )  # as the engine leaves a work whose newer request waits
+
+    review.request_approve(request=older, actor=reviewer, fields=["publisher"])
+
+    assert Edition.objects.get(work=older.work_id).publisher == "HarperTorch"  # applied
+    work = Work.objects.get(pk=older.work_id)
+    assert (work.enrichment_status, work.enrichment_confidence) == ("needs_review", "low")
+    dashboard_snapshot_refresh()
+    client.force_login(reviewer)
+    figures = client.get(DASHBOARD_URL).context["figures"]
+    assert {bar.colour: bar.count for bar in figures.queue}["needs_review"] == 1
+    assert {bar.colour: bar.count for bar in figures.review_by_confidence} == {"low": 1}
+
+
+def test_each_waiting_for_review_bar_counts_the_requests_its_list_shows(client):
+    """The bars counted the works' state, their links the current requests: a work whose state
+    still said "needs review" (left so by an earlier version) made a bar of 1 over an empty
+    list, and the bars did not add up to the queue's "Needs review"."""
+    waiting = needs_review()
+    lagging = make_work("Stardust")
+    EnrichmentRequest.objects.create(work=lagging, trigger="command", status="completed")
+    Work.objects.filter(pk=lagging.pk).update(
+        enrichment_status="needs_review", enrichment_confidence="low"
+    )
+    dashboard_snapshot_refresh()
+    client.force_login(librarian())
+    figures = client.get(DASHBOARD_URL).context["figures"]
+
+    assert {bar.colour: bar.count for bar in figures.review_by_confidence} == {"medium": 1}
+    assert {bar.colour: bar.count for bar in figures.queue}["needs_review"] == 1
+    (bar,) = figures.review_by_confidence
+    listed = client.get(html.unescape(bar.url)).content.decode()
+    assert set(re.findall(r"enrichmentrequest/(\d+)/change/", listed)) == {str(waiting.pk)}
