@@ -45,6 +45,7 @@ from enrichment.covers.fetch import download_seconds
 from enrichment.covers.store import photo_licence_values
 from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.request_status import cover_withheld_note, request_cover_may_apply
 from enrichment.targets import lock_request_targets
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,23 @@ def cover_mark_pending(request: EnrichmentRequest, *, replace: bool = False) -> 
     request.cover_claim_token = ""
     request.cover_claimed_at = None
     request.cover_attempts = 0
+
+
+#: The request fields cover_withhold sets.
+COVER_WITHHELD_FIELDS = [*COVER_JOB_FIELDS, "match_details"]
+
+
+def cover_withhold(request: EnrichmentRequest) -> bool:
+    """A decision turned the request's proposal down (request_cover_may_apply): its queued cover
+    is dropped, never downloaded nor applied, and its note says why (on the instance, whose
+    decision is set; the caller saves COVER_WITHHELD_FIELDS). True when a cover was queued."""
+    if request.cover_status != CoverStatus.PENDING:
+        return False
+    request.cover_status = CoverStatus.NONE
+    request.cover_queued_at = None
+    request.cover_claim_token, request.cover_claimed_at = "", None
+    request.match_details.cover_note = cover_withheld_note(request)
+    return True
 
 
 def covers_due(*, now, queued_before=None) -> QuerySet[EnrichmentRequest]:
@@ -370,10 +388,17 @@ def covers_hand_on(*, request_ids: Sequence[int], actor_id: int | None = None) -
 def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: str = "") -> str:
     """Download the request's cover candidates in priority order and apply the first that
     verifies. `claim_token`: this worker's claim (cover_claim), checked before applying. An
-    existing cover is replaced only when a reviewer chose this one (`cover_replace`)."""
+    existing cover is replaced only when a reviewer chose this one (`cover_replace`). A cover
+    whose proposal was dismissed or superseded is neither downloaded nor applied, even when the
+    decision lands during the download (request_cover_may_apply, asked again under the lock)."""
+    if not request_cover_may_apply(request):
+        with transaction.atomic():
+            return _cover_withheld(EnrichmentRequest.objects.select_for_update().get(pk=request.pk))
     choice = choose_cover(cover_refs(request))
     with transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)
+        if not request_cover_may_apply(locked):
+            return _cover_withheld(locked)  # the download's result is dropped
         if claim_token and locked.cover_claim_token != claim_token:
             return "lost"  # given to another worker as stale: its download counts
         if locked.cover_status != CoverStatus.PENDING:
@@ -468,3 +493,10 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         locked.save(update_fields=[*done_fields, "proposal"])
         targets.refresh()
     return "applied"
+
+
+def _cover_withheld(locked: EnrichmentRequest) -> str:
+    """The cover step's end for a request a decision turned down (locked by the caller)."""
+    if cover_withhold(locked):
+        locked.save(update_fields=[*COVER_WITHHELD_FIELDS, "updated_at"])
+    return "withheld"

@@ -260,6 +260,8 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "reverted": bool(item is not None and item.reverted and not applied),
         "chosen": chosen,
         "status": req.get_cover_status_display() if req.cover_status else "",
+        # Why nothing was applied, when the step says: kept, given up, a decision withheld it.
+        "note": req.match_details.cover_note,
         "rejections": [
             {
                 "provider": provider_label(rejection.provider),

@@ -25,7 +25,7 @@ from catalog.models import Author, Edition, Work
 from catalog.selectors import works_missing_metadata_q, works_with_cover_q
 from enrichment import broker_backlog
 from enrichment.author_state import authors_missing_q
-from enrichment.cover_apply import covers_dispatch_due
+from enrichment.cover_apply import COVER_WITHHELD_FIELDS, cover_withhold, covers_dispatch_due
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import MatchDetails
 from enrichment.waiting import last_try_waited, next_try_at
@@ -254,7 +254,8 @@ def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
     of their works (authors) are dismissed as superseded, each with an audit entry naming the
     new request, so the review list shows the new one and never two proposals for one work.
     Returns how many were superseded (one approved meanwhile stays approved: the rows still
-    waiting are locked first). Three queries however many: a bulk re-run is one action."""
+    waiting are locked first); a cover they still had queued is withheld (cover_withhold).
+    Three queries however many (four with withheld covers): a bulk re-run is one action."""
     new_of = dict(EnrichmentRequest.objects.filter(pk__in=created).values_list(target, "pk"))
     waiting = list(
         EnrichmentRequest.objects.select_for_update()
@@ -262,7 +263,7 @@ def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
         .order_by("pk")
     )
     label = AuditLogEntry.label_for(actor)
-    entries = []
+    entries, withheld = [], []
     for old in waiting:
         old.superseded_by_id = new_of[getattr(old, target)]
         note = gettext("Superseded by request #%(id)s: enrichment was run again.") % {
@@ -271,6 +272,8 @@ def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
         old.status, old.retry_when_available = Status.SKIPPED, False
         old.reviewed_by, old.reviewed_at, old.review_note = actor, now, note
         old.finished_at, old.updated_at = old.finished_at or now, now
+        if cover_withhold(old):  # its cover still queued is never applied: nothing of it is
+            withheld.append(old)
         entries.append(
             AuditLogEntry(
                 request=old,
@@ -299,6 +302,8 @@ def _supersede_waiting(target: str, created: list[int], *, actor, now) -> int:
         ],
         batch_size=500,
     )
+    if withheld:  # a fourth query only when a superseded proposal's cover was still queued
+        EnrichmentRequest.objects.bulk_update(withheld, COVER_WITHHELD_FIELDS, batch_size=500)
     AuditLogEntry.objects.bulk_create(entries, batch_size=500)
     return len(waiting)
 

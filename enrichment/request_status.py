@@ -25,6 +25,19 @@ def request_was_superseded(request: EnrichmentRequest) -> bool:
     return request_was_dismissed(request) and request.superseded_by_id is not None
 
 
+def request_cover_may_apply(request: EnrichmentRequest) -> bool:
+    """Whether the cover a request proposed may still be downloaded and applied: never once a
+    decision turned its proposal down (a reviewer's Dismiss, a re-run that superseded it), since
+    nothing of a dismissed proposal is applied. The cover step asks it before downloading and
+    again, under the request's row lock, before applying (a dismissal may land in between)."""
+    return not request_was_dismissed(request)
+
+
+def cover_withheld_note(request: EnrichmentRequest) -> str:
+    """Why a request's queued cover was never applied: "Not downloaded: dismissed by alice."."""
+    return gettext("Not downloaded: %(decision)s.") % {"decision": request_status_words(request)}
+
+
 def request_status_label(request: EnrichmentRequest) -> str:
     """The status as a reader needs it: "Dismissed by alice" or "Superseded by request #12"
     where the field says "Skipped"."""
@@ -70,3 +83,4 @@ def audit_action_label(entry: AuditLogEntry) -> str:
         if superseded:
             return gettext("Superseded by a re-run")
     return entry.get_action_display()
+

@@ -282,6 +282,7 @@ def request_dismiss(*, request: EnrichmentRequest, actor, reason: str = "") -> D
         locked.reviewed_at = now
         locked.review_note = f"Dismissed: {reason}" if reason else "Dismissed."
         locked.finished_at = locked.finished_at or now
+        cover_apply.cover_withhold(locked)  # a cover still queued is never applied
         locked.save()
         AuditLogEntry.objects.create(
             request=locked,
