@@ -369,11 +369,9 @@ class AuditLogEntry(models.Model):
         ]
 
     def __str__(self):
-        target = f"author {self.author_id}" if self.author_id else self.work_id
-        from django.contrib.admin.utils import display_for_value  # as the admin shows times
+        from enrichment.request_status import audit_entry_title  # it imports this module
 
-        when = display_for_value(self.created_at, "–")  # the admin's format, the site's time zone
-        return f"{self.get_action_display()} on {target} at {when}"
+        return audit_entry_title(self)
 
     @staticmethod
     def label_for(actor) -> str:

@@ -5,6 +5,7 @@ them (status values are a contract). A decision is what sets `reviewed_at`
 `superseded_by` (migration 0029 for the earlier ones). `reviewed_by` may be empty (a user since
 removed, or nobody: migration 0027), so it cannot tell them apart."""
 
+from django.contrib.admin.utils import display_for_value
 from django.db.models import F
 from django.utils.translation import gettext
 
@@ -84,3 +85,11 @@ def audit_action_label(entry: AuditLogEntry) -> str:
             return gettext("Superseded by a re-run")
     return entry.get_action_display()
 
+
+def audit_entry_title(entry: AuditLogEntry) -> str:
+    """An entry as one line (its __str__: the admin's page title, deletion and history lists):
+    "Superseded by a re-run on 12 at Nov. 30, 2026, 6:54 a.m." by audit_action_label's rule,
+    the time in the admin's format and the site's time zone."""
+    target = f"author {entry.author_id}" if entry.author_id else entry.work_id
+    when = display_for_value(entry.created_at, "–")
+    return f"{audit_action_label(entry)} on {target} at {when}"

@@ -88,3 +88,20 @@ def test_a_merged_duplicates_history_shows_the_merge_and_its_revert(client):
     assert f"#{undo.pk}, which reverts #{entry.pk}" in revert_row
     # The kept author's History keeps its own rows, once each.
     assert len(history_of(client, kept)) == 2
+
+
+def test_an_entry_a_rerun_recorded_names_itself_superseded_not_dismissed(client):
+    """Its one line (__str__: the admin's titles and lists) said "Dismissed on 12 at …" where its
+    page and the log said "Superseded by a re-run" (request_status.audit_action_label)."""
+    user = librarian()
+    superseded, dismissed = needs_review(), needs_review(title="Stardust")
+    review.request_rerun(request=superseded, actor=user)
+    review.request_dismiss(request=dismissed, actor=user)
+
+    entry = AuditLogEntry.objects.get(request=superseded, action="dismiss")
+    assert str(entry).startswith(f"Superseded by a re-run on {superseded.work_id} at "), str(entry)
+    other = AuditLogEntry.objects.get(request=dismissed, action="dismiss")
+    assert str(other).startswith(f"Dismissed on {dismissed.work_id} at "), str(other)
+    client.force_login(user)
+    page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
+    assert "Dismissed" not in page.content.decode()
