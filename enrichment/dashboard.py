@@ -28,6 +28,7 @@ from enrichment.models import (
     EnrichmentRequest,
 )
 from enrichment.operations_panel import OperationsFigures, operations_figures
+from enrichment.request_status import activity_keys, activity_label, entry_activity
 from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHORS_MISSING_KEY,
@@ -174,7 +175,7 @@ def backfill_month_bars() -> list[Bar]:
 #: The dashboard's row of DashboardSnapshot.
 SNAPSHOT_KEY = "dashboard"
 #: The shape of the kept figures (dashboard_counts): change it with their keys.
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2  # 2: a re-run's dismissals counted apart (request_status.entry_activity)
 #: How often the schedule counts the figures (migration 0018), as the page says it.
 REFRESH_EVERY_SECONDS = 60
 #: A refresh asked within this long of the last one reads that one: a button pressed twice, or
@@ -194,9 +195,11 @@ def dashboard_counts(*, now: datetime.datetime) -> dict:
     catalog_counts), covers by source, authors, the queue by status and the works waiting for
     review by confidence (selectors.queue_counts), and the audit log's last 24 hours by action."""
     by_status, by_confidence = queue_counts()
+    # A re-run's dismissals apart from a reviewer's (request_status.entry_activity).
     activity = (
         AuditLogEntry.objects.filter(created_at__gte=activity_since(now))
-        .values_list("action")
+        .annotate(activity=entry_activity())
+        .values_list("activity")
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -328,9 +331,9 @@ def dashboard_figures(*, now=None, snapshot: DashboardSnapshot | None = None) ->
     activity = counts["activity"]
     figures.activity = bars(
         [
-            Bar(label, activity[action], colour=action)
-            for action, label in AuditLogEntry.Action.choices
-            if activity.get(action)
+            Bar(activity_label(key), activity[key], colour=key)
+            for key in activity_keys()
+            if activity.get(key)
         ]
     )
     figures.operations = operations_figures(now=now)

@@ -33,7 +33,7 @@ from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, Scores
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
-from enrichment.request_status import audit_action_label
+from enrichment.request_status import activity_list_query, audit_action_label
 from enrichment.waiting import waiting_text
 from enrichment.work_state import (
     WORK_WAITING,
@@ -515,7 +515,8 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         bar.url = f"{requests_url}?{urlencode(chosen)}&confidence__exact={bar.colour}"
     for bar in figures.activity:
         since = dashboard.activity_since(figures.as_of or timezone.now())
-        query = urlencode({"action__exact": bar.colour, "created_at__gte": str(since)})
+        # bar.colour is the entry_activity it counts: a re-run's dismissals apart.
+        query = urlencode({**activity_list_query(bar.colour), "created_at__gte": str(since)})
         bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{query}"
     total, x, cover_split = figures.works["total"], 0.0, []
     parts = (

@@ -6,7 +6,7 @@ them (status values are a contract). A decision is what sets `reviewed_at`
 removed, or nobody: migration 0027), so it cannot tell them apart."""
 
 from django.contrib.admin.utils import display_for_value
-from django.db.models import F
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils.translation import gettext
 
 from enrichment.models import AuditLogEntry, EnrichmentRequest
@@ -82,8 +82,44 @@ def audit_action_label(entry: AuditLogEntry) -> str:
         else:
             superseded = getattr(entry.request, "superseded_by_id", None) is not None
         if superseded:
-            return gettext("Superseded by a re-run")
+            return activity_label(SUPERSEDED_ACTIVITY)
     return entry.get_action_display()
+
+
+#: What the dashboard's "Last 24 hours" counts a dismissal a re-run recorded as (not "dismiss"),
+#: and the audit list's filter value that lists them (admin.audit.DismissedByFilter).
+SUPERSEDED_ACTIVITY = "superseded"
+ACTION_LABELS = dict(AuditLogEntry.Action.choices)
+
+
+def superseded_entries_q() -> Q:
+    """audit_action_label's rule in a query: the dismissals a re-run recorded (their request
+    was superseded), for a count or a list of them."""
+    return Q(action=AuditLogEntry.Action.DISMISS, request__superseded_by__isnull=False)
+
+
+def entry_activity() -> Case:
+    """An entry's action as a reader counts it (an annotation): its stored action, but
+    SUPERSEDED_ACTIVITY for a dismissal a re-run recorded."""
+    superseded = When(superseded_entries_q(), then=Value(SUPERSEDED_ACTIVITY))
+    return Case(superseded, default=F("action"), output_field=CharField())
+
+
+def activity_keys() -> list[str]:
+    """entry_activity's values in the log's order of actions, a re-run's after the dismissals."""
+    keys: list[str] = []
+    for action in AuditLogEntry.Action.values:
+        keys += (
+            [action, SUPERSEDED_ACTIVITY] if action == AuditLogEntry.Action.DISMISS else [action]
+        )
+    return keys
+
+
+def activity_label(key: str) -> str:
+    """An entry_activity value in words: "Dismissed", "Superseded by a re-run"."""
+    if key == SUPERSEDED_ACTIVITY:
+        return gettext("Superseded by a re-run")
+    return str(ACTION_LABELS.get(key, key))
 
 
 def audit_entry_title(entry: AuditLogEntry) -> str:
@@ -93,3 +129,18 @@ def audit_entry_title(entry: AuditLogEntry) -> str:
     target = f"author {entry.author_id}" if entry.author_id else entry.work_id
     when = display_for_value(entry.created_at, "–")
     return f"{audit_action_label(entry)} on {target} at {when}"
+
+
+#: The audit list's filter of dismissals by who made them (admin.audit.DismissedByFilter):
+#: its parameter, and its value -> the entry_activity value it lists.
+DISMISSED_BY_PARAMETER = "dismissed_by"
+DISMISSED_BY = {"reviewer": AuditLogEntry.Action.DISMISS.value, "rerun": SUPERSEDED_ACTIVITY}
+
+
+def activity_list_query(key: str) -> dict[str, str]:
+    """The audit list's filters that list the entries counted under an entry_activity value
+    (a dashboard bar's link): a reviewer's dismissals without a re-run's, and the other way."""
+    by = {activity: value for value, activity in DISMISSED_BY.items()}.get(key)
+    if by is None:
+        return {"action__exact": key}
+    return {"action__exact": AuditLogEntry.Action.DISMISS.value, DISMISSED_BY_PARAMETER: by}

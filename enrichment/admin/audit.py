@@ -30,7 +30,13 @@ from enrichment.covers.store import small_thumbnail_name, stored_sha256
 from enrichment.models import AuditLogEntry, AuthorMerge
 from enrichment.proposals import FIELD_LABELS, in_field_order
 from enrichment.providers.registry import provider_label
-from enrichment.request_status import audit_action_label, entry_superseded_annotation
+from enrichment.request_status import (
+    DISMISSED_BY,
+    DISMISSED_BY_PARAMETER,
+    audit_action_label,
+    entry_activity,
+    entry_superseded_annotation,
+)
 
 ACTION_COLOURS = {
     "auto_apply": "#2e7d32",
@@ -136,6 +142,26 @@ class AuthorEntriesFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DismissedByFilter(admin.SimpleListFilter):
+    """The dismissals a reviewer made apart from those a re-run recorded for the proposal it
+    replaced (request_status.entry_activity), as the dashboard counts them; offered beside the
+    action filter's "Dismissed", which lists both."""
+
+    title = _("dismissed by")
+    parameter_name = DISMISSED_BY_PARAMETER
+
+    def lookups(self, request, model_admin):
+        if request.GET.get("action__exact") != AuditLogEntry.Action.DISMISS and not self.value():
+            return []
+        return [("reviewer", _("A reviewer")), ("rerun", _("A re-run (superseded)"))]
+
+    def queryset(self, request, queryset):
+        activity = DISMISSED_BY.get(self.value() or "")
+        if activity is None:
+            return queryset
+        return queryset.alias(activity=entry_activity()).filter(activity=activity)
+
+
 class SinceDateFilter(admin.DateFieldListFilter):
     """The admin's date filter, which also says "Since Nov. 30, 2026, 6:54 a.m." (selected) when
     a link narrowed the list by its start alone, as the dashboard's "Last 24 hours" bars do:
@@ -232,6 +258,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
         "action",
         AuditProviderFilter,
         ActorFilter,
+        DismissedByFilter,
         ("created_at", SinceDateFilter),
         AuthorEntriesFilter,
     ]

@@ -285,6 +285,36 @@ def test_the_last_24_hours_bars_keep_the_order_of_the_logs_actions():
     ]
 
 
+def test_the_last_24_hours_count_a_reruns_dismissals_apart_and_list_what_they_count(client):
+    """The "Dismissed" bar counted the stored action, a re-run's supersedes with a reviewer's
+    dismissals (2 where one proposal was dismissed), though the log reads "Superseded by a
+    re-run" for those (request_status.audit_action_label)."""
+    reviewer = librarian()
+    superseded, dismissed = needs_review(), needs_review(title="Stardust")
+    also_superseded = needs_review(title="Coraline")
+    review.request_rerun(request=superseded, actor=reviewer)
+    review.request_rerun(request=also_superseded, actor=reviewer)
+    review.request_dismiss(request=dismissed, actor=reviewer, reason="another edition")
+    dashboard_snapshot_refresh()
+    client.force_login(reviewer)
+    page = client.get(DASHBOARD_URL).content.decode()
+    section = page[page.index("Last 24 hours") :]
+
+    counted = {}
+    for label in ("Dismissed", "Superseded by a re-run"):
+        bar = re.search(rf'href="([^"]+)">{label}</a>.*?class="num">(\d+)<', section, re.S)
+        assert bar, section[:3000]
+        listed = client.get(html.unescape(bar.group(1))).content.decode()
+        entries = re.findall(r"auditlogentry/(\d+)/change/", listed)
+        counted[label] = (int(bar.group(2)), len(set(entries)))
+        requests = AuditLogEntry.objects.filter(pk__in=entries).values_list("request", flat=True)
+        if label == "Dismissed":
+            assert set(requests) == {dismissed.pk}
+        else:
+            assert set(requests) == {superseded.pk, also_superseded.pk}
+    assert counted == {"Dismissed": (1, 1), "Superseded by a re-run": (2, 2)}
+
+
 def test_a_waiting_for_review_bar_lists_the_works_it_counted_not_the_authors_too(
     client, sent_tasks
 ):
