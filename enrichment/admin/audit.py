@@ -351,6 +351,8 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
                 "subtitle": f"{audit_action_label(entry)}: {entry.author or entry.work} "
                 f"({display_for_value(entry.created_at, '–')})",
                 "entry": entry,
+                # In a sentence that ends with its own full stop: a re-run's note has one already.
+                "note_in_sentence": entry.note.strip().rstrip("."),
                 "change_rows": [
                     {
                         "name": FIELD_LABELS.get(name, name),

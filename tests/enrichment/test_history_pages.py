@@ -105,3 +105,6 @@ def test_an_entry_a_rerun_recorded_names_itself_superseded_not_dismissed(client)
     client.force_login(user)
     page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
     assert "Dismissed" not in page.content.decode()
+    # Its note in a sentence, one full stop (it read "…enrichment was run again..").
+    assert "no field: Superseded by request #" in page.content.decode()
+    assert "run again.." not in page.content.decode()
