@@ -22,11 +22,13 @@ from django.contrib.auth.models import User
 from catalog.models import Edition, Work
 from enrichment import cover_apply, engine, queue, review
 from enrichment.candidates import Contributor, CoverRef
+from enrichment.matching import Tier
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.enrichment.fakes import FakeProvider, candidate
+from tests.enrichment.test_author_requests import decide
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import change_url, librarian
-from tests.factories import make_edition, make_work
+from tests.factories import make_author, make_edition, make_work
 from tests.fixtures.covers import synthetic
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +260,20 @@ def test_a_reviewer_cannot_approve_a_dismissed_proposals_cover_afterwards(cover_
         review.request_approve(request=request, actor=reviewer, fields=["cover"])
     run_cover_task(request)
     assert not edition_of(request).cover and cover_host.seen == []
+
+
+def test_an_authors_photo_queued_when_its_proposal_is_dismissed_is_never_downloaded(cover_host):
+    """An author's photo goes through the same step: a medium match queues it, a dismissal
+    withholds it."""
+    author = make_author("Ursula K. Le Guin")
+    photo = CoverRef("openlibrary", f"{cover_host.url}/a/id/3-L.jpg", "3", "L")
+    request = decide(author, Tier.MEDIUM, covers=[photo], birth_year=1929)
+    assert (request.status, request.cover_status) == ("needs_review", CoverStatus.PENDING)
+    review.request_dismiss(request=request, actor=librarian())
+
+    run_cover_task(request)
+
+    author.refresh_from_db()
+    assert not author.photo and cover_host.seen == []
+    request.refresh_from_db()
+    assert request.match_details.cover_note == "Not downloaded: dismissed by libby."
