@@ -39,11 +39,23 @@ def cover_withheld_note(request: EnrichmentRequest) -> str:
     return gettext("Not downloaded: %(decision)s.") % {"decision": request_status_words(request)}
 
 
+def request_found_nothing(request: EnrichmentRequest) -> bool:
+    """Skipped by the engine because no provider's record matched (apply.request_finish_unmatched
+    sets confidence "none"), not by a decision nor for a merged author."""
+    return (
+        request.status == Status.SKIPPED
+        and request.reviewed_at is None
+        and request.confidence == EnrichmentRequest.Confidence.NONE
+    )
+
+
 def request_status_label(request: EnrichmentRequest) -> str:
-    """The status as a reader needs it: "Dismissed by alice" or "Superseded by request #12"
-    where the field says "Skipped"."""
+    """The status as a reader needs it: "Dismissed by alice", "Superseded by request #12" or
+    "No match" where the field says "Skipped"."""
     if request_was_superseded(request):
         return gettext("Superseded by request #%(id)s") % {"id": request.superseded_by_id}
+    if request_found_nothing(request):
+        return gettext("No match")
     if not request_was_dismissed(request):
         return str(STATUS_LABELS.get(request.status, request.status))
     if request.reviewed_by_id is None:
@@ -55,6 +67,8 @@ def request_status_words(request: EnrichmentRequest) -> str:
     """The same, inside a sentence ("Jan. 15: dismissed by alice"), the name as it is spelt."""
     if request_was_superseded(request):
         return gettext("superseded by request #%(id)s") % {"id": request.superseded_by_id}
+    if request_found_nothing(request):
+        return gettext("no match")
     if not request_was_dismissed(request):
         return str(STATUS_LABELS.get(request.status, request.status)).lower()
     if request.reviewed_by_id is None:

@@ -230,9 +230,11 @@ def status_badges(html: str) -> list[str]:
     return re.findall(r'field-status_badge.*?<span class="status-badge"[^>]*>([^<]*)<', html, re.S)
 
 
-def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipped(client):
-    """The stored status is "skipped" for both: the badge said "Skipped" for a proposal a
-    reviewer turned down or a re-run replaced, while the review note said "Dismissed"."""
+def test_a_dismissed_request_is_called_dismissed_and_by_whom_an_unmatched_one_no_match(client):
+    """The stored status is "skipped" for all: the badge said "Skipped" for a proposal a
+    reviewer turned down or a re-run replaced, while the review note said "Dismissed"; and for a
+    book no provider matched, while its page says "Nothing was found" and the works list "No
+    provider knows it"."""
     from enrichment import engine, queue
     from tests.enrichment.fakes import FakeProvider
     from tests.factories import make_edition, make_work
@@ -264,7 +266,7 @@ def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipp
         dismissed: "Dismissed by libby",
         superseded: f"Superseded by request #{newer.pk}",
         by_nobody: "Dismissed",
-        skipped: "Skipped",
+        skipped: "No match",
     }
     for request, label in expected.items():
         assert status_badges(client.get(change_url(request)).content.decode()) == [label]
@@ -277,7 +279,7 @@ def test_a_dismissed_request_is_called_dismissed_and_by_whom_a_skipped_one_skipp
     chosen = {"action": "rerun_selected", "_selected_action": [dismissed.pk, skipped.pk]}
     asked = client.post(QUEUE_URL, {"index": "0", **chosen}).content.decode()
     assert f"(request #{dismissed.pk}, dismissed by libby)" in asked
-    assert f"(request #{skipped.pk}, skipped)" in asked
+    assert f"(request #{skipped.pk}, no match)" in asked
 
 
 def decision_field(client, request) -> str:

@@ -149,6 +149,7 @@ def test_a_decided_requests_status_label_says_who_or_what_decided_it(api, review
     badge does (request_status), where only "skipped" was given."""
     when = timezone.now()
     skipped = make_request(status=Status.SKIPPED)
+    unmatched = make_request(status=Status.SKIPPED, confidence="none")
     dismissed = make_request(status=Status.SKIPPED, reviewed_at=when, reviewed_by=reviewer)
     newer = make_request(status=Status.PENDING)
     superseded = make_request(
@@ -162,6 +163,7 @@ def test_a_decided_requests_status_label_says_who_or_what_decided_it(api, review
     assert {pk: row["status"] for pk, row in rows.items()} == dict.fromkeys(rows, "skipped")
     assert {pk: row["status_label"] for pk, row in rows.items()} == {
         skipped.pk: "Skipped",
+        unmatched.pk: "No match",
         dismissed.pk: "Dismissed by reviewer",
         superseded.pk: f"Superseded by request #{newer.pk}",
         by_nobody.pk: "Dismissed",
