@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.db.models import Count, DateTimeField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -201,54 +201,21 @@ def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
     now = timezone.now()
     requested = {"cancel_requested": True, "cancel_requested_by": requested_by}
 
-    def ask() -> int:
+    # On SQLite it lands between the batch at work and the next (bookstore/sqlite_backend).
+    with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
             **requested, cancel_requested_at=now
         )
-        return ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
+        stopped = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
             **requested,
             cancel_requested_at=now,
             status=ImportJob.Status.CANCELLED,
             finished_at=now,
             retry_failed_rows=False,
         )
-
-    stopped = _write_between_batches(ask)
     job.refresh_from_db()
     if stopped and job.rows_processed:  # it was waiting to continue: its books are in
         import_job_queue_imported(job=job)
-
-
-# How long a write waiting for SQLite's write lock sleeps between two asks for it.
-_SQLITE_LOCK_ASK_SECONDS = 0.001
-
-
-def _write_between_batches(write: Callable[[], int]) -> int:
-    """`write` in one transaction, as soon as the database lets it: between the batch an import
-    is at and its next. On SQLite an import holds the write lock for each batch and takes it
-    again milliseconds after committing; SQLite's own wait (the `timeout` option) sleeps up to
-    100 ms between asks and kept missing those milliseconds, so a cancel landed batches
-    (seconds) late, or never. Asked every millisecond, it lands at the first gap. PostgreSQL
-    queues the write behind the batch's lock on the job's row by itself."""
-    if connection.vendor != "sqlite" or connection.in_atomic_block:
-        with transaction.atomic():
-            return write()
-    timeout = connection.settings_dict["OPTIONS"].get("timeout", 5)
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout = 0")
-    try:
-        while True:
-            try:
-                with transaction.atomic():
-                    return write()
-            except OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() >= deadline:
-                    raise
-            time.sleep(_SQLITE_LOCK_ASK_SECONDS)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
 
 
 def import_job_queue_imported(*, job: ImportJob) -> None:

@@ -7,45 +7,18 @@ committing it. The cancel's write waited with SQLite's own busy handler, which s
 import contextlib
 import os
 import sqlite3
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from tests.catalog.import_on_sqlite import CREATE, run, slow_worker
 from tests.enrichment.processes import kill_group, process_env, shared_database_url, start
 
-ROOT = Path(__file__).resolve().parents[2]
-EXPORT = ROOT / "tests" / "fixtures" / "imports" / "mapmyreads" / "goodreads_library_export.csv"
 BATCH = 50
-
-CREATE = f"""
-import django
-django.setup()
-from pathlib import Path
-from catalog import services
-job = services.import_job_create(data=Path({str(EXPORT)!r}).read_bytes(), filename="x.csv")
-print(job.pk)
-"""
-
-# The worker: batches of {BATCH} rows, each holding the write lock half a second (a large
-# catalog's batch on a busy machine), back to back as a real import's: the few milliseconds
-# between two such small batches are what the cancel has to find.
-WORKER = f"""
-import sys, time, django
-django.setup()
-from catalog import services
-from catalog.models import ImportJob
-from catalog.services import jobs
-jobs.IMPORT_BATCH_SIZE = {BATCH}
-record = jobs._record_batch
-def slow_record(job, statuses):
-    time.sleep(0.5)
-    record(job, statuses)
-jobs._record_batch = slow_record
-services.import_job_run(job=ImportJob.objects.get(pk=int(sys.argv[1])))
-"""
+# Half a second a batch, back to back: the few milliseconds between two small batches are
+# what the cancel has to find.
+WORKER = slow_worker(BATCH, 0.5)
 
 # The librarian's click: the rows imported when it was asked, and when it landed.
 CANCEL = """
@@ -58,14 +31,6 @@ asked = job.rows_processed
 services.import_job_cancel(job=job)
 print(asked, job.rows_processed)
 """
-
-
-def run(script: str, env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 @pytest.mark.slow  # three processes on one SQLite file

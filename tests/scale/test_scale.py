@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+from django.db import connection
 
 from bench.redis_server import redis_server_binary
 
@@ -37,7 +37,7 @@ def skip_or_fail(reason: str):
 @pytest.fixture
 def scale_run():
     """bench/scale.py's report (JSON) of one short run."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    if connection.vendor != "sqlite":
         pytest.skip("runs in the SQLite pass only: it starts a PostgreSQL of its own")
     if redis_server_binary() is None:
         skip_or_fail("redis-server is not installed")
