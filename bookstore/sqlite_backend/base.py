@@ -93,7 +93,7 @@ def _waiting_for_lock(connection: LockWaitingConnection, run: Callable[..., Any]
                 return run(*args)
             except sqlite3.OperationalError as exc:
                 if (
-                    exc.sqlite_errorcode not in _LOCK_BUSY
+                    getattr(exc, "sqlite_errorcode", None) not in _LOCK_BUSY
                     or connection.in_transaction != in_transaction
                     or connection.total_changes != changes
                 ):
