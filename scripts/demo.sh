@@ -11,7 +11,7 @@ DEMO_EXPORT=enrichment/demo/data/synthetic-bookwyrm-export.csv
 WEB_PORT=${DEMO_WEB_PORT:-8000}
 
 # Start afresh: the demo shows covers arriving and a review queue only on a new catalog.
-rm -f demo.sqlite3 demo.sqlite3-wal demo.sqlite3-shm
+rm -f demo.sqlite3 demo.sqlite3-wal demo.sqlite3-shm demo.sqlite3-waiters
 rm -rf demo-data
 mkdir -p demo-data
 
