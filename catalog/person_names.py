@@ -87,12 +87,13 @@ def split_life_dates(heading: str) -> LifeDates:
 def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
     dates dropped, `Last, First` turned around (catalog.text.sort_name_turned_around), a
-    generation word kept last, a title after a byname dropped. `Dumas, Alexandre, 1802-1870`
-    -> `Alexandre Dumas`; `King, Martin Luther, Jr.` -> `Martin Luther King Jr.`; `Chrétien,
-    de Troyes, active 12th century` -> `Chrétien de Troyes`; `Francis, of Assisi, Saint` ->
-    `Francis of Assisi`. A name without a comma, with more than a heading's (a list of
-    people) or with no given name after it (`Lonely Planet, 2019`) is left as written, its
-    dates aside."""
+    generation word kept last, a title after a byname dropped, a title of rank kept after the
+    name. `Dumas, Alexandre, 1802-1870` -> `Alexandre Dumas`; `King, Martin Luther, Jr.` ->
+    `Martin Luther King Jr.`; `Chrétien, de Troyes, active 12th century` -> `Chrétien de
+    Troyes`; `Francis, of Assisi, Saint` -> `Francis of Assisi`; `Charles, Prince of Wales,
+    1948-` -> `Charles, Prince of Wales`. A name without a comma, with more than a heading's
+    (a list of people) or with no given name after it (`Lonely Planet, 2019`) is left as
+    written, its dates aside."""
     name = split_life_dates(heading).name
     segments = [segment.strip() for segment in name.split(",")]
     suffix = segments.pop() if len(segments) == 3 and is_name_suffix(segments[2]) else ""

@@ -471,12 +471,57 @@ def is_byname(name: str, after_comma: str) -> bool:
     )
 
 
+#: Ranks and offices a library heading writes after a person's name as a title (`Charles,
+#: Prince of Wales`, `Mary, Queen of Scots`, `Ælfric, Abbot of Eynsham`), lower-cased. Each may
+#: be a surname too (Stephen King, Audre Lord, Alexander Pope, Elizabeth Bishop, Harold Prince):
+#: after a comma the word is a title only in a title's shape (is_title_of_rank).
+TITLE_RANKS = frozenset(
+    {"abbess", "abbot", "archbishop", "archduchess", "archduke", "baron", "baroness", "bishop",
+     "caliph", "cardinal", "count", "countess", "czar", "dauphin", "duchess", "duke", "earl",
+     "elector", "emir", "emperor", "empress", "infanta", "infante", "khan", "king", "lady",
+     "landgrave", "lord", "margrave", "marchioness", "marquess", "marquis", "patriarch", "pope",
+     "prince", "princess", "prior", "queen", "saint", "shah", "sultan", "tsar", "tsarina",
+     "viscount", "viscountess"}
+)  # fmt: skip
+#: A rank and the word after it that make a title without an "of": `Elizabeth, Queen Mother`,
+#: `Albert, Prince Consort`, `Anne, Princess Royal`.
+TITLE_PAIRINGS = frozenset(
+    {("queen", "mother"), ("prince", "consort"), ("queen", "consort"), ("king", "consort"),
+     ("prince", "regent"), ("queen", "regent"), ("princess", "royal"), ("queen", "dowager"),
+     ("empress", "dowager")}
+)  # fmt: skip
+#: Words before a rank that make it a title alone: `Charles V, Holy Roman Emperor`, `Olga,
+#: Grand Duchess`, `Frederick, Crown Prince`.
+RANK_QUALIFIERS = frozenset({"crown", "grand", "holy", "roman"})
+
+
+def is_title_of_rank(after_comma: str) -> bool:
+    """Whether what follows a name's comma is a title of rank, read after the name (`Charles,
+    Prince of Wales`, `Elizabeth, Queen Mother`, `Marcus Aurelius, Emperor of Rome`), not given
+    names (`King, Stephen`, `Lord, Audre`, `Prince, Harold`): a capitalised rank (TITLE_RANKS)
+    followed by "of" or by its pairing's word (TITLE_PAIRINGS), or after a qualifier (`Holy
+    Roman Emperor`). A rank alone or before a name is a given name's place: a surname."""
+    words = after_comma.split()
+    qualified = False
+    while len(words) > 1 and words[0].casefold() in RANK_QUALIFIERS and words[0][:1].isupper():
+        words, qualified = words[1:], True
+    if not words or not words[0][:1].isupper() or words[0].casefold() not in TITLE_RANKS:
+        return False
+    if len(words) == 1:
+        return qualified
+    rank, after = words[0].casefold(), words[1].casefold()
+    return after == "of" or (rank, after) in TITLE_PAIRINGS
+
+
 def sort_name_turned_around(last: str, first: str) -> str:
     """A `Last, First` name's two parts in reading order: `Cortázar`, `Julio` -> `Julio
     Cortázar`; a byname stays after the name (is_byname: `Chrétien`, `de Troyes` -> `Chrétien
-    de Troyes`)."""
+    de Troyes`), and so does a title, after its comma (is_title_of_rank: `Charles`, `Prince of
+    Wales` -> `Charles, Prince of Wales`)."""
     if is_byname(last, first):
         return f"{last} {first}"
+    if is_title_of_rank(first):
+        return f"{last}, {first}"
     return f"{first} {last}"
 
 

@@ -233,3 +233,40 @@ def test_series_parentheses_after_a_title(title, read):
 )
 def test_strip_listing_suffix(title, kept):
     assert text.strip_listing_suffix(title) == kept
+
+
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        # Library headings of royal and noble people (written for the test: the Library of
+        # Congress's forms, dates aside): the title after the comma follows the name.
+        ("Charles, Prince of Wales", "Charles, Prince of Wales"),
+        ("Diana, Princess of Wales", "Diana, Princess of Wales"),
+        ("Philip, Duke of Edinburgh", "Philip, Duke of Edinburgh"),
+        ("Mary, Queen of Scots", "Mary, Queen of Scots"),
+        ("Marcus Aurelius, Emperor of Rome", "Marcus Aurelius, Emperor of Rome"),
+        ("Ælfric, Abbot of Eynsham", "Ælfric, Abbot of Eynsham"),
+        # A known pairing, without "of"; a qualified rank alone.
+        ("Elizabeth, Queen Mother", "Elizabeth, Queen Mother"),
+        ("Albert, Prince Consort", "Albert, Prince Consort"),
+        ("Charles V, Holy Roman Emperor", "Charles V, Holy Roman Emperor"),
+        # A surname that is a rank's word, before a given name: turned around as any.
+        ("King, Stephen", "Stephen King"),
+        ("Lord, Audre", "Audre Lord"),
+        ("Pope, Alexander", "Alexander Pope"),
+        ("Prince, Harold", "Harold Prince"),
+        ("Queen, Ellery", "Ellery Queen"),
+        ("Bishop, Elizabeth", "Elizabeth Bishop"),
+        ("Earl, Steve", "Steve Earl"),
+        ("King, Martin Luther", "Martin Luther King"),
+        # Given names that begin with a rank's word: no "of" nor pairing follows it.
+        ("Nelson, Prince Rogers", "Prince Rogers Nelson"),
+        ("Gillette, King Camp", "King Camp Gillette"),
+    ],
+)
+def test_a_title_of_rank_after_the_comma_is_read_after_the_name(heading, name):
+    """Turned around as a sort name, "Charles, Prince of Wales" read "Prince of Wales
+    Charles", and the lookup key matched no "Charles, Prince of Wales" written by a source."""
+    last, first = heading.split(", ")
+    assert text.sort_name_turned_around(last, first) == name
+    assert text.normalize_person_name(heading) == text.normalize_text(name)
