@@ -33,7 +33,11 @@ from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, Scores
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
-from enrichment.request_status import activity_list_query, audit_action_label
+from enrichment.request_status import (
+    activity_list_query,
+    audit_action_label,
+    request_status_words,
+)
 from enrichment.waiting import waiting_text
 from enrichment.work_state import (
     WORK_WAITING,
@@ -135,6 +139,22 @@ def request_live_values(req: EnrichmentRequest) -> dict:
     return current_values(request_work(req), target_edition(req))
 
 
+def proposal_decidable(req: EnrichmentRequest) -> bool:
+    """Whether a decision may still apply the request's proposal: a request waiting for
+    review, or a completed one's fields left out; never a dismissed, superseded or failed one.
+    Its page offers fields to tick only then (to a reviewer), and draws a proposed cover as one
+    still to decide only then."""
+    return req.status in (Status.NEEDS_REVIEW, Status.COMPLETED)
+
+
+def proposal_decided_note(req: EnrichmentRequest) -> str:
+    """What a proposal no decision may apply any more says of what it proposed: "not applied:
+    dismissed by alice", "not applied: superseded by request #12"; "" while one may."""
+    if proposal_decidable(req):
+        return ""
+    return gettext("not applied: %(decision)s") % {"decision": request_status_words(req)}
+
+
 def proposal_pre_ticked(req: EnrichmentRequest) -> bool:
     """Whether the review page ticks the fields that fill empty ones for the reviewer: not on
     low confidence, where the title or the author does not agree and the record may be
@@ -233,6 +253,9 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     item = req.proposal.cover
     applied = item is not None and item.applied
     chosen = item.chosen if item is not None else ""
+    # Drawn as a cover still to decide ("applied if you approve") only while a decision may
+    # apply it; a decided proposal's (applied, dismissed, superseded) as decided.
+    undecided = proposal_decidable(req) and not applied
     proposed = []
     for ref in ordered_cover_refs(cover_apply.cover_refs(req))[:4]:
         shown, why_not = displayable_cover_url(ref.url)
@@ -271,7 +294,9 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
             }
             for rejection in req.match_details.cover_rejections
         ],
-        "can_tick": can_review and bool(proposed) and not applied,
+        "undecided": undecided,
+        "decided_note": "" if applied else proposal_decided_note(req),
+        "can_tick": can_review and bool(proposed) and undecided,
         "ticked": proposal_pre_ticked(req)
         and not applied
         and not current
@@ -384,9 +409,7 @@ def _proposal_score_line(req: EnrichmentRequest) -> str:
 def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     details = req.match_details
     next_id = next_for_review(req)
-    # Fields are chosen only where a decision may still apply them: a request waiting for
-    # review, or a completed one's fields left out; never a dismissed, superseded or failed one.
-    decidable = can_review and req.status in (Status.NEEDS_REVIEW, Status.COMPLETED)
+    decidable = can_review and proposal_decidable(req)
     rows = review_rows(req, can_review=decidable)
     cover = cover_context(req, can_review=decidable)
     headline = request_headline(req)

@@ -10,6 +10,7 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -64,7 +65,7 @@ NEEDS_REVIEW_FIRST = RawSQL(
 #: 15 ms on SQLite and most of 100 ms on PostgreSQL.
 COUNT_CAP = 1_000
 PROPOSED_THUMB_HTML = (
-    '<img src="{}" alt="{}" title="{}" class="cover-thumb proposed" '
+    '<img src="{}" alt="{}" title="{}" class="cover-thumb proposed {}" '
     'width="40" loading="lazy" referrerpolicy="no-referrer">'
 )
 SMALL_LABELS = ("s", "m", "small", "thumbnail", "smallthumbnail", "medium")
@@ -349,10 +350,23 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Current → proposed"))
     def covers(self, obj):
-        return format_html(
+        pair = format_html(
             '<span class="cover-pair">{}<span class="cover-arrow">→</span>{}</span>',
             self._current_thumbnail(obj),
             self._proposed_thumbnail(obj),
+        )
+        item = obj.proposal.cover
+        if item is None or not item.proposed or item.applied:
+            return pair
+        # A decision turned the proposal down: its cover is not applied, as its page says.
+        note = presenters.proposal_decided_note(obj)
+        if not note:
+            return pair
+        return format_html(
+            '{}<span class="small cover-decided" title="{}">{}</span>',
+            pair,
+            capfirst(note),
+            gettext("not applied"),
         )
 
     @staticmethod
@@ -375,16 +389,28 @@ class EnrichmentRequestAdmin(
                 '<span class="cover-thumb cover-missing" title="{}">·</span>',
                 gettext("No proposal"),
             )
+        # Drawn as its page draws it: still to decide, applied, or turned down by a decision.
+        if obj.proposal.cover.applied:
+            state, words = "applied", gettext("applied")
+        elif presenters.proposal_decidable(obj):
+            state, words = "undecided", ""
+        else:
+            state, words = "decided", presenters.proposal_decided_note(obj)
         small = [r for r in refs if r.size_label.lower() in SMALL_LABELS]
         for ref in small + refs:
             url, _why = presenters.displayable_cover_url(ref.url)
             if url:
+                title = gettext("Proposed by %(provider)s") % {
+                    "provider": provider_label(ref.provider)
+                }
                 return format_html(
                     PROPOSED_THUMB_HTML,
                     url,
                     gettext("Proposed cover"),
-                    gettext("Proposed by %(provider)s")
-                    % {"provider": provider_label(ref.provider)},
+                    gettext("%(proposed)s — %(state)s") % {"proposed": title, "state": words}
+                    if words
+                    else title,
+                    state,
                 )
         return format_html(
             '<span class="cover-thumb cover-missing" title="{}">?</span>',
@@ -455,7 +481,12 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Cover"))
     def cover_state(self, obj):
-        return obj.get_cover_status_display() if obj.cover_status else "–"
+        if obj.cover_status:
+            return obj.get_cover_status_display()
+        item = obj.proposal.cover
+        if item is not None and item.proposed:  # a cover proposed, no cover work for it
+            return capfirst(presenters.proposal_decided_note(obj)) or "–"
+        return "–"
 
     @admin.display(description=_("Decision"))
     def reviewed(self, obj):
