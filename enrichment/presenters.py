@@ -168,6 +168,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
     live = request_live_values(req)
     trusted = proposal_pre_ticked(req)
+    decided_note = proposal_decided_note(req)
     rows = []
     for item in req.proposal.ordered():
         current = live.get(item.name, item.current)
@@ -194,6 +195,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "reverted": item.reverted,
                 "refused": item.refused,
                 "replaces": replaces and not item.applied,
+                "decided_note": "" if item.applied else decided_note,
                 "changed_since": value_text(current) != value_text(item.current),
                 "can_tick": can_review and not item.applied,
                 # A value a librarian reverted is not offered again ticked: they turned it down.
@@ -220,6 +222,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "applied": applied,
                 "refused": "" if not credits or applied else "the work has credits: edit them",
                 "replaces": False,
+                "decided_note": "" if applied else decided_note,
                 "can_tick": can_review and not applied and not credits,
                 "ticked": trusted and not applied and not credits,
             }

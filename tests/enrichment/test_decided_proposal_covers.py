@@ -136,3 +136,26 @@ def test_an_applied_cover_is_drawn_as_applied_not_as_one_to_approve(client):
     assert 'id="field-cover"' not in page  # nothing left to tick for it
     thumb = proposed_thumb(queue_row(client, request))
     assert re.search(r'class="cover-thumb proposed applied"', thumb), thumb
+
+
+def match_tags(page: str) -> list[str]:
+    """The review table's Match column: each row's first tag, as text."""
+    table = re.search(r'<table class="review-fields proposal">(.*?)</table>', page, re.S)
+    assert table, page
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(1), re.S)[1:]  # the head aside
+    tags = [re.search(r'<span class="tag[^"]*"[^>]*>(.*?)</span>', row, re.S) for row in rows]
+    return [text_of(tag.group(1)) if tag else "" for tag in tags]
+
+
+def test_a_dismissed_proposals_fields_say_they_were_not_applied(client):
+    """Each field the dismissal turned down said "fills an empty field", as if it had."""
+    user = librarian()
+    request = needs_review()
+    client.force_login(user)
+    waiting = match_tags(client.get(change_url(request)).content.decode())
+    assert "fills an empty field" in waiting and "replaces a value" in waiting  # Publisher
+
+    review.request_dismiss(request=request, actor=user, reason="wrong edition")
+    tags = match_tags(client.get(change_url(request)).content.decode())
+    assert len(tags) == len(waiting)
+    assert set(tags) == {"not applied: dismissed by libby"}, tags
