@@ -441,6 +441,12 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "found_by_title_search": details.via_title_search and req.confidence in MATCHED,
         "held_isbn": bool(details.query and details.query.isbn13),
         "answered": bool(answered_providers(req)),
+        # "Answered by" names them: the candidates say nothing of those that gave no record.
+        "answered_without_record": providers_text(
+            name
+            for name in answered_providers(req)
+            if name not in {candidate.provider for candidate in details.candidates}
+        ),
         "history": [
             (
                 entry,
