@@ -124,6 +124,9 @@ _HONORIFICS = frozenset(
     {"dr", "rndr", "mudr", "phdr", "phd", "prof", "sir", "dame", "mr", "mrs", "ms", "mme",
      "prince", "princess", "rev"}
 )  # fmt: skip
+# Titles that are also surnames (Harold Prince, "Prince, Harold"): a title before the name or
+# after it, the surname where a surname stands.
+_HONORIFICS_ALSO_SURNAMES = frozenset({"prince", "princess"})
 _VOWELS = frozenset("aeiouy")
 # Words joining two people in one cell: "Аркадий и Борис Стругацкие", "Jacob und Wilhelm Grimm".
 # Read before transliteration (и would be "i", an initial). Not Spanish "y" nor Portuguese "e":
@@ -150,7 +153,10 @@ def _parse(name: str) -> _PersonName:
     kept: list[str] = []
     for part in (p.strip() for p in name.split(",")):
         words = text.normalize_text(part)
-        if not words or _LIFE_DATES.match(part) or words in _ROLES or words in _HONORIFICS:
+        surname_first = not kept and words in _HONORIFICS_ALSO_SURNAMES  # "Prince, Harold"
+        if not words or _LIFE_DATES.match(part) or words in _ROLES:
+            continue
+        if words in _HONORIFICS and not surname_first:
             continue
         if words in _ROLE_ABBREVIATIONS and (part.endswith(".") or len(kept) >= 2):
             continue
@@ -171,7 +177,12 @@ def _parse(name: str) -> _PersonName:
             del tokens[-length:]
             break
     if len(tokens) > 1:
-        tokens = [t for t in tokens if t not in _HONORIFICS] or tokens
+        last = len(tokens) - 1
+        tokens = [
+            t
+            for i, t in enumerate(tokens)
+            if t not in _HONORIFICS or (i == last and t in _HONORIFICS_ALSO_SURNAMES)
+        ] or tokens
     if not tokens:
         return _PersonName("", (), "", generation)
     start = len(tokens) - 1

@@ -565,3 +565,15 @@ def test_every_quoted_variant_is_in_its_fixture(row):
     for name, source in ((ours, ours_from), (theirs, theirs_from)):
         if source.path is not None:
             assert name in _strings_in(source.path), f"{name!r} is not in {source.path.name}"
+
+
+@pytest.mark.parametrize("name", ["Prince, Harold", "Harold Prince"])
+def test_a_surname_that_is_also_a_title_stays_the_surname(name):
+    """Harold Prince's surname is no title: it was dropped as one ("Prince D. S. Mirsky"), so
+    he read as a man named Harold and agreed with any Harold."""
+    assert person_name_key(name) == "harold prince"
+    assert score_author_name(name, "Harold Prince")[0] == 5
+    assert score_author_name(name, "Harold")[0] < 3
+    # A title before the name, or after it, is still no part of it.
+    assert score_author_name("Prince D. S. Mirsky", "D. S. Mirsky")[0] == 5
+    assert score_author_name("Mirsky, D. S., Prince", "D. S. Mirsky")[0] == 5
