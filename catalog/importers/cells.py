@@ -357,7 +357,9 @@ def _is_sort_name(last: str, first: str) -> bool:
         len(last_words) == 1
         or len(first_words) == 1
         or last_words[0].casefold() in SURNAME_PARTICLES
-        or any(_INITIAL.match(word) for word in first_words)
+        # Given names end with their initial (`Le Guin, Ursula K.`); a surname after it ends a
+        # whole name (`Jesse Tilly, Eric M. Burke` is two people).
+        or bool(_INITIAL.match(first_words[-1]))
     )
 
 

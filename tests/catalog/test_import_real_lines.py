@@ -390,3 +390,29 @@ def test_a_mapped_author_cell_whose_ampersand_is_inside_one_name_makes_one_autho
     Herbst`: a ` & ` beside a one-word name is inside one name."""
     import_real(name, requested_format="generic", column_map={"title": "Title", "author": "Author"})
     assert list(Author.objects.values_list("name", flat=True)) == [author]
+
+
+# BookBuddy's export, read through the map import_books guesses from its header.
+BOOKBUDDY_OLD_MAP = {"title": "Title", "subtitle": "Subtitle", "author": "Author", "isbn": "ISBN"}
+BOOKBUDDY_MAP = {**BOOKBUDDY_OLD_MAP, "year": "Year Published"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "column_map", "people"),
+    [
+        ("bookbuddy-fusiongyro-two-names-with-initials.csv", BOOKBUDDY_OLD_MAP,
+         {"9780071413589": ["Michael Predko", "Myke Predko"],
+          "9780596001841": ["Jesse Tilly", "Eric M. Burke"]}),
+        ("bookbuddy-armandocouto-two-names-with-initials.csv", BOOKBUDDY_MAP,
+         {"9788575225462": ["Alan A. A. Donovan", "Brian W. Kernighan"]}),
+    ],
+)  # fmt: skip
+def test_two_whole_names_with_middle_initials_are_two_authors(name, column_map, people):
+    """BookBuddy lists a book's authors as whole names between commas, `Jesse Tilly, Eric M.
+    Burke`: two people, not one `Eric M. Burke Jesse Tilly` sorted under `Jesse Tilly`."""
+    import_real(name, requested_format="generic", column_map=column_map)
+    for isbn13, names in people.items():
+        work = Edition.objects.get(isbn13=isbn13).work
+        credits = work.credits.order_by("position").select_related("author")
+        assert [(c.author.name, c.author.sort_name) for c in credits] == [(n, "") for n in names]
