@@ -75,7 +75,7 @@ LANGUAGES = {
     "lav": "lv", "norwegian": "no", "nor": "no", "polish": "pl", "pol": "pl",
     "portuguese": "pt", "por": "pt", "romanian": "ro", "rum": "ro", "ron": "ro",
     "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
-    "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk",
+    "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk", "hindi": "hi", "hin": "hi",
 }  # fmt: skip
 # Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
 # 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).
@@ -95,9 +95,33 @@ _FRENCH_AND_SPANISH_NAMES = {
     "sv": ("suédois", "sueco"), "tr": ("turc", "turco"), "uk": ("ukrainien", "ucraniano"),
     "no": ("norvégien", "noruego"),
 }  # fmt: skip
-for _code, _names in _FRENCH_AND_SPANISH_NAMES.items():
-    for _name in _names:
-        LANGUAGES[_name] = LANGUAGES[strip_accents(_name)] = _code
+# An app names a book's language in the language of its interface (BookBuddy on a Portuguese
+# phone: `português`, `inglês`, `híndi`): the names in Portuguese, Italian and German, and each
+# language's own name (`Deutsch`, `Nederlands`, `日本語`).
+_NAMES_IN_AN_APPS_LANGUAGE = {
+    "ar": ("arabo", "arabisch", "العربية"), "ca": ("catalão", "catalano", "katalanisch", "català"),
+    "zh": ("chinês", "cinese", "chinesisch", "中文"),
+    "cs": ("tcheco", "ceco", "tschechisch", "čeština"),
+    "da": ("dinamarquês", "danese", "dänisch", "dansk"),
+    "nl": ("holandês", "neerlandês", "olandese", "niederländisch", "nederlands"),
+    "en": ("inglês", "inglese", "englisch"), "fi": ("finlandês", "finlandese", "finnisch", "suomi"),
+    "fr": ("francês", "francese", "französisch"), "de": ("alemão", "tedesco", "deutsch"),
+    "el": ("grego", "greco", "griechisch", "ελληνικά"),
+    "he": ("hebraico", "ebraico", "hebräisch", "עברית"), "hi": ("híndi", "हिन्दी"),
+    "hu": ("ungherese", "ungarisch", "magyar"), "it": ("italienisch",),
+    "ja": ("japonês", "giapponese", "japanisch", "日本語"),
+    "ko": ("koreanisch", "한국어"), "la": ("latim", "latino", "latein"),
+    "no": ("norueguês", "norvegese", "norwegisch", "norsk"),
+    "pl": ("polonês", "polacco", "polnisch", "polski"),
+    "pt": ("português", "portoghese", "portugiesisch"), "ro": ("romeno", "rumeno", "rumänisch"),
+    "ru": ("russo", "russisch", "русский"), "es": ("espanhol", "spagnolo", "spanisch"),
+    "sv": ("svedese", "schwedisch", "svenska"), "tr": ("türkisch", "türkçe"),
+    "uk": ("ucraino", "ukrainisch", "українська"),
+}  # fmt: skip
+for _names_by_code in (_FRENCH_AND_SPANISH_NAMES, _NAMES_IN_AN_APPS_LANGUAGE):
+    for _code, _names in _names_by_code.items():
+        for _name in _names:
+            LANGUAGES[_name] = LANGUAGES[strip_accents(_name)] = _code
 # Amazon's title suffix naming an edition's language, which Goodreads copies: `La cuarta
 # mirada (Spanish Edition)`, `Deathnote Vol. 2 (in Japanese)`, `Lehakir Et Hamas (Getting to Know
 # Hamas, Hebrew Edition)`, `…, Hebrew Edition`. The same book from another source has no such

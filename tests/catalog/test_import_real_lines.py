@@ -394,7 +394,7 @@ def test_a_mapped_author_cell_whose_ampersand_is_inside_one_name_makes_one_autho
 
 # BookBuddy's export, read through the map import_books guesses from its header.
 BOOKBUDDY_OLD_MAP = {"title": "Title", "subtitle": "Subtitle", "author": "Author", "isbn": "ISBN"}
-BOOKBUDDY_MAP = {**BOOKBUDDY_OLD_MAP, "year": "Year Published"}
+BOOKBUDDY_MAP = {**BOOKBUDDY_OLD_MAP, "year": "Year Published", "language": "Language"}
 
 
 @pytest.mark.django_db
@@ -416,3 +416,16 @@ def test_two_whole_names_with_middle_initials_are_two_authors(name, column_map, 
         work = Edition.objects.get(isbn13=isbn13).work
         credits = work.credits.order_by("position").select_related("author")
         assert [(c.author.name, c.author.sort_name) for c in credits] == [(n, "") for n in names]
+
+
+@pytest.mark.django_db
+def test_a_language_named_in_the_apps_portuguese_is_kept():
+    """BookBuddy on a Portuguese phone names languages in Portuguese (`português`, `inglês`,
+    `híndi`): each edition gets the language's code, where the cell was dropped."""
+    import_real(
+        "bookbuddy-armandocouto-language-in-portuguese.csv",
+        requested_format="generic",
+        column_map=BOOKBUDDY_MAP,
+    )
+    languages = dict(Edition.objects.values_list("isbn13", "language"))
+    assert languages == {"9788576846246": "pt", "9788566250992": "en", "9786555203202": "hi"}

@@ -402,6 +402,8 @@ def test_openreads_row_reads_every_column_and_skips_trashed_books():
         ("pt-BR", "pt-br"), ("Klingon", ""), ("", ""),
         # In French or Spanish, accented or not (the names the title's `(en anglais)` reads).
         ("Anglais", "en"), ("Français", "fr"), ("francais", "fr"), ("español", "es"),
+        # In an app's own language (BookBuddy in Portuguese), or the language's own name.
+        ("português", "pt"), ("inglês", "en"), ("híndi", "hi"), ("Deutsch", "de"), ("日本語", "ja"),
     ],
 )  # fmt: skip
 def test_parse_language(value, expected):
