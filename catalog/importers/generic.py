@@ -61,7 +61,8 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "year": ("year", "year published", "publication year", "published", "date published",
              "publication date", "pub date", "pubdate", "publish date", "jahr",
              "erscheinungsjahr", "annee", "ano", "anno", "jaar", "rok", "yil", "ετος", "год"),
-    "pages": ("pages", "number of pages", "page count", "num pages", "seiten", "seitenzahl",
+    # A count before `pages`, which is the pages an article spans in Zotero's (`592-594`).
+    "pages": ("number of pages", "page count", "num pages", "pages", "seiten", "seitenzahl",
               "pages nb", "paginas", "pagine", "paginas", "bladzijden", "strony", "sayfa",
               "σελιδες", "страниц", "страницы"),
     "series": ("series", "reihe", "serie", "saga", "collection", "seri", "σειρα", "серия"),

@@ -48,8 +48,6 @@ _NAME_CONTINUATION = re.compile(
     r"|b\.?v|n\.?v)\b\.?|\s(?:and|&)\s",
     re.IGNORECASE,
 )
-# Page Count `321 pp.`, and `xxxviii; 103` / `[8], 103`: roman or bracketed front matter first.
-_PAGE_COUNT = re.compile(r"^\s*(?:(?:[ivxlcdm]+|\[\d+\])\s*[;,+]\s*)*(\d[\d,.]*)", re.IGNORECASE)
 _PAGES = re.compile(r"(\d[\d,]*)\s+pages\b", re.IGNORECASE)
 # Media values that say "a book" without saying which binding.
 _UNSPECIFIED_MEDIA = {"book", "paper book", "unknown", "unknown binding", "other"}
@@ -114,9 +112,7 @@ class LibraryThingImporter(BaseImporter):
         row.publisher = publisher
         row.publication_year = year_in(self.get(cells, "date")) or year
         row.format = self._read_format(cells, row, rest)
-        row.page_count = read_page_count(
-            row, main_page_count(self.get(cells, "pages")), column="Page Count"
-        )
+        row.page_count = read_page_count(row, self.get(cells, "pages"), column="Page Count")
         if row.page_count is None and (in_publication := _PAGES.search(rest)):
             row.page_count = parse_int(in_publication.group(1))  # `…, Edition: 2, 272 pages`
         row.language = parse_language(self.get(cells, "languages"))
@@ -225,13 +221,6 @@ def people_in(value: str) -> list[str]:
         surname, first = (half.strip() for half in parts[0].split(","))
         parts = [first, *parts[1:-1], f"{parts[-1]} {surname}"]
     return [person for part in parts for person in split_at_ampersands(part)]
-
-
-def main_page_count(value: str) -> str:
-    """The main (arabic) page count of a Page Count cell: `321 pp.` -> "321", `xxxviii; 103`
-    -> "103"; a cell without one is returned as it is, for the warning."""
-    number = _PAGE_COUNT.match(value or "")
-    return number.group(1).rstrip(".,") if number else (value or "")
 
 
 def _split_list(value: str) -> list[str]:

@@ -20,11 +20,28 @@ from catalog.importers.parsing import (
     split_names,
 )
 
+# A page count with its unit (`321 pp.`), or after front matter in roman figures or brackets
+# (LibraryThing's `xxxviii; 103`, Zotero's `xii, 300`, `[8], 103`); never a range (`592-594`,
+# the pages an article spans).
+_MAIN_PAGE_COUNT = re.compile(
+    r"^\s*(?:(?:[ivxlcdm]+|\[\d+\])\s*[;,+]\s*)*(\d[\d,.]*)\s*(?:pp?\.?|pages)?\s*$", re.IGNORECASE
+)
+
+
+def main_page_count(value: str) -> str:
+    """The main (arabic) page count of a cell: `321 pp.` -> "321", `xxxviii; 103` -> "103";
+    a cell without one is returned as it is, for the warning."""
+    number = _MAIN_PAGE_COUNT.match(value or "")
+    return number.group(1).rstrip(".,") if number else (value or "")
+
 
 def read_page_count(row: NormalizedRow, value: str, *, column: str) -> int | None:
-    """The page count in a cell, or None with a warning on the row when the cell holds
-    something else (an empty cell, or 0 as some exports write it, is just unknown)."""
+    """The page count in a cell (`main_page_count`'s), or None with a warning on the row when
+    the cell holds something else (an empty cell, or 0 as some exports write it, is just
+    unknown)."""
     pages = parse_int(value)
+    if pages is None and value:  # only a cell that is no plain number is searched
+        pages = parse_int(main_page_count(value))
     if pages is None and value and parse_whole_number(value) != 0:
         row.warnings.append(
             _("%(column)s '%(value)s' is not a page count; it was ignored.")

@@ -429,3 +429,22 @@ def test_a_language_named_in_the_apps_portuguese_is_kept():
     )
     languages = dict(Edition.objects.values_list("isbn13", "language"))
     assert languages == {"9788576846246": "pt", "9788566250992": "en", "9786555203202": "hi"}
+
+
+@pytest.mark.django_db
+def test_the_map_suggested_for_a_zotero_export_reads_a_books_page_count():
+    """Zotero's `Pages` is the pages an article or chapter spans (`592-594`), `Num Pages` a
+    book's page count (`190`, `xii, 300` with its front matter): the suggested map reads the
+    count, where it took `Pages` and every book's count was lost."""
+    path = str(REAL / "zotero-krishardy-page-range-and-count.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    assert "pages=Num Pages" in suggested.split(",")
+    run_command(path, "--map", suggested, "--no-enrich")
+    pages = dict(Work.objects.values_list("title", "editions__page_count"))
+    assert pages == {
+        "Artifact Size and Lateral Displacement under Tillage": None,
+        "The Archaeology of Class in Urban America": 190,
+        "Indians in Unexpected Places": 300,
+    }

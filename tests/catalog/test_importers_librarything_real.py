@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from catalog import services
-from catalog.importers.librarything import main_page_count, parse_publication, people_in
+from catalog.importers.librarything import parse_publication, people_in
+from catalog.importers.readers import main_page_count
 from catalog.models import Edition, WorkAuthor
 from tests.catalog.importer_formats_support import LIBRARYTHING, read, synthetic_file
 
@@ -251,6 +252,10 @@ def test_real_page_count_with_roman_front_matter(turtle):
         ("xii + 300 pp.", "300"),
         ("321 pp.", "321"),
         ("1,032", "1,032"),
+        ("xii, 300", "300"),
+        # A range is the pages an article spans, and volumes are no pages: left for the warning.
+        ("592-594", "592-594"),
+        ("2 v.", "2 v."),
     ],
 )
 def test_main_page_count(value, pages):
