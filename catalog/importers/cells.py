@@ -38,6 +38,9 @@ _ORGANISATION_WORD = re.compile(
 )
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")
+# Chinese, Japanese (kana too) and Korean script, whose names put the family name first and are
+# never turned around at a comma.
+_CJK_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 # A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
@@ -339,6 +342,8 @@ def _comma_names(part: str) -> list[str]:
     segments = [s.strip() for s in part.split(",") if s.strip()]
     if len(segments) <= 1:
         return segments
+    if any(map(_CJK_SCRIPT.search, segments)) and not all(map(_is_cjk_name_part, segments)):
+        return segments  # `ルーツ, Piyo`, `芥見下々, 岩崎優次`: names in that script, listed
     if len(segments) == 2 and _is_sort_name(*segments):
         return [part]
     if len(segments) % 2 == 0 and all(len(s.split()) == 1 for s in segments):
@@ -361,6 +366,12 @@ def _is_sort_name(last: str, first: str) -> bool:
         # whole name (`Jesse Tilly, Eric M. Burke` is two people).
         or bool(_INITIAL.match(first_words[-1]))
     )
+
+
+def _is_cjk_name_part(part: str) -> bool:
+    """A family or given name alone in CJK script (`司馬`, `遼太郎`), which a library may sort
+    with a comma; a whole name is longer or holds a space (`岩崎優次`, `金子 司`)."""
+    return len(part) <= 3 and " " not in part and all(_CJK_SCRIPT.match(ch) for ch in part)
 
 
 def parse_language(value: str) -> str:

@@ -448,3 +448,24 @@ def test_the_map_suggested_for_a_zotero_export_reads_a_books_page_count():
         "The Archaeology of Class in Urban America": 190,
         "Indians in Unexpected Places": 300,
     }
+
+
+@pytest.mark.django_db
+def test_names_in_japanese_script_listed_with_a_comma_are_several_people():
+    """A Kindle library list credits `ルーツ, Piyo` and `芥見下々, 岩崎優次`: two people each
+    (a name in Japanese script is never turned around at a comma: its family name comes first
+    already), not one `Piyo ルーツ` sorted under `ルーツ`."""
+    import_real(
+        "kindle-stopod-japanese-names-listed.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "authors"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.author.sort_name) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "お兄ちゃんはおしまい！": [("ねことうふ", "")],
+        "てーきゅう 15": [("ルーツ", ""), ("Piyo", "")],
+        "呪術廻戦≡（モジュロ） 1": [("芥見下々", ""), ("岩崎優次", "")],
+    }

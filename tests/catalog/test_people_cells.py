@@ -25,6 +25,12 @@ from enrichment.author_matching import score_author_name
         ("Jane Doe and John Roe", [("Jane Doe", ""), ("John Roe", "")]),
         ("Jane Doe, Jane Doe", [("Jane Doe", "")]),
         ("琅俨", [("琅俨", "")]),
+        # Names in CJK script are listed at a comma, never turned around at it; a family and a
+        # given name alone may be sorted (`司馬, 遼太郎`, as a library writes it).
+        ("竹井, 金子 司", [("竹井", ""), ("金子 司", "")]),
+        ("Katsumi Enami, 犬塚惇平", [("Katsumi Enami", ""), ("犬塚惇平", "")]),
+        ("司馬, 遼太郎", [("遼太郎 司馬", "司馬, 遼太郎")]),
+        ("Jesse Tilly, Eric M. Burke", [("Jesse Tilly", ""), ("Eric M. Burke", "")]),
         ("", []),
     ],
 )  # fmt: skip
