@@ -31,7 +31,8 @@ FIELDS: dict[str, "StrPromise"] = {
     "title": gettext_lazy("Title"),
     "subtitle": gettext_lazy("Subtitle"),
     "author": gettext_lazy("Author(s)"),
-    "isbn": gettext_lazy("ISBN (10 or 13)"),
+    # An Amazon id (`B07DXHPJFV`, a Kindle book's only one) in this column is kept as the ASIN.
+    "isbn": gettext_lazy("ISBN (10 or 13) or ASIN"),
     "publisher": gettext_lazy("Publisher"),
     "year": gettext_lazy("Publication year or date"),
     "pages": gettext_lazy("Pages"),
@@ -55,7 +56,7 @@ GUESSES: dict[str, tuple[str, ...]] = {
                "auteurs", "autore", "autori", "autores", "auteur s", "yazar", "συγγραφεας",
                "автор", "авторы"),
     "isbn": ("isbn13", "isbn 13", "isbn", "ean", "ean isbn13", "isbn10", "isbn 10", "ean13",
-             "barcode", "isbn issn", "isbns"),
+             "barcode", "isbn issn", "isbns", "asin"),
     "publisher": ("publisher", "verlag", "editeur", "editorial", "editore", "editora",
                   "uitgever", "wydawnictwo", "yayinevi", "εκδοτης", "издательство"),
     "year": ("year", "year published", "publication year", "published", "date published",

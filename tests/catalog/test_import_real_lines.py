@@ -469,3 +469,24 @@ def test_names_in_japanese_script_listed_with_a_comma_are_several_people():
         "てーきゅう 15": [("ルーツ", ""), ("Piyo", "")],
         "呪術廻戦≡（モジュロ） 1": [("芥見下々", ""), ("岩崎優次", "")],
     }
+
+
+@pytest.mark.django_db
+def test_the_map_suggested_for_a_kindle_list_keeps_its_asins_and_a_reimport_finds_the_books():
+    """A Kindle library list's only identifier is its `asin` column: the suggested map reads
+    it, so each edition keeps its ASIN and importing the list again finds the books by it."""
+    path = str(REAL / "kindle-stopod-japanese-names-listed.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    run_command(path, "--map", suggested, "--no-enrich")
+    assert sorted(Edition.objects.values_list("asin", flat=True)) == [
+        "B079L4LDVS",
+        "B07DXHPJFV",
+        "B0G4VCK3FF",
+    ]
+    again = json.loads(run_command(path, "--map", suggested, "--json", "--no-enrich"))
+    assert (again["created"], again["failed"]) == (0, 0)
+    assert set(
+        ImportRow.objects.filter(job_id=again["job"]).values_list("matched_by", flat=True)
+    ) == {ImportRow.MatchedBy.ASIN}
