@@ -72,6 +72,40 @@ def set_primary_series(row: NormalizedRow, name: str, number: str) -> None:
     row.series, row.series_number = name, number
 
 
+# Between a title written again in a subtitle cell and the subtitle: `Title: Subtitle`.
+_AFTER_TITLE = re.compile(r"^\s*(?:[:;,.]|\s[-–—])\s*")
+_LAST_PARENTHESIS = re.compile(r"\s*\((?P<inside>[^()]*)\)\s*$")
+
+
+def set_subtitle_cell(row: NormalizedRow, value: str) -> None:
+    """A subtitle column's cell, which says more than the title cell's own `Title: Subtitle`.
+    A cell that writes the title again, as the Bookshelf app's does (`Chain of Thorns` for
+    `Chain of Thorns`, `Lady Midnight (the Dark Artifices)`, `… Bree Tanner: An Eclipse
+    Novella (the Twilight Saga)`), gives what follows the title, without a parenthesis naming
+    one of the row's series; a rest that is no subtitle (`Title [apr 30, 2018] Green, Sally`)
+    keeps the cell as it is. Call it once the row's series are read."""
+    value = value.strip()
+    title = row.title.strip()
+    if not title or value[: len(title)].casefold() != title.casefold():
+        row.subtitle = value or row.subtitle
+        return
+    rest = value[len(title) :]
+    last = _LAST_PARENTHESIS.search(rest)
+    if last and _names_a_series(last["inside"], row.series_entries):
+        rest = rest[: last.start()]
+    if not rest.strip():
+        return  # the title alone again, which says nothing the title cell did not
+    separator = _AFTER_TITLE.match(rest)
+    row.subtitle = (rest[separator.end() :].strip() if separator else value) or row.subtitle
+
+
+def _names_a_series(inside: str, series_entries: list[tuple[str, str]]) -> bool:
+    inside = inside.strip().casefold()
+    return any(
+        name.casefold() in inside or inside in name.casefold() for name, _n in series_entries
+    )
+
+
 def parse_series_cells(value: str) -> list[tuple[str, str]]:
     """Every series of a cell that lists several, `|` between them, as the Book Catalogue app
     writes them (`Calvin and Hobbes (6)|Calvin et Hobbes (9)`), each read by

@@ -16,6 +16,7 @@ from catalog.importers.cells import (
     parse_series_cells,
     read_year_in,
     set_primary_series,
+    set_subtitle_cell,
     split_people,
 )
 from catalog.importers.csvfile import ImportFileError
@@ -214,9 +215,6 @@ class GenericImporter(BaseImporter):
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
         row = self.titled_row(cells)
-        subtitle = self.get(cells, "subtitle")
-        if subtitle:
-            row.subtitle = subtitle
         row.credits = split_people(self.get(cells, "author"))
         for value in split_isbn_cells(self.get(cells, "isbn")):
             apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"), isbn_only=True)
@@ -237,4 +235,5 @@ class GenericImporter(BaseImporter):
         if warning:
             row.warnings.append(warning)
         row.language = parse_language(self.get(cells, "language"))
+        set_subtitle_cell(row, self.get(cells, "subtitle"))  # after the series it may name
         return row

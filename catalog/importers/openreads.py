@@ -9,7 +9,12 @@ app's trash, which is not imported.
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, NormalizedRow, RowError
-from catalog.importers.cells import openlibrary_key, read_year_in, split_people
+from catalog.importers.cells import (
+    openlibrary_key,
+    read_year_in,
+    set_subtitle_cell,
+    split_people,
+)
 from catalog.importers.parsing import parse_date, parse_format
 from catalog.importers.readers import apply_identifier, read_page_count
 
@@ -39,9 +44,7 @@ class OpenreadsImporter(BaseImporter):
         if self.get(cells, "deleted").lower() == "true":
             raise RowError(_("This book is in Openreads' trash (deleted); it was not imported."))
         row = self.titled_row(cells)
-        subtitle = self.get(cells, "subtitle")
-        if subtitle:
-            row.subtitle = subtitle
+        set_subtitle_cell(row, self.get(cells, "subtitle"))
         row.credits = split_people(self.get(cells, "author"))
         apply_identifier(row, self.get(cells, "isbn"), column="isbn")
         olid = self.get(cells, "olid")

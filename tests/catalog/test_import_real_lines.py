@@ -490,3 +490,25 @@ def test_the_map_suggested_for_a_kindle_list_keeps_its_asins_and_a_reimport_find
     assert set(
         ImportRow.objects.filter(job_id=again["job"]).values_list("matched_by", flat=True)
     ) == {ImportRow.MatchedBy.ASIN}
+
+
+@pytest.mark.django_db
+def test_a_subtitle_cell_that_writes_the_title_again_gives_only_what_follows_it():
+    """The Bookshelf app's Subtitle often holds the whole title again (38 of its 206 filled
+    subtitles in a real export): `Chain of Thorns` / `Chain of Thorns`, or with the series,
+    `Lady Midnight (the Dark Artifices)`; the title is not repeated as its own subtitle, and
+    a real subtitle after it is kept (`…: An Eclipse Novella`), as is a subtitle of its own
+    (`A Novel`) and one whose rest is no subtitle (`The Smoke Thieves [apr 30, 2018] …`)."""
+    import_real(
+        "bookshelf-spacecupcake1-subtitle-repeats-title.csv",
+        requested_format="generic",
+        column_map={"title": "Title", "subtitle": "Subtitle", "author": "Authors",
+                    "isbn": "ISBN", "series": "Series", "series_number": "Volume"},
+    )  # fmt: skip
+    assert dict(Work.objects.values_list("title", "subtitle")) == {
+        "Chain of Thorns": "",
+        "Lady Midnight": "",
+        "Red, White & Royal Blue": "A Novel",
+        "The Short Second Life of Bree Tanner": "An Eclipse Novella",
+        "The Smoke Thieves": "The Smoke Thieves [apr 30, 2018] Green, Sally",
+    }
