@@ -21,7 +21,7 @@ from catalog.importers.parsing import (
     is_unknown_person,
     one_value_in_every_cell,
     parse_title_parts,
-    publisher_without_place,
+    publisher_name,
     split_publisher_parenthesis,
 )
 from catalog.text import (
@@ -247,7 +247,7 @@ class BaseImporter:
                 % {"value": repeated[:100]}
             )
         row = self.normalize(cells)
-        row.publisher = publisher_without_place(row.publisher)
+        row.publisher = publisher_name(row.publisher)
         take_publisher_parentheses(row)
         # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
         # empty cell is, it would otherwise make one author of every unknown one.

@@ -282,13 +282,16 @@ _PUBLISHER_PLACE = re.compile(r"^(?P<name>.*\S)\s*\((?P<place>[^()]+)\)$")
 _TOWN_AND_STATE = re.compile(r"^[A-Z][\w.' -]+, (?P<state>[A-Z]{2})$")
 
 
-def publisher_without_place(publisher: str) -> str:
-    """A publisher's cell without the place it names after the publisher, in a parenthesis
+def publisher_name(publisher: str) -> str:
+    """A publisher's cell as its name: without the place it names after it, in a parenthesis
     (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
     `Houghton Mifflin Co. (Boston/NY)`, `John Wiley & Sons (Hoboken, NJ)`), so that the book's
     publisher reads as its name, as a title's parenthesis naming it does. Any other parenthesis
     stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
-    (`Berkley Pub Group (Mm)`)."""
+    (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
+    Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`)."""
+    if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
+        publisher = publisher[1:-1].strip()
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
     if match is None or not _is_place(match["place"].strip()):
         return publisher

@@ -512,3 +512,19 @@ def test_a_subtitle_cell_that_writes_the_title_again_gives_only_what_follows_it(
         "The Short Second Life of Bree Tanner": "An Eclipse Novella",
         "The Smoke Thieves": "The Smoke Thieves [apr 30, 2018] Green, Sally",
     }
+
+
+@pytest.mark.django_db
+def test_a_publisher_wrapped_in_its_own_quotes_is_stored_without_them():
+    """Google Books names O'Reilly `"O'Reilly Media, Inc."`, quotes included, and apps that
+    fill a book from it (BookBuddy: 8 rows of two real exports) export the quotes too."""
+    import_real(
+        "bookbuddy-fusiongyro-two-names-with-initials.csv",
+        requested_format="generic",
+        column_map={**BOOKBUDDY_OLD_MAP, "publisher": "Publisher"},
+    )
+    publishers = dict(Edition.objects.values_list("isbn13", "publisher"))
+    assert publishers == {
+        "9780071413589": "McGraw Hill Professional",
+        "9780596001841": "O'Reilly Media, Inc.",
+    }
