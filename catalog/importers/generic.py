@@ -21,7 +21,7 @@ from catalog.importers.cells import (
 )
 from catalog.importers.csvfile import ImportFileError
 from catalog.importers.parsing import cell_shown, column_key, parse_format, split_isbn_cells
-from catalog.importers.readers import apply_identifier, read_page_count
+from catalog.importers.readers import add_credits, apply_identifier, read_page_count
 from catalog.text import strip_accents
 
 if TYPE_CHECKING:
@@ -32,6 +32,10 @@ FIELDS: dict[str, "StrPromise"] = {
     "title": gettext_lazy("Title"),
     "subtitle": gettext_lazy("Subtitle"),
     "author": gettext_lazy("Author(s)"),
+    "editor": gettext_lazy("Editor(s)"),
+    "translator": gettext_lazy("Translator(s)"),
+    "illustrator": gettext_lazy("Illustrator(s)"),
+    "narrator": gettext_lazy("Narrator(s)"),
     # An Amazon id (`B07DXHPJFV`, a Kindle book's only one) in this column is kept as the ASIN.
     "isbn": gettext_lazy("ISBN (10 or 13) or ASIN"),
     "publisher": gettext_lazy("Publisher"),
@@ -43,6 +47,9 @@ FIELDS: dict[str, "StrPromise"] = {
     "language": gettext_lazy("Language"),
 }
 REQUIRED_FIELDS = ("title",)
+# Columns of people in one role each (BookBuddy's Editor, Zotero's, the Bookshelf app's
+# Translators): the field's name is the role (WorkAuthor.Role).
+ROLE_FIELDS = ("editor", "translator", "illustrator", "narrator")
 
 # Header words that suggest a field (compared without case, accents or punctuation), in
 # English, German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Greek, Russian;
@@ -56,6 +63,12 @@ GUESSES: dict[str, tuple[str, ...]] = {
                "by", "autor", "autorin", "autoren", "verfasser", "verfasserin", "auteur",
                "auteurs", "autore", "autori", "autores", "auteur s", "yazar", "συγγραφεας",
                "автор", "авторы"),
+    "editor": ("editor", "editors", "editor s", "edited by", "herausgeber", "hrsg"),
+    "translator": ("translator", "translators", "translated by", "ubersetzer", "traducteur",
+                   "traductor", "traduttore", "vertaler", "tlumacz", "переводчик"),
+    "illustrator": ("illustrator", "illustrators", "illustrated by", "illustrateur",
+                    "ilustrador", "illustratore"),
+    "narrator": ("narrator", "narrators", "narrated by", "sprecher"),
     "isbn": ("isbn13", "isbn 13", "isbn", "ean", "ean isbn13", "isbn10", "isbn 10", "ean13",
              "barcode", "isbn issn", "isbns", "asin"),
     "publisher": ("publisher", "verlag", "editeur", "editorial", "editore", "editora",
@@ -76,9 +89,10 @@ GUESSES: dict[str, tuple[str, ...]] = {
                  "γλωσσα", "язык", "languages", "lang"),
 }  # fmt: skip
 # Words too common inside other column names ("Book Id", "Read by") to be guessed from a part.
+# `editor` too: Zotero's `Series Editor` is no book's editor.
 _WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume", "tome",
                     "tomo", "media", "collection", "ano", "anno", "rok", "yil", "dil",
-                    "год"}  # fmt: skip
+                    "год", "editor"}  # fmt: skip
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 # Between a map's items: only a comma before the next `field=`, so that a column's own commas
@@ -216,6 +230,8 @@ class GenericImporter(BaseImporter):
         self.check_shape(cells)
         row = self.titled_row(cells)
         row.credits = split_people(self.get(cells, "author"))
+        for role in ROLE_FIELDS:
+            add_credits(row.credits, split_people(self.get(cells, role), role=role))
         for value in split_isbn_cells(self.get(cells, "isbn")):
             apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"), isbn_only=True)
         row.publisher = self.get(cells, "publisher")

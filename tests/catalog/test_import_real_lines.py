@@ -528,3 +528,30 @@ def test_a_publisher_wrapped_in_its_own_quotes_is_stored_without_them():
         "9780071413589": "McGraw Hill Professional",
         "9780596001841": "O'Reilly Media, Inc.",
     }
+
+
+@pytest.mark.django_db
+def test_the_map_suggested_for_a_zotero_export_credits_its_editors():
+    """23 of the 676 books of a real Zotero export name only editors (`Wescott, Konnie`), and
+    others an author and an editor: the suggested map reads the Editor column, so each is
+    credited as editor, where those books were left with no one."""
+    path = str(REAL / "zotero-krishardy-editors.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    run_command(path, "--map", suggested, "--no-enrich")
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "GIS and archaeological site location modeling": [("Konnie Wescott", "editor")],
+        "Hispano Folklife in New Mexico": [
+            ("Charles Briggs", "editor"),
+            ("Marta Weigle", "editor"),
+        ],
+        "The Excavation of the Cortez CO2 Pipeline Project Sites, 1982-1983": [
+            ("Michael P. Marshall", "author"),
+            ("Joseph C. Winter", "editor"),
+        ],
+    }
