@@ -537,11 +537,31 @@ def is_title_of_rank(after_comma: str) -> bool:
     return after == "of" or (rank, after) in TITLE_PAIRINGS
 
 
+#: Chinese, Japanese (kana too) and Korean script.
+CJK_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# The scripts whose names put the family name first: Han, hiragana and Hangul. A name in
+# katakana is a foreign one, given name first (`フランク ハーバート`, Frank Herbert).
+_FAMILY_NAME_FIRST_SCRIPT = re.compile(
+    r"[\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+def is_family_name_first(family: str, given: str) -> bool:
+    """Whether a family and a given name are read family name first, as Chinese, Japanese and
+    Korean names are in their own script (`司馬` `遼太郎`, `さいとう` `たかを`, `한` `강`): the
+    family name in Han, hiragana or Hangul, the given name in CJK script too."""
+    return bool(_FAMILY_NAME_FIRST_SCRIPT.search(family) and CJK_SCRIPT.search(given))
+
+
 def sort_name_turned_around(last: str, first: str) -> str:
     """A `Last, First` name's two parts in reading order: `Cortázar`, `Julio` -> `Julio
     Cortázar`; a byname stays after the name (is_byname: `Chrétien`, `de Troyes` -> `Chrétien
     de Troyes`), and so does a title, after its comma (is_title_of_rank: `Charles`, `Prince of
-    Wales` -> `Charles, Prince of Wales`)."""
+    Wales` -> `Charles, Prince of Wales`). A name in Chinese, Japanese or Korean script is
+    written family name first, without a space (is_family_name_first: `司馬`, `遼太郎` ->
+    `司馬遼太郎`; Korean too, `한`, `강` -> `한강`, as its spelling rules write a name)."""
+    if is_family_name_first(last, first):
+        return f"{last}{first}"
     if is_byname(last, first):
         return f"{last} {first}"
     if is_title_of_rank(first):

@@ -14,7 +14,13 @@ from catalog.importers.parsing import (
     read_trailing_role,
 )
 from catalog.person_names import split_life_dates
-from catalog.text import LANGUAGES, SURNAME_PARTICLES, is_name_suffix, sort_name_turned_around
+from catalog.text import (
+    CJK_SCRIPT,
+    LANGUAGES,
+    SURNAME_PARTICLES,
+    is_name_suffix,
+    sort_name_turned_around,
+)
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
 # (`Le Guin, Ursula K.` is one person), so split_people reads it separately; so is a ` & `
@@ -38,9 +44,6 @@ _ORGANISATION_WORD = re.compile(
 )
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _INITIAL = re.compile(r"^(?:\w\.)+$")
-# Chinese, Japanese (kana too) and Korean script, whose names put the family name first and are
-# never turned around at a comma.
-_CJK_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 # A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
@@ -135,8 +138,9 @@ def is_surname_particle(word: str) -> bool:
 
 
 def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
-    """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`); `Martin Luther King,
-    Jr.` and names without a comma stay as written. A library heading is one person: its life
+    """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`), `司馬, 遼太郎` ->
+    司馬遼太郎 (catalog.text.sort_name_turned_around); `Martin Luther King, Jr.` and names
+    without a comma stay as written. A library heading is one person: its life
     dates are their years, not their name (`Dumas, Alexandre, 1802-1870`: born 1802, died
     1870), a generation word stays last (`Smith, Joseph, Jr., 1805-1844`, `King, Martin
     Luther, Jr.`), a title and the fuller form of initials are left out (`Doyle, Arthur Conan,
@@ -376,7 +380,7 @@ def _comma_names(part: str) -> list[str]:
     segments = [s.strip() for s in part.split(",") if s.strip()]
     if len(segments) <= 1:
         return segments
-    if any(map(_CJK_SCRIPT.search, segments)) and not all(map(_is_cjk_name_part, segments)):
+    if any(map(CJK_SCRIPT.search, segments)) and not all(map(_is_cjk_name_part, segments)):
         return segments  # `ルーツ, Piyo`, `芥見下々, 岩崎優次`: names in that script, listed
     if len(segments) == 2 and _is_sort_name(*segments):
         return [part]
@@ -405,7 +409,7 @@ def _is_sort_name(last: str, first: str) -> bool:
 def _is_cjk_name_part(part: str) -> bool:
     """A family or given name alone in CJK script (`司馬`, `遼太郎`), which a library may sort
     with a comma; a whole name is longer or holds a space (`岩崎優次`, `金子 司`)."""
-    return len(part) <= 3 and " " not in part and all(_CJK_SCRIPT.match(ch) for ch in part)
+    return len(part) <= 3 and " " not in part and all(CJK_SCRIPT.match(ch) for ch in part)
 
 
 def parse_language(value: str) -> str:

@@ -20,7 +20,7 @@ from catalog.importers.readers import (
     read_page_count,
     read_year,
 )
-from catalog.text import is_name_suffix
+from catalog.text import is_family_name_first, is_name_suffix
 
 # Goodreads' export drops the `&` of a publisher's name and leaves the spaces around it
 # (`Simon  Schuster`, `W. W. Norton  Company`, in files that spell `Simon & Schuster` elsewhere).
@@ -34,12 +34,6 @@ def restore_lost_ampersand(publisher: str) -> str:
     if "  " not in publisher:  # nearly every cell, at C speed
         return publisher
     return _LOST_AMPERSAND.sub(" & ", publisher.strip())
-
-
-# Chinese, Japanese and Korean names in their own script put the family name first (`小松 左京`):
-# Goodreads still takes the last word for the surname (`左京, 小松`). A name in katakana is a
-# foreign one, given name first (`フランク ハーバート`), and Goodreads' order is right for it.
-_FAMILY_NAME_FIRST = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 def particles_first(author: str, author_lf: str) -> str:
@@ -86,8 +80,10 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
         return author
     if is_organisation_word(head) and author_lf == f"{head}, {author.removesuffix(head).strip()}":
         return author
+    # Goodreads takes the last word for the surname in `小松 左京` too (`左京, 小松`), where the
+    # family name comes first (catalog.text.is_family_name_first).
     family, _space, given = author.strip().partition(" ")
-    if given and _FAMILY_NAME_FIRST.search(family) and author_lf == f"{given}, {family}":
+    if given and is_family_name_first(family, given) and author_lf == f"{given}, {family}":
         return f"{family}, {given}"
     return (
         particles_first(author, author_lf)

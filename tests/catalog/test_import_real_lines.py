@@ -419,6 +419,22 @@ def test_two_whole_names_with_middle_initials_are_two_authors(name, column_map, 
 
 
 @pytest.mark.django_db
+def test_a_goodreads_name_whose_family_name_is_in_hiragana_sorts_by_it():
+    """Goodreads takes the last word of `さいとう たかを` (Saitō Takao, family name first,
+    written in hiragana) for his surname, `たかを, さいとう`, as it does in kanji: he sorted by
+    his given name, where `小松 左京` already sorted by his family name."""
+    import_real("goodreads-sartak-legacy-family-name-in-hiragana.csv")
+    sort_names = dict(Author.objects.values_list("name", "sort_name"))
+    assert {
+        name: sort_names[name] for name in ("さいとう たかを", "ほった ゆみ", "たかや 健二")
+    } == {
+        "さいとう たかを": "さいとう, たかを",
+        "ほった ゆみ": "ほった, ゆみ",
+        "たかや 健二": "たかや, 健二",
+    }
+
+
+@pytest.mark.django_db
 def test_a_language_named_in_the_apps_portuguese_is_kept():
     """BookBuddy on a Portuguese phone names languages in Portuguese (`português`, `inglês`,
     `híndi`): each edition gets the language's code, where the cell was dropped."""

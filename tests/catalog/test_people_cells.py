@@ -5,6 +5,7 @@ Cells are synthetic, written in the shape of real exports' author cells."""
 import pytest
 
 from catalog.importers.cells import person_from_sort_name, split_people
+from catalog.text import normalize_person_name
 from enrichment.author_matching import score_author_name
 
 
@@ -29,7 +30,7 @@ from enrichment.author_matching import score_author_name
         # given name alone may be sorted (`司馬, 遼太郎`, as a library writes it).
         ("竹井, 金子 司", [("竹井", ""), ("金子 司", "")]),
         ("Katsumi Enami, 犬塚惇平", [("Katsumi Enami", ""), ("犬塚惇平", "")]),
-        ("司馬, 遼太郎", [("遼太郎 司馬", "司馬, 遼太郎")]),
+        ("司馬, 遼太郎", [("司馬遼太郎", "司馬, 遼太郎")]),
         ("Jesse Tilly, Eric M. Burke", [("Jesse Tilly", ""), ("Eric M. Burke", "")]),
         ("", []),
     ],
@@ -213,3 +214,22 @@ def test_a_particle_before_a_surname_is_part_of_it_not_a_middle_name():
 def test_a_headings_byname_reads_after_the_name(cell, name, sort_name):
     [credit] = split_people(cell)
     assert (credit.name, credit.sort_name) == (name, sort_name)
+
+
+@pytest.mark.parametrize(
+    ("cell", "name"),
+    [
+        ("司馬, 遼太郎", "司馬遼太郎"),
+        ("夏目, 漱石", "夏目漱石"),
+        ("金, 英夏", "金英夏"),
+        ("한, 강", "한강"),  # Korean spelling rules write a name's two parts together
+        ("莫, 言", "莫言"),
+    ],
+)
+def test_a_sorted_name_in_cjk_script_is_stored_family_name_first(cell, name):
+    """A library sorts `司馬, 遼太郎` (Shiba Ryōtarō) by his family name, which his name puts
+    first: he was stored as `遼太郎 司馬`, given name first, where every source writes
+    `司馬遼太郎`; the sort name stays, and his lookup key is his name's."""
+    [person] = split_people(cell)
+    assert (person.name, person.sort_name) == (name, cell)
+    assert normalize_person_name(cell) == normalize_person_name(name)
