@@ -19,6 +19,7 @@ from catalog.text import (
     LANGUAGES,
     SURNAME_PARTICLES,
     is_name_suffix,
+    is_title_of_rank,
     sort_name_turned_around,
 )
 
@@ -202,10 +203,11 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     commas when each part is a whole name (`Neil Gaiman, Terry Pratchett`); a ` & ` beside a
     one-word name is inside one (`Simon & Schuster`: _joined_at_ampersands). `Last, First` is one
     person (`Smith, Mark`, `Le Guin, Ursula K.`, `García Márquez, Gabriel`), turned around with
-    its sort name kept. A role after a name is that person's (`Jane Doe (Editor)`), a plural one
-    every listed person's (`Kelly Link; Gavin J. Grant (editors)`), and `Keith Laumer (Edited by
-    Eric Flint)` credits Eric Flint as editor too; a parenthesis naming no role stays in the
-    name (`Plato (Ancient Greek philosopher)`)."""
+    its sort name kept, and so is a name and its title of rank (`Charles V, Holy Roman Emperor`:
+    catalog.text.is_title_of_rank). A role after a name is that person's (`Jane Doe (Editor)`),
+    a plural one every listed person's (`Kelly Link; Gavin J. Grant (editors)`), and `Keith
+    Laumer (Edited by Eric Flint)` credits Eric Flint as editor too; a parenthesis naming no
+    role stays in the name (`Plato (Ancient Greek philosopher)`)."""
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
@@ -382,8 +384,8 @@ def _comma_names(part: str) -> list[str]:
         return segments
     if any(map(CJK_SCRIPT.search, segments)) and not all(map(_is_cjk_name_part, segments)):
         return segments  # `ルーツ, Piyo`, `芥見下々, 岩崎優次`: names in that script, listed
-    if len(segments) == 2 and _is_sort_name(*segments):
-        return [part]
+    if len(segments) == 2 and (_is_sort_name(*segments) or is_title_of_rank(segments[1])):
+        return [part]  # `Le Guin, Ursula K.`; `Charles V, Holy Roman Emperor`: one person
     if len(segments) % 2 == 0 and all(len(s.split()) == 1 for s in segments):
         # `King, Stephen, Straub, Peter`: single words in pairs are sort names.
         return [f"{segments[i]}, {segments[i + 1]}" for i in range(0, len(segments), 2)]

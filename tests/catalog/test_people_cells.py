@@ -216,6 +216,22 @@ def test_a_headings_byname_reads_after_the_name(cell, name, sort_name):
     assert (credit.name, credit.sort_name) == (name, sort_name)
 
 
+def test_a_name_and_its_title_of_rank_are_one_person():
+    """`Charles V, Holy Roman Emperor` was two authors, `Charles V` and `Holy Roman Emperor`:
+    a title of rank after the comma (catalog.text.is_title_of_rank) is the name's, read after
+    it as catalog.text.sort_name_turned_around gives it, after a one-word name as before."""
+    cells = [
+        "Charles V, Holy Roman Emperor",
+        "Marcus Aurelius, Emperor of Rome",
+        "Frederick William, Crown Prince",
+        "Elizabeth, Queen Mother",
+        "Mary, Queen of Scots",
+    ]
+    assert [[c.name for c in split_people(cell)] for cell in cells] == [[cell] for cell in cells]
+    listed = [[c.name for c in split_people(f"{cell} & Jane Doe")] for cell in cells]
+    assert listed == [[cell, "Jane Doe"] for cell in cells]
+
+
 @pytest.mark.parametrize(
     ("cell", "name"),
     [
