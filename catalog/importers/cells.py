@@ -23,10 +23,18 @@ from catalog.text import (
     sort_name_turned_around,
 )
 
-# Between people in one cell: `;`, `|`, ` & ` (calibre) and ` and `. A comma is ambiguous
-# (`Le Guin, Ursula K.` is one person), so split_people reads it separately; so is a ` & `
-# that may be inside one name (`Simon & Schuster`: _joined_at_ampersands).
-_PEOPLE_SEPARATORS = re.compile(r"\s*(?:;|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
+# Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
+# (_CONJUNCTIONS). A comma is ambiguous (`Le Guin, Ursula K.` is one person), so split_people
+# reads it separately; so is a ` & ` or a conjunction that may be inside one name (`Simon &
+# Schuster`, `José Ortega y Gasset`: _joined_inside_names).
+# `and` in Portuguese and Italian, Spanish, French, German, Swedish, Danish and Norwegian,
+# Dutch, Catalan and Polish, Russian: lower case only, where `E` and `Y` are initials (`John E
+# Smith`). Not the Czech `a`, which is French, Spanish and Portuguese for "has" and "to"
+# (LibraryThing's `l'anonymat, Auteur qui a voulu conserver`).
+_CONJUNCTIONS = ("e", "y", "et", "und", "och", "og", "en", "i", "и")
+_PEOPLE_SEPARATORS = re.compile(
+    rf"\s*(?:;|\||\s&\s|\sand\s|(?-i:\s(?:{'|'.join(_CONJUNCTIONS)})\s))\s*", re.IGNORECASE
+)
 # The same, kept, to put back a separator inside a parenthesis: `(Edited by A and B)`.
 _KEPT_SEPARATORS = re.compile(f"({_PEOPLE_SEPARATORS.pattern})", re.IGNORECASE)
 # ` & ` alone, kept, for cells whose other separators their format reads (LibraryThing's).
@@ -199,20 +207,22 @@ def suffix_last_sort_name(sort_name: str) -> str:
 
 
 def split_people(value: str, *, role: str = "author") -> list[Credit]:
-    """Several people in one cell, in order: separated by `;`, `|`, ` & ` or ` and `, or by
-    commas when each part is a whole name (`Neil Gaiman, Terry Pratchett`); a ` & ` beside a
-    one-word name is inside one (`Simon & Schuster`: _joined_at_ampersands). `Last, First` is one
-    person (`Smith, Mark`, `Le Guin, Ursula K.`, `García Márquez, Gabriel`), turned around with
-    its sort name kept, and so is a name and its title of rank (`Charles V, Holy Roman Emperor`:
-    catalog.text.is_title_of_rank). A role after a name is that person's (`Jane Doe (Editor)`),
-    a plural one every listed person's (`Kelly Link; Gavin J. Grant (editors)`), and `Keith
-    Laumer (Edited by Eric Flint)` credits Eric Flint as editor too; a parenthesis naming no
-    role stays in the name (`Plato (Ancient Greek philosopher)`)."""
+    """Several people in one cell, in order: separated by `;`, `|`, ` & `, ` and ` or `and` in
+    another language (`Steve Anderson e Karen Anderson`), or by commas when each part is a
+    whole name (`Neil Gaiman, Terry Pratchett`); a ` & ` beside a one-word name is inside one
+    (`Simon & Schuster`), and a conjunction inside a surname (`José Ortega y Gasset`:
+    _joined_inside_names). `Last, First` is one person (`Smith, Mark`, `Le Guin, Ursula K.`,
+    `García Márquez, Gabriel`), turned around with its sort name kept, and so is a name and
+    its title of rank (`Charles V, Holy Roman Emperor`: catalog.text.is_title_of_rank). A role
+    after a name is that person's (`Jane Doe (Editor)`), a plural one every listed person's
+    (`Kelly Link; Gavin J. Grant (editors)`), and `Keith Laumer (Edited by Eric Flint)` credits
+    Eric Flint as editor too; a parenthesis naming no role stays in the name (`Plato (Ancient
+    Greek philosopher)`)."""
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
-    for part in _joined_at_ampersands(parts):
+    for part in _joined_inside_names(parts):
         named = _read_bracketed_role(part) or read_trailing_role(part)
         if named.plural:
             cell_role = named.role
@@ -291,7 +301,7 @@ def split_at_ampersands(value: str) -> list[str]:
     Dustin & Foucher, Trevor` is two, `Simon & Schuster` one, `Grimm, Jacob & Wilhelm` ->
     `Grimm, Jacob`, `Grimm, Wilhelm`."""
     parts = _split_outside_parentheses(value or "", _KEPT_AMPERSANDS)
-    return [name for name in _joined_at_ampersands(_with_shared_surnames(parts)) if name]
+    return [name for name in _joined_inside_names(_with_shared_surnames(parts)) if name]
 
 
 def _with_shared_surnames(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -354,23 +364,40 @@ def _is_bare_given_name(name: str) -> bool:
     )
 
 
-def _joined_at_ampersands(parts: list[tuple[str, str]]) -> list[str]:
-    """The parts, each put back together with the part before it where the ` & ` between
-    them is inside one name. It separates two people only between whole names, each sorted
-    (`Boswell, Dustin & Foucher, Trevor`) or of two words or more (`David Talbott & Wallace
-    Thornhill`); beside a one-word name it joins one: a firm's (`Simon & Schuster`, `W. W.
-    Norton & Company`, `McKinsey & Company Inc.`) or a pair's credited together (`Arkady &
-    Boris Strugatsky`, where a one-word `Arkady` would be no one). `Unknown` stands for a
-    whole name (`Unknown & A. Writer`)."""
+def _joined_inside_names(parts: list[tuple[str, str]]) -> list[str]:
+    """The parts, each put back together with the part before it where the ` & ` or the
+    conjunction between them is inside one name. A ` & ` separates two people only between
+    whole names, each sorted (`Boswell, Dustin & Foucher, Trevor`) or of two words or more
+    (`David Talbott & Wallace Thornhill`); beside a one-word name it joins one: a firm's (`Simon
+    & Schuster`, `W. W. Norton & Company`, `McKinsey & Company Inc.`) or a pair's credited
+    together (`Arkady & Boris Strugatsky`, where a one-word `Arkady` would be no one).
+    `Unknown` stands for a whole name (`Unknown & A. Writer`). A conjunction of another
+    language separates two people by _joins_two_people (`Steve Anderson e Karen Anderson`),
+    and is otherwise a surname's (`José Ortega y Gasset`)."""
     names: list[str] = []
     before = ""
     for part, separator in parts:
         if names and separator == "&" and not (_is_whole_name(before) and _is_whole_name(part)):
             names[-1] = f"{names[-1]} & {part}"
+        elif names and separator in _CONJUNCTIONS and not _joins_two_people(names[-1], part):
+            names[-1] = f"{names[-1]} {separator} {part}"
         else:
             names.append(part)
         before = part
     return names
+
+
+def _joins_two_people(before: str, after: str) -> bool:
+    """Whether a conjunction between two parts (` e `, ` y `, ` och `…) joins two people, not
+    the halves of one surname (`José Ortega y Gasset`, `Santiago Ramón y Cajal`, `Artur da
+    Costa e Silva`, `Niklas Natt och Dag`): each side is a whole name, sorted (`Anderson,
+    Steve`) or a given name and a surname, the right side's first word no particle (`… y de la
+    Cruz`). A one-word side is a surname, or a given name whose surname the other names
+    (`Jacob und Wilhelm Grimm`), and the cell stays one credit."""
+    words = after.split()
+    if "," not in after and (len(words) < 2 or words[0].casefold() in SURNAME_PARTICLES):
+        return False
+    return "," in before or len(before.split()) > 1
 
 
 def _is_whole_name(name: str) -> bool:

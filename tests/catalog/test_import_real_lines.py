@@ -419,6 +419,39 @@ def test_two_whole_names_with_middle_initials_are_two_authors(name, column_map, 
 
 
 @pytest.mark.django_db
+def test_two_people_joined_by_another_languages_and_are_two_authors_a_surnames_halves_one():
+    """BookBuddy on a Portuguese phone joins two authors with `e`: `Steve Anderson e Karen
+    Anderson` was one author of that name. A surname that holds the word (`João Céu e Silva`,
+    `José Ortega y Gasset`, `Niklas Natt och Dag`, `Jordi Sierra i Fabra`, in other people's
+    Goodreads files read with the same map) stays one person."""
+    import_real(
+        "bookbuddy-armandocouto-two-people-joined-by-e.csv",
+        requested_format="generic",
+        column_map=BOOKBUDDY_MAP,
+    )
+    for name in (
+        "goodreads-argv1-conjunction-inside-a-surname.csv",
+        "goodreads-ayyucedemirbas-conjunction-inside-a-surname.csv",
+        "goodreads-carlosperezzz-conjunction-inside-a-surname.csv",
+    ):
+        import_real(
+            name, requested_format="generic", column_map={"title": "Title", "author": "Author"}
+        )
+    credited = {
+        work.title: [c.author.name for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "As Cartas de Bezos": ["Steve Anderson", "Karen Anderson"],
+        "Product Backlog Building": ["Fábio Aguiar", "Paulo Caroli"],
+        "Uma Longa Viagem com António Lobo Antunes": ["João Céu e Silva"],
+        "The Revolt of the Masses": ["José Ortega y Gasset"],
+        "1793": ["Niklas Natt och Dag"],
+        "No fotografíes soldados llorando": ["Jordi Sierra i Fabra"],
+    }
+
+
+@pytest.mark.django_db
 def test_a_goodreads_name_whose_family_name_is_in_hiragana_sorts_by_it():
     """Goodreads takes the last word of `さいとう たかを` (Saitō Takao, family name first,
     written in hiragana) for his surname, `たかを, さいとう`, as it does in kanji: he sorted by

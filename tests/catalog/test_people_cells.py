@@ -135,7 +135,7 @@ def test_split_people_reads_an_ampersand_beside_a_one_word_name_as_inside_one_na
     ],
 )
 def test_split_people_reads_no_separator_in_the_words_of_a_name(value):
-    """`y`, `e`, `и` join names inside one (`Ortega y Gasset`): only `and` and `&` separate."""
+    """`y`, `e`, `и` inside one name (`Ortega y Gasset`) or one credit separate no one."""
     assert [c.name for c in split_people(value)] == [value]
 
 
@@ -214,6 +214,45 @@ def test_a_particle_before_a_surname_is_part_of_it_not_a_middle_name():
 def test_a_headings_byname_reads_after_the_name(cell, name, sort_name):
     [credit] = split_people(cell)
     assert (credit.name, credit.sort_name) == (name, sort_name)
+
+
+def test_a_conjunction_of_another_language_separates_two_whole_names_never_one_surname():
+    """`and` in Portuguese, Spanish, French, German, Swedish, Norwegian… between two whole
+    names is two people, where they were one author `Steve Anderson e Karen Anderson`; inside
+    one surname (`Ortega y Gasset`, `Costa e Silva`, `Natt och Dag`) or beside a given name
+    whose surname the other names (`Jacob und Wilhelm Grimm`) it stays in the name."""
+    two_people = {
+        "Steve Anderson e Karen Anderson": ["Steve Anderson", "Karen Anderson"],  # real BookBuddy
+        "Fábio Aguiar e Paulo Caroli": ["Fábio Aguiar", "Paulo Caroli"],  # real BookBuddy
+        "Gabriel García Márquez y Mario Vargas Llosa": [
+            "Gabriel García Márquez", "Mario Vargas Llosa"],
+        "Jean-Paul Sartre et Simone de Beauvoir": ["Jean-Paul Sartre", "Simone de Beauvoir"],
+        "Karl Marx und Friedrich Engels": ["Karl Marx", "Friedrich Engels"],
+        "Maj Sjöwall och Per Wahlöö": ["Maj Sjöwall", "Per Wahlöö"],
+        "Ingvar Ambjørnsen og Jan Kjærstad": ["Ingvar Ambjørnsen", "Jan Kjærstad"],
+        "Илья Ильф и Евгений Петров": ["Илья Ильф", "Евгений Петров"],
+        "Ortega y Gasset, José e Julián Marías": ["José Ortega y Gasset", "Julián Marías"],
+        "José Ortega y Gasset e Julián Marías": ["José Ortega y Gasset", "Julián Marías"],
+    }  # fmt: skip
+    one_name = [
+        "José Ortega y Gasset",
+        "Santiago Ramón y Cajal",
+        "Ramón y Cajal",
+        "Artur da Costa e Silva",
+        "João Céu e Silva",  # real: argv1's Goodreads Author
+        "Niklas Natt och Dag",  # real: carlosperezzz's Goodreads Author
+        "Jordi Sierra i Fabra",  # real: carlosperezzz's Goodreads Author
+        "Mario Vargas Llosa",
+        "Jacob und Wilhelm Grimm",
+        "Pedro Pérez y de la Cruz",
+        "John E Smith",  # an initial, never the Portuguese `e`
+    ]
+    assert {cell: [c.name for c in split_people(cell)] for cell in two_people} == two_people
+    assert [[c.name for c in split_people(cell)] for cell in one_name] == [[n] for n in one_name]
+    sorted_name = split_people("Ramón y Cajal, Santiago")
+    assert [(c.name, c.sort_name) for c in sorted_name] == [
+        ("Santiago Ramón y Cajal", "Ramón y Cajal, Santiago")
+    ]
 
 
 def test_a_name_and_its_title_of_rank_are_one_person():
