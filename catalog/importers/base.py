@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.importers.fitting import fit_to_columns
+from catalog.importers.kinds import is_known_kind, not_a_book
 from catalog.importers.parsing import (
     clean_cell,
     column_key,
@@ -157,6 +158,9 @@ class BaseImporter:
     signatures: tuple[tuple[str, ...], ...] = ()
     required: tuple[str, ...] = ("title",)
     column_map: dict[str, str] = {}  # a generic import's map (catalog field -> column)
+    # The fields whose cell can say what an item is (kinds.py): a row that is not a book fails.
+    # The first, `kind`, names nothing else, so a value it does not know is said on the row.
+    kind_fields: tuple[str, ...] = ("kind",)
 
     def __init__(self, header: list[str]):
         self.header = header
@@ -168,6 +172,7 @@ class BaseImporter:
                     self.columns[field_name] = self.column_keys[column_key(name)]
                     break
         self._read_indexes = sorted(set(self.columns.values()))
+        self._kind_fields = [name for name in self.kind_fields if name in self.columns]
         # Each row's messages name their columns: the header's names, looked up once.
         self.column_names = {
             field_name: header[index] for field_name, index in self.columns.items() if header[index]
@@ -246,7 +251,10 @@ class BaseImporter:
                 )
                 % {"value": repeated[:100]}
             )
+        unknown_kind = self._check_kind(cells)
         row = self.normalize(cells)
+        if unknown_kind:
+            row.warnings.append(unknown_kind)
         row.publisher = publisher_name(row.publisher)
         take_publisher_parentheses(row)
         # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
@@ -257,6 +265,23 @@ class BaseImporter:
             row.language = split_language_edition(self.get(cells, "title"))[1]
         fit_to_columns(row)
         return row
+
+    def _check_kind(self, cells: list[str]) -> str:
+        """Raise RowError when a cell says the row is not a book (a journal article, a film);
+        -> a warning when the kind column holds a kind not known (imported as a book)."""
+        for name in self._kind_fields:  # none, for a file that has no such column
+            value = self.get(cells, name)
+            if (kind := not_a_book(value)) is not None:
+                raise RowError(
+                    _("%(column)s says this is %(kind)s, not a book; it was not imported.")
+                    % {"column": self.column_of(name), "kind": kind}
+                )
+            if name == "kind" and value and not is_known_kind(value):
+                return _(
+                    "%(column)s '%(value)s' is not a kind of item we know; it was imported as "
+                    "a book."
+                ) % {"column": self.column_of(name), "value": value}
+        return ""
 
     def read_cells(self, cells: list[str]) -> list[str]:
         """The row's cells in the columns this importer reads, in the file's order."""

@@ -20,9 +20,14 @@ from catalog.importers.cells import (
     split_people,
 )
 from catalog.importers.csvfile import ImportFileError
-from catalog.importers.parsing import cell_shown, column_key, parse_format, split_isbn_cells
+from catalog.importers.parsing import (
+    cell_shown,
+    column_key,
+    parse_format,
+    split_isbn_cells,
+    words_key,
+)
 from catalog.importers.readers import add_credits, apply_identifier, read_page_count
-from catalog.text import strip_accents
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -45,6 +50,9 @@ FIELDS: dict[str, "StrPromise"] = {
     "series_number": gettext_lazy("Number in series"),
     "format": gettext_lazy("Format / binding"),
     "language": gettext_lazy("Language"),
+    # Zotero's Item Type, a library system's material type: rows that are not books (a journal
+    # article, a film: kinds.py) are not imported, each with its reason.
+    "kind": gettext_lazy("Item type (rows that are not books are left out)"),
 }
 REQUIRED_FIELDS = ("title",)
 # Columns of people in one role each (BookBuddy's Editor, Zotero's, the Bookshelf app's
@@ -87,33 +95,25 @@ GUESSES: dict[str, tuple[str, ...]] = {
                "media", "cilt", "formats", "bindings"),
     "language": ("language", "sprache", "langue", "idioma", "lingua", "taal", "jezyk", "dil",
                  "γλωσσα", "язык", "languages", "lang"),
+    # `type` alone last, and whole: Zotero's `Type` is a thesis's or report's own (`PhD`).
+    "kind": ("item type", "material type", "media type", "type of material", "document type",
+             "resource type", "publication type", "type"),
 }  # fmt: skip
 # Words too common inside other column names ("Book Id", "Read by") to be guessed from a part.
 # `editor` too: Zotero's `Series Editor` is no book's editor.
 _WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume", "tome",
                     "tomo", "media", "collection", "ano", "anno", "rok", "yil", "dil",
-                    "год", "editor"}  # fmt: skip
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+                    "год", "editor", "type"}  # fmt: skip
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 # Between a map's items: only a comma before the next `field=`, so that a column's own commas
 # stay in its name (LibraryThing's `AUTHOR (last, first)`).
 _MAP_SEPARATOR = re.compile(r"(?:\s*,)+\s*(?=[a-z_]+\s*=)")
 
 
-# Where a name written as one word (camelCase or PascalCase, as a program's export names its
-# columns: `NumberOfPages`, `publishedDate`) starts a new word.
-_CAMEL_CASE_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def _header_key(name: str) -> str:
-    words = _CAMEL_CASE_WORD.sub(" ", strip_accents(name))
-    return _NON_WORD.sub(" ", words.casefold()).strip()
-
-
 def guess_column_map(header: list[str]) -> dict[str, str]:
     """A first guess of the map from the header's words: exact names first, then a column
     whose name contains the word (`Book Title`, `Author(s)`); each column used once."""
-    keys = [_header_key(name) for name in header]
+    keys = [words_key(name) for name in header]
     chosen: dict[str, str] = {}
     used: set[int] = set()
     for exact in (True, False):
@@ -123,7 +123,7 @@ def guess_column_map(header: list[str]) -> dict[str, str]:
             for word in words:
                 if not exact and word in _WHOLE_NAME_ONLY:
                     continue
-                index = _find_column(keys, _header_key(word), used, exact=exact)
+                index = _find_column(keys, words_key(word), used, exact=exact)
                 if index is not None:
                     chosen[field_name] = header[index]
                     used.add(index)
@@ -217,6 +217,9 @@ class GenericImporter(BaseImporter):
     source = "generic"
     label = gettext_lazy("Any CSV")
     required = REQUIRED_FIELDS
+    # A format cell can say what an item is too (a library system's `DVD`); only `kind`'s
+    # unknown values are said, as any binding is a format's.
+    kind_fields = ("kind", "format")
 
     def __init__(self, header: list[str], column_map: dict[str, str]):
         self.column_map = check_column_map(header, column_map)

@@ -198,6 +198,19 @@ def column_key(name: str) -> str:
     return key.replace("_", " ").casefold()
 
 
+# Where a name written as one word (camelCase or PascalCase, as a program names its columns and
+# values: `NumberOfPages`, Zotero's `journalArticle`) starts a new word.
+_CAMEL_CASE_WORD = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def words_key(name: str) -> str:
+    """A name's words, compared without case, accents or punctuation, a camelCase name split
+    into its words: `Item Type`, `item_type` and `itemType` -> "item type"."""
+    words = _CAMEL_CASE_WORD.sub(" ", text.strip_accents(name))
+    return _NON_WORD.sub(" ", words.casefold()).strip()
+
+
 def clean_cell(value: str) -> str:
     """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace.
 

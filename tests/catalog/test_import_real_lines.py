@@ -484,7 +484,8 @@ def test_a_language_named_in_the_apps_portuguese_is_kept():
 def test_the_map_suggested_for_a_zotero_export_reads_a_books_page_count():
     """Zotero's `Pages` is the pages an article or chapter spans (`592-594`), `Num Pages` a
     book's page count (`190`, `xii, 300` with its front matter): the suggested map reads the
-    count, where it took `Pages` and every book's count was lost."""
+    count, where it took `Pages` and every book's count was lost (the article, which is no
+    book, is not imported)."""
     path = str(REAL / "zotero-krishardy-page-range-and-count.csv")
     with pytest.raises(CommandError, match="--map") as refused:
         run_command(path)
@@ -493,7 +494,6 @@ def test_the_map_suggested_for_a_zotero_export_reads_a_books_page_count():
     run_command(path, "--map", suggested, "--no-enrich")
     pages = dict(Work.objects.values_list("title", "editions__page_count"))
     assert pages == {
-        "Artifact Size and Lateral Displacement under Tillage": None,
         "The Archaeology of Class in Urban America": 190,
         "Indians in Unexpected Places": 300,
     }
@@ -604,3 +604,61 @@ def test_the_map_suggested_for_a_zotero_export_credits_its_editors():
             ("Joseph C. Winter", "editor"),
         ],
     }
+
+
+@pytest.mark.django_db
+def test_the_map_suggested_for_a_zotero_export_leaves_out_the_items_that_are_not_books():
+    """Only 676 of a real Zotero export's 2,911 items are books: its Item Type says which
+    (`journalArticle`, `bookSection`, `webpage`, `conferencePaper`, `film`). The suggested map
+    reads it, and each item that is not a book fails alone saying what it is, where every one
+    was imported as a book; a thesis and a report (monographs, shelved as books) are imported."""
+    path = str(REAL / "zotero-krishardy-item-types.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    assert "kind=Item Type" in suggested.split(",")
+    summary = json.loads(run_command(path, "--map", suggested, "--no-enrich", "--json"))
+    assert (summary["created"], summary["failed"]) == (3, 5)
+    assert sorted(Work.objects.values_list("title", flat=True)) == [
+        "Archaeological Investigations of the River Bluffs Open Space, Windsor, Colorado",
+        "Archaeological Mitigation Handicapped Access Trail at Chimney Rock Archaeological Area",
+        "Painted Ceramics of the Western Mound at Awatovi",
+    ]
+    refused_rows = ImportRow.objects.filter(status=ImportRow.Status.FAILED)
+    assert dict(refused_rows.values_list("line_number", "error")) == {
+        2: "Item Type says this is a journal article, not a book; it was not imported.",
+        4: "Item Type says this is a book section (a chapter), not a book; it was not imported.",
+        7: "Item Type says this is a web page, not a book; it was not imported.",
+        8: "Item Type says this is a conference paper, not a book; it was not imported.",
+        9: "Item Type says this is a film, not a book; it was not imported.",
+    }
+
+
+@pytest.mark.django_db
+def test_the_map_guessed_for_project_gutenbergs_catalog_leaves_out_what_is_no_book():
+    """Project Gutenberg's catalog CSV says each item's Dublin Core Type: a Text is a book; a
+    Dataset (`Pi`), images and a film (`Motion Pictures of the Apollo 11 Lunar Landing`) and a
+    Sound recording fail alone saying what they are, where each was imported as a book; a
+    kind it does not know (`Collection`) is imported, with a warning naming it."""
+    name = "gutenberg-catalog-sagekhan-types.csv"
+    header = read_csv((REAL / name).read_bytes()).header
+    column_map = guess_column_map(header)
+    assert column_map["kind"] == "Type"
+    job = import_real(name, requested_format="generic", column_map=column_map)
+    assert (job.created_count, job.failed_count) == (2, 5)
+    rows = {row.line_number: row for row in job.rows.all()}
+    assert {line: row.error for line, row in rows.items() if row.error} == {
+        3: "Type says this is a dataset, not a book; it was not imported.",
+        4: "Type says this is an image, not a book; it was not imported.",
+        5: "Type says this is a film, not a book; it was not imported.",
+        7: "Type says this is a sound recording, not a book; it was not imported.",
+        8: "Type says this is an image, not a book; it was not imported.",
+    }
+    assert rows[2].messages == []
+    assert rows[6].messages == [
+        "Type 'Collection' is not a kind of item we know; it was imported as a book."
+    ]
+    assert sorted(Work.objects.values_list("title", flat=True)) == [
+        "The Declaration of Independence of the United States of America",
+        "The Project Gutenberg Web Pages",
+    ]

@@ -3,7 +3,7 @@ checking a map, and reading rows with it. The rows are synthetic."""
 
 import pytest
 
-from catalog.importers import GenericImporter, ImportFileError, importer_for, read_csv
+from catalog.importers import GenericImporter, ImportFileError, RowError, importer_for, read_csv
 from catalog.importers.generic import check_column_map, guess_column_map, parse_column_map
 
 
@@ -243,3 +243,22 @@ def test_an_author_cell_saying_unknown_names_no_one(cell, authors):
         f"Book,Writer\nsynthetic-Book,{cell}\n", {"title": "Book", "author": "Writer"}
     )
     assert [c.name for c in row.credits] == authors
+
+
+@pytest.mark.parametrize(
+    ("cell", "refusal"),
+    [
+        ("DVD", "Medium says this is a DVD, not a book"),
+        ("Blu-ray", "Medium says this is a Blu-ray, not a book"),
+        ("Music CD", "Medium says this is a music CD, not a book"),
+    ],
+)
+def test_a_mapped_format_cell_naming_a_film_or_a_record_fails_the_row(cell, refusal):
+    """A library system's format column mixes media (`DVD`, `Music CD`): such a row is no book
+    and fails alone; a book's binding, an audiobook's `Audio CD` included, is read as before."""
+    text = f"Book,Medium\nsynthetic-A film,{cell}\nsynthetic-A book,Audio CD\n"
+    csv_file = read_csv(text.encode())
+    importer = GenericImporter(csv_file.header, {"title": "Book", "format": "Medium"})
+    with pytest.raises(RowError, match=refusal):
+        importer.read_row(csv_file.rows[0][1])
+    assert importer.read_row(csv_file.rows[1][1]).warnings == []
