@@ -1,14 +1,12 @@
 """Libib library export CSV: one flat file for every media type, 30 columns.
 
-Quirks: `item_type` says what a row is (book, music, movie, videogame): only books are imported;
-`creators` holds every name while `first_name` / `last_name` name the primary creator;
+Quirks: `item_type` says what a row is (book, music, movie, videogame): only books are imported
+(kinds.py); `creators` holds every name while `first_name` / `last_name` name the primary creator;
 `ean_isbn13` / `upc_isbn10` hold the ISBNs; `publish_date` is `YYYY-MM-DD`; for a book `length`
 (`length_of` in Libib's import template) is its page count.
 """
 
-from django.utils.translation import gettext as _
-
-from catalog.importers.base import BaseImporter, Credit, NormalizedRow, RowError
+from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import read_year_in, split_people
 from catalog.importers.readers import apply_identifier, read_date, read_page_count
 
@@ -21,7 +19,7 @@ class LibibImporter(BaseImporter):
     signature = ("creators", "ean_isbn13", "upc_isbn10")
     required = ("title", "creators", "ean_isbn13")
     aliases = {
-        "item_type": ("item_type",),
+        "kind": ("item_type",),
         "title": ("title",),
         "creators": ("creators",),
         "first_name": ("first_name",),
@@ -37,13 +35,6 @@ class LibibImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        item_type = self.get(cells, "item_type")
-        if item_type and item_type.casefold() != "book":
-            raise RowError(
-                # Libib's types are nouns and mass nouns alike (`movie`, `music`, `video game`).
-                _("This Libib item is not a book (its type is “%(type)s”); it was not imported.")
-                % {"type": item_type}
-            )
         row = self.titled_row(cells)
         row.credits = _credits(
             self.get(cells, "creators"), self.get(cells, "first_name"), self.get(cells, "last_name")

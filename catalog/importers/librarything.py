@@ -18,7 +18,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from catalog.importers.base import BaseImporter, NormalizedRow, RowError
+from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
     parse_language,
     person_from_sort_name,
@@ -54,8 +54,6 @@ _UNSPECIFIED_MEDIA = {"book", "paper book", "unknown", "unknown binding", "other
 # The 2014 CSV export's own columns: the primary author twice, as written and as sorted.
 _LAYOUT_2014 = ("AUTHOR (first, last)", "AUTHOR (last, first)")
 # A LibraryThing library may hold films and records too: they are not books.
-_NOT_BOOKS = {"dvd", "blu-ray", "blu-ray disc", "vhs", "laserdisc", "video", "vinyl", "lp",
-              "music cd", "video game", "board game"}  # fmt: skip
 
 
 class LibraryThingImporter(BaseImporter):
@@ -63,6 +61,8 @@ class LibraryThingImporter(BaseImporter):
     label = "LibraryThing"
     signatures = (("Book Id", "Primary Author"), _LAYOUT_2014)
     required = ("title", "primary_author", "book_id")
+    # Media names a film or a record too (`DVD`, `Vinyl`): such a row fails (kinds.py).
+    kind_fields = ("media",)
     aliases = {
         "title": ("Title",),
         "book_id": ("Book Id",),
@@ -92,12 +92,6 @@ class LibraryThingImporter(BaseImporter):
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
-        media = self.get(cells, "media")
-        if media.casefold() in _NOT_BOOKS:
-            raise RowError(
-                _("This LibraryThing item is a %(media)s, not a book; it was not imported.")
-                % {"media": media}
-            )
         row = self.titled_row(cells)
         self._read_credits(cells, row)
         self._read_isbns(cells, row)

@@ -181,7 +181,7 @@ def test_libib_row_reads_every_column_and_skips_other_media():
     )
     assert (book.publication_year, book.page_count) == (2006, 412)
     assert (book.date_read, book.date_added) == ("2024-02-01", "2024-01-05")
-    with pytest.raises(Exception, match="is not a book \\(its type is “movie”\\)"):
+    with pytest.raises(Exception, match="item_type says this is a film, not a book"):
         importer.read_row(csv_file.rows[1][1])
 
 
