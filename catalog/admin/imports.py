@@ -199,6 +199,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             ),
             "row_links": import_row_links(job) if job else {},
             "warning_row_count": job.rows.filter(ROW_HAS_WARNINGS).count() if job else 0,
+            "not_books": services.import_job_not_books(job) if job else {},
         }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.importers.fitting import fit_to_columns
-from catalog.importers.kinds import is_known_kind, not_a_book
+from catalog.importers.kinds import is_known_kind, kind_key, not_a_book
 from catalog.importers.parsing import (
     clean_cell,
     column_key,
@@ -44,6 +44,15 @@ REPEATED_HEADER_ERROR = gettext_lazy(
 
 class RowError(Exception):
     """This row cannot be imported; the message is for the librarian."""
+
+
+class NotABookError(RowError):
+    """A cell says this row is not a book; `kind` is what it is, as kinds.py names it
+    ("journal article"), so that a job can count what it left out by kind."""
+
+    def __init__(self, message: str, *, kind: str):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(slots=True)
@@ -272,9 +281,10 @@ class BaseImporter:
         for name in self._kind_fields:  # none, for a file that has no such column
             value = self.get(cells, name)
             if (kind := not_a_book(value)) is not None:
-                raise RowError(
+                raise NotABookError(
                     _("%(column)s says this is %(kind)s, not a book; it was not imported.")
-                    % {"column": self.column_of(name), "kind": kind}
+                    % {"column": self.column_of(name), "kind": kind},
+                    kind=kind_key(value),
                 )
             if name == "kind" and value and not is_known_kind(value):
                 return _(

@@ -93,12 +93,18 @@ NOT_BOOK_KINDS: dict[str, "StrPromise"] = {
 }
 
 
+def kind_key(value: str) -> str:
+    """A kind as this module's lists name it (`journalArticle` -> "journal article"), the
+    same in every language the job page is read in."""
+    return words_key(value)
+
+
 def not_a_book(value: str) -> "StrPromise | None":
     """What an item is when its kind cell names a kind that is not a book ("a journal
     article"), else None (a book, an empty cell, or a kind not known here)."""
-    return NOT_BOOK_KINDS.get(words_key(value)) if value else None
+    return NOT_BOOK_KINDS.get(kind_key(value)) if value else None
 
 
 def is_known_kind(value: str) -> bool:
-    key = words_key(value)
+    key = kind_key(value)
     return key in BOOK_KINDS or key in NOT_BOOK_KINDS

@@ -39,7 +39,7 @@ from catalog.services.jobs import (
     import_jobs_delete,
     import_task_time_budget,
 )
-from catalog.services.rows import import_rows
+from catalog.services.rows import import_job_not_books, import_rows
 
 __all__ = [
     "ImportClaimLost",
@@ -51,6 +51,7 @@ __all__ = [
     "import_job_cancel",
     "import_job_create",
     "import_job_dispatch",
+    "import_job_not_books",
     "import_job_recount",
     "import_job_retry_failed",
     "import_job_retry_start",

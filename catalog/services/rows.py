@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import DataError, IntegrityError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import bulk, text
 from catalog.importers import BaseImporter, NormalizedRow, RowError
-from catalog.importers.base import Credit
+from catalog.importers.base import Credit, NotABookError
 from catalog.models import Edition, ImportJob, ImportRow, Work
 from catalog.services.index import _CatalogIndex, _identified
 from catalog.services.writes import (
@@ -30,6 +31,9 @@ from catalog.services.writes import (
 
 logger = logging.getLogger(__name__)
 
+
+# The key of a failed row's `normalized` that says what the row is, when it is not a book.
+NOT_A_BOOK_KEY = "not_a_book"
 
 # What the database answers for one bad row (a value it cannot store, a broken constraint).
 ROW_REFUSALS = (DataError, IntegrityError)
@@ -93,6 +97,20 @@ def _record_refused_row(job, importer, line, cells, refusal) -> None:
         pass  # the cells themselves cannot be stored: keep the line and the reason
     note = _("This row's cells could not be kept: the database refused them too.")
     _insert_import_rows(job, [_Planned(line=line, raw=[], error=error, messages=[note])])
+
+
+def import_job_not_books(job: ImportJob) -> dict[str, int]:
+    """How many of the job's rows failed for not being books, by the kind their file named
+    (in kinds.py's words: {"journal article": 1073, "webpage": 92, …}), most first: what an
+    import of a mixed list left out."""
+    key = f"normalized__{NOT_A_BOOK_KEY}"
+    counted = (
+        job.rows.filter(status=ImportRow.Status.FAILED, normalized__has_key=NOT_A_BOOK_KEY)
+        .values(key)
+        .annotate(rows=Count("pk"))
+    )
+    by_kind = {str(row[key]): row["rows"] for row in counted}
+    return dict(sorted(by_kind.items(), key=lambda item: (-item[1], item[0])))
 
 
 # --- One batch ------------------------------------------------------------------------------------
@@ -232,7 +250,7 @@ def _read_mark(row: NormalizedRow) -> tuple:
 
 def _normalized_record(item: _Planned):
     if item.row is None:
-        return {}
+        return item.normalized_json or {}  # a row that is not a book: what it is
     if item.normalized_json and item.read_mark == _read_mark(item.row):
         return item.normalized_json
     return item.row.as_json()
@@ -289,6 +307,11 @@ def _normalize(importer: BaseImporter, line: int, cells: list[str]) -> _Planned:
     except RowError as exc:
         item.error = str(exc)
         item.status = ImportRow.Status.FAILED
+        if isinstance(exc, NotABookError):
+            # Kept as what the row was read as: the job counts what it left out by kind.
+            item.normalized_json = bulk.json_text(
+                ImportRow, "normalized", {NOT_A_BOOK_KEY: exc.kind}
+            )
     else:
         item.row.warnings[:0] = warnings
         item.title_key = text.normalize_title(item.row.title)

@@ -12,11 +12,14 @@ from django.test import Client
 from django.urls import reverse
 
 from catalog import services
+from catalog.importers import read_csv
+from catalog.importers.generic import guess_column_map
 from catalog.models import ImportJob, Work
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
+REAL_SHAPES = FIXTURES.parent / "real_shapes"
 UPLOAD_URL = reverse("admin:catalog_importjob_upload")
 WORKS_URL = reverse("admin:catalog_work_changelist")
 
@@ -290,3 +293,35 @@ def test_the_upload_form_still_checks_csrf(settings):
     assert refused.status_code == 403
     assert accepted.status_code == 302
     assert ImportJob.objects.count() == 1
+
+
+def test_the_job_page_counts_the_rows_left_out_as_not_books_by_kind(librarian_client):
+    """A real Zotero export mixes books with articles, chapters, web pages and a film: the job
+    page says how many of each were left out, and the failed-rows download lists them with
+    their reason, where all of them became books."""
+    name = "zotero-krishardy-item-types.csv"
+    data = (REAL_SHAPES / name).read_bytes()
+    header = read_csv(data).header
+    job = services.import_job_create(
+        data=data,
+        filename=name,
+        enrich=False,
+        requested_format="generic",
+        column_map=guess_column_map(header),
+        uploaded_by=User.objects.get(),
+    )
+    services.import_job_run(job=job)
+    job_url = reverse("admin:catalog_importjob_change", args=[job.pk])
+    page = librarian_client.get(job_url).content.decode()
+    assert (
+        "Of the failed rows, these are not books and were left out: book section "
+        "<strong>1</strong> · conference paper <strong>1</strong> · film <strong>1</strong> · "
+        "journal article <strong>1</strong> · webpage <strong>1</strong>"
+    ) in page
+    failed_csv_url = reverse("admin:catalog_importjob_failed_csv", args=[job.pk])
+    body = librarian_client.get(failed_csv_url).content.decode("utf-8-sig")
+    reasons = [row[1] for row in csv.reader(io.StringIO(body))][1:]
+    assert (
+        reasons[0] == "Item Type says this is a journal article, not a book; it was not imported."
+    )
+    assert len(reasons) == 5

@@ -618,7 +618,14 @@ def test_the_map_suggested_for_a_zotero_export_leaves_out_the_items_that_are_not
     [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
     assert "kind=Item Type" in suggested.split(",")
     summary = json.loads(run_command(path, "--map", suggested, "--no-enrich", "--json"))
-    assert (summary["created"], summary["failed"]) == (3, 5)
+    assert (summary["created"], summary["failed"], summary["not_books"]) == (3, 5, 5)
+    assert summary["not_books_by_kind"] == {
+        "book section": 1,
+        "conference paper": 1,
+        "film": 1,
+        "journal article": 1,
+        "webpage": 1,
+    }
     assert sorted(Work.objects.values_list("title", flat=True)) == [
         "Archaeological Investigations of the River Bluffs Open Space, Windsor, Colorado",
         "Archaeological Mitigation Handicapped Access Trail at Chimney Rock Archaeological Area",
@@ -646,6 +653,13 @@ def test_the_map_guessed_for_project_gutenbergs_catalog_leaves_out_what_is_no_bo
     assert column_map["kind"] == "Type"
     job = import_real(name, requested_format="generic", column_map=column_map)
     assert (job.created_count, job.failed_count) == (2, 5)
+    assert services.import_job_not_books(job) == {
+        "dataset": 1,
+        "image": 1,
+        "moving image": 1,
+        "sound": 1,
+        "still image": 1,
+    }
     rows = {row.line_number: row for row in job.rows.all()}
     assert {line: row.error for line, row in rows.items() if row.error} == {
         3: "Type says this is a dataset, not a book; it was not imported.",

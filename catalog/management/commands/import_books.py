@@ -99,6 +99,7 @@ class Command(BaseCommand):
             .order_by("line_number")
             .values_list("line_number", "messages")
         )
+        not_books = services.import_job_not_books(job)
         summary = {
             "job": job.pk,
             "rows": job.rows_total,
@@ -106,6 +107,9 @@ class Command(BaseCommand):
             "updated": job.updated_count,
             "duplicates": job.duplicate_count,
             "failed": job.failed_count,
+            # Of the failed rows, those that are not books, by what they are (kinds.py).
+            "not_books": sum(not_books.values()),
+            "not_books_by_kind": not_books,
             "enqueued": job.enqueued_count,
             "status": job.status,
             "error": job.error,  # why a failed job stopped
@@ -133,6 +137,12 @@ class Command(BaseCommand):
             f"{job.failed_count:,} failed, {len(warned):,} with warnings; "
             f"{enqueued}."
         )
+        if not_books:
+            kinds = ", ".join(f"{kind} {rows:,}" for kind, rows in not_books.items())
+            self.stdout.write(
+                f"{summary['not_books']:,} of the failed rows are not books ({kinds}): "
+                "left out, each with its reason."
+            )
         for warning in job.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         for line, reason in failed:
