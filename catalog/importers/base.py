@@ -167,9 +167,11 @@ class BaseImporter:
     signatures: tuple[tuple[str, ...], ...] = ()
     required: tuple[str, ...] = ("title",)
     column_map: dict[str, str] = {}  # a generic import's map (catalog field -> column)
-    # The fields whose cell can say what an item is (kinds.py): a row that is not a book fails.
-    # The first, `kind`, names nothing else, so a value it does not know is said on the row.
+    # The fields whose cell says what an item is (kinds.py): a row that is not a book fails, and
+    # a kind not known is said on the row. `media_fields`: a format's cell, which can say that
+    # a row is a film, a recording or a game (`DVD`); its other words are a book's format.
     kind_fields: tuple[str, ...] = ("kind",)
+    media_fields: tuple[str, ...] = ()
 
     def __init__(self, header: list[str]):
         self.header = header
@@ -181,7 +183,11 @@ class BaseImporter:
                     self.columns[field_name] = self.column_keys[column_key(name)]
                     break
         self._read_indexes = sorted(set(self.columns.values()))
-        self._kind_fields = [name for name in self.kind_fields if name in self.columns]
+        self._kind_fields = [
+            (name, name in self.media_fields)
+            for name in (*self.kind_fields, *self.media_fields)
+            if name in self.columns
+        ]
         # Each row's messages name their columns: the header's names, looked up once.
         self.column_names = {
             field_name: header[index] for field_name, index in self.columns.items() if header[index]
@@ -278,15 +284,15 @@ class BaseImporter:
     def _check_kind(self, cells: list[str]) -> str:
         """Raise RowError when a cell says the row is not a book (a journal article, a film);
         -> a warning when the kind column holds a kind not known (imported as a book)."""
-        for name in self._kind_fields:  # none, for a file that has no such column
+        for name, media_only in self._kind_fields:  # none, for a file without such a column
             value = self.get(cells, name)
-            if (kind := not_a_book(value)) is not None:
+            if (kind := not_a_book(value, media_only=media_only)) is not None:
                 raise NotABookError(
                     _("%(column)s says this is %(kind)s, not a book; it was not imported.")
                     % {"column": self.column_of(name), "kind": kind},
                     kind=kind_key(value),
                 )
-            if name == "kind" and value and not is_known_kind(value):
+            if not media_only and value and not is_known_kind(value):
                 return _(
                     "%(column)s '%(value)s' is not a kind of item we know; it was imported as "
                     "a book."

@@ -217,9 +217,8 @@ class GenericImporter(BaseImporter):
     source = "generic"
     label = gettext_lazy("Any CSV")
     required = REQUIRED_FIELDS
-    # A format cell can say what an item is too (a library system's `DVD`); only `kind`'s
-    # unknown values are said, as any binding is a format's.
-    kind_fields = ("kind", "format")
+    # A format cell can say that an item is a film or a record too (a library system's `DVD`).
+    media_fields = ("format",)
 
     def __init__(self, header: list[str], column_map: dict[str, str]):
         self.column_map = check_column_map(header, column_map)

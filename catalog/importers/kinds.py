@@ -93,16 +93,32 @@ NOT_BOOK_KINDS: dict[str, "StrPromise"] = {
 }
 
 
+# The kinds a format or media column names (LibraryThing's Media, a library system's Format):
+# films, recordings, games and software. Only these are read there, as a format cell's other
+# words are a book's own (a `Standard` or a `Case` binding, a `Letter` size).
+MEDIA_KINDS = frozenset(
+    {"film", "movie", "video", "video recording", "dvd", "blu ray", "blu ray disc", "vhs",
+     "laserdisc", "audio recording", "music", "music cd", "vinyl", "lp", "sound recording",
+     "computer program", "software", "video game", "videogame", "board game"}
+)  # fmt: skip
+
+
 def kind_key(value: str) -> str:
     """A kind as this module's lists name it (`journalArticle` -> "journal article"), the
     same in every language the job page is read in."""
     return words_key(value)
 
 
-def not_a_book(value: str) -> "StrPromise | None":
+def not_a_book(value: str, *, media_only: bool = False) -> "StrPromise | None":
     """What an item is when its kind cell names a kind that is not a book ("a journal
-    article"), else None (a book, an empty cell, or a kind not known here)."""
-    return NOT_BOOK_KINDS.get(kind_key(value)) if value else None
+    article"), else None (a book, an empty cell, or a kind not known here). `media_only`: the
+    cell is a format's, which says only a film's, a recording's or a game's kind."""
+    if not value:
+        return None
+    key = kind_key(value)
+    if media_only and key not in MEDIA_KINDS:
+        return None
+    return NOT_BOOK_KINDS.get(key)
 
 
 def is_known_kind(value: str) -> bool:

@@ -62,7 +62,7 @@ class LibraryThingImporter(BaseImporter):
     signatures = (("Book Id", "Primary Author"), _LAYOUT_2014)
     required = ("title", "primary_author", "book_id")
     # Media names a film or a record too (`DVD`, `Vinyl`): such a row fails (kinds.py).
-    kind_fields = ("media",)
+    media_fields = ("media",)
     aliases = {
         "title": ("Title",),
         "book_id": ("Book Id",),

@@ -262,3 +262,14 @@ def test_a_mapped_format_cell_naming_a_film_or_a_record_fails_the_row(cell, refu
     with pytest.raises(RowError, match=refusal):
         importer.read_row(csv_file.rows[0][1])
     assert importer.read_row(csv_file.rows[1][1]).warnings == []
+
+
+@pytest.mark.parametrize("cell", ["Standard", "Case", "Letter", "Map", "Text"])
+def test_a_mapped_format_cell_that_names_no_film_or_record_is_a_books_format(cell):
+    """Only a film's, a recording's or a game's kind fails a row from its format cell: words
+    that are a kind of item elsewhere (Zotero's `standard`, `case`, `letter`, `map`) can be a
+    book's binding or size there, so the row imports."""
+    [row] = read_generic(
+        f"Book,Medium\nsynthetic-A book,{cell}\n", {"title": "Book", "format": "Medium"}
+    )
+    assert row.title == "synthetic-A book"
