@@ -38,6 +38,7 @@ from enrichment.request_status import (
     audit_action_label,
     request_status_words,
 )
+from enrichment.safe_approval import safe_approval_allowed, safe_approval_withheld_note
 from enrichment.waiting import waiting_text
 from enrichment.work_state import (
     WORK_WAITING,
@@ -156,12 +157,12 @@ def proposal_decided_note(req: EnrichmentRequest) -> str:
 
 
 def proposal_pre_ticked(req: EnrichmentRequest) -> bool:
-    """Whether the review page ticks the fields that fill empty ones for the reviewer: not on
-    low confidence, where the title or the author does not agree and the record may be
-    another book's (a wrong book is worse than no book): the reviewer ticks what they have
-    checked. Nor once a reviewer has decided the request: the fields they left out were left
-    out on purpose, and approving the page as shown must not apply them."""
-    return req.confidence != EnrichmentRequest.Confidence.LOW and req.reviewed_by_id is None
+    """Whether the review page ticks the fields that fill empty ones for the reviewer: only
+    where a one-click approval could apply them (`safe_approval`: not where the record may be
+    another book's, whose fields the reviewer ticks as they check them). Nor once a reviewer
+    has decided the request: the fields they left out were left out on purpose, and approving
+    the page as shown must not apply them."""
+    return safe_approval_allowed(req) and req.reviewed_by_id is None
 
 
 def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
@@ -425,7 +426,12 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
             req.status == Status.COMPLETED
             and (cover["can_tick"] or any(row["can_tick"] for row in rows))
         ),
-        "safe_approvable": req.status == Status.NEEDS_REVIEW,
+        # One click approves the safe proposal only where the record is this book's; where it
+        # may be another book's, the page says why the reviewer ticks fields instead.
+        "safe_approvable": req.status == Status.NEEDS_REVIEW and safe_approval_allowed(req),
+        "safe_withheld": safe_approval_withheld_note()
+        if req.status == Status.NEEDS_REVIEW and not safe_approval_allowed(req)
+        else "",
         "rows": rows,
         "cover": cover,
         "candidates": candidates_context(req),

@@ -49,6 +49,45 @@ def request_found_nothing(request: EnrichmentRequest) -> bool:
     )
 
 
+def request_decided_state(request: EnrichmentRequest) -> str:
+    """Where a request not waiting for review stands, the one rule both the single decision's
+    refusal and a bulk action's summary say in words."""
+    if request.status in EnrichmentRequest.ACTIVE_STATUSES:
+        return "looking_up"
+    if request.status == Status.FAILED:
+        return "failed"
+    if request.status == Status.COMPLETED:
+        return "approved" if request.reviewed_by_id else "applied"
+    if request_was_superseded(request):
+        return "superseded"
+    return "dismissed" if request_was_dismissed(request) else "skipped"
+
+
+def request_not_reviewable_reason(request: EnrichmentRequest) -> str:
+    # Never asked of a completed request (`review._approvable`): it may still be approved by fields.
+    return {
+        "looking_up": "It is still being looked up: wait until the providers have answered.",
+        "failed": "It failed, so there is nothing to approve: re-run it.",
+        "dismissed": "It was dismissed: re-run it for a new proposal.",
+        "superseded": f"A re-run replaced it: review request #{request.superseded_by_id}.",
+        "skipped": "It was skipped (no match), so there is nothing to approve: re-run it.",
+    }.get(request_decided_state(request), "It was approved already.")
+
+
+def bulk_skip_reason(request: EnrichmentRequest) -> str:
+    """Why a bulk action leaves a request not waiting for review, as its summary counts it:
+    "13 applied automatically already"."""
+    return {
+        "looking_up": gettext("still being looked up"),
+        "failed": gettext("failed (re-run them)"),
+        "approved": gettext("approved already"),
+        "applied": gettext("applied automatically already"),
+        "dismissed": gettext("dismissed already"),
+        "superseded": gettext("superseded by a re-run already"),
+        "skipped": gettext("skipped: nothing was found (re-run them)"),
+    }[request_decided_state(request)]
+
+
 def request_status_label(request: EnrichmentRequest) -> str:
     """The status as a reader needs it: "Dismissed by alice", "Superseded by request #12" or
     "No match" where the field says "Skipped"."""

@@ -24,7 +24,16 @@ from enrichment.author_state import author_live_q
 from enrichment.merge import ALL_FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS
-from enrichment.request_status import request_was_dismissed, request_was_superseded
+from enrichment.request_status import (
+    bulk_skip_reason,
+    request_not_reviewable_reason,
+    request_was_dismissed,
+)
+from enrichment.safe_approval import (
+    safe_approval_allowed,
+    safe_approval_refusal,
+    safe_approval_withheld,
+)
 from enrichment.targets import RequestTargets, lock_request_targets
 from enrichment.work_state import stored_value, value_fingerprint
 
@@ -127,7 +136,8 @@ def request_approve(
     """Apply a request's proposal to the catalog (through apply.apply_proposal).
 
     `fields=None`: the safe proposal, as the engine's high tier would: the proposed values of
-    empty fields, the authors of a work that has none, and the cover of a work without one.
+    empty fields, the authors of a work that has none, and the cover of a work without one;
+    refused on a tier whose record may be another book's (`safe_approval`).
     `fields=[...]`: exactly those fields, replacing non-empty values too; "cover" queues the
     proposed cover's download, which then replaces any existing one. Fields already applied are
     skipped. `shown`: field -> work_state.value_fingerprint of the value the reviewer's page
@@ -207,51 +217,14 @@ def _changed_since_shown(
 def _approvable(request: EnrichmentRequest, *, safe: bool) -> bool:
     """True to go on, False when an approval already happened (idempotent), else ReviewError."""
     if request.status == Status.NEEDS_REVIEW:
+        if safe and not safe_approval_allowed(request):
+            raise ReviewError(safe_approval_refusal())
         return True
     if request.status == Status.COMPLETED:
         # A completed request keeps its proposal: a reviewer may still apply chosen fields,
         # such as a value that would replace a non-empty one. The safe part is already in.
         return not safe
-    raise ReviewError(_not_reviewable_reason(request))
-
-
-def _decided_state(request: EnrichmentRequest) -> str:
-    """Where a request not waiting for review stands, the one rule both the single decision's
-    refusal and a bulk action's summary say in words."""
-    if request.status in EnrichmentRequest.ACTIVE_STATUSES:
-        return "looking_up"
-    if request.status == Status.FAILED:
-        return "failed"
-    if request.status == Status.COMPLETED:
-        return "approved" if request.reviewed_by_id else "applied"
-    if request_was_superseded(request):
-        return "superseded"
-    return "dismissed" if request_was_dismissed(request) else "skipped"
-
-
-def _not_reviewable_reason(request: EnrichmentRequest) -> str:
-    # Never asked of a completed request (`_approvable`): it may still be approved by fields.
-    return {
-        "looking_up": "It is still being looked up: wait until the providers have answered.",
-        "failed": "It failed, so there is nothing to approve: re-run it.",
-        "dismissed": "It was dismissed: re-run it for a new proposal.",
-        "superseded": f"A re-run replaced it: review request #{request.superseded_by_id}.",
-        "skipped": "It was skipped (no match), so there is nothing to approve: re-run it.",
-    }.get(_decided_state(request), "It was approved already.")
-
-
-def bulk_skip_reason(request: EnrichmentRequest) -> str:
-    """Why a bulk action leaves a request not waiting for review, as its summary counts it:
-    "13 applied automatically already"."""
-    return {
-        "looking_up": gettext("still being looked up"),
-        "failed": gettext("failed (re-run them)"),
-        "approved": gettext("approved already"),
-        "applied": gettext("applied automatically already"),
-        "dismissed": gettext("dismissed already"),
-        "superseded": gettext("superseded by a re-run already"),
-        "skipped": gettext("skipped: nothing was found (re-run them)"),
-    }[_decided_state(request)]
+    raise ReviewError(request_not_reviewable_reason(request))
 
 
 def _approve_note(changes: dict, *, safe: bool, cover: str) -> str:
@@ -518,20 +491,15 @@ def authors_enrich_bulk(*, queryset: QuerySet[Author], actor) -> BulkResult:
 # --- Bulk approve / dismiss ---------------------------------------------------------------------
 
 
-def low_confidence_waiting(queryset: QuerySet[EnrichmentRequest]) -> QuerySet:
-    """The requests a bulk approval leaves for a reviewer to check one by one: waiting, and of
-    low confidence (the title or the author does not agree: the record may be another book's)."""
-    return queryset.filter(status=Status.NEEDS_REVIEW, confidence=EnrichmentRequest.Confidence.LOW)
-
-
 def requests_approve_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> BulkResult:
-    """Approve each request's safe proposal (each in its own transaction)."""
+    """Approve each request's safe proposal (each in its own transaction), leaving those whose
+    record may be another book's for a reviewer to check one by one (`safe_approval`)."""
     result = BulkResult()
     actor_id = getattr(actor, "pk", None)
     for chunk in _chunks(queryset):
         covers = []
         requests = EnrichmentRequest.objects.filter(pk__in=chunk)
-        left_to_check = set(low_confidence_waiting(requests).values_list("pk", flat=True))
+        left_to_check = set(safe_approval_withheld(requests).values_list("pk", flat=True))
         for request in requests.order_by("pk"):
             if request.status != Status.NEEDS_REVIEW:
                 result.skip(bulk_skip_reason(request))

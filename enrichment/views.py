@@ -20,6 +20,7 @@ from enrichment import bulk_operations, dashboard, presenters, queue, revert, re
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
 from enrichment.proposals import field_label_in_sentence, in_field_order
+from enrichment.safe_approval import safe_approval_allowed
 
 Status = EnrichmentRequest.Status
 
@@ -59,8 +60,12 @@ def request_approve_view(request, object_id):
     safe = "_safe" in request.POST
     fields = None if safe else request.POST.getlist("fields")
     if fields is not None and not fields:
+        one_click = req.status == Status.NEEDS_REVIEW and safe_approval_allowed(req)
         messages.warning(
-            request, gettext("Tick the fields to apply, or approve the safe proposal.")
+            request,
+            gettext("Tick the fields to apply, or approve the safe proposal.")
+            if one_click
+            else gettext("Tick the fields to apply."),
         )
         return redirect("admin:enrichment_enrichmentrequest_change", req.pk)
     try:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from enrichment import bulk_operations, presenters, review
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.request_status import request_status_words
+from enrichment.safe_approval import safe_approval_withheld
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise, StrPromise
@@ -146,7 +147,7 @@ def _decision_caveat(queryset, kind: str) -> str:
             )
             % {"count": f"{decided:,}"}
         )
-    low = review.low_confidence_waiting(queryset).count()
+    low = safe_approval_withheld(queryset).count()
     if low and kind == BulkOperation.Action.APPROVE:
         said.append(
             ngettext(

@@ -148,7 +148,7 @@ class ApproveSerializer(StrictInputSerializer):
         help_text=_(
             'The fields to apply, replacing values the catalog holds ("cover" and "authors" '
             "too). Omitted or null: the safe proposal (empty fields only, and the cover of a "
-            "work without one)."
+            "work without one), which a low-confidence request refuses."
         ),
     )
 

@@ -60,6 +60,12 @@ NO_REQUEST = error_response(_("No enrichment request has this id."))
 NOT_AWAITING_REVIEW = error_response(
     _("The request is no longer awaiting review (the error says why); nothing changed.")
 )
+APPROVE_REFUSED = error_response(
+    _(
+        "The request is no longer awaiting review, or it is of low confidence and no fields "
+        "were named (the error says why); nothing changed."
+    )
+)
 
 
 def _request_or_404(requests: QuerySet[EnrichmentRequest], pk: int) -> EnrichmentRequest:
@@ -254,7 +260,9 @@ class EnrichmentRequestApprove(TakesNoQueryParameters, APIView):
         operation_id="enrichment_approve",
         summary=_("Approve a request's proposal (the review page's Approve)"),
         description=_(
-            "Without `fields`: the safe proposal. With them: exactly those fields, replacing "
+            "Without `fields`: the safe proposal, refused (409, nothing applied) on a "
+            "low-confidence request, whose record may be another book's: name the fields checked "
+            "against it, as the review page asks. With them: exactly those fields, replacing "
             "what the catalog holds; a completed request's fields not applied yet may still be "
             "chosen, as on the review page. Audited with this user as the actor."
         ),
@@ -265,7 +273,7 @@ class EnrichmentRequestApprove(TakesNoQueryParameters, APIView):
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
             404: NO_REQUEST,
-            409: NOT_AWAITING_REVIEW,
+            409: APPROVE_REFUSED,
         },
     )
     def post(self, request: Request, pk: int) -> Response:

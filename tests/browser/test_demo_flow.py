@@ -1,7 +1,8 @@
 """The demo flow (`make demo`) in a real browser: the demo provider on loopback, the bundled
 demo export imported and enriched against it, then what a newcomer does. Every page says it is
 a demo; a request from the demo's review queue (a same-title book by another author) shows the
-demo provider's cover, is approved, and its audit entry is reverted. Screenshots land in
+demo provider's cover, offers no one-click approval (the record may be another book's), is
+approved field by field, and its audit entry is reverted. Screenshots land in
 test-artifacts/demo-*.png. Skipped without chromium, as test_review_flow.py is."""
 
 import pytest
@@ -51,11 +52,22 @@ def test_demo_flow_in_a_browser(live_server, browser_page, sent_tasks, settings)
             "img => img.complete && img.naturalWidth === 400", arg=proposed.element_handle()
         )
         review_flow.shot(page, "demo-review-page")
-        with page.expect_navigation():
-            page.click("button:has-text('Approve safe proposal')")
+        # Low confidence (author 0/5): the record may be another book's, so no one-click
+        # approval (enrichment.safe_approval), and the page says why. Its key does nothing.
+        assert page.locator("button", has_text="Approve safe proposal").count() == 0
+        assert "no one-click approval" in page.inner_text("#safe-withheld")
+        page.keyboard.press("s")
         request = EnrichmentRequest.objects.get(work__title="Les Enchanteurs")
+        assert request.status == "needs_review" and not request.fields_applied
+        # The reviewer ticks what they checked (nothing comes ticked) and approves that.
+        assert page.locator("input[name=fields]:checked").count() == 0
+        page.check("#field-publisher")
+        with page.expect_navigation():
+            page.keyboard.press("a")
+        request.refresh_from_db()
         edition = Edition.objects.get(work=request.work)
         assert request.status == "completed" and edition.publisher == "Gallimard"
+        assert edition.page_count is None  # not ticked: not applied
 
         # 4. Revert it from the audit log: the empty fields it filled are empty again.
         page.goto(f"{base}/admin/enrichment/auditlogentry/?action__exact=review_apply")

@@ -2,12 +2,17 @@
 services, enrichment.review), audited with the API's user as the actor; 409 once a request no
 longer awaits review, and nothing changes."""
 
+import functools
+
 import pytest
 from django.urls import reverse
 
 from catalog.models import Edition, Work
+from enrichment import review
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.enrichment.test_review import needs_review
+from tests.enrichment.test_review_admin import decision_url, librarian
+from tests.enrichment.test_review_safe_approval import REFUSAL, another_authors_book
 
 pytestmark = pytest.mark.django_db
 Status = EnrichmentRequest.Status
@@ -127,6 +132,43 @@ def test_bad_approvals_are_a_400_and_change_nothing(api, body, says):
     assert response.status_code == 400, response.content
     assert says in response.json()["error"]["message"]
     assert catalog_state(request) == before
+
+
+def test_the_page_the_bulk_action_and_the_api_approve_the_safe_proposal_by_one_rule(
+    api, client, reviewer
+):
+    """enrichment.safe_approval: a medium match's safe proposal is approved in one click by
+    each of them; a low one's (the record may be another book's) by none, each saying why and
+    applying nothing. The API approved what the bulk action left for a reviewer to check."""
+    client.force_login(librarian())
+    bulk_approve = functools.partial(review.requests_approve_bulk, actor=reviewer)
+    medium = [needs_review(f"Book {i}", f"Author {i}") for i in range(3)]
+    low = [another_authors_book(f"Les Enchanteurs {i}") for i in range(3)]
+
+    page_answers = [
+        client.post(decision_url(request, "approve"), {"_safe": "1"}, follow=True)
+        for request in (medium[0], low[0])
+    ]
+    bulk_answers = [
+        bulk_approve(queryset=EnrichmentRequest.objects.filter(pk=request.pk))
+        for request in (medium[1], low[1])
+    ]
+    api_answers = [approve(api, request) for request in (medium[2], low[2])]
+
+    for request in medium:
+        request.refresh_from_db()
+        assert request.status == Status.COMPLETED
+        assert Edition.objects.get(work=request.work_id).page_count == 370
+    for request in low:
+        request.refresh_from_db()
+        assert request.status == Status.NEEDS_REVIEW and not request.fields_applied
+        assert Edition.objects.get(work=request.work_id).page_count is None
+    assert not AuditLogEntry.objects.filter(request__in=low).exists()
+    assert REFUSAL.replace("'", "&#x27;") in page_answers[1].content.decode()
+    assert bulk_answers[1].reasons == {"of low confidence (check each on its page)": 1}
+    assert api_answers[0].status_code == 200
+    assert api_answers[1].status_code == 409
+    assert api_answers[1].json()["error"]["message"].startswith(REFUSAL)
 
 
 def test_approving_a_request_that_no_longer_awaits_review_is_a_409(api):
