@@ -36,6 +36,7 @@ from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, reco
 from enrichment.request_status import (
     activity_list_query,
     audit_action_label,
+    image_status_text,
     request_status_words,
 )
 from enrichment.safe_approval import safe_approval_allowed, safe_approval_withheld_note
@@ -286,7 +287,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "applied": applied,
         "reverted": bool(item is not None and item.reverted and not applied),
         "chosen": chosen,
-        "status": req.get_cover_status_display() if req.cover_status else "",
+        "status": image_status_text(req),
         # Why nothing was applied, when the step says: kept, given up, a decision withheld it.
         "note": req.match_details.cover_note,
         "rejections": [

@@ -5,11 +5,16 @@ them (status values are a contract). A decision is what sets `reviewed_at`
 `superseded_by` (migration 0029 for the earlier ones). `reviewed_by` may be empty (a user since
 removed, or nobody: migration 0027), so it cannot tell them apart."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.admin.utils import display_for_value
 from django.db.models import Case, CharField, F, Q, Value, When
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 Status = EnrichmentRequest.Status
 # get_status_display() rebuilds the choices' dict on every call: 50 rows a page.
@@ -113,6 +118,22 @@ def request_status_words(request: EnrichmentRequest) -> str:
     if request.reviewed_by_id is None:
         return gettext("dismissed")
     return gettext("dismissed by %(user)s") % {"user": request.reviewed_by}
+
+
+#: Where the request's cover (an author's photo) stands, said after the word its line or field
+#: already names it by ("Cover: Applied.", "Photo: Download queued."): the model's choice labels
+#: ("Cover applied") repeat the word, and call a photo a cover.
+IMAGE_STATUS_WORDS: dict[str, "StrPromise"] = {
+    EnrichmentRequest.CoverStatus.PENDING: gettext_lazy("Download queued"),
+    EnrichmentRequest.CoverStatus.APPLIED: gettext_lazy("Applied"),
+    EnrichmentRequest.CoverStatus.REJECTED: gettext_lazy("No candidate verified"),
+}
+
+
+def image_status_text(req: EnrichmentRequest) -> str:
+    """The request's cover (photo) step in words, without the noun; "" before any."""
+    words = IMAGE_STATUS_WORDS.get(req.cover_status)
+    return str(words) if words is not None else ""
 
 
 #: What an audit list annotates on each entry (`entry_superseded_annotation`): the request that

@@ -36,7 +36,11 @@ from enrichment.admin.request_filters import (
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_label
-from enrichment.request_status import request_status_label, request_was_superseded
+from enrichment.request_status import (
+    image_status_text,
+    request_status_label,
+    request_was_superseded,
+)
 from enrichment.selectors import request_last_try_at
 from enrichment.work_state import target_edition
 
@@ -171,6 +175,7 @@ class EnrichmentRequestAdmin(
         "created_at",
         "last_try",
         "cover_state",
+        "photo_state",
         "reviewed",
         "last_error",
     ]
@@ -481,12 +486,36 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Cover"))
     def cover_state(self, obj):
-        if obj.cover_status:
-            return obj.get_cover_status_display()
+        status = image_status_text(obj)
+        if status:
+            return status
         item = obj.proposal.cover
         if item is not None and item.proposed:  # a cover proposed, no cover work for it
             return capfirst(presenters.proposal_decided_note(obj)) or "–"
         return "–"
+
+    @admin.display(description=_("Photo"))
+    def photo_state(self, obj):
+        """An author's request names its image a photo (`get_fieldsets`)."""
+        return self.cover_state(obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not obj.author_id:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        tuple("photo_state" if f == "cover_state" else f for f in row)
+                        for row in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
 
     @admin.display(description=_("Decision"))
     def reviewed(self, obj):

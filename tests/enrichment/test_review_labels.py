@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from catalog.models import Author, Edition
 from enrichment import engine, match_summary, queue, review
-from enrichment.candidates import LookupStatus
+from enrichment.candidates import CoverRef, LookupStatus
 from enrichment.faults import ClassifiedFault
+from enrichment.matching import Tier
 from enrichment.models import AuditLogEntry, EnrichmentRequest, ProviderState, SourceRecord
 from enrichment.proposals import MatchDetails, ProviderSkip
 from tests.enrichment.fakes import FakeProvider
+from tests.enrichment.test_author_requests import PHOTO_URL, decide
 from tests.enrichment.test_review import needs_review, ol_record
 from tests.enrichment.test_review_admin import QUEUE_URL, change_url, librarian
 from tests.factories import make_author, make_edition, make_work
@@ -361,3 +363,28 @@ def test_a_provider_without_title_search_is_not_called_unavailable():
     )
     request.match_details.skipped.append(ProviderSkip("google_books", "quota_exhausted"))
     assert "the others were unavailable" in match_summary.request_headline(request)
+
+
+# --- The cover (photo) step, in the page's own words -----------------------------------------
+
+
+def test_the_cover_step_is_said_once_and_an_authors_image_is_a_photo(client):
+    """ "Cover: Cover download queued." said the cover twice, and an author's request said
+    "Cover" of its photo (the model's choice labels, read as they were)."""
+    client.force_login(librarian())
+    work_request = needs_review()
+    review.request_approve(request=work_request, actor=None, fields=["cover"])
+    text = visible_text(client, change_url(work_request))
+    assert "Cover: Download queued." in text  # the line below the images
+    assert re.search(r"Cover: Download queued (?!\.)", text)  # the request's Cover field
+    assert "Cover download queued" not in text
+
+    author = make_author("Sergei Lukyanenko")
+    author_request = decide(
+        author, Tier.LOW, covers=[CoverRef("wikidata", PHOTO_URL)], birth_year=1968
+    )
+    review.request_approve(request=author_request, actor=None, fields=["cover"])
+    text = visible_text(client, change_url(author_request))
+    assert "Photo: Download queued." in text
+    assert re.search(r"Photo: Download queued (?!\.)", text)
+    assert "Cover: " not in text and "Cover download queued" not in text
