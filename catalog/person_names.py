@@ -10,7 +10,8 @@ name: they are the person's birth and death years, which tell two people of one 
 import re
 from dataclasses import dataclass
 
-from catalog.text import is_byname, is_name_suffix, sort_name_turned_around
+from catalog.name_order import is_byname, sort_name_turned_around
+from catalog.text import is_name_suffix
 
 #: Years further apart than this are two people (one year absorbs calendar and cataloguing).
 YEAR_TOLERANCE = 1
@@ -86,7 +87,7 @@ def split_life_dates(heading: str) -> LifeDates:
 
 def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
-    dates dropped, `Last, First` turned around (catalog.text.sort_name_turned_around), a
+    dates dropped, `Last, First` turned around (catalog.name_order.sort_name_turned_around), a
     generation word kept last, a title after a byname dropped, a title of rank kept after the
     name. `Dumas, Alexandre, 1802-1870` -> `Alexandre Dumas`; `King, Martin Luther, Jr.` ->
     `Martin Luther King Jr.`; `Chrétien, de Troyes, active 12th century` -> `Chrétien de

@@ -42,6 +42,7 @@ from rapidfuzz import fuzz, process
 from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
+from catalog.name_order import SURNAME_PARTICLES
 from catalog.person_names import split_life_dates, years_conflict
 from catalog.transliteration import is_transliterated, transliterate_to_latin
 from enrichment.author_candidates import AUTHOR_ID_LABELS
@@ -186,7 +187,7 @@ def _parse(name: str) -> _PersonName:
     if not tokens:
         return _PersonName("", (), "", generation)
     start = len(tokens) - 1
-    while start > 1 and tokens[start - 1] in text.SURNAME_PARTICLES:
+    while start > 1 and tokens[start - 1] in SURNAME_PARTICLES:
         start -= 1
     given: list[str] = []
     for token in tokens[:start]:

@@ -13,15 +13,14 @@ from catalog.importers.parsing import (
     parse_year,
     read_trailing_role,
 )
-from catalog.person_names import split_life_dates
-from catalog.text import (
+from catalog.name_order import (
     CJK_SCRIPT,
-    LANGUAGES,
     SURNAME_PARTICLES,
-    is_name_suffix,
     is_title_of_rank,
     sort_name_turned_around,
 )
+from catalog.person_names import split_life_dates
+from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
 # (_CONJUNCTIONS). A comma is ambiguous (`Le Guin, Ursula K.` is one person), so split_people
@@ -148,7 +147,7 @@ def is_surname_particle(word: str) -> bool:
 
 def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     """`Cortázar, Julio` -> Julio Cortázar (sort name `Cortázar, Julio`), `司馬, 遼太郎` ->
-    司馬遼太郎 (catalog.text.sort_name_turned_around); `Martin Luther King, Jr.` and names
+    司馬遼太郎 (catalog.name_order.sort_name_turned_around); `Martin Luther King, Jr.` and names
     without a comma stay as written. A library heading is one person: its life
     dates are their years, not their name (`Dumas, Alexandre, 1802-1870`: born 1802, died
     1870), a generation word stays last (`Smith, Joseph, Jr., 1805-1844`, `King, Martin
@@ -213,7 +212,7 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     (`Simon & Schuster`), and a conjunction inside a surname (`José Ortega y Gasset`:
     _joined_inside_names). `Last, First` is one person (`Smith, Mark`, `Le Guin, Ursula K.`,
     `García Márquez, Gabriel`), turned around with its sort name kept, and so is a name and
-    its title of rank (`Charles V, Holy Roman Emperor`: catalog.text.is_title_of_rank). A role
+    its title of rank (`Charles V, Holy Roman Emperor`: catalog.name_order.is_title_of_rank). A role
     after a name is that person's (`Jane Doe (Editor)`), a plural one every listed person's
     (`Kelly Link; Gavin J. Grant (editors)`), and `Keith Laumer (Edited by Eric Flint)` credits
     Eric Flint as editor too; a parenthesis naming no role stays in the name (`Plato (Ancient

@@ -20,7 +20,8 @@ from catalog.importers.readers import (
     read_page_count,
     read_year,
 )
-from catalog.text import is_family_name_first, is_name_suffix
+from catalog.name_order import is_family_name_first
+from catalog.text import is_name_suffix
 
 # Goodreads' export drops the `&` of a publisher's name and leaves the spaces around it
 # (`Simon  Schuster`, `W. W. Norton  Company`, in files that spell `Simon & Schuster` elsewhere).
@@ -81,7 +82,7 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     if is_organisation_word(head) and author_lf == f"{head}, {author.removesuffix(head).strip()}":
         return author
     # Goodreads takes the last word for the surname in `小松 左京` too (`左京, 小松`), where the
-    # family name comes first (catalog.text.is_family_name_first).
+    # family name comes first (catalog.name_order.is_family_name_first).
     family, _space, given = author.strip().partition(" ")
     if given and is_family_name_first(family, given) and author_lf == f"{given}, {family}":
         return f"{family}, {given}"

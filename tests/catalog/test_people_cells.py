@@ -1,5 +1,6 @@
 """People in one author cell (catalog.importers.cells.split_people) and the surname particles
-the import and author matching share (catalog.text.SURNAME_PARTICLES), read without a database.
+the import and author matching share (catalog.name_order.SURNAME_PARTICLES), read without a
+database.
 Cells are synthetic, written in the shape of real exports' author cells."""
 
 import pytest
@@ -201,7 +202,7 @@ def test_a_particle_before_a_surname_is_part_of_it_not_a_middle_name():
     ("cell", "name", "sort_name"),
     [
         # Library headings of medieval names (written for the test): the byname after the
-        # comma follows the name (catalog.text.sort_name_turned_around).
+        # comma follows the name (catalog.name_order.sort_name_turned_around).
         ("Chrétien, de Troyes, active 12th century", "Chrétien de Troyes", "Chrétien, de Troyes"),
         (
             "Walther, von der Vogelweide",
@@ -257,8 +258,8 @@ def test_a_conjunction_of_another_language_separates_two_whole_names_never_one_s
 
 def test_a_name_and_its_title_of_rank_are_one_person():
     """`Charles V, Holy Roman Emperor` was two authors, `Charles V` and `Holy Roman Emperor`:
-    a title of rank after the comma (catalog.text.is_title_of_rank) is the name's, read after
-    it as catalog.text.sort_name_turned_around gives it, after a one-word name as before."""
+    a title of rank after the comma (catalog.name_order.is_title_of_rank) is the name's, read after
+    it as catalog.name_order.sort_name_turned_around gives it, after a one-word name as before."""
     cells = [
         "Charles V, Holy Roman Emperor",
         "Marcus Aurelius, Emperor of Rome",

@@ -24,7 +24,7 @@ from catalog.person_names import name_as_written
         ("Thomas, à Kempis, Saint", "Thomas à Kempis"),
         ("John, of the Cross, Saint, 1542-1591", "John of the Cross"),
         ("Leo, de Ostia, Cardinal", "Leo de Ostia"),
-        # A title of rank after the name stays after it (catalog.text.is_title_of_rank), where
+        # A title of rank after the name stays after it (catalog.name_order.is_title_of_rank), where
         # a surname that is a rank's word is turned around as any.
         ("Charles, Prince of Wales, 1948-", "Charles, Prince of Wales"),
         ("Diana, Princess of Wales, 1961-1997", "Diana, Princess of Wales"),

@@ -1,6 +1,6 @@
 import pytest
 
-from catalog import text
+from catalog import name_order, text
 
 
 def test_split_series_suffix():
@@ -79,7 +79,7 @@ def test_normalize_person_name_handles_last_first_and_initials():
 def test_a_byname_after_the_comma_is_read_after_the_name(heading, name):
     """Turned around as a sort name, "Chrétien, de Troyes" read "de Troyes Chrétien": no
     source writes him so, and the lookup key matched no "Chrétien de Troyes"."""
-    assert text.sort_name_turned_around(*heading.split(", ")) == name
+    assert name_order.sort_name_turned_around(*heading.split(", ")) == name
     assert text.normalize_person_name(heading) == text.normalize_person_name(name)
 
 
@@ -268,5 +268,5 @@ def test_a_title_of_rank_after_the_comma_is_read_after_the_name(heading, name):
     """Turned around as a sort name, "Charles, Prince of Wales" read "Prince of Wales
     Charles", and the lookup key matched no "Charles, Prince of Wales" written by a source."""
     last, first = heading.split(", ")
-    assert text.sort_name_turned_around(last, first) == name
+    assert name_order.sort_name_turned_around(last, first) == name
     assert text.normalize_person_name(heading) == text.normalize_text(name)
