@@ -486,16 +486,14 @@ SPECTACULAR_SETTINGS = {
         "BulkOperationStatusEnum": "enrichment.models.BulkOperation.Status",
     },
 }
-# The API's throttle counts in this cache: Redis when REDIS_URL is set (shared by every web
-# process), else this process's memory (each gunicorn worker then counts its own requests).
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "api_throttle": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"}
-    ),
-}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    # The API throttle counts here, shared by every web process; without it, in the database
+    # (bookstore.api_throttle), never in one process's memory (each gunicorn worker its own).
+    CACHES["api_throttle"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    }
 
 # `make demo` sets it: every admin page says that its data comes from a local demo provider.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)

@@ -7,6 +7,8 @@ statement holds the database for long, and the biggest tables are measured for t
   itself deletes one success each time it saves one while at the limit (so successes stay there
   unless the limit was lowered), and never deletes a failure;
 - cluster heartbeats of processes that have been stopped or silent for a day;
+- API callers' allowances that are whole again (bookstore.api_throttle): such a row says no
+  more than no row, so the table holds only callers of the last period;
 - the table sizes the dashboard shows (enrichment.table_sizes).
 
 Uploaded import files past IMPORT_RETENTION_DAYS are not purged here: the catalog's own daily
@@ -23,7 +25,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Failure, Success
 
-from enrichment.models import ClusterHeartbeat, SourceRecord
+from enrichment.models import ApiAllowance, ClusterHeartbeat, SourceRecord
 from enrichment.table_sizes import table_sizes_refresh
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ class HousekeepingResult:
     task_successes: int = 0
     task_failures: int = 0
     cluster_heartbeats: int = 0
+    api_allowances: int = 0
     biggest_table: str = ""
     database_bytes: int = 0
 
@@ -48,10 +51,11 @@ class HousekeepingResult:
 
 
 def _delete_in_chunks(queryset: QuerySet, *, chunk_size: int) -> int:
-    """Delete the queryset's rows `chunk_size` at a time (ids first, then a short DELETE)."""
+    """Delete the queryset's rows `chunk_size` at a time (ids first, then a short DELETE that
+    asks the queryset's condition again: a row may have changed between the two)."""
     deleted = 0
     while ids := list(queryset.values_list("pk", flat=True)[:chunk_size]):
-        deleted += queryset.model.objects.filter(pk__in=ids).delete()[0]
+        deleted += queryset.filter(pk__in=ids).delete()[0]
         if len(ids) < chunk_size:
             break
     return deleted
@@ -92,12 +96,21 @@ def cluster_heartbeats_purge(*, now=None) -> int:
     return dead.delete()[0]
 
 
+def api_allowances_purge_full(*, now=None, chunk_size: int = CHUNK_SIZE) -> int:
+    """API callers' allowances whole again by `now` (their `full_at`, epoch seconds, passed): the
+    throttle counts a missing row as a whole allowance."""
+    now = now or timezone.now()
+    full = ApiAllowance.objects.filter(full_at__lte=now.timestamp()).order_by()
+    return _delete_in_chunks(full, chunk_size=chunk_size)
+
+
 def housekeeping_run(*, now=None) -> HousekeepingResult:
     """Every purge, then the table sizes measured after them; logged with its counts."""
     now = now or timezone.now()
     result = HousekeepingResult(source_records=source_records_purge_expired(now=now))
     result.task_successes, result.task_failures = task_results_trim()
     result.cluster_heartbeats = cluster_heartbeats_purge(now=now)
+    result.api_allowances = api_allowances_purge_full(now=now)
     sizes = table_sizes_refresh().figures
     result.biggest_table = sizes["tables"][0][0] if sizes["tables"] else ""
     result.database_bytes = sizes["database_bytes"]

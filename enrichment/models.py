@@ -6,6 +6,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from enrichment.api_allowance_models import ApiAllowance  # noqa: F401 (a model of this app)
 from enrichment.backfill_models import BackfillMonth  # noqa: F401 (a model of this app)
 from enrichment.heartbeat_models import ClusterHeartbeat  # noqa: F401 (a model of this app)
 from enrichment.model_fields import MatchDetailsField, ProposalField

@@ -122,9 +122,17 @@ def shared_now() -> float:
     (one round trip), or this machine's on SQLite."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT extract(epoch FROM clock_timestamp())")
+            cursor.execute(f"SELECT {shared_now_sql()}")
             return float(cursor.fetchone()[0])
     return time.time()
+
+
+def shared_now_sql() -> str:
+    """`shared_now` as an SQL expression, for a statement that reads the time itself (no round
+    trip of its own): PostgreSQL's clock, or on SQLite this machine's (SQLite reads it)."""
+    if connection.vendor == "postgresql":
+        return "extract(epoch FROM clock_timestamp())"
+    return "((julianday('now') - 2440587.5) * 86400.0)"  # julianday 2440587.5: 1970-01-01
 
 
 def _now(clock: Clock | None) -> float:

@@ -8,7 +8,6 @@ import json
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.staticfiles import finders
-from django.core.cache import caches
 from django.core.management import call_command
 from django.urls import reverse
 from rest_framework import exceptions
@@ -18,6 +17,7 @@ from rest_framework.test import APIClient
 from bookstore.api import id_list
 from catalog.models import ImportJob
 from enrichment.models import EnrichmentRequest
+from tests.api_throttle_counts import forget_api_throttle_counts
 from tests.html_assets import external_assets
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def error_of(response) -> dict:
 
 @pytest.fixture(autouse=True)
 def fresh_throttle():
-    caches["api_throttle"].clear()
+    forget_api_throttle_counts()
 
 
 @pytest.fixture

@@ -15,12 +15,13 @@ from django_q.models import Failure, Schedule, Success, Task
 
 from enrichment import housekeeping
 from enrichment.housekeeping import (
+    api_allowances_purge_full,
     cluster_heartbeats_purge,
     housekeeping_run,
     source_records_purge_expired,
     task_results_trim,
 )
-from enrichment.models import ClusterHeartbeat, DashboardSnapshot, SourceRecord
+from enrichment.models import ApiAllowance, ClusterHeartbeat, DashboardSnapshot, SourceRecord
 from enrichment.providers import cache
 from enrichment.table_sizes import SNAPSHOT_KEY
 
@@ -118,6 +119,17 @@ def test_heartbeats_are_forgotten_after_a_day_of_silence():
     assert sorted(ClusterHeartbeat.objects.values_list("pid", flat=True)) == [2, 3]
 
 
+def test_api_allowances_whole_again_go_and_those_still_partly_spent_stay():
+    now = NOW.timestamp()
+    for user, full_at in ((1, now - 3600), (2, now), (3, now + 1)):
+        ApiAllowance.objects.create(key=f"throttle_user_{user}", full_at=full_at)
+
+    # Users 1 and 2 have their whole allowance (as with no row); user 3 gets a request's place
+    # back in a second: their row still counts.
+    assert api_allowances_purge_full(now=NOW, chunk_size=1) == 2
+    assert list(ApiAllowance.objects.values_list("key", flat=True)) == ["throttle_user_3"]
+
+
 def test_the_run_purges_everything_and_measures_the_tables():
     record("isbn:expired", expires=NOW - datetime.timedelta(days=1))
     result = housekeeping_run()
@@ -148,6 +160,7 @@ def test_the_command_prints_its_counts_as_json_and_as_a_sentence():
         "task_successes": 0,
         "task_failures": 0,
         "cluster_heartbeats": 0,
+        "api_allowances": 0,
     }
     assert counts["database_bytes"] > 0
 

@@ -11,8 +11,9 @@ from enrichment.housekeeping import housekeeping_run
 
 class Command(BaseCommand):
     help = (
-        "Delete expired provider answers, django-q2 task results beyond save_limit and dead "
-        "clusters' heartbeats; measure the biggest tables for the dashboard."
+        "Delete expired provider answers, django-q2 task results beyond save_limit, dead "
+        "clusters' heartbeats and API allowances whole again; measure the biggest tables for "
+        "the dashboard."
     )
 
     def add_arguments(self, parser):
@@ -27,12 +28,14 @@ class Command(BaseCommand):
             gettext(
                 "Deleted {records} expired provider answers, {successes} successful and "
                 "{failures} failed task results beyond save_limit, {heartbeats} heartbeats of "
-                "clusters silent for a day. Database: {size}, the biggest table {table}."
+                "clusters silent for a day, {allowances} API allowances whole again. Database: "
+                "{size}, the biggest table {table}."
             ).format(
                 records=result.source_records,
                 successes=result.task_successes,
                 failures=result.task_failures,
                 heartbeats=result.cluster_heartbeats,
+                allowances=result.api_allowances,
                 size=filesizeformat(result.database_bytes),
                 table=result.biggest_table or "–",
             )

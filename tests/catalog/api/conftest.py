@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.api_throttle_counts import forget_api_throttle_counts
 
 # Every endpoint is called both ways: `Authorization: Token …` and the admin's session.
 AUTH_MODES = ["token", "session"]
@@ -16,7 +17,7 @@ AUTH_MODES = ["token", "session"]
 
 @pytest.fixture(autouse=True)
 def fresh_throttle():
-    caches["api_throttle"].clear()
+    forget_api_throttle_counts()
 
 
 def user_with(username: str, *perms: str) -> User:

@@ -3,9 +3,10 @@ clients authenticated by token, and the task queue recorded instead of used."""
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.core.cache import caches
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.api_throttle_counts import forget_api_throttle_counts
 
 #: The admin's permissions each role holds.
 VIEW_PERMISSIONS = ("view_work", "view_enrichmentrequest", "view_bulkoperation")
@@ -15,7 +16,7 @@ REVIEW_PERMISSIONS = (*VIEW_PERMISSIONS, "review_enrichment")
 @pytest.fixture(autouse=True)
 def fresh_throttle():
     """Each test starts with a fresh per-user count (user ids are reused between tests)."""
-    caches["api_throttle"].clear()
+    forget_api_throttle_counts()
 
 
 @pytest.fixture(autouse=True)
