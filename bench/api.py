@@ -2,8 +2,9 @@
 query count does not grow) and the queue's first page and a page deep into it, at 100,000 works
 and 100,000 enrichment requests, on SQLite and on PostgreSQL, through DRF's test client with a
 token, as a user holding the admin's permissions (not a superuser: their check costs queries).
-For each call: the SQL queries it makes (authentication and permissions included) and the median
-time of N calls, next to a machine baseline measured in the same run.
+For each call: the SQL queries it makes (authentication, permissions and the throttle's count
+included) and the median time of N calls, next to a machine baseline measured in the same run;
+then the throttle's count alone (bookstore/api_throttle.py's one statement, without REDIS_URL).
 
     .venv/bin/python bench/api.py                 # both databases (PostgreSQL if installed)
     .venv/bin/python bench/api.py --db sqlite --works 20000 --repeats 9
@@ -30,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 MAX_QUERIES = 5
 GOAL_MS = 50
 STATUS_IDS = 500
+THROTTLE_REPEATS = 200
 
 
 def cursor_at(request_id: int) -> str:
@@ -104,8 +106,33 @@ def run_here(works: int, repeats: int) -> bool:
         verdict = "ok" if queries <= MAX_QUERIES and median < GOAL_MS else "OVER GOAL"
         ok &= verdict == "ok" or not required or connection.vendor != "sqlite"
         print(f"{label:<30} {queries:>7} {median:>10.1f} {worst:>8.1f}   {verdict}")
+    queries, median, worst = measure_throttle_count(max(repeats, THROTTLE_REPEATS))
+    print(f"{'throttle count alone':<30} {queries:>7} {median:>10.2f} {worst:>8.1f}")
     print(machine_line("after"))
     return ok
+
+
+def measure_throttle_count(repeats: int) -> tuple[int, float, float]:
+    """(queries, median ms, max ms) of one user's API throttle count taken `repeats` times, as
+    each call takes it when no REDIS_URL is set (a rate that never refuses)."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bookstore.api_throttle import request_taken_or_wait
+
+    def take() -> None:
+        assert request_taken_or_wait("throttle_user_bench", requests=10**9, seconds=60) == 0
+
+    with CaptureQueriesContext(connection) as captured:
+        take()
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        take()
+        timings.append((time.perf_counter() - start) * 1000)
+    return len(captured), statistics.median(timings), max(timings)
 
 
 def main() -> None:
