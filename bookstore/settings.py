@@ -145,6 +145,9 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Django's model backend, a user's own and their groups' permissions read in one query.
+AUTHENTICATION_BACKENDS = ["bookstore.auth_backend.ModelBackendOneQuery"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -181,9 +181,9 @@ def test_the_same_queries_for_a_page_of_2_or_of_60(api, django_assert_max_num_qu
     EnrichmentRequest.objects.bulk_create(
         EnrichmentRequest(work=work, trigger="command", status=Status.COMPLETED) for work in works
     )
-    # A token, the throttle's count, the user's permissions (2), the page with its works and
+    # A token, the throttle's count, the user's permissions (1), the page with its works and
     # authors joined.
-    with django_assert_max_num_queries(5), CaptureQueriesContext(connection) as big:
+    with django_assert_max_num_queries(4), CaptureQueriesContext(connection) as big:
         assert len(ids_of(api.get(URL, {"limit": "60"}))) == 60
 
     assert len(big) == len(small)
