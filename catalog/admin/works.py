@@ -484,6 +484,10 @@ class EditionAdmin(
         "format_and_language",
     ]
     list_display_links = ["thumbnail", "display_title"]
+    # Edition's own order ("work", then the date), spelled by the work's title: the header then
+    # marks Title first and Published second. Given as "work", it marked Published alone, the
+    # admin finding no column for "work".
+    ordering = ["work__title_normalized", "work_id", "publication_date", "id"]
     list_select_related = ["work"]
     list_filter = [HasCoverFilter, EditionFormatFilter, EditionLanguageFilter]
     search_fields = ["title", "work__title", "publisher", "asin"]

@@ -218,3 +218,27 @@ def test_the_editions_list_names_each_editions_language_under_its_format(superus
     make_edition(work, isbn13="9780307474728", format="paperback", language="es")
     page = superuser_client.get(reverse("admin:catalog_edition_changelist")).content.decode()
     assert 'Paperback<br><span class="quiet">Spanish</span>' in page
+
+
+def test_the_editions_list_marks_the_columns_it_is_ordered_by(superuser_client):
+    """Editions are listed by their work's title, then by publication: the Title column is
+    marked as the first order and Published as the second, never Published alone above a list
+    whose dates run 2008, 1959 (the order of the titles)."""
+    import datetime
+
+    for title, date in (("Zazie dans le métro", (1959, 1, 1)), ("Anathem", (2008, 9, 9))):
+        published = {"publication_date": datetime.date(*date), "publication_date_precision": "day"}
+        make_edition(make_work(title), **published)
+
+    page = superuser_client.get(reverse("admin:catalog_edition_changelist")).content.decode()
+
+    assert page.index(">Anathem<") < page.index(">Zazie dans le métro<")
+    title = re.search(r'<th scope="col" class="([^"]*column-display_title[^"]*)"', page)
+    published = re.search(r'<th scope="col" class="([^"]*column-publication[^"]*)"', page)
+    assert title and "sorted ascending" in title.group(1)
+    assert published and "sorted ascending" in published.group(1)
+    # Title first, Published second, as the header's priority numbers say.
+    header = page[page.index("column-display_title") : page.index("column-format_and_language")]
+    priority = r'.*?<span class="sortpriority"[^>]*>{}</span>'
+    assert re.search("column-display_title" + priority.format(1), header, re.S)
+    assert re.search("column-publication" + priority.format(2), header, re.S)
