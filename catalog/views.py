@@ -370,10 +370,26 @@ def _summary(job: ImportJob, warned: int) -> str:
         "warned": warned,
     }
     shown = {name: f"{count:,}" for name, count in counts.items()}
-    # Each plural by its own count: "Imported 1 row: … 1 duplicate", not "1 rows", "1 duplicates".
-    shown["imported"] = ngettext(
-        "Imported %(rows)s row", "Imported %(rows)s rows", job.rows_total
-    ) % {"rows": shown["rows"]}
+    if job.rows_total and job.failed_count == job.rows_total:
+        # Nothing was imported: never "Imported 3 rows: 0 created, … 3 failed".
+        return ngettext(
+            "The row was not imported: it failed, for the reason listed on this page.",
+            "None of the %(rows)s rows was imported: all %(rows)s failed, each for the reason "
+            "listed on this page.",
+            job.rows_total,
+        ) % {"rows": shown["rows"]}
+    # Each plural by its own count: "Imported 1 row: … 1 duplicate", not "1 rows", "1 duplicates";
+    # with failed rows, those imported of those read ("Imported 626 of 730 rows").
+    if job.failed_count:
+        shown["imported"] = ngettext(
+            "Imported %(imported)s of %(rows)s row",
+            "Imported %(imported)s of %(rows)s rows",
+            job.rows_total,
+        ) % {"imported": f"{job.rows_total - job.failed_count:,}", "rows": shown["rows"]}
+    else:
+        shown["imported"] = ngettext(
+            "Imported %(rows)s row", "Imported %(rows)s rows", job.rows_total
+        ) % {"rows": shown["rows"]}
     shown["duplicates"] = ngettext("%(n)s duplicate", "%(n)s duplicates", job.duplicate_count) % {
         "n": shown["duplicates"]
     }

@@ -325,3 +325,27 @@ def test_the_job_page_counts_the_rows_left_out_as_not_books_by_kind(librarian_cl
         reasons[0] == "Item Type says this is a journal article, not a book; it was not imported."
     )
     assert len(reasons) == 5
+
+
+@pytest.mark.parametrize(
+    ("rows", "summary"),
+    [
+        # Every row failed: nothing was imported, and the message does not say it was.
+        (
+            b",Jane Austen,,read\n,Frank Herbert,,read\n",
+            "None of the 2 rows was imported: all 2 failed, each for the reason listed on "
+            "this page.",
+        ),
+        (b",Jane Austen,,read\n", "The row was not imported: it failed, for the reason listed"),
+        # Some failed: those imported are counted, not every row read.
+        (
+            b"Dune,Frank Herbert,,read\n,Jane Austen,,read\n",
+            "Imported 1 of 2 rows: 1 created, 0 updated, 0 duplicates, 1 failed, 0 with warnings.",
+        ),
+    ],
+)
+def test_the_summary_never_calls_failed_rows_imported(librarian_client, rows, summary):
+    response = upload(librarian_client, b"Title,Authors,ISBN/UID,Read Status\n" + rows)
+    [message] = list(response.wsgi_request._messages)
+    assert message.tags == "warning"
+    assert message.message.startswith(summary), message.message
