@@ -112,6 +112,22 @@ def test_an_unrecognised_file_goes_to_the_mapping_step_with_guesses_and_a_previe
     assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
 
 
+@pytest.mark.parametrize(
+    ("rows", "heading"),
+    [
+        (25, "Preview: the first 20 of 25 rows as they will be read"),
+        (5, "Preview: the file’s 5 rows as they will be read"),
+        (1, "Preview: the file’s row as it will be read"),
+    ],
+)
+def test_the_preview_heading_says_how_many_of_the_files_rows_it_shows(
+    librarian_client, rows, heading
+):
+    """Never "the first 20 rows" above a file of 5."""
+    page = upload(librarian_client, synthetic_any_csv(rows)).content.decode()
+    assert heading in page
+
+
 def test_updating_the_preview_reads_the_rows_with_the_chosen_map(librarian_client):
     shown = upload(librarian_client, synthetic_any_csv())
     response = mapping_post(librarian_client, shown, isbn="Code", year="Printed", preview="1")
