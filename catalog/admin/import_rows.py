@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
+from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
 from catalog import permissions, services, views
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_LABEL,
@@ -192,6 +192,39 @@ def unread_cells_html(raw: list | None):
     )
 
 
+def empty_job_rows_reason(job: ImportJob | None, job_id: str, *, narrowed: bool):
+    """Why one job's rows list is empty, from the job's state: never "nothing matches these
+    filters" when only the job was chosen, and a link to that job's page or rows, never to
+    every import's rows as "the whole list"."""
+    if job is None:
+        return gettext("There is no Import #%(id)s: it was deleted, and its rows with it.") % {
+            "id": job_id
+        }
+    if narrowed:
+        return help_with_link(
+            gettext("No row of this import matches these filters or this search."),
+            f"?{urlencode({ImportJobFilter.parameter_name: job.pk})}",
+            gettext("Show every row of this import"),
+        )
+    if job.status == ImportJob.Status.PENDING:
+        reason = gettext("No row read yet: this import is waiting for a worker to start it.")
+    elif job.status == ImportJob.Status.RUNNING:
+        reason = gettext("No row recorded yet: its first rows are being imported.")
+    elif job.status == ImportJob.Status.CANCELLED:
+        reason = gettext("No row was read: the import was cancelled before its first row.")
+    elif job.status == ImportJob.Status.FAILED:
+        reason = gettext("No row was read: the import stopped before its first row.")
+    else:
+        reason = gettext("This import recorded no row.")
+    return help_with_link(
+        reason,
+        reverse("admin:catalog_importjob_change", args=[job.pk]),
+        gettext("Its page says how it went.")
+        if job.is_finished
+        else gettext("Its page shows how it goes."),
+    )
+
+
 class ImportJobFilter(admin.SimpleListFilter):
     """The rows of one import: the newest imports, and the one chosen (its page links here)."""
 
@@ -343,18 +376,30 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         if context is None:
             return response
         changelist = context.get("cl")
-        job = next(
+        job_filter = next(
             (
-                getattr(spec, "job", None)
+                spec
                 for spec in getattr(changelist, "filter_specs", [])
                 if isinstance(spec, ImportJobFilter)
             ),
             None,
         )
+        job = getattr(job_filter, "job", None)
         if job is not None:
             context["import_job"] = job
             context["title"] = gettext("Rows of %(job)s") % {"job": job}
+        job_id = job_filter.value() if job_filter is not None else None
+        if job_id and not changelist.result_count:
+            context["empty_list_reason"] = empty_job_rows_reason(
+                job, job_id, narrowed=self.narrowed(request)
+            )
         return response
+
+    @staticmethod
+    def narrowed(request) -> bool:
+        """Whether anything but the job narrows the list (another filter, a search)."""
+        ignored = {ImportJobFilter.parameter_name, "o", "p", "all", "_facets"}
+        return any(value for name, value in request.GET.items() if name not in ignored)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         row = self.get_object(request, unquote(object_id))

@@ -307,3 +307,59 @@ def test_deleting_a_job_needs_the_permission(client, mixed_job):
     delete_url = reverse("admin:catalog_importjob_delete", args=[mixed_job.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
     assert ImportJob.objects.filter(pk=mixed_job.pk).exists()
+
+
+# --- A job's rows list, empty: it says why ------------------------------------------------------
+
+
+def empty_list_note(page: str) -> str:
+    match = re.search(r'<div class="empty-list" role="status">\s*<p>(.*?)</p>', page, re.S)
+    assert match, "no empty-list note"
+    return unescape(re.sub(r"\s+", " ", match.group(1))).strip()
+
+
+@pytest.mark.parametrize(
+    ("fields", "note"),
+    [
+        ({"status": "pending"}, "No row read yet: this import is waiting for a worker to start"),
+        ({"status": "running"}, "No row recorded yet: its first rows are being imported."),
+        (
+            {"status": "cancelled", "cancel_requested": True},
+            "No row was read: the import was cancelled before its first row.",
+        ),
+        (
+            {"status": "failed", "error": "The import stopped: disk full"},
+            "No row was read: the import stopped before its first row",
+        ),
+        ({"status": "completed"}, "This import recorded no row."),
+    ],
+)
+def test_a_jobs_empty_rows_list_says_why_from_the_jobs_state(client, fields, note):
+    """Never "Nothing matches these filters" (only the job was chosen), nor a link to every
+    import's rows as "the whole list"."""
+    client.force_login(librarian())
+    job = ImportJob.objects.create(original_filename="synthetic-list.csv", rows_total=0, **fields)
+    page = rows_page(client, job=job.pk)
+    shown = empty_list_note(page)
+    assert shown.startswith(note), shown
+    assert "Nothing matches" not in shown
+    job_url = reverse("admin:catalog_importjob_change", args=[job.pk])
+    assert f'href="{job_url}"' in page
+
+
+def test_a_jobs_rows_filtered_to_none_offer_every_row_of_that_job(client, mixed_job):
+    client.force_login(librarian())
+    page = rows_page(client, job=mixed_job.pk, status__exact="failed", warnings="yes")
+    shown = empty_list_note(page)
+    assert shown.startswith("No row of this import matches these filters"), shown
+    # The link lists this job's rows, not every import's.
+    assert re.search(rf'<div class="empty-list".*?href="\?job={mixed_job.pk}"', page, re.S)
+    assert 'href="?">Show the whole list' not in page
+
+
+def test_the_rows_of_a_deleted_job_say_it_was_deleted(client, mixed_job):
+    client.force_login(librarian())
+    job_id = mixed_job.pk
+    services.import_jobs_delete(jobs=[mixed_job])
+    shown = empty_list_note(rows_page(client, job=job_id))
+    assert shown == f"There is no Import #{job_id}: it was deleted, and its rows with it."
