@@ -117,7 +117,12 @@ def _started(request, job: ImportJob):
     if queued:
         messages.info(
             request,
-            _("%(rows)s rows are being imported.") % {"rows": f"{job.rows_total:,}"},
+            ngettext(
+                "%(rows)s row is being imported.",
+                "%(rows)s rows are being imported.",
+                job.rows_total,
+            )
+            % {"rows": f"{job.rows_total:,}"},
         )
     else:
         warned = job.rows.filter(has_warnings=True).count()
@@ -320,7 +325,13 @@ def import_retry(request, job_id):
         if handed_over:
             messages.info(
                 request,
-                _("%(count)s failed rows will be retried by a worker; this page shows how it goes.")
+                ngettext(
+                    "%(count)s failed row will be retried by a worker; this page shows how it "
+                    "goes.",
+                    "%(count)s failed rows will be retried by a worker; this page shows how it "
+                    "goes.",
+                    failed_before,
+                )
                 % {"count": f"{failed_before:,}"},
             )
         elif not job.is_finished:  # another retry took it meanwhile

@@ -349,3 +349,27 @@ def test_the_summary_never_calls_failed_rows_imported(librarian_client, rows, su
     [message] = list(response.wsgi_request._messages)
     assert message.tags == "warning"
     assert message.message.startswith(summary), message.message
+
+
+def test_a_one_row_import_is_counted_in_the_singular_on_its_page(client):
+    """ "1 of 1 row", "It stopped after 0 of 1 row", never "1 rows"."""
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    job = ImportJob.objects.create(original_filename="one.csv", status="cancelled", rows_total=1)
+    page = re.sub(
+        r"<[^>]+>|\s+",
+        " ",
+        client.get(reverse("admin:catalog_importjob_change", args=[job.pk])).content.decode(),
+    )
+    page = re.sub(r"\s+", " ", page)
+    assert "0 of 1 row ·" in page
+    assert "It stopped after 0 of 1 row: the books imported so far" in page
+    assert "1 rows" not in page
+
+
+def test_a_one_row_import_handed_to_a_worker_is_said_in_the_singular(
+    librarian_client, settings, sent_tasks
+):
+    settings.IMPORT_INLINE_MAX_ROWS = 0  # every import goes to a worker
+    response = upload(librarian_client, b"Title,Authors,ISBN/UID,Read Status\nDune,F. H.,,read\n")
+    [message] = list(response.wsgi_request._messages)
+    assert message.message == "1 row is being imported."

@@ -170,3 +170,18 @@ def test_a_retry_out_of_time_is_handed_over_and_goes_on_from_the_file(
         with django_capture_on_commit_callbacks(execute=True):
             run_sent(sent_tasks)
     assert_imported_once(job)
+
+
+def test_one_failed_row_handed_to_a_worker_is_said_in_the_singular(
+    job_with_failed_rows, client, settings, django_capture_on_commit_callbacks
+):
+    job = job_with_failed_rows
+    job.rows.filter(status="failed").exclude(
+        pk=job.rows.filter(status="failed").order_by("line_number")[0].pk
+    ).update(status="created")
+    services.import_job_recount(job=job)
+    settings.IMPORT_INLINE_MAX_ROWS = 0  # even one row is retried on a worker
+    client.force_login(User.objects.create_superuser("boss"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True)
+    assert "1 failed row will be retried by a worker" in response.content.decode()

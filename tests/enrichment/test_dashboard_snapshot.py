@@ -382,3 +382,21 @@ def test_each_waiting_for_review_bar_counts_the_requests_its_list_shows(client):
     (bar,) = figures.review_by_confidence
     listed = client.get(html.unescape(bar.url)).content.decode()
     assert set(re.findall(r"enrichmentrequest/(\d+)/change/", listed)) == {str(waiting.pk)}
+
+
+def test_one_work_one_cover_and_a_one_row_import_are_said_in_the_singular(client):
+    """ "1 work", "1 verified cover", "0 of 1 row", never "1 works" or "1 verified covers"; an
+    import waiting to continue is said so, as on its page, not "Pending"."""
+    from catalog.models import ImportJob
+
+    make_work("Only book", cover="covers/only.jpg", cover_verified_at=timezone.now())
+    dashboard_snapshot_refresh()
+    ImportJob.objects.create(original_filename="one.csv", status="running", rows_total=1)
+    ImportJob.objects.create(
+        original_filename="two.csv", status="pending", rows_total=2, rows_processed=1
+    )
+    client.force_login(librarian())
+    text = visible_text(client, DASHBOARD_URL)
+    assert "1 work 1 verified cover 0 missing" in text
+    assert "0 of 1 row · Running" in text
+    assert "1 of 2 rows · Waiting to continue" in text
