@@ -96,7 +96,7 @@ def _import_upload_checked(request, model_admin):
         except ImportFileError as exc:
             form.add_error("file", str(exc))
         else:
-            return _started(request, job)
+            return _started(request, job, model_admin)
     return _upload_page(request, model_admin, form)
 
 
@@ -111,7 +111,22 @@ def _upload_page(request, model_admin, form: ImportUploadForm) -> TemplateRespon
     return TemplateResponse(request, "admin/catalog/importjob/upload.html", context)
 
 
-def _started(request, job: ImportJob):
+def _started(request, job: ImportJob, model_admin):
+    # The job's History: who uploaded it here (the API and import_books write none).
+    model_admin.log_addition(
+        request,
+        job,
+        ngettext(
+            "Uploaded %(file)s through the import form: %(rows)s row, read as %(source)s.",
+            "Uploaded %(file)s through the import form: %(rows)s rows, read as %(source)s.",
+            job.rows_total,
+        )
+        % {
+            "file": job.original_filename,
+            "rows": f"{job.rows_total:,}",
+            "source": job.get_source_display(),
+        },
+    )
     queued = services.import_job_start(job=job)
     job.refresh_from_db()
     if queued:
@@ -174,7 +189,7 @@ def _import_mapping(request, model_admin):
             form.add_error(None, str(exc))
         else:
             upload_release(held=held)
-            return _started(request, job)
+            return _started(request, job, model_admin)
     return _render_mapping(request, model_admin, form, held, csv_file, column_map, notice="")
 
 
@@ -310,7 +325,7 @@ def import_source_file(request, job_id):
 
 
 @require_POST
-def import_retry(request, job_id):
+def import_retry(request, job_id, model_admin):
     job = _job_the_user_may_manage(request, job_id)
     if not job.is_finished:
         messages.warning(request, _("This import is still running."))
@@ -334,12 +349,25 @@ def import_retry(request, job_id):
                 )
                 % {"count": f"{failed_before:,}"},
             )
+            model_admin.log_change(
+                request,
+                job,
+                ngettext(
+                    "Handed %(count)s failed row to a worker to retry.",
+                    "Handed %(count)s failed rows to a worker to retry.",
+                    failed_before,
+                )
+                % {"count": f"{failed_before:,}"},
+            )
         elif not job.is_finished:  # another retry took it meanwhile
             messages.warning(request, _("This import is still running."))
         elif failed_before - job.failed_count == 0:
             # Nothing changed: the rows fail for what they hold, which another try cannot mend.
-            messages.warning(
+            _said_and_logged(
+                messages.warning,
+                model_admin,
                 request,
+                job,
                 ngettext(
                     "Retried the failed row: it still fails, for the reason it gives. Correct "
                     "its cells on its page, or the file, and import it again.",
@@ -351,8 +379,11 @@ def import_retry(request, job_id):
                 % {"failing": f"{job.failed_count:,}"},
             )
         else:
-            messages.success(
+            _said_and_logged(
+                messages.success,
+                model_admin,
                 request,
+                job,
                 _("Retried the failed rows: %(imported)s imported, %(failing)s still failing.")
                 % {
                     "imported": f"{failed_before - job.failed_count:,}",
@@ -362,10 +393,17 @@ def import_retry(request, job_id):
     return redirect("admin:catalog_importjob_change", job.pk)
 
 
+def _said_and_logged(say, model_admin, request, job: ImportJob, message: str) -> None:
+    """A retry's outcome, said to the librarian and kept in the job's History."""
+    say(request, message)
+    model_admin.log_change(request, job, message)
+
+
 @require_POST
-def import_cancel(request, job_id):
+def import_cancel(request, job_id, model_admin):
     job = _job_the_user_may_manage(request, job_id)
     services.import_job_cancel(job=job, requested_by=request.user)
+    model_admin.log_change(request, job, _("Asked the import to stop."))
     messages.info(request, _("The import will stop after the batch it is working on."))
     return redirect(reverse("admin:catalog_importjob_change", args=[job.pk]))
 

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import display_for_value, unquote
 from django.db.models import Prefetch, Q
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -400,6 +401,13 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         """Whether anything but the job narrows the list (another filter, a search)."""
         ignored = {ImportJobFilter.parameter_name, "o", "p", "all", "_facets"}
         return any(value for name, value in request.GET.items() if name not in ignored)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """A row's History is its import's: a row changes only by a re-run, logged there."""
+        row = self.get_object(request, unquote(object_id))
+        if row is None:
+            return super().history_view(request, object_id, extra_context)
+        return redirect("admin:catalog_importjob_history", row.job_id)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         row = self.get_object(request, unquote(object_id))

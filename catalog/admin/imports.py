@@ -165,9 +165,15 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                 wrap(self._viewable(views.import_source_file)),
                 name="catalog_importjob_source_file",
             ),
-            path("<int:job_id>/retry/", wrap(views.import_retry), name="catalog_importjob_retry"),
             path(
-                "<int:job_id>/cancel/", wrap(views.import_cancel), name="catalog_importjob_cancel"
+                "<int:job_id>/retry/",
+                wrap(lambda request, job_id: views.import_retry(request, job_id, self)),
+                name="catalog_importjob_retry",
+            ),
+            path(
+                "<int:job_id>/cancel/",
+                wrap(lambda request, job_id: views.import_cancel(request, job_id, self)),
+                name="catalog_importjob_cancel",
             ),
             *super().get_urls(),
         ]

@@ -373,3 +373,40 @@ def test_a_one_row_import_handed_to_a_worker_is_said_in_the_singular(
     response = upload(librarian_client, b"Title,Authors,ISBN/UID,Read Status\nDune,F. H.,,read\n")
     [message] = list(response.wsgi_request._messages)
     assert message.message == "1 row is being imported."
+
+
+def history_text(client, job) -> str:
+    page = client.get(reverse("admin:catalog_importjob_history", args=[job.pk])).content.decode()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def test_an_imports_history_lists_its_upload_cancel_and_retry_by_whom(client, settings):
+    """It said "This object doesn't have a change history. It probably wasn't added via this
+    admin site." of a file uploaded, cancelled and retried through this admin site."""
+    client.force_login(staff("import_books", "view_importjob"))
+    upload(client, (GOODREADS_24 + "\n1,Good,A\n2,,B\n").encode(), name="mine.csv")
+    job = ImportJob.objects.get()
+    client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]))
+    settings.IMPORT_INLINE_MAX_ROWS = 0
+    upload(client, (GOODREADS_24 + "\n1,Good,A\n").encode(), name="later.csv")
+    later = ImportJob.objects.latest("pk")
+    client.post(reverse("admin:catalog_importjob_cancel", args=[later.pk]))
+
+    history = history_text(client, job)
+    assert "probably wasn" not in history
+    assert "librarian Uploaded mine.csv through the import form: 2 rows, read as Goodreads." in (
+        history
+    )
+    assert "librarian Retried the failed row: it still fails, for the reason it gives." in history
+    later_history = history_text(client, later)
+    assert "librarian Uploaded later.csv through the import form: 1 row" in later_history
+    assert "librarian Asked the import to stop" in later_history
+
+
+def test_an_import_rows_history_is_its_imports(client, mixed_job):
+    """A row is changed only by a re-run, which its import's History records."""
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    row = mixed_job.rows.get(line_number=5)
+    response = client.get(reverse("admin:catalog_importrow_history", args=[row.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("admin:catalog_importjob_history", args=[mixed_job.pk])
