@@ -21,6 +21,7 @@ from catalog.admin.display import (
     empty_list_import_help,
 )
 from catalog.admin.paging import DeferredJoinPaginator, requested_page_start
+from catalog.admin.works import language_name
 from catalog.importers import BaseImporter
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 
@@ -60,11 +61,12 @@ READ_AS_LABELS = {
     "first_published_year": _("First published"),
     "page_count": _("Pages"),
     "format": _("Format"),
+    "language": _("Language"),
     "date_added": _("Date added"),
     "date_read": _("Date read"),
 }
-# Shown with the series, or as the row's warnings.
-READ_AS_HIDDEN = {"series_number", "series_entries", "warnings"}
+# Shown with the series or the title, or as the row's warnings.
+READ_AS_HIDDEN = {"series_number", "series_entries", "title_is_placeholder", "warnings"}
 
 
 def import_row_links(job: ImportJob) -> dict[str, str]:
@@ -77,15 +79,18 @@ def import_row_links(job: ImportJob) -> dict[str, str]:
     return links
 
 
+def placeholder_title_text(key: str) -> str:
+    """A title that is only an Open Library key, said so: "OL123W (title not known yet)"."""
+    return gettext("%(key)s (%(placeholder)s)") % {
+        "key": key,
+        "placeholder": PLACEHOLDER_TITLE_LABEL,
+    }
+
+
 def work_label(work: Work) -> str:
     """'Title' by Author, B. Author: the book as a librarian recognises it (credits prefetched)."""
     authors = [c.author.name for c in work.credits.all() if c.role == WorkAuthor.Role.AUTHOR]
-    title = work.title
-    if work.title_is_placeholder:
-        title = gettext("%(key)s (%(placeholder)s)") % {
-            "key": title,
-            "placeholder": PLACEHOLDER_TITLE_LABEL,
-        }
+    title = placeholder_title_text(work.title) if work.title_is_placeholder else work.title
     if not authors:
         return gettext("'%(title)s'") % {"title": title}
     return gettext("'%(title)s' by %(authors)s") % {"title": title, "authors": ", ".join(authors)}
@@ -156,6 +161,13 @@ def read_as_rows(normalized: dict) -> list[tuple[str, str]]:
             text = "; ".join(credit_text(credit) for credit in value)
         elif name == "series":
             text = series_text(normalized)
+        elif name == "title" and normalized.get("title_is_placeholder"):
+            text = placeholder_title_text(value)
+        # By the names the catalog shows, as the mapping step's preview reads them.
+        elif name == "format" and value in Edition.Format.values:
+            text = str(Edition.Format(value).label)
+        elif name == "language" and value:
+            text = language_name(value)
         elif isinstance(value, list):
             text = ", ".join(str(item) for item in value)
         else:

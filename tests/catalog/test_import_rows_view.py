@@ -229,6 +229,28 @@ def test_a_rows_page_shows_its_cells_one_per_column_and_what_they_were_read_as(c
     assert "Correct and re-run" not in page  # not a failed row
 
 
+def test_a_rows_read_as_names_format_and_language_as_the_catalog_does(client):
+    """ "Mass market paperback" and "Spanish", as the preview before the import and the editions
+    list say, never the stored keys "mass_market" and "es"; a title known only by its key says
+    so, never "Title is placeholder: True"."""
+    job = ImportJob.objects.create(original_filename="synthetic-list.csv", status="completed")
+    read = {
+        "title": "OL123W",
+        "title_is_placeholder": True,
+        "format": "mass_market",
+        "language": "es",
+        "publication_year": 1967,
+    }
+    row = ImportRow.objects.create(job=job, line_number=2, status="created", normalized=read)
+    client.force_login(librarian())
+    page = client.get(reverse("admin:catalog_importrow_change", args=[row.pk])).content.decode()
+    assert '<th scope="row">Format</th><td>Mass market paperback</td>' in page
+    assert '<th scope="row">Language</th><td>Spanish</td>' in page
+    assert '<th scope="row">Title</th><td>OL123W (title not known yet)</td>' in page
+    assert "Title is placeholder" not in page
+    assert '<th scope="row">Year published</th><td>1967</td>' in page
+
+
 def test_a_rows_page_after_the_retention_purge_says_its_cells_are_gone(client, mixed_job):
     old = mixed_job.created_at.replace(year=2000)
     ImportJob.objects.filter(pk=mixed_job.pk).update(created_at=old)
