@@ -28,6 +28,7 @@ class AuthorWorksInline(admin.TabularInline):
     can_delete = False
     verbose_name = _("work")
     verbose_name_plural = _("works")
+    template = "admin/catalog/author/works_inline.html"  # an empty table says why
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("work")

@@ -242,3 +242,28 @@ def test_the_editions_list_marks_the_columns_it_is_ordered_by(superuser_client):
     priority = r'.*?<span class="sortpriority"[^>]*>{}</span>'
     assert re.search("column-display_title" + priority.format(1), header, re.S)
     assert re.search("column-publication" + priority.format(2), header, re.S)
+
+
+def test_an_authors_empty_works_table_says_why(superuser_client):
+    """An empty "Works" table under a redirect says its works went to the author it was merged
+    into (linked), and under an author nobody credits, that no work names it."""
+    kept = make_author("Fyodor Dostoevsky")
+    make_work("The Idiot", authors=[kept])
+    duplicate = make_author("Fyodor Dostoyevsky", merged_into=kept)
+    alone = make_author("Nobody Wrote Anything")
+
+    def works_note(author) -> str:
+        url = reverse("admin:catalog_author_change", args=[author.pk])
+        page = superuser_client.get(url).content.decode()
+        match = re.search(r'<p class="help inline-empty">(.*?)</p>', page, re.S)
+        assert match, author
+        return match.group(1)
+
+    kept_url = reverse("admin:catalog_author_change", args=[kept.pk])
+    assert works_note(duplicate) == (
+        f'None: its works moved to <a href="{kept_url}">Fyodor Dostoevsky</a> when it was '
+        "merged into that author."
+    )
+    assert works_note(alone) == "No work names this author."
+    page = superuser_client.get(kept_url).content.decode()
+    assert 'class="help inline-empty"' not in page and "The Idiot" in page
