@@ -267,3 +267,27 @@ def test_an_authors_empty_works_table_says_why(superuser_client):
     assert works_note(alone) == "No work names this author."
     page = superuser_client.get(kept_url).content.decode()
     assert 'class="help inline-empty"' not in page and "The Idiot" in page
+
+
+def test_deleting_a_book_with_records_nobody_deletes_says_so_not_that_the_account_may_not(
+    superuser_client,
+):
+    """An imported book has an enrichment request, which the admin only shows: a superuser
+    asking to delete it was told "your account doesn't have permission", as if another could."""
+    from enrichment.models import EnrichmentRequest
+
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    EnrichmentRequest.objects.create(work=work, trigger="import")
+    pages = [
+        superuser_client.get(reverse("admin:catalog_work_delete", args=[work.pk])),
+        superuser_client.post(
+            WORKS_URL, {"action": "delete_selected", "_selected_action": [work.pk]}
+        ),
+    ]
+    for response in pages:
+        page = re.sub(r"\s+", " ", response.content.decode())
+        assert "your account doesn" not in page
+        assert "nobody deletes by hand: the application writes them and the admin only shows" in (
+            page
+        )
+        assert "<li>enrichment request</li>" in page
