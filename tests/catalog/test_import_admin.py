@@ -410,3 +410,17 @@ def test_an_import_rows_history_is_its_imports(client, mixed_job):
     response = client.get(reverse("admin:catalog_importrow_history", args=[row.pk]))
     assert response.status_code == 302
     assert response.url == reverse("admin:catalog_importjob_history", args=[mixed_job.pk])
+
+
+def test_the_imports_source_filter_offers_only_formats_a_file_is_read_as(client):
+    """ "Detect from the header" is what a librarian asks for, never what a file is read as: a
+    choice that listed no import whatever the catalog held."""
+    ImportJob.objects.create(original_filename="a.csv", source="goodreads", status="completed")
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    page = client.get(reverse("admin:catalog_importjob_changelist")).content.decode()
+    assert "Detect from the header" not in page
+    assert re.search(r'<a href="\?source__exact=goodreads">Goodreads</a>', page)
+    listed = client.get(
+        reverse("admin:catalog_importjob_changelist"), {"source__exact": "goodreads"}
+    )
+    assert "a.csv" in listed.content.decode()
