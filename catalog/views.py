@@ -419,7 +419,7 @@ def _summary(job: ImportJob, warned: int) -> str:
         "warned": warned,
     }
     shown = {name: f"{count:,}" for name, count in counts.items()}
-    if job.rows_total and job.failed_count == job.rows_total:
+    if job.every_row_failed:
         # Nothing was imported: never "Imported 3 rows: 0 created, … 3 failed".
         return ngettext(
             "The row was not imported: it failed, for the reason listed on this page.",

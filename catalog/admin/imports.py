@@ -285,8 +285,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, job):
+        colour = STATUS_COLOURS["failed" if job.every_row_failed else job.status]
         return format_html(
-            '<span class="status-badge" style="background:{}">{}</span>',
-            STATUS_COLOURS.get(job.status, "#777"),
-            job.status_label,
+            '<span class="status-badge" style="background:{}">{}</span>', colour, job.status_label
         )

@@ -120,10 +120,16 @@ class ImportJob(TimeStampedModel):
     def status_label(self) -> str:
         """The status as a librarian reads it. A pending job with rows already recorded is not
         new: its worker handed it on (a long import) or stopped, and the next one goes on from
-        there."""
+        there. A job that read every row and imported none is not a plain "Completed"."""
         if self.status == self.Status.PENDING and self.rows_processed:
             return gettext("Waiting to continue")
+        if self.every_row_failed:
+            return gettext("Completed: every row failed")
         return self.get_status_display()
+
+    @property
+    def every_row_failed(self) -> bool:
+        return self.status == self.Status.COMPLETED and 0 < self.rows_total == self.failed_count
 
     @property
     def counts_enrichment(self) -> bool:

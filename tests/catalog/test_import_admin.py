@@ -424,3 +424,19 @@ def test_the_imports_source_filter_offers_only_formats_a_file_is_read_as(client)
         reverse("admin:catalog_importjob_changelist"), {"source__exact": "goodreads"}
     )
     assert "a.csv" in listed.content.decode()
+
+
+def test_an_import_whose_every_row_failed_is_not_shown_as_a_plain_green_completed(client):
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    upload(client, b"Title,Authors,ISBN/UID,Read Status\n,Jane Austen,,read\n,F. H.,,read\n")
+    job = ImportJob.objects.get()
+    assert job.status == "completed"  # the job's state: it read every row
+    label = "Completed: every row failed"
+    badge = re.compile(r'<span class="status-badge" style="background:([^"]+)">([^<]+)</span>')
+    job_page = client.get(reverse("admin:catalog_importjob_change", args=[job.pk])).content
+    jobs_list = client.get(reverse("admin:catalog_importjob_changelist")).content
+    for page in (job_page.decode(), jobs_list.decode()):
+        [(colour, text)] = badge.findall(page)
+        assert text == label and colour != "#2e7d32"  # not the green of an import that went well
+    progress = client.get(reverse("admin:catalog_importjob_progress", args=[job.pk])).json()
+    assert progress["status_label"] == label
