@@ -247,6 +247,9 @@ class KeptMeanwhileMessageMixin:
 
 class WorkAuthorInline(admin.TabularInline):
     model = WorkAuthor
+    # Translators, narrators, illustrators… as well as authors: not "Work authors".
+    verbose_name = _("author or contributor")
+    verbose_name_plural = _("authors and contributors")
     extra = 0
     autocomplete_fields = ["author"]
     fields = ["position", "author", "role"]

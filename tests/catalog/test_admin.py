@@ -291,3 +291,19 @@ def test_deleting_a_book_with_records_nobody_deletes_says_so_not_that_the_accoun
             page
         )
         assert "<li>enrichment request</li>" in page
+
+
+def test_a_works_credits_are_headed_as_authors_and_contributors(superuser_client):
+    """A translator or a narrator is no "Work author": the table of a work's people says what
+    it holds, as an import row's "Read as" does."""
+    from catalog.models import WorkAuthor
+
+    work = make_work("Le Petit Prince", authors=["Antoine de Saint-Exupéry"])
+    WorkAuthor.objects.create(
+        work=work, author=make_author("Richard Howard"), position=1, role="translator"
+    )
+    page = superuser_client.get(reverse("admin:catalog_work_change", args=[work.pk])).content
+    text = re.sub(r"\s+", " ", page.decode())
+    assert re.search(r'class="inline-heading"> Authors and contributors </h2>', text)
+    assert "Add another Author or contributor" in text  # the admin's capital
+    assert "Work author" not in text
