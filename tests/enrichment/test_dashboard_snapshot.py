@@ -389,7 +389,12 @@ def test_one_work_one_cover_and_a_one_row_import_are_said_in_the_singular(client
     import waiting to continue is said so, as on its page, not "Pending"."""
     from catalog.models import ImportJob
 
-    make_work("Only book", cover="covers/only.jpg", cover_verified_at=timezone.now())
+    make_work(
+        "Only book",
+        authors=["Only Author"],
+        cover="covers/only.jpg",
+        cover_verified_at=timezone.now(),
+    )
     dashboard_snapshot_refresh()
     ImportJob.objects.create(original_filename="one.csv", status="running", rows_total=1)
     ImportJob.objects.create(
@@ -398,5 +403,6 @@ def test_one_work_one_cover_and_a_one_row_import_are_said_in_the_singular(client
     client.force_login(librarian())
     text = visible_text(client, DASHBOARD_URL)
     assert "1 work 1 verified cover 0 missing" in text
+    assert "1 author 0 % on average 1 lacks a bio, dates or ids" in text
     assert "0 of 1 row · Running" in text
     assert "1 of 2 rows · Waiting to continue" in text
