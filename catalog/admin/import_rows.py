@@ -518,6 +518,10 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
     @admin.display(description=_("In the catalog"))
     def in_catalog(self, row):
         if row.work is None:
+            # A row that made or matched a book whose book is gone (the row keeps its work's id
+            # only as long as the work exists): said, never a bare dash beside "Created".
+            if row.status != ImportRow.Status.FAILED:
+                return gettext("Its book was deleted since.")
             return "–"
         book = format_html(
             '<a href="{}">{}</a>',

@@ -385,3 +385,18 @@ def test_the_rows_of_a_deleted_job_say_it_was_deleted(client, mixed_job):
     services.import_jobs_delete(jobs=[mixed_job])
     shown = empty_list_note(rows_page(client, job=job_id))
     assert shown == f"There is no Import #{job_id}: it was deleted, and its rows with it."
+
+
+def test_a_row_whose_book_was_deleted_since_says_so_never_a_bare_dash(client, mixed_job):
+    created = mixed_job.rows.get(line_number=2)
+    created.work.delete()  # its edition goes with it; the row keeps its line, status and cells
+    client.force_login(librarian())
+    for page in (
+        rows_page(client, job=mixed_job.pk),
+        client.get(reverse("admin:catalog_importrow_change", args=[created.pk])).content.decode(),
+    ):
+        assert "Its book was deleted since." in page
+    # A failed row made no book: nothing to say beyond the dash.
+    failed = mixed_job.rows.get(line_number=5)
+    page = client.get(reverse("admin:catalog_importrow_change", args=[failed.pk])).content.decode()
+    assert "Its book was deleted since." not in page
