@@ -46,6 +46,7 @@ from enrichment.selectors import (
     providers_reachability,
     queue_counts,
 )
+from enrichment.throttle import next_budget_day_start
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -268,6 +269,7 @@ class Figures:
     queue: list[Bar] = field(default_factory=list)
     review_by_confidence: list[Bar] = field(default_factory=list)
     providers: list[ProviderHealth] = field(default_factory=list)
+    budgets_start_again: datetime.datetime | None = None  # the next UTC day (throttle's rule)
     reachability: ProvidersReachability = field(default_factory=ProvidersReachability)
     imports: list[ImportJob] = field(default_factory=list)
     bulk_operations: list[BulkOperation] = field(default_factory=list)
@@ -313,6 +315,7 @@ def dashboard_figures(*, now=None, snapshot: DashboardSnapshot | None = None) ->
     )
     states = provider_states()  # one query for the providers' table and the notice
     figures.providers = provider_health(now=now, states=states)
+    figures.budgets_start_again = next_budget_day_start(now.timestamp())
     figures.reachability = providers_reachability(now=now, states=states, health=figures.providers)
     figures.imports = list(
         ImportJob.objects.filter(

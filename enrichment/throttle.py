@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -373,6 +373,11 @@ def _locked_state(provider: str) -> ProviderState:
 def budget_day(now: float) -> date:
     """The day a daily budget counts for: the UTC date of `now` (epoch seconds)."""
     return _dt(now).date()
+
+
+def next_budget_day_start(now: float) -> datetime:
+    """When the daily budgets start again after `now`: the next UTC midnight."""
+    return datetime.combine(budget_day(now) + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
 
 
 def _roll_day(state: ProviderState, now: float, limits: Limits) -> None:

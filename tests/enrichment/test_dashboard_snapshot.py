@@ -70,7 +70,14 @@ def test_the_figures_time_is_in_the_admins_format_and_the_sites_time_zone(settin
     client.force_login(librarian())
     text = visible_text(client, DASHBOARD_URL)
     assert "Figures as of Nov. 30, 2026, 5:25 p.m. (" in text
-    assert "22:25" not in text and "UTC" not in text
+    # No time in UTC: the one "UTC" left names the day the providers' budgets count, said with
+    # its time here ("midnight UTC, 7 p.m. here").
+    midnight = (timezone.now() + datetime.timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    here = display_for_value(midnight, "–").split(", ")[-1]  # 7 p.m. in winter, 8 in summer
+    budget_day = f"Daily budgets count a UTC day: they start again at midnight UTC, {here} here."
+    assert "22:25" not in text and "UTC" not in text.replace(budget_day, "")
 
 
 def test_the_page_says_how_old_its_figures_are():
@@ -406,3 +413,29 @@ def test_one_work_one_cover_and_a_one_row_import_are_said_in_the_singular(client
     assert "1 author 0 % on average 1 lacks a bio, dates or ids" in text
     assert "0 of 1 row · Running" in text
     assert "1 of 2 rows · Waiting to continue" in text
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        ("America/New_York", "Daily budgets count a UTC day: they start again at midnight UTC"),
+        ("UTC", "Daily budgets count a UTC day: they start again at midnight UTC."),
+    ],
+)
+def test_the_providers_budget_left_today_says_when_its_day_starts_again(
+    client, settings, zone, said
+):
+    """ "Budget left today" counts a UTC day (throttle.budget_day) on a page whose times are in
+    the site's zone: in New York it starts again in the evening, which the page says."""
+    settings.TIME_ZONE = zone
+    make_work()
+    dashboard_snapshot_refresh()
+    client.force_login(librarian())
+    text = visible_text(client, DASHBOARD_URL)
+    assert said in text
+    midnight = (timezone.now() + datetime.timedelta(days=1)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    here = display_for_value(midnight, "–").split(", ")[-1]  # "7 p.m.", in the site's zone
+    if zone != "UTC":
+        assert f"{said}, {here} here." in text
