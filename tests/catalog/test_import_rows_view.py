@@ -400,3 +400,12 @@ def test_a_row_whose_book_was_deleted_since_says_so_never_a_bare_dash(client, mi
     failed = mixed_job.rows.get(line_number=5)
     page = client.get(reverse("admin:catalog_importrow_change", args=[failed.pk])).content.decode()
     assert "Its book was deleted since." not in page
+
+
+def test_show_all_on_an_imports_rows_lists_that_imports_rows(client, mixed_job):
+    """Beside the search, "Show all" on "Rows of Import #1" clears the search and filters but
+    keeps the import: it opened every import's rows."""
+    client.force_login(librarian())
+    page = rows_page(client, job=mixed_job.pk, status__exact="failed", q="zzz")
+    link = re.search(r'results? \(<a href="([^"]*)">Show all</a>\)', page)
+    assert link and unescape(link.group(1)) == f"?job={mixed_job.pk}"
