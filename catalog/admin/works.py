@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.db import models
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, with_note
-from catalog import permissions, selectors
+from catalog import isbn, permissions, selectors
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
     PLACEHOLDER_TITLE_LABEL,
@@ -347,14 +347,16 @@ class WorkAdmin(
         return SearchedOnceChangeList
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        search_term = request.GET.get(SEARCH_VAR, "").strip()
+        searched = bool(search_term)
         probed = any(request.GET.get(name) for name in self.capped_count_filters)
         return self.paginator(
             queryset,
             per_page,
             orphans,
             allow_empty_first_page,
-            rows=self.get_queryset(request),
+            # The page's rows, fetched by id without the search: its ISBN kept for the column.
+            rows=self.listing_the_isbn_searched(self.get_queryset(request), search_term),
             # The search's index lookup, or the filter's probes, once for the count and the page.
             ids_first=searched or probed,
             probed=probed and not searched,
@@ -367,8 +369,17 @@ class WorkAdmin(
             return queryset, False
         condition = selectors.isbn_filter(search_term, prefix=self.isbn_prefix)
         if condition is not None:
-            return queryset.filter(condition), True
+            return self.listing_the_isbn_searched(queryset.filter(condition), search_term), True
         return queryset.filter(selectors.work_search_q(search_term)), False
+
+    @staticmethod
+    def listing_the_isbn_searched(queryset, search_term: str):
+        """Works found by an ISBN show it in the ISBN column, not their first edition's: a
+        work in paperback and hardcover found by the hardcover's ISBN lists that one."""
+        searched = isbn.parse_isbn(search_term)
+        if searched is None:
+            return queryset
+        return queryset.annotate(listed_isbn=Value(searched.isbn13))
 
     def empty_list_help(self, request):
         return empty_list_import_help(

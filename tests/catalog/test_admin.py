@@ -307,3 +307,17 @@ def test_a_works_credits_are_headed_as_authors_and_contributors(superuser_client
     assert re.search(r'class="inline-heading"> Authors and contributors </h2>', text)
     assert "Add another Author or contributor" in text  # the admin's capital
     assert "Work author" not in text
+
+
+def test_a_work_found_by_an_isbn_lists_the_isbn_searched_for(superuser_client):
+    """A work in paperback and hardcover, found by the hardcover's ISBN, was listed with the
+    paperback's: a row that seemed not to match the search."""
+    work = make_work("Anathem", authors=["Neal Stephenson"])
+    make_edition(work, isbn13="9780061474095")  # the paperback, first
+    make_edition(work, isbn13="9780061474101")  # the hardcover
+    for searched in ("978-0-06-147410-1", "006147410x"):
+        page = superuser_client.get(WORKS_URL, {"q": searched}).content.decode()
+        assert re.search(r'<td class="field-isbn">9780061474101</td>', page), searched
+        assert "9780061474095" not in page
+    listed = superuser_client.get(WORKS_URL).content.decode()
+    assert re.search(r'<td class="field-isbn">9780061474095</td>', listed)  # unsearched: first
