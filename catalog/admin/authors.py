@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_deletion import DeletedWithItsRecordsMixin
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog.admin.display import cover_thumbnail_html, empty_list_import_help
 from catalog.admin.works import (
@@ -50,7 +51,11 @@ class AuthorChangeList(ChangeList):
 
 @admin.register(Author)
 class AuthorAdmin(
-    KeptMeanwhileMessageMixin, QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin
+    DeletedWithItsRecordsMixin,
+    KeptMeanwhileMessageMixin,
+    QuickActionCheckboxMixin,
+    EmptyListHelpMixin,
+    admin.ModelAdmin,
 ):
     form = AuthorAdminForm
     list_display = ["name", "listed_sort_name", "birth_year", "death_year", "work_count"]

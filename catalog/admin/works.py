@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_deletion import DeletedWithItsRecordsMixin
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, with_note
 from catalog import isbn, permissions, selectors
 from catalog.admin.display import (
@@ -277,6 +278,7 @@ class EditionInline(admin.StackedInline):
 
 @admin.register(Work)
 class WorkAdmin(
+    DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,
     EmptyListHelpMixin,
@@ -479,6 +481,7 @@ class WorkAdmin(
 
 @admin.register(Edition)
 class EditionAdmin(
+    DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,
     EmptyListHelpMixin,

@@ -37,7 +37,9 @@ def short(value, limit: int = 40) -> str:
 
 class ReadOnlyAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
     """Written by the application only: the admin shows, it never edits (and an empty list
-    says what fills it)."""
+    says what fills it). Deleting what a record is about deletes it (bookstore.admin_deletion)."""
+
+    written_by_the_application = True
 
     def has_add_permission(self, request):
         return False

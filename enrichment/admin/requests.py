@@ -124,6 +124,7 @@ class EnrichmentRequestAdmin(
     admin.ModelAdmin,
 ):
     narrowed_subtitle = _("Only the requests of %(whose)s")
+    written_by_the_application = True  # deleted with its work or author (admin_deletion)
     change_form_template = "admin/enrichment/enrichmentrequest/change_form.html"
     list_display = [
         "status_badge",

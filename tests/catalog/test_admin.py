@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.models import Author, Work
 from tests.factories import make_author, make_edition, make_work
 
 pytestmark = pytest.mark.django_db
@@ -269,28 +270,78 @@ def test_an_authors_empty_works_table_says_why(superuser_client):
     assert 'class="help inline-empty"' not in page and "The Idiot" in page
 
 
-def test_deleting_a_book_with_records_nobody_deletes_says_so_not_that_the_account_may_not(
-    superuser_client,
-):
-    """An imported book has an enrichment request, which the admin only shows: a superuser
-    asking to delete it was told "your account doesn't have permission", as if another could."""
+def imported_book_with_its_records(title: str):
+    """A book as an import leaves it: queued for enrichment, and an applied entry in the log."""
+    from enrichment.models import AuditLogEntry, EnrichmentRequest
+
+    work = make_work(title, authors=["Neil Gaiman"])
+    make_edition(work)
+    EnrichmentRequest.objects.create(work=work, trigger="import")
+    AuditLogEntry.objects.create(work=work, action=AuditLogEntry.Action.AUTO_APPLY, changes={})
+    return work
+
+
+def librarian_who_may(client, *codenames: str):
+    user = User.objects.create_user("libby", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("how", ["its page", "the list's action"])
+def test_whoever_may_delete_a_book_deletes_it_with_its_enrichment_records(client, how):
+    """Every imported book has an enrichment request, whose admin only shows it: Django asked
+    for a permission to delete it that no account holds, so no imported book could be deleted,
+    even by a superuser. The confirmation lists the records that go with the book."""
+    from enrichment.models import AuditLogEntry, EnrichmentRequest
+
+    work = imported_book_with_its_records("Neverwhere")
+    kept = imported_book_with_its_records("Stardust")
+    client = librarian_who_may(client, "view_work", "delete_work", "delete_edition")
+    if how == "its page":
+        url, asked = reverse("admin:catalog_work_delete", args=[work.pk]), {}
+        confirmed = {"post": "yes"}
+    else:
+        url = WORKS_URL
+        asked = {"action": "delete_selected", "_selected_action": [work.pk]}
+        confirmed = {**asked, "post": "yes"}
+
+    page = re.sub(
+        r"\s+",
+        " ",
+        client.post(url, asked).content.decode() if asked else (client.get(url).content.decode()),
+    )
+    assert "permission" not in page and "Are you sure" in page
+    assert "Enrichment request" in page or "enrichment request" in page
+    assert "audit log entr" in page.lower()
+
+    client.post(url, confirmed)
+    assert not Work.objects.filter(pk=work.pk).exists()
+    assert not EnrichmentRequest.objects.filter(work_id=work.pk).exists()
+    assert not AuditLogEntry.objects.filter(work_id=work.pk).exists()
+    assert Work.objects.filter(pk=kept.pk).exists()
+    assert EnrichmentRequest.objects.filter(work=kept).count() == 1
+
+
+def test_an_author_with_enrichment_records_can_be_deleted_by_whoever_may(client):
     from enrichment.models import EnrichmentRequest
 
-    work = make_work("Neverwhere", authors=["Neil Gaiman"])
-    EnrichmentRequest.objects.create(work=work, trigger="import")
-    pages = [
-        superuser_client.get(reverse("admin:catalog_work_delete", args=[work.pk])),
-        superuser_client.post(
-            WORKS_URL, {"action": "delete_selected", "_selected_action": [work.pk]}
-        ),
-    ]
-    for response in pages:
-        page = re.sub(r"\s+", " ", response.content.decode())
-        assert "your account doesn" not in page
-        assert "nobody deletes by hand: the application writes them and the admin only shows" in (
-            page
-        )
-        assert "<li>enrichment request</li>" in page
+    author = make_author("Frank Herbert")
+    EnrichmentRequest.objects.create(author=author, trigger="import")
+    client = librarian_who_may(client, "view_author", "delete_author")
+    url = reverse("admin:catalog_author_delete", args=[author.pk])
+    assert "permission" not in client.get(url).content.decode()
+    client.post(url, {"post": "yes"})
+    assert not Author.objects.filter(pk=author.pk).exists()
+    assert not EnrichmentRequest.objects.filter(author_id=author.pk).exists()
+
+
+def test_a_librarian_who_may_not_delete_books_still_may_not(client):
+    work = imported_book_with_its_records("Neverwhere")
+    client = librarian_who_may(client, "view_work")
+    assert client.get(reverse("admin:catalog_work_delete", args=[work.pk])).status_code == 403
+    client.post(reverse("admin:catalog_work_delete", args=[work.pk]), {"post": "yes"})
+    assert Work.objects.filter(pk=work.pk).exists()
 
 
 def test_a_works_credits_are_headed_as_authors_and_contributors(superuser_client):
