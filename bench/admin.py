@@ -472,6 +472,9 @@ def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bo
         ("dashboard", reverse("admin:enrichment_dashboard")),
         ("works list", works_url),
         ("works: search a title", f"{works_url}?q=number+4242"),
+        # The status as the list shows it: "enriched" less the matches that added nothing.
+        ("works: enriched", f"{works_url}?enrichment_status=enriched"),
+        ("works: matched, nothing added", f"{works_url}?enrichment_status=nothing_added"),
         ("works: author incomplete", f"{works_url}?author_completeness=incomplete"),
         ("works: author complete", f"{works_url}?author_completeness=complete"),
         ("works: author lacks a bio…", f"{works_url}?author_completeness=missing"),

@@ -8,17 +8,32 @@ removed, or nobody: migration 0027), so it cannot tell them apart."""
 from typing import TYPE_CHECKING
 
 from django.contrib.admin.utils import display_for_value
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils.translation import gettext, gettext_lazy
 
+from catalog.models import Author, EnrichmentStatus, Work
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
 Status = EnrichmentRequest.Status
+CoverStatus = EnrichmentRequest.CoverStatus
 # get_status_display() rebuilds the choices' dict on every call: 50 rows a page.
 STATUS_LABELS = dict(Status.choices)
+TARGET_STATUS_LABELS = dict(EnrichmentStatus.choices)
 
 
 def request_was_dismissed(request: EnrichmentRequest) -> bool:
@@ -62,6 +77,8 @@ def request_decided_state(request: EnrichmentRequest) -> str:
     if request.status == Status.FAILED:
         return "failed"
     if request.status == Status.COMPLETED:
+        if request_added_nothing(request):
+            return "nothing_added"
         return "approved" if request.reviewed_by_id else "applied"
     if request_was_superseded(request):
         return "superseded"
@@ -87,19 +104,147 @@ def bulk_skip_reason(request: EnrichmentRequest) -> str:
         "failed": gettext("failed (re-run them)"),
         "approved": gettext("approved already"),
         "applied": gettext("applied automatically already"),
+        "nothing_added": gettext("matched already, with nothing to add"),
         "dismissed": gettext("dismissed already"),
         "superseded": gettext("superseded by a re-run already"),
         "skipped": gettext("skipped: nothing was found (re-run them)"),
     }[request_decided_state(request)]
 
 
+#: The audit actions by which a request changed the catalog: a field, the credits, a cover or
+#: a photo (an entry stays when a revert puts the values back: it did change them).
+CATALOG_CHANGE_ACTIONS = (
+    AuditLogEntry.Action.AUTO_APPLY,
+    AuditLogEntry.Action.REVIEW_APPLY,
+    AuditLogEntry.Action.COVER,
+)
+#: What a list annotates on each request (`request_changed_catalog_annotation`), read in the
+#: list's own query rather than one more a row.
+CHANGED_CATALOG_ANNOTATION = "request_changed_catalog"
+
+
+def request_changed_catalog_annotation() -> dict[str, Exists]:
+    """The annotation a list of requests adds for `request_added_nothing`."""
+    changes = AuditLogEntry.objects.filter(
+        request=OuterRef("pk"), action__in=CATALOG_CHANGE_ACTIONS
+    )
+    return {CHANGED_CATALOG_ANNOTATION: Exists(changes)}
+
+
+def request_added_nothing(request: EnrichmentRequest) -> bool:
+    """A completed request that added nothing to the catalog: its record matched, but every
+    field it could fill held a value already, and no cover (photo) was applied (none proposed,
+    the target had one, or none verified) nor is queued. Stored as "completed" (status values
+    are a contract), it reads "Matched, nothing added", never as if it enriched anything. One
+    that changed the catalog counts as having added, even once a revert put the values back."""
+    if request.status != Status.COMPLETED:
+        return False
+    if request.cover_status in (CoverStatus.PENDING, CoverStatus.APPLIED):
+        return False
+    changed = getattr(request, CHANGED_CATALOG_ANNOTATION, None)
+    if changed is None:
+        changed = request.audit_entries.filter(action__in=CATALOG_CHANGE_ACTIONS).exists()
+    return not changed
+
+
+#: What a work (author) reads where its stored status says "enriched" although no enrichment
+#: changed it: its requests matched, with nothing to add (`target_added_nothing`).
+NOTHING_ADDED_LABEL = gettext_lazy("Matched, nothing added")
+#: The works list's filter value for them (a value of the list's, not a stored status).
+NOTHING_ADDED = "nothing_added"
+#: What a list of works annotates on each (`target_changed_annotation`).
+TARGET_CHANGED_ANNOTATION = "enrichment_changed_it"
+
+
+def _target_change_records(target: str) -> tuple[QuerySet, QuerySet]:
+    """What says enrichment changed a work (`target` "author": an author): the entries of
+    CATALOG_CHANGE_ACTIONS (or a synthetic work's resolution) recorded on it, and its requests
+    whose cover (photo) is on its way."""
+    changes = AuditLogEntry.objects.filter(
+        action__in=[*CATALOG_CHANGE_ACTIONS, AuditLogEntry.Action.RESOLVE]
+    )
+    cover_queued = EnrichmentRequest.objects.filter(cover_status=CoverStatus.PENDING)
+    return changes, cover_queued
+
+
+def target_changed_annotation(target: str = "work") -> dict[str, ExpressionWrapper]:
+    """Whether enrichment changed each work (author) of a list, for `target_added_nothing`:
+    probed per row, for the rows of a page."""
+    changes, cover_queued = _target_change_records(target)
+    changed = Q(Exists(changes.filter(**{target: OuterRef("pk")}))) | Q(
+        Exists(cover_queued.filter(**{target: OuterRef("pk")}))
+    )
+    return {TARGET_CHANGED_ANNOTATION: ExpressionWrapper(changed, output_field=BooleanField())}
+
+
+def target_added_nothing(target: Work | Author) -> bool:
+    """A work (author) whose stored status is "enriched" (its request completed: status values
+    are a contract) although no enrichment changed it: `request_added_nothing`'s rule for the
+    target, over all its requests, so that one enriched by an earlier request still reads
+    "Enriched". Read from the list's annotation (`target_changed_annotation`), else asked."""
+    if target.enrichment_status != EnrichmentStatus.ENRICHED:
+        return False
+    changed = getattr(target, TARGET_CHANGED_ANNOTATION, None)
+    if changed is None:
+        kind = "author" if isinstance(target, Author) else "work"
+        changed = (
+            type(target)
+            .objects.filter(pk=target.pk)
+            .annotate(**target_changed_annotation(kind))
+            .values_list(TARGET_CHANGED_ANNOTATION, flat=True)
+            .first()
+        )
+    return status_reads_nothing_added(target.enrichment_status, changed=bool(changed))
+
+
+def status_reads_nothing_added(status: str, *, changed: bool) -> bool:
+    """The rule on a row's values: its stored status, and whether enrichment changed it (a
+    list's TARGET_CHANGED_ANNOTATION)."""
+    return status == EnrichmentStatus.ENRICHED and not changed
+
+
+def target_status_label(status: str, *, changed: bool) -> str:
+    """A work's (author's) enrichment status as the works list says it, from a row's values:
+    "Matched, nothing added" by `status_reads_nothing_added`, else the status's label."""
+    if status_reads_nothing_added(status, changed=changed):
+        return str(NOTHING_ADDED_LABEL)
+    return str(TARGET_STATUS_LABELS.get(status, status))
+
+
+def target_status_filter(queryset: QuerySet, value: str, *, target: str = "work") -> QuerySet:
+    """A works (authors) list narrowed to an enrichment status as the list shows it: "enriched"
+    without those that read "Matched, nothing added", and NOTHING_ADDED for those. Each side in
+    the form both databases join rather than probe row by row (an OR of two EXISTS was a
+    subplan a row on PostgreSQL: 330 ms over 40,000 works, now 10–40 ms: bench/admin.py)."""
+    if value not in (EnrichmentStatus.ENRICHED, NOTHING_ADDED):
+        return queryset.filter(enrichment_status=value)
+    changes, cover_queued = _target_change_records(target)
+    enriched = queryset.filter(enrichment_status=EnrichmentStatus.ENRICHED)
+    if value == EnrichmentStatus.ENRICHED:
+        named = {f"{target}__isnull": False}
+        changed = (
+            changes.filter(**named)
+            .values(target)
+            .order_by()
+            .union(cover_queued.filter(**named).values(target).order_by())
+        )
+        return enriched.filter(pk__in=changed)
+    return enriched.filter(
+        ~Exists(changes.filter(**{target: OuterRef("pk")})),
+        ~Exists(cover_queued.filter(**{target: OuterRef("pk")})),
+    )
+
+
 def request_status_label(request: EnrichmentRequest) -> str:
     """The status as a reader needs it: "Dismissed by alice", "Superseded by request #12" or
-    "No match" where the field says "Skipped"."""
+    "No match" where the field says "Skipped", "Matched, nothing added" where it says
+    "Completed" of a request that added nothing."""
     if request_was_superseded(request):
         return gettext("Superseded by request #%(id)s") % {"id": request.superseded_by_id}
     if request_found_nothing(request):
         return gettext("No match")
+    if request_added_nothing(request):
+        return str(NOTHING_ADDED_LABEL)
     if not request_was_dismissed(request):
         return str(STATUS_LABELS.get(request.status, request.status))
     if request.reviewed_by_id is None:
@@ -113,6 +258,8 @@ def request_status_words(request: EnrichmentRequest) -> str:
         return gettext("superseded by request #%(id)s") % {"id": request.superseded_by_id}
     if request_found_nothing(request):
         return gettext("no match")
+    if request_added_nothing(request):
+        return gettext("matched, nothing added")
     if not request_was_dismissed(request):
         return str(STATUS_LABELS.get(request.status, request.status)).lower()
     if request.reviewed_by_id is None:

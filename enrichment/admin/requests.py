@@ -38,6 +38,7 @@ from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_label
 from enrichment.request_status import (
     image_status_text,
+    request_changed_catalog_annotation,
     request_status_label,
     request_was_superseded,
 )
@@ -189,6 +190,8 @@ class EnrichmentRequestAdmin(
             .prefetch_related("work__editions", "work__credits__author")
             # A waiting request's next try needs a worker: read once for the page.
             .annotate(worker_running=worker_running_expression(now=timezone.now()))
+            # Whether a completed request added anything ("Matched, nothing added").
+            .annotate(**request_changed_catalog_annotation())
         )
 
     def get_ordering(self, request):

@@ -26,7 +26,14 @@ from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
-from enrichment.request_status import request_status_words
+from enrichment.request_status import (
+    NOTHING_ADDED,
+    NOTHING_ADDED_LABEL,
+    request_status_words,
+    target_added_nothing,
+    target_changed_annotation,
+    target_status_filter,
+)
 from enrichment.selectors import (
     COMPLETENESS_BUCKETS,
     MISSING_AUTHORS,
@@ -44,13 +51,18 @@ class EnrichmentStatusFilter(admin.SimpleListFilter):
     parameter_name = "enrichment_status"
 
     def lookups(self, request, model_admin):
-        return [(value or "none", label) for value, label in Work.EnrichmentStatus.choices]
+        choices = []
+        for value, label in Work.EnrichmentStatus.choices:
+            choices.append((value or "none", label))
+            if value == Work.EnrichmentStatus.ENRICHED:  # as the list shows them, apart
+                choices.append((NOTHING_ADDED, NOTHING_ADDED_LABEL))
+        return choices
 
     def queryset(self, request, queryset):
         value = self.value()
         if value is None:
             return queryset
-        return queryset.filter(enrichment_status="" if value == "none" else value)
+        return target_status_filter(queryset, "" if value == "none" else value)
 
 
 class CompletenessFilter(admin.SimpleListFilter):
@@ -196,6 +208,8 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
             .annotate(
                 enrichment_next_try_at=Subquery(pending),
                 worker_running=worker_running_expression(now=timezone.now()),
+                # "Matched, nothing added" where the status says "enriched" (one query).
+                **target_changed_annotation(),
             )
         )
 
@@ -206,6 +220,8 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
                 getattr(work, "enrichment_next_try_at", None),
                 worker_running=getattr(work, "worker_running", None),
             )
+        if target_added_nothing(work):
+            return NOTHING_ADDED_LABEL
         return ENRICHMENT_STATUS_LABELS.get(work.enrichment_status, work.enrichment_status)
 
     def get_urls(self):

@@ -12,6 +12,12 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet
 from catalog.models import Work
 from catalog.selectors import works_with_cover_q
 from enrichment.models import EnrichmentRequest
+from enrichment.request_status import (
+    TARGET_CHANGED_ANNOTATION,
+    request_changed_catalog_annotation,
+    target_changed_annotation,
+    target_status_label,
+)
 from enrichment.selectors import request_last_try_at, requests_asking_provider
 
 
@@ -21,6 +27,7 @@ class WorkEnrichmentState:
 
     id: int
     enrichment_status: str  # Work.EnrichmentStatus ("" before any enrichment)
+    enrichment_status_label: str  # as the works list says it ("Matched, nothing added")
     enrichment_confidence: str  # the last match's tier ("" before any)
     last_try_at: datetime.datetime | None
     has_verified_cover: bool
@@ -48,6 +55,7 @@ def works_enrichment_state(
             ),
             current_request_id=Subquery(newest[:1]),
             active_request_id=Subquery(active[:1]),
+            **target_changed_annotation(),
         )
         .values(
             "pk",
@@ -57,6 +65,7 @@ def works_enrichment_state(
             "has_verified_cover",
             "current_request_id",
             "active_request_id",
+            TARGET_CHANGED_ANNOTATION,
         )
     }
     current_ids = [row["current_request_id"] for row in rows.values() if row["current_request_id"]]
@@ -68,6 +77,9 @@ def works_enrichment_state(
         WorkEnrichmentState(
             id=row["pk"],
             enrichment_status=row["enrichment_status"],
+            enrichment_status_label=target_status_label(
+                row["enrichment_status"], changed=row[TARGET_CHANGED_ANNOTATION]
+            ),
             enrichment_confidence=row["enrichment_confidence"],
             last_try_at=tried.get(row["current_request_id"]),
             has_verified_cover=bool(row["has_verified_cover"]),
@@ -92,6 +104,7 @@ def queue_requests(
         "reviewed_at",  # status_label: who or what decided it (request_status)
         "reviewed_by__username",
         "superseded_by",
+        "cover_status",  # status_label: a completed request that added nothing
         "confidence",
         "trigger",
         "providers_attempted",
@@ -103,6 +116,7 @@ def queue_requests(
         "author",
         "author__name",
     )
+    requests = requests.annotate(**request_changed_catalog_annotation())
     if status:
         requests = requests.filter(status=status)
     if confidence:

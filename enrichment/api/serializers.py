@@ -182,6 +182,13 @@ class WorkEnrichmentStatusSerializer(serializers.Serializer):
     enrichment_status = serializers.ChoiceField(
         choices=Work.EnrichmentStatus.choices, allow_blank=True
     )
+    enrichment_status_label = serializers.CharField(
+        help_text=_(
+            'The status as the works list says it: "Matched, nothing added" where '
+            '`enrichment_status` is "enriched" of a work no enrichment changed (its requests '
+            "matched with nothing to add)."
+        )
+    )
     enrichment_confidence = serializers.ChoiceField(
         choices=EnrichmentRequest.Confidence.choices,
         allow_blank=True,
@@ -226,7 +233,8 @@ class QueueRowSerializer(serializers.Serializer):
     status_label = serializers.SerializerMethodField(
         help_text=_(
             'The status as the review panel says it: "Dismissed by alice" or "Superseded by '
-            'request #12" where `status` is "skipped" because of a decision, not the engine.'
+            'request #12" where `status` is "skipped" because of a decision, not the engine; '
+            '"Matched, nothing added" where it is "completed" of a request that added nothing.'
         )
     )
     confidence = serializers.ChoiceField(

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Work
-from enrichment.models import EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +167,24 @@ def test_a_decided_requests_status_label_says_who_or_what_decided_it(api, review
         dismissed.pk: "Dismissed by reviewer",
         superseded.pk: f"Superseded by request #{newer.pk}",
         by_nobody.pk: "Dismissed",
+    }
+
+
+def test_a_completed_requests_status_label_says_when_it_added_nothing(api):
+    """Stored "completed" (a contract), a request whose match added nothing to the catalog
+    says so, as the admin's badge does; one that changed it, or whose cover is on its way,
+    says "Completed"."""
+    added = make_request()
+    AuditLogEntry.objects.create(request=added, work=added.work, action="cover", changes={})
+    nothing = make_request()
+    cover_coming = make_request(cover_status="pending")
+
+    rows = {row["id"]: row for row in api.get(URL, {"status": "completed"}).json()["results"]}
+
+    assert {pk: row["status_label"] for pk, row in rows.items()} == {
+        added.pk: "Completed",
+        nothing.pk: "Matched, nothing added",
+        cover_coming.pk: "Completed",
     }
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Work
-from enrichment.models import EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.factories import make_edition, make_work
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,8 @@ def test_each_work_its_state_in_the_order_asked_and_the_unknown_ids_apart(api):
     assert by_id[enriched.pk] == {
         "id": enriched.pk,
         "enrichment_status": "enriched",
+        # Its requests are completed, and no entry records a change: they added nothing.
+        "enrichment_status_label": "Matched, nothing added",
         "enrichment_confidence": "high",
         "last_try_at": (now - timedelta(hours=1)).isoformat().replace("+00:00", "Z"),
         "has_verified_cover": False,
@@ -59,6 +61,7 @@ def test_each_work_its_state_in_the_order_asked_and_the_unknown_ids_apart(api):
     assert by_id[never.pk] | {"id": 0} == {
         "id": 0,
         "enrichment_status": "",
+        "enrichment_status_label": "Not enriched yet",
         "enrichment_confidence": "",
         "last_try_at": None,
         "has_verified_cover": False,
@@ -66,6 +69,29 @@ def test_each_work_its_state_in_the_order_asked_and_the_unknown_ids_apart(api):
         "current_request_id": None,
         "active_request_id": None,
     }
+
+
+def test_the_status_label_says_whether_enrichment_added_anything(api):
+    """ "enriched" is stored for any completed match (a contract); the label says, as the works
+    list does, whether enrichment changed the work (request_status.target_added_nothing)."""
+    added = make_work("Added", enrichment_status="enriched")
+    AuditLogEntry.objects.create(
+        request=make_request(added), work=added, action="auto_apply", changes={"x": {}}
+    )
+    nothing = make_work("Nothing to add", enrichment_status="enriched")
+    make_request(nothing)
+    cover_coming = make_work("Cover on its way", enrichment_status="enriched")
+    make_request(cover_coming, cover_status="pending")
+    queued = make_work("Queued", enrichment_status="queued")
+
+    works = status_of(api, added.pk, nothing.pk, cover_coming.pk, queued.pk).json()["works"]
+
+    assert [(w["enrichment_status"], w["enrichment_status_label"]) for w in works] == [
+        ("enriched", "Enriched"),
+        ("enriched", "Matched, nothing added"),
+        ("enriched", "Enriched"),
+        ("queued", "Queued"),
+    ]
 
 
 def test_last_try_is_what_the_work_page_says(api):
