@@ -41,6 +41,36 @@ def entries_of_author_q(author_id: int) -> Q:
     return Q(author_id=author_id) | Q(pk__in=merge_entries) | Q(reverts__in=merge_entries)
 
 
+#: The actions whose entries name no provider: a revert is a reviewer's act, and the values it
+#: puts back are the catalog's own, not a provider's. Reverts recorded before said so copied the
+#: provider (and confidence) of the entry they revert: read as naming none.
+NO_PROVIDER_ACTIONS = (AuditLogEntry.Action.REVERT,)
+
+
+def entry_providers(entry: AuditLogEntry) -> list[str]:
+    """The providers whose values the entry records (`provider` lists them, comma-separated),
+    none for a NO_PROVIDER_ACTIONS entry, as the provider filter lists it (`provider_named_q`)."""
+    if entry.action in NO_PROVIDER_ACTIONS:
+        return []
+    return [name for name in entry.provider.split(",") if name]
+
+
+def entry_tier(entry: AuditLogEntry) -> str:
+    """The confidence of the match whose values the entry records ("" for a revert)."""
+    return "" if entry.action in NO_PROVIDER_ACTIONS else entry.tier
+
+
+def provider_named_q(name: str) -> Q:
+    """The entries that name this provider among their sources (`entry_providers`)."""
+    named = (
+        Q(provider=name)
+        | Q(provider__startswith=f"{name},")
+        | Q(provider__endswith=f",{name}")
+        | Q(provider__contains=f",{name},")
+    )
+    return named & ~Q(action__in=NO_PROVIDER_ACTIONS)
+
+
 def providers_named() -> list[str]:
     """Every provider the log names, each once, sorted (an entry's `provider` lists the sources
     of its values, comma-separated): a loose index scan, one probe of audit_provider_idx per

@@ -120,9 +120,9 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
             result.revert_entry = AuditLogEntry.objects.create(
                 request=entry.request,
                 **targets.audit_rows(),
+                # A reviewer's act, putting back the catalog's own values: no provider's, nor
+                # a match's confidence (audit_queries.NO_PROVIDER_ACTIONS).
                 action=Action.REVERT,
-                provider=entry.provider,
-                tier=entry.tier,
                 changes=changes,
                 actor=actor,
                 actor_label=AuditLogEntry.label_for(actor),

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_value, unquote
 from django.core.files.storage import storages
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.urls import path, reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
@@ -77,13 +77,7 @@ class AuditProviderFilter(admin.SimpleListFilter):
         name = self.value()
         if not name:
             return queryset
-        # `provider` lists the sources of an entry's values, comma-separated.
-        return queryset.filter(
-            Q(provider=name)
-            | Q(provider__startswith=f"{name},")
-            | Q(provider__endswith=f",{name}")
-            | Q(provider__contains=f",{name},")
-        )
+        return queryset.filter(audit_queries.provider_named_q(name))
 
 
 class ActorFilter(admin.SimpleListFilter):
@@ -294,12 +288,12 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
 
     @admin.display(description=_("Provider"), ordering="provider")
     def provider_names(self, entry):
-        # `provider` lists the sources of an entry's values, comma-separated.
-        return ", ".join(provider_label(p) for p in entry.provider.split(",") if p) or "–"
+        # As the provider filter lists it: a revert names none.
+        return ", ".join(provider_label(p) for p in audit_queries.entry_providers(entry)) or "–"
 
     @admin.display(description=_("Confidence"), ordering="tier")
     def tier_label(self, entry):
-        return presenters.tier_label(entry.tier) or "–"
+        return presenters.tier_label(audit_queries.entry_tier(entry)) or "–"
 
     def empty_list_help(self, request):
         return help_with_link(

@@ -331,6 +331,35 @@ def test_the_provider_filter_lists_the_providers_the_log_names_by_their_labels(
     assert listed("librarything") == {gone.pk}
 
 
+def test_a_revert_names_no_provider_in_the_list_its_page_or_the_provider_filter(
+    client, librarian, cover_host
+):
+    """A revert is a reviewer's act and puts back the catalog's own values: it repeated the
+    provider (and confidence) of the entry it reverted, so the provider filter listed it under
+    that provider. Reverts stored so before read the same as those recorded now."""
+    enriched_coraline()
+    applied = AuditLogEntry.objects.get(action="auto_apply")
+    assert applied.provider == "openlibrary"
+    undo = revert.audit_revert(entry=applied, actor=librarian).revert_entry
+    assert (undo.provider, undo.tier) == ("", "")
+    old_style = revert.audit_revert(
+        entry=AuditLogEntry.objects.get(action="cover"), actor=librarian
+    ).revert_entry
+    AuditLogEntry.objects.filter(pk=old_style.pk).update(provider="openlibrary", tier="high")
+
+    page = client.get(f"{AUDIT_URL}?provider=openlibrary").content.decode()
+    listed = {int(pk) for pk in re.findall(r"auditlogentry/(\d+)/change/", page)}
+    assert applied.pk in listed and not listed & {undo.pk, old_style.pk}
+
+    whole_log = client.get(AUDIT_URL).content.decode()
+    for entry in (undo, old_style):
+        row = re.search(rf"auditlogentry/{entry.pk}/change/.*?</tr>", whole_log, re.S)
+        assert row and "Open Library" not in text_of(row.group(0))
+        fields = text_of(entry_page(client, entry))
+        assert "Provider: –" in fields and "Confidence: –" in fields
+    assert "Provider: Open Library Confidence: High" in text_of(entry_page(client, applied))
+
+
 def test_the_provider_filter_reads_the_names_from_the_index_not_every_entry():
     plan = query_plan(
         "SELECT MIN(provider) FROM enrichment_auditlogentry WHERE provider > %s",
