@@ -99,6 +99,20 @@ COVER_JOB_FIELDS = [
 ]
 
 
+def image_noun(request: EnrichmentRequest) -> str:
+    """What the cover step's notes call the request's image: an author's is a photo."""
+    return "photo" if request.author_id is not None else "cover"
+
+
+def image_step_text(request: EnrichmentRequest, text: str) -> str:
+    """A note or a candidate's rejection the cover step stored, as the request's page and the
+    API say it: an author's image is a photo, in those stored when every note said "this
+    cover" (the worker's give-up, a download's time running out) too."""
+    if image_noun(request) == "cover":
+        return text
+    return text.replace("this cover", "this photo")
+
+
 def cover_mark_pending(request: EnrichmentRequest, *, replace: bool = False) -> None:
     """Make the request's cover a new download job (on the instance; the caller saves it).
     `replace`: a reviewer chose it, so it may replace the cover the work has."""
@@ -294,8 +308,8 @@ def covers_give_up_stale(*, now=None) -> int:
             locked.cover_status = CoverStatus.REJECTED
             locked.cover_claim_token, locked.cover_claimed_at = "", None
             locked.match_details.cover_note = (
-                f"The worker stopped while downloading this cover {locked.cover_attempts} "
-                "times: given up."
+                f"The worker stopped while downloading this {image_noun(locked)} "
+                f"{locked.cover_attempts} times: given up."
             )
             locked.save(
                 update_fields=[

@@ -289,13 +289,13 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "chosen": chosen,
         "status": image_status_text(req),
         # Why nothing was applied, when the step says: kept, given up, a decision withheld it.
-        "note": req.match_details.cover_note,
+        "note": cover_apply.image_step_text(req, req.match_details.cover_note),
         "rejections": [
             {
                 "provider": provider_label(rejection.provider),
                 "url": rejection.url,
                 "reason": rejection.reason,
-                "message": rejection.message,
+                "message": cover_apply.image_step_text(req, rejection.message),
             }
             for rejection in req.match_details.cover_rejections
         ],

@@ -525,6 +525,15 @@ class RequestDetailSerializer(QueueRowSerializer):
     def get_headline(self, instance: EnrichmentRequest) -> str:
         return request_headline(instance)
 
+    def to_representation(self, instance: EnrichmentRequest) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # The cover step's notes as the review page says them: an author's image is a photo.
+        details = data["match_details"]
+        details["cover_note"] = cover_apply.image_step_text(instance, details["cover_note"])
+        for rejection in details["cover_rejections"]:
+            rejection["message"] = cover_apply.image_step_text(instance, rejection["message"])
+        return data
+
 
 class BulkOperationSerializer(serializers.Serializer):
     """A BulkOperation: a selection worked in chunks by a worker."""

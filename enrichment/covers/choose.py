@@ -121,7 +121,7 @@ def choose_cover(refs: Sequence[CoverRef], *, deadline: float | None = None) -> 
             if time.monotonic() >= deadline:
                 raise CoverRejected(
                     RejectionReason.TIMEOUT,
-                    "not tried: the time for this cover's downloads ran out",
+                    "not tried: the time for the downloads ran out",
                 )
             body = fetch_cover_bytes(url, deadline=deadline)
             image = verify_cover(body, url=url, size_label=ref.size_label)

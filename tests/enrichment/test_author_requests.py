@@ -7,10 +7,12 @@ librarian sees of the apply, review and revert rules is tested on its own.
 """
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from catalog.models import Author
@@ -19,7 +21,7 @@ from enrichment.candidates import CoverRef
 from enrichment.covers import choose
 from enrichment.matching import Tier
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.proposals import Proposal, ProposedField, Scores
+from enrichment.proposals import CoverRejection, Proposal, ProposedField, Scores
 from enrichment.selectors import current_requests
 from tests.factories import make_author, make_work
 
@@ -172,6 +174,47 @@ def test_the_photo_goes_through_the_cover_pipeline_with_its_licence(monkeypatch)
     revert.audit_revert(entry=entry, actor=reviewer())
     author.refresh_from_db()
     assert not author.photo and author.photo_licence == "" and author.photo_sha256 == ""
+
+
+def test_the_photo_steps_notes_call_it_a_photo_those_stored_before_too(client):
+    """The cover step's notes said "this cover" of an author's photo: the give-up it writes
+    now says photo, and a note or a rejection stored before reads so on the request's page and
+    in the API."""
+    author = make_author("Ursula K. Le Guin")
+    request = decide(author, Tier.HIGH, covers=[CoverRef("wikidata", PHOTO_URL)], birth_year=1929)
+    assert request.cover_status == "pending"
+    # Three workers stopped while downloading it: the sweep gives it up.
+    EnrichmentRequest.objects.filter(pk=request.pk).update(
+        cover_attempts=cover_apply.MAX_COVER_ATTEMPTS,
+        cover_claim_token="w3",
+        cover_claimed_at=timezone.now() - timedelta(days=1),
+    )
+    assert cover_apply.covers_give_up_stale() == 1
+    request.refresh_from_db()
+    assert request.match_details.cover_note == (
+        "The worker stopped while downloading this photo 3 times: given up."
+    )
+
+    details = request.match_details
+    details.cover_note = "The worker stopped while downloading this cover 3 times: given up."
+    details.cover_rejections = [
+        CoverRejection(
+            "wikidata",
+            PHOTO_URL,
+            "timeout",
+            "not tried: the time for this cover's downloads ran out",
+        )
+    ]
+    EnrichmentRequest.objects.filter(pk=request.pk).update(match_details=details)
+    client.force_login(reviewer())
+    page = client.get(reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]))
+    html = page.content.decode()
+    assert "downloading this photo 3 times" in html and "the time for this photo" in html
+    assert "this cover" not in html
+    answer = client.get(reverse("api:enrichment-request", args=[request.pk])).json()
+    said = answer["match_details"]
+    assert said["cover_note"].startswith("The worker stopped while downloading this photo")
+    assert said["cover_rejections"][0]["message"].endswith("this photo's downloads ran out")
 
 
 def test_an_author_with_a_photo_keeps_it():
