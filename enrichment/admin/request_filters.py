@@ -1,6 +1,6 @@
 """The enrichment queue's list filters: which requests (current or all history, works' or
-authors'), and by status, confidence, provider, trigger and cover proposal, each by the review
-panel's labels."""
+authors'), and by status, confidence, provider, trigger and cover (photo) proposal, each by the
+review panel's labels."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -112,11 +112,16 @@ class TriggerFilter(admin.SimpleListFilter):
 
 
 class CoverProposalFilter(admin.SimpleListFilter):
-    title = _("cover proposal")
+    """Whether a cover was proposed, or an author's photo (the proposal's "cover" of an author)."""
+
+    title = _("cover or photo proposal")
     parameter_name = "cover_proposal"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Has a cover proposal")), ("no", _("No cover proposal"))]
+        return [
+            ("yes", _("Has a cover or photo proposal")),
+            ("no", _("No cover or photo proposal")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":

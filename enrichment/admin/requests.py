@@ -130,7 +130,7 @@ class EnrichmentRequestAdmin(
     list_display = [
         "status_badge",
         "confidence_badge",
-        "covers",
+        "images",  # its heading says "cover", "photo" or both: get_list_display
         "book",
         "answered_by",
         "age",
@@ -193,6 +193,13 @@ class EnrichmentRequestAdmin(
             # Whether a completed request added anything ("Matched, nothing added").
             .annotate(**request_changed_catalog_annotation())
         )
+
+    def get_list_display(self, request):
+        # The image column heads a list of works' requests "Cover", of authors' "Photo".
+        column = {"works": "covers", "authors": "photos"}.get(
+            request.GET.get(TargetFilter.parameter_name, ""), "images"
+        )
+        return [column if name == "images" else name for name in super().get_list_display(request)]
 
     def get_ordering(self, request):
         if request.GET.get("status__exact"):
@@ -357,8 +364,10 @@ class EnrichmentRequestAdmin(
         label = presenters.tier_label(obj.confidence)
         return badge(label, CONFIDENCE_COLOURS.get(obj.confidence, "#777"))
 
-    @admin.display(description=_("Current → proposed"))
-    def covers(self, obj):
+    @admin.display(description=_("Cover / photo"))
+    def images(self, obj):
+        """The target's cover (an author's photo) → the proposed one: the heading names the
+        image, the arrow says which is which (and each thumbnail's tooltip)."""
         pair = format_html(
             '<span class="cover-pair">{}<span class="cover-arrow">→</span>{}</span>',
             self._current_thumbnail(obj),
@@ -378,12 +387,23 @@ class EnrichmentRequestAdmin(
             gettext("not applied"),
         )
 
+    @admin.display(description=_("Cover"))
+    def covers(self, obj):
+        return self.images(obj)
+
+    @admin.display(description=_("Photo"))
+    def photos(self, obj):
+        return self.images(obj)
+
     @staticmethod
     def _current_thumbnail(obj):
         if obj.author is not None:
             author = obj.author
             if not author.photo:
-                return no_cover_html()
+                return format_html(
+                    '<span class="cover-thumb cover-missing" title="{}">&ndash;</span>',
+                    gettext("No verified photo"),
+                )
             return catalog_thumbnail_html(author.photo_thumbnail or author.photo)
         holder = selectors.cover_holder(obj.work)  # editions are prefetched
         if holder is None:
@@ -415,7 +435,7 @@ class EnrichmentRequestAdmin(
                 return format_html(
                     PROPOSED_THUMB_HTML,
                     url,
-                    gettext("Proposed cover"),
+                    gettext("Proposed photo") if obj.author_id else gettext("Proposed cover"),
                     gettext("%(proposed)s — %(state)s") % {"proposed": title, "state": words}
                     if words
                     else title,
@@ -423,7 +443,9 @@ class EnrichmentRequestAdmin(
                 )
         return format_html(
             '<span class="cover-thumb cover-missing" title="{}">?</span>',
-            gettext("Proposed cover on a host not on the allowlist"),
+            gettext("Proposed photo on a host not on the allowlist")
+            if obj.author_id
+            else gettext("Proposed cover on a host not on the allowlist"),
         )
 
     @admin.display(description=_("Book or author"), ordering="work__title_normalized")

@@ -44,7 +44,7 @@ HEADINGS = {
         "By confidence",
         "By provider",
         "By trigger",
-        "By cover proposal",
+        "By cover or photo proposal",
     ],
     "enrichment_auditlogentry": ["By action", "By user", "By date"],
     "enrichment_backfillmonth": ["By status", "By year"],

@@ -7,6 +7,7 @@ librarian sees of the apply, review and revert rules is tested on its own.
 """
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -215,6 +216,32 @@ def test_the_photo_steps_notes_call_it_a_photo_those_stored_before_too(client):
     said = answer["match_details"]
     assert said["cover_note"].startswith("The worker stopped while downloading this photo")
     assert said["cover_rejections"][0]["message"].endswith("this photo's downloads ran out")
+
+
+def test_the_queues_image_column_calls_an_authors_image_a_photo(client):
+    """The queue's image column was headed "Current → proposed" and an author's row said
+    "No verified cover" and "Proposed cover …" of their photo."""
+    author = make_author("Sergei Lukyanenko")
+    decide(author, Tier.LOW, covers=[CoverRef("wikidata", "https://example.org/p.jpg")])
+    queue.works_enqueue_enrichment(work_ids=[make_work("Night Watch").pk], dispatch=False)
+    client.force_login(reviewer())
+    url = reverse("admin:enrichment_enrichmentrequest_changelist")
+
+    def heading(query: str) -> str:
+        html = client.get(url + query).content.decode()
+        found = re.search(
+            r'class="column-(images|covers|photos)">\s*<div class="text"><span>([^<]*)<', html
+        )
+        assert found, "the image column is listed"
+        return found.group(2)
+
+    assert heading("?target=authors") == "Photo"
+    assert heading("?target=works") == "Cover"
+    assert heading("") == "Cover / photo"
+
+    row = client.get(url + "?target=authors").content.decode()
+    titles = re.findall(r'class="cover-thumb[^"]*" title="([^"]*)"', row)
+    assert titles == ["No verified photo", "Proposed photo on a host not on the allowlist"]
 
 
 def test_an_author_with_a_photo_keeps_it():
