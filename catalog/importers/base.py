@@ -272,6 +272,7 @@ class BaseImporter:
             row.warnings.append(unknown_kind)
         row.publisher = publisher_name(row.publisher)
         take_publisher_parentheses(row)
+        drop_audiobook_page_count(row)
         # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
         # empty cell is, it would otherwise make one author of every unknown one.
         row.credits = [c for c in row.credits if not is_unknown_person(c.name)]
@@ -380,6 +381,23 @@ class BaseImporter:
             )
             % {"cells": len(cells), "columns": width}
         )
+
+
+def drop_audiobook_page_count(row: NormalizedRow) -> None:
+    """An audiobook has no pages: the number an export gives one counts something else (the
+    discs of an `Audio CD`, the hours of an `Audible Audio`, `Audio CD, 16` in one Goodreads
+    export where another gives the same edition the printed book's 592), so it is not kept as a
+    page count, and the row says so. Read once the row's format is known."""
+    if row.page_count is None or row.format != "audiobook":
+        return
+    row.warnings.append(
+        _(
+            "The page count %(pages)s was not kept: this is an audiobook, which has no pages "
+            "(an export's number for one counts its discs or hours)."
+        )
+        % {"pages": row.page_count}
+    )
+    row.page_count = None
 
 
 def take_publisher_parentheses(row: NormalizedRow) -> None:

@@ -370,3 +370,27 @@ def test_a_mapped_author_cell_whose_ampersand_is_inside_one_name_makes_one_autho
 
 
 # BookBuddy's export, read through the map import_books guesses from its header.
+
+
+@pytest.mark.django_db
+def test_an_audiobooks_count_of_discs_or_hours_is_not_its_page_count():
+    """Goodreads' Number of Pages of an audiobook counts its discs or hours: `Audio CD, 14`,
+    `Audio CD, 16` (another export gives the same edition 592, the printed book's), `Audible
+    Audio, 6`, `Audiobook, 9`, stored as 14, 16, 6 and 9 pages. A printed book and an e-book
+    keep theirs; an audiobook without a number has nothing to say."""
+    job = import_real("goodreads-dalager-audiobook-page-counts.csv")
+    assert (job.created_count, job.failed_count) == (7, 0)
+    pages = dict(Edition.objects.values_list("work__title", "page_count"))
+    assert pages == {
+        "Le Mage du Kremlin": 288,
+        "When We Cease to Understand the World": 193,
+        "Du ved ingenting om døden": None,
+        "Half a War": None,
+        "Principles": None,
+        "No Calculator, No Problem! Mastering Mental Math": None,
+        "Grit": None,
+    }
+    warned = dict(job.rows.exclude(messages=[]).values_list("line_number", "messages"))
+    assert sorted(warned) == [5, 6, 7, 8]
+    assert "16" in warned[6][0] and "audiobook" in warned[6][0]
+
