@@ -67,6 +67,21 @@ def suffix_in_surname(author_lf: str) -> str:
     return f"{' '.join(words)}, {given.strip()}, {suffix}"
 
 
+def sort_name_before_parenthesis(author: str, author_lf: str) -> str:
+    """A sort name for a name that ends in a parenthesis (a pen name and the real one,
+    `Culadasa (John Yates)`), which Goodreads turned at its last space, inside the parenthesis
+    (`Yates), Culadasa (John`): the name before the parenthesis turned round as Goodreads turns
+    a name, the parenthesis kept after it (`Culadasa (John Yates)`, `Twain, Mark (Samuel
+    Clemens)`). "" when the cell is not so turned."""
+    head, comma, _given = author_lf.partition(", ")
+    before, parenthesis, inside = author.partition(" (")
+    if not (comma and parenthesis and head.endswith(")") and "(" not in head and before):
+        return ""
+    *given, last = before.split()
+    turned = f"{last}, {' '.join(given)}" if given else last
+    return f"{goodreads_sort_name(before, turned) or turned} ({inside}"
+
+
 def goodreads_sort_name(author: str, author_lf: str) -> str:
     """The sort name Goodreads' "Author l-f" means: a suffix it put first goes last
     (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`) and one it left in the surname after it
@@ -74,8 +89,11 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     back in front (`Guin, Ursula K. Le` -> `Le Guin, Ursula K.`), a single name it wrote twice
     (`Plato, Plato`) is written once, and a name written family name first in Chinese,
     Japanese or Korean script keeps that order (`小松 左京` -> `小松, 左京`), and an organisation
-    sorts by its name (`Inc., Apple` -> `Apple Inc.`); other cells are kept as Goodreads wrote
-    them."""
+    sorts by its name (`Inc., Apple` -> `Apple Inc.`), and a name ending in a parenthesis Goodreads
+    turned inside it is turned before it (`Yates), Culadasa (John` -> `Culadasa (John Yates)`);
+    other cells are kept as Goodreads wrote them."""
+    if author.endswith(")") and (around := sort_name_before_parenthesis(author, author_lf)):
+        return around
     head, _comma, rest = author_lf.partition(", ")
     if author and head == rest == author:
         return author

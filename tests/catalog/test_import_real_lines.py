@@ -394,3 +394,11 @@ def test_an_audiobooks_count_of_discs_or_hours_is_not_its_page_count():
     assert sorted(warned) == [5, 6, 7, 8]
     assert "16" in warned[6][0] and "audiobook" in warned[6][0]
 
+
+@pytest.mark.django_db
+def test_a_name_ending_in_a_parenthesis_sorts_by_the_name_before_it():
+    """Goodreads turns `Culadasa (John Yates)` (a teacher's name, then his own) at its last
+    space, inside the parenthesis: `Author l-f` `Yates), Culadasa (John`, stored as his sort
+    name."""
+    import_real("goodreads-dalager-name-with-parenthesis.csv")
+    assert Author.objects.get(name="Culadasa (John Yates)").sort_name == "Culadasa (John Yates)"
