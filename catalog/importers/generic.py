@@ -104,6 +104,15 @@ GUESSES: dict[str, tuple[str, ...]] = {
 _WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume", "tome",
                     "tomo", "media", "collection", "ano", "anno", "rok", "yil", "dil",
                     "год", "editor", "type"}  # fmt: skip
+# A bare year (`Year`, `Jahr`) in a reading log, a file with a column saying when each book was
+# read, is as often the year it was read: a real tracker's `Year` beside `DateRead` is that
+# date's year, and guessed as the publication year it dated The Divine Comedy 2016. It is left
+# for the librarian to map; `Year Published` and the like are still guessed.
+_BARE_YEAR_WORDS = frozenset({"year", "jahr", "annee", "ano", "anno", "jaar", "rok", "yil",
+                              "ετος", "год"})  # fmt: skip
+_READING_WORDS = frozenset({"read", "finished", "gelesen", "lu", "lecture", "leido", "lectura",
+                            "lido", "leitura", "letto", "lettura", "gelezen", "przeczytana",
+                            "przeczytane", "прочитано"})  # fmt: skip
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 # Between a map's items: only a comma before the next `field=`, so that a column's own commas
 # stay in its name (LibraryThing's `AUTHOR (last, first)`).
@@ -112,8 +121,10 @@ _MAP_SEPARATOR = re.compile(r"(?:\s*,)+\s*(?=[a-z_]+\s*=)")
 
 def guess_column_map(header: list[str]) -> dict[str, str]:
     """A first guess of the map from the header's words: exact names first, then a column
-    whose name contains the word (`Book Title`, `Author(s)`); each column used once."""
+    whose name contains the word (`Book Title`, `Author(s)`); each column used once, and a
+    reading log's bare `Year` none (`_BARE_YEAR_WORDS`)."""
     keys = [words_key(name) for name in header]
+    reading_log = any(_READING_WORDS.intersection(key.split()) for key in keys)
     chosen: dict[str, str] = {}
     used: set[int] = set()
     for exact in (True, False):
@@ -122,6 +133,8 @@ def guess_column_map(header: list[str]) -> dict[str, str]:
                 continue
             for word in words:
                 if not exact and word in _WHOLE_NAME_ONLY:
+                    continue
+                if reading_log and field_name == "year" and word in _BARE_YEAR_WORDS:
                     continue
                 index = _find_column(keys, words_key(word), used, exact=exact)
                 if index is not None:

@@ -402,3 +402,25 @@ def test_a_name_ending_in_a_parenthesis_sorts_by_the_name_before_it():
     name."""
     import_real("goodreads-dalager-name-with-parenthesis.csv")
     assert Author.objects.get(name="Culadasa (John Yates)").sort_name == "Culadasa (John Yates)"
+
+
+@pytest.mark.django_db
+def test_the_map_guessed_for_a_reading_log_leaves_its_year_read_unmapped():
+    """A reading log's `Year` beside its `DateRead` is the year the book was read: the map
+    import_books suggested (`year=Year`) dated The Divine Comedy and Aesop's Fables 2016 and
+    2015. A column named for the publication year is still guessed."""
+    path = str(REAL / "reading-log-lorenacec-year-read.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    assert parse_column_map(suggested) == {
+        "title": "Title",
+        "author": "Author",
+        "pages": "NumberOfPages",
+    }
+    result = json.loads(run_command(path, "--map", suggested, "--json", "--no-enrich"))
+    assert (result["created"], result["failed"]) == (3, 0)
+    assert not Edition.objects.filter(publication_date__isnull=False).exists()
+    assert Edition.objects.get(work__title="The Divine Comedy").page_count == 798
+    header = ["Title", "Author", "Year Published", "Date Read"]
+    assert guess_column_map(header)["year"] == "Year Published"

@@ -70,10 +70,12 @@ from catalog.importers.generic import check_column_map, guess_column_map, parse_
          {"title": "title", "author": "author", "isbn": "isbn", "format": "bindings",
           "language": "lang"}),
         # A program's names, one word each: Lorena-Cec/Vizualizacija-citanja-knjiga's books.csv
-        # header (@ c96d91c2), and a Google Books-like one (synthetic).
+        # header (@ c96d91c2), and a Google Books-like one (synthetic). Its `Year` is the year
+        # of DateRead (tests/fixtures/imports/real_shapes/reading-log-lorenacec-year-read.csv):
+        # a reading log's bare year is not guessed.
         (["Title", "Author", "MyRating", "AverageRating", "NumberOfPages", "DateRead", "Year",
           "id", "Genre", "Link"],
-         {"title": "Title", "author": "Author", "year": "Year", "pages": "NumberOfPages"}),
+         {"title": "Title", "author": "Author", "pages": "NumberOfPages"}),
         (["bookTitle", "authorName", "isbn13", "pageCount", "publishedDate"],
          {"title": "bookTitle", "author": "authorName", "isbn": "isbn13",
           "year": "publishedDate", "pages": "pageCount"}),
