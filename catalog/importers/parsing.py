@@ -49,6 +49,8 @@ FORMATS = {
     "cloth": "hardcover",
     "cartonné": "hardcover",
     "capa dura": "hardcover",
+    "tapa dura con sobrecubierta": "hardcover",
+    "textbook binding": "hardcover",
     "paperback": "paperback",
     "trade paperback": "paperback",
     "softcover": "paperback",
@@ -59,6 +61,12 @@ FORMATS = {
     "taschenbuch": "paperback",
     "brossura": "paperback",
     "perfect paperback": "paperback",
+    "soft cover": "paperback",
+    "pocket book": "paperback",  # a livre de poche, as `poche`
+    "broschiert": "paperback",
+    "klappenbroschur": "paperback",  # a paperback with flaps
+    "paperback bunko": "paperback",
+    "paperback shinsho": "paperback",
     "tankobon softcover": "paperback",
     "capa comum": "paperback",
     "文庫": "paperback",  # bunko, the pocket paperback
@@ -74,6 +82,7 @@ FORMATS = {
     "edición kindle": "ebook",
     "format kindle": "ebook",
     "ibook": "ebook",
+    "ebook kindle": "ebook",
     "audio": "audiobook",
     "audiobook": "audiobook",
     "audible audio": "audiobook",
@@ -488,6 +497,9 @@ def parse_format(value: str) -> tuple[str, str]:
         return "", ""
     if key in FORMATS:
         return FORMATS[key], ""
+    # Goodreads' own codes in some exports: `kindle_edition`, `mass_market`.
+    if "_" in key and (spaced := key.replace("_", " ")) in FORMATS:
+        return FORMATS[spaced], ""
     if kind := files_format(key):
         return kind, ""
     return "other", _("Unrecognized format '%(value)s' recorded as 'other'.") % {"value": value}

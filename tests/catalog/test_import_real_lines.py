@@ -175,6 +175,22 @@ def test_a_french_librarythings_translation_and_editor_roles_are_kept():
             "librarything-aipotu-cartonne.tsv",
             {"La Voie du Tarot": "hardcover", "Quai d'Orsay, tome 2": "hardcover"},  # Cartonné
         ),
+        (
+            "goodreads-argv1-bindings.csv",
+            {
+                "Hass. Macht. Gewalt.": "ebook",  # kindle_edition, Goodreads' own code
+                "Esst Echtes Essen!": "paperback",  # Klappenbroschur
+                "Krabat": "paperback",  # Broschiert
+            },
+        ),
+        (
+            "goodreads-erinbecker-bindings.csv",
+            {"Men Ghosts": "hardcover", "Search for Senna": "mass_market"},  # `mass_market`
+        ),
+        (
+            "goodreads-adcalvoval-pocket-book.csv",
+            {"L'émouvante et singulière histoire du dernier des lecteurs": "paperback"},
+        ),
     ],
 )
 @pytest.mark.django_db
