@@ -150,11 +150,26 @@ _ORDINAL = r"\d+(?:st|nd|rd|th)"
 _LISTING_SUFFIX = re.compile(
     rf"\s+(?P<edition>{_ORDINAL}\s+edition\s+)?by\s+(?P<people>(?:(?!\sby\s)[^()])+?)"
     rf"(?P<late_edition>\s+{_ORDINAL}\s+\(\w+\)\s+edition)?"
-    r"(?:\s+\((?:(?P<date>\d{4}-\d\d-\d\d)|(?P<year>\d{4}))\))?"
+    # The year may follow the publisher: `(Academic Press,2011)`.
+    r"(?:\s+\((?:(?P<date>\d{4}-\d\d-\d\d)|(?:[^(),]+,\s*)?(?P<year>\d{4}))\))?"
     r"(?P<binding>\s+(?:paperback|hardcover))?\s*$",
     re.IGNORECASE,
 )
 _LISTING_DATE = re.compile(r"\s+\(\d{4}-\d\d-\d\d\)\s*$")
+# A marketplace listing's bracketed tags after the title, one of them a binding or an import,
+# and what a listing puts after them: `… [Paperback] 3rd EDITION`, `…[INFLUENCE REV/E]
+# [Paperback]`, `Birthday Stories (…) (2006) ISBN: 4124034946 [Japanese Import]`. Before the
+# tags, the listing's ISBN and its year are no title's either.
+_LISTING_TAGS = re.compile(
+    rf"(?P<tags>(?:\s*\[[^\[\]]+\])+)(?:\s+{_ORDINAL}\s+edition)?\s*$", re.IGNORECASE
+)
+_LISTING_TAG_WORD = re.compile(
+    r"\b(?:paperback|hardcover|hardback|mass market|kindle edition|audio cd|import)\b",
+    re.IGNORECASE,
+)
+_LISTING_ISBN_AND_YEAR = re.compile(
+    r"(?:\s+\(\d{4}\))?(?:\s+ISBN:?\s*[\dXx-]{10,17})?\s*$", re.IGNORECASE
+)
 # Where a subtitle starts: `Title: Subtitle`, `Title; or, Other`, `Title - Subtitle` (a spaced
 # hyphen or dash; "Spider-Man" is one word), and the comma before an alternative title (`The
 # Hobbit, or There and Back Again`), whose `or` stays with it as after `;` or `:`.
@@ -317,11 +332,16 @@ def split_language_edition(title: str) -> tuple[str, str]:
 
 def strip_listing_suffix(title: str) -> str:
     """`Silence: Lectures and Writings by John Cage (1994-12-31)` -> `Silence: Lectures and
-    Writings`: a bookseller's listing suffix (_LISTING_SUFFIX) taken off; any other title comes
-    back whole."""
+    Writings`: a bookseller's listing suffix (_LISTING_SUFFIX, _LISTING_TAGS) taken off; any
+    other title comes back whole."""
     title = title or ""
-    if not title.endswith((")", "Paperback", "Hardcover")):  # nearly every title, at C speed
-        return title
+    if not title.endswith((")", "]", "Paperback", "Hardcover", "EDITION", "Edition", "edition")):
+        return title  # nearly every title, at C speed
+    tags = _LISTING_TAGS.search(title) if "[" in title else None
+    if tags and tags.start() > 0 and _LISTING_TAG_WORD.search(tags["tags"]):
+        title = title[: tags.start()]
+        before_isbn = _LISTING_ISBN_AND_YEAR.search(title)
+        title = title[: before_isbn.start()] if before_isbn and before_isbn.start() else title
     listing = _LISTING_SUFFIX.search(title) if " by " in title else None
     if listing and listing.start() > 0:
         edition = listing["edition"] or listing["late_edition"]

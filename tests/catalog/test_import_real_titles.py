@@ -358,3 +358,46 @@ def test_the_migration_gives_stored_titles_with_an_alternative_title_the_new_key
     assert keys == {stored.pk: "the hobbit", listed.pk: "synthetic red white or blue"}
     job = import_real("goodreads-sartak-legacy-alternative-title.csv")
     assert (job.created_count, Work.objects.count()) == (0, 2)
+
+
+@pytest.mark.django_db
+def test_a_marketplace_listings_bracketed_tags_are_not_the_books_title():
+    """Goodreads and LibraryThing copy a marketplace listing's title with its bracketed tags and
+    what goes with them: `Birthday Stories (Haruki Murakami translated library) (2006) ISBN:
+    4124034946 [Japanese Import]` was the title `… (2006) ISBN` with the subtitle `4124034946
+    [Japanese Import]`; `…[INFLUENCE REV/E][Paperback]` and `Statistical Mechanics by Pathria,
+    R K, Beale, Paul D.. (Academic Press,2011) [Paperback] 3rd EDITION` stayed whole."""
+    import_real("goodreads-daghif-listing-title.csv")
+    import_real("goodreads-olivier-listing-tags.csv")
+    import_real("librarything-robdmc-listing-title.csv")
+    works = Work.objects.order_by("title").values_list("title", "subtitle", "series")
+    assert list(works) == [
+        ("Birthday Stories", "", "Haruki Murakami translated library"),
+        ("Influence( The Psychology of Persuasion)", "", ""),
+        ("Statistical Mechanics", "", ""),
+    ]
+    birthday = Edition.objects.get(work__title="Birthday Stories")
+    assert (birthday.isbn10, birthday.format) == ("4124034946", "paperback")  # Paperback Shinsho
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_listing_tags_the_new_key():
+    """A work stored under the earlier rule with a listing's tags in its title is found by the
+    same book's row; a title whose brackets name no binding or import keeps its key."""
+    migration = importlib.import_module("catalog.migrations.0029_title_keys_listing_tags")
+    title = "Influence( The Psychology of Persuasion)[INFLUENCE REV/E][Paperback]"
+    stored = make_work(title, authors=["Robert B. Cialdini"])
+    kept = make_work("[Oshi No Ko], Vol. 1")
+    Work.objects.filter(pk=stored.pk).update(
+        title_normalized="influence the psychology of persuasion influence rev e paperback"
+    )
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {
+        stored.pk: "influence the psychology of persuasion",
+        kept.pk: "oshi no ko vol 1",
+    }
+    job = import_real("goodreads-olivier-listing-tags.csv")
+    assert (job.created_count, Work.objects.count()) == (0, 2)
