@@ -55,6 +55,9 @@ FORMATS = {
     "trade paperback": "paperback",
     "softcover": "paperback",
     "tapa blanda": "paperback",
+    "pasta blanda": "paperback",
+    "capa mole": "paperback",
+    "livro de bolso": "paperback",
     "rústica": "paperback",
     "broché": "paperback",
     "poche": "paperback",
@@ -97,6 +100,12 @@ _EBOOK_FILES = {"azw", "azw3", "azw4", "cbr", "cbz", "djvu", "epub", "fb2", "kep
                 "lit", "lrf", "mobi", "pdb", "pdf", "rtf", "txt", "docx"}  # fmt: skip
 _AUDIO_FILES = {"m4a", "m4b", "mp3", "ogg", "opus", "flac"}
 _FILE_LIST = re.compile(r"[\s,;|/]+")
+# The words that name a format inside a longer binding (`Slipcased Hardcover`, `Hardcover
+# Slipcase`, `Paperback, Paper Dust Jacket`, `Kindle Edition with Audio/Video`): a binding whose
+# words name one format only is that format; `Audio CD + ebook` names two and stays "other".
+_FORMAT_WORDS = {"hardcover": "hardcover", "hardback": "hardcover", "paperback": "paperback",
+                 "softcover": "paperback", "kindle": "ebook", "ebook": "ebook",
+                 "audiobook": "audiobook", "audio": "audiobook"}  # fmt: skip
 
 ROLES = {
     "author": "author",
@@ -502,6 +511,9 @@ def parse_format(value: str) -> tuple[str, str]:
         return FORMATS[spaced], ""
     if kind := files_format(key):
         return kind, ""
+    named = {_FORMAT_WORDS[word] for word in _NON_WORD.split(key) if word in _FORMAT_WORDS}
+    if len(named) == 1:
+        return named.pop(), ""
     return "other", _("Unrecognized format '%(value)s' recorded as 'other'.") % {"value": value}
 
 

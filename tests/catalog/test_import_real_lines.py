@@ -191,6 +191,26 @@ def test_a_french_librarythings_translation_and_editor_roles_are_kept():
             "goodreads-adcalvoval-pocket-book.csv",
             {"L'émouvante et singulière histoire du dernier des lecteurs": "paperback"},
         ),
+        (
+            "goodreads-davidpolido-bindings.csv",
+            {"Made in America": "paperback", "A Águia de Sangue": "paperback"},  # Capa Mole
+        ),
+        (
+            "goodreads-loreabad6-pasta-blanda.csv",
+            {"Las venas abiertas de América Latina": "paperback"},
+        ),
+        # A binding that names a format with more words.
+        (
+            "goodreads-vss245-bindings.csv",
+            {
+                "Sun and Steel": "paperback",  # Paperback, Paper Dust Jacket
+                "The Absolute Sandman, Volume One": "hardcover",  # Slipcased Hardcover
+            },
+        ),
+        (
+            "goodreads-afelka-hardcover-slipcase.csv",
+            {"J.R.R. Tolkien'den Hobbit Resimleri": "hardcover"},
+        ),
     ],
 )
 @pytest.mark.django_db

@@ -227,6 +227,9 @@ def test_wrong_check_digit_is_not_an_isbn():
         ("Unknown Binding", ""),
         ("Leather Bound", "hardcover"),
         ("Boxed Set", "other"),  # names no binding
+        # Real bindings naming two formats (tests/fixtures/imports/real_shapes: none kept).
+        ("Audio CD + ebook", "other"),
+        ("Kindle Edition with Audio/Video", "other"),
     ],
 )
 def test_format_values_are_normalized(value, expected):
