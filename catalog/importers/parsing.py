@@ -5,6 +5,7 @@ cells.py."""
 
 import datetime
 import functools
+import html
 import re
 from typing import NamedTuple
 
@@ -16,6 +17,10 @@ from catalog.csvsafe import FORMULA_STARTS
 ASIN = re.compile(r"^B[0-9A-Z]{9}$")
 _EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
 _SPACES = re.compile(r"\s+")
+# An HTML entity an export left in a cell (`Brinkmann &amp; Bose`, in a Goodreads file that writes
+# `Kiepenheuer & Witsch` 38 times and `Kiepenheuer &amp; Witsch` once): with its `;` only, so
+# that a name's own `&` (`AT&T`, `Simon & Schuster`) is never read as one.
+_HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 # `128`, and `128.0` / `128,0`: a whole number written as a float by a spreadsheet or pandas.
 _WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
 # `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
@@ -230,7 +235,8 @@ def words_key(name: str) -> str:
 
 
 def clean_cell(value: str) -> str:
-    """Unwrap Goodreads' `="..."` spreadsheet quoting and collapse whitespace.
+    """Unwrap Goodreads' `="..."` spreadsheet quoting, read an HTML entity left in the cell
+    (`&amp;`) as its character and collapse whitespace.
 
     The `'` that our own CSV downloads put before a formula-like cell (catalog.csvsafe) is taken
     off again, so a corrected failed-rows file imports like the original."""
@@ -243,6 +249,8 @@ def clean_cell(value: str) -> str:
         quoted = _EXCEL_QUOTED.match(value)
         if quoted:
             value = quoted.group(1).strip()
+    if "&" in value and ";" in value:  # nearly every cell has neither, at C speed
+        value = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), value).strip()
     # Every whitespace character but the plain space is unprintable: most cells need no sub.
     if value.isprintable() and "  " not in value:
         return value

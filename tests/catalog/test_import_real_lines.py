@@ -460,3 +460,12 @@ def test_the_map_guessed_for_a_reading_log_leaves_its_year_read_unmapped():
     assert Edition.objects.get(work__title="The Divine Comedy").page_count == 798
     header = ["Title", "Author", "Year Published", "Date Read"]
     assert guess_column_map(header)["year"] == "Year Published"
+
+
+@pytest.mark.django_db
+def test_an_html_entity_left_in_a_cell_is_read_as_its_character():
+    """Goodreads writes `Brinkmann &amp; Bose` (and, in another export, `Kiepenheuer &amp;
+    Witsch`, a publisher it writes with `&` 38 times in the same file): stored with `&amp;`, the
+    same publisher was two."""
+    import_real("goodreads-evilsocket-html-entity.csv")
+    assert Edition.objects.get().publisher == "Brinkmann & Bose"

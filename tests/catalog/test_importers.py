@@ -389,3 +389,18 @@ def test_a_row_that_fits_gets_no_warning():
 )
 def test_a_neutralised_cell_from_our_own_download_reads_as_the_original(cell, read_as):
     assert clean_cell(cell) == read_as
+
+
+@pytest.mark.parametrize(
+    ("cell", "read_as"),
+    [
+        ("L&#39;Étranger", "L'Étranger"),  # synthetic, numeric entity
+        ("&quot;Surely You're Joking&quot;", '"Surely You\'re Joking"'),  # synthetic
+        # A name's own `&`, even before a `;`, is no entity.
+        ("AT&T; Bell Labs", "AT&T; Bell Labs"),
+        ("Simon & Schuster; Pocket", "Simon & Schuster; Pocket"),
+        ("R&D; &bogus; notes", "R&D; &bogus; notes"),
+    ],
+)
+def test_an_html_entity_in_a_cell_is_read_and_a_plain_ampersand_kept(cell, read_as):
+    assert clean_cell(cell) == read_as
