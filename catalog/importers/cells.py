@@ -11,6 +11,7 @@ from catalog.importers.parsing import (
     NamedRole,
     is_unknown_person,
     parse_year,
+    read_leading_role,
     read_trailing_role,
 )
 from catalog.name_order import (
@@ -38,6 +39,10 @@ _PEOPLE_SEPARATORS = re.compile(
 _KEPT_SEPARATORS = re.compile(f"({_PEOPLE_SEPARATORS.pattern})", re.IGNORECASE)
 # ` & ` alone, kept, for cells whose other separators their format reads (LibraryThing's).
 _KEPT_AMPERSANDS = re.compile(r"(\s+&\s+)")
+# A comma with no space after it separates people, as the Bookshelf and BookBuddy apps join
+# names (`Abigail Blackman,Mokumokuren`, `Tabuchi, Etsuko,Weitschies, Florian`); the comma of a
+# sort name has a space after it.
+_BARE_COMMA = re.compile(r",(?=[^\s,])")
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
@@ -232,6 +237,8 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
         singular = "" if named.plural else named.role
         for position, name in enumerate(names):
             own = singular if position == len(names) - 1 else ""
+            if ":" in name and (leading := read_leading_role(name)).role:
+                name, own = leading.name, own or leading.role  # `Translator: E. Danglars`
             if not own:
                 unroled.append(len(credits))
             credits.append(person_from_sort_name(name, role=own or role))
@@ -408,9 +415,15 @@ def _comma_names(part: str) -> list[str]:
     segments = [s.strip() for s in part.split(",") if s.strip()]
     if len(segments) <= 1:
         return segments
+    if _BARE_COMMA.search(part):
+        return [name for piece in _BARE_COMMA.split(part) for name in _comma_names(piece)]
     if any(map(CJK_SCRIPT.search, segments)) and not all(map(_is_cjk_name_part, segments)):
         return segments  # `ルーツ, Piyo`, `芥見下々, 岩崎優次`: names in that script, listed
-    if len(segments) == 2 and (_is_sort_name(*segments) or is_title_of_rank(segments[1])):
+    if (
+        len(segments) == 2
+        and (_is_sort_name(*segments) or is_title_of_rank(segments[1]))
+        and not read_leading_role(segments[1]).role  # `Da Feng Gua Guo, Translator: XiA`
+    ):
         return [part]  # `Le Guin, Ursula K.`; `Charles V, Holy Roman Emperor`: one person
     if len(segments) % 2 == 0 and all(len(s.split()) == 1 for s in segments):
         # `King, Stephen, Straub, Peter`: single words in pairs are sort names.

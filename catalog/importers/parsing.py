@@ -210,6 +210,16 @@ def read_trailing_role(value: str) -> NamedRole:
     return NamedRole(name, words, "")
 
 
+def read_leading_role(value: str) -> NamedRole:
+    """`Translator: E. Danglars` -> E. Danglars, translator: a role written before the name,
+    as the Bookshelf app writes one among its Authors; any other value has role ""."""
+    head, colon, name = value.partition(":")
+    key = _SPACES.sub(" ", head.strip()).casefold()
+    if colon and name.strip() and key in ROLES:
+        return NamedRole(name.strip(), head.strip(), ROLES[key])
+    return NamedRole(value, "", "")
+
+
 def column_key(name: str) -> str:
     """A column's name as importers compare it: any case, without surrounding spaces, without
     the single quotes LibraryThing's export of 2014 put round every name (`'TITLE'`), and with

@@ -298,3 +298,47 @@ def test_the_map_guessed_for_project_gutenbergs_catalog_leaves_out_what_is_no_bo
         "The Declaration of Independence of the United States of America",
         "The Project Gutenberg Web Pages",
     ]
+
+
+@pytest.mark.django_db
+def test_the_bookshelf_apps_people_lists_and_roles_before_names_are_read():
+    """The Bookshelf app joins a cell's people with a comma and no space, `Abigail
+    Blackman,Mokumokuren` (one person, `Mokumokuren Abigail Blackman`, sorted under `Abigail
+    Blackman`), `Tabuchi, Etsuko,Weitschies, Florian` (sort names, their own comma spaced), and
+    writes a role before a name, `Da Feng Gua Guo,Translator: XiA` (one author, `Translator: XiA
+    Da Feng Gua Guo`) and `Cang Wu Bin Bai,Translator: E. Danglars` (an author so named)."""
+    path = str(REAL / "bookshelf-spacecupcake1-people-lists.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    result = json.loads(run_command(path, "--map", suggested, "--json", "--no-enrich"))
+    assert (result["created"], result["failed"]) == (4, 0)
+    credits = {
+        work.title: [
+            (c.author.name, c.author.sort_name, c.role)
+            for c in work.credits.order_by("position").select_related("author")
+        ]
+        for work in Work.objects.all()
+    }
+    assert credits == {
+        "Haikyu!! 12": [
+            ("Haruichi Furudate", "", "author"),
+            ("Etsuko Tabuchi", "Tabuchi, Etsuko", "translator"),
+            ("Florian Weitschies", "Weitschies, Florian", "translator"),
+        ],
+        "Golden Terrace 1": [
+            ("Cang Wu Bin Bai", "", "author"),
+            ("E. Danglars", "", "translator"),
+            ("Molly Rabbitt", "", "editor"),
+        ],
+        "The Summer Hikaru Died, Vol. 1": [
+            ("Abigail Blackman", "", "author"),
+            ("Mokumokuren", "", "author"),
+            ("Ajani Oloye", "", "translator"),
+        ],
+        "Peach Blossom Debt": [
+            ("Da Feng Gua Guo", "", "author"),
+            ("XiA", "", "translator"),
+            ("Demi Guo", "", "editor"),
+        ],
+    }
