@@ -174,8 +174,13 @@ _LISTING_ISBN_AND_YEAR = re.compile(
 # hyphen or dash; "Spider-Man" is one word), and the comma before an alternative title (`The
 # Hobbit, or There and Back Again`), whose `or` stays with it as after `;` or `:`.
 _SUBTITLE_SEPARATOR = re.compile(
-    r"\s*[:;]\s+|\s+[-\u2013\u2014]\s+|(?P<alternative>,\s+(?=[Oo]r,?\s+\S))"
+    r"\s*[:;]\s+|(?P<dash>\s+[-\u2013\u2014]\s+)|(?P<alternative>,\s+(?=[Oo]r,?\s+\S))"
 )
+# A spaced dash between two years or eras is a range, no subtitle's start: `A History of the
+# Classical Greek World, 478 - 323 BC`, `A History of Babylon, 2200 BC - AD 75`, `… Project
+# 2014 - 2016`.
+_RANGE_START = re.compile(r"(?:\d|\b(?:BCE?|AD|CE))$")
+_RANGE_END = re.compile(r"^(?:\d+(?!\w)|(?:BCE?|AD|CE)\b)")
 # A series marker a catalog wrote before a spaced dash, not the title: a number (`1 - A Wizard
 # In Mind`, `#3 - …`), or a short abbreviation of capitals before a title that has its own
 # subtitle (`NJO - Enemy Lines 2: Rebel Stand`, the New Jedi Order). A year is a title's
@@ -382,13 +387,16 @@ def split_subtitle(title: str) -> tuple[str, str]:
     An alternative title is the subtitle however it is joined, its `or` kept: `Moby-Dick; or,
     The Whale`, `The Hobbit: or There and Back Again` and `The Hobbit, or There and Back Again`
     -> ("The Hobbit", "or There and Back Again"). A comma's `or` in a list (`Red, White, or
-    Blue`) or a question (`Tea, or Coffee?`) is no alternative title.
+    Blue`) or a question (`Tea, or Coffee?`) is no alternative title, nor is a dash between two
+    years or eras a subtitle's start (`…, 478 - 323 BC`: a range).
 
     The first separator outside parentheses counts: `Title (A; B)` has no subtitle."""
     title = (title or "").strip()
     for separator in _SUBTITLE_SEPARATOR.finditer(title):
         main, rest = title[: separator.start()].strip(), title[separator.end() :].strip()
         if separator["alternative"] and ("," in main or title.endswith("?")):
+            continue
+        if separator["dash"] and _RANGE_START.search(main) and _RANGE_END.match(rest):
             continue
         if main.count("(") == main.count(")"):
             return (main, rest) if main and rest else (title, "")

@@ -384,7 +384,9 @@ def test_a_marketplace_listings_bracketed_tags_are_not_the_books_title():
 def test_the_migration_gives_stored_titles_with_listing_tags_the_new_key():
     """A work stored under the earlier rule with a listing's tags in its title is found by the
     same book's row; a title whose brackets name no binding or import keeps its key."""
-    migration = importlib.import_module("catalog.migrations.0029_title_keys_listing_tags")
+    migration = importlib.import_module(
+        "catalog.migrations.0029_title_keys_listing_tags_and_ranges"
+    )
     title = "Influence( The Psychology of Persuasion)[INFLUENCE REV/E][Paperback]"
     stored = make_work(title, authors=["Robert B. Cialdini"])
     kept = make_work("[Oshi No Ko], Vol. 1")
@@ -400,4 +402,51 @@ def test_the_migration_gives_stored_titles_with_listing_tags_the_new_key():
         kept.pk: "oshi no ko vol 1",
     }
     job = import_real("goodreads-olivier-listing-tags.csv")
+    assert (job.created_count, Work.objects.count()) == (0, 2)
+
+
+@pytest.mark.django_db
+def test_a_range_of_years_across_a_dash_stays_in_the_title():
+    """`A History of the Classical Greek World, 478 - 323 BC` was the title `…, 478` with the
+    subtitle `323 BC (Blackwell History of the Ancient World)`, `A History of Babylon, 2200 BC -
+    AD 75` the title `…, 2200 BC`, and `Living Earth. Field Notes from the Dark Ecology Project
+    2014 - 2016` the title `… 2014` with the subtitle `2016`. A range after a colon stays the
+    subtitle's (`A History of the Hellenistic World: 323 - 30 BC`)."""
+    import_real("goodreads-eduardogc21-year-ranges.csv")
+    import_real("goodreads-eeeurico-year-range.csv")
+    works = Work.objects.order_by("title").values_list("title", "subtitle")
+    assert list(works) == [
+        ("A History of Babylon, 2200 BC - AD 75 (Blackwell History of the Ancient World)", ""),
+        (
+            "A History of the Classical Greek World, 478 - 323 BC (Blackwell History of the "
+            "Ancient World)",
+            "",
+        ),
+        ("A History of the Hellenistic World", "323 - 30 BC"),
+        ("Living Earth. Field Notes from the Dark Ecology Project 2014 - 2016", ""),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_with_a_range_of_years_the_new_key():
+    """A work stored under the earlier rule, its key cut at the range's dash, is found by the
+    same book's row; a dash before a subtitle keeps its key."""
+    migration = importlib.import_module(
+        "catalog.migrations.0029_title_keys_listing_tags_and_ranges"
+    )
+    title = "Living Earth. Field Notes from the Dark Ecology Project 2014 - 2016"
+    stored = make_work(title, authors=["Arie Altena"])
+    kept = make_work("2001 - A Space Odyssey")
+    Work.objects.filter(pk=stored.pk).update(
+        title_normalized="living earth field notes from the dark ecology project 2014"
+    )
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {
+        stored.pk: "living earth field notes from the dark ecology project 2014 2016",
+        kept.pk: "2001",
+    }
+    job = import_real("goodreads-eeeurico-year-range.csv")
     assert (job.created_count, Work.objects.count()) == (0, 2)
