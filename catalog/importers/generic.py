@@ -91,7 +91,8 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "series": ("series", "reihe", "serie", "saga", "collection", "seri", "σειρα", "серия"),
     "series_number": ("series number", "series index", "number in series", "band", "volume",
                       "tome", "tomo"),
-    "format": ("format", "binding", "einband", "reliure", "encuadernacion", "formato",
+    # `binding` first: beside it, a `Format` column names a medium (`Physical`, `Digital`).
+    "format": ("binding", "format", "einband", "reliure", "encuadernacion", "formato",
                "media", "cilt", "formats", "bindings"),
     "language": ("language", "sprache", "langue", "idioma", "lingua", "taal", "jezyk", "dil",
                  "γλωσσα", "язык", "languages", "lang"),
@@ -110,6 +111,9 @@ _WHOLE_NAME_ONLY = {"name", "book", "buch", "werk", "by", "ean", "band", "volume
 # for the librarian to map; `Year Published` and the like are still guessed.
 _BARE_YEAR_WORDS = frozenset({"year", "jahr", "annee", "ano", "anno", "jaar", "rok", "yil",
                               "ετος", "год"})  # fmt: skip
+# A year column that names the work's first publication (Goodreads' `Original Publication
+# Year`) is not the edition's year, which is the only year a map reads.
+_FIRST_PUBLICATION_WORDS = frozenset({"original", "first", "originally"})
 _READING_WORDS = frozenset({"read", "finished", "gelesen", "lu", "lecture", "leido", "lectura",
                             "lido", "leitura", "letto", "lettura", "gelezen", "przeczytana",
                             "przeczytane", "прочитано"})  # fmt: skip
@@ -122,9 +126,11 @@ _MAP_SEPARATOR = re.compile(r"(?:\s*,)+\s*(?=[a-z_]+\s*=)")
 def guess_column_map(header: list[str]) -> dict[str, str]:
     """A first guess of the map from the header's words: exact names first, then a column
     whose name contains the word (`Book Title`, `Author(s)`); each column used once, and a
-    reading log's bare `Year` none (`_BARE_YEAR_WORDS`)."""
+    reading log's bare `Year` and a first publication's year (`Original Publication Year`)
+    none."""
     keys = [words_key(name) for name in header]
     reading_log = any(_READING_WORDS.intersection(key.split()) for key in keys)
+    first_years = {i for i, key in enumerate(keys) if _FIRST_PUBLICATION_WORDS & set(key.split())}
     chosen: dict[str, str] = {}
     used: set[int] = set()
     for exact in (True, False):
@@ -136,7 +142,8 @@ def guess_column_map(header: list[str]) -> dict[str, str]:
                     continue
                 if reading_log and field_name == "year" and word in _BARE_YEAR_WORDS:
                     continue
-                index = _find_column(keys, words_key(word), used, exact=exact)
+                skipped = used | first_years if field_name == "year" else used
+                index = _find_column(keys, words_key(word), skipped, exact=exact)
                 if index is not None:
                     chosen[field_name] = header[index]
                     used.add(index)

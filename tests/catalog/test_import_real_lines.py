@@ -469,3 +469,28 @@ def test_an_html_entity_left_in_a_cell_is_read_as_its_character():
     same publisher was two."""
     import_real("goodreads-evilsocket-html-entity.csv")
     assert Edition.objects.get().publisher == "Brinkmann & Bose"
+
+
+@pytest.mark.django_db
+def test_the_map_guessed_beside_a_binding_and_an_original_year_reads_the_editions_own():
+    """A file its owner made of a Goodreads export has `Binding` (Paperback, Hardcover, Kindle
+    Edition, Audible Audio) and `Format` (Physical, Digital, Audiobook): the suggested map read
+    Format, so 158 of its 179 books were "other" with a warning; and it took `Original
+    Publication Year` for the edition's year (Thinking, Fast and Slow's Penguin paperback dated
+    2011)."""
+    path = str(REAL / "goodreads-derived-samkgormley-binding-and-format.csv")
+    with pytest.raises(CommandError, match="--map") as refused:
+        run_command(path)
+    [suggested] = shlex.split(str(refused.value).split("--map ", 1)[1].split(" (guessed", 1)[0])
+    column_map = parse_column_map(suggested)
+    assert (column_map["format"], "year" in column_map) == ("Binding", False)
+    result = json.loads(run_command(path, "--map", suggested, "--json", "--no-enrich"))
+    assert (result["created"], result["rows_with_warnings"]) == (4, 0)
+    formats = dict(Edition.objects.values_list("work__title", "format"))
+    assert formats == {
+        "Thinking, Fast and Slow": "paperback",
+        "This Is Going to Hurt": "audiobook",
+        "The Better Angels of Our Nature": "ebook",
+        "Bad Blood": "hardcover",
+    }
+    assert not Edition.objects.filter(publication_date__isnull=False).exists()
