@@ -220,15 +220,11 @@ def target_status_filter(queryset: QuerySet, value: str, *, target: str = "work"
         return queryset.filter(enrichment_status=value)
     changes, cover_queued = _target_change_records(target)
     enriched = queryset.filter(enrichment_status=EnrichmentStatus.ENRICHED)
-    if value == EnrichmentStatus.ENRICHED:
-        named = {f"{target}__isnull": False}
-        changed = (
-            changes.filter(**named)
-            .values(target)
-            .order_by()
-            .union(cover_queued.filter(**named).values(target).order_by())
+    if value == EnrichmentStatus.ENRICHED:  # probed row by row, up to the list's cap
+        return enriched.filter(
+            Q(Exists(changes.filter(**{target: OuterRef("pk")})))
+            | Q(Exists(cover_queued.filter(**{target: OuterRef("pk")})))
         )
-        return enriched.filter(pk__in=changed)
     return enriched.filter(
         ~Exists(changes.filter(**{target: OuterRef("pk")})),
         ~Exists(cover_queued.filter(**{target: OuterRef("pk")})),

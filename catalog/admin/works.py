@@ -348,10 +348,14 @@ class WorkAdmin(
     def get_changelist(self, request, **kwargs):
         return SearchedOnceChangeList
 
+    def counted_by_probes(self, request) -> bool:
+        """Whether a filter of this request probes each row (counted up to a cap)."""
+        return any(request.GET.get(name) for name in self.capped_count_filters)
+
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         search_term = request.GET.get(SEARCH_VAR, "").strip()
         searched = bool(search_term)
-        probed = any(request.GET.get(name) for name in self.capped_count_filters)
+        probed = self.counted_by_probes(request)
         return self.paginator(
             queryset,
             per_page,

@@ -45,6 +45,9 @@ from enrichment.selectors import (
 )
 from enrichment.waiting import waiting_text
 
+#: The works list's status filter values that probe each work (`target_status_filter`).
+STATUSES_PROBED = (Work.EnrichmentStatus.ENRICHED, NOTHING_ADDED)
+
 
 class EnrichmentStatusFilter(admin.SimpleListFilter):
     title = _("enrichment")
@@ -196,6 +199,12 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         ("enrichment_status_text", "confidence_label", "completeness_label"),
         "last_try",
     ]
+
+    def counted_by_probes(self, request) -> bool:
+        # "Enriched" and "Matched, nothing added" probe each work's audit entries: counted up to
+        # a cap too (an exact count joined every entry: 0.4-0.7 s at a million works).
+        shown_status = request.GET.get(EnrichmentStatusFilter.parameter_name)
+        return super().counted_by_probes(request) or shown_status in STATUSES_PROBED
 
     def get_queryset(self, request):
         # A waiting work's next try: its pending request's next_attempt_at (one subquery).
