@@ -405,10 +405,16 @@ def split_subtitle(title: str) -> tuple[str, str]:
 
 def split_series_marker(title: str) -> tuple[str, str]:
     """`1 - A Wizard In Mind` -> ("1", "A Wizard In Mind"); `NJO - Enemy Lines 2: Rebel Stand`
-    -> ("NJO", "Enemy Lines 2: Rebel Stand"); any other title -> ("", title). Read where a row's
-    title is split (the import), never in `normalize_title`: stored titles keep their keys."""
+    -> ("NJO", "Enemy Lines 2: Rebel Stand"); any other title -> ("", title), among them
+    capitals the title names again (`GDPR - Fix it Fast: Apply GDPR to Your Company`). Read
+    where a row's title is split (the import), never in `normalize_title`: stored titles keep
+    their keys."""
     match = _SERIES_MARKER.match(title or "")
     if not match or (match["letters"] and not split_subtitle(match["rest"])[1]):
+        return "", title
+    # Capitals the title names again are its subject, not a series (`GDPR - Fix it Fast: Apply
+    # GDPR to Your Company`): a series' abbreviation stands before its title only.
+    if match["letters"] and match["letters"] in match["rest"].split():
         return "", title
     return match[0][: match.start("rest")].strip(" -\u2013\u2014"), match["rest"]
 

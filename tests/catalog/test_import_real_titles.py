@@ -450,3 +450,19 @@ def test_the_migration_gives_stored_titles_with_a_range_of_years_the_new_key():
     }
     job = import_real("goodreads-eeeurico-year-range.csv")
     assert (job.created_count, Work.objects.count()) == (0, 2)
+
+
+@pytest.mark.django_db
+def test_capitals_the_title_names_again_are_its_subject_not_a_series_marker():
+    """`GDPR - Fix it Fast: Apply GDPR to Your Company in Ten Simple Steps` lost its subject: the
+    capitals before the dash were read as a series' abbreviation (`NJO - Enemy Lines 2: Rebel
+    Stand`, the New Jedi Order) and left out, the title stored as "Fix it Fast". Capitals the
+    title names again are what it is about."""
+    job = import_real("goodreads-olivier-topic-before-dash.csv")
+    work = Work.objects.get()
+    # Split at its first separator, as `SPQR - A History of Ancient Rome` is: nothing left out.
+    assert (work.title, work.subtitle) == (
+        "GDPR",
+        "Fix it Fast: Apply GDPR to Your Company in Ten Simple Steps",
+    )
+    assert job.rows.get().messages == []  # no marker was left out
