@@ -9,7 +9,13 @@ from django.utils.translation import ngettext
 from catalog.importers.base import BaseImporter, NormalizedRow, RowError
 from catalog.importers.bookwyrm import BookWyrmImporter
 from catalog.importers.calibre import CalibreImporter
-from catalog.importers.csvfile import CsvFile, ImportFileError, csv_rows, read_csv
+from catalog.importers.csvfile import (
+    CsvFile,
+    ImportFileError,
+    csv_first_rows,
+    csv_rows,
+    read_csv,
+)
 from catalog.importers.generic import GenericImporter, guess_column_map
 from catalog.importers.goodreads import GoodreadsImporter
 from catalog.importers.libib import LibibImporter
@@ -143,6 +149,7 @@ __all__ = [
     "PreviewRow",
     "RowError",
     "UnknownFormatError",
+    "csv_first_rows",
     "csv_rows",
     "detect_source",
     "guess_column_map",

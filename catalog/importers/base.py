@@ -6,7 +6,9 @@ so every quirk of the real exports is tested on plain data. The cell parsers are
 and readers.py, the fitting of a row to the catalog's column widths in fitting.py.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -20,6 +22,7 @@ from catalog.importers.parsing import (
     header_columns,
     is_repeated_header,
     is_unknown_person,
+    numeric_date_order,
     one_value_in_every_cell,
     parse_title_parts,
     publisher_name,
@@ -154,6 +157,10 @@ def _credit_json(credit: Credit) -> dict[str, str | int]:
     return {key: value for key, value in data.items() if value}
 
 
+#: The rows a file's date order is learnt from: a day over 12 is in most rows of the first few.
+DATE_ORDER_SAMPLE_ROWS = 5_000
+
+
 class BaseImporter:
     """Maps one source's header onto NormalizedRow. Subclasses declare `source`, `aliases`
     (field -> accepted column names, any case), `signature` (columns that identify the source;
@@ -171,6 +178,11 @@ class BaseImporter:
     # a kind not known is said on the row. `media_fields`: a format's cell, which can say that
     # a row is a film, a recording or a game (`DVD`); its other words are a book's format.
     kind_fields: tuple[str, ...] = ("kind",)
+    #: The fields holding dates a spreadsheet may have written day first or month first.
+    date_fields: tuple[str, ...] = ("date_read", "date_added")
+    #: The order this file's dates are written in (`settle_date_order`): DAY_FIRST,
+    #: MONTH_FIRST, or "" while unknown (`4/1/2024` is then not guessed).
+    date_order: str = ""
     media_fields: tuple[str, ...] = ()
 
     def __init__(self, header: list[str]):
@@ -216,6 +228,18 @@ class BaseImporter:
 
     def has_title_column(self) -> bool:
         return "title" in self.columns
+
+    def settle_date_order(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        """Learn the order the file writes its dates in from these rows (a sample of the
+        file's): a spreadsheet that saved `30/4/2023` wrote `4/1/2024` day first too. Only
+        when every date that shows an order shows the same one; none, or both: not guessed."""
+        seen: set[str] = set()
+        for _line, cells in islice(rows, DATE_ORDER_SAMPLE_ROWS):
+            seen.update(numeric_date_order(self.get(cells, name)) for name in self.date_fields)
+            seen.discard("")
+            if len(seen) > 1:
+                break
+        self.date_order = seen.pop() if len(seen) == 1 else ""
 
     def get(self, cells: list[str], field_name: str) -> str:
         """A field's cell, cleaned (`clean_cell`); "" when the file has no such column."""

@@ -13,6 +13,7 @@ from catalog.importers.readers import apply_identifier, read_page_count
 
 
 class BookWyrmImporter(BaseImporter):
+    date_fields = ("finish_date", "shelf_date")
     source = "bookwyrm"
     label = "BookWyrm"
     signature = ("title", "author_text", "remote_id")
@@ -46,6 +47,6 @@ class BookWyrmImporter(BaseImporter):
         row.openlibrary_edition_key = openlibrary_key(key, "M")
         row.openlibrary_work_key = openlibrary_key(key, "W")
         row.page_count = read_page_count(row, self.get(cells, "pages"), column="pages")
-        row.date_read = parse_date(self.get(cells, "finish_date"))
-        row.date_added = parse_date(self.get(cells, "shelf_date"))
+        row.date_read = parse_date(self.get(cells, "finish_date"), order=self.date_order)
+        row.date_added = parse_date(self.get(cells, "shelf_date"), order=self.date_order)
         return row

@@ -23,6 +23,7 @@ _AMPERSAND = re.compile(r"\s+&\s+")
 
 
 class CalibreImporter(BaseImporter):
+    date_fields = ("timestamp",)
     source = "calibre"
     label = "calibre"
     signatures = (
@@ -64,7 +65,7 @@ class CalibreImporter(BaseImporter):
         row.publication_year = year_in(self.get(cells, "pubdate"))  # `0101…` is "unknown"
         row.language = parse_language(self.get(cells, "languages"))
         row.format = files_format(self.get(cells, "formats"))
-        row.date_added = parse_date(self.get(cells, "timestamp"))
+        row.date_added = parse_date(self.get(cells, "timestamp"), order=self.date_order)
         return row
 
     @staticmethod

@@ -46,8 +46,12 @@ class LibibImporter(BaseImporter):
             row, self.get(cells, "publish_date"), column="publish_date"
         )
         row.page_count = read_page_count(row, self.get(cells, "pages"), column="length")
-        row.date_read = read_date(row, self.get(cells, "completed"), column="completed")
-        row.date_added = read_date(row, self.get(cells, "added"), column="added")
+        row.date_read = read_date(
+            row, self.get(cells, "completed"), column="completed", order=self.date_order
+        )
+        row.date_added = read_date(
+            row, self.get(cells, "added"), column="added", order=self.date_order
+        )
         return row
 
 

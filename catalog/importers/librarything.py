@@ -110,8 +110,8 @@ class LibraryThingImporter(BaseImporter):
         if row.page_count is None and (in_publication := _PAGES.search(rest)):
             row.page_count = parse_int(in_publication.group(1))  # `…, Edition: 2, 272 pages`
         row.language = parse_language(self.get(cells, "languages"))
-        row.date_read = parse_date(self.get(cells, "date_read"))
-        row.date_added = parse_date(self.get(cells, "date_added"))
+        row.date_read = parse_date(self.get(cells, "date_read"), order=self.date_order)
+        row.date_added = parse_date(self.get(cells, "date_added"), order=self.date_order)
         return row
 
     def _read_credits(self, cells: list[str], row: NormalizedRow) -> None:

@@ -60,7 +60,7 @@ class OpenreadsImporter(BaseImporter):
         row.date_read = _last_finished(self.get(cells, "readings")) or parse_date(
             self.get(cells, "finish_date")
         )
-        row.date_added = parse_date(self.get(cells, "date_added"))
+        row.date_added = parse_date(self.get(cells, "date_added"), order=self.date_order)
         return row
 
 

@@ -405,14 +405,19 @@ def parse_year(value: str, *, ancient: bool = False) -> int | None:
     return year if earliest <= year <= datetime.date.today().year + 5 else None
 
 
-def parse_date(value: str) -> str:
+#: The orders a spreadsheet writes a date's day and month in (`numeric_date_order`).
+DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
+
+
+def parse_date(value: str, *, order: str = "") -> str:
     """`2025/06/29`, `2025-06-29`, or a range `2023/05/23-2023/06/07` (its end) -> ISO date;
     a spreadsheet's `4/30/2023` or `30.4.2023` when only one order makes it a date (see
-    `is_ambiguous_date`)."""
+    `is_ambiguous_date`), or `4/1/2024` in the `order` the file's other dates show
+    (DAY_FIRST, MONTH_FIRST; "" when they do not: such a date is not guessed)."""
     matches = _DATE.findall(value or "")
     if not matches:
         numeric = _NUMERIC_DATE.match((value or "").strip())
-        return _numeric_date(*map(int, numeric.groups())) if numeric else ""
+        return _numeric_date(*map(int, numeric.groups()), order=order) if numeric else ""
     year, month, day = matches[-1]
     return _iso_date(int(year), int(month), int(day or 1))
 
@@ -429,10 +434,24 @@ def is_ambiguous_date(value: str) -> bool:
     )
 
 
-def _numeric_date(first: int, second: int, year: int) -> str:
-    if first == second or first > 12:  # day first (or either order: the same date)
-        return _iso_date(year, second, first)
-    if second > 12:  # month first
+def numeric_date_order(value: str) -> str:
+    """The order a spreadsheet's numeric date shows it was written in: `30.4.2023` DAY_FIRST,
+    `4/30/2023` MONTH_FIRST; "" for any other cell (`4/1/2024` could be either)."""
+    numeric = _NUMERIC_DATE.match((value or "").strip())
+    if not numeric:
+        return ""
+    first, second, year = map(int, numeric.groups())
+    if first > 12 and _iso_date(year, second, first):
+        return DAY_FIRST
+    if second > 12 and _iso_date(year, first, second):
+        return MONTH_FIRST
+    return ""
+
+
+def _numeric_date(first: int, second: int, year: int, *, order: str = "") -> str:
+    if first == second or first > 12 or (order == DAY_FIRST and second <= 12):
+        return _iso_date(year, second, first)  # day first (or either order: the same date)
+    if second > 12 or order == MONTH_FIRST:  # month first
         return _iso_date(year, first, second)
     return ""
 

@@ -62,10 +62,10 @@ def read_year(row: NormalizedRow, value: str, *, column: str, ancient: bool = Fa
     return year
 
 
-def read_date(row: NormalizedRow, value: str, *, column: str) -> str:
+def read_date(row: NormalizedRow, value: str, *, column: str, order: str = "") -> str:
     """The ISO date in a cell, or "" with a warning on the row when the cell holds something
-    else."""
-    date = parse_date(value)
+    else; a day and a month either could be read in `order` (the importer's `date_order`)."""
+    date = parse_date(value, order=order)
     if date or not value:
         return date
     if is_ambiguous_date(value):

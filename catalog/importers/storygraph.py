@@ -38,9 +38,15 @@ class StoryGraphImporter(BaseImporter):
         if warning:
             row.warnings.append(warning)
         row.date_added = read_date(
-            row, self.get(cells, "date_added"), column=self.column_of("date_added")
+            row,
+            self.get(cells, "date_added"),
+            column=self.column_of("date_added"),
+            order=self.date_order,
         )
         row.date_read = read_date(
-            row, self.get(cells, "date_read"), column=self.column_of("date_read")
+            row,
+            self.get(cells, "date_read"),
+            column=self.column_of("date_read"),
+            order=self.date_order,
         )
         return row

@@ -27,7 +27,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bookstore import task_queue
-from catalog.importers import csv_rows, importer_for, read_csv
+from catalog.importers import csv_first_rows, csv_rows, importer_for, read_csv
+from catalog.importers.base import DATE_ORDER_SAMPLE_ROWS
 from catalog.models import ImportJob, ImportRow
 from catalog.services.collector import collect_batch_garbage, collected_between_batches
 from catalog.services.reading import normalized_batches
@@ -158,8 +159,10 @@ def import_job_run(
         return job
     try:
         with job.source_file.open("rb") as source:
-            header, rows = csv_rows(source.read())
+            data = source.read()
+        header, rows = csv_rows(data)
         importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
+        importer.settle_date_order(csv_first_rows(data, DATE_ORDER_SAMPLE_ROWS))
         remaining = job.rows_total
         if job.resumes or job.rows_processed:  # it goes on from where a run stopped
             recorded = set(job.rows.values_list("line_number", flat=True))

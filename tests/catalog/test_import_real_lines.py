@@ -9,9 +9,12 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import CommandError
 
+from catalog import services
 from catalog.importers import read_csv
 from catalog.importers.generic import format_column_map, guess_column_map, parse_column_map
+from catalog.importers.parsing import DAY_FIRST
 from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
+from catalog.services import failed_rows
 from tests.catalog.real_lines import REAL, import_real, run_command
 from tests.factories import make_work
 
@@ -494,3 +497,37 @@ def test_the_map_guessed_beside_a_binding_and_an_original_year_reads_the_edition
         "Bad Blood": "hardcover",
     }
     assert not Edition.objects.filter(publication_date__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_files_dates_written_day_first_read_day_first_where_either_order_could():
+    """A Goodreads export saved again by a spreadsheet writes `17/02/2023`, so its `10/02/2023`
+    is the 10th of February too: it was left out with a warning on each such row ("can be read
+    day first or month first"), 268 of the real file's 727 rows. The order is learnt from the
+    file's own dates that show one."""
+    job = import_real("goodreads-20iuh20hug-day-first-dates.csv")
+    rows = {row.line_number: row for row in job.rows.all()}
+    assert rows[4].normalized["date_added"] == "2023-02-10"
+    assert rows[7].normalized["date_added"] == "2023-01-03"
+    assert rows[11].normalized["date_added"] == "2022-12-07"
+    assert rows[2].normalized["date_added"] == "2023-02-17"
+    assert not any("day first or month first" in m for r in rows.values() for m in r.messages)
+    # A retry of its failed rows, or a row corrected and re-run, reads them in the same order.
+    assert failed_rows._importer_for_job(job).date_order == DAY_FIRST
+
+
+@pytest.mark.django_db
+def test_a_file_whose_dates_show_both_orders_guesses_neither():
+    """One row day first (`17/02/2023`), one month first (`2/17/2023`): the file shows no one
+    order, so a date either could read (`10/02/2023`) is still left out with the warning."""
+    data = (REAL / "goodreads-20iuh20hug-day-first-dates.csv").read_bytes()
+    header, day_first, _second, ambiguous, *_rest = data.splitlines(keepends=True)
+    month_first = day_first.replace(b"17/02/2023", b"2/17/2023")
+    assert month_first != day_first and b"10/02/2023" in ambiguous
+    job = services.import_job_create(
+        data=header + day_first + month_first + ambiguous, filename="mixed.csv", enrich=False
+    )
+    services.import_job_run(job=job)
+    line = job.rows.get(line_number=4)
+    assert not line.normalized.get("date_added")
+    assert any("day first or month first" in m for m in line.messages)

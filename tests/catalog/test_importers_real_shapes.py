@@ -16,6 +16,8 @@ from catalog.importers import (
 )
 from catalog.importers.generic import guess_column_map
 from catalog.importers.parsing import (
+    DAY_FIRST,
+    MONTH_FIRST,
     is_ambiguous_date,
     parse_date,
     parse_format,
@@ -117,6 +119,21 @@ def test_a_spreadsheets_dates_are_read_when_only_one_order_makes_a_date():
 def test_numeric_dates(cell, date, ambiguous):
     assert parse_date(cell) == date
     assert is_ambiguous_date(cell) is ambiguous
+
+
+@pytest.mark.parametrize(
+    ("cell", "day_first", "month_first"),
+    [
+        ("4/1/2024", "2024-01-04", "2024-04-01"),  # read in the file's order
+        ("30/4/2023", "2023-04-30", "2023-04-30"),  # one order only: whatever the file's
+        ("4/30/2023", "2023-04-30", "2023-04-30"),
+        ("31/31/2023", "", ""),
+        ("2023/06/29", "2023-06-29", "2023-06-29"),
+    ],
+)
+def test_a_date_either_order_could_read_is_read_in_the_files_order(cell, day_first, month_first):
+    assert parse_date(cell, order=DAY_FIRST) == day_first
+    assert parse_date(cell, order=MONTH_FIRST) == month_first
 
 
 def test_a_row_wider_than_its_header_with_cells_past_it_fails_with_the_reason():
