@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.importers.dates import numeric_date_order
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.kinds import is_known_kind, kind_key, not_a_book
 from catalog.importers.parsing import (
@@ -22,7 +23,6 @@ from catalog.importers.parsing import (
     header_columns,
     is_repeated_header,
     is_unknown_person,
-    numeric_date_order,
     one_value_in_every_cell,
     parse_title_parts,
     publisher_name,

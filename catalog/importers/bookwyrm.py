@@ -8,7 +8,8 @@ read twice or reviewed may appear on several rows (the later ones are duplicates
 
 from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import openlibrary_key, split_people
-from catalog.importers.parsing import ASIN, parse_date
+from catalog.importers.dates import parse_date
+from catalog.importers.parsing import ASIN
 from catalog.importers.readers import apply_identifier, read_page_count
 
 

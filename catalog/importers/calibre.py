@@ -16,7 +16,8 @@ from catalog.importers.cells import (
     set_primary_series,
     year_in,
 )
-from catalog.importers.parsing import ASIN, files_format, parse_date
+from catalog.importers.dates import parse_date
+from catalog.importers.parsing import ASIN, files_format
 from catalog.importers.readers import apply_identifier
 
 _AMPERSAND = re.compile(r"\s+&\s+")

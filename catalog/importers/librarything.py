@@ -25,14 +25,8 @@ from catalog.importers.cells import (
     split_at_ampersands,
     year_in,
 )
-from catalog.importers.parsing import (
-    FORMATS,
-    ROLES,
-    parse_date,
-    parse_format,
-    parse_int,
-    split_isbn_cells,
-)
+from catalog.importers.dates import parse_date
+from catalog.importers.parsing import FORMATS, ROLES, parse_format, parse_int, split_isbn_cells
 from catalog.importers.readers import apply_identifier, read_page_count
 
 _LIST = re.compile(r"\s*[|;]\s*")

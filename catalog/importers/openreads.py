@@ -15,7 +15,8 @@ from catalog.importers.cells import (
     set_subtitle_cell,
     split_people,
 )
-from catalog.importers.parsing import parse_date, parse_format
+from catalog.importers.dates import parse_date
+from catalog.importers.parsing import parse_format
 from catalog.importers.readers import apply_identifier, read_page_count
 
 

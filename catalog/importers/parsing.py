@@ -25,10 +25,6 @@ _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
 # `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
 _GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
-_DATE = re.compile(r"(\d{4})[/-](\d{1,2})(?:[/-](\d{1,2}))?")
-# A spreadsheet's own date: `4/30/2023` (month first, as US spreadsheets write it) or
-# `30.4.2023` / `30/4/2023` (day first, as most others do).
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
 # What sources write for "no author known": `Unknown`, and Goodreads' numbered `Unknown Author
 # 493`; and for "several, unnamed": Goodreads' `Various`, LibraryThing's French `Collectif`,
 # Italian and Spanish catalogues' `AA.VV.` / `VV.AA.`. As an author they would become one
@@ -403,64 +399,6 @@ def parse_year(value: str, *, ancient: bool = False) -> int | None:
         return -year if 0 < year <= 5000 else None
     earliest = 1 if ancient else 100
     return year if earliest <= year <= datetime.date.today().year + 5 else None
-
-
-#: The orders a spreadsheet writes a date's day and month in (`numeric_date_order`).
-DAY_FIRST, MONTH_FIRST = "day_first", "month_first"
-
-
-def parse_date(value: str, *, order: str = "") -> str:
-    """`2025/06/29`, `2025-06-29`, or a range `2023/05/23-2023/06/07` (its end) -> ISO date;
-    a spreadsheet's `4/30/2023` or `30.4.2023` when only one order makes it a date (see
-    `is_ambiguous_date`), or `4/1/2024` in the `order` the file's other dates show
-    (DAY_FIRST, MONTH_FIRST; "" when they do not: such a date is not guessed)."""
-    matches = _DATE.findall(value or "")
-    if not matches:
-        numeric = _NUMERIC_DATE.match((value or "").strip())
-        return _numeric_date(*map(int, numeric.groups()), order=order) if numeric else ""
-    year, month, day = matches[-1]
-    return _iso_date(int(year), int(month), int(day or 1))
-
-
-def is_ambiguous_date(value: str) -> bool:
-    """`4/1/2024`: 4 January or April 1, by the spreadsheet's country; such a date is not
-    guessed."""
-    numeric = _NUMERIC_DATE.match((value or "").strip())
-    if not numeric:
-        return False
-    first, second, year = map(int, numeric.groups())
-    return first != second and bool(
-        _iso_date(year, first, second) and _iso_date(year, second, first)
-    )
-
-
-def numeric_date_order(value: str) -> str:
-    """The order a spreadsheet's numeric date shows it was written in: `30.4.2023` DAY_FIRST,
-    `4/30/2023` MONTH_FIRST; "" for any other cell (`4/1/2024` could be either)."""
-    numeric = _NUMERIC_DATE.match((value or "").strip())
-    if not numeric:
-        return ""
-    first, second, year = map(int, numeric.groups())
-    if first > 12 and _iso_date(year, second, first):
-        return DAY_FIRST
-    if second > 12 and _iso_date(year, first, second):
-        return MONTH_FIRST
-    return ""
-
-
-def _numeric_date(first: int, second: int, year: int, *, order: str = "") -> str:
-    if first == second or first > 12 or (order == DAY_FIRST and second <= 12):
-        return _iso_date(year, second, first)  # day first (or either order: the same date)
-    if second > 12 or order == MONTH_FIRST:  # month first
-        return _iso_date(year, first, second)
-    return ""
-
-
-def _iso_date(year: int, month: int, day: int) -> str:
-    try:
-        return datetime.date(year, month, day).isoformat()
-    except ValueError:
-        return ""
 
 
 # A whole or decimal number, as a record's ids, ratings, years and page counts are written.

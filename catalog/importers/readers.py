@@ -8,11 +8,10 @@ from django.utils.translation import gettext_lazy
 
 from catalog import isbn
 from catalog.importers.base import Credit, NormalizedRow
+from catalog.importers.dates import is_ambiguous_date, parse_date
 from catalog.importers.parsing import (
     ASIN,
     clean_cell,
-    is_ambiguous_date,
-    parse_date,
     parse_int,
     parse_whole_number,
     parse_year,

@@ -11,8 +11,8 @@ from django.core.management import CommandError
 
 from catalog import services
 from catalog.importers import read_csv
+from catalog.importers.dates import DAY_FIRST
 from catalog.importers.generic import format_column_map, guess_column_map, parse_column_map
-from catalog.importers.parsing import DAY_FIRST
 from catalog.models import Author, Edition, ImportJob, ImportRow, Work, WorkAuthor
 from catalog.services import failed_rows
 from tests.catalog.real_lines import REAL, import_real, run_command

@@ -8,8 +8,9 @@ import pytest
 
 from catalog.importers import ImportFileError, RowError, importer_for, read_csv
 from catalog.importers.base import MAX_CELL_CHARS, Credit, NormalizedRow
+from catalog.importers.dates import parse_date
 from catalog.importers.fitting import fit_to_columns
-from catalog.importers.parsing import clean_cell, parse_date, parse_format
+from catalog.importers.parsing import clean_cell, parse_format
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
 GOODREADS_24 = (

@@ -14,14 +14,9 @@ from catalog.importers import (
     importer_for,
     read_csv,
 )
+from catalog.importers.dates import DAY_FIRST, MONTH_FIRST, is_ambiguous_date, parse_date
 from catalog.importers.generic import guess_column_map
-from catalog.importers.parsing import (
-    DAY_FIRST,
-    MONTH_FIRST,
-    is_ambiguous_date,
-    parse_date,
-    parse_format,
-)
+from catalog.importers.parsing import parse_format
 from catalog.importers.readers import parse_contributors
 from catalog.text import split_language_edition
 
