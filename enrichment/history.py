@@ -15,12 +15,12 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from catalog.models import Author, Work
 from enrichment.audit_queries import entries_of_author_q
-from enrichment.models import AuditLogEntry
-from enrichment.proposals import FIELD_LABELS, in_field_order
+from enrichment.models import AuditLogEntry, AuthorMerge
+from enrichment.proposals import COVER, FIELD_LABELS, in_field_order
 
 #: LogEntry needs a user: changes no person made are logged as this one (inactive, no password:
 #: nobody can log in as it).
@@ -46,17 +46,6 @@ def history_record(*, entry: AuditLogEntry) -> LogEntry | None:
     that changed nothing: a dismissal)."""
     if not entry.changes or entry.action == AuditLogEntry.Action.DISMISS:
         return None
-    names = [name for name, _change in in_field_order(entry.changes)]
-    fields = ", ".join(FIELD_LABELS.get(name, name) for name in names)
-    who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
-    values = {"fields": fields, "who": who, "entry": entry.pk, "reverted": entry.reverts_id}
-    if entry.action == AuditLogEntry.Action.REVERT:
-        message = gettext(
-            "Reverted %(fields)s by %(who)s (enrichment audit entry #%(entry)s, which reverts "
-            "#%(reverted)s)."
-        )
-    else:
-        message = gettext("Changed %(fields)s by %(who)s (enrichment audit entry #%(entry)s).")
     changed: Work | Author | None = entry.author or entry.work
     if changed is None:
         return None
@@ -66,8 +55,126 @@ def history_record(*, entry: AuditLogEntry) -> LogEntry | None:
         object_id=str(changed.pk),
         object_repr=str(changed)[:200],
         action_flag=CHANGE,
-        change_message=message % values,
+        change_message=history_message(entry),
     )
+
+
+def history_message(entry: AuditLogEntry) -> str:
+    """What an audit entry did, as its work's (author's) History says it: each field by where
+    it is (a work's own, or its edition's, named), a merge from the kept author's side, and
+    what a revert put back."""
+    who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
+    values = {"who": who, "entry": entry.pk, "reverted": entry.reverts_id}
+    if "merged_into" in entry.changes:
+        return _merge_message(entry, values)
+    values["fields"] = _fields_by_holder(entry)
+    if entry.action == AuditLogEntry.Action.REVERT:
+        message = (
+            gettext(
+                "Reverted %(fields)s by %(who)s (enrichment audit entry #%(entry)s, which reverts "
+                "#%(reverted)s)."
+            )
+            % values
+        )
+        return " ".join([message, *_put_back(entry.changes)])
+    return gettext("Changed %(fields)s by %(who)s (enrichment audit entry #%(entry)s).") % values
+
+
+def _label(name: str, change: dict) -> str:
+    if name == COVER and change.get("target") == "author":
+        return gettext("Photo")  # an author's "cover" is their portrait
+    return FIELD_LABELS.get(name, name)
+
+
+def _fields_by_holder(entry: AuditLogEntry) -> str:
+    """ "Description, Subjects; Publisher, Cover of its edition ISBN 9780060557812": the
+    fields an entry wrote on the edition are that edition's, not the work's."""
+    own, edition = [], []
+    for name, change in in_field_order(entry.changes):
+        if change.get("target") == "edition" and entry.edition_id:
+            edition.append(_label(name, change))
+        else:
+            own.append(_label(name, change))
+    if not edition:
+        return ", ".join(own)
+    of_edition = gettext("%(fields)s of its edition %(edition)s") % {
+        "fields": ", ".join(edition),
+        "edition": edition_name(entry.edition),
+    }
+    if not own:
+        return of_edition
+    return gettext("%(own)s; %(edition)s") % {"own": ", ".join(own), "edition": of_edition}
+
+
+def edition_name(edition) -> str:
+    """An edition in a sentence: by its ISBN, which is how a librarian finds it."""
+    if edition is None:
+        return gettext("(deleted since)")
+    if edition.isbn13:
+        return gettext("ISBN %(isbn)s") % {"isbn": edition.isbn13}
+    return gettext("#%(id)s (no ISBN)") % {"id": edition.pk}
+
+
+def _put_back(changes: dict) -> list[str]:
+    """What a revert put back, briefly: "Put back Publisher “Harper”." and "Empty again, as
+    before: Description, Cover." """
+    values, emptied = [], []
+    for name, change in in_field_order(changes):
+        value = change.get("new")
+        if value in ("", None, [], {}):
+            emptied.append(_label(name, change))
+        elif name == COVER:
+            values.append(gettext("%(label)s (the earlier one)") % {"label": _label(name, change)})
+        else:
+            text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+            text = f"{text[:40]}…" if len(text) > 40 else text
+            values.append(f"{_label(name, change)} “{text}”")
+    sentences = []
+    if values:
+        sentences.append(gettext("Put back %(values)s.") % {"values": ", ".join(values)})
+    if emptied:
+        sentences.append(
+            gettext("Empty again, as before: %(fields)s.") % {"fields": ", ".join(emptied)}
+        )
+    return sentences
+
+
+def _merge_message(entry: AuditLogEntry, values: dict) -> str:
+    """A merge (or its revert) in the kept author's History: which duplicate was merged into
+    it, and what that brought (took back)."""
+    merge_entry_id = entry.reverts_id if entry.action == AuditLogEntry.Action.REVERT else entry.pk
+    merge = (
+        AuthorMerge.objects.select_related("duplicate")
+        .filter(audit_entry_id=merge_entry_id)
+        .first()
+    )
+    values["duplicate"] = merge.duplicate.name if merge else gettext("a duplicate author")
+    reverting = entry.action == AuditLogEntry.Action.REVERT
+    credits = len((entry.changes.get("credits") or {}).get("old" if reverting else "new") or [])
+    values["credits"] = ngettext("%(n)s credit", "%(n)s credits", credits) % {"n": credits}
+    fields = [
+        _label(name, change)
+        for name, change in in_field_order(entry.changes)
+        if name not in ("credits", "dropped_credits", "merged_into")
+    ]
+    values["fields"] = ", ".join(fields)
+    if reverting:
+        message = gettext(
+            "Reverted by %(who)s: the merge of %(duplicate)s into this author; the %(credits)s "
+            "it brought went back to it, and it is an author of its own again"
+        )
+        if fields:
+            message += gettext("; %(fields)s as before the merge")
+        message += gettext(" (enrichment audit entry #%(entry)s, which reverts #%(reverted)s).")
+    else:
+        message = gettext(
+            "%(duplicate)s merged into this author by %(who)s: its %(credits)s moved here, and "
+            "it now redirects here"
+        )
+        if fields:
+            message += gettext("; %(fields)s filled from it")
+        message += gettext(" (enrichment audit entry #%(entry)s).")
+    return message % values
 
 
 @dataclass

@@ -5,6 +5,7 @@ than saying only that it has no change history."""
 from urllib.parse import urlencode
 
 from django.contrib.admin.utils import unquote
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -27,8 +28,17 @@ class EditionHistoryMixin:
 
 
 def edition_enrichment_history_html(request, edition) -> str:
-    """ "Enrichment's changes to this edition are in its work's History and in its 3 audit log
-    entries.", linked (the audit log only for those who may see it)."""
+    """Where enrichment's changes to this edition are: "Enrichment's changes to this edition are
+    in its work's History and in its 3 audit log entries.", linked (the audit log only for those
+    who may see it); "Enrichment has changed nothing on this edition." when none of its entries
+    changed it (a dismissal records a decision only)."""
+    entries = AuditLogEntry.objects.filter(edition=edition)
+    counts = entries.aggregate(
+        every=Count("pk"), changed=Count("pk", filter=~Q(action=AuditLogEntry.Action.DISMISS))
+    )
+    count = counts["every"]
+    if not counts["changed"]:
+        return gettext("Enrichment has changed nothing on this edition.")
     work_history = format_html(
         '<a href="{}">{}</a>',
         reverse("admin:catalog_work_history", args=[edition.work_id]),
@@ -36,7 +46,6 @@ def edition_enrichment_history_html(request, edition) -> str:
     )
     if not request.user.has_perm("enrichment.view_auditlogentry"):
         return format_html(gettext("Enrichment’s changes to this edition are in {}."), work_history)
-    count = AuditLogEntry.objects.filter(edition=edition).count()
     audit = format_html(
         '<a href="{}?{}">{}</a>',
         reverse("admin:enrichment_auditlogentry_changelist"),

@@ -2,18 +2,25 @@
 proposal (a reviewer dismissed it, or a re-run superseded it: request_status.audit_action_label);
 a merged duplicate author's History shows the merge that redirected it, and its revert."""
 
+import io
 import re
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 
-from enrichment import queue, revert, review
-from enrichment.models import AuditLogEntry, EnrichmentRequest
+from catalog.models import Edition
+from enrichment import author_merges, cover_apply, queue, revert, review
+from enrichment.candidates import CoverRef
+from enrichment.covers import choose
+from enrichment.matching import Tier
+from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
 from tests.enrichment.test_audit_merge_revert import merged
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import AUDIT_URL, change_url, librarian
 from tests.enrichment.test_work_page import text_of
-from tests.factories import make_author, make_work
+from tests.enrichment.test_work_status_taken_back import auto_applied
+from tests.factories import make_author, make_edition, make_work
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +115,80 @@ def test_an_entry_a_rerun_recorded_names_itself_superseded_not_dismissed(client)
     # Its note in a sentence, one full stop (it read "…enrichment was run again..").
     assert "no field: Superseded by request #" in page.content.decode()
     assert "run again.." not in page.content.decode()
+
+
+def test_the_kept_authors_history_says_which_duplicate_was_merged_into_it_and_reverted(client):
+    """It read "Changed Credits moved here, Merged into by libby", as if the kept author had
+    been merged into something."""
+    user = librarian()
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[duplicate])
+    make_work("The Dispossessed", authors=[duplicate])
+    merge = AuthorMerge.objects.create(
+        kept=kept, duplicate=duplicate, reason=AuthorMerge.Reason.SHARED_ID
+    )
+    entry = author_merges.author_merge_apply(merge=merge, actor=user).audit_entry
+    undo = revert.audit_revert(entry=entry, actor=user).revert_entry
+    client.force_login(user)
+
+    merge_row, revert_row = history_of(client, kept)
+    assert "Merged into by" not in merge_row and "Credits moved here" not in merge_row
+    assert (
+        f"U. K. Le Guin merged into this author by libby: its 2 credits moved here, and it now "
+        f"redirects here (enrichment audit entry #{entry.pk})." in merge_row
+    ), merge_row
+    assert (
+        "Reverted by libby: the merge of U. K. Le Guin into this author; the 2 credits it "
+        "brought went back to it, and it is an author of its own again (enrichment audit "
+        f"entry #{undo.pk}, which reverts #{entry.pk})." in revert_row
+    ), revert_row
+
+
+def test_an_author_photos_revert_says_photo_and_that_it_has_none_again(client, monkeypatch):
+    """An author's History said "Reverted Cover", and not what the revert put back."""
+    from tests.enrichment.test_author_requests import FIXTURE_IMAGE, PHOTO_URL, decide
+
+    image = io.BytesIO()
+    Image.open(FIXTURE_IMAGE).convert("RGB").save(image, "JPEG", quality=90)
+    monkeypatch.setattr(choose, "fetch_cover_bytes", lambda url, **kw: image.getvalue())
+    author = make_author("Ursula K. Le Guin")
+    request = decide(author, Tier.HIGH, covers=[CoverRef("wikidata", PHOTO_URL)], birth_year=1929)
+    cover_apply.requests_fetch_covers(request_ids=[request.pk])
+    user = librarian()
+    for entry in AuditLogEntry.objects.filter(author=author).order_by("pk"):
+        revert.audit_revert(entry=entry, actor=user)
+    client.force_login(user)
+
+    _born, photo, born_back, photo_back = history_of(client, author)
+    assert "Changed Photo by the enrichment worker" in photo, photo
+    assert "Reverted Born (year) by libby" in born_back
+    assert born_back.endswith("Empty again, as before: Born (year)."), born_back
+    assert "Reverted Photo by libby" in photo_back
+    assert photo_back.endswith("Empty again, as before: Photo."), photo_back
+
+
+def edition_history(client, edition) -> str:
+    page = client.get(reverse("admin:catalog_edition_history", args=[edition.pk]))
+    assert page.status_code == 200
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.content.decode()))
+
+
+def test_an_edition_history_says_once_where_its_changes_are(client):
+    """It showed the note pointing to its audit entries and, below it, Django's "This object
+    doesn't have a change history. It probably wasn't added via this admin site."."""
+    user = librarian()
+    _work, entry = auto_applied("Neverwhere")
+    dismissed = needs_review(title="Stardust")
+    review.request_dismiss(request=dismissed, actor=user)
+    untouched = make_edition(make_work("Coraline"))
+    client.force_login(user)
+
+    page = edition_history(client, entry.edition)
+    assert "doesn’t have a change history" not in page and "this admin site" not in page
+    assert page.count("Enrichment’s changes to this edition are in its work’s History and in "
+                      "its 1 audit log entry.") == 1  # fmt: skip
+    # A dismissal changed nothing: its edition's History does not send one to look for changes.
+    for edition in (Edition.objects.get(work=dismissed.work_id), untouched):
+        page = edition_history(client, edition)
+        assert "Enrichment has changed nothing on this edition." in page, page
+        assert "doesn’t have a change history" not in page and "its work’s History" not in page

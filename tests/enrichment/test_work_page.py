@@ -199,22 +199,32 @@ def test_enrichment_changes_are_in_the_work_history_by_the_worker_or_the_reviewe
     history = LogEntry.objects.filter(object_id=str(work.pk)).order_by("pk")
     assert [entry.action_flag for entry in history] == [CHANGE] * 4  # one per audit entry
     messages = [entry.get_change_message() for entry in history]
+    # Publisher, pages, the cover are the edition's: the History names it (it said "Changed
+    # Cover", as if the work's own), and what a revert put back.
+    of_edition = "of its edition ISBN 9780060557812"
     assert re.fullmatch(
-        r"Changed .*Pages.* by the enrichment worker \(enrichment audit entry #\d+\)\.",
+        rf"Changed .*Pages.* {of_edition} by the enrichment worker "
+        r"\(enrichment audit entry #\d+\)\.",
         messages[0],
-    )
-    assert re.fullmatch(r"Changed Cover by the enrichment worker \(.+\)\.", messages[1])
-    assert messages[2] == f"Changed Publisher by libby (enrichment audit entry #{chosen.pk})."
+    ), messages[0]
     assert re.fullmatch(
-        rf"Reverted Publisher by libby \(.+ which reverts #{chosen.pk}\)\.", messages[3]
+        rf"Changed Cover {of_edition} by the enrichment worker \(.+\)\.", messages[1]
     )
+    assert messages[2] == (
+        f"Changed Publisher {of_edition} by libby (enrichment audit entry #{chosen.pk})."
+    )
+    assert re.fullmatch(
+        rf"Reverted Publisher {of_edition} by libby \(.+ which reverts #{chosen.pk}\)\. "
+        r"Put back Publisher “Old Press”\.",
+        messages[3],
+    ), messages[3]
     assert [entry.user.username for entry in history] == [WORKER_USERNAME] * 2 + ["libby"] * 2
 
     page = text_of(
         client.get(reverse("admin:catalog_work_history", args=[work.pk])).content.decode()
     )
-    assert "Changed Cover by the enrichment worker" in page
-    assert "Reverted Publisher by libby" in page
+    assert f"Changed Cover {of_edition} by the enrichment worker" in page
+    assert f"Reverted Publisher {of_edition} by libby" in page
 
 
 def test_the_worker_in_the_history_cannot_log_in(cover_host):
