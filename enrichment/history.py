@@ -8,6 +8,7 @@ the record of values (and revert); the History is where a librarian looking at o
 author) sees that something happened.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,13 +60,19 @@ def history_record(*, entry: AuditLogEntry) -> LogEntry | None:
     )
 
 
-def history_message(entry: AuditLogEntry) -> str:
+def history_message(entry: AuditLogEntry, *, duplicates: dict[int, str] | None = None) -> str:
     """What an audit entry did, as its work's (author's) History says it: each field by where
     it is (a work's own, or its edition's, named), a merge from the kept author's side, and
-    what a revert put back."""
+    what a revert put back. `duplicates`: merge entry id -> its duplicate's name, read for many
+    (else read now)."""
     who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
     values = {"who": who, "entry": entry.pk, "reverted": entry.reverts_id}
     if "merged_into" in entry.changes:
+        if duplicates is None:
+            duplicates = _duplicate_names([entry])
+        values["duplicate"] = duplicates.get(_merge_entry_id(entry)) or gettext(
+            "a duplicate author"
+        )
         return _merge_message(entry, values)
     values["fields"] = _fields_by_holder(entry)
     if entry.action == AuditLogEntry.Action.REVERT:
@@ -139,16 +146,55 @@ def _put_back(changes: dict) -> list[str]:
     return sentences
 
 
+def _merge_entry_id(entry: AuditLogEntry) -> int:
+    """The merge's entry id of a merge entry or of its revert."""
+    if entry.action == AuditLogEntry.Action.REVERT and entry.reverts_id is not None:
+        return entry.reverts_id
+    return entry.pk
+
+
+def _duplicate_names(entries) -> dict[int, str]:
+    """Merge entry id -> the name of the duplicate it merged (one query)."""
+    ids = [_merge_entry_id(entry) for entry in entries if "merged_into" in (entry.changes or {})]
+    if not ids:
+        return {}
+    return dict(
+        AuthorMerge.objects.filter(audit_entry_id__in=ids).values_list(
+            "audit_entry_id", "duplicate__name"
+        )
+    )
+
+
+_ENTRY_MARK = re.compile(r"\(enrichment audit entry #(\d+)")
+
+
+def history_rows_as_entries_say(rows) -> None:
+    """Rewrite in place the History rows history_record wrote for audit entries by what
+    history_message says of those entries now: a row an older version wrote ("Changed Credits
+    moved here, Merged into by admin") reads as a new one. A row is its entry's only when that
+    entry changed the row's object. Three queries for any number of rows."""
+    marked = {}
+    for row in rows:
+        found = isinstance(row, LogEntry) and _ENTRY_MARK.search(row.change_message or "")
+        if found:
+            marked[row] = int(found.group(1))
+    if not marked:
+        return
+    entries = (
+        AuditLogEntry.objects.select_related("actor", "edition")
+        .filter(pk__in=set(marked.values()))
+        .in_bulk()
+    )
+    duplicates = _duplicate_names(entries.values())
+    for row, pk in marked.items():
+        entry = entries.get(pk)
+        if entry is not None and row.object_id == str(entry.author_id or entry.work_id):
+            row.change_message = history_message(entry, duplicates=duplicates)
+
+
 def _merge_message(entry: AuditLogEntry, values: dict) -> str:
     """A merge (or its revert) in the kept author's History: which duplicate was merged into
     it, and what that brought (took back)."""
-    merge_entry_id = entry.reverts_id if entry.action == AuditLogEntry.Action.REVERT else entry.pk
-    merge = (
-        AuthorMerge.objects.select_related("duplicate")
-        .filter(audit_entry_id=merge_entry_id)
-        .first()
-    )
-    values["duplicate"] = merge.duplicate.name if merge else gettext("a duplicate author")
     reverting = entry.action == AuditLogEntry.Action.REVERT
     credits = len((entry.changes.get("credits") or {}).get("old" if reverting else "new") or [])
     values["credits"] = ngettext("%(n)s credit", "%(n)s credits", credits) % {"n": credits}

@@ -20,7 +20,7 @@ from enrichment.admin.works import CompletenessFilter
 from enrichment.audit_queries import entries_of_author_q
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
-from enrichment.history import merge_history_rows
+from enrichment.history import history_rows_as_entries_say, merge_history_rows
 from enrichment.models import AuditLogEntry, BulkOperation
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.selectors import (
@@ -148,12 +148,16 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
     def history_view(self, request, object_id, extra_context=None):
         """Its History, with the merges that made it a redirect and their reverts, which are
         recorded on the author it was merged into (history.merge_history_rows), in time order
-        among its own rows."""
+        among its own rows; each enrichment row as its audit entry says it now (rows written by
+        older versions too: history.history_rows_as_entries_say)."""
         response = super().history_view(request, object_id, extra_context)
         context = getattr(response, "context_data", None) or {}
         rows = merge_history_rows(context["object"]) if "object" in context else []
+        if "action_list" in context and not rows:
+            history_rows_as_entries_say(list(context["action_list"]))
         if rows:
             own = list(context["action_list"].paginator.object_list)
+            history_rows_as_entries_say(own)
             every = sorted([*own, *rows], key=lambda row: row.action_time)
             paginator = Paginator(every, 100)  # the admin's page size for a History
             page = paginator.get_page(request.GET.get(PAGE_VAR, 1))

@@ -24,6 +24,7 @@ from enrichment.admin.cover_uploads import VerifiedCoverUploadMixin, VerifiedWor
 from enrichment.backfill.sources import source_label
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.heartbeats import worker_running_expression
+from enrichment.history import history_rows_as_entries_say
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.request_status import (
@@ -205,6 +206,15 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         # a cap too (an exact count joined every entry: 0.4-0.7 s at a million works).
         shown_status = request.GET.get(EnrichmentStatusFilter.parameter_name)
         return super().counted_by_probes(request) or shown_status in STATUSES_PROBED
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Its History, each enrichment row as its audit entry says it now (rows written by
+        older versions too: history.history_rows_as_entries_say)."""
+        response = super().history_view(request, object_id, extra_context)
+        action_list = (getattr(response, "context_data", None) or {}).get("action_list")
+        if action_list is not None:
+            history_rows_as_entries_say(list(action_list))
+        return response
 
     def get_queryset(self, request):
         # A waiting work's next try: its pending request's next_attempt_at (one subquery).

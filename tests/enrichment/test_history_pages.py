@@ -6,13 +6,18 @@ import io
 import re
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from catalog.models import Edition
+from catalog.models import Edition, Work
 from enrichment import author_merges, cover_apply, queue, revert, review
 from enrichment.candidates import CoverRef
 from enrichment.covers import choose
+from enrichment.history import history_record
 from enrichment.matching import Tier
 from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
 from tests.enrichment.test_audit_merge_revert import merged
@@ -192,3 +197,62 @@ def test_an_edition_history_says_once_where_its_changes_are(client):
         page = edition_history(client, edition)
         assert "Enrichment has changed nothing on this edition." in page, page
         assert "doesn’t have a change history" not in page and "its work’s History" not in page
+
+
+def history_of_work(client, work) -> list[str]:
+    page = client.get(reverse("admin:catalog_work_history", args=[work.pk]))
+    body = re.search(r"<tbody>(.*?)</tbody>", page.content.decode(), re.S)
+    return [text_of(row).strip() for row in re.findall(r"<tr>(.*?)</tr>", body.group(1), re.S)]
+
+
+def test_rows_written_before_read_as_their_entries_say_in_a_bounded_number_of_queries(client):
+    """The History's text was fixed when the row was written: a catalog's existing rows kept
+    "Changed Credits moved here, Merged into by …" and "Changed Cover"."""
+    user = librarian()
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[duplicate])
+    entry = merged(kept, duplicate)
+    work, applied = auto_applied("Neverwhere")
+    old_texts = {
+        entry.pk: "Changed Credits moved here, Merged into by the enrichment worker "
+        f"(enrichment audit entry #{entry.pk}).",
+        applied.pk: "Changed Description, Publisher by the enrichment worker "
+        f"(enrichment audit entry #{applied.pk}).",
+    }
+    for pk, text in old_texts.items():
+        LogEntry.objects.filter(change_message__contains=f"#{pk})").update(change_message=text)
+    # A row of another work naming this entry is not its row: it is left as it is.
+    other = make_work("Stardust")
+    LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Work),
+        object_id=str(other.pk),
+        object_repr="Stardust",
+        action_flag=CHANGE,
+        change_message=old_texts[applied.pk],
+    )
+    client.force_login(user)
+
+    (row,) = history_of(client, kept)
+    assert "U. K. Le Guin merged into this author by the enrichment worker" in row, row
+    (row,) = history_of_work(client, work)
+    assert "; Publisher, Published, Pages, Language, Open Library edition of its edition" in row
+    (row,) = history_of_work(client, other)
+    assert "Changed Description, Publisher by the enrichment worker" in row
+
+    url = reverse("admin:catalog_work_history", args=[work.pk])
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    revert.audit_revert(entry=applied, actor=user)
+    for name in ("rita", "ruth", "rosa"):  # each row its own reviewer, edition, merge
+        entry = AuditLogEntry.objects.create(
+            work=work,
+            edition=make_edition(work),
+            action=AuditLogEntry.Action.REVIEW_APPLY,
+            changes={"publisher": {"old": "", "new": "Harper", "target": "edition"}},
+            actor=librarian(name),
+        )
+        history_record(entry=entry)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(one.captured_queries)
