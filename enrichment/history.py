@@ -192,35 +192,43 @@ def history_rows_as_entries_say(rows) -> None:
             row.change_message = history_message(entry, duplicates=duplicates)
 
 
-def _merge_message(entry: AuditLogEntry, values: dict) -> str:
-    """A merge (or its revert) in the kept author's History: which duplicate was merged into
-    it, and what that brought (took back)."""
+def _merge_moved(entry: AuditLogEntry) -> tuple[str, str]:
+    """What a merge moved (its revert gave back): ("2 credits" or "", "VIAF, ISNI" or "")."""
     reverting = entry.action == AuditLogEntry.Action.REVERT
     credits = len((entry.changes.get("credits") or {}).get("old" if reverting else "new") or [])
-    values["credits"] = ngettext("%(n)s credit", "%(n)s credits", credits) % {"n": credits}
     fields = [
         _label(name, change)
         for name, change in in_field_order(entry.changes)
         if name not in ("credits", "dropped_credits", "merged_into")
     ]
-    values["fields"] = ", ".join(fields)
-    if reverting:
-        message = gettext(
-            "Reverted by %(who)s: the merge of %(duplicate)s into this author; the %(credits)s "
-            "it brought went back to it, and it is an author of its own again"
+    counted = ngettext("%(n)s credit", "%(n)s credits", credits) % {"n": credits}
+    return (counted if credits else ""), ", ".join(fields)
+
+
+def _merge_message(entry: AuditLogEntry, values: dict) -> str:
+    """A merge (or its revert) in the kept author's History: which duplicate was merged into
+    it, and what that brought (took back)."""
+    values["credits"], values["fields"] = _merge_moved(entry)
+    if entry.action == AuditLogEntry.Action.REVERT:
+        parts = [gettext("Reverted by %(who)s: the merge of %(duplicate)s into this author")]
+        if values["credits"]:
+            parts.append(gettext("; the %(credits)s it brought went back to it"))
+        if values["fields"]:
+            parts.append(gettext("; %(fields)s as before the merge"))
+        parts.append(
+            gettext(
+                "; it is an author of its own again (enrichment audit entry #%(entry)s, which "
+                "reverts #%(reverted)s)."
+            )
         )
-        if fields:
-            message += gettext("; %(fields)s as before the merge")
-        message += gettext(" (enrichment audit entry #%(entry)s, which reverts #%(reverted)s).")
     else:
-        message = gettext(
-            "%(duplicate)s merged into this author by %(who)s: its %(credits)s moved here, and "
-            "it now redirects here"
-        )
-        if fields:
-            message += gettext("; %(fields)s filled from it")
-        message += gettext(" (enrichment audit entry #%(entry)s).")
-    return message % values
+        parts = [gettext("%(duplicate)s merged into this author by %(who)s")]
+        if values["credits"]:
+            parts.append(gettext(": its %(credits)s moved here"))
+        if values["fields"]:
+            parts.append(gettext("; %(fields)s filled from it"))
+        parts.append(gettext("; it now redirects here (enrichment audit entry #%(entry)s)."))
+    return "".join(parts) % values
 
 
 @dataclass
@@ -251,16 +259,24 @@ def merge_history_rows(author: Author) -> list[HistoryRow]:
     for entry in entries:
         who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
         values = {"kept": entry.author, "who": who, "entry": entry.pk, "merge": entry.reverts_id}
+        values["credits"], values["fields"] = _merge_moved(entry)
         if entry.action == AuditLogEntry.Action.REVERT:
-            message = gettext(
-                "Its merge into %(kept)s was reverted by %(who)s: its credits and ids are its "
-                "own again (enrichment audit entry #%(entry)s, which reverts #%(merge)s)."
+            parts = [gettext("Its merge into %(kept)s was reverted by %(who)s")]
+            if values["credits"]:
+                parts.append(gettext(": its %(credits)s came back to it"))
+            parts.append(
+                gettext(
+                    "; it is an author of its own again (enrichment audit entry #%(entry)s, "
+                    "which reverts #%(merge)s)."
+                )
             )
         else:
-            message = gettext(
-                "Merged into %(kept)s by %(who)s: its credits and ids moved there, and it "
-                "redirects to it (enrichment audit entry #%(entry)s)."
-            )
+            parts = [gettext("Merged into %(kept)s by %(who)s")]
+            if values["credits"]:
+                parts.append(gettext(": its %(credits)s moved there"))
+            if values["fields"]:
+                parts.append(gettext("; its %(fields)s filled that author’s"))
+            parts.append(gettext("; it redirects there (enrichment audit entry #%(entry)s)."))
         user = entry.actor or enrichment_worker_user()
-        rows.append(HistoryRow(entry.created_at, user, message % values))
+        rows.append(HistoryRow(entry.created_at, user, "".join(parts) % values))
     return rows

@@ -89,14 +89,21 @@ def test_a_merged_duplicates_history_shows_the_merge_and_its_revert(client):
     client.force_login(user)
 
     (row,) = history_of(client, duplicate)
-    assert "enrichment-worker" in row and "Merged into Ursula K. Le Guin" in row, row
-    assert f"(enrichment audit entry #{entry.pk})" in row
+    assert "enrichment-worker" in row, row
+    # What moved, counted: it said "its credits and ids moved there" where no id had.
+    assert row.endswith(
+        "Merged into Ursula K. Le Guin by the enrichment worker: its 1 credit moved there; it "
+        f"redirects there (enrichment audit entry #{entry.pk})."
+    ), row
 
     undo = revert.audit_revert(entry=entry, actor=user).revert_entry
     merge_row, revert_row = history_of(client, duplicate)
     assert "Merged into Ursula K. Le Guin" in merge_row
     assert " libby " in revert_row  # the user column: who reverted it
-    assert "Its merge into Ursula K. Le Guin was reverted by libby" in revert_row, revert_row
+    assert (
+        "Its merge into Ursula K. Le Guin was reverted by libby: its 1 credit came back to it; "
+        "it is an author of its own again" in revert_row
+    ), revert_row
     assert f"#{undo.pk}, which reverts #{entry.pk}" in revert_row
     # The kept author's History keeps its own rows, once each.
     assert len(history_of(client, kept)) == 2
@@ -139,12 +146,12 @@ def test_the_kept_authors_history_says_which_duplicate_was_merged_into_it_and_re
     merge_row, revert_row = history_of(client, kept)
     assert "Merged into by" not in merge_row and "Credits moved here" not in merge_row
     assert (
-        f"U. K. Le Guin merged into this author by libby: its 2 credits moved here, and it now "
+        f"U. K. Le Guin merged into this author by libby: its 2 credits moved here; it now "
         f"redirects here (enrichment audit entry #{entry.pk})." in merge_row
     ), merge_row
     assert (
         "Reverted by libby: the merge of U. K. Le Guin into this author; the 2 credits it "
-        "brought went back to it, and it is an author of its own again (enrichment audit "
+        "brought went back to it; it is an author of its own again (enrichment audit "
         f"entry #{undo.pk}, which reverts #{entry.pk})." in revert_row
     ), revert_row
 
