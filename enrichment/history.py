@@ -231,6 +231,25 @@ def _merge_message(entry: AuditLogEntry, values: dict) -> str:
     return "".join(parts) % values
 
 
+def history_note_if_empty(response, *, of_author: bool = False) -> None:
+    """On a work's (an author's) History with no row, say what it would list, in place of
+    Django's guess ("It probably wasn't added via this admin site": an imported book was not,
+    and may have been changed by an import since)."""
+    context = getattr(response, "context_data", None) or {}
+    if "action_list" in context and not context["action_list"].paginator.count:
+        context["history_note"] = (
+            gettext(
+                "Nothing is recorded here yet: this History lists the changes made to this "
+                "author on this admin site and by enrichment (imports are not listed here)."
+            )
+            if of_author
+            else gettext(
+                "Nothing is recorded here yet: this History lists the changes made to this "
+                "work on this admin site and by enrichment (imports are not listed here)."
+            )
+        )
+
+
 @dataclass
 class HistoryRow:
     """A History row (as the admin's object_history template reads a LogEntry) for a change

@@ -20,7 +20,11 @@ from enrichment.admin.works import CompletenessFilter
 from enrichment.audit_queries import entries_of_author_q
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
-from enrichment.history import history_rows_as_entries_say, merge_history_rows
+from enrichment.history import (
+    history_note_if_empty,
+    history_rows_as_entries_say,
+    merge_history_rows,
+)
 from enrichment.models import AuditLogEntry, BulkOperation
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.selectors import (
@@ -155,6 +159,7 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
         rows = merge_history_rows(context["object"]) if "object" in context else []
         if "action_list" in context and not rows:
             history_rows_as_entries_say(list(context["action_list"]))
+            history_note_if_empty(response, of_author=True)
         if rows:
             own = list(context["action_list"].paginator.object_list)
             history_rows_as_entries_say(own)

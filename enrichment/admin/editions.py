@@ -21,7 +21,7 @@ class EditionHistoryMixin:
         edition = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
         extra = {}
         if edition is not None:
-            extra["enrichment_history"] = edition_enrichment_history_html(request, edition)
+            extra["history_note"] = edition_enrichment_history_html(request, edition)
         return super().history_view(  # type: ignore[misc]
             request, object_id, {**(extra_context or {}), **extra}
         )

@@ -24,7 +24,7 @@ from enrichment.admin.cover_uploads import VerifiedCoverUploadMixin, VerifiedWor
 from enrichment.backfill.sources import source_label
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.heartbeats import worker_running_expression
-from enrichment.history import history_rows_as_entries_say
+from enrichment.history import history_note_if_empty, history_rows_as_entries_say
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.request_status import (
@@ -214,6 +214,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         action_list = (getattr(response, "context_data", None) or {}).get("action_list")
         if action_list is not None:
             history_rows_as_entries_say(list(action_list))
+        history_note_if_empty(response)
         return response
 
     def get_queryset(self, request):

@@ -263,3 +263,33 @@ def test_rows_written_before_read_as_their_entries_say_in_a_bounded_number_of_qu
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more.captured_queries) == len(one.captured_queries)
+
+
+def test_empty_histories_say_what_they_list_not_djangos_guess(client):
+    """A work or author with no row, and every request's History, said "This object doesn't
+    have a change history. It probably wasn't added via this admin site.": an imported book was
+    not, and a request's story is on its page."""
+    user = librarian()
+    dismissed = needs_review(title="Stardust")
+    review.request_dismiss(request=dismissed, actor=user)
+    author = make_author("Terry Pratchett")
+    client.force_login(user)
+
+    pages = {
+        "work": reverse("admin:catalog_work_history", args=[dismissed.work_id]),
+        "author": reverse("admin:catalog_author_history", args=[author.pk]),
+        "request": reverse("admin:enrichment_enrichmentrequest_history", args=[dismissed.pk]),
+    }
+    for what, url in pages.items():
+        page = client.get(url).content.decode()
+        assert "doesn’t have a change history" not in page and "this admin site." not in page
+        note = page.split('class="help enrichment-history">', 1)[1].split("</p>", 1)[0]
+        if what == "request":
+            request_page = reverse("admin:enrichment_enrichmentrequest_change", args=[dismissed.pk])
+            assert f'is on <a href="{request_page}">its page</a>.' in note, note
+            assert "the decisions on it" in note
+        else:
+            assert note == (
+                "Nothing is recorded here yet: this History lists the changes made to this "
+                f"{what} on this admin site and by enrichment (imports are not listed here)."
+            ), note
