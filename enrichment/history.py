@@ -22,6 +22,7 @@ from catalog.models import Author, Work
 from enrichment.audit_queries import entries_of_author_q
 from enrichment.models import AuditLogEntry, AuthorMerge
 from enrichment.proposals import COVER, FIELD_LABELS, in_field_order
+from enrichment.providers.registry import provider_label
 
 #: LogEntry needs a user: changes no person made are logged as this one (inactive, no password:
 #: nobody can log in as it).
@@ -74,6 +75,16 @@ def history_message(entry: AuditLogEntry, *, duplicates: dict[int, str] | None =
             "a duplicate author"
         )
         return _merge_message(entry, values)
+    if entry.action == AuditLogEntry.Action.RESOLVE and "isbn13" in entry.changes:
+        values["isbn"] = entry.changes["isbn13"].get("new")
+        values["provider"] = provider_label(entry.provider) if entry.provider else who
+        return (
+            gettext(
+                "Resolved by %(who)s: %(provider)s found its ISBN %(isbn)s, so it is no longer "
+                "synthetic (enrichment audit entry #%(entry)s)."
+            )
+            % values
+        )
     values["fields"] = _fields_by_holder(entry)
     if entry.action == AuditLogEntry.Action.REVERT:
         message = (

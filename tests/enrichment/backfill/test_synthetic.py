@@ -60,7 +60,12 @@ def test_the_daily_retry_upgrades_a_resolved_work_in_place(
         "enrichment worker",
     )
     assert entry.edition == upgraded.editions.get()
-    assert LogEntry.objects.filter(object_id=str(upgraded.pk)).exists()  # its History says so
+    # Its History says so (it read "Changed Synthetic (no ISBN yet), ISBN-13").
+    (history,) = LogEntry.objects.filter(object_id=str(upgraded.pk))
+    assert history.get_change_message() == (
+        f"Resolved by the enrichment worker: Open Library found its ISBN {LORD_OF_THE_RINGS}, so "
+        f"it is no longer synthetic (enrichment audit entry #{entry.pk})."
+    )
     # Queued for the normal enrichment, and handed to the workers once committed.
     request = EnrichmentRequest.objects.get(work=upgraded)
     assert request.status == EnrichmentRequest.Status.PENDING
