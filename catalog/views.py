@@ -379,12 +379,16 @@ def import_retry(request, job_id, model_admin):
                 % {"failing": f"{job.failed_count:,}"},
             )
         else:
+            # One row retried here imports now (it would still fail otherwise): no "1 imported, 0
+            # still failing" of the rows.
             _said_and_logged(
                 messages.success,
                 model_admin,
                 request,
                 job,
-                _("Retried the failed rows: %(imported)s imported, %(failing)s still failing.")
+                _("Retried the failed row: it is imported now.")
+                if failed_before == 1
+                else _("Retried the failed rows: %(imported)s imported, %(failing)s still failing.")
                 % {
                     "imported": f"{failed_before - job.failed_count:,}",
                     "failing": f"{job.failed_count:,}",

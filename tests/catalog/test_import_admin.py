@@ -440,3 +440,29 @@ def test_an_import_whose_every_row_failed_is_not_shown_as_a_plain_green_complete
         assert text == label and colour != "#2e7d32"  # not the green of an import that went well
     progress = client.get(reverse("admin:catalog_importjob_progress", args=[job.pk])).json()
     assert progress["status_label"] == label
+
+
+def test_a_retried_row_that_imports_now_is_said_in_the_singular(client, monkeypatch):
+    """It said "Retried the failed rows: 1 imported, 0 still failing." of one row."""
+    from catalog.importers import GoodreadsImporter
+    from catalog.importers.base import RowError
+
+    normalize = GoodreadsImporter.normalize
+
+    def flaky(self, cells):
+        if "Good" in cells:
+            raise RowError("Temporarily unreadable.")
+        return normalize(self, cells)
+
+    monkeypatch.setattr(GoodreadsImporter, "normalize", flaky)
+    client.force_login(staff("import_books", "view_importjob"))
+    upload(client, (GOODREADS_24 + "\n1,Good,A\n2,Fine,B\n").encode(), name="mine.csv")
+    job = ImportJob.objects.get()
+    assert job.failed_count == 1
+    monkeypatch.setattr(GoodreadsImporter, "normalize", normalize)  # readable now
+
+    response = client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True)
+
+    messages = [str(m) for m in response.context["messages"]]
+    assert "Retried the failed row: it is imported now." in messages, messages
+    assert "librarian Retried the failed row: it is imported now." in history_text(client, job)
