@@ -203,27 +203,35 @@ def history_rows_as_entries_say(rows) -> None:
             row.change_message = history_message(entry, duplicates=duplicates)
 
 
-def _merge_moved(entry: AuditLogEntry) -> tuple[str, str]:
-    """What a merge moved (its revert gave back): ("2 credits" or "", "VIAF, ISNI" or "")."""
+def _merge_moved(entry: AuditLogEntry) -> tuple[int, int, str]:
+    """What a merge moved (its revert gave back): (credits moved, credits both authors held that
+    the duplicate lost, "VIAF, ISNI")."""
     reverting = entry.action == AuditLogEntry.Action.REVERT
-    credits = len((entry.changes.get("credits") or {}).get("old" if reverting else "new") or [])
+    moved = (entry.changes.get("credits") or {}).get("old" if reverting else "new") or []
+    dropped = (entry.changes.get("dropped_credits") or {}).get("new" if reverting else "old")
     fields = [
         _label(name, change)
         for name, change in in_field_order(entry.changes)
         if name not in ("credits", "dropped_credits", "merged_into")
     ]
-    counted = ngettext("%(n)s credit", "%(n)s credits", credits) % {"n": credits}
-    return (counted if credits else ""), ", ".join(fields)
+    return len(moved), len(dropped or []), ", ".join(fields)
+
+
+def _credits(count: int) -> str:
+    return ngettext("%(n)s credit", "%(n)s credits", count) % {"n": count}
 
 
 def _merge_message(entry: AuditLogEntry, values: dict) -> str:
     """A merge (or its revert) in the kept author's History: which duplicate was merged into
     it, and what that brought (took back)."""
-    values["credits"], values["fields"] = _merge_moved(entry)
+    moved, dropped, values["fields"] = _merge_moved(entry)
+    values["credits"], values["dropped"] = _credits(moved), _credits(dropped)
     if entry.action == AuditLogEntry.Action.REVERT:
         parts = [gettext("Reverted by %(who)s: the merge of %(duplicate)s into this author")]
-        if values["credits"]:
+        if moved:
             parts.append(gettext("; the %(credits)s it brought went back to it"))
+        if dropped:
+            parts.append(gettext("; it has again the %(dropped)s it shared with this author"))
         if values["fields"]:
             parts.append(gettext("; %(fields)s as before the merge"))
         parts.append(
@@ -234,8 +242,10 @@ def _merge_message(entry: AuditLogEntry, values: dict) -> str:
         )
     else:
         parts = [gettext("%(duplicate)s merged into this author by %(who)s")]
-        if values["credits"]:
+        if moved:
             parts.append(gettext(": its %(credits)s moved here"))
+        if dropped:
+            parts.append(gettext("; it lost the %(dropped)s it shared with this author"))
         if values["fields"]:
             parts.append(gettext("; %(fields)s filled from it"))
         parts.append(gettext("; it now redirects here (enrichment audit entry #%(entry)s)."))
@@ -289,10 +299,12 @@ def merge_history_rows(author: Author) -> list[HistoryRow]:
     for entry in entries:
         who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
         values = {"kept": entry.author, "who": who, "entry": entry.pk, "merge": entry.reverts_id}
-        values["credits"], values["fields"] = _merge_moved(entry)
+        moved, dropped, values["fields"] = _merge_moved(entry)
+        values["credits"], values["dropped"] = _credits(moved), _credits(dropped)
         if entry.action == AuditLogEntry.Action.REVERT:
             parts = [gettext("Its merge into %(kept)s was reverted by %(who)s")]
-            if values["credits"]:
+            if moved or dropped:
+                values["credits"] = _credits(moved + dropped)
                 parts.append(gettext(": its %(credits)s came back to it"))
             parts.append(
                 gettext(
@@ -302,8 +314,10 @@ def merge_history_rows(author: Author) -> list[HistoryRow]:
             )
         else:
             parts = [gettext("Merged into %(kept)s by %(who)s")]
-            if values["credits"]:
+            if moved:
                 parts.append(gettext(": its %(credits)s moved there"))
+            if dropped:
+                parts.append(gettext("; it lost the %(dropped)s it shared with that author"))
             if values["fields"]:
                 parts.append(gettext("; its %(fields)s filled that author’s"))
             parts.append(gettext("; it redirects there (enrichment audit entry #%(entry)s)."))

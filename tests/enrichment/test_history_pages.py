@@ -293,3 +293,34 @@ def test_empty_histories_say_what_they_list_not_djangos_guess(client):
                 "Nothing is recorded here yet: this History lists the changes made to this "
                 f"{what} on this admin site and by enrichment (imports are not listed here)."
             ), note
+
+
+def test_a_merge_says_the_credits_both_authors_held_were_dropped_and_came_back(client):
+    """Both Histories said the duplicate's credits all moved, where those the kept author also
+    held were dropped (and recreated by the revert)."""
+    user = librarian()
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[kept, duplicate])
+    make_work("The Dispossessed", authors=[duplicate])
+    merge = AuthorMerge.objects.create(
+        kept=kept, duplicate=duplicate, reason=AuthorMerge.Reason.SHARED_ID
+    )
+    entry = author_merges.author_merge_apply(merge=merge, actor=user).audit_entry
+    revert.audit_revert(entry=entry, actor=user)
+    client.force_login(user)
+
+    kept_merge, kept_revert = history_of(client, kept)
+    assert (
+        "U. K. Le Guin merged into this author by libby: its 1 credit moved here; it lost the 1 "
+        "credit it shared with this author; it now redirects here" in kept_merge
+    ), kept_merge
+    assert (
+        "the 1 credit it brought went back to it; it has again the 1 credit it shared with this "
+        "author; it is an author of its own again" in kept_revert
+    ), kept_revert
+    duplicate_merge, duplicate_revert = history_of(client, duplicate)
+    assert (
+        "Merged into Ursula K. Le Guin by libby: its 1 credit moved there; it lost the 1 credit "
+        "it shared with that author; it redirects there" in duplicate_merge
+    ), duplicate_merge
+    assert "reverted by libby: its 2 credits came back to it;" in duplicate_revert
