@@ -184,22 +184,26 @@ def history_rows_as_entries_say(rows) -> None:
     history_message says of those entries now: a row an older version wrote ("Changed Credits
     moved here, Merged into by admin") reads as a new one. A row is its entry's only when that
     entry changed the row's object. Three queries for any number of rows."""
-    marked = {}
+    marked = []
     for row in rows:
         found = isinstance(row, LogEntry) and _ENTRY_MARK.search(row.change_message or "")
         if found:
-            marked[row] = int(found.group(1))
+            marked.append((row, int(found.group(1))))
     if not marked:
         return
     entries = (
         AuditLogEntry.objects.select_related("actor", "edition")
-        .filter(pk__in=set(marked.values()))
+        .filter(pk__in={pk for _row, pk in marked})
         .in_bulk()
     )
     duplicates = _duplicate_names(entries.values())
-    for row, pk in marked.items():
+    types = ContentType.objects.get_for_models(Author, Work)  # cached: no query after the first
+    for row, pk in marked:
         entry = entries.get(pk)
-        if entry is not None and row.object_id == str(entry.author_id or entry.work_id):
+        if entry is None:
+            continue
+        changed = (Author, entry.author_id) if entry.author_id else (Work, entry.work_id)
+        if (row.content_type_id, row.object_id) == (types[changed[0]].pk, str(changed[1])):
             row.change_message = history_message(entry, duplicates=duplicates)
 
 

@@ -13,11 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from catalog.models import Edition, Work
+from catalog.models import Author, Edition, Work
 from enrichment import author_merges, cover_apply, queue, revert, review
 from enrichment.candidates import CoverRef
 from enrichment.covers import choose
-from enrichment.history import history_record
+from enrichment.history import history_record, history_rows_as_entries_say
 from enrichment.matching import Tier
 from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
 from tests.enrichment.test_audit_merge_revert import merged
@@ -246,6 +246,17 @@ def test_rows_written_before_read_as_their_entries_say_in_a_bounded_number_of_qu
     assert "; Publisher, Published, Pages, Language, Open Library edition of its edition" in row
     (row,) = history_of_work(client, other)
     assert "Changed Description, Publisher by the enrichment worker" in row
+    # Nor is an author's row whose id is the work's.
+    authors_row = LogEntry.objects.create(
+        user=user,
+        content_type=ContentType.objects.get_for_model(Author),
+        object_id=str(work.pk),
+        object_repr="Someone",
+        action_flag=CHANGE,
+        change_message=old_texts[applied.pk],
+    )
+    history_rows_as_entries_say([authors_row])
+    assert authors_row.change_message == old_texts[applied.pk]
 
     url = reverse("admin:catalog_work_history", args=[work.pk])
     with CaptureQueriesContext(connection) as one:
