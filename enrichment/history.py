@@ -66,8 +66,7 @@ def history_message(entry: AuditLogEntry, *, duplicates: dict[int, str] | None =
     it is (a work's own, or its edition's, named), a merge from the kept author's side, and
     what a revert put back. `duplicates`: merge entry id -> its duplicate's name, read for many
     (else read now)."""
-    who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
-    values = {"who": who, "entry": entry.pk, "reverted": entry.reverts_id}
+    values = {"who": _who(entry), "entry": entry.pk, "reverted": entry.reverts_id}
     if "merged_into" in entry.changes:
         if duplicates is None:
             duplicates = _duplicate_names([entry])
@@ -77,7 +76,7 @@ def history_message(entry: AuditLogEntry, *, duplicates: dict[int, str] | None =
         return _merge_message(entry, values)
     if entry.action == AuditLogEntry.Action.RESOLVE and "isbn13" in entry.changes:
         values["isbn"] = entry.changes["isbn13"].get("new")
-        values["provider"] = provider_label(entry.provider) if entry.provider else who
+        values["provider"] = provider_label(entry.provider) if entry.provider else values["who"]
         return (
             gettext(
                 "Resolved by %(who)s: %(provider)s found its ISBN %(isbn)s, so it is no longer "
@@ -96,6 +95,36 @@ def history_message(entry: AuditLogEntry, *, duplicates: dict[int, str] | None =
         )
         return " ".join([message, *_put_back(entry.changes)])
     return gettext("Changed %(fields)s by %(who)s (enrichment audit entry #%(entry)s).") % values
+
+
+def _who(entry: AuditLogEntry) -> str:
+    """Who made an entry's change: the person (by the name the entry kept, once their account
+    is deleted), or the enrichment worker."""
+    if entry.actor is not None:
+        return entry.actor.get_username()
+    former = _former_user(entry)
+    return former.get_username() if former else gettext("the enrichment worker")
+
+
+@dataclass
+class FormerUser:
+    """The History's user column for a person whose account was deleted since: the name the
+    entry kept, never the enrichment worker's."""
+
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+    def get_full_name(self) -> str:
+        return gettext("account deleted")
+
+
+def _former_user(entry: AuditLogEntry) -> FormerUser | None:
+    label = entry.actor_label
+    if entry.actor_id is None and label and label != AuditLogEntry.label_for(None):
+        return FormerUser(label)
+    return None
 
 
 def _label(name: str, change: dict) -> str:
@@ -301,8 +330,12 @@ def merge_history_rows(author: Author) -> list[HistoryRow]:
     )
     rows = []
     for entry in entries:
-        who = entry.actor.get_username() if entry.actor else gettext("the enrichment worker")
-        values = {"kept": entry.author, "who": who, "entry": entry.pk, "merge": entry.reverts_id}
+        values = {
+            "kept": entry.author,
+            "who": _who(entry),
+            "entry": entry.pk,
+            "merge": entry.reverts_id,
+        }
         moved, dropped, values["fields"] = _merge_moved(entry)
         values["credits"], values["dropped"] = _credits(moved), _credits(dropped)
         if entry.action == AuditLogEntry.Action.REVERT:
@@ -325,6 +358,6 @@ def merge_history_rows(author: Author) -> list[HistoryRow]:
             if values["fields"]:
                 parts.append(gettext("; its %(fields)s filled that author’s"))
             parts.append(gettext("; it redirects there (enrichment audit entry #%(entry)s)."))
-        user = entry.actor or enrichment_worker_user()
+        user = entry.actor or _former_user(entry) or enrichment_worker_user()
         rows.append(HistoryRow(entry.created_at, user, "".join(parts) % values))
     return rows

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from PIL import Image
 
 from catalog.models import Author, Edition, Work
@@ -335,3 +337,23 @@ def test_a_merge_says_the_credits_both_authors_held_were_dropped_and_came_back(c
         "it shared with that author; it redirects there" in duplicate_merge
     ), duplicate_merge
     assert "reverted by libby: its 2 credits came back to it;" in duplicate_revert
+
+
+def test_a_merge_by_a_person_whose_account_is_gone_is_not_the_workers(client):
+    """The duplicate's History read the merge of a reviewer deleted since as "by the enrichment
+    worker", in its user column too: the entry keeps the reviewer's name."""
+    rita = librarian("rita")
+    kept, duplicate = make_author("Ursula K. Le Guin"), make_author("U. K. Le Guin")
+    make_work("The Lathe of Heaven", authors=[duplicate])
+    merge = AuthorMerge.objects.create(
+        kept=kept, duplicate=duplicate, reason=AuthorMerge.Reason.SHARED_ID
+    )
+    entry = author_merges.author_merge_apply(merge=merge, actor=rita).audit_entry
+    rita.delete()
+    client.force_login(librarian())
+
+    (row,) = history_of(client, duplicate)
+    assert "enrichment worker" not in row and "enrichment-worker" not in row, row
+    when = date_format(localtime(entry.created_at), "DATETIME_FORMAT")
+    who = "rita (account deleted) Merged into Ursula K. Le Guin by rita:"
+    assert row.startswith(f"{when} {who}"), row
