@@ -5,7 +5,9 @@ Each audit entry that changes a work or an author (applied by the worker or a re
 or photo applied, a revert, a merge) also writes one CHANGE entry in its History, naming the
 fields and who made the change: the reviewer, or the enrichment worker. The audit log stays
 the record of values (and revert); the History is where a librarian looking at one book (one
-author) sees that something happened.
+author) sees that something happened. Its line is history_message's, written with the row and
+read again from the entry when the page is shown (history_rows_as_entries_say), so rows written
+by an older version say what the entry did as a new row would.
 """
 
 import re
@@ -356,7 +358,7 @@ def merge_history_rows(author: Author) -> list[HistoryRow]:
             if dropped:
                 parts.append(gettext("; it lost the %(dropped)s it shared with that author"))
             if values["fields"]:
-                parts.append(gettext("; its %(fields)s filled that author’s"))
+                parts.append(gettext("; that author’s %(fields)s filled from it"))
             parts.append(gettext("; it redirects there (enrichment audit entry #%(entry)s)."))
         user = entry.actor or _former_user(entry) or enrichment_worker_user()
         rows.append(HistoryRow(entry.created_at, user, "".join(parts) % values))

@@ -357,3 +357,22 @@ def test_a_merge_by_a_person_whose_account_is_gone_is_not_the_workers(client):
     when = date_format(localtime(entry.created_at), "DATETIME_FORMAT")
     who = "rita (account deleted) Merged into Ursula K. Le Guin by rita:"
     assert row.startswith(f"{when} {who}"), row
+
+
+def test_a_merge_says_which_of_the_kept_authors_fields_the_duplicate_filled(client):
+    user = librarian()
+    kept = make_author("Ursula K. Le Guin")
+    duplicate = make_author("U. K. Le Guin", viaf_id="97006424", birth_year=1929)
+    merge = AuthorMerge.objects.create(
+        kept=kept, duplicate=duplicate, reason=AuthorMerge.Reason.SHARED_ID
+    )
+    author_merges.author_merge_apply(merge=merge, actor=user)
+    client.force_login(user)
+
+    (kept_row,) = history_of(client, kept)
+    assert "by libby; Born (year), VIAF filled from it; it now redirects here" in kept_row, kept_row
+    (duplicate_row,) = history_of(client, duplicate)
+    assert (
+        "Merged into Ursula K. Le Guin by libby; that author’s Born (year), VIAF filled from it; "
+        "it redirects there" in duplicate_row
+    ), duplicate_row
