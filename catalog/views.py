@@ -1,10 +1,11 @@
 """Admin views of the import flow (wired into ImportJobAdmin.get_urls)."""
 
+import logging
 from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, SuspiciousFileOperation
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -37,7 +38,10 @@ from catalog.importers import (
 )
 from catalog.importers.csvfile import http_charset
 from catalog.models import Edition, ImportJob, ImportRow, WorkAuthor
+from catalog.services.import_stops import ImportFileGone, import_source_open
 from catalog.upload_holds import UploadHoldGone, upload_held, upload_hold, upload_release
+
+logger = logging.getLogger(__name__)
 
 
 def _require_import_permission(request):
@@ -301,18 +305,29 @@ def _download_name(job: ImportJob) -> str:
     return f"{stem}.csv"
 
 
-def import_source_file(request, job_id):
+def import_source_file(request, job_id, model_admin):
     """The uploaded file, to those who may read it, always as a CSV attachment: whatever its
-    name or content, a browser never renders it."""
+    name or content, a browser never renders it. A file no longer stored is a 404 page that
+    says so, and what to do."""
     job = get_object_or_404(ImportJob, pk=job_id)
     if not permissions.user_can_download_import_file(request.user, job):
         raise PermissionDenied
-    if job.file_status != ImportJob.FileStatus.STORED or not job.source_file:
-        raise Http404(_("The uploaded file of this import is no longer kept."))
     try:
-        source = job.source_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404(_("The uploaded file of this import is no longer kept.")) from exc
+        source = import_source_open(job)
+    except ImportFileGone as exc:
+        if exc.__cause__:  # gone behind the application's back: the storage's words, logged
+            logger.warning("Import job %s: its uploaded file is missing: %s", job.pk, exc.__cause__)
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": ImportJob._meta,
+            "job": job,
+            "title": _("The uploaded file is no longer stored"),
+            "reason": str(exc),
+            "can_import": permissions.user_can_import(request.user),
+        }
+        return TemplateResponse(
+            request, "admin/catalog/importjob/source_file_gone.html", context, status=404
+        )
     response = FileResponse(
         source,
         as_attachment=True,
@@ -334,7 +349,7 @@ def import_retry(request, job_id, model_admin):
             request, _("These rows cannot be retried: their cells were deleted with the file.")
         )
     else:
-        failed_before = job.failed_count
+        failed_before, retried_before = job.failed_count, job.retried_at
         handed_over = services.import_job_retry_start(job=job, requested_by=request.user)
         job.refresh_from_db()
         if handed_over:
@@ -361,6 +376,9 @@ def import_retry(request, job_id, model_admin):
             )
         elif not job.is_finished:  # another retry took it meanwhile
             messages.warning(request, _("This import is still running."))
+        elif job.status == ImportJob.Status.FAILED and job.retried_at != retried_before:
+            # The retry itself stopped: why, in its words (import_stops), not a count of rows.
+            _said_and_logged(messages.error, model_admin, request, job, job.error)
         elif failed_before - job.failed_count == 0:
             # Nothing changed: the rows fail for what they hold, which another try cannot mend.
             _said_and_logged(

@@ -176,7 +176,11 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             ),
             path(
                 "<int:job_id>/file/",
-                wrap(self._viewable(views.import_source_file)),
+                wrap(
+                    self._viewable(
+                        lambda request, job_id: views.import_source_file(request, job_id, self)
+                    )
+                ),
                 name="catalog_importjob_source_file",
             ),
             path(

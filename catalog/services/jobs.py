@@ -31,6 +31,7 @@ from catalog.importers import csv_first_rows, csv_rows, importer_for, read_csv
 from catalog.importers.base import DATE_ORDER_SAMPLE_ROWS
 from catalog.models import ImportJob, ImportRow
 from catalog.services.collector import collect_batch_garbage, collected_between_batches
+from catalog.services.import_stops import import_source_open, import_stop_reason
 from catalog.services.reading import normalized_batches
 from catalog.services.rows import _import_batch
 
@@ -158,7 +159,7 @@ def import_job_run(
         retry_claimed_job(job, token, progress, deadline)
         return job
     try:
-        with job.source_file.open("rb") as source:
+        with import_source_open(job) as source:
             data = source.read()
         header, rows = csv_rows(data)
         importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
@@ -370,12 +371,10 @@ def _record_batch(job: ImportJob, statuses: list[str]) -> None:
 
 
 def _fail(job: ImportJob, exc: Exception) -> None:
-    """Something unexpected stopped the job: it ends failed with the reason, which the job page
-    and `import_books --json` show; the traceback goes to the log."""
+    """Something stopped the job: it ends failed with the reason in words, which the job page,
+    the API and `import_books --json` show (import_stops); the traceback goes to the log."""
     logger.exception("Import job %s failed", job.pk)
-    _finish(
-        job, ImportJob.Status.FAILED, error=_("The import stopped: %(reason)s") % {"reason": exc}
-    )
+    _finish(job, ImportJob.Status.FAILED, error=import_stop_reason(exc))
     try:  # the books of its committed batches; a database that is gone leaves them unqueued
         import_job_queue_imported(job=job)
     except Exception:

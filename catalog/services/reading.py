@@ -26,6 +26,7 @@ from catalog.bulk import JsonText
 from catalog.importers import BaseImporter, NormalizedRow
 from catalog.importers.base import Credit
 from catalog.services.collector import collect_batch_garbage
+from catalog.services.import_stops import ImportStopped
 from catalog.services.rows import _normalize, _Planned, encode_record
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,13 @@ Lines = Sequence[tuple[int, list[str]]]
 Batch = tuple[Lines, list[_Planned]]
 
 
-class ReadingWorkerFailed(Exception):
-    """The reading worker stopped on an error: the message is the error's own."""
+class ReadingWorkerFailed(ImportStopped):
+    """The reading worker ended without a word (killed: out of memory, a signal)."""
+
+
+class ReadingWorkerError(Exception):
+    """The reading worker stopped on an error: the message is the error's own (its traceback
+    is logged), so the job says it as an unexpected error."""
 
 
 @contextlib.contextmanager
@@ -116,13 +122,17 @@ class _ReceivedBatches:
             message = pickle.load(self.source)
         except EOFError:  # killed, or crashed before it could say why
             raise ReadingWorkerFailed(
-                _("the process reading the file ended unexpectedly")
+                _(
+                    "The import stopped: the process reading the file ended unexpectedly (out "
+                    "of memory, or stopped by the system). The rows imported so far are kept: "
+                    "importing the file again finishes it (nothing is created twice)."
+                )
             ) from None
         if message[0] == "end":
             raise StopIteration
         if message[0] == "error":
             logger.error("The import's reading worker failed:\n%s", message[2])
-            raise ReadingWorkerFailed(message[1])
+            raise ReadingWorkerError(message[1])
         return _PickledLines(message[1]), [_unpacked(item) for item in message[2]]
 
 

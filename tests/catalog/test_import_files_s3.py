@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from catalog import services, upload_holds
 from catalog.models import ImportJob
-from tests.catalog.test_import_files import staff, upload  # the upload tests' own helpers
+from tests.catalog.test_import_files import FILE_GONE, staff, upload
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db
@@ -94,3 +94,23 @@ def test_held_uploads_wait_in_the_private_prefix_and_are_purged_from_the_bucket(
     assert upload_holds.upload_holds_purge(max_age=datetime.timedelta(seconds=-5)) == 1
     assert s3_bucket.keys() == []
     assert upload_holds.upload_holds_purge() == 0  # an empty prefix is no error
+
+
+def test_a_job_whose_object_is_gone_fails_in_words_and_its_download_says_why(
+    client, s3_bucket, caplog
+):
+    uploader = staff("uploader", "import_books")
+    client.force_login(uploader)
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+    pending = services.import_job_create(data=SYNTHETIC_EXPORT, filename="export.csv", enrich=False)
+    for gone in (job, pending):  # an object deleted from the bucket, a lifecycle rule
+        s3_bucket.emulator.client().delete_object(
+            Bucket=s3_bucket.name, Key=f"private-imports/{gone.source_file.name}"
+        )
+
+    services.import_job_run(job=pending)
+    pending.refresh_from_db()
+    assert (pending.status, pending.error) == ("failed", FILE_GONE)  # not "File does not exist"
+    assert pending.source_file.name in caplog.text
+    response = client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
+    assert response.status_code == 404 and FILE_GONE in response.content.decode()

@@ -121,7 +121,9 @@ def test_the_worker_imports_exactly_what_the_import_in_one_process_does(
 
 
 @pytest.mark.parametrize("worker", [True, False], ids=["worker", "one process"])
-def test_an_error_while_reading_fails_the_job_with_its_reason(settings, monkeypatch, forks, worker):
+def test_an_error_while_reading_fails_the_job_in_words_and_logs_its_reason(
+    settings, monkeypatch, forks, worker, caplog
+):
     monkeypatch.setattr(jobs, "IMPORT_BATCH_SIZE", 10)
     real_normalize = GoodreadsImporter.normalize
 
@@ -134,7 +136,10 @@ def test_an_error_while_reading_fails_the_job_with_its_reason(settings, monkeypa
     job = run(goodreads_file(*synthetic_rows()), settings, worker=worker)
 
     assert job.status == ImportJob.Status.FAILED
-    assert job.error == "The import stopped: synthetic failure while reading line 29"
+    # The error's own text is the log's; the job says what happened and what to do.
+    assert job.error.startswith("The import stopped on an unexpected error")
+    assert "synthetic failure" not in job.error
+    assert "synthetic failure while reading line 29" in caplog.text
     assert job.rows_processed == 20  # the two batches before the bad one are kept
     assert len(forks) == (1 if worker else 0)
     for pid in forks:
@@ -172,7 +177,10 @@ def test_a_worker_that_dies_fails_the_job_instead_of_hanging(settings, monkeypat
     job = run(goodreads_file(*synthetic_rows()), settings, worker=True)
 
     assert job.status == ImportJob.Status.FAILED
-    assert job.error == "The import stopped: the process reading the file ended unexpectedly"
+    assert job.error.startswith(
+        "The import stopped: the process reading the file ended unexpectedly"
+    )
+    assert "importing the file again finishes it" in job.error
     assert job.rows_processed == 10
     assert_reaped(forks[0])
 

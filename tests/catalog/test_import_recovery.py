@@ -496,7 +496,7 @@ def test_a_job_cancelled_while_waiting_to_continue_queues_the_books_it_imported(
 
 
 def test_a_job_stopped_by_an_error_queues_the_books_of_its_committed_batches(
-    monkeypatch, enrichment_recorded
+    monkeypatch, enrichment_recorded, caplog
 ):
     job = services.import_job_create(data=synthetic_goodreads_file(ROWS), filename="synthetic.csv")
 
@@ -508,5 +508,6 @@ def test_a_job_stopped_by_an_error_queues_the_books_of_its_committed_batches(
     monkeypatch.setattr(jobs, "_import_batch", fails_in_batch_2)
     services.import_job_run(job=job)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.FAILED and "disk full" in job.error
+    assert job.status == ImportJob.Status.FAILED and "unexpected error" in job.error
+    assert "disk full" in caplog.text  # the error's own words: the log's
     assert enrichment_recorded == [imported_works(job)] and job.enqueued_count == BATCH

@@ -1,0 +1,51 @@
+"""Why an import job stopped, as its page, the API and `import_books --json` say it (the job's
+`error`): in words, with what the librarian can do. The exception's own text (a file path, a
+storage's error, a database's message) goes to the log only."""
+
+from django.utils.translation import gettext as _
+
+from catalog.models import ImportJob
+
+
+class ImportStopped(Exception):
+    """An import cannot go on, for a reason said in the librarian's words: the message is the
+    job's error as it stands."""
+
+
+class ImportFileGone(ImportStopped):
+    """The job's uploaded file is no longer in storage: purged after the retention period,
+    deleted by hand, or an object gone from its bucket."""
+
+    def __init__(self) -> None:
+        super().__init__(import_file_gone_reason())
+
+
+def import_file_gone_reason() -> str:
+    return _(
+        "The uploaded file is no longer stored (deleted after IMPORT_RETENTION_DAYS days, or "
+        "removed from storage): upload it again to import it."
+    )
+
+
+def import_stop_reason(exc: BaseException) -> str:
+    """The job's error for what stopped it: an ImportStopped says its own words; anything else
+    is an unexpected error, whose text only the log keeps."""
+    if isinstance(exc, ImportStopped):
+        return str(exc)
+    return _(
+        "The import stopped on an unexpected error (the server's log has its details). The rows "
+        "imported so far are kept: importing the file again finishes it (nothing is created "
+        "twice)."
+    )
+
+
+def import_source_open(job: ImportJob):
+    """The job's uploaded file, open for reading (raises ImportFileGone when it is no longer
+    stored: the one rule of "gone", on the filesystem and on S3, whose storage raises
+    FileNotFoundError for a missing object)."""
+    if job.file_status != ImportJob.FileStatus.STORED or not job.source_file:
+        raise ImportFileGone
+    try:
+        return job.source_file.open("rb")
+    except FileNotFoundError as exc:
+        raise ImportFileGone from exc
