@@ -2,7 +2,8 @@
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
@@ -43,6 +44,35 @@ def names_merged_into(author_ids: Iterable[int]) -> dict[int, list[str]]:
         for kept_id, name in rows.order_by("pk").values_list("merged_into_id", "name"):
             merged[kept_id].append(name)
     return dict(merged)
+
+
+#: How many merges in a row a redirect is followed through: a merge repoints the duplicate's
+#: own redirects to the kept author, so a chain is rare, and a loop must still end.
+REDIRECT_HOPS_MAX = 10
+
+AuthorKey = TypeVar("AuthorKey", bound=Hashable)
+
+
+def redirects_followed(
+    authors: Mapping[AuthorKey, Author], *, columns: Sequence[str] = ("id", "merged_into_id")
+) -> dict[AuthorKey, Author]:
+    """Key -> the author each of `authors` stands for: itself when live, else the author it was
+    merged into, through a chain of merges (at most REDIRECT_HOPS_MAX; a redirect whose target
+    is gone stands for itself). Where imports credit a name (services.writes.authors_credited)
+    and where a search reads one (work_search_q). One query a hop, the authors reached loaded
+    with `columns` only."""
+    followed = dict(authors)
+    loaded = Author.objects.only(*columns)
+    for _hop in range(REDIRECT_HOPS_MAX):
+        targets = {author.merged_into_id for author in followed.values() if author.merged_into_id}
+        if not targets:
+            break
+        by_pk = loaded.in_bulk(targets)
+        followed = {
+            key: by_pk.get(author.merged_into_id, author) if author.merged_into_id else author
+            for key, author in followed.items()
+        }
+    return followed
 
 
 def works_with_cover_q(*, verified: bool = False) -> Q:
@@ -268,9 +298,11 @@ def work_search_q(search_term: str) -> Q:
     and the authors' names has it: every word of the term is in one of them. Through the
     indexes: the works whose own text holds every word (one index lookup), and for each word
     some author's name holds (one query each to know), that author's works that hold the other
-    words either way (compared row by row: a few works). One `id IN (… UNION …)`: an OR of
-    subqueries would have both databases scan every work; no join repeats a work, so the list
-    needs no DISTINCT."""
+    words either way (compared row by row: a few works). A redirect's name (a duplicate merged
+    into another author) stands for the author it was merged into: when a word is in some
+    author's name, one query more finds the redirects among them, and one a hop follows them.
+    One `id IN (… UNION …)`: an OR of subqueries would have both databases scan every work; no
+    join repeats a work, so the list needs no DISTINCT."""
     terms = search_terms(search_term)
     if not terms:
         return Q()
@@ -279,7 +311,14 @@ def work_search_q(search_term: str) -> Q:
     for term in terms:
         authors = Author.objects.filter(authors_named_q([term]))
         if term not in by_author and authors.exists():
-            credits = WorkAuthor.objects.filter(author_id__in=authors.values("pk"))
+            credited = authors.order_by().values("pk")
+            # A merged duplicate's name ("Лев Толстой" → "Leo Tolstoy") holds no credits:
+            # they moved to the author it was merged into. (A UNION: an OR of the two would
+            # have PostgreSQL read every credit.)
+            if kept := _authors_merged_into(authors):
+                kept_authors = Author.objects.filter(pk__in=kept).order_by().values("pk")
+                credited = credited.union(kept_authors)
+            credits = WorkAuthor.objects.filter(author_id__in=credited)
             by_author[term] = Q(pk__in=credits.values("work_id"))
     branches = [Work.objects.filter(_work_text_holds_every_q(terms)).order_by().values("pk")]
     for term, its_authors in by_author.items():
@@ -296,6 +335,20 @@ def work_search_q(search_term: str) -> Q:
         f"SELECT branch{i}.pk FROM ({sql}) AS branch{i}" for i, (sql, _) in enumerate(compiled)
     )
     return Q(pk__in=RawSQL(union, [param for _, params in compiled for param in params]))
+
+
+#: The redirects of one search word followed to their kept authors: a word in more of them
+#: (a letter or two, compared row by row) reads the first this many.
+SEARCH_REDIRECTS_MAX = IN_CHUNK
+
+
+def _authors_merged_into(authors: QuerySet[Author]) -> list[int]:
+    """The ids of the authors the redirects among `authors` stand for (redirects_followed): one
+    query through the merged_into index (few authors are redirects), none more when there are
+    none, else one a hop."""
+    redirects = authors.filter(merged_into__isnull=False).order_by().only("id", "merged_into_id")
+    followed = redirects_followed({r.pk: r for r in redirects[:SEARCH_REDIRECTS_MAX]})
+    return sorted({author.pk for author in followed.values()})
 
 
 def edition_languages() -> list[str]:

@@ -13,6 +13,7 @@ from catalog.importers import NormalizedRow
 from catalog.importers.base import Credit
 from catalog.models import Author, Edition, Work, WorkAuthor, WorkSeries
 from catalog.person_names import life_years_conflict
+from catalog.selectors import redirects_followed
 from catalog.services.index import _chunks, _one_of
 
 
@@ -273,8 +274,6 @@ def works_credit(credits: Iterable[tuple[Work, list[Credit]]]) -> None:
 _AUTHOR_COLUMNS = (
     "id", "name_normalized", "merged_into_id", "sort_name", "birth_year", "death_year"
 )  # fmt: skip
-#: Redirects followed at most (a merged author's kept author may itself have been merged).
-REDIRECT_HOPS_MAX = 10
 
 
 def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
@@ -285,7 +284,6 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
     credits hundreds of them, and building every field of each cost more than the query.
     Another field read from one is a query of its own."""
     found: dict[str, Author] = {}
-    authors = Author.objects.only(*_AUTHOR_COLUMNS)
     for chunk in _chunks(keys):
         rows = Author.objects.filter(_one_of(Author, "name_normalized", chunk))
         # In pk order: of two live authors of one name (one name, two lives) the older wins.
@@ -296,16 +294,8 @@ def authors_credited(keys: Iterable[str]) -> dict[str, Author]:
             # A live author holding the name wins over a redirect holding it too.
             if held is None or (held.merged_into_id and not author.merged_into_id):
                 found[author.name_normalized] = author
-    for _hop in range(REDIRECT_HOPS_MAX):
-        targets = {a.merged_into_id for a in found.values() if a.merged_into_id}
-        if not targets:
-            break
-        by_pk = authors.in_bulk(targets)
-        found = {
-            key: by_pk.get(author.merged_into_id, author) if author.merged_into_id else author
-            for key, author in found.items()
-        }
-    return found
+    # The same rule as a search reads a redirect's name by (catalog.selectors).
+    return redirects_followed(found, columns=_AUTHOR_COLUMNS)
 
 
 def _create_series(planned: Iterable[tuple[Work, list[tuple[str, str]]]]) -> None:

@@ -2,6 +2,8 @@
 series or an author's name, with Django's meaning kept (each word a case-insensitive substring),
 answered by SQLite FTS5 trigram tables kept in sync by triggers, or PostgreSQL trigram indexes."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -125,6 +127,60 @@ def test_the_search_is_answered_by_the_index():
     else:
         assert "catalog_work_search_trgm_idx" in plan
         assert "catalog_author_name_trgm_idx" in plan
+
+
+@pytest.fixture
+def merged_shelf():
+    """Leo Tolstoy's works, and the duplicates merged into him: redirects, holding no credits
+    (a merge moves them to the kept author). "Tolstoi, Lev" was merged into a duplicate that
+    was merged in turn: a chain."""
+    tolstoy = make_author("Leo Tolstoy")
+    make_work("Synthetic War and Peace", authors=[tolstoy])
+    make_work("Synthetic Anna Karenina", authors=[tolstoy])
+    make_work("Synthetic Peace Unrelated", authors=["Someone Else"])
+    make_author("Лев Толстой", merged_into=tolstoy)
+    count = make_author("Count Lev Nikolayevich", merged_into=tolstoy)
+    make_author("Tolstoi, Lev", merged_into=count)
+    return tolstoy
+
+
+def test_a_merged_duplicates_name_finds_the_kept_authors_works(merged_shelf, admin_client):
+    both = ["Synthetic Anna Karenina", "Synthetic War and Peace"]
+    assert found("Лев Толстой") == both
+    assert found("Толстой") == both
+    assert found('"Tolstoi, Lev"') == both  # through a chain of two merges
+    assert found("tolstoi lev") == both
+    assert found("Толстой peace") == ["Synthetic War and Peace"]  # a word by the title
+    assert found("Толстой unrelated") == []
+    assert found("leo tolstoy") == both  # the kept author's own name, as before
+    # The works list and the review queue share the search.
+    listed = admin_client.get(WORKS_URL, {"q": "Лев Толстой"}).context["cl"].result_list
+    assert sorted(w.title for w in listed) == both
+    for work in Work.objects.all():
+        EnrichmentRequest.objects.create(work=work, trigger="command")
+    listed = admin_client.get(QUEUE_URL, {"q": "Tolstoi"}).context["cl"].result_list
+    assert sorted(str(r.work) for r in listed) == both
+
+
+def test_a_redirects_name_is_read_through_the_indexes(merged_shelf):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX catalog_author_listed_name_idx")  # as in the test below
+    with CaptureQueriesContext(connection) as captured:
+        titles = list(Work.objects.filter(selectors.work_search_q("толстой")))
+    # Whether an author holds the word; the redirects among them; the authors they were merged
+    # into (one hop: is any of them a redirect too?); the works. No query per work or author.
+    assert len(titles) == 2 and len(captured) == 4
+    # The redirects holding the word, then the search with the authors they stand for: through
+    # the indexes, never reading every author, credit or work (tiny tables: whole-table scans
+    # turned off where they can be; an OR of the two sets of authors read every credit).
+    named = Author.objects.filter(selectors.authors_named_q(["толстой"]))
+    redirects = named.filter(merged_into__isnull=False).order_by().values("pk", "merged_into_id")
+    search = Work.objects.filter(selectors.work_search_q("Лев Толстой")).values("pk")
+    for query in (redirects, search):
+        plan = queryset_plan(query, off=("seqscan", "indexscan"))
+        assert "Seq Scan" not in plan and "cost=1000000" not in plan, plan  # none forced
+        assert not re.search(r"SCAN catalog_(author|workauthor|work)\b", plan), plan
 
 
 def test_the_index_and_its_triggers_survive_every_migration():
