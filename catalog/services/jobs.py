@@ -376,6 +376,9 @@ def _fail(job: ImportJob, exc: Exception) -> None:
     logger.exception("Import job %s failed", job.pk)
     _finish(job, ImportJob.Status.FAILED, error=import_stop_reason(exc))
     try:  # the books of its committed batches; a database that is gone leaves them unqueued
+        # The counts its rows say: a retry that stopped had removed the failed rows it had not
+        # imported again yet, and the page must not count (nor offer to retry) rows now gone.
+        import_job_recount(job=job)
         import_job_queue_imported(job=job)
     except Exception:
         logger.exception("Import job %s: its imported books could not be queued", job.pk)
