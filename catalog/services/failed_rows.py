@@ -125,11 +125,31 @@ def retry_claimed_job(
         logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
         job.refresh_from_db()
     except Exception as exc:  # whatever it was, the job must not stay running
+        _failed_rows_put_back(job, failed)
         _fail(job, exc)
     # Rows corrected by hand are read from their corrected cells: they stay marked as such.
     _keep_corrections(job, corrections)
     _keep_row_ids(job, ids)
     return before - job.failed_count
+
+
+def _failed_rows_put_back(job: ImportJob, failed: list[ImportRow]) -> None:
+    """A retry that stopped puts back the failed rows it had not imported again: still failed,
+    with their cells, reasons, ids and corrections, to be retried once more (the file may be
+    gone: they would be lost). Those it imported stay as they now are."""
+    if not failed:
+        return
+    try:
+        lines = job.rows.filter(
+            line_number__gte=failed[0].line_number, line_number__lte=failed[-1].line_number
+        )
+        recorded = set(lines.values_list("line_number", flat=True))
+        missing = [row for row in failed if row.line_number not in recorded]
+        ImportRow.objects.bulk_create(missing)  # in batches SQLite's parameter limit allows
+    except Exception:  # the database that stopped the retry: its rows are in the file
+        logger.exception(
+            "Import job %s: the failed rows of its retry could not be put back", job.pk
+        )
 
 
 class ImportRowRerunRefused(Exception):

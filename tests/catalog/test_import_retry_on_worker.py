@@ -129,6 +129,36 @@ def test_a_worker_that_dies_during_a_retry_is_resumed_from_the_file(
     assert_imported_once(job)  # every line once: the missing ones read again from the file
 
 
+def test_a_retry_that_stops_puts_back_the_failed_rows_it_had_not_imported_again(
+    job_with_failed_rows, monkeypatch, caplog
+):
+    job = job_with_failed_rows  # lines 2-8 failed; readable now
+    failed = dict(job.rows.filter(status=ImportRow.Status.FAILED).values_list("line_number", "pk"))
+    calls = []
+
+    def second_batch_breaks(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("synthetic failure in the retry's second batch")
+        return IMPORT_BATCH(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "_import_batch", second_batch_breaks)
+    services.import_job_retry_failed(job=job)
+    job.refresh_from_db()
+
+    assert job.status == ImportJob.Status.FAILED and "unexpected error" in job.error
+    # Its first batch (lines 2-4) imported; lines 5-8 failed as before, with their ids.
+    still_failed = job.rows.filter(status=ImportRow.Status.FAILED)
+    assert dict(still_failed.values_list("line_number", "pk")) == {
+        line: pk for line, pk in failed.items() if line >= 5
+    }
+    assert (job.rows_processed, job.created_count, job.failed_count) == (ROWS, 6, 4)
+    assert job.rows.count() == ROWS and job.can_retry_failed
+    monkeypatch.setattr(jobs, "_import_batch", IMPORT_BATCH)
+    services.import_job_retry_failed(job=job)  # retried once more: they import
+    assert_imported_once(job)
+
+
 def test_a_pending_retry_can_be_cancelled(
     job_with_failed_rows, sent_tasks, django_capture_on_commit_callbacks
 ):

@@ -181,6 +181,6 @@ def test_a_retry_that_breaks_ends_failed_not_running(monkeypatch, caplog):
     job.refresh_from_db()
     assert job.status == "failed" and "unexpected error" in job.error
     assert "synthetic failure during a retry" in caplog.text
-    # The row it had not imported again is gone: the job counts no failed row (the file has it).
-    assert job.failed_count == job.rows.filter(status="failed").count() == 0
-    assert job.rows_processed == job.rows.count() and not job.can_retry_failed
+    # The row it had not imported again is back, failed as it was, and counted once.
+    assert job.failed_count == job.rows.filter(status="failed").count() == 1
+    assert job.rows_processed == job.rows.count() == 1 and job.can_retry_failed
