@@ -29,20 +29,22 @@ from bookstore.api import (
 from bookstore.api_pagination import NewestFirst
 from enrichment import bulk_operations, review
 from enrichment.api import selectors, services
-from enrichment.api.serializers import (
-    ApproveResultSerializer,
+from enrichment.api.input_serializers import (
     ApproveSerializer,
-    BulkOperationSerializer,
-    DismissResultSerializer,
     DismissSerializer,
     QueueQuerySerializer,
+    StatusQuerySerializer,
+    TriggerAllSerializer,
+    TriggerSerializer,
+)
+from enrichment.api.serializers import (
+    ApproveResultSerializer,
+    BulkOperationSerializer,
+    DismissResultSerializer,
     QueueRowSerializer,
     RequestDetailSerializer,
-    StatusQuerySerializer,
     TriggerAllResultSerializer,
-    TriggerAllSerializer,
     TriggerResultSerializer,
-    TriggerSerializer,
     WorksEnrichmentStatusSerializer,
 )
 from enrichment.models import BulkOperation, EnrichmentRequest
