@@ -12,7 +12,6 @@ from catalog.importers.calibre import CalibreImporter
 from catalog.importers.csvfile import (
     CsvFile,
     ImportFileError,
-    csv_first_rows,
     csv_rows,
     read_csv,
 )
@@ -149,7 +148,6 @@ __all__ = [
     "PreviewRow",
     "RowError",
     "UnknownFormatError",
-    "csv_first_rows",
     "csv_rows",
     "detect_source",
     "guess_column_map",

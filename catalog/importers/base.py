@@ -8,7 +8,6 @@ and readers.py, the fitting of a row to the catalog's column widths in fitting.p
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -157,10 +156,6 @@ def _credit_json(credit: Credit) -> dict[str, str | int]:
     return {key: value for key, value in data.items() if value}
 
 
-#: The rows a file's date order is learnt from: a day over 12 is in most rows of the first few.
-DATE_ORDER_SAMPLE_ROWS = 5_000
-
-
 class BaseImporter:
     """Maps one source's header onto NormalizedRow. Subclasses declare `source`, `aliases`
     (field -> accepted column names, any case), `signature` (columns that identify the source;
@@ -230,11 +225,12 @@ class BaseImporter:
         return "title" in self.columns
 
     def settle_date_order(self, rows: Iterable[tuple[int, list[str]]]) -> None:
-        """Learn the order the file writes its dates in from these rows (a sample of the
-        file's): a spreadsheet that saved `30/4/2023` wrote `4/1/2024` day first too. Only
-        when every date that shows an order shows the same one; none, or both: not guessed."""
+        """Learn the order the file writes its dates in from these rows (its first batch's: a
+        day over 12 is in most rows of a few): a spreadsheet that saved `30/4/2023` wrote
+        `4/1/2024` day first too. Only when every date that shows an order shows the same one;
+        none, or both: not guessed."""
         seen: set[str] = set()
-        for _line, cells in islice(rows, DATE_ORDER_SAMPLE_ROWS):
+        for _line, cells in rows:
             seen.update(numeric_date_order(self.get(cells, name)) for name in self.date_fields)
             seen.discard("")
             if len(seen) > 1:

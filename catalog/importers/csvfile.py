@@ -10,7 +10,6 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Literal
 
 from charset_normalizer import from_bytes
@@ -363,13 +362,6 @@ def csv_rows(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     rows = _cells(text, delimiter, quoting=quoting)
     _line, header = next(rows, (0, []))
     return [cell.replace("\x00", "").strip() for cell in header], rows
-
-
-def csv_first_rows(data: bytes, count: int) -> list[tuple[int, list[str]]]:
-    """The first `count` rows under the header of a file `read_csv` accepted (a sample of the
-    file, read apart from the rows an import goes through)."""
-    _header, rows = csv_rows(data)
-    return list(islice(rows, count))
 
 
 def _decoded(data: bytes, warnings: list[str]) -> tuple[str, str, str]:

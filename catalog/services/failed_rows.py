@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.importers import BaseImporter, importer_for
-from catalog.importers.base import DATE_ORDER_SAMPLE_ROWS
 from catalog.models import ImportJob, ImportRow
 from catalog.services.jobs import (
     _STATUS_COUNTERS,
+    IMPORT_BATCH_SIZE,
     ImportClaimLost,
     ProgressCallback,
     _enrich_works,
@@ -159,10 +159,10 @@ class ImportRowRerunRefused(Exception):
 def _importer_for_job(job: ImportJob) -> BaseImporter:
     """The importer a finished job's kept rows are read again with (retries, re-runs): the
     same source, and for a generic job the same column map, and the date order its first
-    rows show, as the import learnt it from the file."""
+    batch's rows show, as the import learnt it from the file."""
     importer = importer_for(job.header, requested=job.source, column_map=job.column_map or None)
     first_rows = job.rows.order_by("line_number").values_list("line_number", "raw")
-    importer.settle_date_order(first_rows[:DATE_ORDER_SAMPLE_ROWS].iterator())
+    importer.settle_date_order(first_rows[:IMPORT_BATCH_SIZE].iterator())
     return importer
 
 

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import chain, islice
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -27,8 +28,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bookstore import task_queue
-from catalog.importers import csv_first_rows, csv_rows, importer_for, read_csv
-from catalog.importers.base import DATE_ORDER_SAMPLE_ROWS
+from catalog.importers import csv_rows, importer_for, read_csv
 from catalog.models import ImportJob, ImportRow
 from catalog.services.collector import collect_batch_garbage, collected_between_batches
 from catalog.services.import_stops import import_source_open, import_stop_reason
@@ -163,7 +163,10 @@ def import_job_run(
             data = source.read()
         header, rows = csv_rows(data)
         importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
-        importer.settle_date_order(csv_first_rows(data, DATE_ORDER_SAMPLE_ROWS))
+        # The file's date order from its first batch's rows, read once: they go on to be imported.
+        first_rows = list(islice(rows, IMPORT_BATCH_SIZE))
+        importer.settle_date_order(first_rows)
+        rows = chain(first_rows, rows)
         remaining = job.rows_total
         if job.resumes or job.rows_processed:  # it goes on from where a run stopped
             recorded = set(job.rows.values_list("line_number", flat=True))
