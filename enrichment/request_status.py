@@ -18,6 +18,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -284,9 +285,13 @@ def image_status_text(req: EnrichmentRequest) -> str:
 SUPERSEDED_BY_ANNOTATION = "request_superseded_by"
 
 
-def entry_superseded_annotation() -> dict[str, F]:
-    """The annotation an audit list adds for `audit_action_label`."""
-    return {SUPERSEDED_BY_ANNOTATION: F("request__superseded_by")}
+def entry_superseded_annotation() -> dict[str, Subquery]:
+    """The annotation an audit list adds for `audit_action_label`: a subquery per listed entry,
+    never a join, which the list's count kept (a join of every entry with its request: 115 ms
+    of the audit log's 190 at 200,000 entries, bench/admin.py); an unused subquery is left out
+    of the count."""
+    superseded_by = EnrichmentRequest.objects.filter(pk=OuterRef("request_id"))
+    return {SUPERSEDED_BY_ANNOTATION: Subquery(superseded_by.values("superseded_by")[:1])}
 
 
 def audit_action_label(entry: AuditLogEntry) -> str:
