@@ -248,9 +248,13 @@ class EnrichmentRequestAdmin(
         # authors' requests by the authors named so (listed first: most searches name none,
         # and an OR of two subqueries would cost every search).
         condition = Q(work_id__in=works.values("pk"))
-        author_ids = list(authors.values_list("pk", flat=True)[:SEARCH_AUTHORS_MAX])
+        named = authors.only("id", "merged_into_id")[:SEARCH_AUTHORS_MAX]
+        # A merged duplicate's name finds the requests of the author it was merged into too,
+        # as the works it names are found (no query more when no redirect is named).
+        followed = selectors.redirects_followed({author.pk: author for author in named})
+        author_ids = {*followed, *(author.pk for author in followed.values())}
         if author_ids:
-            condition |= Q(author_id__in=author_ids)
+            condition |= Q(author_id__in=sorted(author_ids))
         return queryset.filter(condition), False
 
     def get_object(self, request, object_id, from_field=None):

@@ -162,6 +162,20 @@ def test_a_merged_duplicates_name_finds_the_kept_authors_works(merged_shelf, adm
     assert sorted(str(r.work) for r in listed) == both
 
 
+def test_a_merged_duplicates_name_finds_the_kept_authors_own_requests_in_the_queue(
+    merged_shelf, admin_client
+):
+    """The queue lists authors' requests too, found by the author's name: "Лев Толстой" (and
+    "Tolstoi, Lev", through a chain of two merges) listed Leo Tolstoy's works' requests but not
+    his own."""
+    own = EnrichmentRequest.objects.create(author=merged_shelf, trigger="command")
+    for name in ("Лев Толстой", "Tolstoi, Lev", "Leo Tolstoy"):
+        listed = admin_client.get(QUEUE_URL, {"q": name}).context["cl"].result_list
+        assert [r.pk for r in listed if r.author_id] == [own.pk], name
+    listed = admin_client.get(QUEUE_URL, {"q": "Someone Else"}).context["cl"].result_list
+    assert not [r for r in listed if r.author_id]
+
+
 def test_a_redirects_name_is_read_through_the_indexes(merged_shelf):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
