@@ -11,7 +11,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +40,7 @@ from enrichment.request_status import (
     request_was_superseded,
 )
 from enrichment.selectors import request_last_try_at
+from enrichment.templatetags.admin_time import moment_age
 from enrichment.work_state import target_edition
 
 Status = EnrichmentRequest.Status
@@ -401,7 +401,7 @@ class EnrichmentRequestAdmin(
         return format_html(
             '<span title="{}">{}</span>',
             display_for_value(obj.created_at, "–"),  # the admin's format, the site's time zone
-            timesince(obj.created_at),
+            moment_age(obj.created_at),
         )
 
     # Review page fields

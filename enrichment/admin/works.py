@@ -10,7 +10,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +43,7 @@ from enrichment.selectors import (
     work_enrichment,
     works_by_author_completeness,
 )
+from enrichment.templatetags.admin_time import moment_age
 from enrichment.waiting import waiting_text
 
 #: The works list's status filter values that probe each work (`target_status_filter`).
@@ -163,7 +163,7 @@ def when_text(moment) -> str:
     """ "Mar 3, 2025, 2:05 p.m. (3 hours ago)", in the site's time zone."""
     return gettext("%(when)s (%(ago)s ago)") % {
         "when": display_for_value(moment, "–"),
-        "ago": timesince(moment),
+        "ago": moment_age(moment),
     }
 
 

@@ -70,7 +70,8 @@ def test_the_work_page_shows_its_enrichment_and_links_to_its_requests_audit_and_
     words = text_of(section)
     assert "Status: Enriched" in words and "Confidence: High" in words
     assert f"Completeness: {work.completeness} %" in words
-    assert re.search(r"Last try: .+ \(0.minutes ago\): completed — request #\d+", words)
+    # Under a minute in seconds, where Django's timesince said "(0 minutes ago)".
+    assert re.search(r"Last try: .+ \(\d+.s ago\): completed — request #\d+", words)
     assert reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]) in section
 
     description = re.search(r'<div class="description">(.*?)</div>', section, re.S).group(1)
