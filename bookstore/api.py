@@ -25,6 +25,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from bookstore.api_ids import is_id_text
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
     from rest_framework.request import Request
@@ -335,8 +337,7 @@ def id_list(value: str | None, *, name: str, maximum: int) -> list[int]:
         )
     ids: list[int] = []
     for part in raw:
-        # The length first: int() of thousands of digits is refused by Python itself.
-        if not part.isascii() or not part.isdigit() or len(part) > 19 or not 0 < int(part) < 2**63:
+        if not is_id_text(part) or int(part) == 0:
             raise exceptions.ValidationError(
                 {name: gettext("%(value)r is not a positive integer id.") % {"value": part[:40]}}
             )

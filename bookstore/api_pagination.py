@@ -8,13 +8,7 @@ from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.pagination import Cursor, CursorPagination
 
-# Above it the database refuses the value (PostgreSQL's bigint; SQLite's integer).
-_MAX_ID = 2**63 - 1
-
-
-def _is_id(value: str) -> bool:
-    # The length first: int() refuses strings over 4,300 digits with a ValueError.
-    return value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= _MAX_ID
+from bookstore.api_ids import is_id_text
 
 
 class IntegerCursorPagination(CursorPagination):
@@ -34,7 +28,11 @@ class IntegerCursorPagination(CursorPagination):
         except (ValueError, exceptions.NotFound):
             raise self._bad_cursor() from None
         # The position is compared with the ordering column: anything but an id would be a 500.
-        if cursor is not None and cursor.position is not None and not _is_id(str(cursor.position)):
+        if (
+            cursor is not None
+            and cursor.position is not None
+            and not is_id_text(str(cursor.position))
+        ):
             raise self._bad_cursor()
         return cursor
 
@@ -51,7 +49,7 @@ class IntegerCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not (_is_id(raw) and 1 <= int(raw) <= self.max_page_size):
+        if not (is_id_text(raw) and 1 <= int(raw) <= self.max_page_size):
             raise exceptions.ValidationError(
                 {
                     self.page_size_query_param: gettext(

@@ -10,12 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from bookstore.api import StrictInputSerializer
+from bookstore.api_ids import MAX_ID
 from catalog.models import Work
 from enrichment.models import EnrichmentRequest
 from enrichment.providers.registry import PROVIDER_CLASSES
 
-#: The largest id a database's bigint holds: beyond it an id is bad input, not a lookup.
-MAX_ID = 2**63 - 1
 #: The most field names one approval may choose (a proposal holds about twenty).
 MAX_APPROVE_FIELDS = 100
 

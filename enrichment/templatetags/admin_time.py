@@ -9,7 +9,8 @@ from django import template
 from django.contrib.admin.utils import display_for_value
 from django.utils import timezone
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
+
+from enrichment.operations_panel import duration_label
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def moment_age(moment, now=None) -> str:
     now = now or timezone.now()
     seconds = int((now - moment).total_seconds())
     if seconds < 60:
-        return gettext("%(n)d s") % {"n": max(seconds, 0)}
+        return duration_label(max(seconds, 0))  # the operations panel's "12 s"
     return timesince(moment, now)
 
 
