@@ -12,8 +12,6 @@ tests/fixtures/covers/synthetic.py.
 """
 
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
@@ -25,6 +23,7 @@ from enrichment.candidates import Contributor, CoverRef
 from enrichment.matching import Tier
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.enrichment.fakes import FakeProvider, candidate
+from tests.enrichment.providers.local_server import LocalServer
 from tests.enrichment.test_author_requests import decide
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import change_url, librarian
@@ -45,27 +44,14 @@ def no_task_queue(sent_tasks):
 @pytest.fixture
 def cover_host(settings):
     """A cover host on 127.0.0.1 that serves the synthetic JPEG at any path; `seen` lists them."""
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            seen.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/jpeg")
-            self.send_header("Content-Length", str(len(JPEG)))
-            self.end_headers()
-            self.wfile.write(JPEG)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    settings.OPENLIBRARY_COVERS_URL = f"http://127.0.0.1:{server.server_address[1]}"
-    yield SimpleNamespace(url=settings.OPENLIBRARY_COVERS_URL, seen=seen)
-    server.shutdown()
-    server.server_close()
+    with LocalServer() as server:
+        server.answer = lambda handler: server.send(
+            handler,
+            [JPEG],
+            headers={"Content-Type": "image/jpeg", "Content-Length": str(len(JPEG))},
+        )
+        settings.OPENLIBRARY_COVERS_URL = server.url
+        yield SimpleNamespace(url=server.url, seen=server.requests)
 
 
 def waiting_with_cover(cover_host, title="Neverwhere") -> EnrichmentRequest:
