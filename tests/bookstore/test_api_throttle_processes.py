@@ -113,10 +113,9 @@ def test_the_request_past_the_rate_is_429_whichever_process_serves_it(site):
         assert 0 < int(retry_after) <= 60
 
 
-@pytest.mark.parametrize("counted_in", ["database"], indirect=True)
 def test_requests_at_once_on_every_process_let_through_the_rate_and_no_more(site):
     """Two processes cannot both take the last request's place (the database's count is one
-    conditional UPDATE; DRF's count in Redis reads, then writes, and may)."""
+    conditional upsert, Redis's one script)."""
     bases, token = site
     targets = [bases[i % SERVERS] for i in range(RATE * SERVERS)]
 
