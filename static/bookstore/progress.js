@@ -4,6 +4,9 @@
 // failed rows and buttons appear.
 (function () {
   "use strict";
+  // Figures as the server writes the page, in its language (<html lang>, Django's l10n), never
+  // in the browser's: a German browser on an English page would turn "1,234" into "1.234".
+  const pageLanguage = document.documentElement.lang || undefined;
   for (const box of document.querySelectorAll("[data-progress-url]")) {
     if (box.dataset.finished === "true") continue;
     const url = box.dataset.progressUrl;
@@ -17,7 +20,7 @@
           if (bar) bar.value = data.percent;
           for (const el of box.querySelectorAll("[data-field]")) {
             const value = data[el.dataset.field];
-            if (value !== undefined) el.textContent = Number.isInteger(value) ? value.toLocaleString() : value;
+            if (value !== undefined) el.textContent = Number.isInteger(value) ? value.toLocaleString(pageLanguage) : value;
           }
           if (data.finished || data.stalled) {
             window.location.reload();

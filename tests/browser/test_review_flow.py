@@ -46,7 +46,9 @@ def _missing_browser() -> str:
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
+def browser_page(request, monkeypatch):
+    """A chromium page; parametrized indirectly with a locale ("de-DE"), the browser speaks that
+    language (navigator.language, Intl's default, Accept-Language) instead of its own."""
     missing = _missing_browser()
     if missing:
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -62,7 +64,9 @@ def browser_page(monkeypatch):
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(
+            viewport={"width": 1400, "height": 1000}, locale=getattr(request, "param", None)
+        )
         page.set_default_timeout(TIMEOUT_MS)
         # No network: the provider's cover host answers with a local image.
         page.route(
