@@ -24,7 +24,7 @@ class ImportJob(TimeStampedModel):
     class FileStatus(models.TextChoices):
         STORED = "stored", _("Stored")
         DELETED = "deleted", _("Deleted after the retention period")
-        MISSING = "missing", _("Not found when uploads moved to private storage")
+        MISSING = "missing", _("File not found")
 
     class Format(models.TextChoices):
         AUTO = "auto", _("Detect from the header")

@@ -300,6 +300,27 @@ FILE_GONE = (
 )
 
 
+def test_the_page_of_a_job_whose_file_was_not_found_says_so_and_still_retries_its_rows(client):
+    """The migration that moved uploads to private storage marks a job it found no file for; its
+    page says the file was not found, in words that fit whenever one is (no "moved to private
+    storage"), and offers what the kept cells still allow."""
+    job = make_job(days_old=0)  # done: one row created, one failed, their cells kept
+    ImportJob.objects.filter(pk=job.pk).update(
+        source_file="", file_status=ImportJob.FileStatus.MISSING
+    )
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+
+    page = client.get(job_page(job)).content.decode()
+
+    uploaded_file = re.search(
+        r'<label>Uploaded file:</label>\s*<div class="readonly">(.*?)</div>', page
+    )
+    assert uploaded_file is not None and uploaded_file[1] == "File not found"
+    assert "private storage" not in page
+    assert file_url(job) not in page  # no link to a file that is not there
+    assert "Retry failed rows" in page
+
+
 def remove_from_storage(job: ImportJob) -> None:
     """The file goes behind the application's back: deleted by hand, a volume not mounted."""
     storages["imports"].delete(job.source_file.name)
