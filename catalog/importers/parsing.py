@@ -93,7 +93,42 @@ FORMATS = {
     "audio cd": "audiobook",
     "audio cassette": "audiobook",
     "mp3 cd": "audiobook",
+    "webtoon": "ebook",  # a comic published on the web
+    "webcomic": "ebook",
+    "flexibound": "paperback",  # a soft cover, sewn
+    "bìa mềm": "paperback",  # Vietnamese: soft cover
+    "bìa cứng": "hardcover",
+    "imitation leather": "hardcover",  # as "leather bound"
+    "bonded leather": "hardcover",
+    # Bindings a librarian knows that are none of the formats above: recorded as "other",
+    # without the note an unknown word gets.
+    "board book": "other",
+    "spiral bound": "other",
+    "ring bound": "other",
+    "wire bound": "other",
+    "comb bound": "other",
+    "staple bound": "other",
+    "saddle stitched": "other",
+    "unbound": "other",
+    "loose leaf": "other",
+    "boxed set": "other",
+    "cards": "other",
+    "cd rom": "other",
+    # Words that say what a book is or that it is printed, not how it is bound: no format (an
+    # empty format, which enrichment may fill), as "Unknown Binding".
     "unknown binding": "",
+    "装丁なし": "",  # "no binding"
+    "paper book": "",
+    "paper": "",
+    "physical": "",
+    "comic": "",
+    "comic book": "",
+    "manga": "",
+    "コミック": "",  # a comic, in any binding
+    "ムック": "",  # a mook, a magazine-like book
+    "単行本": "",  # a standalone volume, hard or soft
+    "大型本": "",  # an oversized book
+    "collection": "",
 }
 # The kinds of files an e-book or audiobook library lists for a book (calibre's `formats`,
 # and CSVs other tools make of a calibre library: `epub; mobi`).
@@ -238,6 +273,9 @@ def words_key(name: str) -> str:
     into its words: `Item Type`, `item_type` and `itemType` -> "item type"."""
     words = _CAMEL_CASE_WORD.sub(" ", text.strip_accents(name))
     return _NON_WORD.sub(" ", words.casefold()).strip()
+
+
+_FORMATS_BY_WORDS = {words_key(name): format_ for name, format_ in FORMATS.items()}
 
 
 def clean_cell(value: str) -> str:
@@ -481,9 +519,13 @@ def parse_format(value: str) -> tuple[str, str]:
         return "", ""
     if key in FORMATS:
         return FORMATS[key], ""
-    # Goodreads' own codes in some exports: `kindle_edition`, `mass_market`.
-    if "_" in key and (spaced := key.replace("_", " ")) in FORMATS:
-        return FORMATS[spaced], ""
+    # The same words in another case or punctuation: `Spiral-bound`, `Board book`, and
+    # Goodreads' own codes in some exports, `kindle_edition`, `mass_market`.
+    words = words_key(key)
+    if words in _FORMATS_BY_WORDS:
+        return _FORMATS_BY_WORDS[words], ""
+    if not words:
+        return "", ""  # only punctuation (`－`, `-`): no binding said
     if kind := files_format(key):
         return kind, ""
     named = {_FORMAT_WORDS[word] for word in _NON_WORD.split(key) if word in _FORMAT_WORDS}

@@ -268,6 +268,49 @@ def test_bindings_in_other_shops_words_name_their_format(binding, format_):
     assert parse_format(binding) == (format_, "")
 
 
+def test_a_board_book_and_a_spiral_bound_book_are_other_bindings_without_a_warning():
+    """Bindings a librarian knows but the catalog has no format for are "Other", not an
+    "Unrecognized format" note on every such row."""
+    importer, rows = read_rows("goodreads-argv1-board-and-spiral-bound.csv")
+    diet, caterpillar = (importer.read_row(cells) for _line, cells in rows)
+    assert (diet.format, diet.warnings) == ("other", [])
+    assert (caterpillar.format, caterpillar.warnings) == ("other", [])
+
+
+@pytest.mark.parametrize(
+    ("binding", "format_"),
+    [
+        # Binding cells of real Goodreads exports (mirrored repositories, file
+        # goodreads_library_export.csv unless said): TheArctesian/Book-Timeline-Vis
+        # (DB/GoodReads/…), afelka/goodreads2, carlosperezzz/blog-lecturas, argv1/goodXtausch,
+        # ayyucedemirbas/ayyucedemirbas.github.io, gigikenneth/goodreads,
+        # pab-nguyen/Analysis-of-my-reading-journey (data/…), 20iuh20hug/datasets
+        # (goodreads_library_export2-2.csv), olivier-twist/book_tags (data/…).
+        ("Board Book", "other"),
+        ("Unbound", "other"),
+        ("Staple Bound", "other"),
+        ("CD-ROM", "other"),
+        ("Cards", "other"),
+        ("Flexibound", "paperback"),
+        ("Imitation Leather", "hardcover"),
+        ("Bìa mềm", "paperback"),
+        ("Webtoon", "ebook"),
+        # sartak/goodreads (goodreads_export.csv, legacy.csv): what a book is, not its binding.
+        ("コミック", ""),
+        ("Comic", ""),
+        ("Manga", ""),
+        ("単行本", ""),
+        ("大型本", ""),
+        ("－", ""),
+        # robdmc/libraryThing's Media and samkgormley/goodreads' Format: printed, no binding.
+        ("Paper Book", ""),
+        ("Physical", ""),
+    ],
+)
+def test_bindings_of_real_exports_are_read_without_an_unrecognized_note(binding, format_):
+    assert parse_format(binding) == (format_, "")
+
+
 def test_a_list_of_files_in_a_mapped_format_column_is_an_ebook_and_0101_no_year():
     csv_file = read_csv((REAL / "calibre-derived-akienm-file-lists.csv").read_bytes())
     importer = importer_for(
