@@ -501,17 +501,28 @@ def sort_name_fits(sort_name: str, name: str) -> bool:
     return bool(words) and set(words) <= set(normalize_text(name).split())
 
 
+# Chinese, Japanese and Korean script as the key holds it (Hangul decomposed to its jamo by
+# strip_accents): a name in it is written with or without a space between its parts
+# (`司馬 遼太郎` and `司馬遼太郎`; `矢野 徹` and `矢野徹` in one Goodreads export), or a `・`.
+_UNSPACED_NAME_CHAR = (
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+_SPACE_IN_UNSPACED_NAME = re.compile(rf"(?<={_UNSPACED_NAME_CHAR}) (?={_UNSPACED_NAME_CHAR})")
+
+
 @functools.lru_cache(maxsize=8192)
 def normalize_person_name(name: str) -> str:
     """The lookup key for a person: `Last, First` turned around (sort_name_turned_around),
-    initials spaced, no case."""
+    initials spaced, no case, and no space between two characters of Chinese, Japanese or Korean
+    script (`司馬 遼太郎` and `司馬遼太郎` are one key)."""
     name = (name or "").strip()
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
         if first and not is_name_suffix(first):
             name = sort_name_turned_around(last, first)
     name = re.sub(r"\.(?=\S)", ". ", name)  # "J.K." -> "J. K."
-    return normalize_text(name)
+    key = normalize_text(name)
+    return key if key.isascii() else _SPACE_IN_UNSPACED_NAME.sub("", key)
 
 
 def cut_at_word_boundary(value: str, limit: int) -> str:

@@ -304,6 +304,8 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
             return 0, _("a name is missing")
         return 0, _("'%(name)s' is not one person's name") % {"name": unread}
     if not (_in_latin(a) and _in_latin(b)):
+        if a.key == b.key:  # one name in one script (`小松 左京`, `小松左京`: one key)
+            return 5, _("'%(theirs)s' is '%(ours)s'") % {"ours": ours, "theirs": theirs}
         return 0, _("'%(ours)s' and '%(theirs)s' are in scripts that cannot be compared") % {
             "ours": ours,
             "theirs": theirs,

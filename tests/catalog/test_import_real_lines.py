@@ -364,6 +364,65 @@ def test_a_japanese_name_sorts_by_its_family_name_which_comes_first():
 
 
 @pytest.mark.django_db
+def test_a_japanese_name_spelled_with_and_without_a_space_is_one_author():
+    """One Goodreads export writes `小松 左京` and `小松左京`, `矢野 徹` and `矢野徹`: each was
+    created twice, and a later book by either spelling found only one of them."""
+    import_real("goodreads-sartak-japanese-names-with-and-without-a-space.csv")
+    credited = dict(
+        WorkAuthor.objects.values_list("work__title", "author__name").order_by("work__title")
+    )
+    assert Author.objects.count() == 3
+    assert credited["日本沈没（上）"] == credited["果しなき流れの果に"] == "小松 左京"
+
+
+def import_synthetic(data: str, filename: str) -> None:
+    """A two-column file, mapped: title and author."""
+    job = services.import_job_create(
+        data=data.encode(),
+        filename=filename,
+        enrich=False,
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Author"},
+    )
+    services.import_job_run(job=job)
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_cjk_names_one_key_and_turns_a_name_read_the_western_way():
+    migration = importlib.import_module("catalog.migrations.0031_author_keys_cjk_names")
+    # A sorted cell (synthetic), which an import before read given name first: `遼太郎 司馬`.
+    import_synthetic('Title,Author\n竜馬がゆく,"司馬, 遼太郎"\n', "synthetic-sorted.csv")
+    Author.objects.update(name="遼太郎 司馬", name_normalized="遼太郎 司馬")
+    swapped = Author.objects.get()
+    # Goodreads writes the name rightly, and its Author l-f turned around (`たかを, さいとう`),
+    # which an import before kept as the sort name: the name stays.
+    import_real("goodreads-sartak-legacy-family-name-in-hiragana.csv", lines=slice(0, 1))
+    saito = Author.objects.get(name="さいとう たかを")
+    Author.objects.filter(pk=saito.pk).update(
+        sort_name="たかを, さいとう", name_normalized="さいとう たかを"
+    )
+    spaced = Author.objects.create(name="小松 左京")
+    unspaced = Author.objects.create(name="小松左京")
+    Author.objects.filter(pk=spaced.pk).update(name_normalized="小松 左京")
+    latin = Author.objects.create(name="Sakyo Komatsu")
+
+    migration.recompute_keys(django_apps, None)
+
+    stored = {a.pk: (a.name, a.name_normalized) for a in Author.objects.all()}
+    assert stored == {
+        swapped.pk: ("司馬遼太郎", "司馬遼太郎"),
+        saito.pk: ("さいとう たかを", "さいとうたかを"),
+        # Two authors coming to share a key stay two: nothing is merged unasked.
+        spaced.pk: ("小松 左京", "小松左京"),
+        unspaced.pk: ("小松左京", "小松左京"),
+        latin.pk: ("Sakyo Komatsu", "sakyo komatsu"),
+    }
+    # An import of his name as every source writes it finds him (a synthetic file).
+    import_synthetic("Title,Author\n坂の上の雲,司馬遼太郎\n", "synthetic-shiba.csv")
+    assert WorkAuthor.objects.get(work__title="坂の上の雲").author_id == swapped.pk
+
+
+@pytest.mark.django_db
 def test_a_row_whose_every_cell_holds_one_value_fails_instead_of_matching_a_book():
     """154 rows of one export hold `400354` in every cell, Men at Arms' Goodreads id: found by
     that id, each was recorded as a duplicate of it, "title '400354' by 400354"."""

@@ -60,6 +60,22 @@ def test_normalize_person_name_handles_last_first_and_initials():
 
 
 @pytest.mark.parametrize(
+    ("spelling", "other_spelling"),
+    [
+        # One person spelled both ways in sartak/goodreads' goodreads_export.csv (lines 96 and
+        # 102, 283 and 493; tests/fixtures/imports/real_shapes).
+        ("小松 左京", "小松左京"),
+        ("矢野 徹", "矢野徹"),
+        # And Korean, whose spelling rules write a name's parts together (synthetic: Han Kang).
+        ("한 강", "한강"),
+        ("司馬, 遼太郎", "司馬 遼太郎"),
+    ],
+)
+def test_a_cjk_name_with_or_without_a_space_is_one_key(spelling, other_spelling):
+    assert text.normalize_person_name(spelling) == text.normalize_person_name(other_spelling)
+
+
+@pytest.mark.parametrize(
     ("heading", "name"),
     [
         # Library headings of medieval and religious names (written for the test: no fixture

@@ -577,3 +577,10 @@ def test_a_surname_that_is_also_a_title_stays_the_surname(name):
     # A title before the name, or after it, is still no part of it.
     assert score_author_name("Prince D. S. Mirsky", "D. S. Mirsky")[0] == 5
     assert score_author_name("Mirsky, D. S., Prince", "D. S. Mirsky")[0] == 5
+
+
+def test_one_cjk_name_with_and_without_a_space_is_one_person():
+    """`小松 左京` and `小松左京` (both in sartak/goodreads' export) are one key: the duplicate
+    finder read them as "scripts that cannot be compared" and never proposed the pair."""
+    assert score_author_name("小松 左京", "小松左京")[0] == 5
+    assert score_author_name("小松左京", "山田正紀")[0] == 0
