@@ -78,6 +78,7 @@ LANGUAGES = {
     "portuguese": "pt", "por": "pt", "romanian": "ro", "rum": "ro", "ron": "ro",
     "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
     "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk", "hindi": "hi", "hin": "hi",
+    "persian": "fa", "farsi": "fa", "per": "fa", "fas": "fa", "urdu": "ur", "urd": "ur",
 }  # fmt: skip
 # Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
 # 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from catalog.importers.calendars import drop_hijri_years
 from catalog.importers.dates import numeric_date_order
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.kinds import is_known_kind, kind_key, not_a_book
@@ -299,6 +300,7 @@ class BaseImporter:
         if not row.language and "title" in self.columns:
             # `(Spanish Edition)`, taken off the title, still says the edition's language.
             row.language = split_language_edition(self.get(cells, "title"))[1]
+        drop_hijri_years(row)
         fit_to_columns(row)
         return row
 

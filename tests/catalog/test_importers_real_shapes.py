@@ -14,6 +14,8 @@ from catalog.importers import (
     importer_for,
     read_csv,
 )
+from catalog.importers.base import NormalizedRow
+from catalog.importers.calendars import drop_hijri_years
 from catalog.importers.dates import DAY_FIRST, MONTH_FIRST, is_ambiguous_date, parse_date
 from catalog.importers.generic import guess_column_map
 from catalog.importers.parsing import parse_format
@@ -311,6 +313,35 @@ def test_bindings_of_real_exports_are_read_without_an_unrecognized_note(binding,
     assert parse_format(binding) == (format_, "")
 
 
+def test_a_persian_books_solar_hijri_year_is_not_stored_as_a_gregorian_one():
+    """`1382` in a Goodreads export, for a book of the Tehran publisher نشر چیستا: 2003 or 2004,
+    never the year 1382 of the common era."""
+    importer, rows = read_rows("goodreads-asadisaghar-solar-hijri-year.csv")
+    [row] = (importer.read_row(cells) for _line, cells in rows)
+    assert (row.publication_year, row.first_published_year) == (None, None)
+    assert (
+        "The publication year 1382 is a year of the Solar Hijri (Persian) calendar, 2003–2004 in "
+        "the Gregorian one the catalog keeps; it was ignored."
+    ) in row.warnings
+
+
+def test_an_arabic_books_islamic_year_is_dropped_and_a_gregorian_edition_keeps_its_years():
+    importer, rows = read_rows("goodreads-ahmgeek-hijri-and-gregorian-years.csv")
+    damiri, ibn_abi_al_dunya = (importer.read_row(cells) for _line, cells in rows)
+    # An edition of 2006 says the export's years are Gregorian: al-Damiri wrote about 1400.
+    assert (damiri.publication_year, damiri.first_published_year) == (2006, 1400)
+    assert not damiri.warnings
+    # 1413 AH, from a Beirut publisher: 1992 or 1993.
+    assert (ibn_abi_al_dunya.publication_year, ibn_abi_al_dunya.first_published_year) == (
+        None,
+        None,
+    )
+    assert ibn_abi_al_dunya.warnings[0] == (
+        "The publication year 1413 is a year of the Islamic (Hijri) calendar, 1992–1993 in the "
+        "Gregorian one the catalog keeps; it was ignored."
+    )
+
+
 def test_a_list_of_files_in_a_mapped_format_column_is_an_ebook_and_0101_no_year():
     csv_file = read_csv((REAL / "calibre-derived-akienm-file-lists.csv").read_bytes())
     importer = importer_for(
@@ -537,3 +568,12 @@ def test_storygraphs_authors_are_whole_names_between_commas():
             ("Michael S. Lief", "author"),
         ],
     ]
+
+
+def test_a_row_said_to_be_in_persian_has_its_solar_hijri_year_dropped_in_any_script():
+    """A language column saying Persian (LibraryThing's `Persian`, read as "fa") is enough,
+    whatever the title's script (a synthetic row: a transliterated title)."""
+    row = NormalizedRow(title="Shahnameh", language="fa", publication_year=1399)
+    drop_hijri_years(row)
+    assert row.publication_year is None
+    assert "2020–2021" in row.warnings[0]
