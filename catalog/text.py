@@ -51,6 +51,9 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 # 2`) nor a volume without a name (`Vol. 1, 2`); a year after the comma is a date
 # (`Berlin, 1998`), so it stays in the title.
 _COMMA_NUMBER = re.compile(r"^(?P<name>.*?[^\W\d_].*?),\s*(?P<number>\d+(?:\.\d+)?)$")
+# What follows a title's colon or dash that is no subtitle but the volume's number, kept in the
+# title: `Hokuto No Ken: 15` and `Hokuto No Ken: 14` are two books, not one subtitled twice.
+_ONLY_A_NUMBER = re.compile(rf"^(?:\d+|{_ROMAN})$")
 _BARE_VOLUME = re.compile(rf"^{_NUMBER_WORD}(?:\d+|{_ROMAN})$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # ... unless it names an edition ("Library Edition", "Edición de colección").
@@ -389,7 +392,8 @@ def split_subtitle(title: str) -> tuple[str, str]:
     The Whale`, `The Hobbit: or There and Back Again` and `The Hobbit, or There and Back Again`
     -> ("The Hobbit", "or There and Back Again"). A comma's `or` in a list (`Red, White, or
     Blue`) or a question (`Tea, or Coffee?`) is no alternative title, nor is a dash between two
-    years or eras a subtitle's start (`…, 478 - 323 BC`: a range).
+    years or eras a subtitle's start (`…, 478 - 323 BC`: a range), nor a number alone after it
+    (`Hokuto No Ken: 15`: the volume's title, whole).
 
     The first separator outside parentheses counts: `Title (A; B)` has no subtitle."""
     title = (title or "").strip()
@@ -399,6 +403,8 @@ def split_subtitle(title: str) -> tuple[str, str]:
             continue
         if separator["dash"] and _RANGE_START.search(main) and _RANGE_END.match(rest):
             continue
+        if _ONLY_A_NUMBER.match(rest):
+            continue  # `Hokuto No Ken: 15`, `HBR Classics Collection - 1`: a volume's title
         if main.count("(") == main.count(")"):
             return (main, rest) if main and rest else (title, "")
     return title, ""

@@ -10,6 +10,7 @@ from django.apps import apps as django_apps
 
 from catalog import services
 from catalog.models import Edition, ImportRow, Work
+from catalog.text import split_subtitle
 from tests.catalog.test_import_real_lines import import_real
 from tests.factories import make_work
 
@@ -466,3 +467,47 @@ def test_capitals_the_title_names_again_are_its_subject_not_a_series_marker():
         "Fix it Fast: Apply GDPR to Your Company in Ten Simple Steps",
     )
     assert job.rows.get().messages == []  # no marker was left out
+
+
+@pytest.mark.django_db
+def test_a_number_alone_after_a_colon_is_the_volumes_title_not_a_subtitle():
+    """`Hokuto No Ken: 15` and `Hokuto No Ken: 14` were the title `Hokuto No Ken` with the
+    subtitles `15` and `14`: every volume had one title and one lookup key."""
+    import_real("goodreads-sartak-volume-number-after-a-colon.csv")
+    works = Work.objects.order_by("title").values_list("title", "subtitle", "title_normalized")
+    assert list(works) == [
+        ("Hokuto No Ken: 14", "", "hokuto no ken 14"),
+        ("Hokuto No Ken: 15", "", "hokuto no ken 15"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "title", "subtitle"),
+    [
+        # jsr6720/goodreads-csv-to-md, goodreads-data/goodreads-library-export-original.csv,
+        # line 66; vss245/books-analysis, data/goodreads_library_export.csv, line 301.
+        ("HBR Classics Collection - 1", "HBR Classics Collection - 1", ""),
+        ("The Biologic Show, Number: 1", "The Biologic Show, Number: 1", ""),
+    ],
+)
+def test_a_number_alone_after_a_dash_or_colon_stays_in_the_title(cell, title, subtitle):
+    assert split_subtitle(cell) == (title, subtitle)
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_ending_in_a_number_the_new_key():
+    """A work stored under the earlier rule, its key without the volume's number, is found by
+    the same volume's row, and the other volume is a book of its own; a subtitle's key stays."""
+    migration = importlib.import_module(
+        "catalog.migrations.0032_title_keys_number_after_colon_or_dash"
+    )
+    stored = make_work("Hokuto No Ken: 15", authors=["Buronson"])
+    kept = make_work("Dune: Part 2")
+    Work.objects.filter(pk=stored.pk).update(title_normalized="hokuto no ken")
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {stored.pk: "hokuto no ken 15", kept.pk: "dune"}
+    job = import_real("goodreads-sartak-volume-number-after-a-colon.csv")
+    assert (job.created_count, Work.objects.count()) == (1, 3)
