@@ -19,6 +19,7 @@ from catalog.importers import BaseImporter, NormalizedRow, RowError
 from catalog.importers.base import Credit, NotABookError
 from catalog.models import Edition, ImportJob, ImportRow, Work
 from catalog.services.index import _CatalogIndex, _identified
+from catalog.services.row_refusals import row_refusal_reason
 from catalog.services.writes import (
     _create_credits,
     _create_series,
@@ -82,10 +83,9 @@ def _import_isolating_refused_rows(job, importer, batch):
 
 
 def _record_refused_row(job, importer, line, cells, refusal) -> None:
+    # The database's own message for the log only: it names tables and can quote the row.
     logger.warning("Import job %s: the database refused line %s: %s", job.pk, line, refusal)
-    # The first line of the database's message; its DETAIL can quote the whole row.
-    reason = (str(refusal).strip().splitlines() or [type(refusal).__name__])[0][:500]
-    error = _("The database refused this row: %(reason)s") % {"reason": reason}
+    error = row_refusal_reason(refusal)
     cells, warnings = importer.scrub_cells(cells)
     try:
         with transaction.atomic():

@@ -125,7 +125,9 @@ def test_a_row_rerun_unchanged_stays_failed_and_the_counts_stay(client, mixed_jo
     assert (mixed_job.created_count, mixed_job.failed_count) == (2, 1)
 
 
-def test_a_row_the_database_refuses_fails_alone_with_the_reason(client, mixed_job, monkeypatch):
+def test_a_row_the_database_refuses_fails_alone_with_the_reason(
+    client, mixed_job, monkeypatch, caplog
+):
     def refuse(**kwargs):
         raise IntegrityError("synthetic refusal")
 
@@ -135,7 +137,12 @@ def test_a_row_the_database_refuses_fails_alone_with_the_reason(client, mixed_jo
     client.post(rerun_url(failed), corrected(failed, Title="Refused"))
     rerun = mixed_job.rows.get(line_number=5)
     assert rerun.status == ImportRow.Status.FAILED
-    assert rerun.error == "The database refused this row: synthetic refusal"
+    # A refusal that names no rule the catalog knows is said so; its text is the log's.
+    assert rerun.error == (
+        "The catalog's database could not store this row (the server's log has its reason); "
+        "the row was not imported."
+    )
+    assert "synthetic refusal" in caplog.text
     assert rerun.raw[HEADER.index("Title")] == "Refused"  # the correction is kept
     mixed_job.refresh_from_db()
     assert mixed_job.failed_count == 1 and mixed_job.created_count == 2
