@@ -4,7 +4,7 @@ Precedence (after calibre's metadata-source merge, adapted to filling a catalog)
 
 | field                  | rule                                                        |
 |------------------------|-------------------------------------------------------------|
-| description            | the longest (HTML stripped)                                 |
+| description            | the longest (HTML read as text, its line breaks kept)       |
 | publisher              | the shortest non-empty ("Penguin" over "Penguin Books Ltd") |
 | publication date       | the earliest year, then the most precise date of that year  |
 | first published year   | the earliest                                                |
@@ -21,6 +21,7 @@ Provider order is `ENRICHMENT_PROVIDERS` (local dump, Open Library, Google Books
 Every chosen value records its source and the other providers that gave the same value.
 """
 
+import html
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -110,8 +111,18 @@ def normalize_language(code: str) -> str:
     return LANGUAGES_639_2.get(code, code)[:16]
 
 
+# Tags that end a line or a paragraph in a provider's HTML (Google Books' detail answers write
+# paragraphs as "<br><br>"); without them the text runs on: "planet.Who will inherit...".
+_LINE_BREAK_TAGS = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6]|/?blockquote)\b[^>]*>", re.I)
+_SPACES_BEFORE_BREAK = re.compile(r"[ \t\r\f\v]+\n")
+
+
 def clean_description(value: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", strip_tags(value or "")).strip()
+    """A provider's description (plain text or HTML) as plain text: its markup dropped, its
+    entities read ("&amp;" -> "&"), each line or paragraph break kept, at most one blank line."""
+    text = strip_tags(_LINE_BREAK_TAGS.sub("\n", value or ""))
+    text = _SPACES_BEFORE_BREAK.sub("\n", html.unescape(text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _year(date: str) -> int | None:

@@ -2,6 +2,7 @@ import pytest
 import requests
 
 from enrichment.candidates import Contributor, LookupStatus
+from enrichment.merge import merge_candidates
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.google_books import GoogleBooksProvider, clean_image_url
 from tests.enrichment.providers.helpers import body
@@ -106,6 +107,24 @@ def test_volume_detail_prefers_the_largest_image_without_the_curl(http, google):
     assert candidate.publication_date == "2019-10-03"
     assert candidate.isbn13 == ["9782072853319"]
     assert candidate.subjects == ["Fiction / Science Fiction / General"]
+
+
+def test_a_detail_answers_html_description_keeps_its_paragraphs(http, google):
+    # The detail answer's description is HTML: paragraphs end in <br><br> and a bold first
+    # line in </b><b><br></b>. Read as text, each break is a line break, never nothing at all
+    # ("planet.Who will inherit..."), and the markup is gone.
+    http.get(f"{VOLUMES}/49T5twEACAAJ", body=body("google_books", "volume__49T5twEACAAJ__en.json"))
+
+    [candidate] = google.volume("49T5twEACAAJ").candidates
+    proposed = merge_candidates([candidate]).fields["description"].value
+
+    assert proposed.startswith(
+        "Adrian Tchaikovksy's award-winning novel Children of Time, is the epic story of "
+        "humanity's battle for survival on a terraformed planet.\nWho will inherit this new "
+        "Earth?\n\nThe last remnants of the human race left a dying Earth,"
+    )
+    assert "prepared for human life.\n\nBut all is not right in this new Eden." in proposed
+    assert "<" not in proposed and ">" not in proposed
 
 
 def test_search_by_title_and_author_words(http, google):
