@@ -48,10 +48,12 @@ ROLES = {
 }
 
 
-def olid(value: Any) -> str:
-    """ "/books/OL7353617M", "https://openlibrary.org/authors/OL1A/Name", "OL27448W" -> the id."""
+def olid(value: Any, kinds: str = "AMW") -> str:
+    """ "/books/OL7353617M", "https://openlibrary.org/authors/OL1A/Name", "OL27448W" -> the id;
+    "" unless its last letter is one of `kinds` ("W" a work, "M" an edition, "A" an author):
+    the path says nothing (search lists an edition no work holds as "/works/OL12746338M")."""
     match = _OLID.search(fields.text(value))
-    return match.group(0) if match else ""
+    return match.group(0) if match and match.group(0)[-1] in kinds else ""
 
 
 def cover_refs(cover_ids: list[Any]) -> list[CoverRef]:
@@ -367,13 +369,15 @@ class OpenLibraryProvider(Provider):
         candidates = []
         for doc in payload.get("docs") or []:
             isbn13s, isbn10s = fields.isbn_lists(doc.get("isbn") or [])
-            work_id = olid(doc.get("key"))
+            # A doc is a work, or an edition no work holds (its key an edition id).
+            work_id, edition_id = olid(doc.get("key"), "W"), olid(doc.get("key"), "M")
+            ids = {"openlibrary_work": work_id, "openlibrary_edition": edition_id}
             names = doc.get("author_name") or []
             keys = doc.get("author_key") or []
             candidates.append(
                 Candidate(
                     provider=self.name,
-                    provider_ids={"openlibrary_work": work_id} if work_id else {},
+                    provider_ids={kind: value for kind, value in ids.items() if value},
                     isbn13=isbn13s,
                     isbn10=isbn10s,
                     title=fields.text(doc.get("title")),
@@ -392,7 +396,7 @@ class OpenLibraryProvider(Provider):
                     language=fields.language_code(fields.sole(doc.get("language"))),
                     covers=cover_refs([doc.get("cover_i")]),
                     first_published_year=fields.positive_int(doc.get("first_publish_year")),
-                    source_url=f"{self.base_url}/works/{work_id}" if work_id else "",
+                    source_url=self.book_url(ids),
                 )
             )
         return candidates

@@ -77,9 +77,9 @@ def compact_doc(doc: Any, *, year: int) -> dict | None:
     come from outside: any field may be missing or of another type). None: not a work."""
     if not isinstance(doc, dict):
         return None
-    work_id = olid(doc.get("key"))
+    work_id = olid(doc.get("key"), "W")
     title = common.capped_title(doc.get("title"))
-    if not title or not work_id.endswith("W"):
+    if not title or not work_id:
         return None
     isbn13s, _ = fields.isbn_lists(fields.as_list(doc.get("isbn"))[: 4 * common.ISBNS_MAX_COUNT])
     end_of_year = year * 100 + 12

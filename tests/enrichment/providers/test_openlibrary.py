@@ -3,6 +3,8 @@ import re
 import pytest
 
 from enrichment.candidates import Contributor, LookupStatus
+from enrichment.matching import BookQuery, Tier, score_candidate
+from enrichment.merge import merge_candidates
 from enrichment.models import SourceRecord
 from enrichment.providers.fields import description_text
 from enrichment.providers.openlibrary import OpenLibraryProvider
@@ -263,6 +265,38 @@ def test_search_reads_the_2013_schema(http, openlibrary):
     assert first.isbn13[0] == "9780395193952"
     assert "9780261103405" in first.isbn13  # from the ISBN-10 0261103407
     assert first.authors[0] == Contributor("J. R. R. Tolkien", "author", "OL26320A")
+
+
+def test_an_edition_no_work_holds_is_found_as_that_edition(http, openlibrary):
+    """Open Library's search lists an edition that belongs to no work under a work's path with
+    the edition's own id ("/works/OL12746338M"): that id names the edition, never a work (no
+    /works/OL…M record exists). Read as a work key it was proposed as the book's work and
+    linked reviewers to a missing page, and a book holding that edition key was not known as
+    that record."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__start100__2019__orphaned_editions.json"),
+    )
+
+    candidates = openlibrary.search(title="Vor-Ort-Analytik", author="Barczewski").candidates
+
+    orphan = next(c for c in candidates if c.title.startswith("Vor-Ort-Analytik"))
+    assert orphan.provider_ids == {"openlibrary_edition": "OL12746338M"}
+    assert orphan.source_url == "https://openlibrary.org/books/OL12746338M"
+    assert "openlibrary_work_key" not in merge_candidates([orphan]).fields
+    ours = BookQuery(
+        title="Vor-Ort-Analytik für die Erkundung von kontaminierten Standorten",
+        authors=("Baldur Barczewski",),
+        openlibrary_edition_key="OL12746338M",
+    )
+    assert score_candidate(ours, orphan).tier == Tier.HIGH
+    works = [
+        c.provider_ids["openlibrary_work"]
+        for c in candidates
+        if c.provider_ids.get("openlibrary_work")
+    ]
+    assert works and all(key.endswith("W") for key in works)  # real works keep their key
+    assert sum("openlibrary_edition" in c.provider_ids for c in candidates) == 19
 
 
 def test_hosts_come_from_settings(http, make, settings):
