@@ -82,6 +82,9 @@ LANGUAGES = {
     "russian": "ru", "rus": "ru", "spanish": "es", "spa": "es", "swedish": "sv", "swe": "sv",
     "turkish": "tr", "tur": "tr", "ukrainian": "uk", "ukr": "uk", "hindi": "hi", "hin": "hi",
     "persian": "fa", "farsi": "fa", "per": "fa", "fas": "fa", "urdu": "ur", "urd": "ur",
+    "galician": "gl", "glg": "gl", "basque": "eu", "baq": "eu", "eus": "eu",
+    "lithuanian": "lt", "lit": "lt", "estonian": "et", "est": "et", "icelandic": "is",
+    "ice": "is", "isl": "is", "esperanto": "eo", "epo": "eo",
 }  # fmt: skip
 # Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
 # 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).

@@ -30,18 +30,9 @@ from typing import Any
 from django.utils.html import strip_tags
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
+from enrichment.languages import language_code
 
 MAX_SUBJECTS = 25
-
-# ISO 639-2 codes that Open Library and MARC use, for the catalog's ISO 639-1 field.
-LANGUAGES_639_2 = {
-    "eng": "en", "spa": "es", "fre": "fr", "fra": "fr", "ger": "de", "deu": "de", "ita": "it",
-    "por": "pt", "dut": "nl", "nld": "nl", "rus": "ru", "jpn": "ja", "chi": "zh", "zho": "zh",
-    "kor": "ko", "ara": "ar", "swe": "sv", "nor": "no", "dan": "da", "fin": "fi", "pol": "pl",
-    "cze": "cs", "ces": "cs", "hun": "hu", "gre": "el", "ell": "el", "tur": "tr", "heb": "he",
-    "cat": "ca", "glg": "gl", "baq": "eu", "eus": "eu", "lav": "lv", "lit": "lt", "est": "et",
-    "ukr": "uk", "hin": "hi", "lat": "la", "rum": "ro", "ron": "ro", "ice": "is", "isl": "is",
-}  # fmt: skip
 
 #: field name -> (model it belongs to, model field)
 FIELDS = {
@@ -105,10 +96,9 @@ class MergedRecord:
 
 
 def normalize_language(code: str) -> str:
-    code = (code or "").strip().lower()
-    if code.startswith("/languages/"):
-        code = code.rsplit("/", 1)[-1]
-    return LANGUAGES_639_2.get(code, code)[:16]
+    """A candidate's language as the catalog stores it (the providers' one rule, cut to the
+    column: a provider's own code is kept as given)."""
+    return language_code(code)[:16]
 
 
 # Tags that end a line or a paragraph in a provider's HTML (Google Books' detail answers write

@@ -15,7 +15,9 @@ from catalog.text import cut_at_word_boundary
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
 
-# Publication dates have one rule, shared with the dump reader (which imports no models).
+# Languages and publication dates have one rule each, shared with the merge and the dump reader
+# (which import no models).
+from enrichment.languages import language_code as language_code
 from enrichment.publication_dates import iso_date as iso_date
 from enrichment.publication_dates import year_of as year_of
 
@@ -118,60 +120,6 @@ def edition_format(value: Any) -> str:
         if word in lowered:
             return edition_format_value.value
     return Edition.Format.OTHER.value
-
-
-# MARC / ISO 639-2 codes and English names of the languages most books in the catalog are in.
-# Anything else keeps the provider's own code, as the Candidate contract allows.
-_LANGUAGES = {
-    "eng": "en",
-    "english": "en",
-    "fre": "fr",
-    "fra": "fr",
-    "french": "fr",
-    "ger": "de",
-    "deu": "de",
-    "german": "de",
-    "spa": "es",
-    "spanish": "es",
-    "ita": "it",
-    "italian": "it",
-    "por": "pt",
-    "portuguese": "pt",
-    "dut": "nl",
-    "nld": "nl",
-    "dutch": "nl",
-    "rus": "ru",
-    "russian": "ru",
-    "jpn": "ja",
-    "japanese": "ja",
-    "chi": "zh",
-    "zho": "zh",
-    "chinese": "zh",
-    "pol": "pl",
-    "polish": "pl",
-    "swe": "sv",
-    "dan": "da",
-    "nor": "no",
-    "fin": "fi",
-    "kor": "ko",
-    "ara": "ar",
-    "heb": "he",
-    "gre": "el",
-    "ell": "el",
-    "tur": "tr",
-    "cze": "cs",
-    "ces": "cs",
-    "hun": "hu",
-    "lat": "la",
-}
-
-
-def language_code(value: Any) -> str:
-    """ "/languages/eng", "eng", "English" or "en" -> "en"; unknown codes are kept as given."""
-    raw = text(value).rsplit("/", 1)[-1].strip().casefold()
-    if not raw or raw in {"un", "und", "unk", "zxx"}:  # "unknown" / "undetermined"
-        return ""
-    return _LANGUAGES.get(raw, raw)
 
 
 def unique(values: Iterable[str]) -> list[str]:

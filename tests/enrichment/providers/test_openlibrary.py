@@ -299,6 +299,24 @@ def test_an_edition_no_work_holds_is_found_as_that_edition(http, openlibrary):
     assert sum("openlibrary_edition" in c.provider_ids for c in candidates) == 19
 
 
+def test_marc_language_codes_become_the_catalogs_codes(http, openlibrary):
+    """Open Library writes languages in MARC codes, some of them no ISO 639-2 code: "ice"
+    (Icelandic) and the discontinued "esp" (Esperanto), which read as "Spanish" to a reviewer.
+    Both become the catalog's ISO 639-1 code, in the candidate and in what is proposed."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__start100__2019__orphaned_editions.json"),
+    )
+
+    candidates = openlibrary.search(title="Íslandsferð 1858", author="").candidates
+    by_title = {c.title: c for c in candidates}
+
+    esperanto, icelandic = by_title["El tero kaj etero"], by_title["Íslandsferð 1858"]
+    assert (esperanto.language, icelandic.language) == ("eo", "is")
+    proposed = merge_candidates([esperanto]).fields["language"].value
+    assert proposed == "eo"
+
+
 def test_hosts_come_from_settings(http, make, settings):
     settings.OPENLIBRARY_URL = "http://127.0.0.1:8765"
     settings.OPENLIBRARY_COVERS_URL = "http://127.0.0.1:8766"
