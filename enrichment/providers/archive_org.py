@@ -124,7 +124,7 @@ class ArchiveOrgProvider(Provider):
             publication_date=fields.iso_date(fields.first(doc.get("date"))),
             language=fields.language_code(fields.first(doc.get("language"))),
             description=" ".join(fields.unique(fields.as_list(doc.get("description")))),
-            subjects=fields.unique(fields.as_list(doc.get("subject"))),
+            subjects=fields.subjects(fields.as_list(doc.get("subject"))),
             covers=covers,
             source_url=f"{self.base_url}/details/{identifier}" if identifier else "",
         )

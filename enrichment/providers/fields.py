@@ -134,6 +134,18 @@ def unique(values: Iterable[str]) -> list[str]:
     return kept
 
 
+# MARC ends a subject or genre heading with the catalogue's full stop ("Fiction.", "Japan --
+# Fiction."): punctuation, not part of the subject. Only after a word of 3+ letters, so an
+# abbreviation keeps its stop ("Washington (D.C.)", "Smith, John, Jr.").
+_HEADING_FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
+
+
+def subjects(values: Iterable[Any]) -> list[str]:
+    """A provider's subjects, genres or categories: each without MARC's closing full stop, the
+    first spelling kept of those that differ only in case (see `unique`)."""
+    return unique(_HEADING_FULL_STOP.sub("", text(value)) for value in values)
+
+
 # --- How much of a provider's text is kept -----------------------------------------------------
 # A provider's answer is hostile until proved otherwise: a 50 MB description once went whole
 # into the catalog, the cache and the review page. Each cut value fits its catalog column.

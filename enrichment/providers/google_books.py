@@ -122,7 +122,7 @@ class GoogleBooksProvider(Provider):
             page_count=fields.positive_int(info.get("pageCount")),
             language=fields.language_code(info.get("language")),
             description=fields.text(info.get("description")),
-            subjects=fields.unique(info.get("categories") or []),
+            subjects=fields.subjects(info.get("categories") or []),
             covers=covers,  # largest first
             source_url=fields.text(info.get("canonicalVolumeLink") or info.get("infoLink")),
         )

@@ -119,7 +119,7 @@ class IsbndbProvider(Provider):
             format=fields.edition_format(book.get("binding")),
             language=fields.language_code(book.get("language")),
             description=fields.text(book.get("synopsis") or book.get("overview")),
-            subjects=fields.unique(book.get("subjects") or []),
+            subjects=fields.subjects(book.get("subjects") or []),
             covers=covers,
             source_url=f"https://isbndb.com/book/{isbn13s[0]}" if isbn13s else "",
         )

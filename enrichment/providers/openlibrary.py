@@ -172,7 +172,7 @@ class OpenLibraryProvider(Provider):
             publication_date=fields.iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
             description=fields.description_text(record.get("description")),
-            subjects=fields.unique(s.get("name") for s in record.get("subjects") or []),
+            subjects=fields.subjects(s.get("name") for s in record.get("subjects") or []),
             covers=cover_refs(list(dict.fromkeys(cover_ids))),
             source_url=f"{self.base_url}/books/{edition_id}" if edition_id else "",
         )
@@ -319,7 +319,7 @@ class OpenLibraryProvider(Provider):
                 "",
             ),
             description=fields.description_text(record.get("description")),
-            subjects=fields.unique([*record.get("subjects", []), *record.get("genres", [])]),
+            subjects=fields.subjects([*record.get("subjects", []), *record.get("genres", [])]),
             covers=cover_refs(record.get("covers") or []),
             source_url=f"{self.base_url}/books/{edition_id}" if edition_id else "",
         )
@@ -335,7 +335,7 @@ class OpenLibraryProvider(Provider):
             subtitle=fields.text(record.get("subtitle")),
             authors=self.author_names(author_keys),
             description=fields.description_text(record.get("description")),
-            subjects=fields.unique(record.get("subjects") or []),
+            subjects=fields.subjects(record.get("subjects") or []),
             covers=cover_refs(record.get("covers") or []),
             first_published_year=fields.year_of(record.get("first_publish_date")),
             source_url=f"{self.base_url}/works/{work_id}" if work_id else "",

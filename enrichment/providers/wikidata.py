@@ -140,7 +140,7 @@ class WikidataProvider(Provider):
                     authors=[
                         Contributor(name=name, provider_id=qid) for qid, name in authors.items()
                     ],
-                    subjects=fields.unique(
+                    subjects=fields.subjects(
                         [_label(r, "genre") for r in rows] + [_label(r, "subject") for r in rows]
                     ),
                     source_url=f"https://www.wikidata.org/wiki/{work_id}",

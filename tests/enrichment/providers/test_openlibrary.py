@@ -7,6 +7,7 @@ from enrichment.matching import BookQuery, Tier, score_candidate
 from enrichment.merge import merge_candidates
 from enrichment.models import SourceRecord
 from enrichment.providers.fields import description_text
+from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
 
@@ -167,7 +168,7 @@ def test_edition_record_covers_and_credited_contributors(http, openlibrary):
     assert all(re.search(r"/b/id/\d+-[LM]\.jpg$", cover.url) for cover in candidate.covers)
     assert candidate.format == "paperback"  # "Trade Paperback"
     assert candidate.provider_ids["google_books"] == "iXn5U2IzVH0C"
-    assert "Fiction." in candidate.subjects  # genres join the subjects
+    assert "Fiction" in candidate.subjects  # genres join the subjects (without MARC's full stop)
 
 
 def test_descriptions_come_as_a_string_or_as_a_typed_value():
@@ -315,6 +316,30 @@ def test_marc_language_codes_become_the_catalogs_codes(http, openlibrary):
     assert (esperanto.language, icelandic.language) == ("eo", "is")
     proposed = merge_candidates([esperanto]).fields["language"].value
     assert proposed == "eo"
+
+
+def test_a_marc_genres_closing_full_stop_is_no_part_of_the_subject(http, openlibrary, make):
+    """Open Library's MARC records end each genre with the catalogue's full stop ("Fiction."):
+    beside Google Books' "Fiction" the merged subjects listed both, and a subject never
+    matched another provider's spelling of it."""
+    http.get(
+        "https://openlibrary.org/books/OL3421079M.json",
+        body=body("openlibrary", "edition__OL3421079M__from_dump.json"),
+    )
+    http.get("https://openlibrary.org/authors/OL22242A.json", status=404)
+    http.get(
+        "https://www.googleapis.com/books/v1/volumes",
+        body=body("google_books", "volumes__q_children_of_time_2015.json"),
+    )
+
+    [edition] = openlibrary.edition("OL3421079M").candidates
+    google = make(GoogleBooksProvider).search(title="Children of Time", author="").candidates[0]
+    merged = merge_candidates([edition, google]).fields["subjects"].value
+
+    assert edition.subjects[-1] == "Fiction"
+    assert google.subjects == ["Fiction"]
+    assert merged.count("Fiction") == 1 and "Fiction." not in merged
+    assert "Russia -- Social life and customs -- 1533-1917 -- Fiction" in merged
 
 
 def test_hosts_come_from_settings(http, make, settings):
