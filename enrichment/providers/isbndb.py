@@ -2,7 +2,8 @@
 
 The key goes in the `Authorization` header as is (no "Bearer"). Each ISBN in a bulk request
 counts against the daily quota, so a batch costs as many budget units as it holds ISBNs. Unknown
-ISBNs are silently left out of a bulk answer, whose `data` is a list or an object.
+ISBNs are silently left out of a bulk answer, whose `data` is a list or an object; a title
+search answers its books under `books`.
 """
 
 from typing import Any
@@ -70,7 +71,9 @@ class IsbndbProvider(Provider):
     @staticmethod
     def _books(body: Any) -> list:
         fields.expect(body, dict, "books answer")
-        data = body.get("data", [])
+        # The bulk POST lists its books under `data`; a title search (`GET /books/{query}`)
+        # under `books`, whatever the spec says.
+        data = body.get("data", body.get("books", []))
         if isinstance(data, dict):  # an object map as well as a list, by the spec
             data = list(data.values())
         return fields.expect(data, list, "books data")

@@ -132,3 +132,21 @@ def test_title_search(http, isbndb):
         load("isbndb", "isbndb_dump_record__9780000001566.json")["title"],
     ]
     assert http.calls[0].request.params == {"column": "title", "pageSize": "20"}
+
+
+def test_a_title_search_answer_lists_its_books_under_books(http, isbndb):
+    """`GET /books/{query}` answers `{"total", "books": […]}` (only the bulk POST says `data`),
+    as a team that called every endpoint documented it: read as `data`, every ISBNdb title
+    search said "does not know the book" without a word."""
+    http.get(
+        f"{API}/books/Nga%20Aboriginal",
+        body=body("isbndb", "synthetic-books_search__books_key.json"),
+    )
+
+    result = isbndb.search(title="Nga Aboriginal", author="Bob Nelson")
+
+    assert result.status == LookupStatus.FOUND
+    assert [c.title for c in result.candidates] == [
+        "Nga Aboriginal Art Cal 2000",
+        load("isbndb", "isbndb_dump_record__9780000001566.json")["title"],
+    ]
