@@ -6,9 +6,11 @@ ISBNs are silently left out of a bulk answer, whose `data` is a list or an objec
 search answers its books under `books`.
 """
 
+import re
 from typing import Any
 from urllib.parse import quote
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
@@ -16,6 +18,8 @@ from enrichment.providers import fields
 from enrichment.providers.base import Provider, SettingNames, record_url
 
 SEARCH_PAGE_SIZE = 20
+#: ISBNdb's mark on an author it filled in itself ("田中 卓也 ~autofilled~"): no part of the name.
+_AUTOFILLED = re.compile(r"\s*~autofilled~\s*", re.IGNORECASE)
 
 
 class IsbndbProvider(Provider):
@@ -108,6 +112,11 @@ class IsbndbProvider(Provider):
         if image.lower().startswith("https://"):
             image = "https://" + image[len("https://") :]
         covers = [CoverRef(provider=self.name, url=image)] if image else []
+        names, guessed = author_names(book.get("authors"))
+        notes = [
+            gettext("ISBNdb filled in the author by guess: %(names)s.")
+            % {"names": ", ".join(guessed)}
+        ]
         return Candidate(
             provider=self.name,
             provider_ids={"isbndb": isbn13s[0]} if isbn13s else {},
@@ -115,7 +124,7 @@ class IsbndbProvider(Provider):
             isbn10=isbn10s,
             title=title,
             subtitle=subtitle,
-            authors=[Contributor(name=name) for name in fields.unique(book.get("authors") or [])],
+            authors=[Contributor(name=name) for name in names],
             publisher=fields.text(book.get("publisher")),
             publication_date=fields.iso_date(book.get("date_published")),
             page_count=fields.positive_int(book.get("pages")),
@@ -125,4 +134,18 @@ class IsbndbProvider(Provider):
             subjects=fields.subjects(book.get("subjects") or []),
             covers=covers,
             source_url=f"https://isbndb.com/book/{isbn13s[0]}" if isbn13s else "",
+            notes=notes if guessed else [],
         )
+
+
+def author_names(values: Any) -> tuple[list[str], list[str]]:
+    """A book's `authors` -> (the names, those ISBNdb filled in by guess), without its marker."""
+    names: list[str] = []
+    guessed: list[str] = []
+    for value in fields.as_list(values):
+        raw = fields.text(value)
+        name = _AUTOFILLED.sub(" ", raw).strip()
+        names.append(name)
+        if name != raw.strip():
+            guessed.append(name)
+    return fields.unique(names), fields.unique(guessed)

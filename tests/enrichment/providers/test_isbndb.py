@@ -75,6 +75,20 @@ def test_bulk_post_with_data_as_an_object(http, isbndb):
     assert results["9780000000002"].status == LookupStatus.NOT_FOUND
 
 
+def test_an_author_isbndb_filled_in_by_guess_is_named_without_its_marker(http, isbndb):
+    """ISBNdb marks an author it filled in itself: "田中 卓也 ~autofilled~". The marker is
+    no part of the name (it went into the catalog as the new author's name); the reviewer is
+    told the name is ISBNdb's guess."""
+    http.post(f"{API}/books", body=body("isbndb", "synthetic-books__data_object.json"))
+
+    [candidate] = isbndb.lookup_isbns(["9780000002259", "9780000000002"])[
+        "9780000002259"
+    ].candidates
+
+    assert candidate.authors == [Contributor("田中 卓也")]
+    assert any("田中 卓也" in note and "guess" in note for note in candidate.notes)
+
+
 def test_a_404_is_not_found(http, isbndb):
     http.get(
         f"{API}/book/9780000000002",
@@ -150,3 +164,10 @@ def test_a_title_search_answer_lists_its_books_under_books(http, isbndb):
         "Nga Aboriginal Art Cal 2000",
         load("isbndb", "isbndb_dump_record__9780000001566.json")["title"],
     ]
+
+
+def test_a_single_author_given_as_a_bare_string_is_one_author(isbndb):
+    # A hand-made record (not ISBNdb's): `authors` as one string instead of a list.
+    candidate = isbndb.parse_book({"title": "The Diary", "authors": "Pepys, Samuel"})
+
+    assert candidate.authors == [Contributor("Pepys, Samuel")]
