@@ -50,8 +50,10 @@ _WRITTEN_DATE = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
-# Anything else: the first plausible year in it ("c1999", "[1987?]", "Spring 2004").
-_YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# Anything else: the first plausible year in it ("c1999", "[1987?]", "Spring 2004"): four
+# digits that are not part of a longer number; a letter may stand before them (MARC writes a
+# copyright date "c1999", a phonogram's "p1999"); a decade ("1990s") is no year.
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d|s\b)")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 

@@ -47,7 +47,12 @@ from enrichment.publication_dates import first_published_in, iso_date, publish_m
         ("22 Jan 1988", "1988"),  # "%d %b %Y" was never a spelling it read
         ("Sept 5, 1988", "1988"),
         ("January 22,1988", "1988"),
-        ("c1999", ""),  # no word boundary before the year
+        ("c1999", "1999"),  # MARC's copyright date ("c" for ©), as catalogues write it
+        ("c2001.", "2001"),
+        ("p1999", "1999"),  # a sound recording's (℗) date
+        ("[c1987]", "1987"),
+        ("ISBN 9781999000000", ""),  # a year inside a longer number is none
+        ("1990s", ""),  # a decade
         ("c. 1999", "1999"),
         ("[1987?]", "1987"),
         ("Spring 2004", "2004"),
