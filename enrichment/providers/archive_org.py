@@ -117,9 +117,7 @@ class ArchiveOrgProvider(Provider):
             isbn13=isbn13s,
             isbn10=isbn10s,
             title=fields.first(doc.get("title")),
-            authors=[
-                Contributor(name=name) for name in fields.unique(fields.as_list(doc.get("creator")))
-            ],
+            authors=[Contributor(name=name) for name in fields.person_names(doc.get("creator"))],
             publisher=fields.first(doc.get("publisher")),
             publication_date=fields.iso_date(fields.first(doc.get("date"))),
             language=fields.language_code(fields.first(doc.get("language"))),

@@ -134,16 +134,27 @@ def unique(values: Iterable[str]) -> list[str]:
     return kept
 
 
-# MARC ends a subject or genre heading with the catalogue's full stop ("Fiction.", "Japan --
-# Fiction."): punctuation, not part of the subject. Only after a word of 3+ letters, so an
-# abbreviation keeps its stop ("Washington (D.C.)", "Smith, John, Jr.").
+# MARC ends a heading (a subject, a genre, a name) with the catalogue's full stop ("Fiction.",
+# "Japan -- Fiction.", "Sigurður Ægisson."): punctuation, not part of it. Only after a word of
+# 3+ letters, so an abbreviation keeps its stop ("J. R. R.", "Smith, John, Jr.").
 _HEADING_FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
+
+
+def heading_text(value: Any) -> str:
+    """`text`, without the full stop that closes a catalogue heading (a subject, a name)."""
+    return _HEADING_FULL_STOP.sub("", text(value))
 
 
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, the
     first spelling kept of those that differ only in case (see `unique`)."""
-    return unique(_HEADING_FULL_STOP.sub("", text(value)) for value in values)
+    return unique(heading_text(value) for value in values)
+
+
+def person_names(values: Any) -> list[str]:
+    """A provider's names of people (a bare name or a list): each without MARC's closing full
+    stop ("Sigurður Ægisson."), initials keep theirs ("J. R. R."); no repeats (see `unique`)."""
+    return unique(heading_text(value) for value in as_list(values))
 
 
 # --- How much of a provider's text is kept -----------------------------------------------------

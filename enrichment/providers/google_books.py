@@ -116,7 +116,7 @@ class GoogleBooksProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(info.get("title")),
             subtitle=fields.text(info.get("subtitle")),
-            authors=[Contributor(name=name) for name in fields.unique(info.get("authors") or [])],
+            authors=[Contributor(name=name) for name in fields.person_names(info.get("authors"))],
             publisher=fields.text(info.get("publisher")),
             publication_date=fields.iso_date(info.get("publishedDate")),
             page_count=fields.positive_int(info.get("pageCount")),

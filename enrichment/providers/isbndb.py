@@ -144,8 +144,8 @@ def author_names(values: Any) -> tuple[list[str], list[str]]:
     guessed: list[str] = []
     for value in fields.as_list(values):
         raw = fields.text(value)
-        name = _AUTOFILLED.sub(" ", raw).strip()
+        name = fields.heading_text(_AUTOFILLED.sub(" ", raw).strip())
         names.append(name)
-        if name != raw.strip():
+        if _AUTOFILLED.search(raw):
             guessed.append(name)
     return fields.unique(names), fields.unique(guessed)

@@ -164,7 +164,7 @@ class OpenLibraryProvider(Provider):
             authors=[
                 Contributor(name=name, provider_id=olid(author.get("url")))
                 for author in record.get("authors") or []
-                if (name := fields.text(author.get("name")))
+                if (name := fields.heading_text(author.get("name")))
             ],
             publisher=next(
                 (fields.text(p.get("name")) for p in record.get("publishers") or []), ""
@@ -300,7 +300,7 @@ class OpenLibraryProvider(Provider):
         authors += [
             Contributor(name=name, role=contributor_role(fields.text(c.get("role"))))
             for c in record.get("contributors") or []
-            if (name := fields.text(c.get("name")))
+            if (name := fields.heading_text(c.get("name")))
         ]
         return Candidate(
             provider=self.name,
@@ -384,11 +384,11 @@ class OpenLibraryProvider(Provider):
                     subtitle=fields.text(doc.get("subtitle")),
                     authors=[
                         Contributor(
-                            name=fields.text(name),
+                            name=fields.heading_text(name),
                             provider_id=olid(keys[i] if i < len(keys) else ""),
                         )
                         for i, name in enumerate(names)
-                        if fields.text(name)
+                        if fields.heading_text(name)
                     ],
                     # A search result is a work: its lists are all its editions' (8
                     # publishers, ["spa", "eng"]); only a value they all share is this book's.

@@ -342,6 +342,30 @@ def test_a_marc_genres_closing_full_stop_is_no_part_of_the_subject(http, openlib
     assert "Russia -- Social life and customs -- 1533-1917 -- Fiction" in merged
 
 
+def test_a_name_keeps_no_marc_closing_full_stop(http, openlibrary):
+    """Names catalogued from MARC headings end in the heading's full stop ("Sigurður
+    Ægisson."): no part of the name a new author would be created with; initials keep theirs."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__start100__2019__orphaned_editions.json"),
+    )
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    names = {
+        person.name
+        for candidate in openlibrary.search(title="Icelandic whales", author="").candidates
+        for person in candidate.authors
+    }
+    tolkien = openlibrary.search(title="The Lord of the Rings", author="Tolkien").candidates
+
+    assert {"Sigurður Ægisson", "Halldór Halldórsson", "Ólafur Kvaran"} <= names
+    assert not any(name.endswith("son.") for name in names)
+    assert tolkien[0].authors[0].name == "J. R. R. Tolkien"
+
+
 def test_hosts_come_from_settings(http, make, settings):
     settings.OPENLIBRARY_URL = "http://127.0.0.1:8765"
     settings.OPENLIBRARY_COVERS_URL = "http://127.0.0.1:8766"
