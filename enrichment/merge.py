@@ -4,7 +4,7 @@ Precedence (after calibre's metadata-source merge, adapted to filling a catalog)
 
 | field                  | rule                                                        |
 |------------------------|-------------------------------------------------------------|
-| description            | the longest (HTML read as text, its line breaks kept)       |
+| description            | the longest (HTML, Markdown read as text, line breaks kept) |
 | publisher              | the shortest non-empty ("Penguin" over "Penguin Books Ltd") |
 | publication date       | the earliest year, then the most precise date of that year  |
 | first published year   | the earliest                                                |
@@ -105,13 +105,24 @@ def normalize_language(code: str) -> str:
 # paragraphs as "<br><br>"); without them the text runs on: "planet.Who will inherit...".
 _LINE_BREAK_TAGS = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6]|/?blockquote)\b[^>]*>", re.I)
 _SPACES_BEFORE_BREAK = re.compile(r"[ \t\r\f\v]+\n")
+# Open Library writes descriptions and bios in Markdown: a link "[text](https://…)" (kept as
+# "text (https://…)"), emphasis "**bold**" / "*italic*" around text, a quotation's "> " and a
+# rule's "----------" at the start of a line.
+_MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
+_MARKDOWN_EMPHASIS = re.compile(r"(\*{1,2})(?=\S)([^*\n]+?)(?<=\S)\1")
+_MARKDOWN_LINE_MARK = re.compile(r"^(?:>[ \t]?|-{3,}[ \t]*$)", re.MULTILINE)
 
 
 def clean_description(value: str) -> str:
-    """A provider's description (plain text or HTML) as plain text: its markup dropped, its
-    entities read ("&amp;" -> "&"), each line or paragraph break kept, at most one blank line."""
+    """A provider's description (plain text, HTML or Markdown) as plain text: its markup
+    dropped, its entities read ("&amp;" -> "&"), a link's address kept after its text, each
+    line or paragraph break kept, at most one blank line."""
     text = strip_tags(_LINE_BREAK_TAGS.sub("\n", value or ""))
-    text = _SPACES_BEFORE_BREAK.sub("\n", html.unescape(text))
+    text = _SPACES_BEFORE_BREAK.sub("\n", html.unescape(text).replace("\r\n", "\n"))
+    text = _MARKDOWN_LINK.sub(
+        lambda link: link[2] if link[1] == link[2] else f"{link[1]} ({link[2]})", text
+    )
+    text = _MARKDOWN_LINE_MARK.sub("", _MARKDOWN_EMPHASIS.sub(r"\2", text))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

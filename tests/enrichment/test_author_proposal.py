@@ -103,6 +103,26 @@ def test_a_bio_is_plain_text_and_the_longest_wins_with_its_own_page():
     assert "bio_source" not in merged.fields  # the longest bio's record names no page
 
 
+def test_a_markdown_bio_is_proposed_as_plain_text():
+    """Open Library writes bios in Markdown (the real record of William Hazlitt ends
+    "**Source**: [William Hazlitt](https://en.wikipedia.org/wiki/William_Hazlitt) on
+    Wikipedia."): the proposed bio is text a reader can read, the link's address kept."""
+    hazlitt = openlibrary_authors.author_candidate(
+        load("openlibrary", "author__OL220326A__from_dump.json"),
+        provider="openlibrary",
+        base_url="https://openlibrary.org",
+        covers_url="https://covers.openlibrary.org",
+    )
+
+    bio = merge_author_candidates([(hazlitt, HIGH)], provider_order=ORDER).fields["bio"].value
+
+    assert bio.startswith("William Hazlitt (10 April 1778 – 18 September 1830) was an English")
+    assert bio.endswith(
+        "Source: William Hazlitt (https://en.wikipedia.org/wiki/William_Hazlitt) on Wikipedia."
+    )
+    assert "**" not in bio and "](" not in bio
+
+
 @pytest.mark.parametrize(
     ("their_years", "proposed"),
     [
