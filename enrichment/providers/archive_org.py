@@ -66,7 +66,7 @@ class ArchiveOrgProvider(Provider):
     def parse_isbn(self, isbn13: str, payload: Any) -> list[Candidate]:
         # A doc counts only if its own isbn field carries the asked ISBN, in any spelling.
         docs = payload["response"].get("docs") or []
-        candidates = [self.parse_metadata(doc) for doc in docs]
+        candidates = fields.readable_records(docs, self.parse_metadata)
         return [candidate for candidate in candidates if isbn13 in candidate.isbn13]
 
     def fetch_search(self, *, title: str, author: str) -> Any:
@@ -76,7 +76,7 @@ class ArchiveOrgProvider(Provider):
         return self._advanced_search(query)
 
     def parse_search(self, payload: Any) -> list[Candidate]:
-        return [self.parse_metadata(doc) for doc in payload["response"].get("docs") or []]
+        return fields.readable_records(payload["response"].get("docs") or [], self.parse_metadata)
 
     def item(self, identifier: str) -> LookupResult:
         """`/metadata/{identifier}` (e.g. an Open Library edition's `ocaid`); only books count."""

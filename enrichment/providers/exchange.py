@@ -35,8 +35,7 @@ DEFAULT_MAX_WAIT_SECONDS = 10.0
 #: HTTP requests this process sent that reached the provider (faults.reached_the_server), per
 #: provider: the calls enrich_missing's summary and a backfill month count (they read the change).
 REQUESTS_SENT: Counter = Counter()
-# Errors a parser raises on a body it misreads; anything else is a bug (logged with its trace).
-PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
+PARSE_ERRORS = fields.PARSE_ERRORS
 
 
 @dataclass(frozen=True, slots=True)

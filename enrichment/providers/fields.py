@@ -1,9 +1,10 @@
 """Small pure helpers that turn providers' loose field values into Candidate fields."""
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext
 from stdnum import isni as stdnum_isni
@@ -20,6 +21,11 @@ from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Can
 from enrichment.languages import language_code as language_code
 from enrichment.publication_dates import iso_date as iso_date
 from enrichment.publication_dates import year_of as year_of
+
+logger = logging.getLogger(__name__)
+#: Errors a parser raises on a body it misreads; anything else is a bug (logged with its trace).
+PARSE_ERRORS = (LookupError, ValueError, TypeError, AttributeError)
+RecordT = TypeVar("RecordT")
 
 
 class UnexpectedShape(ValueError):
@@ -43,6 +49,24 @@ def sole(value: Any) -> str:
     work's list (every edition's publishers, every edition's languages) names no edition's."""
     values = unique(as_list(value))
     return values[0] if len(values) == 1 else ""
+
+
+def readable_records(records: Iterable[Any], parse: Callable[[Any], RecordT]) -> list[RecordT]:
+    """Each record of a list answer (a search's docs, a volumes answer's items) parsed on its
+    own: one the parser cannot read is left out and the others still count. An answer none of
+    whose records can be read is unreadable: the first record's error is raised."""
+    parsed: list[RecordT] = []
+    errors: list[Exception] = []
+    for record in records:
+        try:
+            parsed.append(parse(record))
+        except PARSE_ERRORS as exc:
+            errors.append(exc)
+    if errors and not parsed:
+        raise errors[0]
+    if errors:
+        logger.warning("%s unreadable record(s) left out of an answer: %s", len(errors), errors[0])
+    return parsed
 
 
 def expect(value: Any, kind: type | tuple[type, ...], what: str) -> Any:

@@ -66,7 +66,7 @@ class GoogleBooksProvider(Provider):
         return {isbn13: self._volumes(f"isbn:{isbn13}") for isbn13 in isbns}
 
     def parse_isbn(self, isbn13: str, payload: Any) -> list[Candidate]:
-        candidates = [self.parse_volume(item) for item in payload.get("items") or []]
+        candidates = fields.readable_records(payload.get("items") or [], self.parse_volume)
         return [candidate for candidate in candidates if isbn13 in candidate.isbn13]
 
     def fetch_search(self, *, title: str, author: str) -> Any:
@@ -76,7 +76,7 @@ class GoogleBooksProvider(Provider):
         return self._volumes(" ".join(words), maxResults=SEARCH_RESULTS, printType="books")
 
     def parse_search(self, payload: Any) -> list[Candidate]:
-        return [self.parse_volume(item) for item in payload.get("items") or []]
+        return fields.readable_records(payload.get("items") or [], self.parse_volume)
 
     def volume(self, volume_id: str) -> LookupResult:
         """`volumes/{id}`: the detail answer, whose imageLinks go up to extraLarge."""

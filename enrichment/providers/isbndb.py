@@ -95,7 +95,7 @@ class IsbndbProvider(Provider):
         return {"data": []} if body is None else {"data": self._books(body)}
 
     def parse_search(self, payload: Any) -> list[Candidate]:
-        return [self.parse_book(book) for book in payload.get("data") or []]
+        return fields.readable_records(payload.get("data") or [], self.parse_book)
 
     def parse_book(self, book: dict) -> Candidate:
         fields.expect(book, dict, "book")

@@ -366,40 +366,39 @@ class OpenLibraryProvider(Provider):
         return body
 
     def parse_search(self, payload: Any) -> list[Candidate]:
-        candidates = []
-        for doc in payload.get("docs") or []:
-            isbn13s, isbn10s = fields.isbn_lists(doc.get("isbn") or [])
-            # A doc is a work, or an edition no work holds (its key an edition id).
-            work_id, edition_id = olid(doc.get("key"), "W"), olid(doc.get("key"), "M")
-            ids = {"openlibrary_work": work_id, "openlibrary_edition": edition_id}
-            names = doc.get("author_name") or []
-            keys = doc.get("author_key") or []
-            candidates.append(
-                Candidate(
-                    provider=self.name,
-                    provider_ids={kind: value for kind, value in ids.items() if value},
-                    isbn13=isbn13s,
-                    isbn10=isbn10s,
-                    title=fields.text(doc.get("title")),
-                    subtitle=fields.text(doc.get("subtitle")),
-                    authors=[
-                        Contributor(
-                            name=fields.heading_text(name),
-                            provider_id=olid(keys[i] if i < len(keys) else ""),
-                        )
-                        for i, name in enumerate(names)
-                        if fields.heading_text(name)
-                    ],
-                    # A search result is a work: its lists are all its editions' (8
-                    # publishers, ["spa", "eng"]); only a value they all share is this book's.
-                    publisher=fields.sole(doc.get("publisher")),
-                    language=fields.language_code(fields.sole(doc.get("language"))),
-                    covers=cover_refs([doc.get("cover_i")]),
-                    first_published_year=fields.positive_int(doc.get("first_publish_year")),
-                    source_url=self.book_url(ids),
+        return fields.readable_records(payload.get("docs") or [], self.parse_search_doc)
+
+    def parse_search_doc(self, doc: dict) -> Candidate:
+        fields.expect(doc, dict, "search doc")
+        isbn13s, isbn10s = fields.isbn_lists(doc.get("isbn") or [])
+        # A doc is a work, or an edition no work holds (its key an edition id).
+        work_id, edition_id = olid(doc.get("key"), "W"), olid(doc.get("key"), "M")
+        ids = {"openlibrary_work": work_id, "openlibrary_edition": edition_id}
+        names = doc.get("author_name") or []
+        keys = doc.get("author_key") or []
+        return Candidate(
+            provider=self.name,
+            provider_ids={kind: value for kind, value in ids.items() if value},
+            isbn13=isbn13s,
+            isbn10=isbn10s,
+            title=fields.text(doc.get("title")),
+            subtitle=fields.text(doc.get("subtitle")),
+            authors=[
+                Contributor(
+                    name=fields.heading_text(name),
+                    provider_id=olid(keys[i] if i < len(keys) else ""),
                 )
-            )
-        return candidates
+                for i, name in enumerate(names)
+                if fields.heading_text(name)
+            ],
+            # A search result is a work: its lists are all its editions' (8 publishers,
+            # ["spa", "eng"]); only a value they all share is this book's.
+            publisher=fields.sole(doc.get("publisher")),
+            language=fields.language_code(fields.sole(doc.get("language"))),
+            covers=cover_refs([doc.get("cover_i")]),
+            first_published_year=fields.positive_int(doc.get("first_publish_year")),
+            source_url=self.book_url(ids),
+        )
 
     # --- search.json, several title + author searches in one request ---------------------------
 

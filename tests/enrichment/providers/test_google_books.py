@@ -5,7 +5,7 @@ from enrichment.candidates import Contributor, LookupStatus
 from enrichment.merge import merge_candidates
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.google_books import GoogleBooksProvider, clean_image_url
-from tests.enrichment.providers.helpers import body
+from tests.enrichment.providers.helpers import body, load
 
 VOLUMES = "https://www.googleapis.com/books/v1/volumes"
 
@@ -185,3 +185,24 @@ def test_image_links_on_an_operator_mirror_keep_plain_http(settings):
     assert clean_image_url(mirror) == "http://127.0.0.1:8999/books/content?id=x&zoom=1"
     public = "http://books.google.com/books/content?id=x&zoom=1&edge=curl"
     assert clean_image_url(public) == "https://books.google.com/books/content?id=x&zoom=1"
+
+
+def test_one_unreadable_volume_leaves_the_others_of_the_answer(http, google):
+    # The real search answer with a third item that is no volume (built here, not recorded):
+    # that item is left out, the two real volumes still count.
+    answer = load("google_books", "volumes__q_children_of_time_2015.json")
+    answer["items"].append("not a volume")
+    http.get(VOLUMES, json=answer)
+
+    result = google.search(title="Children of Time", author="Adrian Tchaikovsky")
+
+    assert result.status == LookupStatus.FOUND
+    assert len(result.candidates) == 2
+
+
+def test_an_answer_whose_every_volume_is_unreadable_is_unreadable(http, google):
+    http.get(VOLUMES, json={"kind": "books#volumes", "totalItems": 2, "items": [1, "two"]})
+
+    result = google.search(title="Children of Time", author="Adrian Tchaikovsky")
+
+    assert result.status == LookupStatus.UNPARSEABLE

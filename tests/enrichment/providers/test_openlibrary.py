@@ -9,7 +9,7 @@ from enrichment.models import SourceRecord
 from enrichment.providers.fields import description_text
 from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from tests.enrichment.providers.helpers import body
+from tests.enrichment.providers.helpers import body, load
 
 BOOKS_API = "https://openlibrary.org/api/books"
 
@@ -364,6 +364,20 @@ def test_a_name_keeps_no_marc_closing_full_stop(http, openlibrary):
     assert {"Sigurður Ægisson", "Halldór Halldórsson", "Ólafur Kvaran"} <= names
     assert not any(name.endswith("son.") for name in names)
     assert tolkien[0].authors[0].name == "J. R. R. Tolkien"
+
+
+def test_one_unreadable_search_doc_leaves_the_others_of_the_answer(http, openlibrary):
+    # The real 2013 answer with its second doc's author list replaced by a number (built here,
+    # not recorded): that doc is left out, the other 80 works still count.
+    answer = load("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json")
+    answer["docs"][1]["author_key"] = 7
+    http.get("https://openlibrary.org/search.json", json=answer)
+
+    result = openlibrary.search(title="The Lord of the Rings", author="Tolkien")
+
+    assert result.status == LookupStatus.FOUND
+    assert len(result.candidates) == 80
+    assert result.candidates[0].provider_ids == {"openlibrary_work": "OL27448W"}
 
 
 def test_hosts_come_from_settings(http, make, settings):
