@@ -118,7 +118,7 @@ class ArchiveOrgProvider(Provider):
             isbn10=isbn10s,
             title=fields.first(doc.get("title")),
             authors=[Contributor(name=name) for name in fields.person_names(doc.get("creator"))],
-            publisher=fields.first(doc.get("publisher")),
+            publisher=fields.publisher_name(doc.get("publisher")),
             publication_date=fields.iso_date(fields.first(doc.get("date"))),
             language=fields.language_code(fields.first(doc.get("language"))),
             description=" ".join(fields.unique(fields.as_list(doc.get("description")))),

@@ -169,6 +169,21 @@ def heading_text(value: Any) -> str:
     return _HEADING_FULL_STOP.sub("", text(value))
 
 
+# What catalogues write where the publisher is not known: "[s. n.]" (sine nomine), "[n.p.]",
+# RDA's "[publisher not identified]", "Unknown": no publisher's name.
+_NO_PUBLISHER = re.compile(
+    r"\[?\s*(?:s\.?\s?n\.?|n\.?\s?p\.?|(?:publisher )?not identified|unknown(?: publisher)?)"
+    r"\s*\]?\.?",
+    re.IGNORECASE,
+)
+
+
+def publisher_name(value: Any) -> str:
+    """A provider's publisher: the first of a list that names one ("" when none does: "[s. n.]"
+    says the publisher is unknown)."""
+    return next((name for name in unique(as_list(value)) if not _NO_PUBLISHER.fullmatch(name)), "")
+
+
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, the
     first spelling kept of those that differ only in case (see `unique`)."""

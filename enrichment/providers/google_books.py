@@ -117,7 +117,7 @@ class GoogleBooksProvider(Provider):
             title=fields.text(info.get("title")),
             subtitle=fields.text(info.get("subtitle")),
             authors=[Contributor(name=name) for name in fields.person_names(info.get("authors"))],
-            publisher=fields.text(info.get("publisher")),
+            publisher=fields.publisher_name(info.get("publisher")),
             publication_date=fields.iso_date(info.get("publishedDate")),
             page_count=fields.positive_int(info.get("pageCount")),
             language=fields.language_code(info.get("language")),

@@ -125,7 +125,7 @@ class IsbndbProvider(Provider):
             title=title,
             subtitle=subtitle,
             authors=[Contributor(name=name) for name in names],
-            publisher=fields.text(book.get("publisher")),
+            publisher=fields.publisher_name(book.get("publisher")),
             publication_date=fields.iso_date(book.get("date_published")),
             page_count=fields.positive_int(book.get("pages")),
             format=fields.edition_format(book.get("binding")),

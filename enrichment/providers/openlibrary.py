@@ -166,8 +166,8 @@ class OpenLibraryProvider(Provider):
                 for author in record.get("authors") or []
                 if (name := fields.heading_text(author.get("name")))
             ],
-            publisher=next(
-                (fields.text(p.get("name")) for p in record.get("publishers") or []), ""
+            publisher=fields.publisher_name(
+                [p.get("name") for p in record.get("publishers") or []]
             ),
             publication_date=fields.iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
@@ -310,7 +310,7 @@ class OpenLibraryProvider(Provider):
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
             authors=authors,
-            publisher=fields.first(record.get("publishers")),
+            publisher=fields.publisher_name(record.get("publishers")),
             publication_date=fields.iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
             format=fields.edition_format(record.get("physical_format")),
@@ -393,7 +393,7 @@ class OpenLibraryProvider(Provider):
             ],
             # A search result is a work: its lists are all its editions' (8 publishers,
             # ["spa", "eng"]); only a value they all share is this book's.
-            publisher=fields.sole(doc.get("publisher")),
+            publisher=fields.publisher_name(fields.sole(doc.get("publisher"))),
             language=fields.language_code(fields.sole(doc.get("language"))),
             covers=cover_refs([doc.get("cover_i")]),
             first_published_year=fields.positive_int(doc.get("first_publish_year")),

@@ -254,7 +254,7 @@ def candidate_from_match(
             for author in match.authors
             if author.name
         ],
-        publisher=edition.publisher,
+        publisher=fields.publisher_name(edition.publisher),
         publication_date=iso_date(edition.publish_date),
         page_count=edition.page_count,
         format=edition_format(edition.physical_format),
@@ -291,7 +291,7 @@ def candidate_from_title_match(match: lookup.TitleMatch) -> Candidate:
             for author in match.authors
             if author.name
         ],
-        publisher=first.publisher if first else "",
+        publisher=fields.publisher_name(first.publisher) if first else "",
         language=fields.language_code(first.language) if first else "",
         description=work.description,
         subjects=fields.subjects(work.subjects),

@@ -9,9 +9,10 @@ from enrichment.models import SourceRecord
 from enrichment.providers.fields import description_text
 from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from tests.enrichment.providers.helpers import body, load
+from tests.enrichment.providers.helpers import FIXTURES, body, load
 
 BOOKS_API = "https://openlibrary.org/api/books"
+DUMP_FIXTURES = FIXTURES.parent / "openlibrary_dump"
 
 
 @pytest.fixture
@@ -378,6 +379,25 @@ def test_one_unreadable_search_doc_leaves_the_others_of_the_answer(http, openlib
     assert result.status == LookupStatus.FOUND
     assert len(result.candidates) == 80
     assert result.candidates[0].provider_ids == {"openlibrary_work": "OL27448W"}
+
+
+def test_a_publisher_catalogued_as_unknown_is_no_publisher(http, openlibrary):
+    """Catalogues write "[s. n.]" (sine nomine) where the publisher is not known, as the real
+    edition OL22094553M does: no publisher's name, never proposed (and the merge, which
+    prefers the shortest publisher, chose it over a real name)."""
+    line = next(
+        line
+        for line in (DUMP_FIXTURES / "booklink_editions_grep_dostoyevsky50.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.split("\t")[1] == "/books/OL22094553M"
+    )
+    http.get("https://openlibrary.org/books/OL22094553M.json", body=line.split("\t")[4])
+
+    [candidate] = openlibrary.edition("OL22094553M").candidates
+
+    assert candidate.title == "Dostojewskij und Tübingen"
+    assert candidate.publisher == ""
 
 
 def test_hosts_come_from_settings(http, make, settings):
