@@ -42,6 +42,7 @@ FORMATS = {
     "hardcover": "hardcover",
     "hardback": "hardcover",
     "library binding": "hardcover",
+    "school & library binding": "hardcover",  # Open Library's and Amazon's name for it
     "tapa dura": "hardcover",
     "relié": "hardcover",
     "gebundene ausgabe": "hardcover",
@@ -86,6 +87,7 @@ FORMATS = {
     "edición kindle": "ebook",
     "format kindle": "ebook",
     "ibook": "ebook",
+    "electronic resource": "ebook",  # a library catalogue's name for a digital copy
     "ebook kindle": "ebook",
     "audio": "audiobook",
     "audiobook": "audiobook",

@@ -11,6 +11,7 @@ from stdnum import isni as stdnum_isni
 
 from catalog import isbn
 from catalog.importers.fitting import column_width
+from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work
 from catalog.text import cut_at_word_boundary
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
@@ -120,30 +121,11 @@ def isbn_lists(values: Iterable[Any]) -> tuple[list[str], list[str]]:
     return isbn13s, isbn10s
 
 
-_FORMAT_WORDS = [
-    ("mass market", Edition.Format.MASS_MARKET),
-    ("hardcover", Edition.Format.HARDCOVER),
-    ("hardback", Edition.Format.HARDCOVER),
-    ("library binding", Edition.Format.HARDCOVER),
-    ("paperback", Edition.Format.PAPERBACK),
-    ("softcover", Edition.Format.PAPERBACK),
-    ("ebook", Edition.Format.EBOOK),
-    ("e-book", Edition.Format.EBOOK),
-    ("kindle", Edition.Format.EBOOK),
-    ("epub", Edition.Format.EBOOK),
-    ("audio", Edition.Format.AUDIOBOOK),
-]
-
-
 def edition_format(value: Any) -> str:
-    """A provider's binding text ("Trade Paperback", "Mass Market Paperback") -> Edition.Format."""
-    lowered = text(value).casefold()
-    if not lowered:
-        return ""
-    for word, edition_format_value in _FORMAT_WORDS:
-        if word in lowered:
-            return edition_format_value.value
-    return Edition.Format.OTHER.value
+    """A provider's binding text ("Trade Paperback", "Mass Market Paperback") -> Edition.Format,
+    by the importers' rule (one table of the bindings real catalogues write): a binding it does
+    not know is "other", a cell that names none (a kind of book, "Comic") no format."""
+    return parse_format(text(value))[0]
 
 
 def unique(values: Iterable[str]) -> list[str]:

@@ -1,4 +1,8 @@
-"""The text caps on provider fields (pure): what is cut, where, and the note reviewers see."""
+"""The provider fields' readers (pure): the text caps (what is cut, where, and the note reviewers
+see) and the bindings."""
+
+import json
+from pathlib import Path
 
 from catalog.models import Author, Edition, Work
 from enrichment.candidates import Candidate, Contributor
@@ -95,3 +99,27 @@ def test_storable_text_drops_nul_and_lone_surrogates():
     assert fields.storable("a\x00b") == "ab"
     assert fields.storable("caf\u00e9 \ud800") == "caf\u00e9 ?"
     assert fields.text("  Title\x00 ") == "Title"
+
+
+def test_a_providers_binding_is_read_by_the_catalogs_table_of_bindings():
+    # Real Open Library editions of one work: each physical_format as a reviewer should see it.
+    path = (
+        Path(__file__).parents[2] / "fixtures/providers/openlibrary/work_editions__OL15832982W.json"
+    )
+    editions = json.loads(path.read_text(encoding="utf-8"))["entries"]
+    bindings = {edition["physical_format"] for edition in editions if "physical_format" in edition}
+    read = {binding: fields.edition_format(binding) for binding in bindings}
+    assert read == {
+        "Hardcover": Edition.Format.HARDCOVER,
+        "Paperback": Edition.Format.PAPERBACK,
+        "School & Library Binding": Edition.Format.HARDCOVER,
+        "Electronic resource": Edition.Format.EBOOK,
+        "eBook": Edition.Format.EBOOK,
+        "Audio CD": Edition.Format.AUDIOBOOK,
+        "Audio Cassette": Edition.Format.AUDIOBOOK,
+        "Unknown Binding": "",  # says no binding: the format stays empty, not "other"
+    }
+    # Bindings real exports write, read the same way from a provider as from an import.
+    assert fields.edition_format("Leather Bound") == Edition.Format.HARDCOVER
+    assert fields.edition_format("MP3 CD") == Edition.Format.AUDIOBOOK
+    assert fields.edition_format("Board book") == Edition.Format.OTHER
