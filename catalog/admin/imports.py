@@ -21,6 +21,7 @@ from catalog import permissions, services, views
 from catalog.admin.display import empty_list_import_help
 from catalog.admin.import_rows import ROW_HAS_WARNINGS, import_row_links
 from catalog.models import ImportJob, ImportRow
+from catalog.services.import_stops import import_source_file_status
 
 STATUS_COLOURS = {
     "pending": "#777",
@@ -204,28 +205,28 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
 
         return guarded
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        job = self.get_object(request, object_id)
-        extra_context = {
-            **(extra_context or {}),
-            "job": job,
-            "can_manage": bool(job) and permissions.user_can_manage_import(request.user, job),
-            "can_download": job is not None
-            and job.file_status == ImportJob.FileStatus.STORED
-            and bool(job.source_file)
-            and permissions.user_can_download_import_file(request.user, job),
-            "failed_rows": (
-                job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number")[
-                    :FAILED_ROWS_SHOWN
-                ]
-                if job
-                else []
-            ),
-            "row_links": import_row_links(job) if job else {},
-            "warning_row_count": job.rows.filter(ROW_HAS_WARNINGS).count() if job else 0,
-            "not_books": services.import_job_not_books(job) if job else {},
-        }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The job's page: its counts, failed rows, actions, and whether its file is still in
+        storage, asked once here on the job the form shows (its "Uploaded file" reads it)."""
+        if obj is not None:
+            obj.file_status_found = import_source_file_status(obj)
+            context.update(
+                {
+                    "job": obj,
+                    "can_manage": permissions.user_can_manage_import(request.user, obj),
+                    # Only a file storage confirmed: a link that leads to "no longer stored" or
+                    # to the storage's error offers nothing.
+                    "can_download": obj.file_status_found == ImportJob.FileStatus.STORED
+                    and permissions.user_can_download_import_file(request.user, obj),
+                    "failed_rows": obj.rows.filter(status=ImportRow.Status.FAILED).order_by(
+                        "line_number"
+                    )[:FAILED_ROWS_SHOWN],
+                    "row_links": import_row_links(obj),
+                    "warning_row_count": obj.rows.filter(ROW_HAS_WARNINGS).count(),
+                    "not_books": services.import_job_not_books(obj),
+                }
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("File size"))
     def size(self, job):
@@ -242,9 +243,14 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                 "(IMPORT_RETENTION_DAYS).",
                 days,
             ) % {"date": date_format(timezone.localtime(job.file_deleted_at)), "days": days}
-        if job.file_status == ImportJob.FileStatus.STORED and not job.source_file:
-            return _("None")
-        return job.get_file_status_display()
+        # As storage found it on this page (render_change_form); the recorded status elsewhere.
+        found = getattr(job, "file_status_found", job.file_status)
+        if found is None:
+            return _(
+                "Could not be checked: asking the storage failed (the server's log has its "
+                "error). Reload the page to ask again."
+            )
+        return ImportJob.FileStatus(found).label
 
     # --- The list's cells -----
 

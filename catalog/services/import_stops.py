@@ -2,9 +2,13 @@
 `error`): in words, with what the librarian can do. The exception's own text (a file path, a
 storage's error, a database's message) goes to the log only."""
 
+import logging
+
 from django.utils.translation import gettext as _
 
 from catalog.models import ImportJob
+
+logger = logging.getLogger(__name__)
 
 
 class ImportStopped(Exception):
@@ -43,9 +47,39 @@ def import_source_open(job: ImportJob):
     """The job's uploaded file, open for reading (raises ImportFileGone when it is no longer
     stored: the one rule of "gone", on the filesystem and on S3, whose storage raises
     FileNotFoundError for a missing object)."""
-    if job.file_status != ImportJob.FileStatus.STORED or not job.source_file:
+    if not _recorded_as_stored(job):
         raise ImportFileGone
     try:
         return job.source_file.open("rb")
     except FileNotFoundError as exc:
         raise ImportFileGone from exc
+
+
+def import_source_file_status(job: ImportJob) -> ImportJob.FileStatus | None:
+    """The job's file status as its storage finds it now: a file recorded as stored that
+    storage does not hold (deleted by hand, a volume not mounted, an object gone from its
+    bucket) is MISSING; None when the storage could not be asked (S3 refusing, any error of
+    the storage's), which is not a finding either way.
+
+    One question to the storage (a HEAD request on S3): for one job's page, never per row of a
+    list. Nothing is recorded: a volume mounted again brings the file back, and the next look
+    says so."""
+    if job.file_status != ImportJob.FileStatus.STORED:
+        return ImportJob.FileStatus(job.file_status)
+    if not _recorded_as_stored(job):
+        return ImportJob.FileStatus.MISSING
+    try:
+        found = job.source_file.storage.exists(job.source_file.name)
+    except Exception:  # whatever the storage raises (botocore, OSError), the page still shows
+        logger.warning(
+            "Import job %s: the storage could not say whether its uploaded file %s is there",
+            job.pk,
+            job.source_file.name,
+            exc_info=True,
+        )
+        return None
+    return ImportJob.FileStatus.STORED if found else ImportJob.FileStatus.MISSING
+
+
+def _recorded_as_stored(job: ImportJob) -> bool:
+    return job.file_status == ImportJob.FileStatus.STORED and bool(job.source_file)

@@ -300,6 +300,13 @@ FILE_GONE = (
 )
 
 
+def uploaded_file_line(page: str) -> str:
+    """What the job page's "Uploaded file:" line reads."""
+    line = re.search(r'<label>Uploaded file:</label>\s*<div class="readonly">(.*?)</div>', page)
+    assert line is not None, "no Uploaded file line"
+    return line[1]
+
+
 def test_the_page_of_a_job_whose_file_was_not_found_says_so_and_still_retries_its_rows(client):
     """The migration that moved uploads to private storage marks a job it found no file for; its
     page says the file was not found, in words that fit whenever one is (no "moved to private
@@ -312,10 +319,7 @@ def test_the_page_of_a_job_whose_file_was_not_found_says_so_and_still_retries_it
 
     page = client.get(job_page(job)).content.decode()
 
-    uploaded_file = re.search(
-        r'<label>Uploaded file:</label>\s*<div class="readonly">(.*?)</div>', page
-    )
-    assert uploaded_file is not None and uploaded_file[1] == "File not found"
+    assert uploaded_file_line(page) == "File not found"
     assert "private storage" not in page
     assert file_url(job) not in page  # no link to a file that is not there
     assert "Retry failed rows" in page
@@ -324,6 +328,31 @@ def test_the_page_of_a_job_whose_file_was_not_found_says_so_and_still_retries_it
 def remove_from_storage(job: ImportJob) -> None:
     """The file goes behind the application's back: deleted by hand, a volume not mounted."""
     storages["imports"].delete(job.source_file.name)
+
+
+def test_the_page_of_a_job_whose_file_went_from_storage_says_file_not_found_until_it_is_back(
+    client,
+):
+    """Recorded as stored, the file deleted behind the application's back: the page asks the
+    storage and says "File not found", with no link to a 404, and still offers the retry its
+    rows' kept cells allow. Nothing is recorded: the file put back (a volume mounted again)
+    reads "Stored" with its link."""
+    job = make_job(days_old=0)  # done: one row created, one failed, their cells kept
+    data = storages["imports"].open(job.source_file.name).read()
+    remove_from_storage(job)
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+
+    page = client.get(job_page(job)).content.decode()
+
+    assert uploaded_file_line(page) == "File not found"
+    assert file_url(job) not in page
+    assert "Retry failed rows" in page
+    job.refresh_from_db()
+    assert job.file_status == ImportJob.FileStatus.STORED  # a finding of this look only
+
+    storages["imports"].save(job.source_file.name, ContentFile(data))
+    page = client.get(job_page(job)).content.decode()
+    assert uploaded_file_line(page) == "Stored" and file_url(job) in page
 
 
 @pytest.mark.parametrize("how", ["removed from storage", "marked missing"])

@@ -4,6 +4,8 @@ permission-checked download view, deleted by the retention purge and the holds' 
 
 import datetime
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -14,8 +16,9 @@ from django.utils import timezone
 
 from catalog import services, upload_holds
 from catalog.models import ImportJob
-from tests.catalog.test_import_files import FILE_GONE, staff, upload
+from tests.catalog.test_import_files import FILE_GONE, staff, upload, uploaded_file_line
 from tests.catalog.test_importers import GOODREADS_24
+from tests.s3_emulator import count_calls
 
 pytestmark = pytest.mark.django_db
 RANDOM_NAME = re.compile(r"^\d{4}/\d{2}/[0-9a-f]{32}$")
@@ -114,3 +117,91 @@ def test_a_job_whose_object_is_gone_fails_in_words_and_its_download_says_why(
     assert pending.source_file.name in caplog.text
     response = client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
     assert response.status_code == 404 and FILE_GONE in response.content.decode()
+
+
+def test_the_job_page_asks_the_bucket_once_and_says_whether_the_object_is_there(client, s3_bucket):
+    """One HEAD request on the job's page, none on the list of jobs (a request per row)."""
+    uploader = staff("uploader", "import_books")
+    client.force_login(uploader)
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+    page_url = reverse("admin:catalog_importjob_change", args=[job.pk])
+    download = reverse("admin:catalog_importjob_source_file", args=[job.pk])
+    calls = count_calls(storages["imports"])
+
+    page = client.get(page_url).content.decode()
+    assert uploaded_file_line(page) == "Stored" and download in page
+    assert calls.counts["HeadObject"] == 1
+    client.get(reverse("admin:catalog_importjob_changelist"))
+    assert calls.counts["HeadObject"] == 1
+
+    s3_bucket.emulator.client().delete_object(
+        Bucket=s3_bucket.name, Key=f"private-imports/{job.source_file.name}"
+    )
+    page = client.get(page_url).content.decode()
+    assert uploaded_file_line(page) == "File not found" and download not in page
+
+
+class RefusingS3:
+    """An S3 endpoint that refuses every request, 403 AccessDenied (a synthetic answer in S3's
+    error shape, written here): credentials revoked, or a policy without s3:ListBucket, under
+    which S3 answers a HEAD of a missing object 403, not 404."""
+
+    BODY = (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
+        b"<Message>synthetic-access-denied</Message></Error>"
+    )
+
+    def __init__(self):
+        body = self.BODY
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_HEAD(self):
+                self.send_response(403)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+
+            def do_GET(self):
+                self.do_HEAD()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+def test_a_bucket_that_refuses_the_question_gives_a_page_that_says_it_could_not_be_checked(
+    client, s3_bucket, caplog
+):
+    uploader = staff("uploader", "import_books")
+    client.force_login(uploader)
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+
+    with RefusingS3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        response = client.get(reverse("admin:catalog_importjob_change", args=[job.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert uploaded_file_line(page).startswith("Could not be checked: asking the storage failed")
+    # The storage's words (a HEAD answer has no body: botocore says "403 ... Forbidden") go to
+    # the log, for whoever keeps the server.
+    assert "Forbidden" not in page and "HeadObject" not in page
+    assert "(403) when calling the HeadObject" in caplog.text
+    assert job.source_file.name in caplog.text
+    # Its counts and rows are shown as ever, and its file is still recorded as stored.
+    assert "my reading list.csv" in page and "See every row" in page
+    job.refresh_from_db()
+    assert job.file_status == ImportJob.FileStatus.STORED
