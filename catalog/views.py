@@ -308,7 +308,7 @@ def _download_name(job: ImportJob) -> str:
 def import_source_file(request, job_id, model_admin):
     """The uploaded file, to those who may read it, always as a CSV attachment: whatever its
     name or content, a browser never renders it. A file no longer stored is a 404 page that
-    says so, and what to do."""
+    says so, and what to do; a storage that fails to open it (S3 refusing) a 503 page."""
     job = get_object_or_404(ImportJob, pk=job_id)
     if not permissions.user_can_download_import_file(request.user, job):
         raise PermissionDenied
@@ -317,16 +317,28 @@ def import_source_file(request, job_id, model_admin):
     except ImportFileGone as exc:
         if exc.__cause__:  # gone behind the application's back: the storage's words, logged
             logger.warning("Import job %s: its uploaded file is missing: %s", job.pk, exc.__cause__)
-        context = {
-            **model_admin.admin_site.each_context(request),
-            "opts": ImportJob._meta,
-            "job": job,
-            "title": _("The uploaded file is no longer stored"),
-            "reason": str(exc),
-            "can_import": permissions.user_can_import(request.user),
-        }
-        return TemplateResponse(
-            request, "admin/catalog/importjob/source_file_gone.html", context, status=404
+        return _source_file_refused(
+            request,
+            model_admin,
+            job,
+            title=_("The uploaded file is no longer stored"),
+            reason=str(exc),
+            status=404,
+            can_import=permissions.user_can_import(request.user),
+        )
+    except Exception:  # whatever the storage raises (botocore, OSError): said, not a 500
+        logger.exception("Import job %s: the storage failed to open its uploaded file", job.pk)
+        return _source_file_refused(
+            request,
+            model_admin,
+            job,
+            title=_("The uploaded file could not be read"),
+            reason=_(
+                "The storage failed to open the uploaded file (the server's log has its "
+                "error). Try again later."
+            ),
+            status=503,
+            can_import=False,
         )
     response = FileResponse(
         source,
@@ -337,6 +349,23 @@ def import_source_file(request, job_id, model_admin):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _source_file_refused(
+    request, model_admin, job: ImportJob, *, title: str, reason: str, status: int, can_import: bool
+) -> TemplateResponse:
+    """The admin page a download answers when it cannot send the file: why, and the way back."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": ImportJob._meta,
+        "job": job,
+        "title": title,
+        "reason": reason,
+        "can_import": can_import,
+    }
+    return TemplateResponse(
+        request, "admin/catalog/importjob/source_file_gone.html", context, status=status
+    )
 
 
 @require_POST

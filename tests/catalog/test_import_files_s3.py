@@ -205,3 +205,22 @@ def test_a_bucket_that_refuses_the_question_gives_a_page_that_says_it_could_not_
     assert "my reading list.csv" in page and "See every row" in page
     job.refresh_from_db()
     assert job.file_status == ImportJob.FileStatus.STORED
+
+
+def test_a_download_the_bucket_refuses_is_a_page_that_says_so_not_a_server_error(
+    client, s3_bucket, caplog
+):
+    uploader = staff("uploader", "import_books")
+    client.force_login(uploader)
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+
+    with RefusingS3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        response = client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "The storage failed to open the uploaded file" in page
+    assert reverse("admin:catalog_importjob_change", args=[job.pk]) in page  # the way back
+    assert "Forbidden" not in page and "upload it again" not in page  # it is not gone
+    assert "(403) when calling the HeadObject" in caplog.text
