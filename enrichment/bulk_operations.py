@@ -35,11 +35,12 @@ logger = logging.getLogger(__name__)
 
 #: Bulk actions over more rows than this run on a worker, with a progress page.
 BULK_INLINE_MAX = 200
-#: What "Enrich all missing" queues, in words, by (covers, metadata).
+#: What the works "Enrich all missing" queues lack, in words, by (covers, metadata): either
+#: one when both are asked for.
 MISSING_LABELS = {
-    (True, True): "covers and metadata",
-    (True, False): "covers only",
-    (False, True): "metadata only",
+    (True, True): "a cover or metadata",
+    (True, False): "a cover",
+    (False, True): "metadata",
 }
 
 

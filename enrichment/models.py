@@ -5,6 +5,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from enrichment.api_allowance_models import ApiAllowance  # noqa: F401 (a model of this app)
 from enrichment.backfill_models import BackfillMonth  # noqa: F401 (a model of this app)
@@ -402,6 +403,18 @@ class BulkOperation(models.Model):
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
 
+    #: What an action did to each row it changed, in the words every summary of it uses: "12
+    #: approved" after a small action, "Queued for enrichment 431" on an operation's page (an
+    #: enrichment queued changes nothing in the catalog yet).
+    DONE_VERBS = {
+        Action.APPROVE: _("approved"),
+        Action.DISMISS: _("dismissed"),
+        Action.RERUN: _("queued again"),
+        Action.ENRICH_WORKS: _("queued for enrichment"),
+        Action.ENRICH_MISSING: _("queued for enrichment"),
+        Action.ENRICH_AUTHORS: _("queued for enrichment"),
+    }
+
     action = models.CharField(max_length=16, choices=Action.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     selection = models.TextField(blank=True, help_text=_("How the rows were chosen, for people."))
@@ -428,7 +441,22 @@ class BulkOperation(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} #{self.pk} ({self.total} rows)"
+        return f"{self.get_action_display()} #{self.pk} ({self.counted_rows})"
+
+    @property
+    def counted_rows(self) -> str:
+        """Its rows named for what they are: "432 works", "1 request"."""
+        if self.action in (self.Action.ENRICH_WORKS, self.Action.ENRICH_MISSING):
+            words = ngettext("%(n)s work", "%(n)s works", self.total)
+        elif self.action == self.Action.ENRICH_AUTHORS:
+            words = ngettext("%(n)s author", "%(n)s authors", self.total)
+        else:
+            words = ngettext("%(n)s request", "%(n)s requests", self.total)
+        return words % {"n": f"{self.total:,}"}
+
+    @property
+    def done_verb(self) -> str:
+        return str(self.DONE_VERBS[self.Action(self.action)])
 
     @property
     def is_finished(self) -> bool:

@@ -236,7 +236,10 @@ def enrich_missing(request, model_admin):
             )
             return redirect("admin:enrichment_bulkoperation_change", outcome.operation.pk)
         if outcome.result is not None:
-            summary = presenters.bulk_summary(outcome.result, verb=gettext("queued for enrichment"))
+            summary = presenters.bulk_summary(
+                outcome.result,
+                verb=str(BulkOperation.DONE_VERBS[BulkOperation.Action.ENRICH_MISSING]),
+            )
             messages.success(request, summary)
         return redirect("admin:catalog_work_changelist")
     context = {

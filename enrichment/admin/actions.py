@@ -18,14 +18,14 @@ from enrichment.request_status import request_status_words
 from enrichment.safe_approval import safe_approval_withheld
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise, StrPromise
+    from django_stubs_ext import StrOrPromise
 
-BULK_RUNNERS: dict[str, tuple[Callable[..., review.BulkResult], "StrPromise"]] = {
-    BulkOperation.Action.APPROVE: (review.requests_approve_bulk, _("approved")),
-    BulkOperation.Action.DISMISS: (review.requests_dismiss_bulk, _("dismissed")),
-    BulkOperation.Action.RERUN: (review.requests_rerun_bulk, _("queued again")),
-    BulkOperation.Action.ENRICH_WORKS: (review.works_enrich_bulk, _("queued for enrichment")),
-    BulkOperation.Action.ENRICH_AUTHORS: (review.authors_enrich_bulk, _("queued for enrichment")),
+BULK_RUNNERS: dict[str, Callable[..., review.BulkResult]] = {
+    BulkOperation.Action.APPROVE: review.requests_approve_bulk,
+    BulkOperation.Action.DISMISS: review.requests_dismiss_bulk,
+    BulkOperation.Action.RERUN: review.requests_rerun_bulk,
+    BulkOperation.Action.ENRICH_WORKS: review.works_enrich_bulk,
+    BulkOperation.Action.ENRICH_AUTHORS: review.authors_enrich_bulk,
 }
 
 
@@ -256,10 +256,10 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
             messages.INFO,
         )
         return redirect("admin:enrichment_bulkoperation_change", operation.pk)
-    runner, verb = BULK_RUNNERS[kind]
-    result = runner(queryset=queryset, actor=request.user, **options)
+    result = BULK_RUNNERS[kind](queryset=queryset, actor=request.user, **options)
     level = messages.WARNING if result.failed else messages.SUCCESS
-    model_admin.message_user(request, presenters.bulk_summary(result, verb=str(verb)), level)
+    verb = str(BulkOperation.DONE_VERBS[BulkOperation.Action(kind)])
+    model_admin.message_user(request, presenters.bulk_summary(result, verb=verb), level)
     return None
 
 

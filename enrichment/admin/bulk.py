@@ -23,7 +23,7 @@ class BulkOperationAdmin(ReadOnlyAdmin):
         "action",
         "status_badge",
         "progress",
-        "selection",
+        "selection_words",
         "created_by",
         "created_at",
     ]
@@ -31,10 +31,21 @@ class BulkOperationAdmin(ReadOnlyAdmin):
     list_select_related = ["created_by"]
     show_full_result_count = False
     fieldsets = [
-        (None, {"fields": [("action", "status_badge"), "selection", "list_link"]}),
+        (None, {"fields": [("action", "status_badge"), "selection_words", "list_link"]}),
         (_("Run"), {"fields": [("created_by", "created_at"), ("started_at", "finished_at")]}),
     ]
-    readonly_fields = ["status_badge", "list_link"]
+    readonly_fields = ["status_badge", "selection_words", "list_link"]
+
+    def get_fieldsets(self, request, obj=None):
+        """ "Enrich all missing" chose its works itself, from no list: no "the list as it was
+        filtered" link (to a list nobody filtered) for it."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.action != BulkOperation.Action.ENRICH_MISSING:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "list_link"]})
+            for name, options in fieldsets
+        ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("object_ids")  # up to 100,000 ids
@@ -102,6 +113,11 @@ class BulkOperationAdmin(ReadOnlyAdmin):
             gettext("%(done)s of %(total)s")
             % {"done": f"{operation.done:,}", "total": f"{operation.total:,}"},
         )
+
+    @admin.display(description=_("Selection"), ordering="selection")
+    def selection_words(self, operation):
+        # The field's help text is for developers: the page shows the words alone.
+        return operation.selection
 
     @admin.display(description=_("List"))
     def list_link(self, operation):

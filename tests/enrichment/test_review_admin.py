@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Edition, Work
-from enrichment import revert, review
+from enrichment import bulk_operations, revert, review
 from enrichment.dashboard import dashboard_snapshot_refresh
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from tests.enrichment.test_review import (
@@ -552,11 +552,40 @@ def test_enrich_all_missing_queues_the_works_that_lack_something(client):
     Work.objects.create(title="Bare")
     client.force_login(librarian())
     url = reverse("admin:catalog_work_enrich_missing")
-    assert "1 works have no cover" in client.get(url).content.decode()
+    # One work has no cover and lacks metadata: said in the singular (it read "1 works have").
+    assert "1 work has no cover; 1 lacks key metadata" in normalised(client.get(url))
     response = client.post(url, {"what": "covers"}, follow=True)
     assert "1 queued for enrichment" in response.content.decode()
     request = EnrichmentRequest.objects.get()
     assert request.trigger == "manual_bulk" and not request.wants_metadata
+
+
+def normalised(response) -> str:
+    """A page's text with its markup and runs of white space gone."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_a_background_enrich_operation_says_what_it_queued_not_what_it_changed(
+    client, monkeypatch, sent_tasks
+):
+    """Enrich all missing over more works than run at once: its page read "Changed 431" of works
+    it only queued, "(432 rows)", "How the rows were chosen, for people." and linked "the list as
+    it was filtered" to the whole works list, which no one had filtered; and its selection said
+    "every work missing covers and metadata" of works that lacked either."""
+    monkeypatch.setattr(bulk_operations, "BULK_INLINE_MAX", 1)
+    for title in ("Bare", "Bare too"):
+        Work.objects.create(title=title)
+    client.force_login(librarian())
+    response = client.post(reverse("admin:catalog_work_enrich_missing"), {"what": "both"})
+    operation = BulkOperation.objects.get()
+    assert response.url == reverse("admin:enrichment_bulkoperation_change", args=[operation.pk])
+    bulk_operations.bulk_operation_run(operation_id=operation.pk)
+    page = normalised(client.get(response.url))
+    assert f"Enrich all missing covers / metadata #{operation.pk} (2 works)" in page
+    assert "every work missing a cover or metadata (2)" in page
+    assert "Queued for enrichment 2 · left as they were 0 · failed 0" in page
+    assert "Changed" not in page and "rows" not in page and "for people" not in page
+    assert "the list as it was filtered" not in page
 
 
 def test_enrich_selected_works_with_a_confirmation(client):
