@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +112,14 @@ class ApiNotFound(APIView):
             raise exceptions.NotFound(
                 gettext("No endpoint at this address; there is one at %(path)s.") % {"path": nearby}
             )
-        raise exceptions.NotFound(_("No endpoint at this address."))
+        # The API's root too: whoever explores it from there is sent to its description.
+        raise exceptions.NotFound(
+            gettext(
+                "No endpoint at this address; every endpoint is described at %(docs)s "
+                "(and in %(schema)s)."
+            )
+            % {"docs": reverse("api:docs"), "schema": reverse("api:schema")}
+        )
 
     get = post = put = patch = delete = head = options = not_found
 

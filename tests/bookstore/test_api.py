@@ -251,6 +251,20 @@ def test_a_token_with_a_nul_byte_is_401_on_every_database():
     }
 
 
+@pytest.mark.parametrize("asked", ["/api/v1/", "/api/v1/books/"])
+def test_an_address_with_no_endpoint_near_it_is_told_where_the_endpoints_are(token_client, asked):
+    """The API's root (and any address no endpoint is near) said only "No endpoint at this
+    address.": someone exploring the API from /api/v1/ learnt nothing about where to go."""
+    response = token_client.get(asked)
+
+    assert response.status_code == 404
+    assert error_of(response)["error"] == {
+        "code": "not_found",
+        "message": "No endpoint at this address; every endpoint is described at /api/v1/docs/ "
+        "(and in /api/v1/schema/).",
+    }
+
+
 @pytest.mark.parametrize(
     ("asked", "there"),
     [
