@@ -453,9 +453,32 @@ def _said_and_logged(say, model_admin, request, job: ImportJob, message: str) ->
 @require_POST
 def import_cancel(request, job_id, model_admin):
     job = _job_the_user_may_manage(request, job_id)
-    services.import_job_cancel(job=job, requested_by=request.user)
-    model_admin.log_change(request, job, _("Asked the import to stop."))
-    messages.info(request, _("The import will stop after the batch it is working on."))
+    outcome = services.import_job_cancel(job=job, requested_by=request.user)
+    # A page left open may ask after the import ended, or after someone else asked.
+    if outcome == services.CancelOutcome.FINISHED:
+        messages.info(
+            request,
+            _("This import had finished already (%(status)s): nothing to stop.")
+            % {"status": job.status_label},
+        )
+    elif outcome == services.CancelOutcome.ASKED_ALREADY:
+        asker = job.cancel_requested_by
+        messages.info(
+            request,
+            _(
+                "This import is stopping already: %(user)s asked it to stop after the batch it "
+                "is working on."
+            )
+            % {"user": asker.get_username() if asker else _("the system")},
+        )
+    else:
+        model_admin.log_change(request, job, _("Asked the import to stop."))
+        messages.info(
+            request,
+            _("The import is cancelled.")
+            if outcome == services.CancelOutcome.CANCELLED
+            else _("The import will stop after the batch it is working on."),
+        )
     return redirect(reverse("admin:catalog_importjob_change", args=[job.pk]))
 
 

@@ -26,6 +26,7 @@ from catalog.services.failed_rows import (
 )
 from catalog.services.job_recovery import RecoveredImports, import_jobs_recover
 from catalog.services.jobs import (
+    CancelOutcome,
     ImportClaimLost,
     ProgressCallback,
     import_enrichment_available,
@@ -42,6 +43,7 @@ from catalog.services.jobs import (
 from catalog.services.rows import import_job_not_books, import_rows
 
 __all__ = [
+    "CancelOutcome",
     "ImportClaimLost",
     "ImportRowRerunRefused",
     "ProgressCallback",

@@ -10,6 +10,7 @@ changed to enrichment. A job whose task was lost or whose worker died is run aga
 """
 
 import datetime
+import enum
 import functools
 import logging
 import time
@@ -202,17 +203,26 @@ def import_job_recount(*, job: ImportJob) -> None:
     job.save(update_fields=["rows_processed", *_STATUS_COUNTERS.values(), "updated_at"])
 
 
-def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
+class CancelOutcome(enum.Enum):
+    """What asking a job to stop did, for the librarian who asked."""
+
+    ASKED = "asked"  # running: it stops after the batch it is working on
+    CANCELLED = "cancelled"  # pending: stopped at once
+    ASKED_ALREADY = "asked_already"  # someone asked before: who asked stays on record
+    FINISHED = "finished"  # it had ended before the ask: nothing to stop
+
+
+def import_job_cancel(*, job: ImportJob, requested_by=None) -> CancelOutcome:
     """Ask a running job to stop after its current batch; a pending one stops at once. Records
-    who asked (None: the system)."""
+    who asked (None: the system), once: a second ask leaves the first asker on record."""
     now = timezone.now()
     requested = {"cancel_requested": True, "cancel_requested_by": requested_by}
 
     # On SQLite it lands between the batch at work and the next (bookstore/sqlite_backend).
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            **requested, cancel_requested_at=now
-        )
+        asked = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, cancel_requested=False
+        ).update(**requested, cancel_requested_at=now)
         stopped = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(
             **requested,
             cancel_requested_at=now,
@@ -223,6 +233,11 @@ def import_job_cancel(*, job: ImportJob, requested_by=None) -> None:
     job.refresh_from_db()
     if stopped and job.rows_processed:  # it was waiting to continue: its books are in
         import_job_queue_imported(job=job)
+    if stopped:
+        return CancelOutcome.CANCELLED
+    if asked:
+        return CancelOutcome.ASKED
+    return CancelOutcome.FINISHED if job.is_finished else CancelOutcome.ASKED_ALREADY
 
 
 def import_job_queue_imported(*, job: ImportJob) -> None:

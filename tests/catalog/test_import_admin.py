@@ -252,6 +252,47 @@ def test_cancel_button_stops_a_pending_job(librarian_client, settings, sent_task
     assert job.status == "cancelled"
 
 
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_cancel_says_what_it_did_to_a_running_a_stopping_and_a_finished_import(
+    librarian_client, settings, sent_tasks
+):
+    """A page left open while its import finished offered "Cancel import", whose click said "The
+    import will stop after the batch it is working on." of an import that had completed (and
+    logged that it was asked to stop); once asked, the button stayed, and a second click said it
+    again and wrote the second librarian in as the one who asked."""
+    settings.IMPORT_INLINE_MAX_ROWS = 10
+    upload(librarian_client, (FIXTURES / "storygraph_export.csv").read_bytes())
+    job = ImportJob.objects.get()
+    job_url = reverse("admin:catalog_importjob_change", args=[job.pk])
+    cancel_url = reverse("admin:catalog_importjob_cancel", args=[job.pk])
+    librarian_client.get(job_url)  # the upload's own message, read
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+
+    asked = librarian_client.post(cancel_url, follow=True)
+    assert messages_of(asked) == ["The import will stop after the batch it is working on."]
+    assert "Cancel import" not in asked.content.decode()  # asked once: nothing more to click
+
+    other = User.objects.create_superuser("other", password="pw")
+    librarian_client.force_login(other)
+    again = librarian_client.post(cancel_url, follow=True)
+    assert messages_of(again) == [
+        "This import is stopping already: librarian asked it to stop after the batch it is "
+        "working on."
+    ]
+    job.refresh_from_db()
+    assert job.cancel_requested_by.username == "librarian"
+
+    ImportJob.objects.filter(pk=job.pk).update(status="completed")
+    late = librarian_client.post(cancel_url, follow=True)
+    assert messages_of(late) == ["This import had finished already (Completed): nothing to stop."]
+    history = librarian_client.get(reverse("admin:catalog_importjob_history", args=[job.pk]))
+    assert history.content.decode().count("Asked the import to stop.") == 1
+    assert librarian_client.get(job_url).status_code == 200
+
+
 def test_retry_and_cancel_need_post_and_permission(client):
     job = ImportJob.objects.create(original_filename="x.csv", status="completed")
     client.force_login(staff("view_importjob"))
