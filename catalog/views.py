@@ -377,6 +377,8 @@ def import_retry(request, job_id, model_admin):
         messages.warning(
             request, _("These rows cannot be retried: their cells were deleted with the file.")
         )
+    elif not job.failed_count:  # a page left open: they were mended, or retried, meanwhile
+        messages.info(request, _("No failed row is left to retry."))
     else:
         failed_before, retried_before = job.failed_count, job.retried_at
         handed_over = services.import_job_retry_start(job=job, requested_by=request.user)

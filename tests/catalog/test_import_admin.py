@@ -293,6 +293,35 @@ def test_cancel_says_what_it_did_to_a_running_a_stopping_and_a_finished_import(
     assert librarian_client.get(job_url).status_code == 200
 
 
+def test_retry_from_a_page_left_open_after_the_failed_rows_were_mended_says_so(
+    librarian_client,
+):
+    """Its failed row corrected and re-run (or retried) from another page, the job has none
+    left: "Retry failed rows" from the page left open said "Retried the failed rows: none
+    imported, all 0 still fail, each for the reason it gives…" and wrote it into the History."""
+    data = (GOODREADS_24 + "\n1,Good,A\n2,,B\n").encode()
+    job_url = upload(librarian_client, data).url
+    librarian_client.get(job_url)  # the upload's own message, read
+    job = ImportJob.objects.get()
+    row = job.rows.get(status="failed")
+    mended = librarian_client.post(
+        reverse("admin:catalog_importrow_rerun", args=[row.pk]),
+        {f"cell_{i}": cell for i, cell in enumerate(row.raw)} | {"cell_1": "Mended"},
+    )
+    assert mended.status_code == 302
+    job.refresh_from_db()
+    assert job.failed_count == 0
+    librarian_client.get(job_url)
+
+    response = librarian_client.post(
+        reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True
+    )
+
+    assert messages_of(response) == ["No failed row is left to retry."]
+    history = librarian_client.get(reverse("admin:catalog_importjob_history", args=[job.pk]))
+    assert "still fail" not in history.content.decode()
+
+
 def test_retry_and_cancel_need_post_and_permission(client):
     job = ImportJob.objects.create(original_filename="x.csv", status="completed")
     client.force_login(staff("view_importjob"))
