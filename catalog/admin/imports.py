@@ -69,6 +69,10 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
     search_fields = ["original_filename"]
     show_full_result_count = False
     change_form_template = "admin/catalog/importjob/change_form.html"
+    delete_confirmation_template = "admin/catalog/importjob/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/catalog/importjob/delete_selected_confirmation.html"
+    )
     # The counts and the progress bar are in the template's after_field_sets block.
     fieldsets = [
         (
@@ -132,14 +136,20 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
 
     def get_deleted_objects(self, objs, request):
         """A job's rows go with it and are never deleted one by one: deleting jobs needs no
-        permission on rows, and the confirmation counts them instead of listing 100,000."""
+        permission on rows, and the confirmation counts them instead of listing 100,000.
+
+        A job still pending or running is never deleted (the confirmation's "protected" ones,
+        which its templates word): its worker would go on adding books with no job to say
+        where they came from, then fail. It is cancelled first."""
         jobs = list(objs)
+        at_work = [job for job in jobs if not job.is_finished]
+        if at_work:
+            return [], {}, set(), [_job_link(job) for job in at_work]
         rows = ImportRow.objects.filter(job__in=jobs).count()
         # Django's confirmation page lists nested lists as sub-items.
         listed: list[str | list[str]] = []
         for job in jobs:
-            url = reverse("admin:catalog_importjob_change", args=[job.pk])
-            listed.append(format_html('{}: <a href="{}">{}</a>', _("Import job"), url, job))
+            listed.append(format_html("{}: {}", _("Import job"), _job_link(job)))
         if rows:
             listed.append(
                 [ngettext("%(n)s import row", "%(n)s import rows", rows) % {"n": f"{rows:,}"}]
@@ -224,6 +234,8 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                     "row_links": import_row_links(obj),
                     "warning_row_count": obj.rows.filter(ROW_HAS_WARNINGS).count(),
                     "not_books": services.import_job_not_books(obj),
+                    # Cancelled first, deleted once stopped (get_deleted_objects).
+                    "show_delete": obj.is_finished,
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -299,3 +311,8 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         return format_html(
             '<span class="status-badge" style="background:{}">{}</span>', colour, job.status_label
         )
+
+
+def _job_link(job: ImportJob) -> str:
+    url = reverse("admin:catalog_importjob_change", args=[job.pk])
+    return format_html('<a href="{}">{}</a>', url, job)

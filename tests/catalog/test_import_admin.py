@@ -322,6 +322,40 @@ def test_retry_from_a_page_left_open_after_the_failed_rows_were_mended_says_so(
     assert "still fail" not in history.content.decode()
 
 
+@pytest.mark.parametrize("status", ["pending", "running"])
+def test_an_import_at_work_is_not_deleted_under_its_worker(client, status):
+    """A running import's page offered Delete, which deleted the job while its worker went on:
+    the books imported so far stayed with no job to say where they came from, and the worker
+    failed ("ImportJob matching query does not exist") after logging that another worker had
+    taken it. It is cancelled first; Delete (a page left open, or the list's action) says so."""
+    job = ImportJob.objects.create(original_filename="reading.csv", status=status)
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    delete_url = reverse("admin:catalog_importjob_delete", args=[job.pk])
+    page = client.get(reverse("admin:catalog_importjob_change", args=[job.pk])).content.decode()
+    assert "Cancel import" in page and delete_url not in page
+
+    refused = client.post(delete_url, {"post": "yes"})
+    text = " ".join(re.sub(r"<[^>]+>", " ", refused.content.decode()).split())
+    assert refused.status_code == 200 and ImportJob.objects.filter(pk=job.pk).exists()
+    assert (
+        f"Import #{job.pk}: reading.csv is still at work: cancel it on its page, then delete it "
+        "once it has stopped."
+    ) in text
+    assert "protected related objects" not in text and "Yes, I’m sure" not in text
+
+    listed = client.post(
+        reverse("admin:catalog_importjob_changelist"),
+        {"action": "delete_selected", "_selected_action": [job.pk], "post": "yes"},
+    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", listed.content.decode()).split())
+    assert ImportJob.objects.filter(pk=job.pk).exists()
+    assert (
+        "This import is still at work: cancel it on its page, then delete it once it has "
+        "stopped. Nothing was deleted."
+    ) in text
+    assert "protected related objects" not in text
+
+
 def test_retry_and_cancel_need_post_and_permission(client):
     job = ImportJob.objects.create(original_filename="x.csv", status="completed")
     client.force_login(staff("view_importjob"))
