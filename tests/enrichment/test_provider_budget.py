@@ -216,3 +216,21 @@ def test_the_rate_limit_is_said_in_words_not_as_the_token_bucket(client, admin_u
     assert readonly(state_page(client, reserved), "rate_limit") == (
         "one request every 2.1 s; the next can go now"
     )
+
+
+BREAKER_LEGEND = (
+    "Breaker: Closed, the provider is asked as usual; Open, it is paused after repeated "
+    "failures and nothing is sent to it; Half-open, one trial request decides whether it is "
+    "asked again."
+)
+
+
+def test_the_breaker_s_closed_and_open_are_said_in_words_where_they_show(client, admin_user):
+    """A green "Closed" beside a provider that answers reads as if it were shut: the providers'
+    list and the dashboard's panel showed the circuit breaker's states with nothing to say
+    that "Closed" is the working one and "Open" the paused one."""
+    send_requests("google_books", 1)
+    client.force_login(admin_user)
+    for url in (STATES_URL, reverse("admin:enrichment_dashboard")):
+        page = " ".join(strip_tags(client.get(url).content.decode()).split())
+        assert "Closed" in page and BREAKER_LEGEND in page, url
