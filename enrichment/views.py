@@ -247,6 +247,7 @@ def enrich_missing(request, model_admin):
         "title": gettext("Enrich all missing covers / metadata"),
         "opts": model_admin.model._meta,
         # What each choice would queue (synthetic works wait for the backfill's retry).
+        "missing_either": queue.works_needing_enrichment(covers=True, metadata=True).count(),
         "missing_covers": queue.works_needing_enrichment(covers=True, metadata=False).count(),
         "missing_metadata": queue.works_needing_enrichment(covers=False, metadata=True).count(),
         "inline_max": bulk_operations.BULK_INLINE_MAX,

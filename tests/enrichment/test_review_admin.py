@@ -553,7 +553,10 @@ def test_enrich_all_missing_queues_the_works_that_lack_something(client):
     client.force_login(librarian())
     url = reverse("admin:catalog_work_enrich_missing")
     # One work has no cover and lacks metadata: said in the singular (it read "1 works have").
-    assert "1 work has no cover; 1 lacks key metadata" in normalised(client.get(url))
+    page = normalised(client.get(url))
+    assert "1 work has no cover; 1 lacks key metadata" in page
+    # Each choice says how many works it queues, the first too (it said no number).
+    assert "Covers and metadata (1) Covers only (1) Metadata only (1)" in page
     response = client.post(url, {"what": "covers"}, follow=True)
     assert "1 queued for enrichment" in response.content.decode()
     request = EnrichmentRequest.objects.get()
