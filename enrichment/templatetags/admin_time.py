@@ -2,13 +2,13 @@
 site's time zone (`display_for_value`, as the admin's own date columns), "–" for none.
 `{{ text|sentence_end }}`: the text with one full stop at its end, for a sentence that ends with
 such a time ("… since 3:35 a.m." rather than "a.m..").
-`{{ moment|age }}`: how long ago a moment was (`moment_age`): "40 s" under a minute, where
-Django's timesince says "0 minutes", else "3 hours, 5 minutes"."""
+`{{ moment|age }}`: how long ago a moment was (`moment_age`), in the words the operations
+panel uses for its ages ("40 s", "8 min", "3 h 5 min", "2 days"), so that one page never says
+"3 min ago" beside "3 minutes ago"."""
 
 from django import template
 from django.contrib.admin.utils import display_for_value
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from enrichment.operations_panel import duration_label
 
@@ -26,16 +26,13 @@ def sentence_end(text) -> str:
 
 
 def moment_age(moment, now=None) -> str:
-    """How long ago `moment` was, as every admin page says it: "40 s" under a minute (a moment
-    a little ahead of this clock, "0 s"), else Django's timesince ("3 hours, 5 minutes"); "–"
-    for none."""
+    """How long ago `moment` was, as every admin page says it (`duration_label`: "40 s",
+    "8 min", "3 h 5 min", "2 days"; a moment a little ahead of this clock, "0 s"); "–" for
+    none."""
     if moment is None:
         return "–"
     now = now or timezone.now()
-    seconds = int((now - moment).total_seconds())
-    if seconds < 60:
-        return duration_label(max(seconds, 0))  # the operations panel's "12 s"
-    return timesince(moment, now)
+    return duration_label(max(int((now - moment).total_seconds()), 0))
 
 
 @register.filter

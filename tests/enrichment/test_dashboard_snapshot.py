@@ -96,7 +96,7 @@ def test_the_page_says_how_old_its_figures_are():
     age_snapshot(600)  # no worker has counted them for ten minutes: said so
     text = visible_text(client, DASHBOARD_URL)
     as_of_600 = display_for_value(DashboardSnapshot.objects.get().computed_at, "–")
-    assert f"Figures as of {as_of_600} (10 minutes ago)." in text
+    assert f"Figures as of {as_of_600} (10 min ago)." in text  # as the panel's ages
     assert "No worker has counted them since: is the cluster running?" in text
 
 
