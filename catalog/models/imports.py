@@ -73,12 +73,19 @@ class ImportJob(TimeStampedModel):
         help_text=_("Who last retried the failed rows."),
     )
     retried_at = models.DateTimeField(null=True, blank=True)
-    # Pending with this set: the run retries the failed rows from their kept cells instead of
-    # reading the file (a retry of more rows than IMPORT_INLINE_MAX_ROWS, handed to a worker).
+    # Set from a retry's start to its end: every run of the job (at once, on a worker, handed
+    # over, resumed after its worker died) retries the failed rows from their kept cells, from
+    # the line after `retried_through_line`, instead of reading the file, which may be gone.
     retry_failed_rows = models.BooleanField(
-        default=False, help_text=_("Waiting for a worker to retry its failed rows.")
+        default=False, help_text=_("Retrying its failed rows, or waiting for a worker to.")
+    )
+    # Committed with each batch of the retry: the failed rows up to it were imported again
+    # (those still failing are failed again); those after it are still as before the retry.
+    retried_through_line = models.PositiveIntegerField(
+        default=0, help_text=_("The last line the retry in progress has imported again.")
     )
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    # While its failed rows are retried: without those not retried yet (the retry's progress).
     rows_processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)

@@ -1,10 +1,14 @@
 """A finished job's failed rows, imported again: all of them ("Retry failed rows": at once, or on
 a worker when there are more than IMPORT_INLINE_MAX_ROWS), or one a librarian corrected by hand
 (its cells edited, then re-run alone). Both read the rows' kept cells (a hand correction stays
-marked on the row that replaces it) and go through the batch path of any import."""
+marked on the row that replaces it), never the file, and go through the batch path of any
+import. A retry stays one until it ends: handed over or resumed, it goes on from the failed
+rows it has not reached (`ImportJob.retried_through_line`)."""
 
 import datetime
 import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import zip_longest
 
@@ -47,7 +51,6 @@ def import_job_retry_start(*, job: ImportJob, requested_by=None) -> bool:
         handed_over = _finished(job).update(
             **_retried(requested_by, now),
             status=ImportJob.Status.PENDING,
-            retry_failed_rows=True,
             run_token="",
             resumes=0,
             updated_at=now,
@@ -86,8 +89,14 @@ def _finished(job: ImportJob):
 
 
 def _retried(requested_by, now) -> dict:
-    """The fields a retry starts with, at once or on a worker: who asked, when, no end yet."""
+    """The fields a retry starts with, at once or on a worker: who asked, when, no end yet, and
+    that every run of the job until it ends retries its failed rows, none reached yet (a run
+    killed in the request is resumed by a worker as the retry it is). Its progress: the rows
+    processed leave out the failed rows until each is retried (`_finish` counts them again)."""
     return {
+        "retry_failed_rows": True,
+        "retried_through_line": 0,
+        "rows_processed": F("rows_processed") - F("failed_count"),
         "cancel_requested": False,
         "finished_at": None,
         "retried_by": requested_by,
@@ -98,18 +107,18 @@ def _retried(requested_by, now) -> dict:
 def retry_claimed_job(
     job: ImportJob, token: str, progress: ProgressCallback | None, deadline: float | None = None
 ) -> int:
-    """Run a claimed job's failed rows again from their kept cells (hand corrections kept);
-    returns how many of them now succeed."""
-    failed = list(job.rows.filter(status=ImportRow.Status.FAILED).order_by("line_number"))
+    """Run a claimed job's failed rows again from their kept cells (hand corrections kept),
+    from the first line this retry has not reached (a retry handed over, or resumed after its
+    worker died, goes on from there: never from the file); returns how many now succeed.
+
+    Each batch replaces its failed rows in its own transaction: a retry that stops however it
+    stops (an error, a cancel, its time up, its worker killed) leaves every failed row it had
+    not reached as it was, with its cells, reason, id and correction."""
     before = job.failed_count
-    lines = [(row.line_number, row.raw) for row in failed]
-    corrections = {
-        row.line_number: correction for row in failed if (correction := _RowCorrection.of(row))
-    }
-    ids = {row.line_number: row.pk for row in failed}
-    job.rows.filter(status=ImportRow.Status.FAILED).delete()  # those just read: no IN of ids
-    job.failed_count -= len(failed)
-    job.rows_processed -= len(failed)
+    unreached = job.rows.filter(
+        status=ImportRow.Status.FAILED, line_number__gt=job.retried_through_line
+    ).order_by("line_number")
+    lines = list(unreached.values_list("line_number", "raw"))
     try:
         importer = _importer_for_job(job)
         _run_rows(
@@ -120,36 +129,38 @@ def retry_claimed_job(
             row_count=len(lines),
             token=token,
             deadline=deadline,
+            replacing=_failed_rows_replaced,
         )
     except ImportClaimLost:
         logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
         job.refresh_from_db()
     except Exception as exc:  # whatever it was, the job must not stay running
-        _failed_rows_put_back(job, failed)
         _fail(job, exc)
-    # Rows corrected by hand are read from their corrected cells: they stay marked as such.
-    _keep_corrections(job, corrections)
-    _keep_row_ids(job, ids)
     return before - job.failed_count
 
 
-def _failed_rows_put_back(job: ImportJob, failed: list[ImportRow]) -> None:
-    """A retry that stopped puts back the failed rows it had not imported again: still failed,
-    with their cells, reasons, ids and corrections, to be retried once more (the file may be
-    gone: they would be lost). Those it imported stay as they now are."""
-    if not failed:
-        return
-    try:
-        lines = job.rows.filter(
-            line_number__gte=failed[0].line_number, line_number__lte=failed[-1].line_number
-        )
-        recorded = set(lines.values_list("line_number", flat=True))
-        missing = [row for row in failed if row.line_number not in recorded]
-        ImportRow.objects.bulk_create(missing)  # in batches SQLite's parameter limit allows
-    except Exception:  # the database that stopped the retry: its rows are in the file
-        logger.exception(
-            "Import job %s: the failed rows of its retry could not be put back", job.pk
-        )
+@contextmanager
+def _failed_rows_replaced(job: ImportJob, batch: Sequence[tuple[int, list[str]]]) -> Iterator[None]:
+    """Around the import of a retry's batch, in its transaction: the failed rows of its lines
+    make way (the job's failed count without them), then the rows that now stand for those lines get
+    their ids and corrections, and the job records how far the retry got."""
+    # The batch is the next failed rows in line order: every failed row between its first and
+    # last lines is one of them (a range, where an IN of 1,000 lines passes SQLite's limit).
+    first, last = batch[0][0], batch[-1][0]
+    failed = job.rows.filter(
+        status=ImportRow.Status.FAILED, line_number__gte=first, line_number__lte=last
+    )
+    replaced = list(failed.only("line_number", "corrected_by", "corrected_at", "corrected_columns"))
+    failed.delete()
+    job.failed_count -= len(replaced)  # `rows_processed` left them out when the retry started
+    yield
+    # Rows corrected by hand are read from their corrected cells: they stay marked as such.
+    _keep_corrections(
+        job, {row.line_number: fix for row in replaced if (fix := _RowCorrection.of(row))}
+    )
+    _keep_row_ids(job, {row.line_number: row.pk for row in replaced})
+    job.retried_through_line = last
+    ImportJob.objects.filter(pk=job.pk).update(retried_through_line=last)
 
 
 class ImportRowRerunRefused(Exception):

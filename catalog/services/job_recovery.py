@@ -8,7 +8,8 @@ records and run again (called by the periodic sweep, `enrichment.sweep`).
   there. A second task for a job whose first task was only slow is harmless: only one claims it.
 - Running, and no batch committed (`heartbeat_at`) for the stale interval: its worker died. It
   goes back to pending and is handed over again; the run skips the lines already recorded
-  (each batch commits its rows with the job's counts), so no row is imported twice. A worker
+  (each batch commits its rows with the job's counts), so no row is imported twice; a retry
+  of failed rows goes on from those it had not reached, from their kept cells. A worker
   that was only slow has lost its claim (`run_token`) and stops at its next batch without
   writing. A job whose cancel was asked ends cancelled; a job resumed IMPORT_MAX_RESUMES times
   in a row without committing a batch ends failed, with the reason (one that goes on between
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import ImportJob
 from catalog.services.jobs import (
+    RETRY_ENDED,
     import_job_dispatch,
     import_job_queue_imported,
     import_job_recount,
@@ -104,7 +106,7 @@ def import_jobs_recover(
 def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
     """Resume, cancel or give up one job whose worker died; returns its new status ("" when
     its worker turned out alive, or another sweep took it)."""
-    ended = {"run_token": "", "finished_at": now, "updated_at": now}
+    ended = {"run_token": "", "finished_at": now, "updated_at": now, **RETRY_ENDED}
     with transaction.atomic():
         if job.cancel_requested:
             status = Status.CANCELLED

@@ -16,7 +16,8 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from itertools import chain, islice
 
 from django.conf import settings
@@ -144,11 +145,10 @@ def import_job_run(
         "status": ImportJob.Status.RUNNING,
         "started_at": Coalesce("started_at", Value(now, output_field=DateTimeField())),
         "error": "",
-        "retry_failed_rows": False,
         **run,
     }
-    # A retry handed to a worker is claimed once as such: if its worker dies, the sweep resumes
-    # it as any job, from the file's lines not recorded (the failed rows' records are gone).
+    # A retry (handed to a worker, handed over, resumed) goes on from its failed rows' kept
+    # cells, not from the file: it stays a retry until it ends (`_finish`).
     retrying = pending.filter(retry_failed_rows=True).update(**started)
     claimed = retrying or pending.update(**started)
     job.refresh_from_db()
@@ -228,9 +228,11 @@ def import_job_cancel(*, job: ImportJob, requested_by=None) -> CancelOutcome:
             cancel_requested_at=now,
             status=ImportJob.Status.CANCELLED,
             finished_at=now,
-            retry_failed_rows=False,
+            **RETRY_ENDED,
         )
     job.refresh_from_db()
+    if stopped:  # the rows decide its counts (a retry's progress left its failed rows out)
+        import_job_recount(job=job)
     if stopped and job.rows_processed:  # it was waiting to continue: its books are in
         import_job_queue_imported(job=job)
     if stopped:
@@ -296,7 +298,25 @@ def import_files_purge(*, retention_days: int | None = None) -> int:
     return purged
 
 
-def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, deadline=None):
+#: What a retry does around each batch's import, in the batch's transaction: the failed rows
+#: the batch imports again make way, and the rows that replace them keep their ids
+#: (`failed_rows`). A context manager, given the job and the batch's lines and cells.
+BatchReplacing = Callable[
+    [ImportJob, Sequence[tuple[int, list[str]]]], AbstractContextManager[None]
+]
+
+
+def _run_rows(
+    job,
+    importer,
+    lines,
+    *,
+    progress,
+    row_count: int,
+    token: str,
+    deadline=None,
+    replacing: BatchReplacing | None = None,
+):
     # A large job reads and normalizes its next batch in a worker process meanwhile.
     worker = row_count >= settings.IMPORT_READING_WORKER_MIN_ROWS
     with (
@@ -317,10 +337,13 @@ def _run_rows(job, importer, lines, *, progress, row_count: int, token: str, dea
             # point leaves the job as of its last whole batch, which a resume starts from.
             with transaction.atomic():
                 _heartbeat(job, token, batch_committed=True)
-                _record_batch(job, _import_batch(job, importer, batch, planned))
+                with replacing(job, batch) if replacing else nullcontext():
+                    statuses = _import_batch(job, importer, batch, planned)
+                _record_batch(job, statuses)
             if progress:
                 progress(job)
-            del batch, planned  # gone before the collection, which then scans nothing of them
+            # Gone before the collection, which then scans nothing of them.
+            del batch, planned, statuses
             collect_batch_garbage()
     _heartbeat(job, token)
     job.enqueued_count = _enqueue_enrichment(job)
@@ -335,7 +358,8 @@ def _cancelled(job: ImportJob) -> None:
 
 def _hand_over(job: ImportJob, token: str) -> None:
     """This task's time is up (IMPORT_TASK_SHARE of Q_TIMEOUT): the job waits as pending and a
-    new task goes on with it at once, from the lines not recorded yet."""
+    new task goes on with it at once, from the lines not recorded yet (a retry: from the failed
+    rows it has not reached)."""
     now = timezone.now()
     with transaction.atomic():
         handed_over = ImportJob.objects.filter(
@@ -394,19 +418,37 @@ def _fail(job: ImportJob, exc: Exception) -> None:
     logger.exception("Import job %s failed", job.pk)
     _finish(job, ImportJob.Status.FAILED, error=import_stop_reason(exc))
     try:  # the books of its committed batches; a database that is gone leaves them unqueued
-        # The counts its rows say: a retry that stopped had removed the failed rows it had not
-        # imported again yet, and the page must not count (nor offer to retry) rows now gone.
+        # The counts its rows say: the batch that stopped rolled back, its counts with it.
         import_job_recount(job=job)
         import_job_queue_imported(job=job)
     except Exception:
         logger.exception("Import job %s: its imported books could not be queued", job.pk)
 
 
+#: A job that ends is no longer retrying its failed rows: those its retry had not reached stay
+#: failed, with their cells, to be retried again.
+RETRY_ENDED = {"retry_failed_rows": False, "retried_through_line": 0}
+
+
 def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
+    retrying = job.retry_failed_rows
     job.status = status
     job.error = error
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "finished_at", "enqueued_count", "updated_at"])
+    for field, value in RETRY_ENDED.items():
+        setattr(job, field, value)
+    job.save(
+        update_fields=[
+            "status",
+            "error",
+            "finished_at",
+            "enqueued_count",
+            *RETRY_ENDED,
+            "updated_at",
+        ]
+    )
+    if retrying:  # the failed rows it had not reached count as processed again (`failed_rows`)
+        import_job_recount(job=job)
 
 
 def _enqueue_enrichment(job: ImportJob) -> int:
