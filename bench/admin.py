@@ -479,6 +479,9 @@ def run_here(works: int, repeats: int, tile_from: int = 0, only: str = "") -> bo
         ("works: author complete", f"{works_url}?author_completeness=complete"),
         ("works: author lacks a bio…", f"{works_url}?author_completeness=missing"),
         ("authors list", authors_url),
+        # As the list shows them: "enriched" less the matches that added nothing (probed).
+        ("authors: enriched", f"{authors_url}?enrichment_status=enriched"),
+        ("authors: matched, nothing added", f"{authors_url}?enrichment_status=nothing_added"),
         ("authors: lacking a bio…", f"{authors_url}?redirect=no&missing=bio_dates_or_ids"),
         ("audit log", reverse("admin:enrichment_auditlogentry_changelist")),
         ("import job page", reverse("admin:catalog_importjob_change", args=[job.pk])),

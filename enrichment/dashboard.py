@@ -28,7 +28,13 @@ from enrichment.models import (
     EnrichmentRequest,
 )
 from enrichment.operations_panel import OperationsFigures, operations_figures
-from enrichment.request_status import activity_keys, activity_label, entry_activity
+from enrichment.request_status import (
+    NOTHING_ADDED,
+    activity_keys,
+    activity_label,
+    entry_activity,
+    target_status_choices,
+)
 from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHORS_MISSING_KEY,
@@ -84,12 +90,14 @@ class AuthorPanel:
     redirects_url: str = ""
 
 
-#: An author's enrichment status -> the colour of its bar (the queue's colours, review.css).
+#: An author's enrichment status as its list shows it -> the colour of its bar (the queue's
+#: colours, review.css).
 AUTHOR_STATUS_COLOURS = {
     EnrichmentStatus.NOT_ENRICHED: "none",
     EnrichmentStatus.QUEUED: "in_progress",
     EnrichmentStatus.WAITING: "pending",
     EnrichmentStatus.ENRICHED: "completed",
+    NOTHING_ADDED: "nothing_added",
     EnrichmentStatus.NEEDS_REVIEW: "needs_review",
     EnrichmentStatus.UNRESOLVED: "skipped",
     EnrichmentStatus.DISMISSED: "skipped",
@@ -106,7 +114,11 @@ def author_panel(counts: dict) -> AuthorPanel:
         return f"{url}?{urlencode({'redirect': 'no', **params})}"  # the figures' authors
 
     total = counts["total"]
-    by_status = counts["by_enrichment_status"]
+    # As the author list shows them (its filter lists each bar): "enriched" less the enriched
+    # that read "Matched, nothing added", and those apart.
+    by_status = dict(counts["by_enrichment_status"])
+    by_status[NOTHING_ADDED] = counts["enriched_nothing_added"]
+    by_status[EnrichmentStatus.ENRICHED] -= by_status[NOTHING_ADDED]
     return AuthorPanel(
         counts=counts,
         details=bars(
@@ -133,9 +145,9 @@ def author_panel(counts: dict) -> AuthorPanel:
                     label,
                     by_status[value or NOT_ENRICHED_KEY],
                     url=filtered(enrichment_status=value or "none"),
-                    colour=AUTHOR_STATUS_COLOURS[EnrichmentStatus(value)],
+                    colour=AUTHOR_STATUS_COLOURS[value],
                 )
-                for value, label in EnrichmentStatus.choices
+                for value, label in target_status_choices()
                 if by_status[value or NOT_ENRICHED_KEY]
             ],
             scale=total,
@@ -176,7 +188,9 @@ def backfill_month_bars() -> list[Bar]:
 #: The dashboard's row of DashboardSnapshot.
 SNAPSHOT_KEY = "dashboard"
 #: The shape of the kept figures (dashboard_counts): change it with their keys.
-FIGURES_VERSION = 2  # 2: a re-run's dismissals counted apart (request_status.entry_activity)
+# 2: a re-run's dismissals counted apart (request_status.entry_activity); 3: the enriched
+# authors that read "Matched, nothing added" counted apart (selectors.author_counts).
+FIGURES_VERSION = 3
 #: How often the schedule counts the figures (migration 0018), as the page says it.
 REFRESH_EVERY_SECONDS = 60
 #: A refresh asked within this long of the last one reads that one: a button pressed twice, or

@@ -276,6 +276,12 @@ class EnrichmentRequest(models.Model):
             # work and by author, on the foreign keys' indexes, the rows read from this one.
             models.Index(fields=["target_key", "id"], name="enrichreq_target_newest_idx"),
             models.Index(fields=["work", "author"], name="enrichreq_work_author_idx"),
+            # An author's requests, for a probe per author (request_status's "photo on its
+            # way"): the foreign key's index holds every works' request under NULL, which
+            # SQLite's statistics average into "every row a key", so it scanned the table.
+            models.Index(
+                fields=["author"], condition=Q(author__isnull=False), name="enrichreq_author_idx"
+            ),
             # The queue filtered by status (and confidence) in its order, read in order and
             # stopped at a page: the next request to review, "needs review, low" (issue 18).
             # Unfiltered, the queue's order has its own index (migration 0019).
@@ -369,6 +375,12 @@ class AuditLogEntry(models.Model):
         indexes = [
             models.Index(fields=["action", "created_at"], name="audit_action_idx"),
             models.Index(fields=["provider"], name="audit_provider_idx"),  # its provider filter
+            # An author's entries, for a probe per author (request_status: "did enrichment
+            # change it?"): the foreign key's index holds the works' entries under NULL, which
+            # SQLite's statistics average into "every row a key", so it scanned the log.
+            models.Index(
+                fields=["author"], condition=Q(author__isnull=False), name="audit_author_idx"
+            ),
         ]
 
     def __str__(self):

@@ -28,7 +28,7 @@ from catalog.models import Author, EnrichmentStatus, Work
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrPromise
+    from django_stubs_ext import StrOrPromise, StrPromise
 
 Status = EnrichmentRequest.Status
 CoverStatus = EnrichmentRequest.CoverStatus
@@ -214,18 +214,36 @@ def target_status_label(status: str, *, changed: bool) -> str:
     return str(TARGET_STATUS_LABELS.get(status, status))
 
 
-def target_status_filter(queryset: QuerySet, value: str, *, target: str = "work") -> QuerySet:
-    """A works (authors) list narrowed to an enrichment status as the list shows it: "enriched"
-    without those that read "Matched, nothing added", and NOTHING_ADDED for those. Both probe
-    each row, for a list counted up to a cap (an exact count joined every audit entry: 0.4-0.7 s
-    at a million works, bench/admin.py)."""
+def target_status_choices() -> list[tuple[str, "StrOrPromise"]]:
+    """A work's (author's) enrichment statuses as its list shows them, in order: the stored
+    ones, with NOTHING_ADDED after "Enriched" (the lists' filters and the dashboard's bars)."""
+    choices: list[tuple[str, StrOrPromise]] = []
+    for value, label in EnrichmentStatus.choices:
+        choices.append((value, label))
+        if value == EnrichmentStatus.ENRICHED:
+            choices.append((NOTHING_ADDED, NOTHING_ADDED_LABEL))
+    return choices
+
+
+def target_status_q(value: str, *, target: str = "work") -> Q:
+    """The works (authors) whose enrichment status reads `value` as their list shows it:
+    "enriched" without those that read "Matched, nothing added", and NOTHING_ADDED for those,
+    each probed per row (`_target_changed_probes`); the other values are the stored status."""
     if value not in (EnrichmentStatus.ENRICHED, NOTHING_ADDED):
-        return queryset.filter(enrichment_status=value)
+        return Q(enrichment_status=value)
     changed, cover_queued = _target_changed_probes(target)
-    enriched = queryset.filter(enrichment_status=EnrichmentStatus.ENRICHED)
+    enriched = Q(enrichment_status=EnrichmentStatus.ENRICHED)
     if value == EnrichmentStatus.ENRICHED:
-        return enriched.filter(Q(changed) | Q(cover_queued))
-    return enriched.filter(~changed, ~cover_queued)
+        return enriched & (Q(changed) | Q(cover_queued))
+    return enriched & ~Q(changed) & ~Q(cover_queued)
+
+
+def target_status_filter(queryset: QuerySet, value: str, *, target: str = "work") -> QuerySet:
+    """A works (authors) list narrowed to an enrichment status as the list shows it
+    (`target_status_q`). "Enriched" and NOTHING_ADDED probe each row: the works list counts them
+    up to a cap (an exact count joined every audit entry: 0.4-0.7 s at a million works,
+    bench/admin.py)."""
+    return queryset.filter(target_status_q(value, target=target))
 
 
 def request_status_label(request: EnrichmentRequest) -> str:

@@ -27,6 +27,7 @@ from enrichment.faults import ClassifiedFault, classify_fault, host_of
 from enrichment.models import BackfillMonth, EnrichmentRequest, ProviderState
 from enrichment.proposals import MatchDetails
 from enrichment.providers.registry import enabled_providers, get_provider, provider_label
+from enrichment.request_status import NOTHING_ADDED, target_status_q
 from enrichment.throttle import budget_day, limits_for
 from enrichment.waiting import UNAVAILABLE_FOR_NOW
 
@@ -169,13 +170,17 @@ def backfill_counts() -> dict:
 def author_counts() -> dict:
     """Authors (redirects counted apart, in no other figure), those holding each detail, those
     `enrich_missing --authors` would queue (author_state.authors_missing_q), average
-    completeness, completeness buckets and enrichment statuses: one aggregate query."""
+    completeness, completeness buckets and enrichment statuses as stored, and of the "enriched"
+    those that read "Matched, nothing added" (`enriched_nothing_added`: the author list's rule,
+    request_status.target_status_q, two index probes for each enriched author only): one
+    aggregate query."""
     live = AUTHOR_NOT_REDIRECT
     aggregates = {
         "total": Count("pk", filter=live),
         "redirects": Count("pk", filter=~live),
         "average": Avg("completeness", filter=live),
         "missing": Count("pk", filter=authors_missing_q()),
+        "nothing_added": Count("pk", filter=live & target_status_q(NOTHING_ADDED, target="author")),
     }
     for key, _detail, condition in AUTHOR_DETAILS:
         aggregates[f"with_{key}"] = Count("pk", filter=live & condition)
@@ -198,6 +203,7 @@ def author_counts() -> dict:
             value or NOT_ENRICHED_KEY: counts[f"status{i}"]
             for i, value in enumerate(EnrichmentStatus.values)
         },
+        "enriched_nothing_added": counts["nothing_added"],  # of by_enrichment_status["enriched"]
     }
 
 

@@ -16,7 +16,7 @@ from catalog.admin.authors import AuthorAdmin
 from catalog.models import Author, EnrichmentStatus
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin, badge
-from enrichment.admin.works import CompletenessFilter
+from enrichment.admin.works import CompletenessFilter, EnrichmentStatusFilter
 from enrichment.audit_queries import entries_of_author_q
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_LABELS
 from enrichment.author_state import authors_missing_q
@@ -27,6 +27,12 @@ from enrichment.history import (
 )
 from enrichment.models import AuditLogEntry, BulkOperation
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
+from enrichment.request_status import (
+    NOTHING_ADDED_LABEL,
+    TARGET_STATUS_LABELS,
+    target_added_nothing,
+    target_changed_annotation,
+)
 from enrichment.selectors import (
     AUTHOR_DETAILS,
     AUTHOR_NOT_REDIRECT,
@@ -45,6 +51,8 @@ STATUS_COLOURS = {
     EnrichmentStatus.FAILED: "#c62828",
 }
 REDIRECT_COLOUR = "#455a64"
+#: An author that reads "Matched, nothing added" (request_status.target_added_nothing).
+NOTHING_ADDED_COLOUR = "#558b2f"
 #: The ids the list shows (every kind an author holds), each under its name; Open Library's
 #: keys say "OL" themselves, so its name is shortened to fit the column.
 ID_FIELDS = tuple(
@@ -53,18 +61,10 @@ ID_FIELDS = tuple(
 )
 
 
-class AuthorEnrichmentStatusFilter(admin.SimpleListFilter):
-    title = _("enrichment")
-    parameter_name = "enrichment_status"
+class AuthorEnrichmentStatusFilter(EnrichmentStatusFilter):
+    """The works list's, of authors: "Matched, nothing added" apart from "Enriched"."""
 
-    def lookups(self, request, model_admin):
-        return [(value or "none", label) for value, label in EnrichmentStatus.choices]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value is None:
-            return queryset
-        return queryset.filter(enrichment_status="" if value == "none" else value)
+    target = "author"
 
 
 #: An author detail's key ("bio", "photo"…) -> the condition of holding it.
@@ -149,6 +149,10 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
     def image_source_label(self, source: str) -> str:
         return cover_source_label(source) if source else ""  # its label, not its key
 
+    def get_queryset(self, request):
+        # "Matched, nothing added" where the status says "enriched": read in the list's query.
+        return super().get_queryset(request).annotate(**target_changed_annotation("author"))
+
     def history_view(self, request, object_id, extra_context=None):
         """Its History, with the merges that made it a redirect and their reverts, which are
         recorded on the author it was merged into (history.merge_history_rows), in time order
@@ -186,10 +190,10 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
                 reverse("admin:catalog_author_change", args=[author.merged_into_id]),
                 gettext("→ %(name)s") % {"name": author.merged_into},
             )
+        if target_added_nothing(author):  # its request matched, with nothing to add
+            return badge(NOTHING_ADDED_LABEL, NOTHING_ADDED_COLOUR)
         value = author.enrichment_status
-        return badge(
-            dict(EnrichmentStatus.choices).get(value, value), STATUS_COLOURS.get(value, "#777")
-        )
+        return badge(TARGET_STATUS_LABELS.get(value, value), STATUS_COLOURS.get(value, "#777"))
 
     @admin.display(description=_("Ids"))
     def ids(self, author):

@@ -32,6 +32,7 @@ from enrichment.request_status import (
     request_status_words,
     target_added_nothing,
     target_changed_annotation,
+    target_status_choices,
     target_status_filter,
 )
 from enrichment.selectors import (
@@ -51,22 +52,21 @@ STATUSES_PROBED = (Work.EnrichmentStatus.ENRICHED, NOTHING_ADDED)
 
 
 class EnrichmentStatusFilter(admin.SimpleListFilter):
+    """By enrichment status as the list shows it: "Matched, nothing added" apart from
+    "Enriched" (request_status.target_status_q); the authors list's is this one of authors."""
+
     title = _("enrichment")
     parameter_name = "enrichment_status"
+    target = "work"
 
     def lookups(self, request, model_admin):
-        choices = []
-        for value, label in Work.EnrichmentStatus.choices:
-            choices.append((value or "none", label))
-            if value == Work.EnrichmentStatus.ENRICHED:  # as the list shows them, apart
-                choices.append((NOTHING_ADDED, NOTHING_ADDED_LABEL))
-        return choices
+        return [(value or "none", label) for value, label in target_status_choices()]
 
     def queryset(self, request, queryset):
         value = self.value()
         if value is None:
             return queryset
-        return target_status_filter(queryset, "" if value == "none" else value)
+        return target_status_filter(queryset, "" if value == "none" else value, target=self.target)
 
 
 class CompletenessFilter(admin.SimpleListFilter):

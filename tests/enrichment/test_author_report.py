@@ -65,6 +65,8 @@ def test_author_figures_on_a_small_catalog(small_catalog):
             "dismissed": 0,
             "failed": 0,
         },
+        # No audit entry records a change to the enriched one: it reads "Matched, nothing added".
+        "enriched_nothing_added": 1,
     }
 
 
