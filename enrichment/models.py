@@ -300,14 +300,11 @@ class EnrichmentRequest(models.Model):
         ]
 
     def __str__(self):
-        # The one rule for a request's status in words ("dismissed by alice", not "skipped"):
+        # Its title (its History, the deletion of its work or author, its row's checkbox):
         # imported here, as request_status imports this module.
-        from enrichment.request_status import request_status_words
+        from enrichment.request_status import request_title
 
-        status = request_status_words(self)
-        if self.author_id:
-            return f"Enrichment #{self.pk} of author {self.author_id} ({status})"
-        return f"Enrichment #{self.pk} of work {self.work_id} ({status})"
+        return request_title(self)
 
     @property
     def is_for_author(self) -> bool:

@@ -278,6 +278,28 @@ def request_status_words(request: EnrichmentRequest) -> str:
     return gettext("dismissed by %(user)s") % {"user": request.reviewed_by}
 
 
+def request_title(request: EnrichmentRequest) -> str:
+    """A request as one line (its __str__: its History's title, the deletion page of its work or
+    author, its row's checkbox in the queue): "Enrichment #4 of “Dune” (matched, nothing
+    added)", by the book's title or the author's name, which a librarian knows it by, not by
+    an id. Read from the work (author) a list selects with each request (the queue, a deletion's
+    collector), never asked again a row."""
+    if request.author is not None:
+        target = request.author.name
+    elif request.work is not None:
+        target = gettext("“%(title)s”") % {"title": request.work.title}
+    else:  # not saved with its work or author yet
+        return gettext("Enrichment #%(id)s (%(status)s)") % {
+            "id": request.pk,
+            "status": request_status_words(request),
+        }
+    return gettext("Enrichment #%(id)s of %(target)s (%(status)s)") % {
+        "id": request.pk,
+        "target": target,
+        "status": request_status_words(request),
+    }
+
+
 #: Where the request's cover (an author's photo) stands, said after the word its line or field
 #: already names it by ("Cover: Applied.", "Photo: Download queued."): the model's choice labels
 #: ("Cover applied") repeat the word, and call a photo a cover.

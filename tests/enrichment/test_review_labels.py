@@ -7,6 +7,8 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -388,3 +390,51 @@ def test_the_cover_step_is_said_once_and_an_authors_image_is_a_photo(client):
     assert "Photo: Download queued." in text
     assert re.search(r"Photo: Download queued (?!\.)", text)
     assert "Cover: " not in text and "Cover download queued" not in text
+
+
+# --- A request's title names its book or its author ---------------------------------------------
+
+
+def test_a_request_is_named_by_its_book_or_its_author_not_by_an_id(admin_client):
+    """Its History's title and breadcrumb, and the deletion page of its work (author), which
+    lists it: "Enrichment #4 of “Dune”", where they said "Enrichment #4 of work 4"."""
+    work_request = needs_review("Dune", "Frank Herbert")
+    author_request = decide(make_author("Ursula K. Le Guin"), Tier.LOW, birth_year=1929)
+    work_title = f"Enrichment #{work_request.pk} of “Dune” (needs review)"
+    author_title = f"Enrichment #{author_request.pk} of Ursula K. Le Guin (needs review)"
+
+    for request, title in ((work_request, work_title), (author_request, author_title)):
+        url = reverse("admin:enrichment_enrichmentrequest_history", args=[request.pk])
+        text = visible_text(admin_client, url)
+        assert f"Change history: {title}" in text  # the page's heading
+        assert f"Enrichment requests › {title} › History" in text  # its breadcrumb
+
+    work_page = reverse("admin:catalog_work_delete", args=[work_request.work_id])
+    assert f"Enrichment request: {work_title}" in visible_text(admin_client, work_page)
+    author_page = reverse("admin:catalog_author_delete", args=[author_request.author_id])
+    assert f"Enrichment request: {author_title}" in visible_text(admin_client, author_page)
+
+
+def test_the_queue_names_each_row_by_its_book_or_author_in_the_lists_own_query(client):
+    """Each row's checkbox says which request it selects by the book's title or the author's
+    name, read from the work (author) the list selects with each request: never a query a
+    row."""
+    client.force_login(librarian())
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(QUEUE_URL).content.decode()
+        return len(captured), page
+
+    book = needs_review("Dune", "Frank Herbert")
+    person = decide(make_author("Ursula K. Le Guin"), Tier.LOW, birth_year=1929)
+    few, page = queries()
+    select = "Select this object for an action - Enrichment #%s of %s (needs review)"
+    assert select % (book.pk, "“Dune”") in page
+    assert select % (person.pk, "Ursula K. Le Guin") in page
+    for i in range(4):
+        needs_review(f"Book {i}", f"Author {i}")
+        decide(make_author(f"Person {i}"), Tier.LOW, birth_year=1900 + i)
+    many, page = queries()
+    assert select % (person.pk + 1, "“Book 0”") in page
+    assert many == few
