@@ -270,6 +270,25 @@ def test_the_author_list_reads_whether_enrichment_changed_its_authors_in_its_own
     assert [queries(**filters) for filters in shown] == one
 
 
+def test_the_dashboards_completed_bar_says_it_counts_the_matches_that_added_nothing_too(
+    admin_client,
+):
+    """The queue's bar of completed requests counts the matches that added nothing too (a probe
+    each, too dear to count apart every minute), and says so, as its link's rows and the
+    queue's filter choice it links to do: "Completed" alone named half of what it listed."""
+    matched(complete_but_a_cover("Good Omens"))
+    auto_applied("Stardust")
+    figures = admin_client.get(reverse("admin:enrichment_dashboard")).context["figures"]
+    [bar] = [bar for bar in figures.queue if bar.colour == "completed"]
+    assert (str(bar.label), bar.count) == ("Completed / matched, nothing added", 2)
+
+    page = admin_client.get(bar.url).content.decode()
+    cell = r'<td class="field-status_badge"><span class="status-badge"[^>]*>(.*?)</span>'
+    # What the bar counts, each row as it reads: both kinds the label names.
+    assert sorted(re.findall(cell, page)) == ["Completed", NOTHING_ADDED]
+    assert re.search(r'class="selected">\s*<a [^>]*>Completed / matched, nothing added</a>', page)
+
+
 def test_an_authors_probes_read_its_own_rows_from_an_index_however_few_authors_have_any():
     """Whether enrichment changed an author probes the audit log and the requests by author.
     Their foreign keys' indexes hold every work's row under NULL, which SQLite's statistics
