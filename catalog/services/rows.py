@@ -18,6 +18,7 @@ from catalog import bulk, text
 from catalog.importers import BaseImporter, NormalizedRow, RowError
 from catalog.importers.base import Credit, NotABookError
 from catalog.models import Edition, ImportJob, ImportRow, Work
+from catalog.models.imports import NOT_A_BOOK_KEY
 from catalog.services.index import _CatalogIndex, _identified
 from catalog.services.row_refusals import row_refusal_reason
 from catalog.services.writes import (
@@ -32,9 +33,6 @@ from catalog.services.writes import (
 
 logger = logging.getLogger(__name__)
 
-
-# The key of a failed row's `normalized` that says what the row is, when it is not a book.
-NOT_A_BOOK_KEY = "not_a_book"
 
 # What the database answers for one bad row (a value it cannot store, a broken constraint).
 ROW_REFUSALS = (DataError, IntegrityError)
