@@ -4,8 +4,6 @@ permission-checked download view, deleted by the retention purge and the holds' 
 
 import datetime
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -18,6 +16,7 @@ from catalog import services, upload_holds
 from catalog.models import ImportJob
 from tests.catalog.test_import_files import FILE_GONE, staff, upload, uploaded_file_line
 from tests.catalog.test_importers import GOODREADS_24
+from tests.enrichment.providers.local_server import LocalServer
 from tests.s3_emulator import count_calls
 
 pytestmark = pytest.mark.django_db
@@ -141,45 +140,22 @@ def test_the_job_page_asks_the_bucket_once_and_says_whether_the_object_is_there(
     assert uploaded_file_line(page) == "File not found" and download not in page
 
 
-class RefusingS3:
+def refusing_s3() -> LocalServer:
     """An S3 endpoint that refuses every request, 403 AccessDenied (a synthetic answer in S3's
     error shape, written here): credentials revoked, or a policy without s3:ListBucket, under
     which S3 answers a HEAD of a missing object 403, not 404."""
-
-    BODY = (
+    body = (
         b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
         b"<Message>synthetic-access-denied</Message></Error>"
     )
-
-    def __init__(self):
-        body = self.BODY
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_HEAD(self):
-                self.send_response(403)
-                self.send_header("Content-Type", "application/xml")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-
-            def do_GET(self):
-                self.do_HEAD()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+    server = LocalServer()
+    server.answer = lambda handler: server.send(
+        handler,
+        [body],
+        status=403,
+        headers={"Content-Type": "application/xml", "Content-Length": str(len(body))},
+    )
+    return server
 
 
 def test_a_bucket_that_refuses_the_question_gives_a_page_that_says_it_could_not_be_checked(
@@ -189,7 +165,7 @@ def test_a_bucket_that_refuses_the_question_gives_a_page_that_says_it_could_not_
     client.force_login(uploader)
     job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
 
-    with RefusingS3() as refusing:
+    with refusing_s3() as refusing:
         s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
         response = client.get(reverse("admin:catalog_importjob_change", args=[job.pk]))
 
@@ -214,7 +190,7 @@ def test_a_download_the_bucket_refuses_is_a_page_that_says_so_not_a_server_error
     client.force_login(uploader)
     job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
 
-    with RefusingS3() as refusing:
+    with refusing_s3() as refusing:
         s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
         response = client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
 

@@ -25,7 +25,7 @@ class LocalServer:
                 server.requests.append(self.path)
                 server.answer(self)
 
-            do_POST = do_GET
+            do_POST = do_HEAD = do_GET  # a HEAD's answer writes no body: `send` sees to it
 
             def log_message(self, *args):
                 pass
@@ -65,6 +65,8 @@ class LocalServer:
         for name, value in headers.items():
             handler.send_header(name, value)
         handler.end_headers()
+        if handler.command == "HEAD":
+            return
         try:
             for chunk in chunks:
                 if self.stop.is_set():
