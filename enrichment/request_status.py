@@ -88,13 +88,19 @@ def request_decided_state(request: EnrichmentRequest) -> str:
 
 def request_not_reviewable_reason(request: EnrichmentRequest) -> str:
     # Never asked of a completed request (`review._approvable`): it may still be approved by fields.
+    state = request_decided_state(request)
+    if state == "superseded":
+        return gettext("A re-run replaced it: review request #%(id)s.") % {
+            "id": request.superseded_by_id
+        }
     return {
-        "looking_up": "It is still being looked up: wait until the providers have answered.",
-        "failed": "It failed, so there is nothing to approve: re-run it.",
-        "dismissed": "It was dismissed: re-run it for a new proposal.",
-        "superseded": f"A re-run replaced it: review request #{request.superseded_by_id}.",
-        "skipped": "It was skipped (no match), so there is nothing to approve: re-run it.",
-    }.get(request_decided_state(request), "It was approved already.")
+        "looking_up": gettext(
+            "It is still being looked up: wait until the providers have answered."
+        ),
+        "failed": gettext("It failed, so there is nothing to approve: re-run it."),
+        "dismissed": gettext("It was dismissed: re-run it for a new proposal."),
+        "skipped": gettext("It was skipped (no match), so there is nothing to approve: re-run it."),
+    }.get(state, gettext("It was approved already."))
 
 
 def bulk_skip_reason(request: EnrichmentRequest) -> str:
