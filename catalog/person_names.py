@@ -85,6 +85,20 @@ def split_life_dates(heading: str) -> LifeDates:
     )
 
 
+# A comma that parts a heading, not one inside its brackets: a meeting's place in its
+# qualifier (`International Conference on … (4th 1998 Interlaken, Switzerland)`) is no given name.
+_COMMA_OUTSIDE_BRACKETS = re.compile(r",(?![^()\[\]]*[)\]])")
+
+
+def heading_segments(name: str) -> list[str]:
+    """A heading's parts between its commas (`Dumas`, `Alexandre`), a comma inside its brackets
+    kept in its part: `International Conference on … (4th 1998 Interlaken, Switzerland)` is one
+    part, a meeting's name and qualifier, with no given name to turn around."""
+    if "(" not in name and "[" not in name:
+        return [segment.strip() for segment in name.split(",")]
+    return [segment.strip() for segment in _COMMA_OUTSIDE_BRACKETS.split(name)]
+
+
 def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
     dates dropped, `Last, First` turned around (catalog.name_order.sort_name_turned_around), a
@@ -96,7 +110,7 @@ def name_as_written(heading: str) -> str:
     (a list of people) or with no given name after it (`Lonely Planet, 2019`) is left as
     written, its dates aside."""
     name = split_life_dates(heading).name
-    segments = [segment.strip() for segment in name.split(",")]
+    segments = heading_segments(name)
     suffix = segments.pop() if len(segments) == 3 and is_name_suffix(segments[2]) else ""
     if len(segments) == 3 and is_byname(segments[0], segments[1]):
         segments.pop()  # the heading's title after a byname (`Saint`, `Pope`): no label has it

@@ -20,7 +20,7 @@ from catalog.name_order import (
     is_title_of_rank,
     sort_name_turned_around,
 )
-from catalog.person_names import split_life_dates
+from catalog.person_names import heading_segments, split_life_dates
 from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
@@ -162,11 +162,12 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     name = name.strip().strip(",").strip()
     heading = split_life_dates(name)
     if heading.dated or _is_generation_heading(name):
-        credit = _heading_credit([part.strip() for part in heading.name.split(",")], role)
+        credit = _heading_credit(heading_segments(heading.name), role)
         credit.birth_year, credit.death_year = heading.birth_year, heading.death_year
         return credit
-    if name.count(",") == 1:
-        last, first = (part.strip() for part in name.split(","))
+    segments = heading_segments(name) if "," in name else [name]
+    if len(segments) == 2:
+        last, first = segments
         if last and first and not is_name_suffix(first):
             name = sort_name_turned_around(last, first)  # `Chrétien, de Troyes` in order
             return Credit(name=name, role=role, sort_name=f"{last}, {first}")
@@ -175,7 +176,7 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
 
 def _is_generation_heading(name: str) -> bool:
     """`King, Martin Luther, Jr.`: a sort name and a generation word, one person."""
-    segments = [part.strip() for part in name.split(",")]
+    segments = heading_segments(name)
     return len(segments) == 3 and is_name_suffix(segments[2]) and _is_sort_name(*segments[:2])
 
 

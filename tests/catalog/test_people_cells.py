@@ -170,6 +170,18 @@ def test_person_from_sort_name_keeps_corporate_names():
     assert person_from_sort_name("Cortázar, Julio", role="editor").role == "editor"
 
 
+def test_a_comma_inside_a_meetings_qualifier_turns_no_name_around():
+    # A real Open Library author (tests/fixtures/providers/openlibrary/search__start100__2019__…):
+    # its one comma is the meeting's place, and the name read "Switzerland) International …".
+    meeting = (
+        "International Conference on Greenhouse Gas Control Technologies (4th 1998 "
+        "Interlaken, Switzerland)"
+    )
+    assert [(c.name, c.sort_name) for c in split_people(meeting)] == [(meeting, "")]
+    # A sort name before the brackets still turns: its comma is outside them.
+    assert split_people("Eliot, T. S. (Thomas Stearns), 1888-1965")[0].name == "T. S. Eliot"
+
+
 @pytest.mark.parametrize(
     ("value", "person"),
     [

@@ -38,6 +38,14 @@ from catalog.person_names import name_as_written
         ("Maroon 5", "Maroon 5"),
         ("King, Stephen, Straub, Peter", "King, Stephen, Straub, Peter"),
         ("Lonely Planet, 2019", "Lonely Planet, 2019"),
+        # A comma inside the brackets parts nothing: a meeting's place, a real Open Library
+        # author name (tests/fixtures/providers/openlibrary/search__start100__2019__…).
+        (
+            "International Conference on Greenhouse Gas Control Technologies (4th 1998 "
+            "Interlaken, Switzerland)",
+            "International Conference on Greenhouse Gas Control Technologies (4th 1998 "
+            "Interlaken, Switzerland)",
+        ),
     ],
 )
 def test_a_heading_is_written_as_its_name(heading, written):
