@@ -31,15 +31,29 @@ def import_file_gone_reason() -> str:
     )
 
 
-def import_stop_reason(exc: BaseException) -> str:
+def import_going_on_advice(*, retrying: bool) -> str:
+    """How a librarian finishes a job that stopped half way, the one sentence every such stop
+    ends with: a retry of failed rows goes on from the rows it had not reached, which are still
+    listed (the file may be gone since); an import, by importing its file again."""
+    if retrying:
+        return _(
+            "The rows imported so far are kept, and the failed rows it had not reached are "
+            "still listed: “Retry failed rows” goes on with them."
+        )
+    return _(
+        "The rows imported so far are kept: importing the file again finishes it (nothing is "
+        "created twice)."
+    )
+
+
+def import_stop_reason(exc: BaseException, *, retrying: bool = False) -> str:
     """The job's error for what stopped it: an ImportStopped says its own words; anything else
     is an unexpected error, whose text only the log keeps."""
     if isinstance(exc, ImportStopped):
         return str(exc)
-    return _(
-        "The import stopped on an unexpected error (the server's log has its details). The rows "
-        "imported so far are kept: importing the file again finishes it (nothing is created "
-        "twice)."
+    return "{} {}".format(
+        _("The import stopped on an unexpected error (the server's log has its details)."),
+        import_going_on_advice(retrying=retrying),
     )
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import ImportJob
+from catalog.services.import_stops import import_going_on_advice
 from catalog.services.jobs import (
     RETRY_ENDED,
     import_job_dispatch,
@@ -113,11 +114,11 @@ def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
             changed = still_stopped.update(status=status, **ended)
         elif job.resumes >= IMPORT_MAX_RESUMES:
             status = Status.FAILED
-            error = _(
+            stopped = _(
                 "The import stopped: its worker stopped %(count)d times in a row without "
-                "importing a batch. The rows imported so far are kept; importing the file again "
-                "finishes it (nothing is created twice)."
+                "importing a batch."
             ) % {"count": job.resumes + 1}
+            error = f"{stopped} {import_going_on_advice(retrying=job.retry_failed_rows)}"
             changed = still_stopped.update(status=status, error=error, **ended)
         else:
             status = Status.PENDING

@@ -416,7 +416,9 @@ def _fail(job: ImportJob, exc: Exception) -> None:
     """Something stopped the job: it ends failed with the reason in words, which the job page,
     the API and `import_books --json` show (import_stops); the traceback goes to the log."""
     logger.exception("Import job %s failed", job.pk)
-    _finish(job, ImportJob.Status.FAILED, error=import_stop_reason(exc))
+    _finish(
+        job, ImportJob.Status.FAILED, error=import_stop_reason(exc, retrying=job.retry_failed_rows)
+    )
     try:  # the books of its committed batches; a database that is gone leaves them unqueued
         # The counts its rows say: the batch that stopped rolled back, its counts with it.
         import_job_recount(job=job)

@@ -176,6 +176,9 @@ def test_a_retry_that_stops_puts_back_the_failed_rows_it_had_not_imported_again(
     job.refresh_from_db()
 
     assert job.status == ImportJob.Status.FAILED and "unexpected error" in job.error
+    # What to do next is the retry, not the file (which may be gone since).
+    assert "“Retry failed rows” goes on with them" in job.error
+    assert "importing the file again" not in job.error
     # Its first batch (lines 2-4) imported; lines 5-8 failed as before, with their ids.
     still_failed = job.rows.filter(status=ImportRow.Status.FAILED)
     assert dict(still_failed.values_list("line_number", "pk")) == {
