@@ -25,7 +25,8 @@ def test_isbn_lookup_keeps_only_items_that_carry_the_isbn(http, archive):
         "openlibrary_edition": "OL10426208M",
         "openlibrary_work": "OL900000W",
     }
-    assert candidate.authors == [Contributor("Banks, Iain M.")]
+    # The creator heading "Banks, Iain M." as the name is written, as a new author would read.
+    assert candidate.authors == [Contributor("Iain M. Banks")]
     assert candidate.publication_date == "2008-01-01"
     assert candidate.language == "en"
     assert candidate.covers[0].url == "https://archive.org/services/img/useofweapons00bank_0"
