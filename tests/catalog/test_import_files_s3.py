@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from catalog import services, upload_holds
 from catalog.models import ImportJob
-from tests.catalog.test_import_files import FILE_GONE, staff, upload, uploaded_file_line
+from tests.catalog.test_import_file_gone import FILE_GONE, uploaded_file_line
+from tests.catalog.test_import_files import staff, upload
 from tests.catalog.test_importers import GOODREADS_24
 from tests.enrichment.providers.local_server import LocalServer
 from tests.s3_emulator import count_calls

@@ -13,7 +13,7 @@ from catalog.importers import GoodreadsImporter
 from catalog.importers.base import RowError
 from catalog.models import ImportJob, ImportRow, Work
 from catalog.services import jobs
-from tests.catalog.test_import_files import remove_from_storage
+from tests.catalog.test_import_file_gone import remove_from_storage
 from tests.catalog.test_import_recovery import (
     IMPORT_BATCH,
     ROWS,

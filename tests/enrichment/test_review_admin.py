@@ -11,8 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from catalog.models import Edition, Work
-from enrichment import bulk_operations, revert, review
+from catalog.models import Edition
+from enrichment import revert, review
 from enrichment.dashboard import dashboard_snapshot_refresh
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from tests.enrichment.test_review import (
@@ -532,75 +532,6 @@ def test_the_audit_log_filters(client):
         assert client.get(f"{AUDIT_URL}?{query}").status_code == 200, query
     page = client.get(f"{AUDIT_URL}?provider=openlibrary").content.decode()
     assert "HarperTorch" in page  # old → new per field in the list
-
-
-# --- The works list -----------------------------------------------------------------------------
-
-
-def test_works_list_keeps_import_and_gains_the_enrichment_triggers(client):
-    client.force_login(librarian())
-    page = client.get(WORKS_URL).content.decode()
-    assert "Import CSV" in page and "Enrich all missing covers / metadata" in page
-    assert "enrich_selected" in page
-    client.force_login(viewer())
-    page = client.get(WORKS_URL).content.decode()
-    assert "Enrich all missing" not in page and "enrich_selected" not in page
-    assert client.get(reverse("admin:catalog_work_enrich_missing")).status_code == 403
-
-
-def test_enrich_all_missing_queues_the_works_that_lack_something(client):
-    Work.objects.create(title="Bare")
-    client.force_login(librarian())
-    url = reverse("admin:catalog_work_enrich_missing")
-    # One work has no cover and lacks metadata: said in the singular (it read "1 works have").
-    page = normalised(client.get(url))
-    assert "1 work has no cover; 1 lacks key metadata" in page
-    # Each choice says how many works it queues, the first too (it said no number).
-    assert "Covers and metadata (1) Covers only (1) Metadata only (1)" in page
-    response = client.post(url, {"what": "covers"}, follow=True)
-    assert "1 queued for enrichment" in response.content.decode()
-    request = EnrichmentRequest.objects.get()
-    assert request.trigger == "manual_bulk" and not request.wants_metadata
-
-
-def normalised(response) -> str:
-    """A page's text with its markup and runs of white space gone."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
-
-
-def test_a_background_enrich_operation_says_what_it_queued_not_what_it_changed(
-    client, monkeypatch, sent_tasks
-):
-    """Enrich all missing over more works than run at once: its page read "Changed 431" of works
-    it only queued, "(432 rows)", "How the rows were chosen, for people." and linked "the list as
-    it was filtered" to the whole works list, which no one had filtered; and its selection said
-    "every work missing covers and metadata" of works that lacked either."""
-    monkeypatch.setattr(bulk_operations, "BULK_INLINE_MAX", 1)
-    for title in ("Bare", "Bare too"):
-        Work.objects.create(title=title)
-    client.force_login(librarian())
-    response = client.post(reverse("admin:catalog_work_enrich_missing"), {"what": "both"})
-    operation = BulkOperation.objects.get()
-    assert response.url == reverse("admin:enrichment_bulkoperation_change", args=[operation.pk])
-    bulk_operations.bulk_operation_run(operation_id=operation.pk)
-    page = normalised(client.get(response.url))
-    assert f"Enrich all missing covers / metadata #{operation.pk} (2 works)" in page
-    assert "every work missing a cover or metadata (2)" in page
-    assert "Queued for enrichment 2 · left as they were 0 · failed 0" in page
-    assert "Changed" not in page and "rows" not in page and "for people" not in page
-    assert "the list as it was filtered" not in page
-
-
-def test_enrich_selected_works_with_a_confirmation(client):
-    works = [Work.objects.create(title=f"Bare {i}") for i in range(2)]
-    client.force_login(librarian())
-    pks = [w.pk for w in works]
-    page = client.post(
-        WORKS_URL, {"action": "enrich_selected", "index": "0", "_selected_action": pks}
-    )
-    assert "Enrich selected works" in page.content.decode()
-    client.post(WORKS_URL, {"action": "enrich_selected", "_selected_action": pks, "post": "yes"})
-    assert EnrichmentRequest.objects.filter(work__in=works, trigger="manual_bulk").count() == 2
 
 
 def test_links_from_provider_data_must_be_web_urls(client):
