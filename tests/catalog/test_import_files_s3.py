@@ -159,16 +159,20 @@ def refusing_s3() -> LocalServer:
     return server
 
 
+def asked_of_a_refusing_bucket(client, s3_bucket, view: str):
+    """An uploader's job, then its admin `view` ("change", "source_file") asked while the bucket
+    refuses every request: the job and the answer."""
+    client.force_login(staff("uploader", "import_books"))
+    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        return job, client.get(reverse(f"admin:catalog_importjob_{view}", args=[job.pk]))
+
+
 def test_a_bucket_that_refuses_the_question_gives_a_page_that_says_it_could_not_be_checked(
     client, s3_bucket, caplog
 ):
-    uploader = staff("uploader", "import_books")
-    client.force_login(uploader)
-    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
-
-    with refusing_s3() as refusing:
-        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
-        response = client.get(reverse("admin:catalog_importjob_change", args=[job.pk]))
+    job, response = asked_of_a_refusing_bucket(client, s3_bucket, "change")
 
     assert response.status_code == 200
     page = response.content.decode()
@@ -187,13 +191,7 @@ def test_a_bucket_that_refuses_the_question_gives_a_page_that_says_it_could_not_
 def test_a_download_the_bucket_refuses_is_a_page_that_says_so_not_a_server_error(
     client, s3_bucket, caplog
 ):
-    uploader = staff("uploader", "import_books")
-    client.force_login(uploader)
-    job = upload(client, SYNTHETIC_EXPORT, "my reading list.csv")
-
-    with refusing_s3() as refusing:
-        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
-        response = client.get(reverse("admin:catalog_importjob_source_file", args=[job.pk]))
+    job, response = asked_of_a_refusing_bucket(client, s3_bucket, "source_file")
 
     assert response.status_code == 503
     page = response.content.decode()
