@@ -13,7 +13,10 @@ logger = logging.getLogger(__name__)
 
 class ImportStopped(Exception):
     """An import cannot go on, for a reason said in the librarian's words: the message is the
-    job's error as it stands."""
+    job's error as it stands, followed, for a stop half way (`halfway`), by how to go on
+    (import_going_on_advice)."""
+
+    halfway = False
 
 
 class ImportFileGone(ImportStopped):
@@ -50,7 +53,9 @@ def import_stop_reason(exc: BaseException, *, retrying: bool = False) -> str:
     """The job's error for what stopped it: an ImportStopped says its own words; anything else
     is an unexpected error, whose text only the log keeps."""
     if isinstance(exc, ImportStopped):
-        return str(exc)
+        if not exc.halfway:
+            return str(exc)
+        return f"{exc} {import_going_on_advice(retrying=retrying)}"
     return "{} {}".format(
         _("The import stopped on an unexpected error (the server's log has its details)."),
         import_going_on_advice(retrying=retrying),

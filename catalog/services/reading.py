@@ -39,6 +39,8 @@ Batch = tuple[Lines, list[_Planned]]
 class ReadingWorkerFailed(ImportStopped):
     """The reading worker ended without a word (killed: out of memory, a signal)."""
 
+    halfway = True
+
 
 class ReadingWorkerError(Exception):
     """The reading worker stopped on an error: the message is the error's own (its traceback
@@ -124,8 +126,7 @@ class _ReceivedBatches:
             raise ReadingWorkerFailed(
                 _(
                     "The import stopped: the process reading the file ended unexpectedly (out "
-                    "of memory, or stopped by the system). The rows imported so far are kept: "
-                    "importing the file again finishes it (nothing is created twice)."
+                    "of memory, or stopped by the system)."
                 )
             ) from None
         if message[0] == "end":
