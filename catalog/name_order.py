@@ -36,6 +36,22 @@ def is_byname(name: str, after_comma: str) -> bool:
     )
 
 
+# Words no surname is, which Goodreads takes for one (`Inc., Apple`, `Review, Harvard Business`)
+# and which end an organisation's name (`McKinsey & Company`). `Press` and `Church` are surnames
+# (William H. Press, George M. Church), so a publisher's `Press` is not one of them.
+_ORGANISATION_WORD = re.compile(
+    r"^(?:inc|ltd|llc|corp|corporation|company|gmbh|publications|publishing|publishers|review"
+    r"|magazine|institute|association|society|foundation|museum|university|staff|editors"
+    r"|committee|organi[sz]ation|agency|ministry|academy)\.?$",
+    re.IGNORECASE,
+)
+
+
+def is_organisation_word(word: str) -> bool:
+    """`Inc.`, `Company`, `Magazine`: a word that names an organisation, never a person."""
+    return bool(_ORGANISATION_WORD.match(word.strip()))
+
+
 #: Ranks and offices a library heading writes after a person's name as a title (`Charles,
 #: Prince of Wales`, `Mary, Queen of Scots`, `Ælfric, Abbot of Eynsham`), lower-cased. Each may
 #: be a surname too (Stephen King, Audre Lord, Alexander Pope, Elizabeth Bishop, Harold Prince):

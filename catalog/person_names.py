@@ -10,7 +10,12 @@ name: they are the person's birth and death years, which tell two people of one 
 import re
 from dataclasses import dataclass
 
-from catalog.name_order import is_byname, sort_name_turned_around
+from catalog.name_order import (
+    SURNAME_PARTICLES,
+    is_byname,
+    is_organisation_word,
+    sort_name_turned_around,
+)
 from catalog.text import is_name_suffix
 
 #: Years further apart than this are two people (one year absorbs calendar and cataloguing).
@@ -99,26 +104,95 @@ def heading_segments(name: str) -> list[str]:
     return [segment.strip() for segment in _COMMA_OUTSIDE_BRACKETS.split(name)]
 
 
+_INITIAL = re.compile(r"^(?:\w\.)+$")
+
+
+def is_sort_name(last: str, first: str) -> bool:
+    """Whether `Last, First` is one person's name sorted by the surname (`Le Guin, Ursula K.`,
+    `García Márquez, Gabriel`, `Martin Luther King, Jr.`), not two whole names a comma lists
+    (`Jesse Tilly, Eric M. Burke`): a one-word surname or given name, a surname that begins with
+    a particle, or given names (at most three words) that end with an initial."""
+    first_words, last_words = first.split(), last.split()
+    if is_name_suffix(first):
+        return True  # `Martin Luther King, Jr.`
+    if len(first_words) > 3 or not first_words or not last_words:
+        return False
+    return (
+        len(last_words) == 1
+        or len(first_words) == 1
+        or last_words[0].casefold() in SURNAME_PARTICLES
+        # Given names end with their initial (`Le Guin, Ursula K.`); a surname after it ends a
+        # whole name (`Jesse Tilly, Eric M. Burke` is two people).
+        or bool(_INITIAL.match(first_words[-1]))
+    )
+
+
+# An academic degree or a doctor's title a catalogue writes after the name (ISBNdb's `Nelson,
+# Bob, Ph.D.`, Open Library's `Němeček, Jan RNDr.`): no part of the name.
+_DEGREE = re.compile(
+    r"^(?:ph\.?\s?d|d\.?\s?phil|ed\.?\s?d|psy\.?\s?d|m\.?\s?d|d\.?\s?d\.?\s?s|m\.?\s?b\.?\s?a"
+    r"|esq|rndr|mudr|judr|phdr)\.?$",
+    re.IGNORECASE,
+)
+# A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
+# Rider)`; the name is written with what stands before it.
+FULLER_FORM = re.compile(r"^(?P<initials>[^()]+?)\s*\([^()]*\)$")
+# A title of honour a heading writes after the given names (`Doyle, Arthur Conan, Sir,
+# 1859-1930`): no part of the name as written, `Arthur Conan Doyle`.
+_HONOUR = re.compile(r"^(?:sir|dame)$", re.IGNORECASE)
+# `Smith, Elder & Co.`, `Farrar, Straus and Giroux`: a firm's partners, never given names.
+_PARTNERS = re.compile(r"&|\band\b", re.IGNORECASE)
+
+
+def is_degree(words: str) -> bool:
+    """`Ph.D.`, `PhD`, `M.D.`, `RNDr.`: a degree or title of learning written after a name."""
+    return bool(_DEGREE.match(words.strip()))
+
+
+def is_personal_heading(last: str, first: str) -> bool:
+    """Whether `Last, First` is a person's name as a catalogue heading writes it (`Kiss, Lenke`,
+    `Tolkien, J. R. R.`, `司馬, 遼太郎`), to be turned around, and not an organisation's
+    (`Smith, Elder & Co.`, `Penguin Books, Ltd.`, `University of California, Berkeley`: a word
+    of a firm or a body, partners joined by `&` or `and`) nor two people a comma lists
+    (`Neil Gaiman, Terry Pratchett`: is_sort_name)."""
+    words = f"{last} {first}".split()
+    return (
+        is_sort_name(last, first)
+        and not _PARTNERS.search(f"{last} {first}")
+        and not any(is_organisation_word(word.strip(".,")) for word in words)
+    )
+
+
 def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
     dates dropped, `Last, First` turned around (catalog.name_order.sort_name_turned_around), a
-    generation word kept last, a title after a byname dropped, a title of rank kept after the
-    name. `Dumas, Alexandre, 1802-1870` -> `Alexandre Dumas`; `King, Martin Luther, Jr.` ->
-    `Martin Luther King Jr.`; `Chrétien, de Troyes, active 12th century` -> `Chrétien de
-    Troyes`; `Francis, of Assisi, Saint` -> `Francis of Assisi`; `Charles, Prince of Wales,
-    1948-` -> `Charles, Prince of Wales`. A name without a comma, with more than a heading's
-    (a list of people) or with no given name after it (`Lonely Planet, 2019`) is left as
-    written, its dates aside."""
+    generation word kept last, a degree, a title of honour and the fuller form of initials
+    dropped (`Nelson, Bob, Ph.D.` -> `Bob Nelson`; `Doyle, Arthur Conan, Sir, 1859-1930`; `Eliot,
+    T. S. (Thomas Stearns), 1888-1965` -> `T. S. Eliot`), a title after a byname dropped, a
+    title of rank kept after the name. `Dumas, Alexandre, 1802-1870`
+    -> `Alexandre Dumas`; `King, Martin Luther, Jr.` -> `Martin Luther King Jr.`; `Chrétien, de
+    Troyes, active 12th century` -> `Chrétien de Troyes`; `Francis, of Assisi, Saint` ->
+    `Francis of Assisi`; `Charles, Prince of Wales, 1948-` -> `Charles, Prince of Wales`. A name
+    without a comma, with more than a heading's (a list of people), with no given name after
+    it (`Lonely Planet, 2019`) or that is no person's (is_personal_heading: `Smith, Elder &
+    Co.`, `Neil Gaiman, Terry Pratchett`) is left as written, its dates aside."""
     name = split_life_dates(heading).name
     segments = heading_segments(name)
+    if len(segments) == 3 and (is_degree(segments[2]) or _HONOUR.match(segments[2])):
+        segments.pop()
     suffix = segments.pop() if len(segments) == 3 and is_name_suffix(segments[2]) else ""
     if len(segments) == 3 and is_byname(segments[0], segments[1]):
         segments.pop()  # the heading's title after a byname (`Saint`, `Pope`): no label has it
     if len(segments) != 2 or not all(any(ch.isalpha() for ch in part) for part in segments):
         return name  # `Lonely Planet, 2019`: no given name to turn around
-    last, first = segments
+    last, first = segments[0], FULLER_FORM.sub(r"\g<initials>", segments[1])
+    *given, after = first.split()
+    if given and is_degree(after) and not _INITIAL.match(after):  # `Němeček, Jan RNDr.`
+        first = " ".join(given)
     if is_name_suffix(first):  # `Dumas, père`
         return f"{last} {first}"
+    if not is_personal_heading(last, first):
+        return name
     return " ".join(part for part in (sort_name_turned_around(last, first), suffix) if part)
 
 

@@ -38,6 +38,11 @@ from catalog.person_names import name_as_written
         ("Maroon 5", "Maroon 5"),
         ("King, Stephen, Straub, Peter", "King, Stephen, Straub, Peter"),
         ("Lonely Planet, 2019", "Lonely Planet, 2019"),
+        ("Madonna", "Madonna"),
+        ("Harper & Row", "Harper & Row"),
+        # Chinese, Japanese and Korean names are written family name first, without a space.
+        ("司馬, 遼太郎", "司馬遼太郎"),
+        ("村上春樹", "村上春樹"),
         # A comma inside the brackets parts nothing: a meeting's place, a real Open Library
         # author name (tests/fixtures/providers/openlibrary/search__start100__2019__…).
         (
@@ -49,4 +54,53 @@ from catalog.person_names import name_as_written
     ],
 )
 def test_a_heading_is_written_as_its_name(heading, written):
+    assert name_as_written(heading) == written
+
+
+@pytest.mark.parametrize(
+    ("heading", "written"),
+    [
+        # An organisation's heading: a firm's partners, a word of a firm or a body.
+        ("Smith, Elder & Co.", "Smith, Elder & Co."),
+        ("Simon & Schuster, Inc.", "Simon & Schuster, Inc."),
+        ("Little, Brown and Company", "Little, Brown and Company"),
+        ("Farrar, Straus and Giroux", "Farrar, Straus and Giroux"),
+        ("Penguin Books, Ltd.", "Penguin Books, Ltd."),
+        ("University of California, Berkeley", "University of California, Berkeley"),
+        # Two whole names a comma lists (catalog.person_names.is_sort_name).
+        ("Neil Gaiman, Terry Pratchett", "Neil Gaiman, Terry Pratchett"),
+    ],
+)
+def test_a_heading_that_is_no_persons_name_is_left_as_written(heading, written):
+    assert name_as_written(heading) == written
+
+
+@pytest.mark.parametrize(
+    ("heading", "written"),
+    [
+        # ISBNdb's dump record 9780000000101 and Open Library's author OL799925A (real).
+        ("Nelson, Bob, Ph.D.", "Bob Nelson"),
+        ("Ne\u030cmec\u030cek, Jan RNDr.", "Jan Ne\u030cmec\u030cek"),
+        ("Smith, John, M.D.", "John Smith"),
+        # Initials are no degree: `M.D.` among the given names is a person's initials.
+        ("Smith, John M.D.", "John M.D. Smith"),
+    ],
+)
+def test_a_degree_after_the_name_is_no_part_of_it(heading, written):
+    assert name_as_written(heading) == written
+
+
+@pytest.mark.parametrize(
+    ("heading", "written"),
+    [
+        # The fuller form of initials (the Library of Congress's headings) is written without.
+        ("Eliot, T. S. (Thomas Stearns), 1888-1965", "T. S. Eliot"),
+        ("Tolkien, J. R. R. (John Ronald Reuel), 1892-1973", "J. R. R. Tolkien"),
+        ("Haggard, H. Rider (Henry Rider), 1856-1925", "H. Rider Haggard"),
+        # A title of honour after the given names is no part of the name as written.
+        ("Doyle, Arthur Conan, Sir, 1859-1930", "Arthur Conan Doyle"),
+        ("Scott, Walter, Sir, 1771-1832", "Walter Scott"),
+    ],
+)
+def test_a_headings_fuller_form_and_title_of_honour_are_left_out(heading, written):
     assert name_as_written(heading) == written
