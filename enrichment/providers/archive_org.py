@@ -9,7 +9,6 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn
-from catalog.person_names import name_as_written
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
 from enrichment.providers import fields
 from enrichment.providers.base import Provider, SettingNames, record_url
@@ -119,11 +118,8 @@ class ArchiveOrgProvider(Provider):
             isbn10=isbn10s,
             title=fields.first(doc.get("title")),
             # Archive.org's creators are library headings (`Banks, Iain M.`, `Pepys, Samuel,
-            # 1633-1703`): a new author is proposed by the name as written, `Iain M. Banks`.
-            authors=[
-                Contributor(name=name_as_written(name))
-                for name in fields.person_names(doc.get("creator"))
-            ],
+            # 1633-1703`): read in order by fields.person_names, `Iain M. Banks`.
+            authors=[Contributor(name=name) for name in fields.person_names(doc.get("creator"))],
             publisher=fields.publisher_name(doc.get("publisher")),
             publication_date=fields.iso_date(fields.first(doc.get("date"))),
             language=fields.language_code(fields.first(doc.get("language"))),

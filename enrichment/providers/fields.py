@@ -13,6 +13,7 @@ from catalog import isbn
 from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work
+from catalog.person_names import name_as_written
 from catalog.text import cut_at_word_boundary
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
@@ -172,10 +173,20 @@ def subjects(values: Iterable[Any]) -> list[str]:
     return unique(heading_text(value) for value in values)
 
 
+def person_name(value: Any) -> str:
+    """A provider's name of a person as the catalog names people, in reading order: a catalogue
+    heading (Open Library's and ISBNdb's `Kiss, Lenke.`, `Tolkien, J. R. R.`, Archive.org's
+    `Pepys, Samuel, 1633-1703`) turned around by catalog.person_names.name_as_written, the rule
+    the importers read sort names by, and without MARC's closing full stop ("Sigurður
+    Ægisson."; initials keep theirs, "J. R. R."). An organisation's name (`Smith, Elder & Co.`),
+    a name already in order and a single name are left as written."""
+    return name_as_written(heading_text(value))
+
+
 def person_names(values: Any) -> list[str]:
-    """A provider's names of people (a bare name or a list): each without MARC's closing full
-    stop ("Sigurður Ægisson."), initials keep theirs ("J. R. R."); no repeats (see `unique`)."""
-    return unique(heading_text(value) for value in as_list(values))
+    """A provider's names of people (a bare name or a list), each read by `person_name`; no
+    repeats (see `unique`)."""
+    return unique(person_name(value) for value in as_list(values))
 
 
 # --- How much of a provider's text is kept -----------------------------------------------------

@@ -144,7 +144,7 @@ def author_names(values: Any) -> tuple[list[str], list[str]]:
     guessed: list[str] = []
     for value in fields.as_list(values):
         raw = fields.text(value)
-        name = fields.heading_text(_AUTOFILLED.sub(" ", raw).strip())
+        name = fields.person_name(_AUTOFILLED.sub(" ", raw).strip())
         names.append(name)
         if _AUTOFILLED.search(raw):
             guessed.append(name)

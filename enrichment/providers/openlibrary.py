@@ -164,7 +164,7 @@ class OpenLibraryProvider(Provider):
             authors=[
                 Contributor(name=name, provider_id=olid(author.get("url")))
                 for author in record.get("authors") or []
-                if (name := fields.heading_text(author.get("name")))
+                if (name := fields.person_name(author.get("name")))
             ],
             publisher=fields.publisher_name(
                 [p.get("name") for p in record.get("publishers") or []]
@@ -300,7 +300,7 @@ class OpenLibraryProvider(Provider):
         authors += [
             Contributor(name=name, role=contributor_role(fields.text(c.get("role"))))
             for c in record.get("contributors") or []
-            if (name := fields.heading_text(c.get("name")))
+            if (name := fields.person_name(c.get("name")))
         ]
         return Candidate(
             provider=self.name,
@@ -384,12 +384,9 @@ class OpenLibraryProvider(Provider):
             title=fields.text(doc.get("title")),
             subtitle=fields.text(doc.get("subtitle")),
             authors=[
-                Contributor(
-                    name=fields.heading_text(name),
-                    provider_id=olid(keys[i] if i < len(keys) else ""),
-                )
-                for i, name in enumerate(names)
-                if fields.heading_text(name)
+                Contributor(name=name, provider_id=olid(keys[i] if i < len(keys) else ""))
+                for i, raw in enumerate(names)
+                if (name := fields.person_name(raw))
             ],
             # A search result is a work: its lists are all its editions' (8 publishers,
             # ["spa", "eng"]); only a value they all share is this book's.

@@ -89,7 +89,10 @@ def author_candidate(
             ],
         )
     personal_name = fields.text(record.get("personal_name"))
-    name = fields.text(record.get("name")) or personal_name
+    # A heading (`Kiss, Lenke.`, from the catalogue records Open Library was loaded from) is the
+    # name in reading order, `Lenke Kiss` (fields.person_name); not also an alternate name.
+    heading = fields.text(record.get("name")) or personal_name
+    name = fields.person_name(heading)
     ids = {"openlibrary_author": author_id}
     remote_ids = record.get("remote_ids")
     for remote_kind, kind in REMOTE_ID_KINDS.items():
@@ -105,7 +108,7 @@ def author_candidate(
             for other in fields.unique(
                 [*fields.as_list(record.get("alternate_names")), personal_name]
             )
-            if other.casefold() != name.casefold()
+            if other.casefold() not in {name.casefold(), heading.casefold()}
         ],
         birth_date=fields.text(record.get("birth_date")),
         death_date=fields.text(record.get("death_date")),

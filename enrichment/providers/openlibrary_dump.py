@@ -250,7 +250,7 @@ def candidate_from_match(
         title=edition.title or (work.title if work else ""),
         subtitle=edition.subtitle or (work.subtitle if work and not edition.title else ""),
         authors=[
-            Contributor(name=fields.heading_text(author.name), provider_id=f"OL{author.author_id}A")
+            Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
             for author in match.authors
             if author.name
         ],
@@ -287,7 +287,7 @@ def candidate_from_title_match(match: lookup.TitleMatch) -> Candidate:
         title=work.title,
         subtitle=work.subtitle,
         authors=[
-            Contributor(name=fields.heading_text(author.name), provider_id=f"OL{author.author_id}A")
+            Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
             for author in match.authors
             if author.name
         ],

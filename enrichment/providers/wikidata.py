@@ -122,9 +122,9 @@ class WikidataProvider(Provider):
         candidates = []
         for work_id, rows in rows_by_work.items():
             authors = {
-                entity_id(_value(r, "author")): _label(r, "author")
+                entity_id(_value(r, "author")): name
                 for r in rows
-                if _label(r, "author")
+                if (name := fields.person_name(_label(r, "author")))
             }
             item_id = entity_id(_value(rows[0], "item"))
             ids = {"wikidata": work_id}

@@ -1,5 +1,7 @@
 """The openlibrary_dump provider: Candidates from the dump tables, the cover chain, batching."""
 
+import json
+
 import pytest
 from django.db import connection
 
@@ -194,3 +196,31 @@ def test_a_dumps_long_title_is_cut_like_an_online_answer(load_dump, dump_file, p
     assert len(candidate.title) <= 500
     assert long_title.startswith(candidate.title)
     assert any("title cut to 500 characters" in note for note in candidate.notes)
+
+
+def test_an_authors_heading_is_named_in_reading_order(load_dump, dump_file, provider):
+    """The dump's author records are catalogue headings (`Kiss, Lenke.`, real lines): the
+    candidate names the person as written, `Lenke Kiss`, and a meeting's heading as it is. A
+    real edition line, linked to the two real author lines as test_candidates_unchanged links
+    them."""
+    authors = [
+        line
+        for line in fixture_path("booklink_authors_tail300.txt").read_bytes().splitlines()
+        if line.split(b"\t")[1] in (b"/authors/OL808070A", b"/authors/OL796348A")
+    ]
+    columns = real_lines(REAL_EDITIONS).splitlines()[0].split(b"\t")
+    record = json.loads(columns[4])
+    record["authors"] = [{"key": "/authors/OL808070A"}, {"key": "/authors/OL796348A"}]
+    columns[4] = json.dumps(record).encode()
+    load_dump(
+        editions=dump_file(b"\t".join(columns) + b"\n", name="editions.txt"),
+        authors=dump_file(b"\n".join(authors) + b"\n", name="authors.txt"),
+    )
+    [asked] = record["isbn_13"]
+
+    [candidate] = provider.lookup_isbns([asked])[asked].candidates
+
+    assert [person.name for person in candidate.authors] == [
+        "Lenke Kiss",
+        "Conferencia por la Paz (1st 1990 Lima, Peru)",
+    ]

@@ -167,7 +167,8 @@ def test_a_title_search_answer_lists_its_books_under_books(http, isbndb):
 
 
 def test_a_single_author_given_as_a_bare_string_is_one_author(isbndb):
-    # A hand-made record (not ISBNdb's): `authors` as one string instead of a list.
+    # A hand-made record (not ISBNdb's): `authors` as one string instead of a list. Its comma
+    # parts no two people: one person, named in reading order.
     candidate = isbndb.parse_book({"title": "The Diary", "authors": "Pepys, Samuel"})
 
-    assert candidate.authors == [Contributor("Pepys, Samuel")]
+    assert candidate.authors == [Contributor("Samuel Pepys")]
