@@ -8,10 +8,36 @@ prove what production uses.
 from typing import Any
 
 import environ
+from botocore.config import Config
 from django.core.exceptions import ImproperlyConfigured
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 DEFAULT_IMPORT_PREFIX = "private-imports"
+#: botocore's own defaults are 60 s to connect, 60 s per read and up to 5 attempts (legacy
+#: retries): a hung endpoint held a cover task, an upload or an admin page for minutes.
+DEFAULT_CONNECT_TIMEOUT = 3.0
+DEFAULT_READ_TIMEOUT = 5.0
+DEFAULT_MAX_ATTEMPTS = 2
+
+
+def s3_client_config(env: environ.Env) -> Config:
+    """botocore's client settings for every S3 request: each connect and each socket read
+    gives up after its timeout, and a request is sent at most AWS_S3_MAX_ATTEMPTS times (the
+    first included; standard retries, with backoff) before the storage call raises."""
+    connect = env.float("AWS_S3_CONNECT_TIMEOUT", default=DEFAULT_CONNECT_TIMEOUT)
+    read = env.float("AWS_S3_READ_TIMEOUT", default=DEFAULT_READ_TIMEOUT)
+    attempts = env.int("AWS_S3_MAX_ATTEMPTS", default=DEFAULT_MAX_ATTEMPTS)
+    if connect <= 0 or read <= 0:
+        raise ImproperlyConfigured(
+            "AWS_S3_CONNECT_TIMEOUT and AWS_S3_READ_TIMEOUT must be seconds above 0."
+        )
+    if attempts < 1:
+        raise ImproperlyConfigured("AWS_S3_MAX_ATTEMPTS must be at least 1 (the first request).")
+    return Config(
+        connect_timeout=connect,
+        read_timeout=read,
+        retries={"mode": "standard", "total_max_attempts": attempts},
+    )
 
 
 def s3_storage_options(env: environ.Env) -> dict[str, Any]:
@@ -31,6 +57,8 @@ def s3_storage_options(env: environ.Env) -> dict[str, Any]:
         # Covers are stored under content-hash names: the same name always means the same bytes,
         # so a save never asks whether the name is taken (a HEAD request per file).
         "file_overwrite": True,
+        # Bytes and time are capped on every outside read: the storage's too.
+        "client_config": s3_client_config(env),
     }
     if env.str("AWS_ACCESS_KEY_ID", default=""):
         options["access_key"] = env.str("AWS_ACCESS_KEY_ID")
