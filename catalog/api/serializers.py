@@ -98,6 +98,20 @@ class ImportJobSerializer(AnswerModelSerializer):
             "rows already imported (handed from one task to the next, or to be resumed)."
         ),
     )
+    file_status = serializers.SerializerMethodField(
+        help_text=_(
+            "The uploaded file: stored, missing ('File not found') or deleted. GET imports/{id} "
+            "asks the storage, as the job page does: a file recorded as stored that the "
+            "storage no longer holds is missing. The upload's answer gives the recorded status."
+        )
+    )
+    file_status_checked = serializers.SerializerMethodField(
+        help_text=_(
+            "Whether file_status is what the storage said just now (GET imports/{id}); false "
+            "for the upload's answer, and when the storage could not be asked (the job page's "
+            "'Could not be checked'), where file_status is the recorded status."
+        )
+    )
 
     class Meta:
         model = ImportJob
@@ -114,6 +128,7 @@ class ImportJobSerializer(AnswerModelSerializer):
             "file_size",
             "encoding",
             "file_status",
+            "file_status_checked",
             "enrich",
             "uploaded_by",
             "rows",
@@ -131,6 +146,17 @@ class ImportJobSerializer(AnswerModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    # The single-job view passes what the storage found (import_source_file_status, the job
+    # page's one rule) as `file_status_found`; without it, or when the storage could not be
+    # asked (None), the recorded status stands.
+    @extend_schema_field(serializers.ChoiceField(choices=ImportJob.FileStatus.choices))
+    def get_file_status(self, job: ImportJob) -> str:
+        found = self.context.get("file_status_found")
+        return str(job.file_status if found is None else found)
+
+    def get_file_status_checked(self, job: ImportJob) -> bool:
+        return self.context.get("file_status_found") is not None
 
 
 class ImportRowsQuerySerializer(StrictInputSerializer):

@@ -42,6 +42,7 @@ from catalog.forms import ImportUploadTooLarge, StopAtImportUploadLimit
 from catalog.importers import GENERIC, ImportFileError, UnknownFormatError
 from catalog.importers.generic import format_column_map
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
+from catalog.services.import_stops import import_source_file_status
 
 NOT_FOUND = error_response(_("No import job with this id."))
 
@@ -161,7 +162,11 @@ class ImportDetail(TakesNoQueryParameters, APIView):
     )
     def get(self, request: Request, job_id: int) -> Response:
         job = _job_or_404(ImportJob.objects.select_related("uploaded_by"), job_id)
-        return Response(ImportJobSerializer(job, context={"request": request}).data)
+        # One question to the storage, as the job's admin page asks it: a file gone from it
+        # reads missing ("File not found") here too.
+        found = import_source_file_status(job)
+        context = {"request": request, "file_status_found": found}
+        return Response(ImportJobSerializer(job, context=context).data)
 
 
 class ImportRowList(generics.ListAPIView):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import User
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.middleware.csrf import _get_new_csrf_string
 from django.urls import reverse
@@ -19,6 +21,9 @@ from catalog.storage import import_storage
 from tests.api_schema import assert_answer_matches_schema
 from tests.catalog.api.conftest import client_for, error_of, user_with
 from tests.catalog.import_rows_view_support import synthetic_export
+from tests.catalog.test_import_file_gone import uploaded_file_line
+from tests.catalog.test_import_files_s3 import refusing_s3
+from tests.s3_emulator import count_calls
 from tests.wsgi_server import start_response_as_runserver
 
 pytestmark = pytest.mark.django_db
@@ -363,6 +368,54 @@ def test_a_job_reads_its_counts_and_status(api_as, someone_elses_job):
     assert body["id"] == someone_elses_job.pk and body["status"] == "completed"
     assert [body["rows"], body["created"], body["failed"], body["enqueued"]] == [3, 2, 1, 0]
     assert body["error"] == "" and body["file_status"] == "stored"
+
+
+def test_a_job_whose_file_is_gone_from_storage_reads_missing_as_on_its_admin_page(
+    client, api_as, someone_elses_job
+):
+    """Deleted behind the application's back (by hand, a volume not mounted): the job's page says
+    "File not found", and the job's endpoint says missing, asking the storage the same way."""
+    reader = user_with("lib", "catalog.view_importjob")
+    import_storage().delete(someone_elses_job.source_file.name)
+
+    body = api_as(reader).get(job_url(someone_elses_job.pk)).json()
+
+    assert (body["file_status"], body["file_status_checked"]) == ("missing", True)
+    assert ImportJob.FileStatus(body["file_status"]).label == "File not found"
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    page = client.get(reverse("admin:catalog_importjob_change", args=[someone_elses_job.pk]))
+    assert uploaded_file_line(page.content.decode()) == "File not found"
+    someone_elses_job.refresh_from_db()  # a look records nothing: a mounted volume brings it back
+    assert someone_elses_job.file_status == ImportJob.FileStatus.STORED
+
+
+def test_a_job_whose_storage_cannot_be_asked_reads_its_recorded_status_unchecked(
+    importer, s3_bucket
+):
+    """S3 refusing every request: the job page says "Could not be checked"; the endpoint keeps
+    the recorded status and says it is unchecked, never a 500."""
+    job_id = upload(client_for(importer), TWO_BOOKS, enrich="false").json()["id"]
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        answer = client_for(importer).get(job_url(job_id))
+
+    assert answer.status_code == 200
+    assert (answer.json()["file_status"], answer.json()["file_status_checked"]) == (
+        "stored",
+        False,
+    )
+
+
+def test_the_upload_answers_the_recorded_file_status_and_a_job_asks_the_storage_once(
+    importer, s3_bucket
+):
+    body = upload(client_for(importer), TWO_BOOKS, enrich="false").json()
+    assert (body["file_status"], body["file_status_checked"]) == ("stored", False)
+
+    calls = count_calls(storages["imports"])
+    body = client_for(importer).get(job_url(body["id"])).json()
+    assert (body["file_status"], body["file_status_checked"]) == ("stored", True)
+    assert calls.counts == {"HeadObject": 1}
 
 
 @pytest.mark.parametrize("job_id", [987654, 99999999999999999999])
