@@ -45,6 +45,7 @@ from enrichment.selectors import (
     ProviderHealth,
     ProvidersReachability,
     author_counts,
+    author_statuses_as_listed,
     catalog_counts,
     covers_by_source,
     provider_health,
@@ -114,11 +115,8 @@ def author_panel(counts: dict) -> AuthorPanel:
         return f"{url}?{urlencode({'redirect': 'no', **params})}"  # the figures' authors
 
     total = counts["total"]
-    # As the author list shows them (its filter lists each bar): "enriched" less the enriched
-    # that read "Matched, nothing added", and those apart.
-    by_status = dict(counts["by_enrichment_status"])
-    by_status[NOTHING_ADDED] = counts["enriched_nothing_added"]
-    by_status[EnrichmentStatus.ENRICHED] -= by_status[NOTHING_ADDED]
+    # As the author list shows them (its filter lists each bar), as enrichment_report says them.
+    by_status = author_statuses_as_listed(counts)
     return AuthorPanel(
         counts=counts,
         details=bars(

@@ -28,6 +28,10 @@ def coverage_report() -> dict:
         for health in selectors.provider_health()
     }
     reachability = selectors.providers_reachability()
+    authors = selectors.author_counts()
+    # Beside the stored statuses (a contract), as the author list and the dashboard show them;
+    # the text form prints these.
+    authors["by_enrichment_status_as_listed"] = selectors.author_statuses_as_listed(authors)
 
     return {
         "works": works,
@@ -39,7 +43,7 @@ def coverage_report() -> dict:
         },
         "metadata": metadata,
         # Author completeness beside the works' (redirects counted apart: selectors.author_counts).
-        "authors": selectors.author_counts(),
+        "authors": authors,
         # The catalog backfill: months by status, books found, synthetic works still waiting.
         "backfill": selectors.backfill_counts(),
         "queue": queue_counts,

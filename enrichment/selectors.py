@@ -27,7 +27,7 @@ from enrichment.faults import ClassifiedFault, classify_fault, host_of
 from enrichment.models import BackfillMonth, EnrichmentRequest, ProviderState
 from enrichment.proposals import MatchDetails
 from enrichment.providers.registry import enabled_providers, get_provider, provider_label
-from enrichment.request_status import NOTHING_ADDED, target_status_q
+from enrichment.request_status import NOTHING_ADDED, target_status_choices, target_status_q
 from enrichment.throttle import budget_day, limits_for
 from enrichment.waiting import UNAVAILABLE_FOR_NOW
 
@@ -205,6 +205,24 @@ def author_counts() -> dict:
         },
         "enriched_nothing_added": counts["nothing_added"],  # of by_enrichment_status["enriched"]
     }
+
+
+def author_statuses_as_listed(counts: dict) -> dict[str, int]:
+    """Authors by enrichment status as the author list shows them, from author_counts' figures
+    (a snapshot's too), in the list's order (request_status.target_status_choices): "enriched"
+    less those that read "Matched, nothing added", and those apart (NOTHING_ADDED). The
+    dashboard's bars and both forms of `enrichment_report` say these figures."""
+    stored = counts["by_enrichment_status"]
+    as_listed = {
+        value or NOT_ENRICHED_KEY: (
+            counts["enriched_nothing_added"]
+            if value == NOTHING_ADDED
+            else stored.get(value or NOT_ENRICHED_KEY, 0)
+        )
+        for value, _label in target_status_choices()
+    }
+    as_listed[EnrichmentStatus.ENRICHED] -= as_listed[NOTHING_ADDED]
+    return as_listed
 
 
 def _credit_of_work(condition: Q) -> Exists:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from enrichment.reports import coverage_report
 from enrichment.selectors import author_counts
+from tests.enrichment.test_nothing_added import author_enriched
 from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,18 @@ def test_author_figures_on_a_small_catalog(small_catalog):
         },
         # No audit entry records a change to the enriched one: it reads "Matched, nothing added".
         "enriched_nothing_added": 1,
+        # As the author list and the dashboard show them (and the text form says them).
+        "by_enrichment_status_as_listed": {
+            "not_enriched": 1,
+            "queued": 1,
+            "waiting": 0,
+            "enriched": 0,
+            "nothing_added": 1,
+            "needs_review": 1,
+            "unresolved": 0,
+            "dismissed": 0,
+            "failed": 0,
+        },
     }
 
 
@@ -105,3 +118,33 @@ def test_the_command_prints_the_authors_beside_the_works_and_keeps_its_json_keys
     )
     assert "| Redirects (merged into another author) | 1 | |" in text
     assert "Authors: average completeness 37.5%; by enrichment status: not enriched yet 1," in text
+
+
+def test_the_text_and_the_json_count_the_authors_statuses_alike(small_catalog):
+    """Two authors stored "enriched": one whose match added nothing (the small catalog's), one
+    whose birth year enrichment filled. The text said "enriched 2" where the JSON, the author
+    list and the dashboard say one enriched and one "Matched, nothing added"."""
+    author_enriched()
+
+    out = StringIO()
+    call_command("enrichment_report", "--json", stdout=out)
+    authors = json.loads(out.getvalue())["authors"]
+    out = StringIO()
+    call_command("enrichment_report", stdout=out)
+
+    shown = {key: n for key, n in authors["by_enrichment_status_as_listed"].items() if n}
+    assert shown == {
+        "not_enriched": 1,
+        "queued": 1,
+        "enriched": 1,
+        "nothing_added": 1,
+        "needs_review": 1,
+    }
+    assert (authors["by_enrichment_status"]["enriched"], authors["enriched_nothing_added"]) == (
+        2,
+        1,
+    )
+    assert (
+        "by enrichment status: not enriched yet 1, queued 1, enriched 1, "
+        "matched, nothing added 1, needs review 1." in out.getvalue()
+    )

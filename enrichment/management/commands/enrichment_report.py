@@ -6,12 +6,12 @@ from django.core.management.base import BaseCommand
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from catalog.models import EnrichmentStatus
 from enrichment.faults import KIND_LABELS
 from enrichment.models import BackfillMonth
 from enrichment.presenters import cover_source_label
 from enrichment.providers.registry import provider_label
 from enrichment.reports import coverage_report
+from enrichment.request_status import target_status_choices
 from enrichment.selectors import NOT_ENRICHED_KEY
 from enrichment.templatetags.admin_time import admin_time, sentence_end
 
@@ -118,10 +118,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"| {gettext('Redirects (merged into another author)')} | {authors['redirects']:,} | |"
         )
-        labels = {value or NOT_ENRICHED_KEY: label for value, label in EnrichmentStatus.choices}
+        # As the author list and the dashboard count them: the JSON's figures, said in words.
+        labels = {value or NOT_ENRICHED_KEY: label for value, label in target_status_choices()}
         statuses = ", ".join(
-            f"{labels.get(key, key).lower()} {n:,}"
-            for key, n in authors["by_enrichment_status"].items()
+            f"{str(labels.get(key, key)).lower()} {n:,}"
+            for key, n in authors["by_enrichment_status_as_listed"].items()
             if n
         )
         self.stdout.write(
