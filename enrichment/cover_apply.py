@@ -460,7 +460,10 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
             locked.save(update_fields=done_fields)
             return "rejected"
         image, ref = choice.image, choice.ref
-        stored = store_cover(image)
+        try:
+            stored = store_cover(image)
+        except Exception:  # whatever the storage raises (botocore, OSError): this cover alone
+            return _cover_not_stored(locked, done_fields)
         # Covers belong to the edition they picture (the work shows it by inheritance), by the
         # one rule that also places the metadata; a portrait belongs to its author.
         holder, slot = targets.image_holder
@@ -507,6 +510,34 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         locked.save(update_fields=[*done_fields, "proposal"])
         targets.refresh()
     return "applied"
+
+
+def _cover_not_stored(locked: EnrichmentRequest, done_fields: list[str]) -> str:
+    """The storage failed to write a verified cover (S3 refusing, or silent past its timeouts;
+    a full disk): the request's note says so, and the cover is tried again later as a download
+    that timed out is, until MAX_COVER_ATTEMPTS claims. The other covers of the task go on."""
+    logger.warning(
+        "Request %s: the storage failed to store its %s",
+        locked.pk,
+        image_noun(locked),
+        exc_info=True,
+    )
+    details = locked.match_details
+    if locked.cover_attempts < MAX_COVER_ATTEMPTS:
+        details.cover_note = (
+            "The storage failed to store this cover (the server's log has its error): it is "
+            "tried again later."
+        )
+        locked.cover_queued_at = timezone.now()  # the sweep's backoff, as for a timeout
+        locked.save(update_fields=[*done_fields, "cover_queued_at"])
+        return "retry_later"
+    details.cover_note = (
+        f"The storage failed to store this cover {locked.cover_attempts} times (the server's log "
+        "has its errors): given up."
+    )
+    locked.cover_status = CoverStatus.REJECTED
+    locked.save(update_fields=done_fields)
+    return "rejected"
 
 
 def _cover_withheld(locked: EnrichmentRequest) -> str:

@@ -50,6 +50,14 @@ def cover_host(monkeypatch, sent_tasks):
 def proposal_with_cover(edition: Edition, variant: int) -> EnrichmentRequest:
     """A request for the edition's work, looked up by the engine: its record offers this cover
     (applied by the cover step when the book has none)."""
+    request = cover_proposed(edition, variant)
+    cover_apply.requests_fetch_covers(request_ids=[request.pk])
+    request.refresh_from_db()
+    return request
+
+
+def cover_proposed(edition: Edition, variant: int) -> EnrichmentRequest:
+    """The same request before its cover step: the cover queued, not yet downloaded."""
     record = candidate(
         title=edition.work.title,
         authors=[Contributor("Neil Gaiman")],
@@ -60,7 +68,6 @@ def proposal_with_cover(edition: Edition, variant: int) -> EnrichmentRequest:
     request = EnrichmentRequest.objects.create(work=edition.work, trigger="command")
     claimed = queue.requests_claim(request_ids=[request.pk])
     engine.process_requests(claimed, providers=[FakeProvider(answers={edition.isbn13: [record]})])
-    cover_apply.requests_fetch_covers(request_ids=[request.pk])
     request.refresh_from_db()
     return request
 

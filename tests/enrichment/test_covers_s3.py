@@ -4,6 +4,7 @@ by the code bookstore/settings.py uses."""
 
 import html
 import re
+import time
 from io import BytesIO
 
 import pytest
@@ -13,10 +14,13 @@ from django.core.files.storage import storages
 from django.urls import reverse
 from PIL import Image
 
+from enrichment import cover_apply
 from enrichment.covers import assign_cover, medium_thumbnail_url, store_cover, verify_cover
 from enrichment.models import AuditLogEntry
+from tests.bookstore.test_storage_timeouts import silent_server
 from tests.enrichment.covers_s3_support import (
     cover_host,  # noqa: F401 (a fixture, used by name)
+    cover_proposed,
     proposal_with_cover,
     reviewer_replaces_cover,
 )
@@ -151,3 +155,74 @@ def test_the_review_pages_current_and_replacing_covers_are_served_by_the_emulato
     from_bucket = [url for url in shown if url.startswith(s3_bucket.emulator.endpoint)]
     assert len(from_bucket) >= 2
     assert all(fetched(url).status_code == 200 for url in from_bucket)
+
+
+STORE_FAILED = (
+    "The storage failed to store this cover (the server's log has its error): it is tried "
+    "again later."
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("cover_host")
+def test_a_silent_bucket_fails_each_cover_alone_says_so_and_the_covers_apply_once_it_answers(
+    s3_bucket, admin_client, caplog
+):
+    """A bucket that takes the connection and never answers (AWS_S3_READ_TIMEOUT 0.5 s, one
+    attempt): each cover of the task gives up within its timeout, its request's page says the
+    storage failed, and the next try, once the bucket answers, applies it."""
+    editions = [
+        make_edition(make_work(title, authors=["Neil Gaiman"]))
+        for title in ("Coraline", "Neverwhere")
+    ]
+    requests_ = [cover_proposed(edition, i) for i, edition in enumerate(editions, start=1)]
+    ids = [request.pk for request in requests_]
+    with silent_server() as silent:
+        s3_bucket.use(
+            AWS_S3_ENDPOINT_URL=silent.url, AWS_S3_READ_TIMEOUT="0.5", AWS_S3_MAX_ATTEMPTS="1"
+        )
+        started = time.monotonic()
+        outcomes = cover_apply.requests_fetch_covers(request_ids=ids)
+        seconds = time.monotonic() - started
+
+    assert outcomes == {"retry_later": 2}  # the first cover's failure did not stop the second
+    assert seconds < 2 * 0.5 + 1.5, f"two covers took {seconds:.1f} s"
+    assert "Read timeout" in caplog.text
+    for request in requests_:
+        request.refresh_from_db()
+        assert (request.cover_status, request.cover_claim_token) == ("pending", "")
+        assert request.match_details.cover_note == STORE_FAILED
+    page = admin_client.get(reverse("admin:enrichment_enrichmentrequest_change", args=[ids[0]]))
+    assert STORE_FAILED in html.unescape(page.content.decode())
+    for edition in editions:
+        edition.refresh_from_db()
+        assert not edition.cover
+
+    s3_bucket.use()  # the bucket answers again
+    assert cover_apply.requests_fetch_covers(request_ids=ids) == {"applied": 2}
+    stored = s3_bucket.keys("covers/")
+    for edition in editions:
+        edition.refresh_from_db()
+        assert edition.cover.name in stored
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("cover_host")
+def test_a_cover_the_storage_fails_on_every_claim_is_given_up_in_words(s3_bucket):
+    request = cover_proposed(make_edition(make_work("Coraline", authors=["Neil Gaiman"])), 1)
+    with silent_server() as silent:
+        s3_bucket.use(
+            AWS_S3_ENDPOINT_URL=silent.url, AWS_S3_READ_TIMEOUT="0.5", AWS_S3_MAX_ATTEMPTS="1"
+        )
+        tries = [
+            cover_apply.requests_fetch_covers(request_ids=[request.pk])
+            for _ in range(cover_apply.MAX_COVER_ATTEMPTS)
+        ]
+
+    assert tries[-1] == {"rejected": 1} and tries[0] == {"retry_later": 1}
+    request.refresh_from_db()
+    assert request.cover_status == "rejected"
+    assert request.match_details.cover_note == (
+        f"The storage failed to store this cover {cover_apply.MAX_COVER_ATTEMPTS} times (the "
+        "server's log has its errors): given up."
+    )
