@@ -336,7 +336,8 @@ def request_apply_decision(
 
 
 def request_finish_unmatched(*, request: EnrichmentRequest, reason: str) -> str:
-    """No provider matched: keep every imported field, mark the work so, say why."""
+    """No provider matched: keep every imported field, say why, and mark the work so unless an
+    earlier enrichment's values stand (RequestTargets.refresh_ended_unchanged)."""
     try:
         with transaction.atomic():
             locked = _lock_claimed(request)
@@ -352,8 +353,8 @@ def request_finish_unmatched(*, request: EnrichmentRequest, reason: str) -> str:
             if request.match_details.skipped:
                 locked.retry_when_available = True
             locked.save()
-            lock_request_targets(locked).refresh(
-                status=WORK_STATUS[Status.SKIPPED], confidence=str(Tier.NONE), touched=True
+            lock_request_targets(locked).refresh_ended_unchanged(
+                status=WORK_STATUS[Status.SKIPPED], confidence=str(Tier.NONE)
             )
     except RequestNotClaimed:
         return "lost"

@@ -127,10 +127,13 @@ def retry_or_fail(
         status = Status.PENDING
         delay = settings.ENRICHMENT_RETRY_BASE_SECONDS * 2 ** max(request.attempts - 1, 0)
         next_at = now + timedelta(seconds=delay)
-    work_status = WORK_STATUS[Status.FAILED] if status == Status.FAILED else WORK_WAITING
     with transaction.atomic():
-        if _back_off(request, status=status, next_at=next_at, error=faults_text(faults)):
-            _set_work_status(request, work_status, touched=True)
+        if not _back_off(request, status=status, next_at=next_at, error=faults_text(faults)):
+            return status
+        if status == Status.FAILED:  # failed unless an earlier enrichment's values stand
+            lock_request_targets(request).refresh_ended_unchanged(status=WORK_STATUS[Status.FAILED])
+        else:
+            _set_work_status(request, WORK_WAITING, touched=True)
     return status
 
 
@@ -187,5 +190,5 @@ def _back_off(
 
 
 def _set_work_status(request: EnrichmentRequest, status: str, *, touched: bool) -> None:
-    """The request's work (or author) waits or failed with it."""
+    """The request's work (or author) waits with it."""
     lock_request_targets(request).refresh(status=status, touched=touched)

@@ -77,19 +77,36 @@ class RequestTargets:
         state: fields approved later on an older proposal leave the state a newer one set."""
         return not self.requests().filter(pk__gt=request.pk).exists()
 
-    def status_once_taken_back(self) -> str:
-        """The target's enrichment status once a person took back (part of) what enrichment
-        offered it: a dismissal, or a revert. The one rule: a proposal still waiting says
-        "needs review"; anything an enrichment applied that still stands (a request's applied
-        fields or cover: a revert takes them off) says "enriched"; nothing left says that a
-        reviewer turned it down ("dismissed"), never "enriched" for values put back."""
+    def status_standing(self) -> str | None:
+        """What earlier enrichment established that still stands, None when nothing does: a
+        proposal still waiting says "needs review"; anything an enrichment applied that still
+        stands (a request's applied fields or cover: a revert takes them off) says "enriched"."""
         rows = self.requests().values_list("status", "fields_applied", "cover_status")
         if any(status == EnrichmentRequest.Status.NEEDS_REVIEW for status, _f, _c in rows):
             return EnrichmentStatus.NEEDS_REVIEW
         applied = EnrichmentRequest.CoverStatus.APPLIED
         if any(fields or cover == applied for _s, fields, cover in rows):
             return EnrichmentStatus.ENRICHED
-        return EnrichmentStatus.DISMISSED
+        return None
+
+    def status_once_taken_back(self) -> str:
+        """The target's enrichment status once a person took back (part of) what enrichment
+        offered it: a dismissal, or a revert. What still stands (`status_standing`) says so;
+        nothing left says that a reviewer turned it down ("dismissed"), never "enriched" for
+        values put back."""
+        return self.status_standing() or EnrichmentStatus.DISMISSED
+
+    def refresh_ended_unchanged(self, *, status: str, confidence: str | None = None) -> None:
+        """Write the target's state once a request ended without changing it: no provider
+        matched ("unresolved"), or it failed. The one rule: such an end never takes back what an
+        earlier enrichment established (`status_standing`): the target keeps that status and
+        confidence (an enriched work re-run whose ISBN nobody knows still reads "Enriched", its
+        request "No match"). Only a target with nothing standing takes the end's status."""
+        standing = self.status_standing()
+        if standing is not None:
+            self.refresh(status=standing, touched=True)
+        else:
+            self.refresh(status=status, confidence=confidence, touched=True)
 
     def refresh(
         self, *, status: str | None = None, confidence: str | None = None, touched: bool = True
