@@ -288,17 +288,25 @@ def request_status_words(request: EnrichmentRequest) -> str:
     return gettext("dismissed by %(user)s") % {"user": request.reviewed_by}
 
 
+def target_name(*, work: Work | None, author: Author | None) -> str | None:
+    """What a request or an audit entry is about, as its one line names it: the book by its
+    title, quoted ("“Dune”"), the author by name, which a librarian knows them by, not an id;
+    None for neither. The caller reads them with it (select_related), never a query a line."""
+    if author is not None:
+        return author.name
+    if work is not None:
+        return gettext("“%(title)s”") % {"title": work.title}
+    return None
+
+
 def request_title(request: EnrichmentRequest) -> str:
     """A request as one line (its __str__: its History's title, the deletion page of its work or
     author, its row's checkbox in the queue): "Enrichment #4 of “Dune” (matched, nothing
     added)", by the book's title or the author's name, which a librarian knows it by, not by
     an id. Read from the work (author) a list selects with each request (the queue, a deletion's
     collector), never asked again a row."""
-    if request.author is not None:
-        target = request.author.name
-    elif request.work is not None:
-        target = gettext("“%(title)s”") % {"title": request.work.title}
-    else:  # not saved with its work or author yet
+    target = target_name(work=request.work, author=request.author)
+    if target is None:  # not saved with its work or author yet
         return gettext("Enrichment #%(id)s (%(status)s)") % {
             "id": request.pk,
             "status": request_status_words(request),
@@ -391,12 +399,18 @@ def activity_label(key: str) -> str:
 
 
 def audit_entry_title(entry: AuditLogEntry) -> str:
-    """An entry as one line (its __str__: the admin's page title, deletion and history lists):
-    "Superseded by a re-run on 12 at Nov. 30, 2026, 6:54 a.m." by audit_action_label's rule,
-    the time in the admin's format and the site's time zone."""
-    target = f"author {entry.author_id}" if entry.author_id else entry.work_id
-    when = display_for_value(entry.created_at, "–")
-    return f"{audit_action_label(entry)} on {target} at {when}"
+    """An entry as one line (its __str__: the admin's page title, breadcrumbs, History and the
+    deletion page of its work or author, which lists it): "Superseded by a re-run on “Dune” at
+    Nov. 30, 2026, 6:54 a.m." by audit_action_label's rule, the book (author) by target_name,
+    the time in the admin's format and the site's time zone. Its work (author) is read with it
+    where entries are listed: the audit list selects them, a deletion's collector too."""
+    work = entry.work if entry.work_id else None
+    author = entry.author if entry.author_id else None
+    return gettext("%(action)s on %(target)s at %(when)s") % {
+        "action": audit_action_label(entry),
+        "target": target_name(work=work, author=author) or "–",
+        "when": display_for_value(entry.created_at, "–"),
+    }
 
 
 #: The audit list's filter of dismissals by who made them (admin.audit.DismissedByFilter):

@@ -34,6 +34,7 @@ from enrichment.request_status import (
     DISMISSED_BY,
     DISMISSED_BY_PARAMETER,
     audit_action_label,
+    audit_entry_title,
     entry_activity,
     entry_superseded_annotation,
 )
@@ -222,13 +223,10 @@ def target_label(target: str, *, duplicate: Author | None = None) -> str:
 
 
 def audit_entry_label(entry: AuditLogEntry) -> str:
-    """ "Cover applied: Coraline (2026-11-30 22:25, entry #12)", as a confirmation lists it."""
-    return gettext("%(action)s: %(target)s (%(when)s, entry #%(id)s)") % {
-        "action": audit_action_label(entry),
-        "target": entry.author or entry.work or "–",
-        "when": display_for_value(entry.created_at, "–"),  # in the site's time zone
-        "id": entry.pk,
-    }
+    """ "Cover applied on “Coraline” at Nov. 30, 2026, 10:25 p.m. (entry #12)", as a
+    confirmation lists it: the entry's one line (request_status.audit_entry_title), its id."""
+    title = audit_entry_title(entry)
+    return gettext("%(entry)s (entry #%(id)s)") % {"entry": title, "id": entry.pk}
 
 
 @admin.register(AuditLogEntry)
@@ -342,8 +340,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
             deleted = covers_deleted([entry])
             duplicate = merge_duplicates([entry]).get(entry.reverts_id or entry.pk)
             extra = {
-                "subtitle": f"{audit_action_label(entry)}: {entry.author or entry.work} "
-                f"({display_for_value(entry.created_at, '–')})",
+                "subtitle": audit_entry_title(entry),  # its title and breadcrumb
                 "entry": entry,
                 # In a sentence that ends with its own full stop: a re-run's note has one already.
                 "note_in_sentence": entry.note.strip().rstrip("."),

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.storage import storages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Edition
@@ -15,8 +17,9 @@ from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
 from tests.enrichment.test_apply_path import cover_host
 from tests.enrichment.test_review import needs_review
+from tests.enrichment.test_review_labels import visible_text
 from tests.enrichment.test_work_page import enriched_coraline, text_of
-from tests.factories import make_edition, make_work
+from tests.factories import make_author, make_edition, make_work
 from tests.query_plans import query_plan
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +226,50 @@ def test_an_entry_a_revert_put_back_only_in_part_says_partly_reverted_in_the_lis
     row = r'auditlogentry/(\d+)/change/.*?<td class="field-action_reverted">(.*?)</td>'
     cells = dict(re.findall(row, page, re.S))
     assert text_of(cells[str(entry.pk)]).split()[-2:] == ["partly", "reverted"]
+
+
+# --- An entry's one line -------------------------------------------------------------------------
+
+
+def test_an_entry_is_named_by_its_book_or_its_author_not_by_an_id(admin_client):
+    """Its page's breadcrumb and the deletion page of its work (author), which lists it, said
+    "Dismissed on 12 at …" and "Applied automatically on author 4 at …"."""
+    dismissed = needs_review("Dune", "Frank Herbert")
+    review.request_dismiss(request=dismissed, actor=None)
+    work_entry = AuditLogEntry.objects.get(request=dismissed, action="dismiss")
+    author = make_author("Ursula K. Le Guin")
+    author_entry = AuditLogEntry.objects.create(author=author, action="auto_apply", changes={})
+
+    pages = (
+        (work_entry, "Dismissed on “Dune” at ", "catalog_work_delete", dismissed.work_id),
+        (author_entry, "Applied automatically on Ursula K. Le Guin at ", "catalog_author_delete",
+         author.pk),
+    )  # fmt: skip
+    for entry, title, delete_page, target_id in pages:
+        url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+        assert f"Audit log entries › {title}" in visible_text(admin_client, url)  # breadcrumb
+        deletion = visible_text(admin_client, reverse(f"admin:{delete_page}", args=[target_id]))
+        assert f"Audit log entry: {title}" in deletion
+
+
+def test_a_works_deletion_page_names_its_entries_without_a_query_for_each(admin_client):
+    """Each entry it lists is named by the work the deletion's collector reads with it."""
+    work = make_work("Dune")
+    url = reverse("admin:catalog_work_delete", args=[work.pk])
+
+    def queries() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            page = text_of(admin_client.get(url).content.decode())
+        return len(captured), page
+
+    AuditLogEntry.objects.create(work=work, action="dismiss", changes={})
+    few, page = queries()
+    assert page.count("Audit log entry: Dismissed on “Dune” at ") == 1
+    for _ in range(4):
+        AuditLogEntry.objects.create(work=work, action="dismiss", changes={})
+    many, page = queries()
+    assert page.count("Audit log entry: Dismissed on “Dune” at ") == 5
+    assert many == few
 
 
 # --- The user filter ------------------------------------------------------------------------------

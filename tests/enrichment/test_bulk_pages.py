@@ -143,7 +143,8 @@ def test_reverting_selected_entries_asks_first_and_reverts_only_once_confirmed(c
         "You are about to revert the selected audit log entry: each field gets back its old "
         "value where it still holds what the entry set" in words
     )
-    assert f"Applied by a reviewer: {request.work} (" in words and f"entry #{entry.pk})" in words
+    assert f"Applied by a reviewer on “{request.work.title}” at " in words
+    assert f"(entry #{entry.pk})" in words
     page = client.post(AUDIT_URL, {"index": "0", **chosen}).content.decode()
     assert 'value="Yes, revert it"' in page and 'name="post" value="yes"' in page
     assert 'name="csrfmiddlewaretoken"' in page

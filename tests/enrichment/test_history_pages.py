@@ -67,7 +67,7 @@ def test_a_proposal_a_rerun_replaced_reads_superseded_not_dismissed(client):
     assert sorted(badges) == ["Dismissed", "Superseded by a re-run"], badges
     entry = AuditLogEntry.objects.get(request=superseded)
     page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
-    assert "Superseded by a re-run: Neverwhere" in page.content.decode()
+    assert "Superseded by a re-run on “Neverwhere” at " in page.content.decode()
 
 
 def history_of(client, author) -> list[str]:
@@ -120,9 +120,9 @@ def test_an_entry_a_rerun_recorded_names_itself_superseded_not_dismissed(client)
     review.request_dismiss(request=dismissed, actor=user)
 
     entry = AuditLogEntry.objects.get(request=superseded, action="dismiss")
-    assert str(entry).startswith(f"Superseded by a re-run on {superseded.work_id} at "), str(entry)
+    assert str(entry).startswith("Superseded by a re-run on “Neverwhere” at "), str(entry)
     other = AuditLogEntry.objects.get(request=dismissed, action="dismiss")
-    assert str(other).startswith(f"Dismissed on {dismissed.work_id} at "), str(other)
+    assert str(other).startswith("Dismissed on “Stardust” at "), str(other)
     client.force_login(user)
     page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
     assert "Dismissed" not in page.content.decode()

@@ -165,7 +165,7 @@ def test_review_and_audit_times_are_in_the_sites_time_zone(client, settings):
     page = client.get(change_url(request)).content.decode()
     assert "Jan. 15, 2026, 1 p.m. by libby" in page and "12:00" not in page
     entry_page = client.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk]))
-    assert "(Jan. 15, 2026, 1 p.m.)" in entry_page.content.decode()
+    assert " at Jan. 15, 2026, 1 p.m." in entry_page.content.decode()
 
 
 def test_every_time_on_the_review_pages_is_in_the_admins_format(client, settings):
