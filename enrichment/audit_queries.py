@@ -6,7 +6,7 @@ from django.db.models import Q
 from enrichment.models import AuditLogEntry, AuthorMerge
 
 #: The `actor_label`s of the worker's entries: its label, or none in the oldest entries.
-_WORKER_LABELS = ("", AuditLogEntry.label_for(None))
+_WORKER_LABELS = ("", AuditLogEntry.WORKER_LABEL)
 
 
 def by_worker_q() -> Q:
@@ -14,10 +14,29 @@ def by_worker_q() -> Q:
     return Q(actor__isnull=True, actor_label__in=_WORKER_LABELS)
 
 
-def by_removed_user_q() -> Q:
+def _removed_user_ranges() -> tuple[Q, Q]:
     """The entries of a user deleted since: no user any more (the foreign key was set to null),
-    but the name they had, which the worker's entries never carry."""
-    return Q(actor__isnull=True) & ~Q(actor_label__in=_WORKER_LABELS)
+    but the name they had, which the worker's entries never carry: a name other than "" and the
+    worker's, as the two ranges either side of the worker's, each one probe of
+    audit_actor_label_idx (a NOT IN passed over every entry of the worker)."""
+    worker, no_user = AuditLogEntry.WORKER_LABEL, Q(actor__isnull=True)
+    below = no_user & Q(actor_label__gt="", actor_label__lt=worker)
+    return below, no_user & Q(actor_label__gt=worker)
+
+
+def by_removed_user_q() -> Q:
+    """The entries of a user deleted since (`_removed_user_ranges`), for the user filter."""
+    below, above = _removed_user_ranges()
+    return below | above
+
+
+def removed_users_made_entries() -> bool:
+    """Whether any entry is a user's since removed: the user filter offers them only then. One
+    query at any size of the log, a probe of audit_actor_label_idx per range (said as one OR,
+    PostgreSQL probed the worker's entries and filtered them)."""
+    below, above = _removed_user_ranges()
+    entries = AuditLogEntry.objects.order_by()
+    return entries.filter(below).union(entries.filter(above), all=True).exists()
 
 
 def made_by_removed_user(entry: AuditLogEntry) -> bool:

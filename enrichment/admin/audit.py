@@ -91,15 +91,16 @@ class ActorFilter(admin.SimpleListFilter):
         from django.contrib.auth import get_user_model
 
         # The users the log names: a staff member who changed nothing is no choice, one who has
-        # since left the staff still is. Whether a deleted user made any entry is not asked:
-        # that would pass over every entry of the worker on each visit.
+        # since left the staff still is; users since removed, while the log holds an entry of
+        # one (or the list shows them: the choice stays marked).
         actors = get_user_model().objects.filter(
             pk__in=AuditLogEntry.objects.filter(actor__isnull=False).values("actor")
         )
+        removed = self.value() == self.REMOVED or audit_queries.removed_users_made_entries()
         # Choices as the query string gives them (text): the counts' facets pass them as is.
         return [
             ("worker", _("Enrichment worker")),
-            (self.REMOVED, _("A user since removed")),
+            *([(self.REMOVED, _("A user since removed"))] if removed else []),
             *(
                 (str(pk), username)
                 for pk, username in actors.order_by("username").values_list("pk", "username")[:100]

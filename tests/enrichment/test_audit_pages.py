@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Edition
-from enrichment import revert, review
+from enrichment import audit_queries, revert, review
 from enrichment.covers.store import small_thumbnail_name
 from enrichment.models import AuditLogEntry
 from tests.enrichment.test_apply_path import cover_host
@@ -339,6 +339,48 @@ def test_the_entries_of_a_user_since_removed_can_be_chosen_and_say_so(client, li
     # The counts the filter offers agree with the list.
     counted = client.get(f"{AUDIT_URL}?_facets=1").content.decode()
     assert re.search(r"A user since removed \(2\)", counted)
+
+
+def test_a_user_since_removed_is_offered_only_while_the_log_holds_an_entry_of_one(
+    client, librarian
+):
+    """The user filter always offered "A user since removed", which listed nothing where no
+    removed user had made an entry."""
+    work = make_work("Filtered")
+    AuditLogEntry.objects.create(work=work, action="auto_apply", actor_label="")  # the oldest
+    AuditLogEntry.objects.create(work=work, action="auto_apply", actor_label="enrichment worker")
+    AuditLogEntry.objects.create(
+        work=work, action="dismiss", actor=librarian, actor_label=librarian.username
+    )
+
+    def choices(query: str = "") -> dict[str, str]:
+        page = client.get(f"{AUDIT_URL}{query}").content.decode()
+        return dict(re.findall(r'<a href="\?actor=(\w+)">([^<]+)</a>', page))
+
+    assert choices() == {"worker": "Enrichment worker", str(librarian.pk): "libby"}
+    # Kept, marked, on a list that shows them (a bookmark) while none is left.
+    chosen = client.get(f"{AUDIT_URL}?actor=removed").content.decode()
+    assert re.search(r'<li class="selected">\s*<a href="\?actor=removed">A user since', chosen)
+
+    for name in ("a", "zoe"):  # names either side of the worker's label
+        gone = User.objects.create_user(name, is_staff=True)
+        entry = AuditLogEntry.objects.create(
+            work=work, action="dismiss", actor=gone, actor_label=name
+        )
+        gone.delete()
+        assert choices()["removed"] == "A user since removed"
+        entry.delete()
+        assert "removed" not in choices()
+
+
+def test_whether_a_removed_user_made_an_entry_is_asked_of_an_index_not_every_entry():
+    with CaptureQueriesContext(connection) as captured:
+        assert not audit_queries.removed_users_made_entries()
+    (asked,) = captured
+    plan = query_plan(asked["sql"], off=("seqscan",))
+    # A probe for each range of names: no user, a name either side of the worker's.
+    assert plan.count("audit_actor_label_idx") == 2, plan
+    assert "Filter" not in plan, plan  # PostgreSQL: the names in the probe, not read after
 
 
 # --- The provider filter --------------------------------------------------------------------------
