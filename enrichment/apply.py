@@ -22,6 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from catalog import text
 from catalog.importers.parsing import parse_format
@@ -75,6 +76,15 @@ def _date_with_precision(value: str | None) -> dict[str, Any]:
     return {"publication_date": date, "publication_date_precision": precision}
 
 
+def _no_holder_reason(target_name: str) -> str:
+    """Why a field was not applied when the request has no row to hold it."""
+    if target_name == "edition":
+        return gettext("the work has no edition to hold it")
+    if target_name == "author":
+        return gettext("the request is for a work, not an author")
+    return gettext("the request is for an author, not a work")
+
+
 def write_fields(
     *, holders: dict[str, Any], values: dict[str, Any], only_empty: bool
 ) -> tuple[dict[str, dict], dict[str, str]]:
@@ -90,20 +100,18 @@ def write_fields(
         target_name, _ = ALL_FIELDS[name]
         target = holders.get(target_name)
         if target is None:
-            refused[name] = (
-                "the work has no edition to hold it"
-                if target_name == "edition"
-                else f"the request is not for a {target_name}"
-            )
+            refused[name] = _no_holder_reason(target_name)
             continue
         old = stored_value(target, name)
         if only_empty and not is_empty(old):
-            refused[name] = "the field already holds a value"
+            refused[name] = gettext("the field already holds a value")
             continue
         if name in UNIQUE_FIELDS and new:
             model = type(target)
             if model.objects.filter(**{name: new}).exclude(pk=target.pk).exists():
-                refused[name] = f"{new} already belongs to another record"
+                refused[name] = gettext("%(value)s already belongs to another record") % {
+                    "value": new
+                }
                 continue
         for attr, value in model_value(name, new).items():
             setattr(target, attr, value)
@@ -204,9 +212,9 @@ def apply_proposal(
                 changes["authors"] = credited
             elif fields is not None and "authors" in fields:  # chosen: say why not
                 refused["authors"] = (
-                    "the work already has credits: edit them on the work"
+                    gettext("the work already has credits: edit them on the work")
                     if authors
-                    else "no provider named the authors"
+                    else gettext("no provider named the authors")
                 )
         proposal.mark_applied(changes)
         proposal.mark_refused(refused)

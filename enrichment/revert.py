@@ -127,7 +127,7 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
                 actor=actor,
                 actor_label=AuditLogEntry.label_for(actor),
                 reverts=entry,
-                note=f"Reverted entry #{entry.pk}.",
+                note=gettext("Reverted entry #%(id)s.") % {"id": entry.pk},
             )
             history_record(entry=result.revert_entry)
             _unmark_applied(entry.request_id, changes)
@@ -313,9 +313,9 @@ def _unmark_applied(request_id: int | None, changes: dict) -> None:
 
 def _short(value: Any) -> str:
     if value in ("", None, []):
-        return "nothing"
+        return gettext("nothing")
     if is_placeholder(value):
-        return f"“{value[PLACEHOLDER]}” (a placeholder)"
+        return gettext("“%(key)s” (a placeholder)") % {"key": value[PLACEHOLDER]}
     text = "; ".join(map(str, value)) if isinstance(value, list) else str(value)
     return f"“{text[:60]}…”" if len(text) > 60 else f"“{text}”"
 
