@@ -14,6 +14,7 @@ from django.db import models
 from catalog.models import Author, Edition, EnrichmentStatus, Work
 from enrichment.author_state import author_refresh
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.request_status import CATALOG_CHANGE_ACTIONS
 from enrichment.work_state import lock_targets, target_has_cover, work_refresh
 
 
@@ -101,12 +102,25 @@ class RequestTargets:
         matched ("unresolved"), or it failed. The one rule: such an end never takes back what an
         earlier enrichment established (`status_standing`): the target keeps that status and
         confidence (an enriched work re-run whose ISBN nobody knows still reads "Enriched", its
-        request "No match"). Only a target with nothing standing takes the end's status."""
-        standing = self.status_standing()
+        request "No match"), nor one an earlier request matched with nothing to add. Only a target
+        with nothing standing and never matched takes the end's status."""
+        standing = self.status_standing() or self._matched_before()
         if standing is not None:
             self.refresh(status=standing, touched=True)
         else:
             self.refresh(status=status, confidence=confidence, touched=True)
+
+    def _matched_before(self) -> str | None:
+        """ "enriched" when an earlier request matched the target with nothing to add (it reads
+        "Matched, nothing added": request_status.request_added_nothing): a provider knows it,
+        so a later end that found nothing must not say "No provider knows it"."""
+        completed = self.requests().filter(status=EnrichmentRequest.Status.COMPLETED)
+        changed = AuditLogEntry.objects.filter(
+            request=models.OuterRef("pk"), action__in=CATALOG_CHANGE_ACTIONS
+        )
+        if completed.filter(~models.Exists(changed)).exists():
+            return EnrichmentStatus.ENRICHED
+        return None
 
     def refresh(
         self, *, status: str | None = None, confidence: str | None = None, touched: bool = True

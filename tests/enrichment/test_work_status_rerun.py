@@ -14,6 +14,12 @@ from enrichment import engine, queue, review
 from enrichment.candidates import LookupStatus
 from enrichment.models import EnrichmentRequest
 from tests.enrichment.fakes import FakeProvider
+from tests.enrichment.test_nothing_added import (
+    NOTHING_ADDED,
+    complete_but_a_cover,
+    enrichment_cell,
+    matched,
+)
 from tests.enrichment.test_review import cover_applied_with_its_entry, needs_review
 from tests.enrichment.test_work_status_taken_back import auto_applied, status_of
 
@@ -106,3 +112,20 @@ def test_a_proposal_superseded_by_a_rerun_that_finds_nothing_leaves_what_it_appl
     waiting = needs_review("Stardust")
     rerun(waiting.work, BROKEN, reviewer=reviewer)
     assert status_of(waiting.work) == "failed"
+
+
+def test_a_work_matched_with_nothing_to_add_is_not_unknown_to_every_provider_after_an_empty_rerun(
+    reviewer, admin_client
+):
+    # A provider matched the book earlier, with nothing to add: a re-run that finds nothing
+    # (or fails) does not make it "No provider knows it"; it still reads what it read.
+    work = complete_but_a_cover()
+    matched(work, publisher="HarperTorch", page_count=370)
+    assert enrichment_cell(admin_client, work) == NOTHING_ADDED
+    rerun(work, KNOWS_NOTHING, reviewer=reviewer)
+    assert status_of(work) == "enriched"
+    assert enrichment_cell(admin_client, work) == NOTHING_ADDED
+    unknown = admin_client.get(WORKS_URL, {"enrichment_status": "unresolved"}).content.decode()
+    assert work.title not in unknown
+    rerun(work, BROKEN, reviewer=reviewer)
+    assert enrichment_cell(admin_client, work) == NOTHING_ADDED
