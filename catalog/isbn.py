@@ -144,6 +144,17 @@ class ParsedISBN:
     source_form: str  # "isbn13", "isbn10" or "sbn": what the input was
 
 
+#: The prefix of the International Standard Music Number (sheet music): an EAN-13 starting 979-0
+#: is never an ISBN (ISBNs use 979-8 and 979-1x). `parse_isbn` still reads one, for the invented
+#: numbers of synthetic fixtures; what a librarian's file says is read by `is_ismn` first.
+ISMN_PREFIX = "9790"
+
+
+def is_ismn(isbn13: str) -> bool:
+    """True for a canonical 13-digit number in the ISMN's 979-0 range (see ISMN_PREFIX)."""
+    return isbn13.startswith(ISMN_PREFIX)
+
+
 def parse_isbn(raw: str | None) -> ParsedISBN | None:
     """Any spelling of an ISBN-13, ISBN-10 or SBN -> both canonical forms, else None."""
     value = canonicalize(raw)

@@ -189,6 +189,17 @@ def apply_identifier(
                 % {"column": column, "value": value}
             )
         return
+    if isbn.is_ismn(parsed.isbn13):
+        # Goodreads gives some books a 979-0 "ISBN13" beside their true ISBN-10.
+        row.other_ids.append(value)
+        row.warnings.append(
+            _(
+                "%(column)s '%(value)s' is a music publication's number (ISMN, 979-0), not an "
+                "ISBN; it was not used as an ISBN."
+            )
+            % {"column": column, "value": value}
+        )
+        return
     if parsed.source_form == "sbn":
         row.warnings.append(
             _(
