@@ -9,10 +9,16 @@ Gregorian years it is, and enrichment may fill the date from a source.
 
 A year is read as Hijri only in a row written in Arabic script (its title, publisher or a
 person's name) or said to be in Persian, Arabic or Urdu: for an edition, any year from 1300 to
-the current Hijri year (no edition was printed then); for a first publication, only in the
-calendar the row's edition year is in, or, with no edition year, as a doubt (al-Damiri's
-Ḥayāt al-ḥayawān was written about 1400 of the common era, and an export that dates its edition
-2006 says so).
+the current Hijri year (no edition was printed then); for a first publication, only when the
+row's edition year is Hijri too. An edition year of the common era says the row's years are of
+it (al-Damiri's Ḥayāt al-ḥayawān was written about 1400, and an export that dates its edition
+2006 says so), and so does no edition year: a first publication year is the work's, shared by
+its editions in every language and mostly dated in the common era (Hafez's Divan, 1368). In the
+real Persian and Arabic Goodreads rows swept, each Hijri first publication year stood beside a
+Hijri edition year (2 rows), and each first publication year without an edition year was of
+the common era (8 rows, none from 1300 on). Such a year is kept, with a warning that gives its
+Hijri reading: dropping it would lose a classic's true date for good, where a Hijri year kept
+by mistake shows on the work, and on the import row why, for a librarian to correct.
 """
 
 import datetime
@@ -101,16 +107,16 @@ def drop_hijri_years(row: "NormalizedRow") -> None:
         row.warnings.append(
             _hijri_warning(_("The first publication year"), row.first_published_year, first)
         )
-    else:
-        row.warnings.append(
-            _(
-                "The first publication year %(year)s may be a year of the Hijri calendar "
-                "(%(first)s–%(last)s) or of the common era, and the row says neither; it was "
-                "ignored."
-            )
-            % {"year": row.first_published_year, "first": first[1][0], "last": first[1][1]}
+        row.first_published_year = None
+        return
+    row.warnings.append(
+        _(
+            "The first publication year %(year)s was kept as a year of the common era: the row "
+            "gives no edition year to say its calendar. If it is a Hijri year, the book was "
+            "first published in %(first)s–%(last)s; correct it on the work."
         )
-    row.first_published_year = None
+        % {"year": row.first_published_year, "first": first[1][0], "last": first[1][1]}
+    )
 
 
 def _hijri_warning(which: str, year: int | None, span: tuple[str, tuple[int, int]]) -> str:

@@ -3,8 +3,9 @@ file's source in its PROVENANCE.md): what the catalog shows for those lines."""
 
 import pytest
 
-from catalog.models import Edition, ImportRow
-from tests.catalog.real_lines import import_real
+from catalog import services
+from catalog.models import Edition, ImportRow, Work
+from tests.catalog.real_lines import REAL, import_real
 
 
 @pytest.mark.django_db
@@ -43,3 +44,31 @@ def test_a_979_0_number_beside_an_isbn_10_is_a_music_number_and_the_isbn_10_is_k
         f"ISBN13 '{ismn}' is a music publication's number (ISMN, 979-0), not an ISBN; it was "
         "not used as an ISBN."
     ) in row.messages
+
+
+def synthetic_goodreads_file(*records: str) -> bytes:
+    """A Goodreads export of the given record lines under the 24-column header of a real one."""
+    header = (REAL / "goodreads-alexkhype-ismn-beside-isbn10.csv").read_bytes().splitlines()[0]
+    return b"\n".join([header, *(record.encode() for record in records)]) + b"\n"
+
+
+@pytest.mark.django_db
+def test_a_persian_first_publication_year_without_an_edition_year_is_kept_with_a_warning():
+    """Hafez's Divan, first published about 1368, in a synthetic Goodreads row (no real one was
+    found: 87 mirrored exports hold no Persian or Arabic row with a first publication year from
+    1300 on and no edition year): no Year Published, Original Publication Year 1368. The work
+    keeps its year, and the import row says what 1368 would be in the Solar Hijri calendar."""
+    data = synthetic_goodreads_file(
+        '1,دیوان حافظ,حافظ,"حافظ, حافظ",,"=""""","=""""",0,4.5,نشر نی,Hardcover,600,,1368,,'
+        "2020/01/01,to-read,to-read (#1),to-read,,,,0,0"
+    )
+    job = services.import_job_create(data=data, filename="synthetic-hafez.csv", enrich=False)
+    services.import_job_run(job=job)
+    work = Work.objects.get()
+    assert (work.title, work.first_published_year) == ("دیوان حافظ", 1368)
+    [row] = ImportRow.objects.filter(job=job)
+    assert row.messages == [
+        "The first publication year 1368 was kept as a year of the common era: the row gives no "
+        "edition year to say its calendar. If it is a Hijri year, the book was first published "
+        "in 1989–1990; correct it on the work."
+    ]
