@@ -27,11 +27,13 @@ from catalog.importers.parsing import (
     parse_title_parts,
     publisher_name,
     split_publisher_parenthesis,
+    words_key,
 )
 from catalog.text import (
     split_language_edition,
     split_series_entries,
     split_series_marker,
+    split_trailing_parenthesis,
     strip_listing_suffix,
 )
 
@@ -297,6 +299,7 @@ class BaseImporter:
         # A credit to `Unknown` or `Various` is a source's way of naming no one: read as an
         # empty cell is, it would otherwise make one author of every unknown one.
         row.credits = [c for c in row.credits if not is_unknown_person(c.name)]
+        take_credited_name_parenthesis(row)
         if not row.language and "title" in self.columns:
             # `(Spanish Edition)`, taken off the title, still says the edition's language.
             row.language = split_language_edition(self.get(cells, "title"))[1]
@@ -420,6 +423,31 @@ def drop_audiobook_page_count(row: NormalizedRow) -> None:
         % {"pages": row.page_count}
     )
     row.page_count = None
+
+
+def take_credited_name_parenthesis(row: NormalizedRow) -> None:
+    """The parenthesis that ends the row's subtitle, or its title, and holds only the name of a
+    person the row credits, as written or sorted, taken off: a bookseller's listing names the
+    author so (`The Painted Bird (Kosinski, Jerzy)`, `Show Your Work!: 10 Ways … (Austin
+    Kleon)`), and Goodreads copies it. The book's title is what is left (with any series the name
+    hid: `Lullabies (Volume 2) (Lang Leav)`), so that it is the same work as under its title
+    alone. A parenthesis that says more than the name (`(Essays of Arthur Schopenhauer)`) stays.
+    Read once the row's credits are known."""
+    part = "subtitle" if row.subtitle else "title"
+    if not getattr(row, part).endswith(")"):
+        return  # nearly every row, at C speed
+    read = split_trailing_parenthesis(getattr(row, part))
+    if not read or not read[0]:
+        return
+    named = words_key(read[1])
+    credited = {words_key(name) for c in row.credits for name in (c.name, c.sort_name) if name}
+    if not named or named not in credited:
+        return
+    rest, hidden = split_series_entries(read[0])
+    setattr(row, part, rest)
+    if hidden and not row.series_entries:
+        row.series_entries = hidden
+        row.series, row.series_number = hidden[0]
 
 
 def take_publisher_parentheses(row: NormalizedRow) -> None:

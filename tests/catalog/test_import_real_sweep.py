@@ -6,6 +6,7 @@ import pytest
 from catalog import services
 from catalog.models import Edition, ImportRow, Work
 from tests.catalog.real_lines import REAL, import_real
+from tests.factories import make_work
 
 
 @pytest.mark.django_db
@@ -72,3 +73,29 @@ def test_a_persian_first_publication_year_without_an_edition_year_is_kept_with_a
         "edition year to say its calendar. If it is a Hijri year, the book was first published "
         "in 1989–1990; correct it on the work."
     ]
+
+
+@pytest.mark.django_db
+def test_an_authors_name_after_the_title_is_no_part_of_it():
+    """A bookseller's listing names the author after the title, sorted or not, and Goodreads
+    copies it: `Wild at Heart (Gifford, Barry)`, `Tzili: The Story of a Life (Appelfeld,
+    Aharon)`, `The Painted Bird (Kosinski, Jerzy)` (the author credited `Jerzy Kosiński`), and
+    `Show Your Work!: 10 Ways to Share Your Creativity and Get Discovered (Austin Kleon)`."""
+    import_real("goodreads-alexkhype-author-after-title.csv")
+    import_real("goodreads-olivier-author-after-subtitle.csv")
+    assert sorted(Work.objects.values_list("title", "subtitle")) == [
+        ("Show Your Work!", "10 Ways to Share Your Creativity and Get Discovered"),
+        ("The Painted Bird", ""),
+        ("Tzili", "The Story of a Life"),
+        ("Wild at Heart", ""),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_book_listed_with_its_authors_name_is_the_work_already_in_the_catalog():
+    """The Painted Bird, already in the catalog under its title alone, is matched by a row
+    whose title names its author after it (a different edition, no shared ISBN)."""
+    work = make_work(title="The Painted Bird", authors=["Jerzy Kosiński"])
+    job = import_real("goodreads-alexkhype-author-after-title.csv", lines=slice(2, 3))
+    assert Work.objects.count() == 1
+    assert ImportRow.objects.get(job=job).work == work
