@@ -9,8 +9,9 @@ from catalog.name_order import sort_name_turned_around
 # The last parenthesis of a title: "Ninth House (Alex Stern, #1)", "Dune (Dune Chronicles #1)",
 # "Raising Steam (Discworld, #40; Moist von Lipwig, #3)", "(Prentice-Hall ... Series in ...)".
 _TRAILING_PARENTHESIS = re.compile(r"\s*\((?P<inside>[^()]+)\)\s*$")
-# One series in it: a name, then `#` and a number such as 2, 0.5, 1-3 or "4, Part 2".
-_NUMBERED_SERIES = re.compile(r"^(?P<name>.*?\S),?\s*#\s*(?P<number>\d[^#]*?)\s*$")
+# One series in it: a name, then `#` and a number such as 2, 0.5, 1-3 or "4, Part 2"; a half
+# may lose its 0 (`#.5`).
+_NUMBERED_SERIES = re.compile(r"^(?P<name>.*?\S),?\s*#\s*(?P<number>\.?\d[^#]*?)\s*$")
 # Without a `#`, a parenthesis is a series only when it says so (a publisher's series such as
 # "Penguin Classics"); "(Ten Moments That Shaped)" or "(Unabridged)" stay in the title.
 _SERIES_WORDS = re.compile(
@@ -283,7 +284,8 @@ def _numbered(part: str) -> tuple[str, str] | None:
     """A series with its number, `Name, #2`, `Name Book 2`, `Name, Volume II` (-> "2") or
     `Name, 2`; None for anything else."""
     if numbered := _NUMBERED_SERIES.match(part):
-        return numbered["name"].strip(), numbered["number"].strip()
+        number = numbered["number"].strip()
+        return numbered["name"].strip(), f"0{number}" if number.startswith(".") else number
     if worded := _WORDED_NUMBER.match(part):
         number = worded["number"] or str(_roman_to_int(worded["roman"]))
         return worded["name"].strip(), number

@@ -99,3 +99,16 @@ def test_a_book_listed_with_its_authors_name_is_the_work_already_in_the_catalog(
     job = import_real("goodreads-alexkhype-author-after-title.csv", lines=slice(2, 3))
     assert Work.objects.count() == 1
     assert ImportRow.objects.get(job=job).work == work
+
+
+@pytest.mark.django_db
+def test_a_series_half_written_without_its_zero_is_the_series_number_0_5():
+    """`The Executor (The Chronicles of Carlingford, #.5)`: Mrs. Oliphant's novella before the
+    series' first book."""
+    import_real("goodreads-alexkhype-half-without-its-zero.csv")
+    work = Work.objects.get()
+    assert (work.title, work.series, work.series_number) == (
+        "The Executor",
+        "The Chronicles of Carlingford",
+        "0.5",
+    )
