@@ -97,6 +97,10 @@ FORMATS = {
     "mp3 cd": "audiobook",
     "webtoon": "ebook",  # a comic published on the web
     "webcomic": "ebook",
+    "webnovel": "ebook",  # a novel published on the web, chapter by chapter
+    "web novel": "ebook",
+    "online": "ebook",  # a story published on a web site
+    "online only": "ebook",
     "flexibound": "paperback",  # a soft cover, sewn
     "bìa mềm": "paperback",  # Vietnamese: soft cover
     "bìa cứng": "hardcover",
@@ -116,6 +120,8 @@ FORMATS = {
     "boxed set": "other",
     "cards": "other",
     "cd rom": "other",
+    "chapbook": "other",  # a small booklet, stapled or sewn
+    "pamphlet": "other",
     # Words that say what a book is or that it is printed, not how it is bound: no format (an
     # empty format, which enrichment may fill), as "Unknown Binding".
     "unknown binding": "",
@@ -130,6 +136,7 @@ FORMATS = {
     "ムック": "",  # a mook, a magazine-like book
     "単行本": "",  # a standalone volume, hard or soft
     "大型本": "",  # an oversized book
+    "magazine": "",  # a story printed in a magazine's issue
     "collection": "",
 }
 # The kinds of files an e-book or audiobook library lists for a book (calibre's `formats`,

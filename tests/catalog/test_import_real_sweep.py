@@ -112,3 +112,27 @@ def test_a_series_half_written_without_its_zero_is_the_series_number_0_5():
         "The Chronicles of Carlingford",
         "0.5",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "formats"),
+    [
+        # Chinese web novels: Binding `Webnovel`, `webnovel`, `Web Novel`.
+        ("goodreads-barryallen-web-novels.csv", ["ebook", "ebook", "ebook"]),
+        # Robert Jordan's The Strike at Shayol Ghul, published on a web site.
+        ("goodreads-megthommes-online.csv", ["ebook"]),
+        ("goodreads-ohaanika-online-only.csv", ["ebook"]),
+        ("goodreads-ohaanika-chapbook.csv", ["other"]),
+        ("goodreads-4dahalibut-pamphlet.csv", ["other"]),
+        # Donna Tartt's The Ambush, in Tin House Magazine: what it is, not how it is bound.
+        ("goodreads-alexkhype-magazine.csv", [""]),
+    ],
+)
+def test_real_bindings_of_the_web_and_of_booklets_are_read_without_an_unrecognized_note(
+    name, formats
+):
+    job = import_real(name)
+    rows = ImportRow.objects.filter(job=job).order_by("line_number")
+    assert [row.edition.format for row in rows] == formats
+    assert not [m for row in rows for m in row.messages if "Unrecognized format" in m]
