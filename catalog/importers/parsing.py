@@ -374,6 +374,11 @@ _PUBLISHER_PLACE = re.compile(r"^(?P<name>.*\S)\s*\((?P<place>[^()]+)\)$")
 _TOWN_AND_STATE = re.compile(r"^[A-Z][\w.' -]+, (?P<state>[A-Z]{2})$")
 
 
+# What a cell writes for a publisher it does not know (`N/A`, `-----` in real Goodreads rows):
+# no publisher, which enrichment may fill, never a publisher of that name.
+_NO_PUBLISHER = frozenset({"n/a", "n.a.", "none", "unknown", "unknown publisher"})
+
+
 def publisher_name(publisher: str) -> str:
     """A publisher's cell as its name: without the place it names after it, in a parenthesis
     (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
@@ -381,9 +386,12 @@ def publisher_name(publisher: str) -> str:
     publisher reads as its name, as a title's parenthesis naming it does. Any other parenthesis
     stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
     (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
-    Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`)."""
+    Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`), or a
+    placeholder for an unknown publisher (_NO_PUBLISHER, a row of dashes), which is ""."""
     if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
         publisher = publisher[1:-1].strip()
+    if publisher.casefold() in _NO_PUBLISHER or not any(c.isalnum() for c in publisher):
+        return ""
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
     if match is None or not _is_place(match["place"].strip()):
         return publisher

@@ -136,3 +136,17 @@ def test_real_bindings_of_the_web_and_of_booklets_are_read_without_an_unrecogniz
     rows = ImportRow.objects.filter(job=job).order_by("line_number")
     assert [row.edition.format for row in rows] == formats
     assert not [m for row in rows for m in row.messages if "Unrecognized format" in m]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    [
+        "goodreads-ohaanika-online-only.csv",  # Publisher `N/A`
+        "goodreads-agustina-dashes-for-publisher.csv",  # Publisher ` -----`
+    ],
+)
+def test_a_publisher_cell_that_names_none_leaves_the_publisher_empty(name):
+    """A placeholder is no publisher: the edition shows none, for enrichment to fill."""
+    import_real(name)
+    assert Edition.objects.get().publisher == ""
