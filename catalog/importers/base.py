@@ -18,6 +18,7 @@ from catalog.importers.dates import numeric_date_order
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.kinds import is_known_kind, kind_key, not_a_book
 from catalog.importers.parsing import (
+    binding_format,
     clean_cell,
     column_key,
     header_columns,
@@ -318,7 +319,7 @@ class BaseImporter:
                     % {"column": self.column_of(name), "kind": kind},
                     kind=kind_key(value),
                 )
-            if not media_only and value and not is_known_kind(value):
+            if not media_only and value and not is_known_kind(value) and not binding_format(value):
                 return _(
                     "%(column)s '%(value)s' is not a kind of item we know; it was imported as "
                     "a book."

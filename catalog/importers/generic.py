@@ -21,6 +21,7 @@ from catalog.importers.cells import (
 )
 from catalog.importers.csvfile import ImportFileError
 from catalog.importers.parsing import (
+    binding_format,
     cell_shown,
     column_key,
     parse_format,
@@ -272,6 +273,9 @@ class GenericImporter(BaseImporter):
         row.format, warning = parse_format(self.get(cells, "format"))
         if warning:
             row.warnings.append(warning)
+        if "format" not in self.columns:
+            # A reading log's `Type` (guessed as the item type) holds the binding: `Kindle`.
+            row.format = binding_format(self.get(cells, "kind"))
         row.language = parse_language(self.get(cells, "language"))
         set_subtitle_cell(row, self.get(cells, "subtitle"))  # after the series it may name
         return row

@@ -551,6 +551,13 @@ def parse_format(value: str) -> tuple[str, str]:
     return "other", _("Unrecognized format '%(value)s' recorded as 'other'.") % {"value": value}
 
 
+def binding_format(value: str) -> str:
+    """The format a cell names when it is a binding `parse_format` knows (`Kindle`, `Paperback`,
+    `Audiobook`), else "" (a word it does not know, or none)."""
+    format_, warning = parse_format(value)
+    return "" if warning else format_
+
+
 def files_format(value: str) -> str:
     """The kind of book a list of its files makes: `epub, original_epub`, `epub; mobi`, `PDF`
     -> "ebook", `m4b` -> "audiobook"; "" when the cell names no such file."""

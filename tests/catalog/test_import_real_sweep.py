@@ -150,3 +150,30 @@ def test_a_publisher_cell_that_names_none_leaves_the_publisher_empty(name):
     """A placeholder is no publisher: the edition shows none, for enrichment to fill."""
     import_real(name)
     assert Edition.objects.get().publisher == ""
+
+
+@pytest.mark.django_db
+def test_a_reading_logs_type_column_of_bindings_gives_each_book_its_format():
+    """A reading log its owner keeps (`Title,Author,Language,…,Type,Rating`), imported with
+    the map import_books guesses for it, which reads `Type` as the item type: its values are
+    bindings, `Paperback`, `Kindle`, `Audiobook`, so each is the edition's format (and an
+    audiobook keeps no page count), not an unknown kind of item."""
+    job = import_real(
+        "reading-log-koenvde-binding-as-type.csv",
+        requested_format="generic",
+        column_map={
+            "title": "Title",
+            "author": "Author",
+            "year": "Year published",
+            "pages": "Number of pages",
+            "language": "Language",
+            "kind": "Type",
+        },
+    )
+    rows = ImportRow.objects.filter(job=job).order_by("line_number")
+    assert [(r.edition.format, r.edition.page_count) for r in rows] == [
+        ("paperback", 317),
+        ("ebook", 272),
+        ("audiobook", None),
+    ]
+    assert not [m for row in rows for m in row.messages if "not a kind" in m]
