@@ -305,6 +305,7 @@ class BaseImporter:
             # `(Spanish Edition)`, taken off the title, still says the edition's language.
             row.language = split_language_edition(self.get(cells, "title"))[1]
         drop_hijri_years(row)
+        place_year_before_printing(row)
         fit_to_columns(row)
         return row
 
@@ -407,6 +408,39 @@ class BaseImporter:
             )
             % {"cells": len(cells), "columns": width}
         )
+
+
+#: No printed edition is older: Gutenberg's Bible is of about 1455.
+FIRST_PRINTED_YEAR = 1450
+
+
+def place_year_before_printing(row: NormalizedRow) -> None:
+    """An edition year before printing is no edition's: a reading log's `Year published` of
+    180 for Marcus Aurelius' Meditations is the work's, and Goodreads' Year Published `199`
+    beside an Original Publication Year of 1984 is a typing slip. It is the year the work was
+    first published when the row gives none, and is dropped otherwise, the row saying which.
+    Read after the Hijri years, which are dropped as such."""
+    year = row.publication_year
+    if year is None or year >= FIRST_PRINTED_YEAR:
+        return
+    row.publication_year = None
+    if row.first_published_year is None:
+        row.first_published_year = year
+        row.warnings.append(
+            _(
+                "The publication year %(year)s is older than any printed edition: it was read "
+                "as the year the work was first published."
+            )
+            % {"year": year}
+        )
+        return
+    row.warnings.append(
+        _(
+            "The publication year %(year)s is older than any printed edition (the work was "
+            "first published in %(first)s); it was ignored."
+        )
+        % {"year": year, "first": row.first_published_year}
+    )
 
 
 def drop_audiobook_page_count(row: NormalizedRow) -> None:

@@ -152,6 +152,16 @@ def test_a_publisher_cell_that_names_none_leaves_the_publisher_empty(name):
     assert Edition.objects.get().publisher == ""
 
 
+KOENVDE_MAP = {
+    "title": "Title",
+    "author": "Author",
+    "year": "Year published",
+    "pages": "Number of pages",
+    "language": "Language",
+    "kind": "Type",
+}
+
+
 @pytest.mark.django_db
 def test_a_reading_logs_type_column_of_bindings_gives_each_book_its_format():
     """A reading log its owner keeps (`Title,Author,Language,…,Type,Rating`), imported with
@@ -161,14 +171,7 @@ def test_a_reading_logs_type_column_of_bindings_gives_each_book_its_format():
     job = import_real(
         "reading-log-koenvde-binding-as-type.csv",
         requested_format="generic",
-        column_map={
-            "title": "Title",
-            "author": "Author",
-            "year": "Year published",
-            "pages": "Number of pages",
-            "language": "Language",
-            "kind": "Type",
-        },
+        column_map=KOENVDE_MAP,
     )
     rows = ImportRow.objects.filter(job=job).order_by("line_number")
     assert [(r.edition.format, r.edition.page_count) for r in rows] == [
@@ -177,3 +180,20 @@ def test_a_reading_logs_type_column_of_bindings_gives_each_book_its_format():
         ("audiobook", None),
     ]
     assert not [m for row in rows for m in row.messages if "not a kind" in m]
+
+
+@pytest.mark.django_db
+def test_a_year_before_printing_is_the_works_first_publication_not_an_editions():
+    """The reading log dates Marcus Aurelius' Meditations, a Kindle book, `180`: the year the
+    work was written, never an edition's."""
+    job = import_real(
+        "reading-log-koenvde-year-before-printing.csv",
+        requested_format="generic",
+        column_map=KOENVDE_MAP,
+    )
+    edition = Edition.objects.get()
+    assert (edition.publication_date, edition.work.first_published_year) == (None, 180)
+    assert ImportRow.objects.get(job=job).messages == [
+        "The publication year 180 is older than any printed edition: it was read as the year "
+        "the work was first published."
+    ]
