@@ -7,6 +7,7 @@ before any row is written, so a bad file saves nothing.
 import codecs
 import collections
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -359,7 +360,7 @@ def csv_rows(data: bytes) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
             collections.deque(_cells(text, delimiter, quoting=quoting), maxlen=0)
         except ImportFileError:
             quoting = csv.QUOTE_NONE
-    rows = _cells(text, delimiter, quoting=quoting)
+    rows, _joined = _header_apart(_cells(text, delimiter, quoting=quoting))
     _line, header = next(rows, (0, []))
     return [cell.replace("\x00", "").strip() for cell in header], rows
 
@@ -445,7 +446,7 @@ def _read_rows(
 ) -> CsvFile:
     """The header and the rows under it (kept, or only counted), with the repeated headers'
     warning. Raises ImportFileError."""
-    rows = _cells(text, delimiter, quoting=quoting)
+    rows, joined = _header_apart(_cells(text, delimiter, quoting=quoting))
     first = next(rows, None)
     if first is None:
         raise ImportFileError(_("The file is empty."))
@@ -465,7 +466,11 @@ def _read_rows(
         header=header,
         rows=kept,
         encoding="",
-        warnings=_repeated_header_warning(repeated) + _cut_short_warning(text, header, count, last),
+        warnings=[
+            *joined,
+            *_repeated_header_warning(repeated),
+            *_cut_short_warning(text, header, count, last),
+        ],
         delimiter=delimiter,
         row_count=count,
     )
@@ -493,6 +498,35 @@ def _cut_short_warning(text: str, header: list[str], count: int, last: tuple[int
 # A line as a file opened with newline="" gives it (ended by \r\n, \r or \n): csv reads these
 # from the text itself, where io.StringIO would first copy it at 4 bytes a character.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+# The end of a header's last column name joined to a record's first cell, an id: `Owned
+# Copies102955228`.
+_NAME_THEN_ID = re.compile(r"(?P<name>.*\D)(?P<id>\d+)")
+
+Rows = Iterator[tuple[int, list[str]]]
+
+
+def _header_apart(rows: Rows) -> tuple[Rows, list[str]]:
+    """The rows, the header first, with a first record that lost the line break before it
+    (`…,Read Count,Owned Copies102955228,Salvar o fogo,…`: the header line holds the header and
+    the record, whose first cell, an id, is joined to the last column's name) as a row of its
+    own on line 1, and a warning saying so. The header line is such a line when it has one cell
+    fewer than two of the next row and that row starts with an id as the joined cell ends;
+    any other file's rows come back as they are, and no warning."""
+    first, second = next(rows, None), next(rows, None)
+    ahead = [row for row in (first, second) if row is not None]
+    if first is None or second is None:
+        return iter(ahead), []
+    header, width = first[1], len(second[1])
+    joined = _NAME_THEN_ID.fullmatch(header[width - 1]) if len(header) == 2 * width - 1 else None
+    if width < 3 or not joined or not second[1][0].strip().isdigit():
+        return itertools.chain(ahead, rows), []
+    apart = [(first[0], [*header[: width - 1], joined["name"]])]
+    apart.append((first[0], [joined["id"], *header[width:]]))
+    warning = _(
+        "The header line also holds the first book (the line break after the header was "
+        "lost): “%(cell)s” was read as the column “%(name)s” and the book's first cell."
+    ) % {"cell": header[width - 1], "name": joined["name"].strip()}
+    return itertools.chain(apart, [second], rows), [warning]
 
 
 def _cells(

@@ -197,3 +197,31 @@ def test_a_year_before_printing_is_the_works_first_publication_not_an_editions()
         "The publication year 180 is older than any printed edition: it was read as the year "
         "the work was first published."
     ]
+
+
+@pytest.mark.django_db
+def test_a_book_on_the_header_line_is_imported_and_the_header_read_without_it():
+    """The export lost the line break after its header: line 1 ends `…,Read Count,Owned
+    Copies102955228,Salvar o fogo,Itamar Vieira Junior,…`. That book is imported from line 1,
+    the columns are read by their names (no column called `0` or `2023`), and the job says
+    what it read. The next line's Year Published `199`, beside 1984, is no edition's."""
+    job = import_real("goodreads-anycarolinys-header-joined-to-a-book.csv")
+    assert job.warnings == [
+        "The header line also holds the first book (the line break after the header was lost): "
+        "“Owned Copies102955228” was read as the column “Owned Copies” and the book's first "
+        "cell."
+    ]
+    rows = ImportRow.objects.filter(job=job).order_by("line_number")
+    assert [(row.line_number, row.status) for row in rows] == [(1, "created"), (2, "created")]
+    first, second = (row.edition for row in rows)
+    assert (first.work.title, first.isbn13, first.goodreads_book_id) == (
+        "Salvar o fogo",
+        "9786556924175",
+        "102955228",
+    )
+    assert first.work.authors.get().name == "Itamar Vieira Junior"
+    assert (second.work.title, second.publication_date, second.work.first_published_year) == (
+        "A Descoberta do Mundo",
+        None,
+        1984,
+    )
