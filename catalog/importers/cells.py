@@ -17,10 +17,11 @@ from catalog.importers.parsing import (
 from catalog.name_order import (
     CJK_SCRIPT,
     SURNAME_PARTICLES,
+    is_organisation_word,
     is_title_of_rank,
     sort_name_turned_around,
 )
-from catalog.person_names import heading_segments, split_life_dates
+from catalog.person_names import FULLER_FORM, heading_segments, is_sort_name, split_life_dates
 from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
@@ -46,22 +47,9 @@ _BARE_COMMA = re.compile(r",(?=[^\s,])")
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
-# Words no surname is, which Goodreads takes for one (`Inc., Apple`, `Review, Harvard Business`)
-# and which end an organisation's name (`McKinsey & Company`). `Press` and `Church` are surnames
-# (William H. Press, George M. Church), so a publisher's `Press` is not one of them.
-_ORGANISATION_WORD = re.compile(
-    r"^(?:inc|ltd|llc|corp|corporation|company|gmbh|publications|publishing|publishers|review"
-    r"|magazine|institute|association|society|foundation|museum|university|staff|editors"
-    r"|committee|organi[sz]ation|agency|ministry|academy)\.?$",
-    re.IGNORECASE,
-)
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
-_INITIAL = re.compile(r"^(?:\w\.)+$")
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
-# A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
-# Rider)`.
-_FULLER_FORM = re.compile(r"^(?P<initials>[^()]+?)\s*\([^()]*\)$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
 # the year `0101`: no book's year.
@@ -140,11 +128,6 @@ def parse_series_cell(value: str) -> tuple[str, str]:
     return value, ""
 
 
-def is_organisation_word(word: str) -> bool:
-    """`Inc.`, `Company`, `Magazine`: a word that names an organisation, never a person."""
-    return bool(_ORGANISATION_WORD.match(word.strip()))
-
-
 def is_surname_particle(word: str) -> bool:
     """`de`, `Van`, `St.`: a word that may begin a surname (`Le Guin`, `van der Kolk`)."""
     return word.casefold() in SURNAME_PARTICLES
@@ -177,14 +160,14 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
 def _is_generation_heading(name: str) -> bool:
     """`King, Martin Luther, Jr.`: a sort name and a generation word, one person."""
     segments = heading_segments(name)
-    return len(segments) == 3 and is_name_suffix(segments[2]) and _is_sort_name(*segments[:2])
+    return len(segments) == 3 and is_name_suffix(segments[2]) and is_sort_name(*segments[:2])
 
 
 def _heading_credit(segments: list[str], role: str) -> Credit:
     """One person of a heading's segments (`Last`, `First`, then generation words and titles)."""
-    last, first = segments[0], _FULLER_FORM.sub(r"\g<initials>", "".join(segments[1:2]))
+    last, first = segments[0], FULLER_FORM.sub(r"\g<initials>", "".join(segments[1:2]))
     suffix = " ".join(part for part in segments[2:] if is_name_suffix(part))
-    if not first or not (_is_sort_name(last, first) or len(last.split()) == 1):
+    if not first or not (is_sort_name(last, first) or len(last.split()) == 1):
         return Credit(name=last, role=role)  # `Aesop`, `Marcus Aurelius, Emperor of Rome`
     return Credit(
         name=" ".join(part for part in (sort_name_turned_around(last, first), suffix) if part),
@@ -358,7 +341,7 @@ def _surname_to_share(sorted_name: str, given: str) -> str:
         return ""  # `Project, The American Poetry and Literacy`: a name sorted by its noun
     if any(word.casefold() not in SURNAME_PARTICLES for word in words[:-1]):
         return ""
-    return last if _is_sort_name(last, first) else ""
+    return last if is_sort_name(last, first) else ""
 
 
 def _is_bare_given_name(name: str) -> bool:
@@ -422,7 +405,7 @@ def _comma_names(part: str) -> list[str]:
         return segments  # `ルーツ, Piyo`, `芥見下々, 岩崎優次`: names in that script, listed
     if (
         len(segments) == 2
-        and (_is_sort_name(*segments) or is_title_of_rank(segments[1]))
+        and (is_sort_name(*segments) or is_title_of_rank(segments[1]))
         and not read_leading_role(segments[1]).role  # `Da Feng Gua Guo, Translator: XiA`
     ):
         return [part]  # `Le Guin, Ursula K.`; `Charles V, Holy Roman Emperor`: one person
@@ -430,22 +413,6 @@ def _comma_names(part: str) -> list[str]:
         # `King, Stephen, Straub, Peter`: single words in pairs are sort names.
         return [f"{segments[i]}, {segments[i + 1]}" for i in range(0, len(segments), 2)]
     return segments
-
-
-def _is_sort_name(last: str, first: str) -> bool:
-    first_words, last_words = first.split(), last.split()
-    if is_name_suffix(first):
-        return True  # `Martin Luther King, Jr.`
-    if len(first_words) > 3:
-        return False
-    return (
-        len(last_words) == 1
-        or len(first_words) == 1
-        or last_words[0].casefold() in SURNAME_PARTICLES
-        # Given names end with their initial (`Le Guin, Ursula K.`); a surname after it ends a
-        # whole name (`Jesse Tilly, Eric M. Burke` is two people).
-        or bool(_INITIAL.match(first_words[-1]))
-    )
 
 
 def _is_cjk_name_part(part: str) -> bool:
