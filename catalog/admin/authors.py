@@ -10,7 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
-from catalog.admin.display import cover_thumbnail_html, empty_list_import_help
+from catalog.admin.display import (
+    DeletedCreditsNamedMixin,
+    cover_thumbnail_html,
+    empty_list_import_help,
+)
 from catalog.admin.works import (
     AUTHOR_LISTED_NAME,
     URL_FIELDS_ASSUME_HTTPS,
@@ -51,6 +55,7 @@ class AuthorChangeList(ChangeList):
 
 @admin.register(Author)
 class AuthorAdmin(
+    DeletedCreditsNamedMixin,
     DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,

@@ -7,6 +7,7 @@ ISBN, publisher and cover. A Work shows its own cover or, failing that, one of i
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.files import ImageFieldFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog import text
@@ -249,7 +250,12 @@ class WorkAuthor(TimeStampedPart):
         ]
 
     def __str__(self):
-        return f"{self.author} ({self.get_role_display()})"
+        # With its work: deleting an author lists its credits, one line per book it leaves.
+        return gettext("%(author)s (%(role)s) of “%(work)s”") % {
+            "author": self.author,
+            "role": self.get_role_display(),
+            "work": self.work,
+        }
 
 
 class Edition(TimeStampedModel, CoverFields):

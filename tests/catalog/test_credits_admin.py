@@ -1,0 +1,57 @@
+"""A book's credits (who wrote, translated, narrated it) as the author and work pages show them:
+which works an author's deletion takes the author off, and where an author stands among each
+work's people."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from catalog.models import WorkAuthor
+from tests.factories import make_author, make_work
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    return client
+
+
+def page_text(response) -> str:
+    """The page's words, tags and runs of spaces collapsed."""
+    text = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", text)
+
+
+def test_deleting_an_author_lists_the_works_it_is_taken_off(superuser_client):
+    """The confirmation listed "Work author: Chimamanda Ngozi Adichie (Author)" once per book,
+    five identical lines: a librarian could not tell which books were about to lose their
+    author. Each line now names the work, and calls the thing deleted a credit."""
+    author = make_author("Chimamanda Ngozi Adichie")
+    make_work("Americanah", authors=[author])
+    make_work("Purple Hibiscus", authors=[author])
+    url = reverse("admin:catalog_author_delete", args=[author.pk])
+
+    text = page_text(superuser_client.get(url))
+
+    assert "Credit: Chimamanda Ngozi Adichie (Author) of “Americanah”" in text
+    assert "Credit: Chimamanda Ngozi Adichie (Author) of “Purple Hibiscus”" in text
+    assert "Credits: 2" in text
+    assert "Work author" not in text
+
+
+def test_deleting_a_work_calls_its_translator_a_credit_not_a_work_author(superuser_client):
+    work = make_work("1Q84", authors=["Haruki Murakami"])
+    WorkAuthor.objects.create(
+        work=work, author=make_author("Jay Rubin"), role="translator", position=1
+    )
+    url = reverse("admin:catalog_work_delete", args=[work.pk])
+
+    text = page_text(superuser_client.get(url))
+
+    assert "Credit: Jay Rubin (Translator) of “1Q84”" in text
+    assert "Credits: 2" in text
+    assert "Work author" not in text
