@@ -55,3 +55,18 @@ def test_deleting_a_work_calls_its_translator_a_credit_not_a_work_author(superus
     assert "Credit: Jay Rubin (Translator) of “1Q84”" in text
     assert "Credits: 2" in text
     assert "Work author" not in text
+
+
+def test_an_authors_page_says_where_it_stands_among_each_works_people(superuser_client):
+    """The author's works table showed "Position 0" for every work it leads (the stored index,
+    counted from 0): "1 of 2" says the author comes first of the work's two people."""
+    author = make_author("Jay Rubin")
+    make_work("1Q84", authors=["Haruki Murakami", author])
+    make_work("Rashomon and Seventeen Other Stories", authors=[author])
+    url = reverse("admin:catalog_author_change", args=[author.pk])
+
+    page = superuser_client.get(url).content.decode()
+    places = re.findall(r'<td class="field-(?:position|place_in_credits)">(.*?)</td>', page, re.S)
+
+    assert [re.sub(r"<[^>]+>|\s+", "", cell) for cell in places] == ["2of2", "1of1"]
+    assert "Place in its credits" in page_text(superuser_client.get(url))
