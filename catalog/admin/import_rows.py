@@ -403,6 +403,7 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             context["title"] = gettext("Rows of %(job)s") % {"job": job}
             # "Show all" beside the search: every row of this import, not of every import.
             changelist.show_all_query = urlencode({ImportJobFilter.parameter_name: job.pk})
+            changelist.narrowed_within_scope = self.narrowed(request)
         job_id = job_filter.value() if job_filter is not None else None
         if job_id and not changelist.result_count:
             context["empty_list_reason"] = empty_job_rows_reason(

@@ -372,3 +372,18 @@ def test_a_work_found_by_an_isbn_lists_the_isbn_searched_for(superuser_client):
         assert "9780061474095" not in page
     listed = superuser_client.get(WORKS_URL).content.decode()
     assert re.search(r'<td class="field-isbn">9780061474095</td>', listed)  # unsearched: first
+
+
+def test_the_works_list_offers_show_all_only_once_something_narrows_it(superuser_client):
+    """The whole works list said "2 results (Show all)", a link that reloaded the same list:
+    "Show all" now comes with a search or a filter, which it clears."""
+    make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_work("Stardust", authors=["Neil Gaiman"])
+    show_all = re.compile(r'results? \(<a href="\?">Show all</a>\)')
+
+    whole = superuser_client.get(WORKS_URL).content.decode()
+    assert "2 results" in whole and not show_all.search(whole)
+    searched = superuser_client.get(WORKS_URL, {"q": "Stardust"}).content.decode()
+    assert "1 result" in searched and show_all.search(searched)
+    filtered = superuser_client.get(WORKS_URL, {"has_cover": "no"}).content.decode()
+    assert show_all.search(filtered)

@@ -402,6 +402,17 @@ def test_a_row_whose_book_was_deleted_since_says_so_never_a_bare_dash(client, mi
     assert "Its book was deleted since." not in page
 
 
+def test_an_imports_rows_offer_show_all_only_once_something_narrows_them(client, mixed_job):
+    """ "Rows of Import #1" with nothing but the import chosen said "5 results (Show all)", a
+    link back to the very same list: the count stays, the link comes with a filter or a search."""
+    client.force_login(librarian())
+    show_all = re.compile(r"results? \(<a [^>]*>Show all</a>\)")
+    assert re.search(r"\d+ results", rows_page(client, job=mixed_job.pk))
+    assert not show_all.search(rows_page(client, job=mixed_job.pk))
+    assert show_all.search(rows_page(client, job=mixed_job.pk, status__exact="failed"))
+    assert show_all.search(rows_page(client, job=mixed_job.pk, q="zzz"))
+
+
 def test_show_all_on_an_imports_rows_lists_that_imports_rows(client, mixed_job):
     """Beside the search, "Show all" on "Rows of Import #1" clears the search and filters but
     keeps the import: it opened every import's rows."""
