@@ -53,6 +53,18 @@ def test_a_binary_file_without_a_known_signature_is_refused_as_binary(librarian_
     assert not ImportJob.objects.exists()
 
 
+def test_a_refused_upload_asks_for_the_file_again(librarian_client):
+    """The form came back with its error and "No file chosen": nothing said that the file had
+    to be chosen again, so pressing Import once the format was corrected sent no file at all."""
+    again = "Choose the file again before pressing Import"
+    assert (
+        again
+        not in librarian_client.get(reverse("admin:catalog_importjob_upload")).content.decode()
+    )
+    page = upload(librarian_client, synthetic_random_bytes(), name="books.csv").content.decode()
+    assert again in page
+
+
 def synthetic_unicode_text(path: Path, encoding: str) -> bytes:
     """A real export saved as a spreadsheet's "Unicode Text": the same cells, tab-separated, in
     UTF-16 (or UTF-32) with its byte order mark."""
