@@ -46,6 +46,11 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The limit before the upload, not only in the refusal of a file over it.
+        file = self.fields["file"]
+        file.help_text = "{} {}".format(
+            file.help_text, _gettext("Up to %(limit)s.") % {"limit": _import_limit_shown()}
+        )
         if not services.import_enrichment_available():
             # Offered ticked, it promised what no import would do: the box says why it is off.
             enrich = self.fields["enrich"]
@@ -77,9 +82,12 @@ def _over_import_limit(size: int) -> bool:
     return size > settings.IMPORT_MAX_UPLOAD_BYTES
 
 
+def _import_limit_shown() -> str:
+    return filesizeformat(settings.IMPORT_MAX_UPLOAD_BYTES)
+
+
 def _with_sizes(message: str, size: int) -> str:
-    limit = settings.IMPORT_MAX_UPLOAD_BYTES
-    return message % {"size": filesizeformat(size), "limit": filesizeformat(limit)}
+    return message % {"size": filesizeformat(size), "limit": _import_limit_shown()}
 
 
 class ImportUploadTooLarge(forms.ValidationError):

@@ -193,6 +193,13 @@ def test_oversize_upload_is_refused(librarian_client, settings):
     assert ImportJob.objects.count() == 0
 
 
+def test_the_import_form_says_its_size_limit_before_the_upload(librarian_client, settings):
+    """The limit was said only in the refusal, once a librarian had sent a file over it."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+    page = librarian_client.get(reverse("admin:catalog_importjob_upload")).content.decode()
+    assert "Up to 5.0 MB." in page.replace("\xa0", " ")
+
+
 def test_failed_rows_are_listed_downloadable_and_retryable(librarian_client):
     data = (GOODREADS_24 + "\n1,Good,A\n2,,B\n").encode()
     job_url = upload(librarian_client, data).url
