@@ -324,6 +324,19 @@ def test_deleting_a_job_counts_its_rows_and_needs_no_permission_on_them(client, 
     assert not ImportJob.objects.exists() and not ImportRow.objects.exists()
 
 
+def test_deleting_a_job_says_its_books_stay(client, mixed_job):
+    """The confirmation listed the job and its rows "to be deleted", and said nothing of the
+    books: a librarian could not tell whether deleting an import took its books with it."""
+    client.force_login(user_with("deleter", "view_importjob", "delete_importjob"))
+    page = client.get(reverse("admin:catalog_importjob_delete", args=[mixed_job.pk]))
+    assert "The books it created or filled in stay in the catalog" in page.content.decode()
+    selected = client.post(
+        reverse("admin:catalog_importjob_changelist"),
+        {"action": "delete_selected", "_selected_action": [mixed_job.pk]},
+    )
+    assert "The books they created or filled in stay in the catalog" in selected.content.decode()
+
+
 def test_deleting_a_job_needs_the_permission(client, mixed_job):
     client.force_login(user_with("viewer", "view_importjob"))
     delete_url = reverse("admin:catalog_importjob_delete", args=[mixed_job.pk])
