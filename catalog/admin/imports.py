@@ -89,7 +89,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             _("Run"),
             {
                 "fields": [
-                    ("uploaded_by", "source", "enrich"),
+                    ("uploaded_by", "source", "enrichment_asked"),
                     ("started_at", "finished_at"),
                     ("cancel_requested_by", "cancel_requested_at"),
                     ("retried_by", "retried_at"),
@@ -97,7 +97,7 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             },
         ),
     ]
-    readonly_fields = ["status_badge", "size", "uploaded_file"]
+    readonly_fields = ["status_badge", "size", "uploaded_file", "enrichment_asked"]
 
     def get_fieldsets(self, request, obj=None):
         """A job nobody cancelled or retried shows no empty "Cancel requested by: -" and
@@ -304,6 +304,14 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         if job.uploaded_by is None:
             return when
         return with_note(when, gettext("by %(user)s") % {"user": job.uploaded_by.get_username()})
+
+    @admin.display(description=_("Enrichment"))
+    def enrichment_asked(self, job):
+        """What the uploader chose, said as a fact: the field's own help, "Queue enrichment for
+        imported books.", read as an instruction under a tick."""
+        if job.enrich:
+            return _("Asked for: each book imported is queued for covers and missing metadata.")
+        return _("Not asked for: no book imported is queued.")
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, job):

@@ -311,6 +311,18 @@ def test_the_job_pages_buttons_post_to_their_own_views(client, mixed_job, state)
     )
 
 
+def test_the_job_page_says_whether_enrichment_was_asked_for_as_a_fact(client, mixed_job):
+    """Under "Enrich" and a tick, the page read "Queue enrichment for imported books.", an
+    instruction on a page where nothing can be changed any more."""
+    client.force_login(librarian())
+    page = re.sub(r"\s+", " ", job_page(client, mixed_job))  # imported without enrichment
+    assert "Not asked for: no book imported is queued." in page
+    ImportJob.objects.filter(pk=mixed_job.pk).update(enrich=True)
+    page = re.sub(r"\s+", " ", job_page(client, mixed_job))
+    assert "Queue enrichment for imported books." not in page
+    assert "Asked for: each book imported is queued for covers and missing metadata." in page
+
+
 def test_deleting_a_job_counts_its_rows_and_needs_no_permission_on_them(client, mixed_job):
     """Rows have an admin of their own (view only): deleting their job must not ask for a
     permission on rows, nor list every row on the confirmation page."""
