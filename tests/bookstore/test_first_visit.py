@@ -43,6 +43,16 @@ def test_once_there_are_books_the_index_still_offers_the_import_but_not_the_empt
     assert "The catalog is empty" not in start and "Import a CSV" in start
 
 
+@pytest.mark.parametrize("app_label", ["catalog", "enrichment"])
+def test_an_apps_page_offers_the_import_as_the_index_does(client, librarian, app_label):
+    """The Catalog page ("Catalog administration") showed "Start here" with the dashboard but
+    without "Import a CSV", nor the empty catalog's word on where to begin."""
+    html = client.get(reverse("admin:app_list", args=[app_label])).content.decode()
+    start = re.search(r'<div class="module start-here">(.*?)</div>', html, re.S)
+    assert start and f'href="{UPLOAD}">Import a CSV</a>' in start.group(1)
+    assert "The catalog is empty" in start.group(1)
+
+
 def test_someone_who_may_not_import_gets_no_import_button(client):
     viewer = User.objects.create_user("vera", password="pw", is_staff=True)
     viewer.user_permissions.add(
