@@ -361,3 +361,16 @@ class EditionAdminForm(KeepsChangesMadeMeanwhileForm):
         model = Edition
         fields = ["cover"]
         labels = COVER_FIELD_LABELS
+
+    def clean(self):
+        """A date typed with no precision chosen is the day typed (the widget takes a whole
+        date); a date cleared takes its precision with it. Saving refused both with "Constraint
+        “edition_date_has_precision” is violated." (a date is stored with its precision)."""
+        cleaned = super().clean()
+        if "publication_date" in self.errors or "publication_date_precision" not in cleaned:
+            return cleaned
+        if cleaned.get("publication_date") is None:
+            cleaned["publication_date_precision"] = ""
+        elif not cleaned["publication_date_precision"]:
+            cleaned["publication_date_precision"] = Edition.DatePrecision.DAY
+        return cleaned
