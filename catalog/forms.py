@@ -4,12 +4,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler
+from django.core.validators import MaxLengthValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog import services
+from catalog import isbn, services
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
 from catalog.importers.parsing import cell_shown
@@ -350,10 +351,38 @@ class WorkAdminForm(KeepsChangesMadeMeanwhileForm):
         labels = COVER_FIELD_LABELS
 
 
+def _isbn_typed(value: str) -> isbn.ParsedISBN:
+    """An ISBN typed on an edition's page, in any spelling; refused in words, where the
+    database's rule said "Constraint “edition_isbn13_shape” is violated."."""
+    parsed = isbn.parse_isbn(value)
+    if parsed is not None:
+        return parsed
+    if isbn.why_not_isbn(value) in ("isbn13_check", "isbn10_check"):
+        message = _gettext("“%(value)s” has a wrong check digit: check it against the book.")
+    else:
+        message = _gettext(
+            "“%(value)s” is not an ISBN: type its 13 digits (or the 10 of an older ISBN), "
+            "with or without hyphens."
+        )
+    raise ValidationError(message % {"value": value})
+
+
 class AuthorAdminForm(KeepsChangesMadeMeanwhileForm):
     class Meta:
         model = Author
         fields: list[str] = []  # the admin names them (its fieldsets)
+
+    def clean(self):
+        """A death year before the birth year is refused in words, on the death year: the
+        database's rule said "Constraint “author_death_after_birth” is violated."."""
+        cleaned = super().clean()
+        born, died = cleaned.get("birth_year"), cleaned.get("death_year")
+        if born is not None and died is not None and died < born:
+            self.add_error(
+                "death_year",
+                _gettext("Before the birth year, %(born)s: check both years.") % {"born": born},
+            )
+        return cleaned
 
 
 class EditionAdminForm(KeepsChangesMadeMeanwhileForm):
@@ -361,6 +390,41 @@ class EditionAdminForm(KeepsChangesMadeMeanwhileForm):
         model = Edition
         fields = ["cover"]
         labels = COVER_FIELD_LABELS
+
+    # Room for an ISBN as printed, "ISBN 978-0-441-17271-9": the browser cut it at 13 characters.
+    ISBN_INPUT_LENGTH = 24
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("isbn13", "isbn10"):
+            if name in self.fields:
+                field = self.fields[name]
+                assert isinstance(field, forms.CharField)
+                field.max_length = self.ISBN_INPUT_LENGTH
+                field.widget.attrs["maxlength"] = str(self.ISBN_INPUT_LENGTH)
+                field.validators = [
+                    v for v in field.validators if not isinstance(v, MaxLengthValidator)
+                ]
+
+    def clean_isbn13(self):
+        """Any spelling of an ISBN-13 or ISBN-10, kept as its 13 digits; None when empty."""
+        value = self.cleaned_data.get("isbn13")
+        if not value:
+            return None
+        return _isbn_typed(value).isbn13
+
+    def clean_isbn10(self):
+        """Any spelling of an ISBN-10 (or of the ISBN-13 it is part of), kept as its 10."""
+        value = self.cleaned_data.get("isbn10")
+        if not value:
+            return ""
+        parsed = _isbn_typed(value)
+        if parsed.isbn10 is None:
+            raise ValidationError(
+                _gettext("%(isbn13)s starts with 979: it has no ISBN-10.")
+                % {"isbn13": parsed.isbn13}
+            )
+        return parsed.isbn10
 
     def clean(self):
         """A date typed with no precision chosen is the day typed (the widget takes a whole
