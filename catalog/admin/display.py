@@ -57,10 +57,19 @@ def work_title_html(work: Work):
     )
 
 
-class DeletedCreditsNamedMixin:
-    """For the admins of works and authors: their delete confirmation calls the credits it
-    takes away credits, each naming its work and person (WorkAuthor.__str__), where Django
-    said "Work author" of every translator and narrator."""
+class CreditsNamedMixin:
+    """For the admins of works and authors: their delete confirmation and their History call
+    a credit (catalog.WorkAuthor) a credit, each naming its person, role and work
+    (WorkAuthor.__str__), where Django said "Work author" of every translator and narrator."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
+        model_name = str(WorkAuthor._meta.verbose_name)
+        for entry in message:
+            for change in entry.values():
+                if isinstance(change, dict) and change.get("name") == model_name:
+                    change["name"] = "credit"  # the History translates it as it reads it
+        return message
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]

@@ -22,7 +22,7 @@ from catalog import isbn, permissions, selectors
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
     PLACEHOLDER_TITLE_LABEL,
-    DeletedCreditsNamedMixin,
+    CreditsNamedMixin,
     cover_thumbnail_html,
     empty_list_import_help,
     work_title_html,
@@ -279,7 +279,7 @@ class EditionInline(admin.StackedInline):
 
 @admin.register(Work)
 class WorkAdmin(
-    DeletedCreditsNamedMixin,
+    CreditsNamedMixin,
     DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,

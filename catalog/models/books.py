@@ -251,7 +251,7 @@ class WorkAuthor(TimeStampedPart):
 
     def __str__(self):
         # With its work: deleting an author lists its credits, one line per book it leaves.
-        return gettext("%(author)s (%(role)s) of “%(work)s”") % {
+        return gettext("%(author)s (%(role)s) of %(work)s") % {
             "author": self.author,
             "role": self.get_role_display(),
             "work": self.work,

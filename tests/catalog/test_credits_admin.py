@@ -37,8 +37,8 @@ def test_deleting_an_author_lists_the_works_it_is_taken_off(superuser_client):
 
     text = page_text(superuser_client.get(url))
 
-    assert "Credit: Chimamanda Ngozi Adichie (Author) of “Americanah”" in text
-    assert "Credit: Chimamanda Ngozi Adichie (Author) of “Purple Hibiscus”" in text
+    assert "Credit: Chimamanda Ngozi Adichie (Author) of Americanah" in text
+    assert "Credit: Chimamanda Ngozi Adichie (Author) of Purple Hibiscus" in text
     assert "Credits: 2" in text
     assert "Work author" not in text
 
@@ -52,7 +52,7 @@ def test_deleting_a_work_calls_its_translator_a_credit_not_a_work_author(superus
 
     text = page_text(superuser_client.get(url))
 
-    assert "Credit: Jay Rubin (Translator) of “1Q84”" in text
+    assert "Credit: Jay Rubin (Translator) of 1Q84" in text
     assert "Credits: 2" in text
     assert "Work author" not in text
 
@@ -70,3 +70,25 @@ def test_an_authors_page_says_where_it_stands_among_each_works_people(superuser_
 
     assert [re.sub(r"<[^>]+>|\s+", "", cell) for cell in places] == ["2of2", "1of1"]
     assert "Place in its credits" in page_text(superuser_client.get(url))
+
+
+def test_a_works_history_calls_a_changed_credit_a_credit(superuser_client):
+    """Changing a translator's role under its work was logged as "Changed Role for work author
+    “Jay Rubin (Translator)”"."""
+    from django.contrib.admin.models import LogEntry
+
+    from tests.catalog.test_import_placeholder_titles import FormFields
+
+    work = make_work("1Q84", authors=["Haruki Murakami"])
+    WorkAuthor.objects.create(
+        work=work, author=make_author("Jay Rubin"), role="translator", position=1
+    )
+    url = reverse("admin:catalog_work_change", args=[work.pk])
+    form = FormFields()
+    form.feed(superuser_client.get(url).content.decode())
+
+    response = superuser_client.post(url, {**form.data, "credits-1-role": "editor"})
+
+    assert response.status_code == 302
+    message = LogEntry.objects.get(object_id=str(work.pk)).get_change_message()
+    assert message == "Changed Role for credit “Jay Rubin (Editor) of 1Q84”."
