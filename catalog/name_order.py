@@ -37,10 +37,11 @@ def is_byname(name: str, after_comma: str) -> bool:
 
 
 # Words no surname is, which Goodreads takes for one (`Inc., Apple`, `Review, Harvard Business`)
-# and which end an organisation's name (`McKinsey & Company`). `Press` and `Church` are surnames
-# (William H. Press, George M. Church), so a publisher's `Press` is not one of them.
+# and which end an organisation's name (`McKinsey & Company`, `Smith, Elder & Co.`). `Press` and
+# `Church` are surnames (William H. Press, George M. Church), so a publisher's `Press` is not one
+# of them; nor is `Co` without its full stop (Lily Co), only `Co.`.
 _ORGANISATION_WORD = re.compile(
-    r"^(?:inc|ltd|llc|corp|corporation|company|gmbh|publications|publishing|publishers|review"
+    r"^(?:inc|ltd|llc|co\.|corp|corporation|company|gmbh|publications|publishing|publishers|review"
     r"|magazine|institute|association|society|foundation|museum|university|staff|editors"
     r"|committee|organi[sz]ation|agency|ministry|academy)\.?$",
     re.IGNORECASE,

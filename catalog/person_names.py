@@ -149,18 +149,22 @@ def is_degree(words: str) -> bool:
     return bool(_DEGREE.match(words.strip()))
 
 
+def is_organisation_heading(last: str, first: str) -> bool:
+    """Whether `Last, First` is an organisation's name, never to be turned around as a
+    person's: `Smith, Elder & Co.`, `Penguin Books, Ltd.`, `University of California, Berkeley`,
+    `Aero-Metric Engineering, Inc.` (a word of a firm or a body, partners joined by `&` or
+    `and`)."""
+    return bool(_PARTNERS.search(f"{last} {first}")) or any(
+        is_organisation_word(word.strip(",")) for word in f"{last} {first}".split()
+    )
+
+
 def is_personal_heading(last: str, first: str) -> bool:
     """Whether `Last, First` is a person's name as a catalogue heading writes it (`Kiss, Lenke`,
     `Tolkien, J. R. R.`, `司馬, 遼太郎`), to be turned around, and not an organisation's
-    (`Smith, Elder & Co.`, `Penguin Books, Ltd.`, `University of California, Berkeley`: a word
-    of a firm or a body, partners joined by `&` or `and`) nor two people a comma lists
-    (`Neil Gaiman, Terry Pratchett`: is_sort_name)."""
-    words = f"{last} {first}".split()
-    return (
-        is_sort_name(last, first)
-        and not _PARTNERS.search(f"{last} {first}")
-        and not any(is_organisation_word(word.strip(".,")) for word in words)
-    )
+    (is_organisation_heading: `Smith, Elder & Co.`) nor two people a comma lists (`Neil Gaiman,
+    Terry Pratchett`: is_sort_name)."""
+    return is_sort_name(last, first) and not is_organisation_heading(last, first)
 
 
 def name_as_written(heading: str) -> str:

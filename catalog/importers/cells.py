@@ -21,7 +21,13 @@ from catalog.name_order import (
     is_title_of_rank,
     sort_name_turned_around,
 )
-from catalog.person_names import FULLER_FORM, heading_segments, is_sort_name, split_life_dates
+from catalog.person_names import (
+    FULLER_FORM,
+    heading_segments,
+    is_organisation_heading,
+    is_sort_name,
+    split_life_dates,
+)
 from catalog.text import LANGUAGES, is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
@@ -141,7 +147,9 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     1870), a generation word stays last (`Smith, Joseph, Jr., 1805-1844`, `King, Martin
     Luther, Jr.`), a title and the fuller form of initials are left out (`Doyle, Arthur Conan,
     Sir, 1859-1930`, `Eliot, T. S. (Thomas Stearns), 1888-1965`, `Marcus Aurelius, Emperor of
-    Rome, 121-180`)."""
+    Rome, 121-180`). An organisation's heading is no person's and stays as written (`Smith,
+    Elder & Co.`, `Aero-Metric Engineering, Inc.`: catalog.person_names.is_organisation_heading),
+    unless it was turned at its last word (`Inc., Apple` -> `Apple Inc.`)."""
     name = name.strip().strip(",").strip()
     heading = split_life_dates(name)
     if heading.dated or _is_generation_heading(name):
@@ -152,7 +160,10 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     if len(segments) == 2:
         last, first = segments
         if last and first and not is_name_suffix(first):
-            name = sort_name_turned_around(last, first)  # `Chrétien, de Troyes` in order
+            if is_organisation_heading(last, first) and not is_organisation_word(last):
+                return Credit(name=name, role=role)  # `Smith, Elder & Co.`: no person's
+            # `Chrétien, de Troyes` in order; `Inc., Apple`, turned at its last word, too.
+            name = sort_name_turned_around(last, first)
             return Credit(name=name, role=role, sort_name=f"{last}, {first}")
     return Credit(name=name, role=role)
 
@@ -167,6 +178,8 @@ def _heading_credit(segments: list[str], role: str) -> Credit:
     """One person of a heading's segments (`Last`, `First`, then generation words and titles)."""
     last, first = segments[0], FULLER_FORM.sub(r"\g<initials>", "".join(segments[1:2]))
     suffix = " ".join(part for part in segments[2:] if is_name_suffix(part))
+    if first and is_organisation_heading(last, first):
+        return Credit(name=f"{last}, {first}", role=role)  # a firm's, with its years
     if not first or not (is_sort_name(last, first) or len(last.split()) == 1):
         return Credit(name=last, role=role)  # `Aesop`, `Marcus Aurelius, Emperor of Rome`
     return Credit(

@@ -342,3 +342,36 @@ def test_the_bookshelf_apps_people_lists_and_roles_before_names_are_read():
             ("Demi Guo", "", "editor"),
         ],
     }
+
+
+@pytest.mark.django_db
+def test_an_organisation_credited_in_a_zotero_export_keeps_its_name():
+    """Zotero's Author cell writes people `Last, First` and organisations as named, after a
+    comma too: `Aero-Metric Engineering, Inc.`, `Human Systems Research, Inc` among `Shields,
+    Helen B; Kirkpatrick, David T`. The firms are credited by their names, not as people turned
+    around (`Inc. Aero-Metric Engineering`, sorted under `Aero-Metric Engineering`), and the
+    people beside them still are."""
+    import_real(
+        "zotero-krishardy-organisations.csv",
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Author", "kind": "Item Type"},
+    )
+    credited = {
+        work.title[:20]: [(c.author.name, c.author.sort_name) for c in work.credits.all()]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "Preliminary Analysis": [("Aero-Metric Engineering, Inc.", "")],
+        "Valmont, an Early 19": [
+            ("Helen B Shields", "Shields, Helen B"),
+            ("David T Kirkpatrick", "Kirkpatrick, David T"),
+            ("New Mexico", ""),
+            ("Human Systems Research, Inc", ""),
+        ],
+        "New Mexico Project A": [
+            ("Carol J Ellick", "Ellick, Carol J"),
+            ("New Mexico", ""),
+            ("Statistical Research, Inc", ""),
+        ],
+        "Chimney Rock Concept": [("Chambers Campbell Isaacson Chaplin, Inc.", "")],
+    }

@@ -5,7 +5,8 @@ Cells are synthetic, written in the shape of real exports' author cells."""
 
 import pytest
 
-from catalog.importers.cells import person_from_sort_name, split_people
+from catalog.importers.cells import person_from_sort_name, split_at_ampersands, split_people
+from catalog.person_names import name_as_written
 from catalog.text import normalize_person_name
 from enrichment.author_matching import score_author_name
 
@@ -168,6 +169,34 @@ def test_split_people_reads_a_role_after_a_name(value, people):
 def test_person_from_sort_name_keeps_corporate_names():
     assert person_from_sort_name("Anonymous").name == "Anonymous"
     assert person_from_sort_name("Cortázar, Julio", role="editor").role == "editor"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "Smith, Elder & Co.",
+        "Penguin Books, Ltd.",
+        "Farrar, Straus and Giroux",
+        "University of California, Berkeley",
+        "Aero-Metric Engineering, Inc.",  # real: krishardy's Zotero Author
+        "Macmillan Publishing Co., Inc.",
+    ],
+)
+def test_an_organisations_heading_is_credited_as_named_not_turned_around(cell):
+    """A firm or a body after a comma is no `Last, First` person: LibraryThing's author cells
+    and a mapped column read it as named (not `Elder & Co. Smith`), with no sort name, by the
+    rule provider names follow (catalog.person_names.is_organisation_heading)."""
+    credit = person_from_sort_name(cell)
+    assert (credit.name, credit.sort_name) == (cell, "")
+    assert name_as_written(cell) == cell
+
+
+def test_a_firms_partners_after_its_ampersand_take_no_surname():
+    """`Smith, Elder & Co.` is one firm, not the people `Elder Smith` and `Co. Smith`."""
+    assert [(c.name, c.sort_name) for c in split_people("Smith, Elder & Co.")] == [
+        ("Smith, Elder & Co.", "")
+    ]
+    assert split_at_ampersands("Smith, Elder & Co.") == ["Smith, Elder & Co."]
 
 
 def test_a_comma_inside_a_meetings_qualifier_turns_no_name_around():
