@@ -12,6 +12,14 @@ _TRAILING_PARENTHESIS = re.compile(r"\s*\((?P<inside>[^()]+)\)\s*$")
 # One series in it: a name, then `#` and a number such as 2, 0.5, 1-3 or "4, Part 2"; a half
 # may lose its 0 (`#.5`).
 _NUMBERED_SERIES = re.compile(r"^(?P<name>.*?\S),?\s*#\s*(?P<number>\.?\d[^#]*?)\s*$")
+# A book in several places of one series, each number after its `#`: a collection, or a
+# novella Goodreads numbers more than once (`Stín Krkavce, #0.5, #0.7, #1.5, #3.5`, `Kay
+# Scarpetta, #1, #2, #3`, `Maisie Dobbs, #1 & #2`). A series entry holds one number.
+_ONE_NUMBER = r"#\s*\.?\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?"
+_SEVERAL_NUMBERS = re.compile(
+    rf"^(?P<name>.*?[^\W\d_][^#]*?),?\s*(?P<first>{_ONE_NUMBER})"
+    rf"(?P<others>(?:\s*(?:,|&|\band\b)?\s*{_ONE_NUMBER})+)\s*$"
+)
 # Without a `#`, a parenthesis is a series only when it says so (a publisher's series such as
 # "Penguin Classics"); "(Ten Moments That Shaped)" or "(Unabridged)" stay in the title.
 _SERIES_WORDS = re.compile(
@@ -282,7 +290,10 @@ def _repeats_series_name(parenthesis: str, series: str) -> bool:
 
 def _numbered(part: str) -> tuple[str, str] | None:
     """A series with its number, `Name, #2`, `Name Book 2`, `Name, Volume II` (-> "2") or
-    `Name, 2`; None for anything else."""
+    `Name, 2`, and a book in several of its places with its first (`Name, #0.5, #1.5` ->
+    "0.5": series_numbers_left_out names the others); None for anything else."""
+    if several := _SEVERAL_NUMBERS.match(part):
+        return several["name"].strip(), _series_number(several["first"])
     if numbered := _NUMBERED_SERIES.match(part):
         number = numbered["number"].strip()
         return numbered["name"].strip(), f"0{number}" if number.startswith(".") else number
@@ -293,6 +304,25 @@ def _numbered(part: str) -> tuple[str, str] | None:
     if comma and not _BARE_VOLUME.match(comma["name"]) and not _YEAR.match(comma["number"]):
         return comma["name"].strip(), comma["number"]
     return None
+
+
+def _series_number(written: str) -> str:
+    """`#2` -> "2", `# .5` -> "0.5", `#1 - 3` -> "1-3": a number after its `#` as stored."""
+    number = re.sub(r"\s+", "", written.lstrip("#"))
+    return f"0{number}" if number.startswith(".") else number
+
+
+def series_numbers_left_out(title: str) -> list[tuple[str, str, list[str]]]:
+    """The series a title numbers the book in several times (`Title (Stín Krkavce, #0.5, #0.7,
+    #1.5, #3.5)`), each as (name, the number kept, the numbers left out: ["0.7", "1.5",
+    "3.5"]), for the import to say what its series entry could not hold."""
+    found = []
+    for inside in re.findall(r"\(([^()]*)\)", title or ""):
+        for part in inside.split(";"):
+            if several := _SEVERAL_NUMBERS.match(part.strip()):
+                others = [_series_number(n) for n in re.findall(_ONE_NUMBER, several["others"])]
+                found.append((several["name"].strip(), _series_number(several["first"]), others))
+    return found
 
 
 def _roman_to_int(numeral: str) -> int:

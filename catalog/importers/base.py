@@ -31,6 +31,7 @@ from catalog.importers.parsing import (
     words_key,
 )
 from catalog.text import (
+    series_numbers_left_out,
     split_language_edition,
     split_series_entries,
     split_series_marker,
@@ -128,6 +129,15 @@ class NormalizedRow:
                 )
                 % {"marker": marker}
             )
+        for name, kept, others in series_numbers_left_out(raw_title):
+            if (name, kept) in series_entries:
+                row.warnings.append(
+                    _(
+                        "The title numbers the book %(numbers)s in the series '%(series)s'; it "
+                        "was given the first, %(number)s, and the others were left out."
+                    )
+                    % {"numbers": ", ".join([kept, *others]), "series": name, "number": kept}
+                )
         return row
 
     @property

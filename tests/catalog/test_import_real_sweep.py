@@ -225,3 +225,31 @@ def test_a_book_on_the_header_line_is_imported_and_the_header_read_without_it():
         None,
         1984,
     )
+
+
+@pytest.mark.django_db
+def test_a_book_in_several_places_of_a_series_has_the_series_and_its_first_number():
+    """Goodreads numbers a collection, or a novella it places more than once, with each of its
+    numbers (`(Kay Scarpetta, #1, #2, #3)`; this dataset of Goodreads' books lost the commas):
+    the work is in that series at its first number, not in a series named `Kay Scarpetta #1
+    #2` at 3, and the row says which numbers a series entry could not hold."""
+    job = import_real(
+        "goodreads-dataset-lfvvercosa-several-series-numbers.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "authors", "isbn": "isbn13"},
+    )
+    works = Work.objects.order_by("title").values_list("title", "series", "series_number")
+    assert list(works) == [
+        ("Maisie Dobbs and Birds of a Feather", "Maisie Dobbs", "1"),
+        ("Mrs. Piggle-Wiggle Treasury", "Mrs. Piggle Wiggle", "1-2"),
+        ("Three Complete Novels", "Kay Scarpetta", "1"),
+    ]
+    messages = {row.line_number: row.messages for row in ImportRow.objects.filter(job=job)}
+    assert (
+        "The title numbers the book 1, 2, 3 in the series 'Kay Scarpetta'; it was given the "
+        "first, 1, and the others were left out."
+    ) in messages[2]
+    assert (
+        "The title numbers the book 1-2, 4 in the series 'Mrs. Piggle Wiggle'; it was given the "
+        "first, 1-2, and the others were left out."
+    ) in messages[4]

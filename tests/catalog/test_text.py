@@ -286,3 +286,26 @@ def test_a_title_of_rank_after_the_comma_is_read_after_the_name(heading, name):
     last, first = heading.split(", ")
     assert name_order.sort_name_turned_around(last, first) == name
     assert text.normalize_person_name(heading) == text.normalize_text(name)
+
+
+@pytest.mark.parametrize(
+    ("title", "series", "left_out"),
+    [
+        # The shape the sweep of real exports reported (a Czech Goodreads row), and the
+        # separators Goodreads writes between the numbers.
+        ("Synthetic (Stín Krkavce, #0.5, #0.7, #1.5, #3.5)", ("Stín Krkavce", "0.5"),
+         ["0.7", "1.5", "3.5"]),
+        ("Synthetic (Synthetic Saga, #1 & #2)", ("Synthetic Saga", "1"), ["2"]),
+        ("Synthetic (Synthetic Saga, #.5, #2)", ("Synthetic Saga", "0.5"), ["2"]),
+        ("Synthetic (Synthetic Saga, #1-3, #5; Other, #4)", ("Synthetic Saga", "1-3"), ["5"]),
+    ],
+)  # fmt: skip
+def test_a_book_numbered_several_times_in_one_series_keeps_its_first_number(
+    title, series, left_out
+):
+    """One series at its first number, where the name read `Stín Krkavce, #0.5, #0.7, #1.5`
+    and the number 3.5; the title is clean and keeps its key."""
+    main, entries = text.split_series_entries(title)
+    assert (main, entries[0]) == ("Synthetic", series)
+    assert text.series_numbers_left_out(title)[0] == (*series, left_out)
+    assert text.normalize_title(title) == "synthetic"
