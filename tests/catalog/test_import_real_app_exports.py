@@ -345,6 +345,20 @@ def test_the_bookshelf_apps_people_lists_and_roles_before_names_are_read():
 
 
 @pytest.mark.django_db
+def test_an_organisation_credited_in_a_bookbuddy_export_keeps_its_name():
+    """BookBuddy's Author `Dorling Kindersley, Inc.` (its `Author (Last, First)` turned at the
+    last word, `Inc., Dorling Kindersley,`) is the firm, not a person `Inc. Dorling Kindersley`."""
+    import_real(
+        "bookbuddy-fusiongyro-organisation.csv",
+        requested_format="generic",
+        column_map=BOOKBUDDY_OLD_MAP,
+    )
+    assert list(Author.objects.values_list("name", "sort_name")) == [
+        ("Dorling Kindersley, Inc.", "")
+    ]
+
+
+@pytest.mark.django_db
 def test_an_organisation_credited_in_a_zotero_export_keeps_its_name():
     """Zotero's Author cell writes people `Last, First` and organisations as named, after a
     comma too: `Aero-Metric Engineering, Inc.`, `Human Systems Research, Inc` among `Shields,
