@@ -93,7 +93,7 @@ LANGUAGES = {
     "persian": "fa", "farsi": "fa", "per": "fa", "fas": "fa", "urdu": "ur", "urd": "ur",
     "galician": "gl", "glg": "gl", "basque": "eu", "baq": "eu", "eus": "eu",
     "lithuanian": "lt", "lit": "lt", "estonian": "et", "est": "et", "icelandic": "is",
-    "ice": "is", "isl": "is", "esperanto": "eo", "epo": "eo",
+    "ice": "is", "isl": "is", "esperanto": "eo", "epo": "eo", "bengali": "bn", "ben": "bn",
 }  # fmt: skip
 # Country codes that home-made lists write for a language (`CZ` for Czech) and that are no ISO
 # 639-1 code; one that is a code stays that language (`se` Northern Sami, `kr` Kanuri).
@@ -148,6 +148,11 @@ for _names_by_code in (_FRENCH_AND_SPANISH_NAMES, _NAMES_IN_AN_APPS_LANGUAGE):
 _LANGUAGE_NAME = r"(?P<language>[^\W\d_]{4,})"
 _LANGUAGE_EDITIONS = (
     re.compile(rf"\s*\({_LANGUAGE_NAME} Edition\)\s*$"),
+    # A bilingual edition, `(English and French Edition)`, `(English and Bengali Edition)`: its
+    # language is the first named, the text's (Amazon names the translation's language before
+    # the original's, which faces it), and both must be languages (not `(Updated and Expanded
+    # Edition)`).
+    re.compile(rf"\s*\({_LANGUAGE_NAME} and (?P<second>[^\W\d_]{{4,}}) Edition\)\s*$"),
     # `(in Japanese)`, and `(en anglais)`, `(en español)` in French and Spanish.
     re.compile(rf"\s*\([IiEe]n {_LANGUAGE_NAME}\)\s*$"),
     # The marker after a comma inside the parenthesis: the rest of it stays.
@@ -356,7 +361,8 @@ def split_language_edition(title: str) -> tuple[str, str]:
         if not match or match.start() == 0:
             continue
         language = LANGUAGES.get(match["language"].casefold(), "")
-        if not language:
+        second = match.groupdict().get("second")
+        if not language or (second and second.casefold() not in LANGUAGES):
             continue
         if not match.groupdict().get("close"):
             return title[: match.start()], language

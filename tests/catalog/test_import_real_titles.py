@@ -67,6 +67,48 @@ def test_a_language_suffix_in_other_words_is_the_editions_language_not_its_title
 
 
 @pytest.mark.django_db
+def test_a_bilingual_editions_suffix_is_the_editions_language_not_its_title():
+    """`Pather Panchali (English and Bengali Edition)`, `Final Judgment: … (English and Russian
+    Edition)`: English translations facing the original. The work is `Pather Panchali`, found
+    by the same book from any other source, and the edition's language is the first named, the
+    translation's."""
+    import_real("goodreads-alexkhype-bilingual-editions.csv")
+    import_real("goodreads-4dahalibut-bilingual-edition.csv")
+    editions = Edition.objects.order_by("work__title").values_list(
+        "work__title", "work__subtitle", "language"
+    )
+    assert list(editions) == [
+        ("Final Judgment", "My Life As a Soviet Defense Attorney", "en"),
+        ("Pather Panchali", "", "en"),
+        ("The School for Wives", "Robert; Genevieve: Or, the Unfinished Confidence", "en"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_stored_titles_of_bilingual_editions_the_new_key():
+    """A work stored as `Pather Panchali (English and Bengali Edition)` is found by the same
+    book's row; an edition's suffix that names no languages keeps its key."""
+    migration = importlib.import_module("catalog.migrations.0035_title_keys_bilingual_editions")
+    stored = make_work(
+        "Pather Panchali (English and Bengali Edition)", authors=["Bibhutibhushan Bandyopadhyay"]
+    )
+    kept = make_work("Synthetic Guide (Updated and Expanded Edition)")
+    Work.objects.filter(pk=stored.pk).update(
+        title_normalized="pather panchali english and bengali edition"
+    )
+
+    migration.recompute_keys(django_apps, None)
+
+    keys = dict(Work.objects.values_list("pk", "title_normalized"))
+    assert keys == {
+        stored.pk: "pather panchali",
+        kept.pk: "synthetic guide updated and expanded edition",
+    }
+    job = import_real("goodreads-alexkhype-bilingual-editions.csv", lines=slice(1, 2))
+    assert (job.created_count, job.rows.get().matched_by) == (0, ImportRow.MatchedBy.TITLE_AUTHOR)
+
+
+@pytest.mark.django_db
 def test_the_migration_gives_stored_titles_with_a_language_suffix_the_new_key():
     """A work stored as `Vagabond Volume 4 (in Japanese)` is found by the same book's row."""
     migration = importlib.import_module("catalog.migrations.0026_title_keys_amazon_suffixes")
