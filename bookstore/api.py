@@ -91,6 +91,18 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+class StorageUnavailable(exceptions.APIException):
+    """503: the storage refused or did not answer; nothing was done, and the same request may
+    succeed after Retry-After seconds."""
+
+    status_code = 503
+    default_code = "storage_unavailable"
+
+    def __init__(self, detail: "StrOrPromise", *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.wait = retry_after  # DRF's handler sends it as Retry-After
+
+
 def location_header(url: str) -> dict[str, str]:
     """The `Location` header naming a serialized link (a new job, an operation to follow). As a
     plain str: a link field's value is a str subclass, which servers that check WSGI's header

@@ -7,6 +7,7 @@ to the uploader and valid for HOLD_MAX_AGE. Confirming, cancelling or the daily 
 """
 
 import datetime
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -15,7 +16,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.services.import_stops import ImportStorageFailed
 from catalog.storage import import_storage
+
+logger = logging.getLogger(__name__)
 
 HOLD_DIRECTORY = "held"
 HOLD_MAX_AGE = datetime.timedelta(hours=24)
@@ -35,15 +39,21 @@ class HeldUpload:
 
 
 def upload_hold(*, data: bytes, filename: str, user, enrich: bool) -> HeldUpload:
-    """Keep an upload privately until its columns are mapped; returns it with its token."""
-    name = import_storage().save(f"{HOLD_DIRECTORY}/{uuid.uuid4().hex}", ContentFile(data))
+    """Keep an upload privately until its columns are mapped; returns it with its token (raises
+    ImportStorageFailed when the storage fails to keep it)."""
+    try:
+        name = import_storage().save(f"{HOLD_DIRECTORY}/{uuid.uuid4().hex}", ContentFile(data))
+    except Exception as exc:  # whatever the storage raises (botocore, OSError)
+        logger.error("The storage failed to hold an uploaded file: %s", exc, exc_info=True)
+        raise ImportStorageFailed(storing=True) from exc
     payload = {"name": name, "filename": filename[:255], "user": user.pk, "enrich": enrich}
     token = signing.dumps(payload, salt=_SALT)
     return HeldUpload(token=token, name=name, filename=payload["filename"], enrich=enrich)
 
 
 def upload_held(*, token: str, user) -> tuple[HeldUpload, bytes]:
-    """The held upload a token names, and its bytes, for the user who uploaded it."""
+    """The held upload a token names, and its bytes, for the user who uploaded it (raises
+    UploadHoldGone, or ImportStorageFailed when the storage fails to open it)."""
     try:
         payload = signing.loads(token, salt=_SALT, max_age=HOLD_MAX_AGE)
     except signing.BadSignature as exc:  # SignatureExpired is one
@@ -56,6 +66,9 @@ def upload_held(*, token: str, user) -> tuple[HeldUpload, bytes]:
             data = held.read()
     except FileNotFoundError as exc:
         raise UploadHoldGone(_("This upload has expired; upload the file again.")) from exc
+    except Exception as exc:  # whatever the storage raises (botocore, OSError)
+        logger.error("The storage failed to open a held upload: %s", exc, exc_info=True)
+        raise ImportStorageFailed(storing=False) from exc
     held_upload = HeldUpload(
         token=token, name=name, filename=payload["filename"], enrich=payload["enrich"]
     )

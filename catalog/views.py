@@ -38,7 +38,12 @@ from catalog.importers import (
 )
 from catalog.importers.csvfile import http_charset
 from catalog.models import Edition, ImportJob, ImportRow, WorkAuthor
-from catalog.services.import_stops import ImportFileGone, import_source_open
+from catalog.services.import_stops import (
+    STORAGE_RETRY_AFTER_SECONDS,
+    ImportFileGone,
+    ImportStorageFailed,
+    import_source_open,
+)
 from catalog.upload_holds import UploadHoldGone, upload_held, upload_hold, upload_release
 
 logger = logging.getLogger(__name__)
@@ -88,16 +93,19 @@ def _import_upload_checked(request, model_admin):
         try:
             if requested == GENERIC:
                 return _start_mapping(request, model_admin, data, upload.name, enrich, notice="")
-            job = services.import_job_create(
-                data=data,
-                filename=upload.name,
-                requested_format=requested,
-                uploaded_by=request.user,
-                enrich=enrich,
-            )
-        except UnknownFormatError as exc:
-            return _start_mapping(request, model_admin, data, upload.name, enrich, str(exc))
-        except ImportFileError as exc:
+            try:
+                job = services.import_job_create(
+                    data=data,
+                    filename=upload.name,
+                    requested_format=requested,
+                    uploaded_by=request.user,
+                    enrich=enrich,
+                )
+            except UnknownFormatError as exc:
+                return _start_mapping(request, model_admin, data, upload.name, enrich, str(exc))
+        # A storage that failed to keep the file (its error is in the log): said on the form,
+        # which shows again to pick the file again.
+        except (ImportFileError, ImportStorageFailed) as exc:
             form.add_error("file", str(exc))
         else:
             return _started(request, job, model_admin)
@@ -172,6 +180,9 @@ def _import_mapping(request, model_admin):
     except UploadHoldGone as exc:
         messages.warning(request, str(exc))
         return redirect("admin:catalog_importjob_upload")
+    except ImportStorageFailed as exc:  # the upload stays held: going back and again may work
+        messages.error(request, str(exc))
+        return redirect("admin:catalog_importjob_upload")
     if "cancel" in request.POST:
         upload_release(held=held)
         messages.info(request, _("Nothing was imported."))
@@ -189,7 +200,7 @@ def _import_mapping(request, model_admin):
                 uploaded_by=request.user,
                 enrich=held.enrich,
             )
-        except ImportFileError as exc:
+        except (ImportFileError, ImportStorageFailed) as exc:
             form.add_error(None, str(exc))
         else:
             upload_release(held=held)
@@ -326,20 +337,24 @@ def import_source_file(request, job_id, model_admin):
             status=404,
             can_import=permissions.user_can_import(request.user),
         )
-    except Exception:  # whatever the storage raises (botocore, OSError): said, not a 500
-        logger.exception("Import job %s: the storage failed to open its uploaded file", job.pk)
-        return _source_file_refused(
+    except ImportStorageFailed as exc:  # said, not a 500
+        logger.error(
+            "Import job %s: the storage failed to open its uploaded file: %s",
+            job.pk,
+            exc.__cause__,
+            exc_info=exc.__cause__,
+        )
+        refused = _source_file_refused(
             request,
             model_admin,
             job,
             title=_("The uploaded file could not be read"),
-            reason=_(
-                "The storage failed to open the uploaded file (the server's log has its "
-                "error). Try again later."
-            ),
+            reason=str(exc),
             status=503,
             can_import=False,
         )
+        refused["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
+        return refused
     response = FileResponse(
         source,
         as_attachment=True,

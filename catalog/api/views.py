@@ -21,6 +21,7 @@ from bookstore.api import (
     BAD_INPUT,
     FORBIDDEN,
     NOT_AUTHENTICATED,
+    StorageUnavailable,
     TakesNoQueryParameters,
     allowed_by,
     error_response,
@@ -42,9 +43,19 @@ from catalog.forms import ImportUploadTooLarge, StopAtImportUploadLimit
 from catalog.importers import GENERIC, ImportFileError, UnknownFormatError
 from catalog.importers.generic import format_column_map
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
-from catalog.services.import_stops import import_source_file_status
+from catalog.services.import_stops import (
+    STORAGE_RETRY_AFTER_SECONDS,
+    ImportStorageFailed,
+    import_source_file_status,
+)
 
 NOT_FOUND = error_response(_("No import job with this id."))
+STORAGE_FAILED = error_response(
+    _(
+        "The storage refused or did not answer (its error is in the server's log): nothing was "
+        "stored and no job recorded; send the file again after Retry-After seconds."
+    )
+)
 
 
 # The admin's rule: importers and holders of "view import job" see every job and its rows (the
@@ -84,6 +95,7 @@ class ImportCreate(TakesNoQueryParameters, APIView):
             400: BAD_INPUT,
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
+            503: STORAGE_FAILED,
         },
     )
     def post(self, request: Request) -> Response:
@@ -112,7 +124,8 @@ def _import_job_from_upload(
     request: Request, *, file, format: str, enrich: bool, column_map=None
 ) -> ImportJob:
     """The job for a valid upload, or a 400 with the importer's reason (not a CSV, undecodable,
-    a format that does not fit, a header nobody's, a bad column map)."""
+    a format that does not fit, a header nobody's, a bad column map), or a 503 when the storage
+    fails to store the file."""
     try:
         return services.import_job_create(
             data=file.read(),
@@ -128,6 +141,8 @@ def _import_job_from_upload(
         # A generic file's columns are read through its map: that is what does not fit.
         field = "map" if format == GENERIC else "file"
         raise exceptions.ValidationError({field: str(exc)}) from exc
+    except ImportStorageFailed as exc:  # the storage's error is in the log
+        raise StorageUnavailable(str(exc), retry_after=STORAGE_RETRY_AFTER_SECONDS) from exc
 
 
 def _map_hint(guessed: dict[str, str]) -> str:

@@ -4,6 +4,7 @@ storage's error, a database's message) goes to the log only."""
 
 import logging
 
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from catalog.models import ImportJob
@@ -25,6 +26,32 @@ class ImportFileGone(ImportStopped):
 
     def __init__(self) -> None:
         super().__init__(import_file_gone_reason())
+
+
+class ImportStorageFailed(Exception):
+    """The import storage refused or did not answer (S3 refusing or silent past its timeouts, a
+    full or read-only disk): whatever the storage raised is the __cause__, for the server's log;
+    the message says it in the librarian's words. Nothing was stored, or nothing was read: the
+    same request may succeed later (the API answers 503 with Retry-After
+    STORAGE_RETRY_AFTER_SECONDS, the admin's pages say to try again)."""
+
+    def __init__(self, *, storing: bool) -> None:
+        if storing:
+            message = _(
+                "The storage failed to store the uploaded file (the server's log has its error): "
+                "nothing was imported. Upload it again later."
+            )
+        else:
+            message = _(
+                "The storage failed to open the uploaded file (the server's log has its error). "
+                "Try again later."
+            )
+        super().__init__(message)
+
+
+#: Seconds a client is asked to wait (Retry-After) before it asks a failing storage again: a few
+#: times the S3 timeouts' worst case (about 11 s).
+STORAGE_RETRY_AFTER_SECONDS = 60
 
 
 def import_file_gone_reason() -> str:
@@ -65,13 +92,27 @@ def import_stop_reason(exc: BaseException, *, retrying: bool = False) -> str:
 def import_source_open(job: ImportJob):
     """The job's uploaded file, open for reading (raises ImportFileGone when it is no longer
     stored: the one rule of "gone", on the filesystem and on S3, whose storage raises
-    FileNotFoundError for a missing object)."""
+    FileNotFoundError for a missing object; ImportStorageFailed when the storage fails to say)."""
     if not _recorded_as_stored(job):
         raise ImportFileGone
     try:
         return job.source_file.open("rb")
     except FileNotFoundError as exc:
         raise ImportFileGone from exc
+    except Exception as exc:  # whatever the storage raises (botocore, OSError)
+        raise ImportStorageFailed(storing=False) from exc
+
+
+def import_source_store(job: ImportJob, data: bytes) -> None:
+    """Store an upload's bytes as the job's file, privately under a random name (the user's file
+    name is only kept as text); raises ImportStorageFailed, the storage's error logged, when the
+    storage refuses or does not answer: the job is then not saved, and nothing points at no
+    file."""
+    try:
+        job.source_file.save("upload", ContentFile(data), save=False)
+    except Exception as exc:  # whatever the storage raises (botocore, OSError)
+        logger.error("The storage failed to store an uploaded file: %s", exc, exc_info=True)
+        raise ImportStorageFailed(storing=True) from exc
 
 
 def import_source_file_status(job: ImportJob) -> ImportJob.FileStatus | None:

@@ -21,7 +21,6 @@ from contextlib import AbstractContextManager, nullcontext
 from itertools import chain, islice
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, DateTimeField, Value
 from django.db.models.functions import Coalesce
@@ -33,7 +32,11 @@ from bookstore import task_queue
 from catalog.importers import csv_rows, importer_for, read_csv
 from catalog.models import ImportJob, ImportRow
 from catalog.services.collector import collect_batch_garbage, collected_between_batches
-from catalog.services.import_stops import import_source_open, import_stop_reason
+from catalog.services.import_stops import (
+    import_source_open,
+    import_source_store,
+    import_stop_reason,
+)
 from catalog.services.reading import normalized_batches
 from catalog.services.rows import _import_batch
 
@@ -63,7 +66,8 @@ def import_job_create(
     enrich: bool = True,
 ) -> ImportJob:
     """Validate an uploaded export and record it as a pending job (raises ImportFileError;
-    UnknownFormatError when the header is no known source's and no column map was given).
+    UnknownFormatError when the header is no known source's and no column map was given;
+    ImportStorageFailed when the storage fails to store the file, and no job is recorded).
 
     `enrich` asked for while enrichment after imports is off on this server records a job that
     will not enrich (its page, the API and import_books show no "enrich" for it) and says why
@@ -85,8 +89,7 @@ def import_job_create(
         header=csv_file.header,
         warnings=[*csv_file.warnings, *([] if enriched or not enrich else [_enrichment_off()])],
     )
-    # Stored privately under a random name; the user's file name is only kept as text.
-    job.source_file.save("upload", ContentFile(data), save=False)
+    import_source_store(job, data)  # raises ImportStorageFailed: then no job is saved
     job.save()
     return job
 

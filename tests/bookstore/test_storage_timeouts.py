@@ -12,9 +12,12 @@ import time
 import environ
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from bookstore.storage_settings import s3_client_config
+from catalog.models import ImportJob
+from tests.catalog.api.conftest import client_for, error_of, user_with
 from tests.catalog.test_import_file_gone import uploaded_file_line
 from tests.catalog.test_import_files import staff, upload
 from tests.catalog.test_import_files_s3 import SYNTHETIC_EXPORT
@@ -75,6 +78,7 @@ def test_a_download_from_a_silent_bucket_is_a_503_page_within_the_timeouts(clien
 
     assert seconds < GIVE_UP_SECONDS, f"the download page took {seconds:.1f} s"
     assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0  # as the API's 503 says when to ask again
     page = response.content.decode()
     assert "The storage failed to open the uploaded file" in page
     assert "Read timeout" in caplog.text  # botocore's words, for whoever keeps the server
@@ -112,3 +116,55 @@ def test_a_timeout_or_attempts_that_would_never_ask_or_never_give_up_is_refused(
     env.ENVIRON = {variable: value}
     with pytest.raises(ImproperlyConfigured, match=variable):
         s3_client_config(env)
+
+
+def test_an_api_upload_to_a_silent_bucket_is_a_json_503_within_the_timeouts(silence, caplog):
+    """Before: Django's HTML 500 page, after the timeouts."""
+    uploader = user_with("ivy", "catalog.import_books")
+    silence()
+
+    started = time.monotonic()
+    response = client_for(uploader).post(
+        reverse("api:import-create"),
+        {"file": SimpleUploadedFile("synthetic-export.csv", SYNTHETIC_EXPORT), "enrich": "false"},
+        format="multipart",
+    )
+    seconds = time.monotonic() - started
+
+    assert seconds < GIVE_UP_SECONDS, f"the upload took {seconds:.1f} s"
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert int(response["Retry-After"]) > 0
+    error = error_of(response)
+    assert error["code"] == "storage_unavailable"
+    assert error["message"].startswith("The storage failed to store the uploaded file")
+    assert "Upload it again later" in error["message"]
+    assert "Read timeout" not in error["message"]
+    assert "Read timeout" in caplog.text  # botocore's words, for whoever keeps the server
+    assert not ImportJob.objects.exists()  # no job pointing at no file
+
+
+def test_the_import_form_with_a_silent_bucket_says_on_the_form_the_file_was_not_stored(
+    client, silence, caplog
+):
+    """Before: Django's 500 page, the file lost with no word of why."""
+    client.force_login(staff("uploader", "import_books"))
+    silence()
+
+    started = time.monotonic()
+    response = client.post(
+        reverse("admin:catalog_importjob_upload"),
+        {"file": SimpleUploadedFile("my reading list.csv", SYNTHETIC_EXPORT), "format": "auto"},
+    )
+    seconds = time.monotonic() - started
+
+    assert seconds < GIVE_UP_SECONDS, f"the upload took {seconds:.1f} s"
+    assert response.status_code == 200  # the form again, to pick the file again
+    errors = response.context["form"].errors["file"]
+    assert errors == [
+        "The storage failed to store the uploaded file (the server's log has its error): "
+        "nothing was imported. Upload it again later."
+    ]
+    assert "Read timeout" not in response.content.decode()
+    assert "Read timeout" in caplog.text
+    assert not ImportJob.objects.exists()

@@ -9,6 +9,7 @@ import pytest
 import requests
 from django.contrib.auth.models import User
 from django.core.files.storage import storages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,3 +200,48 @@ def test_a_download_the_bucket_refuses_is_a_page_that_says_so_not_a_server_error
     assert reverse("admin:catalog_importjob_change", args=[job.pk]) in page  # the way back
     assert "Forbidden" not in page and "upload it again" not in page  # it is not gone
     assert "(403) when calling the HeadObject" in caplog.text
+
+
+def test_an_any_csv_upload_the_bucket_refuses_to_hold_is_said_on_the_form(
+    client, s3_bucket, caplog
+):
+    """ "Any CSV" holds the file before its columns are mapped: a storage that refuses to hold it
+    is said on the upload form; before, Django's 500 page."""
+    client.force_login(staff("uploader", "import_books"))
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        response = client.post(
+            reverse("admin:catalog_importjob_upload"),
+            {"file": SimpleUploadedFile("list.csv", SYNTHETIC_EXPORT), "format": "generic"},
+        )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [
+        "The storage failed to store the uploaded file (the server's log has its error): "
+        "nothing was imported. Upload it again later."
+    ]
+    assert "(403) when calling the HeadObject" in caplog.text
+
+
+def test_a_mapped_upload_the_bucket_refuses_to_read_back_sends_back_to_the_form_saying_so(
+    client, s3_bucket, caplog
+):
+    client.force_login(staff("uploader", "import_books"))
+    response = client.post(
+        reverse("admin:catalog_importjob_upload"),
+        {"file": SimpleUploadedFile("list.csv", SYNTHETIC_EXPORT), "format": "generic"},
+    )
+    token = response.context["form"].initial["token"]
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        response = client.post(
+            reverse("admin:catalog_importjob_upload"),
+            {"token": token, "title": "Title", "import": "1"},
+            follow=True,
+        )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The storage failed to open the uploaded file" in page
+    assert "Forbidden" not in page and "(403) when calling the HeadObject" in caplog.text
+    assert not ImportJob.objects.exists()

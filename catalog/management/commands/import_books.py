@@ -19,6 +19,7 @@ from catalog.importers import (
 )
 from catalog.importers.generic import FIELDS, format_column_map, format_with_column_map
 from catalog.models import ImportJob, ImportRow
+from catalog.services.import_stops import ImportStorageFailed
 
 # The rows with warnings the human summary lists one by one; --json lists them all.
 WARNING_ROWS_SHOWN = 50
@@ -81,6 +82,8 @@ class Command(BaseCommand):
             # for a file that is empty, binary or cut short.
             if format == GENERIC and not parsed_map and (guessed := _guess_from(data)) is not None:
                 return self.fail(f"{exc} {_map_hint(guessed)}", as_json)
+            return self.fail(str(exc), as_json)
+        except ImportStorageFailed as exc:  # the storage's error is logged
             return self.fail(str(exc), as_json)
 
         bar = TerminalProgress(

@@ -606,3 +606,25 @@ def test_a_session_upload_may_carry_its_csrf_token_in_the_form(importer):
     response = upload(client, enrich="false", csrfmiddlewaretoken=token)
 
     assert response.status_code == 201, response.content
+
+
+def test_an_upload_the_bucket_refuses_is_a_documented_503_and_records_no_job(
+    api_as, importer, s3_bucket, caplog
+):
+    """S3 refusing every request (credentials revoked): the JSON error every refusal carries,
+    with Retry-After, as the schema documents it; before, Django's HTML 500 page."""
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        response = upload(api_as(importer), TWO_BOOKS, enrich="false")
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    error = error_of(response)
+    assert error == {
+        "code": "storage_unavailable",
+        "message": "The storage failed to store the uploaded file (the server's log has its "
+        "error): nothing was imported. Upload it again later.",
+    }
+    assert "(403) when calling the HeadObject" in caplog.text  # the storage's words: the log
+    assert not ImportJob.objects.exists()
+    assert_answer_matches_schema(client_for(importer), "/api/v1/imports/", "post", response)
