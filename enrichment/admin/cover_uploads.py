@@ -4,10 +4,14 @@ truncated, not tiny, not a placeholder or one flat colour) and is stored the sam
 hash of its bytes, with its thumbnails, so lists show the small thumbnail and two books with
 the same image share its files. A refused image is a form error naming why, and nothing is
 saved. The files of the cover it replaces (or that a librarian clears) are deleted once nothing
-uses them (`enrichment.covers.cleanup`).
+uses them (`enrichment.covers.cleanup`). A storage that fails to store it (S3 refusing, or silent
+past its timeouts; a full disk) is a form error too: nothing of the form is saved, and its
+History says nothing changed.
 
 Catalog's admin (`CoverFieldsMixin.cover_replaced`) only forgets what was known of the replaced
 image; catalog never imports enrichment, so this side adds the checks."""
+
+import logging
 
 from django import forms
 from django.conf import settings
@@ -27,6 +31,8 @@ from enrichment.covers.errors import CoverRejected, RejectionReason
 from enrichment.covers.store import UPLOADED_BY_HAND, set_stored_image, store_cover
 from enrichment.covers.verify import VerifiedImage, verify_cover
 from enrichment.presenters import cover_source_labels
+
+logger = logging.getLogger(__name__)
 
 #: Why an uploaded image was refused, for the librarian (the check's own detail follows).
 REFUSALS = {
@@ -101,6 +107,9 @@ class VerifiedCoverFormMixin:
     is cleaned (`verified_cover`, None without a new upload); its source reads as its label."""
 
     verified_cover: VerifiedImage | None = None
+    #: Why the storage failed to store this same post's cover (its page, posted again by
+    #: VerifiedCoverUploadMixin.changeform_view), said on the form.
+    cover_not_stored: str = ""
     cleaned_data: dict
     fields: dict
 
@@ -119,13 +128,44 @@ class VerifiedCoverFormMixin:
     def clean_cover(self):
         upload = self.cleaned_data.get("cover")
         if isinstance(upload, UploadedFile):  # a new file (a kept one is a FieldFile)
+            if self.cover_not_stored:
+                raise forms.ValidationError(self.cover_not_stored, code="not_stored")
             self.verified_cover = verified_upload(upload)
         return upload
 
 
+class CoverNotStored(Exception):
+    """The storage failed to store a verified upload: its message says so to the librarian."""
+
+
 class VerifiedCoverUploadMixin:
     """On the work and edition admins: a verified upload is stored by its hash with its
-    thumbnails and becomes the cover, checked now; the replaced cover's files go once unused."""
+    thumbnails and becomes the cover, checked now; the replaced cover's files go once unused.
+    A storage that fails to store it leaves everything as it was and says so on the form."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+        except CoverNotStored as exc:
+            # Raised while saving, inside the view's transaction, now rolled back: nothing of
+            # the form was saved, no History entry says it was. The same post shows again, the
+            # other fields as typed, the reason on the cover (get_form).
+            request.cover_not_stored = str(exc)
+            for _name, uploads in request.FILES.lists():
+                for upload in uploads:
+                    upload.seek(0)  # read once already: the form's checks read it again
+            return super().changeform_view(  # type: ignore[misc]
+                request, object_id, form_url, extra_context
+            )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
+        reason = getattr(request, "cover_not_stored", "")
+        if reason:
+            return type(form.__name__, (form,), {"cover_not_stored": reason})
+        return form
 
     def cover_replaced(self, obj, form) -> None:
         previous_sha256 = obj.cover_sha256
@@ -133,9 +173,23 @@ class VerifiedCoverUploadMixin:
         verified = getattr(form, "verified_cover", None)
         if verified is not None:  # its stored name replaces the upload, which is not saved
             source = obj.cover_source or UPLOADED_BY_HAND
-            set_stored_image(
-                obj, store_cover(verified), source=source, source_url=obj.cover_source_url
-            )
+            try:
+                stored = store_cover(verified)
+            except Exception as exc:  # whatever the storage raises (botocore, OSError)
+                logger.error(
+                    "%s %s: the storage failed to store an uploaded cover: %s",
+                    type(obj).__name__,
+                    obj.pk,
+                    exc,
+                    exc_info=True,
+                )
+                raise CoverNotStored(
+                    _(
+                        "The storage failed to store this cover (the server's log has its "
+                        "error): nothing was saved. Choose the image again and save, later."
+                    )
+                ) from exc
+            set_stored_image(obj, stored, source=source, source_url=obj.cover_source_url)
         if previous_sha256 and previous_sha256 != obj.cover_sha256:
             cover_files_delete_unused_on_commit(sha256s=[previous_sha256])
 

@@ -11,12 +11,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Edition, Work
 from enrichment.covers.store import cover_names
+from enrichment.models import AuditLogEntry
+from tests.catalog.test_import_files_s3 import refusing_s3
 from tests.enrichment.test_work_page import change_form_data
 from tests.factories import make_edition, make_work
 from tests.fixtures.covers import synthetic
@@ -185,3 +188,34 @@ def test_a_covers_source_reads_as_its_label_and_is_stored_as_its_key(client, lib
     assert cover_source_input(client, uploaded)[0] == "Uploaded by hand"
     Edition.objects.filter(pk=edition.pk).update(cover_source="my scanner")
     assert cover_source_input(client, edition)[0] == "my scanner"
+
+
+@pytest.mark.parametrize("kind", ["work", "edition"])
+def test_a_cover_the_storage_refuses_is_said_on_the_form_and_nothing_is_saved(
+    client, librarian, s3_bucket, caplog, kind
+):
+    """S3 refusing every request: before, a 500 after the form was accepted. Now the form shows
+    again with the reason on the cover and the other fields as typed; nothing is saved and the
+    History says nothing changed."""
+    work = make_work("Hand made")
+    obj = work if kind == "work" else make_edition(work)
+    title_before = obj.title
+    url = reverse(f"admin:catalog_{kind}_change", args=[obj.pk])
+    form = change_form_data(client.get(url))
+    form["cover"] = SimpleUploadedFile("my-scan.jpg", synthetic.cover_jpeg(360, 540, seed=4))
+    form["title"] = "Typed meanwhile"
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        response = client.post(url, form)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["cover"] == [
+        "The storage failed to store this cover (the server's log has its error): nothing was "
+        "saved. Choose the image again and save, later."
+    ]
+    assert 'value="Typed meanwhile"' in response.content.decode()  # the typing is not lost
+    assert "(403) when calling the HeadObject" in caplog.text  # the storage's words: the log
+    obj.refresh_from_db()
+    assert (obj.title, obj.cover.name, obj.cover_sha256) == (title_before, "", "")
+    assert not LogEntry.objects.exists()
+    assert not AuditLogEntry.objects.exists()
