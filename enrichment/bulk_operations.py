@@ -23,6 +23,7 @@ from enrichment import queue
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.review import (
     BULK_CHUNK_SIZE,
+    NO_LONGER_EXISTS,
     BulkResult,
     authors_enrich_bulk,
     requests_approve_bulk,
@@ -204,7 +205,7 @@ def _work_and_record(operation: BulkOperation, chunk: list[int], actor, options)
             raise ValueError(f"unknown bulk action {operation.action!r}")
     # Rows that vanished since the selection was made count as unchanged.
     for _ in range(size - result.total):
-        result.skip("no longer exists")
+        result.skip(NO_LONGER_EXISTS)
     reasons = Counter(operation.reasons or {})
     reasons.update(result.reasons)
     updated = BulkOperation.objects.filter(pk=operation.pk, done=operation.done).update(

@@ -12,11 +12,12 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from catalog.models import Author, EnrichmentStatus, Work
 from enrichment import apply, cover_apply, queue
@@ -36,6 +37,9 @@ from enrichment.safe_approval import (
 )
 from enrichment.targets import RequestTargets, lock_request_targets
 from enrichment.work_state import stored_value, value_fingerprint
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 Status = EnrichmentRequest.Status
@@ -101,13 +105,13 @@ class BulkResult:
     reasons: Counter = field(default_factory=Counter)
     partly: Counter = field(default_factory=Counter)  # changed in part: (fields left) -> rows
 
-    def skip(self, reason: str) -> None:
+    def skip(self, reason: "StrOrPromise") -> None:
         self.unchanged += 1
-        self.reasons[reason] += 1
+        self.reasons[str(reason)] += 1  # as text: a bulk operation's record is JSON
 
-    def fail(self, reason: str) -> None:
+    def fail(self, reason: "StrOrPromise") -> None:
         self.failed += 1
-        self.reasons[reason] += 1
+        self.reasons[str(reason)] += 1
 
     def add(self, other: "BulkResult") -> None:
         self.changed += other.changed
@@ -297,25 +301,32 @@ def request_rerun(*, request: EnrichmentRequest, actor) -> RerunResult:
         return RerunResult(
             request_id=request.pk, new_request_id=new, superseded=result.reasons[SUPERSEDED]
         )
-    reason = next(iter(result.reasons), "Nothing was queued.")
+    reason = next(iter(result.reasons), gettext("Nothing was queued."))
     return RerunResult(request_id=request.pk, new_request_id=None, reason=reason)
 
 
-NOTHING_MISSING = "the work has a cover and complete metadata: nothing to look up"
-ALREADY_QUEUED = "the work is already queued"
-SYNTHETIC = (
+# Why a work or an author was not queued, as the admin's messages, the API and the bulk
+# operations' pages show it: lazy, in the language of whoever reads it; recorded as text
+# (BulkResult.skip) when counted.
+NOTHING_MISSING = gettext_lazy("the work has a cover and complete metadata: nothing to look up")
+ALREADY_QUEUED = gettext_lazy("the work is already queued")
+SYNTHETIC = gettext_lazy(
     "the work is synthetic (found by the backfill, no ISBN yet): the daily retry resolves it"
 )
-AUTHOR_NOTHING_MISSING = "the author has a bio, dates and ids: nothing to look up"
-AUTHOR_ALREADY_QUEUED = "the author is already queued"
-AUTHOR_REDIRECT = "the author is a redirect (merged into another author): enrich that one"
-WAITING_FOR_REVIEW = (
+AUTHOR_NOTHING_MISSING = gettext_lazy("the author has a bio, dates and ids: nothing to look up")
+AUTHOR_ALREADY_QUEUED = gettext_lazy("the author is already queued")
+AUTHOR_REDIRECT = gettext_lazy(
+    "the author is a redirect (merged into another author): enrich that one"
+)
+WAITING_FOR_REVIEW = gettext_lazy(
     "a proposal for the work waits for review: approve or dismiss it, or re-run it to replace it"
 )
-AUTHOR_WAITING_FOR_REVIEW = (
+AUTHOR_WAITING_FOR_REVIEW = gettext_lazy(
     "a proposal for the author waits for review: approve or dismiss it, or re-run it to replace it"
 )
-SUPERSEDED = "proposal waiting for review superseded (dismissed, in the audit log)"
+SUPERSEDED = gettext_lazy("proposal waiting for review superseded (dismissed, in the audit log)")
+#: A selected row deleted since it was selected.
+NO_LONGER_EXISTS = gettext_lazy("no longer exists")
 
 
 def works_enqueue_with_reasons(
@@ -344,18 +355,20 @@ def works_enqueue_with_reasons(
     holding = _holding_statuses("work_id", rest)
     synthetic = set(Work.objects.filter(pk__in=rest, synthetic=True).values_list("pk", flat=True))
 
-    def why_not(work_id: int) -> str:
+    def why_not(work_id: int) -> "StrOrPromise":
         if work_id in gone:
-            return "no longer exists"
+            return NO_LONGER_EXISTS
         reason = _held_reason(holding.get(work_id, set()), supersede_review=supersede_review)
         if reason:
             return reason[0]
         return SYNTHETIC if work_id in synthetic else NOTHING_MISSING
 
-    return queued, {work_id: why_not(work_id) for work_id in rest}
+    return queued, {work_id: str(why_not(work_id)) for work_id in rest}
 
 
-def _held_reason(statuses: set[str], *, supersede_review: bool) -> tuple[str, str] | None:
+def _held_reason(
+    statuses: set[str], *, supersede_review: bool
+) -> tuple["StrOrPromise", "StrOrPromise"] | None:
     """Why requests in these statuses kept their target from being queued (queue
     .holding_requests): (for a work, for an author), or None when they did not."""
     if statuses & set(EnrichmentRequest.ACTIVE_STATUSES):
@@ -397,15 +410,15 @@ def _enqueue_authors(
     )
     gone = rest - set(Author.objects.filter(pk__in=rest).values_list("pk", flat=True))
 
-    def why_not(author_id: int) -> str:
+    def why_not(author_id: int) -> "StrOrPromise":
         if author_id in gone:
-            return "no longer exists"
+            return NO_LONGER_EXISTS
         if author_id in redirects:
             return AUTHOR_REDIRECT
         reason = _held_reason(holding.get(author_id, set()), supersede_review=supersede_review)
         return reason[1] if reason else AUTHOR_NOTHING_MISSING
 
-    why = {author_id: why_not(author_id) for author_id in rest}
+    why = {author_id: str(why_not(author_id)) for author_id in rest}
     return {a for a in queued if a is not None}, why
 
 
@@ -432,12 +445,16 @@ def requests_rerun_bulk(*, queryset: QuerySet[EnrichmentRequest], actor) -> Bulk
                 seen.add(target)
                 result.changed += 1
             elif target in queued:
-                result.skip(f"another selected request is for the same {target[0]}")
+                result.skip(
+                    gettext("another selected request is for the same author")
+                    if target[0] == "author"
+                    else gettext("another selected request is for the same work")
+                )
             else:
                 result.skip(why[target])
         superseded = waiting.filter(status=Status.SKIPPED).count() if waiting else 0
         if superseded:
-            result.reasons[SUPERSEDED] += superseded
+            result.reasons[str(SUPERSEDED)] += superseded
     return result
 
 

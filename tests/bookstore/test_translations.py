@@ -14,8 +14,10 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 
+from catalog.models import Work
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import decision_url, librarian
+from tests.factories import make_edition, make_work
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The web UI's Python modules: what the admin, its views and forms put on screen.
@@ -271,6 +273,11 @@ SYNTHETIC_CATALOG = {
     "Title, author, series, or an ISBN in any form (hyphens, ISBN-10 or 13).": (
         "Titre, auteur, série, ou un ISBN sous toute forme (tirets, ISBN-10 ou 13)."
     ),
+    # enrichment.review's reasons: module constants, so translated lazily.
+    "the work is already queued": "l’œuvre est déjà en file d’attente",
+    "the work has a cover and complete metadata: nothing to look up": (
+        "l’œuvre a une couverture et des métadonnées complètes : rien à chercher"
+    ),
 }
 
 
@@ -305,3 +312,33 @@ def test_the_works_list_shows_its_filter_link_and_search_help_translated(
     assert "Importer un CSV" in page  # the template's object tool
     assert "Titre, auteur, série, ou un ISBN sous toute forme" in page  # search_help_text
     assert "Has a verified cover" not in page and ">Import CSV<" not in page
+
+
+@pytest.mark.django_db
+def test_why_a_rerun_queued_nothing_is_shown_translated(client, sent_tasks, synthetic_translation):
+    request = needs_review()
+    client.force_login(librarian())
+    rerun = reverse("admin:enrichment_enrichmentrequest_rerun", args=[request.pk])
+    client.post(rerun)  # queued again: the first re-run supersedes the proposal
+
+    page = client.post(rerun, follow=True).content.decode()
+
+    assert "Not queued: l’œuvre est déjà en file d’attente." in page
+    assert "the work is already queued" not in page
+
+
+@pytest.mark.django_db
+def test_why_a_bulk_enrich_left_works_as_they_were_is_shown_translated(
+    client, sent_tasks, synthetic_translation
+):
+    complete = make_work("Complete", description="d", first_published_year=2000, subjects=["x"])
+    make_edition(complete, publisher="P", page_count=10)
+    Work.objects.filter(pk=complete.pk).update(cover="covers/x.jpg")
+    client.force_login(librarian())
+    data = {"action": "enrich_selected", "_selected_action": [complete.pk], "post": "yes"}
+
+    response = client.post(reverse("admin:catalog_work_changelist"), data, follow=True)
+
+    (message,) = (str(m) for m in response.context["messages"])
+    assert "1 l’œuvre a une couverture et des métadonnées complètes : rien à chercher" in message
+    assert "nothing to look up" not in message
