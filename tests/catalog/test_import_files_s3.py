@@ -3,6 +3,7 @@ on a loopback port: tests/s3_emulator.py): a private prefix and ACL, streamed ba
 permission-checked download view, deleted by the retention purge and the holds' purge."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ import requests
 from django.contrib.auth.models import User
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -244,4 +246,20 @@ def test_a_mapped_upload_the_bucket_refuses_to_read_back_sends_back_to_the_form_
     page = response.content.decode()
     assert "The storage failed to open the uploaded file" in page
     assert "Forbidden" not in page and "(403) when calling the HeadObject" in caplog.text
+    assert not ImportJob.objects.exists()
+
+
+def test_import_books_with_a_bucket_that_refuses_exits_saying_the_file_was_not_stored(
+    tmp_path, s3_bucket, capsys
+):
+    export = tmp_path / "my reading list.csv"
+    export.write_bytes(SYNTHETIC_EXPORT)
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        with pytest.raises(CommandError, match="The storage failed to store the uploaded file"):
+            call_command("import_books", str(export), "--json", "--no-enrich")
+
+    assert json.loads(capsys.readouterr().out)["error"].startswith(
+        "The storage failed to store the uploaded file"
+    )
     assert not ImportJob.objects.exists()
