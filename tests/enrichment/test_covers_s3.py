@@ -186,7 +186,9 @@ def test_a_silent_bucket_fails_each_cover_alone_says_so_and_the_covers_apply_onc
         seconds = time.monotonic() - started
 
     assert outcomes == {"retry_later": 2}  # the first cover's failure did not stop the second
-    assert seconds < 2 * 0.5 + 1.5, f"two covers took {seconds:.1f} s"
+    # Two read timeouts and the covers' own work on a loaded machine, well under the silent
+    # server's HOLD_SECONDS: without a timeout, the first cover alone would wait for its hang-up.
+    assert seconds < 2 * 0.5 + 3.0, f"two covers took {seconds:.1f} s"
     assert "Read timeout" in caplog.text
     for request in requests_:
         request.refresh_from_db()
