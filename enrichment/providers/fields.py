@@ -14,9 +14,14 @@ from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
-from catalog.text import cut_at_word_boundary
+from catalog.text import cut_at_word_boundary, normalize_person_name
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
-from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT, Candidate
+from enrichment.candidates import (
+    DESCRIPTION_MAX_CHARS,
+    SUBJECTS_MAX_COUNT,
+    Candidate,
+    Contributor,
+)
 
 # Languages and publication dates have one rule each, shared with the merge and the dump reader
 # (which import no models).
@@ -187,6 +192,21 @@ def person_names(values: Any) -> list[str]:
     """A provider's names of people (a bare name or a list), each read by `person_name`; no
     repeats (see `unique`)."""
     return unique(person_name(value) for value in as_list(values))
+
+
+def unique_people(people: Iterable[Contributor]) -> list[Contributor]:
+    """Each person once in each role, the first kept (with its id): Open Library keeps several
+    records of one author (The Last Wish's search result names "Andrzej Sapkowski" twice, as
+    OL368638A and OL7212792A), and one person was proposed twice. Names are compared as the
+    catalog looks a person up (`Tolkien, J.R.R.` is J. R. R. Tolkien)."""
+    kept: list[Contributor] = []
+    seen: set[tuple[str, str]] = set()
+    for person in people:
+        key = (normalize_person_name(person.name), person.role)
+        if key[0] and key not in seen:
+            seen.add(key)
+            kept.append(person)
+    return kept
 
 
 # --- How much of a provider's text is kept -----------------------------------------------------

@@ -161,11 +161,11 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=[
+            authors=fields.unique_people(
                 Contributor(name=name, provider_id=olid(author.get("url")))
                 for author in record.get("authors") or []
                 if (name := fields.person_name(author.get("name")))
-            ],
+            ),
             publisher=fields.publisher_name(
                 [p.get("name") for p in record.get("publishers") or []]
             ),
@@ -309,7 +309,7 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=authors,
+            authors=fields.unique_people(authors),
             publisher=fields.publisher_name(record.get("publishers")),
             publication_date=fields.iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
@@ -333,7 +333,7 @@ class OpenLibraryProvider(Provider):
             provider_ids={"openlibrary_work": work_id} if work_id else {},
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=self.author_names(author_keys),
+            authors=fields.unique_people(self.author_names(author_keys)),
             description=fields.description_text(record.get("description")),
             subjects=fields.subjects(record.get("subjects") or []),
             covers=cover_refs(record.get("covers") or []),
@@ -383,11 +383,11 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(doc.get("title")),
             subtitle=fields.text(doc.get("subtitle")),
-            authors=[
+            authors=fields.unique_people(
                 Contributor(name=name, provider_id=olid(keys[i] if i < len(keys) else ""))
                 for i, raw in enumerate(names)
                 if (name := fields.person_name(raw))
-            ],
+            ),
             # A search result is a work: its lists are all its editions' (8 publishers,
             # ["spa", "eng"]); only a value they all share is this book's.
             publisher=fields.publisher_name(fields.sole(doc.get("publisher"))),

@@ -249,11 +249,11 @@ def candidate_from_match(
         isbn10=isbn10s,
         title=edition.title or (work.title if work else ""),
         subtitle=edition.subtitle or (work.subtitle if work and not edition.title else ""),
-        authors=[
+        authors=fields.unique_people(
             Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
             for author in match.authors
             if author.name
-        ],
+        ),
         publisher=fields.publisher_name(edition.publisher),
         publication_date=iso_date(edition.publish_date),
         page_count=edition.page_count,
@@ -286,11 +286,11 @@ def candidate_from_title_match(match: lookup.TitleMatch) -> Candidate:
         isbn10=isbn10s,
         title=work.title,
         subtitle=work.subtitle,
-        authors=[
+        authors=fields.unique_people(
             Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
             for author in match.authors
             if author.name
-        ],
+        ),
         publisher=fields.publisher_name(first.publisher) if first else "",
         language=fields.language_code(first.language) if first else "",
         description=work.description,

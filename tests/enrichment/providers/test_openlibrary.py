@@ -381,6 +381,21 @@ def test_one_unreadable_search_doc_leaves_the_others_of_the_answer(http, openlib
     assert result.candidates[0].provider_ids == {"openlibrary_work": "OL27448W"}
 
 
+def test_an_author_open_library_keeps_twice_is_proposed_once(http, openlibrary):
+    """Open Library keeps two records of Andrzej Sapkowski (OL368638A, OL7212792A), and its
+    real search result for The Last Wish names him once for each: he was proposed twice
+    ("Andrzej Sapkowski, Andrzej Sapkowski") and the audit log credited him twice."""
+    doc = load("openlibrary", "search_doc__OL2577482W__the_last_wish__2021.json")
+    http.get("https://openlibrary.org/search.json", json={"numFound": 1, "start": 0, "docs": [doc]})
+
+    [candidate] = openlibrary.search(title="The Last Wish", author="Sapkowski").candidates
+
+    assert candidate.authors == [Contributor("Andrzej Sapkowski", provider_id="OL368638A")]
+    assert [person.name for person in merge_candidates([candidate]).authors] == [
+        "Andrzej Sapkowski"
+    ]
+
+
 def test_a_publisher_catalogued_as_unknown_is_no_publisher(http, openlibrary):
     """Catalogues write "[s. n.]" (sine nomine) where the publisher is not known, as the real
     edition OL22094553M does: no publisher's name, never proposed (and the merge, which
