@@ -172,10 +172,34 @@ def publisher_name(value: Any) -> str:
     return next((name for name in unique(as_list(value)) if not _NO_PUBLISHER.fullmatch(name)), "")
 
 
+# What Open Library files among a book's subjects that says nothing of the book: the Internet
+# Archive's lending and accessibility flags ("Accessible book", "Protected DAISY": a print-
+# disabled reader may borrow it) and its machine tags, a lower-case key before a colon and no
+# space ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel").
+_LENDING_FLAGS = frozenset(
+    {
+        "accessible book",
+        "protected daisy",
+        "in library",
+        "lending library",
+        "internet archive wishlist",
+        "overdrive",
+    }
+)
+_MACHINE_TAG = re.compile(r"[a-z][a-z_]*:\S+")
+
+
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, the
-    first spelling kept of those that differ only in case (see `unique`)."""
-    return unique(heading_text(value) for value in values)
+    first spelling kept of those that differ only in case (see `unique`), without the flags
+    and machine tags Open Library files among them."""
+    return unique(
+        heading
+        for value in values
+        if (heading := heading_text(value))
+        and heading.casefold() not in _LENDING_FLAGS
+        and not _MACHINE_TAG.fullmatch(heading)
+    )
 
 
 def person_name(value: Any) -> str:

@@ -123,3 +123,26 @@ def test_a_providers_binding_is_read_by_the_catalogs_table_of_bindings():
     assert fields.edition_format("Leather Bound") == Edition.Format.HARDCOVER
     assert fields.edition_format("MP3 CD") == Edition.Format.AUDIOBOOK
     assert fields.edition_format("Board book") == Edition.Format.OTHER
+
+
+def test_open_librarys_flags_and_machine_tags_are_no_subjects():
+    """The subjects of a real Open Library search result (The Last Wish, 2021): the Internet
+    Archive's lending flags and the New York Times list's machine tag say nothing of the book;
+    every heading is kept."""
+    fixture = Path(__file__).resolve().parents[2] / "fixtures" / "providers" / "openlibrary"
+    doc = json.loads((fixture / "search_doc__OL2577482W__the_last_wish__2021.json").read_text())
+
+    assert fields.subjects(doc["subject"]) == [
+        "Fantasy",
+        "Fiction",
+        "Translations into English",
+        "Polish fiction",
+        "Fiction, fantasy, general",
+        "Fiction, fantasy, short stories",
+        "New York Times bestseller",
+    ]
+    # A heading with a colon is no machine tag: it has a capital or a space.
+    assert fields.subjects(["Fiction: general", "Time:1900-1999"]) == [
+        "Fiction: general",
+        "Time:1900-1999",
+    ]

@@ -396,6 +396,26 @@ def test_an_author_open_library_keeps_twice_is_proposed_once(http, openlibrary):
     ]
 
 
+def test_the_internet_archives_lending_flags_are_no_subjects(http, openlibrary):
+    """The real work record OL10013W (Romancero de Champagne) files "Accessible book", the
+    Internet Archive's flag for a book a print-disabled reader may borrow, among its subjects:
+    it was proposed to the librarian as one."""
+    line = next(
+        line
+        for line in (DUMP_FIXTURES / "booklink_works_head300.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.split("\t")[1] == "/works/OL10013W"
+    )
+    http.get("https://openlibrary.org/works/OL10013W.json", body=line.split("\t")[4])
+    http.get("https://openlibrary.org/authors/OL280378A.json", status=404)
+
+    [candidate] = openlibrary.work("OL10013W").candidates
+
+    assert candidate.title == "Romancero de Champagne"
+    assert candidate.subjects == ["French literature", "French poetry"]
+
+
 def test_a_publisher_catalogued_as_unknown_is_no_publisher(http, openlibrary):
     """Catalogues write "[s. n.]" (sine nomine) where the publisher is not known, as the real
     edition OL22094553M does: no publisher's name, never proposed (and the merge, which
