@@ -142,12 +142,14 @@ def _values(
     return out
 
 
-def _pick(values: list[tuple[Any, str]], choose: Callable | None = None) -> MergedValue | None:
+def _pick(
+    name: str, values: list[tuple[Any, str]], choose: Callable | None = None
+) -> MergedValue | None:
     if not values:
         return None
     value, source = choose(values) if choose else values[0]
-    key = compare_key(value)
-    agree = [p for v, p in values if p != source and compare_key(v) == key]
+    key = field_compare_key(name, value)
+    agree = [p for v, p in values if p != source and field_compare_key(name, v) == key]
     return MergedValue(value=value, source=source, agree=sorted(set(agree)))
 
 
@@ -157,6 +159,15 @@ def compare_key(value: Any):
     if isinstance(value, list):
         return tuple(sorted(str(v).casefold() for v in value))
     return value
+
+
+def field_compare_key(name: str, value: Any):
+    """How one field's values are compared (the catalog's with a provider's, two providers'): a
+    language by its language subtag, as Google Books tags a Brazilian edition "pt-BR" where the
+    catalog or Open Library says "pt", the same language; anything else by `compare_key`."""
+    if name == "language" and isinstance(value, str):
+        return compare_key(re.split(r"[-_]", value, maxsplit=1)[0])
+    return compare_key(value)
 
 
 def _earliest_date(values):
@@ -197,7 +208,7 @@ def merge_candidates(
         "google_books_id": (lambda c: c.provider_ids.get("google_books", ""), None),
     }  # fmt: skip
     for name, (get, choose) in rules.items():
-        merged = _pick(_values(ordered, get), choose)
+        merged = _pick(name, _values(ordered, get), choose)
         if merged is not None:
             record.fields[name] = merged
 

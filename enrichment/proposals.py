@@ -19,7 +19,7 @@ from enrichment.merge import (
     ALL_FIELDS,
     FILL_ONLY_FIELDS,
     MergedRecord,
-    compare_key,
+    field_compare_key,
     is_empty,
 )
 
@@ -309,7 +309,7 @@ def build_proposal(
     proposal = Proposal()
     for name, merged_value in merged.fields.items():
         now = current.get(name)
-        if compare_key(now) == compare_key(merged_value.value):
+        if field_compare_key(name, now) == field_compare_key(name, merged_value.value):
             continue
         if name in FILL_ONLY_FIELDS and not is_empty(now):
             continue

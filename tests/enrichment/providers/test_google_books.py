@@ -1,9 +1,10 @@
 import pytest
 import requests
 
-from enrichment.candidates import Contributor, LookupStatus
+from enrichment.candidates import Candidate, Contributor, LookupStatus
 from enrichment.merge import merge_candidates
 from enrichment.models import ProviderState, SourceRecord
+from enrichment.proposals import Scores, build_proposal
 from enrichment.providers.google_books import GoogleBooksProvider, clean_image_url
 from tests.enrichment.providers.helpers import body, load
 
@@ -202,3 +203,28 @@ def test_one_unreadable_volume_leaves_the_others_of_the_answer(http, google):
     assert result.status == LookupStatus.FOUND
     assert len(result.candidates) == 2
     assert nothing_readable.status == LookupStatus.UNPARSEABLE
+
+
+def test_a_regional_language_tag_is_no_other_language(http, google):
+    """Google Books tags a Brazilian edition "pt-BR" (the real volume R7KuDwAAQBAJ, O Senhor
+    dos Anéis): a book the catalog or Open Library holds as Portuguese ("pt") was proposed a
+    language change "pt" -> "pt-br", and the two providers did not count as agreeing."""
+    item = load("google_books", "volumes_item__R7KuDwAAQBAJ__pt-BR.json")
+    http.get(VOLUMES, json={"kind": "books#volumes", "totalItems": 1, "items": [item]})
+
+    [candidate] = google.search(title="O Senhor dos Anéis", author="Tolkien").candidates
+    merged = merge_candidates(
+        [candidate, Candidate(provider="openlibrary", language="por")],
+        provider_order=["google_books", "openlibrary"],
+    )
+
+    assert candidate.language == "pt-br"
+    assert merged.fields["language"].agree == ["openlibrary"]
+    unchanged = build_proposal(
+        current={"language": "pt"}, merged=merged, tier="high", scores=Scores()
+    )
+    assert "language" not in unchanged.fields
+    english = build_proposal(
+        current={"language": "en"}, merged=merged, tier="high", scores=Scores()
+    )
+    assert english.fields["language"].proposed == "pt-br"
