@@ -174,8 +174,9 @@ def publisher_name(value: Any) -> str:
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet
 # Archive's lending and accessibility flags ("Accessible book", "Protected DAISY": a print-
-# disabled reader may borrow it) and its machine tags, a lower-case key before a colon and no
-# space ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel").
+# disabled reader may borrow it) and its machine tags: a key, a colon and no space nor capital
+# ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel"; a work's subjects may
+# capitalise the key, "Nyt:paperback-nonfiction=2013-02-17").
 _LENDING_FLAGS = frozenset(
     {
         "accessible book",
@@ -186,7 +187,7 @@ _LENDING_FLAGS = frozenset(
         "overdrive",
     }
 )
-_MACHINE_TAG = re.compile(r"[a-z][a-z_]*:\S+")
+_MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
 
 
 def subjects(values: Iterable[Any]) -> list[str]:

@@ -416,6 +416,40 @@ def test_the_internet_archives_lending_flags_are_no_subjects(http, openlibrary):
     assert candidate.subjects == ["French literature", "French poetry"]
 
 
+def test_the_new_york_times_lists_machine_tags_are_no_subjects(http, openlibrary):
+    """The real work record of Quiet (OL16484595W) files the New York Times lists it was on as
+    machine tags among its subjects, one with its key capitalised:
+    "Nyt:paperback-nonfiction=2013-02-17" was proposed to the librarian as a subject."""
+    http.get(
+        "https://openlibrary.org/works/OL16484595W.json",
+        body=body("openlibrary", "work__OL16484595W__quiet.json"),
+    )
+    http.get("https://openlibrary.org/authors/OL7071534A.json", status=404)
+
+    [candidate] = openlibrary.work("OL16484595W").candidates
+
+    assert candidate.subjects == [
+        "Extraversion",
+        "Introverts",
+        "Interpersonal relations",
+        "Introversion",
+        "New York Times bestseller",
+        "Reading Level-Grade 11",
+        "Reading Level-Grade 12",
+        "Self-actualization (psychology)",
+        "Temperament",
+        "Popular Works",
+        "Psychological Introversion",
+        "Psychological Extraversion",
+        "Personality",
+        "Introversion (Psychology)",
+        "Extraversion (Psychology)",
+        "Large print type books",
+        "Large type books",
+        "New York Times reviewed",
+    ]
+
+
 def test_a_publisher_catalogued_as_unknown_is_no_publisher(http, openlibrary):
     """Catalogues write "[s. n.]" (sine nomine) where the publisher is not known, as the real
     edition OL22094553M does: no publisher's name, never proposed (and the merge, which
