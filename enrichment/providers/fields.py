@@ -174,10 +174,11 @@ def publisher_name(value: Any) -> str:
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet
 # Archive's lending and accessibility flags ("Accessible book", "Protected DAISY": a print-
-# disabled reader may borrow it) and its machine tags: a key, a colon and no space nor capital
-# ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel"; a work's subjects may
-# capitalise the key, "Nyt:paperback-nonfiction=2013-02-17").
-_LENDING_FLAGS = frozenset(
+# disabled reader may borrow it), the lists a book is on ("Open Library Staff Picks", the Long
+# Now Foundation's "Long Now Manual for Civilization") and its machine tags: a key, a colon and
+# no space nor capital ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel"; a
+# work's subjects may capitalise the key, "Nyt:paperback-nonfiction=2013-02-17").
+_NO_SUBJECTS = frozenset(
     {
         "accessible book",
         "protected daisy",
@@ -185,6 +186,9 @@ _LENDING_FLAGS = frozenset(
         "lending library",
         "internet archive wishlist",
         "overdrive",
+        "popular print disabled books",
+        "open library staff picks",
+        "long now manual for civilization",
     }
 )
 _MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
@@ -192,13 +196,13 @@ _MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
 
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, the
-    first spelling kept of those that differ only in case (see `unique`), without the flags
-    and machine tags Open Library files among them."""
+    first spelling kept of those that differ only in case (see `unique`), without the flags,
+    lists and machine tags Open Library files among them."""
     return unique(
         heading
         for value in values
         if (heading := heading_text(value))
-        and heading.casefold() not in _LENDING_FLAGS
+        and heading.casefold() not in _NO_SUBJECTS
         and not _MACHINE_TAG.fullmatch(heading)
     )
 

@@ -141,6 +141,9 @@ def test_open_librarys_flags_and_machine_tags_are_no_subjects():
         "Fiction, fantasy, short stories",
         "New York Times bestseller",
     ]
+    # The lists Open Library puts a book on, as its records write them.
+    lists = ["Open Library Staff Picks", "Popular Print Disabled Books", "Foxes"]
+    assert fields.subjects(lists) == ["Foxes"]
     # A heading with a colon is no machine tag: it has a space, or a capital after the colon.
     assert fields.subjects(["Fiction: general", "Audience:Children"]) == [
         "Fiction: general",

@@ -450,6 +450,22 @@ def test_the_new_york_times_lists_machine_tags_are_no_subjects(http, openlibrary
     ]
 
 
+def test_the_lists_a_book_is_on_are_no_subjects(http, openlibrary):
+    """The real Books API record of Use of Weapons names the Long Now Foundation's list it is on
+    ("Long Now Manual for Civilization") among its subjects: a list, not what the book is
+    about, and it was proposed as a subject."""
+    http.get(BOOKS_API, body=body("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json"))
+
+    [candidate] = openlibrary.lookup_isbns(["9780316030571"])["9780316030571"].candidates
+
+    assert candidate.subjects == [
+        "Fiction",
+        "Science Fiction",
+        "Science Fiction & Fantasy",
+        "Space warfare",
+    ]
+
+
 def test_a_publisher_catalogued_as_unknown_is_no_publisher(http, openlibrary):
     """Catalogues write "[s. n.]" (sine nomine) where the publisher is not known, as the real
     edition OL22094553M does: no publisher's name, never proposed (and the merge, which
