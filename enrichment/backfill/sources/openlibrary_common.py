@@ -28,21 +28,21 @@ def capped_isbn13s(isbn13s: Iterable[str]) -> list[str]:
 
 
 def capped_genres(subjects: Iterable[object]) -> list[str]:
-    """Subjects as genres: text only, without repeats, cut, at most GENRES_MAX_COUNT."""
+    """Subjects as genres, read as the providers read subjects (`fields.subjects`: no lending
+    flags, lists or machine tags), cut, without repeats, at most GENRES_MAX_COUNT."""
     genres = fields.unique(
-        cut_at_word_boundary(value, GENRE_MAX_CHARS)
-        for subject in subjects
-        if (value := fields.text(subject))
+        cut_at_word_boundary(value, GENRE_MAX_CHARS) for value in fields.subjects(subjects)
     )
     return genres[:GENRES_MAX_COUNT]
 
 
 def capped_authors(names: Iterable[object]) -> list[str]:
-    """Author names: text only, without repeats, cut, at most AUTHORS_MAX_COUNT."""
+    """Author names, read as the providers read people's names (`fields.person_names`: a
+    catalogue heading in reading order), cut, without repeats, at most AUTHORS_MAX_COUNT."""
     authors = fields.unique(
         cut_at_word_boundary(value, AUTHOR_NAME_MAX_CHARS)
-        for name in names
-        if (value := fields.text(name))
+        for value in fields.person_names(list(names))
+        if value
     )
     return authors[:AUTHORS_MAX_COUNT]
 

@@ -274,11 +274,33 @@ def test_odd_docs_are_skipped_and_odd_fields_dropped(server):
     odd = answer.books[1]
     assert (odd.title, odd.authors, odd.edition_count, odd.isbns, odd.genres) == (
         "Odd fields",
-        ["One Author, bare"],
+        ["bare One Author"],  # a bare name, read as a heading is: in reading order
         None,
         [],
         [],
     )
+
+
+def test_discovered_names_and_genres_are_read_as_the_providers_read_them(server):
+    # A heading's name in reading order, an organisation's as written; Open Library's lending
+    # flags and machine tags are no genres (enrichment.providers.fields, the one rule).
+    doc = synthetic_doc(
+        3,
+        "March 2019",
+        author_name=["Kiss, Lenke.", "Smith, Elder & Co."],
+        subject=[
+            "Fiction",
+            "Accessible book",
+            "nyt:hardcover-fiction=2019-03-03",
+            "Protected DAISY",
+        ],
+    )
+    server.pages[(2019, 1)] = page_body([doc])
+
+    [book] = discover(2019, 3).books
+
+    assert book.authors == ["Lenke Kiss", "Smith, Elder & Co."]
+    assert book.genres == ["Fiction"]
 
 
 def test_a_timeout_is_an_error_with_no_books(server):
