@@ -214,8 +214,15 @@ def apply_identifier(
             % {"column": column, "value": value, "isbn13": parsed.isbn13}
         )
     if row.isbn13 and row.isbn13 != parsed.isbn13:
+        # Kept where the row's reading shows it, never lost: which one the book carries is the
+        # librarian's to say.
+        row.other_ids.append(value)
         row.warnings.append(
-            _("%(column)s '%(value)s' disagrees with ISBN %(isbn13)s; kept %(isbn13)s.")
+            _(
+                "%(column)s '%(value)s' disagrees with ISBN %(isbn13)s in the same row: the "
+                "edition was given %(isbn13)s and '%(value)s' is listed under Other ids. Check "
+                "the ISBN printed in the book and correct the edition if it is the other one."
+            )
             % {"column": column, "value": value, "isbn13": row.isbn13}
         )
         return

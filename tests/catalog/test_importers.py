@@ -11,6 +11,7 @@ from catalog.importers.base import MAX_CELL_CHARS, Credit, NormalizedRow
 from catalog.importers.dates import parse_date
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.parsing import clean_cell, parse_format
+from catalog.isbn import canonicalize
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
 GOODREADS_24 = (
@@ -143,6 +144,11 @@ def test_real_disagreeing_isbn_columns_keep_isbn13_and_warn():
     row = real_row("goodreads_library_export.csv", 65)
     assert row.isbn13 == "9780230770034"
     assert any("disagrees" in w for w in row.warnings)
+    # The other ISBN is not lost, and the warning says what to do about it.
+    [other] = row.other_ids
+    assert canonicalize(other) == "1447272676"
+    [warning] = [w for w in row.warnings if "disagrees" in w]
+    assert "listed under Other ids" in warning and "correct the edition" in warning
 
 
 # --- Real StoryGraph rows ------------------------------------------------------------------------
