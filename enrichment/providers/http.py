@@ -17,12 +17,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
 
 from enrichment import throttle
 from enrichment.candidates import LookupStatus
+from enrichment.covers import hosts
+from enrichment.covers.errors import CoverRejected
 from enrichment.faults import (
     ClassifiedFault,
     FaultKind,
@@ -91,6 +94,45 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return throttle.cap_retry_after(seconds)
 
 
+def redirect_refusal(url: str, target: str) -> str:
+    """Why a provider's redirect from `url` to `target` must not be followed ("" when it may be).
+
+    A provider's answer is stored and shown (SourceRecord), so a redirect to a private address
+    (a cloud's metadata service, an admin port on loopback) would read it back. The same host
+    may redirect within itself (Open Library's /isbn/ to /books/); another host must be one the
+    operator named or resolve only to public addresses (enrichment.covers.hosts' rule)."""
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"not an http(s) URL: {target[:200]!r}"
+    if parts.username is not None or parts.password is not None or "\\" in parts.netloc:
+        return "the URL carries credentials"
+    try:
+        port = parts.port or hosts.DEFAULT_PORTS[parts.scheme]
+    except ValueError:
+        return f"bad port in {target[:200]!r}"
+    if parts.hostname == (urlsplit(url).hostname or ""):
+        return ""
+    try:
+        hosts.vetted_addresses(parts.hostname, port)
+    except CoverRejected as rejected:
+        return rejected.message
+    return ""
+
+
+class ProviderSession(requests.Session):
+    """A session whose every redirect is checked (`redirect_refusal`) before it is followed."""
+
+    def get_redirect_target(self, resp):
+        target = super().get_redirect_target(resp)
+        if target is not None:
+            refusal = redirect_refusal(resp.url, urljoin(resp.url, target))
+            if refusal:
+                raise ProviderFault(
+                    LookupStatus.SERVER_ERROR, f"redirect from {resp.url} refused: {refusal}"
+                )
+        return target
+
+
 _sessions: dict[tuple[type, int], requests.Session] = {}
 
 
@@ -101,7 +143,7 @@ def session_for(provider_class: type) -> requests.Session:
     """
     key = (provider_class, os.getpid())
     if key not in _sessions:
-        session = requests.Session()
+        session = ProviderSession()
         adapter = WatchedAdapter(pool_connections=4, pool_maxsize=10)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
