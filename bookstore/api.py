@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bookstore.api_ids import is_id_text
+from bookstore.uploads import UploadOverCeiling, upload_ceiling_bytes
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -187,6 +188,10 @@ def _as_api_exception(exc: Exception) -> Exception:
         return exceptions.PermissionDenied()
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
         logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+        if isinstance(exc, UploadOverCeiling):
+            return PayloadTooLarge(
+                gettext("The files sent are over %(max)s bytes.") % {"max": upload_ceiling_bytes()}
+            )
         if isinstance(exc, RequestDataTooBig):
             return PayloadTooLarge(
                 gettext("The request body is over %(max)s bytes (an uploaded file aside).")

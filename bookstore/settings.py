@@ -234,6 +234,13 @@ IMPORT_READING_WORKER_MIN_ROWS = env.int("IMPORT_READING_WORKER_MIN_ROWS", defau
 # import enrichment).
 CATALOG_ENRICHMENT_HOOK = "enrichment.queue.post_import_hook"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# First: a request's files stop being read past the largest upload the product takes (an import,
+# a cover), instead of being received whole into a temporary file (bookstore/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "bookstore.uploads.StopAtUploadCeiling",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Task queue (django-q2) -------------------------------------------------------------------

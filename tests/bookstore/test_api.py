@@ -8,6 +8,7 @@ import json
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 from rest_framework import exceptions
@@ -219,6 +220,27 @@ def test_a_body_over_the_memory_limit_is_a_json_413(reviewer_client, settings):
         "code": "too_large",
         "message": "The request body is over 1000 bytes (an uploaded file aside).",
     }
+    assert not EnrichmentRequest.objects.exists()
+
+
+def test_files_over_the_upload_ceiling_are_a_json_413_unread(
+    reviewer_client, settings, stored_upload_bytes
+):
+    """Any endpoint reads multipart: a file posted to one that takes none was received whole."""
+    settings.COVER_MAX_BYTES = 10_000
+    settings.IMPORT_MAX_UPLOAD_BYTES = 20_000
+    huge = SimpleUploadedFile("synthetic-padding.bin", b"\0" * 3_000_000)
+
+    response = reviewer_client.post(
+        reverse("api:enrichment-trigger"), {"work_ids": "1", "file": huge}, format="multipart"
+    )
+
+    assert response.status_code == 413
+    assert error_of(response)["error"] == {
+        "code": "too_large",
+        "message": "The files sent are over 20000 bytes.",
+    }
+    assert sum(stored_upload_bytes) <= 20_000
     assert not EnrichmentRequest.objects.exists()
 
 

@@ -101,6 +101,25 @@ def test_an_image_over_the_byte_cap_is_refused(client, librarian, settings):
     assert not work.cover
 
 
+def test_a_huge_upload_stops_being_read_at_the_upload_ceiling(
+    client, librarian, settings, stored_upload_bytes
+):
+    """A file far over any cap was received whole into a temporary file (gigabytes of disk)
+    before the form refused it; reading now stops past the largest upload the product takes."""
+    settings.COVER_MAX_BYTES = 10_000
+    settings.IMPORT_MAX_UPLOAD_BYTES = 20_000
+    work = make_work("Heavy")
+    huge = synthetic.cover_jpeg(seed=8) + b"\0" * 3_000_000
+
+    response = upload(client, work, huge, title="Changed meanwhile")
+
+    assert response.status_code == 400  # Django's answer to a request over its limits
+    assert sum(stored_upload_bytes) <= 20_000  # not the 3 MB
+    work.refresh_from_db()
+    assert (work.title, work.cover.name) == ("Heavy", "")
+    assert media_files() == set()
+
+
 def test_the_files_of_a_replaced_upload_go_unless_another_book_shows_them(
     client, librarian, django_capture_on_commit_callbacks
 ):
