@@ -30,5 +30,12 @@ def user_can_manage_import(user, job) -> bool:
     )
 
 
-def user_can_download_import_file(user, job) -> bool:
+def user_can_read_import_cells(user, job) -> bool:
+    """The uploaded file and its rows' cells are a personal reading list (reviews, private
+    notes): its uploader's, and those who may view import jobs. Importing alone lets a user see
+    every job and what its rows became in the shared catalog, never what they held."""
     return _is_uploader(user, job) or user.has_perm(VIEW_IMPORTS_PERMISSION)
+
+
+def user_can_download_import_file(user, job) -> bool:
+    return user_can_read_import_cells(user, job)

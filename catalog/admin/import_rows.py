@@ -325,10 +325,20 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         return [(None, {"fields": fields})]
 
     def get_list_display(self, request):
+        shown = self.list_display
         if request.GET.get(ImportJobFilter.parameter_name):
             # One job's rows (its page links here): the title names the job.
-            return [name for name in self.list_display if name != "job_column"]
-        return self.list_display
+            shown = [name for name in shown if name != "job_column"]
+        # "Read as" shows a failed row's cells only to those who may read them.
+        return [self._read_as_for(request) if name == "read_as" else name for name in shown]
+
+    def _read_as_for(self, request):
+        @admin.display(description=_("Read as"))
+        def read_as(row):
+            readable = permissions.user_can_read_import_cells(request.user, row.job)
+            return self.read_as(row, cells_readable=readable)
+
+        return read_as
 
     def get_queryset(self, request):
         credits = WorkAuthor.objects.select_related("author").order_by("position")
@@ -429,9 +439,11 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         extra = {}
         if row is not None:
             refusal = services.import_row_rerun_refusal(row=row)
+            readable = permissions.user_can_read_import_cells(request.user, row.job)
             extra = {
                 "import_job": row.job,
-                "cells": self.cells(row),
+                "cells": self.cells(row) if readable else [],
+                "cells_withheld": not readable,
                 "read_as": read_as_rows(row.normalized),
                 "can_rerun": not refusal
                 and permissions.user_can_manage_import(request.user, row.job),
@@ -496,10 +508,10 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         return correction_text(row)
 
     @admin.display(description=_("Read as"))
-    def read_as(self, row):
+    def read_as(self, row, *, cells_readable: bool = True):
         data = row.normalized or {}
         if not data.get("title"):
-            return unread_cells_html(row.raw)
+            return unread_cells_html(row.raw) if cells_readable else "–"
         title = data["title"] + (f": {data['subtitle']}" if data.get("subtitle") else "")
         series = series_text(data)
         authors = [

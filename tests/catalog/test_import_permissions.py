@@ -191,3 +191,30 @@ def test_the_failed_rows_download_is_for_those_who_may_read_the_file(client):
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="my_list-failed-rows.csv"'
+
+
+def test_a_rows_cells_are_shown_only_to_those_who_may_read_the_file(client):
+    """The rows' pages showed another importer every cell the download refuses them: a review,
+    a private note. They still see what each row became in the shared catalog."""
+    owner = importer("owner")
+    data = (GOODREADS_24 + "\n1,Good,A\n2,,Private note about my ex\n").encode()
+    job = services.import_job_create(
+        data=data, filename="list.csv", uploaded_by=owner, enrich=False
+    )
+    services.import_job_run(job=job)
+    failed = job.rows.get(status="failed")
+    rows_url = reverse("admin:catalog_importrow_changelist") + f"?job={job.pk}"
+    row_url = reverse("admin:catalog_importrow_change", args=[failed.pk])
+
+    client.force_login(importer("other"))
+    listed, shown = client.get(rows_url), client.get(row_url)
+    assert listed.status_code == shown.status_code == 200
+    assert "Good" in listed.content.decode()  # what a row became: shared
+    for response in (listed, shown):
+        assert "Private note about my ex" not in response.content.decode()
+    assert "Not shown: a row's cells are its uploader's reading list" in shown.content.decode()
+
+    for reader in (owner, librarian("lib")):
+        client.force_login(reader)
+        assert "Private note about my ex" in client.get(rows_url).content.decode()
+        assert "Private note about my ex" in client.get(row_url).content.decode()
