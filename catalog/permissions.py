@@ -39,3 +39,9 @@ def user_can_read_import_cells(user, job) -> bool:
 
 def user_can_download_import_file(user, job) -> bool:
     return user_can_read_import_cells(user, job)
+
+
+def user_can_correct_import_row(user, job) -> bool:
+    """Correct a failed row's cells and re-run it: manage the job, and read its cells (the form
+    shows them)."""
+    return user_can_manage_import(user, job) and user_can_read_import_cells(user, job)

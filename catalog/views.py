@@ -545,7 +545,7 @@ def _summary(job: ImportJob, warned: int) -> str:
 def import_row_rerun(request, row_id, model_admin):
     """Correct a failed row's cells and import that row alone (wired into ImportRowAdmin)."""
     row = get_object_or_404(ImportRow.objects.select_related("job"), pk=row_id)
-    if not permissions.user_can_manage_import(request.user, row.job):
+    if not permissions.user_can_correct_import_row(request.user, row.job):
         raise PermissionDenied
     row_url = reverse("admin:catalog_importrow_change", args=[row.pk])
     refusal = services.import_row_rerun_refusal(row=row)

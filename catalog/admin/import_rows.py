@@ -446,7 +446,7 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                 "cells_withheld": not readable,
                 "read_as": read_as_rows(row.normalized),
                 "can_rerun": not refusal
-                and permissions.user_can_manage_import(request.user, row.job),
+                and permissions.user_can_correct_import_row(request.user, row.job),
                 "rerun_refusal": refusal if row.status == ImportRow.Status.FAILED else "",
                 "cells_deleted": row.job.file_status == ImportJob.FileStatus.DELETED,
             }

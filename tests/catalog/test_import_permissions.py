@@ -218,3 +218,25 @@ def test_a_rows_cells_are_shown_only_to_those_who_may_read_the_file(client):
         client.force_login(reader)
         assert "Private note about my ex" in client.get(rows_url).content.decode()
         assert "Private note about my ex" in client.get(row_url).content.decode()
+
+
+def test_correcting_someone_elses_row_needs_reading_its_cells_too(client):
+    """The correction form shows every cell: managing others' imports alone (without "view
+    import job") let a user read them there."""
+    job = finished_job_with_a_failed_row(importer("owner"))
+    failed = job.rows.get(status="failed")
+    manager = importer("manager")
+    manager.user_permissions.add(Permission.objects.get(codename="manage_others_imports"))
+    rerun_url = reverse("admin:catalog_importrow_rerun", args=[failed.pk])
+    row_url = reverse("admin:catalog_importrow_change", args=[failed.pk])
+
+    client.force_login(manager)
+    assert client.get(rerun_url).status_code == 403
+    assert client.post(rerun_url, {"cell_1": "A Title"}).status_code == 403
+    assert "Correct and re-run this row" not in client.get(row_url).content.decode()
+    failed.refresh_from_db()
+    assert failed.status == "failed"
+
+    client.force_login(librarian("lib"))  # manages others' imports and views import jobs
+    assert client.get(rerun_url).status_code == 200
+    assert "Correct and re-run this row" in client.get(row_url).content.decode()
