@@ -80,6 +80,30 @@ def test_tokens_are_managed_in_the_admin(admin_client):
     assert response.status_code == 200
 
 
+def test_a_staff_user_who_may_manage_tokens_sees_and_makes_only_their_own(client):
+    """DRF's admin listed every key to them and let them make one for the superuser: the API
+    would then have taken them for the superuser."""
+    boss = User.objects.create_superuser("boss", password="pw")
+    boss_key = Token.objects.create(user=boss).key
+    helper = User.objects.create_user("helper", password="pw", is_staff=True)
+    codenames = ["view_tokenproxy", "add_tokenproxy", "delete_tokenproxy"]
+    helper.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    client.force_login(helper)
+
+    listed = client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+    assert boss_key not in listed
+    boss_page = client.get(reverse("admin:authtoken_tokenproxy_change", args=[boss.pk]))
+    assert boss_page.status_code == 302  # "does not exist", for them
+    Token.objects.filter(user=boss).delete()  # one token a user: free the boss's for the form
+    refused = client.post(reverse("admin:authtoken_tokenproxy_add"), {"user": boss.pk})
+    assert refused.status_code == 200  # the form again: the superuser is no choice
+    assert not Token.objects.filter(user=boss).exists()
+    made = client.post(reverse("admin:authtoken_tokenproxy_add"), {"user": helper.pk})
+    assert made.status_code == 302 and Token.objects.filter(user=helper).exists()
+    own_key = Token.objects.get(user=helper).key
+    assert own_key in client.get(reverse("admin:authtoken_tokenproxy_changelist")).content.decode()
+
+
 def test_beyond_the_rate_a_user_gets_429_with_retry_after(token_client, settings):
     settings.API_THROTTLE_RATE = "2/min"
 
