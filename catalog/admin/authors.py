@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog.admin.display import (
-    CreditsNamedMixin,
     cover_thumbnail_html,
     empty_list_import_help,
 )
@@ -69,7 +68,6 @@ class AuthorChangeList(ChangeList):
 
 @admin.register(Author)
 class AuthorAdmin(
-    CreditsNamedMixin,
     DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,

@@ -2,13 +2,11 @@
 
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
 from catalog import permissions
-from catalog.models import Work, WorkAuthor
+from catalog.models import Work
 
 # An id no row has, reversed in its place and then replaced by each row's (admin_change_url).
 _ID_MARKER = "987654321987654321"
@@ -55,43 +53,6 @@ def work_title_html(work: Work):
         work.title,
         format_html_join(" ", '<span class="{}" title="{}">{}</span>', badges),
     )
-
-
-class CreditsNamedMixin:
-    """For the admins of works and authors: their delete confirmation and their History call
-    a credit (catalog.WorkAuthor) a credit, each naming its person, role and work
-    (WorkAuthor.__str__), where Django said "Work author" of every translator and narrator."""
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        message = super().construct_change_message(request, form, formsets, add)  # type: ignore[misc]
-        model_name = str(WorkAuthor._meta.verbose_name)
-        for entry in message:
-            for change in entry.values():
-                if isinstance(change, dict) and change.get("name") == model_name:
-                    change["name"] = "credit"  # the History translates it as it reads it
-        return message
-
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)  # type: ignore[misc]
-        opts = WorkAuthor._meta
-        prefix = f"{capfirst(opts.verbose_name)}: "  # how Django's list names an unlinked object
-        credit = capfirst(gettext("credit"))
-
-        def renamed(items):
-            return [
-                renamed(item)
-                if isinstance(item, list)
-                else f"{credit}: {item[len(prefix) :]}"
-                if isinstance(item, str) and item.startswith(prefix)
-                else item
-                for item in items
-            ]
-
-        counts = {
-            (gettext("credits") if str(name) == str(opts.verbose_name_plural) else name): count
-            for name, count in counts.items()
-        }
-        return renamed(deleted), counts, perms_needed, protected
 
 
 def cover_thumbnail_html(image, *, width: int = 40):

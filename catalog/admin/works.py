@@ -22,7 +22,6 @@ from catalog import isbn, permissions, selectors
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
     PLACEHOLDER_TITLE_LABEL,
-    CreditsNamedMixin,
     cover_thumbnail_html,
     empty_list_import_help,
     work_title_html,
@@ -279,7 +278,6 @@ class EditionInline(admin.StackedInline):
 
 @admin.register(Work)
 class WorkAdmin(
-    CreditsNamedMixin,
     DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,

@@ -243,6 +243,10 @@ class WorkAuthor(TimeStampedPart):
 
     class Meta:
         ordering = ["work", "position"]
+        # A translator's or a narrator's credit too: Django's "work author" named them all so
+        # (a deletion's list, the History).
+        verbose_name = _("credit")
+        verbose_name_plural = _("credits")
         constraints = [
             models.UniqueConstraint(
                 fields=["work", "author", "role"], name="workauthor_unique_credit"
