@@ -77,11 +77,13 @@ def import_going_on_advice(*, retrying: bool) -> str:
 
 
 def import_stop_reason(exc: BaseException, *, retrying: bool = False) -> str:
-    """The job's error for what stopped it: an ImportStopped says its own words; anything else
-    is an unexpected error, whose text only the log keeps."""
+    """The job's error for what stopped it: an ImportStopped says its own words, a storage that
+    failed says so; anything else is an unexpected error, whose text only the log keeps."""
     if isinstance(exc, ImportStopped):
         if not exc.halfway:
             return str(exc)
+        return f"{exc} {import_going_on_advice(retrying=retrying)}"
+    if isinstance(exc, ImportStorageFailed):  # the storage's own error is in the log
         return f"{exc} {import_going_on_advice(retrying=retrying)}"
     return "{} {}".format(
         _("The import stopped on an unexpected error (the server's log has its details)."),

@@ -263,3 +263,17 @@ def test_import_books_with_a_bucket_that_refuses_exits_saying_the_file_was_not_s
         "The storage failed to store the uploaded file"
     )
     assert not ImportJob.objects.exists()
+
+
+def test_a_job_whose_bucket_refuses_to_open_its_file_says_the_storage_failed(s3_bucket, caplog):
+    """A worker that cannot open the job's file because the storage refuses: the job says the
+    storage failed and how to go on, where it said "an unexpected error"."""
+    pending = services.import_job_create(data=SYNTHETIC_EXPORT, filename="export.csv", enrich=False)
+    with refusing_s3() as refusing:
+        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
+        services.import_job_run(job=pending)
+    pending.refresh_from_db()
+    assert pending.status == "failed"
+    assert pending.error.startswith("The storage failed to open the uploaded file")
+    assert "importing the file again finishes it" in pending.error
+    assert "HeadObject operation: Forbidden" in caplog.text  # the storage's error, in the log
