@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import responses
 from django.contrib.admin.utils import display_for_value
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from catalog import services
 from catalog.models import Edition, Work
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.catalog.test_importers import GOODREADS_24
 from tests.enrichment.test_faults import refused_port
+from tests.factories import make_author, make_work
 from tests.fixtures.covers import synthetic
 
 pytestmark = pytest.mark.django_db
@@ -183,6 +184,19 @@ def test_covers_and_metadata_flags_select_what_is_missing(sent_tasks):
         False,
         "command",
     )
+
+
+@pytest.mark.parametrize("limit", ["0", "-2", "ten"])
+@pytest.mark.parametrize("what", [[], ["--authors"]])
+def test_a_limit_below_one_is_refused_before_anything_is_queued(sent_tasks, limit, what):
+    # --limit 0 queued every work (0 read as "no limit"), --limit -2 crashed on a negative
+    # slice and said --dry-run would queue -2: a script's bad count must stop the run.
+    make_work("Bare", authors=[make_author("Nobody Yet")])
+    with pytest.raises(CommandError, match=r"--limit: must be a whole number, at least 1"):
+        call_command("enrich_missing", *what, "--limit", limit, stdout=StringIO())
+    with pytest.raises(CommandError, match=r"--limit"):
+        call_command("enrich_missing", *what, "--dry-run", "--limit", limit, stdout=StringIO())
+    assert not EnrichmentRequest.objects.exists() and not sent_tasks
 
 
 def test_offline_the_summary_says_the_books_wait_for_unreachable_providers_and_until_when(

@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from bookstore.command_args import positive_int
 from bookstore.progress import TerminalProgress
 from catalog.models import Edition
 from enrichment.dump import campaign
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--batch-size",
-            type=int,
+            type=positive_int,
             default=campaign.DEFAULT_BATCH_SIZE,
             help=_("Editions looked up and written per transaction."),
         )
@@ -28,8 +29,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, batch_size: int, json: bool, **options):
         as_json = json
-        if batch_size < 1:
-            raise CommandError(_("--batch-size must be at least 1."))
         total = 0 if as_json else Edition.objects.filter(isbn13__isnull=False).count()
         bar = TerminalProgress(
             total, label=_("editions "), unit="editions", enabled=False if as_json else None

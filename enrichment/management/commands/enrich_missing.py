@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
 
+from bookstore.command_args import positive_int
 from bookstore.progress import TerminalProgress
 from catalog.models import Author
 from enrichment import engine, queue, selectors
@@ -34,7 +35,13 @@ class Command(BaseCommand):
             action="store_true",
             help="Only authors lacking a bio, dates or ids (no works are queued).",
         )
-        parser.add_argument("--limit", type=int, default=None, help="At most N works (authors).")
+        parser.add_argument(
+            "--limit",
+            type=positive_int,
+            default=None,
+            metavar="N",
+            help="At most N works (authors); N is 1 or more (leave it out for no limit).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Count, change nothing.")
         parser.add_argument("--now", action="store_true", help="Process here, with progress.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
