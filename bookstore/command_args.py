@@ -11,12 +11,23 @@ def positive_int(text: str) -> int:
     """A count such as --limit or --batch-size: 1 or more. 0 and negatives are refused, not
     read as "no limit" (or, sliced, as "all but the last N"): whoever wants no limit leaves the
     flag out."""
+    return _whole_number(text, least=1)
+
+
+def non_negative_int(text: str) -> int:
+    """A count where 0 means something of its own (--workers 0: in this process; --days 0:
+    keep forever); a negative is refused (-2 worker processes waited forever for none)."""
+    return _whole_number(text, least=0)
+
+
+def _whole_number(text: str, *, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
+        value = least - 1
+    if value < least:
         raise argparse.ArgumentTypeError(
-            gettext("must be a whole number, at least 1 (not %(value)r)") % {"value": text}
+            gettext("must be a whole number, at least %(least)s (not %(value)r)")
+            % {"least": least, "value": text}
         )
     return value

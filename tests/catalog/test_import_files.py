@@ -18,7 +18,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.http import Http404
 from django.test import RequestFactory
@@ -268,6 +268,14 @@ def test_purge_survives_a_file_already_gone_and_still_clears_the_cells():
         purged.refresh_from_db()
         assert purged.file_status == ImportJob.FileStatus.DELETED
         assert not purged.rows.exclude(raw=[]).exists()
+
+
+def test_purge_imports_refuses_a_negative_number_of_days_and_keeps_every_file():
+    job = make_job(days_old=10)
+    with pytest.raises(CommandError, match=r"--days: must be a whole number, at least 0"):
+        call_command("purge_imports", "--days", "-1", stdout=StringIO())
+    job.refresh_from_db()
+    assert job.file_status == ImportJob.FileStatus.STORED
 
 
 def test_purge_imports_command_and_daily_schedule(settings):

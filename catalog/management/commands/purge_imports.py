@@ -3,8 +3,9 @@
 import json
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from bookstore.command_args import non_negative_int
 from catalog import services
 
 
@@ -17,8 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--days",
-            type=int,
+            type=non_negative_int,
             default=None,
+            metavar="N",
             help="Override IMPORT_RETENTION_DAYS for this run (0 deletes nothing).",
         )
         parser.add_argument(
@@ -27,8 +29,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, as_json: bool, **options):
         days = settings.IMPORT_RETENTION_DAYS if days is None else days
-        if days < 0:
-            raise CommandError("--days must be 0 or more.")
         purged = services.import_files_purge(retention_days=days)
         if as_json:
             self.stdout.write(json.dumps({"retention_days": days, "purged": purged}))

@@ -30,8 +30,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--from", dest="start", required=True, help="First month, YYYY-MM.")
-        parser.add_argument("--to", dest="end", help="Last month, YYYY-MM (default: --from).")
+        parser.add_argument(
+            "--from", dest="start", required=True, metavar="YYYY-MM", help="First month."
+        )
+        parser.add_argument(
+            "--to", dest="end", metavar="YYYY-MM", help="Last month (default: --from)."
+        )
         parser.add_argument(
             "--retry",
             action="store_true",

@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bookstore.command_args import non_negative_int
 from bookstore.progress import TerminalProgress
 from enrichment.dump import loader, tables
 
@@ -54,8 +55,9 @@ class Command(BaseCommand):
         parser.add_argument("--authors", metavar="F", help="ol_dump_authors_*.txt[.gz]")
         parser.add_argument(
             "--workers",
-            type=int,
+            type=non_negative_int,
             default=None,
+            metavar="N",
             help="Parsing processes on PostgreSQL (default: the CPU count; 0: in this process).",
         )
         parser.add_argument(

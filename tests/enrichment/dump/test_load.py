@@ -286,6 +286,21 @@ def test_one_load_at_a_time(load_dump):
     assert table_count("author") == 20
 
 
+@pytest.mark.parametrize("workers", ["-2", "two"])
+def test_a_negative_worker_count_is_refused_before_anything_is_read(drop_dump_tables, workers):
+    # On PostgreSQL, --workers -2 started no parsing process and waited for them forever.
+    with pytest.raises(CommandError, match=r"--workers: must be a whole number, at least 0"):
+        call_command(
+            "load_openlibrary_dump",
+            "--editions",
+            str(fixture_path("booklink_editions_tail20.txt")),
+            "--workers",
+            workers,
+            stdout=StringIO(),
+        )
+    assert not tables.existing_tables()
+
+
 def test_the_human_summary(drop_dump_tables):
     out = StringIO()
     call_command(
