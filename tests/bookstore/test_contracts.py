@@ -1,0 +1,170 @@
+"""The names outside scripts rely on (the design notes' "Contracts other parts rely on" and "Wave
+2 contracts": command names, flags, --json keys, URLs, status values, permissions), spelled here
+as scripts spell them: a rename fails this file. Names may be added freely; none renamed. The
+endpoints' other tests reverse URL names, so they follow a renamed path: these do not."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command, get_commands, load_command_class
+from django.urls import resolve
+
+from enrichment.models import BackfillMonth
+from tests.factories import make_author, make_work
+
+pytestmark = pytest.mark.django_db
+
+# The flags each command takes, as the design notes write them.
+COMMAND_FLAGS = {
+    "import_books": {"--format", "--map", "--no-enrich", "--json"},
+    "enrich_missing": {
+        "--covers",
+        "--metadata",
+        "--authors",
+        "--limit",
+        "--dry-run",
+        "--now",
+        "--json",
+    },
+    "enrichment_report": {"--json"},
+    "load_openlibrary_dump": {"--editions", "--works", "--authors"},
+    "backfill": {"--from", "--to"},
+    "drf_create_token": set(),
+}
+# The positional argument each takes: import_books PATH, drf_create_token USER.
+COMMAND_ARGUMENTS = {"import_books": "path", "drf_create_token": "username"}
+GOODREADS_EXPORT = (
+    Path(__file__).parents[1]
+    / "fixtures/imports/goodreads_real/HelgeEgil__goodreads_library_export.csv"
+)
+IMPORT_FORMATS = {
+    "auto",
+    "goodreads",
+    "storygraph",
+    "librarything",
+    "libib",
+    "calibre",
+    "openlibrary",
+    "bookwyrm",
+    "openreads",
+    "generic",
+}
+
+
+def parser_of(name: str):
+    command = load_command_class(get_commands()[name], name)
+    return command.create_parser("manage.py", name)
+
+
+@pytest.mark.parametrize("name", sorted(COMMAND_FLAGS))
+def test_each_command_takes_the_flags_scripts_pass(name):
+    parser = parser_of(name)
+    flags = set(parser._option_string_actions)
+    assert COMMAND_FLAGS[name] <= flags
+    if name in COMMAND_ARGUMENTS:
+        positional = [a.dest for a in parser._actions if not a.option_strings]
+        assert COMMAND_ARGUMENTS[name] in positional
+    # Every flag of its own says what it does in --help.
+    own = [a for a in parser._actions if set(a.option_strings) & COMMAND_FLAGS[name]]
+    assert all(action.help for action in own), [a.option_strings for a in own if not a.help]
+
+
+def test_import_books_takes_every_format_by_its_name():
+    [fmt] = [a for a in parser_of("import_books")._actions if "--format" in a.option_strings]
+    assert set(fmt.choices) >= IMPORT_FORMATS
+    assert fmt.default == "auto"
+
+
+def run_json(*args) -> dict:
+    out = StringIO()
+    call_command(*args, "--json", stdout=out)
+    text = out.getvalue()
+    assert text.count("\n") <= 1  # one JSON object, nothing else on stdout
+    return json.loads(text)
+
+
+def test_import_books_json_keys(sent_tasks):
+    summary = run_json("import_books", str(GOODREADS_EXPORT))
+    assert {
+        "job",
+        "rows",
+        "created",
+        "updated",
+        "duplicates",
+        "failed",
+        "enqueued",
+        "failed_rows",
+    } <= set(summary)
+    assert summary["rows"] == summary["created"] > 0
+
+
+def test_enrich_missing_json_keys(sent_tasks):
+    make_work("Bare", authors=[make_author("Nobody Yet")])
+    counted = {"missing", "waiting_for_review", "already_queued", "covers", "metadata", "authors"}
+    assert counted | {"would_enqueue"} <= set(run_json("enrich_missing", "--dry-run"))
+    assert counted | {"enqueued"} <= set(run_json("enrich_missing"))
+    authors = run_json("enrich_missing", "--authors", "--dry-run")
+    assert {"authors_missing", "authors_would_queue", "would_enqueue"} <= set(authors)
+
+
+def test_enrichment_report_json_keys():
+    report = run_json("enrichment_report")
+    assert {"works", "covers", "metadata", "authors", "queue", "providers"} <= set(report)
+    assert {"missing", "by_source"} <= set(report["covers"])
+    assert {"average_completeness"} <= set(report["metadata"])
+    assert {"pending", "in_progress", "completed", "needs_review", "failed", "skipped"} <= set(
+        report["queue"]
+    )
+    for provider in report["providers"].values():
+        assert {"requests_today", "daily_budget", "budget_left"} <= set(provider)
+
+
+def test_backfill_json_keys():
+    assert run_json("backfill", "--from", "2024-01", "--to", "2024-02") == {
+        "months": 2,
+        "created": 2,
+        "existing": 0,
+    }
+
+
+# Every endpoint of /api/v1/ as the design notes write it ({id} as 7).
+API_PATHS = [
+    "/api/v1/enrichment/status",
+    "/api/v1/enrichment/queue",
+    "/api/v1/enrichment/7",
+    "/api/v1/enrichment/trigger",
+    "/api/v1/enrichment/trigger-all",
+    "/api/v1/enrichment/7/approve",
+    "/api/v1/enrichment/7/dismiss",
+    "/api/v1/imports/",
+    "/api/v1/imports/7",
+    "/api/v1/imports/7/rows",
+    "/api/v1/works/",
+    "/api/v1/schema/",
+    "/api/v1/docs/",
+]
+
+
+@pytest.mark.parametrize("path", API_PATHS)
+def test_every_api_endpoint_is_at_its_address(path):
+    # The catch-all JSON 404 has no name: an endpoint moved elsewhere would land on it.
+    assert resolve(path).url_name is not None
+
+
+def test_status_values_and_permissions_scripts_read():
+    assert {value for value, _ in BackfillMonth.Status.choices} >= {
+        "pending",
+        "processing",
+        "completed",
+        "failed",
+        "retry",
+    }
+    codenames = set(Permission.objects.values_list("content_type__app_label", "codename"))
+    assert {
+        ("catalog", "import_books"),
+        ("enrichment", "review_enrichment"),
+        ("enrichment", "revert_enrichment"),
+    } <= codenames
