@@ -17,9 +17,11 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
@@ -109,6 +111,19 @@ def location_header(url: str) -> dict[str, str]:
     plain str: a link field's value is a str subclass, which servers that check WSGI's header
     types (runserver, wsgiref) answer with a 500 after the action was done."""
     return {"Location": str(url)}
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
+    endpoint's: rendered by the schema's renderers they were YAML, sent as
+    `application/vnd.oai.openapi`, so a client fetching the schema with an expired token or past
+    its rate read an error as if it were the schema."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.exception:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 @extend_schema(exclude=True)

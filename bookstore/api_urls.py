@@ -2,14 +2,14 @@
 schema and a page rendered from it (Swagger UI from static files: no CDN) are here."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
-from bookstore.api import ApiNotFound
+from bookstore.api import ApiNotFound, SchemaView
 
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("enrichment/", include("enrichment.api.urls")),
     path("", include("catalog.api.urls")),

@@ -22,7 +22,7 @@ from tests.api_throttle_counts import forget_api_throttle_counts
 from tests.html_assets import external_assets
 
 pytestmark = pytest.mark.django_db
-# The schema as JSON: its errors then come back as JSON too (its default is YAML).
+# The schema as JSON (its default is YAML; its errors are JSON either way).
 SCHEMA_URL = reverse("api:schema") + "?format=json"
 DOCS_URL = reverse("api:docs")
 
@@ -51,6 +51,29 @@ def test_an_anonymous_request_is_401_with_a_json_error_and_the_token_challenge()
     assert response["WWW-Authenticate"] == "Token"
     assert error_of(response)["error"]["code"] == "not_authenticated"
     assert error_of(response)["error"]["message"]
+
+
+def test_the_schemas_errors_are_json_whatever_format_the_schema_is_asked_in(settings):
+    """The schema's own renderers gave its errors in YAML as `application/vnd.oai.openapi`: a
+    client fetching the schema with no token, or past its rate, read the error as the schema."""
+    settings.API_THROTTLE_RATE = "1/min"
+    reader = APIClient()
+    reader.force_authenticate(User.objects.create_user("fetcher", password="pw"))
+    schema_url = reverse("api:schema")  # YAML by default
+    assert reader.get(schema_url)["Content-Type"].startswith("application/vnd.oai.openapi")
+
+    writer, asker = APIClient(), APIClient()
+    writer.force_authenticate(User.objects.create_user("writer", password="pw"))
+    asker.force_authenticate(User.objects.create_user("asker", password="pw"))
+    answers = {
+        "not_authenticated": APIClient().get(schema_url),
+        "throttled": reader.get(schema_url),
+        "method_not_allowed": writer.post(schema_url),
+        "invalid": asker.get(schema_url, {"format": "xml"}),
+    }
+    for code, response in answers.items():
+        assert response["Content-Type"] == "application/json", code
+        assert error_of(response)["error"]["code"] == code
 
 
 def test_a_wrong_token_is_401_and_says_so():
