@@ -62,9 +62,13 @@ def parse_month(text: str) -> YearMonth:
             % {"text": text}
         )
     year, month = int(found[1]), int(found[2])
-    if not 1 <= month <= 12 or year < 1:
+    if not 1 <= month <= 12:
         raise ValueError(
             gettext("“%(text)s” is not a month: the month must be 01 to 12.") % {"text": text}
+        )
+    if year < 1:  # the month may be right: say what is wrong
+        raise ValueError(
+            gettext("“%(text)s” is not a month: the year must be 0001 or later.") % {"text": text}
         )
     return year, month
 

@@ -48,6 +48,7 @@ def statuses() -> dict[str, str]:
         ("", "“” is not a month: write it as YYYY-MM, e.g. 2024-01."),
         ("2024-13", "“2024-13” is not a month: the month must be 01 to 12."),
         ("2024-00", "“2024-00” is not a month: the month must be 01 to 12."),
+        ("0000-05", "“0000-05” is not a month: the year must be 0001 or later."),
     ],
 )
 def test_a_month_that_is_not_one_is_refused_with_a_readable_message(text, message):
