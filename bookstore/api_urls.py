@@ -2,15 +2,14 @@
 schema and a page rendered from it (Swagger UI from static files: no CDN) are here."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularSwaggerView
 
-from bookstore.api import ApiNotFound, SchemaView
+from bookstore.api import ApiNotFound, DocsView, SchemaView
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("enrichment/", include("enrichment.api.urls")),
     path("", include("catalog.api.urls")),
     re_path(r"^.*$", ApiNotFound.as_view()),  # last: a JSON 404 rather than the site's HTML one

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.staticfiles import finders
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
@@ -170,6 +171,15 @@ def test_the_docs_page_is_served_from_static_files_not_a_cdn(admin_client):
     assert external_assets(page) == []
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert reverse("api:schema") in page
+
+
+def test_the_docs_page_sends_a_person_not_signed_in_to_sign_in_and_back():
+    response = Client().get(DOCS_URL)
+
+    assert response.status_code == 302  # was a bare "401 Unauthorized" page
+    assert response["Location"] == f"{reverse('admin:login')}?next={DOCS_URL}"
+    wrong_token = Client(HTTP_AUTHORIZATION="Token not-a-real-token").get(DOCS_URL)
+    assert wrong_token.status_code == 401  # a script's bad token is told so, not redirected
 
 
 @pytest.mark.parametrize(
