@@ -16,6 +16,8 @@ def coverage_report() -> dict:
     queue_counts, _by_confidence = selectors.queue_counts()
     providers = {
         health.name: {
+            # False: listed in ENRICHMENT_PROVIDERS but never asked (no key; the dump not loaded).
+            "configured": health.configured,
             "requests_today": health.requests_today,
             "daily_budget": health.budget or None,
             "budget_left": health.budget_left,

@@ -57,6 +57,27 @@ def test_queue_metadata_and_provider_budget(settings):
     assert report["providers"]["openlibrary"]["budget_left"] is None
 
 
+def test_a_provider_without_its_key_is_reported_as_skipped_not_with_a_budget(settings):
+    # ISBNdb without ISBNDB_API_KEY is never asked; the report printed "2,000 of 2,000 left
+    # today" for it as if it were working through its budget.
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary", "isbndb"]
+    settings.ISBNDB_API_KEY = ""
+    settings.ISBNDB_DAILY_BUDGET = 2000
+    out = StringIO()
+    call_command("enrichment_report", stdout=out)
+    text = out.getvalue()
+    assert "ISBNdb: not configured: skipped (never asked)." in text
+    assert "of 2,000 left today" not in text
+    assert "Open Library: 0 requests today, no daily budget, breaker closed." in text
+    providers = coverage_report()["providers"]
+    assert (providers["isbndb"]["configured"], providers["openlibrary"]["configured"]) == (
+        False,
+        True,
+    )
+    settings.ISBNDB_API_KEY = "a-key"
+    assert coverage_report()["providers"]["isbndb"]["configured"] is True
+
+
 def test_command_prints_the_table_and_json():
     verified(make_edition(make_work("From OL")), "openlibrary")
     make_work("Bare")

@@ -66,6 +66,13 @@ class Command(BaseCommand):
         queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
         self.stdout.write(f"Queue: {queue}.")
         for name, state in report["providers"].items():
+            if not state["configured"]:
+                # Its budget would read as requests it could make: it makes none.
+                self.stdout.write(
+                    gettext("%(provider)s: not configured: skipped (never asked).")
+                    % {"provider": provider_label(name)}
+                )
+                continue
             if state["quota_exhausted"]:
                 budget = "none left today: the provider says its quota is spent"
             elif state["daily_budget"]:
