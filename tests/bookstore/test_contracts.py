@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import call_command, get_commands, load_command_class
+from django.core.management import BaseCommand, call_command, get_commands, load_command_class
 from django.urls import resolve
 
 from enrichment.models import BackfillMonth
@@ -70,6 +70,20 @@ def test_each_command_takes_the_flags_scripts_pass(name):
     # Every flag of its own says what it does in --help.
     own = [a for a in parser._actions if set(a.option_strings) & COMMAND_FLAGS[name]]
     assert all(action.help for action in own), [a.option_strings for a in own if not a.help]
+
+
+def test_every_flag_of_the_projects_commands_says_what_it_does():
+    """--help is where a person running a command learns it: no flag of ours without a line."""
+    ours = sorted(n for n, app in get_commands().items() if app in ("catalog", "enrichment"))
+    assert {"import_books", "enrich_missing", "backfill"} <= set(ours)
+    django_own = set(BaseCommand().create_parser("manage.py", "x")._option_string_actions)
+    silent = [
+        f"{name} {'/'.join(action.option_strings) or action.dest}"
+        for name in ours
+        for action in parser_of(name)._actions
+        if not set(action.option_strings) & django_own and not action.help
+    ]
+    assert silent == []
 
 
 def test_import_books_takes_every_format_by_its_name():

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--username", default="admin", help="The superuser's name (default: admin)."
+        )
 
     def handle(self, *args, username, **options):
         User = get_user_model()
