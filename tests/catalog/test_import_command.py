@@ -1,4 +1,6 @@
 import json
+import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,6 +49,37 @@ def test_file_level_errors_exit_non_zero_with_the_reason(tmp_path):
         run(str(path))
     with pytest.raises(CommandError, match="Cannot read"):
         run(str(tmp_path / "missing.csv"))
+    assert Work.objects.count() == 0
+
+
+def test_a_file_over_the_limit_is_refused_without_being_read_whole(tmp_path, settings):
+    """A pipe (or a file of gigabytes, /dev/zero) was read whole into memory before the limit
+    was checked: the command ran out of memory instead of saying the file is too large."""
+    settings.IMPORT_MAX_UPLOAD_BYTES = 1000
+    fifo = tmp_path / "export.csv"
+    os.mkfifo(fifo)
+    offered = 20 * 1024 * 1024
+    written = []
+
+    def feed():
+        chunk, sent = b"x" * 65536, 0
+        try:
+            with fifo.open("wb") as pipe:
+                while sent < offered:
+                    pipe.write(chunk)
+                    sent += len(chunk)
+        except BrokenPipeError:  # the command stopped reading: what a full read never does
+            pass
+        written.append(sent)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        with pytest.raises(CommandError, match=r"more than the limit of 1,000 bytes"):
+            run(str(fifo))
+    finally:
+        writer.join()
+    assert written[0] < offered  # the rest was never read
     assert Work.objects.count() == 0
 
 

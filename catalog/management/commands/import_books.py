@@ -2,6 +2,7 @@
 [--no-enrich] [--json]"""
 
 import json
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -55,16 +56,21 @@ class Command(BaseCommand):
     def handle(self, *args, path, format, column_map, no_enrich, json: bool, **options):
         as_json = json
         file = Path(path)
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
         try:
-            data = file.read_bytes()
+            with file.open("rb") as handle:
+                # One byte past the limit at most: a file of gigabytes (or a pipe, /dev/zero) is
+                # refused without being read whole into memory first.
+                data = handle.read(limit + 1)
+                size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
             return self.fail(f"Cannot read {path}: {exc.strerror}.", as_json)
-        if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
-            return self.fail(
-                f"{path} is {len(data):,} bytes, over the limit of "
-                f"{settings.IMPORT_MAX_UPLOAD_BYTES:,} (IMPORT_MAX_UPLOAD_BYTES).",
-                as_json,
-            )
+        if len(data) > limit:
+            if size > limit:
+                message = f"{path} is {size:,} bytes, over the limit of {limit:,}"
+            else:  # a pipe or a device has no size to tell
+                message = f"{path} holds more than the limit of {limit:,} bytes"
+            return self.fail(f"{message} (IMPORT_MAX_UPLOAD_BYTES).", as_json)
         parsed_map = None
         try:
             format, parsed_map = format_with_column_map(format, column_map)
