@@ -9,10 +9,17 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import BaseCommand, call_command, get_commands, load_command_class
+from django.core.management import (
+    BaseCommand,
+    CommandError,
+    call_command,
+    get_commands,
+    load_command_class,
+)
 from django.urls import resolve
 
 from enrichment.models import BackfillMonth
+from tests.enrichment.dump.conftest import drop_dump_tables  # noqa: F401 (a fixture)
 from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +189,32 @@ def test_status_values_and_permissions_scripts_read():
         ("enrichment", "review_enrichment"),
         ("enrichment", "revert_enrichment"),
     } <= codenames
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["backfill", "--from", "2024-13"], "is not a month"),
+        (["load_openlibrary_dump", "--editions", "/nonexistent/editions.txt"], "Cannot read"),
+        (["load_openlibrary_dump"], "Give at least one of"),
+        (["dump_campaign"], "No Open Library dump is loaded"),
+        (["import_books", "/nonexistent/export.csv"], "Cannot read"),
+    ],
+)
+def test_a_failing_command_with_json_prints_one_json_error_on_stdout(args, says):
+    # import_books alone did; the others printed nothing on stdout, so a script that reads
+    # stdout as JSON failed on an empty string instead of reading the reason.
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match=says):
+        call_command(*args, "--json", stdout=out, stderr=err)
+    assert says in json.loads(out.getvalue())["error"]
+
+
+@pytest.mark.usefixtures("drop_dump_tables")
+def test_a_summary_written_before_the_failure_is_the_one_json_object():
+    out = StringIO()
+    works = Path(__file__).parents[1] / "fixtures/openlibrary_dump/synthetic-works.txt"
+    with pytest.raises(CommandError, match="Refused"):
+        call_command("load_openlibrary_dump", "--editions", str(works), "--json", stdout=out)
+    [line] = out.getvalue().splitlines()
+    assert json.loads(line)["files"][0]["status"] == "refused"

@@ -1,14 +1,14 @@
 """manage.py import_books PATH [--format auto|goodreads|…|generic] [--map title=COL,…]
 [--no-enrich] [--json]"""
 
-import json
 import os
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
+from bookstore.json_command import JsonCommand
 from bookstore.progress import TerminalProgress
 from catalog import services
 from catalog.importers import (
@@ -26,7 +26,7 @@ from catalog.services.import_stops import ImportStorageFailed
 WARNING_ROWS_SHOWN = 50
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Import a book export (Goodreads, StoryGraph, LibraryThing, Libib, calibre, Open Library, "
         "BookWyrm, Openreads) or any CSV with --format generic --map into the catalog."
@@ -64,13 +64,13 @@ class Command(BaseCommand):
                 data = handle.read(limit + 1)
                 size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
-            return self.fail(f"Cannot read {path}: {exc.strerror}.", as_json)
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
         if len(data) > limit:
             if size > limit:
                 message = f"{path} is {size:,} bytes, over the limit of {limit:,}"
             else:  # a pipe or a device has no size to tell
                 message = f"{path} holds more than the limit of {limit:,} bytes"
-            return self.fail(f"{message} (IMPORT_MAX_UPLOAD_BYTES).", as_json)
+            raise CommandError(f"{message} (IMPORT_MAX_UPLOAD_BYTES).")
         parsed_map = None
         try:
             format, parsed_map = format_with_column_map(format, column_map)
@@ -82,15 +82,15 @@ class Command(BaseCommand):
                 enrich=not no_enrich,
             )
         except UnknownFormatError as exc:
-            return self.fail(f"{exc} {_map_hint(exc.guessed_map)}", as_json)
+            raise CommandError(f"{exc} {_map_hint(exc.guessed_map)}") from exc
         except ImportFileError as exc:
             # A map is the answer only when the file reads and the map is what is missing: not
             # for a file that is empty, binary or cut short.
             if format == GENERIC and not parsed_map and (guessed := _guess_from(data)) is not None:
-                return self.fail(f"{exc} {_map_hint(guessed)}", as_json)
-            return self.fail(str(exc), as_json)
+                raise CommandError(f"{exc} {_map_hint(guessed)}") from exc
+            raise CommandError(str(exc)) from exc
         except ImportStorageFailed as exc:  # the storage's error is logged
-            return self.fail(str(exc), as_json)
+            raise CommandError(str(exc)) from exc
 
         bar = TerminalProgress(
             job.rows_total, label=f"{file.name} ", enabled=None if not as_json else False
@@ -130,7 +130,7 @@ class Command(BaseCommand):
             "warning_rows": [{"line": line, "warnings": messages} for line, messages in warned],
         }
         if as_json:
-            self.stdout.write(_dumps(summary))
+            self.write_json(summary)
             if job.status == ImportJob.Status.FAILED:
                 raise CommandError(job.error)  # after the JSON: a failed job exits non-zero
             return
@@ -169,19 +169,10 @@ class Command(BaseCommand):
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error)
 
-    def fail(self, message: str, as_json: bool):
-        if as_json:
-            self.stdout.write(_dumps({"error": message}))
-        raise CommandError(message)
-
 
 def _counted(count: int, noun: str) -> str:
     """ "1 row", "2 rows": the summary's English nouns, by their count."""
     return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def _dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _guess_from(data: bytes) -> dict[str, str] | None:

@@ -1,13 +1,13 @@
 """manage.py backfill --from YYYY-MM [--to YYYY-MM] [--now] [--retry] [--rerun] [--json]"""
 
-import json
 import time
 from collections import Counter
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext, ngettext
 
+from bookstore.json_command import JsonCommand
 from bookstore.progress import TerminalProgress
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.run import backfill_month_process
@@ -21,7 +21,7 @@ RERUN_BY = "manage.py backfill --rerun"
 RETRY_BY = "manage.py backfill --retry"
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Create the backfill months of a range (pending: the scheduler processes them, newest "
         "first). With --now, process them in this process; with --retry, put the range's "
@@ -92,7 +92,7 @@ class Command(BaseCommand):
             summary["processed"] = self.process_here(in_range, as_json=as_json)
             summary["seconds"] = round(time.monotonic() - started, 2)
         if as_json:
-            self.stdout.write(_dumps(summary))
+            self.write_json(summary)
             return
         self.report(summary, in_range, not_rerun=not_rerun)
 
@@ -282,7 +282,3 @@ def _table(rows: list[dict]) -> str:
         ).rstrip()
 
     return "\n".join([line(headers), *(line(values) for values in cells)])
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -1,17 +1,16 @@
 """manage.py dump_campaign [--batch-size N] [--json]"""
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from bookstore.command_args import positive_int
+from bookstore.json_command import JsonCommand
 from bookstore.progress import TerminalProgress
 from catalog.models import Edition
 from enrichment.dump import campaign
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Map every catalog edition without a cover to a cover through the loaded Open Library "
         "dump (ISBN -> edition -> work -> sibling edition) and record each cover found as a "
@@ -44,7 +43,7 @@ class Command(BaseCommand):
                 _("No Open Library dump is loaded: run load_openlibrary_dump --editions first.")
             )
         if as_json:
-            self.stdout.write(_json_dumps(summary.to_json()))
+            self.write_json(summary.to_json())
             return
         steps = summary.by_step
         self.stdout.write(
@@ -66,7 +65,3 @@ class Command(BaseCommand):
                 "missing": f"{summary.not_in_dump:,}",
             }
         )
-
-
-def _json_dumps(data: dict) -> str:
-    return json.dumps(data)

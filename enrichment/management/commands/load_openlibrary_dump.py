@@ -1,11 +1,11 @@
 """manage.py load_openlibrary_dump [--editions F] [--works F] [--authors F] (gzip or plain)"""
 
-import json
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from bookstore.command_args import non_negative_int
+from bookstore.json_command import JsonCommand
 from bookstore.progress import TerminalProgress
 from enrichment.dump import loader, tables
 
@@ -42,7 +42,7 @@ class DumpProgress(TerminalProgress):
         )
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Load Open Library dump files (ol_dump_editions/works/authors, gzip or plain) into the "
         "local tables the openlibrary_dump provider answers from. Each kind replaces the loaded "
@@ -110,7 +110,7 @@ class Command(BaseCommand):
 
     def report(self, summary: loader.LoadSummary, as_json: bool) -> None:
         if as_json:
-            self.stdout.write(json.dumps(summary_json(summary)))
+            self.write_json(summary_json(summary))
             return
         for result in summary.results:
             report = result.report
