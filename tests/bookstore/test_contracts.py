@@ -210,6 +210,7 @@ def test_a_failing_command_with_json_prints_one_json_error_on_stdout(args, says)
     assert says in json.loads(out.getvalue())["error"]
 
 
+@pytest.mark.django_db(transaction=True)  # the loader writes through its own connections
 @pytest.mark.usefixtures("drop_dump_tables")
 def test_a_summary_written_before_the_failure_is_the_one_json_object():
     out = StringIO()
