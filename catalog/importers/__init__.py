@@ -100,15 +100,34 @@ def importer_for(
     if missing:
         raise ImportFileError(
             ngettext(
-                "The file has no %(columns)s column, which a %(format)s export always has. "
+                "The file has no %(columns)s column, which the %(format)s export always has. "
                 "Nothing was imported.",
-                "The file lacks the columns %(columns)s, which a %(format)s export always has. "
-                "Nothing was imported.",
+                "The file lacks the columns %(columns)s, which the %(format)s export always "
+                "has. Nothing was imported.",
                 len(missing),
             )
             % {"columns": get_text_list(missing, _("and")), "format": importer.label}
         )
+    if requested != "auto":
+        refuse_another_sources_columns(header, type(importer))
     return importer
+
+
+def refuse_another_sources_columns(header: list[str], forced: type[BaseImporter]) -> None:
+    """A format forced on a file with its columns but whose header is another source's and not
+    its own (StoryGraph forced on a Goodreads export): read so, the cells would land in the
+    wrong fields. Raises ImportFileError naming the source the columns are."""
+    detected = detect_source(header)
+    if detected is None or detected is forced or forced.matches(header):
+        return
+    raise ImportFileError(
+        _(
+            "This file's columns are the %(detected)s export's, not the %(requested)s "
+            "export's: import it as %(detected)s (or let the format be recognised). Nothing "
+            "was imported."
+        )
+        % {"detected": detected.label, "requested": forced.label}
+    )
 
 
 def known_formats() -> str:

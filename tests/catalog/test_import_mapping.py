@@ -238,7 +238,7 @@ def test_a_file_that_is_no_csv_is_refused_before_the_mapping_step(librarian_clie
 def test_a_forced_format_without_its_columns_is_refused_on_the_form(librarian_client):
     response = upload(librarian_client, SYNTHETIC_FILES["librarything"](), format="goodreads")
     assert response.status_code == 200
-    assert "The file has no Author column, which a Goodreads export always has" in (
+    assert "The file has no Author column, which the Goodreads export always has" in (
         response.content.decode()
     )
     assert nothing_saved()

@@ -207,3 +207,19 @@ def test_bytes_no_encoding_explains_are_read_as_latin1_with_a_warning():
     assert csv_file.encoding == "latin-1"
     assert csv_file.rows[0][1][0] == "synthetic-" + bytes(range(0x80, 0x100)).decode("latin-1")
     assert "could not be recognised; it was read as Latin-1" in csv_file.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("header", "forced", "detected"),
+    [
+        (GOODREADS_24, "storygraph", "Goodreads"),
+        (GOODREADS_24, "openreads", "Goodreads"),
+    ],
+)
+def test_a_format_forced_on_another_sources_export_is_refused_naming_it(header, forced, detected):
+    """The forced format's required columns are there (Title, Author), but the columns are
+    another source's: read so, its cells would land in the wrong fields (a Goodreads file read
+    as StoryGraph's lost its ISBNs and shelves). The refusal names the source they are."""
+    with pytest.raises(ImportFileError, match=f"columns are the {detected} export's"):
+        importer_for(header.split(","), requested=forced)
+    assert importer_for(header.split(","), requested="auto").label == detected
