@@ -173,6 +173,15 @@ def parse_column_map(text: str) -> dict[str, str]:
             raise ImportFileError(
                 _("'%(item)s' is not FIELD=COLUMN (for example title=Book).") % {"item": item}
             )
+        if match["field"] in column_map:  # which one was meant is the librarian's to say
+            raise ImportFileError(
+                _("The field %(field)s is mapped twice (%(first)s and %(second)s): map it once.")
+                % {
+                    "field": match["field"],
+                    "first": column_map[match["field"]],
+                    "second": match["column"],
+                }
+            )
         column_map[match["field"]] = match["column"]
     return column_map
 

@@ -275,3 +275,9 @@ def test_a_mapped_format_cell_that_names_no_film_or_record_is_a_books_format(cel
         f"Book,Medium\nsynthetic-A book,{cell}\n", {"title": "Book", "format": "Medium"}
     )
     assert row.title == "synthetic-A book"
+
+
+def test_a_field_mapped_twice_is_refused_naming_both_columns():
+    # `title=Title,title=Author` took the last, and made works titled with their authors' names.
+    with pytest.raises(ImportFileError, match="title is mapped twice \\(Title and Author\\)"):
+        parse_column_map("title=Title,title=Author")
