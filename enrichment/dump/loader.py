@@ -206,6 +206,12 @@ def sanity_problem(report: reader.FileReport, *, previous: dict | None, allow_sh
                 f"{report.path} holds no {report.kind} records"
                 f" ({report.other_types:,} lines of another type: the wrong file?)"
             )
+        if report.bad_lines:  # a CSV export, a web page: no line a dump's
+            return (
+                f"{report.path} holds no {report.kind} record: none of its {report.lines:,}"
+                " lines is an Open Library dump's (type, key, revision, date and JSON,"
+                " tab-separated): the wrong file?"
+            )
         return f"{report.path} is empty: no {report.kind} record in {report.lines:,} lines"
     if report.lines and report.bad_lines > MAX_BAD_FRACTION * report.lines:
         return (

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from enrichment.dump import loader, lookup, reader, tables
+from tests.catalog.test_importers import FIXTURES
 from tests.enrichment.dump.conftest import (
     REAL_AUTHORS,
     REAL_EDITIONS,
@@ -18,6 +19,10 @@ from tests.enrichment.dump.conftest import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+#: A real Goodreads export (tests/fixtures/imports/mapmyreads/PROVENANCE.md), no dump.
+REAL_EXPORT = FIXTURES / "goodreads_library_export.csv"
 
 
 def test_loads_the_real_lines_of_the_three_dumps(load_dump, dump_file):
@@ -71,6 +76,16 @@ def test_an_empty_dump_is_refused_and_the_loaded_data_stays(load_dump, dump_file
     assert table_count("edition") == 300
     assert lookup.editions_by_isbn(["9780107805401"])
     assert not {name for name in tables.existing_tables() if name.endswith("_new")}
+
+
+def test_a_csv_export_given_as_a_dump_is_refused_as_the_wrong_file(load_dump, dump_file):
+    # It said "is empty: no edition record in 11 lines" of a file of eleven lines.
+    export = REAL_EXPORT.read_bytes()
+    with pytest.raises(
+        CommandError, match=r"none of its [\d,]+ lines is an Open Library dump's"
+    ) as refused:
+        load_dump(editions=dump_file(export, name="goodreads_library_export.csv"))
+    assert "is empty" not in str(refused.value)
 
 
 def test_a_cut_dump_and_the_wrong_kind_are_refused(load_dump, dump_file):
