@@ -6,8 +6,15 @@ from types import SimpleNamespace
 
 import pytest
 import responses
+from django.contrib.auth.models import User
 
 from tests.enrichment.covers_fetch_support import PUBLIC_IP, _is_ip
+
+
+@pytest.fixture
+def reviewer():
+    """A staff user who decides (the review services take any user: the admin checks rights)."""
+    return User.objects.create_user("reviewer", is_staff=True)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ emulator, tests/s3_emulator.py)."""
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.storage import storages
 from django.db import transaction
 
@@ -31,11 +30,6 @@ def stored_names(request, settings):
         return bucket.keys
     root = Path(settings.MEDIA_ROOT)
     return lambda: sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def reviewer():
-    return User.objects.create_user("reviewer", is_staff=True)
 
 
 def files_of(edition: Edition) -> list[str]:

@@ -4,7 +4,6 @@ librarian's language once a translation exists. A tiny in-test catalog stands in
 (as tests/bookstore/test_translations.py does for the web UI's modules)."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.utils import translation
 
 from catalog.models import Edition, Work
@@ -25,11 +24,6 @@ SYNTHETIC_CATALOG = {
 @pytest.fixture(autouse=True)
 def no_task_queue(sent_tasks):
     return sent_tasks
-
-
-@pytest.fixture
-def reviewer():
-    return User.objects.create_user("reviewer", is_staff=True)
 
 
 @pytest.fixture

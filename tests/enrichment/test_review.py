@@ -1,7 +1,6 @@
 """Reviewers' decisions (enrichment/review.py): approve, dismiss, re-run, revert, bulk."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from catalog.models import Edition, Work
 from enrichment import bulk_operations, engine, presenters, queue, revert, review
@@ -23,11 +22,6 @@ FIXTURE_COVER = "tests/fixtures/covers/synthetic-cover-400x600.jpg"
 def no_task_queue(monkeypatch, sent_tasks):
     """Record what would be handed to django-q2 instead of queuing it (sent_tasks)."""
     return sent_tasks
-
-
-@pytest.fixture
-def reviewer():
-    return User.objects.create_user("reviewer", is_staff=True)
 
 
 def ol_record(queried: str, **fields):

@@ -6,7 +6,6 @@ and the work page all say "Enriched", and the work's last try says how the re-ru
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from catalog.models import Work
@@ -34,11 +33,6 @@ BROKEN = FakeProvider(status=LookupStatus.UNPARSEABLE)  # a fault on every looku
 @pytest.fixture(autouse=True)
 def no_task_queue(sent_tasks):
     return sent_tasks
-
-
-@pytest.fixture
-def reviewer():
-    return User.objects.create_user("reviewer", is_staff=True)
 
 
 def rerun(work: Work, provider: FakeProvider, *, reviewer) -> EnrichmentRequest:

@@ -3,7 +3,6 @@ all or part of what it applied, a dismissal (targets.RequestTargets.status_once_
 one rule). The works list, its filter, the dashboard and the API all read that one field."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
 from catalog.models import Work
@@ -20,11 +19,6 @@ Status = EnrichmentRequest.Status
 @pytest.fixture(autouse=True)
 def no_task_queue(sent_tasks):
     return sent_tasks
-
-
-@pytest.fixture
-def reviewer():
-    return User.objects.create_user("reviewer", is_staff=True)
 
 
 def auto_applied(title="Neverwhere") -> tuple[Work, AuditLogEntry]:
