@@ -63,6 +63,9 @@ PAIRWISE_GROUP_MAX = 50
 IN_CHUNK = 900
 #: Titles, ISBNs and ids kept in a proposal's evidence.
 EVIDENCE_MAX = 10
+#: The task that records proposals (author_duplicates_propose): its daily schedule (migration
+#: 0012) and the merges list's "Look for duplicates now" button queue it.
+PROPOSE_TASK = "enrichment.tasks.propose_author_merges"
 
 
 @dataclass(frozen=True, slots=True)

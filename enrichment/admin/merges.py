@@ -1,28 +1,35 @@
 """Duplicate authors proposed for merging (AuthorMerge): the list, and Merge / Dismiss.
 
-Proposals are written by `manage.py reconcile_authors` (enrichment.reconcile) and decided by
-`enrichment.author_merges`; nobody edits one by hand. Reviewers (`review_enrichment`) see the
-list and may merge or dismiss; a merge is reverted from its audit log entry.
+Proposals are written by the daily task, `manage.py reconcile_authors` or the list's "Look for
+duplicates now" button (enrichment.reconcile), and decided by `enrichment.author_merges`; nobody
+edits one by hand. Reviewers (`review_enrichment`) see the list and may merge or dismiss; a merge
+is reverted from its audit log entry.
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from django_q.models import Schedule
 
+from bookstore import task_queue
 from bookstore.admin_lists import help_with_link
 from catalog.generic_titles import is_generic_title
 from catalog.models import WorkAuthor
-from enrichment import author_merges, bulk_operations
+from enrichment import author_merges, bulk_operations, reconcile
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.models import AuthorMerge
 from enrichment.permissions import REVIEW_PERMISSION
 from enrichment.review import BulkResult
+from enrichment.templatetags.admin_time import admin_time
 
 Status = AuthorMerge.Status
 STATUS_COLOURS = {
@@ -84,13 +91,56 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
         return super().has_view_permission(request, obj) or request.user.has_perm(REVIEW_PERMISSION)
 
     def empty_list_help(self, request):
-        return help_with_link(
-            _(
-                "No duplicate authors proposed. `manage.py reconcile_authors` proposes authors "
-                "that share an external id, or whose names match (transliterated) and who share "
-                "a work; a name alone is never enough."
-            )
+        text = gettext(
+            "No duplicate authors are waiting for a decision. Once a day the task queue looks "
+            "for authors who are one person: the same id (%(kinds)s), or names that match (in "
+            "any alphabet) and a book in common; a name alone is never enough. It lists each "
+            "pair here, to merge or dismiss."
+        ) % {"kinds": ", ".join(AUTHOR_ID_LABELS.values())}
+        next_run = (
+            Schedule.objects.filter(func=reconcile.PROPOSE_TASK)
+            .values_list("next_run", flat=True)
+            .first()
         )
+        if next_run:
+            text += " " + gettext("Next search: %(when)s.") % {"when": admin_time(next_run)}
+        if self._may_search(request):
+            text += " " + gettext("“Look for duplicates now” searches at once.")
+        return help_with_link(text)
+
+    @staticmethod
+    def _may_search(request) -> bool:
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_find_duplicates": self._may_search(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "find-duplicates/",
+                self.admin_site.admin_view(require_POST(self.find_duplicates_view)),
+                name="enrichment_authormerge_find_duplicates",
+            ),
+            *super().get_urls(),
+        ]
+
+    def find_duplicates_view(self, request):
+        """Queue the daily search for duplicate authors now (a pass over every author: a worker
+        runs it). Proposals already recorded, or decided, are not proposed again."""
+        if not self._may_search(request):
+            raise PermissionDenied
+        task_queue.enqueue(reconcile.PROPOSE_TASK)
+        self.message_user(
+            request,
+            gettext(
+                "Looking for duplicate authors: a worker is searching. Reload this list in a "
+                "minute or two to see any pair it found."
+            ),
+            messages.SUCCESS,
+        )
+        return redirect("admin:enrichment_authormerge_changelist")
 
     def get_queryset(self, request):
         # Each author's credits, for an open proposal's line: what the merge would move.
