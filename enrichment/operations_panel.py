@@ -6,8 +6,10 @@ them (enrichment.table_sizes)."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
 from enrichment.heartbeat_models import ClusterHeartbeat
@@ -138,9 +140,20 @@ def queue_age(*, now: datetime.datetime) -> QueueAge:
 
 @dataclass
 class TableSize:
-    name: str
+    name: str  # the database's name for it ("catalog_importrow"), a detail for an operator
     bytes: int
     percent: float  # of the biggest table's size (the bar's length)
+    label: str = ""  # what a librarian calls its rows ("Import rows"); the name when unknown
+
+
+def table_labels() -> dict[str, str]:
+    """Each model's table -> its rows' name as the admin says it (verbose_name_plural, in the
+    reader's language): "catalog_importrow" -> "Import rows". Many-to-many tables Django
+    made are named after their model ("Work-author relationships")."""
+    return {
+        model._meta.db_table: capfirst(str(model._meta.verbose_name_plural))
+        for model in apps.get_models(include_auto_created=True)
+    }
 
 
 @dataclass
@@ -164,12 +177,18 @@ def table_sizes(*, now: datetime.datetime) -> TableSizes:
         return TableSizes()
     sizes = snapshot.figures
     biggest = max((size for _name, size in sizes["tables"]), default=0)
+    labels = table_labels()
     return TableSizes(
         as_of=snapshot.computed_at,
         age_seconds=_seconds_since(snapshot.computed_at, now) or 0,
         available=sizes["available"],
         tables=[
-            TableSize(name, size, round(100 * size / biggest, 1) if biggest else 0.0)
+            TableSize(
+                name,
+                size,
+                round(100 * size / biggest, 1) if biggest else 0.0,
+                labels.get(name, name),
+            )
             for name, size in sizes["tables"]
         ],
         database_bytes=sizes["database_bytes"],
