@@ -1,0 +1,40 @@
+"""The review page on a phone (chromium, 390 px wide): the table of current and proposed values,
+six columns with their tags ("fills an empty field", "not applied: …"), fits the window; the
+page does not scroll sideways (it was 530–720 px wide on the demo's requests). Screenshot:
+test-artifacts/review-390.png. Skipped without chromium, as test_review_flow.py is."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from enrichment.models import EnrichmentRequest
+from tests.browser import test_review_flow as review_flow
+from tests.browser.scenario import enrich_with_fake_provider
+from tests.factories import make_edition, make_work
+
+browser_page = review_flow.browser_page  # the same browser, and its skip rule
+PHONE = 390
+TABLE_RIGHT = """Math.max(...[...document.querySelectorAll(
+    'table.review-fields, table.review-fields *')].map(e => e.getBoundingClientRect().right))"""
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+def test_the_review_page_fits_a_phone(live_server, browser_page):
+    page, base = browser_page, live_server.url
+    User.objects.create_superuser("boss", password="pw")
+    work = make_work("The Dispossessed: An Ambiguous Utopia", authors=["Ursula K. Le Guin"])
+    make_edition(work, isbn13="9780061054884")
+    EnrichmentRequest.objects.create(work=work, trigger="command")
+    [request_id] = enrich_with_fake_provider()
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    review_flow.log_in(page, base, "boss")
+
+    page.goto(f"{base}{reverse('admin:enrichment_enrichmentrequest_change', args=[request_id])}")
+    review_flow.shot(page, "review-390")
+
+    table = page.locator("table.review-fields")
+    assert "fills an empty field" in table.inner_text()
+    assert table.locator("input[type=checkbox]").count() >= 3
+    assert page.evaluate(TABLE_RIGHT) <= PHONE
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
