@@ -38,3 +38,29 @@ def test_the_review_page_fits_a_phone(live_server, browser_page):
     assert table.locator("input[type=checkbox]").count() >= 3
     assert page.evaluate(TABLE_RIGHT) <= PHONE
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+def test_the_bulk_dismissal_s_confirmation_fits_a_phone(live_server, browser_page):
+    """Its reason box was 60 columns wide: the page scrolled sideways to 464 px."""
+    page, base = browser_page, live_server.url
+    User.objects.create_superuser("boss", password="pw")
+    work = make_work("The Dispossessed: An Ambiguous Utopia", authors=["Ursula K. Le Guin"])
+    make_edition(work, isbn13="9780061054884")
+    EnrichmentRequest.objects.create(work=work, trigger="command")
+    enrich_with_fake_provider()
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    review_flow.log_in(page, base, "boss")
+
+    page.goto(f"{base}{reverse('admin:enrichment_enrichmentrequest_changelist')}")
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "dismiss_selected")
+    page.click("button[name=index]")
+    page.wait_for_selector("#bulk-reason")
+    review_flow.shot(page, "bulk-dismiss-390")
+
+    assert "You are about to dismiss" in page.inner_text("#content")
+    reason = page.locator("#bulk-reason").bounding_box()
+    assert reason["x"] + reason["width"] <= PHONE
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
