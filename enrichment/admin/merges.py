@@ -29,7 +29,7 @@ from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.models import AuthorMerge
 from enrichment.permissions import REVIEW_PERMISSION
 from enrichment.review import BulkResult
-from enrichment.templatetags.admin_time import admin_time
+from enrichment.templatetags.admin_time import admin_time, sentence_end
 
 Status = AuthorMerge.Status
 STATUS_COLOURS = {
@@ -103,7 +103,10 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
             .first()
         )
         if next_run:
-            text += " " + gettext("Next search: %(when)s.") % {"when": admin_time(next_run)}
+            # "… 5:44 p.m." ends the sentence once (sentence_end), not "p.m..".
+            text += " " + sentence_end(
+                gettext("Next search: %(when)s") % {"when": admin_time(next_run)}
+            )
         if self._may_search(request):
             text += " " + gettext("“Look for duplicates now” searches at once.")
         return help_with_link(text)

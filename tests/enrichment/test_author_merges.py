@@ -598,6 +598,7 @@ def test_the_empty_list_says_in_plain_words_how_proposals_appear_and_a_reviewer_
     help_text = re.search(r'<div class="empty-list"[^>]*>\s*<p>(.*?)</p>', page, re.S).group(1)
     assert "`" not in help_text and "manage.py" not in help_text
     assert "Once a day" in help_text and "Next search:" in help_text
+    assert ".." not in help_text  # "… 5:44 p.m.", the sentence's end, not "p.m.."
     assert "Look for duplicates now" in page
     find_url = reverse("admin:enrichment_authormerge_find_duplicates")
     assert client.post(find_url).status_code == 403  # no CSRF token
