@@ -197,8 +197,9 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
 
     def empty_list_help(self, request):
         text = _(
-            "No backfill month yet. “manage.py backfill --from 2024-01 --to 2024-12” creates "
-            "the months of a range; the scheduler then processes them, newest first."
+            "No backfill month yet. The backfill finds the books published in a month that the "
+            "catalog lacks and adds them: add a range of months, and the scheduler works "
+            "through them, newest first."
         )
         if not self.has_run_backfill_permission(request):
             return help_with_link(text)

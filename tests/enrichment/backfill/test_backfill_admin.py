@@ -274,10 +274,12 @@ def test_staff_without_the_run_permission_may_look_but_gets_no_action():
     assert nobody.get(ADD_MONTHS_URL).status_code == 403
 
 
-def test_an_empty_list_says_how_months_are_created():
+def test_an_empty_list_says_in_plain_words_how_months_are_created():
     html = logged_in(staff("ruth", "run_backfill")).get(LIST_URL).content.decode()
-    assert "manage.py backfill --from 2024-01 --to 2024-12" in html
-    assert f'href="{ADD_MONTHS_URL}"' in html
+    help_text = re.search(r'<div class="empty-list"[^>]*>\s*<p>(.*?)</p>', html, re.S).group(1)
+    assert "manage.py" not in help_text and "--from" not in help_text  # a librarian's words
+    assert "add a range of months, and the scheduler works through them" in help_text
+    assert f'href="{ADD_MONTHS_URL}"' in help_text
 
 
 @pytest.mark.parametrize(
