@@ -290,6 +290,26 @@ def test_the_review_page_of_an_authors_request(client):
     assert "Sergei Lukyanenko" in found.content.decode()
 
 
+def test_an_authors_request_nobody_knew_says_no_record_of_this_author(client):
+    """As the demo's author requests read: "No provider gave a record of this book." was said
+    of a person."""
+    author = make_author("Iain M. Banks")
+    request = EnrichmentRequest.objects.create(
+        author=author,
+        trigger="manual_bulk",
+        status=EnrichmentRequest.Status.SKIPPED,
+        confidence="none",
+        attempts=1,
+        match_details={"answered": ["openlibrary"], "reason": "No source knows this author."},
+    )
+    client.force_login(reviewer())
+    html = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+    assert "No provider gave a record of this author." in html
+    assert "this book" not in html
+
+
 def test_the_review_buttons_apply_to_an_author_and_the_audit_log_links_it(client):
     author = make_author("Sergei Lukyanenko")
     request = decide(author, Tier.LOW, birth_year=1968)
