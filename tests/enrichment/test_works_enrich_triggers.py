@@ -39,6 +39,7 @@ def test_enrich_all_missing_queues_the_works_that_lack_something(client):
     assert "1 work has no cover; 1 lacks key metadata" in page
     # Each choice says how many works it queues, the first too (it said no number).
     assert "Covers and metadata (1) Covers only (1) Metadata only (1)" in page
+    assert "manage.py enrich_missing" not in page  # a librarian's page: no command line
     response = client.post(url, {"what": "covers"}, follow=True)
     assert "1 queued for enrichment" in response.content.decode()
     request = EnrichmentRequest.objects.get()

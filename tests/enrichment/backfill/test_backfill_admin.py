@@ -189,6 +189,7 @@ def test_add_months_creates_the_range_and_refuses_bad_input():
 
     form = client.get(ADD_MONTHS_URL)
     assert form.status_code == 200 and 'name="start"' in form.content.decode()
+    assert "manage.py backfill" not in form.content.decode()  # no command line on the page
     assert "Add months" in client.get(LIST_URL).content.decode()  # the button
 
     response = client.post(ADD_MONTHS_URL, {"start": "2024-01", "end": "2024-04"}, follow=True)
