@@ -38,6 +38,18 @@ def test_the_review_page_fits_a_phone(live_server, browser_page):
     assert table.locator("input[type=checkbox]").count() >= 3
     assert page.evaluate(TABLE_RIGHT) <= PHONE
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    # Each value sits under its field's name, as wide as the card: none squeezed into the
+    # tick box's column (a word a letter a line).
+    narrowest = page.evaluate(
+        "Math.min(...[...document.querySelectorAll("
+        "'table.review-fields tbody td:not(:first-child)')].map(td => td.clientWidth))"
+    )
+    assert narrowest > PHONE / 2
+    named = page.evaluate(
+        "[...document.querySelector('table.review-fields tbody tr').querySelectorAll('td')]"
+        ".map(td => getComputedStyle(td, '::before').content)"
+    )
+    assert named[1:] == ['"Current: "', '"Proposed: "', '"Source: "', '"Match: "']
 
 
 @pytest.mark.slow  # a live server and a browser
