@@ -43,6 +43,12 @@ def client_for(user: User | None, auth: str = "token") -> APIClient:
     return client
 
 
+@pytest.fixture
+def importer() -> User:
+    """A user who may import, and nothing else."""
+    return user_with("ivy", "catalog.import_books")
+
+
 @pytest.fixture(params=AUTH_MODES)
 def auth(request) -> str:
     return request.param

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.middleware.csrf import _get_new_csrf_string
 from django.urls import reverse
@@ -22,8 +21,6 @@ from tests.api_schema import assert_answer_matches_schema
 from tests.catalog.api.conftest import client_for, error_of, user_with
 from tests.catalog.import_rows_view_support import synthetic_export
 from tests.catalog.test_import_file_gone import uploaded_file_line
-from tests.catalog.test_import_files_s3 import refusing_s3
-from tests.s3_emulator import count_calls
 from tests.wsgi_server import start_response_as_runserver
 
 pytestmark = pytest.mark.django_db
@@ -72,11 +69,6 @@ def rows_url(job_id: int) -> str:
 def stored_uploads() -> list[str]:
     root = Path(import_storage().location)
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-
-
-@pytest.fixture
-def importer():
-    return user_with("ivy", "catalog.import_books")
 
 
 # --- Upload -------------------------------------------------------------------------------------
@@ -389,35 +381,6 @@ def test_a_job_whose_file_is_gone_from_storage_reads_missing_as_on_its_admin_pag
     assert someone_elses_job.file_status == ImportJob.FileStatus.STORED
 
 
-def test_a_job_whose_storage_cannot_be_asked_reads_its_recorded_status_unchecked(
-    importer, s3_bucket
-):
-    """S3 refusing every request: the job page says "Could not be checked"; the endpoint keeps
-    the recorded status and says it is unchecked, never a 500."""
-    job_id = upload(client_for(importer), TWO_BOOKS, enrich="false").json()["id"]
-    with refusing_s3() as refusing:
-        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
-        answer = client_for(importer).get(job_url(job_id))
-
-    assert answer.status_code == 200
-    assert (answer.json()["file_status"], answer.json()["file_status_checked"]) == (
-        "stored",
-        False,
-    )
-
-
-def test_the_upload_answers_the_recorded_file_status_and_a_job_asks_the_storage_once(
-    importer, s3_bucket
-):
-    body = upload(client_for(importer), TWO_BOOKS, enrich="false").json()
-    assert (body["file_status"], body["file_status_checked"]) == ("stored", False)
-
-    calls = count_calls(storages["imports"])
-    body = client_for(importer).get(job_url(body["id"])).json()
-    assert (body["file_status"], body["file_status_checked"]) == ("stored", True)
-    assert calls.counts == {"HeadObject": 1}
-
-
 @pytest.mark.parametrize("job_id", [987654, 99999999999999999999])
 def test_an_unknown_job_is_a_json_404(importer, job_id):
     client = client_for(importer)
@@ -606,25 +569,3 @@ def test_a_session_upload_may_carry_its_csrf_token_in_the_form(importer):
     response = upload(client, enrich="false", csrfmiddlewaretoken=token)
 
     assert response.status_code == 201, response.content
-
-
-def test_an_upload_the_bucket_refuses_is_a_documented_503_and_records_no_job(
-    api_as, importer, s3_bucket, caplog
-):
-    """S3 refusing every request (credentials revoked): the JSON error every refusal carries,
-    with Retry-After, as the schema documents it; before, Django's HTML 500 page."""
-    with refusing_s3() as refusing:
-        s3_bucket.use(AWS_S3_ENDPOINT_URL=refusing.url)
-        response = upload(api_as(importer), TWO_BOOKS, enrich="false")
-
-    assert response.status_code == 503
-    assert int(response["Retry-After"]) > 0
-    error = error_of(response)
-    assert error == {
-        "code": "storage_unavailable",
-        "message": "The storage failed to store the uploaded file (the server's log has its "
-        "error): nothing was imported. Upload it again later.",
-    }
-    assert "(403) when calling the HeadObject" in caplog.text  # the storage's words: the log
-    assert not ImportJob.objects.exists()
-    assert_answer_matches_schema(client_for(importer), "/api/v1/imports/", "post", response)

@@ -1,0 +1,51 @@
+"""The author merges list when it is empty: what it says of how proposals appear, and the
+"Look for duplicates now" button that queues the daily search at once (POST, CSRF, the review
+permission). Split from test_author_merges.py."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import reverse
+
+from tests.enrichment.test_author_merges import MERGES_URL, reviewer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_empty_list_says_in_plain_words_how_proposals_appear_and_a_reviewer_may_search_now(
+    sent_tasks,
+):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(reviewer())
+    page = client.get(MERGES_URL).content.decode()
+    help_text = re.search(r'<div class="empty-list"[^>]*>\s*<p>(.*?)</p>', page, re.S).group(1)
+    assert "`" not in help_text and "manage.py" not in help_text
+    assert "Once a day" in help_text and "Next search:" in help_text
+    assert ".." not in help_text  # "… 5:44 p.m.", the sentence's end, not "p.m.."
+    assert "Look for duplicates now" in page
+    find_url = reverse("admin:enrichment_authormerge_find_duplicates")
+    assert client.post(find_url).status_code == 403  # no CSRF token
+    assert client.get(find_url).status_code == 405  # a link followed does not search
+    assert sent_tasks == []
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+    response = client.post(find_url, {"csrfmiddlewaretoken": token}, follow=True)
+
+    assert response.redirect_chain[-1][0] == MERGES_URL
+    assert [t.func for t in sent_tasks] == ["enrichment.tasks.propose_author_merges"]
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert message.startswith("Looking for duplicate authors")
+
+
+def test_staff_who_may_only_look_at_proposals_cannot_start_a_search(sent_tasks):
+    staff = User.objects.create_user("vera", password="pw", is_staff=True)
+    staff.user_permissions.add(*Permission.objects.filter(codename="view_authormerge"))
+    client = Client()
+    client.force_login(staff)
+    page = client.get(MERGES_URL).content.decode()
+    assert "Once a day" in page and "Look for duplicates now" not in page
+    response = client.post(reverse("admin:enrichment_authormerge_find_duplicates"))
+    assert response.status_code == 403 and sent_tasks == []
