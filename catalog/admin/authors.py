@@ -1,5 +1,7 @@
 """Authors: their list ordered by the name they are listed by, their works, their photo."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db import models
@@ -20,7 +22,58 @@ from catalog.admin.works import (
     KeptMeanwhileMessageMixin,
 )
 from catalog.forms import AuthorAdminForm
-from catalog.models import Author, WorkAuthor
+from catalog.models import Author, EnrichmentStatus, WorkAuthor
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+#: What enrichment asks of an author when asked again, in the author list's words.
+ASK_AGAIN = _('To ask again: tick it in the author list and choose "Enrich selected authors".')
+
+#: An author without a photo, by its stored enrichment status (the one its Enrichment badge
+#: shows): what is true of the photo, and what a librarian can do.
+NO_PHOTO_BY_STATUS: dict[str, "StrPromise"] = {
+    EnrichmentStatus.NOT_ENRICHED: _(
+        "None: this author has not been sent to enrichment, which fetches one, verified, with "
+        'its licence. To ask: tick it in the author list and choose "Enrich selected authors".'
+    ),
+    EnrichmentStatus.QUEUED: _(
+        "None yet: this author is queued for enrichment, which fetches one, verified, with its "
+        "licence."
+    ),
+    EnrichmentStatus.WAITING: _(
+        "None yet: no provider could be reached; enrichment asks again on its own and fetches "
+        "one, verified, with its licence."
+    ),
+    EnrichmentStatus.NEEDS_REVIEW: _(
+        "None yet: this author's enrichment waits in review; a photo it found comes once a "
+        "reviewer approves it."
+    ),
+    EnrichmentStatus.ENRICHED: _(
+        "None: enrichment matched this author but kept no photo (none it may show was found, a "
+        "reviewer left it out, or its download is still under way)."
+    ),
+    EnrichmentStatus.UNRESOLVED: _("None: no provider knows this author, so none was found."),
+    EnrichmentStatus.DISMISSED: _(
+        "None: a reviewer dismissed what enrichment found for this author."
+    ),
+    EnrichmentStatus.FAILED: _("None: this author's enrichment failed before one was found."),
+}
+#: The statuses whose text ends with the way to ask again (the others are on their way).
+ASKED_AND_ENDED = {
+    EnrichmentStatus.ENRICHED,
+    EnrichmentStatus.UNRESOLVED,
+    EnrichmentStatus.DISMISSED,
+    EnrichmentStatus.FAILED,
+}
+
+
+def no_photo_text(author: Author) -> str:
+    """What the Photo field says of an author without one: true for where its enrichment
+    stands (never "enrichment fetches one" of an author no provider knows)."""
+    status = author.enrichment_status
+    text = str(NO_PHOTO_BY_STATUS.get(status, NO_PHOTO_BY_STATUS[EnrichmentStatus.NOT_ENRICHED]))
+    return f"{text} {ASK_AGAIN}" if status in ASKED_AND_ENDED else text
 
 
 class AuthorWorksInline(admin.TabularInline):
@@ -126,7 +179,7 @@ class AuthorAdmin(
         if not author.photo and author.merged_into_id:
             return _("None: a merged author (a redirect) is never enriched.")
         if not author.photo:
-            return _("None yet: enrichment fetches one, verified, with its licence.")
+            return no_photo_text(author)
         credit = [
             self.image_source_label(author.photo_source),
             author.photo_licence,

@@ -70,7 +70,7 @@ def test_an_authors_review_and_merge_in_a_browser(live_server, browser_page, sen
     content = page.locator("#content").inner_text()
     assert "Its enrichment requests (1)" in content and "Its audit log entries (1)" in content
     assert page.input_value("#id_birth_year") == "1968"
-    assert "None yet: enrichment fetches one" in content  # no photo was chosen
+    assert "enrichment matched this author but kept no photo" in content  # none chosen
     review_flow.shot(page, "author-page")
 
     page.goto(f"{base}/admin/catalog/author/")

@@ -387,3 +387,28 @@ def test_the_works_list_offers_show_all_only_once_something_narrows_it(superuser
     assert "1 result" in searched and show_all.search(searched)
     filtered = superuser_client.get(WORKS_URL, {"has_cover": "no"}).content.decode()
     assert show_all.search(filtered)
+
+
+@pytest.mark.parametrize(
+    "status, says, ask_again",
+    [
+        ("", "has not been sent to enrichment", False),
+        ("queued", "None yet: this author is queued for enrichment", False),
+        ("waiting", "None yet: no provider could be reached", False),
+        ("unresolved", "None: no provider knows this author, so none was found.", True),
+        ("failed", "None: this author&#x27;s enrichment failed", True),
+        ("enriched", "None: enrichment matched this author but kept no photo", True),
+    ],
+)
+def test_an_authors_page_says_what_is_true_of_its_missing_photo(
+    superuser_client, status, says, ask_again
+):
+    author = make_author("Iain M. Banks")
+    Author.objects.filter(pk=author.pk).update(enrichment_status=status)
+    page = superuser_client.get(
+        reverse("admin:catalog_author_change", args=[author.pk])
+    ).content.decode()
+    assert says in page
+    if status not in ("", "queued", "waiting"):
+        assert "enrichment fetches one" not in page  # no promise of what will not come
+    assert ("To ask again:" in page) is ask_again

@@ -465,7 +465,7 @@ def test_a_redirect_s_page_does_not_promise_a_photo_enrichment_never_fetches(luk
     assert "None: a merged author (a redirect) is never enriched." in page
     assert "enrichment fetches one" not in page
     kept_page = client.get(reverse("admin:catalog_author_change", args=[kept.pk])).content
-    assert "None yet: enrichment fetches one" in kept_page.decode()
+    assert "None: this author has not been sent to enrichment" in kept_page.decode()
 
 
 def test_reverting_a_merge_says_which_fields_by_their_names(lukyanenko):
