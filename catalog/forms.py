@@ -14,7 +14,7 @@ from catalog import isbn, services
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
 from catalog.importers.parsing import cell_shown
-from catalog.models import Author, Edition, ImportJob, Work
+from catalog.models import Author, Edition, ImportJob, Work, WorkAuthor
 
 
 class ImportUploadForm(forms.Form):
@@ -438,3 +438,38 @@ class EditionAdminForm(KeepsChangesMadeMeanwhileForm):
         elif not cleaned["publication_date_precision"]:
             cleaned["publication_date_precision"] = Edition.DatePrecision.DAY
         return cleaned
+
+
+class WorkCreditForm(forms.ModelForm):
+    """A credit of the work page: a new one's place may be left empty, and then follows the
+    others in the order the rows were entered (WorkCreditFormSet), never all at 0."""
+
+    class Meta:
+        model = WorkAuthor
+        fields = ["position", "author", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        position = self.fields["position"]
+        position.required = False
+        position.widget.attrs["placeholder"] = _gettext("next")
+        if self.instance._state.adding:
+            self.initial["position"] = None  # not the model's 0: each new row would be first
+
+
+class WorkCreditFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """New credits with no place typed are numbered after every place held, in the order
+        their rows were entered."""
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if hasattr(form, "cleaned_data") and not form.cleaned_data.get("DELETE")
+        ]
+        places = [form.cleaned_data.get("position") for form in kept]
+        following = max((place for place in places if place is not None), default=-1) + 1
+        for form in kept:
+            if form.has_changed() and form.cleaned_data.get("position") is None:
+                form.instance.position = form.cleaned_data["position"] = following
+                following += 1

@@ -27,7 +27,7 @@ from catalog.admin.display import (
     work_title_html,
 )
 from catalog.admin.paging import EstimatedCountPaginator, SearchedOnceChangeList
-from catalog.forms import EditionAdminForm, WorkAdminForm
+from catalog.forms import EditionAdminForm, WorkAdminForm, WorkCreditForm, WorkCreditFormSet
 from catalog.models import Edition, Work, WorkAuthor
 
 # Cover URLs typed by hand default to https.
@@ -177,12 +177,16 @@ class IsbnSearchMixin(_ModelAdminBase):
         return super().get_search_results(request, queryset, search_term)
 
 
+#: The cover image's check, read-only, shown only beside an image (CoverFieldsMixin).
+COVER_CHECK_FIELDS = ("cover_verified", "cover_checksum")
+
+
 class CoverFieldsMixin(_ModelAdminBase):
     """The "Cover" fieldset of works and editions: the hash and the time the bytes were checked
     are read-only, and an image a librarian uploads by hand drops what was known of the one it
     replaces (`cover_replaced`)."""
 
-    cover_readonly_fields = ["cover_preview", "cover_checksum", "cover_verified"]
+    cover_readonly_fields = ["cover_preview", *COVER_CHECK_FIELDS]
     cover_fieldset: tuple[Any, Any] = (  # one fieldset, as ModelAdmin.fieldsets lists them
         _("Cover"),
         {
@@ -190,18 +194,44 @@ class CoverFieldsMixin(_ModelAdminBase):
                 "cover_preview",
                 "cover",
                 ("cover_source", "cover_source_url"),
-                ("cover_checksum", "cover_verified"),
+                COVER_CHECK_FIELDS,
             ]
         },
     )
 
-    @admin.display(description=_("SHA-256"))
+    def get_fieldsets(self, request, obj=None):
+        """The image's check only where there is an image: an add page, or a book without a
+        cover, has nothing that was checked."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.cover:
+            return fieldsets
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [f for f in options["fields"] if f != COVER_CHECK_FIELDS],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("Image checked"))
+    def cover_verified(self, obj):
+        if not obj.cover_verified_at:
+            return _("Not checked: it was stored before images were checked.")
+        checked = display_for_value(obj.cover_verified_at, "")  # in the site's time zone
+        if not (obj.cover_width and obj.cover_height):
+            return _("%(when)s: a valid image.") % {"when": checked}
+        return _("%(when)s: a valid image, %(width)s × %(height)s pixels.") % {
+            "when": checked,
+            "width": obj.cover_width,
+            "height": obj.cover_height,
+        }
+
+    @admin.display(description=_("File fingerprint (SHA-256)"))
     def cover_checksum(self, obj):
         return obj.cover_sha256 or "–"
-
-    @admin.display(description=_("Verified at"))
-    def cover_verified(self, obj):
-        return display_for_value(obj.cover_verified_at, "–")  # in the site's time zone
 
     def save_model(self, request, obj, form, change):
         if "cover" in form.changed_data:
@@ -254,6 +284,8 @@ class WorkAuthorInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["author"]
     fields = ["position", "author", "role"]
+    form = WorkCreditForm
+    formset = WorkCreditFormSet
     ordering = ["position"]
 
 

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from catalog.models import Author, Work
+from catalog.models import Author, Edition, Work
 from tests.factories import make_author, make_edition, make_work
 
 pytestmark = pytest.mark.django_db
@@ -412,3 +412,29 @@ def test_an_authors_page_says_what_is_true_of_its_missing_photo(
     if status not in ("", "queued", "waiting"):
         assert "enrichment fetches one" not in page  # no promise of what will not come
     assert ("To ask again:" in page) is ask_again
+
+
+def test_a_covers_check_shows_only_beside_a_cover_in_a_librarians_words(superuser_client):
+    """The add page, and a book without a cover, showed "SHA-256: –" and "Verified at: –":
+    a check of nothing, named by its algorithm."""
+    add_page = superuser_client.get(reverse("admin:catalog_work_add")).content.decode()
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    edition = make_edition(work)
+    no_cover_pages = [
+        superuser_client.get(reverse("admin:catalog_work_change", args=[work.pk])),
+        superuser_client.get(reverse("admin:catalog_edition_change", args=[edition.pk])),
+    ]
+    for page in [add_page, *(page.content.decode() for page in no_cover_pages)]:
+        assert "SHA-256" not in page and "Verified at" not in page
+        assert "Image checked" not in page
+
+    edition.cover.save("neverwhere.jpg", ContentFile(b"jpeg"))
+    Edition.objects.filter(pk=edition.pk).update(
+        cover_sha256="ab" * 32, cover_verified_at=timezone.now(), cover_width=600, cover_height=900
+    )
+    page = superuser_client.get(
+        reverse("admin:catalog_edition_change", args=[edition.pk])
+    ).content.decode()
+    assert "Image checked:" in page and "a valid image, 600 × 900 pixels." in page
+    assert "File fingerprint (SHA-256):" in page and "ab" * 32 in page
+    assert 'name="cover_sha256"' not in page and 'name="cover_verified_at"' not in page

@@ -92,3 +92,52 @@ def test_a_works_history_calls_a_changed_credit_a_credit(superuser_client):
     assert response.status_code == 302
     message = LogEntry.objects.get(object_id=str(work.pk)).get_change_message()
     assert message == "Changed Role for credit “Jay Rubin (Editor) of 1Q84”."
+
+
+def _with_new_credit_rows(response, authors) -> dict:
+    """The page's form as posted after "Add another author or contributor" once per author:
+    each new row as the browser copies it from the empty row, its author chosen."""
+    from tests.enrichment.test_work_page import change_form_data
+
+    data = change_form_data(response)
+    [credits] = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.model is WorkAuthor
+    ]
+    first = int(data[f"{credits.prefix}-TOTAL_FORMS"])
+    empty = credits.empty_form
+    for i, author in enumerate(authors, start=first):
+        for name in ("position", "role"):
+            value = empty[name].value()
+            data[f"{credits.prefix}-{i}-{name}"] = "" if value is None else value
+        data[f"{credits.prefix}-{i}-author"] = author.pk
+    data[f"{credits.prefix}-TOTAL_FORMS"] = first + len(authors)
+    return data
+
+
+def test_new_credit_rows_keep_the_order_they_were_entered_in(superuser_client):
+    """Every added row showed place 0: a work's three authors were saved all at 0, their order
+    lost. A row whose place is left empty now follows the others, in the order entered."""
+    pratchett, gaiman, kidby = (
+        make_author(name) for name in ("Terry Pratchett", "Neil Gaiman", "Paul Kidby")
+    )
+    url = reverse("admin:catalog_work_add")
+    data = _with_new_credit_rows(superuser_client.get(url), [pratchett, gaiman, kidby])
+    data["title"] = "Good Omens"
+    assert superuser_client.post(url, data).status_code == 302
+
+    credits = WorkAuthor.objects.filter(work__title="Good Omens")
+    assert [(c.author.name, c.position) for c in credits.order_by("position")] == [
+        ("Terry Pratchett", 0),
+        ("Neil Gaiman", 1),
+        ("Paul Kidby", 2),
+    ]
+
+    # On its page, a credit added later follows those it has.
+    work = credits[0].work
+    url = reverse("admin:catalog_work_change", args=[work.pk])
+    data = _with_new_credit_rows(superuser_client.get(url), [make_author("Jay Rubin")])
+    assert superuser_client.post(url, data).status_code == 302
+    added = WorkAuthor.objects.get(work=work, author__name="Jay Rubin")
+    assert added.position == 3

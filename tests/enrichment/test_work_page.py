@@ -294,14 +294,9 @@ def test_each_cover_field_has_its_own_label_and_the_checks_are_read_only(
             for label in re.findall(r"<label[^>]*>(.*?)</label>", cover, re.S)
             if text_of(label).strip().endswith(":")  # not the file input's "Clear" box
         ]
-        assert labels == [
-            "Shown:",
-            "Image file:",
-            "Source:",
-            "Source URL:",
-            "SHA-256:",
-            "Verified at:",
-        ]
+        # The work shows its edition's cover and holds none of its own: nothing of it checked.
+        checks = ["Image checked:", "File fingerprint (SHA-256):"] if "edition" in url else []
+        assert labels == ["Shown:", "Image file:", "Source:", "Source URL:", *checks]
         assert 'name="cover_sha256"' not in html and 'name="cover_verified_at"' not in html
     edition.refresh_from_db()
     edition_cover = fieldset(html, "Cover")
@@ -377,7 +372,7 @@ def test_an_image_uploaded_by_hand_replaces_the_fetched_one_checked_and_stored_a
     # the cover it replaced): its files go (enrichment/covers/cleanup.py's one rule).
     assert not storages["default"].exists(fetched[0])
     words = text_of(fieldset(client.get(url).content.decode(), "Cover"))
-    assert f"SHA-256: {edition.cover_sha256}" in words
+    assert f"File fingerprint (SHA-256): {edition.cover_sha256}" in words
 
 
 def test_saving_the_page_without_touching_the_cover_keeps_its_checks(client, librarian, cover_host):
