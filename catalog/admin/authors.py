@@ -27,15 +27,21 @@ from catalog.models import Author, EnrichmentStatus, WorkAuthor
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
 
-#: What enrichment asks of an author when asked again, in the author list's words.
-ASK_AGAIN = _('To ask again: tick it in the author list and choose "Enrich selected authors".')
+#: How a librarian asks enrichment about an author, in the author list's words. The action
+#: queues only an author still missing a bio, a birth year or an id (enrichment's
+#: authors_missing_q, which catalog does not import): said, so that a skip is no surprise.
+ASK_AGAIN = _(
+    'To ask again: tick it in the author list and choose "Enrich selected authors" (it looks '
+    "up an author still missing a bio, a birth year or an id)."
+)
 
 #: An author without a photo, by its stored enrichment status (the one its Enrichment badge
 #: shows): what is true of the photo, and what a librarian can do.
 NO_PHOTO_BY_STATUS: dict[str, "StrPromise"] = {
     EnrichmentStatus.NOT_ENRICHED: _(
         "None: this author has not been sent to enrichment, which fetches one, verified, with "
-        'its licence. To ask: tick it in the author list and choose "Enrich selected authors".'
+        'its licence. To ask: tick it in the author list and choose "Enrich selected authors" '
+        "(it looks up an author still missing a bio, a birth year or an id)."
     ),
     EnrichmentStatus.QUEUED: _(
         "None yet: this author is queued for enrichment, which fetches one, verified, with its "
