@@ -20,6 +20,7 @@ from bookstore.admin_lists import (
 from catalog import permissions, services, views
 from catalog.admin.display import empty_list_import_help
 from catalog.admin.import_rows import ROW_HAS_WARNINGS, import_row_links
+from catalog.import_retry_offer import failed_rows_retry_could_succeed
 from catalog.models import ImportJob, ImportRow
 from catalog.services.import_stops import import_source_file_status
 
@@ -232,6 +233,8 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                         "line_number"
                     )[:FAILED_ROWS_SHOWN],
                     "row_links": import_row_links(obj),
+                    "retry_could_succeed": obj.can_retry_failed
+                    and failed_rows_retry_could_succeed(obj),
                     "warning_row_count": obj.rows.filter(ROW_HAS_WARNINGS).count(),
                     "not_books": services.import_job_not_books(obj),
                     # Cancelled first, deleted once stopped (get_deleted_objects).

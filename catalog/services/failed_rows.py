@@ -120,7 +120,7 @@ def retry_claimed_job(
     ).order_by("line_number")
     lines = list(unreached.values_list("line_number", "raw"))
     try:
-        importer = _importer_for_job(job)
+        importer = importer_for_job(job)
         _run_rows(
             job,
             importer,
@@ -167,7 +167,7 @@ class ImportRowRerunRefused(Exception):
     """This row cannot be corrected and re-run; the message says why, for the librarian."""
 
 
-def _importer_for_job(job: ImportJob) -> BaseImporter:
+def importer_for_job(job: ImportJob) -> BaseImporter:
     """The importer a finished job's kept rows are read again with (retries, re-runs): the
     same source, and for a generic job the same column map, and the date order its first
     batch's rows show, as the import learnt it from the file."""
@@ -204,7 +204,7 @@ def import_row_rerun(*, row: ImportRow, cells: list[str], user) -> ImportRow:
     if refusal:
         raise ImportRowRerunRefused(refusal)
     job = row.job
-    importer = _importer_for_job(job)
+    importer = importer_for_job(job)
     cells = [str(cell) for cell in cells]
     correction = _RowCorrection(
         by_id=user.pk if user else None,

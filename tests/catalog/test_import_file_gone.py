@@ -22,6 +22,7 @@ from tests.catalog.test_import_files import (
     staff,
     upload,
 )
+from tests.catalog.test_import_retry_offer import failed_rows_marked_corrected
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def test_the_page_of_a_job_whose_file_was_not_found_says_so_and_still_retries_it
     page says the file was not found, in words that fit whenever one is (no "moved to private
     storage"), and offers what the kept cells still allow."""
     job = make_job(days_old=0)  # done: one row created, one failed, their cells kept
+    failed_rows_marked_corrected(job)  # a retry could import it: offered
     ImportJob.objects.filter(pk=job.pk).update(
         source_file="", file_status=ImportJob.FileStatus.MISSING
     )
@@ -69,6 +71,7 @@ def test_the_page_of_a_job_whose_file_went_from_storage_says_file_not_found_unti
     rows' kept cells allow. Nothing is recorded: the file put back (a volume mounted again)
     reads "Stored" with its link."""
     job = make_job(days_old=0)  # done: one row created, one failed, their cells kept
+    failed_rows_marked_corrected(job)  # a retry could import it: offered
     data = storages["imports"].open(job.source_file.name).read()
     remove_from_storage(job)
     client.force_login(User.objects.create_superuser("root", password="pw"))

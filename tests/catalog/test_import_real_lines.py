@@ -572,7 +572,7 @@ def test_a_files_dates_written_day_first_read_day_first_where_either_order_could
     assert rows[2].normalized["date_added"] == "2023-02-17"
     assert not any("day first or month first" in m for r in rows.values() for m in r.messages)
     # A retry of its failed rows, or a row corrected and re-run, reads them in the same order.
-    assert failed_rows._importer_for_job(job).date_order == DAY_FIRST
+    assert failed_rows.importer_for_job(job).date_order == DAY_FIRST
 
 
 @pytest.mark.django_db
