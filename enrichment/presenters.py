@@ -36,6 +36,7 @@ from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, reco
 from enrichment.request_status import (
     activity_list_query,
     audit_action_label,
+    audit_entry_title,
     image_status_text,
     request_status_words,
 )
@@ -91,6 +92,25 @@ def field_value_text(name: str, value) -> str:
     if name in _CHOICE_LABELS and isinstance(value, str) and value in _CHOICE_LABELS[name]:
         return str(_CHOICE_LABELS[name][value])
     return value_text(value)
+
+
+def audit_entry_label(entry) -> str:
+    """ "Cover applied on “Coraline” at Nov. 30, 2026, 10:25 p.m. (entry #12)", as a
+    confirmation names it: the entry's one line (request_status.audit_entry_title), its id."""
+    title = audit_entry_title(entry)
+    return gettext("%(entry)s (entry #%(id)s)") % {"entry": title, "id": entry.pk}
+
+
+def revert_line(name: str, change: dict) -> str:
+    """What reverting one field of an entry puts back, as its confirmation lists it:
+    "Publisher: back to “Harper” (it holds “HarperTorch”)", "Cover: back to empty (…)"."""
+    old, new = field_value_text(name, change.get("old")), field_value_text(name, change.get("new"))
+    empty = gettext("empty")
+    return gettext("%(field)s: back to %(old)s (it holds %(new)s)") % {
+        "field": FIELD_LABELS.get(name, name),
+        "old": f"“{old}”" if old else empty,
+        "new": f"“{new}”" if new else empty,
+    }
 
 
 def value_text(value) -> str:

@@ -151,12 +151,23 @@ def request_rerun_view(request, object_id):
 # --- Audit log ----------------------------------------------------------------------------------
 
 
-@require_POST
-def audit_revert_view(request, object_id):
+def audit_revert_view(request, object_id, model_admin):
+    """Asks first, as the bulk revert does: a GET, or the entry page's button, shows what would
+    be put back field by field (a GET changes nothing); only the confirming POST (`post=yes`)
+    changes the catalog."""
     require(request, REVERT_PERMISSION)
     entry = get_object_or_404(AuditLogEntry.objects.select_related("work", "author"), pk=object_id)
-    result = revert.audit_revert(entry=entry, actor=request.user)
     change_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    if not (request.method == "POST" and request.POST.get("post") == "yes"):
+        check = revert.revert_check(entry)
+        if not check.revertible:  # nothing to confirm: why not, as the revert would say
+            for labels, why in revert.refusal_lines(check.refusals()):
+                messages.warning(
+                    request, format_html(gettext("{} cannot be reverted: {}."), labels, why)
+                )
+            return redirect(change_url)
+        return _audit_revert_confirmation(request, entry, check, model_admin, change_url)
+    result = revert.audit_revert(entry=entry, actor=request.user)
     if result.reverted and result.revert_entry is not None:
         names = ", ".join(field_label_in_sentence(n) for n, _ in in_field_order(result.reverted))
         messages.success(
@@ -178,6 +189,36 @@ def audit_revert_view(request, object_id):
     for labels, why in revert.refusal_lines(result.refused):
         messages.warning(request, format_html(gettext("{} cannot be reverted: {}."), labels, why))
     return redirect(change_url)
+
+
+def _audit_revert_confirmation(request, entry, check, model_admin, change_url):
+    lines = [
+        presenters.revert_line(name, entry.changes[name])
+        for name, _ in in_field_order({n: entry.changes[n] for n in check.revertible})
+    ]
+    caveat = " ".join(
+        gettext("%(what)s cannot be reverted: %(why)s.") % {"what": labels, "why": why}
+        for labels, why in revert.refusal_lines(check.refusals())
+    )
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": gettext("Are you sure?"),
+        "opts": model_admin.model._meta,
+        "kind_label": gettext("Revert"),
+        "statement": gettext(
+            "You are about to revert %(entry)s: each field below gets back its old value."
+        )
+        % {"entry": presenters.audit_entry_label(entry)},
+        "caveat": caveat,
+        "examples_heading": gettext("It puts back"),
+        "examples": lines,
+        "count": len(lines),
+        "yes_label": gettext("Yes, revert it"),
+        "back_url": change_url,
+        "single": True,  # posts to this view, not to a list's action
+        "media": model_admin.media,
+    }
+    return TemplateResponse(request, "admin/enrichment/bulk_confirmation.html", context)
 
 
 # --- Bulk operations ----------------------------------------------------------------------------

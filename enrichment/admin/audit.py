@@ -209,25 +209,19 @@ def merge_duplicates(entries) -> dict[int, Author]:
 
 #: What a change was written to, as the entry's page names it (the log keeps the key).
 TARGET_LABELS = {
-    "work": _("work"),
-    "edition": _("edition"),
-    "author": _("author"),
-    "duplicate": _("the duplicate author"),
+    # Cell values, capitalised as the table's other cells ("Cover", "Publisher") are.
+    "work": _("Work"),
+    "edition": _("Edition"),
+    "author": _("Author"),
+    "duplicate": _("The duplicate author"),
 }
 
 
 def target_label(target: str, *, duplicate: Author | None = None) -> str:
-    """ "edition", or "U. K. Le Guin (the duplicate)" for a merge's change to its duplicate."""
+    """ "Edition", or "U. K. Le Guin (the duplicate)" for a merge's change to its duplicate."""
     if target == "duplicate" and duplicate is not None:
         return gettext("%(author)s (the duplicate)") % {"author": duplicate}
     return str(TARGET_LABELS.get(target, target))
-
-
-def audit_entry_label(entry: AuditLogEntry) -> str:
-    """ "Cover applied on “Coraline” at Nov. 30, 2026, 10:25 p.m. (entry #12)", as a
-    confirmation lists it: the entry's one line (request_status.audit_entry_title), its id."""
-    title = audit_entry_title(entry)
-    return gettext("%(entry)s (entry #%(id)s)") % {"entry": title, "id": entry.pk}
 
 
 @admin.register(AuditLogEntry)
@@ -326,7 +320,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
         return [
             path(
                 "<int:object_id>/revert/",
-                wrap(views.audit_revert_view),
+                wrap(lambda request, object_id: views.audit_revert_view(request, object_id, self)),
                 name="enrichment_auditlogentry_revert",
             ),
             *super().get_urls(),
@@ -536,7 +530,7 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
                 statement=statement,
                 yes_label=ngettext("Yes, revert it", "Yes, revert them", count),
                 kind_label=gettext("Revert"),
-                examples=[audit_entry_label(entry) for entry in entries],
+                examples=[presenters.audit_entry_label(entry) for entry in entries],
             )
         result = revert.audit_revert_bulk(queryset=queryset, actor=request.user)
         self.message_user(

@@ -76,6 +76,9 @@ def test_demo_flow_in_a_browser(live_server, browser_page, sent_tasks, settings)
         review_flow.shot(page, "demo-audit-entry")
         with page.expect_navigation():
             page.click("button:has-text('Revert these changes')")
+        assert page.locator("h1").inner_text() == "Are you sure?"  # it asks first
+        with page.expect_navigation():
+            page.click("input[value='Yes, revert it']")
         edition.refresh_from_db()
         assert edition.publisher == ""
         assert AuditLogEntry.objects.filter(action="revert", actor=reviewer).count() == 1

@@ -200,6 +200,9 @@ def test_review_flow_in_a_browser(live_server, browser_page, sent_tasks, setting
     shot(page, "audit-entry")
     with page.expect_navigation():
         page.click("button:has-text('Revert these changes')")
+    assert page.locator("h1").inner_text() == "Are you sure?"  # it asks first
+    with page.expect_navigation():
+        page.click("input[value='Yes, revert it']")
     assert "Reverted description, publisher" in page.inner_text(".messagelist")
     edition.refresh_from_db()
     work.refresh_from_db()

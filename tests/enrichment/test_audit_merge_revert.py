@@ -144,4 +144,4 @@ def test_the_merge_entry_page_names_the_duplicate_its_changes_were_written_to(cl
     )
     on = {name: html.unescape(target) for name, target in rows}
     assert on["Merged into"] == "U. K. Le Guin (the duplicate)"
-    assert on["Credits moved here"] == "author"
+    assert on["Credits moved here"] == "Author"

@@ -5,9 +5,10 @@ provider filters list whom and what the log names. Bulk pages: test_bulk_pages.p
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.core.files.storage import storages
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -110,7 +111,7 @@ def test_revert_is_offered_until_the_entry_is_reverted_then_hidden(client, libra
     assert REVERT_BUTTON in entry_page(client, entry)
 
     url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
-    client.post(url, {"_revert": "1"})
+    client.post(url, {"post": "yes"})
     assert AuditLogEntry.objects.filter(action="revert", reverts=entry).exists()
     page = entry_page(client, entry)
     assert REVERT_BUTTON not in page
@@ -173,14 +174,73 @@ def test_pressing_revert_again_says_once_why_for_the_fields_left_for_one_reason(
     review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
     entry = AuditLogEntry.objects.get(action="review_apply")
     url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
-    client.post(url, {"_revert": "1"}, follow=True)  # its message shown
+    client.post(url, {"post": "yes"}, follow=True)  # its message shown
     undo = AuditLogEntry.objects.get(action="revert")
 
-    response = client.post(url, {"_revert": "1"}, follow=True)
+    response = client.post(url, {"post": "yes"}, follow=True)
 
     warnings = [str(m) for m in response.context["messages"]]
     why = f"already reverted (entry #{undo.pk})"
     assert warnings == [f"Publisher, Pages cannot be reverted: {why}."]
+
+
+def test_reverting_one_entry_asks_first_saying_field_by_field_what_it_puts_back(client, librarian):
+    """The entry page's "Revert these changes" changed the catalog at one click (and a GET of
+    its URL did too), where the bulk revert asks first: now it asks as the bulk one does."""
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+
+    for asked in (client.get(url), client.post(url, {"_revert": "1"})):  # a link; the button
+        assert asked.status_code == 200
+        html = asked.content.decode()
+        page = text_of(html)
+        assert "Are you sure?" in page and f"(entry #{entry.pk})" in page
+        assert 'value="Yes, revert it"' in html and "No, take me back" in page
+    assert not AuditLogEntry.objects.filter(action="revert").exists()
+    assert Edition.objects.get(work=request.work_id).publisher == "HarperTorch"
+    assert "Publisher: back to “Harper” (it holds “HarperTorch”)" in page
+    assert "Pages: back to empty (it holds “370”)" in page
+
+    Edition.objects.filter(work=request.work_id).update(page_count=999)  # changed since
+    page = text_of(client.get(url).content.decode())
+    assert "Pages: back to" not in page
+    assert "Pages cannot be reverted: it was changed since" in page  # said beforehand
+
+    client.post(url, {"post": "yes"})
+    edition = Edition.objects.get(work=request.work_id)
+    assert (edition.publisher, edition.page_count) == ("Harper", 999)
+    assert AuditLogEntry.objects.filter(action="revert", reverts=entry).count() == 1
+
+
+def test_the_confirming_post_needs_the_csrf_token_and_the_revert_permission(librarian):
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(librarian)
+    assert strict.post(url, {"post": "yes"}).status_code == 403  # no token: a forged form
+    reviewer = User.objects.create_user("rev", password="pw", is_staff=True)
+    reviewer.user_permissions.add(Permission.objects.get(codename="review_enrichment"))
+    other = Client()
+    other.force_login(reviewer)
+    assert other.get(url).status_code == 403  # not even the question
+    assert other.post(url, {"post": "yes"}).status_code == 403
+    assert Edition.objects.get(work=request.work_id).publisher == "HarperTorch"
+
+
+def test_an_entry_page_says_what_each_change_was_on_capitalised_as_its_other_cells(
+    client, librarian
+):
+    """The "On" column said "edition" beside "Publisher" and "Cover"."""
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    page = entry_page(client, entry)
+    row = re.search(r"<th scope=\"row\">Publisher</th>.*?</tr>", page, re.S)
+    assert row and re.search(r"<td>Edition</td>", row.group(0)), row
 
 
 def test_an_entry_page_offers_no_history_that_is_always_empty(client, librarian):

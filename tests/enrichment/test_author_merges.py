@@ -475,7 +475,7 @@ def test_reverting_a_merge_says_which_fields_by_their_names(lukyanenko):
     client = Client()
     client.force_login(User.objects.create_superuser("root", password="pw"))
     url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
-    response = client.post(url, {"_revert": "1"}, follow=True)
+    response = client.post(url, {"post": "yes"}, follow=True)
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     names = "nationality, Open Library author, Goodreads author, VIAF, ISNI, credits moved here"
     assert message.startswith(f"Reverted {names}, ")

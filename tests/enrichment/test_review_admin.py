@@ -499,7 +499,9 @@ def test_revert_from_the_audit_log_and_a_refusal_for_a_field_changed_since(clien
     entry_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
     assert "Revert these changes" in client.get(entry_url).content.decode()
     response = client.post(
-        reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]), follow=True
+        reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
+        {"post": "yes"},
+        follow=True,
     )
     page = response.content.decode()
     assert "Reverted publisher" in page and "Pages cannot be reverted" in page
