@@ -76,3 +76,42 @@ def test_the_bulk_dismissal_s_confirmation_fits_a_phone(live_server, browser_pag
     reason = page.locator("#bulk-reason").bounding_box()
     assert reason["x"] + reason["width"] <= PHONE
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+def test_the_queue_list_fits_a_phone_each_request_a_card(live_server, browser_page):
+    """Its six columns scrolled in the list's box: the book's title began at the box's right
+    edge and was cut after a few letters. Each request is a card now: its title whole, then its
+    status and confidence, images, who answered and its age, inside the window."""
+    page, base = browser_page, live_server.url
+    User.objects.create_superuser("boss", password="pw")
+    work = make_work("The Dispossessed: An Ambiguous Utopia", authors=["Ursula K. Le Guin"])
+    make_edition(work, isbn13="9780061054884")
+    EnrichmentRequest.objects.create(work=work, trigger="command")
+    enrich_with_fake_provider()
+    page.set_viewport_size({"width": PHONE, "height": 900})
+    review_flow.log_in(page, base, "boss")
+
+    page.goto(f"{base}{reverse('admin:enrichment_enrichmentrequest_changelist')}")
+    review_flow.shot(page, "queue-390")
+
+    title = page.locator("#result_list tbody th.field-book a strong").first
+    assert title.inner_text() == "The Dispossessed: An Ambiguous Utopia"
+    box = title.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE
+    # Nothing of the row left outside the list's box, to scroll sideways to.
+    results = page.locator(".results")
+    assert page.evaluate("e => e.scrollWidth <= e.clientWidth", results.element_handle())
+    row_right = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('#result_list tbody tr > *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    assert row_right <= PHONE
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    for cell in ("status_badge", "confidence_badge", "answered_by", "age"):
+        assert page.locator(f"#result_list tbody td.field-{cell}").first.is_visible(), cell
+    # Still a list: every request chosen at once, and sorted by a column's name.
+    page.check("#action-toggle")
+    assert page.locator("#result_list tbody input.action-select:checked").count() == 1
+    assert page.locator("#result_list thead th a", has_text="Age").count() == 1
