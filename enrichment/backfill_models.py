@@ -1,9 +1,18 @@
 """The catalog backfill's record of each publication month (imported by enrichment.models, as
 the cluster heartbeats are): which books it found, which it queued, and who holds its claim."""
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+
+def month_name(year: int, month: int) -> str:
+    """ "March 2024": a publication month as the admin names it, in the site's language
+    (Django's YEAR_MONTH_FORMAT); its key, "2024-03", is the command's, the API's and --json's."""
+    return date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")
 
 
 class BackfillMonth(models.Model):
@@ -89,8 +98,11 @@ class BackfillMonth(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year:04d}-{self.month:02d}"
+        """ "March 2024", as a librarian reads a month (the admin's lists, pages and messages)."""
+        return month_name(self.year, self.month)
 
     @property
     def label(self) -> str:
-        return str(self)
+        """ "2024-03": the month's key, as the command, the API, --json, logs and each work's
+        `discovery` name it (contracts: never the words of `str()`)."""
+        return f"{self.year:04d}-{self.month:02d}"

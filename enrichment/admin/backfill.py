@@ -215,7 +215,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Month"), ordering=MONTH_ORDER)
     def month_label(self, month):
-        return month.label
+        return str(month)  # "March 2024" (the key, "2024-03", is the API's and the command's)
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, month):
@@ -429,7 +429,7 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
                 kind_label=kind_label,
                 examples=[
                     gettext("%(month)s (%(status)s)")
-                    % {"month": month.label, "status": month.get_status_display().lower()}
+                    % {"month": month, "status": month.get_status_display().lower()}
                     for month in queryset.order_by("-year", "-month")[:10]
                 ],
             )

@@ -20,6 +20,7 @@ from enrichment import presenters, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import ReviewPermissionMixin
 from enrichment.admin.cover_uploads import VerifiedCoverUploadMixin, VerifiedWorkAdminForm
+from enrichment.backfill.months import month_key_name
 from enrichment.backfill.sources import source_label
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.heartbeats import worker_running_expression
@@ -335,7 +336,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         source = source_label(str(record.get("source") or ""))
         lines = [
             gettext("Found by %(source)s for %(month)s.")
-            % {"source": source or "?", "month": record.get("month") or "?"}
+            % {"source": source or "?", "month": month_key_name(str(record.get("month") or "?"))}
         ]
         if record.get("resolved_by"):
             lines.append(

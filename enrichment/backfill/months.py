@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 
 from bookstore import task_queue
 from enrichment.backfill.sources import SOURCE_CLASSES, source_label
+from enrichment.backfill_models import month_name
 from enrichment.models import BackfillMonth
 from enrichment.providers.registry import provider_label
 
@@ -75,6 +76,15 @@ def parse_month(text: str) -> YearMonth:
 
 def month_label(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
+
+
+def month_key_name(key: str) -> str:
+    """A month's key as recorded ("2024-03", in a work's `discovery`) by its name ("March 2024"),
+    the key as it is when it is not one."""
+    try:
+        return month_name(*parse_month(key))
+    except ValueError:
+        return key
 
 
 def month_range(start: YearMonth, end: YearMonth) -> list[YearMonth]:

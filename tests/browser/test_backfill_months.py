@@ -74,19 +74,22 @@ def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks)
     review_flow.log_in(page, base, "boss")
     page.goto(f"{base}{reverse('admin:enrichment_backfillmonth_changelist')}")
     page.wait_for_selector("#result_list")
-    april = page.locator("#result_list tbody tr", has_text="2024-04").inner_text()
+    april = page.locator("#result_list tbody tr", has_text="April 2024").inner_text()
     april = april.replace("\xa0", " ")
     for text in ("Completed", "20", "12 (80 %)", "Open Library search 3 · Open Library 2"):
         assert text in april
     assert (
-        "Waiting to retry" in page.locator("#result_list tbody tr", has_text="2024-02").inner_text()
+        "Waiting to retry"
+        in page.locator("#result_list tbody tr", has_text="February 2024").inner_text()
     )
     assert page.locator("a", has_text="Add months").count() == 1
     review_flow.shot(page, "backfill-months")
     assert overflow(page) == 0
 
     # Cancel the month still waiting, with the action.
-    page.locator("#result_list tbody tr", has_text="2023-12").locator("input.action-select").check()
+    page.locator("#result_list tbody tr", has_text="December 2023").locator(
+        "input.action-select"
+    ).check()
     page.select_option("select[name=action]", "cancel_months")
     page.click("button[name=index]")
     page.wait_for_selector("input[value='Yes, cancel them']")  # it asks first
@@ -97,7 +100,7 @@ def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks)
     assert "1 month cancelled." in page.locator(".messagelist").inner_text()
     assert BackfillMonth.objects.get(year=2023).status == Status.CANCELLED
 
-    page.locator("#result_list a", has_text="2024-04").click()
+    page.locator("#result_list a", has_text="April 2024").click()
     page.wait_for_selector("table.backfill-sources")
     sources = page.locator("table.backfill-sources").inner_text()
     assert "Open Library dump" in sources and "16" in sources
@@ -124,7 +127,7 @@ def test_the_backfill_months_in_a_browser(live_server, browser_page, sent_tasks)
     page.goto(f"{base}{reverse('admin:catalog_work_change', args=[work.pk])}")
     page.wait_for_selector("#content")
     content = page.locator("#content").inner_text()
-    assert "Found by Language model for 2024-04." in content
+    assert "Found by Language model for April 2024." in content  # the key, named
     assert "no provider has resolved it yet; retried daily (2 tries)" in content
     review_flow.shot(page, "backfill-synthetic-work")
     page.goto(f"{base}{reverse('admin:enrichment_dashboard')}")
@@ -171,7 +174,7 @@ def test_the_backfill_months_fit_the_window(live_server, browser_page, width):
     )
     changelist = "admin:enrichment_backfillmonth_changelist"
     assert list_overflow(page, base, changelist, "backfill-months", width) == 0
-    november = page.locator("#result_list tbody tr", has_text="2024-11").inner_text()
+    november = page.locator("#result_list tbody tr", has_text="November 2024").inner_text()
     november = november.replace("\xa0", " ")
     for shown in (
         "1,234,567",
@@ -181,7 +184,7 @@ def test_the_backfill_months_fit_the_window(live_server, browser_page, width):
         "Open Library 23,456",
     ):
         assert shown in november, november
-    october = page.locator("#result_list tbody tr", has_text="2024-10").inner_text()
+    october = page.locator("#result_list tbody tr", has_text="October 2024").inner_text()
     assert "12 retries · 12 earlier runs" in october
 
 
@@ -223,7 +226,9 @@ def test_a_completed_month_is_run_again_and_keeps_its_earlier_runs(
     review_flow.log_in(page, base, "boss")
     page.goto(f"{base}{reverse('admin:enrichment_backfillmonth_changelist')}")
     page.wait_for_selector("#result_list")
-    page.locator("#result_list tbody tr", has_text="2024-04").locator("input.action-select").check()
+    page.locator("#result_list tbody tr", has_text="April 2024").locator(
+        "input.action-select"
+    ).check()
     page.select_option("select[name=action]", "rerun_months")
     page.click("button[name=index]")
     page.wait_for_selector("input[value='Yes, run them again']")  # it asks first
@@ -233,11 +238,11 @@ def test_a_completed_month_is_run_again_and_keeps_its_earlier_runs(
     page.click("input[value='Yes, run them again']")
     page.wait_for_selector(".messagelist")
     assert "1 month put back to run again." in page.locator(".messagelist").inner_text()
-    row = page.locator("#result_list tbody tr", has_text="2024-04").inner_text()
+    row = page.locator("#result_list tbody tr", has_text="April 2024").inner_text()
     assert "Pending" in row and "2 earlier runs" in row
     assert overflow(page) == 0
 
-    page.locator("#result_list a", has_text="2024-04").click()
+    page.locator("#result_list a", has_text="April 2024").click()
     page.wait_for_selector("table.backfill-earlier-runs")
     runs = page.locator("table.backfill-earlier-runs tbody tr")
     assert runs.count() == 2

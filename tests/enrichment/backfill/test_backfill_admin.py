@@ -96,10 +96,10 @@ def test_the_list_shows_each_months_metrics():
     html = page.content.decode()
     assert page.status_code == 200
     rows = re.findall(r"<tr>.*?</tr>", html, re.S)
-    march = next(row for row in rows if "2024-03" in row)
+    march = next(row for row in rows if "March 2024" in row)
     cells = [visible(c) for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", march, re.S)]
     assert cells[1:8] == [  # the duplicates and the synthetic works under the main figures
-        "2024-03",
+        "March 2024",
         "Completed",
         "20 4 duplicates dropped",
         "12 (75 %) 4 synthetic works",
@@ -108,14 +108,14 @@ def test_the_list_shows_each_months_metrics():
         "–",  # not run yet: no start, no end
     ]
     assert 'style="background:#2e7d32"' in march  # the completed badge's colour
-    february = next(row for row in rows if "2024-02" in row)
+    february = next(row for row in rows if "February 2024" in row)
     assert "Waiting to retry 1 retry" in visible(february)
     assert "No discovery source answered: openlibrary_search: HTTP 503 xxx" in february
     assert "x" * 100 not in re.sub(r'title="[^"]*"', "", february)  # truncated in the cell
     # Filters by status and year.
     assert "?status__exact=retry" in html and "?year=2024" in html
     filtered = logged_in(User.objects.get(username="root")).get(LIST_URL + "?status__exact=retry")
-    assert "2024-03" not in filtered.content.decode()
+    assert "March 2024" not in filtered.content.decode()
 
 
 def test_the_run_column_writes_times_as_the_rest_of_the_admin(settings):
@@ -129,8 +129,8 @@ def test_the_run_column_writes_times_as_the_rest_of_the_admin(settings):
     page = logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL)
 
     rows = re.findall(r"<tr>.*?</tr>", page.content.decode(), re.S)
-    march = next(row for row in rows if "2024-03" in row)
-    april = next(row for row in rows if "2024-04" in row)
+    march = next(row for row in rows if "March 2024" in row)
+    april = next(row for row in rows if "April 2024" in row)
     assert "Nov. 30, 2026, 5:25 p.m. Nov. 30, 2026, 6:25 p.m." in visible(march)
     assert "Nov. 30, 2026, 5:25 p.m. …" in visible(april)  # still running
     assert "30 Nov" not in visible(march) and "22:25" not in visible(march)
@@ -164,6 +164,39 @@ def test_the_months_page_shows_every_metric_its_sources_and_links_to_its_works()
     link = re.search(r'href="([^"]+discovery__month=2024-03)"', html).group(1)
     works = client.get(link.replace("&amp;", "&")).content.decode()
     assert "Found In March" in works and "Found In April" not in works
+
+
+def test_the_admin_names_a_month_as_a_librarian_reads_it_and_the_api_keeps_its_key():
+    """The list, the month's page (its title and breadcrumb) and the confirmations said
+    "2024-03"; the key stays in the links that filter the works by it."""
+    march = a_completed_month()
+    client = logged_in(User.objects.create_superuser("root", password="pw"))
+
+    listed = visible(client.get(LIST_URL).content.decode())
+    assert "March 2024 Completed" in listed and "2024-03" not in listed
+    html = client.get(reverse("admin:enrichment_backfillmonth_change", args=[march.pk]))
+    html = html.content.decode()
+    title = visible(re.search(r"<title>(.*?)</title>", html, re.S).group(1))
+    breadcrumbs = visible(re.search(r'<div class="breadcrumbs">(.*?)</div>', html, re.S).group(1))
+    assert title.startswith("March 2024 |") and breadcrumbs.endswith("› March 2024")
+    assert "2024-03" not in visible(html)
+    assert "discovery__month=2024-03" in html  # the works' key
+    assert march.label == "2024-03"  # as the command, --json and the API name it
+
+
+def test_a_work_the_backfill_found_names_its_month_as_the_list_does():
+    """Its page said "Found by Language model for 2024-04."; a key that is no month is shown
+    as it is."""
+    found = make_work("Found In April", discovery={"month": "2024-04", "source": "llm"})
+    odd = make_work("Found Oddly", discovery={"month": "spring", "source": "llm"})
+    client = logged_in(User.objects.create_superuser("root", password="pw"))
+
+    page = visible(
+        client.get(reverse("admin:catalog_work_change", args=[found.pk])).content.decode()
+    )
+    assert "Found by Language model for April 2024." in page
+    page = visible(client.get(reverse("admin:catalog_work_change", args=[odd.pk])).content.decode())
+    assert "Found by Language model for spring." in page
 
 
 def test_months_cannot_be_added_edited_or_deleted_by_hand():
@@ -260,7 +293,7 @@ def test_staff_without_the_run_permission_may_look_but_gets_no_action():
 
     page = client.get(LIST_URL)
     html = page.content.decode()
-    assert page.status_code == 200 and "2024-01" in html
+    assert page.status_code == 200 and "January 2024" in html
     assert "queue_now" not in html and "cancel_months" not in html
     assert "Add months" not in html
     action_post(client, "cancel_months", pending)  # posted anyway: refused on the server
@@ -324,7 +357,7 @@ def test_each_action_asks_first_and_changes_nothing_until_confirmed(sent_tasks, 
     assert page.status_code == 200 and "Are you sure?" in html
     shown = visible(html[html.index('<div id="content-main">') :])
     assert says in shown
-    assert "2024-01 (pending)" in shown and "2024-02 (failed)" in shown
+    assert "January 2024 (pending)" in shown and "February 2024 (failed)" in shown
     assert f'value="{yes}"' in html and 'name="csrfmiddlewaretoken"' in html
     assert 'name="post" value="yes"' in html
     assert [(m.status, m.error) for m in BackfillMonth.objects.order_by("month")] == [
@@ -367,7 +400,7 @@ def test_a_partly_failed_month_never_reads_as_completed():
     html = logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL)
 
     row = next(
-        r for r in re.findall(r"<tr>.*?</tr>", html.content.decode(), re.S) if "2024-01" in r
+        r for r in re.findall(r"<tr>.*?</tr>", html.content.decode(), re.S) if "January 2024" in r
     )
     assert "Partly failed" in visible(row) and "Completed" not in visible(row)
     assert 'style="background:#d84315"' in row
@@ -407,7 +440,7 @@ def test_run_again_needs_its_own_permission_asks_first_and_says_what_it_did(sent
     shown = visible(html[html.index('<div id="content-main">') :])
     assert "You are about to run the 3 selected months again from the start" in shown
     assert "Only completed months change" in shown
-    assert "2024-03 (completed)" in shown and "2024-04 (processing)" in shown
+    assert "March 2024 (completed)" in shown and "April 2024 (processing)" in shown
     assert 'value="Yes, run them again"' in html
     assert BackfillMonth.objects.get(pk=done.pk).status == Status.COMPLETED  # not yet
 
@@ -441,7 +474,7 @@ def test_a_month_run_again_shows_its_earlier_run_on_its_page_and_in_the_list(set
     client = logged_in(staff("walt", "view_backfillmonth"))
 
     row = visible(client.get(LIST_URL).content.decode())
-    assert "2024-03 Pending 1 earlier run" in row
+    assert "March 2024 Pending 1 earlier run" in row
 
     page = visible(
         client.get(
