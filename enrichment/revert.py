@@ -91,6 +91,15 @@ def revert_check(entry: AuditLogEntry, *, targets: RequestTargets | None = None)
     return check
 
 
+def fields_put_back(entry: AuditLogEntry, check: RevertCheck) -> list[str]:
+    """The fields a revert now would put back, as its confirmation lists them: all a merge
+    changed (its revert gives the duplicate back whole; the check names it by `merged_into`),
+    else those the check found revertible."""
+    if entry.action == Action.MERGE and check.revertible:
+        return list(entry.changes or {})
+    return check.revertible
+
+
 def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
     """Put back the values an entry replaced, field by field, only where the field still holds
     the value the entry set; says why for the others. Writes a "revert" audit entry."""

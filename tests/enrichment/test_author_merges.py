@@ -475,6 +475,12 @@ def test_reverting_a_merge_says_which_fields_by_their_names(lukyanenko):
     client = Client()
     client.force_login(User.objects.create_superuser("root", password="pw"))
     url = reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])
+    # It asks first, listing all the merge gives back (its check names only "Merged into").
+    asked = " ".join(re.sub(r"<[^>]+>", " ", client.get(url).content.decode()).split())
+    assert "Are you sure?" in asked
+    assert "Open Library author: back to empty (it holds “OL1420468A”)" in asked
+    assert "Credits both held: back to “Night Watch (Author)” (it holds empty)" in asked
+    assert "Merged into: back to empty" in asked
     response = client.post(url, {"post": "yes"}, follow=True)
     [message] = [str(m) for m in get_messages(response.wsgi_request)]
     names = "nationality, Open Library author, Goodreads author, VIAF, ISNI, credits moved here"
