@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
 from catalog import permissions, services
-from catalog.admin.works import language_name
+from catalog.admin.filters import language_name
 from catalog.csvsafe import safe_csv_writer
 from catalog.forms import (
     ColumnMapForm,

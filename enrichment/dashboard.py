@@ -28,6 +28,13 @@ from enrichment.models import (
     EnrichmentRequest,
 )
 from enrichment.operations_panel import OperationsFigures, operations_figures
+from enrichment.provider_figures import (
+    ProviderHealth,
+    ProvidersReachability,
+    provider_health,
+    provider_states,
+    providers_reachability,
+)
 from enrichment.request_status import (
     NOTHING_ADDED,
     activity_keys,
@@ -42,15 +49,10 @@ from enrichment.selectors import (
     MISSING_AUTHORS,
     MISSING_FIELDS,
     NOT_ENRICHED_KEY,
-    ProviderHealth,
-    ProvidersReachability,
     author_counts,
     author_statuses_as_listed,
     catalog_counts,
     covers_by_source,
-    provider_health,
-    provider_states,
-    providers_reachability,
     queue_counts,
 )
 from enrichment.throttle import next_budget_day_start

@@ -4,19 +4,17 @@ summary of a bulk action, the dashboard's links). No request handling here: `enr
 """
 
 import re
-from collections.abc import Sequence
 from urllib.parse import urlencode, urlsplit
 
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from catalog import text
-from catalog.admin.works import language_name
+from catalog.admin.filters import language_name
 from catalog.models import Edition
 from catalog.selectors import cover_holder
-from enrichment import cover_apply, dashboard, outcomes, review, selectors
+from enrichment import cover_apply, outcomes, review, selectors
 from enrichment.author_state import author_current_values
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
 from enrichment.covers.errors import CoverRejected
@@ -34,7 +32,6 @@ from enrichment.models import EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, Scores
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
 from enrichment.request_status import (
-    activity_list_query,
     audit_action_label,
     audit_entry_title,
     image_status_text,
@@ -538,73 +535,3 @@ def bulk_summary(result: review.BulkResult, *, verb: str) -> str:
         )
         summary = gettext("%(summary)s (%(reasons)s)") % {"summary": summary, "reasons": reasons}
     return gettext("%(summary)s.") % {"summary": summary}
-
-
-def whole_percents(counts: Sequence[int]) -> list[int]:
-    """Each count's share in whole percents adding up to 100 (the largest remainders get the
-    points rounding lost): 15, 0 and 9 of 24 read 63, 0 and 37 %, not 63, 0 and 38."""
-    total = sum(counts)
-    if not total:
-        return [0] * len(counts)
-    exact = [100 * count / total for count in counts]
-    percents = [int(share) for share in exact]
-    by_remainder = sorted(range(len(counts)), key=lambda i: exact[i] - percents[i], reverse=True)
-    for i in by_remainder[: 100 - sum(percents)]:
-        percents[i] += 1
-    return percents
-
-
-def dashboard_context(figures: dashboard.Figures) -> dict:
-    """The dashboard's figures, each bar linked to the list it counts."""
-    works_url = reverse("admin:catalog_work_changelist")
-    requests_url = reverse("admin:enrichment_enrichmentrequest_changelist")
-    for i, bar in enumerate(figures.missing_fields):
-        bar.url = f"{works_url}?missing={i}"
-    for bar in figures.covers_by_source:
-        bar.url = f"{works_url}?{urlencode({'cover_source': bar.label})}"
-        bar.label = cover_source_label(str(bar.label))  # the key made the link; people read this
-    for (_label, low, high), bar in zip(
-        dashboard.COMPLETENESS_BUCKETS, figures.completeness, strict=True
-    ):
-        bar.url = f"{works_url}?completeness={low}-{high}"
-    for bar in figures.queue:
-        bar.url = f"{requests_url}?status__exact={bar.colour}"
-    for bar in figures.review_by_confidence:  # works' requests: the bars count works
-        chosen = {"target": "works", "status__exact": "needs_review"}
-        bar.url = f"{requests_url}?{urlencode(chosen)}&confidence__exact={bar.colour}"
-    for bar in figures.activity:
-        since = dashboard.activity_since(figures.as_of or timezone.now())
-        # bar.colour is the entry_activity it counts: a re-run's dismissals apart.
-        query = urlencode({**activity_list_query(bar.colour), "created_at__gte": str(since)})
-        bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{query}"
-    total, x, cover_split = figures.works["total"], 0.0, []
-    parts = (
-        (gettext("Verified"), "verified", "completed"),
-        (gettext("Not verified"), "unverified", "pending"),
-        (gettext("Missing"), "missing_cover", "failed"),
-    )
-    percents = whole_percents([figures.works[key] for _label, key, _colour in parts])
-    for (label, key, colour), percent in zip(parts, percents, strict=True):
-        count = figures.works[key]
-        width = 100 * count / total if total else 0.0
-        cover_split.append(
-            {
-                "label": label,
-                "count": count,
-                "colour": colour,
-                "x": x,
-                "width": width,
-                "percent": percent,
-            }
-        )
-        x += width
-    return {
-        "queue_total": sum(bar.count for bar in figures.queue),
-        "cover_split": cover_split,
-        "figures": figures,
-        "works": figures.works,
-        "works_url": works_url,
-        "requests_url": requests_url,
-        "history_url": f"{requests_url}?{urlencode({HISTORY_PARAMETER: ALL_HISTORY})}",
-        "cover_total": figures.works["total"],
-    }

@@ -1,7 +1,7 @@
 """Coverage figures: what the catalog really has. Only covers whose bytes were fetched and
 verified count (a guessed URL is not a cover). A few aggregate queries, whatever the size."""
 
-from enrichment import selectors
+from enrichment import provider_figures, selectors
 
 
 def coverage_report() -> dict:
@@ -27,9 +27,9 @@ def coverage_report() -> dict:
             "last_error_kind": health.last_fault.kind if health.last_fault else "",
             "last_error_host": health.last_fault.host if health.last_fault else "",
         }
-        for health in selectors.provider_health()
+        for health in provider_figures.provider_health()
     }
-    reachability = selectors.providers_reachability()
+    reachability = provider_figures.providers_reachability()
     authors = selectors.author_counts()
     # Beside the stored statuses (a contract), as the author list and the dashboard show them;
     # the text form prints these.

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from enrichment import bulk_operations, dashboard, presenters, queue, revert, review
+from enrichment import bulk_operations, dashboard, dashboard_page, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
 from enrichment.proposals import field_label_in_sentence, in_field_order
@@ -306,7 +306,7 @@ def dashboard_view(request, model_admin):
         **model_admin.admin_site.each_context(request),
         "title": gettext("Enrichment dashboard"),
         "opts": model_admin.model._meta,
-        **presenters.dashboard_context(dashboard.dashboard_figures()),
+        **dashboard_page.dashboard_context(dashboard.dashboard_figures()),
         "can_refresh": request.user.has_perm(REVIEW_PERMISSION),
     }
     return TemplateResponse(request, "admin/enrichment/dashboard.html", context)

@@ -20,8 +20,8 @@ from catalog.admin.display import (
     admin_change_url,
     empty_list_import_help,
 )
+from catalog.admin.filters import language_name
 from catalog.admin.paging import DeferredJoinPaginator, requested_page_start
-from catalog.admin.works import language_name
 from catalog.importers import BaseImporter
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
 

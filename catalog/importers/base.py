@@ -26,10 +26,9 @@ from catalog.importers.parsing import (
     is_unknown_person,
     one_value_in_every_cell,
     parse_title_parts,
-    publisher_name,
-    split_publisher_parenthesis,
     words_key,
 )
+from catalog.importers.publishers import publisher_name, split_publisher_parenthesis
 from catalog.text import (
     series_numbers_left_out,
     split_language_edition,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import with_note
-from enrichment import selectors, throttle
+from enrichment import provider_figures, throttle
 from enrichment.admin.base import ReadOnlyAdmin, badge, yes_or_no
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.registry import provider_choices, provider_label
@@ -184,7 +184,7 @@ class ProviderStateAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Last error"), ordering="last_error_at")
     def last_error_short(self, state):
-        fault = selectors.state_fault(state)  # one line: host and kind, never a URL's query
+        fault = provider_figures.state_fault(state)  # one line: host and kind, never a URL's query
         if not fault:
             return "–"
         return with_note(
@@ -194,7 +194,7 @@ class ProviderStateAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("Last error in full"))
     def last_error_in_full(self, state):
-        fault = selectors.state_fault(state)
+        fault = provider_figures.state_fault(state)
         if fault is None:
             return "–"
         return render_to_string("admin/enrichment/includes/fault.html", {"fault": fault})
@@ -202,7 +202,7 @@ class ProviderStateAdmin(ReadOnlyAdmin):
     @staticmethod
     def _daily(state):
         # Today's figures by the one rule (enrichment.selectors), never the row's stale ones.
-        return selectors.provider_daily_budget(provider=state.provider, state=state)
+        return provider_figures.provider_daily_budget(provider=state.provider, state=state)
 
 
 def seconds_text(seconds: float) -> str:

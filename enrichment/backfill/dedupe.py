@@ -4,7 +4,8 @@ before any provider is asked (`catalog_duplicates`).
 Two books are the same when they share an ISBN or an Open Library work, or when their normalized
 titles are at least 60 % alike (the source documents' threshold) with the same numbers in them,
 and their authors agree (or one of them names no author). "Alike" is pg_trgm's trigram
-similarity on both databases (`catalog.text.trigram_similarity` is the same measure in Python):
+similarity on both databases (`catalog.similarity.trigram_similarity` is the same measure in
+Python):
 an edit ratio would call a series' volumes one book ("Harry Potter and the Chamber of Secrets" /
 "… Prisoner of Azkaban": 68 % by rapidfuzz, 0.45 by trigrams). The authors are checked because
 60 % alone would merge different books of a common title; the numbers, because volumes differ
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from django.db import connection
 from rapidfuzz import fuzz
 
-from catalog import isbn, text
+from catalog import isbn, similarity, text
 from catalog.models import Edition, Work, WorkAuthor
 
 # The import's bounded `IN (…)` lists: SQLite refuses very long ones.
@@ -44,8 +45,8 @@ def titles_alike(a: str, b: str) -> bool:
     a, b = text.normalize_title(a), text.normalize_title(b)
     return (
         bool(a and b)
-        and text.title_numbers(a) == text.title_numbers(b)
-        and text.trigram_similarity(a, b) >= TITLE_SIMILARITY
+        and similarity.title_numbers(a) == similarity.title_numbers(b)
+        and similarity.trigram_similarity(a, b) >= TITLE_SIMILARITY
     )
 
 

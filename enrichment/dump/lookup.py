@@ -23,6 +23,7 @@ from django.db import connection
 from rapidfuzz import fuzz
 
 from catalog import text
+from catalog.similarity import trigram_similarity
 from enrichment.dump import tables
 from enrichment.dump.isbn_keys import ISBN13_MIN, isbn_keys_for_lookup
 from enrichment.dump.reader import number_list
@@ -450,7 +451,7 @@ def works_by_title(*, title: str, author: str, present: set[str] | None = None) 
     pool: dict[int, TitleMatch] = {}
     for row in _works_alike(key):
         work = _work(row[:-1])
-        similarity = text.trigram_similarity(key, row[-1] or "")
+        similarity = trigram_similarity(key, row[-1] or "")
         if similarity >= TITLE_MIN_SIMILARITY and work.work_id not in pool:
             pool[work.work_id] = TitleMatch(work=work, similarity=similarity)
     if not pool:

@@ -1,21 +1,21 @@
 """`{% providers_notice %}`: the warning box the dashboard and the admin index show when
-providers cannot be reached (enrichment.selectors.providers_reachability), in plain words."""
+providers cannot be reached (enrichment.provider_figures.providers_reachability), in plain words."""
 
 from django import template
 from django.contrib.admin.utils import display_for_value
 from django.utils import timezone
 
-from enrichment import selectors
+from enrichment import provider_figures
 from enrichment.heartbeats import no_worker_running
 
 register = template.Library()
 
 
 @register.inclusion_tag("admin/enrichment/includes/providers_notice.html")
-def providers_notice(reachability: selectors.ProvidersReachability | None = None) -> dict:
+def providers_notice(reachability: provider_figures.ProvidersReachability | None = None) -> dict:
     """The notice for `reachability` (the dashboard's figures have it), else asked now."""
     now = timezone.now()
-    reachability = reachability or selectors.providers_reachability(now=now)
+    reachability = reachability or provider_figures.providers_reachability(now=now)
     next_try = reachability.next_try_at
     return {
         "reachability": reachability,

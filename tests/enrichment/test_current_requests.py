@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from catalog.models import Work
-from enrichment import presenters, review, selectors
+from enrichment import dashboard_page, presenters, review, selectors
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.models import EnrichmentRequest
 from enrichment.reports import coverage_report
@@ -115,7 +115,7 @@ def test_the_dashboard_counts_works_current_requests_never_more_than_the_works(c
     ],
 )
 def test_shares_in_whole_percents_add_up_to_100(counts, percents):
-    assert presenters.whole_percents(counts) == percents
+    assert dashboard_page.whole_percents(counts) == percents
 
 
 def test_the_dashboards_cover_shares_add_up_to_100(client):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from enrichment import selectors, throttle
+from enrichment import provider_figures, throttle
 from enrichment.candidates import LookupStatus
 from enrichment.models import ProviderState
 
@@ -151,10 +151,12 @@ def test_the_count_belongs_to_its_utc_day_whatever_the_site_s_time_zone(settings
     late_that_day = datetime.datetime(2026, 3, 2, 13, 30, tzinfo=kiritimati)  # 23:30 UTC
     next_day = datetime.datetime(2026, 3, 2, 14, 30, tzinfo=kiritimati)  # 00:30 UTC on the 2nd
 
-    counted = selectors.provider_daily_budget(
+    counted = provider_figures.provider_daily_budget(
         provider="google_books", state=state, now=late_that_day
     )
-    reset = selectors.provider_daily_budget(provider="google_books", state=state, now=next_day)
+    reset = provider_figures.provider_daily_budget(
+        provider="google_books", state=state, now=next_day
+    )
 
     assert (counted.requests_today, counted.left) == (40, 960)
     assert (reset.requests_today, reset.left) == (0, 1000)

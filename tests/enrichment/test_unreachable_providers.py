@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Work
-from enrichment import engine, queue, selectors
+from enrichment import engine, provider_figures, queue
 from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.models import EnrichmentRequest, ProviderState
 from tests.enrichment.providers.local_server import LocalServer
@@ -338,7 +338,7 @@ def a_worker_running():
 def test_the_dashboard_and_the_admin_index_say_no_provider_can_be_reached(
     admin_client, offline_for_a_while, a_worker_running, page
 ):
-    reachability = selectors.providers_reachability()
+    reachability = provider_figures.providers_reachability()
     assert reachability.none_reachable
     html = admin_client.get(reverse(page)).content.decode()
 
@@ -370,7 +370,7 @@ def test_without_a_worker_the_notice_does_not_promise_a_next_try(admin_client, o
 
 def test_no_notice_while_the_providers_answer(admin_client, two_books):
     ProviderState.objects.create(provider="openlibrary", last_success_at=datetime.now(UTC))
-    assert not selectors.providers_reachability().unreachable
+    assert not provider_figures.providers_reachability().unreachable
     for page in ("admin:enrichment_dashboard", "admin:index"):
         assert "providers-notice" not in admin_client.get(reverse(page)).content.decode()
 
@@ -408,7 +408,7 @@ def test_enrichment_report_says_since_when_and_the_next_try_as_the_admin_does(
     out = capsys.readouterr().out
     state = ProviderState.objects.get()
     since = display_for_value(state.failing_since, "–")
-    next_try = display_for_value(selectors.providers_reachability().next_try_at, "–")
+    next_try = display_for_value(provider_figures.providers_reachability().next_try_at, "–")
     assert (
         f"Unreachable: Open Library ({offline_for_a_while}): connection refused since {since}; "
         f"paused after repeated failures; next try at {next_try.removesuffix('.')}.\n"

@@ -238,9 +238,10 @@ def test_two_books_of_different_open_library_works_are_never_one():
 
 @postgres_only
 def test_the_python_trigram_similarity_is_pg_trgms():
-    """SQLite and the discovered books use `catalog.text.trigram_similarity`; PostgreSQL uses
+    """SQLite and the discovered books use `catalog.similarity.trigram_similarity`; PostgreSQL uses
     pg_trgm: the same number for the same titles, accents and digits included."""
-    from catalog.text import normalize_title, trigram_similarity
+    from catalog.similarity import trigram_similarity
+    from catalog.text import normalize_title
 
     pairs = [
         ("Harry Potter and the Chamber of Secrets", "Harry Potter and the Prisoner of Azkaban"),

@@ -1,0 +1,98 @@
+"""A publisher's cell as its name, and a title's parenthesis that names the publisher (split
+from catalog.importers.parsing)."""
+
+import re
+
+from catalog import text
+
+
+def split_publisher_parenthesis(title: str, publisher: str) -> tuple[str, str] | None:
+    """A title's last parenthesis read off when it names the book's own publisher: just its
+    name is its imprint, which the publisher already says (`The Portable Curmudgeon (Plume)`,
+    publisher `Plume` -> ("The Portable Curmudgeon", "")); its name and more words are its
+    series, which then needs no series word (`Lost Continents (Dover Occult)`, publisher `Dover
+    Publications` -> ("Lost Continents", "Dover Occult")). None for any other title: a
+    parenthesis that does not start with the publisher's name stays the title's (`It (Eso)`,
+    `Sabriel (Abhorsen)`), as does one that is the whole title."""
+    inside = text.split_trailing_parenthesis(title) if publisher and title.endswith(")") else None
+    if not inside or not inside[0]:
+        return None
+    named, publishers = _publisher_words(inside[1]), _publisher_words(publisher)
+    if not publishers or named[: len(publishers)] != publishers:
+        return None
+    return inside[0], "" if len(named) == len(publishers) else inside[1].strip()
+
+
+# The places a publisher's cell names after it, in a parenthesis (Goodreads': `MIT Press (MA)`,
+# `Penguin Books, Limited (UK)`, `Grove Press (NYC)`, `John Wiley & Sons (Hoboken, NJ)`,
+# `Houghton Mifflin Co. (Boston/NY)`): where the edition was published, no part of the name.
+_US_STATES = frozenset(
+    {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+        "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+        "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+        "VT", "VA", "WA", "WV", "WI", "WY", "PR", "NYC",
+    }
+)  # fmt: skip
+_PLACES = frozenset(
+    place.casefold()
+    for place in (
+        "UK", "U.K.", "GB", "US", "U.S.", "USA", "U.S.A.", "CAN", "Canada", "Australia", "AUS",
+        "NZ", "New Zealand", "India", "Ireland", "England", "Scotland", "Wales", "Spain",
+        "España", "Mexico", "México", "France", "Germany", "Deutschland", "Italy", "Italia",
+        "Japan", "China", "Argentina", "Brazil", "Brasil", "Chile", "Colombia", "Portugal",
+        "Netherlands", "Sweden", "Norway", "Denmark", "Finland", "South Africa", "Singapore",
+        "New York", "London", "Boston", "Chicago", "San Francisco", "Los Angeles",
+        "Philadelphia", "Toronto", "Sydney", "Melbourne", "Paris", "Barcelona", "Madrid",
+        "Buenos Aires", "Berlin", "Munich", "Oxford", "Cambridge", "Edinburgh", "Dublin",
+        "Evanston", "Hoboken", "New Delhi", "Tokyo",
+    )
+)  # fmt: skip
+_PUBLISHER_PLACE = re.compile(r"^(?P<name>.*\S)\s*\((?P<place>[^()]+)\)$")
+# `Hoboken, NJ`: a town and its state's code.
+_TOWN_AND_STATE = re.compile(r"^[A-Z][\w.' -]+, (?P<state>[A-Z]{2})$")
+
+
+# What a cell writes for a publisher it does not know (`N/A`, `-----` in real Goodreads rows):
+# no publisher, which enrichment may fill, never a publisher of that name.
+_NO_PUBLISHER = frozenset({"n/a", "n.a.", "none", "unknown", "unknown publisher"})
+
+
+def publisher_name(publisher: str) -> str:
+    """A publisher's cell as its name: without the place it names after it, in a parenthesis
+    (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
+    `Houghton Mifflin Co. (Boston/NY)`, `John Wiley & Sons (Hoboken, NJ)`), so that the book's
+    publisher reads as its name, as a title's parenthesis naming it does. Any other parenthesis
+    stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
+    (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
+    Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`), or a
+    placeholder for an unknown publisher (_NO_PUBLISHER, a row of dashes), which is ""."""
+    if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
+        publisher = publisher[1:-1].strip()
+    if publisher.casefold() in _NO_PUBLISHER or not any(c.isalnum() for c in publisher):
+        return ""
+    match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
+    if match is None or not _is_place(match["place"].strip()):
+        return publisher
+    return match["name"].rstrip(" ,;-")
+
+
+def _is_place(value: str) -> bool:
+    town = _TOWN_AND_STATE.match(value)
+    if town is not None:
+        return town["state"] in _US_STATES
+    parts = [part.strip() for part in re.split(r"/|,|\s&\s", value)]
+    return all(part in _US_STATES or part.casefold() in _PLACES for part in parts)
+
+
+# Words a publisher's name carries in one catalog and drops in another (`MIT Press` / `The MIT
+# Press`, `Tempus` / `Tempus Books`, `Dover` / `Dover Publications`): they tell no publisher.
+_PUBLISHER_GENERIC_WORDS = {
+    "the", "a", "an", "and", "of", "press", "book", "books", "publishing", "publishers",
+    "publications", "editions", "editorial", "ediciones", "edicions", "edizioni", "editores",
+    "editora", "verlag", "inc", "ltd", "llc", "co", "company", "group", "sa", "sl", "gmbh", "ag",
+}  # fmt: skip
+
+
+def _publisher_words(name: str) -> list[str]:
+    return [w for w in text.normalize_text(name).split() if w not in _PUBLISHER_GENERIC_WORDS]
