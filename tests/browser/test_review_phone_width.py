@@ -18,10 +18,9 @@ TABLE_RIGHT = """Math.max(...[...document.querySelectorAll(
     'table.review-fields, table.review-fields *')].map(e => e.getBoundingClientRect().right))"""
 
 
-@pytest.mark.slow  # a live server and a browser
-@pytest.mark.django_db(transaction=True)
-def test_the_review_page_fits_a_phone(live_server, browser_page):
-    page, base = browser_page, live_server.url
+def signed_in_on_a_phone_with_one_enriched_request(page, base: str) -> int:
+    """A superuser signed in at PHONE width, with one book's request worked by the fake
+    provider: its id."""
     User.objects.create_superuser("boss", password="pw")
     work = make_work("The Dispossessed: An Ambiguous Utopia", authors=["Ursula K. Le Guin"])
     make_edition(work, isbn13="9780061054884")
@@ -29,6 +28,14 @@ def test_the_review_page_fits_a_phone(live_server, browser_page):
     [request_id] = enrich_with_fake_provider()
     page.set_viewport_size({"width": PHONE, "height": 900})
     review_flow.log_in(page, base, "boss")
+    return request_id
+
+
+@pytest.mark.slow  # a live server and a browser
+@pytest.mark.django_db(transaction=True)
+def test_the_review_page_fits_a_phone(live_server, browser_page):
+    page, base = browser_page, live_server.url
+    request_id = signed_in_on_a_phone_with_one_enriched_request(page, base)
 
     page.goto(f"{base}{reverse('admin:enrichment_enrichmentrequest_change', args=[request_id])}")
     review_flow.shot(page, "review-390")
@@ -57,13 +64,7 @@ def test_the_review_page_fits_a_phone(live_server, browser_page):
 def test_the_bulk_dismissal_s_confirmation_fits_a_phone(live_server, browser_page):
     """Its reason box was 60 columns wide: the page scrolled sideways to 464 px."""
     page, base = browser_page, live_server.url
-    User.objects.create_superuser("boss", password="pw")
-    work = make_work("The Dispossessed: An Ambiguous Utopia", authors=["Ursula K. Le Guin"])
-    make_edition(work, isbn13="9780061054884")
-    EnrichmentRequest.objects.create(work=work, trigger="command")
-    enrich_with_fake_provider()
-    page.set_viewport_size({"width": PHONE, "height": 900})
-    review_flow.log_in(page, base, "boss")
+    signed_in_on_a_phone_with_one_enriched_request(page, base)
 
     page.goto(f"{base}{reverse('admin:enrichment_enrichmentrequest_changelist')}")
     page.check("#action-toggle")
@@ -85,13 +86,7 @@ def test_the_queue_list_fits_a_phone_each_request_a_card(live_server, browser_pa
     edge and was cut after a few letters. Each request is a card now: its title whole, then its
     status and confidence, images, who answered and its age, inside the window."""
     page, base = browser_page, live_server.url
-    User.objects.create_superuser("boss", password="pw")
-    work = make_work("The Dispossessed: An Ambiguous Utopia", authors=["Ursula K. Le Guin"])
-    make_edition(work, isbn13="9780061054884")
-    EnrichmentRequest.objects.create(work=work, trigger="command")
-    enrich_with_fake_provider()
-    page.set_viewport_size({"width": PHONE, "height": 900})
-    review_flow.log_in(page, base, "boss")
+    signed_in_on_a_phone_with_one_enriched_request(page, base)
 
     page.goto(f"{base}{reverse('admin:enrichment_enrichmentrequest_changelist')}")
     review_flow.shot(page, "queue-390")
