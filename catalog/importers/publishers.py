@@ -53,9 +53,20 @@ _PUBLISHER_PLACE = re.compile(r"^(?P<name>.*\S)\s*\((?P<place>[^()]+)\)$")
 _TOWN_AND_STATE = re.compile(r"^[A-Z][\w.' -]+, (?P<state>[A-Z]{2})$")
 
 
-# What a cell writes for a publisher it does not know (`N/A`, `-----` in real Goodreads rows):
-# no publisher, which enrichment may fill, never a publisher of that name.
-_NO_PUBLISHER = frozenset({"n/a", "n.a.", "none", "unknown", "unknown publisher"})
+# What is written where the publisher is not known: an export's `N/A`, `None`, `Unknown` (real
+# Goodreads rows), a catalogue's "[s. n.]" (sine nomine), "[n.p.]", RDA's "[publisher not
+# identified]": no publisher, which enrichment may fill, never a publisher of that name.
+_NO_PUBLISHER = re.compile(
+    r"\[?\s*(?:s\.?\s?n\.?|n\.?\s?p\.?|n\s?/\s?a|n\.\s?a\.|none|(?:publisher )?not identified"
+    r"|unknown(?: publisher)?)\s*\]?\.?",
+    re.IGNORECASE,
+)
+
+
+def names_no_publisher(value: str) -> bool:
+    """Whether a publisher's cell or a provider's value says the publisher is unknown (`N/A`,
+    "[s. n.]", a row of dashes): the one rule of the importers and the providers."""
+    return bool(_NO_PUBLISHER.fullmatch(value.strip())) or not any(c.isalnum() for c in value)
 
 
 def publisher_name(publisher: str) -> str:
@@ -66,10 +77,10 @@ def publisher_name(publisher: str) -> str:
     stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
     (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
     Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`), or a
-    placeholder for an unknown publisher (_NO_PUBLISHER, a row of dashes), which is ""."""
+    placeholder for an unknown publisher (`names_no_publisher`), which is ""."""
     if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
         publisher = publisher[1:-1].strip()
-    if publisher.casefold() in _NO_PUBLISHER or not any(c.isalnum() for c in publisher):
+    if names_no_publisher(publisher):
         return ""
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
     if match is None or not _is_place(match["place"].strip()):

@@ -12,6 +12,7 @@ from stdnum import isni as stdnum_isni
 from catalog import isbn
 from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format
+from catalog.importers.publishers import names_no_publisher
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
 from catalog.text import cut_at_word_boundary, normalize_person_name
@@ -157,19 +158,10 @@ def heading_text(value: Any) -> str:
     return _HEADING_FULL_STOP.sub("", text(value))
 
 
-# What catalogues write where the publisher is not known: "[s. n.]" (sine nomine), "[n.p.]",
-# RDA's "[publisher not identified]", "Unknown": no publisher's name.
-_NO_PUBLISHER = re.compile(
-    r"\[?\s*(?:s\.?\s?n\.?|n\.?\s?p\.?|(?:publisher )?not identified|unknown(?: publisher)?)"
-    r"\s*\]?\.?",
-    re.IGNORECASE,
-)
-
-
 def publisher_name(value: Any) -> str:
     """A provider's publisher: the first of a list that names one ("" when none does: "[s. n.]"
     says the publisher is unknown)."""
-    return next((name for name in unique(as_list(value)) if not _NO_PUBLISHER.fullmatch(name)), "")
+    return next((name for name in unique(as_list(value)) if not names_no_publisher(name)), "")
 
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet

@@ -4,6 +4,9 @@ see) and the bindings."""
 import json
 from pathlib import Path
 
+import pytest
+
+from catalog.importers.publishers import publisher_name as import_publisher_name
 from catalog.models import Author, Edition, Work
 from enrichment.candidates import Candidate, Contributor
 from enrichment.providers import fields
@@ -149,3 +152,11 @@ def test_open_librarys_flags_and_machine_tags_are_no_subjects():
         "Fiction: general",
         "Audience:Children",
     ]
+
+
+@pytest.mark.parametrize("unknown", ["N/A", "none", "[s. n.]", "[publisher not identified]", "---"])
+def test_a_publisher_unknown_is_no_publisher_for_providers_and_imports_alike(unknown):
+    # One rule (catalog.importers.publishers.names_no_publisher): a provider's "N/A" was proposed
+    # as a publisher, and an export's "[s. n.]" was imported as one.
+    assert fields.publisher_name([unknown, "Gollancz"]) == "Gollancz"
+    assert import_publisher_name(unknown) == ""
