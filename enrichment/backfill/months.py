@@ -44,6 +44,9 @@ RETRYABLE = (Status.FAILED, Status.PARTIAL, Status.CANCELLED)
 #: person runs a completed month again from the start (a source knows more books now, a
 #: provider's key was fixed); a month that did not complete is retried instead.
 RERUNNABLE = (Status.COMPLETED,)
+#: How a month's run ends when it did not (wholly) do its work: failed, partly failed, or back to
+#: retry (this try failed). `manage.py backfill --now` exits non-zero for a month it ends so.
+RUN_FAILED = (Status.FAILED, Status.PARTIAL, Status.RETRY)
 ERROR_MAX_CHARS = 2000
 
 YearMonth = tuple[int, int]

@@ -82,6 +82,7 @@ class Command(JsonCommand):
                 for status, n in before.items()
                 if status not in (*backfill_months.RERUNNABLE, *backfill_months.CLAIMABLE)
             }
+        failed: list[dict] = []
         if now:
             # What the scheduler does first: a month a stopped process (a closed terminal, a
             # killed worker) left processing is given back, else with no cluster running
@@ -91,10 +92,18 @@ class Command(JsonCommand):
             started = time.monotonic()
             summary["processed"] = self.process_here(in_range, as_json=as_json)
             summary["seconds"] = round(time.monotonic() - started, 2)
+            failed = [
+                row for row in summary["processed"] if row["status"] in backfill_months.RUN_FAILED
+            ]
+            summary["failed"] = len(failed)
         if as_json:
             self.write_json(summary)
-            return
-        self.report(summary, in_range, not_rerun=not_rerun)
+        else:
+            self.report(summary, in_range, not_rerun=not_rerun)
+        if failed:
+            # After the report: a script or a cron job learns from the exit status (1) that
+            # the backfill did not do its work, and from stderr which months and why.
+            raise CommandError(_failed_text(failed, processed=len(summary["processed"])))
 
     def process_here(self, in_range, *, as_json: bool) -> list[dict]:
         """Claim the range's waiting months one at a time, newest first, as the scheduler does
@@ -250,6 +259,22 @@ def _progress_line(row: dict) -> str:
     if row["error"]:
         text += f"\n    {row['error']}"
     return text
+
+
+def _failed_text(failed: list[dict], *, processed: int) -> str:
+    """ "1 of the 2 months processed here did not complete:", then each such month, its status
+    and its error."""
+    head = ngettext(
+        "The month processed here did not complete:",
+        "%(failed)s of the %(processed)s months processed here did not complete:",
+        processed,
+    ) % {"failed": len(failed), "processed": processed}
+    lines = [
+        f"  {row['month']} ({Status(row['status']).label}): "
+        + (row["error"] or gettext("no reason recorded"))
+        for row in failed
+    ]
+    return "\n".join([head, *lines])
 
 
 def _table(rows: list[dict]) -> str:

@@ -48,6 +48,15 @@ def backfill_json(*args: str) -> dict:
     return json.loads(backfill(*args, "--json"))
 
 
+def backfill_failing(*args: str) -> tuple[str, CommandError]:
+    """What the command printed on stdout, and the error it exited with (status 1)."""
+    out = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("backfill", *args, stdout=out)
+    assert failed.value.returncode == 1
+    return out.getvalue(), failed.value
+
+
 def test_the_command_creates_the_ranges_pending_months_once():
     assert backfill_json("--from", "2023-11", "--to", "2024-02") == {
         "months": 4,
@@ -261,7 +270,7 @@ def test_now_prints_a_progress_line_per_month_then_the_table(fake_sources):  # n
     fake_sources["fake_catalogue"] = SourceAnswer(error="The Open Library dump is not loaded.")
     fake_sources["fake_model"] = SourceAnswer(error="HTTP 401 from the model server")
 
-    out = backfill("--from", "2024-01", "--now")
+    out, _failed = backfill_failing("--from", "2024-01", "--now")
 
     lines = out.splitlines()
     assert lines[0].startswith(
@@ -451,9 +460,62 @@ def test_a_month_whose_source_could_not_be_reached_counts_no_provider_call(setti
     settings.OPENLIBRARY_RATE = 1000
     settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT = 0.5
 
-    out = backfill("--from", "2019-03", "--now")
+    out, _failed = backfill_failing("--from", "2019-03", "--now")
 
     line = next(line for line in out.splitlines() if line.startswith("2019-03"))
     assert "provider calls: – (" in line, out
     assert "refused the connection" in out
     assert BackfillMonth.objects.get(year=2019, month=3).provider_calls == {"openlibrary_search": 0}
+
+
+def test_now_exits_non_zero_naming_each_month_that_did_not_complete_and_why(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+):
+    """A cron job running `backfill --now` learned nothing from the exit status: 0 whether the
+    months completed, failed, partly failed or went back to retry."""
+
+    def catalogue(year, month, limit):
+        if month == 1:
+            return SourceAnswer(books=[DiscoveredBook("Fine Book", ["Fay Ine"])], calls=1)
+        return SourceAnswer(error="HTTP 503 from the catalogue")
+
+    def model(year, month, limit):
+        if month == 2:
+            return SourceAnswer(error="HTTP 401 from the model server")
+        return SourceAnswer(books=[DiscoveredBook("Half Book", ["Hal F"])], calls=1)
+
+    fake_sources["fake_catalogue"] = catalogue
+    fake_sources["fake_model"] = model
+
+    out, failed = backfill_failing("--from", "2024-01", "--to", "2024-03", "--now")
+
+    message = str(failed).splitlines()
+    assert message[0] == "2 of the 3 months processed here did not complete:"
+    assert message[1].startswith(
+        "  2024-03 (Partly failed): Some sources failed: Fake catalogue: HTTP 503 from the "
+        "catalogue"
+    )
+    assert message[2].startswith(
+        "  2024-02 (Waiting to retry): No discovery source answered: Fake catalogue: HTTP 503"
+    )
+    assert "2024-01" not in str(failed)
+    # The report is printed all the same, before the error.
+    assert out.splitlines()[-3].startswith("2024-01  Completed")
+
+    BackfillMonth.objects.filter(month=2).update(status=Status.PENDING)
+    fake_sources["fake_model"] = SourceAnswer(error="HTTP 401 from the model server")
+    json_out = StringIO()
+    with pytest.raises(CommandError) as failed_json:
+        call_command("backfill", "--from", "2024-02", "--now", "--json", stdout=json_out)
+    # --json: its one object, as before, with how many months did not complete.
+    summary = json.loads(json_out.getvalue())
+    assert (summary["failed"], [row["status"] for row in summary["processed"]]) == (1, ["retry"])
+    assert {"months", "created", "existing", "recovered", "processed", "seconds"} < set(summary)
+    assert str(failed_json.value).startswith("The month processed here did not complete:\n")
+
+
+def test_now_exits_zero_when_every_month_it_processed_completed(fake_sources):  # noqa: F811
+    summary = backfill_json("--from", "2024-01", "--to", "2024-02", "--now")
+    assert summary["failed"] == 0
+    assert {row["status"] for row in summary["processed"]} == {"completed"}
