@@ -53,7 +53,7 @@ YearMonth = tuple[int, int]
 _MONTH_TEXT = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
 
 
-# --- Months as text, and ranges (pure) -----------------------------------------------------------
+# --- Months as text, and ranges (pure, but for this month: the latest a range may reach) -------
 
 
 def parse_month(text: str) -> YearMonth:
@@ -90,13 +90,46 @@ def month_key_name(key: str) -> str:
         return key
 
 
-def month_range(start: YearMonth, end: YearMonth) -> list[YearMonth]:
-    """Every month from `start` to `end`, both included, oldest first."""
+def current_month() -> YearMonth:
+    """This month, in the site's time zone: the latest a backfill may take."""
+    today = timezone.localdate()
+    return today.year, today.month
+
+
+def month_range(
+    start: YearMonth, end: YearMonth, *, latest: YearMonth | None = None
+) -> list[YearMonth]:
+    """Every month from `start` to `end`, both included, oldest first; a range that reaches past
+    `latest` (default: this month) is refused, as nothing is published in the future yet. The
+    command and the admin's Add months both come through here."""
     if start > end:
         raise ValueError(
             gettext("The range starts after it ends (%(start)s to %(end)s): swap the months.")
             % {"start": month_label(*start), "end": month_label(*end)}
         )
+    latest = latest or current_month()
+    if end > latest:
+        values = {
+            "start": month_label(*start),
+            "end": month_label(*end),
+            "latest": month_label(*latest),
+        }
+        if start <= latest:
+            message = gettext(
+                "%(end)s is in the future: nothing is published in it yet (end the range at "
+                "%(latest)s at the latest)."
+            )
+        elif start == end:
+            message = gettext(
+                "%(end)s is in the future: nothing is published in it yet (the latest month is "
+                "%(latest)s)."
+            )
+        else:
+            message = gettext(
+                "%(start)s to %(end)s is in the future: nothing is published in it yet (the "
+                "latest month is %(latest)s)."
+            )
+        raise ValueError(message % values)
     count = (end[0] - start[0]) * 12 + end[1] - start[1] + 1
     if count > MAX_MONTHS_PER_RANGE:
         raise ValueError(

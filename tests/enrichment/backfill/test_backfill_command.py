@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 from django.utils.timezone import now
 
 from catalog.models import Work
@@ -93,6 +94,22 @@ def test_bad_months_and_ranges_are_refused_with_a_readable_message(args, message
         backfill(*args)
     assert message in str(refused.value)
     assert not BackfillMonth.objects.exists()
+
+
+def test_a_month_in_the_future_is_refused_naming_it_and_nothing_is_created():
+    today = timezone.localdate()
+    this_month = f"{today.year:04d}-{today.month:02d}"
+    next_month = f"{today.year + today.month // 12:04d}-{today.month % 12 + 1:02d}"
+
+    for args in (["--from", next_month], ["--from", this_month, "--to", next_month, "--now"]):
+        with pytest.raises(CommandError) as refused:
+            backfill(*args)
+        assert f"{next_month} is in the future: nothing is published in it yet" in str(
+            refused.value
+        )
+    assert not BackfillMonth.objects.exists()
+    # This month is not in the future: its books are being published.
+    assert backfill_json("--from", this_month)["created"] == 1
 
 
 def test_the_human_output_is_a_table_of_the_ranges_months():

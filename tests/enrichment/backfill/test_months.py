@@ -76,6 +76,44 @@ def test_a_range_that_ends_before_it_starts_or_is_too_long_is_refused():
     assert not BackfillMonth.objects.exists()
 
 
+def test_a_range_reaching_past_this_month_is_refused_naming_the_month():
+    """Nothing is published in the future yet: such months were created and processed."""
+    latest = (2026, 12)
+    assert months.month_range((2026, 11), (2026, 12), latest=latest) == [(2026, 11), (2026, 12)]
+    for start, end, says in (
+        (
+            (2027, 1),
+            (2027, 1),
+            "2027-01 is in the future: nothing is published in it yet (the latest month is "
+            "2026-12).",
+        ),
+        (
+            (2026, 6),
+            (2027, 3),
+            "2027-03 is in the future: nothing is published in it yet (end the range at 2026-12 "
+            "at the latest).",
+        ),
+        (
+            (2027, 1),
+            (2027, 3),
+            "2027-01 to 2027-03 is in the future: nothing is published in it yet (the latest "
+            "month is 2026-12).",
+        ),
+    ):
+        with pytest.raises(ValueError) as refused:
+            months.month_range(start, end, latest=latest)
+        assert str(refused.value) == says
+
+    # Without `latest`: this month, in the site's time zone.
+    today = timezone.localdate()
+    this_month = (today.year, today.month)
+    next_month = (today.year + today.month // 12, today.month % 12 + 1)
+    assert months.month_range(this_month, this_month) == [this_month]
+    with pytest.raises(ValueError, match=f"{months.month_label(*next_month)} is in the future"):
+        months.backfill_months_create(start=this_month, end=next_month)
+    assert not BackfillMonth.objects.exists()
+
+
 def test_creating_a_range_makes_one_pending_month_each_and_leaves_existing_months_alone(
     django_user_model,
 ):
