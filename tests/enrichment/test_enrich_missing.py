@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from catalog import services
 from catalog.models import Edition, Work
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.outcomes import RunStats
 from tests.catalog.test_importers import GOODREADS_24
 from tests.enrichment.test_faults import refused_port
 from tests.factories import make_author, make_work
@@ -212,24 +213,68 @@ def test_offline_the_summary_says_the_books_wait_for_unreachable_providers_and_u
     services.import_job_run(job=job)
 
     out = StringIO()
-    call_command("enrich_missing", "--now", stdout=out)
+    with pytest.raises(CommandError) as not_done:
+        call_command("enrich_missing", "--now", stdout=out)
     text = out.getvalue()
 
     first_try = EnrichmentRequest.objects.order_by("next_attempt_at").first()
     assert first_try is not None and first_try.status == EnrichmentRequest.Status.PENDING
     when = display_for_value(first_try.next_attempt_at, "")
     assert "Completed 0, needs review 0, skipped 0, failed 0, retrying later 3" in text
-    assert (
+    waiting_line = (
         "3 of 3 waiting for providers that could not be reached: "
         "Open Library, Google Books (connection refused); "
-        f"a worker (manage.py qcluster) tries them again from {when.removesuffix('.')}.\n"
-    ) in text
+        f"a worker (manage.py qcluster) tries them again from {when.removesuffix('.')}."
+    )
+    assert f"{waiting_line}\n" in text
+    # Nothing was enriched: the exit status (1) says so to a script or a cron job, and stderr
+    # why (it exited 0 as if done).
+    assert (not_done.value.returncode, str(not_done.value)) == (1, waiting_line)
 
     EnrichmentRequest.objects.update(status=EnrichmentRequest.Status.SKIPPED)
-    call_command("enrich_missing", "--now", "--json", stdout=(out := StringIO()))
+    with pytest.raises(CommandError, match="could not be reached"):
+        call_command("enrich_missing", "--now", "--json", stdout=(out := StringIO()))
     waiting = json.loads(out.getvalue())["waiting"]
     assert waiting["providers_unreachable"] == {
         "Open Library": "connection refused",
         "Google Books": "connection refused",
     }
     assert waiting["next_try_at"] is not None
+
+
+def test_now_exits_non_zero_with_the_reasons_when_requests_it_processed_failed(monkeypatch):
+    """The engine is replaced by one that fails two of the three requests (a request fails
+    once its attempts are spent): what the command says of them is what is tested."""
+    for title in ("One", "Two", "Three"):
+        make_work(title, authors=[make_author(f"{title} Writer")])
+
+    def failing_two(*, request_ids, progress=None):
+        failed = EnrichmentRequest.objects.filter(pk__in=request_ids[:2])
+        failed.update(status=EnrichmentRequest.Status.FAILED, last_error="ISBNdb: HTTP 500")
+        EnrichmentRequest.objects.filter(pk=request_ids[2]).update(
+            status=EnrichmentRequest.Status.COMPLETED
+        )
+        return RunStats()
+
+    monkeypatch.setattr("enrichment.engine.run_now", failing_two)
+    out = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("enrich_missing", "--now", "--json", stdout=out)
+
+    assert failed.value.returncode == 1
+    assert str(failed.value) == "2 of 3 requests processed here failed: ISBNdb: HTTP 500 (2)"
+    summary = json.loads(out.getvalue())  # its one object, as before
+    assert (summary["enqueued"], summary["completed"], summary["failed"]) == (3, 1, 2)
+
+
+def test_now_exits_zero_when_every_request_it_processed_was_decided(monkeypatch):
+    make_work("Only", authors=[make_author("Only Writer")])
+
+    def completing(*, request_ids, progress=None):
+        EnrichmentRequest.objects.filter(pk__in=request_ids).update(
+            status=EnrichmentRequest.Status.COMPLETED
+        )
+        return RunStats()
+
+    monkeypatch.setattr("enrichment.engine.run_now", completing)
+    assert enrich()["completed"] == 1

@@ -3,9 +3,10 @@
 
 import json
 import time
+from collections import Counter
 
 from django.contrib.admin.utils import display_for_value
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
@@ -49,6 +50,8 @@ class Command(BaseCommand):
     def handle(self, *args, covers, metadata, authors, limit, dry_run, now, json: bool, **options):
         as_json = json
         started = time.monotonic()
+        #: The last errors of the requests processed here that failed, with how many each.
+        self.failed_reasons: Counter[str] = Counter()
         if authors:
             summary = self.enqueue_authors(limit=limit, dry_run=dry_run, now=now, as_json=as_json)
         else:
@@ -62,7 +65,11 @@ class Command(BaseCommand):
             )
         if not dry_run:
             summary["seconds"] = round(time.monotonic() - started, 2)
-        return self.report(summary, as_json)
+        self.report(summary, as_json)
+        if not_done := self.not_done_text(summary):
+            # After the report: a script or a cron job learns from the exit status (1) that
+            # the books were not enriched, and from stderr why.
+            raise CommandError(not_done)
 
     def enqueue_works(self, *, covers, metadata, limit, dry_run, now, as_json) -> dict:
         want_covers, want_metadata = (covers or not metadata), (metadata or not covers)
@@ -134,6 +141,11 @@ class Command(BaseCommand):
             .order_by()
         )
         waiting = selectors.requests_waiting(ids)
+        self.failed_reasons = Counter(
+            EnrichmentRequest.objects.filter(
+                pk__in=ids, status=EnrichmentRequest.Status.FAILED
+            ).values_list("last_error", flat=True)
+        )
         return {
             "waiting": {
                 "next_try_at": waiting.next_try_at.isoformat() if waiting.next_try_at else None,
@@ -211,6 +223,29 @@ class Command(BaseCommand):
             )
         if summary.get("retry_later"):
             self.stdout.write(self.waiting_line(summary))
+
+    def not_done_text(self, summary: dict) -> str:
+        """Why the requests processed here did not do their work: those that failed (with
+        their reasons), and those waiting for providers that could not be reached (the machine
+        offline, a provider down); "" when neither. Providers unavailable for now (a breaker,
+        a quota, a rate limit) are a wait by design, not a failure."""
+        parts = []
+        if failed := summary.get("failed"):
+            reasons = "; ".join(
+                f"{reason or gettext('no reason recorded')} ({n:,})"
+                for reason, n in self.failed_reasons.most_common()
+            )
+            parts.append(
+                ngettext(
+                    "%(n)s of %(of)s request processed here failed: %(reasons)s",
+                    "%(n)s of %(of)s requests processed here failed: %(reasons)s",
+                    summary["enqueued"],
+                )
+                % {"n": f"{failed:,}", "of": f"{summary['enqueued']:,}", "reasons": reasons}
+            )
+        if summary.get("retry_later") and summary["waiting"]["providers_unreachable"]:
+            parts.append(self.waiting_line(summary))
+        return "\n".join(parts)
 
     def waiting_line(self, summary: dict) -> str:
         """Why the pending requests wait and who tries them again: --now does not come back
