@@ -7,7 +7,7 @@ from io import BytesIO
 
 import pytest
 import requests
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from PIL import Image
 
 from enrichment.covers import CoverRejected, fetch_cover_bytes
@@ -195,3 +195,25 @@ def test_demo_provider_command_prints_its_address_and_stops_on_ctrl_c(monkeypatc
     call_command("demo_provider", "--cover-delay", "0")
 
     assert capsys.readouterr().out.startswith("Demo provider serving on http://127.0.0.1:")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--port", "70000"], "--port: must be a port number, 0 to 65535 (not '70000')"),
+        (["--port", "-1"], "--port: must be a whole number, at least 0 (not '-1')"),
+        (["--cover-delay", "-2"], "--cover-delay: must be a number of seconds, 0 or more"),
+        (["--cover-delay", "nan"], "--cover-delay: must be a number of seconds, 0 or more"),
+        (["--cover-delay", "inf"], "--cover-delay: must be a number of seconds, 0 or more"),
+    ],
+)
+def test_a_port_or_a_delay_it_cannot_use_is_refused_before_it_listens(args, says, monkeypatch):
+    # A port past 65535 (or negative) stopped it with an OverflowError's traceback; a negative
+    # delay was read as 0 without a word, and "nan" failed at the first cover.
+    def never(*args, **kwargs):
+        raise AssertionError("it listened")
+
+    monkeypatch.setattr("enrichment.management.commands.demo_provider.DemoProviderServer", never)
+    with pytest.raises(CommandError) as refused:
+        call_command("demo_provider", *args)
+    assert says in str(refused.value)

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from bookstore.command_args import non_negative_seconds, port_number
 from enrichment.demo.server import DemoProviderServer
 
 
@@ -13,17 +14,19 @@ class Command(BaseCommand):
     requires_system_checks = []  # a stand-in web service: it reads no settings or database
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=0, help="0 (the default): a free port.")
+        parser.add_argument(
+            "--port", type=port_number, default=0, help="0 (the default): a free port."
+        )
         parser.add_argument(
             "--cover-delay",
-            type=float,
+            type=non_negative_seconds,
             default=0.0,
             help="Seconds to wait before each cover image, so covers visibly arrive one by one.",
         )
 
     def handle(self, *args, port, cover_delay, **options):
         try:
-            server = DemoProviderServer(port=port, cover_delay=max(cover_delay, 0.0))
+            server = DemoProviderServer(port=port, cover_delay=cover_delay)
         except OSError as exc:
             raise CommandError(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}.") from None
         self.stdout.write(f"Demo provider serving on {server.url}", ending="\n")
