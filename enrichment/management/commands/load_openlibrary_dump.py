@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from bookstore.command_args import non_negative_int
 from bookstore.json_command import JsonCommand
@@ -81,9 +82,16 @@ class Command(JsonCommand):
                json: bool, **options):  # fmt: skip
         as_json = json
         files = {"edition": editions, "work": works, "author": authors}
-        files = {kind: path for kind, path in files.items() if path}
+        files = {kind: path for kind, path in files.items() if path is not None}
         if not files:
             raise CommandError("Give at least one of --editions, --works, --authors.")
+        for kind, path in files.items():
+            if not path.strip():
+                # An empty variable in a script (--works "$WORKS") left that dump out unsaid.
+                raise CommandError(
+                    gettext("--%(kind)ss is empty: give the path of the %(kind)ss dump file.")
+                    % {"kind": kind}
+                )
         for path in files.values():
             try:
                 with open(path, "rb"):

@@ -1,6 +1,7 @@
 """manage.py load_openlibrary_dump on the database in use (SQLite or PostgreSQL)."""
 
 import gzip
+import json
 from io import StringIO
 
 import pytest
@@ -313,6 +314,26 @@ def test_a_negative_worker_count_is_refused_before_anything_is_read(drop_dump_ta
             workers,
             stdout=StringIO(),
         )
+    assert not tables.existing_tables()
+
+
+@pytest.mark.parametrize("given", [["--works", ""], ["--works", " "]])
+def test_an_empty_path_is_refused_before_anything_is_read(drop_dump_tables, given):
+    # --works "$WORKS" with the variable unset: the works were left out without a word and the
+    # editions loaded; alone, it said to give at least one of the flags, as if none was.
+    out = StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "load_openlibrary_dump",
+            "--editions",
+            str(fixture_path("booklink_editions_tail20.txt")),
+            *given,
+            "--json",
+            stdout=out,
+        )
+    message = "--works is empty: give the path of the works dump file."
+    assert str(refused.value) == message
+    assert json.loads(out.getvalue()) == {"error": message}
     assert not tables.existing_tables()
 
 
