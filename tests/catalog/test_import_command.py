@@ -164,3 +164,62 @@ def test_the_summary_says_why_nothing_was_queued_when_enrichment_is_off(tmp_path
     not_asked = run(str(path), "--no-enrich")
     assert "ENRICHMENT_AUTO_ENABLED" not in not_asked
     assert "; not queued for enrichment." in not_asked and "0 queued" not in not_asked
+
+
+def test_a_job_cancelled_while_the_command_ran_exits_non_zero_saying_so(monkeypatch):
+    """Cancelled from its page while the command imported it, the job stopped; the summary
+    counted the rows it had reached, never said "cancelled", and the command exited 0."""
+    from catalog import services
+    from catalog.models import ImportJob
+
+    librarian = User.objects.create_user("ines")
+    create = services.import_job_create
+
+    def created_then_cancelled(**kwargs):
+        job = create(**kwargs)
+        # What the page's Cancel does, before the command reaches its first batch.
+        ImportJob.objects.filter(pk=job.pk).update(
+            cancel_requested=True, cancel_requested_by=librarian
+        )
+        return job
+
+    monkeypatch.setattr(services, "import_job_create", created_then_cancelled)
+    path = str(FIXTURES / "goodreads_library_export.csv")
+
+    with pytest.raises(CommandError) as stopped:
+        run(path)
+    job = ImportJob.objects.get()
+    assert stopped.value.returncode == 1
+    assert str(stopped.value) == (
+        f"Import #{job.pk} was cancelled by ines after 0 of 358 rows: the books imported until "
+        "then stay."
+    )
+
+    from io import StringIO
+
+    out = StringIO()
+    with pytest.raises(CommandError, match="was cancelled by ines"):
+        call_command("import_books", path, "--json", stdout=out)
+    assert json.loads(out.getvalue())["status"] == "cancelled"  # its one object, as before
+
+
+def test_a_job_another_process_took_over_exits_non_zero_saying_where_it_goes_on(monkeypatch):
+    """The command thought stopped (no heartbeat in time), a worker resumed the job and this
+    run stopped half way: its summary read as a finished import."""
+    from catalog import services
+    from catalog.models import ImportJob
+
+    def taken_over(*, job, progress=None, time_budget=None):
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.RUNNING, rows_processed=100
+        )
+        return job
+
+    monkeypatch.setattr(services, "import_job_run", taken_over)
+    with pytest.raises(CommandError) as stopped:
+        run(str(FIXTURES / "goodreads_library_export.csv"))
+    job = ImportJob.objects.get()
+    assert str(stopped.value) == (
+        f"Import #{job.pk} goes on in another process (this one was thought stopped) after 100 "
+        "of 358 rows: follow it on its page."
+    )

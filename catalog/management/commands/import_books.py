@@ -133,6 +133,8 @@ class Command(JsonCommand):
             self.write_json(summary)
             if job.status == ImportJob.Status.FAILED:
                 raise CommandError(job.error)  # after the JSON: a failed job exits non-zero
+            if stopped := _not_finished_text(job):
+                raise CommandError(stopped)
             return
         enqueued = (
             f"{job.enqueued_count:,} queued for enrichment"
@@ -168,6 +170,41 @@ class Command(JsonCommand):
             )
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.error)
+        if stopped := _not_finished_text(job):
+            raise CommandError(stopped)
+
+
+def _not_finished_text(job: ImportJob) -> str:
+    """Why the file was not imported whole though nothing failed: the job was cancelled (from
+    its page, while the command ran), or another process took it over (this one was thought
+    stopped); "" when it completed. Its summary said neither, and the command exited 0."""
+    values = {
+        "job": job.pk,
+        "done": f"{job.rows_processed:,}",
+        "rows": f"{job.rows_total:,}",
+        "by": job.cancel_requested_by.get_username() if job.cancel_requested_by else "",
+    }
+    if job.status == ImportJob.Status.CANCELLED:
+        if values["by"]:
+            message = _(
+                "Import #%(job)s was cancelled by %(by)s after %(done)s of %(rows)s rows: the "
+                "books imported until then stay."
+            )
+        else:
+            message = _(
+                "Import #%(job)s was cancelled after %(done)s of %(rows)s rows: the books "
+                "imported until then stay."
+            )
+        return message % values
+    if job.status != ImportJob.Status.COMPLETED:
+        return (
+            _(
+                "Import #%(job)s goes on in another process (this one was thought stopped) "
+                "after %(done)s of %(rows)s rows: follow it on its page."
+            )
+            % values
+        )
+    return ""
 
 
 def _counted(count: int, noun: str) -> str:
