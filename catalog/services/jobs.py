@@ -281,10 +281,14 @@ def import_files_purge(*, retention_days: int | None = None) -> int:
     if days <= 0:
         return 0
     now = timezone.now()
+    try:
+        cutoff = now - datetime.timedelta(days=days)
+    except OverflowError:  # a retention past year 1 (--days 1000000): no upload is that old
+        return 0
     expired = ImportJob.objects.filter(
         # A job whose file was already missing still holds its rows' cells.
         file_status__in=[ImportJob.FileStatus.STORED, ImportJob.FileStatus.MISSING],
-        created_at__lt=now - datetime.timedelta(days=days),
+        created_at__lt=cutoff,
         status__in=ImportJob.FINISHED_STATUSES,
     )
     purged = 0

@@ -278,6 +278,31 @@ def test_purge_imports_refuses_a_negative_number_of_days_and_keeps_every_file():
     assert job.file_status == ImportJob.FileStatus.STORED
 
 
+def test_a_retention_longer_than_the_calendar_keeps_every_file(settings):
+    # --days 1000000 (or the setting) reached back past year 1: an OverflowError's traceback,
+    # and the daily schedule failed every day.
+    job = make_job(days_old=10)
+    out = StringIO()
+    call_command("purge_imports", "--days", "1000000", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"retention_days": 1000000, "purged": 0}
+    settings.IMPORT_RETENTION_DAYS = 999_999_999
+    from catalog.tasks import purge_import_files
+
+    assert purge_import_files() == 0
+    job.refresh_from_db()
+    assert job.file_status == ImportJob.FileStatus.STORED
+
+
+def test_purge_imports_says_which_zero_keeps_the_files_forever(settings):
+    settings.IMPORT_RETENTION_DAYS = 30
+    out = StringIO()
+    call_command("purge_imports", "--days", "0", stdout=out)
+    assert out.getvalue() == "--days 0: uploaded files are kept forever.\n"
+    settings.IMPORT_RETENTION_DAYS = 0
+    call_command("purge_imports", stdout=(out := StringIO()))
+    assert out.getvalue() == "IMPORT_RETENTION_DAYS is 0: uploaded files are kept forever.\n"
+
+
 def test_purge_imports_command_and_daily_schedule(settings):
     settings.IMPORT_RETENTION_DAYS = 30
     old, recent = make_job(days_old=10), make_job(days_old=1)

@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
 
 from bookstore.command_args import non_negative_int
 from catalog import services
@@ -28,12 +29,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, days, as_json: bool, **options):
-        days = settings.IMPORT_RETENTION_DAYS if days is None else days
+        given = days is not None
+        days = days if given else settings.IMPORT_RETENTION_DAYS
         purged = services.import_files_purge(retention_days=days)
         if as_json:
             self.stdout.write(json.dumps({"retention_days": days, "purged": purged}))
         elif days == 0:
-            self.stdout.write("IMPORT_RETENTION_DAYS is 0: uploaded files are kept forever.")
+            # Say which 0: a person who typed --days 0 was told of a setting they never set.
+            self.stdout.write(
+                gettext("--days 0: uploaded files are kept forever.")
+                if given
+                else gettext("IMPORT_RETENTION_DAYS is 0: uploaded files are kept forever.")
+            )
         else:
             self.stdout.write(
                 f"Deleted the uploaded files of {purged:,} imports older than {days} days."
