@@ -32,7 +32,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from catalog import isbn as isbn_module
@@ -66,6 +66,8 @@ EVIDENCE_MAX = 10
 #: The task that records proposals (author_duplicates_propose): its daily schedule (migration
 #: 0012) and the merges list's "Look for duplicates now" button queue it.
 PROPOSE_TASK = "enrichment.tasks.propose_author_merges"
+#: pg_advisory_xact_lock key of the search's recording step: "authdup" as a number.
+PROPOSE_LOCK_KEY = int.from_bytes(b"authdup", "big")
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +447,16 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
 # --- recording proposals ----------------------------------------------------------------------
 
 
+def _wait_for_another_search() -> None:
+    """Inside the recording transaction: a second search (the button clicked twice, the daily
+    search while a librarian starts one) waits here until the first has committed, then reads
+    its proposals as already made instead of failing on the one-open-proposal constraint.
+    SQLite's IMMEDIATE transactions already record one search at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PROPOSE_LOCK_KEY])
+
+
 def author_duplicates_propose() -> ReconcileResult:
     """Find duplicate authors and record a PROPOSED AuthorMerge for each pair not proposed
     before. Merges nothing."""
@@ -455,6 +467,7 @@ def author_duplicates_propose() -> ReconcileResult:
         different_generations=conflicts["generations"],
     )
     with transaction.atomic():
+        _wait_for_another_search()
         decided = _decided_pairs()
         new = []
         for pair in pairs:
