@@ -40,6 +40,7 @@ from bookstore import task_queue
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
+from enrichment.covers.cleanup import cover_files_kept_only_if_saved
 from enrichment.covers.errors import RETRYABLE_REASONS, reached_no_host
 from enrichment.covers.fetch import download_seconds
 from enrichment.covers.store import photo_licence_values
@@ -409,7 +410,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         with transaction.atomic():
             return _cover_withheld(EnrichmentRequest.objects.select_for_update().get(pk=request.pk))
     choice = choose_cover(cover_refs(request))
-    with transaction.atomic():
+    with cover_files_kept_only_if_saved() as stored_here, transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)
         if not request_cover_may_apply(locked):
             return _cover_withheld(locked)  # the download's result is dropped
@@ -462,6 +463,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         image, ref = choice.image, choice.ref
         try:
             stored = store_cover(image)
+            stored_here.append(stored)
         except Exception:  # whatever the storage raises (botocore, OSError): this cover alone
             return _cover_not_stored(locked, done_fields)
         # Covers belong to the edition they picture (the work shows it by inheritance), by the

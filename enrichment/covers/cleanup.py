@@ -11,9 +11,10 @@ The check and the deletes run after the transaction commits, so a rolled-back ch
 nothing, and a failure to delete (storage down) leaves an unused file, never a missing one.
 """
 
+import contextlib
 import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.core.files.storage import Storage, storages
 from django.db import transaction
@@ -22,7 +23,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from catalog.models import Author, Edition, Work
-from enrichment.covers.store import cover_names, stored_sha256
+from enrichment.covers.store import StoredCover, cover_names, stored_files_delete, stored_sha256
 from enrichment.models import AuditLogEntry
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,29 @@ def cover_files_delete_unused_on_commit(*, sha256s: Iterable[str]) -> None:
     pending = connection.__dict__.setdefault(_PENDING_ATTRIBUTE, set())
     pending |= wanted
     transaction.on_commit(functools.partial(_delete_pending, connection))
+
+
+@contextlib.contextmanager
+def cover_files_kept_only_if_saved(*, storage: Storage | None = None) -> Iterator[list]:
+    """Around a transaction that stores covers (append each StoredCover to the list given) and
+    saves the rows showing them. When it fails (a write refused, the commit itself, the
+    worker stopped), the files it wrote are deleted unless a row holds their hash meanwhile
+    (another book took the same image): no file is left that no row points to, and the next
+    try stores them again."""
+    stored: list[StoredCover] = []
+    try:
+        yield stored
+    except BaseException:
+        written = [cover for cover in stored if cover.written]
+        if written:
+            try:
+                used = cover_sha256s_in_use({cover.sha256 for cover in written})
+            except Exception:  # the database is gone too: an unused file is harmless
+                logger.warning("Could not check the covers a failed save wrote", exc_info=True)
+            else:
+                names = [n for c in written if c.sha256 not in used for n in c.written]
+                stored_files_delete(names, storage=storage)
+        raise
 
 
 def _delete_pending(connection) -> None:

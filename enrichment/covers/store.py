@@ -4,6 +4,8 @@ Files are named by the SHA-256 of the fetched bytes, so the same image is stored
 book uses it: covers/ab/<sha256>.jpg (or .png), <sha256>-s.webp and <sha256>-m.webp.
 """
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from enrichment.covers.render import render_original, render_thumbnails, stored_format
 from enrichment.covers.verify import VerifiedImage
+
+logger = logging.getLogger(__name__)
 
 #: `cover_source` of an image a librarian uploaded (unless they named its source), and its label.
 UPLOADED_BY_HAND = "upload"
@@ -111,7 +115,15 @@ def store_cover(image: VerifiedImage, *, storage: Storage | None = None) -> Stor
             (names.small, thumbnails.small, CONTENT_TYPES["WEBP"]),
             (names.medium, thumbnails.medium, CONTENT_TYPES["WEBP"]),
         )
-        written = [name for name, data, kind in files if _save_once(storage, name, data, kind)]
+        try:
+            for name, data, kind in files:
+                if _save_once(storage, name, data, kind):
+                    written.append(name)
+        except Exception:
+            # A partial save: no row can hold an image without its medium thumbnail (written
+            # last), so what this call wrote would be left to no one; the next try writes all.
+            stored_files_delete(written, storage=storage)
+            raise
     return StoredCover(
         original_name=names.original,
         small_name=names.small,
@@ -172,6 +184,17 @@ def medium_thumbnail_url(target, *, storage: Storage | None = None, slot: str = 
         return ""
     storage = storages["default"] if storage is None else storage
     return storage.url(cover_names(sha256).medium)
+
+
+def stored_files_delete(names: Iterable[str], *, storage: Storage | None = None) -> None:
+    """Delete these stored files, as far as the storage lets us: called after a failure, whose
+    error is the one to report (a file left is unused, never missing)."""
+    storage = storages["default"] if storage is None else storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.warning("Could not delete the unused cover file %s", name, exc_info=True)
 
 
 def _save_once(storage: Storage, name: str, data: bytes, content_type: str) -> bool:
