@@ -112,6 +112,10 @@ def audit_revert(*, entry: AuditLogEntry, actor) -> RevertResult:
         return result
     with transaction.atomic():
         entry = AuditLogEntry.objects.select_for_update().get(pk=entry.pk)
+        # The request before the book, in the order an apply and the cover step take them: the
+        # other order deadlocked with a cover applied to the same request meanwhile.
+        if entry.request_id is not None:
+            EnrichmentRequest.objects.select_for_update().filter(pk=entry.request_id).first()
         targets = lock_entry_targets(entry)
         check = revert_check(entry, targets=targets)
         result.refused = check.refusals()
