@@ -40,7 +40,10 @@ from bookstore import task_queue
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
 from enrichment.covers import assign_cover, choose_cover, store_cover
-from enrichment.covers.cleanup import cover_files_kept_only_if_saved
+from enrichment.covers.cleanup import (
+    cover_files_kept_only_if_saved,
+    cover_writes_abandoned_delete,
+)
 from enrichment.covers.errors import RETRYABLE_REASONS, reached_no_host
 from enrichment.covers.fetch import download_seconds
 from enrichment.covers.store import photo_licence_values
@@ -261,6 +264,10 @@ def covers_dispatch_due(*, now=None) -> int:
     every due cover (a stale one once more) on the covers cluster; but a cover that waited there
     past cover_stale_seconds() without any task starting it goes to the main cluster."""
     now = now or timezone.now()
+    try:  # files a stopped worker wrote for no row: an unused file is harmless, the sweep is not
+        cover_writes_abandoned_delete(before=now - timedelta(seconds=cover_stale_seconds()))
+    except Exception:
+        logger.exception("Could not delete the files of covers whose workers stopped")
     covers_give_up_stale(now=now)
     most = settings.ENRICHMENT_DISPATCH_MAX
     # A mark no task claimed: lost by the broker, or (later) waiting behind a backlog.
@@ -410,7 +417,8 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         with transaction.atomic():
             return _cover_withheld(EnrichmentRequest.objects.select_for_update().get(pk=request.pk))
     choice = choose_cover(cover_refs(request))
-    with cover_files_kept_only_if_saved() as stored_here, transaction.atomic():
+    sha256 = choice.image.sha256 if choice.image is not None else ""
+    with cover_files_kept_only_if_saved(sha256=sha256) as stored_here, transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)
         if not request_cover_may_apply(locked):
             return _cover_withheld(locked)  # the download's result is dropped

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from enrichment.api_allowance_models import ApiAllowance  # noqa: F401 (a model of this app)
 from enrichment.backfill_models import BackfillMonth  # noqa: F401 (a model of this app)
+from enrichment.cover_write_models import CoverWrite  # noqa: F401 (a model of this app)
 from enrichment.heartbeat_models import ClusterHeartbeat  # noqa: F401 (a model of this app)
 from enrichment.model_fields import MatchDetailsField, ProposalField
 

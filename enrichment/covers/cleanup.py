@@ -9,6 +9,10 @@ entries go with them).
 
 The check and the deletes run after the transaction commits, so a rolled-back change deletes
 nothing, and a failure to delete (storage down) leaves an unused file, never a missing one.
+
+A cover step writes its files before it saves the row that shows them: a CoverWrite records
+the write meanwhile, so the files of a step that failed (deleted at once) or whose worker
+stopped (deleted by the cover sweep) are not left for no row; a hash being written is in use.
 """
 
 import contextlib
@@ -24,7 +28,7 @@ from django.dispatch import receiver
 
 from catalog.models import Author, Edition, Work
 from enrichment.covers.store import StoredCover, cover_names, stored_files_delete, stored_sha256
-from enrichment.models import AuditLogEntry
+from enrichment.models import AuditLogEntry, CoverWrite
 
 logger = logging.getLogger(__name__)
 #: The extensions a stored original may have (render.stored_format).
@@ -45,9 +49,12 @@ def stored_cover_files(sha256: str) -> list[str]:
     return [*original_names(sha256), names.small, names.medium]
 
 
-def cover_sha256s_in_use(sha256s: Iterable[str]) -> set[str]:
-    """Those of these hashes that a work, edition or author photo shows, or that an audit
-    entry not yet reverted could put back."""
+def cover_sha256s_in_use(
+    sha256s: Iterable[str], *, writes_excluded: Iterable[int] = ()
+) -> set[str]:
+    """Those of these hashes that a work, edition or author photo shows, that an audit entry
+    not yet reverted could put back, or whose files a cover step is writing now (a CoverWrite,
+    but those of `writes_excluded`)."""
     from enrichment.revert import REVERTIBLE  # revert calls this module
 
     wanted = set(sha256s)
@@ -70,6 +77,8 @@ def cover_sha256s_in_use(sha256s: Iterable[str]) -> set[str]:
             .values_list("changes__cover__old", flat=True)
         )
         used |= {originals[name] for name in revertible_names if name in originals}
+    writing = CoverWrite.objects.filter(sha256__in=wanted - used)
+    used |= set(writing.exclude(pk__in=list(writes_excluded)).values_list("sha256", flat=True))
     return used
 
 
@@ -117,26 +126,62 @@ def cover_files_delete_unused_on_commit(*, sha256s: Iterable[str]) -> None:
 
 
 @contextlib.contextmanager
-def cover_files_kept_only_if_saved(*, storage: Storage | None = None) -> Iterator[list]:
-    """Around a transaction that stores covers (append each StoredCover to the list given) and
-    saves the rows showing them. When it fails (a write refused, the commit itself, the
-    worker stopped), the files it wrote are deleted unless a row holds their hash meanwhile
-    (another book took the same image): no file is left that no row points to, and the next
-    try stores them again."""
+def cover_files_kept_only_if_saved(
+    *, sha256: str, storage: Storage | None = None
+) -> Iterator[list[StoredCover]]:
+    """Around a transaction that stores the image of this hash (append its StoredCover to the
+    list given) and saves the row showing it, so that no file is left that no row points to.
+
+    A CoverWrite is committed first: a worker stopped inside (killed, out of memory) leaves a
+    record of what it wrote, which the cover sweep deletes (cover_writes_abandoned_delete).
+    When the block fails here (a write refused, the commit itself), the files it wrote are
+    deleted at once, unless a row holds their hash (another book took the same image). The
+    next try stores them again. No hash (no image to store): nothing is recorded."""
+    if not sha256:
+        yield []
+        return
+    write = CoverWrite.objects.create(sha256=sha256)
     stored: list[StoredCover] = []
     try:
         yield stored
     except BaseException:
-        written = [cover for cover in stored if cover.written]
-        if written:
-            try:
-                used = cover_sha256s_in_use({cover.sha256 for cover in written})
-            except Exception:  # the database is gone too: an unused file is harmless
-                logger.warning("Could not check the covers a failed save wrote", exc_info=True)
-            else:
-                names = [n for c in written if c.sha256 not in used for n in c.written]
-                stored_files_delete(names, storage=storage)
+        _failed_write_undo(write, [cover for cover in stored if cover.written], storage=storage)
         raise
+    CoverWrite.objects.filter(pk=write.pk).delete()
+
+
+def _failed_write_undo(write: CoverWrite, written: list[StoredCover], *, storage) -> None:
+    try:
+        if written:
+            used = cover_sha256s_in_use({c.sha256 for c in written}, writes_excluded=[write.pk])
+            names = [name for c in written if c.sha256 not in used for name in c.written]
+            stored_files_delete(names, storage=storage)
+        CoverWrite.objects.filter(pk=write.pk).delete()
+    except Exception:  # the database is gone too: the sweep deletes them once the write is old
+        logger.warning("Could not delete the files of a cover not saved", exc_info=True)
+
+
+def cover_writes_abandoned_delete(*, before, storage: Storage | None = None) -> int:
+    """Delete the files of covers whose write started before `before` (no live cover step
+    takes that long: its worker stopped between writing them and saving their row) unless a
+    row shows them or a live write stores them again; returns the writes cleared."""
+    abandoned = dict(
+        CoverWrite.objects.filter(started_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", "sha256")[:CHECK_BATCH]
+    )
+    if not abandoned:
+        return 0
+    sha256s = set(abandoned.values())
+    unused = sha256s - cover_sha256s_in_use(sha256s, writes_excluded=list(abandoned))
+    storage = storages["default"] if storage is None else storage
+    stored_files_delete(
+        [name for sha256 in sorted(unused) for name in stored_cover_files(sha256)], storage=storage
+    )
+    CoverWrite.objects.filter(pk__in=list(abandoned)).delete()
+    if unused:
+        logger.warning("Deleted the files of %s covers whose workers stopped", len(unused))
+    return len(abandoned)
 
 
 def _delete_pending(connection) -> None:
