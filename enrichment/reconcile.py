@@ -447,6 +447,14 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
 # --- recording proposals ----------------------------------------------------------------------
 
 
+def _still_live(pks: set[int]) -> set[int]:
+    """Those of these authors that are still live (not merged into another, not deleted)."""
+    live: set[int] = set()
+    for batch in _batches(sorted(pks)):
+        live.update(_live_authors().filter(pk__in=batch).values_list("pk", flat=True))
+    return live
+
+
 def _wait_for_another_search() -> None:
     """Inside the recording transaction: a second search (the button clicked twice, the daily
     search while a librarian starts one) waits here until the first has committed, then reads
@@ -469,8 +477,11 @@ def author_duplicates_propose() -> ReconcileResult:
     with transaction.atomic():
         _wait_for_another_search()
         decided = _decided_pairs()
+        live = _still_live({pk for pair in pairs for pk in (pair.kept.pk, pair.duplicate.pk)})
         new = []
         for pair in pairs:
+            if pair.kept.pk not in live or pair.duplicate.pk not in live:
+                continue  # merged into another or deleted while the search read the catalog
             if _pair_key(pair.kept.pk, pair.duplicate.pk) in decided:
                 result.already_proposed += 1
                 continue
