@@ -89,6 +89,12 @@ def cover_stale_seconds() -> float:
     return max(settings.ENRICHMENT_STALE_SECONDS, cover_seconds())
 
 
+def cover_write_abandoned_seconds() -> float:
+    """A cover's write (CoverWrite) older than this was left by a stopped worker: its claim is
+    stale by then, and django-q2 stops any task at Q_TIMEOUT."""
+    return max(cover_stale_seconds(), settings.Q_TIMEOUT)
+
+
 # --- Queuing and claiming -----
 
 
@@ -265,7 +271,8 @@ def covers_dispatch_due(*, now=None) -> int:
     past cover_stale_seconds() without any task starting it goes to the main cluster."""
     now = now or timezone.now()
     try:  # files a stopped worker wrote for no row: an unused file is harmless, the sweep is not
-        cover_writes_abandoned_delete(before=now - timedelta(seconds=cover_stale_seconds()))
+        abandoned_before = now - timedelta(seconds=cover_write_abandoned_seconds())
+        cover_writes_abandoned_delete(before=abandoned_before)
     except Exception:
         logger.exception("Could not delete the files of covers whose workers stopped")
     covers_give_up_stale(now=now)

@@ -2,15 +2,20 @@
 it whole: the storage failing on the second of a cover's three files (the original written, a
 thumbnail refused), or the database refusing the cover's row once all three are written."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import OperationalError
+from django.utils import timezone
 
 from enrichment import cover_apply
+from enrichment.covers import store_cover, verify_cover
+from enrichment.models import CoverWrite
 from tests.enrichment.covers_s3_support import (
+    cover_bytes,
     cover_host,  # noqa: F401 (a fixture, used by name)
     cover_proposed,
 )
@@ -102,3 +107,21 @@ def test_files_another_book_shows_stay_when_a_second_book_fails_to_take_them(mon
     with pytest.raises(OperationalError):
         cover_apply.request_fetch_cover(request=request)
     assert media_files() == cover_files(shown)
+
+
+def test_the_sweep_keeps_files_a_book_shows_or_a_live_write_is_storing():
+    shown = make_edition(make_work("Coraline", authors=["Neil Gaiman"]), isbn13="9780060557812")
+    cover_apply.request_fetch_cover(request=cover_proposed(shown, 1))
+    long_ago = timezone.now() - timedelta(days=1)
+    # A worker killed once its row was saved, before it cleared its record: the book shows them.
+    CoverWrite.objects.create(sha256=shown.cover_sha256, started_at=long_ago)
+    # A worker writing an image now, which a worker killed long ago wrote too.
+    writing = store_cover(verify_cover(cover_bytes(2)))
+    CoverWrite.objects.create(sha256=writing.sha256, started_at=long_ago)
+    CoverWrite.objects.create(sha256=writing.sha256)
+    before = media_files()
+
+    cover_apply.covers_dispatch_due()
+
+    assert media_files() == before and len(before) == 6
+    assert list(CoverWrite.objects.values_list("sha256", flat=True)) == [writing.sha256]

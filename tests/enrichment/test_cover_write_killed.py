@@ -1,6 +1,7 @@
 """A worker killed between writing a cover's files and saving the row that shows them: the
 cover sweep deletes the files no row points to once the write is older than a cover step may
-take. A real process, SIGKILLed inside the cover step's transaction."""
+take (its claim stale, and longer than django-q2 lets a task run). A real process, SIGKILLed
+inside the cover step's transaction."""
 
 import json
 import sys
@@ -48,7 +49,7 @@ django.setup()
 from django.utils import timezone
 from enrichment import cover_apply
 
-later = timezone.now() + timedelta(seconds=cover_apply.cover_stale_seconds() + 60)
+later = timezone.now() + timedelta(seconds=cover_apply.cover_write_abandoned_seconds() + 60)
 print(json.dumps(cover_apply.covers_dispatch_due(now=later)))
 """
 
