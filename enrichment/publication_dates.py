@@ -37,12 +37,20 @@ _ALL_NAMES = "|".join(MONTHS)
 _DAY = r"3[01]|[12]\d|0[1-9]|[1-9]|[ ][1-9]"
 _MONTH = r"1[0-2]|0[1-9]|[1-9]"
 
-# "2015", "2015-06", "2015-06-01", "2015-06-01T10:00:00Z": the date part as written.
+# "2015", "2015-06", "2015-06-01", "2015-06-01T10:00:00Z": the date part as written, each part
+# kept only while it is in the calendar ("2001-13" is 2001, "2001-02-30" February 2001).
 _ISO_PREFIX = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
+#: The latest year a date may name: a year past it is a typing or a reading error ("8858").
+LATEST_YEAR = 2099
 # Every other spelling read exactly (after a final full stop is dropped), one alternative each.
+# Numbers alone in day, month and year order are read only when the order cannot be mistaken
+# (see _numeric_date): Google Books sends a Brazilian edition's "25/11/2019".
 _WRITTEN_DATE = re.compile(
     rf"""
-    (?P<num_y>\d{{4}})-(?P<num_m>{_MONTH})(?:-(?P<num_d>{_DAY}))?            # 2001-5-3; 2001-5
+    (?P<num_y>\d{{4}})(?P<sep>[-/.])(?P<num_m>{_MONTH})(?:(?P=sep)(?P<num_d>{_DAY}))?  # 2001-5-3
+    | (?P<n_first>\d{{1,2}})(?P<n_sep>[-/.])(?P<n_second>\d{{1,2}})(?P=n_sep)(?P<n_y>\d{{4}})
+                                                                            # 25/11/2019
+    | (?P<ny_m>{_MONTH})/(?P<ny_y>\d{{4}})                                   # 11/2019
     | (?P<year>\d{{4}})                                                      # 1994. (the stop cut)
     | (?P<mdy_m>{_ALL_NAMES})\s+(?P<mdy_d>{_DAY}),\s+(?P<mdy_y>\d{{4}})      # Jan 22, 1988
     | (?P<dmy_d>{_DAY})\s+(?P<dmy_m>{_FULL_NAMES})\s+(?P<dmy_y>\d{{4}})     # 22 January 1988
@@ -74,8 +82,17 @@ def _written_date(cleaned: str) -> tuple[str, ...] | None:
     groups = match.groupdict()
     if groups["num_y"] is not None:
         year, month, day = groups["num_y"], int(groups["num_m"]), groups["num_d"]
+    elif groups["n_y"] is not None:
+        numbers = _numeric_day_and_month(int(groups["n_first"]), int(groups["n_second"]))
+        if numbers is None:
+            return None
+        year, (day_number, month) = groups["n_y"], numbers
+        day = str(day_number)
+    elif groups["ny_y"] is not None:
+        year, month, day = groups["ny_y"], int(groups["ny_m"]), None
     elif groups["year"] is not None:
-        return (str(int(groups["year"])),) if int(groups["year"]) else None
+        year_number = int(groups["year"])
+        return (str(year_number),) if 0 < year_number <= LATEST_YEAR else None
     elif groups["mdy_y"] is not None:
         year, name, day = groups["mdy_y"], groups["mdy_m"], groups["mdy_d"]
         month = MONTHS.get(name.lower(), 0)
@@ -87,7 +104,7 @@ def _written_date(cleaned: str) -> tuple[str, ...] | None:
         month = MONTHS.get(name.lower(), 0)
     number = int(year)
     # A name that only matched by Unicode case folding ("ſeptember") is no month name.
-    if not month or not number:
+    if not month or not number or number > LATEST_YEAR:
         return None
     if day is None:
         return (str(number), f"{month:02d}")
@@ -95,6 +112,32 @@ def _written_date(cleaned: str) -> tuple[str, ...] | None:
     if not _is_real_day(number, month, day_number):
         return None
     return (str(number), f"{month:02d}", f"{day_number:02d}")
+
+
+def _numeric_day_and_month(first: int, second: int) -> tuple[int, int] | None:
+    """(day, month) of a date written as two numbers before its year, or None when the order
+    cannot be told: "25/11/2019" is day first, "11/25/2019" month first, "5/5/2019" either
+    way the same day; "3/11/2019" is March or November, so only its year is read."""
+    if not first or not second:
+        return None
+    if first == second <= 12 or (first > 12 and second <= 12):
+        return first, second
+    if second > 12 and first <= 12:
+        return second, first
+    return None
+
+
+def _iso_parts(year: str, month: str | None, day: str | None) -> tuple[str, ...]:
+    """An ISO prefix's parts, each kept while it is in the calendar: "2001-13" is 2001 and
+    "2001-02-30" February 2001 (a date the catalog cannot store); year 0 and a year past
+    LATEST_YEAR are no year."""
+    if not 0 < int(year) <= LATEST_YEAR:
+        return ()
+    if month is None or not 1 <= int(month) <= 12:
+        return (year,)
+    if day is None or int(day) < 1 or not _is_real_day(int(year), int(month), int(day)):
+        return (year, month)
+    return (year, month, day)
 
 
 def date_parts(value: Any) -> tuple[str, ...]:
@@ -111,7 +154,7 @@ def date_parts(value: Any) -> tuple[str, ...]:
     if not raw:
         return ()
     if match := _ISO_PREFIX.match(raw):
-        return tuple(part for part in match.groups() if part)
+        return _iso_parts(*match.groups())
     if written := _written_date(raw.rstrip(".")):
         return written
     year = _YEAR.search(raw)

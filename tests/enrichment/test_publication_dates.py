@@ -24,7 +24,6 @@ from enrichment.publication_dates import first_published_in, iso_date, publish_m
         ("2015-06-01", "2015-06-01"),
         ("2015-06-01T10:20:30Z", "2015-06-01"),
         ("1994 printing", "1994"),
-        ("2001-13", "2001-13"),  # as written: an ISO month is not checked
         (2015, "2015"),  # ISBNdb's date_published
         # Open Library's and others' English dates
         ("December 1993", "1993-12"),
@@ -75,6 +74,44 @@ def test_iso_date_reads_each_spelling_as_before(value, expected):
     assert iso_date(value) == expected
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # An ISO part out of the calendar is dropped, not proposed ("2001-13" could not be
+        # stored, and was shown to the reviewer as it came)
+        ("2001-13", "2001"),
+        ("2001-00", "2001"),
+        ("2019-25-11", "2019"),  # year, day, month: the month is not 25
+        ("2003-02-30", "2003-02"),
+        ("2003-05-00", "2003-05"),
+        ("2015-06-31T00:00:00Z", "2015-06"),
+        # A year no book was published in is no year (Open Library's "8858", a "9999")
+        ("8858", ""),
+        ("9999", ""),
+        ("9999.", ""),
+        ("0000", ""),
+        # Numbers in day and month order, read when the order cannot be mistaken
+        ("25/11/2019", "2019-11-25"),  # Google Books' Brazilian volume R7KuDwAAQBAJ
+        ("11/25/2019", "2019-11-25"),
+        ("15.06.2003", "2003-06-15"),
+        ("15-06-2003", "2003-06-15"),
+        ("5/5/2019", "2019-05-05"),
+        ("3/11/2019", "2019"),  # March or November: the year only
+        ("13/13/2019", "2019"),
+        ("31/02/2019", "2019"),
+        ("0/5/2019", "2019"),
+        ("11/2019", "2019-11"),
+        ("13/2019", "2019"),
+        ("2003/05/01", "2003-05-01"),
+        ("2003.05.01", "2003-05-01"),
+        ("2003-5/1", "2003"),
+        ("18??", ""),  # Google Books' approximate century (volume kyVDz2NJAqsC)
+    ],
+)
+def test_a_date_out_of_the_calendar_or_in_numbers_is_no_wrong_date(value, expected):
+    assert iso_date(value) == expected
+
+
 def test_providers_and_the_dump_share_the_rule():
     assert fields.iso_date is publication_dates.iso_date
     assert fields.year_of is publication_dates.year_of
@@ -89,6 +126,8 @@ def test_providers_and_the_dump_share_the_rule():
         ("2001-05-03", 200105),
         ("1994", 199400),  # the year alone
         ("2001-13", 200100),  # a month that is none: the year alone
+        ("25/11/2019", 201911),
+        ("8858", None),
         ("2001-00", 200100),
         ("Spring 2004", 200400),
         ("0000", None),

@@ -228,3 +228,14 @@ def test_a_regional_language_tag_is_no_other_language(http, google):
         current={"language": "en"}, merged=merged, tier="high", scores=Scores()
     )
     assert english.fields["language"].proposed == "pt-br"
+
+
+def test_a_day_first_date_is_read_as_its_day(http, google):
+    """The real Brazilian volume R7KuDwAAQBAJ dates itself "25/11/2019", day first: it was
+    proposed as the year 2019 alone, where its day (25 November 2019) cannot be mistaken."""
+    item = load("google_books", "volumes_item__R7KuDwAAQBAJ__pt-BR.json")
+    http.get(VOLUMES, json={"kind": "books#volumes", "totalItems": 1, "items": [item]})
+
+    [candidate] = google.search(title="O Senhor dos Anéis", author="Tolkien").candidates
+
+    assert candidate.publication_date == "2019-11-25"
