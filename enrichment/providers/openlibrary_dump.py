@@ -18,6 +18,7 @@ import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog import isbn, text
@@ -221,15 +222,19 @@ def chain_note(
     *, work_id: int | str | None, cover_from: str, cover_edition_id: int | str | None
 ) -> str:
     """The words for a step of the cover chain (the provider's and the campaign's; the
-    campaign passes tokens for the numbers, which are only formatted)."""
+    campaign passes tokens for the numbers, which are only formatted), in the site's language:
+    a reviewer reads them among the request's candidates."""
     work_key = f"OL{work_id}W"
     if cover_from == lookup.COVER_FROM_EDITION:
-        return "cover from the edition"
+        return gettext("cover from the edition")
     if cover_from == lookup.COVER_FROM_WORK:
-        return f"cover from the work {work_key}"
+        return gettext("cover from the work %(work)s") % {"work": work_key}
     if cover_from == lookup.COVER_FROM_SIBLING:
-        return f"cover from sibling edition OL{cover_edition_id}M of work {work_key}"
-    return "no cover in the edition, its work or another edition of the work"
+        return gettext("cover from sibling edition %(edition)s of work %(work)s") % {
+            "edition": f"OL{cover_edition_id}M",
+            "work": work_key,
+        }
+    return gettext("no cover in the edition, its work or another edition of the work")
 
 
 def candidate_from_match(
@@ -298,5 +303,8 @@ def candidate_from_title_match(match: lookup.TitleMatch) -> Candidate:
         covers=cover_refs(work.cover_ids),
         first_published_year=year_of(work.first_publish_date),
         source_url=f"{base_url}/works/{work_key}",
-        notes=[f"found by title in the dump ({match.similarity:.0%} alike)"],
+        notes=[
+            gettext("found by title in the dump (%(percent)s alike)")
+            % {"percent": f"{match.similarity:.0%}"}
+        ],
     )

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from catalog import isbn
 from enrichment.candidates import Contributor, CoverRef, LookupStatus
@@ -224,3 +225,39 @@ def test_an_authors_heading_is_named_in_reading_order(load_dump, dump_file, prov
         "Lenke Kiss",
         "Conferencia por la Paz (1st 1990 Lima, Peru)",
     ]
+
+
+FRENCH_NOTES = {
+    "cover from the edition": "couverture de l’édition",
+    "cover from the work %(work)s": "couverture de l’œuvre %(work)s",
+    "cover from sibling edition %(edition)s of work %(work)s": (
+        "couverture de l’édition sœur %(edition)s de l’œuvre %(work)s"
+    ),
+    "no cover in the edition, its work or another edition of the work": (
+        "aucune couverture dans l’édition, son œuvre ni une autre édition de l’œuvre"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("asked", "note"),
+    [
+        (OWN_COVER, "couverture de l’édition"),
+        (WORK_COVER, "couverture de l’œuvre OL99000001W"),
+        (SIBLING_COVER, "couverture de l’édition sœur OL99000004M de l’œuvre OL99000002W"),
+        (NO_COVER, "aucune couverture dans l’édition, son œuvre ni une autre édition de l’œuvre"),
+    ],
+)
+def test_the_cover_chain_note_is_in_the_sites_language(
+    synthetic, provider, monkeypatch, asked, note
+):
+    """A reviewer reads the chain step among the request's candidates: it was written in
+    English whatever the site's language, past gettext."""
+    real = translation._trans.gettext
+    monkeypatch.setattr(
+        translation._trans, "gettext", lambda message: FRENCH_NOTES.get(message, real(message))
+    )
+
+    [candidate] = provider.lookup_isbns([asked])[asked].candidates
+
+    assert candidate.notes == [note]

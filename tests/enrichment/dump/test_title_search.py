@@ -12,6 +12,7 @@ import json
 import pytest
 import responses
 from django.db import connection
+from django.utils import translation
 
 from catalog.isbn import isbn13_check_digit
 from enrichment.candidates import LookupStatus
@@ -119,6 +120,19 @@ def test_found_by_title_and_author_resolves_from_the_dump_without_a_request(
     )
     assert (resolution.isbn13, resolution.provider) == (MEMOIRE_1995, "openlibrary_dump")
     assert len(http.calls) == 0
+
+
+def test_how_a_work_was_found_by_title_is_said_in_the_sites_language(title_dump, dump, monkeypatch):
+    """The note a reviewer reads among the candidates was written in English past gettext."""
+    real = translation._trans.gettext
+    french = {"found by title in the dump (%(percent)s alike)": "trouvée par titre (%(percent)s)"}
+    monkeypatch.setattr(
+        translation._trans, "gettext", lambda message: french.get(message, real(message))
+    )
+
+    best = dump.search(title="Mémoire cavalière", author="Hélène Synthétique").candidates[0]
+
+    assert best.notes == ["trouvée par titre (100%)"]
 
 
 def test_a_title_alone_never_resolves(title_dump, dump):
