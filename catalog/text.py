@@ -48,10 +48,10 @@ _NUMBER_WORD = (
     r"(?:vol\.\s*|no\.\s*|n\.?[º°]\s*|"
     r"(?:book|novel|part|vol|volume|band|bd\.|tome|tomo|libro|livre|no)\s+)"
 )
-_ROMAN = r"(?-i:(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"  # never empty
+ROMAN_NUMERAL = r"(?-i:(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"  # never empty
 _WORDED_NUMBER = re.compile(
     rf"^(?P<name>.*?[^\W\d_].*?)[,:]?\s+{_NUMBER_WORD}"
-    rf"(?:(?P<number>\d+(?:\.\d+)?)|(?P<roman>{_ROMAN}))$",
+    rf"(?:(?P<number>\d+(?:\.\d+)?)|(?P<roman>{ROMAN_NUMERAL}))$",
     re.IGNORECASE,
 )
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
@@ -62,8 +62,8 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 _COMMA_NUMBER = re.compile(r"^(?P<name>.*?[^\W\d_].*?),\s*(?P<number>\d+(?:\.\d+)?)$")
 # What follows a title's colon or dash that is no subtitle but the volume's number, kept in the
 # title: `Hokuto No Ken: 15` and `Hokuto No Ken: 14` are two books, not one subtitled twice.
-_ONLY_A_NUMBER = re.compile(rf"^(?:\d+|{_ROMAN})$")
-_BARE_VOLUME = re.compile(rf"^{_NUMBER_WORD}(?:\d+|{_ROMAN})$", re.IGNORECASE)
+_ONLY_A_NUMBER = re.compile(rf"^(?:\d+|{ROMAN_NUMERAL})$")
+_BARE_VOLUME = re.compile(rf"^{_NUMBER_WORD}(?:\d+|{ROMAN_NUMERAL})$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # ... unless it names an edition ("Library Edition", "Edición de colección").
 _EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie|издание)\b")
@@ -304,7 +304,7 @@ def _numbered(part: str) -> tuple[str, str] | None:
         number = numbered["number"].strip()
         return numbered["name"].strip(), f"0{number}" if number.startswith(".") else number
     if worded := _WORDED_NUMBER.match(part):
-        number = worded["number"] or str(_roman_to_int(worded["roman"]))
+        number = worded["number"] or str(roman_to_int(worded["roman"]))
         return worded["name"].strip(), number
     comma = _COMMA_NUMBER.match(part)
     if comma and not _BARE_VOLUME.match(comma["name"]) and not _YEAR.match(comma["number"]):
@@ -333,8 +333,9 @@ def series_numbers_left_out(title: str) -> list[tuple[str, str, list[str]]]:
     return found
 
 
-def _roman_to_int(numeral: str) -> int:
-    """`XIV` -> 14: a numeral _ROMAN accepted, so a smaller value before a larger subtracts."""
+def roman_to_int(numeral: str) -> int:
+    """`XIV` -> 14: a numeral ROMAN_NUMERAL accepted (a smaller value before a larger
+    subtracts)."""
     values = [_ROMAN_VALUES[letter] for letter in numeral]
     return sum(-v if v < after else v for v, after in zip(values, [*values[1:], 0], strict=True))
 

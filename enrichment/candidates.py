@@ -54,6 +54,10 @@ class Candidate:
     isbn10: list[str] = field(default_factory=list)
     title: str = ""
     subtitle: str = ""
+    # A series statement the provider filed as the subtitle ("Book Six of the Elric Saga"),
+    # read by catalog.series_statements: never proposed as the subtitle.
+    series: str = ""
+    series_number: str = ""
     authors: list[Contributor] = field(default_factory=list)
     publisher: str = ""
     publication_date: str = ""  # ISO prefix as precise as known: "2015", "2015-06", "2015-06-01"

@@ -15,6 +15,7 @@ from catalog.importers.parsing import parse_format
 from catalog.importers.publishers import names_no_publisher
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
+from catalog.series_statements import split_series_statement
 from catalog.text import cut_at_word_boundary, normalize_person_name
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidates import (
@@ -236,6 +237,7 @@ def unique_people(people: Iterable[Contributor]) -> list[Contributor]:
 TITLE_MAX_CHARS = min(500, column_width(Work, "title"))
 SUBTITLE_MAX_CHARS = min(500, column_width(Work, "subtitle"))
 PUBLISHER_MAX_CHARS = column_width(Edition, "publisher")  # 255
+SERIES_MAX_CHARS = column_width(Work, "series")  # 255
 SUBJECT_MAX_CHARS = 200
 AUTHORS_MAX_COUNT = 50
 AUTHOR_NAME_MAX_CHARS = column_width(Author, "name")  # 255
@@ -266,6 +268,7 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
         (
             ("title", TITLE_MAX_CHARS),
             ("subtitle", SUBTITLE_MAX_CHARS),
+            ("series", SERIES_MAX_CHARS),
             ("publisher", PUBLISHER_MAX_CHARS),
             ("description", DESCRIPTION_MAX_CHARS),
         ),
@@ -445,11 +448,42 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
     return candidate
 
 
+def series_from_subtitle(candidate: Candidate) -> Candidate:
+    """A subtitle that is a series statement ("Book Six of the Elric Saga", "A Jack Reacher
+    Novel") read as the candidate's series and number, and no longer its subtitle, with a note
+    for reviewers. Changes `candidate` in place and returns it."""
+    statement = split_series_statement(candidate.subtitle)
+    if statement is None:
+        return candidate
+    candidate.series, candidate.series_number = statement
+    if candidate.series_number:
+        note = gettext(
+            "The subtitle “%(subtitle)s” names the series (%(series)s, number %(number)s): "
+            "it is not proposed as the subtitle."
+        )
+    else:
+        note = gettext(
+            "The subtitle “%(subtitle)s” names the series (%(series)s): it is not proposed as "
+            "the subtitle."
+        )
+    candidate.notes.append(
+        note % {"subtitle": candidate.subtitle, "series": candidate.series, "number": statement[1]}
+    )
+    candidate.subtitle = ""
+    return candidate
+
+
+def settle_candidate(candidate: Candidate) -> Candidate:
+    """A book's candidate as every provider hands it on: its subtitle's series statement read
+    (`series_from_subtitle`), then cut to what the catalog keeps (`cap_candidate_text`)."""
+    return cap_candidate_text(series_from_subtitle(candidate))
+
+
 def cap_record(record: Any) -> Any:
-    """Any record a provider's parser made, cut to what the catalog keeps (see the caps above):
-    the one call the provider base class makes on every parsed answer."""
+    """Any record a provider's parser made, settled and cut to what the catalog keeps (see the
+    caps above): the one call the provider base class makes on every parsed answer."""
     if isinstance(record, Candidate):
-        return cap_candidate_text(record)
+        return settle_candidate(record)
     if isinstance(record, AuthorCandidate):
         return cap_author_candidate_text(record)
     if isinstance(record, PhotoLicence):

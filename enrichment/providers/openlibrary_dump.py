@@ -78,7 +78,7 @@ class OpenLibraryDumpProvider(Provider):
             matches = lookup.editions_by_isbn(chunk, present=present)
             for isbn13 in chunk:
                 candidates = [
-                    fields.cap_candidate_text(candidate_from_match(match, urls=urls))
+                    fields.settle_candidate(candidate_from_match(match, urls=urls))
                     for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
                 ]
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
@@ -103,7 +103,7 @@ class OpenLibraryDumpProvider(Provider):
                 return self._result(key, LookupStatus.NOT_CONFIGURED, error=problem)
             matches = lookup.works_by_title(title=title, author=author, present=present)
             candidates = [
-                fields.cap_candidate_text(candidate_from_title_match(match)) for match in matches
+                fields.settle_candidate(candidate_from_title_match(match)) for match in matches
             ]
         except Exception as exc:
             return self._fault_result(key, self._internal_fault(exc))

@@ -239,3 +239,35 @@ def test_a_day_first_date_is_read_as_its_day(http, google):
     [candidate] = google.search(title="O Senhor dos Anéis", author="Tolkien").candidates
 
     assert candidate.publication_date == "2019-11-25"
+
+
+def test_a_series_statement_in_the_subtitle_is_read_as_the_series(http, google):
+    """Publishers print the series under the title, and Google Books files it as the subtitle
+    ("Book One of the Stormlight Archive"): it was proposed as the book's subtitle. The real
+    detail answer of Children of Time (book one of its series), its subtitle set by the test."""
+    volume = load("google_books", "volume__49T5twEACAAJ__en.json")
+    volume["volumeInfo"]["subtitle"] = "Book One of the Children of Time Series"
+    http.get(f"{VOLUMES}/49T5twEACAAJ", json=volume)
+
+    [candidate] = google.volume("49T5twEACAAJ").candidates
+    proposal = build_proposal(
+        current={"subtitle": ""}, merged=merge_candidates([candidate]), tier="high", scores=Scores()
+    )
+
+    assert (candidate.series, candidate.series_number) == ("Children of Time Series", "1")
+    assert candidate.subtitle == ""
+    assert "subtitle" not in proposal.fields
+    assert candidate.notes == [
+        "The subtitle “Book One of the Children of Time Series” names the series (Children of "
+        "Time Series, number 1): it is not proposed as the subtitle."
+    ]
+
+
+def test_a_subtitle_that_is_no_series_statement_is_proposed(http, google):
+    """The real omnibus The Book of the New Sun lists its four novels in its subtitle."""
+    http.get(VOLUMES, body=body("google_books", "volumes__q_isbn_1568658079__no_imageLinks.json"))
+
+    [candidate] = google.lookup_isbns(["9781568658070"])["9781568658070"].candidates
+
+    assert candidate.subtitle.startswith("The Shadow of the Torturer ; The Claw")
+    assert candidate.series == ""
