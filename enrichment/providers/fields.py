@@ -185,18 +185,21 @@ _NO_SUBJECTS = frozenset(
     }
 )
 _MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, the
     first spelling kept of those that differ only in case (see `unique`), without the flags,
-    lists and machine tags Open Library files among them."""
+    lists and machine tags Open Library files among them, nor a number (ISBNdb's "878", an LC
+    class's number filed as a subject)."""
     return unique(
         heading
         for value in values
         if (heading := heading_text(value))
         and heading.casefold() not in _NO_SUBJECTS
         and not _MACHINE_TAG.fullmatch(heading)
+        and _LETTER.search(heading)
     )
 
 

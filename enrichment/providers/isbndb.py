@@ -20,6 +20,11 @@ from enrichment.providers.base import Provider, SettingNames, record_url
 SEARCH_PAGE_SIZE = 20
 #: ISBNdb's mark on an author it filled in itself ("田中 卓也 ~autofilled~"): no part of the name.
 _AUTOFILLED = re.compile(r"\s*~autofilled~\s*", re.IGNORECASE)
+#: ISBNdb's language when none was recorded: "en", on Japanese books as well.
+_DEFAULT_LANGUAGE = "en"
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+#: An LC class ISBNdb files among the subjects, its letters apart from its number ("PQ", "878").
+_LC_CLASS_LETTERS = re.compile(r"[A-Z]{1,3}")
 
 
 class IsbndbProvider(Provider):
@@ -129,9 +134,13 @@ class IsbndbProvider(Provider):
             publication_date=fields.iso_date(book.get("date_published")),
             page_count=fields.positive_int(book.get("pages")),
             format=fields.edition_format(book.get("binding")),
-            language=fields.language_code(book.get("language")),
+            language=book_language(book.get("language"), title),
             description=fields.text(book.get("synopsis") or book.get("overview")),
-            subjects=fields.subjects(book.get("subjects") or []),
+            subjects=fields.subjects(
+                subject
+                for subject in fields.as_list(book.get("subjects"))
+                if not _LC_CLASS_LETTERS.fullmatch(fields.text(subject))
+            ),
             covers=covers,
             source_url=f"https://isbndb.com/book/{isbn13s[0]}" if isbn13s else "",
             notes=notes if guessed else [],
@@ -149,3 +158,13 @@ def author_names(values: Any) -> tuple[list[str], list[str]]:
         if _AUTOFILLED.search(raw):
             guessed.append(name)
     return fields.unique(names), fields.unique(guessed)
+
+
+def book_language(value: Any, title: str) -> str:
+    """A book's language: ISBNdb's default "en" says nothing of a book whose title has no
+    Latin letter (its real records of Japanese books, `確定申告、住宅ローン控除とは？`, say
+    "en")."""
+    language = fields.language_code(value)
+    if language == _DEFAULT_LANGUAGE and title and not _LATIN_LETTER.search(title):
+        return ""
+    return language

@@ -172,3 +172,38 @@ def test_a_single_author_given_as_a_bare_string_is_one_author(isbndb):
     candidate = isbndb.parse_book({"title": "The Diary", "authors": "Pepys, Samuel"})
 
     assert candidate.authors == [Contributor("Samuel Pepys")]
+
+
+def test_isbndb_default_language_is_not_proposed_for_a_japanese_book(http, isbndb):
+    """ISBNdb's real records of two Japanese books (a title and a publisher in Japanese) say
+    "en", its default: English was proposed as their language. A title in Latin letters keeps
+    ISBNdb's language."""
+    records = [
+        load("isbndb", f"isbndb_dump_record__{isbn13}.json")
+        for isbn13 in ("9780000001566", "9780000002259", "9780000000101")
+    ]
+    http.post(f"{API}/books", json={"data": records})
+
+    results = isbndb.lookup_isbns(["9780000001566", "9780000002259", "9780000000101"])
+
+    assert results["9780000001566"].candidates[0].language == ""
+    assert results["9780000002259"].candidates[0].language == ""
+    assert results["9780000000101"].candidates[0].language == "en"  # Nga Aboriginal Art Cal
+
+
+def test_an_lc_class_filed_among_the_subjects_is_no_subject(http, isbndb):
+    """The real record 9780000001566 files the LC class PQ 878 as two subjects, "PQ" and "878":
+    they were proposed as the work's subjects. Real subjects stay (9780000000101's)."""
+    records = [
+        load("isbndb", f"isbndb_dump_record__{isbn13}.json")
+        for isbn13 in ("9780000001566", "9780000000101")
+    ]
+    http.post(f"{API}/books", json={"data": records})
+
+    results = isbndb.lookup_isbns(["9780000001566", "9780000000101"])
+
+    assert results["9780000001566"].candidates[0].subjects == []
+    assert results["9780000000101"].candidates[0].subjects == [
+        "Mushroom culture",
+        "Edible mushrooms",
+    ]
