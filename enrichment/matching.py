@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from catalog import isbn as isbn_module
@@ -104,19 +105,27 @@ def _listed_isbn13s(candidate: Candidate) -> set[str]:
 
 def score_isbn(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     if not query.isbn13:
-        return 0, "we hold no ISBN"
+        return 0, _("we hold no ISBN")
     ours = query.isbn13
     listed = _listed_isbn13s(candidate)
     if ours in listed:
         if len(listed) == 1:
-            return 5, f"the record is for ISBN {ours}"
+            return 5, _("the record is for ISBN %(isbn)s") % {"isbn": ours}
         # A record covering several ISBNs (a work, or an ISBN shared by editions).
-        return 4, f"ISBN {ours} is one of the {len(listed)} ISBNs on the record"
+        return 4, _("ISBN %(isbn)s is one of the %(count)s ISBNs on the record") % {
+            "isbn": ours,
+            "count": len(listed),
+        }
     if candidate.queried_isbn == ours and not listed:
-        return 0, f"the provider answered for {ours} but the record lists no ISBN"
+        return 0, _("the provider answered for %(isbn)s but the record lists no ISBN") % {
+            "isbn": ours
+        }
     if listed:
-        return 0, f"the record's ISBNs ({', '.join(sorted(listed)[:3])}) are not {ours}"
-    return 0, "the record has no ISBN"
+        return 0, _("the record's ISBNs (%(theirs)s) are not %(isbn)s") % {
+            "theirs": ", ".join(sorted(listed)[:3]),
+            "isbn": ours,
+        }
+    return 0, _("the record has no ISBN")
 
 
 def _openlibrary_keys(candidate: Candidate) -> tuple[str, str]:
@@ -129,13 +138,13 @@ def score_openlibrary_key(query: BookQuery, candidate: Candidate) -> tuple[int, 
     when we hold no key the record names)."""
     edition, work = _openlibrary_keys(candidate)
     if query.openlibrary_edition_key and edition == query.openlibrary_edition_key:
-        return 5, f"the record is Open Library's {edition}, ours"
+        return 5, _("the record is Open Library's %(key)s, ours") % {"key": edition}
     if query.openlibrary_work_key and work == query.openlibrary_work_key:
         if not edition:
-            return 5, f"the record is Open Library's {work}, ours"
+            return 5, _("the record is Open Library's %(key)s, ours") % {"key": work}
         if not query.openlibrary_edition_key:
             # One edition of our work, as a record listing our ISBN among others is.
-            return 4, f"the record is an edition of Open Library's {work}, ours"
+            return 4, _("the record is an edition of Open Library's %(key)s, ours") % {"key": work}
     return 0, ""
 
 
@@ -147,7 +156,10 @@ def openlibrary_key_conflict(query: BookQuery, candidate: Candidate) -> str:
         (query.openlibrary_work_key, work),
     ):
         if ours and theirs and theirs != ours:
-            return f"the record is Open Library's {theirs}, ours is {ours}"
+            return _("the record is Open Library's %(theirs)s, ours is %(ours)s") % {
+                "theirs": theirs,
+                "ours": ours,
+            }
     return ""
 
 
@@ -187,14 +199,19 @@ def derivative_reason(query: BookQuery, candidate: Candidate) -> str:
     theirs = text.normalize_whole_title(candidate.title, candidate.subtitle)
     for match in _DERIVATIVE_TITLE.finditer(theirs):
         if match.group(0) not in ours:  # our own book may be a companion or a workbook
-            return f"the record's title says '{match.group(0)}': a work about the book"
+            return _("the record's title says '%(words)s': a work about the book") % {
+                "words": match.group(0)
+            }
     for person in candidate.authors:
         if person.role in DERIVATIVE_ROLES:
-            return f"{person.name} is credited as {person.role}: a work built on the book"
+            return _("%(name)s is credited as %(role)s: a work built on the book") % {
+                "name": person.name,
+                "role": person.role,
+            }
         name = text.normalize_text(person.name)
         found = _DERIVATIVE_CONTRIBUTOR.search(name)
         if found and found.group(0) not in ours:
-            return f"{person.name} publishes guides to other books"
+            return _("%(name)s publishes guides to other books") % {"name": person.name}
     return ""
 
 
@@ -207,7 +224,7 @@ def _ratio(a: str, b: str) -> float:
 def score_title(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     ours, theirs = clean_title(query.title), clean_title(candidate.title)
     if not ours or not theirs:
-        return 0, "a title is missing"
+        return 0, _("a title is missing")
     ratio = _ratio(ours, theirs)
     # "Title: Subtitle" on one side only, or subtitles that the other side folds into the title.
     full_ours = text.normalize_whole_title(query.title, query.subtitle)
@@ -218,10 +235,17 @@ def score_title(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
     ratio = max(ratio, *(_ratio(ours, part) for part in theirs_parts))
     ratio = max(ratio, *(_ratio(part, theirs) for part in ours_parts))
     score = next((s for threshold, s in TITLE_STEPS if ratio >= threshold), 0)
-    reason = f"titles '{candidate.title}' and '{query.title}' agree at {ratio:.0f}%"
+    reason = _("titles '%(theirs)s' and '%(ours)s' agree at %(percent)s%%") % {
+        "theirs": candidate.title,
+        "ours": query.title,
+        "percent": f"{ratio:.0f}",
+    }
     if score > 2 and _only_contains(query, candidate):
         # "Summary of X", "X and Y": the words of ours are there, the book is not.
-        return 2, f"the title '{candidate.title}' holds '{query.title}' with other words"
+        return 2, _("the title '%(theirs)s' holds '%(ours)s' with other words") % {
+            "theirs": candidate.title,
+            "ours": query.title,
+        }
     return score, reason
 
 
@@ -288,11 +312,15 @@ def score_author(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
         c.name for c in candidate.authors
     ]
     if not ours:
-        return 0, "we hold no author"
+        return 0, _("we hold no author")
     if not theirs:
-        return 0, "the record names no author"
+        return 0, _("the record names no author")
     best = max(score_person(a, b) for a in ours for b in theirs)
-    return best, f"authors {', '.join(theirs[:3])} vs {', '.join(ours[:3])}: {best}/5"
+    return best, _("authors %(theirs)s vs %(ours)s: %(score)s/5") % {
+        "theirs": ", ".join(theirs[:3]),
+        "ours": ", ".join(ours[:3]),
+        "score": best,
+    }
 
 
 def authors_disagree(query: BookQuery, candidate: Candidate, author_score: int) -> bool:
@@ -321,13 +349,15 @@ def score_placeholder_title(
     """Our title is only a placeholder (a key): the record's title cannot disagree with it when
     an identifier says the record is ours; without one, nothing says it is."""
     if not candidate.title.strip():
-        return 0, "a title is missing"
+        return 0, _("a title is missing")
     if identifier >= 4:
-        return 5, (
-            f"our title '{query.title}' only stands in for the real one: "
-            f"the record's title '{candidate.title}' is taken as agreeing"
-        )
-    return 0, f"our title '{query.title}' only stands in for the real one, and no identifier agrees"
+        return 5, _(
+            "our title '%(ours)s' only stands in for the real one: the record's title "
+            "'%(theirs)s' is taken as agreeing"
+        ) % {"ours": query.title, "theirs": candidate.title}
+    return 0, _(
+        "our title '%(ours)s' only stands in for the real one, and no identifier agrees"
+    ) % {"ours": query.title}
 
 
 def score_candidate(query: BookQuery, candidate: Candidate) -> MatchScore:
@@ -342,29 +372,41 @@ def score_candidate(query: BookQuery, candidate: Candidate) -> MatchScore:
     tier = tier_for(identifier, title_score, author_score)
     reasons = [isbn_reason, *([key_reason] if key_reason else []), title_reason, author_reason]
     if identifier >= ISBN_AGREES and title_score < TITLE_AGREES:
-        what = "ISBN" if isbn_score >= 4 else "Open Library key"
-        reasons.append(f"the {what} matches but the title does not: kept for review")
+        reasons.append(
+            _("the ISBN matches but the title does not: kept for review")
+            if isbn_score >= 4
+            else _("the Open Library key matches but the title does not: kept for review")
+        )
     listed_isbns = bool(candidate.isbn13 or candidate.isbn10)
     names_other_isbns = bool(query.isbn13) and isbn_score == 0 and listed_isbns
     if names_other_isbns and tier in (Tier.HIGH, Tier.MEDIUM):
         # We hold an ISBN and the record names others: most likely another edition.
         tier = Tier.LOW
-        reasons.append("the record is for other ISBNs (another edition?): kept for review")
+        reasons.append(_("the record is for other ISBNs (another edition?): kept for review"))
     conflict = openlibrary_key_conflict(query, candidate)
     if conflict and isbn_score >= 4:
-        reasons.append(f"{conflict}, but our ISBN is on the record: the ISBN decides")
+        reasons.append(
+            _("%(conflict)s, but our ISBN is on the record: the ISBN decides")
+            % {"conflict": conflict}
+        )
     elif conflict and tier in (Tier.HIGH, Tier.MEDIUM):
         # Open Library itself says it is another record (another edition or work).
         tier = Tier.LOW
-        reasons.append(f"{conflict}: kept for review")
+        reasons.append(_("%(conflict)s: kept for review") % {"conflict": conflict})
     elif conflict:
         reasons.append(conflict)
     if tier == Tier.HIGH and authors_disagree(query, candidate, author_score):
         tier = Tier.LOW
-        what = "our ISBN" if isbn_score >= 4 else "our Open Library key"
-        reasons.append(f"the record lists {what} but its authors are not ours: kept for review")
+        reasons.append(
+            _("the record lists our ISBN but its authors are not ours: kept for review")
+            if isbn_score >= 4
+            else _(
+                "the record lists our Open Library key but its authors are not ours: kept for "
+                "review"
+            )
+        )
     derivative = derivative_reason(query, candidate)
     if derivative:
         tier = min(tier, Tier.LOW, key=TIER_ORDER.__getitem__)
-        reasons.append(f"{derivative}: never applied automatically")
+        reasons.append(_("%(why)s: never applied automatically") % {"why": derivative})
     return MatchScore(identifier, title_score, author_score, tier, reasons)

@@ -1,6 +1,7 @@
 """Scoring and tiers on real-looking cases: pure, no database."""
 
 import pytest
+from django.utils import translation
 
 from enrichment.candidates import Candidate, Contributor
 from enrichment.matching import (
@@ -101,6 +102,33 @@ def test_record_for_other_isbns_is_another_edition_and_needs_review():
     score = score_candidate(query, candidate("Dune", "Frank Herbert", isbn13=["9780340960196"]))
     assert score.isbn == 0 and score.tier == Tier.LOW
     assert any("another edition" in r for r in score.reasons)
+
+
+FRENCH_REASONS = {
+    "the record's ISBNs (%(theirs)s) are not %(isbn)s": (
+        "les ISBN de la notice (%(theirs)s) ne sont pas %(isbn)s"
+    ),
+    "the record is for other ISBNs (another edition?): kept for review": (
+        "la notice est celle d’autres ISBN (une autre édition ?) : gardée pour relecture"
+    ),
+}
+
+
+def test_why_a_record_was_kept_for_review_is_said_in_the_sites_language(monkeypatch):
+    """The reviewer reads these reasons on the request's page: they were English whatever the
+    site's language, past gettext (an author's reasons went through it)."""
+    real = translation._trans.gettext
+    monkeypatch.setattr(
+        translation._trans, "gettext", lambda message: FRENCH_REASONS.get(message, real(message))
+    )
+    query = BookQuery("Dune", ("Frank Herbert",), "9780441172719")
+
+    score = score_candidate(query, candidate("Dune", "Frank Herbert", isbn13=["9780340960196"]))
+
+    assert score.reasons[0] == "les ISBN de la notice (9780340960196) ne sont pas 9780441172719"
+    assert score.reasons[-1] == (
+        "la notice est celle d’autres ISBN (une autre édition ?) : gardée pour relecture"
+    )
 
 
 def test_google_answering_a_different_isbn_is_not_an_isbn_match():
