@@ -241,6 +241,7 @@ TITLE_MAX_CHARS = min(500, column_width(Work, "title"))
 SUBTITLE_MAX_CHARS = min(500, column_width(Work, "subtitle"))
 PUBLISHER_MAX_CHARS = column_width(Edition, "publisher")  # 255
 SERIES_MAX_CHARS = column_width(Work, "series")  # 255
+SERIES_NUMBER_MAX_CHARS = column_width(Work, "series_number")  # 16
 SUBJECT_MAX_CHARS = 200
 AUTHORS_MAX_COUNT = 50
 AUTHOR_NAME_MAX_CHARS = column_width(Author, "name")  # 255
@@ -456,8 +457,8 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
     Novel") read as the candidate's series and number, and no longer its subtitle, with a note
     for reviewers. Changes `candidate` in place and returns it."""
     statement = split_series_statement(candidate.subtitle)
-    if statement is None:
-        return candidate
+    if statement is None or len(statement[1]) > SERIES_NUMBER_MAX_CHARS:
+        return candidate  # a number the catalog cannot hold is no book's in a series
     candidate.series, candidate.series_number = statement
     if candidate.series_number:
         note = gettext(

@@ -160,3 +160,14 @@ def test_a_publisher_unknown_is_no_publisher_for_providers_and_imports_alike(unk
     # as a publisher, and an export's "[s. n.]" was imported as one.
     assert fields.publisher_name([unknown, "Gollancz"]) == "Gollancz"
     assert import_publisher_name(unknown) == ""
+
+
+def test_a_series_number_the_catalog_cannot_hold_leaves_the_subtitle_alone():
+    """Synthetic: a number longer than Work.series_number (16) is no book's place in a series;
+    the subtitle stays what the provider sent."""
+    candidate = fields.series_from_subtitle(
+        Candidate(provider="google_books", subtitle="Book 12345678901234567 of the Long Saga")
+    )
+
+    assert candidate.subtitle == "Book 12345678901234567 of the Long Saga"
+    assert (candidate.series, candidate.series_number, candidate.notes) == ("", "", [])
