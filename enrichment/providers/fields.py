@@ -477,10 +477,26 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
     return candidate
 
 
+def no_audiobook_page_count(candidate: Candidate) -> Candidate:
+    """An audiobook has no pages: the number a provider gives one counts something else (Open
+    Library's Collins Audio cassettes of Sabriel, OL9922813M, "640 pages"), so it is not
+    proposed, and a note says so. The importers drop an export's the same way
+    (catalog.importers.base.drop_audiobook_page_count). Changes `candidate` in place."""
+    if candidate.page_count is None or candidate.format != Edition.Format.AUDIOBOOK:
+        return candidate
+    candidate.notes.append(
+        gettext("The page count %(pages)s was not kept: this is an audiobook, which has no pages.")
+        % {"pages": candidate.page_count}
+    )
+    candidate.page_count = None
+    return candidate
+
+
 def settle_candidate(candidate: Candidate) -> Candidate:
     """A book's candidate as every provider hands it on: its subtitle's series statement read
-    (`series_from_subtitle`), then cut to what the catalog keeps (`cap_candidate_text`)."""
-    return cap_candidate_text(series_from_subtitle(candidate))
+    (`series_from_subtitle`), an audiobook's page count dropped (`no_audiobook_page_count`),
+    then cut to what the catalog keeps (`cap_candidate_text`)."""
+    return cap_candidate_text(no_audiobook_page_count(series_from_subtitle(candidate)))
 
 
 def cap_record(record: Any) -> Any:

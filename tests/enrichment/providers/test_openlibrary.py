@@ -499,3 +499,22 @@ def test_hosts_come_from_settings(http, make, settings):
 
     assert candidate.covers[0].url == "http://127.0.0.1:8766/b/id/2379038-L.jpg"
     assert candidate.source_url == "http://127.0.0.1:8765/books/OL10426208M"
+
+
+def test_an_audiobooks_page_count_is_not_proposed(http, openlibrary):
+    """The real record of Sabriel on Collins Audio cassettes (OL9922813M, one of the editions
+    of OL15832982W) says "640 pages": an audiobook has none, and 640 was proposed as the
+    edition's page count. A printed edition of the same work keeps its pages."""
+    entries = load("openlibrary", "work_editions__OL15832982W.json")["entries"]
+    cassettes = next(e for e in entries if e["key"] == "/books/OL9922813M")
+    printed = next(e for e in entries if e.get("physical_format") == "Paperback")
+    for record in (cassettes, printed):
+        http.get(f"https://openlibrary.org{record['key']}.json", json=record)
+    http.get(re.compile(r"https://openlibrary\.org/authors/.*"), status=404)
+
+    [audiobook] = openlibrary.edition("OL9922813M").candidates
+    [paperback] = openlibrary.edition(printed["key"].rsplit("/", 1)[1]).candidates
+
+    assert (audiobook.format, audiobook.page_count) == ("audiobook", None)
+    assert any("640" in note and "audiobook" in note for note in audiobook.notes)
+    assert (paperback.format, paperback.page_count) == ("paperback", printed["number_of_pages"])
