@@ -65,12 +65,21 @@ def _number(written: str) -> str:
     return str(roman_to_int(written))
 
 
+def _names_a_kind(name: str) -> bool:
+    """ "Graphic", "Science Fiction", "A Novel": what kind of book it is, no series' name."""
+    words = normalize_text(name).split()
+    if words[:1] in (["a"], ["an"]):
+        words = words[1:]
+    return all(word in _KINDS_OF_NOVEL for word in words)
+
+
 def _is_a_name(name: str) -> bool:
     return (
         bool(name)
         and not _NOT_IN_A_NAME.search(name)
         and not _NO_NAME.fullmatch(name)
         and not name.startswith(("a ", "an "))  # "Book 2 of a trilogy"
+        and not _names_a_kind(name)  # "A Novel, Book 1"
     )
 
 
@@ -88,10 +97,8 @@ def split_series_statement(subtitle: str) -> tuple[str, str] | None:
         return (name, _number(match["number"])) if _is_a_name(name) else None
     if match := _NAMED_NOVEL.fullmatch(statement):
         name = match["name"].strip()
-        words = normalize_text(name).split()
-        kind_only = all(word in _KINDS_OF_NOVEL for word in words)
         capitalised = all(word[:1].isupper() for word in name.split() if len(word) > 3)
-        return (name, "") if _is_a_name(name) and capitalised and not kind_only else None
+        return (name, "") if _is_a_name(name) and capitalised else None
     if not re.search(r"[;:()\[\]]", statement):
         # The importers' rule, for a name then its number: a numbered series only, said so by
         # a `#` or a word after the name ("Good to Great, 2" may be a subtitle).

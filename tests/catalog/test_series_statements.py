@@ -57,6 +57,8 @@ def test_a_series_statement_is_read_as_the_series(subtitle, series):
         "Supplement, Civil and Military Awards, etc., No. 53632",  # the real London Gazette's
         "The Shadow of the Torturer ; The Claw of the Conciliator",
         "Book 1 of the Dragonlance Chronicles, Volume 2",
+        "A Novel, Book 1",  # the kind of book, then a number
+        "With Notes, References, and an Index, Volume 1",  # a real Google Books subtitle
         "technology for a sustainable future",
     ],
 )
