@@ -47,6 +47,9 @@ _KINDS_OF_NOVEL = frozenset({
     "supernatural", "suspense", "thriller", "true", "verse", "very", "victorian", "war",
     "western", "young",
 })  # fmt: skip
+# Praise on the cover is no series' name: "A New York Times Bestselling Novel", "A Booker
+# Prize-Winning Novel".
+_PRAISE = re.compile(r"(?i:best-?sell|award|prize|winn|acclaim|nominat|beloved|classic)")
 # A name that is only a number or says only "a series" ("Book 2 of 3", "Book One of the
 # Trilogy").
 _NO_NAME = re.compile(
@@ -80,6 +83,7 @@ def _is_a_name(name: str) -> bool:
         and not _NO_NAME.fullmatch(name)
         and not name.startswith(("a ", "an "))  # "Book 2 of a trilogy"
         and not _names_a_kind(name)  # "A Novel, Book 1"
+        and not _PRAISE.search(name)
     )
 
 

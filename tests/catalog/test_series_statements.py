@@ -60,6 +60,10 @@ def test_a_series_statement_is_read_as_the_series(subtitle, series):
         "A Novel, Book 1",  # the kind of book, then a number
         "With Notes, References, and an Index, Volume 1",  # a real Google Books subtitle
         "technology for a sustainable future",
+        "A New York Times Bestselling Novel",  # praise on the cover, no series
+        "A Booker Prize-Winning Novel",
+        "An Award-Winning Novel",
+        "A National Book Award Finalist Novel",
     ],
 )
 def test_anything_else_is_no_series(subtitle):
