@@ -29,6 +29,7 @@ from catalog.importers.parsing import (
     words_key,
 )
 from catalog.importers.publishers import publisher_name, split_publisher_parenthesis
+from catalog.models.books import Edition
 from catalog.text import (
     series_numbers_left_out,
     split_language_edition,
@@ -457,7 +458,7 @@ def drop_audiobook_page_count(row: NormalizedRow) -> None:
     discs of an `Audio CD`, the hours of an `Audible Audio`, `Audio CD, 16` in one Goodreads
     export where another gives the same edition the printed book's 592), so it is not kept as a
     page count, and the row says so. Read once the row's format is known."""
-    if row.page_count is None or row.format != "audiobook":
+    if row.page_count is None or Edition.Format.has_pages(row.format):
         return
     row.warnings.append(
         _(

@@ -271,6 +271,13 @@ class Edition(TimeStampedModel, CoverFields):
         AUDIOBOOK = "audiobook", _("Audiobook")
         OTHER = "other", _("Other")
 
+        @classmethod
+        def has_pages(cls, book_format: str) -> bool:
+            """False for a format without pages (an audiobook): a page count given for one
+            counts something else (discs, hours), and neither an import nor a provider keeps
+            it."""
+            return book_format != cls.AUDIOBOOK
+
     class DatePrecision(models.TextChoices):
         YEAR = "year", _("Year")
         MONTH = "month", _("Month")

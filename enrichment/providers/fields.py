@@ -482,7 +482,7 @@ def no_audiobook_page_count(candidate: Candidate) -> Candidate:
     Library's Collins Audio cassettes of Sabriel, OL9922813M, "640 pages"), so it is not
     proposed, and a note says so. The importers drop an export's the same way
     (catalog.importers.base.drop_audiobook_page_count). Changes `candidate` in place."""
-    if candidate.page_count is None or candidate.format != Edition.Format.AUDIOBOOK:
+    if candidate.page_count is None or Edition.Format.has_pages(candidate.format):
         return candidate
     candidate.notes.append(
         gettext("The page count %(pages)s was not kept: this is an audiobook, which has no pages.")
