@@ -366,6 +366,11 @@ ENRICHMENT_MAX_RESPONSE_BYTES = env.int("ENRICHMENT_MAX_RESPONSE_BYTES", default
 
 # The queue: attempts, backoff, stale claims, dispatch.
 ENRICHMENT_MAX_ATTEMPTS = env.int("ENRICHMENT_MAX_ATTEMPTS", default=3)
+if not 1 <= ENRICHMENT_MAX_ATTEMPTS <= 32766:  # the first try counts; a small integer column
+    raise ImproperlyConfigured(
+        f"ENRICHMENT_MAX_ATTEMPTS must be between 1 and 32766 (the first try included), not "
+        f"{ENRICHMENT_MAX_ATTEMPTS}."
+    )
 ENRICHMENT_RETRY_BASE_SECONDS = env.int("ENRICHMENT_RETRY_BASE_SECONDS", default=60)
 ENRICHMENT_STALE_SECONDS = env.int("ENRICHMENT_STALE_SECONDS", default=300)
 ENRICHMENT_DISPATCH_MAX = env.int("ENRICHMENT_DISPATCH_MAX", default=5000)

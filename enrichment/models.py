@@ -1,5 +1,6 @@
 """Enrichment models: the queue, the provider cache and the audit log."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -102,6 +103,12 @@ class ProviderState(models.Model):
         return str(provider_label(self.provider))
 
 
+def default_max_attempts() -> int:
+    """ENRICHMENT_MAX_ATTEMPTS, read when a request is created (by any path): a request keeps
+    the number it was created with, so a change applies to the requests queued after it."""
+    return settings.ENRICHMENT_MAX_ATTEMPTS
+
+
 class EnrichmentRequest(models.Model):
     """The queue: one work (or one author) to enrich, what was found, and what became of it.
 
@@ -201,7 +208,7 @@ class EnrichmentRequest(models.Model):
         default=dict, blank=True, help_text=_("field -> current / proposed / source / tier")
     )
     attempts = models.PositiveSmallIntegerField(default=0)
-    max_attempts = models.PositiveSmallIntegerField(default=3)
+    max_attempts = models.PositiveSmallIntegerField(default=default_max_attempts)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
     retry_when_available = models.BooleanField(

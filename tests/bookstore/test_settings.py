@@ -261,3 +261,11 @@ print(json.dumps([settings.SECURE_HSTS_SECONDS, settings.SECURE_SSL_REDIRECT,
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert refused.returncode != 0 and "SECURE_PROXY_SSL_HEADER" in refused.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "40000"])
+def test_enrichment_max_attempts_below_one_try_or_past_the_column_is_refused(value):
+    # 0 would fail a book at its first fault, unasked; past 32766 the queue's rows refuse it.
+    refused = read_settings(ENRICHMENT_MAX_ATTEMPTS=value)
+    assert refused.returncode != 0
+    assert "ENRICHMENT_MAX_ATTEMPTS must be between 1 and 32766" in refused.stderr
