@@ -221,6 +221,8 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     def status_badge(self, month):
         shown = badge(month.get_status_display(), STATUS_COLOURS.get(month.status, "#777"))
         notes = []
+        if month.status in backfill_months.CLAIMABLE and backfill_months.month_in_future(month):
+            notes.append(gettext("not before %(month)s begins") % {"month": month})
         if month.retry_count:
             notes.append(
                 ngettext("%(n)s retry", "%(n)s retries", month.retry_count)

@@ -90,10 +90,21 @@ def month_key_name(key: str) -> str:
         return key
 
 
-def current_month() -> YearMonth:
-    """This month, in the site's time zone: the latest a backfill may take."""
-    today = timezone.localdate()
+def current_month(now=None) -> YearMonth:
+    """This month (at `now`, default now), in the site's time zone: the latest a backfill may
+    take."""
+    today = timezone.localdate(now)
     return today.year, today.month
+
+
+def months_after_q(latest: YearMonth) -> Q:
+    """A filter on BackfillMonth: the months after `latest`, where nothing is published yet."""
+    return Q(year__gt=latest[0]) | Q(year=latest[0], month__gt=latest[1])
+
+
+def month_in_future(month: BackfillMonth, *, now=None) -> bool:
+    """A month created before future months were refused: it waits until it begins."""
+    return (month.year, month.month) > current_month(now)
 
 
 def month_range(
@@ -193,11 +204,13 @@ def backfill_months_claim(
 ) -> list[BackfillMonth]:
     """Take up to `limit` pending or retry months, newest first, for this worker: each comes
     back PROCESSING with its own fresh claim token. A month another scheduler holds or took
-    first is never returned."""
+    first is never returned, nor is a month that has not begun (month_in_future)."""
     if limit <= 0:
         return []
     now = now or timezone.now()
-    candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE)
+    candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE).exclude(
+        months_after_q(current_month(now))
+    )
     if month_ids is not None:
         candidates = candidates.filter(pk__in=list(month_ids))
     candidates = candidates.order_by("-year", "-month")
