@@ -74,6 +74,15 @@ def default_workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
+def parsing_workers(requested: int | None) -> int:
+    """The parsing processes a load uses: on PostgreSQL `requested` (None: default_workers);
+    on SQLite none, the file read in this process (one writer at a time: processes would only
+    wait for each other)."""
+    if not tables.is_postgres():
+        return 0
+    return default_workers() if requested is None else requested
+
+
 def dump_load(
     *,
     files: dict[str, str],
@@ -85,8 +94,7 @@ def dump_load(
 ) -> LoadSummary:
     """Load each dump file given as {kind: path}; stops at the first refused file."""
     started = time.monotonic()
-    postgres = tables.is_postgres()
-    workers = (default_workers() if workers is None else workers) if postgres else 0
+    workers = parsing_workers(workers)
     summary = LoadSummary(workers=workers)
     with tables.load_lock():
         previous = tables.load_records()

@@ -59,7 +59,10 @@ class Command(JsonCommand):
             type=non_negative_int,
             default=None,
             metavar="N",
-            help="Parsing processes on PostgreSQL (default: the CPU count; 0: in this process).",
+            help=(
+                "Parsing processes on PostgreSQL (default: the CPU count; 0: in this process). "
+                "SQLite reads in this process whatever it says."
+            ),
         )
         parser.add_argument(
             "--resume",
@@ -98,6 +101,15 @@ class Command(JsonCommand):
                     pass
             except OSError as exc:
                 raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc
+        if workers and loader.parsing_workers(workers) != workers:
+            # The README documents the flag: a librarian passing it should learn it did nothing.
+            self.stderr.write(
+                gettext(
+                    "--workers %(n)s is for PostgreSQL: on SQLite the dump is read in this "
+                    "process, one writer at a time."
+                )
+                % {"n": workers}
+            )
         bar = DumpProgress(enabled=False if as_json else None)
         try:
             summary = loader.dump_load(

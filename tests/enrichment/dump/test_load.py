@@ -365,3 +365,29 @@ def test_logged_makes_the_tables_crash_safe(load_dump):
     assert persistence() == "u"  # unlogged
     load_dump(authors=fixture_path("booklink_authors_head20.txt"), options=["--logged"])
     assert persistence() == "p"  # permanent
+
+
+@pytest.mark.parametrize("workers", ["0", "3"])
+def test_workers_on_sqlite_says_it_reads_in_this_process(drop_dump_tables, workers):
+    # --workers 3 on SQLite was ignored without a word, as if three processes parsed.
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite reads the dump in this process")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "load_openlibrary_dump",
+        "--authors",
+        str(fixture_path("booklink_authors_head20.txt")),
+        "--workers",
+        workers,
+        "--json",
+        stdout=out,
+        stderr=err,
+    )
+
+    assert json.loads(out.getvalue())["workers"] == 0
+    assert table_count("author") == 20
+    notice = (
+        "--workers 3 is for PostgreSQL: on SQLite the dump is read in this process, one "
+        "writer at a time.\n"
+    )
+    assert err.getvalue() == (notice if workers == "3" else "")
