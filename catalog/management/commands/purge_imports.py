@@ -1,16 +1,14 @@
 """manage.py purge_imports [--days N] [--json]"""
 
-import json
-
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
 
 from bookstore.command_args import non_negative_int
+from bookstore.json_command import JsonCommand
 from catalog import services
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Delete uploaded exports (and their rows' cells) older than IMPORT_RETENTION_DAYS. "
         "The schedule runs this daily."
@@ -24,16 +22,14 @@ class Command(BaseCommand):
             metavar="N",
             help="Override IMPORT_RETENTION_DAYS for this run (0 deletes nothing).",
         )
-        parser.add_argument(
-            "--json", action="store_true", dest="as_json", help="Print one JSON object."
-        )
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
 
-    def handle(self, *args, days, as_json: bool, **options):
+    def handle(self, *args, days, json: bool, **options):
         given = days is not None
         days = days if given else settings.IMPORT_RETENTION_DAYS
         purged = services.import_files_purge(retention_days=days)
-        if as_json:
-            self.stdout.write(json.dumps({"retention_days": days, "purged": purged}))
+        if json:
+            self.write_json({"retention_days": days, "purged": purged})
         elif days == 0:
             # Say which 0: a person who typed --days 0 was told of a setting they never set.
             self.stdout.write(

@@ -1,15 +1,13 @@
 """manage.py housekeeping [--json]: what the daily schedule does, now."""
 
-import json
-
-from django.core.management.base import BaseCommand
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
 
+from bookstore.json_command import JsonCommand
 from enrichment.housekeeping import housekeeping_run
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Delete expired provider answers, django-q2 task results beyond save_limit, dead "
         "clusters' heartbeats and API allowances whole again; measure the biggest tables for "
@@ -22,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, json: bool, **options):
         result = housekeeping_run()
         if json:
-            self.stdout.write(_dumps(result.as_json()))
+            self.write_json(dict(sorted(result.as_json().items())))  # keys in order, as always
             return
         self.stdout.write(
             gettext(
@@ -40,7 +38,3 @@ class Command(BaseCommand):
                 table=result.biggest_table or "–",
             )
         )
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, sort_keys=True)
