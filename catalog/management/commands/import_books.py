@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bookstore.json_command import JsonCommand
 from bookstore.progress import TerminalProgress
@@ -64,13 +65,22 @@ class Command(JsonCommand):
                 data = handle.read(limit + 1)
                 size = os.fstat(handle.fileno()).st_size
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from exc
+            raise CommandError(
+                _("Cannot read %(path)s: %(error)s.") % {"path": path, "error": exc.strerror}
+            ) from exc
         if len(data) > limit:
+            values = {"path": path, "size": f"{size:,}", "limit": f"{limit:,}"}
             if size > limit:
-                message = f"{path} is {size:,} bytes, over the limit of {limit:,}"
+                message = _(
+                    "%(path)s is %(size)s bytes, over the limit of %(limit)s "
+                    "(IMPORT_MAX_UPLOAD_BYTES)."
+                )
             else:  # a pipe or a device has no size to tell
-                message = f"{path} holds more than the limit of {limit:,} bytes"
-            raise CommandError(f"{message} (IMPORT_MAX_UPLOAD_BYTES).")
+                message = _(
+                    "%(path)s holds more than the limit of %(limit)s bytes "
+                    "(IMPORT_MAX_UPLOAD_BYTES)."
+                )
+            raise CommandError(message % values)
         parsed_map = None
         try:
             format, parsed_map = format_with_column_map(format, column_map)
@@ -136,36 +146,43 @@ class Command(JsonCommand):
             if stopped := _not_finished_text(job):
                 raise CommandError(stopped)
             return
-        enqueued = (
-            f"{job.enqueued_count:,} queued for enrichment"
-            if job.counts_enrichment
-            else "not queued for enrichment"
-        )
-        self.stdout.write(
-            f"Import #{job.pk} ({job.get_source_display()}): {_counted(job.rows_total, 'row')} "
-            f"in {summary['seconds']:.1f} s — {job.created_count:,} created, "
-            f"{job.updated_count:,} updated, {_counted(job.duplicate_count, 'duplicate')}, "
-            f"{job.failed_count:,} failed, {len(warned):,} with warnings; "
-            f"{enqueued}."
-        )
+        self.stdout.write(_summary_text(job, seconds=summary["seconds"], warned=len(warned)))
         if not_books:
             kinds = ", ".join(f"{kind} {rows:,}" for kind, rows in not_books.items())
             self.stdout.write(
-                f"{summary['not_books']:,} of the failed rows are not books ({kinds}): "
-                "left out, each with its reason."
+                _(
+                    "%(count)s of the failed rows are not books (%(kinds)s): left out, each "
+                    "with its reason."
+                )
+                % {"count": f"{summary['not_books']:,}", "kinds": kinds}
             )
         for warning in job.warnings:
-            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
+            self.stdout.write(self.style.WARNING(_("Warning: %(warning)s") % {"warning": warning}))
         for line, reason in failed:
-            self.stdout.write(self.style.ERROR(f"  line {line}: {reason}"))
+            self.stdout.write(
+                self.style.ERROR(
+                    "  " + _("line %(line)s: %(reason)s") % {"line": line, "reason": reason}
+                )
+            )
         for line, messages in warned[:WARNING_ROWS_SHOWN]:
             for message in messages:
-                self.stdout.write(self.style.WARNING(f"  line {line} (imported): {message}"))
+                imported = _("line %(line)s (imported): %(message)s")
+                self.stdout.write(
+                    self.style.WARNING("  " + imported % {"line": line, "message": message})
+                )
         if len(warned) > WARNING_ROWS_SHOWN:
+            more = len(warned) - WARNING_ROWS_SHOWN
             self.stdout.write(
                 self.style.WARNING(
-                    f"  … and {len(warned) - WARNING_ROWS_SHOWN:,} more rows with warnings "
-                    f"(--json lists them all; so does the job's page)."
+                    "  "
+                    + ngettext(
+                        "… and %(count)s more row with warnings (--json lists them all; so "
+                        "does the job's page).",
+                        "… and %(count)s more rows with warnings (--json lists them all; so "
+                        "does the job's page).",
+                        more,
+                    )
+                    % {"count": f"{more:,}"}
                 )
             )
         if job.status == ImportJob.Status.FAILED:
@@ -207,9 +224,40 @@ def _not_finished_text(job: ImportJob) -> str:
     return ""
 
 
-def _counted(count: int, noun: str) -> str:
-    """ "1 row", "2 rows": the summary's English nouns, by their count."""
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def _summary_text(job: ImportJob, *, seconds: float, warned: int) -> str:
+    """The summary's first line: "Import #12 (Goodreads): 3 rows in 0.4 s — 2 created, …"."""
+    enqueued = (
+        ngettext(
+            "%(count)s queued for enrichment",
+            "%(count)s queued for enrichment",
+            job.enqueued_count,
+        )
+        % {"count": f"{job.enqueued_count:,}"}
+        if job.counts_enrichment
+        else _("not queued for enrichment")
+    )
+    rows = ngettext("%(count)s row", "%(count)s rows", job.rows_total) % {
+        "count": f"{job.rows_total:,}"
+    }
+    duplicates = ngettext("%(count)s duplicate", "%(count)s duplicates", job.duplicate_count) % {
+        "count": f"{job.duplicate_count:,}"
+    }
+    return _(
+        "Import #%(job)s (%(source)s): %(rows)s in %(seconds)s s — %(created)s created, "
+        "%(updated)s updated, %(duplicates)s, %(failed)s failed, %(warned)s with warnings; "
+        "%(enqueued)s."
+    ) % {
+        "job": job.pk,
+        "source": job.get_source_display(),
+        "rows": rows,
+        "seconds": f"{seconds:.1f}",
+        "created": f"{job.created_count:,}",
+        "updated": f"{job.updated_count:,}",
+        "duplicates": duplicates,
+        "failed": f"{job.failed_count:,}",
+        "warned": f"{warned:,}",
+        "enqueued": enqueued,
+    }
 
 
 def _guess_from(data: bytes) -> dict[str, str] | None:

@@ -1,7 +1,7 @@
 """manage.py purge_imports [--days N] [--json]"""
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from bookstore.command_args import non_negative_int
 from bookstore.json_command import JsonCommand
@@ -39,5 +39,10 @@ class Command(JsonCommand):
             )
         else:
             self.stdout.write(
-                f"Deleted the uploaded files of {purged:,} imports older than {days} days."
+                ngettext(
+                    "Deleted the uploaded file of %(count)s import older than %(days)s days.",
+                    "Deleted the uploaded files of %(count)s imports older than %(days)s days.",
+                    purged,
+                )
+                % {"count": f"{purged:,}", "days": days}
             )

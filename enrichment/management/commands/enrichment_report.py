@@ -20,6 +20,11 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.2f}%" if whole else "–"
 
 
+def _table_head(first: str) -> str:
+    """A Markdown table's header: `first`, then the count and percentage columns."""
+    return f"| {first} | {gettext('Count')} | {gettext('Percentage')} |\n| :--- | ---: | ---: |"
+
+
 class Command(BaseCommand):
     help = (
         "Coverage of the catalog: verified covers by source, metadata, author completeness, "
@@ -37,34 +42,48 @@ class Command(BaseCommand):
         works, covers = report["works"], report["covers"]
         open_library = covers["verified_open_library_and_archive_org"]
         rows = [
-            ("Total works", works),
-            ("Verified covers: Open Library and Archive.org", open_library),
-            ("Verified covers: other providers", covers["verified_other_providers"]),
-            ("Missing (no verified cover)", covers["missing"]),
+            (gettext("Total works"), works),
+            (gettext("Verified covers: Open Library and Archive.org"), open_library),
+            (gettext("Verified covers: other providers"), covers["verified_other_providers"]),
+            (gettext("Missing (no verified cover)"), covers["missing"]),
         ]
-        self.stdout.write("| Metric | Count | Percentage |\n| :--- | ---: | ---: |")
+        self.stdout.write(_table_head(gettext("Metric")))
         for label, count in rows:
             self.stdout.write(f"| {label} | {count:,} | {_percent(count, works)} |")
-        self.stdout.write("\nOnly covers whose bytes were downloaded and verified are counted.")
+        self.stdout.write(
+            "\n" + gettext("Only covers whose bytes were downloaded and verified are counted.")
+        )
         if covers["by_source"]:
             by_source = ", ".join(
                 f"{cover_source_label(s)} {n:,}" for s, n in covers["by_source"].items()
             )
-            self.stdout.write(f"Verified covers by source: {by_source}.")
+            self.stdout.write(
+                gettext("Verified covers by source: %(sources)s.") % {"sources": by_source}
+            )
         meta = report["metadata"]
         self.stdout.write(
-            f"\nMetadata: average completeness {meta['average_completeness']}%; "
-            f"{meta['missing_any_key_metadata']:,} works lack key metadata "
-            f"({meta['missing_description']:,} no description, "
-            f"{meta['missing_first_published_year']:,} no first publication year, "
-            f"{meta['missing_subjects']:,} no subjects); "
-            f"{meta['unresolved']:,} unknown to every provider (they answered and none knew "
-            f"it); {meta['waiting']:,} waiting (providers unavailable: retried on their own)."
+            "\n"
+            + gettext(
+                "Metadata: average completeness %(average)s%%; %(lacking)s works lack key "
+                "metadata (%(description)s no description, %(year)s no first publication year, "
+                "%(subjects)s no subjects); %(unresolved)s unknown to every provider (they "
+                "answered and none knew it); %(waiting)s waiting (providers unavailable: "
+                "retried on their own)."
+            )
+            % {
+                "average": meta["average_completeness"],
+                "lacking": f"{meta['missing_any_key_metadata']:,}",
+                "description": f"{meta['missing_description']:,}",
+                "year": f"{meta['missing_first_published_year']:,}",
+                "subjects": f"{meta['missing_subjects']:,}",
+                "unresolved": f"{meta['unresolved']:,}",
+                "waiting": f"{meta['waiting']:,}",
+            }
         )
         self._write_authors(report["authors"])
         self._write_backfill(report["backfill"])
         queue = ", ".join(f"{status} {n:,}" for status, n in report["queue"].items())
-        self.stdout.write(f"Queue: {queue}.")
+        self.stdout.write(gettext("Queue: %(statuses)s.") % {"statuses": queue})
         for name, state in report["providers"].items():
             if not state["configured"]:
                 # Its budget would read as requests it could make: it makes none.
@@ -74,22 +93,39 @@ class Command(BaseCommand):
                 )
                 continue
             if state["quota_exhausted"]:
-                budget = "none left today: the provider says its quota is spent"
+                budget = gettext("none left today: the provider says its quota is spent")
             elif state["daily_budget"]:
-                budget = f"{state['budget_left']:,} of {state['daily_budget']:,} left today"
+                budget = gettext("%(left)s of %(budget)s left today") % {
+                    "left": f"{state['budget_left']:,}",
+                    "budget": f"{state['daily_budget']:,}",
+                }
             else:
-                budget = "no daily budget"
+                budget = gettext("no daily budget")
             # The last error's one line: kind and host, never a URL's query.
-            error = f"; last error: {state['last_error']}" if state["last_error"] else ""
+            error = (
+                gettext("; last error: %(error)s") % {"error": state["last_error"]}
+                if state["last_error"]
+                else ""
+            )
             self.stdout.write(
-                f"{provider_label(name)}: {state['requests_today']:,} requests today, {budget}, "
-                f"breaker {state['breaker']}{error}."
+                gettext(
+                    "%(provider)s: %(requests)s requests today, %(budget)s, breaker "
+                    "%(breaker)s%(error)s."
+                )
+                % {
+                    "provider": provider_label(name),
+                    "requests": f"{state['requests_today']:,}",
+                    "budget": budget,
+                    "breaker": state["breaker"],
+                    "error": error,
+                }
             )
         for item in report["providers_unreachable"]:
-            line = (
-                f"Unreachable: {provider_label(item['provider'])} ({item['host']}): "
-                f"{KIND_LABELS.get(item['kind'], item['kind'])}"
-            )
+            line = gettext("Unreachable: %(provider)s (%(host)s): %(kind)s") % {
+                "provider": provider_label(item["provider"]),
+                "host": item["host"],
+                "kind": KIND_LABELS.get(item["kind"], item["kind"]),
+            }
             if item["since"]:  # in the admin's words, as the dashboard's notice says it
                 line += gettext(" since %(time)s") % {
                     "time": admin_time(parse_datetime(item["since"]))
@@ -116,9 +152,7 @@ class Command(BaseCommand):
                 authors["missing_bio_dates_or_ids"],
             ),
         ]
-        self.stdout.write(
-            "\n| " + gettext("Authors") + " | Count | Percentage |\n| :--- | ---: | ---: |"
-        )
+        self.stdout.write("\n" + _table_head(gettext("Authors")))
         self.stdout.write(f"| {gettext('Total authors (redirects apart)')} | {total:,} | |")
         for label, count in rows:
             self.stdout.write(f"| {label} | {count:,} | {_percent(count, total)} |")
