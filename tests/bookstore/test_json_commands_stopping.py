@@ -1,7 +1,7 @@
-"""purge_imports and housekeeping --json (bookstore.json_command): when the command stops
-before its summary (here Django's start-up check finds a setting no request could use, as it
-does before any command run from a shell), stdout still holds one JSON object, the error,
-as it does for the other commands that take --json."""
+"""purge_imports, housekeeping and enrichment_report --json (bookstore.json_command): when the
+command stops before its summary (here Django's start-up check finds a setting no request could
+use, as it does before any command run from a shell), stdout still holds one JSON object, the
+error, as it does for the other commands that take --json."""
 
 import json
 from io import StringIO
@@ -13,7 +13,7 @@ from django.core.management.base import SystemCheckError
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("command", ["purge_imports", "housekeeping"])
+@pytest.mark.parametrize("command", ["purge_imports", "housekeeping", "enrichment_report"])
 def test_a_command_stopped_by_the_start_up_check_prints_the_error_as_json(settings, command):
     settings.ARCHIVE_ORG_URL = "archive.org"  # no scheme: enrichment.E006
     out = StringIO()
@@ -27,7 +27,7 @@ def test_a_command_stopped_by_the_start_up_check_prints_the_error_as_json(settin
     assert "ARCHIVE_ORG_URL is 'archive.org'" in printed["error"]
 
 
-@pytest.mark.parametrize("command", ["purge_imports", "housekeeping"])
+@pytest.mark.parametrize("command", ["purge_imports", "housekeeping", "enrichment_report"])
 def test_without_json_the_error_is_not_printed_on_stdout(settings, command):
     settings.ARCHIVE_ORG_URL = "archive.org"
     out = StringIO()

@@ -1,11 +1,9 @@
 """manage.py enrichment_report [--json]"""
 
-import json
-
-from django.core.management.base import BaseCommand
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
+from bookstore.json_command import JsonCommand
 from enrichment.faults import KIND_LABELS
 from enrichment.models import BackfillMonth
 from enrichment.presenters import cover_source_label
@@ -25,7 +23,7 @@ def _table_head(first: str) -> str:
     return f"| {first} | {gettext('Count')} | {gettext('Percentage')} |\n| :--- | ---: | ---: |"
 
 
-class Command(BaseCommand):
+class Command(JsonCommand):
     help = (
         "Coverage of the catalog: verified covers by source, metadata, author completeness, "
         "queue, providers."
@@ -37,7 +35,7 @@ class Command(BaseCommand):
     def handle(self, *args, json: bool, **options):
         report = coverage_report()
         if json:
-            self.stdout.write(_dumps(report))
+            self.write_json(report)
             return
         works, covers = report["works"], report["covers"]
         open_library = covers["verified_open_library_and_archive_org"]
@@ -194,7 +192,3 @@ class Command(BaseCommand):
                 "now": f"{backfill['synthetic_works_now']:,}",
             }
         )
-
-
-def _dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False)
