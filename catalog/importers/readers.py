@@ -144,9 +144,10 @@ def apply_identifier(
     Never guesses: spreadsheet damage (`9.78053E+12`) yields no ISBN and a warning, and so does
     a value that is close to an ISBN (a digit missing, a wrong check digit, a product barcode),
     saying which. `expected_form` ("isbn13" / "isbn10") is what the column should hold: an
-    ISBN-10 in an ISBN-13 column is read, with a note. With `isbn_only` (a column a librarian
-    mapped as ISBN, unlike StoryGraph's ISBN/UID, which may hold other ids) any other text is
-    said too.
+    ISBN-10 in an ISBN-13 column is read, with a note, and so is an ISBN-10 column's value that
+    a spreadsheet cut to 8 digits (`60853980`, 0060853980) when its check digit holds. With
+    `isbn_only` (a column a librarian mapped as ISBN, unlike StoryGraph's ISBN/UID, which may
+    hold other ids) any other text is said too.
     """
     value = clean_cell(value)
     if not value:
@@ -167,6 +168,11 @@ def apply_identifier(
         row.asin = row.asin or compact
         return
     parsed = isbn.parse_isbn(compact)
+    # A column that holds only ISBN-10s, saved by a spreadsheet as a number: one starting 00
+    # (HarperCollins' 006…, Vintage's 0099…) lost both zeros, `60853980`. No ISBN has 8 digits.
+    two_zeros_lost = parsed is None and expected_form == "isbn10" and len(compact) == 8
+    if two_zeros_lost:
+        parsed = isbn.parse_isbn("00" + compact)
     if parsed is None:
         reason = isbn.why_not_isbn(compact)
         if reason == "isbn13_without_prefix" and row.isbn13 == "978" + compact:
@@ -200,7 +206,15 @@ def apply_identifier(
             % {"column": column, "value": value}
         )
         return
-    if parsed.source_form == "sbn":
+    if two_zeros_lost:
+        row.warnings.append(
+            _(
+                "%(column)s '%(value)s' read as ISBN-10 %(isbn10)s (an ISBN-10 whose two "
+                "leading zeros a spreadsheet dropped)."
+            )
+            % {"column": column, "value": value, "isbn10": parsed.isbn10}
+        )
+    elif parsed.source_form == "sbn":
         row.warnings.append(
             _(
                 "%(column)s '%(value)s' read as ISBN-10 %(isbn10)s (9-digit SBN, or an ISBN-10 "

@@ -4,6 +4,8 @@ file's source in its PROVENANCE.md): what the catalog shows for those lines."""
 import pytest
 
 from catalog import services
+from catalog.importers.base import NormalizedRow
+from catalog.importers.readers import apply_identifier
 from catalog.models import Edition, ImportRow, Work
 from tests.catalog.real_lines import REAL, import_real
 from tests.factories import make_work
@@ -253,3 +255,35 @@ def test_a_book_in_several_places_of_a_series_has_the_series_and_its_first_numbe
         "The title numbers the book 1-2, 4 in the series 'Mrs. Piggle Wiggle'; it was given the "
         "first, 1-2, and the others were left out."
     ) in messages[4]
+
+
+@pytest.mark.django_db
+def test_an_isbn_10_a_spreadsheet_cut_to_8_digits_is_read_with_its_two_zeros():
+    """A Goodreads export re-saved by a spreadsheet: `60853980` is HarperCollins' ISBN-10
+    0060853980 (Good Omens), `99448475` Vintage's 0099448475 (Sputnik Sweetheart), both zeros
+    dropped, while their ISBN13 cells became `9.78006E+12`; 47 of the file's rows are so. The
+    Sandman's `19268899`, whose check digit does not hold, is no ISBN."""
+    job = import_real("goodreads-notmahi-isbn10-two-zeros-lost.csv")
+    editions = Edition.objects.order_by("work__title").values_list(
+        "work__title", "isbn10", "isbn13"
+    )
+    assert list(editions) == [
+        ("Good Omens", "0060853980", "9780060853983"),
+        ("Sputnik Sweetheart", "0099448475", "9780099448471"),
+        ("The Sandman #50", "", None),
+    ]
+    good_omens = ImportRow.objects.get(job=job, line_number=2)
+    assert (
+        "ISBN '60853980' read as ISBN-10 0060853980 (an ISBN-10 whose two leading zeros a "
+        "spreadsheet dropped)."
+    ) in good_omens.messages
+    sandman = ImportRow.objects.get(job=job, line_number=4)
+    assert sandman.normalized["other_ids"] == ["19268899", "19268899"]
+
+
+def test_8_digits_are_read_as_an_isbn_10_only_in_a_column_of_isbn_10s():
+    """StoryGraph's ISBN/UID and a mapped ISBN column hold other ids too: 8 digits there stay
+    the id they are."""
+    row = NormalizedRow(title="Good Omens")
+    apply_identifier(row, "60853980", column="ISBN/UID")
+    assert (row.isbn10, row.isbn13, row.other_ids) == ("", "", ["60853980"])
