@@ -17,6 +17,11 @@ from catalog.csvsafe import FORMULA_STARTS
 ASIN = re.compile(r"^B[0-9A-Z]{9}$")
 _EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
 _SPACES = re.compile(r"\s+")
+# Invisible characters that only break a word's letters apart (Goodreads' own title `A \u200bCourt
+# of Silver Flames` is not found by a search for "A Court"): the zero-width space, the word
+# joiner and a byte order mark inside a cell. The zero-width (non-)joiners shape Persian and
+# Indic words and stay.
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 # An HTML entity an export left in a cell (`Brinkmann &amp; Bose`, in a Goodreads file that writes
 # `Kiepenheuer & Witsch` 38 times and `Kiepenheuer &amp; Witsch` once): with its `;` only, so
 # that a name's own `&` (`AT&T`, `Simon & Schuster`) is never read as one.
@@ -289,7 +294,7 @@ _FORMATS_BY_WORDS = {words_key(name): format_ for name, format_ in FORMATS.items
 
 def clean_cell(value: str) -> str:
     """Unwrap Goodreads' `="..."` spreadsheet quoting, read an HTML entity left in the cell
-    (`&amp;`) as its character and collapse whitespace.
+    (`&amp;`) as its character, drop zero-width spaces and collapse whitespace.
 
     The `'` that our own CSV downloads put before a formula-like cell (catalog.csvsafe) is taken
     off again, so a corrected failed-rows file imports like the original."""
@@ -304,10 +309,11 @@ def clean_cell(value: str) -> str:
             value = quoted.group(1).strip()
     if "&" in value and ";" in value:  # nearly every cell has neither, at C speed
         value = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), value).strip()
-    # Every whitespace character but the plain space is unprintable: most cells need no sub.
+    # Every whitespace character but the plain space is unprintable, as are the zero-width
+    # ones: most cells need no sub.
     if value.isprintable() and "  " not in value:
         return value
-    return _SPACES.sub(" ", value)
+    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", value)).strip()
 
 
 def parse_title_parts(raw_title: str) -> tuple[str, str, list[tuple[str, str]]]:

@@ -5,6 +5,7 @@ import pytest
 
 from catalog import services
 from catalog.importers.base import NormalizedRow
+from catalog.importers.parsing import clean_cell
 from catalog.importers.readers import apply_identifier
 from catalog.models import Edition, ImportRow, Work
 from tests.catalog.real_lines import REAL, import_real
@@ -287,3 +288,25 @@ def test_8_digits_are_read_as_an_isbn_10_only_in_a_column_of_isbn_10s():
     row = NormalizedRow(title="Good Omens")
     apply_identifier(row, "60853980", column="ISBN/UID")
     assert (row.isbn10, row.isbn13, row.other_ids) == ("", "", ["60853980"])
+
+
+@pytest.mark.django_db
+def test_a_zero_width_space_in_a_title_is_dropped_so_the_book_is_found_by_its_words():
+    """Goodreads' own title of Sarah J. Maas's book holds a zero-width space after its `A`
+    (`A \u200bCourt of Silver Flames`): stored so, the admin's search for "Court of Silver"
+    found it but "A Court" did not, and it looked like the title it was not."""
+    import_real("goodreads-najaad-zero-width-space.csv")
+    work = Work.objects.get()
+    assert (work.title, work.series, work.series_number) == (
+        "A Court of Silver Flames",
+        "A Court of Thorns and Roses",
+        "4",
+    )
+    assert Work.objects.filter(title__icontains="A Court of Silver").exists()
+
+
+def test_zero_width_joiners_that_shape_a_word_are_kept():
+    """Persian writes a zero-width non-joiner inside a name (a translator in a real Goodreads
+    row: `محمد عباس\u200cآبادی`); it is part of the name."""
+    assert clean_cell("محمد عباس\u200cآبادی") == "محمد عباس\u200cآبادی"
+    assert clean_cell("\ufeffTitle\u200b ") == "Title"
