@@ -12,14 +12,16 @@ _TRAILING_PARENTHESIS = re.compile(r"\s*\((?P<inside>[^()]+)\)\s*$")
 # One series in it: a name, then `#` and a number such as 2, 0.5, 1-3 or "4, Part 2"; a half
 # may lose its 0 (`#.5`).
 _NUMBERED_SERIES = re.compile(r"^(?P<name>.*?\S),?\s*#\s*(?P<number>\.?\d[^#]*?)\s*$")
-# A book in several places of one series, each number after its `#`: a collection, or a
-# novella Goodreads numbers more than once (`Stín Krkavce, #0.5, #0.7, #1.5, #3.5`, `Kay
-# Scarpetta, #1, #2, #3`, `Maisie Dobbs, #1 & #2`). A series entry holds one number.
-_ONE_NUMBER = r"#\s*\.?\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?"
+# A book in several places of one series: a collection, or a novella Goodreads numbers more
+# than once (`Stín Krkavce, #0.5, #0.7, #1.5`, `Maisie Dobbs, #1 & #2`, and with the first `#`
+# only, `Grishaverse, #0.5, 2.5, 2.6`). A series entry holds one number.
+_BARE_NUMBER = r"\.?\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?"
+_ONE_NUMBER = rf"#\s*{_BARE_NUMBER}"
 _SEVERAL_NUMBERS = re.compile(
-    rf"^(?P<name>.*?[^\W\d_][^#]*?),?\s*(?P<first>{_ONE_NUMBER})"
-    rf"(?P<others>(?:\s*(?:,|&|\band\b)?\s*{_ONE_NUMBER})+)\s*$"
+    rf"^(?P<name>.*?[^\W\d_][^#]*?),?\s*(?P<first>{_ONE_NUMBER})(?P<others>(?:\s*(?:,|&|\band\b)?"
+    rf"\s*{_ONE_NUMBER}|\s*(?:,|&|\band\b)\s*{_BARE_NUMBER})+)\s*$"
 )
+_ANOTHER_BARE = re.compile(rf"\s*{_BARE_NUMBER}\s*(?:,|&|\band\b)\s*\.?\d")
 # Without a `#`, a parenthesis is a series only when it says so (a publisher's series such as
 # "Penguin Classics"); "(Ten Moments That Shaped)" or "(Unabridged)" stay in the title.
 _SERIES_WORDS = re.compile(
@@ -298,7 +300,7 @@ def _numbered(part: str) -> tuple[str, str] | None:
     """A series with its number, `Name, #2`, `Name Book 2`, `Name, Volume II` (-> "2") or
     `Name, 2`, and a book in several of its places with its first (`Name, #0.5, #1.5` ->
     "0.5": series_numbers_left_out names the others); None for anything else."""
-    if part.count("#") > 1 and (several := _SEVERAL_NUMBERS.match(part)):
+    if _numbers_several(part) and (several := _SEVERAL_NUMBERS.match(part)):
         return several["name"].strip(), _series_number(several["first"])
     if numbered := _NUMBERED_SERIES.match(part):
         number = numbered["number"].strip()
@@ -312,6 +314,12 @@ def _numbered(part: str) -> tuple[str, str] | None:
     return None
 
 
+def _numbers_several(text: str) -> bool:
+    """A cheap guard before _SEVERAL_NUMBERS: two `#`, or one and a bare number (`#0.5, 2.5`)."""
+    hashes = text.count("#")
+    return hashes > 1 or (hashes == 1 and bool(_ANOTHER_BARE.match(text.rpartition("#")[2])))
+
+
 def _series_number(written: str) -> str:
     """`#2` -> "2", `# .5` -> "0.5", `#1 - 3` -> "1-3": a number after its `#` as stored."""
     number = re.sub(r"\s+", "", written.lstrip("#"))
@@ -323,12 +331,13 @@ def series_numbers_left_out(title: str) -> list[tuple[str, str, list[str]]]:
     #1.5, #3.5)`), each as (name, the number kept, the numbers left out: ["0.7", "1.5",
     "3.5"]), for the import to say what its series entry could not hold."""
     found: list[tuple[str, str, list[str]]] = []
-    if (title or "").count("#") < 2:  # nearly every title, at C speed
+    if "#" not in (title or "") or not _numbers_several(title):  # nearly every title
         return found
     for inside in re.findall(r"\(([^()]*)\)", title):
         for part in inside.split(";"):
             if several := _SEVERAL_NUMBERS.match(part.strip()):
-                others = [_series_number(n) for n in re.findall(_ONE_NUMBER, several["others"])]
+                numbers = re.findall(_BARE_NUMBER, several["others"])
+                others = [_series_number(number) for number in numbers]
                 found.append((several["name"].strip(), _series_number(several["first"]), others))
     return found
 

@@ -310,3 +310,22 @@ def test_zero_width_joiners_that_shape_a_word_are_kept():
     row: `محمد عباس\u200cآبادی`); it is part of the name."""
     assert clean_cell("محمد عباس\u200cآبادی") == "محمد عباس\u200cآبادی"
     assert clean_cell("\ufeffTitle\u200b ") == "Title"
+
+
+@pytest.mark.django_db
+def test_a_book_numbered_in_several_places_with_one_hash_is_in_the_series_at_the_first():
+    """Leigh Bardugo's The Language of Thorns, `(Grishaverse, #0.5, 2.5, 2.6)`: Goodreads writes
+    the `#` before the first number only. The work had the series number "0.5, 2.5, 2.6", which
+    no list sorts or reads as a number."""
+    job = import_real("goodreads-thomazbastiaanssen-several-numbers-one-hash.csv")
+    work = Work.objects.get()
+    assert (work.title, work.subtitle, work.series, work.series_number) == (
+        "The Language of Thorns",
+        "Midnight Tales and Dangerous Magic",
+        "Grishaverse",
+        "0.5",
+    )
+    assert ImportRow.objects.get(job=job).messages == [
+        "The title numbers the book 0.5, 2.5, 2.6 in the series 'Grishaverse'; it was given the "
+        "first, 0.5, and the others were left out."
+    ]
