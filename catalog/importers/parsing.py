@@ -100,6 +100,7 @@ FORMATS = {
     "audio cd": "audiobook",
     "audio cassette": "audiobook",
     "mp3 cd": "audiobook",
+    "podiobook": "audiobook",  # a book read aloud as a podcast, chapter by chapter
     "webtoon": "ebook",  # a comic published on the web
     "webcomic": "ebook",
     "webnovel": "ebook",  # a novel published on the web, chapter by chapter

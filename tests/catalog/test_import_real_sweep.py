@@ -329,3 +329,16 @@ def test_a_book_numbered_in_several_places_with_one_hash_is_in_the_series_at_the
         "The title numbers the book 0.5, 2.5, 2.6 in the series 'Grishaverse'; it was given the "
         "first, 0.5, and the others were left out."
     ]
+
+
+@pytest.mark.django_db
+def test_a_podiobook_is_an_audiobook():
+    """Mur Lafferty's Heaven and War, Binding `Podiobook`: a novel read aloud as a podcast,
+    chapter by chapter, which was "other" with a warning that the format was not known. As an
+    audiobook, Heaven's 200 pages are no page count of it."""
+    job = import_real("goodreads-genekaufman-podiobook.csv")
+    formats = Edition.objects.order_by("work__title").values_list("work__title", "format")
+    assert list(formats) == [("Heaven", "audiobook"), ("War", "audiobook")]
+    assert Edition.objects.get(work__title="Heaven").page_count is None
+    war = ImportRow.objects.get(job=job, line_number=2)
+    assert war.messages == []
