@@ -104,11 +104,13 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     family, _space, given = author.strip().partition(" ")
     if given and is_family_name_first(family, given) and author_lf == f"{given}, {family}":
         return f"{family}, {given}"
+    # A name written with a comma of its own (`James Wesley, Rawles`) leaves it at the end of
+    # Goodreads' turned name (`Rawles, James Wesley,`).
     return (
         particles_first(author, author_lf)
         or suffix_in_surname(author_lf)
         or suffix_last_sort_name(author_lf)
-    )
+    ).rstrip(", ")
 
 
 class GoodreadsImporter(BaseImporter):

@@ -7,7 +7,7 @@ from catalog import services
 from catalog.importers.base import NormalizedRow
 from catalog.importers.parsing import clean_cell
 from catalog.importers.readers import apply_identifier
-from catalog.models import Edition, ImportRow, Work
+from catalog.models import Author, Edition, ImportRow, Work
 from tests.catalog.real_lines import REAL, import_real
 from tests.factories import make_work
 
@@ -342,3 +342,13 @@ def test_a_podiobook_is_an_audiobook():
     assert Edition.objects.get(work__title="Heaven").page_count is None
     war = ImportRow.objects.get(job=job, line_number=2)
     assert war.messages == []
+
+
+@pytest.mark.django_db
+def test_a_name_written_with_a_comma_of_its_own_sorts_without_a_trailing_comma():
+    """James Wesley, Rawles writes his name with a comma; Goodreads' Author l-f turns it at its
+    last word and keeps the comma at the end, `Rawles, James Wesley,`, which the author's sort
+    name was."""
+    import_real("goodreads-genekaufman-comma-in-name.csv")
+    author = Author.objects.get()
+    assert (author.name, author.sort_name) == ("James Wesley, Rawles", "Rawles, James Wesley")

@@ -138,7 +138,7 @@ def test_suffix_last_sort_name_shapes(author_lf, sort_name):
     [
         ("Plato", "Plato, Plato", "Plato"),
         ("Humbert Humbert", "Humbert, Humbert", "Humbert, Humbert"),  # two words: a real sort name
-        ("", ", ", ", "),
+        ("", ", ", ""),  # no name: no sort name, not the comma left of one
     ],
 )
 def test_goodreads_sort_name_writes_a_single_name_once(author, author_lf, sort_name):
