@@ -1,4 +1,5 @@
-"""A library heading's life dates, and when two people's years say they are two people.
+"""A library heading's life dates, when two people's years say they are two people, and when
+two names are one person's written two ways.
 
 Library catalogs write a person's name as a heading: `Dumas, Alexandre, 1802-1870`, `King,
 Stephen, 1947-`, `Martorell, Joanot, -1468`, `Woolf, Virginia, 1882-1941.`, `Smith, Zadie,
@@ -7,6 +8,7 @@ name: they are the person's birth and death years, which tell two people of one 
 (Alexandre Dumas, 1802-1870, and his son, 1824-1895).
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -16,7 +18,8 @@ from catalog.name_order import (
     is_organisation_word,
     sort_name_turned_around,
 )
-from catalog.text import is_name_suffix
+from catalog.text import is_name_suffix, normalize_person_name
+from catalog.transliteration import transliterate_to_latin
 
 #: Years further apart than this are two people (one year absorbs calendar and cataloguing).
 YEAR_TOLERANCE = 1
@@ -219,3 +222,38 @@ def life_years_conflict(
 ) -> bool:
     """Whether two people's (birth, death) years say two people."""
     return any(years_conflict(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
+@functools.lru_cache(maxsize=4096)  # a file names its authors and translators again and again
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(normalize_person_name(transliterate_to_latin(name)).split())
+
+
+def _given_names_agree(one: str, other: str) -> bool:
+    """`victoria` / `v`: one name, or its initial."""
+    return (
+        one == other
+        or (len(one) == 1 and other[:1] == one)
+        or (len(other) == 1 and one[:1] == other)
+    )
+
+
+def is_name_written_otherwise(name: str, other: str) -> bool:
+    """Whether `other` is `name` written another way: in another script (`Κωστάκης Ανάν` /
+    `Kostakis Anan`), given names as initials (`V.E. Schwab` / `Victoria Schwab`, `Z Brewer`),
+    a middle name left out (`Dennis Taylor` / `Dennis E. Taylor`, `Михаил Афанасьевич Булгаков`
+    / `Mikhail Bulgakov`). One surname, the first given names agreeing and the shorter's others
+    among the longer's, in order: `Ola Rosling` is not `Hans Rosling`, nor `Christopher Tolkien`
+    `J.R.R. Tolkien`, and a surname alone says too little. Spellings that differ (`Sergei` /
+    `Sergey`) are not read as one."""
+    last, other_last = name.rpartition(" ")[2], other.rpartition(" ")[2]
+    if last != other_last and last.isascii() and other_last.isascii():
+        return False  # nearly every two people: their last words differ, at C speed
+    words, others = _name_words(name), _name_words(other)
+    if len(words) < 2 or len(others) < 2 or words[-1] != others[-1]:
+        return False
+    shorter, longer = sorted((words[:-1], others[:-1]), key=len)
+    if not _given_names_agree(shorter[0], longer[0]):
+        return False
+    rest = iter(longer[1:])
+    return all(any(_given_names_agree(word, given) for given in rest) for word in shorter[1:])

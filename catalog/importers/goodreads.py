@@ -21,6 +21,7 @@ from catalog.importers.readers import (
     read_year,
 )
 from catalog.name_order import is_family_name_first
+from catalog.person_names import is_name_written_otherwise
 from catalog.text import is_name_suffix
 
 # Goodreads' export drops the `&` of a publisher's name and leaves the spaces around it
@@ -155,7 +156,7 @@ class GoodreadsImporter(BaseImporter):
         extra = parse_contributors(
             self.get(cells, "additional_authors"), default_role="contributor"
         )
-        add_credits(row.credits, extra)
+        add_credits(row.credits, self.other_people(row, extra))
         apply_identifier(
             row, self.get(cells, "isbn13"), column=self.column_of("isbn13"), expected_form="isbn13"
         )
@@ -198,3 +199,41 @@ class GoodreadsImporter(BaseImporter):
             order=self.date_order,
         )
         return row
+
+    def other_people(self, row: NormalizedRow, extra: list[Credit]) -> list[Credit]:
+        """Additional Authors without the author's own name written another way (Goodreads
+        lists `Kostakis Anan` beside `Κωστάκης Ανάν`, `Victoria Schwab` beside `V.E. Schwab`),
+        which would be a second person credited on the book; the row says which were left. The
+        author's name as written again adds nothing anyway (add_credits), unsaid."""
+        authors = {
+            credit.name.casefold(): credit.name for credit in row.credits if credit.role == "author"
+        }
+        kept = []
+        for credit in extra:
+            same = (
+                credit.role == "contributor"
+                and credit.name.casefold() not in authors
+                and next(
+                    (
+                        name
+                        for name in authors.values()
+                        if is_name_written_otherwise(name, credit.name)
+                    ),
+                    "",
+                )
+            )
+            if not same:
+                kept.append(credit)
+                continue
+            row.warnings.append(
+                _(
+                    "%(column)s '%(other)s' was read as %(name)s's name written another "
+                    "way, not a second person's; it was not credited."
+                )
+                % {
+                    "column": self.column_of("additional_authors"),
+                    "other": credit.name,
+                    "name": same,
+                }
+            )
+        return kept
