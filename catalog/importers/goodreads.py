@@ -205,6 +205,8 @@ class GoodreadsImporter(BaseImporter):
         lists `Kostakis Anan` beside `Κωστάκης Ανάν`, `Victoria Schwab` beside `V.E. Schwab`),
         which would be a second person credited on the book; the row says which were left. The
         author's name as written again adds nothing anyway (add_credits), unsaid."""
+        if not extra:  # most rows
+            return extra
         authors = {
             credit.name.casefold(): credit.name for credit in row.credits if credit.role == "author"
         }
