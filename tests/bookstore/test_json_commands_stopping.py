@@ -36,3 +36,24 @@ def test_without_json_the_error_is_not_printed_on_stdout(settings, command):
         call_command(command, skip_checks=False, stdout=out, stderr=StringIO())
 
     assert out.getvalue() == ""
+
+
+def test_an_unexpected_error_is_printed_as_json_too(monkeypatch):
+    """The database gone in the middle of the work: a script reading stdout still finds one
+    object saying so, and the error still ends the command (non-zero, traceback on stderr)."""
+    from django.db import OperationalError
+
+    def database_gone():
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(
+        "enrichment.management.commands.housekeeping.housekeeping_run", database_gone
+    )
+    out = StringIO()
+
+    with pytest.raises(OperationalError):
+        call_command("housekeeping", "--json", stdout=out, stderr=StringIO())
+
+    printed = json.loads(out.getvalue())
+    assert list(printed) == ["error"]
+    assert "OperationalError: server closed the connection unexpectedly" in printed["error"]
