@@ -26,6 +26,7 @@ from catalog.forms import (
     ImportUploadTooLarge,
     StopAtImportUploadLimit,
 )
+from catalog.import_retry_offer import failed_rows_retry_could_succeed
 from catalog.importers import (
     GENERIC,
     GenericImporter,
@@ -394,6 +395,16 @@ def import_retry(request, job_id, model_admin):
         )
     elif not job.failed_count:  # a page left open: they were mended, or retried, meanwhile
         messages.info(request, _("No failed row is left to retry."))
+    elif not failed_rows_retry_could_succeed(job):  # the page's own offer, asked again
+        messages.warning(
+            request,
+            _(
+                "Nothing was retried: every failed row failed for what its cells hold (no title, "
+                "not a book, a value the catalog cannot read), which a retry would read the same "
+                'way. Correct a row on its page ("Correct and re-run this row"), or the file, '
+                "and import it again."
+            ),
+        )
     else:
         failed_before, retried_before = job.failed_count, job.retried_at
         handed_over = services.import_job_retry_start(job=job, requested_by=request.user)

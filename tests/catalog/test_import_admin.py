@@ -10,11 +10,12 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog import services
 from catalog.importers import read_csv
 from catalog.importers.generic import guess_column_map
-from catalog.models import ImportJob, Work
+from catalog.models import ImportJob, ImportRow, Work
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,14 @@ def upload(client, data: bytes, name="export.csv", **fields):
     return client.post(
         UPLOAD_URL,
         {"file": SimpleUploadedFile(name, data), "format": "auto", "enrich": "on", **fields},
+    )
+
+
+def failed_rows_marked_corrected(job: ImportJob) -> None:
+    """The job's failed rows as a librarian's hand correction leaves them (their cells are what a
+    retry reads): a retry could import them, so the page offers it."""
+    job.rows.filter(status=ImportRow.Status.FAILED).update(
+        corrected_at=timezone.now(), corrected_columns=["Title"]
     )
 
 
@@ -214,6 +223,7 @@ def test_failed_rows_are_listed_downloadable_and_retryable(librarian_client):
     assert rows[0][:4] == ["Line", "Reason", "Book Id", "Title"]
     assert rows[1][:4] == ["3", "This row has no title.", "2", ""]
 
+    failed_rows_marked_corrected(job)  # a retry could import it: offered, and run
     response = librarian_client.post(
         reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True
     )
@@ -500,6 +510,7 @@ def test_an_imports_history_lists_its_upload_cancel_and_retry_by_whom(client, se
     client.force_login(staff("import_books", "view_importjob"))
     upload(client, (GOODREADS_24 + "\n1,Good,A\n2,,B\n").encode(), name="mine.csv")
     job = ImportJob.objects.get()
+    failed_rows_marked_corrected(job)  # a retry could import it: offered, and run
     client.post(reverse("admin:catalog_importjob_retry", args=[job.pk]))
     settings.IMPORT_INLINE_MAX_ROWS = 0
     upload(client, (GOODREADS_24 + "\n1,Good,A\n").encode(), name="later.csv")

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from catalog import services
 from catalog.models import ImportJob
-from tests.catalog.test_import_retry_offer import failed_rows_marked_corrected
+from tests.catalog.test_import_admin import failed_rows_marked_corrected
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db

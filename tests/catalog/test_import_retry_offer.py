@@ -5,6 +5,7 @@ test_import_admin.py."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog.import_retry_offer import FAILED_ROWS_READ_AT_MOST
@@ -13,14 +14,6 @@ from tests.catalog.test_import_admin import staff, upload
 from tests.catalog.test_importers import GOODREADS_24
 
 pytestmark = pytest.mark.django_db
-
-
-def failed_rows_marked_corrected(job: ImportJob) -> None:
-    """The job's failed rows as a librarian's hand correction leaves them (their cells are what a
-    retry reads): a retry could import them, so the page offers it."""
-    job.rows.filter(status=ImportRow.Status.FAILED).update(
-        corrected_at=timezone.now(), corrected_columns=["Title"]
-    )
 
 
 @pytest.fixture
@@ -74,3 +67,35 @@ def test_a_job_with_more_failed_rows_than_the_page_reads_again_is_offered_the_re
     assert "Retry failed rows" in page and NO_RETRY not in page
     cells_read = 'SELECT "catalog_importrow"."raw" AS "raw" FROM'  # the offer's reading only
     assert not [q for q in queries if q["sql"].startswith(cells_read)]
+
+
+def test_a_retry_posted_where_no_failed_row_could_succeed_is_refused_and_runs_nothing(
+    librarian_client,
+):
+    """The page offers no retry where every failed row fails for what its cells hold, yet a
+    page left open (or a second tab) could still post one: it ran, recorded the librarian as
+    having retried, and said the row still fails. Refused as the page's offer is, with why."""
+    data = (GOODREADS_24 + "\n1,Good,A\n2,,B\n").encode()
+    job_url = upload(librarian_client, data).url
+    librarian_client.get(job_url)  # the upload's own message, read
+    job = ImportJob.objects.get()
+    row_before = job.rows.get(status=ImportRow.Status.FAILED)
+
+    response = librarian_client.post(
+        reverse("admin:catalog_importjob_retry", args=[job.pk]), follow=True
+    )
+
+    [message] = list(response.context["messages"])
+    assert message.level_tag == "warning"
+    assert str(message).startswith("Nothing was retried: every failed row failed for what its")
+    assert "Correct and re-run this row" in str(message)
+    job.refresh_from_db()
+    assert (job.status, job.failed_count, job.retried_by, job.retried_at) == (
+        "completed",
+        1,
+        None,
+        None,
+    )
+    assert job.rows.get(status=ImportRow.Status.FAILED).pk == row_before.pk  # not re-run
+    history = librarian_client.get(reverse("admin:catalog_importjob_history", args=[job.pk]))
+    assert "Retried" not in history.content.decode()
