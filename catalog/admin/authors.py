@@ -30,9 +30,19 @@ if TYPE_CHECKING:
 #: How a librarian asks enrichment about an author, in the author list's words. The action
 #: queues only an author still missing a bio, a birth year or an id (enrichment's
 #: authors_missing_q, which catalog does not import): said, so that a skip is no surprise.
+ASK = _(
+    'To ask: tick it in the author list and choose "Enrich selected authors" (it looks up an '
+    "author still missing a bio, a birth year or an id)."
+)
 ASK_AGAIN = _(
     'To ask again: tick it in the author list and choose "Enrich selected authors" (it looks '
     "up an author still missing a bio, a birth year or an id)."
+)
+#: The same, to a user the author list does not offer the action to (it needs the permission to
+#: review enrichment): who can ask, rather than a way that ends at "No action selected".
+ASK_SOMEONE = _(
+    "Your account cannot send authors to enrichment: someone who may review enrichment can "
+    '(the author list\'s "Enrich selected authors").'
 )
 
 #: An author without a photo, by its stored enrichment status (the one its Enrichment badge
@@ -40,8 +50,7 @@ ASK_AGAIN = _(
 NO_PHOTO_BY_STATUS: dict[str, "StrPromise"] = {
     EnrichmentStatus.NOT_ENRICHED: _(
         "None: this author has not been sent to enrichment, which fetches one, verified, with "
-        'its licence. To ask: tick it in the author list and choose "Enrich selected authors" '
-        "(it looks up an author still missing a bio, a birth year or an id)."
+        "its licence."
     ),
     EnrichmentStatus.QUEUED: _(
         "None yet: this author is queued for enrichment, which fetches one, verified, with its "
@@ -74,12 +83,20 @@ ASKED_AND_ENDED = {
 }
 
 
-def no_photo_text(author: Author) -> str:
+def no_photo_text(author: Author, *, may_ask: bool) -> str:
     """What the Photo field says of an author without one: true for where its enrichment
-    stands (never "enrichment fetches one" of an author no provider knows)."""
+    stands (never "enrichment fetches one" of an author no provider knows), and, where it can
+    be asked for, how: for a user who `may_ask` (the author list offers them "Enrich selected
+    authors"), the way; for another, who can."""
     status = author.enrichment_status
-    text = str(NO_PHOTO_BY_STATUS.get(status, NO_PHOTO_BY_STATUS[EnrichmentStatus.NOT_ENRICHED]))
-    return f"{text} {ASK_AGAIN}" if status in ASKED_AND_ENDED else text
+    if status not in NO_PHOTO_BY_STATUS:
+        status = EnrichmentStatus.NOT_ENRICHED
+    text = str(NO_PHOTO_BY_STATUS[status])
+    if status == EnrichmentStatus.NOT_ENRICHED:
+        return f"{text} {ASK if may_ask else ASK_SOMEONE}"
+    if status in ASKED_AND_ENDED:
+        return f"{text} {ASK_AGAIN if may_ask else ASK_SOMEONE}"
+    return text
 
 
 class AuthorWorksInline(admin.TabularInline):
@@ -180,12 +197,23 @@ class AuthorAdmin(
         label (catalog knows no provider)."""
         return source
 
+    def may_ask_enrichment(self, request) -> bool:
+        """Whether the author list offers this user "Enrich selected authors": never here
+        (catalog has no enrichment); enrichment's admin, which adds the action, says."""
+        return False
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The Photo field's advice is for the user reading it (photo_preview gets no request).
+        if obj is not None:
+            obj.may_ask_enrichment = self.may_ask_enrichment(request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     @admin.display(description=_("Photo"))
     def photo_preview(self, author):
         if not author.photo and author.merged_into_id:
             return _("None: a merged author (a redirect) is never enriched.")
         if not author.photo:
-            return no_photo_text(author)
+            return no_photo_text(author, may_ask=getattr(author, "may_ask_enrichment", False))
         credit = [
             self.image_source_label(author.photo_source),
             author.photo_licence,

@@ -149,6 +149,10 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
     def image_source_label(self, source: str) -> str:
         return cover_source_label(source) if source else ""  # its label, not its key
 
+    def may_ask_enrichment(self, request) -> bool:
+        # The action's own permission check (get_actions), not a copy of it.
+        return "enrich_selected" in self.get_actions(request)
+
     def get_queryset(self, request):
         # "Matched, nothing added" where the status says "enriched": read in the list's query.
         return super().get_queryset(request).annotate(**target_changed_annotation("author"))

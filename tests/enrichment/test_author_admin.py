@@ -254,3 +254,27 @@ def test_the_works_and_author_lists_count_their_rows_without_grouping_every_row(
         admin_ = response.context["cl"].model_admin
         shown = {str(o): getattr(admin_, column)(o) for o in response.context["cl"].result_list}
         assert expected.items() <= shown.items(), url
+
+
+@pytest.mark.parametrize("status", ["", "unresolved", "enriched"])
+def test_an_authors_photo_advice_offers_the_action_only_to_a_user_the_list_offers_it(
+    client, status
+):
+    """The Photo field of an author without one told every reader to choose "Enrich selected
+    authors", which the author list offers only to those who may review enrichment: the others
+    followed it to a list with no such action. They are told who can ask instead."""
+    author = make_author("Iain M. Banks")
+    Author.objects.filter(pk=author.pk).update(enrichment_status=status)
+    page_url = reverse("admin:catalog_author_change", args=[author.pk])
+
+    client.force_login(author_editor())
+    page = client.get(page_url).content.decode()
+    assert "Enrich selected authors" not in client.get(AUTHORS_URL).content.decode()
+    assert "choose &quot;Enrich selected authors&quot;" not in page
+    assert "Your account cannot send authors to enrichment: someone who may review" in page
+
+    client.force_login(librarian())
+    page = client.get(page_url).content.decode()
+    assert "Enrich selected authors" in client.get(AUTHORS_URL).content.decode()
+    assert "choose &quot;Enrich selected authors&quot;" in page
+    assert "Your account cannot" not in page
