@@ -1,14 +1,17 @@
 """What the coverage dashboard's page shows of its figures: each bar linked to the list it
 counts, and the covers' split in whole percents (split from enrichment.presenters)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
+from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from catalog.models import Author, ImportJob, Work
 from enrichment import dashboard
+from enrichment.models import AuditLogEntry, BackfillMonth, BulkOperation, ProviderState
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.request_status import activity_list_query
 
@@ -27,9 +30,13 @@ def whole_percents(counts: Sequence[int]) -> list[int]:
     return percents
 
 
-def dashboard_context(figures: dashboard.Figures) -> dict:
-    """The dashboard's figures, each bar linked to the list it counts."""
-    works_url = reverse("admin:catalog_work_changelist")
+def dashboard_context(
+    figures: dashboard.Figures, *, may_view: Callable[[type[Model]], bool] = lambda model: True
+) -> dict:
+    """The dashboard's figures, each bar linked to the list it counts where the reader
+    `may_view` that list (a link that answers 403 offers nothing: the figure is shown
+    unlinked)."""
+    works_url = reverse("admin:catalog_work_changelist") if may_view(Work) else ""
     requests_url = reverse("admin:enrichment_enrichmentrequest_changelist")
     for i, bar in enumerate(figures.missing_fields):
         bar.url = f"{works_url}?missing={i}"
@@ -50,6 +57,7 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         # bar.colour is the entry_activity it counts: a re-run's dismissals apart.
         query = urlencode({**activity_list_query(bar.colour), "created_at__gte": str(since)})
         bar.url = f"{reverse('admin:enrichment_auditlogentry_changelist')}?{query}"
+    _unlinked_where_refused(figures, works_url=works_url, may_view=may_view)
     total, x, cover_split = figures.works["total"], 0.0, []
     parts = (
         (gettext("Verified"), "verified", "completed"),
@@ -72,6 +80,11 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         )
         x += width
     return {
+        "can_view": {
+            "imports": may_view(ImportJob),
+            "bulk_operations": may_view(BulkOperation),
+            "provider_states": may_view(ProviderState),
+        },
         "queue_total": sum(bar.count for bar in figures.queue),
         "cover_split": cover_split,
         "figures": figures,
@@ -81,3 +94,22 @@ def dashboard_context(figures: dashboard.Figures) -> dict:
         "history_url": f"{requests_url}?{urlencode({HISTORY_PARAMETER: ALL_HISTORY})}",
         "cover_total": figures.works["total"],
     }
+
+
+def _unlinked_where_refused(
+    figures: dashboard.Figures, *, works_url: str, may_view: Callable[[type[Model]], bool]
+) -> None:
+    """The bars and links of lists the reader may not open, left without their link."""
+    refused: list[dashboard.Bar] = []
+    if not works_url:
+        refused += [*figures.missing_fields, *figures.covers_by_source, *figures.completeness]
+    if not may_view(AuditLogEntry):
+        refused += figures.activity
+    if not may_view(BackfillMonth):
+        refused += figures.backfill_months
+    authors = figures.authors
+    if not may_view(Author):
+        refused += [*authors.details, *authors.completeness, *authors.statuses]
+        authors.list_url = authors.missing_url = authors.redirects_url = ""
+    for bar in refused:
+        bar.url = ""

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from bookstore.admin_links import admin_may_view
 from enrichment import bulk_operations, dashboard, dashboard_page, presenters, queue, revert, review
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
@@ -306,7 +307,9 @@ def dashboard_view(request, model_admin):
         **model_admin.admin_site.each_context(request),
         "title": gettext("Enrichment dashboard"),
         "opts": model_admin.model._meta,
-        **dashboard_page.dashboard_context(dashboard.dashboard_figures()),
+        **dashboard_page.dashboard_context(
+            dashboard.dashboard_figures(), may_view=lambda model: admin_may_view(request, model)
+        ),
         "can_refresh": request.user.has_perm(REVIEW_PERMISSION),
     }
     return TemplateResponse(request, "admin/enrichment/dashboard.html", context)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
+from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, with_note
 from catalog import isbn, permissions, selectors
 from catalog.admin.display import (
@@ -202,6 +203,7 @@ class WorkAdmin(
     EmptyListHelpMixin,
     CoverFieldsMixin,
     IsbnSearchMixin,
+    ViewerOnObjectMixin,
     admin.ModelAdmin,
 ):
     isbn_prefix = "editions__"
@@ -352,11 +354,15 @@ class WorkAdmin(
         if not isinstance(holder, Edition):
             return thumbnail
         return format_html(
-            '{}<span class="cover-origin">{} <a href="{}">{}</a></span>',
+            '{}<span class="cover-origin">{} {}</span>',
             thumbnail,
             _("The work has no image of its own: this one is its edition's."),
-            reverse("admin:catalog_edition_change", args=[holder.pk]),
-            holder.isbn13 or holder.title or _("edition"),
+            link_for_viewer(
+                viewer_request(work),
+                Edition,
+                reverse("admin:catalog_edition_change", args=[holder.pk]),
+                holder.isbn13 or holder.title or _("edition"),
+            ),
         )
 
     @admin.display(description=_("Every series"))

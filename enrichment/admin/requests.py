@@ -14,6 +14,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import (
+    ViewerOnObjectMixin,
+    admin_may_view,
+    link_for_viewer,
+    viewer_request,
+)
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
 from catalog import selectors
 from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
@@ -116,6 +122,7 @@ class EnrichmentRequestAdmin(
     QuickActionCheckboxMixin,
     EmptyListHelpMixin,
     ReviewPermissionMixin,
+    ViewerOnObjectMixin,
     admin.ModelAdmin,
 ):
     narrowed_subtitle = _("Only the requests of %(whose)s")
@@ -331,6 +338,8 @@ class EnrichmentRequestAdmin(
         extra = {}
         if obj is not None:
             extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
+            if not admin_may_view(request, Author if obj.author_id else Work):
+                extra["work_url"] = ""  # "Open the work" would answer 403
             # A request nothing matched (not found, failed, not tried yet) has no proposal; one
             # decided (dismissed, superseded) has one no longer to review.
             if extra["reviewable"]:
@@ -408,8 +417,9 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Book or author"))
     def book_link(self, obj):
-        return format_html(
-            '<a href="{}">{}</a>',
+        return link_for_viewer(
+            viewer_request(obj),
+            Author if obj.author_id else Work,
             presenters.request_target_url(obj),
             presenters.request_target(obj),
         )

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import link_for_viewer, viewer_request
 from catalog import selectors
 from catalog.admin import WorkAdmin
 from catalog.models import Work
@@ -368,10 +369,14 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         if current is None:
             return gettext("Never: no enrichment request yet.")
         return format_html(
-            '{} — <a href="{}">{}</a>',
+            "{} — {}",
             self._try_text(current),
-            reverse("admin:enrichment_enrichmentrequest_change", args=[current.pk]),
-            gettext("request #%(id)s") % {"id": current.pk},
+            link_for_viewer(
+                viewer_request(work),
+                EnrichmentRequest,
+                reverse("admin:enrichment_enrichmentrequest_change", args=[current.pk]),
+                gettext("request #%(id)s") % {"id": current.pk},
+            ),
         )
 
     @staticmethod

@@ -1,0 +1,108 @@
+"""Links between admin pages lead only where their reader may go (bookstore.admin_links): a
+staff user with few permissions was shown links that answered "403 Forbidden"."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+
+from catalog.models import ImportJob
+from enrichment.models import EnrichmentRequest
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(sent_tasks):
+    return sent_tasks
+
+
+def staff(*codenames: str) -> User:
+    user = User.objects.create_user("reader", password="pw", is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+def hrefs(page: str) -> set[str]:
+    return {href.replace("&amp;", "&") for href in re.findall(r'href="([^"]+)"', page)}
+
+
+def forbidden(client, page: str) -> list[str]:
+    """The page's links into the admin that answer 403 for the signed-in user."""
+    return sorted(
+        href
+        for href in hrefs(page)
+        if href.startswith("/admin/") and "logout" not in href
+        if client.get(href).status_code == 403
+    )
+
+
+@pytest.fixture
+def work_with_request():
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_edition(work, isbn13="9780380789016", cover="covers/synthetic-edition.jpg")
+    request = EnrichmentRequest.objects.create(work=work, trigger="command")
+    return work, request
+
+
+def test_the_dashboard_links_no_list_its_reader_may_not_open(client, work_with_request):
+    """A user who may follow the queue (and so the dashboard) but not open the works, authors,
+    imports or bulk operations was shown every figure as a link to a 403. The figures stay,
+    unlinked; the queue's links stay."""
+    ImportJob.objects.create(original_filename="running.csv", status="running", rows_total=10)
+    client.force_login(staff("view_enrichmentrequest"))
+    page = client.get(reverse("admin:enrichment_dashboard")).content.decode()
+
+    assert forbidden(client, page) == []
+    assert re.search(r"<a id=\"authors-total\">\s*<strong>1</strong> author", page)
+    assert "running.csv" in page
+    assert "All imports" not in page and "All bulk operations" not in page
+    assert f"{reverse('admin:enrichment_enrichmentrequest_changelist')}?status__exact=" in page
+
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    page = client.get(reverse("admin:enrichment_dashboard")).content.decode()
+    listed = hrefs(page)
+    assert reverse("admin:catalog_work_changelist") in listed
+    assert reverse("admin:catalog_importjob_changelist") in listed
+    assert "All imports" in page and "All bulk operations" in page
+
+
+def test_a_works_page_links_its_request_and_edition_only_for_who_may_open_them(
+    client, work_with_request
+):
+    """A user who may only view works read "request #1" and the edition whose cover the work
+    shows as links, each to a 403: they are said, unlinked."""
+    work, request = work_with_request
+    work_url = reverse("admin:catalog_work_change", args=[work.pk])
+    client.force_login(staff("view_work"))
+    page = client.get(work_url).content.decode()
+
+    assert forbidden(client, page) == []
+    assert f"request #{request.pk}" in page
+    assert "this one is its edition&#x27;s. 9780380789016" in page
+
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    listed = hrefs(client.get(work_url).content.decode())
+    assert reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]) in listed
+    edition = work.editions.get()
+    assert reverse("admin:catalog_edition_change", args=[edition.pk]) in listed
+
+
+def test_a_requests_page_opens_its_work_only_for_who_may_open_it(client, work_with_request):
+    """Its "Open the work" button and its "Book or author" link led a user who may follow the
+    queue but not open works to a 403."""
+    work, request = work_with_request
+    request_url = reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    client.force_login(staff("view_enrichmentrequest"))
+    page = client.get(request_url).content.decode()
+
+    assert forbidden(client, page) == []
+    assert "Open the work" not in page
+    assert "Neverwhere" in page
+
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    page = client.get(request_url).content.decode()
+    assert "Open the work" in page
+    assert reverse("admin:catalog_work_change", args=[work.pk]) in hrefs(page)
