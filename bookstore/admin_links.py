@@ -37,7 +37,14 @@ VIEWER_REQUEST = "_admin_viewer_request"
 
 
 class ViewerOnObjectMixin(_ModelAdminBase):
-    """A change page whose read-only fields say `viewer_request(obj)` to learn who reads them."""
+    """A change page whose read-only fields, and a list whose cells, say `viewer_request(obj)`
+    to learn who reads them."""
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        for row in changelist.result_list:
+            setattr(row, VIEWER_REQUEST, request)
+        return changelist
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -46,5 +53,5 @@ class ViewerOnObjectMixin(_ModelAdminBase):
 
 
 def viewer_request(obj):
-    """The request of the change page showing `obj`, or None elsewhere."""
+    """The request of the change page or list showing `obj`, or None elsewhere."""
     return getattr(obj, VIEWER_REQUEST, None)

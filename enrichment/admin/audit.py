@@ -13,9 +13,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import help_with_link, with_note
 from catalog.admin.display import cover_url_thumbnail_html
-from catalog.models import Author
+from catalog.models import Author, Work
 from enrichment import audit_queries, bulk_operations, presenters, revert, views
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import (
@@ -27,7 +28,7 @@ from enrichment.admin.base import (
 )
 from enrichment.covers.cleanup import cover_sha256s_deleted
 from enrichment.covers.store import small_thumbnail_name, stored_sha256
-from enrichment.models import AuditLogEntry, AuthorMerge
+from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, in_field_order
 from enrichment.providers.registry import provider_label
 from enrichment.request_status import (
@@ -225,7 +226,9 @@ def target_label(target: str, *, duplicate: Author | None = None) -> str:
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin):
+class AuditLogEntryAdmin(
+    NarrowedListMixin, ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
+):
     """Read-only for everyone, superusers included: the log is written by the services only."""
 
     narrowed_subtitle = _("Only the entries of %(whose)s")
@@ -402,8 +405,9 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
         """The list's cell: the providers, and the request that applied the change below."""
         if not entry.request_id:
             return self.provider_names(entry)
-        link = format_html(
-            '<a href="{}">{}</a>',
+        link = link_for_viewer(
+            viewer_request(entry),
+            EnrichmentRequest,
             reverse("admin:enrichment_enrichmentrequest_change", args=[entry.request_id]),
             gettext("request #%(id)s") % {"id": entry.request_id},
         )
@@ -411,21 +415,18 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
 
     @admin.display(description=_("Work or author"), ordering="work__title_normalized")
     def work_link(self, entry):
+        viewer = viewer_request(entry)
         if entry.author_id is not None:
             url = reverse("admin:catalog_author_change", args=[entry.author_id])
             return format_html(
-                '<a href="{}">{}</a> <span class="small">({})</span>',
-                url,
-                entry.author,
+                '{} <span class="small">({})</span>',
+                link_for_viewer(viewer, Author, url, entry.author),
                 _("author"),
             )
         if entry.work_id is None:
             return "–"
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:catalog_work_change", args=[entry.work_id]),
-            entry.work,
-        )
+        url = reverse("admin:catalog_work_change", args=[entry.work_id])
+        return link_for_viewer(viewer, Work, url, entry.work)
 
     @admin.display(description=_("Changes (old → new)"))
     def changes_summary(self, entry):
@@ -476,10 +477,11 @@ class AuditLogEntryAdmin(NarrowedListMixin, ReviewPermissionMixin, ReadOnlyAdmin
     def request_link(self, entry):
         if not entry.request_id:
             return "–"
-        return format_html(
-            '<a href="{}">#{}</a>',
+        return link_for_viewer(
+            viewer_request(entry),
+            EnrichmentRequest,
             reverse("admin:enrichment_enrichmentrequest_change", args=[entry.request_id]),
-            entry.request_id,
+            f"#{entry.request_id}",
         )
 
     @admin.display(description=_("Reverts"))

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from catalog.models import ImportJob
-from enrichment.models import EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.factories import make_edition, make_work
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,30 @@ def test_a_requests_page_opens_its_work_only_for_who_may_open_it(client, work_wi
     page = client.get(request_url).content.decode()
     assert "Open the work" in page
     assert reverse("admin:catalog_work_change", args=[work.pk]) in hrefs(page)
+
+
+def test_the_audit_log_links_works_authors_and_requests_only_for_who_may_open_them(
+    client, work_with_request
+):
+    """A user who may read the audit log but not open works or requests had each row's work
+    and "request #N" linked to a 403, in the list and on the entry's page."""
+    work, request = work_with_request
+    author = work.credits.get().author
+    entry = AuditLogEntry.objects.create(
+        work=work, request=request, action="auto_apply", changes={}
+    )
+    AuditLogEntry.objects.create(author=author, action="auto_apply", changes={})
+    list_url = reverse("admin:enrichment_auditlogentry_changelist")
+    entry_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    client.force_login(staff("view_auditlogentry"))
+
+    for url in (list_url, entry_url):
+        page = client.get(url).content.decode()
+        assert forbidden(client, page) == [], url
+        assert "Neverwhere" in page and f"#{request.pk}" in page
+
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    listed = hrefs(client.get(list_url).content.decode())
+    assert reverse("admin:catalog_work_change", args=[work.pk]) in listed
+    assert reverse("admin:catalog_author_change", args=[author.pk]) in listed
+    assert reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]) in listed
