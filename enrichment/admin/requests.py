@@ -38,7 +38,7 @@ from enrichment.admin.request_filters import (
 )
 from enrichment.admin.request_images import RequestImagesMixin
 from enrichment.heartbeats import worker_running_expression
-from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
+from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest, SourceRecord
 from enrichment.request_status import (
     image_status_text,
     request_changed_catalog_annotation,
@@ -340,6 +340,7 @@ class EnrichmentRequestAdmin(
             extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
             if not admin_may_view(request, Author if obj.author_id else Work):
                 extra["work_url"] = ""  # "Open the work" would answer 403
+            extra["can_view_source_records"] = admin_may_view(request, SourceRecord)
             # A request nothing matched (not found, failed, not tried yet) has no proposal; one
             # decided (dismissed, superseded) has one no longer to review.
             if extra["reviewable"]:

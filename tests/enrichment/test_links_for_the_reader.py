@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from catalog.models import ImportJob
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,27 @@ def test_the_audit_log_links_works_authors_and_requests_only_for_who_may_open_th
     assert reverse("admin:catalog_work_change", args=[work.pk]) in listed
     assert reverse("admin:catalog_author_change", args=[author.pk]) in listed
     assert reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]) in listed
+
+
+def test_a_candidates_cached_answer_is_linked_only_for_who_may_open_source_records(client):
+    """A reviewer without "view source record" read "Records: … · cached answer", a link to
+    the source records' list that answered 403; the provider's own links stay."""
+    request = needs_review()
+    reviewer = staff("view_enrichmentrequest", "review_enrichment", "view_work")
+    client.force_login(reviewer)
+    page = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+
+    assert forbidden(client, page) == []
+    assert "Records:" in page and "cached answer" not in page
+
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_sourcerecord"))
+    client.force_login(User.objects.get(pk=reviewer.pk))
+    page = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+    assert "cached answer" in page
+    assert any(
+        href.startswith(reverse("admin:enrichment_sourcerecord_changelist")) for href in hrefs(page)
+    )
