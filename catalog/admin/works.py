@@ -195,6 +195,10 @@ class EditionInline(admin.StackedInline):
         return cover_thumbnail_html(edition.cover_thumbnail or edition.cover, width=60)
 
 
+#: The work page's fields shown, to a reader who may not edit it, by a display of their own.
+SUBJECTS_READ = {"subjects": "subjects_read"}
+
+
 @admin.register(Work)
 class WorkAdmin(
     DeletedWithItsRecordsMixin,
@@ -234,6 +238,7 @@ class WorkAdmin(
         *CoverFieldsMixin.cover_readonly_fields,
         "title_notice",
         "all_series",
+        "subjects_read",
         "created_at",
         "updated_at",
     ]
@@ -319,11 +324,24 @@ class WorkAdmin(
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            # Read, not edited: the subjects one per line as the form has them, where the
+            # admin shows a read-only JSON field as its raw list, ["Western", "Fiction"].
+            fieldsets = [
+                (name, {**options, "fields": [SUBJECTS_READ.get(f, f) for f in options["fields"]]})
+                for name, options in fieldsets
+            ]
         if obj is None or not obj.title_is_placeholder:
             return fieldsets
         (name, options), *rest = fieldsets  # the notice beside the title it is about
         fields = [("title", "title_notice"), *options["fields"][1:]]
         return [(name, {**options, "fields": fields}), *rest]
+
+    @admin.display(description=_("Subjects"))
+    def subjects_read(self, work):
+        if not work.subjects:
+            return self.get_empty_value_display()
+        return format_html_join(mark_safe("<br>"), "{}", ((subject,) for subject in work.subjects))
 
     def save_model(self, request, obj, form, change):
         # A title typed by hand is the real one: nothing may replace it as a placeholder.

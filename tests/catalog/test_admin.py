@@ -59,6 +59,22 @@ def test_staff_with_view_permission_sees_the_works_list(client):
     assert b"Neverwhere" in response.content
 
 
+def test_a_work_read_without_the_right_to_edit_it_lists_its_subjects_one_per_line(client):
+    """A user who may only view works read its subjects as the raw JSON list,
+    ["Western", "Fiction"], where the form edits them one per line."""
+    clerk = User.objects.create_user("clerk", password="pw", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_work"))
+    client.force_login(clerk)
+    work = make_work("Neverwhere", authors=["Neil Gaiman"], subjects=["Fantasy", "London"])
+    bare = make_work("Stardust", authors=["Neil Gaiman"])
+
+    page = client.get(reverse("admin:catalog_work_change", args=[work.pk])).content.decode()
+    assert "[&quot;Fantasy&quot;" not in page and '["Fantasy"' not in page
+    assert re.search(r'<div class="readonly">Fantasy<br>London</div>', page)
+    page = client.get(reverse("admin:catalog_work_change", args=[bare.pk])).content.decode()
+    assert re.search(r"<label>Subjects:</label>\s*<div class=\"readonly\">–</div>", page)
+
+
 def test_admin_site_is_branded(superuser_client):
     response = superuser_client.get(reverse("admin:index"))
     assert b"Bookstore catalog" in response.content
