@@ -60,9 +60,9 @@ class BulkOperationAdmin(ReadOnlyAdmin):
 
     def empty_list_help(self, request):
         return _(
-            "No bulk operation yet. An action on more than %(n)s rows of the enrichment queue or "
-            "the works list (approve, dismiss, re-run, enrich) runs here in the background, "
-            "with its progress."
+            "No bulk operation yet. An action on more than %(n)s rows of the enrichment queue, "
+            "the works list or the author list (approve, dismiss, re-run, enrich) runs here in "
+            "the background, with its progress."
         ) % {"n": bulk_operations.BULK_INLINE_MAX}
 
     def get_urls(self):
