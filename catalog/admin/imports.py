@@ -229,6 +229,10 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                     # to the storage's error offers nothing.
                     "can_download": obj.file_status_found == ImportJob.FileStatus.STORED
                     and permissions.user_can_download_import_file(request.user, obj),
+                    # The failed rows' CSV holds their cells: the file's readers only.
+                    "can_download_failed_rows": permissions.user_can_download_import_file(
+                        request.user, obj
+                    ),
                     "failed_rows": obj.rows.filter(status=ImportRow.Status.FAILED).order_by(
                         "line_number"
                     )[:FAILED_ROWS_SHOWN],
