@@ -16,11 +16,15 @@ else:
 
 
 def admin_may_view(request, model) -> bool:
-    """Whether the admin's list and pages of `model` open for the user of `request`."""
-    site = admin.site
-    if not site.is_registered(model):
-        return False
-    return site.get_model_admin(model).has_view_or_change_permission(request)
+    """Whether the admin's list and pages of `model` open for the user of `request`: asked
+    once a request, however many of a list's rows link there."""
+    asked = request.__dict__.setdefault("_admin_may_view", {})
+    if model not in asked:
+        site = admin.site
+        asked[model] = site.is_registered(model) and site.get_model_admin(
+            model
+        ).has_view_or_change_permission(request)
+    return asked[model]
 
 
 def link_for_viewer(request, model, url: str, text):

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
 from catalog import permissions, services, views
 from catalog.admin.display import (
@@ -292,7 +293,9 @@ class MatchedByFilter(admin.ChoicesFieldListFilter):
 
 
 @admin.register(ImportRow)
-class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
+class ImportRowAdmin(
+    QuickActionCheckboxMixin, EmptyListHelpMixin, ViewerOnObjectMixin, admin.ModelAdmin
+):
     """Every row of every import, reached from its job's page: what each row was read as and
     became, its warnings, its cells; a failed row can be corrected and re-run. Only imports
     write rows: the admin shows them."""
@@ -538,8 +541,10 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             if row.status != ImportRow.Status.FAILED:
                 return gettext("Its book was deleted since.")
             return "–"
-        book = format_html(
-            '<a href="{}">{}</a>',
+        viewer = viewer_request(row)
+        book = link_for_viewer(
+            viewer,
+            Work,
             admin_change_url("admin:catalog_work_change", row.work_id),
             work_label(row.work),
         )
@@ -548,10 +553,14 @@ class ImportRowAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
         if row.edition is None:
             return book
         return format_html(
-            '{} · <a href="{}">{}</a>',
+            "{} · {}",
             book,
-            admin_change_url("admin:catalog_edition_change", row.edition_id),
-            edition_label(row.edition),
+            link_for_viewer(
+                viewer,
+                Edition,
+                admin_change_url("admin:catalog_edition_change", row.edition_id),
+                edition_label(row.edition),
+            ),
         )
 
     @admin.display(description=_("Warnings and errors"))

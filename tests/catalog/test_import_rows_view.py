@@ -75,6 +75,23 @@ def test_the_rows_list_says_what_each_row_became_and_links_the_books(client, mix
     assert "damaged by a spreadsheet" in page  # the warning row's warning
 
 
+def test_the_rows_list_links_the_books_only_for_who_may_open_them(client, mixed_job):
+    """An importer who may not view editions (nor works) had every row's book and edition
+    linked to 403 Forbidden: they are named, unlinked; the works, for one who may view them."""
+    duplicate = mixed_job.rows.get(line_number=4)
+    edition_url = reverse("admin:catalog_edition_change", args=[duplicate.edition_id])
+    work_url = reverse("admin:catalog_work_change", args=[duplicate.work_id])
+    client.force_login(user_with("importer", "import_books"))
+    page = rows_page(client, job=mixed_job.pk)
+    assert f"edition {duplicate.edition.isbn13}" in page and edition_url not in page
+    assert "&#x27;The Subtle Knife&#x27; by Philip Pullman" in page and work_url not in page
+
+    client.force_login(user_with("reader", "import_books", "view_work"))
+    page = rows_page(client, job=mixed_job.pk)
+    assert work_url in page and edition_url not in page
+    assert client.get(work_url).status_code == 200
+
+
 def test_a_title_and_author_match_and_an_earlier_row_are_said_in_words(client, mixed_job):
     mixed_job.rows.filter(line_number=3).update(matched_by=ImportRow.MatchedBy.TITLE_AUTHOR)
     mixed_job.rows.filter(line_number=4).update(matched_by=ImportRow.MatchedBy.EARLIER_ROW)
