@@ -6,6 +6,8 @@ a copy of it."""
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.html import format_html
 
 # The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
@@ -59,3 +61,12 @@ class ViewerOnObjectMixin(_ModelAdminBase):
 def viewer_request(obj):
     """The request of the change page or list showing `obj`, or None elsewhere."""
     return getattr(obj, VIEWER_REQUEST, None)
+
+
+def user_for_viewer(request, user):
+    """A user a page names (who uploaded, who cancelled…): their admin page for a reader it
+    opens for, their name alone for another (Django links a read-only user field whoever reads
+    it)."""
+    model = get_user_model()
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[user.pk])
+    return link_for_viewer(request, model, url, user.get_username())

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
+from bookstore.admin_links import ViewerOnObjectMixin, user_for_viewer, viewer_request
 from bookstore.admin_lists import (
     EmptyListHelpMixin,
     QuickActionCheckboxMixin,
@@ -50,7 +51,9 @@ class ImportSourceFilter(admin.SimpleListFilter):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
+class ImportJobAdmin(
+    QuickActionCheckboxMixin, EmptyListHelpMixin, ViewerOnObjectMixin, admin.ModelAdmin
+):
     """Import jobs: uploaded through the "Import CSV" button, read-only afterwards."""
 
     # Eight columns, a second figure under the first in some cells: the list fits 1,280 px
@@ -90,24 +93,32 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
             _("Run"),
             {
                 "fields": [
-                    ("uploaded_by", "source", "enrichment_asked"),
+                    ("uploader", "source", "enrichment_asked"),
                     ("started_at", "finished_at"),
-                    ("cancel_requested_by", "cancel_requested_at"),
-                    ("retried_by", "retried_at"),
+                    ("cancel_requester", "cancel_requested_at"),
+                    ("retrier", "retried_at"),
                 ]
             },
         ),
     ]
-    readonly_fields = ["status_badge", "size", "uploaded_file", "enrichment_asked"]
+    readonly_fields = [
+        "status_badge",
+        "size",
+        "uploaded_file",
+        "enrichment_asked",
+        "uploader",
+        "cancel_requester",
+        "retrier",
+    ]
 
     def get_fieldsets(self, request, obj=None):
         """A job nobody cancelled or retried shows no empty "Cancel requested by: -" and
         "Retried by: -" lines: they appear once someone did."""
         unused = set()
         if obj is not None and not (obj.cancel_requested_at or obj.cancel_requested_by_id):
-            unused.add(("cancel_requested_by", "cancel_requested_at"))
+            unused.add(("cancel_requester", "cancel_requested_at"))
         if obj is not None and not (obj.retried_at or obj.retried_by_id):
-            unused.add(("retried_by", "retried_at"))
+            unused.add(("retrier", "retried_at"))
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f not in unused]})
             for name, options in super().get_fieldsets(request, obj)
@@ -246,6 +257,27 @@ class ImportJobAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAd
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # Who did what, named (linked only for a reader the users' pages open for); a job the
+    # import_books command started, or whose user was removed since, records nobody.
+
+    @admin.display(description=_("Uploaded by"))
+    def uploader(self, job):
+        if job.uploaded_by is None:
+            return _("Nobody recorded: the import_books command, or a user removed since.")
+        return user_for_viewer(viewer_request(job), job.uploaded_by)
+
+    @admin.display(description=_("Cancel requested by"))
+    def cancel_requester(self, job):
+        if job.cancel_requested_by is None:
+            return self.get_empty_value_display()
+        return user_for_viewer(viewer_request(job), job.cancel_requested_by)
+
+    @admin.display(description=_("Retried by"))
+    def retrier(self, job):
+        if job.retried_by is None:
+            return self.get_empty_value_display()
+        return user_for_viewer(viewer_request(job), job.retried_by)
 
     @admin.display(description=_("File size"))
     def size(self, job):

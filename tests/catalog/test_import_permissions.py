@@ -136,6 +136,24 @@ def test_a_command_line_job_has_no_owner_so_only_managers_change_it(client):
     assert cancel(client, job).status_code == 302
 
 
+def test_who_uploaded_a_job_is_named_and_linked_only_for_who_may_open_users(client):
+    """The job's "Uploaded by" linked the uploader's user page for every reader, which answers
+    403 to an importer; a job the command started said only "–"."""
+    alice = importer("alice")
+    job = finished_job_with_a_failed_row(alice)
+    user_url = reverse("admin:auth_user_change", args=[alice.pk])
+    client.force_login(importer("bob"))
+    shown = page(client, job)
+    assert "alice" in shown and user_url not in shown
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    assert f'<a href="{user_url}">alice</a>' in page(client, job)
+
+    by_command = running_job(None)
+    assert "Nobody recorded: the import_books command, or a user removed since." in page(
+        client, by_command
+    )
+
+
 def test_without_the_import_permission_even_the_uploader_cannot_retry(client):
     alice = importer("alice")
     job = finished_job_with_a_failed_row(alice)
