@@ -11,7 +11,7 @@ from stdnum import isni as stdnum_isni
 
 from catalog import isbn
 from catalog.importers.fitting import column_width
-from catalog.importers.parsing import parse_format
+from catalog.importers.parsing import parse_format, parse_int, parse_year
 from catalog.importers.publishers import names_no_publisher
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
@@ -492,11 +492,36 @@ def no_audiobook_page_count(candidate: Candidate) -> Candidate:
     return candidate
 
 
+def no_impossible_numbers(candidate: Candidate) -> Candidate:
+    """A page count or a first publication year no book has (Google Books' `pageCount`, Open
+    Library's `number_of_pages` or `first_publish_year`, ISBNdb's `pages` of 3,000,000,000: more
+    than the catalog's column holds, and approving it failed on PostgreSQL) is not proposed, and
+    a note says so. The bounds are the importers' (`parse_int`, `parse_year` of a work), so a
+    provider never brings what an export may not. Changes `candidate` in place."""
+    pages = candidate.page_count
+    if pages is not None and parse_int(str(pages)) is None:
+        candidate.notes.append(
+            gettext("The page count %(pages)s was not kept: no book has that many pages.")
+            % {"pages": f"{pages:,}"}
+        )
+        candidate.page_count = None
+    year = candidate.first_published_year
+    if year is not None and parse_year(str(year), ancient=True) is None:
+        candidate.notes.append(
+            gettext("The first publication year %(year)s was not kept: no book was published then.")
+            % {"year": year}
+        )
+        candidate.first_published_year = None
+    return candidate
+
+
 def settle_candidate(candidate: Candidate) -> Candidate:
     """A book's candidate as every provider hands it on: its subtitle's series statement read
-    (`series_from_subtitle`), an audiobook's page count dropped (`no_audiobook_page_count`),
-    then cut to what the catalog keeps (`cap_candidate_text`)."""
-    return cap_candidate_text(no_audiobook_page_count(series_from_subtitle(candidate)))
+    (`series_from_subtitle`), an audiobook's page count and numbers no book has dropped
+    (`no_audiobook_page_count`, `no_impossible_numbers`), then cut to what the catalog keeps
+    (`cap_candidate_text`)."""
+    candidate = no_audiobook_page_count(series_from_subtitle(candidate))
+    return cap_candidate_text(no_impossible_numbers(candidate))
 
 
 def cap_record(record: Any) -> Any:
