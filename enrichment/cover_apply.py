@@ -39,6 +39,9 @@ from django.utils import timezone
 from bookstore import task_queue
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
+from enrichment.cover_notes import cover_note_record, cover_note_write, image_noun
+from enrichment.cover_notes import cover_note_text as cover_note_text
+from enrichment.cover_notes import image_step_text as image_step_text
 from enrichment.covers import assign_cover, choose_cover, store_cover
 from enrichment.covers.cleanup import (
     cover_files_kept_only_if_saved,
@@ -109,20 +112,6 @@ COVER_JOB_FIELDS = [
 ]
 
 
-def image_noun(request: EnrichmentRequest) -> str:
-    """What the cover step's notes call the request's image: an author's is a photo."""
-    return "photo" if request.author_id is not None else "cover"
-
-
-def image_step_text(request: EnrichmentRequest, text: str) -> str:
-    """A note or a candidate's rejection the cover step stored, as the request's page and the
-    API say it: an author's image is a photo, in those stored when every note said "this
-    cover" (the worker's give-up, a download's time running out) too."""
-    if image_noun(request) == "cover":
-        return text
-    return text.replace("this cover", "this photo")
-
-
 def cover_mark_pending(request: EnrichmentRequest, *, replace: bool = False) -> None:
     """Make the request's cover a new download job (on the instance; the caller saves it).
     `replace`: a reviewer chose it, so it may replace the cover the work has."""
@@ -147,7 +136,7 @@ def cover_withhold(request: EnrichmentRequest) -> bool:
     request.cover_status = CoverStatus.NONE
     request.cover_queued_at = None
     request.cover_claim_token, request.cover_claimed_at = "", None
-    request.match_details.cover_note = cover_withheld_note(request)
+    cover_note_write(request, cover_withheld_note(request))
     return True
 
 
@@ -322,10 +311,7 @@ def covers_give_up_stale(*, now=None) -> int:
                 continue
             locked.cover_status = CoverStatus.REJECTED
             locked.cover_claim_token, locked.cover_claimed_at = "", None
-            locked.match_details.cover_note = (
-                f"The worker stopped while downloading this {image_noun(locked)} "
-                f"{locked.cover_attempts} times: given up."
-            )
+            cover_note_record(locked, "worker_stopped", count=locked.cover_attempts)
             locked.save(
                 update_fields=[
                     "cover_status",
@@ -448,11 +434,7 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
         ]
         if not force and targets.has_image:
             locked.cover_status = CoverStatus.NONE
-            details.cover_note = (
-                "The author already has a verified photo: kept."
-                if targets.author is not None
-                else "The work already has a verified cover: kept."
-            )
+            cover_note_record(locked, "kept_existing")
             locked.save(update_fields=done_fields)
             return "kept_existing"
         if choice.image is None or choice.ref is None:
@@ -539,19 +521,12 @@ def _cover_not_stored(locked: EnrichmentRequest, done_fields: list[str]) -> str:
         image_noun(locked),
         exc_info=True,
     )
-    details = locked.match_details
     if locked.cover_attempts < MAX_COVER_ATTEMPTS:
-        details.cover_note = (
-            "The storage failed to store this cover (the server's log has its error): it is "
-            "tried again later."
-        )
+        cover_note_record(locked, "storage_retry")
         locked.cover_queued_at = timezone.now()  # the sweep's backoff, as for a timeout
         locked.save(update_fields=[*done_fields, "cover_queued_at"])
         return "retry_later"
-    details.cover_note = (
-        f"The storage failed to store this cover {locked.cover_attempts} times (the server's log "
-        "has its errors): given up."
-    )
+    cover_note_record(locked, "storage_given_up", count=locked.cover_attempts)
     locked.cover_status = CoverStatus.REJECTED
     locked.save(update_fields=done_fields)
     return "rejected"

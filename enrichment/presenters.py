@@ -306,7 +306,7 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "chosen": chosen,
         "status": image_status_text(req),
         # Why nothing was applied, when the step says: kept, given up, a decision withheld it.
-        "note": cover_apply.image_step_text(req, req.match_details.cover_note),
+        "note": cover_apply.cover_note_text(req),
         "rejections": [
             {
                 "provider": provider_label(rejection.provider),

@@ -426,7 +426,9 @@ class MatchDetails:
     contributors: dict[str, list[str]] = field(default_factory=dict)  # field -> providers
     authors: list[ProposedAuthor] = field(default_factory=list)
     cover_rejections: list[CoverRejection] = field(default_factory=list)
-    cover_note: str = ""
+    cover_note: str = ""  # in English; said in the reader's language from its code (cover_notes)
+    cover_note_code: str = ""
+    cover_note_values: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

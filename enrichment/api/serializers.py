@@ -378,7 +378,7 @@ class RequestDetailSerializer(QueueRowSerializer):
         data = super().to_representation(instance)
         # The cover step's notes as the review page says them: an author's image is a photo.
         details = data["match_details"]
-        details["cover_note"] = cover_apply.image_step_text(instance, details["cover_note"])
+        details["cover_note"] = cover_apply.cover_note_text(instance)
         for rejection in details["cover_rejections"]:
             rejection["message"] = cover_apply.image_step_text(instance, rejection["message"])
         return data
