@@ -384,9 +384,14 @@ def author_id(kind: str, value: Any) -> str:
 
 
 ALTERNATE_NAMES_MAX_COUNT = 50
-AUTHOR_DESCRIPTION_MAX_CHARS = 500  # Wikidata's descriptions stop at 250
+# An author's text is proposed into the Author columns of the same meaning (author_proposal): it
+# is cut to them here, where the note says so, or the proposal would leave it out unsaid.
+AUTHOR_DESCRIPTION_MAX_CHARS = column_width(Author, "short_description")  # 500
 BIO_MAX_CHARS = DESCRIPTION_MAX_CHARS  # Author.bio is a TextField, as Work.description
-LIFE_DATE_MAX_CHARS = 100
+BIO_SOURCE_MAX_CHARS = column_width(Author, "bio_source")  # a URL: dropped, never cut
+LIFE_DATE_MAX_CHARS = column_width(Author, "birth_date")  # 64, as death_date
+GENDER_MAX_CHARS = column_width(Author, "gender")  # 32
+NATIONALITY_MAX_CHARS = column_width(Author, "nationality")  # the countries, joined by ", "
 CITIZENSHIP_MAX_COUNT = 10
 PHOTOS_MAX_COUNT = 20
 AUTHOR_WORKS_MAX_COUNT = 1000
@@ -423,9 +428,12 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
             ("bio", BIO_MAX_CHARS),
             ("birth_date", LIFE_DATE_MAX_CHARS),
             ("death_date", LIFE_DATE_MAX_CHARS),
-            ("gender", SUBJECT_MAX_CHARS),
+            ("gender", GENDER_MAX_CHARS),
         ),
     )
+    if len(candidate.bio_source) > BIO_SOURCE_MAX_CHARS:
+        candidate.bio_source = ""
+        cuts.append(gettext("the bio's page, too long to be real, dropped"))
     for name, count, limit in (
         ("alternate_names", ALTERNATE_NAMES_MAX_COUNT, AUTHOR_NAME_MAX_CHARS),
         ("citizenship", CITIZENSHIP_MAX_COUNT, SUBJECT_MAX_CHARS),
@@ -434,6 +442,17 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
         if len(values) > count or any(len(value) > limit for value in values):
             setattr(candidate, name, unique(_cut(value, limit) for value in values[:count]))
             cuts.append(gettext("%(field)s shortened") % {"field": name})
+    # The countries are proposed as one nationality, ", "-joined: the first that fit it are kept.
+    if len(", ".join(candidate.citizenship)) > NATIONALITY_MAX_CHARS:
+        kept: list[str] = []
+        for country in candidate.citizenship:
+            if len(", ".join([*kept, country])) > NATIONALITY_MAX_CHARS:
+                break
+            kept.append(country)
+        candidate.citizenship = kept
+        cuts.append(
+            gettext("only the first %(count)s countries of citizenship kept") % {"count": len(kept)}
+        )
     if len(candidate.photos) > PHOTOS_MAX_COUNT:
         candidate.photos = candidate.photos[:PHOTOS_MAX_COUNT]
         cuts.append(gettext("only the first %(count)s photos kept") % {"count": PHOTOS_MAX_COUNT})

@@ -14,6 +14,7 @@ import json
 import pytest
 import responses
 
+from catalog.models import Author
 from enrichment.author_candidates import AuthorCandidate, AuthorWork, PhotoRef
 from enrichment.candidates import LookupStatus
 from enrichment.models import SourceRecord
@@ -326,6 +327,39 @@ def test_an_absurdly_long_record_is_cut_to_what_the_catalog_keeps(http, openlibr
     assert orwell.notes[-1].startswith("The provider's answer was too long: bio cut to 20,000")
     [cached] = SourceRecord.objects.all()
     assert len(json.dumps(cached.payload)) < 100_000  # the cache keeps a bounded copy
+
+
+def test_an_authors_text_is_cut_to_the_catalogs_columns_with_a_note(http, openlibrary):
+    """A birth date of 65 to 100 characters, a gender word of 33 to 200 or countries of
+    citizenship longer together than the nationality column were kept whole, and the author's
+    proposal then left them out without a word (they do not fit Author's columns). Orwell's real
+    record, its birth date written at length by the test; Wikidata's gender and citizenship
+    set on a candidate."""
+    record = load("openlibrary", ORWELL)
+    record["birth_date"] = (
+        "25 June 1903, in Motihari, Bengal Presidency, British India (now Bihar, India)"
+    )
+    http.get(f"{AUTHORS}/OL118077A.json", json=record)
+
+    [orwell] = openlibrary.authors(["OL118077A"])["OL118077A"].candidates
+    person = fields.cap_author_candidate_text(
+        AuthorCandidate(
+            provider="wikidata",
+            gender="trans woman, assigned male at birth (as the source says)",
+            citizenship=[f"Federal Republic of Country Number {i}" for i in range(10)],
+            bio_source="https://en.wikipedia.org/wiki/" + "x" * 1000,
+        )
+    )
+
+    width = {name: Author._meta.get_field(name).max_length for name in ("birth_date", "gender")}
+    assert orwell.birth_date.startswith("25 June 1903, in Motihari")
+    assert len(orwell.birth_date) <= width["birth_date"]
+    assert "birth_date cut to 64 characters" in orwell.notes[-1]
+    assert person.gender.startswith("trans woman") and len(person.gender) <= width["gender"]
+    nationality = ", ".join(person.citizenship)
+    assert 0 < len(nationality) <= Author._meta.get_field("nationality").max_length
+    assert person.bio_source == ""
+    assert "countries of citizenship kept" in person.notes[-1]
 
 
 # --- the works list -------------------------------------------------------------------------------
