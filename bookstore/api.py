@@ -114,23 +114,28 @@ def location_header(url: str) -> dict[str, str]:
     return {"Location": str(url)}
 
 
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
-    endpoint's: rendered by the schema's renderers they were YAML, sent as
-    `application/vnd.oai.openapi`, so a client fetching the schema with an expired token or past
-    its rate read an error as if it were the schema."""
+class ErrorsAsJson:
+    """For a view whose answer is not JSON (the schema, its page): its errors are the API's JSON
+    ones all the same. Rendered by the view's own renderers they were YAML sent as the schema's
+    `application/vnd.oai.openapi`, or a bare "401 Unauthorized" HTML page, so a client with an
+    expired token or past its rate read an error as if it were the schema, or as no error body."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.exception:
+        if getattr(response, "exception", False):  # the page's sign-in redirect is Django's
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
-class DocsView(SpectacularSwaggerView):
+class SchemaView(ErrorsAsJson, SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
+    endpoint's."""
+
+
+class DocsView(ErrorsAsJson, SpectacularSwaggerView):
     """The schema's page, for a person in a browser: one not signed in is sent to sign in and
     back here (as the admin's pages do), where a bare "401 Unauthorized" told them nothing. A
-    wrong token is still the API's 401."""
+    wrong token is still the API's JSON 401."""
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.NotAuthenticated):

@@ -182,6 +182,27 @@ def test_the_docs_page_sends_a_person_not_signed_in_to_sign_in_and_back():
     assert wrong_token.status_code == 401  # a script's bad token is told so, not redirected
 
 
+def test_the_docs_pages_errors_are_the_apis_json_errors(settings):
+    """A script's bad token, or a user past the rate, read a bare "401 Unauthorized" (or
+    "429 Too Many Requests") HTML page, not the API's JSON error every other address answers."""
+    settings.API_THROTTLE_RATE = "1/min"
+    wrong_token = APIClient()
+    wrong_token.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    reader = APIClient()
+    reader.force_authenticate(User.objects.create_user("reader", password="pw"))
+    assert reader.get(DOCS_URL).status_code == 200
+
+    answers = {
+        "authentication_failed": wrong_token.get(DOCS_URL),
+        "throttled": reader.get(DOCS_URL),
+    }
+
+    for code, response in answers.items():
+        assert response["Content-Type"] == "application/json", response.content
+        assert error_of(response)["error"]["code"] == code
+        assert error_of(response)["error"]["message"]
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [
