@@ -4,7 +4,7 @@ as API permissions, and input read strictly (a key an endpoint does not take, or
 a 400 naming it) without ever answering 500 to bad input."""
 
 import logging
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
@@ -21,6 +21,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import BasePagination, CursorPagination
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bookstore.api_ids import is_id_text
+from bookstore.api_parsers import JSONParser
 from bookstore.uploads import UploadOverCeiling, upload_ceiling_bytes
 
 if TYPE_CHECKING:
@@ -350,6 +352,16 @@ class TakesNoQueryParameters:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         read_query(request, StrictInputSerializer)
+
+
+class TakesJsonBody:
+    """For a view whose body is a JSON object (an action): JSON is the one type it reads, and the
+    one its schema offers. With the default parsers its schema offered multipart/form-data too,
+    whose fields no form can send as the body's types (a list, an integer id, a boolean): a
+    client that chose it was refused whatever it sent; now such a body is a 415, read no
+    further."""
+
+    parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
 
 def has_permissions(*perms: str) -> type[BasePermission]:

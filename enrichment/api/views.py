@@ -18,6 +18,7 @@ from bookstore.api import (
     FORBIDDEN,
     NOT_AUTHENTICATED,
     Conflict,
+    TakesJsonBody,
     TakesNoQueryParameters,
     allowed_by,
     error_response,
@@ -168,7 +169,7 @@ class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
         return Response(RequestDetailSerializer(enrichment_request, context=context).data)
 
 
-class EnrichmentTrigger(TakesNoQueryParameters, APIView):
+class EnrichmentTrigger(TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -195,7 +196,7 @@ class EnrichmentTrigger(TakesNoQueryParameters, APIView):
         return Response(TriggerResultSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
 
 
-class EnrichmentTriggerAll(TakesNoQueryParameters, APIView):
+class EnrichmentTriggerAll(TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -255,7 +256,7 @@ class BulkOperationDetail(TakesNoQueryParameters, APIView):
         return Response(BulkOperationSerializer(operation, context={"request": request}).data)
 
 
-class EnrichmentRequestApprove(TakesNoQueryParameters, APIView):
+class EnrichmentRequestApprove(TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -307,7 +308,7 @@ class EnrichmentRequestApprove(TakesNoQueryParameters, APIView):
         return Response(ApproveResultSerializer(data).data)
 
 
-class EnrichmentRequestDismiss(TakesNoQueryParameters, APIView):
+class EnrichmentRequestDismiss(TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(

@@ -20,6 +20,7 @@ from bookstore.api import id_list
 from catalog.models import ImportJob
 from enrichment.models import EnrichmentRequest
 from tests.api_throttle_counts import forget_api_throttle_counts
+from tests.factories import make_work
 from tests.html_assets import external_assets
 
 pytestmark = pytest.mark.django_db
@@ -301,10 +302,12 @@ def test_a_body_over_the_memory_limit_is_a_json_413(reviewer_client, settings):
     assert not EnrichmentRequest.objects.exists()
 
 
-def test_files_over_the_upload_ceiling_are_a_json_413_unread(
+def test_a_file_posted_to_an_endpoint_that_takes_none_is_never_received(
     reviewer_client, settings, stored_upload_bytes
 ):
-    """Any endpoint reads multipart: a file posted to one that takes none was received whole."""
+    """Any endpoint read multipart: a file posted to one that takes none was received whole.
+    Past the upload ceiling it was then a 413; now an action reads JSON alone, and the file is
+    not read at all."""
     settings.COVER_MAX_BYTES = 10_000
     settings.IMPORT_MAX_UPLOAD_BYTES = 20_000
     huge = SimpleUploadedFile("synthetic-padding.bin", b"\0" * 3_000_000)
@@ -313,13 +316,43 @@ def test_files_over_the_upload_ceiling_are_a_json_413_unread(
         reverse("api:enrichment-trigger"), {"work_ids": "1", "file": huge}, format="multipart"
     )
 
-    assert response.status_code == 413
-    assert error_of(response)["error"] == {
-        "code": "too_large",
-        "message": "The files sent are over 20000 bytes.",
-    }
-    assert sum(stored_upload_bytes) <= 20_000
+    assert response.status_code == 415
+    assert error_of(response)["error"]["code"] == "unsupported_media_type"
+    assert sum(stored_upload_bytes) == 0
     assert not EnrichmentRequest.objects.exists()
+
+
+#: The endpoints whose body is JSON: (their path in the schema, a body they take).
+JSON_BODY_ENDPOINTS = [
+    ("/api/v1/enrichment/trigger", {"work_ids": [1]}),
+    ("/api/v1/enrichment/trigger-all", {"covers": True}),
+    ("/api/v1/enrichment/{id}/approve", {"fields": ["publisher"]}),
+    ("/api/v1/enrichment/{id}/dismiss", {"reason": "another edition"}),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), JSON_BODY_ENDPOINTS)
+def test_the_actions_take_a_json_body_only_as_their_schema_says(reviewer_client, path, body):
+    """The schema offered multipart/form-data for the actions too, whose fields no form can
+    send: a list (`work_ids=1&work_ids=2`) was "given twice", an id or a flag "not an integer"
+    or "not a boolean". A form is now the 415 a JSON-only endpoint answers, read no further."""
+    work = make_work("Synthetic Waiting")
+    waiting = EnrichmentRequest.objects.create(
+        work=work, status=EnrichmentRequest.Status.NEEDS_REVIEW
+    )
+    schema = json.loads(reviewer_client.get(SCHEMA_URL).content)
+
+    url = path.replace("{id}", str(waiting.pk))
+    response = reviewer_client.post(url, body, format="multipart")
+
+    assert list(schema["paths"][path]["post"]["requestBody"]["content"]) == ["application/json"]
+    assert response.status_code == 415
+    error = error_of(response)["error"]
+    assert error["code"] == "unsupported_media_type"
+    assert error["message"].startswith('Unsupported media type "multipart/form-data')
+    assert list(EnrichmentRequest.objects.values_list("pk", "status")) == [
+        (waiting.pk, EnrichmentRequest.Status.NEEDS_REVIEW)
+    ]
 
 
 def test_too_many_form_fields_or_query_parameters_are_a_json_400(reviewer_client, settings):
