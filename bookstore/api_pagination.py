@@ -45,6 +45,20 @@ class IntegerCursorPagination(CursorPagination):
             }
         )
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        """DRF's, with `limit`'s bounds and default: it said only "an integer", so a client
+        generated from the schema could ask for more rows than a page holds, and get a 400."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = gettext(
+                    "Rows a page holds: 1 to %(max)s (%(default)s when not given)."
+                ) % {"max": self.max_page_size, "default": self.page_size}
+                parameter["schema"].update(
+                    minimum=1, maximum=self.max_page_size, default=self.page_size
+                )
+        return parameters
+
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:

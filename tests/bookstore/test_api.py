@@ -158,6 +158,30 @@ def test_the_schema_is_valid_openapi_3():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null", stdout=out)
 
 
+@pytest.mark.parametrize(
+    ("path", "default", "maximum"),
+    [
+        ("/api/v1/works/", 50, 200),
+        ("/api/v1/enrichment/queue", 50, 200),
+        ("/api/v1/imports/{job_id}/rows", 100, 1000),
+    ],
+)
+def test_the_schema_says_how_many_rows_a_page_may_hold(token_client, path, default, maximum):
+    """`limit` was only "an integer": a client generated from the schema asked for 500 rows of
+    the queue and got a 400, or for 0."""
+    schema = json.loads(token_client.get(SCHEMA_URL).content)
+
+    (limit,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "limit"]
+
+    assert limit["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": maximum,
+        "default": default,
+    }
+    assert f"1 to {maximum}" in limit["description"]
+
+
 def test_the_schema_describes_token_and_session_auth(token_client):
     schema = json.loads(token_client.get(SCHEMA_URL).content)
 
