@@ -193,6 +193,8 @@ def exception_handler(exc, context) -> Response | None:
     """DRF's answer, reshaped: `{"error": {"code", "message", "fields"?}}`, the status and
     headers (Retry-After, WWW-Authenticate) kept."""
     exc = _as_api_exception(exc)
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        exc = _saying_what_to_send(exc, context.get("request"))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -210,6 +212,25 @@ def exception_handler(exc, context) -> Response | None:
         body = {"code": codes if isinstance(codes, str) else "error", "message": str(detail)}
     response.data = {"error": body}
     return response
+
+
+def _saying_what_to_send(
+    exc: exceptions.UnsupportedMediaType, request: "Request | None"
+) -> exceptions.UnsupportedMediaType:
+    """DRF's 415, naming the types the endpoint reads: it said only "Unsupported media type"."""
+    if request is None or not request.parsers:
+        return exc
+    readable = ", ".join(dict.fromkeys(parser.media_type for parser in request.parsers))
+    sent = request.content_type.split(";")[0].strip()
+    if sent:
+        message = gettext(
+            'This endpoint does not read a body of type "%(sent)s": send %(readable)s.'
+        ) % {"sent": sent[:100], "readable": readable}
+    else:
+        message = gettext("The body has no Content-Type: send %(readable)s.") % {
+            "readable": readable
+        }
+    return exceptions.UnsupportedMediaType(sent, detail=message)
 
 
 def _as_api_exception(exc: Exception) -> Exception:

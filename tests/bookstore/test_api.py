@@ -373,10 +373,30 @@ def test_the_actions_take_a_json_body_only_as_their_schema_says(reviewer_client,
     assert response.status_code == 415
     error = error_of(response)["error"]
     assert error["code"] == "unsupported_media_type"
-    assert error["message"].startswith('Unsupported media type "multipart/form-data')
+    assert error["message"] == (
+        'This endpoint does not read a body of type "multipart/form-data": send application/json.'
+    )
     assert list(EnrichmentRequest.objects.values_list("pk", "status")) == [
         (waiting.pk, EnrichmentRequest.Status.NEEDS_REVIEW)
     ]
+
+
+def test_a_body_of_a_type_an_endpoint_does_not_read_is_told_the_type_to_send(reviewer_client):
+    """The 415 said only 'Unsupported media type "text/plain" in request.': not what to send."""
+    action = reviewer_client.post(
+        reverse("api:enrichment-trigger"), "work_ids=1", content_type="text/plain"
+    )
+    upload = reviewer_client.post(reverse("api:import-create"), {"file": "x"}, format="json")
+
+    assert (action.status_code, upload.status_code) == (415, 415)
+    assert error_of(action)["error"] == {
+        "code": "unsupported_media_type",
+        "message": 'This endpoint does not read a body of type "text/plain": send '
+        "application/json.",
+    }
+    assert error_of(upload)["error"]["message"] == (
+        'This endpoint does not read a body of type "application/json": send multipart/form-data.'
+    )
 
 
 def test_too_many_form_fields_or_query_parameters_are_a_json_400(reviewer_client, settings):
