@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from drf_spectacular.validation import validate_schema
 from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -19,6 +20,7 @@ from rest_framework.test import APIClient
 from bookstore.api import id_list
 from catalog.models import ImportJob
 from enrichment.models import EnrichmentRequest
+from tests.api_schema import assert_answer_matches_schema
 from tests.api_throttle_counts import forget_api_throttle_counts
 from tests.factories import make_work
 from tests.html_assets import external_assets
@@ -180,6 +182,30 @@ def test_the_schema_says_how_many_rows_a_page_may_hold(token_client, path, defau
         "default": default,
     }
     assert f"1 to {maximum}" in limit["description"]
+
+
+def test_the_schema_documents_the_errors_any_endpoint_may_answer(settings):
+    """A 429 (past the rate), and a body's 413 and 415, were answered but not in the schema: a
+    client generated from it met them as undocumented answers, with no model for their body."""
+    settings.API_THROTTLE_RATE = "2/min"
+    reader = User.objects.create_user("reader", password="pw")
+    reader.user_permissions.set(Permission.objects.filter(codename="view_work"))
+    client = APIClient()
+    client.force_authenticate(reader)
+    schema = json.loads(client.get(SCHEMA_URL).content)
+    client.get(reverse("api:work-list"))
+
+    throttled = client.get(reverse("api:work-list"))
+
+    validate_schema(schema)  # still OpenAPI 3
+    assert throttled.status_code == 429
+    assert_answer_matches_schema(client, "/api/v1/works/", "get", throttled, schema=schema)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            assert "429" in documented, (method, path)
+            if "requestBody" in operation:
+                assert {"413", "415"} <= documented, (method, path)
 
 
 def test_the_schema_describes_token_and_session_auth(token_client):
