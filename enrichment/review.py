@@ -218,17 +218,23 @@ def _changed_since_shown(
     return changed
 
 
+def request_offers_fields(request: EnrichmentRequest) -> bool:
+    """Whether a reviewer may choose fields of the request's proposal: it waits for review, or
+    it was approved (a completed request keeps its proposal: a field not applied yet, such as a
+    value that would replace a non-empty one, may still be chosen). Any other request has no
+    proposal to choose from, or none any longer (request_not_reviewable_reason says why)."""
+    return request.status in (Status.NEEDS_REVIEW, Status.COMPLETED)
+
+
 def _approvable(request: EnrichmentRequest, *, safe: bool) -> bool:
     """True to go on, False when an approval already happened (idempotent), else ReviewError."""
+    if not request_offers_fields(request):
+        raise ReviewError(request_not_reviewable_reason(request))
     if request.status == Status.NEEDS_REVIEW:
         if safe and not safe_approval_allowed(request):
             raise ReviewError(safe_approval_refusal())
         return True
-    if request.status == Status.COMPLETED:
-        # A completed request keeps its proposal: a reviewer may still apply chosen fields,
-        # such as a value that would replace a non-empty one. The safe part is already in.
-        return not safe
-    raise ReviewError(request_not_reviewable_reason(request))
+    return not safe  # completed: the safe part is already in
 
 
 def _approve_note(changes: dict, *, safe: bool, cover: str) -> str:

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from bookstore.api import StrictInputSerializer
 from bookstore.api_ids import MAX_ID
 from catalog.models import Work
+from enrichment import review
 from enrichment.models import EnrichmentRequest
 from enrichment.providers.registry import PROVIDER_CLASSES
 
@@ -141,10 +142,13 @@ class ApproveSerializer(StrictInputSerializer):
     )
 
     def validate_fields(self, names: list[str] | None) -> list[str] | None:
-        """Only the fields the request proposes (the review page's rule: Proposal.unknown)."""
-        if names is None:
-            return None
-        unknown = self.context["enrichment_request"].proposal.unknown(names)
+        """Only the fields the request proposes (the review page's rule: Proposal.unknown). A
+        request that offers none to choose (still looked up, failed, dismissed…) is left to the
+        approval's 409 saying why: its names are not what is wrong."""
+        enrichment_request = self.context["enrichment_request"]
+        if names is None or not review.request_offers_fields(enrichment_request):
+            return names
+        unknown = enrichment_request.proposal.unknown(names)
         if unknown:
             raise serializers.ValidationError(
                 gettext("Not proposed for this request: %(names)s.")

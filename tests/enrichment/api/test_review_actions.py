@@ -13,6 +13,7 @@ from enrichment.models import AuditLogEntry, EnrichmentRequest
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import decision_url, librarian
 from tests.enrichment.test_review_safe_approval import REFUSAL, another_authors_book
+from tests.factories import make_work
 
 pytestmark = pytest.mark.django_db
 Status = EnrichmentRequest.Status
@@ -204,6 +205,24 @@ def test_approving_a_request_not_awaiting_review_is_a_409_saying_why(api, status
 
     assert response.status_code == 409 and says in response.json()["error"]["message"]
     assert catalog_state(request) == before
+
+
+def test_approving_fields_of_a_request_not_looked_up_yet_is_a_409_not_a_bad_name(api):
+    """A queued request has no proposal yet: naming fields was a 400 "Not proposed for this
+    request: publisher", as if the name were wrong, where waiting is the answer."""
+    work = make_work("Synthetic Queued")
+    trigger = api.post(reverse("api:enrichment-trigger"), {"work_ids": [work.pk]}, format="json")
+    assert trigger.status_code == 202
+    queued = EnrichmentRequest.objects.get(work=work)
+
+    response = approve(api, queued, {"fields": ["publisher"]})
+
+    assert response.status_code == 409
+    assert response.json()["error"] == {
+        "code": "conflict",
+        "message": "It is still being looked up: wait until the providers have answered.",
+    }
+    assert EnrichmentRequest.objects.get(pk=queued.pk).status == Status.PENDING
 
 
 def test_approving_an_unknown_request_is_a_json_404(api):
