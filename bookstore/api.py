@@ -231,6 +231,8 @@ def exception_handler(exc, context) -> Response | None:
     exc = _as_api_exception(exc)
     if isinstance(exc, exceptions.UnsupportedMediaType):
         exc = _saying_what_to_send(exc, context.get("request"))
+    if isinstance(exc, exceptions.NotAuthenticated):
+        exc = _naming_the_scheme_to_use(exc, context.get("request"))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -267,6 +269,30 @@ def _saying_what_to_send(
             "readable": readable
         }
     return exceptions.UnsupportedMediaType(sent, detail=message)
+
+
+def _naming_the_scheme_to_use(
+    exc: exceptions.NotAuthenticated, request: "Request | None"
+) -> exceptions.NotAuthenticated:
+    """No user, though an Authorization header of another scheme was sent (`Bearer <key>`, as
+    most APIs take a token): DRF said "credentials were not provided"; this says what to send.
+    Only once neither a token nor a session authenticated: a proxy's own header never stops a
+    signed-in session."""
+    header = request.META.get("HTTP_AUTHORIZATION", "") if request is not None else ""
+    scheme = header.split(" ", 1)[0].strip()
+    if not scheme or scheme.lower() == "token":
+        return exc
+    told = exceptions.NotAuthenticated(
+        gettext(
+            'This API does not read an Authorization header of the scheme "%(scheme)s": send '
+            '"Authorization: Token <key>".'
+        )
+        % {"scheme": scheme[:40]}
+    )
+    # As DRF's handling left it: the challenge, or a 403 where no scheme has one.
+    told.status_code = exc.status_code
+    told.auth_header = getattr(exc, "auth_header", None)  # type: ignore[attr-defined]
+    return told
 
 
 def _as_api_exception(exc: Exception) -> Exception:

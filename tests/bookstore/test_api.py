@@ -90,6 +90,25 @@ def test_a_wrong_token_is_401_and_says_so():
     assert error_of(response)["error"]["code"] == "authentication_failed"
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "Basic", "JWT"])
+def test_a_token_sent_under_another_scheme_is_told_the_scheme_to_use(scheme):
+    """`Authorization: Bearer <key>` (how most APIs take a token) was answered "Authentication
+    credentials were not provided.", though a key was sent."""
+    key = Token.objects.create(user=User.objects.create_user("script", password="pw")).key
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"{scheme} {key}")
+
+    response = client.get(SCHEMA_URL)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert error_of(response)["error"] == {
+        "code": "not_authenticated",
+        "message": f'This API does not read an Authorization header of the scheme "{scheme}": '
+        'send "Authorization: Token <key>".',
+    }
+
+
 def test_a_token_made_with_the_command_authenticates():
     User.objects.create_user("script", password="pw")
     out = io.StringIO()
