@@ -233,6 +233,8 @@ def exception_handler(exc, context) -> Response | None:
         exc = _saying_what_to_send(exc, context.get("request"))
     if isinstance(exc, exceptions.NotAuthenticated):
         exc = _naming_the_scheme_to_use(exc, context.get("request"))
+    if isinstance(exc, exceptions.NotAcceptable):
+        exc = _saying_what_to_ask_for(exc, context.get("request"), context.get("view"))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -269,6 +271,22 @@ def _saying_what_to_send(
             "readable": readable
         }
     return exceptions.UnsupportedMediaType(sent, detail=message)
+
+
+def _saying_what_to_ask_for(
+    exc: exceptions.NotAcceptable, request: "Request | None", view
+) -> exceptions.NotAcceptable:
+    """DRF's 406, naming the types the endpoint answers in: it said only "Could not satisfy the
+    request Accept header."."""
+    renderers = getattr(view, "renderer_classes", None)
+    if request is None or not renderers:
+        return exc
+    types = ", ".join(dict.fromkeys(renderer.media_type for renderer in renderers))
+    asked = request.META.get("HTTP_ACCEPT", "")
+    return exceptions.NotAcceptable(
+        gettext('This endpoint does not answer in "%(asked)s": ask for %(types)s.')
+        % {"asked": asked[:100], "types": types}
+    )
 
 
 def _naming_the_scheme_to_use(

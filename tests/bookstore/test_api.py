@@ -444,6 +444,19 @@ def test_a_body_of_a_type_an_endpoint_does_not_read_is_told_the_type_to_send(rev
     )
 
 
+def test_an_accept_header_an_endpoint_cannot_answer_is_told_the_type_it_answers_in(
+    reviewer_client,
+):
+    """The 406 said only "Could not satisfy the request Accept header.", not what to ask for."""
+    response = reviewer_client.get(reverse("api:work-list"), HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 406
+    assert error_of(response)["error"] == {
+        "code": "not_acceptable",
+        "message": 'This endpoint does not answer in "text/html": ask for application/json.',
+    }
+
+
 def test_too_many_form_fields_or_query_parameters_are_a_json_400(reviewer_client, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     fields = {f"field{i}": "x" for i in range(11)}
