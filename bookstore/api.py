@@ -17,7 +17,6 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, serializers
@@ -130,44 +129,9 @@ class ErrorsAsJson:
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
-#: The errors every endpoint may answer (the throttle's), and every endpoint that reads a body
-#: (Django's limit on it, a type it does not read), whatever the endpoint says of its own.
-SHARED_ERRORS = {
-    "429": _("Past API_THROTTLE_RATE: wait Retry-After seconds."),
-}
-BODY_ERRORS = {
-    "413": _("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE, or its files over the upload limit."),
-    "415": _("A body of a type this endpoint does not read (the error names the one to send)."),
-}
-
-
-class ApiSchemaGenerator(SchemaGenerator):
-    """drf-spectacular's, with the errors any endpoint may answer documented on each (the
-    Error body): a client generated from the schema met a 429, 413 or 415 as an answer it
-    did not know."""
-
-    def get_schema(self, request=None, public=False):
-        schema = super().get_schema(request=request, public=public)
-        error_ref = {"$ref": "#/components/schemas/Error"}
-        for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                errors = {**SHARED_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
-                for status, description in errors.items():
-                    operation["responses"].setdefault(
-                        status,
-                        {
-                            "content": {"application/json": {"schema": error_ref}},
-                            "description": str(description),
-                        },
-                    )
-        return schema
-
-
 class SchemaView(ErrorsAsJson, SpectacularAPIView):
     """The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
-    endpoint's."""
-
-    generator_class = ApiSchemaGenerator
+    endpoint's. Its generator is ApiSchemaGenerator (SPECTACULAR_SETTINGS), as the command's."""
 
 
 class DocsView(ErrorsAsJson, SpectacularSwaggerView):

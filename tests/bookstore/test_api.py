@@ -179,6 +179,18 @@ def test_the_schema_is_valid_openapi_3():
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null", stdout=out)
 
 
+def test_the_schema_the_command_writes_is_the_one_served(token_client, tmp_path):
+    """A client generated from `manage.py spectacular`'s file meets the same errors documented
+    (429, 413, 415) as one generated from the served schema."""
+    written = tmp_path / "schema.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(written))
+    served = token_client.get(SCHEMA_URL, {"format": "json"}).json()
+
+    assert json.loads(written.read_text()) == served
+    trigger = served["paths"]["/api/v1/enrichment/trigger"]["post"]["responses"]
+    assert {"413", "415", "429"} <= set(trigger)
+
+
 @pytest.mark.parametrize(
     ("path", "default", "maximum"),
     [

@@ -1,0 +1,38 @@
+"""The API's OpenAPI schema generator (SPECTACULAR_SETTINGS' DEFAULT_GENERATOR_CLASS, so that
+the served schema and `manage.py spectacular` are one). A module of its own: drf-spectacular's
+views read the setting when bookstore.api defines its own, which would import it half-made."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.generators import SchemaGenerator
+
+#: The errors every endpoint may answer (the throttle's), and every endpoint that reads a body
+#: (Django's limit on it, a type it does not read), whatever the endpoint says of its own.
+SHARED_ERRORS = {
+    "429": _("Past API_THROTTLE_RATE: wait Retry-After seconds."),
+}
+BODY_ERRORS = {
+    "413": _("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE, or its files over the upload limit."),
+    "415": _("A body of a type this endpoint does not read (the error names the one to send)."),
+}
+
+
+class ApiSchemaGenerator(SchemaGenerator):
+    """drf-spectacular's, with the errors any endpoint may answer documented on each (the
+    Error body): a client generated from the schema met a 429, 413 or 415 as an answer it
+    did not know."""
+
+    def get_schema(self, request=None, public=False):
+        schema = super().get_schema(request=request, public=public)
+        error_ref = {"$ref": "#/components/schemas/Error"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                errors = {**SHARED_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+                for status, description in errors.items():
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "content": {"application/json": {"schema": error_ref}},
+                            "description": str(description),
+                        },
+                    )
+        return schema
