@@ -12,13 +12,13 @@ import re
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import (
     openlibrary_key,
-    parse_language,
     set_primary_series,
     year_in,
 )
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import ASIN, files_format
 from catalog.importers.readers import apply_identifier
+from catalog.languages import language_code
 
 _AMPERSAND = re.compile(r"\s+&\s+")
 
@@ -64,7 +64,7 @@ class CalibreImporter(BaseImporter):
             set_primary_series(row, series, series_number(self.get(cells, "series_index")))
         row.publisher = self.get(cells, "publisher")
         row.publication_year = year_in(self.get(cells, "pubdate"))  # `0101…` is "unknown"
-        row.language = parse_language(self.get(cells, "languages"))
+        row.language = language_code(self.get(cells, "languages"))
         row.format = files_format(self.get(cells, "formats"))
         row.date_added = parse_date(self.get(cells, "timestamp"), order=self.date_order)
         return row

@@ -1,5 +1,5 @@
-"""Readers of single cells that several sources share (pure): lists of people, languages, years
-inside dates, Open Library keys, series cells. The Goodreads-era readers (titles, ISBNs,
+"""Readers of single cells that several sources share (pure): lists of people, years inside
+dates, Open Library keys, series cells. The Goodreads-era readers (titles, ISBNs,
 numbers, dates, bindings) are in parsing.py and readers.py."""
 
 import re
@@ -28,7 +28,7 @@ from catalog.person_names import (
     is_sort_name,
     split_life_dates,
 )
-from catalog.text import LANGUAGES, is_name_suffix
+from catalog.text import is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
 # (_CONJUNCTIONS). A comma is ambiguous (`Le Guin, Ursula K.` is one person), so split_people
@@ -67,8 +67,6 @@ _SERIES_CELL = re.compile(
     r"(?P<number>\d+(?:\.\d+)?(?:\s*-\s*\d+(?:\.\d+)?)?)\s*\)?$",
     re.IGNORECASE,
 )
-
-_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
 
 
 def set_primary_series(row: NormalizedRow, name: str, number: str) -> None:
@@ -432,17 +430,6 @@ def _is_cjk_name_part(part: str) -> bool:
     """A family or given name alone in CJK script (`司馬`, `遼太郎`), which a library may sort
     with a comma; a whole name is longer or holds a space (`岩崎優次`, `金子 司`)."""
     return len(part) <= 3 and " " not in part and all(CJK_SCRIPT.match(ch) for ch in part)
-
-
-def parse_language(value: str) -> str:
-    """The first language of a cell as an ISO 639 code: `French`, `fre`, `fra`, `fr` -> "fr";
-    an unknown name is dropped rather than stored as a code."""
-    first = re.split(r"[,;|/]", value or "", maxsplit=1)[0].strip().casefold()
-    if not first:
-        return ""
-    if first in LANGUAGES:
-        return LANGUAGES[first]
-    return first if _LANGUAGE_CODE.match(first) else ""
 
 
 def year_in(value: str) -> int | None:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 
 from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
-    parse_language,
     parse_series_cells,
     read_year_in,
     set_primary_series,
@@ -29,6 +28,7 @@ from catalog.importers.parsing import (
     words_key,
 )
 from catalog.importers.readers import add_credits, apply_identifier, read_page_count
+from catalog.languages import language_code
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -285,6 +285,6 @@ class GenericImporter(BaseImporter):
         if "format" not in self.columns:
             # A reading log's `Type` (guessed as the item type) holds the binding: `Kindle`.
             row.format = binding_format(self.get(cells, "kind"))
-        row.language = parse_language(self.get(cells, "language"))
+        row.language = language_code(self.get(cells, "language"))
         set_subtitle_cell(row, self.get(cells, "subtitle"))  # after the series it may name
         return row

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
-    parse_language,
     person_from_sort_name,
     split_at_ampersands,
     year_in,
@@ -28,6 +27,7 @@ from catalog.importers.cells import (
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import FORMATS, ROLES, parse_format, parse_int, split_isbn_cells
 from catalog.importers.readers import apply_identifier, read_page_count
+from catalog.languages import language_code
 
 _LIST = re.compile(r"\s*[|;]\s*")
 # `Random House (2011), Edition: 1, Hardcover, 448 pages` -> publisher, year, the rest
@@ -103,7 +103,7 @@ class LibraryThingImporter(BaseImporter):
         row.page_count = read_page_count(row, self.get(cells, "pages"), column="Page Count")
         if row.page_count is None and (in_publication := _PAGES.search(rest)):
             row.page_count = parse_int(in_publication.group(1))  # `…, Edition: 2, 272 pages`
-        row.language = parse_language(self.get(cells, "languages"))
+        row.language = language_code(self.get(cells, "languages"))
         row.date_read = parse_date(self.get(cells, "date_read"), order=self.date_order)
         row.date_added = parse_date(self.get(cells, "date_added"), order=self.date_order)
         return row

@@ -11,7 +11,6 @@ from catalog.importers import (
 from catalog.importers.calibre import series_number
 from catalog.importers.cells import (
     openlibrary_key,
-    parse_language,
     parse_series_cell,
     year_in,
 )
@@ -393,21 +392,6 @@ def test_openreads_row_reads_every_column_and_skips_trashed_books():
 
 
 # --- Shared cell readers -------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("French", "fr"), ("fre", "fr"), ("fra", "fr"), ("eng, fra", "en"), ("EN", "en"),
-        ("pt-BR", "pt-br"), ("Klingon", ""), ("", ""),
-        # In French or Spanish, accented or not (the names the title's `(en anglais)` reads).
-        ("Anglais", "en"), ("Français", "fr"), ("francais", "fr"), ("español", "es"),
-        # In an app's own language (BookBuddy in Portuguese), or the language's own name.
-        ("português", "pt"), ("inglês", "en"), ("híndi", "hi"), ("Deutsch", "de"), ("日本語", "ja"),
-    ],
-)  # fmt: skip
-def test_parse_language(value, expected):
-    assert parse_language(value) == expected
 
 
 @pytest.mark.parametrize(

@@ -229,6 +229,27 @@ def test_a_mapped_language_cell_with_a_countrys_code_is_stored_as_its_language(c
 
 
 @pytest.mark.parametrize(
+    ("cell", "language"),
+    [
+        ("und", ""),  # "undetermined"
+        ("mul", ""),  # "multiple languages"
+        ("N/A", ""),
+        ("iw", "he"),  # Hebrew's withdrawn code
+        ("en_US", "en-us"),
+        ('"English; French"', "en"),
+    ],
+)
+def test_a_mapped_language_cell_is_read_as_the_providers_read_a_language(cell, language):
+    """Synthetic cells in the shapes library tools write (`und`, Java's `iw`): an export's "und"
+    and "mul" were stored as the edition's language, and "iw" as a code no provider's record of
+    the same book carries (they read Hebrew, "he")."""
+    [row] = read_generic(
+        f"Book,Lang\nsynthetic-Book,{cell}\n", {"title": "Book", "language": "Lang"}
+    )
+    assert row.language == language
+
+
+@pytest.mark.parametrize(
     ("cell", "authors"),
     [
         ("Unknown", []),
