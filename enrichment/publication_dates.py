@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from catalog.years import latest_publication_year
+
 FULL_MONTH_NAMES = (
     "january",
     "february",
@@ -40,8 +42,6 @@ _MONTH = r"1[0-2]|0[1-9]|[1-9]"
 # "2015", "2015-06", "2015-06-01", "2015-06-01T10:00:00Z": the date part as written, each part
 # kept only while it is in the calendar ("2001-13" is 2001, "2001-02-30" February 2001).
 _ISO_PREFIX = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ].*)?$")
-#: The latest year a date may name: a year past it is a typing or a reading error ("8858").
-LATEST_YEAR = 2099
 # Every other spelling read exactly (after a final full stop is dropped), one alternative each.
 # Numbers alone in day, month and year order are read only when the order cannot be mistaken
 # (see _numeric_date): Google Books sends a Brazilian edition's "25/11/2019".
@@ -92,7 +92,7 @@ def _written_date(cleaned: str) -> tuple[str, ...] | None:
         year, month, day = groups["ny_y"], int(groups["ny_m"]), None
     elif groups["year"] is not None:
         year_number = int(groups["year"])
-        return (str(year_number),) if 0 < year_number <= LATEST_YEAR else None
+        return (str(year_number),) if 0 < year_number <= latest_publication_year() else None
     elif groups["mdy_y"] is not None:
         year, name, day = groups["mdy_y"], groups["mdy_m"], groups["mdy_d"]
         month = MONTHS.get(name.lower(), 0)
@@ -104,7 +104,7 @@ def _written_date(cleaned: str) -> tuple[str, ...] | None:
         month = MONTHS.get(name.lower(), 0)
     number = int(year)
     # A name that only matched by Unicode case folding ("ſeptember") is no month name.
-    if not month or not number or number > LATEST_YEAR:
+    if not month or not number or number > latest_publication_year():
         return None
     if day is None:
         return (str(number), f"{month:02d}")
@@ -129,9 +129,9 @@ def _numeric_day_and_month(first: int, second: int) -> tuple[int, int] | None:
 
 def _iso_parts(year: str, month: str | None, day: str | None) -> tuple[str, ...]:
     """An ISO prefix's parts, each kept while it is in the calendar: "2001-13" is 2001 and
-    "2001-02-30" February 2001 (a date the catalog cannot store); year 0 and a year past
-    LATEST_YEAR are no year."""
-    if not 0 < int(year) <= LATEST_YEAR:
+    "2001-02-30" February 2001 (a date the catalog cannot store); year 0 and a year past the
+    latest a book may have (catalog.years) are no year."""
+    if not 0 < int(year) <= latest_publication_year():
         return ()
     if month is None or not 1 <= int(month) <= 12:
         return (year,)
@@ -146,7 +146,8 @@ def date_parts(value: Any) -> tuple[str, ...]:
 
     Takes ints (ISBNdb's `date_published: 2015`), ISO dates and timestamps (their parts as
     written), English dates ("January 22, 1988", "22 January 1988", "Feb 2001", "2001-5-3");
-    anything else falls back to the first plausible year (1500-2099) in it.
+    anything else falls back to the first plausible year in it (from 1500); a year past the
+    latest a book may have (catalog.years: "8858", "2090") is none.
     """
     if value is None or isinstance(value, dict | list) or value is True or value is False:
         return ()
@@ -158,7 +159,7 @@ def date_parts(value: Any) -> tuple[str, ...]:
     if written := _written_date(raw.rstrip(".")):
         return written
     year = _YEAR.search(raw)
-    return (year.group(1),) if year else ()
+    return (year.group(1),) if year and int(year.group(1)) <= latest_publication_year() else ()
 
 
 def iso_date(value: Any) -> str:

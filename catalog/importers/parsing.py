@@ -3,7 +3,6 @@ numbers, years, dates, bindings, lists of names), and the FORMATS / ROLES tables
 also leave a warning on the row are in readers.py; readers of cells only some sources have are in
 cells.py."""
 
-import datetime
 import functools
 import html
 import re
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from catalog import text
 from catalog.csvsafe import FORMULA_STARTS
+from catalog.years import latest_publication_year
 
 ASIN = re.compile(r"^B[0-9A-Z]{9}$")
 _EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
@@ -355,9 +355,9 @@ def parse_int(value: str, *, minimum: int = 1, maximum: int = 100_000) -> int | 
 
 
 def parse_year(value: str, *, ancient: bool = False) -> int | None:
-    """A year from 100 to a few years ahead (`2024`, `2024.0`). With `ancient` (a work's first
-    publication), any year of the common era and negative years before it too: Goodreads gives
-    the Iliad's as -750 and Ovid's Metamorphoses' as 8."""
+    """A year from 100 to the latest a book may have (`2024`, `2024.0`; catalog.years). With
+    `ancient` (a work's first publication), any year of the common era and negative years before
+    it too: Goodreads gives the Iliad's as -750 and Ovid's Metamorphoses' as 8."""
     value = (value or "").strip()
     sign = 1
     if ancient and value.startswith("-"):
@@ -368,7 +368,7 @@ def parse_year(value: str, *, ancient: bool = False) -> int | None:
     if sign < 0:
         return -year if 0 < year <= 5000 else None
     earliest = 1 if ancient else 100
-    return year if earliest <= year <= datetime.date.today().year + 5 else None
+    return year if earliest <= year <= latest_publication_year() else None
 
 
 # A whole or decimal number, as a record's ids, ratings, years and page counts are written.

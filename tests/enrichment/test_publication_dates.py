@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from catalog.importers.parsing import parse_year
+from catalog.years import latest_publication_year
 from enrichment import publication_dates
 from enrichment.providers import fields
 from enrichment.publication_dates import first_published_in, iso_date, publish_month, year_of
@@ -60,7 +62,7 @@ from enrichment.publication_dates import first_published_in, iso_date, publish_m
         # No year
         ("n.d.", ""),
         ("1499", "1499"),
-        ("in 1499", ""),  # a year outside 1500-2099 is only read when it is the whole value
+        ("in 1499", ""),  # a year before 1500 is only read when it is the whole value
         ("0000.", ""),
         ("", ""),
         ("   ", ""),
@@ -110,6 +112,22 @@ def test_iso_date_reads_each_spelling_as_before(value, expected):
 )
 def test_a_date_out_of_the_calendar_or_in_numbers_is_no_wrong_date(value, expected):
     assert iso_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["{year}", "{year}-05", "{year}-05-01", "May {year}", "May 1, {year}", "1/{year}", "c{year}"],
+)
+def test_a_year_past_the_latest_a_book_may_have_gives_no_date(written):
+    """A provider's year after this year and five more (a "2090" for "2009") was proposed up to
+    2099, where an export's was dropped: the latest year a book may have is one rule
+    (catalog.years), the importers'."""
+    latest = latest_publication_year()
+    for year in (latest + 1, 2090):
+        assert iso_date(written.format(year=year)) == ""
+        assert publish_month(written.format(year=year)) is None
+    assert parse_year(str(latest + 1)) is None
+    assert iso_date(written.format(year=latest)).startswith(str(latest))
 
 
 def test_providers_and_the_dump_share_the_rule():

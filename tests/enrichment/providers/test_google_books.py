@@ -241,6 +241,19 @@ def test_a_day_first_date_is_read_as_its_day(http, google):
     assert candidate.publication_date == "2019-11-25"
 
 
+def test_a_year_past_the_latest_a_book_may_have_is_no_date(http, google):
+    """The real Brazilian volume R7KuDwAAQBAJ, its date set by the test to 2090: proposed as
+    the book's publication date (the providers stopped at 2099), where an export's year past
+    this year and five more was dropped as no year."""
+    item = load("google_books", "volumes_item__R7KuDwAAQBAJ__pt-BR.json")
+    item["volumeInfo"]["publishedDate"] = "2090-05-01"
+    http.get(VOLUMES, json={"kind": "books#volumes", "totalItems": 1, "items": [item]})
+
+    [candidate] = google.search(title="O Senhor dos Anéis", author="Tolkien").candidates
+
+    assert candidate.publication_date == ""
+
+
 def test_a_series_statement_in_the_subtitle_is_read_as_the_series(http, google):
     """Publishers print the series under the title, and Google Books files it as the subtitle
     ("Book One of the Stormlight Archive"): it was proposed as the book's subtitle. The real
