@@ -407,10 +407,21 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
 
     # --- Actions -----
 
-    def _act(self, request, queryset, *, allowed, service, done: str, rule: str, confirm: tuple):
+    def _act(
+        self,
+        request,
+        queryset,
+        *,
+        allowed,
+        service,
+        done: str,
+        rule: str,
+        confirm: tuple,
+        waits_until_begun: bool = False,
+    ):
         """Ask first (the list actions' confirmation page), then run `service` on the chosen
-        months and say how many changed, and how many were skipped and why (their status, or
-        taken by a worker meanwhile)."""
+        months and say how many changed, and how many were skipped and why (their status, not
+        begun yet when `waits_until_begun`, or taken by a worker meanwhile)."""
         if not action_confirmed(request):
             statement, yes_label, kind_label = confirm
             count = queryset.count()
@@ -436,17 +447,24 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
                 ],
             )
         before = Counter(queryset.values_list("status", flat=True))
+        not_begun = (
+            queryset.filter(status__in=allowed).filter(backfill_months.months_not_begun_q()).count()
+            if waits_until_begun
+            else 0
+        )
         changed = service(months=queryset, user=request.user)
         by_status = {status: n for status, n in before.items() if status not in allowed}
-        meanwhile = sum(before.values()) - changed - sum(by_status.values())
+        meanwhile = sum(before.values()) - changed - sum(by_status.values()) - not_begun
         text = ngettext("%(count)s month %(done)s.", "%(count)s months %(done)s.", changed) % {
             "count": f"{changed:,}",
             "done": done,
         }
         reasons = backfill_months.statuses_counted(by_status)
+        if not_begun:
+            reasons.append(gettext("not begun yet %(n)s") % {"n": f"{not_begun:,}"})
         if meanwhile > 0:
             reasons.append(gettext("taken or changed meanwhile %(n)s") % {"n": meanwhile})
-        skipped = sum(by_status.values()) + max(meanwhile, 0)
+        skipped = sum(by_status.values()) + not_begun + max(meanwhile, 0)
         if skipped:
             text += " " + gettext("%(count)s skipped (%(reasons)s): %(rule)s.") % {
                 "count": f"{skipped:,}",
@@ -464,8 +482,9 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
             allowed=backfill_months.CLAIMABLE,
             service=backfill_months.backfill_months_queue_now,
             done=gettext("queued"),
-            rule=gettext("only %(statuses)s months can be queued")
+            rule=gettext("only %(statuses)s months that have begun can be queued")
             % {"statuses": statuses_text(backfill_months.CLAIMABLE)},
+            waits_until_begun=True,
             confirm=(
                 gettext(
                     "You are about to hand %(selection)s to workers now, without waiting for "

@@ -102,6 +102,12 @@ def months_after_q(latest: YearMonth) -> Q:
     return Q(year__gt=latest[0]) | Q(year=latest[0], month__gt=latest[1])
 
 
+def months_not_begun_q(now=None) -> Q:
+    """A filter on BackfillMonth: the months that have not begun (at `now`): no worker takes
+    them yet."""
+    return months_after_q(current_month(now))
+
+
 def month_in_future(month: BackfillMonth, *, now=None) -> bool:
     """A month created before future months were refused: it waits until it begins."""
     return (month.year, month.month) > current_month(now)
@@ -208,9 +214,7 @@ def backfill_months_claim(
     if limit <= 0:
         return []
     now = now or timezone.now()
-    candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE).exclude(
-        months_after_q(current_month(now))
-    )
+    candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE).exclude(months_not_begun_q(now))
     if month_ids is not None:
         candidates = candidates.filter(pk__in=list(month_ids))
     candidates = candidates.order_by("-year", "-month")

@@ -263,7 +263,7 @@ def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sen
     )
     assert shown_messages(response) == [
         "2 months queued. 2 skipped (Completed 1, Processing 1): only pending, waiting to retry "
-        "months can be queued."
+        "months that have begun can be queued."
     ]
     assert [t.args[0] for t in sent_tasks] == [retry.pk, pending.pk]
     pending.refresh_from_db()

@@ -6,6 +6,7 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,6 +55,27 @@ def test_queue_now_does_not_hand_a_future_month_to_a_worker(sent_tasks):
     assert sent_tasks == []
     next_month.refresh_from_db()
     assert next_month.status == Status.PENDING
+
+
+def test_queue_now_in_the_admin_says_a_month_has_not_begun(admin_client, sent_tasks):
+    next_month = month_at(1)
+    this_month = month_at(0)
+
+    response = admin_client.post(
+        reverse("admin:enrichment_backfillmonth_changelist"),
+        {
+            "action": "queue_now",
+            "_selected_action": [next_month.pk, this_month.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "1 month queued. 1 skipped (not begun yet 1): only pending, waiting to retry months "
+        "that have begun can be queued."
+    ]
+    assert [task.args[0] for task in sent_tasks] == [this_month.pk]
 
 
 def test_the_admin_list_says_a_future_month_waits_until_it_begins(admin_client):
