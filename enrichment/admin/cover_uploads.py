@@ -6,11 +6,13 @@ the same image share its files. A refused image is a form error naming why, and 
 saved. The files of the cover it replaces (or that a librarian clears) are deleted once nothing
 uses them (`enrichment.covers.cleanup`). A storage that fails to store it (S3 refusing, or silent
 past its timeouts; a full disk) is a form error too: nothing of the form is saved, and its
-History says nothing changed.
+History says nothing changed. Neither does a save that fails after the image was stored leave
+its files for no row: the cover step's guard (`cover_files_kept_only_if_saved`) deletes them.
 
 Catalog's admin (`CoverFieldsMixin.cover_replaced`) only forgets what was known of the replaced
 image; catalog never imports enrichment, so this side adds the checks."""
 
+import hashlib
 import logging
 
 from django import forms
@@ -26,9 +28,12 @@ from catalog.admin.works import EditionAdmin
 from catalog.forms import EditionAdminForm, WorkAdminForm
 from catalog.models import Edition
 from enrichment.admin.editions import EditionHistoryMixin
-from enrichment.covers.cleanup import cover_files_delete_unused_on_commit
+from enrichment.covers.cleanup import (
+    cover_files_delete_unused_on_commit,
+    cover_files_kept_only_if_saved,
+)
 from enrichment.covers.errors import CoverRejected, RejectionReason
-from enrichment.covers.store import UPLOADED_BY_HAND, set_stored_image, store_cover
+from enrichment.covers.store import UPLOADED_BY_HAND, StoredCover, set_stored_image, store_cover
 from enrichment.covers.verify import VerifiedImage, verify_cover
 from enrichment.presenters import cover_source_labels
 
@@ -47,11 +52,28 @@ REFUSALS = {
 }
 
 
+def upload_head(upload: UploadedFile) -> bytes:
+    """The uploaded file's first bytes, one more than a cover may have (more: refused)."""
+    upload.seek(0)
+    data = upload.read(settings.COVER_MAX_BYTES + 1)
+    upload.seek(0)
+    return data
+
+
+def uploaded_cover_sha256(request) -> str:
+    """The hash a cover posted on this request would be stored under (verify_cover names the
+    files by the SHA-256 of the bytes); empty without one, or one over the byte cap."""
+    upload = request.FILES.get("cover") if request.method == "POST" else None
+    if upload is None:
+        return ""
+    data = upload_head(upload)
+    return hashlib.sha256(data).hexdigest() if len(data) <= settings.COVER_MAX_BYTES else ""
+
+
 def verified_upload(upload: UploadedFile) -> VerifiedImage:
     """The uploaded file's bytes, checked as a downloaded cover's are (raises ValidationError
     with the reason)."""
-    upload.seek(0)
-    data = upload.read(settings.COVER_MAX_BYTES + 1)
+    data = upload_head(upload)
     if len(data) > settings.COVER_MAX_BYTES:
         raise forms.ValidationError(
             _("This image is larger than %(size)s: it cannot be a cover.")
@@ -110,6 +132,9 @@ class VerifiedCoverFormMixin:
     #: Why the storage failed to store this same post's cover (its page, posted again by
     #: VerifiedCoverUploadMixin.changeform_view), said on the form.
     cover_not_stored: str = ""
+    #: The covers stored while saving this post (VerifiedCoverUploadMixin.changeform_view's
+    #: guard deletes their files if the save fails).
+    covers_stored: list[StoredCover] | None = None
     cleaned_data: dict
     fields: dict
 
@@ -141,13 +166,17 @@ class CoverNotStored(Exception):
 class VerifiedCoverUploadMixin:
     """On the work and edition admins: a verified upload is stored by its hash with its
     thumbnails and becomes the cover, checked now; the replaced cover's files go once unused.
-    A storage that fails to store it leaves everything as it was and says so on the form."""
+    A storage that fails to store it leaves everything as it was and says so on the form; a
+    save that fails once it is stored deletes its files (unless a row shows them)."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(  # type: ignore[misc]
-                request, object_id, form_url, extra_context
-            )
+            # Around the view's own transaction: the files are deleted if it does not commit.
+            with cover_files_kept_only_if_saved(sha256=uploaded_cover_sha256(request)) as stored:
+                request.covers_stored = stored
+                return super().changeform_view(  # type: ignore[misc]
+                    request, object_id, form_url, extra_context
+                )
         except CoverNotStored as exc:
             # Raised while saving, inside the view's transaction, now rolled back: nothing of
             # the form was saved, no History entry says it was. The same post shows again, the
@@ -162,9 +191,12 @@ class VerifiedCoverUploadMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
-        reason = getattr(request, "cover_not_stored", "")
-        if reason:
-            return type(form.__name__, (form,), {"cover_not_stored": reason})
+        extra = {
+            "cover_not_stored": getattr(request, "cover_not_stored", ""),
+            "covers_stored": getattr(request, "covers_stored", None),
+        }
+        if extra["cover_not_stored"] or extra["covers_stored"] is not None:
+            return type(form.__name__, (form,), extra)
         return form
 
     def cover_replaced(self, obj, form) -> None:
@@ -189,6 +221,9 @@ class VerifiedCoverUploadMixin:
                         "error): nothing was saved. Choose the image again and save, later."
                     )
                 ) from exc
+            stored_here = getattr(form, "covers_stored", None)
+            if stored_here is not None:
+                stored_here.append(stored)
             set_stored_image(obj, stored, source=source, source_url=obj.cover_source_url)
         if previous_sha256 and previous_sha256 != obj.cover_sha256:
             cover_files_delete_unused_on_commit(sha256s=[previous_sha256])

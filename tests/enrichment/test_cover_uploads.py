@@ -14,11 +14,12 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DatabaseError
 from django.urls import reverse
 
 from catalog.models import Edition, Work
 from enrichment.covers.store import cover_names
-from enrichment.models import AuditLogEntry
+from enrichment.models import AuditLogEntry, CoverWrite
 from tests.catalog.test_import_files_s3 import refusing_s3
 from tests.enrichment.test_work_page import change_form_data
 from tests.factories import make_edition, make_work
@@ -238,3 +239,28 @@ def test_a_cover_the_storage_refuses_is_said_on_the_form_and_nothing_is_saved(
     assert (obj.title, obj.cover.name, obj.cover_sha256) == (title_before, "", "")
     assert not LogEntry.objects.exists()
     assert not AuditLogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["work", "edition"])
+def test_a_save_that_fails_after_the_cover_was_stored_leaves_no_files(
+    client, librarian, monkeypatch, kind
+):
+    """The database refusing the row once the image is in storage: before, its three files
+    stayed there for no row (nothing would ever delete them)."""
+    work = make_work("Hand made")
+    obj = work if kind == "work" else make_edition(work)
+    image = synthetic.cover_jpeg(360, 540, seed=5)
+    stored_before = media_files()
+
+    def refused(*args, **kwargs):
+        raise DatabaseError("disk I/O error")
+
+    monkeypatch.setattr(type(obj), "save", refused)
+    with pytest.raises(DatabaseError):
+        upload(client, obj, image)
+
+    assert media_files() == stored_before
+    assert not CoverWrite.objects.exists()
+    monkeypatch.undo()
+    obj.refresh_from_db()
+    assert (obj.cover.name, obj.cover_sha256) == ("", "")
