@@ -12,6 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import admin_may_view
 from catalog.admin.authors import AuthorAdmin
 from catalog.models import Author, EnrichmentStatus
 from enrichment.admin.actions import bulk_action
@@ -25,7 +26,7 @@ from enrichment.history import (
     history_rows_as_entries_say,
     merge_history_rows,
 )
-from enrichment.models import AuditLogEntry, BulkOperation
+from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.presenters import ALL_HISTORY, HISTORY_PARAMETER, cover_source_label
 from enrichment.request_status import (
     NOTHING_ADDED_LABEL,
@@ -233,7 +234,7 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
         """Its enrichment requests and audit entries (for those who may see them), its
         History."""
         links = []
-        if request.user.has_perm("enrichment.view_enrichmentrequest"):
+        if admin_may_view(request, EnrichmentRequest):
             query = urlencode({"author__id__exact": author.pk, HISTORY_PARAMETER: ALL_HISTORY})
             links.append(
                 (
@@ -242,7 +243,7 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
                     % {"n": author.enrichment_requests.count()},
                 )
             )
-        if request.user.has_perm("enrichment.view_auditlogentry"):
+        if admin_may_view(request, AuditLogEntry):
             links.append(
                 (
                     f"{reverse('admin:enrichment_auditlogentry_changelist')}?"

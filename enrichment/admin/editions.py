@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
+from bookstore.admin_links import admin_may_view
 from enrichment.models import AuditLogEntry
 
 
@@ -44,7 +45,7 @@ def edition_enrichment_history_html(request, edition) -> str:
         reverse("admin:catalog_work_history", args=[edition.work_id]),
         gettext("its work’s History"),
     )
-    if not request.user.has_perm("enrichment.view_auditlogentry"):
+    if not admin_may_view(request, AuditLogEntry):
         return format_html(gettext("Enrichment’s changes to this edition are in {}."), work_history)
     audit = format_html(
         '<a href="{}?{}">{}</a>',

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_links import link_for_viewer, viewer_request
+from bookstore.admin_links import admin_may_view, link_for_viewer, viewer_request
 from catalog import selectors
 from catalog.admin import WorkAdmin
 from catalog.models import Work
@@ -26,7 +26,7 @@ from enrichment.backfill.sources import source_label
 from enrichment.covers.store import UPLOADED_BY_HAND, UPLOADED_BY_HAND_LABEL
 from enrichment.heartbeats import worker_running_expression
 from enrichment.history import history_note_if_empty, history_rows_as_entries_say
-from enrichment.models import BulkOperation, EnrichmentRequest
+from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.providers.registry import provider_choices, provider_label
 from enrichment.request_status import (
     NOTHING_ADDED,
@@ -292,7 +292,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
         """Its requests and audit entries (for those who may see them), and its History."""
         summary = self._enrichment(work)
         links = []
-        if request.user.has_perm("enrichment.view_enrichmentrequest"):
+        if admin_may_view(request, EnrichmentRequest):
             query = urlencode(
                 {"work__id__exact": work.pk, presenters.HISTORY_PARAMETER: presenters.ALL_HISTORY}
             )
@@ -302,7 +302,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
                     gettext("Its enrichment requests (%(n)s)") % {"n": summary.request_count},
                 )
             )
-        if request.user.has_perm("enrichment.view_auditlogentry"):
+        if admin_may_view(request, AuditLogEntry):
             query = urlencode({"work__id__exact": work.pk})
             links.append(
                 (

@@ -158,3 +158,54 @@ def test_a_candidates_cached_answer_is_linked_only_for_who_may_open_source_recor
     assert any(
         href.startswith(reverse("admin:enrichment_sourcerecord_changelist")) for href in hrefs(page)
     )
+
+
+def test_work_author_and_edition_history_pages_link_the_lists_their_reader_may_open(
+    client, work_with_request
+):
+    """Their "Its enrichment requests" / "Its audit log entries" links (an edition's: on its
+    History) asked a permission's name of their own, not whether the list opens: a user given
+    "change" on the queue and the audit log (which the admin counts as viewing them, both lists
+    being read-only) opened both lists but was never linked to them."""
+    work, _request = work_with_request
+    author = work.credits.get().author
+    edition = work.editions.get()
+    AuditLogEntry.objects.create(edition=edition, work=work, action="auto_apply", changes={})
+    client.force_login(
+        staff(
+            "view_work",
+            "view_author",
+            "view_edition",
+            "change_enrichmentrequest",
+            "change_auditlogentry",
+        )
+    )
+    requests_list = reverse("admin:enrichment_enrichmentrequest_changelist")
+    audit_list = reverse("admin:enrichment_auditlogentry_changelist")
+
+    pages = {
+        "work": (
+            reverse("admin:catalog_work_change", args=[work.pk]),
+            [
+                f"{requests_list}?work__id__exact={work.pk}",
+                f"{audit_list}?work__id__exact={work.pk}",
+            ],
+        ),
+        "author": (
+            reverse("admin:catalog_author_change", args=[author.pk]),
+            [
+                f"{requests_list}?author__id__exact={author.pk}",
+                f"{audit_list}?author__id__exact={author.pk}",
+            ],
+        ),
+        "edition": (
+            reverse("admin:catalog_edition_history", args=[edition.pk]),
+            [f"{audit_list}?edition__id__exact={edition.pk}"],
+        ),
+    }
+    for kind, (url, lists) in pages.items():
+        page = client.get(url).content.decode()
+        assert forbidden(client, page) == [], kind
+        for narrowed in lists:
+            assert any(href.startswith(narrowed) for href in hrefs(page)), (kind, narrowed)
+            assert client.get(narrowed).status_code == 200
