@@ -328,6 +328,16 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     }
 
 
+def cached_answer_url(provider: str, isbns) -> str:
+    """The source records' list narrowed to a candidate's cached answer, found by its ISBN (its
+    lookup key holds it); empty without one: the list searched for nothing would show every
+    answer of the provider."""
+    if not isbns:
+        return ""
+    query = urlencode({"provider__exact": provider, "q": isbns[0]})
+    return f"{reverse('admin:enrichment_sourcerecord_changelist')}?{query}"
+
+
 def candidates_context(req: EnrichmentRequest) -> list[dict]:
     out = []
     for candidate in req.match_details.candidates:
@@ -348,11 +358,7 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                 "source_url": web_url(candidate.source_url),
                 "links": record_links(candidate.ids),
                 "isbns": isbns,
-                "cache_url": reverse("admin:enrichment_sourcerecord_changelist")
-                + "?"
-                + urlencode(
-                    {"provider__exact": candidate.provider, "q": isbns[0] if isbns else ""}
-                ),
+                "cache_url": cached_answer_url(candidate.provider, isbns),
             }
         )
     return out

@@ -7,8 +7,9 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from catalog.models import ImportJob
+from catalog.models import Edition, ImportJob
 from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.proposals import CandidateSeen
 from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
 
@@ -136,10 +137,20 @@ def test_the_audit_log_links_works_authors_and_requests_only_for_who_may_open_th
     assert reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]) in listed
 
 
+def listing_its_isbn(request: EnrichmentRequest, *more: CandidateSeen) -> EnrichmentRequest:
+    """The request with its candidate listing the ISBN it was asked for, and `more` after it."""
+    details = request.match_details
+    details.candidates[0].isbn13 = [Edition.objects.get(work=request.work_id).isbn13]
+    details.candidates.extend(more)
+    request.match_details = details
+    request.save(update_fields=["match_details"])
+    return request
+
+
 def test_a_candidates_cached_answer_is_linked_only_for_who_may_open_source_records(client):
     """A reviewer without "view source record" read "Records: … · cached answer", a link to
     the source records' list that answered 403; the provider's own links stay."""
-    request = needs_review()
+    request = listing_its_isbn(needs_review())
     reviewer = staff("view_enrichmentrequest", "review_enrichment", "view_work")
     client.force_login(reviewer)
     page = client.get(
@@ -209,3 +220,25 @@ def test_work_author_and_edition_history_pages_link_the_lists_their_reader_may_o
         for narrowed in lists:
             assert any(href.startswith(narrowed) for href in hrefs(page)), (kind, narrowed)
             assert client.get(narrowed).status_code == 200
+
+
+def test_a_candidate_without_an_isbn_has_no_cached_answer_link(client):
+    """A record found by title and author gives no ISBN: its "cached answer" linked the source
+    records' list searched for nothing (`q=`), every answer of the provider. It is not linked;
+    a candidate with an ISBN keeps its link, narrowed to that ISBN."""
+    request = listing_its_isbn(
+        needs_review(), CandidateSeen(provider="openlibrary", title="Neverwhere (by title)")
+    )
+    with_isbn = request.match_details.candidates[0]
+    client.force_login(staff("view_enrichmentrequest", "view_sourcerecord", "view_work"))
+
+    page = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+
+    source_records = reverse("admin:enrichment_sourcerecord_changelist")
+    cached = [href for href in hrefs(page) if href.startswith(source_records + "?")]
+    assert cached == [
+        f"{source_records}?provider__exact={with_isbn.provider}&q={with_isbn.isbn13[0]}"
+    ]
+    assert page.count("cached answer") == 1
