@@ -6,8 +6,9 @@ a copy of it."""
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth import get_user_model
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
 # The mixin extends ModelAdmin; the type checker is told so (at run time it stays a plain mixin).
@@ -70,3 +71,95 @@ def user_for_viewer(request, user):
     model = get_user_model()
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[user.pk])
     return link_for_viewer(request, model, url, user.get_username())
+
+
+def relation_for_viewer(request, field):
+    """A display of the relation `field` (a foreign key or one-to-one field) for the reader of
+    `request`: its object linked to its admin page where that opens (link_for_viewer), its name
+    alone elsewhere. Django links a read-only relation whoever reads it. One display a request
+    and field, so that the fieldsets and the read-only fields name the same one."""
+    made = request.__dict__.setdefault("_relations_for_viewer", {})
+    key = (field.model, field.name)
+    if key not in made:
+        model = field.related_model
+
+        @admin.display(description=field.verbose_name)
+        def shown(obj):
+            value = getattr(obj, field.name)
+            if value is None:
+                return admin.site.empty_value_display
+            opts = model._meta
+            try:
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[value.pk])
+            except NoReverseMatch:
+                return str(value)
+            return link_for_viewer(request, model, url, str(value))
+
+        shown.__name__ = field.name  # its row's class stays field-<name>
+        made[key] = shown
+    return made[key]
+
+
+def _with_displays(names, displays: dict):
+    return [
+        tuple(displays.get(n, n) for n in name)
+        if isinstance(name, (list, tuple))
+        else displays.get(name, name)
+        for name in names
+    ]
+
+
+class RelationsLinkedForViewerMixin(_ModelAdminBase):
+    """On a change page or an inline: each relation shown read-only (a read-only field, or every
+    field for a reader who may not change the page) goes through relation_for_viewer."""
+
+    def page_read_only(self, request, obj) -> bool:
+        """Whether every field shows read-only (the admin's own rule, for a ModelAdmin)."""
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def _relation_displays(self, request, obj, names) -> dict:
+        read_only = set(super().get_readonly_fields(request, obj))
+        if not self.page_read_only(request, obj):
+            names = [name for name in names if name in read_only]
+        fields = {
+            field.name: field
+            for field in self.model._meta.get_fields()
+            if field.concrete and (field.many_to_one or field.one_to_one)
+        }
+        return {
+            name: relation_for_viewer(request, fields[name])
+            for name in names
+            if isinstance(name, str) and name in fields
+        }
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = flatten_fieldsets(fieldsets)
+        displays = self._relation_displays(request, obj, names)
+        if not displays:
+            return fieldsets
+        return [
+            (title, {**options, "fields": _with_displays(options["fields"], displays)})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        read_only = list(super().get_readonly_fields(request, obj))
+        # The declared fields (get_fieldsets may ask the form, which asks this): an inline's
+        # form must not hold a field its display replaces; a page's reads none when read-only.
+        names = flatten_fieldsets(self.fieldsets or [(None, {"fields": self.fields or ()})])
+        displays = self._relation_displays(request, obj, [*read_only, *names])
+        shown = [displays.get(name, name) for name in read_only]
+        # A display stands for its field: the form must not hold the field it replaces.
+        return shown + [d for name, d in displays.items() if name not in read_only]
+
+
+class InlineRelationsLinkedForViewerMixin(RelationsLinkedForViewerMixin):
+    """The same on an inline, whose rows show read-only when its page does, or when the reader
+    may neither change nor add them."""
+
+    def page_read_only(self, request, obj) -> bool:
+        parent = admin.site.get_model_admin(self.parent_model)  # type: ignore[attr-defined]
+        return (obj is not None and not parent.has_change_permission(request, obj)) or not (
+            self.has_change_permission(request, obj) or self.has_add_permission(request, obj)  # type: ignore[call-arg]  # an inline's
+        )

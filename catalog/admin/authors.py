@@ -11,6 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
+from bookstore.admin_links import (
+    InlineRelationsLinkedForViewerMixin,
+    RelationsLinkedForViewerMixin,
+)
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog.admin.display import (
     cover_thumbnail_html,
@@ -99,7 +103,7 @@ def no_photo_text(author: Author, *, may_ask: bool) -> str:
     return text
 
 
-class AuthorWorksInline(admin.TabularInline):
+class AuthorWorksInline(InlineRelationsLinkedForViewerMixin, admin.TabularInline):
     model = WorkAuthor
     fk_name = "author"
     extra = 0
@@ -148,6 +152,7 @@ class AuthorAdmin(
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,
     EmptyListHelpMixin,
+    RelationsLinkedForViewerMixin,
     admin.ModelAdmin,
 ):
     form = AuthorAdminForm

@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
-from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
+from bookstore.admin_links import (
+    InlineRelationsLinkedForViewerMixin,
+    RelationsLinkedForViewerMixin,
+    ViewerOnObjectMixin,
+    link_for_viewer,
+    viewer_request,
+)
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, with_note
 from catalog import isbn, permissions, selectors
 from catalog.admin.display import (
@@ -163,7 +169,7 @@ class KeptMeanwhileMessageMixin:
             )
 
 
-class WorkAuthorInline(admin.TabularInline):
+class WorkAuthorInline(InlineRelationsLinkedForViewerMixin, admin.TabularInline):
     model = WorkAuthor
     # Translators, narrators, illustrators… as well as authors: not "Work authors".
     verbose_name = _("author or contributor")
@@ -433,6 +439,7 @@ class EditionAdmin(
     EmptyListHelpMixin,
     CoverFieldsMixin,
     IsbnSearchMixin,
+    RelationsLinkedForViewerMixin,
     admin.ModelAdmin,
 ):
     form = EditionAdminForm

@@ -25,7 +25,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import count_with_note, help_with_link, with_note
+from catalog.models import Work
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.backfill import months as backfill_months
@@ -123,7 +125,7 @@ class MonthRangeForm(forms.Form):
 
 
 @admin.register(BackfillMonth)
-class BackfillMonthAdmin(ReadOnlyAdmin):
+class BackfillMonthAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
     change_list_template = "admin/enrichment/backfillmonth/change_list.html"
     list_display = [
         "month_label",
@@ -304,16 +306,12 @@ class BackfillMonthAdmin(ReadOnlyAdmin):
     def works_link(self, month):
         # Each work the backfill writes keeps its month in `discovery` (enrichment.backfill.works);
         # the works list filters on any field lookup of its query string.
-        url = reverse("admin:catalog_work_changelist")
+        url = f"{reverse('admin:catalog_work_changelist')}?discovery__month={month.label}"
+        request = viewer_request(month)
         return format_html(
-            '<a href="{}?discovery__month={}">{}</a> · <a href="{}?discovery__month={}&amp;'
-            'synthetic=yes">{}</a>',
-            url,
-            month.label,
-            gettext("The works this month added"),
-            url,
-            month.label,
-            gettext("its synthetic works"),
+            "{} · {}",
+            link_for_viewer(request, Work, url, gettext("The works this month added")),
+            link_for_viewer(request, Work, f"{url}&synthetic=yes", gettext("its synthetic works")),
         )
 
     @admin.display(description=_("Earlier runs"))

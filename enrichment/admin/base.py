@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import RelationsLinkedForViewerMixin
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog.models import Author, Edition, Work
 from enrichment import presenters
@@ -35,7 +36,9 @@ def short(value, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class ReadOnlyAdmin(QuickActionCheckboxMixin, EmptyListHelpMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(
+    QuickActionCheckboxMixin, EmptyListHelpMixin, RelationsLinkedForViewerMixin, admin.ModelAdmin
+):
     """Written by the application only: the admin shows, it never edits (and an empty list
     says what fills it). Deleting what a record is about deletes it (bookstore.admin_deletion)."""
 

@@ -3,20 +3,23 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from catalog.admin import STATUS_COLOURS
+from catalog.models import Work
 from enrichment import bulk_operations, views
 from enrichment.admin.base import ReadOnlyAdmin, badge
-from enrichment.models import BulkOperation
+from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVIEW_PERMISSION, user_can_view_bulk_operations
 
 
 @admin.register(BulkOperation)
-class BulkOperationAdmin(ReadOnlyAdmin):
+class BulkOperationAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
     change_form_template = "admin/enrichment/bulkoperation/change_form.html"
     list_display = [
         "id",
@@ -121,16 +124,16 @@ class BulkOperationAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("List"))
     def list_link(self, operation):
-        if operation.action in (
+        works = operation.action in (
             BulkOperation.Action.ENRICH_WORKS,
             BulkOperation.Action.ENRICH_MISSING,
-        ):
-            url = reverse("admin:catalog_work_changelist")
-        else:
-            url = reverse("admin:enrichment_enrichmentrequest_changelist")
+        )
+        model: type[models.Model] = Work if works else EnrichmentRequest
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         query = f"?{operation.query_string}" if operation.query_string else ""
-        return format_html(
-            '<a href="{}{}">{}</a>', url, query, gettext("the list as it was filtered")
+        return link_for_viewer(
+            viewer_request(operation), model, url + query, gettext("the list as it was filtered")
         )
 
 

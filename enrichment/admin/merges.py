@@ -20,13 +20,14 @@ from django.views.decorators.http import require_POST
 from django_q.models import Schedule
 
 from bookstore import task_queue
+from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import help_with_link
 from catalog.generic_titles import is_generic_title
-from catalog.models import WorkAuthor
+from catalog.models import Author, WorkAuthor
 from enrichment import author_merges, bulk_operations, reconcile
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge
 from enrichment.author_candidates import AUTHOR_ID_LABELS
-from enrichment.models import AuthorMerge
+from enrichment.models import AuditLogEntry, AuthorMerge
 from enrichment.permissions import REVIEW_PERMISSION
 from enrichment.review import BulkResult
 from enrichment.templatetags.admin_time import admin_time, sentence_end
@@ -52,7 +53,7 @@ def merge_summary(result: BulkResult, *, done: str) -> str:
 
 
 @admin.register(AuthorMerge)
-class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
+class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kept_link",
@@ -176,9 +177,13 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     @staticmethod
     def _author_link(merge, author, credits: int | None):
         link = format_html(
-            '<a href="{}">{}</a> <span class="quiet">#{}</span>',
-            reverse("admin:catalog_author_change", args=[author.pk]),
-            author.name,
+            '{} <span class="quiet">#{}</span>',
+            link_for_viewer(
+                viewer_request(merge),
+                Author,
+                reverse("admin:catalog_author_change", args=[author.pk]),
+                author.name,
+            ),
             author.pk,
         )
         if merge.status != Status.PROPOSED or credits is None:
@@ -244,10 +249,11 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ReadOnlyAdmin):
     def audit_link(self, merge):
         if not merge.audit_entry_id:
             return "–"
-        return format_html(
-            '<a href="{}">#{}</a>',
+        return link_for_viewer(
+            viewer_request(merge),
+            AuditLogEntry,
             reverse("admin:enrichment_auditlogentry_change", args=[merge.audit_entry_id]),
-            merge.audit_entry_id,
+            f"#{merge.audit_entry_id}",
         )
 
     def _too_many(self, request, queryset) -> bool:
