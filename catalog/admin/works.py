@@ -181,6 +181,12 @@ class WorkAuthorInline(InlineRelationsLinkedForViewerMixin, admin.TabularInline)
     formset = WorkCreditFormSet
     ordering = ["position"]
 
+    def has_view_permission(self, request, obj=None):
+        # Who a work is by is part of the work: its reader reads them (changing them still needs
+        # "change work author").
+        parent = self.admin_site.get_model_admin(self.parent_model)
+        return super().has_view_permission(request, obj) or parent.has_view_permission(request, obj)
+
 
 class EditionInline(admin.StackedInline):
     model = Edition

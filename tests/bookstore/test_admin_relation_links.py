@@ -71,6 +71,23 @@ def test_a_works_credits_link_their_authors_only_for_who_may_open_authors(client
     assert change_url(author) in hrefs(page)
 
 
+def test_a_works_reader_reads_its_authors_and_contributors(client, root):
+    """A user who may only view works saw no authors on a work's page (that section asked for
+    "view work author"): they are shown read-only, each linked only where it opens."""
+    work = make_work("Good Omens", authors=["Terry Pratchett", "Neil Gaiman"])
+    pratchett = work.credits.get(position=0).author
+
+    page = read_as(client, staff("view_work"), work)
+    assert forbidden(client, page) == []
+    assert "Authors and contributors" in page
+    assert "Terry Pratchett" in page and "Neil Gaiman" in page
+    assert 'name="credits-0-author"' not in page  # read-only
+
+    page = read_as(client, staff_named("both", "view_work", "view_author"), work)
+    assert forbidden(client, page) == []
+    assert change_url(pratchett) in hrefs(page)
+
+
 def test_an_authors_works_are_linked_only_for_who_may_open_works(client, root):
     work = make_work("Coraline", authors=["Neil Gaiman"])
     author = WorkAuthor.objects.get(work=work).author
