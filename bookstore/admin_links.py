@@ -159,7 +159,7 @@ class InlineRelationsLinkedForViewerMixin(RelationsLinkedForViewerMixin):
     may neither change nor add them."""
 
     def page_read_only(self, request, obj) -> bool:
-        parent = admin.site.get_model_admin(self.parent_model)  # type: ignore[attr-defined]
+        parent = self.admin_site.get_model_admin(self.parent_model)  # type: ignore[attr-defined]
         return (obj is not None and not parent.has_change_permission(request, obj)) or not (
             self.has_change_permission(request, obj) or self.has_add_permission(request, obj)  # type: ignore[call-arg]  # an inline's
         )

@@ -15,8 +15,8 @@ from tests.factories import make_author, make_edition, make_work
 pytestmark = pytest.mark.django_db
 
 
-def staff(*codenames: str) -> User:
-    user = User.objects.create_user("reader", password="pw", is_staff=True)
+def staff(*codenames: str, username: str = "reader") -> User:
+    user = User.objects.create_user(username, password="pw", is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
     return user
 
@@ -37,7 +37,7 @@ def read_as(client, user, obj) -> str:
     return response.content.decode()
 
 
-def test_an_editions_work_is_linked_only_for_who_may_open_works(client, root):
+def test_an_editions_work_is_linked_only_for_who_may_open_works(client):
     work = make_work("Neverwhere")
     edition = make_edition(work)
 
@@ -45,7 +45,7 @@ def test_an_editions_work_is_linked_only_for_who_may_open_works(client, root):
     assert forbidden(client, page) == []
     assert "Neverwhere" in page
 
-    page = read_as(client, staff_named("both", "view_edition", "view_work"), edition)
+    page = read_as(client, staff("view_edition", "view_work", username="both"), edition)
     assert change_url(work) in hrefs(page)
 
 
@@ -58,7 +58,7 @@ def test_an_authors_merged_into_stays_linked_for_who_reads_authors(client):
     assert change_url(kept) in hrefs(page)
 
 
-def test_a_works_credits_link_their_authors_only_for_who_may_open_authors(client, root):
+def test_a_works_credits_link_their_authors_only_for_who_may_open_authors(client):
     work = make_work("Good Omens", authors=["Terry Pratchett"])
     author = work.credits.get().author
 
@@ -66,12 +66,14 @@ def test_a_works_credits_link_their_authors_only_for_who_may_open_authors(client
     assert forbidden(client, page) == []
     assert "Terry Pratchett" in page
 
-    page = read_as(client, staff_named("both", "view_work", "view_workauthor", "view_author"), work)
+    page = read_as(
+        client, staff("view_work", "view_workauthor", "view_author", username="both"), work
+    )
     assert forbidden(client, page) == []
     assert change_url(author) in hrefs(page)
 
 
-def test_a_works_reader_reads_its_authors_and_contributors(client, root):
+def test_a_works_reader_reads_its_authors_and_contributors(client):
     """A user who may only view works saw no authors on a work's page (that section asked for
     "view work author"): they are shown read-only, each linked only where it opens."""
     work = make_work("Good Omens", authors=["Terry Pratchett", "Neil Gaiman"])
@@ -83,7 +85,7 @@ def test_a_works_reader_reads_its_authors_and_contributors(client, root):
     assert "Terry Pratchett" in page and "Neil Gaiman" in page
     assert 'name="credits-0-author"' not in page  # read-only
 
-    page = read_as(client, staff_named("both", "view_work", "view_author"), work)
+    page = read_as(client, staff("view_work", "view_author", username="both"), work)
     assert forbidden(client, page) == []
     assert change_url(pratchett) in hrefs(page)
 
@@ -130,9 +132,3 @@ def test_who_ran_it_is_linked_only_for_who_may_open_users(client, root, make, co
     assert "root" in page
 
     assert change_url(root) in hrefs(read_as(client, root, record))
-
-
-def staff_named(username: str, *codenames: str) -> User:
-    user = User.objects.create_user(username, password="pw", is_staff=True)
-    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
-    return user
