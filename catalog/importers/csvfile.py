@@ -180,20 +180,48 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("utf-8-sig"), "utf-8", []
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    # UTF-8 with a few damaged bytes (LibraryThing's TSV can hold one broken name) is still
-    # UTF-8: read as Latin-1, every other accented letter of the file would be garbled.
-    text = data.decode("utf-8-sig", errors="replace")
-    damaged = text.count("\ufffd")
-    readable = sum(1 for char in text if ord(char) > 127) - damaged
-    if readable > damaged:
-        line = data[:first_bad].count(b"\n") + 1
-        warning = _(
-            "The file is UTF-8 with %(count)d damaged byte sequence(s), the first on line "
-            "%(line)d; each was replaced by \ufffd. Each row where one falls in a column the "
-            "import reads says so (its rows “with warnings”)."
-        ) % {"count": damaged, "line": line}
-        return text, "utf-8", [warning]
-    return _decode_legacy(data, first_bad)
+    return _decode_damaged_utf8(data) or _decode_legacy(data, first_bad)
+
+
+# A byte that is not UTF-8 is read as U+DC80 + the byte ("surrogateescape"). A damaged place is
+# a lead byte with continuation bytes, the shape of a UTF-8 character (an encoded surrogate, an
+# overlong form, one cut short) that an 8-bit code page writes only by chance, or one byte alone.
+_UTF8_SHAPED = re.compile("[\udcc0-\udcff][\udc80-\udcbf]{1,3}")
+_DAMAGED_PLACE = re.compile(f"{_UTF8_SHAPED.pattern}|[\udc80-\udcff]")
+_LINES_NAMED = 10
+
+
+def _decode_damaged_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
+    """UTF-8 with a few damaged places (LibraryThing's TSV can hold one broken name; a bad copy
+    breaks a byte; Java and MySQL write a surrogate as 3 bytes) is still UTF-8: read as a code
+    page, every other accented letter of the file would be garbled. -> (text with each damaged
+    place as \ufffd, "utf-8", [warning naming its lines]), or None for an 8-bit file, whose
+    accented letters are bytes that do not make UTF-8 characters, each alone."""
+    escaped = data.decode("utf-8-sig", errors="surrogateescape")
+    text, places = _DAMAGED_PLACE.subn("\ufffd", escaped)  # counted in C: a large file is fast
+    shaped = _UTF8_SHAPED.subn("", escaped)[1]
+    escapes = len(escaped) - len(text) + places
+    characters = len(escaped) - len(escaped.encode("ascii", errors="ignore")) - escapes
+    # A UTF-8 character is rarer by chance in 8-bit text than a broken byte in UTF-8: a tie
+    # goes to UTF-8.
+    if not characters + shaped or characters + shaped < places - shaped:
+        return None
+    lines: list[int] = []
+    line, end = 1, 0
+    for place in _DAMAGED_PLACE.finditer(escaped):
+        line += escaped.count("\n", end, place.start())
+        end = place.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+        if len(lines) > _LINES_NAMED:
+            break
+    shown = ", ".join(map(str, lines[:_LINES_NAMED])) + ("…" if len(lines) > _LINES_NAMED else "")
+    warning = _(
+        "The file is UTF-8 with %(count)d damaged byte sequence(s), on line(s) %(lines)s; each "
+        "was replaced by \ufffd. Each row where one falls in a column the import reads says so "
+        "(its rows “with warnings”)."
+    ) % {"count": places, "lines": shown}
+    return text, "utf-8", [warning]
 
 
 # UTF-32 first: its little-endian mark begins with UTF-16's.

@@ -154,7 +154,7 @@ def test_utf8_with_one_damaged_byte_stays_utf8_with_a_warning():
     assert csv_file.encoding == "utf-8"
     assert csv_file.rows[0][1][1:] == ["synthetic-Le Maître", "Boulgakov, Mikhaïl"]
     assert csv_file.rows[1][1][1] == "Cort\ufffdazar"
-    assert "1 damaged byte sequence(s), the first on line 3" in csv_file.warnings[0]
+    assert "1 damaged byte sequence(s), on line(s) 3;" in csv_file.warnings[0]
 
 
 def test_a_file_in_latin1_reads_back_its_accents():
