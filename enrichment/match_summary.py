@@ -1,6 +1,6 @@
 """What a request's match said, for people: the providers that answered, the review page's
-headline (enrichment.headlines) and its score lines. Reads the request's stored match details,
-never the database.
+headline (enrichment.headlines; a decided request's, enrichment.decided_headline, may ask whether
+it changed the catalog) and its score lines. Reads the request's stored match details.
 
 A score line says what each score measured, and says so where nothing could be compared: a book
 we hold no ISBN for is "no ISBN of ours", not "ISBN 0/5", which reads as an ISBN that differs; a
@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 from enrichment import headlines
 from enrichment.author_candidates import AUTHOR_ID_KINDS
 from enrichment.candidates import NO_TITLE_SEARCH
+from enrichment.decided_headline import decided_headline
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import CandidateSeen, MatchDetails, Scores
 
@@ -62,7 +63,18 @@ def known_by_key(details: MatchDetails) -> bool:
 
 
 def request_headline(req: EnrichmentRequest) -> str:
-    """The review page's one sentence: what agreed and what did not (enrichment.headlines)."""
+    """The review page's one sentence: what agreed and what did not (enrichment.headlines), or
+    what became of a decided request (enrichment.decided_headline)."""
+    decided = decided_headline(req)
+    if not decided:
+        return _match_headline(req)
+    if req.status == Status.COMPLETED and req.confidence == EnrichmentRequest.Confidence.HIGH:
+        # A high match asked nobody to check anything: why it was applied stays true.
+        return f"{decided} {_match_headline(req)}".strip()
+    return decided
+
+
+def _match_headline(req: EnrichmentRequest) -> str:
     details, scores = req.match_details, req.proposal.scores
     if req.author_id:
         return _author_headline(req)

@@ -366,7 +366,10 @@ class RequestDetailSerializer(QueueRowSerializer):
     reviewed_at = serializers.DateTimeField(allow_null=True)
     review_note = serializers.CharField()
     headline = serializers.SerializerMethodField(
-        help_text=_("The review page's one sentence: what agreed and what did not.")
+        help_text=_(
+            "The review page's one sentence: what agreed and what did not; once the request "
+            "is decided, what became of it (what was applied, who dismissed it, why it failed)."
+        )
     )
     proposal = ProposalSerializer(source="*")
     match_details = MatchDetailsSerializer()

@@ -1,0 +1,132 @@
+"""A decided request's headline says what is true of it now, on the review page and in the API's
+request detail: what was applied (and by whom), who dismissed it, what replaced it, why it
+failed or was skipped; never the match's advice to a reviewer ("…: check the edition.")."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Edition
+from enrichment import engine, queue, review
+from enrichment.match_summary import request_headline
+from enrichment.models import EnrichmentRequest
+from enrichment.proposals import MatchDetails
+from tests.enrichment.api.conftest import token_client, user_with
+from tests.enrichment.fakes import FakeProvider
+from tests.enrichment.test_review import needs_review, ol_record
+from tests.enrichment.test_review_admin import change_url, librarian
+from tests.enrichment.test_review_labels import visible_text
+from tests.factories import make_edition, make_work
+
+pytestmark = pytest.mark.django_db
+Status = EnrichmentRequest.Status
+ADVICE = "check the edition"
+
+
+@pytest.fixture(autouse=True)
+def no_task_queue(sent_tasks):
+    """What would be handed to django-q2 is recorded (sent_tasks), never queued."""
+    return sent_tasks
+
+
+def shown(client, request: EnrichmentRequest) -> tuple[str, str]:
+    """-> (the review page's text, the API detail's headline)."""
+    api = token_client(user_with("api-reader", "view_enrichmentrequest", "view_work"))
+    body = api.get(reverse("api:enrichment-request", args=[request.pk])).json()
+    client.force_login(librarian())
+    return visible_text(client, change_url(request)), body["headline"]
+
+
+def test_a_request_waiting_for_review_keeps_the_matchs_advice(client):
+    request = needs_review()
+    page, headline = shown(client, request)
+    assert headline.endswith(f"{ADVICE}.") and headline in page
+
+
+def test_an_approved_request_says_who_approved_it_and_what_was_applied(client, reviewer):
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
+    request.refresh_from_db()
+    assert request.status == Status.COMPLETED
+
+    page, headline = shown(client, request)
+    assert headline == "Approved by reviewer: Pages and Publisher applied."
+    assert headline in page and ADVICE not in page
+
+
+def test_a_dismissed_request_says_who_dismissed_it(client, reviewer):
+    request = needs_review()
+    review.request_dismiss(request=request, actor=reviewer, reason="another edition")
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline == "Dismissed by reviewer: nothing of its proposal was applied."
+    assert headline in page and ADVICE not in page
+
+
+def test_a_request_a_rerun_replaced_names_the_new_one(client, reviewer):
+    request = needs_review()
+    rerun = review.request_rerun(request=request, actor=reviewer)
+    request.refresh_from_db()
+    assert request.superseded_by_id
+
+    page, headline = shown(client, request)
+    assert headline == (
+        f"Superseded by request #{request.superseded_by_id} (enrichment was run again): nothing "
+        "of this proposal was applied."
+    )
+    assert headline in page and ADVICE not in page and rerun
+
+
+def test_a_request_applied_by_the_engine_says_what_it_applied():
+    """Open Library's record lists our ISBN: a high match, applied to the empty fields."""
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    edition = make_edition(work, publisher="Harper")
+    ids = queue.works_enqueue_enrichment(work_ids=[work.pk], dispatch=False)
+    answer = ol_record(edition.isbn13, isbn13=[edition.isbn13], covers=[])
+    engine.process_requests(
+        queue.requests_claim(request_ids=ids),
+        providers=[FakeProvider(answers={edition.isbn13: [answer]})],
+    )
+    request = EnrichmentRequest.objects.get(pk=ids[0])
+    assert request.status == Status.COMPLETED and request.confidence == "high"
+    assert Edition.objects.get(pk=edition.pk).page_count == 370
+
+    applied, why = request_headline(request).split(". ", 1)
+    assert applied.startswith("Applied automatically: ") and "Pages" in applied
+    assert why.endswith("the same book.")  # what made it safe to apply stays true
+
+
+def test_a_failed_request_says_why(client):
+    request = needs_review()
+    EnrichmentRequest.objects.filter(pk=request.pk).update(
+        status=Status.FAILED,
+        confidence="none",
+        attempts=3,
+        last_error="Open Library: openlibrary.org could not be found (DNS lookup failed)",
+    )
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline == (
+        "Failed after 3 attempts: Open Library: openlibrary.org could not be found (DNS lookup "
+        "failed)."
+    )
+    assert headline in page
+
+
+def test_a_request_skipped_without_a_lookup_says_why():
+    """An author merged into another: its waiting request is skipped, never looked up."""
+    request = needs_review()
+    request.status, request.review_note = Status.SKIPPED, "The author was merged into Neil Gaiman."
+    assert request_headline(request) == "The author was merged into Neil Gaiman."
+
+
+def test_a_request_skipped_because_nothing_matched_still_says_why():
+    request = EnrichmentRequest(
+        work_id=1,
+        status=Status.SKIPPED,
+        confidence="none",
+        attempts=1,
+        match_details=MatchDetails(answered=["openlibrary"]),
+    )
+    assert request_headline(request) == "Nothing was found: no provider knows this book."
