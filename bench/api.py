@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote, urlencode
 
 from admin import fill, measure
 from machine import bench_env, machine_line, run_on_databases
@@ -34,9 +35,11 @@ STATUS_IDS = 500
 THROTTLE_REPEATS = 200
 
 
-def cursor_at(request_id: int) -> str:
-    """The queue's cursor for the page after `request_id` (what a `next` link holds)."""
-    return base64.b64encode(f"p={request_id}".encode()).decode()
+def cursor_at(list_path: str, request_id: int) -> str:
+    """The list's cursor for the page after `request_id`, as a `next` link holds it: the position
+    and the list it is for (bookstore.api_pagination), quoted for a URL."""
+    tokens = urlencode({"p": request_id, "l": list_path})
+    return quote(base64.b64encode(tokens.encode()).decode(), safe="")
 
 
 def run_here(works: int, repeats: int) -> bool:
@@ -88,12 +91,12 @@ def run_here(works: int, repeats: int) -> bool:
         (f"status: {STATUS_IDS} works", f"{status_url}?work_ids={some}", True),
         ("status: 1 work", f"{status_url}?work_ids={work_ids[0]}", True),
         ("queue: first page (50)", queue_url, True),
-        ("queue: page at the middle", f"{queue_url}?cursor={cursor_at(middle)}", True),
+        ("queue: page at the middle", f"{queue_url}?cursor={cursor_at(queue_url, middle)}", True),
         ("queue: 200 rows", f"{queue_url}?limit=200", False),
         ("queue: needs review", f"{queue_url}?status=needs_review", False),
         (
             "queue: needs review, middle",
-            f"{queue_url}?status=needs_review&cursor={cursor_at(middle)}",
+            f"{queue_url}?status=needs_review&cursor={cursor_at(queue_url, middle)}",
             False,
         ),
         ("queue: low confidence", f"{queue_url}?confidence=low", False),

@@ -1,12 +1,15 @@
 """Cursor pagination for the JSON API's lists: stable under inserts (a cursor names a position
 in a unique integer ordering, never a page number), and strict: a cursor this list did not give
-or a bad `limit` is a 400 that says so, never a 404 or a 500."""
+(another list's, whose position would be read as one here, or none of ours) or a bad `limit` is a
+400 that says so, never a 404 or a 500."""
 
 import base64
+from urllib.parse import parse_qs, urlencode
 
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.pagination import Cursor, CursorPagination
+from rest_framework.utils.urls import replace_query_param
 
 from bookstore.api_ids import is_id_text
 
@@ -19,31 +22,48 @@ class IntegerCursorPagination(CursorPagination):
     max_page_size = 200
     page_size_query_param = "limit"
 
+    #: The path of the list being read: a cursor records it ("l"), and is refused elsewhere.
+    list_path = ""
+
     def decode_cursor(self, request) -> Cursor | None:
+        self.list_path = request.path
         encoded = request.query_params.get(self.cursor_query_param)
         try:
             # DRF's own decoding skips characters that are not base64: "%%%" would be page one.
-            base64.b64decode((encoded or "").encode("ascii"), validate=True)
+            tokens = base64.b64decode((encoded or "").encode("ascii"), validate=True)
             cursor = super().decode_cursor(request)
         except (ValueError, exceptions.NotFound):
             raise self._bad_cursor() from None
+        if cursor is None:
+            return None
         # The position is compared with the ordering column: anything but an id would be a 500.
-        if (
-            cursor is not None
-            and cursor.position is not None
-            and not is_id_text(str(cursor.position))
-        ):
+        if cursor.position is not None and not is_id_text(str(cursor.position)):
             raise self._bad_cursor()
+        made_by = parse_qs(tokens.decode("ascii")).get("l", [""])[0]
+        if made_by != self.list_path:
+            raise self._bad_cursor(made_by)
         return cursor
 
-    def _bad_cursor(self) -> exceptions.ValidationError:
-        return exceptions.ValidationError(
-            {
-                self.cursor_query_param: gettext(
-                    "This cursor is not one this list gave; start again without it."
-                )
-            }
-        )
+    def encode_cursor(self, cursor: Cursor) -> str:
+        """DRF's, recording the list it is for (its position means nothing in another)."""
+        tokens = {"o": str(cursor.offset)} if cursor.offset else {}
+        if cursor.reverse:
+            tokens["r"] = "1"
+        if cursor.position is not None:
+            tokens["p"] = str(cursor.position)
+        tokens["l"] = self.list_path
+        encoded = base64.b64encode(urlencode(tokens).encode("ascii")).decode("ascii")
+        return replace_query_param(self.base_url or "", self.cursor_query_param, encoded)
+
+    def _bad_cursor(self, made_by: str = "") -> exceptions.ValidationError:
+        if made_by:
+            message = gettext(
+                "This cursor is from another list (%(list)s), not %(here)s: use it there, or "
+                "start this list again without it."
+            ) % {"list": made_by[:100], "here": self.list_path}
+        else:
+            message = gettext("This cursor is not one this list gave; start again without it.")
+        return exceptions.ValidationError({self.cursor_query_param: message})
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         """DRF's, with `limit`'s bounds and default: it said only "an integer", so a client
