@@ -80,7 +80,8 @@ def request_decided_state(request: EnrichmentRequest) -> str:
     if request.status == Status.COMPLETED:
         if request_added_nothing(request):
             return "nothing_added"
-        return "approved" if request.reviewed_by_id else "applied"
+        # reviewed_at stays when the reviewer's account is deleted (reviewed_by set to null).
+        return "approved" if request.reviewed_by_id or request.reviewed_at else "applied"
     if request_was_superseded(request):
         return "superseded"
     return "dismissed" if request_was_dismissed(request) else "skipped"

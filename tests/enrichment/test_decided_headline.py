@@ -53,6 +53,19 @@ def test_an_approved_request_says_who_approved_it_and_what_was_applied(client, r
     assert headline in page and ADVICE not in page
 
 
+def test_an_approval_whose_reviewer_was_removed_since_is_still_an_approval(client, reviewer):
+    """The reviewer's account deleted: the request was still approved by a person, never
+    "Applied automatically"."""
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher"])
+    reviewer.delete()
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline == "Approved by a reviewer: Publisher applied."
+    assert headline in page
+
+
 def test_a_dismissed_request_says_who_dismissed_it(client, reviewer):
     request = needs_review()
     review.request_dismiss(request=request, actor=reviewer, reason="another edition")
