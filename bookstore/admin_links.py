@@ -163,3 +163,13 @@ class InlineRelationsLinkedForViewerMixin(RelationsLinkedForViewerMixin):
         return (obj is not None and not parent.has_change_permission(request, obj)) or not (
             self.has_change_permission(request, obj) or self.has_add_permission(request, obj)  # type: ignore[call-arg]  # an inline's
         )
+
+
+class InlineReadWithItsPageMixin(_ModelAdminBase):
+    """An inline whose rows are part of the page's object (a work's credits, an author's works):
+    whoever reads the page reads them, without the rows' own "view" permission; changing or
+    adding them still asks the rows' own."""
+
+    def has_view_permission(self, request, obj=None):
+        parent = self.admin_site.get_model_admin(self.parent_model)  # type: ignore[attr-defined]
+        return super().has_view_permission(request, obj) or parent.has_view_permission(request, obj)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
 from bookstore.admin_links import (
+    InlineReadWithItsPageMixin,
     InlineRelationsLinkedForViewerMixin,
     RelationsLinkedForViewerMixin,
 )
@@ -103,7 +104,11 @@ def no_photo_text(author: Author, *, may_ask: bool) -> str:
     return text
 
 
-class AuthorWorksInline(InlineRelationsLinkedForViewerMixin, admin.TabularInline):
+class AuthorWorksInline(
+    InlineReadWithItsPageMixin, InlineRelationsLinkedForViewerMixin, admin.TabularInline
+):
+    """What an author wrote: part of the author, so their reader reads it."""
+
     model = WorkAuthor
     fk_name = "author"
     extra = 0

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from bookstore.admin_deletion import DeletedWithItsRecordsMixin
 from bookstore.admin_links import (
+    InlineReadWithItsPageMixin,
     InlineRelationsLinkedForViewerMixin,
     RelationsLinkedForViewerMixin,
     ViewerOnObjectMixin,
@@ -169,7 +170,11 @@ class KeptMeanwhileMessageMixin:
             )
 
 
-class WorkAuthorInline(InlineRelationsLinkedForViewerMixin, admin.TabularInline):
+class WorkAuthorInline(
+    InlineReadWithItsPageMixin, InlineRelationsLinkedForViewerMixin, admin.TabularInline
+):
+    """Who a work is by: part of the work, so its reader reads them."""
+
     model = WorkAuthor
     # Translators, narrators, illustrators… as well as authors: not "Work authors".
     verbose_name = _("author or contributor")
@@ -180,12 +185,6 @@ class WorkAuthorInline(InlineRelationsLinkedForViewerMixin, admin.TabularInline)
     form = WorkCreditForm
     formset = WorkCreditFormSet
     ordering = ["position"]
-
-    def has_view_permission(self, request, obj=None):
-        # Who a work is by is part of the work: its reader reads them (changing them still needs
-        # "change work author").
-        parent = self.admin_site.get_model_admin(self.parent_model)
-        return super().has_view_permission(request, obj) or parent.has_view_permission(request, obj)
 
 
 class EditionInline(admin.StackedInline):

@@ -3,6 +3,8 @@ credit's author, who ran a bulk operation…) links its object only for a reader
 for (bookstore.admin_links.relation_for_viewer): Django linked it whoever read it, and a staff
 user with few permissions followed links that answered "403 Forbidden"."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
@@ -99,6 +101,44 @@ def test_an_authors_works_are_linked_only_for_who_may_open_works(client, root):
     assert "Coraline" in page
 
     assert change_url(work) in hrefs(read_as(client, root, author))
+
+
+def test_an_authors_reader_reads_their_works(client):
+    """A user who may view authors but not credits saw no works on an author's page (that
+    section asked for "view work author"): they are listed read-only, each linked only where
+    the work's page opens."""
+    work = make_work("Good Omens", authors=["Terry Pratchett", "Neil Gaiman"])
+    gaiman = work.credits.get(position=1).author
+
+    page = read_as(client, staff("view_author"), gaiman)
+    assert forbidden(client, page) == []
+    assert "Good Omens" in page
+    assert "2 of 2" in page
+    assert change_url(work) not in hrefs(page)
+
+    page = read_as(client, staff("view_author", "view_work", username="both"), gaiman)
+    assert forbidden(client, page) == []
+    assert change_url(work) in hrefs(page)
+
+
+def test_an_authors_editor_without_credit_permissions_still_saves_the_author(client):
+    """The works shown read-only to an editor of authors do not stand in the way of a save."""
+    work = make_work("Coraline", authors=["Neil Gaiman"])
+    author = work.credits.get().author
+    client.force_login(staff("view_author", "change_author"))
+    page = client.get(change_url(author)).content.decode()
+    assert "Coraline" in page
+
+    form = {
+        name: value
+        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page)
+        if name != "csrfmiddlewaretoken"
+    }
+    response = client.post(change_url(author), {**form, "name": "Neil Richard Gaiman"})
+    assert response.status_code == 302
+    author.refresh_from_db()
+    assert author.name == "Neil Richard Gaiman"
+    assert WorkAuthor.objects.filter(work=work, author=author).exists()
 
 
 @pytest.mark.parametrize(
