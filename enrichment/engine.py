@@ -419,6 +419,7 @@ def _decide_book(book: _Book) -> str:
                 ids=c.provider_ids,
                 title=c.title,
                 isbn13=c.isbn13[:5],
+                queried_isbn=c.queried_isbn,
                 source_url=c.source_url,
                 notes=c.notes,
                 isbn_score=s.isbn,

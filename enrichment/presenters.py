@@ -29,7 +29,7 @@ from enrichment.match_summary import (
 )
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS, Scores
+from enrichment.proposals import FIELD_LABELS, CandidateSeen, Scores
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
 from enrichment.request_status import (
     audit_action_label,
@@ -328,13 +328,15 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     }
 
 
-def cached_answer_url(provider: str, isbns) -> str:
-    """The source records' list narrowed to a candidate's cached answer, found by its ISBN (its
-    lookup key holds it); empty without one: the list searched for nothing would show every
-    answer of the provider."""
-    if not isbns:
+def cached_answer_url(candidate: CandidateSeen) -> str:
+    """The source records' list narrowed to a candidate's cached answer, found by the ISBN its
+    lookup asked (the lookup key holds it; the record may list none), else by the first its
+    record lists (rows recorded before the ISBN asked was kept); empty without either: the
+    list searched for nothing would show every answer of the provider."""
+    isbn = candidate.queried_isbn or next(iter(candidate.isbn13), "")
+    if not isbn:
         return ""
-    query = urlencode({"provider__exact": provider, "q": isbns[0]})
+    query = urlencode({"provider__exact": candidate.provider, "q": isbn})
     return f"{reverse('admin:enrichment_sourcerecord_changelist')}?{query}"
 
 
@@ -358,7 +360,7 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                 "source_url": web_url(candidate.source_url),
                 "links": record_links(candidate.ids),
                 "isbns": isbns,
-                "cache_url": cached_answer_url(candidate.provider, isbns),
+                "cache_url": cached_answer_url(candidate),
             }
         )
     return out

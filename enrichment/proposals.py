@@ -362,6 +362,7 @@ class CandidateSeen:
     title: str = ""
     ids: dict[str, str] = field(default_factory=dict)
     isbn13: list[str] = field(default_factory=list)  # the first few the record lists
+    queried_isbn: str = ""  # the ISBN-13 whose lookup answered it (a record may list none)
     source_url: str = ""
     notes: list[str] = field(default_factory=list)
     isbn_score: int = 0

@@ -2,13 +2,15 @@
 staff user with few permissions was shown links that answered "403 Forbidden"."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Edition, ImportJob
-from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest, SourceRecord
 from enrichment.proposals import CandidateSeen
 from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
@@ -242,3 +244,40 @@ def test_a_candidate_without_an_isbn_has_no_cached_answer_link(client):
         f"{source_records}?provider__exact={with_isbn.provider}&q={with_isbn.isbn13[0]}"
     ]
     assert page.count("cached answer") == 1
+
+
+def test_a_candidate_answered_for_our_isbn_links_that_cached_answer(client):
+    """The usual medium match, a record the provider gave for the ISBN we asked that lists
+    none itself, had no "cached answer" link. It links the answer to the ISBN asked: the
+    source records' list narrowed to exactly that answer."""
+    request = needs_review()
+    asked = Edition.objects.get(work=request.work_id).isbn13
+    assert request.match_details.candidates[0].isbn13 == []
+    answer = SourceRecord.objects.create(
+        provider="openlibrary",
+        lookup_key=f"isbn:{asked}",
+        status=SourceRecord.Status.HIT,
+        payload={},
+        fetched_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    for provider, key in [("openlibrary", "isbn:9780060557812"), ("google_books", f"isbn:{asked}")]:
+        SourceRecord.objects.create(
+            provider=provider,
+            lookup_key=key,
+            status=SourceRecord.Status.HIT,
+            payload={},
+            fetched_at=timezone.now(),
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+    client.force_login(staff("view_enrichmentrequest", "view_sourcerecord", "view_work"))
+
+    page = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+
+    source_records = reverse("admin:enrichment_sourcerecord_changelist")
+    cached = [href for href in hrefs(page) if href.startswith(source_records + "?")]
+    assert len(cached) == 1
+    listed = client.get(cached[0])
+    assert list(listed.context["cl"].result_list) == [answer]
