@@ -12,11 +12,16 @@ TTL = 2  # CLUSTER_HEARTBEAT_STALE_SECONDS of the clusters played here
 
 
 @pytest.fixture(scope="module")
-def redis_url():
+def redis_installed():
+    """Skip without `redis-server` (a failure under REQUIRE_REDIS=1, as in CI)."""
     if redis_server_binary() is None:
         if os.environ.get("REQUIRE_REDIS") == "1":
             pytest.fail("REQUIRE_REDIS=1 but redis-server is not installed")
         pytest.skip("redis-server is not installed; REQUIRE_REDIS=1 makes this a failure")
+
+
+@pytest.fixture(scope="module")
+def redis_url(redis_installed):
     with redis_server() as server:
         yield server.url
 

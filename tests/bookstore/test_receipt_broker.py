@@ -149,6 +149,7 @@ def test_a_killed_clusters_tasks_are_held_again_not_copied_by_the_sweep(
     assert [t for t in sent_tasks if t.func == BATCH_TASK] == []
 
 
+@pytest.mark.usefixtures("redis_installed")  # it starts a Redis of its own
 def test_the_broker_says_when_redis_last_started(monkeypatch, settings):
     """Work queued before then was lost with the restart: the sweep sends it again even behind
     a backlog (tests/enrichment/test_sweep_backlog.py)."""
