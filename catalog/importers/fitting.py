@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from catalog import text
+from catalog.column_text import cut_at_word_boundary
 from catalog.models import Author, Edition, Work, WorkSeries
 
 if TYPE_CHECKING:
@@ -127,7 +127,7 @@ def _drop_if_too_long(value: str, limit: int, label: "StrPromise", row: "Normali
 def _cut_to_fit(value: str, limit: int, label: "StrPromise", row: "NormalizedRow") -> str:
     if len(value) <= limit:
         return value
-    cut = text.cut_at_word_boundary(value, limit)
+    cut = cut_at_word_boundary(value, limit)
     row.warnings.append(
         _(
             "%(field)s was %(length)s characters, more than the catalog keeps (%(limit)d); "

@@ -10,13 +10,14 @@ from django.utils.translation import gettext
 from stdnum import isni as stdnum_isni
 
 from catalog import isbn
+from catalog.column_text import cut_at_word_boundary
 from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format, parse_int, parse_year
 from catalog.importers.publishers import names_no_publisher
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
 from catalog.series_statements import split_series_statement
-from catalog.text import cut_at_word_boundary, normalize_person_name
+from catalog.text import normalize_person_name
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidates import (
     DESCRIPTION_MAX_CHARS,

@@ -1,6 +1,7 @@
 import pytest
 
 from catalog import name_order, text
+from catalog.column_text import cut_at_word_boundary
 
 
 def test_split_series_suffix():
@@ -139,7 +140,7 @@ def test_a_sort_name_fits_only_its_own_name(sort_name, name, fits):
     ],
 )
 def test_cut_at_word_boundary(value, limit, expected):
-    assert text.cut_at_word_boundary(value, limit) == expected
+    assert cut_at_word_boundary(value, limit) == expected
 
 
 def test_a_language_suffix_leaves_the_title_key_and_only_a_language_is_one():

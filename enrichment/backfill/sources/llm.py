@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from catalog.text import cut_at_word_boundary
+from catalog.column_text import cut_at_word_boundary
 from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.dedupe import distinct_books
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer

@@ -3,7 +3,7 @@ how much of it: the same caps whichever of them found the book."""
 
 from collections.abc import Iterable
 
-from catalog.text import cut_at_word_boundary
+from catalog.column_text import cut_at_word_boundary
 from enrichment.providers import fields
 
 #: ISBN-13s a discovered book carries (its first-published edition's first): enough to add
