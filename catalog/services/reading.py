@@ -4,9 +4,11 @@ and writes the current one (both cores at work).
 
 Reading and normalizing is pure (no database: `BaseImporter.read_row`), so the worker needs
 nothing but the importer and the rows, which it inherits by the fork. It hands over each batch
-pickled through a pipe, and a pipe holds little, so it is never more than one batch ahead of
-the writer: memory stays that of two batches. Batches come in the file's order; the writer keeps
-its transaction per batch and every check.
+pickled through a pipe. A pipe holds 64 KB and a batch about 1.2 MB, so the worker's own thread
+writes them while the worker reads on, up to `BATCHES_AHEAD` batches ahead of the writer: a
+batch the writer takes longer over (a checkpoint, a commit) no longer stops the worker, nor
+one the worker takes longer over the writer. Memory stays that of a few batches. Batches come
+in the file's order; the writer keeps its transaction per batch and every check.
 """
 
 import contextlib
@@ -14,7 +16,9 @@ import dataclasses
 import logging
 import os
 import pickle
+import queue
 import signal
+import threading
 import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -86,26 +90,78 @@ def _batches(lines: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list
         yield batch
 
 
+#: How many batches the reading worker may have read and not yet handed over.
+BATCHES_AHEAD = 3
+
+
 def _work(importer: BaseImporter, lines: Iterable, size: int, write_end: int) -> NoReturn:
     """The worker's whole life: every batch down the pipe, then the end (or the error)."""
     status = 0
     try:
-        with os.fdopen(write_end, "wb") as out:
+        with _PipeSender(write_end, BATCHES_AHEAD) as out:
             try:
                 for batch in _batches(lines, size):
                     planned = [_packed(_normalize(importer, *line)) for line in batch]
                     pickled = pickle.dumps(batch, pickle.HIGHEST_PROTOCOL)  # _PickledLines
-                    pickle.dump(("batch", pickled, planned), out, pickle.HIGHEST_PROTOCOL)
-                    out.flush()
+                    out.send(("batch", pickled, planned))
                     del batch, planned, pickled
                     collect_batch_garbage()  # forked inside the writer's collected_between_batches
-                pickle.dump(("end",), out)
+                out.send(("end",))
             except Exception as exc:
-                pickle.dump(("error", str(exc), traceback.format_exc()), out)
+                out.send(("error", str(exc), traceback.format_exc()))
     except BaseException:  # the writer stopped reading (BrokenPipeError): nothing to tell
         status = 1
     finally:
         os._exit(status)
+
+
+class _PipeSender:
+    """Messages down the pipe from a thread of their own, so the worker reads on while a batch
+    waits for the writer to take it: up to `ahead` pickled messages wait in memory. The thread
+    writes each message in one call, with the GIL released while the pipe is full. A pipe the
+    writer closed (it stopped early) stops the sending with its error at the next message."""
+
+    def __init__(self, fd: int, ahead: int):
+        self._out = os.fdopen(fd, "wb", buffering=0)
+        self._waiting: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._write_all, daemon=True)
+
+    def __enter__(self) -> "_PipeSender":
+        self._thread.start()
+        return self
+
+    def send(self, message: tuple) -> None:
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        while self._error is None:
+            try:
+                self._waiting.put(data, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise self._error
+
+    def _write_all(self) -> None:
+        try:
+            while (data := self._waiting.get()) is not None:
+                view = memoryview(data)
+                while view:  # a pipe takes a large write whole, unless a signal cuts it short
+                    view = view[self._out.write(view) :]
+        except BaseException as exc:
+            self._error = exc
+
+    def __exit__(self, *exc_info) -> None:
+        # What was sent goes down the pipe before the worker ends (unless the pipe is gone).
+        while self._thread.is_alive():
+            try:
+                self._waiting.put(None, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+        self._out.close()
+        if self._error is not None:
+            raise self._error
 
 
 class _ReceivedBatches:

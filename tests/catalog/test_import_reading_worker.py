@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import json
 import os
+import time
 
 import pytest
 
@@ -181,7 +182,11 @@ def test_a_worker_that_dies_fails_the_job_instead_of_hanging(settings, monkeypat
         "The import stopped: the process reading the file ended unexpectedly"
     )
     assert "importing the file again finishes it" in job.error
-    assert job.rows_processed == 10
+    # The first batch was read; whether it had reached the writer before the worker died
+    # depends on the worker's sending thread (it reads ahead). What the job counts is what it
+    # kept, a whole batch or none, and a resume starts there.
+    assert job.rows_processed in (0, 10)
+    assert ImportRow.objects.filter(job=job).count() == job.rows_processed
     assert_reaped(forks[0])
 
 
@@ -245,3 +250,39 @@ def test_rows_that_planning_changes_are_recorded_as_changed_when_the_worker_read
     assert [row[:2] + row[3:] for row in recorded[True]] == [
         row[:2] + row[3:] for row in recorded[False]
     ]
+
+
+def test_the_worker_reads_on_while_the_writer_is_still_on_a_batch(tmp_path):
+    """Batches larger than a pipe holds: the worker does not wait for the writer to take one
+    before reading the next, up to `BATCHES_AHEAD` of them (a slow batch on either side no
+    longer stops the other). Each line the worker reads is recorded in a file."""
+    importer = importer_for(HEADER)
+    review = "synthetic review text. " * 4000  # about 90 KB a row: a batch is over 64 KB
+    rows = [
+        goodreads_row(Book_Id=str(800_000 + i), Title=f"synthetic-book {i}", My_Review=review)
+        for i in range(80)
+    ]
+    read_log = tmp_path / "read-lines"
+
+    def recorded_lines():
+        for line, cells in enumerate(rows, start=2):
+            with open(read_log, "a") as log:  # in the worker: its own file handle per line
+                log.write(f"{line}\n")
+            yield line, cells
+
+    def lines_read() -> int:
+        return len(read_log.read_text().split()) if read_log.exists() else 0
+
+    with reading.normalized_batches(importer, recorded_lines(), 10, worker=True) as batches:
+        _, first_planned = next(batches)  # the writer takes one batch, then works
+        assert [item.line for item in first_planned] == list(range(2, 12))
+        settled, deadline = -1, time.monotonic() + 20
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            if (now := lines_read()) == settled:
+                break
+            settled = now
+        # Taken: 1 batch; being written down the pipe: 1; waiting: BATCHES_AHEAD; and the
+        # worker read one more before its wait for room. One batch ahead was all it had been.
+        assert settled >= 10 * (2 + reading.BATCHES_AHEAD)
+        assert [item.line for _, planned in batches for item in planned] == list(range(12, 82))
