@@ -9,6 +9,9 @@ The connection classes below register each socket they open (and each kept-alive
 from a pool) with the current thread's Watchdog; with none installed they behave like urllib3's
 own. Used by cover downloads (enrichment.covers.fetch) and provider requests
 (enrichment.providers.base), each with its own deadline and its own error.
+
+Their sessions are `CappedSession`s: requests reads a redirect's whole body on its own (to free
+the connection, even for a redirect it does not follow), which no byte cap would bound.
 """
 
 import contextlib
@@ -18,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeGuard
 
+import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -236,3 +240,26 @@ class WatchedAdapter(HTTPAdapter):
         if not proxy.lower().startswith("socks"):
             manager.pool_classes_by_scheme = dict(WATCHED_POOL_CLASSES)
         return manager
+
+
+class CappedSession(requests.Session):
+    """A session that reads no body of its own accord: every body goes through its caller's
+    byte cap.
+
+    requests reads a redirect answer's whole body before it follows it, and even without
+    following it (to prepare `Response.next`): a server's endless redirect body was read into
+    memory until the deadline, hundreds of megabytes, then reported as a timeout. Here a
+    redirect's body is never read (its connection is closed instead: a kept-alive connection is
+    lost, a rare cost) and `Response.next` is never prepared (nothing here uses it).
+    """
+
+    def resolve_redirects(self, resp, req, *args, yield_requests=False, **kwargs):
+        if yield_requests:  # allow_redirects=False: only Response.next would come of it
+            return iter(())
+        return super().resolve_redirects(resp, req, *args, **kwargs)
+
+    def get_redirect_target(self, resp):
+        target = super().get_redirect_target(resp)
+        if target is not None:
+            resp.close()  # unread: requests would read all of it to reuse the connection
+        return target

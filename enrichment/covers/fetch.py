@@ -23,6 +23,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTime
 from enrichment.covers import hosts
 from enrichment.covers.errors import CoverRejected, RejectionReason
 from enrichment.http_deadline import (
+    CappedSession,
     Watchdog,
     WatchedAdapter,
     WatchedHTTPConnection,
@@ -112,7 +113,7 @@ def cover_session() -> requests.Session:
     """This thread's pooled session (a Session is not meant to be shared between threads)."""
     session = getattr(_local, "session", None)
     if session is None:
-        session = requests.Session()
+        session = CappedSession()
         # Environment proxies and .netrc would bypass the vetted-address connection.
         session.trust_env = False
         adapter = VettedAddressAdapter(max_retries=0)

@@ -33,7 +33,7 @@ from enrichment.faults import (
     fault_detail,
     strip_url_queries,
 )
-from enrichment.http_deadline import Watchdog, WatchedAdapter
+from enrichment.http_deadline import CappedSession, Watchdog, WatchedAdapter
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
@@ -119,7 +119,7 @@ def redirect_refusal(url: str, target: str) -> str:
     return ""
 
 
-class ProviderSession(requests.Session):
+class ProviderSession(CappedSession):
     """A session whose every redirect is checked (`redirect_refusal`) before it is followed."""
 
     def get_redirect_target(self, resp):

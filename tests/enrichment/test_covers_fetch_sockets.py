@@ -140,6 +140,34 @@ def test_a_50_mb_stream_from_a_server_is_abandoned_at_the_cap(dns, local_server,
     assert time.perf_counter() - started < 5
 
 
+def test_a_redirect_whose_body_never_ends_is_followed_without_reading_it(
+    dns, local_server, settings
+):
+    # requests read a redirect's whole body before returning it (to prepare the next request):
+    # an endless one filled memory, hundreds of megabytes, and came out as a timeout.
+    settings.OPENLIBRARY_COVERS_URL = f"http://127.0.0.1:{local_server.port}"
+    settings.COVER_CONNECT_TIMEOUT, settings.COVER_READ_TIMEOUT = 1, 2
+    sent = []
+
+    def endless_redirect(handler):
+        handler.send_response(302)
+        handler.send_header("Location", "/b/id/1-L.jpg")
+        handler.end_headers()
+        try:
+            for _ in range(50 * 16):  # 50 MB, no Content-Length: it ends when the socket does
+                handler.wfile.write(bytes(64 * 1024))
+                sent.append(64 * 1024)
+        except OSError:
+            pass
+
+    local_server.routes["/moved.jpg"] = endless_redirect
+    local_server.routes["/b/id/1-L.jpg"] = _serve_jpeg
+    started = time.monotonic()
+    assert fetch_cover_bytes(f"{settings.OPENLIBRARY_COVERS_URL}/moved.jpg") == JPEG
+    assert time.monotonic() - started < 1
+    assert sum(sent) < 30 * 1024 * 1024  # socket buffers at most, far from 50 MB
+
+
 def test_a_server_that_does_not_answer_in_time_is_a_timeout(dns, local_server, settings):
     settings.OPENLIBRARY_COVERS_URL = f"http://127.0.0.1:{local_server.port}"
     settings.COVER_READ_TIMEOUT = 0.2

@@ -1,0 +1,83 @@
+"""Provider redirects against a real HTTP server on 127.0.0.1 (a thread): what the client reads of
+a redirect's answer, and a Location that is no URL.
+
+The redirecting answers are synthetic, written here; the answer redirected to is the recorded
+Open Library record for 9780316030571 (tests/fixtures/providers/openlibrary/).
+"""
+
+import json
+import time
+
+import pytest
+
+from enrichment.backfill.sources.llm import post_json
+from enrichment.candidates import LookupStatus
+from enrichment.providers.http import ProviderFault
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from tests.enrichment.providers.helpers import load
+from tests.enrichment.providers.local_server import LocalServer
+
+ISBN = "9780316030571"
+RECORDED_ANSWER = json.dumps(load("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json"))
+MB = 1024 * 1024
+#: A redirect's body: 50 MB without a Content-Length (it ends when the connection does).
+ENDLESS = 50 * 16
+CHUNK = bytes(64 * 1024)
+
+
+@pytest.fixture
+def server(settings):
+    with LocalServer() as local:
+        settings.OPENLIBRARY_URL = local.url
+        settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 3
+        yield local
+
+
+@pytest.fixture
+def openlibrary(make):
+    return make(OpenLibraryProvider)
+
+
+def redirect_then_answer(server: LocalServer, status: int = 302):
+    """/api/books redirects (its body never ending) to /v2/api/books, which answers."""
+
+    def answer(handler):
+        if handler.path.startswith("/v2/"):
+            data = RECORDED_ANSWER.encode()
+            server.send(handler, [data], headers={"Content-Length": str(len(data))})
+        else:
+            location = "/v2" + handler.path
+            server.send(handler, [CHUNK] * ENDLESS, status=status, headers={"Location": location})
+
+    return answer
+
+
+def test_a_followed_redirect_whose_body_never_ends_is_not_read(server, openlibrary):
+    # requests read a redirect's whole body before following it, under no byte cap: a body that
+    # never ended filled memory until the deadline, and the lookup read as a timeout.
+    server.answer = redirect_then_answer(server)
+    started = time.monotonic()
+
+    result = openlibrary.lookup_isbns([ISBN])[ISBN]
+
+    assert result.status == LookupStatus.FOUND
+    assert result.candidates[0].title == "Use of Weapons"
+    assert time.monotonic() - started < 1
+    assert server.body_bytes_sent < 30 * MB  # socket buffers at most, far from 50 MB
+
+
+def test_a_redirect_not_followed_is_not_read_either(server, settings):
+    # The language-model source follows no redirect, yet requests read the redirect's body to
+    # prepare the next request all the same.
+    settings.BACKFILL_LLM_TIMEOUT = 3.0
+    server.answer = redirect_then_answer(server, status=307)
+    started = time.monotonic()
+
+    with pytest.raises(ProviderFault) as caught:
+        post_json(f"{server.url}/v1/chat/completions", {"model": "m"}, "")
+
+    assert caught.value.status == LookupStatus.SERVER_ERROR
+    assert caught.value.error.startswith("HTTP 307")
+    assert time.monotonic() - started < 1
+    assert server.body_bytes_sent < 30 * MB
+    assert server.requests == ["/v1/chat/completions"]
