@@ -128,11 +128,16 @@ _local = threading.local()
 _VETTED_ADDRESSES = "vetted_addresses"
 
 
+def pin_addresses(prepared: requests.PreparedRequest, addresses: tuple[str, ...]) -> None:
+    """Have a VettedAddressAdapter connect `prepared` to these vetted addresses only."""
+    setattr(prepared, _VETTED_ADDRESSES, addresses)
+
+
 def _send(url: str, addresses: tuple[str, ...], timeout) -> requests.Response:
     session = cover_session()
     headers = {"User-Agent": cover_user_agent(), "Accept": ACCEPT, "Accept-Encoding": "identity"}
     prepared = session.prepare_request(requests.Request("GET", url, headers=headers))
-    setattr(prepared, _VETTED_ADDRESSES, addresses)  # read by VettedAddressAdapter
+    pin_addresses(prepared, addresses)
     return session.send(prepared, stream=True, allow_redirects=False, timeout=timeout)
 
 
@@ -194,8 +199,11 @@ class _VettedConnectionMixin(_ConnectionBase):
     """Connects to the vetted addresses instead of resolving the host name again."""
 
     vetted_addresses: tuple[str, ...] = ()
+    vet_unpinned = True  # see VettedAddressAdapter
 
     def _new_conn(self) -> socket.socket:
+        if not self.vetted_addresses and not self.vet_unpinned:
+            return super()._new_conn()
         # Without addresses from fetch_cover_bytes (the session used directly), vet here.
         addresses = self.vetted_addresses or hosts.vetted_addresses(self.host, self.port)
         hostname = self._dns_host
@@ -224,11 +232,13 @@ class _VettedHTTPSConnection(_VettedConnectionMixin, WatchedHTTPSConnection):
 
 class _VettedPoolMixin(_PoolBase):
     vetted_addresses: tuple[str, ...] = ()
+    vet_unpinned = True
 
     def _get_conn(self, timeout: float | None = None) -> "BaseHTTPConnection":
         connection = super()._get_conn(timeout)
         if isinstance(connection, _VettedConnectionMixin):  # always: the pools below make them
             connection.vetted_addresses = self.vetted_addresses
+            connection.vet_unpinned = self.vet_unpinned
         return connection
 
 
@@ -241,13 +251,21 @@ class _VettedHTTPSConnectionPool(_VettedPoolMixin, WatchedHTTPSConnectionPool):
 
 
 class VettedAddressAdapter(WatchedAdapter):
-    """A requests adapter whose connections go only to the addresses vetted for the request."""
+    """A requests adapter whose connections go only to the addresses vetted for the request
+    (`pin_addresses`). A request without any is vetted here, or with `vet_unpinned=False` (a
+    provider's own configured host) resolved as usual."""
 
     pool_classes = {"http": _VettedHTTPConnectionPool, "https": _VettedHTTPSConnectionPool}
 
+    def __init__(self, *args, vet_unpinned: bool = True, **kwargs):
+        self.vet_unpinned = vet_unpinned
+        super().__init__(*args, **kwargs)
+
     def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
         pool = super().get_connection_with_tls_context(request, verify, proxies, cert)
-        # One session per thread, so setting this just before the request is not racy.
+        # Set just before the request: a cover session is one thread's, and a pool is one
+        # host's, so any addresses it holds are that host's vetted ones.
         if isinstance(pool, _VettedPoolMixin):  # always: pool_classes makes them
             pool.vetted_addresses = getattr(request, _VETTED_ADDRESSES, ())
+            pool.vet_unpinned = self.vet_unpinned
         return pool

@@ -26,6 +26,7 @@ from enrichment import throttle
 from enrichment.candidates import LookupStatus
 from enrichment.covers import hosts
 from enrichment.covers.errors import CoverRejected
+from enrichment.covers.fetch import VettedAddressAdapter, pin_addresses
 from enrichment.faults import (
     ClassifiedFault,
     FaultKind,
@@ -33,7 +34,7 @@ from enrichment.faults import (
     fault_detail,
     strip_url_queries,
 )
-from enrichment.http_deadline import CappedSession, Watchdog, WatchedAdapter
+from enrichment.http_deadline import CappedSession, Watchdog
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
@@ -94,43 +95,55 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
     return throttle.cap_retry_after(seconds)
 
 
-def redirect_refusal(url: str, target: str) -> str:
-    """Why a provider's redirect from `url` to `target` must not be followed ("" when it may be).
+def redirect_addresses(url: str, target: str) -> tuple[str, ...]:
+    """The addresses a provider's redirect from `url` to `target` connects to: () for the same
+    host (resolved as usual); a ProviderFault when the redirect must not be followed.
 
     A provider's answer is stored and shown (SourceRecord), so a redirect to a private address
     (a cloud's metadata service, an admin port on loopback) would read it back. The same host
     may redirect within itself (Open Library's /isbn/ to /books/); another host must be one the
-    operator named or resolve only to public addresses (enrichment.covers.hosts' rule)."""
-    parts = urlsplit(target)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"not an http(s) URL: {target[:200]!r}"
+    operator named or resolve only to public addresses (enrichment.covers.hosts' rule), and the
+    connection goes to the addresses checked, never to a second DNS answer (rebinding)."""
+    try:
+        parts = urlsplit(target)
+        port = parts.port or hosts.DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:  # "http://[::1", a port out of range
+        raise redirect_refused(url, f"not a URL: {target[:200]!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
+        raise redirect_refused(url, f"not an http(s) URL: {target[:200]!r}")
     if parts.username is not None or parts.password is not None or "\\" in parts.netloc:
-        return "the URL carries credentials"
-    try:
-        port = parts.port or hosts.DEFAULT_PORTS[parts.scheme]
-    except ValueError:
-        return f"bad port in {target[:200]!r}"
+        raise redirect_refused(url, "the URL carries credentials")
     if parts.hostname == (urlsplit(url).hostname or ""):
-        return ""
+        return ()
     try:
-        hosts.vetted_addresses(parts.hostname, port)
+        return hosts.vetted_addresses(parts.hostname, port)
     except CoverRejected as rejected:
-        return rejected.message
-    return ""
+        raise redirect_refused(url, rejected.message) from None
+
+
+def redirect_refused(url: str, why: str) -> ProviderFault:
+    return ProviderFault(LookupStatus.SERVER_ERROR, f"redirect from {url} refused: {why}")
 
 
 class ProviderSession(CappedSession):
-    """A session whose every redirect is checked (`redirect_refusal`) before it is followed."""
+    """A session whose every redirect is checked (`redirect_addresses`) before it is followed,
+    and connected to the addresses checked."""
 
     def get_redirect_target(self, resp):
-        target = super().get_redirect_target(resp)
-        if target is not None:
-            refusal = redirect_refusal(resp.url, urljoin(resp.url, target))
-            if refusal:
-                raise ProviderFault(
-                    LookupStatus.SERVER_ERROR, f"redirect from {resp.url} refused: {refusal}"
-                )
+        try:
+            target = super().get_redirect_target(resp)
+            if target is not None:
+                urlsplit(urljoin(resp.url, target))  # what requests does next, unguarded
+        except (UnicodeDecodeError, ValueError):  # a Location that is no URL
+            location = resp.headers.get("Location", "")
+            raise redirect_refused(resp.url, f"not a URL: {location[:200]!r}") from None
         return target
+
+    def rebuild_auth(self, prepared_request, response):
+        # The last step before a redirect is sent, given the URL requests will really ask.
+        super().rebuild_auth(prepared_request, response)
+        addresses = redirect_addresses(response.url, prepared_request.url)
+        pin_addresses(prepared_request, addresses)
 
 
 _sessions: dict[tuple[type, int], requests.Session] = {}
@@ -144,7 +157,8 @@ def session_for(provider_class: type) -> requests.Session:
     key = (provider_class, os.getpid())
     if key not in _sessions:
         session = ProviderSession()
-        adapter = WatchedAdapter(pool_connections=4, pool_maxsize=10)
+        # Pinned to the checked addresses on a redirect to another host; else resolved as usual.
+        adapter = VettedAddressAdapter(pool_connections=4, pool_maxsize=10, vet_unpinned=False)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         _sessions[key] = session

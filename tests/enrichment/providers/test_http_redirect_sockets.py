@@ -17,6 +17,8 @@ from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import load
 from tests.enrichment.providers.local_server import LocalServer
 
+pytestmark = pytest.mark.usefixtures("cover_settings")  # the provider hosts at their defaults
+
 ISBN = "9780316030571"
 RECORDED_ANSWER = json.dumps(load("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json"))
 MB = 1024 * 1024
@@ -38,16 +40,17 @@ def openlibrary(make):
     return make(OpenLibraryProvider)
 
 
-def redirect_then_answer(server: LocalServer, status: int = 302):
-    """/api/books redirects (its body never ending) to /v2/api/books, which answers."""
+def redirect_then_answer(server: LocalServer, status: int = 302, to: str = "", body=ENDLESS):
+    """/api/books redirects (its body `body` chunks long: never ending by default) to
+    `to`/v2/api/books, which answers."""
 
     def answer(handler):
         if handler.path.startswith("/v2/"):
             data = RECORDED_ANSWER.encode()
             server.send(handler, [data], headers={"Content-Length": str(len(data))})
         else:
-            location = "/v2" + handler.path
-            server.send(handler, [CHUNK] * ENDLESS, status=status, headers={"Location": location})
+            location = f"{to}/v2{handler.path}"
+            server.send(handler, [CHUNK] * body, status=status, headers={"Location": location})
 
     return answer
 
@@ -81,3 +84,37 @@ def test_a_redirect_not_followed_is_not_read_either(server, settings):
     assert time.monotonic() - started < 1
     assert server.body_bytes_sent < 30 * MB
     assert server.requests == ["/v1/chat/completions"]
+
+
+def test_a_redirect_to_another_host_connects_to_the_address_it_was_checked_at(
+    server, openlibrary, dns, settings
+):
+    # The check resolved the name, then requests resolved it again to connect: a second answer
+    # (DNS rebinding) could send the request to an address nobody checked.
+    port = server.httpd.server_port
+    settings.COVER_ALLOWED_HOSTS = [f"books-cache.internal:{port}"]  # the operator's mirror
+    answers = iter([["127.0.0.1"]])
+    dns.table["books-cache.internal"] = lambda: next(answers, ["203.0.113.9"])  # unroutable
+    server.answer = redirect_then_answer(server, to=f"http://books-cache.internal:{port}", body=1)
+
+    result = openlibrary.lookup_isbns([ISBN])[ISBN]
+
+    assert result.status == LookupStatus.FOUND, result.error
+    assert result.candidates[0].title == "Use of Weapons"
+    assert dns.lookups == ["books-cache.internal"]  # asked once: the connection used that answer
+    assert [path.split("?")[0] for path in server.requests] == ["/api/books", "/v2/api/books"]
+
+
+@pytest.mark.parametrize("location", ["http://[::1/latest/meta-data/", "http://\xff\xfe\xc3/"])
+def test_a_location_that_is_no_url_is_a_refused_redirect(server, openlibrary, location):
+    # It was an unexpected ValueError (UnicodeDecodeError), logged as a bug in our code and
+    # shown as an answer we could not read.
+    server.answer = lambda handler: server.send(
+        handler, [], status=302, headers={"Location": location, "Content-Length": "0"}
+    )
+
+    result = openlibrary.lookup_isbns([ISBN])[ISBN]
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert "refused: not a URL" in result.error
+    assert len(server.requests) == 1
