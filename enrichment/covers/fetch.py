@@ -94,7 +94,7 @@ def _fetch(url: str, max_bytes: int, watchdog: Watchdog) -> bytes:
         response = _send(current, addresses, watchdog.timeouts())
         if response.status_code in REDIRECT_STATUSES and "Location" in response.headers:
             response.close()
-            current = urljoin(current, response.headers["Location"])
+            current = _redirect_target(current, response.headers["Location"])
             continue
         with response:
             _check_answer(response, max_bytes)
@@ -102,6 +102,15 @@ def _fetch(url: str, max_bytes: int, watchdog: Watchdog) -> bytes:
     raise CoverRejected(
         RejectionReason.TOO_MANY_REDIRECTS, f"more than {MAX_REDIRECTS} redirects from {url}"
     )
+
+
+def _redirect_target(url: str, location: str) -> str:
+    try:
+        return urljoin(url, location)
+    except ValueError:  # "http://[::1": no URL at all
+        raise CoverRejected(
+            RejectionReason.BAD_URL, f"a redirect to no URL: {location[:200]!r}"
+        ) from None
 
 
 def cover_user_agent() -> str:

@@ -168,6 +168,23 @@ def test_a_redirect_whose_body_never_ends_is_followed_without_reading_it(
     assert sum(sent) < 30 * 1024 * 1024  # socket buffers at most, far from 50 MB
 
 
+@pytest.mark.parametrize("location", ["http://[::1/b/id/1-L.jpg", "http://\xff\xfe\xc3/a.jpg"])
+def test_a_redirect_to_no_url_is_refused(dns, local_server, settings, location):
+    # It raised ValueError (or UnicodeDecodeError) out of the download: a crash, not a reason.
+    settings.OPENLIBRARY_COVERS_URL = f"http://127.0.0.1:{local_server.port}"
+
+    def redirect(handler):
+        handler.send_response(302)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    local_server.routes["/moved.jpg"] = redirect
+    refused = rejection(f"{settings.OPENLIBRARY_COVERS_URL}/moved.jpg")
+    assert refused.reason in (RejectionReason.BAD_URL, RejectionReason.HOST_NOT_ALLOWED)
+    assert not refused.retryable
+
+
 def test_a_server_that_does_not_answer_in_time_is_a_timeout(dns, local_server, settings):
     settings.OPENLIBRARY_COVERS_URL = f"http://127.0.0.1:{local_server.port}"
     settings.COVER_READ_TIMEOUT = 0.2
