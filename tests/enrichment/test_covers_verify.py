@@ -102,6 +102,36 @@ def test_a_decompression_bomb_is_refused_from_its_header_without_decoding():
     assert time.perf_counter() - started < 1.0
 
 
+def progressive_jpeg_with_scans_repeated(times: int) -> bytes:
+    """A synthetic 2000x3000 progressive JPEG whose last scan (a dozen bytes) comes `times`
+    times more: each scan is one more pass over every block to decode."""
+    out = BytesIO()
+    Image.new("RGB", (2000, 3000), (120, 130, 140)).save(out, "JPEG", progressive=True)
+    data = out.getvalue()
+    assert data.endswith(b"\xff\xd9")
+    last_scan = data[data.rindex(b"\xff\xda") : -2]
+    assert len(last_scan) < 50
+    return data[:-2] + last_scan * times + b"\xff\xd9"
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_decoding():
+    # 60 kB that took 2 s of CPU to decode (a 10 MB one, minutes), and twice: verified, then
+    # decoded again to store.
+    bomb = progressive_jpeg_with_scans_repeated(5000)
+    started = time.perf_counter()
+    with pytest.raises(CoverRejected) as caught:
+        verify_cover(bomb)
+    assert caught.value.reason == RejectionReason.CORRUPT
+    assert "5010 scans" in caught.value.message
+    assert time.perf_counter() - started < 0.5
+
+
+def test_a_progressive_jpeg_of_usual_scans_is_a_cover():
+    out = BytesIO()
+    Image.open(BytesIO(synthetic.cover_jpeg())).save(out, "JPEG", progressive=True)
+    assert verify_cover(out.getvalue()).format == "JPEG"
+
+
 def test_pillows_bomb_warning_is_an_error_and_does_not_leak():
     # 100 Mpx: over Pillow's warning threshold (89 Mpx), under its hard error (179 Mpx).
     bomb = synthetic.decompression_bomb_png(10_000, 10_000)
