@@ -29,6 +29,9 @@ UNIFORM_MAX_STDDEV = 4.0
 #: pictures and an EXIF thumbnail add theirs). Each scan is a pass over every block of the image:
 #: a 1 MB file of tiny repeated scans took 38 s of CPU to decode, a 10 MB one minutes.
 MAX_JPEG_SCANS = 100
+#: A PNG's chunks are read one by one in Python, three times (verify, decode, store): 800,000
+#: empty ones in 10 MB took 21 s. Encoders write a handful, and image data in pieces of 8 kB+.
+MAX_PNG_CHUNKS = 10_000
 _SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _OPENLIBRARY_LARGE_URL = re.compile(r"-L\.jpg$", re.IGNORECASE)
 
@@ -78,6 +81,7 @@ def verify_cover(data: bytes, *, url: str = "", size_label: str = "") -> Verifie
 
 
 def _verify(data: bytes, size_label: str) -> VerifiedImage:
+    _refuse_costly_structure(data)  # before Pillow reads a header: that reads PNG chunks too
     header = _open(data, ALLOWED_FORMATS)
     # Pillow names a JPEG with extra pictures (phones' depth maps) "MPO"; its first is the JPEG.
     image_format = "JPEG" if header.format == "MPO" else header.format
@@ -96,12 +100,6 @@ def _verify(data: bytes, size_label: str) -> VerifiedImage:
     if min(width, height) < min_side:
         raise CoverRejected(
             RejectionReason.TOO_SMALL, f"{width}x{height}, under {min_side} px a side"
-        )
-    # A marker's 0xFF is never unescaped inside entropy-coded data: this counts every scan.
-    scans = data.count(b"\xff\xda") if image_format == "JPEG" else 0
-    if scans > MAX_JPEG_SCANS:
-        raise CoverRejected(
-            RejectionReason.CORRUPT, f"a JPEG of {scans} scans, over {MAX_JPEG_SCANS}"
         )
     header.verify()  # structure and checksums; the image cannot be decoded after this
     image = _open(data, (image_format,))
@@ -123,6 +121,29 @@ def _verify(data: bytes, size_label: str) -> VerifiedImage:
         height=height,
         preview=preview,
     )
+
+
+def _refuse_costly_structure(data: bytes) -> None:
+    """CORRUPT for a file whose pixels are few but whose structure takes minutes to read."""
+    if data.startswith(b"\xff\xd8"):  # JPEG
+        # A marker's 0xFF is never unescaped inside entropy-coded data: this counts every scan.
+        scans = data.count(b"\xff\xda")
+        if scans > MAX_JPEG_SCANS:
+            raise CoverRejected(
+                RejectionReason.CORRUPT, f"a JPEG of {scans} scans, over {MAX_JPEG_SCANS}"
+            )
+    is_png = data.startswith(b"\x89PNG\r\n\x1a\n")
+    if is_png and _png_chunk_count(data, stop_after=MAX_PNG_CHUNKS) > MAX_PNG_CHUNKS:
+        raise CoverRejected(RejectionReason.CORRUPT, f"a PNG of over {MAX_PNG_CHUNKS} chunks")
+
+
+def _png_chunk_count(data: bytes, *, stop_after: int) -> int:
+    """How many chunks follow the signature (counting stops past `stop_after`)."""
+    position, count = 8, 0
+    while position + 8 <= len(data) and count <= stop_after:
+        position += 12 + int.from_bytes(data[position : position + 4], "big")
+        count += 1
+    return count
 
 
 def display_pixels(image: Image.Image) -> Image.Image:
