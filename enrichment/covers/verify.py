@@ -32,6 +32,9 @@ MAX_JPEG_SCANS = 100
 #: A PNG's chunks are read one by one in Python, three times (verify, decode, store): 800,000
 #: empty ones in 10 MB took 21 s. Encoders write a handful, and image data in pieces of 8 kB+.
 MAX_PNG_CHUNKS = 10_000
+#: A GIF's blocks before its first picture are read one by one in Python too: 1.5 million empty
+#: comments in 8 MB took 9 s. A GIF has a few (a loop count, a frame's timing, XMP's ~300).
+MAX_GIF_BLOCKS = 10_000
 _SWAPPING_ORIENTATIONS = frozenset({5, 6, 7, 8})
 _OPENLIBRARY_LARGE_URL = re.compile(r"-L\.jpg$", re.IGNORECASE)
 
@@ -135,6 +138,11 @@ def _refuse_costly_structure(data: bytes) -> None:
     is_png = data.startswith(b"\x89PNG\r\n\x1a\n")
     if is_png and _png_chunk_count(data, stop_after=MAX_PNG_CHUNKS) > MAX_PNG_CHUNKS:
         raise CoverRejected(RejectionReason.CORRUPT, f"a PNG of over {MAX_PNG_CHUNKS} chunks")
+    is_gif = data[:6] in (b"GIF87a", b"GIF89a")
+    if is_gif and _gif_blocks_before_picture(data, stop_after=MAX_GIF_BLOCKS) > MAX_GIF_BLOCKS:
+        raise CoverRejected(
+            RejectionReason.CORRUPT, f"a GIF of over {MAX_GIF_BLOCKS} blocks before its picture"
+        )
 
 
 def _png_chunk_count(data: bytes, *, stop_after: int) -> int:
@@ -142,6 +150,22 @@ def _png_chunk_count(data: bytes, *, stop_after: int) -> int:
     position, count = 8, 0
     while position + 8 <= len(data) and count <= stop_after:
         position += 12 + int.from_bytes(data[position : position + 4], "big")
+        count += 1
+    return count
+
+
+def _gif_blocks_before_picture(data: bytes, *, stop_after: int) -> int:
+    """How many extension blocks and their sub-blocks come before the first picture (counting
+    stops past `stop_after`)."""
+    position, count = 13, 0
+    if len(data) > 10 and data[10] & 0x80:  # a global colour table follows the screen
+        position += 3 << ((data[10] & 7) + 1)
+    while position < len(data) and data[position] == 0x21 and count <= stop_after:
+        position += 2  # the introducer and the label, then sub-blocks up to an empty one
+        while position < len(data) and data[position] and count <= stop_after:
+            position += 1 + data[position]
+            count += 1
+        position += 1
         count += 1
     return count
 

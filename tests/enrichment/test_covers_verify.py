@@ -145,6 +145,24 @@ def test_a_png_of_hundreds_of_thousands_of_chunks_is_refused_before_decoding():
     assert time.perf_counter() - started < 0.5
 
 
+def test_a_gif_of_a_million_comments_before_its_picture_is_refused_before_decoding():
+    # A synthetic cover GIF with 1.5 million one-byte comments (valid: a decoder skips them)
+    # before its picture: 8 MB that took 9 s of CPU to verify, decode and store.
+    gif = BytesIO()
+    Image.open(BytesIO(synthetic.cover_png())).convert("P").save(gif, "GIF")
+    data = gif.getvalue()
+    picture = 13 + (3 << ((data[10] & 7) + 1))  # after the header and the global palette
+    assert data[picture : picture + 1] == b","
+    bomb = data[:picture] + b"!\xfe\x01a\x00" * 1_500_000 + data[picture:]
+    started = time.perf_counter()
+    with pytest.raises(CoverRejected) as caught:
+        verify_cover(bomb)
+    assert caught.value.reason == RejectionReason.CORRUPT
+    assert "over 10000 blocks" in caught.value.message
+    assert time.perf_counter() - started < 0.5
+    assert verify_cover(data).format == "GIF"  # the same GIF without them is a cover
+
+
 def test_a_progressive_jpeg_of_usual_scans_is_a_cover():
     out = BytesIO()
     Image.open(BytesIO(synthetic.cover_jpeg())).save(out, "JPEG", progressive=True)
