@@ -29,6 +29,9 @@ UNIFORM_MAX_STDDEV = 4.0
 #: pictures and an EXIF thumbnail add theirs). Each scan is a pass over every block of the image:
 #: a 1 MB file of tiny repeated scans took 38 s of CPU to decode, a 10 MB one minutes.
 MAX_JPEG_SCANS = 100
+#: Segments (and fill bytes) before a JPEG's first scan are read one by one in Python: 2 million
+#: empty comments in 9 MB took 19 s. A camera's JPEG has a few dozen (ICC and EXIF included).
+MAX_JPEG_SEGMENTS = 1_000
 #: A PNG's chunks are read one by one in Python, three times (verify, decode, store): 800,000
 #: empty ones in 10 MB took 21 s. Encoders write a handful, and image data in pieces of 8 kB+.
 MAX_PNG_CHUNKS = 10_000
@@ -135,6 +138,11 @@ def _refuse_costly_structure(data: bytes) -> None:
             raise CoverRejected(
                 RejectionReason.CORRUPT, f"a JPEG of {scans} scans, over {MAX_JPEG_SCANS}"
             )
+        if _jpeg_segments_before_scan(data, stop_after=MAX_JPEG_SEGMENTS) > MAX_JPEG_SEGMENTS:
+            raise CoverRejected(
+                RejectionReason.CORRUPT,
+                f"a JPEG of over {MAX_JPEG_SEGMENTS} segments before its first scan",
+            )
     is_png = data.startswith(b"\x89PNG\r\n\x1a\n")
     if is_png and _png_chunk_count(data, stop_after=MAX_PNG_CHUNKS) > MAX_PNG_CHUNKS:
         raise CoverRejected(RejectionReason.CORRUPT, f"a PNG of over {MAX_PNG_CHUNKS} chunks")
@@ -143,6 +151,22 @@ def _refuse_costly_structure(data: bytes) -> None:
         raise CoverRejected(
             RejectionReason.CORRUPT, f"a GIF of over {MAX_GIF_BLOCKS} blocks before its picture"
         )
+
+
+def _jpeg_segments_before_scan(data: bytes, *, stop_after: int) -> int:
+    """How many segments and fill bytes come before the first scan (counting stops past
+    `stop_after`; at anything not a marker too, left to Pillow to refuse)."""
+    position, count = 2, 0
+    while position + 4 <= len(data) and data[position] == 0xFF and count <= stop_after:
+        marker = data[position + 1]
+        if marker == 0xDA:  # the first scan
+            break
+        if marker == 0xFF or marker == 0x01 or 0xD0 <= marker <= 0xD7:  # fill, TEM, RSTn
+            position += 1 if marker == 0xFF else 2
+        else:
+            position += 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        count += 1
+    return count
 
 
 def _png_chunk_count(data: bytes, *, stop_after: int) -> int:

@@ -163,6 +163,21 @@ def test_a_gif_of_a_million_comments_before_its_picture_is_refused_before_decodi
     assert verify_cover(data).format == "GIF"  # the same GIF without them is a cover
 
 
+@pytest.mark.parametrize("segment", [b"\xff\xfe\x00\x02", b"\xff\xe5\x00\x02", b"\xff"])
+def test_a_jpeg_of_millions_of_segments_before_its_scan_is_refused_before_decoding(segment):
+    # A synthetic cover JPEG with 9 MB of empty comments, empty APP5 segments or fill bytes
+    # (valid: a decoder skips them) before its picture: 19-24 s of CPU to verify, decode and
+    # store.
+    jpeg = synthetic.cover_jpeg()
+    bomb = jpeg[:2] + segment * (9_000_000 // len(segment)) + jpeg[2:]
+    started = time.perf_counter()
+    with pytest.raises(CoverRejected) as caught:
+        verify_cover(bomb)
+    assert caught.value.reason == RejectionReason.CORRUPT
+    assert "over 1000 segments" in caught.value.message
+    assert time.perf_counter() - started < 0.5
+
+
 def test_a_progressive_jpeg_of_usual_scans_is_a_cover():
     out = BytesIO()
     Image.open(BytesIO(synthetic.cover_jpeg())).save(out, "JPEG", progressive=True)
