@@ -34,7 +34,7 @@ from enrichment.faults import (
     fault_detail,
     strip_url_queries,
 )
-from enrichment.http_deadline import CappedSession, Watchdog
+from enrichment.http_deadline import CappedSession, Watchdog, current_watchdog
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
@@ -142,7 +142,13 @@ class ProviderSession(CappedSession):
     def rebuild_auth(self, prepared_request, response):
         # The last step before a redirect is sent, given the URL requests will really ask.
         super().rebuild_auth(prepared_request, response)
-        addresses = redirect_addresses(response.url, prepared_request.url)
+        check = (response.url, prepared_request.url)
+        watchdog = current_watchdog()
+        # Its DNS lookup within the request's deadline: a name whose DNS never answers would
+        # hold the request for as long as the resolver waits.
+        addresses = (
+            watchdog.run(redirect_addresses, *check) if watchdog else redirect_addresses(*check)
+        )
         pin_addresses(prepared_request, addresses)
 
 

@@ -118,3 +118,19 @@ def test_a_location_that_is_no_url_is_a_refused_redirect(server, openlibrary, lo
     assert result.status == LookupStatus.SERVER_ERROR
     assert "refused: not a URL" in result.error
     assert len(server.requests) == 1
+
+
+def test_a_redirect_whose_dns_never_answers_is_given_up_at_the_deadline(
+    server, openlibrary, dns, settings
+):
+    # The redirect's check resolves its name outside any socket the deadline can shut.
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 0.3, 0.6
+    dns.table["slow-dns.example"] = lambda: (server.stop.wait(3), ["127.0.0.1"])[1]
+    server.answer = redirect_then_answer(server, to="http://slow-dns.example", body=1)
+    started = time.monotonic()
+
+    result = openlibrary.lookup_isbns([ISBN])[ISBN]
+
+    assert result.status == LookupStatus.TIMEOUT, result.error
+    assert "gave up after 0.9 s" in result.error
+    assert time.monotonic() - started < 0.9 + 0.5
