@@ -134,3 +134,16 @@ def test_a_redirect_whose_dns_never_answers_is_given_up_at_the_deadline(
     assert result.status == LookupStatus.TIMEOUT, result.error
     assert "gave up after 0.9 s" in result.error
     assert time.monotonic() - started < 0.9 + 0.5
+
+
+def test_a_redirect_loop_is_given_up_after_five_redirects(server, openlibrary):
+    # requests followed 30: 31 requests in a burst to a provider asked at one a second.
+    server.answer = lambda handler: server.send(
+        handler, [], status=302, headers={"Location": handler.path, "Content-Length": "0"}
+    )
+
+    result = openlibrary.lookup_isbns([ISBN])[ISBN]
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert "Exceeded 5 redirects" in result.error
+    assert len(server.requests) == 6  # the request and five redirects
