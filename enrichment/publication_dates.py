@@ -168,6 +168,22 @@ def iso_date(value: Any) -> str:
     return "-".join(date_parts(value))
 
 
+def openlibrary_date_parts(value: Any) -> tuple[str, ...]:
+    """`date_parts` of an Open Library `publish_date`, where December 31 is the year alone.
+
+    Open Library's bulk imports wrote a year they knew no more of as "December 31, <year>": in
+    our real dump slice 177 of the 266 dates with a day are December 31 (none is January 1),
+    where a real day would be about one in 365. The API, the search and the dump read it alike.
+    """
+    parts = date_parts(value)
+    return parts[:1] if parts[1:] == ("12", "31") else parts
+
+
+def openlibrary_iso_date(value: Any) -> str:
+    """`iso_date` of an Open Library `publish_date` (see `openlibrary_date_parts`)."""
+    return "-".join(openlibrary_date_parts(value))
+
+
 def year_of(value: Any) -> int | None:
     date = iso_date(value)
     return int(date[:4]) if date else None
@@ -176,7 +192,16 @@ def year_of(value: Any) -> int | None:
 def publish_month(value: Any) -> int | None:
     """A date as the number YYYYMM (199312 for "December 1993"), YYYY00 when only its year is
     known ("1994"; also an ISO month outside 1-12), None without a year (or year 0)."""
-    parts = date_parts(value)
+    return _month_number(date_parts(value))
+
+
+def openlibrary_publish_month(value: Any) -> int | None:
+    """`publish_month` of an Open Library `publish_date`: "December 31, 1992" is 199200 (see
+    `openlibrary_date_parts`)."""
+    return _month_number(openlibrary_date_parts(value))
+
+
+def _month_number(parts: tuple[str, ...]) -> int | None:
     if not parts:
         return None
     year = int(parts[0])

@@ -26,7 +26,7 @@ import msgspec
 from catalog.text import normalize_title
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
 from enrichment.dump.isbn_keys import edition_isbn_columns
-from enrichment.publication_dates import publish_month
+from enrichment.publication_dates import openlibrary_publish_month
 
 fast_gzip: ModuleType
 try:  # ISA-L inflates ~3.5x faster than zlib; the stdlib reader stays a working fallback
@@ -205,12 +205,12 @@ _MONTH_OF_DATE_MAX = 1 << 20
 
 
 def edition_publish_month(date: str) -> int | None:
-    """`publication_dates.publish_month` of an edition's publish_date, remembered."""
+    """`publication_dates.openlibrary_publish_month` of an edition's publish_date, remembered."""
     month = _MONTH_OF_DATE.get(date, -1)
     if month == -1:
         if len(_MONTH_OF_DATE) >= _MONTH_OF_DATE_MAX:  # odd spellings only: start afresh
             _MONTH_OF_DATE.clear()
-        month = _MONTH_OF_DATE[date] = publish_month(date)
+        month = _MONTH_OF_DATE[date] = openlibrary_publish_month(date)
     return month
 
 

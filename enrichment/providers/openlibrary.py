@@ -16,6 +16,7 @@ from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.providers import cascade, fields, openlibrary_authors
 from enrichment.providers.base import ASK_ALONE, Provider, SettingNames, TitleQuery, record_url
+from enrichment.publication_dates import openlibrary_iso_date
 
 _COVER_ID_URL = re.compile(r"/b/id/(\d+)-[SML]\.jpg")
 _OLID = re.compile(r"OL\d+[AMW]")
@@ -169,7 +170,7 @@ class OpenLibraryProvider(Provider):
             publisher=fields.publisher_name(
                 [p.get("name") for p in record.get("publishers") or []]
             ),
-            publication_date=fields.iso_date(record.get("publish_date")),
+            publication_date=openlibrary_iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
             description=fields.description_text(record.get("description")),
             subjects=fields.subjects(s.get("name") for s in record.get("subjects") or []),
@@ -311,7 +312,7 @@ class OpenLibraryProvider(Provider):
             subtitle=fields.text(record.get("subtitle")),
             authors=fields.unique_people(authors),
             publisher=fields.publisher_name(record.get("publishers")),
-            publication_date=fields.iso_date(record.get("publish_date")),
+            publication_date=openlibrary_iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
             format=fields.edition_format(record.get("physical_format")),
             language=next(

@@ -30,6 +30,7 @@ from enrichment.dump.isbn_keys import isbns_of_keys
 from enrichment.providers import fields, openlibrary_authors
 from enrichment.providers.base import Provider, chunks, search_key
 from enrichment.providers.openlibrary import OpenLibraryProvider
+from enrichment.publication_dates import openlibrary_iso_date
 
 #: Cover ids offered per candidate (the first is the record's main cover).
 MAX_COVERS = 3
@@ -166,7 +167,7 @@ def author_record(author: lookup.DumpAuthor) -> dict:
 
 # The dump spells dates a few thousand ways ("1994", "December 1993"), each parsed by trying
 # formats in turn: remember the answers, a batch of 1,000 repeats most of them.
-iso_date = functools.lru_cache(maxsize=50_000)(fields.iso_date)
+iso_date = functools.lru_cache(maxsize=50_000)(openlibrary_iso_date)
 year_of = functools.lru_cache(maxsize=50_000)(fields.year_of)
 # A few hundred languages and formats, each spelled a few ways: remembered too.
 language_code = functools.lru_cache(maxsize=10_000)(fields.language_code)

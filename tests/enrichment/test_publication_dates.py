@@ -14,7 +14,14 @@ from catalog.importers.parsing import parse_year
 from catalog.years import latest_publication_year
 from enrichment import publication_dates
 from enrichment.providers import fields
-from enrichment.publication_dates import first_published_in, iso_date, publish_month, year_of
+from enrichment.publication_dates import (
+    first_published_in,
+    iso_date,
+    openlibrary_iso_date,
+    openlibrary_publish_month,
+    publish_month,
+    year_of,
+)
 
 
 @pytest.mark.parametrize(
@@ -156,6 +163,33 @@ def test_providers_and_the_dump_share_the_rule():
 )
 def test_publish_month(value, expected):
     assert publish_month(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "date", "month"),
+    [
+        # Open Library's bulk imports wrote a year alone as December 31 of it (177 of the 266
+        # dates with a day in the real dump slice): the year alone, never that day or December.
+        ("December 31, 1992", "1992", 199200),
+        ("Dec 31, 1992", "1992", 199200),
+        ("1992-12-31", "1992", 199200),
+        # Every other date reads as for any provider.
+        ("December 17, 1995", "1995-12-17", 199512),
+        ("December 30, 1992", "1992-12-30", 199212),
+        ("January 1, 2002", "2002-01-01", 200201),
+        ("December 1993", "1993-12", 199312),
+        ("1994", "1994", 199400),
+        ("n.d.", "", None),
+    ],
+)
+def test_open_librarys_december_31_is_the_year_alone(value, date, month):
+    assert openlibrary_iso_date(value) == date
+    assert openlibrary_publish_month(value) == month
+
+
+def test_other_providers_december_31_is_that_day():
+    # No other provider's answers show the habit: Google Books' "2015-12-31" is that day.
+    assert iso_date("2015-12-31") == "2015-12-31" and publish_month("2015-12-31") == 201512
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from enrichment.providers.base import Provider
 from enrichment.providers.exchange import REQUESTS_SENT
 from enrichment.providers.openlibrary import olid
 from enrichment.providers.registry import get_provider, provider_label
-from enrichment.publication_dates import first_published_in, publish_month
+from enrichment.publication_dates import first_published_in, openlibrary_publish_month
 
 PROVIDER = "openlibrary"
 #: Only the fields discovery reads (the answer stays small, and so does its cache record).
@@ -83,7 +83,7 @@ def compact_doc(doc: Any, *, year: int) -> dict | None:
         return None
     isbn13s, _ = fields.isbn_lists(fields.as_list(doc.get("isbn"))[: 4 * common.ISBNS_MAX_COUNT])
     end_of_year = year * 100 + 12
-    months = {publish_month(date) for date in fields.as_list(doc.get("publish_date"))}
+    months = {openlibrary_publish_month(date) for date in fields.as_list(doc.get("publish_date"))}
     edition_count = doc.get("edition_count")
     return {
         "key": work_id,

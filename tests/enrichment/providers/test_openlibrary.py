@@ -485,6 +485,26 @@ def test_a_publisher_catalogued_as_unknown_is_no_publisher(http, openlibrary):
     assert candidate.publisher == ""
 
 
+def test_a_year_written_as_december_31_is_proposed_as_the_year(http, openlibrary):
+    """Open Library's bulk imports wrote a year alone as "December 31, <year>" (177 of the 266
+    dates with a day in the real dump slice): the real edition OL10002595M, a 1992 bill, is
+    proposed as published in 1992, not on 31 December 1992."""
+    line = next(
+        line
+        for line in (DUMP_FIXTURES / "booklink_editions_head300.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.split("\t")[1] == "/books/OL10002595M"
+    )
+    http.get("https://openlibrary.org/books/OL10002595M.json", body=line.split("\t")[4])
+    http.get("https://openlibrary.org/authors/OL2656742A.json", status=404)
+
+    [candidate] = openlibrary.edition("OL10002595M").candidates
+
+    assert candidate.title == "British Coal and British Rail (Transfer Proposals) Bill"
+    assert candidate.publication_date == "1992"
+
+
 def test_hosts_come_from_settings(http, make, settings):
     settings.OPENLIBRARY_URL = "http://127.0.0.1:8765"
     settings.OPENLIBRARY_COVERS_URL = "http://127.0.0.1:8766"
