@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from catalog import text
 from catalog.importers.parsing import parse_format
-from catalog.models import Author, Edition, Work, WorkAuthor
+from catalog.models import Author, Edition, Work, WorkAuthor, WorkSeries
 from enrichment.candidates import Contributor, CoverRef
 from enrichment.cover_apply import COVER_JOB_FIELDS, cover_mark_pending, covers_dispatch
 from enrichment.history import history_record
@@ -122,7 +122,32 @@ def write_fields(
     for target_name, attrs in dirty.items():
         if attrs:
             holders[target_name].save(update_fields=[*attrs, "updated_at"])
+    if dirty.get("work", set()) & {"series", "series_number"}:
+        primary_series_follow(holders["work"])
     return changes, refused
+
+
+def primary_series_follow(work: Work) -> None:
+    """The work's primary series entry (WorkSeries position 0, "Every series") made what
+    Work.series / series_number now hold, as the importers write them: created, renamed,
+    renumbered, or removed with the series."""
+    entries = list(work.series_entries.all())
+    primary = next((entry for entry in entries if entry.position == 0), None)
+    if not work.series:
+        if primary is not None:
+            primary.delete()
+        return
+    # The series may be one of the work's others already: it becomes the primary one.
+    for entry in entries:
+        if entry is not primary and entry.name == work.series:
+            entry.delete()
+    if primary is None:
+        WorkSeries.objects.create(
+            work=work, name=work.series, number=work.series_number, position=0
+        )
+    elif (primary.name, primary.number) != (work.series, work.series_number):
+        primary.name, primary.number = work.series, work.series_number
+        primary.save(update_fields=["name", "number", "updated_at"])
 
 
 def add_authors(*, work: Work, authors: list[Contributor]) -> dict | None:

@@ -11,6 +11,7 @@ Precedence (after calibre's metadata-source merge, adapted to filling a catalog)
 | subjects               | the union, in provider order, without case duplicates       |
 | authors                | the first provider's list that names any                   |
 | identifiers            | each from its own provider                                  |
+| series, its number     | the first that names a series, its number from that record  |
 | title                  | the first; proposed only in place of an empty or placeholder |
 | everything else        | the first non-empty value in provider order                 |
 
@@ -38,6 +39,8 @@ MAX_SUBJECTS = 25
 FIELDS = {
     "title": ("work", "title"),
     "subtitle": ("work", "subtitle"),
+    "series": ("work", "series"),
+    "series_number": ("work", "series_number"),
     "description": ("work", "description"),
     "first_published_year": ("work", "first_published_year"),
     "subjects": ("work", "subjects"),
@@ -212,6 +215,8 @@ def merge_candidates(
         if merged is not None:
             record.fields[name] = merged
 
+    _merge_series(ordered, record)
+
     subjects: list[str] = []
     seen: set[str] = set()
     sources: list[str] = []
@@ -232,6 +237,24 @@ def merge_candidates(
             break
     record.covers = [cover for candidate in ordered for cover in candidate.covers]
     return record
+
+
+def _merge_series(ordered: Sequence[Candidate], record: MergedRecord) -> None:
+    """The series of the first record that names one (a subtitle's series statement:
+    providers.fields.series_from_subtitle), and its number from that same record: a number
+    means nothing in another record's series. Records naming the same series agree."""
+    named = [(c.series.strip(), c.series_number.strip(), c.provider) for c in ordered]
+    named = [entry for entry in named if entry[0]]
+    if not named:
+        return
+    series, number, source = named[0]
+    in_it = [entry for entry in named if compare_key(entry[0]) == compare_key(series)]
+    record.fields["series"] = MergedValue(
+        series, source, sorted({p for _, _, p in in_it if p != source})
+    )
+    if number:
+        agree = {p for _, n, p in in_it if p != source and compare_key(n) == compare_key(number)}
+        record.fields["series_number"] = MergedValue(number, source, sorted(agree))
 
 
 # --- Completeness and proposals ---------------------------------------------------------------

@@ -34,6 +34,8 @@ COVER = "cover"
 FIELD_LABELS = {
     "title": "Title",
     "subtitle": "Subtitle",
+    "series": "Series",
+    "series_number": "Number in series",
     "description": "Description",
     "first_published_year": "First published",
     "subjects": "Subjects",
@@ -305,13 +307,16 @@ def build_proposal(
     *, current: dict[str, Any], merged: MergedRecord, tier: str, scores: Scores
 ) -> Proposal:
     """A proposed field for every field where the merged value differs from what the catalog
-    holds (`current`), marked when it only fills an empty one."""
+    holds (`current`), marked when it only fills an empty one; a series' number only where the
+    catalog holds no series or that one (a number of another series would go with the book's)."""
     proposal = Proposal()
     for name, merged_value in merged.fields.items():
         now = current.get(name)
         if field_compare_key(name, now) == field_compare_key(name, merged_value.value):
             continue
         if name in FILL_ONLY_FIELDS and not is_empty(now):
+            continue
+        if name == "series_number" and not _in_held_series(current, merged):
             continue
         proposal.fields[name] = ProposedField(
             name=name,
@@ -325,6 +330,14 @@ def build_proposal(
             score=scores,
         )
     return proposal
+
+
+def _in_held_series(current: dict[str, Any], merged: MergedRecord) -> bool:
+    held, series = current.get("series"), merged.fields.get("series")
+    return is_empty(held) or (
+        series is not None
+        and field_compare_key("series", held) == field_compare_key("series", series.value)
+    )
 
 
 # --- Match details ------------------------------------------------------------------------------

@@ -270,6 +270,10 @@ def test_a_series_statement_in_the_subtitle_is_read_as_the_series(http, google):
     assert (candidate.series, candidate.series_number) == ("Children of Time Series", "1")
     assert candidate.subtitle == ""
     assert "subtitle" not in proposal.fields
+    assert proposal.values(["series", "series_number"]) == {
+        "series": "Children of Time Series",
+        "series_number": "1",
+    }
     assert candidate.notes == [
         "The subtitle “Book One of the Children of Time Series” names the series (Children of "
         "Time Series, number 1): it is not proposed as the subtitle."
