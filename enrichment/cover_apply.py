@@ -39,7 +39,7 @@ from django.utils import timezone
 from bookstore import task_queue
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
-from enrichment.cover_notes import cover_note_record, cover_note_write, image_noun
+from enrichment.cover_notes import cover_note_record, image_noun
 from enrichment.cover_notes import cover_note_text as cover_note_text
 from enrichment.cover_notes import image_step_text as image_step_text
 from enrichment.covers import assign_cover, choose_cover, store_cover
@@ -52,7 +52,7 @@ from enrichment.covers.fetch import download_seconds
 from enrichment.covers.store import photo_licence_values
 from enrichment.history import history_record
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.request_status import cover_withheld_note, request_cover_may_apply
+from enrichment.request_status import request_cover_may_apply
 from enrichment.targets import lock_request_targets
 
 logger = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ def cover_withhold(request: EnrichmentRequest) -> bool:
     request.cover_status = CoverStatus.NONE
     request.cover_queued_at = None
     request.cover_claim_token, request.cover_claimed_at = "", None
-    cover_note_write(request, cover_withheld_note(request))
+    cover_note_record(request, "not_downloaded")
     return True
 
 

@@ -13,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from enrichment.models import EnrichmentRequest
+from enrichment.request_status import request_status_words
 
 #: code -> (the note on a book's cover, the note on an author's photo).
 NOTES: dict[str, tuple[Promise, Promise]] = {
@@ -33,6 +34,12 @@ NOTES: dict[str, tuple[Promise, Promise]] = {
             "The storage failed to store this photo (the server's log has its error): it is "
             "tried again later."
         ),
+    ),
+    # A decision turned the proposal down (cover_apply.cover_withhold): its words are the
+    # request's, said when shown ("dismissed by alice", "superseded by request #12").
+    "not_downloaded": (
+        _("Not downloaded: %(decision)s."),
+        _("Not downloaded: %(decision)s."),
     ),
     "storage_given_up": (
         _(
@@ -65,6 +72,8 @@ def _said(request: EnrichmentRequest, code: str, values: dict[str, Any]) -> str 
     messages = NOTES.get(code)
     if messages is None:
         return None
+    if code == "not_downloaded":
+        values = {**values, "decision": request_status_words(request)}
     try:
         return str(messages[image_noun(request) == "photo"]) % values
     except (KeyError, TypeError, ValueError):  # values a later code no longer takes

@@ -356,7 +356,7 @@ def candidates_context(req: EnrichmentRequest) -> list[dict]:
                     candidate,
                 ),
                 "reasons": candidate.reasons,
-                "notes": candidate.notes,
+                "notes": candidate.notes_said(),
                 "source_url": web_url(candidate.source_url),
                 "links": record_links(candidate.ids),
                 "isbns": isbns,

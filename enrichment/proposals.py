@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from enrichment.candidate_notes import note_code, note_text
 from enrichment.candidates import CoverRef
 from enrichment.faults import ClassifiedFault
 from enrichment.merge import (
@@ -377,7 +378,7 @@ class CandidateSeen:
     isbn13: list[str] = field(default_factory=list)  # the first few the record lists
     queried_isbn: str = ""  # the ISBN-13 whose lookup answered it (a record may list none)
     source_url: str = ""
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # in English; said from note_codes
     isbn_score: int = 0
     title_score: int = 0
     author_score: int = 0
@@ -386,6 +387,19 @@ class CandidateSeen:
     # Whether the record names an author at all (None: recorded before this was kept): without
     # one, the author scores 0 having nothing to compare, not for a name that differs.
     names_authors: bool | None = None
+    # Each note's message and values (candidate_notes.note_code), to be said in the reader's
+    # language; none in rows stored before the codes, whose notes read as written.
+    note_codes: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.note_codes:
+            codes = [note_code(text) for text in self.notes]
+            self.note_codes = codes if any(codes) else []
+
+    def notes_said(self) -> list[str]:
+        """The notes in the active language."""
+        codes = self.note_codes if len(self.note_codes) == len(self.notes) else []
+        return [note_text(text, codes[i] if codes else None) for i, text in enumerate(self.notes)]
 
 
 @dataclass

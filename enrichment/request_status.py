@@ -55,11 +55,6 @@ def request_cover_may_apply(request: EnrichmentRequest) -> bool:
     return not request_was_dismissed(request)
 
 
-def cover_withheld_note(request: EnrichmentRequest) -> str:
-    """Why a request's queued cover was never applied: "Not downloaded: dismissed by alice."."""
-    return gettext("Not downloaded: %(decision)s.") % {"decision": request_status_words(request)}
-
-
 def request_found_nothing(request: EnrichmentRequest) -> bool:
     """Skipped by the engine because no provider's record matched (apply.request_finish_unmatched
     sets confidence "none"), not by a decision nor for a merged author."""

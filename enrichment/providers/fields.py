@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 from stdnum import isni as stdnum_isni
 
 from catalog import isbn
@@ -19,6 +19,7 @@ from catalog.person_names import name_as_written
 from catalog.series_statements import split_series_statement
 from catalog.text import normalize_person_name
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
+from enrichment.candidate_notes import Note, note
 from enrichment.candidates import (
     DESCRIPTION_MAX_CHARS,
     SUBJECTS_MAX_COUNT,
@@ -281,25 +282,30 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
     if len(candidate.subjects) > SUBJECTS_MAX_COUNT:
         candidate.subjects = candidate.subjects[:SUBJECTS_MAX_COUNT]
         cuts.append(
-            gettext("only the first %(count)s subjects kept") % {"count": SUBJECTS_MAX_COUNT}
+            note(gettext_noop("only the first %(count)s subjects kept"), count=SUBJECTS_MAX_COUNT)
         )
     if any(len(subject) > SUBJECT_MAX_CHARS for subject in candidate.subjects):
         candidate.subjects = unique(
             cut_at_word_boundary(subject, SUBJECT_MAX_CHARS) for subject in candidate.subjects
         )
         cuts.append(
-            gettext("subjects cut to %(limit)s characters each") % {"limit": SUBJECT_MAX_CHARS}
+            note(gettext_noop("subjects cut to %(limit)s characters each"), limit=SUBJECT_MAX_CHARS)
         )
     if len(candidate.authors) > AUTHORS_MAX_COUNT:
         candidate.authors = candidate.authors[:AUTHORS_MAX_COUNT]
-        cuts.append(gettext("only the first %(count)s authors kept") % {"count": AUTHORS_MAX_COUNT})
+        cuts.append(
+            note(gettext_noop("only the first %(count)s authors kept"), count=AUTHORS_MAX_COUNT)
+        )
     if any(len(person.name) > AUTHOR_NAME_MAX_CHARS for person in candidate.authors):
         candidate.authors = [
             replace(person, name=cut_at_word_boundary(person.name, AUTHOR_NAME_MAX_CHARS))
             for person in candidate.authors
         ]
         cuts.append(
-            gettext("author names cut to %(limit)s characters") % {"limit": AUTHOR_NAME_MAX_CHARS}
+            note(
+                gettext_noop("author names cut to %(limit)s characters"),
+                limit=AUTHOR_NAME_MAX_CHARS,
+            )
         )
     long_ids = [
         name
@@ -311,7 +317,7 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
             name: value for name, value in candidate.provider_ids.items() if name not in long_ids
         }
         cuts.append(
-            gettext("ids too long to be real dropped: %(ids)s") % {"ids": ", ".join(long_ids)}
+            note(gettext_noop("ids too long to be real dropped: %(ids)s"), ids=", ".join(long_ids))
         )
     if any(len(person.provider_id) > AUTHOR_ID_MAX_CHARS for person in candidate.authors):
         candidate.authors = [
@@ -320,10 +326,10 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
             else person
             for person in candidate.authors
         ]
-        cuts.append(gettext("author ids too long to be real dropped"))
+        cuts.append(note(gettext_noop("author ids too long to be real dropped")))
     if cuts:
         candidate.notes.append(
-            gettext("The provider's answer was too long: %(cuts)s.") % {"cuts": "; ".join(cuts)}
+            note(gettext_noop("The provider's answer was too long: %(cuts)s."), cuts=cuts)
         )
     return candidate
 
@@ -403,7 +409,7 @@ def _cut(value: str, limit: int) -> str:
     return cut_at_word_boundary(value, limit) if len(value) > limit else value
 
 
-def _cut_text_fields(record: Any, limits: Iterable[tuple[str, int]]) -> list[str]:
+def _cut_text_fields(record: Any, limits: Iterable[tuple[str, int]]) -> list[Note]:
     """Cut each named text attribute to its limit at a word boundary; the notes for reviewers."""
     cuts = []
     for name, limit in limits:
@@ -411,8 +417,11 @@ def _cut_text_fields(record: Any, limits: Iterable[tuple[str, int]]) -> list[str
         if len(value) > limit:
             setattr(record, name, cut_at_word_boundary(value, limit))
             cuts.append(
-                gettext("%(field)s cut to %(limit)s characters")
-                % {"field": name, "limit": f"{limit:,}"}
+                note(
+                    gettext_noop("%(field)s cut to %(limit)s characters"),
+                    field=name,
+                    limit=f"{limit:,}",
+                )
             )
     return cuts
 
@@ -434,7 +443,7 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
     )
     if len(candidate.bio_source) > BIO_SOURCE_MAX_CHARS:
         candidate.bio_source = ""
-        cuts.append(gettext("the bio's page, too long to be real, dropped"))
+        cuts.append(note(gettext_noop("the bio's page, too long to be real, dropped")))
     for name, count, limit in (
         ("alternate_names", ALTERNATE_NAMES_MAX_COUNT, AUTHOR_NAME_MAX_CHARS),
         ("citizenship", CITIZENSHIP_MAX_COUNT, SUBJECT_MAX_CHARS),
@@ -442,7 +451,7 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
         values = getattr(candidate, name)
         if len(values) > count or any(len(value) > limit for value in values):
             setattr(candidate, name, unique(_cut(value, limit) for value in values[:count]))
-            cuts.append(gettext("%(field)s shortened") % {"field": name})
+            cuts.append(note(gettext_noop("%(field)s shortened"), field=name))
     # The countries are proposed as one nationality, ", "-joined: the first that fit it are kept.
     if len(", ".join(candidate.citizenship)) > NATIONALITY_MAX_CHARS:
         kept: list[str] = []
@@ -452,11 +461,16 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
             kept.append(country)
         candidate.citizenship = kept
         cuts.append(
-            gettext("only the first %(count)s countries of citizenship kept") % {"count": len(kept)}
+            note(
+                gettext_noop("only the first %(count)s countries of citizenship kept"),
+                count=len(kept),
+            )
         )
     if len(candidate.photos) > PHOTOS_MAX_COUNT:
         candidate.photos = candidate.photos[:PHOTOS_MAX_COUNT]
-        cuts.append(gettext("only the first %(count)s photos kept") % {"count": PHOTOS_MAX_COUNT})
+        cuts.append(
+            note(gettext_noop("only the first %(count)s photos kept"), count=PHOTOS_MAX_COUNT)
+        )
     if len(candidate.works) > AUTHOR_WORKS_MAX_COUNT or any(
         len(work.title) > TITLE_MAX_CHARS for work in candidate.works
     ):
@@ -464,10 +478,10 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
             replace(work, title=_cut(work.title, TITLE_MAX_CHARS))
             for work in candidate.works[:AUTHOR_WORKS_MAX_COUNT]
         ]
-        cuts.append(gettext("works shortened"))
+        cuts.append(note(gettext_noop("works shortened")))
     if cuts:
         candidate.notes.append(
-            gettext("The provider's answer was too long: %(cuts)s.") % {"cuts": "; ".join(cuts)}
+            note(gettext_noop("The provider's answer was too long: %(cuts)s."), cuts=cuts)
         )
     return candidate
 
@@ -481,17 +495,17 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
         return candidate  # a number the catalog cannot hold is no book's in a series
     candidate.series, candidate.series_number = statement
     if candidate.series_number:
-        note = gettext(
+        message = gettext_noop(
             "The subtitle “%(subtitle)s” names the series (%(series)s, number %(number)s): "
             "it is not proposed as the subtitle."
         )
     else:
-        note = gettext(
+        message = gettext_noop(
             "The subtitle “%(subtitle)s” names the series (%(series)s): it is not proposed as "
             "the subtitle."
         )
     candidate.notes.append(
-        note % {"subtitle": candidate.subtitle, "series": candidate.series, "number": statement[1]}
+        note(message, subtitle=candidate.subtitle, series=candidate.series, number=statement[1])
     )
     candidate.subtitle = ""
     return candidate
@@ -505,8 +519,12 @@ def no_audiobook_page_count(candidate: Candidate) -> Candidate:
     if candidate.page_count is None or Edition.Format.has_pages(candidate.format):
         return candidate
     candidate.notes.append(
-        gettext("The page count %(pages)s was not kept: this is an audiobook, which has no pages.")
-        % {"pages": candidate.page_count}
+        note(
+            gettext_noop(
+                "The page count %(pages)s was not kept: this is an audiobook, which has no pages."
+            ),
+            pages=candidate.page_count,
+        )
     )
     candidate.page_count = None
     return candidate
@@ -521,15 +539,21 @@ def no_impossible_numbers(candidate: Candidate) -> Candidate:
     pages = candidate.page_count
     if pages is not None and parse_int(str(pages)) is None:
         candidate.notes.append(
-            gettext("The page count %(pages)s was not kept: no book has that many pages.")
-            % {"pages": f"{pages:,}"}
+            note(
+                gettext_noop("The page count %(pages)s was not kept: no book has that many pages."),
+                pages=f"{pages:,}",
+            )
         )
         candidate.page_count = None
     year = candidate.first_published_year
     if year is not None and parse_year(str(year), ancient=True) is None:
         candidate.notes.append(
-            gettext("The first publication year %(year)s was not kept: no book was published then.")
-            % {"year": year}
+            note(
+                gettext_noop(
+                    "The first publication year %(year)s was not kept: no book was published then."
+                ),
+                year=year,
+            )
         )
         candidate.first_published_year = None
     return candidate

@@ -10,9 +10,10 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from enrichment.candidate_notes import note
 from enrichment.candidates import Candidate, Contributor, CoverRef
 from enrichment.providers import fields
 from enrichment.providers.base import Provider, SettingNames, record_url
@@ -118,9 +119,11 @@ class IsbndbProvider(Provider):
             image = "https://" + image[len("https://") :]
         covers = [CoverRef(provider=self.name, url=image)] if image else []
         names, guessed = author_names(book.get("authors"))
-        notes = [
-            gettext("ISBNdb filled in the author by guess: %(names)s.")
-            % {"names": ", ".join(guessed)}
+        notes: list[str] = [
+            note(
+                gettext_noop("ISBNdb filled in the author by guess: %(names)s."),
+                names=", ".join(guessed),
+            )
         ]
         return Candidate(
             provider=self.name,

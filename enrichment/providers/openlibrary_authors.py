@@ -10,9 +10,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from enrichment.author_candidates import AuthorCandidate, AuthorWork, PhotoRef
+from enrichment.candidate_notes import note
 from enrichment.candidates import Candidate
 from enrichment.providers import fields
 
@@ -84,8 +85,11 @@ def author_candidate(
             provider_ids={"openlibrary_author": target} if target else {},
             source_url=page,
             notes=[
-                gettext("Open Library merged %(old)s into %(new)s.")
-                % {"old": author_id, "new": target or "?"}
+                note(
+                    gettext_noop("Open Library merged %(old)s into %(new)s."),
+                    old=author_id,
+                    new=target or "?",
+                )
             ],
         )
     personal_name = fields.text(record.get("personal_name"))
@@ -129,7 +133,9 @@ def author_candidate(
         and candidate.death_year
         and candidate.death_year < candidate.birth_year
     ):
-        candidate.notes.append(gettext("The record's death date is before its birth date."))
+        candidate.notes.append(
+            note(gettext_noop("The record's death date is before its birth date."))
+        )
     return candidate
 
 
@@ -158,7 +164,10 @@ def works_candidate(body: Any, *, author_id: str, provider: str, base_url: str) 
     size = fields.positive_int(body.get("size"))
     if size and size > len(entries):
         candidate.notes.append(
-            gettext("The first %(listed)s of the author's %(size)s works were listed.")
-            % {"listed": len(entries), "size": size}
+            note(
+                gettext_noop("The first %(listed)s of the author's %(size)s works were listed."),
+                listed=len(entries),
+                size=size,
+            )
         )
     return candidate

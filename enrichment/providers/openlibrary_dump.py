@@ -18,12 +18,13 @@ import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from catalog import isbn, text
 from catalog.isbn import isbn13_check_digit
 from enrichment.author_candidates import AuthorCandidate
+from enrichment.candidate_notes import Note, note
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
 from enrichment.dump.isbn_keys import isbns_of_keys
@@ -210,7 +211,7 @@ def cover_refs(cover_ids: list[int], *, covers_url: str | None = None) -> list[C
     ]
 
 
-def cover_note(match: lookup.EditionMatch) -> str:
+def cover_note(match: lookup.EditionMatch) -> Note:
     """The step of the cover chain that gave the cover, for reviewers."""
     return chain_note(
         work_id=match.edition.work_id,
@@ -221,21 +222,22 @@ def cover_note(match: lookup.EditionMatch) -> str:
 
 def chain_note(
     *, work_id: int | str | None, cover_from: str, cover_edition_id: int | str | None
-) -> str:
+) -> Note:
     """The words for a step of the cover chain (the provider's and the campaign's; the
-    campaign passes tokens for the numbers, which are only formatted), in the site's language:
-    a reviewer reads them among the request's candidates."""
+    campaign passes tokens for the numbers, which are only formatted): a note a reviewer reads
+    among the request's candidates, in their language."""
     work_key = f"OL{work_id}W"
     if cover_from == lookup.COVER_FROM_EDITION:
-        return gettext("cover from the edition")
+        return note(gettext_noop("cover from the edition"))
     if cover_from == lookup.COVER_FROM_WORK:
-        return gettext("cover from the work %(work)s") % {"work": work_key}
+        return note(gettext_noop("cover from the work %(work)s"), work=work_key)
     if cover_from == lookup.COVER_FROM_SIBLING:
-        return gettext("cover from sibling edition %(edition)s of work %(work)s") % {
-            "edition": f"OL{cover_edition_id}M",
-            "work": work_key,
-        }
-    return gettext("no cover in the edition, its work or another edition of the work")
+        return note(
+            gettext_noop("cover from sibling edition %(edition)s of work %(work)s"),
+            edition=f"OL{cover_edition_id}M",
+            work=work_key,
+        )
+    return note(gettext_noop("no cover in the edition, its work or another edition of the work"))
 
 
 def candidate_from_match(
@@ -305,7 +307,9 @@ def candidate_from_title_match(match: lookup.TitleMatch) -> Candidate:
         first_published_year=year_of(work.first_publish_date),
         source_url=f"{base_url}/works/{work_key}",
         notes=[
-            gettext("found by title in the dump (%(percent)s alike)")
-            % {"percent": f"{match.similarity:.0%}"}
+            note(
+                gettext_noop("found by title in the dump (%(percent)s alike)"),
+                percent=f"{match.similarity:.0%}",
+            )
         ],
     )

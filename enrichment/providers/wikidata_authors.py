@@ -20,11 +20,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, unquote
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from catalog.person_names import name_as_written, years_conflict
 from catalog.transliteration import scripts_of
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
+from enrichment.candidate_notes import note
 from enrichment.providers import cache, fields
 
 #: People per SPARQL query (as ISBNs per query for books: far below the 60 s query limit).
@@ -249,8 +250,11 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
         others = _ids(row, var, kind)[1:]
         if others:  # Wikidata holds several (duplicate records elsewhere): the first is kept
             candidate.notes.append(
-                gettext("Wikidata also lists %(kind)s %(ids)s.")
-                % {"kind": kind, "ids": ", ".join(others)}
+                note(
+                    gettext_noop("Wikidata also lists %(kind)s %(ids)s."),
+                    kind=kind,
+                    ids=", ".join(others),
+                )
             )
     return candidate
 
@@ -299,25 +303,29 @@ def check_life_years(
             continue
         if birth_year is None and death_year is None:
             candidate.notes.append(
-                gettext("Found by name alone: no birth year to check it against.")
+                note(gettext_noop("Found by name alone: no birth year to check it against."))
             )
         for ours, theirs, agrees, unknown in (
             (
                 birth_year,
                 candidate.birth_year,
-                gettext("Found by name; born in %(year)s, as ours."),
-                gettext("Found by name; Wikidata has no birth year to check against %(year)s."),
+                gettext_noop("Found by name; born in %(year)s, as ours."),
+                gettext_noop(
+                    "Found by name; Wikidata has no birth year to check against %(year)s."
+                ),
             ),
             (
                 death_year,
                 candidate.death_year,
-                gettext("Found by name; died in %(year)s, as ours."),
-                gettext("Found by name; Wikidata has no death year to check against %(year)s."),
+                gettext_noop("Found by name; died in %(year)s, as ours."),
+                gettext_noop(
+                    "Found by name; Wikidata has no death year to check against %(year)s."
+                ),
             ),
         ):
             if ours is not None:
-                note = agrees if theirs is not None else unknown
-                candidate.notes.append(note % {"year": theirs if theirs is not None else ours})
+                message = agrees if theirs is not None else unknown
+                candidate.notes.append(note(message, year=theirs if theirs is not None else ours))
         kept.append(candidate)
     return kept[:MAX_PEOPLE_PER_LABEL]
 

@@ -23,6 +23,8 @@ SYNTHETIC_CATALOG = {
     GIVEN_UP: "Le worker s'est arrêté %(count)s fois en téléchargeant cette couverture : abandon.",
     "The storage failed to store this cover (the server's log has its error): it is tried "
     "again later.": "Le stockage n'a pas pu garder cette couverture : nouvel essai plus tard.",
+    "Not downloaded: %(decision)s.": "Non téléchargée : %(decision)s.",
+    "dismissed": "rejetée",
 }
 FRENCH_GIVEN_UP = "Le worker s'est arrêté 3 fois en téléchargeant cette couverture : abandon."
 
@@ -103,10 +105,18 @@ def test_a_note_stored_as_english_text_before_reads_as_written(client, french):
     assert old in page and api_note == old
 
 
-def test_a_decisions_note_replaces_a_coded_one(french):
-    """A request given up then withheld by a decision shows the decision's note."""
+def test_a_decisions_note_replaces_a_coded_one_and_is_said_in_the_readers_language(french):
+    """A request given up, then dismissed: its queued cover is withheld (cover_withhold), and
+    "Not downloaded: dismissed." was stored in the worker's language; it is said in the
+    reader's, the decision's words too, with its English text stored beside."""
     request = given_up_request()
-    cover_apply.cover_note_write(request, "Not downloaded: dismissed.")
+    request.status, request.reviewed_at = "skipped", timezone.now()
+    request.cover_status = EnrichmentRequest.CoverStatus.PENDING
+    with translation.override("fr"):  # the worker's language
+        assert cover_apply.cover_withhold(request)
 
+    assert request.match_details.cover_note == "Not downloaded: dismissed."
     with translation.override("fr"):
+        assert cover_apply.cover_note_text(request) == "Non téléchargée : rejetée."
+    with translation.override("en"):
         assert cover_apply.cover_note_text(request) == "Not downloaded: dismissed."
