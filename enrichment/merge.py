@@ -241,7 +241,7 @@ def merge_candidates(
 
 def _merge_series(ordered: Sequence[Candidate], record: MergedRecord) -> None:
     """The series of the first record that names one (a subtitle's series statement:
-    providers.fields.series_from_subtitle), and its number from that same record: a number
+    providers.settle.series_from_subtitle), and its number from that same record: a number
     means nothing in another record's series. Records naming the same series agree."""
     named = [(c.series.strip(), c.series_number.strip(), c.provider) for c in ordered]
     named = [entry for entry in named if entry[0]]

@@ -25,7 +25,7 @@ from enrichment.faults import (
     strip_url_queries,
 )
 from enrichment.models import SourceRecord
-from enrichment.providers import cache, fields, http
+from enrichment.providers import cache, fields, http, settle
 from enrichment.providers.http import ProviderFault
 
 logger = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ class ProviderExchange:
                 key, self._fault(LookupStatus.UNPARSEABLE, f"{type(exc).__name__}: {exc}")
             )
         for candidate in candidates:
-            fields.cap_record(candidate)
+            settle.cap_record(candidate)
             candidate.cache_key = cache.cache_key(key)
         status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
         return self._result(key, status, candidates=candidates)

@@ -12,11 +12,10 @@ from stdnum import isni as stdnum_isni
 from catalog import isbn
 from catalog.column_text import cut_at_word_boundary
 from catalog.importers.fitting import column_width
-from catalog.importers.parsing import parse_format, parse_int, parse_year
+from catalog.importers.parsing import parse_format
 from catalog.importers.publishers import names_no_publisher
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
-from catalog.series_statements import split_series_statement
 from catalog.text import normalize_person_name
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidate_notes import Note, note
@@ -161,10 +160,25 @@ def heading_text(value: Any) -> str:
     return _HEADING_FULL_STOP.sub("", text(value))
 
 
+# Quotation marks around a whole name: Russian catalogues quote a publisher's name
+# (Open Library's `"Kniga"`); they are no part of it.
+_QUOTED_NAME = re.compile(
+    r'^(?:"(?P<straight>[^"]+)"|“(?P<curly>[^“”]+)”|«\s*(?P<guillemets>[^«»]+?)\s*»)$'
+)
+
+
+def unquoted(name: str) -> str:
+    """A name without the quotation marks around all of it (`"Kniga"` is Kniga)."""
+    match = _QUOTED_NAME.match(name)
+    return next(part for part in match.groups() if part).strip() if match else name
+
+
 def publisher_name(value: Any) -> str:
     """A provider's publisher: the first of a list that names one ("" when none does: "[s. n.]"
-    says the publisher is unknown)."""
-    return next((name for name in unique(as_list(value)) if not names_no_publisher(name)), "")
+    says the publisher is unknown), without quotation marks around all of it."""
+    return next(
+        (unquoted(name) for name in unique(as_list(value)) if not names_no_publisher(name)), ""
+    )
 
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet
@@ -486,96 +500,8 @@ def cap_author_candidate_text(candidate: AuthorCandidate) -> AuthorCandidate:
     return candidate
 
 
-def series_from_subtitle(candidate: Candidate) -> Candidate:
-    """A subtitle that is a series statement ("Book Six of the Elric Saga", "A Jack Reacher
-    Novel") read as the candidate's series and number, and no longer its subtitle, with a note
-    for reviewers. Changes `candidate` in place and returns it."""
-    statement = split_series_statement(candidate.subtitle)
-    if statement is None or len(statement[1]) > SERIES_NUMBER_MAX_CHARS:
-        return candidate  # a number the catalog cannot hold is no book's in a series
-    candidate.series, candidate.series_number = statement
-    if candidate.series_number:
-        message = gettext_noop(
-            "The subtitle “%(subtitle)s” names the series (%(series)s, number %(number)s): "
-            "it is not proposed as the subtitle."
-        )
-    else:
-        message = gettext_noop(
-            "The subtitle “%(subtitle)s” names the series (%(series)s): it is not proposed as "
-            "the subtitle."
-        )
-    candidate.notes.append(
-        note(message, subtitle=candidate.subtitle, series=candidate.series, number=statement[1])
-    )
-    candidate.subtitle = ""
-    return candidate
-
-
-def no_audiobook_page_count(candidate: Candidate) -> Candidate:
-    """An audiobook has no pages: the number a provider gives one counts something else (Open
-    Library's Collins Audio cassettes of Sabriel, OL9922813M, "640 pages"), so it is not
-    proposed, and a note says so. The importers drop an export's the same way
-    (catalog.importers.base.drop_audiobook_page_count). Changes `candidate` in place."""
-    if candidate.page_count is None or Edition.Format.has_pages(candidate.format):
-        return candidate
-    candidate.notes.append(
-        note(
-            gettext_noop(
-                "The page count %(pages)s was not kept: this is an audiobook, which has no pages."
-            ),
-            pages=candidate.page_count,
-        )
-    )
-    candidate.page_count = None
-    return candidate
-
-
-def no_impossible_numbers(candidate: Candidate) -> Candidate:
-    """A page count or a first publication year no book has (Google Books' `pageCount`, Open
-    Library's `number_of_pages` or `first_publish_year`, ISBNdb's `pages` of 3,000,000,000: more
-    than the catalog's column holds, and approving it failed on PostgreSQL) is not proposed, and
-    a note says so. The bounds are the importers' (`parse_int`, `parse_year` of a work), so a
-    provider never brings what an export may not. Changes `candidate` in place."""
-    pages = candidate.page_count
-    if pages is not None and parse_int(str(pages)) is None:
-        candidate.notes.append(
-            note(
-                gettext_noop("The page count %(pages)s was not kept: no book has that many pages."),
-                pages=f"{pages:,}",
-            )
-        )
-        candidate.page_count = None
-    year = candidate.first_published_year
-    if year is not None and parse_year(str(year), ancient=True) is None:
-        candidate.notes.append(
-            note(
-                gettext_noop(
-                    "The first publication year %(year)s was not kept: no book was published then."
-                ),
-                year=year,
-            )
-        )
-        candidate.first_published_year = None
-    return candidate
-
-
-def settle_candidate(candidate: Candidate) -> Candidate:
-    """A book's candidate as every provider hands it on: its subtitle's series statement read
-    (`series_from_subtitle`), an audiobook's page count and numbers no book has dropped
-    (`no_audiobook_page_count`, `no_impossible_numbers`), then cut to what the catalog keeps
-    (`cap_candidate_text`)."""
-    candidate = no_audiobook_page_count(series_from_subtitle(candidate))
-    return cap_candidate_text(no_impossible_numbers(candidate))
-
-
-def cap_record(record: Any) -> Any:
-    """Any record a provider's parser made, settled and cut to what the catalog keeps (see the
-    caps above): the one call the provider base class makes on every parsed answer."""
-    if isinstance(record, Candidate):
-        return settle_candidate(record)
-    if isinstance(record, AuthorCandidate):
-        return cap_author_candidate_text(record)
-    if isinstance(record, PhotoLicence):
-        record.licence = _cut(record.licence, LICENCE_TEXT_MAX_CHARS)
-        record.artist = _cut(record.artist, LICENCE_TEXT_MAX_CHARS)
+def cap_photo_licence_text(record: PhotoLicence) -> PhotoLicence:
+    """A photo's licence and artist cut to what the catalog keeps. Changes `record` in place."""
+    record.licence = _cut(record.licence, LICENCE_TEXT_MAX_CHARS)
+    record.artist = _cut(record.artist, LICENCE_TEXT_MAX_CHARS)
     return record

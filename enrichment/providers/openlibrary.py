@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
-from enrichment.providers import cascade, fields, openlibrary_authors
+from enrichment.providers import cascade, fields, openlibrary_authors, settle
 from enrichment.providers.base import ASK_ALONE, Provider, SettingNames, TitleQuery, record_url
 from enrichment.publication_dates import openlibrary_iso_date
 
@@ -487,6 +487,8 @@ def group_answer(
         candidates = parse({"docs": [doc]})
         if not candidates:
             continue
+        # As its own search reads it: settled, as every parsed record is (its title too).
+        settle.settle_candidate(candidates[0])
         owners = {
             query.key
             for query in queries

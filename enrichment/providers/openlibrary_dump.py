@@ -28,7 +28,7 @@ from enrichment.candidate_notes import Note, note
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
 from enrichment.dump.isbn_keys import isbns_of_keys
-from enrichment.providers import fields, openlibrary_authors
+from enrichment.providers import fields, openlibrary_authors, settle
 from enrichment.providers.base import Provider, chunks, search_key
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.publication_dates import openlibrary_iso_date
@@ -80,7 +80,7 @@ class OpenLibraryDumpProvider(Provider):
             matches = lookup.editions_by_isbn(chunk, present=present)
             for isbn13 in chunk:
                 candidates = [
-                    fields.settle_candidate(candidate_from_match(match, urls=urls))
+                    settle.settle_candidate(candidate_from_match(match, urls=urls))
                     for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
                 ]
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
@@ -105,7 +105,7 @@ class OpenLibraryDumpProvider(Provider):
                 return self._result(key, LookupStatus.NOT_CONFIGURED, error=problem)
             matches = lookup.works_by_title(title=title, author=author, present=present)
             candidates = [
-                fields.settle_candidate(candidate_from_title_match(match)) for match in matches
+                settle.settle_candidate(candidate_from_title_match(match)) for match in matches
             ]
         except Exception as exc:
             return self._fault_result(key, self._internal_fault(exc))

@@ -9,7 +9,7 @@ from enrichment import engine, presenters, queue
 from enrichment.candidates import Contributor
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import CandidateSeen, MatchDetails
-from enrichment.providers import fields
+from enrichment.providers import fields, settle
 from tests.enrichment.fakes import FakeProvider, candidate
 from tests.factories import make_edition, make_isbn13, make_work
 
@@ -47,7 +47,7 @@ def enriched_in_french() -> EnrichmentRequest:
     work = make_work("Stormbringer", authors=["Michael Moorcock"])
     make_edition(work, isbn13=isbn13)
     with translation.override("fr"):
-        record = fields.settle_candidate(
+        record = settle.settle_candidate(
             candidate(
                 title="Stormbringer",
                 subtitle="Book Six of the Elric Saga",

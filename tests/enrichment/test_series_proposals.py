@@ -8,7 +8,7 @@ from enrichment.candidates import Contributor
 from enrichment.merge import merge_candidates
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import Scores, build_proposal
-from enrichment.providers import fields
+from enrichment.providers import settle
 from tests.enrichment.fakes import FakeProvider, candidate
 from tests.factories import make_edition, make_isbn13, make_work
 
@@ -21,8 +21,8 @@ def no_cover_downloads(monkeypatch):
 
 
 def stormbringer(isbn13: str, *, provider: str = "openlibrary", subtitle: str):
-    # As every provider hands a record on (fields.settle_candidate reads the subtitle).
-    return fields.settle_candidate(
+    # As every provider hands a record on (settle.settle_candidate reads the subtitle).
+    return settle.settle_candidate(
         candidate(
             provider=provider,
             title="Stormbringer",

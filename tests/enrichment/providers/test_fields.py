@@ -9,7 +9,7 @@ import pytest
 from catalog.importers.publishers import publisher_name as import_publisher_name
 from catalog.models import Author, Edition, Work
 from enrichment.candidates import Candidate, Contributor
-from enrichment.providers import fields
+from enrichment.providers import fields, settle
 
 
 def cut(**values) -> Candidate:
@@ -162,10 +162,24 @@ def test_a_publisher_unknown_is_no_publisher_for_providers_and_imports_alike(unk
     assert import_publisher_name(unknown) == ""
 
 
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ('"Kniga"', "Kniga"),  # Open Library's real search answer (test_openlibrary)
+        ("«Наука»", "Наука"),
+        ("“Progress”", "Progress"),
+        ('Izd-vo "Kniga"', 'Izd-vo "Kniga"'),  # quotes inside a name stay
+        ('"Kniga" and "Mir"', '"Kniga" and "Mir"'),
+    ],
+)
+def test_quotation_marks_around_a_whole_publisher_are_no_part_of_it(written, name):
+    assert fields.publisher_name([written]) == name
+
+
 def test_a_series_number_the_catalog_cannot_hold_leaves_the_subtitle_alone():
     """Synthetic: a number longer than Work.series_number (16) is no book's place in a series;
     the subtitle stays what the provider sent."""
-    candidate = fields.series_from_subtitle(
+    candidate = settle.series_from_subtitle(
         Candidate(provider="google_books", subtitle="Book 12345678901234567 of the Long Saga")
     )
 

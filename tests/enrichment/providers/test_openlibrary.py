@@ -269,6 +269,49 @@ def test_search_reads_the_2013_schema(http, openlibrary):
     assert first.authors[0] == Contributor("J. R. R. Tolkien", "author", "OL26320A")
 
 
+def test_a_title_cut_inside_its_parenthesis_and_a_quoted_publisher(http, openlibrary):
+    """Open Library's real search answer lists "The Fellowship of the Ring (Lord of the Rings"
+    (a bookseller's listing cut inside its series) and the publisher `"Kniga"` in the quotation
+    marks Russian catalogues put around a name: the title without the broken parenthesis, the
+    publisher without the marks."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    titles = [c.title for c in candidates]
+    assert "The Fellowship of the Ring" in titles and "The Return of the King" in titles
+    assert not [title for title in titles if title.count("(") > title.count(")")]
+    fellowship = next(c for c in candidates if c.title == "The Fellowship of the Ring")
+    assert fellowship.notes[-1] == (
+        "The title ends in a parenthesis never closed, dropped: “(Lord of the Rings”."
+    )
+    russian = next(c for c in candidates if c.title == "Vlastelin Kolec / Lord of the Rings")
+    assert russian.publisher == "Kniga"
+    # A title whose parentheses close keeps them.
+    assert "Tolkien 12 SW (Lord of Rings)" in titles
+
+
+def test_a_title_keeps_no_separator_left_at_its_end(http, openlibrary):
+    """The real edition OL10057430M is titled "Official Journal of the European Communities: "
+    (its subtitle filed apart): the title is proposed without the colon."""
+    line = next(
+        line
+        for line in (DUMP_FIXTURES / "booklink_editions_head300.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.split("\t")[1] == "/books/OL10057430M"
+    )
+    http.get("https://openlibrary.org/books/OL10057430M.json", body=line.split("\t")[4])
+
+    [candidate] = openlibrary.edition("OL10057430M").candidates
+
+    assert candidate.title == "Official Journal of the European Communities"
+    assert candidate.notes == []
+
+
 def test_an_edition_no_work_holds_is_found_as_that_edition(http, openlibrary):
     """Open Library's search lists an edition that belongs to no work under a work's path with
     the edition's own id ("/works/OL12746338M"): that id names the edition, never a work (no

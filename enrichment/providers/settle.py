@@ -1,0 +1,147 @@
+"""A provider's record as every provider hands it on (`cap_record`, which the provider base
+class calls on every parsed answer): a book's subtitle that names its series read as the series,
+what no book has dropped (an unclosed parenthesis ending its title, an audiobook's page count,
+impossible numbers), each with a note for reviewers, then cut to what the catalog keeps
+(`fields.cap_candidate_text`). Pure: no database."""
+
+import re
+from typing import Any
+
+from django.utils.translation import gettext_noop
+
+from catalog.importers.parsing import parse_int, parse_year
+from catalog.models import Edition
+from catalog.series_statements import split_series_statement
+from enrichment.author_candidates import AuthorCandidate, PhotoLicence
+from enrichment.candidate_notes import note
+from enrichment.candidates import Candidate
+from enrichment.providers.fields import (
+    SERIES_NUMBER_MAX_CHARS,
+    cap_author_candidate_text,
+    cap_candidate_text,
+    cap_photo_licence_text,
+)
+
+
+def series_from_subtitle(candidate: Candidate) -> Candidate:
+    """A subtitle that is a series statement ("Book Six of the Elric Saga", "A Jack Reacher
+    Novel") read as the candidate's series and number, and no longer its subtitle, with a note
+    for reviewers. Changes `candidate` in place and returns it."""
+    statement = split_series_statement(candidate.subtitle)
+    if statement is None or len(statement[1]) > SERIES_NUMBER_MAX_CHARS:
+        return candidate  # a number the catalog cannot hold is no book's in a series
+    candidate.series, candidate.series_number = statement
+    if candidate.series_number:
+        message = gettext_noop(
+            "The subtitle “%(subtitle)s” names the series (%(series)s, number %(number)s): "
+            "it is not proposed as the subtitle."
+        )
+    else:
+        message = gettext_noop(
+            "The subtitle “%(subtitle)s” names the series (%(series)s): it is not proposed as "
+            "the subtitle."
+        )
+    candidate.notes.append(
+        note(message, subtitle=candidate.subtitle, series=candidate.series, number=statement[1])
+    )
+    candidate.subtitle = ""
+    return candidate
+
+
+# A title cut inside its closing parenthesis: "The Fellowship of the Ring (Lord of the Rings"
+# (Open Library's search, from a bookseller's listing whose series was cut short).
+_UNCLOSED_PARENTHESIS = re.compile(r"\s*\([^()]*$")
+# The separator a catalogue leaves after a title whose subtitle it files apart ("Official
+# Journal of the European Communities: ", Open Library's dump; MARC's "Title :", "Title /").
+_TRAILING_SEPARATOR = re.compile(r"[\s:;/,=]+$")
+
+
+def settled_title(candidate: Candidate) -> Candidate:
+    """A title without the separator left at its end, and without its last parenthesis when
+    that is never closed (the series it began is cut short, its number lost: a note says so).
+    Changes `candidate` in place and returns it."""
+    title = _TRAILING_SEPARATOR.sub("", candidate.title) or candidate.title
+    match = _UNCLOSED_PARENTHESIS.search(title)
+    if match and match.start() > 0:
+        cut = _TRAILING_SEPARATOR.sub("", title[: match.start()]) or title[: match.start()]
+        candidate.notes.append(
+            note(
+                gettext_noop(
+                    "The title ends in a parenthesis never closed, dropped: “%(dropped)s”."
+                ),
+                dropped=title[match.start() :].strip(),
+            )
+        )
+        title = cut
+    candidate.title = title
+    return candidate
+
+
+def no_audiobook_page_count(candidate: Candidate) -> Candidate:
+    """An audiobook has no pages: the number a provider gives one counts something else (Open
+    Library's Collins Audio cassettes of Sabriel, OL9922813M, "640 pages"), so it is not
+    proposed, and a note says so. The importers drop an export's the same way
+    (catalog.importers.base.drop_audiobook_page_count). Changes `candidate` in place."""
+    if candidate.page_count is None or Edition.Format.has_pages(candidate.format):
+        return candidate
+    candidate.notes.append(
+        note(
+            gettext_noop(
+                "The page count %(pages)s was not kept: this is an audiobook, which has no pages."
+            ),
+            pages=candidate.page_count,
+        )
+    )
+    candidate.page_count = None
+    return candidate
+
+
+def no_impossible_numbers(candidate: Candidate) -> Candidate:
+    """A page count or a first publication year no book has (Google Books' `pageCount`, Open
+    Library's `number_of_pages` or `first_publish_year`, ISBNdb's `pages` of 3,000,000,000: more
+    than the catalog's column holds, and approving it failed on PostgreSQL) is not proposed, and
+    a note says so. The bounds are the importers' (`parse_int`, `parse_year` of a work), so a
+    provider never brings what an export may not. Changes `candidate` in place."""
+    pages = candidate.page_count
+    if pages is not None and parse_int(str(pages)) is None:
+        candidate.notes.append(
+            note(
+                gettext_noop("The page count %(pages)s was not kept: no book has that many pages."),
+                pages=f"{pages:,}",
+            )
+        )
+        candidate.page_count = None
+    year = candidate.first_published_year
+    if year is not None and parse_year(str(year), ancient=True) is None:
+        candidate.notes.append(
+            note(
+                gettext_noop(
+                    "The first publication year %(year)s was not kept: no book was published then."
+                ),
+                year=year,
+            )
+        )
+        candidate.first_published_year = None
+    return candidate
+
+
+def settle_candidate(candidate: Candidate) -> Candidate:
+    """A book's candidate as every provider hands it on: its subtitle's series statement read
+    (`series_from_subtitle`), its title settled (`settled_title`), an audiobook's page count and
+    numbers no book has dropped (`no_audiobook_page_count`, `no_impossible_numbers`), then cut
+    to what the catalog keeps (`cap_candidate_text`)."""
+    candidate = settled_title(series_from_subtitle(candidate))
+    candidate = no_audiobook_page_count(candidate)
+    return cap_candidate_text(no_impossible_numbers(candidate))
+
+
+def cap_record(record: Any) -> Any:
+    """Any record a provider's parser made, settled and cut to what the catalog keeps (see the
+    caps above): the one call the provider base class makes on every parsed answer."""
+    if isinstance(record, Candidate):
+        return settle_candidate(record)
+    if isinstance(record, AuthorCandidate):
+        return cap_author_candidate_text(record)
+    if isinstance(record, PhotoLicence):
+        return cap_photo_licence_text(record)
+    return record
