@@ -6,7 +6,7 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 
 from enrichment.models import EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS
+from enrichment.proposals import field_label
 from enrichment.request_status import request_decided_state, request_status_words
 
 Status = EnrichmentRequest.Status
@@ -66,4 +66,4 @@ def _applied_headline(req: EnrichmentRequest, *, approved: bool) -> str:
 def _field_label(req: EnrichmentRequest, name: str) -> str:
     if name == "cover" and req.author_id:
         return gettext("Photo")
-    return FIELD_LABELS.get(name, name)
+    return field_label(name)

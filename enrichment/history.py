@@ -23,7 +23,7 @@ from django.utils.translation import gettext, ngettext
 from catalog.models import Author, Work
 from enrichment.audit_queries import entries_of_author_q
 from enrichment.models import AuditLogEntry, AuthorMerge
-from enrichment.proposals import COVER, FIELD_LABELS, in_field_order
+from enrichment.proposals import COVER, field_label, in_field_order
 from enrichment.providers.registry import provider_label
 
 #: LogEntry needs a user: changes no person made are logged as this one (inactive, no password:
@@ -132,7 +132,7 @@ def _former_user(entry: AuditLogEntry) -> FormerUser | None:
 def _label(name: str, change: dict) -> str:
     if name == COVER and change.get("target") == "author":
         return gettext("Photo")  # an author's "cover" is their portrait
-    return FIELD_LABELS.get(name, name)
+    return field_label(name)
 
 
 def _fields_by_holder(entry: AuditLogEntry) -> str:

@@ -29,7 +29,7 @@ from enrichment.match_summary import (
 )
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS, CandidateSeen, Scores
+from enrichment.proposals import CandidateSeen, Scores, field_label
 from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
 from enrichment.request_status import (
     audit_action_label,
@@ -104,7 +104,7 @@ def revert_line(name: str, change: dict) -> str:
     old, new = field_value_text(name, change.get("old")), field_value_text(name, change.get("new"))
     empty = gettext("empty")
     return gettext("%(field)s: back to %(old)s (it holds %(new)s)") % {
-        "field": FIELD_LABELS.get(name, name),
+        "field": field_label(name),
         "old": f"“{old}”" if old else empty,
         "new": f"“{new}”" if new else empty,
     }
@@ -195,7 +195,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
         rows.append(
             {
                 "name": item.name,
-                "label": FIELD_LABELS.get(item.name, item.name),
+                "label": field_label(item.name),
                 "current": field_value_text(item.name, current),
                 "shown": value_fingerprint(current),
                 "proposed": field_value_text(item.name, item.proposed),
@@ -483,7 +483,7 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
             (
                 entry,
                 audit_action_label(entry),
-                ", ".join(FIELD_LABELS.get(name, name) for name in entry.changes or {}),
+                ", ".join(field_label(name) for name in entry.changes or {}),
             )
             for entry in req.audit_entries.select_related("actor").order_by("-created_at", "-pk")[
                 :20
@@ -523,7 +523,7 @@ def bulk_summary(result: review.BulkResult, *, verb: str) -> str:
     """ "12 approved, 3 left as they were, 1 failed (1 no longer waiting for review)." """
     parts = [gettext("%(count)s %(verb)s") % {"count": f"{result.changed:,}", "verb": verb}]
     if result.partly:  # "2 reverted, 1 of them in part (Pages not put back)"
-        left = ", ".join(FIELD_LABELS.get(n, n) for n in dict.fromkeys(sum(result.partly, ())))
+        left = ", ".join(field_label(n) for n in dict.fromkeys(sum(result.partly, ())))
         parts.append(
             gettext("%(count)s of them in part (%(fields)s not put back)")
             % {"count": f"{result.partly.total():,}", "fields": left}

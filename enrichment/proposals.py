@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from enrichment.candidate_notes import note_code, note_text
 from enrichment.candidates import CoverRef
 from enrichment.faults import ClassifiedFault
@@ -33,49 +35,49 @@ COVER = "cover"
 
 #: What people call each field (the review page, the audit log, the work's History).
 FIELD_LABELS = {
-    "title": "Title",
-    "subtitle": "Subtitle",
-    "series": "Series",
-    "series_number": "Number in series",
-    "description": "Description",
-    "first_published_year": "First published",
-    "subjects": "Subjects",
-    "openlibrary_work_key": "Open Library work",
-    "publisher": "Publisher",
-    "publication_date": "Published",
-    "page_count": "Pages",
-    "language": "Language",
-    "format": "Format",
-    "isbn13": "ISBN-13",
-    "openlibrary_edition_key": "Open Library edition",
-    "google_books_id": "Google Books id",
-    "authors": "Authors",
-    "cover": "Cover",
+    "title": gettext_noop("Title"),
+    "subtitle": gettext_noop("Subtitle"),
+    "series": gettext_noop("Series"),
+    "series_number": gettext_noop("Number in series"),
+    "description": gettext_noop("Description"),
+    "first_published_year": gettext_noop("First published"),
+    "subjects": gettext_noop("Subjects"),
+    "openlibrary_work_key": gettext_noop("Open Library work"),
+    "publisher": gettext_noop("Publisher"),
+    "publication_date": gettext_noop("Published"),
+    "page_count": gettext_noop("Pages"),
+    "language": gettext_noop("Language"),
+    "format": gettext_noop("Format"),
+    "isbn13": gettext_noop("ISBN-13"),
+    "openlibrary_edition_key": gettext_noop("Open Library edition"),
+    "google_books_id": gettext_noop("Google Books id"),
+    "authors": gettext_noop("Authors"),
+    "cover": gettext_noop("Cover"),
     # An author's (the proposal's "cover" of an author is their photo: presenters say so).
-    "short_description": "Description",
-    "bio": "Bio",
-    "bio_source": "Bio from",
-    "birth_year": "Born (year)",
-    "birth_date": "Born",
-    "death_year": "Died (year)",
-    "death_date": "Died",
-    "gender": "Gender",
-    "nationality": "Nationality",
-    "openlibrary_key": "Open Library author",
-    "wikidata_id": "Wikidata",
-    "goodreads_author_id": "Goodreads author",
-    "viaf_id": "VIAF",
-    "isni": "ISNI",
+    "short_description": gettext_noop("Description"),
+    "bio": gettext_noop("Bio"),
+    "bio_source": gettext_noop("Bio from"),
+    "birth_year": gettext_noop("Born (year)"),
+    "birth_date": gettext_noop("Born"),
+    "death_year": gettext_noop("Died (year)"),
+    "death_date": gettext_noop("Died"),
+    "gender": gettext_noop("Gender"),
+    "nationality": gettext_noop("Nationality"),
+    "openlibrary_key": gettext_noop("Open Library author"),
+    "wikidata_id": gettext_noop("Wikidata"),
+    "goodreads_author_id": gettext_noop("Goodreads author"),
+    "viaf_id": gettext_noop("VIAF"),
+    "isni": gettext_noop("ISNI"),
     # What a merge of duplicate authors moves (enrichment.author_merges).
-    "name": "Name",
-    "sort_name": "Sort name",
-    "photo": "Photo",
+    "name": gettext_noop("Name"),
+    "sort_name": gettext_noop("Sort name"),
+    "photo": gettext_noop("Photo"),
     # A merge's entry lists only the credits it moved (the kept author's own stay as they were).
-    "credits": "Credits moved here",
-    "dropped_credits": "Credits both held",
-    "merged_into": "Merged into",
+    "credits": gettext_noop("Credits moved here"),
+    "dropped_credits": gettext_noop("Credits both held"),
+    "merged_into": gettext_noop("Merged into"),
     # What resolving a synthetic work changes (enrichment.backfill.synthetic).
-    "synthetic": "Synthetic (no ISBN yet)",
+    "synthetic": gettext_noop("Synthetic (no ISBN yet)"),
 }
 
 
@@ -86,11 +88,17 @@ _LABELS_BEGINNING_WITH_A_NAME = frozenset(
 )  # fmt: skip
 
 
+def field_label(name: str) -> str:
+    """A field's label in the reader's language. FIELD_LABELS holds the English, which notes
+    stored with a request are written in."""
+    return gettext(FIELD_LABELS[name]) if name in FIELD_LABELS else name
+
+
 def field_label_in_sentence(name: str) -> str:
     """A field's label inside a sentence ("applied publisher, Open Library author, VIAF"): the
     first letter in lower case unless the label begins with a name; never "open library
     author", "viaf" or "no isbn"."""
-    label = FIELD_LABELS.get(name, name)
+    label = field_label(name)
     if name in _LABELS_BEGINNING_WITH_A_NAME:
         return label
     return label[:1].lower() + label[1:]

@@ -17,7 +17,7 @@ from enrichment.covers.store import PHOTO_LICENCE_FIELDS, small_thumbnail_name, 
 from enrichment.history import history_record
 from enrichment.merge import ALL_FIELDS, PLACEHOLDER, is_placeholder
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS, in_field_order
+from enrichment.proposals import field_label, in_field_order
 from enrichment.request_status import audit_action_label
 from enrichment.review import BulkResult, RevertResult, ReviewError
 from enrichment.targets import RequestTargets, entry_targets, lock_entry_targets
@@ -182,8 +182,7 @@ def refusal_lines(refused: dict[str, str]) -> list[tuple[str, str]]:
     return [
         (
             ", ".join(
-                gettext("This entry") if name == "*" else FIELD_LABELS.get(name, name)
-                for name in names
+                gettext("This entry") if name == "*" else field_label(name) for name in names
             ),
             why,
         )

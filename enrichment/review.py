@@ -24,7 +24,7 @@ from enrichment import apply, cover_apply, queue
 from enrichment.author_state import author_live_q
 from enrichment.merge import ALL_FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS
+from enrichment.proposals import FIELD_LABELS, field_label
 from enrichment.request_status import (
     bulk_skip_reason,
     request_not_reviewable_reason,
@@ -214,7 +214,7 @@ def _changed_since_shown(
         holder = holders.get(ALL_FIELDS[name][0]) if name in ALL_FIELDS else None
         now = None if holder is None else value_fingerprint(stored_value(holder, name))
         if name in shown and now is not None and now != shown[name]:
-            changed.append(FIELD_LABELS.get(name, name))
+            changed.append(field_label(name))
     return changed
 
 

@@ -29,7 +29,7 @@ from enrichment.admin.base import (
 from enrichment.covers.cleanup import cover_sha256s_deleted
 from enrichment.covers.store import small_thumbnail_name, stored_sha256
 from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
-from enrichment.proposals import FIELD_LABELS, in_field_order
+from enrichment.proposals import field_label, in_field_order
 from enrichment.providers.registry import provider_label
 from enrichment.request_status import (
     DISMISSED_BY,
@@ -344,7 +344,7 @@ class AuditLogEntryAdmin(
                 "note_in_sentence": entry.note.strip().rstrip("."),
                 "change_rows": [
                     {
-                        "name": FIELD_LABELS.get(name, name),
+                        "name": field_label(name),
                         "old": presenters.field_value_text(name, change.get("old")),
                         "new": presenters.field_value_text(name, change.get("new")),
                         "old_cover": cover_file_html(
@@ -371,7 +371,7 @@ class AuditLogEntryAdmin(
                 ),
                 "revert_url": reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk]),
                 "reverted_by": [
-                    (undo, ", ".join(FIELD_LABELS.get(name, name) for name in undo.changes or {}))
+                    (undo, ", ".join(field_label(name) for name in undo.changes or {}))
                     for undo in later
                 ],
             }
@@ -436,7 +436,7 @@ class AuditLogEntryAdmin(
             mark_safe("<br>"),
             '<span class="change"><b>{}</b>{}: {} → {}</span>',
             (
-                (FIELD_LABELS.get(name, name),
+                (field_label(name),
                  self._on_duplicate(entry, change),
                  self._value(name, change.get("old"), "del", deleted=entry.covers_deleted),
                  self._value(name, change.get("new"), "ins", deleted=entry.covers_deleted))

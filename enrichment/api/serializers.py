@@ -16,7 +16,7 @@ from enrichment.faults import FaultLookup
 from enrichment.match_summary import request_headline
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.presenters import web_url
-from enrichment.proposals import FIELD_LABELS
+from enrichment.proposals import field_label
 from enrichment.request_status import request_status_label
 from enrichment.work_state import request_work
 
@@ -140,7 +140,7 @@ class ProposedFieldSerializer(serializers.Serializer):
     reverted = serializers.BooleanField()
 
     def get_label(self, item) -> str:
-        return FIELD_LABELS.get(item.name, item.name)
+        return field_label(item.name)
 
     @extend_schema_field(OpenApiTypes.ANY)
     def get_current(self, item) -> Any:
