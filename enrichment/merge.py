@@ -112,7 +112,18 @@ _SPACES_BEFORE_BREAK = re.compile(r"[ \t\r\f\v]+\n")
 # "text (https://…)"), emphasis "**bold**" / "*italic*" around text, a quotation's "> " and a
 # rule's "----------" at the start of a line.
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
-_MARKDOWN_EMPHASIS = re.compile(r"(\*{1,2})(?=\S)([^*\n]+?)(?<=\S)\1")
+# A reference link, "[Source][1]", whose address a line of its own gives ("[1]: https://…
+# "title""), as George Orwell's and William Pinder Eversley's bios write them.
+_MARKDOWN_REFERENCE = re.compile(r"\[([^\]\n]+)\]\[([^\]\n]*)\]")
+_MARKDOWN_REFERENCE_ADDRESS = re.compile(
+    r"^[ \t]*(?:>[ \t]?)?\[([^\]\n]+)\]:[ \t]*<?(https?://[^\s>]+)>?"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*$",
+    re.MULTILINE,
+)
+# "*italic*", "**bold**", and "_italic_" outside a word or an address ("Eversley,_William_P…").
+_MARKDOWN_EMPHASIS = re.compile(
+    r"(\*{1,2})(?=\S)([^*\n]+?)(?<=\S)\1|(?<![\w/])(_)(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w/])"
+)
 _MARKDOWN_LINE_MARK = re.compile(r"^(?:>[ \t]?|-{3,}[ \t]*$)", re.MULTILINE)
 
 
@@ -125,8 +136,26 @@ def clean_description(value: str) -> str:
     text = _MARKDOWN_LINK.sub(
         lambda link: link[2] if link[1] == link[2] else f"{link[1]} ({link[2]})", text
     )
-    text = _MARKDOWN_LINE_MARK.sub("", _MARKDOWN_EMPHASIS.sub(r"\2", text))
+    text = _reference_links_resolved(text)
+    text = _MARKDOWN_EMPHASIS.sub(lambda emphasis: emphasis[2] or emphasis[4], text)
+    text = _MARKDOWN_LINE_MARK.sub("", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _reference_links_resolved(text: str) -> str:
+    """Markdown's reference links as "text (https://…)", their address lines dropped; a
+    reference no line gives an address for is left as written."""
+    addresses = {
+        label.casefold(): address for label, address in _MARKDOWN_REFERENCE_ADDRESS.findall(text)
+    }
+    if not addresses:
+        return text
+
+    def link(reference: re.Match) -> str:
+        address = addresses.get((reference[2] or reference[1]).casefold())
+        return f"{reference[1]} ({address})" if address else reference[0]
+
+    return _MARKDOWN_REFERENCE.sub(link, _MARKDOWN_REFERENCE_ADDRESS.sub("", text))
 
 
 def _year(date: str) -> int | None:

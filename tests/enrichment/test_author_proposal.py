@@ -7,7 +7,9 @@ the synthetic SPARQL row of tests/fixtures/providers/wikidata/ (no real WDQS ans
 its PROVENANCE.md). Other records are built here.
 """
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +123,51 @@ def test_a_markdown_bio_is_proposed_as_plain_text():
         "Source: William Hazlitt (https://en.wikipedia.org/wiki/William_Hazlitt) on Wikipedia."
     )
     assert "**" not in bio and "](" not in bio
+
+
+def dump_author(key: str) -> dict:
+    """The JSON column of a real authors dump line (tests/fixtures/openlibrary_dump)."""
+    dump = Path(__file__).resolve().parents[1] / "fixtures" / "openlibrary_dump"
+    for path in sorted(dump.glob("booklink_authors_*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.split("\t")[1] == f"/authors/{key}":
+                return json.loads(line.split("\t")[4])
+    raise LookupError(key)
+
+
+@pytest.mark.parametrize(
+    ("record", "ending"),
+    [
+        # "… democratic socialism. ([Source][1].)\r\n\r\n[1]:http://en.wikipedia.org/…"
+        (
+            lambda: load("openlibrary", "author__OL118077A__from_dump.json"),
+            "a belief in democratic socialism. (Source "
+            "(http://en.wikipedia.org/wiki/George_Orwell).)",
+        ),
+        # "> ...[in Foster's _Men at the Bar_][1]" and its address in a line of its own below.
+        (
+            lambda: dump_author("OL1003081A"),
+            "7, King's Bench Walk, Temple, E.C.\"\n...in Foster's Men at the Bar "
+            "(https://en.wikisource.org/wiki/Men-at-the-Bar/Eversley,_William_Pinder)",
+        ),
+    ],
+    ids=["George Orwell", "William Pinder Eversley"],
+)
+def test_a_bio_s_reference_links_read_as_their_text_and_address(record, ending):
+    """Open Library's bios also write links as references ("[Source][1]" and, below, "[1]:
+    http://…"): the proposed bio of George Orwell ended "([Source][1].)" and a line "[1]:http://
+    en.wikipedia.org/…"; each link now reads as its text and address, as inline links do."""
+    candidate = openlibrary_authors.author_candidate(
+        record(),
+        provider="openlibrary",
+        base_url="https://openlibrary.org",
+        covers_url="https://covers.openlibrary.org",
+    )
+
+    bio = merge_author_candidates([(candidate, HIGH)], provider_order=ORDER).fields["bio"].value
+
+    assert bio.endswith(ending)
+    assert "][" not in bio and "[1]" not in bio and "_Men" not in bio
 
 
 @pytest.mark.parametrize(
