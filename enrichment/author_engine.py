@@ -60,7 +60,7 @@ from enrichment.author_matching import (
     score_author_names,
     score_author_record,
 )
-from enrichment.author_state import author_current_values
+from enrichment.author_state import author_current_values, names_no_one_person
 from enrichment.candidates import Candidate, LookupResult, RecordT
 from enrichment.faults import FaultLookup
 from enrichment.matching import TIER_ORDER, Tier
@@ -116,7 +116,9 @@ def process_author_requests(
     works_by_key: dict[str, KeyWorks] = defaultdict(KeyWorks)
     try:
         people = _people(requests)
-        _ask_sources(people, providers, works_by_key, stats)
+        # `Anonymous` is nobody a source describes: asking for them finds namesakes only.
+        people_to_ask = [p for p in people if not names_no_one_person(p.author.name)]
+        _ask_sources(people_to_ask, providers, works_by_key, stats)
     except Exception as exc:  # never leave claimed requests in progress: back them all off
         people = people or _bare_people(requests)
         batch_failed(people, exc)
@@ -521,6 +523,8 @@ def _decide(person: BatchAuthor, works_by_key: dict[str, KeyWorks]) -> str:
     request.providers_attempted = person.attempted
     details = _match_details(person)
     request.match_details = details
+    if names_no_one_person(person.author.name):
+        return end_unmatched(person, request, reason=_no_one_reason(person.author.name))
     tier = person.best_tier
     if tier == Tier.NONE:
         return end_unmatched(person, request, reason=_unmatched_reason(person))
@@ -542,6 +546,13 @@ def _decide(person: BatchAuthor, works_by_key: dict[str, KeyWorks]) -> str:
     return apply.request_apply_decision(
         request=request, tier=tier, proposal=proposal, covers=photos
     )
+
+
+def _no_one_reason(name: str) -> str:
+    return gettext(
+        "“%(name)s” stands for no one person (a work's unknown or several unnamed authors): "
+        "no source can describe them, so none was asked."
+    ) % {"name": name}
 
 
 def _unmatched_reason(person: BatchAuthor) -> str:

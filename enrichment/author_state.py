@@ -5,14 +5,32 @@ completeness, which authors lack something, and the one function that writes an 
 enrichment state after any change (`author_refresh`).
 """
 
+import re
 from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.importers.parsing import UNKNOWN_PERSON_PATTERN
 from catalog.models import Author
 from enrichment.merge import AUTHOR_COMPLETENESS_WEIGHTS, AUTHOR_FIELDS, completeness
 from enrichment.work_state import stored_value
+
+#: A name that stands for no one person, whom no source can describe: a work's unknown author as
+#: libraries credit it (`Anonymous`, `Anon.`, `Anonyme`, `Anónimo`, `Аноним`: the imports keep
+#: it), and the imports' placeholders for an unknown or several unnamed authors (`Unknown`,
+#: `Various`, `Collectif`: catalog.importers.parsing.is_unknown_person), stored before the
+#: imports read them as no one, or typed in the admin. Python's and PostgreSQL's regex alike.
+NO_ONE_PERSON_PATTERN = (
+    r"^(?:anon\.?|anonymous|anonym[eo]?|anonymus|an[oó]nim[oa]|[аА]ноним)$"
+    f"|{UNKNOWN_PERSON_PATTERN}"
+)
+_NO_ONE_PERSON = re.compile(NO_ONE_PERSON_PATTERN, re.IGNORECASE)
+
+
+def names_no_one_person(name: str) -> bool:
+    """Whether an author's name stands for no one person (NO_ONE_PERSON_PATTERN)."""
+    return bool(_NO_ONE_PERSON.search(name.strip()))
 
 
 def author_current_values(author: Author) -> dict[str, Any]:
@@ -42,11 +60,16 @@ def author_has_id_q(prefix: str = "") -> Q:
 
 def authors_missing_q(prefix: str = "") -> Q:
     """An author lacks something enrichment can find: a bio, a birth year, or an id that links
-    them to the sources. Redirects are never asked."""
-    return author_live_q(prefix) & (
-        Q(**{f"{prefix}bio": ""})
-        | Q(**{f"{prefix}birth_year__isnull": True})
-        | ~author_has_id_q(prefix)
+    them to the sources. Redirects are never asked, nor a name that stands for no one person
+    (`Anonymous`: names_no_one_person), asked last as the dearest test."""
+    return (
+        author_live_q(prefix)
+        & (
+            Q(**{f"{prefix}bio": ""})
+            | Q(**{f"{prefix}birth_year__isnull": True})
+            | ~author_has_id_q(prefix)
+        )
+        & ~Q(**{f"{prefix}name__iregex": NO_ONE_PERSON_PATTERN})
     )
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from catalog.models import Author, EnrichmentStatus, Work
 from enrichment import apply, cover_apply, queue
-from enrichment.author_state import author_live_q
+from enrichment.author_state import author_live_q, names_no_one_person
 from enrichment.merge import ALL_FIELDS
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import FIELD_LABELS, field_label
@@ -321,6 +321,9 @@ SYNTHETIC = gettext_lazy(
 )
 AUTHOR_NOTHING_MISSING = gettext_lazy("the author has a bio, dates and ids: nothing to look up")
 AUTHOR_ALREADY_QUEUED = gettext_lazy("the author is already queued")
+AUTHOR_NO_ONE_PERSON = gettext_lazy(
+    "the author's name stands for no one person: no source can describe them"
+)
 AUTHOR_REDIRECT = gettext_lazy(
     "the author is a redirect (merged into another author): enrich that one"
 )
@@ -414,13 +417,16 @@ def _enqueue_authors(
     redirects = set(
         Author.objects.filter(pk__in=rest).exclude(author_live_q()).values_list("pk", flat=True)
     )
-    gone = rest - set(Author.objects.filter(pk__in=rest).values_list("pk", flat=True))
+    names = dict(Author.objects.filter(pk__in=rest).values_list("pk", "name"))
+    gone = rest - set(names)
 
     def why_not(author_id: int) -> "StrOrPromise":
         if author_id in gone:
             return NO_LONGER_EXISTS
         if author_id in redirects:
             return AUTHOR_REDIRECT
+        if names_no_one_person(names[author_id]):
+            return AUTHOR_NO_ONE_PERSON
         reason = _held_reason(holding.get(author_id, set()), supersede_review=supersede_review)
         return reason[1] if reason else AUTHOR_NOTHING_MISSING
 

@@ -39,6 +39,7 @@ _UNKNOWN_PERSON = re.compile(
     r"|autores varios|varios autores|autori vari)$",
     re.IGNORECASE,
 )
+UNKNOWN_PERSON_PATTERN = _UNKNOWN_PERSON.pattern  # enrichment asks the database by it too
 # Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
 _ISBN_LIST = re.compile(r"[,;|\[\]]+")
 
