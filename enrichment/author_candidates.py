@@ -77,6 +77,9 @@ class AuthorCandidate:
     source_url: str = ""  # a human-readable page for the record, for reviewers
     cache_key: str = ""  # the SourceRecord lookup key whose payload this came from
     notes: list[str] = field(default_factory=list)  # how the source found it, for reviewers
+    # What the source says the record is instead of a person ("pseudonym", "fictional human",
+    # "musical group": Wikidata's P31); "" for a person, or when the source does not say.
+    not_a_person: str = ""
 
 
 @dataclass(slots=True)

@@ -468,6 +468,7 @@ def _summary(record: AuthorCandidate, works_by_key: dict[str, KeyWorks]) -> Auth
         work_titles=tuple(dict.fromkeys(titles)),
         isbns=tuple(dict.fromkeys(isbns)),
         ids=record.provider_ids,
+        not_a_person=record.not_a_person,
     )
 
 

@@ -28,6 +28,8 @@ two generations of a family (catalog.text.NAME_GENERATIONS: "Alexandre Dumas pè
 Alexandre (fils)", Jr. / Sr., the Elder / the Younger, II / III) score 1 whatever else agrees,
 over all of both people's names (`score_author_names`), and an id shared across them is
 reviewed, never applied; a name that says no generation ("Alexandre Dumas") may be either.
+A record its source says is no person (a Wikidata item of a pen name, a collective, a band, a
+fictional character found by an id of ours) is low whatever else agrees.
 """
 
 import functools
@@ -81,6 +83,7 @@ class AuthorRecordSummary:
     work_titles: tuple[str, ...] = ()
     isbns: tuple[str, ...] = ()
     ids: Mapping[str, str] = field(default_factory=dict)  # AUTHOR_ID_LABELS' keys -> value
+    not_a_person: str = ""  # what the source says it is instead: "pseudonym", "musical group"
 
 
 @dataclass(slots=True)
@@ -560,4 +563,11 @@ def score_author_record(ours: AuthorQuery, record: AuthorRecordSummary) -> Autho
     for conflict in _year_conflicts(ours, record):
         tier = _cap(tier, Tier.LOW)
         reasons.append(conflict)
+    if record.not_a_person:
+        # A pen name's, a band's or a fictional character's item holding our id is no person:
+        # its dates, gender and portrait are not our author's to apply.
+        tier = _cap(tier, Tier.LOW)
+        reasons.append(
+            _("the record is no person (%(kind)s): kept for review") % {"kind": record.not_a_person}
+        )
     return AuthorMatchScore(identifier, name, works, tier, reasons)

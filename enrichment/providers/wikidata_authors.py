@@ -3,7 +3,9 @@ Commons' licence of a photo. Pure: the requests are WikidataProvider's.
 
 One query finds many people by their Open Library author id (P648), their Goodreads author id
 (P2963), or a label (an exact label or alias of a human, the name as sources write it, with
-the birth and death years checked by the parser), with `VALUES`. Each person is one row: the
+the birth and death years checked by the parser), with `VALUES`. What each item is (P31) comes
+too: an item found by an id may be no human (a pen name, a collective, a band, a fictional
+character), which matching never takes for the person. Each person is one row: the
 values a person has several of (VIAF ids, citizenships, photos) are joined with GROUP_CONCAT,
 so a famous author with five VIAF ids and three photos does not multiply into dozens of rows.
 Dates come with their precision (P569 / P570, best rank), so "1903" is not mistaken for
@@ -58,6 +60,8 @@ SELECT ?asked ?item (SAMPLE(?itemLabel) AS ?label) (SAMPLE(?itemDescription) AS 
   (GROUP_CONCAT(DISTINCT ?olid; separator="|") AS ?olids)
   (GROUP_CONCAT(DISTINCT ?goodreads; separator="|") AS ?goodreadsIds)
   (GROUP_CONCAT(DISTINCT ?nativeName; separator="|") AS ?nativeNames)
+  (GROUP_CONCAT(DISTINCT STR(?kind); separator="|") AS ?kinds)
+  (GROUP_CONCAT(DISTINCT ?kindLabel; separator="|") AS ?kindLabels)
 WHERE {
   %(match)s
   OPTIONAL {
@@ -78,16 +82,21 @@ WHERE {
   OPTIONAL { ?item wdt:P648 ?olid . }
   OPTIONAL { ?item wdt:P2963 ?goodreads . }
   OPTIONAL { ?item wdt:P1559 ?nativeName . }
+  OPTIONAL { ?item wdt:P31 ?kind . }
   SERVICE wikibase:label {
     bd:serviceParam wikibase:language "%(languages)s" .
     ?item rdfs:label ?itemLabel ; schema:description ?itemDescription .
     ?gender rdfs:label ?genderLabel .
     ?citizenship rdfs:label ?citizenshipLabel .
+    ?kind rdfs:label ?kindLabel .
   }
 }
 GROUP BY ?asked ?item
 """
 _ENTITY_ID = re.compile(r"Q[1-9]\d*")
+#: Wikidata's "human" (P31): an item found by an id that is not one is a pen name, a collective,
+#: a band, a fictional character… (the label search asks for humans only).
+HUMAN = "Q5"
 _HTML_TAG = re.compile(r"<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -246,6 +255,9 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
         ],
         source_url=f"https://www.wikidata.org/wiki/{qid}" if qid else "",
     )
+    kinds = _ids(row, "kinds", "wikidata")
+    if kinds and HUMAN not in kinds:  # an item that says nothing of its kind may be a person
+        candidate.not_a_person = ", ".join(_labels(row, "kindLabels")) or ", ".join(kinds)
     for var, kind in (("olids", "openlibrary_author"), ("viafs", "viaf"), ("isnis", "isni")):
         others = _ids(row, var, kind)[1:]
         if others:  # Wikidata holds several (duplicate records elsewhere): the first is kept

@@ -1,0 +1,61 @@
+"""A Wikidata item found by an id of ours that is no human (a pen name, a collective, a band, a
+fictional character: its P31) is never taken for the person: before, the item of a fictional
+character holding our author's Open Library key was a high match, and its date of birth,
+gender, citizenship and portrait were applied to our author. The real task against the loopback
+sources server of test_author_engine, with the synthetic SPARQL row of
+tests/fixtures/providers/wikidata/ (see its PROVENANCE.md: no real WDQS answer exists)."""
+
+import pytest
+
+from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.providers import wikidata_authors
+from tests.enrichment.providers.helpers import body, load
+from tests.enrichment.test_author_engine import (  # noqa: F401
+    fresh,
+    sources,
+    work_queue,
+)
+from tests.factories import make_author
+
+pytestmark = pytest.mark.django_db
+Status = EnrichmentRequest.Status
+KEY = "OL99000501A"
+NOT_A_PERSON = "synthetic-sparql__authors_by_openlibrary_id__not_a_person.json"
+
+
+def test_an_item_that_is_no_human_holding_our_key_is_reviewed_and_applies_nothing(
+    sources,  # noqa: F811
+    work_queue,  # noqa: F811
+):
+    sources.sparql["P648"] = body("wikidata", NOT_A_PERSON)
+    holmes = make_author("Sherlock Holmes", openlibrary_key=KEY)
+
+    [request] = work_queue(holmes)
+
+    assert (request.status, request.confidence) == (Status.NEEDS_REVIEW, "low")
+    holmes = fresh(holmes)
+    assert (holmes.birth_year, holmes.gender, holmes.nationality) == (None, "", "")
+    assert (holmes.wikidata_id, holmes.photo) == ("", "")
+    assert not AuditLogEntry.objects.filter(author=holmes).exists()
+    [seen] = request.match_details.candidates
+    assert seen.provider == "wikidata"
+    assert "the record is no person (fictional human, fictional character): kept for review" in (
+        seen.reasons
+    )
+
+
+def test_the_people_query_asks_what_each_item_is_and_a_human_is_a_person():
+    query = wikidata_authors.build_query("openlibrary", [KEY])
+    assert "wdt:P31 ?kind" in query
+    [row] = load("wikidata", NOT_A_PERSON)["results"]["bindings"]
+    human = {**row, "kinds": {"type": "literal", "value": "http://www.wikidata.org/entity/Q5"}}
+    untold = {**row, "kinds": {"type": "literal", "value": ""}}  # an item without P31
+
+    def kind(row: dict) -> str:
+        candidate = wikidata_authors.author_candidate(
+            row, provider="wikidata", commons_url="https://commons.wikimedia.org"
+        )
+        return candidate.not_a_person
+
+    assert kind(row) == "fictional human, fictional character"
+    assert kind(human) == kind(untold) == ""
