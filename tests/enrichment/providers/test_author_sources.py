@@ -409,6 +409,22 @@ def test_a_works_list_of_the_wrong_shape_is_unreadable(http, openlibrary):
         ("12th century", None),
         ("2500", None),
         ("", None),
+        # Years before the common era however short, and a heading's uncertain one (`Aesop,
+        # 621? BCE-565? BCE`): "621? BCE" was read as the year 621, "43 B.C." as none.
+        ("43 B.C.", -43),
+        ("c. 50 BCE", -50),
+        ("621? BCE", -621),
+        ("17 A.D.", 17),
+        ("1761 or 2", 1761),  # OL824357A
+        ("1st cent. B.C.", None),
+        # "active 317-322" is a heading's flourishing, as "fl." is; a year of the Hijri calendar
+        # is no year of ours (1231 A.H. is 1815-16): both were read as birth years.
+        ("active 1200", None),
+        ("flourished 1200", None),
+        ("1231 A.H.", None),
+        ("1212 AH", None),
+        ("1225 (Hijri)", None),
+        ("1900 Ahmedabad", 1900),
     ],
 )
 def test_life_year(written, year):
