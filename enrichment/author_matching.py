@@ -20,7 +20,8 @@ book's ISBN match is when its title disagrees.
 
 Names are compared on one normal form (`person_name_key`): "Last, First" turned around,
 library headings' life dates and roles dropped ("Dostoyevsky, Fyodor, 1821-1881"), accents
-folded, Cyrillic and Greek transliterated (catalog.transliteration), then scored
+folded, Cyrillic and Greek transliterated (catalog.transliteration; against Cyrillic, Serbian's
+Latin š, č, ž, đ read as the letters they write, "Kiš" as "Kish"), then scored
 (`score_author_name`) tolerating initials, a middle name on one side only and the spelling
 differences between romanisations ("Sergei" / "Sergey", "Dostoevsky" / "Dostojewski"), but
 not a shared surname alone ("Ursula K. Le Guin" / "Charles Le Guin" score 1). Names that say
@@ -46,7 +47,7 @@ from catalog import text
 from catalog.generic_titles import is_generic_title
 from catalog.name_order import SURNAME_PARTICLES
 from catalog.person_names import split_life_dates, years_conflict
-from catalog.transliteration import is_transliterated, transliterate_to_latin
+from catalog.transliteration import is_transliterated, scripts_of, transliterate_to_latin
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
@@ -287,6 +288,14 @@ def _written_alike(ours: str, theirs: str) -> bool:
     return bool(written(ours)) and written(ours) == written(theirs)
 
 
+# Latin letters that write one Cyrillic letter each (Serbian's Latin alphabet, as ALA-LC writes
+# Serbian too: Kiš is Киш, Đorđe Ђорђе), spelled as Cyrillic is transliterated ("sh", "dj"):
+# folded to "s" and "d" they are other names (Kis, Dorde).
+_CYRILLIC_LETTERS_IN_LATIN = str.maketrans(
+    {"š": "sh", "Š": "Sh", "č": "ch", "Č": "Ch", "ž": "zh", "Ž": "Zh", "đ": "dj", "Đ": "Dj"}
+)
+
+
 def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     """How surely two names are one person's, 0–5, with the reason.
 
@@ -296,7 +305,23 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     same surname with other given names (another person of the family); 0 another name, or
     scripts that cannot be compared.
     """
-    a, b = _parse(ours), _parse(theirs)
+    score = _score_names(ours, theirs, _parse(ours), _parse(theirs))
+    cyrillic = ["cyrillic" in scripts_of(name) for name in (ours, theirs)]
+    if score[0] < 5 and cyrillic[0] != cyrillic[1]:
+        latin = theirs if cyrillic[0] else ours
+        spelled = latin.translate(_CYRILLIC_LETTERS_IN_LATIN)
+        if spelled != latin:
+            a, b = (
+                (_parse(ours), _parse(spelled))
+                if cyrillic[0]
+                else (_parse(spelled), _parse(theirs))
+            )
+            score = max(score, _score_names(ours, theirs, a, b), key=lambda s: s[0])
+    return score
+
+
+def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tuple[int, str]:
+    """score_author_name of two names as parsed (the reasons name them as written)."""
     if not (a.key and b.key) and _written_alike(ours, theirs):
         # One credit naming a firm or two people ("McKinsey & Company Inc.", "Arkady and
         # Boris Strugatsky") is itself, though it is no one person's name.

@@ -113,6 +113,13 @@ NAME_ROWS = [
     ("Galʹt︠s︡eva, R. A.", OL_DOSTOYEVSKY, "Гальцева, Р. А.", WRITTEN, 5),
     ("Сергей Лукьяненко", ISSUE, "Sergey Lukyanenko", ISSUE, 5),
     ("Νίκος Καζαντζάκης", WRITTEN, "Nikos Kazantzakis", WRITTEN, 5),
+    # Serbian in its Latin letters: one letter for each Cyrillic one (ш is š, not "sh"), where
+    # Danilo Kiš and Данило Киш scored 0, "another name", and Dučić was "nearly" Дучић (3).
+    ("Данило Киш", WRITTEN, "Danilo Kiš", WRITTEN, 5),
+    ("Јован Дучић", WRITTEN, "Jovan Dučić", WRITTEN, 5),
+    ("Ђорђе Балашевић", WRITTEN, "Đorđe Balašević", WRITTEN, 5),
+    ("Меша Селимовић", WRITTEN, "Meša Selimović", WRITTEN, 5),
+    ("Danilo Kis", WRITTEN, "Данило Киш", WRITTEN, 0),  # written without its háček: not Kiš
     # The same person written another way: 4, high but below the same name.
     ("U. K. Le Guin", ISSUE, "Ursula K. Le Guin", GOODREADS, 4),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "John Ronald Reuel Tolkien", OL_TOLKIEN_SEARCH, 4),

@@ -142,6 +142,22 @@ def test_a_transliterated_name_and_a_shared_work_are_proposed():
     assert merge.evidence["name_score"] >= reconcile.NAME_MATCH_MIN
 
 
+def test_a_serbian_name_in_its_cyrillic_and_latin_letters_sharing_a_work_is_proposed():
+    """Serbian writes one name in two alphabets, letter for letter (ш is š): `Danilo Kiš` and
+    `Данило Киш`, credited on one title, were "another name" and never proposed."""
+    cyrillic = make_author("Данило Киш")
+    latin = make_author("Danilo Kiš")
+    make_work("Гробница за Бориса Давидовича", authors=[cyrillic])
+    make_work("Гробница за Бориса Давидовича", authors=[latin])
+
+    result = author_duplicates_propose()
+
+    assert result.by_reason == {Reason.NAME_AND_WORK: 1}
+    merge = AuthorMerge.objects.get()
+    assert {merge.kept, merge.duplicate} == {cyrillic, latin}
+    assert merge.evidence["name_score"] == 5
+
+
 def test_two_authors_credited_on_one_work_or_on_one_isbn_are_proposed():
     cyrillic = make_author("Сергей Лукьяненко")
     latin = make_author("Sergey Lukyanenko")
