@@ -175,7 +175,9 @@ def _labels(row: dict, var: str) -> list[str]:
 def wikidata_time(value: str) -> tuple[int | None, str]:
     """ "1903-06-25T00:00:00Z/11" (a time value and its precision) -> (1903, "1903-06-25");
     precision 10 gives "1903-06", 9 the year alone; coarser ones (a decade, a century) no year.
-    Years before the common era are negative: "-0383-01-01T00:00:00Z/9" -> (-383, "-383")."""
+    Years before the common era are negative, the year alone: WDQS writes them as XSD 1.1 does,
+    1 BCE as year 0 ("The dates follow XSD 1.1 standard, i.e. 1 BCE is year 0", Wikidata's
+    Help:Dates), so "-0383-01-01T00:00:00Z/9" is Aristotle's 384 BC: (-384, "384 BC")."""
     time, _, precision_text = value.partition("/")
     match = re.match(r"^([+-]?)(\d{1,16})-(\d\d)-(\d\d)", time.strip())
     precision = fields.positive_int(precision_text) or 0
@@ -183,8 +185,10 @@ def wikidata_time(value: str) -> tuple[int | None, str]:
         return None, ""
     sign, year_text, month, day = match.groups()
     year = int(year_text) * (-1 if sign == "-" else 1)
-    if year == 0 or abs(year) > 9999:
+    if year > 9999 or year < -9998:
         return None, ""
+    if year <= 0:
+        return year - 1, f"{1 - year} BC"  # stored as Open Library writes it, in no one's language
     date = str(year)
     if precision >= 10:
         date += f"-{month}"

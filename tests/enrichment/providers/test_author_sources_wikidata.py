@@ -347,7 +347,12 @@ def test_commons_is_asked_at_the_configured_address(http, make, settings):
         ("1903-06-01T00:00:00Z/10", (1903, "1903-06")),
         ("1962-01-01T00:00:00Z/9", (1962, "1962")),
         ("1900-01-01T00:00:00Z/8", (None, "")),  # a decade: no year to trust
-        ("-0383-01-01T00:00:00Z/9", (-383, "-383")),
+        # WDQS writes years before the common era as XSD 1.1 does, 1 BCE as year 0: Aristotle,
+        # born 384 BC, is "-0383" (Wikidata's Help:Dates, "For RDF export (e.g. on Wikidata
+        # Query Service) … 1 BCE is year 0"); it was proposed as born 383 BC, written "-383".
+        ("-0383-01-01T00:00:00Z/9", (-384, "384 BC")),
+        ("-0043-03-15T00:00:00Z/11", (-44, "44 BC")),  # the day is Julian: the year is kept
+        ("0000-01-01T00:00:00Z/9", (-1, "1 BC")),
         ("not a date/11", (None, "")),
         ("", (None, "")),
     ],
