@@ -133,15 +133,33 @@ def sparql_string(value: str, language: str = "") -> str:
     return f'"{escaped}"@{language}' if language else f'"{escaped}"'
 
 
+#: Letters the catalog does not transliterate -> the label languages a name in them is searched
+#: in (Han letters alone may be Japanese or Chinese; with kana, Japanese only).
+_SCRIPT_LANGUAGES = (
+    (re.compile(r"[\u3040-\u30ff\uff66-\uff9f]"), ("ja",)),  # hiragana, katakana
+    (re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"), ("ko",)),  # hangul
+    (re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]"), ("ja", "zh")),  # Han
+    (re.compile(r"[\u0600-\u06ff\u0750-\u077f]"), ("ar", "fa")),  # Arabic letters
+    (re.compile(r"[\u0590-\u05ff]"), ("he",)),
+)
+
+
 def label_languages(name: str) -> list[str]:
     """The label languages a name is searched in: English and "mul" (the language-neutral
-    label), and Russian / Greek for a name in Cyrillic / Greek letters."""
+    label), Russian / Greek for a name in Cyrillic / Greek letters, and the languages of the
+    scripts that are not transliterated: `フランク・ハーバート` is a Japanese label, never an
+    English one."""
     scripts = scripts_of(name)  # the catalog's rule of which letters are Cyrillic or Greek
     languages = ["en", "mul"]
     if "cyrillic" in scripts:
         languages.append("ru")
     if "greek" in scripts:
         languages.append("el")
+    for letters, script_languages in _SCRIPT_LANGUAGES:
+        if letters.search(name):
+            languages += [lang for lang in script_languages if lang not in languages]
+            if "ja" in languages or "ko" in languages:
+                break  # kana or hangul beside Han letters: not Chinese
     return languages
 
 
@@ -238,12 +256,18 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
         "viaf": next(iter(_ids(row, "viafs", "viaf")), ""),
         "isni": next(iter(_ids(row, "isnis", "isni")), ""),
     }
+    # A label search asks in language-tagged literals: the label or alias it found them by is
+    # one of their names (`フランク・ハーバート`, where their English label is Frank Herbert).
+    asked = row.get("asked")
+    found_by = [_value(row, "asked")] if isinstance(asked, dict) and asked.get("xml:lang") else []
     candidate = AuthorCandidate(
         provider=provider,
         provider_ids={kind: value for kind, value in ids.items() if value},
         name=name,
         alternate_names=[
-            other for other in _labels(row, "nativeNames") if other.casefold() != name.casefold()
+            other
+            for other in fields.unique([*found_by, *_labels(row, "nativeNames")])
+            if other.casefold() != name.casefold()
         ],
         birth_year=birth_year,
         birth_date=birth_date,
