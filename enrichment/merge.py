@@ -124,6 +124,10 @@ _MARKDOWN_REFERENCE_ADDRESS = re.compile(
 _MARKDOWN_EMPHASIS = re.compile(
     r"(\*{1,2})(?=\S)([^*\n]+?)(?<=\S)\1|(?<![\w/])(_)(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w/])"
 )
+# Markdown's autolink "<https://…>": its address is its text (strip_tags would drop it whole).
+_MARKDOWN_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
+# Characters that show nothing: zero-width spaces and joiners, the word joiner, a stray BOM.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _MARKDOWN_LINE_MARK = re.compile(r"^(?:>[ \t]?|-{3,}[ \t]*$)", re.MULTILINE)
 
 
@@ -131,7 +135,8 @@ def clean_description(value: str) -> str:
     """A provider's description (plain text, HTML or Markdown) as plain text: its markup
     dropped, its entities read ("&amp;" -> "&"), a link's address kept after its text, each
     line or paragraph break kept, at most one blank line."""
-    text = strip_tags(_LINE_BREAK_TAGS.sub("\n", value or ""))
+    text = _MARKDOWN_AUTOLINK.sub(r"\1", _INVISIBLE.sub("", value or ""))
+    text = strip_tags(_LINE_BREAK_TAGS.sub("\n", text))
     text = _SPACES_BEFORE_BREAK.sub("\n", html.unescape(text).replace("\r\n", "\n"))
     text = _MARKDOWN_LINK.sub(
         lambda link: link[2] if link[1] == link[2] else f"{link[1]} ({link[2]})", text

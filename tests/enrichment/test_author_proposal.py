@@ -171,6 +171,27 @@ def test_a_bio_s_reference_links_read_as_their_text_and_address(record, ending):
 
 
 @pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        # Markdown's autolink: the address is the link's text, and was dropped as an HTML tag.
+        (
+            "Source: <https://en.wikipedia.org/wiki/Danilo_Ki%C5%A1>",
+            "Source: https://en.wikipedia.org/wiki/Danilo_Ki%C5%A1",
+        ),
+        # Invisible format characters (William Pinder Eversley's real bio has a word joiner,
+        # "born \u2060, 1851"): nothing a reader sees, and no part of the words around them.
+        ("born \u2060, 1851, at Zero\u200bWidth\ufeff", "born , 1851, at ZeroWidth"),
+    ],
+)
+def test_a_bio_s_autolinks_and_invisible_characters(written, read):
+    bio = merge_author_candidates(
+        [(person("openlibrary", bio=written), HIGH)], provider_order=ORDER
+    )
+
+    assert bio.fields["bio"].value == read
+
+
+@pytest.mark.parametrize(
     ("their_years", "proposed"),
     [
         ((1903, 1903), 1903),
