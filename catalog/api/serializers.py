@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookstore.api import AnswerModelSerializer, StrictInputSerializer
+from bookstore.api import AnswerModelSerializer, QueryParametersSerializer, StrictInputSerializer
 from catalog import isbn
 from catalog.forms import validate_import_upload_size
 from catalog.importers import ImportFileError
@@ -159,7 +159,7 @@ class ImportJobSerializer(AnswerModelSerializer):
         return self.context.get("file_status_found") is not None
 
 
-class ImportRowsQuerySerializer(StrictInputSerializer):
+class ImportRowsQuerySerializer(QueryParametersSerializer):
     status = serializers.ChoiceField(
         choices=ImportRow.Status.choices, required=False, help_text=_("Only rows with this status.")
     )
@@ -208,7 +208,7 @@ class ImportRowSerializer(AnswerModelSerializer):
 MISSING_CHOICES = [("cover", _("a cover")), ("metadata", _("key metadata"))]
 
 
-class WorksQuerySerializer(StrictInputSerializer):
+class WorksQuerySerializer(QueryParametersSerializer):
     isbn = serializers.CharField(
         required=False,
         max_length=40,
@@ -216,7 +216,6 @@ class WorksQuerySerializer(StrictInputSerializer):
     )
     q = serializers.CharField(
         required=False,
-        allow_blank=True,
         max_length=200,
         help_text=_("Title, author, series, or an ISBN: the admin's works search."),
     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from bookstore.api import StrictInputSerializer
+from bookstore.api import QueryParametersSerializer, StrictInputSerializer
 from bookstore.api_ids import MAX_ID
 from catalog.models import Work
 from enrichment import review
@@ -76,28 +76,25 @@ class WorkIdsField(serializers.ListField):
 # --- Bodies and query strings -------------------------------------------------------------------
 
 
-class QueueQuerySerializer(StrictInputSerializer):
+class QueueQuerySerializer(QueryParametersSerializer):
     """The queue's filters: each a key the queue knows (an unknown one is a 400, not an empty
     page)."""
 
-    status = serializers.ChoiceField(
-        choices=EnrichmentRequest.Status.choices, required=False, allow_blank=True
-    )
+    status = serializers.ChoiceField(choices=EnrichmentRequest.Status.choices, required=False)
     confidence = serializers.ChoiceField(
-        choices=EnrichmentRequest.Confidence.choices, required=False, allow_blank=True
+        choices=EnrichmentRequest.Confidence.choices, required=False
     )
     provider = serializers.ChoiceField(
         choices=list(PROVIDER_CLASSES),
         required=False,
-        allow_blank=True,
         help_text=_("Requests that asked this provider."),
     )
 
 
-class StatusQuerySerializer(StrictInputSerializer):
+class StatusQuerySerializer(QueryParametersSerializer):
     """The status's query string: its ids are read by bookstore.api.id_list."""
 
-    work_ids = serializers.CharField(required=False, allow_blank=True)
+    work_ids = serializers.CharField(required=False)
 
 
 class TriggerSerializer(StrictInputSerializer):
