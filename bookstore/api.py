@@ -436,9 +436,10 @@ def read_query(
 
 
 class TakesNoQueryParameters:
-    """For a view that reads no query parameter (an upload, an action, one object): any but
-    DRF's `format` is a 400 after authentication, as a list's unknown one is (`imports/?enrich=
-    false` imported and enriched, its parameter ignored)."""
+    # For a view that reads no query parameter (an upload, an action, one object): any but DRF's
+    # `format` is a 400 after authentication, as a list's unknown one is (`imports/?enrich=false`
+    # imported and enriched, its parameter ignored). No docstring: the schema described each
+    # view without its own by it, a note for the code's readers sent to the API's clients.
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
@@ -446,11 +447,11 @@ class TakesNoQueryParameters:
 
 
 class TakesJsonBody:
-    """For a view whose body is a JSON object (an action): JSON is the one type it reads, and the
-    one its schema offers. With the default parsers its schema offered multipart/form-data too,
-    whose fields no form can send as the body's types (a list, an integer id, a boolean): a
-    client that chose it was refused whatever it sent; now such a body is a 415, read no
-    further."""
+    # For a view whose body is a JSON object (an action): JSON is the one type it reads, and the
+    # one its schema offers. With the default parsers its schema offered multipart/form-data
+    # too, whose fields no form can send as the body's types (a list, an integer id, a boolean):
+    # a client that chose it was refused whatever it sent; now such a body is a 415, read no
+    # further. No docstring, as TakesNoQueryParameters.
 
     parser_classes: Sequence[type[BaseParser]] = [JSONParser]
 
