@@ -118,26 +118,31 @@ def location_header(url: str) -> dict[str, str]:
 
 class ErrorsAsJson:
     """For a view whose answer is not JSON (the schema, its page): its errors are the API's JSON
-    ones all the same. Rendered by the view's own renderers they were YAML sent as the schema's
-    `application/vnd.oai.openapi`, or a bare "401 Unauthorized" HTML page, so a client with an
-    expired token or past its rate read an error as if it were the schema, or as no error body."""
+    ones all the same, and so is its OPTIONS answer (what it renders and reads). Rendered by the
+    view's own renderers they were YAML sent as the schema's `application/vnd.oai.openapi`, or
+    a bare "401 Unauthorized" HTML page, so a client with an expired token or past its rate read
+    an error as if it were the schema, or as no error body; the page's OPTIONS, which its Allow
+    header offers, was a 500 (its one renderer is a template)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if getattr(response, "exception", False):  # the page's sign-in redirect is Django's
+        # The page's sign-in redirect is Django's: no exception, not OPTIONS' description.
+        if getattr(response, "exception", False) or request.method == "OPTIONS":
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
 class SchemaView(ErrorsAsJson, SpectacularAPIView):
-    """The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
-    endpoint's. Its generator is ApiSchemaGenerator (SPECTACULAR_SETTINGS), as the command's."""
+    # The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
+    # endpoint's. Its generator is ApiSchemaGenerator (SPECTACULAR_SETTINGS), as the command's.
+    # No docstring: DRF's OPTIONS answers show a view's.
+    pass
 
 
 class DocsView(ErrorsAsJson, SpectacularSwaggerView):
-    """The schema's page, for a person in a browser: one not signed in is sent to sign in and
-    back here (as the admin's pages do), where a bare "401 Unauthorized" told them nothing. A
-    wrong token is still the API's JSON 401."""
+    # The schema's page, for a person in a browser: one not signed in is sent to sign in and
+    # back here (as the admin's pages do), where a bare "401 Unauthorized" told them nothing. A
+    # wrong token is still the API's JSON 401. No docstring, as SchemaView.
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.NotAuthenticated):

@@ -124,3 +124,19 @@ def test_no_operation_is_described_by_the_codes_own_notes(admin_api):
             described += bool(description)
 
     assert described >= 5  # the endpoints' own descriptions are still given
+
+
+@pytest.mark.parametrize(
+    ("url", "renders"),
+    [(reverse("api:docs"), "text/html"), (SCHEMA_URL, "application/vnd.oai.openapi+json")],
+)
+def test_options_on_the_schema_and_its_page_is_json_like_every_endpoints(admin_api, url, renders):
+    """OPTIONS, which their Allow header offers, was a 500 (Django's HTML error page) on the
+    docs page, whose one renderer is a template; and the schema's was YAML sent as the
+    schema's own type."""
+    response = admin_api.options(url)
+
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    assert renders in response.json()["renders"]
+    assert "OPTIONS" in response["Allow"]
