@@ -132,17 +132,10 @@ class ErrorsAsJson:
         return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
-class SchemaView(ErrorsAsJson, SpectacularAPIView):
-    # The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
-    # endpoint's. Its generator is ApiSchemaGenerator (SPECTACULAR_SETTINGS), as the command's.
-    # No docstring: DRF's OPTIONS answers show a view's.
-    pass
-
-
 class DocsView(ErrorsAsJson, SpectacularSwaggerView):
     # The schema's page, for a person in a browser: one not signed in is sent to sign in and
     # back here (as the admin's pages do), where a bare "401 Unauthorized" told them nothing. A
-    # wrong token is still the API's JSON 401. No docstring, as SchemaView.
+    # wrong token is still the API's JSON 401. No docstring: DRF's OPTIONS answers show a view's.
 
     def handle_exception(self, exc):
         if isinstance(exc, exceptions.NotAuthenticated):
@@ -449,6 +442,14 @@ class TakesNoQueryParameters:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         read_query(request, QueryParametersSerializer)
+
+
+class SchemaView(TakesNoQueryParameters, ErrorsAsJson, SpectacularAPIView):
+    # The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
+    # endpoint's, a parameter but `format` refused as every endpoint's (`?fromat=json` was the
+    # YAML schema). Its generator is ApiSchemaGenerator (SPECTACULAR_SETTINGS), as the
+    # command's. No docstring: DRF's OPTIONS answers show a view's.
+    pass
 
 
 class TakesJsonBody:

@@ -140,3 +140,19 @@ def test_options_on_the_schema_and_its_page_is_json_like_every_endpoints(admin_a
     assert response["Content-Type"] == "application/json"
     assert renders in response.json()["renders"]
     assert "OPTIONS" in response["Allow"]
+
+
+def test_a_query_parameter_the_schema_does_not_take_is_refused_not_ignored(admin_api):
+    """`?fromat=json` answered the YAML schema as if nothing had been asked, so a script that
+    misspelt it failed reading JSON; every other endpoint refuses a parameter it does not take."""
+    url = reverse("api:schema")
+
+    misspelt = admin_api.get(url, {"fromat": "json"})
+
+    assert misspelt.status_code == 400
+    assert misspelt["Content-Type"] == "application/json"
+    assert "fromat" in misspelt.json()["error"]["fields"]
+    assert "format" in misspelt.json()["error"]["fields"]["fromat"]
+    assert admin_api.get(url, {"format": "json"}).json()["openapi"].startswith("3.")
+    assert admin_api.get(url, {"format": "yaml"}).status_code == 200
+    assert admin_api.get(url).status_code == 200
