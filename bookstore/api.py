@@ -29,7 +29,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bookstore.api_ids import is_id_text
+from bookstore.api_ids import is_blank, is_id_text
 from bookstore.api_parsers import JSONParser
 from bookstore.uploads import UploadOverCeiling, upload_ceiling_bytes
 
@@ -390,7 +390,7 @@ class QueryParametersSerializer(StrictInputSerializer):
     def values_read(self, data):
         given = data.copy()
         for key, value in data.items():
-            if not str(value).strip():
+            if is_blank(str(value)):
                 del given[key]
         return given
 

@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
-from bookstore.api_ids import is_id_text
+from bookstore.api_ids import is_blank, is_id_text
 
 
 class IntegerCursorPagination(CursorPagination):
@@ -28,9 +28,11 @@ class IntegerCursorPagination(CursorPagination):
     def decode_cursor(self, request) -> Cursor | None:
         self.list_path = request.path
         encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None or is_blank(encoded):
+            return None  # the first page
         try:
             # DRF's own decoding skips characters that are not base64: "%%%" would be page one.
-            tokens = base64.b64decode((encoded or "").encode("ascii"), validate=True)
+            tokens = base64.b64decode(encoded.encode("ascii"), validate=True)
             cursor = super().decode_cursor(request)
         except (ValueError, exceptions.NotFound):
             raise self._bad_cursor() from None
@@ -81,7 +83,7 @@ class IntegerCursorPagination(CursorPagination):
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        if raw is None or is_blank(raw):
             return self.page_size
         if not (is_id_text(raw) and 1 <= int(raw) <= self.max_page_size):
             raise exceptions.ValidationError(
