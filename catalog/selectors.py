@@ -222,12 +222,16 @@ TRIGRAM = 3
 
 def search_terms(search_term: str) -> list[str]:
     """The words of an admin search, as Django's own search splits them: by spaces, a quoted
-    phrase kept whole ("Le Guin")."""
-    return [
-        unescape_string_literal(bit) if bit[:1] in ("'", '"') else bit
-        for bit in smart_split(search_term)
-        if bit.strip()
-    ]
+    phrase kept whole ("Le Guin"). A quote left open is no part of a word (`"Le Guin` is Le and
+    Guin): Django's unquoting refused it, a 500."""
+    terms = []
+    for bit in smart_split(search_term):
+        if bit[:1] in ("'", '"'):
+            closed = len(bit) > 1 and bit[-1] == bit[0]
+            bit = unescape_string_literal(bit) if closed else bit[1:]
+        if bit.strip():
+            terms.append(bit)
+    return terms
 
 
 def fts_substrings_query(terms: list[str]) -> str:
