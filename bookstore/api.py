@@ -168,6 +168,10 @@ class ApiNotFound(APIView):
 
     get = post = put = patch = delete = head = options = not_found
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Any other method (TRACE, WebDAV's PROPFIND…): not a 405 naming no allowed method.
+        return self.not_found(request, *args, **kwargs)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         del response["Allow"]  # no method is allowed here

@@ -553,11 +553,12 @@ def test_a_real_session_still_authenticates():
     assert client.get(SCHEMA_URL).status_code == 200
 
 
-@pytest.mark.parametrize("method", ["options", "head", "patch"])
+@pytest.mark.parametrize("method", ["options", "head", "patch", "trace", "propfind"])
 def test_a_path_no_endpoint_has_is_a_404_whatever_the_method(token_client, method):
     """OPTIONS was a 200 describing the catch-all view itself (its docstring), and every 404
-    had an Allow header listing methods nothing answers."""
-    response = getattr(token_client, method)("/api/v1/nothing-here/")
+    had an Allow header listing methods nothing answers; TRACE or WebDAV's PROPFIND was a 405
+    "not allowed" with no Allow header, as if an endpoint were there."""
+    response = token_client.generic(method.upper(), "/api/v1/nothing-here/")
 
     assert response.status_code == 404
     assert not response.has_header("Allow")
