@@ -9,7 +9,13 @@ from rest_framework.negotiation import DefaultContentNegotiation
 class ContentNegotiation(DefaultContentNegotiation):
     """DRF's, with a `format` parameter the endpoint has no renderer for answered as the bad
     input it is (400 naming it and the formats it has), where DRF answered 404 "Not found." as
-    if the address were wrong."""
+    if the address were wrong; and an empty Accept header read as none (any type), where DRF
+    answered 406 to a preference never stated."""
+
+    def get_accept_list(self, request):
+        if not request.headers.get("accept", "").strip():
+            return ["*/*"]
+        return super().get_accept_list(request)
 
     def filter_renderers(self, renderers, format):
         found = [renderer for renderer in renderers if renderer.format == format]
