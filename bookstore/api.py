@@ -356,10 +356,11 @@ def refuse_repeated_keys(data: MultiValueDict) -> None:
         )
 
 
+# No docstring, as AnswerModelSerializer: the schema described each request body by it.
 class StrictInputSerializer(serializers.Serializer):
-    """Reads a body or a query string whose every key is one of its fields, or one of
-    `also_known` (read by another part: a list's cursor and limit), each given once; anything
-    else is a 400."""
+    # Reads a body or a query string whose every key is one of its fields, or one of
+    # `also_known` (read by another part: a list's cursor and limit), each given once; anything
+    # else is a 400.
 
     def __init__(self, *args, also_known: Collection[str] = (), **kwargs):
         self.also_known = tuple(also_known)
@@ -378,11 +379,11 @@ class StrictInputSerializer(serializers.Serializer):
 
 
 class QueryParametersSerializer(StrictInputSerializer):
-    """Reads a query string strictly, a parameter given empty or blank (`?status=`,
-    `?isbn=%20`) counting as absent, as a form's empty field does: no filter. The schema says
-    so, its text and choice parameters taking "" (no `minLength`, "" among the choices): it
-    gave some a `minLength: 1`, and a client generated from it refused to send what the server
-    takes. An empty parameter is still refused when misspelt or given twice."""
+    # Reads a query string strictly, a parameter given empty or blank (`?status=`, `?isbn=%20`)
+    # counting as absent, as a form's empty field does: no filter. The schema says so, its text
+    # and choice parameters taking "" (no `minLength`, "" among the choices): it gave some a
+    # `minLength: 1`, and a client generated from it refused to send what the server takes. An
+    # empty parameter is still refused when misspelt or given twice. No docstring, as above.
 
     def get_fields(self):
         fields = super().get_fields()

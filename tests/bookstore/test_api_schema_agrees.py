@@ -12,6 +12,7 @@ from django.urls import resolve, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bookstore import api
 from catalog.models import ImportJob, ImportRow
 from tests.api_throttle_counts import forget_api_throttle_counts
 from tests.enrichment.test_review import needs_review
@@ -157,3 +158,16 @@ def test_a_query_parameter_the_schema_does_not_take_is_refused_not_ignored(admin
     assert admin_api.get(url, {"format": "json"}).json()["openapi"].startswith("3.")
     assert admin_api.get(url, {"format": "yaml"}).status_code == 200
     assert admin_api.get(url).status_code == 200
+
+
+def test_no_request_body_is_described_by_the_codes_own_notes(admin_api):
+    """Every JSON body (trigger, trigger-all, approve, dismiss) was described to clients by the
+    docstring of the class their serializers share: "Reads a body or a query string whose every
+    key is one of its fields, or one of `also_known` (… a list's cursor and limit)…"."""
+    bases = [api.StrictInputSerializer, api.QueryParametersSerializer, api.AnswerModelSerializer]
+    schema = served_schema(admin_api)
+
+    for name, component in schema["components"]["schemas"].items():
+        description = component.get("description", "")
+        for base in bases:
+            assert not base.__doc__ or inspect.cleandoc(base.__doc__) != description, name
