@@ -5,6 +5,7 @@ shapes of their answers are in serializers.py."""
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinLengthValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -55,20 +56,31 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+def most_work_ids() -> int:
+    """The most work ids one call may name (API_MAX_WORK_IDS), read when asked."""
+    return settings.API_MAX_WORK_IDS
+
+
 class WorkIdsField(serializers.ListField):
     """A JSON array of work ids: at least one, at most API_MAX_WORK_IDS (counted before each is
     read, so 10,000 ids cost nothing), each a positive integer; each kept once, in order."""
 
     child = StrictIntegerField(min_value=1, max_value=MAX_ID)
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # The bounds as validators, for the schema (minItems, maxItems, the setting read as the
+        # schema is made): to_internal_value has checked them already, before reading any id.
+        self.validators += [MinLengthValidator(1), MaxLengthValidator(most_work_ids)]
+
     def to_internal_value(self, data):
         if isinstance(data, list):
             if not data:
                 raise serializers.ValidationError(gettext("Give at least one id."))
-            if len(data) > settings.API_MAX_WORK_IDS:
+            if len(data) > most_work_ids():
                 raise serializers.ValidationError(
                     gettext("At most %(max)s ids at once, not %(n)s.")
-                    % {"max": settings.API_MAX_WORK_IDS, "n": len(data)}
+                    % {"max": most_work_ids(), "n": len(data)}
                 )
         return list(dict.fromkeys(super().to_internal_value(data)))
 

@@ -3,7 +3,6 @@ request with its proposal, and the review page's actions (trigger, approve, dism
 read their input strictly and call the services the admin calls (enrichment.review,
 enrichment.bulk_operations), with the admin's permissions."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +36,7 @@ from enrichment.api.input_serializers import (
     StatusQuerySerializer,
     TriggerAllSerializer,
     TriggerSerializer,
+    most_work_ids,
 )
 from enrichment.api.serializers import (
     ApproveResultSerializer,
@@ -108,7 +108,7 @@ class EnrichmentStatus(APIView):
         work_ids = id_list(
             query.get("work_ids"),
             name="work_ids",
-            maximum=settings.API_MAX_WORK_IDS,
+            maximum=most_work_ids(),
         )
         works, missing = selectors.works_enrichment_state(work_ids)
         return Response(WorksEnrichmentStatusSerializer({"works": works, "missing": missing}).data)

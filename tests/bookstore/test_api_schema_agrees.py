@@ -171,3 +171,22 @@ def test_no_request_body_is_described_by_the_codes_own_notes(admin_api):
         description = component.get("description", "")
         for base in bases:
             assert not base.__doc__ or inspect.cleandoc(base.__doc__) != description, name
+
+
+@pytest.mark.parametrize("most", [500, 3])
+def test_the_schema_says_how_many_work_ids_a_trigger_takes(admin_api, settings, most):
+    """The schema's `work_ids` was any array: a client generated from it sent none, or more
+    than API_MAX_WORK_IDS, and met a 400 it had no way to foresee."""
+    settings.API_MAX_WORK_IDS = most
+    works = [make_work(f"Synthetic {n}") for n in range(most + 1)]
+    schema = served_schema(admin_api)
+    url = reverse("api:enrichment-trigger")
+
+    work_ids = schema["components"]["schemas"]["TriggerRequest"]["properties"]["work_ids"]
+
+    assert (work_ids["minItems"], work_ids["maxItems"]) == (1, most)
+    over = admin_api.post(url, {"work_ids": [work.pk for work in works]}, format="json")
+    assert over.status_code == 400 and f"At most {most} ids" in over.json()["error"]["message"]
+    at_most = admin_api.post(url, {"work_ids": [work.pk for work in works[:most]]}, format="json")
+    assert at_most.status_code == 202
+    assert admin_api.post(url, {"work_ids": []}, format="json").status_code == 400
