@@ -142,6 +142,7 @@ class ApproveSerializer(StrictInputSerializer):
         required=False,
         allow_null=True,
         allow_empty=False,
+        min_length=1,  # as allow_empty, for the schema (minItems)
         max_length=MAX_APPROVE_FIELDS,
         help_text=_(
             'The fields to apply, replacing values the catalog holds ("cover" and "authors" '

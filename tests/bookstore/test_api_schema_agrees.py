@@ -190,3 +190,18 @@ def test_the_schema_says_how_many_work_ids_a_trigger_takes(admin_api, settings, 
     at_most = admin_api.post(url, {"work_ids": [work.pk for work in works[:most]]}, format="json")
     assert at_most.status_code == 202
     assert admin_api.post(url, {"work_ids": []}, format="json").status_code == 400
+
+
+def test_the_schema_says_an_approval_names_at_least_one_field_or_none_at_all(admin_api):
+    """`{"fields": []}` is refused ("This list may not be empty": null or no key asks for the
+    safe proposal) but the schema allowed an empty array: a client generated from it sent one."""
+    waiting = needs_review()
+    schema = served_schema(admin_api)
+
+    fields = schema["components"]["schemas"]["ApproveRequest"]["properties"]["fields"]
+    empty = admin_api.post(
+        reverse("api:enrichment-approve", args=[waiting.pk]), {"fields": []}, format="json"
+    )
+
+    assert fields["minItems"] == 1 and fields["nullable"] is True
+    assert empty.status_code == 400 and "fields" in empty.json()["error"]["fields"]
