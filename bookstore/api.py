@@ -64,8 +64,9 @@ class AnswerModelSerializer(serializers.ModelSerializer):
         return kwargs
 
 
+# Every error answer of the API (exception_handler), for the schema.
 class ErrorSerializer(serializers.Serializer):
-    """Every error answer of the API (`exception_handler`), for the schema."""
+    """An error: its code, a message that says what is wrong, and for bad input each field's."""
 
     error = ErrorDetailSerializer()
 

@@ -23,8 +23,10 @@ from enrichment.work_state import request_work
 # --- Answers ------------------------------------------------------------------------------------
 
 
+# enrichment.api.selectors.WorkEnrichmentState. The docstrings below are what the schema tells
+# clients of each object; what the code reads them from is said in comments.
 class WorkEnrichmentStatusSerializer(serializers.Serializer):
-    """enrichment.api.selectors.WorkEnrichmentState."""
+    """One work's enrichment: where it stands, its last try and its requests."""
 
     id = serializers.IntegerField()
     # As the works list gives them (the model's keys; "" before any enrichment).
@@ -115,8 +117,9 @@ class MatchScoresSerializer(serializers.Serializer):
     author = serializers.IntegerField()
 
 
+# enrichment.proposals.ProposedField
 class ProposedFieldSerializer(serializers.Serializer):
-    """enrichment.proposals.ProposedField, with what the catalog holds now."""
+    """One field a request proposes, with what the catalog holds now."""
 
     name = serializers.CharField()
     label = serializers.SerializerMethodField()  # type: ignore[assignment]
@@ -147,8 +150,9 @@ class ProposedFieldSerializer(serializers.Serializer):
         return self.context["live_values"].get(item.name, item.current)
 
 
+# enrichment.candidates.CoverRef
 class CoverCandidateSerializer(serializers.Serializer):
-    """enrichment.candidates.CoverRef; a URL that is not http(s) is given as ""."""
+    """A cover a provider offered; a URL that is not http(s) is given as ""."""
 
     url = serializers.SerializerMethodField()
     provider = serializers.CharField()
@@ -173,9 +177,10 @@ class CurrentCoverSerializer(serializers.Serializer):
     verified_at = serializers.DateTimeField(allow_null=True)
 
 
+# enrichment.proposals.ProposedCover
 class ProposedCoverSerializer(serializers.Serializer):
-    """enrichment.proposals.ProposedCover: the candidates best first (the first that verifies is
-    applied); an author's request proposes a photo."""
+    """The cover proposed: its candidates best first (the first that verifies is applied); an
+    author's request proposes a photo."""
 
     candidates = CoverCandidateSerializer(many=True)
     source = serializers.CharField()  # type: ignore[assignment]
@@ -209,10 +214,12 @@ class ProposedAuthorsSerializer(serializers.Serializer):
     applied = serializers.BooleanField()
 
 
+# Read from the request itself (source="*"). The context holds what the catalog shows now:
+# `live_values` (presenters.request_live_values), `credits` (a work's authors' names) and
+# `current_image` (presenters.request_image_holder).
 class ProposalSerializer(serializers.Serializer):
-    """A request's proposal (read from the request itself: `source="*"`). The context holds what
-    the catalog shows now: `live_values` (presenters.request_live_values), `credits` (a work's
-    authors' names) and `current_image` (presenters.request_image_holder)."""
+    """What a request proposes, field by field, its cover and its authors, beside what the
+    catalog holds now."""
 
     fields = ProposedFieldSerializer(many=True)  # type: ignore[assignment]
     cover = ProposedCoverSerializer(allow_null=True)
@@ -306,8 +313,9 @@ class ProviderSkipSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=_("Why it was not asked."))
 
 
+# enrichment.faults.ClassifiedFault
 class FaultSerializer(serializers.Serializer):
-    """enrichment.faults.ClassifiedFault: one line for people, the full text apart."""
+    """A provider's lookup that failed: one line for people, the full text apart."""
 
     provider = serializers.CharField()
     kind = serializers.CharField()
@@ -329,8 +337,9 @@ class CoverRejectionSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+# enrichment.proposals.MatchDetails
 class MatchDetailsSerializer(serializers.Serializer):
-    """enrichment.proposals.MatchDetails: how the match was found, or why none was."""
+    """How the match was found, or why none was."""
 
     query = HeldQuerySerializer(allow_null=True, help_text=_("What was looked up (a work)."))
     held_author = HeldAuthorSerializer(

@@ -4,6 +4,7 @@ belongs to the code rather than to the API."""
 
 import inspect
 import json
+import re
 
 import jsonschema
 import pytest
@@ -205,3 +206,28 @@ def test_the_schema_says_an_approval_names_at_least_one_field_or_none_at_all(adm
 
     assert fields["minItems"] == 1 and fields["nullable"] is True
     assert empty.status_code == 400 and "fields" in empty.json()["error"]["fields"]
+
+
+# What only the code's readers know: a module path, a DRF argument, a function of the code.
+CODE_TALK = re.compile(r"\b(?:bookstore|catalog|enrichment|presenters)\.[a-z_]+|source=|_handler\b")
+
+
+def descriptions(node) -> list[str]:
+    """Every description in a part of the schema, however deep."""
+    if isinstance(node, dict):
+        own = [node["description"]] if isinstance(node.get("description"), str) else []
+        return own + [text for value in node.values() for text in descriptions(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in descriptions(value)]
+    return []
+
+
+def test_what_the_schema_tells_clients_is_no_note_for_the_codes_readers(admin_api):
+    """A request's proposal was described as "read from the request itself: `source="*"`. The
+    context holds … `live_values` (presenters.request_live_values)…", a fault as
+    "enrichment.faults.ClassifiedFault…", the error body as "(`exception_handler`), for the
+    schema": what a reader of the code needs, not what a client can use."""
+    said = descriptions(served_schema(admin_api))
+
+    assert len(said) > 50
+    assert [text for text in said if CODE_TALK.search(text)] == []
