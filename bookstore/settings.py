@@ -175,7 +175,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem").lower()
 if STORAGE_BACKEND == "filesystem":
     DEFAULT_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Django's, but a save that fails part-way (a full disk) leaves no half file.
+        "BACKEND": "bookstore.file_storage.AtomicFileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
     }
 elif STORAGE_BACKEND == "s3":

@@ -12,18 +12,20 @@ No model imports here: the storage is built while catalog.models loads.
 import uuid
 from typing import Any
 
-from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.storage import Storage, storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
+from bookstore.file_storage import AtomicFileSystemStorage
+
 IMPORT_STORAGE_ALIAS = "imports"
 
 
-class PrivateFileSystemStorage(FileSystemStorage):
+class PrivateFileSystemStorage(AtomicFileSystemStorage):
     """A FileSystemStorage without URLs (Django's would fall back to MEDIA_URL), whose files
-    only the application's own user can read."""
+    only the application's own user can read (and, as the covers', whole or not at all)."""
 
     def __init__(
         self,

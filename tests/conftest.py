@@ -14,7 +14,7 @@ def media_in_tmp(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "bookstore.file_storage.AtomicFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
         },
         "imports": {

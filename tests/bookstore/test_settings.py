@@ -101,7 +101,7 @@ def test_the_postgresql_server_is_asked_with_jit_off():
 
 def test_storage_defaults_to_the_filesystem():
     probe = settings_with(MEDIA_ROOT="/srv/covers")
-    assert probe["storage_class"] == "django.core.files.storage.FileSystemStorage"
+    assert probe["storage_class"] == "bookstore.file_storage.AtomicFileSystemStorage"
     assert probe["storage_options"]["location"] == "/srv/covers"
 
 
