@@ -7,8 +7,10 @@ class and first line, with URLs' credentials and known secrets masked).
 """
 
 import contextlib
+import errno
 import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -129,7 +131,8 @@ def check_storage() -> None:
 def check_media_directory(root: Path) -> None:
     """`exists()` is merely False when MEDIA_ROOT is missing or not a directory, and every
     cover stored would then fail: the directory (or, before the first cover, the nearest
-    existing folder above it, where it will be made) must be a writable directory."""
+    existing folder above it, where it will be made) must be a writable directory, with room
+    for one cover at its largest (a full disk fails every cover while all else answers)."""
     existing = root
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
@@ -138,6 +141,13 @@ def check_media_directory(root: Path) -> None:
         raise NotADirectoryError(f"{where} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise PermissionError(f"{where} is not writable")
+    free, needed = shutil.disk_usage(existing).free, settings.COVER_MAX_BYTES
+    if free < needed:
+        raise OSError(
+            errno.ENOSPC,
+            f"No space left: {free:,} bytes free, under one cover at its largest "
+            f"(COVER_MAX_BYTES, {needed:,}), in {where}",
+        )
 
 
 def database_kind() -> str:

@@ -1,6 +1,7 @@
 """/healthz: what a load balancer sees when the database, the broker or the storage is down,
 how fast it sees it, and that the answer never carries a secret."""
 
+import shutil
 import socket
 import threading
 import time
@@ -169,6 +170,36 @@ def test_a_media_root_not_made_yet_under_a_writable_folder_is_healthy(client, se
 
     assert response.status_code == 200  # the first cover stored makes it
     assert response.json()["checks"]["storage"]["ok"] is True
+
+
+def test_a_full_disk_under_the_media_directory_answers_503_saying_so(
+    client, settings, monkeypatch, tmp_path
+):
+    """Every cover stored fails with ENOSPC while the directory exists and is writable: the
+    probe said "ok" (the real case: a full tmpfs, which a test cannot mount without root)."""
+    real_disk_usage = shutil.disk_usage
+    media = settings.STORAGES["default"]["OPTIONS"]["location"]
+
+    def full(path):
+        usage = real_disk_usage(path)
+        return usage._replace(used=usage.total, free=4096) if str(path) == media else usage
+
+    (tmp_path / "media").mkdir()
+    monkeypatch.setattr(shutil, "disk_usage", full)
+    settings.COVER_MAX_BYTES = 10 * 1024 * 1024
+
+    response = client.get(HEALTHZ)
+
+    assert response.status_code == 503
+    storage = response.json()["checks"]["storage"]
+    assert storage["ok"] is False
+    assert storage["error"].startswith(
+        "OSError: [Errno 28] No space left: 4,096 bytes free, under one cover at its largest "
+        "(COVER_MAX_BYTES, 10,485,760), in the media directory /"
+    )
+
+    settings.COVER_MAX_BYTES = 4096  # room for one cover at its largest: healthy
+    assert client.get(HEALTHZ).status_code == 200
 
 
 def test_a_hung_check_costs_the_probe_its_timeout_not_more(client, settings, monkeypatch):
