@@ -9,7 +9,8 @@ is alive, and marks the row stopped once it has exited. The other hooks fall sho
 `post_execute` fire only while tasks run, so an idle cluster would look dead; `post_spawn` fires
 in each worker, which is recycled every few hundred tasks (a new pid each time). The thread
 waits until the Sentinel has been forked before it opens a database connection, and the main
-process forks nothing after that, so no child inherits the thread's connection.
+process forks nothing after that, so no child inherits the thread's connection. At each beat it
+also makes due the schedules a clock that ran ahead set too far ahead (bookstore/schedules.py).
 """
 
 import logging
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connections
@@ -29,6 +31,7 @@ from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 
 from bookstore import task_queue
+from bookstore.schedules import schedules_bring_back
 from enrichment.heartbeat_models import ClusterHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -164,20 +167,22 @@ class HeartbeatThread(threading.Thread):
                 process = process or self.process()
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + self.interval
-                    self._safely(cluster_heartbeat_beat, process)
+                    self._safely(partial(cluster_heartbeat_beat, process=process), "heartbeat")
+                    # A schedule a clock that ran ahead set would not run until it caught up.
+                    self._safely(schedules_bring_back, "check of its schedules")
                     self.beats += 1
             elif process is not None or not self.main_alive():
                 break  # the Sentinel has exited (or never started and never will)
             self.stop_event.wait(poll)
         if process is not None:
-            self._safely(cluster_heartbeat_stopped, process)
+            self._safely(partial(cluster_heartbeat_stopped, process=process), "stop mark")
 
-    def _safely(self, write, process: ClusterProcess) -> None:
+    def _safely(self, write: Callable[[], object], what: str) -> None:
         # A database that is down for a moment must not end the heartbeat: the next one retries.
         try:
-            write(process=process)
+            write()
         except Exception:
-            logger.exception("cluster heartbeat of %s not written", process.name)
+            logger.exception("The cluster's %s failed", what)
         finally:
             connections.close_all()  # this thread's only: hold no connection between beats
 
