@@ -279,6 +279,8 @@ if REDIS_URL:
     Q_CLUSTER["broker_class"] = "bookstore.receipt_broker.ReceiptRedis"
 else:
     Q_CLUSTER["orm"] = "default"
+    # django-q2's ORM broker, stamping its tasks with the database's clock, not each machine's.
+    Q_CLUSTER["broker_class"] = "bookstore.orm_broker.DatabaseClockORM"
     Q_CLUSTER["poll"] = env.float("Q_POLL", default=1.0)
 # Each qcluster process writes its heartbeat to the database this often (0: never), so that
 # the dashboard sees every cluster on every machine; one silent past the stale threshold is

@@ -1,0 +1,68 @@
+"""django-q2's ORM broker on the database's clock (the clusters' broker without REDIS_URL).
+
+django-q2's own stamps each task with the enqueuing process's clock (`lock`, when it may be
+taken) and hands out those whose stamp has passed on the taking cluster's clock, which renews
+it to its own clock plus Q_RETRY. So machines whose clocks have drifted apart held work back:
+every task queued by a web machine two minutes ahead waited two minutes before any worker took
+it, and a task taken by a cluster minutes behind looked abandoned to the others at once and ran
+twice. Here every stamp and comparison is the database's `now()` (PostgreSQL's clock, one for
+every machine, as the providers' rate limits read it; SQLite lives on one machine, whose clock
+it keeps).
+"""
+
+from datetime import timedelta
+from time import sleep
+
+from django.db import connections
+from django.db.models import DateTimeField, ExpressionWrapper, Value
+from django.db.models.functions import Now
+from django.utils import timezone
+from django_q.brokers.orm import ORM
+from django_q.conf import Conf
+
+
+def _now(seconds: float = 0):
+    """The broker's database's now (plus `seconds`): PostgreSQL's clock, read by the statement
+    itself; on SQLite this machine's (SQLite's own stamps are text of another precision, which
+    the guarded update's equality would miss)."""
+    if connections[Conf.ORM].vendor != "postgresql":
+        return timezone.now() + timedelta(seconds=seconds)
+    if not seconds:
+        return Now()
+    return ExpressionWrapper(
+        Now() + Value(timedelta(seconds=seconds)), output_field=DateTimeField()
+    )
+
+
+class DatabaseClockORM(ORM):
+    """The ORM broker with `lock` stamped and compared on the database's clock."""
+
+    def timeout(self, task):
+        return _now(Conf.RETRY)
+
+    def queue_size(self) -> int:
+        return self.get_connection().filter(key=self.list_key, lock__lte=_now()).count()
+
+    def lock_size(self) -> int:
+        return self.get_connection().filter(key=self.list_key, lock__gt=_now()).count()
+
+    def enqueue(self, task):
+        key = self.list_key or Conf.CLUSTER_NAME  # OrmQ.key may not be null
+        return self.get_connection().create(key=key, payload=task, lock=_now()).pk
+
+    def dequeue(self):
+        # django-q2's, but for the clock: a guarded update takes each task, so that of two
+        # clusters taking the same one only the first has it.
+        tasks = self.get_connection().filter(key=self.list_key, lock__lt=_now())[: Conf.BULK]
+        if tasks:
+            taken = []
+            for task in tasks:
+                if (
+                    self.get_connection()
+                    .filter(id=task.id, lock=task.lock)
+                    .update(lock=self.timeout(task))
+                ):
+                    taken.append((task.pk, task.payload))
+            return taken
+        sleep(Conf.POLL)  # an empty queue: spare the database
+        return None
