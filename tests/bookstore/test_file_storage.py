@@ -141,3 +141,12 @@ def test_a_filesystem_without_hard_links_still_stores_the_file(monkeypatch, tmp_
     with storage.open("a/b.txt") as kept:
         assert kept.read() == b"whole"
     assert len(files_under(tmp_path)) == 2
+
+
+def test_a_storage_allowed_to_overwrite_replaces_the_file_whole(tmp_path):
+    storage = AtomicFileSystemStorage(location=str(tmp_path), allow_overwrite=True)
+    storage.save("a.txt", ContentFile(b"first"))
+    assert storage.save("a.txt", ContentFile(b"second")) == "a.txt"
+    with storage.open("a.txt") as kept:
+        assert kept.read() == b"second"
+    assert list(files_under(tmp_path)) == ["a.txt"]
