@@ -7,7 +7,9 @@ every task queued by a web machine two minutes ahead waited two minutes before a
 it, and a task taken by a cluster minutes behind looked abandoned to the others at once and ran
 twice. Here every stamp and comparison is the database's `now()` (PostgreSQL's clock, one for
 every machine, as the providers' rate limits read it; SQLite lives on one machine, whose clock
-it keeps).
+it keeps). A clock that then goes back (the database server's, or SQLite's machine's) would still
+hold back every task stamped before the jump for as long as it: `orm_tasks_bring_back`, asked at
+each cluster heartbeat (enrichment/heartbeats.py), makes those due now.
 """
 
 from datetime import timedelta
@@ -18,7 +20,11 @@ from django.db.models import DateTimeField, ExpressionWrapper, Value
 from django.db.models.functions import Now
 from django.utils import timezone
 from django_q.brokers.orm import ORM
-from django_q.conf import Conf
+from django_q.conf import Conf, logger
+
+#: A task's stamp lies at most Q_RETRY ahead (taken); past this slack too, a clock that ran ahead
+#: set it.
+STAMP_SLACK_SECONDS = 60
 
 
 def _now(seconds: float = 0):
@@ -66,3 +72,20 @@ class DatabaseClockORM(ORM):
             return taken
         sleep(Conf.POLL)  # an empty queue: spare the database
         return None
+
+
+def orm_tasks_bring_back() -> int:
+    """Make due now the tasks stamped further ahead than a taken task's Q_RETRY allows (by a
+    clock that has since gone back); returns how many. A task still running somewhere may so be
+    handed out again: harmless, as a task lost in a broker is (every task claims its work)."""
+    from django_q.models import OrmQ  # needs the app registry: imported when called
+
+    ahead = OrmQ.objects.using(Conf.ORM).filter(lock__gt=_now(Conf.RETRY + STAMP_SLACK_SECONDS))
+    brought_back = ahead.update(lock=_now())
+    if brought_back:
+        logger.warning(
+            "Made due %s queued tasks stamped later than Q_RETRY from now (a clock that ran "
+            "ahead stamped them)",
+            brought_back,
+        )
+    return brought_back

@@ -10,7 +10,8 @@ is alive, and marks the row stopped once it has exited. The other hooks fall sho
 in each worker, which is recycled every few hundred tasks (a new pid each time). The thread
 waits until the Sentinel has been forked before it opens a database connection, and the main
 process forks nothing after that, so no child inherits the thread's connection. At each beat it
-also makes due the schedules a clock that ran ahead set too far ahead (bookstore/schedules.py).
+also makes due the schedules and queued tasks a clock that ran ahead set too far ahead
+(bookstore/schedules.py, bookstore/orm_broker.py).
 """
 
 import logging
@@ -31,6 +32,7 @@ from django.db.models import Exists, QuerySet, Value
 from django.utils import timezone
 
 from bookstore import task_queue
+from bookstore.orm_broker import orm_tasks_bring_back
 from bookstore.schedules import schedules_bring_back
 from enrichment.heartbeat_models import ClusterHeartbeat
 
@@ -168,8 +170,10 @@ class HeartbeatThread(threading.Thread):
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + self.interval
                     self._safely(partial(cluster_heartbeat_beat, process=process), "heartbeat")
-                    # A schedule a clock that ran ahead set would not run until it caught up.
+                    # A schedule or task a clock that ran ahead set would wait until it caught up.
                     self._safely(schedules_bring_back, "check of its schedules")
+                    if process.broker == "orm":
+                        self._safely(orm_tasks_bring_back, "check of its queue")
                     self.beats += 1
             elif process is not None or not self.main_alive():
                 break  # the Sentinel has exited (or never started and never will)

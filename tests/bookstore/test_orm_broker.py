@@ -1,7 +1,8 @@
 """The ORM broker reads the database's clock (bookstore.orm_broker): machines whose clocks have
 drifted apart no longer hold tasks back or run them twice. Before, a task queued by a web
 machine two minutes ahead waited two minutes for any worker, and one taken by a cluster ten
-minutes behind was handed to another cluster at once, while it still ran."""
+minutes behind was handed to another cluster at once, while it still ran. A clock that went back
+no longer holds back the tasks it stamped before the jump."""
 
 import datetime
 
@@ -13,7 +14,10 @@ from django_q.brokers import get_broker
 from django_q.conf import Conf
 from django_q.models import OrmQ
 
-from bookstore.orm_broker import DatabaseClockORM
+from bookstore.orm_broker import DatabaseClockORM, orm_tasks_bring_back
+from enrichment.heartbeats import ClusterProcess, HeartbeatThread
+from tests.enrichment import processes
+from tests.enrichment.test_heartbeat import FakeSentinel
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +73,37 @@ def test_a_task_taken_by_a_cluster_ten_minutes_behind_is_not_handed_out_again(br
     on_a_machine(monkeypatch, drift=0)
     assert not broker.dequeue()  # it still runs there: no second run here
     assert broker.lock_size() == 1
+
+
+def stamped_two_hours_ahead(broker) -> int:
+    """A queued task as a clock two hours ahead stamped it, that clock since gone back."""
+    pk = broker.enqueue("payload")
+    OrmQ.objects.filter(pk=pk).update(lock=timezone.now() + datetime.timedelta(hours=2))
+    return pk
+
+
+def test_a_task_a_clock_two_hours_ahead_stamped_is_made_due_not_held_two_hours(broker):
+    pk = stamped_two_hours_ahead(broker)
+    assert not broker.dequeue()  # held back for as long as the jump
+    assert orm_tasks_bring_back() == 1
+    assert broker.dequeue() == [(pk, "payload")]
+    assert orm_tasks_bring_back() == 0  # taken: its Q_RETRY ahead is its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_clusters_heartbeat_thread_makes_them_due(broker):
+    pk = stamped_two_hours_ahead(broker)
+    sentinel = FakeSentinel()
+    sentinel.alive = True
+    thread = HeartbeatThread(
+        interval=0.05,
+        children_alive=sentinel,
+        process=lambda: ClusterProcess("bookstore", "worker-7", 4242, "orm", 2),
+    )
+    thread.start()
+    try:
+        processes.wait_for(broker.dequeue, 5, "the task due again")
+    finally:
+        thread.stop_event.set()
+        thread.join(5)
+    assert not OrmQ.objects.filter(pk=pk, lock__lte=timezone.now()).exists()  # taken
