@@ -26,6 +26,7 @@ from catalog.importers.parsing import (
     is_unknown_person,
     one_value_in_every_cell,
     parse_title_parts,
+    strip_emoji,
     words_key,
 )
 from catalog.importers.publishers import publisher_name, split_publisher_parenthesis
@@ -110,7 +111,7 @@ class NormalizedRow:
     def from_title(cls, raw_title: str) -> "NormalizedRow":
         """A row with the title, subtitle and every series read from an export's title cell; a
         series marker before the title (`1 - A Wizard In Mind`) is left out, with a warning."""
-        raw_title = strip_listing_suffix(raw_title)
+        raw_title = strip_listing_suffix(strip_emoji(raw_title))
         marker, raw_title = split_series_marker(split_language_edition(raw_title)[0])
         title, subtitle, series_entries = parse_title_parts(raw_title)
         series, number = series_entries[0] if series_entries else ("", "")
