@@ -160,6 +160,8 @@ _LANGUAGE_EDITIONS = (
     # The marker after a comma inside the parenthesis: the rest of it stays.
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition(?P<close>\))\s*$"),
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition\s*$"),
+    # A translation as Douban names it, `Programming C# (中文版)`: "the Chinese edition".
+    re.compile(r"\s*[(（](?:简体|繁體|繁体)?(?P<language>中文)版[)）]\s*$"),
 )
 # A bookseller's listing on Amazon names the author and the date after the title, and Goodreads
 # copies it: `Silence: Lectures and Writings by John Cage (1994-12-31)`, `… by Tan, Chade-Meng
@@ -367,7 +369,7 @@ def split_language_edition(title: str) -> tuple[str, str]:
     """`La cuarta mirada (Spanish Edition)` -> ("La cuarta mirada", "es"), and the other shapes
     of _LANGUAGE_EDITIONS; a title without such a suffix comes back whole with ""."""
     title = title or ""
-    if not title.rstrip().endswith((")", "Edition")):  # nearly every title, at C speed
+    if not title.rstrip().endswith((")", "）", "Edition")):  # nearly every title, at C speed
         return title, ""
     for shape in _LANGUAGE_EDITIONS:
         match = shape.search(title)

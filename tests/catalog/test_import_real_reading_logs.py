@@ -42,3 +42,27 @@ def test_an_emoji_a_reader_puts_after_a_title_is_no_part_of_it():
 )
 def test_only_emoji_at_either_end_of_a_title_are_left_out(title, kept):
     assert NormalizedRow.from_title(title).title == kept
+
+
+@pytest.mark.django_db
+def test_a_chinese_edition_marker_after_a_title_gives_the_editions_language():
+    """A Chinese reading log (Douban's way of naming translations) writes `Programming C#
+    (中文版)`, "the Chinese edition": the title is `Programming C#` and the edition is in
+    Chinese, as Amazon's `(Spanish Edition)` is read. A volume's own parenthesis
+    (`中國近代史（下冊）`, "second volume") stays in its title."""
+    import_real(
+        "readinglog-gujiaxi-chinese-edition.csv",
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Author", "isbn": "ISBN"},
+    )
+    editions = {
+        isbn: (title, language)
+        for isbn, title, language in Edition.objects.values_list(
+            "isbn13", "work__title", "language"
+        )
+    }
+    assert editions == {
+        "9787121045929": ("Programming C#", "zh"),
+        "9787302155553": ("C++ Cookbook", "zh"),
+        "9789622019881": ("中國近代史（下冊）", ""),
+    }
