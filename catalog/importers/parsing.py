@@ -36,10 +36,13 @@ _GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
 # person credited with every anthology. Not `Anonymous`, which libraries credit.
 _UNKNOWN_PERSON = re.compile(
     r"^(?:unknown(?: author(?: \d+)?)?|various(?: authors)?|collectif|aa\.? ?vv\.?|vv\.? ?aa\.?"
-    r"|autores varios|varios autores|autori vari)$",
+    r"|autores varios|varios autores|autori vari|n\s?/\s?a)$",
     re.IGNORECASE,
 )
 UNKNOWN_PERSON_PATTERN = _UNKNOWN_PERSON.pattern  # enrichment asks the database by it too
+# A letter or a digit: a cell without one (`-`, `?`, `…`, a hand-kept log's "not noted") names
+# no one.
+_ALPHANUMERIC = re.compile(r"[^\W_]")
 # Between ISBNs in one cell, and LibraryThing's brackets round them (`[2070291340]`).
 _ISBN_LIST = re.compile(r"[,;|\[\]]+")
 
@@ -534,8 +537,9 @@ def one_value_in_every_cell(cells: list[str]) -> str | None:
 
 def is_unknown_person(name: str) -> bool:
     """True for a name that stands for no one person (`Unknown`, `Unknown Author`, `unknown
-    author 493`, `Various`, `Collectif`)."""
-    return bool(_UNKNOWN_PERSON.match(name.strip()))
+    author 493`, `Various`, `Collectif`, `N/A`, `-`)."""
+    name = name.strip()
+    return bool(_UNKNOWN_PERSON.match(name)) or not _ALPHANUMERIC.search(name)
 
 
 def split_names(value: str) -> list[str]:

@@ -5,7 +5,8 @@ their own, make in the catalog through the column map import_books suggests
 import pytest
 
 from catalog.importers.base import NormalizedRow
-from catalog.models import Edition, Work
+from catalog.importers.parsing import is_unknown_person
+from catalog.models import Author, Edition, Work
 from tests.catalog.real_lines import import_real
 
 
@@ -66,3 +67,28 @@ def test_a_chinese_edition_marker_after_a_title_gives_the_editions_language():
         "9787302155553": ("C++ Cookbook", "zh"),
         "9789622019881": ("中國近代史（下冊）", ""),
     }
+
+
+@pytest.mark.django_db
+def test_a_dash_where_the_author_is_not_known_credits_no_one():
+    """A reading log writes `-` in the Author cell of a book whose author its owner did not
+    note: the import row showed the book read as by an author named `-`. It is read with no
+    author now, as an empty cell or `Unknown` is; the names around it are read."""
+    job = import_real(
+        "readinglog-alsco77-dash-for-no-author.csv",
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Author"},
+    )
+    credited = {
+        work.title: [c.author.name for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {"Nudge": ["Richard Thaler", "Cass Sunstein"], "Elon Musk": []}
+    assert not Author.objects.filter(name="-").exists()
+    read_as = {row.normalized["title"]: row.normalized.get("credits", []) for row in job.rows.all()}
+    assert read_as["Elon Musk"] == []
+
+
+@pytest.mark.parametrize("cell", ["-", "—", "?", "...", "N/A", "n/a"])
+def test_a_cell_with_no_letter_or_n_a_names_no_person(cell):
+    assert is_unknown_person(cell)
