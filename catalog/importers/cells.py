@@ -55,6 +55,20 @@ _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 # A relator term after a heading: `[Translator]`.
+# A Korean credit statement (Naver Books', a Korean library's) writes the role after the name,
+# `이채 글, 이한솔 그림` (text by 이채, pictures by 이한솔), and `외` ("and others", `외 5명`)
+# after the names it stands for.
+_KOREAN_ROLES = {
+    "지음": "author", "글": "author", "시": "author", "저": "author", "그림": "illustrator",
+    "엮음": "editor", "편": "editor", "편저": "editor", "옮김": "translator", "역": "translator",
+    "번역": "translator",
+}  # fmt: skip
+_KOREAN_CREDIT = re.compile(
+    r"^(?P<name>\S.*?[\uac00-\ud7af].*?)(?:\s+외(?:\s*\d+\s*[명인])?)?"
+    rf"(?:\s+(?P<role>{'|'.join(sorted(_KOREAN_ROLES, key=len, reverse=True))}))?$"
+)
+_KOREAN_CREDIT_ENDINGS = (*_KOREAN_ROLES, "외", "명", "인")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
@@ -234,6 +248,9 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
             own = singular if position == len(names) - 1 else ""
             if ":" in name and (leading := read_leading_role(name)).role:
                 name, own = leading.name, own or leading.role  # `Translator: E. Danglars`
+            else:
+                name, korean_role = korean_credit(name)  # `이한솔 그림`
+                own = own or korean_role
             if not own:
                 unroled.append(len(credits))
             credits.append(person_from_sort_name(name, role=own or role))
@@ -428,8 +445,24 @@ def _comma_names(part: str) -> list[str]:
 
 def _is_cjk_name_part(part: str) -> bool:
     """A family or given name alone in CJK script (`司馬`, `遼太郎`), which a library may sort
-    with a comma; a whole name is longer or holds a space (`岩崎優次`, `金子 司`)."""
-    return len(part) <= 3 and " " not in part and all(CJK_SCRIPT.match(ch) for ch in part)
+    with a comma; a whole name is longer or holds a space (`岩崎優次`, `金子 司`). A Korean name
+    is written whole in three syllables (`김은희`): a family or given name alone has two at most
+    (`남궁`, `은희`)."""
+    if " " in part or not all(CJK_SCRIPT.match(ch) for ch in part):
+        return False
+    return len(part) <= (2 if _HANGUL.match(part) else 3)
+
+
+def korean_credit(name: str) -> tuple[str, str]:
+    """`이한솔 그림` -> ("이한솔", "illustrator"), `김익명 외 5명` -> ("김익명", ""): a Korean
+    credit's role word after the name, and its `외` ("and others") left out; any other name
+    comes back whole, with no role."""
+    if not name.endswith(_KOREAN_CREDIT_ENDINGS):
+        return name, ""  # nearly every name, at C speed
+    match = _KOREAN_CREDIT.match(name)
+    if match is None:
+        return name, ""
+    return match["name"], _KOREAN_ROLES.get(match["role"] or "", "")
 
 
 def year_in(value: str) -> int | None:

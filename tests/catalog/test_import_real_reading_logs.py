@@ -5,6 +5,7 @@ their own, make in the catalog through the column map import_books suggests
 import pytest
 
 from catalog.importers.base import NormalizedRow
+from catalog.importers.cells import split_people
 from catalog.importers.parsing import is_unknown_person
 from catalog.models import Author, Edition, Work
 from tests.catalog.real_lines import import_real
@@ -92,3 +93,48 @@ def test_a_dash_where_the_author_is_not_known_credits_no_one():
 @pytest.mark.parametrize("cell", ["-", "—", "?", "...", "N/A", "n/a"])
 def test_a_cell_with_no_letter_or_n_a_names_no_person(cell):
     assert is_unknown_person(cell)
+
+
+@pytest.mark.django_db
+def test_korean_credits_as_naver_books_writes_them():
+    """A Korean book list filled from Naver Books credits its people in Korean: names listed
+    with commas (`김은희, 나영정, 문은미, 조주현`: four people, each written whole), the role
+    after a name (`이채 글, 이한솔 그림`: text by one, pictures by the other; `… 지음`, written
+    by; `… 엮음`, edited by) and `외 5명`, "and five others". Two names were read as one
+    person's family and given names (`김은희나영정`), and the role words and `외` as parts of
+    the names (`이한솔 그림`)."""
+    import_real(
+        "readinglist-doingbooks-korean-credits.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "authors", "publisher": "publisher"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "1990년대 이후 한국여성운동사 특강": [
+            ("김은희", "author"), ("나영정", "author"), ("문은미", "author"), ("조주현", "author")
+        ],
+        "경계를 가로질러 가족만들기": [("배은경", "author"), ("하정옥", "author")],
+        "근본없는 페미니즘": [("김익명", "author"), ("강유", "author")],
+        "꽁치의 옷장엔 치마만 100개": [("이채", "author"), ("이한솔", "illustrator")],
+        "나혜석, 글쓰는 여자의 탄생": [("나혜석", "author"), ("장영은", "editor")],
+        "성서 소피아의 힘": [("엘리자베스 쉬슬러 피오렌자", "author")],
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("cell", "people"),
+    [
+        ("김, 은희", [("김은희", "author")]),  # a family and a given name, as a library sorts
+        ("남궁, 민", [("남궁민", "author")]),
+        ("권정생 시, 김병하 그림", [("권정생", "author"), ("김병하", "illustrator")]),
+        ("고등어 외 41인", [("고등어", "author")]),
+        ("김효진 외 지음", [("김효진", "author")]),
+        ("스티븐 킹 지음, 이은선 옮김", [("스티븐 킹", "author"), ("이은선", "translator")]),
+        ("그림", [("그림", "author")]),  # a name alone is no role
+    ],
+)  # fmt: skip
+def test_korean_names_and_their_roles(cell, people):
+    assert [(c.name, c.role) for c in split_people(cell)] == people
