@@ -95,6 +95,20 @@ def is_title_of_rank(after_comma: str) -> bool:
     return after == "of" or (rank, after) in TITLE_PAIRINGS
 
 
+# Degrees and post-nominal letters a name may be written with after a comma (`Charles Mackay,
+# LL.D.`, `Mark Hyman, M.D.`, `Brené Brown, PhD`), lower-cased, without dots or spaces.
+_DEGREES = frozenset(
+    {"phd", "md", "lld", "dd", "dphil", "edd", "psyd", "dds", "dmd", "dvm", "mba", "msc", "bsc",
+     "ma", "ba", "ms", "mph", "jd", "esq", "frs", "facs", "frcs", "rn", "lcsw", "dmin", "thd",
+     "litt", "littd", "dlitt"}
+)  # fmt: skip
+
+
+def is_degree(after_comma: str) -> bool:
+    """`LL.D.`, `Ph. D.`, `MD`: a degree written after a name's comma, no part of the name."""
+    return after_comma.replace(".", "").replace(" ", "").casefold() in _DEGREES
+
+
 #: Chinese, Japanese (kana too) and Korean script.
 CJK_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 # The scripts whose names put the family name first: Han, hiragana and Hangul. A name in

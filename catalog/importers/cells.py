@@ -17,6 +17,7 @@ from catalog.importers.parsing import (
 from catalog.name_order import (
     CJK_SCRIPT,
     SURNAME_PARTICLES,
+    is_degree,
     is_organisation_word,
     is_title_of_rank,
     sort_name_turned_around,
@@ -427,6 +428,10 @@ def _comma_names(part: str) -> list[str]:
     segments = [s.strip() for s in part.split(",") if s.strip()]
     if len(segments) <= 1:
         return segments
+    if is_degree(segments[-1]) and (len(segments) > 2 or " " in segments[0]):
+        # `Charles Mackay, LL.D.`, `Smith, John, Ph.D.`; after a surname alone, `Smith, M.D.`
+        # is M. D. Smith.
+        return _comma_names(", ".join(segments[:-1]))
     if _BARE_COMMA.search(part):
         return [name for piece in _BARE_COMMA.split(part) for name in _comma_names(piece)]
     if any(map(CJK_SCRIPT.search, segments)) and not all(map(_is_cjk_name_part, segments)):

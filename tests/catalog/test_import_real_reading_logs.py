@@ -138,3 +138,36 @@ def test_korean_credits_as_naver_books_writes_them():
 )  # fmt: skip
 def test_korean_names_and_their_roles(cell, people):
     assert [(c.name, c.role) for c in split_people(cell)] == people
+
+
+@pytest.mark.django_db
+def test_a_degree_after_a_name_is_no_part_of_it():
+    """A library's catalog credits `Charles Mackay, LL.D.`: he became `LL.D. Charles Mackay`,
+    sorted as if `LL.D.` were his surname. His degree is no part of his name."""
+    import_real(
+        "collectionbuilder-welty-degree-after-name.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.author.sort_name) for c in work.credits.all()]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "The Collected Stories of Katherine Anne Porter": [("Katherine Anne Porter", "")],
+        "Lost Beauties of the English Language": [("Charles Mackay", "")],
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "people"),
+    [
+        ("Mark Hyman, M.D.", [("Mark Hyman", "")]),
+        ("Brené Brown, PhD", [("Brené Brown", "")]),
+        ("Smith, John, Ph.D.", [("John Smith", "Smith, John")]),
+        ("Smith, M.D.", [("M.D. Smith", "Smith, M.D.")]),  # initials after a surname alone
+        ("Martin Luther King, Jr.", [("Martin Luther King, Jr.", "")]),
+    ],
+)
+def test_degrees_after_a_whole_name_are_left_out(cell, people):
+    assert [(c.name, c.sort_name) for c in split_people(cell)] == people
