@@ -484,6 +484,15 @@ def parse_format(value: str) -> tuple[str, str]:
         return "", ""  # only punctuation (`－`, `-`): no binding said
     if kind := files_format(key):
         return kind, ""
+    if media_type := _MEDIA_TYPE.match(key):
+        # A digital collection's record (Dublin Core's `format`: CollectionBuilder, Omeka) gives
+        # its file's type: an e-book's or a recording's says the book's format, a scan's or a
+        # page's (`image/jpg`, `text/html`) none.
+        if media_type["type"] == "audio":
+            return "audiobook", ""
+        subtype = media_type["subtype"]
+        ebook = any(word in subtype for word in ("epub", "mobi", "ebook"))
+        return files_format(subtype) or ("ebook" if ebook else ""), ""
     named = {_FORMAT_WORDS[word] for word in _NON_WORD.split(key) if word in _FORMAT_WORDS}
     if len(named) == 1:
         return named.pop(), ""
@@ -495,6 +504,9 @@ def binding_format(value: str) -> str:
     `Audiobook`), else "" (a word it does not know, or none)."""
     format_, warning = parse_format(value)
     return "" if warning else format_
+
+
+_MEDIA_TYPE = re.compile(r"^(?P<type>application|audio|image|text|video)/(?P<subtype>[\w.+-]+)$")
 
 
 def files_format(value: str) -> str:

@@ -6,7 +6,7 @@ import pytest
 
 from catalog.importers.base import NormalizedRow
 from catalog.importers.cells import split_people
-from catalog.importers.parsing import is_unknown_person
+from catalog.importers.parsing import is_unknown_person, parse_format
 from catalog.models import Author, Edition, Work
 from tests.catalog.real_lines import import_real
 
@@ -171,3 +171,32 @@ def test_a_degree_after_a_name_is_no_part_of_it():
 )
 def test_degrees_after_a_whole_name_are_left_out(cell, people):
     assert [(c.name, c.sort_name) for c in split_people(cell)] == people
+
+
+@pytest.mark.django_db
+def test_a_digital_collections_media_type_is_no_binding():
+    """A digital collection's catalog (Dublin Core's `format`, as CollectionBuilder and Omeka
+    export it) gives each record's file type: `image/jpg`, the photograph of a book. Every book
+    was recorded in the format "other", each row with a warning; the books' bindings are not
+    said, and no row warns."""
+    job = import_real(
+        "collectionbuilder-welty-degree-after-name.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "format": "format"},
+    )
+    assert set(Edition.objects.values_list("format", flat=True)) == {""}
+    assert job.rows.filter(has_warnings=True).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "format_"),
+    [
+        ("image/jpeg", ""),
+        ("text/html", ""),
+        ("application/pdf", "ebook"),
+        ("application/epub+zip", "ebook"),
+        ("audio/mpeg", "audiobook"),
+    ],
+)
+def test_a_media_type_says_an_e_books_or_an_audiobooks_format_only(value, format_):
+    assert parse_format(value) == (format_, "")
