@@ -138,7 +138,10 @@ _NAMES_IN_AN_APPS_LANGUAGE = {
     "sv": ("svedese", "schwedisch", "svenska"), "tr": ("türkisch", "türkçe"),
     "uk": ("ucraino", "ukrainisch", "українська"),
 }  # fmt: skip
-for _names_by_code in (_FRENCH_AND_SPANISH_NAMES, _NAMES_IN_AN_APPS_LANGUAGE):
+# Their written languages' names in Chinese (`日文`, Japanese), as Douban marks an edition's.
+_CHINESE_NAMES = {"en": ("英文",), "ja": ("日文",), "ko": ("韩文", "韓文"), "de": ("德文",),
+                  "fr": ("法文",), "ru": ("俄文",)}  # fmt: skip
+for _names_by_code in (_FRENCH_AND_SPANISH_NAMES, _NAMES_IN_AN_APPS_LANGUAGE, _CHINESE_NAMES):
     for _code, _names in _names_by_code.items():
         for _name in _names:
             LANGUAGES[_name] = LANGUAGES[strip_accents(_name)] = _code
@@ -161,7 +164,7 @@ _LANGUAGE_EDITIONS = (
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition(?P<close>\))\s*$"),
     re.compile(rf"\s*,\s*{_LANGUAGE_NAME} Edition\s*$"),
     # A translation as Douban names it, `Programming C# (中文版)`: "the Chinese edition".
-    re.compile(r"\s*[(（](?:简体|繁體|繁体)?(?P<language>中文)版[)）]\s*$"),
+    re.compile(r"\s*[(（](?:简体|繁體|繁体)?(?P<language>[中英日韩韓德法俄]文)版[)）]\s*$"),
 )
 # A bookseller's listing on Amazon names the author and the date after the title, and Goodreads
 # copies it: `Silence: Lectures and Writings by John Cage (1994-12-31)`, `… by Tan, Chade-Meng

@@ -40,8 +40,12 @@ from catalog.text import is_name_suffix
 # Smith`). Not the Czech `a`, which is French, Spanish and Portuguese for "has" and "to"
 # (LibraryThing's `l'anonymat, Auteur qui a voulu conserver`).
 _CONJUNCTIONS = ("e", "y", "et", "und", "och", "og", "en", "i", "и")
+# Between names in Chinese, Japanese or Korean script, a `/` or an `&` with no space round it
+# separates them too, as Douban lists translators (`柳鸣九/刘方/丁世中`, `王婧&叶明燕`).
+_CJK_JOIN = rf"(?<={CJK_SCRIPT.pattern})\s*[/&／＆]\s*(?={CJK_SCRIPT.pattern})"
 _PEOPLE_SEPARATORS = re.compile(
-    rf"\s*(?:;|\||\s&\s|\sand\s|(?-i:\s(?:{'|'.join(_CONJUNCTIONS)})\s))\s*", re.IGNORECASE
+    rf"\s*(?:;|\||\s&\s|\sand\s|(?-i:\s(?:{'|'.join(_CONJUNCTIONS)})\s)|{_CJK_JOIN})\s*",
+    re.IGNORECASE,
 )
 # The same, kept, to put back a separator inside a parenthesis: `(Edited by A and B)`.
 _KEPT_SEPARATORS = re.compile(f"({_PEOPLE_SEPARATORS.pattern})", re.IGNORECASE)
@@ -420,7 +424,13 @@ def _joins_two_people(before: str, after: str) -> bool:
 
 
 def _is_whole_name(name: str) -> bool:
-    return "," in name or len(name.split()) > 1 or is_unknown_person(name)
+    # A name in Chinese, Japanese or Korean script is written whole without a space (`王婧`).
+    return (
+        "," in name
+        or len(name.split()) > 1
+        or is_unknown_person(name)
+        or bool(CJK_SCRIPT.match(name) and len(name) > 1)
+    )
 
 
 def _comma_names(part: str) -> list[str]:

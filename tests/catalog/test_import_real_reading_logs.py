@@ -200,3 +200,43 @@ def test_a_digital_collections_media_type_is_no_binding():
 )
 def test_a_media_type_says_an_e_books_or_an_audiobooks_format_only(value, format_):
     assert parse_format(value) == (format_, "")
+
+
+@pytest.mark.django_db
+def test_chinese_names_joined_by_a_slash_or_an_ampersand_are_several_people():
+    """A Chinese book list joins a book's translators with `/` or `&` and no space
+    (`柳鸣九/刘方/丁世中`, `王婧&叶明燕`), as Douban does: each was one translator of that
+    name. And `（日文版）`, "the Japanese edition", gives its edition's language."""
+    import_real(
+        "readinglist-nagisaao-chinese-credits.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "author", "translator": "translator"}
+        | {"isbn": "ISBN"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "东山魁夷美文集": [("东山魁夷", "author")],
+        "我与海明威家的男人们": [
+            ("瓦莱丽·海明威", "author"), ("王婧", "translator"), ("叶明燕", "translator")
+        ],
+        "鼠疫": [
+            ("阿尔贝·加缪", "author"), ("柳鸣九", "translator"), ("刘方", "translator"),
+            ("丁世中", "translator"),
+        ],
+    }  # fmt: skip
+    assert Edition.objects.get(isbn13="9787806575628").language == "ja"
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("柳鸣九 / 刘方", ["柳鸣九", "刘方"]),
+        ("Simon&Schuster", ["Simon&Schuster"]),
+        ("Millard/Edith W. Meiss/Kirsch", ["Millard/Edith W. Meiss/Kirsch"]),
+    ],
+)
+def test_a_slash_or_an_ampersand_separates_people_between_names_in_cjk_script_only(cell, names):
+    assert [c.name for c in split_people(cell)] == names
