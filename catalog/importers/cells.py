@@ -59,21 +59,24 @@ _BARE_COMMA = re.compile(r",(?=[^\s,])")
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
-# A relator term after a heading: `[Translator]`.
 # A Korean credit statement (Naver Books', a Korean library's) writes the role after the name,
 # `이채 글, 이한솔 그림` (text by 이채, pictures by 이한솔), and `외` ("and others", `외 5명`)
 # after the names it stands for.
 _KOREAN_ROLES = {
     "지음": "author", "글": "author", "시": "author", "저": "author", "그림": "illustrator",
     "엮음": "editor", "편": "editor", "편저": "editor", "옮김": "translator", "역": "translator",
-    "번역": "translator",
+    "번역": "translator", "사진": "illustrator",
 }  # fmt: skip
 _KOREAN_CREDIT = re.compile(
-    r"^(?P<name>\S.*?[\uac00-\ud7af].*?)(?:\s+외(?:\s*\d+\s*[명인])?)?"
+    r"^(?P<name>\S.*?)(?:\s+외(?:\s*\d+\s*(?:[명인]|개\s*단체))?)?"
     rf"(?:\s+(?P<role>{'|'.join(sorted(_KOREAN_ROLES, key=len, reverse=True))}))?$"
 )
-_KOREAN_CREDIT_ENDINGS = (*_KOREAN_ROLES, "외", "명", "인")
+_KOREAN_CREDIT_ENDINGS = (*_KOREAN_ROLES, "외", "명", "인", "단체")
+# The role before the name, as a credit may write it too: `글 고선영, 사진 김형호`; not the
+# one-syllable words a family name may be (`편`).
+_KOREAN_ROLE_FIRST = ("글 ", "그림 ", "사진 ", "지음 ", "옮김 ", "엮음 ")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
+# A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
@@ -470,8 +473,12 @@ def _is_cjk_name_part(part: str) -> bool:
 
 def korean_credit(name: str) -> tuple[str, str]:
     """`이한솔 그림` -> ("이한솔", "illustrator"), `김익명 외 5명` -> ("김익명", ""): a Korean
-    credit's role word after the name, and its `외` ("and others") left out; any other name
-    comes back whole, with no role."""
+    credit's role word after the name (or before it, `글 고선영`), and its `외` ("and others")
+    left out; any other name comes back whole, with no role."""
+    if name.startswith(_KOREAN_ROLE_FIRST):
+        role, _space, rest = name.partition(" ")
+        if _HANGUL.search(rest):
+            return rest.strip(), _KOREAN_ROLES[role]
     if not name.endswith(_KOREAN_CREDIT_ENDINGS):
         return name, ""  # nearly every name, at C speed
     match = _KOREAN_CREDIT.match(name)

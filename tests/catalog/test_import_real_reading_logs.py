@@ -100,7 +100,8 @@ def test_korean_credits_as_naver_books_writes_them():
     """A Korean book list filled from Naver Books credits its people in Korean: names listed
     with commas (`김은희, 나영정, 문은미, 조주현`: four people, each written whole), the role
     after a name (`이채 글, 이한솔 그림`: text by one, pictures by the other; `… 지음`, written
-    by; `… 엮음`, edited by) and `외 5명`, "and five others". Two names were read as one
+    by; `… 엮음`, edited by; or before it, `글 고선영, 사진 김형호`) and `외 5명`, "and five
+    others" (`외 23개 단체`, "and 23 organisations"). Two names were read as one
     person's family and given names (`김은희나영정`), and the role words and `외` as parts of
     the names (`이한솔 그림`)."""
     import_real(
@@ -121,6 +122,8 @@ def test_korean_credits_as_naver_books_writes_them():
         "꽁치의 옷장엔 치마만 100개": [("이채", "author"), ("이한솔", "illustrator")],
         "나혜석, 글쓰는 여자의 탄생": [("나혜석", "author"), ("장영은", "editor")],
         "성서 소피아의 힘": [("엘리자베스 쉬슬러 피오렌자", "author")],
+        "소도시 여행의 로망": [("고선영", "author"), ("김형호", "illustrator")],
+        "우리는 자격 없는 여성들과 세상을 바꾼다": [("권김현영", "author"), ("A", "author")],
     }  # fmt: skip
 
 
@@ -134,6 +137,7 @@ def test_korean_credits_as_naver_books_writes_them():
         ("김효진 외 지음", [("김효진", "author")]),
         ("스티븐 킹 지음, 이은선 옮김", [("스티븐 킹", "author"), ("이은선", "translator")]),
         ("그림", [("그림", "author")]),  # a name alone is no role
+        ("편 혜영", [("편 혜영", "author")]),  # `편` (edited) is a family name too
     ],
 )  # fmt: skip
 def test_korean_names_and_their_roles(cell, people):
