@@ -11,6 +11,7 @@ from catalog.importers.parsing import (
     NamedRole,
     is_unknown_person,
     parse_year,
+    read_credit_phrase,
     read_leading_role,
     read_trailing_role,
 )
@@ -242,6 +243,8 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
+    value, phrase_role = read_credit_phrase(value or "")  # `Translated by A and B`
+    role = phrase_role or role
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
     for part in _joined_inside_names(parts):
         named = _read_bracketed_role(part) or read_trailing_role(part)

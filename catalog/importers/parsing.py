@@ -226,6 +226,7 @@ PLURAL_ROLES = {
 _CREDIT_BY = tuple(
     sorted((w for w in ROLES if w.endswith((" by", " von", " di", " de"))), key=len, reverse=True)
 )
+_CREDIT_BY_STARTS = tuple(f"{phrase} " for phrase in _CREDIT_BY)
 
 
 class NamedRole(NamedTuple):
@@ -258,6 +259,17 @@ def read_trailing_role(value: str) -> NamedRole:
             credited = words[len(phrase) :].strip()
             return NamedRole(name, words, "", credited=credited, credited_role=ROLES[phrase])
     return NamedRole(name, words, "")
+
+
+def read_credit_phrase(value: str) -> tuple[str, str]:
+    """`Translated by Gwyn Jones and Thomas Jones` -> ("Gwyn Jones and Thomas Jones",
+    "translator"): a cell that gives the credit's words before its people, as a library
+    catalog's column of other people may; any other cell comes back whole, with no role."""
+    key = value.lstrip().casefold()
+    if not key.startswith(_CREDIT_BY_STARTS):
+        return value, ""
+    phrase = next(p for p in _CREDIT_BY_STARTS if key.startswith(p))
+    return value.lstrip()[len(phrase) :].strip(), ROLES[phrase.strip()]
 
 
 def read_leading_role(value: str) -> NamedRole:

@@ -244,3 +244,27 @@ def test_chinese_names_joined_by_a_slash_or_an_ampersand_are_several_people():
 )
 def test_a_slash_or_an_ampersand_separates_people_between_names_in_cjk_script_only(cell, names):
     assert [c.name for c in split_people(cell)] == names
+
+
+@pytest.mark.django_db
+def test_a_credits_words_before_the_names_give_their_role():
+    """A library catalog's column of other people writes the credit's words before the names
+    (`Translated by Gwyn Jones and Thomas Jones`, `Illustrated by Rex Whistler`): each was an
+    editor named `Translated by Gwyn Jones`. They are the people, in the role the words say."""
+    import_real(
+        "collectionbuilder-welty-role-before-names.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "Oblomov": [("Ivan Goncharov", "author"), ("David Magarshack Magarshack", "translator")],
+        "Fairy Tales and Legends by Hans Andersen": [
+            ("Hans Anderson", "author"), ("Rex Whistler", "illustrator")
+        ],
+        "Later Letters of Edward Lear": [("Edward Lear", "author"), ("Lady Strachey", "editor")],
+        "The Mabinogion": [("Gwyn Jones", "translator"), ("Thomas Jones", "translator")],
+    }  # fmt: skip
