@@ -420,6 +420,7 @@ def _decide_book(book: _Book) -> str:
                 title=c.title,
                 isbn13=c.isbn13[:5],
                 queried_isbn=c.queried_isbn,
+                lookup_key=c.cache_key,
                 source_url=c.source_url,
                 notes=c.notes,
                 isbn_score=s.isbn,

@@ -329,14 +329,19 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
 
 
 def cached_answer_url(candidate: CandidateSeen) -> str:
-    """The source records' list narrowed to a candidate's cached answer, found by the ISBN its
-    lookup asked (the lookup key holds it; the record may list none), else by the first its
-    record lists (rows recorded before the ISBN asked was kept); empty without either: the
-    list searched for nothing would show every answer of the provider."""
-    isbn = candidate.queried_isbn or next(iter(candidate.isbn13), "")
-    if not isbn:
+    """The source records' list narrowed to a candidate's cached answer: searched for the key
+    it was read from, quoted to be one phrase (a title search's key has spaces), as a title
+    search's record lists ISBNs that no answer of ours is kept under. Candidates recorded before
+    that key was kept: by the ISBN their lookup asked, else the first their record lists. Empty
+    without either: the list searched for nothing would show every answer of the provider."""
+    if candidate.lookup_key:
+        escaped = candidate.lookup_key.replace("\\", "\\\\").replace('"', '\\"')
+        search = f'"{escaped}"'
+    else:
+        search = candidate.queried_isbn or next(iter(candidate.isbn13), "")
+    if not search:
         return ""
-    query = urlencode({"provider__exact": candidate.provider, "q": isbn})
+    query = urlencode({"provider__exact": candidate.provider, "q": search})
     return f"{reverse('admin:enrichment_sourcerecord_changelist')}?{query}"
 
 

@@ -385,6 +385,8 @@ class CandidateSeen:
     ids: dict[str, str] = field(default_factory=dict)
     isbn13: list[str] = field(default_factory=list)  # the first few the record lists
     queried_isbn: str = ""  # the ISBN-13 whose lookup answered it (a record may list none)
+    # The source record (cached answer) it was read from: an ISBN's, or a title search's.
+    lookup_key: str = ""
     source_url: str = ""
     notes: list[str] = field(default_factory=list)  # in English; said from note_codes
     isbn_score: int = 0

@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import responses
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,9 @@ from django.utils import timezone
 from catalog.models import Edition, ImportJob
 from enrichment.models import AuditLogEntry, EnrichmentRequest, SourceRecord
 from enrichment.proposals import CandidateSeen
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from tests.enrichment.providers.helpers import load
+from tests.enrichment.test_engine import enqueue_and_run
 from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
 
@@ -281,3 +285,30 @@ def test_a_candidate_answered_for_our_isbn_links_that_cached_answer(client):
     assert len(cached) == 1
     listed = client.get(cached[0])
     assert list(listed.context["cl"].result_list) == [answer]
+
+
+def test_a_title_search_candidate_links_its_searchs_cached_answer(client, settings):
+    """A book without an ISBN matched by Open Library's title search: its record lists the
+    work's ISBNs, and "cached answer" searched the source records for the first of them, an
+    ISBN no answer is kept under: an empty list. It now opens exactly the search's answer."""
+    settings.OPENLIBRARY_URL = "https://openlibrary.org"
+    settings.OPENLIBRARY_RATE = 1000.0  # no waiting between this test's requests
+    work = make_work("The Lord of the Rings", authors=["J. R. R. Tolkien"])
+    docs = load("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json")
+    with responses.RequestsMock() as http:
+        http.add(responses.GET, "https://openlibrary.org/search.json", json=docs)
+        enqueue_and_run([OpenLibraryProvider()], work_ids=[work.pk])
+    request = EnrichmentRequest.objects.get(work=work)
+    assert request.status == "needs_review" and request.match_details.candidates[0].isbn13
+    client.force_login(staff("view_enrichmentrequest", "view_sourcerecord", "view_work"))
+
+    page = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+
+    source_records = reverse("admin:enrichment_sourcerecord_changelist")
+    cached = [href for href in hrefs(page) if href.startswith(source_records + "?")]
+    assert len(cached) == 1
+    listed = client.get(cached[0])
+    search = SourceRecord.objects.get(lookup_key__startswith="search:")
+    assert list(listed.context["cl"].result_list) == [search]
