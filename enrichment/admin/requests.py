@@ -341,6 +341,7 @@ class EnrichmentRequestAdmin(
             if not admin_may_view(request, Author if obj.author_id else Work):
                 extra["work_url"] = ""  # "Open the work" would answer 403
             extra["can_view_source_records"] = admin_may_view(request, SourceRecord)
+            extra["can_view_audit_log"] = admin_may_view(request, AuditLogEntry)
             # A request nothing matched (not found, failed, not tried yet) has no proposal; one
             # decided (dismissed, superseded) has one no longer to review.
             if extra["reviewable"]:

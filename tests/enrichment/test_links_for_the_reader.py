@@ -116,6 +116,32 @@ def test_a_requests_page_opens_its_work_only_for_who_may_open_it(client, work_wi
     assert reverse("admin:catalog_work_change", args=[work.pk]) in hrefs(page)
 
 
+def test_a_requests_history_links_its_audit_entries_only_for_who_may_open_them(
+    client, work_with_request
+):
+    """A reviewer who may not read the audit log had each line of the review page's History
+    linked (its time) to the audit entry's page, a 403. The line stays, its time unlinked."""
+    work, request = work_with_request
+    entry = AuditLogEntry.objects.create(
+        work=work,
+        request=request,
+        action="auto_apply",
+        changes={"publisher": {"old": "", "new": "Harper", "target": "edition"}},
+    )
+    request_url = reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    entry_url = reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])
+    reviewer = staff("view_enrichmentrequest", "review_enrichment")
+    client.force_login(reviewer)
+    page = client.get(request_url).content.decode()
+
+    assert forbidden(client, page) == []
+    assert "History" in page and "Publisher" in page
+
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_auditlogentry"))
+    client.force_login(User.objects.get(pk=reviewer.pk))
+    assert entry_url in hrefs(client.get(request_url).content.decode())
+
+
 def test_the_audit_log_links_works_authors_and_requests_only_for_who_may_open_them(
     client, work_with_request
 ):
