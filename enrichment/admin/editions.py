@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 
-from bookstore.admin_links import admin_may_view
+from bookstore.admin_links import admin_may_view, link_for_viewer
+from catalog.models import Work
 from enrichment.models import AuditLogEntry
 
 
@@ -30,8 +31,8 @@ class EditionHistoryMixin:
 
 def edition_enrichment_history_html(request, edition) -> str:
     """Where enrichment's changes to this edition are: "Enrichment's changes to this edition are
-    in its work's History and in its 3 audit log entries.", linked (the audit log only for those
-    who may see it); "Enrichment has changed nothing on this edition." when none of its entries
+    in its work's History and in its 3 audit log entries.", each linked for those who may open
+    it; "Enrichment has changed nothing on this edition." when none of its entries
     changed it (a dismissal records a decision only)."""
     entries = AuditLogEntry.objects.filter(edition=edition)
     counts = entries.aggregate(
@@ -40,8 +41,9 @@ def edition_enrichment_history_html(request, edition) -> str:
     count = counts["every"]
     if not counts["changed"]:
         return gettext("Enrichment has changed nothing on this edition.")
-    work_history = format_html(
-        '<a href="{}">{}</a>',
+    work_history = link_for_viewer(
+        request,
+        Work,
         reverse("admin:catalog_work_history", args=[edition.work_id]),
         gettext("its work’s History"),
     )

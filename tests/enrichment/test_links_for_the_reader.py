@@ -254,6 +254,29 @@ def test_work_author_and_edition_history_pages_link_the_lists_their_reader_may_o
             assert client.get(narrowed).status_code == 200
 
 
+def test_an_editions_history_links_its_works_history_only_for_who_may_open_it(
+    client, work_with_request
+):
+    """A user who may view editions but not works read "Enrichment's changes to this edition
+    are in its work's History", linked to the work's History: a 403. The sentence stays,
+    unlinked."""
+    work, _request = work_with_request
+    edition = work.editions.get()
+    AuditLogEntry.objects.create(edition=edition, work=work, action="auto_apply", changes={})
+    history = reverse("admin:catalog_edition_history", args=[edition.pk])
+    work_history = reverse("admin:catalog_work_history", args=[work.pk])
+    reader = staff("view_edition")
+    client.force_login(reader)
+    page = client.get(history).content.decode()
+
+    assert forbidden(client, page) == []
+    assert "are in its work’s History" in page
+
+    reader.user_permissions.add(Permission.objects.get(codename="view_work"))
+    client.force_login(User.objects.get(pk=reader.pk))
+    assert work_history in hrefs(client.get(history).content.decode())
+
+
 def test_a_candidate_without_an_isbn_has_no_cached_answer_link(client):
     """A record found by title and author gives no ISBN: its "cached answer" linked the source
     records' list searched for nothing (`q=`), every answer of the provider. It is not linked;
