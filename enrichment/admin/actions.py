@@ -128,12 +128,20 @@ def example_label(obj) -> str:
     return str(obj)
 
 
-def _decision_caveat(queryset, kind: str) -> str:
+#: What a bulk approval or dismissal that would leave every selected request alone says
+#: instead of "You are about to…": it offers no "Yes" that would change nothing.
+NOTHING_TO_DO = {
+    BulkOperation.Action.APPROVE: _("Approving %(selection)s would change nothing."),
+    BulkOperation.Action.DISMISS: _("Dismissing %(selection)s would change nothing."),
+}
+
+
+def _decision_caveat(queryset, kind: str) -> tuple[str, int]:
     """What a bulk approval or dismissal leaves alone (`review.requests_approve_bulk`,
     `requests_dismiss_bulk`), said beforehand: the requests not waiting for review, and for an
-    approval the low-confidence ones."""
+    approval the low-confidence ones; and how many it leaves."""
     if kind not in (BulkOperation.Action.APPROVE, BulkOperation.Action.DISMISS):
-        return ""
+        return "", 0
     said = []
     decided = queryset.exclude(status=EnrichmentRequest.Status.NEEDS_REVIEW).count()
     if decided:
@@ -159,7 +167,8 @@ def _decision_caveat(queryset, kind: str) -> str:
             )
             % {"count": f"{low:,}"}
         )
-    return " ".join(said)
+    left = decided + (low if kind == BulkOperation.Action.APPROVE else 0)
+    return " ".join(said), left
 
 
 def action_confirmed(request) -> bool:
@@ -180,6 +189,7 @@ def action_confirmation(
     background: bool = False,
     asks_reason: bool = False,
     caveat: str = "",
+    nothing_to_do: bool = False,
 ) -> TemplateResponse:
     """The "Are you sure?" page of a list action: what happens to which rows in a sentence, a
     few of them, and a CSRF-protected form that posts the same action back with `post=yes`.
@@ -193,7 +203,7 @@ def action_confirmation(
     selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
     context = {
         **model_admin.admin_site.each_context(request),
-        "title": gettext("Are you sure?"),
+        "title": gettext("Nothing to do") if nothing_to_do else gettext("Are you sure?"),
         "opts": model_admin.model._meta,
         "kind_label": kind_label,
         "count": count,
@@ -211,6 +221,7 @@ def action_confirmation(
         "back_url": request.get_full_path(),
         "asks_reason": asks_reason,
         "caveat": caveat,  # what the action will leave alone, said beforehand
+        "nothing_to_do": nothing_to_do,  # it would leave every row alone: no "Yes"
         "media": model_admin.media,
     }
     return TemplateResponse(request, "admin/enrichment/bulk_confirmation.html", context)
@@ -223,6 +234,10 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
     selection = selection_words(model_admin, request, count, noun, select_across=select_across)
     if not action_confirmed(request):
         statement, yes = CONFIRMATIONS[BulkOperation.Action(kind)]
+        caveat, left = _decision_caveat(queryset, kind)
+        nothing_to_do = 0 < count == left
+        if nothing_to_do:
+            statement = NOTHING_TO_DO[BulkOperation.Action(kind)]
         return action_confirmation(
             model_admin,
             request,
@@ -233,7 +248,8 @@ def bulk_action(model_admin, request, queryset, *, kind: str, noun: str):
             examples=[example_label(obj) for obj in queryset.order_by("pk")[:10]],
             background=count > bulk_operations.BULK_INLINE_MAX,
             asks_reason=kind == BulkOperation.Action.DISMISS,
-            caveat=_decision_caveat(queryset, kind),
+            caveat=caveat,
+            nothing_to_do=nothing_to_do,
         )
 
     options = {}

@@ -105,6 +105,32 @@ def test_a_bulk_approval_says_beforehand_it_leaves_low_confidence_matches(client
     assert "needs_review" not in words and "__exact" not in words and "=" not in words
 
 
+def test_a_bulk_decision_that_would_change_nothing_offers_no_yes(client, librarian):
+    """Approving only low-confidence matches (or dismissing only decided requests) asked "Are
+    you sure?" with a "Yes, approve them" whose result was "0 approved, 2 left as it was". The
+    page says beforehand that it would change nothing, and offers only the way back."""
+    ids = waiting_requests(2)
+    EnrichmentRequest.objects.filter(pk__in=ids).update(confidence="low")
+    page = client.post(
+        QUEUE_URL, {"action": "approve_selected", "index": "0", "_selected_action": ids}
+    ).content.decode()
+    words = text_of(page[page.index('<div id="content-main">') :])
+
+    assert "Approving the 2 selected requests would change nothing." in words
+    assert "2 of them are of low confidence" in words
+    assert "Yes, approve" not in page and "Back to the list" in words
+    assert "Nothing to do" in page and "Are you sure?" not in page
+
+    EnrichmentRequest.objects.filter(pk__in=ids).update(status="completed")
+    words = confirmation(client, QUEUE_URL, {"action": "dismiss_selected", "_selected_action": ids})
+    assert "Dismissing the 2 selected requests would change nothing." in words
+    assert "Yes, dismiss" not in words
+    # One of them still waiting: the question is asked as before.
+    EnrichmentRequest.objects.filter(pk=ids[0]).update(status="needs_review")
+    words = confirmation(client, QUEUE_URL, {"action": "dismiss_selected", "_selected_action": ids})
+    assert "You are about to dismiss the 2 selected requests" in words
+
+
 def test_enriching_selected_works_asks_in_a_sentence(client, librarian):
     works = [make_work(f"Book {i}") for i in range(3)]
     words = confirmation(
