@@ -30,7 +30,12 @@ from enrichment.match_summary import (
 from enrichment.merge import PLACEHOLDER, is_empty, is_placeholder
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import CandidateSeen, Scores, field_label
-from enrichment.providers.registry import PROVIDER_CLASSES, provider_label, record_links
+from enrichment.providers.registry import (
+    PROVIDER_CLASSES,
+    provider_class,
+    provider_label,
+    record_links,
+)
 from enrichment.request_status import (
     audit_action_label,
     audit_entry_title,
@@ -333,7 +338,11 @@ def cached_answer_url(candidate: CandidateSeen) -> str:
     it was read from, quoted to be one phrase (a title search's key has spaces), as a title
     search's record lists ISBNs that no answer of ours is kept under. Candidates recorded before
     that key was kept: by the ISBN their lookup asked, else the first their record lists. Empty
-    without either: the list searched for nothing would show every answer of the provider."""
+    without either: the list searched for nothing would show every answer of the provider; and
+    for a provider that keeps no answers (the local dump), whose list is always empty."""
+    source = provider_class(candidate.provider)
+    if source is not None and not source.keeps_answers:
+        return ""
     if candidate.lookup_key:
         escaped = candidate.lookup_key.replace("\\", "\\\\").replace('"', '\\"')
         search = f'"{escaped}"'

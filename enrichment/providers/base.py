@@ -121,6 +121,8 @@ class Provider(ProviderExchange):
     label: ClassVar[StrOrPromise] = ""
     supports_search: ClassVar[bool] = True
     supports_covers: ClassVar[bool] = True
+    #: Whether its answers are kept as source records (the cache); a local source keeps none.
+    keeps_answers: ClassVar[bool] = True
     #: ISBNs per request when no setting says (1: no batch endpoint).
     fixed_batch_size: ClassVar[int] = 1
     setting_names: ClassVar[SettingNames] = SettingNames()

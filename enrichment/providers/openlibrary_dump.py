@@ -44,6 +44,7 @@ class OpenLibraryDumpProvider(Provider):
     label = _("Open Library (local dump)")
     supports_search = True
     fixed_batch_size = 1000
+    keeps_answers = False  # read from local tables each time: no source record to show
     # Local tables: no URL, key, rate or budget of its own (the default SettingNames); its
     # records' pages and covers are Open Library's, at the URLs OpenLibraryProvider names.
 

@@ -361,3 +361,27 @@ def test_a_title_search_candidate_links_its_searchs_cached_answer(client, settin
     listed = client.get(cached[0])
     search = SourceRecord.objects.get(lookup_key__startswith="search:")
     assert list(listed.context["cl"].result_list) == [search]
+
+
+def test_a_local_dump_candidate_has_no_cached_answer_link(client):
+    """The local Open Library dump is read from its tables each time and keeps no answer, yet
+    its candidate's "cached answer" opened the source records' list searched for its ISBN:
+    always empty. It is not linked; the web provider's candidate keeps its link."""
+    request = listing_its_isbn(needs_review())
+    asked = Edition.objects.get(work=request.work_id).isbn13
+    request = listing_its_isbn(
+        request,
+        CandidateSeen(
+            provider="openlibrary_dump", title="Neverwhere", isbn13=[asked], queried_isbn=asked
+        ),
+    )
+    client.force_login(staff("view_enrichmentrequest", "view_sourcerecord", "view_work"))
+
+    page = client.get(
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk])
+    ).content.decode()
+
+    source_records = reverse("admin:enrichment_sourcerecord_changelist")
+    cached = [href for href in hrefs(page) if href.startswith(source_records + "?")]
+    assert cached == [f"{source_records}?provider__exact=openlibrary&q={asked}"]
+    assert "Open Library (local dump): Neverwhere" in page
