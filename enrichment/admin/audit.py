@@ -517,7 +517,12 @@ class AuditLogEntryAdmin(
                 "is, and the message says so."
             ) % {"selection": selection}
             left = revert.entries_with_nothing_to_revert(queryset)
-            if left:
+            if left == count:  # a "Yes" would change nothing: none is offered
+                statement = gettext(
+                    "Reverting %(selection)s would change nothing: each is already reverted, "
+                    "changed since, or has nothing that can be put back."
+                ) % {"selection": selection}
+            elif left:
                 statement += " " + ngettext(
                     "Of these, %(left)s will be left as it is: already reverted, changed since, "
                     "or with nothing that can be put back.",
@@ -533,6 +538,7 @@ class AuditLogEntryAdmin(
                 yes_label=ngettext("Yes, revert it", "Yes, revert them", count),
                 kind_label=gettext("Revert"),
                 examples=[presenters.audit_entry_label(entry) for entry in entries],
+                nothing_to_do=left == count,
             )
         result = revert.audit_revert_bulk(queryset=queryset, actor=request.user)
         self.message_user(

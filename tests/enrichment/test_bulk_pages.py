@@ -212,6 +212,25 @@ def test_reverting_selected_entries_counts_the_entries_left_by_why_not_their_fie
     assert AuditLogEntry.objects.filter(action="revert", reverts=fresh).count() == 1
 
 
+def test_reverting_only_entries_already_reverted_offers_no_yes(client, librarian):
+    """Selecting only entries reverted already asked "Are you sure?" with a "Yes, revert it"
+    that ended in "0 reverted, 1 left as it was". The page says it would change nothing."""
+    request = needs_review()
+    review.request_approve(request=request, actor=librarian, fields=["publisher"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    revert.audit_revert(entry=entry, actor=librarian)
+    chosen = {"action": "revert_selected", "index": "0", "_selected_action": [entry.pk]}
+
+    page = client.post(AUDIT_URL, chosen).content.decode()
+    words = text_of(page[page.index('<div id="content-main">') :])
+
+    assert (
+        "Reverting the selected audit log entry would change nothing: each is already "
+        "reverted, changed since, or has nothing that can be put back." in words
+    )
+    assert "Yes, revert" not in page and "Back to the list" in words
+
+
 def test_reverting_selected_entries_says_which_were_reverted_only_in_part(client, librarian):
     """An entry whose Pages were changed since had only its Publisher put back, and the summary
     counted it "reverted" like the others, saying nothing of the field left."""
