@@ -424,18 +424,25 @@ class BackfillMonthAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
             statement, yes_label, kind_label = confirm
             count = queryset.count()
             selection = action_selection(self, request, count, gettext("months"))
+            # None of them in a status it changes: a "Yes" would change nothing, none is offered.
+            nothing_to_do = not queryset.filter(status__in=allowed).exists()
+            if nothing_to_do:
+                statement = gettext(
+                    "Nothing would change for %(selection)s: only %(statuses)s months change."
+                ) % {"selection": selection, "statuses": statuses_text(allowed)}
+            else:
+                statement = gettext(
+                    "%(statement)s Only %(statuses)s months change; the others are "
+                    "left as they are."
+                ) % {
+                    "statement": statement % {"selection": selection},
+                    "statuses": statuses_text(allowed),
+                }
             return action_confirmation(
                 self,
                 request,
                 count=count,
-                statement=gettext(
-                    "%(statement)s Only %(statuses)s months change; the others are "
-                    "left as they are."
-                )
-                % {
-                    "statement": statement % {"selection": selection},
-                    "statuses": statuses_text(allowed),
-                },
+                statement=statement,
                 yes_label=yes_label,
                 kind_label=kind_label,
                 examples=[
@@ -443,6 +450,7 @@ class BackfillMonthAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
                     % {"month": month, "status": month.get_status_display().lower()}
                     for month in queryset.order_by("-year", "-month")[:10]
                 ],
+                nothing_to_do=nothing_to_do,
             )
         before = Counter(queryset.values_list("status", flat=True))
         not_begun = (

@@ -375,6 +375,23 @@ def test_each_action_asks_first_and_changes_nothing_until_confirmed(sent_tasks, 
     assert BackfillMonth.objects.exclude(status__in=[Status.PENDING, Status.FAILED]).count() == 1
 
 
+def test_an_action_that_would_change_none_of_the_months_offers_no_yes():
+    """Retrying only completed months asked "Are you sure?" with a "Yes, retry them" whose
+    answer was that nothing changed. The page says so beforehand and offers the way back."""
+    chosen = [month("2024-01", Status.COMPLETED), month("2024-02", Status.COMPLETED)]
+    client = logged_in(staff("ruth", "run_backfill"))
+
+    page = client.post(
+        LIST_URL,
+        {"action": "retry_months", "_selected_action": [m.pk for m in chosen], "index": "0"},
+    )
+
+    html = page.content.decode()
+    shown = visible(html[html.index('<div id="content-main">') :])
+    assert "Nothing would change for the 2 selected months: only failed" in shown
+    assert "Yes, retry" not in html and "Back to the list" in shown
+
+
 def test_the_confirmation_is_refused_to_staff_without_the_run_permission():
     pending = month("2024-01")
     client = logged_in(staff("walt", "view_backfillmonth"))
