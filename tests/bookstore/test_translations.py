@@ -18,6 +18,7 @@ from catalog.models import Work
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_review_admin import decision_url, librarian
 from tests.factories import make_edition, make_work
+from tests.synthetic_translations import use_synthetic_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The web UI's Python modules: what the admin, its views and forms put on screen.
@@ -285,10 +286,7 @@ SYNTHETIC_CATALOG = {
 def synthetic_translation(monkeypatch):
     """gettext (and so gettext_lazy, {% translate %} and {% blocktranslate %}) answers from
     SYNTHETIC_CATALOG, every other message as Django's own catalogs do."""
-    real = translation._trans.gettext
-    monkeypatch.setattr(
-        translation._trans, "gettext", lambda message: SYNTHETIC_CATALOG.get(message, real(message))
-    )
+    use_synthetic_catalog(monkeypatch, SYNTHETIC_CATALOG)
     assert translation.gettext("Import CSV") == "Importer un CSV"
 
 

@@ -12,6 +12,7 @@ from enrichment.proposals import CandidateSeen, MatchDetails
 from enrichment.providers import fields, settle
 from tests.enrichment.fakes import FakeProvider, candidate
 from tests.factories import make_edition, make_isbn13, make_work
+from tests.synthetic_translations import use_synthetic_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +31,7 @@ SYNTHETIC_CATALOG = {
 
 @pytest.fixture
 def french(monkeypatch):
-    real = translation._trans.gettext
-
-    def gettext(message):
-        if translation.get_language() == "fr":
-            return SYNTHETIC_CATALOG.get(message, real(message))
-        return real(message)
-
-    monkeypatch.setattr(translation._trans, "gettext", gettext)
+    use_synthetic_catalog(monkeypatch, SYNTHETIC_CATALOG, language="fr")
 
 
 def enriched_in_french() -> EnrichmentRequest:

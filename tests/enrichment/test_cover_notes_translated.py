@@ -14,6 +14,7 @@ from enrichment import cover_apply
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import MatchDetails
 from tests.enrichment.test_cover_queue import pending_covers
+from tests.synthetic_translations import use_synthetic_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +32,7 @@ FRENCH_GIVEN_UP = "Le worker s'est arrêté 3 fois en téléchargeant cette couv
 
 @pytest.fixture
 def french(monkeypatch, settings):
-    real = translation._trans.gettext
-
-    def gettext(message):
-        if translation.get_language() == "fr":
-            return SYNTHETIC_CATALOG.get(message, real(message))
-        return real(message)
-
-    monkeypatch.setattr(translation._trans, "gettext", gettext)
+    use_synthetic_catalog(monkeypatch, SYNTHETIC_CATALOG, language="fr")
     return settings
 
 

@@ -7,20 +7,14 @@ from django.utils import translation
 
 from enrichment import review
 from enrichment.proposals import FIELD_LABELS, field_label, field_label_in_sentence
+from tests.synthetic_translations import use_synthetic_catalog
 
 SYNTHETIC_CATALOG = {"Publisher": "Éditeur", "Open Library author": "Auteur Open Library"}
 
 
 @pytest.fixture
 def french(monkeypatch):
-    real = translation._trans.gettext
-
-    def gettext(message):
-        if translation.get_language() == "fr":
-            return SYNTHETIC_CATALOG.get(message, real(message))
-        return real(message)
-
-    monkeypatch.setattr(translation._trans, "gettext", gettext)
+    use_synthetic_catalog(monkeypatch, SYNTHETIC_CATALOG, language="fr")
 
 
 def test_a_field_is_named_in_the_readers_language(french):

@@ -1,7 +1,6 @@
 """Scoring and tiers on real-looking cases: pure, no database."""
 
 import pytest
-from django.utils import translation
 
 from enrichment.candidates import Candidate, Contributor
 from enrichment.matching import (
@@ -11,6 +10,7 @@ from enrichment.matching import (
     score_candidate,
     score_person,
 )
+from tests.synthetic_translations import use_synthetic_catalog
 
 
 def candidate(title, *authors, isbn13=(), subtitle="", queried="", provider="openlibrary"):
@@ -117,10 +117,7 @@ FRENCH_REASONS = {
 def test_why_a_record_was_kept_for_review_is_said_in_the_sites_language(monkeypatch):
     """The reviewer reads these reasons on the request's page: they were English whatever the
     site's language, past gettext (an author's reasons went through it)."""
-    real = translation._trans.gettext
-    monkeypatch.setattr(
-        translation._trans, "gettext", lambda message: FRENCH_REASONS.get(message, real(message))
-    )
+    use_synthetic_catalog(monkeypatch, FRENCH_REASONS)
     query = BookQuery("Dune", ("Frank Herbert",), "9780441172719")
 
     score = score_candidate(query, candidate("Dune", "Frank Herbert", isbn13=["9780340960196"]))

@@ -4,12 +4,12 @@ librarian's language once a translation exists. A tiny in-test catalog stands in
 (as tests/bookstore/test_translations.py does for the web UI's modules)."""
 
 import pytest
-from django.utils import translation
 
 from catalog.models import Edition, Work
 from enrichment import revert, review
 from tests.enrichment.test_review import needs_review
 from tests.enrichment.test_work_status_taken_back import auto_applied
+from tests.synthetic_translations import use_synthetic_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -28,10 +28,7 @@ def no_task_queue(sent_tasks):
 
 @pytest.fixture
 def french(monkeypatch):
-    real = translation._trans.gettext
-    monkeypatch.setattr(
-        translation._trans, "gettext", lambda message: SYNTHETIC_CATALOG.get(message, real(message))
-    )
+    use_synthetic_catalog(monkeypatch, SYNTHETIC_CATALOG)
 
 
 def test_a_field_an_approval_could_not_fill_says_why_in_the_librarians_language(reviewer, french):

@@ -4,7 +4,6 @@ import json
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from catalog import isbn
 from enrichment.candidates import Contributor, CoverRef, LookupStatus
@@ -12,6 +11,7 @@ from enrichment.dump import tables
 from enrichment.providers import enabled_providers, get_provider
 from enrichment.providers.openlibrary_dump import OpenLibraryDumpProvider
 from tests.enrichment.dump.conftest import REAL_EDITIONS, fixture_path, real_lines
+from tests.synthetic_translations import use_synthetic_catalog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -253,10 +253,7 @@ def test_the_cover_chain_note_is_in_the_sites_language(
 ):
     """A reviewer reads the chain step among the request's candidates: it was written in
     English whatever the site's language, past gettext."""
-    real = translation._trans.gettext
-    monkeypatch.setattr(
-        translation._trans, "gettext", lambda message: FRENCH_NOTES.get(message, real(message))
-    )
+    use_synthetic_catalog(monkeypatch, FRENCH_NOTES)
 
     [candidate] = provider.lookup_isbns([asked])[asked].candidates
 

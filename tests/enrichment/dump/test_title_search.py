@@ -12,7 +12,6 @@ import json
 import pytest
 import responses
 from django.db import connection
-from django.utils import translation
 
 from catalog.isbn import isbn13_check_digit
 from enrichment.candidates import LookupStatus
@@ -24,6 +23,7 @@ from enrichment.providers.openlibrary_dump import OpenLibraryDumpProvider
 from tests.enrichment.dump.conftest import REAL_AUTHORS, REAL_WORKS, real_lines
 from tests.enrichment.test_engine import enqueue_and_run
 from tests.factories import make_work
+from tests.synthetic_translations import use_synthetic_catalog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -124,11 +124,8 @@ def test_found_by_title_and_author_resolves_from_the_dump_without_a_request(
 
 def test_how_a_work_was_found_by_title_is_said_in_the_sites_language(title_dump, dump, monkeypatch):
     """The note a reviewer reads among the candidates was written in English past gettext."""
-    real = translation._trans.gettext
     french = {"found by title in the dump (%(percent)s alike)": "trouvée par titre (%(percent)s)"}
-    monkeypatch.setattr(
-        translation._trans, "gettext", lambda message: french.get(message, real(message))
-    )
+    use_synthetic_catalog(monkeypatch, french)
 
     best = dump.search(title="Mémoire cavalière", author="Hélène Synthétique").candidates[0]
 
