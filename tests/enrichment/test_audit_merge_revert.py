@@ -72,10 +72,11 @@ def test_a_merge_whose_duplicate_no_longer_redirects_offers_no_revert_and_says_w
     why = f"#{duplicate.pk} U. K. Le Guin no longer redirects to #{kept.pk} Ursula K. Le Guin"
     assert f"This entry cannot be reverted: {why}." in page
     assert revert.audit_revert(entry=entry, actor=librarian).refused == {"*": why}
-    # Selected for a bulk revert, it is counted beforehand among the entries left.
+    # Selected alone for a bulk revert, it is counted beforehand as left: nothing to do.
     data = {"action": "revert_selected", "_selected_action": [entry.pk], "index": "0"}
     confirmation = html.unescape(text_of(client.post(AUDIT_URL, data).content.decode()))
-    assert "Of these, 1 will be left as it is" in confirmation
+    assert "Reverting the selected audit log entry would change nothing" in confirmation
+    assert "Yes, revert" not in confirmation
 
 
 def test_a_merge_that_stands_offers_revert_and_no_reason(client, librarian):
