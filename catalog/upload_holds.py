@@ -90,7 +90,15 @@ def upload_holds_purge(*, max_age: datetime.timedelta = HOLD_MAX_AGE) -> int:
     purged = 0
     for name in names:
         path = f"{HOLD_DIRECTORY}/{name}"
-        if storage.get_modified_time(path) < deadline:
+        try:
+            modified = storage.get_modified_time(path)
+        except Exception:
+            # Confirmed or cancelled since the listing (a filesystem says FileNotFoundError, a
+            # bucket its own error): gone, nothing to purge; any other failure stops the purge.
+            if storage.exists(path):
+                raise
+            continue
+        if modified < deadline:
             storage.delete(path)
             purged += 1
     return purged

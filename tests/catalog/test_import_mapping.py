@@ -257,6 +257,31 @@ def test_the_daily_purge_deletes_uploads_left_waiting(librarian_client, settings
     assert held_files(settings) == [fresh.name]
 
 
+def test_the_daily_purge_goes_on_past_an_upload_confirmed_while_it_ran(
+    librarian_client, settings, monkeypatch
+):
+    """The purge lists the waiting uploads, then asks each one's age: one confirmed (or
+    cancelled) in between is gone by then, and the others are still purged."""
+    upload(librarian_client, synthetic_any_csv())
+    upload(librarian_client, synthetic_any_csv())
+    location = Path(settings.STORAGES["imports"]["OPTIONS"]["location"]) / "held"
+    first, second = sorted(location.iterdir())
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(second, (two_days_ago, two_days_ago))
+    storage_class = type(upload_holds.import_storage()._wrapped)
+    real_listdir = storage_class.listdir
+
+    def listdir_then_first_confirmed(self, path):
+        listed = real_listdir(self, path)
+        first.unlink()  # confirmed by its librarian between the listing and the age check
+        return listed
+
+    monkeypatch.setattr(storage_class, "listdir", listdir_then_first_confirmed)
+
+    assert upload_holds.upload_holds_purge() == 1
+    assert held_files(settings) == []
+
+
 def test_the_mapping_step_needs_the_import_permission(client):
     client.force_login(User.objects.create_user("viewer", password="pw", is_staff=True))
     assert client.post(UPLOAD_URL, {"token": "x", "title": "Book"}).status_code == 403
