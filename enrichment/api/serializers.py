@@ -297,7 +297,7 @@ class CandidateSeenSerializer(serializers.Serializer):
     ids = serializers.DictField(child=serializers.CharField())
     isbn13 = serializers.ListField(child=serializers.CharField())
     source_url = serializers.SerializerMethodField()
-    notes = serializers.ListField(child=serializers.CharField())
+    notes = serializers.SerializerMethodField()
     isbn_score = serializers.IntegerField()
     title_score = serializers.IntegerField()
     author_score = serializers.IntegerField()
@@ -306,6 +306,10 @@ class CandidateSeenSerializer(serializers.Serializer):
 
     def get_source_url(self, candidate) -> str:
         return web_url(candidate.source_url)
+
+    def get_notes(self, candidate) -> list[str]:
+        # In the client's language, as the review page says them (stored with their codes).
+        return candidate.notes_said()
 
 
 class ProviderSkipSerializer(serializers.Serializer):

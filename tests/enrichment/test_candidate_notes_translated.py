@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from enrichment import engine, presenters, queue
+from enrichment.api import serializers
 from enrichment.candidates import Contributor
 from enrichment.models import EnrichmentRequest
 from enrichment.proposals import CandidateSeen, MatchDetails
@@ -92,3 +93,18 @@ def test_notes_stored_as_text_before_read_as_written(french):
 
     with translation.override("en"):
         assert notes_shown(request) == [old]
+
+
+def test_the_api_says_a_records_notes_in_the_clients_language_too(french):
+    request = enriched_in_french()
+
+    def api_notes() -> list[str]:
+        [seen] = serializers.MatchDetailsSerializer(request.match_details).data["candidates"]
+        return seen["notes"]
+
+    with translation.override("fr"):
+        assert api_notes()[0] == (
+            "Le sous-titre « Book Six of the Elric Saga » nomme la série (Elric Saga, numéro 6)."
+        )
+    with translation.override("en"):
+        assert api_notes()[0].startswith("The subtitle “Book Six of the Elric Saga” names")
