@@ -8,19 +8,27 @@ cover whose files were missing, and a cut-off export stayed in the private uploa
 no job knew. Here each file is written under a hidden name of its own beside it, then linked to
 its name (never over another file: a name taken meanwhile gets another, as Django's does), and
 the hidden name removed; a save that fails removes what it wrote. A process killed mid-write
-leaves only a hidden `.*.partial` file.
+leaves only a hidden `.*.partial` file, which the daily housekeeping deletes once a day old
+(`partial_files_delete`).
 """
 
 import contextlib
+import datetime
 import errno
 import os
 import posixpath
+import re
+import time
 import uuid
 
 from django.core.files.storage import FileSystemStorage
 
 #: A filesystem that cannot hard-link answers one of these: the file is then renamed into place.
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}
+
+
+#: The hidden name a file is written under before it is linked to its own.
+_PARTIAL_NAME = re.compile(r"^\.[0-9a-f]{32}\.partial$")
 
 
 class AtomicFileSystemStorage(FileSystemStorage):
@@ -61,3 +69,23 @@ class AtomicFileSystemStorage(FileSystemStorage):
                     continue
                 os.rename(self.path(written), target)
             return os.path.relpath(target, self.location).replace("\\", "/")
+
+
+def partial_files_delete(storage, *, older_than: datetime.timedelta) -> int:
+    """Delete the hidden half files that saves of a killed process left in `storage` (an
+    AtomicFileSystemStorage; any other has none), those older than `older_than` (no save takes
+    that long); returns how many."""
+    if not isinstance(storage, AtomicFileSystemStorage):
+        return 0
+    deadline = time.time() - older_than.total_seconds()
+    deleted = 0
+    for directory, _subdirectories, names in os.walk(storage.location):
+        for name in names:
+            if not _PARTIAL_NAME.match(name):
+                continue
+            path = os.path.join(directory, name)
+            with contextlib.suppress(FileNotFoundError):  # a save just linked it and removed it
+                if os.stat(path).st_mtime < deadline:
+                    os.remove(path)
+                    deleted += 1
+    return deleted

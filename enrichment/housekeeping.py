@@ -9,6 +9,8 @@ statement holds the database for long, and the biggest tables are measured for t
 - cluster heartbeats of processes that have been stopped or silent for a day;
 - API callers' allowances that are whole again (bookstore.api_throttle): such a row says no
   more than no row, so the table holds only callers of the last period;
+- hidden half files a process killed mid-save left in the covers' or uploads' storage, a day
+  old (bookstore.file_storage);
 - the table sizes the dashboard shows (enrichment.table_sizes).
 
 Uploaded import files past IMPORT_RETENTION_DAYS are not purged here: the catalog's own daily
@@ -20,11 +22,14 @@ import datetime
 import logging
 from dataclasses import asdict, dataclass
 
+from django.core.files.storage import storages
 from django.db.models import QuerySet
 from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Failure, Success
 
+from bookstore.file_storage import partial_files_delete
+from catalog.storage import import_storage
 from enrichment.models import ApiAllowance, ClusterHeartbeat, SourceRecord
 from enrichment.table_sizes import table_sizes_refresh
 
@@ -34,6 +39,8 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 5000
 #: A cluster heartbeat silent (or stopped) this long is forgotten.
 HEARTBEAT_KEEP = datetime.timedelta(days=1)
+#: A half file this old is no save in progress.
+PARTIAL_FILE_KEEP = datetime.timedelta(days=1)
 
 
 @dataclass
@@ -43,6 +50,7 @@ class HousekeepingResult:
     task_failures: int = 0
     cluster_heartbeats: int = 0
     api_allowances: int = 0
+    partial_files: int = 0
     biggest_table: str = ""
     database_bytes: int = 0
 
@@ -111,6 +119,10 @@ def housekeeping_run(*, now=None) -> HousekeepingResult:
     result.task_successes, result.task_failures = task_results_trim()
     result.cluster_heartbeats = cluster_heartbeats_purge(now=now)
     result.api_allowances = api_allowances_purge_full(now=now)
+    result.partial_files = sum(
+        partial_files_delete(storage, older_than=PARTIAL_FILE_KEEP)
+        for storage in (storages["default"], import_storage())
+    )
     sizes = table_sizes_refresh().figures
     result.biggest_table = sizes["tables"][0][0] if sizes["tables"] else ""
     result.database_bytes = sizes["database_bytes"]

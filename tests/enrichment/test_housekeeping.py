@@ -4,8 +4,11 @@ prints the counts."""
 
 import datetime
 import json
+import os
+import time
 import uuid
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -139,6 +142,29 @@ def test_the_run_purges_everything_and_measures_the_tables():
     assert sizes.figures["tables"][0][0] == result.biggest_table
 
 
+def test_the_run_deletes_half_files_a_killed_save_left_once_a_day_old(settings):
+    """A process killed while saving a cover or an upload leaves the hidden file it was writing
+    (bookstore.file_storage): a day later it is no save in progress, and goes."""
+    media = Path(settings.MEDIA_ROOT)
+    uploads = Path(settings.STORAGES["imports"]["OPTIONS"]["location"])
+    (media / "covers" / "ab").mkdir(parents=True)
+    (uploads / "held").mkdir(parents=True)
+    stale_cover = media / "covers" / "ab" / f".{uuid.uuid4().hex}.partial"
+    stale_upload = uploads / "held" / f".{uuid.uuid4().hex}.partial"
+    being_saved = media / "covers" / "ab" / f".{uuid.uuid4().hex}.partial"
+    a_cover = media / "covers" / "ab" / "abcdef.jpg"
+    named_like_one = media / "covers" / "ab" / "notes.partial"
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (stale_cover, stale_upload, being_saved, a_cover, named_like_one):
+        path.write_bytes(b"half a cover")
+    for path in (stale_cover, stale_upload, a_cover, named_like_one):
+        os.utime(path, (two_days_ago, two_days_ago))
+
+    assert housekeeping_run().partial_files == 2
+    assert not stale_cover.exists() and not stale_upload.exists()
+    assert being_saved.exists() and a_cover.exists() and named_like_one.exists()
+
+
 def test_the_daily_schedule_exists_after_migrate_and_runs_the_task():
     schedule = Schedule.objects.get(func="enrichment.tasks.run_housekeeping")
     assert (schedule.schedule_type, schedule.repeats) == (Schedule.DAILY, -1)
@@ -161,6 +187,7 @@ def test_the_command_prints_its_counts_as_json_and_as_a_sentence():
         "task_failures": 0,
         "cluster_heartbeats": 0,
         "api_allowances": 0,
+        "partial_files": 0,
     }
     assert counts["database_bytes"] > 0
 

@@ -26,14 +26,16 @@ class Command(JsonCommand):
             gettext(
                 "Deleted {records} expired provider answers, {successes} successful and "
                 "{failures} failed task results beyond save_limit, {heartbeats} heartbeats of "
-                "clusters silent for a day, {allowances} API allowances whole again. Database: "
-                "{size}, the biggest table {table}."
+                "clusters silent for a day, {allowances} API allowances whole again, {partial} "
+                "half-saved files a stopped process left. Database: {size}, the biggest table "
+                "{table}."
             ).format(
                 records=result.source_records,
                 successes=result.task_successes,
                 failures=result.task_failures,
                 heartbeats=result.cluster_heartbeats,
                 allowances=result.api_allowances,
+                partial=result.partial_files,
                 size=filesizeformat(result.database_bytes),
                 table=result.biggest_table or "–",
             )
