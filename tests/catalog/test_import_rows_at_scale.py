@@ -157,8 +157,14 @@ def test_the_page_is_read_as_ids_and_the_wide_rows_are_fetched_by_id(boss, clien
 
 def test_the_rows_with_warnings_are_counted_and_listed_from_their_index():
     job = synthetic_job(20, warn_every=5)
+    if connection.vendor == "postgresql":
+        # The planner's figures for this job, not those earlier tests' rows left: with 20 rows
+        # every index costs about the same, and stale figures chose another one now and then.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_importrow")
     warned = job.rows.filter(rows_admin.ROW_HAS_WARNINGS)
-    count_sql, params = warned.values("pk").query.sql_with_params()
+    # Counted as the paginator counts: without the model's ordering.
+    count_sql, params = warned.order_by().values("pk").query.sql_with_params()
     count_plan = query_plan(f"SELECT COUNT(*) FROM ({count_sql}) t", params)
     assert "importrow_job_warnings_idx" in count_plan
     page = warned.order_by("line_number").values_list("pk", flat=True)[:50]
