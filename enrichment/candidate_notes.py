@@ -1,11 +1,11 @@
-"""A provider record's notes for reviewers ("The page count 640 was not kept: this is an
-audiobook…"), said in the reader's language.
+"""Notes a worker writes for reviewers ("The page count 640 was not kept: this is an
+audiobook…", "The work already has a verified cover: kept."), said in the reader's language.
 
-A provider's parser runs in a worker, whose language is not the reviewer's: as the cover step's
-notes (`enrichment.cover_notes`), a note is kept as its message and values and said when shown.
-Its message is the English msgid, marked with `gettext_noop` where it is written (so
-makemessages finds it) and translated only when read; a value may itself be a note, or a list
-of notes (said "; "-joined). A `Note` is a `str` whose text is the English one, so everything
+A worker's language is not the reviewer's, so a note is kept as its message and values and said
+when shown (`say`): its message is the English msgid, marked with `gettext_noop` where it is
+written (so makemessages finds it) and translated only when read; a value may itself be a note,
+or a list of notes (said "; "-joined). The cover step's notes (`enrichment.cover_notes`) are
+said by the same rule. A `Note` is a `str` whose text is the English one, so everything
 that reads notes as text (tests, logs, the stored `notes`) reads it as before. Pure: no database.
 """
 
@@ -24,7 +24,7 @@ class Note(str):
     def __new__(cls, message: str, values: dict[str, Any] | None = None) -> "Note":
         values = dict(values or {})
         with translation.override("en"):
-            text = _said(message, values)
+            text = say(message, values)
         note = super().__new__(cls, message if text is None else text)
         note.message, note.values = message, values
         return note
@@ -43,13 +43,15 @@ def note(message: str, **values: Any) -> Note:
 
 def _value_said(value: Any) -> Any:
     if isinstance(value, Note):
-        return _said(value.message, value.values) or str(value)
+        return say(value.message, value.values) or str(value)
     if isinstance(value, list):
         return "; ".join(str(_value_said(item)) for item in value)
     return value
 
 
-def _said(message: str, values: dict[str, Any]) -> str | None:
+def say(message: str, values: dict[str, Any]) -> str | None:
+    """`message` (an English msgid) with `values`, in the active language; None where the values
+    no longer fit the message (stored by an older version of it)."""
     try:
         said = gettext(message)
         if values:
@@ -93,8 +95,8 @@ def note_text(text: str, code: Any = None) -> str:
     """A stored note in the active language: said from its code ({"message", "values"}, as
     `note_code` stored it); a note stored as text alone (before the codes) as written."""
     if isinstance(text, Note):
-        return _said(text.message, text.values) or str(text)
+        return say(text.message, text.values) or str(text)
     said = _from_code(code)
     if isinstance(said, Note):
-        return _said(said.message, said.values) or text
+        return say(said.message, said.values) or text
     return text

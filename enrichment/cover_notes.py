@@ -1,22 +1,24 @@
 """The cover step's note on a request (why nothing was applied: a cover kept, a download given
 up, a storage to try again), said in the reader's language.
 
-A note is stored as a code and its values, and said when shown, so that a librarian reads it in
-the admin's language whoever's worker wrote it; its English text is stored beside them, as every
-note was before the codes, and a row stored then (text alone) is shown as written.
+A note is stored as a code and its values, and said when shown by the rule every worker's note
+is said by (`candidate_notes.say`), so that a librarian reads it in the admin's language
+whoever's worker wrote it; its English text is stored beside them, as every note was before the
+codes, and a row stored then (text alone) is shown as written. The code picks the message: a
+book's cover or an author's photo.
 """
 
 from typing import Any
 
 from django.utils import translation
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _
 
+from enrichment.candidate_notes import say
 from enrichment.models import EnrichmentRequest
 from enrichment.request_status import request_status_words
 
 #: code -> (the note on a book's cover, the note on an author's photo).
-NOTES: dict[str, tuple[Promise, Promise]] = {
+NOTES: dict[str, tuple[str, str]] = {
     "worker_stopped": (
         _("The worker stopped while downloading this cover %(count)s times: given up."),
         _("The worker stopped while downloading this photo %(count)s times: given up."),
@@ -74,10 +76,7 @@ def _said(request: EnrichmentRequest, code: str, values: dict[str, Any]) -> str 
         return None
     if code == "not_downloaded":
         values = {**values, "decision": request_status_words(request)}
-    try:
-        return str(messages[image_noun(request) == "photo"]) % values
-    except (KeyError, TypeError, ValueError):  # values a later code no longer takes
-        return None
+    return say(messages[image_noun(request) == "photo"], values)
 
 
 def cover_note_record(request: EnrichmentRequest, code: str, **values: Any) -> None:
