@@ -21,11 +21,10 @@ from bookstore.api import id_list
 from catalog.models import ImportJob
 from enrichment.models import EnrichmentRequest
 from tests.api_schema import assert_answer_matches_schema
-from tests.api_throttle_counts import forget_api_throttle_counts
 from tests.factories import make_work
 from tests.html_assets import external_assets
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 # The schema as JSON (its default is YAML; its errors are JSON either way).
 SCHEMA_URL = reverse("api:schema") + "?format=json"
 DOCS_URL = reverse("api:docs")
@@ -33,11 +32,6 @@ DOCS_URL = reverse("api:docs")
 
 def error_of(response) -> dict:
     return json.loads(response.content)
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    forget_api_throttle_counts()
 
 
 @pytest.fixture

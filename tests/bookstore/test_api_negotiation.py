@@ -1,27 +1,9 @@
 """What an endpoint answers in, by the request's Accept header (bookstore.api_negotiation)."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-from tests.api_throttle_counts import forget_api_throttle_counts
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    forget_api_throttle_counts()
-
-
-@pytest.fixture
-def admin_api() -> APIClient:
-    user = User.objects.create_superuser("root", password="pw")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 
 @pytest.mark.parametrize("accept", ["", " "])

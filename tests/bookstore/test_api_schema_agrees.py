@@ -8,34 +8,18 @@ import re
 
 import jsonschema
 import pytest
-from django.contrib.auth.models import User
 from django.urls import resolve, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bookstore import api
 from catalog.models import ImportJob, ImportRow
 from tests.api_schema import assert_answer_matches_schema
-from tests.api_throttle_counts import forget_api_throttle_counts
 from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 SCHEMA_URL = reverse("api:schema") + "?format=json"
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle():
-    forget_api_throttle_counts()
-
-
-@pytest.fixture
-def admin_api() -> APIClient:
-    user = User.objects.create_superuser("root", password="pw")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 def served_schema(client: APIClient) -> dict:
