@@ -143,6 +143,13 @@ class DocsView(ErrorsAsJson, SpectacularSwaggerView):
             return redirect_to_login(self.request.get_full_path(), reverse("admin:login"))
         return super().handle_exception(exc)
 
+    def _get_schema_url(self, request) -> str:
+        # The schema's own address, whatever the page was given: drf-spectacular passed the
+        # page's `lang` and `version` on to it, which the schema refuses (it is in English
+        # alone and has one version), so `docs/?lang=fr` showed "Failed to load API
+        # definition". A language the page has no translation for is its default, as HTTP's.
+        return reverse(self.url_name)
+
 
 @extend_schema(exclude=True)
 class ApiNotFound(APIView):
