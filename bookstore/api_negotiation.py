@@ -4,15 +4,42 @@
 from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.utils.mediatypes import _MediaType
+
+
+def refuses(media_type: _MediaType) -> bool:
+    """An Accept header's type of quality 0 ("application/json;q=0"): RFC 9110 §12.4.2 reads it
+    as "not acceptable", never as the least wanted. A quality that is no number is ignored."""
+    try:
+        return float(media_type.params.get("q", "1")) <= 0
+    except ValueError:
+        return False
 
 
 class ContentNegotiation(DefaultContentNegotiation):
     """DRF's, with a `format` parameter the endpoint has no renderer for answered as the bad
     input it is (400 naming it and the formats it has), where DRF answered 404 "Not found." as
-    if the address were wrong; and an empty Accept header read as none (any type), where DRF
-    answered 406 to a preference never stated."""
+    if the address were wrong; an empty Accept header read as none (any type), where DRF
+    answered 406 to a preference never stated; and a type the header gives quality 0 refused
+    (406 where nothing acceptable remains), where DRF ignored the quality and answered in it."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
+        if format:  # first: a format this does not answer in is a 400, refused or not
+            renderers = self.filter_renderers(renderers, format)
+        stated = [_MediaType(token) for token in self._stated_accept_list(request)]
+        acceptable = [renderer for renderer in renderers if not _refused(renderer, stated)]
+        if not acceptable:
+            raise exceptions.NotAcceptable(available_renderers=renderers)
+        return super().select_renderer(request, acceptable, format_suffix)
 
     def get_accept_list(self, request):
+        """The types the client accepts: those it refuses (quality 0) left out."""
+        return [
+            token for token in self._stated_accept_list(request) if not refuses(_MediaType(token))
+        ]
+
+    def _stated_accept_list(self, request) -> list[str]:
         if not request.headers.get("accept", "").strip():
             return ["*/*"]
         return super().get_accept_list(request)
@@ -29,3 +56,14 @@ class ContentNegotiation(DefaultContentNegotiation):
                 }
             )
         return found
+
+
+def _refused(renderer, stated: list[_MediaType]) -> bool:
+    """Whether the most specific of the stated types matching the renderer's refuses it
+    (`application/json;q=0, */*`: anything but JSON; ties: a refusal wins)."""
+    own = _MediaType(renderer.media_type)
+    matching = [media_type for media_type in stated if own.match(media_type)]
+    if not matching:
+        return False
+    closest = max(media_type.precedence for media_type in matching)
+    return any(refuses(m) for m in matching if m.precedence == closest)

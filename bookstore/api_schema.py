@@ -6,12 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 
 #: The errors every endpoint may answer (bad input: every endpoint reads its query string
-#: strictly; the throttle's), and every endpoint that reads a body (Django's limit on it, a type
-#: it does not read), whatever the endpoint says of its own.
+#: strictly; an Accept header it cannot satisfy; the throttle's), and every endpoint that reads a
+#: body (Django's limit on it, a type it does not read), whatever the endpoint says of its own.
 SHARED_ERRORS = {
     "400": _(
         "Bad input: a query parameter this endpoint does not take, or given twice, or not UTF-8, "
         "or a format it does not answer in (the error names it)."
+    ),
+    "406": _(
+        "An Accept header that leaves no type this endpoint answers in (a type of quality 0 is "
+        "refused): the error names them."
     ),
     "429": _("Past API_THROTTLE_RATE: wait Retry-After seconds."),
 }
@@ -23,7 +27,7 @@ BODY_ERRORS = {
 
 class ApiSchemaGenerator(SchemaGenerator):
     """drf-spectacular's, with the errors any endpoint may answer documented on each (the
-    Error body): a client generated from the schema met a 400, 429, 413 or 415 as an answer it
+    Error body): a client generated from the schema met a 400, 406, 429, 413 or 415 as an answer it
     did not know."""
 
     def get_schema(self, request=None, public=False):

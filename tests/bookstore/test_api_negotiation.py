@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.api_schema import assert_answer_matches_schema
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttle")]
 
 
@@ -23,3 +25,35 @@ def test_an_accept_header_naming_only_other_types_is_still_406(admin_api):
 
     assert response.status_code == 406
     assert response.json()["error"]["code"] == "not_acceptable"
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["application/json;q=0", "application/json; q=0.0", "*/*;q=0", "application/json;q=0, */*"],
+)
+@pytest.mark.parametrize("query", ["", "?format=json"])
+def test_a_client_refusing_json_is_answered_406_not_json(admin_api, accept, query):
+    """RFC 9110: a type of quality 0 is "not acceptable". The API ignored the quality and
+    answered in JSON, the one type the client had said it could not read."""
+    response = admin_api.get(reverse("api:work-list") + query, HTTP_ACCEPT=accept)
+
+    assert response.status_code == 406
+    assert response.json()["error"]["code"] == "not_acceptable"
+    assert "ask for application/json" in response.json()["error"]["message"]
+    assert_answer_matches_schema(admin_api, "/api/v1/works/", "get", response)
+
+
+def test_a_client_refusing_json_gets_the_schema_in_a_type_it_takes(admin_api):
+    response = admin_api.get(reverse("api:schema"), HTTP_ACCEPT="application/json;q=0, */*")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi;")  # YAML
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/json;q=0.1", "application/json;q=0, application/json;indent=2"]
+)
+def test_a_low_but_not_zero_quality_or_a_more_specific_type_is_still_json(admin_api, accept):
+    response = admin_api.get(reverse("api:work-list"), HTTP_ACCEPT=accept)
+
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
