@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bookstore.api_ids import is_blank, is_id_text
+from bookstore.api_negotiation import ACCEPTED_CODINGS, UnsupportedContentEncoding
 from bookstore.api_parsers import JSONParser
 from bookstore.uploads import UploadOverCeiling, upload_ceiling_bytes
 
@@ -201,9 +202,11 @@ def _endpoint_beside(request) -> str | None:
 
 def exception_handler(exc, context) -> Response | None:
     """DRF's answer, reshaped: `{"error": {"code", "message", "fields"?}}`, the status and
-    headers (Retry-After, WWW-Authenticate) kept."""
+    headers (Retry-After, WWW-Authenticate; Accept-Encoding for a compressed body) kept."""
     exc = _as_api_exception(exc)
-    if isinstance(exc, exceptions.UnsupportedMediaType):
+    if isinstance(exc, exceptions.UnsupportedMediaType) and not isinstance(
+        exc, UnsupportedContentEncoding
+    ):
         exc = _saying_what_to_send(exc, context.get("request"))
     if isinstance(exc, exceptions.NotAuthenticated):
         exc = _naming_the_scheme_to_use(exc, context.get("request"))
@@ -225,6 +228,8 @@ def exception_handler(exc, context) -> Response | None:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         body = {"code": codes if isinstance(codes, str) else "error", "message": str(detail)}
     response.data = {"error": body}
+    if isinstance(exc, UnsupportedContentEncoding):
+        response["Accept-Encoding"] = ACCEPTED_CODINGS
     return response
 
 

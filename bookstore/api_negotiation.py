@@ -6,6 +6,25 @@ from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.utils.mediatypes import _MediaType
 
+#: The one content coding a request body may have: none.
+ACCEPTED_CODINGS = "identity"
+
+
+class UnsupportedContentEncoding(exceptions.UnsupportedMediaType):
+    """415: a body sent compressed (`Content-Encoding: gzip`), which no endpoint reads; answered
+    with `Accept-Encoding: identity` (RFC 9110 §15.5.16), so that a client tells it from a body
+    type the endpoint does not read."""
+
+    def __init__(self, coding: str) -> None:
+        super().__init__(
+            coding,
+            detail=gettext(
+                'This endpoint does not read a body with Content-Encoding "%(coding)s": send it '
+                "uncompressed."
+            )
+            % {"coding": coding[:40]},
+        )
+
 
 def refuses(media_type: _MediaType) -> bool:
     """An Accept header's type of quality 0 ("application/json;q=0"): RFC 9110 §12.4.2 reads it
@@ -20,8 +39,17 @@ class ContentNegotiation(DefaultContentNegotiation):
     """DRF's, with a `format` parameter the endpoint has no renderer for answered as the bad
     input it is (400 naming it and the formats it has), where DRF answered 404 "Not found." as
     if the address were wrong; an empty Accept header read as none (any type), where DRF
-    answered 406 to a preference never stated; and a type the header gives quality 0 refused
-    (406 where nothing acceptable remains), where DRF ignored the quality and answered in it."""
+    answered 406 to a preference never stated; a type the header gives quality 0 refused
+    (406 where nothing acceptable remains), where DRF ignored the quality and answered in it;
+    and a compressed body refused as such (415)."""
+
+    def select_parser(self, request, parsers):
+        """DRF's, for a body not compressed: it read a gzip body as if it were JSON (a parse
+        error on the compressed bytes, or a multipart form of nothing)."""
+        coding = request.headers.get("content-encoding", "").strip()
+        if coding and coding.lower() != ACCEPTED_CODINGS:
+            raise UnsupportedContentEncoding(coding)
+        return super().select_parser(request, parsers)
 
     def select_renderer(self, request, renderers, format_suffix=None):
         format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)

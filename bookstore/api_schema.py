@@ -21,7 +21,10 @@ SHARED_ERRORS = {
 }
 BODY_ERRORS = {
     "413": _("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE, or its files over the upload limit."),
-    "415": _("A body of a type this endpoint does not read (the error names the one to send)."),
+    "415": _(
+        "A body of a type this endpoint does not read (the error names the one to send), or "
+        "compressed (Content-Encoding: the answer's Accept-Encoding says identity, none)."
+    ),
 }
 
 
