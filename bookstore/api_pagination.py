@@ -12,6 +12,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
 from bookstore.api_ids import is_blank, is_id_text
+from bookstore.api_links import api_link
 
 
 class IntegerCursorPagination(CursorPagination):
@@ -24,6 +25,12 @@ class IntegerCursorPagination(CursorPagination):
 
     #: The path of the list being read: a cursor records it ("l"), and is refused elsewhere.
     list_path = ""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        page = super().paginate_queryset(queryset, request, view)
+        # The pages' links by the API's one rule for links (DRF's repeat the request's query).
+        self.base_url = api_link(self.base_url or "")
+        return page
 
     def decode_cursor(self, request) -> Cursor | None:
         self.list_path = request.path

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookstore.api import AnswerModelSerializer, QueryParametersSerializer, StrictInputSerializer
+from bookstore.api_links import LinkField
 from catalog import isbn
 from catalog.forms import validate_import_upload_size
 from catalog.importers import ImportFileError
@@ -62,12 +63,8 @@ class ImportUploadSerializer(StrictInputSerializer):
 class ImportJobSerializer(AnswerModelSerializer):
     """An import job: where it stands and what it did (the counts `import_books --json` prints)."""
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:import-detail", lookup_url_kwarg="job_id"
-    )
-    rows_url = serializers.HyperlinkedIdentityField(
-        view_name="api:import-rows", lookup_url_kwarg="job_id"
-    )
+    url = LinkField(view_name="api:import-detail", lookup_url_kwarg="job_id")
+    rows_url = LinkField(view_name="api:import-rows", lookup_url_kwarg="job_id")
     format = serializers.ChoiceField(
         source="source",
         choices=ImportJob.Format.choices,

@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookstore.api_links import LinkField
 from catalog.models import Work
 from enrichment import cover_apply
 from enrichment.covers import ordered_cover_refs
@@ -419,7 +420,7 @@ class BulkOperationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
-    url = serializers.HyperlinkedIdentityField(
+    url = LinkField(
         view_name="api:enrichment-operation", help_text=_("Where to follow its progress.")
     )
 
