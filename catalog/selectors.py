@@ -1,6 +1,7 @@
 """Read-side queries for the catalog (writes live in services/)."""
 
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
@@ -223,9 +224,11 @@ TRIGRAM = 3
 def search_terms(search_term: str) -> list[str]:
     """The words of an admin search, as Django's own search splits them: by spaces, a quoted
     phrase kept whole ("Le Guin"). A quote left open is no part of a word (`"Le Guin` is Le and
-    Guin): Django's unquoting refused it, a 500."""
+    Guin): Django's unquoting refused it, a 500. Composed (NFC), the form typed text and nearly
+    every export and provider give: an accent typed as a combining mark (`e` + U+0301) found no
+    `é`."""
     terms = []
-    for bit in smart_split(search_term):
+    for bit in smart_split(unicodedata.normalize("NFC", search_term)):
         if bit[:1] in ("'", '"'):
             closed = len(bit) > 1 and bit[-1] == bit[0]
             bit = unescape_string_literal(bit) if closed else bit[1:]

@@ -295,3 +295,20 @@ def test_a_query_that_is_not_utf8_is_a_400_not_a_search_for_replacement_characte
     }
     found = client_for(reader).get(f"{WORKS_URL}?q=%C3%A9t%C3%A9")
     assert [work["title"] for work in found.json()["results"]] == ["Un été"]
+
+
+@pytest.mark.parametrize("search", ["cafe\u0301", '"cafe\u0301 society"', "Ha\u0308user"])
+def test_a_search_with_decomposed_accents_finds_the_composed_title(reader, admin_client, search):
+    """`é` typed or pasted as `e` and a combining accent (U+0301, as macOS and decomposed
+    sources give it) is the same letter as the one-character `é` titles are stored with, but
+    the search compared their code points and found nothing, here and on the admin's list."""
+    make_work("Synthetic Caf\u00e9 Society")
+    make_work("Synthetic H\u00e4user")
+    make_work("Synthetic Cafe Racer")
+
+    found = titles(client_for(reader), q=search)
+
+    assert len(found) == 1 and found[0].startswith("Synthetic")
+    assert ("Caf\u00e9" in found[0]) == ("cafe" in search)
+    page = admin_client.get(reverse("admin:catalog_work_changelist"), {"q": search})
+    assert found[0] in page.content.decode()
