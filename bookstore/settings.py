@@ -476,6 +476,7 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "bookstore.api.exception_handler",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "bookstore.api_negotiation.ContentNegotiation",
+    "DEFAULT_METADATA_CLASS": "bookstore.api_metadata.Metadata",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

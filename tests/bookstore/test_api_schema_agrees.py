@@ -130,6 +130,27 @@ def test_options_on_the_schema_and_its_page_is_json_like_every_endpoints(admin_a
     assert "OPTIONS" in response["Allow"]
 
 
+@pytest.mark.parametrize(
+    ("url", "parses"),
+    [
+        (reverse("api:work-list"), []),
+        (reverse("api:enrichment-queue"), []),
+        (reverse("api:enrichment-status"), []),
+        (SCHEMA_URL, []),
+        (reverse("api:docs"), []),
+        (reverse("api:enrichment-trigger"), ["application/json"]),
+        (reverse("api:import-create"), ["multipart/form-data"]),
+    ],
+)
+def test_options_says_an_endpoint_parses_a_body_only_where_it_reads_one(admin_api, url, parses):
+    """Every endpoint that reads no body (the lists, the status, the schema) said it parsed
+    `application/json` and `multipart/form-data`: a client that believed it was answered 405."""
+    response = admin_api.options(url)
+
+    assert response.status_code == 200
+    assert response.json()["parses"] == parses
+
+
 def test_a_query_parameter_the_schema_does_not_take_is_refused_not_ignored(admin_api):
     """`?fromat=json` answered the YAML schema as if nothing had been asked, so a script that
     misspelt it failed reading JSON; every other endpoint refuses a parameter it does not take."""
