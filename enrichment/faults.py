@@ -57,6 +57,15 @@ UNREACHABLE_KINDS = frozenset(
     }
 )
 
+#: Unreachable kinds that pass on their own (a machine offline, a provider down or busy): a book
+#: whose every fault is one of them waits for its providers past its attempts instead of failing
+#: (waiting.waits_for_unreachable), and a cover download that reached no host costs no claim
+#: (covers.errors.reached_no_host). Not TLS: a host took the connection, and a certificate that
+#: is invalid, expired or another host's, a plain-HTTP server on the https port or a handshake
+#: it refuses will not mend in a minute and wants someone told: it backs off and counts against
+#: the attempts like any other fault, and ends failed (a cover, rejected) with its reason.
+PASSING_KINDS = UNREACHABLE_KINDS - {FaultKind.TLS}
+
 #: Kinds of a request that never reached the server (no network, no such host, nothing
 #: listening, no secure connection): the provider never saw it, so whatever status it was filed
 #: under, the server made no error, spent none of its budget and said nothing of what was asked.
@@ -191,6 +200,11 @@ class ClassifiedFault:
     @property
     def unreachable(self) -> bool:
         return self.kind in UNREACHABLE_KINDS
+
+    @property
+    def passes_on_its_own(self) -> bool:
+        """Worth waiting for without limit (PASSING_KINDS): offline, a provider down or busy."""
+        return self.kind in PASSING_KINDS
 
     def to_json(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value not in (None, "")}

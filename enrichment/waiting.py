@@ -32,10 +32,11 @@ Unavailable = tuple[str, float | None]
 def waits_for_unreachable(faults: Sequence[ClassifiedFault], answered: Sequence[str]) -> bool:
     """Whether a try that found no match leaves its request waiting for its providers rather
     than failing once its attempts are spent: every fault only says a provider could not be
-    reached (faults.UNREACHABLE_KINDS: offline, a provider down) and no provider answered. The
+    reached for now (faults.PASSING_KINDS: offline, a provider down; not a failed secure
+    connection, which will not mend by waiting) and no provider answered. The
     engine asks it of a try that ended (outcomes.retry_or_fail), and of the try before one whose
     worker died (last_try_waited)."""
-    return bool(faults) and all(f.unreachable for f in faults) and not answered
+    return bool(faults) and all(f.passes_on_its_own for f in faults) and not answered
 
 
 def last_try_waited(details: MatchDetails) -> bool:

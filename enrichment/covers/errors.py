@@ -38,13 +38,15 @@ RETRYABLE_REASONS = frozenset(
 
 def reached_no_host(reason: str, message: str) -> bool:
     """A download that reached no host (offline: its name did not resolve, the connection was
-    refused, no secure connection was made), by the one classification of faults
-    (faults.NOT_REACHED_KINDS): it says nothing of the image."""
+    refused), by the one classification of faults (faults.NOT_REACHED_KINDS, of those that pass
+    on their own): it says nothing of the image. A failed secure connection reached a host,
+    whose certificate or TLS will not mend by waiting: it counts as a claim."""
     if reason == RejectionReason.DNS_ERROR:
         return True
     if reason != RejectionReason.CONNECTION_ERROR:
         return False
-    return classify_fault(error=message).kind in NOT_REACHED_KINDS
+    fault = classify_fault(error=message)
+    return fault.kind in NOT_REACHED_KINDS and fault.passes_on_its_own
 
 
 class CoverRejected(Exception):
