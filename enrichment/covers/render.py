@@ -38,7 +38,7 @@ def render_original(image: VerifiedImage) -> bytes:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         decoded = Image.open(BytesIO(image.data), formats=(image.format,))
         decoded.load()
-    pixels = display_pixels(decoded)
+    pixels = display_pixels(decoded, image.data)
     pixels.info = {}  # PNG would otherwise carry the source's ICC profile over
     image_format, _extension = stored_format(image)
     out = BytesIO()

@@ -115,7 +115,7 @@ def _verify(data: bytes, size_label: str) -> VerifiedImage:
     image.load()
     if image.getexif().get(ExifTags.Base.Orientation, 1) in _SWAPPING_ORIENTATIONS:
         width, height = height, width
-    preview = display_pixels(image)
+    preview = display_pixels(image, data)
     preview.thumbnail(PREVIEW_BOX, Image.Resampling.LANCZOS)
     if _is_uniform(preview):
         raise CoverRejected(RejectionReason.UNIFORM, "a near-uniform single colour")
@@ -194,17 +194,40 @@ def _gif_blocks_before_picture(data: bytes, *, stop_after: int) -> int:
     return count
 
 
-def display_pixels(image: Image.Image) -> Image.Image:
-    """The image as shown: EXIF orientation applied, RGB (RGBA when it has transparency).
+def display_pixels(image: Image.Image, data: bytes) -> Image.Image:
+    """The image as shown: EXIF orientation applied, RGB (RGBA when it has transparency, a
+    PNG's tRNS colour included). `image` is `data` decoded.
 
     Works in place on `image` where it can (a freshly decoded image nobody else holds)."""
     ImageOps.exif_transpose(image, in_place=True)
     oriented = image
-    if oriented.mode in ("RGB", "RGBA"):
+    if oriented.mode == "RGBA" or (oriented.mode == "RGB" and not oriented.has_transparency_data):
         return oriented
     if oriented.mode.startswith("I"):  # 16-bit greyscale PNG
         oriented = oriented.point(lambda value: value / 256).convert("L")
+    _scale_png_colour_key(oriented, data)
     return oriented.convert("RGBA" if oriented.has_transparency_data else "RGB")
+
+
+def _scale_png_colour_key(image: Image.Image, data: bytes) -> None:
+    """A greyscale or truecolour PNG's tRNS colour in the 8-bit samples Pillow decodes.
+
+    The chunk gives it in the file's bit depth, and Pillow keeps it so: a 16-bit key (4660 for
+    0x1234) matched no 8-bit pixel and a 2- or 4-bit grey (3 for white) the wrong one, so the
+    cover's transparent parts came out in their colour, often black. A 16-bit key becomes its
+    high byte, as the pixels do (so colours within 1/256 of it are transparent too)."""
+    key = image.info.get("transparency")
+    bits = data[24] if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 24 else 8
+    if image.mode not in ("L", "RGB") or bits == 8 or not isinstance(key, int | tuple):
+        return
+    if bits == 16:
+        image.info["transparency"] = _map_key(key, lambda sample: sample >> 8)
+    elif bits in (1, 2, 4):  # Pillow scales a grey sample to 0-255: 2 bits give 0, 85, 170, 255
+        image.info["transparency"] = _map_key(key, lambda sample: sample * 255 // (2**bits - 1))
+
+
+def _map_key(key, scale):
+    return tuple(scale(sample) for sample in key) if isinstance(key, tuple) else scale(key)
 
 
 def _open(data: bytes, formats: tuple[str, ...]) -> Image.Image:
