@@ -46,6 +46,7 @@ REFUSALS = {
     RejectionReason.DECOMPRESSION_BOMB: gettext_lazy("it has too many pixels"),
     RejectionReason.TRUNCATED: gettext_lazy("the file is cut short"),
     RejectionReason.CORRUPT: gettext_lazy("the file is damaged"),
+    RejectionReason.TOO_MANY_FRAMES: gettext_lazy("it is an animation of thousands of frames"),
     RejectionReason.TOO_SMALL: gettext_lazy("it is too small"),
     RejectionReason.PLACEHOLDER: gettext_lazy("it is a known 'no cover' placeholder"),
     RejectionReason.UNIFORM: gettext_lazy("it is one flat colour"),

@@ -25,6 +25,7 @@ class RejectionReason(StrEnum):
     DECOMPRESSION_BOMB = "decompression_bomb"  # more pixels than COVER_MAX_PIXELS
     TRUNCATED = "truncated"
     CORRUPT = "corrupt"  # Pillow could not verify or decode it
+    TOO_MANY_FRAMES = "too_many_frames"  # an animation of thousands of frames: a cover is still
     TOO_SMALL = "too_small"  # a side under COVER_MIN_SIDE (COVER_MIN_SIDE_LARGE for "L")
     PLACEHOLDER = "placeholder"  # a known "no cover" image or URL
     UNIFORM = "uniform"  # a near-uniform single colour

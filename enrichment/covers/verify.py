@@ -34,6 +34,8 @@ MAX_JPEG_SCANS = 100
 MAX_JPEG_SEGMENTS = 1_000
 #: A PNG's chunks are read one by one in Python, three times (verify, decode, store): 800,000
 #: empty ones in 10 MB took 21 s. Encoders write a handful, and image data in pieces of 8 kB+.
+#: An animated PNG has two per frame, so this refuses one of about 5,000 frames: a cover is one
+#: still picture (only the first frame is kept), and no cover needs an animation that long.
 MAX_PNG_CHUNKS = 10_000
 #: A GIF's blocks before its first picture are read one by one in Python too: 1.5 million empty
 #: comments in 8 MB took 9 s. A GIF has a few (a loop count, a frame's timing, XMP's ~300).
@@ -144,7 +146,15 @@ def _refuse_costly_structure(data: bytes) -> None:
                 f"a JPEG of over {MAX_JPEG_SEGMENTS} segments before its first scan",
             )
     is_png = data.startswith(b"\x89PNG\r\n\x1a\n")
-    if is_png and _png_chunk_count(data, stop_after=MAX_PNG_CHUNKS) > MAX_PNG_CHUNKS:
+    chunks, frames = _png_chunk_count(data, stop_after=MAX_PNG_CHUNKS) if is_png else (0, 0)
+    if chunks > MAX_PNG_CHUNKS and frames * 3 >= chunks:  # most of them are its frames'
+        raise CoverRejected(
+            RejectionReason.TOO_MANY_FRAMES,
+            f"an animated PNG of at least {frames:,} frames: a cover is one still picture "
+            f"(only its first frame would be kept), and one of over {MAX_PNG_CHUNKS:,} chunks "
+            "takes seconds to read",
+        )
+    if chunks > MAX_PNG_CHUNKS:
         raise CoverRejected(RejectionReason.CORRUPT, f"a PNG of over {MAX_PNG_CHUNKS} chunks")
     is_gif = data[:6] in (b"GIF87a", b"GIF89a")
     if is_gif and _gif_blocks_before_picture(data, stop_after=MAX_GIF_BLOCKS) > MAX_GIF_BLOCKS:
@@ -169,13 +179,15 @@ def _jpeg_segments_before_scan(data: bytes, *, stop_after: int) -> int:
     return count
 
 
-def _png_chunk_count(data: bytes, *, stop_after: int) -> int:
-    """How many chunks follow the signature (counting stops past `stop_after`)."""
-    position, count = 8, 0
+def _png_chunk_count(data: bytes, *, stop_after: int) -> tuple[int, int]:
+    """How many chunks follow the signature, and how many of them start an animation's frame
+    (fcTL), counting stops past `stop_after`."""
+    position, count, frames = 8, 0, 0
     while position + 8 <= len(data) and count <= stop_after:
+        frames += data[position + 4 : position + 8] == b"fcTL"
         position += 12 + int.from_bytes(data[position : position + 4], "big")
         count += 1
-    return count
+    return count, frames
 
 
 def _gif_blocks_before_picture(data: bytes, *, stop_after: int) -> int:

@@ -21,6 +21,7 @@ from catalog.models import Edition, Work
 from enrichment.covers.store import cover_names
 from enrichment.models import AuditLogEntry, CoverWrite
 from tests.catalog.test_import_files_s3 import refusing_s3
+from tests.enrichment.test_covers_verify import animated_png
 from tests.enrichment.test_work_page import change_form_data
 from tests.factories import make_edition, make_work
 from tests.fixtures.covers import synthetic
@@ -80,8 +81,13 @@ def test_a_source_the_librarian_names_is_kept(client, librarian):
         (synthetic.uniform_jpeg(), "it is one flat colour"),
         (synthetic.cover_jpeg(seed=6)[:-4000], "the file is cut short"),
         (synthetic.decompression_bomb_png(8_000, 8_000), "it has too many pixels"),
+        (
+            animated_png(6_000),
+            "it is an animation of thousands of frames (an animated PNG of at least 5,000 "
+            "frames: a cover is one still picture",
+        ),
     ],
-    ids=["tiny", "uniform", "truncated", "decompression-bomb"],
+    ids=["tiny", "uniform", "truncated", "decompression-bomb", "animation"],
 )
 def test_an_image_that_cannot_be_a_cover_is_refused_with_the_reason(client, librarian, image, says):
     work = make_work("Refused")

@@ -1,6 +1,7 @@
 """verify_cover: which fetched bytes count as a cover. Pure: no database, no network."""
 
 import hashlib
+import struct
 import time
 import warnings
 import zlib
@@ -304,3 +305,50 @@ def test_a_16_bit_greyscale_png_is_a_cover():
     buffer = BytesIO()
     ramp.convert("I;16").save(buffer, "PNG")
     assert verify_cover(buffer.getvalue()).format == "PNG"
+
+
+def animated_png(frames: int) -> bytes:
+    """A synthetic cover PNG made an animation of `frames` frames (acTL, then an fcTL before
+    its image data, and for each further frame an fcTL and a one-pixel fdAT at the corner)."""
+    png = synthetic.cover_png()
+    width, height = Image.open(BytesIO(png)).size
+    header_end = 33  # the signature and IHDR
+    control = png_chunk(b"acTL", struct.pack(">II", frames, 0))
+    first = png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 0, width, height, 0, 0, 1, 10, 0, 0))
+    idat = png.index(b"IDAT") - 4
+    iend = png.index(b"IEND") - 4
+    pixel = zlib.compress(b"\x00\xff\x00\x00")  # one filter byte, one red pixel
+    rest = b"".join(
+        png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", 2 * n - 1, 1, 1, 0, 0, 1, 10, 0, 0))
+        + png_chunk(b"fdAT", struct.pack(">I", 2 * n) + pixel)
+        for n in range(1, frames)
+    )
+    return (
+        png[:header_end]
+        + control
+        + png[header_end:idat]
+        + first
+        + png[idat:iend]
+        + rest
+        + png[iend:]
+    )
+
+
+def test_an_animated_png_of_a_few_frames_is_a_cover_of_its_first():
+    image = verify_cover(animated_png(3))
+    assert (image.format, image.width, image.height) == ("PNG", 320, 480)
+
+
+def test_an_animated_png_of_thousands_of_frames_is_refused_saying_why():
+    """About 5,000 frames reach the chunk limit: a cover is one still picture, so the refusal
+    stands, but the librarian is told it is an animation too long for a cover, not that the
+    file is damaged."""
+    started = time.perf_counter()
+    with pytest.raises(CoverRejected) as caught:
+        verify_cover(animated_png(6_000))
+    assert caught.value.reason == RejectionReason.TOO_MANY_FRAMES
+    message = caught.value.message
+    assert message.startswith("an animated PNG of at least 5,000 frames:"), message
+    assert "a cover is one still picture" in message
+    assert "corrupt" not in message and "damaged" not in message
+    assert time.perf_counter() - started < 0.5
