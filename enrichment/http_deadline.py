@@ -15,6 +15,7 @@ the connection, even for a redirect it does not follow), which no byte cap would
 """
 
 import contextlib
+import http.client
 import socket
 import threading
 import time
@@ -163,9 +164,39 @@ else:
     _ConnectionBase = _PoolBase = object
 
 
+#: Interim (1xx) answers skipped before the answer itself; more is a server playing games.
+MAX_INTERIM_ANSWERS = 10
+
+
+class InterimSkippingResponse(http.client.HTTPResponse):
+    """An answer read past any interim (1xx) answers before it, as RFC 9110 asks of a client.
+
+    http.client skips "100 Continue" only: a "103 Early Hints" (or "102 Processing") before the
+    real answer was taken for the answer, and a cover or a provider's record refused as
+    "HTTP 103". A 101 is kept: nothing here asks to switch protocols."""
+
+    _interim_answers = 0
+
+    def _read_status(self):
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]  # private
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            self._interim_answers += 1
+            if self._interim_answers > MAX_INTERIM_ANSWERS:
+                raise http.client.HTTPException(
+                    f"more than {MAX_INTERIM_ANSWERS} interim (1xx) answers before the answer"
+                )
+            if status == 100:  # http.client skips its headers itself
+                return version, status, reason
+            http.client.parse_headers(self.fp)  # read past its headers, as begin() does for a 100
+
+
 class WatchedConnectionMixin(_ConnectionBase):
     """Connects within the time left to the thread's Watchdog and hands it the new socket
-    (before TLS, so a dripped handshake is cut off too)."""
+    (before TLS, so a dripped handshake is cut off too). Its answers skip interim (1xx) ones."""
+
+    response_class = InterimSkippingResponse
 
     def _new_conn(self) -> socket.socket:
         watchdog = current_watchdog()

@@ -1,0 +1,93 @@
+"""Interim (1xx) answers before the answer itself, from a real server on 127.0.0.1 writing raw
+bytes (raw_http_server): a cover download and a provider request skip them, as RFC 9110 asks.
+
+http.client skips "100 Continue" only: a "103 Early Hints" (a CDN's) or "102 Processing" was
+taken for the answer, the cover refused for good as "HTTP 103", the provider's lookup a server
+error "HTTP 103". The answers are built here (synthetic); the provider's body is the recorded
+Books API answer.
+"""
+
+import time
+
+import pytest
+
+from enrichment.candidates import LookupStatus
+from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from tests.enrichment.providers.helpers import body
+from tests.enrichment.raw_http_server import raw_http_server
+from tests.fixtures.covers import synthetic
+
+JPEG = synthetic.read("synthetic-cover-400x600.jpg")
+ISBN = "9780316030571"
+RECORDED_ANSWER = body("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json")
+EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </covers.css>; rel=preload; as=style\r\n\r\n"
+INTERIM = {
+    "103 Early Hints": EARLY_HINTS,
+    "102 Processing": b"HTTP/1.1 102 Processing\r\n\r\n",
+    "100, 103 and 103": b"HTTP/1.1 100 Continue\r\n\r\n" + EARLY_HINTS * 2,
+}
+
+
+def answer(body: bytes, content_type: bytes) -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type
+        + b"\r\nContent-Length: " + str(len(body)).encode()
+        + b"\r\nConnection: close\r\n\r\n" + body
+    )  # fmt: skip
+
+
+def interim_then(body: bytes, content_type: bytes, interim: bytes):
+    return lambda conn, head: conn.sendall(interim + answer(body, content_type))
+
+
+def endless_interim_answers(conn, head):
+    while True:  # until the client hangs up
+        try:
+            conn.sendall(EARLY_HINTS * 100)
+        except OSError:
+            return
+
+
+@pytest.fixture
+def covers(cover_settings):
+    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
+    return cover_settings
+
+
+@pytest.fixture
+def openlibrary(settings, make):
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
+    return make(OpenLibraryProvider)
+
+
+@pytest.mark.parametrize("interim", INTERIM.values(), ids=INTERIM.keys())
+def test_a_cover_after_interim_answers_is_downloaded(covers, interim):
+    with raw_http_server(interim_then(JPEG, b"image/jpeg", interim)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        assert fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg") == JPEG
+
+
+@pytest.mark.parametrize("interim", INTERIM.values(), ids=INTERIM.keys())
+def test_a_provider_answer_after_interim_answers_is_read(settings, openlibrary, interim):
+    with raw_http_server(interim_then(RECORDED_ANSWER, b"application/json", interim)) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert result.status == LookupStatus.FOUND, result
+    assert result.candidates[0].title == "Use of Weapons"
+
+
+def test_endless_interim_answers_are_given_up_at_once(covers, settings, openlibrary):
+    """A server that sends 1xx answers for ever is not read until the deadline."""
+    with raw_http_server(endless_interim_answers) as server:
+        covers.OPENLIBRARY_COVERS_URL = settings.OPENLIBRARY_URL = server.url
+        started = time.monotonic()
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+        seconds = time.monotonic() - started
+    said = "more than 10 interim (1xx) answers before the answer"  # MAX_INTERIM_ANSWERS
+    assert caught.value.reason == RejectionReason.CONNECTION_ERROR
+    assert said in caught.value.message
+    assert result.status == LookupStatus.SERVER_ERROR and said in result.error, result
+    assert seconds < 1.0
