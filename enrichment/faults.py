@@ -5,7 +5,8 @@ status, and the full text kept apart for whoever wants the details.
 recorded error text) into a `ClassifiedFault`. The request's `last_error`, its match details and
 the provider's state store it; screens show its one-line `message` and keep `detail` behind a
 toggle. Every text it keeps has its URLs cut to scheme://host/path (`strip_url_queries`): a
-batch request's query names forty other books' ISBNs, and could carry a key.
+batch request's query names forty other books' ISBNs, and could carry a key; a URL's
+user:password@, a mirror's login.
 
 Pure: no database. Messages go through gettext when they are read.
 """
@@ -96,6 +97,8 @@ _URL_QUERY = re.compile(
     r"(?P<keep>(?:\b[a-z][a-z0-9+.-]*://|(?<=url: )/)[^\s?#'\"<>]*)[?#][^\s'\"<>]*",
     re.IGNORECASE,
 )
+# A URL's user:password@ (an operator's mirror behind basic auth), up to the host.
+_URL_USERINFO = re.compile(r"\b(?P<scheme>[a-z][a-z0-9+.-]*://)[^\s/?#'\"<>]*@", re.IGNORECASE)
 _HOST_IN_TEXT = re.compile(r"host='([^']+)'(?:, port=(\d+))?")
 _HTTP_STATUS_IN_TEXT = re.compile(r"\bHTTP (\d{3})\b")
 _TEXT_KINDS = (
@@ -228,8 +231,10 @@ class ClassifiedFault:
 
 
 def strip_url_queries(text: str) -> str:
-    """`text` with every URL cut to scheme://host/path (urllib3's "url: /path?..." too)."""
-    return _URL_QUERY.sub(lambda match: match.group("keep"), text or "")
+    """`text` with every URL cut to scheme://host/path (urllib3's "url: /path?..." too): no
+    query or fragment, and no user:password@ (a provider URL may carry its mirror's login)."""
+    text = _URL_USERINFO.sub(lambda match: match.group("scheme"), text or "")
+    return _URL_QUERY.sub(lambda match: match.group("keep"), text)
 
 
 def fault_detail(text: str) -> str:

@@ -120,6 +120,17 @@ def test_url_queries_and_fragments_are_cut_but_paths_kept():
     )
 
 
+def test_the_login_in_a_url_is_cut():
+    text = (
+        "redirect from http://librarian:s3cret@mirror.local:8080/api/books?bibkeys=1 refused; "
+        "https://key@example.org/path and https://example.org/a@b stay as they were asked"
+    )
+    assert strip_url_queries(text) == (
+        "redirect from http://mirror.local:8080/api/books refused; "
+        "https://example.org/path and https://example.org/a@b stay as they were asked"
+    )
+
+
 def test_a_fault_stored_as_text_by_older_code_is_classified_when_read():
     old = (
         "openlibrary: server_error connection failed: HTTPSConnectionPool(host='openlibrary.org', "

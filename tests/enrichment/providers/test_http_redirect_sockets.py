@@ -12,6 +12,7 @@ import pytest
 
 from enrichment.backfill.sources.llm import post_json
 from enrichment.candidates import LookupStatus
+from enrichment.models import ProviderState
 from enrichment.providers.http import ProviderFault
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import load
@@ -147,3 +148,19 @@ def test_a_redirect_loop_is_given_up_after_five_redirects(server, openlibrary):
     assert result.status == LookupStatus.SERVER_ERROR
     assert "Exceeded 5 redirects" in result.error
     assert len(server.requests) == 6  # the request and five redirects
+
+
+def test_the_login_in_a_provider_url_is_never_said(server, openlibrary, settings):
+    """An operator's mirror behind basic auth (OPENLIBRARY_URL with user:password@): a refused
+    redirect's error quoted the URL whole, password and all, on every page that shows a
+    provider's last error. It names the URL without its login."""
+    settings.OPENLIBRARY_URL = server.url.replace("http://", "http://librarian:s3cret@")
+    server.answer = redirect_then_answer(server, to="http://169.254.169.254", body=0)
+
+    result = openlibrary.lookup_isbns([ISBN])[ISBN]
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert f"redirect from {server.url}/api/books refused" in result.error, result.error
+    state = ProviderState.objects.get(provider="openlibrary")
+    for said in (result.error, result.fault.detail, state.last_error, state.last_error_detail):
+        assert "s3cret" not in said and "librarian@" not in said, said
