@@ -13,6 +13,7 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import idna
 from django.conf import settings
 
 from enrichment.covers.errors import CoverRejected, RejectionReason
@@ -212,7 +213,16 @@ def _port(parts) -> int | None:
 
 
 def _norm(host: str) -> str:
-    return host.lower().rstrip(".")
+    """A host name as it is connected to: lower case, no final dot, IDNA (xn--) for a name in
+    other letters, as requests encodes it: "bücher.example" and "xn--bcher-kva.example" are one
+    host, whichever of them the allowlist or the URL spells."""
+    host = host.lower().rstrip(".")
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:  # no name a connection could use: left as it is, to match nothing
+        return host
 
 
 def _ip_or_none(text: str):

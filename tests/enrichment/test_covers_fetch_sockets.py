@@ -92,6 +92,29 @@ def test_an_operator_covers_url_on_loopback_is_fetched(dns, local_server, settin
     assert fetch_cover_bytes(f"{settings.OPENLIBRARY_COVERS_URL}/b/id/1-L.jpg") == JPEG
 
 
+@pytest.mark.parametrize(
+    ("allowed", "asked"),
+    [
+        ("bücher.mirror.test", "xn--bcher-kva.mirror.test"),
+        ("xn--bcher-kva.mirror.test", "Bücher.mirror.test"),
+    ],
+    ids=["allowed-in-letters", "asked-in-letters"],
+)
+def test_a_host_in_other_letters_is_one_host_however_it_is_spelt(
+    dns, local_server, settings, allowed, asked
+):
+    """An operator's mirror whose name has other letters than ASCII's: the allowlist and the
+    URL may spell it either way (IDNA's xn-- or its letters). It was refused as "not a cover
+    host" when they differed."""
+    port = local_server.port
+    settings.COVER_ALLOWED_HOSTS = [f"{allowed}:{port}"]
+    dns.table["xn--bcher-kva.mirror.test"] = ["127.0.0.1"]
+    local_server.routes["/b/id/1-L.jpg"] = _serve_jpeg
+    assert fetch_cover_bytes(f"http://{asked}:{port}/b/id/1-L.jpg") == JPEG
+    assert dns.lookups == ["xn--bcher-kva.mirror.test"]
+    assert local_server.seen[0]["host"] == f"xn--bcher-kva.mirror.test:{port}"
+
+
 def test_a_host_resolving_to_loopback_never_reaches_the_server(dns, local_server, settings):
     settings.COVER_ALLOWED_HOSTS = []
     dns.table["evil.example"] = ["127.0.0.1"]
