@@ -142,7 +142,8 @@ def vetted_addresses(host: str, port: int, *, operator: bool | None = None) -> t
     """The addresses to connect to: all of them public, unless the operator named the host."""
     if operator is None:
         operator = is_operator_host(host, port)
-    addresses = resolve_host(host, port)
+    # The name requests connects to (IDNA 2008): Python's own codec (2003) reads "faß" as "fass".
+    addresses = resolve_host(_norm(host), port)
     if not operator:
         # One private record is enough to refuse: the client would pick any of them.
         for address in addresses:

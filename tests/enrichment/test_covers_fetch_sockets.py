@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
+from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes, hosts
 from enrichment.covers.fetch import cover_session
 from tests.enrichment.covers_fetch_support import (
     JPEG,
@@ -113,6 +113,16 @@ def test_a_host_in_other_letters_is_one_host_however_it_is_spelt(
     assert fetch_cover_bytes(f"http://{asked}:{port}/b/id/1-L.jpg") == JPEG
     assert dns.lookups == ["xn--bcher-kva.mirror.test"]
     assert local_server.seen[0]["host"] == f"xn--bcher-kva.mirror.test:{port}"
+
+
+def test_the_addresses_vetted_are_those_of_the_name_connected_to(dns, settings):
+    # A provider's redirect to "faß.example" is vetted by its name as written; requests connects
+    # to it as IDNA 2008 spells it (xn--fa-hia), where Python's resolver looked up another name
+    # (IDNA 2003: "fass") and the connection was pinned to that one's addresses.
+    dns.table["xn--fa-hia.example"] = ["93.184.216.34"]
+    dns.table["fass.example"] = ["93.184.216.35"]
+    assert hosts.vetted_addresses("faß.example", 443) == ("93.184.216.34",)
+    assert dns.lookups == ["xn--fa-hia.example"]
 
 
 def test_a_host_resolving_to_loopback_never_reaches_the_server(dns, local_server, settings):
