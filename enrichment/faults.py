@@ -249,7 +249,15 @@ def host_of(url: str) -> str:
         host, port = parts.hostname or "", parts.port
     except ValueError:
         return ""
-    return f"{host}:{port}" if host and port else host
+    return host_and_port(host, port)
+
+
+def host_and_port(host: str, port: int | str | None) -> str:
+    """host:port as a URL writes it: an IPv6 address in brackets ("[::1]:8080", where "::1:8080"
+    would name another address); the host alone without a port."""
+    if not host or not port:
+        return host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def classify_fault(
@@ -337,4 +345,4 @@ def _host_from(error: BaseException | str | None, text: str) -> str:
     if not found:
         return ""
     host, port = found.groups()
-    return f"{host}:{port}" if port and port not in ("80", "443") else host
+    return host_and_port(host, port if port not in ("80", "443") else None)

@@ -17,6 +17,7 @@ import idna
 from django.conf import settings
 
 from enrichment.covers.errors import CoverRejected, RejectionReason
+from enrichment.faults import host_and_port
 
 #: Public hosts the providers serve cover images from (beyond their *_URL settings' hosts).
 PROVIDER_COVER_HOSTS = (
@@ -109,7 +110,9 @@ def check_cover_url(url: str) -> CoverLocation:
         if literal is not None and not is_public_address(literal):
             raise CoverRejected(RejectionReason.PRIVATE_ADDRESS, f"{host} is not a public address")
     if rule is None:
-        raise CoverRejected(RejectionReason.HOST_NOT_ALLOWED, f"{host}:{port} is not a cover host")
+        raise CoverRejected(
+            RejectionReason.HOST_NOT_ALLOWED, f"{host_and_port(host, port)} is not a cover host"
+        )
     if parts.scheme != "https" and not rule.operator:
         raise CoverRejected(RejectionReason.NOT_HTTPS, f"plain http to {host}")
     return CoverLocation(url, parts.scheme, host, port, rule.operator)

@@ -50,6 +50,11 @@ def test_a_host_outside_the_allowlist_is_refused_before_any_lookup(dns, http, ur
     assert dns.lookups == [] and len(http.calls) == 0
 
 
+def test_an_ipv6_address_outside_the_allowlist_is_named_as_a_url_writes_it(dns, http):
+    refused = rejection("https://[2606:4700::1111]/cover.jpg")
+    assert refused.message == "[2606:4700::1111]:443 is not a cover host"  # not "…::1111:443"
+
+
 def test_cover_allowed_hosts_extends_the_allowlist(dns, http, settings):
     settings.COVER_ALLOWED_HOSTS = ["covers.example.org"]
     dns.table["covers.example.org"] = [PUBLIC_IP]

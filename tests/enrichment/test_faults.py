@@ -120,6 +120,16 @@ def test_url_queries_and_fragments_are_cut_but_paths_kept():
     )
 
 
+def test_an_ipv6_host_is_named_in_brackets():
+    """ "::1:8080" is another address: a host with its port is written as a URL writes it."""
+    fault = classify_fault(error="Connection refused", url="http://[::1]:8080/api/books")
+    assert fault.host == "[::1]:8080"
+    assert fault.message == "[::1]:8080 refused the connection"
+    text = "HTTPConnectionPool(host='::1', port=8080): Max retries exceeded (Connection refused)"
+    assert classify_fault(error=text).host == "[::1]:8080"
+    assert classify_fault(error="HTTP 503", url="https://[2001:db8::1]/").host == "2001:db8::1"
+
+
 def test_the_login_in_a_url_is_cut():
     text = (
         "redirect from http://librarian:s3cret@mirror.local:8080/api/books?bibkeys=1 refused; "
