@@ -185,6 +185,10 @@ def _read_body(response: requests.Response, max_bytes: int) -> bytes:
 
 
 def _rejection_for(error: requests.RequestException) -> CoverRejected:
+    if isinstance(error, requests.exceptions.ContentDecodingError):
+        # A body its Content-Encoding does not describe (a "gzip" that is not): the connection
+        # worked, and asking again brings the same bytes.
+        return CoverRejected(RejectionReason.CORRUPT, f"undecodable body: {str(error)[:300]}")
     timed_out = isinstance(error, requests.Timeout) or any(
         isinstance(arg, ReadTimeoutError) for arg in error.args
     )

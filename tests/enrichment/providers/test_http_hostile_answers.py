@@ -1,10 +1,12 @@
-"""Interim (1xx) answers before the answer itself, from a real server on 127.0.0.1 writing raw
-bytes (raw_http_server): a cover download and a provider request skip them, as RFC 9110 asks.
+"""Answers no well-behaved server sends, from a real server on 127.0.0.1 writing raw bytes
+(raw_http_server), to a cover download and a provider request.
 
-http.client skips "100 Continue" only: a "103 Early Hints" (a CDN's) or "102 Processing" was
-taken for the answer, the cover refused for good as "HTTP 103", the provider's lookup a server
-error "HTTP 103". The answers are built here (synthetic); the provider's body is the recorded
-Books API answer.
+Interim (1xx) answers before the answer itself are skipped, as RFC 9110 asks: http.client
+skips "100 Continue" only, and a "103 Early Hints" (a CDN's) or "102 Processing" was taken for
+the answer, the cover refused for good as "HTTP 103", the provider's lookup a server error
+"HTTP 103". A body its Content-Encoding does not describe is a corrupt cover, not a connection
+error. The answers are built here (synthetic); the provider's body is the recorded Books API
+answer.
 """
 
 import time
@@ -91,3 +93,20 @@ def test_endless_interim_answers_are_given_up_at_once(covers, settings, openlibr
     assert said in caught.value.message
     assert result.status == LookupStatus.SERVER_ERROR and said in result.error, result
     assert seconds < 1.0
+
+
+def test_a_cover_body_its_content_encoding_does_not_describe_is_corrupt_not_a_connection_error(
+    covers,
+):
+    """A "gzip" body that is no gzip: the connection worked, and asking again brings the same
+    bytes. It was a retryable connection error, tried again three times."""
+    lying = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Encoding: gzip\r\n"
+        b"Content-Length: " + str(len(JPEG)).encode() + b"\r\nConnection: close\r\n\r\n" + JPEG
+    )
+    with raw_http_server(lambda conn, head: conn.sendall(lying)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+    assert caught.value.reason == RejectionReason.CORRUPT and not caught.value.retryable
+    assert caught.value.message.startswith("undecodable body: "), caught.value.message
