@@ -75,6 +75,7 @@ def test_a_public_http_url_is_fetched_over_https(dns, http):
     [
         "ftp://covers.openlibrary.org/b/id/1-L.jpg",
         "file:///etc/passwd",
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg==",
         "https://user:secret@covers.openlibrary.org/b/id/1-L.jpg",
         "not a url",
         "https://covers.openlibrary.org:99999/b/id/1-L.jpg",
@@ -218,6 +219,15 @@ def test_a_redirect_to_an_allowed_name_that_resolves_to_metadata_is_refused(dns,
 def test_a_redirect_outside_the_allowlist_is_refused(dns, http):
     http.get(OL_COVER, status=302, headers={"Location": "https://evil.example/x.jpg"})
     assert rejection(OL_COVER).reason == RejectionReason.HOST_NOT_ALLOWED
+
+
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "data:image/jpeg;base64,/9j/4AAQ"])
+def test_a_redirect_to_a_file_or_data_url_is_refused(dns, http, location):
+    http.get(OL_COVER, status=302, headers={"Location": location})
+    refused = rejection(OL_COVER)
+    assert refused.reason == RejectionReason.BAD_URL
+    assert refused.message == f"not an http(s) URL: {location!r}"
+    assert len(http.calls) == 1
 
 
 def test_more_than_three_redirects_are_refused(dns, http):

@@ -110,3 +110,27 @@ def test_a_cover_body_its_content_encoding_does_not_describe_is_corrupt_not_a_co
             fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
     assert caught.value.reason == RejectionReason.CORRUPT and not caught.value.retryable
     assert caught.value.message.startswith("undecodable body: "), caught.value.message
+
+
+def test_a_valid_json_answer_of_50_mb_of_whitespace_is_refused_at_the_cap(settings, openlibrary):
+    """The recorded answer, then 50 MB of blanks before its last brace: valid JSON, read only
+    as far as ENRICHMENT_MAX_RESPONSE_BYTES, then refused as too large."""
+    sent = []
+
+    def blanks(conn, head):
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+        conn.sendall(RECORDED_ANSWER.rstrip()[:-1])
+        try:
+            for _ in range(50 * 16):
+                conn.sendall(b" " * 64 * 1024)
+                sent.append(64 * 1024)
+            conn.sendall(b"}")
+        except OSError:  # the client hung up
+            return
+
+    with raw_http_server(blanks) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert result.status == LookupStatus.UNPARSEABLE, result
+    assert "answer too large" in result.error
+    assert sum(sent) < 20 * 1024 * 1024  # abandoned near the 4 MiB cap, not read to the end
