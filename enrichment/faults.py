@@ -115,7 +115,11 @@ _TEXT_KINDS = (
         FaultKind.REFUSED,
         re.compile(r"Connection refused|ECONNREFUSED|\[Errno 111\]|\[WinError 10061\]", re.I),
     ),
-    (FaultKind.TLS, re.compile(r"SSLError|CERTIFICATE_VERIFY_FAILED|\[SSL[:\]]|TLS", re.I)),
+    # TLS's own words only: "tls" inside a host or a path (mtls.example.org, /settlsment) is none.
+    (
+        FaultKind.TLS,
+        re.compile(r"SSLError|CERTIFICATE_VERIFY_FAILED|\[SSL[:\]]|\bTLSV1|\(TLS\)", re.I),
+    ),
     (FaultKind.TIMEOUT, re.compile(r"timed out|timeout|gave up after", re.I)),
 )
 # A LookupStatus (its value: this module does not import enrichment.candidates) -> a kind, for

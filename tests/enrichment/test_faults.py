@@ -120,6 +120,23 @@ def test_url_queries_and_fragments_are_cut_but_paths_kept():
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("HTTPSConnectionPool(host='mtls.example.org', port=443): Read timed out.", "timeout"),
+        (
+            "HTTPSConnectionPool(host='x.org', port=443): url: /settlsment.jpg (Caused by x)",
+            "other",
+        ),
+        ("[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version", "tls"),
+        ("openlibrary: the secure connection to openlibrary.org failed (TLS)", "tls"),
+    ],
+)
+def test_only_tls_own_words_make_a_tls_fault(text, kind):
+    """A timeout to mtls.example.org was told as "the secure connection … failed (TLS)"."""
+    assert classify_fault(error=text).kind == kind
+
+
 def test_an_ipv6_host_is_named_in_brackets():
     """ "::1:8080" is another address: a host with its port is written as a URL writes it."""
     fault = classify_fault(error="Connection refused", url="http://[::1]:8080/api/books")
