@@ -100,7 +100,8 @@ def _fetch(url: str, max_bytes: int, watchdog: Watchdog) -> bytes:
             _check_answer(response, max_bytes)
             return _read_body(response, max_bytes)
     raise CoverRejected(
-        RejectionReason.TOO_MANY_REDIRECTS, f"more than {MAX_REDIRECTS} redirects from {url}"
+        RejectionReason.TOO_MANY_REDIRECTS,
+        f"more than {MAX_REDIRECTS} redirects from {_quoted(url)}",
     )
 
 
@@ -153,11 +154,13 @@ def _send(url: str, addresses: tuple[str, ...], timeout) -> requests.Response:
 def _check_answer(response: requests.Response, max_bytes: int) -> None:
     status = response.status_code
     if status in (404, 410):
-        raise CoverRejected(RejectionReason.NOT_FOUND, f"HTTP {status} from {response.url}")
+        raise CoverRejected(
+            RejectionReason.NOT_FOUND, f"HTTP {status} from {_quoted(response.url)}"
+        )
     if status != 200:
         raise CoverRejected(
             RejectionReason.HTTP_STATUS,
-            f"HTTP {status} from {response.url}",
+            f"HTTP {status} from {_quoted(response.url)}",
             retryable=status == 429 or status >= 500,
         )
     declared = response.headers.get("Content-Length", "")
@@ -180,8 +183,17 @@ def _read_body(response: requests.Response, max_bytes: int) -> bytes:
             raise CoverRejected(RejectionReason.TOO_LARGE, f"body over {max_bytes} bytes")
         chunks.append(chunk)
     if not received:
-        raise CoverRejected(RejectionReason.EMPTY, f"empty body from {response.url}")
+        raise CoverRejected(RejectionReason.EMPTY, f"empty body from {_quoted(response.url)}")
     return b"".join(chunks)
+
+
+#: The most of a URL a refusal quotes: a record's cover URL may be any length, and its
+#: refusal is kept with the request and shown on its review page.
+QUOTED_URL_CHARS = 200
+
+
+def _quoted(url: str) -> str:
+    return url if len(url) <= QUOTED_URL_CHARS else url[: QUOTED_URL_CHARS - 1] + "…"
 
 
 def _rejection_for(error: requests.RequestException) -> CoverRejected:

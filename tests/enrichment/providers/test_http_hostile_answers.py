@@ -134,3 +134,17 @@ def test_a_valid_json_answer_of_50_mb_of_whitespace_is_refused_at_the_cap(settin
     assert result.status == LookupStatus.UNPARSEABLE, result
     assert "answer too large" in result.error
     assert sum(sent) < 20 * 1024 * 1024  # abandoned near the 4 MiB cap, not read to the end
+
+
+def test_a_refused_cover_url_of_100_kb_is_quoted_short(covers):
+    """A record's cover URL of 100 KB that its host answers 414: the refusal, kept with the
+    request and shown on its review page, quoted all of it."""
+    too_long = b"HTTP/1.1 414 URI Too Long\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    with raw_http_server(lambda conn, head: conn.sendall(too_long)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        url = f"{server.url}/b/id/1-L.jpg?" + "a" * 100_000
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(url)
+    assert caught.value.reason == RejectionReason.HTTP_STATUS
+    assert caught.value.message.startswith(f"HTTP 414 from {server.url}/b/id/1-L.jpg?aaa")
+    assert len(caught.value.message) < 300
