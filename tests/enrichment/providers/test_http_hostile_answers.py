@@ -14,7 +14,7 @@ import time
 import pytest
 
 from enrichment.candidates import LookupStatus
-from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
+from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes, verify_cover
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
 from tests.enrichment.raw_http_server import raw_http_server
@@ -148,3 +148,16 @@ def test_a_refused_cover_url_of_100_kb_is_quoted_short(covers):
     assert caught.value.reason == RejectionReason.HTTP_STATUS
     assert caught.value.message.startswith(f"HTTP 414 from {server.url}/b/id/1-L.jpg?aaa")
     assert len(caught.value.message) < 300
+
+
+def test_an_http_1_0_cover_cut_short_without_a_length_is_refused_as_truncated(covers):
+    """Without a Content-Length the body ends where the connection does: the download cannot
+    tell a cut from the end, the image's own structure does."""
+    cut = b"HTTP/1.0 200 OK\r\nContent-Type: image/jpeg\r\n\r\n" + JPEG[: len(JPEG) // 2]
+    with raw_http_server(lambda conn, head: conn.sendall(cut)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        data = fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+    assert data == JPEG[: len(JPEG) // 2]
+    with pytest.raises(CoverRejected) as caught:
+        verify_cover(data)
+    assert caught.value.reason == RejectionReason.TRUNCATED
