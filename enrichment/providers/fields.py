@@ -348,38 +348,7 @@ def cap_candidate_text(candidate: Candidate) -> Candidate:
     return candidate
 
 
-# --- People: dates of birth and death, ids, and how much of an author record is kept ----------
-
-# "fl. 1200", "flourished 1200", a heading's "active 317-322": no birth date; "1980s" no year.
-_FLOURISHED = re.compile(r"\b(?:fl|flourished|active)\b", re.IGNORECASE)
-# A year of the Hijri calendar ("1231 A.H." is 1815-16): not a year of ours.
-_OTHER_CALENDAR = re.compile(r"hijr|\d\s*A\.?\s?H\b", re.IGNORECASE)
-_BEFORE_OUR_ERA = r"B\.?\s?C\.?(?:E\.?)?(?![A-Za-z])"  # BC, B.C., BCE
-_OUR_ERA = r"(?:A\.?\s?D|C\.?E)\b"  # AD, A.D., CE
-# A year its era marks, however short ("43 B.C.", "621? BCE"), else one of 3 or 4 digits (not
-# part of a longer number); group 2 holds "BC" when the year is before the common era.
-_LIFE_YEAR = re.compile(
-    rf"(?<!\d)(?:(\d{{1,4}})\b\??\s*(?:({_BEFORE_OUR_ERA})|{_OUR_ERA})|(\d{{3,4}})\b)",
-    re.IGNORECASE,
-)
-_LATEST_LIFE_YEAR = 2100
-
-
-def life_year(value: Any) -> int | None:
-    """The year of a birth or death date as people write it ("13 September 1916", "18 Sep
-    1830", "12/2010", "c. 1850", "1850?", "384 BC" -> -384, "43 B.C.", "621? BCE"), or None
-    ("fl. 1200", "active 1200", "1980s", "12th century", "1231 A.H.": no year to trust)."""
-    raw = text(value)
-    if not raw or _FLOURISHED.search(raw) or _OTHER_CALENDAR.search(raw):
-        return None
-    match = _LIFE_YEAR.search(raw)
-    if match is None:
-        return None
-    year = int(match.group(1) or match.group(3))
-    if year == 0 or year > _LATEST_LIFE_YEAR:
-        return None
-    return -year if match.group(2) else year
-
+# --- People: ids, and how much of an author record is kept ----------
 
 _AUTHOR_ID_PATTERNS = {
     "openlibrary_author": re.compile(r"OL[1-9]\d{0,11}A"),

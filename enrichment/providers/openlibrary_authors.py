@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from enrichment.author_candidates import AuthorCandidate, AuthorWork, PhotoRef
+from enrichment.author_dates import life_year
 from enrichment.candidate_notes import note
 from enrichment.candidates import Candidate
 from enrichment.providers import fields
@@ -126,8 +127,9 @@ def author_candidate(
         ),
         source_url=page,
     )
-    candidate.birth_year = fields.life_year(candidate.birth_date)
-    candidate.death_year = fields.life_year(candidate.death_date)
+    # A date field's free text (enrichment.author_dates: "-384" is 384 BC).
+    candidate.birth_year = life_year(candidate.birth_date)
+    candidate.death_year = life_year(candidate.death_date)
     if (
         candidate.birth_year
         and candidate.death_year

@@ -394,44 +394,6 @@ def test_a_works_list_of_the_wrong_shape_is_unreadable(http, openlibrary):
 
 
 @pytest.mark.parametrize(
-    ("written", "year"),
-    [
-        ("1916", 1916),  # OL1A
-        ("25 June 1903", 1903),  # Orwell
-        ("18 Sep 1830", 1830),  # Hazlitt
-        ("12/2010", 2010),  # OL789223A
-        ("c. 1850", 1850),
-        ("1850?", 1850),
-        ("384 BC", -384),
-        ("384 B.C.", -384),
-        ("fl. 1200", None),  # flourished: no birth year
-        ("1980s", None),
-        ("12th century", None),
-        ("2500", None),
-        ("", None),
-        # Years before the common era however short, and a heading's uncertain one (`Aesop,
-        # 621? BCE-565? BCE`): "621? BCE" was read as the year 621, "43 B.C." as none.
-        ("43 B.C.", -43),
-        ("c. 50 BCE", -50),
-        ("621? BCE", -621),
-        ("17 A.D.", 17),
-        ("1761 or 2", 1761),  # OL824357A
-        ("1st cent. B.C.", None),
-        # "active 317-322" is a heading's flourishing, as "fl." is; a year of the Hijri calendar
-        # is no year of ours (1231 A.H. is 1815-16): both were read as birth years.
-        ("active 1200", None),
-        ("flourished 1200", None),
-        ("1231 A.H.", None),
-        ("1212 AH", None),
-        ("1225 (Hijri)", None),
-        ("1900 Ahmedabad", 1900),
-    ],
-)
-def test_life_year(written, year):
-    assert fields.life_year(written) == year
-
-
-@pytest.mark.parametrize(
     ("kind", "value", "kept"),
     [
         (

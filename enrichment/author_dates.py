@@ -1,0 +1,56 @@
+"""The year of a person's birth or death, read as each shape of source writes it. Pure.
+
+One rule per shape, so that a sign means one thing in each:
+
+- a library heading's dates after the name's last comma (`Martorell, Joanot, -1468`):
+  catalog.person_names.split_life_dates. Its dates are a span, so a bare "-1468" is the span's
+  open start: died 1468.
+- a date field's free text (Open Library's `birth_date` / `death_date`: "25 June 1903", "384
+  BC"): life_year, here. A date field holds one date, never a span, so a minus before a year is
+  its sign: "-384" is 384 BC, as data writes it (Plato's "-428").
+- Wikidata's time value with its precision: wikidata_authors.wikidata_time. XSD 1.1, where 1
+  BCE is year 0: "-0383" is 384 BC.
+"""
+
+import re
+from typing import Any
+
+# "fl. 1200", "flourished 1200", a heading's "active 317-322": no birth date; "1980s" no year.
+_FLOURISHED = re.compile(r"\b(?:fl|flourished|active)\b", re.IGNORECASE)
+# A year of the Hijri calendar ("1231 A.H." is 1815-16): not a year of ours.
+_OTHER_CALENDAR = re.compile(r"hijr|\d\s*A\.?\s?H\b", re.IGNORECASE)
+_BEFORE_OUR_ERA = r"B\.?\s?C\.?(?:E\.?)?(?![A-Za-z])"  # BC, B.C., BCE
+_OUR_ERA = r"(?:A\.?\s?D|C\.?E)\b"  # AD, A.D., CE
+# A year its era marks, however short ("43 B.C.", "621? BCE"), else one of 3 or 4 digits (not
+# part of a longer number); group 2 holds "BC" when the year is before the common era.
+_LIFE_YEAR = re.compile(
+    rf"(?<!\d)(?:(\d{{1,4}})\b\??\s*(?:({_BEFORE_OUR_ERA})|{_OUR_ERA})|(\d{{3,4}})\b)",
+    re.IGNORECASE,
+)
+# A signed year, the field's whole value (Plato's "-428", "-0384", "−384" with a minus sign, an
+# ISO date's "-0384-05-01", "c. -384"): before the common era. Not "1802-1870": the sign begins
+# the value.
+_SIGNED_YEAR = re.compile(
+    r"^(?:(?:c|ca|circa)\.?\s*)?[-\u2212]\s?(\d{1,4})(?:-\d\d(?:-\d\d)?)?\??$", re.IGNORECASE
+)
+_LATEST_LIFE_YEAR = 2100
+
+
+def life_year(value: Any) -> int | None:
+    """The year of a birth or death date as a date field writes it ("13 September 1916", "18 Sep
+    1830", "12/2010", "c. 1850", "1850?", "384 BC" -> -384, "43 B.C.", "621? BCE", "-384" ->
+    -384: a date field holds one date, so its minus is the year's sign), or None ("fl. 1200",
+    "active 1200", "1980s", "12th century", "1231 A.H.": no year to trust)."""
+    raw = str(value).strip() if isinstance(value, str | int) else ""  # a number is a year too
+    if not raw or _FLOURISHED.search(raw) or _OTHER_CALENDAR.search(raw):
+        return None
+    signed = _SIGNED_YEAR.match(raw)
+    if signed is not None:
+        return -int(signed.group(1)) or None
+    match = _LIFE_YEAR.search(raw)
+    if match is None:
+        return None
+    year = int(match.group(1) or match.group(3))
+    if year == 0 or year > _LATEST_LIFE_YEAR:
+        return None
+    return -year if match.group(2) else year

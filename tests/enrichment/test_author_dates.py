@@ -1,0 +1,112 @@
+"""A birth or death year, read as each shape of source writes it: a date field's free text
+(enrichment.author_dates.life_year), a library heading's dates (catalog.person_names), a
+Wikidata time value (enrichment.providers.wikidata_authors). Each says what a minus means.
+
+Open Library records: the real dump line of George Orwell (tests/fixtures/providers/openlibrary/
+author__OL118077A__from_dump.json), its dates replaced in the test where a test says so.
+"""
+
+import pytest
+
+from catalog.person_names import split_life_dates
+from enrichment import author_dates
+from enrichment.author_candidates import AuthorCandidate
+from enrichment.author_matching import AuthorMatchScore
+from enrichment.author_proposal import merge_author_candidates
+from enrichment.matching import Tier
+from enrichment.providers import openlibrary_authors, wikidata_authors
+from tests.enrichment.providers.helpers import load
+
+ORWELL = "author__OL118077A__from_dump.json"
+
+
+def parse(record: dict) -> AuthorCandidate:
+    return openlibrary_authors.author_candidate(
+        record,
+        provider="openlibrary",
+        base_url="https://openlibrary.org",
+        covers_url="https://covers.openlibrary.org",
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "year"),
+    [
+        ("1916", 1916),  # OL1A
+        ("25 June 1903", 1903),  # Orwell
+        ("18 Sep 1830", 1830),  # Hazlitt
+        ("12/2010", 2010),  # OL789223A
+        ("c. 1850", 1850),
+        ("1850?", 1850),
+        ("384 BC", -384),
+        ("384 B.C.", -384),
+        ("fl. 1200", None),  # flourished: no birth year
+        ("1980s", None),
+        ("12th century", None),
+        ("2500", None),
+        ("", None),
+        # A date field holds one date: a minus before its year is the year's sign, before the
+        # common era (Plato's "-428"); "-384" was read as the year 384.
+        ("-384", -384),
+        ("-0384", -384),
+        ("\u2212384", -384),  # a minus sign
+        ("-0384-05-01", -384),
+        (-384, -384),  # a number
+        ("c. -384", -384),
+        ("-0", None),
+        ("1802-1870", 1802),  # a span's hyphen is no sign
+        # Years before the common era however short, and a heading's uncertain one (`Aesop,
+        # 621? BCE-565? BCE`): "621? BCE" was read as the year 621, "43 B.C." as none.
+        ("43 B.C.", -43),
+        ("c. 50 BCE", -50),
+        ("621? BCE", -621),
+        ("17 A.D.", 17),
+        ("1761 or 2", 1761),  # OL824357A
+        ("1st cent. B.C.", None),
+        # "active 317-322" is a heading's flourishing, as "fl." is; a year of the Hijri calendar
+        # is no year of ours (1231 A.H. is 1815-16): both were read as birth years.
+        ("active 1200", None),
+        ("flourished 1200", None),
+        ("1231 A.H.", None),
+        ("1212 AH", None),
+        ("1225 (Hijri)", None),
+        ("1900 Ahmedabad", 1900),
+    ],
+)
+def test_life_year(written, year):
+    assert author_dates.life_year(written) == year
+
+
+def test_a_minus_means_what_its_shape_of_source_means():
+    """A heading's "-1468" is its span's open start (died 1468); a date field's "-1468" is a
+    year before the common era; Wikidata's "-1467" is 1468 BC (XSD 1.1: 1 BCE is year 0)."""
+    heading = split_life_dates("Martorell, Joanot, -1468")
+    assert (heading.birth_year, heading.death_year) == (None, 1468)
+    assert author_dates.life_year("-1468") == -1468
+    assert wikidata_authors.wikidata_time("-1467-01-01T00:00:00Z/9") == (-1468, "1468 BC")
+
+
+def test_an_open_library_signed_birth_year_agrees_with_wikidatas_and_is_proposed():
+    """Aristotle's birth, "-384" in an Open Library record and 384 BC in Wikidata's: the record's
+    year was read as 384 (AD), the two sources disagreed by 768 years and no birth year was
+    proposed at all."""
+    record = {**load("openlibrary", ORWELL), "birth_date": "-384", "death_date": "-322"}
+    openlibrary = parse(record)
+    assert (openlibrary.birth_year, openlibrary.death_year) == (-384, -322)
+    wikidata = AuthorCandidate(
+        provider="wikidata",
+        name="George Orwell",
+        birth_year=-384,
+        birth_date="384 BC",
+        death_year=-322,
+        death_date="322 BC",
+    )
+    high = AuthorMatchScore(identifier=5, name=100, works=5, tier=Tier.HIGH)
+
+    merged = merge_author_candidates(
+        [(openlibrary, high), (wikidata, high)], provider_order=["openlibrary", "wikidata"]
+    )
+
+    assert merged.fields["birth_year"].value == -384
+    assert merged.fields["birth_year"].agree == ["wikidata"]
+    assert merged.fields["death_year"].value == -322
