@@ -60,7 +60,11 @@ from enrichment.author_matching import (
     score_author_names,
     score_author_record,
 )
-from enrichment.author_state import author_current_values, names_no_one_person
+from enrichment.author_state import (
+    author_current_values,
+    names_an_organisation,
+    names_no_one_person,
+)
 from enrichment.candidates import Candidate, LookupResult, RecordT
 from enrichment.faults import FaultLookup
 from enrichment.matching import TIER_ORDER, Tier
@@ -116,7 +120,7 @@ def process_author_requests(
     works_by_key: dict[str, KeyWorks] = defaultdict(KeyWorks)
     try:
         people = _people(requests)
-        # `Anonymous` is nobody a source describes: asking for them finds namesakes only.
+        # `Anonymous`, `S. Norwell (Firm)` are nobody a source describes: asking finds namesakes.
         people_to_ask = [p for p in people if not names_no_one_person(p.author.name)]
         _ask_sources(people_to_ask, providers, works_by_key, stats)
     except Exception as exc:  # never leave claimed requests in progress: back them all off
@@ -550,6 +554,11 @@ def _decide(person: BatchAuthor, works_by_key: dict[str, KeyWorks]) -> str:
 
 
 def _no_one_reason(name: str) -> str:
+    if names_an_organisation(name):
+        return gettext(
+            "“%(name)s” is an organisation's name, not a person's: the author sources describe "
+            "people, so none was asked."
+        ) % {"name": name}
     return gettext(
         "“%(name)s” stands for no one person (a work's unknown or several unnamed authors): "
         "no source can describe them, so none was asked."

@@ -13,24 +13,49 @@ from django.utils import timezone
 
 from catalog.importers.parsing import UNKNOWN_PERSON_PATTERN
 from catalog.models import Author
+from catalog.name_order import ORGANISATION_WORDS_PATTERN
 from enrichment.merge import AUTHOR_COMPLETENESS_WEIGHTS, AUTHOR_FIELDS, completeness
 from enrichment.work_state import stored_value
 
+#: An organisation's name, credited as a work's author (a corporate body: a firm, a society, a
+#: publisher): the author sources describe people, and a person of the name would be taken for
+#: it. A catalogue heading's qualifier for a body (`S. Norwell (Firm)`, `(Organization)`,
+#: `(Society)`, `(Group)`, `(Musical group)`, `(Firm : Bloomington, Ind.)`); a name that ends
+#: with a word of a firm or a body (catalog.name_order.is_organisation_word: `… Inc.`, `… Ltd`,
+#: `… Company`, `Orwell Women's Institute.`); a university's press or `The … Press` (not `…
+#: Press` alone: William H. Press is a person); one that begins as a body's does (`Society of
+#: …`, `Friends of Morwellham.`). Python's and PostgreSQL's regex alike: no `\b`, which
+#: PostgreSQL reads as a backspace.
+ORGANISATION_PATTERN = (
+    r"\((?:firm|organi[sz]ation|society|(?:musical )?group|association|company|corporate body)"
+    r"(?: ?:[^)]*)?\)"
+    rf"|(?:^|[ ,])(?:{ORGANISATION_WORDS_PATTERN})\.?$"
+    r"|(?:^|[ ,])(?:university|college) press\.?$|^the .+ press\.?$"
+    r"|^(?:society|institute|association|academy|friends|council|committee|department|ministry"
+    r"|museum|bureau) of "
+)
 #: A name that stands for no one person, whom no source can describe: a work's unknown author as
 #: libraries credit it (`Anonymous`, `Anon.`, `Anonyme`, `Anónimo`, `Аноним`: the imports keep
-#: it), and the imports' placeholders for an unknown or several unnamed authors (`Unknown`,
+#: it), the imports' placeholders for an unknown or several unnamed authors (`Unknown`,
 #: `Various`, `Collectif`: catalog.importers.parsing.is_unknown_person), stored before the
-#: imports read them as no one, or typed in the admin. Python's and PostgreSQL's regex alike.
+#: imports read them as no one, or typed in the admin, and an organisation's name
+#: (ORGANISATION_PATTERN). Python's and PostgreSQL's regex alike.
 NO_ONE_PERSON_PATTERN = (
     r"^(?:anon\.?|anonymous|anonym[eo]?|anonymus|an[oó]nim[oa]|[аА]ноним)$"
-    f"|{UNKNOWN_PERSON_PATTERN}"
+    f"|{UNKNOWN_PERSON_PATTERN}|{ORGANISATION_PATTERN}"
 )
 _NO_ONE_PERSON = re.compile(NO_ONE_PERSON_PATTERN, re.IGNORECASE)
+_ORGANISATION = re.compile(ORGANISATION_PATTERN, re.IGNORECASE)
 
 
 def names_no_one_person(name: str) -> bool:
     """Whether an author's name stands for no one person (NO_ONE_PERSON_PATTERN)."""
     return bool(_NO_ONE_PERSON.search(name.strip()))
+
+
+def names_an_organisation(name: str) -> bool:
+    """Whether an author's name is an organisation's (ORGANISATION_PATTERN): no one person."""
+    return bool(_ORGANISATION.search(name.strip()))
 
 
 def author_current_values(author: Author) -> dict[str, Any]:

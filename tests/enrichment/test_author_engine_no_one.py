@@ -91,3 +91,73 @@ def test_enrich_selected_authors_says_why_anonymous_is_not_queued(client, sent_t
     assert "1 the author's name stands for no one person: no source can describe them" in message
     assert "nothing to look up" not in message
     assert not EnrichmentRequest.objects.exists()
+
+
+# Organisations credited as authors: real Open Library author names (the dump's lines in
+# tests/fixtures/openlibrary_dump/booklink_authors_grep_orwell37.txt: OL7090757A, OL6739312A,
+# OL6032027A), and corporate bodies as exports credit them.
+ORGANISATIONS = [
+    "S. Norwell (Firm)",
+    "Orwell Women's Institute.",
+    "Friends of Morwellham.",
+    "Oxford University Press",
+    "The MIT Press",
+    "Apple Inc.",
+    "Penguin Books Ltd",
+    "McKinsey & Company",
+    "Society of Biblical Literature",
+    "Beatles (Musical group)",
+    "Kinokuniya (Firm : Tokyo, Japan)",
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        *((name, True) for name in ORGANISATIONS),
+        ("S. Norwell", False),  # the name without its qualifier: a person's
+        ("William H. Press", False),  # a surname, not a publisher's word
+        ("Lily Co", False),
+        ("George Orwell", False),
+        ("Anonymous", False),  # no one person, but no organisation
+    ],
+)
+def test_which_names_are_an_organisations(name, organisation):
+    """`S. Norwell (Firm)` was looked up as a person: matching reads the name without its
+    bracketed qualifier, `S. Norwell`, and a person of that name would be taken for the firm."""
+    assert author_state.names_an_organisation(name) is organisation
+    assert author_state.names_no_one_person(name) is (organisation or name == "Anonymous")
+
+
+@pytest.mark.parametrize("name", ORGANISATIONS)
+def test_enrich_missing_never_queues_an_organisation(name, sent_tasks):
+    make_author(name)  # lacks a bio, dates and ids
+    someone = make_author("William H. Press")
+
+    out = StringIO()
+    call_command("enrich_missing", "--authors", "--json", stdout=out)
+
+    summary = json.loads(out.getvalue())
+    assert (summary["authors_missing"], summary["authors_queued"]) == (1, 1)
+    assert list(EnrichmentRequest.objects.values_list("author_id", flat=True)) == [someone.pk]
+
+
+def test_a_request_for_a_firm_queued_before_asks_no_source_and_says_why(
+    sources,  # noqa: F811
+    sent_tasks,
+):
+    serve_orwell(sources)
+    firm = make_author("S. Norwell (Firm)")
+    work = make_work("Nineteen Eighty-Four", authors=[firm])
+    make_edition(work, isbn13="9780451524935")
+    request = EnrichmentRequest.objects.create(author=firm, trigger="post_import")
+
+    tasks.process_enrichment_batch([request.pk])
+
+    request.refresh_from_db()
+    assert sources.requests == []
+    assert (request.status, request.confidence) == (Status.SKIPPED, "none")
+    assert request.match_details.reason == (
+        "“S. Norwell (Firm)” is an organisation's name, not a person's: the author sources "
+        "describe people, so none was asked."
+    )
