@@ -67,6 +67,9 @@ class AuthorCandidate:
     birth_date: str = ""  # as the source gives it: "13 September 1916", "1903-06-25"
     death_year: int | None = None
     death_date: str = ""
+    # The source's date says its year is a guess ("c. 1200", "1850?"): kept, never taken as exact.
+    birth_year_approximate: bool = False
+    death_year_approximate: bool = False
     gender: str = ""  # the source's word: "female", "male", "non-binary"...
     citizenship: list[str] = field(default_factory=list)  # country names: ["United Kingdom"]
     description: str = ""  # a line: "English writer and journalist (1903–1950)"

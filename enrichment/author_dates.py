@@ -13,7 +13,7 @@ One rule per shape, so that a sign means one thing in each:
 """
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 # "fl. 1200", "flourished 1200", a heading's "active 317-322": no birth date; "1980s" no year.
 _FLOURISHED = re.compile(r"\b(?:fl|flourished|active)\b", re.IGNORECASE)
@@ -33,24 +33,47 @@ _LIFE_YEAR = re.compile(
 _SIGNED_YEAR = re.compile(
     r"^(?:(?:c|ca|circa)\.?\s*)?[-\u2212]\s?(\d{1,4})(?:-\d\d(?:-\d\d)?)?\??$", re.IGNORECASE
 )
+# Words and marks that say a year is a guess: "c. 1850", "ca. 1200", "circa 1200", "approx.
+# 1200", "about 1200", "1850?", "[1850?]", "1761 or 2". A word only before a year, so the "C." of
+# "B.C." is none.
+_APPROXIMATE = re.compile(
+    r"\b(?:c|ca|circa|approx|approximately|about|abt)\b\.?\s*(?=[-\u2212]?\d)|\d\s*\?|\d\s+or\s+\d",
+    re.IGNORECASE,
+)
 _LATEST_LIFE_YEAR = 2100
 
 
-def life_year(value: Any) -> int | None:
+class LifeDate(NamedTuple):
+    """A birth or death date's year (negative before the common era), and whether the date says
+    the year is a guess ("c. 1200"): the year is kept, said to be approximate."""
+
+    year: int | None
+    approximate: bool = False
+
+
+def life_date(value: Any) -> LifeDate:
     """The year of a birth or death date as a date field writes it ("13 September 1916", "18 Sep
-    1830", "12/2010", "c. 1850", "1850?", "384 BC" -> -384, "43 B.C.", "621? BCE", "-384" ->
-    -384: a date field holds one date, so its minus is the year's sign), or None ("fl. 1200",
-    "active 1200", "1980s", "12th century", "1231 A.H.": no year to trust)."""
+    1830", "12/2010", "384 BC" -> -384, "43 B.C.", "621? BCE", "-384" -> -384: a date field
+    holds one date, so its minus is the year's sign), approximate when the date says so ("c.
+    1850", "ca. 1200", "circa 1200", "1850?", "1761 or 2"); no year ("fl. 1200", "active
+    1200", "1980s", "12th century", "1231 A.H.": none to trust)."""
     raw = str(value).strip() if isinstance(value, str | int) else ""  # a number is a year too
     if not raw or _FLOURISHED.search(raw) or _OTHER_CALENDAR.search(raw):
-        return None
+        return LifeDate(None)
+    approximate = bool(_APPROXIMATE.search(raw))
     signed = _SIGNED_YEAR.match(raw)
     if signed is not None:
-        return -int(signed.group(1)) or None
+        return LifeDate(-int(signed.group(1)) or None, approximate)
     match = _LIFE_YEAR.search(raw)
     if match is None:
-        return None
+        return LifeDate(None)
     year = int(match.group(1) or match.group(3))
     if year == 0 or year > _LATEST_LIFE_YEAR:
-        return None
-    return -year if match.group(2) else year
+        return LifeDate(None)
+    return LifeDate(-year if match.group(2) else year, approximate)
+
+
+def life_year(value: Any) -> int | None:
+    """The year of a birth or death date as a date field writes it (life_date), whether or not
+    the date says it is a guess."""
+    return life_date(value).year

@@ -12,7 +12,9 @@ book's. Precedence:
 | short_description            | the first in provider order (Wikidata's: the only one with it)  |
 | birth_year, death_year       | only when every source giving one agrees within a year; then    |
 |                              | the first in provider order                                     |
-| birth_date, death_date       | the first source's date (as it writes it) of the year proposed  |
+| birth_date, death_date       | the first source's date (as it writes it) of the year proposed; |
+|                              | an exact year over a guess ("1850" over "c. 1850"); a guessed   |
+|                              | year only with its date, which says so                          |
 | gender                       | the first in provider order (Wikidata's)                        |
 | nationality                  | the first source's citizenships (Wikidata's), joined ", "       |
 | openlibrary_key, wikidata_id | each from its own source: Open Library's records, Wikidata's    |
@@ -102,8 +104,11 @@ def merge_author_candidates(
         born = died = None  # the sources contradict each other: a reviewer's to sort out
     for which, merged in (("birth", born), ("death", died)):
         if merged is not None:
-            put(f"{which}_year", merged[0])
-            put(f"{which}_date", merged[1])
+            year, date, approximate = merged
+            put(f"{which}_date", date)
+            if approximate and f"{which}_date" not in record.fields:
+                continue  # a guessed year is never proposed without the date that says so
+            put(f"{which}_year", year)
     for kind, field_name in AUTHOR_ID_FIELDS.items():
         own = OWN_ID_SOURCES.get(kind)
         sources = [c for c in ordered if own is None or c.provider in own]
@@ -171,21 +176,36 @@ def _pick(values: list[tuple[Any, str]], choose: Callable | None = None) -> Merg
 
 def _life_year(
     candidates: Sequence[AuthorCandidate], which: str
-) -> tuple[MergedValue, MergedValue | None] | None:
-    """(year, date as written) when every source giving a `which` ("birth", "death") year
-    agrees within YEAR_TOLERANCE; None otherwise."""
-    years = _values(candidates, lambda c: getattr(c, f"{which}_year"))
-    if not years or max(y for y, _ in years) - min(y for y, _ in years) > YEAR_TOLERANCE:
+) -> tuple[MergedValue, MergedValue | None, bool] | None:
+    """(year, date as written, whether the year is a guess) when every source giving a `which`
+    ("birth", "death") year agrees within YEAR_TOLERANCE; None otherwise. A source's exact year
+    is taken over another's guess ("1850" over "c. 1850")."""
+    given = [c for c in candidates if getattr(c, f"{which}_year") is not None]
+    years = [getattr(c, f"{which}_year") for c in given]
+    if not years or max(years) - min(years) > YEAR_TOLERANCE:
         return None
-    year, source = years[0]
-    agree = sorted({p for y, p in years if p != source and y == year})
-    merged_year = MergedValue(value=year, source=source, agree=agree)
+    chosen = next((c for c in given if not _approximate(c, which)), given[0])
+    year, approximate = getattr(chosen, f"{which}_year"), _approximate(chosen, which)
+    agree = sorted(
+        {
+            c.provider
+            for c, y in zip(given, years, strict=True)
+            if c.provider != chosen.provider and y == year
+        }
+    )
+    merged_year = MergedValue(value=year, source=chosen.provider, agree=agree)
     dated = [
         (getattr(c, f"{which}_date").strip(), c.provider)
-        for c in candidates
-        if getattr(c, f"{which}_year") == year and getattr(c, f"{which}_date").strip()
+        for c in sorted(given, key=lambda c: c is not chosen)  # the chosen year's own date first
+        if getattr(c, f"{which}_year") == year
+        and _approximate(c, which) == approximate
+        and getattr(c, f"{which}_date").strip()
     ]
-    return merged_year, _pick(dated)
+    return merged_year, _pick(dated), approximate
+
+
+def _approximate(candidate: AuthorCandidate, which: str) -> bool:
+    return bool(getattr(candidate, f"{which}_year_approximate"))
 
 
 def _fits(name: str, value: Any) -> bool:

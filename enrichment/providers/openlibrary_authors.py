@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_noop
 
 from enrichment.author_candidates import AuthorCandidate, AuthorWork, PhotoRef
-from enrichment.author_dates import life_year
+from enrichment.author_dates import life_date
 from enrichment.candidate_notes import note
 from enrichment.candidates import Candidate
 from enrichment.providers import fields
@@ -127,9 +127,9 @@ def author_candidate(
         ),
         source_url=page,
     )
-    # A date field's free text (enrichment.author_dates: "-384" is 384 BC).
-    candidate.birth_year = life_year(candidate.birth_date)
-    candidate.death_year = life_year(candidate.death_date)
+    # A date field's free text (enrichment.author_dates: "-384" is 384 BC, "c. 1850" a guess).
+    candidate.birth_year, candidate.birth_year_approximate = life_date(candidate.birth_date)
+    candidate.death_year, candidate.death_year_approximate = life_date(candidate.death_date)
     if (
         candidate.birth_year
         and candidate.death_year

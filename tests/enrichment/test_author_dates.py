@@ -3,8 +3,11 @@
 Wikidata time value (enrichment.providers.wikidata_authors). Each says what a minus means.
 
 Open Library records: the real dump line of George Orwell (tests/fixtures/providers/openlibrary/
-author__OL118077A__from_dump.json), its dates replaced in the test where a test says so.
+author__OL118077A__from_dump.json), its dates replaced in the test where a test says so, and the
+real dump line of OL824357A, born "1761 or 2" (tests/fixtures/openlibrary_dump/).
 """
+
+import json
 
 import pytest
 
@@ -15,7 +18,7 @@ from enrichment.author_matching import AuthorMatchScore
 from enrichment.author_proposal import merge_author_candidates
 from enrichment.matching import Tier
 from enrichment.providers import openlibrary_authors, wikidata_authors
-from tests.enrichment.providers.helpers import load
+from tests.enrichment.providers.helpers import FIXTURES, load
 
 ORWELL = "author__OL118077A__from_dump.json"
 
@@ -110,3 +113,86 @@ def test_an_open_library_signed_birth_year_agrees_with_wikidatas_and_is_proposed
     assert merged.fields["birth_year"].value == -384
     assert merged.fields["birth_year"].agree == ["wikidata"]
     assert merged.fields["death_year"].value == -322
+
+
+# --- a year the date says is a guess ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("c. 1850", (1850, True)),
+        ("ca. 1200", (1200, True)),
+        ("circa 1200", (1200, True)),
+        ("approx. 1200", (1200, True)),
+        ("about 1200", (1200, True)),
+        ("1200?", (1200, True)),
+        ("[1850?]", (1850, True)),
+        ("1761 or 2", (1761, True)),  # OL824357A
+        ("621? BCE", (-621, True)),
+        ("c. 50 BCE", (-50, True)),
+        ("c. -384", (-384, True)),
+        ("1850", (1850, False)),
+        ("13 September 1916", (1916, False)),
+        ("384 B.C.", (-384, False)),  # the "C." of "B.C." is no "c."
+        ("43 B.C.", (-43, False)),
+        ("-384", (-384, False)),
+        ("fl. c. 1200", (None, False)),
+    ],
+)
+def test_life_date_says_when_the_year_is_a_guess(written, read):
+    assert author_dates.life_date(written) == read
+
+
+def _dump_record(author_id: str) -> dict:
+    """A real author line of tests/fixtures/openlibrary_dump/booklink_authors_tail300.txt."""
+    path = FIXTURES.parent / "openlibrary_dump" / "booklink_authors_tail300.txt"
+    line = next(line for line in path.read_text().splitlines() if f"/authors/{author_id}\t" in line)
+    return json.loads(line.split("\t", 4)[4])
+
+
+HIGH = AuthorMatchScore(identifier=5, name=100, works=5, tier=Tier.HIGH)
+
+
+def test_a_guessed_birth_year_is_proposed_with_the_date_that_says_so():
+    """OL824357A, born "1761 or 2": the year is kept, said a guess, and proposed with its date."""
+    record = parse(_dump_record("OL824357A"))
+    assert (record.birth_year, record.birth_year_approximate) == (1761, True)
+    assert (record.death_year, record.death_year_approximate) == (1844, False)
+
+    merged = merge_author_candidates([(record, HIGH)], provider_order=["openlibrary"])
+
+    assert merged.fields["birth_year"].value == 1761
+    assert merged.fields["birth_date"].value == "1761 or 2"
+
+
+def test_an_exact_year_is_taken_over_a_guess_with_its_own_date():
+    """Open Library's "c. 1850" and Wikidata's 1851: the exact year, written as Wikidata writes
+    it. Before, the first source's guess was proposed (1850, "c. 1850") as if it were exact."""
+    guess = parse({**load("openlibrary", ORWELL), "birth_date": "c. 1850"})
+    exact = AuthorCandidate(
+        provider="wikidata", name="George Orwell", birth_year=1851, birth_date="1851-03-02"
+    )
+
+    merged = merge_author_candidates(
+        [(guess, HIGH), (exact, HIGH)], provider_order=["openlibrary", "wikidata"]
+    )
+
+    assert (merged.fields["birth_year"].value, merged.fields["birth_year"].source) == (
+        1851,
+        "wikidata",
+    )
+    assert merged.fields["birth_date"].value == "1851-03-02"
+
+
+def test_a_guessed_year_is_never_proposed_without_its_date():
+    """A date too wide for its column is not proposed (a cut date would be another): its guessed
+    year alone would have been applied as exact, so it is not proposed either."""
+    record = parse({**load("openlibrary", ORWELL), "birth_date": "c. 1850 " + "x" * 70})
+    assert (record.birth_year, record.birth_year_approximate) == (1850, True)
+
+    merged = merge_author_candidates([(record, HIGH)], provider_order=["openlibrary"])
+
+    assert "birth_date" not in merged.fields
+    assert "birth_year" not in merged.fields
+    assert merged.fields["death_year"].value == 1950  # the record's exact death year stands
