@@ -472,7 +472,9 @@ def _summary(record: AuthorCandidate, works_by_key: dict[str, KeyWorks]) -> Auth
         work_titles=tuple(dict.fromkeys(titles)),
         isbns=tuple(dict.fromkeys(isbns)),
         ids=record.provider_ids,
-        not_a_person=record.not_a_person,
+        # A firm's record (`S. Norwell (Firm)`) is no person either, whatever its source says.
+        not_a_person=record.not_a_person
+        or (gettext("an organisation's name") if names_an_organisation(record.name) else ""),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.providers import wikidata_authors
-from tests.enrichment.providers.helpers import body, load
+from tests.enrichment.providers.helpers import FIXTURES, body, load
 from tests.enrichment.test_author_engine import (  # noqa: F401
     fresh,
     sources,
@@ -59,3 +59,24 @@ def test_the_people_query_asks_what_each_item_is_and_a_human_is_a_person():
 
     assert kind(row) == "fictional human, fictional character"
     assert kind(human) == kind(untold) == ""
+
+
+def test_an_open_library_record_of_a_firm_holding_our_key_is_reviewed(
+    sources,  # noqa: F811
+    work_queue,  # noqa: F811
+):
+    """Open Library's record of `S. Norwell (Firm)` (the real dump line of OL7090757A, in
+    tests/fixtures/openlibrary_dump/booklink_authors_grep_orwell37.txt), holding the key of our
+    person `S. Norwell`: matching reads the name without its qualifier, so the firm's record was
+    a high match for the person, and the request completed as if it were them."""
+    dump = FIXTURES.parent / "openlibrary_dump" / "booklink_authors_grep_orwell37.txt"
+    line = next(line for line in dump.read_text().splitlines() if "/authors/OL7090757A\t" in line)
+    sources.json("/ol/authors/OL7090757A.json", line.split("\t", 4)[4].encode())
+    norwell = make_author("S. Norwell", openlibrary_key="OL7090757A")
+
+    [request] = work_queue(norwell)
+
+    assert (request.status, request.confidence) == (Status.NEEDS_REVIEW, "low")
+    [seen] = [c for c in request.match_details.candidates if c.provider == "openlibrary"]
+    assert "the record is no person (an organisation's name): kept for review" in seen.reasons
+    assert not AuditLogEntry.objects.filter(author=norwell).exists()
