@@ -9,9 +9,10 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
   works whose editions share an ISBN-13: NAME_AND_WORK. A generic title ("Poems", "Collected
   Stories", "Œuvres complètes": catalog.generic_titles) is no shared work: countless authors
   have a book of that name. Two people share a name more often than a name and a book, so a
-  name alone proposes nothing, and ids of one kind that differ (two Wikidata items), or birth
+  name alone proposes nothing, and ids of one kind that differ (two Wikidata items), birth
   or death years that differ (author matching's year rule: Richard Matheson, 1926, and his son
-  Richard Christian Matheson, 1953), say they are two people.
+  Richard Christian Matheson, 1953), or an organisation's name beside a person's (`S. Norwell
+  (Firm)` / `S. Norwell`: author_state.names_an_organisation), say they are two.
 
 Names that agree but say two generations of a family (author matching's generation rule: Dumas
 père and Dumas fils, Jr. and Sr., II and III) are two people whatever else agrees: never
@@ -49,6 +50,7 @@ from enrichment.author_matching import (
     score_author_names,
     years_conflict,
 )
+from enrichment.author_state import names_an_organisation
 from enrichment.models import AuthorMerge
 
 Reason = AuthorMerge.Reason
@@ -122,6 +124,9 @@ class ReconcileResult:
     conflicting_years: int = 0
     # Their names say two generations of a family (père / fils, Jr. / Sr.): two people.
     different_generations: int = 0
+    # Name and work agreed, but one is an organisation's name (`S. Norwell (Firm)`), the other
+    # a person's (`S. Norwell`): two.
+    person_and_organisation: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -131,6 +136,7 @@ class ReconcileResult:
             "conflicting_ids": self.conflicting_ids,
             "conflicting_years": self.conflicting_years,
             "different_generations": self.different_generations,
+            "person_and_organisation": self.person_and_organisation,
         }
 
 
@@ -180,6 +186,13 @@ def generations_of_a_family(a: Person, b: Person) -> bool:
     two generations of a family (author matching's rule): Dumas père and Dumas fils, or
     "Alexandre Dumas" once Dumas fils was merged into him and Dumas père."""
     return one_name_two_generations(a.all_names, b.all_names)
+
+
+def person_and_organisation(a: Person, b: Person) -> bool:
+    """Whether one of them is named as an organisation and the other not (`S. Norwell (Firm)`
+    and `S. Norwell`): author matching reads a name without its bracketed qualifier, so their
+    names agree, and a firm and a person credited on one book are two."""
+    return names_an_organisation(a.name) != names_an_organisation(b.name)
 
 
 def _pair_key(a: int, b: int) -> tuple[int, int]:
@@ -408,8 +421,8 @@ def _decided_pairs() -> set[tuple[int, int]]:
 def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
     """Every pair of live authors that looks like one person (SHARED_ID first: an id is the
     stronger evidence), and how many pairs of names and works were left out for holding
-    different ids of one kind, for different birth or death years, and for names of two
-    generations of a family."""
+    different ids of one kind, for different birth or death years, for names of two
+    generations of a family, and for a person's name beside an organisation's."""
     authors_of, credits = _load_credits()
     found: dict[tuple[int, int], DuplicatePair] = {}
     conflicts: Counter[str] = Counter()
@@ -438,6 +451,9 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
             continue
         if conflicting_years(people[a], people[b]):
             conflicts["years"] += 1  # a father and son of one name, born decades apart
+            continue
+        if person_and_organisation(people[a], people[b]):
+            conflicts["organisation"] += 1
             continue
         found[a, b] = name_and_work_pair(people[a], people[b], works, name)
     conflicts["generations"] = len(two_generations)
@@ -473,6 +489,7 @@ def author_duplicates_propose() -> ReconcileResult:
         conflicting_ids=conflicts["ids"],
         conflicting_years=conflicts["years"],
         different_generations=conflicts["generations"],
+        person_and_organisation=conflicts["organisation"],
     )
     with transaction.atomic():
         _wait_for_another_search()

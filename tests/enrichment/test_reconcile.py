@@ -281,6 +281,24 @@ def test_a_name_and_a_work_with_birth_years_decades_apart_are_two_people():
     assert "1 pair with matching names and a shared work was born or died in" in out.getvalue()
 
 
+def test_a_person_and_a_firm_of_one_name_sharing_a_work_are_two():
+    """`S. Norwell (Firm)` (a real Open Library author name, OL7090757A) and `S. Norwell`,
+    credited on one book: matching reads the name without its qualifier, so the two agreed and
+    were proposed for merging, a firm into a person."""
+    firm = make_author("S. Norwell (Firm)")
+    person = make_author("S. Norwell")
+    make_work("Catalogue of Wallpapers", authors=[firm, person])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.person_and_organisation) == (0, 1)
+    out = io.StringIO()
+    call_command("reconcile_authors", stdout=out)
+    assert "1 pair with matching names and a shared work is a person and an organisation" in (
+        out.getvalue()
+    )
+
+
 def test_father_and_son_of_one_name_are_never_proposed():
     """Dumas père and Dumas fils as Goodreads writes them (Author, Author l-f), sharing a work
     and a sort name without the word; Pliny the Elder and the Younger sharing a Wikidata id
@@ -459,6 +477,7 @@ def test_the_command_prints_counts_and_json():
         "conflicting_ids": 0,
         "conflicting_years": 0,
         "different_generations": 0,
+        "person_and_organisation": 0,
     }
     out = io.StringIO()
     call_command("reconcile_authors", stdout=out)

@@ -74,6 +74,16 @@ class Command(BaseCommand):
                     result.different_generations,
                 ),
             ),
+            (
+                result.person_and_organisation,
+                ngettext(
+                    "%(count)s pair with matching names and a shared work is a person and an "
+                    "organisation (“S. Norwell” and “S. Norwell (Firm)”): not proposed.",
+                    "%(count)s pairs with matching names and a shared work are a person and an "
+                    "organisation (“S. Norwell” and “S. Norwell (Firm)”): not proposed.",
+                    result.person_and_organisation,
+                ),
+            ),
         ):
             if count:
                 self.stdout.write(message % {"count": f"{count:,}"})
