@@ -24,7 +24,9 @@ from enrichment.work_state import stored_value
 #: with a word of a firm or a body (catalog.name_order.is_organisation_word: `… Inc.`, `… Ltd`,
 #: `… Company`, `Orwell Women's Institute.`); a university's press or `The … Press` (not `…
 #: Press` alone: William H. Press is a person); one that begins as a body's does (`Society of
-#: …`, `Friends of Morwellham.`). Python's and PostgreSQL's regex alike: no `\b`, which
+#: …`, `Friends of Morwellham.`) or ends as one (`Australian Copyright Council.`); a body's
+#: subdivisions (`California. Legislature. Senate.`); a meeting (`Orwell Conference (1983
+#: University of Antwerp)`). Python's and PostgreSQL's regex alike: no `\b`, which
 #: PostgreSQL reads as a backspace.
 ORGANISATION_PATTERN = (
     r"\((?:firm|organi[sz]ation|society|(?:musical )?group|association|company|corporate body)"
@@ -33,6 +35,14 @@ ORGANISATION_PATTERN = (
     r"|(?:^|[ ,])(?:university|college) press\.?$|^the .+ press\.?$"
     r"|^(?:society|institute|association|academy|friends|council|committee|department|ministry"
     r"|museum|bureau) of "
+    r"|(?:^|[ ,])(?:council|school|conference|symposium|congress|library|department|dept|office"
+    r"|bureau|club)\.?$"
+    # A body's subdivisions after a full stop: `United States. Congress. Senate.`, `Orwell.
+    # Cambridgeshire. Parish.`; not a given name's abbreviation (`Chas. Dickens`), nor a stray
+    # stop between two names (`Martin. Rhonheimer`).
+    r"|\w{6,}\. \w+\.? \w"
+    # A meeting's number, year and place: `Orwellian Symposium (2nd 1994 Karlovy Vary, …)`.
+    r"|\((?:[0-9]+(?:st|nd|rd|th) )?[0-9]{4}\?? [^)]"
 )
 #: A name that stands for no one person, whom no source can describe: a work's unknown author as
 #: libraries credit it (`Anonymous`, `Anon.`, `Anonyme`, `Anónimo`, `Аноним`: the imports keep

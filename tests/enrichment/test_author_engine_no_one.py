@@ -94,12 +94,17 @@ def test_enrich_selected_authors_says_why_anonymous_is_not_queued(client, sent_t
 
 
 # Organisations credited as authors: real Open Library author names (the dump's lines in
-# tests/fixtures/openlibrary_dump/booklink_authors_grep_orwell37.txt: OL7090757A, OL6739312A,
-# OL6032027A), and corporate bodies as exports credit them.
+# tests/fixtures/openlibrary_dump/: OL7090757A, OL6739312A, OL6032027A, OL5678870A, OL6403555A,
+# OL7548063A, OL788699A, OL815771A), and corporate bodies as exports credit them.
 ORGANISATIONS = [
     "S. Norwell (Firm)",
     "Orwell Women's Institute.",
     "Friends of Morwellham.",
+    "Orwell. Cambridgeshire. Parish.",
+    "Orwell Conference (1983 University of Antwerp)",
+    "Norwell High School",
+    "Australian Copyright Council.",
+    "California. Legislature. Senate. Select Committee on the Pacific Rim.",
     "Oxford University Press",
     "The MIT Press",
     "Apple Inc.",
@@ -118,6 +123,11 @@ ORGANISATIONS = [
         ("S. Norwell", False),  # the name without its qualifier: a person's
         ("William H. Press", False),  # a surname, not a publisher's word
         ("Lily Co", False),
+        ("Peggy Parish", False),
+        ("Chas. Dickens", False),  # a given name's abbreviation, not a body's subdivision
+        ("Martin. Rhonheimer", False),  # a stray stop: goodreads-salvodif-two-spellings.csv
+        ("Dumas, Alexandre (1802-1870)", False),
+        ("Smith, Zadie (1975)", False),
         ("George Orwell", False),
         ("Anonymous", False),  # no one person, but no organisation
     ],
