@@ -15,6 +15,8 @@ One rule per shape, so that a sign means one thing in each:
 import re
 from typing import Any, NamedTuple
 
+from catalog import person_names
+
 # "fl. 1200", "flourished 1200", a heading's "active 317-322": no birth date; "1980s" no year.
 _FLOURISHED = re.compile(r"\b(?:fl|flourished|active)\b", re.IGNORECASE)
 # A year of the Hijri calendar ("1231 A.H." is 1815-16): not a year of ours.
@@ -41,6 +43,9 @@ _APPROXIMATE = re.compile(
     re.IGNORECASE,
 )
 _LATEST_LIFE_YEAR = 2100
+#: How far a guessed year ("c. 1200") may be from another source's year of the same event and
+#: still be one person's: "circa" is commonly within a decade. Exact years: YEAR_TOLERANCE.
+APPROXIMATE_YEAR_TOLERANCE = 10
 
 
 class LifeDate(NamedTuple):
@@ -77,3 +82,14 @@ def life_year(value: Any) -> int | None:
     """The year of a birth or death date as a date field writes it (life_date), whether or not
     the date says it is a guess."""
     return life_date(value).year
+
+
+def years_conflict(ours: int | None, theirs: int | None, *, approximate: bool = False) -> bool:
+    """Two years of one event (a birth, a death) too far apart for one person: the catalog's
+    rule (catalog.person_names.years_conflict), or, when either is a guess, further apart than
+    APPROXIMATE_YEAR_TOLERANCE ("c. 1200" and 1205 may be one person's birth)."""
+    if not approximate:
+        return person_names.years_conflict(ours, theirs)
+    return (
+        ours is not None and theirs is not None and abs(ours - theirs) > APPROXIMATE_YEAR_TOLERANCE
+    )

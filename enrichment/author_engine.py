@@ -53,6 +53,7 @@ from catalog.selectors import names_merged_into
 from enrichment import apply, author_proposal, outcomes
 from enrichment.author_batch import BatchAuthor, KeyWorks
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_KINDS, AuthorCandidate
+from enrichment.author_dates import life_date
 from enrichment.author_matching import (
     NAME_CLOSE,
     AuthorQuery,
@@ -148,6 +149,9 @@ def _query(author: Author, titles=(), isbns=(), merged_names=()) -> AuthorQuery:
         birth_year=birth_year,
         death_year=death_year,
         ids={kind: value for kind, value in ids.items() if value},
+        # A date we hold that says its year is a guess ("c. 1200") is compared as one.
+        birth_year_approximate=life_date(author.birth_date).approximate,
+        death_year_approximate=life_date(author.death_date).approximate,
     )
 
 
@@ -475,6 +479,8 @@ def _summary(record: AuthorCandidate, works_by_key: dict[str, KeyWorks]) -> Auth
         # A firm's record (`S. Norwell (Firm)`) is no person either, whatever its source says.
         not_a_person=record.not_a_person
         or (gettext("an organisation's name") if names_an_organisation(record.name) else ""),
+        birth_year_approximate=record.birth_year_approximate,
+        death_year_approximate=record.death_year_approximate,
     )
 
 

@@ -14,7 +14,8 @@ whether an author record is our *person*, on the same 0–5 scale and the same t
 A name alone is never enough: two people share a name more often than a name and a book.
 Without an id match, ids of the same kind that differ cap the tier at low (the provider says
 it is someone else), and so does a birth or death year that differs by more than one
-(catalog.person_names.years_conflict, the catalog's rule for a heading's life years); an id
+(catalog.person_names.years_conflict, the catalog's rule for a heading's life years), or by more
+than ten when either side's date says it is a guess, "c. 1200" (author_dates.years_conflict); an id
 match whose names plainly disagree (both in Latin letters, nothing in common) is low too, as a
 book's ISBN match is when its title disagrees.
 
@@ -46,9 +47,10 @@ from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
 from catalog.name_order import SURNAME_PARTICLES
-from catalog.person_names import split_life_dates, years_conflict
+from catalog.person_names import split_life_dates
 from catalog.transliteration import is_transliterated, scripts_of, transliterate_to_latin
 from enrichment.author_candidates import AUTHOR_ID_LABELS
+from enrichment.author_dates import years_conflict
 from enrichment.candidates import Candidate
 from enrichment.matching import TIER_ORDER, TITLE_AGREES, BookQuery, Tier, score_title
 from enrichment.providers.fields import author_id
@@ -70,6 +72,9 @@ class AuthorQuery:
     birth_year: int | None = None
     death_year: int | None = None
     ids: Mapping[str, str] = field(default_factory=dict)  # AUTHOR_ID_LABELS' keys -> value
+    # Our date says the year is a guess ("c. 1200": enrichment.author_dates.life_date).
+    birth_year_approximate: bool = False
+    death_year_approximate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +90,8 @@ class AuthorRecordSummary:
     isbns: tuple[str, ...] = ()
     ids: Mapping[str, str] = field(default_factory=dict)  # AUTHOR_ID_LABELS' keys -> value
     not_a_person: str = ""  # what the source says it is instead: "pseudonym", "musical group"
+    birth_year_approximate: bool = False  # the source's date says its year is a guess
+    death_year_approximate: bool = False
 
 
 @dataclass(slots=True)
@@ -515,11 +522,21 @@ def score_shared_works(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[
 
 def _year_conflicts(ours: AuthorQuery, record: AuthorRecordSummary) -> list[str]:
     conflicts = []
-    for what, a, b in (
-        (_("born"), ours.birth_year, record.birth_year),
-        (_("died"), ours.death_year, record.death_year),
+    for what, a, b, approximate in (
+        (
+            _("born"),
+            ours.birth_year,
+            record.birth_year,
+            ours.birth_year_approximate or record.birth_year_approximate,
+        ),
+        (
+            _("died"),
+            ours.death_year,
+            record.death_year,
+            ours.death_year_approximate or record.death_year_approximate,
+        ),
     ):
-        if years_conflict(a, b):
+        if years_conflict(a, b, approximate=approximate):
             conflicts.append(
                 _("%(what)s %(theirs)s per the record, %(ours)s per ours: another person?")
                 % {"what": what, "theirs": b, "ours": a}

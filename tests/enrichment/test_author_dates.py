@@ -14,7 +14,12 @@ import pytest
 from catalog.person_names import split_life_dates
 from enrichment import author_dates
 from enrichment.author_candidates import AuthorCandidate
-from enrichment.author_matching import AuthorMatchScore
+from enrichment.author_matching import (
+    AuthorMatchScore,
+    AuthorQuery,
+    AuthorRecordSummary,
+    score_author_record,
+)
 from enrichment.author_proposal import merge_author_candidates
 from enrichment.matching import Tier
 from enrichment.providers import openlibrary_authors, wikidata_authors
@@ -196,3 +201,40 @@ def test_a_guessed_year_is_never_proposed_without_its_date():
     assert "birth_date" not in merged.fields
     assert "birth_year" not in merged.fields
     assert merged.fields["death_year"].value == 1950  # the record's exact death year stands
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "approximate", "conflict"),
+    [
+        (1200, 1201, False, False),
+        (1200, 1205, False, True),
+        (1200, 1205, True, False),  # "c. 1200" and 1205: may be one person's
+        (1200, 1215, True, True),
+        (None, 1215, True, False),
+    ],
+)
+def test_a_guessed_year_conflicts_only_beyond_a_decade(ours, theirs, approximate, conflict):
+    assert author_dates.years_conflict(ours, theirs, approximate=approximate) is conflict
+
+
+def test_a_record_whose_birth_year_is_a_guess_is_not_called_another_person():
+    """Our author born 1205 and a record born "c. 1200" (its id ours): the five years between
+    were "another person?" and held the match at low; a guess that far off is still them. An
+    exact year five years off still is another person."""
+    ours = AuthorQuery(name="Snorri Sturluson", birth_year=1205, ids={"wikidata": "Q191090"})
+
+    def score(approximate: bool):
+        record = AuthorRecordSummary(
+            provider="openlibrary",
+            name="Snorri Sturluson",
+            birth_year=1200,
+            ids={"wikidata": "Q191090"},
+            birth_year_approximate=approximate,
+        )
+        return score_author_record(ours, record)
+
+    guess, exact = score(True), score(False)
+    assert guess.tier == Tier.HIGH
+    assert not any("another person?" in reason for reason in guess.reasons)
+    assert exact.tier == Tier.LOW
+    assert "born 1200 per the record, 1205 per ours: another person?" in exact.reasons
