@@ -176,6 +176,11 @@ def _parse(name: str) -> _PersonName:
             generation = text.name_generation(words)
             continue
         kept.append(part)
+    # A sort name's generation word after the given names (`Gates, Henry Louis Jr.`, `Dumas,
+    # Alexandre fils`): not an initial ("j r") nor a middle name.
+    given_words = kept[1].split() if len(kept) == 2 else []
+    if len(given_words) > 1 and (word_generation := text.name_generation(given_words[-1])):
+        generation, kept[1] = word_generation, " ".join(given_words[:-1])
     cell_words = " ".join(kept).casefold().split()
     if len(kept) > 2 or _CONJUNCTIONS.intersection(cell_words[1:-1]):
         # "Fernando Pessoa, Herman Hesse, George Orwell...", "Arkady and Boris Strugatsky":

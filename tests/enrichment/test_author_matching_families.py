@@ -25,6 +25,11 @@ FATHER_AND_SON = [
     ("Pliny the Elder", "Pliny the Younger"),
     ("Lucas Cranach der Ältere", "Lucas Cranach der Jüngere"),
     ("Johann Strauss II", "Johann Strauss III"),
+    # A sort name's generation word after the given names, without its comma: it was read as
+    # initials ("Jr." as "j r") or a middle name ("fils"), and père and fils agreed (4).
+    ("Dumas, Alexandre père", "Dumas, Alexandre fils"),
+    ("Strauss, Johann II", "Strauss, Johann III"),
+    ("Gates, Henry Louis Sr.", "Henry Louis Gates Jr."),
 ]
 
 
