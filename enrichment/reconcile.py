@@ -42,13 +42,13 @@ from catalog.models import Author, Edition, Work, WorkAuthor
 from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
+from enrichment.author_dates import life_date, years_conflict
 from enrichment.author_matching import (
     NAME_AGREES,
     normalize_author_id,
     one_name_two_generations,
     person_name_key,
     score_author_names,
-    years_conflict,
 )
 from enrichment.author_state import names_an_organisation
 from enrichment.models import AuthorMerge
@@ -83,6 +83,9 @@ class Person:
     credits: int = 0
     birth_year: int | None = None
     death_year: int | None = None
+    # The author's date says the year is a guess ("c. 1200": author_dates.life_date).
+    birth_year_approximate: bool = False
+    death_year_approximate: bool = False
     # The names of the authors merged into this one (redirects): still names of this person.
     merged_names: tuple[str, ...] = ()
 
@@ -167,11 +170,21 @@ def conflicting_years(a: Person, b: Person) -> dict[str, list]:
     """Birth or death years that say two people: {"birth_year": [1926, 1953]}."""
     return {
         what: [ours, theirs]
-        for what, ours, theirs in (
-            ("birth_year", a.birth_year, b.birth_year),
-            ("death_year", a.death_year, b.death_year),
+        for what, ours, theirs, approximate in (
+            (
+                "birth_year",
+                a.birth_year,
+                b.birth_year,
+                a.birth_year_approximate or b.birth_year_approximate,
+            ),
+            (
+                "death_year",
+                a.death_year,
+                b.death_year,
+                a.death_year_approximate or b.death_year_approximate,
+            ),
         )
-        if years_conflict(ours, theirs)
+        if years_conflict(ours, theirs, approximate=approximate)
     }
 
 
@@ -296,7 +309,7 @@ def _live_authors():
 
 
 def _person(row: tuple, credits: Counter) -> Person:
-    pk, name, sort_name, birth_year, death_year, *values = row
+    pk, name, sort_name, birth_year, death_year, birth_date, death_date, *values = row
     birth_year, death_year = life_years(name, birth_year, death_year)
     ids = {
         kind: normalize_author_id(kind, value or "")
@@ -310,6 +323,8 @@ def _person(row: tuple, credits: Counter) -> Person:
         credits[pk],
         birth_year,
         death_year,
+        birth_year_approximate=life_date(birth_date).approximate,
+        death_year_approximate=life_date(death_date).approximate,
     )
 
 
@@ -319,6 +334,8 @@ _PERSON_COLUMNS = (
     "sort_name",
     "birth_year",
     "death_year",
+    "birth_date",
+    "death_date",
     *AUTHOR_ID_FIELDS.values(),
 )
 

@@ -299,6 +299,23 @@ def test_a_person_and_a_firm_of_one_name_sharing_a_work_are_two():
     )
 
 
+def test_a_guessed_birth_year_a_few_years_off_is_still_one_person():
+    """One medieval author twice, one born "c. 1200" as a source wrote it (the year applied with
+    its date), the other 1205: their years were "two people" and the pair was never proposed.
+    Exact years as far apart still are two people."""
+    guessed = make_author("Snorri Sturluson", birth_year=1200, birth_date="c. 1200")
+    make_work("Heimskringla", authors=[guessed])
+    make_work("Heimskringla", authors=[make_author("Sturluson, Snorri", birth_year=1205)])
+    exact = make_author("Jacobus de Graffiis", birth_year=1548, birth_date="1548")
+    make_work("Decisiones aureae", authors=[exact])
+    make_work("Decisiones aureae", authors=[make_author("Graffiis, Jacobus de", birth_year=1553)])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.conflicting_years) == (1, 1)
+    assert proposals() == [("Snorri Sturluson", "Sturluson, Snorri", Reason.NAME_AND_WORK)]
+
+
 def test_father_and_son_of_one_name_are_never_proposed():
     """Dumas père and Dumas fils as Goodreads writes them (Author, Author l-f), sharing a work
     and a sort name without the word; Pliny the Elder and the Younger sharing a Wikidata id
