@@ -9,7 +9,7 @@ character), which matching never takes for the person. Each person is one row: t
 values a person has several of (VIAF ids, citizenships, photos) are joined with GROUP_CONCAT,
 so a famous author with five VIAF ids and three photos does not multiply into dozens of rows.
 Dates come with their precision (P569 / P570, best rank), so "1903" is not mistaken for
-1 January 1903.
+1 January 1903, and with their sourcing circumstances (P1480), so "circa 1200" is a guess.
 
 A photo (P18) is a Commons file; its licence is a second, optional call (the Commons API's
 `extmetadata`), `photo_licences`, cached like any answer. Until then a PhotoRef's licence is
@@ -24,9 +24,10 @@ from urllib.parse import quote, unquote
 
 from django.utils.translation import gettext_noop
 
-from catalog.person_names import name_as_written, years_conflict
+from catalog.person_names import name_as_written
 from catalog.transliteration import scripts_of
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
+from enrichment.author_dates import years_conflict
 from enrichment.candidate_notes import note
 from enrichment.providers import cache, fields
 
@@ -67,12 +68,18 @@ WHERE {
   OPTIONAL {
     ?item p:P569 ?birthStatement . ?birthStatement a wikibase:BestRank ; psv:P569 ?birthNode .
     ?birthNode wikibase:timeValue ?birthTime ; wikibase:timePrecision ?birthPrecision .
-    BIND(CONCAT(STR(?birthTime), "/", STR(?birthPrecision)) AS ?birthValue)
+    OPTIONAL { ?birthStatement pq:P1480 ?birthCircumstance . }
+    BIND(CONCAT(STR(?birthTime), "/", STR(?birthPrecision),
+                IF(BOUND(?birthCircumstance), CONCAT("/", STR(?birthCircumstance)), ""))
+         AS ?birthValue)
   }
   OPTIONAL {
     ?item p:P570 ?deathStatement . ?deathStatement a wikibase:BestRank ; psv:P570 ?deathNode .
     ?deathNode wikibase:timeValue ?deathTime ; wikibase:timePrecision ?deathPrecision .
-    BIND(CONCAT(STR(?deathTime), "/", STR(?deathPrecision)) AS ?deathValue)
+    OPTIONAL { ?deathStatement pq:P1480 ?deathCircumstance . }
+    BIND(CONCAT(STR(?deathTime), "/", STR(?deathPrecision),
+                IF(BOUND(?deathCircumstance), CONCAT("/", STR(?deathCircumstance)), ""))
+         AS ?deathValue)
   }
   OPTIONAL { ?item wdt:P21 ?gender . }
   OPTIONAL { ?item wdt:P27 ?citizenship . }
@@ -190,13 +197,21 @@ def _labels(row: dict, var: str) -> list[str]:
     return fields.unique(label for label in _values(row, var) if not _ENTITY_ID.fullmatch(label))
 
 
+#: Sourcing circumstances (P1480) that say a date is a guess: circa, near, approximately,
+#: estimate, presumably, possibly, probably (Wikidata's Property:P1480 values).
+GUESS_CIRCUMSTANCES = frozenset(
+    {"Q5727902", "Q21818619", "Q60070514", "Q37113960", "Q18122778", "Q30230067", "Q56644435"}
+)
+
+
 def wikidata_time(value: str) -> tuple[int | None, str]:
     """ "1903-06-25T00:00:00Z/11" (a time value and its precision) -> (1903, "1903-06-25");
     precision 10 gives "1903-06", 9 the year alone; coarser ones (a decade, a century) no year.
     Years before the common era are negative, the year alone: WDQS writes them as XSD 1.1 does,
     1 BCE as year 0 ("The dates follow XSD 1.1 standard, i.e. 1 BCE is year 0", Wikidata's
     Help:Dates), so "-0383-01-01T00:00:00Z/9" is Aristotle's 384 BC: (-384, "384 BC")."""
-    time, _, precision_text = value.partition("/")
+    time, _, precision_and_circumstance = value.partition("/")
+    precision_text = precision_and_circumstance.partition("/")[0]
     match = re.match(r"^([+-]?)(\d{1,16})-(\d\d)-(\d\d)", time.strip())
     precision = fields.positive_int(precision_text) or 0
     if match is None or precision < 9:
@@ -215,10 +230,21 @@ def wikidata_time(value: str) -> tuple[int | None, str]:
     return year, date
 
 
-def _life_date(values: list[str]) -> tuple[int | None, str]:
-    """The first precise date of those given (a person rarely has two of best rank)."""
-    dated = [wikidata_time(value) for value in values]
-    return next(((year, date) for year, date in dated if year is not None), (None, ""))
+def wikidata_time_is_guess(value: str) -> bool:
+    """Whether a time value's statement says it is a guess: "1200-01-01T00:00:00Z/9/
+    http://www.wikidata.org/entity/Q5727902" is circa 1200 (GUESS_CIRCUMSTANCES)."""
+    circumstance = value.split("/", 2)[2] if value.count("/") >= 2 else ""
+    return fields.author_id("wikidata", circumstance) in GUESS_CIRCUMSTANCES
+
+
+def _life_date(values: list[str]) -> tuple[int | None, str, bool]:
+    """The first precise date of those given (a person rarely has two of best rank), and
+    whether a statement of that year says it is a guess ("circa": one value per sourcing
+    circumstance)."""
+    dated = [(wikidata_time(value), value) for value in values]
+    year, date = next(((y, d) for (y, d), _ in dated if y is not None), (None, ""))
+    guess = any(y == year and wikidata_time_is_guess(value) for (y, _), value in dated)
+    return year, date, year is not None and guess
 
 
 def commons_file_name(image: str) -> str:
@@ -247,8 +273,8 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
     name = _value(row, "label")
     if _ENTITY_ID.fullmatch(name):
         name = ""  # no label in our languages
-    birth_year, birth_date = _life_date(_values(row, "births"))
-    death_year, death_date = _life_date(_values(row, "deaths"))
+    birth_year, birth_date, birth_guess = _life_date(_values(row, "births"))
+    death_year, death_date, death_guess = _life_date(_values(row, "deaths"))
     ids = {
         "wikidata": qid,
         "openlibrary_author": next(iter(_ids(row, "olids", "openlibrary_author")), ""),
@@ -273,6 +299,8 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
         birth_date=birth_date,
         death_year=death_year,
         death_date=death_date,
+        birth_year_approximate=birth_guess,
+        death_year_approximate=death_guess,
         gender=next(iter(_labels(row, "genders")), ""),
         citizenship=_labels(row, "citizenships"),
         description=_value(row, "description"),
@@ -332,13 +360,15 @@ def check_life_years(
     candidates: list[AuthorCandidate], birth_year: int | None, death_year: int | None = None
 ) -> list[AuthorCandidate]:
     """A label search's people, checked against the birth and death years we know: those born
-    or dead in another year (catalog.person_names.years_conflict) are dropped; those whose year
-    Wikidata lacks are kept with a note saying it was not checked, as are all when we know no
-    year. At most MAX_PEOPLE_PER_LABEL."""
+    or dead in another year (author_dates.years_conflict: by more than ten when Wikidata says its
+    year is a guess, "circa") are dropped; those whose year Wikidata lacks are kept with a note
+    saying it was not checked, as are all when we know no year. At most MAX_PEOPLE_PER_LABEL."""
     kept = []
     for candidate in candidates:
-        if years_conflict(birth_year, candidate.birth_year) or years_conflict(
-            death_year, candidate.death_year
+        if years_conflict(
+            birth_year, candidate.birth_year, approximate=candidate.birth_year_approximate
+        ) or years_conflict(
+            death_year, candidate.death_year, approximate=candidate.death_year_approximate
         ):
             continue
         if birth_year is None and death_year is None:
