@@ -1,0 +1,357 @@
+"""A person's name as author matching reads it: one normal form (`person_name_key`), the score
+of two names on matching's 0–5 scale (`score_author_name`), and two generations of a family
+(`generations_differ`). Pure functions, no database; enrichment.author_matching scores records
+with them, reconciliation (enrichment.reconcile) compares two authors of ours.
+
+Names are compared on one normal form: "Last, First" turned around, library headings' life
+dates and roles dropped ("Dostoyevsky, Fyodor, 1821-1881"), a title before or after the name
+("Dr.", "Sir") and a sort name's generation word ("Gates, Henry Louis Jr.") read aside, accents
+folded, Cyrillic and Greek transliterated (catalog.transliteration).
+"""
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from catalog import text
+from catalog.name_order import SURNAME_PARTICLES
+from catalog.person_names import split_life_dates
+from catalog.transliteration import is_transliterated, scripts_of, transliterate_to_latin
+
+#: The name scores at which a shared work makes a record high (NAME_AGREES) or medium.
+NAME_AGREES = 4
+NAME_CLOSE = 3
+
+
+# "(Translator)", "(1903-1950)", a heading's fuller form "Tolkien, J. R. R. (John Ronald
+# Reuel)": not part of the name as written.
+_PARENTHESIS = re.compile(r"\s*\([^()]*\)")
+# A library heading's dates: "1821-1881", "1976-", "b. 1950", "1862-1946.", "fl. 1200".
+_LIFE_DATES = re.compile(
+    r"^(?:b\.?|born|d\.?|died|ca\.?|fl\.?)?\s*\d{1,4}\??\s*(?:[-\u2013]\s*(?:\d{1,4}\??)?)?\.?$",
+    re.IGNORECASE,
+)
+# A heading's role after the name: "Parks, Tim, translator", "Rieff, David, editor".
+_ROLES = frozenset(
+    {"author", "translator", "editor", "illustrator", "compiler", "contributor", "narrator",
+     "introduction", "foreword"}
+)  # fmt: skip
+# Abbreviated roles are also given names ("Catmull, Ed"): a role only when written with a
+# period ("Rieff, David, ed.") or after the name's two parts ("Smith, John, ed").
+_ROLE_ABBREVIATIONS = frozenset({"ed", "eds", "tr", "trans", "ill", "comp"})
+# Titles before or after a name: "Ismail Ibrahim Dr.", "Němeček, Jan RNDr.", "Prince D. S.
+# Mirsky".
+_HONORIFICS = frozenset(
+    {"dr", "rndr", "mudr", "phdr", "phd", "prof", "sir", "dame", "mr", "mrs", "ms", "mme",
+     "prince", "princess", "rev"}
+)  # fmt: skip
+# Titles that are also surnames (Harold Prince, "Prince, Harold"): a title before the name or
+# after it, the surname where a surname stands.
+_HONORIFICS_ALSO_SURNAMES = frozenset({"prince", "princess"})
+_VOWELS = frozenset("aeiouy")
+# Words joining two people in one cell: "Аркадий и Борис Стругацкие", "Jacob und Wilhelm Grimm".
+# Read before transliteration (и would be "i", an initial). Not Spanish "y" nor Portuguese "e":
+# they join the two surnames of one person ("José Ortega y Gasset").
+_CONJUNCTIONS = frozenset({"and", "&", "und", "et", "og", "och", "и", "і", "та"})
+
+
+@dataclass(frozen=True, slots=True)
+class _PersonName:
+    key: str  # person_name_key
+    given: tuple[str, ...]  # given names and initials, in order
+    surname: str  # with its particles: "le guin"
+    generation: str  # text.name_generation: "jr" (Jr., fils), "sr" (Sr., père), "ii"…
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(name: str) -> _PersonName:
+    name = unicodedata.normalize("NFC", name or "").strip()
+    # "Dumas, Alexandre (fils)": a parenthesis may say the generation.
+    generation = next(filter(None, map(text.name_generation, _PARENTHESIS.findall(name))), "")
+    # A heading's dates by the catalog's rule (`Chrétien, de Troyes, active 12th century`),
+    # then any left inside it (`Parks, Tim, 1954-, translator`).
+    name = split_life_dates(_PARENTHESIS.sub("", name)).name
+    kept: list[str] = []
+    for part in (p.strip() for p in name.split(",")):
+        words = text.normalize_text(part)
+        surname_first = not kept and words in _HONORIFICS_ALSO_SURNAMES  # "Prince, Harold"
+        if not words or _LIFE_DATES.match(part) or words in _ROLES:
+            continue
+        if words in _HONORIFICS and not surname_first:
+            continue
+        if words in _ROLE_ABBREVIATIONS and (part.endswith(".") or len(kept) >= 2):
+            continue
+        if text.name_generation(words):
+            generation = text.name_generation(words)
+            continue
+        kept.append(part)
+    # A sort name's generation word after the given names (`Gates, Henry Louis Jr.`, `Dumas,
+    # Alexandre fils`): not an initial ("j r") nor a middle name.
+    given_words = kept[1].split() if len(kept) == 2 else []
+    if len(given_words) > 1 and (word_generation := text.name_generation(given_words[-1])):
+        generation, kept[1] = word_generation, " ".join(given_words[:-1])
+    cell_words = " ".join(kept).casefold().split()
+    if len(kept) > 2 or _CONJUNCTIONS.intersection(cell_words[1:-1]):
+        # "Fernando Pessoa, Herman Hesse, George Orwell...", "Arkady and Boris Strugatsky":
+        # several people, not one name (either brother's name would agree with it).
+        return _PersonName("", (), "", "")
+    # The catalog's rule turns "Last, First" around and spaces initials ("J.M." -> "j m").
+    tokens = text.normalize_person_name(transliterate_to_latin(", ".join(kept))).split()
+    for length in (2, 1):  # "Pliny the Elder", "Alexandre Dumas père", "Kurt Vonnegut Jr."
+        if len(tokens) > length and text.name_generation(" ".join(tokens[-length:])):
+            generation = text.name_generation(" ".join(tokens[-length:]))
+            del tokens[-length:]
+            break
+    if len(tokens) > 1:
+        last = len(tokens) - 1
+        tokens = [
+            t
+            for i, t in enumerate(tokens)
+            if t not in _HONORIFICS or (i == last and t in _HONORIFICS_ALSO_SURNAMES)
+        ] or tokens
+    if not tokens:
+        return _PersonName("", (), "", generation)
+    start = len(tokens) - 1
+    while start > 1 and tokens[start - 1] in SURNAME_PARTICLES:
+        start -= 1
+    given: list[str] = []
+    for token in tokens[:start]:
+        # "JM Coetzee", "JRR Tolkien": initials written together.
+        if 1 < len(token) <= 3 and not _VOWELS & set(token):
+            given.extend(token)
+        else:
+            given.append(token)
+    surname = " ".join(tokens[start:])
+    return _PersonName(" ".join((*given, surname)), tuple(given), surname, generation)
+
+
+def person_name_key(name: str) -> str:
+    """One normal form for a person's name: "Le Guin, Ursula K." and "Ursula K. Le Guin" are
+    both "ursula k le guin"; "Сергей Лукьяненко" is "sergey lukyanenko"; "Dostoyevsky,
+    Fyodor, 1821-1881" is "fyodor dostoyevsky". "" when it names no one person."""
+    return _parse(name).key
+
+
+# The spellings that romanisations of one name differ by, folded to one: kh/h (Mikhail,
+# Mihail), ou/u (French Boulgakov), w/v (German Dostojewski), the y/i/j of й and ы (Sergey,
+# Sergei, Sergej), ye/ie/je after a vowel and yo/io between consonants (Dostoyevsky,
+# Dostoevsky; Fyodor, Fiodor, Fedor), doubled letters.
+_ROMANISATION_VARIANTS = (
+    (re.compile(r"tch"), "ch"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"(?<=[aeiou])[yij]e"), "e"),
+    (re.compile(r"(?<=[^aeiouyij])[yij]o(?=[^aeiouyij])"), "e"),
+    (re.compile(r"[yj]"), "i"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _loose(word: str) -> str:
+    for pattern, replacement in _ROMANISATION_VARIANTS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _surname_similarity(a: _PersonName, b: _PersonName) -> float:
+    ours, theirs = _loose(a.surname.replace(" ", "")), _loose(b.surname.replace(" ", ""))
+    if ours == theirs:
+        return 100.0
+    # A letter or two tell short surnames apart (Mann, Marr): only long ones are compared.
+    return fuzz.ratio(ours, theirs) if min(len(ours), len(theirs)) >= 5 else 0.0
+
+
+#: A surname this alike is the same one (one letter in a long name: Kasatkin / Kasatkina).
+SURNAME_AGREES = 88
+#: This alike, with agreeing given names, it may be misspelt (Open Library's "J.R.R. Tolkein").
+SURNAME_CLOSE = 80
+
+
+def _given_names_agree(ours: str, theirs: str) -> int:
+    """2: the same given name (in any romanisation); 1: an initial that fits; 0: another."""
+    if len(ours) == 1 or len(theirs) == 1:
+        return 1 if ours[0] == theirs[0] else 0
+    a, b = _loose(ours), _loose(theirs)
+    return 2 if a == b or fuzz.ratio(a, b) >= 85 else 0
+
+
+def _compare_given_names(a: _PersonName, b: _PersonName) -> tuple[int, str]:
+    """Each given name or initial of the shorter side fits one of the other's, in order: a
+    middle name or initial present on one side only is tolerated, a different one is not."""
+    shorter, longer = sorted((a.given, b.given), key=len)
+    agreement, position = 0, 0
+    for name in shorter:
+        while position < len(longer) and not _given_names_agree(name, longer[position]):
+            position += 1
+        if position == len(longer):
+            return 0, ""
+        agreement += _given_names_agree(name, longer[position])
+        position += 1
+    initials = any(len(n) == 1 for n in (*a.given, *b.given)) and a.given != b.given
+    notes = [
+        *([_("initials")] if initials else []),
+        *([_("a middle name on one side")] if len(a.given) != len(b.given) else []),
+    ]
+    return agreement, ", ".join(notes) or _("another spelling")
+
+
+def _in_latin(parsed: _PersonName) -> bool:
+    return parsed.key.isascii()
+
+
+def _written_alike(ours: str, theirs: str) -> bool:
+    def written(name: str) -> str:
+        return text.normalize_person_name(transliterate_to_latin(name or ""))
+
+    return bool(written(ours)) and written(ours) == written(theirs)
+
+
+# Latin letters that write one Cyrillic letter each (Serbian's Latin alphabet, as ALA-LC writes
+# Serbian too: Kiš is Киш, Đorđe Ђорђе), spelled as Cyrillic is transliterated ("sh", "dj"):
+# folded to "s" and "d" they are other names (Kis, Dorde).
+_CYRILLIC_LETTERS_IN_LATIN = str.maketrans(
+    {"š": "sh", "Š": "Sh", "č": "ch", "Č": "Ch", "ž": "zh", "Ž": "Zh", "đ": "dj", "Đ": "Dj"}
+)
+
+
+def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
+    """How surely two names are one person's, 0–5, with the reason.
+
+    5 the same name (after person_name_key); 4 the same surname and given names that agree
+    through initials, a middle name on one side or another romanisation; 3 a surname alone on
+    one side, a single initial for a given name, or a surname one letter or two off; 1 the
+    same surname with other given names (another person of the family); 0 another name, or
+    scripts that cannot be compared.
+    """
+    score = _score_names(ours, theirs, _parse(ours), _parse(theirs))
+    cyrillic = ["cyrillic" in scripts_of(name) for name in (ours, theirs)]
+    if score[0] < 5 and cyrillic[0] != cyrillic[1]:
+        latin = theirs if cyrillic[0] else ours
+        spelled = latin.translate(_CYRILLIC_LETTERS_IN_LATIN)
+        if spelled != latin:
+            a, b = (
+                (_parse(ours), _parse(spelled))
+                if cyrillic[0]
+                else (_parse(spelled), _parse(theirs))
+            )
+            score = max(score, _score_names(ours, theirs, a, b), key=lambda s: s[0])
+    return score
+
+
+def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tuple[int, str]:
+    """score_author_name of two names as parsed (the reasons name them as written)."""
+    if not (a.key and b.key) and _written_alike(ours, theirs):
+        # One credit naming a firm or two people ("McKinsey & Company Inc.", "Arkady and
+        # Boris Strugatsky") is itself, though it is no one person's name.
+        return 5, _("'%(theirs)s' is '%(ours)s'") % {"ours": ours, "theirs": theirs}
+    if not a.key or not b.key:
+        unread = ours if not a.key else theirs
+        if not unread.strip():
+            return 0, _("a name is missing")
+        return 0, _("'%(name)s' is not one person's name") % {"name": unread}
+    if not (_in_latin(a) and _in_latin(b)):
+        if a.key == b.key:  # one name in one script (`小松 左京`, `小松左京`: one key)
+            return 5, _("'%(theirs)s' is '%(ours)s'") % {"ours": ours, "theirs": theirs}
+        return 0, _("'%(ours)s' and '%(theirs)s' are in scripts that cannot be compared") % {
+            "ours": ours,
+            "theirs": theirs,
+        }
+    names = {"ours": ours, "theirs": theirs}
+    if generations_differ([ours], [theirs]):
+        return 1, _("'%(theirs)s' and '%(ours)s' are two generations of a family") % names
+    if a.key == b.key or a.key.replace(" ", "") == b.key.replace(" ", ""):
+        return 5, _("'%(theirs)s' is '%(ours)s'") % names
+    surnames = _surname_similarity(a, b)
+    if surnames < SURNAME_AGREES:
+        if sorted(map(_loose, a.key.split())) == sorted(map(_loose, b.key.split())):
+            return 4, _("'%(theirs)s' is '%(ours)s' in another order") % names
+        if surnames >= SURNAME_CLOSE and _compare_given_names(a, b)[0] >= 2:
+            return 3, _("'%(theirs)s' is nearly '%(ours)s' (a misspelt surname?)") % names
+        return 0, _("'%(theirs)s' is another name than '%(ours)s'") % names
+    if not a.given and not b.given:
+        return 4, _("'%(theirs)s' is '%(ours)s' spelled another way") % names
+    if not a.given or not b.given:
+        return 3, _("'%(theirs)s' and '%(ours)s' share only a surname") % names
+    agreement, how = _compare_given_names(a, b)
+    if not agreement:
+        if is_transliterated(ours) or is_transliterated(theirs):
+            # Лев is Lev, and Leo in English: a given name translated is no romanisation.
+            return 1, _(
+                "'%(theirs)s' and '%(ours)s' share a surname; their given names differ once "
+                "transliterated (another language's form of one name?)"
+            ) % names
+        return 1, _("'%(theirs)s' and '%(ours)s' share a surname but not the given names") % names
+    if agreement == 1:
+        return 3, _("'%(theirs)s' may be '%(ours)s': one initial agrees") % names
+    return 4, _("'%(theirs)s' is '%(ours)s' (%(how)s)") % {**names, "how": how}
+
+
+def generations_differ(ours: Iterable[str], theirs: Iterable[str]) -> tuple[str, str] | None:
+    """The names of one person against another's: (one of ours, one of theirs) when they say
+    two generations of a family (Dumas père / Dumas fils, Jr. / Sr., II / III) and neither
+    side's other names say the other's; None when they do not. A name that says no generation
+    ("Alexandre Dumas") differs from none."""
+    said = [
+        {_parse(name).generation: name for name in names if _parse(name).generation}
+        for names in (ours, theirs)
+    ]
+    if not (said[0] and said[1]) or said[0].keys() & said[1].keys():
+        return None
+    return next(iter(said[0].values())), next(iter(said[1].values()))
+
+
+def _best_name_pair(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
+    """The best score_author_name of one of one person's names against one of another's,
+    each pair alone (score_author_names also reads them together)."""
+    ours, theirs = [n for n in ours if n], [n for n in theirs if n]
+    if not (ours and theirs):
+        return 0, _("a name is missing")
+    best = score_author_name(ours[0], theirs[0])  # its reason, when no pair agrees
+    for a in ours:
+        for b in theirs:
+            score = score_author_name(a, b)
+            if score[0] > best[0]:
+                best = score
+    return best
+
+
+def one_name_two_generations(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Whether two people's names are one name (NAME_AGREES, the generation words aside) said
+    of two generations of a family: Dumas père and Dumas fils, Pliny the Elder and the Younger."""
+    ours, theirs = list(ours), list(theirs)
+    if generations_differ(ours, theirs) is None:
+        return False
+    keys = [[person_name_key(name) for name in names if name] for names in (ours, theirs)]
+    return _best_name_pair(*keys)[0] >= NAME_AGREES
+
+
+def score_author_names(ours: Iterable[str], theirs: Iterable[str]) -> tuple[int, str]:
+    """The best score_author_name of one person's names (a name, a sort name, alternate names)
+    against another's; 1 at most when their names say two generations of a family, whichever
+    other names agree ("Dumas, Alexandre" on both sides of Dumas père and Dumas fils)."""
+    ours, theirs = list(ours), list(theirs)
+    best = _best_name_pair(ours, theirs)
+    differ = generations_differ(ours, theirs)
+    if differ and best[0] > 1:
+        return 1, _("'%(theirs)s' and '%(ours)s' are two generations of a family") % {
+            "ours": differ[0],
+            "theirs": differ[1],
+        }
+    return best
+
+
+def names_comparable(ours: Iterable[str], theirs: Iterable[str]) -> bool:
+    """Whether any pair of the two sides' names can be compared at all (both one person's name,
+    in Latin letters once transliterated)."""
+    theirs = list(theirs)
+    return any(
+        all(p.key and _in_latin(p) for p in (_parse(a), _parse(b))) for a in ours for b in theirs
+    )
