@@ -63,6 +63,9 @@ class AuthorCandidate:
     provider_ids: dict[str, str] = field(default_factory=dict)
     name: str = ""
     alternate_names: list[str] = field(default_factory=list)
+    # The names the person wrote under (Wikidata's P742): a pen name is no name of the person's
+    # own, and an author of ours who is the pen name is not the person (author_matching).
+    pen_names: list[str] = field(default_factory=list)
     birth_year: int | None = None  # negative before the common era
     birth_date: str = ""  # as the source gives it: "13 September 1916", "1903-06-25"
     death_year: int | None = None

@@ -481,6 +481,7 @@ def _summary(record: AuthorCandidate, works_by_key: dict[str, KeyWorks]) -> Auth
         or (gettext("an organisation's name") if names_an_organisation(record.name) else ""),
         birth_year_approximate=record.birth_year_approximate,
         death_year_approximate=record.death_year_approximate,
+        pen_names=tuple(record.pen_names),
     )
 
 

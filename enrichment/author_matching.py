@@ -93,6 +93,7 @@ class AuthorRecordSummary:
     not_a_person: str = ""  # what the source says it is instead: "pseudonym", "musical group"
     birth_year_approximate: bool = False  # the source's date says its year is a guess
     death_year_approximate: bool = False
+    pen_names: tuple[str, ...] = ()  # the names the person wrote under (Wikidata's P742)
 
 
 @dataclass(slots=True)
@@ -240,6 +241,24 @@ def author_tier_for(identifier: int, name: int, works: int, names_comparable: bo
     return Tier.LOW if name >= NAME_CLOSE else Tier.NONE
 
 
+def _agrees_only_as_a_pen_name(ours: AuthorQuery, record: AuthorRecordSummary) -> str:
+    """The pen name of the record's person that our author's name agrees with, when none of the
+    record's other names does ("" otherwise): `Richard Bachman` and Stephen King's record,
+    found by that alias. George Orwell's own label is his pen name: his record is him."""
+    if not record.pen_names:
+        return ""
+    our_names = (ours.name, *ours.alternative_names)
+    pens = {pen.casefold() for pen in record.pen_names}
+    # The name the source knows them by is theirs, a pen name or not (Orwell's label).
+    own = [record.name, *(name for name in record.alternate_names if name.casefold() not in pens)]
+    if score_author_names(our_names, own)[0] >= NAME_AGREES:
+        return ""
+    for pen in record.pen_names:
+        if score_author_names(our_names, [pen])[0] >= NAME_AGREES:
+            return pen
+    return ""
+
+
 def _cap(tier: Tier, ceiling: Tier) -> Tier:
     return min(tier, ceiling, key=TIER_ORDER.__getitem__)
 
@@ -284,6 +303,14 @@ def score_author_record(ours: AuthorQuery, record: AuthorRecordSummary) -> Autho
     for conflict in _year_conflicts(ours, record):
         tier = _cap(tier, Tier.LOW)
         reasons.append(conflict)
+    if pen_name := _agrees_only_as_a_pen_name(ours, record):
+        # Richard Bachman is Stephen King's pen name: King's dates, bio and portrait are not the
+        # pen name's, and King's ids on it would make the two authors one.
+        tier = _cap(tier, Tier.LOW)
+        reasons.append(
+            _("'%(ours)s' is a pen name of %(person)s: kept for review")
+            % {"ours": pen_name, "person": record.name}
+        )
     if record.not_a_person:
         # A pen name's, a band's or a fictional character's item holding our id is no person:
         # its dates, gender and portrait are not our author's to apply.

@@ -61,6 +61,7 @@ SELECT ?asked ?item (SAMPLE(?itemLabel) AS ?label) (SAMPLE(?itemDescription) AS 
   (GROUP_CONCAT(DISTINCT ?olid; separator="|") AS ?olids)
   (GROUP_CONCAT(DISTINCT ?goodreads; separator="|") AS ?goodreadsIds)
   (GROUP_CONCAT(DISTINCT ?nativeName; separator="|") AS ?nativeNames)
+  (GROUP_CONCAT(DISTINCT ?penName; separator="|") AS ?penNames)
   (GROUP_CONCAT(DISTINCT STR(?kind); separator="|") AS ?kinds)
   (GROUP_CONCAT(DISTINCT ?kindLabel; separator="|") AS ?kindLabels)
 WHERE {
@@ -89,6 +90,7 @@ WHERE {
   OPTIONAL { ?item wdt:P648 ?olid . }
   OPTIONAL { ?item wdt:P2963 ?goodreads . }
   OPTIONAL { ?item wdt:P1559 ?nativeName . }
+  OPTIONAL { ?item wdt:P742 ?penName . }
   OPTIONAL { ?item wdt:P31 ?kind . }
   SERVICE wikibase:label {
     bd:serviceParam wikibase:language "%(languages)s" .
@@ -301,6 +303,7 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
         death_date=death_date,
         birth_year_approximate=birth_guess,
         death_year_approximate=death_guess,
+        pen_names=fields.unique(_values(row, "penNames")),
         gender=next(iter(_labels(row, "genders")), ""),
         citizenship=_labels(row, "citizenships"),
         description=_value(row, "description"),

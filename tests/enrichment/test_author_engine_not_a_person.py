@@ -5,6 +5,8 @@ gender, citizenship and portrait were applied to our author. The real task again
 sources server of test_author_engine, with the synthetic SPARQL row of
 tests/fixtures/providers/wikidata/ (see its PROVENANCE.md: no real WDQS answer exists)."""
 
+import json
+
 import pytest
 
 from enrichment.models import AuditLogEntry, EnrichmentRequest
@@ -15,7 +17,7 @@ from tests.enrichment.test_author_engine import (  # noqa: F401
     sources,
     work_queue,
 )
-from tests.factories import make_author
+from tests.factories import make_author, make_work
 
 pytestmark = pytest.mark.django_db
 Status = EnrichmentRequest.Status
@@ -80,3 +82,42 @@ def test_an_open_library_record_of_a_firm_holding_our_key_is_reviewed(
     [seen] = [c for c in request.match_details.candidates if c.provider == "openlibrary"]
     assert "the record is no person (an organisation's name): kept for review" in seen.reasons
     assert not AuditLogEntry.objects.filter(author=norwell).exists()
+
+
+def test_our_pen_name_author_found_as_wikidatas_alias_is_reviewed_and_applies_nothing(
+    sources,  # noqa: F811
+    work_queue,  # noqa: F811
+):
+    """Our `Richard Bachman` on Thinner; a label search finds Wikidata's Stephen King by that
+    alias, his pen name (P742), and his works list names Thinner. Name and work agreed: King's
+    birth date, gender and Wikidata id were applied to the pen name. The answers are the
+    synthetic label row of tests/fixtures/providers/wikidata/ made King's here, and a works list
+    built here; the values are not claimed to match the sources' data."""
+    [row, *_] = load("wikidata", "synthetic-sparql__authors_by_label.json")["results"]["bindings"]
+    king = {
+        **row,
+        "asked": {"type": "literal", "value": "Richard Bachman", "xml:lang": "en"},
+        "item": {"type": "uri", "value": "http://www.wikidata.org/entity/Q900000601"},
+        "label": {"type": "literal", "value": "Stephen King", "xml:lang": "en"},
+        "births": {"type": "literal", "value": "1947-09-21T00:00:00Z/11"},
+        "deaths": {"type": "literal", "value": ""},
+        "olids": {"type": "literal", "value": "OL99000601A"},
+        "viafs": {"type": "literal", "value": ""},
+        "goodreadsIds": {"type": "literal", "value": ""},
+        "images": {"type": "literal", "value": ""},
+        "penNames": {"type": "literal", "value": "Richard Bachman"},
+    }
+    sources.sparql["label"] = json.dumps({"results": {"bindings": [king]}}).encode()
+    works = {"size": 1, "entries": [{"title": "Thinner", "key": "/works/OL99000701W"}]}
+    sources.json("/ol/authors/OL99000601A/works.json", json.dumps(works).encode())
+    bachman = make_author("Richard Bachman")
+    make_work("Thinner", authors=[bachman])
+
+    [request] = work_queue(bachman)
+
+    assert (request.status, request.confidence) == (Status.NEEDS_REVIEW, "low")
+    bachman = fresh(bachman)
+    assert (bachman.birth_year, bachman.wikidata_id, bachman.gender) == (None, "", "")
+    assert not AuditLogEntry.objects.filter(author=bachman).exists()
+    [seen] = [c for c in request.match_details.candidates if c.provider == "wikidata"]
+    assert "'Richard Bachman' is a pen name of Stephen King: kept for review" in seen.reasons

@@ -13,7 +13,12 @@ from urllib.parse import parse_qs
 import pytest
 
 from enrichment.author_candidates import AuthorCandidate, PhotoRef
-from enrichment.author_matching import AuthorMatchScore
+from enrichment.author_matching import (
+    AuthorMatchScore,
+    AuthorQuery,
+    AuthorRecordSummary,
+    score_author_record,
+)
 from enrichment.author_proposal import merge_author_candidates
 from enrichment.candidates import LookupStatus
 from enrichment.matching import Tier
@@ -446,3 +451,71 @@ def test_wikidatas_circa_year_is_not_proposed_as_exact_over_another_sources_gues
 
     assert merged.fields["birth_date"].value == "c. 1200"
     assert merged.fields["birth_year"].value == 1200
+
+
+# --- pen names (P742) -------------------------------------------------------------------------
+
+
+def _stephen_king_found_as_richard_bachman() -> AuthorCandidate:
+    """The synthetic label-search row of BY_LABEL made Stephen King's (values written here, not
+    claimed to match Wikidata's data): found by his alias "Richard Bachman", which is his pen
+    name (P742), his Open Library key a placeholder."""
+    [row, *_] = load("wikidata", BY_LABEL)["results"]["bindings"]
+    row = {
+        **row,
+        "asked": {"type": "literal", "value": "Richard Bachman", "xml:lang": "en"},
+        "label": {"type": "literal", "value": "Stephen King", "xml:lang": "en"},
+        "births": {"type": "literal", "value": "1947-09-21T00:00:00Z/11"},
+        "deaths": {"type": "literal", "value": ""},
+        "olids": {"type": "literal", "value": "OL99000601A"},
+        "penNames": {"type": "literal", "value": "Richard Bachman|John Swithen"},
+    }
+    return wikidata_authors.author_candidate(
+        row, provider="wikidata", commons_url="https://commons.wikimedia.org"
+    )
+
+
+def test_the_people_query_asks_the_names_they_wrote_under():
+    query = wikidata_authors.build_query("label", ["Richard Bachman"])
+    assert "wdt:P742 ?penName" in query
+    king = _stephen_king_found_as_richard_bachman()
+    assert king.pen_names == ["Richard Bachman", "John Swithen"]
+
+
+def test_our_pen_name_author_is_not_taken_for_the_person_who_wrote_under_it():
+    """Our `Richard Bachman`, credited on Thinner; Wikidata's Stephen King, found by that alias,
+    whose works (by his Open Library key) include Thinner: name and work agreed, a high match,
+    and King's birth date, ids and portrait were applied to the pen name (his Wikidata id on it
+    then proposed merging the two authors). Kept for review, saying why."""
+    king = _stephen_king_found_as_richard_bachman()
+    ours = AuthorQuery(name="Richard Bachman", work_titles=("Thinner",))
+
+    def summary(pen_names: tuple[str, ...]) -> AuthorRecordSummary:
+        return AuthorRecordSummary(
+            provider="wikidata",
+            name=king.name,
+            alternate_names=tuple(king.alternate_names),
+            birth_year=king.birth_year,
+            work_titles=("Thinner", "Carrie"),
+            ids=king.provider_ids,
+            pen_names=pen_names,
+        )
+
+    score = score_author_record(ours, summary(tuple(king.pen_names)))
+
+    assert score.tier == Tier.LOW
+    assert "'Richard Bachman' is a pen name of Stephen King: kept for review" in score.reasons
+    assert score_author_record(ours, summary(())).tier == Tier.HIGH  # as it was read before
+    # George Orwell's own label is his pen name: his record is him.
+    orwell = AuthorRecordSummary(
+        provider="wikidata",
+        name="George Orwell",
+        work_titles=("Animal Farm",),
+        pen_names=("George Orwell",),
+    )
+    assert (
+        score_author_record(
+            AuthorQuery(name="George Orwell", work_titles=("Animal Farm",)), orwell
+        ).tier
+        == Tier.HIGH
+    )
