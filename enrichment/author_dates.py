@@ -6,10 +6,15 @@ One rule per shape, so that a sign means one thing in each:
   catalog.person_names.split_life_dates. Its dates are a span, so a bare "-1468" is the span's
   open start: died 1468.
 - a date field's free text (Open Library's `birth_date` / `death_date`: "25 June 1903", "384
-  BC"): life_year, here. A date field holds one date, never a span, so a minus before a year is
+  BC"): life_date, here. A date field holds one date, never a span, so a minus before a year is
   its sign: "-384" is 384 BC, as data writes it (Plato's "-428").
 - Wikidata's time value with its precision: wikidata_authors.wikidata_time. XSD 1.1, where 1
   BCE is year 0: "-0383" is 384 BC.
+
+A date may say its year is a guess ("c. 1200", "1850?", Wikidata's "circa"): the year is kept
+and said to be approximate (AuthorCandidate.birth_year_approximate), is never proposed without
+the date that says so (author_proposal), and is compared with another year as a guess
+(years_conflict).
 """
 
 import re
@@ -76,12 +81,6 @@ def life_date(value: Any) -> LifeDate:
     if year == 0 or year > _LATEST_LIFE_YEAR:
         return LifeDate(None)
     return LifeDate(-year if match.group(2) else year, approximate)
-
-
-def life_year(value: Any) -> int | None:
-    """The year of a birth or death date as a date field writes it (life_date), whether or not
-    the date says it is a guess."""
-    return life_date(value).year
 
 
 def years_conflict(ours: int | None, theirs: int | None, *, approximate: bool = False) -> bool:

@@ -1,5 +1,5 @@
 """A birth or death year, read as each shape of source writes it: a date field's free text
-(enrichment.author_dates.life_year), a library heading's dates (catalog.person_names), a
+(enrichment.author_dates.life_date), a library heading's dates (catalog.person_names), a
 Wikidata time value (enrichment.providers.wikidata_authors). Each says what a minus means.
 
 Open Library records: the real dump line of George Orwell (tests/fixtures/providers/openlibrary/
@@ -81,8 +81,8 @@ def parse(record: dict) -> AuthorCandidate:
         ("1900 Ahmedabad", 1900),
     ],
 )
-def test_life_year(written, year):
-    assert author_dates.life_year(written) == year
+def test_the_year_of_a_date_field(written, year):
+    assert author_dates.life_date(written).year == year
 
 
 def test_a_minus_means_what_its_shape_of_source_means():
@@ -90,7 +90,7 @@ def test_a_minus_means_what_its_shape_of_source_means():
     year before the common era; Wikidata's "-1467" is 1468 BC (XSD 1.1: 1 BCE is year 0)."""
     heading = split_life_dates("Martorell, Joanot, -1468")
     assert (heading.birth_year, heading.death_year) == (None, 1468)
-    assert author_dates.life_year("-1468") == -1468
+    assert author_dates.life_date("-1468").year == -1468
     assert wikidata_authors.wikidata_time("-1467-01-01T00:00:00Z/9") == (-1468, "1468 BC")
 
 
