@@ -16,7 +16,6 @@ from catalog.importers.cells import (
     read_year_in,
     set_primary_series,
     set_subtitle_cell,
-    split_people,
 )
 from catalog.importers.csvfile import ImportFileError
 from catalog.importers.parsing import (
@@ -27,7 +26,12 @@ from catalog.importers.parsing import (
     split_isbn_cells,
     words_key,
 )
-from catalog.importers.readers import add_credits, apply_identifier, read_page_count
+from catalog.importers.readers import (
+    add_credits,
+    apply_identifier,
+    read_page_count,
+    read_people,
+)
 from catalog.languages import language_code
 
 if TYPE_CHECKING:
@@ -261,12 +265,12 @@ class GenericImporter(BaseImporter):
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
         row = self.titled_row(cells)
-        row.credits = split_people(self.get(cells, "author"))
+        row.publisher = self.get(cells, "publisher")
+        row.credits = read_people(row, self.get(cells, "author"))
         for role in ROLE_FIELDS:
-            add_credits(row.credits, split_people(self.get(cells, role), role=role))
+            add_credits(row.credits, read_people(row, self.get(cells, role), role=role))
         for value in split_isbn_cells(self.get(cells, "isbn")):
             apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"), isbn_only=True)
-        row.publisher = self.get(cells, "publisher")
         row.publication_year = read_year_in(
             row, self.get(cells, "year"), column=self.column_map.get("year", "")
         )

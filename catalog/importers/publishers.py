@@ -69,6 +69,22 @@ def names_no_publisher(value: str) -> bool:
     return bool(_NO_PUBLISHER.fullmatch(value.strip())) or not any(c.isalnum() for c in value)
 
 
+# A library catalog's words before a publisher it gives among the book's people, or in its own
+# cell: `Published by Farrar, Straus, Cudahy, Inc.`, `(Published by) David McKay`.
+_PUBLISHER_CREDIT = re.compile(
+    r"\(?\s*(?:published\s+by|publishers?\s*:|publ?\.\s+by)\s*\)?\s*:?\s*", re.IGNORECASE
+)
+
+
+def publisher_credit(value: str) -> str | None:
+    """The publisher a cell credits with a library catalog's words (`Published by X`,
+    `(Published by) X`, `Publisher: X`) -> "X"; None for any other cell (a person's name)."""
+    if value.lstrip("( ")[:3].casefold() != "pub":  # nearly every cell, at C speed
+        return None
+    match = _PUBLISHER_CREDIT.match(value.lstrip())
+    return value.lstrip()[match.end() :].strip() if match else None
+
+
 def publisher_name(publisher: str) -> str:
     """A publisher's cell as its name: without the place it names after it, in a parenthesis
     (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
@@ -77,7 +93,11 @@ def publisher_name(publisher: str) -> str:
     stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
     (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
     Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`), or a
-    placeholder for an unknown publisher (`names_no_publisher`), which is ""."""
+    placeholder for an unknown publisher (`names_no_publisher`), which is "", or a catalog's
+    words before the name (`Published by Doubleday`: `publisher_credit`)."""
+    credited = publisher_credit(publisher)
+    if credited is not None:
+        publisher = credited
     if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
         publisher = publisher[1:-1].strip()
     if names_no_publisher(publisher):

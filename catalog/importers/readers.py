@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import isbn
 from catalog.importers.base import Credit, NormalizedRow
+from catalog.importers.cells import split_people
 from catalog.importers.dates import is_ambiguous_date, parse_date
 from catalog.importers.parsing import (
     ASIN,
@@ -18,6 +19,7 @@ from catalog.importers.parsing import (
     read_trailing_role,
     split_names,
 )
+from catalog.importers.publishers import publisher_credit
 
 # A page count with its unit (`321 pp.`), or after front matter in roman figures or brackets
 # (LibraryThing's `xxxviii; 103`, Zotero's `xii, 300`, `[8], 103`); never a range (`592-594`,
@@ -73,6 +75,18 @@ def read_date(row: NormalizedRow, value: str, *, column: str, order: str = "") -
         message = _("%(column)s '%(value)s' is not a date; it was ignored.")
     row.warnings.append(message % {"column": column, "value": value})
     return date
+
+
+def read_people(row: NormalizedRow, value: str, *, role: str = "author") -> list[Credit]:
+    """The people of a cell (`split_people`); a cell that credits the publisher instead, as a
+    library catalog's column of people may (`Published by Doubleday, Doran, and Company Inc.`,
+    `(Published by) David McKay`), names no one: its publisher is the row's when the row has
+    none."""
+    publisher = publisher_credit(value)
+    if publisher is None:
+        return split_people(value, role=role)
+    row.publisher = row.publisher or publisher
+    return []
 
 
 def parse_contributors(value: str, *, default_role: str) -> list[Credit]:

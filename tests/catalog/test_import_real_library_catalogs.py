@@ -1,0 +1,61 @@
+"""What library catalogs, shop lists and collection sites people keep make in the catalog
+through a column map (tests/fixtures/imports/real_shapes, each file's source in its
+PROVENANCE.md): catalogers' phrasing in cells meant for people, years and names."""
+
+import pytest
+
+from catalog.importers.publishers import publisher_credit, publisher_name
+from catalog.models import Author, Edition, Work
+from tests.catalog.real_lines import import_real
+
+
+@pytest.mark.django_db
+def test_a_publisher_credited_among_the_people_is_the_books_publisher_not_a_person():
+    """A library's catalog gives the publisher in its column of other people (`Published by
+    Doubleday, Doran, and Company Inc.`, `(Published by) David McKay`): each became editors
+    named `Published by Farrar`, `Straus`, `Cudahy` and `Inc.`. They name the publisher."""
+    import_real(
+        "collectionbuilder-welty-publisher-among-people.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "Stories by Jean Stafford, John Cheever, Daniel Fuchs, William Maxwell": [
+            ("Stafford et al.", "author")
+        ],
+        "Legion": [],
+        "Thomas Jefferson's University": [],
+        "The Pocket Shakespeare, Vol. 1": [("William Shakespeare", "author")],
+    }
+    assert not Author.objects.filter(name__icontains="published").exists()
+    assert dict(Edition.objects.values_list("work__title", "publisher")) == {
+        "Stories by Jean Stafford, John Cheever, Daniel Fuchs, William Maxwell": (
+            "Farrar, Straus, Cudahy, Inc."
+        ),
+        "Legion": "Doubleday, Doran, and Company Inc.",
+        "Thomas Jefferson's University": "Thomasson Grant",
+        "The Pocket Shakespeare, Vol. 1": "David McKay",
+    }
+
+
+@pytest.mark.parametrize(
+    ("cell", "publisher"),
+    [
+        ("Published by Algonquin Books of Chapel Hill", "Algonquin Books of Chapel Hill"),
+        ("(Published by) H.P. Hanaford", "H.P. Hanaford"),
+        ("Publisher: Gallimard", "Gallimard"),
+        ("Publius", None),  # a person whose name starts so
+        ("Publishers Weekly", None),
+        ("Margaret Atwood", None),
+    ],
+)
+def test_a_cell_crediting_a_publisher_gives_its_name(cell, publisher):
+    assert publisher_credit(cell) == publisher
+
+
+def test_a_publisher_cell_with_the_catalogs_words_is_the_publishers_name():
+    assert publisher_name("Published by T. Fisher Unwin, Ltd.") == "T. Fisher Unwin, Ltd."
