@@ -80,6 +80,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
+# A library catalog's copyright year after the publication year: `1979, c1969.`, `[1988],
+# c1982.`, `1954 ©1918`.
+_COPYRIGHT_YEAR = re.compile(
+    r"(?<![^\s,;\[\]])(?:c|©|cop\.|copyright)\s?\[?([1-9]\d{3})(?!\d)", re.I
+)
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
 # the year `0101`: no book's year.
 _UNDEFINED_YEAR = "0101"
@@ -500,6 +505,17 @@ def year_in(value: str) -> int | None:
         return year
     match = _YEAR_IN_TEXT.search(value or "")
     return parse_year(match.group(1)) if match else None
+
+
+def copyright_year_in(value: str, year: int | None) -> int | None:
+    """The copyright year a catalog writes after an edition's `year` when it is earlier, the
+    year the text was first published: `1979, c1969.` -> 1969 (for 1979), `[1973, c1925]` ->
+    1925; None for any other cell (`c1995` alone is the edition's own year)."""
+    if year is None or ("c" not in value and "©" not in value):  # nearly every cell
+        return None
+    match = _COPYRIGHT_YEAR.search(value)
+    copyright_year = parse_year(match.group(1)) if match else None
+    return copyright_year if copyright_year is not None and copyright_year < year else None
 
 
 def read_year_in(row: NormalizedRow, value: str, *, column: str) -> int | None:

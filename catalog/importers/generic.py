@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
+    copyright_year_in,
     parse_series_cells,
     read_year_in,
     set_primary_series,
@@ -122,6 +123,7 @@ _FIRST_PUBLICATION_WORDS = frozenset({"original", "first", "originally"})
 _READING_WORDS = frozenset({"read", "finished", "gelesen", "lu", "lecture", "leido", "lectura",
                             "lido", "leitura", "letto", "lettura", "gelezen", "przeczytana",
                             "przeczytane", "прочитано"})  # fmt: skip
+_DUBLIN_CORE = frozenset({"creator", "date"})
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 # Between a map's items: only a comma before the next `field=`, so that a column's own commas
 # stay in its name (LibraryThing's `AUTHOR (last, first)`).
@@ -153,6 +155,10 @@ def guess_column_map(header: list[str]) -> dict[str, str]:
                     chosen[field_name] = header[index]
                     used.add(index)
                     break
+    if "year" not in chosen and not reading_log and _DUBLIN_CORE.issubset(keys):
+        # Dublin Core's `date` beside its `creator` is the item's publication date (a library
+        # catalog's `1979, c1969.`); a bare `Date` elsewhere is as often the day it was read.
+        chosen["year"] = header[keys.index("date")]
     return {name: chosen[name] for name in FIELDS if name in chosen}
 
 
@@ -271,9 +277,9 @@ class GenericImporter(BaseImporter):
             add_credits(row.credits, read_people(row, self.get(cells, role), role=role))
         for value in split_isbn_cells(self.get(cells, "isbn")):
             apply_identifier(row, value, column=self.column_map.get("isbn", "ISBN"), isbn_only=True)
-        row.publication_year = read_year_in(
-            row, self.get(cells, "year"), column=self.column_map.get("year", "")
-        )
+        year_cell = self.get(cells, "year")
+        row.publication_year = read_year_in(row, year_cell, column=self.column_map.get("year", ""))
+        row.first_published_year = copyright_year_in(year_cell, row.publication_year)
         row.page_count = read_page_count(
             row, self.get(cells, "pages"), column=self.column_map.get("pages", "")
         )

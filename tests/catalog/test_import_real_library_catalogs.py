@@ -4,9 +4,10 @@ PROVENANCE.md): catalogers' phrasing in cells meant for people, years and names.
 
 import pytest
 
+from catalog.importers.generic import guess_column_map
 from catalog.importers.publishers import publisher_credit, publisher_name
 from catalog.models import Author, Edition, Work
-from tests.catalog.real_lines import import_real
+from tests.catalog.real_lines import REAL, import_real
 
 
 @pytest.mark.django_db
@@ -59,3 +60,42 @@ def test_a_cell_crediting_a_publisher_gives_its_name(cell, publisher):
 
 def test_a_publisher_cell_with_the_catalogs_words_is_the_publishers_name():
     assert publisher_name("Published by T. Fisher Unwin, Ltd.") == "T. Fisher Unwin, Ltd."
+
+
+@pytest.mark.django_db
+def test_a_catalogs_year_with_its_copyright_year_dates_the_edition_and_the_work():
+    """A library catalog's date gives the printing's year, then the text's copyright year
+    (`1979, c1969.`, `[1973, c1925]`): the map import_books suggested left the date column out,
+    and mapped, the copyright year was lost. The edition is of 1979, the work first published in
+    1969."""
+    header = (REAL / "collectionbuilder-welty-copyright-years.csv").read_text().splitlines()[0]
+    column_map = guess_column_map(header.split(","))
+    assert column_map["year"] == "date"
+    import_real(
+        "collectionbuilder-welty-copyright-years.csv",
+        requested_format="generic",
+        column_map=column_map,
+    )
+    years = {
+        title: (edition_year, work_year)
+        for title, edition_year, work_year in Edition.objects.values_list(
+            "work__title", "publication_date__year", "work__first_published_year"
+        )
+    }
+    assert years == {
+        "The Collected Stories of Katherine Anne Porter": (1979, 1969),
+        "The Professor's House": (1973, 1925),
+        "The Widow and the Parrot": (1988, 1982),
+    }
+
+
+@pytest.mark.parametrize(
+    ("header", "year_column"),
+    [
+        (["title", "creator", "date", "subject"], "date"),  # Dublin Core
+        (["title", "author", "date", "rating"], None),  # a reading log's day read
+        (["title", "creator", "date", "date read"], None),
+    ],
+)
+def test_a_date_column_is_guessed_as_the_year_only_beside_dublin_cores_creator(header, year_column):
+    assert guess_column_map(header).get("year") == year_column
