@@ -291,8 +291,12 @@ class BaseImporter:
                 % {"value": repeated[:100]}
             )
         # Columns the import does not read (a column added by hand, the Line and Reason of a
-        # failed-rows download imported again) do not make such a row a book.
-        if (repeated := one_value_in_every_cell(self.read_cells(cells))) is not None:
+        # failed-rows download imported again) do not make such a row a book when the value
+        # fills one of them too; where it fills none, the row's own cells say what it is (a
+        # self-titled zine: title, author and publisher `BOSHU`, its category `매거진`).
+        if (
+            repeated := one_value_in_every_cell(self.read_cells(cells))
+        ) is not None and self._fills_an_unread_cell(cells, repeated):
             raise RowError(
                 _(
                     "Every cell this import reads in this row holds the same value "
@@ -337,6 +341,10 @@ class BaseImporter:
                     "a book."
                 ) % {"column": self.column_of(name), "value": value}
         return ""
+
+    def _fills_an_unread_cell(self, cells: list[str], value: str) -> bool:
+        read = set(self._read_indexes)
+        return any(c.strip() == value for i, c in enumerate(cells) if i not in read)
 
     def read_cells(self, cells: list[str]) -> list[str]:
         """The row's cells in the columns this importer reads, in the file's order."""

@@ -99,3 +99,23 @@ def test_a_catalogs_year_with_its_copyright_year_dates_the_edition_and_the_work(
 )
 def test_a_date_column_is_guessed_as_the_year_only_beside_dublin_cores_creator(header, year_column):
     assert guess_column_map(header).get("year") == year_column
+
+
+@pytest.mark.django_db
+def test_a_self_titled_zine_whose_title_author_and_publisher_are_one_name_imports():
+    """A book café's list holds zines named after themselves (`BOSHU` by BOSHU, published by
+    BOSHU, its category `매거진`, "magazine"): each failed as a row every read cell of which is
+    one value, as a spreadsheet's fill is. Its other cells say it is a book of the list."""
+    job = import_real(
+        "readinglist-doingbooks-self-titled-zines.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "authors", "publisher": "publisher"},
+    )
+    assert (job.created_count, job.failed_count) == (3, 0)
+    assert sorted(
+        Edition.objects.values_list("work__title", "work__credits__author__name", "publisher")
+    ) == [
+        ("BOSHU", "BOSHU", "BOSHU"),
+        ("여성다시읽기", "여성다시읽기", "여성다시읽기"),
+        ("여행여락", "여행여락", "여행여락"),
+    ]
