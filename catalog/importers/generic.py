@@ -32,6 +32,7 @@ from catalog.importers.readers import (
     apply_identifier,
     read_page_count,
     read_people,
+    with_named_author,
 )
 from catalog.languages import language_code
 
@@ -43,6 +44,10 @@ FIELDS: dict[str, "StrPromise"] = {
     "title": gettext_lazy("Title"),
     "subtitle": gettext_lazy("Subtitle"),
     "author": gettext_lazy("Author(s)"),
+    # A file that names its author in two columns (a shop's `Author First Name` and `Author Last
+    # Name`): credited `First Last`, sorted `Last, First`, before the Author(s) column's others.
+    "author_first_name": gettext_lazy("Author's first name"),
+    "author_last_name": gettext_lazy("Author's last name"),
     "editor": gettext_lazy("Editor(s)"),
     "translator": gettext_lazy("Translator(s)"),
     "illustrator": gettext_lazy("Illustrator(s)"),
@@ -73,6 +78,13 @@ GUESSES: dict[str, tuple[str, ...]] = {
               "titolo", "tytul", "baslik", "kitap adi", "τιτλος", "название", "заглавие", "name"),
     "subtitle": ("subtitle", "untertitel", "sous titre", "subtitulo", "sottotitolo",
                  "ondertitel", "podtytul", "alt baslik", "υποτιτλος", "подзаголовок"),
+    # Before `author`, which is part of their names.
+    "author_first_name": ("author first name", "author given name",
+                          "author forename", "first name", "firstname", "given name", "forename",
+                          "vorname", "prenom"),
+    "author_last_name": ("author last name", "author surname",
+                         "author family name", "last name", "lastname", "surname",
+                         "family name", "nachname", "apellido", "apellidos", "cognome"),
     "author": ("author", "authors", "author s", "writer", "writers", "creator", "creators",
                "by", "autor", "autorin", "autoren", "verfasser", "verfasserin", "auteur",
                "auteurs", "autore", "autori", "autores", "auteur s", "yazar", "συγγραφεας",
@@ -272,7 +284,11 @@ class GenericImporter(BaseImporter):
         self.check_shape(cells)
         row = self.titled_row(cells)
         row.publisher = self.get(cells, "publisher")
-        row.credits = read_people(row, self.get(cells, "author"))
+        row.credits = with_named_author(
+            read_people(row, self.get(cells, "author")),
+            self.get(cells, "author_first_name"),
+            self.get(cells, "author_last_name"),
+        )
         for role in ROLE_FIELDS:
             add_credits(row.credits, read_people(row, self.get(cells, role), role=role))
         for value in split_isbn_cells(self.get(cells, "isbn")):

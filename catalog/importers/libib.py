@@ -6,9 +6,14 @@ Quirks: `item_type` says what a row is (book, music, movie, videogame): only boo
 (`length_of` in Libib's import template) is its page count.
 """
 
-from catalog.importers.base import BaseImporter, Credit, NormalizedRow
+from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import read_year_in, split_people
-from catalog.importers.readers import apply_identifier, read_date, read_page_count
+from catalog.importers.readers import (
+    apply_identifier,
+    read_date,
+    read_page_count,
+    with_named_author,
+)
 
 
 class LibibImporter(BaseImporter):
@@ -36,8 +41,11 @@ class LibibImporter(BaseImporter):
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
         row = self.titled_row(cells)
-        row.credits = _credits(
-            self.get(cells, "creators"), self.get(cells, "first_name"), self.get(cells, "last_name")
+        # The primary creator first (first_name / last_name), then the others of `creators`.
+        row.credits = with_named_author(
+            split_people(self.get(cells, "creators")),
+            self.get(cells, "first_name"),
+            self.get(cells, "last_name"),
         )
         apply_identifier(row, self.get(cells, "ean_isbn13"), column="ean_isbn13")
         apply_identifier(row, self.get(cells, "upc_isbn10"), column="upc_isbn10")
@@ -53,15 +61,3 @@ class LibibImporter(BaseImporter):
             row, self.get(cells, "added"), column="added", order=self.date_order
         )
         return row
-
-
-def _credits(creators: str, first_name: str, last_name: str) -> list[Credit]:
-    """The primary creator first (from first_name / last_name), then the other names of
-    `creators`."""
-    credits = split_people(creators)
-    primary = " ".join(part for part in (first_name, last_name) if part)
-    if not primary:
-        return credits
-    sort_name = f"{last_name}, {first_name}" if first_name and last_name else ""
-    first = Credit(name=primary, sort_name=sort_name)
-    return [first, *(c for c in credits if c.name.casefold() != primary.casefold())]

@@ -13,6 +13,7 @@ from catalog.importers.dates import is_ambiguous_date, parse_date
 from catalog.importers.parsing import (
     ASIN,
     clean_cell,
+    is_unknown_person,
     parse_int,
     parse_whole_number,
     parse_year,
@@ -87,6 +88,28 @@ def read_people(row: NormalizedRow, value: str, *, role: str = "author") -> list
         return split_people(value, role=role)
     row.publisher = row.publisher or publisher
     return []
+
+
+def with_named_author(credits: list[Credit], first_name: str, last_name: str) -> list[Credit]:
+    """The author a file names in a first-name and a last-name column (Libib's `first_name` /
+    `last_name`, a shop's `Author First Name` / `Author Last Name`) first, `First Last` sorted
+    as `Last, First`, then the other `credits`. An organisation whose name the columns split
+    (`Kiyosato Museum` / `of Contemporary Art`) is its name whole, and `Various` no one."""
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not (first_name or last_name) or any(
+        part and is_unknown_person(part) for part in (first_name, last_name)
+    ):
+        return credits  # `Various` / `Contributors`, `-`
+    if not first_name and credits:
+        return credits  # a surname alone beside the whole names: a column to sort by
+    if first_name[:1].islower():  # `of Contemporary Art`: the rest of the last column's name
+        named = Credit(name=f"{last_name} {first_name}")
+    else:
+        primary = " ".join(part for part in (first_name, last_name) if part)
+        sort_name = f"{last_name}, {first_name}" if first_name and last_name else ""
+        named = Credit(name=primary, sort_name=sort_name)
+    key = named.name.casefold()
+    return [named, *(c for c in credits if c.name.casefold() != key)]
 
 
 def parse_contributors(value: str, *, default_role: str) -> list[Credit]:

@@ -4,10 +4,12 @@ PROVENANCE.md): catalogers' phrasing in cells meant for people, years and names.
 
 import pytest
 
+from catalog.importers.base import Credit
 from catalog.importers.generic import guess_column_map
 from catalog.importers.publishers import publisher_credit, publisher_name
+from catalog.importers.readers import with_named_author
 from catalog.models import Author, Edition, Work
-from tests.catalog.real_lines import REAL, import_real
+from tests.catalog.real_lines import REAL, import_real, run_command
 
 
 @pytest.mark.django_db
@@ -118,4 +120,79 @@ def test_a_self_titled_zine_whose_title_author_and_publisher_are_one_name_import
         ("BOSHU", "BOSHU", "BOSHU"),
         ("여성다시읽기", "여성다시읽기", "여성다시읽기"),
         ("여행여락", "여행여락", "여행여락"),
+    ]
+
+
+HUDSON = "library-hudsonstreet-first-and-last-name-columns.csv"
+
+
+def _authors() -> dict[str, list[tuple[str, str]]]:
+    return {
+        work.title: [
+            (c.author.name, c.author.sort_name)
+            for c in work.credits.filter(role="author").order_by("position")
+        ]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+
+
+HUDSON_AUTHORS = {
+    "The Brooklyn Rail": [("Richard Serra", "Serra, Richard")],
+    "SISTERS": [],  # `Various` / `Contributors`
+    "Kiyosato Museum Of Contemporary Art Archive I": [("Kiyosato Museum of Contemporary Art", "")],
+    "New York": [("William Klein", "Klein, William")],
+    "East 100th Street": [("Bruce Davidson", "Davidson, Bruce")],
+}
+
+
+@pytest.mark.django_db
+def test_an_author_named_in_first_and_last_name_columns_is_credited_first_then_last():
+    """An art library's catalog names each author in `Author Last Name` and `Author First Name`:
+    the map import_books suggested read the last name alone as the author (`Serra`, `Klein`),
+    and the first name was lost. The author is `Richard Serra`, sorted `Serra, Richard`."""
+    header = (REAL / HUDSON).read_text().splitlines()[0].split(",")
+    column_map = guess_column_map(header)
+    assert column_map["author_first_name"] == "Author First Name"
+    assert column_map["author_last_name"] == "Author Last Name"
+    assert "author" not in column_map
+    import_real(HUDSON, requested_format="generic", column_map=column_map)
+    assert _authors() == HUDSON_AUTHORS
+
+
+@pytest.mark.django_db
+def test_first_and_last_name_columns_chosen_in_a_column_map_credit_the_author(tmp_path):
+    path = tmp_path / HUDSON
+    path.write_bytes((REAL / HUDSON).read_bytes())
+    run_command(
+        str(path),
+        "--no-enrich",
+        "--map",
+        "title=Title,author_last_name=Author Last Name,author_first_name=Author First Name",
+    )
+    assert _authors() == HUDSON_AUTHORS
+
+
+@pytest.mark.parametrize(
+    ("header", "first", "last"),
+    [
+        (["Title", "First Name", "Surname"], "First Name", "Surname"),
+        (["Title", "Author", "Author Last Name"], None, "Author Last Name"),
+        (["Titre", "Nom", "Prénom"], "Prénom", None),  # `Nom` alone may be the book's
+    ],
+)
+def test_first_and_last_name_columns_are_guessed_by_their_names(header, first, last):
+    column_map = guess_column_map(header)
+    assert (column_map.get("author_first_name"), column_map.get("author_last_name")) == (
+        first,
+        last,
+    )
+
+
+def test_a_last_name_column_beside_whole_names_adds_no_one():
+    """A surname alone beside an Author column is a column to sort by, not a second person."""
+    credits = [Credit(name="Willa Cather")]
+    assert with_named_author(credits, "", "Cather") == credits
+    assert with_named_author([], "", "Cather") == [Credit(name="Cather")]
+    assert with_named_author(credits, "Willa", "Cather") == [
+        Credit(name="Willa Cather", sort_name="Cather, Willa")
     ]
