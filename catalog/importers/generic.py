@@ -5,6 +5,7 @@ The map is kept on the job (ImportJob.column_map), so a retry reads the rows the
 """
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -17,6 +18,8 @@ from catalog.importers.cells import (
     read_year_in,
     set_primary_series,
     set_subtitle_cell,
+    surname_first_as_sort_name,
+    writes_surname_first_with_gap,
 )
 from catalog.importers.csvfile import ImportFileError
 from catalog.importers.parsing import (
@@ -280,12 +283,30 @@ class GenericImporter(BaseImporter):
     def missing_columns(self) -> list[str]:
         return []  # check_column_map refused the map already
 
+    #: The author column writes the surname first and a gap before the given names (`O'Hara
+    #: Mo`, a shop's order sheet), as its first rows show (`settle_date_order`).
+    surname_first = False
+
+    def settle_date_order(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        """The file's date order, and whether its author column writes surnames first with a
+        gap (`writes_surname_first_with_gap`), from the same first rows."""
+        rows = list(rows)
+        super().settle_date_order(rows)
+        self.surname_first = "author" in self.columns and writes_surname_first_with_gap(
+            self.raw_cell(cells, "author") for _line, cells in rows
+        )
+
+    def _author_cell(self, cells: list[str]) -> str:
+        if self.surname_first:
+            return surname_first_as_sort_name(self.raw_cell(cells, "author"))
+        return self.get(cells, "author")
+
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
         row = self.titled_row(cells)
         row.publisher = self.get(cells, "publisher")
         row.credits = with_named_author(
-            read_people(row, self.get(cells, "author")),
+            read_people(row, self._author_cell(cells)),
             self.get(cells, "author_first_name"),
             self.get(cells, "author_last_name"),
         )

@@ -216,6 +216,9 @@ _ROLE_WORDS = {
     ),
 }  # fmt: skip
 ROLES.update({word: role for role, words in _ROLE_WORDS.items() for word in words})
+# A book wholesaler's contributor codes, which a bookseller's sheet writes after a name
+# (`Hopkins  Lee Bennett (EDT)`, `Dorling Kindersley Inc. (Cor)`, a corporate author).
+ROLES.update({"edt": "editor", "ilt": "illustrator", "trn": "translator", "cor": "author"})
 # A role in the plural after the last name of a list (`Kelly Link; Gavin J. Grant (editors)`)
 # is every listed person's; a singular one is only the name's it follows.
 PLURAL_ROLES = {

@@ -5,6 +5,7 @@ PROVENANCE.md): catalogers' phrasing in cells meant for people, years and names.
 import pytest
 
 from catalog.importers.base import Credit
+from catalog.importers.cells import writes_surname_first_with_gap
 from catalog.importers.generic import guess_column_map
 from catalog.importers.publishers import publisher_credit, publisher_name
 from catalog.importers.readers import with_named_author
@@ -196,3 +197,51 @@ def test_a_last_name_column_beside_whole_names_adds_no_one():
     assert with_named_author(credits, "Willa", "Cather") == [
         Credit(name="Willa Cather", sort_name="Cather, Willa")
     ]
+
+
+@pytest.mark.django_db
+def test_an_order_sheets_column_of_surnames_first_with_a_gap_is_read_given_names_first():
+    """A bookstore's order sheet writes each author surname first, two spaces or more, then
+    the given names (`O'Hara  Mo`, `Yang  Gene Luen`, `Hopkins  Lee Bennett (EDT)`): the authors
+    became `O'Hara Mo` and `Hopkins Lee Bennett (EDT)`. They are Mo O'Hara (sorted `O'Hara, Mo`)
+    and the editor Lee Bennett Hopkins; names written with one space stay as written."""
+    import_real(
+        "ordersheet-whmsbookfair-surname-first.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "author", "isbn": "Product Number"},
+    )
+    credited = {
+        work.title: [
+            (c.author.name, c.author.sort_name, c.role) for c in work.credits.order_by("position")
+        ]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited["Agent Moose"] == [("Mo O'Hara", "O'Hara, Mo", "author")]
+    assert credited["Skunk and Badger (Skunk and Badger 1)"] == [
+        ("Amy Timberlake", "Timberlake, Amy", "author")
+    ]
+    assert credited["Superman Smashes the Klan"] == [
+        ("Gene Luen Yang", "Yang, Gene Luen", "author")
+    ]
+    assert credited["Elatsoe"] == [("Darcie Little Badger", "Little Badger, Darcie", "author")]
+    assert credited["I Remember"] == [("Lee Bennett Hopkins", "Hopkins, Lee Bennett", "editor")]
+    assert credited["The Seed of Compassion"] == [("Dalai Lama", "", "author")]
+    assert credited["The Super Duper Joke Book Volume 2"] == [("Cider Mill Press", "", "author")]
+
+
+@pytest.mark.parametrize(
+    ("names", "surname_first"),
+    [
+        (["O'Hara  Mo", "Arden  Katherine", "Yang  Gene Luen", "DK", "Cider Mill Press",
+          "Nuurali  Siman", "Timberlake   Amy"], True),
+        # A Goodreads export's Additional Authors: a middle initial left out, not a surname first.
+        (["Dennis  Taylor", "Neil Gaiman", "Terry Pratchett", "Ursula K. Le Guin"] * 2, False),
+        (["O'Hara  Mo", "Arden  Katherine", "Yang  Gene Luen", "Nuurali  Siman"], False),  # 4
+        (["O'Hara  Mo", "Arden  Katherine", "Yang  Gene Luen", "Nuurali  Siman",
+          "Messenger  Shannon", "Le Guin, Ursula K."], False),  # another convention too
+        (["O'Hara  Mo", "Arden  Katherine", "Yang  Gene Luen", "Nuurali  Siman",
+          "Messenger  Shannon", "Simon  &  Schuster"], False),  # another gap
+    ],
+)  # fmt: skip
+def test_a_column_is_read_surname_first_only_when_enough_of_its_names_are_so(names, surname_first):
+    assert writes_surname_first_with_gap(names) is surname_first
