@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
+from catalog.importers.cjk_credits import HANGUL, japanese_credit, korean_credit, without_readings
 from catalog.importers.parsing import (
     NamedRole,
     is_unknown_person,
@@ -61,23 +62,6 @@ _BARE_COMMA = re.compile(r",(?=[^\s,])")
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
-# A Korean credit statement (Naver Books', a Korean library's) writes the role after the name,
-# `이채 글, 이한솔 그림` (text by 이채, pictures by 이한솔), and `외` ("and others", `외 5명`)
-# after the names it stands for.
-_KOREAN_ROLES = {
-    "지음": "author", "글": "author", "시": "author", "저": "author", "그림": "illustrator",
-    "엮음": "editor", "편": "editor", "편저": "editor", "옮김": "translator", "역": "translator",
-    "번역": "translator", "사진": "illustrator",
-}  # fmt: skip
-_KOREAN_CREDIT = re.compile(
-    r"^(?P<name>\S.*?)(?:\s+외(?:\s*\d+\s*(?:[명인]|개\s*단체))?)?"
-    rf"(?:\s+(?P<role>{'|'.join(sorted(_KOREAN_ROLES, key=len, reverse=True))}))?$"
-)
-_KOREAN_CREDIT_ENDINGS = (*_KOREAN_ROLES, "외", "명", "인", "단체")
-# The role before the name, as a credit may write it too: `글 고선영, 사진 김형호`; not the
-# one-syllable words a family name may be (`편`).
-_KOREAN_ROLE_FIRST = ("글 ", "그림 ", "사진 ", "지음 ", "옮김 ", "엮음 ")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
@@ -249,7 +233,7 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
-    value, phrase_role = read_credit_phrase(value or "")  # `Translated by A and B`
+    value, phrase_role = read_credit_phrase(without_readings(value or ""))  # `Translated by A`
     role = phrase_role or role
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
     for part in _joined_inside_names(parts):
@@ -258,11 +242,12 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
             cell_role = named.role
         kept = named.role or named.credited
         cell = named.name if kept else part
+        cell, group_role = japanese_credit(cell)  # `古勝隆一, 嘉瀬達男 訳注`: both translated
         names = [cell] if _is_one_heading(cell) else [n for n in _comma_names(cell) if n]
         # A singular role is the last name's, the one it follows (`A, B (Editor)`).
         singular = "" if named.plural else named.role
         for position, name in enumerate(names):
-            own = singular if position == len(names) - 1 else ""
+            own = (singular if position == len(names) - 1 else "") or group_role
             if ":" in name and (leading := read_leading_role(name)).role:
                 name, own = leading.name, own or leading.role  # `Translator: E. Danglars`
             else:
@@ -515,23 +500,7 @@ def _is_cjk_name_part(part: str) -> bool:
     (`남궁`, `은희`)."""
     if " " in part or not all(CJK_SCRIPT.match(ch) for ch in part):
         return False
-    return len(part) <= (2 if _HANGUL.match(part) else 3)
-
-
-def korean_credit(name: str) -> tuple[str, str]:
-    """`이한솔 그림` -> ("이한솔", "illustrator"), `김익명 외 5명` -> ("김익명", ""): a Korean
-    credit's role word after the name (or before it, `글 고선영`), and its `외` ("and others")
-    left out; any other name comes back whole, with no role."""
-    if name.startswith(_KOREAN_ROLE_FIRST):
-        role, _space, rest = name.partition(" ")
-        if _HANGUL.search(rest):
-            return rest.strip(), _KOREAN_ROLES[role]
-    if not name.endswith(_KOREAN_CREDIT_ENDINGS):
-        return name, ""  # nearly every name, at C speed
-    match = _KOREAN_CREDIT.match(name)
-    if match is None:
-        return name, ""
-    return match["name"], _KOREAN_ROLES.get(match["role"] or "", "")
+    return len(part) <= (2 if HANGUL.match(part) else 3)
 
 
 def year_in(value: str) -> int | None:

@@ -245,3 +245,33 @@ def test_an_order_sheets_column_of_surnames_first_with_a_gap_is_read_given_names
 )  # fmt: skip
 def test_a_column_is_read_surname_first_only_when_enough_of_its_names_are_so(names, surname_first):
     assert writes_surname_first_with_gap(names) is surname_first
+
+
+@pytest.mark.django_db
+def test_japanese_credits_as_the_national_diet_library_writes_them():
+    """A Japanese reading list filled from the National Diet Library credits `村上もとか 著`
+    (著, "written by") and `余嘉錫 著; 古勝隆一, 嘉瀬達男, 内山直樹 訳注` (the role word after a
+    group is every name's): the authors were `村上もとか 著` and `内山直樹 訳注`, and a name's
+    reading after `||` (`ナカジマ, キョウコ`) was a second author."""
+    import_real(
+        "readinglist-guro326-ndl-credits.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "author", "isbn": "isbn"},
+    )
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited == {
+        "六三四の剣": [("村上もとか", "author")],
+        "365日にっぽんのいろ図鑑": [("暦生活", "author"), ("高月美樹", "contributor")],
+        "目録学発微": [
+            ("余嘉錫", "author"),
+            ("古勝隆一", "translator"),
+            ("嘉瀬達男", "translator"),
+            ("内山直樹", "translator"),
+        ],
+        "ねずみくんのチョッキ": [("なかえよしを", "author"), ("上野紀子", "illustrator")],
+        "メッセンジャー": [("ロイス・ローリー", "author"), ("島津やよい", "translator")],
+        "夢見る帝国図書館": [("中島京子", "author")],
+    }
