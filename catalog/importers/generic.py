@@ -139,6 +139,11 @@ _READING_WORDS = frozenset({"read", "finished", "gelesen", "lu", "lecture", "lei
                             "lido", "leitura", "letto", "lettura", "gelezen", "przeczytana",
                             "przeczytane", "прочитано"})  # fmt: skip
 _DUBLIN_CORE = frozenset({"creator", "date"})
+# A reader's own rating (`Title, Author, Rating, Year`) makes a file that says nothing of the
+# editions a reading log too: its `Year` was each book's year read, 2023 for The Dispossessed.
+# Beside a publisher or an ISBN (a list made from a calibre library), the year is the edition's.
+_OWN_RATING_COLUMNS = frozenset({"rating", "my rating", "stars", "my stars"})
+_EDITION_WORDS = ("publisher", "isbn", "pages")
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 # Between a map's items: only a comma before the next `field=`, so that a column's own commas
 # stay in its name (LibraryThing's `AUTHOR (last, first)`).
@@ -151,7 +156,10 @@ def guess_column_map(header: list[str]) -> dict[str, str]:
     reading log's bare `Year` and a first publication's year (`Original Publication Year`)
     none."""
     keys = [words_key(name) for name in header]
-    reading_log = any(_READING_WORDS.intersection(key.split()) for key in keys)
+    reading_log = any(_READING_WORDS.intersection(key.split()) for key in keys) or (
+        bool(_OWN_RATING_COLUMNS.intersection(keys))
+        and not any(word in key for key in keys for word in _EDITION_WORDS)
+    )
     first_years = {i for i, key in enumerate(keys) if _FIRST_PUBLICATION_WORDS & set(key.split())}
     chosen: dict[str, str] = {}
     used: set[int] = set()

@@ -179,6 +179,8 @@ def test_first_and_last_name_columns_chosen_in_a_column_map_credit_the_author(tm
         (["Title", "First Name", "Surname"], "First Name", "Surname"),
         (["Title", "Author", "Author Last Name"], None, "Author Last Name"),
         (["Titre", "Nom", "Prénom"], "Prénom", None),  # `Nom` alone may be the book's
+        # LibraryThing's whole names, either way round: the author's column, no first name.
+        (["'TITLE'", "'AUTHOR (first, last)'", "'AUTHOR (last, first)'"], None, None),
     ],
 )
 def test_first_and_last_name_columns_are_guessed_by_their_names(header, first, last):

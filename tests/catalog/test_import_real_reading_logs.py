@@ -6,9 +6,10 @@ import pytest
 
 from catalog.importers.base import NormalizedRow
 from catalog.importers.cells import split_people
+from catalog.importers.generic import guess_column_map
 from catalog.importers.parsing import is_unknown_person, parse_format
 from catalog.models import Author, Edition, Work
-from tests.catalog.real_lines import import_real
+from tests.catalog.real_lines import REAL, import_real
 
 
 @pytest.mark.django_db
@@ -268,3 +269,20 @@ def test_a_credits_words_before_the_names_give_their_role():
         "Later Letters of Edward Lear": [("Edward Lear", "author"), ("Lady Strachey", "editor")],
         "The Mabinogion": [("Gwyn Jones", "translator"), ("Thomas Jones", "translator")],
     }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_reading_logs_year_beside_the_readers_rating_is_not_guessed_as_the_publication_year():
+    """`Title, Author, Rating, Year`: the Year is when each book was read (2023 for The
+    Dispossessed, first published 1974), and the map import_books suggested dated every edition
+    so. Beside the reader's own rating, a bare Year is left for the librarian to map."""
+    header = (REAL / "readinglog-gpdowney-rating-and-year-read.csv").read_text().splitlines()[0]
+    column_map = guess_column_map(header.split(","))
+    assert column_map == {"title": "Title", "author": "Author"}
+    import_real(
+        "readinglog-gpdowney-rating-and-year-read.csv",
+        requested_format="generic",
+        column_map=column_map,
+    )
+    assert set(Edition.objects.values_list("publication_date", flat=True)) == {None}
+    assert Work.objects.filter(title="Dispossessed, the").exists()  # as the reader spells it
