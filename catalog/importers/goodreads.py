@@ -117,7 +117,8 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
 class GoodreadsImporter(BaseImporter):
     source = "goodreads"
     label = "Goodreads"
-    signature = ("Book Id", "Author")
+    # An older export writes `BookId` (with `RecommendedFor` and `BCID`).
+    signatures = (("Book Id", "Author"), ("BookId", "Author"))
     # Without Author the books have no authors; without Book Id another source's ids would be
     # read as Goodreads ids (a LibraryThing file has a Book Id column of its own).
     required = ("title", "author", "book_id")

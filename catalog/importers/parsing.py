@@ -142,6 +142,8 @@ FORMATS = {
     "comic": "",
     "comic book": "",
     "manga": "",
+    "manhwa": "",  # a Korean comic
+    "manhua": "",  # a Chinese comic
     "コミック": "",  # a comic, in any binding
     "ムック": "",  # a mook, a magazine-like book
     "単行本": "",  # a standalone volume, hard or soft
@@ -511,6 +513,12 @@ def parse_format(value: str) -> tuple[str, str]:
     named = {_FORMAT_WORDS[word] for word in _NON_WORD.split(key) if word in _FORMAT_WORDS}
     if len(named) == 1:
         return named.pop(), ""
+    if "," in key:
+        # Several known bindings that say one format (`Webtoon, Webcomic, Manhwa`: an e-book).
+        listed = [FORMATS.get(part.strip()) for part in key.split(",")]
+        known = [format_ for format_ in listed if format_ is not None]
+        if len(known) == len(listed) and len(set(known) - {""}) <= 1:
+            return max(known), ""  # the one format named, or "" when none is
     return "other", _("Unrecognized format '%(value)s' recorded as 'other'.") % {"value": value}
 
 

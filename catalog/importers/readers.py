@@ -265,6 +265,10 @@ def apply_identifier(
             % {"column": column, "value": value, "isbn13": parsed.isbn13}
         )
     if row.isbn13 and row.isbn13 != parsed.isbn13:
+        if row.isbn13[:3] == "979" and compact[:9] == row.isbn13[3:12]:
+            # Goodreads' "ISBN" of a 979 ISBN-13, which has no ISBN-10: its digits after 979
+            # with an ISBN-10's check digit (`1129360784` beside 9791129360786), no other book's.
+            return
         # Kept where the row's reading shows it, never lost: which one the book carries is the
         # librarian's to say.
         row.other_ids.append(value)
