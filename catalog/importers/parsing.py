@@ -141,6 +141,7 @@ FORMATS = {
     "physical": "",
     "comic": "",
     "comic book": "",
+    "comics": "",
     "manga": "",
     "manhwa": "",  # a Korean comic
     "manhua": "",  # a Chinese comic

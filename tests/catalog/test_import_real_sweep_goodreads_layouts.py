@@ -105,3 +105,12 @@ def test_bindings_listed_together_give_the_one_format_they_name(value, format_):
 
 def test_bindings_listed_together_that_disagree_are_other_with_a_note():
     assert parse_format("Paperback, Hardcover")[0] == "other"
+
+
+@pytest.mark.django_db
+def test_the_binding_comics_names_no_format():
+    """Binding `Comics` (The Walking Dead, Vol. 3) was "other" with an "Unrecognized format"
+    note; like `Comic`, it says what the book is, not how it is bound."""
+    job = import_real("goodreads-roger0-0-comics.csv")
+    assert job.rows.filter(has_warnings=True).count() == 0
+    assert Edition.objects.get().format == ""
