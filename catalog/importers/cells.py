@@ -248,6 +248,10 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
         singular = "" if named.plural else named.role
         for position, name in enumerate(names):
             own = (singular if position == len(names) - 1 else "") or group_role
+            if not own and name.endswith(")") and position < len(names) - 1:
+                # `John Tytell (introduction), William Klein (photographer)`: each its own.
+                trailing = read_trailing_role(name)
+                name, own = (trailing.name, trailing.role) if trailing.role else (name, "")
             if ":" in name and (leading := read_leading_role(name)).role:
                 name, own = leading.name, own or leading.role  # `Translator: E. Danglars`
             else:

@@ -179,6 +179,8 @@ ROLES = {
     "contributor": "contributor",
     "foreword": "contributor",
     "introduction": "contributor",
+    "photographer": "illustrator",  # the book's pictures, as an illustrator's
+    "photographs": "illustrator",
     "afterword": "contributor",
 }
 

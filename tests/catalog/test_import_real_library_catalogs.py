@@ -277,3 +277,20 @@ def test_japanese_credits_as_the_national_diet_library_writes_them():
         "メッセンジャー": [("ロイス・ローリー", "author"), ("島津やよい", "translator")],
         "夢見る帝国図書館": [("中島京子", "author")],
     }
+
+
+@pytest.mark.django_db
+def test_each_name_of_a_list_keeps_the_role_written_after_it():
+    """The art library's `Contributors/Editors` column lists `John Tytell (introduction),
+    William Klein (photographer)`: both became editors, `John Tytell (introduction)` and
+    `William Klein (photographer)`. Each is credited in the role written after the name."""
+    import_real(
+        HUDSON,
+        requested_format="generic",
+        column_map={"title": "Title", "editor": "Contributors/Editors"},
+    )
+    work = Work.objects.get(title="New York")
+    assert [(c.author.name, c.role) for c in work.credits.order_by("position")] == [
+        ("John Tytell", "contributor"),
+        ("William Klein", "illustrator"),
+    ]
