@@ -66,9 +66,9 @@ _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 # A library catalog's copyright year after the publication year: `1979, c1969.`, `[1988],
-# c1982.`, `1954 ©1918`.
+# c1982.`, `1954 ©1918`, `1965, c.1940`, `1979 [c1969]`.
 _COPYRIGHT_YEAR = re.compile(
-    r"(?<![^\s,;\[\]])(?:c|©|cop\.|copyright)\s?\[?([1-9]\d{3})(?!\d)", re.I
+    r"(?<![^\s,;\[\]])(?:c\.?|©|cop\.|copyright)\s?\[?([1-9]\d{3})(?!\d)", re.I
 )
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
 # the year `0101`: no book's year.

@@ -89,6 +89,8 @@ def test_a_catalogs_year_with_its_copyright_year_dates_the_edition_and_the_work(
         "The Collected Stories of Katherine Anne Porter": (1979, 1969),
         "The Professor's House": (1973, 1925),
         "The Widow and the Parrot": (1988, 1982),
+        "Women in Love": (1970, 1965),  # `1970 [c1965]`
+        "Golden Ashes": (1965, 1940),  # `1965, c.1940`
     }
 
 
