@@ -39,6 +39,11 @@ def removed_users_made_entries() -> bool:
     return entries.filter(below).union(entries.filter(above), all=True).exists()
 
 
+def made_by_worker(entry: AuditLogEntry) -> bool:
+    """by_worker_q, for one entry."""
+    return entry.actor_id is None and entry.actor_label in _WORKER_LABELS
+
+
 def made_by_removed_user(entry: AuditLogEntry) -> bool:
     """by_removed_user_q, for one entry."""
     return entry.actor_id is None and entry.actor_label not in _WORKER_LABELS

@@ -2,15 +2,24 @@
 of it now (what was applied, who dismissed it, why it failed or was skipped), never the match's
 advice to the reviewer ("…: check the edition."), which no longer asks anything of anyone."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 
-from enrichment.models import EnrichmentRequest
-from enrichment.proposals import field_label
-from enrichment.request_status import request_decided_state, request_status_words
+from enrichment.audit_queries import made_by_worker
+from enrichment.models import AuditLogEntry, EnrichmentRequest
+from enrichment.proposals import field_label, in_field_order
+from enrichment.request_status import (
+    CATALOG_CHANGE_ACTIONS,
+    request_decided_state,
+    request_status_words,
+)
 
 Status = EnrichmentRequest.Status
 CoverStatus = EnrichmentRequest.CoverStatus
+Action = AuditLogEntry.Action
 
 
 def decided_headline(req: EnrichmentRequest) -> str:
@@ -46,21 +55,69 @@ def decided_headline(req: EnrichmentRequest) -> str:
     return ""
 
 
+@dataclass
+class FieldsStanding:
+    """Who applied each field of a request that stands now, and which were reverted since, as
+    its audit entries say (the request's one list of applied fields says neither)."""
+
+    by_reviewer: list[str] = field(default_factory=list)
+    by_worker: list[str] = field(default_factory=list)
+    reverted: list[str] = field(default_factory=list)
+
+
+def fields_standing(entries: Iterable[AuditLogEntry]) -> FieldsStanding:
+    """From a request's entries, oldest first: each field is what its latest entry did to it (a
+    field reverted, then chosen again, stands)."""
+    latest: dict[str, str] = {}
+    for entry in entries:
+        if entry.action == Action.REVERT:
+            said = "reverted"
+        elif entry.action in CATALOG_CHANGE_ACTIONS:
+            worker = entry.action != Action.REVIEW_APPLY and made_by_worker(entry)
+            said = "by_worker" if worker else "by_reviewer"
+        else:
+            continue
+        latest.update(dict.fromkeys(entry.changes or {}, said))
+    standing = FieldsStanding()
+    for name, said in in_field_order(latest):
+        getattr(standing, said).append(name)
+    return standing
+
+
 def _applied_headline(req: EnrichmentRequest, *, approved: bool) -> str:
-    """ "Approved by alice: Publisher, Pages and Cover applied."; "Applied automatically: …"."""
-    names = [_field_label(req, name) for name in req.fields_applied or []]
-    if req.cover_status == CoverStatus.APPLIED and "cover" not in (req.fields_applied or []):
-        names.append(_field_label(req, "cover"))
-    if names:
-        applied = gettext("%(fields)s applied") % {"fields": get_text_list(names, gettext("and"))}
+    """ "Approved by alice: Publisher and Pages applied. Cover applied automatically. Title
+    reverted since."; "Applied automatically: …"."""
+    entries = req.audit_entries.only("action", "changes", "actor", "actor_label")
+    standing = fields_standing(entries.order_by("created_at", "pk"))
+    by_hand = standing.by_reviewer if approved else standing.by_worker
+    if by_hand:
+        applied = gettext("%(fields)s applied") % {"fields": _field_list(req, by_hand)}
     elif req.cover_status == CoverStatus.PENDING:
         applied = gettext("its cover is being downloaded")
+    elif approved and not standing.reverted:
+        applied = gettext("nothing more applied")  # the worker's had filled what it could
     else:
-        applied = gettext("nothing of it stands now")  # every applied field reverted since
+        applied = gettext("nothing of it stands now")  # what it applied was reverted since
     if approved:
         user = req.reviewed_by.get_username() if req.reviewed_by else gettext("a reviewer")
-        return gettext("Approved by %(user)s: %(applied)s.") % {"user": user, "applied": applied}
-    return gettext("Applied automatically: %(applied)s.") % {"applied": applied}
+        said = [gettext("Approved by %(user)s: %(applied)s.") % {"user": user, "applied": applied}]
+        if standing.by_worker:
+            said.append(
+                gettext("%(fields)s applied automatically.")
+                % {"fields": capfirst(_field_list(req, standing.by_worker))}
+            )
+    else:
+        said = [gettext("Applied automatically: %(applied)s.") % {"applied": applied}]
+    if standing.reverted:
+        said.append(
+            gettext("%(fields)s reverted since.")
+            % {"fields": capfirst(_field_list(req, standing.reverted))}
+        )
+    return " ".join(said)
+
+
+def _field_list(req: EnrichmentRequest, names: list[str]) -> str:
+    return get_text_list([_field_label(req, name) for name in names], gettext("and"))
 
 
 def _field_label(req: EnrichmentRequest, name: str) -> str:

@@ -6,12 +6,14 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Edition
-from enrichment import engine, queue, review
+from enrichment import cover_apply, engine, queue, revert, review
+from enrichment.covers import choose
 from enrichment.match_summary import request_headline
-from enrichment.models import EnrichmentRequest
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.proposals import MatchDetails
 from tests.enrichment.api.conftest import token_client, user_with
 from tests.enrichment.fakes import FakeProvider
+from tests.enrichment.test_apply_path import cover_bytes
 from tests.enrichment.test_review import needs_review, ol_record
 from tests.enrichment.test_review_admin import change_url, librarian
 from tests.enrichment.test_review_labels import visible_text
@@ -49,7 +51,7 @@ def test_an_approved_request_says_who_approved_it_and_what_was_applied(client, r
     assert request.status == Status.COMPLETED
 
     page, headline = shown(client, request)
-    assert headline == "Approved by reviewer: Pages and Publisher applied."
+    assert headline == "Approved by reviewer: Publisher and Pages applied."
     assert headline in page and ADVICE not in page
 
 
@@ -64,6 +66,64 @@ def test_an_approval_whose_reviewer_was_removed_since_is_still_an_approval(clien
     page, headline = shown(client, request)
     assert headline == "Approved by a reviewer: Publisher applied."
     assert headline in page
+
+
+@pytest.fixture
+def cover_host(monkeypatch):
+    """No network: every cover URL answers with the fixture cover."""
+    monkeypatch.setattr(choose, "fetch_cover_bytes", lambda url, **kwargs: cover_bytes(0))
+
+
+def test_a_cover_the_worker_applied_before_the_review_is_not_credited_to_the_reviewer(
+    client, reviewer, cover_host
+):
+    """A medium match: the worker applies the cover alone, the rest waits for the reviewer."""
+    request = needs_review()
+    assert cover_apply.requests_fetch_covers(request_ids=[request.pk]) == {"applied": 1}
+    review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline == (
+        "Approved by reviewer: Publisher and Pages applied. Cover applied automatically."
+    )
+    assert headline in page
+
+
+def test_fields_reverted_since_the_approval_are_said_so(client, reviewer):
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
+    entry = AuditLogEntry.objects.get(action="review_apply")
+    EnrichmentRequest.objects.filter(pk=request.pk).update(cover_status="")  # no cover to wait
+    edition = Edition.objects.get(work=request.work_id)
+    Edition.objects.filter(pk=edition.pk).update(publisher="Headline")  # changed since: stays
+    revert.audit_revert(entry=entry, actor=reviewer)
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline == "Approved by reviewer: Publisher applied. Pages reverted since."
+    assert headline in page
+
+
+def test_an_approval_reverted_whole_says_nothing_of_it_stands(client, reviewer):
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["page_count"])
+    EnrichmentRequest.objects.filter(pk=request.pk).update(cover_status="")
+    revert.audit_revert(entry=AuditLogEntry.objects.get(action="review_apply"), actor=reviewer)
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline == "Approved by reviewer: nothing of it stands now. Pages reverted since."
+    assert headline in page
+
+
+def test_a_field_reverted_then_chosen_again_stands(reviewer):
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["page_count"])
+    revert.audit_revert(entry=AuditLogEntry.objects.get(action="review_apply"), actor=reviewer)
+    review.request_approve(request=request, actor=reviewer, fields=["page_count"])
+    request.refresh_from_db()
+    assert request_headline(request) == "Approved by reviewer: Pages applied."
 
 
 def test_a_dismissed_request_says_who_dismissed_it(client, reviewer):
@@ -107,6 +167,25 @@ def test_a_request_applied_by_the_engine_says_what_it_applied():
     applied, why = request_headline(request).split(". ", 1)
     assert applied.startswith("Applied automatically: ") and "Pages" in applied
     assert why.endswith("the same book.")  # what made it safe to apply stays true
+
+
+def test_an_automatic_apply_reverted_since_says_what_was_put_back(reviewer):
+    work = make_work("Neverwhere", authors=["Neil Gaiman"])
+    edition = make_edition(work, publisher="Harper")
+    ids = queue.works_enqueue_enrichment(work_ids=[work.pk], dispatch=False)
+    answer = ol_record(edition.isbn13, isbn13=[edition.isbn13], covers=[], subjects=[])
+    engine.process_requests(
+        queue.requests_claim(request_ids=ids),
+        providers=[FakeProvider(answers={edition.isbn13: [answer]})],
+    )
+    entry = AuditLogEntry.objects.get(action="auto_apply")
+    revert.audit_revert(entry=entry, actor=reviewer)
+    request = EnrichmentRequest.objects.get(pk=ids[0])
+
+    applied, reverted, why = request_headline(request).split(". ", 2)
+    assert applied == "Applied automatically: nothing of it stands now"
+    assert "Pages" in reverted and reverted.endswith("reverted since")
+    assert why.endswith("the same book.")
 
 
 def test_a_failed_request_says_why(client):
