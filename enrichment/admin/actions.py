@@ -190,6 +190,7 @@ def action_confirmation(
     asks_reason: bool = False,
     caveat: str = "",
     nothing_to_do: bool = False,
+    examples_heading: "StrOrPromise" = "",
 ) -> TemplateResponse:
     """The "Are you sure?" page of a list action: what happens to which rows in a sentence, a
     few of them, and a CSRF-protected form that posts the same action back with `post=yes`.
@@ -210,6 +211,7 @@ def action_confirmation(
         "statement": statement,
         "yes_label": yes_label,
         "examples": examples,
+        "examples_heading": examples_heading,  # "" : "It is", "They are" or "Among them"
         # How many are not listed ("and 1,202 more"), "" when every one is.
         "more": f"{count - len(examples):,}" if count > len(examples) else "",
         "select_across": select_across,

@@ -25,6 +25,7 @@ from bookstore.admin_lists import help_with_link
 from catalog.generic_titles import is_generic_title
 from catalog.models import Author, WorkAuthor
 from enrichment import author_merges, bulk_operations, reconcile
+from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.base import ReadOnlyAdmin, ReviewPermissionMixin, badge
 from enrichment.author_candidates import AUTHOR_ID_LABELS
 from enrichment.models import AuditLogEntry, AuthorMerge
@@ -50,6 +51,21 @@ def merge_summary(result: BulkResult, *, done: str) -> str:
         reasons = "; ".join(f"{why}: {n:,}" for why, n in result.reasons.most_common(5))
         text += f" ({reasons})"
     return text + "."
+
+
+def _works_credited(author_ids: list[int]) -> dict[int, int]:
+    """How many works credit each of these authors (each in any role, counted once)."""
+    counted = (
+        WorkAuthor.objects.filter(author_id__in=author_ids)
+        .order_by()
+        .values("author_id")
+        .annotate(n=Count("work_id", distinct=True))
+    )
+    return {row["author_id"]: row["n"] for row in counted}
+
+
+def _author_words(author: Author) -> str:
+    return gettext("“%(name)s” (#%(id)s)") % {"name": author.name, "id": author.pk}
 
 
 @admin.register(AuthorMerge)
@@ -275,6 +291,8 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
     def merge_selected(self, request, queryset):
         if self._too_many(request, queryset):
             return None
+        if not action_confirmed(request):
+            return self._merge_confirmation(request, queryset)
         result = author_merges.author_merges_apply_bulk(queryset=queryset, actor=request.user)
         self.message_user(
             request,
@@ -282,6 +300,66 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
             messages.SUCCESS if result.changed else messages.WARNING,
         )
         return None
+
+    def _merge_confirmation(self, request, queryset):
+        """What merging the selection will do, asked first (a merge moves credits, ids and
+        fields, and is undone only from its audit entry): which author goes into which, how
+        many works each moves, and the proposals it leaves alone."""
+        count = queryset.count()
+        selection = action_selection(self, request, count, gettext("proposals"))
+        proposed = queryset.filter(status=Status.PROPOSED).select_related("kept", "duplicate")
+        pairs = list(proposed.order_by("pk"))
+        works = _works_credited([merge.duplicate_id for merge in pairs])
+        moving = sum(works.get(merge.duplicate_id, 0) for merge in pairs)
+        left = count - len(pairs)
+        if not pairs:
+            statement = gettext(
+                "Merging %(selection)s would change nothing: none of them is still proposed."
+            ) % {"selection": selection}
+        else:
+            statement = gettext(
+                "You are about to merge the authors of %(selection)s: the works of each "
+                "duplicate are credited to the author kept, who takes the ids and details it "
+                "lacks, and the duplicate becomes a redirect to it. Each merge can be reverted "
+                "from its audit log entry."
+            ) % {"selection": selection}
+            statement += " " + ngettext(
+                "%(count)s work moves in all.", "%(count)s works move in all.", moving
+            ) % {"count": f"{moving:,}"}
+        caveat = ""
+        if left and pairs:
+            caveat = ngettext(
+                "%(count)s of them is no longer proposed (merged, dismissed or reverted): it is "
+                "left as it is.",
+                "%(count)s of them are no longer proposed (merged, dismissed or reverted): they "
+                "are left as they are.",
+                left,
+            ) % {"count": f"{left:,}"}
+        examples = [
+            ngettext(
+                "%(duplicate)s into %(kept)s: %(count)s work moves",
+                "%(duplicate)s into %(kept)s: %(count)s works move",
+                works.get(merge.duplicate_id, 0),
+            )
+            % {
+                "duplicate": _author_words(merge.duplicate),
+                "kept": _author_words(merge.kept),
+                "count": f"{works.get(merge.duplicate_id, 0):,}",
+            }
+            for merge in pairs[:10]
+        ]
+        return action_confirmation(
+            self,
+            request,
+            count=len(pairs),
+            statement=statement,
+            yes_label=ngettext("Yes, merge it", "Yes, merge them", len(pairs)),
+            kind_label=gettext("Merge authors"),
+            examples=examples,
+            caveat=caveat,
+            nothing_to_do=not pairs,
+            examples_heading=ngettext("The merge", "The merges", len(pairs)),
+        )
 
     @admin.action(description=_("Dismiss the selected proposals"), permissions=["review"])
     def dismiss_selected(self, request, queryset):

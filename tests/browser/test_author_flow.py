@@ -85,6 +85,9 @@ def test_an_authors_review_and_merge_in_a_browser(live_server, browser_page, sen
     proposal.locator("input.action-select").check()
     page.select_option("select[name=action]", label="Merge the selected authors")
     page.click("button[name=index]")
+    page.wait_for_selector("input[value='Yes, merge it']")  # it asks first
+    review_flow.shot(page, "author-merge-confirm")
+    page.click("input[value='Yes, merge it']")
     page.wait_for_selector(".messagelist")
     assert "1 merged" in page.locator(".messagelist").inner_text()
     twin.refresh_from_db()

@@ -47,6 +47,8 @@ def test_a_reviewer_meets_the_merge_rules_in_a_browser(live_server, browser_page
     dumas.locator("input.action-select").check()
     page.select_option("select[name=action]", label="Merge the selected authors")
     page.click("button[name=index]")
+    page.wait_for_selector("input[value='Yes, merge it']")  # it asks first
+    page.click("input[value='Yes, merge it']")
     page.wait_for_selector(".messagelist")
     told = page.locator(".messagelist").inner_text()
     assert "0 merged, 1 skipped" in told and "are two generations of a family" in told
@@ -59,6 +61,8 @@ def test_a_reviewer_meets_the_merge_rules_in_a_browser(live_server, browser_page
     ).check()
     page.select_option("select[name=action]", label="Merge the selected authors")
     page.click("button[name=index]")
+    page.wait_for_selector("input[value='Yes, merge it']")  # it asks first
+    page.click("input[value='Yes, merge it']")
     page.wait_for_selector(".messagelist")
     assert "1 merged" in page.locator(".messagelist").inner_text()
     latin.refresh_from_db()

@@ -380,7 +380,9 @@ def test_a_reviewer_merges_and_dismisses_from_the_list_and_is_told_what_happened
         == 403
     )
 
-    response = action_post(client, "merge_selected", first, blocked, csrfmiddlewaretoken=token)
+    response = action_post(
+        client, "merge_selected", first, blocked, csrfmiddlewaretoken=token, post="yes"
+    )
 
     shown = [str(m) for m in get_messages(response.wsgi_request)]
     assert shown == ["1 merged, 1 skipped (one of the authors is already merged into another: 1)."]
@@ -412,7 +414,7 @@ def test_a_proposal_recorded_before_the_rules_changed_says_so_and_does_not_merge
     assert "<b>Shared works</b>: Poésies (a generic title: no evidence)" in page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
-    response = action_post(client, "merge_selected", old, csrfmiddlewaretoken=token)
+    response = action_post(client, "merge_selected", old, csrfmiddlewaretoken=token, post="yes")
 
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "0 merged, 1 skipped (“Alexandre Dumas père” and “Alexandre Dumas fils” are two "
@@ -516,7 +518,7 @@ def test_staff_without_the_review_permission_cannot_merge():
     page = client.get(MERGES_URL).content.decode()
     assert "Le Guin, Ursula K." in page  # may look
     assert "merge_selected" not in page and "dismiss_selected" not in page
-    action_post(client, "merge_selected", merge)  # posted anyway: refused on the server
+    action_post(client, "merge_selected", merge, post="yes")  # posted anyway: refused
     merge.refresh_from_db()
     b.refresh_from_db()
     assert merge.status == Status.PROPOSED and b.merged_into is None
