@@ -420,6 +420,31 @@ def fault_context(listed: outcomes.ListedFault) -> dict:
     }
 
 
+def held_back_text(*, waiting_for_review: int, already_queued: int) -> str:
+    """What "Enrich all missing" leaves of the works that lack something, and why, said before
+    it runs (queue.held_back_counts): "" when it leaves none."""
+    reasons = []
+    if waiting_for_review:
+        reasons.append(
+            ngettext(
+                "%(count)s has a proposal waiting for review (approve, dismiss or re-run it)",
+                "%(count)s have a proposal waiting for review (approve, dismiss or re-run them)",
+                waiting_for_review,
+            )
+            % {"count": f"{waiting_for_review:,}"}
+        )
+    if already_queued:
+        reasons.append(
+            ngettext("%(count)s is queued already", "%(count)s are queued already", already_queued)
+            % {"count": f"{already_queued:,}"}
+        )
+    if not reasons:
+        return ""
+    return gettext("Of these, %(reasons)s: left as they are.") % {
+        "reasons": gettext("; ").join(reasons)
+    }
+
+
 def request_waiting_text(req: EnrichmentRequest) -> str:
     """The "Waiting: providers unavailable, next try at HH:MM" of a request given back because
     its providers could not be asked or failed, or the "Waiting for a title search with other

@@ -290,10 +290,18 @@ def enrich_missing(request, model_admin):
         **model_admin.admin_site.each_context(request),
         "title": gettext("Enrich all missing covers / metadata"),
         "opts": model_admin.model._meta,
-        # What each choice would queue (synthetic works wait for the backfill's retry).
-        "missing_either": queue.works_needing_enrichment(covers=True, metadata=True).count(),
+        # What the works lack (synthetic works wait for the backfill's retry), what each choice
+        # would queue, and those it leaves: a proposal waiting for review, or queued already.
         "missing_covers": queue.works_needing_enrichment(covers=True, metadata=False).count(),
         "missing_metadata": queue.works_needing_enrichment(covers=False, metadata=True).count(),
+        "queues_either": queue.works_to_enqueue(covers=True, metadata=True).count(),
+        "queues_covers": queue.works_to_enqueue(covers=True, metadata=False).count(),
+        "queues_metadata": queue.works_to_enqueue(covers=False, metadata=True).count(),
+        "held_back": presenters.held_back_text(
+            **queue.held_back_counts(
+                queue.works_needing_enrichment(covers=True, metadata=True), "work"
+            )
+        ),
         "inline_max": bulk_operations.BULK_INLINE_MAX,
     }
     return TemplateResponse(request, "admin/enrichment/enrich_missing.html", context)

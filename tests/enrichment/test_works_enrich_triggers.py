@@ -46,6 +46,29 @@ def test_enrich_all_missing_queues_the_works_that_lack_something(client):
     assert request.trigger == "manual_bulk" and not request.wants_metadata
 
 
+def test_enrich_all_missing_counts_what_it_queues_and_says_what_it_leaves(client):
+    """A work whose proposal waits for review is not queued again: the page counted it among
+    those each choice queues ("Covers and metadata (3)") and said only that works already queued
+    are left, then queued 1 and left 2."""
+    waiting, queued = Work.objects.create(title="Waiting"), Work.objects.create(title="Queued")
+    Work.objects.create(title="Bare")
+    EnrichmentRequest.objects.create(work=waiting, status=EnrichmentRequest.Status.NEEDS_REVIEW)
+    EnrichmentRequest.objects.create(work=queued, status=EnrichmentRequest.Status.PENDING)
+    client.force_login(librarian())
+    url = reverse("admin:catalog_work_enrich_missing")
+
+    page = normalised(client.get(url))
+
+    assert "3 works have no cover; 3 lack key metadata" in page
+    assert (
+        "Of these, 1 has a proposal waiting for review (approve, dismiss or re-run it); 1 is "
+        "queued already: left as they are."
+    ) in page
+    assert "Covers and metadata (1) Covers only (1) Metadata only (1)" in page
+    response = client.post(url, {"what": "both"}, follow=True)
+    assert "1 queued for enrichment" in normalised(response)
+
+
 def normalised(response) -> str:
     """A page's text with its markup and runs of white space gone."""
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
