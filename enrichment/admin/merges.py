@@ -64,6 +64,25 @@ def _works_credited(author_ids: list[int]) -> dict[int, int]:
     return {row["author_id"]: row["n"] for row in counted}
 
 
+def _open_proposals(queryset) -> tuple[int, list[AuthorMerge], str]:
+    """-> (how many are selected, those still proposed, what a merge or a dismissal says of
+    the others beforehand: it leaves them)."""
+    count = queryset.count()
+    proposed = queryset.filter(status=Status.PROPOSED).select_related("kept", "duplicate")
+    pairs = list(proposed.order_by("pk"))
+    left = count - len(pairs)
+    caveat = ""
+    if left and pairs:
+        caveat = ngettext(
+            "%(count)s of them is no longer proposed (merged, dismissed or reverted): it is "
+            "left as it is.",
+            "%(count)s of them are no longer proposed (merged, dismissed or reverted): they are "
+            "left as they are.",
+            left,
+        ) % {"count": f"{left:,}"}
+    return count, pairs, caveat
+
+
 def _author_words(author: Author) -> str:
     return gettext("“%(name)s” (#%(id)s)") % {"name": author.name, "id": author.pk}
 
@@ -305,13 +324,10 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
         """What merging the selection will do, asked first (a merge moves credits, ids and
         fields, and is undone only from its audit entry): which author goes into which, how
         many works each moves, and the proposals it leaves alone."""
-        count = queryset.count()
+        count, pairs, caveat = _open_proposals(queryset)
         selection = action_selection(self, request, count, gettext("proposals"))
-        proposed = queryset.filter(status=Status.PROPOSED).select_related("kept", "duplicate")
-        pairs = list(proposed.order_by("pk"))
         works = _works_credited([merge.duplicate_id for merge in pairs])
         moving = sum(works.get(merge.duplicate_id, 0) for merge in pairs)
-        left = count - len(pairs)
         if not pairs:
             statement = gettext(
                 "Merging %(selection)s would change nothing: none of them is still proposed."
@@ -326,15 +342,6 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
             statement += " " + ngettext(
                 "%(count)s work moves in all.", "%(count)s works move in all.", moving
             ) % {"count": f"{moving:,}"}
-        caveat = ""
-        if left and pairs:
-            caveat = ngettext(
-                "%(count)s of them is no longer proposed (merged, dismissed or reverted): it is "
-                "left as it is.",
-                "%(count)s of them are no longer proposed (merged, dismissed or reverted): they "
-                "are left as they are.",
-                left,
-            ) % {"count": f"{left:,}"}
         examples = [
             ngettext(
                 "%(duplicate)s into %(kept)s: %(count)s work moves",
@@ -361,10 +368,42 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
             examples_heading=ngettext("The merge", "The merges", len(pairs)),
         )
 
+    def _dismiss_confirmation(self, request, queryset):
+        """Dismissing is asked first too: a dismissed pair is never proposed again."""
+        count, pairs, caveat = _open_proposals(queryset)
+        selection = action_selection(self, request, count, gettext("proposals"))
+        if not pairs:
+            statement = gettext(
+                "Dismissing %(selection)s would change nothing: none of them is still proposed."
+            ) % {"selection": selection}
+        else:
+            statement = gettext(
+                "You are about to dismiss %(selection)s: the authors stay apart, and the pair "
+                "is not proposed again."
+            ) % {"selection": selection}
+        examples = [
+            gettext("%(duplicate)s and %(kept)s")
+            % {"duplicate": _author_words(merge.duplicate), "kept": _author_words(merge.kept)}
+            for merge in pairs[:10]
+        ]
+        return action_confirmation(
+            self,
+            request,
+            count=len(pairs),
+            statement=statement,
+            yes_label=ngettext("Yes, dismiss it", "Yes, dismiss them", len(pairs)),
+            kind_label=gettext("Dismiss proposals"),
+            examples=examples,
+            caveat=caveat,
+            nothing_to_do=not pairs,
+        )
+
     @admin.action(description=_("Dismiss the selected proposals"), permissions=["review"])
     def dismiss_selected(self, request, queryset):
         if self._too_many(request, queryset):
             return None
+        if not action_confirmed(request):
+            return self._dismiss_confirmation(request, queryset)
         result = author_merges.author_merges_dismiss_bulk(queryset=queryset, actor=request.user)
         self.message_user(
             request,

@@ -389,7 +389,7 @@ def test_a_reviewer_merges_and_dismisses_from_the_list_and_is_told_what_happened
     b.refresh_from_db()
     assert b.merged_into == a
     other = propose(d, c)
-    response = action_post(client, "dismiss_selected", other, csrfmiddlewaretoken=token)
+    response = action_post(client, "dismiss_selected", other, csrfmiddlewaretoken=token, post="yes")
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["1 dismissed."]
     other.refresh_from_db()
     assert other.status == Status.DISMISSED

@@ -1,6 +1,7 @@
-"""Merging the selected authors asks first, as the admin's other bulk actions that change the
-catalog do: a page says which author goes into which and how many works move, with Yes / No.
-A merge was done on the first POST, with no way back but each merge's audit entry."""
+"""Merging (or dismissing) the selected proposals asks first, as the admin's other bulk actions
+that change the catalog do: a page says which author goes into which and how many works move,
+with Yes / No. A merge was done on the first POST, with no way back but each merge's audit entry;
+a dismissal too, and a dismissed pair is never proposed again."""
 
 import re
 
@@ -113,3 +114,21 @@ def test_staff_without_the_review_permission_get_no_confirmation_and_no_merge(le
     merge.refresh_from_db()
     duplicate.refresh_from_db()
     assert merge.status == Status.PROPOSED and duplicate.merged_into is None
+
+
+def test_dismissing_asks_first_too(le_guin):
+    kept, duplicate, merge = le_guin
+    client = Client()
+    client.force_login(reviewer())
+
+    asked = action_post(client, "dismiss_selected", merge)
+
+    text = page_text(asked)
+    assert "You are about to dismiss the selected author merge: the authors stay apart" in text
+    assert f"“Le Guin, Ursula K.” (#{duplicate.pk}) and “Ursula K. Le Guin” (#{kept.pk})" in text
+    merge.refresh_from_db()
+    assert merge.status == Status.PROPOSED
+    response = client.post(MERGES_URL, form_fields(asked), follow=True)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["1 dismissed."]
+    merge.refresh_from_db()
+    assert merge.status == Status.DISMISSED
