@@ -53,15 +53,19 @@ def merge_summary(result: BulkResult, *, done: str) -> str:
     return text + "."
 
 
-def _works_credited(author_ids: list[int]) -> dict[int, int]:
-    """How many works credit each of these authors (each in any role, counted once)."""
-    counted = (
-        WorkAuthor.objects.filter(author_id__in=author_ids)
-        .order_by()
-        .values("author_id")
-        .annotate(n=Count("work_id", distinct=True))
-    )
-    return {row["author_id"]: row["n"] for row in counted}
+def _works_moving(pairs: list[AuthorMerge]) -> dict[int, int]:
+    """How many works each merge gives the kept author: the duplicate's works the kept author
+    is not credited on yet (a work both are credited on stays as it is). One query."""
+    authors = {merge.duplicate_id for merge in pairs} | {merge.kept_id for merge in pairs}
+    works: dict[int, set[int]] = {}
+    for author_id, work_id in WorkAuthor.objects.filter(author_id__in=authors).values_list(
+        "author_id", "work_id"
+    ):
+        works.setdefault(author_id, set()).add(work_id)
+    return {
+        merge.pk: len(works.get(merge.duplicate_id, set()) - works.get(merge.kept_id, set()))
+        for merge in pairs
+    }
 
 
 def _open_proposals(queryset) -> tuple[int, list[AuthorMerge], str]:
@@ -326,8 +330,8 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
         many works each moves, and the proposals it leaves alone."""
         count, pairs, caveat = _open_proposals(queryset)
         selection = action_selection(self, request, count, gettext("proposals"))
-        works = _works_credited([merge.duplicate_id for merge in pairs])
-        moving = sum(works.get(merge.duplicate_id, 0) for merge in pairs)
+        works = _works_moving(pairs)
+        moving = sum(works.values())
         if not pairs:
             statement = gettext(
                 "Merging %(selection)s would change nothing: none of them is still proposed."
@@ -346,12 +350,12 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
             ngettext(
                 "%(duplicate)s into %(kept)s: %(count)s work moves",
                 "%(duplicate)s into %(kept)s: %(count)s works move",
-                works.get(merge.duplicate_id, 0),
+                works[merge.pk],
             )
             % {
                 "duplicate": _author_words(merge.duplicate),
                 "kept": _author_words(merge.kept),
-                "count": f"{works.get(merge.duplicate_id, 0):,}",
+                "count": f"{works[merge.pk]:,}",
             }
             for merge in pairs[:10]
         ]

@@ -66,6 +66,20 @@ def test_the_first_post_changes_nothing_and_says_what_will_be_merged(le_guin):
     assert not AuditLogEntry.objects.exists()
 
 
+def test_a_work_both_authors_are_credited_on_does_not_move(le_guin):
+    """The duplicate's credit on a work the kept author is credited on is dropped: the work
+    stays as it is, and the page counted it as moving."""
+    kept, duplicate, merge = le_guin
+    make_work("The Word for World Is Forest", authors=[kept, duplicate])
+    client = Client()
+    client.force_login(reviewer())
+
+    text = page_text(action_post(client, "merge_selected", merge))
+
+    assert "2 works move in all." in text
+    assert f"into “Ursula K. Le Guin” (#{kept.pk}): 2 works move" in text
+
+
 def test_yes_on_the_page_merges(le_guin):
     kept, duplicate, merge = le_guin
     client = Client(enforce_csrf_checks=True)
