@@ -198,13 +198,20 @@ class BackfillMonthAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
         )
 
     def empty_list_help(self, request):
+        if not self.has_run_backfill_permission(request):
+            # Not "add a range of months" to someone who may not (no Add months for them).
+            return help_with_link(
+                _(
+                    "No backfill month yet. The backfill finds the books published in a month "
+                    "that the catalog lacks and adds them: someone who may run the backfill adds "
+                    "a range of months, and the scheduler works through them, newest first."
+                )
+            )
         text = _(
             "No backfill month yet. The backfill finds the books published in a month that the "
             "catalog lacks and adds them: add a range of months, and the scheduler works "
             "through them, newest first."
         )
-        if not self.has_run_backfill_permission(request):
-            return help_with_link(text)
         return help_with_link(
             text, reverse("admin:enrichment_backfillmonth_add_months"), gettext("Add months")
         )

@@ -318,6 +318,13 @@ def test_an_empty_list_says_in_plain_words_how_months_are_created():
     assert f'href="{ADD_MONTHS_URL}"' in help_text
 
 
+def test_an_empty_list_does_not_ask_someone_who_may_only_look_to_add_months():
+    html = logged_in(staff("walt", "view_backfillmonth")).get(LIST_URL).content.decode()
+    help_text = re.search(r'<div class="empty-list"[^>]*>\s*<p>(.*?)</p>', html, re.S).group(1)
+    assert "someone who may run the backfill adds a range of months" in help_text
+    assert ": add a range of months" not in help_text and ADD_MONTHS_URL not in help_text
+
+
 @pytest.mark.parametrize(
     ("action", "says", "yes"),
     [
