@@ -450,7 +450,9 @@ class WorkCreditForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        position = self.fields["position"]
+        position = self.fields.get("position")
+        if position is None:  # a reader's rows: the place is shown instead (WorkAuthorInline)
+            return
         position.required = False
         position.widget.attrs["placeholder"] = _gettext("next")
         if self.instance._state.adding:

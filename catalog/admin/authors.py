@@ -19,6 +19,8 @@ from bookstore.admin_links import (
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin
 from catalog.admin.display import (
     cover_thumbnail_html,
+    credit_place_text,
+    credits_in_order,
     empty_list_import_help,
 )
 from catalog.admin.works import (
@@ -121,20 +123,16 @@ class AuthorWorksInline(
 
     def get_queryset(self, request):
         # Each work's credits in their order, for place_in_credits: two queries, not one a row.
-        credits = WorkAuthor.objects.order_by("position", "pk").only("pk", "work_id")
         return (
             super()
             .get_queryset(request)
             .select_related("work")
-            .prefetch_related(models.Prefetch("work__credits", queryset=credits))
+            .prefetch_related(credits_in_order())
         )
 
     @admin.display(description=_("place in its credits"))
     def place_in_credits(self, credit):
-        """Where the author stands among the work's credits, "2 of 3", where the stored position
-        counts from 0 and may skip numbers once a credit has gone."""
-        ids = [other.pk for other in credit.work.credits.all()]
-        return _("%(place)s of %(count)s") % {"place": ids.index(credit.pk) + 1, "count": len(ids)}
+        return credit_place_text(credit)
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -1,12 +1,13 @@
 """How the catalog's admin pages show a book: cover thumbnails and placeholder titles."""
 
+from django.db import models
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_lists import help_with_link
 from catalog import permissions
-from catalog.models import Work
+from catalog.models import Work, WorkAuthor
 
 # An id no row has, reversed in its place and then replaced by each row's (admin_change_url).
 _ID_MARKER = "987654321987654321"
@@ -82,3 +83,17 @@ def admin_change_url(name: str, object_id: int) -> str:
     if template is None:
         template = _CHANGE_URL_TEMPLATES[key] = reverse(name, args=[_ID_MARKER])
     return template.replace(_ID_MARKER, str(int(object_id)))
+
+
+def credit_place_text(credit) -> str:
+    """Where a credit stands among its work's credits, "2 of 3", where the stored position
+    counts from 0 and may skip numbers once a credit has gone. Reads `credit.work.credits`
+    (prefetched in position order: `credits_in_order`)."""
+    ids = [other.pk for other in credit.work.credits.all()]
+    return _("%(place)s of %(count)s") % {"place": ids.index(credit.pk) + 1, "count": len(ids)}
+
+
+def credits_in_order():
+    """The prefetch credit_place_text reads: each work's credits in their order, ids only."""
+    credits = WorkAuthor.objects.order_by("position", "pk").only("pk", "work_id")
+    return models.Prefetch("work__credits", queryset=credits)

@@ -31,6 +31,8 @@ from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
     PLACEHOLDER_TITLE_LABEL,
     cover_thumbnail_html,
+    credit_place_text,
+    credits_in_order,
     empty_list_import_help,
     work_title_html,
 )
@@ -182,9 +184,24 @@ class WorkAuthorInline(
     extra = 0
     autocomplete_fields = ["author"]
     fields = ["position", "author", "role"]
+    readonly_fields = ["place_in_credits"]  # shown only in place of the position, to readers
     form = WorkCreditForm
     formset = WorkCreditFormSet
     ordering = ["position"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self.page_read_only(request, obj):
+            return fields
+        # A reader reads where each credit stands, "1 of 2", not the stored position ("0").
+        return ["place_in_credits" if name == "position" else name for name in fields]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(credits_in_order())
+
+    @admin.display(description=_("place in its credits"))
+    def place_in_credits(self, credit):
+        return credit_place_text(credit)
 
 
 class EditionInline(admin.StackedInline):

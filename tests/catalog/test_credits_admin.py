@@ -5,7 +5,7 @@ work's people."""
 import re
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
 from catalog.models import WorkAuthor
@@ -70,6 +70,27 @@ def test_an_authors_page_says_where_it_stands_among_each_works_people(superuser_
 
     assert [re.sub(r"<[^>]+>|\s+", "", cell) for cell in places] == ["2of2", "1of1"]
     assert "Place in its credits" in page_text(superuser_client.get(url))
+
+
+def test_a_work_s_reader_reads_where_each_credit_stands_not_its_stored_position(client):
+    """Staff who may only view the work read its credits' "Position" as 0 and 1 (the stored
+    index, counted from 0, and skipping numbers once a credit has gone), where the author's
+    page says "1 of 2": they read the same "1 of 2" here. Editors keep the position field."""
+    work = make_work("1Q84", authors=["Haruki Murakami"])
+    WorkAuthor.objects.create(
+        work=work, author=make_author("Jay Rubin"), role="translator", position=3
+    )
+    reader = User.objects.create_user("vera", password="pw", is_staff=True)
+    reader.user_permissions.add(*Permission.objects.filter(codename="view_work"))
+    client.force_login(reader)
+    url = reverse("admin:catalog_work_change", args=[work.pk])
+
+    page = client.get(url).content.decode()
+
+    places = re.findall(r'<td class="field-(?:position|place_in_credits)">(.*?)</td>', page, re.S)
+    assert [re.sub(r"<[^>]+>|\s+", "", cell) for cell in places] == ["1of2", "2of2"]
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    assert 'name="credits-0-position"' in client.get(url).content.decode()
 
 
 def test_a_works_history_calls_a_changed_credit_a_credit(superuser_client):
