@@ -35,7 +35,7 @@ from enrichment.covers.cleanup import (
 from enrichment.covers.errors import CoverRejected, RejectionReason
 from enrichment.covers.store import UPLOADED_BY_HAND, StoredCover, set_stored_image, store_cover
 from enrichment.covers.verify import VerifiedImage, verify_cover
-from enrichment.presenters import cover_source_labels
+from enrichment.presenters import cover_source_label, cover_source_labels
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +190,25 @@ class VerifiedCoverUploadMixin:
                 request, object_id, form_url, extra_context
             )
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        if obj is None or self.has_change_permission(request, obj):  # type: ignore[attr-defined]
+            return fieldsets
+        # Read, not edited: the source by its label ("Open Library"), as the form names it.
+        return [
+            (name, {**options, "fields": [_source_read(f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "cover_source_read"]  # type: ignore[misc]
+
+    @admin.display(description=gettext_lazy("Source"))
+    def cover_source_read(self, obj):
+        if not obj.cover_source:
+            return self.get_empty_value_display()  # type: ignore[attr-defined]
+        return cover_source_label(obj.cover_source)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
         extra = {
@@ -228,6 +247,13 @@ class VerifiedCoverUploadMixin:
             set_stored_image(obj, stored, source=source, source_url=obj.cover_source_url)
         if previous_sha256 and previous_sha256 != obj.cover_sha256:
             cover_files_delete_unused_on_commit(sha256s=[previous_sha256])
+
+
+def _source_read(field):
+    """A fieldset's entry with the cover's source read by its label (cover_source_read)."""
+    if isinstance(field, (list, tuple)):
+        return type(field)(_source_read(name) for name in field)
+    return "cover_source_read" if field == "cover_source" else field
 
 
 class VerifiedWorkAdminForm(VerifiedCoverFormMixin, WorkAdminForm):

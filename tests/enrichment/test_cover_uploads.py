@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Permission, User
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
@@ -270,3 +271,29 @@ def test_a_save_that_fails_after_the_cover_was_stored_leaves_no_files(
     monkeypatch.undo()
     obj.refresh_from_db()
     assert (obj.cover.name, obj.cover_sha256) == ("", "")
+
+
+def test_a_reader_reads_a_covers_source_by_its_label_not_its_key(client):
+    """Staff who may only view an edition or a work read its cover's source as "openlibrary",
+    the stored key, where the form (and every list) names it "Open Library"."""
+    work = make_work("Neverwhere")
+    edition = make_edition(work)
+    Edition.objects.filter(pk=edition.pk).update(cover_source="openlibrary")
+    Work.objects.filter(pk=work.pk).update(cover_source="google_books")
+    reader = User.objects.create_user("vera", password="pw", is_staff=True)
+    reader.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_edition", "view_work"])
+    )
+    client.force_login(reader)
+
+    for obj, label, key in (
+        (edition, "Open Library", "openlibrary"),
+        (work, "Google Books", "google_books"),
+    ):
+        name = obj._meta.model_name
+        page = client.get(reverse(f"admin:catalog_{name}_change", args=[obj.pk])).content.decode()
+        source = re.search(
+            r'field-cover_source_read">.*?<div class="readonly">(.*?)</div>', page, re.S
+        )
+        assert source and source.group(1).strip() == label, name
+        assert f">{key}<" not in page
