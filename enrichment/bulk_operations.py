@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from bookstore import task_queue
 from catalog.models import Author, Work
@@ -39,9 +41,9 @@ BULK_INLINE_MAX = 200
 #: What the works "Enrich all missing" queues lack, in words, by (covers, metadata): either
 #: one when both are asked for.
 MISSING_LABELS = {
-    (True, True): "a cover or metadata",
-    (True, False): "a cover",
-    (False, True): "metadata",
+    (True, True): _("a cover or metadata"),
+    (True, False): _("a cover"),
+    (False, True): _("metadata"),
 }
 
 
@@ -74,7 +76,9 @@ def works_enrich_missing(
             action=BulkOperation.Action.ENRICH_MISSING,
             actor=actor,
             queryset=works,
-            selection=f"every work missing {MISSING_LABELS[covers, metadata]} ({count:,})",
+            # Stored in the starter's words, as the admin actions' selections are.
+            selection=gettext("every work missing %(what)s (%(count)s)")
+            % {"what": MISSING_LABELS[covers, metadata], "count": f"{count:,}"},
             options={"covers": covers, "metadata": metadata, "trigger": trigger},
         )
         return EnrichMissingOutcome(selected=count, operation=operation)
@@ -204,7 +208,7 @@ def _work_and_record(operation: BulkOperation, chunk: list[int], actor, options)
         else:
             raise ValueError(f"unknown bulk action {operation.action!r}")
     # Rows that vanished since the selection was made count as unchanged.
-    for _ in range(size - result.total):
+    for _vanished in range(size - result.total):
         result.skip(NO_LONGER_EXISTS)
     reasons = Counter(operation.reasons or {})
     reasons.update(result.reasons)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from catalog.models import Work
 from enrichment import bulk_operations
@@ -15,6 +16,7 @@ from tests.enrichment.test_review_admin import (  # noqa: F401 (no_task_queue: a
     no_task_queue,
     viewer,
 )
+from tests.synthetic_translations import use_synthetic_catalog
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +97,25 @@ def test_a_background_enrich_operation_says_what_it_queued_not_what_it_changed(
     assert "Queued for enrichment 2 · left as they were 0 · failed 0" in page
     assert "Changed" not in page and "rows" not in page and "for people" not in page
     assert "the list as it was filtered" not in page
+
+
+def test_a_background_enrich_operations_selection_is_in_its_starters_language(
+    client, monkeypatch, sent_tasks
+):
+    """The operation's selection is stored in words, as the admin actions' selections are: in
+    the language of the librarian who started it, where it was English whatever theirs."""
+    use_synthetic_catalog(
+        monkeypatch,
+        {"every work missing %(what)s (%(count)s)": "toute œuvre sans %(what)s (%(count)s)",
+         "a cover": "couverture"},
+        language="fr",
+    )  # fmt: skip
+    monkeypatch.setattr(bulk_operations, "BULK_INLINE_MAX", 1)
+    for title in ("Bare", "Bare too"):
+        Work.objects.create(title=title)
+    with translation.override("fr"):
+        bulk_operations.works_enrich_missing(actor=librarian(), covers=True, metadata=False)
+    assert BulkOperation.objects.get().selection == "toute œuvre sans couverture (2)"
 
 
 def test_enrich_selected_works_with_a_confirmation(client):
