@@ -16,6 +16,7 @@ from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.providers import cascade, fields, openlibrary_authors, settle
 from enrichment.providers.base import ASK_ALONE, Provider, SettingNames, TitleQuery, record_url
+from enrichment.providers.http import ProviderFault
 from enrichment.publication_dates import openlibrary_iso_date
 
 _COVER_ID_URL = re.compile(r"/b/id/(\d+)-[SML]\.jpg")
@@ -113,10 +114,26 @@ class OpenLibraryProvider(Provider):
         ]
         return pages[:2]
 
+    def get_answer(self, url: str, **kwargs) -> Any:
+        """GET one of Open Library's JSON answers, its error bodies read for what they say:
+        `{"error": "notfound", …}` (a record that does not exist, whatever the HTTP status)
+        is "no such record" (None); any other `error` (search.json's HTTP 200 when its Solr
+        query failed: `{"docs": [], "numFound": 0, "error": "…"}`) is a server failure, asked
+        again later, never "no match"."""
+        body = self.get_json(url, **kwargs)
+        error = body.get("error") if isinstance(body, dict) else None
+        if error is None:
+            return body
+        if error == "notfound":
+            return None
+        raise ProviderFault(
+            LookupStatus.SERVER_ERROR, f"Open Library answered an error: {fields.text(error)}"
+        )
+
     # --- Books API (batched ISBN lookup) ---------------------------------------------------------
 
     def fetch_isbns(self, isbns: list[str]) -> dict[str, Any]:
-        body = self.get_json(
+        body = self.get_answer(
             f"{self.base_url}/api/books",
             params={
                 "bibkeys": ",".join(f"ISBN:{isbn13}" for isbn13 in isbns),
@@ -184,7 +201,9 @@ class OpenLibraryProvider(Provider):
         """`/books/OL..M.json`: format, languages and the description in either shape."""
         return self.lookup_one(
             key=f"edition:{edition_id}",
-            fetch=lambda: self.get_json(f"{self.base_url}/books/{edition_id}.json", allow_404=True),
+            fetch=lambda: self.get_answer(
+                f"{self.base_url}/books/{edition_id}.json", allow_404=True
+            ),
             parse=lambda record: [self.parse_edition(record)],
         )
 
@@ -192,7 +211,7 @@ class OpenLibraryProvider(Provider):
         """`/works/OL..W.json`: the work's description, subjects and covers."""
         return self.lookup_one(
             key=f"work:{work_id}",
-            fetch=lambda: self.get_json(f"{self.base_url}/works/{work_id}.json", allow_404=True),
+            fetch=lambda: self.get_answer(f"{self.base_url}/works/{work_id}.json", allow_404=True),
             parse=lambda record: [self.parse_work(record)],
         )
 
@@ -200,7 +219,7 @@ class OpenLibraryProvider(Provider):
         """`/authors/OL..A.json`, as a Candidate whose only author is that person."""
         return self.lookup_one(
             key=f"author:{author_id}",
-            fetch=lambda: self.get_json(
+            fetch=lambda: self.get_answer(
                 f"{self.base_url}/authors/{author_id}.json", allow_404=True
             ),
             parse=lambda record: [self.parse_author(record)],
@@ -233,7 +252,7 @@ class OpenLibraryProvider(Provider):
 
     def _fetch_author_records(self, keys: list[str]) -> dict[str, Any]:
         return {
-            key: self.get_json(
+            key: self.get_answer(
                 f"{self.base_url}/authors/{key.removeprefix('author:')}.json", allow_404=True
             )
             for key in keys
@@ -259,7 +278,7 @@ class OpenLibraryProvider(Provider):
             )
         return self.lookup_one(
             key=f"author-works:{author_id}",
-            fetch=lambda: self.get_json(
+            fetch=lambda: self.get_answer(
                 f"{self.base_url}/authors/{author_id}/works.json",
                 params={"limit": openlibrary_authors.AUTHOR_WORKS_LIMIT},
                 allow_404=True,
@@ -361,7 +380,7 @@ class OpenLibraryProvider(Provider):
         params = {"title": title, "fields": SEARCH_FIELDS, "limit": SEARCH_LIMIT}
         if author:
             params["author"] = author
-        body = self.get_json(f"{self.base_url}/search.json", params=params)
+        body = self.get_answer(f"{self.base_url}/search.json", params=params)
         fields.expect(body, dict, "search answer")
         fields.expect(body.get("docs", []), list, "search docs")
         return body
@@ -431,7 +450,7 @@ class OpenLibraryProvider(Provider):
         """One search.json request for these queries -> {query key: its share of the answer}."""
         clauses = [clause for query in queries if (clause := search_clause(query))]
         limit = SEARCH_LIMIT * len(queries)
-        body = self.get_json(
+        body = self.get_answer(
             f"{self.base_url}/search.json",
             params={"q": " OR ".join(clauses), "fields": SEARCH_FIELDS, "limit": limit},
         )

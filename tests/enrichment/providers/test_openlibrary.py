@@ -581,3 +581,49 @@ def test_an_audiobooks_page_count_is_not_proposed(http, openlibrary):
     assert (audiobook.format, audiobook.page_count) == ("audiobook", None)
     assert any("640" in note and "audiobook" in note for note in audiobook.notes)
     assert (paperback.format, paperback.page_count) == ("paperback", printed["number_of_pages"])
+
+
+def test_a_search_open_library_could_not_run_is_a_failure_to_retry_not_no_match(http, openlibrary):
+    """Open Library answers a search its Solr could not run with HTTP 200, no docs and the
+    reason in `error`: the book is not "unknown to Open Library"; the search is asked again
+    (nothing cached) and the outcome says why."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "synthetic-search__solr_failed__200_error.json"),
+    )
+
+    result = openlibrary.search(title="Use of Weapons", author="Iain M. Banks")
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert "Read timed out" in result.error
+    assert not SourceRecord.objects.exists()
+
+
+def test_a_books_api_error_body_is_a_failure_not_every_isbn_unknown(http, openlibrary):
+    http.get(
+        BOOKS_API,
+        body=body("openlibrary", "synthetic-search__solr_failed__200_error.json"),
+    )
+
+    result = openlibrary.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert not SourceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_record_open_library_says_is_not_found_is_no_match_not_an_empty_book(
+    http, openlibrary, status
+):
+    """`{"error": "notfound", "key": …}` is Open Library's "no such record", with a 404 or
+    (through a cache that keeps the body) a 200: never a record with no title."""
+    http.get(
+        "https://openlibrary.org/books/OL99000001M.json",
+        status=status,
+        body=body("openlibrary", "synthetic-edition__OL99000001M__notfound.json"),
+    )
+
+    result = openlibrary.edition("OL99000001M")
+
+    assert result.status == LookupStatus.NOT_FOUND
+    assert result.candidates == []
