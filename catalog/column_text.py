@@ -1,5 +1,21 @@
-"""A value cut to fit a column: at a word's end where one is near, for the importers' cells and
-the providers' records alike."""
+"""A value as a column keeps it, for the importers' cells and the providers' records alike:
+single-spaced, and cut to fit at a word's end where one is near."""
+
+import re
+
+_SPACES = re.compile(r"\s+")
+# Invisible characters that only break a word's letters apart (Goodreads' own title `A \u200bCourt
+# of Silver Flames` is not found by a search for "A Court"): the zero-width space, the word
+# joiner and a byte order mark inside a cell or a provider's text. The zero-width (non-)joiners
+# shape Persian and Indic words and stay.
+_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
+
+
+def single_spaced(value: str) -> str:
+    """`value` on one line as people write it: zero-width spaces dropped, every run of
+    whitespace (a double space, a tab, a line break, a no-break space) one space, none at either
+    end. How a CSV cell and a provider's short text (a title, a name) are kept."""
+    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", value)).strip()
 
 
 def cut_at_word_boundary(value: str, limit: int) -> str:

@@ -11,17 +11,13 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 
 from catalog import text
+from catalog.column_text import single_spaced
 from catalog.csvsafe import FORMULA_STARTS
 from catalog.years import latest_publication_year
 
 ASIN = re.compile(r"^B[0-9A-Z]{9}$")
 _EXCEL_QUOTED = re.compile(r'^="(.*)"$', re.DOTALL)
 _SPACES = re.compile(r"\s+")
-# Invisible characters that only break a word's letters apart (Goodreads' own title `A \u200bCourt
-# of Silver Flames` is not found by a search for "A Court"): the zero-width space, the word
-# joiner and a byte order mark inside a cell. The zero-width (non-)joiners shape Persian and
-# Indic words and stay.
-_ZERO_WIDTH = re.compile("[\u200b\u2060\ufeff]")
 # An HTML entity an export left in a cell (`Brinkmann &amp; Bose`, in a Goodreads file that writes
 # `Kiepenheuer & Witsch` 38 times and `Kiepenheuer &amp; Witsch` once): with its `;` only, so
 # that a name's own `&` (`AT&T`, `Simon & Schuster`) is never read as one.
@@ -338,7 +334,7 @@ def clean_cell(value: str) -> str:
     # ones: most cells need no sub.
     if value.isprintable() and "  " not in value:
         return value
-    return _SPACES.sub(" ", _ZERO_WIDTH.sub("", value)).strip()
+    return single_spaced(value)
 
 
 # Emoji a reader puts before or after a title (`Rhythm of War 🎧` for a book listened to,

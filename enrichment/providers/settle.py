@@ -1,14 +1,16 @@
 """A provider's record as every provider hands it on (`cap_record`, which the provider base
-class calls on every parsed answer): a book's subtitle that names its series read as the series,
-what no book has dropped (an unclosed parenthesis ending its title, an audiobook's page count,
-impossible numbers), each with a note for reviewers, then cut to what the catalog keeps
-(`fields.cap_candidate_text`). Pure: no database."""
+class calls on every parsed answer): its short text single-spaced, a book's subtitle that names
+its series read as the series, what no book has dropped (an unclosed parenthesis ending its
+title, an audiobook's page count, impossible numbers), each with a note for reviewers, then cut
+to what the catalog keeps (`fields.cap_candidate_text`). Pure: no database."""
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from django.utils.translation import gettext_noop
 
+from catalog.column_text import single_spaced
 from catalog.importers.parsing import parse_int, parse_year
 from catalog.models import Edition
 from catalog.series_statements import split_series_statement
@@ -45,6 +47,20 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
         note(message, subtitle=candidate.subtitle, series=candidate.series, number=statement[1])
     )
     candidate.subtitle = ""
+    return candidate
+
+
+def single_spaced_text(candidate: Candidate) -> Candidate:
+    """The record's short text (title, subtitle, series, publisher, people's names, subjects)
+    single-spaced as the importers keep a cell (catalog.column_text.single_spaced): Open Library's
+    search has "The Treason of Isengard.  Being the Third Book…" and "Harper Collins
+    Publishers  Stock Account". A description keeps its lines. Changes `candidate` in place."""
+    for name in ("title", "subtitle", "series", "series_number", "publisher"):
+        setattr(candidate, name, single_spaced(getattr(candidate, name)))
+    candidate.authors = [
+        replace(person, name=single_spaced(person.name)) for person in candidate.authors
+    ]
+    candidate.subjects = [single_spaced(subject) for subject in candidate.subjects]
     return candidate
 
 
@@ -126,11 +142,12 @@ def no_impossible_numbers(candidate: Candidate) -> Candidate:
 
 
 def settle_candidate(candidate: Candidate) -> Candidate:
-    """A book's candidate as every provider hands it on: its subtitle's series statement read
-    (`series_from_subtitle`), its title settled (`settled_title`), an audiobook's page count and
-    numbers no book has dropped (`no_audiobook_page_count`, `no_impossible_numbers`), then cut
-    to what the catalog keeps (`cap_candidate_text`)."""
-    candidate = settled_title(series_from_subtitle(candidate))
+    """A book's candidate as every provider hands it on: its short text single-spaced
+    (`single_spaced_text`), its subtitle's series statement read (`series_from_subtitle`), its
+    title settled (`settled_title`), an audiobook's page count and numbers no book has dropped
+    (`no_audiobook_page_count`, `no_impossible_numbers`), then cut to what the catalog keeps
+    (`cap_candidate_text`)."""
+    candidate = settled_title(series_from_subtitle(single_spaced_text(candidate)))
     candidate = no_audiobook_page_count(candidate)
     return cap_candidate_text(no_impossible_numbers(candidate))
 

@@ -627,3 +627,22 @@ def test_a_record_open_library_says_is_not_found_is_no_match_not_an_empty_book(
 
     assert result.status == LookupStatus.NOT_FOUND
     assert result.candidates == []
+
+
+def test_a_double_space_inside_a_title_or_a_publisher_is_not_proposed(http, openlibrary):
+    """Open Library's recorded search answer has "The Treason of Isengard.  Being the Third
+    Book of The Lord of the Rings" and the publisher "Harper Collins Publishers  Stock
+    Account": proposed single-spaced, as the importers keep a cell."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    titles = [c.title for c in candidates]
+    assert "The Treason of Isengard. Being the Third Book of The Lord of the Rings" in titles
+    assert "Harper Collins Publishers Stock Account" in [c.publisher for c in candidates]
+    assert not [
+        text for c in candidates for text in (c.title, c.publisher, c.subtitle) if "  " in text
+    ]
