@@ -330,6 +330,8 @@ class AuditLogEntry(models.Model):
         REVERT = "revert", _("Reverted")
         MERGE = "merge", _("Authors merged")
         RESOLVE = "resolve", _("Synthetic work resolved")
+        # A value enrichment applied, put right by a rule learnt since (openlibrary_dates).
+        CORRECT = "correct", _("Corrected")
 
     #: The actor_label of the worker's entries (the oldest have none).
     WORKER_LABEL = "enrichment worker"

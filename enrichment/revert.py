@@ -27,7 +27,7 @@ CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
 
 
-REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER)
+REVERTIBLE = (Action.AUTO_APPLY, Action.REVIEW_APPLY, Action.COVER, Action.CORRECT)
 
 
 @dataclass
