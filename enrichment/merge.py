@@ -129,12 +129,20 @@ _MARKDOWN_AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>")
 # Characters that show nothing: zero-width spaces and joiners, the word joiner, a stray BOM.
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")
 _MARKDOWN_LINE_MARK = re.compile(r"^(?:>[ \t]?|-{3,}[ \t]*$)", re.MULTILINE)
+# An inline tag's name left glued to the end of a sentence by markup cut badly (Google Books'
+# Children of Time, HTML and plain text alike: "…who are the true heirs of this new Earth?span"),
+# with what is left of its "</" and ">": no word follows a sentence's end without a space.
+_TAG_NAME_AFTER_SENTENCE = re.compile(
+    r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’»)]))(?:<?/)?(?:span|div|font|strong|em|b|i|u|p|br)>?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
 
 
 def clean_description(value: str) -> str:
     """A provider's description (plain text, HTML or Markdown) as plain text: its markup
-    dropped, its entities read ("&amp;" -> "&"), a link's address kept after its text, each
-    line or paragraph break kept, at most one blank line."""
+    dropped (and a tag's name left glued to a sentence's end), its entities read ("&amp;" ->
+    "&"), a link's address kept after its text, each line or paragraph break kept, at most one
+    blank line."""
     text = _MARKDOWN_AUTOLINK.sub(r"\1", _INVISIBLE.sub("", value or ""))
     text = strip_tags(_LINE_BREAK_TAGS.sub("\n", text))
     text = _SPACES_BEFORE_BREAK.sub("\n", html.unescape(text).replace("\r\n", "\n"))
@@ -143,7 +151,7 @@ def clean_description(value: str) -> str:
     )
     text = _reference_links_resolved(text)
     text = _MARKDOWN_EMPHASIS.sub(lambda emphasis: emphasis[2] or emphasis[4], text)
-    text = _MARKDOWN_LINE_MARK.sub("", text)
+    text = _TAG_NAME_AFTER_SENTENCE.sub("", _MARKDOWN_LINE_MARK.sub("", text))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

@@ -2,6 +2,7 @@
 
 from enrichment.candidates import Candidate, Contributor, CoverRef
 from enrichment.merge import (
+    clean_description,
     completeness,
     is_empty,
     merge_candidates,
@@ -127,3 +128,16 @@ def test_a_placeholder_counts_as_empty():
     assert is_empty(placeholder("OL468431W"))
     assert is_empty("") and is_empty(None) and is_empty([])
     assert not is_empty("OL468431W") and not is_empty({"other": "x"})
+
+
+def test_a_tag_name_cut_off_at_a_sentence_s_end_is_dropped_and_no_word_is():
+    # Shapes of Google Books' "…new Earth?span" with more or less of the tag's "</" and ">".
+    assert clean_description("Who are the heirs of Earth?span") == "Who are the heirs of Earth?"
+    assert clean_description("The end.</span") == "The end."
+    assert clean_description("The end.”/div>\n\nA second paragraph.") == (
+        "The end.”\n\nA second paragraph."
+    )
+    # A word or a letter that is the text's own stays.
+    assert clean_description("Volume I") == "Volume I"
+    assert clean_description('He said: "I') == 'He said: "I'
+    assert clean_description("Spoken word. Plan B") == "Spoken word. Plan B"

@@ -288,3 +288,27 @@ def test_a_subtitle_that_is_no_series_statement_is_proposed(http, google):
 
     assert candidate.subtitle.startswith("The Shadow of the Torturer ; The Claw")
     assert candidate.series == ""
+
+
+@pytest.mark.parametrize(
+    ("fetch", "name"),
+    [
+        ("volume", "volume__49T5twEACAAJ__en.json"),  # HTML
+        ("search", "volumes__q_children_of_time_2015.json"),  # the same, as plain text
+    ],
+)
+def test_a_tag_name_left_glued_to_the_last_sentence_is_not_proposed(http, google, fetch, name):
+    """Google's recorded description of Children of Time ends "…who are the true heirs of this
+    new Earth?span": the name of a tag cut badly, no word of the book's."""
+    http.get(f"{VOLUMES}/49T5twEACAAJ", body=body("google_books", name))
+    http.get(VOLUMES, body=body("google_books", name))
+    if fetch == "volume":
+        [candidate] = google.volume("49T5twEACAAJ").candidates
+    else:
+        candidate = google.search(title="Children of Time", author="Adrian Tchaikovsky").candidates[
+            0
+        ]
+
+    proposed = merge_candidates([candidate]).fields["description"].value
+
+    assert proposed.endswith("who are the true heirs of this new Earth?")
