@@ -70,13 +70,16 @@ _UNCLOSED_PARENTHESIS = re.compile(r"\s*\([^()]*$")
 # The separator a catalogue leaves after a title whose subtitle it files apart ("Official
 # Journal of the European Communities: ", Open Library's dump; MARC's "Title :", "Title /").
 _TRAILING_SEPARATOR = re.compile(r"[\s:;/,=]+$")
+# Brackets that hold nothing (Open Library's search: "… (IN RUSSIAN LANGUAGE)  (  )").
+_EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
 
 
 def settled_title(candidate: Candidate) -> Candidate:
-    """A title without the separator left at its end, and without its last parenthesis when
-    that is never closed (the series it began is cut short, its number lost: a note says so).
-    Changes `candidate` in place and returns it."""
-    title = _TRAILING_SEPARATOR.sub("", candidate.title) or candidate.title
+    """A title without brackets that hold nothing, nor the separator left at its end, and
+    without its last parenthesis when that is never closed (the series it began is cut short,
+    its number lost: a note says so). Changes `candidate` in place and returns it."""
+    title = _EMPTY_BRACKETS.sub("", candidate.title).strip() or candidate.title
+    title = _TRAILING_SEPARATOR.sub("", title) or title
     match = _UNCLOSED_PARENTHESIS.search(title)
     if match and match.start() > 0:
         cut = _TRAILING_SEPARATOR.sub("", title[: match.start()]) or title[: match.start()]

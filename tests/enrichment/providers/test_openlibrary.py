@@ -646,3 +646,22 @@ def test_a_double_space_inside_a_title_or_a_publisher_is_not_proposed(http, open
     assert not [
         text for c in candidates for text in (c.title, c.publisher, c.subtitle) if "  " in text
     ]
+
+
+def test_an_empty_parenthesis_ending_a_title_is_not_proposed(http, openlibrary):
+    """Open Library's recorded search answer titles a Russian edition "The Hobbit, 1937. The
+    Lord of the Rings, 1937!!!. The Silmarillion, 1977 (IN RUSSIAN LANGUAGE)  (  )": the
+    parenthesis that holds nothing is no part of the title."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    [russian] = [c for c in candidates if c.provider_ids == {"openlibrary_work": "OL14933367W"}]
+    assert russian.title == (
+        "The Hobbit, 1937. The Lord of the Rings, 1937!!!. The Silmarillion, 1977 "
+        "(IN RUSSIAN LANGUAGE)"
+    )
+    assert not [c.title for c in candidates if "()" in c.title.replace(" ", "")]
