@@ -173,12 +173,17 @@ def unquoted(name: str) -> str:
     return next(part for part in match.groups() if part).strip() if match else name
 
 
+# MARC's imprint writes the year after the publisher (a real dump line's "St. Martin's Press,
+# 1975."; "Gallimard, c1988", "Orbit, [2008]"): the year is no part of the name.
+_IMPRINT_YEAR = re.compile(r",\s*\[?(?:c|©|p)?\s*\d{4}\??\]?\.?$")
+
+
 def publisher_name(value: Any) -> str:
     """A provider's publisher: the first of a list that names one ("" when none does: "[s. n.]"
-    says the publisher is unknown), without quotation marks around all of it."""
-    return next(
-        (unquoted(name) for name in unique(as_list(value)) if not names_no_publisher(name)), ""
-    )
+    says the publisher is unknown), without quotation marks around all of it nor the year an
+    imprint writes after it."""
+    names = (_IMPRINT_YEAR.sub("", name) for name in unique(as_list(value)))
+    return next((unquoted(name) for name in names if not names_no_publisher(name)), "")
 
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet

@@ -22,6 +22,7 @@ from enrichment.providers.fields import (
     cap_author_candidate_text,
     cap_candidate_text,
     cap_photo_licence_text,
+    heading_text,
 )
 
 
@@ -75,11 +76,13 @@ _EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
 
 
 def settled_title(candidate: Candidate) -> Candidate:
-    """A title without brackets that hold nothing, nor the separator left at its end, and
-    without its last parenthesis when that is never closed (the series it began is cut short,
-    its number lost: a note says so). Changes `candidate` in place and returns it."""
+    """A title without brackets that hold nothing, nor the separator or the catalogue's full
+    stop left at its end (`fields.heading_text`: "Crime and punishment.", the subtitle's too),
+    and without its last parenthesis when that is never closed (the series it began is cut
+    short, its number lost: a note says so). Changes `candidate` in place and returns it."""
     title = _EMPTY_BRACKETS.sub("", candidate.title).strip() or candidate.title
-    title = _TRAILING_SEPARATOR.sub("", title) or title
+    title = heading_text(_TRAILING_SEPARATOR.sub("", title) or title)
+    candidate.subtitle = heading_text(candidate.subtitle)
     match = _UNCLOSED_PARENTHESIS.search(title)
     if match and match.start() > 0:
         cut = _TRAILING_SEPARATOR.sub("", title[: match.start()]) or title[: match.start()]

@@ -665,3 +665,45 @@ def test_an_empty_parenthesis_ending_a_title_is_not_proposed(http, openlibrary):
         "(IN RUSSIAN LANGUAGE)"
     )
     assert not [c.title for c in candidates if "()" in c.title.replace(" ", "")]
+
+
+def dump_edition_line(file: str, key: str) -> str:
+    """The record of a real dump line (its fifth column): what `/books/{key}.json` serves."""
+    return next(
+        line.split("\t")[4]
+        for line in (DUMP_FIXTURES / file).read_text(encoding="utf-8").splitlines()
+        if line.split("\t")[1] == f"/books/{key}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "title", "subtitle"),
+    [
+        ("OL23557795M", "Crime and punishment", ""),
+        ("OL5976650M", "Chekhov", "and other essays"),
+    ],
+)
+def test_the_catalogue_s_closing_full_stop_is_no_part_of_a_title(
+    http, openlibrary, key, title, subtitle
+):
+    """Library records end a title (or its subtitle) with MARC's full stop: Open Library's
+    "Crime and punishment.", "Chekhov" : "and other essays." (real dump lines)."""
+    record = dump_edition_line("booklink_editions_grep_dostoyevsky50.txt", key)
+    http.get(f"https://openlibrary.org/books/{key}.json", body=record)
+    http.get(re.compile(r"https://openlibrary.org/authors/.*"), status=404)
+
+    [candidate] = openlibrary.edition(key).candidates
+
+    assert (candidate.title, candidate.subtitle) == (title, subtitle)
+
+
+def test_the_year_a_catalogue_wrote_after_the_publisher_is_no_part_of_its_name(http, openlibrary):
+    """A real dump line's `publishers` is ["St. Martin's Press, 1975."]: MARC's imprint, the
+    publisher with its year; the publisher is St. Martin's Press."""
+    record = dump_edition_line("booklink_editions_grep_dostoyevsky50.txt", "OL19078215M")
+    http.get("https://openlibrary.org/books/OL19078215M.json", body=record)
+    http.get(re.compile(r"https://openlibrary.org/authors/.*"), status=404)
+
+    [candidate] = openlibrary.edition("OL19078215M").candidates
+
+    assert candidate.publisher == "St. Martin's Press"

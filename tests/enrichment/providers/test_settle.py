@@ -29,3 +29,13 @@ def test_every_short_text_field_is_proposed_single_spaced():
     assert record.authors == [Contributor("Ursula K. Le Guin"), Contributor("Jo Walton", "editor")]
     assert record.subjects == ["Science fiction"]
     assert record.description == "First paragraph.\n\nSecond paragraph."
+
+
+def test_a_catalogue_s_closing_full_stop_is_dropped_but_an_abbreviation_or_an_ellipsis_stays():
+    def title_of(title: str) -> str:
+        return settle.settle_candidate(Candidate(provider="openlibrary", title=title)).title
+
+    assert title_of("Crime and punishment.") == "Crime and punishment"
+    assert title_of("And Then There Were None...") == "And Then There Were None..."
+    assert title_of("Letters to Mr.") == "Letters to Mr."
+    assert title_of("The Collected Poems of W. B.") == "The Collected Poems of W. B."
