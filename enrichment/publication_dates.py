@@ -184,6 +184,27 @@ def openlibrary_iso_date(value: Any) -> str:
     return "-".join(openlibrary_date_parts(value))
 
 
+# Archive.org's search index (Solr) keeps an item's `date` as a timestamp: a date known to the
+# year is indexed as its 1 January at midnight, one known to the month as its first day.
+_INDEX_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-01T00:00:00Z$")
+
+
+def archive_org_date_parts(value: Any) -> tuple[str, ...]:
+    """`date_parts` of Archive.org's `date`, no more precise than its search index can tell:
+    a midnight timestamp on the 1st is its month, on 1 January its year (the recorded answer
+    dates "Constellation Quarterly Report June 2009" 2009-01-01T00:00:00Z). An item's own
+    metadata ("2009", "2009-06-17") is read as written."""
+    parts = date_parts(value)
+    if len(parts) == 3 and isinstance(value, str) and _INDEX_TIMESTAMP.match(value.strip()):
+        return parts[:1] if parts[1] == "01" else parts[:2]
+    return parts
+
+
+def archive_org_iso_date(value: Any) -> str:
+    """`iso_date` of Archive.org's `date` (see `archive_org_date_parts`)."""
+    return "-".join(archive_org_date_parts(value))
+
+
 def year_of(value: Any) -> int | None:
     date = iso_date(value)
     return int(date[:4]) if date else None

@@ -12,6 +12,7 @@ from catalog import isbn
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult
 from enrichment.providers import fields
 from enrichment.providers.base import Provider, SettingNames, record_url
+from enrichment.publication_dates import archive_org_iso_date
 
 SEARCH_FIELDS = (
     "identifier",
@@ -121,7 +122,7 @@ class ArchiveOrgProvider(Provider):
             # 1633-1703`): read in order by fields.person_names, `Iain M. Banks`.
             authors=[Contributor(name=name) for name in fields.person_names(doc.get("creator"))],
             publisher=fields.publisher_name(doc.get("publisher")),
-            publication_date=fields.iso_date(fields.first(doc.get("date"))),
+            publication_date=archive_org_iso_date(fields.first(doc.get("date"))),
             language=fields.language_code(fields.first(doc.get("language"))),
             description=" ".join(fields.unique(fields.as_list(doc.get("description")))),
             subjects=fields.subjects(fields.as_list(doc.get("subject"))),

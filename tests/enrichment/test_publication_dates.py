@@ -15,6 +15,7 @@ from catalog.years import latest_publication_year
 from enrichment import publication_dates
 from enrichment.providers import fields
 from enrichment.publication_dates import (
+    archive_org_date_parts,
     first_published_in,
     iso_date,
     openlibrary_iso_date,
@@ -220,3 +221,18 @@ def test_the_dump_reader_imports_no_django_models():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={}
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("value", "parts"),
+    [
+        ("2009-01-01T00:00:00Z", ("2009",)),  # the search index's year alone
+        ("2009-06-01T00:00:00Z", ("2009", "06")),  # its month alone
+        ("2010-09-13T00:00:00Z", ("2010", "09", "13")),
+        ("2009-01-01", ("2009", "01", "01")),  # an item's own metadata, as written
+        ("2009", ("2009",)),
+        ("", ()),
+    ],
+)
+def test_archive_org_dates_are_no_more_precise_than_its_index_can_tell(value, parts):
+    assert archive_org_date_parts(value) == parts

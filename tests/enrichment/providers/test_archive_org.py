@@ -27,7 +27,7 @@ def test_isbn_lookup_keeps_only_items_that_carry_the_isbn(http, archive):
     }
     # The creator heading "Banks, Iain M." as the name is written, as a new author would read.
     assert candidate.authors == [Contributor("Iain M. Banks")]
-    assert candidate.publication_date == "2008-01-01"
+    assert candidate.publication_date == "2008"  # "2008-01-01T00:00:00Z": the index's year
     assert candidate.language == "en"
     assert candidate.covers[0].url == "https://archive.org/services/img/useofweapons00bank_0"
     assert candidate.covers[0].cover_id == "useofweapons00bank_0"
@@ -83,3 +83,20 @@ def test_item_metadata_of_a_collection_is_not_a_book(http, archive):
 
     assert archive.item("nasa").status == LookupStatus.NOT_FOUND
     assert archive.item("nosuchitem").status == LookupStatus.NOT_FOUND
+
+
+def test_a_search_date_archive_org_s_index_filled_in_is_read_no_more_precise_than_it_is(
+    http, archive
+):
+    """Archive.org's search index keeps an item's date as a timestamp, a year alone as its
+    1 January: the recorded answer dates "Constellation Quarterly Report June 2009"
+    2009-01-01T00:00:00Z (its `year`: 2009). Proposed as 2009-01-01, that day would win over
+    every other provider's year as the most precise date; a real day stays a day."""
+    http.get(SEARCH, body=body("archive_org", "advancedsearch__q_collection_nasa__rows50.json"))
+
+    candidates = archive.search(title="Constellation", author="NASA").candidates
+
+    dates = {c.title: c.publication_date for c in candidates if c.publication_date}
+    assert dates["Constellation Quarterly Report June 2009"] == "2009"
+    assert dates["Lessons Learned for Exploration"] == "2010"  # 2010-01-01T00:00:00Z
+    assert dates["Administrator Addresses Green Aviation Summit"] == "2010-09-13"
