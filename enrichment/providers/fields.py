@@ -174,8 +174,9 @@ def unquoted(name: str) -> str:
 
 
 # MARC's imprint writes the year after the publisher (a real dump line's "St. Martin's Press,
-# 1975."; "Gallimard, c1988", "Orbit, [2008]"): the year is no part of the name.
-_IMPRINT_YEAR = re.compile(r",\s*\[?(?:c|©|p)?\s*\d{4}\??\]?\.?$")
+# 1975."; "Gallimard, c1988", "Orbit, [2008]"; without the comma only when the imprint's full
+# stop closes it, Open Library's search "The Baldur Press 1991."): no part of the name.
+_IMPRINT_YEAR = re.compile(r"(?:,\s*\[?[c©p]?\s*\d{4}\??\]?\.?|\s+\[?[c©p]?\d{4}\??\]?\.)$")
 
 
 def publisher_name(value: Any) -> str:

@@ -185,3 +185,19 @@ def test_a_series_number_the_catalog_cannot_hold_leaves_the_subtitle_alone():
 
     assert candidate.subtitle == "Book 12345678901234567 of the Long Saga"
     assert (candidate.series, candidate.series_number, candidate.notes) == ("", "", [])
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("St. Martin's Press, 1975.", "St. Martin's Press"),
+        ("Gallimard, c1988", "Gallimard"),
+        ("Orbit, [2008]", "Orbit"),
+        ("The Baldur Press 1991.", "The Baldur Press"),
+        # A number that is the name's own stays: no comma, no imprint's closing stop.
+        ("Studio 2000", "Studio 2000"),
+        ("Editions 1900", "Editions 1900"),
+    ],
+)
+def test_the_year_an_imprint_writes_after_the_publisher_is_no_part_of_its_name(written, name):
+    assert fields.publisher_name([written]) == name

@@ -707,3 +707,18 @@ def test_the_year_a_catalogue_wrote_after_the_publisher_is_no_part_of_its_name(h
     [candidate] = openlibrary.edition("OL19078215M").candidates
 
     assert candidate.publisher == "St. Martin's Press"
+
+
+def test_an_imprint_s_year_after_the_publisher_without_a_comma_is_no_part_of_it(http, openlibrary):
+    """Open Library's recorded search answer names the publisher of "A Stroll in Old Iffley"
+    "The Baldur Press 1991.": the imprint's year, closed by its full stop."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__start100__2019__orphaned_editions.json"),
+    )
+
+    candidates = openlibrary.search(title="A stroll in old Iffley", author="Reynolds").candidates
+
+    publishers = {c.provider_ids.get("openlibrary_work"): c.publisher for c in candidates}
+    assert publishers["OL4642756W"] == "The Baldur Press"
+    assert publishers["OL4642755W"] == "Baldur Press"
