@@ -78,6 +78,21 @@ def cover_refs(cover_ids: list[Any]) -> list[CoverRef]:
     return refs
 
 
+def read_error_body(body: Any) -> Any:
+    """An Open Library answer, unless it is only an error: `{"error": "notfound", …}` (a record
+    that does not exist, whatever the HTTP status) is "no such record" (None); any other
+    `error` (search.json's HTTP 200 when its Solr query failed: `{"docs": [], "numFound": 0,
+    "error": "…"}`) is a server failure, asked again later, never "no match"."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if error is None:
+        return body
+    if error == "notfound":
+        return None
+    raise ProviderFault(
+        LookupStatus.SERVER_ERROR, f"Open Library answered an error: {fields.text(error)}"
+    )
+
+
 def contributor_role(role: str) -> str:
     lowered = role.casefold()
     for word, value in ROLES.items():
@@ -115,20 +130,9 @@ class OpenLibraryProvider(Provider):
         return pages[:2]
 
     def get_answer(self, url: str, **kwargs) -> Any:
-        """GET one of Open Library's JSON answers, its error bodies read for what they say:
-        `{"error": "notfound", …}` (a record that does not exist, whatever the HTTP status)
-        is "no such record" (None); any other `error` (search.json's HTTP 200 when its Solr
-        query failed: `{"docs": [], "numFound": 0, "error": "…"}`) is a server failure, asked
-        again later, never "no match"."""
-        body = self.get_json(url, **kwargs)
-        error = body.get("error") if isinstance(body, dict) else None
-        if error is None:
-            return body
-        if error == "notfound":
-            return None
-        raise ProviderFault(
-            LookupStatus.SERVER_ERROR, f"Open Library answered an error: {fields.text(error)}"
-        )
+        """GET one of Open Library's JSON answers, its error bodies read for what they say
+        (`read_error_body`)."""
+        return read_error_body(self.get_json(url, **kwargs))
 
     # --- Books API (batched ISBN lookup) ---------------------------------------------------------
 

@@ -27,7 +27,7 @@ from enrichment.backfill.sources import openlibrary_common as common
 from enrichment.backfill.sources.base import DiscoverySource, SourceAnswer
 from enrichment.candidates import LookupResult, LookupStatus, lookup_status_label
 from enrichment.faults import NOT_REACHED_KINDS
-from enrichment.providers import cache, fields
+from enrichment.providers import cache, fields, openlibrary
 from enrichment.providers.base import Provider
 from enrichment.providers.exchange import REQUESTS_SENT
 from enrichment.providers.openlibrary import olid
@@ -101,16 +101,19 @@ def compact_doc(doc: Any, *, year: int) -> dict | None:
 
 def fetch_page(provider: Provider, *, year: int, sort: str, page: int) -> dict:
     """One request for a page; the payload to cache (raises on an answer of the wrong shape:
-    the machinery makes it an UNPARSEABLE fault)."""
-    body = provider.get_json(
-        f"{provider.base_url}/search.json",
-        params={
-            "q": f"first_publish_year:{year}",
-            "sort": sort,
-            "fields": SEARCH_FIELDS,
-            "limit": PAGE_SIZE,
-            "page": page,
-        },
+    the machinery makes it an UNPARSEABLE fault; on one that is only Open Library's error, a
+    search its Solr could not run: a server error, never the month's last page)."""
+    body = openlibrary.read_error_body(
+        provider.get_json(
+            f"{provider.base_url}/search.json",
+            params={
+                "q": f"first_publish_year:{year}",
+                "sort": sort,
+                "fields": SEARCH_FIELDS,
+                "limit": PAGE_SIZE,
+                "page": page,
+            },
+        )
     )
     fields.expect(body, dict, "search answer")
     docs = fields.expect(body.get("docs", []), list, "search docs")

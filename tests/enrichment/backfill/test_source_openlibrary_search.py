@@ -230,6 +230,22 @@ def test_a_server_error_keeps_the_pages_already_read(server):
     assert SourceRecord.objects.filter(provider="openlibrary").count() == 1  # the good page
 
 
+def test_a_page_open_library_could_not_search_is_an_error_not_the_month_s_end(server):
+    """Open Library answers a search its Solr could not run with HTTP 200, no docs and the
+    reason in `error`: the month has not run out of books; nothing of it is cached."""
+    server.pages[(2019, 1)] = page_body([synthetic_doc(n, "March 2019") for n in range(100)], 300)
+    server.pages[(2019, 2)] = recorded_body(
+        "openlibrary", "synthetic-search__solr_failed__200_error.json"
+    )
+
+    answer = discover(2019, 3, limit=150)
+
+    assert len(answer.books) == 100 and answer.calls == 2
+    assert answer.error.startswith("Open Library: failed with a server error")
+    assert "Read timed out" in answer.error
+    assert SourceRecord.objects.filter(provider="openlibrary").count() == 1  # the good page
+
+
 @pytest.mark.parametrize(
     "garbage",
     [b"<html>Service Unavailable</html>", b'{"docs": "none"}', b'["docs"]', b""],
