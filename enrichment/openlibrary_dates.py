@@ -27,7 +27,7 @@ from django.utils.translation import gettext, gettext_noop
 from catalog.models import Edition, Work
 from enrichment.apply import model_value
 from enrichment.history import WORKER_USERNAME, history_record
-from enrichment.models import AuditLogEntry
+from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.work_state import stored_value
 
 #: The providers whose dates are Open Library's records (the API and the monthly dump).
@@ -65,6 +65,10 @@ class DateCorrections:
     dry_run: bool
     corrections: list[DateCorrection] = field(default_factory=list)
     left: Counter = field(default_factory=Counter)
+    #: Requests waiting for review whose proposal still gives an Open Library 31 December: not
+    #: rewritten (read by today's rule, the answers may merge to another provider's date), to
+    #: be re-run.
+    to_rerun: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +79,7 @@ class DateCorrections:
                 {"edition": c.edition_id, "work": c.work_id, "old": c.old, "new": c.new}
                 for c in self.corrections
             ],
+            "requests_to_rerun": self.to_rerun,
         }
 
 
@@ -104,7 +109,26 @@ def openlibrary_dates_correct(*, dry_run: bool) -> DateCorrections:
                 result.corrections.append(correction)
             else:
                 result.left[Left.EDITED_SINCE] += 1
+    result.to_rerun = _proposals_of_31_december()
     return result
+
+
+def _proposals_of_31_december() -> list[int]:
+    """The requests waiting for review whose proposed date is an Open Library 31 December."""
+    waiting = EnrichmentRequest.objects.filter(
+        status=EnrichmentRequest.Status.NEEDS_REVIEW, proposal__has_key=DATE
+    ).order_by("pk")
+    found = []
+    for request in waiting.only("pk", "proposal").iterator(chunk_size=CHUNK):
+        proposed = request.proposal.fields.get(DATE)
+        if (
+            proposed is not None
+            and not proposed.applied
+            and proposed.source in OPEN_LIBRARY_DATE_SOURCES
+            and str(proposed.proposed or "").endswith("-12-31")
+        ):
+            found.append(request.pk)
+    return found
 
 
 def _day_dates_on_31_december() -> Iterator[list[Edition]]:

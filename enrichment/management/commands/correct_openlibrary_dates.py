@@ -7,6 +7,8 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from bookstore.json_command import JsonCommand
 from enrichment.openlibrary_dates import Left, openlibrary_dates_correct
 
+#: Requests named in the human summary (--json lists them all).
+SHOWN_IDS = 20
 LEFT_LABELS = {
     Left.NOT_FROM_ENRICHMENT: gettext_noop("typed or imported, not applied by enrichment"),
     Left.ANOTHER_PROVIDER: gettext_noop("applied from another provider"),
@@ -56,4 +58,21 @@ class Command(JsonCommand):
                     left,
                 )
                 % {"count": f"{left:,}", "why": gettext(LEFT_LABELS[reason])}
+            )
+        if result.to_rerun:
+            self.stdout.write(
+                ngettext(
+                    "%(count)s proposal waiting for review still gives an Open Library "
+                    "31 December: re-run it (Re-run enrichment) to read its answers by today's "
+                    "rule: request %(ids)s.",
+                    "%(count)s proposals waiting for review still give an Open Library "
+                    "31 December: re-run them (Re-run enrichment) to read their answers by "
+                    "today's rule: requests %(ids)s.",
+                    len(result.to_rerun),
+                )
+                % {
+                    "count": f"{len(result.to_rerun):,}",
+                    "ids": ", ".join(str(pk) for pk in result.to_rerun[:SHOWN_IDS])
+                    + (", …" if len(result.to_rerun) > SHOWN_IDS else ""),
+                }
             )
