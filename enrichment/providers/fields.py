@@ -150,14 +150,19 @@ def unique(values: Iterable[str]) -> list[str]:
 
 
 # MARC ends a heading (a subject, a genre, a name) with the catalogue's full stop ("Fiction.",
-# "Japan -- Fiction.", "Sigurður Ægisson."): punctuation, not part of it. Only after a word of
-# 3+ letters, so an abbreviation keeps its stop ("J. R. R.", "Smith, John, Jr.").
-_HEADING_FULL_STOP = re.compile(r"(?<=[^\W\d_]{3})\.$")
+# "Japan -- Fiction.", "Sigurður Ægisson.", "Dostoyevsky, Fyodor, 1821-1881.") or a comma:
+# punctuation, not part of it. A stop only after a word of 3+ letters or a year, so an
+# abbreviation keeps its stop ("J. R. R.", "Smith, John, Jr.").
+_HEADING_END = re.compile(r"(?:(?<=[^\W\d_]{3})|(?<=\d{4}))\.$|\s*,$")
+# Open Library's records put a subdivision's "--" before a person's dates ("Dostoyevsky,
+# Fyodor, -- 1821-1881."), where the heading has none.
+_DASHES_BEFORE_DATES = re.compile(r",\s*--\s*(?=\d)")
 
 
 def heading_text(value: Any) -> str:
-    """`text`, without the full stop that closes a catalogue heading (a subject, a name)."""
-    return _HEADING_FULL_STOP.sub("", text(value))
+    """`text`, without the full stop or comma that closes a catalogue heading (a subject, a
+    name), nor the "--" before a person's dates."""
+    return _HEADING_END.sub("", _DASHES_BEFORE_DATES.sub(", ", text(value)))
 
 
 # Quotation marks around a whole name: Russian catalogues quote a publisher's name

@@ -722,3 +722,39 @@ def test_an_imprint_s_year_after_the_publisher_without_a_comma_is_no_part_of_it(
     publishers = {c.provider_ids.get("openlibrary_work"): c.publisher for c in candidates}
     assert publishers["OL4642756W"] == "The Baldur Press"
     assert publishers["OL4642755W"] == "Baldur Press"
+
+
+@pytest.mark.parametrize(
+    ("key", "subjects"),
+    [
+        ("OL3305307M", ["Dostoyevsky, Fyodor, 1821-1881"]),
+        ("OL22094553M", ["Dostoyevsky, Fyodor, 1821-1881"]),
+        (
+            "OL20086208M",
+            [
+                "Dostoyevsky, Fyodor, 1821-1881",
+                "Berdi︠a︡ev, Nikolaĭ, 1874-1948",
+                "Philosophy",
+                "Philosophy, Russian",
+                "Creation (Literary, artistic, etc.)",
+                "Religion -- Philosophy",
+                "Russian literature -- History and criticism",
+                "Russia -- History",
+            ],
+        ),
+    ],
+)
+def test_a_person_s_heading_among_the_subjects_reads_as_one_heading(
+    http, openlibrary, key, subjects
+):
+    """Real dump lines file Dostoyevsky as a subject three ways, "Dostoyevsky, Fyodor,
+    1821-1881.", "Dostoyevsky, Fyodor, -- 1821-1881." and "… -- 1821-1881,": the catalogue's
+    closing stop (after the dates too) and comma, and the "--" Open Library put before the
+    dates, are no part of the heading, which is one heading."""
+    record = dump_edition_line("booklink_editions_grep_dostoyevsky50.txt", key)
+    http.get(f"https://openlibrary.org/books/{key}.json", body=record)
+    http.get(re.compile(r"https://openlibrary.org/authors/.*"), status=404)
+
+    [candidate] = openlibrary.edition(key).candidates
+
+    assert candidate.subjects == subjects
