@@ -1,0 +1,197 @@
+"""What Open Library's answers propose, shape by shape, on its recorded bodies and the dump's
+real lines: its error bodies, a catalogue's punctuation and spacing (split from
+test_openlibrary.py)."""
+
+import re
+
+import pytest
+
+from enrichment.candidates import LookupStatus
+from enrichment.models import SourceRecord
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from tests.enrichment.providers.helpers import FIXTURES, body
+
+BOOKS_API = "https://openlibrary.org/api/books"
+DUMP_FIXTURES = FIXTURES.parent / "openlibrary_dump"
+
+
+@pytest.fixture
+def openlibrary(make):
+    return make(OpenLibraryProvider)
+
+
+def test_a_search_open_library_could_not_run_is_a_failure_to_retry_not_no_match(http, openlibrary):
+    """Open Library answers a search its Solr could not run with HTTP 200, no docs and the
+    reason in `error`: the book is not "unknown to Open Library"; the search is asked again
+    (nothing cached) and the outcome says why."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "synthetic-search__solr_failed__200_error.json"),
+    )
+
+    result = openlibrary.search(title="Use of Weapons", author="Iain M. Banks")
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert "Read timed out" in result.error
+    assert not SourceRecord.objects.exists()
+
+
+def test_a_books_api_error_body_is_a_failure_not_every_isbn_unknown(http, openlibrary):
+    http.get(
+        BOOKS_API,
+        body=body("openlibrary", "synthetic-search__solr_failed__200_error.json"),
+    )
+
+    result = openlibrary.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert result.status == LookupStatus.SERVER_ERROR
+    assert not SourceRecord.objects.exists()
+
+
+@pytest.mark.parametrize("status", [200, 404])
+def test_a_record_open_library_says_is_not_found_is_no_match_not_an_empty_book(
+    http, openlibrary, status
+):
+    """`{"error": "notfound", "key": …}` is Open Library's "no such record", with a 404 or
+    (through a cache that keeps the body) a 200: never a record with no title."""
+    http.get(
+        "https://openlibrary.org/books/OL99000001M.json",
+        status=status,
+        body=body("openlibrary", "synthetic-edition__OL99000001M__notfound.json"),
+    )
+
+    result = openlibrary.edition("OL99000001M")
+
+    assert result.status == LookupStatus.NOT_FOUND
+    assert result.candidates == []
+
+
+def test_a_double_space_inside_a_title_or_a_publisher_is_not_proposed(http, openlibrary):
+    """Open Library's recorded search answer has "The Treason of Isengard.  Being the Third
+    Book of The Lord of the Rings" and the publisher "Harper Collins Publishers  Stock
+    Account": proposed single-spaced, as the importers keep a cell."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    titles = [c.title for c in candidates]
+    assert "The Treason of Isengard. Being the Third Book of The Lord of the Rings" in titles
+    assert "Harper Collins Publishers Stock Account" in [c.publisher for c in candidates]
+    assert not [
+        text for c in candidates for text in (c.title, c.publisher, c.subtitle) if "  " in text
+    ]
+
+
+def test_an_empty_parenthesis_ending_a_title_is_not_proposed(http, openlibrary):
+    """Open Library's recorded search answer titles a Russian edition "The Hobbit, 1937. The
+    Lord of the Rings, 1937!!!. The Silmarillion, 1977 (IN RUSSIAN LANGUAGE)  (  )": the
+    parenthesis that holds nothing is no part of the title."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    [russian] = [c for c in candidates if c.provider_ids == {"openlibrary_work": "OL14933367W"}]
+    assert russian.title == (
+        "The Hobbit, 1937. The Lord of the Rings, 1937!!!. The Silmarillion, 1977 "
+        "(IN RUSSIAN LANGUAGE)"
+    )
+    assert not [c.title for c in candidates if "()" in c.title.replace(" ", "")]
+
+
+def dump_edition_line(file: str, key: str) -> str:
+    """The record of a real dump line (its fifth column): what `/books/{key}.json` serves."""
+    return next(
+        line.split("\t")[4]
+        for line in (DUMP_FIXTURES / file).read_text(encoding="utf-8").splitlines()
+        if line.split("\t")[1] == f"/books/{key}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "title", "subtitle"),
+    [
+        ("OL23557795M", "Crime and punishment", ""),
+        ("OL5976650M", "Chekhov", "and other essays"),
+    ],
+)
+def test_the_catalogue_s_closing_full_stop_is_no_part_of_a_title(
+    http, openlibrary, key, title, subtitle
+):
+    """Library records end a title (or its subtitle) with MARC's full stop: Open Library's
+    "Crime and punishment.", "Chekhov" : "and other essays." (real dump lines)."""
+    record = dump_edition_line("booklink_editions_grep_dostoyevsky50.txt", key)
+    http.get(f"https://openlibrary.org/books/{key}.json", body=record)
+    http.get(re.compile(r"https://openlibrary.org/authors/.*"), status=404)
+
+    [candidate] = openlibrary.edition(key).candidates
+
+    assert (candidate.title, candidate.subtitle) == (title, subtitle)
+
+
+def test_the_year_a_catalogue_wrote_after_the_publisher_is_no_part_of_its_name(http, openlibrary):
+    """A real dump line's `publishers` is ["St. Martin's Press, 1975."]: MARC's imprint, the
+    publisher with its year; the publisher is St. Martin's Press."""
+    record = dump_edition_line("booklink_editions_grep_dostoyevsky50.txt", "OL19078215M")
+    http.get("https://openlibrary.org/books/OL19078215M.json", body=record)
+    http.get(re.compile(r"https://openlibrary.org/authors/.*"), status=404)
+
+    [candidate] = openlibrary.edition("OL19078215M").candidates
+
+    assert candidate.publisher == "St. Martin's Press"
+
+
+def test_an_imprint_s_year_after_the_publisher_without_a_comma_is_no_part_of_it(http, openlibrary):
+    """Open Library's recorded search answer names the publisher of "A Stroll in Old Iffley"
+    "The Baldur Press 1991.": the imprint's year, closed by its full stop."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__start100__2019__orphaned_editions.json"),
+    )
+
+    candidates = openlibrary.search(title="A stroll in old Iffley", author="Reynolds").candidates
+
+    publishers = {c.provider_ids.get("openlibrary_work"): c.publisher for c in candidates}
+    assert publishers["OL4642756W"] == "The Baldur Press"
+    assert publishers["OL4642755W"] == "Baldur Press"
+
+
+@pytest.mark.parametrize(
+    ("key", "subjects"),
+    [
+        ("OL3305307M", ["Dostoyevsky, Fyodor, 1821-1881"]),
+        ("OL22094553M", ["Dostoyevsky, Fyodor, 1821-1881"]),
+        (
+            "OL20086208M",
+            [
+                "Dostoyevsky, Fyodor, 1821-1881",
+                "Berdi︠a︡ev, Nikolaĭ, 1874-1948",
+                "Philosophy",
+                "Philosophy, Russian",
+                "Creation (Literary, artistic, etc.)",
+                "Religion -- Philosophy",
+                "Russian literature -- History and criticism",
+                "Russia -- History",
+            ],
+        ),
+    ],
+)
+def test_a_person_s_heading_among_the_subjects_reads_as_one_heading(
+    http, openlibrary, key, subjects
+):
+    """Real dump lines file Dostoyevsky as a subject three ways, "Dostoyevsky, Fyodor,
+    1821-1881.", "Dostoyevsky, Fyodor, -- 1821-1881." and "… -- 1821-1881,": the catalogue's
+    closing stop (after the dates too) and comma, and the "--" Open Library put before the
+    dates, are no part of the heading, which is one heading."""
+    record = dump_edition_line("booklink_editions_grep_dostoyevsky50.txt", key)
+    http.get(f"https://openlibrary.org/books/{key}.json", body=record)
+    http.get(re.compile(r"https://openlibrary.org/authors/.*"), status=404)
+
+    [candidate] = openlibrary.edition(key).candidates
+
+    assert candidate.subjects == subjects
