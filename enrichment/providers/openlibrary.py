@@ -93,6 +93,16 @@ def read_error_body(body: Any) -> Any:
     )
 
 
+def cached_payload(payload: Any) -> Any:
+    """A payload as `read_error_body` reads an answer, for one cached before error answers were
+    read so: an error (a search Open Library could not run, cached as "no match") is unreadable,
+    so asked again; a `notfound` (cached as a record) is no record, None."""
+    try:
+        return read_error_body(payload)
+    except ProviderFault as fault:
+        raise fields.UnexpectedShape(fault.error) from fault
+
+
 def contributor_role(role: str) -> str:
     lowered = role.casefold()
     for word, value in ROLES.items():
@@ -208,7 +218,7 @@ class OpenLibraryProvider(Provider):
             fetch=lambda: self.get_answer(
                 f"{self.base_url}/books/{edition_id}.json", allow_404=True
             ),
-            parse=lambda record: [self.parse_edition(record)],
+            parse=lambda record: self._records(record, self.parse_edition),
         )
 
     def work(self, work_id: str) -> LookupResult:
@@ -216,7 +226,7 @@ class OpenLibraryProvider(Provider):
         return self.lookup_one(
             key=f"work:{work_id}",
             fetch=lambda: self.get_answer(f"{self.base_url}/works/{work_id}.json", allow_404=True),
-            parse=lambda record: [self.parse_work(record)],
+            parse=lambda record: self._records(record, self.parse_work),
         )
 
     def author(self, author_id: str) -> LookupResult:
@@ -226,7 +236,7 @@ class OpenLibraryProvider(Provider):
             fetch=lambda: self.get_answer(
                 f"{self.base_url}/authors/{author_id}.json", allow_404=True
             ),
-            parse=lambda record: [self.parse_author(record)],
+            parse=lambda record: self._records(record, self.parse_author),
         )
 
     # --- authors as people (AuthorCandidate), for the author lookups ------------------------------
@@ -263,6 +273,8 @@ class OpenLibraryProvider(Provider):
         }
 
     def parse_author_record(self, record: Any) -> list[AuthorCandidate]:
+        if (record := cached_payload(record)) is None:
+            return []
         return [
             openlibrary_authors.author_candidate(
                 record,
@@ -304,6 +316,12 @@ class OpenLibraryProvider(Provider):
             if result and result.status == LookupStatus.FOUND:
                 contributors.extend(result.candidates[0].authors)
         return contributors
+
+    @staticmethod
+    def _records(payload: Any, parse: Callable[[Any], Candidate]) -> list[Candidate]:
+        """One record's Candidate, none for a `notfound` cached as a record (`cached_payload`)."""
+        record = cached_payload(payload)
+        return [] if record is None else [parse(record)]
 
     def parse_edition(self, record: dict) -> Candidate:
         fields.expect(record, dict, "edition record")
@@ -390,6 +408,8 @@ class OpenLibraryProvider(Provider):
         return body
 
     def parse_search(self, payload: Any) -> list[Candidate]:
+        if (payload := cached_payload(payload)) is None:
+            return []
         return fields.readable_records(payload.get("docs") or [], self.parse_search_doc)
 
     def parse_search_doc(self, doc: dict) -> Candidate:

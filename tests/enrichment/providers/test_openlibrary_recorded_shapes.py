@@ -9,7 +9,7 @@ import pytest
 from enrichment.candidates import LookupStatus
 from enrichment.models import SourceRecord
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from tests.enrichment.providers.helpers import FIXTURES, body
+from tests.enrichment.providers.helpers import FIXTURES, body, load
 
 BOOKS_API = "https://openlibrary.org/api/books"
 DUMP_FIXTURES = FIXTURES.parent / "openlibrary_dump"
@@ -195,3 +195,50 @@ def test_a_person_s_heading_among_the_subjects_reads_as_one_heading(
     [candidate] = openlibrary.edition(key).candidates
 
     assert candidate.subjects == subjects
+
+
+def test_an_error_answer_cached_before_it_was_read_as_one_is_asked_again(http, openlibrary, clock):
+    """Before this reading, a search Open Library could not run was cached as "no match" (and a
+    `notfound` served with a 200 as a record): such a cached answer is asked again, not
+    believed for the cache's days."""
+    from datetime import UTC, datetime, timedelta
+
+    from enrichment.providers.base import search_key
+
+    now = datetime.fromtimestamp(clock.time(), tz=UTC)
+    failed = load("openlibrary", "synthetic-search__solr_failed__200_error.json")
+    SourceRecord.objects.create(
+        provider="openlibrary",
+        lookup_key=search_key(title="Use of Weapons", author="Iain M. Banks"),
+        status=SourceRecord.Status.MISS,
+        payload=failed,
+        fetched_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    result = openlibrary.search(title="Use of Weapons", author="Iain M. Banks")
+
+    assert not result.from_cache and len(http.calls) == 1
+    assert result.status == LookupStatus.FOUND  # the answer asked again
+
+
+def test_a_cached_notfound_record_is_no_record(openlibrary, clock):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.fromtimestamp(clock.time(), tz=UTC)
+    SourceRecord.objects.create(
+        provider="openlibrary",
+        lookup_key="edition:OL99000001M",
+        status=SourceRecord.Status.HIT,
+        payload=load("openlibrary", "synthetic-edition__OL99000001M__notfound.json"),
+        fetched_at=now,
+        expires_at=now + timedelta(days=30),
+    )
+
+    result = openlibrary.edition("OL99000001M")
+
+    assert result.status == LookupStatus.NOT_FOUND and result.candidates == []
