@@ -5,22 +5,20 @@ taken) and hands out those whose stamp has passed on the taking cluster's clock,
 it to its own clock plus Q_RETRY. So machines whose clocks have drifted apart held work back:
 every task queued by a web machine two minutes ahead waited two minutes before any worker took
 it, and a task taken by a cluster minutes behind looked abandoned to the others at once and ran
-twice. Here every stamp and comparison is the database's `now()` (PostgreSQL's clock, one for
-every machine, as the providers' rate limits read it; SQLite lives on one machine, whose clock
-it keeps). A clock that then goes back (the database server's, or SQLite's machine's) would still
-hold back every task stamped before the jump for as long as it: `orm_tasks_bring_back`, asked at
-each cluster heartbeat (enrichment/heartbeats.py), makes those due now.
+twice. Here every stamp and comparison is the database's `now()` (bookstore.db_clock:
+PostgreSQL's clock, one for every machine, as the heartbeats, the claims and the providers' rate
+limits read it; SQLite lives on one machine, whose clock it keeps). A clock that then goes back
+(the database server's, or SQLite's machine's) would still hold back every task stamped before
+the jump for as long as it: `orm_tasks_bring_back`, asked at each cluster heartbeat
+(enrichment/heartbeats.py), makes those due now.
 """
 
-from datetime import timedelta
 from time import sleep
 
-from django.db import connections
-from django.db.models import DateTimeField, ExpressionWrapper, Value
-from django.db.models.functions import Now
-from django.utils import timezone
 from django_q.brokers.orm import ORM
 from django_q.conf import Conf, logger
+
+from bookstore.db_clock import database_now_expression
 
 #: A task's stamp lies at most Q_RETRY ahead (taken); past this slack too, a clock that ran ahead
 #: set it.
@@ -28,16 +26,8 @@ STAMP_SLACK_SECONDS = 60
 
 
 def _now(seconds: float = 0):
-    """The broker's database's now (plus `seconds`): PostgreSQL's clock, read by the statement
-    itself; on SQLite this machine's (SQLite's own stamps are text of another precision, which
-    the guarded update's equality would miss)."""
-    if connections[Conf.ORM].vendor != "postgresql":
-        return timezone.now() + timedelta(seconds=seconds)
-    if not seconds:
-        return Now()
-    return ExpressionWrapper(
-        Now() + Value(timedelta(seconds=seconds)), output_field=DateTimeField()
-    )
+    """The broker's database's now (plus `seconds`), read by the statement itself."""
+    return database_now_expression(seconds=seconds, using=Conf.ORM)
 
 
 class DatabaseClockORM(ORM):

@@ -37,6 +37,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
 from enrichment.cover_notes import cover_note_record, image_noun
@@ -173,7 +174,7 @@ def covers_mark_queued(
     PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED; SQLite: the IMMEDIATE transaction holds the
     write lock from the start, so two callers never read the same due rows.
     """
-    now = now or timezone.now()
+    now = now or database_now()
     due = covers_due(now=now, queued_before=queued_before)
     if request_ids is not None:
         due = due.filter(pk__in=list(request_ids))
@@ -258,7 +259,7 @@ def covers_dispatch_due(*, now=None) -> int:
     """The sweep's cover part: give up covers that stopped their workers too often, then queue
     every due cover (a stale one once more) on the covers cluster; but a cover that waited there
     past cover_stale_seconds() without any task starting it goes to the main cluster."""
-    now = now or timezone.now()
+    now = now or database_now()
     try:  # files a stopped worker wrote for no row: an unused file is harmless, the sweep is not
         abandoned_before = now - timedelta(seconds=cover_write_abandoned_seconds())
         cover_writes_abandoned_delete(before=abandoned_before)
@@ -296,7 +297,7 @@ def covers_dispatch_due(*, now=None) -> int:
 
 def covers_give_up_stale(*, now=None) -> int:
     """Covers whose last allowed claim was left by a worker that stopped are rejected."""
-    now = now or timezone.now()
+    now = now or database_now()
     stale = now - timedelta(seconds=cover_stale_seconds())
     given_up = 0
     candidates = EnrichmentRequest.objects.filter(
@@ -329,8 +330,9 @@ def covers_give_up_stale(*, now=None) -> int:
 
 def cover_claim(*, request_id: int, token: str, now=None) -> EnrichmentRequest | None:
     """Take the cover for this worker if it is pending and unclaimed (or its claim is stale):
-    one guarded UPDATE, atomic on both databases. Returns the request, or None."""
-    now = now or timezone.now()
+    one guarded UPDATE, atomic on both databases. Returns the request, or None. Stamped on the
+    database's clock, which the sweep judges claims by (bookstore.db_clock)."""
+    now = now or database_now()
     stale = now - timedelta(seconds=cover_stale_seconds())
     claimed = (
         EnrichmentRequest.objects.filter(

@@ -29,9 +29,9 @@ from functools import partial
 from django.conf import settings
 from django.db import connections
 from django.db.models import Exists, QuerySet, Value
-from django.utils import timezone
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now, database_now_expression
 from bookstore.orm_broker import orm_tasks_bring_back
 from bookstore.schedules import schedules_bring_back
 from enrichment.heartbeat_models import ClusterHeartbeat
@@ -66,13 +66,18 @@ def current_cluster_process() -> ClusterProcess:
     )
 
 
-def alive_since(*, now: datetime) -> datetime:
+def alive_since(*, now: datetime | None = None):
     """A cluster that beat at or after this moment is running; one silent longer has stopped
-    answering (CLUSTER_HEARTBEAT_STALE_SECONDS): the dashboard and the sweep both ask this."""
+    answering (CLUSTER_HEARTBEAT_STALE_SECONDS): the dashboard and the sweep both ask this.
+    Beats are stamped on the database's clock, so `now` is that clock's (without it, the
+    database reads it itself: bookstore.db_clock), never the machine's: a web machine's clock
+    a minute ahead would show every cluster silent."""
+    if now is None:
+        return database_now_expression(seconds=-settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
     return now - timedelta(seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
 
 
-def running_heartbeats(*, now: datetime) -> QuerySet[ClusterHeartbeat]:
+def running_heartbeats(*, now: datetime | None = None) -> QuerySet[ClusterHeartbeat]:
     """The processes of clusters running now: not stopped, and beating."""
     return ClusterHeartbeat.objects.filter(
         stopped_at__isnull=True, beat_at__gte=alive_since(now=now)
@@ -85,13 +90,13 @@ def _heartbeats_tell() -> bool:
     return settings.CLUSTER_HEARTBEAT_SECONDS > 0 and not settings.Q_CLUSTER.get("sync")
 
 
-def no_worker_running(*, now: datetime) -> bool:
+def no_worker_running(*, now: datetime | None = None) -> bool:
     """True when no cluster is known to run: heartbeats tell, and no cluster process beats
     (the dashboard's providers notice, a waiting book's next try)."""
     return _heartbeats_tell() and not running_heartbeats(now=now).exists()
 
 
-def worker_running_expression(*, now: datetime) -> Exists | Value:
+def worker_running_expression(*, now: datetime | None = None) -> Exists | Value:
     """`not no_worker_running()` as an expression to annotate a list with: one uncorrelated
     subquery, evaluated once for the page, instead of a query for every row."""
     if not _heartbeats_tell():
@@ -100,8 +105,10 @@ def worker_running_expression(*, now: datetime) -> Exists | Value:
 
 
 def cluster_heartbeat_beat(*, process: ClusterProcess, now=None) -> ClusterHeartbeat:
-    """Upsert the process's row: alive now (a row marked stopped by a reused pid beats again)."""
-    now = now or timezone.now()
+    """Upsert the process's row: alive now (a row marked stopped by a reused pid beats again),
+    on the database's clock: a machine whose clock runs behind must not look dead to the others,
+    nor one ahead keep beating after it has died."""
+    now = now or database_now()
     heartbeat, _created = ClusterHeartbeat.objects.update_or_create(
         name=process.name,
         host=process.host,
@@ -124,7 +131,7 @@ def cluster_heartbeat_beat(*, process: ClusterProcess, now=None) -> ClusterHeart
 
 def cluster_heartbeat_stopped(*, process: ClusterProcess, now=None) -> int:
     """The cluster stopped cleanly: say so rather than let it look silent."""
-    now = now or timezone.now()
+    now = now or database_now()
     return ClusterHeartbeat.objects.filter(
         name=process.name, host=process.host, pid=process.pid
     ).update(beat_at=now, stopped_at=now)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 
+from bookstore.db_clock import database_now_expression
 from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.heartbeats import alive_since
 from enrichment.models import EnrichmentRequest
@@ -65,13 +66,15 @@ def cluster_state(heartbeat: ClusterHeartbeat, *, now: datetime.datetime) -> tup
     return age, "running" if heartbeat.beat_at >= alive_since(now=now) else "silent"
 
 
-def cluster_rows(*, now: datetime.datetime) -> list[ClusterRow]:
+def cluster_rows(*, now: datetime.datetime | None = None) -> list[ClusterRow]:
     """Every process that beat within a day (housekeeping forgets older ones): the running ones
-    first, then by name and host (one query)."""
+    first, then by name and host (one query). Judged on the clock the beats are stamped on, the
+    database's, which the same query reads (`now`: another moment), never this machine's."""
     order = {"running": 0, "silent": 1, "stopped": 2}
     rows = []
-    for heartbeat in ClusterHeartbeat.objects.order_by("name", "host", "pid"):
-        age, state = cluster_state(heartbeat, now=now)
+    heartbeats = ClusterHeartbeat.objects.order_by("name", "host", "pid")
+    for heartbeat in heartbeats.annotate(read_at=database_now_expression()):
+        age, state = cluster_state(heartbeat, now=now or heartbeat.read_at)
         rows.append(
             ClusterRow(
                 name=heartbeat.name,
@@ -213,9 +216,10 @@ class OperationsFigures:
 
 
 def operations_figures(*, now: datetime.datetime | None = None) -> OperationsFigures:
+    clusters = cluster_rows(now=now)
     now = now or timezone.now()
     return OperationsFigures(
-        clusters=cluster_rows(now=now),
+        clusters=clusters,
         queue_age=queue_age(now=now),
         table_sizes=table_sizes(now=now),
         stale_after_seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS,

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from catalog.models import Author, Edition, Work
 from catalog.selectors import works_missing_metadata_q, works_with_cover_q
 from enrichment import broker_backlog
@@ -340,7 +341,7 @@ def requests_dispatch(*, request_ids: Sequence[int]) -> int:
     ids = sorted(request_ids)
     if not ids:
         return 0
-    EnrichmentRequest.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+    EnrichmentRequest.objects.filter(pk__in=ids).update(queued_at=database_now())
     # Books waiting for a grouped title search (given back by a dead worker, or past their
     # gathering time) go to title-search group tasks, which take any waiting books.
     awaiting = set(
@@ -374,7 +375,7 @@ def requests_dispatch(*, request_ids: Sequence[int]) -> int:
 def requests_dispatch_due(*, now=None) -> int:
     """The periodic sweep: give back stale requests, then queue every due pending request that
     no task holds, so the queue drains after a restart without anyone pressing a button."""
-    now = now or timezone.now()
+    now = now or database_now()
     requests_recover_stale(now=now)
     requests_retry_unavailable(now=now)
     # Queued and unclaimed since then: lost by the broker, or (later) waiting behind a backlog.
@@ -427,8 +428,9 @@ def requests_recover_stale(*, now=None) -> int:
     """Requests left in progress by a worker that died go back to pending (their attempt
     counts: a request that kills its worker every time ends as failed). One past its attempts
     that was waiting for its providers (its previous try said so: waiting.last_try_waited)
-    waits again: no attempt counted, tried again after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS."""
-    now = now or timezone.now()
+    waits again: no attempt counted, tried again after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS.
+    Claims are stamped and judged on the database's clock (bookstore.db_clock)."""
+    now = now or database_now()
     cutoff = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
     stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS, claimed_at__lt=cutoff)
     # Guarded UPDATEs, not one per row: a request its worker finishes meanwhile is no longer in
@@ -491,8 +493,9 @@ def requests_claim(
     PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint rows
     without waiting. SQLite has no row locks: a guarded UPDATE (status still pending) inside
     an IMMEDIATE transaction marks the rows with this claim's token, then reads them back.
+    The claim is stamped on the database's clock, which the sweep judges it by.
     """
-    now = now or timezone.now()
+    now = now or database_now()
     token = uuid.uuid4().hex
     pending = EnrichmentRequest.objects.filter(
         status=Status.PENDING, awaiting_title_search=title_search_group

@@ -46,8 +46,8 @@ dies mid-task (b):
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 
+from bookstore.db_clock import database_now
 from catalog.services import RecoveredImports, import_jobs_recover
 from enrichment import broker_backlog, bulk_operations, queue
 from enrichment.backfill.months import RecoveredMonths, backfill_months_recover_stale
@@ -79,8 +79,10 @@ class SweepRun:
 
 
 def sweep(*, now=None) -> SweepRun:
-    """Every recovery, in one place (the module's docstring says what each brings back)."""
-    now = now or timezone.now()
+    """Every recovery, in one place (the module's docstring says what each brings back). Judged
+    on the database's clock, which the heartbeats and claims are stamped on: a worker whose
+    clock runs behind must not look dead, nor one ahead keep a dead claim alive."""
+    now = now or database_now()
     with broker_backlog.one_look_per_queue():
         return _sweep(now)
 

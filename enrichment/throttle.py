@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 
+from bookstore.db_clock import database_now
 from enrichment.candidates import ANSWER_STATUSES, LookupStatus
 from enrichment.faults import ClassifiedFault, classify_fault, reached_the_server
 from enrichment.models import ProviderState
@@ -118,13 +119,9 @@ def cap_retry_after(seconds: float | None) -> float | None:
 
 
 def shared_now() -> float:
-    """Now in epoch seconds, as every process on every machine reads it: PostgreSQL's clock
-    (one round trip), or this machine's on SQLite."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {shared_now_sql()}")
-            return float(cursor.fetchone()[0])
-    return time.time()
+    """Now in epoch seconds, as every process on every machine reads it (bookstore.db_clock:
+    PostgreSQL's clock, one round trip, or this machine's on SQLite)."""
+    return database_now().timestamp()
 
 
 def shared_now_sql() -> str:

@@ -82,7 +82,7 @@ def waiting_text(
     if worker_running is None:
         from enrichment.heartbeats import no_worker_running  # models: not at import time
 
-        worker_running = not no_worker_running(now=now)
+        worker_running = not no_worker_running()
     if not worker_running:
         return gettext(
             "Waiting: providers unavailable; no worker is running to try again "

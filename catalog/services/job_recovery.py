@@ -22,9 +22,9 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bookstore.db_clock import database_now
 from catalog.models import ImportJob
 from catalog.services.import_stops import import_going_on_advice
 from catalog.services.jobs import (
@@ -82,7 +82,7 @@ def import_jobs_recover(
 ) -> RecoveredImports:
     """Hand lost jobs (pending since before `unclaimed_before`, by default the stale interval)
     to the broker again and resume (or end) jobs whose worker died."""
-    now = now or timezone.now()
+    now = now or database_now()  # the clock the heartbeats are stamped on
     cutoff = now - timedelta(seconds=stale_seconds)
     requeued = resumed = cancelled = failed = 0
     lost = import_jobs_lost(cutoff=unclaimed_before or cutoff)

@@ -29,6 +29,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from catalog.importers import csv_rows, importer_for, read_csv
 from catalog.models import ImportJob, ImportRow
 from catalog.services.collector import collect_batch_garbage, collected_between_batches
@@ -116,7 +117,7 @@ def import_job_dispatch(*, job_id: int, task_name: str, now=None) -> None:
     """Record when the job was handed to the broker, and hand it over once this transaction
     commits: a task the broker loses (or an enqueue a crash prevents) is handed over again by
     the sweep (`job_recovery`), from this record."""
-    ImportJob.objects.filter(pk=job_id).update(queued_at=now or timezone.now())
+    ImportJob.objects.filter(pk=job_id).update(queued_at=now or database_now())
     transaction.on_commit(lambda: task_queue.enqueue(RUN_TASK, job_id, task_name=task_name))
 
 
@@ -367,7 +368,7 @@ def _hand_over(job: ImportJob, token: str) -> None:
     """This task's time is up (IMPORT_TASK_SHARE of Q_TIMEOUT): the job waits as pending and a
     new task goes on with it at once, from the lines not recorded yet (a retry: from the failed
     rows it has not reached)."""
-    now = timezone.now()
+    now = database_now()
     with transaction.atomic():
         handed_over = ImportJob.objects.filter(
             pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token
@@ -379,8 +380,9 @@ def _hand_over(job: ImportJob, token: str) -> None:
 
 def _new_run() -> tuple[str, datetime.datetime, dict]:
     """A run's token (a worker holds the job while the job keeps it), its start, and the fields
-    that record both on the job."""
-    token, now = uuid.uuid4().hex, timezone.now()
+    that record both on the job. On the database's clock, as the heartbeats after it: the sweep
+    judges them on that clock, so a worker whose clock runs behind does not look dead."""
+    token, now = uuid.uuid4().hex, database_now()
     return token, now, {"run_token": token, "heartbeat_at": now, "updated_at": now}
 
 
@@ -392,7 +394,7 @@ def _heartbeat(job: ImportJob, token: str, *, batch_committed: bool = False) -> 
     progressed = {"resumes": 0} if batch_committed else {}
     alive = ImportJob.objects.filter(
         pk=job.pk, status=ImportJob.Status.RUNNING, run_token=token
-    ).update(heartbeat_at=timezone.now(), **progressed)
+    ).update(heartbeat_at=database_now(), **progressed)
     if not alive:
         raise ImportClaimLost
 

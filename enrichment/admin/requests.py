@@ -8,7 +8,6 @@ from django.db.models import IntegerField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -190,7 +189,7 @@ class EnrichmentRequestAdmin(
             .select_related("work", "edition", "author", "reviewed_by")
             .prefetch_related("work__editions", "work__credits__author")
             # A waiting request's next try needs a worker: read once for the page.
-            .annotate(worker_running=worker_running_expression(now=timezone.now()))
+            .annotate(worker_running=worker_running_expression())
             # Whether a completed request added anything ("Matched, nothing added").
             .annotate(**request_changed_catalog_annotation())
         )

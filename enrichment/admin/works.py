@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
 from django.db.models import OuterRef, Subquery
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -229,7 +228,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
             .get_queryset(request)
             .annotate(
                 enrichment_next_try_at=Subquery(pending),
-                worker_running=worker_running_expression(now=timezone.now()),
+                worker_running=worker_running_expression(),
                 # "Matched, nothing added" where the status says "enriched" (one query).
                 **target_changed_annotation(),
             )

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from enrichment.backfill.sources import SOURCE_CLASSES, source_label
 from enrichment.backfill_models import month_name
 from enrichment.models import BackfillMonth
@@ -213,7 +214,7 @@ def backfill_months_claim(
     first is never returned, nor is a month that has not begun (month_in_future)."""
     if limit <= 0:
         return []
-    now = now or timezone.now()
+    now = now or database_now()
     candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE).exclude(months_not_begun_q(now))
     if month_ids is not None:
         candidates = candidates.filter(pk__in=list(month_ids))
@@ -255,7 +256,7 @@ def _held(month: BackfillMonth, token: str) -> QuerySet[BackfillMonth]:
 def backfill_month_heartbeat(month: BackfillMonth, token: str, *, now=None) -> bool:
     """The worker is alive. False: the month was cancelled or taken back meanwhile: stop, and
     write nothing more."""
-    now = now or timezone.now()
+    now = now or database_now()
     return _held(month, token).update(heartbeat_at=now, updated_at=now) == 1
 
 
@@ -282,7 +283,7 @@ def backfill_months_recover_stale(*, now=None, months=None) -> RecoveredMonths:
     """Months left PROCESSING by a worker that stopped answering (no heartbeat for
     BACKFILL_STALE_MINUTES) go back to retry, or to failed past BACKFILL_MAX_RETRIES; only
     among `months` when given (`manage.py backfill --now`'s range)."""
-    now = now or timezone.now()
+    now = now or database_now()
     cutoff = now - timedelta(minutes=settings.BACKFILL_STALE_MINUTES)
     chosen = BackfillMonth.objects.all() if months is None else _chosen(months)
     stale = chosen.filter(status=Status.PROCESSING).filter(
@@ -543,7 +544,7 @@ def backfill_months_schedule(*, now=None) -> SchedulerRun:
     """The periodic scheduler: months a dead worker left go back to retry; then up to
     BACKFILL_MONTHS_PER_RUN months are in progress at a time (those still processing count), so
     that a slow month never piles more months onto the providers' shared rate limits."""
-    now = now or timezone.now()
+    now = now or database_now()
     recovered = backfill_months_recover_stale(now=now)
     processing = BackfillMonth.objects.filter(status=Status.PROCESSING).count()
     claimed = backfill_months_claim(limit=settings.BACKFILL_MONTHS_PER_RUN - processing, now=now)

@@ -32,5 +32,5 @@ def providers_notice(reachability: provider_figures.ProvidersReachability | None
         ],
         "next_try": display_for_value(next_try, ""),
         # Offline after `enrich_missing --now`: nobody tries the books again until one runs.
-        "no_worker": bool(reachability.unreachable) and no_worker_running(now=now),
+        "no_worker": bool(reachability.unreachable) and no_worker_running(),
     }

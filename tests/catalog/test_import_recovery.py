@@ -4,6 +4,7 @@ and runs them again, from the rows already committed, never importing a row twic
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -275,7 +276,8 @@ def test_the_sweep_is_two_queries_when_no_job_is_stale(
     sent_tasks, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     started_job(sent_tasks, django_capture_on_commit_callbacks)
-    with django_assert_max_num_queries(2):
+    # On PostgreSQL one more reads its clock, which the heartbeats are judged by.
+    with django_assert_max_num_queries(2 + (connection.vendor == "postgresql")):
         recovered = services.import_jobs_recover(stale_seconds=STALE)
     assert recovered == services.RecoveredImports()
 

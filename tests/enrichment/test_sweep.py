@@ -4,9 +4,9 @@ database as a killed process leaves it) are both handed over again by the one sw
 minute's `dispatch_due_requests` (enrichment/sweep.py lists them all)."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from catalog import services as catalog_services
@@ -205,7 +205,7 @@ def test_the_schedules_task_hands_a_lost_import_job_over_again(
         catalog_services.import_job_start(job=job)
     sent_tasks.clear()  # lost
     moment = later(STALE + 5)
-    monkeypatch.setattr(sweep, "timezone", SimpleNamespace(now=lambda: moment))
+    monkeypatch.setattr(sweep, "database_now", lambda: moment)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = tasks.dispatch_due_requests()
     assert outcome["imports"]["requeued"] == 1
@@ -228,8 +228,9 @@ def test_a_sweep_with_nothing_stale_sends_nothing_in_a_few_queries(
     waiting_for_a_title_search()
     # One asks whether a live cluster works the queue (broker_backlog): once for the requests,
     # the covers (the same queue, COVER_CLUSTER empty) and the import jobs; one whether a
-    # stopped cover worker left files for no row (cover_writes_abandoned_delete).
-    with django_assert_max_num_queries(15):
+    # stopped cover worker left files for no row (cover_writes_abandoned_delete). On PostgreSQL
+    # one more reads its clock, which the claims are judged by (bookstore.db_clock).
+    with django_assert_max_num_queries(15 + (connection.vendor == "postgresql")):
         run = sweep.sweep()
     assert run.request_tasks == 0 and run.bulk_operations == 0
     assert run.imports == catalog_services.RecoveredImports()
