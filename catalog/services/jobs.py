@@ -425,9 +425,9 @@ def _fail(job: ImportJob, exc: Exception) -> None:
     """Something stopped the job: it ends failed with the reason in words, which the job page,
     the API and `import_books --json` show (import_stops); the traceback goes to the log."""
     logger.exception("Import job %s failed", job.pk)
-    _finish(
-        job, ImportJob.Status.FAILED, error=import_stop_reason(exc, retrying=job.retry_failed_rows)
-    )
+    reason = import_stop_reason(exc, retrying=job.retry_failed_rows)
+    if not _finish(job, ImportJob.Status.FAILED, error=reason):
+        return  # another worker holds the job: its counts and queueing stand
     try:  # the books of its committed batches; a database that is gone leaves them unqueued
         # The counts its rows say: the batch that stopped rolled back, its counts with it.
         import_job_recount(job=job)
@@ -441,25 +441,29 @@ def _fail(job: ImportJob, exc: Exception) -> None:
 RETRY_ENDED = {"retry_failed_rows": False, "retried_through_line": 0}
 
 
-def _finish(job: ImportJob, status: str, *, error: str = "") -> None:
-    retrying = job.retry_failed_rows
-    job.status = status
-    job.error = error
-    job.finished_at = timezone.now()
+def _finish(job: ImportJob, status: str, *, error: str = "") -> bool:
+    """End the job, if this run still holds it (its claim's `run_token`, which the job was
+    read with): else the sweep gave it to another worker, whose ending stands, and nothing is
+    written (False)."""
+    retrying, now = job.retry_failed_rows, timezone.now()
+    ended = ImportJob.objects.filter(pk=job.pk, run_token=job.run_token).update(
+        status=status,
+        error=error,
+        finished_at=now,
+        enqueued_count=job.enqueued_count,
+        updated_at=now,
+        **RETRY_ENDED,
+    )
+    if not ended:
+        logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
+        job.refresh_from_db()
+        return False
+    job.status, job.error, job.finished_at, job.updated_at = status, error, now, now
     for field, value in RETRY_ENDED.items():
         setattr(job, field, value)
-    job.save(
-        update_fields=[
-            "status",
-            "error",
-            "finished_at",
-            "enqueued_count",
-            *RETRY_ENDED,
-            "updated_at",
-        ]
-    )
     if retrying:  # the failed rows it had not reached count as processed again (`failed_rows`)
         import_job_recount(job=job)
+    return True
 
 
 def _enqueue_enrichment(job: ImportJob) -> int:

@@ -4,7 +4,7 @@ and runs them again, from the rows already committed, never importing a row twic
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -199,6 +199,32 @@ def test_a_worker_taken_for_dead_stops_at_its_next_batch_without_writing(
     job.refresh_from_db()
     assert (job.status, job.error) == (ImportJob.Status.RUNNING, "")  # the other worker's now
     assert job.rows.count() == job.rows_processed == BATCH  # its first batch only, once
+
+
+def test_a_worker_taken_for_dead_after_its_last_batch_leaves_the_newer_run_s_ending(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks
+):
+    """Its last batch committed, the worker queues the job's books for enrichment; meanwhile (a
+    long queueing, or the database server's clock jumping) the sweep resumes the job and a new
+    worker ends it. The first then loses its connection: the job stays as the new run ended
+    it, completed with its counts, not failed."""
+    job = started_job(sent_tasks, django_capture_on_commit_callbacks)
+    enqueue = jobs._enqueue_enrichment
+    calls = []
+
+    def taken_over_then_the_connection_lost(job_at_work):
+        calls.append(job_at_work.run_token)
+        if len(calls) > 1:  # the new run's
+            return enqueue(job_at_work)
+        assert sweep(django_capture_on_commit_callbacks, after=STALE + 5).resumed == 1
+        run_sent(sent_tasks)  # the new worker goes on, and ends the job
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(jobs, "_enqueue_enrichment", taken_over_then_the_connection_lost)
+    run_sent(sent_tasks)
+    assert len(set(calls)) == 2  # two runs, each its own claim
+    assert_imported_once(job)
+    assert (job.error, job.resumes) == ("", 1)
 
 
 def test_a_job_that_kills_its_worker_every_time_is_given_up_with_the_reason(
