@@ -32,6 +32,7 @@ from django.db.models import Exists, QuerySet, Value
 
 from bookstore import task_queue
 from bookstore.db_clock import database_now, database_now_expression
+from bookstore.health import describe_error
 from bookstore.orm_broker import orm_tasks_bring_back
 from bookstore.schedules import schedules_bring_back
 from enrichment.heartbeat_models import ClusterHeartbeat
@@ -166,6 +167,7 @@ class HeartbeatThread(threading.Thread):
         self.main_alive = main_alive
         self.stop_event = threading.Event()
         self.beats = 0
+        self.failures: dict[str, int] = {}  # failed beats in a row, by what failed
 
     def run(self) -> None:
         poll = min(POLL_SECONDS, self.interval)
@@ -176,11 +178,13 @@ class HeartbeatThread(threading.Thread):
                 process = process or self.process()
                 if time.monotonic() >= next_beat:
                     next_beat = time.monotonic() + self.interval
-                    self._safely(partial(cluster_heartbeat_beat, process=process), "heartbeat")
-                    # A schedule or task a clock that ran ahead set would wait until it caught up.
-                    self._safely(schedules_bring_back, "check of its schedules")
-                    if process.broker == "orm":
-                        self._safely(orm_tasks_bring_back, "check of its queue")
+                    beat = partial(cluster_heartbeat_beat, process=process)
+                    # A schedule or task a clock that ran ahead set would wait until it caught
+                    # up. Asked once the beat lands: a database that is down fails them too.
+                    if self._safely(beat, "heartbeat"):
+                        self._safely(schedules_bring_back, "check of its schedules")
+                        if process.broker == "orm":
+                            self._safely(orm_tasks_bring_back, "check of its queue")
                     self.beats += 1
             elif process is not None or not self.main_alive():
                 break  # the Sentinel has exited (or never started and never will)
@@ -188,14 +192,31 @@ class HeartbeatThread(threading.Thread):
         if process is not None:
             self._safely(partial(cluster_heartbeat_stopped, process=process), "stop mark")
 
-    def _safely(self, write: Callable[[], object], what: str) -> None:
-        # A database that is down for a moment must not end the heartbeat: the next one retries.
+    def _safely(self, write: Callable[[], object], what: str) -> bool:
+        """Whether `write` went through. A database that is down for a while must not end the
+        heartbeat (the next beat retries), nor fill the log: the first failure in a row is
+        logged with its traceback, the next ones in a line each, and the end of the run."""
+        failed = self.failures.get(what, 0)
         try:
             write()
-        except Exception:
-            logger.exception("The cluster's %s failed", what)
+        except Exception as exc:
+            self.failures[what] = failed + 1
+            if not failed:
+                logger.exception("The cluster's %s failed", what)
+            else:
+                logger.warning(
+                    "The cluster's %s failed again (%s in a row): %s",
+                    what,
+                    failed + 1,
+                    describe_error(exc),
+                )
+            return False
         finally:
             connections.close_all()  # this thread's only: hold no connection between beats
+        if failed:
+            self.failures[what] = 0
+            logger.warning("The cluster's %s went through again, after %s failures", what, failed)
+        return True
 
 
 def heartbeat_start_if_qcluster(argv: list[str] | None = None) -> HeartbeatThread | None:

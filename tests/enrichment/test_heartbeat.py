@@ -110,6 +110,45 @@ def test_a_failed_write_does_not_end_the_heartbeat(monkeypatch):
     assert len(calls) >= 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_database_down_for_a_while_logs_one_traceback_not_three_a_beat(monkeypatch, caplog):
+    """Each beat also asks the database for schedules and queued tasks a clock put off: with
+    the database down, every beat logged three tracebacks (one a second with a 1 s beat, for
+    the whole outage). Now the checks wait for a beat that lands, the first failure has the
+    traceback, the next ones a line each, and the log says when they go through again."""
+    down = {"beats": 3}
+    checks = []
+
+    def beat_while_up(*, process, now=None):
+        if down["beats"]:
+            down["beats"] -= 1
+            raise heartbeats.connections["default"].Database.OperationalError("database is down")
+        return cluster_heartbeat_beat(process=process, now=now)
+
+    monkeypatch.setattr(heartbeats, "cluster_heartbeat_beat", beat_while_up)
+    monkeypatch.setattr(heartbeats, "schedules_bring_back", lambda: checks.append("schedules"))
+    monkeypatch.setattr(heartbeats, "orm_tasks_bring_back", lambda: checks.append("queue"))
+    sentinel = FakeSentinel()
+    sentinel.alive = True
+    thread = thread_for(sentinel)
+    with caplog.at_level("INFO", logger="enrichment.heartbeats"):
+        thread.start()
+        try:
+            processes.wait_for(ClusterHeartbeat.objects.exists, 5, "a beat once it is back")
+        finally:
+            thread.stop_event.set()
+            thread.join(5)
+    records = [r for r in caplog.records if r.name == "enrichment.heartbeats"]
+    assert [bool(r.exc_info) for r in records][:4] == [True, False, False, False]
+    assert [r.getMessage() for r in records][:4] == [
+        "The cluster's heartbeat failed",
+        "The cluster's heartbeat failed again (2 in a row): OperationalError: database is down",
+        "The cluster's heartbeat failed again (3 in a row): OperationalError: database is down",
+        "The cluster's heartbeat went through again, after 3 failures",
+    ]
+    assert checks[:1] == ["schedules"]  # none while the beats failed: then each beat's
+
+
 def test_a_thread_whose_main_thread_ended_before_any_sentinel_ends():
     thread = thread_for(FakeSentinel(), main_alive=lambda: False)
     thread.start()
