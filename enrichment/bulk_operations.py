@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from catalog.models import Author, Work
 from enrichment import queue
 from enrichment.models import BulkOperation, EnrichmentRequest
@@ -138,7 +139,7 @@ def bulk_operation_run(*, operation_id: int, time_budget: float | None = None) -
     operation = BulkOperation.objects.get(pk=operation_id)
     if operation.is_finished:
         return operation
-    now = timezone.now()
+    now = database_now()  # progress is stamped on the clock the sweep judges it by
     BulkOperation.objects.filter(pk=operation.pk).update(
         status=BulkOperation.Status.RUNNING, started_at=operation.started_at or now, updated_at=now
     )
@@ -218,7 +219,7 @@ def _work_and_record(operation: BulkOperation, chunk: list[int], actor, options)
         unchanged=F("unchanged") + result.unchanged,
         failed=F("failed") + result.failed,
         reasons=dict(reasons),
-        updated_at=timezone.now(),
+        updated_at=database_now(),
     )
     return bool(updated)
 
@@ -226,7 +227,7 @@ def _work_and_record(operation: BulkOperation, chunk: list[int], actor, options)
 def _stalled_before(now=None):
     """No progress since then: longer than a task may live (Q_RETRY), so its task was lost by
     the broker or its worker died."""
-    return (now or timezone.now()) - timedelta(seconds=settings.Q_CLUSTER["retry"])
+    return (now or database_now()) - timedelta(seconds=settings.Q_CLUSTER["retry"])
 
 
 def bulk_operations_stalled(*, now=None) -> QuerySet[BulkOperation]:
@@ -243,7 +244,7 @@ def bulk_operation_is_stalled(operation: BulkOperation, *, now=None) -> bool:
 def bulk_operation_resume(*, operation: BulkOperation, now=None) -> bool:
     """Dispatch a stalled operation again, from its recorded progress (False when it is not
     stalled, or another sweep or click resumed it meanwhile)."""
-    return _resume(operation.pk, now=now or timezone.now())
+    return _resume(operation.pk, now=now or database_now())
 
 
 def _resume(operation_id: int, *, now) -> bool:
@@ -257,7 +258,7 @@ def _resume(operation_id: int, *, now) -> bool:
 
 def bulk_operations_recover(*, now=None) -> int:
     """The sweep's part: every stalled operation is dispatched again; returns how many."""
-    now = now or timezone.now()
+    now = now or database_now()
     stalled = list(bulk_operations_stalled(now=now).values_list("pk", flat=True))
     resumed = sum(_resume(pk, now=now) for pk in stalled)
     if resumed:

@@ -12,15 +12,16 @@ PostgreSQL."""
 import datetime
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from catalog.models import ImportJob
+from catalog.models import ImportJob, Work
 from catalog.services import jobs
-from enrichment import cover_apply, heartbeats, queue, sweep
+from enrichment import bulk_operations, cover_apply, heartbeats, queue, sweep
 from enrichment.heartbeat_models import ClusterHeartbeat
-from enrichment.models import EnrichmentRequest
+from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.operations_panel import operations_figures
 from tests.catalog.test_import_recovery import (
     BATCH,
@@ -29,6 +30,7 @@ from tests.catalog.test_import_recovery import (
     run_sent,
     started_job,
 )
+from tests.enrichment import test_sweep_bulk
 from tests.factories import make_edition, make_work
 
 pytestmark = [
@@ -146,3 +148,26 @@ def test_a_web_machine_two_minutes_ahead_still_sees_the_cluster_running(monkeypa
     [row] = operations_figures().clusters
     assert row.state == "running"
     assert not heartbeats.no_worker_running()
+
+
+def test_a_bulk_operation_on_a_worker_ten_minutes_behind_is_not_resumed_while_it_runs(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(bulk_operations, "BULK_CHUNK_SIZE", test_sweep_bulk.CHUNK)
+    librarian = User.objects.create_user("librarian", is_staff=True)
+    works = test_sweep_bulk.lacking_works()
+    operation = test_sweep_bulk.started(
+        BulkOperation.Action.ENRICH_WORKS,
+        Work.objects.filter(pk__in=[w.pk for w in works]),
+        librarian,
+        django_capture_on_commit_callbacks,
+    )
+    on_a_machine(monkeypatch, -TEN_MINUTES)  # the worker
+    test_sweep_bulk.killed_after_working_chunk(monkeypatch, "works_enrich_bulk", 2)
+    with pytest.raises(test_sweep_bulk.WorkerKilled):  # caught in its second chunk, one done
+        test_sweep_bulk.run_sent(sent_tasks)
+    on_a_machine(monkeypatch, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sweep.sweep().bulk_operations == 0
+    operation.refresh_from_db()
+    assert (operation.status, operation.done) == (BulkOperation.Status.RUNNING, 3)
