@@ -21,9 +21,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from enrichment import queue
 from enrichment.models import EnrichmentRequest
 from enrichment.providers.base import Provider
@@ -51,7 +51,7 @@ def requests_await_title_search(*, requests: Sequence[EnrichmentRequest], now=No
     """Give claimed requests back, pending and marked, until a group task takes them (at the
     latest after the gathering time, by the sweep); the claim was no attempt. Returns how many
     were still ours."""
-    now = now or timezone.now()
+    now = now or database_now()
     deadline = now + timedelta(seconds=settings.OPENLIBRARY_SEARCH_GATHER_SECONDS)
     by_token: dict[str, list[int]] = defaultdict(list)
     for request in requests:
@@ -75,7 +75,7 @@ def requests_await_title_search(*, requests: Sequence[EnrichmentRequest], now=No
 def batches_at_work(*, now=None) -> bool:
     """Whether a batch that may still add books to a group is at work: a work's request in
     progress, or handed to a worker and due, that is not itself waiting for a title search."""
-    now = now or timezone.now()
+    now = now or database_now()
     return (
         EnrichmentRequest.objects.filter(work__isnull=False, awaiting_title_search=False)
         .filter(
@@ -89,7 +89,7 @@ def batches_at_work(*, now=None) -> bool:
 def group_ready(*, now=None, request_ids: Sequence[int] | None = None) -> bool:
     """A group is searched when it is full, when its oldest book's gathering time is over, or
     when no batch at work could add to it."""
-    now = now or timezone.now()
+    now = now or database_now()
     waiting = waiting_requests()
     if request_ids is not None:
         waiting = waiting.filter(pk__in=list(request_ids))
@@ -107,8 +107,9 @@ def title_search_group_claim(
 ) -> list[EnrichmentRequest]:
     """Take up to OPENLIBRARY_SEARCH_GROUP_SIZE waiting books, from any batch, when the group
     is ready (`force`: now, as enrich_missing --now does once its batches are done); the claim
-    is exclusive (queue.requests_claim), so two group tasks never take the same book."""
-    now = now or timezone.now()
+    is exclusive (queue.requests_claim), so two group tasks never take the same book. Stamped
+    and judged on the database's clock, as every claim (bookstore.db_clock)."""
+    now = now or database_now()
     if not force and not group_ready(now=now, request_ids=request_ids):
         return []
     return queue.requests_claim(

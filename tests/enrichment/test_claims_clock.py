@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from catalog.models import ImportJob, Work
 from catalog.services import jobs
-from enrichment import bulk_operations, cover_apply, heartbeats, queue, sweep
+from enrichment import bulk_operations, cover_apply, heartbeats, queue, sweep, title_search_groups
 from enrichment.heartbeat_models import ClusterHeartbeat
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.operations_panel import operations_figures
@@ -171,3 +171,16 @@ def test_a_bulk_operation_on_a_worker_ten_minutes_behind_is_not_resumed_while_it
         assert sweep.sweep().bulk_operations == 0
     operation.refresh_from_db()
     assert (operation.status, operation.done) == (BulkOperation.Status.RUNNING, 3)
+
+
+def test_a_title_search_group_claimed_by_a_worker_ten_minutes_behind_is_not_taken_back(
+    monkeypatch, sent_tasks
+):
+    request = queued_request()
+    EnrichmentRequest.objects.filter(pk=request.pk).update(awaiting_title_search=True)
+    on_a_machine(monkeypatch, -TEN_MINUTES)  # the group task's worker
+    [claimed] = title_search_groups.title_search_group_claim(request_ids=[request.pk], force=True)
+    on_a_machine(monkeypatch, 0)
+    sweep.sweep()
+    request.refresh_from_db()
+    assert (request.status, request.claim_token) == (Status.IN_PROGRESS, claimed.claim_token)
