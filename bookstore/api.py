@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
@@ -109,6 +110,24 @@ class StorageUnavailable(exceptions.APIException):
     def __init__(self, detail: "StrOrPromise", *, retry_after: int) -> None:
         super().__init__(detail)
         self.wait = retry_after  # DRF's handler sends it as Retry-After
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """503: the database could not be reached or refused the work (down, restarting, its
+    connections used up, locked past the wait); the same request may succeed after Retry-After
+    seconds. What it said is logged, never shown."""
+
+    status_code = 503
+    default_code = "database_unavailable"
+    default_detail = _("The database is unavailable: try again in a minute.")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait = DATABASE_RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
+
+
+#: When a client may ask again after a 503 for the database: a restart's usual length.
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 def location_header(url: str) -> dict[str, str]:
@@ -298,6 +317,11 @@ def _as_api_exception(exc: Exception) -> Exception:
     HTML 400 page; they are logged as Django logs them."""
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, OperationalError | InterfaceError):
+        # A database down or restarting (the token's lookup is the first to meet it): a JSON 503
+        # a client retries, where it was Django's HTML 500 page.
+        logging.getLogger("bookstore.api").error("The database failed a request", exc_info=exc)
+        return DatabaseUnavailable()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):

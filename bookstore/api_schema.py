@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 
 #: The errors every endpoint may answer (bad input: every endpoint reads its query string
-#: strictly; an Accept header it cannot satisfy; the throttle's), and every endpoint that reads a
-#: body (Django's limit on it, a type it does not read), whatever the endpoint says of its own.
+#: strictly; an Accept header it cannot satisfy; the throttle's; the database down), and every
+#: endpoint that reads a body (Django's limit on it, a type it does not read), whatever the
+#: endpoint says of its own.
 SHARED_ERRORS = {
     "400": _(
         "Bad input: a query parameter this endpoint does not take, or given twice, or not UTF-8, "
@@ -18,6 +19,10 @@ SHARED_ERRORS = {
         "refused): the error names them."
     ),
     "429": _("Past API_THROTTLE_RATE: wait Retry-After seconds."),
+    "503": _(
+        "The database (or, for an upload, the file storage) is unavailable: nothing was done; "
+        "ask again after Retry-After seconds."
+    ),
 }
 BODY_ERRORS = {
     "413": _("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE, or its files over the upload limit."),
@@ -30,8 +35,8 @@ BODY_ERRORS = {
 
 class ApiSchemaGenerator(SchemaGenerator):
     """drf-spectacular's, with the errors any endpoint may answer documented on each (the
-    Error body): a client generated from the schema met a 400, 406, 429, 413 or 415 as an answer it
-    did not know."""
+    Error body): a client generated from the schema met a 400, 406, 429, 503, 413 or 415 as an
+    answer it did not know."""
 
     def get_schema(self, request=None, public=False):
         schema = super().get_schema(request=request, public=public)
