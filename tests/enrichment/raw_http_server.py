@@ -44,6 +44,19 @@ def raw_http_server(
         with contextlib.suppress(OSError):
             conn.close()
 
+    port = listener.getsockname()[1]
+    netloc = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+    with each_connection_served(listener, serve, stop):
+        yield SimpleNamespace(port=port, url=f"http://{netloc}", heads=heads, stop=stop)
+
+
+@contextlib.contextmanager
+def each_connection_served(
+    listener: socket.socket, serve: Callable[[socket.socket], None], stop: threading.Event
+):
+    """Hand each connection `listener` takes (its timeout set short, so that `stop` is seen) to
+    `serve` on a thread of its own, until the block ends or `stop` is set; then close it."""
+
     def accept() -> None:
         while not stop.is_set():
             try:
@@ -56,10 +69,8 @@ def raw_http_server(
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    port = listener.getsockname()[1]
-    netloc = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
     try:
-        yield SimpleNamespace(port=port, url=f"http://{netloc}", heads=heads, stop=stop)
+        yield
     finally:
         stop.set()
         thread.join(5)

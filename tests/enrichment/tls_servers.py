@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.enrichment.raw_http_server import each_connection_served
+
 #: The shapes, each with what a client that trusts `ca` still sees.
 SHAPES = ("self_signed", "expired", "other_host", "handshake_cut", "plain_http", "alert")
 HOST = "covers.mirror.test"
@@ -89,21 +91,5 @@ def tls_server(shape: str, directory: Path):
                 tls.recv(65536)
                 tls.sendall(ANSWER)
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _address = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with each_connection_served(listener, serve, stop):
         yield SimpleNamespace(port=listener.getsockname()[1], ca=cert, host=HOST)
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()
