@@ -380,7 +380,13 @@ def _ask_wikidata(
             )
     _rescore(people, works_by_key)
     unmatched = {
-        person: LabelQuery(person.query.name, person.query.birth_year, person.query.death_year)
+        person: LabelQuery(
+            person.query.name,
+            person.query.birth_year,
+            person.query.death_year,
+            birth_year_approximate=person.query.birth_year_approximate,
+            death_year_approximate=person.query.death_year_approximate,
+        )
         for person in people
         if not person.matched_at_least(Tier.MEDIUM)
         and not any(r.provider == provider.name for r in person.records)

@@ -225,7 +225,11 @@ class WikidataProvider(Provider):
         def parser(key: str) -> Callable[[Any], list[AuthorCandidate]]:
             asked = by_key[key]
             return lambda rows: wikidata_authors.check_life_years(
-                self._parse_people(rows), asked.birth_year, asked.death_year
+                self._parse_people(rows),
+                asked.birth_year,
+                asked.death_year,
+                birth_year_approximate=asked.birth_year_approximate,
+                death_year_approximate=asked.death_year_approximate,
             )
 
         results.update(

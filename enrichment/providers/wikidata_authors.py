@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from catalog.person_names import name_as_written
 from catalog.transliteration import scripts_of
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
-from enrichment.author_dates import years_conflict
+from enrichment.author_dates import APPROXIMATE_YEAR_TOLERANCE, years_conflict
 from enrichment.candidate_notes import note
 from enrichment.providers import cache, fields
 
@@ -117,13 +117,19 @@ class LabelQuery:
     name: str
     birth_year: int | None = None
     death_year: int | None = None
+    # Our date says its year is a guess ("c. 1200": author_dates.life_date): checked as one.
+    birth_year_approximate: bool = False
+    death_year_approximate: bool = False
 
     @property
     def key(self) -> str:
-        """The lookup (and cache) key: the same name and years are the same question."""
+        """The lookup (and cache) key: the same name and years are the same question; a guessed
+        year ("~") checks the people found otherwise than an exact one."""
         key = f"wikidata-label:{clean_name(self.name)}|{self.birth_year or ''}"
+        if self.birth_year and self.birth_year_approximate:
+            key += "~"
         if self.death_year:
-            key += f"|{self.death_year}"
+            key += f"|{self.death_year}{'~' if self.death_year_approximate else ''}"
         return cache.fit_key(key)
 
 
@@ -360,29 +366,30 @@ def people(rows: Any, *, provider: str, commons_url: str) -> list[AuthorCandidat
 
 
 def check_life_years(
-    candidates: list[AuthorCandidate], birth_year: int | None, death_year: int | None = None
+    candidates: list[AuthorCandidate],
+    birth_year: int | None,
+    death_year: int | None = None,
+    *,
+    birth_year_approximate: bool = False,
+    death_year_approximate: bool = False,
 ) -> list[AuthorCandidate]:
     """A label search's people, checked against the birth and death years we know: those born
-    or dead in another year (author_dates.years_conflict: by more than ten when Wikidata says its
-    year is a guess, "circa") are dropped; those whose year Wikidata lacks are kept with a note
-    saying it was not checked, as are all when we know no year. At most MAX_PEOPLE_PER_LABEL."""
+    or dead in another year (author_dates.years_conflict: by more than ten when either year is a
+    guess, ours "c. 1200" or Wikidata's "circa") are dropped; those whose year Wikidata lacks are
+    kept with a note saying it was not checked, as are all when we know no year. At most
+    MAX_PEOPLE_PER_LABEL."""
     kept = []
     for candidate in candidates:
-        if years_conflict(
-            birth_year, candidate.birth_year, approximate=candidate.birth_year_approximate
-        ) or years_conflict(
-            death_year, candidate.death_year, approximate=candidate.death_year_approximate
-        ):
-            continue
-        if birth_year is None and death_year is None:
-            candidate.notes.append(
-                note(gettext_noop("Found by name alone: no birth year to check it against."))
-            )
-        for ours, theirs, agrees, unknown in (
+        checks = (
             (
                 birth_year,
                 candidate.birth_year,
+                birth_year_approximate or candidate.birth_year_approximate,
                 gettext_noop("Found by name; born in %(year)s, as ours."),
+                gettext_noop(
+                    "Found by name; born in %(year)s, ours %(ours)s: a guessed year, taken as"
+                    " the same person's within %(tolerance)s years."
+                ),
                 gettext_noop(
                     "Found by name; Wikidata has no birth year to check against %(year)s."
                 ),
@@ -390,15 +397,42 @@ def check_life_years(
             (
                 death_year,
                 candidate.death_year,
+                death_year_approximate or candidate.death_year_approximate,
                 gettext_noop("Found by name; died in %(year)s, as ours."),
+                gettext_noop(
+                    "Found by name; died in %(year)s, ours %(ours)s: a guessed year, taken as"
+                    " the same person's within %(tolerance)s years."
+                ),
                 gettext_noop(
                     "Found by name; Wikidata has no death year to check against %(year)s."
                 ),
             ),
+        )
+        if any(
+            years_conflict(ours, theirs, approximate=guess)
+            for ours, theirs, guess, *_messages in checks
         ):
-            if ours is not None:
-                message = agrees if theirs is not None else unknown
-                candidate.notes.append(note(message, year=theirs if theirs is not None else ours))
+            continue
+        if birth_year is None and death_year is None:
+            candidate.notes.append(
+                note(gettext_noop("Found by name alone: no birth year to check it against."))
+            )
+        for ours, theirs, guess, agrees, agrees_as_a_guess, unknown in checks:
+            if ours is None:
+                continue
+            if theirs is None:
+                candidate.notes.append(note(unknown, year=ours))
+            elif guess:
+                candidate.notes.append(
+                    note(
+                        agrees_as_a_guess,
+                        year=theirs,
+                        ours=ours,
+                        tolerance=APPROXIMATE_YEAR_TOLERANCE,
+                    )
+                )
+            else:
+                candidate.notes.append(note(agrees, year=theirs))
         kept.append(candidate)
     return kept[:MAX_PEOPLE_PER_LABEL]
 
