@@ -53,6 +53,18 @@ _HONORIFICS = frozenset(
 # Titles that are also surnames (Harold Prince, "Prince, Harold"): a title before the name or
 # after it, the surname where a surname stands.
 _HONORIFICS_ALSO_SURNAMES = frozenset({"prince", "princess"})
+# A heading's title of nobility, a part of its own after the name (Library of Congress:
+# "Tolstoy, Leo, graf, 1828-1910", "Rochester, John Wilmot, Earl of, 1647-1680"): read aside
+# there only, after the surname and given names, since most are names too (Oskar Maria Graf,
+# "Graf, Steffi", Count Basie, "Gregory, Lady": Lady Gregory).
+_TITLES_OF_NOBILITY = frozenset(
+    {"graf", "grafin", "grafinia", "grafinya", "count", "countess", "comte", "comtesse", "conte",
+     "contessa", "conde", "condesa", "hrabia", "baron", "baroness", "baronne", "freiherr",
+     "freiherr von", "freifrau", "freifrau von", "knyaz", "kniaz", "knia z", "viscount",
+     "viscountess", "vicomte", "marquis", "marquise", "markiz", "marchese", "lord", "lady",
+     "duke", "duchess", "duc", "duchesse", "earl", "earl of", "duke of", "duchess of",
+     "marquis of", "countess of", "baron of", "baroness of", "viscount of"}
+)  # fmt: skip
 _VOWELS = frozenset("aeiouy")
 # Words joining two people in one cell: "Аркадий и Борис Стругацкие", "Jacob und Wilhelm Grimm".
 # Read before transliteration (и would be "i", an initial). Not Spanish "y" nor Portuguese "e":
@@ -84,6 +96,8 @@ def _parse(name: str) -> _PersonName:
             continue
         if words in _HONORIFICS and not surname_first:
             continue
+        if words in _TITLES_OF_NOBILITY and len(kept) >= 2:
+            continue  # after the surname and given names ("Gregory, Lady" is Lady Gregory)
         if words in _ROLE_ABBREVIATIONS and (part.endswith(".") or len(kept) >= 2):
             continue
         if text.name_generation(words):
@@ -137,12 +151,15 @@ def person_name_key(name: str) -> str:
     return _parse(name).key
 
 
-# The spellings that romanisations of one name differ by, folded to one: kh/h (Mikhail,
-# Mihail), ou/u (French Boulgakov), w/v (German Dostojewski), the y/i/j of й and ы (Sergey,
-# Sergei, Sergej), ye/ie/je after a vowel and yo/io between consonants (Dostoyevsky,
-# Dostoevsky; Fyodor, Fiodor, Fedor), doubled letters.
+# The spellings that romanisations of one name differ by, folded to one: tsch/tch/ch (German
+# Tschechow, French Tchekhov), kh/h (Mikhail, Mihail), ou/u (French Boulgakov), x/ks
+# (Alexander, Aleksandr), w/v (German Dostojewski), the y/i/j of й and ы (Sergey, Sergei,
+# Sergej), ye/ie/je after a vowel and yo/io between consonants (Dostoyevsky, Dostoevsky;
+# Fyodor, Fiodor, Fedor), doubled letters.
 _ROMANISATION_VARIANTS = (
+    (re.compile(r"tsch"), "ch"),
     (re.compile(r"tch"), "ch"),
+    (re.compile(r"x"), "ks"),
     (re.compile(r"kh"), "h"),
     (re.compile(r"ph"), "f"),
     (re.compile(r"ou"), "u"),

@@ -21,6 +21,7 @@ from enrichment.reconcile import Person, author_duplicates_propose
 from tests.factories import make_author, make_edition, make_isbn13, make_work
 
 MAPMYREADS = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "mapmyreads"
+DUMP = Path(__file__).resolve().parents[1] / "fixtures" / "openlibrary_dump"
 Reason = AuthorMerge.Reason
 
 
@@ -219,6 +220,50 @@ def test_the_real_mapmyreads_spellings_of_rumi():
     assert proposals() == [
         ("Jalal ad-Din Muhammad ar-Rumi", "ar-Rumi, Jalal ad-Din Muhammad", Reason.NAME_AND_WORK)
     ]
+
+
+def _subject_headings(title: str) -> list[str]:
+    """The name headings among the subjects of a real Open Library dump edition line (the
+    2020-04-30 dump, tests/fixtures/openlibrary_dump/PROVENANCE.md), subdivisions dropped."""
+    for line in (DUMP / "booklink_editions_grep_dostoyevsky50.txt").open(encoding="utf-8"):
+        record = json.loads(line.split("\t")[4])
+        if record.get("title") == title:
+            return [subject.split(" -- ")[0] for subject in record.get("subjects", [])]
+    raise AssertionError(f"{title} is not in the dump's lines")
+
+
+def test_a_heading_with_a_title_of_nobility_and_the_name_sharing_a_work_are_proposed():
+    """`Tolstoy, Leo, graf, 1828-1910`, as the Library of Congress (and Open Library, from its
+    MARC records) writes him: the "graf" read as a third name made it "several people", no one
+    person's name, and the pair with `Leo Tolstoy` on one title was never proposed. Aleksey
+    Tolstoy, a count of the same family, is another person."""
+    heading = next(h for h in _subject_headings("Dostojevskij og Tolstoj") if "Tolstoy" in h)
+    assert heading == "Tolstoy, Leo, graf, 1828-1910"
+    count = make_author(heading)
+    leo = make_author("Leo Tolstoy")
+    aleksey = make_author("Tolstoy, Aleksey Nikolaevich, graf, 1883-1945")
+    make_work("Anna Karenina", authors=[count])
+    make_work("Anna Karenina", authors=[leo])
+    make_work("War and Peace", authors=[leo, aleksey])
+
+    result = author_duplicates_propose()
+
+    assert proposals() == [("Leo Tolstoy", heading, Reason.NAME_AND_WORK)]  # more credits
+    assert result.proposed == 1
+    assert AuthorMerge.objects.get().evidence["name_score"] == 5
+
+
+def test_one_name_in_two_romanisations_of_x_sharing_a_work_is_proposed():
+    """`Alexander` and `Aleksandr` (Александр; German `Tschechow`, English `Chekhov`: Чехов) are
+    one name romanised two ways: they scored "other given names" and were never proposed."""
+    make_work("Eugene Onegin", authors=[make_author("Alexander Pushkin")])
+    make_work("Eugene Onegin", authors=[make_author("Aleksandr Pushkin")])
+    make_work("Die Möwe", authors=[make_author("Tschechow, Anton")])
+    make_work("Die Möwe", authors=[make_author("Anton Chekhov")])
+
+    result = author_duplicates_propose()
+
+    assert result.by_reason == {Reason.NAME_AND_WORK: 2}
 
 
 def test_the_same_name_without_a_shared_work_is_not_proposed():
