@@ -288,7 +288,9 @@ def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tupl
         return 5, _("'%(theirs)s' is '%(ours)s'") % names
     surnames = _surname_similarity(a, b)
     if surnames < SURNAME_AGREES:
-        if sorted(map(_loose, a.key.split())) == sorted(map(_loose, b.key.split())):
+        if sorted(map(_loose, a.key.split())) == sorted(map(_loose, b.key.split())) or (
+            _family_name_first(a.key, b.key)
+        ):
             return 4, _("'%(theirs)s' is '%(ours)s' in another order") % names
         if surnames >= SURNAME_CLOSE and _compare_given_names(a, b)[0] >= 2:
             return 3, _("'%(theirs)s' is nearly '%(ours)s' (a misspelt surname?)") % names
@@ -309,6 +311,18 @@ def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tupl
     if agreement == 1:
         return 3, _("'%(theirs)s' may be '%(ours)s': one initial agrees") % names
     return 4, _("'%(theirs)s' is '%(ours)s' (%(how)s)") % {**names, "how": how}
+
+
+def _family_name_first(ours: str, theirs: str) -> bool:
+    """Whether one key is the other with its family name first, the given name's syllables
+    written apart or together: Open Library's "Yao jun hua" is "Junhua Yao"."""
+
+    def turned(key: str) -> str:
+        words = key.split()
+        return "".join(words[1:] + words[:1])
+
+    ours_joined, theirs_joined = ours.replace(" ", ""), theirs.replace(" ", "")
+    return turned(ours) == theirs_joined or turned(theirs) == ours_joined
 
 
 def generations_differ(ours: Iterable[str], theirs: Iterable[str]) -> tuple[str, str] | None:

@@ -120,6 +120,11 @@ NAME_ROWS = [
     ("Ђорђе Балашевић", WRITTEN, "Đorđe Balašević", WRITTEN, 5),
     ("Меша Селимовић", WRITTEN, "Meša Selimović", WRITTEN, 5),
     ("Danilo Kis", WRITTEN, "Данило Киш", WRITTEN, 0),  # written without its háček: not Kiš
+    # A heading's title of nobility after the name (the dump's subjects): read as a third name,
+    # the heading was "several people" and scored 0. A title of nobility is a name elsewhere.
+    ("Tolstoy, Leo, graf, 1828-1910", OL_DOSTOYEVSKY, "Leo Tolstoy", WRITTEN, 5),
+    ("Gregory, Lady, 1852-1932", WRITTEN, "Lady Gregory", WRITTEN, 5),
+    ("Graf, Oskar Maria", WRITTEN, "Oskar Maria Graf", WRITTEN, 5),
     # The same person written another way: 4, high but below the same name.
     ("U. K. Le Guin", ISSUE, "Ursula K. Le Guin", GOODREADS, 4),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "John Ronald Reuel Tolkien", OL_TOLKIEN_SEARCH, 4),
@@ -137,6 +142,12 @@ NAME_ROWS = [
         4,
     ),
     ("Kawakami Mieko", WRITTEN, "Mieko Kawakami", GOODREADS, 4),  # family name first
+    # Family name first, the given name's syllables apart, as the dump writes them: scored 0.
+    ("Yao jun hua", OL_AUTHORS_TAIL, "Junhua Yao", WRITTEN, 4),
+    ("Xu hong tao", OL_AUTHORS_TAIL, "Hongtao Xu", WRITTEN, 4),
+    # Александр romanised with x or ks, Чехов in German: "another given name" (1) and 3.
+    ("Alexander Pushkin", WRITTEN, "Aleksandr Pushkin", WRITTEN, 4),
+    ("Tschechow, Anton", WRITTEN, "Anton Chekhov", WRITTEN, 4),
     # Maybe the same person: 3 (review at best, even with a shared work).
     ("F.M. Dostojewski", OL_DOSTOYEVSKY, "Fyodor Dostoyevsky", OL_DOSTOYEVSKY, 3),
     ("J.R.R. Tolkein", OL_TOLKIEN_SEARCH, "J. R. R. Tolkien", OL_TOLKIEN_SEARCH, 3),

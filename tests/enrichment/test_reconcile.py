@@ -266,6 +266,18 @@ def test_one_name_in_two_romanisations_of_x_sharing_a_work_is_proposed():
     assert result.by_reason == {Reason.NAME_AND_WORK: 2}
 
 
+def test_a_chinese_name_family_name_first_and_given_name_first_sharing_a_work_is_proposed():
+    """`Yao jun hua`, a real Open Library author name (OL7846056A, the dump's authors tail:
+    family name first, the given name's syllables apart), and `Junhua Yao` as an English export
+    writes him: "another name", never proposed."""
+    make_work("Zhongguo jin dai shi", authors=[make_author("Yao jun hua")])
+    make_work("Zhongguo jin dai shi", authors=[make_author("Junhua Yao")])
+
+    result = author_duplicates_propose()
+
+    assert result.by_reason == {Reason.NAME_AND_WORK: 1}
+
+
 def test_the_same_name_without_a_shared_work_is_not_proposed():
     make_work("Night Watch", authors=[make_author("Сергей Лукьяненко")])
     make_work("The Genome", authors=[make_author("Sergei Lukyanenko")])
