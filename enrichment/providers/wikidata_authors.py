@@ -28,6 +28,7 @@ from catalog.person_names import name_as_written
 from catalog.transliteration import scripts_of
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
 from enrichment.author_dates import APPROXIMATE_YEAR_TOLERANCE, years_conflict
+from enrichment.author_photos import not_a_portrait
 from enrichment.candidate_notes import note
 from enrichment.providers import cache, fields
 
@@ -313,13 +314,23 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
         gender=next(iter(_labels(row, "genders")), ""),
         citizenship=_labels(row, "citizenships"),
         description=_value(row, "description"),
-        photos=[
-            photo_ref(file_name, commons_url=commons_url, provider=provider)
-            for file_name in dict.fromkeys(map(commons_file_name, _values(row, "images")))
-            if file_name
-        ],
         source_url=f"https://www.wikidata.org/wiki/{qid}" if qid else "",
     )
+    for file_name in dict.fromkeys(map(commons_file_name, _values(row, "images"))):
+        if not file_name:
+            continue
+        if shows := not_a_portrait(file_name):  # P18 holding a signature, a grave, a house
+            candidate.notes.append(
+                note(
+                    gettext_noop(
+                        "Wikidata's image %(file)s is %(shows)s, not a portrait: not proposed."
+                    ),
+                    file=file_name,
+                    shows=note(shows),
+                )
+            )
+            continue
+        candidate.photos.append(photo_ref(file_name, commons_url=commons_url, provider=provider))
     kinds = _ids(row, "kinds", "wikidata")
     if kinds and HUMAN not in kinds:  # an item that says nothing of its kind may be a person
         candidate.not_a_person = ", ".join(_labels(row, "kindLabels")) or ", ".join(kinds)

@@ -8,7 +8,7 @@ enrichment/providers/wikidata_authors.py, and so is the Commons answer. Faults a
 """
 
 import json
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 import pytest
 
@@ -19,6 +19,7 @@ from enrichment.author_matching import (
     AuthorRecordSummary,
     score_author_record,
 )
+from enrichment.author_photos import not_a_portrait
 from enrichment.author_proposal import merge_author_candidates
 from enrichment.candidates import LookupStatus
 from enrichment.matching import Tier
@@ -519,3 +520,64 @@ def test_our_pen_name_author_is_not_taken_for_the_person_who_wrote_under_it():
         ).tier
         == Tier.HIGH
     )
+
+
+# --- the image of a person: a portrait, not their signature, grave or house ------------------
+
+
+def _adams_files() -> dict[str, str]:
+    """The Commons files of Douglas Adams' image (P18), signature (P109) and grave (P1442)
+    statements in a real wbgetentities answer (PROVENANCE.md)."""
+    claims = load("wikidata", "wbgetentities__Q42__2017.json")["entities"]["Q42"]["claims"]
+    return {
+        prop: claims[prop][0]["mainsnak"]["datavalue"]["value"] for prop in ("P18", "P109", "P1442")
+    }
+
+
+def _person_with_images(*file_names: str):
+    """The synthetic label-search row of BY_LABEL, its images the files given, as WDQS writes
+    P18 values (Special:FilePath, percent-encoded) joined by GROUP_CONCAT."""
+    [row, *_] = load("wikidata", BY_LABEL)["results"]["bindings"]
+    images = "|".join(
+        f"http://commons.wikimedia.org/wiki/Special:FilePath/{quote(name)}" for name in file_names
+    )
+    row = {**row, "images": {"type": "literal", "value": images}}
+    return wikidata_authors.author_candidate(
+        row, provider="wikidata", commons_url="https://commons.wikimedia.org"
+    )
+
+
+def test_only_a_portrait_is_offered_as_the_person_s_photo():
+    """A person's P18 may name their signature or their grave (the files Wikidata holds as P109
+    and P1442): each was offered as the author's photo, and the first to verify was applied."""
+    files = _adams_files()
+    assert files["P109"] == "Douglas Adams Unterschrift.jpg"  # German: signature
+
+    person = _person_with_images(files["P109"], files["P1442"], files["P18"])
+
+    assert [photo.photo_id for photo in person.photos] == ["Douglas adams portrait cropped.jpg"]
+    assert [n for n in person.notes if n.startswith("Wikidata's image")] == [
+        "Wikidata's image Douglas Adams Unterschrift.jpg is a signature, not a portrait: not"
+        " proposed.",
+        "Wikidata's image Douglas Adams' gravestone.jpg is a grave, not a portrait: not proposed.",
+    ]
+    # Merged, the portrait is the only photo proposed.
+    high = AuthorMatchScore(identifier=5, name=5, works=5, tier=Tier.HIGH)
+    merged = merge_author_candidates([(person, high)], provider_order=["wikidata"])
+    assert [cover.cover_id for cover in merged.covers] == ["Douglas adams portrait cropped.jpg"]
+
+
+@pytest.mark.parametrize(
+    ("file_name", "shows"),
+    [
+        ("Abraham Lincoln 1862 signature.svg", "a signature"),  # a real P109 value (Q91)
+        ("Geburtshaus Theodor Storm Husum.jpg", "a house"),
+        ("Coat of Arms of Leo Tolstoy.png", "a coat of arms"),
+        ("Some writer vector drawing.svg", "a drawing (SVG)"),
+        ("Douglas adams portrait cropped.jpg", ""),
+        ("Robert Graves 1929.jpg", ""),  # a surname, not a grave
+        ("Bust of Homer.jpg", ""),  # a likeness is a portrait
+    ],
+)
+def test_what_a_commons_file_name_says_it_shows(file_name, shows):
+    assert not_a_portrait(file_name) == shows
