@@ -92,3 +92,13 @@ def years_conflict(ours: int | None, theirs: int | None, *, approximate: bool = 
     return (
         ours is not None and theirs is not None and abs(ours - theirs) > APPROXIMATE_YEAR_TOLERANCE
     )
+
+
+def died_before_born(born: int | None, died: int | None, *, approximate: bool = False) -> bool:
+    """A death year (one side's) before a birth year (the other side's) of what should be one
+    person, by more than the years of one event may differ (years_conflict: one, ten for a
+    guess): two people's years. Our author born 1900 and a record of the name whose person
+    died in 1870 (a namesake, whose death date would be applied to a living author)."""
+    if born is None or died is None:
+        return False
+    return died < born and years_conflict(born, died, approximate=approximate)

@@ -15,7 +15,8 @@ A name alone is never enough: two people share a name more often than a name and
 Without an id match, ids of the same kind that differ cap the tier at low (the provider says
 it is someone else), and so does a birth or death year that differs by more than one
 (catalog.person_names.years_conflict, the catalog's rule for a heading's life years), or by more
-than ten when either side's date says it is a guess, "c. 1200" (author_dates.years_conflict); an id
+than ten when either side's date says it is a guess, "c. 1200" (author_dates.years_conflict), or a
+death on one side before the birth on the other (author_dates.died_before_born); an id
 match whose names plainly disagree (both in Latin letters, nothing in common) is low too, as a
 book's ISBN match is when its title disagrees.
 
@@ -44,7 +45,7 @@ from catalog import isbn as isbn_module
 from catalog import text
 from catalog.generic_titles import is_generic_title
 from enrichment.author_candidates import AUTHOR_ID_LABELS
-from enrichment.author_dates import years_conflict
+from enrichment.author_dates import died_before_born, years_conflict
 
 # The name rules live in author_names; reconciliation and tests read them here too.
 from enrichment.author_names import NAME_AGREES as NAME_AGREES
@@ -221,6 +222,25 @@ def _year_conflicts(ours: AuthorQuery, record: AuthorRecordSummary) -> list[str]
                 _("%(what)s %(theirs)s per the record, %(ours)s per ours: another person?")
                 % {"what": what, "theirs": b, "ours": a}
             )
+    # One side's death before the other's birth: each side knows only one of the two years.
+    if died_before_born(
+        ours.birth_year,
+        record.death_year,
+        approximate=ours.birth_year_approximate or record.death_year_approximate,
+    ):
+        conflicts.append(
+            _("died %(died)s per the record, before %(born)s, our birth year: another person?")
+            % {"died": record.death_year, "born": ours.birth_year}
+        )
+    if died_before_born(
+        record.birth_year,
+        ours.death_year,
+        approximate=record.birth_year_approximate or ours.death_year_approximate,
+    ):
+        conflicts.append(
+            _("born %(born)s per the record, after %(died)s, our death year: another person?")
+            % {"born": record.birth_year, "died": ours.death_year}
+        )
     return conflicts
 
 

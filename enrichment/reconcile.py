@@ -11,7 +11,8 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
   have a book of that name. Two people share a name more often than a name and a book, so a
   name alone proposes nothing, and ids of one kind that differ (two Wikidata items), birth
   or death years that differ (author matching's year rule: Richard Matheson, 1926, and his son
-  Richard Christian Matheson, 1953), or an organisation's name beside a person's (`S. Norwell
+  Richard Christian Matheson, 1953), one's death before the other's birth, or an organisation's
+  name beside a person's (`S. Norwell
   (Firm)` / `S. Norwell`: author_state.names_an_organisation), say they are two.
 
 Names that agree but say two generations of a family (author matching's generation rule: Dumas
@@ -42,7 +43,7 @@ from catalog.models import Author, Edition, Work, WorkAuthor
 from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
-from enrichment.author_dates import life_date, years_conflict
+from enrichment.author_dates import died_before_born, life_date, years_conflict
 from enrichment.author_matching import (
     NAME_AGREES,
     normalize_author_id,
@@ -186,6 +187,21 @@ def conflicting_years(a: Person, b: Person) -> dict[str, list]:
         )
         if years_conflict(ours, theirs, approximate=approximate)
     }
+
+
+def lifetimes_apart(a: Person, b: Person) -> bool:
+    """Whether one of them died before the other was born (author_dates.died_before_born): a
+    namesake of another century, known by a birth year on one side and a death year on the
+    other."""
+    return died_before_born(
+        a.birth_year,
+        b.death_year,
+        approximate=a.birth_year_approximate or b.death_year_approximate,
+    ) or died_before_born(
+        b.birth_year,
+        a.death_year,
+        approximate=b.birth_year_approximate or a.death_year_approximate,
+    )
 
 
 def name_agreement(a: Person, b: Person) -> tuple[int, str]:
@@ -466,7 +482,7 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
         if conflicting_ids(people[a], people[b]):
             conflicts["ids"] += 1  # the sources say two people (two Wikidata items...)
             continue
-        if conflicting_years(people[a], people[b]):
+        if conflicting_years(people[a], people[b]) or lifetimes_apart(people[a], people[b]):
             conflicts["years"] += 1  # a father and son of one name, born decades apart
             continue
         if person_and_organisation(people[a], people[b]):

@@ -238,3 +238,40 @@ def test_a_record_whose_birth_year_is_a_guess_is_not_called_another_person():
     assert not any("another person?" in reason for reason in guess.reasons)
     assert exact.tier == Tier.LOW
     assert "born 1200 per the record, 1205 per ours: another person?" in exact.reasons
+
+
+def test_a_record_whose_person_died_before_ours_was_born_is_another_person():
+    """Our author born 1900 and a record of the name, one of our works among its works, whose
+    person died in 1870 (its birth unknown): matched high, its death year was applied to a man
+    born thirty years later. Each side knew one of the two years, so no year was compared."""
+    ours = AuthorQuery(name="John Smith", birth_year=1900, work_titles=("The Lost Valley",))
+    namesake = AuthorRecordSummary(
+        provider="wikidata", name="John Smith", death_year=1870, work_titles=("The Lost Valley",)
+    )
+    later = AuthorRecordSummary(
+        provider="wikidata", name="John Smith", birth_year=1920, work_titles=("The Lost Valley",)
+    )
+
+    died_first = score_author_record(ours, namesake)
+    assert died_first.tier == Tier.LOW
+    assert "died 1870 per the record, before 1900, our birth year: another person?" in (
+        died_first.reasons
+    )
+    dead_first = score_author_record(
+        AuthorQuery(name="John Smith", death_year=1890, work_titles=("The Lost Valley",)), later
+    )
+    assert dead_first.tier == Tier.LOW
+    assert "born 1920 per the record, after 1890, our death year: another person?" in (
+        dead_first.reasons
+    )
+    # A death one year "before" a birth is a date read two ways; a guess allows ten.
+    assert author_dates.died_before_born(1900, 1899) is False
+    assert author_dates.died_before_born(1900, 1895, approximate=True) is False
+    assert author_dates.died_before_born(1900, 1870, approximate=True) is True
+    assert (
+        score_author_record(
+            AuthorQuery(name="John Smith", birth_year=1850, work_titles=("The Lost Valley",)),
+            namesake,
+        ).tier
+        == Tier.HIGH
+    )

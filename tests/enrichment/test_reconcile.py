@@ -338,6 +338,17 @@ def test_a_name_and_a_work_with_birth_years_decades_apart_are_two_people():
     assert "1 pair with matching names and a shared work was born or died in" in out.getvalue()
 
 
+def test_one_who_died_before_the_other_was_born_is_another_person():
+    """Two authors of one name sharing a title, one known by a birth year (1900), the other by a
+    death year (1870): no year of one event to compare, so they were proposed as one person."""
+    make_work("The Lost Valley", authors=[make_author("John Smith", birth_year=1900)])
+    make_work("The Lost Valley", authors=[make_author("Smith, John", death_year=1870)])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.conflicting_years) == (0, 1)
+
+
 def test_a_person_and_a_firm_of_one_name_sharing_a_work_are_two():
     """`S. Norwell (Firm)` (a real Open Library author name, OL7090757A) and `S. Norwell`,
     credited on one book: matching reads the name without its qualifier, so the two agreed and
