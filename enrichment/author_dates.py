@@ -102,3 +102,23 @@ def died_before_born(born: int | None, died: int | None, *, approximate: bool = 
     if born is None or died is None:
         return False
     return died < born and years_conflict(born, died, approximate=approximate)
+
+
+def held_life_years(
+    name: str,
+    birth_year: int | None,
+    death_year: int | None,
+    birth_date: str = "",
+    death_date: str = "",
+) -> tuple[LifeDate, LifeDate]:
+    """An author's birth and death years as we hold them, each said to be a guess when its date
+    says so ("c. 1200"): the year fields; else the year of the date as written (a date typed
+    without its year field: "c. 1200"); else a heading's years in the name (catalog.person_names
+    .life_years: `Dumas, Alexandre, 1824-1895`)."""
+    born, died = life_date(birth_date), life_date(death_date)
+    years = person_names.life_years(
+        name,
+        birth_year if birth_year is not None else born.year,
+        death_year if death_year is not None else died.year,
+    )
+    return LifeDate(years[0], born.approximate), LifeDate(years[1], died.approximate)

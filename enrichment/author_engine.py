@@ -48,12 +48,11 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from catalog.models import Author, Edition, WorkAuthor
-from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment import apply, author_proposal, outcomes
 from enrichment.author_batch import BatchAuthor, KeyWorks
 from enrichment.author_candidates import AUTHOR_ID_FIELDS, AUTHOR_ID_KINDS, AuthorCandidate
-from enrichment.author_dates import life_date
+from enrichment.author_dates import held_life_years
 from enrichment.author_matching import (
     NAME_CLOSE,
     AuthorQuery,
@@ -140,18 +139,20 @@ def _query(author: Author, titles=(), isbns=(), merged_names=()) -> AuthorQuery:
     (catalog.selectors.names_merged_into): "Alexandre Dumas" once fils was merged into him."""
     ids = {kind: getattr(author, name) or "" for kind, name in AUTHOR_ID_FIELDS.items()}
     names = dict.fromkeys(n for n in (author.sort_name, *merged_names) if n and n != author.name)
-    birth_year, death_year = life_years(author.name, author.birth_year, author.death_year)
+    born, died = held_life_years(
+        author.name, author.birth_year, author.death_year, author.birth_date, author.death_date
+    )
     return AuthorQuery(
         name=author.name,
         alternative_names=tuple(names),
         work_titles=tuple(titles),
         isbns=tuple(isbns),
-        birth_year=birth_year,
-        death_year=death_year,
+        birth_year=born.year,
+        death_year=died.year,
         ids={kind: value for kind, value in ids.items() if value},
         # A date we hold that says its year is a guess ("c. 1200") is compared as one.
-        birth_year_approximate=life_date(author.birth_date).approximate,
-        death_year_approximate=life_date(author.death_date).approximate,
+        birth_year_approximate=born.approximate,
+        death_year_approximate=died.approximate,
     )
 
 

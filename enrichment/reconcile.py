@@ -40,10 +40,9 @@ from django.db.models import Count, Q
 from catalog import isbn as isbn_module
 from catalog.generic_titles import is_generic_title
 from catalog.models import Author, Edition, Work, WorkAuthor
-from catalog.person_names import life_years
 from catalog.selectors import names_merged_into
 from enrichment.author_candidates import AUTHOR_ID_FIELDS
-from enrichment.author_dates import died_before_born, life_date, years_conflict
+from enrichment.author_dates import died_before_born, held_life_years, years_conflict
 from enrichment.author_matching import (
     NAME_AGREES,
     normalize_author_id,
@@ -326,7 +325,7 @@ def _live_authors():
 
 def _person(row: tuple, credits: Counter) -> Person:
     pk, name, sort_name, birth_year, death_year, birth_date, death_date, *values = row
-    birth_year, death_year = life_years(name, birth_year, death_year)
+    born, died = held_life_years(name, birth_year, death_year, birth_date or "", death_date or "")
     ids = {
         kind: normalize_author_id(kind, value or "")
         for kind, value in zip(AUTHOR_ID_FIELDS, values, strict=True)
@@ -337,10 +336,10 @@ def _person(row: tuple, credits: Counter) -> Person:
         sort_name,
         {k: v for k, v in ids.items() if v},
         credits[pk],
-        birth_year,
-        death_year,
-        birth_year_approximate=life_date(birth_date).approximate,
-        death_year_approximate=life_date(death_date).approximate,
+        born.year,
+        died.year,
+        birth_year_approximate=born.approximate,
+        death_year_approximate=died.approximate,
     )
 
 

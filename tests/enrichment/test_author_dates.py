@@ -275,3 +275,17 @@ def test_a_record_whose_person_died_before_ours_was_born_is_another_person():
         ).tier
         == Tier.HIGH
     )
+
+
+@pytest.mark.parametrize(
+    ("held", "read"),
+    [
+        (("George Orwell", 1903, None, "25 June 1903", ""), ((1903, False), (None, False))),
+        (("George Orwell", None, None, "c. 1900", ""), ((1900, True), (None, False))),
+        (("Dumas, Alexandre, 1824-1895", None, None, "", ""), ((1824, False), (1895, False))),
+        (("Snorri Sturluson", 1179, None, "ca. 1179", "1241"), ((1179, True), (1241, False))),
+    ],
+)
+def test_the_years_we_hold_come_from_the_fields_then_the_dates_then_a_heading(held, read):
+    born, died = author_dates.held_life_years(*held)
+    assert ((born.year, born.approximate), (died.year, died.approximate)) == read

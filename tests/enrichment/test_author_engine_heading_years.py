@@ -104,3 +104,21 @@ def test_a_guessed_year_and_an_exact_one_are_two_label_questions():
     guessed = LabelQuery("George Orwell", birth_year=1900, birth_year_approximate=True)
     assert exact.key != guessed.key
     assert exact.key == LabelQuery("George Orwell", 1900).key  # answers cached before, reused
+
+
+def test_a_guessed_birth_date_typed_without_its_year_still_checks_the_people_found(
+    sources,  # noqa: F811
+    work_queue,  # noqa: F811
+):
+    """A librarian typed the birth date "c. 1900" and left the year empty: the label search
+    knew no year, kept every namesake ("Found by name alone") and the one born in 1938 was
+    listed as a candidate; the date's year, a guess, now checks them."""
+    serve_orwell(sources)
+    orwell = make_author("George Orwell", birth_date="c. 1900")  # no birth_year
+
+    [request] = work_queue(orwell)
+
+    seen = {c.ids.get("wikidata") for c in request.match_details.candidates}
+    assert "Q3335" in seen and "Q900000201" not in seen
+    assert request.match_details.held_author.birth_year == 1900
+    assert fresh(orwell).birth_year is None  # a name alone applies nothing

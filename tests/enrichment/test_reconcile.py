@@ -384,6 +384,18 @@ def test_a_guessed_birth_year_a_few_years_off_is_still_one_person():
     assert proposals() == [("Snorri Sturluson", "Sturluson, Snorri", Reason.NAME_AND_WORK)]
 
 
+def test_a_guessed_birth_date_without_its_year_still_says_two_people():
+    """`c. 1200` typed as the birth date, the year left empty, beside the same name born 1250
+    on a shared title: no year was read and the pair was proposed; fifty years apart is more
+    than a guess allows."""
+    make_work("Heimskringla", authors=[make_author("Snorri Sturluson", birth_date="c. 1200")])
+    make_work("Heimskringla", authors=[make_author("Sturluson, Snorri", birth_year=1250)])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.conflicting_years) == (0, 1)
+
+
 def test_father_and_son_of_one_name_are_never_proposed():
     """Dumas père and Dumas fils as Goodreads writes them (Author, Author l-f), sharing a work
     and a sort name without the word; Pliny the Elder and the Younger sharing a Wikidata id
