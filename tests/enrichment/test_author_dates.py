@@ -284,6 +284,12 @@ def test_a_record_whose_person_died_before_ours_was_born_is_another_person():
         (("George Orwell", None, None, "c. 1900", ""), ((1900, True), (None, False))),
         (("Dumas, Alexandre, 1824-1895", None, None, "", ""), ((1824, False), (1895, False))),
         (("Snorri Sturluson", 1179, None, "ca. 1179", "1241"), ((1179, True), (1241, False))),
+        # A heading's span says which end is a guess (read as exact, both were).
+        (("Sturluson, Snorri, ca. 1179-1241", None, None), ((1179, True), (1241, False))),
+        (("Geoffrey, of Monmouth, 1100?-1154", None, None), ((1100, True), (1154, False))),
+        (("Smith, John, 1580-ca. 1631", None, None), ((1580, False), (1631, True))),
+        (("Smith, John, b. ca. 1650", None, None), ((1650, True), (None, False))),
+        (("Chaucer, Geoffrey, -1400", None, None), ((None, False), (1400, False))),
     ],
 )
 def test_the_years_we_hold_come_from_the_fields_then_the_dates_then_a_heading(held, read):

@@ -396,6 +396,18 @@ def test_a_guessed_birth_date_without_its_year_still_says_two_people():
     assert (result.proposed, result.conflicting_years) == (0, 1)
 
 
+def test_a_heading_s_circa_year_is_a_guess():
+    """`Sturluson, Snorri, ca. 1179-1241`, a heading kept whole, and the same name born 1185 on
+    a shared title: the heading's "ca." was read as an exact 1179, "two people", and the pair
+    was never proposed."""
+    make_work("Heimskringla", authors=[make_author("Sturluson, Snorri, ca. 1179-1241")])
+    make_work("Heimskringla", authors=[make_author("Snorri Sturluson", birth_year=1185)])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.conflicting_years) == (1, 0)
+
+
 def test_father_and_son_of_one_name_are_never_proposed():
     """Dumas père and Dumas fils as Goodreads writes them (Author, Author l-f), sharing a work
     and a sort name without the word; Pliny the Elder and the Younger sharing a Wikidata id
