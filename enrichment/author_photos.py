@@ -39,11 +39,15 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _DRAWING_EXTENSIONS = (".svg",)
 
 
-def not_a_portrait(file_name: str) -> str:
+def not_a_portrait(file_name: str, person_name: str = "") -> str:
     """What a Commons file name says its image shows instead of the person (a msgid: "a
-    signature", "a grave", "a house", "a drawing (SVG)"); "" when it may be their portrait."""
+    signature", "a grave", "a house", "a drawing (SVG)"); "" when it may be their portrait.
+
+    A word of the person's own name says nothing of the image: Silas House's portrait is
+    "Silas House.jpg", not a house."""
     name = file_name.strip().casefold()
     words = set(_WORDS.findall(name.rsplit(".", 1)[0] if "." in name else name))
+    words -= set(_WORDS.findall(person_name.casefold()))
     for shows, said_by in _NOT_A_PORTRAIT.items():
         if words.intersection(said_by):
             return shows

@@ -319,7 +319,7 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
     for file_name in dict.fromkeys(map(commons_file_name, _values(row, "images"))):
         if not file_name:
             continue
-        if shows := not_a_portrait(file_name):  # P18 holding a signature, a grave, a house
+        if shows := not_a_portrait(file_name, name):  # P18 holding a signature, a grave, a house
             candidate.notes.append(
                 note(
                     gettext_noop(

@@ -581,3 +581,16 @@ def test_only_a_portrait_is_offered_as_the_person_s_photo():
 )
 def test_what_a_commons_file_name_says_it_shows(file_name, shows):
     assert not_a_portrait(file_name) == shows
+
+
+@pytest.mark.parametrize(
+    ("file_name", "person_name", "shows"),
+    [
+        ("Silas House 2012.jpg", "Silas House", ""),  # the novelist, not a house
+        ("Lorenzo Casa.jpg", "Lorenzo Casa", ""),
+        ("Silas House grave.jpg", "Silas House", "a grave"),  # their name and what it shows
+        ("Silas House.jpg", "Silas Marner", "a house"),  # another person's name says nothing
+    ],
+)
+def test_a_word_of_the_person_s_own_name_says_nothing_of_the_image(file_name, person_name, shows):
+    assert not_a_portrait(file_name, person_name) == shows
