@@ -83,8 +83,9 @@ class ArchiveOrgProvider(Provider):
         """`/metadata/{identifier}` (e.g. an Open Library edition's `ocaid`); only books count."""
 
         def fetch():
-            body = self.get_json(f"{self.base_url}/metadata/{identifier}", allow_404=True)
-            # An unknown identifier answers 200 with {}.
+            # An unknown identifier answers 200 with {}: a 404 is never "no such item" (a wrong
+            # base URL, a proxy), so a fault.
+            body = self.get_json(f"{self.base_url}/metadata/{identifier}")
             return fields.expect(body, dict, "metadata answer") if body else None
 
         return self.lookup_one(key=f"item:{identifier}", fetch=fetch, parse=self.parse_item)

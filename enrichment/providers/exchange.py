@@ -3,6 +3,7 @@ its faults classified, and the cache of answers. `enrichment.providers.base.Prov
 lookups on it; provider modules call `get_json` / `request_json`.
 """
 
+import json
 import logging
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from enrichment.faults import (
     ClassifiedFault,
     FaultKind,
     classify_fault,
+    fault_detail,
     host_of,
     reached_the_server,
     strip_url_queries,
@@ -80,8 +82,15 @@ class ProviderExchange:
         spent (not just "slow down")."""
         return False
 
+    def is_not_found_answer(self, body: Any) -> bool:
+        """Whether a 404's body (its JSON; None when it is not JSON) is this provider's own "no
+        such record". None by default: a provider that does not say answers no 404 that means
+        it (Archive.org's unknown item is a 200 `{}`)."""
+        return False
+
     def get_json(self, url: str, *, allow_404: bool = False, **kwargs) -> Any:
-        """GET a JSON body. With `allow_404`, a 404 is "no such record" and returns None."""
+        """GET a JSON body. With `allow_404`, a 404 the provider's `is_not_found_answer` knows
+        is "no such record" and returns None."""
         return self.request_json("GET", url, allow_404=allow_404, **kwargs)
 
     def request_json(self, method: str, url: str, *, allow_404: bool = False, **kwargs) -> Any:
@@ -90,6 +99,38 @@ class ProviderExchange:
         The whole exchange (connect, headers, body, an error's body) ends within
         throttle.request_seconds(): past it, a TIMEOUT fault.
         """
+        try:
+            return self._request_json(method, url, **kwargs)
+        except ProviderFault as fault:
+            if not allow_404 or fault.fault.http_status != 404:
+                raise
+            return self._not_found(fault)
+
+    def _not_found(self, fault: ProviderFault) -> None:
+        """None for a 404 whose body is the provider's "no such record"; any other 404 (a
+        proxy's or a wrong base URL's HTML page, an empty body) is the fault it was, with a note
+        that says so: cached as "not found", it would hide the book from this provider for weeks.
+        The body is the start the fault quotes (http.raise_for_status), longer than any real
+        not-found answer."""
+        start = fault.error.removeprefix("HTTP 404: ")
+        try:
+            body = json.loads(start)
+        except ValueError:
+            body = None
+        if self.is_not_found_answer(body):
+            return None
+        error = (
+            f'HTTP 404 that is not {self.name}\'s "no such record" answer (a wrong base URL, or a '
+            f"proxy's page?): not taken as not found: {start}"
+        )
+        raise ProviderFault(
+            fault.status,
+            error,
+            retry_after=fault.retry_after,
+            fault=replace(fault.fault, detail=fault_detail(error)),
+        )
+
+    def _request_json(self, method: str, url: str, **kwargs) -> Any:
         headers = {"User-Agent": http.user_agent(), "Accept": "application/json"}
         headers.update(kwargs.pop("headers", None) or {})
         return http.exchange_json(
@@ -106,7 +147,6 @@ class ProviderExchange:
             redact=self._redact,
             is_daily_quota_answer=self.is_daily_quota_answer,
             now=self._epoch(),
-            allow_404=allow_404,
             **kwargs,
         )
 

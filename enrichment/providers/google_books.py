@@ -50,6 +50,12 @@ class GoogleBooksProvider(Provider):
         lowered = body.casefold()
         return "per day" in lowered or "dailylimitexceeded" in lowered
 
+    def is_not_found_answer(self, body: Any) -> bool:
+        # Google's own error envelope: {"error": {"code": 404, "message": "The volume ID could
+        # not be found.", "errors": [{"reason": "notFound", ...}]}}.
+        error = body.get("error") if isinstance(body, dict) else None
+        return isinstance(error, dict) and error.get("code") == 404
+
     @property
     def _key_param(self) -> dict[str, str]:
         """The key goes in the query (`key=`); keyless calls share Google's anonymous pool."""

@@ -54,6 +54,13 @@ class IsbndbProvider(Provider):
         lowered = body.casefold()
         return "daily" in lowered or "per day" in lowered or "quota" in lowered
 
+    def is_not_found_answer(self, body: Any) -> bool:
+        # {"errorMessage": "Not Found"} in the docs; the newer spec's message / error_message.
+        if not isinstance(body, dict):
+            return False
+        said = (body.get(key) for key in ("errorMessage", "message", "error_message"))
+        return any(isinstance(text, str) and text.casefold() == "not found" for text in said)
+
     @property
     def _headers(self) -> dict[str, str]:
         return {"Authorization": self.api_key}

@@ -139,6 +139,10 @@ class OpenLibraryProvider(Provider):
         ]
         return pages[:2]
 
+    def is_not_found_answer(self, body: Any) -> bool:
+        # infogami's answer for a record that does not exist (see read_error_body).
+        return isinstance(body, dict) and body.get("error") == "notfound"
+
     def get_answer(self, url: str, **kwargs) -> Any:
         """GET one of Open Library's JSON answers, its error bodies read for what they say
         (`read_error_body`)."""

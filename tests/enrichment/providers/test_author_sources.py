@@ -208,8 +208,9 @@ def test_keys_from_a_books_api_record_and_a_search_are_asked_one_request_each(ht
         "https://openlibrary.org/search.json",
         body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
     )
-    banks = http.get(f"{AUTHORS}/OL6924809A.json", status=404)
-    tolkien = http.get(f"{AUTHORS}/OL26320A.json", status=404)
+    notfound = body("openlibrary", "synthetic-author__OL99000002A__notfound.json")
+    banks = http.get(f"{AUTHORS}/OL6924809A.json", status=404, body=notfound)
+    tolkien = http.get(f"{AUTHORS}/OL26320A.json", status=404, body=notfound)
     books = [
         *openlibrary.lookup_isbns(["9780316030571"])["9780316030571"].candidates,
         openlibrary.search(title="The Lord of the Rings", author="Tolkien").candidates[0],

@@ -53,6 +53,7 @@ def test_refuses_a_title_only_lookalike(http, providers):
     http.get(
         "https://api2.isbndb.com/books/The%20Lord%20of%20the%20Rings",
         status=404,
+        body=body("isbndb", "synthetic-error__404_not_found.json"),
     )
 
     resolution = resolve_isbn(

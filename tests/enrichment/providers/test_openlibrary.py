@@ -209,7 +209,11 @@ def test_author_record(http, openlibrary):
 
 
 def test_a_missing_record_is_not_found(http, openlibrary):
-    http.get("https://openlibrary.org/works/OL1W.json", status=404)
+    http.get(
+        "https://openlibrary.org/works/OL1W.json",
+        status=404,
+        body=body("openlibrary", "synthetic-work__OL1W__notfound.json"),
+    )
 
     assert openlibrary.work("OL1W").status == LookupStatus.NOT_FOUND
 
