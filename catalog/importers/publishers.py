@@ -103,12 +103,14 @@ def publisher_name(publisher: str) -> str:
     if names_no_publisher(publisher):
         return ""
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
-    if match is None or not _is_place(match["place"].strip()):
+    if match is None or not is_place(match["place"].strip()):
         return publisher
     return match["name"].rstrip(" ,;-")
 
 
-def _is_place(value: str) -> bool:
+def is_place(value: str) -> bool:
+    """Whether a publisher's cell or a provider's imprint names a place there (`MA`, `Boston/NY`,
+    `Hoboken, NJ`, `Berlin`): the one list of the importers and the providers."""
     town = _TOWN_AND_STATE.match(value)
     if town is not None:
         return town["state"] in _US_STATES

@@ -13,7 +13,7 @@ from catalog import isbn
 from catalog.column_text import cut_at_word_boundary
 from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format
-from catalog.importers.publishers import names_no_publisher
+from catalog.importers.publishers import is_place, names_no_publisher
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
 from catalog.text import normalize_person_name
@@ -184,12 +184,38 @@ def unquoted(name: str) -> str:
 _IMPRINT_YEAR = re.compile(r"(?:,\s*\[?[c©p]?\s*\d{4}\??\]?\.?|\s+\[?[c©p]?\d{4}\??\]?\.)$")
 
 
-def publisher_name(value: Any) -> str:
+# A catalogue's imprint names the place first, ISBD's " : " before the publisher (Archive.org's
+# "New York : Orbit", "[Oslo] : Damm", "London ; New York : Penguin"), and a second place and
+# publisher after " ; ". No digits in a place: "Harper : 1999" is no place.
+_ISBD_PLACE = re.compile(r"^[^:\d]{1,80}?\s:\s+(?=\S)")
+_NEXT_IMPRINT = re.compile(r"\s;\s.*$")
+
+
+def publisher_name(value: Any, *, places: Iterable[Any] = ()) -> str:
     """A provider's publisher: the first of a list that names one ("" when none does: "[s. n.]"
-    says the publisher is unknown), without quotation marks around all of it nor the year an
-    imprint writes after it."""
-    names = (_IMPRINT_YEAR.sub("", name) for name in unique(as_list(value)))
+    says the publisher is unknown), without quotation marks around all of it, the year an
+    imprint writes after it, nor the place of publication an imprint writes with it (`imprint
+    _publisher`): the catalog has no place for it."""
+    places = [place.casefold() for place in (heading_text(p).strip("[] ") for p in places) if place]
+    names = (
+        _imprint_publisher(_IMPRINT_YEAR.sub("", name), places) for name in unique(as_list(value))
+    )
     return next((unquoted(name) for name in names if not names_no_publisher(name)), "")
+
+
+def _imprint_publisher(name: str, places: list[str]) -> str:
+    """The publisher an imprint names with its place: "New York : Harper" and "London ; New
+    York : Penguin ; Toronto : Viking" are Harper and Penguin (ISBD's " : "); Open Library's
+    "Schmidt, Berlin" is Schmidt: the record's own place of publication, or a place the
+    importers know (`catalog.importers.publishers.is_place`), after the last comma ("Little,
+    Brown" and "Harcourt, Brace" keep theirs)."""
+    if " : " in name:
+        name = _NEXT_IMPRINT.sub("", _ISBD_PLACE.sub("", name)).strip()
+    head, comma, tail = name.rpartition(",")
+    place = tail.strip(" []")
+    if comma and head.strip() and (place.rstrip(".").casefold() in places or is_place(place)):
+        return head.strip()
+    return name
 
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet

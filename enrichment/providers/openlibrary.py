@@ -203,7 +203,8 @@ class OpenLibraryProvider(Provider):
                 if (name := fields.person_name(author.get("name")))
             ),
             publisher=fields.publisher_name(
-                [p.get("name") for p in record.get("publishers") or []]
+                [p.get("name") for p in record.get("publishers") or []],
+                places=[p.get("name") for p in record.get("publish_places") or []],
             ),
             publication_date=openlibrary_iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
@@ -356,7 +357,9 @@ class OpenLibraryProvider(Provider):
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
             authors=fields.unique_people(authors),
-            publisher=fields.publisher_name(record.get("publishers")),
+            publisher=fields.publisher_name(
+                record.get("publishers"), places=fields.as_list(record.get("publish_places"))
+            ),
             publication_date=openlibrary_iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages")),
             format=fields.edition_format(record.get("physical_format")),

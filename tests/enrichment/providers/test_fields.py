@@ -201,3 +201,43 @@ def test_a_series_number_the_catalog_cannot_hold_leaves_the_subtitle_alone():
 )
 def test_the_year_an_imprint_writes_after_the_publisher_is_no_part_of_its_name(written, name):
     assert fields.publisher_name([written]) == name
+
+
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        # Real imprints in ISBD's "Place : Publisher" (Libris records, bookwyrm's recorded
+        # libris_search.json; Archive.org's `publisher` is written the same way).
+        ("Stockholm : Rabén & Sjögren", "Rabén & Sjögren"),
+        ("[Oslo] : Damm", "Damm"),
+        ("[Stockholm] : Albert Bonniers förlag", "Albert Bonniers förlag"),
+        ("Falun : Ait Falun AB", "Ait Falun AB"),
+        ("London ; New York : Penguin ; Toronto : Viking", "Penguin"),
+        ("New York : Orbit, 2008.", "Orbit"),
+        ("[S.l.] : [s.n.]", ""),  # no publisher at all
+        # Open Library's real search answer (search__start100__2019__orphaned_editions.json).
+        ("Schmidt, Berlin", "Schmidt"),
+        # Real names with a comma keep it: no place after it.
+        ("Little, Brown", "Little, Brown"),
+        ("Harcourt, Brace and Company", "Harcourt, Brace and Company"),
+        ("Houghton, Mifflin", "Houghton, Mifflin"),
+        ("Kessinger Publishing, LLC", "Kessinger Publishing, LLC"),
+        ("Orion Publishing Group, Limited", "Orion Publishing Group, Limited"),
+        ("Langenscheidt Fachv., M.", "Langenscheidt Fachv., M."),
+        # A colon inside a name, without ISBD's space before it, stays.
+        ("Tor: A Tom Doherty Associates Book", "Tor: A Tom Doherty Associates Book"),
+    ],
+)
+def test_the_place_an_imprint_names_with_the_publisher_is_no_part_of_its_name(written, name):
+    """The catalog has no place of publication: the publisher alone is proposed."""
+    assert fields.publisher_name([written]) == name
+
+
+def test_a_place_the_record_gives_is_read_off_the_publisher_after_a_comma():
+    # Synthetic: an Open Library edition's `publishers` and `publish_places`; Bielefeld is no
+    # place the importers know, the record says it is one.
+    assert fields.publisher_name(["Schmidt, Bielefeld"], places=["Bielefeld"]) == "Schmidt"
+    # A real dump line (booklink_editions_grep_dostoyevsky50.txt): Moskva is its place, not the
+    # department named after the comma.
+    written = "Moskovskiĭ pedagog. universitet, Kafedra russkoĭ klassicheskoĭ lit-ry"
+    assert fields.publisher_name([written], places=["Moskva"]) == written

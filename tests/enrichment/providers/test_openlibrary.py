@@ -331,6 +331,7 @@ def test_an_edition_no_work_holds_is_found_as_that_edition(http, openlibrary):
 
     orphan = next(c for c in candidates if c.title.startswith("Vor-Ort-Analytik"))
     assert orphan.provider_ids == {"openlibrary_edition": "OL12746338M"}
+    assert orphan.publisher == "Schmidt"  # "Schmidt, Berlin": Berlin is where, not who
     assert orphan.source_url == "https://openlibrary.org/books/OL12746338M"
     assert "openlibrary_work_key" not in merge_candidates([orphan]).fields
     ours = BookQuery(
