@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.providers import cascade, fields, openlibrary_authors, settle
+from enrichment.providers import openlibrary_marc as marc
 from enrichment.providers.base import ASK_ALONE, Provider, SettingNames, TitleQuery, record_url
 from enrichment.providers.http import ProviderFault
 from enrichment.publication_dates import openlibrary_iso_date
@@ -349,6 +350,11 @@ class OpenLibraryProvider(Provider):
             for c in record.get("contributors") or []
             if (name := fields.person_name(c.get("name")))
         ]
+        authors += filter(
+            None,
+            (marc.contribution(c, ROLES) for c in fields.as_list(record.get("contributions"))),
+        )
+        series, series_number = marc.edition_series(record.get("series"))
         return Candidate(
             provider=self.name,
             provider_ids={key: value for key, value in ids.items() if value},
@@ -361,7 +367,10 @@ class OpenLibraryProvider(Provider):
                 record.get("publishers"), places=fields.as_list(record.get("publish_places"))
             ),
             publication_date=openlibrary_iso_date(record.get("publish_date")),
-            page_count=fields.positive_int(record.get("number_of_pages")),
+            page_count=fields.positive_int(record.get("number_of_pages"))
+            or marc.pagination_pages(record.get("pagination")),
+            series=series,
+            series_number=series_number,
             format=fields.edition_format(record.get("physical_format")),
             language=next(
                 (fields.language_code(lang.get("key")) for lang in record.get("languages") or []),

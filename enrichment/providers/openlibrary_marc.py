@@ -1,0 +1,105 @@
+"""The fields of an Open Library edition that a library catalogue's record (MARC) wrote, as
+catalogue text: `series` (490: "Idées ; 348", "The Library of America -- 292", or the name
+and its number as two entries), `contributions` (700: "Parks, Tim, translator", "Aruego,
+Jose, ill.") and `pagination` (300: "xi, 292 p. ;"). Pure functions on the record's values."""
+
+import re
+from typing import Any
+
+from catalog.importers.cells import parse_series_cell
+from enrichment.candidates import Contributor
+from enrichment.providers import fields
+
+# --- series -----------------------------------------------------------------------------------
+
+# A number written as the series' second entry: "42", "vol. 1", "nr. 151", "no. 3."
+_NUMBER_ENTRY = re.compile(r"(?:(?:vol|no|nr|bd|t)\.?\s*)?\d+(?:\.\d+)?\.?", re.IGNORECASE)
+# ISBD's " -- " before a series' number, as Open Library writes a 490's $v.
+_DASHES = re.compile(r"\s+--\s+")
+
+
+def edition_series(values: Any) -> tuple[str, str]:
+    """(name, number) of the first series an edition names, read by the importers' rule for a
+    series cell (`parse_series_cell`): "Idées ; 348" and "Collection Idées -- 48" are numbered,
+    ["Arbeiten und Texte zur Slavistik,", "42"] is one series and its number in two entries;
+    a name alone has no number ("World's classics"). ("", "") when it names none."""
+    entries = [fields.text(value) for value in fields.as_list(values)]
+    entries = [entry for entry in entries if entry]
+    if not entries:
+        return "", ""
+    first = entries[0]
+    if len(entries) > 1 and _NUMBER_ENTRY.fullmatch(entries[1]):
+        first = f"{first.rstrip(' ,;.')} ; {entries[1]}"
+    name, number = parse_series_cell(fields.heading_text(_DASHES.sub(" ; ", first)))
+    name = name.rstrip(" ,;:/")
+    if not name or not any(c.isalpha() for c in name):
+        return "", ""
+    return name, number
+
+
+# --- contributions ----------------------------------------------------------------------------
+
+# The relator a heading writes after the name (MARC's $e), as catalogues abbreviate it, and the
+# role the catalog gives it; the words enrichment.providers.openlibrary.ROLES reads in a
+# `contributors` record's role are read here too (`_role`).
+_RELATOR_ABBREVIATIONS = {
+    "ill": "illustrator",
+    "illus": "illustrator",
+    "ed": "editor",
+    "eds": "editor",
+    "tr": "translator",
+    "trans": "translator",
+    "transl": "translator",
+}
+# Words of a stated role that the catalog credits as a contributor: the writer of a foreword,
+# an introduction, notes...
+_CONTRIBUTOR_WORDS = ("introduction", "foreword", "afterword", "preface", "notes", "commentary")
+_TRAILING_PARENTHESIS = re.compile(r"^(?P<name>.+?)\s*\((?P<role>[^()]+)\)$")
+
+
+def contribution(value: Any, roles: dict[str, str]) -> Contributor | None:
+    """The person a `contributions` entry credits, when it says in what role: "Parks, Tim,
+    translator" is Tim Parks, translator; "Elizabeth Hill (Translator)"; "Moxley, Sheila, ill."
+    an illustrator; "Prince D. S. Mirsky (Introduction)" a contributor. None for an entry that
+    states no role ("Garnett, Constance Black, 1862-1946." may be the translator or the author
+    himself, "Dostoyevsky, Fyodor, 1821-1881", whom Open Library lists there too)."""
+    written = fields.text(value)
+    parenthesis = _TRAILING_PARENTHESIS.match(written)
+    if parenthesis and (role := _role(parenthesis["role"], roles)):
+        name = parenthesis["name"]
+    else:
+        name, comma, last = written.rstrip(" .").rpartition(",")
+        role = _role(last, roles) if comma else ""
+    person = fields.person_name(name) if role else ""
+    return Contributor(name=person, role=role) if person else None
+
+
+def _role(written: str, roles: dict[str, str]) -> str:
+    """The catalog's role for a relator ("translator", "ill.", "Introduction"); "" for words
+    that are no role (life dates, "Jr.", a fuller form of initials)."""
+    lowered = written.strip().rstrip(".").casefold()
+    if lowered in _RELATOR_ABBREVIATIONS:
+        return _RELATOR_ABBREVIATIONS[lowered]
+    role = next((value for word, value in roles.items() if word in lowered), "")
+    if role:
+        return role
+    return "contributor" if any(word in lowered for word in _CONTRIBUTOR_WORDS) else ""
+
+
+# --- pagination -------------------------------------------------------------------------------
+
+# The extent of one volume: front matter in roman figures, then the last numbered page, maybe
+# unnumbered pages in brackets, then "p." or "pages" ("xi, 292 p. ;", "340, [3] p. ;", "277p.",
+# "xxxii, 448 p., [6] leaves of plates :"). Not "p. cm." (no count yet), "1 v. (unpaged)", "2 v."
+# (a set of volumes), nor "6 p. l., 3-447 p." (leaves, then a range).
+_EXTENT = re.compile(
+    r"^\s*(?:[ivxlcdm]+,\s*)*(?P<pages>\d+)(?:,\s*\[\d+\])?\s*(?:p(?!\.?\s*l\.)\.?|pages)"
+    r"(?=[\s,;:.]|$)",
+    re.IGNORECASE,
+)
+
+
+def pagination_pages(value: Any) -> int | None:
+    """The page count a catalogue's extent states (`_EXTENT`), None when it states none."""
+    match = _EXTENT.match(fields.text(value))
+    return fields.positive_int(match["pages"]) if match else None

@@ -1,0 +1,142 @@
+"""An Open Library edition's catalogue fields, read on real dump lines (the JSON
+`/books/OL…M.json` serves): its `series`, the people its `contributions` credit in a stated
+role, and its `pagination` when `number_of_pages` is missing."""
+
+import re
+
+import pytest
+
+from enrichment.candidates import Contributor
+from enrichment.providers import openlibrary_marc
+from enrichment.providers.openlibrary import ROLES, OpenLibraryProvider
+from tests.enrichment.providers.helpers import body
+
+EDITIONS = "https://openlibrary.org/books"
+
+
+@pytest.fixture
+def openlibrary(make, http):
+    # The editions' authors are looked up by key: Open Library knows none of them here.
+    http.get(
+        re.compile(r"https://openlibrary\.org/authors/.*"),
+        status=404,
+        body=body("openlibrary", "synthetic-author__OL99000002A__notfound.json"),
+    )
+    return make(OpenLibraryProvider)
+
+
+def edition(http, openlibrary, edition_id: str, name: str = ""):
+    name = name or f"edition__{edition_id}__from_dump.json"
+    http.get(f"{EDITIONS}/{edition_id}.json", body=body("openlibrary", name))
+    [candidate] = openlibrary.edition(edition_id).candidates
+    return candidate
+
+
+def test_a_numbered_series_and_an_editor_are_proposed(http, openlibrary):
+    """Sontag's Later Essays: "The Library of America -- 292", and "Rieff, David, editor"; her
+    own name among the contributions, with no role, is not credited again."""
+    candidate = edition(http, openlibrary, "OL26925052M")
+
+    assert (candidate.series, candidate.series_number) == ("The Library of America", "292")
+    assert candidate.authors == [Contributor("David Rieff", "editor")]
+    assert candidate.page_count == 865
+
+
+def test_roles_in_a_parenthesis_and_a_translator_after_a_comma(http, openlibrary):
+    letters = edition(http, openlibrary, "OL11928979M")
+    passions = edition(http, openlibrary, "OL27172507M")
+
+    assert letters.authors == [
+        Contributor("Prince D. S. Mirsky", "contributor"),
+        Contributor("Elizabeth Hill", "translator"),
+    ]
+    assert passions.authors == [Contributor("Tim Parks", "translator")]
+
+
+def test_illustrators_are_credited_and_an_unpaged_book_has_no_page_count(http, openlibrary):
+    candidate = edition(http, openlibrary, "OL1003092M")
+
+    assert candidate.authors == [
+        Contributor("Jose Aruego", "illustrator"),
+        Contributor("Ariane Dewey", "illustrator"),
+    ]
+    assert candidate.page_count is None  # "1 v. (unpaged) :"
+
+
+def test_a_set_of_volumes_is_no_page_count_and_a_contribution_without_a_role_no_credit(
+    http, openlibrary
+):
+    candidate = edition(http, openlibrary, "OL20086208M")
+
+    assert candidate.page_count is None  # "2 v. ;": two volumes, not two pages
+    assert candidate.authors == []  # "Galʹt︠s︡eva, R. A.": in what role, the record says not
+    assert candidate.series == 'Serii︠a︡ "Russkie filosofy XX veka"'
+
+
+def test_the_pagination_gives_the_page_count_when_number_of_pages_is_missing(http, openlibrary):
+    candidate = edition(
+        http, openlibrary, "OL26925052M", "synthetic-edition__OL26925052M__pagination_only.json"
+    )
+
+    assert candidate.page_count == 865  # "xi, 865 pages"
+
+
+# Every real `pagination` of the recorded editions with its `number_of_pages` (fixtures'
+# work_editions__*.json, edition__*.json and the dump lines): the rule reads the same count.
+@pytest.mark.parametrize(
+    ("pagination", "pages"),
+    [
+        ("xi, 292 p. ;", 292),
+        ("491 p. :", 491),
+        ("317p. ;", 317),
+        ("277p.", 277),
+        ("vi, 231 p. ;", 231),
+        ("xxviii, 201 pages", 201),
+        ("180 p. ;", 180),
+        ("340, [3] p. ;", 340),
+        ("xxxii, 448 p., [6] leaves of plates :", 448),
+        ("435 p.  ill. ;", 435),
+        ("l, 379 p. ;", 379),
+        # No count of one volume's pages.
+        ("p. cm.", None),
+        ("1 v.", None),
+        ("2 v. (355 p.) ;", None),
+        ("6 p. l., 3-447 p.", None),
+    ],
+)
+def test_the_page_count_a_pagination_states(pagination, pages):
+    assert openlibrary_marc.pagination_pages(pagination) == pages
+
+
+@pytest.mark.parametrize(
+    ("series", "read"),
+    [
+        (["Idées ; 348"], ("Idées", "348")),
+        (["Collection Idées -- 48"], ("Collection Idées", "48")),
+        (["Arbeiten und Texte zur Slavistik,", "42"], ("Arbeiten und Texte zur Slavistik", "42")),
+        (["American university studies.", "vol. 1"], ("American university studies", "1")),
+        (
+            ["Skripten des Slavischen Seminars der Universität Tübingen -- Nr.22"],
+            ("Skripten des Slavischen Seminars der Universität Tübingen", "22"),
+        ),
+        (["Ann Arbor paperbacks,", "AA113"], ("Ann Arbor paperbacks", "")),
+        (["World's classics"], ("World's classics", "")),
+        ([], ("", "")),
+    ],
+)
+def test_the_series_real_dump_lines_name(series, read):
+    assert openlibrary_marc.edition_series(series) == read
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Garnett, Constance Black, 1862-1946.",
+        "Dostoyevsky, Fyodor, 1821-1881",
+        "National Theatre Corporation (Washington, D.C.)",
+        "Coulson, Jessie.",
+        "Kasatkina, V. N.",
+    ],
+)
+def test_a_contribution_that_states_no_role_credits_no_one(written):
+    assert openlibrary_marc.contribution(written, ROLES) is None
