@@ -12,8 +12,12 @@ from enrichment.providers import fields
 
 # --- series -----------------------------------------------------------------------------------
 
-# A number written as the series' second entry: "42", "vol. 1", "nr. 151", "no. 3."
-_NUMBER_ENTRY = re.compile(r"(?:(?:vol|no|nr|bd|t)\.?\s*)?\d+(?:\.\d+)?\.?", re.IGNORECASE)
+# A book's number in a series, as a catalogue writes it after the name or as the series' second
+# entry: "42", "vol. 1", "nr. 151", a publisher's own numbering ("AA113", Heyne's "Bd. 06/4400").
+_NUMBER_ENTRY = re.compile(
+    r"(?:(?:vol|no|nr|bd|band|t|tome)\.?\s*)?(?P<number>[\w/.-]{0,15}\d[\w/-]{0,15}?)\.?",
+    re.IGNORECASE,
+)
 # ISBD's " -- " before a series' number, as Open Library writes a 490's $v.
 _DASHES = re.compile(r"\s+--\s+")
 
@@ -21,8 +25,10 @@ _DASHES = re.compile(r"\s+--\s+")
 def edition_series(values: Any) -> tuple[str, str]:
     """(name, number) of the first series an edition names, read by the importers' rule for a
     series cell (`parse_series_cell`): "Idées ; 348" and "Collection Idées -- 48" are numbered,
-    ["Arbeiten und Texte zur Slavistik,", "42"] is one series and its number in two entries;
-    a name alone has no number ("World's classics"). ("", "") when it names none."""
+    ["Arbeiten und Texte zur Slavistik,", "42"] is one series and its number in two entries,
+    as is ["Ann Arbor paperbacks,", "AA113"]; "Heyne science fiction & fantasy ; Bd. 06/4400" is
+    Heyne's numbering; a name alone has no number ("World's classics"). ("", "") when it names
+    none."""
     entries = [fields.text(value) for value in fields.as_list(values)]
     entries = [entry for entry in entries if entry]
     if not entries:
@@ -30,7 +36,11 @@ def edition_series(values: Any) -> tuple[str, str]:
     first = entries[0]
     if len(entries) > 1 and _NUMBER_ENTRY.fullmatch(entries[1]):
         first = f"{first.rstrip(' ,;.')} ; {entries[1]}"
-    name, number = parse_series_cell(fields.heading_text(_DASHES.sub(" ; ", first)))
+    written = fields.heading_text(_DASHES.sub(" ; ", first))
+    name, number = parse_series_cell(written)
+    head, separator, tail = written.rpartition(" ; ")
+    if not number and separator and (numbered := _NUMBER_ENTRY.fullmatch(tail.strip())):
+        name, number = head, numbered["number"]  # a number no series cell writes: "Bd. 06/4400"
     name = name.rstrip(" ,;:/")
     if not name or not any(c.isalpha() for c in name):
         return "", ""

@@ -119,7 +119,12 @@ def test_the_page_count_a_pagination_states(pagination, pages):
             ["Skripten des Slavischen Seminars der Universität Tübingen -- Nr.22"],
             ("Skripten des Slavischen Seminars der Universität Tübingen", "22"),
         ),
-        (["Ann Arbor paperbacks,", "AA113"], ("Ann Arbor paperbacks", "")),
+        (["Ann Arbor paperbacks,", "AA113"], ("Ann Arbor paperbacks", "AA113")),
+        # work_editions__OL27258W__limit10_offset0.json (shared fixtures): Heyne's numbering.
+        (
+            ["Heyne science fiction & fantasy ; Bd. 06/4400"],
+            ("Heyne science fiction & fantasy", "06/4400"),
+        ),
         (["World's classics"], ("World's classics", "")),
         ([], ("", "")),
     ],
