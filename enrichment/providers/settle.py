@@ -79,7 +79,8 @@ def settled_title(candidate: Candidate) -> Candidate:
     """A title without brackets that hold nothing, nor the separator or the catalogue's full
     stop left at its end (`fields.heading_text`: "Crime and punishment.", the subtitle's too),
     and without its last parenthesis when that is never closed (the series it began is cut
-    short, its number lost: a note says so). Changes `candidate` in place and returns it."""
+    short, its number lost: a note says so); a subtitle the title holds already is not proposed
+    (a note says so). Changes `candidate` in place and returns it."""
     title = _EMPTY_BRACKETS.sub("", candidate.title).strip() or candidate.title
     title = heading_text(_TRAILING_SEPARATOR.sub("", title) or title)
     candidate.subtitle = heading_text(candidate.subtitle)
@@ -96,7 +97,27 @@ def settled_title(candidate: Candidate) -> Candidate:
         )
         title = cut
     candidate.title = title
+    if candidate.subtitle and _title_holds(title, candidate.subtitle):
+        candidate.notes.append(
+            note(
+                gettext_noop("The subtitle “%(subtitle)s” is in the title already: not proposed."),
+                subtitle=candidate.subtitle,
+            )
+        )
+        candidate.subtitle = ""
     return candidate
+
+
+# The parts of a title written "Title: Part: Part" (a catalogue's title with its subtitle in it).
+_TITLE_PARTS = re.compile(r"\s*:\s+")
+
+
+def _title_holds(title: str, subtitle: str) -> bool:
+    """Whether the title names the subtitle as one of its parts after a colon (Open Library's
+    "Aerospace and Electronics Cost Indices (1990 = 100): Business Monitor: Monthly Statistics:
+    Business Monitors", subtitle "Monthly Statistics"): proposed both, the reader sees it twice."""
+    wanted = subtitle.casefold()
+    return any(part.casefold() == wanted for part in _TITLE_PARTS.split(title)[1:])
 
 
 def no_audiobook_page_count(candidate: Candidate) -> Candidate:

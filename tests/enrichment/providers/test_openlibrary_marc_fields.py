@@ -1,6 +1,7 @@
 """An Open Library edition's catalogue fields, read on real dump lines (the JSON
 `/books/OL…M.json` serves): its `series`, the people its `contributions` credit in a stated
-role, and its `pagination` when `number_of_pages` is missing."""
+role, and its `pagination` when `number_of_pages` is missing; and a title that holds its
+subtitle."""
 
 import re
 
@@ -145,3 +146,13 @@ def test_the_series_real_dump_lines_name(series, read):
 )
 def test_a_contribution_that_states_no_role_credits_no_one(written):
     assert openlibrary_marc.contribution(written, ROLES) is None
+
+
+def test_a_subtitle_the_title_holds_already_is_not_proposed_again(http, openlibrary):
+    """A real dump line's title has its subtitle in it: "…: Business Monitor: Monthly
+    Statistics: Business Monitors", subtitle "Monthly Statistics"."""
+    candidate = edition(http, openlibrary, "OL10040742M")
+
+    assert candidate.title.endswith(": Monthly Statistics: Business Monitors")
+    assert candidate.subtitle == ""
+    assert any("Monthly Statistics" in note and "title already" in note for note in candidate.notes)
