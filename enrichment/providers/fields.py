@@ -115,6 +115,24 @@ def positive_int(value: Any) -> int | None:
     return number if number > 0 else None
 
 
+# A catalogue's extent of one volume (MARC 300): front matter in roman figures, then the last
+# numbered page, maybe unnumbered pages in brackets, then "p." or "pages" ("xi, 292 p. ;",
+# "340, [3] p. ;", "277p.", "xxxii, 448 p., [6] leaves of plates :"). Not "p. cm." (no count
+# yet), "1 v. (unpaged)", "2 v." (a set of volumes), nor "6 p. l., 3-447 p." (leaves, a range).
+_EXTENT = re.compile(
+    r"^\s*(?:[ivxlcdm]+,\s*)*(?P<pages>\d+)(?:,\s*\[\d+\])?\s*(?:p(?!\.?\s*l\.)\.?|pages)"
+    r"(?=[\s,;:.]|$)",
+    re.IGNORECASE,
+)
+
+
+def extent_pages(value: Any) -> int | None:
+    """The page count a catalogue's extent states (`_EXTENT`: Open Library's `pagination`, the
+    "97 p." ISBNdb files as a book's `dimensions`), None when it states none."""
+    match = _EXTENT.match(text(value))
+    return positive_int(match["pages"]) if match else None
+
+
 def isbn_lists(values: Iterable[Any]) -> tuple[list[str], list[str]]:
     """Any mix of ISBN spellings -> (valid ISBN-13s, valid ISBN-10s), each form added for both."""
     isbn13s: list[str] = []

@@ -142,7 +142,9 @@ class IsbndbProvider(Provider):
             authors=[Contributor(name=name) for name in names],
             publisher=fields.publisher_name(book.get("publisher")),
             publication_date=fields.iso_date(book.get("date_published")),
-            page_count=fields.positive_int(book.get("pages")),
+            # A record without `pages` may give its extent as `dimensions` ("97 p.").
+            page_count=fields.positive_int(book.get("pages"))
+            or fields.extent_pages(book.get("dimensions")),
             format=fields.edition_format(book.get("binding")),
             language=book_language(book.get("language"), title),
             description=fields.text(book.get("synopsis") or book.get("overview")),

@@ -368,7 +368,7 @@ class OpenLibraryProvider(Provider):
             ),
             publication_date=openlibrary_iso_date(record.get("publish_date")),
             page_count=fields.positive_int(record.get("number_of_pages"))
-            or marc.pagination_pages(record.get("pagination")),
+            or fields.extent_pages(record.get("pagination")),
             series=series,
             series_number=series_number,
             format=fields.edition_format(record.get("physical_format")),

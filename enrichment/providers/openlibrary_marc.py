@@ -1,7 +1,8 @@
 """The fields of an Open Library edition that a library catalogue's record (MARC) wrote, as
 catalogue text: `series` (490: "Idées ; 348", "The Library of America -- 292", or the name
-and its number as two entries), `contributions` (700: "Parks, Tim, translator", "Aruego,
-Jose, ill.") and `pagination` (300: "xi, 292 p. ;"). Pure functions on the record's values."""
+and its number as two entries) and `contributions` (700: "Parks, Tim, translator", "Aruego,
+Jose, ill."); its `pagination` (300) is `fields.extent_pages`'. Pure functions on the record's
+values."""
 
 import re
 from typing import Any
@@ -94,22 +95,3 @@ def _role(written: str, roles: dict[str, str]) -> str:
     if role:
         return role
     return "contributor" if any(word in lowered for word in _CONTRIBUTOR_WORDS) else ""
-
-
-# --- pagination -------------------------------------------------------------------------------
-
-# The extent of one volume: front matter in roman figures, then the last numbered page, maybe
-# unnumbered pages in brackets, then "p." or "pages" ("xi, 292 p. ;", "340, [3] p. ;", "277p.",
-# "xxxii, 448 p., [6] leaves of plates :"). Not "p. cm." (no count yet), "1 v. (unpaged)", "2 v."
-# (a set of volumes), nor "6 p. l., 3-447 p." (leaves, then a range).
-_EXTENT = re.compile(
-    r"^\s*(?:[ivxlcdm]+,\s*)*(?P<pages>\d+)(?:,\s*\[\d+\])?\s*(?:p(?!\.?\s*l\.)\.?|pages)"
-    r"(?=[\s,;:.]|$)",
-    re.IGNORECASE,
-)
-
-
-def pagination_pages(value: Any) -> int | None:
-    """The page count a catalogue's extent states (`_EXTENT`), None when it states none."""
-    match = _EXTENT.match(fields.text(value))
-    return fields.positive_int(match["pages"]) if match else None

@@ -207,3 +207,17 @@ def test_an_lc_class_filed_among_the_subjects_is_no_subject(http, isbndb):
         "Mushroom culture",
         "Edible mushrooms",
     ]
+
+
+def test_a_page_count_filed_as_the_dimensions_is_the_page_count(http, isbndb):
+    """ISBNdb's real record 9780000001566 has no `pages` and the `dimensions` "97 p.": the
+    catalogue's extent, read as the page count; a record's real dimensions are none."""
+    http.get(f"{API}/book/9780000001566", body=body("isbndb", "synthetic-book__9780000001566.json"))
+    http.post(f"{API}/books", body=body("isbndb", "synthetic-books__data_list.json"))
+
+    [japanese] = isbndb.lookup_isbns(["9780000001566"])["9780000001566"].candidates
+    calendar = isbndb.lookup_isbns(["9780000000101", "9780000002259"])["9780000000101"]
+
+    assert japanese.page_count == 97
+    # "Height: 6.49605 Inches, Length: 0.03937 Inches, …" beside `pages` 8.
+    assert calendar.candidates[0].page_count == 8

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from enrichment.candidates import Contributor
-from enrichment.providers import openlibrary_marc
+from enrichment.providers import fields, openlibrary_marc
 from enrichment.providers.openlibrary import ROLES, OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
 
@@ -106,7 +106,7 @@ def test_the_pagination_gives_the_page_count_when_number_of_pages_is_missing(htt
     ],
 )
 def test_the_page_count_a_pagination_states(pagination, pages):
-    assert openlibrary_marc.pagination_pages(pagination) == pages
+    assert fields.extent_pages(pagination) == pages
 
 
 @pytest.mark.parametrize(
