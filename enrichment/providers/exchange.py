@@ -84,7 +84,7 @@ class ProviderExchange:
 
     def is_not_found_answer(self, body: Any) -> bool:
         """Whether a 404's body (its JSON; None when it is not JSON) is this provider's own "no
-        such record". None by default: a provider that does not say answers no 404 that means
+        such record". False by default: a provider that does not say answers no 404 that means
         it (Archive.org's unknown item is a 200 `{}`)."""
         return False
 
@@ -110,8 +110,8 @@ class ProviderExchange:
         """None for a 404 whose body is the provider's "no such record"; any other 404 (a
         proxy's or a wrong base URL's HTML page, an empty body) is the fault it was, with a note
         that says so: cached as "not found", it would hide the book from this provider for weeks.
-        The body is the start the fault quotes (http.raise_for_status), longer than any real
-        not-found answer."""
+        The body is the start the fault quotes (http.raise_for_status keeps 300 characters), more
+        than any real not-found answer holds."""
         start = fault.error.removeprefix("HTTP 404: ")
         try:
             body = json.loads(start)

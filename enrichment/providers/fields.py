@@ -212,8 +212,8 @@ _NEXT_IMPRINT = re.compile(r"\s;\s.*$")
 def publisher_name(value: Any, *, places: Iterable[Any] = ()) -> str:
     """A provider's publisher: the first of a list that names one ("" when none does: "[s. n.]"
     says the publisher is unknown), without quotation marks around all of it, the year an
-    imprint writes after it, nor the place of publication an imprint writes with it (`imprint
-    _publisher`): the catalog has no place for it."""
+    imprint writes after it, nor the place of publication an imprint writes with it
+    (`_imprint_publisher`): the catalog has no field for a place."""
     places = [place.casefold() for place in (heading_text(p).strip("[] ") for p in places) if place]
     names = (
         _imprint_publisher(_IMPRINT_YEAR.sub("", name), places) for name in unique(as_list(value))

@@ -1,8 +1,8 @@
 """The fields of an Open Library edition that a library catalogue's record (MARC) wrote, as
 catalogue text: `series` (490: "Idées ; 348", "The Library of America -- 292", or the name
 and its number as two entries) and `contributions` (700: "Parks, Tim, translator", "Aruego,
-Jose, ill."); its `pagination` (300) is `fields.extent_pages`'. Pure functions on the record's
-values."""
+Jose, ill."); its `pagination` (300) is read by `fields.extent_pages`. Pure functions on the
+record's values."""
 
 import re
 from typing import Any
