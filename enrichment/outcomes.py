@@ -178,6 +178,7 @@ def _back_off(
         "next_attempt_at": next_at,
         "claim_token": "",
         "queued_at": None,  # no task holds it: the sweep sends it again once it is due
+        "awaiting_title_search": False,  # a group's book starts again from its lookups
         "match_details": request.match_details,
         "providers_attempted": request.providers_attempted,
         "updated_at": now,

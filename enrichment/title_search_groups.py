@@ -121,11 +121,14 @@ def title_search_group_claim(
 
 
 def title_search_group_finish(*, requests: Sequence[EnrichmentRequest]) -> None:
-    """A group's books are settled: one backed off or waiting for providers starts again from
-    its lookups (a batch) next time, so it no longer waits for a group."""
+    """A group's books are settled: those that ended no longer wait for a group (an ended
+    request is no run's, so this needs no claim). One backed off or waiting for its providers
+    starts again from its lookups (a batch): its back-off, fenced by this run's claim token,
+    cleared its mark (outcomes._back_off); one the sweep took from this run and gave back
+    waits for the newer group, and keeps its mark."""
     EnrichmentRequest.objects.filter(
         pk__in=[request.pk for request in requests], awaiting_title_search=True
-    ).exclude(status=Status.IN_PROGRESS).update(awaiting_title_search=False)
+    ).exclude(status__in=EnrichmentRequest.ACTIVE_STATUSES).update(awaiting_title_search=False)
 
 
 def title_search_group_dispatch() -> bool:

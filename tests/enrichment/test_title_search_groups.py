@@ -52,9 +52,10 @@ def no_cover_downloads(monkeypatch):
     monkeypatch.setattr("enrichment.apply.covers_dispatch", lambda request_ids, actor_id=None: None)
 
 
-def open_library_answers(http, *, search_status: int = 200) -> None:
+def open_library_answers(http, *, search_status: int = 200, while_searching=None) -> None:
     """The Books API knows Use of Weapons only; a search (grouped or alone) answers with the
-    recorded docs of the books it names, in an order that says nothing (Tolkien's first)."""
+    recorded docs of the books it names, in an order that says nothing (Tolkien's first).
+    `while_searching`: called once, while the first search waits for its answer."""
 
     def books_api(request):
         bibkeys = parse_qs(urlsplit(request.url).query)["bibkeys"][0].split(",")
@@ -62,6 +63,10 @@ def open_library_answers(http, *, search_status: int = 200) -> None:
         return 200, {}, responses.json_module.dumps(known)
 
     def search(request):
+        nonlocal while_searching
+        if while_searching is not None:
+            while_searching, happening = None, while_searching
+            happening()
         if search_status != 200:
             return search_status, {"Retry-After": "600"}, "slow down"
         params = parse_qs(urlsplit(request.url).query)
@@ -287,6 +292,32 @@ def test_a_dead_group_worker_s_books_are_sent_again_by_the_sweep_and_end_once(
     assert EnrichmentRequest.objects.count() == 2
     queue.requests_dispatch_due(now=later + timedelta(minutes=1))
     assert sent_tasks == []  # nothing left to send
+
+
+def test_a_group_worker_whose_books_were_taken_over_leaves_them_to_the_newer_group(
+    http, sent_tasks, settings, admin_client
+):
+    later = timezone.now() + timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS + 1)
+    # Worker A searches for its group, and is answered only after the sweep has taken it for
+    # dead and given its books back to wait for a newer group.
+    open_library_answers(http, while_searching=lambda: queue.requests_dispatch_due(now=later))
+    lotr, time_war = books(
+        ("The Lord of the Rings", "J. R. R. Tolkien"),
+        ("This Is How You Lose the Time War", "Amal El-Mohtar"),
+    )
+    tasks.process_enrichment_batch(enqueue(lotr, time_war))
+    sent_tasks.clear()
+
+    stats = engine.process_title_search_group()  # worker A
+
+    assert dict(stats.statuses) == {"lost": 2}  # its answers are no longer its own to write
+    page = admin_client.get("/admin/enrichment/enrichmentrequest/").content.decode()
+    assert page.count("Waiting for a title search with other books") == 2
+    run_sent(sent_tasks)  # the group task the sweep sent decides them (A's answer, cached)
+    for work in (lotr, time_war):
+        request = request_of(work)
+        assert (request.status, request.attempts) == (Status.NEEDS_REVIEW, 2)
+        assert not request.awaiting_title_search
 
 
 def test_a_429_on_the_group_request_backs_off_only_its_books(http, sent_tasks):
