@@ -1,9 +1,11 @@
 """Now, as the database sees it: the one clock every process on every machine shares.
 
 Work that several machines judge (a cluster's heartbeat, a request's or an import's claim, a
-queued task's stamp, a provider's rate) is stamped and judged on this clock, never on the
-machine's own: with clocks drifted apart, a worker whose clock runs behind would look dead to the
-others and have its live work taken over, and one ahead would keep a dead claim alive.
+queued task's stamp, a provider's rate, a due time: a new request's, a retry's back-off, a wait
+for providers, a cover's retry) is stamped and judged on this clock, never on the machine's
+own: with clocks drifted apart, a worker whose clock runs behind would look dead to the others
+and have its live work taken over, one ahead would keep a dead claim alive, and a retry
+stamped behind would be due at once (ahead: late).
 
 On PostgreSQL it is the database server's clock. SQLite lives on one machine, whose clock it
 keeps: there it is this machine's (`timezone.now()`), with no query.

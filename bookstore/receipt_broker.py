@@ -34,8 +34,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from django_q.brokers.redis_broker import Redis
+
+from bookstore.db_clock import database_now
 
 logger = logging.getLogger(__name__)
 
@@ -236,5 +237,6 @@ class ReceiptRedis(Redis):
             consumers=len(self._consumer_ids("consumer")),
             # Redis counts whole seconds from a whole-second start: off by up to a second either
             # way. A second earlier, so as never to be after the start (up to 2 s before it).
-            since=timezone.now() - timedelta(seconds=int(uptime) + 1),
+            # On the clock the queued marks it is compared with were stamped on.
+            since=database_now() - timedelta(seconds=int(uptime) + 1),
         )

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from bookstore.db_clock import database_now
 from catalog import text
 from catalog.importers.parsing import parse_format
 from catalog.models import Author, Edition, Work, WorkAuthor, WorkSeries
@@ -381,7 +382,8 @@ def request_finish_unmatched(*, request: EnrichmentRequest, reason: str) -> str:
             locked.providers_attempted = request.providers_attempted
             locked.claim_token = ""
             locked.last_error = ""
-            locked.finished_at = timezone.now()
+            # On the clock its retry (queue.requests_retry_unavailable) is judged by.
+            locked.finished_at = database_now()
             # Providers that were only unavailable (quota, breaker) may know it later.
             if request.match_details.skipped:
                 locked.retry_when_available = True

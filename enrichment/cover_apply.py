@@ -34,7 +34,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 
 from bookstore import task_queue
 from bookstore.db_clock import database_now
@@ -447,13 +446,13 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
                 # Offline (no host resolved or took the connection): nothing was said of the
                 # image, so this claim is no attempt and the cover waits for the network.
                 locked.cover_attempts = min(locked.cover_attempts, MAX_COVER_ATTEMPTS - 1)
-                locked.cover_queued_at = timezone.now()  # the sweep's backoff, as below
+                locked.cover_queued_at = database_now()  # the sweep's backoff, as below
                 locked.save(update_fields=[*done_fields, "cover_queued_at", "cover_attempts"])
                 return "retry_later"
             retry = bool(reasons & RETRYABLE_REASONS)
             if retry and locked.cover_attempts < MAX_COVER_ATTEMPTS:
                 # Queued again by the sweep once this mark is stale: a backoff.
-                locked.cover_queued_at = timezone.now()
+                locked.cover_queued_at = database_now()
                 locked.save(update_fields=[*done_fields, "cover_queued_at"])
                 return "retry_later"
             locked.cover_status = CoverStatus.REJECTED
@@ -525,7 +524,7 @@ def _cover_not_stored(locked: EnrichmentRequest, done_fields: list[str]) -> str:
     )
     if locked.cover_attempts < MAX_COVER_ATTEMPTS:
         cover_note_record(locked, "storage_retry")
-        locked.cover_queued_at = timezone.now()  # the sweep's backoff, as for a timeout
+        locked.cover_queued_at = database_now()  # the sweep's backoff, as for a timeout
         locked.save(update_fields=[*done_fields, "cover_queued_at"])
         return "retry_later"
     cover_note_record(locked, "storage_given_up", count=locked.cover_attempts)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 from django.utils.translation import gettext
 
+from bookstore.db_clock import database_now
 from enrichment.candidates import lookup_status_label
 from enrichment.faults import LOOKUP_LABELS, ClassifiedFault
 from enrichment.models import EnrichmentRequest
@@ -116,8 +117,9 @@ def retry_or_fail(
     """Provider faults: back off exponentially, and give up after max_attempts. Meanwhile the
     work waits; then it failed. Faults that only say the providers could not be reached (a
     machine offline, a provider down) say nothing of the book: past max_attempts, when nothing
-    answered (waiting.waits_for_unreachable), it waits for them instead of failing."""
-    now = timezone.now()
+    answered (waiting.waits_for_unreachable), it waits for them instead of failing. The next
+    try is due on the database's clock, which the claims judge it by (bookstore.db_clock)."""
+    now = database_now()
     if attempts_spent(request) and waits_for_unreachable(faults, answered):
         return wait_for_unreachable(request, faults, next_at=next_try_at([], now=now))
     if attempts_spent(request):

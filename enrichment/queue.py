@@ -102,7 +102,7 @@ def works_enqueue_enrichment(
     )
     if not ids:
         return []
-    now = timezone.now()
+    now, due = timezone.now(), database_now()  # `now`: created_at's clock (auto_now_add)
     requests = [
         EnrichmentRequest(
             work_id=work_id,
@@ -110,7 +110,7 @@ def works_enqueue_enrichment(
             priority=PRIORITY.get(trigger, 0),
             wants_cover=covers,
             wants_metadata=metadata,
-            next_attempt_at=now,
+            next_attempt_at=due,
         )
         for work_id in ids
     ]
@@ -189,7 +189,7 @@ def authors_enqueue_enrichment(
     ids = list(pks[:limit] if limit else pks)
     if not ids:
         return []
-    now = timezone.now()
+    now, due = timezone.now(), database_now()  # as works_enqueue_enrichment
     requests = [
         EnrichmentRequest(
             author_id=author_id,
@@ -197,7 +197,7 @@ def authors_enqueue_enrichment(
             priority=PRIORITY.get(trigger, 0),
             wants_cover=True,  # a portrait, when the author has none
             wants_metadata=True,
-            next_attempt_at=now,
+            next_attempt_at=due,
         )
         for author_id in ids
     ]
@@ -398,8 +398,9 @@ def requests_retry_unavailable(*, now=None) -> list[int]:
     """Unresolved works that a provider could not be asked about (no key, a refused key) are
     queued again once ENRICHMENT_UNAVAILABLE_RETRY_SECONDS have passed. (Providers unavailable
     only for now, a breaker open or a quota spent, never end a request: it waits, pending, and
-    the due sweep sends it again: enrichment.engine.)"""
-    now = now or timezone.now()
+    the due sweep sends it again: enrichment.engine.) Judged on the database's clock, which the
+    skip was stamped on (apply.request_finish_unmatched)."""
+    now = now or database_now()
     cutoff = now - timedelta(seconds=settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS)
     waiting = EnrichmentRequest.objects.filter(
         status=Status.SKIPPED, retry_when_available=True, finished_at__lt=cutoff

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
-from django.utils import timezone
-
 from bookstore import log_context
+from bookstore.db_clock import database_now
 from enrichment import apply, outcomes
 from enrichment.candidates import ANSWER_STATUSES, LookupResult, RecordT
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
@@ -97,7 +96,7 @@ def end_unmatched(item: Tally, request: EnrichmentRequest, *, reason: str) -> st
         return outcomes.retry_or_fail(request, item.faults, answered=item.answered)
     if item.unavailable:  # a provider that may know it could not be asked for now
         return outcomes.wait_for_providers(
-            request, next_try_at(item.unavailable, now=timezone.now()), item.skipped
+            request, next_try_at(item.unavailable, now=database_now()), item.skipped
         )
     if item.faults:
         reason = outcomes.without_failing_text(reason, item.faults)

@@ -17,16 +17,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from django_q.conf import Conf
 
 from bench.redis_server import redis_server
+from bookstore.db_clock import database_now
 from bookstore.receipt_broker import ReceiptRedis
 from tests.bookstore.conftest import TTL
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.slow
+# The database: what the broker holds is dated on its clock (bookstore.db_clock).
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 CLUSTER = """
 import sys, time, django
@@ -160,6 +163,21 @@ def test_the_broker_says_when_redis_last_started(monkeypatch, settings):
         since = ReceiptRedis("bookstore").holding().since
     # Redis counts its uptime between two whole-second clocks: off by up to a second, which
     # the broker's extra second turns into "up to two seconds early, never late".
+    assert before - timedelta(seconds=2) <= since <= after
+
+
+@pytest.mark.usefixtures("redis_installed")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's clock is the machine's")
+def test_a_sweep_on_a_machine_behind_dates_redis_s_start_on_the_database_s_clock(monkeypatch):
+    """The start is compared with the work's queued marks, stamped on the database's clock: a
+    sweep ten minutes behind dated it ten minutes early, and the work queued in the ten minutes
+    before the restart (lost with it) was not sent again."""
+    before = database_now()
+    with redis_server() as fresh:
+        after = database_now()
+        monkeypatch.setattr(Conf, "REDIS", fresh.url)
+        monkeypatch.setattr(timezone, "now", lambda: after - timedelta(minutes=10))
+        since = ReceiptRedis("bookstore").holding().since
     assert before - timedelta(seconds=2) <= since <= after
 
 
