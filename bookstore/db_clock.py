@@ -14,7 +14,7 @@ keeps: there it is this machine's (`timezone.now()`), with no query.
 from datetime import datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import DateTimeField, ExpressionWrapper, Value
+from django.db.models import DateTimeField, ExpressionWrapper, Q, Value
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -44,3 +44,44 @@ def database_now_expression(*, seconds: float = 0, using: str = DEFAULT_DB_ALIAS
     return ExpressionWrapper(
         Now() + Value(timedelta(seconds=seconds)), output_field=DateTimeField()
     )
+
+
+# --- Stamps that say work is held -----
+#
+# A claim, a heartbeat or a queued mark is judged live while it is younger than its window. One
+# stamped more than that window in the future (this clock stepped back after stamping it, or
+# rows restored from a backup of another machine) says nothing of a live worker, and would
+# otherwise hold its work for as long as the jump: it is treated as stale.
+
+
+def _moment(now: datetime | None, seconds: float):
+    if now is None:
+        return database_now_expression(seconds=seconds)
+    return now + timedelta(seconds=seconds)
+
+
+def stamp_expired_q(field: str, *, seconds: float, now: datetime | None = None, before=None) -> Q:
+    """A filter: the stamp `field` no longer holds its work: older than `seconds` (`before`: a
+    cutoff of its own instead), or more than `seconds` ahead of now. `now` None: read by the
+    statement itself."""
+    earliest = _moment(now, -seconds) if before is None else before
+    return Q(**{f"{field}__lt": earliest}) | Q(**{f"{field}__gt": _moment(now, seconds)})
+
+
+def stamp_live_q(field: str, *, seconds: float, now: datetime | None = None) -> Q:
+    """A filter: the stamp `field` still holds its work (stamp_expired_q's converse, for a
+    stamp that is never empty)."""
+    return Q(**{f"{field}__gte": _moment(now, -seconds)}) & Q(
+        **{f"{field}__lte": _moment(now, seconds)}
+    )
+
+
+def stamp_is_live(stamp: datetime, *, seconds: float, now: datetime) -> bool:
+    """stamp_live_q for one stamp already read."""
+    return abs(stamp - now) <= timedelta(seconds=seconds)
+
+
+def stamp_far_ahead(stamp: datetime | None, *, seconds: float, now: datetime) -> bool:
+    """Whether a stamp lies more than `seconds` ahead of now (stamp_expired_q's second case),
+    which the recoveries log: a clock that stepped back, or restored rows."""
+    return stamp is not None and stamp > now + timedelta(seconds=seconds)

@@ -10,7 +10,6 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -20,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore import task_queue
-from bookstore.db_clock import database_now
+from bookstore.db_clock import database_now, stamp_expired_q, stamp_is_live
 from catalog.models import Author, Work
 from enrichment import queue
 from enrichment.models import BulkOperation, EnrichmentRequest
@@ -224,21 +223,24 @@ def _work_and_record(operation: BulkOperation, chunk: list[int], actor, options)
     return bool(updated)
 
 
-def _stalled_before(now=None):
-    """No progress since then: longer than a task may live (Q_RETRY), so its task was lost by
-    the broker or its worker died."""
-    return (now or database_now()) - timedelta(seconds=settings.Q_CLUSTER["retry"])
+def _stalled_seconds() -> int:
+    """No progress for longer than a task may live (Q_RETRY): its task was lost by the broker
+    or its worker died. Progress dated further ahead than that is no progress either (a clock
+    set back, or restored rows: bookstore.db_clock.stamp_expired_q)."""
+    return settings.Q_CLUSTER["retry"]
 
 
 def bulk_operations_stalled(*, now=None) -> QuerySet[BulkOperation]:
     return BulkOperation.objects.filter(
-        status__in=[BulkOperation.Status.PENDING, BulkOperation.Status.RUNNING],
-        updated_at__lt=_stalled_before(now),
-    )
+        status__in=[BulkOperation.Status.PENDING, BulkOperation.Status.RUNNING]
+    ).filter(stamp_expired_q("updated_at", seconds=_stalled_seconds(), now=now or database_now()))
 
 
 def bulk_operation_is_stalled(operation: BulkOperation, *, now=None) -> bool:
-    return not operation.is_finished and operation.updated_at < _stalled_before(now)
+    live = stamp_is_live(
+        operation.updated_at, seconds=_stalled_seconds(), now=now or database_now()
+    )
+    return not operation.is_finished and not live
 
 
 def bulk_operation_resume(*, operation: BulkOperation, now=None) -> bool:

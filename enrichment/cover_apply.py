@@ -36,7 +36,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 
 from bookstore import task_queue
-from bookstore.db_clock import database_now
+from bookstore.db_clock import database_now, stamp_expired_q
 from enrichment import broker_backlog
 from enrichment.candidates import CoverRef
 from enrichment.cover_notes import cover_note_record, image_noun
@@ -145,14 +145,16 @@ def covers_due(*, now, queued_before=None) -> QuerySet[EnrichmentRequest]:
     cutoff for unclaimed work; or claimed by a worker that died (a stale claim), and not sent
     again since, or sent again past that cutoff. `queued_before`: the cutoff for a mark no task
     claimed (the sweep's: broker_backlog), when not the stale interval. A stale claim does not
-    wait for a backlog to drain: its task is gone."""
-    stale = now - timedelta(seconds=cover_stale_seconds())
-    queued_before = stale if queued_before is None else queued_before
-    mark_past = Q(cover_queued_at__isnull=True) | Q(cover_queued_at__lt=queued_before)
+    wait for a backlog to drain: its task is gone. A mark or a claim further ahead of now
+    than the stale interval holds nothing either (bookstore.db_clock.stamp_expired_q)."""
+    seconds = cover_stale_seconds()
+    mark_past = Q(cover_queued_at__isnull=True) | stamp_expired_q(
+        "cover_queued_at", seconds=seconds, now=now, before=queued_before
+    )
     unclaimed = Q(cover_claim_token="") & mark_past
     claim_left = (
         ~Q(cover_claim_token="")
-        & Q(cover_claimed_at__lt=stale)
+        & stamp_expired_q("cover_claimed_at", seconds=seconds, now=now)
         & (Q(cover_queued_at__lte=F("cover_claimed_at")) | mark_past)
     )
     return EnrichmentRequest.objects.filter(
@@ -297,13 +299,14 @@ def covers_dispatch_due(*, now=None) -> int:
 def covers_give_up_stale(*, now=None) -> int:
     """Covers whose last allowed claim was left by a worker that stopped are rejected."""
     now = now or database_now()
-    stale = now - timedelta(seconds=cover_stale_seconds())
     given_up = 0
-    candidates = EnrichmentRequest.objects.filter(
-        cover_status=CoverStatus.PENDING,
-        cover_attempts__gte=MAX_COVER_ATTEMPTS,
-        cover_claimed_at__lt=stale,
-    ).exclude(cover_claim_token="")
+    candidates = (
+        EnrichmentRequest.objects.filter(
+            cover_status=CoverStatus.PENDING, cover_attempts__gte=MAX_COVER_ATTEMPTS
+        )
+        .filter(stamp_expired_q("cover_claimed_at", seconds=cover_stale_seconds(), now=now))
+        .exclude(cover_claim_token="")
+    )
     for pk in candidates.values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]:
         with transaction.atomic():
             locked = candidates.select_for_update().filter(pk=pk).first()
@@ -332,12 +335,12 @@ def cover_claim(*, request_id: int, token: str, now=None) -> EnrichmentRequest |
     one guarded UPDATE, atomic on both databases. Returns the request, or None. Stamped on the
     database's clock, which the sweep judges claims by (bookstore.db_clock)."""
     now = now or database_now()
-    stale = now - timedelta(seconds=cover_stale_seconds())
+    left = stamp_expired_q("cover_claimed_at", seconds=cover_stale_seconds(), now=now)
     claimed = (
         EnrichmentRequest.objects.filter(
             pk=request_id, cover_status=CoverStatus.PENDING, cover_attempts__lt=MAX_COVER_ATTEMPTS
         )
-        .filter(Q(cover_claim_token="") | Q(cover_claimed_at__lt=stale))
+        .filter(Q(cover_claim_token="") | left)
         .update(
             cover_claim_token=token, cover_claimed_at=now, cover_attempts=F("cover_attempts") + 1
         )

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from django.conf import settings
@@ -31,7 +31,7 @@ from django.db import connections
 from django.db.models import Exists, QuerySet, Value
 
 from bookstore import task_queue
-from bookstore.db_clock import database_now, database_now_expression
+from bookstore.db_clock import database_now, stamp_is_live, stamp_live_q
 from bookstore.health import describe_error
 from bookstore.orm_broker import orm_tasks_bring_back
 from bookstore.schedules import schedules_bring_back
@@ -67,21 +67,21 @@ def current_cluster_process() -> ClusterProcess:
     )
 
 
-def alive_since(*, now: datetime | None = None):
-    """A cluster that beat at or after this moment is running; one silent longer has stopped
-    answering (CLUSTER_HEARTBEAT_STALE_SECONDS): the dashboard and the sweep both ask this.
-    Beats are stamped on the database's clock, so `now` is that clock's (without it, the
-    database reads it itself: bookstore.db_clock), never the machine's: a web machine's clock
-    a minute ahead would show every cluster silent."""
-    if now is None:
-        return database_now_expression(seconds=-settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
-    return now - timedelta(seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS)
+def beat_is_live(beat_at: datetime, *, now: datetime) -> bool:
+    """A cluster that beat within CLUSTER_HEARTBEAT_STALE_SECONDS is running; one silent longer
+    has stopped answering, and so has one whose beat lies further ahead than that (a clock set
+    back, or rows restored from a backup: it would show running for as long as the jump). The
+    dashboard and the sweep both ask this (running_heartbeats, the same rule in SQL). Beats are
+    stamped on the database's clock, so `now` is that clock's, never the machine's: a web
+    machine's clock a minute ahead would show every cluster silent."""
+    return stamp_is_live(beat_at, seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS, now=now)
 
 
 def running_heartbeats(*, now: datetime | None = None) -> QuerySet[ClusterHeartbeat]:
-    """The processes of clusters running now: not stopped, and beating."""
-    return ClusterHeartbeat.objects.filter(
-        stopped_at__isnull=True, beat_at__gte=alive_since(now=now)
+    """The processes of clusters running now: not stopped, and beating (beat_is_live; without
+    `now` the database reads its clock itself)."""
+    return ClusterHeartbeat.objects.filter(stopped_at__isnull=True).filter(
+        stamp_live_q("beat_at", seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS, now=now)
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, ngettext
 
 from bookstore.db_clock import database_now_expression
 from enrichment.heartbeat_models import ClusterHeartbeat
-from enrichment.heartbeats import alive_since
+from enrichment.heartbeats import beat_is_live
 from enrichment.models import EnrichmentRequest
 from enrichment.table_sizes import table_sizes_kept
 
@@ -63,7 +63,7 @@ def cluster_state(heartbeat: ClusterHeartbeat, *, now: datetime.datetime) -> tup
     age = max(0, int((now - heartbeat.beat_at).total_seconds()))
     if heartbeat.stopped_at is not None:
         return age, "stopped"
-    return age, "running" if heartbeat.beat_at >= alive_since(now=now) else "silent"
+    return age, "running" if beat_is_live(heartbeat.beat_at, now=now) else "silent"
 
 
 def cluster_rows(*, now: datetime.datetime | None = None) -> list[ClusterRow]:

@@ -17,11 +17,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookstore import task_queue
-from bookstore.db_clock import database_now
+from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
 from catalog.models import Author, Edition, Work
 from catalog.selectors import works_missing_metadata_q, works_with_cover_q
 from enrichment import broker_backlog
@@ -382,9 +383,12 @@ def requests_dispatch_due(*, now=None) -> int:
     held = broker_backlog.unclaimed_resend_cutoff(
         broker_backlog.main_queue_name(), now=now, stale_seconds=settings.ENRICHMENT_STALE_SECONDS
     )
+    marked = stamp_expired_q(
+        "queued_at", seconds=settings.ENRICHMENT_STALE_SECONDS, now=now, before=held
+    )
     due = (
         EnrichmentRequest.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=held))
+        .filter(Q(queued_at__isnull=True) | marked)
         .order_by("-priority", "next_attempt_at", "pk")
         .values_list("pk", flat=True)[: settings.ENRICHMENT_DISPATCH_MAX]
     )
@@ -430,10 +434,14 @@ def requests_recover_stale(*, now=None) -> int:
     counts: a request that kills its worker every time ends as failed). One past its attempts
     that was waiting for its providers (its previous try said so: waiting.last_try_waited)
     waits again: no attempt counted, tried again after ENRICHMENT_UNAVAILABLE_RETRY_SECONDS.
-    Claims are stamped and judged on the database's clock (bookstore.db_clock)."""
+    Claims are stamped and judged on the database's clock (bookstore.db_clock); one stamped
+    further ahead of it than the stale interval goes back too, its attempt not counted (a clock
+    set back, or restored rows, say nothing of the book), and is logged."""
     now = now or database_now()
-    cutoff = now - timedelta(seconds=settings.ENRICHMENT_STALE_SECONDS)
-    stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS, claimed_at__lt=cutoff)
+    window = settings.ENRICHMENT_STALE_SECONDS
+    stale = EnrichmentRequest.objects.filter(status=Status.IN_PROGRESS).filter(
+        stamp_expired_q("claimed_at", seconds=window, now=now)
+    )
     # Guarded UPDATEs, not one per row: a request its worker finishes meanwhile is no longer in
     # progress and is left alone.
     given_back = {
@@ -443,13 +451,22 @@ def requests_recover_stale(*, now=None) -> int:
         "last_error": gettext("The worker stopped while processing this request."),
         "updated_at": now,
     }
-    # Past their attempts: few rows, read once (no UPDATE at all when there are none).
-    past_attempts = dict(
-        stale.filter(attempts__gte=F("max_attempts")).values_list("pk", "match_details")
-    )
+    # Past their attempts, or claimed ahead: few rows, read once (no UPDATE when there are none).
+    ahead_at = now + timedelta(seconds=window)
+    past_attempts, ahead_ids = {}, []
+    for pk, stored, attempts, most, claimed_at in stale.filter(
+        Q(attempts__gte=F("max_attempts")) | Q(claimed_at__gt=ahead_at)
+    ).values_list("pk", "match_details", "attempts", "max_attempts", "claimed_at"):
+        if stamp_far_ahead(claimed_at, seconds=window, now=now):
+            ahead_ids.append(pk)
+        elif attempts >= most:
+            past_attempts[pk] = stored
     waiting_ids = [pk for pk, stored in past_attempts.items() if _last_try_waited(stored)]
     failed_ids = [pk for pk in past_attempts if pk not in waiting_ids]
     recovered = 0
+    if ahead_ids:
+        recovered += _requests_give_back_claimed_ahead(stale, ahead_ids, given_back, now=now)
+        stale = stale.exclude(pk__in=ahead_ids)
     if waiting_ids:
         recovered += stale.filter(pk__in=waiting_ids).update(
             status=Status.PENDING,
@@ -470,6 +487,32 @@ def requests_recover_stale(*, now=None) -> int:
     )
     if recovered:
         logger.warning("Gave back %s enrichment requests left by a stopped worker", recovered)
+    return recovered
+
+
+def _requests_give_back_claimed_ahead(stale, ids: list[int], given_back: dict, *, now) -> int:
+    """Requests whose claim lies ahead of the database's clock by more than the stale interval:
+    pending again, the claim no attempt; its worker, if alive, finds the request no longer its
+    own and writes nothing (its writes are fenced by the claim token)."""
+    recovered = stale.filter(pk__in=ids).update(
+        status=Status.PENDING,
+        attempts=Greatest(F("attempts") - 1, 0),  # a restored row may never have counted one
+        **{
+            **given_back,
+            "last_error": gettext(
+                "Its claim was dated ahead of the database's clock (a clock set back, or rows "
+                "restored from a backup): given back to the queue."
+            ),
+        },
+    )
+    if recovered:
+        logger.warning(
+            "Gave back %s enrichment requests claimed more than %s s ahead of the database's "
+            "clock (%s): a clock set back, or rows restored from a backup",
+            recovered,
+            settings.ENRICHMENT_STALE_SECONDS,
+            now.isoformat(),
+        )
     return recovered
 
 

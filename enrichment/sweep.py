@@ -41,6 +41,10 @@ dies mid-task (b):
   (set at its claim). (a) and (b) no heartbeat for BACKFILL_STALE_MINUTES: back to retry (its
   retry counted; failed past BACKFILL_MAX_RETRIES), and the backfill's own schedule (every 5
   minutes) claims it again.
+
+Each of those stamps dated further ahead of the database's clock than its stale interval (the
+clock set back after stamping it, rows restored from a backup) counts as stale too
+(bookstore.db_clock.stamp_expired_q): it would otherwise hold its work for as long as the jump.
 """
 
 from dataclasses import dataclass

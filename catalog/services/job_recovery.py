@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from bookstore.db_clock import database_now
+from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
 from catalog.models import ImportJob
 from catalog.services.import_stops import import_going_on_advice
 from catalog.services.jobs import (
@@ -62,18 +62,23 @@ class RecoveredImports:
         }
 
 
-def import_jobs_lost(*, cutoff):
-    """Pending jobs no task has claimed since `cutoff` (the status index finds them)."""
+def import_jobs_lost(*, cutoff, now, stale_seconds):
+    """Pending jobs no task has claimed since `cutoff` (the status index finds them), or
+    marked queued further ahead of now than the stale interval (bookstore.db_clock)."""
+    marked = stamp_expired_q("queued_at", seconds=stale_seconds, now=now, before=cutoff)
     return ImportJob.objects.filter(status=Status.PENDING).filter(
-        Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True, created_at__lt=cutoff)
+        marked | Q(queued_at__isnull=True, created_at__lt=cutoff)
     )
 
 
-def import_jobs_stopped(*, cutoff):
-    """Running jobs whose worker has committed nothing since `cutoff` (a job from before
-    heartbeats: its last save)."""
+def import_jobs_stopped(*, now, stale_seconds):
+    """Running jobs whose worker has committed nothing for the stale interval (a job from
+    before heartbeats: its last save), or whose heartbeat lies further ahead of now than that
+    (a clock set back, or rows restored from a backup: bookstore.db_clock)."""
+    cutoff = now - timedelta(seconds=stale_seconds)
     return ImportJob.objects.filter(status=Status.RUNNING).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+        stamp_expired_q("heartbeat_at", seconds=stale_seconds, now=now)
+        | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
     )
 
 
@@ -85,15 +90,23 @@ def import_jobs_recover(
     now = now or database_now()  # the clock the heartbeats are stamped on
     cutoff = now - timedelta(seconds=stale_seconds)
     requeued = resumed = cancelled = failed = 0
-    lost = import_jobs_lost(cutoff=unclaimed_before or cutoff)
+    lost = import_jobs_lost(cutoff=unclaimed_before or cutoff, now=now, stale_seconds=stale_seconds)
     for pk in lost.values_list("pk", flat=True):
         with transaction.atomic():
             # Guarded: a job claimed (or handed over by another sweep) meanwhile is left alone.
             if lost.filter(pk=pk).update(queued_at=now):
                 import_job_dispatch(job_id=pk, task_name=f"import-{pk}-requeued", now=now)
                 requeued += 1
-    stopped = import_jobs_stopped(cutoff=cutoff)
-    for job in stopped.only("pk", "run_token", "resumes", "cancel_requested"):
+    stopped = import_jobs_stopped(now=now, stale_seconds=stale_seconds)
+    for job in stopped.only("pk", "run_token", "resumes", "cancel_requested", "heartbeat_at"):
+        if stamp_far_ahead(job.heartbeat_at, seconds=stale_seconds, now=now):
+            logger.warning(
+                "Import job %s: its heartbeat (%s) is more than %s s ahead of the database's "
+                "clock (a clock set back, or rows restored from a backup): taken as stopped",
+                job.pk,
+                job.heartbeat_at.isoformat(),
+                stale_seconds,
+            )
         outcome = _recover_stopped(stopped.filter(pk=job.pk, run_token=job.run_token), job, now)
         resumed += outcome == Status.PENDING
         cancelled += outcome == Status.CANCELLED

@@ -14,7 +14,6 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookstore import task_queue
-from bookstore.db_clock import database_now
+from bookstore.db_clock import database_now, stamp_expired_q
 from enrichment.backfill.sources import SOURCE_CLASSES, source_label
 from enrichment.backfill_models import month_name
 from enrichment.models import BackfillMonth
@@ -284,11 +283,11 @@ def backfill_months_recover_stale(*, now=None, months=None) -> RecoveredMonths:
     BACKFILL_STALE_MINUTES) go back to retry, or to failed past BACKFILL_MAX_RETRIES; only
     among `months` when given (`manage.py backfill --now`'s range)."""
     now = now or database_now()
-    cutoff = now - timedelta(minutes=settings.BACKFILL_STALE_MINUTES)
-    chosen = BackfillMonth.objects.all() if months is None else _chosen(months)
-    stale = chosen.filter(status=Status.PROCESSING).filter(
-        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True)
+    silent = stamp_expired_q(  # or dated ahead: a clock set back, or restored rows
+        "heartbeat_at", seconds=settings.BACKFILL_STALE_MINUTES * 60, now=now
     )
+    chosen = BackfillMonth.objects.all() if months is None else _chosen(months)
+    stale = chosen.filter(status=Status.PROCESSING).filter(silent | Q(heartbeat_at__isnull=True))
     recovered = _give_back(
         stale,
         error=gettext(
