@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext
 
 from enrichment import queue
@@ -115,44 +116,50 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
         resolutions.books[len(new_books) :],
     )
     _alive(month, token)  # nothing is written for a month cancelled meanwhile
-    written = works.works_from_backfill(new_resolved, month_label=month.label)
-    upgraded = sum(
-        synthetic.synthetic_work_settle(work=work, resolved=resolved).upgraded
-        for work, resolved in zip(met_again, again_resolved, strict=True)
-        if not resolved.not_tried  # it keeps its place for the daily retry
-    )
-    queued = (
-        queue.works_enqueue_enrichment(
-            work_ids=written.resolved_work_ids, trigger=ENRICHMENT_TRIGGER
+    # The works, their queueing and the month's outcome commit together: a worker killed
+    # between them left works nobody queued, which the month's next run found held (duplicates).
+    with transaction.atomic():
+        written = works.works_from_backfill(new_resolved, month_label=month.label)
+        upgraded = sum(
+            synthetic.synthetic_work_settle(work=work, resolved=resolved).upgraded
+            for work, resolved in zip(met_again, again_resolved, strict=True)
+            if not resolved.not_tried  # it keeps its place for the daily retry
         )
-        if written.resolved_work_ids
-        else []
-    )
-    # A resolved book whose ISBN another work took meanwhile (or an earlier book of the same
-    # month) was a duplicate after all; a synthetic work met again and upgraded was resolved by
-    # this run: discovered = duplicates + resolved + synthetic.
-    held = len(written.already_held)
-    resolved = sum(book.resolved for book in new_resolved) - held + upgraded
-    asked = len(new_books) - held + len(met_again)  # the rate's books: those needing an ISBN
-    metrics = months.MonthMetrics(
-        books_discovered=len(discovery.books),
-        duplicates_dropped=len(duplicates) + held - upgraded,
-        isbns_resolved=resolved,
-        resolution_rate=round(resolved / asked, 4) if asked else None,
-        synthetic_works=len(written.synthetic_work_ids),
-        queued_for_enrichment=len(queued) + upgraded,
-        provider_calls=_calls_added(source_calls, resolutions.calls),
-        sources=_sources_report(discovery),
-    )
-    # A source that failed may have named books this month now lacks: never "completed".
-    error = (
-        gettext("Some sources failed: %(errors)s (the month may lack their books)")
-        % {"errors": _errors_text(discovery)}
-        if discovery.errors
-        else ""
-    )
-    if not months.backfill_month_finish(month, token, metrics=metrics, error=error, partly=True):
-        raise MonthTakenBack
+        queued = (
+            queue.works_enqueue_enrichment(
+                work_ids=written.resolved_work_ids, trigger=ENRICHMENT_TRIGGER
+            )
+            if written.resolved_work_ids
+            else []
+        )
+        # A resolved book whose ISBN another work took meanwhile (or an earlier book of the same
+        # month) was a duplicate after all; a synthetic work met again and upgraded was resolved by
+        # this run: discovered = duplicates + resolved + synthetic.
+        held = len(written.already_held)
+        resolved = sum(book.resolved for book in new_resolved) - held + upgraded
+        asked = len(new_books) - held + len(met_again)  # the rate's books: those needing an ISBN
+        metrics = months.MonthMetrics(
+            books_discovered=len(discovery.books),
+            duplicates_dropped=len(duplicates) + held - upgraded,
+            isbns_resolved=resolved,
+            resolution_rate=round(resolved / asked, 4) if asked else None,
+            synthetic_works=len(written.synthetic_work_ids),
+            queued_for_enrichment=len(queued) + upgraded,
+            provider_calls=_calls_added(source_calls, resolutions.calls),
+            sources=_sources_report(discovery),
+        )
+        # A source that failed may have named books this month now lacks: never "completed".
+        error = (
+            gettext("Some sources failed: %(errors)s (the month may lack their books)")
+            % {"errors": _errors_text(discovery)}
+            if discovery.errors
+            else ""
+        )
+        ended = months.backfill_month_finish(
+            month, token, metrics=metrics, error=error, partly=True
+        )
+        if not ended:  # taken back meanwhile: its works are the newer run's to write
+            raise MonthTakenBack
 
 
 def _alive(month: BackfillMonth, token: str) -> None:

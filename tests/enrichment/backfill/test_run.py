@@ -2,7 +2,11 @@
 sources and a fake title search, real catalog checks and writes, the month's metrics; a month
 no source answered goes back to retry; a cancelled month's worker writes nothing."""
 
+from datetime import timedelta
+
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from catalog.models import Edition, Work
 from enrichment import tasks
@@ -424,3 +428,39 @@ def test_two_books_of_a_month_resolving_to_one_isbn_count_once_as_resolved(
     )
     assert Edition.objects.get(isbn13=shared).work.title == "Alpha Story"
     assert not Work.objects.filter(title="Beta Story").exists()
+
+
+class WorkerKilled(BaseException):
+    """What SIGKILL does to a worker: nothing after it runs, nothing uncommitted is kept (not an
+    Exception: the month's own error handling never sees it)."""
+
+
+def test_a_worker_killed_between_writing_a_months_works_and_queueing_them_loses_none(
+    fake_sources,  # noqa: F811
+    search_provider,  # noqa: F811
+    monkeypatch,
+):
+    isbns = a_month_of_books(fake_sources, search_provider)
+
+    def killed(**kwargs):
+        raise WorkerKilled
+
+    with monkeypatch.context() as patched:
+        patched.setattr(run.queue, "works_enqueue_enrichment", killed)
+        with pytest.raises(WorkerKilled):
+            process(claim())
+    # The sweep, once the month has been silent for BACKFILL_STALE_MINUTES: back to retry.
+    later = timezone.now() + timedelta(minutes=settings.BACKFILL_STALE_MINUTES + 1)
+    assert months.backfill_months_recover_stale(now=later).retried == 1
+    [again] = months.backfill_months_claim(limit=1, now=later)
+
+    again = process(again)
+
+    assert again.status == Status.COMPLETED
+    # Its books are its own (not duplicates of the killed run's), written once and queued.
+    assert (again.duplicates_dropped, again.queued_for_enrichment) == (1, 2)
+    fourth_wing = Edition.objects.get(isbn13=isbns["fourth_wing"]).work
+    found = Edition.objects.get(isbn13=isbns["found"]).work
+    queued = EnrichmentRequest.objects.filter(status="pending")
+    assert set(queued.values_list("work_id", flat=True)) == {fourth_wing.pk, found.pk}
+    assert Work.objects.filter(title="Nobody Knows This Novel").count() == 1
