@@ -527,6 +527,27 @@ def test_a_path_an_endpoint_has_with_or_without_its_last_slash_is_named_by_the_4
     }
 
 
+@pytest.mark.parametrize("debug", [True, False])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
+def test_the_apis_root_without_its_slash_is_its_json_404_whatever_debug_says(
+    settings, token_client, debug, method
+):
+    """`/api/v1` (no slash) was left to APPEND_SLASH: a 301 to `/api/v1/` that a client follows
+    with a GET (its POST's body dropped), and under DEBUG Django's RuntimeError for a POST, PUT,
+    PATCH or DELETE, an HTML 500 page. Every other path under it was already the API's 404."""
+    settings.DEBUG = debug
+
+    response = token_client.generic(method, "/api/v1", "{}", content_type="application/json")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert error_of(response)["error"] == {
+        "code": "not_found",
+        "message": "No endpoint at this address; every endpoint is described at /api/v1/docs/ "
+        "(and in /api/v1/schema/).",
+    }
+
+
 def test_a_session_cookie_with_a_nul_byte_is_no_session_on_every_database():
     """PostgreSQL refuses NUL in text: looking the forged session up was a 500 there, on the
     API as on the admin."""
