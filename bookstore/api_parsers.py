@@ -1,9 +1,104 @@
-"""The JSON API's body parser. Its own module: DRF imports it while importing its views (the
+"""The JSON API's body parser, and the check that a body (JSON or an upload's form) arrived
+whole. Its own module: DRF imports it while importing its views (the
 DEFAULT_PARSER_CLASSES setting), so it must not import them itself."""
 
+from typing import Any
+
+from django.core.files.uploadhandler import FileUploadHandler
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 from rest_framework.utils import json
+
+
+class IncompleteBody(exceptions.ParseError):
+    """400: the body ended before it was whole (its sender stopped or was cut off). Read as it
+    came, a cut upload lost its file ("No file was submitted.") and a cut JSON body was "JSON
+    parse error - Unterminated string…": neither said what happened."""
+
+    default_code = "incomplete_body"
+    default_detail = _("The request body is incomplete: send the request again.")
+
+
+def _short_by_length(received: int, length: int) -> IncompleteBody:
+    return IncompleteBody(
+        gettext(
+            "The request body is incomplete: %(received)s of the %(length)s bytes its "
+            "Content-Length announced arrived: its sender stopped, or the connection was cut. "
+            "Send it again."
+        )
+        % {"received": received, "length": length}
+    )
+
+
+class WholeBody:
+    """A request body read through: IncompleteBody when it ends before the `length` bytes its
+    Content-Length announced, or the connection breaks (a WSGI server's OSError, Django's
+    UnreadablePostError, was a 500)."""
+
+    def __init__(self, stream, length: int) -> None:
+        self.stream = stream
+        self.length = length
+        self.received = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            data = self.stream.read() if size is None or size < 0 else self.stream.read(size)
+        except OSError:
+            raise _short_by_length(self.received, self.length) from None
+        self.received += len(data)
+        if (size is None or size < 0 or not data) and self.received < self.length:
+            raise _short_by_length(self.received, self.length)
+        return data
+
+
+def content_length(meta) -> int:
+    """The Content-Length a request announced; 0 without a valid one."""
+    try:
+        return max(int(meta.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+class RefuseIncompleteMultipart(FileUploadHandler):
+    """First among an upload's handlers, whoever parses the form (DRF's parser, or Django's for
+    a session's CSRF check): the body is read through WholeBody, and a part the body ends in
+    before its closing boundary is IncompleteBody, where Django dropped the cut file silently."""
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.parsing = False
+        self.interrupted = False
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if self.parsing:  # the parse below: read as usual
+            return None
+        self.parsing = True
+        handlers = getattr(self.request, "upload_handlers", [])
+        others = [handler for handler in handlers if handler is not self]
+        body: Any = WholeBody(input_data, content_length)  # read() is all the parser uses
+        post, files = DjangoMultiPartParser(META, body, [self, *others], encoding).parse()
+        if self.interrupted:
+            for _name, uploaded in files.lists():
+                for file in uploaded:
+                    file.close()
+            raise IncompleteBody(
+                gettext(
+                    "The request body is incomplete: it ends inside a part, before the "
+                    "multipart body's closing boundary. Send it again whole."
+                )
+            )
+        return post, files
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None  # the next handler makes the file
+
+    def upload_interrupted(self) -> None:
+        self.interrupted = True
 
 
 def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -31,14 +126,18 @@ def _integer(text: str) -> int:
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's, reading strictly: an object giving a key twice is a parse error, and so is a body
-    nested too deeply for Python's parser (`[[[[…`: a few kilobytes), which was a 500, or a
-    number too long for it to read. The body is UTF-8, as RFC 8259 says JSON is, whatever
-    charset the Content-Type names (it "has no effect on compliant recipients"), a leading
-    byte order mark ignored (as it allows): DRF decoded by the charset named, and a client
-    labelling its UTF-8 `charset=ISO-8859-1` had "Café" stored as "CafÃ©"."""
+    """DRF's, reading strictly: a body shorter than its Content-Length is IncompleteBody; an
+    object giving a key twice is a parse error, and so is a body nested too deeply for Python's
+    parser (`[[[[…`: a few kilobytes), which was a 500, or a number too long for it to read.
+    The body is UTF-8, as RFC 8259 says JSON is, whatever charset the Content-Type names (it
+    "has no effect on compliant recipients"), a leading byte order mark ignored (as it
+    allows): DRF decoded by the charset named, and a client labelling its UTF-8
+    `charset=ISO-8859-1` had "Café" stored as "CafÃ©"."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        if request is not None:
+            stream = WholeBody(stream, content_length(request.META))
         try:
             text = stream.read().decode("utf-8-sig")
         except UnicodeDecodeError:

@@ -30,6 +30,7 @@ from bookstore.api import (
     read_query,
 )
 from bookstore.api_pagination import ByLineNumber, NewestFirst
+from bookstore.api_parsers import RefuseIncompleteMultipart
 from catalog import permissions, selectors, services
 from catalog.api.serializers import (
     ImportJobSerializer,
@@ -74,6 +75,7 @@ class ImportCreate(TakesNoQueryParameters, APIView):
         # Before authentication: a session's CSRF check reads the form, the file with it.
         django_request = request._request
         django_request.upload_handlers = [
+            RefuseIncompleteMultipart(django_request),
             StopAtImportUploadLimit(django_request),
             *django_request.upload_handlers,
         ]

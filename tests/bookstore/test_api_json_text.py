@@ -1,6 +1,8 @@
 """A JSON body's text, read by the API's parser (bookstore.api_parsers) as RFC 8259 says JSON
 is: UTF-8 whatever charset the Content-Type names, a leading byte order mark ignored."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -60,3 +62,26 @@ def test_a_body_that_is_not_utf8_is_a_parse_error_saying_so(admin_api, body):
         "message": "JSON parse error - the body is not UTF-8, the one encoding of JSON.",
     }
     assert request.status == EnrichmentRequest.Status.NEEDS_REVIEW
+
+
+def test_a_body_shorter_than_its_content_length_is_400_incomplete_and_nothing_done(admin_api):
+    """A JSON body cut off in transit was "JSON parse error - Unterminated string starting at…",
+    as if the client had sent bad JSON."""
+    request = needs_review()
+    response = admin_api.generic(
+        "POST",
+        reverse("api:enrichment-dismiss", args=[request.pk]),
+        b"",
+        content_type="application/json",
+        CONTENT_LENGTH=str(len(REASON)),
+        **{"wsgi.input": io.BytesIO(REASON[:12])},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "incomplete_body",
+        "message": f"The request body is incomplete: 12 of the {len(REASON)} bytes its "
+        "Content-Length announced arrived: its sender stopped, or the connection was cut. "
+        "Send it again.",
+    }
+    assert EnrichmentRequest.objects.get(pk=request.pk).status == request.status
