@@ -1,8 +1,11 @@
 """The links the JSON API gives: a list's `next` and `previous` pages, an object's `url` (and the
-`Location` header naming it). One rule for all of them, `api_link`."""
+`Location` header naming it), one rule for all of them, `api_link`; and an image's, absolute
+wherever it is given (`ImageUrlField`)."""
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -31,3 +34,17 @@ class LinkField(serializers.HyperlinkedIdentityField):
     def get_url(self, obj, view_name, request, format):
         url = super().get_url(obj, view_name, request, format)
         return url if url is None else api_link(url)
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class ImageUrlField(serializers.Field):
+    """An image file as an absolute URL (None without one): the works list's covers, a request's
+    current cover or photo."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value) -> str | None:
+        if not value:  # an empty image field
+            return None
+        return self.context["request"].build_absolute_uri(value.url)

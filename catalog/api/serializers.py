@@ -3,17 +3,17 @@ their editions. Field names are a contract: snake_case, and never renamed."""
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bookstore.api import AnswerModelSerializer, QueryParametersSerializer, StrictInputSerializer
-from bookstore.api_links import LinkField
+from bookstore.api_links import ImageUrlField, LinkField
 from catalog import isbn
 from catalog.forms import validate_import_upload_size
 from catalog.importers import ImportFileError
 from catalog.importers.generic import format_with_column_map
 from catalog.models import Edition, ImportJob, ImportRow, Work, WorkAuthor
+from catalog.models.books import ISBN10_SHAPE, ISBN13_SHAPE
 
 # --- Imports ------------------------------------------------------------------------------------
 
@@ -230,19 +230,6 @@ class WorksQuerySerializer(QueryParametersSerializer):
         return value
 
 
-@extend_schema_field(OpenApiTypes.URI)
-class ImageUrlField(serializers.Field):
-    """An image file as an absolute URL (None without one)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
-
-    def to_representation(self, value) -> str | None:
-        if not value:  # an empty image field
-            return None
-        return self.context["request"].build_absolute_uri(value.url)
-
-
 class CreditSerializer(AnswerModelSerializer):
     id = serializers.IntegerField(source="author_id", read_only=True)
     name = serializers.CharField(source="author.name", read_only=True)
@@ -254,6 +241,8 @@ class CreditSerializer(AnswerModelSerializer):
 
 
 class EditionSerializer(AnswerModelSerializer):
+    # The stored shapes, as patterns in the schema: a client may check or index them as such.
+    isbn13 = serializers.RegexField(ISBN13_SHAPE, read_only=True, allow_null=True, label="ISBN-13")
     isbn10 = serializers.SerializerMethodField()
     publication_date = serializers.CharField(
         source="publication_date_display",
@@ -282,6 +271,7 @@ class EditionSerializer(AnswerModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field({"type": "string", "nullable": True, "pattern": ISBN10_SHAPE})
     def get_isbn10(self, edition: Edition) -> str | None:
         return edition.isbn10 or None  # as isbn13: null when there is none
 

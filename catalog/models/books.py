@@ -262,6 +262,12 @@ class WorkAuthor(TimeStampedPart):
         }
 
 
+#: What an edition's stored ISBNs look like, whatever was imported (the database refuses any
+#: other): the API's schema declares them as its values' patterns.
+ISBN13_SHAPE = r"^97[89][0-9]{10}$"
+ISBN10_SHAPE = r"^[0-9]{9}[0-9X]$"
+
+
 class Edition(TimeStampedModel, CoverFields):
     class Format(models.TextChoices):
         HARDCOVER = "hardcover", _("Hardcover")
@@ -320,11 +326,11 @@ class Edition(TimeStampedModel, CoverFields):
         ordering = ["work", "publication_date", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(isbn13__isnull=True) | Q(isbn13__regex=r"^97[89][0-9]{10}$"),
+                condition=Q(isbn13__isnull=True) | Q(isbn13__regex=ISBN13_SHAPE),
                 name="edition_isbn13_shape",
             ),
             models.CheckConstraint(
-                condition=Q(isbn10="") | Q(isbn10__regex=r"^[0-9]{9}[0-9X]$"),
+                condition=Q(isbn10="") | Q(isbn10__regex=ISBN10_SHAPE),
                 name="edition_isbn10_shape",
             ),
             models.CheckConstraint(

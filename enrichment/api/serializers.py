@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bookstore.api_links import LinkField
+from bookstore.api_links import ImageUrlField, LinkField
 from catalog.models import Work
 from enrichment import cover_apply
 from enrichment.covers import ordered_cover_refs
@@ -173,7 +173,8 @@ class CoverCandidateSerializer(serializers.Serializer):
 
 
 class CurrentCoverSerializer(serializers.Serializer):
-    url = serializers.CharField()
+    # Absolute, as the works list's cover_url: it was the storage's "/media/covers/…" here.
+    url = ImageUrlField(source="image")
     source = serializers.CharField()  # type: ignore[assignment]
     verified_at = serializers.DateTimeField(allow_null=True)
 
@@ -268,7 +269,7 @@ def _current_image(holder, slot: str) -> dict[str, Any] | None:
     if holder is None:
         return None
     return {
-        "url": getattr(holder, slot).url,
+        "image": getattr(holder, slot),
         "source": getattr(holder, f"{slot}_source"),
         "verified_at": getattr(holder, f"{slot}_verified_at"),
     }

@@ -162,6 +162,7 @@ class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
         enrichment_request = _request_or_404(requests, pk)
         work = enrichment_request.work
         context = {
+            "request": request,  # for absolute links
             "live_values": request_live_values(enrichment_request),
             "credits": [credit.author.name for credit in work.credits.all()] if work else [],
             "current_image": request_image_holder(enrichment_request),

@@ -5,6 +5,7 @@ belongs to the code rather than to the API."""
 import inspect
 import json
 import re
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
@@ -13,7 +14,7 @@ from rest_framework.test import APIClient
 
 from bookstore import api
 from catalog.models import ImportJob, ImportRow
-from tests.api_schema import assert_answer_matches_schema
+from tests.api_schema import FORMAT_CHECKER, UNCHECKED_FORMATS, assert_answer_matches_schema
 from tests.enrichment.test_review import needs_review
 from tests.factories import make_edition, make_work
 
@@ -256,3 +257,50 @@ def test_every_operation_documents_the_400_any_endpoint_answers_to_bad_input(adm
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "400" in operation["responses"], (method, path)
+
+
+def declared_formats(node) -> set[str]:
+    if isinstance(node, list):
+        return set().union(*(declared_formats(item) for item in node))
+    if not isinstance(node, dict):
+        return set()
+    own = {node["format"]} if isinstance(node.get("format"), str) else set()
+    return own.union(*(declared_formats(value) for value in node.values()))
+
+
+def test_every_format_the_schema_declares_is_checked_in_the_answers_read_against_it(admin_api):
+    """jsonschema checks neither `date-time` nor `uri` without packages this project does not
+    install: a `format` the answers broke went unnoticed by every test reading them."""
+    formats = declared_formats(served_schema(admin_api))
+
+    assert {"date-time", "uri"} <= formats
+    assert formats - UNCHECKED_FORMATS <= set(FORMAT_CHECKER.checkers)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("cover_url", "/media/covers/ab/cover.jpg"),  # a path, not a URI
+        ("created_at", "2025-03-03 14:05:09"),  # no T, no offset: not RFC 3339
+        ("editions", [{"isbn13": "978-0-380-78901-6"}]),  # not the stored shape
+    ],
+)
+def test_an_answer_breaking_a_declared_format_or_pattern_is_caught(admin_api, field, value):
+    make_edition(make_work("Synthetic Formats"), isbn13="9780380789016", isbn10="0380789019")
+    response = admin_api.get(reverse("api:work-list"))
+    assert_answer_matches_schema(admin_api, "/api/v1/works/", "get", response)  # as served
+    work = response.json()["results"][0]
+    if field == "editions":
+        value = [{**work["editions"][0], **value[0]}]
+    broken = {**response.json(), "results": [{**work, field: value}]}
+    answer = SimpleNamespace(status_code=200, json=lambda: broken)
+
+    with pytest.raises(jsonschema.ValidationError):
+        assert_answer_matches_schema(admin_api, "/api/v1/works/", "get", answer)
+
+
+def test_an_editions_isbns_are_declared_in_the_shapes_the_database_keeps(admin_api):
+    edition = served_schema(admin_api)["components"]["schemas"]["Edition"]["properties"]
+
+    assert edition["isbn13"]["pattern"] == "^97[89][0-9]{10}$"
+    assert edition["isbn10"]["pattern"] == "^[0-9]{9}[0-9X]$"

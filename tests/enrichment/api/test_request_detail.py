@@ -77,10 +77,14 @@ def test_the_cover_the_work_shows_now_is_given_beside_the_candidates(api):
         cover="covers/ab/current.jpg", cover_source="google_books", cover_verified_at=verified
     )
 
-    current = api.get(url(request.pk)).json()["proposal"]["cover"]["current"]
+    response = api.get(url(request.pk))
 
-    assert current["url"].endswith("covers/ab/current.jpg")
+    current = response.json()["proposal"]["cover"]["current"]
+    # Absolute, as the works list's cover_url: it was "/media/covers/ab/current.jpg", a path a
+    # client had to resolve itself, which the schema now declares a `uri` to be.
+    assert current["url"] == "http://testserver/media/covers/ab/current.jpg"
     assert current["source"] == "google_books" and current["verified_at"]
+    assert_answer_matches_schema(api, "/api/v1/enrichment/{id}", "get", response)
 
 
 def test_links_from_provider_data_must_be_web_urls(api):
