@@ -226,7 +226,8 @@ def search_terms(search_term: str) -> list[str]:
     phrase kept whole ("Le Guin"). A quote left open is no part of a word (`"Le Guin` is Le and
     Guin): Django's unquoting refused it, a 500. Composed (NFC), the form typed text and nearly
     every export and provider give: an accent typed as a combining mark (`e` + U+0301) found no
-    `é`."""
+    `é`. Text stored decomposed is found too: each word is searched in both forms
+    (`term_spellings`)."""
     terms = []
     for bit in smart_split(unicodedata.normalize("NFC", search_term)):
         if bit[:1] in ("'", '"'):
@@ -237,11 +238,22 @@ def search_terms(search_term: str) -> list[str]:
     return terms
 
 
+def term_spellings(term: str) -> list[str]:
+    """A search word as stored text may hold it: composed (as `search_terms` gives it), and
+    decomposed (NFD: `e` + U+0301) where that differs, as an export saved on macOS is imported
+    and kept. Searching both finds such a title without rewriting the stored rows."""
+    return list(dict.fromkeys([term, unicodedata.normalize("NFD", term)]))
+
+
 def fts_substrings_query(terms: list[str]) -> str:
-    """An FTS5 trigram MATCH of rows holding every term as a substring (`"omens" AND "good"`),
-    each term quoted so that none of its characters is read as FTS5 syntax."""
-    quoted = ['"{}"'.format(term.replace('"', '""')) for term in terms]
-    return " AND ".join(quoted)
+    """An FTS5 trigram MATCH of rows holding every term as a substring (`"omens" AND "good"`,
+    `("café" OR "café") AND …` for either spelling), each term quoted so that none of its
+    characters is read as FTS5 syntax."""
+    matches = []
+    for term in terms:
+        quoted = ['"{}"'.format(spelling.replace('"', '""')) for spelling in term_spellings(term)]
+        matches.append(quoted[0] if len(quoted) == 1 else "({})".format(" OR ".join(quoted)))
+    return " AND ".join(matches)
 
 
 def _like_pattern(term: str) -> str:
@@ -261,9 +273,13 @@ def _text_holds_every_q(
         sql = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
         condition &= Q(pk__in=RawSQL(sql, [fts_substrings_query(indexed)]))
     elif indexed and connection.vendor == "postgresql":
-        where = " AND ".join([f"{text_sql} LIKE %s"] * len(indexed))
+        spellings = [term_spellings(term) for term in indexed]
+        where = " AND ".join(
+            "({})".format(" OR ".join([f"{text_sql} LIKE %s"] * len(each))) for each in spellings
+        )
         sql = f"SELECT id FROM {table} WHERE {where}"
-        condition &= Q(pk__in=RawSQL(sql, [_like_pattern(term) for term in indexed]))
+        params = [_like_pattern(spelling) for each in spellings for spelling in each]
+        condition &= Q(pk__in=RawSQL(sql, params))
     else:
         short = terms
     for term in short:
@@ -296,7 +312,8 @@ def _text_columns_hold_q(term: str, columns: tuple[str, ...]) -> Q:
     """Row by row: one of `columns` holds `term` (for rows an index already narrowed)."""
     either = Q()
     for column in columns:
-        either |= Q(**{f"{column}__icontains": term})
+        for spelling in term_spellings(term):
+            either |= Q(**{f"{column}__icontains": spelling})
     return either
 
 
