@@ -31,6 +31,11 @@ max_requests_jitter = max_requests // 10
 # No runtime control socket (gunicornc): its default path is one per user, shared by every
 # gunicorn of that user, and nothing here uses it.
 control_socket_disable = True
+# A request line as long as the API's longest documented query: `enrichment/status` with its 500
+# work ids of seven or eight digits, the commas percent-encoded (`%2C`, as most HTTP libraries
+# send them), is 5-6 KB, past gunicorn's 4094 bytes, which answered its own HTML 414. 8190 is the
+# most gunicorn takes.
+limit_request_line = 8190
 
 # Access and error logs on stdout / stderr, for the process manager to collect; each access
 # line names the request's id (bookstore.middleware), as the application's log lines do.

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -166,6 +167,22 @@ def test_debug_is_off_and_each_answer_has_a_request_id_in_the_access_log(server)
     assert headers["X-Request-ID"] == "ci-404"
     time.sleep(0.2)  # the access line is written after the answer
     assert re.search(r'"GET /no-such-page HTTP/1\.1" 404 .* request_id=ci-404', log.read_text())
+
+
+def test_the_apis_longest_documented_query_reaches_the_api(server):
+    """`enrichment/status` with its 500 work ids (API_MAX_WORK_IDS) of seven digits, the commas
+    percent-encoded as urllib and requests send them, is a 5 KB request line: gunicorn's default
+    limit (4094) answered its own HTML 414 before the API saw it."""
+    query = urllib.parse.urlencode({"work_ids": ",".join(str(1_000_000 + i) for i in range(500))})
+    assert len(query) > 4094
+
+    base, _log = server
+    status, headers, body = fetch(f"{base}/api/v1/enrichment/status?{query}")
+
+    # Anonymous: the API's own JSON 401, which it answers only once it has the request.
+    assert status == 401
+    assert headers["Content-Type"] == "application/json"
+    assert b"not_authenticated" in body
 
 
 def test_make_serve_refuses_to_start_without_allowed_hosts(tmp_path):
