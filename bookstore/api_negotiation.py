@@ -2,6 +2,7 @@
 (the DEFAULT_CONTENT_NEGOTIATION_CLASS setting), so it must not import them itself."""
 
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.utils.mediatypes import _MediaType
@@ -26,6 +27,26 @@ class UnsupportedContentEncoding(exceptions.UnsupportedMediaType):
         )
 
 
+class LengthRequired(exceptions.APIException):
+    """411: a body sent without a Content-Length (`Transfer-Encoding: chunked`). Django reads a
+    request's body only as far as its Content-Length, so such a body was read as none: a
+    trigger's ids were "required", an upload's file "not submitted", and a dismissal done with
+    its reason dropped. RFC 9110 §15.5.12: the client may send it again with the length."""
+
+    status_code = 411
+    default_code = "length_required"
+    default_detail = _(
+        "This API reads a body only with its Content-Length: send it again with one, not "
+        "Transfer-Encoding: chunked."
+    )
+
+
+def sent_without_length(request) -> bool:
+    """A body announced by Transfer-Encoding (chunked), whose length is not given."""
+    meta = request.META
+    return bool(meta.get("HTTP_TRANSFER_ENCODING", "").strip()) and not meta.get("CONTENT_LENGTH")
+
+
 def refuses(media_type: _MediaType) -> bool:
     """An Accept header's type of quality 0 ("application/json;q=0"): RFC 9110 §12.4.2 reads it
     as "not acceptable", never as the least wanted. A quality that is no number is ignored."""
@@ -41,7 +62,7 @@ class ContentNegotiation(DefaultContentNegotiation):
     if the address were wrong; an empty Accept header read as none (any type), where DRF
     answered 406 to a preference never stated; a type the header gives quality 0 refused
     (406 where nothing acceptable remains), where DRF ignored the quality and answered in it;
-    and a compressed body refused as such (415)."""
+    a compressed body refused as such (415), and a body of no stated length (411)."""
 
     def select_parser(self, request, parsers):
         """DRF's, for a body not compressed: it read a gzip body as if it were JSON (a parse
@@ -52,6 +73,10 @@ class ContentNegotiation(DefaultContentNegotiation):
         return super().select_parser(request, parsers)
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        # Every request of every endpoint is negotiated first: where a body that cannot be read
+        # is refused before anything is done with the request.
+        if sent_without_length(request):
+            raise LengthRequired()
         format = format_suffix or request.query_params.get(self.settings.URL_FORMAT_OVERRIDE)
         if format:  # first: a format this does not answer in is a 400, refused or not
             renderers = self.filter_renderers(renderers, format)

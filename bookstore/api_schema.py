@@ -25,6 +25,7 @@ SHARED_ERRORS = {
     ),
 }
 BODY_ERRORS = {
+    "411": _("A body sent without a Content-Length (Transfer-Encoding: chunked): send its length."),
     "413": _("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE, or its files over the upload limit."),
     "415": _(
         "A body of a type this endpoint does not read (the error names the one to send), or "
@@ -35,7 +36,7 @@ BODY_ERRORS = {
 
 class ApiSchemaGenerator(SchemaGenerator):
     """drf-spectacular's, with the errors any endpoint may answer documented on each (the
-    Error body): a client generated from the schema met a 400, 406, 429, 503, 413 or 415 as an
+    Error body): a client generated from the schema met a 400, 406, 429, 503, 411, 413 or 415 as an
     answer it did not know."""
 
     def get_schema(self, request=None, public=False):
