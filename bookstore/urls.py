@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from bookstore.api import ApiNotFound
+from bookstore.api_errors import API_ROOT
 from bookstore.views import healthz
 
 
@@ -22,14 +23,18 @@ class FaviconView(RedirectView):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("bookstore.api_urls")),
+    path(f"{API_ROOT}/", include("bookstore.api_urls")),
     # The API's root without its slash: its JSON 404, as with it. Left to APPEND_SLASH it was a
     # 301 a POST follows as a GET, and under DEBUG a POST's RuntimeError (an HTML 500).
-    path("api/v1", ApiNotFound.as_view()),
+    path(API_ROOT, ApiNotFound.as_view()),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("healthz", healthz, name="healthz"),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
 ]
+
+# Django's error pages, as the API's JSON errors under /api/v1 (bookstore/api_errors.py).
+handler400 = "bookstore.api_errors.bad_request"
+handler500 = "bookstore.api_errors.server_error"
 
 if settings.DEBUG and settings.STORAGE_BACKEND == "filesystem":
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
