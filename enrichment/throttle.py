@@ -23,10 +23,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from bookstore.db_clock import database_now
 from enrichment.candidates import ANSWER_STATUSES, LookupStatus
-from enrichment.faults import ClassifiedFault, classify_fault, reached_the_server
+from enrichment.faults import (
+    DETAIL_MAX_CHARS,
+    PASSING_KINDS,
+    ClassifiedFault,
+    classify_fault,
+    fault_detail,
+    reached_the_server,
+)
 from enrichment.models import ProviderState
 
 logger = logging.getLogger(__name__)
@@ -73,6 +81,8 @@ class Permit:
     probe: bool = False  # this request is the half-open breaker's probe
     lease_id: str = ""
     cost: int = 0  # what the request took from the daily budget
+    # Refused by a breaker held open by a fault that waiting will not mend (held_fault).
+    fault: ClassifiedFault | None = None
 
 
 def limits_for(provider: str) -> Limits:
@@ -275,6 +285,31 @@ def record_error(
     )
 
 
+def held_fault(state: ProviderState) -> ClassifiedFault | None:
+    """The fault an open breaker holds back, when waiting will not mend it (not one of
+    faults.PASSING_KINDS: a failed secure connection, an answer that cannot be read, a refused
+    request); None for a provider down, busy or unreachable, which passes on its own.
+
+    A request the breaker refuses is then that fault, with no request sent: every book it holds
+    back counts the attempt on its own backoff and ends failed with the reason after
+    ENRICHMENT_MAX_ATTEMPTS, rather than waiting with no attempt counted while only the probe's
+    book moves on (one a breaker's open time: a catalogue took days to end failed)."""
+    kind = state.last_error_kind
+    if not kind or kind in PASSING_KINDS:
+        return None
+    note = gettext(
+        "Not sent: the circuit breaker holds back every request after this fault, which "
+        "waiting will not mend."
+    )
+    detail = state.last_error_detail or state.last_error
+    return ClassifiedFault(
+        kind=kind,
+        host=state.last_error_host,
+        http_status=state.last_error_status,
+        detail=fault_detail(f"{detail[: DETAIL_MAX_CHARS - len(note) - 1]}\n{note}"),
+    )
+
+
 def provider_state(*, provider: str) -> ProviderState | None:
     """The provider's current state row, for display (None before its first request)."""
     return ProviderState.objects.filter(provider=provider).first()
@@ -295,7 +330,8 @@ def _decide(
 
         def refuse(status: LookupStatus, reason: str, retry_after: float | None = None):
             state.save()
-            permit = Permit(provider, False, now, status, retry_after, reason)
+            fault = held_fault(state) if status == LookupStatus.CIRCUIT_OPEN else None
+            permit = Permit(provider, False, now, status, retry_after, reason, fault=fault)
             return permit, 0.0
 
         if state.quota_exhausted:

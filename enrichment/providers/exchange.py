@@ -49,6 +49,13 @@ class _Fault:
     asked: bool = True
 
 
+def held_fault_status(fault: ClassifiedFault) -> LookupStatus:
+    """The lookup status of a fault an open breaker holds back (throttle.held_fault)."""
+    if fault.kind == FaultKind.UNPARSEABLE:
+        return LookupStatus.UNPARSEABLE
+    return LookupStatus.SERVER_ERROR
+
+
 class ProviderExchange:
     """A provider's requests and answers: see the module docstring."""
 
@@ -172,6 +179,9 @@ class ProviderExchange:
             clock=self.clock,
             sleep=self.sleep,
         )
+        if permit.fault is not None:  # not sent: held back for a fault waiting will not mend
+            status = held_fault_status(permit.fault)
+            return self._fault(status, permit.fault.message, classified=permit.fault)
         if not permit.granted:  # not sent: unavailable for now, no fault of the provider
             status = permit.status or LookupStatus.THROTTLED  # a refusal always says why
             return _Fault(status, permit.reason, permit.retry_after, asked=False)

@@ -7,6 +7,8 @@ fails ends failed after ENRICHMENT_MAX_ATTEMPTS with the reason, a cover is reje
 three claims, where both waited for the "unreachable" host without limit.
 """
 
+import socket
+
 import pytest
 from django.utils import timezone
 
@@ -118,3 +120,69 @@ def test_a_provider_whose_tls_fails_ends_failed_with_the_reason(provider_setting
     assert "Waiting" not in request.last_error
     work.refresh_from_db()
     assert work.enrichment_status == Work.EnrichmentStatus.FAILED
+
+
+def test_books_held_back_by_a_breaker_a_tls_fault_opened_count_their_attempts(
+    provider_settings, tmp_path
+):
+    """A breaker held open by a failed secure connection holds back a fault that waiting will
+    not mend: every book it holds back counts the attempt, on its own backoff, and ends failed
+    with the reason. They waited "for providers unavailable for now" with no attempt counted,
+    and only the probe's own book (one a minute) moved on: a catalogue took days to end."""
+    provider_settings.ENRICHMENT_BREAKER_FAILURES = 1
+    provider_settings.ENRICHMENT_BREAKER_OPEN_SECONDS = 3600  # no probe during the test
+    first = make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_edition(first, isbn13="9780060557812")
+    queue.works_enqueue_enrichment(dispatch=False)
+    with tls_server("self_signed", tmp_path) as server:
+        provider_settings.OPENLIBRARY_URL = f"https://127.0.0.1:{server.port}"
+        run_until_settled(1)  # its fault opens the breaker
+        held = make_work("Stardust", authors=["Neil Gaiman"])
+        make_edition(held, isbn13="9780061142024")
+        queue.works_enqueue_enrichment(dispatch=False)
+        for _ in range(3):
+            EnrichmentRequest.objects.filter(status=Status.PENDING).update(
+                next_attempt_at=timezone.now()
+            )
+            due = EnrichmentRequest.objects.filter(status=Status.PENDING)
+            engine.process_requests(
+                queue.requests_claim(request_ids=list(due.values_list("pk", flat=True)))
+            )
+    assert len(server.connections) == 1  # the breaker sent nothing more
+    request = EnrichmentRequest.objects.get(work=held)
+    host = f"127.0.0.1:{server.port}"
+    assert (request.status, request.attempts) == (Status.FAILED, 3)
+    assert request.last_error == f"Open Library: the secure connection to {host} failed (TLS)"
+    (fault,) = request.match_details.faults
+    assert "circuit breaker" in fault.detail and "certificate verify failed" in fault.detail
+    held.refresh_from_db()
+    assert held.enrichment_status == Work.EnrichmentStatus.FAILED
+
+
+def test_books_held_back_by_a_breaker_a_passing_fault_opened_still_wait(
+    provider_settings, tmp_path
+):
+    """A breaker held open by a refused connection (a provider down) is a wait: no attempt."""
+    provider_settings.ENRICHMENT_BREAKER_FAILURES = 1
+    provider_settings.ENRICHMENT_BREAKER_OPEN_SECONDS = 3600
+    first = make_work("Neverwhere", authors=["Neil Gaiman"])
+    make_edition(first, isbn13="9780060557812")
+    queue.works_enqueue_enrichment(dispatch=False)
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    provider_settings.OPENLIBRARY_URL = f"https://127.0.0.1:{port}"
+    run_until_settled(1)
+    held = make_work("Stardust", authors=["Neil Gaiman"])
+    make_edition(held, isbn13="9780061142024")
+    queue.works_enqueue_enrichment(dispatch=False)
+    for _ in range(4):
+        EnrichmentRequest.objects.filter(status=Status.PENDING).update(
+            next_attempt_at=timezone.now()
+        )
+        due = EnrichmentRequest.objects.filter(status=Status.PENDING)
+        engine.process_requests(
+            queue.requests_claim(request_ids=list(due.values_list("pk", flat=True)))
+        )
+    request = EnrichmentRequest.objects.get(work=held)
+    assert (request.status, request.attempts) == (Status.PENDING, 0)
+    assert request.last_error.startswith("Waiting for providers unavailable for now")

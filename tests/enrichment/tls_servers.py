@@ -2,8 +2,9 @@
 expired or other host's certificate, a handshake cut off, a plain-HTTP server on the https
 port, a TLS alert. Certificates are made here with `cryptography` (in .venv), into tmp_path.
 
-`tls_server(shape, tmp_path)` is a context manager giving the server's port and `ca`, the
-certificate a client may trust (for the shapes where trusting it still leaves a fault).
+`tls_server(shape, tmp_path)` is a context manager giving the server's port, `ca`, the
+certificate a client may trust (for the shapes where trusting it still leaves a fault), and
+`connections`, one item per connection taken.
 """
 
 import contextlib
@@ -76,8 +77,10 @@ def tls_server(shape: str, directory: Path):
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.05)
     stop = threading.Event()
+    connections: list[int] = []
 
     def serve(conn: socket.socket) -> None:
+        connections.append(1)
         with conn:
             conn.settimeout(5)
             if shape == "handshake_cut":  # takes the connection, then drops it unanswered
@@ -92,4 +95,6 @@ def tls_server(shape: str, directory: Path):
                 tls.sendall(ANSWER)
 
     with each_connection_served(listener, serve, stop):
-        yield SimpleNamespace(port=listener.getsockname()[1], ca=cert, host=HOST)
+        yield SimpleNamespace(
+            port=listener.getsockname()[1], ca=cert, host=HOST, connections=connections
+        )
