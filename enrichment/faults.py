@@ -13,6 +13,7 @@ Pure: no database. Messages go through gettext when they are read.
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
 import ssl
@@ -38,6 +39,7 @@ class FaultKind(StrEnum):
     REFUSED = "refused"
     TIMEOUT = "timeout"
     TLS = "tls"
+    CONNECTION_LOST = "connection_lost"  # reset or closed before the answer ended
     HTTP_429 = "http_429"
     HTTP_5XX = "http_5xx"
     HTTP_4XX = "http_4xx"
@@ -53,6 +55,7 @@ UNREACHABLE_KINDS = frozenset(
         FaultKind.REFUSED,
         FaultKind.TIMEOUT,
         FaultKind.TLS,
+        FaultKind.CONNECTION_LOST,
         FaultKind.HTTP_429,
         FaultKind.HTTP_5XX,
     }
@@ -85,6 +88,7 @@ KIND_LABELS: dict[str, Any] = {
     FaultKind.REFUSED: _("connection refused"),
     FaultKind.TIMEOUT: _("timeout"),
     FaultKind.TLS: _("TLS failure"),
+    FaultKind.CONNECTION_LOST: _("connection cut off"),
     FaultKind.HTTP_429: _("too many requests (HTTP 429)"),
     FaultKind.HTTP_5XX: _("server error (HTTP 5xx)"),
     FaultKind.HTTP_4XX: _("request refused (HTTP 4xx)"),
@@ -121,6 +125,14 @@ _TEXT_KINDS = (
         re.compile(r"SSLError|CERTIFICATE_VERIFY_FAILED|\[SSL[:\]]|\bTLSV1|\(TLS\)", re.I),
     ),
     (FaultKind.TIMEOUT, re.compile(r"timed out|timeout|gave up after", re.I)),
+    (
+        FaultKind.CONNECTION_LOST,
+        re.compile(
+            r"Connection reset|ECONNRESET|\[Errno 104\]|\[WinError 10054\]|Broken pipe|"
+            r"IncompleteRead|RemoteDisconnected|closed connection without response",
+            re.I,
+        ),
+    ),
 )
 # A LookupStatus (its value: this module does not import enrichment.candidates) -> a kind, for
 # a fault that says nothing more precise.
@@ -186,6 +198,10 @@ class ClassifiedFault:
             return gettext("%(host)s did not answer in time (timeout)") % values
         if self.kind == FaultKind.TLS:
             return gettext("the secure connection to %(host)s failed (TLS)") % values
+        if self.kind == FaultKind.CONNECTION_LOST:
+            return gettext("the connection to %(host)s was cut off before the answer ended") % (
+                values
+            )
         if self.kind == FaultKind.HTTP_429:
             return gettext("%(host)s answered HTTP 429: too many requests") % values
         if self.kind == FaultKind.HTTP_5XX:
@@ -334,6 +350,17 @@ def _kind_of_exception(error: BaseException) -> FaultKind | None:
         return FaultKind.TLS
     if has(TimeoutError, requests.Timeout, urllib3.exceptions.TimeoutError):
         return FaultKind.TIMEOUT
+    # The server took the connection and it ended under us (a reset, a close mid-answer): the
+    # network's fault, which passes like a refused connection's.
+    if has(
+        ConnectionResetError,
+        ConnectionAbortedError,
+        BrokenPipeError,
+        http.client.IncompleteRead,
+        http.client.RemoteDisconnected,
+        urllib3.exceptions.IncompleteRead,
+    ):
+        return FaultKind.CONNECTION_LOST
     return None
 
 

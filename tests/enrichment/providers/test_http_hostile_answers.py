@@ -15,9 +15,11 @@ import pytest
 
 from enrichment.candidates import LookupStatus
 from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes, verify_cover
+from enrichment.covers.errors import reached_no_host
+from enrichment.faults import FaultKind, classify_fault, reached_the_server
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
-from tests.enrichment.raw_http_server import raw_http_server
+from tests.enrichment.raw_http_server import raw_http_server, reset
 from tests.fixtures.covers import synthetic
 
 JPEG = synthetic.read("synthetic-cover-400x600.jpg")
@@ -161,3 +163,38 @@ def test_an_http_1_0_cover_cut_short_without_a_length_is_refused_as_truncated(co
     with pytest.raises(CoverRejected) as caught:
         verify_cover(data)
     assert caught.value.reason == RejectionReason.TRUNCATED
+
+
+def reset_mid_body(conn, head):
+    """Headers promising the recorded answer, half of it, then a TCP reset."""
+    conn.sendall(answer(RECORDED_ANSWER, b"application/json")[: -len(RECORDED_ANSWER) // 2])
+    reset(conn)
+
+
+def test_a_connection_reset_mid_body_is_a_lost_connection_that_passes(settings, openlibrary):
+    """A provider whose connection is reset half way through its answer: the network failed,
+    not the provider's answer. It was kind "other", its note the raw exception's first line
+    ("('Connection broken: ConnectionResetError(104, …"), and a book past its attempts ended
+    failed for it rather than waiting for the provider, as for any network fault."""
+    with raw_http_server(reset_mid_body) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    host = f"127.0.0.1:{server.port}"
+    assert result.status == LookupStatus.SERVER_ERROR, result
+    assert result.fault.kind == FaultKind.CONNECTION_LOST
+    assert result.fault.message == f"the connection to {host} was cut off before the answer ended"
+    assert result.fault.passes_on_its_own and reached_the_server(result.fault)
+    assert "Connection reset by peer" in result.fault.detail
+
+
+def test_a_cover_whose_connection_is_reset_mid_body_is_retried_as_a_lost_connection(covers):
+    with raw_http_server(
+        lambda conn, head: (conn.sendall(answer(JPEG, b"image/jpeg")[:-100]), reset(conn))
+    ) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+    refused = caught.value
+    assert refused.reason == RejectionReason.CONNECTION_ERROR and refused.retryable
+    assert classify_fault(error=refused.message).kind == FaultKind.CONNECTION_LOST
+    assert not reached_no_host(refused.reason, refused.message)  # a host answered: a claim
