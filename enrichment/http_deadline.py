@@ -16,6 +16,7 @@ the connection, even for a redirect it does not follow), which no byte cap would
 
 import contextlib
 import http.client
+import re
 import socket
 import threading
 import time
@@ -26,7 +27,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, InvalidHeader
 
 
 class DeadlinePassed(Exception):
@@ -271,6 +272,26 @@ class WatchedAdapter(HTTPAdapter):
         if not proxy.lower().startswith("socks"):
             manager.pool_classes_by_scheme = dict(WATCHED_POOL_CLASSES)
         return manager
+
+
+_LENGTHS_IN_TEXT = re.compile(r"unmatching values \(([^)]{1,200})\)")
+
+
+def unreadable_framing(error: BaseException) -> str | None:
+    """What makes an answer's framing unreadable, or None: Content-Length values that disagree
+    (urllib3 refuses them). RFC 9112 §6.3 makes that an unrecoverable error: no length can be
+    trusted, and the server answers that URL so every time, so it is no fault to retry as a
+    connection's (cover downloads and provider requests both read it so)."""
+    wrapped = error.args[0] if error.args else None
+    if not isinstance(error, InvalidHeader) and not isinstance(wrapped, InvalidHeader):
+        return None
+    found = _LENGTHS_IN_TEXT.search(str(error))
+    if found is None:
+        return str(error)[:300]
+    return (
+        f"Content-Length values that disagree ({found.group(1)}): "
+        "the server's answers to this URL cannot be read (RFC 9112 §6.3)"
+    )
 
 
 class CappedSession(requests.Session):

@@ -30,6 +30,7 @@ from enrichment.http_deadline import (
     WatchedHTTPConnectionPool,
     WatchedHTTPSConnection,
     WatchedHTTPSConnectionPool,
+    unreadable_framing,
 )
 
 MAX_REDIRECTS = 3
@@ -201,6 +202,9 @@ def _rejection_for(error: requests.RequestException) -> CoverRejected:
         # A body its Content-Encoding does not describe (a "gzip" that is not): the connection
         # worked, and asking again brings the same bytes.
         return CoverRejected(RejectionReason.CORRUPT, f"undecodable body: {str(error)[:300]}")
+    framing = unreadable_framing(error)
+    if framing is not None:  # asking again brings the same broken answer
+        return CoverRejected(RejectionReason.CORRUPT, framing)
     timed_out = isinstance(error, requests.Timeout) or any(
         isinstance(arg, ReadTimeoutError) for arg in error.args
     )

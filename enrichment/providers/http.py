@@ -34,7 +34,12 @@ from enrichment.faults import (
     fault_detail,
     strip_url_queries,
 )
-from enrichment.http_deadline import CappedSession, Watchdog, current_watchdog
+from enrichment.http_deadline import (
+    CappedSession,
+    Watchdog,
+    current_watchdog,
+    unreadable_framing,
+)
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
 #: Bytes read per step of a body; a decompressed step is never larger (urllib3 >= 2.6).
@@ -224,6 +229,11 @@ def transport_fault(
         error = f"undecodable body: {text}"
         fault = classify_fault(error=error, url=url, status=LookupStatus.UNPARSEABLE)
         return ProviderFault(LookupStatus.UNPARSEABLE, error, fault=fault)
+    framing = unreadable_framing(exc)
+    if framing is not None:  # asking again brings the same broken answer
+        fault = classify_fault(error=framing, url=url, status=LookupStatus.UNPARSEABLE)
+        fault = replace(fault, detail=fault_detail(f"{framing}\n{text}"))
+        return ProviderFault(LookupStatus.UNPARSEABLE, framing, fault=fault)
     fault = replace(classify_fault(error=exc, url=url), detail=fault_detail(text))
     # A read timeout inside the body comes out of iter_content as a ConnectionError.
     if isinstance(exc, requests.Timeout) or "timed out" in str(exc):

@@ -198,3 +198,54 @@ def test_a_cover_whose_connection_is_reset_mid_body_is_retried_as_a_lost_connect
     assert refused.reason == RejectionReason.CONNECTION_ERROR and refused.retryable
     assert classify_fault(error=refused.message).kind == FaultKind.CONNECTION_LOST
     assert not reached_no_host(refused.reason, refused.message)  # a host answered: a claim
+
+
+def two_lengths(body: bytes, content_type: bytes, first: int, second: int) -> bytes:
+    return (
+        b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type
+        + b"\r\nContent-Length: " + str(first).encode()
+        + b"\r\nContent-Length: " + str(second).encode()
+        + b"\r\nConnection: close\r\n\r\n" + body
+    )  # fmt: skip
+
+
+def test_a_cover_with_two_content_lengths_that_disagree_is_refused_for_good(covers):
+    """RFC 9112 §6.3: an answer whose Content-Lengths disagree is an unrecoverable error; the
+    server answers that URL so every time. It was a connection error, retried three times."""
+    lying = two_lengths(JPEG, b"image/jpeg", len(JPEG), len(JPEG) - 100)
+    with raw_http_server(lambda conn, head: conn.sendall(lying)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+    refused = caught.value
+    assert refused.reason == RejectionReason.CORRUPT and not refused.retryable
+    assert refused.message == (
+        f"Content-Length values that disagree ({len(JPEG)}, {len(JPEG) - 100}): "
+        "the server's answers to this URL cannot be read (RFC 9112 §6.3)"
+    )
+
+
+def test_a_provider_answer_with_two_content_lengths_that_disagree_is_unreadable(
+    settings, openlibrary
+):
+    size = len(RECORDED_ANSWER)
+    lying = two_lengths(RECORDED_ANSWER, b"application/json", size, size + 7)
+    with raw_http_server(lambda conn, head: conn.sendall(lying)) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert result.status == LookupStatus.UNPARSEABLE, result
+    assert result.fault.kind == FaultKind.UNPARSEABLE
+    assert result.fault.message == (
+        f"127.0.0.1:{server.port} sent an answer we could not read: Content-Length values that "
+        f"disagree ({size}, {size + 7}): the server's answers to this URL cannot be read "
+        "(RFC 9112 §6.3)"
+    )
+
+
+def test_two_content_lengths_that_agree_are_one(settings, openlibrary, covers):
+    size = len(RECORDED_ANSWER)
+    same = two_lengths(RECORDED_ANSWER, b"application/json", size, size)
+    with raw_http_server(lambda conn, head: conn.sendall(same)) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert result.status == LookupStatus.FOUND, result
