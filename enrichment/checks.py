@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, register
 
+from enrichment.covers import hosts
+from enrichment.faults import strip_url_queries
+
 
 @register()
 def cover_download_fits_a_task(app_configs, **kwargs):
@@ -80,6 +83,8 @@ def _setting_errors(name: str, names) -> list[Error]:
             )
     for setting in (names.url, names.covers_url):
         value = getattr(settings, setting, None) if setting else None
+        if value is not None and _is_web_url(value) and hosts.carries_login(value):
+            errors.append(_login_error(setting, strip_url_queries(value)))
         if value is not None and not _is_web_url(value):
             default = getattr(settings, "PROVIDER_URL_DEFAULTS", {}).get(setting)
             errors.append(
@@ -91,6 +96,32 @@ def _setting_errors(name: str, names) -> list[Error]:
                 )
             )
     return errors
+
+
+@register()
+def cover_hosts_name_no_login(app_configs, **kwargs):
+    """No COVER_ALLOWED_HOSTS entry names a login (the provider URLs: _setting_errors)."""
+    entries = getattr(settings, "COVER_ALLOWED_HOSTS", []) or []
+    return [
+        _login_error("COVER_ALLOWED_HOSTS", strip_url_queries(entry.rpartition("@")[2]))
+        for entry in entries
+        if isinstance(entry, str) and hosts.carries_login(entry.strip())
+    ]
+
+
+def _login_error(setting: str, shown: str) -> Error:
+    """A URL setting with user:password@ (`shown` without it): the URLs built from it (covers,
+    record pages) are stored with every proposal and shown to reviewers and API clients, so a
+    login would be copied into all of it; a cover URL with one is refused (bad_url)."""
+    return Error(
+        f"{setting} ({shown}) carries a login (user:password@): the cover and record URLs built "
+        "from it are stored with every proposal and shown to reviewers, and a cover URL with a "
+        "login is refused (bad_url), so no cover would ever come from it.",
+        hint="Let the mirror admit this server without a login (by its address), or name a "
+        "proxy on your own network that adds the login (an operator's host may use plain http "
+        "and a private address).",
+        id="enrichment.E007",
+    )
 
 
 def _is_web_url(value) -> bool:

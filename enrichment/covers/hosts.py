@@ -95,7 +95,7 @@ def check_cover_url(url: str) -> CoverLocation:
     parts = _split(url)
     if parts is None or parts.scheme not in DEFAULT_PORTS or not parts.hostname:
         raise CoverRejected(RejectionReason.BAD_URL, f"not an http(s) URL: {url[:200]!r}")
-    if parts.username is not None or parts.password is not None:
+    if carries_login(url):
         raise CoverRejected(RejectionReason.BAD_URL, "URL carries credentials")
     port = _port(parts)
     if port is None:
@@ -179,6 +179,14 @@ def is_public_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Addre
             embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
         return all(inner is None or is_public_address(inner) for inner in embedded)
     return True
+
+
+def carries_login(url: str) -> bool:
+    """Whether a URL (or a COVER_ALLOWED_HOSTS entry, "host:port" without a scheme) names a
+    login, user:password@. A cover URL is data, stored and shown with its proposal: one with a
+    login is refused (bad_url), and so is a setting that would build them (enrichment.E007)."""
+    parts = _split(url if "//" in url else "//" + url)
+    return parts is not None and (parts.username is not None or parts.password is not None)
 
 
 def _operator_rule(entry: str) -> HostRule | None:

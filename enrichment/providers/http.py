@@ -116,7 +116,7 @@ def redirect_addresses(url: str, target: str) -> tuple[str, ...]:
         raise redirect_refused(url, f"not a URL: {target[:200]!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or port is None:
         raise redirect_refused(url, f"not an http(s) URL: {target[:200]!r}")
-    if parts.username is not None or parts.password is not None or "\\" in parts.netloc:
+    if hosts.carries_login(target) or "\\" in parts.netloc:
         raise redirect_refused(url, "the URL carries credentials")
     if parts.hostname == (urlsplit(url).hostname or ""):
         return ()
