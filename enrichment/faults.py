@@ -129,7 +129,8 @@ _TEXT_KINDS = (
         FaultKind.CONNECTION_LOST,
         re.compile(
             r"Connection reset|ECONNRESET|\[Errno 104\]|\[WinError 10054\]|Broken pipe|"
-            r"IncompleteRead|RemoteDisconnected|closed connection without response",
+            r"IncompleteRead|RemoteDisconnected|closed connection without response|"
+            r"Response ended prematurely",
             re.I,
         ),
     ),
@@ -352,6 +353,8 @@ def _kind_of_exception(error: BaseException) -> FaultKind | None:
         return FaultKind.TIMEOUT
     # The server took the connection and it ended under us (a reset, a close mid-answer): the
     # network's fault, which passes like a refused connection's.
+    if has(urllib3.exceptions.InvalidChunkLength):  # an IncompleteRead, but a broken answer
+        return None
     if has(
         ConnectionResetError,
         ConnectionAbortedError,

@@ -27,7 +27,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, InvalidHeader
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    InvalidChunkLength,
+    InvalidHeader,
+    ProtocolError,
+)
 
 
 class DeadlinePassed(Exception):
@@ -275,23 +280,48 @@ class WatchedAdapter(HTTPAdapter):
 
 
 _LENGTHS_IN_TEXT = re.compile(r"unmatching values \(([^)]{1,200})\)")
+#: urllib3's words for a chunk-size or trailer line past its 64 KB limit.
+_LINE_TOO_LONG = "exceeded maximum allowed length"
 
 
 def unreadable_framing(error: BaseException) -> str | None:
     """What makes an answer's framing unreadable, or None: Content-Length values that disagree
-    (urllib3 refuses them). RFC 9112 §6.3 makes that an unrecoverable error: no length can be
-    trusted, and the server answers that URL so every time, so it is no fault to retry as a
-    connection's (cover downloads and provider requests both read it so)."""
-    wrapped = error.args[0] if error.args else None
-    if not isinstance(error, InvalidHeader) and not isinstance(wrapped, InvalidHeader):
-        return None
-    found = _LENGTHS_IN_TEXT.search(str(error))
-    if found is None:
-        return str(error)[:300]
-    return (
-        f"Content-Length values that disagree ({found.group(1)}): "
-        "the server's answers to this URL cannot be read (RFC 9112 §6.3)"
-    )
+    (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no number or
+    one over 64 KB (§7.1). No length can be trusted, and the server answers that URL so every
+    time: no fault to retry as a connection's (cover downloads and provider requests both read
+    it so)."""
+    for cause in _causes(error):
+        if isinstance(cause, InvalidHeader):
+            found = _LENGTHS_IN_TEXT.search(str(cause))
+            lengths = found.group(1) if found else str(cause)[:200]
+            return (
+                f"Content-Length values that disagree ({lengths}): "
+                "the server's answers to this URL cannot be read (RFC 9112 §6.3)"
+            )
+        if isinstance(cause, InvalidChunkLength):
+            line = bytes(getattr(cause, "length", b"") or b"").strip()[:40]
+            why = f"a chunk size that is no number, {line!r}"
+        elif isinstance(cause, ProtocolError) and _LINE_TOO_LONG in str(cause):
+            why = "a chunk-size or trailer line over 64 KB"
+        else:
+            continue
+        return (
+            f"a chunked answer framed wrongly ({why}): "
+            "the server's answers to this URL cannot be read (RFC 9112 §7.1)"
+        )
+    return None
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """`error` and what it wraps (requests wraps urllib3's error in its first argument)."""
+    found: list[BaseException] = []
+    todo: list[object] = [error]
+    while todo and len(found) < 10:
+        current = todo.pop(0)
+        if isinstance(current, BaseException) and all(current is not f for f in found):
+            found.append(current)
+            todo += [*current.args, current.__cause__, current.__context__]
+    return found
 
 
 class CappedSession(requests.Session):
