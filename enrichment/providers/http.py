@@ -102,7 +102,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
 
 def redirect_addresses(url: str, target: str) -> tuple[str, ...]:
     """The addresses a provider's redirect from `url` to `target` connects to: () for the same
-    host (resolved as usual); a ProviderFault when the redirect must not be followed.
+    host (resolved as usual); a ProviderFault when the redirect must not be followed (from https
+    to plain http, with a login, or to an address that is not allowed).
 
     A provider's answer is stored and shown (SourceRecord), so a redirect to a private address
     (a cloud's metadata service, an admin port on loopback) would read it back. The same host
@@ -118,6 +119,9 @@ def redirect_addresses(url: str, target: str) -> tuple[str, ...]:
         raise redirect_refused(url, f"not an http(s) URL: {target[:200]!r}")
     if hosts.carries_login(target) or "\\" in parts.netloc:
         raise redirect_refused(url, "the URL carries credentials")
+    if parts.scheme == "http" and urlsplit(url).scheme == "https":
+        # The operator asked for https: a plain-http answer could be changed on the way.
+        raise redirect_refused(url, "from https to plain http")
     if parts.hostname == (urlsplit(url).hostname or ""):
         return ()
     try:

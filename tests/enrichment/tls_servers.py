@@ -98,3 +98,24 @@ def tls_server(shape: str, directory: Path):
         yield SimpleNamespace(
             port=listener.getsockname()[1], ca=cert, host=HOST, connections=connections
         )
+
+
+@contextlib.contextmanager
+def tls_answering_server(answer: bytes, directory: Path):
+    """A server on a free loopback port whose TLS works for a client that trusts `ca` (for
+    covers.mirror.test and 127.0.0.1), answering every request with the bytes `answer`."""
+    cert, key = make_certificate(directory, name=HOST)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError), context.wrap_socket(conn, server_side=True) as tls:
+            tls.settimeout(5)
+            tls.recv(65536)
+            tls.sendall(answer)
+
+    with each_connection_served(listener, serve, stop):
+        yield SimpleNamespace(port=listener.getsockname()[1], ca=cert, host=HOST)
