@@ -312,6 +312,23 @@ def unreadable_framing(error: BaseException) -> str | None:
     return None
 
 
+_WHOLE_RANGE = re.compile(r"bytes 0-(\d{1,18})/(\d{1,18})", re.IGNORECASE)
+
+
+def partial_answer(status: int, content_range: str) -> str | None:
+    """Why a "206 Partial Content" answer to a request for all of it (none asks for a range) is
+    not the answer, or None: any other status, or a Content-Range that covers the whole
+    representation ("bytes 0-99/100"). A part read as the whole was "no such book" (two bytes,
+    "{}", of a record) or a cover refused as "HTTP 206"."""
+    if status != 206:
+        return None
+    found = _WHOLE_RANGE.fullmatch(content_range.strip())
+    if found and int(found.group(1)) + 1 == int(found.group(2)):
+        return None
+    shown = content_range.strip()[:100] or "none"
+    return f"a part of the answer (Content-Range: {shown}) to a request for all of it"
+
+
 def _causes(error: BaseException) -> list[BaseException]:
     """`error` and what it wraps (requests wraps urllib3's error in its first argument)."""
     found: list[BaseException] = []

@@ -30,6 +30,7 @@ from enrichment.http_deadline import (
     WatchedHTTPConnectionPool,
     WatchedHTTPSConnection,
     WatchedHTTPSConnectionPool,
+    partial_answer,
     unreadable_framing,
 )
 
@@ -154,6 +155,11 @@ def _send(url: str, addresses: tuple[str, ...], timeout) -> requests.Response:
 
 def _check_answer(response: requests.Response, max_bytes: int) -> None:
     status = response.status_code
+    part = partial_answer(status, response.headers.get("Content-Range", ""))
+    if part is not None:
+        raise CoverRejected(RejectionReason.TRUNCATED, part)
+    if status == 206:  # its Content-Range covers the whole image
+        status = 200
     if status in (404, 410):
         raise CoverRejected(
             RejectionReason.NOT_FOUND, f"HTTP {status} from {_quoted(response.url)}"

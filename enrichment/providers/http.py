@@ -38,6 +38,7 @@ from enrichment.http_deadline import (
     CappedSession,
     Watchdog,
     current_watchdog,
+    partial_answer,
     unreadable_framing,
 )
 
@@ -328,6 +329,11 @@ def exchange_json(
                         is_daily_quota_answer=is_daily_quota_answer,
                         now=now,
                     )
+                part = partial_answer(
+                    response.status_code, response.headers.get("Content-Range", "")
+                )
+                if part is not None:
+                    raise ProviderFault(LookupStatus.UNPARSEABLE, part)
                 body = read_body(response, limit=settings.ENRICHMENT_MAX_RESPONSE_BYTES)
         except Exception as exc:
             if watchdog.expired:  # whatever the cut-off socket raised, the deadline did it
