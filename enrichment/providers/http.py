@@ -83,12 +83,17 @@ def user_agent() -> str:
 def parse_retry_after(value: str | None, *, now: float) -> float | None:
     """Retry-After as seconds from `now`, at most ENRICHMENT_MAX_RETRY_AFTER_SECONDS.
 
-    The header is either delay-seconds (digits) or an HTTP-date; a date in the past is 0.
+    The header is either delay-seconds (digits) or an HTTP-date; a date in the past is 0; a
+    list of delay-seconds (the header sent twice) the longest of them.
     Anything else (negative, "nan", "1e400", a date no calendar has) is None: no wait.
     """
     value = (value or "").strip()
     if _DELTA_SECONDS.fullmatch(value):
         return throttle.cap_retry_after(float(value))  # 400 digits: inf, capped
+    # Two headers (a proxy's and the provider's) arrive as one list, "120, 5": the longest.
+    delays = [part.strip() for part in value.split(",")]
+    if len(delays) > 1 and all(_DELTA_SECONDS.fullmatch(delay) for delay in delays):
+        return throttle.cap_retry_after(max(float(delay) for delay in delays))
     if not value or len(value) > 64:
         return None
     try:
