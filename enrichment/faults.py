@@ -211,6 +211,10 @@ class ClassifiedFault:
             return gettext("%(host)s answered HTTP %(status)s: request refused") % values
         if self.kind == FaultKind.UNPARSEABLE:
             return gettext("%(host)s sent an answer we could not read: %(excerpt)s") % values
+        if self.http_status and 300 <= self.http_status < 400:  # a 304, a redirect not followed
+            return gettext("%(host)s answered HTTP %(status)s where an answer was expected") % (
+                values
+            )
         if self.excerpt and self.host:
             return gettext("%(host)s: %(excerpt)s") % values
         return self.excerpt or gettext("%(host)s: an error") % values

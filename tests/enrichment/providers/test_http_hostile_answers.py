@@ -249,3 +249,23 @@ def test_two_content_lengths_that_agree_are_one(settings, openlibrary, covers):
         settings.OPENLIBRARY_URL = server.url
         result = openlibrary.lookup_isbns([ISBN])[ISBN]
     assert result.status == LookupStatus.FOUND, result
+
+
+def test_a_304_to_a_request_that_sent_no_validator_says_what_it_is(covers, settings, openlibrary):
+    """ "304 Not Modified" to a request that named nothing cached: no answer. The provider's note
+    read "127.0.0.1:…: HTTP 304: ", a line cut off after a colon."""
+    not_modified = b'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\nConnection: close\r\n\r\n'
+    with raw_http_server(lambda conn, head: conn.sendall(not_modified)) as server:
+        covers.OPENLIBRARY_COVERS_URL = settings.OPENLIBRARY_URL = server.url
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert all(
+        b"If-None-Match" not in head and b"If-Modified-Since" not in head for head in server.heads
+    )
+    assert caught.value.reason == RejectionReason.HTTP_STATUS and not caught.value.retryable
+    assert caught.value.message == f"HTTP 304 from {server.url}/b/id/1-L.jpg"
+    assert result.status == LookupStatus.SERVER_ERROR, result
+    assert result.fault.message == (
+        f"127.0.0.1:{server.port} answered HTTP 304 where an answer was expected"
+    )
