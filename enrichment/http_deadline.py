@@ -285,11 +285,12 @@ _LINE_TOO_LONG = "exceeded maximum allowed length"
 
 
 def unreadable_framing(error: BaseException) -> str | None:
-    """What makes an answer's framing unreadable, or None: Content-Length values that disagree
-    (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no number or
-    one over 64 KB (§7.1). No length can be trusted, and the server answers that URL so every
-    time: no fault to retry as a connection's (cover downloads and provider requests both read
-    it so)."""
+    """What makes an answer's framing unreadable, or None: a head http.client cannot read (no
+    HTTP status line, a line over 64 KB, over 100 header lines), Content-Length values that
+    disagree (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no
+    number or one over 64 KB (§7.1). Nothing of it can be trusted, and the server answers that
+    URL so every time: no fault to retry as a connection's (cover downloads and provider
+    requests both read it so)."""
     for cause in _causes(error):
         if isinstance(cause, InvalidHeader):
             found = _LENGTHS_IN_TEXT.search(str(cause))
@@ -297,6 +298,12 @@ def unreadable_framing(error: BaseException) -> str | None:
             return (
                 f"Content-Length values that disagree ({lengths}): "
                 "the server's answers to this URL cannot be read (RFC 9112 §6.3)"
+            )
+        head = _unreadable_head(cause)
+        if head is not None:
+            return (
+                f"an answer whose head cannot be read ({head}): "
+                "the server's answers to this URL cannot be read (RFC 9112 §2)"
             )
         if isinstance(cause, InvalidChunkLength):
             line = bytes(getattr(cause, "length", b"") or b"").strip()[:40]
@@ -327,6 +334,21 @@ def partial_answer(status: int, content_range: str) -> str | None:
         return None
     shown = content_range.strip()[:100] or "none"
     return f"a part of the answer (Content-Range: {shown}) to a request for all of it"
+
+
+def _unreadable_head(cause: BaseException) -> str | None:
+    """What http.client could not read of an answer's head, or None. A connection closed before
+    any answer (RemoteDisconnected, a BadStatusLine too) is the network's fault, not this."""
+    if isinstance(cause, http.client.RemoteDisconnected):
+        return None
+    if isinstance(cause, http.client.LineTooLong):
+        return "a status or header line over 64 KB"
+    if isinstance(cause, http.client.BadStatusLine):
+        line = str(getattr(cause, "line", "") or "")  # typeshed leaves it out
+        return f"no HTTP status line: {line.strip()[:40]!r}"
+    if type(cause) is http.client.HTTPException and "more than 100 headers" in str(cause):
+        return "over 100 header lines"
+    return None
 
 
 def _causes(error: BaseException) -> list[BaseException]:

@@ -1,0 +1,79 @@
+"""Answers whose head no HTTP client can read, from a real server on 127.0.0.1 writing raw bytes
+(raw_http_server), to a cover download and a provider request: a status line that is not HTTP's
+(something else listening on the port), a status or header line over 64 KB, more than 100 header
+lines. The server answers that URL so every time: a cover is refused as corrupt, not retried, a
+provider's answer is unreadable, each saying why, where both were a connection error retried as
+if the network had failed, their note Python's exception ("('Connection aborted.',
+BadStatusLine('garbage\\r\\n'))"). The answers are built here (synthetic).
+"""
+
+import pytest
+
+from enrichment.candidates import LookupStatus
+from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
+from enrichment.faults import FaultKind
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from tests.enrichment.raw_http_server import raw_http_server
+
+ISBN = "9780316030571"
+END = b"Content-Length: 2\r\nConnection: close\r\n\r\nok"
+BROKEN_HEADS = {
+    "no HTTP status line": (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "no HTTP status line: 'SSH-2.0-"),
+    "a status that is no number": (b"HTTP/1.1 abc OK\r\n" + END, "no HTTP status line: 'HTTP/1"),
+    "a status line of 100 KB": (
+        b"HTTP/1.1 200 " + b"O" * 100_000 + b"\r\n" + END,
+        "a status or header line over 64 KB",
+    ),
+    "a header line of 100 KB": (
+        b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 100_000 + b"\r\n" + END,
+        "a status or header line over 64 KB",
+    ),
+    "120 header lines": (
+        b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-H%d: v\r\n" % i for i in range(120)) + END,
+        "over 100 header lines",
+    ),
+}
+
+
+@pytest.fixture
+def covers(cover_settings):
+    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
+    return cover_settings
+
+
+@pytest.fixture
+def openlibrary(settings, make):
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
+    return make(OpenLibraryProvider)
+
+
+@pytest.mark.parametrize(("answer", "why"), BROKEN_HEADS.values(), ids=BROKEN_HEADS.keys())
+def test_a_cover_whose_answer_has_no_readable_head_is_refused_for_good(covers, answer, why):
+    with raw_http_server(lambda conn, head: conn.sendall(answer)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+    refused = caught.value
+    assert refused.reason == RejectionReason.CORRUPT and not refused.retryable, refused
+    assert refused.message.startswith(f"an answer whose head cannot be read ({why}")
+    assert len(refused.message) < 300
+
+
+@pytest.mark.parametrize(("answer", "why"), BROKEN_HEADS.values(), ids=BROKEN_HEADS.keys())
+def test_a_provider_answer_with_no_readable_head_is_unreadable(settings, openlibrary, answer, why):
+    with raw_http_server(lambda conn, head: conn.sendall(answer)) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert result.status == LookupStatus.UNPARSEABLE, result
+    assert result.fault.kind == FaultKind.UNPARSEABLE
+    said = f"127.0.0.1:{server.port} sent an answer we could not read: an answer whose head"
+    assert result.fault.message.startswith(said), result.fault.message
+
+
+def test_a_connection_closed_without_an_answer_is_cut_off_not_broken(settings, openlibrary):
+    """http.client calls it a bad status line too (RemoteDisconnected): the network's fault."""
+    with raw_http_server(lambda conn, head: None) as server:
+        settings.OPENLIBRARY_URL = server.url
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+    assert result.status == LookupStatus.SERVER_ERROR, result
+    assert result.fault.kind == FaultKind.CONNECTION_LOST
