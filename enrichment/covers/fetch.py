@@ -22,6 +22,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTime
 
 from enrichment.covers import hosts
 from enrichment.covers.errors import CoverRejected, RejectionReason
+from enrichment.faults import FaultKind, classify_fault
 from enrichment.http_deadline import (
     CappedSession,
     Watchdog,
@@ -184,11 +185,16 @@ def _check_answer(response: requests.Response, max_bytes: int) -> None:
 
 def _read_body(response: requests.Response, max_bytes: int) -> bytes:
     chunks, received = [], 0
-    for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
-        received += len(chunk)
-        if received > max_bytes:
-            raise CoverRejected(RejectionReason.TOO_LARGE, f"body over {max_bytes} bytes")
-        chunks.append(chunk)
+    try:
+        for chunk in response.iter_content(chunk_size=CHUNK_BYTES):
+            received += len(chunk)
+            if received > max_bytes:
+                raise CoverRejected(RejectionReason.TOO_LARGE, f"body over {max_bytes} bytes")
+            chunks.append(chunk)
+    except requests.RequestException as error:
+        if error.request is None:  # iter_content's errors name no request: its host, this hop's
+            error.request = response.request
+        raise
     if not received:
         raise CoverRejected(RejectionReason.EMPTY, f"empty body from {_quoted(response.url)}")
     return b"".join(chunks)
@@ -216,7 +222,11 @@ def _rejection_for(error: requests.RequestException) -> CoverRejected:
     )
     if timed_out:
         return CoverRejected(RejectionReason.TIMEOUT, str(error)[:300])
-    return CoverRejected(RejectionReason.CONNECTION_ERROR, str(error)[:300])
+    # The review page shows the message: the fault's line for people first (a connection cut
+    # off, a failed TLS handshake), Python's words after it, which reached_no_host reads.
+    fault = classify_fault(error=error)
+    said = f"{fault.message}: " if fault.kind != FaultKind.OTHER else ""
+    return CoverRejected(RejectionReason.CONNECTION_ERROR, said + str(error)[:300])
 
 
 # The mixins extend the watched urllib3 classes; the type checker is told which (at run time they

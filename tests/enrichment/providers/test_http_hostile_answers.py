@@ -196,6 +196,9 @@ def test_a_cover_whose_connection_is_reset_mid_body_is_retried_as_a_lost_connect
             fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
     refused = caught.value
     assert refused.reason == RejectionReason.CONNECTION_ERROR and refused.retryable
+    # The review page shows it: a line for people first, Python's words after it.
+    said = f"the connection to 127.0.0.1:{server.port} was cut off before the answer ended: "
+    assert refused.message.startswith(said), refused.message
     assert classify_fault(error=refused.message).kind == FaultKind.CONNECTION_LOST
     assert not reached_no_host(refused.reason, refused.message)  # a host answered: a claim
 
