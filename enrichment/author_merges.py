@@ -213,11 +213,36 @@ def author_merge_apply(*, merge: AuthorMerge, actor) -> MergeOutcome:
     return outcome
 
 
+def credit_moves(credit: tuple[int, str], held: set[tuple[int, str]]) -> bool:
+    """The merge's rule for one of the duplicate's credits, (work, role): it moves to the kept
+    author unless the kept author already holds that work in that role (then it is dropped).
+    A translator's credit on a work the kept author wrote moves: he becomes its translator."""
+    return credit not in held
+
+
+def works_moving(merges: Iterable[AuthorMerge]) -> dict[int, int]:
+    """How many works each merge moves a credit onto (by `credit_moves`), by merge id: what a
+    merge's confirmation says before it runs. One query."""
+    merges = list(merges)
+    authors = {m.duplicate_id for m in merges} | {m.kept_id for m in merges}
+    credits: dict[int, set[tuple[int, str]]] = {}
+    for author_id, work_id, role in WorkAuthor.objects.filter(author_id__in=authors).values_list(
+        "author_id", "work_id", "role"
+    ):
+        credits.setdefault(author_id, set()).add((work_id, role))
+    moving: dict[int, int] = {}
+    for merge in merges:
+        held = credits.get(merge.kept_id, set())
+        theirs = credits.get(merge.duplicate_id, set())
+        moving[merge.pk] = len({work for work, role in theirs if credit_moves((work, role), held)})
+    return moving
+
+
 def _move_credits(
     *, kept: Author, duplicate: Author, now: datetime.datetime
 ) -> tuple[list[dict], list[dict]]:
-    """Move the duplicate's credits to the kept author; a credit the kept author already holds
-    (same work, same role) is dropped. -> (moved, dropped), each {id, work, role, position}."""
+    """Move the duplicate's credits to the kept author by `credit_moves`; the others are
+    dropped. -> (moved, dropped), each {id, work, role, position}."""
     theirs = list(
         WorkAuthor.objects.select_for_update()
         .filter(author=duplicate)
@@ -238,7 +263,8 @@ def _move_credits(
             "role": credit["role"],
             "position": credit["position"],
         }
-        (dropped if (credit["work_id"], credit["role"]) in held else moved).append(record)
+        moves = credit_moves((credit["work_id"], credit["role"]), held)
+        (moved if moves else dropped).append(record)
     WorkAuthor.objects.filter(pk__in=[c["id"] for c in dropped]).delete()
     WorkAuthor.objects.filter(pk__in=[c["id"] for c in moved]).update(author=kept, updated_at=now)
     return moved, dropped

@@ -53,21 +53,6 @@ def merge_summary(result: BulkResult, *, done: str) -> str:
     return text + "."
 
 
-def _works_moving(pairs: list[AuthorMerge]) -> dict[int, int]:
-    """How many works each merge gives the kept author: the duplicate's works the kept author
-    is not credited on yet (a work both are credited on stays as it is). One query."""
-    authors = {merge.duplicate_id for merge in pairs} | {merge.kept_id for merge in pairs}
-    works: dict[int, set[int]] = {}
-    for author_id, work_id in WorkAuthor.objects.filter(author_id__in=authors).values_list(
-        "author_id", "work_id"
-    ):
-        works.setdefault(author_id, set()).add(work_id)
-    return {
-        merge.pk: len(works.get(merge.duplicate_id, set()) - works.get(merge.kept_id, set()))
-        for merge in pairs
-    }
-
-
 def _open_proposals(queryset) -> tuple[int, list[AuthorMerge], str]:
     """-> (how many are selected, those still proposed, what a merge or a dismissal says of
     the others beforehand: it leaves them)."""
@@ -330,7 +315,7 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
         many works each moves, and the proposals it leaves alone."""
         count, pairs, caveat = _open_proposals(queryset)
         selection = action_selection(self, request, count, gettext("proposals"))
-        works = _works_moving(pairs)
+        works = author_merges.works_moving(pairs)
         moving = sum(works.values())
         if not pairs:
             statement = gettext(

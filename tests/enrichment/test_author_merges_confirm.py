@@ -80,6 +80,31 @@ def test_a_work_both_authors_are_credited_on_does_not_move(le_guin):
     assert f"into “Ursula K. Le Guin” (#{kept.pk}): 2 works move" in text
 
 
+def test_a_work_the_duplicate_has_in_another_role_moves_as_the_merge_moves_it(le_guin):
+    """Same work, two roles: the kept author wrote it, the duplicate translated it. The merge
+    moves the translator's credit (it decides by work and role) and the page, counting by work,
+    said the work stayed: both now count by the merge's one rule (author_merges.credit_moves)."""
+    kept, duplicate, merge = le_guin
+    work = make_work("The Word for World Is Forest", authors=[kept])
+    WorkAuthor.objects.create(work=work, author=duplicate, role=WorkAuthor.Role.TRANSLATOR)
+    client = Client()
+    client.force_login(reviewer())
+
+    text = page_text(action_post(client, "merge_selected", merge))
+
+    assert "3 works move in all." in text
+    assert f"into “Ursula K. Le Guin” (#{kept.pk}): 3 works move" in text
+    # What the merge then does: three works gain a credit of the kept author.
+    action_post(client, "merge_selected", merge, post="yes")
+    merge.refresh_from_db()
+    assert merge.status == Status.MERGED
+    assert len({credit["work"] for credit in merge.moved["credits"]}) == 3
+    assert set(WorkAuthor.objects.filter(work=work).values_list("author", "role")) == {
+        (kept.pk, WorkAuthor.Role.AUTHOR),
+        (kept.pk, WorkAuthor.Role.TRANSLATOR),
+    }
+
+
 def test_yes_on_the_page_merges(le_guin):
     kept, duplicate, merge = le_guin
     client = Client(enforce_csrf_checks=True)
