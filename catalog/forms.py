@@ -14,6 +14,7 @@ from catalog import isbn, services
 from catalog.importers import BaseImporter
 from catalog.importers.generic import FIELDS, REQUIRED_FIELDS
 from catalog.importers.parsing import cell_shown
+from catalog.life_years import year_text
 from catalog.models import Author, Edition, ImportJob, Work, WorkAuthor
 
 
@@ -371,6 +372,11 @@ class AuthorAdminForm(KeepsChangesMadeMeanwhileForm):
     class Meta:
         model = Author
         fields: list[str] = []  # the admin names them (its fieldsets)
+        # The input holds a number: how it says an era, and where a guess is said.
+        help_texts = dict.fromkeys(
+            ["birth_year", "death_year"],
+            _("Negative before the common era: -384 is 384 BC. A guess is said by the date."),
+        )
 
     def clean(self):
         """A death year before the birth year is refused in words, on the death year: the
@@ -380,7 +386,8 @@ class AuthorAdminForm(KeepsChangesMadeMeanwhileForm):
         if born is not None and died is not None and died < born:
             self.add_error(
                 "death_year",
-                _gettext("Before the birth year, %(born)s: check both years.") % {"born": born},
+                _gettext("Before the birth year, %(born)s: check both years.")
+                % {"born": year_text(born)},
             )
         return cleaned
 

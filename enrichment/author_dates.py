@@ -21,6 +21,7 @@ import re
 from typing import Any, NamedTuple
 
 from catalog import person_names
+from catalog.life_years import date_says_approximate
 
 # "fl. 1200", "flourished 1200", a heading's "active 317-322": no birth date; "1980s" no year.
 _FLOURISHED = re.compile(r"\b(?:fl|flourished|active)\b", re.IGNORECASE)
@@ -39,13 +40,6 @@ _LIFE_YEAR = re.compile(
 # the value.
 _SIGNED_YEAR = re.compile(
     r"^(?:(?:c|ca|circa)\.?\s*)?[-\u2212]\s?(\d{1,4})(?:-\d\d(?:-\d\d)?)?\??$", re.IGNORECASE
-)
-# Words and marks that say a year is a guess: "c. 1850", "ca. 1200", "circa 1200", "approx.
-# 1200", "about 1200", "1850?", "[1850?]", "1761 or 2". A word only before a year, so the "C." of
-# "B.C." is none.
-_APPROXIMATE = re.compile(
-    r"\b(?:c|ca|circa|approx|approximately|about|abt)\b\.?\s*(?=[-\u2212]?\d)|\d\s*\?|\d\s+or\s+\d",
-    re.IGNORECASE,
 )
 _LATEST_LIFE_YEAR = 2100
 #: How far a guessed year ("c. 1200") may be from another source's year of the same event and
@@ -70,7 +64,7 @@ def life_date(value: Any) -> LifeDate:
     raw = str(value).strip() if isinstance(value, str | int) else ""  # a number is a year too
     if not raw or _FLOURISHED.search(raw) or _OTHER_CALENDAR.search(raw):
         return LifeDate(None)
-    approximate = bool(_APPROXIMATE.search(raw))
+    approximate = date_says_approximate(raw)
     signed = _SIGNED_YEAR.match(raw)
     if signed is not None:
         return LifeDate(-int(signed.group(1)) or None, approximate)

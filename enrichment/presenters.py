@@ -12,6 +12,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from catalog import text
 from catalog.admin.filters import language_name
+from catalog.life_years import year_text
 from catalog.models import Edition
 from catalog.selectors import cover_holder
 from enrichment import cover_apply, outcomes, review, selectors
@@ -86,13 +87,18 @@ def providers_text(names) -> str:
 _CHOICE_LABELS = {"format": dict(Edition.Format.choices)}
 
 
+_LIFE_YEARS = ("birth_year", "death_year")
+
+
 def field_value_text(name: str, value) -> str:
-    """A field's value as a reviewer reads it: a language by its name, a choice by its label,
-    the rest as text."""
+    """A field's value as a reviewer reads it: a language by its name, a choice by its label, a
+    life year by its era, the rest as text."""
     if name == "language" and isinstance(value, str) and value:
         return language_name(value)
     if name in _CHOICE_LABELS and isinstance(value, str) and value in _CHOICE_LABELS[name]:
         return str(_CHOICE_LABELS[name][value])
+    if name in _LIFE_YEARS and isinstance(value, int):
+        return year_text(value)  # "384 BC", not "-384" (its date, beside it, says a guess)
     return value_text(value)
 
 

@@ -29,6 +29,7 @@ from catalog.admin.works import (
     KeptMeanwhileMessageMixin,
 )
 from catalog.forms import AuthorAdminForm
+from catalog.life_years import author_year_text
 from catalog.models import Author, EnrichmentStatus, WorkAuthor
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class AuthorAdmin(
     admin.ModelAdmin,
 ):
     form = AuthorAdminForm
-    list_display = ["name", "listed_sort_name", "birth_year", "death_year", "work_count"]
+    list_display = ["name", "listed_sort_name", "born", "died", "work_count"]
     search_fields = ["name", "sort_name"]
     list_per_page = 50
     show_full_result_count = False
@@ -199,6 +200,37 @@ class AuthorAdmin(
             {"fields": [("created_at", "updated_at"), "shown_values"], "classes": ["collapse"]},
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """To a user who may only view, the life years as read ("384 BC", "c. 1850"), not the
+        number the input holds ("-384")."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        years = {"birth_year": "born", "death_year": "died"}
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        tuple(years.get(f, f) for f in field)
+                        if isinstance(field, tuple)
+                        else years.get(field, field)
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("Birth year"), ordering="birth_year")
+    def born(self, author):
+        return author_year_text(author, "birth") or "–"
+
+    @admin.display(description=_("Death year"), ordering="death_year")
+    def died(self, author):
+        return author_year_text(author, "death") or "–"
 
     def image_source_label(self, source: str) -> str:
         """What the photo's credit says of its source key: enrichment's admin names it by its

@@ -23,6 +23,7 @@ from bookstore import task_queue
 from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import help_with_link
 from catalog.generic_titles import is_generic_title
+from catalog.life_years import year_text
 from catalog.models import Author, WorkAuthor
 from enrichment import author_merges, bulk_operations, reconcile
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
@@ -262,7 +263,7 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
             lines.append(
                 (
                     gettext("%(what)s in different years") % {"what": year_labels.get(what, what)},
-                    " / ".join(str(year) for year in years),
+                    " / ".join(year_text(year) for year in years),
                 )
             )
         if not lines:

@@ -22,6 +22,7 @@ from bookstore.admin_links import (
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
 from catalog import selectors
 from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
+from catalog.life_years import author_life_text
 from catalog.models import Author, Edition, Work
 from enrichment import match_summary, presenters, views
 from enrichment.admin.actions import bulk_action
@@ -391,7 +392,7 @@ class EnrichmentRequestAdmin(
 
     @staticmethod
     def _author_cell(author):
-        years = "–".join(str(y) for y in (author.birth_year, author.death_year) if y is not None)
+        years = author_life_text(author)
         return format_html(
             '<strong>{}</strong><span class="book-meta">{}{}</span>',
             author.name,
