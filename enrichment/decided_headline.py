@@ -108,12 +108,22 @@ def _applied_headline(req: EnrichmentRequest, *, approved: bool) -> str:
             )
     else:
         said = [gettext("Applied automatically: %(applied)s.") % {"applied": applied}]
-    if standing.reverted:
-        said.append(
-            gettext("%(fields)s reverted since.")
-            % {"fields": capfirst(_field_list(req, standing.reverted))}
-        )
-    return " ".join(said)
+    reverted = reverted_since(req, standing)
+    return " ".join([*said, reverted] if reverted else said)
+
+
+def reverted_since(req: EnrichmentRequest, standing: FieldsStanding | None = None) -> str:
+    """ "Title and Pages reverted since.", of the fields the request applied that were put back
+    since (and not applied again); "" when none was. What the headline says after what was
+    applied, and what its Decision line (the decision as it was recorded) adds."""
+    if standing is None:
+        entries = req.audit_entries.only("action", "changes", "actor", "actor_label")
+        standing = fields_standing(entries.order_by("created_at", "pk"))
+    if not standing.reverted:
+        return ""
+    return gettext("%(fields)s reverted since.") % {
+        "fields": capfirst(_field_list(req, standing.reverted))
+    }
 
 
 def _field_list(req: EnrichmentRequest, names: list[str]) -> str:

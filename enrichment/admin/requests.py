@@ -37,6 +37,7 @@ from enrichment.admin.request_filters import (
     TriggerFilter,
 )
 from enrichment.admin.request_images import RequestImagesMixin
+from enrichment.decided_headline import reverted_since
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest, SourceRecord
 from enrichment.request_status import (
@@ -492,9 +493,11 @@ class EnrichmentRequestAdmin(
                 obj.reviewed_by,
             )
         who = obj.reviewed_by or self._reviewer_since_removed(obj)
+        # The decision as recorded, and what of it was put back since (as the headline says).
+        note = " ".join(filter(None, [obj.review_note, reverted_since(obj)]))
         if not who:
-            return format_html("{} — {}", when, obj.review_note)
-        return format_html(gettext("{} by {} — {}"), when, who, obj.review_note)
+            return format_html("{} — {}", when, note)
+        return format_html(gettext("{} by {} — {}"), when, who, note)
 
     @staticmethod
     def _reviewer_since_removed(obj) -> str:

@@ -2,6 +2,8 @@
 request detail: what was applied (and by whom), who dismissed it, what replaced it, why it
 failed or was skipped; never the match's advice to a reviewer ("…: check the edition.")."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -103,6 +105,32 @@ def test_fields_reverted_since_the_approval_are_said_so(client, reviewer):
     page, headline = shown(client, request)
     assert headline == "Approved by reviewer: Publisher applied. Pages reverted since."
     assert headline in page
+
+
+def test_the_decision_line_says_what_of_the_decision_was_reverted_since(client, reviewer):
+    """The Decision line records the decision ("Applied Publisher, Pages.") and kept saying so
+    under a headline of "Pages reverted since.": it now says it too, by the headline's rule."""
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
+    EnrichmentRequest.objects.filter(pk=request.pk).update(cover_status="")
+    revert.audit_revert(entry=AuditLogEntry.objects.get(action="review_apply"), actor=reviewer)
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    decision = re.search(r"Decision: (.*?) Last error:", page).group(1)
+    assert decision.endswith(
+        "by reviewer — Applied Publisher, Pages. Publisher and Pages reverted since."
+    )
+    assert headline.endswith("Publisher and Pages reverted since.")
+
+
+def test_a_decision_nothing_was_reverted_of_says_only_the_decision(client, reviewer):
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher"])
+    request.refresh_from_db()
+    page, _headline = shown(client, request)
+    decision = re.search(r"Decision: (.*?) Last error:", page).group(1)
+    assert decision.endswith("by reviewer — Applied Publisher.") and "since" not in decision
 
 
 def test_an_approval_reverted_whole_says_nothing_of_it_stands(client, reviewer):
