@@ -64,8 +64,9 @@ class BulkOperationAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
     def empty_list_help(self, request):
         return _(
             "No bulk operation yet. An action on more than %(n)s rows of the enrichment queue, "
-            "the works list or the author list (approve, dismiss, re-run, enrich) runs here in "
-            "the background, with its progress."
+            "the works list or the author list (approve, dismiss, re-run, enrich), and the works "
+            "list’s “Enrich all missing covers / metadata” when more than %(n)s works miss them, "
+            "run here in the background, with their progress."
         ) % {"n": bulk_operations.BULK_INLINE_MAX}
 
     def get_urls(self):

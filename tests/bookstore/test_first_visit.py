@@ -83,10 +83,13 @@ def test_someone_who_may_not_import_gets_no_import_button(client):
             reverse("admin:enrichment_dashboard"),
         ),
         (
-            # "Enrich selected authors" on more than 200 authors runs here too: it was unsaid.
+            # "Enrich selected authors" on more than 200 authors runs here too: it was unsaid; and
+            # so does "Enrich all missing covers / metadata" over more than 200 works.
             "admin:enrichment_bulkoperation_changelist",
             "No bulk operation yet. An action on more than 200 rows of the enrichment queue, the "
-            "works list or the author list",
+            "works list or the author list (approve, dismiss, re-run, enrich), and the works "
+            "list’s “Enrich all missing covers / metadata” when more than 200 works miss them, "
+            "run here",
             None,
         ),
         ("admin:enrichment_providerstate_changelist", "No provider has been asked yet", None),
