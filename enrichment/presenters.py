@@ -4,6 +4,8 @@ summary of a bulk action, the dashboard's links). No request handling here: `enr
 """
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from django.db.models import F, Q
@@ -12,7 +14,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from catalog import text
 from catalog.admin.filters import language_name
-from catalog.life_years import year_text
+from catalog.life_years import date_says_approximate, year_text
 from catalog.models import Edition
 from catalog.selectors import cover_holder
 from enrichment import cover_apply, outcomes, review, selectors
@@ -85,21 +87,27 @@ def providers_text(names) -> str:
 
 #: Fields whose stored values are choices: shown by their labels ("Mass market paperback").
 _CHOICE_LABELS = {"format": dict(Edition.Format.choices)}
+#: A life year, and the date field that says whether it is a guess.
+_LIFE_YEARS = {"birth_year": "birth_date", "death_year": "death_date"}
 
 
-_LIFE_YEARS = ("birth_year", "death_year")
-
-
-def field_value_text(name: str, value) -> str:
+def field_value_text(name: str, value, *, beside: Mapping[str, Any] | None = None) -> str:
     """A field's value as a reviewer reads it: a language by its name, a choice by its label, a
-    life year by its era, the rest as text."""
+    life year by its era ("384 BC"), and as a guess ("c. 1850") when its date among `beside`
+    (the same record's or change's values) says so; the rest as text."""
     if name == "language" and isinstance(value, str) and value:
         return language_name(value)
     if name in _CHOICE_LABELS and isinstance(value, str) and value in _CHOICE_LABELS[name]:
         return str(_CHOICE_LABELS[name][value])
     if name in _LIFE_YEARS and isinstance(value, int):
-        return year_text(value)  # "384 BC", not "-384" (its date, beside it, says a guess)
+        date = (beside or {}).get(_LIFE_YEARS[name])
+        return year_text(value, approximate=isinstance(date, str) and date_says_approximate(date))
     return value_text(value)
+
+
+def changes_side(entry, side: str) -> dict[str, Any]:
+    """An audit entry's values on one side ("old" or "new"), by field: read beside each other."""
+    return {name: change.get(side) for name, change in (entry.changes or {}).items()}
 
 
 def audit_entry_label(entry) -> str:
@@ -199,6 +207,7 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     live = request_live_values(req)
     trusted = proposal_pre_ticked(req)
     decided_note = proposal_decided_note(req)
+    proposed = {item.name: item.proposed for item in req.proposal.ordered()}
     rows = []
     for item in req.proposal.ordered():
         current = live.get(item.name, item.current)
@@ -207,9 +216,9 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
             {
                 "name": item.name,
                 "label": field_label(item.name),
-                "current": field_value_text(item.name, current),
+                "current": field_value_text(item.name, current, beside=live),
                 "shown": value_fingerprint(current),
-                "proposed": field_value_text(item.name, item.proposed),
+                "proposed": field_value_text(item.name, item.proposed, beside=proposed),
                 "long": item.name in ("description", "bio"),
                 "source": provider_label(item.source),
                 "agree": [provider_label(name) for name in item.agree],

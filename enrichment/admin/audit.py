@@ -345,8 +345,12 @@ class AuditLogEntryAdmin(
                 "change_rows": [
                     {
                         "name": field_label(name),
-                        "old": presenters.field_value_text(name, change.get("old")),
-                        "new": presenters.field_value_text(name, change.get("new")),
+                        "old": presenters.field_value_text(
+                            name, change.get("old"), beside=presenters.changes_side(entry, "old")
+                        ),
+                        "new": presenters.field_value_text(
+                            name, change.get("new"), beside=presenters.changes_side(entry, "new")
+                        ),
                         "old_cover": cover_file_html(
                             name, change.get("old"), width=80, deleted=deleted
                         ),
@@ -438,8 +442,8 @@ class AuditLogEntryAdmin(
             (
                 (field_label(name),
                  self._on_duplicate(entry, change),
-                 self._value(name, change.get("old"), "del", deleted=entry.covers_deleted),
-                 self._value(name, change.get("new"), "ins", deleted=entry.covers_deleted))
+                 self._value(name, change.get("old"), "del", entry=entry, side="old"),
+                 self._value(name, change.get("new"), "ins", entry=entry, side="new"))
                 for name, change in in_field_order(entry.changes)
             ),
         )  # fmt: skip
@@ -456,11 +460,12 @@ class AuditLogEntryAdmin(
         )
 
     @staticmethod
-    def _value(name: str, value, tag: str, *, deleted: Collection[str]):
-        thumbnail = cover_file_html(name, value, deleted=deleted)
+    def _value(name: str, value, tag: str, *, entry, side: str):
+        thumbnail = cover_file_html(name, value, deleted=entry.covers_deleted)
         if thumbnail:
             return thumbnail
-        text = short(presenters.field_value_text(name, value), 32)
+        beside = presenters.changes_side(entry, side)  # a year's date: "c. 1850"
+        text = short(presenters.field_value_text(name, value, beside=beside), 32)
         if not text:
             return format_html('<span class="empty">{}</span>', _("empty"))
         return format_html("<{}>{}</{}>", tag, text, tag)

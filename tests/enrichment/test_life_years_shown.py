@@ -91,3 +91,21 @@ def test_a_merges_evidence_says_the_years_in_their_era(root):
     )
     text = page_text(root.get(reverse("admin:enrichment_authormerge_change", args=[merge.pk])))
     assert "Born in different years : 384 BC / 383 BC" in text
+
+
+def test_a_guessed_year_reads_as_a_guess_beside_its_date_in_the_proposal_and_the_log(root):
+    """The year proposed with "c. 1850" said "1850" beside it, and so did the audit log."""
+    author = make_author("Somebody", birth_year=1790, birth_date="c. 1790")
+    request = decide(author, Tier.HIGH, death_year=1850, death_date="c. 1850")
+    entry = AuditLogEntry.objects.get(request=request)
+
+    proposal = page_text(
+        root.get(reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]))
+    )
+    audit = page_text(root.get(reverse("admin:enrichment_auditlogentry_change", args=[entry.pk])))
+    audit_list = page_text(root.get(reverse("admin:enrichment_auditlogentry_changelist")))
+
+    assert "Died (year) c. 1850 c. 1850" in proposal
+    assert "Died (year) empty → c. 1850" in audit
+    assert "Died (year) : empty → c. 1850" in audit_list
+    assert "Born (year)" not in proposal  # nothing proposed of it
