@@ -443,6 +443,9 @@ class EnrichmentRequestAdmin(
         if status:
             return status
         item = obj.proposal.cover
+        if item is not None and item.reverted and not item.applied:
+            # Its step is cleared by the revert: "–" said nothing under "Cover reverted since".
+            return gettext("Reverted since")
         if item is not None and item.proposed:  # a cover proposed, no cover work for it
             return capfirst(presenters.proposal_decided_note(obj)) or "–"
         return "–"

@@ -92,6 +92,20 @@ def test_a_cover_the_worker_applied_before_the_review_is_not_credited_to_the_rev
     assert headline in page
 
 
+def test_a_cover_reverted_since_is_said_so_on_the_cover_line_too(client, reviewer, cover_host):
+    """The Cover line said "–" once a revert had cleared the cover's step, under a headline of
+    "Cover reverted since."."""
+    request = needs_review()
+    assert cover_apply.requests_fetch_covers(request_ids=[request.pk]) == {"applied": 1}
+    review.request_approve(request=request, actor=reviewer, fields=["publisher"])
+    revert.audit_revert(entry=AuditLogEntry.objects.get(action="cover"), actor=reviewer)
+    request.refresh_from_db()
+
+    page, headline = shown(client, request)
+    assert headline.endswith("Cover reverted since.")
+    assert re.search(r"Cover: Reverted since Decision:", page)
+
+
 def test_fields_reverted_since_the_approval_are_said_so(client, reviewer):
     request = needs_review()
     review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
