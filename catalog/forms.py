@@ -372,11 +372,13 @@ class AuthorAdminForm(KeepsChangesMadeMeanwhileForm):
     class Meta:
         model = Author
         fields: list[str] = []  # the admin names them (its fieldsets)
-        # The input holds a number: how it says an era, and where a guess is said.
-        help_texts = dict.fromkeys(
-            ["birth_year", "death_year"],
-            _("Negative before the common era: -384 is 384 BC. A guess is said by the date."),
-        )
+        # The inputs hold numbers: how they say an era, and where a guess is said (once, for
+        # both: the two inputs share a line).
+        help_texts = {
+            "birth_year": _(
+                "Negative before the common era: -384 is 384 BC. A guess is said by the date."
+            )
+        }
 
     def clean(self):
         """A death year before the birth year is refused in words, on the death year: the
