@@ -29,7 +29,7 @@ from catalog.admin.works import (
     KeptMeanwhileMessageMixin,
 )
 from catalog.forms import AuthorAdminForm
-from catalog.life_years import author_year_text
+from catalog.life_years import author_life_text, author_year_text
 from catalog.models import Author, EnrichmentStatus, WorkAuthor
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class AuthorAdmin(
     admin.ModelAdmin,
 ):
     form = AuthorAdminForm
-    list_display = ["name", "listed_sort_name", "born", "died", "work_count"]
+    list_display = ["name", "listed_sort_name", "lived", "work_count"]
     search_fields = ["name", "sort_name"]
     list_per_page = 50
     show_full_result_count = False
@@ -223,6 +223,11 @@ class AuthorAdmin(
             )
             for name, options in fieldsets
         ]
+
+    @admin.display(description=_("Lived"), ordering="birth_year")
+    def lived(self, author):
+        """ "384 BC–322 BC": two namesakes told apart on the list."""
+        return author_life_text(author) or "–"
 
     @admin.display(description=_("Birth year"), ordering="birth_year")
     def born(self, author):

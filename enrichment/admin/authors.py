@@ -131,6 +131,7 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
     list_display = [
         "name",
         "listed_sort_name",
+        "lived",
         "completeness_label",
         "enrichment_badge",
         "ids",

@@ -109,3 +109,16 @@ def test_a_guessed_year_reads_as_a_guess_beside_its_date_in_the_proposal_and_the
     assert "Died (year) empty → c. 1850" in audit
     assert "Died (year) : empty → c. 1850" in audit_list
     assert "Born (year)" not in proposal  # nothing proposed of it
+
+
+def test_the_author_list_tells_namesakes_apart_by_their_years(root):
+    """The list showed no years: two Alexandre Dumas read the same, and Plato's years, had it
+    shown them as stored, "-428"."""
+    make_author("Alexandre Dumas", birth_year=1802, death_year=1870)
+    make_author("Alexandre Dumas", birth_year=1824, birth_date="c. 1824")
+    make_author("Plato", birth_year=-428, death_year=-348)
+    text = page_text(root.get(reverse("admin:catalog_author_changelist")))
+    assert "Lived" in text
+    assert "Alexandre Dumas – 1802–1870" in text
+    assert "Alexandre Dumas – c. 1824–" in text
+    assert "Plato – 428 BC–348 BC" in text
