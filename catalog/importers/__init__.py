@@ -1,6 +1,8 @@
 """CSV importers, one per source, and the detection of a file's source from its header."""
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
@@ -134,6 +136,26 @@ def known_formats() -> str:
     return ", ".join(str(cls.label) for cls in IMPORTERS.values())
 
 
+#: How many of a file's first rows its conventions are learnt from: the import's first batch
+#: (services.jobs.IMPORT_BATCH_SIZE is this many rows).
+SETTLING_ROWS = 1000
+
+Row = tuple[int, list[str]]
+
+
+def importer_settled(
+    importer: BaseImporter, rows: Iterable[Row], *, count: int = SETTLING_ROWS
+) -> Iterator[Row]:
+    """Teach the importer the file's conventions from its first rows (`settle_date_order`: the
+    order of its dates, and for a mapped file surnames written first with a gap), and give all
+    the rows back, the first ones included: the import, a retry and the mapping page's preview
+    learn them by this one rule, so the preview shows what the import will store."""
+    rows = iter(rows)
+    first_rows = list(islice(rows, count))
+    importer.settle_date_order(first_rows)
+    return chain(first_rows, rows)
+
+
 @dataclass(slots=True)
 class PreviewRow:
     line: int
@@ -144,7 +166,8 @@ class PreviewRow:
 def preview_rows(csv_file: CsvFile, importer: BaseImporter, *, limit: int = 20) -> list[PreviewRow]:
     """The first rows as the import will read them (pure: nothing is saved)."""
     preview = []
-    for line, cells in csv_file.rows[:limit]:
+    settled = importer_settled(importer, csv_file.rows)  # the whole file is held: no copy
+    for line, cells in islice(settled, limit):
         cells, warnings = importer.scrub_cells(cells)
         try:
             row = importer.read_row(cells)
@@ -159,6 +182,7 @@ def preview_rows(csv_file: CsvFile, importer: BaseImporter, *, limit: int = 20) 
 __all__ = [
     "GENERIC",
     "IMPORTERS",
+    "SETTLING_ROWS",
     "BaseImporter",
     "CsvFile",
     "GenericImporter",
@@ -171,6 +195,7 @@ __all__ = [
     "detect_source",
     "guess_column_map",
     "importer_for",
+    "importer_settled",
     "known_formats",
     "preview_rows",
     "read_csv",

@@ -17,7 +17,7 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.importers import BaseImporter, importer_for
+from catalog.importers import BaseImporter, importer_for, importer_settled
 from catalog.models import ImportJob, ImportRow
 from catalog.services.jobs import (
     _STATUS_COUNTERS,
@@ -169,11 +169,11 @@ class ImportRowRerunRefused(Exception):
 
 def importer_for_job(job: ImportJob) -> BaseImporter:
     """The importer a finished job's kept rows are read again with (retries, re-runs): the
-    same source, and for a generic job the same column map, and the date order its first
-    batch's rows show, as the import learnt it from the file."""
+    same source, and for a generic job the same column map, and the conventions its first
+    rows show (`importer_settled`), as the import learnt them from the file."""
     importer = importer_for(job.header, requested=job.source, column_map=job.column_map or None)
     first_rows = job.rows.order_by("line_number").values_list("line_number", "raw")
-    importer.settle_date_order(first_rows[:IMPORT_BATCH_SIZE].iterator())
+    importer_settled(importer, first_rows[:IMPORT_BATCH_SIZE].iterator(), count=IMPORT_BATCH_SIZE)
     return importer
 
 

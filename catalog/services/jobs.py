@@ -18,7 +18,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from itertools import chain, islice
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from bookstore import task_queue
 from bookstore.db_clock import database_now
-from catalog.importers import csv_rows, importer_for, read_csv
+from catalog.importers import SETTLING_ROWS, csv_rows, importer_for, importer_settled, read_csv
 from catalog.models import ImportJob, ImportRow
 from catalog.services.collector import collect_batch_garbage, collected_between_batches
 from catalog.services.import_stops import (
@@ -43,7 +42,7 @@ from catalog.services.rows import _import_batch
 
 logger = logging.getLogger(__name__)
 
-IMPORT_BATCH_SIZE = 1000
+IMPORT_BATCH_SIZE = SETTLING_ROWS  # the first batch teaches the importer the file's conventions
 #: The task that runs a job on a worker.
 RUN_TASK = "catalog.tasks.run_import_job"
 #: The share of Q_TIMEOUT an import task works before it hands the rest of its job to a new task
@@ -168,10 +167,8 @@ def import_job_run(
             data = source.read()
         header, rows = csv_rows(data)
         importer = importer_for(header, requested=job.source, column_map=job.column_map or None)
-        # The file's date order from its first batch's rows, read once: they go on to be imported.
-        first_rows = list(islice(rows, IMPORT_BATCH_SIZE))
-        importer.settle_date_order(first_rows)
-        rows = chain(first_rows, rows)
+        # The file's conventions from its first rows, read once: they go on to be imported.
+        rows = importer_settled(importer, rows, count=IMPORT_BATCH_SIZE)  # no more read ahead
         remaining = job.rows_total
         if job.resumes or job.rows_processed:  # it goes on from where a run stopped
             recorded = set(job.rows.values_list("line_number", flat=True))

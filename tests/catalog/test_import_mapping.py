@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from catalog import upload_holds
 from catalog.models import Edition, ImportJob, ImportRow, Work
+from tests.catalog.real_lines import REAL
 from tests.catalog.test_importers_catalog import SYNTHETIC_FILES
 
 pytestmark = pytest.mark.django_db
@@ -353,3 +354,21 @@ def test_the_command_refuses_a_forced_format_without_its_columns(tmp_path, force
     assert Work.objects.count() == 0
     result = json.loads(run(str(path), "--json", "--no-enrich"))
     assert (result["source"], result["created"]) == ("librarything", 2)
+
+
+def test_the_preview_reads_names_written_surname_first_as_the_import_will_store_them(
+    librarian_client,
+):
+    """A bookstore's order sheet (real lines, tests/fixtures/imports/real_shapes) writes its
+    authors surname first with a gap, `O'Hara  Mo`: the import learns it from the first rows and
+    stores Mo O'Hara, but the preview showed `O'Hara Mo`, so the librarian checked the map on
+    names the catalog would never hold."""
+    data = (REAL / "ordersheet-whmsbookfair-surname-first.csv").read_bytes()
+    shown = upload(librarian_client, data, name="books.csv")
+    response = mapping_post(
+        librarian_client, shown, title="title", author="author", isbn="Product Number", preview="1"
+    )
+    authors = {line["title"]: line["authors"] for line in response.context["preview"]}
+    assert authors["Agent Moose"] == "Mo O'Hara"
+    assert authors["Child of the Universe"] == "Ray Jayawardhana"
+    assert nothing_saved()
