@@ -58,6 +58,16 @@ _KEPT_AMPERSANDS = re.compile(r"(\s+&\s+)")
 # names (`Abigail Blackman,Mokumokuren`, `Tabuchi, Etsuko,Weitschies, Florian`); the comma of a
 # sort name has a space after it.
 _BARE_COMMA = re.compile(r",(?=[^\s,])")
+# A tail crediting the people a cell leaves unnamed, as catalogs shorten a long list: `and many
+# others`, `et al.`, `[and others]`, `u.a.` (German), `и др.` (Russian). It credits no one.
+_OTHERS_TAIL = re.compile(
+    r"(?:^|[\s,;]+)(?:\.\.\.|…)?\s*\[?\s*(?:(?:and|&)\s+(?:many\s+|\d+\s+)?others|et\.?\s*al(?:ii|ia)?\.?"
+    r"|&\s*al\.|u\.\s?a\.?|und\s+andere|и\s+др\.?)\s*\]?\s*$",
+    re.IGNORECASE,
+)
+# The tail is short: it is looked for in a cell's last characters only, and only where they
+# hold one of its words (a cheap test first: nearly every cell has none).
+_OTHERS_TAIL_REACH = 24
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
@@ -233,7 +243,7 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
-    value, phrase_role = read_credit_phrase(without_readings(value or ""))  # `Translated by A`
+    value, phrase_role = read_credit_phrase(without_readings(without_others_tail(value or "")))
     role = phrase_role or role
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
     for part in _joined_inside_names(parts):
@@ -271,6 +281,18 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
             seen.add(credit.name.casefold())
             unique.append(credit)
     return unique
+
+
+def without_others_tail(value: str) -> str:
+    """The cell without a tail crediting people left unnamed (`Jane Doe and many others`,
+    `Stafford et al.`, `Müller, Hans [u.a.]`): it names no one, and became a person named
+    `many others`."""
+    start = max(len(value) - _OTHERS_TAIL_REACH, 0)
+    end = value[start:].lower()
+    if not ("al" in end or "other" in end or "u." in end or "and" in end or "др" in end):
+        return value
+    tail = _OTHERS_TAIL.search(value, start)
+    return value[: tail.start()] if tail else value
 
 
 # A surname and its given names a program joined with a gap of two spaces or more, as a shop's

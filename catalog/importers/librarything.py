@@ -22,6 +22,7 @@ from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
     person_from_sort_name,
     split_at_ampersands,
+    without_others_tail,
     year_in,
 )
 from catalog.importers.dates import parse_date
@@ -199,7 +200,7 @@ def people_in(value: str) -> list[str]:
     `Simon & Schuster` and `W. W. Norton & Company` one, by the rule of any author cell
     (`split_at_ampersands`). `Volcano, C.B. Daring; J. Rogue; Deric Shannon; Abbey` is a `;`
     list that LibraryThing turned around at its last surname: it names Abbey Volcano last."""
-    parts = _split_list(value)
+    parts = _split_list(without_others_tail(value))  # `…; et al.` names no one more
     if (
         len(parts) > 1
         and parts[0].count(",") == 1

@@ -5,8 +5,9 @@ PROVENANCE.md): catalogers' phrasing in cells meant for people, years and names.
 import pytest
 
 from catalog.importers.base import Credit
-from catalog.importers.cells import writes_surname_first_with_gap
+from catalog.importers.cells import split_people, writes_surname_first_with_gap
 from catalog.importers.generic import guess_column_map
+from catalog.importers.librarything import people_in
 from catalog.importers.publishers import publisher_credit, publisher_name
 from catalog.importers.readers import with_named_author
 from catalog.models import Author, Edition, Work
@@ -29,7 +30,7 @@ def test_a_publisher_credited_among_the_people_is_the_books_publisher_not_a_pers
     }
     assert credited == {
         "Stories by Jean Stafford, John Cheever, Daniel Fuchs, William Maxwell": [
-            ("Stafford et al.", "author")
+            ("Stafford", "author")
         ],
         "Legion": [],
         "Thomas Jefferson's University": [],
@@ -127,6 +128,7 @@ def test_a_self_titled_zine_whose_title_author_and_publisher_are_one_name_import
 
 
 HUDSON = "library-hudsonstreet-first-and-last-name-columns.csv"
+HUDSON_HEADER = (REAL / HUDSON).read_text().splitlines()[0].split(",")
 
 
 def _authors() -> dict[str, list[tuple[str, str]]]:
@@ -295,4 +297,57 @@ def test_each_name_of_a_list_keeps_the_role_written_after_it():
     assert [(c.author.name, c.role) for c in work.credits.order_by("position")] == [
         ("John Tytell", "contributor"),
         ("William Klein", "illustrator"),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_list_shortened_with_et_al_credits_the_people_it_names_and_no_one_else():
+    """A catalog ends a long list of people with `et al.` (`Archilochos et al.`, editors
+    ` Lewis et al.`), an art library's with `and many others`: the books were credited to
+    `Archilochos et al.` and to a person named `many others`. They credit the people named."""
+    import_real(
+        "collectionbuilder-welty-et-al.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    import_real(HUDSON, requested_format="generic", column_map=guess_column_map(HUDSON_HEADER))
+    credited = {
+        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
+        for work in Work.objects.prefetch_related("credits__author")
+    }
+    assert credited["Archilochos, Sappho, Alkman"][0] == ("Archilochos", "author")
+    assert credited["Contemporary American Women Novelists"] == [("Chopin", "author")]
+    assert credited["Orion, Volume III"] == [("Lewis", "editor")]
+    assert credited["The Collected Stories of Peter Taylor"] == [
+        ("Peter Taylor", "author"),
+        ("Farrar", "editor"),
+    ]
+    brooklyn_rail = credited["The Brooklyn Rail"]
+    assert ("Rachel Whiteread", "editor") in brooklyn_rail
+    assert not Author.objects.filter(name__icontains="other").exists()
+    assert not Author.objects.filter(name__icontains="et al").exists()
+
+
+@pytest.mark.parametrize(
+    ("cell", "people"),
+    [
+        ("Jane Doe, John Roe, et al.", ["Jane Doe", "John Roe"]),
+        ("Doe, Jane [and others]", ["Jane Doe"]),
+        ("Müller, Hans u.a.", ["Hans Müller"]),
+        ("Hans Müller [u. a.]", ["Hans Müller"]),
+        ("Jane Doe ... [et al.]", ["Jane Doe"]),
+        ("Jane Doe, and 3 others", ["Jane Doe"]),
+        ("et al.", []),
+        ("Kal Penn", ["Kal Penn"]),  # `al` and `and` inside names are theirs
+        ("Alexander Sandoval", ["Alexander Sandoval"]),
+    ],
+)
+def test_a_tail_crediting_others_unnamed_credits_no_one(cell, people):
+    assert [credit.name for credit in split_people(cell)] == people
+
+
+def test_a_librarything_author_list_ending_et_al_names_its_people_only():
+    assert people_in("Boswell, Dustin; Foucher, Trevor; et al.") == [
+        "Boswell, Dustin",
+        "Foucher, Trevor",
     ]
