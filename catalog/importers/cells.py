@@ -80,6 +80,13 @@ _YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
 _COPYRIGHT_YEAR = re.compile(
     r"(?<![^\s,;\[\]])(?:c\.?|©|cop\.|copyright)\s?\[?([1-9]\d{3})(?!\d)", re.I
 )
+# A catalog's correction of a year printed wrong, the true one: `1947 [i.e.1946]`, `[1923 i.e.
+# 1924]`.
+_CORRECTED_YEAR = re.compile(r"\bi\.\s?e\.?,?\s*\[?([1-9]\d{3})(?!\d)", re.I)
+# A decade or a century a catalog gives where it does not know the year: `192-`, `194?`,
+# `[194-?]`, `19--`. An edition's date says its year exactly (Edition.DatePrecision has no
+# decade, nor a guess): it is no year.
+_DECADE = re.compile(r"^\[?[1-9]\d(?:\d[-?]|--)\??\]?\.?$")
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
 # the year `0101`: no book's year.
 _UNDEFINED_YEAR = "0101"
@@ -531,13 +538,20 @@ def _is_cjk_name_part(part: str) -> bool:
 
 def year_in(value: str) -> int | None:
     """The year of a cell that is a year or a date: `1979`, `2019-03-05T01:00:00+01:00`,
-    `c1995`, `[2007-05-08]`; calibre's "undefined" `0101` is none."""
+    `c1995`, `[2007-05-08]`, a catalog's `[c1921] 1946.` (the printing's) and `1947 [i.e.1946]`
+    (the corrected); calibre's "undefined" `0101` is none, and so is a decade, `192-`."""
     if (value or "").strip().startswith(_UNDEFINED_YEAR):
         return None
     year = parse_year(value)
     if year:
         return year
-    match = _YEAR_IN_TEXT.search(value or "")
+    value = value or ""
+    if "." in value and (corrected := _CORRECTED_YEAR.search(value)):
+        return parse_year(corrected.group(1))
+    if "c" in value or "©" in value:
+        # The printing's year, not the copyright year before it: `[c1921] 1946.` is 1946.
+        value = _COPYRIGHT_YEAR.sub(" ", value).strip(" ,;.[]") or value
+    match = _YEAR_IN_TEXT.search(value)
     return parse_year(match.group(1)) if match else None
 
 
@@ -556,10 +570,11 @@ def read_year_in(row: NormalizedRow, value: str, *, column: str) -> int | None:
     """`year_in`, with a warning on the row when a filled cell holds no year."""
     year = year_in(value)
     if year is None and value:
-        row.warnings.append(
-            _("%(column)s '%(value)s' holds no year; it was ignored.")
-            % {"column": column, "value": value}
-        )
+        if _DECADE.match(value):
+            message = _("%(column)s '%(value)s' gives a decade, not a year; it was ignored.")
+        else:
+            message = _("%(column)s '%(value)s' holds no year; it was ignored.")
+        row.warnings.append(message % {"column": column, "value": value})
     return year
 
 

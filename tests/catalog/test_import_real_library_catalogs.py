@@ -351,3 +351,33 @@ def test_a_librarything_author_list_ending_et_al_names_its_people_only():
         "Boswell, Dustin",
         "Foucher, Trevor",
     ]
+
+
+@pytest.mark.django_db
+def test_a_catalogs_corrected_bracketed_and_decade_dates():
+    """A catalog writes what it knows of a date not printed right: `1947 [i.e.1946]` (the
+    year printed wrong, then the true one), `[c1921] 1946.` (the copyright year, then the
+    printing's), `192-` and `194?` (a decade). The editions were dated 1947 and 1921, and the
+    work's first publication lost. They are 1946 and 1946, first published 1921; a decade is
+    no year (an edition's date is exact to its year at least), and the row says why."""
+    job = import_real(
+        "collectionbuilder-welty-catalogue-dates.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "year": "date"},
+    )
+    years = {
+        title: (edition_year, work_year)
+        for title, edition_year, work_year in Edition.objects.values_list(
+            "work__title", "publication_date__year", "work__first_published_year"
+        )
+    }
+    assert years == {
+        "The Foquets of Chantilly": (None, None),
+        "Howards End": (1946, 1921),
+        "Poems of William Blake": (None, None),
+        "Der Film": (1946, None),
+        "Seurat (1859 - 1891)": (None, None),
+        "Novels & Stories": (1946, None),
+    }
+    seurat = job.rows.get(line_number=9)
+    assert seurat.messages == ["date '194?' gives a decade, not a year; it was ignored."]
