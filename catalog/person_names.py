@@ -26,16 +26,17 @@ YEAR_TOLERANCE = 1
 
 _YEAR = r"\d{1,4}\??"
 _ERA = r"(?:\s*(?P<era{n}>BCE|B\.\s?C\.?|BC|CE|A\.\s?D\.?|AD))?"
-_ABOUT = r"(?:(?:ca\.?|circa|approximately|c\.)\s*)?"
+# A word that says the year after it is a guess (`ca. 1200-`; `1814?` says so after it).
+_ABOUT = r"(?:(?P<about{n}>ca\.?|circa|approximately|c\.)\s*)?"
 # The dates after a heading's last comma: a span (either end may be unknown), or one year
 # after a word that says which (born, died, flourished), or a century someone was active in.
 _LIFE_DATES = re.compile(
     rf"""^(?:
-        (?P<span>{_ABOUT}(?P<birth>{_YEAR}){_ERA.format(n=1)}?\s*[-\u2013]\s*
-                 (?:{_ABOUT}(?P<death>{_YEAR}){_ERA.format(n=2)})?)
-      | (?P<death_only>[-\u2013]\s*{_ABOUT}(?P<died>{_YEAR}){_ERA.format(n=3)})
+        (?P<span>{_ABOUT.format(n=1)}(?P<birth>{_YEAR}){_ERA.format(n=1)}?\s*[-\u2013]\s*
+                 (?:{_ABOUT.format(n=2)}(?P<death>{_YEAR}){_ERA.format(n=2)})?)
+      | (?P<death_only>[-\u2013]\s*{_ABOUT.format(n=3)}(?P<died>{_YEAR}){_ERA.format(n=3)})
       | (?:(?P<word>b|born|d|died|fl|flourished|active)\.?\s+
-           {_ABOUT}(?P<year>{_YEAR}){_ERA.format(n=4)}(?:\s*[-\u2013]\s*{_YEAR}{_ERA.format(n=5)})?)
+           {_ABOUT.format(n=4)}(?P<year>{_YEAR}){_ERA.format(n=4)}(?:\s*[-\u2013]\s*{_YEAR}{_ERA.format(n=5)})?)
       | (?:(?:active|fl\.?|flourished)\s+)?\d{{1,2}}(?:st|nd|rd|th)\s+cent(?:ury|\.)
         {_ERA.format(n=6)}
     )\.?$""",
@@ -56,13 +57,18 @@ class LifeDates:
     dated: bool = False  # the heading carried dates (even ones that give no year)
 
 
-def _year(value: str | None, era: str | None) -> int | None:
+def _year(value: str | None, era: str | None, about: str | None = None) -> int | None:
     """A year of the common era as the catalog stores it; none before it (the catalog's years
-    are AD, and a BCE year read as one would be a wrong person's)."""
-    if not value or (era and era.casefold().replace(" ", "").startswith("b")):
+    are AD, and a BCE year read as one would be a wrong person's), and none that the heading
+    says is a guess (`ca. 1200-`, `1814?-`): an author's year is exact (one year apart is
+    two people) unless the date beside it says otherwise, and the import keeps no date, so,
+    as enrichment never proposes a guessed year without the date that says so
+    (enrichment.author_dates), the import stores no guessed year."""
+    if not value or about or value.endswith("?"):
         return None
-    year = int(value.rstrip("?"))
-    return year or None
+    if era and era.casefold().replace(" ", "").startswith("b"):
+        return None
+    return int(value) or None
 
 
 def split_life_dates(heading: str) -> LifeDates:
@@ -79,12 +85,15 @@ def split_life_dates(heading: str) -> LifeDates:
         return LifeDates(heading.strip())
     if match["span"]:
         return LifeDates(
-            name, _year(match["birth"], match["era1"]), _year(match["death"], match["era2"]), True
+            name,
+            _year(match["birth"], match["era1"], match["about1"]),
+            _year(match["death"], match["era2"], match["about2"]),
+            True,
         )
     if match["death_only"]:
-        return LifeDates(name, None, _year(match["died"], match["era3"]), True)
+        return LifeDates(name, None, _year(match["died"], match["era3"], match["about3"]), True)
     word = (match["word"] or "").casefold()
-    year = _year(match["year"], match["era4"])
+    year = _year(match["year"], match["era4"], match["about4"])
     return LifeDates(
         name,
         year if word in _BIRTH_WORDS else None,

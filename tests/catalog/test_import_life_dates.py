@@ -34,8 +34,12 @@ GUTENBERG = "gutenberg-catalog-sagekhan-life-dates.csv"
         ("Smith, Zadie, b. 1975", "Smith, Zadie", 1975, None),
         ("Doe, John, d. 1850", "Doe, John", None, 1850),
         ("Doe, John, fl. 1850", "Doe, John", None, None),
-        ("Brown, William Wells, 1814?-1884", "Brown, William Wells", 1814, 1884),
-        ("Doe, Jane, ca. 1500-1560", "Doe, Jane", 1500, 1560),
+        # A year the heading says is a guess is none: the author's years are exact.
+        ("Brown, William Wells, 1814?-1884", "Brown, William Wells", None, 1884),
+        ("Doe, Jane, ca. 1500-1560", "Doe, Jane", None, 1560),
+        ("Doe, Jane, ca. 1200-", "Doe, Jane", None, None),
+        ("Doe, John, 1500-ca. 1560", "Doe, John", 1500, None),
+        ("Doe, John, b. circa 1975", "Doe, John", None, None),
     ],
 )
 def test_a_headings_life_dates_are_years_not_name(heading, name, birth, death):
@@ -143,3 +147,27 @@ def test_headings_with_years_decades_apart_are_not_proposed_for_merging():
 
     assert (result.proposed, result.conflicting_years) == (0, 1)
     assert not AuthorMerge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_guessed_life_year_is_not_stored_as_an_exact_one():
+    """synthetic: a heading whose birth year is a guess, `ca. 1200-`: the author was stored born
+    in 1200 exactly, so a source's 1205 for the same person read as another person (years
+    more than one apart), and enrichment took the guess for a fact. The import keeps the name
+    and no guessed year (the catalog's years are exact: a guess needs the date that says so)."""
+    data = b'Title,Author\nsynthetic-Chronicle,"Doe, Jane, ca. 1200-"\n'
+    job = services.import_job_create(
+        data=data,
+        filename="synthetic-headings.csv",
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Author"},
+        enrich=False,
+    )
+    services.import_job_run(job=job)
+    author = Author.objects.get()
+    assert (author.name, author.sort_name, author.birth_year, author.death_year) == (
+        "Jane Doe",
+        "Doe, Jane",
+        None,
+        None,
+    )
