@@ -7,10 +7,10 @@ read twice or reviewed may appear on several rows (the later ones are duplicates
 """
 
 from catalog.importers.base import BaseImporter, NormalizedRow
-from catalog.importers.cells import openlibrary_key, split_people
+from catalog.importers.cells import openlibrary_key
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import ASIN
-from catalog.importers.readers import apply_identifier, read_page_count
+from catalog.importers.readers import apply_identifier, read_page_count, read_people
 
 
 class BookWyrmImporter(BaseImporter):
@@ -35,7 +35,7 @@ class BookWyrmImporter(BaseImporter):
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
         row = self.titled_row(cells)
-        row.credits = split_people(self.get(cells, "author_text"))
+        row.credits = read_people(row, self.get(cells, "author_text"))
         apply_identifier(row, self.get(cells, "isbn_13"), column="isbn_13")
         apply_identifier(row, self.get(cells, "isbn_10"), column="isbn_10")
         asin = self.get(cells, "asin").upper()

@@ -7,11 +7,12 @@ Quirks: `item_type` says what a row is (book, music, movie, videogame): only boo
 """
 
 from catalog.importers.base import BaseImporter, NormalizedRow
-from catalog.importers.cells import read_year_in, split_people
+from catalog.importers.cells import read_year_in
 from catalog.importers.readers import (
     apply_identifier,
     read_date,
     read_page_count,
+    read_people,
     with_named_author,
 )
 
@@ -41,15 +42,15 @@ class LibibImporter(BaseImporter):
     def normalize(self, cells: list[str]) -> NormalizedRow:
         self.check_shape(cells)
         row = self.titled_row(cells)
+        row.publisher = self.get(cells, "publisher")  # before a `creators` crediting one
         # The primary creator first (first_name / last_name), then the others of `creators`.
         row.credits = with_named_author(
-            split_people(self.get(cells, "creators")),
+            read_people(row, self.get(cells, "creators")),
             self.get(cells, "first_name"),
             self.get(cells, "last_name"),
         )
         apply_identifier(row, self.get(cells, "ean_isbn13"), column="ean_isbn13")
         apply_identifier(row, self.get(cells, "upc_isbn10"), column="upc_isbn10")
-        row.publisher = self.get(cells, "publisher")
         row.publication_year = read_year_in(
             row, self.get(cells, "publish_date"), column="publish_date"
         )

@@ -10,8 +10,8 @@ a stand-in title, with a warning saying so.
 from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, NormalizedRow, RowError
-from catalog.importers.cells import openlibrary_key, split_people
-from catalog.importers.readers import read_year
+from catalog.importers.cells import openlibrary_key
+from catalog.importers.readers import read_people, read_year
 
 
 class OpenLibraryImporter(BaseImporter):
@@ -41,7 +41,7 @@ class OpenLibraryImporter(BaseImporter):
         title = self.get(cells, "title")
         if title:
             row = NormalizedRow.from_title(title)
-            row.credits = split_people(self.get(cells, "authors"))
+            row.credits = read_people(row, self.get(cells, "authors"))
             row.first_published_year = read_year(
                 row, self.get(cells, "first_year"), column="First Publish Year"
             )

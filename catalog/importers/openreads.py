@@ -13,11 +13,10 @@ from catalog.importers.cells import (
     openlibrary_key,
     read_year_in,
     set_subtitle_cell,
-    split_people,
 )
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import parse_format
-from catalog.importers.readers import apply_identifier, read_page_count
+from catalog.importers.readers import apply_identifier, read_page_count, read_people
 
 
 class OpenreadsImporter(BaseImporter):
@@ -46,7 +45,7 @@ class OpenreadsImporter(BaseImporter):
             raise RowError(_("This book is in Openreads' trash (deleted); it was not imported."))
         row = self.titled_row(cells)
         set_subtitle_cell(row, self.get(cells, "subtitle"))
-        row.credits = split_people(self.get(cells, "author"))
+        row.credits = read_people(row, self.get(cells, "author"))
         apply_identifier(row, self.get(cells, "isbn"), column="isbn")
         olid = self.get(cells, "olid")
         row.openlibrary_edition_key = openlibrary_key(olid, "M")

@@ -11,6 +11,7 @@ from catalog.importers.librarything import people_in
 from catalog.importers.publishers import publisher_credit, publisher_name
 from catalog.importers.readers import with_named_author
 from catalog.models import Author, Edition, Work
+from tests.catalog.importer_formats_support import HEADERS, read, synthetic_file
 from tests.catalog.real_lines import REAL, import_real, run_command
 
 
@@ -381,3 +382,32 @@ def test_a_catalogs_corrected_bracketed_and_decade_dates():
     }
     seurat = job.rows.get(line_number=9)
     assert seurat.messages == ["date '194?' gives a decade, not a year; it was ignored."]
+
+
+@pytest.mark.parametrize(
+    ("format_", "people_column", "publisher_column"),
+    [
+        ("libib", "creators", "publisher"),
+        ("bookwyrm", "author_text", None),
+        ("openreads", "author", None),
+        ("openlibrary_current", "Authors", None),
+    ],
+)
+def test_a_recognised_exports_people_cell_crediting_a_publisher_names_no_one(
+    format_, people_column, publisher_column
+):
+    """synthetic cells, by the rule of a mapped catalog's (`Published by Farrar, Straus`): in a
+    recognised export the cell became people named `Published by Farrar` and `Straus`."""
+    header = HEADERS[format_]
+    cells = {"Title" if "Title" in header else "title": "synthetic-Legion"}
+    if "Work ID" in header:
+        cells["Work ID"] = "OL1W"
+    if "ean_isbn13" in header:
+        cells["ean_isbn13"] = "9780441172719"
+    cells[people_column] = "Published by Farrar, Straus"
+    _importer, (row,) = read(synthetic_file(header, cells))
+    assert (row.credits, row.publisher) == ([], "Farrar, Straus")
+    if publisher_column:  # the export's own publisher comes first
+        cells[publisher_column] = "Gallimard"
+        _importer, (row,) = read(synthetic_file(header, cells))
+        assert (row.credits, row.publisher) == ([], "Gallimard")
