@@ -96,18 +96,33 @@ def is_title_of_rank(after_comma: str) -> bool:
     return after == "of" or (rank, after) in TITLE_PAIRINGS
 
 
-# Degrees and post-nominal letters a name may be written with after a comma (`Charles Mackay,
-# LL.D.`, `Mark Hyman, M.D.`, `Brené Brown, PhD`), lower-cased, without dots or spaces.
+# Degrees, doctors' titles and post-nominal letters a name may be written with (`Charles Mackay,
+# LL.D.`, `Mark Hyman, M.D.`, `Brené Brown, PhD`, ISBNdb's `Nelson, Bob, Ph.D.`, Open Library's
+# `Němeček, Jan RNDr.` and `Judith McFarlane DrPh  RN  FAAN`), lower-cased, without dots or spaces.
 _DEGREES = frozenset(
     {"phd", "md", "lld", "dd", "dphil", "edd", "psyd", "dds", "dmd", "dvm", "mba", "msc", "bsc",
      "ma", "ba", "ms", "mph", "jd", "esq", "frs", "facs", "frcs", "rn", "lcsw", "dmin", "thd",
-     "litt", "littd", "dlitt"}
+     "litt", "littd", "dlitt", "dc", "drph", "faan", "rndr", "mudr", "judr", "phdr"}
 )  # fmt: skip
+# Of those, the ones that are given names too, or initials written without dots (`Nguyễn, Thị
+# Ba`, `Ma`, `Ms`): a degree only after a comma of its own, never as a name's last given name.
+_GIVEN_NAMES_TOO = frozenset({"ma", "ba", "ms", "rn", "dd", "jd", "dc"})
+
+
+def _degree_key(words: str) -> str:
+    return words.replace(".", "").replace(" ", "").casefold()
 
 
 def is_degree(after_comma: str) -> bool:
     """`LL.D.`, `Ph. D.`, `MD`: a degree written after a name's comma, no part of the name."""
-    return after_comma.replace(".", "").replace(" ", "").casefold() in _DEGREES
+    return _degree_key(after_comma) in _DEGREES
+
+
+def is_degree_after_given_names(word: str) -> bool:
+    """`RNDr.`, `PhD`: a degree written after the given names with no comma (`Němeček, Jan
+    RNDr.`); not one that is a given name too (`Nguyễn, Thị Ba`: _GIVEN_NAMES_TOO)."""
+    key = _degree_key(word)
+    return key in _DEGREES and key not in _GIVEN_NAMES_TOO
 
 
 #: Chinese, Japanese (kana too) and Korean script.

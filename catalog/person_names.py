@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from catalog.name_order import (
     SURNAME_PARTICLES,
     is_byname,
+    is_degree,
+    is_degree_after_given_names,
     is_organisation_word,
     sort_name_turned_around,
 )
@@ -139,13 +141,6 @@ def is_sort_name(last: str, first: str) -> bool:
     )
 
 
-# An academic degree or a doctor's title a catalogue writes after the name (ISBNdb's `Nelson,
-# Bob, Ph.D.`, Open Library's `Němeček, Jan RNDr.`): no part of the name.
-_DEGREE = re.compile(
-    r"^(?:ph\.?\s?d|d\.?\s?phil|ed\.?\s?d|psy\.?\s?d|m\.?\s?d|d\.?\s?d\.?\s?s|m\.?\s?b\.?\s?a"
-    r"|esq|rndr|mudr|judr|phdr)\.?$",
-    re.IGNORECASE,
-)
 # A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
 # Rider)`; the name is written with what stands before it.
 FULLER_FORM = re.compile(r"^(?P<initials>[^()]+?)\s*\([^()]*\)$")
@@ -154,11 +149,6 @@ FULLER_FORM = re.compile(r"^(?P<initials>[^()]+?)\s*\([^()]*\)$")
 _HONOUR = re.compile(r"^(?:sir|dame)$", re.IGNORECASE)
 # `Smith, Elder & Co.`, `Farrar, Straus and Giroux`: a firm's partners, never given names.
 _PARTNERS = re.compile(r"&|\band\b", re.IGNORECASE)
-
-
-def is_degree(words: str) -> bool:
-    """`Ph.D.`, `PhD`, `M.D.`, `RNDr.`: a degree or title of learning written after a name."""
-    return bool(_DEGREE.match(words.strip()))
 
 
 def is_organisation_heading(last: str, first: str) -> bool:
@@ -203,7 +193,7 @@ def name_as_written(heading: str) -> str:
         return name  # `Lonely Planet, 2019`: no given name to turn around
     last, first = segments[0], FULLER_FORM.sub(r"\g<initials>", segments[1])
     *given, after = first.split()
-    if given and is_degree(after) and not _INITIAL.match(after):  # `Němeček, Jan RNDr.`
+    if given and is_degree_after_given_names(after) and not _INITIAL.match(after):  # `RNDr.`
         first = " ".join(given)
     if is_name_suffix(first):  # `Dumas, père`
         return f"{last} {first}"

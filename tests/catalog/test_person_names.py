@@ -84,6 +84,14 @@ def test_a_heading_that_is_no_persons_name_is_left_as_written(heading, written):
         ("Smith, John, M.D.", "John Smith"),
         # Initials are no degree: `M.D.` among the given names is a person's initials.
         ("Smith, John M.D.", "John M.D. Smith"),
+        # Open Library's `Judith McFarlane DrPh  RN  FAAN` (real), as a heading (synthetic).
+        ("McFarlane, Judith, DrPH", "Judith McFarlane"),
+        ("McFarlane, Judith DrPh", "Judith McFarlane"),
+        ("McFarlane, Judith, FAAN", "Judith McFarlane"),
+        ("Doe, Jane, MA", "Jane Doe"),  # after a comma of its own, `MA` is a degree
+        # A degree that is a given name too is one only after a comma (synthetic headings).
+        ("Nguyễn, Thị Ba", "Thị Ba Nguyễn"),
+        ("Doe, Jane Ma", "Jane Ma Doe"),
     ],
 )
 def test_a_degree_after_the_name_is_no_part_of_it(heading, written):
