@@ -10,9 +10,9 @@ from catalog.importers.generic import guess_column_map
 from catalog.importers.librarything import people_in
 from catalog.importers.publishers import publisher_credit, publisher_name
 from catalog.importers.readers import with_named_author
-from catalog.models import Author, Edition, Work
+from catalog.models import Author, Edition
 from tests.catalog.importer_formats_support import HEADERS, read, synthetic_file
-from tests.catalog.real_lines import REAL, import_real, run_command
+from tests.catalog.real_lines import REAL, credits_by_title, import_real, run_command
 
 
 @pytest.mark.django_db
@@ -25,10 +25,7 @@ def test_a_publisher_credited_among_the_people_is_the_books_publisher_not_a_pers
         requested_format="generic",
         column_map={"title": "title", "author": "creator", "editor": "editor"},
     )
-    credited = {
-        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "role")
     assert credited == {
         "Stories by Jean Stafford, John Cheever, Daniel Fuchs, William Maxwell": [
             ("Stafford", "author")
@@ -133,13 +130,7 @@ HUDSON_HEADER = (REAL / HUDSON).read_text().splitlines()[0].split(",")
 
 
 def _authors() -> dict[str, list[tuple[str, str]]]:
-    return {
-        work.title: [
-            (c.author.name, c.author.sort_name)
-            for c in work.credits.filter(role="author").order_by("position")
-        ]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    return credits_by_title("name", "sort_name", role="author")
 
 
 HUDSON_AUTHORS = {
@@ -217,12 +208,7 @@ def test_an_order_sheets_column_of_surnames_first_with_a_gap_is_read_given_names
         requested_format="generic",
         column_map={"title": "title", "author": "author", "isbn": "Product Number"},
     )
-    credited = {
-        work.title: [
-            (c.author.name, c.author.sort_name, c.role) for c in work.credits.order_by("position")
-        ]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "sort_name", "role")
     assert credited["Agent Moose"] == [("Mo O'Hara", "O'Hara, Mo", "author")]
     assert credited["Skunk and Badger (Skunk and Badger 1)"] == [
         ("Amy Timberlake", "Timberlake, Amy", "author")
@@ -265,10 +251,7 @@ def test_japanese_credits_as_the_national_diet_library_writes_them():
         requested_format="generic",
         column_map={"title": "title", "author": "author", "isbn": "isbn"},
     )
-    credited = {
-        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "role")
     assert credited == {
         "六三四の剣": [("村上もとか", "author")],
         "365日にっぽんのいろ図鑑": [("暦生活", "author"), ("高月美樹", "contributor")],
@@ -294,8 +277,7 @@ def test_each_name_of_a_list_keeps_the_role_written_after_it():
         requested_format="generic",
         column_map={"title": "Title", "editor": "Contributors/Editors"},
     )
-    work = Work.objects.get(title="New York")
-    assert [(c.author.name, c.role) for c in work.credits.order_by("position")] == [
+    assert credits_by_title("name", "role")["New York"] == [
         ("John Tytell", "contributor"),
         ("William Klein", "illustrator"),
     ]
@@ -312,10 +294,7 @@ def test_a_list_shortened_with_et_al_credits_the_people_it_names_and_no_one_else
         column_map={"title": "title", "author": "creator", "editor": "editor"},
     )
     import_real(HUDSON, requested_format="generic", column_map=guess_column_map(HUDSON_HEADER))
-    credited = {
-        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "role")
     assert credited["Archilochos, Sappho, Alkman"][0] == ("Archilochos", "author")
     assert credited["Contemporary American Women Novelists"] == [("Chopin", "author")]
     assert credited["Orion, Volume III"] == [("Lewis", "editor")]

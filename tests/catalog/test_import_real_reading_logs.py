@@ -9,7 +9,7 @@ from catalog.importers.cells import split_people
 from catalog.importers.generic import guess_column_map
 from catalog.importers.parsing import is_unknown_person, parse_format
 from catalog.models import Author, Edition, Work
-from tests.catalog.real_lines import REAL, import_real
+from tests.catalog.real_lines import REAL, credits_by_title, import_real
 
 
 @pytest.mark.django_db
@@ -81,10 +81,7 @@ def test_a_dash_where_the_author_is_not_known_credits_no_one():
         requested_format="generic",
         column_map={"title": "Title", "author": "Author"},
     )
-    credited = {
-        work.title: [c.author.name for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name")
     assert credited == {"Nudge": ["Richard Thaler", "Cass Sunstein"], "Elon Musk": []}
     assert not Author.objects.filter(name="-").exists()
     read_as = {row.normalized["title"]: row.normalized.get("credits", []) for row in job.rows.all()}
@@ -110,10 +107,7 @@ def test_korean_credits_as_naver_books_writes_them():
         requested_format="generic",
         column_map={"title": "title", "author": "authors", "publisher": "publisher"},
     )
-    credited = {
-        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "role")
     assert credited == {
         "1990년대 이후 한국여성운동사 특강": [
             ("김은희", "author"), ("나영정", "author"), ("문은미", "author"), ("조주현", "author")
@@ -154,10 +148,7 @@ def test_a_degree_after_a_name_is_no_part_of_it():
         requested_format="generic",
         column_map={"title": "title", "author": "creator", "editor": "editor"},
     )
-    credited = {
-        work.title: [(c.author.name, c.author.sort_name) for c in work.credits.all()]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "sort_name")
     assert credited == {
         "The Collected Stories of Katherine Anne Porter": [("Katherine Anne Porter", "")],
         "Lost Beauties of the English Language": [("Charles Mackay", "")],
@@ -172,6 +163,9 @@ def test_a_degree_after_a_name_is_no_part_of_it():
         ("Smith, John, Ph.D.", [("John Smith", "Smith, John")]),
         ("Smith, M.D.", [("M.D. Smith", "Smith, M.D.")]),  # initials after a surname alone
         ("Martin Luther King, Jr.", [("Martin Luther King, Jr.", "")]),
+        ("Judith McFarlane, DrPH", [("Judith McFarlane", "")]),  # synthetic, Open Library's
+        ("Jane Doe, DC", [("Jane Doe", "")]),  # degrees
+        ("Nguyễn, Thị Ba", [("Thị Ba Nguyễn", "Nguyễn, Thị Ba")]),
     ],
 )
 def test_degrees_after_a_whole_name_are_left_out(cell, people):
@@ -218,10 +212,7 @@ def test_chinese_names_joined_by_a_slash_or_an_ampersand_are_several_people():
         column_map={"title": "title", "author": "author", "translator": "translator"}
         | {"isbn": "ISBN"},
     )
-    credited = {
-        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "role")
     assert credited == {
         "东山魁夷美文集": [("东山魁夷", "author")],
         "我与海明威家的男人们": [
@@ -257,10 +248,7 @@ def test_a_credits_words_before_the_names_give_their_role():
         requested_format="generic",
         column_map={"title": "title", "author": "creator", "editor": "editor"},
     )
-    credited = {
-        work.title: [(c.author.name, c.role) for c in work.credits.order_by("position")]
-        for work in Work.objects.prefetch_related("credits__author")
-    }
+    credited = credits_by_title("name", "role")
     assert credited == {
         "Oblomov": [("Ivan Goncharov", "author"), ("David Magarshack Magarshack", "translator")],
         "Fairy Tales and Legends by Hans Andersen": [
