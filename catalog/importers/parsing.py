@@ -231,6 +231,9 @@ _CREDIT_BY = tuple(
     sorted((w for w in ROLES if w.endswith((" by", " von", " di", " de"))), key=len, reverse=True)
 )
 _CREDIT_BY_STARTS = tuple(f"{phrase} " for phrase in _CREDIT_BY)
+# The credit's words in a parenthesis before the names, as a catalog's column of other people
+# writes them: `(Translated by) Constance Garnett`, `(Introduction by) …`, `(Selected by) …`.
+_BRACKETED_CREDIT = re.compile(r"\(\s*(?P<words>[^()]*?\bby)\s*\)\s*(?P<names>\S.*)", re.I | re.S)
 
 
 class NamedRole(NamedTuple):
@@ -268,8 +271,14 @@ def read_trailing_role(value: str) -> NamedRole:
 def read_credit_phrase(value: str) -> tuple[str, str]:
     """`Translated by Gwyn Jones and Thomas Jones` -> ("Gwyn Jones and Thomas Jones",
     "translator"): a cell that gives the credit's words before its people, as a library
-    catalog's column of other people may; any other cell comes back whole, with no role."""
+    catalog's column of other people may, in a parenthesis too (`(Translated by) Constance
+    Garnett`; words we know no role for, `(Selected by)`, a contributor's); any other cell
+    comes back whole, with no role."""
     key = value.lstrip().casefold()
+    if key[:1] == "(" and (bracketed := _BRACKETED_CREDIT.fullmatch(value.strip())):
+        # A credit we know no role for (`(Selected by)`, `(Foreword by)`) is a contributor's.
+        words = _SPACES.sub(" ", bracketed["words"]).casefold()
+        return bracketed["names"], ROLES.get(words, "contributor")
     if not key.startswith(_CREDIT_BY_STARTS):
         return value, ""
     phrase = next(p for p in _CREDIT_BY_STARTS if key.startswith(p))

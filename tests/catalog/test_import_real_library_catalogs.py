@@ -390,3 +390,25 @@ def test_a_recognised_exports_people_cell_crediting_a_publisher_names_no_one(
         cells[publisher_column] = "Gallimard"
         _importer, (row,) = read(synthetic_file(header, cells))
         assert (row.credits, row.publisher) == ([], "Gallimard")
+
+
+@pytest.mark.django_db
+def test_a_credits_words_in_a_parenthesis_before_the_names_give_their_role():
+    """A catalog's editor column writes the credit's words in a parenthesis before the names,
+    `(Translated by) George Wicks`: he became an editor named `(Translated by) George Wicks`.
+    He is the translator; words we know no role for (`(Selected by)`, `(Forword by)`) credit a
+    contributor, by the name alone."""
+    import_real(
+        "collectionbuilder-ewlibrary-credit-words-in-brackets.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    assert credits_by_title("name", "role") == {
+        "The Memoirs of Frédéric Mistral": [("George Wicks", "translator")],
+        "Victorian Tales of Mystery and Detection": [("Michael Cox", "contributor")],
+        "Jules Pascin's Caribbean Sketchbook": [
+            ("Jules Pascin", "author"),
+            ("John Palmer Leeper", "contributor"),
+        ],
+        "Photographs": [("Eudora Welty", "author"), ("Reynolds Price", "contributor")],
+    }
