@@ -8,6 +8,7 @@ from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import (
     is_organisation_word,
     is_surname_particle,
+    set_primary_series,
     split_people,
     suffix_last_sort_name,
 )
@@ -95,6 +96,8 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     other cells are kept as Goodreads wrote them."""
     if author.endswith(")") and (around := sort_name_before_parenthesis(author, author_lf)):
         return around
+    if author_lf == author and " " in author:
+        return ""  # a program filled it with the name unturned (`Andy Weir`): none to sort by
     head, _comma, rest = author_lf.partition(", ")
     if author and head == rest == author:
         return author
@@ -137,6 +140,9 @@ class GoodreadsImporter(BaseImporter):
         "original_year": ("Original Publication Year",),
         "date_read": ("Date Read",),
         "date_added": ("Date Added",),
+        # Not Goodreads' own: a copy its owner kept, adding the series its titles leave out.
+        "series": ("Series",),
+        "series_number": ("Part",),
     }
 
     def normalize(self, cells: list[str]) -> NormalizedRow:
@@ -172,6 +178,8 @@ class GoodreadsImporter(BaseImporter):
                 _("Book Id '%(value)s' is not a Goodreads id; ignored.") % {"value": book_id}
             )
         row.publisher = clean_cell(restore_lost_ampersand(self.raw_cell(cells, "publisher")))
+        if "series" in self.columns:  # `Southern Reach`, part `3`
+            set_primary_series(row, self.get(cells, "series"), self.get(cells, "series_number"))
         row.format, warning = parse_format(self.get(cells, "binding"))
         if warning:
             row.warnings.append(warning)

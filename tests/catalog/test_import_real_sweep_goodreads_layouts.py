@@ -8,7 +8,7 @@ import pytest
 
 from catalog.importers.dates import DAY_FIRST, parse_date
 from catalog.importers.parsing import parse_format
-from catalog.models import Edition, ImportJob, Work
+from catalog.models import Author, Edition, ImportJob, Work
 from tests.catalog.real_lines import import_real
 
 
@@ -114,3 +114,31 @@ def test_the_binding_comics_names_no_format():
     job = import_real("goodreads-roger0-0-comics.csv")
     assert job.rows.filter(has_warnings=True).count() == 0
     assert Edition.objects.get().format == ""
+
+
+@pytest.mark.django_db
+def test_a_kept_goodreads_exports_series_and_part_columns_name_the_series():
+    """An owner kept his Goodreads export with columns of his own, among them `Series` and
+    `Part` for the series its titles leave out (`Acceptance`, Southern Reach 3): the file was
+    read as Goodreads' and the series were lost. They are the works' series."""
+    import_real("goodreads-colemanm-series-and-part-columns.csv")
+    assert dict(Work.objects.values_list("title", "series").order_by("title")) == {
+        "Acceptance": "Southern Reach",
+        "Basic Economics": "",
+        "Caldé of the Long Sun": "The Book of the Long Sun",
+        "Jurassic Park": "Jurassic Park",
+    }
+    assert Work.objects.get(title="Acceptance").series_number == "3"
+
+
+@pytest.mark.django_db
+def test_an_author_lf_that_is_the_name_unturned_gives_no_sort_name():
+    """A program appended books to a Goodreads export with `Author l-f` the name as written,
+    `Andy Weir`: the authors were sorted under their given names (`Andy Weir`, among the A's).
+    Such a cell is no sort name; Goodreads' own rows keep theirs."""
+    import_real("goodreads-booktomo-author-lf-unturned.csv")
+    assert dict(Author.objects.values_list("name", "sort_name")) == {
+        "Delia Owens": "Owens, Delia",
+        "Andy Weir": "",
+        "Tara Westover": "",
+    }
