@@ -77,8 +77,9 @@ ROLE_FIELDS = ("editor", "translator", "illustrator", "narrator")
 # English, German, French, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Greek, Russian;
 # plurals too, as files listing every value of a book name them (`formats`: `epub; mobi`).
 GUESSES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "book title", "book", "buch", "werk", "titel", "titre", "titulo",
-              "titolo", "tytul", "baslik", "kitap adi", "τιτλος", "название", "заглавие", "name"),
+    "title": ("title", "book title", "book name", "book", "buch", "werk", "titel", "titre",
+              "titulo", "titolo", "tytul", "baslik", "kitap adi", "τιτλος", "название", "заглавие",
+              "name"),
     "subtitle": ("subtitle", "untertitel", "sous titre", "subtitulo", "sottotitolo",
                  "ondertitel", "podtytul", "alt baslik", "υποτιτλος", "подзаголовок"),
     # Before `author`, which is part of their names.
@@ -139,10 +140,11 @@ _READING_WORDS = frozenset({"read", "finished", "gelesen", "lu", "lecture", "lei
                             "lido", "leitura", "letto", "lettura", "gelezen", "przeczytana",
                             "przeczytane", "прочитано"})  # fmt: skip
 _DUBLIN_CORE = frozenset({"creator", "date"})
-# A reader's own rating (`Title, Author, Rating, Year`) makes a file that says nothing of the
-# editions a reading log too: its `Year` was each book's year read, 2023 for The Dispossessed.
+# A reader's own rating or review (`Title, Author, Rating, Year`, `book_name, author, year,
+# review`) makes a file that says nothing of the editions a reading log too: its `Year` was each
+# book's year read, 2023 for The Dispossessed, 2020 for every Harry Potter of a reading list.
 # Beside a publisher or an ISBN (a list made from a calibre library), the year is the edition's.
-_OWN_RATING_COLUMNS = frozenset({"rating", "my rating", "stars", "my stars"})
+_OWN_RATING_COLUMNS = frozenset({"rating", "my rating", "stars", "my stars", "review", "my review"})
 _EDITION_WORDS = ("publisher", "isbn", "pages")
 _MAP_ITEM = re.compile(r"^\s*(?P<field>[a-z_]+)\s*=\s*(?P<column>.+?)\s*$")
 # Between a map's items: only a comma before the next `field=`, so that a column's own commas

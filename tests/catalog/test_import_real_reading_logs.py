@@ -274,3 +274,20 @@ def test_a_reading_logs_year_beside_the_readers_rating_is_not_guessed_as_the_pub
     )
     assert set(Edition.objects.values_list("publication_date", flat=True)) == {None}
     assert Work.objects.filter(title="Dispossessed, the").exists()  # as the reader spells it
+
+
+@pytest.mark.django_db
+def test_a_reading_lists_book_name_is_its_title_and_its_year_beside_a_review_is_none():
+    """A reading list names its columns `book_name, author, year, review`: `import_books`
+    suggested no title (the file could not be imported without mapping it by hand), and its
+    `year`, the year each book was read, would have dated every Harry Potter 2020. The title is
+    guessed; the year, beside the reader's own review, is left for the librarian to map."""
+    name = "readinglist-bsebesta-book-name-and-review.csv"
+    column_map = guess_column_map((REAL / name).read_text().splitlines()[0].split(","))
+    assert column_map == {"title": "book_name", "author": "author"}
+    import_real(name, requested_format="generic", column_map=column_map)
+    assert sorted(Edition.objects.values_list("work__title", "publication_date")) == [
+        ("A Promised Land", None),
+        ("Harry Potter and the Deathly Hallows", None),
+        ("Harry Potter and the Goblet of Fire", None),
+    ]
