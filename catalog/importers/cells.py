@@ -464,7 +464,8 @@ def _joined_inside_names(parts: list[tuple[str, str]]) -> list[str]:
     together (`Arkady & Boris Strugatsky`, where a one-word `Arkady` would be no one).
     `Unknown` stands for a whole name (`Unknown & A. Writer`). A conjunction of another
     language separates two people by _joins_two_people (`Steve Anderson e Karen Anderson`),
-    and is otherwise a surname's (`José Ortega y Gasset`)."""
+    and is otherwise a surname's (`José Ortega y Gasset`); an `and` before one word ends the
+    name of a body `… of …` (`American Academy of Arts and Letters`: _ends_a_body_of)."""
     names: list[str] = []
     before = ""
     for part, separator in parts:
@@ -472,10 +473,34 @@ def _joined_inside_names(parts: list[tuple[str, str]]) -> list[str]:
             names[-1] = f"{names[-1]} & {part}"
         elif names and separator in _CONJUNCTIONS and not _joins_two_people(names[-1], part):
             names[-1] = f"{names[-1]} {separator} {part}"
+        elif names and separator == "and" and _ends_a_body_of(names[-1], part):
+            names[-1] = f"{names[-1]} and {part}"
         else:
             names.append(part)
         before = part
     return names
+
+
+def _ends_a_body_of(before: str, after: str) -> bool:
+    """Whether an `and` is inside the name of one body `… of …`, not between two people: one
+    word after it ends the name (`American Academy of Arts and Letters`, `Museum of Fine Arts
+    and Sciences`), and a second body's word before its `of` goes on with it (`American Academy
+    and Institute of Arts and Letters`). A word of a body stands before the `of` (`Francis of
+    Assisi and Clare` are two)."""
+    body, of, _rest = before.partition(" of ")
+    if of:
+        return (
+            " " not in after
+            and after[:1].isupper()
+            and any(is_organisation_word(word) for word in body.split())
+        )
+    head, of, _rest = after.partition(" of ")
+    return (
+        bool(of)
+        and " " not in head
+        and is_organisation_word(head)
+        and (is_organisation_word(before.rsplit(" ", 1)[-1]))
+    )
 
 
 def _joins_two_people(before: str, after: str) -> bool:

@@ -412,3 +412,21 @@ def test_a_credits_words_in_a_parenthesis_before_the_names_give_their_role():
         ],
         "Photographs": [("Eudora Welty", "author"), ("Reynolds Price", "contributor")],
     }
+
+
+@pytest.mark.django_db
+def test_a_body_whose_name_holds_an_and_is_one_credit():
+    """A catalog credits the bodies that published a book, `American Academy and Institute of
+    Arts and Letters`: it became three editors, `American Academy`, `Institute of Arts` and
+    `Letters`. It is one body; so is `National Institute of Arts and Letters`."""
+    import_real(
+        "collectionbuilder-ewlibrary-bodies-named-with-and.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    assert sorted(Author.objects.values_list("name", flat=True)) == [
+        "American Academy and Institute of Arts and Letters",
+        "American Academy of Arts and Letters",
+        "American Academy of Arts and Sciences",
+        "National Institute of Arts and Letters",
+    ]
