@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.cjk_credits import HANGUL, japanese_credit, korean_credit, without_readings
 from catalog.importers.parsing import (
+    ROLES,
     NamedRole,
     is_unknown_person,
     parse_year,
@@ -68,6 +69,11 @@ _OTHERS_TAIL = re.compile(
 # The tail is short: it is looked for in a cell's last characters only, and only where they
 # hold one of its words (a cheap test first: nearly every cell has none).
 _OTHERS_TAIL_REACH = 24
+# A name, its credit's word in a parenthesis and its surname again: `Constance Garnett
+# (translator) Garnett` (_credit_with_surname_again).
+_SURNAME_AGAIN = re.compile(
+    r"(?P<name>[^()]*\S)\s*\((?P<words>[^()]+)\)\s+(?P<again>[^()\s][^()]*)"
+)
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
 _ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
@@ -254,7 +260,11 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     role = phrase_role or role
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
     for part in _joined_inside_names(parts):
-        named = _read_bracketed_role(part) or read_trailing_role(part)
+        named = (
+            (") " in part and _credit_with_surname_again(part))
+            or _read_bracketed_role(part)
+            or read_trailing_role(part)
+        )
         if named.plural:
             cell_role = named.role
         kept = named.role or named.credited
@@ -288,6 +298,25 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
             seen.add(credit.name.casefold())
             unique.append(credit)
     return unique
+
+
+def _credit_with_surname_again(part: str) -> NamedRole | None:
+    """`Constance Garnett (translator) Garnett`, `Carlton Lake (selected) Lake`: a catalog's
+    name, its credit's word and the surname again (a column to sort by, joined to it) -> the
+    name in that role, a word no role is known for a contributor's; None for any other part
+    (`J.B. (Beachcomber) Morton`: a name's own parenthesis)."""
+    shaped = _SURNAME_AGAIN.fullmatch(part)
+    if shaped is None:
+        return None
+    name, words, again = shaped["name"], shaped["words"].strip(), shaped["again"]
+    name_words = name.casefold().split()
+    again_words = again.casefold().split()
+    repeated = all(word in name_words for word in again_words) or (
+        len(again_words) == 1 and sorted(again_words[0]) == sorted(name_words[-1])  # a typo
+    )
+    if not repeated:
+        return None
+    return NamedRole(name, words, ROLES.get(words.casefold(), "contributor"))
 
 
 def without_others_tail(value: str) -> str:

@@ -430,3 +430,25 @@ def test_a_body_whose_name_holds_an_and_is_one_credit():
         "American Academy of Arts and Sciences",
         "National Institute of Arts and Letters",
     ]
+
+
+@pytest.mark.django_db
+def test_a_name_with_its_credits_word_and_its_surname_again_is_that_person_in_that_role():
+    """A catalog writes its people as the name, the credit's word in a parenthesis and the
+    surname again (`Constance Garnett (translator) Garnett`, `Carlton Lake (selected) Lake`,
+    `E.J Techmann (translator) Tehcmann`): each became an editor of that whole name. They are
+    the translator Constance Garnett, and Carlton Lake credited for his selection; a name's own
+    parenthesis stays (`J.B. (Beachcomber) Morton`)."""
+    import_real(
+        "collectionbuilder-ewlibrary-role-and-surname-again.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    credited = credits_by_title("name", "role")
+    assert credited["Smoke"] == [("Ivan Turgenev", "author"), ("Constance Garnett", "translator")]
+    assert credited["The Essays of Montaigne"] == [("E.J Techmann", "translator")]
+    assert credited["The Misadventures of Dr. Stabismus"] == [
+        ("J.B. (Beachcomber) Morton", "author")
+    ]
+    (baudelaire,) = (title for title in credited if title.startswith("Baudelaire to Beckett"))
+    assert credited[baudelaire] == [("Carlton Lake", "contributor")]
