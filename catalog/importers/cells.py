@@ -279,6 +279,9 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
                 # `John Tytell (introduction), William Klein (photographer)`: each its own.
                 trailing = read_trailing_role(name)
                 name, own = (trailing.name, trailing.role) if trailing.role else (name, "")
+            if " by " in name and position:  # `Photographs by A, Text by B`: B's own words
+                name, phrase = read_credit_phrase(name)
+                own = own or phrase
             if ":" in name and (leading := read_leading_role(name)).role:
                 name, own = leading.name, own or leading.role  # `Translator: E. Danglars`
             else:

@@ -231,6 +231,9 @@ _CREDIT_BY = tuple(
     sorted((w for w in ROLES if w.endswith((" by", " von", " di", " de"))), key=len, reverse=True)
 )
 _CREDIT_BY_STARTS = tuple(f"{phrase} " for phrase in _CREDIT_BY)
+# Other credit's words before the names, one capitalised word and up to two more: `Compiled by
+# William Jay Smith`, `Introduction by Stephen King`, `Photographs by Elemore Morgan`.
+_OTHER_CREDIT_BY = re.compile(r"(?P<words>[A-Z][a-z]+(?: [a-z]+){0,2}) by (?P<names>\S.*)", re.S)
 # The credit's words in a parenthesis before the names, as a catalog's column of other people
 # writes them: `(Translated by) Constance Garnett`, `(Introduction by) …`, `(Selected by) …`.
 _BRACKETED_CREDIT = re.compile(r"\(\s*(?P<words>[^()]*?\bby)\s*\)\s*(?P<names>\S.*)", re.I | re.S)
@@ -272,14 +275,17 @@ def read_credit_phrase(value: str) -> tuple[str, str]:
     """`Translated by Gwyn Jones and Thomas Jones` -> ("Gwyn Jones and Thomas Jones",
     "translator"): a cell that gives the credit's words before its people, as a library
     catalog's column of other people may, in a parenthesis too (`(Translated by) Constance
-    Garnett`; words we know no role for, `(Selected by)`, a contributor's); any other cell
-    comes back whole, with no role."""
+    Garnett`; words we know no role for, `(Selected by)`, `Compiled by`, a contributor's); any
+    other cell comes back whole, with no role."""
     key = value.lstrip().casefold()
     if key[:1] == "(" and (bracketed := _BRACKETED_CREDIT.fullmatch(value.strip())):
         # A credit we know no role for (`(Selected by)`, `(Foreword by)`) is a contributor's.
         words = _SPACES.sub(" ", bracketed["words"]).casefold()
         return bracketed["names"], ROLES.get(words, "contributor")
     if not key.startswith(_CREDIT_BY_STARTS):
+        other = _OTHER_CREDIT_BY.fullmatch(value.strip()) if " by " in key[:40] else None
+        if other and " " in other["names"]:  # a name of two words at least (not `Stand by Me`)
+            return other["names"], "contributor"  # `Compiled by …`, `Introduction by …`
         return value, ""
     phrase = next(p for p in _CREDIT_BY_STARTS if key.startswith(p))
     return value.lstrip()[len(phrase) :].strip(), ROLES[phrase.strip()]

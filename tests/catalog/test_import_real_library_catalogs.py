@@ -452,3 +452,26 @@ def test_a_name_with_its_credits_word_and_its_surname_again_is_that_person_in_th
     ]
     (baudelaire,) = (title for title in credited if title.startswith("Baudelaire to Beckett"))
     assert credited[baudelaire] == [("Carlton Lake", "contributor")]
+
+
+@pytest.mark.django_db
+def test_credit_words_no_role_is_known_for_before_the_names_credit_contributors():
+    """A catalog writes other credits' words before the names too (`Compiled by William Jay
+    Smith and Carol Ra`, `Photographs by Elemore Morgan, Text by Charles East`): each became
+    a person named `Compiled by William Jay Smith`, `Text by Charles East`. They credit the
+    people named, as contributors."""
+    import_real(
+        "collectionbuilder-ewlibrary-credit-words-before-names.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "editor": "editor"},
+    )
+    credited = credits_by_title("name", "role")
+    assert credited["The Face of Louisiana"] == [
+        ("Elemore Morgan", "contributor"),
+        ("Charles East", "contributor"),
+    ]
+    assert credited["Lord John Signatures"] == [("Stephen King", "contributor")]
+    assert credited["The New Yorker Book of Poems"] == [
+        ("the Editors of the New Yorker", "contributor")
+    ]
+    assert not Author.objects.filter(name__icontains=" by ").exists()
