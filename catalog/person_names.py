@@ -57,20 +57,35 @@ class LifeDates:
     birth_year: int | None = None
     death_year: int | None = None
     dated: bool = False  # the heading carried dates (even ones that give no year)
+    # The heading says the year is a guess (`ca. 1200-`, `1814?-`, `b. circa 1975`).
+    birth_guessed: bool = False
+    death_guessed: bool = False
+
+    @property
+    def exact_years(self) -> tuple[int | None, int | None]:
+        """The (birth, death) years the catalog stores: an author's year is exact (one year
+        apart is two people) and the import keeps no date to say a year is a guess, so a
+        guessed one is none (enrichment reads the guess as one: author_dates.held_life_years)."""
+        return (
+            None if self.birth_guessed else self.birth_year,
+            None if self.death_guessed else self.death_year,
+        )
 
 
-def _year(value: str | None, era: str | None, about: str | None = None) -> int | None:
+def _year(value: str | None, era: str | None) -> int | None:
     """A year of the common era as the catalog stores it; none before it (the catalog's years
-    are AD, and a BCE year read as one would be a wrong person's), and none that the heading
-    says is a guess (`ca. 1200-`, `1814?-`): an author's year is exact (one year apart is
-    two people) unless the date beside it says otherwise, and the import keeps no date, so,
-    as enrichment never proposes a guessed year without the date that says so
-    (enrichment.author_dates), the import stores no guessed year."""
-    if not value or about or value.endswith("?"):
+    are AD, and a BCE year read as one would be a wrong person's)."""
+    if not value or (era and era.casefold().replace(" ", "").startswith("b")):
         return None
-    if era and era.casefold().replace(" ", "").startswith("b"):
-        return None
-    return int(value) or None
+    return int(value.rstrip("?")) or None
+
+
+def _guessed(value: str | None, era: str | None, about: str | None) -> bool:
+    """Whether the heading says its year is a guess: a word before it, a `?` after it (none
+    for a year it gives none of: `621? BCE`)."""
+    if not value or _year(value, era) is None:
+        return False
+    return bool(about) or value.endswith("?")
 
 
 def split_life_dates(heading: str) -> LifeDates:
@@ -86,21 +101,35 @@ def split_life_dates(heading: str) -> LifeDates:
     if match is None or not any(ch.isalpha() for ch in name):
         return LifeDates(heading.strip())
     if match["span"]:
+        birth, death = match["birth"], match["death"]
         return LifeDates(
             name,
-            _year(match["birth"], match["era1"], match["about1"]),
-            _year(match["death"], match["era2"], match["about2"]),
+            _year(birth, match["era1"]),
+            _year(death, match["era2"]),
             True,
+            birth_guessed=_guessed(birth, match["era1"], match["about1"]),
+            death_guessed=_guessed(death, match["era2"], match["about2"]),
         )
     if match["death_only"]:
-        return LifeDates(name, None, _year(match["died"], match["era3"], match["about3"]), True)
+        died = match["died"]
+        return LifeDates(
+            name,
+            None,
+            _year(died, match["era3"]),
+            True,
+            death_guessed=_guessed(died, match["era3"], match["about3"]),
+        )
     word = (match["word"] or "").casefold()
-    year = _year(match["year"], match["era4"], match["about4"])
+    year = _year(match["year"], match["era4"])
+    guessed = _guessed(match["year"], match["era4"], match["about4"])
+    born, died = word in _BIRTH_WORDS, word in _DEATH_WORDS
     return LifeDates(
         name,
-        year if word in _BIRTH_WORDS else None,
-        year if word in _DEATH_WORDS else None,
+        year if born else None,
+        year if died else None,
         True,
+        birth_guessed=born and guessed,
+        death_guessed=died and guessed,
     )
 
 
@@ -200,15 +229,6 @@ def name_as_written(heading: str) -> str:
     if not is_personal_heading(last, first):
         return name
     return " ".join(part for part in (sort_name_turned_around(last, first), suffix) if part)
-
-
-def life_years(name: str, birth_year: int | None, death_year: int | None) -> tuple:
-    """An author's (birth, death) years: those held, else those of a name stored as a library
-    heading (`Dumas, Alexandre, 1824-1895`, from an import before headings were read)."""
-    if birth_year is not None or death_year is not None:
-        return birth_year, death_year
-    heading = split_life_dates(name)
-    return heading.birth_year, heading.death_year
 
 
 def years_conflict(ours: int | None, theirs: int | None) -> bool:

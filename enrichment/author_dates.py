@@ -108,7 +108,7 @@ def held_life_years(
     """An author's birth and death years as we hold them, each said to be a guess when its date
     says so ("c. 1200"): the year fields; else the year of the date as written (a date typed
     without its year field: "c. 1200"); else a heading's years in the name (catalog.person_names
-    .life_years: `Dumas, Alexandre, 1824-1895`)."""
+    .split_life_dates: `Dumas, Alexandre, 1824-1895`)."""
     born, died = life_date(birth_date), life_date(death_date)
     birth_year = birth_year if birth_year is not None else born.year
     death_year = death_year if death_year is not None else died.year
@@ -117,20 +117,12 @@ def held_life_years(
     return LifeDate(birth_year, born.approximate), LifeDate(death_year, died.approximate)
 
 
-# The hyphen between a heading's two dates ("ca. 1179-1241", "1580-ca. 1631"), not a leading
-# one ("-1400": died 1400).
-_SPAN_HYPHEN = re.compile(r"(?<=[\d?.])\s*[-\u2013]\s*")
-
-
 def _heading_life_years(name: str) -> tuple[LifeDate, LifeDate]:
-    """The years of a name stored as a library heading (catalog.person_names.life_years), each a
-    guess when its end of the span says so ("Sturluson, Snorri, ca. 1179-1241", "1100?-1154")."""
+    """The years of a name stored as a library heading (catalog.person_names.split_life_dates),
+    each a guess when its end of the span says so ("Sturluson, Snorri, ca. 1179-1241",
+    "1100?-1154")."""
     heading = person_names.split_life_dates(name)
-    dates = name[len(heading.name) :] if name.startswith(heading.name) else ""
-    ends = _SPAN_HYPHEN.split(dates.strip(" ,."), maxsplit=1)
-    born_text, died_text = ends if len(ends) == 2 else (dates, dates)
-    born, died = heading.birth_year, heading.death_year
     return (
-        LifeDate(born, born is not None and life_date(born_text).approximate),
-        LifeDate(died, died is not None and life_date(died_text).approximate),
+        LifeDate(heading.birth_year, heading.birth_guessed),
+        LifeDate(heading.death_year, heading.death_guessed),
     )

@@ -188,7 +188,7 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     heading = split_life_dates(name)
     if heading.dated or _is_generation_heading(name):
         credit = _heading_credit(heading_segments(heading.name), role)
-        credit.birth_year, credit.death_year = heading.birth_year, heading.death_year
+        credit.birth_year, credit.death_year = heading.exact_years
         return credit
     segments = heading_segments(name) if "," in name else [name]
     if len(segments) == 2:

@@ -44,12 +44,23 @@ GUTENBERG = "gutenberg-catalog-sagekhan-life-dates.csv"
 )
 def test_a_headings_life_dates_are_years_not_name(heading, name, birth, death):
     dates = split_life_dates(heading)
-    assert (dates.name, dates.birth_year, dates.death_year, dates.dated) == (
-        name,
-        birth,
-        death,
-        True,
-    )
+    assert (dates.name, *dates.exact_years, dates.dated) == (name, birth, death, True)
+
+
+@pytest.mark.parametrize(
+    ("heading", "birth", "death"),
+    [  # synthetic: the year read, and whether the heading says it is a guess
+        ("Brown, William Wells, 1814?-1884", (1814, True), (1884, False)),
+        ("Doe, John, 1500-ca. 1560", (1500, False), (1560, True)),
+        ("Doe, John, b. circa 1975", (1975, True), (None, False)),
+        ("Doe, John, d. 1850?", (None, False), (1850, True)),
+        ("Doe, John, -ca. 1468", (None, False), (1468, True)),
+    ],
+)
+def test_a_headings_guessed_year_is_read_and_said_to_be_a_guess(heading, birth, death):
+    dates = split_life_dates(heading)
+    assert (dates.birth_year, dates.birth_guessed) == birth
+    assert (dates.death_year, dates.death_guessed) == death
 
 
 @pytest.mark.parametrize(  # synthetic: names that end with a number of their own
