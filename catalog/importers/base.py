@@ -6,6 +6,7 @@ so every quirk of the real exports is tested on plain data. The cell parsers are
 and readers.py, the fitting of a row to the catalog's column widths in fitting.py.
 """
 
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -148,15 +149,26 @@ class NormalizedRow:
 
     def as_json(self) -> dict:
         """The non-empty fields, for ImportRow.normalized (built by hand: asdict is slow)."""
-        data = {}
-        for name in self.__dataclass_fields__:
-            value = getattr(self, name)
-            if value in ("", None, []) or value is False:
-                continue
-            if name == "credits":
-                value = [_credit_json(credit) for credit in value]
-            data[name] = value
-        return data
+        return row_json(row_values(self))
+
+
+#: The fields of a NormalizedRow, in their order.
+ROW_FIELDS = tuple(NormalizedRow.__dataclass_fields__)
+#: A row's values, in ROW_FIELDS' order, read in one call at C speed: the import's reading
+#: worker reads every field of every row, once for both its record and its handing over.
+row_values = operator.attrgetter(*ROW_FIELDS)
+
+
+def row_json(values: tuple) -> dict:
+    """`NormalizedRow.as_json` of a row's `row_values`."""
+    data = {}
+    for name, value in zip(ROW_FIELDS, values, strict=True):
+        if value in ("", None, []) or value is False:
+            continue
+        if name == "credits":
+            value = [_credit_json(credit) for credit in value]
+        data[name] = value
+    return data
 
 
 def _credit_json(credit: Credit) -> dict[str, str | int]:

@@ -14,6 +14,7 @@ in the file's order; the writer keeps its transaction per batch and every check.
 import contextlib
 import dataclasses
 import logging
+import operator
 import os
 import pickle
 import queue
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from catalog.bulk import JsonText
 from catalog.importers import BaseImporter, NormalizedRow
-from catalog.importers.base import Credit
+from catalog.importers.base import ROW_FIELDS, Credit
 from catalog.services.collector import collect_batch_garbage
 from catalog.services.import_stops import ImportStopped
 from catalog.services.rows import _normalize, _Planned, encode_record
@@ -220,21 +221,19 @@ class _PickledLines(Sequence):
 
 # A batch crosses the pipe as plain tuples and lists: pickle reads those at C speed, where each
 # dataclass would cost a Python call per object (the writer's time is what limits the import).
-_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(NormalizedRow))
-_CREDITS = _ROW_FIELDS.index("credits")
+_CREDITS = ROW_FIELDS.index("credits")
+_credit_values = operator.attrgetter(*(f.name for f in dataclasses.fields(Credit)))
 _PackedRow = list | None
 
 
 def _packed(item: _Planned) -> tuple:
     """The row's record is encoded here, on the worker's core; its cells cross the pipe as
     that text only (the batch's lines carry them too, for a batch the database refuses)."""
-    encode_record(item)
+    values = encode_record(item)
     row: _PackedRow = None
-    if item.row is not None:
-        row = [getattr(item.row, name) for name in _ROW_FIELDS]
-        row[_CREDITS] = [
-            (c.name, c.role, c.sort_name, c.birth_year, c.death_year) for c in item.row.credits
-        ]
+    if values is not None:
+        row = list(values)
+        row[_CREDITS] = list(map(_credit_values, row[_CREDITS]))
     return (
         item.line,
         str(item.raw_json),  # a plain str pickles at C speed, a subclass by its class

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog import bulk, text
 from catalog.importers import BaseImporter, NormalizedRow, RowError
-from catalog.importers.base import Credit, NotABookError
+from catalog.importers.base import Credit, NotABookError, row_json, row_values
 from catalog.models import Edition, ImportJob, ImportRow, Work
 from catalog.models.imports import NOT_A_BOOK_KEY
 from catalog.services.index import _CatalogIndex, _identified
@@ -231,13 +231,17 @@ def _resolve_synthetic(work: Work, job: ImportJob) -> bool:
     return True
 
 
-def encode_record(item: _Planned) -> None:
+def encode_record(item: _Planned) -> tuple | None:
     """Encode the row's record (`raw`, `normalized`) now, in the process that read it: the
-    writer stores the text unless planning the batch changed the row."""
+    writer stores the text unless planning the batch changed the row. -> the row's values
+    (`row_values`) it was encoded from, None for a row that was not read."""
     item.raw_json = bulk.json_text(ImportRow, "raw", item.raw)
-    if item.row is not None:
-        item.normalized_json = bulk.json_text(ImportRow, "normalized", item.row.as_json())
-        item.read_mark = _read_mark(item.row)
+    if item.row is None:
+        return None
+    values = row_values(item.row)
+    item.normalized_json = bulk.json_text(ImportRow, "normalized", row_json(values))
+    item.read_mark = _read_mark(item.row)
+    return values
 
 
 def _read_mark(row: NormalizedRow) -> tuple:
