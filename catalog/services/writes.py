@@ -164,7 +164,13 @@ def _create_credits(credits_for: dict[int, list[Credit]], works: list[Work]) -> 
             if not key:
                 continue
             namesakes = people.setdefault(key, [])
-            index = next((i for i, p in enumerate(namesakes) if not _lives_differ(p, credit)), None)
+            index: int | None
+            if namesakes and not _has_years(credit):
+                index = 0  # no years: no one's differ (nearly every credit, without a search)
+            else:
+                index = next(
+                    (i for i, p in enumerate(namesakes) if not _lives_differ(p, credit)), None
+                )
             if index is None:
                 index = len(namesakes)
                 namesakes.append(dataclasses.replace(credit))
