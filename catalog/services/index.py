@@ -456,7 +456,8 @@ class _CatalogIndex:
             )
         )
 
-    def remember_edition(self, edition: Edition) -> None:
+    def remember_edition(self, edition: Edition, work: Work) -> None:
+        """A new edition of `work` (given: reading `edition.work` is a descriptor's lookup)."""
         identified = False
         for attribute, field_name, _key in EDITION_KEYS:
             value = getattr(edition, field_name)
@@ -464,7 +465,7 @@ class _CatalogIndex:
                 self.by_key[attribute].setdefault(value, edition)
                 identified = True
         if identified:
-            self.identified.add(_work_key(edition.work))
+            self.identified.add(_work_key(work))
 
 
 def _settle_key(row: NormalizedRow, attribute: str, holders: dict[str, _Book], book: _Book) -> str:

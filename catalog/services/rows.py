@@ -206,7 +206,7 @@ def import_rows(
         edition = _new_edition(work, row)
         index.settle_openlibrary_keys(row, edition=edition)
         new_editions.append(edition)
-        index.remember_edition(edition)
+        index.remember_edition(edition, work)
         item.work, item.edition = work, edition
 
     # Editions pick up the primary keys of the works inserted just before them.
