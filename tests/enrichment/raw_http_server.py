@@ -50,6 +50,11 @@ def raw_http_server(
         yield SimpleNamespace(port=port, url=f"http://{netloc}", heads=heads, stop=stop)
 
 
+def served(answer: bytes):
+    """A server that answers every connection with these bytes, whatever it was asked."""
+    return raw_http_server(lambda conn, head: conn.sendall(answer))
+
+
 @contextlib.contextmanager
 def each_connection_served(
     listener: socket.socket, serve: Callable[[socket.socket], None], stop: threading.Event

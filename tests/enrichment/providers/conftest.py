@@ -1,6 +1,7 @@
 import pytest
 import responses
 
+from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import FakeClock
 
 
@@ -36,3 +37,18 @@ def make(clock):
         return provider_class(clock=clock.time, sleep=clock.sleep, **options)
 
     return build
+
+
+@pytest.fixture
+def covers(cover_settings):
+    """Cover downloads from a loopback test server: a second to connect, two to read."""
+    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
+    return cover_settings
+
+
+@pytest.fixture
+def openlibrary(settings, make):
+    """Open Library asked on a loopback test server, with its timeouts; a module whose tests
+    need the provider otherwise defines its own."""
+    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
+    return make(OpenLibraryProvider)

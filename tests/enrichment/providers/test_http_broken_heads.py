@@ -12,7 +12,6 @@ import pytest
 from enrichment.candidates import LookupStatus
 from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
 from enrichment.faults import FaultKind
-from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.raw_http_server import raw_http_server
 
 ISBN = "9780316030571"
@@ -33,18 +32,6 @@ BROKEN_HEADS = {
         "over 100 header lines",
     ),
 }
-
-
-@pytest.fixture
-def covers(cover_settings):
-    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
-    return cover_settings
-
-
-@pytest.fixture
-def openlibrary(settings, make):
-    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
-    return make(OpenLibraryProvider)
 
 
 @pytest.mark.parametrize(("answer", "why"), BROKEN_HEADS.values(), ids=BROKEN_HEADS.keys())

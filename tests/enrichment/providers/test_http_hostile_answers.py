@@ -17,7 +17,6 @@ from enrichment.candidates import LookupStatus
 from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes, verify_cover
 from enrichment.covers.errors import reached_no_host
 from enrichment.faults import FaultKind, classify_fault, reached_the_server
-from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
 from tests.enrichment.raw_http_server import raw_http_server, reset
 from tests.fixtures.covers import synthetic
@@ -51,18 +50,6 @@ def endless_interim_answers(conn, head):
             conn.sendall(EARLY_HINTS * 100)
         except OSError:
             return
-
-
-@pytest.fixture
-def covers(cover_settings):
-    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
-    return cover_settings
-
-
-@pytest.fixture
-def openlibrary(settings, make):
-    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
-    return make(OpenLibraryProvider)
 
 
 @pytest.mark.parametrize("interim", INTERIM.values(), ids=INTERIM.keys())

@@ -12,9 +12,8 @@ import pytest
 from enrichment.candidates import LookupStatus
 from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
 from enrichment.faults import FaultKind
-from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
-from tests.enrichment.raw_http_server import raw_http_server
+from tests.enrichment.raw_http_server import served
 from tests.fixtures.covers import synthetic
 
 JPEG = synthetic.read("synthetic-cover-400x600.jpg")
@@ -40,22 +39,6 @@ BROKEN_SIZE_LINES = {
     "an extension of 100 KB": b"%x;" % (len(JPEG) // 2) + b"x" * 100_000,
     "no number": b"zz",
 }
-
-
-@pytest.fixture
-def covers(cover_settings):
-    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
-    return cover_settings
-
-
-@pytest.fixture
-def openlibrary(settings, make):
-    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
-    return make(OpenLibraryProvider)
-
-
-def served(answer: bytes):
-    return raw_http_server(lambda conn, head: conn.sendall(answer))
 
 
 def test_trailers_after_a_chunked_body_are_read_past(covers, settings, openlibrary):

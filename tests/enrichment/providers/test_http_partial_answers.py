@@ -12,9 +12,8 @@ import pytest
 
 from enrichment.candidates import LookupStatus
 from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
-from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
-from tests.enrichment.raw_http_server import raw_http_server
+from tests.enrichment.raw_http_server import served
 from tests.fixtures.covers import synthetic
 
 JPEG = synthetic.read("synthetic-cover-400x600.jpg")
@@ -29,22 +28,6 @@ def partial(payload: bytes, content_type: bytes, *, first: int, last: int, total
         + b"\r\nContent-Range: bytes %d-%d/%d" % (first, last, total)
         + b"\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(part) + part
     )  # fmt: skip
-
-
-@pytest.fixture
-def covers(cover_settings):
-    cover_settings.COVER_CONNECT_TIMEOUT, cover_settings.COVER_READ_TIMEOUT = 1.0, 2.0
-    return cover_settings
-
-
-@pytest.fixture
-def openlibrary(settings, make):
-    settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
-    return make(OpenLibraryProvider)
-
-
-def served(answer: bytes):
-    return raw_http_server(lambda conn, head: conn.sendall(answer))
 
 
 def test_a_part_of_a_provider_answer_is_no_answer(settings, openlibrary):
