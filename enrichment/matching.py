@@ -324,11 +324,17 @@ def score_author(query: BookQuery, candidate: Candidate) -> tuple[int, str]:
 
 
 def authors_disagree(query: BookQuery, candidate: Candidate, author_score: int) -> bool:
-    """Both sides name authors, in the same script, and none of them is one of ours."""
+    """Both sides name authors, in the same script, and none of them is one of ours. Only the
+    record's authors can disagree: its illustrator or translator (an edition's credited
+    contributions) is no author of ours, and says nothing against the book being ours."""
     if author_score >= 2:
         return False
     ours = [text.strip_accents(n) for n in query.authors if n.strip()]
-    theirs = [text.strip_accents(c.name) for c in candidate.authors if c.name.strip()]
+    theirs = [
+        text.strip_accents(c.name)
+        for c in candidate.authors
+        if c.name.strip() and c.role in ("author", "")
+    ]
     # "Фёдор Достоевский" and "Fyodor Dostoevsky" cannot be compared by spelling.
     return any(a.isascii() == b.isascii() for a in ours for b in theirs)
 

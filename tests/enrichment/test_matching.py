@@ -403,3 +403,27 @@ def test_the_isbn_our_edition_record_gives_is_its_only_one():
     assert isbn13_of_our_edition(GATSBY_BY_KEYS, another) == ""
     work = ol_record("The Great Gatsby", work="OL468431W", isbn13=["9780743273565"])
     assert isbn13_of_our_edition(GATSBY_BY_KEYS, work) == ""
+
+
+def test_an_illustrator_alone_on_the_record_does_not_disagree_with_our_author():
+    # The shape of Open Library's edition OL1002396M (a real dump line in the demo's data): its
+    # author record unresolved, its MARC contributions crediting 'Moxley, Sheila, ill.'.
+    query = BookQuery("Marduk the Mighty and Other Stories of Creation", ("Andrew Matthews",), "")
+    illustrated = Candidate(
+        provider="openlibrary",
+        title="Marduk the Mighty and other stories of creation",
+        authors=[Contributor("Sheila Moxley", role="illustrator")],
+        isbn13=["9780761303671"],
+        queried_isbn="9780761303671",
+    )
+    with_isbn = BookQuery(query.title, query.authors, "9780761303671")
+    assert score_candidate(with_isbn, illustrated).tier == Tier.HIGH
+    # A record whose author is someone else still disagrees.
+    other = Candidate(
+        provider="openlibrary",
+        title=illustrated.title,
+        authors=[Contributor("Someone Else"), Contributor("Sheila Moxley", role="illustrator")],
+        isbn13=["9780761303671"],
+        queried_isbn="9780761303671",
+    )
+    assert score_candidate(with_isbn, other).tier != Tier.HIGH
