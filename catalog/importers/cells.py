@@ -606,8 +606,11 @@ def year_in(value: str) -> int | None:
     if "." in value and (corrected := _CORRECTED_YEAR.search(value)):
         return parse_year(corrected.group(1))
     if "c" in value or "©" in value:
-        # The printing's year, not the copyright year before it: `[c1921] 1946.` is 1946.
-        value = _COPYRIGHT_YEAR.sub(" ", value).strip(" ,;.[]") or value
+        # The printing's year, not the copyright year before it: `[c1921] 1946.` is 1946; a
+        # copyright (or circa) year alone, `c. 1969?`, is the only year the cell gives.
+        printing = _COPYRIGHT_YEAR.sub(" ", value)
+        if _YEAR_IN_TEXT.search(printing):
+            value = printing
     match = _YEAR_IN_TEXT.search(value)
     return parse_year(match.group(1)) if match else None
 

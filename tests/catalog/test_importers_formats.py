@@ -400,6 +400,9 @@ def test_openreads_row_reads_every_column_and_skips_trashed_books():
         ("1979", 1979), ("2019-03-05T01:00:00+01:00", 2019), ("c1995", 1995),
         ("[2007-05-08]", 2007), ("1850-?", 1850), ("0101-01-01T00:00:00+00:00", None),
         ("0101", None), ("?", None), ("", None),
+        # a copyright or circa year alone is the cell's year; after a printing's, not
+        ("c. 1969?", 1969), ("[c1921]", 1921), ("©1918", 1918), ("[c1921] 1946.", 1946),
+        ("1979, c1969.", 1979),
     ],
 )  # fmt: skip
 def test_year_in(value, expected):
