@@ -13,11 +13,11 @@ from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import (
     openlibrary_key,
     set_primary_series,
-    year_in,
 )
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import ASIN, files_format
 from catalog.importers.readers import apply_identifier
+from catalog.importers.year_cells import year_in
 from catalog.languages import language_code
 
 _AMPERSAND = re.compile(r"\s+&\s+")

@@ -1,11 +1,9 @@
-"""Readers of single cells that several sources share (pure): lists of people, years inside
-dates, Open Library keys, series cells. The Goodreads-era readers (titles, ISBNs,
+"""Readers of single cells that several sources share (pure): lists of people, Open Library
+keys, series cells (years inside dates: year_cells.py). The Goodreads-era readers (titles, ISBNs,
 numbers, dates, bindings) are in parsing.py and readers.py."""
 
 import re
 from collections.abc import Iterable
-
-from django.utils.translation import gettext as _
 
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.cjk_credits import HANGUL, japanese_credit, korean_credit, without_readings
@@ -13,7 +11,6 @@ from catalog.importers.parsing import (
     ROLES,
     NamedRole,
     is_unknown_person,
-    parse_year,
     read_credit_phrase,
     read_leading_role,
     read_trailing_role,
@@ -80,22 +77,6 @@ _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar",
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
-_YEAR_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})(?!\d)")
-# A library catalog's copyright year after the publication year: `1979, c1969.`, `[1988],
-# c1982.`, `1954 ©1918`, `1965, c.1940`, `1979 [c1969]`.
-_COPYRIGHT_YEAR = re.compile(
-    r"(?<![^\s,;\[\]])(?:c\.?|©|cop\.|copyright)\s?\[?([1-9]\d{3})(?!\d)", re.I
-)
-# A catalog's correction of a year printed wrong, the true one: `1947 [i.e.1946]`, `[1923 i.e.
-# 1924]`.
-_CORRECTED_YEAR = re.compile(r"\bi\.\s?e\.?,?\s*\[?([1-9]\d{3})(?!\d)", re.I)
-# A decade or a century a catalog gives where it does not know the year: `192-`, `194?`,
-# `[194-?]`, `19--`. An edition's date says its year exactly (Edition.DatePrecision has no
-# decade, nor a guess): it is no year.
-_DECADE = re.compile(r"^\[?[1-9]\d(?:\d[-?]|--)\??\]?\.?$")
-# calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
-# the year `0101`: no book's year.
-_UNDEFINED_YEAR = "0101"
 _OPENLIBRARY_KEY = re.compile(r"\bOL\d+[AMW]\b", re.IGNORECASE)
 # `Discworld #3`, `Discworld, #3`, `Discworld (3)`, `Discworld, Book 3`, `Discworld vol. 3`
 _SERIES_CELL = re.compile(
@@ -591,51 +572,6 @@ def _is_cjk_name_part(part: str) -> bool:
     if " " in part or not all(CJK_SCRIPT.match(ch) for ch in part):
         return False
     return len(part) <= (2 if HANGUL.match(part) else 3)
-
-
-def year_in(value: str) -> int | None:
-    """The year of a cell that is a year or a date: `1979`, `2019-03-05T01:00:00+01:00`,
-    `c1995`, `[2007-05-08]`, a catalog's `[c1921] 1946.` (the printing's) and `1947 [i.e.1946]`
-    (the corrected); calibre's "undefined" `0101` is none, and so is a decade, `192-`."""
-    if (value or "").strip().startswith(_UNDEFINED_YEAR):
-        return None
-    year = parse_year(value)
-    if year:
-        return year
-    value = value or ""
-    if "." in value and (corrected := _CORRECTED_YEAR.search(value)):
-        return parse_year(corrected.group(1))
-    if "c" in value or "©" in value:
-        # The printing's year, not the copyright year before it: `[c1921] 1946.` is 1946; a
-        # copyright (or circa) year alone, `c. 1969?`, is the only year the cell gives.
-        printing = _COPYRIGHT_YEAR.sub(" ", value)
-        if _YEAR_IN_TEXT.search(printing):
-            value = printing
-    match = _YEAR_IN_TEXT.search(value)
-    return parse_year(match.group(1)) if match else None
-
-
-def copyright_year_in(value: str, year: int | None) -> int | None:
-    """The copyright year a catalog writes after an edition's `year` when it is earlier, the
-    year the text was first published: `1979, c1969.` -> 1969 (for 1979), `[1973, c1925]` ->
-    1925; None for any other cell (`c1995` alone is the edition's own year)."""
-    if year is None or ("c" not in value and "©" not in value):  # nearly every cell
-        return None
-    match = _COPYRIGHT_YEAR.search(value)
-    copyright_year = parse_year(match.group(1)) if match else None
-    return copyright_year if copyright_year is not None and copyright_year < year else None
-
-
-def read_year_in(row: NormalizedRow, value: str, *, column: str) -> int | None:
-    """`year_in`, with a warning on the row when a filled cell holds no year."""
-    year = year_in(value)
-    if year is None and value:
-        if _DECADE.match(value):
-            message = _("%(column)s '%(value)s' gives a decade, not a year; it was ignored.")
-        else:
-            message = _("%(column)s '%(value)s' holds no year; it was ignored.")
-        row.warnings.append(message % {"column": column, "value": value})
-    return year
 
 
 def openlibrary_key(value: str, kind: str) -> str:

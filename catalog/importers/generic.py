@@ -13,9 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.importers.base import BaseImporter, NormalizedRow
 from catalog.importers.cells import (
-    copyright_year_in,
     parse_series_cells,
-    read_year_in,
     set_primary_series,
     set_subtitle_cell,
     surname_first_as_sort_name,
@@ -37,6 +35,7 @@ from catalog.importers.readers import (
     read_people,
     with_named_author,
 )
+from catalog.importers.year_cells import copyright_year_in, read_year_in
 from catalog.languages import language_code
 
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ Quirks: `item_type` says what a row is (book, music, movie, videogame): only boo
 """
 
 from catalog.importers.base import BaseImporter, NormalizedRow
-from catalog.importers.cells import read_year_in
 from catalog.importers.readers import (
     apply_identifier,
     read_date,
@@ -15,6 +14,7 @@ from catalog.importers.readers import (
     read_people,
     with_named_author,
 )
+from catalog.importers.year_cells import read_year_in
 
 
 class LibibImporter(BaseImporter):

@@ -23,11 +23,11 @@ from catalog.importers.cells import (
     person_from_sort_name,
     split_at_ampersands,
     without_others_tail,
-    year_in,
 )
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import FORMATS, ROLES, parse_format, parse_int, split_isbn_cells
 from catalog.importers.readers import apply_identifier, read_page_count
+from catalog.importers.year_cells import year_in
 from catalog.languages import language_code
 
 _LIST = re.compile(r"\s*[|;]\s*")

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from catalog.importers.base import BaseImporter, NormalizedRow, RowError
 from catalog.importers.cells import (
     openlibrary_key,
-    read_year_in,
     set_subtitle_cell,
 )
 from catalog.importers.dates import parse_date
 from catalog.importers.parsing import parse_format
 from catalog.importers.readers import apply_identifier, read_page_count, read_people
+from catalog.importers.year_cells import read_year_in
 
 
 class OpenreadsImporter(BaseImporter):

@@ -12,10 +12,10 @@ from catalog.importers.calibre import series_number
 from catalog.importers.cells import (
     openlibrary_key,
     parse_series_cell,
-    year_in,
 )
 from catalog.importers.librarything import parse_publication
 from catalog.importers.parsing import files_format
+from catalog.importers.year_cells import year_in
 from tests.catalog.importer_formats_support import (
     BOOKWYRM,
     CALIBRE,
