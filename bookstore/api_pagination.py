@@ -1,7 +1,7 @@
 """Cursor pagination for the JSON API's lists: stable under inserts (a cursor names a position
 in a unique integer ordering, never a page number), and strict: a cursor this list did not give
-(another list's, whose position would be read as one here, or none of ours) or a bad `limit` is a
-400 that says so, never a 404 or a 500."""
+(another list's, whose position would be read as one here, one with an offset, or none of ours)
+or a bad `limit` is a 400 that says so, never a 404, a 500 nor a page silently skipping rows."""
 
 import base64
 from urllib.parse import parse_qs, urlencode
@@ -47,6 +47,11 @@ class IntegerCursorPagination(CursorPagination):
             return None
         # The position is compared with the ordering column: anything but an id would be a 500.
         if cursor.position is not None and not is_id_text(str(cursor.position)):
+            raise self._bad_cursor()
+        # In a unique ordering a position alone marks a page: DRF gives an offset only where
+        # rows share one, so no cursor of ours has one. Read, `o=900` skipped 900 rows silently
+        # (an empty page past the end, or rows missed), up to DRF's cutoff of 1,000.
+        if cursor.offset:
             raise self._bad_cursor()
         made_by = parse_qs(tokens.decode("ascii")).get("l", [""])[0]
         if made_by != self.list_path:
