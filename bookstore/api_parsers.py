@@ -1,11 +1,12 @@
-"""The JSON API's body parser, and the check that a body (JSON or an upload's form) arrived
+"""The JSON API's body parsers (JSON, and an upload's form), and the check that a body arrived
 whole. Its own module: DRF imports it while importing its views (the
 DEFAULT_PARSER_CLASSES setting), so it must not import them itself."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.utils.http import parse_header_parameters
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
@@ -41,6 +42,11 @@ class WholeBody:
         self.stream = stream
         self.length = length
         self.received = 0
+        self.head = b""  # its first bytes, for what a form's body must begin with
+
+    #: How many of its first bytes a body keeps: more than "--" and the longest boundary Django
+    #: takes (RFC 2046 says 70; Django, 201).
+    HEAD_BYTES = 256
 
     def read(self, size: int | None = -1) -> bytes:
         try:
@@ -48,6 +54,8 @@ class WholeBody:
         except OSError:
             raise _short_by_length(self.received, self.length) from None
         self.received += len(data)
+        if len(self.head) < self.HEAD_BYTES:
+            self.head += data[: self.HEAD_BYTES - len(self.head)]
         if (size is None or size < 0 or not data) and self.received < self.length:
             raise _short_by_length(self.received, self.length)
         return data
@@ -77,12 +85,24 @@ class RefuseIncompleteMultipart(FileUploadHandler):
         self.parsing = True
         handlers = getattr(self.request, "upload_handlers", [])
         others = [handler for handler in handlers if handler is not self]
-        body: Any = WholeBody(input_data, content_length)  # read() is all the parser uses
-        post, files = DjangoMultiPartParser(META, body, [self, *others], encoding).parse()
+        body = WholeBody(input_data, content_length)
+        parser = DjangoMultiPartParser(META, cast(Any, body), [self, *others], encoding)
+        post, files = parser.parse()
+        if body.received and not body.head.startswith(b"--" + boundary):
+            # The form was written with another boundary than its Content-Type names. Django
+            # takes the first line for one whatever it is, and read the first part as running
+            # to the end of the body: "incomplete, send it again" (failing the same way), or
+            # "No file was submitted".
+            _close(files)
+            raise exceptions.ParseError(
+                gettext(
+                    "The multipart body does not begin with the boundary its Content-Type names "
+                    '("%(boundary)s"): send the boundary the body was written with.'
+                )
+                % {"boundary": boundary.decode("ascii", "replace")}
+            )
         if self.interrupted:
-            for _name, uploaded in files.lists():
-                for file in uploaded:
-                    file.close()
+            _close(files)
             raise IncompleteBody(
                 gettext(
                     "The request body is incomplete: it ends inside a part, before the "
@@ -99,6 +119,38 @@ class RefuseIncompleteMultipart(FileUploadHandler):
 
     def upload_interrupted(self) -> None:
         self.interrupted = True
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's, saying what is wrong with a form whose Content-Type names no boundary, or one
+    Django cannot use: it answered in Django's words, "Multipart form parse error - Invalid
+    boundary in multipart: None". A Content-Type set by hand to `multipart/form-data` (which
+    drops the boundary an HTTP library writes beside it) is the usual cause."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        _type, parameters = parse_header_parameters(media_type or "")
+        boundary = parameters.get("boundary", "")
+        if not DjangoMultiPartParser.boundary_re.fullmatch(boundary):
+            if boundary:
+                message = gettext(
+                    "The Content-Type's boundary %(boundary)r is not one a multipart body can "
+                    "use: printable ASCII characters, not ending in a space."
+                ) % {"boundary": boundary[:80]}
+            else:
+                message = gettext(
+                    'The Content-Type "%(type)s" names no boundary: send "multipart/form-data; '
+                    "boundary=…\" with the boundary that separates the body's parts (as an HTTP "
+                    "library writes it when it encodes the form; a Content-Type set by hand "
+                    "drops it)."
+                ) % {"type": (media_type or "")[:100]}
+            raise exceptions.ParseError(message)
+        return super().parse(stream, media_type, parser_context)
+
+
+def _close(files) -> None:
+    for _name, uploaded in files.lists():
+        for file in uploaded:
+            file.close()
 
 
 def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:

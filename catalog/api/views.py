@@ -11,7 +11,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -30,7 +29,7 @@ from bookstore.api import (
     read_query,
 )
 from bookstore.api_pagination import ByLineNumber, NewestFirst
-from bookstore.api_parsers import RefuseIncompleteMultipart
+from bookstore.api_parsers import MultiPartParser, RefuseIncompleteMultipart
 from catalog import permissions, selectors, services
 from catalog.api.serializers import (
     ImportJobSerializer,
