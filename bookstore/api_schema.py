@@ -25,6 +25,10 @@ SHARED_ERRORS = {
     ),
 }
 BODY_ERRORS = {
+    "412": _(
+        "An If-Match that does not hold: the object changed since its ETag was read, or the "
+        "endpoint has no ETag to match; nothing was done."
+    ),
     "411": _("A body sent without a Content-Length (Transfer-Encoding: chunked): send its length."),
     "413": _("The body is over DATA_UPLOAD_MAX_MEMORY_SIZE, or its files over the upload limit."),
     "415": _(
@@ -36,8 +40,8 @@ BODY_ERRORS = {
 
 class ApiSchemaGenerator(SchemaGenerator):
     """drf-spectacular's, with the errors any endpoint may answer documented on each (the
-    Error body): a client generated from the schema met a 400, 406, 429, 503, 411, 413 or 415 as an
-    answer it did not know."""
+    Error body): a client generated from the schema met a 400, 406, 429, 503, 411, 412, 413 or
+    415 as an answer it did not know."""
 
     def get_schema(self, request=None, public=False):
         schema = super().get_schema(request=request, public=public)

@@ -30,6 +30,7 @@ from bookstore.api import (
 )
 from bookstore.api_pagination import ByLineNumber, NewestFirst
 from bookstore.api_parsers import MultiPartParser, RefuseIncompleteMultipart
+from bookstore.api_preconditions import HasNoEtag
 from catalog import permissions, selectors, services
 from catalog.api.serializers import (
     ImportJobSerializer,
@@ -66,7 +67,7 @@ CAN_VIEW_IMPORTS = allowed_by(permissions.user_can_view_imports)
 # --- Imports ------------------------------------------------------------------------------------
 
 
-class ImportCreate(TakesNoQueryParameters, APIView):
+class ImportCreate(HasNoEtag, TakesNoQueryParameters, APIView):
     permission_classes = [IsAuthenticated, has_permissions(permissions.IMPORT_PERMISSION)]
     parser_classes = [MultiPartParser]  # a file travels as multipart/form-data
 

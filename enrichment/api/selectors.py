@@ -12,6 +12,7 @@ from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet
 from catalog.models import Work
 from catalog.selectors import works_with_cover_q
 from enrichment.models import EnrichmentRequest
+from enrichment.presenters import request_image_holder, request_live_values
 from enrichment.request_status import (
     TARGET_CHANGED_ANNOTATION,
     request_changed_catalog_annotation,
@@ -19,6 +20,7 @@ from enrichment.request_status import (
     target_status_label,
 )
 from enrichment.selectors import request_last_try_at, requests_asking_provider
+from enrichment.work_state import value_fingerprint
 
 
 @dataclass(frozen=True)
@@ -124,3 +126,19 @@ def queue_requests(
     if provider:
         requests = requests_asking_provider(requests, provider)
     return requests
+
+
+def request_etag(enrichment_request: EnrichmentRequest) -> str:
+    """The ETag of a request as `GET {id}` shows it and a decision acts on it: its status, its
+    proposal (what was applied included), its review, and what its fields and image hold in the
+    catalog now. A client's If-Match on approve or dismiss holds while none of these changed."""
+    holder, slot = request_image_holder(enrichment_request)
+    state = {
+        "status": enrichment_request.status,
+        "reviewed_at": enrichment_request.reviewed_at,
+        "review_note": enrichment_request.review_note,
+        "proposal": enrichment_request.proposal.to_json(),
+        "current": request_live_values(enrichment_request),
+        "image": getattr(holder, slot).name if holder is not None else "",
+    }
+    return value_fingerprint(state)

@@ -3,7 +3,12 @@ request with its proposal, and the review page's actions (trigger, approve, dism
 read their input strictly and call the services the admin calls (enrichment.review,
 enrichment.bulk_operations), with the admin's permissions."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.http import quote_etag
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,6 +32,7 @@ from bookstore.api import (
     read_query,
 )
 from bookstore.api_pagination import NewestFirst
+from bookstore.api_preconditions import HasNoEtag, refuse_unmet_if_match
 from enrichment import bulk_operations, review
 from enrichment.api import selectors, services
 from enrichment.api.input_serializers import (
@@ -63,6 +69,22 @@ NO_REQUEST = error_response(_("No enrichment request has this id."))
 NOT_AWAITING_REVIEW = error_response(
     _("The request is no longer awaiting review (the error says why); nothing changed.")
 )
+CHANGED_SINCE_READ = error_response(
+    _(
+        "If-Match names no current ETag of the request (`GET {id}` gives it): it changed since "
+        "it was read; nothing changed."
+    )
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=_(
+        "The request's ETag as `GET {id}` gave it: the decision is taken only if nothing of the "
+        "request, its proposal or what its fields hold in the catalog changed since (else 412)."
+    ),
+)
 APPROVE_REFUSED = error_response(
     _(
         "The request is no longer awaiting review, or it is of low confidence and no fields "
@@ -76,6 +98,21 @@ def _request_or_404(requests: QuerySet[EnrichmentRequest], pk: int) -> Enrichmen
     if request is None:
         raise exceptions.NotFound(gettext("No enrichment request has the id %(id)s.") % {"id": pk})
     return request
+
+
+@contextmanager
+def _request_as_read(
+    request: Request, requests: QuerySet[EnrichmentRequest], pk: int
+) -> Iterator[EnrichmentRequest]:
+    """The enrichment request a decision acts on: with an If-Match, locked until the decision is
+    taken, once its ETag is the one named (412 otherwise), so no other decision slips between."""
+    if "HTTP_IF_MATCH" not in request.META:
+        yield _request_or_404(requests, pk)
+        return
+    with transaction.atomic():
+        enrichment_request = _request_or_404(requests.select_for_update(of=("self",)), pk)
+        refuse_unmet_if_match(request, selectors.request_etag(enrichment_request))
+        yield enrichment_request
 
 
 class EnrichmentStatus(APIView):
@@ -167,10 +204,12 @@ class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
             "credits": [credit.author.name for credit in work.credits.all()] if work else [],
             "current_image": request_image_holder(enrichment_request),
         }
-        return Response(RequestDetailSerializer(enrichment_request, context=context).data)
+        data = RequestDetailSerializer(enrichment_request, context=context).data
+        etag = quote_etag(selectors.request_etag(enrichment_request))
+        return Response(data, headers={"ETag": etag})
 
 
-class EnrichmentTrigger(TakesJsonBody, TakesNoQueryParameters, APIView):
+class EnrichmentTrigger(HasNoEtag, TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -197,7 +236,7 @@ class EnrichmentTrigger(TakesJsonBody, TakesNoQueryParameters, APIView):
         return Response(TriggerResultSerializer(outcome).data, status=status.HTTP_202_ACCEPTED)
 
 
-class EnrichmentTriggerAll(TakesJsonBody, TakesNoQueryParameters, APIView):
+class EnrichmentTriggerAll(HasNoEtag, TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -270,6 +309,7 @@ class EnrichmentRequestApprove(TakesJsonBody, TakesNoQueryParameters, APIView):
             "what the catalog holds; a completed request's fields not applied yet may still be "
             "chosen, as on the review page. Audited with this user as the actor."
         ),
+        parameters=[IF_MATCH],
         request=ApproveSerializer,
         responses={
             200: ApproveResultSerializer,
@@ -278,24 +318,24 @@ class EnrichmentRequestApprove(TakesJsonBody, TakesNoQueryParameters, APIView):
             403: FORBIDDEN,
             404: NO_REQUEST,
             409: APPROVE_REFUSED,
+            412: CHANGED_SINCE_READ,
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        enrichment_request = _request_or_404(
-            EnrichmentRequest.objects.select_related("work", "author"), pk
-        )
-        body = ApproveSerializer(
-            data=request.data, context={"enrichment_request": enrichment_request}
-        )
-        body.is_valid(raise_exception=True)
-        try:
-            result = review.request_approve(
-                request=enrichment_request,
-                actor=request.user,
-                fields=body.validated_data.get("fields"),
+        requests = EnrichmentRequest.objects.select_related("work", "author")
+        with _request_as_read(request, requests, pk) as enrichment_request:
+            body = ApproveSerializer(
+                data=request.data, context={"enrichment_request": enrichment_request}
             )
-        except review.ReviewError as error:
-            raise Conflict(str(error)) from None
+            body.is_valid(raise_exception=True)
+            try:
+                result = review.request_approve(
+                    request=enrichment_request,
+                    actor=request.user,
+                    fields=body.validated_data.get("fields"),
+                )
+            except review.ReviewError as error:
+                raise Conflict(str(error)) from None
         if result.already_done:
             raise Conflict(gettext("It was already approved: nothing is left to apply."))
         enrichment_request.refresh_from_db(fields=["status"])
@@ -316,6 +356,7 @@ class EnrichmentRequestDismiss(TakesJsonBody, TakesNoQueryParameters, APIView):
         operation_id="enrichment_dismiss",
         summary=_("Dismiss a request's proposal (the review page's Dismiss)"),
         description=_("The catalog keeps what it holds. Audited with this user as the actor."),
+        parameters=[IF_MATCH],
         request=DismissSerializer,
         responses={
             200: DismissResultSerializer,
@@ -324,20 +365,22 @@ class EnrichmentRequestDismiss(TakesJsonBody, TakesNoQueryParameters, APIView):
             403: FORBIDDEN,
             404: NO_REQUEST,
             409: NOT_AWAITING_REVIEW,
+            412: CHANGED_SINCE_READ,
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        enrichment_request = _request_or_404(EnrichmentRequest.objects.all(), pk)
-        body = DismissSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            result = review.request_dismiss(
-                request=enrichment_request,
-                actor=request.user,
-                reason=body.validated_data["reason"],
-            )
-        except review.ReviewError as error:
-            raise Conflict(str(error)) from None
+        requests = EnrichmentRequest.objects.select_related("work", "author")
+        with _request_as_read(request, requests, pk) as enrichment_request:
+            body = DismissSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            try:
+                result = review.request_dismiss(
+                    request=enrichment_request,
+                    actor=request.user,
+                    reason=body.validated_data["reason"],
+                )
+            except review.ReviewError as error:
+                raise Conflict(str(error)) from None
         if not result.dismissed:
             raise Conflict(gettext("It was already dismissed."))
         enrichment_request.refresh_from_db(fields=["status", "review_note"])
