@@ -239,3 +239,58 @@ def test_gunicorn_reads_the_env_file_beside_manage_py_as_the_settings_do(tmp_pat
         check=True,
     )
     assert result.stdout.strip() == '[["127.0.0.1:8123"], 5, 45]'
+
+
+def raw_answer(base: str, request: bytes) -> tuple[int, str, bytes]:
+    """(status, Content-Type, body) of what the server answers these bytes."""
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    types = [
+        line.split(":", 1)[1].strip() for line in lines if line.lower().startswith("content-type:")
+    ]
+    return int(lines[0].split()[1]), types[0] if types else "", body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /api/v1/works/?q=" + b"a" * 8200 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 414),
+        (
+            b"GET /api/v1/works/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: "
+            + b"a" * 8200
+            + b"\r\n\r\n",
+            431,
+        ),
+        (
+            b"GET /api/v1/works/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + b"X-Many: 1\r\n" * 101
+            + b"\r\n",
+            431,
+        ),
+        (b"GET /api/v1/works/ HTTX/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
+    ],
+    ids=[
+        "request line over 8190 bytes",
+        "a header over 8190 bytes",
+        "over 100 headers",
+        "not HTTP",
+    ],
+)
+def test_what_gunicorn_refuses_before_the_api_is_its_own_html_page_as_the_readme_says(
+    server, request_bytes, status
+):
+    """gunicorn answers these itself, before Django sees the request, and has no setting or hook
+    for the answer's form: its short HTML page whatever the path, which the README's API
+    section says (a client reads the status code). This pins what the README says."""
+    base, _log = server
+
+    answered, content_type, body = raw_answer(base, request_bytes)
+
+    assert answered == status
+    assert content_type == "text/html" and b"<html>" in body
