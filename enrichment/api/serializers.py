@@ -19,7 +19,28 @@ from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.presenters import web_url
 from enrichment.proposals import field_label
 from enrichment.request_status import request_status_label
-from enrichment.work_state import request_work
+from enrichment.work_state import UNIQUE_FIELDS, request_work
+
+
+def held_value(name: str, value: Any) -> Any:
+    """A field's value as the catalog holds it: null for an empty one it keeps NULL (an
+    ISBN-13, Open Library's keys), as the works list gives it. The review's values
+    (work_state.stored_value) say "" for those, so an approval's `old` and a field's `current`
+    said "" where the works list said null: two answers for one empty key."""
+    return None if value == "" and name in UNIQUE_FIELDS else value
+
+
+def changes_as_held(changes: dict[str, dict]) -> dict[str, dict]:
+    """An approval's changes (field -> {old, new, target}) with held_value's values."""
+    return {
+        name: {
+            **change,
+            "old": held_value(name, change["old"]),
+            "new": held_value(name, change["new"]),
+        }
+        for name, change in changes.items()
+    }
+
 
 # --- Answers ------------------------------------------------------------------------------------
 
@@ -127,7 +148,9 @@ class ProposedFieldSerializer(serializers.Serializer):
     current = serializers.SerializerMethodField(
         help_text=_("What the catalog holds now (any JSON value).")
     )
-    current_when_proposed = serializers.JSONField(source="current")
+    current_when_proposed = serializers.SerializerMethodField(
+        help_text=_("What the catalog held when the proposal was made (any JSON value).")
+    )
     proposed = serializers.JSONField(help_text=_("Any JSON value."))
     source = serializers.CharField(  # type: ignore[assignment]
         help_text=_("The provider whose value was chosen.")
@@ -148,7 +171,11 @@ class ProposedFieldSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.ANY)
     def get_current(self, item) -> Any:
-        return self.context["live_values"].get(item.name, item.current)
+        return held_value(item.name, self.context["live_values"].get(item.name, item.current))
+
+    @extend_schema_field(OpenApiTypes.ANY)
+    def get_current_when_proposed(self, item) -> Any:
+        return held_value(item.name, item.current)
 
 
 # enrichment.candidates.CoverRef

@@ -53,6 +53,7 @@ from enrichment.api.serializers import (
     TriggerAllResultSerializer,
     TriggerResultSerializer,
     WorksEnrichmentStatusSerializer,
+    changes_as_held,
 )
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVIEW_PERMISSION, user_can_view_bulk_operations
@@ -342,7 +343,7 @@ class EnrichmentRequestApprove(TakesJsonBody, TakesNoQueryParameters, APIView):
         data = {
             "id": enrichment_request.pk,
             "status": enrichment_request.status,
-            "applied": result.applied,
+            "applied": changes_as_held(result.applied),
             "refused": result.refused,
             "cover_download_queued": result.cover == "queued",
         }

@@ -322,3 +322,24 @@ def test_a_body_giving_a_key_twice_is_a_400_not_its_last_value(api):
         "message": "JSON parse error - the key 'fields' is given twice",
     }
     assert catalog_state(request) == before
+
+
+def test_an_empty_field_is_said_as_the_catalog_holds_it_null_for_a_key_blank_for_text(api):
+    """The catalog keeps an unknown Open Library key or ISBN-13 as NULL (the works list says
+    null) and an unknown description or language as "": `current`, `current_when_proposed` and
+    an approval's `old` say each as it is held. A key's was "" in them, null in the works list."""
+    request = needs_review()
+    detail = api.get(reverse("api:enrichment-request", args=[request.pk])).json()
+    fields = {field["name"]: field for field in detail["proposal"]["fields"]}
+    work = api.get(reverse("api:work-list")).json()["results"][0]
+    assert work["openlibrary_work_key"] is None  # what the catalog holds
+
+    response = approve(api, request, {"fields": ["openlibrary_work_key", "language"]})
+
+    assert fields["openlibrary_work_key"]["current"] is None
+    assert fields["openlibrary_work_key"]["current_when_proposed"] is None
+    assert fields["language"]["current"] == "" and fields["description"]["current"] == ""
+    assert response.json()["applied"] == {
+        "openlibrary_work_key": {"old": None, "new": "OL1W", "target": "work"},
+        "language": {"old": "", "new": "en", "target": "edition"},
+    }
