@@ -2,7 +2,8 @@
 a client read is refused with a 412, nothing done, once what it read has changed. Ignored, a
 client that sent one to guard against another reviewer's decision or edit made meanwhile
 changed the catalog anyway. An endpoint with no ETag to match (it acts on no object a client
-reads) fails any If-Match, as the RFC says of a target without a current representation."""
+reads) fails any If-Match, as the RFC says of a target without a current representation. And
+If-None-Match on a read of an object with an ETag (§13.1.2): 304 while it is unchanged."""
 
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext
@@ -43,6 +44,16 @@ def refuse_unmet_if_match(request: Request, etag: str | None) -> None:
         )
         % {"given": header.strip()[:100], "current": quote_etag(etag)}
     )
+
+
+def unchanged_for(request: Request, etag: str) -> bool:
+    """Whether the request's If-None-Match names `etag` (a weak comparison: `W/"…"` as
+    `"…"`) or is `*`: a read of it may then be answered 304, no body."""
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if header is None:
+        return False
+    given = [tag.removeprefix("W/") for tag in parse_etags(header)]
+    return "*" in given or quote_etag(etag) in given
 
 
 class HasNoEtag:

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.http import quote_etag
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,7 +32,7 @@ from bookstore.api import (
     read_query,
 )
 from bookstore.api_pagination import NewestFirst
-from bookstore.api_preconditions import HasNoEtag, refuse_unmet_if_match
+from bookstore.api_preconditions import HasNoEtag, refuse_unmet_if_match, unchanged_for
 from enrichment import bulk_operations, review
 from enrichment.api import selectors, services
 from enrichment.api.input_serializers import (
@@ -186,8 +186,18 @@ class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
     @extend_schema(
         operation_id="enrichment_request",
         summary=_("One request: its proposal, field by field, and how the match was found"),
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=_("An ETag read before: 304, no body, while it is still the one."),
+            )
+        ],
         responses={
             200: RequestDetailSerializer,
+            304: OpenApiResponse(description=_("Unchanged since the ETag If-None-Match names.")),
             401: NOT_AUTHENTICATED,
             403: FORBIDDEN,
             404: NO_REQUEST,
@@ -205,9 +215,12 @@ class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
             "credits": [credit.author.name for credit in work.credits.all()] if work else [],
             "current_image": request_image_holder(enrichment_request),
         }
+        etag = selectors.request_etag(enrichment_request)
+        headers = {"ETag": quote_etag(etag)}
+        if unchanged_for(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         data = RequestDetailSerializer(enrichment_request, context=context).data
-        etag = quote_etag(selectors.request_etag(enrichment_request))
-        return Response(data, headers={"ETag": etag})
+        return Response(data, headers=headers)
 
 
 class EnrichmentTrigger(HasNoEtag, TakesJsonBody, TakesNoQueryParameters, APIView):

@@ -159,3 +159,31 @@ def test_an_upload_with_an_if_match_is_412_and_nothing_is_imported():
 
     assert response.status_code == 412
     assert not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize("tag", ["{etag}", "W/{etag}", "*", '"0000000000000000", {etag}'])
+def test_reading_a_request_again_with_its_etag_in_if_none_match_is_304_without_a_body(api, tag):
+    request = needs_review()
+    etag = etag_of(api, request)
+
+    response = api.get(
+        reverse("api:enrichment-request", args=[request.pk]),
+        HTTP_IF_NONE_MATCH=tag.format(etag=etag),
+    )
+
+    assert response.status_code == 304 and response.content == b""
+    assert response["ETag"] == etag
+
+
+def test_a_request_changed_since_its_etag_is_read_whole_with_the_new_etag(api):
+    request = needs_review()
+    etag = etag_of(api, request)
+    Edition.objects.filter(work=request.work_id).update(publisher="Typed by a librarian")
+
+    response = api.get(
+        reverse("api:enrichment-request", args=[request.pk]), HTTP_IF_NONE_MATCH=etag
+    )
+
+    assert response.status_code == 200 and response["ETag"] != etag
+    publisher = [f for f in response.json()["proposal"]["fields"] if f["name"] == "publisher"]
+    assert publisher[0]["current"] == "Typed by a librarian"
