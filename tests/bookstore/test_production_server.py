@@ -294,3 +294,18 @@ def test_what_gunicorn_refuses_before_the_api_is_its_own_html_page_as_the_readme
 
     assert answered == status
     assert content_type == "text/html" and b"<html>" in body
+
+
+def test_two_authorization_headers_reach_the_api_joined_and_are_told_so(server):
+    """gunicorn hands two Authorization headers on as one, joined by a comma: DRF answered
+    "Token string should not contain spaces" (test_api_authorization_twice)."""
+    base, _log = server
+    request = (
+        b"GET /api/v1/works/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        b"Authorization: Token abc\r\nAuthorization: Token abc\r\n\r\n"
+    )
+
+    status, content_type, body = raw_answer(base, request)
+
+    assert status == 401 and content_type == "application/json"
+    assert b"Authorization was sent more than once" in body
