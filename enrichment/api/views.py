@@ -216,6 +216,7 @@ class EnrichmentRequestDetail(TakesNoQueryParameters, APIView):
             "current_image": request_image_holder(enrichment_request),
         }
         etag = selectors.request_etag(enrichment_request)
+        refuse_unmet_if_match(request, etag)  # RFC 9110: on a read too, before If-None-Match
         headers = {"ETag": quote_etag(etag)}
         if unchanged_for(request, etag):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)

@@ -187,3 +187,16 @@ def test_a_request_changed_since_its_etag_is_read_whole_with_the_new_etag(api):
     assert response.status_code == 200 and response["ETag"] != etag
     publisher = [f for f in response.json()["proposal"]["fields"] if f["name"] == "publisher"]
     assert publisher[0]["current"] == "Typed by a librarian"
+
+
+def test_reading_a_request_with_an_if_match_it_no_longer_holds_is_412(api):
+    request = needs_review()
+    etag = etag_of(api, request)
+    url = reverse("api:enrichment-request", args=[request.pk])
+    assert api.get(url, HTTP_IF_MATCH=etag).status_code == 200
+    Edition.objects.filter(work=request.work_id).update(publisher="Typed by a librarian")
+
+    response = api.get(url, HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 412
+    assert response.json()["error"]["code"] == "precondition_failed"
