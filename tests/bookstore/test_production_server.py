@@ -274,12 +274,14 @@ def raw_answer(base: str, request: bytes) -> tuple[int, str, bytes]:
             431,
         ),
         (b"GET /api/v1/works/ HTTX/1.1\r\nHost: 127.0.0.1\r\n\r\n", 400),
+        (b"GET /api/v1/works/ HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: a-pony\r\n\r\n", 417),
     ],
     ids=[
         "request line over 8190 bytes",
         "a header over 8190 bytes",
         "over 100 headers",
         "not HTTP",
+        "an Expect not 100-continue",
     ],
 )
 def test_what_gunicorn_refuses_before_the_api_is_its_own_html_page_as_the_readme_says(
