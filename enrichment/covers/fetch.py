@@ -88,8 +88,14 @@ def _deadline_rejection(seconds: float) -> CoverRejected:
 
 
 def _fetch(url: str, max_bytes: int, watchdog: Watchdog) -> bytes:
-    current = hosts.upgrade_to_https(url)
+    previous, current = None, url
     for _hop in range(MAX_REDIRECTS + 1):
+        current = hosts.upgrade_to_https(current)
+        if previous is not None and hosts.downgrades(previous, current):
+            raise CoverRejected(
+                RejectionReason.NOT_HTTPS,
+                f"redirect from {_quoted(previous)} refused: from https to plain http",
+            )
         location = hosts.check_cover_url(current)
         addresses = watchdog.run(
             hosts.vetted_addresses, location.host, location.port, operator=location.operator
@@ -97,7 +103,7 @@ def _fetch(url: str, max_bytes: int, watchdog: Watchdog) -> bytes:
         response = _send(current, addresses, watchdog.timeouts())
         if response.status_code in REDIRECT_STATUSES and "Location" in response.headers:
             response.close()
-            current = _redirect_target(current, response.headers["Location"])
+            previous, current = current, _redirect_target(current, response.headers["Location"])
             continue
         with response:
             _check_answer(response, max_bytes)

@@ -119,13 +119,23 @@ def check_cover_url(url: str) -> CoverLocation:
 
 
 def upgrade_to_https(url: str) -> str:
-    """An http URL on a public cover host, as https (Google Books hands out http:// links)."""
+    """An http URL on a public cover host, as https (Google Books hands out http:// links).
+
+    Applied to every URL a download asks, the first and each redirect's: a public host is asked
+    over https only, whatever scheme its URL or a redirect names."""
     parts = _split(url)
     if parts is None or parts.scheme != "http" or not parts.hostname:
         return url
     if parts.port is not None or is_operator_host(parts.hostname, 80):
         return url
     return parts._replace(scheme="https").geturl()
+
+
+def downgrades(url: str, target: str) -> bool:
+    """Whether going from `url` to `target` leaves https for plain http. Never followed, not
+    even to a host that may use plain http: an answer that came over plain http could have been
+    changed on the way (covers and providers' redirects both refuse it)."""
+    return urlsplit(target).scheme == "http" and urlsplit(url).scheme == "https"
 
 
 def resolve_host(host: str, port: int) -> tuple[str, ...]:

@@ -125,8 +125,7 @@ def redirect_addresses(url: str, target: str) -> tuple[str, ...]:
         raise redirect_refused(url, f"not an http(s) URL: {target[:200]!r}")
     if hosts.carries_login(target) or "\\" in parts.netloc:
         raise redirect_refused(url, "the URL carries credentials")
-    if parts.scheme == "http" and urlsplit(url).scheme == "https":
-        # The operator asked for https: a plain-http answer could be changed on the way.
+    if hosts.downgrades(url, target):
         raise redirect_refused(url, "from https to plain http")
     if parts.hostname == (urlsplit(url).hostname or ""):
         return ()

@@ -174,9 +174,13 @@ def test_an_operator_covers_url_on_loopback_is_allowed_on_its_port_only(dns, htt
     assert rejection("http://127.0.0.1:22/").reason == RejectionReason.PRIVATE_ADDRESS
 
 
-def test_plain_http_to_a_public_cover_host_is_refused_on_a_redirect(dns, http):
+def test_a_redirect_to_plain_http_on_a_public_cover_host_is_asked_over_https(dns, http):
+    """As a plain-http first URL is: a public host is asked over https only, never downgraded
+    (it was refused as not_https, the cover lost)."""
     http.get(OL_COVER, status=302, headers={"Location": "http://archive.org/download/x.jpg"})
-    assert rejection(OL_COVER).reason == RejectionReason.NOT_HTTPS
+    http.get("https://archive.org/download/x.jpg", body=JPEG, content_type="image/jpeg")
+    assert fetch_cover_bytes(OL_COVER) == JPEG
+    assert [call.request.url for call in http.calls][-1] == "https://archive.org/download/x.jpg"
 
 
 # --- Redirects ----------------------------------------------------------------------------------

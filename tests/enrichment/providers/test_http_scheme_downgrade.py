@@ -4,8 +4,10 @@ server (raw_http_server) on the same host.
 
 The operator asked for https: an answer that came over plain http could have been changed on
 the way, and is stored and shown to reviewers. A provider's redirect so is refused like one to a
-private address, where it was followed and the plain-http answer proposed; a cover's is refused
-unless the host is one the operator named (which may use plain http).
+private address, where it was followed and the plain-http answer proposed. A cover's is refused
+too, even to a host the operator named (which may use plain http, but not after https), where
+that one was followed and the plain-http image stored; a redirect to a public cover host's
+plain-http URL is asked over https, as its first URL is (test_covers_fetch).
 """
 
 import pytest
@@ -18,9 +20,11 @@ from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body
 from tests.enrichment.raw_http_server import raw_http_server
 from tests.enrichment.tls_servers import tls_answering_server
+from tests.fixtures.covers import synthetic
 
 ISBN = "9780316030571"
 RECORDED_ANSWER = body("openlibrary", "books_api_jscmd_data__ISBN_9780316030571.json")
+JPEG = synthetic.read("synthetic-cover-400x600.jpg")
 
 
 def redirect_to(location: str) -> bytes:
@@ -46,6 +50,12 @@ def plain_answer():
         yield server
 
 
+@pytest.fixture
+def plain_image():
+    with raw_http_server(lambda conn, head: conn.sendall(answer(JPEG, b"image/jpeg"))) as server:
+        yield server
+
+
 def test_a_provider_redirect_from_https_to_plain_http_is_refused(
     settings, make, monkeypatch, tmp_path, plain_answer
 ):
@@ -66,10 +76,11 @@ def test_a_provider_redirect_from_https_to_plain_http_is_refused(
 def test_a_cover_redirect_from_https_to_plain_http_on_a_public_host_is_refused(
     cover_settings, dns, monkeypatch, tmp_path
 ):
-    """A host the operator did not name must stay on https (covers.openlibrary.org here)."""
+    """A host the operator did not name must stay on https: a plain-http URL on a port of its
+    own is not one https could stand in for."""
     dns.table["covers.openlibrary.org"] = ["127.0.0.1"]
     dns.table["ia800100.us.archive.org"] = ["93.184.216.34"]  # public: the address check passes
-    location = "http://ia800100.us.archive.org/view/1-L.jpg"
+    location = "http://ia800100.us.archive.org:80/view/1-L.jpg"
     with tls_answering_server(redirect_to(location), tmp_path) as secure:
         cover_settings.COVER_ALLOWED_HOSTS = []
         cover_settings.OPENLIBRARY_COVERS_URL = f"https://{secure.host}:{secure.port}"
@@ -78,3 +89,27 @@ def test_a_cover_redirect_from_https_to_plain_http_on_a_public_host_is_refused(
         with pytest.raises(CoverRejected) as caught:
             fetch_cover_bytes(f"https://{secure.host}:{secure.port}/b/id/1-L.jpg")
     assert caught.value.reason == RejectionReason.NOT_HTTPS, caught.value
+
+
+def test_a_cover_redirect_from_https_to_plain_http_on_an_operator_host_is_refused(
+    cover_settings, dns, monkeypatch, tmp_path, plain_image
+):
+    """The operator's mirror may serve covers over plain http, but a download that began on
+    https stays there: the plain-http image was fetched and stored."""
+    cover_settings.COVER_ALLOWED_HOSTS = ["127.0.0.1", "covers.mirror.test"]  # any port
+    dns.table["covers.mirror.test"] = ["127.0.0.1"]
+    with tls_answering_server(redirect_to(f"{plain_image.url}/b/id/1-L.jpg"), tmp_path) as secure:
+        monkeypatch.setattr(cover_session(), "verify", secure.ca)
+        start = f"https://{secure.host}:{secure.port}/b/id/1-L.jpg"
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(start)
+    assert not plain_image.heads  # nothing was asked over plain http
+    refused = caught.value
+    assert refused.reason == RejectionReason.NOT_HTTPS and not refused.retryable, refused
+    assert refused.message == f"redirect from {start} refused: from https to plain http"
+
+
+def test_a_cover_on_an_operator_host_over_plain_http_is_still_fetched(covers, plain_image):
+    """Plain http is allowed where the operator allowed it, from the first URL on."""
+    covers.COVER_ALLOWED_HOSTS = ["127.0.0.1"]
+    assert fetch_cover_bytes(f"{plain_image.url}/b/id/1-L.jpg") == JPEG
