@@ -174,6 +174,10 @@ else:
 MAX_INTERIM_ANSWERS = 10
 
 
+class TooManyInterimAnswers(http.client.HTTPException):
+    """More than MAX_INTERIM_ANSWERS interim (1xx) answers before the answer itself."""
+
+
 class InterimSkippingResponse(http.client.HTTPResponse):
     """An answer read past any interim (1xx) answers before it, as RFC 9110 asks of a client.
 
@@ -190,7 +194,7 @@ class InterimSkippingResponse(http.client.HTTPResponse):
                 return version, status, reason
             self._interim_answers += 1
             if self._interim_answers > MAX_INTERIM_ANSWERS:
-                raise http.client.HTTPException(
+                raise TooManyInterimAnswers(
                     f"more than {MAX_INTERIM_ANSWERS} interim (1xx) answers before the answer"
                 )
             if status == 100:  # http.client skips its headers itself
@@ -286,7 +290,8 @@ _LINE_TOO_LONG = "exceeded maximum allowed length"
 
 def unreadable_framing(error: BaseException) -> str | None:
     """What makes an answer's framing unreadable, or None: a head http.client cannot read (no
-    HTTP status line, a line over 64 KB, over 100 header lines), Content-Length values that
+    HTTP status line, a line over 64 KB, over 100 header lines), interim (1xx) answers without
+    end (more than MAX_INTERIM_ANSWERS), Content-Length values that
     disagree (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no
     number or one over 64 KB (§7.1). Nothing of it can be trusted, and the server answers that
     URL so every time: no fault to retry as a connection's (cover downloads and provider
@@ -304,6 +309,11 @@ def unreadable_framing(error: BaseException) -> str | None:
             return (
                 f"an answer whose head cannot be read ({head}): "
                 "the server's answers to this URL cannot be read (RFC 9112 §2)"
+            )
+        if isinstance(cause, TooManyInterimAnswers):
+            return (
+                f"{cause}: the server's answers to this URL never come to the answer "
+                "(RFC 9110 §15.2)"
             )
         if isinstance(cause, InvalidChunkLength):
             line = bytes(getattr(cause, "length", b"") or b"").strip()[:40]

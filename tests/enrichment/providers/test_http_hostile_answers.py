@@ -68,8 +68,9 @@ def test_a_provider_answer_after_interim_answers_is_read(settings, openlibrary, 
     assert result.candidates[0].title == "Use of Weapons"
 
 
-def test_endless_interim_answers_are_given_up_at_once(covers, settings, openlibrary):
-    """A server that sends 1xx answers for ever is not read until the deadline."""
+def test_endless_interim_answers_are_given_up_at_once_and_for_good(covers, settings, openlibrary):
+    """A server that sends 1xx answers for ever is not read until the deadline, nor asked
+    again: it answers so every time. It was a connection error, retried to the attempt limit."""
     with raw_http_server(endless_interim_answers) as server:
         covers.OPENLIBRARY_COVERS_URL = settings.OPENLIBRARY_URL = server.url
         started = time.monotonic()
@@ -78,9 +79,11 @@ def test_endless_interim_answers_are_given_up_at_once(covers, settings, openlibr
         result = openlibrary.lookup_isbns([ISBN])[ISBN]
         seconds = time.monotonic() - started
     said = "more than 10 interim (1xx) answers before the answer"  # MAX_INTERIM_ANSWERS
-    assert caught.value.reason == RejectionReason.CONNECTION_ERROR
-    assert said in caught.value.message
-    assert result.status == LookupStatus.SERVER_ERROR and said in result.error, result
+    refused = caught.value
+    assert refused.reason == RejectionReason.CORRUPT and not refused.retryable, refused
+    assert refused.message.startswith(said), refused.message
+    assert result.status == LookupStatus.UNPARSEABLE and said in result.error, result
+    assert result.fault.kind == FaultKind.UNPARSEABLE and not result.fault.passes_on_its_own
     assert seconds < 1.0
 
 
