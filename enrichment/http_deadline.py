@@ -290,9 +290,9 @@ _LINE_TOO_LONG = "exceeded maximum allowed length"
 
 def unreadable_framing(error: BaseException) -> str | None:
     """What makes an answer's framing unreadable, or None: a head http.client cannot read (no
-    HTTP status line, a line over 64 KB, over 100 header lines), interim (1xx) answers without
-    end (more than MAX_INTERIM_ANSWERS), Content-Length values that
-    disagree (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no
+    HTTP status line or one of another HTTP version, a line over 64 KB, over 100 header lines),
+    interim (1xx) answers without end (more than MAX_INTERIM_ANSWERS), Content-Length values
+    that disagree (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no
     number or one over 64 KB (§7.1). Nothing of it can be trusted, and the server answers that
     URL so every time: no fault to retry as a connection's (cover downloads and provider
     requests both read it so)."""
@@ -353,6 +353,9 @@ def _unreadable_head(cause: BaseException) -> str | None:
         return None
     if isinstance(cause, http.client.LineTooLong):
         return "a status or header line over 64 KB"
+    if isinstance(cause, http.client.UnknownProtocol):  # "HTTP/2 200" in an HTTP/1.1 answer
+        version = str(getattr(cause, "version", "") or "")  # typeshed leaves it out
+        return f"a status line of another HTTP version: {version.strip()[:40]!r}"
     if isinstance(cause, http.client.BadStatusLine):
         line = str(getattr(cause, "line", "") or "")  # typeshed leaves it out
         return f"no HTTP status line: {line.strip()[:40]!r}"

@@ -1,9 +1,10 @@
 """Answers whose head no HTTP client can read, from a real server on 127.0.0.1 writing raw bytes
 (raw_http_server), to a cover download and a provider request: a status line that is not HTTP's
-(something else listening on the port), a status or header line over 64 KB, more than 100 header
-lines. The server answers that URL so every time: a cover is refused as corrupt, not retried, a
-provider's answer is unreadable, each saying why, where both were a connection error retried as
-if the network had failed, their note Python's exception ("('Connection aborted.',
+(something else listening on the port) or one of another HTTP version ("HTTP/2 200", which no
+HTTP/1.1 answer may carry), a status or header line over 64 KB, more than 100 header lines. The
+server answers that URL so every time: a cover is refused as corrupt, not retried, a provider's
+answer is unreadable, each saying why, where both were a connection error retried as if the
+network had failed, their note Python's exception ("('Connection aborted.',
 BadStatusLine('garbage\\r\\n'))"). The answers are built here (synthetic).
 """
 
@@ -19,6 +20,14 @@ END = b"Content-Length: 2\r\nConnection: close\r\n\r\nok"
 BROKEN_HEADS = {
     "no HTTP status line": (b"SSH-2.0-OpenSSH_9.6\r\n\r\n", "no HTTP status line: 'SSH-2.0-"),
     "a status that is no number": (b"HTTP/1.1 abc OK\r\n" + END, "no HTTP status line: 'HTTP/1"),
+    "an HTTP/2 status line": (
+        b"HTTP/2 200 OK\r\n" + END,
+        "a status line of another HTTP version: 'HTTP/2'",
+    ),
+    "an HTTP/2.0 status line": (
+        b"HTTP/2.0 200 OK\r\n" + END,
+        "a status line of another HTTP version: 'HTTP/2.0'",
+    ),
     "a status line of 100 KB": (
         b"HTTP/1.1 200 " + b"O" * 100_000 + b"\r\n" + END,
         "a status or header line over 64 KB",
