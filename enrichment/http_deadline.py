@@ -16,6 +16,7 @@ the connection, even for a redirect it does not follow), which no byte cap would
 
 import contextlib
 import http.client
+import http.cookiejar
 import re
 import socket
 import threading
@@ -385,7 +386,15 @@ class CappedSession(requests.Session):
     memory until the deadline, hundreds of megabytes, then reported as a timeout. Here a
     redirect's body is never read (its connection is closed instead: a kept-alive connection is
     lost, a rare cost) and `Response.next` is never prepared (nothing here uses it).
+
+    Nor does it keep cookies: no provider or cover host needs one, and a session lives as long
+    as its worker, so a host's cookies were kept and sent back with every later request to it,
+    a host that set new ones with each answer making every request larger without end.
     """
+
+    def __init__(self):
+        super().__init__()
+        self.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
     def resolve_redirects(self, resp, req, *args, yield_requests=False, **kwargs):
         if yield_requests:  # allow_redirects=False: only Response.next would come of it
