@@ -330,6 +330,32 @@ def unreadable_framing(error: BaseException) -> str | None:
     return None
 
 
+_DIGITS = re.compile(r"[0-9]+")
+#: The most digits a Content-Length is read with (a length of 19 is already too large for any
+#: cap): past 4,300 Python reads no number at all, a ValueError that stopped the download.
+MAX_LENGTH_DIGITS = 4000
+
+
+def unreadable_length(headers) -> str | None:
+    """What makes an answer's Content-Length unreadable, or None (none, or digits; chunked
+    framing wins over it). One that is no number ("abc", "-2", "0x2") leaves the body's end
+    unknown: urllib3 reads on until the connection closes, and a server that keeps it open held
+    the request for the whole read timeout, then a timeout retried to the attempt limit. RFC
+    9112 §6.3 makes it an unrecoverable error, and the server answers that URL so every time."""
+    value = headers.get("Content-Length")
+    if value is None or "chunked" in headers.get("Transfer-Encoding", "").lower():
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    if not all(_DIGITS.fullmatch(part) for part in parts):
+        why = f"a Content-Length that is no number ({value.strip()[:40]!r})"
+    elif any(len(part) > MAX_LENGTH_DIGITS for part in parts):
+        digits = max(len(part) for part in parts)
+        why = f"a Content-Length of {digits:,} digits, more than any answer holds"
+    else:
+        return None
+    return f"{why}: the server's answers to this URL cannot be read (RFC 9112 §6.3)"
+
+
 _WHOLE_RANGE = re.compile(r"bytes 0-(\d{1,18})/(\d{1,18})", re.IGNORECASE)
 
 

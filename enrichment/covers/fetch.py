@@ -33,6 +33,7 @@ from enrichment.http_deadline import (
     WatchedHTTPSConnectionPool,
     partial_answer,
     unreadable_framing,
+    unreadable_length,
 )
 
 MAX_REDIRECTS = 3
@@ -161,6 +162,9 @@ def _send(url: str, addresses: tuple[str, ...], timeout) -> requests.Response:
 
 
 def _check_answer(response: requests.Response, max_bytes: int) -> None:
+    length = unreadable_length(response.headers)
+    if length is not None:  # asking again brings the same broken answer
+        raise CoverRejected(RejectionReason.CORRUPT, length)
     status = response.status_code
     part = partial_answer(status, response.headers.get("Content-Range", ""))
     if part is not None:

@@ -40,6 +40,7 @@ from enrichment.http_deadline import (
     current_watchdog,
     partial_answer,
     unreadable_framing,
+    unreadable_length,
 )
 
 USER_AGENT_PRODUCT = "bookstore/1.0"
@@ -239,16 +240,22 @@ def transport_fault(
         fault = classify_fault(error=error, url=url, status=LookupStatus.UNPARSEABLE)
         return ProviderFault(LookupStatus.UNPARSEABLE, error, fault=fault)
     framing = unreadable_framing(exc)
-    if framing is not None:  # asking again brings the same broken answer
-        fault = classify_fault(error=framing, url=url, status=LookupStatus.UNPARSEABLE)
-        fault = replace(fault, detail=fault_detail(f"{framing}\n{text}"))
-        return ProviderFault(LookupStatus.UNPARSEABLE, framing, fault=fault)
+    if framing is not None:
+        return unreadable_fault(framing, url=url, detail=text)
     fault = replace(classify_fault(error=exc, url=url), detail=fault_detail(text))
     # A read timeout inside the body comes out of iter_content as a ConnectionError.
     if isinstance(exc, requests.Timeout) or "timed out" in str(exc):
         fault = replace(fault, kind=FaultKind.TIMEOUT)
         return ProviderFault(LookupStatus.TIMEOUT, fault.message, fault=fault)
     return ProviderFault(LookupStatus.SERVER_ERROR, fault.message, fault=fault)
+
+
+def unreadable_fault(why: str, *, url: str, detail: str = "") -> ProviderFault:
+    """An answer whose framing cannot be read (enrichment.http_deadline): asking again brings
+    the same broken answer. `detail` is the exception's text, when there is one."""
+    fault = classify_fault(error=why, url=url, status=LookupStatus.UNPARSEABLE)
+    fault = replace(fault, detail=fault_detail(f"{why}\n{detail}" if detail else why))
+    return ProviderFault(LookupStatus.UNPARSEABLE, why, fault=fault)
 
 
 def raise_for_status(
@@ -324,6 +331,9 @@ def exchange_json(
             with session.request(
                 method, url, headers=headers, timeout=watchdog.timeouts(), stream=True, **kwargs
             ) as response:
+                length = unreadable_length(response.headers)
+                if length is not None:
+                    raise unreadable_fault(length, url=url)
                 if response.status_code == 404 and allow_404:
                     return NOT_FOUND
                 if not 200 <= response.status_code < 300:
