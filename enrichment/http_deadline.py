@@ -179,14 +179,65 @@ class TooManyInterimAnswers(http.client.HTTPException):
     """More than MAX_INTERIM_ANSWERS interim (1xx) answers before the answer itself."""
 
 
+#: Trailer lines read past after a chunked body: as many as http.client allows header lines.
+MAX_TRAILER_LINES = 100
+
+
+class TooManyTrailerLines(http.client.HTTPException):
+    """More than MAX_TRAILER_LINES trailer lines after a chunked body."""
+
+
+class _TrailerCap:
+    """A chunked answer's socket file that allows at most MAX_TRAILER_LINES lines in a row.
+
+    Within the body every line (a chunk's size, the end of its data) is followed by a read of
+    data; only the trailer section after the last chunk is lines in a row, which urllib3 (and
+    http.client) read past without end: a server sending trailer lines for ever held the request
+    until its deadline, then a timeout retried to the attempt limit."""
+
+    # The last chunk's size line and the blank line that ends the trailers are lines too.
+    _MOST_IN_A_ROW = MAX_TRAILER_LINES + 2
+
+    def __init__(self, fp):
+        self._fp = fp
+        self._in_a_row = 0
+
+    def readline(self, *args):
+        self._in_a_row += 1
+        if self._in_a_row > self._MOST_IN_A_ROW:
+            raise TooManyTrailerLines(f"more than {MAX_TRAILER_LINES} trailer lines")
+        return self._fp.readline(*args)
+
+    def read(self, *args):
+        self._in_a_row = 0
+        return self._fp.read(*args)
+
+    def read1(self, *args):
+        self._in_a_row = 0
+        return self._fp.read1(*args)
+
+    def readinto(self, buffer):
+        self._in_a_row = 0
+        return self._fp.readinto(buffer)
+
+    def __getattr__(self, name):
+        return getattr(self._fp, name)
+
+
 class InterimSkippingResponse(http.client.HTTPResponse):
     """An answer read past any interim (1xx) answers before it, as RFC 9110 asks of a client.
 
     http.client skips "100 Continue" only: a "103 Early Hints" (or "102 Processing") before the
     real answer was taken for the answer, and a cover or a provider's record refused as
-    "HTTP 103". A 101 is kept: nothing here asks to switch protocols."""
+    "HTTP 103". A 101 is kept: nothing here asks to switch protocols. A chunked answer's
+    trailer lines are capped (_TrailerCap)."""
 
     _interim_answers = 0
+
+    def begin(self):
+        super().begin()
+        if self.chunked and self.fp is not None:
+            self.fp = _TrailerCap(self.fp)  # type: ignore[assignment]  # a file, as far as read
 
     def _read_status(self):
         while True:
@@ -294,9 +345,9 @@ def unreadable_framing(error: BaseException) -> str | None:
     HTTP status line or one of another HTTP version, a line over 64 KB, over 100 header lines),
     interim (1xx) answers without end (more than MAX_INTERIM_ANSWERS), Content-Length values
     that disagree (RFC 9112 §6.3 makes that an unrecoverable error), a chunk-size line that is no
-    number or one over 64 KB (§7.1). Nothing of it can be trusted, and the server answers that
-    URL so every time: no fault to retry as a connection's (cover downloads and provider
-    requests both read it so)."""
+    number or one over 64 KB, trailer lines without end (§7.1). Nothing of it can be trusted,
+    and the server answers that URL so every time: no fault to retry as a connection's (cover
+    downloads and provider requests both read it so)."""
     for cause in _causes(error):
         if isinstance(cause, InvalidHeader):
             found = _LENGTHS_IN_TEXT.search(str(cause))
@@ -316,7 +367,9 @@ def unreadable_framing(error: BaseException) -> str | None:
                 f"{cause}: the server's answers to this URL never come to the answer "
                 "(RFC 9110 §15.2)"
             )
-        if isinstance(cause, InvalidChunkLength):
+        if isinstance(cause, TooManyTrailerLines):
+            why = str(cause)
+        elif isinstance(cause, InvalidChunkLength):
             line = bytes(getattr(cause, "length", b"") or b"").strip()[:40]
             why = f"a chunk size that is no number, {line!r}"
         elif isinstance(cause, ProtocolError) and _LINE_TOO_LONG in str(cause):

@@ -1,11 +1,14 @@
-"""Chunked answers from a real server on 127.0.0.1 writing raw bytes (raw_http_server), to a
-cover download and a provider request: trailers after the body are read past; a chunk-size line
-of 100 KB or one that is no number is a server that frames its answers wrongly, which asking
-again does not mend (RFC 9112 §7.1), where both were a connection error retried as if the
-network had failed ("connection cut off" for the one that is no number, since urllib3 calls it
-an incomplete read). A body that ends exactly at the byte cap is read. The answers are built here
-(synthetic); the provider's body is the recorded Books API answer.
+"""Chunked answers from a real server on 127.0.0.1 writing raw bytes (raw_http_server), to a cover
+download and a provider request: trailers after the body are read past; a chunk-size line of 100 KB
+or one that is no number is a server that frames its answers wrongly, which asking again does not
+mend (RFC 9112 §7.1), where both were a connection error retried as if the network had failed
+("connection cut off" for the one that is no number, since urllib3 calls it an incomplete read). So
+is one whose trailer lines never end, where they were read until the deadline and it was a timeout,
+retried to the attempt limit. A body that ends exactly at the byte cap is read. The answers are
+built here (synthetic); the provider's body is the recorded Books API answer.
 """
+
+import time
 
 import pytest
 
@@ -13,7 +16,7 @@ from enrichment.candidates import LookupStatus
 from enrichment.covers import CoverRejected, RejectionReason, fetch_cover_bytes
 from enrichment.faults import FaultKind
 from tests.enrichment.providers.helpers import body
-from tests.enrichment.raw_http_server import served
+from tests.enrichment.raw_http_server import raw_http_server, served
 from tests.fixtures.covers import synthetic
 
 JPEG = synthetic.read("synthetic-cover-400x600.jpg")
@@ -106,3 +109,52 @@ def test_a_chunked_answer_cut_off_is_a_lost_connection(settings, openlibrary, cu
     assert result.status == LookupStatus.SERVER_ERROR, result
     assert result.fault.kind == FaultKind.CONNECTION_LOST, result.fault
     assert result.fault.passes_on_its_own
+
+
+def endless_trailers(payload: bytes, content_type: bytes):
+    """The whole body, then trailer lines for ever (until the client hangs up)."""
+    body = chunked(payload, content_type)[: -len(b"\r\n")]  # up to the trailers' end
+
+    def answer(conn, head):
+        conn.sendall(body)
+        while True:
+            try:
+                conn.sendall(b"X-Trailer: " + b"t" * 1000 + b"\r\n")
+            except OSError:
+                return
+
+    return answer
+
+
+def test_trailer_lines_without_end_are_given_up_at_once_and_for_good(covers, settings, openlibrary):
+    with raw_http_server(endless_trailers(JPEG, b"image/jpeg")) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        started = time.monotonic()
+        with pytest.raises(CoverRejected) as caught:
+            fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg")
+        cover_seconds = time.monotonic() - started
+    refused = caught.value
+    said = "a chunked answer framed wrongly (more than 100 trailer lines)"  # MAX_TRAILER_LINES
+    assert refused.reason == RejectionReason.CORRUPT and not refused.retryable, refused
+    assert refused.message.startswith(said), refused.message
+    assert cover_seconds < 1.0
+    with raw_http_server(endless_trailers(RECORDED_ANSWER, b"application/json")) as server:
+        settings.OPENLIBRARY_URL = server.url
+        started = time.monotonic()
+        result = openlibrary.lookup_isbns([ISBN])[ISBN]
+        provider_seconds = time.monotonic() - started
+    assert result.status == LookupStatus.UNPARSEABLE, result
+    # Its book counts its attempts: it waited past them, as for a provider offline.
+    assert result.fault.kind == FaultKind.UNPARSEABLE and not result.fault.passes_on_its_own
+    assert said in result.fault.message, result.fault.message
+    assert provider_seconds < 1.0
+
+
+def test_a_hundred_trailer_lines_are_read_past(covers, settings, openlibrary):
+    trailer = b"".join(b"X-T%d: %s\r\n" % (i, b"t" * 1000) for i in range(100))
+    with served(chunked(JPEG, b"image/jpeg", trailer=trailer)) as server:
+        covers.OPENLIBRARY_COVERS_URL = server.url
+        assert fetch_cover_bytes(f"{server.url}/b/id/1-L.jpg") == JPEG
+    with served(chunked(RECORDED_ANSWER, b"application/json", trailer=trailer)) as server:
+        settings.OPENLIBRARY_URL = server.url
+        assert openlibrary.lookup_isbns([ISBN])[ISBN].status == LookupStatus.FOUND
