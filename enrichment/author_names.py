@@ -21,7 +21,7 @@ from rapidfuzz import fuzz
 from catalog import text
 from catalog.name_order import SURNAME_PARTICLES
 from catalog.person_names import split_life_dates
-from catalog.transliteration import is_transliterated, scripts_of, transliterate_to_latin
+from catalog.transliteration import is_transliterated, transliterate_to_latin
 
 #: The name scores at which a shared work makes a record high (NAME_AGREES) or medium.
 NAME_AGREES = 4
@@ -192,28 +192,45 @@ SURNAME_AGREES = 88
 SURNAME_CLOSE = 80
 
 
+# One given name in the forms other languages give it, which no romanisation turns into one
+# another (compared as _loose writes them): Лев is Lev, Leo in English and German, Léon in
+# French (Tolstoy; Trotsky is Leon in English); Пётр and Czech Petr are Peter in English
+# (Kropotkin, Petr Sís).
+_GIVEN_NAME_FORMS = (frozenset({"lev", "leo", "leon"}), frozenset({"petr", "peter"}))
+
+
+def _other_forms_of_one_given_name(ours: str, theirs: str) -> bool:
+    a, b = _loose(ours), _loose(theirs)
+    return a != b and any(a in forms and b in forms for forms in _GIVEN_NAME_FORMS)
+
+
 def _given_names_agree(ours: str, theirs: str) -> int:
-    """2: the same given name (in any romanisation); 1: an initial that fits; 0: another."""
+    """2: the same given name (in any romanisation, or another language's form of it); 1: an
+    initial that fits; 0: another."""
     if len(ours) == 1 or len(theirs) == 1:
         return 1 if ours[0] == theirs[0] else 0
     a, b = _loose(ours), _loose(theirs)
-    return 2 if a == b or fuzz.ratio(a, b) >= 85 else 0
+    if a == b or fuzz.ratio(a, b) >= 85 or _other_forms_of_one_given_name(ours, theirs):
+        return 2
+    return 0
 
 
 def _compare_given_names(a: _PersonName, b: _PersonName) -> tuple[int, str]:
     """Each given name or initial of the shorter side fits one of the other's, in order: a
     middle name or initial present on one side only is tolerated, a different one is not."""
     shorter, longer = sorted((a.given, b.given), key=len)
-    agreement, position = 0, 0
+    agreement, position, translated = 0, 0, False
     for name in shorter:
         while position < len(longer) and not _given_names_agree(name, longer[position]):
             position += 1
         if position == len(longer):
             return 0, ""
         agreement += _given_names_agree(name, longer[position])
+        translated |= _other_forms_of_one_given_name(name, longer[position])
         position += 1
     initials = any(len(n) == 1 for n in (*a.given, *b.given)) and a.given != b.given
     notes = [
+        *([_("another language's form of a given name")] if translated else []),
         *([_("initials")] if initials else []),
         *([_("a middle name on one side")] if len(a.given) != len(b.given) else []),
     ]
@@ -249,17 +266,13 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     scripts that cannot be compared.
     """
     score = _score_names(ours, theirs, _parse(ours), _parse(theirs))
-    cyrillic = ["cyrillic" in scripts_of(name) for name in (ours, theirs)]
-    if score[0] < 5 and cyrillic[0] != cyrillic[1]:
-        latin = theirs if cyrillic[0] else ours
-        spelled = latin.translate(_CYRILLIC_LETTERS_IN_LATIN)
-        if spelled != latin:
-            a, b = (
-                (_parse(ours), _parse(spelled))
-                if cyrillic[0]
-                else (_parse(spelled), _parse(theirs))
-            )
-            score = max(score, _score_names(ours, theirs, a, b), key=lambda s: s[0])
+    # Also read with č, š, ž spelled out: the Latin letters of Serbian (Kiš is Киш) and of the
+    # scholarly and Czech romanisations of Russian (Čechov is Chekhov, Tschechow), which
+    # folding to c, s, z makes other names.
+    spelled = [name.translate(_CYRILLIC_LETTERS_IN_LATIN) for name in (ours, theirs)]
+    if score[0] < 5 and spelled != [ours, theirs]:
+        again = _score_names(ours, theirs, _parse(spelled[0]), _parse(spelled[1]))
+        score = max(score, again, key=lambda s: s[0])
     return score
 
 

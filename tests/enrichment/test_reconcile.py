@@ -266,6 +266,27 @@ def test_one_name_in_two_romanisations_of_x_sharing_a_work_is_proposed():
     assert result.by_reason == {Reason.NAME_AND_WORK: 2}
 
 
+def test_a_russian_name_in_another_language_s_form_or_with_hacheks_sharing_a_work_is_proposed():
+    """`Лев Толстой` is `Leo Tolstoy` in English (Лев: Lev, Leo, Léon), and `Čechov, Anton
+    Pavlovič` (the scholarly and Czech romanisation) is `Anton Chekhov`: they scored "another
+    given name" (1) and "nearly" (3), and were never proposed. His son Ilya, on one title with
+    him, is another person."""
+    leo = make_author("Leo Tolstoy")
+    make_work("Anna Karenina", authors=[leo])
+    make_work("Anna Karenina", authors=[make_author("Лев Толстой")])
+    make_work("Reminiscences of Tolstoy", authors=[leo, make_author("Ilya Tolstoy")])
+    make_work("The Seagull", authors=[make_author("Čechov, Anton Pavlovič")])
+    make_work("The Seagull", authors=[make_author("Anton Chekhov")])
+
+    result = author_duplicates_propose()
+
+    assert result.by_reason == {Reason.NAME_AND_WORK: 2}
+    assert sorted((kept, duplicate) for kept, duplicate, _reason in proposals()) == [
+        ("Leo Tolstoy", "Лев Толстой"),
+        ("Čechov, Anton Pavlovič", "Anton Chekhov"),
+    ]
+
+
 def test_a_chinese_name_family_name_first_and_given_name_first_sharing_a_work_is_proposed():
     """`Yao jun hua`, a real Open Library author name (OL7846056A, the dump's authors tail:
     family name first, the given name's syllables apart), and `Junhua Yao` as an English export
@@ -279,29 +300,29 @@ def test_a_chinese_name_family_name_first_and_given_name_first_sharing_a_work_is
 
 
 def test_one_author_in_two_scripts_is_proposed_by_a_shared_id_and_known_by_both_names_after():
-    """ "Лев Толстой" and "Leo Tolstoy" (Lev / Leo: no romanisation rule joins them) share a
-    Wikidata id: proposed. Once merged, the Cyrillic name is Leo Tolstoy's too, so a fuller
-    Cyrillic credit on one of his works is proposed with him (it agreed with no name of his)."""
-    english = make_author("Leo Tolstoy", wikidata_id="Q7243")
-    make_work("War and Peace", authors=[english])
-    make_work("Anna Karenina", authors=[english])
-    cyrillic = make_author("Лев Толстой", wikidata_id="Q7243")
+    """ "Уилки Колинс" (so Inventaire's Bulgarian description of The Moonstone names its author,
+    Wikidata's Q210740, its P50: shared fixtures) and "Wilkie Collins" (an English name written
+    in Cyrillic and read back: no romanisation rule joins them) share a Wikidata id: proposed.
+    Once merged, the Cyrillic name is Wilkie Collins's too, so a Cyrillic credit written surname
+    first on one of his works is proposed with him (it agrees with no other name of his)."""
+    english = make_author("Wilkie Collins", wikidata_id="Q210740")
+    make_work("The Moonstone", authors=[english])
+    make_work("The Woman in White", authors=[english])
+    cyrillic = make_author("Уилки Колинс", wikidata_id="Q210740")
 
     assert proposals() == [] and author_duplicates_propose().proposed == 1
     merge = AuthorMerge.objects.get()
     assert (merge.kept, merge.duplicate, merge.reason) == (english, cyrillic, Reason.SHARED_ID)
     assert author_merges.author_merge_apply(merge=merge, actor=None).done
 
-    fuller = make_author("Лев Николаевич Толстой")
-    make_work("Anna Karenina", authors=[fuller])
+    turned = make_author("Колинс, Уилки")
+    make_work("The Moonstone", authors=[turned])
     result = author_duplicates_propose()
 
     assert result.by_reason == {Reason.NAME_AND_WORK: 1}
-    merge = AuthorMerge.objects.get(duplicate=fuller)
+    merge = AuthorMerge.objects.get(duplicate=turned)
     assert merge.kept == english
-    assert merge.evidence["name_reason"] == (
-        "'Лев Николаевич Толстой' is 'Лев Толстой' (a middle name on one side)"
-    )
+    assert merge.evidence["name_reason"] == "'Колинс, Уилки' is 'Уилки Колинс'"
 
 
 def test_redirects_are_not_reconciled_again():
