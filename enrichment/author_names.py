@@ -276,8 +276,11 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     return score
 
 
-def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tuple[int, str]:
-    """score_author_name of two names as parsed (the reasons name them as written)."""
+def _score_names(
+    ours: str, theirs: str, a: _PersonName, b: _PersonName, *, turned: bool = False
+) -> tuple[int, str]:
+    """score_author_name of two names as parsed (the reasons name them as written); `turned`
+    when one of them is already read family name first (_read_family_name_first)."""
     if not (a.key and b.key) and _written_alike(ours, theirs):
         # One credit naming a firm or two people ("McKinsey & Company Inc.", "Arkady and
         # Boris Strugatsky") is itself, though it is no one person's name.
@@ -307,6 +310,13 @@ def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tupl
             return 4, _("'%(theirs)s' is '%(ours)s' in another order") % names
         if surnames >= SURNAME_CLOSE and _compare_given_names(a, b)[0] >= 2:
             return 3, _("'%(theirs)s' is nearly '%(ours)s' (a misspelt surname?)") % names
+        if not turned:
+            # "Murakami Haruki", family name first, against "Murakami, H." or "Ryū Murakami":
+            # compared as "Haruki Murakami" is, by the initials and given names (a surname
+            # alone on the other side is no evidence: "Harold" is not "Prince Harold").
+            for x, y in ((_read_family_name_first(a), b), (a, _read_family_name_first(b))):
+                if x and y and x.given and y.given and _surname_similarity(x, y) >= SURNAME_AGREES:
+                    return _score_names(ours, theirs, x, y, turned=True)
         return 0, _("'%(theirs)s' is another name than '%(ours)s'") % names
     if not a.given and not b.given:
         return 4, _("'%(theirs)s' is '%(ours)s' spelled another way") % names
@@ -324,6 +334,29 @@ def _score_names(ours: str, theirs: str, a: _PersonName, b: _PersonName) -> tupl
     if agreement == 1:
         return 3, _("'%(theirs)s' may be '%(ours)s': one initial agrees") % names
     return 4, _("'%(theirs)s' is '%(ours)s' (%(how)s)") % {**names, "how": how}
+
+
+def _read_family_name_first(parsed: _PersonName) -> _PersonName | None:
+    """A name of two words read family name first, as Japanese, Chinese and Korean names are
+    written ("Murakami Haruki": Haruki of the Murakami family); None for any other."""
+    if len(parsed.given) != 1 or " " in parsed.surname or len(parsed.given[0]) == 1:
+        return None
+    given, family = parsed.surname, parsed.given[0]
+    return _PersonName(f"{given} {family}", (given,), family, parsed.generation)
+
+
+def name_blocks(name: str) -> set[str]:
+    """The letters under which a name meets the others of a crowded group (a title many authors
+    share) to be compared with them: its surname's first, as romanisations write it alike
+    (Tschechow and Chekhov: "c"), and for a name of two words that may be written family name
+    first, its first word's too ("Murakami Haruki" meets "Haruki Murakami" under "m")."""
+    parsed = _parse(name)
+    if not parsed.key:
+        return set()
+    blocks = {_loose(parsed.surname.replace(" ", ""))[:1]}
+    if (turned := _read_family_name_first(parsed)) is not None:
+        blocks.add(_loose(turned.surname)[:1])
+    return blocks
 
 
 def _family_name_first(ours: str, theirs: str) -> bool:

@@ -47,9 +47,9 @@ from enrichment.author_matching import (
     NAME_AGREES,
     normalize_author_id,
     one_name_two_generations,
-    person_name_key,
     score_author_names,
 )
+from enrichment.author_names import name_blocks
 from enrichment.author_state import names_an_organisation
 from enrichment.models import AuthorMerge
 
@@ -246,16 +246,16 @@ def pairs_sharing_ids(people: Iterable[Person]) -> dict[tuple[int, int], dict[st
     return pairs
 
 
-def _surname_initial(person: Person) -> str:
-    key = person_name_key(person.name) or person_name_key(person.sort_name)
-    return key.rsplit(" ", 1)[-1][:1]
+def _blocks(person: Person) -> set[str]:
+    return name_blocks(person.name) or name_blocks(person.sort_name) or {""}
 
 
 def pairs_sharing_works(
     shared: Iterable[SharedWork], authors_of: dict[int, set[int]], people: dict[int, Person]
 ) -> dict[tuple[int, int], list[SharedWork]]:
     """(pk, pk) -> the works they share, for the authors of each shared work; a crowded
-    group (a common title) is paired only within the same surname initial."""
+    group (a common title) is paired only within the same surname initial, or first word's
+    of a name that may be written family name first (author_names.name_blocks)."""
     pairs: dict[tuple[int, int], list[SharedWork]] = defaultdict(list)
     for works in shared:
         pks = sorted({pk for work_id in works.work_ids for pk in authors_of.get(work_id, ())})
@@ -266,11 +266,13 @@ def pairs_sharing_works(
         else:
             by_initial: dict[str, list[int]] = defaultdict(list)
             for pk in pks:
-                by_initial[_surname_initial(people[pk])].append(pk)
+                for initial in _blocks(people[pk]):
+                    by_initial[initial].append(pk)
             blocks = by_initial.values()
-        for block in blocks:
-            for a, b in itertools.combinations(block, 2):
-                pairs[a, b].append(works)
+        # A pair under two initials ("Murakami Haruki" and "Haruki Murakami") is one pair.
+        paired = {pair for block in blocks for pair in itertools.combinations(block, 2)}
+        for a, b in sorted(paired):
+            pairs[a, b].append(works)
     return pairs
 
 

@@ -138,6 +138,8 @@ NAME_ROWS = [
         4,
     ),
     ("Kawakami Mieko", WRITTEN, "Mieko Kawakami", GOODREADS, 4),  # family name first
+    ("Murakami Haruki", WRITTEN, "Haruki Murakami", GOODREADS, 4),
+    ("Murakami, Haruki", GOODREADS, "Murakami Haruki", WRITTEN, 4),
     # Family name first, the given name's syllables apart, as the dump writes them: scored 0.
     ("Yao jun hua", OL_AUTHORS_TAIL, "Junhua Yao", WRITTEN, 4),
     ("Xu hong tao", OL_AUTHORS_TAIL, "Hongtao Xu", WRITTEN, 4),
@@ -162,6 +164,9 @@ NAME_ROWS = [
     ("F.M. Dostojewski", OL_DOSTOYEVSKY, "Fyodor Dostoyevsky", OL_DOSTOYEVSKY, 3),
     ("J.R.R. Tolkein", OL_TOLKIEN_SEARCH, "J. R. R. Tolkien", OL_TOLKIEN_SEARCH, 3),
     ("Akala, Akala", GOODREADS, "Akala", GOODREADS, 3),
+    # Family name first against an initial: "another name" (0), where "Haruki Murakami" is 3.
+    ("Murakami Haruki", WRITTEN, "Murakami, H.", WRITTEN, 3),
+    ("Murakami Haruki", WRITTEN, "H. Murakami", WRITTEN, 3),
     # The same surname, another person: 1, low.
     ("Ursula K. Le Guin", GOODREADS, "Charles Le Guin", ISSUE, 1),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "Christopher Tolkien (Editor)", OL_TOLKIEN_SEARCH, 1),
@@ -171,6 +176,8 @@ NAME_ROWS = [
     ("N.V. Kasatkin", OL_DOSTOYEVSKY, "Kasatkina, V. N.", OL_DOSTOYEVSKY, 1),
     ("Hazlitt, Henry", GOODREADS, "William Hazlitt", OL_ORWELL, 1),
     ("Kawakami, Hiromi", GOODREADS, "Kawakami, Mieko", GOODREADS, 1),
+    ("Kawakami Mieko", WRITTEN, "Hiromi Kawakami", WRITTEN, 1),  # family name first: was 0
+    ("Murakami Haruki", WRITTEN, "Ryū Murakami", WRITTEN, 1),
     ("Lockhart, E.", GOODREADS, "Paul  Lockhart", GOODREADS, 1),
     ("Smith, Zadie", GOODREADS, "Smith, Barbara", GOODREADS, 1),
     ("Hilde Østby", GOODREADS, "Ylva Østby", GOODREADS, 1),  # sisters, co-authors

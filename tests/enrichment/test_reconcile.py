@@ -362,6 +362,24 @@ def test_a_crowded_title_still_finds_its_duplicates():
     assert proposals() == [("Анна Ахматова", "Anna Akhmatova", Reason.NAME_AND_WORK)]
 
 
+def test_a_crowded_title_finds_a_name_written_family_name_first_or_romanised_otherwise():
+    """On a title shared by more authors than are compared pair by pair, only names under one
+    surname initial were: `Murakami Haruki` (family name first, read "h") never met `Haruki
+    Murakami` ("m"), nor `Tschechow, Anton` ("t") `Anton Chekhov` ("c")."""
+    for n in range(reconcile.PAIRWISE_GROUP_MAX + 10):
+        make_work("Requiem", authors=[make_author(synthetic_name(n))])
+    for name in ("Murakami Haruki", "Haruki Murakami", "Tschechow, Anton", "Anton Chekhov"):
+        make_work("Requiem", authors=[make_author(name)])
+
+    result = author_duplicates_propose()
+
+    assert proposals() == [
+        ("Murakami Haruki", "Haruki Murakami", Reason.NAME_AND_WORK),
+        ("Tschechow, Anton", "Anton Chekhov", Reason.NAME_AND_WORK),
+    ]
+    assert result.proposed == 2
+
+
 def test_a_generic_title_is_no_shared_work():
     """Two writers named alike whose only shared title names a kind of writing ("Poems",
     "Selected Poems", "Collected Stories", "Œuvres complètes"): a name alone, never proposed.
