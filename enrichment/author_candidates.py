@@ -41,6 +41,8 @@ class PhotoRef:
     licence_url: str = ""
     artist: str = ""  # the attribution the licence asks for, as plain text
     source_page: str = ""  # the human page that states the licence (a Commons file page)
+    width: int | None = None  # the original's, when the source says (Commons does)
+    height: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +101,5 @@ class PhotoLicence:
     licence_url: str = ""
     artist: str = ""
     cache_key: str = ""
+    width: int | None = None  # the original's, in pixels
+    height: int | None = None

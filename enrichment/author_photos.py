@@ -8,6 +8,11 @@ arms or a logo, never a photograph: none is proposed as the author's photo. A bu
 is their likeness and is kept. Open Library's photos are numbers with no name to read; its "no
 photo" (-1) is dropped where its ids are read, and a placeholder or tiny image is refused when
 the bytes are verified (enrichment.covers), as a book cover's is.
+
+A portrait is about as tall as wide, or taller: an image much wider (a group photo, a banner,
+a panorama) or much taller (a strip of several pictures) is not one (`unfit_photo_shape`).
+Commons says a file's size before it is downloaded, and such a photo is not proposed; every
+photo downloaded, Open Library's too, is held to the same rule once verified.
 """
 
 import re
@@ -55,4 +60,24 @@ def not_a_portrait(file_name: str, person_name: str = "") -> str:
         return gettext_noop("a coat of arms")
     if name.endswith(_DRAWING_EXTENSIONS):
         return gettext_noop("a drawing (SVG)")
+    return ""
+
+
+#: How much wider than tall (a group photo, a banner) or taller than wide (a strip of pictures)
+#: an image may be and still be taken for a person's portrait (a full-length portrait is
+#: about 1 wide by 2 tall, a half-length one in landscape about 3 by 2).
+PHOTO_MAX_WIDTH_PER_HEIGHT = 2.0
+PHOTO_MAX_HEIGHT_PER_WIDTH = 2.5
+
+
+def unfit_photo_shape(width: int | None, height: int | None) -> str:
+    """What an image of these dimensions is instead of a portrait (a msgid: "a group photo or a
+    banner (too wide)", "a strip of pictures (too tall)"); "" when it may be one, or when its
+    size is not known."""
+    if not width or not height or width <= 0 or height <= 0:
+        return ""
+    if width > height * PHOTO_MAX_WIDTH_PER_HEIGHT:
+        return gettext_noop("a group photo or a banner (too wide)")
+    if height > width * PHOTO_MAX_HEIGHT_PER_WIDTH:
+        return gettext_noop("a strip of pictures (too tall)")
     return ""

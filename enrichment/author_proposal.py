@@ -148,6 +148,8 @@ def cover_ref(photo: PhotoRef) -> CoverRef:
         licence=photo.licence,
         licence_url=photo.licence_url,
         artist=photo.artist,
+        width=photo.width,
+        height=photo.height,
     )
 
 

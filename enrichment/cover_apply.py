@@ -38,6 +38,7 @@ from django.db.models import F, Q, QuerySet
 from bookstore import task_queue
 from bookstore.db_clock import database_now, stamp_expired_q
 from enrichment import broker_backlog
+from enrichment.author_photos import unfit_photo_shape
 from enrichment.candidates import CoverRef
 from enrichment.cover_notes import cover_note_record, image_noun
 from enrichment.cover_notes import cover_note_text as cover_note_text
@@ -413,7 +414,9 @@ def request_fetch_cover(*, request: EnrichmentRequest, actor=None, claim_token: 
     if not request_cover_may_apply(request):
         with transaction.atomic():
             return _cover_withheld(EnrichmentRequest.objects.select_for_update().get(pk=request.pk))
-    choice = choose_cover(cover_refs(request))
+    # An author's photo must be shaped as a portrait: a group photo or a banner is refused.
+    unfit_shape = unfit_photo_shape if request.author_id is not None else None
+    choice = choose_cover(cover_refs(request), unfit_shape=unfit_shape)
     sha256 = choice.image.sha256 if choice.image is not None else ""
     with cover_files_kept_only_if_saved(sha256=sha256) as stored_here, transaction.atomic():
         locked = EnrichmentRequest.objects.select_for_update().get(pk=request.pk)

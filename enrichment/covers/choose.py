@@ -11,7 +11,7 @@ slow or dripping host never holds the cover step longer than one download may ta
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -94,11 +94,18 @@ def ordered_cover_refs(refs: Sequence[CoverRef]) -> list[CoverRef]:
     return sorted(refs, key=key)
 
 
-def choose_cover(refs: Sequence[CoverRef], *, deadline: float | None = None) -> CoverChoice:
+def choose_cover(
+    refs: Sequence[CoverRef],
+    *,
+    deadline: float | None = None,
+    unfit_shape: Callable[[int, int], str] | None = None,
+) -> CoverChoice:
     """Fetch and verify candidates in order until one verifies; record why the others failed.
 
     Every download ends by `deadline` (time.monotonic(); by default one download's time from
     now); the candidates left when it passes are recorded as timeouts, not tried.
+    `unfit_shape` (width, height -> what the image is instead, or ""): an author's photo is
+    held to the portrait's shape (enrichment.author_photos.unfit_photo_shape).
     """
     deadline = time.monotonic() + download_seconds() if deadline is None else deadline
     rejections: list[RejectedCover] = []
@@ -125,6 +132,11 @@ def choose_cover(refs: Sequence[CoverRef], *, deadline: float | None = None) -> 
                 )
             body = fetch_cover_bytes(url, deadline=deadline)
             image = verify_cover(body, url=url, size_label=ref.size_label)
+            if unfit_shape is not None and (shows := unfit_shape(image.width, image.height)):
+                raise CoverRejected(
+                    RejectionReason.NOT_A_PORTRAIT,
+                    f"{image.width}x{image.height}: {shows}, not a portrait",
+                )
         except CoverRejected as rejected:
             logger.debug("cover %s rejected: %s", url, rejected)
             if rejected.reason == RejectionReason.TIMEOUT:

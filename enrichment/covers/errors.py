@@ -29,6 +29,7 @@ class RejectionReason(StrEnum):
     TOO_SMALL = "too_small"  # a side under COVER_MIN_SIDE (COVER_MIN_SIDE_LARGE for "L")
     PLACEHOLDER = "placeholder"  # a known "no cover" image or URL
     UNIFORM = "uniform"  # a near-uniform single colour
+    NOT_A_PORTRAIT = "not_a_portrait"  # an author's photo shaped as no portrait is (a banner)
 
 
 #: Faults after which asking again later may work (the others are the answer for that URL).

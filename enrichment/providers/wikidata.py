@@ -257,7 +257,7 @@ class WikidataProvider(Provider):
                     "format": "json",
                     "formatversion": "2",
                     "prop": "imageinfo",
-                    "iiprop": "url|extmetadata",
+                    "iiprop": "url|size|extmetadata",  # size: a group photo is refused unfetched
                     "iiextmetadatafilter": "LicenseShortName|LicenseUrl|UsageTerms|Artist",
                     "titles": "|".join(f"File:{name}" for name in names),
                 },

@@ -28,7 +28,7 @@ from catalog.person_names import name_as_written
 from catalog.transliteration import scripts_of
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence, PhotoRef
 from enrichment.author_dates import APPROXIMATE_YEAR_TOLERANCE, years_conflict
-from enrichment.author_photos import not_a_portrait
+from enrichment.author_photos import not_a_portrait, unfit_photo_shape
 from enrichment.candidate_notes import note
 from enrichment.providers import cache, fields
 
@@ -498,17 +498,37 @@ def photo_licence(file_name: str, page: Any) -> PhotoLicence:
         licence=meta("LicenseShortName") or meta("UsageTerms"),
         licence_url=meta("LicenseUrl"),
         artist=meta("Artist"),
+        width=fields.positive_int(info.get("width")),
+        height=fields.positive_int(info.get("height")),
     )
 
 
 def with_photo_licences(
     candidate: AuthorCandidate, licences: dict[str, PhotoLicence]
 ) -> AuthorCandidate:
-    """The candidate's Commons photos with the licence Commons states (by file name); a photo
-    whose licence is not known keeps it unknown."""
+    """The candidate's Commons photos with the licence and the size Commons states (by file
+    name); a photo whose licence is not known keeps it unknown. A photo whose size says it is
+    no portrait (author_photos.unfit_photo_shape: a group photo, a banner) is not proposed,
+    and the candidate's notes say so."""
     photos = []
     for photo in candidate.photos:
         known = licences.get(photo.photo_id)
+        if known is not None:
+            if shows := unfit_photo_shape(known.width, known.height):
+                candidate.notes.append(
+                    note(
+                        gettext_noop(
+                            "Wikidata's image %(file)s is %(width)s×%(height)s pixels, %(shows)s,"
+                            " not a portrait: not proposed."
+                        ),
+                        file=photo.photo_id,
+                        width=known.width,
+                        height=known.height,
+                        shows=note(shows),
+                    )
+                )
+                continue
+            photo = replace(photo, width=known.width, height=known.height)
         if known is not None and known.licence:
             photo = replace(
                 photo,

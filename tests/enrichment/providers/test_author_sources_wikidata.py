@@ -284,7 +284,7 @@ def test_photo_licences_come_from_commons_in_one_request(http, wikidata):
     assert commons.call_count == 1
     params = http.calls[1].request.params
     assert params["titles"] == "File:George Orwell press photo.jpg|File:stuart russell.jpg"
-    assert params["iiprop"] == "url|extmetadata"
+    assert params["iiprop"] == "url|size|extmetadata"
     [photo] = orwell.photos
     assert (photo.licence, photo.licence_url, photo.artist) == (
         "Public domain",
