@@ -151,14 +151,18 @@ def person_name_key(name: str) -> str:
     return _parse(name).key
 
 
-# The spellings that romanisations of one name differ by, folded to one: tsch/tch/ch (German
-# Tschechow, French Tchekhov), kh/h (Mikhail, Mihail), ou/u (French Boulgakov), x/ks
-# (Alexander, Aleksandr), w/v (German Dostojewski), the y/i/j of й and ы (Sergey, Sergei,
+# The spellings that romanisations of one name differ by, folded to one: tsch/tch/tsj/cz/ch
+# for ч (German Tschechow, French Tchekhov, Dutch Tsjechov, Polish Czechow), ts/c for ц
+# (Solzhenitsyn, the scholarly Solženicyn), kh/h (Mikhail, Mihail), ou/u (French Boulgakov),
+# x/ks (Alexander, Aleksandr), w/v (German Dostojewski), the y/i/j of й and ы (Sergey, Sergei,
 # Sergej), ye/ie/je after a vowel and yo/io between consonants (Dostoyevsky, Dostoevsky;
 # Fyodor, Fiodor, Fedor), doubled letters.
 _ROMANISATION_VARIANTS = (
     (re.compile(r"tsch"), "ch"),
     (re.compile(r"tch"), "ch"),
+    (re.compile(r"tsj"), "ch"),
+    (re.compile(r"cz"), "ch"),
+    (re.compile(r"ts"), "c"),
     (re.compile(r"x"), "ks"),
     (re.compile(r"kh"), "h"),
     (re.compile(r"ph"), "f"),

@@ -153,6 +153,12 @@ NAME_ROWS = [
     ("Anton Tchekhov", OL_DOSTOYEVSKY, "Anton Čechov", WRITTEN, 4),
     ("Tschechow, Anton", WRITTEN, "Čechov, Anton", WRITTEN, 4),
     ("Čechov", WRITTEN, "Chekhov", WRITTEN, 4),
+    # ч in Dutch (tsj) and Polish (cz), ц as English (ts) and the scholarly romanisation (c)
+    # write it: "another name" (0) and "nearly" (3).
+    ("Anton Tsjechov", WRITTEN, "Anton Chekhov", WRITTEN, 4),
+    ("Anton Czechow", WRITTEN, "Anton Chekhov", WRITTEN, 4),
+    ("Aleksandr Solženicyn", WRITTEN, "Aleksandr Solzhenitsyn", WRITTEN, 4),
+    ("Marina Cvetaeva", WRITTEN, "Marina Tsvetaeva", WRITTEN, 4),
     # Лев is Lev, Leo in English and German, Léon in French: "share a surname but not the given
     # names" (1), low even on a shared work. Пётр and Czech Petr are Peter in English.
     ("Tolstoy, Leo, graf, 1828-1910", OL_DOSTOYEVSKY, "Лев Толстой", WRITTEN, 4),
