@@ -249,11 +249,19 @@ def wikidata_time_is_guess(value: str) -> bool:
 def _life_date(values: list[str]) -> tuple[int | None, str, bool]:
     """The first precise date of those given (a person rarely has two of best rank), and
     whether a statement of that year says it is a guess ("circa": one value per sourcing
-    circumstance)."""
+    circumstance). Dates of best rank in two years (a birth put in 1648 and in 1651) say no
+    one year: none (life_years_given says which)."""
     dated = [(wikidata_time(value), value) for value in values]
+    if len(life_years_given(values)) > 1:
+        return None, "", False
     year, date = next(((y, d) for (y, d), _ in dated if y is not None), (None, ""))
     guess = any(y == year and wikidata_time_is_guess(value) for (y, _), value in dated)
     return year, date, year is not None and guess
+
+
+def life_years_given(values: list[str]) -> list[int]:
+    """The years of a person's precise birth (or death) dates of best rank, each once."""
+    return list(dict.fromkeys(y for y, _ in map(wikidata_time, values) if y is not None))
 
 
 def commons_file_name(image: str) -> str:
@@ -331,6 +339,17 @@ def author_candidate(row: dict, *, provider: str, commons_url: str) -> AuthorCan
             )
             continue
         candidate.photos.append(photo_ref(file_name, commons_url=commons_url, provider=provider))
+    for which, values in (("birth", _values(row, "births")), ("death", _values(row, "deaths"))):
+        if len(years := life_years_given(values)) > 1:
+            candidate.notes.append(
+                note(
+                    gettext_noop("Wikidata gives the %(which)s in %(years)s: no year is read."),
+                    which=note(
+                        gettext_noop("birth") if which == "birth" else gettext_noop("death")
+                    ),
+                    years=", ".join(map(str, years)),
+                )
+            )
     kinds = _ids(row, "kinds", "wikidata")
     if kinds and HUMAN not in kinds:  # an item that says nothing of its kind may be a person
         candidate.not_a_person = ", ".join(_labels(row, "kindLabels")) or ", ".join(kinds)

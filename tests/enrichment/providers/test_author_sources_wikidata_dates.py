@@ -58,6 +58,28 @@ def test_a_birth_wikidata_says_is_circa_is_a_guessed_year(births, read):
     assert (person.birth_year, person.birth_date, person.birth_year_approximate) == read
 
 
+def test_births_of_best_rank_in_two_years_give_no_year():
+    """A birth Wikidata puts in two years, both of best rank (as a disputed one is: Sor Juana
+    Inés de la Cruz, 1648 or 1651): the first was read as the year, exact, and proposed with
+    its date, or taken to say the person is not ours, born in the other year. Neither year is
+    read, and the reviewer is told why; one year given twice (a date and its year) is one."""
+    person = _person_born("1651-11-12T00:00:00Z/11", "1648-11-12T00:00:00Z/11")
+
+    assert (person.birth_year, person.birth_date, person.birth_year_approximate) == (
+        None,
+        "",
+        False,
+    )
+    assert "Wikidata gives the birth in 1651, 1648: no year is read." in person.notes
+    one = _person_born("1648-11-12T00:00:00Z/11", f"1648-01-01T00:00:00Z/9/{CIRCA}")
+    assert (one.birth_year, one.birth_date, one.birth_year_approximate) == (
+        1648,
+        "1648-11-12",
+        True,
+    )
+    assert not [n for n in one.notes if n.startswith("Wikidata gives")]
+
+
 def test_a_label_search_keeps_a_person_whose_circa_year_is_a_few_years_off():
     """Our author born 1205; Wikidata's person of the name born circa 1200 is them, possibly;
     one born exactly 1200 is another person."""
