@@ -182,9 +182,28 @@ def _loose(word: str) -> str:
     return word
 
 
+# Particles a surname is often written without, alone or in a short form ("Goethe", "Beethoven",
+# "Tocqueville"): nobility's von, van, de, zu… (not the Mac, Saint, Ibn or Le that make a
+# surname: MacDonald, Saint-Exupéry, Le Guin).
+_DROPPED_PARTICLES = frozenset(
+    {"von", "van", "de", "du", "des", "der", "den", "da", "di", "do", "dos", "das", "zu", "ten",
+     "ter"}
+)  # fmt: skip
+
+
+def _without_particles(surname: str) -> str:
+    words = surname.split()
+    while len(words) > 1 and words[0] in _DROPPED_PARTICLES:
+        del words[0]
+    return "".join(words)
+
+
 def _surname_similarity(a: _PersonName, b: _PersonName) -> float:
     ours, theirs = _loose(a.surname.replace(" ", "")), _loose(b.surname.replace(" ", ""))
     if ours == theirs:
+        return 100.0
+    # A particle on one side only: "Johann Wolfgang von Goethe", "Johann Wolfgang Goethe".
+    if _loose(_without_particles(a.surname)) == _loose(_without_particles(b.surname)):
         return 100.0
     # A letter or two tell short surnames apart (Mann, Marr): only long ones are compared.
     return fuzz.ratio(ours, theirs) if min(len(ours), len(theirs)) >= 5 else 0.0

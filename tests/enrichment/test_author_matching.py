@@ -61,6 +61,14 @@ OL_TOLKIEN_SEARCH = Source(
     "Open Library search for tolkien, 2013 (author_name, contributor, text)",
     FIXTURES / "providers/openlibrary/search__author_tolkien__title_lord_of_the_rings__2013.json",
 )
+OL_SEARCH_2019 = Source(
+    "Open Library search, 2019, orphaned editions (author_name)",
+    FIXTURES / "providers/openlibrary/search__start100__2019__orphaned_editions.json",
+)
+GUTENBERG = Source(
+    "Project Gutenberg catalogue export (Authors)",
+    FIXTURES / "imports/real_shapes/gutenberg-catalog-sagekhan-types.csv",
+)
 # In ../shared/fixtures only (not copied into the repo, so not checked by the test below).
 LIBRARYTHING = Source("BookWyrm's LibraryThing export sample, Primary Author (shared fixtures)")
 INVENTAIRE = Source("Inventaire's Wikidata work for The Moonstone, ru/bg descriptions (shared)")
@@ -122,6 +130,11 @@ NAME_ROWS = [
     ("Gregory, Lady, 1852-1932", WRITTEN, "Lady Gregory", WRITTEN, 5),
     ("Graf, Oskar Maria", WRITTEN, "Oskar Maria Graf", WRITTEN, 5),
     # The same person written another way: 4, high but below the same name.
+    # A particle on one side only: "nearly" (3), and a surname alone "another name" (0).
+    ("Johann Wolfgang von Goethe", OL_SEARCH_2019, "Johann Wolfgang Goethe", WRITTEN, 4),
+    ("Johann Wolfgang von Goethe", OL_SEARCH_2019, "J. W. v. Goethe", WRITTEN, 4),
+    ("Beethoven, Ludwig van, 1770-1827", GUTENBERG, "Ludwig Beethoven", WRITTEN, 4),
+    ("Alexis de Tocqueville", WRITTEN, "Alexis Tocqueville", WRITTEN, 4),
     ("U. K. Le Guin", ISSUE, "Ursula K. Le Guin", GOODREADS, 4),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "John Ronald Reuel Tolkien", OL_TOLKIEN_SEARCH, 4),
     ("Сергей Лукьяненко", ISSUE, "Sergei Lukyanenko", ISSUE, 4),
@@ -170,6 +183,7 @@ NAME_ROWS = [
     ("F.M. Dostojewski", OL_DOSTOYEVSKY, "Fyodor Dostoyevsky", OL_DOSTOYEVSKY, 3),
     ("J.R.R. Tolkein", OL_TOLKIEN_SEARCH, "J. R. R. Tolkien", OL_TOLKIEN_SEARCH, 3),
     ("Akala, Akala", GOODREADS, "Akala", GOODREADS, 3),
+    ("Beethoven, Ludwig van, 1770-1827", GUTENBERG, "Beethoven", WRITTEN, 3),
     # Family name first against an initial: "another name" (0), where "Haruki Murakami" is 3.
     ("Murakami Haruki", WRITTEN, "Murakami, H.", WRITTEN, 3),
     ("Murakami Haruki", WRITTEN, "H. Murakami", WRITTEN, 3),
@@ -179,6 +193,7 @@ NAME_ROWS = [
     ("Anna Dostoevsky", OL_DOSTOYEVSKY, "Fyodor Dostoevsky", OL_DOSTOYEVSKY, 1),
     ("Leo Tolstoy", WRITTEN, "Aleksey Tolstoy", WRITTEN, 1),  # a count of the same family
     ("Ilya Tolstoy", WRITTEN, "Lev Tolstoy", WRITTEN, 1),  # his son
+    ("Vincent van Gogh", WRITTEN, "Theo van Gogh", WRITTEN, 1),  # his brother
     ("N.V. Kasatkin", OL_DOSTOYEVSKY, "Kasatkina, V. N.", OL_DOSTOYEVSKY, 1),
     ("Hazlitt, Henry", GOODREADS, "William Hazlitt", OL_ORWELL, 1),
     ("Kawakami, Hiromi", GOODREADS, "Kawakami, Mieko", GOODREADS, 1),

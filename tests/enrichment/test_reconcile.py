@@ -287,6 +287,17 @@ def test_a_russian_name_in_another_language_s_form_or_with_hacheks_sharing_a_wor
     ]
 
 
+def test_a_name_with_and_without_its_particle_sharing_a_work_is_proposed():
+    """`Johann Wolfgang von Goethe` (Open Library's name for OL13193A, its 2019 search answer)
+    and `Goethe, Johann Wolfgang` as a catalogue sorts him: "nearly" (3), never proposed."""
+    make_work("Faust", authors=[make_author("Johann Wolfgang von Goethe")])
+    make_work("Faust", authors=[make_author("Goethe, Johann Wolfgang")])
+
+    result = author_duplicates_propose()
+
+    assert result.by_reason == {Reason.NAME_AND_WORK: 1}
+
+
 def test_a_chinese_name_family_name_first_and_given_name_first_sharing_a_work_is_proposed():
     """`Yao jun hua`, a real Open Library author name (OL7846056A, the dump's authors tail:
     family name first, the given name's syllables apart), and `Junhua Yao` as an English export
