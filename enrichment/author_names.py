@@ -371,12 +371,14 @@ def _read_family_name_first(parsed: _PersonName) -> _PersonName | None:
 def name_blocks(name: str) -> set[str]:
     """The letters under which a name meets the others of a crowded group (a title many authors
     share) to be compared with them: its surname's first, as romanisations write it alike
-    (Tschechow and Chekhov: "c"), and for a name of two words that may be written family name
-    first, its first word's too ("Murakami Haruki" meets "Haruki Murakami" under "m")."""
+    (Tschechow and Chekhov: "c"), without its particle too ("von Goethe" meets "Goethe" under
+    "g"), and for a name of two words that may be written family name first, its first word's
+    ("Murakami Haruki" meets "Haruki Murakami" under "m")."""
     parsed = _parse(name)
     if not parsed.key:
         return set()
-    blocks = {_loose(parsed.surname.replace(" ", ""))[:1]}
+    surname = parsed.surname
+    blocks = {_loose(surname.replace(" ", ""))[:1], _loose(_without_particles(surname))[:1]}
     if (turned := _read_family_name_first(parsed)) is not None:
         blocks.add(_loose(turned.surname)[:1])
     return blocks

@@ -376,19 +376,28 @@ def test_a_crowded_title_still_finds_its_duplicates():
 def test_a_crowded_title_finds_a_name_written_family_name_first_or_romanised_otherwise():
     """On a title shared by more authors than are compared pair by pair, only names under one
     surname initial were: `Murakami Haruki` (family name first, read "h") never met `Haruki
-    Murakami` ("m"), nor `Tschechow, Anton` ("t") `Anton Chekhov` ("c")."""
+    Murakami` ("m"), nor `Tschechow, Anton` ("t") `Anton Chekhov` ("c"), nor `Johann Wolfgang
+    von Goethe` ("v") `Goethe, Johann Wolfgang` ("g")."""
     for n in range(reconcile.PAIRWISE_GROUP_MAX + 10):
         make_work("Requiem", authors=[make_author(synthetic_name(n))])
-    for name in ("Murakami Haruki", "Haruki Murakami", "Tschechow, Anton", "Anton Chekhov"):
+    for name in (
+        "Murakami Haruki",
+        "Haruki Murakami",
+        "Tschechow, Anton",
+        "Anton Chekhov",
+        "Johann Wolfgang von Goethe",
+        "Goethe, Johann Wolfgang",
+    ):
         make_work("Requiem", authors=[make_author(name)])
 
     result = author_duplicates_propose()
 
     assert proposals() == [
+        ("Johann Wolfgang von Goethe", "Goethe, Johann Wolfgang", Reason.NAME_AND_WORK),
         ("Murakami Haruki", "Haruki Murakami", Reason.NAME_AND_WORK),
         ("Tschechow, Anton", "Anton Chekhov", Reason.NAME_AND_WORK),
     ]
-    assert result.proposed == 2
+    assert result.proposed == 3
 
 
 def test_a_generic_title_is_no_shared_work():
