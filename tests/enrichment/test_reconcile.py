@@ -336,6 +336,29 @@ def test_one_author_in_two_scripts_is_proposed_by_a_shared_id_and_known_by_both_
     assert merge.evidence["name_reason"] == "'Колинс, Уилки' is 'Уилки Колинс'"
 
 
+def test_two_open_library_records_of_one_name_sharing_a_work_are_one_person_proposed():
+    """Open Library holds one person under several records until it merges them: its import made
+    `Michael Forwell` twice, 85 seconds apart (OL7305209A and OL7305269A, real lines of its
+    authors dump). Two authors enriched from one each, on one work, were "two people" for their
+    different ids and never proposed; the reviewer now sees both keys."""
+    lines = [
+        json.loads(line.split("\t")[4])
+        for line in (DUMP / "booklink_authors_grep_orwell37.txt").read_text().splitlines()
+        if "Michael Forwell" in line
+    ]
+    keys = sorted(record["key"].rsplit("/", 1)[-1] for record in lines)
+    assert keys == ["OL7305209A", "OL7305269A"]
+    first, second = (make_author("Michael Forwell", openlibrary_key=key) for key in keys)
+    make_work("Synthetic work both are credited on", authors=[first])
+    make_work("Synthetic work both are credited on", authors=[second])
+
+    result = author_duplicates_propose()
+
+    assert (result.proposed, result.conflicting_ids) == (1, 0)
+    merge = AuthorMerge.objects.get()
+    assert merge.evidence["conflicting_ids"] == {"openlibrary_author": keys}
+
+
 def test_redirects_are_not_reconciled_again():
     kept = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
     make_author("Le Guin, Ursula K.", wikidata_id="Q181659", merged_into=kept)
