@@ -227,12 +227,32 @@ def _other_forms_of_one_given_name(ours: str, theirs: str) -> bool:
     return a != b and any(a in forms and b in forms for forms in _GIVEN_NAME_FORMS)
 
 
+def _masculine_and_feminine(a: str, b: str) -> bool:
+    """Whether two given names (as _loose writes them) are one name's masculine and feminine
+    forms, two people: Alexander / Alexandra (Alexander Ahndoril and his wife Alexandra Coelho
+    Ahndoril, who write as Lars Kepler), Paul / Paula, Antonio / Antonia. Not an "e" added:
+    Émile is Emil in German, Alexandre is Aleksandr in French."""
+    shorter, longer = sorted((a, b), key=len)
+    if longer == shorter + "a":  # Aleksandr / Aleksandra, Paul / Paula
+        return True
+    if len(a) != len(b):
+        return False
+    return (
+        (a[:-1] == b[:-1] and {a[-1], b[-1]} == {"o", "a"})
+        or (  # Antonio / Antonia
+            a[:-2] == b[:-2] and {a[-2:], b[-2:]} == {"er", "ra"}  # Alexander / Alexandra
+        )
+    )
+
+
 def _given_names_agree(ours: str, theirs: str) -> int:
     """2: the same given name (in any romanisation, or another language's form of it); 1: an
-    initial that fits; 0: another."""
+    initial that fits; 0: another (a masculine and a feminine form of one name among them)."""
     if len(ours) == 1 or len(theirs) == 1:
         return 1 if ours[0] == theirs[0] else 0
     a, b = _loose(ours), _loose(theirs)
+    if _masculine_and_feminine(a, b):
+        return 0
     if a == b or fuzz.ratio(a, b) >= 85 or _other_forms_of_one_given_name(ours, theirs):
         return 2
     return 0

@@ -135,6 +135,7 @@ NAME_ROWS = [
     ("Johann Wolfgang von Goethe", OL_SEARCH_2019, "J. W. v. Goethe", WRITTEN, 4),
     ("Beethoven, Ludwig van, 1770-1827", GUTENBERG, "Ludwig Beethoven", WRITTEN, 4),
     ("Alexis de Tocqueville", WRITTEN, "Alexis Tocqueville", WRITTEN, 4),
+    ("Emil Zola", WRITTEN, "Émile Zola", WRITTEN, 4),  # an "e" is no feminine form
     ("U. K. Le Guin", ISSUE, "Ursula K. Le Guin", GOODREADS, 4),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "John Ronald Reuel Tolkien", OL_TOLKIEN_SEARCH, 4),
     ("Сергей Лукьяненко", ISSUE, "Sergei Lukyanenko", ISSUE, 4),
@@ -194,6 +195,11 @@ NAME_ROWS = [
     ("Leo Tolstoy", WRITTEN, "Aleksey Tolstoy", WRITTEN, 1),  # a count of the same family
     ("Ilya Tolstoy", WRITTEN, "Lev Tolstoy", WRITTEN, 1),  # his son
     ("Vincent van Gogh", WRITTEN, "Theo van Gogh", WRITTEN, 1),  # his brother
+    # A given name's masculine and feminine forms: "another spelling" (4), one person.
+    ("Alexander Ahndoril", WRITTEN, "Alexandra Coelho Ahndoril", WRITTEN, 1),  # Lars Kepler
+    ("Aleksandr Ahndoril", WRITTEN, "Alexandra Ahndoril", WRITTEN, 1),
+    ("Paul Smith", WRITTEN, "Paula Smith", WRITTEN, 1),
+    ("Antonio Rossi", WRITTEN, "Antonia Rossi", WRITTEN, 1),
     ("N.V. Kasatkin", OL_DOSTOYEVSKY, "Kasatkina, V. N.", OL_DOSTOYEVSKY, 1),
     ("Hazlitt, Henry", GOODREADS, "William Hazlitt", OL_ORWELL, 1),
     ("Kawakami, Hiromi", GOODREADS, "Kawakami, Mieko", GOODREADS, 1),

@@ -35,6 +35,17 @@ def test_co_authors_and_relatives_sharing_a_work_are_not_proposed():
     assert author_duplicates_propose().proposed == 0
 
 
+def test_a_husband_and_wife_of_one_given_name_s_two_forms_are_two_people():
+    """Alexander Ahndoril and his wife Alexandra Coelho Ahndoril write together as Lars Kepler:
+    credited on one of their novels, `Alexander` and `Alexandra` read as one given name spelled
+    two ways, and the couple was proposed for merging."""
+    make_work(
+        "The Hypnotist",
+        authors=[make_author("Alexander Ahndoril"), make_author("Alexandra Coelho Ahndoril")],
+    )
+    assert author_duplicates_propose().proposed == 0
+
+
 def test_a_name_and_a_work_with_different_ids_of_one_kind_are_two_people():
     a = make_author("Ursula K. Le Guin", wikidata_id="Q181659")
     b = make_author("Le Guin, Ursula K.", wikidata_id="Q99999")
