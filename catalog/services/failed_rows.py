@@ -135,7 +135,7 @@ def retry_claimed_job(
         logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
         job.refresh_from_db()
     except Exception as exc:  # whatever it was, the job must not stay running
-        _fail(job, exc)
+        _fail(job, exc, deadline=deadline)
     return before - job.failed_count
 
 

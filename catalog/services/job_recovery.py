@@ -14,13 +14,18 @@ records and run again (called by the periodic sweep, `enrichment.sweep`).
   writing. A job whose cancel was asked ends cancelled; a job resumed IMPORT_MAX_RESUMES times
   in a row without committing a batch ends failed, with the reason (one that goes on between
   stops, such as a long import that Q_TIMEOUT stops, is resumed as often as it needs).
+- Running, and its database went away under it (a PostgreSQL restart or failover, a network
+  cut: `import_job_outlast_database_outage`): its worker waits for the database, then resumes
+  the job as the sweep would (it goes on from its next batch), rather than ending it failed;
+  a database still gone when the task's time is up leaves the job to the sweep.
 """
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import Error, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
@@ -39,6 +44,11 @@ logger = logging.getLogger(__name__)
 #: A job whose worker died this many times in a row without committing a batch is given up: a
 #: row that kills its worker every time must not loop forever.
 IMPORT_MAX_RESUMES = 3
+
+#: Seconds between two asks of a database that went away, and the least a worker's run waits
+#: for it (past its time budget: Q_TIMEOUT is twice that budget).
+DATABASE_ASK_INTERVAL = 1.0
+DATABASE_LEAST_WAIT = 30.0
 
 Status = ImportJob.Status
 
@@ -148,3 +158,54 @@ def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
             import_job_recount(job=ended_job)
             import_job_queue_imported(job=ended_job)
     return status
+
+
+def import_job_outlast_database_outage(
+    *, job: ImportJob, exc: BaseException, deadline: float | None
+) -> bool:
+    """A run stopped by `exc`: when its database went away (Django's OperationalError or
+    InterfaceError: a restart, a failover, a cut connection), wait for it (a worker's run, with
+    a `deadline` on time.monotonic(), until then and at least DATABASE_LEAST_WAIT seconds; a
+    run in a request or the shell asks once), then resume the job as a dead worker's is
+    resumed (`_recover_stopped`): pending, handed to a new task that goes on from its next
+    batch, or ended when its cancel was asked or it stopped too often without a batch. A
+    database still gone leaves the job running, for the sweep. False for any other error: the
+    run ends failed."""
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return False
+    logger.warning(
+        "Import job %s: its database went away (%s): it goes on once the database is back",
+        job.pk,
+        exc,
+    )
+    if not _database_back(deadline):
+        logger.warning(
+            "Import job %s: its database is still gone: the sweep resumes the job", job.pk
+        )
+        return True
+    held = ImportJob.objects.filter(pk=job.pk, status=Status.RUNNING, run_token=job.run_token)
+    found = held.only("pk", "run_token", "resumes", "cancel_requested").first()
+    if found is not None:  # else the sweep gave it to another worker meanwhile
+        _recover_stopped(held, found, database_now())
+    job.refresh_from_db()
+    return True
+
+
+def _database_back(deadline: float | None) -> bool:
+    """Whether the database answers, asked until `deadline` (None: once); each failed ask drops
+    the connection so that the next connects anew (not inside a transaction, which would lose
+    its savepoints)."""
+    until = None if deadline is None else max(deadline, time.monotonic() + DATABASE_LEAST_WAIT)
+    while True:
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except Error:
+            if not connection.in_atomic_block:
+                connection.close()
+        if until is None or time.monotonic() + DATABASE_ASK_INTERVAL > until:
+            return False
+        time.sleep(DATABASE_ASK_INTERVAL)

@@ -191,7 +191,7 @@ def import_job_run(
         logger.warning("Import job %s was resumed by another worker: this one stops", job.pk)
         job.refresh_from_db()
     except Exception as exc:  # whatever it was, the job must not stay running
-        _fail(job, exc)
+        _fail(job, exc, deadline=deadline)
     return job
 
 
@@ -418,9 +418,14 @@ def _record_batch(job: ImportJob, statuses: list[str]) -> None:
     )
 
 
-def _fail(job: ImportJob, exc: Exception) -> None:
+def _fail(job: ImportJob, exc: Exception, *, deadline: float | None = None) -> None:
     """Something stopped the job: it ends failed with the reason in words, which the job page,
-    the API and `import_books --json` show (import_stops); the traceback goes to the log."""
+    the API and `import_books --json` show (import_stops); the traceback goes to the log. A
+    database that went away is waited for (until `deadline`), and the job goes on."""
+    from catalog.services.job_recovery import import_job_outlast_database_outage  # builds on us
+
+    if import_job_outlast_database_outage(job=job, exc=exc, deadline=deadline):
+        return
     logger.exception("Import job %s failed", job.pk)
     reason = import_stop_reason(exc, retrying=job.retry_failed_rows)
     if not _finish(job, ImportJob.Status.FAILED, error=reason):
