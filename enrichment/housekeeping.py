@@ -13,6 +13,11 @@ statement holds the database for long, and the biggest tables are measured for t
   old (bookstore.file_storage);
 - the table sizes the dashboard shows (enrichment.table_sizes).
 
+What has expired is judged on the database's clock (bookstore.db_clock), which the heartbeats
+and the allowances are stamped on: from a machine whose clock ran ahead, the machine's own would
+forget live clusters and allowances still partly spent. (Half files are judged by their
+modification times, which the storage's machine stamps.)
+
 Uploaded import files past IMPORT_RETENTION_DAYS are not purged here: the catalog's own daily
 schedule does it (`catalog.tasks.purge_import_files`, `manage.py purge_imports`), and twice a
 day would be once too many.
@@ -24,10 +29,10 @@ from dataclasses import asdict, dataclass
 
 from django.core.files.storage import storages
 from django.db.models import QuerySet
-from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Failure, Success
 
+from bookstore.db_clock import database_now
 from bookstore.file_storage import partial_files_delete
 from catalog.storage import import_storage
 from enrichment.models import ApiAllowance, ClusterHeartbeat, SourceRecord
@@ -72,7 +77,7 @@ def _delete_in_chunks(queryset: QuerySet, *, chunk_size: int) -> int:
 def source_records_purge_expired(*, now=None, chunk_size: int = CHUNK_SIZE) -> int:
     """Provider answers past their expiry: the cache reads only `expires_at > now`
     (providers/cache.read), so these are never read again."""
-    now = now or timezone.now()
+    now = now or database_now()
     expired = SourceRecord.objects.filter(expires_at__lte=now).order_by()
     return _delete_in_chunks(expired, chunk_size=chunk_size)
 
@@ -99,7 +104,7 @@ def task_results_trim(*, keep: int | None = None, chunk_size: int = CHUNK_SIZE) 
 
 def cluster_heartbeats_purge(*, now=None) -> int:
     """Processes that have not beaten for a day (stopped, or killed with their machine)."""
-    now = now or timezone.now()
+    now = now or database_now()
     dead = ClusterHeartbeat.objects.filter(beat_at__lt=now - HEARTBEAT_KEEP)
     return dead.delete()[0]
 
@@ -107,14 +112,14 @@ def cluster_heartbeats_purge(*, now=None) -> int:
 def api_allowances_purge_full(*, now=None, chunk_size: int = CHUNK_SIZE) -> int:
     """API callers' allowances whole again by `now` (their `full_at`, epoch seconds, passed): the
     throttle counts a missing row as a whole allowance."""
-    now = now or timezone.now()
+    now = now or database_now()
     full = ApiAllowance.objects.filter(full_at__lte=now.timestamp()).order_by()
     return _delete_in_chunks(full, chunk_size=chunk_size)
 
 
 def housekeeping_run(*, now=None) -> HousekeepingResult:
     """Every purge, then the table sizes measured after them; logged with its counts."""
-    now = now or timezone.now()
+    now = now or database_now()
     result = HousekeepingResult(source_records=source_records_purge_expired(now=now))
     result.task_successes, result.task_failures = task_results_trim()
     result.cluster_heartbeats = cluster_heartbeats_purge(now=now)
