@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bookstore import task_queue
 from bookstore.db_clock import database_now, stamp_expired_q, stamp_is_live
+from bookstore.outages import is_outage
 from catalog.models import Author, Work
 from enrichment import queue
 from enrichment.models import BulkOperation, EnrichmentRequest
@@ -160,6 +161,16 @@ def bulk_operation_run(*, operation_id: int, time_budget: float | None = None) -
                 transaction.on_commit(lambda: bulk_operation_dispatch(operation_id=operation.pk))
                 break
     except Exception as error:
+        if is_outage(error):
+            # Its chunks so far are committed with their progress: the sweep resumes it from
+            # there once its progress is Q_RETRY old (the database or the broker back by then).
+            logger.warning(
+                "Bulk operation %s stopped: the database or the broker is unavailable (%s); "
+                "the sweep resumes it from its progress",
+                operation.pk,
+                error,
+            )
+            return operation
         logger.exception("Bulk operation %s failed", operation.pk)
         BulkOperation.objects.filter(pk=operation.pk).update(
             status=BulkOperation.Status.FAILED,

@@ -25,11 +25,12 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import Error, InterfaceError, OperationalError, connection, transaction
+from django.db import Error, connection, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
+from bookstore.outages import is_outage
 from catalog.models import ImportJob
 from catalog.services.import_stops import import_going_on_advice
 from catalog.services.jobs import (
@@ -163,18 +164,18 @@ def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
 def import_job_outlast_database_outage(
     *, job: ImportJob, exc: BaseException, deadline: float | None
 ) -> bool:
-    """A run stopped by `exc`: when its database went away (Django's OperationalError or
-    InterfaceError: a restart, a failover, a cut connection), wait for it (a worker's run, with
-    a `deadline` on time.monotonic(), until then and at least DATABASE_LEAST_WAIT seconds; a
-    run in a request or the shell asks once), then resume the job as a dead worker's is
-    resumed (`_recover_stopped`): pending, handed to a new task that goes on from its next
-    batch, or ended when its cancel was asked or it stopped too often without a batch. A
-    database still gone leaves the job running, for the sweep. False for any other error: the
-    run ends failed."""
-    if not isinstance(exc, OperationalError | InterfaceError):
+    """A run stopped by `exc`: when its database went away (bookstore.outages: a restart, a
+    failover, a cut connection; or the broker that was to take its next task), wait for it (a
+    worker's run, with a `deadline` on time.monotonic(), until then and at least
+    DATABASE_LEAST_WAIT seconds; a run in a request or the shell asks once), then resume the
+    job as a dead worker's is resumed (`_recover_stopped`): pending, handed to a new task that
+    goes on from its next batch, or ended when its cancel was asked or it stopped too often
+    without a batch. A database still gone leaves the job running, for the sweep. False for
+    any other error: the run ends failed."""
+    if not is_outage(exc):
         return False
     logger.warning(
-        "Import job %s: its database went away (%s): it goes on once the database is back",
+        "Import job %s: its database or broker went away (%s): it goes on once it is back",
         job.pk,
         exc,
     )
