@@ -5,6 +5,12 @@ Every background task is handed over through `enqueue`, so a test replaces this 
 Callers look it up as `task_queue.enqueue` at call time so that the replacement is seen.
 """
 
+import logging
+
+from bookstore.outages import is_outage
+
+logger = logging.getLogger(__name__)
+
 
 def broker_kind() -> str:
     """The broker django-q2 uses: "redis" when Q_CLUSTER names a Redis (REDIS_URL), else "orm"
@@ -22,3 +28,23 @@ def enqueue(func_path: str, *args, **kwargs) -> None:
     from django_q.tasks import async_task
 
     async_task(func_path, *args, **kwargs)
+
+
+def enqueue_recorded(func_path: str, *args, **kwargs) -> bool:
+    """`enqueue` for work recorded in the database before its task is queued, which the sweep
+    hands over again when no task holds it (enrichment/sweep.py): a broker that is unavailable
+    (bookstore.outages: a Redis restarting, down) is logged, not raised, so that the click or
+    the batch that recorded the work stands, and its task is sent once the broker is back.
+    False when nothing was queued."""
+    try:
+        enqueue(func_path, *args, **kwargs)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        logger.warning(
+            "%s not queued: the broker is unavailable (%s); the sweep sends it once it is back",
+            func_path,
+            exc,
+        )
+        return False
+    return True

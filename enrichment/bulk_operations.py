@@ -123,7 +123,7 @@ def bulk_operation_start(
 
 
 def bulk_operation_dispatch(*, operation_id: int) -> None:
-    task_queue.enqueue(
+    task_queue.enqueue_recorded(
         "enrichment.tasks.run_bulk_operation",
         operation_id,
         task_name=f"bulk-{operation_id}-{time.monotonic_ns()}",

@@ -351,8 +351,6 @@ def requests_dispatch(*, request_ids: Sequence[int]) -> int:
         )
     )
     group_size = max(settings.OPENLIBRARY_SEARCH_GROUP_SIZE, 1)
-    for _ in range(0, len(awaiting), group_size):
-        task_queue.enqueue(TITLE_SEARCH_GROUP_TASK)
     ids = [pk for pk in ids if pk not in awaiting]
     known = set(
         EnrichmentRequest.objects.filter(pk__in=ids)
@@ -363,14 +361,22 @@ def requests_dispatch(*, request_ids: Sequence[int]) -> int:
         ([pk for pk in ids if pk in known], settings.ENRICHMENT_BATCH_SIZE),
         ([pk for pk in ids if pk not in known], settings.ENRICHMENT_SEARCH_BATCH_SIZE),
     )
-    tasks = -(-len(awaiting) // group_size)
+    tasks: list[tuple[str, tuple]] = [
+        (TITLE_SEARCH_GROUP_TASK, ()) for _ in range(0, len(awaiting), group_size)
+    ]
     for group, size in groups:
         size = max(size, 1)
-        for start in range(0, len(group), size):
-            batch = group[start : start + size]
-            task_queue.enqueue("enrichment.tasks.process_enrichment_batch", batch)
-            tasks += 1
-    return tasks
+        tasks += [
+            ("enrichment.tasks.process_enrichment_batch", (group[start : start + size],))
+            for start in range(0, len(group), size)
+        ]
+    queued = 0
+    for func_path, args in tasks:
+        # A broker that is down takes none of them: the sweep sends them all (`queued_at`).
+        if not task_queue.enqueue_recorded(func_path, *args):
+            break
+        queued += 1
+    return queued
 
 
 def requests_dispatch_due(*, now=None) -> int:

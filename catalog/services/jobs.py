@@ -117,7 +117,9 @@ def import_job_dispatch(*, job_id: int, task_name: str, now=None) -> None:
     commits: a task the broker loses (or an enqueue a crash prevents) is handed over again by
     the sweep (`job_recovery`), from this record."""
     ImportJob.objects.filter(pk=job_id).update(queued_at=now or database_now())
-    transaction.on_commit(lambda: task_queue.enqueue(RUN_TASK, job_id, task_name=task_name))
+    transaction.on_commit(
+        lambda: task_queue.enqueue_recorded(RUN_TASK, job_id, task_name=task_name)
+    )
 
 
 class ImportClaimLost(Exception):

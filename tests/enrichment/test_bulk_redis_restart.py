@@ -1,21 +1,30 @@
-"""A bulk "Enrich all missing" whose broker, a real Redis, goes down in the middle of the
-operation and comes back empty (restarted without its data): no work selected is lost and none
-is queued twice. Before, the chunk whose tasks could not be queued ended the whole operation
-failed (its error the Redis client's English), and the works of the chunks after it were never
-queued for enrichment."""
+"""Work recorded while the broker, a real Redis, is down or restarting (it comes back empty,
+restarted without its data): none is lost and none queued twice, and the click that recorded it
+is not answered with an error page. Before, the first task that could not be queued raised: a
+bulk "Enrich all missing" ended failed (its error the Redis client's English) and the works of
+its later chunks were never queued; "Enrich all missing" clicked, or an import uploaded, while
+Redis was down answered a server error although the work was recorded (and the sweep would have
+sent it), so a librarian did it again."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.urls import reverse
 from django_q.conf import Conf
 from django_q.signing import SignedPackage
 
 from bookstore.receipt_broker import ReceiptRedis
+from catalog import services
+from catalog.models import ImportJob, Work
 from enrichment import bulk_operations, sweep
 from enrichment.models import BulkOperation, EnrichmentRequest
-from tests.enrichment.test_sweep_bulk import CHUNK, WORKS, lacking_works, later, stalled_after
+from tests.catalog.test_import_scale import synthetic_goodreads_file
+from tests.enrichment.test_sweep_bulk import CHUNK, WORKS, lacking_works, later
 from tests.redis_restart import RestartableRedis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # real commits
+
+BATCH_TASK = "enrichment.tasks.process_enrichment_batch"
 
 
 @pytest.fixture
@@ -35,6 +44,14 @@ def queued_tasks() -> list[tuple[str, tuple]]:
     broker = ReceiptRedis(Conf.CLUSTER_NAME)
     tasks = [SignedPackage.loads(raw) for raw in broker.connection.lrange(broker.list_key, 0, -1)]
     return [(task["func"], tuple(task["args"])) for task in tasks]
+
+
+def queued_request_ids() -> list[int]:
+    return sorted(pk for func, args in queued_tasks() if func == BATCH_TASK for pk in args[0])
+
+
+def sweep_once_stale():
+    return sweep.sweep(now=later(settings.ENRICHMENT_STALE_SECONDS + 5))
 
 
 def redis_down_after_chunk(monkeypatch, redis: RestartableRedis, number: int) -> None:
@@ -59,20 +76,42 @@ def test_a_redis_restarted_mid_operation_loses_no_work_and_queues_none_twice(red
     redis_down_after_chunk(monkeypatch, redis, 1)
     bulk_operations.bulk_operation_run(operation_id=operation.pk)  # the worker's task
     operation.refresh_from_db()
-    assert (operation.status, operation.error) == (BulkOperation.Status.RUNNING, "")
-    assert operation.done == 2 * CHUNK  # its second chunk committed; its tasks went nowhere
-
-    redis.start()  # back, empty
-    monkeypatch.setattr(bulk_operations, "_work_one_chunk", bulk_operations._work_one_chunk)
-    recovered = sweep.sweep(now=later(stalled_after() + 5))
-    assert recovered.bulk_operations == 1
-    assert ("enrichment.tasks.run_bulk_operation", (operation.pk,)) in queued_tasks()
-    bulk_operations.bulk_operation_run(operation_id=operation.pk)  # that task, on a worker
-
-    operation.refresh_from_db()
-    assert (operation.status, operation.done, operation.changed) == ("completed", WORKS, WORKS)
+    # Every work's request is recorded, those of chunks 2 and 3 not yet queued.
+    assert (operation.status, operation.error) == (BulkOperation.Status.COMPLETED, "")
+    assert (operation.done, operation.changed) == (WORKS, WORKS)
     requests = EnrichmentRequest.objects.filter(work__in=works)
     assert sorted(requests.values_list("work_id", flat=True)) == sorted(w.pk for w in works)
-    batches = [args[0] for func, args in queued_tasks() if func.endswith("enrichment_batch")]
-    queued_ids = [pk for batch in batches for pk in batch]
-    assert sorted(queued_ids) == sorted(requests.values_list("pk", flat=True))  # each once
+
+    redis.start()  # back, empty: chunk 1's tasks were lost with it
+    sweep_once_stale()
+    assert queued_request_ids() == sorted(requests.values_list("pk", flat=True))  # each once
+
+
+def test_enrich_all_missing_clicked_while_redis_is_down_is_queued_once_it_is_back(redis, client):
+    Work.objects.create(title="Bare")
+    redis.stop()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    url = reverse("admin:catalog_work_enrich_missing")
+    response = client.post(url, {"what": "both"}, follow=True)
+    assert response.status_code == 200
+    assert "1 queued for enrichment" in response.content.decode()
+    request = EnrichmentRequest.objects.get()
+
+    redis.start()
+    sweep_once_stale()
+    assert queued_request_ids() == [request.pk]
+
+
+def test_an_import_started_while_redis_is_down_runs_once_it_is_back(redis, settings):
+    settings.IMPORT_INLINE_MAX_ROWS = 5
+    job = services.import_job_create(
+        data=synthetic_goodreads_file(10), filename="synthetic-export.csv", enrich=False
+    )
+    redis.stop()
+    assert services.import_job_start(job=job) is True  # for a worker
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PENDING and job.queued_at is not None
+
+    redis.start()
+    sweep_once_stale()
+    assert queued_tasks() == [("catalog.tasks.run_import_job", (job.pk,))]

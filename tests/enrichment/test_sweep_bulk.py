@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import OperationalError
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -132,6 +133,40 @@ def test_a_worker_killed_between_a_chunk_and_its_progress_leaves_nothing_counted
     assert (operation.status, operation.done, operation.total) == ("completed", WORKS, WORKS)
     # Every work queued once, and counted once as queued (none "already queued").
     assert (operation.changed, operation.unchanged, operation.reasons) == (WORKS, 0, {})
+    per_work = EnrichmentRequest.objects.values("work").annotate(n=Count("pk"))
+    assert sorted(row["n"] for row in per_work) == [1] * WORKS
+
+
+def test_a_database_gone_mid_operation_leaves_it_running_for_the_sweep_not_failed(
+    librarian, monkeypatch, sent_tasks, django_capture_on_commit_callbacks
+):
+    """A PostgreSQL restart in chunk 2 (tests/catalog/test_import_database_restart.py restarts
+    a real one under an import): the operation ended failed, with the driver's English, and the
+    works of its later chunks were never queued."""
+    works = lacking_works()
+    operation = started(
+        BulkOperation.Action.ENRICH_WORKS,
+        Work.objects.filter(pk__in=[w.pk for w in works]),
+        librarian,
+        django_capture_on_commit_callbacks,
+    )
+    real, calls = bulk_operations.works_enrich_bulk, []
+
+    def connection_lost_in_chunk_2(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(bulk_operations, "works_enrich_bulk", connection_lost_in_chunk_2)
+    run_sent(sent_tasks)
+    operation.refresh_from_db()
+    assert (operation.status, operation.error, operation.done) == ("running", "", CHUNK)
+
+    sweep_later(django_capture_on_commit_callbacks, stalled_after() + 5)
+    run_sent(sent_tasks)
+    operation.refresh_from_db()
+    assert (operation.status, operation.done, operation.changed) == ("completed", WORKS, WORKS)
     per_work = EnrichmentRequest.objects.values("work").annotate(n=Count("pk"))
     assert sorted(row["n"] for row in per_work) == [1] * WORKS
 
