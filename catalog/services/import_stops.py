@@ -7,6 +7,7 @@ import logging
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from bookstore.outages import is_outage
 from catalog.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,14 @@ def import_stop_reason(exc: BaseException, *, retrying: bool = False) -> str:
         return f"{exc} {import_going_on_advice(retrying=retrying)}"
     if isinstance(exc, ImportStorageFailed):  # the storage's own error is in the log
         return f"{exc} {import_going_on_advice(retrying=retrying)}"
+    if is_outage(exc):  # a run in a request or import_books; a worker's waits (job_recovery)
+        return "{} {}".format(
+            _(
+                "The import stopped: the database did not answer (restarted, or its connection "
+                "was cut; the server's log has its details)."
+            ),
+            import_going_on_advice(retrying=retrying),
+        )
     return "{} {}".format(
         _("The import stopped on an unexpected error (the server's log has its details)."),
         import_going_on_advice(retrying=retrying),

@@ -14,10 +14,10 @@ records and run again (called by the periodic sweep, `enrichment.sweep`).
   writing. A job whose cancel was asked ends cancelled; a job resumed IMPORT_MAX_RESUMES times
   in a row without committing a batch ends failed, with the reason (one that goes on between
   stops, such as a long import that Q_TIMEOUT stops, is resumed as often as it needs).
-- Running, and its database went away under it (a PostgreSQL restart or failover, a network
-  cut: `import_job_outlast_database_outage`): its worker waits for the database, then resumes
-  the job as the sweep would (it goes on from its next batch), rather than ending it failed;
-  a database still gone when the task's time is up leaves the job to the sweep.
+- Running on a worker, and its database went away under it (a PostgreSQL restart or failover,
+  a network cut: `import_job_outlast_database_outage`): the worker waits for the database, then
+  resumes the job as the sweep would (it goes on from its next batch), rather than ending it
+  failed; a database still gone when the task's time is up leaves the job to the sweep.
 """
 
 import logging
@@ -164,15 +164,16 @@ def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
 def import_job_outlast_database_outage(
     *, job: ImportJob, exc: BaseException, deadline: float | None
 ) -> bool:
-    """A run stopped by `exc`: when its database went away (bookstore.outages: a restart, a
-    failover, a cut connection; or the broker that was to take its next task), wait for it (a
-    worker's run, with a `deadline` on time.monotonic(), until then and at least
-    DATABASE_LEAST_WAIT seconds; a run in a request or the shell asks once), then resume the
-    job as a dead worker's is resumed (`_recover_stopped`): pending, handed to a new task that
-    goes on from its next batch, or ended when its cancel was asked or it stopped too often
-    without a batch. A database still gone leaves the job running, for the sweep. False for
-    any other error: the run ends failed."""
-    if not is_outage(exc):
+    """A worker's run (with a `deadline` on time.monotonic()) stopped by `exc`: when its
+    database went away (bookstore.outages: a restart, a failover, a cut connection; or the
+    broker that was to take its next task), wait for it, until the deadline and at least
+    DATABASE_LEAST_WAIT seconds, then resume the job as a dead worker's is resumed
+    (`_recover_stopped`): pending, handed to a new task that goes on from its next batch, or
+    ended when its cancel was asked or it stopped too often without a batch. A database still
+    gone leaves the job running, for the sweep. False for any other error, and for a run in a
+    request or import_books, whose librarian is there to read why it ended failed
+    (import_stops)."""
+    if deadline is None or not is_outage(exc):
         return False
     logger.warning(
         "Import job %s: its database or broker went away (%s): it goes on once it is back",
@@ -192,11 +193,11 @@ def import_job_outlast_database_outage(
     return True
 
 
-def _database_back(deadline: float | None) -> bool:
-    """Whether the database answers, asked until `deadline` (None: once); each failed ask drops
-    the connection so that the next connects anew (not inside a transaction, which would lose
-    its savepoints)."""
-    until = None if deadline is None else max(deadline, time.monotonic() + DATABASE_LEAST_WAIT)
+def _database_back(deadline: float) -> bool:
+    """Whether the database answers, asked until `deadline` (at least DATABASE_LEAST_WAIT
+    seconds from now); each failed ask drops the connection so that the next connects anew (not
+    inside a transaction, which would lose its savepoints)."""
+    until = max(deadline, time.monotonic() + DATABASE_LEAST_WAIT)
     while True:
         if not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()
@@ -207,6 +208,6 @@ def _database_back(deadline: float | None) -> bool:
         except Error:
             if not connection.in_atomic_block:
                 connection.close()
-        if until is None or time.monotonic() + DATABASE_ASK_INTERVAL > until:
+        if time.monotonic() + DATABASE_ASK_INTERVAL > until:
             return False
         time.sleep(DATABASE_ASK_INTERVAL)

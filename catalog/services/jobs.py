@@ -422,8 +422,8 @@ def _record_batch(job: ImportJob, statuses: list[str]) -> None:
 
 def _fail(job: ImportJob, exc: Exception, *, deadline: float | None = None) -> None:
     """Something stopped the job: it ends failed with the reason in words, which the job page,
-    the API and `import_books --json` show (import_stops); the traceback goes to the log. A
-    database that went away is waited for (until `deadline`), and the job goes on."""
+    the API and `import_books --json` show (import_stops); the traceback goes to the log. On a
+    worker (a `deadline`), a database that went away is waited for, and the job goes on."""
     from catalog.services.job_recovery import import_job_outlast_database_outage  # builds on us
 
     if import_job_outlast_database_outage(job=job, exc=exc, deadline=deadline):

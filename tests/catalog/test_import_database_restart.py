@@ -165,14 +165,28 @@ def test_a_database_that_fails_every_batch_ends_the_job_failed_with_the_reason(
 def test_a_database_still_gone_leaves_the_job_running_for_the_sweep(
     monkeypatch, sent_tasks, django_capture_on_commit_callbacks
 ):
-    """Asked once (a run without a time budget), the database does not answer: the job is not
-    ended failed by a run that cannot write; the sweep resumes it once the database is back."""
+    """The database does not answer before the task's time is up: the job is not ended failed
+    by a run that cannot write; the sweep resumes it once the database is back."""
+    job = started_job(sent_tasks, django_capture_on_commit_callbacks)
+    connection_lost_in_batch(monkeypatch, 2)
+    monkeypatch.setattr(job_recovery, "_database_back", lambda deadline: False)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sent(sent_tasks)
+    job.refresh_from_db()
+    assert (job.status, job.error, job.rows.count()) == (ImportJob.Status.RUNNING, "", BATCH)
+    assert not sent_tasks
+
+
+@pytest.mark.django_db
+def test_an_import_run_where_it_was_asked_says_the_database_stopped_it(monkeypatch):
+    """In a request or import_books the librarian is there: the job ends failed, saying the
+    database did not answer (it said "an unexpected error"), its committed rows kept."""
     job = services.import_job_create(
         data=synthetic_goodreads_file(ROWS), filename="synthetic-export.csv", enrich=False
     )
     connection_lost_in_batch(monkeypatch, 2)
-    monkeypatch.setattr(job_recovery, "_database_back", lambda deadline: deadline is not None)
     services.import_job_run(job=job)
     job.refresh_from_db()
-    assert (job.status, job.error, job.rows.count()) == (ImportJob.Status.RUNNING, "", BATCH)
-    assert not sent_tasks
+    assert (job.status, job.rows.count()) == (ImportJob.Status.FAILED, BATCH)
+    assert job.error.startswith("The import stopped: the database did not answer")
+    assert "importing the file again finishes it" in job.error
