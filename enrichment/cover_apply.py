@@ -226,9 +226,11 @@ def covers_dispatch(
     credit = [actor_id] if actor_id else []
     options = cover_queue_options(main_cluster=main_cluster)
     for start in range(0, len(ids), size):
-        task_queue.enqueue(
+        # A broker that is down takes none: the sweep sends them (their `cover_queued_at`).
+        if not task_queue.enqueue_recorded(
             FETCH_TASK, ids[start : start + size], *credit, group="covers", **options
-        )
+        ):
+            break
     return len(ids)
 
 

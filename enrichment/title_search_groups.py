@@ -136,5 +136,4 @@ def title_search_group_dispatch() -> bool:
     is ready: a batch's end, a group's end, or the sweep past the gathering time, queue it)."""
     if not waiting_requests().exists():
         return False
-    task_queue.enqueue(queue.TITLE_SEARCH_GROUP_TASK)
-    return True
+    return task_queue.enqueue_recorded(queue.TITLE_SEARCH_GROUP_TASK)

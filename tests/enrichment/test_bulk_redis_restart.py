@@ -17,9 +17,12 @@ from bookstore.receipt_broker import ReceiptRedis
 from catalog import services
 from catalog.models import ImportJob, Work
 from enrichment import bulk_operations, sweep
+from enrichment.cover_apply import cover_stale_seconds
 from enrichment.models import BulkOperation, EnrichmentRequest
 from tests.catalog.test_import_scale import synthetic_goodreads_file
+from tests.enrichment.covers_s3_support import cover_proposed
 from tests.enrichment.test_sweep_bulk import CHUNK, WORKS, lacking_works, later
+from tests.factories import make_edition, make_work
 from tests.redis_restart import RestartableRedis
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # real commits
@@ -115,3 +118,20 @@ def test_an_import_started_while_redis_is_down_runs_once_it_is_back(redis, setti
     redis.start()
     sweep_once_stale()
     assert queued_tasks() == [("catalog.tasks.run_import_job", (job.pk,))]
+
+
+def test_covers_a_batch_queues_while_redis_is_down_are_sent_once_it_is_back(redis, settings):
+    """Before, the batch raised on queueing them, after its decisions and before its title
+    searches, whose books stayed in progress until the sweep gave them back, an attempt
+    counted."""
+    settings.COVER_CLUSTER = ""  # covers on the main queue, as a one-cluster install has them
+    settings.ENRICHMENT_AUTO_APPLY_COVERS = True
+    edition = make_edition(make_work("Coraline", authors=["Neil Gaiman"]), isbn13="9780060557812")
+    redis.stop()
+    request = cover_proposed(edition, 1)  # its lookups, its decision, its cover queued
+    assert request.cover_status == EnrichmentRequest.CoverStatus.PENDING
+    assert request.cover_queued_at is not None
+
+    redis.start()
+    sweep.sweep(now=later(cover_stale_seconds() + 5))
+    assert ("enrichment.tasks.fetch_covers_for_requests", ([request.pk],)) in queued_tasks()
