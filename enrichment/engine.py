@@ -34,6 +34,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from bookstore import log_context
+from bookstore.outages import is_outage
 from catalog.models import Edition, Work
 from enrichment import apply, author_engine, cover_apply, outcomes, throttle, title_search_groups
 from enrichment.candidates import (
@@ -327,7 +328,10 @@ def _provider_failed(
     provider: Provider, exc: Exception, books: list[_Book], *, lookup: FaultLookup
 ) -> None:
     """An exception while handling a provider's answers: a fault on its record (breaker, last
-    error) and on each book it was asked for, which will be retried."""
+    error) and on each book it was asked for, which will be retried. The database or the broker
+    gone (bookstore.outages) is no fault of the provider's: raised again (tally.batch_failed)."""
+    if is_outage(exc):
+        raise exc
     logger.exception("%s: handling its answers failed", provider.name)
     error = f"internal error: {type(exc).__name__}: {exc}"
     fault = replace(

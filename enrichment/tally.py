@@ -16,6 +16,7 @@ from typing import Protocol, TypeVar
 
 from bookstore import log_context
 from bookstore.db_clock import database_now
+from bookstore.outages import is_outage
 from enrichment import apply, outcomes
 from enrichment.candidates import ANSWER_STATUSES, LookupResult, RecordT
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
@@ -105,7 +106,11 @@ def end_unmatched(item: Tally, request: EnrichmentRequest, *, reason: str) -> st
 
 def batch_failed(items: Sequence[Tally], exc: Exception) -> None:
     """Our code failed while asking for a batch: a fault for each of its items, so that none is
-    left in progress (each backs off)."""
+    left in progress (each backs off). The database or the broker gone (bookstore.outages) is
+    raised again: the task fails, as a worker killed would, its items left in progress for the
+    sweep to give back, and no fault is told of a book or a provider that had none."""
+    if is_outage(exc):
+        raise exc
     logger.exception("Enrichment lookups failed for a batch of %s requests", len(items))
     for item in items:
         item.faults.append(internal_fault(f"Internal error: {exc}"))
