@@ -33,10 +33,12 @@ from catalog.importers.parsing import (
 from catalog.importers.publishers import publisher_name, split_publisher_parenthesis
 from catalog.models.books import Edition
 from catalog.text import (
+    normalize_person_name,
     series_numbers_left_out,
     split_language_edition,
     split_series_entries,
     split_series_marker,
+    split_subtitle,
     split_trailing_parenthesis,
     strip_listing_suffix,
 )
@@ -328,6 +330,7 @@ class BaseImporter:
         # empty cell is, it would otherwise make one author of every unknown one.
         row.credits = [c for c in row.credits if not is_unknown_person(c.name)]
         take_credited_name_parenthesis(row)
+        take_author_before_title(row)
         if not row.language and "title" in self.columns:
             # `(Spanish Edition)`, taken off the title, still says the edition's language.
             row.language = split_language_edition(self.get(cells, "title"))[1]
@@ -514,6 +517,22 @@ def take_credited_name_parenthesis(row: NormalizedRow) -> None:
     if hidden and not row.series_entries:
         row.series_entries = hidden
         row.series, row.series_number = hidden[0]
+
+
+def take_author_before_title(row: NormalizedRow) -> None:
+    """A title that is only the name of an author the row credits, the book's title after it
+    (`Plato: Republic` by Plato): the author's name goes, and the subtitle is the title (read
+    again for its own subtitle), so that it is the same work as under its title alone. The name
+    is compared by the author key (catalog.text.normalize_person_name); a title that begins with
+    another person's name stays (`Napoleon: A Life` by Andrew Roberts). Read once the row's
+    credits are known."""
+    if not row.subtitle:
+        return  # nearly every row
+    key = normalize_person_name(row.title)
+    if key and any(
+        c.role == "author" and normalize_person_name(c.name) == key for c in row.credits
+    ):
+        row.title, row.subtitle = split_subtitle(row.subtitle)
 
 
 def take_publisher_parentheses(row: NormalizedRow) -> None:

@@ -1,0 +1,44 @@
+"""Shapes the last sweep of other people's exports left to read: a row read as the import reads
+it (BaseImporter.read_row), without the database. Where no real line was found the title or
+name is written here, and says so."""
+
+import pytest
+
+from catalog.importers.goodreads import GoodreadsImporter
+
+GOODREADS_HEADER = [
+    "Book Id", "Title", "Author", "Author l-f", "Additional Authors", "ISBN", "ISBN13",
+    "My Rating", "Average Rating", "Publisher", "Binding", "Number of Pages", "Year Published",
+    "Original Publication Year", "Date Read", "Date Added", "Bookshelves",
+    "Bookshelves with positions", "Exclusive Shelf", "My Review", "Spoiler", "Private Notes",
+    "Read Count", "Owned Copies",
+]  # fmt: skip
+
+
+def goodreads_row(**cells: str):
+    """A Goodreads row of these cells (`Title=`, `Author=`, `Author_l_f=`...), read."""
+    importer = GoodreadsImporter(GOODREADS_HEADER)
+    values = dict.fromkeys(GOODREADS_HEADER, "") | {"Book Id": "1"}
+    values |= {name.replace("_l_f", " l-f").replace("_", " "): v for name, v in cells.items()}
+    return importer.read_row([values[name] for name in GOODREADS_HEADER])
+
+
+@pytest.mark.parametrize(
+    ("title", "author", "author_lf", "expected"),
+    [
+        # Written here (the sweep's line was not kept): a book catalogued under its author.
+        ("Plato: Republic", "Plato", "Plato, Plato", ("Republic", "")),
+        ("Plato: Republic: Books I-V", "Plato", "Plato, Plato", ("Republic", "Books I-V")),
+        ("Arthur Conan Doyle: The Complete Stories", "Arthur Conan Doyle",
+         "Doyle, Arthur Conan", ("The Complete Stories", "")),
+        # Another person's name before a colon is the title's: a biography.
+        ("Napoleon: A Life", "Andrew Roberts", "Roberts, Andrew", ("Napoleon", "A Life")),
+        ("Doyle: A Study", "Arthur Conan Doyle", "Doyle, Arthur Conan", ("Doyle", "A Study")),
+    ],
+)  # fmt: skip
+def test_the_authors_name_before_a_colon_is_not_the_works_title(title, author, author_lf, expected):
+    """`Plato: Republic` by Plato was the work "Plato" with the subtitle "Republic": every book
+    of Plato's so written was one work, "Plato", with several subtitles."""
+    row = goodreads_row(Title=title, Author=author, Author_l_f=author_lf)
+    assert (row.title, row.subtitle) == expected
+
