@@ -68,6 +68,8 @@ _ONLY_A_NUMBER = re.compile(rf"^(?:\d+|{ROMAN_NUMERAL})$")
 _BARE_VOLUME = re.compile(rf"^{_NUMBER_WORD}(?:\d+|{ROMAN_NUMERAL})$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # ... unless it names an edition ("Library Edition", "Edición de colección").
+# The words beside a bare series word in a parenthesis that names the kind of book, not a series.
+_FORMAT_NOTE_WORDS = frozenset({"the", "a", "complete", "box", "boxed", "set", "omnibus", "book"})
 _EDITION_WORDS = re.compile(r"\b(edition|edicion|edizione|ausgabe|auflage|editie|издание)\b")
 
 
@@ -358,7 +360,11 @@ def _names_a_series(part: str) -> bool:
     if not part.isascii() and _JAPANESE_SERIES_WORDS.search(part):
         return True
     words = normalize_text(part)
-    return bool(_SERIES_WORDS.search(words)) and not _EDITION_WORDS.search(words)
+    if not _SERIES_WORDS.search(words) or _EDITION_WORDS.search(words):
+        return False
+    # A series word with no name (`(Collection)`, `(The Complete Collection)`, `(Boxed Set
+    # Collection)`) says what kind of book it is, as `(Boxed Set)` does: no series' name.
+    return not set(_SERIES_WORDS.sub(" ", words).split()) <= _FORMAT_NOTE_WORDS
 
 
 def split_series(title: str) -> tuple[str, str, str]:

@@ -42,3 +42,24 @@ def test_the_authors_name_before_a_colon_is_not_the_works_title(title, author, a
     row = goodreads_row(Title=title, Author=author, Author_l_f=author_lf)
     assert (row.title, row.subtitle) == expected
 
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Written here (the sweep's lines were not kept).
+        ("The Complete Sherlock Holmes (Collection)",
+         ("The Complete Sherlock Holmes (Collection)", [])),
+        ("Harry Potter (The Complete Collection)",
+         ("Harry Potter (The Complete Collection)", [])),
+        ("The Hunger Games (Trilogy)", ("The Hunger Games (Trilogy)", [])),
+        ("Harry Potter (Boxed Set)", ("Harry Potter (Boxed Set)", [])),
+        # A series' name beside the word is one.
+        ("Tales (Penguin Classics)", ("Tales", [("Penguin Classics", "")])),
+        ("Dubliners (Collection Folio)", ("Dubliners", [("Collection Folio", "")])),
+    ],
+)  # fmt: skip
+def test_a_series_word_alone_in_a_parenthesis_is_no_series(title, expected):
+    """`(Collection)` was read as a series named "Collection": every collection a library held
+    was one series, and the title lost what it said the book is."""
+    row = goodreads_row(Title=title, Author="Jane Doe", Author_l_f="Doe, Jane")
+    assert (row.title, row.series_entries) == expected
