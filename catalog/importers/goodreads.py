@@ -91,9 +91,9 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     back in front (`Guin, Ursula K. Le` -> `Le Guin, Ursula K.`), a single name it wrote twice
     (`Plato, Plato`) is written once, and a name written family name first in Chinese,
     Japanese or Korean script keeps that order (`小松 左京` -> `小松, 左京`), and an organisation
-    sorts by its name (`Inc., Apple` -> `Apple Inc.`), and a name ending in a parenthesis Goodreads
-    turned inside it is turned before it (`Yates), Culadasa (John` -> `Culadasa (John Yates)`);
-    other cells are kept as Goodreads wrote them."""
+    sorts by its name (`Inc., Apple` -> `Apple Inc.`, `Health, Department of`), and a name
+    ending in a parenthesis Goodreads turned inside it is turned before it (`Yates), Culadasa
+    (John` -> `Culadasa (John Yates)`); other cells are kept as Goodreads wrote them."""
     if author.endswith(")") and (around := sort_name_before_parenthesis(author, author_lf)):
         return around
     if author_lf == author and " " in author:
@@ -101,7 +101,11 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     head, _comma, rest = author_lf.partition(", ")
     if author and head == rest == author:
         return author
-    if is_organisation_word(head) and author_lf == f"{head}, {author.removesuffix(head).strip()}":
+    # An organisation sorts by its name, however Goodreads turned it at its last word (`Inc.,
+    # Apple`, `Health, Department of`).
+    if author_lf == f"{head}, {author.removesuffix(head).strip()}" and any(
+        is_organisation_word(word) for word in author.split()
+    ):
         return author
     # Goodreads takes the last word for the surname in `小松 左京` too (`左京, 小松`), where the
     # family name comes first (catalog.name_order.is_family_name_first).

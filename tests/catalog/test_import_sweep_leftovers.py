@@ -5,6 +5,7 @@ name is written here, and says so."""
 import pytest
 
 from catalog.importers.goodreads import GoodreadsImporter
+from catalog.person_names import is_organisation_heading
 
 GOODREADS_HEADER = [
     "Book Id", "Title", "Author", "Author l-f", "Additional Authors", "ISBN", "ISBN13",
@@ -63,3 +64,23 @@ def test_a_series_word_alone_in_a_parenthesis_is_no_series(title, expected):
     was one series, and the title lost what it said the book is."""
     row = goodreads_row(Title=title, Author="Jane Doe", Author_l_f="Doe, Jane")
     assert (row.title, row.series_entries) == expected
+
+
+@pytest.mark.parametrize(
+    ("author", "author_lf"),
+    [
+        # Written here (the sweep's lines were not kept): Goodreads turns every name at its
+        # last word.
+        ("Department of Health", "Health, Department of"),
+        ("Bureau of the Census", "Census, Bureau of the"),
+        ("Home Office", "Office, Home"),
+        ("European Commission", "Commission, European"),
+    ],
+)
+def test_a_government_body_is_an_organisation_not_a_persons_name(author, author_lf):
+    """`Department of Health` was filed as a person, surname "Health": its sort name was
+    Goodreads' `Health, Department of`, and every reader of the one organisation-word list
+    (the credit's kind, the duplicate finder) took it for a person's."""
+    row = goodreads_row(Title="Annual Report", Author=author, Author_l_f=author_lf)
+    assert [(c.name, c.sort_name) for c in row.credits] == [(author, author)]
+    assert is_organisation_heading(*author_lf.split(", "))
