@@ -68,6 +68,21 @@ TITLE_RANKS = frozenset(
      "prince", "princess", "prior", "queen", "saint", "shah", "sultan", "tsar", "tsarina",
      "viscount", "viscountess"}
 )  # fmt: skip
+#: Titles of honour and nobility, lower-cased (with and without accents): a heading writes them
+#: after the given names (`Doyle, Arthur Conan, Sir`, `Tolstoy, Leo, graf`, `Orczy, Emmuska Orczy,
+#: Baroness`) and a credit may begin with one (`Sir Arthur Conan Doyle`, `Dame Edith Sitwell`).
+#: Neither is part of the person's name as written nor of its key: one person, with or without.
+HONOURS = frozenset(
+    {"sir", "dame", "lord", "lady", "graf", "grafin", "gräfin", "baron", "baroness", "count",
+     "countess", "comte", "comtesse", "freiherr", "freifrau", "conte", "contessa", "knyaz"}
+)  # fmt: skip
+
+
+def is_honour(word: str) -> bool:
+    """`Sir`, `graf`, `Baroness`: a title of honour or nobility (HONOURS), no part of a name."""
+    return word.strip(" .").casefold() in HONOURS
+
+
 #: A rank and the word after it that make a title without an "of": `Elizabeth, Queen Mother`,
 #: `Albert, Prince Consort`, `Anne, Princess Royal`.
 TITLE_PAIRINGS = frozenset(

@@ -17,6 +17,7 @@ from catalog.name_order import (
     is_byname,
     is_degree,
     is_degree_after_given_names,
+    is_honour,
     is_organisation_word,
     sort_name_turned_around,
 )
@@ -173,9 +174,6 @@ def is_sort_name(last: str, first: str) -> bool:
 # A heading's fuller form of the given names: `T. S. (Thomas Stearns)`, `H. Rider (Henry
 # Rider)`; the name is written with what stands before it.
 FULLER_FORM = re.compile(r"^(?P<initials>[^()]+?)\s*\([^()]*\)$")
-# A title of honour a heading writes after the given names (`Doyle, Arthur Conan, Sir,
-# 1859-1930`): no part of the name as written, `Arthur Conan Doyle`.
-_HONOUR = re.compile(r"^(?:sir|dame)$", re.IGNORECASE)
 # `Smith, Elder & Co.`, `Farrar, Straus and Giroux`: a firm's partners, never given names.
 _PARTNERS = re.compile(r"&|\band\b", re.IGNORECASE)
 
@@ -202,7 +200,8 @@ def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
     dates dropped, `Last, First` turned around (catalog.name_order.sort_name_turned_around), a
     generation word kept last, a degree, a title of honour and the fuller form of initials
-    dropped (`Nelson, Bob, Ph.D.` -> `Bob Nelson`; `Doyle, Arthur Conan, Sir, 1859-1930`; `Eliot,
+    dropped (`Nelson, Bob, Ph.D.` -> `Bob Nelson`; `Doyle, Arthur Conan, Sir, 1859-1930`,
+    `Tolstoy, Leo, graf` (catalog.name_order.HONOURS); `Eliot,
     T. S. (Thomas Stearns), 1888-1965` -> `T. S. Eliot`), a title after a byname dropped, a
     title of rank kept after the name. `Dumas, Alexandre, 1802-1870`
     -> `Alexandre Dumas`; `King, Martin Luther, Jr.` -> `Martin Luther King Jr.`; `Chrétien, de
@@ -213,7 +212,7 @@ def name_as_written(heading: str) -> str:
     Co.`, `Neil Gaiman, Terry Pratchett`) is left as written, its dates aside."""
     name = split_life_dates(heading).name
     segments = heading_segments(name)
-    if len(segments) == 3 and (is_degree(segments[2]) or _HONOUR.match(segments[2])):
+    if len(segments) == 3 and (is_degree(segments[2]) or is_honour(segments[2])):
         segments.pop()
     suffix = segments.pop() if len(segments) == 3 and is_name_suffix(segments[2]) else ""
     if len(segments) == 3 and is_byname(segments[0], segments[1]):

@@ -4,7 +4,7 @@ import functools
 import re
 import unicodedata
 
-from catalog.name_order import sort_name_turned_around
+from catalog.name_order import HONOURS, sort_name_turned_around
 
 # The last parenthesis of a title: "Ninth House (Alex Stern, #1)", "Dune (Dune Chronicles #1)",
 # "Raising Steam (Discworld, #40; Moist von Lipwig, #3)", "(Prentice-Hall ... Series in ...)".
@@ -585,8 +585,10 @@ _SPACE_IN_UNSPACED_NAME = re.compile(rf"(?<={_UNSPACED_NAME_CHAR}) (?={_UNSPACED
 @functools.lru_cache(maxsize=8192)
 def normalize_person_name(name: str) -> str:
     """The lookup key for a person: `Last, First` turned around (sort_name_turned_around),
-    initials spaced, no case, and no space between two characters of Chinese, Japanese or Korean
-    script (`司馬 遼太郎` and `司馬遼太郎` are one key)."""
+    initials spaced, no case, no title of honour before a name of two words or more
+    (catalog.name_order.HONOURS: `Sir Arthur Conan Doyle` is `Arthur Conan Doyle`), and no
+    space between two characters of Chinese, Japanese or Korean script (`司馬 遼太郎` and
+    `司馬遼太郎` are one key)."""
     name = (name or "").strip()
     if name.count(",") == 1:
         last, first = (part.strip() for part in name.split(","))
@@ -594,4 +596,7 @@ def normalize_person_name(name: str) -> str:
             name = sort_name_turned_around(last, first)
     name = re.sub(r"\.(?=\S)", ". ", name)  # "J.K." -> "J. K."
     key = normalize_text(name)
+    honour, _space, rest = key.partition(" ")
+    if honour in HONOURS and " " in rest:  # `Sir Arthur Conan Doyle`; `Lady Gregory` stays
+        key = rest
     return key if key.isascii() else _SPACE_IN_UNSPACED_NAME.sub("", key)

@@ -19,6 +19,7 @@ from catalog.name_order import (
     CJK_SCRIPT,
     SURNAME_PARTICLES,
     is_degree,
+    is_honour,
     is_organisation_word,
     is_title_of_rank,
     sort_name_turned_around,
@@ -167,7 +168,7 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     unless it was turned at its last word (`Inc., Apple` -> `Apple Inc.`)."""
     name = name.strip().strip(",").strip()
     heading = split_life_dates(name)
-    if heading.dated or _is_generation_heading(name):
+    if heading.dated or _is_undated_heading(name):
         credit = _heading_credit(heading_segments(heading.name), role)
         credit.birth_year, credit.death_year = heading.exact_years
         return credit
@@ -191,10 +192,15 @@ def _turned_at_last_word(last: str, first: str) -> bool:
     return is_organisation_word(last) or first.rpartition(" ")[2].islower()
 
 
-def _is_generation_heading(name: str) -> bool:
-    """`King, Martin Luther, Jr.`: a sort name and a generation word, one person."""
+def _is_undated_heading(name: str) -> bool:
+    """`King, Martin Luther, Jr.`, `Mandeville, John, Sir`, `Tolstoy, Leo, graf`: a sort name
+    and a generation word or a title of honour (catalog.name_order.HONOURS), one person."""
     segments = heading_segments(name)
-    return len(segments) == 3 and is_name_suffix(segments[2]) and is_sort_name(*segments[:2])
+    return (
+        len(segments) == 3
+        and (is_name_suffix(segments[2]) or is_honour(segments[2]))
+        and is_sort_name(*segments[:2])
+    )
 
 
 def _heading_credit(segments: list[str], role: str) -> Credit:
@@ -379,9 +385,9 @@ def _read_bracketed_role(part: str) -> NamedRole | None:
 
 def _is_one_heading(name: str) -> bool:
     """Whether a part is one person's library heading, with life dates (`Dumas, Alexandre,
-    1802-1870`, `Aesop, 621? BCE-565? BCE`) or a generation word (`King, Martin Luther, Jr.`),
-    where its commas would list several people."""
-    return split_life_dates(name).dated or _is_generation_heading(name)
+    1802-1870`, `Aesop, 621? BCE-565? BCE`), a generation word or a title of honour (`King,
+    Martin Luther, Jr.`, `Mandeville, John, Sir`), where its commas would list several people."""
+    return split_life_dates(name).dated or _is_undated_heading(name)
 
 
 def _split_outside_parentheses(value: str, separators: re.Pattern[str]) -> list[tuple[str, str]]:
