@@ -188,6 +188,13 @@ def is_organisation_heading(last: str, first: str) -> bool:
     )
 
 
+def is_organisation_turned_around(last: str, first: str) -> bool:
+    """Whether an organisation's `Last, First` is its name turned at its last word, as
+    Goodreads turns every name: `Inc., Apple`, `Health, Department of` (no name ends with
+    `of`); `Smith, Elder & Co.` is the firm's name as written."""
+    return is_organisation_word(last) or first.rpartition(" ")[2].islower()
+
+
 def is_personal_heading(last: str, first: str) -> bool:
     """Whether `Last, First` is a person's name as a catalogue heading writes it (`Kiss, Lenke`,
     `Tolkien, J. R. R.`, `司馬, 遼太郎`), to be turned around, and not an organisation's
@@ -225,6 +232,8 @@ def name_as_written(heading: str) -> str:
         first = " ".join(given)
     if is_name_suffix(first):  # `Dumas, père`
         return f"{last} {first}"
+    if is_organisation_heading(last, first) and is_organisation_turned_around(last, first):
+        return sort_name_turned_around(last, first)  # `Health, Department of`
     if not is_personal_heading(last, first):
         return name
     return " ".join(part for part in (sort_name_turned_around(last, first), suffix) if part)

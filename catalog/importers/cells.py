@@ -28,6 +28,7 @@ from catalog.person_names import (
     FULLER_FORM,
     heading_segments,
     is_organisation_heading,
+    is_organisation_turned_around,
     is_sort_name,
     split_life_dates,
 )
@@ -176,20 +177,15 @@ def person_from_sort_name(name: str, *, role: str = "author") -> Credit:
     if len(segments) == 2:
         last, first = segments
         if last and first and not is_name_suffix(first):
-            if is_organisation_heading(last, first) and not _turned_at_last_word(last, first):
+            if is_organisation_heading(last, first) and not is_organisation_turned_around(
+                last, first
+            ):
                 return Credit(name=name, role=role)  # `Smith, Elder & Co.`: no person's
             # `Chrétien, de Troyes` in order; `Inc., Apple` and `Health, Department of`, turned
             # at their last word, too.
             name = sort_name_turned_around(last, first)
             return Credit(name=name, role=role, sort_name=f"{last}, {first}")
     return Credit(name=name, role=role)
-
-
-def _turned_at_last_word(last: str, first: str) -> bool:
-    """Whether an organisation's `Last, First` is its name turned at its last word, as
-    Goodreads turns every name: `Inc., Apple`, `Health, Department of` (a name does not end
-    with `of`); `Smith, Elder & Co.` is the firm's name as written."""
-    return is_organisation_word(last) or first.rpartition(" ")[2].islower()
 
 
 def _is_undated_heading(name: str) -> bool:

@@ -5,7 +5,7 @@ name is written here, and says so."""
 import pytest
 
 from catalog.importers.goodreads import GoodreadsImporter
-from catalog.person_names import is_organisation_heading
+from catalog.person_names import is_organisation_heading, name_as_written
 
 GOODREADS_HEADER = [
     "Book Id", "Title", "Author", "Author l-f", "Additional Authors", "ISBN", "ISBN13",
@@ -84,3 +84,17 @@ def test_a_government_body_is_an_organisation_not_a_persons_name(author, author_
     row = goodreads_row(Title="Annual Report", Author=author, Author_l_f=author_lf)
     assert [(c.name, c.sort_name) for c in row.credits] == [(author, author)]
     assert is_organisation_heading(*author_lf.split(", "))
+
+
+@pytest.mark.parametrize(
+    ("heading", "written"),
+    [
+        ("Health, Department of", "Department of Health"),
+        ("Inc., Apple", "Apple Inc."),
+        ("Smith, Elder & Co.", "Smith, Elder & Co."),  # the firm's name as written
+    ],
+)
+def test_an_organisation_turned_at_its_last_word_is_labelled_by_its_name(heading, written):
+    """Once `Department` was an organisation's word, the heading `Health, Department of` was
+    left as written on the author's label and in what providers are asked."""
+    assert name_as_written(heading) == written
