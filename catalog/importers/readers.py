@@ -21,6 +21,7 @@ from catalog.importers.parsing import (
     split_names,
 )
 from catalog.importers.publishers import publisher_credit
+from catalog.importers.year_cells import no_year_message
 
 # A page count with its unit (`321 pp.`), or after front matter in roman figures or brackets
 # (LibraryThing's `xxxviii; 103`, Zotero's `xii, 300`, `[8], 103`); never a range (`592-594`,
@@ -54,12 +55,13 @@ def read_page_count(row: NormalizedRow, value: str, *, column: str) -> int | Non
 
 def read_year(row: NormalizedRow, value: str, *, column: str, ancient: bool = False) -> int | None:
     """The year in a cell, or None with a warning on the row when the cell holds something
-    else."""
+    else (no_year_message: a decade or a century said as such)."""
     year = parse_year(value, ancient=ancient)
     if year is None and value:
         row.warnings.append(
-            _("%(column)s '%(value)s' is not a year; it was ignored.")
-            % {"column": column, "value": value}
+            no_year_message(
+                column, value, _("%(column)s '%(value)s' is not a year; it was ignored.")
+            )
         )
     return year
 

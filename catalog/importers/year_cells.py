@@ -19,9 +19,10 @@ _COPYRIGHT_YEAR = re.compile(
 # 1924]`.
 _CORRECTED_YEAR = re.compile(r"\bi\.\s?e\.?,?\s*\[?([1-9]\d{3})(?!\d)", re.I)
 # A decade or a century a catalog gives where it does not know the year: `192-`, `194?`,
-# `[194-?]`, `19--`. An edition's date says its year exactly (Edition.DatePrecision has no
-# decade, nor a guess): it is no year.
-_DECADE = re.compile(r"^\[?[1-9]\d(?:\d[-?]|--)\??\]?\.?$")
+# `[194-?]`; `19--`, `19??`, `19-`. An edition's date says its year exactly
+# (Edition.DatePrecision has no decade, nor a guess): it is no year.
+_DECADE = re.compile(r"^\[?[1-9]\d\d[-?]\??\]?\.?$")
+_CENTURY = re.compile(r"^\[?[1-9]\d(?:--?|\?\?|__)\??\]?\.?$")
 # calibre's "undefined" date, `0101-01-01T…`, which CSVs made from a calibre library write as
 # the year `0101`: no book's year.
 _UNDEFINED_YEAR = "0101"
@@ -64,9 +65,24 @@ def read_year_in(row: NormalizedRow, value: str, *, column: str) -> int | None:
     """`year_in`, with a warning on the row when a filled cell holds no year."""
     year = year_in(value)
     if year is None and value:
-        if _DECADE.match(value):
-            message = _("%(column)s '%(value)s' gives a decade, not a year; it was ignored.")
-        else:
-            message = _("%(column)s '%(value)s' holds no year; it was ignored.")
-        row.warnings.append(message % {"column": column, "value": value})
+        row.warnings.append(
+            no_year_message(
+                column, value, _("%(column)s '%(value)s' holds no year; it was ignored.")
+            )
+        )
     return year
+
+
+def no_year_message(column: str, value: str, otherwise: str) -> str:
+    """The warning for a year cell that gives no year: one that gives a decade or a century
+    where the year is not known (`194?`, `19??`, `19-`) says so; any other cell, `otherwise`
+    (a message with `%(column)s` and `%(value)s`)."""
+    if _DECADE.match(value):
+        message = _("%(column)s '%(value)s' gives a decade, not a year; it was ignored.")
+    elif _CENTURY.match(value):
+        message = _(
+            "%(column)s '%(value)s' gives only a century, the year not known; it was ignored."
+        )
+    else:
+        message = otherwise
+    return message % {"column": column, "value": value}

@@ -98,3 +98,22 @@ def test_an_organisation_turned_at_its_last_word_is_labelled_by_its_name(heading
     """Once `Department` was an organisation's word, the heading `Health, Department of` was
     left as written on the author's label and in what providers are asked."""
     assert name_as_written(heading) == written
+
+
+@pytest.mark.parametrize(
+    ("cell", "warning"),
+    [
+        # Written here (the sweep's lines were not kept): a catalogue's year not known.
+        ("19??", "Year Published '19??' gives only a century, the year not known; it was ignored."),
+        ("19-", "Year Published '19-' gives only a century, the year not known; it was ignored."),
+        ("[18--?]",
+         "Year Published '[18--?]' gives only a century, the year not known; it was ignored."),
+        ("194?", "Year Published '194?' gives a decade, not a year; it was ignored."),
+        ("soon", "Year Published 'soon' is not a year; it was ignored."),
+    ],
+)  # fmt: skip
+def test_a_year_cell_giving_a_century_says_so(cell, warning):
+    """`19??` and `19-` were warned as "not a year", as if the cell were damaged, where a
+    decade (`194?`) already said what it gives."""
+    row = goodreads_row(Title="Poems", Author="Jane Doe", Year_Published=cell)
+    assert (row.publication_year, row.warnings) == (None, [warning])
