@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.cjk_credits import HANGUL, japanese_credit, korean_credit, without_readings
 from catalog.importers.parsing import (
+    PLURAL_ROLES,
     ROLES,
     NamedRole,
     is_unknown_person,
@@ -252,7 +253,7 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
     for part in _joined_inside_names(parts):
         named = (
-            (") " in part and _credit_with_surname_again(part))
+            (") " in part and _credit_with_surname_again(part, role=role))
             or _read_bracketed_role(part)
             or read_trailing_role(part)
         )
@@ -294,11 +295,13 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     return unique
 
 
-def _credit_with_surname_again(part: str) -> NamedRole | None:
+def _credit_with_surname_again(part: str, *, role: str) -> NamedRole | None:
     """`Constance Garnett (translator) Garnett`, `Carlton Lake (selected) Lake`: a catalog's
     name, its credit's word and the surname again (a column to sort by, joined to it) -> the
-    name in that role, a word no role is known for a contributor's; None for any other part
-    (`J.B. (Beachcomber) Morton`: a name's own parenthesis)."""
+    name in that role, a word no role is known for a contributor's; the same catalog's given
+    names, a credit's word and the surname (`V.S. (selected) Pritchett`, `Cleanth (et. al)
+    Brooks`: a role, or others left unnamed, the cell's `role`) -> the name so joined, in that
+    role. None for any other part (`J.B. (Beachcomber) Morton`: a name's own parenthesis)."""
     shaped = _SURNAME_AGAIN.fullmatch(part)
     if shaped is None:
         return None
@@ -308,9 +311,16 @@ def _credit_with_surname_again(part: str) -> NamedRole | None:
     repeated = all(word in name_words for word in again_words) or (
         len(again_words) == 1 and sorted(again_words[0]) == sorted(name_words[-1])  # a typo
     )
-    if not repeated:
-        return None
-    return NamedRole(name, words, ROLES.get(words.casefold(), "contributor"))
+    if repeated:
+        return NamedRole(name, words, ROLES.get(words.casefold(), "contributor"))
+    if (key := words.casefold()) in ROLES or key in PLURAL_ROLES:
+        plural = key in PLURAL_ROLES  # `Louise and Aylmer (translators) Maude`: both
+        return NamedRole(
+            f"{name} {again}", words, PLURAL_ROLES[key] if plural else ROLES[key], plural=plural
+        )
+    if not without_others_tail(words):  # `(et. al)`: the others are unnamed
+        return NamedRole(f"{name} {again}", words, role)
+    return None
 
 
 def without_others_tail(value: str) -> str:

@@ -11,6 +11,7 @@ from catalog.importers.cells import (
     set_primary_series,
     split_people,
     suffix_last_sort_name,
+    without_others_tail,
 )
 from catalog.importers.parsing import clean_cell, parse_format
 from catalog.importers.readers import (
@@ -153,6 +154,9 @@ class GoodreadsImporter(BaseImporter):
         self.check_shape(cells)
         row = self.titled_row(cells)
         author = self.get(cells, "author")
+        named = without_others_tail(author)  # `Jane Smith et al.`: the others are unnamed
+        author_lf = self.get(cells, "author_lf") if named == author else ""
+        author = named
         # A Goodreads author whose name is a list (`Ulrich Brand, Bettina Lösch, Benjamin
         # Opratko, Stefan Thimmel`, its "Author l-f" `Thimmel, Ulrich Brand, …, Stefan`) is
         # those people; `Martin Luther King, Jr.` is one.
@@ -160,7 +164,7 @@ class GoodreadsImporter(BaseImporter):
         if len(listed) > 1:
             row.credits.extend(listed)
         elif author:
-            sort_name = goodreads_sort_name(author, self.get(cells, "author_lf"))
+            sort_name = goodreads_sort_name(author, author_lf)
             row.credits.append(Credit(name=author, sort_name=sort_name))
         # Goodreads drops the roles of additional authors (often translators or
         # illustrators), so they are contributors unless the cell names a role.

@@ -27,12 +27,12 @@ _WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
 # `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
 _GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
 # What sources write for "no author known": `Unknown`, and Goodreads' numbered `Unknown Author
-# 493`; and for "several, unnamed": Goodreads' `Various`, LibraryThing's French `Collectif`,
-# Italian and Spanish catalogues' `AA.VV.` / `VV.AA.`. As an author they would become one
-# person credited with every anthology. Not `Anonymous`, which libraries credit.
+# 493`; and for "several, unnamed": Goodreads' `Various` and its author `et al.`, LibraryThing's
+# French `Collectif`, Italian and Spanish catalogues' `AA.VV.` / `VV.AA.`. As an author they
+# would become one person credited with every anthology. Not `Anonymous`, which libraries credit.
 _UNKNOWN_PERSON = re.compile(
     r"^(?:unknown(?: author(?: \d+)?)?|various(?: authors)?|collectif|aa\.? ?vv\.?|vv\.? ?aa\.?"
-    r"|autores varios|varios autores|autori vari|n\s?/\s?a)$",
+    r"|autores varios|varios autores|autori vari|n\s?/\s?a|et\.? ?al(?:ii|ia)?\.?)$",
     re.IGNORECASE,
 )
 UNKNOWN_PERSON_PATTERN = _UNKNOWN_PERSON.pattern  # enrichment asks the database by it too
@@ -220,6 +220,13 @@ ROLES.update({word: role for role, words in _ROLE_WORDS.items() for word in word
 # A book wholesaler's contributor codes, which a bookseller's sheet writes after a name
 # (`Hopkins  Lee Bennett (EDT)`, `Dorling Kindersley Inc. (Cor)`, a corporate author).
 ROLES.update({"edt": "editor", "ilt": "illustrator", "trn": "translator", "cor": "author"})
+# Words a catalog writes for a person's part in a book that the catalog has no role for (`Barry
+# Moser (compiler)`, `V.S. (selected) Pritchett`): a contributor's.
+CONTRIBUTOR_WORDS = frozenset(
+    {"selected", "selector", "collected", "compiled", "compiler", "adapted", "adapter",
+     "arranged", "prepared", "chosen", "abridged"}
+)  # fmt: skip
+ROLES.update(dict.fromkeys(CONTRIBUTOR_WORDS, "contributor"))
 # A role in the plural after the last name of a list (`Kelly Link; Gavin J. Grant (editors)`)
 # is every listed person's; a singular one is only the name's it follows.
 PLURAL_ROLES = {
