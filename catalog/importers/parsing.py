@@ -6,6 +6,7 @@ cells.py."""
 import functools
 import html
 import re
+import unicodedata
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
@@ -337,7 +338,9 @@ _FORMATS_BY_WORDS = {words_key(name): format_ for name, format_ in FORMATS.items
 
 def clean_cell(value: str) -> str:
     """Unwrap Goodreads' `="..."` spreadsheet quoting, read an HTML entity left in the cell
-    (`&amp;`) as its character, drop zero-width spaces and collapse whitespace.
+    (`&amp;`) as its character, drop zero-width spaces and collapse whitespace. Text stored
+    decomposed (NFD: `e` + U+0301, as a file saved on macOS may be) is composed (NFC), as the
+    catalog's other text and the providers' is: one name, one spelling.
 
     The `'` that our own CSV downloads put before a formula-like cell (catalog.csvsafe) is taken
     off again, so a corrected failed-rows file imports like the original."""
@@ -350,6 +353,8 @@ def clean_cell(value: str) -> str:
         quoted = _EXCEL_QUOTED.match(value)
         if quoted:
             value = quoted.group(1).strip()
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):  # at C speed
+        value = unicodedata.normalize("NFC", value)
     if "&" in value and ";" in value:  # nearly every cell has neither, at C speed
         value = _HTML_ENTITY.sub(lambda entity: html.unescape(entity[0]), value).strip()
     # Every whitespace character but the plain space is unprintable, as are the zero-width
