@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import isbn
 from catalog.importers.base import Credit, NormalizedRow
-from catalog.importers.cells import split_people
+from catalog.importers.cells import person_from_sort_name, split_people
 from catalog.importers.dates import is_ambiguous_date, parse_date
 from catalog.importers.parsing import (
     ASIN,
@@ -115,7 +115,13 @@ def with_named_author(credits: list[Credit], first_name: str, last_name: str) ->
 
 
 def parse_contributors(value: str, *, default_role: str) -> list[Credit]:
-    """`Name (Translator), Other Name` -> credits; a missing role is `default_role`."""
+    """`Name (Translator), Other Name` -> credits; a missing role is `default_role`. A cell of
+    one word, a comma and one word is one person's sorted name (`Coyne, Shawn`, as an owner may
+    write it in Goodreads' Additional Authors), not two people."""
+    if value.count(",") == 1 and "(" not in value and value.count(" ") <= 1:  # at C speed
+        last, first = (part.strip() for part in value.split(","))
+        if last and first and " " not in first and not is_unknown_person(last):
+            return [person_from_sort_name(value, role=default_role)]
     credits = []
     for part in split_names(value):
         named = read_trailing_role(part)
