@@ -30,3 +30,22 @@ def test_a_sorted_name_in_goodreads_additional_authors_is_one_person():
         ("Steven Pressfield", "Pressfield, Steven", "author"),
         ("Shawn Coyne", "Coyne, Shawn", "contributor"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_catalogs_century_without_its_year_says_so_on_the_row():
+    """Eudora Welty's library dates `Wild Wales` `19??` and `Der Struwwelpeter` `19-`: each row
+    said the cell "holds no year", as if it were damaged, where `188-?` said it gives a decade."""
+    job = import_real(
+        "collectionbuilder-ewlibrary-century-without-year.csv",
+        requested_format="generic",
+        column_map={"title": "title", "author": "creator", "year": "date"},
+    )
+    messages = {row.raw[2]: row.messages for row in job.rows.all()}
+    assert messages == {
+        "Wild Wales": ["date '19??' gives only a century, the year not known; it was ignored."],
+        "Der Struwwelpeter": [
+            "date '19-' gives only a century, the year not known; it was ignored."
+        ],
+        "Chips from Thackeray": ["date '188-?' gives a decade, not a year; it was ignored."],
+    }
