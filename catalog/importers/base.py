@@ -528,10 +528,16 @@ def take_author_before_title(row: NormalizedRow) -> None:
     credits are known."""
     if not row.subtitle:
         return  # nearly every row
+    title = row.title.casefold()
+    authors = [
+        c.name
+        for c in row.credits
+        if c.role == "author" and c.name.rpartition(" ")[2].casefold() in title
+    ]
+    if not authors:
+        return  # no author's last word in the title: no need to key it (the keys' cache)
     key = normalize_person_name(row.title)
-    if key and any(
-        c.role == "author" and normalize_person_name(c.name) == key for c in row.credits
-    ):
+    if key and any(normalize_person_name(name) == key for name in authors):
         row.title, row.subtitle = split_subtitle(row.subtitle)
 
 
