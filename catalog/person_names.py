@@ -203,6 +203,18 @@ def is_personal_heading(last: str, first: str) -> bool:
     return is_sort_name(last, first) and not is_organisation_heading(last, first)
 
 
+def peers_given_names(last: str, first: str, title: str) -> str:
+    """A peer's given names without the title's name a library heading ends them with:
+    `Lytton, Edward Bulwer Lytton, Baron` -> `Edward Bulwer` (Edward Bulwer Lytton), `Tennyson,
+    Alfred Tennyson, Baron` -> `Alfred`. Only before a title of honour or nobility
+    (catalog.name_order.HONOURS): Edwin Abbott Abbott's heading, `Abbott, Edwin Abbott`, keeps
+    his; other given names come back as written."""
+    given = first.split()
+    if len(given) > 1 and given[-1] == last and is_honour(title):
+        return " ".join(given[:-1])
+    return first
+
+
 def name_as_written(heading: str) -> str:
     """A name as sources write it in running text (and label the person): a heading's life
     dates dropped, `Last, First` turned around (catalog.name_order.sort_name_turned_around), a
@@ -220,6 +232,7 @@ def name_as_written(heading: str) -> str:
     name = split_life_dates(heading).name
     segments = heading_segments(name)
     if len(segments) == 3 and (is_degree(segments[2]) or is_honour(segments[2])):
+        segments[1] = peers_given_names(*segments)
         segments.pop()
     suffix = segments.pop() if len(segments) == 3 and is_name_suffix(segments[2]) else ""
     if len(segments) == 3 and is_byname(segments[0], segments[1]):

@@ -31,6 +31,7 @@ from catalog.person_names import (
     is_organisation_heading,
     is_organisation_turned_around,
     is_sort_name,
+    peers_given_names,
     split_life_dates,
 )
 from catalog.text import is_name_suffix
@@ -202,6 +203,8 @@ def _is_undated_heading(name: str) -> bool:
 
 def _heading_credit(segments: list[str], role: str) -> Credit:
     """One person of a heading's segments (`Last`, `First`, then generation words and titles)."""
+    if len(segments) > 2:  # `Lytton, Edward Bulwer Lytton, Baron`: Edward Bulwer Lytton
+        segments = [segments[0], peers_given_names(*segments[:3]), *segments[2:]]
     last, first = segments[0], FULLER_FORM.sub(r"\g<initials>", "".join(segments[1:2]))
     suffix = " ".join(part for part in segments[2:] if is_name_suffix(part))
     if first and is_organisation_heading(last, first):

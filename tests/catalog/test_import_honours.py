@@ -83,3 +83,54 @@ def test_the_migration_gives_stored_names_with_a_title_of_honour_the_key_without
     # An import of the name without the title finds him (a synthetic file).
     import_synthetic("Title,Author\nIvanhoe,Walter Scott\n", "synthetic-scott.csv")
     assert WorkAuthor.objects.get(work__title="Ivanhoe").author_id == sir.pk
+
+
+@pytest.mark.django_db
+def test_a_peers_heading_is_the_peer_without_the_titles_name_written_twice():
+    """Project Gutenberg files peers as `Lytton, Edward Bulwer Lytton, Baron, 1803-1873`: the
+    given names end with the title's name. The Last Days of Pompeii was by "Edward Bulwer
+    Lytton Lytton", The Scarlet Pimpernel by "Emmuska Orczy Orczy". Edwin Abbott Abbott, whose
+    heading names no title, keeps his name."""
+    import_real(
+        "gutenberg-catalog-sagekhan-peers.csv",
+        requested_format="generic",
+        column_map=GUTENBERG_MAP,
+    )
+    credits = dict(WorkAuthor.objects.values_list("work__title", "author__name"))
+    assert credits == {
+        "The Last Days of Pompeii": "Edward Bulwer Lytton",
+        "Idylls of the King": "Alfred Tennyson",
+        "The Scarlet Pimpernel": "Emmuska Orczy",
+        "Flatland": "Edwin Abbott Abbott",
+    }
+    assert name_as_written("Lytton, Edward Bulwer Lytton, Baron, 1803-1873") == (
+        "Edward Bulwer Lytton"
+    )
+
+
+@pytest.mark.django_db
+def test_the_migration_gives_a_peer_stored_with_the_titles_name_twice_his_name():
+    migration = importlib.import_module("catalog.migrations.0037_author_keys_honours")
+    import_real(
+        "gutenberg-catalog-sagekhan-peers.csv",
+        requested_format="generic",
+        column_map=GUTENBERG_MAP,
+    )
+    # As the earlier rule named them.
+    lytton = Author.objects.get(name="Edward Bulwer Lytton")
+    Author.objects.filter(pk=lytton.pk).update(
+        name="Edward Bulwer Lytton Lytton",
+        sort_name="Lytton, Edward Bulwer Lytton",
+        name_normalized="edward bulwer lytton lytton",
+    )
+
+    migration.recompute_keys(django_apps, None)
+
+    stored = Author.objects.values_list("name", "sort_name", "name_normalized")
+    assert set(stored) == {
+        ("Edward Bulwer Lytton", "Lytton, Edward Bulwer", "edward bulwer lytton"),
+        ("Alfred Tennyson", "Tennyson, Alfred", "alfred tennyson"),
+        ("Emmuska Orczy", "Orczy, Emmuska", "emmuska orczy"),
+        # No title in his heading: his own name.
+        ("Edwin Abbott Abbott", "Abbott, Edwin Abbott", "edwin abbott abbott"),
+    }
