@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from catalog.name_order import (
     SURNAME_PARTICLES,
+    TITLE_RANKS,
     is_byname,
     is_degree,
     is_degree_after_given_names,
@@ -206,11 +207,13 @@ def is_personal_heading(last: str, first: str) -> bool:
 def peers_given_names(last: str, first: str, title: str) -> str:
     """A peer's given names without the title's name a library heading ends them with:
     `Lytton, Edward Bulwer Lytton, Baron` -> `Edward Bulwer` (Edward Bulwer Lytton), `Tennyson,
-    Alfred Tennyson, Baron` -> `Alfred`. Only before a title of honour or nobility
-    (catalog.name_order.HONOURS): Edwin Abbott Abbott's heading, `Abbott, Edwin Abbott`, keeps
-    his; other given names come back as written."""
+    Alfred Tennyson, Baron` -> `Alfred`, `Bryce, James Bryce, Viscount` -> `James`. Only before
+    a title of honour or nobility (catalog.name_order.HONOURS, TITLE_RANKS): Edwin Abbott
+    Abbott's heading, `Abbott, Edwin Abbott`, keeps his; other given names come back as
+    written."""
     given = first.split()
-    if len(given) > 1 and given[-1] == last and is_honour(title):
+    rank = title.split()[0].casefold() if title.split() else ""
+    if len(given) > 1 and given[-1] == last and (is_honour(title) or rank in TITLE_RANKS):
         return " ".join(given[:-1])
     return first
 

@@ -11,7 +11,7 @@ Bulwer Lytton Lytton`, sorted `Lytton, Edward Bulwer Lytton`, from Project Guten
 Edward Bulwer Lytton, Baron, 1803-1873`) gets the name, sort name and key the import gives it now
 (`Edward Bulwer Lytton`: catalog.person_names.peers_given_names): only a name whose last two words
 are one, and only when the import rows of the author's works wrote that heading before a title of
-honour (Edwin Abbott Abbott, whose heading has none, keeps his name).
+honour or rank (Edwin Abbott Abbott, whose heading has none, keeps his name).
 
 Two authors coming to share a key stay two authors (an import credits the older one; `manage.py
 reconcile_authors` proposes them for merging when they share a work), and reversing leaves the
@@ -28,17 +28,17 @@ ROWS_READ = 50
 
 def recompute_keys(apps, schema_editor):
     from catalog.author_keys import author_keys_recompute
-    from catalog.name_order import HONOURS
+    from catalog.name_order import HONOURS, TITLE_RANKS
 
     Author = apps.get_model("catalog", "Author")
     honours = "|".join(sorted(HONOURS))
     author_keys_recompute(
         Author.objects.filter(name__iregex=rf"^\s*({honours})\.?\s"), cells_of=lambda author: ()
     )
-    rename_peers(apps, honours)
+    rename_peers(apps, "|".join(sorted(HONOURS | TITLE_RANKS)))
 
 
-def rename_peers(apps, honours: str) -> None:
+def rename_peers(apps, titles: str) -> None:
     from catalog.person_names import peers_given_names
     from catalog.text import normalize_person_name
 
@@ -55,7 +55,7 @@ def rename_peers(apps, honours: str) -> None:
         works = WorkAuthor.objects.filter(author_id=author.pk).values("work_id")
         rows = ImportRow.objects.filter(work_id__in=works).values_list("raw", flat=True)
         cells = [cell for raw in rows[:ROWS_READ] for cell in raw or [] if isinstance(cell, str)]
-        heading = re.compile(rf"{re.escape(author.sort_name)}, ({honours})\b", re.IGNORECASE)
+        heading = re.compile(rf"{re.escape(author.sort_name)}, ({titles})\b", re.IGNORECASE)
         titled = next((found for cell in cells if (found := heading.search(cell))), None)
         if titled is None:
             continue  # `Abbott, Edwin Abbott`: his own name

@@ -34,6 +34,7 @@ def test_a_headings_title_of_honour_without_dates_is_one_person_not_three():
     [
         ("Tolstoy, Leo, graf", "Leo Tolstoy"),  # as Project Gutenberg files him, undated
         ("Tolstoy, Leo, graf, 1828-1910", "Leo Tolstoy"),
+        ("Lytton, Edward Bulwer Lytton, Baron, 1803-1873", "Edward Bulwer Lytton"),
         ("Mandeville, John, Sir", "John Mandeville"),
         ("Dunsany, Lord", "Lord Dunsany"),  # a byname: the title is how he is known
     ],

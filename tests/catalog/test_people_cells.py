@@ -330,3 +330,17 @@ def test_a_sorted_name_in_cjk_script_is_stored_family_name_first(cell, name):
     [person] = split_people(cell)
     assert (person.name, person.sort_name) == (name, cell)
     assert normalize_person_name(cell) == normalize_person_name(name)
+
+
+@pytest.mark.parametrize(
+    ("heading", "name"),
+    [
+        # Project Gutenberg's catalog (tests/fixtures/imports/real_shapes, its PROVENANCE.md).
+        ("Bryce, James Bryce, Viscount, 1838-1922", "James Bryce"),
+        ("Lytton, Edward Robert Bulwer Lytton, Earl of, 1831-1891", "Edward Robert Bulwer Lytton"),
+        ("Abbott, Edwin Abbott, 1838-1926", "Edwin Abbott Abbott"),
+    ],
+)
+def test_a_peers_heading_with_a_rank_names_the_peer_once(heading, name):
+    """`Bryce, James Bryce, Viscount` credited "James Bryce Bryce"."""
+    assert [credit.name for credit in split_people(heading)] == [name]
