@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog.importers.calendars import drop_hijri_years
 from catalog.importers.dates import numeric_date_order
+from catalog.importers.emoji import strip_emoji
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.kinds import is_known_kind, kind_key, not_a_book
 from catalog.importers.parsing import (
@@ -27,10 +28,10 @@ from catalog.importers.parsing import (
     is_unknown_person,
     one_value_in_every_cell,
     parse_title_parts,
-    strip_emoji,
     words_key,
 )
 from catalog.importers.publishers import publisher_name, split_publisher_parenthesis
+from catalog.listing_suffixes import strip_listing_suffix
 from catalog.models.books import Edition
 from catalog.text import (
     normalize_person_name,
@@ -40,7 +41,6 @@ from catalog.text import (
     split_series_marker,
     split_subtitle,
     split_trailing_parenthesis,
-    strip_listing_suffix,
 )
 
 if TYPE_CHECKING:

@@ -16,8 +16,6 @@ from catalog.importers.cells import (
     parse_series_cells,
     set_primary_series,
     set_subtitle_cell,
-    surname_first_as_sort_name,
-    writes_surname_first_with_gap,
 )
 from catalog.importers.csvfile import ImportFileError
 from catalog.importers.parsing import (
@@ -35,6 +33,7 @@ from catalog.importers.readers import (
     read_people,
     with_named_author,
 )
+from catalog.importers.surname_gap import surname_first_as_sort_name, writes_surname_first_with_gap
 from catalog.importers.year_cells import copyright_year_in, read_year_in
 from catalog.languages import language_code
 

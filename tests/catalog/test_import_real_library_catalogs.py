@@ -5,11 +5,12 @@ PROVENANCE.md): catalogers' phrasing in cells meant for people, years and names.
 import pytest
 
 from catalog.importers.base import Credit
-from catalog.importers.cells import split_people, writes_surname_first_with_gap
+from catalog.importers.cells import split_people
 from catalog.importers.generic import guess_column_map
 from catalog.importers.librarything import people_in
 from catalog.importers.publishers import publisher_credit, publisher_name
 from catalog.importers.readers import with_named_author
+from catalog.importers.surname_gap import writes_surname_first_with_gap
 from catalog.models import Author, Edition
 from tests.catalog.importer_formats_support import HEADERS, read, synthetic_file
 from tests.catalog.real_lines import REAL, credits_by_title, import_real, run_command
