@@ -3,7 +3,6 @@ its faults classified, and the cache of answers. `enrichment.providers.base.Prov
 lookups on it; provider modules call `get_json` / `request_json`.
 """
 
-import json
 import logging
 import time
 from collections import Counter
@@ -117,15 +116,15 @@ class ProviderExchange:
         """None for a 404 whose body is the provider's "no such record"; any other 404 (a
         proxy's or a wrong base URL's HTML page, an empty body) is the fault it was, with a note
         that says so: cached as "not found", it would hide the book from this provider for weeks.
-        The body is the start the fault quotes (http.raise_for_status keeps 300 characters), more
-        than any real not-found answer holds."""
-        start = fault.error.removeprefix("HTTP 404: ")
+        The provider reads the body as it came (`ProviderFault.body`, decoded as any answer is),
+        never the fault's quoted, cut and redacted text."""
         try:
-            body = json.loads(start)
-        except ValueError:
+            body = http.decode_json(fault.body, content_type="", redact=self._redact)
+        except ProviderFault:
             body = None
         if self.is_not_found_answer(body):
             return None
+        start = fault.error.removeprefix("HTTP 404: ")
         error = (
             f'HTTP 404 that is not {self.name}\'s "no such record" answer (a wrong base URL, or a '
             f"proxy's page?): not taken as not found: {start}"

@@ -65,6 +65,7 @@ class ProviderFault(Exception):
         retry_after: float | None = None,
         quota_exhausted: bool = False,
         fault: ClassifiedFault | None = None,
+        body: bytes = b"",
     ):
         error = strip_url_queries(error)
         super().__init__(f"{status}: {error}")
@@ -73,6 +74,9 @@ class ProviderFault(Exception):
         self.retry_after = retry_after
         self.quota_exhausted = quota_exhausted
         self.fault = fault or classify_fault(error=error, status=status)
+        #: The start of the error answer's body, as sent (not the quoted, redacted `error`): what
+        #: a provider reads to tell its own "no such record" 404 from a proxy's page.
+        self.body = body
 
 
 def user_agent() -> str:
@@ -268,7 +272,8 @@ def raise_for_status(
     """Raise the ProviderFault a non-2xx answer means, with the start of its body as the error
     and its Retry-After (seconds from `now`)."""
     code = response.status_code
-    start = read_body(response, limit=ERROR_BODY_BYTES, truncate=True).decode("utf-8", "replace")
+    body = read_body(response, limit=ERROR_BODY_BYTES, truncate=True)
+    start = body.decode("utf-8", "replace")
     error = f"HTTP {code}: {redact(start[:300])}"
     fault = classify_fault(error=error, http_status=code, url=response.url or "")
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
@@ -285,7 +290,9 @@ def raise_for_status(
     if code in (400, 401, 403):
         raise ProviderFault(LookupStatus.AUTH_REFUSED, error, fault=fault)
     # 5xx, and statuses no endpoint we call should answer (a wrong base URL's 404).
-    raise ProviderFault(LookupStatus.SERVER_ERROR, error, retry_after=retry_after, fault=fault)
+    raise ProviderFault(
+        LookupStatus.SERVER_ERROR, error, retry_after=retry_after, fault=fault, body=body
+    )
 
 
 def decode_json(body: bytes, *, content_type: str, redact: Redact) -> Any:

@@ -2,6 +2,8 @@
 "no such record" answer. Any other 404 (a proxy's HTML page, a wrong base URL, an empty body)
 is a provider fault: never cached as "not found", asked again next time."""
 
+import json
+
 import pytest
 
 from enrichment.candidates import LookupStatus
@@ -10,7 +12,7 @@ from enrichment.providers.archive_org import ArchiveOrgProvider
 from enrichment.providers.google_books import GoogleBooksProvider
 from enrichment.providers.isbndb import IsbndbProvider
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from tests.enrichment.providers.helpers import body
+from tests.enrichment.providers.helpers import body, load
 
 PROXY_PAGE = body("openlibrary", "synthetic-proxy__404_html_page.html")
 
@@ -82,3 +84,45 @@ def test_an_archive_org_404_is_a_fault_its_unknown_item_is_an_empty_200(http, ma
     faulty = archive.item("behindaproxy")
     assert faulty.status == LookupStatus.SERVER_ERROR
     assert not SourceRecord.objects.filter(lookup_key__contains="behindaproxy").exists()
+
+
+def _google_not_found_with_details() -> bytes:
+    """Google's 404 envelope as its newer answers write every error (the 429 fragments in the
+    shared PROVENANCE.md): `status` and an ErrorInfo `details` entry besides `errors`, which
+    takes it past the 300 characters a fault's text quotes."""
+    envelope = load("google_books", "synthetic-error__404_volume_not_found.json")
+    envelope["error"]["status"] = "NOT_FOUND"
+    envelope["error"]["details"] = [
+        {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": "NOT_FOUND",
+            "domain": "googleapis.com",
+            "metadata": {"service": "books.googleapis.com", "method": "volumes.get"},
+        }
+    ]
+    return json.dumps(envelope, indent=2).encode()
+
+
+@pytest.mark.parametrize(
+    "not_found",
+    [
+        # A byte-order mark before the JSON (a recorder's or a proxy's: the recorded Google
+        # bodies in the shared fixtures start with one): any answer is read past it.
+        b"\xef\xbb\xbf" + body("google_books", "synthetic-error__404_volume_not_found.json"),
+        _google_not_found_with_details(),
+    ],
+    ids=["byte-order mark", "longer than a fault quotes"],
+)
+def test_the_providers_own_not_found_is_read_from_its_body_not_from_the_faults_text(
+    http, make, not_found
+):
+    assert len(not_found) > 300 or not_found.startswith(b"\xef\xbb\xbf")
+    asked = http.get(
+        "https://www.googleapis.com/books/v1/volumes/XXXXXXXXXXXX", status=404, body=not_found
+    )
+
+    result = make(GoogleBooksProvider).volume("XXXXXXXXXXXX")
+
+    assert result.status == LookupStatus.NOT_FOUND
+    assert result.error == ""
+    assert asked.call_count == 1
