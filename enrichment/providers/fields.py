@@ -207,6 +207,12 @@ _IMPRINT_YEAR = re.compile(r"(?:,\s*\[?[c©p]?\s*\d{4}\??\]?\.?|\s+\[?[c©p]?\d{
 # publisher after " ; ". No digits in a place: "Harper : 1999" is no place.
 _ISBD_PLACE = re.compile(r"^[^:\d]{1,80}?\s:\s+(?=\S)")
 _NEXT_IMPRINT = re.compile(r"\s;\s.*$")
+# The house an imprint belongs to, written after it ("Orbit : an imprint of Little, Brown",
+# "Belknap Press: An Imprint of Harvard University Press", "HarperOne - An Imprint of
+# HarperCollins Publishers"): the publisher is the imprint, the house is no part of its name.
+_IMPRINT_OF = re.compile(
+    r"(?<=\S)(?<!\ban)(?<!\ba)\s*[,:;(\-–—]?\s*\b(?:an?\s+)?imprint\s+of\b.*$", re.IGNORECASE
+)
 
 
 def publisher_name(value: Any, *, places: Iterable[Any] = ()) -> str:
@@ -226,7 +232,9 @@ def _imprint_publisher(name: str, places: list[str]) -> str:
     York : Penguin ; Toronto : Viking" are Harper and Penguin (ISBD's " : "); Open Library's
     "Schmidt, Berlin" is Schmidt: the record's own place of publication, or a place the
     importers know (`catalog.importers.publishers.is_place`), after the last comma ("Little,
-    Brown" and "Harcourt, Brace" keep theirs)."""
+    Brown" and "Harcourt, Brace" keep theirs). "Orbit, an imprint of Little, Brown" is Orbit
+    (`_IMPRINT_OF`)."""
+    name = _IMPRINT_OF.sub("", name)
     if " : " in name:
         name = _NEXT_IMPRINT.sub("", _ISBD_PLACE.sub("", name)).strip()
     head, comma, tail = name.rpartition(",")

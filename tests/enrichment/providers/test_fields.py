@@ -233,6 +233,33 @@ def test_the_place_an_imprint_names_with_the_publisher_is_no_part_of_its_name(wr
     assert fields.publisher_name([written]) == name
 
 
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        # A real Goodreads export's Publisher (tests/fixtures/imports/mapmyreads, Piketty's
+        # Capital); Open Library's editions imported from the same trade feeds write it so.
+        ("Belknap Press: An Imprint of Harvard University Press", "Belknap Press"),
+        # Real catalogue imprints (NYPL's, and a library's record of Brigid Delaney's book).
+        (
+            "London ; New York, NY : Bloomsbury Academic, an imprint of Bloomsbury Publishing "
+            "Plc, 2017.",
+            "Bloomsbury Academic",
+        ),
+        ("New York : Harper, an imprint of HarperCollins Publishers", "Harper"),
+        ("HarperOne - An Imprint of HarperCollins Publishers", "HarperOne"),
+        ("Orbit : an imprint of Little, Brown", "Orbit"),
+        ("Orbit, an imprint of Little, Brown, [2008]", "Orbit"),
+        # No imprint before it: nothing to keep, the name stays as written.
+        ("An imprint of Little, Brown", "An imprint of Little, Brown"),
+        ("Imprint of Excellence Press", "Imprint of Excellence Press"),
+    ],
+)
+def test_the_house_an_imprint_belongs_to_is_no_part_of_the_publisher(written, name):
+    """The imprint is the publisher; before, "Orbit : an imprint of Little, Brown" was proposed
+    as the publisher "an imprint of Little, Brown" (the " : " read as a place's)."""
+    assert fields.publisher_name([written]) == name
+
+
 def test_a_place_the_record_gives_is_read_off_the_publisher_after_a_comma():
     # Synthetic: an Open Library edition's `publishers` and `publish_places`; Bielefeld is no
     # place the importers know, the record says it is one.
