@@ -16,7 +16,9 @@ SQLite), their authors, and the first-published editions with ISBNs of the best 
 
 import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
 from django.db import connection
@@ -56,6 +58,9 @@ class DumpEdition:
     physical_format: str
     cover_ids: list[int]
     isbn_keys: list[int]
+    # The record's catalogue text, as the API's record has it (openlibrary_marc.CATALOGUE_KEYS):
+    # {} from a table loaded before it was kept, and in a title search's editions.
+    catalogue_fields: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -144,10 +149,15 @@ def _rows_where_in(
         return rows
 
 
-def read_columns(table: str) -> list[str]:
+#: Added columns the ISBN lookup reads when the live table has them (`read_columns`).
+READ_WHEN_LOADED: dict[str, tuple[str, ...]] = {"edition": ("catalogue_fields",)}
+
+
+def read_columns(table: str, live: AbstractSet[str] = frozenset()) -> list[str]:
     """The columns the lookups read: all but those a table loaded by an older version lacks
-    (tables.ADDED_COLUMNS), in table order, so the row helpers below read any load."""
-    added = tables.ADDED_COLUMNS.get(table, ())
+    (tables.ADDED_COLUMNS), in table order, so the row helpers below read any load; with the
+    `live` table's columns, also those of READ_WHEN_LOADED it has."""
+    added = set(tables.ADDED_COLUMNS.get(table, ())) - (set(READ_WHEN_LOADED.get(table, ())) & live)
     return [name for name, _ in tables.COLUMNS[table] if name not in added]
 
 
@@ -157,7 +167,8 @@ def _columns(table: str, alias: str) -> str:
 
 def _edition(row: tuple) -> DumpEdition:
     (edition_id, work_id, title, subtitle, author_ids, publisher, publish_date, pages,
-     language, physical_format, cover_ids, isbn_keys) = row  # fmt: skip
+     language, physical_format, cover_ids, isbn_keys, *rest) = row  # fmt: skip
+    catalogue = rest[0] if rest else None  # read only from a table that has it
     # Positional: keywords cost twice as much, and a batch builds hundreds of these.
     return DumpEdition(
         edition_id,
@@ -172,6 +183,7 @@ def _edition(row: tuple) -> DumpEdition:
         physical_format or "",
         number_list(cover_ids),
         number_list(isbn_keys),
+        decode_json(catalogue) if catalogue else {},
     )
 
 
@@ -273,7 +285,8 @@ def _editions_and_works(
     """The editions holding any of the keys (by edition number), with their works: one query."""
     edition_table, isbn_table = tables.live_name("edition"), tables.live_name("isbn")
     column, probes = isbn_probes(isbn13_by_key)
-    columns = _columns("edition", "e")
+    edition_columns = read_columns("edition", tables.live_columns("edition"))
+    columns = ", ".join(f"e.{name}" for name in edition_columns)
     join = ""
     if with_works:
         columns += ", " + _columns("work", "w")
@@ -284,7 +297,7 @@ def _editions_and_works(
     )
     editions: dict[int, DumpEdition] = {}
     works: dict[int, DumpWork] = {}
-    edition_width = len(read_columns("edition"))
+    edition_width = len(edition_columns)
     for row in _rows_where_in(sql, probes):
         edition = _edition(row[:edition_width])
         editions.setdefault(edition.edition_id, edition)  # a key the dump repeats: the first

@@ -73,6 +73,11 @@ class WorkAuthor(msgspec.Struct, gc=False):
     author: Ref | None = None
 
 
+class EditionCredit(msgspec.Struct, gc=False, omit_defaults=True):
+    name: str | None = None
+    role: str | None = None
+
+
 class EditionDoc(msgspec.Struct, gc=False):
     title: str | None = None
     subtitle: str | None = None
@@ -86,6 +91,12 @@ class EditionDoc(msgspec.Struct, gc=False):
     covers: list[int | None] = []
     isbn_13: list[str] = []
     isbn_10: list[str] = []
+    # The catalogue text openlibrary_marc.catalogue_fields reads (its CATALOGUE_KEYS).
+    series: list[str] | str = []
+    contributions: list[str] | str = []
+    contributors: list[EditionCredit] = []
+    pagination: str | None = None
+    publish_places: list[str] = []
 
 
 class WorkDoc(msgspec.Struct, gc=False):
@@ -214,10 +225,28 @@ def edition_publish_month(date: str) -> int | None:
     return month
 
 
+def catalogue_text(doc: EditionDoc) -> str | None:
+    """The edition's catalogue text (series, contributions, contributors, pagination, places)
+    as a JSON object of the fields it has, None when it has none: read back by the one reader
+    of an edition's catalogue fields (enrichment.providers.openlibrary_marc)."""
+    kept = {
+        name: value
+        for name, value in (
+            ("series", doc.series),
+            ("contributions", doc.contributions),
+            ("contributors", doc.contributors),
+            ("pagination", doc.pagination),
+            ("publish_places", doc.publish_places),
+        )
+        if value
+    }
+    return _encode(kept).decode() if kept else None
+
+
 def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
     """(edition_id, work_id, title, subtitle, author_ids, publisher, publish_date, page_count,
-    language, physical_format, cover_ids, isbn_keys, publish_month) and its (isbn_key,
-    edition_id) rows."""
+    language, physical_format, cover_ids, isbn_keys, publish_month, catalogue_fields) and its
+    (isbn_key, edition_id) rows."""
     work_id = None
     if doc.works and (key := doc.works[0].key).startswith("/works/OL"):
         digits = key[9:-1]
@@ -245,6 +274,14 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
         # A dict hit inline (the usual case), the parse only for a spelling not seen yet.
         (_MONTH_OF_DATE[date] if date in _MONTH_OF_DATE else edition_publish_month(date))
         if date
+        else None,
+        # Most editions have none of it: the common case costs five tests, no encoding.
+        catalogue_text(doc)
+        if doc.series
+        or doc.contributions
+        or doc.contributors
+        or doc.pagination
+        or doc.publish_places
         else None,
     )
     return row, isbn_rows

@@ -39,6 +39,9 @@ COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
         # publish_date as YYYYMM (YYYY00: the year alone), NULL without a year: the backfill's
         # "first published in a month" (enrichment.publication_dates.publish_month)
         ("publish_month", "integer"),
+        # JSON object: the edition's series, contributions, contributors, pagination and places
+        # as written (reader.catalogue_text), NULL without any
+        ("catalogue_fields", "text"),
     ),
     "isbn": (
         # Every valid ISBN an edition lists, as its ISBN-13 (isbn_keys.isbn_table_rows): one probe
@@ -86,7 +89,7 @@ INDEX_ONLY_TABLES = ("isbn",)
 #: Columns added after the first release: a table loaded before lacks them until the next load,
 #: so reads that can do without them (the ISBN lookups) never name them.
 ADDED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "edition": ("publish_month",),
+    "edition": ("publish_month", "catalogue_fields"),
     "work": ("title_key",),
 }
 #: PostgreSQL only: trigram search on the works' title keys (pg_trgm, catalog migration 0014).

@@ -38,17 +38,6 @@ RECORD_PATHS = (
     ("openlibrary_work", "works", _("work")),
     ("openlibrary_author", "authors", _("author")),
 )
-#: Contributor roles as Open Library spells them -> WorkAuthor.Role values.
-ROLES = {
-    "translator": "translator",
-    "translation": "translator",
-    "narrator": "narrator",
-    "reader": "narrator",
-    "illustrator": "illustrator",
-    "illustrations": "illustrator",
-    "cover art": "illustrator",
-    "editor": "editor",
-}
 
 
 def olid(value: Any, kinds: str = "AMW") -> str:
@@ -102,14 +91,6 @@ def cached_payload(payload: Any) -> Any:
         return read_error_body(payload)
     except ProviderFault as fault:
         raise fields.UnexpectedShape(fault.error) from fault
-
-
-def contributor_role(role: str) -> str:
-    lowered = role.casefold()
-    for word, value in ROLES.items():
-        if word in lowered:
-            return value
-    return "contributor"
 
 
 class OpenLibraryProvider(Provider):
@@ -345,16 +326,7 @@ class OpenLibraryProvider(Provider):
             "archive_org": fields.text(record.get("ocaid")),
         }
         authors = self.author_names([a.get("key") for a in record.get("authors") or []])
-        authors += [
-            Contributor(name=name, role=contributor_role(fields.text(c.get("role"))))
-            for c in record.get("contributors") or []
-            if (name := fields.person_name(c.get("name")))
-        ]
-        authors += filter(
-            None,
-            (marc.contribution(c, ROLES) for c in fields.as_list(record.get("contributions"))),
-        )
-        series, series_number = marc.edition_series(record.get("series"))
+        catalogue = marc.catalogue_fields(record)
         return Candidate(
             provider=self.name,
             provider_ids={key: value for key, value in ids.items() if value},
@@ -362,15 +334,12 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=fields.unique_people(authors),
-            publisher=fields.publisher_name(
-                record.get("publishers"), places=fields.as_list(record.get("publish_places"))
-            ),
+            authors=fields.unique_people([*authors, *catalogue.credits]),
+            publisher=catalogue.publisher,
             publication_date=openlibrary_iso_date(record.get("publish_date")),
-            page_count=fields.positive_int(record.get("number_of_pages"))
-            or fields.extent_pages(record.get("pagination")),
-            series=series,
-            series_number=series_number,
+            page_count=catalogue.page_count,
+            series=catalogue.series,
+            series_number=catalogue.series_number,
             format=fields.edition_format(record.get("physical_format")),
             language=next(
                 (fields.language_code(lang.get("key")) for lang in record.get("languages") or []),

@@ -28,7 +28,7 @@ from enrichment.candidate_notes import Note, note
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
 from enrichment.dump import lookup
 from enrichment.dump.isbn_keys import isbns_of_keys
-from enrichment.providers import fields, openlibrary_authors, settle
+from enrichment.providers import fields, openlibrary_authors, openlibrary_marc, settle
 from enrichment.providers.base import Provider, chunks, search_key
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.publication_dates import openlibrary_iso_date
@@ -251,6 +251,14 @@ def candidate_from_match(
     if edition.work_id is not None:
         ids["openlibrary_work"] = f"OL{edition.work_id}W"
     isbn13s, isbn10s = isbns_of_keys(edition.isbn_keys)
+    # The one reader of the record's catalogue text, as the online client reads it.
+    catalogue = openlibrary_marc.catalogue_fields(
+        {
+            **edition.catalogue_fields,
+            "publishers": [edition.publisher],
+            "number_of_pages": edition.page_count,
+        }
+    )
     return Candidate(
         provider=OpenLibraryDumpProvider.name,
         provider_ids=ids,
@@ -259,13 +267,22 @@ def candidate_from_match(
         title=edition.title or (work.title if work else ""),
         subtitle=edition.subtitle or (work.subtitle if work and not edition.title else ""),
         authors=fields.unique_people(
-            Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
-            for author in match.authors
-            if author.name
+            [
+                *(
+                    Contributor(
+                        name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A"
+                    )
+                    for author in match.authors
+                    if author.name
+                ),
+                *catalogue.credits,
+            ]
         ),
-        publisher=fields.publisher_name(edition.publisher),
+        publisher=catalogue.publisher,
         publication_date=iso_date(edition.publish_date),
-        page_count=edition.page_count,
+        page_count=catalogue.page_count,
+        series=catalogue.series,
+        series_number=catalogue.series_number,
         format=edition_format(edition.physical_format),
         language=language_code(edition.language),
         description=work.description if work else "",

@@ -2,14 +2,78 @@
 catalogue text: `series` (490: "Idées ; 348", "The Library of America -- 292", or the name
 and its number as two entries) and `contributions` (700: "Parks, Tim, translator", "Aruego,
 Jose, ill."); its `pagination` (300) is read by `fields.extent_pages`. Pure functions on the
-record's values."""
+record's values.
+
+`catalogue_fields` is the one reader of them, with the credited `contributors`, the page count
+and the publisher with its place: the online client reads an edition record with it, and the
+local dump's provider the same fields of the same record, kept by the dump's loader."""
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NamedTuple
 
 from catalog.importers.cells import parse_series_cell
 from enrichment.candidates import Contributor
 from enrichment.providers import fields
+
+#: Contributor roles as Open Library spells them -> WorkAuthor.Role values.
+ROLES = {
+    "translator": "translator",
+    "translation": "translator",
+    "narrator": "narrator",
+    "reader": "narrator",
+    "illustrator": "illustrator",
+    "illustrations": "illustrator",
+    "cover art": "illustrator",
+    "editor": "editor",
+}
+
+#: The fields of an edition record `catalogue_fields` reads, besides `publishers`: what the dump's
+#: loader keeps of each edition for it (enrichment.dump.reader).
+CATALOGUE_KEYS = ("series", "contributions", "contributors", "pagination", "publish_places")
+
+
+class CatalogueFields(NamedTuple):
+    credits: list[Contributor]  # besides the record's authors
+    series: str
+    series_number: str
+    page_count: int | None
+    publisher: str
+
+
+def catalogue_fields(record: Mapping[str, Any]) -> CatalogueFields:
+    """What an edition record proposes from its catalogue text, the same from the online
+    record and the dump's: the people its `contributors` and `contributions` credit, its first
+    series and number, its page count (`number_of_pages`, else its `pagination`) and its
+    publisher (the record's places read off it)."""
+    credits = [
+        Contributor(name=name, role=contributor_role(fields.text(c.get("role"))))
+        for c in fields.as_list(record.get("contributors"))
+        if isinstance(c, dict) and (name := fields.person_name(c.get("name")))
+    ]
+    credits += filter(
+        None, (contribution(c, ROLES) for c in fields.as_list(record.get("contributions")))
+    )
+    series, series_number = edition_series(record.get("series"))
+    return CatalogueFields(
+        credits=credits,
+        series=series,
+        series_number=series_number,
+        page_count=fields.positive_int(record.get("number_of_pages"))
+        or fields.extent_pages(record.get("pagination")),
+        publisher=fields.publisher_name(
+            record.get("publishers"), places=fields.as_list(record.get("publish_places"))
+        ),
+    )
+
+
+def contributor_role(role: str) -> str:
+    lowered = role.casefold()
+    for word, value in ROLES.items():
+        if word in lowered:
+            return value
+    return "contributor"
+
 
 # --- series -----------------------------------------------------------------------------------
 
@@ -51,7 +115,7 @@ def edition_series(values: Any) -> tuple[str, str]:
 # --- contributions ----------------------------------------------------------------------------
 
 # The relator a heading writes after the name (MARC's $e), as catalogues abbreviate it, and the
-# role the catalog gives it; the words enrichment.providers.openlibrary.ROLES reads in a
+# role the catalog gives it; the words ROLES reads in a
 # `contributors` record's role are read here too (`_role`).
 _RELATOR_ABBREVIATIONS = {
     "ill": "illustrator",

@@ -75,6 +75,7 @@ def test_an_edition_keeps_only_what_matching_needs():
         None,  # no covers
         "9780107805401,107805405",  # ISBN-13 and ISBN-10 (0107805405) as lookup keys
         199312,  # publish_month of "December 1993"
+        None,  # no series, contributions, contributors, pagination nor places
     )
     # isbn_10 only, with a cover
     assert rows[1000071][10] == "3857213"

@@ -9,7 +9,8 @@ import pytest
 
 from enrichment.candidates import Contributor
 from enrichment.providers import fields, openlibrary_marc
-from enrichment.providers.openlibrary import ROLES, OpenLibraryProvider
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from enrichment.providers.openlibrary_marc import ROLES
 from tests.enrichment.providers.helpers import body
 
 EDITIONS = "https://openlibrary.org/books"

@@ -1,0 +1,108 @@
+"""The same Open Library edition record proposes the same book from the local dump as from the
+API: its series and number, the people its `contributors` and `contributions` credit, its page
+count from `pagination`, and its publisher read with its places (one reader,
+enrichment.providers.openlibrary_marc.catalogue_fields). Before, the dump's candidate had none of
+them. Real records: dump lines copied to tests/fixtures/providers/openlibrary/*__from_dump.json
+(see that folder's PROVENANCE.md)."""
+
+import dataclasses
+import json
+
+import pytest
+from django.db import connection
+
+from catalog import isbn
+from enrichment.candidates import Contributor
+from enrichment.dump import tables
+from enrichment.providers.openlibrary import OpenLibraryProvider
+from enrichment.providers.openlibrary_dump import OpenLibraryDumpProvider
+from enrichment.providers.settle import settle_candidate
+from tests.enrichment.providers.helpers import load
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REAL_RECORDS = [
+    "edition__OL26925052M__from_dump.json",  # Library of America -- 292, an editor
+    "edition__OL27172507M__from_dump.json",  # a series named twice, a translator
+    "edition__OL11928979M__from_dump.json",  # roles in a parenthesis
+    "edition__OL3421079M__from_dump.json",  # a translator in `contributors`, a place
+    "edition__OL1003092M__from_dump.json",  # illustrators, "1 v. (unpaged)"
+    "edition__OL20086208M__from_dump.json",  # "2 v." and a series in two spellings
+    "edition__OL10040742M__from_dump.json",  # none of it
+    # number_of_pages taken out of OL26925052M: the page count comes from `pagination`.
+    "synthetic-edition__OL26925052M__pagination_only.json",
+]
+#: What the dump answers its own way: its ids, covers and notes, the record's URL; and the
+#: description and subjects, which it keeps of the work only (an edition's own are rare).
+NOT_COMPARED = {
+    *("provider", "provider_ids", "covers", "notes", "source_url", "queried_isbn"),
+    *("description", "subjects"),
+}
+
+
+def dump_line(record: dict) -> bytes:
+    started = [b"/type/edition", record["key"].encode(), b"1", b"2020-01-01T00:00:00.000000"]
+    return b"\t".join([*started, json.dumps(record).encode()])
+
+
+def record(name: str) -> dict:
+    # Without author keys: the dump names authors from its authors table, the API by one
+    # request each; neither is what is compared here.
+    return {key: value for key, value in load("openlibrary", name).items() if key != "authors"}
+
+
+def candidates_both_ways(records: list[dict], load_dump, dump_file):
+    """(record, the API's candidate, the dump's candidate) for each record."""
+    load_dump(editions=dump_file(b"\n".join(dump_line(r) for r in records) + b"\n"))
+    asked = [isbn.to_isbn13([*r.get("isbn_13", []), *r.get("isbn_10", [])][0]) for r in records]
+    answers = OpenLibraryDumpProvider().lookup_isbns(asked)
+    online = OpenLibraryProvider()
+    return [
+        (written, settle_candidate(online.parse_edition(written)), answers[isbn13].candidates[0])
+        for written, isbn13 in zip(records, asked, strict=True)
+    ]
+
+
+@pytest.mark.parametrize("name", REAL_RECORDS)
+def test_an_edition_from_the_dump_proposes_what_the_same_record_online_does(
+    name, load_dump, dump_file
+):
+    [(_, online, from_dump)] = candidates_both_ways([record(name)], load_dump, dump_file)
+
+    for field in {f.name for f in dataclasses.fields(online)} - NOT_COMPARED:
+        assert getattr(from_dump, field) == getattr(online, field), field
+
+
+def test_the_dump_proposes_the_series_and_credits_it_used_to_lose(load_dump, dump_file):
+    records = [record(name) for name in REAL_RECORDS[:4]]
+    answers = {
+        written["key"]: from_dump
+        for written, _, from_dump in candidates_both_ways(records, load_dump, dump_file)
+    }
+
+    sontag = answers["/books/OL26925052M"]
+    assert (sontag.series, sontag.series_number) == ("The Library of America", "292")
+    assert sontag.authors == [Contributor("David Rieff", "editor")]
+    assert answers["/books/OL27172507M"].authors == [Contributor("Tim Parks", "translator")]
+    assert answers["/books/OL11928979M"].authors == [
+        Contributor("Prince D. S. Mirsky", "contributor"),
+        Contributor("Elizabeth Hill", "translator"),
+    ]
+    karamazov = answers["/books/OL3421079M"]
+    assert karamazov.series == "Dover Giant Thrift Editions"
+    assert karamazov.authors == [Contributor("Constance Garnett", "translator")]
+
+
+def test_a_dump_loaded_before_the_catalogue_fields_were_kept_still_answers(load_dump, dump_file):
+    """Its editions answer as they did (no series, no credits) until the next load."""
+    sontag = record(REAL_RECORDS[0])
+    load_dump(editions=dump_file(dump_line(sontag) + b"\n"))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {tables.live_name('edition')} DROP COLUMN catalogue_fields")
+
+    [candidate] = (
+        OpenLibraryDumpProvider().lookup_isbns(["9781598535198"])["9781598535198"].candidates
+    )
+
+    assert candidate.title == "Later essays"
+    assert (candidate.series, candidate.authors, candidate.page_count) == ("", [], 865)
