@@ -14,6 +14,7 @@ from catalog.column_text import single_spaced
 from catalog.importers.parsing import parse_int, parse_year
 from catalog.models import Edition
 from catalog.series_statements import split_series_statement
+from catalog.text import normalize_text
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidate_notes import note
 from enrichment.candidates import Candidate
@@ -48,6 +49,64 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
         note(message, subtitle=candidate.subtitle, series=candidate.series, number=statement[1])
     )
     candidate.subtitle = ""
+    return candidate
+
+
+# A series that names itself as a publisher's list of books, not a story: a "classics" list
+# ("Penguin Classics", "World's classics", "Bantam Classic"), a library of reprints ("The
+# Library of America", "Everyman's Library"), a publisher's editions or paperbacks ("Dover
+# Giant Thrift Editions", "Ann Arbor paperbacks"), a "Collection" ("Collection Idées"), or an
+# academic list ("Illinois studies in language and literature", "Cambridge companions to
+# literature", "American university studies", "Arbeiten und Texte zur Slavistik").
+_PUBLISHERS_SERIES = re.compile(
+    r"(?:\bclassics?|\beditions|\bpaperbacks|\bstudies)$|^(?:the\s+)?library\s+of\b|"
+    r"\b(?:everyman'?s|modern|classical)\s+library\b|^collection\b|"
+    r"\b(?:studies|introductions|companions|readings|essays|lectures|texts)\s+(?:in|to|on)\b|"
+    r"\b(?:texte|studien|beiträge|arbeiten)\s+zu[rm]\b",
+    re.IGNORECASE,
+)
+_POSSESSIVE = re.compile(r"['’]s\b")
+# Words of a publisher's name that say nothing of which publisher it is.
+_PUBLISHER_WORDS_SAID_BY_ALL = frozenset(
+    {"the", "a", "an", "and", "of", "press", "books", "book", "publishing", "publishers",
+     "publications", "editions", "verlag", "inc", "ltd", "llc", "co", "company", "group"}
+)  # fmt: skip
+
+
+def is_publishers_series(series: str, publisher: str) -> bool:
+    """Whether a series is the publisher's list of books rather than the work's story: it says
+    so (`_PUBLISHERS_SERIES`), or it starts with the publisher's own name ("Dover Giant Thrift
+    Editions" from Dover Publications, "Heyne science fiction & fantasy" from Heyne). A
+    publisher's series is no part of what the work is, and the catalog keeps no edition's."""
+    name = heading_text(series)
+    if _PUBLISHERS_SERIES.search(name.rstrip(" .")):
+        return True
+    publisher_words = [
+        word
+        for word in normalize_text(publisher).split()
+        if word not in _PUBLISHER_WORDS_SAID_BY_ALL
+    ]
+    # "Mosby's ace the boards" from Mosby: the publisher's name as a possessive.
+    said = _POSSESSIVE.sub("", name)
+    series_words = [word for word in normalize_text(said).split() if word not in ("the", "a")]
+    return bool(publisher_words and series_words) and series_words[0] == publisher_words[0]
+
+
+def no_publishers_series(candidate: Candidate) -> Candidate:
+    """A candidate's series that is its publisher's (`is_publishers_series`), with its number,
+    not proposed as the work's series, with a note for reviewers that names it."""
+    if not candidate.series or not is_publishers_series(candidate.series, candidate.publisher):
+        return candidate
+    candidate.notes.append(
+        note(
+            gettext_noop(
+                "“%(series)s” is the publisher's series, not the work's: it is not proposed as "
+                "the work's series."
+            ),
+            series=candidate.series,
+        )
+    )
+    candidate.series, candidate.series_number = "", ""
     return candidate
 
 
@@ -171,10 +230,12 @@ def no_impossible_numbers(candidate: Candidate) -> Candidate:
 def settle_candidate(candidate: Candidate) -> Candidate:
     """A book's candidate as every provider hands it on: its short text single-spaced
     (`single_spaced_text`), its subtitle's series statement read (`series_from_subtitle`), its
-    title settled (`settled_title`), an audiobook's page count and numbers no book has dropped
+    title settled (`settled_title`), a publisher's series not taken for the work's
+    (`no_publishers_series`), an audiobook's page count and numbers no book has dropped
     (`no_audiobook_page_count`, `no_impossible_numbers`), then cut to what the catalog keeps
     (`cap_candidate_text`)."""
     candidate = settled_title(series_from_subtitle(single_spaced_text(candidate)))
+    candidate = no_publishers_series(candidate)
     candidate = no_audiobook_page_count(candidate)
     return cap_candidate_text(no_impossible_numbers(candidate))
 

@@ -34,12 +34,15 @@ def edition(http, openlibrary, edition_id: str, name: str = ""):
     return candidate
 
 
-def test_a_numbered_series_and_an_editor_are_proposed(http, openlibrary):
-    """Sontag's Later Essays: "The Library of America -- 292", and "Rieff, David, editor"; her
-    own name among the contributions, with no role, is not credited again."""
+def test_a_publishers_numbered_series_is_read_but_not_proposed_and_an_editor_is(http, openlibrary):
+    """Sontag's Later Essays: "The Library of America -- 292" is read as that series and its
+    number (`edition_series`), the publisher's, so not proposed as the work's series
+    (settle.no_publishers_series: a note names it); "Rieff, David, editor" is credited, her own
+    name among the contributions, with no role, is not credited again."""
     candidate = edition(http, openlibrary, "OL26925052M")
 
-    assert (candidate.series, candidate.series_number) == ("The Library of America", "292")
+    assert (candidate.series, candidate.series_number) == ("", "")
+    assert "“The Library of America” is the publisher's series" in " ".join(candidate.notes)
     assert candidate.authors == [Contributor("David Rieff", "editor")]
     assert candidate.page_count == 865
 

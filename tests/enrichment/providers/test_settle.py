@@ -1,5 +1,7 @@
 """What every parsed record goes through (enrichment.providers.settle), as pure functions."""
 
+import pytest
+
 from enrichment.candidates import Candidate, Contributor
 from enrichment.providers import settle
 
@@ -39,3 +41,63 @@ def test_a_catalogue_s_closing_full_stop_is_dropped_but_an_abbreviation_or_an_el
     assert title_of("And Then There Were None...") == "And Then There Were None..."
     assert title_of("Letters to Mr.") == "Letters to Mr."
     assert title_of("The Collected Poems of W. B.") == "The Collected Poems of W. B."
+
+
+@pytest.mark.parametrize(
+    ("series", "number", "publisher"),
+    [
+        # Real Open Library editions' `series` and `publishers` (the dump lines in
+        # tests/fixtures/openlibrary_dump: booklink_editions_*.txt).
+        ("The Library of America", "292", ""),  # OL26925052M
+        ("Dover Giant Thrift Editions", "", "Dover Publications"),  # OL3421079M
+        ("World's classics", "", "Oxford University Press"),  # OL23745796M
+        ("Bantam Classic", "", "Bantam Books"),  # OL24937987M
+        ("Routledge introductions to environment", "", "Routledge"),  # OL1002068M
+        ("Cambridge companions to literature", "", "Cambridge University Press"),  # OL3567949M
+        ("Illinois studies in language and literature", "63", "University of Illinois Press"),
+        ("American university studies", "1", "P. Lang"),  # OL3187531M
+        ("Arbeiten und Texte zur Slavistik", "42", "O. Sagner in Kommission"),  # OL2127822M
+        ("Ann Arbor paperbacks", "AA113", "University of Michigan Press"),  # OL5976650M
+        ("Collection Idées", "48", "Gallimard"),  # OL16388474M
+        ("Mosby's ace the boards", "", "Mosby"),  # OL1002411M
+        ("Penguin Classics", "", "Penguin Books"),
+        ("Heyne science fiction & fantasy", "06/4400", "Heyne"),
+    ],
+)
+def test_a_publishers_series_is_not_proposed_as_the_works_series(series, number, publisher):
+    """A publisher's list of books is no story the work is part of: before, "Penguin Classics"
+    or "The Library of America ; 292" were proposed as the work's Series and Number."""
+    record = settle.settle_candidate(
+        Candidate(
+            provider="openlibrary",
+            title="A title",
+            series=series,
+            series_number=number,
+            publisher=publisher,
+        )
+    )
+
+    assert (record.series, record.series_number) == ("", "")
+    assert record.notes == [
+        f"“{series}” is the publisher's series, not the work's: it is not proposed as the "
+        "work's series."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("series", "publisher"),
+    [
+        ("Discworld", "Corgi"),
+        ("The Invisible Library", "Tor"),  # Genevieve Cogman's novels: a story's library
+        ("Harry Potter", "Bloomsbury"),
+        ("Elric Saga", "Gollancz"),
+        ("Torchwood", "Tor Books"),  # a word that starts like the publisher's is not its name
+        ("Hainish Cycle", "Ace Books"),
+    ],
+)
+def test_a_story_series_is_still_proposed(series, publisher):
+    record = settle.settle_candidate(
+        Candidate(provider="openlibrary", series=series, series_number="2", publisher=publisher)
+    )
+
+    assert (record.series, record.series_number, record.notes) == (series, "2", [])
