@@ -81,10 +81,11 @@ def is_publishers_series(series: str, publisher: str) -> bool:
     name = heading_text(series)
     if _PUBLISHERS_SERIES.search(name.rstrip(" .")):
         return True
+    # Not an initial: "W. Heyne" is Heyne.
     publisher_words = [
         word
         for word in normalize_text(publisher).split()
-        if word not in _PUBLISHER_WORDS_SAID_BY_ALL
+        if len(word) > 1 and word not in _PUBLISHER_WORDS_SAID_BY_ALL
     ]
     # "Mosby's ace the boards" from Mosby: the publisher's name as a possessive.
     said = _POSSESSIVE.sub("", name)

@@ -11,7 +11,7 @@ from enrichment.candidates import Contributor
 from enrichment.providers import fields, openlibrary_marc
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.openlibrary_marc import ROLES
-from tests.enrichment.providers.helpers import body
+from tests.enrichment.providers.helpers import body, load
 
 EDITIONS = "https://openlibrary.org/books"
 
@@ -27,9 +27,12 @@ def openlibrary(make, http):
     return make(OpenLibraryProvider)
 
 
-def edition(http, openlibrary, edition_id: str, name: str = ""):
-    name = name or f"edition__{edition_id}__from_dump.json"
-    http.get(f"{EDITIONS}/{edition_id}.json", body=body("openlibrary", name))
+def edition(http, openlibrary, edition_id: str, name: str = "", record: dict | None = None):
+    if record is not None:  # one entry of a recorded answer that lists several
+        http.get(f"{EDITIONS}/{edition_id}.json", json=record)
+    else:
+        name = name or f"edition__{edition_id}__from_dump.json"
+        http.get(f"{EDITIONS}/{edition_id}.json", body=body("openlibrary", name))
     [candidate] = openlibrary.edition(edition_id).candidates
     return candidate
 
@@ -160,3 +163,22 @@ def test_a_subtitle_the_title_holds_already_is_not_proposed_again(http, openlibr
     assert candidate.title.endswith(": Monthly Statistics: Business Monitors")
     assert candidate.subtitle == ""
     assert any("Monthly Statistics" in note and "title already" in note for note in candidate.notes)
+
+
+def test_neuromancers_editions_propose_a_story_series_never_a_publishers(http, openlibrary):
+    """Real editions of Neuromancer (work_editions__OL27258W__limit10_offset0.json): the
+    Danish "Cyberspace trilogien" is the story's trilogy and is proposed; Heyne's "Heyne
+    science fiction & fantasy ; Bd. 06/4400" (publisher "W. Heyne") and Ace's "Ace science
+    fiction" (publisher "Ace Books") are the publishers' lists, not proposed, each noted."""
+    entries = load("openlibrary", "work_editions__OL27258W__limit10_offset0.json")["entries"]
+
+    def candidate(edition_id: str):
+        record = next(e for e in entries if e["key"] == f"/books/{edition_id}")
+        return edition(http, openlibrary, edition_id, record=record)
+
+    danish, heyne, ace = (candidate(e) for e in ("OL17987798M", "OL16064340M", "OL3963678M"))
+
+    assert (danish.series, danish.notes) == ("Cyberspace trilogien", [])
+    assert (heyne.series, heyne.series_number) == ("", "")
+    assert "“Heyne science fiction & fantasy” is the publisher's series" in heyne.notes[0]
+    assert ace.series == "" and "“Ace science fiction”" in ace.notes[0]
