@@ -247,11 +247,19 @@ def _imprint_publisher(name: str, places: list[str]) -> str:
 # What Open Library files among a book's subjects that says nothing of the book: the Internet
 # Archive's lending and accessibility flags ("Accessible book", "Protected DAISY": a print-
 # disabled reader may borrow it), the lists a book is on ("Open Library Staff Picks", the Long
-# Now Foundation's "Long Now Manual for Civilization") and its machine tags: a key, a colon and
-# no space nor capital ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel"; a
-# work's subjects may capitalise the key, "Nyt:paperback-nonfiction=2013-02-17").
+# Now Foundation's "Long Now Manual for Civilization", the New York Times' "New York Times
+# bestseller" and "New York Times reviewed"), an edition's large print ("Large type books": the
+# work's subjects gather every edition's), a bookseller's reading level ("Reading Level-Grade
+# 11") and its machine tags: a key, a colon and no space nor capital
+# ("nyt:mass-market-paperback=2015-07-05", "award:nebula_award=novel"; a work's subjects may
+# capitalise the key, "Nyt:paperback-nonfiction=2013-02-17").
 _NO_SUBJECTS = frozenset(
     {
+        "new york times bestseller",
+        "new york times reviewed",
+        "large type books",
+        "large print type books",
+        "large print books",
         "accessible book",
         "protected daisy",
         "in library",
@@ -264,20 +272,22 @@ _NO_SUBJECTS = frozenset(
     }
 )
 _MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
+_READING_LEVEL = re.compile(r"reading level\b", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, the
     first spelling kept of those that differ only in case (see `unique`), without the flags,
-    lists and machine tags Open Library files among them, nor a number (ISBNdb's "878", an LC
-    class's number filed as a subject)."""
+    lists, large print, reading levels and machine tags Open Library files among them, nor a
+    number (ISBNdb's "878", an LC class's number filed as a subject)."""
     return unique(
         heading
         for value in values
         if (heading := heading_text(value))
         and heading.casefold() not in _NO_SUBJECTS
         and not _MACHINE_TAG.fullmatch(heading)
+        and not _READING_LEVEL.match(heading)
         and _LETTER.search(heading)
     )
 
