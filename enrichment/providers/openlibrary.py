@@ -179,10 +179,13 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=fields.unique_people(
-                Contributor(name=name, provider_id=olid(author.get("url")))
-                for author in record.get("authors") or []
-                if (name := fields.person_name(author.get("name")))
+            authors=marc.stated_authors(
+                fields.unique_people(
+                    Contributor(name=name, provider_id=olid(author.get("url")))
+                    for author in record.get("authors") or []
+                    if (name := fields.person_name(author.get("name")))
+                ),
+                record.get("by_statement"),
             ),
             publisher=fields.publisher_name(
                 [p.get("name") for p in record.get("publishers") or []],

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from catalog.importers.cells import parse_series_cell
+from catalog.text import normalize_text
 from enrichment.candidates import Contributor
 from enrichment.providers import fields
 
@@ -73,6 +74,33 @@ def contributor_role(role: str) -> str:
         if word in lowered:
             return value
     return "contributor"
+
+
+# --- the statement of responsibility ---------------------------------------------------------
+
+# A statement that says it names only some of the people: "John F. Canny ... [et al.]".
+_NAMES_ONLY_SOME = re.compile(r"\bet al\b|\band others\b|\.\.\.|…", re.IGNORECASE)
+
+
+def stated_authors(authors: list[Contributor], by_statement: Any) -> list[Contributor]:
+    """The record's authors that its statement of responsibility (MARC 245 $c, Open Library's
+    `by_statement`) names, when it names any of them: Open Library lists people who did not
+    write the book among an edition's authors (Wyrd Sisters' "by Terry Pratchett." beside Joanne
+    Harris, Stephen Briggs and Celia Imrie). All of them when there is
+    no statement, when it names none of them (a name in another spelling or script), or when
+    it says it names only some ("[et al.]")."""
+    written = fields.text(by_statement)
+    statement = normalize_text(written)
+    if not statement or _NAMES_ONLY_SOME.search(written):
+        return authors
+    words, joined = set(statement.split()), statement.replace(" ", "")
+
+    def named(person: Contributor) -> bool:
+        parts = normalize_text(person.name).split()
+        return bool(parts) and (parts[-1] in words or "".join(parts) in joined)
+
+    stated = [person for person in authors if named(person)]
+    return stated or authors
 
 
 # --- series -----------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from enrichment.candidates import LookupStatus
+from enrichment.candidates import Contributor, LookupStatus
 from enrichment.models import SourceRecord
+from enrichment.providers import openlibrary_marc
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import FIXTURES, body, load
 
@@ -242,3 +243,47 @@ def test_a_cached_notfound_record_is_no_record(openlibrary, clock):
     result = openlibrary.edition("OL99000001M")
 
     assert result.status == LookupStatus.NOT_FOUND and result.candidates == []
+
+
+def test_people_of_other_editions_are_not_proposed_as_the_books_authors(openlibrary):
+    """A real Books API answer for Wyrd Sisters (ISBN 0575043636, Gollancz 1988) lists Joanne
+    Harris, Stephen Briggs and Celia Imrie among its authors;
+    its statement of responsibility says "by Terry Pratchett.": only he is proposed, where all
+    four were."""
+    [record] = load(
+        "openlibrary", "books_api_jscmd_data__ISBN_0575043636__wyrd_sisters.json"
+    ).values()
+
+    candidate = openlibrary.parse_books_api_record(record)
+
+    assert [person.name for person in candidate.authors] == ["Terry Pratchett"]
+    assert candidate.page_count == 251 and candidate.publisher == "V. Gollancz"
+
+
+@pytest.mark.parametrize(
+    ("statement", "kept"),
+    [
+        ("by Terry Pratchett.", ["Terry Pratchett"]),
+        # Russell and Norvig's statement (olclient's recorded edition) names some, "et al.":
+        # nobody is left out on its word.
+        (
+            "Stuart J. Russell and Peter Norvig ; contributing writers, John F. Canny ... "
+            "[et al.].",
+            ["Stuart J. Russell", "Peter Norvig", "Ernest Davis"],
+        ),
+        # A name the statement spells otherwise: it names none of them, all stay.
+        ("Fyodor Dostoyevsky", ["Fëdor Dostoevsky", "Constance Garnett"]),
+        ("村上春樹著", ["村上春樹"]),
+        ("", ["Stuart J. Russell", "Peter Norvig", "Ernest Davis"]),
+    ],
+)
+def test_the_statement_of_responsibility_keeps_whom_it_names(statement, kept):
+    people = {
+        "by Terry Pratchett.": ["Terry Pratchett", "Joanne Harris"],
+        "Fyodor Dostoyevsky": ["Fëdor Dostoevsky", "Constance Garnett"],
+        "村上春樹著": ["村上春樹", "Jay Rubin"],
+    }.get(statement, ["Stuart J. Russell", "Peter Norvig", "Ernest Davis"])
+
+    stated = openlibrary_marc.stated_authors([Contributor(name) for name in people], statement)
+
+    assert [person.name for person in stated] == kept
