@@ -3,7 +3,8 @@
 Every view is wrapped by `admin_site.admin_view` (staff login and CSRF protection); those that
 change something take POST only and check their permission here, on the server, whatever the
 page showed. They parse the request, call one service (`enrichment.review`, `revert`,
-`bulk_operations`), and report; what the pages show is built in `enrichment.presenters`.
+`bulk_operations`), and report; what the pages show is built in `enrichment.presenters`
+(the review page in `enrichment.review_page`).
 """
 
 from django.contrib import messages
@@ -17,7 +18,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from bookstore.admin_links import admin_may_view
-from enrichment import bulk_operations, dashboard, dashboard_page, presenters, queue, revert, review
+from enrichment import (
+    bulk_operations,
+    dashboard,
+    dashboard_page,
+    presenters,
+    queue,
+    revert,
+    review,
+    review_page,
+)
 from enrichment.models import AuditLogEntry, BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVERT_PERMISSION, REVIEW_PERMISSION
 from enrichment.proposals import field_label_in_sentence, in_field_order
@@ -36,7 +46,7 @@ def require(request, permission: str) -> None:
 
 def _after_decision(req: EnrichmentRequest):
     """Straight on to the next request waiting for review, else back to the queue."""
-    next_id = presenters.next_for_review(req)
+    next_id = review_page.next_for_review(req)
     if next_id:
         return redirect("admin:enrichment_enrichmentrequest_change", next_id)
     url = reverse("admin:enrichment_enrichmentrequest_changelist")

@@ -4,8 +4,8 @@ author list's.
 
 Everything here is presentation and wiring: decisions are services in `enrichment.review`,
 `enrichment.revert` and `enrichment.bulk_operations`, views in `enrichment.views`, what the
-pages show in `enrichment.presenters`. Buttons and actions show only to users with the
-permission, and every view checks it again on the server.
+pages show in `enrichment.presenters` and `enrichment.review_page`. Buttons and actions show
+only to users with the permission, and every view checks it again on the server.
 """
 
 from enrichment.admin import (  # noqa: F401 (importing registers the admins)

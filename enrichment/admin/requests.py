@@ -24,7 +24,7 @@ from catalog import selectors
 from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
 from catalog.life_years import author_life_text
 from catalog.models import Author, Edition, Work
-from enrichment import match_summary, presenters, views
+from enrichment import match_summary, presenters, review_page, views
 from enrichment.admin.actions import bulk_action
 from enrichment.admin.base import NarrowedListMixin, ReviewPermissionMixin, badge
 from enrichment.admin.request_filters import (
@@ -325,7 +325,7 @@ class EnrichmentRequestAdmin(
         return views.dashboard_view(request, self)
 
     def changelist_view(self, request, extra_context=None):
-        next_id = presenters.next_for_review() if request.method == "GET" else None
+        next_id = review_page.next_for_review() if request.method == "GET" else None
         extra_context = {
             **(extra_context or {}),
             "next_review_url": reverse("admin:enrichment_enrichmentrequest_change", args=[next_id])
@@ -338,7 +338,7 @@ class EnrichmentRequestAdmin(
         obj = self.get_object(request, unquote(object_id))
         extra = {}
         if obj is not None:
-            extra = presenters.review_context(obj, can_review=self.has_review_permission(request))
+            extra = review_page.review_context(obj, can_review=self.has_review_permission(request))
             if not admin_may_view(request, Author if obj.author_id else Work):
                 extra["work_url"] = ""  # "Open the work" would answer 403
             extra["can_view_source_records"] = admin_may_view(request, SourceRecord)
@@ -362,7 +362,7 @@ class EnrichmentRequestAdmin(
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj):
         shown = badge(request_status_label(obj), REQUEST_COLOURS.get(obj.status, "#777"))
-        waiting = presenters.request_waiting_text(obj)  # providers could not be asked
+        waiting = review_page.request_waiting_text(obj)  # providers could not be asked
         if waiting:
             return format_html('{}<br><span class="small waiting">{}</span>', shown, waiting)
         return shown

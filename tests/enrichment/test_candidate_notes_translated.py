@@ -5,7 +5,7 @@ catalog stands in for a .mo file (as test_cover_notes_translated does)."""
 import pytest
 from django.utils import translation
 
-from enrichment import engine, presenters, queue
+from enrichment import engine, queue, review_page
 from enrichment.api import serializers
 from enrichment.candidates import Contributor
 from enrichment.models import EnrichmentRequest
@@ -59,7 +59,7 @@ def enriched_in_french() -> EnrichmentRequest:
 
 
 def notes_shown(request: EnrichmentRequest) -> list[str]:
-    [shown] = presenters.candidates_context(request)
+    [shown] = review_page.candidates_context(request)
     return shown["notes"]
 
 

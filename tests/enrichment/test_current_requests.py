@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.timezone import now
 
 from catalog.models import Work
-from enrichment import dashboard_page, presenters, review, selectors
+from enrichment import dashboard_page, presenters, review, review_page, selectors
 from enrichment.dashboard import dashboard_figures, dashboard_snapshot_refresh
 from enrichment.models import EnrichmentRequest
 from enrichment.reports import coverage_report
@@ -77,7 +77,7 @@ def test_the_current_request_is_the_newest_whatever_its_status():
     other = EnrichmentRequest.objects.create(work=make_work("Other"), trigger="command")
     assert set(selectors.current_requests()) == {new, other}
     # A proposal a newer request superseded is not offered as the next to review.
-    assert presenters.next_for_review() is None
+    assert review_page.next_for_review() is None
     assert old.status == Status.NEEDS_REVIEW
 
 

@@ -14,7 +14,7 @@ from django.core.management import CommandError, call_command
 
 from catalog import services, text
 from catalog.models import Edition, Work
-from enrichment import engine, presenters, queue, revert, review
+from enrichment import engine, presenters, queue, revert, review, review_page
 from enrichment.candidates import Candidate, CoverRef, LookupResult, LookupStatus
 from enrichment.models import AuditLogEntry, EnrichmentRequest
 from enrichment.providers.openlibrary import OpenLibraryProvider
@@ -205,7 +205,7 @@ def test_our_edition_filed_under_another_work_waits_for_a_reviewer(open_library,
     assert asked(open_library, "/works/OL468431W.json") == 0
     # The review page offers the title in place of the placeholder, filling it; not ticked
     # for the reviewer on low confidence: they tick what they have checked.
-    rows = presenters.review_rows(request, can_review=True)
+    rows = review_page.review_rows(request, can_review=True)
     [row] = [r for r in rows if r["name"] == "title"]
     assert (row["current"], row["proposed"]) == ("OL1W (a placeholder)", "The Great Gatsby")
     assert row["can_tick"] and not row["ticked"] and not row["replaces"]

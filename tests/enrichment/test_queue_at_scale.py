@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalog.models import Work
-from enrichment import presenters
+from enrichment import review_page
 from enrichment.admin import requests as queue_admin
 from enrichment.models import EnrichmentRequest
 from enrichment.selectors import current_requests
@@ -93,20 +93,20 @@ def test_the_queues_first_page_is_read_in_order_from_an_index():
 
 
 def test_the_next_request_to_review_is_read_in_order_from_an_index():
-    """The review page's "next" (presenters.next_for_review) keeps its order, and its query
+    """The review page's "next" (review_page.next_for_review) keeps its order, and its query
     reads the (status, priority, age) index in order. On 1,000,000 requests SQLite's planner,
     given its statistics, gathered and sorted every request waiting for review when the bare
     column was compared (2.1 s, against 6.5 ms now: bench/admin.py); these tiny tables do not
     reproduce that choice, so this checks the plan kept, not the one avoided."""
     first, second, third = requests_for(3, status="needs_review", confidence="low")
     EnrichmentRequest.objects.filter(pk=third.pk).update(priority=30)
-    assert presenters.next_for_review(third) == first.pk
-    assert presenters.next_for_review(first) == second.pk
-    assert presenters.next_for_review(second) == third.pk  # wraps around
+    assert review_page.next_for_review(third) == first.pk
+    assert review_page.next_for_review(first) == second.pk
+    assert review_page.next_for_review(second) == third.pk  # wraps around
     if connection.vendor != "sqlite":
         return
     with CaptureQueriesContext(connection) as captured:
-        presenters.next_for_review(first)
+        review_page.next_for_review(first)
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN QUERY PLAN {captured.captured_queries[0]['sql']}")
         plan = " ".join(str(row) for row in cursor.fetchall())
