@@ -5,6 +5,7 @@ advice to the reviewer ("…: check the edition."), which no longer asks anythin
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext, ngettext
 
@@ -16,6 +17,8 @@ from enrichment.request_status import (
     request_decided_state,
     request_status_words,
 )
+from enrichment.revert import REVERTIBLE, revert_check
+from enrichment.targets import entry_targets
 
 Status = EnrichmentRequest.Status
 CoverStatus = EnrichmentRequest.CoverStatus
@@ -124,6 +127,34 @@ def reverted_since(req: EnrichmentRequest, standing: FieldsStanding | None = Non
     return gettext("%(fields)s reverted since.") % {
         "fields": capfirst(_field_list(req, standing.reverted))
     }
+
+
+def fields_changed_since(req: EnrichmentRequest) -> dict[str, str]:
+    """Field -> why, of each field the request applied that no longer holds what it set (a
+    librarian edited it, another proposal wrote it): "it was changed since (it now holds …)", by
+    the rule that says whether a revert could put it back (revert.revert_check), asked of the
+    entry that wrote the field last. Two queries, however many entries."""
+    if not any(item.applied for item in req.proposal.ordered()) and not (
+        req.proposal.cover is not None and req.proposal.cover.applied
+    ):
+        return {}
+    reverts = AuditLogEntry.objects.only("pk", "changes", "reverts_id")
+    entries = (
+        req.audit_entries.filter(action__in=REVERTIBLE)
+        .select_related("work", "edition", "author")
+        .prefetch_related(Prefetch("reverted_by", reverts))
+        .order_by("created_at", "pk")
+    )
+    latest: dict[str, AuditLogEntry] = {}
+    for entry in entries:
+        latest.update(dict.fromkeys(entry.changes or {}, entry))
+    changed: dict[str, str] = {}
+    for entry in {entry.pk: entry for entry in latest.values()}.values():
+        check = revert_check(entry, targets=entry_targets(entry, loaded=True))
+        changed.update(
+            (name, why) for name, why in check.cannot.items() if latest.get(name) is entry
+        )
+    return changed
 
 
 def _field_list(req: EnrichmentRequest, names: list[str]) -> str:

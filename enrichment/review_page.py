@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from catalog import text
 from enrichment import cover_apply, outcomes, selectors
 from enrichment.covers import medium_thumbnail_url, ordered_cover_refs
+from enrichment.decided_headline import fields_changed_since
 from enrichment.match_summary import (
     MATCHED,
     answered_providers,
@@ -55,11 +56,15 @@ def proposal_pre_ticked(req: EnrichmentRequest) -> bool:
     return safe_approval_allowed(req) and req.reviewed_by_id is None
 
 
-def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
+def review_rows(
+    req: EnrichmentRequest, *, can_review: bool, changed_since: dict[str, str] | None = None
+) -> list[dict]:
     """One row per proposed field: current (live) vs proposed, source, score, checkbox."""
     live = request_live_values(req)
     trusted = proposal_pre_ticked(req)
     decided_note = proposal_decided_note(req)
+    if changed_since is None:
+        changed_since = fields_changed_since(req)
     proposed = {item.name: item.proposed for item in req.proposal.ordered()}
     rows = []
     for item in req.proposal.ordered():
@@ -85,6 +90,8 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
                 "target": item.target,
                 "applied": item.applied,
                 "reverted": item.reverted,
+                # Applied, and written over since: why it no longer holds the applied value.
+                "applied_then_changed": changed_since.get(item.name, "") if item.applied else "",
                 "refused": item.refused,
                 "replaces": replaces and not item.applied,
                 "decided_note": "" if item.applied else decided_note,
@@ -122,7 +129,9 @@ def review_rows(req: EnrichmentRequest, *, can_review: bool) -> list[dict]:
     return rows
 
 
-def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
+def cover_context(
+    req: EnrichmentRequest, *, can_review: bool, changed_since: dict[str, str] | None = None
+) -> dict:
     holder, slot = request_image_holder(req)
     current = {}
     if holder is not None:
@@ -168,6 +177,11 @@ def cover_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
         "source": provider_label(item.source) if item is not None else "",
         "applied": applied,
         "reverted": bool(item is not None and item.reverted and not applied),
+        "applied_then_changed": (
+            (fields_changed_since(req) if changed_since is None else changed_since).get("cover", "")
+            if applied
+            else ""
+        ),
         "chosen": chosen,
         "status": image_status_text(req),
         # Why nothing was applied, when the step says: kept, given up, a decision withheld it.
@@ -314,8 +328,9 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     details = req.match_details
     next_id = next_for_review(req)
     decidable = can_review and proposal_decidable(req)
-    rows = review_rows(req, can_review=decidable)
-    cover = cover_context(req, can_review=decidable)
+    changed_since = fields_changed_since(req)
+    rows = review_rows(req, can_review=decidable, changed_since=changed_since)
+    cover = cover_context(req, can_review=decidable, changed_since=changed_since)
     headline = request_headline(req)
     return {
         "req": req,
