@@ -102,10 +102,14 @@ def audit_entry_label(entry) -> str:
     return gettext("%(entry)s (entry #%(id)s)") % {"entry": title, "id": entry.pk}
 
 
-def revert_line(name: str, change: dict) -> str:
+def revert_line(entry, name: str) -> str:
     """What reverting one field of an entry puts back, as its confirmation lists it:
-    "Publisher: back to “Harper” (it holds “HarperTorch”)", "Cover: back to empty (…)"."""
-    old, new = field_value_text(name, change.get("old")), field_value_text(name, change.get("new"))
+    "Publisher: back to “Harper” (it holds “HarperTorch”)", "Cover: back to empty (…)", a
+    guessed year as one ("c. 1850") by the date beside it in the entry."""
+    old, new = (
+        field_value_text(name, entry.changes[name].get(side), beside=changes_side(entry, side))
+        for side in ("old", "new")
+    )
     empty = gettext("empty")
     return gettext("%(field)s: back to %(old)s (it holds %(new)s)") % {
         "field": field_label(name),

@@ -204,7 +204,7 @@ def audit_revert_view(request, object_id, model_admin):
 
 def _audit_revert_confirmation(request, entry, check, model_admin, change_url):
     lines = [
-        presenters.revert_line(name, entry.changes[name])
+        presenters.revert_line(entry, name)
         for name, _ in in_field_order(
             {n: entry.changes[n] for n in revert.fields_put_back(entry, check)}
         )

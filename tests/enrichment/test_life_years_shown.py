@@ -122,3 +122,14 @@ def test_the_author_list_tells_namesakes_apart_by_their_years(root):
     assert "Alexandre Dumas – 1802–1870" in text
     assert "Alexandre Dumas – c. 1824–" in text
     assert "Plato – 428 BC–348 BC" in text
+
+
+def test_the_revert_confirmation_says_a_guessed_year_as_a_guess(root):
+    """The confirmation of a revert said "Died (year): back to empty (it holds “1850”)" of a
+    year its date gives as "c. 1850", which every other screen says."""
+    author = make_author("Somebody", birth_year=1790, birth_date="c. 1790")
+    request = decide(author, Tier.HIGH, death_year=1850, death_date="c. 1850")
+    entry = AuditLogEntry.objects.get(request=request)
+
+    asked = page_text(root.get(reverse("admin:enrichment_auditlogentry_revert", args=[entry.pk])))
+    assert "Died (year): back to empty (it holds “c. 1850”)" in asked
