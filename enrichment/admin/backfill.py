@@ -249,7 +249,7 @@ class BackfillMonthAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("Provider calls"))
     def calls(self, month):
-        return calls_text(month.provider_calls)
+        return calls_text(month.provider_calls, status=month.status)
 
     # Eight columns, a second figure under the first in two cells: the list fits a 1,280 px
     # window beside the navigation and the filters.
@@ -345,7 +345,7 @@ class BackfillMonthAdmin(ViewerOnObjectMixin, ReadOnlyAdmin):
                     run.get("synthetic_works") or 0,
                 ),
                 f"{run.get('queued_for_enrichment') or 0:,}",
-                calls_text(run.get("provider_calls")),
+                calls_text(run.get("provider_calls"), status=run.get("status") or ""),
                 error_short(run.get("error") or "") or "–",
                 format_html(
                     "{}<br>{}",

@@ -565,13 +565,19 @@ def calls_label(name: str) -> str:
     return source_label(name) if name in SOURCE_CLASSES else provider_label(name)
 
 
-def calls_text(calls: dict[str, int] | None) -> str:
+#: A month (or an earlier run) in these has run and recorded the requests it sent: none is 0.
+CALLS_RECORDED = (Status.COMPLETED, Status.PARTIAL, Status.FAILED)
+
+
+def calls_text(calls: dict[str, int] | None, *, status: str = "") -> str:
     """ "Open Library search 3 · Google Books 2": the requests sent, most first (the stored
-    order is not kept: PostgreSQL's jsonb sorts keys its own way); none: "–"."""
+    order is not kept: PostgreSQL's jsonb sorts keys its own way); none: "0" of a run that
+    ended (`status` in CALLS_RECORDED), "–" (not known yet) of any other."""
     sent = sorted(
         ((n, name) for name, n in (calls or {}).items() if n), key=lambda c: (-c[0], c[1])
     )
-    return " · ".join(f"{calls_label(name)} {n:,}" for n, name in sent) or "–"
+    none = "0" if status in CALLS_RECORDED and calls is not None else "–"
+    return " · ".join(f"{calls_label(name)} {n:,}" for n, name in sent) or none
 
 
 def backfill_month_summary(month: BackfillMonth) -> dict:

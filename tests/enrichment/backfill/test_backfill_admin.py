@@ -542,3 +542,33 @@ def test_an_earlier_runs_long_error_is_cut_as_in_the_list_and_whole_on_hover():
     assert f'title="{long_error}"' in html_text.unescape(earlier)
     assert "Some sources failed: Open Library: HTTP 503 from …" in visible(earlier)
     assert long_error not in visible(earlier)
+
+
+def test_a_month_that_ran_and_sent_no_request_says_0_calls_not_a_dash():
+    """A month whose run ended having asked no provider (its dump answered, or no source was
+    set up) said "Provider calls –", as a month never run does: it knows the count, 0."""
+    done = month("2024-03", Status.COMPLETED, books_discovered=14, provider_calls={})
+    month("2024-04", Status.FAILED, provider_calls={"openlibrary_search": 0})
+    month("2024-05")  # pending: nothing sent, nothing known yet
+    client = logged_in(staff("walt", "view_backfillmonth"))
+
+    rows = re.findall(r"<tr>.*?</tr>", client.get(LIST_URL).content.decode(), re.S)
+    cells = {
+        label: visible(re.search(r'<td class="field-calls">(.*?)</td>', row, re.S).group(1))
+        for label in ("March 2024", "April 2024", "May 2024")
+        for row in rows
+        if label in row
+    }
+    assert cells == {"March 2024": "0", "April 2024": "0", "May 2024": "–"}
+    page = client.get(reverse("admin:enrichment_backfillmonth_change", args=[done.pk]))
+    assert "Provider calls: 0" in visible(page.content.decode())
+
+    from enrichment.backfill import months as backfill_months
+
+    backfill_months.backfill_months_rerun(months=[done], by="rita")
+    html = client.get(reverse("admin:enrichment_backfillmonth_change", args=[done.pk]))
+    table = re.search(
+        r'<table class="backfill-earlier-runs">.*?</table>', html.content.decode(), re.S
+    )
+    run = [visible(c) for c in re.findall(r"<td>(.*?)</td>", table.group(0), re.S)]
+    assert run[1] == "Completed" and run[5] == "0"  # its calls, beside its queued books
