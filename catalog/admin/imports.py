@@ -232,6 +232,7 @@ class ImportJobAdmin(
         storage, asked once here on the job the form shows (its "Uploaded file" reads it)."""
         if obj is not None:
             obj.file_status_found = import_source_file_status(obj)
+            warning_rows = obj.rows.filter(ROW_HAS_WARNINGS).count()
             context.update(
                 {
                     "job": obj,
@@ -248,9 +249,9 @@ class ImportJobAdmin(
                         "line_number"
                     )[:FAILED_ROWS_SHOWN],
                     "row_links": import_row_links(obj),
+                    "row_counts": _row_counts(obj, warnings=warning_rows),
                     "retry_could_succeed": obj.can_retry_failed
                     and failed_rows_retry_could_succeed(obj),
-                    "warning_row_count": obj.rows.filter(ROW_HAS_WARNINGS).count(),
                     "not_books": services.import_job_not_books(obj),
                     # Cancelled first, deleted once stopped (get_deleted_objects).
                     "show_delete": obj.is_finished,
@@ -358,6 +359,20 @@ class ImportJobAdmin(
         return format_html(
             '<span class="status-badge" style="background:{}">{}</span>', colour, job.status_label
         )
+
+
+def _row_counts(job: ImportJob, *, warnings: int) -> list[tuple[str, str, int, str]]:
+    """(label, progress key, count, link to those rows) of each count the job's page shows; no
+    link for a count of 0, which would lead to an empty list."""
+    links = import_row_links(job)
+    counts = [
+        (gettext("Created"), "created", job.created_count, links["created"]),
+        (gettext("updated"), "updated", job.updated_count, links["updated"]),
+        (gettext("duplicates"), "duplicates", job.duplicate_count, links["duplicate"]),
+        (gettext("failed"), "failed", job.failed_count, links["failed"]),
+        (gettext("with warnings"), "warnings", warnings, links["warnings"]),
+    ]
+    return [(label, key, n, links_to if n else "") for label, key, n, links_to in counts]
 
 
 def _job_link(job: ImportJob) -> str:
