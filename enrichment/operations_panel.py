@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
+from django.db.models import DateTimeField, Value
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -50,17 +51,24 @@ class ClusterRow:
     workers: int
     started_at: datetime.datetime
     beat_at: datetime.datetime
-    age_seconds: int  # since its last heartbeat
+    age_seconds: int  # since its last heartbeat; below 0, it is dated that far ahead
     state: str  # "running", "silent" (stopped answering) or "stopped" (its cluster ended)
 
     @property
+    def ahead(self) -> bool:
+        """Its last beat is dated ahead of the database's clock (which stamps the beats): a
+        clock stepped back, or rows restored from elsewhere. Its age would read "0 s ago"."""
+        return self.age_seconds < 0
+
+    @property
     def age_label(self) -> str:
-        return duration_label(self.age_seconds)
+        return duration_label(abs(self.age_seconds))
 
 
 def cluster_state(heartbeat: ClusterHeartbeat, *, now: datetime.datetime) -> tuple[int, str]:
-    """Seconds since the process last beat, and whether it runs, went silent or stopped."""
-    age = max(0, int((now - heartbeat.beat_at).total_seconds()))
+    """Seconds since the process last beat (below 0: the beat is dated ahead of `now`), and
+    whether it runs, went silent or stopped."""
+    age = int((now - heartbeat.beat_at).total_seconds())
     if heartbeat.stopped_at is not None:
         return age, "stopped"
     return age, "running" if beat_is_live(heartbeat.beat_at, now=now) else "silent"
@@ -114,30 +122,42 @@ class QueueAge:
         return duration_label(self.oldest_cover_seconds)
 
 
-def _seconds_since(moment: datetime.datetime | None, now: datetime.datetime) -> int | None:
-    return None if moment is None else max(0, int((now - moment).total_seconds()))
+def _seconds_since(read: tuple | None) -> int | None:
+    """Seconds from a (moment, now read with it) to that now."""
+    if read is None:
+        return None
+    moment, read_at = read
+    return max(0, int((read_at - moment).total_seconds()))
 
 
-def queue_age(*, now: datetime.datetime) -> QueueAge:
+def queue_age(*, now: datetime.datetime | None = None) -> QueueAge:
     """Three index reads: the earliest `next_attempt_at` of the pending requests already due
     (the first entry of the (status, next_attempt_at) index; a request waiting for a later
     retry is not late), and the pending covers counted up to a limit with the earliest
     `cover_queued_at` (the (cover_status, cover_queued_at) index). Each is an ORDER BY … LIMIT 1
-    rather than MIN() so that the plan is the index's on every database and table size."""
+    rather than MIN() so that the plan is the index's on every database and table size. Due
+    and waited on the clock the due times are stamped on, the database's, which each query
+    reads (`now`: another moment), never this machine's."""
+    read_at = database_now_expression() if now is None else Value(now, output_field=DateTimeField())
     due = EnrichmentRequest.objects.filter(
-        status=EnrichmentRequest.Status.PENDING, next_attempt_at__lte=now
+        status=EnrichmentRequest.Status.PENDING, next_attempt_at__lte=read_at
     )
     covers = EnrichmentRequest.objects.filter(cover_status=EnrichmentRequest.CoverStatus.PENDING)
-    oldest_due = due.order_by("next_attempt_at").values_list("next_attempt_at", flat=True)
+    oldest_due = (
+        due.order_by("next_attempt_at")
+        .annotate(read_at=read_at)
+        .values_list("next_attempt_at", "read_at")
+    )
     oldest_cover = (
         covers.filter(cover_queued_at__isnull=False)
         .order_by("cover_queued_at")
-        .values_list("cover_queued_at", flat=True)
+        .annotate(read_at=read_at)
+        .values_list("cover_queued_at", "read_at")
     )
     return QueueAge(
-        oldest_due_seconds=_seconds_since(oldest_due.first(), now),
+        oldest_due_seconds=_seconds_since(oldest_due.first()),
         covers_pending=covers.order_by().values("pk")[: COVERS_COUNT_LIMIT + 1].count(),
-        oldest_cover_seconds=_seconds_since(oldest_cover.first(), now),
+        oldest_cover_seconds=_seconds_since(oldest_cover.first()),
     )
 
 
@@ -183,7 +203,7 @@ def table_sizes(*, now: datetime.datetime) -> TableSizes:
     labels = table_labels()
     return TableSizes(
         as_of=snapshot.computed_at,
-        age_seconds=_seconds_since(snapshot.computed_at, now) or 0,
+        age_seconds=_seconds_since((snapshot.computed_at, now)) or 0,
         available=sizes["available"],
         tables=[
             TableSize(
@@ -216,12 +236,10 @@ class OperationsFigures:
 
 
 def operations_figures(*, now: datetime.datetime | None = None) -> OperationsFigures:
-    clusters = cluster_rows(now=now)
-    now = now or timezone.now()
     return OperationsFigures(
-        clusters=clusters,
+        clusters=cluster_rows(now=now),
         queue_age=queue_age(now=now),
-        table_sizes=table_sizes(now=now),
+        table_sizes=table_sizes(now=now or timezone.now()),
         stale_after_seconds=settings.CLUSTER_HEARTBEAT_STALE_SECONDS,
         heartbeats_off=settings.CLUSTER_HEARTBEAT_SECONDS <= 0,
         tasks_in_process=bool(settings.Q_CLUSTER.get("sync")),

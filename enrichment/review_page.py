@@ -304,7 +304,11 @@ def request_waiting_text(req: EnrichmentRequest) -> str:
         return gettext("Waiting for a title search with other books")
     if request_target(req).enrichment_status != WORK_WAITING:
         return ""
-    return waiting_text(req.next_attempt_at, worker_running=getattr(req, "worker_running", None))
+    return waiting_text(
+        req.next_attempt_at,
+        worker_running=getattr(req, "worker_running", None),
+        now=getattr(req, "database_now", None),
+    )
 
 
 def _unless_said(reason: str, headline: str) -> str:

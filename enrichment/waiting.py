@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.admin.utils import display_for_value
-from django.utils import timezone
 from django.utils.translation import gettext
 
+from bookstore.db_clock import database_now
 from enrichment.candidates import LookupStatus
 from enrichment.faults import ClassifiedFault
 from enrichment.proposals import MatchDetails
@@ -77,8 +77,10 @@ def waiting_text(
     worker_running: bool | None = None,
 ) -> str:
     """What a waiting work (or its request) shows. Without a worker running (heartbeats say so;
-    a list passes `worker_running` read once for its page) no next try comes: it says so."""
-    now = now or timezone.now()
+    a list passes `worker_running` read once for its page) no next try comes: it says so. Due or
+    not on the clock next tries are stamped on, the database's (a list passes `now` read with
+    its rows: database_now_expression), never this machine's."""
+    now = now or database_now()
     if worker_running is None:
         from enrichment.heartbeats import no_worker_running  # models: not at import time
 

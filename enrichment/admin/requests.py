@@ -20,6 +20,7 @@ from bookstore.admin_links import (
     viewer_request,
 )
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, help_with_link
+from bookstore.db_clock import database_now_expression
 from catalog import selectors
 from catalog.admin.paging import DeferredJoinPaginator, SearchedOnceChangeList
 from catalog.life_years import author_life_text
@@ -192,6 +193,8 @@ class EnrichmentRequestAdmin(
             .prefetch_related("work__editions", "work__credits__author")
             # A waiting request's next try needs a worker: read once for the page.
             .annotate(worker_running=worker_running_expression())
+            # The database's now, read with the rows: a next try is due on its clock.
+            .annotate(database_now=database_now_expression())
             # Whether a completed request added anything ("Matched, nothing added").
             .annotate(**request_changed_catalog_annotation())
         )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bookstore.admin_links import admin_may_view, link_for_viewer, viewer_request
+from bookstore.db_clock import database_now_expression
 from catalog import selectors
 from catalog.admin import WorkAdmin
 from catalog.models import Work
@@ -229,6 +230,8 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
             .annotate(
                 enrichment_next_try_at=Subquery(pending),
                 worker_running=worker_running_expression(),
+                # The database's now, read with the rows: a next try is due on its clock.
+                database_now=database_now_expression(),
                 # "Matched, nothing added" where the status says "enriched" (one query).
                 **target_changed_annotation(),
             )
@@ -240,6 +243,7 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
             return waiting_text(
                 getattr(work, "enrichment_next_try_at", None),
                 worker_running=getattr(work, "worker_running", None),
+                now=getattr(work, "database_now", None),
             )
         if target_added_nothing(work):
             return NOTHING_ADDED_LABEL
