@@ -38,6 +38,14 @@ def link_for_viewer(request, model, url: str, text):
     return format_html('<a href="{}">{}</a>', url, text)
 
 
+def count_link(url: str, text, count: int) -> str:
+    """A count that links to what it counts ("Its audit log entries (3)", "updated 12"); of 0,
+    its text alone: a link to an empty list offers nothing."""
+    if not count:
+        return format_html("{}", text)
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
 #: The attribute a change page sets on its object: read-only fields get the object, never the
 #: request, and some link to pages their reader may not open.
 VIEWER_REQUEST = "_admin_viewer_request"

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
-from django.template.defaultfilters import filesizeformat
+from django.template.defaultfilters import filesizeformat, floatformat
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,7 +11,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from bookstore.admin_links import ViewerOnObjectMixin, user_for_viewer, viewer_request
+from bookstore.admin_links import (
+    ViewerOnObjectMixin,
+    count_link,
+    user_for_viewer,
+    viewer_request,
+)
 from bookstore.admin_lists import (
     EmptyListHelpMixin,
     QuickActionCheckboxMixin,
@@ -361,9 +366,9 @@ class ImportJobAdmin(
         )
 
 
-def _row_counts(job: ImportJob, *, warnings: int) -> list[tuple[str, str, int, str]]:
-    """(label, progress key, count, link to those rows) of each count the job's page shows; no
-    link for a count of 0, which would lead to an empty list."""
+def _row_counts(job: ImportJob, *, warnings: int) -> list[str]:
+    """Each count the job's page shows ("updated 12"), a link to those rows (count_link: none
+    for 0); its figure is what the page's progress poll updates (`data-field`)."""
     links = import_row_links(job)
     counts = [
         (gettext("Created"), "created", job.created_count, links["created"]),
@@ -372,7 +377,14 @@ def _row_counts(job: ImportJob, *, warnings: int) -> list[tuple[str, str, int, s
         (gettext("failed"), "failed", job.failed_count, links["failed"]),
         (gettext("with warnings"), "warnings", warnings, links["warnings"]),
     ]
-    return [(label, key, n, links_to if n else "") for label, key, n, links_to in counts]
+    return [
+        count_link(
+            url,
+            format_html('{} <strong data-field="{}">{}</strong>', label, key, floatformat(n, "0g")),
+            n,
+        )
+        for label, key, n, url in counts
+    ]
 
 
 def _job_link(job: ImportJob) -> str:

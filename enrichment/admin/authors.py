@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_links import admin_may_view
+from bookstore.admin_links import admin_may_view, count_link
 from catalog.admin.authors import AuthorAdmin
 from catalog.models import Author, EnrichmentStatus
 from enrichment.admin.actions import bulk_action
@@ -237,29 +237,31 @@ class EnrichmentAuthorAdmin(ReviewPermissionMixin, AuthorAdmin):
         links = []
         if admin_may_view(request, EnrichmentRequest):
             query = urlencode({"author__id__exact": author.pk, HISTORY_PARAMETER: ALL_HISTORY})
+            requests = author.enrichment_requests.count()
             links.append(
-                (
+                count_link(
                     f"{reverse('admin:enrichment_enrichmentrequest_changelist')}?{query}",
-                    gettext("Its enrichment requests (%(n)s)")
-                    % {"n": author.enrichment_requests.count()},
+                    gettext("Its enrichment requests (%(n)s)") % {"n": requests},
+                    requests,
                 )
             )
         if admin_may_view(request, AuditLogEntry):
+            entries = AuditLogEntry.objects.filter(entries_of_author_q(author.pk)).count()
             links.append(
-                (
+                count_link(
                     f"{reverse('admin:enrichment_auditlogentry_changelist')}?"
                     + urlencode({"author__id__exact": author.pk}),
-                    gettext("Its audit log entries (%(n)s)")
-                    % {"n": AuditLogEntry.objects.filter(entries_of_author_q(author.pk)).count()},
+                    gettext("Its audit log entries (%(n)s)") % {"n": entries},
+                    entries,
                 )
             )
+        history = reverse("admin:catalog_author_history", args=[author.pk])
         links.append(
-            (
-                reverse("admin:catalog_author_history", args=[author.pk]),
-                gettext("History (enrichment's changes included)"),
+            format_html(
+                '<a href="{}">{}</a>', history, gettext("History (enrichment's changes included)")
             )
         )
-        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
     @admin.action(description=_("Enrich selected authors"), permissions=["review"])
     def enrich_selected(self, request, queryset):

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from bookstore.admin_links import admin_may_view, link_for_viewer, viewer_request
+from bookstore.admin_links import admin_may_view, count_link, link_for_viewer, viewer_request
 from bookstore.db_clock import database_now_expression
 from catalog import selectors
 from catalog.admin import WorkAdmin
@@ -300,26 +300,28 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
                 {"work__id__exact": work.pk, presenters.HISTORY_PARAMETER: presenters.ALL_HISTORY}
             )
             links.append(
-                (
+                count_link(
                     f"{reverse('admin:enrichment_enrichmentrequest_changelist')}?{query}",
                     gettext("Its enrichment requests (%(n)s)") % {"n": summary.request_count},
+                    summary.request_count,
                 )
             )
         if admin_may_view(request, AuditLogEntry):
             query = urlencode({"work__id__exact": work.pk})
             links.append(
-                (
+                count_link(
                     f"{reverse('admin:enrichment_auditlogentry_changelist')}?{query}",
                     gettext("Its audit log entries (%(n)s)") % {"n": summary.audit_count},
+                    summary.audit_count,
                 )
             )
+        history = reverse("admin:catalog_work_history", args=[work.pk])
         links.append(
-            (
-                reverse("admin:catalog_work_history", args=[work.pk]),
-                gettext("History (enrichment's changes included)"),
+            format_html(
+                '<a href="{}">{}</a>', history, gettext("History (enrichment's changes included)")
             )
         )
-        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+        return format_html_join(" · ", "{}", ((link,) for link in links))
 
     @admin.display(description=_("Status"))
     def enrichment_status_text(self, work):

@@ -214,6 +214,9 @@ def test_work_author_and_edition_history_pages_link_the_lists_their_reader_may_o
     author = work.credits.get().author
     edition = work.editions.get()
     AuditLogEntry.objects.create(edition=edition, work=work, action="auto_apply", changes={})
+    # Something to list: a count of 0 is no link (bookstore.admin_links.count_link).
+    EnrichmentRequest.objects.create(author=author, trigger="command")
+    AuditLogEntry.objects.create(author=author, action="auto_apply", changes={})
     client.force_login(
         staff(
             "view_work",
