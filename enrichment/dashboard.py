@@ -330,7 +330,9 @@ def dashboard_figures(*, now=None, snapshot: DashboardSnapshot | None = None) ->
     states = provider_states()  # one query for the providers' table and the notice
     figures.providers = provider_health(now=now, states=states)
     figures.budgets_start_again = next_budget_day_start(now.timestamp())
-    figures.reachability = providers_reachability(now=now, states=states, health=figures.providers)
+    figures.reachability = providers_reachability(
+        now=given, states=states, health=figures.providers
+    )
     figures.imports = list(
         ImportJob.objects.filter(
             status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]

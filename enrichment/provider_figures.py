@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from bookstore.db_clock import database_now_expression
 from enrichment.faults import ClassifiedFault, classify_fault, host_of
 from enrichment.models import EnrichmentRequest, ProviderState
 from enrichment.providers.registry import enabled_providers, get_provider, provider_label
@@ -187,8 +188,9 @@ def providers_reachability(
     when, the kind of failure, and when the worker asks it again: when its breaker lets a request
     through and a waiting book is due. One query (none given the `states`), one more when a
     provider is unreachable; given the providers' `health` (provider_health), whether each is
-    configured is taken from it rather than asked again (the local dump's check is a query)."""
-    now = now or timezone.now()
+    configured is taken from it rather than asked again (the local dump's check is a query).
+    A book is due on the clock due times are stamped on, the database's, read with it (`now`:
+    another moment), never this machine's."""
     if health is None:
         enabled = enabled_providers()
     else:
@@ -196,7 +198,7 @@ def providers_reachability(
     online = [p for p in enabled if p.setting_names.url]
     states = provider_states() if states is None else states
     unreachable = []
-    due: list[datetime.datetime | None] = []
+    due: list[tuple[datetime.datetime, datetime.datetime] | None] = []
     for provider in online:
         state = states.get(provider.name)
         if state is None:
@@ -210,14 +212,16 @@ def providers_reachability(
         )
         if not (breaker_open or failing):
             continue
-        if not due:  # the first book due again, once
+        if not due:  # the first book due again, once, and the database's now read with it
             due.append(
                 EnrichmentRequest.objects.filter(status=EnrichmentRequest.Status.PENDING)
                 .order_by("next_attempt_at")
-                .values_list("next_attempt_at", flat=True)
+                .annotate(read_at=database_now_expression())
+                .values_list("next_attempt_at", "read_at")
                 .first()
             )
-        next_try = due[0] and max(due[0], now)
+        first_due = due[0]
+        next_try = first_due and max(first_due[0], now or first_due[1])
         if next_try and breaker_open and state.opened_at:
             reopens = state.opened_at + datetime.timedelta(
                 seconds=limits_for(state.provider).breaker_open_seconds

@@ -3,7 +3,6 @@ providers cannot be reached (enrichment.provider_figures.providers_reachability)
 
 from django import template
 from django.contrib.admin.utils import display_for_value
-from django.utils import timezone
 
 from enrichment import provider_figures
 from enrichment.heartbeats import no_worker_running
@@ -14,8 +13,7 @@ register = template.Library()
 @register.inclusion_tag("admin/enrichment/includes/providers_notice.html")
 def providers_notice(reachability: provider_figures.ProvidersReachability | None = None) -> dict:
     """The notice for `reachability` (the dashboard's figures have it), else asked now."""
-    now = timezone.now()
-    reachability = reachability or provider_figures.providers_reachability(now=now)
+    reachability = reachability or provider_figures.providers_reachability()
     next_try = reachability.next_try_at
     return {
         "reachability": reachability,

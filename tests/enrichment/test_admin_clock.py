@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Work
-from enrichment import operations_panel
-from enrichment.models import EnrichmentRequest
+from enrichment import operations_panel, provider_figures
+from enrichment.models import EnrichmentRequest, ProviderState
 from tests.enrichment.test_claims_clock import TEN_MINUTES, on_a_machine
 from tests.enrichment.test_dashboard_operations import heartbeat, page  # noqa: F401 (fixture)
 from tests.enrichment.test_review_admin import librarian
@@ -91,3 +91,30 @@ def test_a_waiting_books_next_try_is_due_or_not_on_the_databases_clock(
         text = visible_text(client, url)
         assert "Waiting: providers unavailable, next try at" in text, url
         assert "next try in a moment" not in text, url
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lives on one machine: its clock is the machine's",
+)
+def test_the_providers_notice_says_the_next_try_on_the_databases_clock(monkeypatch, settings):
+    """With Open Library unreachable, its notice's "next try" was the first due book's, or the
+    web machine's now when later: ten minutes ahead, it put off a try due in five minutes."""
+    settings.ENRICHMENT_PROVIDERS = ["openlibrary"]
+    ProviderState.objects.create(
+        provider="openlibrary",
+        consecutive_failures=5,
+        last_error="ConnectError: [Errno 111] Connection refused",
+        last_error_kind="refused",
+        last_error_host="openlibrary.org",
+        last_error_at=timezone.now(),
+    )
+    due = timezone.now() + datetime.timedelta(minutes=5)
+    EnrichmentRequest.objects.create(
+        work=make_work("Waiting"), trigger="command", next_attempt_at=due
+    )
+    on_a_machine(monkeypatch, TEN_MINUTES)
+
+    reachability = provider_figures.providers_reachability()
+    assert reachability.unreachable
+    assert abs((reachability.next_try_at - due).total_seconds()) < 1
