@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from catalog.models import Author, ImportJob
+from enrichment.dashboard import dashboard_snapshot_refresh
 from enrichment.models import EnrichmentRequest
 from tests.factories import make_work
 
@@ -64,3 +65,19 @@ def test_a_work_or_author_with_no_request_or_entry_links_to_no_empty_list(client
             assert re.search(rf">\s*{re.escape(linked)}\s*</a>", page), url
     author_page = client.get(reverse("admin:catalog_author_change", args=[author.pk]))
     assert not re.search(r">\s*Its enrichment requests \(0\)\s*</a>", author_page.content.decode())
+
+
+def test_the_dashboards_counts_of_0_are_no_links(client):
+    """The dashboard linked "0 works waiting (…)", "0 redirects (…)" and each bar of 0
+    ("Failed 0") to an empty list."""
+    make_work("Piranesi", authors=["Susanna Clarke"])
+    dashboard_snapshot_refresh()
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    page = client.get(reverse("admin:enrichment_dashboard")).content.decode()
+
+    for anchor in ("works-waiting", "works-unresolved", "authors-redirects"):
+        tag = re.search(rf'<a[^>]*id="{anchor}"[^>]*>', page).group(0)
+        assert "href" not in tag, anchor
+    assert not re.search(r'<a href="[^"]*">Failed</a>', page)  # no request failed
+    # A count above 0 stays a link: the one author lacks a bio, dates or ids.
+    assert "href" in re.search(r'<a[^>]*id="authors-missing"[^>]*>', page).group(0)
