@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from machine import bench_env, machine_line, run_on_databases
-from processes import vm_hwm_mb
+from processes import child_pids, vm_hwm_mb
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -98,15 +98,19 @@ def import_once(data: bytes) -> tuple[float, dict]:
 
 
 def _cpu_seconds() -> tuple[float, float, float]:
-    """CPU seconds (user + system) of this process, of its ended children (the import's
-    reading worker is forked and reaped by the import), and of this connection's PostgreSQL
-    server process (0 on SQLite, which works inside this process)."""
+    """CPU seconds (user + system) of this process (its threads included), of its ended
+    children (the import's reading worker is forked and reaped by the import), and of the
+    PostgreSQL server (0 on SQLite, which works inside this process)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime, _server_cpu()
 
 
 def _server_cpu() -> float:
+    """CPU seconds of the PostgreSQL server: every process of its cluster, live or ended (an
+    import may write on a connection of its own, `catalog.services.batch_writer`, whose server
+    process ends with the job), as the postmaster's own time plus its ended children's (which
+    it reaped) plus its live children's."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -114,9 +118,22 @@ def _server_cpu() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
-    # /proc/<pid>/stat: utime and stime are fields 14 and 15, in clock ticks (same machine).
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    postmaster = int(_proc_stat(pid)[1])
+    time.sleep(0.5)  # a server process whose connection just closed: ended and reaped by then
+    # /proc/<pid>/stat: utime, stime, cutime, cstime are fields 14-17, in clock ticks.
+    fields = _proc_stat(postmaster)
+    ticks = sum(int(f) for f in fields[11:15])
+    for child in child_pids(postmaster):
+        try:
+            ticks += sum(int(f) for f in _proc_stat(child)[11:13])
+        except OSError:
+            continue  # it ended between the listing and the reading (then in cutime, or lost)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """A process's /proc stat fields from the state on (field 3 is index 0)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def cpu_bound_line(rows: int, counts: dict) -> str:
