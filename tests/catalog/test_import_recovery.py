@@ -372,13 +372,17 @@ print(json.dumps({
 def test_a_worker_sigkilled_mid_batch_leaves_whole_batches_and_the_sweep_finishes_the_job(
     tmp_path,
 ):
-    import json
     import os
     import signal
-    import subprocess
     import sys
 
-    from tests.enrichment.processes import ROOT, process_env, shared_database_url, start, wait_for
+    from tests.enrichment.processes import (
+        last_json_of,
+        process_env,
+        shared_database_url,
+        start,
+        wait_for,
+    )
 
     rows, batch = 200, 20
     (tmp_path / "synthetic-export.csv").write_bytes(synthetic_goodreads_file(rows))
@@ -400,16 +404,7 @@ def test_a_worker_sigkilled_mid_batch_leaves_whole_batches_and_the_sweep_finishe
         if worker.poll() is None:
             worker.kill()
             worker.wait(timeout=30)
-    swept = subprocess.run(
-        [sys.executable, "-c", SWEEP_AND_WORK, str(job_id)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert swept.returncode == 0, swept.stderr
-    found = json.loads(swept.stdout.strip().splitlines()[-1])
+    found = last_json_of(SWEEP_AND_WORK, str(job_id), env)
     left = found["left"]
     # The kill left whole batches only, their counts committed with them.
     assert left["status"] == "running" and left["rows"] == left["processed"]

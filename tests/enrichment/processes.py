@@ -67,6 +67,21 @@ def wait_for(condition, timeout: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def last_json_of(script: str, argument: str, env: dict[str, str], timeout: float = 120):
+    """The last line a Python `script` run in a fresh process (with `argument`) prints, read as
+    JSON: what a new worker found after another was killed."""
+    finished = subprocess.run(
+        [sys.executable, "-c", script, argument],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+    assert finished.returncode == 0, finished.stderr
+    return json.loads(finished.stdout.strip().splitlines()[-1])
+
+
 def read_status(path: Path):
     """The JSON a child process writes to report itself; None until it is whole."""
     try:

@@ -3,15 +3,19 @@ guard, or the kernel out of memory, kills one): the chunks it committed stay don
 in leaves nothing, and the sweep finishes the operation with every work queued once
 (tests/enrichment/test_sweep_bulk.py plays the same kill inside one process)."""
 
-import json
 import os
 import signal
-import subprocess
 import sys
 
 import pytest
 
-from tests.enrichment.processes import ROOT, process_env, shared_database_url, start, wait_for
+from tests.enrichment.processes import (
+    last_json_of,
+    process_env,
+    shared_database_url,
+    start,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]  # real processes
 
@@ -114,16 +118,7 @@ def test_a_worker_sigkilled_mid_bulk_operation_leaves_whole_chunks_and_the_sweep
         if worker.poll() is None:
             worker.kill()
             worker.wait(timeout=30)
-    swept = subprocess.run(
-        [sys.executable, "-c", SWEEP_AND_WORK, str(operation_id)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    assert swept.returncode == 0, swept.stderr
-    found = json.loads(swept.stdout.strip().splitlines()[-1])
+    found = last_json_of(SWEEP_AND_WORK, str(operation_id), env)
     left = found["left"]
     # The kill left whole chunks only, each with its requests.
     assert left["status"] == "running" and left["done"] % CHUNK == 0
