@@ -254,7 +254,7 @@ def _progress_line(row: dict) -> str:
     ) % {
         **row,
         "status": Status(row["status"]).label,
-        "calls": backfill_months.calls_text(row["provider_calls"]),
+        "calls": backfill_months.calls_text(row["provider_calls"], status=row["status"]),
     }
     if row["error"]:
         text += f"\n    {row['error']}"
@@ -293,7 +293,7 @@ def _table(rows: list[dict]) -> str:
             row["month"],
             str(Status(row["status"]).label),
             *(f"{row[key]:,}" for key in FIGURES),
-            backfill_months.calls_text(row["provider_calls"]),
+            backfill_months.calls_text(row["provider_calls"], status=row["status"]),
         ]
         for row in rows
     ]

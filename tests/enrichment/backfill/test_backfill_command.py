@@ -132,10 +132,24 @@ def test_the_human_output_is_a_table_of_the_ranges_months():
     assert lines[1].split("  ")[0] == "month"
     assert "duplicates dropped" in lines[1] and "provider calls" in lines[1]
     assert lines[2].startswith("2024-01  Pending")
+    assert lines[2].endswith("–")  # not run yet: not known
     assert lines[3].startswith("2024-02  Completed")
     assert "1,234" in lines[3]
     assert lines[3].endswith("Open Library search 3 · Google Books 2")
     assert "the scheduler" in lines[4]
+
+
+def test_a_month_that_ran_and_sent_no_request_says_0_provider_calls_as_the_admin_does():
+    """A completed month whose books all came from the dump sent no request: "0", where the
+    table said "–", which says only of a month not run yet that its count is not known."""
+    BackfillMonth.objects.create(
+        year=2024, month=3, status=Status.COMPLETED, books_discovered=4, provider_calls={}
+    )
+
+    out = backfill("--from", "2024-03", "--to", "2024-03")
+
+    row = next(line for line in out.splitlines() if line.startswith("2024-03"))
+    assert row.endswith("  0"), out
 
 
 def test_retry_puts_the_ranges_failed_and_cancelled_months_back():
