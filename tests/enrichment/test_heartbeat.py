@@ -103,11 +103,13 @@ def test_a_failed_write_does_not_end_the_heartbeat(monkeypatch):
     thread = thread_for(sentinel)
     thread.start()
     try:
-        processes.wait_for(ClusterHeartbeat.objects.exists, 5, "a beat after the failure")
+        # Counted by the thread, not queried: a query while it writes can find SQLite locked.
+        processes.wait_for(lambda: thread.beats >= 2, 5, "a beat after the failure")
     finally:
         thread.stop_event.set()
         thread.join(5)
     assert len(calls) >= 2
+    assert ClusterHeartbeat.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -134,10 +136,13 @@ def test_a_database_down_for_a_while_logs_one_traceback_not_three_a_beat(monkeyp
     with caplog.at_level("INFO", logger="enrichment.heartbeats"):
         thread.start()
         try:
-            processes.wait_for(ClusterHeartbeat.objects.exists, 5, "a beat once it is back")
+            # Waits on the check that follows a landed beat, not on the table: a query here
+            # while the thread writes finds SQLite's shared test database locked.
+            processes.wait_for(lambda: checks, 5, "a beat once it is back")
         finally:
             thread.stop_event.set()
             thread.join(5)
+    assert ClusterHeartbeat.objects.exists()
     records = [r for r in caplog.records if r.name == "enrichment.heartbeats"]
     assert [bool(r.exc_info) for r in records][:4] == [True, False, False, False]
     assert [r.getMessage() for r in records][:4] == [
