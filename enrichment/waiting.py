@@ -8,6 +8,7 @@ admin's format and the site's time zone. The periodic sweep sends it again once 
 """
 
 import datetime
+import enum
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -70,6 +71,41 @@ def next_try_at(unavailable: list[Unavailable], *, now: datetime.datetime) -> da
     return now + datetime.timedelta(seconds=settings.ENRICHMENT_UNAVAILABLE_RETRY_SECONDS)
 
 
+#: A due time passed by more than this is overdue, not merely due: the schedules that take due
+#: work run every minute (requests) or five (backfill months), so past this something holds it
+#: (no worker, a backlog, a schedule that stopped).
+OVERDUE_AFTER = datetime.timedelta(minutes=10)
+
+
+class Due(enum.Enum):
+    AHEAD = "ahead"
+    DUE = "due"  # passed by less than OVERDUE_AFTER: taken at the next sweep
+    OVERDUE = "overdue"
+
+
+def due_state(when: datetime.datetime, *, now: datetime.datetime) -> Due:
+    """Whether a next try (a next run) is still ahead, due, or overdue at `now`, which callers
+    read on the clock the time was stamped on, the database's (db_clock), never this
+    machine's."""
+    if when > now:
+        return Due.AHEAD
+    return Due.OVERDUE if now - when > OVERDUE_AFTER else Due.DUE
+
+
+def next_try_words(next_try: datetime.datetime | None, *, now=None) -> str:
+    """ "next try at 6:25 p.m.", or, once that time has passed on the database's clock, "next
+    try due now" or "next try overdue since 6:25 p.m." (a past time read as one still ahead)."""
+    if next_try is None:
+        return gettext("next try not set")
+    shown = display_for_value(next_try, "–")  # the admin's format, the site's time zone
+    state = due_state(next_try, now=now or database_now())
+    if state == Due.OVERDUE:
+        return gettext("next try overdue since %(time)s") % {"time": shown}
+    if state == Due.DUE:
+        return gettext("next try due now")
+    return gettext("next try at %(time)s") % {"time": shown}
+
+
 def waiting_text(
     next_try: datetime.datetime | None,
     *,
@@ -90,6 +126,10 @@ def waiting_text(
             "Waiting: providers unavailable; no worker is running to try again "
             "(start one with manage.py qcluster)"
         )
+    if next_try is not None and due_state(next_try, now=now) == Due.OVERDUE:
+        return gettext("Waiting: providers unavailable, next try overdue since %(time)s") % {
+            "time": display_for_value(next_try, "–")
+        }
     if next_try is None or next_try <= now:
         return gettext("Waiting: providers unavailable, next try in a moment")
     return gettext("Waiting: providers unavailable, next try at %(time)s") % {

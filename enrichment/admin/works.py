@@ -47,7 +47,7 @@ from enrichment.selectors import (
     works_by_author_completeness,
 )
 from enrichment.templatetags.admin_time import moment_age
-from enrichment.waiting import waiting_text
+from enrichment.waiting import next_try_words, waiting_text
 
 #: The works list's status filter values that probe each work (`target_status_filter`).
 STATUSES_PROBED = (Work.EnrichmentStatus.ENRICHED, NOTHING_ADDED)
@@ -395,9 +395,9 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
                 return gettext("Not tried yet (queued %(when)s)") % {
                     "when": when_text(current.created_at)
                 }
-            return gettext("%(when)s; next try at %(next)s") % {
+            return gettext("%(when)s; %(next)s") % {
                 "when": when_text(tried),
-                "next": display_for_value(current.next_attempt_at, "–"),
+                "next": next_try_words(current.next_attempt_at),
             }
         return gettext("%(when)s: %(status)s") % {
             "when": when_text(tried),

@@ -118,3 +118,25 @@ def test_the_providers_notice_says_the_next_try_on_the_databases_clock(monkeypat
     reachability = provider_figures.providers_reachability()
     assert reachability.unreachable
     assert abs((reachability.next_try_at - due).total_seconds()) < 1
+
+
+def test_a_waiting_books_next_try_long_past_says_overdue_not_in_a_moment(client, settings):
+    """A next try three hours past read "next try in a moment" on the works list, the queue and
+    the request's page, as if the sweep were about to take it: something holds it."""
+    settings.CLUSTER_HEARTBEAT_STALE_SECONDS = 60
+    heartbeat("bookstore", "worker-1", 4101, beat=timezone.now())
+    work = make_work("Held for hours")
+    request = EnrichmentRequest.objects.create(
+        work=work, trigger="command", next_attempt_at=ahead(hours=-3)
+    )
+    Work.objects.filter(pk=work.pk).update(enrichment_status=Work.EnrichmentStatus.WAITING)
+    client.force_login(librarian())
+
+    for url in (
+        reverse("admin:catalog_work_changelist"),
+        reverse("admin:enrichment_enrichmentrequest_changelist"),
+        reverse("admin:enrichment_enrichmentrequest_change", args=[request.pk]),
+    ):
+        text = visible_text(client, url)
+        assert "Waiting: providers unavailable, next try overdue since" in text, url
+        assert "next try in a moment" not in text, url

@@ -135,12 +135,16 @@ def test_the_requests_list_opened_from_a_work_or_an_author_says_whose_requests_i
     assert list_subtitle(whole.content.decode()) == ""
 
 
-def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, settings):
+def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, settings, monkeypatch):
     """ "next try at 17:25" (or "Nov 30, 17:25") was written its own way beside "Nov. 30, 2026,
     5:25 p.m." for the last try."""
     settings.TIME_ZONE = "America/New_York"
     work = make_work("Waiting")
     tried = datetime.datetime(2026, 11, 30, 22, 25, tzinfo=datetime.UTC)
+    # The database's clock five minutes after the try: its next try is still ahead.
+    monkeypatch.setattr(
+        "enrichment.waiting.database_now", lambda: tried + datetime.timedelta(minutes=5)
+    )
     EnrichmentRequest.objects.create(
         work=work,
         trigger="command",
@@ -152,6 +156,38 @@ def test_a_pending_works_next_try_is_in_the_admins_format(client, librarian, set
     words = text_of(fieldset(client.get(work_url(work)).content.decode(), "Enrichment"))
     assert "Last try: Nov. 30, 2026, 5:25 p.m. (" in words
     assert "; next try at Nov. 30, 2026, 6:25 p.m. — request #" in words
+
+
+@pytest.mark.parametrize(
+    ("next_try_in", "says"),
+    [
+        (datetime.timedelta(minutes=-2), "; next try due now — request #"),
+        (datetime.timedelta(hours=-3), "; next try overdue since "),
+        (datetime.timedelta(hours=1), "; next try at "),
+    ],
+)
+def test_a_pending_works_next_try_in_the_past_says_due_or_overdue(
+    client, librarian, next_try_in, says
+):
+    """A next try the sweep had not taken yet read "next try at 8:10" at 11:10, as if still
+    ahead: past, it is due (taken at the next sweep) or, long past, overdue (something holds
+    it), on the database's clock (SQLite's is this machine's)."""
+    from django.utils import timezone
+
+    work = make_work("Held by the sweep")
+    tried = timezone.now() - datetime.timedelta(hours=4)
+    EnrichmentRequest.objects.create(
+        work=work,
+        trigger="command",
+        attempts=1,
+        claimed_at=tried - datetime.timedelta(minutes=1),
+        finished_at=tried,
+        next_attempt_at=timezone.now() + next_try_in,
+    )
+    words = text_of(fieldset(client.get(work_url(work)).content.decode(), "Enrichment"))
+    assert says in words
+    if next_try_in < datetime.timedelta(0):
+        assert "; next try at" not in words
 
 
 def test_a_work_whose_proposal_was_dismissed_says_dismissed_and_by_whom(client, librarian):
