@@ -11,14 +11,17 @@ hold them, and the server checks them again.
 
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
-from django.db.models import ExpressionWrapper, F, IntegerField
+from django.db.models import ExpressionWrapper, F, IntegerField, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_q.models import Schedule
 
 from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import help_with_link, with_note
+from bookstore.db_clock import database_now_expression
 from catalog.models import Work
 from enrichment.admin.backfill_actions import (
     RERUN_PERMISSION,
@@ -33,14 +36,18 @@ from enrichment.admin.backfill_cells import (
     resolved_text,
     resolved_with_synthetic,
     sources_table,
+    waiting_words,
 )
 from enrichment.admin.base import ReadOnlyAdmin, badge
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.months import calls_text
+from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BackfillMonth
 
 __all__ = ["RERUN_PERMISSION", "RUN_PERMISSION", "BackfillMonthAdmin"]
 
+#: The schedule that takes waiting months (enrichment migration 0015 creates it).
+SCHEDULER_TASK = "enrichment.tasks.run_backfill_scheduler"
 #: Months in publication order, for the list's "Month" column.
 MONTH_ORDER = ExpressionWrapper(F("year") * 100 + F("month"), output_field=IntegerField())
 
@@ -86,6 +93,7 @@ class BackfillMonthAdmin(BackfillMonthActions, ViewerOnObjectMixin, ReadOnlyAdmi
                 "fields": [
                     ("retry_count", "started_at"),
                     ("heartbeat_at", "completed_at"),
+                    "waiting",
                     "error",
                     "earlier_runs_table",
                 ]
@@ -100,7 +108,23 @@ class BackfillMonthAdmin(BackfillMonthActions, ViewerOnObjectMixin, ReadOnlyAdmi
         "sources_table",
         "works_link",
         "earlier_runs_table",
+        "waiting",
     ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                # When a waiting month may be taken, read once with the rows: the scheduler's
+                # next run, whether a worker runs it, and the database's now to judge it by.
+                scheduler_next_run=Subquery(
+                    Schedule.objects.filter(func=SCHEDULER_TASK).values("next_run")[:1]
+                ),
+                worker_running=worker_running_expression(),
+                database_now=database_now_expression(),
+            )
+        )
 
     def has_view_permission(self, request, obj=None):
         # Whoever may run the backfill may watch it without a separate view permission.
@@ -185,14 +209,41 @@ class BackfillMonthAdmin(BackfillMonthActions, ViewerOnObjectMixin, ReadOnlyAdmi
 
     @admin.display(description=_("Run"), ordering="started_at")
     def run_times(self, month):
-        """Started, then completed ("…" while it runs or waits)."""
+        """Started, then completed ("…" while it runs); a waiting month's second line says
+        until when it waits."""
+        waits = self._waits(month)
+        if waits and not month.started_at:
+            return waits
         if not month.started_at and not month.completed_at:
             return "–"
         return format_html(
             '<span title="{}">{}<br>{}</span>',
             gettext("Started, then completed"),
             display_for_value(month.started_at, "–"),  # the admin's format, the site's time zone
-            display_for_value(month.completed_at, "…"),
+            waits or display_for_value(month.completed_at, "…"),
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and self._waits(obj):
+            return self.fieldsets
+        # Only a waiting month's page says until when it waits.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "waiting"]})
+            for name, options in self.fieldsets
+        ]
+
+    @admin.display(description=_("Waiting"))
+    def waiting(self, month):
+        return self._waits(month)
+
+    @staticmethod
+    def _waits(month) -> str:
+        return waiting_words(
+            month,
+            # Read with the rows (get_queryset); a month loaded otherwise has none of them.
+            next_run=getattr(month, "scheduler_next_run", None),
+            now=getattr(month, "database_now", None) or timezone.now(),
+            worker_running=getattr(month, "worker_running", True),
         )
 
     @admin.display(description=_("Error"))

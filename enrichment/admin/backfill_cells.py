@@ -9,8 +9,10 @@ from django.utils.translation import gettext, ngettext
 
 from bookstore.admin_lists import count_with_note, with_note
 from enrichment.admin.base import badge
+from enrichment.backfill import months as backfill_months
 from enrichment.backfill.months import calls_label, calls_text
 from enrichment.models import BackfillMonth
+from enrichment.waiting import Due, due_state
 
 Status = BackfillMonth.Status
 STATUS_COLOURS = {
@@ -70,6 +72,34 @@ def error_short(error: str):
 
 def statuses_text(statuses) -> str:
     return ", ".join(str(Status(status).label).lower() for status in statuses)
+
+
+def waiting_words(month: BackfillMonth, *, next_run, now, worker_running: bool) -> str:
+    """How a month waiting for the scheduler (pending, or back to retry) waits and until when:
+    the scheduler's next run (`next_run`: its schedule's), due or overdue on the database's
+    clock (`now`), or why no run will come; "" of a month that does not wait."""
+    if month.status not in backfill_months.CLAIMABLE:
+        return ""
+    if backfill_months.month_in_future(month, now=now):
+        return gettext("Waits until %(month)s begins") % {"month": month}
+    if not worker_running:
+        return gettext(
+            "Waits, but no worker is running to take it (start one with manage.py qcluster)"
+        )
+    if next_run is None:
+        return gettext(
+            "Waits, but the backfill's schedule is missing: no run will take it "
+            "(manage.py backfill --now processes it)"
+        )
+    shown = display_for_value(next_run, "–")  # the admin's format, the site's time zone
+    state = due_state(next_run, now=now)
+    if state == Due.OVERDUE:
+        return gettext("Waits for the scheduler, whose run is overdue since %(time)s") % {
+            "time": shown
+        }
+    if state == Due.DUE:
+        return gettext("Waits for the scheduler, whose run is due now")
+    return gettext("Waits for the scheduler's next run, at %(time)s") % {"time": shown}
 
 
 def sources_table(month):

@@ -572,3 +572,119 @@ def test_a_month_that_ran_and_sent_no_request_says_0_calls_not_a_dash():
     )
     run = [visible(c) for c in re.findall(r"<td>(.*?)</td>", table.group(0), re.S)]
     assert run[1] == "Completed" and run[5] == "0"  # its calls, beside its queued books
+
+
+def row_of(page, label: str) -> str:
+    rows = re.findall(r"<tr>.*?</tr>", page.content.decode(), re.S)
+    return visible(next(row for row in rows if label in row))
+
+
+def scheduler_next_run(when) -> None:
+    from django_q.models import Schedule
+
+    Schedule.objects.filter(func="enrichment.tasks.run_backfill_scheduler").update(next_run=when)
+
+
+@pytest.fixture
+def a_worker_beats(settings):
+    from django.utils import timezone
+
+    from tests.enrichment.test_dashboard_operations import heartbeat
+
+    settings.CLUSTER_HEARTBEAT_SECONDS = 10
+    settings.CLUSTER_HEARTBEAT_STALE_SECONDS = 60
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    heartbeat("bookstore", "worker-1", 4101, beat=timezone.now())
+
+
+def test_a_month_waiting_to_retry_says_until_when_it_waits(settings, a_worker_beats):
+    """A month back to retry showed "–" (never started) or "…" (as if still running) in its Run
+    column: it says it waits for the scheduler's next run, and when that is."""
+    from django.utils import timezone
+
+    settings.TIME_ZONE = "UTC"
+    next_run = timezone.now().replace(microsecond=0) + datetime.timedelta(minutes=3)
+    scheduler_next_run(next_run)
+    started = datetime.datetime(2026, 11, 30, 22, 25, tzinfo=datetime.UTC)
+    month("2024-03", Status.RETRY, retry_count=1, started_at=started, error="HTTP 503")
+    month("2024-04", Status.RETRY)  # a partly failed month a person retried: never started
+    superuser = logged_in(User.objects.create_superuser("root", password="pw"))
+
+    page = superuser.get(LIST_URL)
+
+    from django.contrib.admin.utils import display_for_value
+
+    at = display_for_value(next_run, "")
+    march, april = row_of(page, "March 2024"), row_of(page, "April 2024")
+    assert f"Nov. 30, 2026, 10:25 p.m. Waits for the scheduler's next run, at {at}" in march
+    assert f"Waits for the scheduler's next run, at {at}" in april
+    assert "…" not in march  # as if it were still running, before
+    march_page = visible(
+        superuser.get(
+            reverse(
+                "admin:enrichment_backfillmonth_change",
+                args=[BackfillMonth.objects.get(month=3).pk],
+            )
+        ).content.decode()
+    )
+    assert f"Waiting: Waits for the scheduler's next run, at {at}" in march_page
+
+
+@pytest.mark.parametrize(
+    ("run_in", "says"),
+    [
+        (datetime.timedelta(minutes=-2), "Waits for the scheduler, whose run is due now"),
+        (datetime.timedelta(hours=-2), "Waits for the scheduler, whose run is overdue since "),
+    ],
+)
+def test_a_waiting_months_scheduler_run_in_the_past_says_due_or_overdue(
+    a_worker_beats, run_in, says
+):
+    """A run already past read as the next one ahead ("next run, at 8:10" at 10:10): due, or
+    overdue when long past, on the database's clock (SQLite's is this machine's)."""
+    from django.utils import timezone
+
+    scheduler_next_run(timezone.now() + run_in)
+    month("2024-03", Status.PENDING)
+
+    text = row_of(
+        logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL), "March 2024"
+    )
+
+    assert says in text
+    assert "next run, at" not in text
+
+
+def test_a_waiting_month_without_a_worker_or_a_schedule_says_no_run_will_take_it(settings):
+    """No cluster beating (or the schedule deleted): a next run that never comes is not
+    promised."""
+    from django_q.models import Schedule
+
+    settings.CLUSTER_HEARTBEAT_SECONDS = 10
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "sync": False}
+    month("2024-03", Status.RETRY)
+    client = logged_in(User.objects.create_superuser("root", password="pw"))
+
+    assert "no worker is running to take it (start one with manage.py qcluster)" in row_of(
+        client.get(LIST_URL), "March 2024"
+    )
+
+    from django.utils import timezone
+
+    from tests.enrichment.test_dashboard_operations import heartbeat
+
+    heartbeat("bookstore", "worker-1", 4101, beat=timezone.now())
+    Schedule.objects.filter(func="enrichment.tasks.run_backfill_scheduler").delete()
+    assert "the backfill's schedule is missing: no run will take it" in row_of(
+        client.get(LIST_URL), "March 2024"
+    )
+
+
+def test_only_a_waiting_months_page_says_until_when_it_waits():
+    completed = a_completed_month()
+    text = visible(
+        logged_in(User.objects.create_superuser("root", password="pw"))
+        .get(reverse("admin:enrichment_backfillmonth_change", args=[completed.pk]))
+        .content.decode()
+    )
+    assert "Waiting:" not in text and "Waits" not in text
