@@ -25,15 +25,16 @@ CoverStatus = EnrichmentRequest.CoverStatus
 Action = AuditLogEntry.Action
 
 
-def decided_headline(req: EnrichmentRequest) -> str:
+def decided_headline(req: EnrichmentRequest, *, changed_since: dict[str, str] | None = None) -> str:
     """One sentence for a completed, dismissed, superseded, failed or skipped request; "" for
     one still looked up or waiting for review, and for one the engine skipped because nothing
-    matched (its no-match headline says why: match_summary.request_headline)."""
+    matched (its no-match headline says why: match_summary.request_headline). `changed_since`:
+    fields_changed_since(req), when the caller has it already."""
     if req.status not in (Status.COMPLETED, Status.FAILED, Status.SKIPPED):
         return ""
     state = request_decided_state(req)
     if state in ("approved", "applied"):
-        return _applied_headline(req, approved=state == "approved")
+        return _applied_headline(req, approved=state == "approved", changed_since=changed_since)
     if state == "nothing_added":
         return gettext(
             "Matched, nothing added: every field the record could fill already held a value."
@@ -87,9 +88,11 @@ def fields_standing(entries: Iterable[AuditLogEntry]) -> FieldsStanding:
     return standing
 
 
-def _applied_headline(req: EnrichmentRequest, *, approved: bool) -> str:
+def _applied_headline(
+    req: EnrichmentRequest, *, approved: bool, changed_since: dict[str, str] | None
+) -> str:
     """ "Approved by alice: Publisher and Pages applied. Cover applied automatically. Title
-    reverted since."; "Applied automatically: …"."""
+    reverted since. Publisher changed since."; "Applied automatically: …"."""
     entries = req.audit_entries.only("action", "changes", "actor", "actor_label")
     standing = fields_standing(entries.order_by("created_at", "pk"))
     by_hand = standing.by_reviewer if approved else standing.by_worker
@@ -112,7 +115,19 @@ def _applied_headline(req: EnrichmentRequest, *, approved: bool) -> str:
     else:
         said = [gettext("Applied automatically: %(applied)s.") % {"applied": applied}]
     reverted = reverted_since(req, standing)
-    return " ".join([*said, reverted] if reverted else said)
+    if reverted:
+        said.append(reverted)
+    # "applied" alone read as if the catalog still held them: a librarian or another proposal
+    # wrote those fields since (the review page says beside each what it holds now).
+    if changed_since is None:
+        changed_since = fields_changed_since(req)
+    stands = dict.fromkeys([*standing.by_reviewer, *standing.by_worker])
+    changed = [name for name, _ in in_field_order(stands) if name in changed_since]
+    if changed:
+        said.append(
+            gettext("%(fields)s changed since.") % {"fields": capfirst(_field_list(req, changed))}
+        )
+    return " ".join(said)
 
 
 def reverted_since(req: EnrichmentRequest, standing: FieldsStanding | None = None) -> str:

@@ -62,10 +62,10 @@ def known_by_key(details: MatchDetails) -> bool:
     )
 
 
-def request_headline(req: EnrichmentRequest) -> str:
+def request_headline(req: EnrichmentRequest, *, changed_since: dict[str, str] | None = None) -> str:
     """The review page's one sentence: what agreed and what did not (enrichment.headlines), or
-    what became of a decided request (enrichment.decided_headline)."""
-    decided = decided_headline(req)
+    what became of a decided request (enrichment.decided_headline; `changed_since` passed on)."""
+    decided = decided_headline(req, changed_since=changed_since)
     if not decided:
         return _match_headline(req)
     if req.status == Status.COMPLETED and req.confidence == EnrichmentRequest.Confidence.HIGH:

@@ -335,7 +335,7 @@ def review_context(req: EnrichmentRequest, *, can_review: bool) -> dict:
     changed_since = fields_changed_since(req)
     rows = review_rows(req, can_review=decidable, changed_since=changed_since)
     cover = cover_context(req, can_review=decidable, changed_since=changed_since)
-    headline = request_headline(req)
+    headline = request_headline(req, changed_since=changed_since)
     return {
         "req": req,
         "can_review": can_review,

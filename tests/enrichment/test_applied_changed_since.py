@@ -67,3 +67,30 @@ def test_a_cover_replaced_since_it_was_applied_says_it_was_changed_since(client,
 
     cover = row_text(client, request, "cover")
     assert "applied" in cover and "The cover was changed since" in cover
+
+
+def test_the_headline_of_a_proposal_applied_and_changed_since_says_so(client, reviewer):
+    """The headline said "Approved by reviewer: Publisher and Pages applied." of a publisher a
+    librarian had edited since: the page's first sentence read as if the catalog held it."""
+    from enrichment.match_summary import request_headline
+
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher", "page_count"])
+    Edition.objects.filter(work=request.work_id).update(publisher="Headline")  # a librarian
+    request.refresh_from_db()
+
+    headline = request_headline(request)
+    assert headline.startswith("Approved by reviewer: Publisher and Pages applied.")
+    assert "Publisher changed since." in headline
+    assert "Pages changed since" not in headline
+    page = re.sub(r"\s+", " ", unescape(client.get(change_url(request)).content.decode()))
+    assert "Publisher changed since." in page
+
+
+def test_the_headline_of_a_proposal_that_still_stands_adds_nothing(reviewer):
+    from enrichment.match_summary import request_headline
+
+    request = needs_review()
+    review.request_approve(request=request, actor=reviewer, fields=["publisher"])
+    request.refresh_from_db()
+    assert "changed since" not in request_headline(request)

@@ -117,7 +117,10 @@ def test_fields_reverted_since_the_approval_are_said_so(client, reviewer):
     request.refresh_from_db()
 
     page, headline = shown(client, request)
-    assert headline == "Approved by reviewer: Publisher applied. Pages reverted since."
+    # The publisher, edited by hand since, stayed as it was: it says so (it read as if applied).
+    assert headline == (
+        "Approved by reviewer: Publisher applied. Pages reverted since. Publisher changed since."
+    )
     assert headline in page
 
 
