@@ -22,6 +22,7 @@ from django_q.models import Schedule
 from bookstore import task_queue
 from bookstore.admin_links import ViewerOnObjectMixin, link_for_viewer, viewer_request
 from bookstore.admin_lists import help_with_link
+from bookstore.db_clock import database_now
 from catalog.generic_titles import is_generic_title
 from catalog.life_years import year_text
 from catalog.models import Author, WorkAuthor
@@ -33,6 +34,7 @@ from enrichment.models import AuditLogEntry, AuthorMerge
 from enrichment.permissions import REVIEW_PERMISSION
 from enrichment.review import BulkResult
 from enrichment.templatetags.admin_time import admin_time, sentence_end
+from enrichment.waiting import Due, due_state
 
 Status = AuthorMerge.Status
 STATUS_COLOURS = {
@@ -129,10 +131,17 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
             .first()
         )
         if next_run:
+            state = due_state(next_run, now=database_now())
+            if state == Due.AHEAD:
+                said = gettext("Next search: %(when)s") % {"when": admin_time(next_run)}
+            elif state == Due.DUE:
+                said = gettext("Next search: due now")
+            else:  # a past time read as one still ahead, before
+                said = gettext("Next search: overdue since %(when)s") % {
+                    "when": admin_time(next_run)
+                }
             # "… 5:44 p.m." ends the sentence once (sentence_end), not "p.m..".
-            text += " " + sentence_end(
-                gettext("Next search: %(when)s") % {"when": admin_time(next_run)}
-            )
+            text += " " + sentence_end(said)
         if self._may_search(request):
             text += " " + gettext("“Look for duplicates now” searches at once.")
         return help_with_link(text)

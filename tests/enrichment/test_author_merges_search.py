@@ -2,6 +2,7 @@
 "Look for duplicates now" button that queues the daily search at once (POST, CSRF, the review
 permission). Split from test_author_merges.py."""
 
+import datetime
 import re
 
 import pytest
@@ -49,3 +50,25 @@ def test_staff_who_may_only_look_at_proposals_cannot_start_a_search(sent_tasks):
     assert "Once a day" in page and "Look for duplicates now" not in page
     response = client.post(reverse("admin:enrichment_authormerge_find_duplicates"))
     assert response.status_code == 403 and sent_tasks == []
+
+
+@pytest.mark.parametrize(
+    ("run_in", "says"),
+    [
+        (-datetime.timedelta(minutes=2), "Next search: due now."),
+        (-datetime.timedelta(hours=5), "Next search: overdue since "),
+    ],
+)
+def test_the_empty_lists_next_search_in_the_past_says_due_or_overdue(run_in, says):
+    """A search the schedule had not run read "Next search: 6:44 a.m." at 11:44, as if ahead."""
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    from enrichment import reconcile
+
+    Schedule.objects.filter(func=reconcile.PROPOSE_TASK).update(next_run=timezone.now() + run_in)
+    client = Client()
+    client.force_login(reviewer())
+    page = client.get(MERGES_URL).content.decode()
+    help_text = re.search(r'<div class="empty-list"[^>]*>\s*<p>(.*?)</p>', page, re.S).group(1)
+    assert says in help_text
