@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.admin.utils import display_for_value
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html, format_html_join
+from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
 from bookstore.admin_lists import count_with_note, with_note
@@ -71,7 +72,10 @@ def error_short(error: str):
 
 
 def statuses_text(statuses) -> str:
-    return ", ".join(str(Status(status).label).lower() for status in statuses)
+    """ "pending or waiting to retry": a list of statuses read as one ("pending, waiting to
+    retry months" read as two kinds of thing)."""
+    labels = [str(Status(status).label).lower() for status in statuses]
+    return get_text_list(labels, gettext("or"))
 
 
 def waiting_words(month: BackfillMonth, *, next_run, now, worker_running: bool) -> str:

@@ -262,7 +262,7 @@ def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sen
         client, "queue_now", pending, retry, completed, processing, csrfmiddlewaretoken=token
     )
     assert shown_messages(response) == [
-        "2 months queued. 2 skipped (Completed 1, Processing 1): only pending, waiting to retry "
+        "2 months queued. 2 skipped (Completed 1, Processing 1): only pending or waiting to retry "
         "months that have begun can be queued."
     ]
     assert [t.args[0] for t in sent_tasks] == [retry.pk, pending.pk]
@@ -271,8 +271,8 @@ def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sen
 
     response = action_post(client, "cancel_months", pending, completed, csrfmiddlewaretoken=token)
     assert shown_messages(response) == [
-        "1 month cancelled. 1 skipped (Completed 1): only pending, waiting to retry, "
-        "processing months can be cancelled."
+        "1 month cancelled. 1 skipped (Completed 1): only pending, waiting to retry "
+        "or processing months can be cancelled."
     ]
     pending.refresh_from_db()
     assert (pending.status, pending.claim_token) == (Status.CANCELLED, "")
@@ -282,7 +282,7 @@ def test_the_actions_say_how_many_months_changed_and_why_others_were_skipped(sen
     )
     assert shown_messages(response) == [
         "1 month put back to retry. 2 skipped (Completed 1, Processing 1): only failed, "
-        "partly failed, cancelled months can be retried."
+        "partly failed or cancelled months can be retried."
     ]
     completed.refresh_from_db()
     assert completed.status == Status.COMPLETED  # as `manage.py backfill --retry` leaves it
@@ -331,8 +331,8 @@ def test_an_empty_list_does_not_ask_someone_who_may_only_look_to_add_months():
         (
             "queue_now",
             "You are about to hand the 2 selected months to workers now, without waiting for the "
-            "scheduler. Only pending, waiting to retry months change; the others are left as they "
-            "are.",
+            "scheduler. Only pending or waiting to retry months change; the others are left as "
+            "they are.",
             "Yes, queue them now",
         ),
         (
@@ -344,7 +344,7 @@ def test_an_empty_list_does_not_ask_someone_who_may_only_look_to_add_months():
         (
             "cancel_months",
             "You are about to cancel the 2 selected months: a month being processed stops at its "
-            "next step. Only pending, waiting to retry, processing months change",
+            "next step. Only pending, waiting to retry or processing months change",
             "Yes, cancel them",
         ),
     ],

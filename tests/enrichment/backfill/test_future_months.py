@@ -72,7 +72,7 @@ def test_queue_now_in_the_admin_says_a_month_has_not_begun(admin_client, sent_ta
     )
 
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "1 month queued. 1 skipped (not begun yet 1): only pending, waiting to retry months "
+        "1 month queued. 1 skipped (not begun yet 1): only pending or waiting to retry months "
         "that have begun can be queued."
     ]
     assert [task.args[0] for task in sent_tasks] == [this_month.pk]
