@@ -97,6 +97,7 @@ class EditionDoc(msgspec.Struct, gc=False):
     contributors: list[EditionCredit] = []
     pagination: str | None = None
     publish_places: list[str] = []
+    by_statement: str | None = None
 
 
 class WorkDoc(msgspec.Struct, gc=False):
@@ -226,9 +227,10 @@ def edition_publish_month(date: str) -> int | None:
 
 
 def catalogue_text(doc: EditionDoc) -> str | None:
-    """The edition's catalogue text (series, contributions, contributors, pagination, places)
-    as a JSON object of the fields it has, None when it has none: read back by the one reader
-    of an edition's catalogue fields (enrichment.providers.openlibrary_marc)."""
+    """The edition's catalogue text (series, contributions, contributors, pagination, places,
+    statement of responsibility) as a JSON object of the fields it has, None when it has none:
+    read back by the one reader of an edition's catalogue fields
+    (enrichment.providers.openlibrary_marc)."""
     kept = {
         name: value
         for name, value in (
@@ -237,6 +239,7 @@ def catalogue_text(doc: EditionDoc) -> str | None:
             ("contributors", doc.contributors),
             ("pagination", doc.pagination),
             ("publish_places", doc.publish_places),
+            ("by_statement", doc.by_statement),
         )
         if value
     }
@@ -275,13 +278,14 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
         (_MONTH_OF_DATE[date] if date in _MONTH_OF_DATE else edition_publish_month(date))
         if date
         else None,
-        # Most editions have none of it: the common case costs five tests, no encoding.
+        # Most editions have none of it: the common case costs six tests, no encoding.
         catalogue_text(doc)
         if doc.series
         or doc.contributions
         or doc.contributors
         or doc.pagination
         or doc.publish_places
+        or doc.by_statement
         else None,
     )
     return row, isbn_rows

@@ -154,7 +154,9 @@ class OpenLibraryProvider(Provider):
         return [self.parse_books_api_record(payload)]
 
     def parse_books_api_record(self, record: dict) -> Candidate:
-        """A `jscmd=data` record: authors and publishers as {name, url}, cover by URL."""
+        """A `jscmd=data` record: authors and publishers as {name, url}, cover by URL; its
+        catalogue text (statement of responsibility, pagination, places) read as an edition
+        record's (`marc.catalogue_fields`)."""
         identifiers = record.get("identifiers") or {}
         isbn13s, isbn10s = fields.isbn_lists(
             [*identifiers.get("isbn_13", []), *identifiers.get("isbn_10", [])]
@@ -172,6 +174,20 @@ class OpenLibraryProvider(Provider):
             if "archive.org/details/" in fields.text(ebook.get("preview_url")):
                 ids["archive_org"] = ebook["preview_url"].rsplit("/details/", 1)[1].strip("/")
                 break
+        authors = [
+            Contributor(name=name, provider_id=olid(author.get("url")))
+            for author in record.get("authors") or []
+            if (name := fields.person_name(author.get("name")))
+        ]
+        # The Books API names publishers and places as {name, url}; the edition record, as text.
+        catalogue = marc.catalogue_fields(
+            {
+                **record,
+                "publishers": [p.get("name") for p in record.get("publishers") or []],
+                "publish_places": [p.get("name") for p in record.get("publish_places") or []],
+            },
+            authors,
+        )
         return Candidate(
             provider=self.name,
             provider_ids={key: value for key, value in ids.items() if value},
@@ -179,20 +195,12 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=marc.stated_authors(
-                fields.unique_people(
-                    Contributor(name=name, provider_id=olid(author.get("url")))
-                    for author in record.get("authors") or []
-                    if (name := fields.person_name(author.get("name")))
-                ),
-                record.get("by_statement"),
-            ),
-            publisher=fields.publisher_name(
-                [p.get("name") for p in record.get("publishers") or []],
-                places=[p.get("name") for p in record.get("publish_places") or []],
-            ),
+            authors=catalogue.people,
+            publisher=catalogue.publisher,
             publication_date=openlibrary_iso_date(record.get("publish_date")),
-            page_count=fields.positive_int(record.get("number_of_pages")),
+            page_count=catalogue.page_count,
+            series=catalogue.series,
+            series_number=catalogue.series_number,
             description=fields.description_text(record.get("description")),
             subjects=fields.subjects(s.get("name") for s in record.get("subjects") or []),
             covers=cover_refs(list(dict.fromkeys(cover_ids))),
@@ -329,7 +337,7 @@ class OpenLibraryProvider(Provider):
             "archive_org": fields.text(record.get("ocaid")),
         }
         authors = self.author_names([a.get("key") for a in record.get("authors") or []])
-        catalogue = marc.catalogue_fields(record)
+        catalogue = marc.catalogue_fields(record, authors)
         return Candidate(
             provider=self.name,
             provider_ids={key: value for key, value in ids.items() if value},
@@ -337,7 +345,7 @@ class OpenLibraryProvider(Provider):
             isbn10=isbn10s,
             title=fields.text(record.get("title")),
             subtitle=fields.text(record.get("subtitle")),
-            authors=fields.unique_people([*authors, *catalogue.credits]),
+            authors=catalogue.people,
             publisher=catalogue.publisher,
             publication_date=openlibrary_iso_date(record.get("publish_date")),
             page_count=catalogue.page_count,

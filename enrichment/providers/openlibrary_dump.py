@@ -257,7 +257,12 @@ def candidate_from_match(
             **edition.catalogue_fields,
             "publishers": [edition.publisher],
             "number_of_pages": edition.page_count,
-        }
+        },
+        (
+            Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
+            for author in match.authors
+            if author.name
+        ),
     )
     return Candidate(
         provider=OpenLibraryDumpProvider.name,
@@ -266,18 +271,7 @@ def candidate_from_match(
         isbn10=isbn10s,
         title=edition.title or (work.title if work else ""),
         subtitle=edition.subtitle or (work.subtitle if work and not edition.title else ""),
-        authors=fields.unique_people(
-            [
-                *(
-                    Contributor(
-                        name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A"
-                    )
-                    for author in match.authors
-                    if author.name
-                ),
-                *catalogue.credits,
-            ]
-        ),
+        authors=catalogue.people,
         publisher=catalogue.publisher,
         publication_date=iso_date(edition.publish_date),
         page_count=catalogue.page_count,

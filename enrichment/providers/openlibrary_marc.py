@@ -4,12 +4,13 @@ and its number as two entries) and `contributions` (700: "Parks, Tim, translator
 Jose, ill."); its `pagination` (300) is read by `fields.extent_pages`. Pure functions on the
 record's values.
 
-`catalogue_fields` is the one reader of them, with the credited `contributors`, the page count
-and the publisher with its place: the online client reads an edition record with it, and the
-local dump's provider the same fields of the same record, kept by the dump's loader."""
+`catalogue_fields` is the one reader of them, with the authors the statement of responsibility
+(`by_statement`) names, the credited `contributors`, the page count and the publisher with its
+place: the online client reads an edition record and a Books API record with it, and the local
+dump's provider the same fields of the same record, kept by the dump's loader."""
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 from catalog.importers.cells import parse_series_cell
@@ -31,22 +32,30 @@ ROLES = {
 
 #: The fields of an edition record `catalogue_fields` reads, besides `publishers`: what the dump's
 #: loader keeps of each edition for it (enrichment.dump.reader).
-CATALOGUE_KEYS = ("series", "contributions", "contributors", "pagination", "publish_places")
+CATALOGUE_KEYS = (
+    *("series", "contributions", "contributors", "pagination", "publish_places"),
+    "by_statement",
+)
 
 
 class CatalogueFields(NamedTuple):
-    credits: list[Contributor]  # besides the record's authors
+    # The record's authors its statement names (`stated_authors`), then the people it credits.
+    people: list[Contributor]
     series: str
     series_number: str
     page_count: int | None
     publisher: str
 
 
-def catalogue_fields(record: Mapping[str, Any]) -> CatalogueFields:
+def catalogue_fields(
+    record: Mapping[str, Any], authors: Iterable[Contributor] = ()
+) -> CatalogueFields:
     """What an edition record proposes from its catalogue text, the same from the online
-    record and the dump's: the people its `contributors` and `contributions` credit, its first
-    series and number, its page count (`number_of_pages`, else its `pagination`) and its
-    publisher (the record's places read off it)."""
+    record, the Books API's and the dump's: of its `authors` (named by key in the record, so
+    looked up by the caller) those its statement of responsibility names, then the people its
+    `contributors` and `contributions` credit, its first series and number, its page count
+    (`number_of_pages`, else its `pagination`) and its publisher (the record's places read off
+    it)."""
     credits = [
         Contributor(name=name, role=contributor_role(fields.text(c.get("role"))))
         for c in fields.as_list(record.get("contributors"))
@@ -57,7 +66,9 @@ def catalogue_fields(record: Mapping[str, Any]) -> CatalogueFields:
     )
     series, series_number = edition_series(record.get("series"))
     return CatalogueFields(
-        credits=credits,
+        people=fields.unique_people(
+            [*stated_authors(list(authors), record.get("by_statement")), *credits]
+        ),
         series=series,
         series_number=series_number,
         page_count=fields.positive_int(record.get("number_of_pages"))

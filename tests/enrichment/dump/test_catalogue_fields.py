@@ -107,3 +107,50 @@ def test_a_dump_loaded_before_the_catalogue_fields_were_kept_still_answers(load_
 
     assert candidate.title == "Later essays"
     assert (candidate.series, candidate.authors, candidate.page_count) == ("", [], 865)
+
+
+@pytest.mark.parametrize(
+    "left_out",
+    [
+        (),
+        # The statement its only catalogue text: the loader keeps it all the same.
+        ("pagination", "publish_places"),
+    ],
+)
+def test_the_dumps_edition_proposes_only_the_authors_its_statement_names(
+    left_out, load_dump, dump_file
+):
+    """Wyrd Sisters' edition record (synthetic-edition__OL1614567M__wyrd_sisters.json, the real
+    Books API record in the edition's shape) names four authors beside "by Terry Pratchett.":
+    from the dump as online (one rule, openlibrary_marc.catalogue_fields), only he is proposed,
+    where all four were. The author lines are the least the dump holds (key, name), made here."""
+    wyrd = load("openlibrary", "synthetic-edition__OL1614567M__wyrd_sisters.json")
+    wyrd = {key: value for key, value in wyrd.items() if key not in left_out}
+    people = {
+        "OL25712A": "Terry Pratchett",
+        "OL4929687A": "Joanne Harris",
+        "OL5196765A": "Stephen Briggs",
+        "OL7311709A": "Celia Imrie",
+    }
+    authors = b"\n".join(
+        b"\t".join(
+            [
+                b"/type/author",
+                f"/authors/{key}".encode(),
+                b"1",
+                b"2020-01-01T00:00:00.000000",
+                json.dumps({"key": f"/authors/{key}", "name": name}).encode(),
+            ]
+        )
+        for key, name in people.items()
+    )
+    load_dump(
+        editions=dump_file(dump_line(wyrd) + b"\n", name="editions.txt"),
+        authors=dump_file(authors + b"\n", name="authors.txt"),
+    )
+
+    [candidate] = (
+        OpenLibraryDumpProvider().lookup_isbns(["9780575043633"])["9780575043633"].candidates
+    )
+
+    assert [(p.name, p.provider_id) for p in candidate.authors] == [("Terry Pratchett", "OL25712A")]

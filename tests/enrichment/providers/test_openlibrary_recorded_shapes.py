@@ -260,6 +260,60 @@ def test_people_of_other_editions_are_not_proposed_as_the_books_authors(openlibr
     assert candidate.page_count == 251 and candidate.publisher == "V. Gollancz"
 
 
+#: Wyrd Sisters' people as the real Books API answer names them, by their author keys.
+WYRD_SISTERS_PEOPLE = {
+    "OL25712A": "Terry Pratchett",
+    "OL4929687A": "Joanne Harris",
+    "OL5196765A": "Stephen Briggs",
+    "OL7311709A": "Celia Imrie",
+}
+
+
+def test_an_edition_records_authors_are_those_its_statement_names(http, openlibrary):
+    """The edition record Wyrd Sisters' Books API answer is made from (OL1614567M, rewritten in
+    the edition record's shape: synthetic-edition__OL1614567M__wyrd_sisters.json) names four
+    authors by key beside "by Terry Pratchett.": read as the Books API's record is (one rule,
+    `openlibrary_marc.catalogue_fields`), only he is proposed, where all four were. The author
+    records served are the least Open Library answers (key, name, type), made here."""
+    http.get(
+        "https://openlibrary.org/books/OL1614567M.json",
+        body=body("openlibrary", "synthetic-edition__OL1614567M__wyrd_sisters.json"),
+    )
+    for key, name in WYRD_SISTERS_PEOPLE.items():
+        http.get(
+            f"https://openlibrary.org/authors/{key}.json",
+            json={"key": f"/authors/{key}", "name": name, "type": {"key": "/type/author"}},
+        )
+
+    [candidate] = openlibrary.edition("OL1614567M").candidates
+
+    assert [(p.name, p.provider_id) for p in candidate.authors] == [("Terry Pratchett", "OL25712A")]
+
+
+def test_a_books_api_page_count_comes_from_its_pagination_when_no_number_is_given(openlibrary):
+    """The real Wyrd Sisters answer without its `number_of_pages` (synthetic-…__pagination_only):
+    its `pagination` "251 p. ;" gives 251 pages, as an edition record's and the dump's do;
+    before, no page count was proposed."""
+    [record] = load(
+        "openlibrary", "synthetic-books_api__ISBN_0575043636__wyrd_sisters__pagination_only.json"
+    ).values()
+
+    candidate = openlibrary.parse_books_api_record(record)
+
+    assert candidate.page_count == 251
+    assert candidate.publisher == "V. Gollancz"
+
+
+def test_a_books_api_pagination_that_states_no_count_proposes_none(openlibrary):
+    [record] = load(
+        "openlibrary", "synthetic-books_api__ISBN_0575043636__wyrd_sisters__pagination_only.json"
+    ).values()
+
+    candidate = openlibrary.parse_books_api_record({**record, "pagination": "1 v. (unpaged)"})
+
+    assert candidate.page_count is None
+
+
 @pytest.mark.parametrize(
     ("statement", "kept"),
     [
