@@ -60,12 +60,15 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
 # literature", "American university studies", "Arbeiten und Texte zur Slavistik").
 _PUBLISHERS_SERIES = re.compile(
     r"(?:\bclassics?|\beditions|\bpaperbacks|\bstudies)$|^(?:the\s+)?library\s+of\b|"
-    r"\b(?:everyman'?s|modern|classical)\s+library\b|^collection\b|"
+    r"\b(?:everyman['’]?s|modern|classical)\s+library\b|^collection\b|"
     r"\b(?:studies|introductions|companions|readings|essays|lectures|texts)\s+(?:in|to|on)\b|"
     r"\b(?:texte|studien|beiträge|arbeiten)\s+zu[rm]\b",
     re.IGNORECASE,
 )
 _POSSESSIVE = re.compile(r"['’]s\b")
+# The word a catalogue may add after a series' name: "Penguin modern classics series",
+# "Everyman's library series", "Routledge introductions to environment series.".
+_SERIES_WORD = re.compile(r"[\s,(]+(?:series|ser)\W*$", re.IGNORECASE)
 # Words of a publisher's name that say nothing of which publisher it is.
 _PUBLISHER_WORDS_SAID_BY_ALL = frozenset(
     {"the", "a", "an", "and", "of", "press", "books", "book", "publishing", "publishers",
@@ -78,7 +81,7 @@ def is_publishers_series(series: str, publisher: str) -> bool:
     so (`_PUBLISHERS_SERIES`), or it starts with the publisher's own name ("Dover Giant Thrift
     Editions" from Dover Publications, "Heyne science fiction & fantasy" from Heyne). A
     publisher's series is no part of what the work is, and the catalog keeps no edition's."""
-    name = heading_text(series)
+    name = _SERIES_WORD.sub("", heading_text(series))
     if _PUBLISHERS_SERIES.search(name.rstrip(" .")):
         return True
     # Not an initial: "W. Heyne" is Heyne.

@@ -62,6 +62,13 @@ def test_a_catalogue_s_closing_full_stop_is_dropped_but_an_abbreviation_or_an_el
         ("Mosby's ace the boards", "", "Mosby"),  # OL1002411M
         ("Penguin Classics", "", "Penguin Books"),
         ("Heyne science fiction & fantasy", "06/4400", "Heyne"),
+        # The same lists with the word "series" a catalogue adds after the name, and the
+        # typographic apostrophe: before, proposed as the work's series.
+        ("Penguin modern classics series", "", ""),
+        ("Everyman's library series", "", "Dent"),
+        ("Everyman’s Library", "", "Knopf"),
+        ("Oxford World's Classics (Series)", "", ""),
+        ("Barnes & Noble Classics Series", "", ""),
     ],
 )
 def test_a_publishers_series_is_not_proposed_as_the_works_series(series, number, publisher):
@@ -93,6 +100,8 @@ def test_a_publishers_series_is_not_proposed_as_the_works_series(series, number,
         ("Elric Saga", "Gollancz"),
         ("Torchwood", "Tor Books"),  # a word that starts like the publisher's is not its name
         ("Hainish Cycle", "Ace Books"),
+        ("Old Kingdom series", "HarperCollins"),  # a story's series, named with the word
+        ("The Inheritance Cycle series", "Knopf"),
     ],
 )
 def test_a_story_series_is_still_proposed(series, publisher):
