@@ -26,6 +26,7 @@ import msgspec
 from catalog.text import normalize_title
 from enrichment.candidates import DESCRIPTION_MAX_CHARS, SUBJECTS_MAX_COUNT
 from enrichment.dump.isbn_keys import edition_isbn_columns
+from enrichment.openlibrary_titles import edition_title
 from enrichment.publication_dates import openlibrary_publish_month
 
 fast_gzip: ModuleType
@@ -80,6 +81,7 @@ class EditionCredit(msgspec.Struct, gc=False, omit_defaults=True):
 
 class EditionDoc(msgspec.Struct, gc=False):
     title: str | None = None
+    title_prefix: str | None = None  # an older record's article, filed apart from its title
     subtitle: str | None = None
     works: list[Ref] = []
     authors: list[Ref] = []
@@ -264,7 +266,8 @@ def edition_rows(edition_id: int, doc: EditionDoc) -> tuple[tuple, list[tuple]]:
     row = (
         edition_id,
         work_id,
-        doc.title or None,
+        (doc.title if doc.title_prefix is None else edition_title(doc.title, doc.title_prefix))
+        or None,
         doc.subtitle or None,
         _edition_authors(doc.authors) if doc.authors else None,
         (doc.publishers[0] or None) if doc.publishers else None,

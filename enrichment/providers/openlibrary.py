@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enrichment.author_candidates import AuthorCandidate
 from enrichment.candidates import Candidate, Contributor, CoverRef, LookupResult, LookupStatus
+from enrichment.openlibrary_titles import edition_title
 from enrichment.providers import cascade, fields, openlibrary_authors, settle
 from enrichment.providers import openlibrary_marc as marc
 from enrichment.providers.base import ASK_ALONE, Provider, SettingNames, TitleQuery, record_url
@@ -343,7 +344,7 @@ class OpenLibraryProvider(Provider):
             provider_ids={key: value for key, value in ids.items() if value},
             isbn13=isbn13s,
             isbn10=isbn10s,
-            title=fields.text(record.get("title")),
+            title=fields.text(edition_title(record.get("title"), record.get("title_prefix"))),
             subtitle=fields.text(record.get("subtitle")),
             authors=catalogue.people,
             publisher=catalogue.publisher,

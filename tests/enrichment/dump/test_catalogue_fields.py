@@ -29,6 +29,7 @@ REAL_RECORDS = [
     "edition__OL1003092M__from_dump.json",  # illustrators, "1 v. (unpaged)"
     "edition__OL20086208M__from_dump.json",  # "2 v." and a series in two spellings
     "edition__OL10040742M__from_dump.json",  # none of it
+    "edition__OL3187531M__from_dump.json",  # the title's article filed apart: "The " "idiot"
     # number_of_pages taken out of OL26925052M: the page count comes from `pagination`.
     "synthetic-edition__OL26925052M__pagination_only.json",
 ]
@@ -154,3 +155,13 @@ def test_the_dumps_edition_proposes_only_the_authors_its_statement_names(
     )
 
     assert [(p.name, p.provider_id) for p in candidate.authors] == [("Terry Pratchett", "OL25712A")]
+
+
+def test_the_dumps_edition_keeps_the_article_its_record_files_apart(load_dump, dump_file):
+    """The real line of OL3187531M files "The " apart from "idiot" (`title_prefix`): the dump
+    proposes "The idiot", as the online record now does, where it proposed "idiot"."""
+    [(_, online, from_dump)] = candidates_both_ways(
+        [record("edition__OL3187531M__from_dump.json")], load_dump, dump_file
+    )
+
+    assert from_dump.title == online.title == "The idiot"

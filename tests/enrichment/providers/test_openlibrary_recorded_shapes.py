@@ -341,3 +341,19 @@ def test_the_statement_of_responsibility_keeps_whom_it_names(statement, kept):
     stated = openlibrary_marc.stated_authors([Contributor(name) for name in people], statement)
 
     assert [person.name for person in stated] == kept
+
+
+def test_an_older_records_article_filed_apart_is_part_of_the_proposed_title(http, openlibrary):
+    """A real edition (OL3187531M, a dump line: the document /books/OL3187531M.json serves)
+    files its title's article apart, `title_prefix` "The " and `title` "idiot": "The idiot" is
+    proposed, where "idiot" was."""
+    http.get(
+        "https://openlibrary.org/books/OL3187531M.json",
+        body=body("openlibrary", "edition__OL3187531M__from_dump.json"),
+    )
+    http.get("https://openlibrary.org/authors/OL242232A.json", status=404)
+
+    [candidate] = openlibrary.edition("OL3187531M").candidates
+
+    assert candidate.title == "The idiot"
+    assert candidate.subtitle == "Dostoevsky's fantastic prince : a phenomenological approach"
