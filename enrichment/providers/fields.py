@@ -271,21 +271,30 @@ _NO_SUBJECTS = frozenset(
         "long now manual for civilization",
     }
 )
+# A bookseller's subject heading (BISAC), which Google Books' categories and Open Library's
+# bookseller-fed subjects write as a path, the broader heading first: "Fiction / Science Fiction
+# / Alien Contact" is the subjects Fiction, Science Fiction and Alien Contact; its "General"
+# ("Juvenile Fiction / General", or alone) names no subject.
+_PATH_STEP = re.compile(r"\s+/\s+")
+_SAYS_NOTHING = "general"
 _MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
 _READING_LEVEL = re.compile(r"reading level\b", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
 def subjects(values: Iterable[Any]) -> list[str]:
-    """A provider's subjects, genres or categories: each without MARC's closing full stop, the
-    first spelling kept of those that differ only in case (see `unique`), without the flags,
-    lists, large print, reading levels and machine tags Open Library files among them, nor a
-    number (ISBNdb's "878", an LC class's number filed as a subject)."""
+    """A provider's subjects, genres or categories: each without MARC's closing full stop, a
+    bookseller's path read as its headings (`_PATH_STEP`), the first spelling kept of those
+    that differ only in case (see `unique`), without the flags, lists, large print, reading
+    levels and machine tags Open Library files among them, a path's "General", nor a number
+    (ISBNdb's "878", an LC class's number filed as a subject)."""
     return unique(
         heading
         for value in values
-        if (heading := heading_text(value))
+        for step in _PATH_STEP.split(text(value))
+        if (heading := heading_text(step))
         and heading.casefold() not in _NO_SUBJECTS
+        and heading.casefold() != _SAYS_NOTHING
         and not _MACHINE_TAG.fullmatch(heading)
         and not _READING_LEVEL.match(heading)
         and _LETTER.search(heading)

@@ -107,7 +107,8 @@ def test_volume_detail_prefers_the_largest_image_without_the_curl(http, google):
     assert "imgtk=AFLRE70zvRYbN6L3AM1H" in largest.url  # the signed token survives
     assert candidate.publication_date == "2019-10-03"
     assert candidate.isbn13 == ["9782072853319"]
-    assert candidate.subjects == ["Fiction / Science Fiction / General"]
+    # The category "Fiction / Science Fiction / General": its headings, "General" none.
+    assert candidate.subjects == ["Fiction", "Science Fiction"]
 
 
 def test_a_detail_answers_html_description_keeps_its_paragraphs(http, google):
@@ -312,3 +313,23 @@ def test_a_tag_name_left_glued_to_the_last_sentence_is_not_proposed(http, google
     proposed = merge_candidates([candidate]).fields["description"].value
 
     assert proposed.endswith("who are the true heirs of this new Earth?")
+
+
+def test_a_bookseller_category_path_is_proposed_as_its_subjects(http, google):
+    """The real detail answer for Children of Time files five BISAC paths as its categories
+    ("Fiction / Science Fiction / Alien Contact", …): proposed as the subjects they name, each
+    once, where the five paths were proposed whole (the search answer's "Fiction" then stood
+    beside "Fiction / Science Fiction / Space Opera" as another subject)."""
+    http.get(f"{VOLUMES}/49T5twEACAAJ", body=body("google_books", "volume__49T5twEACAAJ__en.json"))
+
+    [candidate] = google.volume("49T5twEACAAJ").candidates
+
+    assert candidate.subjects == [
+        "Fiction",
+        "Science Fiction",
+        "Alien Contact",
+        "Genetic Engineering",
+        "Hard Science Fiction",
+        "Space Exploration",
+        "Space Opera",
+    ]

@@ -357,3 +357,24 @@ def test_an_older_records_article_filed_apart_is_part_of_the_proposed_title(http
 
     assert candidate.title == "The idiot"
     assert candidate.subtitle == "Dostoevsky's fantastic prince : a phenomenological approach"
+
+
+def test_a_bookseller_subject_path_and_its_general_are_not_proposed_whole(openlibrary):
+    """A real edition of Sabriel (OL9952943M, in the recorded editions of work OL15832982W)
+    has the bookseller's subjects "Juvenile Fiction / Science Fiction, Fantasy, Magic" and
+    "General": proposed as "Juvenile Fiction" and "Science Fiction, Fantasy, Magic", and no
+    subject "General"."""
+    entries = load("openlibrary", "work_editions__OL15832982W.json")["entries"]
+    [record] = [entry for entry in entries if entry["key"] == "/books/OL9952943M"]
+    openlibrary.author_names = lambda keys: []  # its authors are not what is read here
+
+    candidate = openlibrary.parse_edition(record)
+
+    assert candidate.subjects == [
+        "Action & Adventure - General",
+        "Science Fiction, Fantasy, & Magic",
+        "Juvenile Fiction",
+        "Science Fiction, Fantasy, Magic",
+        "Children's Books - Young Adult Fiction",
+        "Children: Young Adult (Gr. 7-9)",
+    ]
