@@ -14,7 +14,7 @@ from catalog.column_text import single_spaced
 from catalog.importers.parsing import parse_int, parse_year
 from catalog.models import Edition
 from catalog.series_statements import split_series_statement
-from catalog.text import normalize_text
+from catalog.text import front_article, normalize_text
 from enrichment.author_candidates import AuthorCandidate, PhotoLicence
 from enrichment.candidate_notes import note
 from enrichment.candidates import Candidate
@@ -141,11 +141,15 @@ _EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
 def settled_title(candidate: Candidate) -> Candidate:
     """A title without brackets that hold nothing, nor the separator or the catalogue's full
     stop left at its end (`fields.heading_text`: "Crime and punishment.", the subtitle's too),
+    its article in front when a catalogue filed it last (`catalog.text.front_article`: "Lord of
+    the Rings, the" is "The Lord of the Rings"),
     and without its last parenthesis when that is never closed (the series it began is cut
     short, its number lost: a note says so); a subtitle the title holds already is not proposed
     (a note says so). Changes `candidate` in place and returns it."""
     title = _EMPTY_BRACKETS.sub("", candidate.title).strip() or candidate.title
     title = heading_text(_TRAILING_SEPARATOR.sub("", title) or title)
+    if (fronted := front_article(title)) != title:  # "Lord of the Rings, the": a filing form
+        title = fronted[:1].upper() + fronted[1:]
     candidate.subtitle = heading_text(candidate.subtitle)
     match = _UNCLOSED_PARENTHESIS.search(title)
     if match and match.start() > 0:

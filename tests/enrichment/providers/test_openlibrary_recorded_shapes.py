@@ -378,3 +378,19 @@ def test_a_bookseller_subject_path_and_its_general_are_not_proposed_whole(openli
         "Children's Books - Young Adult Fiction",
         "Children: Young Adult (Gr. 7-9)",
     ]
+
+
+def test_a_title_filed_with_its_article_last_is_proposed_with_it_first(http, openlibrary):
+    """Open Library's recorded search answer titles a HarperCollins edition (OL14933439W) "Lord
+    of the Rings, the", a catalogue's filing form: "The Lord of the Rings" is proposed, where
+    "Lord of the Rings, the" was."""
+    http.get(
+        "https://openlibrary.org/search.json",
+        body=body("openlibrary", "search__author_tolkien__title_lord_of_the_rings__2013.json"),
+    )
+
+    candidates = openlibrary.search(title="lord of the rings", author="tolkien").candidates
+
+    [harper] = [c for c in candidates if c.provider_ids == {"openlibrary_work": "OL14933439W"}]
+    assert harper.title == "The Lord of the Rings"
+    assert not [c.title for c in candidates if c.title.casefold().endswith(", the")]
