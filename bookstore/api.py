@@ -4,6 +4,7 @@ as API permissions, and input read strictly (a key an endpoint does not take, or
 a 400 naming it) without ever answering 500 to bad input."""
 
 import logging
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
@@ -207,16 +208,24 @@ class ApiNotFound(APIView):
 
 
 def _endpoint_beside(request) -> str | None:
-    """The request's path with its trailing slash added or taken away, if an endpoint is there."""
-    path_info = request.path_info
-    other = path_info[:-1] if path_info.endswith("/") else f"{path_info}/"
-    try:
-        match = resolve(other)
-    except Resolver404:
-        return None
-    if match.url_name is None:  # this catch-all itself
-        return None
-    return request.path[:-1] if request.path.endswith("/") else f"{request.path}/"
+    """The endpoint the request's path names in another spelling, if there is one: its ids
+    without leading zeros (`enrichment/007` is `enrichment/7`), its trailing slash added or
+    taken away, or both."""
+    prefix = request.path[: len(request.path) - len(request.path_info)]  # SCRIPT_NAME's
+    canonical = _IDS_WITH_LEADING_ZEROS.sub("", request.path_info)
+    toggled = [canonical[:-1] if canonical.endswith("/") else f"{canonical}/"]
+    for candidate in ([canonical] if canonical != request.path_info else []) + toggled:
+        try:
+            match = resolve(candidate)
+        except Resolver404:
+            continue
+        if match.url_name is not None:  # not this catch-all itself
+            return prefix + candidate
+    return None
+
+
+#: The zeros before a path segment's digits (`/007` -> `/7`, `/0` kept): one id, one address.
+_IDS_WITH_LEADING_ZEROS = re.compile(r"(?<=/)0+(?=[0-9]+(?:/|$))")
 
 
 def exception_handler(exc, context) -> Response | None:

@@ -491,6 +491,8 @@ SPECTACULAR_SETTINGS = {
     # The errors any endpoint may answer (429, 413, 415) documented on each: the served schema
     # and `manage.py spectacular` alike.
     "DEFAULT_GENERATOR_CLASS": "bookstore.api_schema.ApiSchemaGenerator",
+    # An id in an address (bookstore.api_ids.IdConverter): an integer, as `<int:…>` was.
+    "PATH_CONVERTER_OVERRIDES": {"id": int},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+import bookstore.api_ids  # noqa: F401 (registers the <id:…> converter)
 from enrichment.api import views
 
 urlpatterns = [
@@ -9,8 +10,8 @@ urlpatterns = [
     path("queue", views.EnrichmentQueue.as_view(), name="enrichment-queue"),
     path("trigger", views.EnrichmentTrigger.as_view(), name="enrichment-trigger"),
     path("trigger-all", views.EnrichmentTriggerAll.as_view(), name="enrichment-trigger-all"),
-    path("operations/<int:pk>", views.BulkOperationDetail.as_view(), name="enrichment-operation"),
-    path("<int:pk>", views.EnrichmentRequestDetail.as_view(), name="enrichment-request"),
-    path("<int:pk>/approve", views.EnrichmentRequestApprove.as_view(), name="enrichment-approve"),
-    path("<int:pk>/dismiss", views.EnrichmentRequestDismiss.as_view(), name="enrichment-dismiss"),
+    path("operations/<id:pk>", views.BulkOperationDetail.as_view(), name="enrichment-operation"),
+    path("<id:pk>", views.EnrichmentRequestDetail.as_view(), name="enrichment-request"),
+    path("<id:pk>/approve", views.EnrichmentRequestApprove.as_view(), name="enrichment-approve"),
+    path("<id:pk>/dismiss", views.EnrichmentRequestDismiss.as_view(), name="enrichment-dismiss"),
 ]
