@@ -53,6 +53,8 @@ def lock_targets(request: EnrichmentRequest) -> tuple[Work, Edition | None]:
     edition = target_edition(request)
     if edition is not None:
         edition = Edition.objects.select_for_update().get(pk=edition.pk)
+        if request.edition_id:
+            request.edition = edition  # as the work: what it holds is read from the locked row
     return work, edition
 
 
