@@ -2,6 +2,7 @@
 whole. Its own module: DRF imports it while importing its views (the
 DEFAULT_PARSER_CLASSES setting), so it must not import them itself."""
 
+import re
 from typing import Any, cast
 
 from django.core.files.uploadhandler import FileUploadHandler
@@ -164,6 +165,29 @@ def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, 
     return seen
 
 
+#: A `\uD800`-`\uDFFF` escape: half of a UTF-16 pair, which JSON text may leave alone.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _refuse_lone_surrogates(text: str, parsed: object) -> None:
+    """A ParseError for a body whose escapes leave half a UTF-16 pair alone (`"\ud800"`): it is no
+    character, so no text can hold it (PostgreSQL refuses it, UTF-8 cannot encode it); a key
+    that held one was a 500 when the error naming it was written. A whole pair is its
+    character."""
+    if not _SURROGATE_ESCAPE.search(text):
+        return  # the usual body: no escape of a surrogate, so none was read
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise exceptions.ParseError(
+            gettext(
+                "JSON parse error - the body holds %(escape)s, half of a UTF-16 surrogate pair "
+                "alone, which is no character: send the character itself, or both halves."
+            )
+            % {"escape": f"\\u{ord(error.object[error.start]):04x}"}
+        ) from None
+
+
 def _integer(text: str) -> int:
     """A JSON integer. One longer than Python reads (4,300 digits) is refused in the API's terms:
     Python's own error told the client to "use sys.set_int_max_str_digits()", a server's
@@ -197,7 +221,7 @@ class JSONParser(parsers.JSONParser):
                 gettext("JSON parse error - the body is not UTF-8, the one encoding of JSON.")
             ) from None
         try:
-            return json.loads(
+            parsed = json.loads(
                 text,
                 parse_constant=json.strict_constant if self.strict else None,
                 object_pairs_hook=_object_without_repeated_keys,
@@ -211,3 +235,5 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 gettext("JSON parse error - the body is nested too deeply.")
             ) from None
+        _refuse_lone_surrogates(text, parsed)
+        return parsed
