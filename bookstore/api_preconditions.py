@@ -3,13 +3,18 @@ a client read is refused with a 412, nothing done, once what it read has changed
 client that sent one to guard against another reviewer's decision or edit made meanwhile
 changed the catalog anyway. An endpoint with no ETag to match (it acts on no object a client
 reads) fails any If-Match, as the RFC says of a target without a current representation. And
-If-None-Match on a read of an object with an ETag (§13.1.2): 304 while it is unchanged."""
+If-None-Match on a read (§13.1.2): 304 while it is unchanged; every read has an ETag, a list's
+page or a job's progress the digest of the JSON it answers (EtagOfAnswer)."""
+
+import hashlib
 
 from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -56,6 +61,20 @@ def unchanged_for(request: Request, etag: str) -> bool:
     return "*" in given or quote_etag(etag) in given
 
 
+def refuse_met_if_none_match(request: Request, etag: str) -> None:
+    """PreconditionFailed when a state-changing request's If-None-Match names `etag` (a weak
+    comparison) or is `*`: the object exists as the client said it must not (RFC 9110
+    §13.1.2); the action was taken anyway."""
+    if unchanged_for(request, etag):
+        raise PreconditionFailed(
+            gettext(
+                "If-None-Match names its current ETag %(current)s (or is *), so the request "
+                "holds only while it does not exist as it is: nothing was done."
+            )
+            % {"current": quote_etag(etag)}
+        )
+
+
 class HasNoEtag:
     # For a state-changing view that acts on no object a client reads (trigger, an upload): an
     # If-Match is a 412 after authentication, never ignored. No docstring: the schema would
@@ -64,3 +83,40 @@ class HasNoEtag:
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         refuse_unmet_if_match(request, None)
+
+
+def answer_etag(data) -> str:
+    """The ETag of a read whose answer is all a client compares (a list's page, a job's
+    progress): a digest of the JSON it sends."""
+    return hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:16]
+
+
+class EtagOfAnswer:
+    # For a read with no ETag of its own (a list's page, works' states, a job's progress): its
+    # answer's (answer_etag), with If-Match and If-None-Match read as RFC 9110 says: an If-Match
+    # it does not hold is a 412, an If-None-Match naming it (or `*`) a 304 with no body. Both
+    # were ignored: a client polling a job with its ETag read the whole answer each time, and
+    # one that sent If-Match was answered as if it held. No docstring: the schema would describe
+    # each view by it.
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == status.HTTP_200_OK
+            and not getattr(response, "exception", False)
+            and not response.has_header("ETag")
+        ):
+            response = self._answer_with_etag(request, response)
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+
+    def _answer_with_etag(self, request, response):
+        etag = answer_etag(response.data)
+        try:
+            refuse_unmet_if_match(request, etag)
+        except PreconditionFailed as failed:
+            return self.handle_exception(failed)  # type: ignore[attr-defined]
+        headers = {"ETag": quote_etag(etag)}
+        if unchanged_for(request, etag):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        response["ETag"] = headers["ETag"]
+        return response

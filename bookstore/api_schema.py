@@ -37,18 +37,29 @@ BODY_ERRORS = {
     ),
 }
 
+#: What every read may answer beside: each has an ETag (its object's, or its answer's digest).
+READ_ANSWERS = {
+    "304": _("If-None-Match names the ETag it has now (or is *): unchanged, no body."),
+    "412": _("An If-Match that names no ETag it has now (the answer's ETag header gives it)."),
+}
+
 
 class ApiSchemaGenerator(SchemaGenerator):
     """drf-spectacular's, with the errors any endpoint may answer documented on each (the
     Error body): a client generated from the schema met a 400, 406, 429, 503, 411, 412, 413 or
-    415 as an answer it did not know."""
+    415 as an answer it did not know; and each read's 304 and 412 (its ETag's preconditions)."""
 
     def get_schema(self, request=None, public=False):
         schema = super().get_schema(request=request, public=public)
         error_ref = {"$ref": "#/components/schemas/Error"}
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
+            for method, operation in operations.items():
+                if method == "get":
+                    not_modified = {"description": str(READ_ANSWERS["304"])}
+                    operation["responses"].setdefault("304", not_modified)
                 errors = {**SHARED_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+                if method == "get":
+                    errors.setdefault("412", READ_ANSWERS["412"])
                 for status, description in errors.items():
                     operation["responses"].setdefault(
                         status,

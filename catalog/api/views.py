@@ -30,7 +30,7 @@ from bookstore.api import (
 )
 from bookstore.api_pagination import ByLineNumber, NewestFirst
 from bookstore.api_parsers import MultiPartParser, RefuseIncompleteMultipart
-from bookstore.api_preconditions import HasNoEtag
+from bookstore.api_preconditions import EtagOfAnswer, HasNoEtag
 from catalog import permissions, selectors, services
 from catalog.api.serializers import (
     ImportJobSerializer,
@@ -164,7 +164,7 @@ def _job_or_404(jobs: QuerySet[ImportJob], job_id: int) -> ImportJob:
     return job
 
 
-class ImportDetail(TakesNoQueryParameters, APIView):
+class ImportDetail(EtagOfAnswer, TakesNoQueryParameters, APIView):
     permission_classes = [IsAuthenticated, CAN_VIEW_IMPORTS]
 
     @extend_schema(
@@ -186,7 +186,7 @@ class ImportDetail(TakesNoQueryParameters, APIView):
         return Response(ImportJobSerializer(job, context=context).data)
 
 
-class ImportRowList(generics.ListAPIView):
+class ImportRowList(EtagOfAnswer, generics.ListAPIView):
     permission_classes = [IsAuthenticated, CAN_VIEW_IMPORTS]
     serializer_class = ImportRowSerializer
     pagination_class = ByLineNumber
@@ -218,7 +218,7 @@ class ImportRowList(generics.ListAPIView):
 # --- Works --------------------------------------------------------------------------------------
 
 
-class WorkList(generics.ListAPIView):
+class WorkList(EtagOfAnswer, generics.ListAPIView):
     permission_classes = [IsAuthenticated, has_permissions("catalog.view_work")]
     serializer_class = WorkSerializer
     pagination_class = NewestFirst

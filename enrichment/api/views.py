@@ -32,7 +32,13 @@ from bookstore.api import (
     read_query,
 )
 from bookstore.api_pagination import NewestFirst
-from bookstore.api_preconditions import HasNoEtag, refuse_unmet_if_match, unchanged_for
+from bookstore.api_preconditions import (
+    EtagOfAnswer,
+    HasNoEtag,
+    refuse_met_if_none_match,
+    refuse_unmet_if_match,
+    unchanged_for,
+)
 from enrichment import bulk_operations, review
 from enrichment.api import selectors, services
 from enrichment.api.input_serializers import (
@@ -74,7 +80,7 @@ NOT_AWAITING_REVIEW = error_response(
 CHANGED_SINCE_READ = error_response(
     _(
         "If-Match names no current ETag of the request (`GET {id}` gives it): it changed since "
-        "it was read; nothing changed."
+        "it was read; or If-None-Match names the current one (or is *); nothing changed."
     )
 )
 IF_MATCH = OpenApiParameter(
@@ -106,23 +112,25 @@ def _request_or_404(requests: QuerySet[EnrichmentRequest], pk: int) -> Enrichmen
 def _request_as_read(
     request: Request, requests: QuerySet[EnrichmentRequest], pk: int
 ) -> Iterator[EnrichmentRequest]:
-    """The enrichment request a decision acts on: with an If-Match, it and the catalog rows its
-    ETag covers (its work and target edition, or its author) locked until the decision is taken,
-    once its ETag is the one named (412 otherwise), so that no other decision nor edit slips
-    between the check and the write. The request's lock alone let a write to its work,
-    committed after the check, be replaced unseen by the decision (PostgreSQL; SQLite's
-    writers take turns)."""
-    if "HTTP_IF_MATCH" not in request.META:
+    """The enrichment request a decision acts on: with an If-Match (or If-None-Match), it and
+    the catalog rows its ETag covers (its work and target edition, or its author) locked until
+    the decision is taken, once its ETag is the one named (412 otherwise; or, If-None-Match,
+    not named), so that no other decision nor edit slips between the check and the write. The
+    request's lock alone let a write to its work, committed after the check, be replaced unseen
+    by the decision (PostgreSQL; SQLite's writers take turns)."""
+    if "HTTP_IF_MATCH" not in request.META and "HTTP_IF_NONE_MATCH" not in request.META:
         yield _request_or_404(requests, pk)
         return
     with transaction.atomic():
         enrichment_request = _request_or_404(requests.select_for_update(of=("self",)), pk)
         lock_request_targets(enrichment_request)  # in the order the decision locks them
-        refuse_unmet_if_match(request, selectors.request_etag(enrichment_request))
+        etag = selectors.request_etag(enrichment_request)
+        refuse_unmet_if_match(request, etag)
+        refuse_met_if_none_match(request, etag)
         yield enrichment_request
 
 
-class EnrichmentStatus(APIView):
+class EnrichmentStatus(EtagOfAnswer, APIView):
     permission_classes = [CAN_VIEW_WORKS]
 
     @extend_schema(
@@ -158,7 +166,7 @@ class EnrichmentStatus(APIView):
         return Response(WorksEnrichmentStatusSerializer({"works": works, "missing": missing}).data)
 
 
-class EnrichmentQueue(generics.ListAPIView):
+class EnrichmentQueue(EtagOfAnswer, generics.ListAPIView):
     permission_classes = [CAN_VIEW_REQUESTS]
     serializer_class = QueueRowSerializer
     pagination_class = NewestFirst
@@ -297,7 +305,7 @@ class EnrichmentTriggerAll(HasNoEtag, TakesJsonBody, TakesNoQueryParameters, API
         return Response(data, status=status.HTTP_202_ACCEPTED, headers=headers)
 
 
-class BulkOperationDetail(TakesNoQueryParameters, APIView):
+class BulkOperationDetail(EtagOfAnswer, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_VIEW_OPERATIONS]
 
     @extend_schema(
