@@ -197,6 +197,11 @@ class ApiNotFound(APIView):
 
     get = post = put = patch = delete = head = options = not_found
 
+    def perform_content_negotiation(self, request, force=False):
+        # Whatever the Accept header: no endpoint is here to answer in another type, and a 406
+        # saying "this endpoint does not answer in text/html" hid the wrong address.
+        return super().perform_content_negotiation(request, force=True)
+
     def http_method_not_allowed(self, request, *args, **kwargs):
         # Any other method (TRACE, WebDAV's PROPFIND…): not a 405 naming no allowed method.
         return self.not_found(request, *args, **kwargs)

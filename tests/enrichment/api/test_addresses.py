@@ -67,3 +67,16 @@ def test_id_zero_is_still_the_endpoints_own_404(api):
 
 def test_the_links_the_api_gives_have_no_leading_zeros():
     assert reverse("api:enrichment-request", args=["007"]) == "/api/v1/enrichment/7"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "application/json;q=0"])
+def test_an_address_with_no_endpoint_is_a_json_404_whatever_the_accept_header(api, accept):
+    """It was a 406 "This endpoint does not answer in text/html": a browser or a client asking
+    for another type was told about its Accept header, not that the address is wrong."""
+    response = api.get("/api/v1/enrichment/0007", HTTP_ACCEPT=accept)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["message"] == (
+        "No endpoint at this address; there is one at /api/v1/enrichment/7."
+    )
