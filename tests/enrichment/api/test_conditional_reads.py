@@ -120,3 +120,18 @@ def test_the_schema_documents_each_reads_304_and_412(api):
     for path, operations in schema["paths"].items():
         if "get" in operations:
             assert {"304", "412"} <= set(operations["get"]["responses"]), path
+
+
+def test_an_action_on_no_object_a_client_reads_holds_an_if_none_match(api):
+    """RFC 9110: no current representation, so `If-None-Match: *` holds (If-Match fails)."""
+    request = needs_review()
+    EnrichmentRequest.objects.filter(pk=request.pk).update(status="failed")
+
+    response = api.post(
+        reverse("api:enrichment-trigger"),
+        {"work_ids": [request.work_id]},
+        format="json",
+        HTTP_IF_NONE_MATCH="*",
+    )
+
+    assert response.status_code == 202, response.content
