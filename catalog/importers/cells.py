@@ -6,11 +6,16 @@ import re
 
 from catalog.importers.base import Credit, NormalizedRow
 from catalog.importers.cjk_credits import HANGUL, japanese_credit, korean_credit, without_readings
+from catalog.importers.name_joins import (
+    CONJUNCTIONS,
+    SURNAME_AGAIN,
+    joined_inside_names,
+    with_shared_surnames,
+)
 from catalog.importers.parsing import (
     PLURAL_ROLES,
     ROLES,
     NamedRole,
-    is_unknown_person,
     read_credit_phrase,
     read_leading_role,
     read_trailing_role,
@@ -20,7 +25,6 @@ from catalog.name_order import (
     SURNAME_PARTICLES,
     is_degree,
     is_honour,
-    is_organisation_word,
     is_title_of_rank,
     sort_name_turned_around,
 )
@@ -36,19 +40,14 @@ from catalog.person_names import (
 from catalog.text import is_name_suffix
 
 # Between people in one cell: `;`, `|`, ` & ` (calibre), ` and `, and `and` in other languages
-# (_CONJUNCTIONS). A comma is ambiguous (`Le Guin, Ursula K.` is one person), so split_people
+# (CONJUNCTIONS). A comma is ambiguous (`Le Guin, Ursula K.` is one person), so split_people
 # reads it separately; so is a ` & ` or a conjunction that may be inside one name (`Simon &
-# Schuster`, `José Ortega y Gasset`: _joined_inside_names).
-# `and` in Portuguese and Italian, Spanish, French, German, Swedish, Danish and Norwegian,
-# Dutch, Catalan and Polish, Russian: lower case only, where `E` and `Y` are initials (`John E
-# Smith`). Not the Czech `a`, which is French, Spanish and Portuguese for "has" and "to"
-# (LibraryThing's `l'anonymat, Auteur qui a voulu conserver`).
-_CONJUNCTIONS = ("e", "y", "et", "und", "och", "og", "en", "i", "и")
+# Schuster`, `José Ortega y Gasset`: name_joins.joined_inside_names).
 # Between names in Chinese, Japanese or Korean script, a `/` or an `&` with no space round it
 # separates them too, as Douban lists translators (`柳鸣九/刘方/丁世中`, `王婧&叶明燕`).
 _CJK_JOIN = rf"(?<={CJK_SCRIPT.pattern})\s*[/&／＆]\s*(?={CJK_SCRIPT.pattern})"
 _PEOPLE_SEPARATORS = re.compile(
-    rf"\s*(?:;|\||\s&\s|\sand\s|(?-i:\s(?:{'|'.join(_CONJUNCTIONS)})\s)|{_CJK_JOIN})\s*",
+    rf"\s*(?:;|\||\s&\s|\sand\s|(?-i:\s(?:{'|'.join(CONJUNCTIONS)})\s)|{_CJK_JOIN})\s*",
     re.IGNORECASE,
 )
 # The same, kept, to put back a separator inside a parenthesis: `(Edited by A and B)`.
@@ -69,15 +68,13 @@ _OTHERS_TAIL = re.compile(
 # The tail is short: it is looked for in a cell's last characters only, and only where they
 # hold one of its words (a cheap test first: nearly every cell has none).
 _OTHERS_TAIL_REACH = 24
-# A name, its credit's word in a parenthesis and its surname again: `Constance Garnett
-# (translator) Garnett` (_credit_with_surname_again).
-_SURNAME_AGAIN = re.compile(
-    r"(?P<name>[^()]*\S)\s*\((?P<words>[^()]+)\)\s+(?P<again>[^()\s][^()]*)"
-)
 # A title before a regnal name, which sorts by that name: `John Paul II, Pope`.
-_ARTICLES = {"the", "a", "an"}
 _REGNAL_TITLES = {"pope", "papa", "king", "queen", "emperor", "empress", "tsar", "czar"}
 _ROMAN_NUMERAL = re.compile(r"^(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})$")
+# A catalog's note that a work is only attributed to the person, between the heading's name and
+# its dates (Project Gutenberg's `Shakespeare (spurious and doubtful works), 1564-1616`): no
+# part of the name.
+_ATTRIBUTED_WORKS = re.compile(r"\s*\((?:spurious and )?doubtful works\)", re.IGNORECASE)
 # A relator term after a heading: `[Translator]`.
 _BRACKETED_ROLE = re.compile(r"\s*\[(?P<role>[^\[\]]+)\]\s*$")
 _OPENLIBRARY_KEY = re.compile(r"\bOL\d+[AMW]\b", re.IGNORECASE)
@@ -240,20 +237,22 @@ def split_people(value: str, *, role: str = "author") -> list[Credit]:
     another language (`Steve Anderson e Karen Anderson`), or by commas when each part is a
     whole name (`Neil Gaiman, Terry Pratchett`); a ` & ` beside a one-word name is inside one
     (`Simon & Schuster`), and a conjunction inside a surname (`José Ortega y Gasset`:
-    _joined_inside_names). `Last, First` is one person (`Smith, Mark`, `Le Guin, Ursula K.`,
-    `García Márquez, Gabriel`), turned around with its sort name kept, and so is a name and
-    its title of rank (`Charles V, Holy Roman Emperor`: catalog.name_order.is_title_of_rank). A role
-    after a name is that person's (`Jane Doe (Editor)`), a plural one every listed person's
-    (`Kelly Link; Gavin J. Grant (editors)`), and `Keith Laumer (Edited by Eric Flint)` credits
-    Eric Flint as editor too; a parenthesis naming no role stays in the name (`Plato (Ancient
-    Greek philosopher)`)."""
+    name_joins.joined_inside_names). `Last, First` is one person (`Smith, Mark`, `Le Guin,
+    Ursula K.`, `García Márquez, Gabriel`), turned around with its sort name kept, and so is a
+    name and its title of rank (`Charles V, Holy Roman Emperor`:
+    catalog.name_order.is_title_of_rank). A role after a name is that person's (`Jane Doe
+    (Editor)`), a plural one every listed person's (`Kelly Link; Gavin J. Grant (editors)`),
+    and `Keith Laumer (Edited by Eric Flint)` credits Eric Flint as editor too; a parenthesis
+    naming no role stays in the name (`Plato (Ancient Greek philosopher)`)."""
     credits: list[Credit] = []
     unroled: list[int] = []  # the credits no parenthesis gave a role
     cell_role = ""
     value, phrase_role = read_credit_phrase(without_readings(without_others_tail(value or "")))
     role = phrase_role or role
-    parts = _with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
-    for part in _joined_inside_names(parts):
+    parts = with_shared_surnames(_split_outside_parentheses(value or "", _KEPT_SEPARATORS))
+    for part in joined_inside_names(parts):
+        if "works)" in part:
+            part = _ATTRIBUTED_WORKS.sub("", part)
         named = (
             (") " in part and _credit_with_surname_again(part, role=role))
             or _read_bracketed_role(part)
@@ -304,7 +303,7 @@ def _credit_with_surname_again(part: str, *, role: str) -> NamedRole | None:
     names, a credit's word and the surname (`V.S. (selected) Pritchett`, `Cleanth (et. al)
     Brooks`: a role, or others left unnamed, the cell's `role`) -> the name so joined, in that
     role. None for any other part (`J.B. (Beachcomber) Morton`: a name's own parenthesis)."""
-    shaped = _SURNAME_AGAIN.fullmatch(part)
+    shaped = SURNAME_AGAIN.fullmatch(part)
     if shaped is None:
         return None
     name, words, again = shaped["name"], shaped["words"].strip(), shaped["again"]
@@ -341,16 +340,23 @@ def _read_bracketed_role(part: str) -> NamedRole | None:
     """A library catalog's relator term in brackets after a heading (Project Gutenberg's
     `Townsend, George Fyler, 1814-1900 [Translator]`): the person's role, a contributor's
     when it is none the catalog knows (`[Author of introduction, etc.]`, `[Commentator]`)
-    after a heading with life dates; None for any other bracket (`[pseud.]`)."""
+    after a heading with life dates or a sort name; None for any other bracket (`[pseud.]`)."""
     match = _BRACKETED_ROLE.search(part)
     if match is None:
         return None
     named = read_trailing_role(f"{part[: match.start()]} ({match['role']})")
     if named.role or named.credited:
         return named
-    if split_life_dates(named.name).dated:  # a relator term, which the catalog does not know
-        return NamedRole(named.name, match["role"], "contributor")
+    if split_life_dates(named.name).dated or _is_relator_term(named.name, match["role"]):
+        return NamedRole(named.name, match["role"], "contributor")  # one the catalog does not know
     return None
+
+
+def _is_relator_term(heading: str, words: str) -> bool:
+    """Whether a bracket's capitalised words after an undated sort name are a relator term
+    (`Gaffin, Adam [Author of introduction, etc.]`), where `[pseud.]` is no one's part."""
+    last, comma, first = heading.partition(",")
+    return words[:1].isupper() and bool(comma) and is_sort_name(last.strip(), first.strip())
 
 
 def _is_one_heading(name: str) -> bool:
@@ -389,138 +395,7 @@ def split_at_ampersands(value: str) -> list[str]:
     Dustin & Foucher, Trevor` is two, `Simon & Schuster` one, `Grimm, Jacob & Wilhelm` ->
     `Grimm, Jacob`, `Grimm, Wilhelm`."""
     parts = _split_outside_parentheses(value or "", _KEPT_AMPERSANDS)
-    return [name for name in _joined_inside_names(_with_shared_surnames(parts)) if name]
-
-
-def _with_shared_surnames(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The parts with their separators, a given name that follows a sorted name with `and` or
-    `&` taking its surname: `Strugatsky, Arkady and Boris` and Book Catalogue's `Hitchens, P.
-    G. Wodehouse and Christopher` name Boris Strugatsky and Christopher Hitchens, not a one-word
-    `Boris`; the given names a comma lists before it take it too (`Brontë, Charlotte, Emily and
-    Anne`: the three sisters). The surname is written once only in that sorted form; `Arkady
-    and Boris Strugatsky` is left as two parts, as `Voltaire and Jean-Jacques Rousseau` and
-    `McKinsey & Company Inc.` are written the same way."""
-    names: list[tuple[str, str]] = []
-    for part, separator in parts:
-        surname = ""
-        if names and separator in ("and", "&"):
-            surname = _surname_to_share(names[-1][0], part)
-        if not surname:
-            names.append((part, separator))
-            continue
-        sorted_name, sorted_separator = names.pop()
-        given_names = [given.strip() for given in sorted_name.rstrip(" ,").split(",")[1:]]
-        names += [
-            (f"{surname}, {given}", sorted_separator if position == 0 else ",")
-            for position, given in enumerate(given_names)
-        ]
-        names.append((f"{surname}, {part}", separator))
-    return names
-
-
-def _surname_to_share(sorted_name: str, given: str) -> str:
-    """The surname of `sorted_name` (`Strugatsky, Arkady`, `Brontë, Charlotte, Emily`) when
-    `given` is a bare given name that goes with it, as are any after its first: one word, no
-    organisation's (`Inc., McKinsey & Company` is not two people), after a one-word surname,
-    particles aside (`Rita Falk, Klüpfel & Kobr` lists three surnames) or an organisation
-    sorted by its noun."""
-    if "(" in sorted_name or not _is_bare_given_name(given):
-        return ""
-    segments = [segment.strip() for segment in sorted_name.rstrip(" ,").split(",")]
-    if len(segments) < 2 or not all(_is_bare_given_name(name) for name in segments[2:]):
-        return ""  # `King, Martin Luther, Jr.`, `Thimmel, Ulrich Brand, Bettina Lösch, …`
-    if len(segments) > 2 and len(segments) % 2 == 0:
-        return ""  # `King, Stephen, Straub, Peter`: sort names in pairs (_comma_names)
-    last, first = segments[0], segments[1]
-    words = last.split()
-    if not first or not words or is_name_suffix(first) or is_organisation_word(words[-1]):
-        return ""
-    if first.split()[0].casefold() in _ARTICLES:
-        return ""  # `Project, The American Poetry and Literacy`: a name sorted by its noun
-    if any(word.casefold() not in SURNAME_PARTICLES for word in words[:-1]):
-        return ""
-    return last if is_sort_name(last, first) else ""
-
-
-def _is_bare_given_name(name: str) -> bool:
-    """`Boris`: one word, that no suffix (`Jr.`) or organisation's word (`Company`) is."""
-    return (
-        len(name.split()) == 1
-        and not re.search(r"[,()]", name)
-        and not is_name_suffix(name)
-        and not is_organisation_word(name)
-    )
-
-
-def _joined_inside_names(parts: list[tuple[str, str]]) -> list[str]:
-    """The parts, each put back together with the part before it where the ` & ` or the
-    conjunction between them is inside one name. A ` & ` separates two people only between
-    whole names, each sorted (`Boswell, Dustin & Foucher, Trevor`) or of two words or more
-    (`David Talbott & Wallace Thornhill`); beside a one-word name it joins one: a firm's (`Simon
-    & Schuster`, `W. W. Norton & Company`, `McKinsey & Company Inc.`) or a pair's credited
-    together (`Arkady & Boris Strugatsky`, where a one-word `Arkady` would be no one).
-    `Unknown` stands for a whole name (`Unknown & A. Writer`). A conjunction of another
-    language separates two people by _joins_two_people (`Steve Anderson e Karen Anderson`),
-    and is otherwise a surname's (`José Ortega y Gasset`); an `and` before one word ends the
-    name of a body `… of …` (`American Academy of Arts and Letters`: _ends_a_body_of)."""
-    names: list[str] = []
-    before = ""
-    for part, separator in parts:
-        if names and separator == "&" and not (_is_whole_name(before) and _is_whole_name(part)):
-            names[-1] = f"{names[-1]} & {part}"
-        elif names and separator in _CONJUNCTIONS and not _joins_two_people(names[-1], part):
-            names[-1] = f"{names[-1]} {separator} {part}"
-        elif names and separator == "and" and _ends_a_body_of(names[-1], part):
-            names[-1] = f"{names[-1]} and {part}"
-        else:
-            names.append(part)
-        before = part
-    return names
-
-
-def _ends_a_body_of(before: str, after: str) -> bool:
-    """Whether an `and` is inside the name of one body `… of …`, not between two people: one
-    word after it ends the name (`American Academy of Arts and Letters`, `Museum of Fine Arts
-    and Sciences`), and a second body's word before its `of` goes on with it (`American Academy
-    and Institute of Arts and Letters`). A word of a body stands before the `of` (`Francis of
-    Assisi and Clare` are two)."""
-    body, of, _rest = before.partition(" of ")
-    if of:
-        return (
-            " " not in after
-            and after[:1].isupper()
-            and any(is_organisation_word(word) for word in body.split())
-        )
-    head, of, _rest = after.partition(" of ")
-    return (
-        bool(of)
-        and " " not in head
-        and is_organisation_word(head)
-        and (is_organisation_word(before.rsplit(" ", 1)[-1]))
-    )
-
-
-def _joins_two_people(before: str, after: str) -> bool:
-    """Whether a conjunction between two parts (` e `, ` y `, ` och `…) joins two people, not
-    the halves of one surname (`José Ortega y Gasset`, `Santiago Ramón y Cajal`, `Artur da
-    Costa e Silva`, `Niklas Natt och Dag`): each side is a whole name, sorted (`Anderson,
-    Steve`) or a given name and a surname, the right side's first word no particle (`… y de la
-    Cruz`). A one-word side is a surname, or a given name whose surname the other names
-    (`Jacob und Wilhelm Grimm`), and the cell stays one credit."""
-    words = after.split()
-    if "," not in after and (len(words) < 2 or words[0].casefold() in SURNAME_PARTICLES):
-        return False
-    return "," in before or len(before.split()) > 1
-
-
-def _is_whole_name(name: str) -> bool:
-    # A name in Chinese, Japanese or Korean script is written whole without a space (`王婧`).
-    return (
-        "," in name
-        or len(name.split()) > 1
-        or is_unknown_person(name)
-        or bool(CJK_SCRIPT.match(name) and len(name) > 1)
-    )
+    return [name for name in joined_inside_names(with_shared_surnames(parts)) if name]
 
 
 def _comma_names(part: str) -> list[str]:

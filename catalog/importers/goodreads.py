@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from catalog.importers.base import BaseImporter, Credit, NormalizedRow
 from catalog.importers.cells import (
-    is_organisation_word,
     is_surname_particle,
     set_primary_series,
     split_people,
@@ -22,7 +21,7 @@ from catalog.importers.readers import (
     read_page_count,
     read_year,
 )
-from catalog.name_order import is_family_name_first
+from catalog.name_order import is_family_name_first, is_organisation_word
 from catalog.person_names import is_name_written_otherwise
 from catalog.text import is_name_suffix
 

@@ -28,10 +28,11 @@ def test_a_credits_word_between_the_given_names_and_the_surname_credits_that_per
         ("George Moser", "author"),
         ("Barry Moser", "contributor"),
     ]
-    # `Louise` keeps no surname: the cell shares it, which the import does not read yet.
+    # `Louise and Alymer (translators) Maude`: the two given names share the surname (a
+    # translator named `Louise` alone, before).
     assert credited["War and Peace"] == [
         ("Leo Tolstoy", "author"),
-        ("Louise", "translator"),
+        ("Louise Maude", "translator"),
         ("Alymer Maude", "translator"),
     ]
 
