@@ -44,16 +44,12 @@ ORGANISATION_PATTERN = (
     # A meeting's number, year and place: `Orwellian Symposium (2nd 1994 Karlovy Vary, …)`.
     r"|\((?:[0-9]+(?:st|nd|rd|th) )?[0-9]{4}\?? [^)]"
 )
-#: A name that stands for no one person, whom no source can describe: a work's unknown author as
-#: libraries credit it (`Anonymous`, `Anon.`, `Anonyme`, `Anónimo`, `Аноним`: the imports keep
-#: it), the imports' placeholders for an unknown or several unnamed authors (`Unknown`,
-#: `Various`, `Collectif`: catalog.importers.parsing.is_unknown_person), stored before the
-#: imports read them as no one, or typed in the admin, and an organisation's name
-#: (ORGANISATION_PATTERN). Python's and PostgreSQL's regex alike.
-NO_ONE_PERSON_PATTERN = (
-    r"^(?:anon\.?|anonymous|anonym[eo]?|anonymus|an[oó]nim[oa]|[аА]ноним)$"
-    f"|{UNKNOWN_PERSON_PATTERN}|{ORGANISATION_PATTERN}"
-)
+#: A name that stands for no one person, whom no source can describe: the imports' placeholders
+#: for an unknown or several unnamed authors (`Anonymous`, `Anónimo`, `Unknown`, `Various`,
+#: `Collectif`: catalog.importers.parsing.is_unknown_person), stored before the imports read
+#: them as no one, or typed in the admin, and an organisation's name (ORGANISATION_PATTERN).
+#: Python's and PostgreSQL's regex alike.
+NO_ONE_PERSON_PATTERN = f"{UNKNOWN_PERSON_PATTERN}|{ORGANISATION_PATTERN}"
 _NO_ONE_PERSON = re.compile(NO_ONE_PERSON_PATTERN, re.IGNORECASE)
 _ORGANISATION = re.compile(ORGANISATION_PATTERN, re.IGNORECASE)
 

@@ -27,12 +27,15 @@ _HTML_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});")
 _WHOLE_NUMBER = re.compile(r"^\+?(?P<digits>\d+)(?:[.,]0+)?$")
 # `1,234`, `1.234`, `1 234`, `1'234`: thousands grouped, one separator throughout.
 _GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,' ])\d{3}(?:\1\d{3})*$")
-# What sources write for "no author known": `Unknown`, and Goodreads' numbered `Unknown Author
-# 493`; and for "several, unnamed": Goodreads' `Various` and its author `et al.`, LibraryThing's
-# French `Collectif`, Italian and Spanish catalogues' `AA.VV.` / `VV.AA.`. As an author they
-# would become one person credited with every anthology. Not `Anonymous`, which libraries credit.
+# What sources write for "no author known": `Unknown`, Goodreads' numbered `Unknown Author
+# 493`, `Unbekannt`, `Inconnu`, and a catalog's `Anonymous` in its languages (`Anon.`, `Anonyme`,
+# `Anónimo`, `Anonimo`, `Аноним`); and for "several, unnamed": Goodreads' `Various` and its
+# author `et al.`, LibraryThing's French `Collectif`, Italian and Spanish catalogues' `AA.VV.` /
+# `VV.AA.`. As an author each would become one person credited with every such book.
 _UNKNOWN_PERSON = re.compile(
-    r"^(?:unknown(?: author(?: \d+)?)?|various(?: authors)?|collectif|aa\.? ?vv\.?|vv\.? ?aa\.?"
+    r"^(?:unknown(?: author(?: \d+)?)?|unbekannt|inconnue?"
+    r"|anon\.?|anonymous|anonym[eo]?|anonymus|an[oó]nim[oa]|[аА]ноним"
+    r"|various(?: authors)?|collectif|aa\.? ?vv\.?|vv\.? ?aa\.?"
     r"|autores varios|varios autores|autori vari|n\s?/\s?a|et\.? ?al(?:ii|ia)?\.?)$",
     re.IGNORECASE,
 )

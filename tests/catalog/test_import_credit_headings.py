@@ -1,12 +1,12 @@
 """Credits of library catalogs' headings the last sweep of real exports read wrongly: a body
-whose name holds an `and`, Project Gutenberg's notes after a name (a couple sharing a credit and
-a surname: test_import_credit_words_inside_names). Real lines in
-tests/fixtures/imports/real_shapes (PROVENANCE.md)."""
+whose name holds an `and`, Project Gutenberg's notes after a name, a placeholder for an unknown
+author (a couple sharing a credit and a surname: test_import_credit_words_inside_names). Real
+lines in tests/fixtures/imports/real_shapes (PROVENANCE.md)."""
 
 import pytest
 
 from catalog.importers.cells import split_people
-from catalog.models import Author
+from catalog.models import Author, WorkAuthor
 from tests.catalog.real_lines import credits_by_title, import_real
 
 GUTENBERG_MAP = {"title": "Title", "author": "Authors", "language": "Language"}
@@ -92,3 +92,22 @@ def test_a_catalogs_note_of_works_only_attributed_is_no_part_of_the_name():
     assert credited["The London Prodigal"] == [("Shakespeare", "contributor")]  # `[Adapter]`
     assert Author.objects.get(name="Shakespeare").birth_year == 1564
     assert not Author.objects.filter(name__icontains="doubtful").exists()
+
+
+@pytest.mark.django_db
+def test_anonymous_is_no_author():
+    """`Anonymous` became one person credited with every anonymous book in the catalog; the
+    book's other people stay credited."""
+    import_real(
+        "gutenberg-catalog-sagekhan-anonymous.csv",
+        requested_format="generic",
+        column_map=GUTENBERG_MAP,
+    )
+    credited = credits_by_title("name", "role")
+    assert credited["HomeBrew HomePages Put YOU on the World Wide Web"] == []
+    (lazarillo,) = (title for title in credited if title.startswith("The Life of Lazarillo"))
+    assert credited[lazarillo] == [
+        ("Juan de Luna", "contributor"),
+        ("Robert S. Rudder", "translator"),
+    ]
+    assert not WorkAuthor.objects.filter(author__name="Anonymous").exists()

@@ -256,7 +256,13 @@ def test_a_mapped_language_cell_is_read_as_the_providers_read_a_language(cell, l
         ("unknown author", []),
         ("UNKNOWN AUTHOR 12", []),
         ("Unknown & A. Writer", ["A. Writer"]),
-        ("Anonymous", ["Anonymous"]),  # a library's attribution, kept
+        ("Anonymous", []),
+        ("Anónimo", []),
+        ("Anonimo", []),
+        ("Unbekannt", []),
+        ("Inconnu", []),
+        ("Various", []),
+        ("Anonymus Belae Regis Notarius", ["Anonymus Belae Regis Notarius"]),  # a chronicler
         ("Unknown Pleasures", ["Unknown Pleasures"]),
     ],
 )
