@@ -85,6 +85,24 @@ def publisher_credit(value: str) -> str | None:
     return value.lstrip()[match.end() :].strip() if match else None
 
 
+# The house an imprint belongs to, written after it ("Orbit : an imprint of Little, Brown",
+# "Belknap Press: An Imprint of Harvard University Press", "HarperOne - An Imprint of
+# HarperCollins Publishers"): the publisher is the imprint, the house is no part of its name.
+_IMPRINT_OF = re.compile(
+    r"(?<=\S)(?<!\ban)(?<!\ba)\s*[,:;(\-–—]?\s*\b(?:an?\s+)?imprint\s+of\b.*$", re.IGNORECASE
+)
+
+
+def without_parent_house(name: str) -> str:
+    """A publisher's cell or a provider's imprint without the house the imprint belongs to
+    (`Belknap Press: An Imprint of Harvard University Press` -> `Belknap Press`, `Orbit, an
+    imprint of Little, Brown` -> `Orbit`): the one rule of the importers and the providers. A
+    name with nothing before its "imprint of" stays (`Imprint of Excellence Press`)."""
+    if "mprint" not in name and "MPRINT" not in name:
+        return name  # nearly every name, at C speed
+    return _IMPRINT_OF.sub("", name)
+
+
 def publisher_name(publisher: str) -> str:
     """A publisher's cell as its name: without the place it names after it, in a parenthesis
     (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
@@ -94,12 +112,15 @@ def publisher_name(publisher: str) -> str:
     (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
     Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`), or a
     placeholder for an unknown publisher (`names_no_publisher`), which is "", or a catalog's
-    words before the name (`Published by Doubleday`: `publisher_credit`)."""
+    words before the name (`Published by Doubleday`: `publisher_credit`), or the house an
+    imprint belongs to (`Belknap Press: An Imprint of Harvard University Press`:
+    `without_parent_house`)."""
     credited = publisher_credit(publisher)
     if credited is not None:
         publisher = credited
     if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
         publisher = publisher[1:-1].strip()
+    publisher = without_parent_house(publisher)
     if names_no_publisher(publisher):
         return ""
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None

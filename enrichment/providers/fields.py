@@ -13,7 +13,7 @@ from catalog import isbn
 from catalog.column_text import cut_at_word_boundary
 from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format
-from catalog.importers.publishers import is_place, names_no_publisher
+from catalog.importers.publishers import is_place, names_no_publisher, without_parent_house
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
 from catalog.text import normalize_person_name
@@ -207,12 +207,6 @@ _IMPRINT_YEAR = re.compile(r"(?:,\s*\[?[c©p]?\s*\d{4}\??\]?\.?|\s+\[?[c©p]?\d{
 # publisher after " ; ". No digits in a place: "Harper : 1999" is no place.
 _ISBD_PLACE = re.compile(r"^[^:\d]{1,80}?\s:\s+(?=\S)")
 _NEXT_IMPRINT = re.compile(r"\s;\s.*$")
-# The house an imprint belongs to, written after it ("Orbit : an imprint of Little, Brown",
-# "Belknap Press: An Imprint of Harvard University Press", "HarperOne - An Imprint of
-# HarperCollins Publishers"): the publisher is the imprint, the house is no part of its name.
-_IMPRINT_OF = re.compile(
-    r"(?<=\S)(?<!\ban)(?<!\ba)\s*[,:;(\-–—]?\s*\b(?:an?\s+)?imprint\s+of\b.*$", re.IGNORECASE
-)
 
 
 def publisher_name(value: Any, *, places: Iterable[Any] = ()) -> str:
@@ -233,8 +227,8 @@ def _imprint_publisher(name: str, places: list[str]) -> str:
     "Schmidt, Berlin" is Schmidt: the record's own place of publication, or a place the
     importers know (`catalog.importers.publishers.is_place`), after the last comma ("Little,
     Brown" and "Harcourt, Brace" keep theirs). "Orbit, an imprint of Little, Brown" is Orbit
-    (`_IMPRINT_OF`)."""
-    name = _IMPRINT_OF.sub("", name)
+    (`catalog.importers.publishers.without_parent_house`)."""
+    name = without_parent_house(name)
     if " : " in name:
         name = _NEXT_IMPRINT.sub("", _ISBD_PLACE.sub("", name)).strip()
     head, comma, tail = name.rpartition(",")

@@ -553,3 +553,12 @@ def test_the_migration_gives_stored_titles_ending_in_a_number_the_new_key():
     assert keys == {stored.pk: "hokuto no ken 15", kept.pk: "dune"}
     job = import_real("goodreads-sartak-volume-number-after-a-colon.csv")
     assert (job.created_count, Work.objects.count()) == (1, 3)
+
+
+@pytest.mark.django_db
+def test_a_publisher_named_with_the_house_its_imprint_belongs_to_is_the_imprint():
+    """Goodreads writes `Belknap Press: An Imprint of Harvard University Press`, which the
+    editions kept whole, where the providers' records of the same books give `Belknap Press`
+    (the one rule: catalog.importers.publishers.without_parent_house)."""
+    import_real("goodreads-actualgeniusintellectual-imprint-of-a-house.csv")
+    assert list(Edition.objects.values_list("publisher", flat=True)) == ["Belknap Press"] * 2
