@@ -2,6 +2,7 @@
 from catalog.importers.parsing)."""
 
 import re
+from collections.abc import Collection
 
 from catalog import text
 
@@ -103,6 +104,27 @@ def without_parent_house(name: str) -> str:
     return _IMPRINT_OF.sub("", name)
 
 
+def without_place(name: str, places: Collection[str] = ()) -> str:
+    """A publisher without the place it is written with, before a colon (`New York: Random
+    House`) or after the last comma (`Orion Books Ltd., London`, `Oxford University Press,
+    USA`, Open Library's `Schmidt, Berlin`): one `is_place` knows, or one of `places`, a
+    record's own places of publication, lower-cased. Any other colon or comma stays (`Random
+    House: Modern Library`, `Little, Brown`): the one rule of the importers and the providers."""
+    if ":" in name:
+        head, _colon, rest = name.partition(":")
+        if rest.strip() and _names_a_place(head.strip(), places):
+            name = rest.strip()
+    if "," not in name:
+        return name  # nearly every name, at C speed
+    head, _comma, tail = name.rpartition(",")
+    place = tail.strip(" []")
+    return head.strip() if head.strip() and _names_a_place(place, places) else name
+
+
+def _names_a_place(value: str, places: Collection[str]) -> bool:
+    return bool(value) and (value.rstrip(".").casefold() in places or is_place(value))
+
+
 def publisher_name(publisher: str) -> str:
     """A publisher's cell as its name: without the place it names after it, in a parenthesis
     (`MIT Press (MA)` -> `MIT Press`, `Penguin Books, Limited (UK)`, `Children's Press(CT)`,
@@ -114,13 +136,14 @@ def publisher_name(publisher: str) -> str:
     placeholder for an unknown publisher (`names_no_publisher`), which is "", or a catalog's
     words before the name (`Published by Doubleday`: `publisher_credit`), or the house an
     imprint belongs to (`Belknap Press: An Imprint of Harvard University Press`:
-    `without_parent_house`)."""
+    `without_parent_house`), or a place before a colon or after a comma (`New York: Random
+    House`, `Orion Books Ltd., London`: `without_place`)."""
     credited = publisher_credit(publisher)
     if credited is not None:
         publisher = credited
     if publisher[:1] == '"' and publisher[-1:] == '"' and publisher.count('"') == 2:
         publisher = publisher[1:-1].strip()
-    publisher = without_parent_house(publisher)
+    publisher = without_place(without_parent_house(publisher))
     if names_no_publisher(publisher):
         return ""
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None

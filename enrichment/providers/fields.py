@@ -13,7 +13,11 @@ from catalog import isbn
 from catalog.column_text import cut_at_word_boundary
 from catalog.importers.fitting import column_width
 from catalog.importers.parsing import parse_format
-from catalog.importers.publishers import is_place, names_no_publisher, without_parent_house
+from catalog.importers.publishers import (
+    names_no_publisher,
+    without_parent_house,
+    without_place,
+)
 from catalog.models import Author, Edition, Work
 from catalog.person_names import name_as_written
 from catalog.text import normalize_person_name
@@ -225,17 +229,13 @@ def _imprint_publisher(name: str, places: list[str]) -> str:
     """The publisher an imprint names with its place: "New York : Harper" and "London ; New
     York : Penguin ; Toronto : Viking" are Harper and Penguin (ISBD's " : "); Open Library's
     "Schmidt, Berlin" is Schmidt: the record's own place of publication, or a place the
-    importers know (`catalog.importers.publishers.is_place`), after the last comma ("Little,
-    Brown" and "Harcourt, Brace" keep theirs). "Orbit, an imprint of Little, Brown" is Orbit
-    (`catalog.importers.publishers.without_parent_house`)."""
+    importers know, after the last comma ("Little, Brown" and "Harcourt, Brace" keep theirs:
+    `catalog.importers.publishers.without_place`). "Orbit, an imprint of Little, Brown" is
+    Orbit (`catalog.importers.publishers.without_parent_house`)."""
     name = without_parent_house(name)
     if " : " in name:
         name = _NEXT_IMPRINT.sub("", _ISBD_PLACE.sub("", name)).strip()
-    head, comma, tail = name.rpartition(",")
-    place = tail.strip(" []")
-    if comma and head.strip() and (place.rstrip(".").casefold() in places or is_place(place)):
-        return head.strip()
-    return name
+    return without_place(name, places)
 
 
 # What Open Library files among a book's subjects that says nothing of the book: the Internet

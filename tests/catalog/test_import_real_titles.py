@@ -562,3 +562,21 @@ def test_a_publisher_named_with_the_house_its_imprint_belongs_to_is_the_imprint(
     (the one rule: catalog.importers.publishers.without_parent_house)."""
     import_real("goodreads-actualgeniusintellectual-imprint-of-a-house.csv")
     assert list(Edition.objects.values_list("publisher", flat=True)) == ["Belknap Press"] * 2
+
+
+@pytest.mark.django_db
+def test_a_place_before_a_colon_or_after_a_comma_is_no_part_of_the_publisher():
+    """Goodreads' cells write the place with the publisher (` New York: Random House`, `Oxford
+    University Press, USA`, `Orion Books Ltd., London`, `Commonwealth Publishers,India`): each
+    was kept whole, the same publisher stored under several names, where the providers read
+    the place off (catalog.importers.publishers.without_place). A colon or comma before no
+    place stays: `Random House: Modern Library`."""
+    import_real("goodreads-romneyda-publisher-place.csv")
+    import_real("goodreads-adrian-publisher-place-after-comma.csv")
+    assert sorted(Edition.objects.values_list("publisher", flat=True)) == [
+        "Commonwealth Publishers",
+        "Orion Books Ltd.",
+        "Oxford University Press",
+        "Random House",
+        "Random House: Modern Library",
+    ]
