@@ -21,7 +21,11 @@ from catalog.importers.readers import (
     read_page_count,
     read_year,
 )
-from catalog.name_order import is_family_name_first, is_organisation_word
+from catalog.name_order import (
+    is_degree_after_given_names,
+    is_family_name_first,
+    is_organisation_word,
+)
 from catalog.person_names import is_name_written_otherwise
 from catalog.text import is_name_suffix
 
@@ -82,6 +86,22 @@ def sort_name_before_parenthesis(author: str, author_lf: str) -> str:
     *given, last = before.split()
     turned = f"{last}, {' '.join(given)}" if given else last
     return f"{goodreads_sort_name(before, turned) or turned} ({inside}"
+
+
+def without_degree(author: str, author_lf: str) -> tuple[str, str] | None:
+    """A doctor's name written with the degree after it (`Dr. Mark Hyman MD`), which Goodreads
+    took for the surname (`MD, Dr. Mark Hyman`, filed under M): the name and sort name without
+    the degree, nor the title of doctor it goes with (`Mark Hyman`, `Hyman, Mark`). None for
+    any other name (`Dr. Seuss`, with no degree, keeps his)."""
+    degree = author.rpartition(" ")[2]
+    if not author_lf.startswith(f"{degree}, ") or not is_degree_after_given_names(degree):
+        return None  # nearly every name, at C speed
+    words = author.split()[:-1]
+    if words and words[0].casefold() in ("dr.", "dr"):
+        words = words[1:]
+    if len(words) < 2:
+        return None
+    return " ".join(words), f"{words[-1]}, {' '.join(words[:-1])}"
 
 
 def goodreads_sort_name(author: str, author_lf: str) -> str:
@@ -162,6 +182,8 @@ class GoodreadsImporter(BaseImporter):
         listed = split_people(author) if "," in author else []
         if len(listed) > 1:
             row.credits.extend(listed)
+        elif degree := without_degree(author, author_lf):
+            row.credits.append(Credit(name=degree[0], sort_name=degree[1]))
         elif author:
             sort_name = goodreads_sort_name(author, author_lf)
             row.credits.append(Credit(name=author, sort_name=sort_name))

@@ -4,7 +4,8 @@ PROVENANCE.md)."""
 
 import pytest
 
-from catalog.models import ImportRow, Work
+from catalog.importers.goodreads import without_degree
+from catalog.models import ImportRow, Work, WorkAuthor
 from catalog.person_names import is_name_written_otherwise
 from tests.catalog.real_lines import import_real
 
@@ -85,3 +86,26 @@ def test_relatives_and_an_authors_initials_in_additional_authors():
 )
 def test_is_name_written_otherwise(name, other, same):
     assert is_name_written_otherwise(name, other) is same
+
+
+@pytest.mark.django_db
+def test_a_degree_goodreads_took_for_the_surname_is_no_part_of_the_name():
+    """`Dr. Mark Hyman MD`, `MD, Dr. Mark Hyman`: the author was credited with the degree and
+    sorted under M, as if MD were his surname."""
+    import_real("goodreads-jordanpiper315-degree-after-name.csv")
+    credits = WorkAuthor.objects.values_list("author__name", "author__sort_name", "role")
+    assert list(credits) == [("Mark Hyman", "Hyman, Mark", "author")]
+
+
+@pytest.mark.parametrize(
+    ("author", "author_lf", "read"),
+    [
+        ("Dr. Mark Hyman MD", "MD, Dr. Mark Hyman", ("Mark Hyman", "Hyman, Mark")),
+        ("Brené Brown PhD", "PhD, Brené Brown", ("Brené Brown", "Brown, Brené")),
+        ("Dr. Seuss", "Seuss, Dr.", None),  # a pen name, no degree
+        ("Jay Ma", "Ma, Jay", None),  # `Ma` is a surname too
+        ("Dr. MD", "MD, Dr.", None),
+    ],
+)
+def test_without_degree(author, author_lf, read):
+    assert without_degree(author, author_lf) == read
