@@ -40,13 +40,14 @@ def is_byname(name: str, after_comma: str) -> bool:
 # and which end an organisation's name (`McKinsey & Company`, `Smith, Elder & Co.`). `Press` and
 # `Church` are surnames (William H. Press, George M. Church), so a publisher's `Press` is not one
 # of them; nor is `Co` without its full stop (Lily Co), only `Co.`. A government's bodies are
-# organisations too (`Department of Health`, `Bureau of the Census`, `Home Office`).
+# organisations too (`Department of Health`, `Bureau of the Census`, `Home Office`), and so is
+# a German partnership (`… GbR`).
 #: Python's and PostgreSQL's regex alike (enrichment asks the database by it too).
 ORGANISATION_WORDS_PATTERN = (
     r"inc|ltd|llc|co\.|corp|corporation|company|gmbh|publications|publishing|publishers|review"
     r"|magazine|institute|association|society|foundation|museum|university|staff|editors"
     r"|committee|organi[sz]ation|agency|ministry|academy|department|bureau|office|commission"
-    r"|council|directorate"
+    r"|council|directorate|gbr"
 )
 _ORGANISATION_WORD = re.compile(rf"^(?:{ORGANISATION_WORDS_PATTERN})\.?$", re.IGNORECASE)
 

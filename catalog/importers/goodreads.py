@@ -104,6 +104,10 @@ def without_degree(author: str, author_lf: str) -> tuple[str, str] | None:
     return " ".join(words), f"{words[-1]}, {' '.join(words[:-1])}"
 
 
+# Lower-case words after which a name goes on: an article, `of`, `for`, `and`.
+_NAME_GOES_ON = frozenset({"the", "a", "an", "of", "for", "and"})
+
+
 def goodreads_sort_name(author: str, author_lf: str) -> str:
     """The sort name Goodreads' "Author l-f" means: a suffix it put first goes last
     (`Jr., Kurt Vonnegut` -> `Vonnegut, Kurt, Jr.`) and one it left in the surname after it
@@ -111,7 +115,8 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     back in front (`Guin, Ursula K. Le` -> `Le Guin, Ursula K.`), a single name it wrote twice
     (`Plato, Plato`) is written once, and a name written family name first in Chinese,
     Japanese or Korean script keeps that order (`小松 左京` -> `小松, 左京`), and an organisation
-    sorts by its name (`Inc., Apple` -> `Apple Inc.`, `Health, Department of`), and a name
+    sorts by its name (`Inc., Apple` -> `Apple Inc.`, `Health, Department of`, `Coast, Wizards
+    of the` -> `Wizards of the Coast`), and a name
     ending in a parenthesis Goodreads turned inside it is turned before it (`Yates), Culadasa
     (John` -> `Culadasa (John Yates)`); other cells are kept as Goodreads wrote them."""
     if author.endswith(")") and (around := sort_name_before_parenthesis(author, author_lf)):
@@ -126,6 +131,10 @@ def goodreads_sort_name(author: str, author_lf: str) -> str:
     if author_lf == f"{head}, {author.removesuffix(head).strip()}" and any(
         is_organisation_word(word) for word in author.split()
     ):
+        return author
+    # A name turned at its last word after an article or `of` (`Coast, Wizards of the`) is no
+    # person's, whose given names never end so (a particle does: `Beauvoir, Simone de`).
+    if rest.rpartition(" ")[2] in _NAME_GOES_ON and f"{rest} {head}" == " ".join(author.split()):
         return author
     # Goodreads takes the last word for the surname in `小松 左京` too (`左京, 小松`), where the
     # family name comes first (catalog.name_order.is_family_name_first).

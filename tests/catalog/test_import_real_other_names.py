@@ -109,3 +109,15 @@ def test_a_degree_goodreads_took_for_the_surname_is_no_part_of_the_name():
 )
 def test_without_degree(author, author_lf, read):
     assert without_degree(author, author_lf) == read
+
+
+@pytest.mark.django_db
+def test_an_organisation_goodreads_turned_at_its_last_word_sorts_by_its_name():
+    """`Wizards of the Coast` was sorted `Coast, Wizards of the`, and `The Gentle Temper -
+    Kraiczy & Rosina GbR` (a German partnership) `GbR, The Gentle Temper - …`, under C and G."""
+    import_real("goodreads-adrian-organisations-turned.csv")
+    authors = WorkAuthor.objects.filter(role="author")
+    assert sorted(authors.values_list("author__name", "author__sort_name")) == [
+        ("The Gentle Temper - Kraiczy & Rosina GbR", "The Gentle Temper - Kraiczy & Rosina GbR"),
+        ("Wizards of the Coast", "Wizards of the Coast"),
+    ]
