@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 
 from bookstore import log_context
+from bookstore.db_clock import database_now
 from enrichment import throttle
 from enrichment.candidates import LookupResult, LookupStatus, RecordT
 from enrichment.faults import (
@@ -68,8 +69,8 @@ class ProviderExchange:
         sleep: throttle.Sleep = time.sleep,
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
     ):
-        # None: the limits read the clock every process shares (throttle.shared_now), the
-        # cache this machine's.
+        # None: the limits and the cache read the clock every process shares
+        # (throttle.shared_now); a request's Retry-After date is read against this machine's.
         self.clock = clock
         self.sleep = sleep
         self.max_wait = max_wait
@@ -297,7 +298,12 @@ class ProviderExchange:
         return self.clock() if self.clock is not None else time.time()
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self._epoch(), tz=UTC)
+        # The database's clock, as housekeeping's purge of expired answers reads it: a machine
+        # whose clock lags would write answers already expired (asked again each time), one
+        # ahead would keep stale ones past their life.
+        if self.clock is None:
+            return database_now()
+        return datetime.fromtimestamp(self.clock(), tz=UTC)
 
     def _fault_result(self, key: str, fault: _Fault) -> LookupResult[Any]:
         return self._result(

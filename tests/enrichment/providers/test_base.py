@@ -1,11 +1,14 @@
 """The shared client plumbing, through Open Library: failures, Retry-After, cache, limits."""
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from types import SimpleNamespace
 
 import pytest
 import requests
 
+from bookstore.db_clock import database_now
 from enrichment.candidates import LookupStatus
 from enrichment.models import ProviderState, SourceRecord
 from enrichment.providers.google_books import GoogleBooksProvider
@@ -257,3 +260,20 @@ def test_a_spent_daily_budget_answers_without_http(http, make, settings):
 
     assert spent.status == LookupStatus.QUOTA_EXHAUSTED
     assert len(http.calls) == 1
+
+
+def test_the_cache_is_stamped_on_the_database_clock_not_the_machines(http, monkeypatch):
+    # A worker whose clock lags the database's by more than a hit's life (7 days): its answers
+    # were written already expired, so every lookup asked the provider again.
+    lagging = SimpleNamespace(time=lambda: time.time() - 8 * DAY, sleep=time.sleep)
+    monkeypatch.setattr("enrichment.providers.exchange.time", lagging)
+    openlibrary = OpenLibraryProvider()  # no injected clock: the clocks a deployment reads
+    http.get(BOOKS_API, body=body("openlibrary", USE_OF_WEAPONS))
+
+    openlibrary.lookup_isbns(["9780316030571"])
+    again = openlibrary.lookup_isbns(["9780316030571"])["9780316030571"]
+
+    assert len(http.calls) == 1
+    assert again.from_cache
+    record = SourceRecord.objects.get()
+    assert abs(record.fetched_at - database_now()) < timedelta(minutes=1)
