@@ -30,21 +30,23 @@ def enqueue(func_path: str, *args, **kwargs) -> None:
     async_task(func_path, *args, **kwargs)
 
 
-def enqueue_recorded(func_path: str, *args, **kwargs) -> bool:
-    """`enqueue` for work recorded in the database before its task is queued, which the sweep
-    hands over again when no task holds it (enrichment/sweep.py): a broker that is unavailable
-    (bookstore.outages: a Redis restarting, down) is logged, not raised, so that the click or
-    the batch that recorded the work stands, and its task is sent once the broker is back.
-    False when nothing was queued."""
+def enqueue_if_reachable(func_path: str, *args, **kwargs) -> bool:
+    """`enqueue`, with a broker that is unavailable (bookstore.outages: a Redis restarting,
+    down) logged, not raised: False when nothing was queued, for the caller to say so (a click
+    answered with a message, not a server error)."""
     try:
         enqueue(func_path, *args, **kwargs)
     except Exception as exc:
         if not is_outage(exc):
             raise
-        logger.warning(
-            "%s not queued: the broker is unavailable (%s); the sweep sends it once it is back",
-            func_path,
-            exc,
-        )
+        logger.warning("%s not queued: the broker is unavailable (%s)", func_path, exc)
         return False
     return True
+
+
+def enqueue_recorded(func_path: str, *args, **kwargs) -> bool:
+    """`enqueue_if_reachable` for work recorded in the database before its task is queued,
+    which the sweep hands over again when no task holds it (enrichment/sweep.py): with the
+    broker unavailable, the click or the batch that recorded the work stands, and its task is
+    sent once the broker is back. False when nothing was queued."""
+    return enqueue_if_reachable(func_path, *args, **kwargs)

@@ -169,7 +169,17 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
         runs it). Proposals already recorded, or decided, are not proposed again."""
         if not self._may_search(request):
             raise PermissionDenied
-        task_queue.enqueue(reconcile.PROPOSE_TASK)
+        if not task_queue.enqueue_if_reachable(reconcile.PROPOSE_TASK):
+            self.message_user(
+                request,
+                gettext(
+                    "The task queue is unreachable (its broker is down or restarting), so the "
+                    "search did not start. Nothing was lost: the proposals listed here stand, "
+                    "and the daily search still runs. Try again in a few minutes."
+                ),
+                messages.ERROR,
+            )
+            return redirect("admin:enrichment_authormerge_changelist")
         self.message_user(
             request,
             gettext(

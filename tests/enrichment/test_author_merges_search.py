@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from tests.enrichment.test_author_merges import MERGES_URL, reviewer
 
@@ -72,3 +73,20 @@ def test_the_empty_lists_next_search_in_the_past_says_due_or_overdue(run_in, say
     page = client.get(MERGES_URL).content.decode()
     help_text = re.search(r'<div class="empty-list"[^>]*>\s*<p>(.*?)</p>', page, re.S).group(1)
     assert says in help_text
+
+
+def test_with_the_queue_unreachable_the_search_says_so_and_nothing_is_lost(monkeypatch):
+    def redis_down(*args, **kwargs):
+        raise RedisConnectionError("Error 111 connecting to localhost:6379. Connection refused.")
+
+    monkeypatch.setattr("bookstore.task_queue.enqueue", redis_down)
+    client = Client()
+    client.force_login(reviewer())
+
+    response = client.post(reverse("admin:enrichment_authormerge_find_duplicates"), follow=True)
+
+    assert response.status_code == 200  # not a server error
+    assert response.redirect_chain[-1][0] == MERGES_URL
+    [message] = get_messages(response.wsgi_request)
+    assert message.level_tag == "error"
+    assert "task queue is unreachable" in str(message) and "Nothing was lost" in str(message)
