@@ -54,7 +54,7 @@ from django.conf import settings
 from bookstore.db_clock import database_now
 from catalog.services import RecoveredImports, import_jobs_recover
 from enrichment import broker_backlog, bulk_operations, queue
-from enrichment.backfill.months import RecoveredMonths, backfill_months_recover_stale
+from enrichment.backfill.claims import RecoveredMonths, backfill_months_recover_stale
 
 
 @dataclass(frozen=True)

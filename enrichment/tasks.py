@@ -16,7 +16,7 @@ from enrichment import (
     sweep,
     title_search_groups,
 )
-from enrichment.backfill import months as backfill_months
+from enrichment.backfill import claims as backfill_claims
 from enrichment.backfill import run as backfill_run
 from enrichment.backfill import synthetic
 
@@ -58,7 +58,7 @@ def propose_author_merges() -> dict:
 def run_backfill_scheduler() -> dict:
     """The backfill's schedule (every 5 minutes): months a dead worker left go back to retry,
     then a few pending / retry months, newest first, are claimed and handed to workers."""
-    return backfill_months.backfill_months_schedule().as_json()
+    return backfill_claims.backfill_months_schedule().as_json()
 
 
 def process_backfill_month(month_id: int, token: str) -> dict:

@@ -1,28 +1,17 @@
-"""Backfill months: created by `manage.py backfill` or the admin, claimed by the scheduler, and
-given back when their worker stops answering.
-
-A month is claimed by moving it to PROCESSING with a fresh `claim_token`; every later write of
-the worker (heartbeat, outcome) is a guarded UPDATE on that token, so a month cancelled or taken
-back meanwhile never receives a late outcome. Two schedulers never claim the same month:
-PostgreSQL skips the rows another transaction has locked (SELECT ... FOR UPDATE SKIP LOCKED);
-SQLite has no row locks, so each month is claimed by an UPDATE guarded by its status and only
-a row that UPDATE changed is ours.
+"""Backfill months: created by `manage.py backfill` or the admin, as text and ranges, what
+people do with them (cancel, retry, run again, queue now) and how they read. A worker's hold on a
+month (claim, heartbeat, outcome, giving back) is enrichment.backfill.claims.
 """
 
 import logging
 import re
-import uuid
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from bookstore import task_queue
-from bookstore.db_clock import database_now, stamp_expired_q
 from enrichment.backfill.sources import SOURCE_CLASSES, source_label
 from enrichment.backfill_models import month_name
 from enrichment.models import BackfillMonth
@@ -31,7 +20,6 @@ from enrichment.providers.registry import provider_label
 logger = logging.getLogger(__name__)
 
 Status = BackfillMonth.Status
-PROCESS_TASK = "enrichment.tasks.process_backfill_month"
 #: One range at most this long (50 years): a typo such as 0024-01 must not create 24,000 months.
 MAX_MONTHS_PER_RANGE = 600
 #: Who may go where by hand (the admin's actions and the command say so when they skip a month).
@@ -47,7 +35,6 @@ RERUNNABLE = (Status.COMPLETED,)
 #: How a month's run ends when it did not (wholly) do its work: failed, partly failed, or back to
 #: retry (this try failed). `manage.py backfill --now` exits non-zero for a month it ends so.
 RUN_FAILED = (Status.FAILED, Status.PARTIAL, Status.RETRY)
-ERROR_MAX_CHARS = 2000
 
 YearMonth = tuple[int, int]
 _MONTH_TEXT = re.compile(r"\s*(\d{4})-(\d{1,2})\s*")
@@ -202,111 +189,7 @@ def backfill_months_create(*, start: YearMonth, end: YearMonth, requested_by=Non
     return MonthsCreated(created=created, existing=len(wanted) - created)
 
 
-# --- Claiming and giving back --------------------------------------------------------------------
-
-
-def backfill_months_claim(
-    *, limit: int, month_ids: Iterable[int] | None = None, now=None
-) -> list[BackfillMonth]:
-    """Take up to `limit` pending or retry months, newest first, for this worker: each comes
-    back PROCESSING with its own fresh claim token. A month another scheduler holds or took
-    first is never returned, nor is a month that has not begun (month_in_future)."""
-    if limit <= 0:
-        return []
-    now = now or database_now()
-    candidates = BackfillMonth.objects.filter(status__in=CLAIMABLE).exclude(months_not_begun_q(now))
-    if month_ids is not None:
-        candidates = candidates.filter(pk__in=list(month_ids))
-    candidates = candidates.order_by("-year", "-month")
-    tokens: dict[int, str] = {}
-    # Durable: the claim is committed before anyone dispatches a task for it, so a worker that
-    # starts at once sees the month as its own.
-    with transaction.atomic(durable=True):
-        for pk in _claim_candidates(candidates, limit):
-            token = uuid.uuid4().hex
-            taken = BackfillMonth.objects.filter(pk=pk, status__in=CLAIMABLE).update(
-                status=Status.PROCESSING,
-                claim_token=token,
-                started_at=now,
-                heartbeat_at=now,
-                completed_at=None,
-                error="",
-                updated_at=now,
-            )
-            if taken == 1:
-                tokens[pk] = token
-    claimed = BackfillMonth.objects.filter(pk__in=list(tokens), status=Status.PROCESSING)
-    return [m for m in claimed.order_by("-year", "-month") if m.claim_token == tokens[m.pk]]
-
-
-def _claim_candidates(candidates: QuerySet[BackfillMonth], limit: int) -> list[int]:
-    """The ids to try: on PostgreSQL locked for this transaction, skipping rows another
-    scheduler has locked; on SQLite merely read (the guarded UPDATE decides)."""
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True)
-    return list(candidates.values_list("pk", flat=True)[:limit])
-
-
-def _held(month: BackfillMonth, token: str) -> QuerySet[BackfillMonth]:
-    """The month, only while this token's holder is processing it."""
-    return BackfillMonth.objects.filter(pk=month.pk, claim_token=token, status=Status.PROCESSING)
-
-
-def backfill_month_heartbeat(month: BackfillMonth, token: str, *, now=None) -> bool:
-    """The worker is alive. False: the month was cancelled or taken back meanwhile: stop, and
-    write nothing more."""
-    now = now or database_now()
-    return _held(month, token).update(heartbeat_at=now, updated_at=now) == 1
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveredMonths:
-    retried: int = 0
-    failed: int = 0
-
-
-def _give_back(months: QuerySet[BackfillMonth], *, error: str, now, **fields) -> RecoveredMonths:
-    """PROCESSING months back to RETRY (one more retry counted), or to FAILED once they have
-    been retried BACKFILL_MAX_RETRIES times. `months` must select PROCESSING months only: a month
-    the first UPDATE fails is no longer PROCESSING, so the second never touches it."""
-    common = {"claim_token": "", "error": error[:ERROR_MAX_CHARS], "updated_at": now, **fields}
-    exhausted = Q(retry_count__gte=settings.BACKFILL_MAX_RETRIES)
-    failed = months.filter(exhausted).update(status=Status.FAILED, completed_at=now, **common)
-    retried = months.filter(~exhausted).update(
-        status=Status.RETRY, retry_count=F("retry_count") + 1, completed_at=None, **common
-    )
-    return RecoveredMonths(retried=retried, failed=failed)
-
-
-def backfill_months_recover_stale(*, now=None, months=None) -> RecoveredMonths:
-    """Months left PROCESSING by a worker that stopped answering (no heartbeat for
-    BACKFILL_STALE_MINUTES) go back to retry, or to failed past BACKFILL_MAX_RETRIES; only
-    among `months` when given (`manage.py backfill --now`'s range)."""
-    now = now or database_now()
-    silent = stamp_expired_q(  # or dated ahead: a clock set back, or restored rows
-        "heartbeat_at", seconds=settings.BACKFILL_STALE_MINUTES * 60, now=now
-    )
-    chosen = BackfillMonth.objects.all() if months is None else _chosen(months)
-    stale = chosen.filter(status=Status.PROCESSING).filter(silent | Q(heartbeat_at__isnull=True))
-    recovered = _give_back(
-        stale,
-        error=gettext(
-            "The worker processing this month stopped answering (no sign of life for "
-            "%(minutes)s minutes)."
-        )
-        % {"minutes": settings.BACKFILL_STALE_MINUTES},
-        now=now,
-    )
-    if recovered.retried or recovered.failed:
-        logger.warning(
-            "Backfill months left by a stopped worker: %s to retry, %s failed",
-            recovered.retried,
-            recovered.failed,
-        )
-    return recovered
-
-
-# --- The outcome ---------------------------------------------------------------------------------
+# --- What a run found ---------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -323,59 +206,10 @@ class MonthMetrics:
     sources: dict[str, dict] = field(default_factory=dict)
 
 
-def backfill_month_finish(
-    month: BackfillMonth,
-    token: str,
-    *,
-    metrics: MonthMetrics | None = None,
-    error: str = "",
-    give_up: bool = False,
-    partly: bool = False,
-    now=None,
-) -> bool:
-    """Write the month's outcome, only while `token` holds it: without `error` the month is
-    completed; with one it goes back to retry (failed past BACKFILL_MAX_RETRIES), or straight
-    to failed with `give_up` (retrying cannot help), or, with `partly`, it is done but partly
-    failed (some sources answered, `error` says which failed: never shown as completed, and
-    not taken again until a person retries it). The metrics are written either way, so a
-    failed month shows what its sources said. False: the month was cancelled or taken back
-    meanwhile, and nothing was written."""
-    now = now or timezone.now()
-    fields = asdict(metrics) if metrics is not None else {}
-    held = _held(month, token)
-    if not error or partly:
-        return (
-            held.update(
-                status=Status.PARTIAL if error else Status.COMPLETED,
-                claim_token="",
-                error=error[:ERROR_MAX_CHARS],
-                heartbeat_at=now,
-                completed_at=now,
-                updated_at=now,
-                **fields,
-            )
-            == 1
-        )
-    if give_up:
-        return (
-            held.update(
-                status=Status.FAILED,
-                claim_token="",
-                error=error[:ERROR_MAX_CHARS],
-                completed_at=now,
-                updated_at=now,
-                **fields,
-            )
-            == 1
-        )
-    given_back = _give_back(held, error=error, now=now, **fields)
-    return bool(given_back.retried or given_back.failed)
-
-
 # --- What people do (the admin's actions, the command) -------------------------------------------
 
 
-def _chosen(months) -> QuerySet[BackfillMonth]:
+def chosen_months(months) -> QuerySet[BackfillMonth]:
     if isinstance(months, QuerySet):
         return months
     return BackfillMonth.objects.filter(pk__in=[m.pk for m in months])
@@ -386,7 +220,7 @@ def backfill_months_cancel(*, months, user=None) -> int:
     at its next heartbeat and stops without writing its outcome (its token is cleared)."""
     now = timezone.now()
     changed = (
-        _chosen(months)
+        chosen_months(months)
         .filter(status__in=CANCELLABLE)
         .update(status=Status.CANCELLED, claim_token="", updated_at=now)
     )
@@ -405,7 +239,7 @@ def backfill_months_retry(*, months, user=None, by: str = "") -> int:
     are. A partly failed month starts a new run: its run is kept in `earlier_runs` (`by`, else
     the user's name, says who retried it) and its figures start from zero."""
     now = timezone.now()
-    chosen = _chosen(months)
+    chosen = chosen_months(months)
     by = by or (user.get_username() if user is not None else "")
     changed = _runs_start_again(
         chosen, statuses=RUN_KEPT_ON_RETRY, to_status=Status.RETRY, by=by, now=now
@@ -429,7 +263,7 @@ def backfill_months_rerun(*, months, by: str, now=None) -> int:
     as it is."""
     now = now or timezone.now()
     changed = _runs_start_again(
-        _chosen(months), statuses=RERUNNABLE, to_status=Status.PENDING, by=by, now=now
+        chosen_months(months), statuses=RERUNNABLE, to_status=Status.PENDING, by=by, now=now
     )
     logger.info("Backfill: %s completed months put back to run again by %s", changed, by)
     return changed
@@ -487,69 +321,12 @@ def _run_record(month: BackfillMonth, *, by: str, now) -> dict:
 def backfill_months_queue_now(*, months, user=None) -> int:
     """Claim the chosen pending / retry months now, without waiting for the scheduler, and hand
     each to a worker; returns how many were handed over."""
-    ids = list(_chosen(months).filter(status__in=CLAIMABLE).values_list("pk", flat=True))
-    claimed = backfill_months_claim(limit=len(ids), month_ids=ids)
+    from enrichment.backfill import claims  # here: claims builds on this module
+
+    ids = list(chosen_months(months).filter(status__in=CLAIMABLE).values_list("pk", flat=True))
+    claimed = claims.backfill_months_claim(limit=len(ids), month_ids=ids)
     logger.info("Backfill: %s months queued now by %s", len(claimed), user)
-    return backfill_months_dispatch(claimed)
-
-
-def backfill_months_dispatch(months: Iterable[BackfillMonth]) -> int:
-    """One task per claimed month. A month whose task could not be queued (the broker is down)
-    goes back to retry, its retry count untouched: it was never tried."""
-    dispatched = 0
-    for month in months:
-        try:
-            task_queue.enqueue(PROCESS_TASK, month.pk, month.claim_token)
-        except Exception as exc:
-            logger.exception("Backfill month %s could not be queued", month.label)
-            backfill_month_release(
-                month,
-                month.claim_token,
-                error=gettext("Its task could not be queued: %(error)s") % {"error": exc},
-            )
-            continue
-        dispatched += 1
-    return dispatched
-
-
-def backfill_month_release(month: BackfillMonth, token: str, *, error: str) -> bool:
-    """A month this holder claimed but will not finish (its task could not be queued, the
-    command processing it was stopped) back to retry at once, its retry count untouched (it
-    was not a failed try), rather than left processing until it is found stale. False: the
-    token no longer held it."""
-    now = timezone.now()
-    released = _held(month, token).update(
-        status=Status.RETRY, claim_token="", error=error[:ERROR_MAX_CHARS], updated_at=now
-    )
-    return released == 1
-
-
-@dataclass(frozen=True, slots=True)
-class SchedulerRun:
-    recovered: RecoveredMonths
-    claimed: int
-    dispatched: int
-
-    def as_json(self) -> dict:
-        return {
-            "retried": self.recovered.retried,
-            "failed": self.recovered.failed,
-            "claimed": self.claimed,
-            "dispatched": self.dispatched,
-        }
-
-
-def backfill_months_schedule(*, now=None) -> SchedulerRun:
-    """The periodic scheduler: months a dead worker left go back to retry; then up to
-    BACKFILL_MONTHS_PER_RUN months are in progress at a time (those still processing count), so
-    that a slow month never piles more months onto the providers' shared rate limits."""
-    now = now or database_now()
-    recovered = backfill_months_recover_stale(now=now)
-    processing = BackfillMonth.objects.filter(status=Status.PROCESSING).count()
-    claimed = backfill_months_claim(limit=settings.BACKFILL_MONTHS_PER_RUN - processing, now=now)
-    return SchedulerRun(
-        recovered=recovered, claimed=len(claimed), dispatched=backfill_months_dispatch(claimed)
-    )
+    return claims.backfill_months_dispatch(claimed)
 
 
 # --- Reading -------------------------------------------------------------------------------------

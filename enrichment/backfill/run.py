@@ -2,7 +2,7 @@
 resolve the rest to ISBNs, write them (resolved works, synthetic works) and queue the resolved
 ones for the normal enrichment; then the month's metrics.
 
-The worker holds the month by its claim token (enrichment.backfill.months): between stages it
+The worker holds the month by its claim token (enrichment.backfill.claims): between stages it
 sends a heartbeat, and when the heartbeat says the month was cancelled or taken back it stops
 there, writing nothing more. Whatever happens, the month never stays PROCESSING behind it.
 """
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from enrichment import queue
-from enrichment.backfill import dedupe, months, resolve, sources, synthetic, works
+from enrichment.backfill import claims, dedupe, months, resolve, sources, synthetic, works
 from enrichment.backfill.books import Discovery
 from enrichment.models import BackfillMonth, EnrichmentRequest
 
@@ -55,7 +55,7 @@ def backfill_month_process(
         logger.info("Backfill month %s was cancelled or taken back: stopped", month.label)
     except Exception as exc:  # the month goes to retry / failed, never stays processing
         logger.exception("Backfill month %s failed", month.label)
-        months.backfill_month_finish(
+        claims.backfill_month_finish(
             month, token, error=gettext("Internal error: %(error)s") % {"error": exc}
         )
     month.refresh_from_db()
@@ -67,7 +67,7 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
     _alive(month, token)
     enabled = sources.enabled_sources()
     if not enabled:
-        months.backfill_month_finish(
+        claims.backfill_month_finish(
             month,
             token,
             give_up=True,
@@ -80,7 +80,7 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
     source_calls = dict(discovery.calls)
     if not _any_source_answered(discovery, [source.name for source in enabled]):
         # Never a month done without a source that really answered: try it again later.
-        months.backfill_month_finish(
+        claims.backfill_month_finish(
             month,
             token,
             metrics=months.MonthMetrics(
@@ -155,7 +155,7 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
             if discovery.errors
             else ""
         )
-        ended = months.backfill_month_finish(
+        ended = claims.backfill_month_finish(
             month, token, metrics=metrics, error=error, partly=True
         )
         if not ended:  # taken back meanwhile: its works are the newer run's to write
@@ -163,7 +163,7 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
 
 
 def _alive(month: BackfillMonth, token: str) -> None:
-    if not months.backfill_month_heartbeat(month, token):
+    if not claims.backfill_month_heartbeat(month, token):
         raise MonthTakenBack
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from catalog import services as catalog_services
 from catalog.models import ImportJob, Work
 from enrichment import cover_apply, queue, sweep, tasks, title_search_groups
-from enrichment.backfill import months as backfill_months
+from enrichment.backfill import claims as backfill_claims
 from enrichment.models import BackfillMonth, EnrichmentRequest
 from tests.catalog.test_import_scale import synthetic_goodreads_file
 from tests.factories import make_edition, make_work
@@ -160,8 +160,8 @@ def test_a_cover_whose_worker_died_mid_download_is_queued_again(sent_tasks):
 
 def claimed_month(sent_tasks) -> BackfillMonth:
     BackfillMonth.objects.create(year=2024, month=5)
-    [month] = backfill_months.backfill_months_claim(limit=1)
-    assert backfill_months.backfill_months_dispatch([month]) == 1
+    [month] = backfill_claims.backfill_months_claim(limit=1)
+    assert backfill_claims.backfill_months_dispatch([month]) == 1
     sent_tasks.clear()  # lost
     return month
 
@@ -176,13 +176,13 @@ def test_a_backfill_month_whose_task_was_lost_goes_back_to_retry_and_is_claimed_
     sweep.sweep(now=later(31 * 60))
     month.refresh_from_db()
     assert (month.status, month.retry_count) == (BackfillMonth.Status.RETRY, 1)
-    backfill_months.backfill_months_schedule()  # its own schedule hands it over again
-    assert sent_funcs(sent_tasks) == [backfill_months.PROCESS_TASK]
+    backfill_claims.backfill_months_schedule()  # its own schedule hands it over again
+    assert sent_funcs(sent_tasks) == [backfill_claims.PROCESS_TASK]
 
 
 def test_a_backfill_month_whose_worker_died_after_a_heartbeat_goes_back_to_retry(sent_tasks):
     month = claimed_month(sent_tasks)
-    assert backfill_months.backfill_month_heartbeat(month, month.claim_token, now=later(600))
+    assert backfill_claims.backfill_month_heartbeat(month, month.claim_token, now=later(600))
     sweep.sweep(now=later(600 + 29 * 60))
     month.refresh_from_db()
     assert month.status == BackfillMonth.Status.PROCESSING  # alive 29 minutes ago

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, ngettext
 
 from bookstore.json_command import JsonCommand
 from bookstore.progress import TerminalProgress
+from enrichment.backfill import claims as backfill_claims
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.run import backfill_month_process
 from enrichment.models import BackfillMonth
@@ -87,7 +88,7 @@ class Command(JsonCommand):
             # What the scheduler does first: a month a stopped process (a closed terminal, a
             # killed worker) left processing is given back, else with no cluster running
             # nothing ever would.
-            recovered = backfill_months.backfill_months_recover_stale(months=in_range)
+            recovered = backfill_claims.backfill_months_recover_stale(months=in_range)
             summary["recovered"] = recovered.retried + recovered.failed
             started = time.monotonic()
             summary["processed"] = self.process_here(in_range, as_json=as_json)
@@ -111,7 +112,7 @@ class Command(JsonCommand):
         waiting = set(in_range.values_list("pk", flat=True))
         processed = []
         # Each month once: a month sent back to retry waits for the scheduler.
-        while claimed := backfill_months.backfill_months_claim(limit=1, month_ids=waiting):
+        while claimed := backfill_claims.backfill_months_claim(limit=1, month_ids=waiting):
             month = claimed[0]
             waiting.discard(month.pk)
             started = time.monotonic()
@@ -125,7 +126,7 @@ class Command(JsonCommand):
             except KeyboardInterrupt:
                 # Ctrl-C: what the month wrote stays (a later run finds it as duplicates); the
                 # month waits again now instead of "processing" until it is found stale.
-                backfill_months.backfill_month_release(
+                backfill_claims.backfill_month_release(
                     month,
                     month.claim_token,
                     error=gettext("Stopped (Ctrl-C) while manage.py backfill --now processed it."),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.timezone import now
 
 from catalog.models import Work
-from enrichment.backfill import months
+from enrichment.backfill import claims, months
 from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.sources.base import SourceAnswer
 from enrichment.models import BackfillMonth, EnrichmentRequest
@@ -311,7 +311,7 @@ def test_now_prints_a_progress_line_per_month_then_the_table(fake_sources):  # n
     assert "1 month: 1 created, 0 existed already." in lines
     assert any(line.startswith("Processed 1 month here in") for line in lines)
     assert lines[-1].startswith("2024-01  Waiting to retry")
-    assert months.backfill_months_claim(limit=5)[0].retry_count == 1
+    assert claims.backfill_months_claim(limit=5)[0].retry_count == 1
 
 
 @pytest.mark.django_db(transaction=True)

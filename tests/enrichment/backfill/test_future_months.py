@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enrichment import tasks
-from enrichment.backfill import months
+from enrichment.backfill import claims, months
 from enrichment.models import BackfillMonth
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,8 @@ def test_a_future_month_is_claimed_once_it_has_begun():
     next_month = month_at(1)
     start = timezone.make_aware(datetime(next_month.year, next_month.month, 1, 12))
 
-    assert months.backfill_months_claim(limit=5, now=start - timedelta(days=2)) == []
-    assert [m.pk for m in months.backfill_months_claim(limit=5, now=start)] == [next_month.pk]
+    assert claims.backfill_months_claim(limit=5, now=start - timedelta(days=2)) == []
+    assert [m.pk for m in claims.backfill_months_claim(limit=5, now=start)] == [next_month.pk]
 
 
 def test_queue_now_does_not_hand_a_future_month_to_a_worker(sent_tasks):

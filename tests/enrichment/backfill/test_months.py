@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from enrichment import tasks
-from enrichment.backfill import months
+from enrichment.backfill import claims, months
 from enrichment.backfill.months import MonthMetrics
 from enrichment.models import BackfillMonth
 
@@ -148,7 +148,7 @@ def test_claims_take_waiting_months_newest_first_up_to_the_limit():
     make_months("2024-04", status=Status.CANCELLED)
     now = timezone.now()
 
-    first = months.backfill_months_claim(limit=2, now=now)
+    first = claims.backfill_months_claim(limit=2, now=now)
 
     assert [m.label for m in first] == ["2024-03", "2024-02"]
     for month in first:
@@ -158,15 +158,15 @@ def test_claims_take_waiting_months_newest_first_up_to_the_limit():
         assert month.error == ""
     assert first[0].claim_token != first[1].claim_token
     assert first[1].retry_count == 1  # a claim does not count a retry
-    rest = months.backfill_months_claim(limit=10)
+    rest = claims.backfill_months_claim(limit=10)
     assert [m.label for m in rest] == ["2024-01", "2023-12"]
-    assert months.backfill_months_claim(limit=10) == []
-    assert months.backfill_months_claim(limit=0) == []
+    assert claims.backfill_months_claim(limit=10) == []
+    assert claims.backfill_months_claim(limit=0) == []
 
 
 def test_a_claim_can_be_limited_to_chosen_months():
     a, b = make_months("2024-01", "2024-02")
-    assert [m.label for m in months.backfill_months_claim(limit=5, month_ids=[a.pk])] == ["2024-01"]
+    assert [m.label for m in claims.backfill_months_claim(limit=5, month_ids=[a.pk])] == ["2024-01"]
     assert reloaded(b).status == Status.PENDING
 
 
@@ -176,11 +176,11 @@ def test_a_month_another_scheduler_took_between_reading_and_claiming_is_not_clai
     """SQLite has no row locks: the read of candidates can be stale; the UPDATE guarded by the
     status must then leave the month to the scheduler that took it."""
     early, late = make_months("2024-01", "2024-02")
-    [theirs] = months.backfill_months_claim(limit=1, month_ids=[late.pk])
+    [theirs] = claims.backfill_months_claim(limit=1, month_ids=[late.pk])
     # This scheduler read both months as pending before the other one's claim.
-    monkeypatch.setattr(months, "_claim_candidates", lambda candidates, limit: [late.pk, early.pk])
+    monkeypatch.setattr(claims, "_claim_candidates", lambda candidates, limit: [late.pk, early.pk])
 
-    mine = months.backfill_months_claim(limit=2)
+    mine = claims.backfill_months_claim(limit=2)
 
     assert [m.label for m in mine] == ["2024-01"]
     assert reloaded(late).claim_token == theirs.claim_token  # still the other scheduler's
@@ -197,7 +197,7 @@ def test_two_schedulers_claiming_at_once_never_get_the_same_month():
 
     def scheduler(mine: list[str]):
         barrier.wait()
-        while claimed := months.backfill_months_claim(limit=2):
+        while claimed := claims.backfill_months_claim(limit=2):
             mine += [m.label for m in claimed]
         connection.close()
 
@@ -236,7 +236,7 @@ def test_a_month_locked_by_another_schedulers_transaction_is_skipped_not_waited_
     thread.start()
     try:
         assert locked.wait(5)
-        claimed = months.backfill_months_claim(limit=2)
+        claimed = claims.backfill_months_claim(limit=2)
     finally:
         release.set()
         thread.join()
@@ -248,16 +248,16 @@ def test_a_month_locked_by_another_schedulers_transaction_is_skipped_not_waited_
 
 def claimed(label: str = "2024-01", **fields) -> BackfillMonth:
     make_months(label, **fields)
-    [month] = months.backfill_months_claim(limit=1)
+    [month] = claims.backfill_months_claim(limit=1)
     return month
 
 
 def test_only_the_claims_holder_may_beat_or_finish():
     month = claimed()
     token = month.claim_token
-    assert months.backfill_month_heartbeat(month, token) is True
-    assert months.backfill_month_heartbeat(month, "f" * 32) is False
-    assert months.backfill_month_finish(month, "f" * 32, metrics=MonthMetrics(17)) is False
+    assert claims.backfill_month_heartbeat(month, token) is True
+    assert claims.backfill_month_heartbeat(month, "f" * 32) is False
+    assert claims.backfill_month_finish(month, "f" * 32, metrics=MonthMetrics(17)) is False
     assert reloaded(month).status == Status.PROCESSING and month.books_discovered == 0
 
     metrics = MonthMetrics(
@@ -270,28 +270,28 @@ def test_only_the_claims_holder_may_beat_or_finish():
         provider_calls={"openlibrary_search": 2},
         sources={"openlibrary_search": {"books": 5, "calls": 2, "error": ""}},
     )
-    assert months.backfill_month_finish(month, month.claim_token, metrics=metrics) is True
+    assert claims.backfill_month_finish(month, month.claim_token, metrics=metrics) is True
     month = reloaded(month)
     assert (month.status, month.claim_token, month.error) == (Status.COMPLETED, "", "")
     assert (month.books_discovered, month.resolution_rate) == (5, 0.75)
     assert month.provider_calls == {"openlibrary_search": 2}
     assert month.completed_at is not None
     # Finished: the old token holds nothing any more.
-    assert months.backfill_month_heartbeat(month, token) is False
+    assert claims.backfill_month_heartbeat(month, token) is False
 
 
 def test_an_outcome_with_an_error_goes_to_retry_then_failed_past_the_maximum(settings):
     settings.BACKFILL_MAX_RETRIES = 1
     month = claimed()
-    assert months.backfill_month_finish(month, month.claim_token, error="No source answered")
+    assert claims.backfill_month_finish(month, month.claim_token, error="No source answered")
     month = reloaded(month)
     assert (month.status, month.retry_count, month.error) == (
         Status.RETRY,
         1,
         "No source answered",
     )
-    [month] = months.backfill_months_claim(limit=1)
-    assert months.backfill_month_finish(month, month.claim_token, error="Still nothing")
+    [month] = claims.backfill_months_claim(limit=1)
+    assert claims.backfill_month_finish(month, month.claim_token, error="Still nothing")
     month = reloaded(month)
     assert (month.status, month.retry_count, month.error) == (Status.FAILED, 1, "Still nothing")
     assert month.completed_at is not None and month.claim_token == ""
@@ -299,7 +299,7 @@ def test_an_outcome_with_an_error_goes_to_retry_then_failed_past_the_maximum(set
 
 def test_giving_up_fails_the_month_at_once():
     month = claimed()
-    assert months.backfill_month_finish(month, month.claim_token, error="No source", give_up=True)
+    assert claims.backfill_month_finish(month, month.claim_token, error="No source", give_up=True)
     assert (reloaded(month).status, month.retry_count) == (Status.FAILED, 0)
 
 
@@ -308,8 +308,8 @@ def test_a_month_cancelled_while_processing_never_receives_its_workers_outcome()
     token = month.claim_token
     assert months.backfill_months_cancel(months=[month]) == 1
 
-    assert months.backfill_month_heartbeat(month, token) is False  # the worker stops here
-    assert months.backfill_month_finish(month, token, metrics=MonthMetrics(20, 3)) is False
+    assert claims.backfill_month_heartbeat(month, token) is False  # the worker stops here
+    assert claims.backfill_month_finish(month, token, metrics=MonthMetrics(20, 3)) is False
     month = reloaded(month)
     assert (month.status, month.books_discovered, month.claim_token) == (Status.CANCELLED, 0, "")
 
@@ -325,21 +325,21 @@ def test_a_month_whose_worker_stopped_answering_is_retried_then_failed(settings)
     [alive] = make_months("2024-02", status=Status.PROCESSING, heartbeat_at=start)
 
     # 29 minutes without a heartbeat: still alive.
-    assert months.backfill_months_recover_stale(now=start + timedelta(minutes=29)).retried == 0
+    assert claims.backfill_months_recover_stale(now=start + timedelta(minutes=29)).retried == 0
     assert reloaded(month).status == Status.PROCESSING
 
     later = start + timedelta(minutes=31)
     for attempt in (1, 2):
-        recovered = months.backfill_months_recover_stale(now=later)
+        recovered = claims.backfill_months_recover_stale(now=later)
         assert (recovered.retried, recovered.failed) == (2 if attempt == 1 else 1, 0)
         month = reloaded(month)
         assert (month.status, month.retry_count, month.claim_token) == (Status.RETRY, attempt, "")
         assert "stopped answering" in month.error and "30 minutes" in month.error
-        [month] = months.backfill_months_claim(limit=1, month_ids=[month.pk], now=later)
+        [month] = claims.backfill_months_claim(limit=1, month_ids=[month.pk], now=later)
         later += timedelta(minutes=31)
         if attempt == 1:
             assert reloaded(alive).status == Status.RETRY  # its heartbeat was old by then too
-    assert months.backfill_months_recover_stale(now=later).failed == 1
+    assert claims.backfill_months_recover_stale(now=later).failed == 1
     month = reloaded(month)
     assert (month.status, month.retry_count) == (Status.FAILED, 2)
     assert "stopped answering" in month.error

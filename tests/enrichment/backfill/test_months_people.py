@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.db import connection
 
-from enrichment.backfill import months
+from enrichment.backfill import claims, months
 from enrichment.backfill.months import MonthMetrics
 from enrichment.models import BackfillMonth
 from tests.enrichment.backfill.test_months import make_months, reloaded, statuses
@@ -139,14 +139,14 @@ def test_a_month_run_again_is_claimed_once_and_cannot_be_run_again_while_it_runs
     assert months.backfill_months_rerun(months=[month], by="ruth") == 1
     # A second person who chose the month while it was still completed: it is pending now.
     assert months.backfill_months_rerun(months=[month], by="walt") == 0
-    [claimed] = months.backfill_months_claim(limit=5)
+    [claimed] = claims.backfill_months_claim(limit=5)
     assert claimed.pk == month.pk and claimed.status == Status.PROCESSING
-    assert months.backfill_months_claim(limit=5) == []
+    assert claims.backfill_months_claim(limit=5) == []
 
     # While it runs, running it again changes nothing: never two runs of one month at once.
     assert months.backfill_months_rerun(months=BackfillMonth.objects.all(), by="walt") == 0
     assert reloaded(month).claim_token == claimed.claim_token
-    assert months.backfill_month_finish(claimed, claimed.claim_token, metrics=MonthMetrics())
+    assert claims.backfill_month_finish(claimed, claimed.claim_token, metrics=MonthMetrics())
 
     # Once completed it may run again, and both earlier runs are kept, oldest first.
     assert months.backfill_months_rerun(months=[month], by="walt") == 1

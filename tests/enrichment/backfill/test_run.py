@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from catalog.models import Edition, Work
 from enrichment import tasks
-from enrichment.backfill import months, run
+from enrichment.backfill import claims, months, run
 from enrichment.backfill.books import DiscoveredBook
 from enrichment.backfill.sources.base import SourceAnswer
 from enrichment.candidates import LookupStatus
@@ -34,7 +34,7 @@ def no_task_queue(sent_tasks):
 
 def claim(label: str = "2024-03", **fields) -> BackfillMonth:
     BackfillMonth.objects.create(year=int(label[:4]), month=int(label[5:]), **fields)
-    [month] = months.backfill_months_claim(limit=1)
+    [month] = claims.backfill_months_claim(limit=1)
     return month
 
 
@@ -127,7 +127,7 @@ def test_the_same_month_run_again_finds_everything_it_wrote_the_first_time(
     works_before = set(Work.objects.values_list("pk", flat=True))
     requests_before = EnrichmentRequest.objects.count()
     assert months.backfill_months_rerun(months=[first], by="ruth") == 1
-    [again] = months.backfill_months_claim(limit=1)
+    [again] = claims.backfill_months_claim(limit=1)
 
     again = process(again)
 
@@ -164,7 +164,7 @@ def test_a_month_run_again_adds_only_the_books_a_source_knows_now(
         DiscoveredBook("A Late Listing", ["Lee Later"], isbns=[late], year=2024, month=3)
     )
     months.backfill_months_rerun(months=[first], by="ruth")
-    [again] = months.backfill_months_claim(limit=1)
+    [again] = claims.backfill_months_claim(limit=1)
 
     again = process(again)
 
@@ -193,7 +193,7 @@ def test_a_month_run_again_once_a_provider_is_fixed_upgrades_its_synthetic_works
 
     search_provider.status = None  # the key is fixed
     months.backfill_months_rerun(months=[first], by="ruth")
-    [again] = months.backfill_months_claim(limit=1)
+    [again] = claims.backfill_months_claim(limit=1)
     again = process(again)
 
     assert Work.objects.count() == works_before
@@ -222,7 +222,7 @@ def test_a_synthetic_work_met_again_after_the_months_search_time_is_not_counted_
     a_month_of_books(fake_sources, search_provider)
     first = process(claim())
     months.backfill_months_rerun(months=[first], by="ruth")
-    [again] = months.backfill_months_claim(limit=1)
+    [again] = claims.backfill_months_claim(limit=1)
     settings.Q_TIMEOUT = 0  # the task's search time is up before any search
 
     again = process(again)
@@ -272,7 +272,7 @@ def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_erro
     assert month.provider_calls == {"fake_catalogue": 0, "fake_model": 1}
     assert not Work.objects.exists()
 
-    [month] = months.backfill_months_claim(limit=1)
+    [month] = claims.backfill_months_claim(limit=1)
     month = process(month)
     assert (month.status, month.retry_count) == (Status.FAILED, 1)  # past the maximum
 
@@ -297,7 +297,7 @@ def test_a_month_with_one_source_failing_and_another_answering_no_book_is_partly
     assert month.sources["fake_model"]["error"] == "timed out after 60 s"
     assert month.completed_at is not None and month.claim_token == ""
     # Done: the scheduler does not take it again; a person's Retry (or --retry) does.
-    assert months.backfill_months_claim(limit=5) == []
+    assert claims.backfill_months_claim(limit=5) == []
     assert months.backfill_months_retry(months=[month]) == 1
 
 
@@ -451,8 +451,8 @@ def test_a_worker_killed_between_writing_a_months_works_and_queueing_them_loses_
             process(claim())
     # The sweep, once the month has been silent for BACKFILL_STALE_MINUTES: back to retry.
     later = timezone.now() + timedelta(minutes=settings.BACKFILL_STALE_MINUTES + 1)
-    assert months.backfill_months_recover_stale(now=later).retried == 1
-    [again] = months.backfill_months_claim(limit=1, now=later)
+    assert claims.backfill_months_recover_stale(now=later).retried == 1
+    [again] = claims.backfill_months_claim(limit=1, now=later)
 
     again = process(again)
 
