@@ -3,7 +3,9 @@ the database (restarted, failed over, a connection cut) or the broker's Redis (r
 answering). Work stopped by one is recorded in the database up to its last commit, so it goes on
 once the component is back (the sweep, enrichment/sweep.py), rather than ending failed."""
 
-from django.db import InterfaceError, OperationalError
+import time
+
+from django.db import Error, InterfaceError, OperationalError, connection
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -14,3 +16,30 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTi
 def is_outage(exc: BaseException) -> bool:
     """Whether `exc` says the database or the broker was unavailable."""
     return isinstance(exc, OUTAGE_ERRORS)
+
+
+#: Seconds between two asks of a database that went away, and the least a worker's run waits
+#: for it (past its time budget: Q_TIMEOUT is twice that budget).
+DATABASE_ASK_INTERVAL = 1.0
+DATABASE_LEAST_WAIT = 30.0
+
+
+def database_back(*, deadline: float) -> bool:
+    """Whether the database answers, asked until `deadline` (on time.monotonic(); at least
+    DATABASE_LEAST_WAIT seconds from now): a worker whose database went away waits for it, then
+    records where its work stands. Each failed ask drops the connection so that the next
+    connects anew (not inside a transaction, which would lose its savepoints)."""
+    until = max(deadline, time.monotonic() + DATABASE_LEAST_WAIT)
+    while True:
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except Error:
+            if not connection.in_atomic_block:
+                connection.close()
+        if time.monotonic() + DATABASE_ASK_INTERVAL > until:
+            return False
+        time.sleep(DATABASE_ASK_INTERVAL)

@@ -21,16 +21,15 @@ records and run again (called by the periodic sweep, `enrichment.sweep`).
 """
 
 import logging
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import Error, connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
-from bookstore.outages import is_outage
+from bookstore.outages import database_back, is_outage
 from catalog.models import ImportJob
 from catalog.services.import_stops import import_going_on_advice
 from catalog.services.jobs import (
@@ -45,11 +44,6 @@ logger = logging.getLogger(__name__)
 #: A job whose worker died this many times in a row without committing a batch is given up: a
 #: row that kills its worker every time must not loop forever.
 IMPORT_MAX_RESUMES = 3
-
-#: Seconds between two asks of a database that went away, and the least a worker's run waits
-#: for it (past its time budget: Q_TIMEOUT is twice that budget).
-DATABASE_ASK_INTERVAL = 1.0
-DATABASE_LEAST_WAIT = 30.0
 
 Status = ImportJob.Status
 
@@ -167,7 +161,7 @@ def import_job_outlast_database_outage(
     """A worker's run (with a `deadline` on time.monotonic()) stopped by `exc`: when its
     database went away (bookstore.outages: a restart, a failover, a cut connection; or the
     broker that was to take its next task), wait for it, until the deadline and at least
-    DATABASE_LEAST_WAIT seconds, then resume the job as a dead worker's is resumed
+    outages.DATABASE_LEAST_WAIT seconds, then resume the job as a dead worker's is resumed
     (`_recover_stopped`): pending, handed to a new task that goes on from its next batch, or
     ended when its cancel was asked or it stopped too often without a batch. A database still
     gone leaves the job running, for the sweep. False for any other error, and for a run in a
@@ -180,7 +174,7 @@ def import_job_outlast_database_outage(
         job.pk,
         exc,
     )
-    if not _database_back(deadline):
+    if not database_back(deadline=deadline):
         logger.warning(
             "Import job %s: its database is still gone: the sweep resumes the job", job.pk
         )
@@ -191,23 +185,3 @@ def import_job_outlast_database_outage(
         _recover_stopped(held, found, database_now())
     job.refresh_from_db()
     return True
-
-
-def _database_back(deadline: float) -> bool:
-    """Whether the database answers, asked until `deadline` (at least DATABASE_LEAST_WAIT
-    seconds from now); each failed ask drops the connection so that the next connects anew (not
-    inside a transaction, which would lose its savepoints)."""
-    until = max(deadline, time.monotonic() + DATABASE_LEAST_WAIT)
-    while True:
-        if not connection.in_atomic_block:
-            connection.close_if_unusable_or_obsolete()
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            return True
-        except Error:
-            if not connection.in_atomic_block:
-                connection.close()
-        if time.monotonic() + DATABASE_ASK_INTERVAL > until:
-            return False
-        time.sleep(DATABASE_ASK_INTERVAL)

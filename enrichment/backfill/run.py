@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext
 
+from bookstore import outages
 from enrichment import queue
 from enrichment.backfill import claims, dedupe, months, resolve, sources, synthetic, works
 from enrichment.backfill.books import Discovery
@@ -54,12 +55,39 @@ def backfill_month_process(
     except MonthTakenBack:
         logger.info("Backfill month %s was cancelled or taken back: stopped", month.label)
     except Exception as exc:  # the month goes to retry / failed, never stays processing
+        if outages.is_outage(exc):
+            _outlast_outage(month, token, exc)
+            month.refresh_from_db()
+            return month
         logger.exception("Backfill month %s failed", month.label)
         claims.backfill_month_finish(
             month, token, error=gettext("Internal error: %(error)s") % {"error": exc}
         )
     month.refresh_from_db()
     return month
+
+
+def _outlast_outage(month: BackfillMonth, token: str, exc: Exception) -> None:
+    """The database or the broker went away under the month (bookstore.outages): no fault of
+    the month's, so no retry is counted. Once the database answers again the month goes back
+    to retry at once, saying why; a database still gone raises `exc` again: the task fails,
+    the month is left processing, and the stale recovery gives it back."""
+    logger.warning(
+        "Backfill month %s stopped: the database or the broker is unavailable (%s)",
+        month.label,
+        exc,
+    )
+    if not outages.database_back(deadline=time.monotonic()):
+        raise exc
+    claims.backfill_month_release(
+        month,
+        token,
+        error=gettext(
+            "Stopped by an outage of the database or the task queue (%(error)s). It runs again "
+            "from the start; no retry was counted, the outage was not the month's fault."
+        )
+        % {"error": exc},
+    )
 
 
 def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) -> None:

@@ -169,7 +169,7 @@ def test_a_database_still_gone_leaves_the_job_running_for_the_sweep(
     by a run that cannot write; the sweep resumes it once the database is back."""
     job = started_job(sent_tasks, django_capture_on_commit_callbacks)
     connection_lost_in_batch(monkeypatch, 2)
-    monkeypatch.setattr(job_recovery, "_database_back", lambda deadline: False)
+    monkeypatch.setattr(job_recovery, "database_back", lambda deadline: False)
     with django_capture_on_commit_callbacks(execute=True):
         run_sent(sent_tasks)
     job.refresh_from_db()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 from django.utils import timezone
 
 from catalog.models import Edition, Work
@@ -339,6 +340,48 @@ def test_an_unexpected_error_sends_the_month_to_retry_never_leaves_it_processing
 
     assert (month.status, month.retry_count, month.claim_token) == (Status.RETRY, 1, "")
     assert month.error == "Internal error: the catalog check broke"
+
+
+def test_a_database_outage_puts_the_month_back_to_retry_without_counting_a_retry(
+    fake_sources,  # noqa: F811
+    monkeypatch,
+    settings,
+):
+    """A month that has used its retries is not failed by a PostgreSQL restart under it: the
+    outage was not the month's fault."""
+    fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
+
+    def database_restarted(books):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(run.dedupe, "catalog_duplicates", database_restarted)
+
+    month = process(claim(retry_count=settings.BACKFILL_MAX_RETRIES))
+
+    assert (month.status, month.claim_token) == (Status.RETRY, "")
+    assert month.retry_count == settings.BACKFILL_MAX_RETRIES  # not one more
+    assert month.error.startswith("Stopped by an outage of the database or the task queue")
+    assert "no retry was counted" in month.error
+
+
+def test_a_database_still_gone_leaves_the_month_to_the_stale_recovery(
+    fake_sources,  # noqa: F811
+    monkeypatch,
+):
+    fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
+
+    def database_restarted(books):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(run.dedupe, "catalog_duplicates", database_restarted)
+    monkeypatch.setattr(run.outages, "database_back", lambda deadline: False)
+    month = claim()
+
+    with pytest.raises(OperationalError):  # the task fails, as a worker killed would
+        process(month)
+
+    month.refresh_from_db()
+    assert (month.status, month.retry_count) == (Status.PROCESSING, 0)
 
 
 def test_a_month_cancelled_while_its_sources_answer_writes_no_work_and_no_outcome(
