@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
 from bookstore.outages import database_back, is_outage
@@ -132,10 +132,17 @@ def _recover_stopped(still_stopped, job: ImportJob, now) -> str:
             changed = still_stopped.update(status=status, **ended)
         elif job.resumes >= IMPORT_MAX_RESUMES:
             status = Status.FAILED
-            stopped = _(
-                "The import stopped: its worker stopped %(count)d times in a row without "
-                "importing a batch."
-            ) % {"count": job.resumes + 1}
+            stopped = ngettext(
+                "The import gave up after it was resumed %(count)d time: each time its worker "
+                "stopped again before importing a batch (a worker killed, for instance for "
+                "lack of memory, or a row that stops it every time: the worker's log says "
+                "which).",
+                "The import gave up after it was resumed %(count)d times: each time its worker "
+                "stopped again before importing a batch (a worker killed, for instance for "
+                "lack of memory, or a row that stops it every time: the worker's log says "
+                "which).",
+                job.resumes,
+            ) % {"count": job.resumes}
             error = f"{stopped} {import_going_on_advice(retrying=job.retry_failed_rows)}"
             changed = still_stopped.update(status=status, error=error, **ended)
         else:

@@ -157,7 +157,7 @@ def test_a_database_that_fails_every_batch_ends_the_job_failed_with_the_reason(
             run_sent(sent_tasks)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and not sent_tasks
-    assert "stopped 4 times in a row without importing a batch" in job.error
+    assert "gave up after it was resumed 3 times" in job.error
     assert "importing the file again finishes it" in job.error
 
 
