@@ -12,9 +12,9 @@ file twice creates nothing.
 
 The modules, by concern: `jobs` (the job's life), `failed_rows` (a finished job's failed rows
 imported again: all of them, or one corrected by hand), `job_recovery` (jobs whose task was
-lost or whose worker died), `rows` (one batch of rows,
-refused rows isolated), `index` (matching rows to the catalog) and `writes` (new books, filled
-fields, credits, series). The public names are re-exported here.
+lost or whose worker died), `job_retention` (jobs deleted, uploads purged), `rows` (one
+batch of rows, refused rows isolated), `index` (matching rows to the catalog) and `writes`
+(new books, filled fields, credits, series). The public names are re-exported here.
 """
 
 from catalog.services.failed_rows import (
@@ -25,19 +25,18 @@ from catalog.services.failed_rows import (
     import_row_rerun_refusal,
 )
 from catalog.services.job_recovery import RecoveredImports, import_jobs_recover
+from catalog.services.job_retention import import_files_purge, import_jobs_delete
 from catalog.services.jobs import (
     CancelOutcome,
     ImportClaimLost,
     ProgressCallback,
     import_enrichment_available,
-    import_files_purge,
     import_job_cancel,
     import_job_create,
     import_job_dispatch,
     import_job_recount,
     import_job_run,
     import_job_start,
-    import_jobs_delete,
     import_task_time_budget,
 )
 from catalog.services.rows import import_job_not_books, import_rows
