@@ -7,9 +7,22 @@ Callers look it up as `task_queue.enqueue` at call time so that the replacement 
 
 import logging
 
+from django.utils.translation import gettext
+
 from bookstore.outages import is_outage
 
 logger = logging.getLogger(__name__)
+
+
+class QueueUnreachable(Exception):
+    """Nothing was queued: the broker is unavailable (bookstore.outages). What the caller
+    recorded stands; a person who asked is told so (unreachable_text), not shown an error
+    page."""
+
+
+def unreachable_text() -> str:
+    """The first sentence a person reads when what they asked could not be queued."""
+    return gettext("The task queue is unreachable (its broker is down or restarting).")
 
 
 def broker_kind() -> str:

@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from bookstore import task_queue
 from enrichment.admin.actions import action_confirmation, action_confirmed, action_selection
 from enrichment.admin.backfill_cells import statuses_text
 from enrichment.admin.base import _ModelAdminBase
@@ -174,6 +175,22 @@ class BackfillMonthActions(_ModelAdminBase):
 
     @admin.action(description=_("Queue the selected months now"), permissions=["run_backfill"])
     def queue_now(self, request, queryset):
+        try:
+            return self._queue_now(request, queryset)
+        except task_queue.QueueUnreachable:
+            self.message_user(
+                request,
+                task_queue.unreachable_text()
+                + " "
+                + gettext(
+                    "No month was queued, and nothing was lost: they wait to retry, with no "
+                    "retry counted, and the scheduler queues them once the queue is back."
+                ),
+                messages.ERROR,
+            )
+            return None
+
+    def _queue_now(self, request, queryset):
         return self._act(
             request,
             queryset,

@@ -172,10 +172,11 @@ class AuthorMergeAdmin(ReviewPermissionMixin, ViewerOnObjectMixin, ReadOnlyAdmin
         if not task_queue.enqueue_if_reachable(reconcile.PROPOSE_TASK):
             self.message_user(
                 request,
-                gettext(
-                    "The task queue is unreachable (its broker is down or restarting), so the "
-                    "search did not start. Nothing was lost: the proposals listed here stand, "
-                    "and the daily search still runs. Try again in a few minutes."
+                task_queue.unreachable_text()
+                + " "
+                + gettext(
+                    "The search did not start. Nothing was lost: the proposals listed here "
+                    "stand, and the daily search still runs. Try again in a few minutes."
                 ),
                 messages.ERROR,
             )

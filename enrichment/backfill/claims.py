@@ -22,7 +22,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from bookstore import task_queue
+from bookstore import outages, task_queue
 from bookstore.db_clock import database_now, stamp_expired_q
 from enrichment.backfill.months import CLAIMABLE, MonthMetrics, chosen_months, months_not_begun_q
 from enrichment.models import BackfillMonth
@@ -190,10 +190,17 @@ def backfill_month_finish(
 # --- Handing claimed months to workers ------------------------------------------------------------
 
 
-def backfill_months_dispatch(months: Iterable[BackfillMonth]) -> int:
+@dataclass(frozen=True, slots=True)
+class HandedOver:
+    dispatched: int = 0
+    #: Given back to retry because the broker was unavailable (bookstore.outages).
+    broker_unavailable: int = 0
+
+
+def backfill_months_hand_over(months: Iterable[BackfillMonth]) -> HandedOver:
     """One task per claimed month. A month whose task could not be queued (the broker is down)
     goes back to retry, its retry count untouched: it was never tried."""
-    dispatched = 0
+    dispatched = broker_unavailable = 0
     for month in months:
         try:
             task_queue.enqueue(PROCESS_TASK, month.pk, month.claim_token)
@@ -204,9 +211,15 @@ def backfill_months_dispatch(months: Iterable[BackfillMonth]) -> int:
                 month.claim_token,
                 error=gettext("Its task could not be queued: %(error)s") % {"error": exc},
             )
+            broker_unavailable += outages.is_outage(exc)
             continue
         dispatched += 1
-    return dispatched
+    return HandedOver(dispatched=dispatched, broker_unavailable=broker_unavailable)
+
+
+def backfill_months_dispatch(months: Iterable[BackfillMonth]) -> int:
+    """backfill_months_hand_over, counting the months handed to a worker."""
+    return backfill_months_hand_over(months).dispatched
 
 
 def backfill_month_release(month: BackfillMonth, token: str, *, error: str) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from bookstore import task_queue
 from enrichment.backfill.sources import SOURCE_CLASSES, source_label
 from enrichment.backfill_models import month_name
 from enrichment.models import BackfillMonth
@@ -320,13 +321,17 @@ def _run_record(month: BackfillMonth, *, by: str, now) -> dict:
 
 def backfill_months_queue_now(*, months, user=None) -> int:
     """Claim the chosen pending / retry months now, without waiting for the scheduler, and hand
-    each to a worker; returns how many were handed over."""
+    each to a worker; returns how many were handed over. QueueUnreachable: none was, the broker
+    being unavailable (they wait to retry, no retry counted)."""
     from enrichment.backfill import claims  # here: claims builds on this module
 
     ids = list(chosen_months(months).filter(status__in=CLAIMABLE).values_list("pk", flat=True))
     claimed = claims.backfill_months_claim(limit=len(ids), month_ids=ids)
-    logger.info("Backfill: %s months queued now by %s", len(claimed), user)
-    return claims.backfill_months_dispatch(claimed)
+    handed = claims.backfill_months_hand_over(claimed)
+    logger.info("Backfill: %s months queued now by %s", handed.dispatched, user)
+    if handed.broker_unavailable and not handed.dispatched:
+        raise task_queue.QueueUnreachable
+    return handed.dispatched
 
 
 # --- Reading -------------------------------------------------------------------------------------
