@@ -18,6 +18,19 @@ def is_outage(exc: BaseException) -> bool:
     return isinstance(exc, OUTAGE_ERRORS)
 
 
+def went_away(exc: BaseException) -> bool:
+    """Whether `exc` says the broker, or the database, went away, rather than refused one
+    statement: a database that went away (a restart, a failover, a cut) leaves this process's
+    connection broken, where a statement it refused as an OperationalError (a statement
+    timeout, SQLite's lock or its limits) leaves it usable, and would refuse it again: work
+    that goes back without a try counted for the one must not do so for the other forever."""
+    if not is_outage(exc):
+        return False
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+        return True
+    return connection.connection is None or not connection.is_usable()
+
+
 #: Seconds between two asks of a database that went away, and the least a worker's run waits
 #: for it (past its time budget: Q_TIMEOUT is twice that budget).
 DATABASE_ASK_INTERVAL = 1.0

@@ -55,7 +55,7 @@ def backfill_month_process(
     except MonthTakenBack:
         logger.info("Backfill month %s was cancelled or taken back: stopped", month.label)
     except Exception as exc:  # the month goes to retry / failed, never stays processing
-        if outages.is_outage(exc):
+        if outages.went_away(exc):
             _outlast_outage(month, token, exc)
             month.refresh_from_db()
             return month
@@ -68,10 +68,10 @@ def backfill_month_process(
 
 
 def _outlast_outage(month: BackfillMonth, token: str, exc: Exception) -> None:
-    """The database or the broker went away under the month (bookstore.outages): no fault of
-    the month's, so no retry is counted. Once the database answers again the month goes back
-    to retry at once, saying why; a database still gone raises `exc` again: the task fails,
-    the month is left processing, and the stale recovery gives it back."""
+    """The database or the broker went away under the month (bookstore.outages.went_away): no
+    fault of the month's, so no retry is counted. Once the database answers again the month
+    goes back to retry at once, saying why; a database still gone raises `exc` again: the task
+    fails, the month is left processing, and the stale recovery gives it back."""
     logger.warning(
         "Backfill month %s stopped: the database or the broker is unavailable (%s)",
         month.label,

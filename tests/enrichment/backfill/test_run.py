@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from catalog.models import Edition, Work
@@ -342,6 +342,36 @@ def test_an_unexpected_error_sends_the_month_to_retry_never_leaves_it_processing
     assert month.error == "Internal error: the catalog check broke"
 
 
+def database_restarted(monkeypatch) -> None:
+    """The month's catalog check meets a database that went away: its connection is broken
+    (no longer usable) once the error is raised."""
+
+    def restarted(books):
+        monkeypatch.setattr(connection, "is_usable", lambda: False)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(run.dedupe, "catalog_duplicates", restarted)
+
+
+def test_a_statement_the_database_refuses_counts_a_retry_as_any_error(
+    fake_sources,  # noqa: F811
+    monkeypatch,
+):
+    """An OperationalError on a connection still usable (a statement timeout, SQLite's limits)
+    would be refused again: it is the month's error, its retries bounded, not an outage."""
+    fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
+
+    def refused(books):
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(run.dedupe, "catalog_duplicates", refused)
+
+    month = process(claim())
+
+    assert (month.status, month.retry_count) == (Status.RETRY, 1)
+    assert month.error == "Internal error: canceling statement due to statement timeout"
+
+
 def test_a_database_outage_puts_the_month_back_to_retry_without_counting_a_retry(
     fake_sources,  # noqa: F811
     monkeypatch,
@@ -351,10 +381,7 @@ def test_a_database_outage_puts_the_month_back_to_retry_without_counting_a_retry
     outage was not the month's fault."""
     fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
 
-    def database_restarted(books):
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(run.dedupe, "catalog_duplicates", database_restarted)
+    database_restarted(monkeypatch)
 
     month = process(claim(retry_count=settings.BACKFILL_MAX_RETRIES))
 
@@ -370,10 +397,7 @@ def test_a_database_still_gone_leaves_the_month_to_the_stale_recovery(
 ):
     fake_sources["fake_catalogue"] = SourceAnswer(books=[DiscoveredBook("Any", ["Body"])])
 
-    def database_restarted(books):
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(run.dedupe, "catalog_duplicates", database_restarted)
+    database_restarted(monkeypatch)
     monkeypatch.setattr(run.outages, "database_back", lambda deadline: False)
     month = claim()
 
