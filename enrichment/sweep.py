@@ -78,6 +78,7 @@ class SweepRun:
             "backfill_months": {
                 "retried": self.backfill_months.retried,
                 "failed": self.backfill_months.failed,
+                "requeued": self.backfill_months.requeued,
             },
         }
 

@@ -14,7 +14,7 @@ a row that UPDATE changed is ours.
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -92,6 +92,8 @@ def backfill_month_heartbeat(month: BackfillMonth, token: str, *, now=None) -> b
 class RecoveredMonths:
     retried: int = 0
     failed: int = 0
+    #: Claimed, and no worker began them (their task lost): back to retry, no retry counted.
+    requeued: int = 0
 
 
 def _give_back(months: QuerySet[BackfillMonth], *, error: str, now, **fields) -> RecoveredMonths:
@@ -117,6 +119,16 @@ def backfill_months_recover_stale(*, now=None, months=None) -> RecoveredMonths:
     )
     chosen = BackfillMonth.objects.all() if months is None else chosen_months(months)
     stale = chosen.filter(status=Status.PROCESSING).filter(silent | Q(heartbeat_at__isnull=True))
+    # A worker's first act is a heartbeat: one still at its claim's moment was never begun.
+    requeued = stale.filter(heartbeat_at=F("started_at")).update(
+        status=Status.RETRY,
+        claim_token="",
+        error=gettext(
+            "No worker began this month: its task was lost (the task queue restarted, or the "
+            "scheduler stopped before handing it over). It waits to retry, no retry counted."
+        ),
+        updated_at=now,
+    )
     recovered = _give_back(
         stale,
         error=gettext(
@@ -132,7 +144,9 @@ def backfill_months_recover_stale(*, now=None, months=None) -> RecoveredMonths:
             recovered.retried,
             recovered.failed,
         )
-    return recovered
+    if requeued:
+        logger.warning("Backfill months whose task was lost before it began: %s to retry", requeued)
+    return replace(recovered, requeued=requeued)
 
 
 # --- The outcome ---------------------------------------------------------------------------------
@@ -244,6 +258,7 @@ class SchedulerRun:
         return {
             "retried": self.recovered.retried,
             "failed": self.recovered.failed,
+            "requeued": self.recovered.requeued,
             "claimed": self.claimed,
             "dispatched": self.dispatched,
         }

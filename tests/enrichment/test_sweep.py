@@ -175,7 +175,9 @@ def test_a_backfill_month_whose_task_was_lost_goes_back_to_retry_and_is_claimed_
     assert month.status == BackfillMonth.Status.PROCESSING
     sweep.sweep(now=later(31 * 60))
     month.refresh_from_db()
-    assert (month.status, month.retry_count) == (BackfillMonth.Status.RETRY, 1)
+    # No worker began it: no retry counted, and its reason says so (not "stopped answering").
+    assert (month.status, month.retry_count) == (BackfillMonth.Status.RETRY, 0)
+    assert month.error.startswith("No worker began this month")
     backfill_claims.backfill_months_schedule()  # its own schedule hands it over again
     assert sent_funcs(sent_tasks) == [backfill_claims.PROCESS_TASK]
 
@@ -228,9 +230,10 @@ def test_a_sweep_with_nothing_stale_sends_nothing_in_a_few_queries(
     waiting_for_a_title_search()
     # One asks whether a live cluster works the queue (broker_backlog): once for the requests,
     # the covers (the same queue, COVER_CLUSTER empty) and the import jobs; one whether a
-    # stopped cover worker left files for no row (cover_writes_abandoned_delete). On PostgreSQL
-    # one more reads its clock, which the claims are judged by (bookstore.db_clock).
-    with django_assert_max_num_queries(15 + (connection.vendor == "postgresql")):
+    # stopped cover worker left files for no row (cover_writes_abandoned_delete); the backfill
+    # months' two: those no worker began, those whose worker stopped. On PostgreSQL one more
+    # reads its clock, which the claims are judged by (bookstore.db_clock).
+    with django_assert_max_num_queries(16 + (connection.vendor == "postgresql")):
         run = sweep.sweep()
     assert run.request_tasks == 0 and run.bulk_operations == 0
     assert run.imports == catalog_services.RecoveredImports()

@@ -322,6 +322,7 @@ def test_a_month_whose_worker_stopped_answering_is_retried_then_failed(settings)
     settings.BACKFILL_MAX_RETRIES = 2
     start = timezone.now()
     month = claimed()
+    assert claims.backfill_month_heartbeat(month, month.claim_token, now=start)  # it began
     [alive] = make_months("2024-02", status=Status.PROCESSING, heartbeat_at=start)
 
     # 29 minutes without a heartbeat: still alive.
@@ -336,6 +337,8 @@ def test_a_month_whose_worker_stopped_answering_is_retried_then_failed(settings)
         assert (month.status, month.retry_count, month.claim_token) == (Status.RETRY, attempt, "")
         assert "stopped answering" in month.error and "30 minutes" in month.error
         [month] = claims.backfill_months_claim(limit=1, month_ids=[month.pk], now=later)
+        began = later + timedelta(seconds=1)
+        assert claims.backfill_month_heartbeat(month, month.claim_token, now=began)
         later += timedelta(minutes=31)
         if attempt == 1:
             assert reloaded(alive).status == Status.RETRY  # its heartbeat was old by then too
@@ -343,6 +346,22 @@ def test_a_month_whose_worker_stopped_answering_is_retried_then_failed(settings)
     month = reloaded(month)
     assert (month.status, month.retry_count) == (Status.FAILED, 2)
     assert "stopped answering" in month.error
+
+
+def test_a_month_whose_task_was_lost_before_a_worker_began_it_counts_no_retry(settings):
+    """Claimed and handed to the queue, and no worker ever began it (a Redis restarted without
+    its data lost the task): not "its worker stopped answering", and no retry counted."""
+    settings.BACKFILL_STALE_MINUTES = 30
+    month = claimed(retry_count=1)
+    later = timezone.now() + timedelta(minutes=31)
+
+    recovered = claims.backfill_months_recover_stale(now=later)
+
+    assert (recovered.requeued, recovered.retried, recovered.failed) == (1, 0, 0)
+    month = reloaded(month)
+    assert (month.status, month.retry_count, month.claim_token) == (Status.RETRY, 1, "")
+    assert month.error.startswith("No worker began this month: its task was lost")
+    assert claims.backfill_months_claim(limit=1, now=later) == [month]  # taken again
 
 
 # --- The scheduler and its schedules -----
@@ -360,6 +379,7 @@ def test_the_scheduler_gives_back_stale_months_and_keeps_a_few_months_in_progres
     assert tasks.run_backfill_scheduler() == {
         "retried": 1,
         "failed": 0,
+        "requeued": 0,
         "claimed": 1,  # one month still in progress: one more
         "dispatched": 1,
     }
