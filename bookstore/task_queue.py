@@ -16,8 +16,11 @@ logger = logging.getLogger(__name__)
 
 class QueueUnreachable(Exception):
     """Nothing was queued: the broker is unavailable (bookstore.outages). What the caller
-    recorded stands; a person who asked is told so (unreachable_text), not shown an error
-    page."""
+    recorded stands; a person who asked is told so, not shown an error page: its text is
+    unreachable_text, then `consequence` (what became of their request)."""
+
+    def __init__(self, consequence: str):
+        super().__init__(f"{unreachable_text()} {consequence}")
 
 
 def unreachable_text() -> str:

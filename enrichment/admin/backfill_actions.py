@@ -177,17 +177,8 @@ class BackfillMonthActions(_ModelAdminBase):
     def queue_now(self, request, queryset):
         try:
             return self._queue_now(request, queryset)
-        except task_queue.QueueUnreachable:
-            self.message_user(
-                request,
-                task_queue.unreachable_text()
-                + " "
-                + gettext(
-                    "No month was queued, and nothing was lost: they wait to retry, with no "
-                    "retry counted, and the scheduler queues them once the queue is back."
-                ),
-                messages.ERROR,
-            )
+        except task_queue.QueueUnreachable as unreachable:  # what it says of the months
+            self.message_user(request, str(unreachable), messages.ERROR)
             return None
 
     def _queue_now(self, request, queryset):

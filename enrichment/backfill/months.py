@@ -330,7 +330,12 @@ def backfill_months_queue_now(*, months, user=None) -> int:
     handed = claims.backfill_months_hand_over(claimed)
     logger.info("Backfill: %s months queued now by %s", handed.dispatched, user)
     if handed.broker_unavailable and not handed.dispatched:
-        raise task_queue.QueueUnreachable
+        raise task_queue.QueueUnreachable(
+            gettext(
+                "No month was queued, and nothing was lost: they wait to retry, with no retry "
+                "counted, and the scheduler queues them once the queue is back."
+            )
+        )
     return handed.dispatched
 
 
