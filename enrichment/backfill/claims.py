@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, replace
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookstore import outages, task_queue
@@ -169,7 +168,7 @@ def backfill_month_finish(
     not taken again until a person retries it). The metrics are written either way, so a
     failed month shows what its sources said. False: the month was cancelled or taken back
     meanwhile, and nothing was written."""
-    now = now or timezone.now()
+    now = now or database_now()  # the clock its start and heartbeats were stamped on
     fields = asdict(metrics) if metrics is not None else {}
     held = _held(month, token)
     if not error or partly:
@@ -241,7 +240,7 @@ def backfill_month_release(month: BackfillMonth, token: str, *, error: str) -> b
     command processing it was stopped) back to retry at once, its retry count untouched (it
     was not a failed try), rather than left processing until it is found stale. False: the
     token no longer held it."""
-    now = timezone.now()
+    now = database_now()
     released = _held(month, token).update(
         status=Status.RETRY, claim_token="", error=error[:ERROR_MAX_CHARS], updated_at=now
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from bookstore import task_queue
+from bookstore.db_clock import database_now
 from enrichment.backfill.sources import SOURCE_CLASSES, source_label
 from enrichment.backfill_models import month_name
 from enrichment.models import BackfillMonth
@@ -219,7 +220,7 @@ def chosen_months(months) -> QuerySet[BackfillMonth]:
 def backfill_months_cancel(*, months, user=None) -> int:
     """Pending, retry and processing months -> cancelled. A processing month's worker learns it
     at its next heartbeat and stops without writing its outcome (its token is cleared)."""
-    now = timezone.now()
+    now = database_now()
     changed = (
         chosen_months(months)
         .filter(status__in=CANCELLABLE)
@@ -239,7 +240,7 @@ def backfill_months_retry(*, months, user=None, by: str = "") -> int:
     again; a failed or cancelled month's retry count is kept); the others are left as they
     are. A partly failed month starts a new run: its run is kept in `earlier_runs` (`by`, else
     the user's name, says who retried it) and its figures start from zero."""
-    now = timezone.now()
+    now = database_now()
     chosen = chosen_months(months)
     by = by or (user.get_username() if user is not None else "")
     changed = _runs_start_again(
@@ -262,7 +263,7 @@ def backfill_months_rerun(*, months, by: str, now=None) -> int:
     so it never writes them twice. One run of a month at a time: a month moves only while it is
     completed, so a month processing, waiting, or run again by someone else meanwhile is left
     as it is."""
-    now = now or timezone.now()
+    now = now or database_now()
     changed = _runs_start_again(
         chosen_months(months), statuses=RERUNNABLE, to_status=Status.PENDING, by=by, now=now
     )
