@@ -13,7 +13,9 @@ whether an author record is our *person*, on the same 0–5 scale and the same t
 
 A name alone is never enough: two people share a name more often than a name and a book.
 Without an id match, ids of the same kind that differ cap the tier at low (the provider says
-it is someone else), and so does a birth or death year that differs by more than one
+it is someone else; two Open Library keys cap it at medium only, for Open Library holds one
+person twice until it merges them: `ids_say_two_people`, reconciliation's rule too), and so
+does a birth or death year that differs by more than one
 (catalog.person_names.years_conflict, the catalog's rule for a heading's life years), or by more
 than ten when either side's date says it is a guess, "c. 1200" (author_dates.years_conflict), or a
 death on one side before the birth on the other (author_dates.died_before_born); an id
@@ -132,6 +134,25 @@ def normalize_author_id(kind: str, value: str) -> str:
     """An author id as both sides compare it: "OL23919A", "Q42", "1234" ("" if none): the
     sources' own reading of ids (providers.fields.author_id), whatever its case."""
     return author_id(kind, (value or "").strip().upper())
+
+
+#: Ids a source holds one person under several of, until it merges them: two of them do not say
+#: two people. Open Library's import made "Michael Forwell" twice, 85 seconds apart (OL7305209A,
+#: OL7305269A: its authors dump). Two Wikidata items, VIAF clusters, ISNIs do say two people.
+DUPLICATED_ID_KINDS = frozenset({"openlibrary_author"})
+
+
+def ids_say_two_people(ours: Mapping[str, str], theirs: Mapping[str, str]) -> bool:
+    """Whether two people's ids (AUTHOR_ID_LABELS' kinds -> value) say they are two: ids of one
+    kind that differ, of a kind no source holds one person under twice. Matching a record and
+    reconciling two authors of ours both ask this."""
+    return any(
+        kind not in DUPLICATED_ID_KINDS
+        and (a := normalize_author_id(kind, ours.get(kind, "")))
+        and (b := normalize_author_id(kind, theirs.get(kind, "")))
+        and a != b
+        for kind in AUTHOR_ID_LABELS
+    )
 
 
 def _compare_ids(ours: AuthorQuery, record: AuthorRecordSummary) -> tuple[list[str], list[str]]:
@@ -304,10 +325,17 @@ def score_author_record(ours: AuthorQuery, record: AuthorRecordSummary) -> Autho
             reasons.append(
                 _("other ids differ (%(ids)s): one of them is a duplicate?") % {"ids": ids}
             )
-        else:
+        elif ids_say_two_people(ours.ids, record.ids):
             tier = _cap(tier, Tier.LOW)
             reasons.append(
                 _("the record's ids are not ours (%(ids)s): kept for review") % {"ids": ids}
+            )
+        else:
+            # Open Library holds one person under two keys until it merges them (reconcile
+            # proposes such a pair): this record may be ours, but a reviewer says so.
+            tier = _cap(tier, Tier.MEDIUM)
+            reasons.append(
+                _("the source may hold this person twice (%(ids)s): kept for review") % {"ids": ids}
             )
     names = ((ours.name, *ours.alternative_names), (record.name, *record.alternate_names))
     if identifier and generations_differ(*names):

@@ -10,7 +10,8 @@ Two live authors (not redirects) are proposed for merging (`AuthorMerge`, status
   Stories", "Œuvres complètes": catalog.generic_titles) is no shared work: countless authors
   have a book of that name. Two people share a name more often than a name and a book, so a
   name alone proposes nothing, and ids of one kind that differ (two Wikidata items; not two
-  Open Library keys, a source that holds one person twice: DUPLICATED_ID_KINDS), birth
+  Open Library keys, a source that holds one person twice: author_matching.ids_say_two_people,
+  the rule matching a record follows too), birth
   or death years that differ (author matching's year rule: Richard Matheson, 1926, and his son
   Richard Christian Matheson, 1953), one's death before the other's birth, or an organisation's
   name beside a person's (`S. Norwell
@@ -46,6 +47,7 @@ from enrichment.author_candidates import AUTHOR_ID_FIELDS
 from enrichment.author_dates import died_before_born, held_life_years, years_conflict
 from enrichment.author_matching import (
     NAME_AGREES,
+    ids_say_two_people,
     normalize_author_id,
     one_name_two_generations,
     score_author_names,
@@ -165,17 +167,6 @@ def conflicting_ids(a: Person, b: Person) -> dict[str, list[str]]:
         for kind, value in a.ids.items()
         if value and b.ids.get(kind) and b.ids[kind] != value
     }
-
-
-#: Ids a source holds one person under several of, until it merges them: two of them do not say
-#: two people. Open Library's import made "Michael Forwell" twice, 85 seconds apart (OL7305209A,
-#: OL7305269A: its authors dump). Two Wikidata items, VIAF clusters, ISNIs do say two people.
-DUPLICATED_ID_KINDS = frozenset({"openlibrary_author"})
-
-
-def ids_say_two_people(a: Person, b: Person) -> bool:
-    """Whether they hold different ids of one kind that a source does not duplicate."""
-    return any(kind not in DUPLICATED_ID_KINDS for kind in conflicting_ids(a, b))
 
 
 def conflicting_years(a: Person, b: Person) -> dict[str, list]:
@@ -494,7 +485,7 @@ def find_duplicate_pairs() -> tuple[list[DuplicatePair], Counter[str]]:
         name = name_agreement(people[a], people[b])
         if name[0] < NAME_MATCH_MIN:
             continue  # a shared work without the name: co-authors, relatives
-        if ids_say_two_people(people[a], people[b]):
+        if ids_say_two_people(people[a].ids, people[b].ids):
             conflicts["ids"] += 1  # the sources say two people (two Wikidata items...)
             continue
         if conflicting_years(people[a], people[b]) or lifetimes_apart(people[a], people[b]):

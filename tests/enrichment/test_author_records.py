@@ -146,8 +146,10 @@ def test_dostoyevsky_record_is_built_from_the_real_lines():
             AuthorQuery(
                 "Fyodor Dostoevsky", work_titles=("The Idiot",), ids={"openlibrary_author": "OL1A"}
             ),
-            Tier.LOW,
-            "Open Library OL22242A, ours OL1A",
+            # Open Library holds one person under two keys at times: reviewed, as the duplicate
+            # finder proposes two authors with two keys (it was low, "not ours").
+            Tier.MEDIUM,
+            "the source may hold this person twice (Open Library OL22242A, ours OL1A)",
             id="another-open-library-key-than-ours",
         ),
         pytest.param(
