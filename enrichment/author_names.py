@@ -22,6 +22,7 @@ from catalog import text
 from catalog.name_order import SURNAME_PARTICLES
 from catalog.person_names import split_life_dates
 from catalog.transliteration import is_transliterated, transliterate_to_latin
+from enrichment.author_romanisations import romanised_east_asian
 
 #: The name scores at which a shared work makes a record high (NAME_AGREES) or medium.
 NAME_AGREES = 4
@@ -381,8 +382,12 @@ def _score_names(
 
 def _read_family_name_first(parsed: _PersonName) -> _PersonName | None:
     """A name of two words read family name first, as Japanese, Chinese and Korean names are
-    written ("Murakami Haruki": Haruki of the Murakami family); None for any other."""
+    written ("Murakami Haruki": Haruki of the Murakami family); None for any other. Only a name
+    whose words a Japanese or Chinese romanisation may write: read so, "Thomas Mann" would be
+    a Mann of the Thomas family, and "M. Thomas" (another person) his initial."""
     if len(parsed.given) != 1 or " " in parsed.surname or len(parsed.given[0]) == 1:
+        return None
+    if not (romanised_east_asian(parsed.given[0]) and romanised_east_asian(parsed.surname)):
         return None
     given, family = parsed.surname, parsed.given[0]
     return _PersonName(f"{given} {family}", (given,), family, parsed.generation)

@@ -75,6 +75,7 @@ INVENTAIRE = Source("Inventaire's Wikidata work for The Moonstone, ru/bg descrip
 README = Source("README: LibraryThing writes names 'Last, First' (its own examples)")
 ISSUE = Source("issue 15's own example (no fixture holds it)")
 WRITTEN = Source("written for this test: no fixture holds the name in this script")
+SWEEP = Source("the name forms a review of author matching asked about (no fixture holds them)")
 
 
 # (ours, where from, theirs, where from, expected score_author_name)
@@ -188,6 +189,11 @@ NAME_ROWS = [
     # Family name first against an initial: "another name" (0), where "Haruki Murakami" is 3.
     ("Murakami Haruki", WRITTEN, "Murakami, H.", WRITTEN, 3),
     ("Murakami Haruki", WRITTEN, "H. Murakami", WRITTEN, 3),
+    # Read family name first only when its words are Japanese or Chinese syllables: "Thomas
+    # Mann" read as a Mann of the Thomas family took "M. Thomas" for his initial (3).
+    ("Thomas Mann", SWEEP, "M. Thomas", SWEEP, 0),
+    ("Mann, Thomas", SWEEP, "Thomas, M.", SWEEP, 0),
+    ("Thomas Mann", SWEEP, "Mann, T.", SWEEP, 3),
     # The same surname, another person: 1, low.
     ("Ursula K. Le Guin", GOODREADS, "Charles Le Guin", ISSUE, 1),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "Christopher Tolkien (Editor)", OL_TOLKIEN_SEARCH, 1),
