@@ -22,7 +22,12 @@ from catalog import text
 from catalog.name_order import SURNAME_PARTICLES
 from catalog.person_names import split_life_dates
 from catalog.transliteration import is_transliterated, transliterate_to_latin
-from enrichment.author_romanisations import romanised_east_asian
+from enrichment.author_romanisations import (
+    FRENCH_SURNAME_MIN,
+    other_romanisations_of_a_chinese_name,
+    read_as_french_transcription,
+    romanised_east_asian,
+)
 
 #: The name scores at which a shared work makes a record high (NAME_AGREES) or medium.
 NAME_AGREES = 4
@@ -203,6 +208,11 @@ def _surname_similarity(a: _PersonName, b: _PersonName) -> float:
     ours, theirs = _loose(a.surname.replace(" ", "")), _loose(b.surname.replace(" ", ""))
     if ours == theirs:
         return 100.0
+    if min(len(a.surname), len(b.surname)) >= FRENCH_SURNAME_MIN and (
+        _loose(read_as_french_transcription(a.surname.replace(" ", ""))) == theirs
+        or _loose(read_as_french_transcription(b.surname.replace(" ", ""))) == ours
+    ):
+        return 100.0
     # A particle on one side only: "Johann Wolfgang von Goethe", "Johann Wolfgang Goethe".
     if _loose(_without_particles(a.surname)) == _loose(_without_particles(b.surname)):
         return 100.0
@@ -226,6 +236,15 @@ _GIVEN_NAME_FORMS = (frozenset({"lev", "leo", "leon"}), frozenset({"petr", "pete
 def _other_forms_of_one_given_name(ours: str, theirs: str) -> bool:
     a, b = _loose(ours), _loose(theirs)
     return a != b and any(a in forms and b in forms for forms in _GIVEN_NAME_FORMS)
+
+
+# Egyptian Arabic says ج as g, and French writes a hard g before e or i as "gu": Naguib, Nagib
+# and Najib are one name (Naguib Mahfouz, Najib Mahfuz).
+_SOFT_G = re.compile(r"gu?(?=[ei])")
+
+
+def _arabic_g_as_j(name: str) -> str:
+    return _loose(_SOFT_G.sub("j", name))
 
 
 def _masculine_and_feminine(a: str, b: str) -> bool:
@@ -255,6 +274,8 @@ def _given_names_agree(ours: str, theirs: str) -> int:
     if _masculine_and_feminine(a, b):
         return 0
     if a == b or fuzz.ratio(a, b) >= 85 or _other_forms_of_one_given_name(ours, theirs):
+        return 2
+    if _arabic_g_as_j(ours) == _arabic_g_as_j(theirs):
         return 2
     return 0
 
@@ -310,6 +331,12 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
     scripts that cannot be compared.
     """
     score = _score_names(ours, theirs, _parse(ours), _parse(theirs))
+    if score[0] < NAME_CLOSE and other_romanisations_of_a_chinese_name(
+        _parse(ours).key, _parse(theirs).key
+    ):
+        return NAME_CLOSE, _(
+            "'%(theirs)s' may be '%(ours)s' in another romanisation of Chinese (pinyin, Wade-Giles)"
+        ) % {"ours": ours, "theirs": theirs}
     # Also read with č, š, ž spelled out: the Latin letters of Serbian (Kiš is Киш) and of the
     # scholarly and Czech romanisations of Russian (Čechov is Chekhov, Tschechow), which
     # folding to c, s, z makes other names.

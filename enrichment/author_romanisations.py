@@ -1,9 +1,28 @@
 """Romanisations that write one name in other letters, which author_names' loose spelling
 rules do not fold: Japanese and Chinese names' syllables (a name that may be written family name
-first). Pure functions over person_name_key's keys and words, no database.
+first), Wade-Giles against pinyin, and French transcriptions of Russian. Pure functions over
+person_name_key's keys and words, no database.
 """
 
 import re
+
+# French transcribes Russian by its own spelling: ш as "ch" (ч is "tch"), ж as "j", a hard g
+# before e or i as "gu", and a final "e" the name does not say (Pouchkine, Soljenitsyne,
+# Tourgueniev). Read back only in a long surname: a short one is a name of its own (Chen, Shen).
+_FRENCH_SPELLINGS = (
+    (re.compile(r"(?<!t)ch"), "sh"),
+    (re.compile(r"j"), "zh"),
+    (re.compile(r"gu(?=[eiy])"), "g"),
+    (re.compile(r"(?<=[^aeiouy])e$"), ""),
+)
+FRENCH_SURNAME_MIN = 6
+
+
+def read_as_french_transcription(surname: str) -> str:
+    for pattern, replacement in _FRENCH_SPELLINGS:
+        surname = pattern.sub(replacement, surname)
+    return surname
+
 
 # A word a Japanese (Hepburn) or Chinese (pinyin) romanisation may write: its syllables only.
 _JAPANESE_WORD = re.compile(
@@ -18,3 +37,59 @@ _PINYIN_WORD = re.compile(
 
 def romanised_east_asian(word: str) -> bool:
     return bool(_JAPANESE_WORD.fullmatch(word) or _PINYIN_WORD.fullmatch(word))
+
+
+# A syllable of Wade-Giles, the romanisation of Chinese before pinyin, which writes a given
+# name's syllables apart ("Tse-tung", "Hsiao-p'ing").
+_WADE_GILES_SYLLABLE = re.compile(
+    r"(?:ch|hs|sh|ss|sz|ts|tz|[fhjklmnpstwy])?"
+    r"(?:iang|iung|uang|ang|eng|ieh|ien|iao|ing|ung|uai|uan|ueh|erh|ai|an|ao|ei|en|ia|ih|in|iu|"
+    r"ou|ua|ui|un|uo|a|e|i|o|u)"
+)
+# Pinyin and Wade-Giles spellings of one sound, folded to one (Zedong, Tse-tung; Xun, Hsün;
+# Zhou, Chou; Deng, Teng): Wade-Giles writes aspiration with an apostrophe most copies drop,
+# so t is d or t, k is g or k, p is b or p; ch is zh, j, ch or q; ts is z or c.
+_CHINESE_ROMANISATIONS = (
+    (re.compile(r"hs"), "x"),
+    (re.compile(r"zh|ch|q|j"), "J"),
+    (re.compile(r"t[sz]|z|c"), "Z"),
+    (re.compile(r"d"), "t"),
+    (re.compile(r"b"), "p"),
+    (re.compile(r"(?<!n)g"), "k"),
+    (re.compile(r"ung"), "ong"),
+    (re.compile(r"ieh"), "ie"),
+    (re.compile(r"(?<=[iy])en"), "an"),
+    (re.compile(r"ih\b"), "i"),
+    (re.compile(r"erh"), "er"),
+)
+
+
+def _chinese_words(key: str) -> list[str] | None:
+    """A key's words when each is pinyin or a Wade-Giles syllable (None otherwise)."""
+    words = key.split()
+    if len(words) < 2 or not all(
+        _PINYIN_WORD.fullmatch(w) or _WADE_GILES_SYLLABLE.fullmatch(w) for w in words
+    ):
+        return None
+    return words
+
+
+def _chinese_romanisation(words: list[str]) -> tuple[str, str]:
+    """(family name, given name) of a Chinese name written family name first, folded."""
+
+    def fold(word: str) -> str:
+        for pattern, replacement in _CHINESE_ROMANISATIONS:
+            word = pattern.sub(replacement, word)
+        return word
+
+    return fold(words[0]), fold("".join(words[1:]))
+
+
+def other_romanisations_of_a_chinese_name(ours: str, theirs: str) -> bool:
+    """Whether two names are one Chinese name in pinyin and in Wade-Giles (Mao Zedong, Mao
+    Tse-tung; Lu Xun, Lu Hsün). Folding them makes namesakes of other people too (Zhang and
+    Chang are two family names in pinyin): a reviewer's to judge, never the same name."""
+    a, b = _chinese_words(ours), _chinese_words(theirs)
+    if a is None or b is None or "".join(a) == "".join(b):
+        return False
+    return _chinese_romanisation(a) == _chinese_romanisation(b)

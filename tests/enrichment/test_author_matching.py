@@ -181,7 +181,18 @@ NAME_ROWS = [
     ("Léon Tolstoï", WRITTEN, "Lev Nikolaevič Tolstoj", WRITTEN, 4),
     ("Leon Trotsky", WRITTEN, "Лев Троцкий", WRITTEN, 4),
     ("Kropotkin, Petr Alekseevich, kniaz, 1842-1921", WRITTEN, "Peter Kropotkin", WRITTEN, 4),
+    # French transcriptions of Russian (ш "ch", ж "j", a final "e") were "nearly" (3), so never
+    # proposed as duplicates; Egyptian Arabic's g for ج (Naguib, Najib) "another given name" (1).
+    ("Alexandre Pouchkine", SWEEP, "Alexander Pushkin", SWEEP, 4),
+    ("Alexandre Soljenitsyne", SWEEP, "Aleksandr Solzhenitsyn", SWEEP, 4),
+    ("Ivan Tourgueniev", SWEEP, "Ivan Turgenev", SWEEP, 4),
+    ("Naguib Mahfouz", SWEEP, "Najib Mahfuz", SWEEP, 4),
     # Maybe the same person: 3 (review at best, even with a shared work).
+    # Pinyin against Wade-Giles: "another name" (0). Folding them makes namesakes meet too
+    # (Zhang and Chang are two family names): a reviewer's, never the same name.
+    ("Mao Zedong", SWEEP, "Mao Tse-tung", SWEEP, 3),
+    ("Lu Xun", SWEEP, "Lu Hsün", SWEEP, 3),
+    ("Zhou Enlai", SWEEP, "Chou En-lai", SWEEP, 3),
     ("F.M. Dostojewski", OL_DOSTOYEVSKY, "Fyodor Dostoyevsky", OL_DOSTOYEVSKY, 3),
     ("J.R.R. Tolkein", OL_TOLKIEN_SEARCH, "J. R. R. Tolkien", OL_TOLKIEN_SEARCH, 3),
     ("Akala, Akala", GOODREADS, "Akala", GOODREADS, 3),

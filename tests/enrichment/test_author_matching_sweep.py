@@ -1,12 +1,18 @@
 """Author matching's answers to what a review of its proposals asked about names: a Western
-name read family name first. Pure, no database."""
+name read family name first, a name in another romanisation. Pure, except where the duplicate
+finder is asked."""
+
+import pytest
 
 from enrichment.author_matching import AuthorQuery, AuthorRecordSummary, score_author_record
 from enrichment.matching import Tier
+from enrichment.models import AuthorMerge
+from enrichment.reconcile import author_duplicates_propose
+from tests.factories import make_author, make_work
 
 
 def test_another_person_s_initial_is_not_a_western_name_read_family_name_first():
-    """ "Thomas Mann" read as a Mann of the Thomas family took "M. Thomas" for his initial: with
+    """Read as a Mann of the Thomas family, "Thomas Mann" took "M. Thomas" for his initial: with
     a work in common the record was medium, its photo applied to Thomas Mann's author."""
     ours = AuthorQuery("Thomas Mann", work_titles=("Der Zauberberg",))
     record = AuthorRecordSummary("openlibrary", "M. Thomas", work_titles=("Der Zauberberg",))
@@ -16,3 +22,34 @@ def test_another_person_s_initial_is_not_a_western_name_read_family_name_first()
     ours = AuthorQuery("Murakami Haruki", work_titles=("Norwegian Wood",))
     record = AuthorRecordSummary("openlibrary", "Murakami, H.", work_titles=("Norwegian Wood",))
     assert score_author_record(ours, record).tier == Tier.MEDIUM
+
+
+def test_a_chinese_name_in_wade_giles_is_shown_for_review():
+    """Mao Zedong's record named in Wade-Giles, on a work of his: it was "another name" and the
+    record dropped; now a reviewer sees it (medium), and nothing but the photo is applied."""
+    ours = AuthorQuery("Mao Zedong", work_titles=("On Guerrilla Warfare",))
+    record = AuthorRecordSummary("wikidata", "Mao Tse-tung", work_titles=("On Guerrilla Warfare",))
+    score = score_author_record(ours, record)
+    assert (score.name, score.tier) == (3, Tier.MEDIUM)
+    assert (
+        "'Mao Tse-tung' may be 'Mao Zedong' in another romanisation of Chinese"
+        in (score.reasons[0])
+    )
+
+
+@pytest.mark.django_db
+def test_the_duplicate_finder_proposes_a_french_transcription_not_another_romanisation():
+    """`Alexandre Pouchkine` (French: ш is "ch") and `Alexander Pushkin` on one work were
+    "nearly" one name (3), never proposed; `Mao Tse-tung` and `Mao Zedong` may be one name (3)
+    but are not proposed: Wade-Giles folded to pinyin makes namesakes meet too."""
+    for name in ("Alexandre Pouchkine", "Alexander Pushkin"):
+        make_work("Eugene Onegin", authors=[make_author(name)])
+    for name in ("Mao Tse-tung", "Mao Zedong"):
+        make_work("On Guerrilla Warfare", authors=[make_author(name)])
+
+    author_duplicates_propose()
+
+    merges = AuthorMerge.objects.select_related("kept", "duplicate")
+    assert [{m.kept.name, m.duplicate.name} for m in merges] == [
+        {"Alexandre Pouchkine", "Alexander Pushkin"}
+    ]
