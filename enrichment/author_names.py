@@ -230,7 +230,13 @@ SURNAME_CLOSE = 80
 # another (compared as _loose writes them): Лев is Lev, Leo in English and German, Léon in
 # French (Tolstoy; Trotsky is Leon in English); Пётр and Czech Petr are Peter in English
 # (Kropotkin, Petr Sís).
-_GIVEN_NAME_FORMS = (frozenset({"lev", "leo", "leon"}), frozenset({"petr", "peter"}))
+# Елена is Yelena, Helena in Latin, German, Polish and Czech, Helen in English, Hélène in French
+# (Blavatsky: Елена Блаватская, Helena and Helen Blavatsky): one name, no masculine and feminine.
+_GIVEN_NAME_FORMS = (
+    frozenset({"lev", "leo", "leon"}),
+    frozenset({"petr", "peter"}),
+    frozenset(map(_loose, ("helen", "helena", "helene", "elena", "yelena", "jelena"))),
+)
 
 
 def _other_forms_of_one_given_name(ours: str, theirs: str) -> bool:
@@ -271,11 +277,11 @@ def _given_names_agree(ours: str, theirs: str) -> int:
     if len(ours) == 1 or len(theirs) == 1:
         return 1 if ours[0] == theirs[0] else 0
     a, b = _loose(ours), _loose(theirs)
+    if _other_forms_of_one_given_name(ours, theirs):
+        return 2  # Helen / Helena: one name's forms, not a masculine and a feminine one
     if _masculine_and_feminine(a, b):
         return 0
-    if a == b or fuzz.ratio(a, b) >= 85 or _other_forms_of_one_given_name(ours, theirs):
-        return 2
-    if _arabic_g_as_j(ours) == _arabic_g_as_j(theirs):
+    if a == b or fuzz.ratio(a, b) >= 85 or _arabic_g_as_j(ours) == _arabic_g_as_j(theirs):
         return 2
     return 0
 

@@ -187,6 +187,11 @@ NAME_ROWS = [
     ("Alexandre Soljenitsyne", SWEEP, "Aleksandr Solzhenitsyn", SWEEP, 4),
     ("Ivan Tourgueniev", SWEEP, "Ivan Turgenev", SWEEP, 4),
     ("Naguib Mahfouz", SWEEP, "Najib Mahfuz", SWEEP, 4),
+    # Елена is Helena and Helen (Blavatsky): one name's forms, where "Helena" read as the
+    # feminine of a masculine "Helen" (1). Julian / Juliana still are two.
+    ("Helen Petrovna Blavatsky", SWEEP, "Helena Petrovna Blavatsky", SWEEP, 4),
+    ("Елена Блаватская", SWEEP, "Helena Blavatskaya", SWEEP, 4),
+    ("Julian Barnes", SWEEP, "Juliana Barnes", SWEEP, 1),
     # Maybe the same person: 3 (review at best, even with a shared work).
     # Pinyin against Wade-Giles: "another name" (0). Folding them makes namesakes meet too
     # (Zhang and Chang are two family names): a reviewer's, never the same name.
