@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from catalog import text
 from catalog.name_order import SURNAME_PARTICLES
@@ -216,8 +217,19 @@ def _surname_similarity(a: _PersonName, b: _PersonName) -> float:
     # A particle on one side only: "Johann Wolfgang von Goethe", "Johann Wolfgang Goethe".
     if _loose(_without_particles(a.surname)) == _loose(_without_particles(b.surname)):
         return 100.0
+    shorter, longer = sorted((ours, theirs), key=len)
+    if longer.startswith(shorter) and len(longer) - len(shorter) >= 2:
+        # Another surname made of this one (Richards, Richardson; Mandel, Mandeville), not a
+        # misspelling of it, which differs by a letter or two inside (Tolkien, Tolkein).
+        return 0.0
     # A letter or two tell short surnames apart (Mann, Marr): only long ones are compared.
     return fuzz.ratio(ours, theirs) if min(len(ours), len(theirs)) >= 5 else 0.0
+
+
+def _misspelt(ours: str, theirs: str) -> bool:
+    """Whether one surname may be the other misspelt: a letter or two off (Tolkien, Tolkein),
+    not three (Mandel, Mandeville)."""
+    return Levenshtein.distance(_loose(ours), _loose(theirs), score_cutoff=2) <= 2
 
 
 #: A surname this alike is the same one (one letter in a long name: Kasatkin / Kasatkina).
@@ -385,7 +397,11 @@ def _score_names(
             _family_name_first(a.key, b.key)
         ):
             return 4, _("'%(theirs)s' is '%(ours)s' in another order") % names
-        if surnames >= SURNAME_CLOSE and _compare_given_names(a, b)[0] >= 2:
+        if (
+            surnames >= SURNAME_CLOSE
+            and _misspelt(a.surname, b.surname)
+            and _compare_given_names(a, b)[0] >= 2
+        ):
             return 3, _("'%(theirs)s' is nearly '%(ours)s' (a misspelt surname?)") % names
         if not turned:
             # "Murakami Haruki", family name first, against "Murakami, H." or "Ryū Murakami":

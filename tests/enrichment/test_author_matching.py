@@ -69,6 +69,14 @@ GUTENBERG = Source(
     "Project Gutenberg catalogue export (Authors)",
     FIXTURES / "imports/real_shapes/gutenberg-catalog-sagekhan-types.csv",
 )
+HELGEEGIL = Source(
+    "HelgeEgil's Goodreads export (Author)",
+    FIXTURES / "imports/goodreads_real/HelgeEgil__goodreads_library_export.csv",
+)
+GUTENBERG_HONOUR = Source(
+    "Project Gutenberg catalogue export, a title of honour without dates (Authors)",
+    FIXTURES / "imports/real_shapes/gutenberg-catalog-sagekhan-honour-without-dates.csv",
+)
 # In ../shared/fixtures only (not copied into the repo, so not checked by the test below).
 LIBRARYTHING = Source("BookWyrm's LibraryThing export sample, Primary Author (shared fixtures)")
 INVENTAIRE = Source("Inventaire's Wikidata work for The Moonstone, ru/bg descriptions (shared)")
@@ -210,6 +218,12 @@ NAME_ROWS = [
     ("Thomas Mann", SWEEP, "M. Thomas", SWEEP, 0),
     ("Mann, Thomas", SWEEP, "Thomas, M.", SWEEP, 0),
     ("Thomas Mann", SWEEP, "Mann, T.", SWEEP, 3),
+    # A surname that is another one and more (-son, -ville) is another surname, no misspelling:
+    # "John Richardson" was "John Richards" spelled another way (4), "Mandeville, John, Sir"
+    # nearly "Emily St. John Mandel" (3).
+    ("Emily St. John Mandel", HELGEEGIL, "Mandeville, John, Sir", GUTENBERG_HONOUR, 0),
+    ("John Richards", SWEEP, "John Richardson", SWEEP, 0),
+    ("Robert Williams", SWEEP, "Robert Williamson", SWEEP, 0),
     # The same surname, another person: 1, low.
     ("Ursula K. Le Guin", GOODREADS, "Charles Le Guin", ISSUE, 1),
     ("J. R. R. Tolkien", OL_TOLKIEN_SEARCH, "Christopher Tolkien (Editor)", OL_TOLKIEN_SEARCH, 1),

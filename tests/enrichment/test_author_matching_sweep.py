@@ -53,3 +53,18 @@ def test_the_duplicate_finder_proposes_a_french_transcription_not_another_romani
     assert [{m.kept.name, m.duplicate.name} for m in merges] == [
         {"Alexandre Pouchkine", "Alexander Pushkin"}
     ]
+
+
+@pytest.mark.django_db
+def test_a_surname_and_more_is_another_surname_not_proposed_as_a_duplicate():
+    """`John Richards` and `John Richardson` credited on works of one title were "another
+    spelling" (4) of one name, proposed as one person; a record of either, high on that title."""
+    for name in ("John Richards", "John Richardson"):
+        make_work("Synthetic shared title", authors=[make_author(name)])
+
+    assert author_duplicates_propose().proposed == 0
+    ours = AuthorQuery("John Richards", work_titles=("Synthetic shared title",))
+    record = AuthorRecordSummary(
+        "openlibrary", "John Richardson", work_titles=("Synthetic shared title",)
+    )
+    assert score_author_record(ours, record).tier == Tier.NONE
