@@ -256,6 +256,21 @@ def _other_forms_of_one_given_name(ours: str, theirs: str) -> bool:
     return a != b and any(a in forms and b in forms for forms in _GIVEN_NAME_FORMS)
 
 
+# English given names and the short forms people write under, which no spelling rule relates
+# (Goodreads credits "Unlimited Power" to Anthony Robbins and Tony Robbins, one man). Only
+# short forms of one name alone: Chris, Alex, Sam or Pat may be a man's or a woman's name.
+_SHORT_FORMS = {
+    "anthony": "tony", "william": "bill", "robert": "bob", "james": "jim", "michael": "mike",
+    "david": "dave", "thomas": "tom", "daniel": "dan", "joseph": "joe", "richard": "dick",
+    "edward": "ted", "kenneth": "ken", "timothy": "tim", "gregory": "greg",
+}  # fmt: skip
+
+
+def _short_form(ours: str, theirs: str) -> bool:
+    """Whether one given name is the other's short form (Tony, Anthony)."""
+    return _SHORT_FORMS.get(ours) == theirs or _SHORT_FORMS.get(theirs) == ours
+
+
 # Egyptian Arabic says ج as g, and French writes a hard g before e or i as "gu": Naguib, Nagib
 # and Najib are one name (Naguib Mahfouz, Najib Mahfuz).
 _SOFT_G = re.compile(r"gu?(?=[ei])")
@@ -289,7 +304,7 @@ def _given_names_agree(ours: str, theirs: str) -> int:
     if len(ours) == 1 or len(theirs) == 1:
         return 1 if ours[0] == theirs[0] else 0
     a, b = _loose(ours), _loose(theirs)
-    if _other_forms_of_one_given_name(ours, theirs):
+    if _other_forms_of_one_given_name(ours, theirs) or _short_form(ours, theirs):
         return 2  # Helen / Helena: one name's forms, not a masculine and a feminine one
     if _masculine_and_feminine(a, b):
         return 0
@@ -302,7 +317,7 @@ def _compare_given_names(a: _PersonName, b: _PersonName) -> tuple[int, str]:
     """Each given name or initial of the shorter side fits one of the other's, in order: a
     middle name or initial present on one side only is tolerated, a different one is not."""
     shorter, longer = sorted((a.given, b.given), key=len)
-    agreement, position, translated = 0, 0, False
+    agreement, position, translated, shortened = 0, 0, False, False
     for name in shorter:
         while position < len(longer) and not _given_names_agree(name, longer[position]):
             position += 1
@@ -310,10 +325,12 @@ def _compare_given_names(a: _PersonName, b: _PersonName) -> tuple[int, str]:
             return 0, ""
         agreement += _given_names_agree(name, longer[position])
         translated |= _other_forms_of_one_given_name(name, longer[position])
+        shortened |= _short_form(name, longer[position])
         position += 1
     initials = any(len(n) == 1 for n in (*a.given, *b.given)) and a.given != b.given
     notes = [
         *([_("another language's form of a given name")] if translated else []),
+        *([_("a given name's short form")] if shortened else []),
         *([_("initials")] if initials else []),
         *([_("a middle name on one side")] if len(a.given) != len(b.given) else []),
     ]

@@ -200,6 +200,10 @@ NAME_ROWS = [
     ("Helen Petrovna Blavatsky", SWEEP, "Helena Petrovna Blavatsky", SWEEP, 4),
     ("Елена Блаватская", SWEEP, "Helena Blavatskaya", SWEEP, 4),
     ("Julian Barnes", SWEEP, "Juliana Barnes", SWEEP, 1),
+    # A given name's English short form: "another given name" (1). Goodreads credits one
+    # book to both (Author and Additional Authors of one row).
+    ("Anthony Robbins", GOODREADS, "Tony Robbins", GOODREADS, 4),
+    ("Robbins, Anthony", GOODREADS, "Tony Robbins", GOODREADS, 4),
     # Maybe the same person: 3 (review at best, even with a shared work).
     # Pinyin against Wade-Giles: "another name" (0). Folding them makes namesakes meet too
     # (Zhang and Chang are two family names): a reviewer's, never the same name.

@@ -68,3 +68,22 @@ def test_a_surname_and_more_is_another_surname_not_proposed_as_a_duplicate():
         "openlibrary", "John Richardson", work_titles=("Synthetic shared title",)
     )
     assert score_author_record(ours, record).tier == Tier.NONE
+
+
+@pytest.mark.django_db
+def test_a_given_name_s_short_form_is_proposed_as_one_person():
+    """mapmyreads' Goodreads export credits "Unlimited Power" (ISBN 9780684845777) to Anthony
+    Robbins and, in Additional Authors, to Tony Robbins: two authors of one work whose names
+    shared only a surname (1), never proposed as one."""
+    make_work(
+        "Unlimited Power: The New Science of Personal Achievement",
+        authors=[make_author("Anthony Robbins"), make_author("Tony Robbins")],
+    )
+
+    author_duplicates_propose()
+
+    merge = AuthorMerge.objects.select_related("kept", "duplicate").get()
+    assert {merge.kept.name, merge.duplicate.name} == {"Anthony Robbins", "Tony Robbins"}
+    assert merge.evidence["name_reason"] == (
+        "'Tony Robbins' is 'Anthony Robbins' (a given name's short form)"
+    )
