@@ -224,12 +224,14 @@ class BackfillMonthAdmin(BackfillMonthActions, ViewerOnObjectMixin, ReadOnlyAdmi
         )
 
     def get_fieldsets(self, request, obj=None):
+        # The mixins' (a relation such as who asked links only for who may open it).
+        fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and self._waits(obj):
-            return self.fieldsets
+            return fieldsets
         # Only a waiting month's page says until when it waits.
         return [
             (name, {**options, "fields": [f for f in options["fields"] if f != "waiting"]})
-            for name, options in self.fieldsets
+            for name, options in fieldsets
         ]
 
     @admin.display(description=_("Waiting"))
