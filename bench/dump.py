@@ -21,10 +21,15 @@ Printed for each step: MB/s of uncompressed input and lines/s.
 - the full load (`dump_load`, as the command runs it), per file and in total, with the CPU
   of the feeding process, the workers and PostgreSQL's own processes per GB, and the MB/s that
   bounds on this machine's free cores;
-- ISBN lookups: 1,000 ISBNs (80 % in the dump) per batch, SQL only and whole Candidates.
+- ISBN lookups: 1,000 ISBNs (80 % in the dump) per batch, SQL only and whole Candidates;
+  with `--candidates FILE`, the whole Candidates of those batches written to FILE (gzip JSON)
+  when it does not exist, else compared with it field for field, notes' messages and values
+  included: how a change to the lookup's speed shows it changed no candidate (run the old code
+  to write the file, then the new to compare; same --size-mb).
 """
 
 import argparse
+import dataclasses
 import gzip
 import json
 import os
@@ -316,7 +321,45 @@ def postgres_cpu_seconds() -> float | None:
         return None
 
 
-def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> None:
+def candidates_json(results: dict) -> dict:
+    """A batch's answer as JSON: each ISBN's candidates, every field, the notes' codes too."""
+    from enrichment.candidate_notes import note_code
+
+    return {
+        isbn13: [
+            {**dataclasses.asdict(c), "notes_codes": [note_code(n) for n in c.notes]}
+            for c in result.candidates
+        ]
+        for isbn13, result in sorted(results.items())
+    }
+
+
+def same_candidates(path: Path, answers: list[dict]) -> bool:
+    """Write the answers to `path` (none there yet), else compare them with it; print which."""
+    if not path.exists():
+        path.write_bytes(gzip.compress(json.dumps(answers).encode(), mtime=0))
+        print(f"candidates written to {path}")
+        return True
+    expected = json.loads(gzip.decompress(path.read_bytes()))
+    answers = json.loads(json.dumps(answers))  # as read back: tuples become lists
+    candidates = sum(len(cs) for answer in expected for cs in answer.values())
+    differ = [
+        (n, isbn13)
+        for n, (mine, theirs) in enumerate(zip(answers, expected, strict=True))
+        for isbn13 in sorted(mine.keys() | theirs.keys())
+        if mine.get(isbn13) != theirs.get(isbn13)
+    ]
+    print(
+        f"candidates compared with {path}: {len(expected)} batches, {candidates:,} candidates,"
+        f" {len(differ)} ISBNs differ"
+        + (f" (first: batch {differ[0][0]}, {differ[0][1]})" if differ else "")
+    )
+    return not differ
+
+
+def run_load_and_lookups(
+    directory: Path, workers: int | None, batches: int, candidates_file: str | None = None
+) -> None:
     import django
 
     django.setup()
@@ -398,8 +441,10 @@ def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> 
     ):
         timings = []
         found = 0
+        asked_batches = []
         for _ in range(batches):
             asked = batch()
+            asked_batches.append(asked)
             start = time.perf_counter()
             answer = ask(asked)
             timings.append((time.perf_counter() - start) * 1000)
@@ -411,6 +456,10 @@ def run_load_and_lookups(directory: Path, workers: int | None, batches: int) -> 
             f" {statistics.median(timings):6.1f} ms, max {max(timings):6.1f} ms"
             f" ({batches} batches; {found} found in the last)"
         )
+    if candidates_file:
+        answers = [candidates_json(provider.lookup_isbns(asked)) for asked in asked_batches]
+        if not same_candidates(Path(candidates_file), answers):
+            sys.exit(3)
 
 
 def main() -> None:
@@ -418,10 +467,15 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=1024, help="editions.txt.gz size, MB")
     parser.add_argument("--workers", type=int, default=None, help="parsing processes")
     parser.add_argument("--batches", type=int, default=20, help="lookup batches of 1,000")
+    parser.add_argument(
+        "--candidates",
+        metavar="FILE",
+        help="write the lookups' Candidates to FILE (gzip JSON), or compare them with it",
+    )
     parser.add_argument("--run-here", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_here:
-        run_load_and_lookups(Path(args.run_here), args.workers, args.batches)
+        run_load_and_lookups(Path(args.run_here), args.workers, args.batches, args.candidates)
         return
 
     print(
@@ -451,6 +505,8 @@ def main() -> None:
         env.pop("DATABASE_URL", None)
         me = [sys.executable, str(Path(__file__).resolve()), "--run-here", str(directory)]
         me += ["--batches", str(args.batches)]
+        if args.candidates:
+            me += ["--candidates", str(Path(args.candidates).resolve())]
         if args.workers is not None:
             me += ["--workers", str(args.workers)]
         result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
