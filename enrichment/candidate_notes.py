@@ -23,8 +23,13 @@ class Note(str):
 
     def __new__(cls, message: str, values: dict[str, Any] | None = None) -> "Note":
         values = dict(values or {})
-        with translation.override("en"):
+        if translation.get_language() == "en":
+            # A batch's notes written under one override (a provider's candidates): switching
+            # language costs more than the rest of a note.
             text = say(message, values)
+        else:
+            with translation.override("en"):
+                text = say(message, values)
         note = super().__new__(cls, message if text is None else text)
         note.message, note.values = message, values
         return note

@@ -18,6 +18,7 @@ import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -79,11 +80,7 @@ class OpenLibraryDumpProvider(Provider):
         urls = record_urls()  # once a call, not twice a candidate
         for chunk in chunks(list(wanted), self.batch_size):
             matches = lookup.editions_by_isbn(chunk, present=present)
-            for isbn13 in chunk:
-                candidates = [
-                    settle.settle_candidate(candidate_from_match(match, urls=urls))
-                    for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
-                ]
+            for isbn13, candidates in settled_candidates(chunk, matches, urls).items():
                 status = LookupStatus.FOUND if candidates else LookupStatus.NOT_FOUND
                 results[isbn13] = self._result(isbn13, status, candidates=candidates)
         return results
@@ -239,6 +236,23 @@ def chain_note(
             work=work_key,
         )
     return note(gettext_noop("no cover in the edition, its work or another edition of the work"))
+
+
+def settled_candidates(
+    isbn13s: Sequence[str], matches: dict[str, list[lookup.EditionMatch]], urls: RecordUrls
+) -> dict[str, list[Candidate]]:
+    """Each asked ISBN's candidates (up to MAX_EDITIONS_PER_ISBN), as every provider hands
+    them on (settle.settle_candidate)."""
+    # Their notes' text is English (candidate_notes.Note): one switch of language for the
+    # batch, where each note switched to English and back (about half of what a note costs).
+    with translation.override("en"):
+        return {
+            isbn13: [
+                settle.settle_candidate(candidate_from_match(match, urls=urls))
+                for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
+            ]
+            for isbn13 in isbn13s
+        }
 
 
 def candidate_from_match(
