@@ -18,6 +18,7 @@ import functools
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import msgspec
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -171,6 +172,40 @@ year_of = functools.lru_cache(maxsize=50_000)(fields.year_of)
 # A few hundred languages and formats, each spelled a few ways: remembered too.
 language_code = functools.lru_cache(maxsize=10_000)(fields.language_code)
 edition_format = functools.lru_cache(maxsize=10_000)(fields.edition_format)
+# An author has many editions, and a campaign asks for them batch after batch.
+person_name = functools.lru_cache(maxsize=50_000)(fields.person_name)
+
+
+def catalogue_fields(
+    edition: lookup.DumpEdition, authors: Sequence[lookup.DumpAuthor]
+) -> openlibrary_marc.CatalogueFields:
+    """The edition's catalogue text and its authors read by the one reader
+    (`openlibrary_marc.catalogue_fields`), remembered by what it reads: most editions hold no
+    series or credits, and their publisher, its places, their pagination and their authors
+    repeat (a publisher's names and places are the costliest rule of a candidate). The people
+    are immutable; callers copy the list."""
+    return _catalogue_fields(
+        edition.publisher,
+        edition.page_count,
+        _catalogue_key(edition.catalogue_fields),
+        tuple((author.name, author.author_id) for author in authors if author.name),
+    )
+
+
+_catalogue_key = msgspec.json.Encoder(order="deterministic").encode
+
+
+@functools.lru_cache(maxsize=50_000)
+def _catalogue_fields(
+    publisher: str, page_count: int | None, catalogue: bytes, authors: tuple[tuple[str, int], ...]
+) -> openlibrary_marc.CatalogueFields:
+    return openlibrary_marc.catalogue_fields(
+        {**lookup.decode_json(catalogue), "publishers": [publisher], "number_of_pages": page_count},
+        (
+            Contributor(name=person_name(name), provider_id=f"OL{author_id}A")
+            for name, author_id in authors
+        ),
+    )
 
 
 class RecordUrls(NamedTuple):
@@ -265,19 +300,7 @@ def candidate_from_match(
     if edition.work_id is not None:
         ids["openlibrary_work"] = f"OL{edition.work_id}W"
     isbn13s, isbn10s = isbns_of_keys(edition.isbn_keys)
-    # The one reader of the record's catalogue text, as the online client reads it.
-    catalogue = openlibrary_marc.catalogue_fields(
-        {
-            **edition.catalogue_fields,
-            "publishers": [edition.publisher],
-            "number_of_pages": edition.page_count,
-        },
-        (
-            Contributor(name=fields.person_name(author.name), provider_id=f"OL{author.author_id}A")
-            for author in match.authors
-            if author.name
-        ),
-    )
+    catalogue = catalogue_fields(edition, match.authors)
     return Candidate(
         provider=OpenLibraryDumpProvider.name,
         provider_ids=ids,
@@ -285,7 +308,7 @@ def candidate_from_match(
         isbn10=isbn10s,
         title=edition.title or (work.title if work else ""),
         subtitle=edition.subtitle or (work.subtitle if work and not edition.title else ""),
-        authors=catalogue.people,
+        authors=list(catalogue.people),  # remembered: each candidate its own list
         publisher=catalogue.publisher,
         publication_date=iso_date(edition.publish_date),
         page_count=catalogue.page_count,

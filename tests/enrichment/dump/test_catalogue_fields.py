@@ -14,6 +14,7 @@ from django.db import connection
 from catalog import isbn
 from enrichment.candidates import Contributor
 from enrichment.dump import tables
+from enrichment.providers import openlibrary_marc
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.openlibrary_dump import OpenLibraryDumpProvider
 from enrichment.providers.settle import settle_candidate
@@ -165,3 +166,29 @@ def test_the_dumps_edition_keeps_the_article_its_record_files_apart(load_dump, d
     )
 
     assert from_dump.title == online.title == "The idiot"
+
+
+def test_the_catalogue_text_of_a_record_seen_before_is_not_read_again(
+    load_dump, dump_file, monkeypatch
+):
+    """A batch of 1,000 ISBNs read every edition's catalogue text (its publisher, places,
+    series, credits) again, however often the same text had been read: the costliest rule of a
+    dump candidate (issue 18, goal 4). Each edition still proposes what the record online does."""
+    records = [record(name) for name in REAL_RECORDS]
+    both_ways = candidates_both_ways(records, load_dump, dump_file)
+    asked = [from_dump.queried_isbn for _, _, from_dump in both_ways]
+    read = []
+    real_reader = openlibrary_marc.catalogue_fields
+    monkeypatch.setattr(
+        openlibrary_marc,
+        "catalogue_fields",
+        lambda *args: read.append(args) or real_reader(*args),
+    )
+
+    again = OpenLibraryDumpProvider().lookup_isbns(asked)
+
+    assert read == []
+    for (_, online, from_dump), isbn13 in zip(both_ways, asked, strict=True):
+        assert again[isbn13].candidates == [from_dump]
+        for field in ("series", "series_number", "authors", "page_count", "publisher"):
+            assert getattr(from_dump, field) == getattr(online, field), field
