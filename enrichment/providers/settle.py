@@ -121,8 +121,12 @@ def single_spaced_text(candidate: Candidate) -> Candidate:
     Publishers  Stock Account". A description keeps its lines. Changes `candidate` in place."""
     for name in ("title", "subtitle", "series", "series_number", "publisher"):
         setattr(candidate, name, single_spaced(getattr(candidate, name)))
+    # A person is immutable: one whose name is single-spaced already is kept, not copied.
     candidate.authors = [
-        replace(person, name=single_spaced(person.name)) for person in candidate.authors
+        person
+        if (name := single_spaced(person.name)) == person.name
+        else replace(person, name=name)
+        for person in candidate.authors
     ]
     candidate.subjects = [single_spaced(subject) for subject in candidate.subjects]
     return candidate

@@ -1,0 +1,81 @@
+"""What settling a provider's record costs (enrichment.providers.settle): a 1,000-ISBN batch of
+the local dump settles ~750 candidates (issue 18, goal 4: < 50 ms a batch, candidates
+included), so a rule is tried only where the text holds what it changes, and the text it
+settles is the same as every rule's full pass gives."""
+
+import re
+
+import pytest
+
+from catalog import column_text
+from enrichment.candidates import Candidate, Contributor
+from enrichment.providers import settle
+
+
+class Spy:
+    """A compiled pattern that counts the passes made with it."""
+
+    def __init__(self, pattern: re.Pattern, passes: list[str]):
+        self.pattern, self.passes = pattern, passes
+
+    def __getattr__(self, method):
+        def counted(*args, **kwargs):
+            self.passes.append(self.pattern.pattern)
+            return getattr(self.pattern, method)(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def spaces_passes(monkeypatch):
+    passes: list[str] = []
+    for name in ("_SPACES", "_ZERO_WIDTH"):
+        monkeypatch.setattr(column_text, name, Spy(getattr(column_text, name), passes))
+    return passes
+
+
+def test_text_already_single_spaced_is_kept_without_a_regex_pass(spaces_passes):
+    """Nearly every record's title, names and subjects are single-spaced already."""
+    author = Contributor("Ursula K. Le Guin", provider_id="OL31353A")
+    record = settle.settle_candidate(
+        Candidate(
+            provider="openlibrary_dump",
+            title="The Left Hand of Darkness",
+            subtitle="Fiftieth anniversary edition",
+            publisher="Ace Books",
+            authors=[author],
+            subjects=["Science fiction", "Gethen (Imaginary place)"],
+        )
+    )
+
+    assert spaces_passes == []
+    assert (record.title, record.subtitle, record.publisher) == (
+        "The Left Hand of Darkness",
+        "Fiftieth anniversary edition",
+        "Ace Books",
+    )
+    assert record.authors == [author]
+    assert record.subjects == ["Science fiction", "Gethen (Imaginary place)"]
+
+
+@pytest.mark.parametrize(
+    ("written", "kept"),
+    [
+        ("The Left Hand\tof Darkness", "The Left Hand of Darkness"),
+        ("The Left Hand of  Darkness", "The Left Hand of Darkness"),
+        (" The Left Hand of Darkness", "The Left Hand of Darkness"),
+        ("The Left Hand of Darkness ", "The Left Hand of Darkness"),
+        ("The Left Hand of\u00a0Darkness", "The Left Hand of Darkness"),  # no-break space
+        ("The Left Hand of\u2028Darkness", "The Left Hand of Darkness"),  # line separator
+        ("The Left Hand of\x1fDarkness", "The Left Hand of Darkness"),  # unit separator
+        ("The Left Hand of Dark\u200bness", "The Left Hand of Darkness"),  # zero-width space
+        ("The Left Hand of Dark\ufeffness", "The Left Hand of Darkness"),  # byte order mark
+        ("Левая рука тьмы", "Левая рука тьмы"),
+        ("گل\u200cها", "گل\u200cها"),  # Persian's zero-width non-joiner shapes the word: kept
+    ],
+)
+def test_text_that_is_not_single_spaced_still_is_once_settled(written, kept):
+    author = settle.settle_candidate(Candidate(provider="x", authors=[Contributor(written)]))
+    record = settle.settle_candidate(Candidate(provider="x", title=written, subjects=[written]))
+
+    assert (record.title, record.subjects, author.authors) == (kept, [kept], [Contributor(kept)])
