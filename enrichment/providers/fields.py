@@ -184,7 +184,11 @@ _DASHES_BEFORE_DATES = re.compile(r",\s*--\s*(?=\d)")
 def heading_text(value: Any) -> str:
     """`text`, without the full stop or comma that closes a catalogue heading (a subject, a
     name), nor the "--" before a person's dates."""
-    return _HEADING_END.sub("", _DASHES_BEFORE_DATES.sub(", ", text(value)))
+    heading = text(value)
+    if "--" in heading:
+        heading = _DASHES_BEFORE_DATES.sub(", ", heading)
+    # Stripped by `text`: only a heading whose last character is a stop or a comma has one.
+    return _HEADING_END.sub("", heading) if heading[-1:] in (".", ",") else heading
 
 
 # Quotation marks around a whole name: Russian catalogues quote a publisher's name

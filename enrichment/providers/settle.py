@@ -137,7 +137,8 @@ def single_spaced_text(candidate: Candidate) -> Candidate:
 _UNCLOSED_PARENTHESIS = re.compile(r"\s*\([^()]*$")
 # The separator a catalogue leaves after a title whose subtitle it files apart ("Official
 # Journal of the European Communities: ", Open Library's dump; MARC's "Title :", "Title /").
-_TRAILING_SEPARATOR = re.compile(r"[\s:;/,=]+$")
+_SEPARATORS = ":;/,="
+_TRAILING_SEPARATOR = re.compile(rf"[\s{re.escape(_SEPARATORS)}]+$")
 # Brackets that hold nothing (Open Library's search: "… (IN RUSSIAN LANGUAGE)  (  )").
 _EMPTY_BRACKETS = re.compile(r"\s*(?:\(\s*\)|\[\s*\])")
 
@@ -150,12 +151,18 @@ def settled_title(candidate: Candidate) -> Candidate:
     and without its last parenthesis when that is never closed (the series it began is cut
     short, its number lost: a note says so); a subtitle the title holds already is not proposed
     (a note says so). Changes `candidate` in place and returns it."""
-    title = _EMPTY_BRACKETS.sub("", candidate.title).strip() or candidate.title
-    title = heading_text(_TRAILING_SEPARATOR.sub("", title) or title)
+    # Each pattern below is tried only where its first character is (nearly every title has
+    # no bracket and no separator at its end): the same title, without most regex passes.
+    title = candidate.title
+    bracketed = "(" in title or "[" in title
+    title = (_EMPTY_BRACKETS.sub("", title) if bracketed else title).strip() or title
+    if title and (title[-1] in _SEPARATORS or title[-1].isspace()):
+        title = _TRAILING_SEPARATOR.sub("", title) or title
+    title = heading_text(title)
     if (fronted := front_article(title)) != title:  # "Lord of the Rings, the": a filing form
         title = fronted[:1].upper() + fronted[1:]
     candidate.subtitle = heading_text(candidate.subtitle)
-    match = _UNCLOSED_PARENTHESIS.search(title)
+    match = _UNCLOSED_PARENTHESIS.search(title) if "(" in title else None
     if match and match.start() > 0:
         cut = _TRAILING_SEPARATOR.sub("", title[: match.start()]) or title[: match.start()]
         candidate.notes.append(
@@ -187,6 +194,8 @@ def _title_holds(title: str, subtitle: str) -> bool:
     """Whether the title names the subtitle as one of its parts after a colon (Open Library's
     "Aerospace and Electronics Cost Indices (1990 = 100): Business Monitor: Monthly Statistics:
     Business Monitors", subtitle "Monthly Statistics"): proposed both, the reader sees it twice."""
+    if ":" not in title:
+        return False
     wanted = subtitle.casefold()
     return any(part.casefold() == wanted for part in _TITLE_PARTS.split(title)[1:])
 

@@ -9,7 +9,7 @@ import pytest
 
 from catalog import column_text
 from enrichment.candidates import Candidate, Contributor
-from enrichment.providers import settle
+from enrichment.providers import fields, settle
 
 
 class Spy:
@@ -79,3 +79,54 @@ def test_text_that_is_not_single_spaced_still_is_once_settled(written, kept):
     record = settle.settle_candidate(Candidate(provider="x", title=written, subjects=[written]))
 
     assert (record.title, record.subjects, author.authors) == (kept, [kept], [Contributor(kept)])
+
+
+@pytest.fixture
+def title_passes(monkeypatch):
+    passes: list[str] = []
+    for module, name in (
+        (settle, "_EMPTY_BRACKETS"),
+        (settle, "_TRAILING_SEPARATOR"),
+        (settle, "_UNCLOSED_PARENTHESIS"),
+        (settle, "_TITLE_PARTS"),
+        (fields, "_HEADING_END"),
+        (fields, "_DASHES_BEFORE_DATES"),
+    ):
+        monkeypatch.setattr(module, name, Spy(getattr(module, name), passes))
+    return passes
+
+
+def test_a_title_with_nothing_to_settle_is_kept_without_a_regex_pass(title_passes):
+    """Nearly every title has no bracket, no separator or full stop at its end, and no colon."""
+    record = settle.settled_title(
+        Candidate(provider="x", title="Crime and Punishment", subtitle="A Novel in Six Parts")
+    )
+
+    assert title_passes == []
+    assert (record.title, record.subtitle, record.notes) == (
+        "Crime and Punishment",
+        "A Novel in Six Parts",
+        [],
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "subtitle", "settled", "notes"),
+    [
+        ("Crime and punishment.", "a novel.", ("Crime and punishment", "a novel"), 0),
+        ("Official Journal of the EC: ", "", ("Official Journal of the EC", ""), 0),
+        ("Crime and Punishment /", "", ("Crime and Punishment", ""), 0),
+        ("Crime and Punishment =", "", ("Crime and Punishment", ""), 0),
+        ("Crime and Punishment (  )", "", ("Crime and Punishment", ""), 0),
+        ("Crime and Punishment [ ]", "", ("Crime and Punishment", ""), 0),
+        ("Lord of the Rings, the", "", ("The Lord of the Rings", ""), 0),
+        ("The Fellowship (Lord of the Rings", "", ("The Fellowship", ""), 1),
+        ("Monitor: Monthly Data", "Monthly Data", ("Monitor: Monthly Data", ""), 1),
+        ("Dostoyevsky, Fyodor, -- 1821-1881.", "", ("Dostoyevsky, Fyodor, 1821-1881", ""), 0),
+        ("Smith, John, Jr.", "J. R. R.", ("Smith, John, Jr.", "J. R. R."), 0),
+    ],
+)  # fmt: skip
+def test_a_title_that_needs_settling_still_is(title, subtitle, settled, notes):
+    record = settle.settled_title(Candidate(provider="x", title=title, subtitle=subtitle))
+
+    assert ((record.title, record.subtitle), len(record.notes)) == (settled, notes)
