@@ -9,6 +9,7 @@ A name then its number is read by the importers' rule for a title's series paren
 in `Stormbringer (Elric Saga, Book 6)`.
 """
 
+import functools
 import re
 
 from catalog.text import ROMAN_NUMERAL, normalize_text, roman_to_int, split_series_entries
@@ -87,6 +88,8 @@ def _is_a_name(name: str) -> bool:
     )
 
 
+# Pure, and a batch's subtitles repeat (a publisher's series on each of its books).
+@functools.lru_cache(maxsize=10_000)
 def split_series_statement(subtitle: str) -> tuple[str, str] | None:
     """(series, number) of a subtitle that is a series statement, the number "" when it has
     none ("A Jack Reacher Novel" -> ("Jack Reacher", "")); None for any other subtitle."""

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from catalog import column_text
+from catalog import column_text, series_statements
 from enrichment.candidates import Candidate, Contributor
 from enrichment.providers import fields, settle
 
@@ -130,3 +130,23 @@ def test_a_title_that_needs_settling_still_is(title, subtitle, settled, notes):
     record = settle.settled_title(Candidate(provider="x", title=title, subtitle=subtitle))
 
     assert ((record.title, record.subtitle), len(record.notes)) == (settled, notes)
+
+
+def test_a_batchs_repeated_subtitle_is_read_once_for_its_series(monkeypatch):
+    """A publisher prints its series on each of its books: a batch's subtitles repeat, and
+    reading one as a series statement is the costliest rule of a candidate."""
+    passes: list[str] = []
+    for name in ("_NUMBER_OF_SERIES", "_SERIES_THEN_NUMBER_WORD", "_NAMED_NOVEL"):
+        monkeypatch.setattr(series_statements, name, Spy(getattr(series_statements, name), passes))
+    series_statements.split_series_statement.cache_clear()
+    subtitles = ["Book Six of the Elric Saga", "A Jack Reacher Novel", "A Novel"] * 3
+
+    records = [
+        settle.settle_candidate(Candidate(provider="x", title="A title", subtitle=subtitle))
+        for subtitle in subtitles
+    ]
+
+    read = [(record.series, record.series_number, record.subtitle) for record in records]
+    assert read == [("Elric Saga", "6", ""), ("Jack Reacher", "", ""), ("", "", "A Novel")] * 3
+    assert [len(record.notes) for record in records] == [1, 1, 0] * 3
+    assert len(passes) == 1 + 3 + 3  # each subtitle once: 1 pattern for the first, 3 for others
