@@ -244,33 +244,52 @@ def cover_refs(cover_ids: list[int], *, covers_url: str | None = None) -> list[C
     ]
 
 
-def cover_note(match: lookup.EditionMatch) -> Note:
-    """The step of the cover chain that gave the cover, for reviewers."""
+def cover_note(match: lookup.EditionMatch, made: dict | None = None) -> Note:
+    """The step of the cover chain that gave the cover, for reviewers (`chain_note`)."""
     return chain_note(
         work_id=match.edition.work_id,
         cover_from=match.cover_from,
         cover_edition_id=match.cover_edition_id,
+        made=made,
     )
 
 
 def chain_note(
-    *, work_id: int | str | None, cover_from: str, cover_edition_id: int | str | None
+    *,
+    work_id: int | str | None,
+    cover_from: str,
+    cover_edition_id: int | str | None,
+    made: dict | None = None,
 ) -> Note:
     """The words for a step of the cover chain (the provider's and the campaign's; the
     campaign passes tokens for the numbers, which are only formatted): a note a reviewer reads
-    among the request's candidates, in their language."""
+    among the request's candidates, in their language. A batch passes `made`, the notes it made
+    already: a note is never changed once made, and two of the four steps' notes are the same
+    for every candidate, so each is made once a batch (making one, its language looked up and
+    its message translated, cost more than the rest of a candidate's notes)."""
+    message, values = _chain_step(work_id, cover_from, cover_edition_id)
+    if made is None:
+        return note(message, **values)
+    key = (message, *values.values())
+    if (said := made.get(key)) is None:
+        said = made[key] = note(message, **values)
+    return said
+
+
+def _chain_step(
+    work_id: int | str | None, cover_from: str, cover_edition_id: int | str | None
+) -> tuple[str, dict[str, str]]:
     work_key = f"OL{work_id}W"
     if cover_from == lookup.COVER_FROM_EDITION:
-        return note(gettext_noop("cover from the edition"))
+        return gettext_noop("cover from the edition"), {}
     if cover_from == lookup.COVER_FROM_WORK:
-        return note(gettext_noop("cover from the work %(work)s"), work=work_key)
+        return gettext_noop("cover from the work %(work)s"), {"work": work_key}
     if cover_from == lookup.COVER_FROM_SIBLING:
-        return note(
+        return (
             gettext_noop("cover from sibling edition %(edition)s of work %(work)s"),
-            edition=f"OL{cover_edition_id}M",
-            work=work_key,
+            {"edition": f"OL{cover_edition_id}M", "work": work_key},
         )
-    return note(gettext_noop("no cover in the edition, its work or another edition of the work"))
+    return gettext_noop("no cover in the edition, its work or another edition of the work"), {}
 
 
 def settled_candidates(
@@ -280,10 +299,11 @@ def settled_candidates(
     them on (settle.settle_candidate)."""
     # Their notes' text is English (candidate_notes.Note): one switch of language for the
     # batch, where each note switched to English and back (about half of what a note costs).
+    made: dict = {}  # the batch's cover notes (`chain_note`)
     with translation.override("en"):
         return {
             isbn13: [
-                settle.settle_candidate(candidate_from_match(match, urls=urls))
+                settle.settle_candidate(candidate_from_match(match, urls=urls, notes_made=made))
                 for match in matches.get(isbn13, [])[:MAX_EDITIONS_PER_ISBN]
             ]
             for isbn13 in isbn13s
@@ -291,7 +311,7 @@ def settled_candidates(
 
 
 def candidate_from_match(
-    match: lookup.EditionMatch, *, urls: RecordUrls | None = None
+    match: lookup.EditionMatch, *, urls: RecordUrls | None = None, notes_made: dict | None = None
 ) -> Candidate:
     urls = urls or record_urls()
     edition, work = match.edition, match.work
@@ -322,7 +342,7 @@ def candidate_from_match(
         queried_isbn=match.isbn13,
         first_published_year=year_of(work.first_publish_date) if work else None,
         source_url=f"{urls.base_url}/books/{edition_key}",
-        notes=[cover_note(match)],
+        notes=[cover_note(match, notes_made)],
     )
 
 
