@@ -6,7 +6,7 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from enrichment.models import BackfillMonth
-from tests.enrichment.backfill.test_backfill_admin import (
+from tests.enrichment.backfill.admin_support import (
     action_post,
     logged_in,
     month,
