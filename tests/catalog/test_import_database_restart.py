@@ -3,7 +3,6 @@ started again; a real worker process): the job goes on from its next batch once 
 back, keeping the rows already committed and importing none twice. Run on PostgreSQL
 (scripts/with_postgres.sh); skipped on SQLite."""
 
-import json
 import subprocess
 import sys
 
@@ -23,7 +22,14 @@ from tests.catalog.test_import_recovery import (
     started_job,
 )
 from tests.catalog.test_import_scale import synthetic_goodreads_file
-from tests.enrichment.processes import process_env, shared_database_url, start, wait_for
+from tests.enrichment.processes import (
+    kill_group,
+    last_json_when_done,
+    process_env,
+    shared_database_url,
+    start,
+    wait_for,
+)
 from tests.postgres_restart import postgres_data_directory, postgres_restart
 
 # A worker running one import task (a task's time budget), each batch held open a moment after
@@ -100,13 +106,10 @@ def test_an_import_whose_database_restarts_goes_on_from_its_next_batch(tmp_path)
 
         wait_for(three_batches_committed, 60, "three batches to commit")
         postgres_restart(data_directory, down_for=3)
-        out, err = worker.communicate(timeout=120)
+        found = last_json_when_done(worker)
     finally:
         if worker.poll() is None:
-            worker.kill()
-            worker.wait(timeout=30)
-    assert worker.returncode == 0, err
-    found = json.loads(out.strip().splitlines()[-1])
+            kill_group(worker)
     # Not failed: waiting to go on, and then gone on, in one more task.
     assert found["after_the_restart"] == ["pending", ""], found
     assert found["tasks"] == 1

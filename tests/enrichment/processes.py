@@ -70,16 +70,25 @@ def wait_for(condition, timeout: float, what: str):
 def last_json_of(script: str, argument: str, env: dict[str, str], timeout: float = 120):
     """The last line a Python `script` run in a fresh process (with `argument`) prints, read as
     JSON: what a new worker found after another was killed."""
-    finished = subprocess.run(
+    process = start(
         [sys.executable, "-c", script, argument],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
+        env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
-    assert finished.returncode == 0, finished.stderr
-    return json.loads(finished.stdout.strip().splitlines()[-1])
+    try:
+        return last_json_when_done(process, timeout)
+    finally:
+        if process.poll() is None:
+            kill_group(process)
+
+
+def last_json_when_done(process: subprocess.Popen, timeout: float = 120):
+    """The last line a started process prints, read as JSON once it has exited with status 0:
+    what a worker found after what the test did to it."""
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def read_status(path: Path):

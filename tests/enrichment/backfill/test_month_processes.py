@@ -4,7 +4,6 @@ one), or its PostgreSQL server restarted under it. Either way the month runs aga
 written twice nor queued twice, and the month says what happened; an outage counts no retry
 (tests/enrichment/backfill/test_run.py plays both inside one process)."""
 
-import json
 import os
 import signal
 import subprocess
@@ -13,7 +12,9 @@ import sys
 import pytest
 
 from tests.enrichment.processes import (
+    kill_group,
     last_json_of,
+    last_json_when_done,
     process_env,
     shared_database_url,
     start,
@@ -170,13 +171,10 @@ def test_a_month_whose_postgresql_restarts_runs_again_with_no_retry_counted(tmp_
     try:
         wait_for(lambda: _searched(tmp_path) >= 5, 60, "five title searches")
         postgres_restart(data_directory, down_for=3)
-        out, err = worker.communicate(timeout=120)
+        found = last_json_when_done(worker)
     finally:
         if worker.poll() is None:
-            worker.kill()
-            worker.wait(timeout=30)
-    assert worker.returncode == 0, err
-    found = json.loads(out.strip().splitlines()[-1])
+            kill_group(worker)
 
     # Given back once the database answered, saying why, with no retry counted; then run whole.
     after = found["after_the_outage"]

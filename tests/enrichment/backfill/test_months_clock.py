@@ -7,11 +7,11 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from enrichment.backfill import claims, months
 from enrichment.backfill.months import MonthMetrics
 from enrichment.models import BackfillMonth
+from tests.enrichment.test_claims_clock import TEN_MINUTES, on_a_machine
 
 pytestmark = [
     pytest.mark.django_db,
@@ -21,12 +21,11 @@ pytestmark = [
     ),
 ]
 
-ON_TIME = timezone.now
 Status = BackfillMonth.Status
 
 
 def a_worker_ten_minutes_behind(monkeypatch) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: ON_TIME() - datetime.timedelta(minutes=10))
+    on_a_machine(monkeypatch, -TEN_MINUTES)
 
 
 def claimed() -> BackfillMonth:
