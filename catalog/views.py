@@ -140,9 +140,11 @@ def _started(request, job: ImportJob, model_admin):
             "source": job.get_source_display(),
         },
     )
-    queued = services.import_job_start(job=job)
+    started = services.import_job_start(job=job)
     job.refresh_from_db()
-    if queued:
+    if started == services.ImportStart.WAITING_FOR_QUEUE:
+        messages.warning(request, services.import_job_waiting_for_queue_text(rows=job.rows_total))
+    elif started == services.ImportStart.QUEUED:
         messages.info(
             request,
             ngettext(

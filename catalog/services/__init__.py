@@ -24,11 +24,16 @@ from catalog.services.failed_rows import (
     import_row_rerun,
     import_row_rerun_refusal,
 )
-from catalog.services.job_recovery import RecoveredImports, import_jobs_recover
+from catalog.services.job_recovery import (
+    RecoveredImports,
+    import_job_waiting_for_queue_text,
+    import_jobs_recover,
+)
 from catalog.services.job_retention import import_files_purge, import_jobs_delete
 from catalog.services.jobs import (
     CancelOutcome,
     ImportClaimLost,
+    ImportStart,
     ProgressCallback,
     import_enrichment_available,
     import_job_cancel,
@@ -45,6 +50,7 @@ __all__ = [
     "CancelOutcome",
     "ImportClaimLost",
     "ImportRowRerunRefused",
+    "ImportStart",
     "ProgressCallback",
     "RecoveredImports",
     "import_enrichment_available",
@@ -58,6 +64,7 @@ __all__ = [
     "import_job_retry_start",
     "import_job_run",
     "import_job_start",
+    "import_job_waiting_for_queue_text",
     "import_jobs_delete",
     "import_jobs_recover",
     "import_row_rerun",

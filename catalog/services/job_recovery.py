@@ -21,13 +21,16 @@ records and run again (called by the periodic sweep, `enrichment.sweep`).
 """
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import ngettext
 
+from bookstore import task_queue
 from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
 from bookstore.outages import database_back, is_outage
 from catalog.models import ImportJob
@@ -65,6 +68,28 @@ class RecoveredImports:
             "cancelled": self.cancelled,
             "failed": self.failed,
         }
+
+
+def import_job_waiting_for_queue_text(*, rows: int) -> str:
+    """What a librarian reads of an import recorded while the broker was unavailable
+    (jobs.ImportStart.WAITING_FOR_QUEUE): the sweep hands it over as it does any pending job no
+    task took (`import_jobs_lost`), once it has waited the stale interval and the queue is back."""
+    minutes = max(1, math.ceil(settings.ENRICHMENT_STALE_SECONDS / 60))
+    waiting = ngettext(
+        "The file is saved and nothing is lost: its %(rows)s row waits for the queue.",
+        "The file is saved and nothing is lost: its %(rows)s rows wait for the queue.",
+        rows,
+    ) % {"rows": f"{rows:,}"}
+    starts = ngettext(
+        "The import starts by itself once the queue is back, and no sooner than %(minutes)s "
+        "minute after this upload (the sweep hands over an import no worker took for that "
+        "long); this page shows when it starts.",
+        "The import starts by itself once the queue is back, and no sooner than %(minutes)s "
+        "minutes after this upload (the sweep hands over an import no worker took for that "
+        "long); this page shows when it starts.",
+        minutes,
+    ) % {"minutes": minutes}
+    return f"{task_queue.unreachable_text()} {waiting} {starts}"
 
 
 def import_jobs_lost(*, cutoff, now, stale_seconds):

@@ -100,26 +100,37 @@ def runs_in_request(row_count: int) -> bool:
     return row_count <= settings.IMPORT_INLINE_MAX_ROWS
 
 
-def import_job_start(*, job: ImportJob) -> bool:
-    """Run a small job now, or hand a large one to a worker once this transaction commits.
+class ImportStart(enum.StrEnum):
+    """Where an import went once started: run where it was asked (a small file), handed to the
+    broker for a worker, or recorded with the broker unavailable (bookstore.outages): the job
+    waits, pending, and the sweep hands it over once the broker is back (`job_recovery`)."""
 
-    Returns True when the job was queued for a worker.
-    """
+    RAN = "ran"
+    QUEUED = "queued"
+    WAITING_FOR_QUEUE = "waiting_for_queue"
+
+
+def import_job_start(*, job: ImportJob) -> ImportStart:
+    """Run a small job now, or hand a large one to a worker once this transaction commits (in
+    a transaction, QUEUED: whether the broker takes it is known only at the commit)."""
     if runs_in_request(job.rows_total):
         import_job_run(job=job)
-        return False
-    import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}")
-    return True
+        return ImportStart.RAN
+    taken = import_job_dispatch(job_id=job.pk, task_name=f"import-{job.pk}")
+    return ImportStart.WAITING_FOR_QUEUE if taken is False else ImportStart.QUEUED
 
 
-def import_job_dispatch(*, job_id: int, task_name: str, now=None) -> None:
+def import_job_dispatch(*, job_id: int, task_name: str, now=None) -> bool | None:
     """Record when the job was handed to the broker, and hand it over once this transaction
-    commits: a task the broker loses (or an enqueue a crash prevents) is handed over again by
-    the sweep (`job_recovery`), from this record."""
+    commits: a task the broker loses (or an enqueue a crash prevents, or a broker unavailable)
+    is handed over again by the sweep (`job_recovery`), from this record. Outside a
+    transaction, whether the broker took the task; None when that waits for the commit."""
     ImportJob.objects.filter(pk=job_id).update(queued_at=now or database_now())
+    taken: list[bool] = []
     transaction.on_commit(
-        lambda: task_queue.enqueue_recorded(RUN_TASK, job_id, task_name=task_name)
+        lambda: taken.append(task_queue.enqueue_recorded(RUN_TASK, job_id, task_name=task_name))
     )
+    return taken[0] if taken else None
 
 
 class ImportClaimLost(Exception):

@@ -23,7 +23,7 @@ django.setup()
 from catalog import services
 data = pathlib.Path(sys.argv[1]).read_bytes()
 job = services.import_job_create(data=data, filename="synthetic-export.csv", enrich=False)
-assert services.import_job_start(job=job)  # for the cluster
+assert services.import_job_start(job=job) == services.ImportStart.QUEUED  # for the cluster
 print(job.pk)
 """
 

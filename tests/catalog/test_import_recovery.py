@@ -56,7 +56,7 @@ def started_job(sent_tasks, capture) -> ImportJob:
         data=synthetic_goodreads_file(ROWS), filename="synthetic-export.csv", enrich=False
     )
     with capture(execute=True):
-        assert services.import_job_start(job=job) is True
+        assert services.import_job_start(job=job) == services.ImportStart.QUEUED
     return job
 
 
@@ -485,7 +485,7 @@ def enrichment_recorded(settings):
 def enriched_job(sent_tasks, capture) -> ImportJob:
     job = services.import_job_create(data=synthetic_goodreads_file(ROWS), filename="synthetic.csv")
     with capture(execute=True):
-        assert services.import_job_start(job=job) is True
+        assert services.import_job_start(job=job) == services.ImportStart.QUEUED
     return job
 
 

@@ -344,7 +344,7 @@ def test_large_imports_run_in_a_worker_task(
         data=(FIXTURES / "storygraph_export.csv").read_bytes(), filename="sg.csv"
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.import_job_start(job=job) is True
+        assert services.import_job_start(job=job) == services.ImportStart.QUEUED
     assert sent_tasks == [
         ("catalog.tasks.run_import_job", (job.pk,), {"task_name": f"import-{job.pk}"})
     ]

@@ -9,6 +9,8 @@ sent it), so a librarian did it again."""
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_q.conf import Conf
 from django_q.signing import SignedPackage
@@ -111,9 +113,40 @@ def test_an_import_started_while_redis_is_down_runs_once_it_is_back(redis, setti
         data=synthetic_goodreads_file(10), filename="synthetic-export.csv", enrich=False
     )
     redis.stop()
-    assert services.import_job_start(job=job) is True  # for a worker
+    assert services.import_job_start(job=job) == services.ImportStart.WAITING_FOR_QUEUE
     job.refresh_from_db()
     assert job.status == ImportJob.Status.PENDING and job.queued_at is not None
+
+    redis.start()
+    sweep_once_stale()
+    assert queued_tasks() == [("catalog.tasks.run_import_job", (job.pk,))]
+
+
+def test_an_import_uploaded_while_redis_is_down_says_it_waits_and_starts_once_it_is_back(
+    redis, client, settings
+):
+    """It said "10 rows are being imported." while no task had been queued."""
+    settings.IMPORT_INLINE_MAX_ROWS = 5  # this file goes to a worker
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    redis.stop()
+    response = client.post(
+        reverse("admin:catalog_importjob_upload"),
+        {
+            "file": SimpleUploadedFile("synthetic-export.csv", synthetic_goodreads_file(10)),
+            "format": "auto",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    [message] = get_messages(response.wsgi_request)
+    said = str(message)
+    assert message.level_tag == "warning"
+    assert "being imported" not in said
+    assert said.startswith("The task queue is unreachable")
+    assert "The file is saved and nothing is lost: its 10 rows wait for the queue." in said
+    assert "starts by itself once the queue is back, and no sooner than 5 minutes" in said
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PENDING and job.rows_processed == 0
 
     redis.start()
     sweep_once_stale()

@@ -222,7 +222,7 @@ def queued_import(sent_tasks, capture, settings) -> ImportJob:
         data=synthetic_goodreads_file(10), filename="synthetic-export.csv", enrich=False
     )
     with capture(execute=True):
-        assert catalog_services.import_job_start(job=job) is True
+        assert catalog_services.import_job_start(job=job) == catalog_services.ImportStart.QUEUED
     assert [task.func for task in sent_tasks] == [IMPORT_TASK]
     sent_tasks.clear()
     return job
