@@ -127,9 +127,17 @@ class ImportJob(TimeStampedModel):
     def status_label(self) -> str:
         """The status as a librarian reads it. A pending job with rows already recorded is not
         new: its worker handed it on (a long import) or stopped, and the next one goes on from
-        there. A job that read every row and imported none is not a plain "Completed"."""
+        there. A running job without a batch for a while says since when, and when the sweep
+        resumes it if its worker died. A job that read every row and imported none is not a
+        plain "Completed"."""
         if self.status == self.Status.PENDING and self.rows_processed:
             return gettext("Waiting to continue")
+        if self.status == self.Status.RUNNING:
+            # Imported here: the services build on the models.
+            from catalog.services.job_recovery import import_job_stalled_label
+
+            if stalled := import_job_stalled_label(self):
+                return stalled
         if self.every_row_failed:
             return gettext("Completed: every row failed")
         return self.get_status_display()

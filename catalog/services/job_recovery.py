@@ -26,12 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.utils import display_for_value
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from bookstore import task_queue
-from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead
+from bookstore.db_clock import database_now, stamp_expired_q, stamp_far_ahead, stamp_is_live
 from bookstore.outages import database_back, is_outage
 from catalog.models import ImportJob
 from catalog.services.import_stops import import_going_on_advice
@@ -68,6 +69,44 @@ class RecoveredImports:
             "cancelled": self.cancelled,
             "failed": self.failed,
         }
+
+
+#: A batch commits within seconds: a running job without one for this long (at most the stale
+#: interval) is said to have made no progress, its worker perhaps dead, until the sweep decides.
+IMPORT_QUIET_SECONDS = 60
+
+
+def import_job_stalled_label(job: ImportJob, *, now: datetime | None = None) -> str:
+    """The status of a running job whose worker has committed no batch for
+    IMPORT_QUIET_SECONDS, as far as it is known: since when, and when the sweep resumes it if
+    its worker has died (`import_jobs_stopped`: the stale interval after its last batch, on the
+    database's clock). "" for any other job: it is said by its status."""
+    if job.status != Status.RUNNING:
+        return ""
+    stale = settings.ENRICHMENT_STALE_SECONDS
+    now = now or database_now()
+    last = job.heartbeat_at or job.updated_at  # a job from before heartbeats: its last save
+    if stamp_is_live(last, seconds=min(IMPORT_QUIET_SECONDS, stale), now=now):
+        return ""
+    resumes = (
+        now if stamp_far_ahead(last, seconds=stale, now=now) else last + timedelta(seconds=stale)
+    )
+    said = {"since": display_for_value(last, ""), "resumes": display_for_value(resumes, "")}
+    if resumes > now:
+        return (
+            gettext(
+                "Running, but no progress since %(since)s: if its worker has stopped, the sweep "
+                "resumes it at about %(resumes)s, from the rows already imported."
+            )
+            % said
+        )
+    return (
+        gettext(
+            "Running, but no progress since %(since)s: its worker has stopped, and the sweep "
+            "resumes it at its next run (due since %(resumes)s), from the rows already imported."
+        )
+        % said
+    )
 
 
 def import_job_waiting_for_queue_text(*, rows: int) -> str:

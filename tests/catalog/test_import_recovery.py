@@ -8,12 +8,14 @@ from django.db import OperationalError, connection
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.module_loading import import_string
 
 from catalog import services
 from catalog.models import Edition, ImportJob, Work
 from catalog.services import job_recovery, jobs
 from catalog.services.job_recovery import IMPORT_MAX_RESUMES
+from enrichment.templatetags.admin_time import admin_time
 from tests.catalog.test_import_scale import synthetic_goodreads_file
 from tests.catalog.test_import_service import touched_work_ids
 
@@ -349,11 +351,17 @@ from django.utils.module_loading import import_string
 from bookstore import task_queue
 from catalog import services
 from catalog.models import Edition, ImportJob
+from catalog.services import job_recovery
 sent = []
 task_queue.enqueue = lambda func, *args, **kwargs: sent.append((func, args))
 job = ImportJob.objects.get(pk=int(sys.argv[1]))
-left = {"status": job.status, "rows": job.rows.count(), "processed": job.rows_processed}
 later = timezone.now() + datetime.timedelta(seconds=61)
+left = {
+    "status": job.status,
+    "rows": job.rows.count(),
+    "processed": job.rows_processed,
+    "label": job_recovery.import_job_stalled_label(job, now=later),  # its page, a minute on
+}
 recovered = services.import_jobs_recover(stale_seconds=60, now=later)
 for func, args in sent:
     import_string(func)(*args)
@@ -412,6 +420,9 @@ def test_a_worker_sigkilled_mid_batch_leaves_whole_batches_and_the_sweep_finishe
     left = found["left"]
     # The kill left whole batches only, their counts committed with them.
     assert left["status"] == "running" and left["rows"] == left["processed"]
+    # Its page no longer says a plain "Running" once no batch has come for a minute.
+    assert left["label"].startswith("Running, but no progress since "), left["label"]
+    assert "if its worker has stopped, the sweep resumes it at about" in left["label"]
     assert 3 * batch <= left["rows"] < rows and left["rows"] % batch == 0
     assert found["recovered"]["resumed"] == 1
     assert (found["status"], found["rows"], found["processed"]) == ("completed", rows, rows)
@@ -461,6 +472,39 @@ def test_a_handed_over_job_says_it_waits_to_continue_not_that_it_is_new(
     assert "Waiting to continue" in page.content.decode()
     listing = admin_client.get(reverse("admin:catalog_importjob_changelist"))
     assert "Waiting to continue" in listing.content.decode()
+
+
+def test_a_job_whose_worker_died_says_since_when_it_made_no_progress_and_when_it_resumes(
+    monkeypatch, sent_tasks, django_capture_on_commit_callbacks, admin_client, settings
+):
+    """Its page said "Running" until the sweep resumed it, minutes after its worker died."""
+    settings.ENRICHMENT_STALE_SECONDS = STALE
+    job = started_job(sent_tasks, django_capture_on_commit_callbacks)
+    killed_in_batch(monkeypatch, 2)
+    with pytest.raises(WorkerKilled):
+        run_sent(sent_tasks)
+    progress_url = reverse("admin:catalog_importjob_progress", args=[job.pk])
+    assert admin_client.get(progress_url).json()["status_label"] == "Running"  # a batch ago
+
+    last_batch = timezone.now() - datetime.timedelta(seconds=90)  # no batch since
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=last_batch)
+    since = admin_time(last_batch)
+    resumes = admin_time(last_batch + datetime.timedelta(seconds=STALE))
+    said = admin_client.get(progress_url).json()["status_label"]
+    assert said == (
+        f"Running, but no progress since {since}: if its worker has stopped, the sweep resumes "
+        f"it at about {resumes}, from the rows already imported."
+    )
+    page = admin_client.get(reverse("admin:catalog_importjob_change", args=[job.pk]))
+    assert escape(said) in page.content.decode()
+
+    # A sweep that has not run by then (no cluster running it) is said to be due.
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=last_batch - STALE_DELTA)
+    said = admin_client.get(progress_url).json()["status_label"]
+    assert "its worker has stopped, and the sweep resumes it at its next run (due since" in said
+
+
+STALE_DELTA = datetime.timedelta(seconds=STALE)
 
 
 def test_an_import_run_in_the_request_or_the_shell_is_never_handed_over(monkeypatch):
