@@ -69,8 +69,8 @@ class ProviderExchange:
         sleep: throttle.Sleep = time.sleep,
         max_wait: float = DEFAULT_MAX_WAIT_SECONDS,
     ):
-        # None: the limits and the cache read the clock every process shares
-        # (throttle.shared_now); a request's Retry-After date is read against this machine's.
+        # None: the limits, the cache and a Retry-After date read the clock every process
+        # shares (throttle.shared_now).
         self.clock = clock
         self.sleep = sleep
         self.max_wait = max_wait
@@ -153,7 +153,7 @@ class ProviderExchange:
             deadline_error=http.deadline_fault,
             redact=self._redact,
             is_daily_quota_answer=self.is_daily_quota_answer,
-            now=self._epoch(),
+            clock=self._epoch,
             **kwargs,
         )
 
@@ -295,7 +295,10 @@ class ProviderExchange:
         cache.write(provider=self.name, entries=entries, now=self._now())
 
     def _epoch(self) -> float:
-        return self.clock() if self.clock is not None else time.time()
+        # The clock the limits read (throttle.shared_now): a Retry-After date read against this
+        # machine's clock, ahead or behind the database's, would hold the provider back for
+        # the difference too, or not at all.
+        return self.clock() if self.clock is not None else throttle.shared_now()
 
     def _now(self) -> datetime:
         # The database's clock, as housekeeping's purge of expired answers reads it: a machine

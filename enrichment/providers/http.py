@@ -267,16 +267,17 @@ def raise_for_status(
     *,
     redact: Redact,
     is_daily_quota_answer: Callable[[int, str], bool],
-    now: float,
+    clock: Callable[[], float],
 ) -> None:
     """Raise the ProviderFault a non-2xx answer means, with the start of its body as the error
-    and its Retry-After (seconds from `now`)."""
+    and its Retry-After (seconds from `clock()`, read only for a header that has one)."""
     code = response.status_code
     body = read_body(response, limit=ERROR_BODY_BYTES, truncate=True)
     start = body.decode("utf-8", "replace")
     error = f"HTTP {code}: {redact(start[:300])}"
     fault = classify_fault(error=error, http_status=code, url=response.url or "")
-    retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
+    header = response.headers.get("Retry-After")
+    retry_after = parse_retry_after(header, now=clock()) if header else None
     if code in (429, 400, 401, 403) and is_daily_quota_answer(code, start):
         raise ProviderFault(
             LookupStatus.QUOTA_EXHAUSTED,
@@ -323,7 +324,7 @@ def exchange_json(
     deadline_error: Callable[[float], Exception],
     redact: Redact,
     is_daily_quota_answer: Callable[[int, str], bool],
-    now: float,
+    clock: Callable[[], float],
     allow_404: bool = False,
     **kwargs,
 ) -> Any:
@@ -348,7 +349,7 @@ def exchange_json(
                         response,
                         redact=redact,
                         is_daily_quota_answer=is_daily_quota_answer,
-                        now=now,
+                        clock=clock,
                     )
                 part = partial_answer(
                     response.status_code, response.headers.get("Content-Range", "")

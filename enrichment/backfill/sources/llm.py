@@ -218,7 +218,7 @@ def post_json(url: str, body: dict[str, Any], api_key: str) -> Any:
         deadline_error=_deadline_fault,
         redact=lambda text: _redact(text, api_key),
         is_daily_quota_answer=_no_quota,
-        now=time.time(),
+        clock=time.time,  # its Retry-After is not used: no database read in this thread
         allow_redirects=False,  # the operator named this host, not the one it points to
     )
 
