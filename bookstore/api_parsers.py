@@ -156,7 +156,7 @@ def _close(files) -> None:
 
 def _object_without_repeated_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
     """A JSON object, refused when it gives a key twice: only the last value would be read
-    (`{"fields": ["title"], "fields": null}` approving the safe proposal)."""
+    (`{"fields": ["cover"], "fields": ["title"]}` approving the title alone)."""
     seen: dict[str, object] = {}
     for key, value in pairs:
         if key in seen:

@@ -140,23 +140,31 @@ class ApproveSerializer(StrictInputSerializer):
     fields = serializers.ListField(  # type: ignore[assignment]
         child=StrictCharField(max_length=64),
         required=False,
-        allow_null=True,
         allow_empty=False,
         min_length=1,  # as allow_empty, for the schema (minItems)
         max_length=MAX_APPROVE_FIELDS,
         help_text=_(
             'The fields to apply, replacing values the catalog holds ("cover" and "authors" '
-            "too). Omitted or null: the safe proposal (empty fields only, and the cover of a "
-            "work without one), which a low-confidence request refuses."
+            "too). Omitted: the safe proposal (empty fields only, and the cover of a work "
+            "without one), which a low-confidence request refuses. Null is refused (400), as "
+            "a client's unset list, not a choice."
         ),
+        # A null is most often a client's list left unset: read as "the safe proposal", it
+        # applied what nobody chose.
+        error_messages={
+            "null": _(
+                "Send a list of the field names to apply, or leave `fields` out to approve the "
+                "safe proposal (empty fields only, and the cover of a work without one)."
+            )
+        },
     )
 
-    def validate_fields(self, names: list[str] | None) -> list[str] | None:
+    def validate_fields(self, names: list[str]) -> list[str]:
         """Only the fields the request proposes (the review page's rule: Proposal.unknown). A
         request that offers none to choose (still looked up, failed, dismissed…) is left to the
         approval's 409 saying why: its names are not what is wrong."""
         enrichment_request = self.context["enrichment_request"]
-        if names is None or not review.request_offers_fields(enrichment_request):
+        if not review.request_offers_fields(enrichment_request):
             return names
         unknown = enrichment_request.proposal.unknown(names)
         if unknown:

@@ -201,18 +201,20 @@ def test_the_schema_says_how_many_work_ids_a_trigger_takes(admin_api, settings, 
 
 
 def test_the_schema_says_an_approval_names_at_least_one_field_or_none_at_all(admin_api):
-    """`{"fields": []}` is refused ("This list may not be empty": null or no key asks for the
-    safe proposal) but the schema allowed an empty array: a client generated from it sent one."""
+    """`{"fields": []}` is refused ("This list may not be empty": no key asks for the safe
+    proposal) but the schema allowed an empty array: a client generated from it sent one. Null
+    is refused too, and the schema no longer offers it."""
     waiting = needs_review()
     schema = served_schema(admin_api)
 
     fields = schema["components"]["schemas"]["ApproveRequest"]["properties"]["fields"]
-    empty = admin_api.post(
-        reverse("api:enrichment-approve", args=[waiting.pk]), {"fields": []}, format="json"
-    )
+    url = reverse("api:enrichment-approve", args=[waiting.pk])
+    empty = admin_api.post(url, {"fields": []}, format="json")
+    null = admin_api.post(url, {"fields": None}, format="json")
 
-    assert fields["minItems"] == 1 and fields["nullable"] is True
+    assert fields["minItems"] == 1 and not fields.get("nullable")
     assert empty.status_code == 400 and "fields" in empty.json()["error"]["fields"]
+    assert null.status_code == 400 and "fields" in null.json()["error"]["fields"]
 
 
 # What only the code's readers know: a module path, a DRF argument, a function of the code.

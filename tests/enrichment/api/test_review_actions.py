@@ -73,12 +73,20 @@ def test_approving_the_safe_proposal_fills_empty_fields_audited_as_the_api_user(
     ]
 
 
-def test_null_fields_is_the_safe_proposal_too(api):
+def test_null_fields_is_a_400_saying_what_to_send_and_applies_nothing(api):
+    """`{"fields": null}` (a client's list left unset) applied the safe proposal unasked."""
     request = needs_review()
+    before = catalog_state(request)
 
     response = approve(api, request, {"fields": None})
 
-    assert response.status_code == 200 and "page_count" in response.json()["applied"]
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["fields"]["fields"] == (
+        "Send a list of the field names to apply, or leave `fields` out to approve the safe "
+        "proposal (empty fields only, and the cover of a work without one)."
+    )
+    assert catalog_state(request) == before
 
 
 def test_approving_chosen_fields_replaces_a_value(api, reviewer):
