@@ -1,6 +1,8 @@
 """The JSON API's content negotiation. Its own module: DRF imports it while importing its views
 (the DEFAULT_CONTENT_NEGOTIATION_CLASS setting), so it must not import them itself."""
 
+import re
+
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
@@ -47,13 +49,27 @@ def sent_without_length(request) -> bool:
     return bool(meta.get("HTTP_TRANSFER_ENCODING", "").strip()) and not meta.get("CONTENT_LENGTH")
 
 
+#: RFC 9110 §12.4.2's qvalue, its decimals not counted: 0 to 1.
+_QUALITY = re.compile(r"0(?:\.[0-9]*)?|1(?:\.0*)?")
+
+
 def refuses(media_type: _MediaType) -> bool:
     """An Accept header's type of quality 0 ("application/json;q=0"): RFC 9110 §12.4.2 reads it
-    as "not acceptable", never as the least wanted. A quality that is no number is ignored."""
-    try:
-        return float(media_type.params.get("q", "1")) <= 0
-    except ValueError:
-        return False
+    as "not acceptable", never as the least wanted. A quality that is no number from 0 to 1 is
+    a 400 naming it: ignored, `q=abc` (or `q=nan`, `q=-1`) was read as "any quality" and the
+    answer came in a type the client may have meant to refuse."""
+    quality = media_type.params.get("q", "1").strip()
+    if not _QUALITY.fullmatch(quality):
+        raise exceptions.ValidationError(
+            {
+                "Accept": gettext(
+                    "%(type)s is given the quality %(quality)r: a quality is a number from 0 "
+                    "to 1, such as q=0.5."
+                )
+                % {"type": str(media_type).split(";")[0].strip()[:100], "quality": quality[:40]}
+            }
+        )
+    return float(quality) <= 0
 
 
 class ContentNegotiation(DefaultContentNegotiation):

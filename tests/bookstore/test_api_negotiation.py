@@ -57,3 +57,21 @@ def test_a_low_but_not_zero_quality_or_a_more_specific_type_is_still_json(admin_
     response = admin_api.get(reverse("api:work-list"), HTTP_ACCEPT=accept)
 
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("quality", ["abc", "nan", "-1", "2", "1.5"])
+def test_a_quality_that_is_no_number_from_0_to_1_is_a_400_naming_it(admin_api, quality):
+    """`application/json;q=abc, */*;q=0` was answered 200 in JSON: the quality was ignored,
+    read as "any", though the client may have meant to refuse JSON."""
+    response = admin_api.get(
+        reverse("api:work-list"), HTTP_ACCEPT=f"application/json;q={quality}, */*;q=0"
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == "invalid"  # as every bad input's
+    assert error["fields"]["Accept"] == (
+        f"application/json is given the quality '{quality}': a quality is a number from 0 to 1, "
+        "such as q=0.5."
+    )
