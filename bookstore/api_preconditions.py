@@ -12,7 +12,6 @@ from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -85,10 +84,10 @@ class HasNoEtag:
         refuse_unmet_if_match(request, None)
 
 
-def answer_etag(data) -> str:
+def answer_etag(content: bytes) -> str:
     """The ETag of a read whose answer is all a client compares (a list's page, a job's
-    progress): a digest of the JSON it sends."""
-    return hashlib.sha256(JSONRenderer().render(data)).hexdigest()[:16]
+    progress): a digest of the JSON bytes it sends."""
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 class EtagOfAnswer:
@@ -96,27 +95,32 @@ class EtagOfAnswer:
     # answer's (answer_etag), with If-Match and If-None-Match read as RFC 9110 says: an If-Match
     # it does not hold is a 412, an If-None-Match naming it (or `*`) a 304 with no body. Both
     # were ignored: a client polling a job with its ETag read the whole answer each time, and
-    # one that sent If-Match was answered as if it held. No docstring: the schema would describe
-    # each view by it.
+    # one that sent If-Match was answered as if it held. The answer is rendered once, its bytes
+    # digested: the digest of a second rendering cost about 3 % of a 200-work page. No
+    # docstring: the schema would describe each view by it.
 
     def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if (
             request.method in ("GET", "HEAD")
             and response.status_code == status.HTTP_200_OK
             and not getattr(response, "exception", False)
             and not response.has_header("ETag")
         ):
-            response = self._answer_with_etag(request, response)
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+            response = self._answer_with_etag(request, response, *args, **kwargs)
+        return response
 
-    def _answer_with_etag(self, request, response):
-        etag = answer_etag(response.data)
+    def _answer_with_etag(self, request, response, *args, **kwargs):
+        response.render()  # what is sent: rendered here once, never again
+        etag = answer_etag(response.content)
         try:
             refuse_unmet_if_match(request, etag)
         except PreconditionFailed as failed:
-            return self.handle_exception(failed)  # type: ignore[attr-defined]
+            refused = self.handle_exception(failed)  # type: ignore[attr-defined]
+            return super().finalize_response(request, refused, *args, **kwargs)  # type: ignore[misc]
         headers = {"ETag": quote_etag(etag)}
         if unchanged_for(request, etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            not_modified = Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+            return super().finalize_response(request, not_modified, *args, **kwargs)  # type: ignore[misc]
         response["ETag"] = headers["ETag"]
         return response
