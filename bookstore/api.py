@@ -35,6 +35,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from bookstore.api_ids import is_blank, is_id_text
 from bookstore.api_negotiation import ACCEPTED_CODINGS, UnsupportedContentEncoding
 from bookstore.api_parsers import JSONParser
+from bookstore.api_preconditions import EtagOfAnswer
 from bookstore.uploads import UploadOverCeiling, upload_ceiling_bytes
 
 if TYPE_CHECKING:
@@ -518,11 +519,12 @@ class TakesNoQueryParameters:
         read_query(request, QueryParametersSerializer)
 
 
-class SchemaView(TakesNoQueryParameters, ErrorsAsJson, SpectacularAPIView):
+class SchemaView(EtagOfAnswer, TakesNoQueryParameters, ErrorsAsJson, SpectacularAPIView):
     # The OpenAPI schema (YAML, or JSON with ?format=json), its errors JSON like every
     # endpoint's, a parameter but `format` refused as every endpoint's (`?fromat=json` was the
     # YAML schema). Its generator is ApiSchemaGenerator (SPECTACULAR_SETTINGS), as the
-    # command's. No docstring: DRF's OPTIONS answers show a view's.
+    # command's. Read again with its ETag in If-None-Match, a 304 (as every read: EtagOfAnswer),
+    # where it was sent whole each time. No docstring: DRF's OPTIONS answers show a view's.
     pass
 
 

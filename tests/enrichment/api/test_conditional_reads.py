@@ -159,3 +159,19 @@ def test_an_action_on_no_object_a_client_reads_holds_an_if_none_match(api):
     )
 
     assert response.status_code == 202, response.content
+
+
+@pytest.mark.parametrize("url", [reverse("api:schema"), reverse("api:schema") + "?format=json"])
+def test_the_schema_read_again_with_its_etag_is_304(api, url):
+    """It ignored If-None-Match: a client, or the schema's page in a browser, that had the
+    schema read it whole each time."""
+    first = api.get(url)
+    etag = first["ETag"]
+
+    again = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    wrong = api.get(url, HTTP_IF_MATCH='"0000000000000000"')
+
+    assert first.status_code == 200 and etag.startswith('"')
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    assert wrong.status_code == 412
+    assert wrong.json()["error"]["code"] == "precondition_failed"
