@@ -64,7 +64,6 @@ from enrichment.api.serializers import (
 from enrichment.models import BulkOperation, EnrichmentRequest
 from enrichment.permissions import REVIEW_PERMISSION, user_can_view_bulk_operations
 from enrichment.presenters import request_image_holder, request_live_values
-from enrichment.targets import lock_request_targets
 
 #: The admin's permissions: its view permissions to read, "review" to act.
 CAN_VIEW_WORKS = has_permissions("catalog.view_work")
@@ -113,7 +112,7 @@ def _request_as_read(
     request: Request, requests: QuerySet[EnrichmentRequest], pk: int
 ) -> Iterator[EnrichmentRequest]:
     """The enrichment request a decision acts on: with an If-Match (or If-None-Match), it and
-    the catalog rows its ETag covers (its work and target edition, or its author) locked until
+    the catalog rows its ETag covers (its work and its editions, or its author) locked until
     the decision is taken, once its ETag is the one named (412 otherwise; or, If-None-Match,
     not named), so that no other decision nor edit slips between the check and the write. The
     request's lock alone let a write to its work, committed after the check, be replaced unseen
@@ -123,7 +122,7 @@ def _request_as_read(
         return
     with transaction.atomic():
         enrichment_request = _request_or_404(requests.select_for_update(of=("self",)), pk)
-        lock_request_targets(enrichment_request)  # in the order the decision locks them
+        services.request_lock_etag_rows(enrichment_request)
         etag = selectors.request_etag(enrichment_request)
         refuse_unmet_if_match(request, etag)
         refuse_met_if_none_match(request, etag)

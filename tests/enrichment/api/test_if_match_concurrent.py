@@ -21,6 +21,7 @@ from tests.enrichment.api.conftest import REVIEW_PERMISSIONS, token_client, user
 from tests.enrichment.fakes import FakeProvider
 from tests.enrichment.processes import shared_database_url
 from tests.enrichment.test_review import needs_review, ol_record
+from tests.factories import make_edition
 
 Status = EnrichmentRequest.Status
 
@@ -132,3 +133,64 @@ def test_two_reviewers_deciding_one_books_publisher_at_once_lose_neither_decisio
         return publisher, second.status, second.reviewed_by_id
 
     assert in_a_thread(publisher_and_second) == ("HarperTorch", Status.NEEDS_REVIEW, None)
+
+
+@pytest.mark.slow  # a decision and a librarian's edit racing on the database
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("database_for_threads", "sent_tasks")
+def test_a_sibling_editions_cover_changed_during_a_decision_waits_for_it(monkeypatch):
+    """The ETag covers the cover the work shows, a sibling edition's when the work has none,
+    but only the work and the target edition were locked: a sibling's cover removed between
+    the If-Match's check and the decision's write went unseen (PostgreSQL). Now the removal
+    waits until the decision is taken, and the next read has another ETag."""
+
+    def proposal_and_sibling():
+        request = needs_review()
+        edition = Edition.objects.get(work=request.work_id)
+        sibling = make_edition(request.work, cover="covers/sibling.jpg")
+        alice = token_client(user_with("alice", *REVIEW_PERMISSIONS))
+        etag = alice.get(reverse("api:enrichment-request", args=[request.pk]))["ETag"]
+        assert sibling.pk > edition.pk
+        return request, sibling, alice, etag
+
+    request, sibling, alice, etag = in_a_thread(proposal_and_sibling)
+    checked, order = threading.Event(), []
+    approve = review.request_approve
+
+    def approve_after_a_while(**kwargs):
+        checked.set()
+        threading.Event().wait(timeout=2)  # the edit's chance to slip in
+        outcome = approve(**kwargs)
+        order.append("decided")
+        return outcome
+
+    monkeypatch.setattr(views.review, "request_approve", approve_after_a_while)
+    answers = {}
+
+    def decide():
+        try:
+            answers["alice"] = alice.post(
+                reverse("api:enrichment-approve", args=[request.pk]),
+                {"fields": ["publisher"]},
+                format="json",
+                HTTP_IF_MATCH=etag,
+            )
+        finally:
+            connection.close()
+
+    def remove_the_siblings_cover():
+        Edition.objects.filter(pk=sibling.pk).update(cover="")
+        order.append("cover removed")
+
+    decision = threading.Thread(target=decide)
+    decision.start()
+    assert checked.wait(timeout=30)
+    in_a_thread(remove_the_siblings_cover)
+    decision.join(timeout=60)
+
+    assert answers["alice"].status_code == 200, answers["alice"].content
+    assert order == ["decided", "cover removed"]
+    new_etag = in_a_thread(
+        lambda: alice.get(reverse("api:enrichment-request", args=[request.pk]))["ETag"]
+    )
+    assert new_etag != etag
