@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.utils.datastructures import MultiValueDict
@@ -32,6 +31,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from bookstore.api_auth import UserDeleted, user_deleted_meanwhile
 from bookstore.api_ids import is_blank, is_id_text
 from bookstore.api_negotiation import ACCEPTED_CODINGS, UnsupportedContentEncoding
 from bookstore.api_parsers import JSONParser
@@ -238,10 +238,8 @@ _IDS_WITH_LEADING_ZEROS = re.compile(r"(?<=/)0+(?=[0-9]+(?:/|$))")
 def exception_handler(exc, context) -> Response | None:
     """DRF's answer, reshaped: `{"error": {"code", "message", "fields"?}}`, the status and
     headers (Retry-After, WWW-Authenticate; Accept-Encoding for a compressed body) kept."""
-    if isinstance(exc, IntegrityError) and _user_deleted_meanwhile(context.get("request")):
-        exc = exceptions.AuthenticationFailed(
-            gettext("The user this request was made as was deleted while it ran: nothing was done.")
-        )
+    if isinstance(exc, IntegrityError) and user_deleted_meanwhile(context.get("request")):
+        exc = UserDeleted()
     exc = _as_api_exception(exc)
     if isinstance(exc, exceptions.UnsupportedMediaType) and not isinstance(
         exc, UnsupportedContentEncoding
@@ -270,19 +268,6 @@ def exception_handler(exc, context) -> Response | None:
     if isinstance(exc, UnsupportedContentEncoding):
         response["Accept-Encoding"] = ACCEPTED_CODINGS
     return response
-
-
-def _user_deleted_meanwhile(request: "Request | None") -> bool:
-    """Whether the user a request was authenticated as no longer exists: deleted by an admin
-    while its decision ran, whose write naming it as the actor then failed its foreign key (the
-    transaction rolled back). That was a 500, as if the server had a bug."""
-    user = getattr(request, "user", None) if request is not None else None
-    if user is None or not user.is_authenticated:
-        return False
-    try:
-        return not get_user_model().objects.filter(pk=user.pk).exists()
-    except DatabaseError:  # the database cannot say: the error stays a 500
-        return False
 
 
 def _saying_what_to_send(

@@ -31,6 +31,7 @@ from bookstore.api import (
     location_header,
     read_query,
 )
+from bookstore.api_auth import TokenHeldUntilDone
 from bookstore.api_pagination import NewestFirst
 from bookstore.api_preconditions import (
     EtagOfAnswer,
@@ -324,7 +325,7 @@ class BulkOperationDetail(EtagOfAnswer, TakesNoQueryParameters, APIView):
         return Response(BulkOperationSerializer(operation, context={"request": request}).data)
 
 
-class EnrichmentRequestApprove(TakesJsonBody, TakesNoQueryParameters, APIView):
+class EnrichmentRequestApprove(TokenHeldUntilDone, TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
@@ -377,7 +378,7 @@ class EnrichmentRequestApprove(TakesJsonBody, TakesNoQueryParameters, APIView):
         return Response(ApproveResultSerializer(data).data)
 
 
-class EnrichmentRequestDismiss(TakesJsonBody, TakesNoQueryParameters, APIView):
+class EnrichmentRequestDismiss(TokenHeldUntilDone, TakesJsonBody, TakesNoQueryParameters, APIView):
     permission_classes = [CAN_REVIEW]
 
     @extend_schema(
