@@ -128,6 +128,12 @@ _BODY_OF = re.compile(r" (?:of|for) ")
 # The words after an `and` that may end a body's name (`Human Services`, `Urban Development`);
 # more are another name.
 _BODY_WORDS_AFTER_AND = 3
+# Words that name a body before its `of` or `for` (`Center for History and New Media`) but are
+# surnames too, so no organisation's word elsewhere (`Cutlip, Scott M. and Center, Allen H.`).
+_BODY_WORDS_BEFORE_OF = frozenset({"center", "centre"})
+# An adjective's ending no name has (`State Historical`, `National`, `Cultural`, `Environmental`):
+# before an `and` and a body `… Society of …`, it begins that body's name.
+_ADJECTIVE_ENDINGS = ("ical", "ional", "ural", "ntal")
 
 
 def _ends_a_body_of(before: str, after: str) -> bool:
@@ -135,7 +141,8 @@ def _ends_a_body_of(before: str, after: str) -> bool:
     people: the capitalised words after it end the name (`American Academy of Arts and
     Letters`, `Department of Health and Human Services`, `Museum of Fine Arts and Sciences`),
     the body's first `and` only, and a second body's word before its `of` goes on with it
-    (`American Academy and Institute of Arts and Letters`). A word of a body stands before the
+    (`American Academy and Institute of Arts and Letters`), as does an adjective (`State
+    Historical and Natural History Society of Colorado`). A word of a body stands before the
     `of` (`Francis of Assisi and Clare` are two)."""
     phrase = _BODY_OF.search(before) if " of " in before or " for " in before else None
     if phrase:
@@ -146,15 +153,25 @@ def _ends_a_body_of(before: str, after: str) -> bool:
             and " and " not in rest
             and all(word[:1].isupper() for word in words)
             and not any(mark in after for mark in ",()")
-            and any(is_organisation_word(word) for word in body.split())
+            and any(_names_a_body(word) for word in body.split())
         )
     head, of, _rest = after.partition(" of ")
+    if not of:
+        return False
+    last_before = before.rsplit(" ", 1)[-1]
+    if " " not in head:
+        return is_organisation_word(head) and is_organisation_word(last_before)
+    head_words = head.split()
     return (
-        bool(of)
-        and " " not in head
-        and is_organisation_word(head)
-        and (is_organisation_word(before.rsplit(" ", 1)[-1]))
+        last_before.casefold().endswith(_ADJECTIVE_ENDINGS)
+        and is_organisation_word(head_words[-1])
+        and all(word[:1].isupper() for word in head_words + before.split())
+        and not any(mark in before for mark in ",()")
     )
+
+
+def _names_a_body(word: str) -> bool:
+    return is_organisation_word(word) or word.casefold() in _BODY_WORDS_BEFORE_OF
 
 
 def _joins_two_people(before: str, after: str) -> bool:

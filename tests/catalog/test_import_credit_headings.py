@@ -51,10 +51,41 @@ def test_a_body_named_for_something_with_an_and_is_one_credit():
             "Department of Health and Jane Q. Public, Jr.",
             ["Department of Health", "Jane Q. Public, Jr."],
         ),
+        # Zotero's Author cell (zotero-krishardy, record 750, a web page, which no book is):
+        # it became `Center for History` and a person named `New Media`. `Center` names a body
+        # only before its `of` or `for`: `Center, Allen H.` is a person.
+        ("Center for History and New Media", ["Center for History and New Media"]),
+        (
+            "Roy Rosenzweig Center for History and New Media",
+            ["Roy Rosenzweig Center for History and New Media"],
+        ),
+        ("Cutlip, Scott M. and Center, Allen H.", ["Scott M. Cutlip", "Allen H. Center"]),
+        # An adjective before the `and`, a society `… of …` after it: one body's name.
+        (
+            "John Westall and Natural History Society of Colorado",
+            ["John Westall", "Natural History Society of Colorado"],
+        ),
     ],
 )
 def test_an_organisation_heading_with_an_and_is_one_credit(cell, names):
     assert [credit.name for credit in split_people(cell)] == names
+
+
+@pytest.mark.django_db
+def test_a_society_whose_name_joins_an_adjective_with_and_is_one_credit():
+    """Zotero's Author cell `Jean�on, Jean Allard; University of Denver; State Historical and
+    Natural History Society of Colorado.`: the society became two contributors, `State
+    Historical` and `Natural History Society of Colorado.`."""
+    import_real(
+        "zotero-krishardy-bodies-named-with-and.csv",
+        requested_format="generic",
+        column_map={"title": "Title", "author": "Author", "kind": "Item Type"},
+    )
+    assert list(Author.objects.order_by("pk").values_list("name", flat=True)) == [
+        "Jean Allard Jean\ufffdon",
+        "University of Denver",
+        "State Historical and Natural History Society of Colorado.",
+    ]
 
 
 @pytest.mark.django_db
