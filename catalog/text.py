@@ -189,6 +189,9 @@ _SERIES_MARKER = re.compile(
     r"^(?:#\s*)?(?:(?P<number>\d{1,3}(?:\.\d+)?)|(?P<letters>[A-Z]{2,4}))\s+[-\u2013\u2014]\s+"
     r"(?P<rest>\S.*)$"
 )
+# A comic's issue as Goodreads titles it, its series' name and the issue's number and nothing
+# else (`Providence #1`, `Black Panther #1`): a name with a letter, no colon or parenthesis.
+_ISSUE_TITLE = re.compile(r"^(?P<name>[^#():;]*?[^\W\d_][^#():;]*?)\s+#(?P<number>\d{1,4})$")
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -333,6 +336,16 @@ def _names_a_series(part: str) -> bool:
     # A series word with no name (`(Collection)`, `(The Complete Collection)`, `(Boxed Set
     # Collection)`) says what kind of book it is, as `(Boxed Set)` does: no series' name.
     return not set(_SERIES_WORDS.sub(" ", words).split()) <= _FORMAT_NOTE_WORDS
+
+
+def issue_series(title: str) -> tuple[str, str] | None:
+    """`Providence #1` -> ("Providence", "1"): the series and number of a title that is a
+    comic's issue (_ISSUE_TITLE), which keeps its whole title (each issue would otherwise have
+    one); None for any other title."""
+    if "#" not in title:  # nearly every title, at C speed
+        return None
+    issue = _ISSUE_TITLE.match(title)
+    return (issue["name"].strip(), issue["number"]) if issue else None
 
 
 def split_series(title: str) -> tuple[str, str, str]:

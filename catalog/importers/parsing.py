@@ -373,6 +373,8 @@ def parse_title_parts(raw_title: str) -> tuple[str, str, list[tuple[str, str]]]:
     `Raising Steam (Discworld, #40; Moist von Lipwig, #3)` is in two series; the text after
     `: ` or a spaced dash (`Ich habe eine Axt – Best Of`) is the subtitle."""
     main, series_entries = text.split_series_entries(raw_title)
+    if not series_entries and (issue := text.issue_series(main)):
+        series_entries = [issue]  # `Providence #1`: the title stays whole
     title, subtitle = text.split_subtitle(main)
     return title, subtitle, series_entries
 
