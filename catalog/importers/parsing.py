@@ -95,6 +95,7 @@ FORMATS = {
     "nook": "ebook",
     "edición kindle": "ebook",
     "format kindle": "ebook",
+    "kinde edition": "ebook",  # Goodreads' own misspelling, beside its `Kindle Edition` rows
     "ibook": "ebook",
     "electronic resource": "ebook",  # a library catalogue's name for a digital copy
     "ebook kindle": "ebook",

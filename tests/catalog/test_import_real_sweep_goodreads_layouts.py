@@ -142,3 +142,12 @@ def test_an_author_lf_that_is_the_name_unturned_gives_no_sort_name():
         "Andy Weir": "",
         "Tara Westover": "",
     }
+
+
+@pytest.mark.django_db
+def test_kindle_misspelt_in_a_binding_is_an_ebook():
+    """Binding `Kinde Edition` (a Korean web comic's volume, among the same file's `Kindle
+    Edition` rows) was "other" with an "Unrecognized format" note."""
+    job = import_real("goodreads-ditadeb-kindle-misspelt.csv")
+    assert job.rows.filter(has_warnings=True).count() == 0
+    assert list(Edition.objects.values_list("format", flat=True)) == ["ebook"]
