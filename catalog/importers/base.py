@@ -19,6 +19,7 @@ from catalog.importers.dates import numeric_date_order
 from catalog.importers.emoji import strip_emoji
 from catalog.importers.fitting import fit_to_columns
 from catalog.importers.kinds import is_known_kind, kind_key, not_a_book
+from catalog.importers.mojibake import might_be_garbled, read_back
 from catalog.importers.parsing import (
     binding_format,
     clean_cell,
@@ -374,7 +375,9 @@ class BaseImporter:
         it is, with a warning naming its column: the job's warning names only the first line."""
         joined = "".join(cells)
         if "\x00" not in joined and "\ufffd" not in joined:  # nearly every row, at C speed
-            return list(cells), []
+            if not might_be_garbled(joined):
+                return list(cells), []
+            return self._read_back_garbled(cells)
         warnings = []
         read = set(self.columns.values())
         if replaced := [i for i, cell in enumerate(cells) if "\ufffd" in cell and i in read]:
@@ -394,6 +397,25 @@ class BaseImporter:
             _("NUL characters (file damage) were removed from: %(columns)s.")
             % {"columns": columns},
             *warnings,
+        ]
+
+    def _read_back_garbled(self, cells: list[str]) -> tuple[list[str], list[str]]:
+        """The cells read with any text garbled in a code page read back where that is certain
+        (mojibake.read_back: `FranÃ§ois` -> François), with a warning naming their columns."""
+        read = set(self.columns.values())
+        cells, mended = list(cells), []
+        for index in sorted(read):
+            if index < len(cells) and (was := read_back(cells[index])) is not None:
+                cells[index] = was
+                mended.append(self.column_name(index))
+        if not mended:
+            return cells, []
+        return cells, [
+            _(
+                "Text the file had garbled (UTF-8 read in another encoding and saved again) was "
+                "read back in: %(columns)s."
+            )
+            % {"columns": ", ".join(mended)}
         ]
 
     def column_of(self, field_name: str) -> str:
