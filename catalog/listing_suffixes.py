@@ -22,15 +22,20 @@ _LISTING_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _LISTING_DATE = re.compile(r"\s+\(\d{4}-\d\d-\d\d\)\s*$")
-# A marketplace listing's bracketed tags after the title, one of them a binding or an import,
-# and what a listing puts after them: `… [Paperback] 3rd EDITION`, `…[INFLUENCE REV/E]
-# [Paperback]`, `Birthday Stories (…) (2006) ISBN: 4124034946 [Japanese Import]`. Before the
-# tags, the listing's ISBN and its year are no title's either.
+# A marketplace listing's bracketed tags after the title, one of them a binding, an import or
+# the listing's date, and what a listing puts after them, an edition or the author's name:
+# `… [Paperback] 3rd EDITION`, `…[INFLUENCE REV/E] [Paperback]`, `Birthday Stories (…) (2006)
+# ISBN: 4124034946 [Japanese Import]`, `Pyjamas are Forgiving [Paperback] TWINKLE KHANNA`,
+# `Mr Oliver's Diary [Feb 15, 2010] Bond, Ruskin`. Before the tags, the listing's ISBN and its
+# year are no title's either.
 _LISTING_TAGS = re.compile(
-    rf"(?P<tags>(?:\s*\[[^\[\]]+\])+)(?:\s+{_ORDINAL}\s+edition)?\s*$", re.IGNORECASE
+    rf"(?P<tags>(?:\s*\[[^\[\]]+\])+)"
+    rf"(?:\s+{_ORDINAL}\s+edition|\s+(?P<name>[^\W\d][^\[\]()\d]*?))?\s*$",
+    re.IGNORECASE,
 )
 _LISTING_TAG_WORD = re.compile(
-    r"\b(?:paperback|hardcover|hardback|mass market|kindle edition|audio cd|import)\b",
+    r"\b(?:paperback|hardcover|hardback|mass market|kindle edition|audio cd|import)\b"
+    r"|^\s*\[[a-z]{3}\s\d{1,2},\s\d{4}\]",
     re.IGNORECASE,
 )
 _LISTING_ISBN_AND_YEAR = re.compile(
@@ -44,10 +49,17 @@ def strip_listing_suffix(title: str) -> str:
     Writings`: a bookseller's listing suffix (_LISTING_SUFFIX, _LISTING_TAGS) taken off; any
     other title comes back whole."""
     title = title or ""
-    if not title.endswith((")", "]", "Paperback", "Hardcover", "EDITION", "Edition", "edition")):
+    if "[" not in title and not title.endswith(
+        (")", "Paperback", "Hardcover", "EDITION", "Edition", "edition")
+    ):
         return title  # nearly every title, at C speed
     tags = _LISTING_TAGS.search(title) if "[" in title else None
-    if tags and tags.start() > 0 and _LISTING_TAG_WORD.search(tags["tags"]):
+    if (
+        tags
+        and tags.start() > 0
+        and _LISTING_TAG_WORD.search(tags["tags"])
+        and (not tags["name"] or _names_people(tags["name"]))
+    ):
         title = title[: tags.start()]
         before_isbn = _LISTING_ISBN_AND_YEAR.search(title)
         title = title[: before_isbn.start()] if before_isbn and before_isbn.start() else title

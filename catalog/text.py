@@ -190,8 +190,11 @@ _SERIES_MARKER = re.compile(
     r"(?P<rest>\S.*)$"
 )
 # A comic's issue as Goodreads titles it, its series' name and the issue's number and nothing
-# else (`Providence #1`, `Black Panther #1`): a name with a letter, no colon or parenthesis.
-_ISSUE_TITLE = re.compile(r"^(?P<name>[^#():;]*?[^\W\d_][^#():;]*?)\s+#(?P<number>\d{1,4})$")
+# else (`Providence #1`, `Black Panther #1`), or an omnibus's numbers (`Ethan Galaal #1-3`): a
+# name with a letter, no colon or parenthesis.
+_ISSUE_TITLE = re.compile(
+    r"^(?P<name>[^#():;]*?[^\W\d_][^#():;]*?)\s+#(?P<number>\d{1,4}(?:-\d{1,4})?)$"
+)
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 
@@ -339,9 +342,9 @@ def _names_a_series(part: str) -> bool:
 
 
 def issue_series(title: str) -> tuple[str, str] | None:
-    """`Providence #1` -> ("Providence", "1"): the series and number of a title that is a
-    comic's issue (_ISSUE_TITLE), which keeps its whole title (each issue would otherwise have
-    one); None for any other title."""
+    """`Providence #1` -> ("Providence", "1"), `Ethan Galaal #1-3` -> ("Ethan Galaal", "1-3"):
+    the series and number of a title that is a comic's issue or an omnibus (_ISSUE_TITLE), which
+    keeps its whole title (each issue would otherwise have one); None for any other title."""
     if "#" not in title:  # nearly every title, at C speed
         return None
     issue = _ISSUE_TITLE.match(title)

@@ -129,6 +129,7 @@ FORMATS = {
     "unbound": "other",
     "loose leaf": "other",
     "boxed set": "other",
+    "vinyl bound": "other",  # a wipe-clean vinyl cover, as a baby's bath book
     "cards": "other",
     "cd rom": "other",
     "chapbook": "other",  # a small booklet, stapled or sewn

@@ -51,6 +51,9 @@ _PLACES = frozenset(
 )  # fmt: skip
 _PUBLISHER_PLACE = re.compile(r"^(?P<name>.*\S)\s*\((?P<place>[^()]+)\)$")
 # `Hoboken, NJ`: a town and its state's code.
+# The date of a bookseller's listing after the publisher, which Goodreads copies: `Thomas
+# Nelson Publishers (17 July 2003)`, `(July 17, 2003)`.
+_LISTING_DATE = re.compile(r"^(?:\d{1,2} [A-Za-z]{3,9}\.? \d{4}|[A-Za-z]{3,9}\.? \d{1,2}, \d{4})$")
 _TOWN_AND_STATE = re.compile(r"^[A-Z][\w.' -]+, (?P<state>[A-Z]{2})$")
 
 
@@ -131,7 +134,8 @@ def publisher_name(publisher: str) -> str:
     `Houghton Mifflin Co. (Boston/NY)`, `John Wiley & Sons (Hoboken, NJ)`), so that the book's
     publisher reads as its name, as a title's parenthesis naming it does. Any other parenthesis
     stays: a parent company (`Del Rey (Random House)`), a reading (`集英社 (Shueisha)`), a code
-    (`Berkley Pub Group (Mm)`). Nor does it keep quotes around the whole name, which Google
+    (`Berkley Pub Group (Mm)`); a listing's date goes too (`Thomas Nelson Publishers (17 July
+    2003)`). Nor does it keep quotes around the whole name, which Google
     Books writes for O'Reilly and apps filled from it export (`"O'Reilly Media, Inc."`), or a
     placeholder for an unknown publisher (`names_no_publisher`), which is "", or a catalog's
     words before the name (`Published by Doubleday`: `publisher_credit`), or the house an
@@ -147,7 +151,10 @@ def publisher_name(publisher: str) -> str:
     if names_no_publisher(publisher):
         return ""
     match = _PUBLISHER_PLACE.match(publisher) if publisher.endswith(")") else None
-    if match is None or not is_place(match["place"].strip()):
+    if match is None:
+        return publisher
+    inside = match["place"].strip()
+    if not is_place(inside) and not _LISTING_DATE.match(inside):
         return publisher
     return match["name"].rstrip(" ,;-")
 
