@@ -181,12 +181,13 @@ _SUBTITLE_SEPARATOR = re.compile(
 _RANGE_START = re.compile(r"(?:\d|\b(?:BCE?|AD|CE))$")
 _RANGE_END = re.compile(r"^(?:\d+(?!\w)|(?:BCE?|AD|CE)\b)")
 # A series marker a catalog wrote before a spaced dash, not the title: a number (`1 - A Wizard
-# In Mind`, `#3 - …`), or a short abbreviation of capitals before a title that has its own
-# subtitle (`NJO - Enemy Lines 2: Rebel Stand`, the New Jedi Order). A year is a title's
-# (`2001 - A Space Odyssey`), and so are capitals before a plain subtitle (`SPQR - A History of
-# Ancient Rome`, `FDR - A Biography`).
+# In Mind`, `#3 - …`, an episode's `Ep.#1.9 - "Resistance"`), or a short abbreviation of
+# capitals before a title that has its own subtitle (`NJO - Enemy Lines 2: Rebel Stand`, the New
+# Jedi Order). A year is a title's (`2001 - A Space Odyssey`), and so are capitals before a
+# plain subtitle (`SPQR - A History of Ancient Rome`, `FDR - A Biography`).
 _SERIES_MARKER = re.compile(
-    r"^(?:#\s*)?(?:(?P<number>\d{1,3}(?:\.\d+)?)|(?P<letters>[A-Z]{2,4}))\s+[-\u2013\u2014]\s+"
+    r"^(?:Ep\.\s*)?(?:#\s*)?(?:(?P<number>\d{1,3}(?:\.\d+)?)|(?P<letters>[A-Z]{2,4}))"
+    r"\s+[-\u2013\u2014]\s+"
     r"(?P<rest>\S.*)$"
 )
 # A comic's issue as Goodreads titles it, its series' name and the issue's number and nothing

@@ -118,6 +118,8 @@ class NormalizedRow:
         raw_title = strip_listing_suffix(strip_emoji(raw_title))
         marker, raw_title = split_series_marker(split_language_edition(raw_title)[0])
         title, subtitle, series_entries = parse_title_parts(raw_title)
+        if marker and title[:1] == title[-1:] == '"' and title.count('"') == 2:
+            title = title[1:-1]  # `Ep.#1.9 - "Resistance"`: the title quoted after its marker
         series, number = series_entries[0] if series_entries else ("", "")
         row = cls(
             title=title,

@@ -79,3 +79,14 @@ def test_an_omnibus_numbered_after_its_series_name_is_in_that_series():
     assert list(Work.objects.values_list("title", "series", "series_number")) == [
         ("Ethan Galaal #1-3", "Ethan Galaal", "1-3")
     ]
+
+
+@pytest.mark.django_db
+def test_an_episodes_marker_before_a_quoted_title_is_not_the_title():
+    """`Ep.#1.9 - "Resistance" (The Frontiers Saga Book 9)` was the title `Ep.#1.9` with the
+    subtitle `"Resistance"`; the marker goes, with a warning, as `#3 - …` does."""
+    job = import_real("goodreads-chris17453-episode-marker.csv")
+    assert list(Work.objects.values_list("title", "subtitle", "series", "series_number")) == [
+        ("Resistance", "", "The Frontiers Saga", "9")
+    ]
+    assert job.rows.get().has_warnings
