@@ -78,10 +78,15 @@ def sort_name_before_parenthesis(author: str, author_lf: str) -> str:
     `Culadasa (John Yates)`), which Goodreads turned at its last space, inside the parenthesis
     (`Yates), Culadasa (John`): the name before the parenthesis turned round as Goodreads turns
     a name, the parenthesis kept after it (`Culadasa (John Yates)`, `Twain, Mark (Samuel
-    Clemens)`). "" when the cell is not so turned."""
+    Clemens)`); or at the space before it (`(C), Addison-Wesley` -> `Addison-Wesley (C)`). ""
+    when the cell is not so turned."""
     head, comma, _given = author_lf.partition(", ")
     before, parenthesis, inside = author.partition(" (")
-    if not (comma and parenthesis and head.endswith(")") and "(" not in head and before):
+    # Or at the space before it, the parenthesis taken for the surname (`(C), Addison-Wesley`).
+    whole = head == f"({inside}"
+    if not (comma and parenthesis and head.endswith(")") and ("(" not in head or whole)):
+        return ""
+    if not before:
         return ""
     *given, last = before.split()
     turned = f"{last}, {' '.join(given)}" if given else last

@@ -10,7 +10,7 @@ from django.apps import apps as django_apps
 
 from catalog.listing_suffixes import strip_listing_suffix
 from catalog.models import Edition, ImportRow, Work
-from tests.catalog.real_lines import import_real
+from tests.catalog.real_lines import credits_by_title, import_real
 from tests.factories import make_work
 
 
@@ -90,3 +90,14 @@ def test_an_episodes_marker_before_a_quoted_title_is_not_the_title():
         ("Resistance", "", "The Frontiers Saga", "9")
     ]
     assert job.rows.get().has_warnings
+
+
+@pytest.mark.django_db
+def test_a_parenthesis_goodreads_turned_as_the_surname_stays_after_the_name():
+    """Author `Addison-Wesley (C)`, Author l-f `(C), Addison-Wesley`: the sort name was `(C),
+    Addison-Wesley`, filed under its parenthesis."""
+    import_real("goodreads-chris17453-parenthesis-turned-as-surname.csv")
+    assert credits_by_title("name", "sort_name")["Writing Windows Virtual Device Drivers"] == [
+        ("Addison-Wesley (C)", "Addison-Wesley (C)"),
+        ("Bryan Woodruff", ""),
+    ]
