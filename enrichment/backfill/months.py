@@ -355,17 +355,30 @@ def calls_label(name: str) -> str:
 
 #: A month (or an earlier run) in these has run and recorded the requests it sent: none is 0.
 CALLS_RECORDED = (Status.COMPLETED, Status.PARTIAL, Status.FAILED)
+#: A month in these has sent none yet, or only what its failed tries recorded (a retry's).
+CALLS_NONE_YET = (Status.PENDING, Status.RETRY)
 
 
 def calls_text(calls: dict[str, int] | None, *, status: str = "") -> str:
     """ "Open Library search 3 · Google Books 2": the requests sent, most first (the stored
-    order is not kept: PostgreSQL's jsonb sorts keys its own way); none: "0" of a run that
-    ended (`status` in CALLS_RECORDED), "–" (not known yet) of any other."""
+    order is not kept: PostgreSQL's jsonb sorts keys its own way). None sent says what is known,
+    never a dash read as "0" or "unknown": "0" of a run that ended (CALLS_RECORDED), "none yet"
+    of a month waiting to run or to retry, that they are counted at the end of a month
+    processing, and "not recorded" otherwise (a cancelled month, an old record)."""
     sent = sorted(
         ((n, name) for name, n in (calls or {}).items() if n), key=lambda c: (-c[0], c[1])
     )
-    none = "0" if status in CALLS_RECORDED and calls is not None else "–"
-    return " · ".join(f"{calls_label(name)} {n:,}" for n, name in sent) or none
+    if sent:
+        return " · ".join(f"{calls_label(name)} {n:,}" for n, name in sent)
+    if calls is None:
+        return gettext("not recorded")
+    if status in CALLS_RECORDED:
+        return "0"
+    if status in CALLS_NONE_YET:
+        return gettext("none yet")
+    if status == Status.PROCESSING:
+        return gettext("counted when the run ends")
+    return gettext("not recorded")
 
 
 def backfill_month_summary(month: BackfillMonth) -> dict:

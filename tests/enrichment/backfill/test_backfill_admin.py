@@ -262,7 +262,7 @@ def test_a_month_that_ran_and_sent_no_request_says_0_calls_not_a_dash():
     set up) said "Provider calls –", as a month never run does: it knows the count, 0."""
     done = month("2024-03", Status.COMPLETED, books_discovered=14, provider_calls={})
     month("2024-04", Status.FAILED, provider_calls={"openlibrary_search": 0})
-    month("2024-05")  # pending: nothing sent, nothing known yet
+    month("2024-05")  # pending: nothing sent yet
     client = logged_in(staff("walt", "view_backfillmonth"))
 
     rows = re.findall(r"<tr>.*?</tr>", client.get(LIST_URL).content.decode(), re.S)
@@ -272,7 +272,7 @@ def test_a_month_that_ran_and_sent_no_request_says_0_calls_not_a_dash():
         for row in rows
         if label in row
     }
-    assert cells == {"March 2024": "0", "April 2024": "0", "May 2024": "–"}
+    assert cells == {"March 2024": "0", "April 2024": "0", "May 2024": "none yet"}
     page = client.get(reverse("admin:enrichment_backfillmonth_change", args=[done.pk]))
     assert "Provider calls: 0" in visible(page.content.decode())
 
@@ -285,6 +285,32 @@ def test_a_month_that_ran_and_sent_no_request_says_0_calls_not_a_dash():
     )
     run = [visible(c) for c in re.findall(r"<td>(.*?)</td>", table.group(0), re.S)]
     assert run[1] == "Completed" and run[5] == "0"  # its calls, beside its queued books
+
+
+def test_a_month_waiting_to_retry_says_what_is_known_of_its_calls_never_a_dash():
+    """A month back to retry said "Provider calls –", read as "0" or as "unknown": it says the
+    calls its failed tries recorded, or "none yet"; a month processing, that they are counted
+    when its run ends."""
+    month("2024-03", Status.RETRY, retry_count=1, error="No discovery source answered: …")
+    waited = month("2024-04", Status.RETRY, retry_count=1, provider_calls={"openlibrary_search": 2})
+    month("2024-05", Status.PROCESSING, started_at=None)
+    client = logged_in(staff("walt", "view_backfillmonth"))
+
+    page = client.get(LIST_URL)
+
+    calls = {
+        label: visible(re.search(r'<td class="field-calls">(.*?)</td>', row, re.S).group(1))
+        for row in re.findall(r"<tr>.*?</tr>", page.content.decode(), re.S)
+        for label in ("March 2024", "April 2024", "May 2024")
+        if label in row
+    }
+    assert calls == {
+        "March 2024": "none yet",
+        "April 2024": "Open Library search 2",
+        "May 2024": "counted when the run ends",
+    }
+    one = client.get(reverse("admin:enrichment_backfillmonth_change", args=[waited.pk]))
+    assert "Provider calls: Open Library search 2" in visible(one.content.decode())
 
 
 def row_of(page, label: str) -> str:

@@ -132,7 +132,7 @@ def test_the_human_output_is_a_table_of_the_ranges_months():
     assert lines[1].split("  ")[0] == "month"
     assert "duplicates dropped" in lines[1] and "provider calls" in lines[1]
     assert lines[2].startswith("2024-01  Pending")
-    assert lines[2].endswith("–")  # not run yet: not known
+    assert lines[2].endswith("none yet")  # not run yet: none sent
     assert lines[3].startswith("2024-02  Completed")
     assert "1,234" in lines[3]
     assert lines[3].endswith("Open Library search 3 · Google Books 2")
@@ -141,7 +141,7 @@ def test_the_human_output_is_a_table_of_the_ranges_months():
 
 def test_a_month_that_ran_and_sent_no_request_says_0_provider_calls_as_the_admin_does():
     """A completed month whose books all came from the dump sent no request: "0", where the
-    table said "–", which says only of a month not run yet that its count is not known."""
+    table said "–", as if its count were not known."""
     BackfillMonth.objects.create(
         year=2024, month=3, status=Status.COMPLETED, books_discovered=4, provider_calls={}
     )
@@ -494,7 +494,7 @@ def test_a_month_whose_source_could_not_be_reached_counts_no_provider_call(setti
     out, _failed = backfill_failing("--from", "2019-03", "--now")
 
     line = next(line for line in out.splitlines() if line.startswith("2019-03"))
-    assert "provider calls: – (" in line, out
+    assert "provider calls: none yet (" in line, out
     assert "refused the connection" in out
     assert BackfillMonth.objects.get(year=2019, month=3).provider_calls == {"openlibrary_search": 0}
 
