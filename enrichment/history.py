@@ -156,12 +156,15 @@ def _fields_by_holder(entry: AuditLogEntry) -> str:
 
 
 def edition_name(edition) -> str:
-    """An edition in a sentence: by its ISBN, which is how a librarian finds it."""
+    """An edition in a sentence ("of its edition ISBN 9780060557812"): by the identifier a
+    librarian finds it by, else its own title, never its database id."""
     if edition is None:
         return gettext("(deleted since)")
-    if edition.isbn13:
-        return gettext("ISBN %(isbn)s") % {"isbn": edition.isbn13}
-    return gettext("#%(id)s (no ISBN)") % {"id": edition.pk}
+    if key := edition.identifier_text():
+        return key
+    if edition.title:
+        return f"“{edition.title}”"
+    return gettext("without title or identifier")
 
 
 def _put_back(changes: dict) -> list[str]:

@@ -98,12 +98,10 @@ def work_label(work: Work) -> str:
 
 
 def edition_label(edition: Edition) -> str:
-    key = edition.isbn13 or edition.isbn10 or edition.asin
-    return (
-        gettext("edition %(key)s") % {"key": key}
-        if key
-        else gettext("edition #%(id)d") % {"id": edition.pk}
-    )
+    """The edition beside its work's label: by the identifier it is found by ("edition ISBN
+    9780261102217"), else as Edition names itself."""
+    key = edition.identifier_text()
+    return gettext("edition %(key)s") % {"key": key} if key else str(edition)
 
 
 def matched_template(row: ImportRow) -> str:

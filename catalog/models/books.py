@@ -268,6 +268,18 @@ ISBN13_SHAPE = r"^97[89][0-9]{10}$"
 ISBN10_SHAPE = r"^[0-9]{9}[0-9X]$"
 
 
+#: The identifiers an edition is found by, in the order a librarian looks for one (its name).
+EDITION_IDENTIFIERS = (
+    "isbn13",
+    "isbn10",
+    "asin",
+    "openlibrary_edition_key",
+    "goodreads_book_id",
+    "librarything_id",
+    "google_books_id",
+)
+
+
 class Edition(TimeStampedModel, CoverFields):
     class Format(models.TextChoices):
         HARDCOVER = "hardcover", _("Hardcover")
@@ -348,8 +360,28 @@ class Edition(TimeStampedModel, CoverFields):
         ]
 
     def __str__(self):
-        label = self.title or f"Edition {self.pk}"
-        return f"{label} ({self.isbn13})" if self.isbn13 else label
+        """How lists, headlines and sentences name an edition: its title, else its work's, with
+        the identifier it is found by ("The Hobbit (ISBN 9780261102217)"); with neither a
+        title nor an identifier, "untitled edition of The Hobbit", never its database id."""
+        key = self.identifier_text()
+        if self.title:
+            return f"{self.title} ({key})" if key else self.title
+        if not self.work_id:  # not saved yet
+            return key or gettext("untitled edition")
+        if key:
+            return f"{self.work} ({key})"
+        return gettext("untitled edition of %(work)s") % {"work": self.work}
+
+    def identifier_text(self) -> str:
+        """ "ISBN 9780261102217", "ASIN B00K7ED54M": the first identifier the edition has, in
+        the order a librarian looks for one (EDITION_IDENTIFIERS), named; "" with none."""
+        for name in EDITION_IDENTIFIERS:
+            if value := getattr(self, name):
+                field = self._meta.get_field(name)
+                assert isinstance(field, models.Field)
+                label = gettext("ISBN") if name == "isbn13" else field.verbose_name
+                return f"{label} {value}"
+        return ""
 
     @property
     def publication_date_display(self) -> str:

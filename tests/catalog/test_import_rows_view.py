@@ -67,7 +67,7 @@ def test_the_rows_list_says_what_each_row_became_and_links_the_books(client, mix
     assert "&#x27;The Subtle Knife&#x27; by Philip Pullman" in page
     assert reverse("admin:catalog_work_change", args=[knife.pk]) in page
     assert reverse("admin:catalog_edition_change", args=[duplicate.edition_id]) in page
-    assert f"edition {duplicate.edition.isbn13}" in page
+    assert f"edition ISBN {duplicate.edition.isbn13}" in page
     new = Work.objects.get(title="A New Book")
     assert reverse("admin:catalog_work_change", args=[new.pk]) in page
     assert "by Ann Author" in page  # read as
@@ -83,7 +83,7 @@ def test_the_rows_list_links_the_books_only_for_who_may_open_them(client, mixed_
     work_url = reverse("admin:catalog_work_change", args=[duplicate.work_id])
     client.force_login(user_with("importer", "import_books"))
     page = rows_page(client, job=mixed_job.pk)
-    assert f"edition {duplicate.edition.isbn13}" in page and edition_url not in page
+    assert f"edition ISBN {duplicate.edition.isbn13}" in page and edition_url not in page
     assert "&#x27;The Subtle Knife&#x27; by Philip Pullman" in page and work_url not in page
 
     client.force_login(user_with("reader", "import_books", "view_work"))
