@@ -41,7 +41,7 @@ from enrichment.proposals import CandidateSeen, Scores, field_label
 from enrichment.providers.registry import provider_class, provider_label, record_links
 from enrichment.request_status import audit_action_label, image_status_text
 from enrichment.safe_approval import safe_approval_allowed, safe_approval_withheld_note
-from enrichment.waiting import waiting_text
+from enrichment.waiting import WaitingWords, waiting_words
 from enrichment.work_state import WORK_WAITING, request_work, value_fingerprint
 
 Status = EnrichmentRequest.Status
@@ -294,21 +294,30 @@ def fault_context(listed: outcomes.ListedFault) -> dict:
     }
 
 
-def request_waiting_text(req: EnrichmentRequest) -> str:
+def request_waiting_words(req: EnrichmentRequest) -> WaitingWords | None:
     """The "Waiting: providers unavailable, next try at HH:MM" of a request given back because
     its providers could not be asked or failed, or the "Waiting for a title search with other
-    books" of one a batch left for a grouped search (title_search_groups); "" otherwise."""
+    books" of one a batch left for a grouped search (title_search_groups); None otherwise."""
     if req.status != Status.PENDING:
-        return ""
+        return None
     if req.awaiting_title_search:
-        return gettext("Waiting for a title search with other books")
+        return WaitingWords(
+            gettext("Waiting for a title search"),
+            gettext("Waiting for a title search with other books"),
+        )
     if request_target(req).enrichment_status != WORK_WAITING:
-        return ""
-    return waiting_text(
+        return None
+    return waiting_words(
         req.next_attempt_at,
         worker_running=getattr(req, "worker_running", None),
         now=getattr(req, "database_now", None),
     )
+
+
+def request_waiting_text(req: EnrichmentRequest) -> str:
+    """request_waiting_words' sentence ("" of a request that does not wait), for its page."""
+    words = request_waiting_words(req)
+    return words.full if words else ""
 
 
 def _unless_said(reason: str, headline: str) -> str:

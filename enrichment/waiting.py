@@ -10,9 +10,12 @@ admin's format and the site's time zone. The periodic sweep sends it again once 
 import datetime
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.admin.utils import display_for_value
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext
 
 from bookstore.db_clock import database_now
@@ -106,12 +109,21 @@ def next_try_words(next_try: datetime.datetime | None, *, now=None) -> str:
     return gettext("next try at %(time)s") % {"time": shown}
 
 
-def waiting_text(
+@dataclass(frozen=True, slots=True)
+class WaitingWords:
+    """How a waiting work or request reads: `short` in a list's cell (one or two lines at
+    1,280 px), `full` on its page and in the cell's tooltip."""
+
+    short: str
+    full: str
+
+
+def waiting_words(
     next_try: datetime.datetime | None,
     *,
     now: datetime.datetime | None = None,
     worker_running: bool | None = None,
-) -> str:
+) -> WaitingWords:
     """What a waiting work (or its request) shows. Without a worker running (heartbeats say so;
     a list passes `worker_running` read once for its page) no next try comes: it says so. Due or
     not on the clock next tries are stamped on, the database's (a list passes `now` read with
@@ -122,16 +134,44 @@ def waiting_text(
 
         worker_running = not no_worker_running()
     if not worker_running:
-        return gettext(
-            "Waiting: providers unavailable; no worker is running to try again "
-            "(start one with manage.py qcluster)"
+        return WaitingWords(
+            gettext("Waiting: no worker running"),
+            gettext(
+                "Waiting: providers unavailable; no worker is running to try again "
+                "(start one with manage.py qcluster)"
+            ),
         )
     if next_try is not None and due_state(next_try, now=now) == Due.OVERDUE:
-        return gettext("Waiting: providers unavailable, next try overdue since %(time)s") % {
-            "time": display_for_value(next_try, "–")
-        }
+        return WaitingWords(
+            gettext("Waiting: next try overdue"),
+            gettext("Waiting: providers unavailable, next try overdue since %(time)s")
+            % {"time": display_for_value(next_try, "–")},
+        )
     if next_try is None or next_try <= now:
-        return gettext("Waiting: providers unavailable, next try in a moment")
-    return gettext("Waiting: providers unavailable, next try at %(time)s") % {
-        "time": display_for_value(next_try, "–")  # the admin's format, the site's time zone
-    }
+        return WaitingWords(
+            gettext("Waiting: next try now"),
+            gettext("Waiting: providers unavailable, next try in a moment"),
+        )
+    return WaitingWords(
+        gettext("Waiting: next try %(time)s") % {"time": _time_short(next_try, now=now)},
+        gettext("Waiting: providers unavailable, next try at %(time)s")
+        % {"time": display_for_value(next_try, "–")},  # the admin's format, the site's time zone
+    )
+
+
+def waiting_text(
+    next_try: datetime.datetime | None,
+    *,
+    now: datetime.datetime | None = None,
+    worker_running: bool | None = None,
+) -> str:
+    """waiting_words' sentence, for a page."""
+    return waiting_words(next_try, now=now, worker_running=worker_running).full
+
+
+def _time_short(when: datetime.datetime, *, now: datetime.datetime) -> str:
+    """ "3:58 p.m." today (the site's time zone), "12/03/2026 3:58 p.m." another day."""
+    local, today = timezone.localtime(when), timezone.localtime(now).date()
+    if local.date() == today:
+        return time_format(local)
+    return date_format(local, "SHORT_DATETIME_FORMAT")

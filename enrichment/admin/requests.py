@@ -364,10 +364,17 @@ class EnrichmentRequestAdmin(
 
     @admin.display(description=_("Status"), ordering="status")
     def status_badge(self, obj):
+        """The status, and why it waits (providers could not be asked): briefly, the sentence
+        on hover (the list's column is narrow; the request's page says it under Proposal)."""
         shown = badge(request_status_label(obj), REQUEST_COLOURS.get(obj.status, "#777"))
-        waiting = review_page.request_waiting_text(obj)  # providers could not be asked
+        waiting = review_page.request_waiting_words(obj)
         if waiting:
-            return format_html('{}<br><span class="small waiting">{}</span>', shown, waiting)
+            return format_html(
+                '{}<br><span class="small waiting" title="{}">{}</span>',
+                shown,
+                waiting.full,
+                waiting.short,
+            )
         return shown
 
     @admin.display(description=_("Confidence"), ordering="confidence")

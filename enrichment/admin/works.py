@@ -47,7 +47,7 @@ from enrichment.selectors import (
     works_by_author_completeness,
 )
 from enrichment.templatetags.admin_time import moment_age
-from enrichment.waiting import next_try_words, waiting_text
+from enrichment.waiting import next_try_words, waiting_words
 
 #: The works list's status filter values that probe each work (`target_status_filter`).
 STATUSES_PROBED = (Work.EnrichmentStatus.ENRICHED, NOTHING_ADDED)
@@ -240,11 +240,20 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
     @admin.display(description=_("Enrichment"), ordering="enrichment_status")
     def enrichment_state(self, work):
         if work.enrichment_status == Work.EnrichmentStatus.WAITING:
-            return waiting_text(
-                getattr(work, "enrichment_next_try_at", None),
-                worker_running=getattr(work, "worker_running", None),
-                now=getattr(work, "database_now", None),
-            )
+            waiting = self._waiting_words(work)  # short in the list, its sentence on hover
+            return format_html('<span title="{}">{}</span>', waiting.full, waiting.short)
+        return self._status_label(work)
+
+    @staticmethod
+    def _waiting_words(work):
+        return waiting_words(
+            getattr(work, "enrichment_next_try_at", None),
+            worker_running=getattr(work, "worker_running", None),
+            now=getattr(work, "database_now", None),
+        )
+
+    @staticmethod
+    def _status_label(work):
         if target_added_nothing(work):
             return NOTHING_ADDED_LABEL
         return ENRICHMENT_STATUS_LABELS.get(work.enrichment_status, work.enrichment_status)
@@ -325,7 +334,9 @@ class EnrichmentWorkAdmin(VerifiedCoverUploadMixin, ReviewPermissionMixin, WorkA
 
     @admin.display(description=_("Status"))
     def enrichment_status_text(self, work):
-        return self.enrichment_state(work)  # as the list shows it
+        if work.enrichment_status == Work.EnrichmentStatus.WAITING:
+            return self._waiting_words(work).full  # the page has room for the sentence
+        return self._status_label(work)  # as the list shows it
 
     @admin.display(description=_("Confidence"))
     def confidence_label(self, work):

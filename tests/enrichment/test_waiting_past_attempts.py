@@ -265,7 +265,8 @@ def test_a_worker_that_dies_while_trying_a_waiting_book_leaves_it_waiting_not_fa
     request.work.refresh_from_db()
     assert request.work.enrichment_status == Work.EnrichmentStatus.WAITING
     page = review_page(admin_client, request)
-    assert "Status: Pending Waiting: providers unavailable" in page
+    assert "Status: Pending Waiting: " in page  # briefly, beside the status
+    assert "Waiting: providers unavailable" in page  # the sentence, under Proposal
     assert "Failed" not in page.split("Status:", 1)[1].split("Confidence:", 1)[0]
 
     # Once the providers answer, it is decided as usual.
