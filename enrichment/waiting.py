@@ -153,7 +153,7 @@ def waiting_words(
             gettext("Waiting: providers unavailable, next try in a moment"),
         )
     return WaitingWords(
-        gettext("Waiting: next try %(time)s") % {"time": _time_short(next_try, now=now)},
+        gettext("Waiting: next try %(time)s") % {"time": time_short(next_try, now=now)},
         gettext("Waiting: providers unavailable, next try at %(time)s")
         % {"time": display_for_value(next_try, "–")},  # the admin's format, the site's time zone
     )
@@ -169,7 +169,7 @@ def waiting_text(
     return waiting_words(next_try, now=now, worker_running=worker_running).full
 
 
-def _time_short(when: datetime.datetime, *, now: datetime.datetime) -> str:
+def time_short(when: datetime.datetime, *, now: datetime.datetime) -> str:
     """ "3:58 p.m." today (the site's time zone), "12/03/2026 3:58 p.m." another day."""
     local, today = timezone.localtime(when), timezone.localtime(now).date()
     if local.date() == today:

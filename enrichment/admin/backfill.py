@@ -43,6 +43,7 @@ from enrichment.backfill import months as backfill_months
 from enrichment.backfill.months import calls_text
 from enrichment.heartbeats import worker_running_expression
 from enrichment.models import BackfillMonth
+from enrichment.waiting import WaitingWords
 
 __all__ = ["RERUN_PERMISSION", "RUN_PERMISSION", "BackfillMonthAdmin"]
 
@@ -212,21 +213,27 @@ class BackfillMonthAdmin(BackfillMonthActions, ViewerOnObjectMixin, ReadOnlyAdmi
         """Started, then completed ("…" while it runs); a waiting month's second line says
         until when it waits."""
         waits = self._waits(month)
-        if waits and not month.started_at:
-            return waits
+        # Briefly: the list's column is narrow (the sentence on hover, and on its page).
+        waiting = (
+            format_html('<span title="{}">{}</span>', waits.full, waits.short)
+            if waits.short
+            else ""
+        )
+        if waiting and not month.started_at:
+            return waiting
         if not month.started_at and not month.completed_at:
             return "–"
         return format_html(
             '<span title="{}">{}<br>{}</span>',
             gettext("Started, then completed"),
             display_for_value(month.started_at, "–"),  # the admin's format, the site's time zone
-            waits or display_for_value(month.completed_at, "…"),
+            waiting or display_for_value(month.completed_at, "…"),
         )
 
     def get_fieldsets(self, request, obj=None):
         # The mixins' (a relation such as who asked links only for who may open it).
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and self._waits(obj):
+        if obj is not None and self._waits(obj).full:
             return fieldsets
         # Only a waiting month's page says until when it waits.
         return [
@@ -236,10 +243,10 @@ class BackfillMonthAdmin(BackfillMonthActions, ViewerOnObjectMixin, ReadOnlyAdmi
 
     @admin.display(description=_("Waiting"))
     def waiting(self, month):
-        return self._waits(month)
+        return self._waits(month).full
 
     @staticmethod
-    def _waits(month) -> str:
+    def _waits(month) -> WaitingWords:
         return waiting_words(
             month,
             # Read with the rows (get_queryset); a month loaded otherwise has none of them.

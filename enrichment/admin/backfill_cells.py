@@ -13,7 +13,7 @@ from enrichment.admin.base import badge
 from enrichment.backfill import months as backfill_months
 from enrichment.backfill.months import calls_label, calls_text
 from enrichment.models import BackfillMonth
-from enrichment.waiting import Due, due_state
+from enrichment.waiting import Due, WaitingWords, due_state, time_short
 
 Status = BackfillMonth.Status
 STATUS_COLOURS = {
@@ -78,32 +78,48 @@ def statuses_text(statuses) -> str:
     return get_text_list(labels, gettext("or"))
 
 
-def waiting_words(month: BackfillMonth, *, next_run, now, worker_running: bool) -> str:
+def waiting_words(month: BackfillMonth, *, next_run, now, worker_running: bool) -> WaitingWords:
     """How a month waiting for the scheduler (pending, or back to retry) waits and until when:
     the scheduler's next run (`next_run`: its schedule's), due or overdue on the database's
-    clock (`now`), or why no run will come; "" of a month that does not wait."""
+    clock (`now`), or why no run will come; briefly for the list (`short`), in a sentence for
+    its page and the list's tooltip (`full`); "" both of a month that does not wait."""
     if month.status not in backfill_months.CLAIMABLE:
-        return ""
+        return WaitingWords("", "")
     if backfill_months.month_in_future(month, now=now):
-        return gettext("Waits until %(month)s begins") % {"month": month}
+        begins = gettext("Waits until %(month)s begins") % {"month": month}
+        return WaitingWords(begins, begins)
     if not worker_running:
-        return gettext(
-            "Waits, but no worker is running to take it (start one with manage.py qcluster)"
+        return WaitingWords(
+            gettext("Waits: no worker running"),
+            gettext(
+                "Waits, but no worker is running to take it (start one with manage.py qcluster)"
+            ),
         )
     if next_run is None:
-        return gettext(
-            "Waits, but the backfill's schedule is missing: no run will take it "
-            "(manage.py backfill --now processes it)"
+        return WaitingWords(
+            gettext("Waits: no schedule"),
+            gettext(
+                "Waits, but the backfill's schedule is missing: no run will take it "
+                "(manage.py backfill --now processes it)"
+            ),
         )
     shown = display_for_value(next_run, "–")  # the admin's format, the site's time zone
     state = due_state(next_run, now=now)
     if state == Due.OVERDUE:
-        return gettext("Waits for the scheduler, whose run is overdue since %(time)s") % {
-            "time": shown
-        }
+        return WaitingWords(
+            gettext("Waits: scheduler overdue"),
+            gettext("Waits for the scheduler, whose run is overdue since %(time)s")
+            % {"time": shown},
+        )
     if state == Due.DUE:
-        return gettext("Waits for the scheduler, whose run is due now")
-    return gettext("Waits for the scheduler's next run, at %(time)s") % {"time": shown}
+        return WaitingWords(
+            gettext("Waits: next run now"),
+            gettext("Waits for the scheduler, whose run is due now"),
+        )
+    return WaitingWords(
+        gettext("Waits: next run %(time)s") % {"time": time_short(next_run, now=now)},
+        gettext("Waits for the scheduler's next run, at %(time)s") % {"time": shown},
+    )
 
 
 def sources_table(month):

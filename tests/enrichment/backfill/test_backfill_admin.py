@@ -313,6 +313,13 @@ def test_a_month_waiting_to_retry_says_what_is_known_of_its_calls_never_a_dash()
     assert "Provider calls: Open Library search 2" in visible(one.content.decode())
 
 
+def row_tooltips(page, label: str) -> list[str]:
+    """The title attributes of the list's row of `label`: what a pointer over it reads."""
+    rows = re.findall(r"<tr>.*?</tr>", page.content.decode(), re.S)
+    row = next(row for row in rows if label in row)
+    return [html_text.unescape(title) for title in re.findall(r' title="([^"]*)"', row)]
+
+
 def row_of(page, label: str) -> str:
     rows = re.findall(r"<tr>.*?</tr>", page.content.decode(), re.S)
     return visible(next(row for row in rows if label in row))
@@ -353,10 +360,16 @@ def test_a_month_waiting_to_retry_says_until_when_it_waits(settings, a_worker_be
 
     from django.contrib.admin.utils import display_for_value
 
+    from enrichment.waiting import time_short
+
     at = display_for_value(next_run, "")
+    briefly = f"Waits: next run {time_short(next_run, now=timezone.now())}"
     march, april = row_of(page, "March 2024"), row_of(page, "April 2024")
-    assert f"Nov. 30, 2026, 10:25 p.m. Waits for the scheduler's next run, at {at}" in march
-    assert f"Waits for the scheduler's next run, at {at}" in april
+    # Briefly in the list (the sentence took four lines of its Run column), the sentence on hover.
+    assert f"Nov. 30, 2026, 10:25 p.m. {briefly}" in march
+    assert briefly in april
+    said = f"Waits for the scheduler's next run, at {at}"
+    assert said in row_tooltips(page, "March 2024") and said in row_tooltips(page, "April 2024")
     assert "…" not in march  # as if it were still running, before
     march_page = visible(
         superuser.get(
@@ -370,14 +383,22 @@ def test_a_month_waiting_to_retry_says_until_when_it_waits(settings, a_worker_be
 
 
 @pytest.mark.parametrize(
-    ("run_in", "says"),
+    ("run_in", "briefly", "says"),
     [
-        (datetime.timedelta(minutes=-2), "Waits for the scheduler, whose run is due now"),
-        (datetime.timedelta(hours=-2), "Waits for the scheduler, whose run is overdue since "),
+        (
+            datetime.timedelta(minutes=-2),
+            "Waits: next run now",
+            "Waits for the scheduler, whose run is due now",
+        ),
+        (
+            datetime.timedelta(hours=-2),
+            "Waits: scheduler overdue",
+            "Waits for the scheduler, whose run is overdue since ",
+        ),
     ],
 )
 def test_a_waiting_months_scheduler_run_in_the_past_says_due_or_overdue(
-    a_worker_beats, run_in, says
+    a_worker_beats, run_in, briefly, says
 ):
     """A run already past read as the next one ahead ("next run, at 8:10" at 10:10): due, or
     overdue when long past, on the database's clock (SQLite's is this machine's)."""
@@ -386,12 +407,12 @@ def test_a_waiting_months_scheduler_run_in_the_past_says_due_or_overdue(
     scheduler_next_run(timezone.now() + run_in)
     month("2024-03", Status.PENDING)
 
-    text = row_of(
-        logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL), "March 2024"
-    )
+    page = logged_in(User.objects.create_superuser("root", password="pw")).get(LIST_URL)
 
-    assert says in text
-    assert "next run, at" not in text
+    text = row_of(page, "March 2024")
+    assert briefly in text
+    assert any(title.startswith(says) for title in row_tooltips(page, "March 2024"))
+    assert "next run, at" not in text and "next run, at" not in row_tooltips(page, "March 2024")
 
 
 def test_a_waiting_month_without_a_worker_or_a_schedule_says_no_run_will_take_it(settings):
@@ -404,8 +425,11 @@ def test_a_waiting_month_without_a_worker_or_a_schedule_says_no_run_will_take_it
     month("2024-03", Status.RETRY)
     client = logged_in(User.objects.create_superuser("root", password="pw"))
 
-    assert "no worker is running to take it (start one with manage.py qcluster)" in row_of(
-        client.get(LIST_URL), "March 2024"
+    page = client.get(LIST_URL)
+    assert "Waits: no worker running" in row_of(page, "March 2024")
+    assert (
+        "Waits, but no worker is running to take it (start one with manage.py qcluster)"
+        in row_tooltips(page, "March 2024")
     )
 
     from django.utils import timezone
@@ -414,8 +438,11 @@ def test_a_waiting_month_without_a_worker_or_a_schedule_says_no_run_will_take_it
 
     heartbeat("bookstore", "worker-1", 4101, beat=timezone.now())
     Schedule.objects.filter(func="enrichment.tasks.run_backfill_scheduler").delete()
-    assert "the backfill's schedule is missing: no run will take it" in row_of(
-        client.get(LIST_URL), "March 2024"
+    page = client.get(LIST_URL)
+    assert "Waits: no schedule" in row_of(page, "March 2024")
+    assert (
+        "Waits, but the backfill's schedule is missing: no run will take it "
+        "(manage.py backfill --now processes it)" in row_tooltips(page, "March 2024")
     )
 
 
