@@ -537,9 +537,14 @@ class EditionAdmin(
 
     @admin.display(description=_("ISBN"), ordering="isbn13")
     def isbns(self, edition):
-        """The ISBN-13, and the ISBN-10 below it (alone when the edition has no ISBN-13)."""
+        """The ISBN-13, and the ISBN-10 below it (alone when the edition has no ISBN-13);
+        without an ISBN, the identifier it is found by, named ("ASIN B00…"): two untitled
+        editions of a work read the same in the title column."""
         if not edition.isbn13:
-            return edition.isbn10 or None  # None: the admin's dash
+            if edition.isbn10:
+                return edition.isbn10
+            other = edition.identifier_text()
+            return format_html('<span class="quiet">{}</span>', other) if other else None
         if not edition.isbn10:
             return edition.isbn13
         return with_note(edition.isbn13, edition.isbn10)

@@ -60,3 +60,19 @@ def test_a_titled_edition_keeps_its_own_title():
     assert str(make_edition(work, title="Solaris", isbn13=None, isbn10="0156027607")) == (
         "Solaris (ISBN-10 0156027607)"
     )
+
+
+def test_the_editions_list_names_an_edition_without_isbn_by_its_other_identifier(
+    superuser_client,
+):
+    """Two untitled editions of a work without an ISBN read the same in the list ("Le Petit
+    Prince", ISBN "–" twice): the ISBN column names the identifier each is found by."""
+    work = make_work("Le Petit Prince")
+    make_edition(work, isbn13=None, isbn10="")
+    make_edition(work, isbn13=None, isbn10="", asin="B0071BZXYZ")
+
+    page = superuser_client.get(reverse("admin:catalog_edition_changelist"))
+
+    cells = re.findall(r'<td class="field-isbns">(.*?)</td>', page.content.decode(), re.S)
+    shown = sorted(re.sub(r"<[^>]+>", "", cell).strip() for cell in cells)
+    assert shown == ["ASIN B0071BZXYZ", "–"]
