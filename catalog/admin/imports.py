@@ -24,7 +24,7 @@ from bookstore.admin_lists import (
     with_note,
 )
 from catalog import permissions, services, views
-from catalog.admin.display import empty_list_import_help
+from catalog.admin.display import ImportToolMixin, empty_list_import_help
 from catalog.admin.import_rows import ROW_HAS_WARNINGS, import_row_links
 from catalog.import_retry_offer import failed_rows_retry_could_succeed
 from catalog.models import ImportJob, ImportRow
@@ -57,7 +57,11 @@ class ImportSourceFilter(admin.SimpleListFilter):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(
-    QuickActionCheckboxMixin, EmptyListHelpMixin, ViewerOnObjectMixin, admin.ModelAdmin
+    ImportToolMixin,
+    QuickActionCheckboxMixin,
+    EmptyListHelpMixin,
+    ViewerOnObjectMixin,
+    admin.ModelAdmin,
 ):
     """Import jobs: uploaded through the "Import CSV" button, read-only afterwards."""
 

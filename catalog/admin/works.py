@@ -26,10 +26,11 @@ from bookstore.admin_links import (
     viewer_request,
 )
 from bookstore.admin_lists import EmptyListHelpMixin, QuickActionCheckboxMixin, with_note
-from catalog import isbn, permissions, selectors
+from catalog import isbn, selectors
 from catalog.admin.display import (
     PLACEHOLDER_TITLE_HELP,
     PLACEHOLDER_TITLE_LABEL,
+    ImportToolMixin,
     cover_thumbnail_html,
     credit_place_text,
     credits_in_order,
@@ -229,6 +230,7 @@ SUBJECTS_READ = {"subjects": "subjects_read"}
 
 @admin.register(Work)
 class WorkAdmin(
+    ImportToolMixin,
     DeletedWithItsRecordsMixin,
     KeptMeanwhileMessageMixin,
     QuickActionCheckboxMixin,
@@ -435,14 +437,6 @@ class WorkAdmin(
                 for c in credits
             ),
         )
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "can_import": permissions.user_can_import(request.user),
-            "import_url": reverse("admin:catalog_importjob_upload"),
-        }
-        return super().changelist_view(request, extra_context)
 
     @admin.display(description=_("Editions"), ordering="edition_total")
     def edition_count(self, work):

@@ -62,6 +62,19 @@ def test_import_button_shows_only_for_users_who_may_import(client):
     assert "Import CSV" in page and UPLOAD_URL in page
 
 
+def test_the_import_jobs_list_offers_an_import_to_those_who_may_import(client):
+    """The list of imports offered no way to start one (only the works list and the index
+    did): a librarian reading the history of the imports had to go elsewhere to upload."""
+    jobs_url = reverse("admin:catalog_importjob_changelist")
+    ImportJob.objects.create(original_filename="goodreads_library_export.csv")
+    client.force_login(staff("view_importjob"))
+    assert b"Import CSV" not in client.get(jobs_url).content
+
+    client.force_login(User.objects.create_superuser("boss", password="pw"))
+    page = client.get(jobs_url).content.decode()
+    assert f'<a href="{UPLOAD_URL}" class="addlink">Import CSV</a>' in page
+
+
 def test_anonymous_users_are_sent_to_login(client):
     response = client.get(UPLOAD_URL)
     assert response.status_code == 302 and reverse("admin:login") in response.url
