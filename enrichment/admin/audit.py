@@ -28,6 +28,7 @@ from enrichment.admin.base import (
 )
 from enrichment.covers.cleanup import cover_sha256s_deleted
 from enrichment.covers.store import small_thumbnail_name, stored_sha256
+from enrichment.history import edition_name
 from enrichment.models import AuditLogEntry, AuthorMerge, EnrichmentRequest
 from enrichment.proposals import field_label, in_field_order
 from enrichment.providers.registry import provider_label
@@ -218,10 +219,13 @@ TARGET_LABELS = {
 }
 
 
-def target_label(target: str, *, duplicate: Author | None = None) -> str:
-    """ "Edition", or "U. K. Le Guin (the duplicate)" for a merge's change to its duplicate."""
+def target_label(target: str, *, duplicate: Author | None = None, edition=None) -> str:
+    """ "Edition ISBN 9780261102217" (which of the work's editions: history.edition_name), or
+    "U. K. Le Guin (the duplicate)" for a merge's change to its duplicate."""
     if target == "duplicate" and duplicate is not None:
         return gettext("%(author)s (the duplicate)") % {"author": duplicate}
+    if target == "edition" and edition is not None:
+        return gettext("Edition %(edition)s") % {"edition": edition_name(edition)}
     return str(TARGET_LABELS.get(target, target))
 
 
@@ -357,7 +361,9 @@ class AuditLogEntryAdmin(
                         "new_cover": cover_file_html(
                             name, change.get("new"), width=80, deleted=deleted
                         ),
-                        "target": target_label(change.get("target", ""), duplicate=duplicate),
+                        "target": target_label(
+                            change.get("target", ""), duplicate=duplicate, edition=entry.edition
+                        ),
                     }
                     for name, change in in_field_order(entry.changes)
                 ],

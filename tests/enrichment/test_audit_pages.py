@@ -234,13 +234,15 @@ def test_the_confirming_post_needs_the_csrf_token_and_the_revert_permission(libr
 def test_an_entry_page_says_what_each_change_was_on_capitalised_as_its_other_cells(
     client, librarian
 ):
-    """The "On" column said "edition" beside "Publisher" and "Cover"."""
+    """The "On" column said "edition" beside "Publisher" and "Cover"; then "Edition", which
+    did not say which of the work's editions: it names it by its ISBN."""
     request = needs_review()
     review.request_approve(request=request, actor=librarian, fields=["publisher"])
     entry = AuditLogEntry.objects.get(action="review_apply")
     page = entry_page(client, entry)
     row = re.search(r"<th scope=\"row\">Publisher</th>.*?</tr>", page, re.S)
-    assert row and re.search(r"<td>Edition</td>", row.group(0)), row
+    isbn = entry.edition.isbn13
+    assert row and re.search(rf"<td>Edition ISBN {isbn}</td>", row.group(0)), row
 
 
 def test_an_entry_page_offers_no_history_that_is_always_empty(client, librarian):
