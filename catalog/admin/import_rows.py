@@ -99,9 +99,9 @@ def work_label(work: Work) -> str:
 
 def edition_label(edition: Edition) -> str:
     """The edition beside its work's label: by the identifier it is found by ("edition ISBN
-    9780261102217"), else as Edition names itself."""
+    9780261102217"), else "its edition" (its title, if any, is most often the work's)."""
     key = edition.identifier_text()
-    return gettext("edition %(key)s") % {"key": key} if key else str(edition)
+    return gettext("edition %(key)s") % {"key": key} if key else gettext("its edition")
 
 
 def matched_template(row: ImportRow) -> str:

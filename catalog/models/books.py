@@ -268,16 +268,17 @@ ISBN13_SHAPE = r"^97[89][0-9]{10}$"
 ISBN10_SHAPE = r"^[0-9]{9}[0-9X]$"
 
 
-#: The identifiers an edition is found by, in the order a librarian looks for one (its name).
-EDITION_IDENTIFIERS = (
-    "isbn13",
-    "isbn10",
-    "asin",
-    "openlibrary_edition_key",
-    "goodreads_book_id",
-    "librarything_id",
-    "google_books_id",
-)
+#: The identifiers an edition is found by, in the order a librarian looks for one, and how a
+#: name or a sentence says which one it is ("ISBN 9780261102217", "Open Library OL7353617M").
+EDITION_IDENTIFIERS = {
+    "isbn13": _("ISBN"),
+    "isbn10": _("ISBN-10"),
+    "asin": _("ASIN"),
+    "openlibrary_edition_key": _("Open Library"),
+    "goodreads_book_id": _("Goodreads"),
+    "librarything_id": _("LibraryThing"),
+    "google_books_id": _("Google Books"),
+}
 
 
 class Edition(TimeStampedModel, CoverFields):
@@ -375,11 +376,8 @@ class Edition(TimeStampedModel, CoverFields):
     def identifier_text(self) -> str:
         """ "ISBN 9780261102217", "ASIN B00K7ED54M": the first identifier the edition has, in
         the order a librarian looks for one (EDITION_IDENTIFIERS), named; "" with none."""
-        for name in EDITION_IDENTIFIERS:
+        for name, label in EDITION_IDENTIFIERS.items():
             if value := getattr(self, name):
-                field = self._meta.get_field(name)
-                assert isinstance(field, models.Field)
-                label = gettext("ISBN") if name == "isbn13" else field.verbose_name
                 return f"{label} {value}"
         return ""
 

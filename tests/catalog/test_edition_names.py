@@ -38,7 +38,7 @@ def test_an_edition_with_no_title_nor_isbn_is_named_by_its_work_not_its_id(super
     assert headline(page) == "untitled edition of The Left Hand of Darkness"
     assert headline(other) == "The Left Hand of Darkness (ASIN B0071BZXYZ)"
     assert f"Edition {bare.pk}" not in page.content.decode()
-    assert edition_label(bare) == "untitled edition of The Left Hand of Darkness"
+    assert edition_label(bare) == "its edition"  # beside its work's name
     assert edition_name(bare) == "without title or identifier"
     assert edition_name(by_asin) == "ASIN B0071BZXYZ"
 
@@ -76,3 +76,13 @@ def test_the_editions_list_names_an_edition_without_isbn_by_its_other_identifier
     cells = re.findall(r'<td class="field-isbns">(.*?)</td>', page.content.decode(), re.S)
     shown = sorted(re.sub(r"<[^>]+>", "", cell).strip() for cell in cells)
     assert shown == ["ASIN B0071BZXYZ", "–"]
+
+
+def test_an_edition_known_by_its_open_library_key_is_named_by_it_once():
+    """The import rows said "edition #14" of an edition with no ISBN; by its Open Library key,
+    named once ("edition Open Library OL…", not "edition Open Library edition key OL…")."""
+    work = make_work("Little Louie the Baby Bloomer")
+    edition = make_edition(work, isbn13=None, isbn10="", openlibrary_edition_key="OL1003092M")
+
+    assert str(edition) == "Little Louie the Baby Bloomer (Open Library OL1003092M)"
+    assert edition_label(edition) == "edition Open Library OL1003092M"
