@@ -126,29 +126,82 @@ _NUMBER_ENTRY = re.compile(
 _DASHES = re.compile(r"\s+--\s+")
 
 
+# A Russian series statement, romanised by ALA-LC (`Serii︠a︡ "Russkie filosofy XX veka"`, the
+# ligature's halves U+FE20/U+FE21 or the tie U+0361), more simply ("Seriya", "Seriia") or in
+# Cyrillic (`Серия «…»`): the word "series" and the quotation marks around the name are no part
+# of it; a number after them is the book's.
+_RUSSIAN_SERIES_WORD = re.compile(
+    r"^(?:seri(?:i[\u0361\ufe20]?a\ufe21?|ya|ja)|серия)[\s:.]*"
+    r"(?:\"(?P<straight>[^\"]+)\"|«(?P<guillemets>[^«»]+)»|[“„](?P<curly>[^“”„]+)[”“])",
+    re.IGNORECASE,
+)
+
+
+def _without_series_word(entry: str) -> str:
+    """`Serii︠a︡ "Name" ; 3` -> `Name ; 3` (`_RUSSIAN_SERIES_WORD`); any other entry as written."""
+    if entry[:1] not in "SsСс":  # nearly every entry: no regex pass
+        return entry
+    match = _RUSSIAN_SERIES_WORD.match(entry)
+    if match is None:
+        return entry
+    name = next(part for part in match.groups() if part).strip()
+    return name + entry[match.end() :]
+
+
 def edition_series(values: Any) -> tuple[str, str]:
     """(name, number) of the first series an edition names, read by the importers' rule for a
     series cell (`parse_series_cell`): "Idées ; 348" and "Collection Idées -- 48" are numbered,
     ["Arbeiten und Texte zur Slavistik,", "42"] is one series and its number in two entries,
     as is ["Ann Arbor paperbacks,", "AA113"]; "Heyne science fiction & fantasy ; Bd. 06/4400" is
-    Heyne's numbering; a name alone has no number ("World's classics"). ("", "") when it names
-    none."""
-    entries = [fields.text(value) for value in fields.as_list(values)]
-    entries = [entry for entry in entries if entry]
+    Heyne's numbering; a name alone has no number ("World's classics"), unless a later entry
+    names the same series with one (["X", "X ; 3"]: a catalogue's 490 and its 830); a Russian
+    statement is the quoted name (`_without_series_word`). ("", "") when it names none."""
+    entries = [
+        _without_series_word(entry)
+        for value in fields.as_list(values)
+        if (entry := fields.text(value))
+    ]
     if not entries:
         return "", ""
-    first = entries[0]
-    if len(entries) > 1 and _NUMBER_ENTRY.fullmatch(entries[1]):
-        first = f"{first.rstrip(' ,;.')} ; {entries[1]}"
-    written = fields.heading_text(_DASHES.sub(" ; ", first))
+    name, number = _entry_series(entries, 0)
+    if not name or not any(c.isalpha() for c in name):
+        return "", ""
+    if not number:
+        number = next(
+            (
+                later_number
+                for index in range(1, len(entries))
+                for later_name, later_number in [_entry_series(entries, index)]
+                if later_number and _same_series(later_name, name)
+            ),
+            "",
+        )
+    return name, number
+
+
+def _entry_series(entries: list[str], index: int) -> tuple[str, str]:
+    """(name, number) of the entry at `index`, with its number when the next entry is only
+    that ("Arbeiten und Texte zur Slavistik,", "42")."""
+    entry = entries[index]
+    if index + 1 < len(entries) and _NUMBER_ENTRY.fullmatch(entries[index + 1]):
+        entry = f"{entry.rstrip(' ,;.')} ; {entries[index + 1]}"
+    written = fields.heading_text(_DASHES.sub(" ; ", entry))
     name, number = parse_series_cell(written)
     head, separator, tail = written.rpartition(" ; ")
     if not number and separator and (numbered := _NUMBER_ENTRY.fullmatch(tail.strip())):
         name, number = head, numbered["number"]  # a number no series cell writes: "Bd. 06/4400"
-    name = name.rstrip(" ,;:/")
-    if not name or not any(c.isalpha() for c in name):
-        return "", ""
-    return name, number
+    return name.rstrip(" ,;:/"), number
+
+
+def _same_series(one: str, other: str) -> bool:
+    """Whether two entries name one series: the same words, a leading "The" aside ("The
+    Library of America", "Library of America")."""
+    return _series_words(one) == _series_words(other)
+
+
+def _series_words(name: str) -> str:
+    words = normalize_text(name)
+    return words.removeprefix("the ") if words.startswith("the ") else words
 
 
 # --- contributions ----------------------------------------------------------------------------

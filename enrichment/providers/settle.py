@@ -96,10 +96,33 @@ def is_publishers_series(series: str, publisher: str) -> bool:
     return bool(publisher_words and series_words) and series_words[0] == publisher_words[0]
 
 
+# A subject heading's main part, before its subdivisions ("Foot -- Diseases" is about the foot).
+_SUBDIVISION = re.compile(r"\s+--\s+.*$")
+_FICTION = re.compile(r"\bfiction\b", re.IGNORECASE)
+
+
+def is_subject_series(series: str, subjects: list[str]) -> bool:
+    """Whether a series is a publisher's list of books on a subject: its name is one of the
+    record's subject headings and the word "series" (a real dump line's "Pain series", a book
+    on foot pain whose subjects include "Pain."). Not for a story (a subject says "fiction"):
+    "Discworld series" may name its world as a subject, and is the story's series."""
+    if not _SERIES_WORD.search(series):
+        return False
+    name = normalize_text(_SERIES_WORD.sub("", series))
+    if not name or any(_FICTION.search(subject) for subject in subjects):
+        return False
+    return any(
+        normalize_text(_SUBDIVISION.sub("", heading_text(subject))) == name for subject in subjects
+    )
+
+
 def no_publishers_series(candidate: Candidate) -> Candidate:
-    """A candidate's series that is its publisher's (`is_publishers_series`), with its number,
-    not proposed as the work's series, with a note for reviewers that names it."""
-    if not candidate.series or not is_publishers_series(candidate.series, candidate.publisher):
+    """A candidate's series that is its publisher's (`is_publishers_series`, `is_subject_series`),
+    with its number, not proposed as the work's series, with a note for reviewers that names it."""
+    if not candidate.series or not (
+        is_publishers_series(candidate.series, candidate.publisher)
+        or is_subject_series(candidate.series, candidate.subjects)
+    ):
         return candidate
     candidate.notes.append(
         note(

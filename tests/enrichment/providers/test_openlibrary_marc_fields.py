@@ -3,6 +3,7 @@
 role, and its `pagination` when `number_of_pages` is missing; and a title that holds its
 subtitle."""
 
+import json
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from enrichment.providers import fields, openlibrary_marc
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.openlibrary_marc import ROLES
 from tests.enrichment.providers.helpers import body, load
+from tests.enrichment.providers.test_openlibrary_recorded_shapes import dump_edition_line
 
 EDITIONS = "https://openlibrary.org/books"
 
@@ -78,7 +80,6 @@ def test_a_set_of_volumes_is_no_page_count_and_a_contribution_without_a_role_no_
 
     assert candidate.page_count is None  # "2 v. ;": two volumes, not two pages
     assert candidate.authors == []  # "Galʹt︠s︡eva, R. A.": in what role, the record says not
-    assert candidate.series == 'Serii︠a︡ "Russkie filosofy XX veka"'
 
 
 def test_the_pagination_gives_the_page_count_when_number_of_pages_is_missing(http, openlibrary):
@@ -182,3 +183,53 @@ def test_neuromancers_editions_propose_a_story_series_never_a_publishers(http, o
     assert (heyne.series, heyne.series_number) == ("", "")
     assert "“Heyne science fiction & fantasy” is the publisher's series" in heyne.notes[0]
     assert ace.series == "" and "“Ace science fiction”" in ace.notes[0]
+
+
+def test_a_series_named_for_a_subject_is_the_publishers_not_the_works(http, openlibrary):
+    """A real dump line (booklink_editions_head300.txt, /books/OL1006312M, a book on foot and
+    ankle pain from Davis): its series "Pain series" is one of its subject headings ("Pain.")
+    and the word "series", a publisher's list of books on pain: not the work's series."""
+    record = dump_edition_line("booklink_editions_head300.txt", "OL1006312M")
+
+    candidate = edition(http, openlibrary, "OL1006312M", record=json.loads(record))
+
+    assert (candidate.series, candidate.series_number) == ("", "")
+    assert "“Pain series” is the publisher's series" in " ".join(candidate.notes)
+    assert "Pain" in candidate.subjects
+
+
+def test_a_russian_series_statement_is_the_quoted_name(http, openlibrary):
+    """A real dump line (booklink_editions_grep_dostoyevsky50.txt, /books/OL20086208M) names
+    its series `Serii︠a︡ "Russkie filosofy XX veka"` (ALA-LC's romanised "Серия", then the
+    name in quotation marks): the series is Russkie filosofy XX veka, as its second entry
+    writes it."""
+    candidate = edition(http, openlibrary, "OL20086208M")
+
+    assert (candidate.series, candidate.series_number) == ("Russkie filosofy XX veka", "")
+    assert candidate.notes == []
+
+
+@pytest.mark.parametrize(
+    ("series", "read"),
+    [
+        # The shapes of the real OL20086208M's entry, romanised otherwise or in Cyrillic, and
+        # with a number after the name (no recorded body has those: written here).
+        (['Serii͡a "Russkie filosofy XX veka"'], ("Russkie filosofy XX veka", "")),
+        (["Seriya «Literaturnye pamiatniki» ; 12"], ("Literaturnye pamiatniki", "12")),
+        (["Серия «Литературные памятники»"], ("Литературные памятники", "")),
+        (["Seriia: “Zolotaia biblioteka”"], ("Zolotaia biblioteka", "")),
+        # A name alone, the same series with its number in a later entry (a 490 and its 830).
+        (["Discworld", "Discworld ; 3"], ("Discworld", "3")),
+        (["Discworld series", "The Discworld series -- 3"], ("Discworld series", "3")),
+        (["Rozprawy habilitacyjne,", "Rozprawy habilitacyjne ;", "nr. 151."],
+         ("Rozprawy habilitacyjne", "151")),
+        # Another series' number is not this one's.
+        (["Resources for parenting", "Johnson Institute resources ; 4"],
+         ("Resources for parenting", "")),
+        # Words that only start like the Russian word for series.
+        (["Series in contemporary fiction"], ("Series in contemporary fiction", "")),
+        (['Serious "reading"'], ('Serious "reading"', "")),
+    ],
+)  # fmt: skip
+def test_a_series_number_and_name_read_from_other_entries(series, read):
+    assert openlibrary_marc.edition_series(series) == read

@@ -110,3 +110,23 @@ def test_a_story_series_is_still_proposed(series, publisher):
     )
 
     assert (record.series, record.series_number, record.notes) == (series, "2", [])
+
+
+@pytest.mark.parametrize(
+    ("series", "subjects", "kept"),
+    [
+        ("Pain series", ["Foot -- Diseases", "Pain"], False),
+        ("Foot series", ["Foot -- Diseases", "Pain"], False),
+        # A story's series may name its world among the subjects.
+        ("Discworld series", ["Discworld (Imaginary place)", "Discworld", "Fantasy fiction"], True),
+        # No "series" word: the name alone may be the work's.
+        ("Pain", ["Pain"], True),
+        ("Pain series", ["Ankle -- Wounds and injuries"], True),
+    ],
+)
+def test_a_series_named_for_one_of_the_subjects_is_a_publishers(series, subjects, kept):
+    record = settle.settle_candidate(
+        Candidate(provider="openlibrary", series=series, series_number="2", subjects=subjects)
+    )
+
+    assert (record.series, record.series_number) == ((series, "2") if kept else ("", ""))
