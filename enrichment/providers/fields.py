@@ -272,8 +272,11 @@ _NO_SUBJECTS = frozenset(
 # A bookseller's subject heading (BISAC), which Google Books' categories and Open Library's
 # bookseller-fed subjects write as a path, the broader heading first: "Fiction / Science Fiction
 # / Alien Contact" is the subjects Fiction, Science Fiction and Alien Contact; its "General"
-# ("Juvenile Fiction / General", or alone) names no subject.
-_PATH_STEP = re.compile(r"\s+/\s+")
+# ("Juvenile Fiction / General", or alone) names no subject. Open Library's editions from
+# booksellers' feeds join the steps by " - " too ("Engineering - Civil", "Children's 12-Up -
+# Fiction - Fantasy", "Politics - Current Events" beside "Politics / Current Events"); a dash
+# between two numbers is a span ("World War, 1939 - 1945"), and a MARC heading's " -- " no path.
+_PATH_STEP = re.compile(r"\s+/\s+|(?<!\d)\s+-\s+|\s+-\s+(?!\d)")
 _SAYS_NOTHING = "general"
 _MACHINE_TAG = re.compile(r"[A-Za-z][a-z_]*:[^\sA-Z]+")
 _READING_LEVEL = re.compile(r"reading level\b", re.IGNORECASE)
@@ -282,14 +285,14 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def subjects(values: Iterable[Any]) -> list[str]:
     """A provider's subjects, genres or categories: each without MARC's closing full stop, a
-    bookseller's path read as its headings (`_PATH_STEP`), the first spelling kept of those
-    that differ only in case (see `unique`), without the flags, lists, large print, reading
-    levels and machine tags Open Library files among them, a path's "General", nor a number
-    (ISBNdb's "878", an LC class's number filed as a subject)."""
+    bookseller's path ("A / B", "A - B") read as its headings (`_PATH_STEP`), the first
+    spelling kept of those that differ only in case (see `unique`), without the flags, lists,
+    large print, reading levels and machine tags Open Library files among them, a path's
+    "General", nor a number (ISBNdb's "878", an LC class's number filed as a subject)."""
     return unique(
         heading
         for value in values
-        for step in _PATH_STEP.split(text(value))
+        for step in _path_steps(text(value))
         if (heading := heading_text(step))
         and heading.casefold() not in _NO_SUBJECTS
         and heading.casefold() != _SAYS_NOTHING
@@ -297,6 +300,11 @@ def subjects(values: Iterable[Any]) -> list[str]:
         and not _READING_LEVEL.match(heading)
         and _LETTER.search(heading)
     )
+
+
+def _path_steps(heading: str) -> list[str]:
+    # Most headings are no path: no regex pass for them.
+    return _PATH_STEP.split(heading) if " /" in heading or " -" in heading else [heading]
 
 
 def person_name(value: Any) -> str:

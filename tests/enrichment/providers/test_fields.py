@@ -268,3 +268,19 @@ def test_a_place_the_record_gives_is_read_off_the_publisher_after_a_comma():
     # department named after the comma.
     written = "Moskovskiĭ pedagog. universitet, Kafedra russkoĭ klassicheskoĭ lit-ry"
     assert fields.publisher_name([written], places=["Moskva"]) == written
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("Engineering - Civil", ["Engineering", "Civil"]),
+        ("Children's Audio - 9-12", ["Children's Audio"]),  # an age range is no subject
+        # A span between two numbers, a MARC subdivision and a heading ending in a dash: no path.
+        ("World War, 1939 - 1945", ["World War, 1939 - 1945"]),
+        ("Foot -- Diseases.", ["Foot -- Diseases"]),
+        ("Postwar, from c 1945 -", ["Postwar, from c 1945 -"]),
+        ("Science-fiction", ["Science-fiction"]),
+    ],
+)  # fmt: skip
+def test_a_path_joined_by_dashes_and_what_is_no_path(written, read):
+    assert fields.subjects([written]) == read
