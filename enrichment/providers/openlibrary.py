@@ -69,6 +69,20 @@ def cover_refs(cover_ids: list[Any]) -> list[CoverRef]:
     return refs
 
 
+def record_subjects(record: dict, *keys: str) -> list[str]:
+    """The subjects of an Open Library record's lists `keys` ("subjects", "genres"), then the
+    places it is about (`subject_places`: "Cornwall (England : County)", "Lancre (Imaginary
+    place)"), which the catalog keeps among the subjects too; each entry text or, in the Books
+    API, {name, url}. Not `subject_people` (a bare name loses what it is: the Discworld
+    character "Death" would read as the topic death) nor `subject_times` ("19th century" says
+    nothing without the heading it divided)."""
+    return fields.subjects(
+        entry.get("name") if isinstance(entry, dict) else entry
+        for key in (*keys, "subject_places")
+        for entry in fields.as_list(record.get(key))
+    )
+
+
 def read_error_body(body: Any) -> Any:
     """An Open Library answer, unless it is only an error: `{"error": "notfound", …}` (a record
     that does not exist, whatever the HTTP status) is "no such record" (None); any other
@@ -203,7 +217,7 @@ class OpenLibraryProvider(Provider):
             series=catalogue.series,
             series_number=catalogue.series_number,
             description=fields.description_text(record.get("description")),
-            subjects=fields.subjects(s.get("name") for s in record.get("subjects") or []),
+            subjects=record_subjects(record, "subjects"),
             covers=cover_refs(list(dict.fromkeys(cover_ids))),
             source_url=f"{self.base_url}/books/{edition_id}" if edition_id else "",
         )
@@ -358,7 +372,7 @@ class OpenLibraryProvider(Provider):
                 "",
             ),
             description=fields.description_text(record.get("description")),
-            subjects=fields.subjects([*record.get("subjects", []), *record.get("genres", [])]),
+            subjects=record_subjects(record, "subjects", "genres"),
             covers=cover_refs(record.get("covers") or []),
             source_url=f"{self.base_url}/books/{edition_id}" if edition_id else "",
         )
@@ -374,7 +388,7 @@ class OpenLibraryProvider(Provider):
             subtitle=fields.text(record.get("subtitle")),
             authors=fields.unique_people(self.author_names(author_keys)),
             description=fields.description_text(record.get("description")),
-            subjects=fields.subjects(record.get("subjects") or []),
+            subjects=record_subjects(record, "subjects"),
             covers=cover_refs(record.get("covers") or []),
             first_published_year=fields.year_of(record.get("first_publish_date")),
             source_url=f"{self.base_url}/works/{work_id}" if work_id else "",

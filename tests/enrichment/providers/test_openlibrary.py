@@ -461,7 +461,13 @@ def test_the_internet_archives_lending_flags_are_no_subjects(http, openlibrary):
     [candidate] = openlibrary.work("OL10013W").candidates
 
     assert candidate.title == "Romancero de Champagne"
-    assert candidate.subjects == ["French literature", "French poetry"]
+    # Its places (`subject_places`) follow its subjects.
+    assert candidate.subjects == [
+        "French literature",
+        "French poetry",
+        "Champagne-Ardenne",
+        "France",
+    ]
 
 
 def test_the_new_york_times_lists_machine_tags_are_no_subjects(http, openlibrary):

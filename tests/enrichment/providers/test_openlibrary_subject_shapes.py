@@ -8,7 +8,10 @@ import pytest
 
 from enrichment.providers.openlibrary import OpenLibraryProvider
 from tests.enrichment.providers.helpers import body, load
-from tests.enrichment.providers.test_openlibrary_recorded_shapes import dump_edition_line
+from tests.enrichment.providers.test_openlibrary_recorded_shapes import (
+    DUMP_FIXTURES,
+    dump_edition_line,
+)
 
 
 @pytest.fixture
@@ -63,3 +66,48 @@ def test_a_dashed_path_and_a_slashed_one_are_the_same_headings(http, openlibrary
     assert {"Government", "Comparative", "Politics", "Current Events"} <= set(subjects)
     assert not any(" - " in subject for subject in subjects + engineering)
     assert {"Engineering", "Civil"} <= set(engineering)
+
+
+def dump_work_line(file: str, key: str) -> dict:
+    """The record of a real dump line: what `/works/{key}.json` serves."""
+    lines = (DUMP_FIXTURES / file).read_text(encoding="utf-8").splitlines()
+    return next(json.loads(c[4]) for line in lines if (c := line.split("\t"))[1] == f"/works/{key}")
+
+
+def test_the_places_a_work_is_about_are_among_its_subjects(http, openlibrary):
+    """Real dump lines: OL999468W (booklink_works_tail30.txt) files "Cornwall (England :
+    County)" in `subject_places`, apart from its subjects; OL10018590W (…_head300.txt) two.
+    They were never proposed; they are now, after the subjects. People and times are not (a
+    bare name, "Philippe Noiret", or "20th century" says too little of what it is)."""
+    proposed = {}
+    for key, file in (
+        ("OL999468W", "tail30"),
+        ("OL10018590W", "head300"),
+        ("OL10007604W", "head300"),
+    ):
+        record = dump_work_line(f"booklink_works_{file}.txt", key)
+        http.get(f"https://openlibrary.org/works/{key}.json", json=record)
+        [candidate] = openlibrary.work(key).candidates
+        proposed[key] = candidate.subjects
+
+    assert proposed["OL999468W"] == [
+        "Fiction",
+        "Historical fiction",
+        "History",
+        "Cornwall (England : County)",
+    ]
+    assert proposed["OL10018590W"][-2:] == ["Werl (Germany)", "Wiedenbrück (Germany)"]
+    assert proposed["OL10007604W"] == ["Actors", "Biography", "France"]  # not Philippe Noiret
+
+
+def test_the_books_api_s_places_are_among_the_subjects_its_characters_are_not(openlibrary):
+    """The real Books API answer for Wyrd Sisters names Lancre and Ankh-Morpork in
+    `subject_places` and its characters, among them Death, in `subject_people`."""
+    [record] = load(
+        "openlibrary", "books_api_jscmd_data__ISBN_0575043636__wyrd_sisters.json"
+    ).values()
+
+    subjects = openlibrary.parse_books_api_record(record).subjects
+
+    assert subjects[-2:] == ["Lancre (Imaginary place)", "Ankh-Morpork (Imaginary place)"]
+    assert not {"Death", "Granny Weatherwax", "Greebo"} & set(subjects)
