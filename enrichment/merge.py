@@ -13,6 +13,7 @@ Precedence (after calibre's metadata-source merge, adapted to filling a catalog)
 | identifiers            | each from its own provider                                  |
 | series, its number     | the first that names a series, its number from that record  |
 | title                  | the first; proposed only in place of an empty or placeholder |
+| written in capitals    | another provider's same words in their case, if one has them |
 | everything else        | the first non-empty value in provider order                 |
 
 An edition's ISBN-13 is not merged: only the record of our own edition gives it (the engine
@@ -215,6 +216,35 @@ def field_compare_key(name: str, value: Any):
     return compare_key(value)
 
 
+def in_capitals(value: str) -> bool:
+    """Whether a text is written all in capitals ("THE WAR OF THE RING", ISBNdb's and older
+    catalogues' habit): its case says nothing of how the name is written."""
+    return value.isupper() and sum(c.isalpha() for c in value) > 3
+
+
+def as_written(values: list[tuple[Any, str]], chosen: tuple[Any, str]) -> tuple[Any, str]:
+    """`chosen` (a value and its provider), or the first of the same words (`compare_key`) not
+    written all in capitals, when `chosen` is (`in_capitals`): "The War of the Ring" over "THE
+    WAR OF THE RING". Never a title-casing of ours: only a provider's own spelling is proposed
+    (an acronym or a particle's case is not ours to guess)."""
+    value = chosen[0]
+    if not isinstance(value, str) or not in_capitals(value):
+        return chosen
+    key = compare_key(value)
+    return next(
+        (entry for entry in values if not in_capitals(entry[0]) and compare_key(entry[0]) == key),
+        chosen,
+    )
+
+
+def _first_as_written(values):
+    return as_written(values, values[0])
+
+
+def _shortest_as_written(values):
+    return as_written(values, min(values, key=lambda v: len(v[0])))
+
+
 def _earliest_date(values):
     # The earliest year; within it, the most precise date ("2015-06-01" over "2015").
     return min(values, key=lambda vs: (_year(vs[0]) or 9999, -len(vs[0])))
@@ -228,8 +258,8 @@ def merge_candidates(
     ordered = sorted(candidates, key=lambda c: rank.get(c.provider, len(rank)))
     record = MergedRecord(providers=list(dict.fromkeys(c.provider for c in ordered)))
     rules: dict[str, tuple[Callable[[Candidate], Any], Callable | None]] = {
-        "title": (lambda c: c.title.strip(), None),
-        "subtitle": (lambda c: c.subtitle.strip(), None),
+        "title": (lambda c: c.title.strip(), _first_as_written),
+        "subtitle": (lambda c: c.subtitle.strip(), _first_as_written),
         "description": (
             lambda c: clean_description(c.description),
             lambda vs: max(vs, key=lambda v: len(v[0])),
@@ -238,7 +268,7 @@ def merge_candidates(
             lambda c: c.first_published_year,
             lambda vs: min(vs, key=lambda v: v[0]),
         ),
-        "publisher": (lambda c: c.publisher.strip(), lambda vs: min(vs, key=lambda v: len(v[0]))),
+        "publisher": (lambda c: c.publisher.strip(), _shortest_as_written),
         "publication_date": (lambda c: c.publication_date if _year(c.publication_date) else "",
                              _earliest_date),
         "page_count": (lambda c: c.page_count if c.page_count and c.page_count > 0 else None,
@@ -291,8 +321,10 @@ def _merge_series(ordered: Sequence[Candidate], record: MergedRecord) -> None:
         return
     series, number, source = named[0]
     in_it = [entry for entry in named if compare_key(entry[0]) == compare_key(series)]
+    # Its spelling may be another record's (`as_written`); its number stays this record's.
+    written, written_by = as_written([(name, p) for name, _, p in in_it], (series, source))
     record.fields["series"] = MergedValue(
-        series, source, sorted({p for _, _, p in in_it if p != source})
+        written, written_by, sorted({p for _, _, p in in_it if p != written_by})
     )
     if number:
         agree = {p for _, n, p in in_it if p != source and compare_key(n) == compare_key(number)}
