@@ -125,7 +125,11 @@ class GoogleBooksProvider(Provider):
             authors=[Contributor(name=name) for name in fields.person_names(info.get("authors"))],
             publisher=fields.publisher_name(info.get("publisher")),
             publication_date=fields.iso_date(info.get("publishedDate")),
-            page_count=fields.positive_int(info.get("pageCount")),
+            # A volume's own answer counts an ebook's screens in `pageCount` (Dans la toile du
+            # temps: 704) and the printed book's pages in `printedPageCount` (478, which its
+            # search answer gives as `pageCount`): the catalog's page count is the book's.
+            page_count=fields.positive_int(info.get("printedPageCount"))
+            or fields.positive_int(info.get("pageCount")),
             language=fields.language_code(info.get("language")),
             description=fields.text(info.get("description")),
             subjects=fields.subjects(info.get("categories") or []),

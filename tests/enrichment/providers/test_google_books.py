@@ -333,3 +333,21 @@ def test_a_bookseller_category_path_is_proposed_as_its_subjects(http, google):
         "Space Exploration",
         "Space Opera",
     ]
+
+
+def test_a_volumes_page_count_is_the_printed_books(http, google):
+    """The real volume answer for Dans la toile du temps counts 704 in `pageCount` (its ebook)
+    and 478 in `printedPageCount`, the printed book's, which its search answer gives as its
+    `pageCount`: 478 is proposed, where 704 was. Without a printed count, `pageCount` stands
+    (Children of Time: 640 both)."""
+    http.get(f"{VOLUMES}/G7utDwAAQBAJ", body=body("google_books", "volume__G7utDwAAQBAJ__fr.json"))
+    http.get(f"{VOLUMES}/49T5twEACAAJ", body=body("google_books", "volume__49T5twEACAAJ__en.json"))
+    http.get(VOLUMES, body=body("google_books", "volumes__q_children_of_time_2015.json"))
+
+    [french] = google.volume("G7utDwAAQBAJ").candidates
+    [english] = google.volume("49T5twEACAAJ").candidates
+    searched = google.search(title="Children of Time", author="Tchaikovsky").candidates
+
+    assert french.page_count == 478
+    assert english.page_count == 640
+    assert [c.page_count for c in searched if c.title == "Dans la toile du temps"] == [478]
