@@ -52,6 +52,66 @@ def series_from_subtitle(candidate: Candidate) -> Candidate:
     return candidate
 
 
+# A series statement a title carries after its own words, as older books' title pages and
+# booksellers' listings write it (Open Library's search: "The Treason of Isengard. Being the Third
+# Book of The Lord of the Rings", "THE WAR OF THE RING BEING THE FIFTH BOOK OF …", "The
+# Fellowship of the Ring, being the first part of …", "The fellowship of the Ring - Part One of
+# the Lord of the Rings Trilogy"): after a full stop, a comma or a dash, or before "being".
+_STATEMENT_IN_TITLE = re.compile(
+    r"(?:[.,]\s+|\s+-\s+|\s+(?=(?i:being)\b))"
+    r"(?P<statement>(?i:being\s+)?(?i:the\s+)?(?:(?i:book|part|volume)\s+\S+|\S+\s+"
+    r"(?i:book|part|volume))\s+(?i:of|in)\s+.+)$"
+)
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12,
+}  # fmt: skip
+_ORDINAL_VOLUME = re.compile(
+    rf"(?i:being\s+)?(?i:the\s+)?(?P<ordinal>(?i:{'|'.join(_ORDINALS)}))\s+"
+    r"(?P<volume>(?i:book|part|volume))\s+(?P<rest>(?i:of|in)\s+.+)"
+)
+_BEING_THE = re.compile(r"(?i:being\s+)(?i:the\s+)?")
+
+
+def _title_statement(statement: str) -> tuple[str, str] | None:
+    """(series, number) of a statement a title carries (`_STATEMENT_IN_TITLE`), read by the
+    subtitle's rule (`split_series_statement`); "the Third Book of X" is "Book 3 of X"."""
+    if match := _ORDINAL_VOLUME.fullmatch(statement):
+        number = _ORDINALS[match["ordinal"].casefold()]
+        statement = f"{match['volume']} {number} {match['rest']}"
+    else:
+        statement = _BEING_THE.sub("", statement, count=1)
+    return split_series_statement(statement)
+
+
+def series_from_title(candidate: Candidate) -> Candidate:
+    """A title that ends in a series statement (`_STATEMENT_IN_TITLE`) read as the book's own
+    title and the series and number it states, for a candidate that names no series, with a
+    note for reviewers. Changes `candidate` in place and returns it."""
+    title = candidate.title
+    # Nearly every title has no " of " in it: no regex pass.
+    if candidate.series or not (" of " in title or " OF " in title or " Of " in title):
+        return candidate
+    match = _STATEMENT_IN_TITLE.search(title)
+    statement = _title_statement(match["statement"]) if match else None
+    if match is None or statement is None or len(statement[1]) > SERIES_NUMBER_MAX_CHARS:
+        return candidate
+    candidate.notes.append(
+        note(
+            gettext_noop(
+                "The title “%(title)s” names the series (%(series)s, number %(number)s): only "
+                "its first part is proposed as the title."
+            ),
+            title=title,
+            series=statement[0],
+            number=statement[1],
+        )
+    )
+    candidate.title = title[: match.start()]
+    candidate.series, candidate.series_number = statement
+    return candidate
+
+
 # A series that names itself as a publisher's list of books, not a story: a "classics" list
 # ("Penguin Classics", "World's classics", "Bantam Classic"), a library of reprints ("The
 # Library of America", "Everyman's Library"), a publisher's editions or paperbacks ("Dover
@@ -273,12 +333,14 @@ def no_impossible_numbers(candidate: Candidate) -> Candidate:
 
 def settle_candidate(candidate: Candidate) -> Candidate:
     """A book's candidate as every provider hands it on: its short text single-spaced
-    (`single_spaced_text`), its subtitle's series statement read (`series_from_subtitle`), its
+    (`single_spaced_text`), its subtitle's and its title's series statement read
+    (`series_from_subtitle`, `series_from_title`), its
     title settled (`settled_title`), a publisher's series not taken for the work's
     (`no_publishers_series`), an audiobook's page count and numbers no book has dropped
     (`no_audiobook_page_count`, `no_impossible_numbers`), then cut to what the catalog keeps
     (`cap_candidate_text`)."""
-    candidate = settled_title(series_from_subtitle(single_spaced_text(candidate)))
+    candidate = series_from_subtitle(single_spaced_text(candidate))
+    candidate = settled_title(series_from_title(candidate))
     candidate = no_publishers_series(candidate)
     candidate = no_audiobook_page_count(candidate)
     return cap_candidate_text(no_impossible_numbers(candidate))
