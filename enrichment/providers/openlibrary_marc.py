@@ -154,7 +154,8 @@ def edition_series(values: Any) -> tuple[str, str]:
     ["Arbeiten und Texte zur Slavistik,", "42"] is one series and its number in two entries,
     as is ["Ann Arbor paperbacks,", "AA113"]; "Heyne science fiction & fantasy ; Bd. 06/4400" is
     Heyne's numbering; a name alone has no number ("World's classics"), unless a later entry
-    names the same series with one (["X", "X ; 3"]: a catalogue's 490 and its 830); a Russian
+    names the same series with one (["X", "X ; 3"]: a catalogue's 490 and its 830), or its full
+    name (["Resources for parenting", "Johnson Institute resources for parenting."]); a Russian
     statement is the quoted name (`_without_series_word`). ("", "") when it names none."""
     entries = [
         _without_series_word(entry)
@@ -166,17 +167,18 @@ def edition_series(values: Any) -> tuple[str, str]:
     name, number = _entry_series(entries, 0)
     if not name or not any(c.isalpha() for c in name):
         return "", ""
+    later = [_entry_series(entries, index) for index in range(1, len(entries))]
     if not number:
-        number = next(
-            (
-                later_number
-                for index in range(1, len(entries))
-                for later_name, later_number in [_entry_series(entries, index)]
-                if later_number and _same_series(later_name, name)
-            ),
-            "",
-        )
-    return name, number
+        number = next((n for later_name, n in later if n and _same_series(later_name, name)), "")
+    # The catalogue's authorised form may name the series in full, its body in front
+    # (["Resources for parenting", "Johnson Institute resources for parenting."]): that full
+    # name is the series' (and says whose list it is: settle.is_publishers_series).
+    words = _series_words(name)
+    fuller = next(
+        (later_name for later_name, _ in later if _series_words(later_name).endswith(f" {words}")),
+        "",
+    )
+    return fuller or name, number
 
 
 def _entry_series(entries: list[str], index: int) -> tuple[str, str]:

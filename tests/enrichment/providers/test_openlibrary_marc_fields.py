@@ -233,3 +233,22 @@ def test_a_russian_series_statement_is_the_quoted_name(http, openlibrary):
 )  # fmt: skip
 def test_a_series_number_and_name_read_from_other_entries(series, read):
     assert openlibrary_marc.edition_series(series) == read
+
+
+def test_a_series_named_in_full_by_a_later_entry_is_read_by_that_name(http, openlibrary):
+    """A real dump line (booklink_editions_head300.txt, /books/OL1000071M, from the Johnson
+    Institute) names its series "Resources for parenting", then in full "Johnson Institute
+    resources for parenting.": the publisher's list, not the work's series (it was proposed as
+    "Resources for parenting")."""
+    record = dump_edition_line("booklink_editions_head300.txt", "OL1000071M")
+
+    candidate = edition(http, openlibrary, "OL1000071M", record=json.loads(record))
+
+    assert (candidate.series, candidate.series_number) == ("", "")
+    assert "“Johnson Institute resources for parenting” is the publisher's series" in " ".join(
+        candidate.notes
+    )
+    assert openlibrary_marc.edition_series(["Resources for parenting", "Other resources"]) == (
+        "Resources for parenting",
+        "",
+    )
