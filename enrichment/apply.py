@@ -9,7 +9,8 @@ enrichment state and completeness (`work_refresh`, the one place that does).
 
 What is safe (the engine's tiers): on high confidence, empty fields are filled (never a
 non-empty one; a title that is only a placeholder counts as empty) and the cover of a work
-without one; on medium, only the cover; on low, nothing (review). A reviewer may apply any
+without one; on medium, only the cover (an author's photo waits for review:
+`image_safe_at`); on low, nothing (review). A reviewer may apply any
 proposed field, including over a non-empty value — the only way that ever happens.
 """
 
@@ -310,12 +311,21 @@ def _lock_claimed(request: EnrichmentRequest) -> EnrichmentRequest:
     return locked
 
 
-def auto_apply_fields(tier: Tier, proposal: Proposal) -> list[str]:
+def image_safe_at(tier: Tier, *, of_a_person: bool) -> bool:
+    """Whether a matched record's picture is safe to apply unreviewed at this tier. A book's
+    cover on medium too (its title and author agree: at worst another edition's cover); a
+    person's photo only on high, for an author's medium is a name that only nearly agrees
+    (initials, a surname, a romanisation: Zhang / Chang) and a namesake's face is worse than
+    no photo."""
+    return tier == Tier.HIGH or (tier == Tier.MEDIUM and not of_a_person)
+
+
+def auto_apply_fields(tier: Tier, proposal: Proposal, *, of_a_person: bool = False) -> list[str]:
     """What the engine applies by itself at a tier (the settings may turn either part off)."""
     names: list[str] = []
     if tier == Tier.HIGH and settings.ENRICHMENT_AUTO_APPLY_METADATA:
         names += [*proposal.safe_fields(), "authors"]
-    if tier in (Tier.HIGH, Tier.MEDIUM) and settings.ENRICHMENT_AUTO_APPLY_COVERS:
+    if image_safe_at(tier, of_a_person=of_a_person) and settings.ENRICHMENT_AUTO_APPLY_COVERS:
         names.append("cover")
     return names
 
@@ -341,10 +351,16 @@ def request_apply_decision(
                     tier=str(tier),
                     current=_image_summary(targets),
                 )
+            of_a_person = targets.author is not None
             if tier == Tier.HIGH:
                 status = Status.COMPLETED
-            elif tier == Tier.MEDIUM:  # the cover alone is applied: the rest waits for review
-                status = Status.NEEDS_REVIEW if proposal.fields else Status.COMPLETED
+            elif tier == Tier.MEDIUM:  # at most the cover is applied: the rest waits for review
+                image_left = (
+                    proposal.cover is not None
+                    and proposal.cover.fills_empty
+                    and not image_safe_at(tier, of_a_person=of_a_person)
+                )
+                status = Status.NEEDS_REVIEW if proposal.fields or image_left else Status.COMPLETED
             else:
                 status = Status.NEEDS_REVIEW
             locked.status = status
@@ -359,7 +375,7 @@ def request_apply_decision(
             locked.save()
             apply_proposal(
                 enrichment_request=locked,
-                fields=auto_apply_fields(tier, proposal),
+                fields=auto_apply_fields(tier, proposal, of_a_person=of_a_person),
                 actor=None,
                 only_empty=True,
             )

@@ -26,7 +26,8 @@ author requests is worked together so that each source is asked once for all of 
    good name needs a work in common. A record's works are those it lists and those of the Open
    Library key it names (the book records that credit that key, its works list).
 5. The best tier decides, as for books (enrichment.apply): high fills empty fields and the
-   photo; medium the photo only; low waits for review; none ends unmatched with the reason.
+   photo; medium and low wait for review, the photo too (apply.image_safe_at); none ends
+   unmatched with the reason.
    The licences of the matched Wikidata photos are asked of Wikimedia Commons first.
 
 Every claimed request leaves the batch final or backed off, never in progress: an error in our

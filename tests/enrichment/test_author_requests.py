@@ -177,6 +177,38 @@ def test_the_photo_goes_through_the_cover_pipeline_with_its_licence(monkeypatch)
     assert not author.photo and author.photo_licence == "" and author.photo_sha256 == ""
 
 
+def test_a_medium_match_queues_no_photo_it_waits_for_a_reviewer():
+    """A medium author match is a name that only nearly agrees (initials, a surname, a pinyin /
+    Wade-Giles romanisation) beside a shared work: its portrait may be a namesake's, so it is
+    proposed for review, not applied, as its other values are; a reviewer's approval applies it."""
+    author = make_author("Lu Xun")
+    request = decide(author, Tier.MEDIUM, covers=[CoverRef("wikidata", PHOTO_URL)])
+    assert request.status == Status.NEEDS_REVIEW
+    assert request.cover_status == ""  # no download queued by the engine
+    assert request.proposal.cover is not None and request.proposal.cover.fills_empty
+    assert not AuditLogEntry.objects.filter(author=author).exists()
+    author.refresh_from_db()
+    assert not author.photo and author.enrichment_status == "needs_review"
+    review.request_approve(request=request, actor=reviewer(), fields=["cover"])
+    request.refresh_from_db()
+    assert request.cover_status == EnrichmentRequest.CoverStatus.PENDING  # the reviewer's choice
+
+
+def test_a_medium_match_applies_none_of_its_values_either():
+    author = make_author("Lu Xun")
+    request = decide(author, Tier.MEDIUM, covers=[CoverRef("wikidata", PHOTO_URL)], birth_year=1881)
+    author.refresh_from_db()
+    assert request.status == Status.NEEDS_REVIEW and request.cover_status == ""
+    assert author.birth_year is None and request.fields_applied == []
+
+
+def test_a_high_match_still_queues_its_photo_by_itself():
+    author = make_author("Lu Xun")
+    request = decide(author, Tier.HIGH, covers=[CoverRef("wikidata", PHOTO_URL)])
+    assert request.status == Status.COMPLETED
+    assert request.cover_status == EnrichmentRequest.CoverStatus.PENDING
+
+
 def test_the_photo_steps_notes_call_it_a_photo_those_stored_before_too(client):
     """The cover step's notes said "this cover" of an author's photo: the give-up it writes
     now says photo, and a note or a rejection stored before reads so on the request's page and
