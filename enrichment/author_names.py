@@ -25,6 +25,7 @@ from catalog.person_names import split_life_dates
 from catalog.transliteration import is_transliterated, transliterate_to_latin
 from enrichment.author_romanisations import (
     FRENCH_SURNAME_MIN,
+    differ_by_added_letters,
     other_romanisations_of_a_chinese_name,
     read_as_french_transcription,
     romanised_east_asian,
@@ -223,7 +224,14 @@ def _surname_similarity(a: _PersonName, b: _PersonName) -> float:
         # misspelling of it, which differs by a letter or two inside (Tolkien, Tolkein).
         return 0.0
     # A letter or two tell short surnames apart (Mann, Marr): only long ones are compared.
-    return fuzz.ratio(ours, theirs) if min(len(ours), len(theirs)) >= 5 else 0.0
+    if min(len(ours), len(theirs)) < 5:
+        return 0.0
+    similarity = fuzz.ratio(ours, theirs)
+    if similarity >= SURNAME_AGREES and not differ_by_added_letters(ours, theirs):
+        # Goldstein / Goodstein, Johnson / Jonson: another surname, or this one misspelt; never
+        # the same on spelling alone (a reviewer's, at best "nearly": _score_names).
+        return min(similarity, SURNAME_AGREES - 1)
+    return similarity
 
 
 def _misspelt(ours: str, theirs: str) -> bool:
@@ -298,6 +306,25 @@ def _masculine_and_feminine(a: str, b: str) -> bool:
     )
 
 
+# English given names whose ending says a man's or a woman's, which _loose's y / i folding makes
+# one (as it must for Sergey / Sergei): Tony (Anthony) and Toni (Antonia), Bobby and Bobbi.
+_MAN_AND_WOMAN_BY_ENDING = (
+    frozenset({"tony", "toni"}),
+    frozenset({"bobby", "bobbi", "bobbie"}),
+    frozenset({"jerry", "jeri", "jerri"}),
+    frozenset({"terry", "teri", "terri"}),
+    frozenset({"randy", "randi"}),
+    frozenset({"billy", "billie"}),
+    frozenset({"danny", "dani"}),
+)
+
+
+def _man_and_woman_by_ending(ours: str, theirs: str) -> bool:
+    return ours != theirs and any(
+        ours in names and theirs in names for names in _MAN_AND_WOMAN_BY_ENDING
+    )
+
+
 def _given_names_agree(ours: str, theirs: str) -> int:
     """2: the same given name (in any romanisation, or another language's form of it); 1: an
     initial that fits; 0: another (a masculine and a feminine form of one name among them)."""
@@ -306,7 +333,7 @@ def _given_names_agree(ours: str, theirs: str) -> int:
     a, b = _loose(ours), _loose(theirs)
     if _other_forms_of_one_given_name(ours, theirs) or _short_form(ours, theirs):
         return 2  # Helen / Helena: one name's forms, not a masculine and a feminine one
-    if _masculine_and_feminine(a, b):
+    if _masculine_and_feminine(a, b) or _man_and_woman_by_ending(ours, theirs):
         return 0
     if a == b or fuzz.ratio(a, b) >= 85 or _arabic_g_as_j(ours) == _arabic_g_as_j(theirs):
         return 2
@@ -361,7 +388,8 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
 
     5 the same name (after person_name_key); 4 the same surname and given names that agree
     through initials, a middle name on one side or another romanisation; 3 a surname alone on
-    one side, a single initial for a given name, or a surname one letter or two off; 1 the
+    one side, a single initial for a given name, or a surname one letter or two off (a letter
+    in place of another, Goldstein / Goodstein, is never the same surname); 1 the
     same surname with other given names (another person of the family); 0 another name, or
     scripts that cannot be compared.
     """

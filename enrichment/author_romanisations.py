@@ -1,10 +1,13 @@
 """Romanisations that write one name in other letters, which author_names' loose spelling
 rules do not fold: Japanese and Chinese names' syllables (a name that may be written family name
-first), Wade-Giles against pinyin, and French transcriptions of Russian. Pure functions over
+first), Wade-Giles against pinyin, French transcriptions of Russian, and the letters one
+romanisation adds to a surname (`differ_by_added_letters`). Pure functions over
 person_name_key's keys and words, no database.
 """
 
 import re
+
+from rapidfuzz.distance import Indel
 
 # French transcribes Russian by its own spelling: ш as "ch" (ч is "tch"), ж as "j", a hard g
 # before e or i as "gu", and a final "e" the name does not say (Pouchkine, Soljenitsyne,
@@ -93,3 +96,33 @@ def other_romanisations_of_a_chinese_name(ours: str, theirs: str) -> bool:
     if a is None or b is None or "".join(a) == "".join(b):
         return False
     return _chinese_romanisation(a) == _chinese_romanisation(b)
+
+
+# Letters one romanisation writes and another leaves out, with the letter beside them that says
+# so: the h of zh, ch, sh, kh (Solzhenitsyn / Solženicyn, Němeček / Nemecek), the c of the
+# German tsch (Tschechow / Chekhov), the u of French gu and ou (Tourgueniev / Turgenev), the i of
+# French ie (Tourgueniev) and of a final ii (Gorkii / Gorki: Gorkiy folded); and the
+# a of a Slavic surname's feminine form, one family's name (Kasatkin / Kasatkina).
+_ADDED_BY_ROMANISATIONS = (
+    re.compile(r"(?<=[zcsk])h"),
+    re.compile(r"c(?=h)"),
+    re.compile(r"(?<=[go])u"),
+    re.compile(r"i(?=e)"),
+    re.compile(r"(?<=i)i$"),
+    re.compile(r"(?<=in|ov|ev)a$"),
+)
+
+
+def differ_by_added_letters(ours: str, theirs: str) -> bool:
+    """Whether two surnames (folded as author_names folds spellings) differ only by letters some
+    romanisation writes and another does not: none in place of another (Goldstein, Goodstein),
+    none added where no romanisation adds it (Johnson, Jonson)."""
+    shorter, longer = sorted((ours, theirs), key=len)
+    operations = Indel.editops(shorter, longer)
+    if any(op.tag != "insert" for op in operations):
+        return False  # a letter in place of another
+    added = {op.dest_pos for op in operations}
+    explained = {
+        match.start() for pattern in _ADDED_BY_ROMANISATIONS for match in pattern.finditer(longer)
+    }
+    return added <= explained

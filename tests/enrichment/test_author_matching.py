@@ -212,6 +212,10 @@ NAME_ROWS = [
     ("Zhou Enlai", SWEEP, "Chou En-lai", SWEEP, 3),
     ("F.M. Dostojewski", OL_DOSTOYEVSKY, "Fyodor Dostoyevsky", OL_DOSTOYEVSKY, 3),
     ("J.R.R. Tolkein", OL_TOLKIEN_SEARCH, "J. R. R. Tolkien", OL_TOLKIEN_SEARCH, 3),
+    # A letter in place of another, or added where no romanisation adds one: "another
+    # spelling" (4), high on a shared work. Ben Jonson and Ben Johnson are two people.
+    ("Ann Goldstein", GOODREADS, "Ann Goodstein", SWEEP, 3),
+    ("Ben Jonson", SWEEP, "Ben Johnson", SWEEP, 3),
     ("Akala, Akala", GOODREADS, "Akala", GOODREADS, 3),
     ("Beethoven, Ludwig van, 1770-1827", GUTENBERG, "Beethoven", WRITTEN, 3),
     # Family name first against an initial: "another name" (0), where "Haruki Murakami" is 3.
@@ -239,6 +243,13 @@ NAME_ROWS = [
     ("Alexander Ahndoril", WRITTEN, "Alexandra Coelho Ahndoril", WRITTEN, 1),  # Lars Kepler
     ("Aleksandr Ahndoril", WRITTEN, "Alexandra Ahndoril", WRITTEN, 1),
     ("Paul Smith", WRITTEN, "Paula Smith", WRITTEN, 1),
+    # An English given name's man's (-y) and woman's (-i, -ie) forms, which the y / i of
+    # romanisations (Sergey, Sergei) made one: "another spelling" (4).
+    ("Tony Morrison", SWEEP, "Toni Morrison", SWEEP, 1),
+    ("Bobby Smith", SWEEP, "Bobbie Smith", SWEEP, 1),
+    # Family name first, one given name: another family's Wei, read as a shared surname (1),
+    # low at most; the two are never one.
+    ("Zhang Wei", SWEEP, "Wang Wei", SWEEP, 1),
     ("Antonio Rossi", WRITTEN, "Antonia Rossi", WRITTEN, 1),
     ("N.V. Kasatkin", OL_DOSTOYEVSKY, "Kasatkina, V. N.", OL_DOSTOYEVSKY, 1),
     ("Hazlitt, Henry", GOODREADS, "William Hazlitt", OL_ORWELL, 1),
@@ -251,6 +262,7 @@ NAME_ROWS = [
     ("Ibrahim, Sonallah", GOODREADS, "Ismail Ibrahim Dr.", OL_AUTHORS_HEAD, 1),
     ("Candice Carty-Williams", GOODREADS, "S. Williams", STORYGRAPH, 1),
     # Another name, or none: 0.
+    ("Goldstein", SWEEP, "Goodstein", SWEEP, 0),  # a surname alone, a letter off (was 4)
     ("David J. Bland", GOODREADS, "David J. Schwartz", GOODREADS, 0),
     ("Ibrahim, Sonallah", GOODREADS, "صنع الله إبراهيم", GOODREADS, 0),  # Arabic: not compared
     ("George Orwell", OL_ORWELL, "Fernando Pessoa, Herman Hesse, George Orwell...", OL_ORWELL, 0),

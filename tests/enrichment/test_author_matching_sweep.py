@@ -26,7 +26,7 @@ def test_another_person_s_initial_is_not_a_western_name_read_family_name_first()
 
 def test_a_chinese_name_in_wade_giles_is_shown_for_review():
     """Mao Zedong's record named in Wade-Giles, on a work of his: it was "another name" and the
-    record dropped; now a reviewer sees it (medium), and nothing but the photo is applied."""
+    record dropped; now a reviewer sees it (medium), and nothing is applied, its photo neither."""
     ours = AuthorQuery("Mao Zedong", work_titles=("On Guerrilla Warfare",))
     record = AuthorRecordSummary("wikidata", "Mao Tse-tung", work_titles=("On Guerrilla Warfare",))
     score = score_author_record(ours, record)
@@ -87,3 +87,46 @@ def test_a_given_name_s_short_form_is_proposed_as_one_person():
     assert merge.evidence["name_reason"] == (
         "'Tony Robbins' is 'Anthony Robbins' (a given name's short form)"
     )
+
+
+# A letter in place of another in a surname, or a given name's man's and woman's forms: two
+# people. The Goodreads export (tests/fixtures/imports/mapmyreads) credits Ann Goldstein, the
+# translator of My Brilliant Friend; Ann Goodstein, Tony and Toni Morrison, Ben Johnson and Ben
+# Jonson are the name forms a review of author matching asked about.
+@pytest.mark.parametrize(
+    ("ours", "theirs", "work", "name", "tier"),
+    [
+        # "Another spelling" (4): with the work in common, high, so its values and photo applied.
+        ("Ann Goldstein", "Ann Goodstein", "My Brilliant Friend", 3, Tier.MEDIUM),
+        ("Ben Jonson", "Ben Johnson", "Volpone", 3, Tier.MEDIUM),
+        ("Tony Morrison", "Toni Morrison", "Beloved", 1, Tier.LOW),
+    ],
+)
+def test_a_letter_that_makes_another_person_is_never_high_on_a_name_and_a_work(
+    ours, theirs, work, name, tier
+):
+    for a, b in ((ours, theirs), (theirs, ours)):
+        record = AuthorRecordSummary("openlibrary", b, work_titles=(work,))
+        score = score_author_record(AuthorQuery(a, work_titles=(work,)), record)
+        assert (score.name, score.tier) == (name, tier), score.reasons
+    # An id of ours on the record decides, as for any name that nearly agrees.
+    record = AuthorRecordSummary("openlibrary", theirs, ids={"openlibrary_author": "OL1A"})
+    ours_with_id = AuthorQuery(ours, ids={"openlibrary_author": "OL1A"})
+    assert score_author_record(ours_with_id, record).tier == Tier.HIGH
+
+
+@pytest.mark.django_db
+def test_surnames_a_letter_apart_are_not_proposed_as_one_person():
+    """`Ann Goldstein` and `Ann Goodstein` on one work were "another spelling" of one name (4)
+    and proposed as duplicates; a romanisation's added letters still are one name."""
+    for name in ("Ann Goldstein", "Ann Goodstein"):
+        make_work("My Brilliant Friend", authors=[make_author(name)])
+    for name in ("Aleksandr Solženicyn", "Aleksandr Solzhenitsyn"):
+        make_work("One Day in the Life of Ivan Denisovich", authors=[make_author(name)])
+
+    author_duplicates_propose()
+
+    merges = AuthorMerge.objects.select_related("kept", "duplicate")
+    assert [{m.kept.name, m.duplicate.name} for m in merges] == [
+        {"Aleksandr Solženicyn", "Aleksandr Solzhenitsyn"}
+    ]
