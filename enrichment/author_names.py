@@ -26,7 +26,9 @@ from catalog.transliteration import is_transliterated, transliterate_to_latin
 from enrichment.author_romanisations import (
     FRENCH_SURNAME_MIN,
     differ_by_added_letters,
+    join_korean_given_names,
     other_romanisations_of_a_chinese_name,
+    other_romanisations_of_a_korean_name,
     read_as_french_transcription,
     romanised_east_asian,
 )
@@ -90,7 +92,7 @@ class _PersonName:
 
 @functools.lru_cache(maxsize=8192)
 def _parse(name: str) -> _PersonName:
-    name = unicodedata.normalize("NFC", name or "").strip()
+    name = join_korean_given_names(unicodedata.normalize("NFC", name or "").strip())
     # "Dumas, Alexandre (fils)": a parenthesis may say the generation.
     generation = next(filter(None, map(text.name_generation, _PARENTHESIS.findall(name))), "")
     # A heading's dates by the catalog's rule (`Chrétien, de Troyes, active 12th century`),
@@ -400,6 +402,13 @@ def score_author_name(ours: str, theirs: str) -> tuple[int, str]:
         return NAME_CLOSE, _(
             "'%(theirs)s' may be '%(ours)s' in another romanisation of Chinese (pinyin, Wade-Giles)"
         ) % {"ours": ours, "theirs": theirs}
+    if score[0] < NAME_CLOSE and other_romanisations_of_a_korean_name(
+        _parse(ours).key, _parse(theirs).key
+    ):
+        return NAME_CLOSE, _("'%(theirs)s' may be '%(ours)s' in another romanisation of Korean") % {
+            "ours": ours,
+            "theirs": theirs,
+        }
     # Also read with č, š, ž spelled out: the Latin letters of Serbian (Kiš is Киш) and of the
     # scholarly and Czech romanisations of Russian (Čechov is Chekhov, Tschechow), which
     # folding to c, s, z makes other names.

@@ -38,8 +38,45 @@ _PINYIN_WORD = re.compile(
 )
 
 
+# A syllable of Korean in the Revised Romanization or McCune-Reischauer (its breves folded), or
+# as Korean authors' names write them in English (Young, Sook, Joo, Choi, Lee, Park): an
+# initial, a vowel (after a y or w glide), a final.
+_KOREAN_SYLLABLE = (
+    r"(?:kk|tt|pp|ss|jj|ch|sh|rh|[kgndtrlmbpsjh])?[yw]?"
+    r"(?:eo|eu|ae|ee|oe|oi|oo|ou|ui|a|e|i|o|u)(?:ng|rk|[nmlkpt])?"
+)
+_KOREAN_WORD = re.compile(f"(?:{_KOREAN_SYLLABLE}){{1,2}}")
+# A Korean given name, its two syllables joined by a hyphen ("Young-ha", "Eun-young").
+_KOREAN_GIVEN_NAME = re.compile(f"\\b({_KOREAN_SYLLABLE})-({_KOREAN_SYLLABLE})\\b", re.IGNORECASE)
+
+
 def romanised_east_asian(word: str) -> bool:
-    return bool(_JAPANESE_WORD.fullmatch(word) or _PINYIN_WORD.fullmatch(word))
+    """Whether a word (of a person_name_key) may be a Japanese, Chinese or Korean name's."""
+    return bool(
+        _JAPANESE_WORD.fullmatch(word)
+        or _PINYIN_WORD.fullmatch(word)
+        or _KOREAN_WORD.fullmatch(word)
+    )
+
+
+def join_korean_given_names(name: str) -> str:
+    """A Korean given name's syllables written together ("Kim Young-ha" -> "Kim Youngha", as
+    Korean writes 김영하): one given name, where the hyphen made "Kim Young" a person of the Ha
+    family, so that "Kim Young-ha" did not meet "Kim, Y." nor "Y. Kim" as "Murakami Haruki"
+    meets "Murakami, H."."""
+
+    def joined(match: re.Match) -> str:
+        return match.group(1) + match.group(2).lower()
+
+    return _KOREAN_GIVEN_NAME.sub(joined, _fold_breves(name))
+
+
+def _fold_breves(name: str) -> str:
+    """McCune-Reischauer's ŏ and ŭ as the o and u they are folded to."""
+    return name.translate(_BREVES)
+
+
+_BREVES = str.maketrans({"ŏ": "o", "Ŏ": "O", "ŭ": "u", "Ŭ": "U"})
 
 
 # A syllable of Wade-Giles, the romanisation of Chinese before pinyin, which writes a given
@@ -96,6 +133,48 @@ def other_romanisations_of_a_chinese_name(ours: str, theirs: str) -> bool:
     if a is None or b is None or "".join(a) == "".join(b):
         return False
     return _chinese_romanisation(a) == _chinese_romanisation(b)
+
+
+# Spellings of one Korean sound in the Revised Romanization, McCune-Reischauer (breves folded)
+# and the forms Korean authors' names take in English, folded to one: the family name 이 (Lee,
+# Yi, Rhee), the vowels eo, o, u, ou, oo, eu (Seok, Sok; Yeong, Yong, Young; Jeong, Jung; Joo,
+# Ju), oe and oi (Choe, Choi), g / k, d / t, b / p, j / ch (Gang, Kang; Bak, Pak, Park), sh / s
+# (Shin, Sin), and the r of Park.
+_KOREAN_ROMANISATIONS = (
+    (re.compile(r"^(?:lee|yi|rhee|ri|i)$"), "I"),
+    (re.compile(r"ch|j"), "J"),
+    (re.compile(r"sh"), "s"),
+    (re.compile(r"(?<=a)r(?=k$)"), ""),
+    (re.compile(r"(?<!n)g"), "k"),
+    (re.compile(r"d"), "t"),
+    (re.compile(r"b"), "p"),
+    (re.compile(r"oi"), "oe"),
+    (re.compile(r"eo|ou|oo|eu|o|u"), "U"),
+)
+
+
+def _korean_words(key: str) -> list[str] | None:
+    """A key's words when it is two, each a Korean name's (None otherwise)."""
+    words = key.split()
+    if len(words) != 2 or not all(_KOREAN_WORD.fullmatch(word) for word in words):
+        return None
+    return words
+
+
+def other_romanisations_of_a_korean_name(ours: str, theirs: str) -> bool:
+    """Whether two names (person_name_key's keys) are one Korean name in two romanisations, in
+    either order (Hwang Sok-yong, Hwang Seok-yeong; Park Kyung-ni, Pak Kyong-ni). Folding them
+    makes namesakes of other people too, as Chinese's do: a reviewer's to judge."""
+    a, b = _korean_words(ours), _korean_words(theirs)
+    if a is None or b is None or sorted(a) == sorted(b):
+        return False
+
+    def fold(word: str) -> str:
+        for pattern, replacement in _KOREAN_ROMANISATIONS:
+            word = pattern.sub(replacement, word)
+        return word
+
+    return sorted(map(fold, a)) == sorted(map(fold, b))
 
 
 # Letters one romanisation writes and another leaves out, with the letter beside them that says

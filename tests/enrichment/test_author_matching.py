@@ -163,6 +163,18 @@ NAME_ROWS = [
     ("Kawakami Mieko", WRITTEN, "Mieko Kawakami", GOODREADS, 4),  # family name first
     ("Murakami Haruki", WRITTEN, "Haruki Murakami", GOODREADS, 4),
     ("Murakami, Haruki", GOODREADS, "Murakami Haruki", WRITTEN, 4),
+    # Korean, family name first, its given name's syllables joined by a hyphen: the hyphen made
+    # "Choi Eun" a person of the Young family, so the initial that Murakami Haruki's meets did
+    # not (0). Goodreads' Author l-f turns it around ("Eun-young, Choi"); Open Library's record
+    # writes Hwang Sun-mi Western order first.
+    ("Choi Eun-young", GOODREADS, "Eun-young, Choi", GOODREADS, 5),
+    ("Choi Eun-young", GOODREADS, "Eun-young Choi", WRITTEN, 4),
+    ("Sun-mi Hwang", OL_AUTHORS_TAIL, "Hwang Sun-mi", WRITTEN, 4),
+    ("Sun-mi Hwang", OL_AUTHORS_TAIL, "Hwang, Sun-mi", WRITTEN, 5),
+    ("Han Kang", SWEEP, "Kang, Han", SWEEP, 5),
+    ("Han Kang", SWEEP, "Kang Han", SWEEP, 4),
+    ("Kim Young-ha", SWEEP, "Young-Ha Kim", SWEEP, 4),
+    ("Kim Young-ha", SWEEP, "Kim Youngha", SWEEP, 5),
     # Family name first, the given name's syllables apart, as the dump writes them: scored 0.
     ("Yao jun hua", OL_AUTHORS_TAIL, "Junhua Yao", WRITTEN, 4),
     ("Xu hong tao", OL_AUTHORS_TAIL, "Hongtao Xu", WRITTEN, 4),
@@ -221,6 +233,19 @@ NAME_ROWS = [
     # Family name first against an initial: "another name" (0), where "Haruki Murakami" is 3.
     ("Murakami Haruki", WRITTEN, "Murakami, H.", WRITTEN, 3),
     ("Murakami Haruki", WRITTEN, "H. Murakami", WRITTEN, 3),
+    # And a Korean name so (the hyphen of its given name had them "another name", 0).
+    ("Choi Eun-young", GOODREADS, "Choi, E.", WRITTEN, 3),
+    ("Choi Eun-young", GOODREADS, "E. Choi", WRITTEN, 3),
+    ("Hwang Sun-mi", WRITTEN, "S. Hwang", WRITTEN, 3),
+    ("Han Kang", SWEEP, "K. Han", SWEEP, 3),
+    # Korean in the Revised Romanization, McCune-Reischauer and English forms: "another name"
+    # (0), or "share a surname" (1), where Chinese in pinyin and Wade-Giles is 3: one name in
+    # another romanisation, a reviewer's (folding them makes namesakes meet too).
+    ("Choi Eun-young", GOODREADS, "Choe Eun-yeong", WRITTEN, 3),
+    ("Sun-mi Hwang", OL_AUTHORS_TAIL, "Hwang Seon-mi", WRITTEN, 3),
+    ("Hwang Sok-yong", SWEEP, "Hwang Seok-yeong", SWEEP, 3),
+    ("Park Kyung-ni", SWEEP, "Pak Kyong-ni", SWEEP, 3),
+    ("Yi Mun-yol", SWEEP, "Lee Mun-yol", SWEEP, 3),
     # Read family name first only when its words are Japanese or Chinese syllables: "Thomas
     # Mann" read as a Mann of the Thomas family took "M. Thomas" for his initial (3).
     ("Thomas Mann", SWEEP, "M. Thomas", SWEEP, 0),
@@ -263,6 +288,7 @@ NAME_ROWS = [
     ("Candice Carty-Williams", GOODREADS, "S. Williams", STORYGRAPH, 1),
     # Another name, or none: 0.
     ("Goldstein", SWEEP, "Goodstein", SWEEP, 0),  # a surname alone, a letter off (was 4)
+    ("Kim Young-ha", SWEEP, "Kim Young-sam", SWEEP, 0),  # another given name, not "nearly"
     ("David J. Bland", GOODREADS, "David J. Schwartz", GOODREADS, 0),
     ("Ibrahim, Sonallah", GOODREADS, "صنع الله إبراهيم", GOODREADS, 0),  # Arabic: not compared
     ("George Orwell", OL_ORWELL, "Fernando Pessoa, Herman Hesse, George Orwell...", OL_ORWELL, 0),

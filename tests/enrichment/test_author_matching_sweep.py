@@ -5,6 +5,7 @@ finder is asked."""
 import pytest
 
 from enrichment.author_matching import AuthorQuery, AuthorRecordSummary, score_author_record
+from enrichment.author_names import name_blocks
 from enrichment.matching import Tier
 from enrichment.models import AuthorMerge
 from enrichment.reconcile import author_duplicates_propose
@@ -130,3 +131,28 @@ def test_surnames_a_letter_apart_are_not_proposed_as_one_person():
     assert [{m.kept.name, m.duplicate.name} for m in merges] == [
         {"Aleksandr Solženicyn", "Aleksandr Solzhenitsyn"}
     ]
+
+
+def test_a_korean_name_family_name_first_meets_its_initial_and_other_romanisations():
+    """mapmyreads' Goodreads export credits Shoko's Smile (9780143135265) to Choi Eun-young: a
+    record naming her "Choi, E." on that work was "another name" (0), dropped, where "Murakami,
+    H." on Norwegian Wood is shown for review; and "Choe Eun-yeong" (the Revised Romanization)
+    too. Both are medium now: for a reviewer, never applied unreviewed."""
+    ours = AuthorQuery("Choi Eun-young", work_titles=("Shoko's Smile",))
+    for name in ("Choi, E.", "E. Choi", "Choe Eun-yeong"):
+        record = AuthorRecordSummary("openlibrary", name, work_titles=("Shoko's Smile",))
+        score = score_author_record(ours, record)
+        assert (score.name, score.tier) == (3, Tier.MEDIUM), (name, score.reasons)
+    record = AuthorRecordSummary("openlibrary", "Eun-young Choi", work_titles=("Shoko's Smile",))
+    assert score_author_record(ours, record).tier == Tier.HIGH
+    # Another Choi's record on the same work stays another person's.
+    record = AuthorRecordSummary("openlibrary", "Choi Eun-mi", work_titles=("Shoko's Smile",))
+    assert score_author_record(ours, record).tier in (Tier.LOW, Tier.NONE)
+
+
+def test_a_korean_name_meets_itself_western_order_first_in_a_crowded_title():
+    """Among the authors of a title many share, the duplicate finder compares those whose
+    names meet under a letter (name_blocks): "Hwang Sun-mi" (read as a Sun-mi of the Mi family)
+    and Open Library's "Sun-mi Hwang" (OL7841570A, its authors dump) never met."""
+    assert name_blocks("Hwang Sun-mi") & name_blocks("Sun-mi Hwang")
+    assert name_blocks("Choi Eun-young") & name_blocks("Eun-young, Choi")
