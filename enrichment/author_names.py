@@ -80,6 +80,9 @@ _VOWELS = frozenset("aeiouy")
 # Read before transliteration (и would be "i", an initial). Not Spanish "y" nor Portuguese "e":
 # they join the two surnames of one person ("José Ortega y Gasset").
 _CONJUNCTIONS = frozenset({"and", "&", "und", "et", "og", "och", "и", "і", "та"})
+# A slash between names: Goodreads' "Tetsuo Hara/Buronson", the artist and the writer of one
+# manga.
+_SLASH_BETWEEN_NAMES = re.compile(r"[^\W\d_]\s*/\s*[^\W\d_]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,9 +123,13 @@ def _parse(name: str) -> _PersonName:
     if len(given_words) > 1 and (word_generation := text.name_generation(given_words[-1])):
         generation, kept[1] = word_generation, " ".join(given_words[:-1])
     cell_words = " ".join(kept).casefold().split()
-    if len(kept) > 2 or _CONJUNCTIONS.intersection(cell_words[1:-1]):
-        # "Fernando Pessoa, Herman Hesse, George Orwell...", "Arkady and Boris Strugatsky":
-        # several people, not one name (either brother's name would agree with it).
+    if (
+        len(kept) > 2
+        or _CONJUNCTIONS.intersection(cell_words[1:-1])
+        or _SLASH_BETWEEN_NAMES.search(" ".join(kept))
+    ):
+        # "Fernando Pessoa, Herman Hesse, George Orwell...", "Arkady and Boris Strugatsky",
+        # "Tetsuo Hara/Buronson": several people, not one name (either's would agree with it).
         return _PersonName("", (), "", "")
     # The catalog's rule turns "Last, First" around and spaces initials ("J.M." -> "j m").
     tokens = text.normalize_person_name(transliterate_to_latin(", ".join(kept))).split()
@@ -310,15 +317,10 @@ def _masculine_and_feminine(a: str, b: str) -> bool:
 
 # English given names whose ending says a man's or a woman's, which _loose's y / i folding makes
 # one (as it must for Sergey / Sergei): Tony (Anthony) and Toni (Antonia), Bobby and Bobbi.
-_MAN_AND_WOMAN_BY_ENDING = (
-    frozenset({"tony", "toni"}),
-    frozenset({"bobby", "bobbi", "bobbie"}),
-    frozenset({"jerry", "jeri", "jerri"}),
-    frozenset({"terry", "teri", "terri"}),
-    frozenset({"randy", "randi"}),
-    frozenset({"billy", "billie"}),
-    frozenset({"danny", "dani"}),
-)
+_MAN_AND_WOMAN_BY_ENDING = tuple(map(frozenset, (
+    {"tony", "toni"}, {"bobby", "bobbi", "bobbie"}, {"jerry", "jeri", "jerri"},
+    {"terry", "teri", "terri"}, {"randy", "randi"}, {"billy", "billie"}, {"danny", "dani"},
+)))  # fmt: skip
 
 
 def _man_and_woman_by_ending(ours: str, theirs: str) -> bool:
@@ -348,9 +350,18 @@ def _compare_given_names(a: _PersonName, b: _PersonName) -> tuple[int, str]:
     shorter, longer = sorted((a.given, b.given), key=len)
     agreement, position, translated, shortened = 0, 0, False, False
     for name in shorter:
+        start = position
         while position < len(longer) and not _given_names_agree(name, longer[position]):
             position += 1
         if position == len(longer):
+            return 0, ""
+        if (
+            len(name) > 1
+            and len(longer[position]) == 1
+            and any(len(skipped) > 1 for skipped in longer[start:position])
+        ):
+            # "Patricia" is not "Joseph P.": past another first name, only a middle initial
+            # agrees (Open Library's Patricia Orwell and Joseph P. Orwell).
             return 0, ""
         agreement += _given_names_agree(name, longer[position])
         translated |= _other_forms_of_one_given_name(name, longer[position])

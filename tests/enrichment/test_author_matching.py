@@ -77,6 +77,10 @@ GUTENBERG_HONOUR = Source(
     "Project Gutenberg catalogue export, a title of honour without dates (Authors)",
     FIXTURES / "imports/real_shapes/gutenberg-catalog-sagekhan-honour-without-dates.csv",
 )
+SARTAK = Source(
+    "sartak's Goodreads exports (Author): a manga's artist and writer, and the writer alone",
+    FIXTURES / "imports/real_shapes/goodreads-sartak-legacy-bare-volumes.csv",
+)
 # In ../shared/fixtures only (not copied into the repo, so not checked by the test below).
 LIBRARYTHING = Source("BookWyrm's LibraryThing export sample, Primary Author (shared fixtures)")
 INVENTAIRE = Source("Inventaire's Wikidata work for The Moonstone, ru/bg descriptions (shared)")
@@ -233,6 +237,9 @@ NAME_ROWS = [
     # Family name first against an initial: "another name" (0), where "Haruki Murakami" is 3.
     ("Murakami Haruki", WRITTEN, "Murakami, H.", WRITTEN, 3),
     ("Murakami Haruki", WRITTEN, "H. Murakami", WRITTEN, 3),
+    # A first initial, then the given name they write under: still one person.
+    ("F. Scott Fitzgerald", SWEEP, "Scott Fitzgerald", SWEEP, 4),
+    ("D. J. Horwell", OL_ORWELL, "David Horwell", OL_ORWELL, 3),
     # And a Korean name so (the hyphen of its given name had them "another name", 0).
     ("Choi Eun-young", GOODREADS, "Choi, E.", WRITTEN, 3),
     ("Choi Eun-young", GOODREADS, "E. Choi", WRITTEN, 3),
@@ -278,6 +285,11 @@ NAME_ROWS = [
     ("Antonio Rossi", WRITTEN, "Antonia Rossi", WRITTEN, 1),
     ("N.V. Kasatkin", OL_DOSTOYEVSKY, "Kasatkina, V. N.", OL_DOSTOYEVSKY, 1),
     ("Hazlitt, Henry", GOODREADS, "William Hazlitt", OL_ORWELL, 1),
+    # A given name against another's middle initial, past their own first name: "one initial
+    # agrees" (3), medium on a shared work. Open Library's authors, two people each.
+    ("Patricia Orwell", OL_ORWELL, "Joseph P. Orwell", OL_ORWELL, 1),
+    ("Paul Orwell", OL_ORWELL, "Joseph P. Orwell", OL_ORWELL, 1),
+    ("George Orwell", OL_ORWELL, "Allati G. Orwell", OL_ORWELL, 1),
     ("Kawakami, Hiromi", GOODREADS, "Kawakami, Mieko", GOODREADS, 1),
     ("Kawakami Mieko", WRITTEN, "Hiromi Kawakami", WRITTEN, 1),  # family name first: was 0
     ("Murakami Haruki", WRITTEN, "Ryū Murakami", WRITTEN, 1),
@@ -292,6 +304,10 @@ NAME_ROWS = [
     ("David J. Bland", GOODREADS, "David J. Schwartz", GOODREADS, 0),
     ("Ibrahim, Sonallah", GOODREADS, "صنع الله إبراهيم", GOODREADS, 0),  # Arabic: not compared
     ("George Orwell", OL_ORWELL, "Fernando Pessoa, Herman Hesse, George Orwell...", OL_ORWELL, 0),
+    # Goodreads' credit of a manga's artist and writer in one cell, "share only a surname" (3)
+    # with the writer: medium on their shared work.
+    ("Buronson", SARTAK, "Tetsuo Hara/Buronson", SARTAK, 0),
+    ("Tetsuo Hara", SARTAK, "Tetsuo Hara/Buronson", SARTAK, 0),
 ]
 
 # What the matcher does not know, kept here so that a change of behaviour is a decision: a

@@ -156,3 +156,21 @@ def test_a_korean_name_meets_itself_western_order_first_in_a_crowded_title():
     and Open Library's "Sun-mi Hwang" (OL7841570A, its authors dump) never met."""
     assert name_blocks("Hwang Sun-mi") & name_blocks("Sun-mi Hwang")
     assert name_blocks("Choi Eun-young") & name_blocks("Eun-young, Choi")
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs", "work"),
+    [
+        # sartak's Goodreads export credits Hokuto No Ken (Volume 1) to "Tetsuo Hara/Buronson".
+        ("Tetsuo Hara/Buronson", "Buronson", "Hokuto No Ken"),
+        # Open Library's authors (its dump, grep orwell): two people; the work is synthetic.
+        ("Patricia Orwell", "Joseph P. Orwell", "Synthetic shared title"),
+    ],
+)
+def test_a_record_of_one_of_two_people_is_not_medium_on_a_shared_work(ours, theirs, work):
+    """Both were medium (a name that nearly agrees and a shared work), Buronson's record as
+    "sharing a surname" with the cell of two people, Patricia Orwell's as Joseph P.'s "one
+    initial agrees": another person's record, shown at most as low."""
+    record = AuthorRecordSummary("openlibrary", theirs, work_titles=(work,))
+    score = score_author_record(AuthorQuery(ours, work_titles=(work,)), record)
+    assert score.tier == Tier.LOW and score.name <= 1, score.reasons
