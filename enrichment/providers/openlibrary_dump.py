@@ -14,8 +14,10 @@ that index existed answers NOT_CONFIGURED (skipped: the search goes online) unti
 client's parser (the dump's lines are the API's records).
 """
 
+import contextlib
 import functools
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import msgspec
@@ -41,6 +43,25 @@ MAX_COVERS = 3
 MAX_EDITIONS_PER_ISBN = 5
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a batch, back on after (unless it was off).
+
+    A batch of 1,000 ISBNs makes some 100,000 short-lived objects (rows, editions, candidates,
+    their lists), freed by their reference counts: the collector found nothing among them, but
+    its passes rescanned them and, every few batches, the whole process (every module and
+    cache, ~100 ms). Paused, the batch's CPU fell by about a third (whole runs of 20 batches,
+    the collections after them included). What is left is collected after the batch."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 class OpenLibraryDumpProvider(Provider):
     name = "openlibrary_dump"
     label = _("Open Library (local dump)")
@@ -57,10 +78,12 @@ class OpenLibraryDumpProvider(Provider):
     def is_configured(self) -> bool:
         return lookup.dump_is_loaded()
 
+    @collector_paused()
     def lookup_isbns(self, isbns: Sequence[str]) -> dict[str, LookupResult]:
         """One LookupResult per asked ISBN, keyed by its ISBN-13 (an invalid ISBN: by itself).
 
-        Local tables: no cache, throttle or circuit breaker, and no request counted.
+        Local tables: no cache, throttle or circuit breaker, and no request counted. Python's
+        cyclic collector is paused meanwhile (`collector_paused`).
         """
         results: dict[str, LookupResult] = {}
         wanted: dict[str, None] = {}
