@@ -21,7 +21,8 @@ Printed for each step: MB/s of uncompressed input and lines/s.
 - the full load (`dump_load`, as the command runs it), per file and in total, with the CPU
   of the feeding process, the workers and PostgreSQL's own processes per GB, and the MB/s that
   bounds on this machine's free cores;
-- ISBN lookups: 1,000 ISBNs (80 % in the dump) per batch, SQL only and whole Candidates;
+- ISBN lookups: 1,000 ISBNs (80 % in the dump) per batch, SQL only and whole Candidates, the
+  wall time and the CPU of this process and of its PostgreSQL backend;
   with `--candidates FILE`, the whole Candidates of those batches written to FILE (gzip JSON)
   when it does not exist, else compared with it field for field, notes' messages and values
   included: how a change to the lookup's speed shows it changed no candidate (run the old code
@@ -321,6 +322,24 @@ def postgres_cpu_seconds() -> float | None:
         return None
 
 
+def backend_pid() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def backend_cpu_ms(pid: int) -> float:
+    """CPU milliseconds a PostgreSQL backend has used so far (nanoseconds from /proc's
+    schedstat: a tick of /proc's stat is 10 ms, a batch's statements take a few); 0 where
+    unreadable."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e6
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def candidates_json(results: dict) -> dict:
     """A batch's answer as JSON: each ISBN's candidates, every field, the notes' codes too."""
     from enrichment.candidate_notes import note_code
@@ -435,19 +454,25 @@ def run_load_and_lookups(
             asked.append(first12 + isbn.isbn13_check_digit(first12))
         return asked
 
+    backend = backend_pid()  # the lookups' connection, kept for the whole run
     for label, ask in (
         ("SQL only (lookup.editions_by_isbn)", lookup.editions_by_isbn),
         ("whole Candidates (provider.lookup_isbns)", provider.lookup_isbns),
     ):
         timings = []
+        cpu = []  # this process's CPU: what a busy machine's other work does not inflate
+        backend_cpu = []
         found = 0
         asked_batches = []
         for _ in range(batches):
             asked = batch()
             asked_batches.append(asked)
-            start = time.perf_counter()
+            server_before = backend_cpu_ms(backend)
+            start, start_cpu = time.perf_counter(), time.process_time()
             answer = ask(asked)
             timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            backend_cpu.append(backend_cpu_ms(backend) - server_before)
             found = sum(1 for value in answer.values() if value)
         if label.startswith("whole"):
             found = sum(1 for r in answer.values() if r.candidates)
@@ -455,6 +480,11 @@ def run_load_and_lookups(
             f"lookup 1,000 ISBNs, {label:<42} first {timings[0]:6.1f} ms, median"
             f" {statistics.median(timings):6.1f} ms, max {max(timings):6.1f} ms"
             f" ({batches} batches; {found} found in the last)"
+        )
+        print(
+            f"    CPU a batch, median (first): this process {statistics.median(cpu):.1f}"
+            f" ({cpu[0]:.1f}) ms, its PostgreSQL backend {statistics.median(backend_cpu):.1f}"
+            f" ({backend_cpu[0]:.1f}) ms"
         )
     if candidates_file:
         answers = [candidates_json(provider.lookup_isbns(asked)) for asked in asked_batches]
