@@ -4,7 +4,7 @@ time. The files here are synthetic, built in the tests."""
 import datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog import bulk, services
@@ -333,9 +333,9 @@ def _with_isbns(rows: int) -> bytes:
 
 @postgres_only
 def test_an_import_writes_its_timestamps_once_a_batch_not_once_a_row():
-    """psycopg writes a datetime's text for COPY anew at every row (about a microsecond a value,
-    a tenth of the importing process's CPU); the batch's one timestamp goes as its text. The
-    stored times are the same."""
+    """psycopg wrote a datetime's text for COPY anew at every row (about a microsecond a value,
+    a tenth of the importing process's CPU); the batch's timestamp goes in binary, never as
+    text. The stored times are the same."""
     from psycopg.types.datetime import DatetimeDumper
 
     dumped = []
@@ -364,3 +364,49 @@ def test_an_import_writes_its_timestamps_once_a_batch_not_once_a_row():
     assert started is not None and finished is not None
     for stored in (work, work.editions.get(), row, credit):
         assert started <= stored.created_at == stored.updated_at <= finished
+
+
+@postgres_only
+def test_an_import_copies_its_rows_in_binary():
+    """A text COPY has the server parse every timestamp, number and boolean of the batch (about
+    5 % of its CPU in an import); the binary form has nothing to parse but the JSON."""
+    job = services.import_job_create(data=_with_isbns(20), filename="a.csv", enrich=False)
+    with CaptureQueriesContext(connection) as queries:
+        services.import_job_run(job=job)
+    copies = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("COPY")]
+    tables = {sql.split()[1] for sql in copies}
+    assert {'"catalog_work"', '"catalog_edition"', '"catalog_importrow"'} <= tables
+    assert all("(FORMAT BINARY)" in sql for sql in copies)
+    row = ImportRow.objects.get(job=job, line_number=2)
+    assert row.status == ImportRow.Status.CREATED and row.edition is not None
+    assert row.edition.isbn13 == row.normalized["isbn13"]
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    ("model", "field", "number"),
+    [
+        (Edition, "page_count", 2**40),
+        (Edition, "page_count", 2**31),
+        (Work, "first_published_year", 40_000),
+    ],
+)
+def test_a_number_its_column_cannot_hold_is_refused_not_cut(model, field, number):
+    """The binary COPY would keep a too-large number's low bytes (2**40 pages stored as 0); it is
+    refused as the server refuses it, and the row says why."""
+    from catalog.services.row_refusals import row_refusal_reason
+
+    work = Work.objects.create(title="Synthetic", title_normalized="synthetic")
+    obj: Edition | Work
+    if model is Edition:
+        obj = bulk.new_instance(Edition, title="Synthetic")
+        bulk.relate(obj, "work", work)
+    else:
+        obj = bulk.new_instance(Work, title="Synthetic", title_normalized="synthetic")
+    obj.__dict__[field] = number
+    with pytest.raises(DataError) as refused, transaction.atomic():
+        bulk.insert_new([obj])
+    assert row_refusal_reason(refused.value) == (
+        "A number in this row is larger than the catalog can store; the row was not imported."
+    )
+    assert model.objects.filter(**{field: number % 2**16}).count() == 0
