@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from catalog import text
+from catalog.importers.name_joins import conjunction_joins_people
 from catalog.name_order import SURNAME_PARTICLES
 from catalog.person_names import split_life_dates
 from catalog.transliteration import is_transliterated, transliterate_to_latin
@@ -122,10 +123,9 @@ def _parse(name: str) -> _PersonName:
     given_words = kept[1].split() if len(kept) == 2 else []
     if len(given_words) > 1 and (word_generation := text.name_generation(given_words[-1])):
         generation, kept[1] = word_generation, " ".join(given_words[:-1])
-    cell_words = " ".join(kept).casefold().split()
     if (
         len(kept) > 2
-        or _CONJUNCTIONS.intersection(cell_words[1:-1])
+        or conjunction_joins_people(", ".join(kept), _CONJUNCTIONS)
         or _SLASH_BETWEEN_NAMES.search(" ".join(kept))
     ):
         # "Fernando Pessoa, Herman Hesse, George Orwell...", "Arkady and Boris Strugatsky",

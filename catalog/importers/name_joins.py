@@ -181,10 +181,34 @@ def _joins_two_people(before: str, after: str) -> bool:
     Steve`) or a given name and a surname, the right side's first word no particle (`… y de la
     Cruz`). A one-word side is a surname, or a given name whose surname the other names
     (`Jacob und Wilhelm Grimm`), and the cell stays one credit."""
-    words = after.split()
-    if "," not in after and (len(words) < 2 or words[0].casefold() in SURNAME_PARTICLES):
+    if _one_word_or_particles(after):
         return False
     return "," in before or len(before.split()) > 1
+
+
+def joins_surname_halves(before: str, after: str) -> bool:
+    """Whether a conjunction between a whole name and what follows it joins the halves of one
+    surname (`Niklas Natt och Dag`, `José Ortega y Gasset`, `Jordi Sierra i Fabra`), not two
+    people: the left side a given name and a surname, the right side one word or opening with a
+    particle (`… y de la Cruz`). `Jacob und Wilhelm Grimm` (a one-word left side) names two."""
+    return "," not in before and len(before.split()) > 1 and _one_word_or_particles(after)
+
+
+def conjunction_joins_people(name: str, conjunctions: frozenset[str]) -> bool:
+    """Whether one of `conjunctions` inside a name joins two people ("Arkady and Boris
+    Strugatsky", "Strugatsky, Arkady and Boris", "Jacob und Wilhelm Grimm"), not the halves of
+    one surname ("Niklas Natt och Dag": joins_surname_halves)."""
+    words = name.split()
+    return any(
+        word.casefold() in conjunctions
+        and not joins_surname_halves(" ".join(words[:i]), " ".join(words[i + 1 :]))
+        for i, word in enumerate(words[1:-1], start=1)
+    )
+
+
+def _one_word_or_particles(after: str) -> bool:
+    words = after.split()
+    return "," not in after and (len(words) < 2 or words[0].casefold() in SURNAME_PARTICLES)
 
 
 def _is_whole_name(name: str) -> bool:

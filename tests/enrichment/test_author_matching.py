@@ -344,6 +344,12 @@ def test_score_author_name_over_real_variants(row):
         ("Prince D. S. Mirsky (Introduction)", "d s mirsky"),  # dump contributions
         ("Νίκος Καζαντζάκης", "nikos kazantzakis"),
         ("Fernando Pessoa, Herman Hesse, George Orwell...", ""),  # dump: several people
+        # carlosperezzz's Goodreads export: a Swedish surname holding "och" ("and") is one
+        # person, as the importer reads it; "Jacob und Wilhelm Grimm" names two.
+        ("Niklas Natt och Dag", "niklas natt och dag"),
+        ("Dag, Niklas Natt och", "niklas natt och dag"),
+        ("Jacob und Wilhelm Grimm", ""),
+        ("Anne Holm og Ib Spang Olsen", ""),
         ("Catmull, Ed", "ed catmull"),  # mapmyreads' Goodreads Author l-f: a name, not a role
         ("Rieff, David, ed.", "david rieff"),  # an abbreviated role after the name
         ("Smith, Zadie, ed", "zadie smith"),
