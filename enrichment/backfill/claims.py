@@ -14,7 +14,7 @@ a row that UPDATE changed is ours.
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,7 +23,13 @@ from django.utils.translation import gettext
 
 from bookstore import outages, task_queue
 from bookstore.db_clock import database_now, stamp_expired_q
-from enrichment.backfill.months import CLAIMABLE, MonthMetrics, chosen_months, months_not_begun_q
+from enrichment.backfill.months import (
+    CLAIMABLE,
+    MonthMetrics,
+    chosen_months,
+    metrics_over_tries,
+    months_not_begun_q,
+)
 from enrichment.models import BackfillMonth
 
 logger = logging.getLogger(__name__)
@@ -169,8 +175,11 @@ def backfill_month_finish(
     failed month shows what its sources said. False: the month was cancelled or taken back
     meanwhile, and nothing was written."""
     now = now or database_now()  # the clock its start and heartbeats were stamped on
-    fields = asdict(metrics) if metrics is not None else {}
     held = _held(month, token)
+    fields: dict = {}
+    if metrics is not None:
+        calls, sources = held.values_list("provider_calls", "sources").first() or ({}, {})
+        fields = metrics_over_tries(metrics, calls=calls or {}, sources=sources or {})
     if not error or partly:
         return (
             held.update(

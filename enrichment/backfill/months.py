@@ -208,6 +208,30 @@ class MonthMetrics:
     sources: dict[str, dict] = field(default_factory=dict)
 
 
+def calls_added(*tallies: dict[str, int]) -> dict[str, int]:
+    """Requests per name, over the sources and the providers (a name in both adds up)."""
+    total: dict[str, int] = {}
+    for tally in tallies:
+        for name, calls in tally.items():
+            total[name] = total.get(name, 0) + calls
+    return total
+
+
+def metrics_over_tries(metrics: MonthMetrics, *, calls: dict, sources: dict) -> dict:
+    """The fields a try of a month writes, its requests added to those of the run's earlier
+    tries (`calls`, `sources`: what the month holds; a run started again holds none): a month
+    that failed twice and then completed sent all three tries' requests, which its "Provider
+    calls" and its sources' requests say. What the sources named, and their errors, are this
+    try's."""
+    fields = asdict(metrics)
+    fields["provider_calls"] = calls_added(calls, metrics.provider_calls)
+    fields["sources"] = {
+        name: {**report, "calls": sources.get(name, {}).get("calls", 0) + report["calls"]}
+        for name, report in metrics.sources.items()
+    }
+    return fields
+
+
 # --- What people do (the admin's actions, the command) -------------------------------------------
 
 

@@ -173,7 +173,7 @@ def _process(month: BackfillMonth, token: str, progress: SearchProgress | None) 
             resolution_rate=round(resolved / asked, 4) if asked else None,
             synthetic_works=len(written.synthetic_work_ids),
             queued_for_enrichment=len(queued) + upgraded,
-            provider_calls=_calls_added(source_calls, resolutions.calls),
+            provider_calls=months.calls_added(source_calls, resolutions.calls),
             sources=_sources_report(discovery),
         )
         # A source that failed may have named books this month now lacks: never "completed".
@@ -218,12 +218,3 @@ def _sources_report(discovery: Discovery) -> dict[str, dict]:
         }
         for name in names
     }
-
-
-def _calls_added(*tallies: dict[str, int]) -> dict[str, int]:
-    """Requests per name, over the sources and the providers (a name in both adds up)."""
-    total: dict[str, int] = {}
-    for tally in tallies:
-        for name, calls in tally.items():
-            total[name] = total.get(name, 0) + calls
-    return total

@@ -278,6 +278,39 @@ def test_a_month_no_source_answered_is_not_completed_but_retried_with_their_erro
     assert (month.status, month.retry_count) == (Status.FAILED, 1)  # past the maximum
 
 
+def test_a_month_retried_counts_the_requests_of_every_try_of_its_run(
+    fake_sources,  # noqa: F811
+    settings,
+):
+    """A month that failed once and then completed sent both tries' requests: its provider
+    calls (and each source's requests) add them up, where the last try's replaced the first's
+    and the page undercounted what the month had spent. A run started again starts from zero."""
+    settings.BACKFILL_MAX_RETRIES = 3
+    fake_sources["fake_catalogue"] = SourceAnswer(error="The Open Library dump is not loaded.")
+    fake_sources["fake_model"] = SourceAnswer(calls=3, error="HTTP 503 from the model server")
+    month = process(claim())
+    assert (month.status, month.provider_calls) == (
+        Status.RETRY,
+        {"fake_catalogue": 0, "fake_model": 3},
+    )
+
+    fake_sources["fake_catalogue"] = SourceAnswer(calls=2)
+    fake_sources["fake_model"] = SourceAnswer(calls=1)
+    [month] = claims.backfill_months_claim(limit=1)
+    month = process(month)
+
+    assert month.status == Status.COMPLETED
+    assert month.provider_calls == {"fake_catalogue": 2, "fake_model": 4}
+    assert month.sources["fake_model"] == {"books": 0, "calls": 4, "error": ""}
+    assert months.calls_text(month.provider_calls) == "Fake model 4 · Fake catalogue 2"
+
+    assert months.backfill_months_rerun(months=[month], by="ann") == 1
+    [month] = claims.backfill_months_claim(limit=1)
+    month = process(month)
+    assert month.provider_calls == {"fake_catalogue": 2, "fake_model": 1}
+    assert month.earlier_runs[0]["provider_calls"] == {"fake_catalogue": 2, "fake_model": 4}
+
+
 def test_a_month_with_one_source_failing_and_another_answering_no_book_is_partly_failed(
     fake_sources,  # noqa: F811
 ):
