@@ -26,7 +26,10 @@ Printed for each step: MB/s of uncompressed input and lines/s.
   with `--candidates FILE`, the whole Candidates of those batches written to FILE (gzip JSON)
   when it does not exist, else compared with it field for field, notes' messages and values
   included: how a change to the lookup's speed shows it changed no candidate (run the old code
-  to write the file, then the new to compare; same --size-mb).
+  to write the file, then the new to compare; same --size-mb);
+- with `--tables FILE`, each loaded table's row count and a digest of its rows (in any order)
+  written to FILE (JSON) when it does not exist, else compared with it: how a change to the
+  load's speed shows it stores the same rows (old code writes, new compares; same --size-mb).
 """
 
 import argparse
@@ -376,8 +379,45 @@ def same_candidates(path: Path, answers: list[dict]) -> bool:
     return not differ
 
 
+def table_digests() -> dict[str, list]:
+    """Each loaded dump table's row count and the sum of its rows' md5 (the first 60 bits, as
+    a number): the same rows stored, in whatever order, give the same pair."""
+    from django.db import connection
+
+    from enrichment.dump import tables
+
+    digests = {}
+    with connection.cursor() as cursor:
+        for table in ("edition", "isbn", "work", "author"):
+            cursor.execute(
+                "SELECT count(*), COALESCE(SUM(('x' || substr(md5(t::text), 1, 15))::bit(60)"
+                f"::bigint), 0)::text FROM {tables.live_name(table)} t"
+            )
+            digests[table] = list(cursor.fetchone())
+    return digests
+
+
+def same_tables(path: Path, digests: dict) -> bool:
+    """Write the digests to `path` (none there yet), else compare them with it; print which."""
+    if not path.exists():
+        path.write_text(json.dumps(digests))
+        print(f"table digests written to {path}: {digests}")
+        return True
+    expected = json.loads(path.read_text())
+    differ = sorted(
+        t for t in expected.keys() | digests.keys() if expected.get(t) != digests.get(t)
+    )
+    rows = ", ".join(f"{table} {count:,}" for table, (count, _digest) in digests.items())
+    print(f"tables compared with {path} ({rows} rows): {len(differ)} differ {differ or ''}")
+    return not differ
+
+
 def run_load_and_lookups(
-    directory: Path, workers: int | None, batches: int, candidates_file: str | None = None
+    directory: Path,
+    workers: int | None,
+    batches: int,
+    candidates_file: str | None = None,
+    tables_file: str | None = None,
 ) -> None:
     import django
 
@@ -440,6 +480,8 @@ def run_load_and_lookups(
         assert result.status == "loaded", result.reason
     print(rate("full load, all files, end to end", total_bytes, total_lines, summary.seconds))
     print(f"parsing processes: {summary.workers}")
+    if tables_file and not same_tables(Path(tables_file), table_digests()):
+        sys.exit(3)
 
     editions = summary.results[0].report.rows["edition"]
     rng = random.Random(1)
@@ -502,10 +544,17 @@ def main() -> None:
         metavar="FILE",
         help="write the lookups' Candidates to FILE (gzip JSON), or compare them with it",
     )
+    parser.add_argument(
+        "--tables",
+        metavar="FILE",
+        help="write the loaded tables' row counts and digests to FILE (JSON), or compare them",
+    )
     parser.add_argument("--run-here", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run_here:
-        run_load_and_lookups(Path(args.run_here), args.workers, args.batches, args.candidates)
+        run_load_and_lookups(
+            Path(args.run_here), args.workers, args.batches, args.candidates, args.tables
+        )
         return
 
     print(
@@ -537,6 +586,8 @@ def main() -> None:
         me += ["--batches", str(args.batches)]
         if args.candidates:
             me += ["--candidates", str(Path(args.candidates).resolve())]
+        if args.tables:
+            me += ["--tables", str(Path(args.tables).resolve())]
         if args.workers is not None:
             me += ["--workers", str(args.workers)]
         result = subprocess.run([str(ROOT / "scripts/with_postgres.sh"), *me], env=env)
