@@ -339,10 +339,12 @@ class _BlockSlots:
         queue.Empty when every slot still holds a block."""
         return self.free_slots.get(block=timeout is not None, timeout=timeout)
 
-    def fill(self, slot: int, data: bytes) -> None:
+    def fill(self, slot: int, block: reader.RawBlock) -> None:
         buffer = self.segments[slot].buf
         assert buffer is not None  # mapped until release()
-        buffer[: len(data)] = data
+        head, body = block.buffers()
+        buffer[: len(head)] = head
+        buffer[len(head) : len(block)] = body
 
     def release(self) -> None:
         for segment in self.segments:
@@ -451,21 +453,21 @@ def _feed_workers(
     def hand_out(task) -> None:
         wait_for(lambda timeout: tasks.put(task, block=timeout is not None, timeout=timeout))
 
-    def hand_out_block(data: bytes, unterminated: bool) -> None:
-        if not slots.segments or len(data) > slots.size:  # no slots, a line of megabytes
-            hand_out(("data", data, unterminated))
+    def hand_out_block(block: reader.RawBlock) -> None:
+        if not slots.segments or len(block) > slots.size:  # no slots, a line of megabytes
+            hand_out(("data", block.tobytes(), block.unterminated))
             return
         slot = wait_for(slots.take)
-        slots.fill(slot, data)
-        hand_out(("slot", slot, len(data), unterminated))
+        slots.fill(slot, block)
+        hand_out(("slot", slot, len(block), block.unterminated))
 
     def count_lines(bytes_read: int, file_position: int, _lines: int) -> None:
         progress(bytes_read, file_position, lines_seen)
 
     try:
-        for data, unterminated in reader.read_blocks(report.path, report, progress=count_lines):
-            lines_seen += data.count(b"\n") + 1
-            hand_out_block(data, unterminated)
+        for block in reader.read_blocks(report.path, report, progress=count_lines):
+            lines_seen += block.data.count(b"\n", 0, block.end) + 1  # none in the head
+            hand_out_block(block)
             collect(block_until_done=False)
         for _ in processes:
             hand_out(None)

@@ -257,6 +257,32 @@ def test_lines_longer_than_a_block_are_read(dump_file, monkeypatch):
     assert not report.bad
 
 
+def test_wherever_the_reads_cut_the_lines_the_rows_and_bad_lines_are_the_same(
+    dump_file, monkeypatch
+):
+    """The reader splits each read where it lies and joins only a cut line's two pieces: a
+    NUL byte or a \\u0000 escape cut in two by the reads is still a bad line."""
+    good = real_lines(["booklink_editions_tail20.txt"]).split(b"\n")[:6]
+    nul = good[1].replace(b'"title": "', b'"title": "\x00', 1)
+    escape = good[3].replace(b'"title": "', b'"title": "\\u0000', 1)
+    assert nul != good[1] and escape != good[3]
+    data = b"\n".join([good[0], nul, good[2], escape, *good[4:]]) + b"\n"
+    path = dump_file(data)
+    escape_at = data.index(b"\\u0000")
+
+    def read(block_bytes: int) -> tuple[list, dict, int]:
+        monkeypatch.setattr(reader, "BLOCK_BYTES", block_bytes)
+        report, blocks = reader.read_dump(path, "edition")
+        rows = [row for block in blocks for row in block.rows["edition"]]
+        return rows, dict(report.bad), report.lines
+
+    whole = read(len(data) + 1)
+    assert whole[1] == {reader.BAD_NUL: 2} and whole[2] == 6 and len(whole[0]) == 4
+    # Reads that end inside the escape (each of its six bytes), and a few other sizes.
+    for block_bytes in [*range(escape_at + 1, escape_at + 6), 97, 1000, 4096]:
+        assert read(block_bytes) == whole, block_bytes
+
+
 def test_isbn_keys_find_a_valid_isbn_in_either_form_and_never_an_invalid_one():
     rng = random.Random(8)
     for _ in range(2000):
