@@ -403,7 +403,6 @@ def _feed_workers(
     `_read_in_workers` returns."""
     workers = len(processes)
     finished = 0
-    lines_seen = 0
     worker_cpu = 0.0
     waited = 0.0
     idle = 0.0
@@ -461,17 +460,16 @@ def _feed_workers(
         slots.fill(slot, block)
         hand_out(("slot", slot, len(block), block.unterminated))
 
-    def count_lines(bytes_read: int, file_position: int, _lines: int) -> None:
-        progress(bytes_read, file_position, lines_seen)
-
     try:
-        for block in reader.read_blocks(report.path, report, progress=count_lines):
-            lines_seen += block.data.count(b"\n", 0, block.end) + 1  # none in the head
+        # The progress's lines are those the workers have parsed (`collect` counts them): a
+        # count of each block's lines here cost this process a scan of every block.
+        for block in reader.read_blocks(report.path, report, progress=progress):
             hand_out_block(block)
             collect(block_until_done=False)
         for _ in processes:
             hand_out(None)
         collect(block_until_done=True)
+        progress(report.bytes_read, report.file_bytes, report.lines)  # every line parsed
     except BaseException:
         for process in processes:
             process.terminate()

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 from io import StringIO
 
 import pytest
@@ -183,6 +184,31 @@ def test_worker_processes_load_what_one_process_loads(load_dump, dump_file):
     assert in_workers["workers"] == 2
     assert in_workers["files"][0]["rows"] == in_process["files"][0]["rows"]
     assert _all_rows("edition") == rows_here
+
+
+@pytest.mark.postgres
+@pytest.mark.slow  # worker processes
+def test_the_progress_ends_with_every_line_of_the_file_in_workers_as_in_one_process(
+    drop_dump_tables, dump_file, monkeypatch
+):
+    """The terminal's lines/s: with worker processes, the lines they have parsed so far, and
+    at the end all of them, as when one process reads."""
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes are used on PostgreSQL only")
+    monkeypatch.setattr(reader, "BLOCK_BYTES", 4096)  # many blocks, many progress calls
+    path = dump_file(real_lines(REAL_EDITIONS), compress=True)
+    for workers in (0, 2):
+        calls: list[tuple[int, int]] = []
+
+        def progress(kind, read, position, size, lines, calls=calls):
+            calls.append((position, lines))
+
+        loader.dump_load(
+            files={"edition": path}, workers=workers, allow_shrink=True, progress=progress
+        )
+        lines = [lines for _position, lines in calls]
+        assert lines == sorted(lines), workers  # never backwards
+        assert calls[-1] == (os.path.getsize(path), 370), workers
 
 
 @pytest.mark.postgres
