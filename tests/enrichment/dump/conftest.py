@@ -68,6 +68,17 @@ def load_dump(drop_dump_tables):
     return load
 
 
+@pytest.fixture
+def synthetic(load_dump):
+    """The synthetic join set loaded (editions, works, authors: each file says how it was made),
+    its load summary."""
+    return load_dump(
+        editions=fixture_path("synthetic-editions.txt"),
+        works=fixture_path("synthetic-works.txt"),
+        authors=fixture_path("synthetic-authors.txt"),
+    )
+
+
 def table_count(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {tables.live_name(table)}")

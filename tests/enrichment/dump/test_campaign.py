@@ -12,7 +12,6 @@ from django.urls import reverse
 from enrichment.candidates import CoverRef
 from enrichment.dump import campaign, lookup
 from enrichment.models import EnrichmentRequest
-from tests.enrichment.dump.conftest import fixture_path
 from tests.enrichment.dump.test_provider import (
     MISSING_WORK,
     NO_COVER,
@@ -25,15 +24,6 @@ from tests.factories import make_edition
 pytestmark = pytest.mark.django_db(transaction=True)
 
 NOT_IN_DUMP = "9780000000002"
-
-
-@pytest.fixture
-def synthetic(load_dump):
-    return load_dump(
-        editions=fixture_path("synthetic-editions.txt"),
-        works=fixture_path("synthetic-works.txt"),
-        authors=fixture_path("synthetic-authors.txt"),
-    )
 
 
 def run(*options) -> dict:

@@ -10,22 +10,12 @@ from enrichment.candidates import LookupStatus
 from enrichment.dump import lookup
 from enrichment.providers import openlibrary_dump
 from enrichment.providers.openlibrary_dump import OpenLibraryDumpProvider
-from tests.enrichment.dump.conftest import fixture_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OWN_COVER = "9790000000018"  # OL99000001M in the synthetic join set
 WORK_COVER = "9790000000025"  # OL99000002M
 ABSENT = "9781234567897"
-
-
-@pytest.fixture
-def synthetic(load_dump):
-    return load_dump(
-        editions=fixture_path("synthetic-editions.txt"),
-        works=fixture_path("synthetic-works.txt"),
-        authors=fixture_path("synthetic-authors.txt"),
-    )
 
 
 @pytest.fixture

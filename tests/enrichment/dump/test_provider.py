@@ -27,15 +27,6 @@ ONLY_ISBN10 = "999999007X"  # OL99000009M
 
 
 @pytest.fixture
-def synthetic(load_dump):
-    return load_dump(
-        editions=fixture_path("synthetic-editions.txt"),
-        works=fixture_path("synthetic-works.txt"),
-        authors=fixture_path("synthetic-authors.txt"),
-    )
-
-
-@pytest.fixture
 def provider():
     return OpenLibraryDumpProvider()
 
