@@ -38,6 +38,7 @@ def isbn_key(value: str, *, length: int) -> int | None:
 
 ISBN13_MIN = 1_000_000_000_000  # a stored key this large is an ISBN-13; below, an ISBN-10
 ISBN13_978 = 978_000_000_000  # the first 12 digits of 978 + an ISBN-10's first nine, as a number
+_DIGITS = frozenset("0123456789")  # one ASCII digit, tested as a set member
 
 
 def isbn13_of_key(key: int) -> int | None:
@@ -158,25 +159,47 @@ def edition_isbn_columns(
     """An edition's stored `isbn_keys` text ("key,key", None when it lists none) and its ISBN
     table rows: `edition_isbn_keys` and `isbn_table_rows` in one step.
 
-    Most editions list one plain ISBN-13, alone or beside its own ISBN-10: those take a path
-    of a few string tests (a microsecond less a line, 33 M lines), with the same result."""
-    if len(isbn_13) == 1 and len(isbn_10) <= 1:
-        isbn13 = isbn_13[0]
-        if len(isbn13) == 13 and isbn13.isdecimal() and isbn13[:3] in ("978", "979"):
-            if not isbn_10:
-                return isbn13, [(int(isbn13), edition_id)]
-            isbn10 = isbn_10[0]
-            # Its own ISBN-10: the same nine digits after 978, any tenth (the ISBN-13's row
-            # stands for it, as in isbn_table_rows).
-            if len(isbn10) == 10 and isbn13[:3] == "978" and isbn10[:9] == isbn13[3:12]:
-                if isbn10.isdecimal():
-                    key10 = int(isbn10)
-                elif isbn10[:9].isdecimal() and isbn10[9] in "Xx":
-                    key10 = ISBN10_X_BASE + int(isbn10[:9])
-                else:
-                    key10 = None
-                if key10 is not None:
-                    return f"{isbn13},{key10}", [(int(isbn13), edition_id)]
+    Most editions list one plain ISBN-13, alone or beside its own ISBN-10, one plain ISBN-10
+    or none: those take a path of a few string tests (33 M lines), with the same result."""
+    if isbn_13:
+        if len(isbn_13) == 1 and len(isbn_10) <= 1:
+            isbn13 = isbn_13[0]
+            # isascii: str.isdecimal also takes other scripts' digits, which int() reads but
+            # the stored text would keep.
+            if len(isbn13) == 13 and isbn13.isascii() and isbn13.isdecimal():
+                prefix = isbn13[:3]
+                if prefix == "978" or prefix == "979":
+                    if not isbn_10:
+                        return isbn13, [(int(isbn13), edition_id)]
+                    isbn10 = isbn_10[0]
+                    # Its own ISBN-10: the same nine (ASCII) digits after 978, any tenth (the
+                    # ISBN-13's row stands for it, as in isbn_table_rows).
+                    if len(isbn10) == 10 and prefix == "978" and isbn10[:9] == isbn13[3:12]:
+                        last = isbn10[9]
+                        if last in _DIGITS:  # its key's text: the number, no leading zeros
+                            key10 = isbn10.lstrip("0") or "0"
+                            return f"{isbn13},{key10}", [(int(isbn13), edition_id)]
+                        if last == "X" or last == "x":  # ISBN10_X_BASE + the nine digits
+                            return f"{isbn13},10{isbn10[:9]}", [(int(isbn13), edition_id)]
+    elif not isbn_10:
+        return None, []
+    elif len(isbn_10) == 1:
+        isbn10 = isbn_10[0]
+        first9 = isbn10[:9]
+        if len(isbn10) == 10 and isbn10.isascii() and first9.isdecimal():
+            last = isbn10[9]
+            if last in _DIGITS:
+                key10 = isbn10.lstrip("0") or "0"
+            elif last == "X" or last == "x":
+                key10, last = f"10{first9}", "X"
+            else:
+                key10 = ""
+            if key10:
+                # Alone, its row is its ISBN-13, if its check digit is right (isbn13_of_key).
+                if isbn10_check_digit(first9) != last:
+                    return key10, []
+                first12 = "978" + first9
+                return key10, [(int(first12 + isbn13_check_digit(first12)), edition_id)]
     keys = edition_isbn_keys(isbn_13, isbn_10)
     if not keys:
         return None, []

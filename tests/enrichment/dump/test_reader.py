@@ -379,11 +379,53 @@ def test_an_editions_isbn_columns_follow_the_general_rules_on_every_spelling():
         ([""], [""]),
         ([], ["070432542X"]),
         ([], []),
+        # Other scripts' digits: str.isdecimal takes them, the stored keys are ASCII numbers.
+        (["978\u0660\u0667\u0660\u0664\u0663\u0662\u0665\u0664\u0662\u0665"], []),
+        (["978070432542\u0665"], ["070432542X"]),
+        (["9780704325425"], ["\u0660\u0667\u0660\u0664\u0663\u0662\u0665\u0664\u0662X"]),
+        ([], ["070432542\u0665"]),
+        ([], ["\u0660704325425"]),
+        # An ISBN-10 alone, in each spelling: X, x, leading zeros, a wrong check digit, not one.
+        ([], ["070432542x"]),
+        ([], ["0704325421"]),  # wrong check digit: kept in the list, no table row
+        ([], ["0306406152"]),
+        ([], ["0000000000"]),
+        ([], ["030640615X"]),  # X where the check digit is 2
+        ([], ["0-306-40615-2"]),
+        ([], ["0 306 40615 2"]),
+        ([], ["ISBN 0306406152"]),
+        ([], ["9780306406157"]),  # an ISBN-13 in the ISBN-10 list
+        ([], ["030640615"]),
+        ([], ["03064061522"]),
+        ([], ["X306406152"]),
+        ([], ["03064061A2"]),
+        ([], [""]),
+        ([], ["0306406152", "0306406152"]),  # duplicates
+        ([], ["0306406152", "070432542X"]),
+        # An ISBN-13 alone or with an ISBN-10, in other spellings.
+        (["9790000000001"], []),
+        (["9791032305690"], []),
+        (["9780306406158"], []),  # wrong check digit: kept, as the dump writes it
+        (["9780306406157"], ["0306406152"]),
+        (["9780306406157"], ["0306406153"]),  # its nine digits, a wrong tenth
+        (["9780306406157"], ["030640615x"]),
+        (["9780306406157"], ["0704325425"]),  # an ISBN-10 not matching the 13
+        (["9780306406157"], ["0-306-40615-2"]),
+        (["978 0306406157"], ["0306406152"]),
+        (["9780306406157"], ["0306406152", "0306406152"]),
+        (["9780306406157", "9780704325425"], ["0306406152", "070432542X"]),
+        (["9780306406157"], ["030640615"]),
+        (["9780306406157"], ["030640615?"]),
+        (["1234567890123"], ["0306406152"]),  # 13 digits, no 978/979: no ISBN
+        (["978030640615"], ["0306406152"]),
     ]
     for line in real_lines(REAL_EDITIONS).splitlines():
         document = json.loads(line.split(b"\t")[4])
         cases.append((document.get("isbn_13", []), document.get("isbn_10", [])))
-    assert len(cases) > 380
+    for line in fixture_path("synthetic-editions.txt").read_bytes().splitlines():
+        document = json.loads(line.split(b"\t")[4])
+        cases.append((document.get("isbn_13", []), document.get("isbn_10", [])))
+    assert len(cases) > 420
     for isbn_13, isbn_10 in cases:
         keys = isbn_keys.edition_isbn_keys(isbn_13, isbn_10)
         expected = (",".join(map(str, keys)) if keys else None, isbn_keys.isbn_table_rows(7, keys))
