@@ -99,9 +99,16 @@ class RequestImagesMixin:
                     else title,
                     state,
                 )
-        return format_html(
-            '<span class="cover-thumb cover-missing" title="{}">?</span>',
+        # Not drawn, but its state still said: an applied cover is in, whatever its host.
+        unseen = (
             gettext("Proposed photo on a host not on the allowlist")
             if obj.author_id
-            else gettext("Proposed cover on a host not on the allowlist"),
+            else gettext("Proposed cover on a host not on the allowlist")
+        )
+        return format_html(
+            '<span class="cover-thumb cover-missing {}" title="{}">?</span>',
+            state,
+            gettext("%(proposed)s — %(state)s") % {"proposed": unseen, "state": words}
+            if words
+            else unseen,
         )

@@ -7,6 +7,7 @@ The issue this guards: a dismissed request's page drew its proposed cover with t
 border of a cover still to approve, beside no checkbox and no button, and the queue drew it so
 too; the page's Cover field read "–" for a cover the dismissal had withheld."""
 
+import dataclasses
 import re
 
 import pytest
@@ -136,6 +137,26 @@ def test_an_applied_cover_is_drawn_as_applied_not_as_one_to_approve(client):
     assert 'id="field-cover"' not in page  # nothing left to tick for it
     thumb = proposed_thumb(queue_row(client, request))
     assert re.search(r'class="cover-thumb proposed applied"', thumb), thumb
+
+
+def test_an_applied_cover_on_a_host_the_list_does_not_draw_still_says_it_is_applied(client):
+    """A proposed cover whose host is not on the allowlist is not drawn (the browser would fetch
+    it): its "?" said only that, of a cover applied, in the demo of every one, as if nothing
+    had come of it."""
+    request = needs_review()
+    elsewhere = "https://images.example.net/covers/1.jpg"  # on no allowlist
+    cover = request.proposal.cover
+    cover.proposed = [dataclasses.replace(ref, url=elsewhere) for ref in cover.proposed]
+    request.proposal.mark_cover_applied(elsewhere)
+    request.cover_status = EnrichmentRequest.CoverStatus.APPLIED
+    request.save(update_fields=["proposal", "cover_status"])
+    client.force_login(librarian())
+
+    row = queue_row(client, request)
+    unseen = re.search(r'<span class="cover-thumb cover-missing ([^"]*)" title="([^"]*)">\?<', row)
+    assert unseen, row
+    assert unseen.group(1) == "applied"
+    assert unseen.group(2) == "Proposed cover on a host not on the allowlist — applied"
 
 
 def match_tags(page: str) -> list[str]:
