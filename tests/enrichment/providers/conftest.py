@@ -1,8 +1,10 @@
+import re
+
 import pytest
 import responses
 
 from enrichment.providers.openlibrary import OpenLibraryProvider
-from tests.enrichment.providers.helpers import FakeClock
+from tests.enrichment.providers.helpers import FakeClock, body
 
 
 @pytest.fixture(autouse=True)
@@ -51,4 +53,16 @@ def openlibrary(settings, make):
     """Open Library asked on a loopback test server, with its timeouts; a module whose tests
     need the provider otherwise defines its own."""
     settings.ENRICHMENT_HTTP_CONNECT_TIMEOUT, settings.ENRICHMENT_HTTP_READ_TIMEOUT = 1, 2
+    return make(OpenLibraryProvider)
+
+
+@pytest.fixture
+def openlibrary_knowing_no_authors(make, http):
+    """Open Library whose author records all answer 404 (a synthetic not-found body): the
+    records a test reads name authors by key, and Open Library knows none of them here."""
+    http.get(
+        re.compile(r"https://openlibrary\.org/authors/.*"),
+        status=404,
+        body=body("openlibrary", "synthetic-author__OL99000002A__notfound.json"),
+    )
     return make(OpenLibraryProvider)

@@ -4,13 +4,11 @@ role, and its `pagination` when `number_of_pages` is missing; and a title that h
 subtitle."""
 
 import json
-import re
 
 import pytest
 
 from enrichment.candidates import Contributor
 from enrichment.providers import fields, openlibrary_marc
-from enrichment.providers.openlibrary import OpenLibraryProvider
 from enrichment.providers.openlibrary_marc import ROLES
 from tests.enrichment.providers.helpers import body, load
 from tests.enrichment.providers.test_openlibrary_recorded_shapes import dump_edition_line
@@ -19,14 +17,8 @@ EDITIONS = "https://openlibrary.org/books"
 
 
 @pytest.fixture
-def openlibrary(make, http):
-    # The editions' authors are looked up by key: Open Library knows none of them here.
-    http.get(
-        re.compile(r"https://openlibrary\.org/authors/.*"),
-        status=404,
-        body=body("openlibrary", "synthetic-author__OL99000002A__notfound.json"),
-    )
-    return make(OpenLibraryProvider)
+def openlibrary(openlibrary_knowing_no_authors):
+    return openlibrary_knowing_no_authors
 
 
 def edition(http, openlibrary, edition_id: str, name: str = "", record: dict | None = None):

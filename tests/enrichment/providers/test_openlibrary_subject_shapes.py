@@ -2,12 +2,10 @@
 paths booksellers' feeds write, and the places and people a work record files apart."""
 
 import json
-import re
 
 import pytest
 
-from enrichment.providers.openlibrary import OpenLibraryProvider
-from tests.enrichment.providers.helpers import body, load
+from tests.enrichment.providers.helpers import load
 from tests.enrichment.providers.test_openlibrary_recorded_shapes import (
     DUMP_FIXTURES,
     dump_edition_line,
@@ -15,14 +13,8 @@ from tests.enrichment.providers.test_openlibrary_recorded_shapes import (
 
 
 @pytest.fixture
-def openlibrary(make, http):
-    # The records' authors are looked up by key: Open Library knows none of them here.
-    http.get(
-        re.compile(r"https://openlibrary\.org/authors/.*"),
-        status=404,
-        body=body("openlibrary", "synthetic-author__OL99000002A__notfound.json"),
-    )
-    return make(OpenLibraryProvider)
+def openlibrary(openlibrary_knowing_no_authors):
+    return openlibrary_knowing_no_authors
 
 
 def edition_subjects(http, openlibrary, key: str, record: dict) -> list[str]:
